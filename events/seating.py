@@ -1,0 +1,247 @@
+"""Seating plan import: a CSV or JSON file of sections, rows and seats.
+
+Parsing collects every problem (line and reason) before anything is written; writing
+is one transaction, so a bad file leaves the venue exactly as it was.
+
+CSV (header required, one line per seat, or one line per standing section)::
+
+    section,kind,row,number,x,y,flags,capacity
+    Parterre,seated,A,1,10,20,wheelchair,
+    Lawn,standing,,,,,,5500
+
+`kind` defaults to seated; `flags` holds `wheelchair` and/or `restricted` separated by `|`.
+
+JSON::
+
+    {"sections": [
+      {"name": "Parterre", "kind": "seated", "rows": [
+        {"row": "A", "seats": [{"number": "1", "x": 10, "y": 20, "wheelchair": true}]}]},
+      {"name": "Lawn", "kind": "standing", "capacity": 5500}]}
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Max
+
+from .models import Seat, Section, Venue
+
+FLAGS = {"wheelchair", "restricted"}
+
+
+class SeatingPlanError(Exception):
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        super().__init__("; ".join(errors[:20]) + (f" (and {len(errors) - 20} more)" if len(errors) > 20 else ""))
+
+
+@dataclass
+class PlanSeat:
+    row: str
+    number: str
+    x: float
+    y: float
+    wheelchair: bool = False
+    restricted_view: bool = False
+
+
+@dataclass
+class PlanSection:
+    name: str
+    kind: str
+    capacity: int | None = None
+    seats: list[PlanSeat] = field(default_factory=list)
+
+
+def _number(value, where: str, what: str, errors: list[str]) -> float:
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        errors.append(f"{where}: {what} must be a number, got {value!r}")
+        return 0.0
+    if result != result or result in (float("inf"), float("-inf")):
+        errors.append(f"{where}: {what} must be a finite number")
+    return result
+
+
+def _capacity(value, where: str, errors: list[str]) -> int | None:
+    try:
+        capacity = int(str(value).strip())
+    except (TypeError, ValueError):
+        errors.append(f"{where}: a standing section needs a whole-number capacity, got {value!r}")
+        return None
+    if capacity <= 0 or capacity > 200_000:
+        errors.append(f"{where}: capacity must be between 1 and 200000")
+        return None
+    return capacity
+
+
+def _add_seat(section: PlanSection, seat: PlanSeat, where: str, seen: set, errors: list[str]) -> None:
+    if not seat.row or not seat.number:
+        errors.append(f"{where}: a seat needs a row and a number")
+        return
+    if len(seat.row) > 10 or len(seat.number) > 10:
+        errors.append(f"{where}: row and seat number are at most 10 characters")
+        return
+    key = (section.name, seat.row, seat.number)
+    if key in seen:
+        errors.append(f"{where}: seat {seat.row}-{seat.number} of {section.name} appears twice")
+        return
+    seen.add(key)
+    section.seats.append(seat)
+
+
+def parse_csv(text: str) -> list[PlanSection]:
+    errors: list[str] = []
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or not {"section", "row", "number"} <= set(reader.fieldnames):
+        raise SeatingPlanError(["line 1: header must name at least section,row,number "
+                                "(and optionally kind,x,y,flags,capacity)"])
+    sections: dict[str, PlanSection] = {}
+    seen: set = set()
+    for line, rec in enumerate(reader, start=2):
+        if None in rec:
+            errors.append(f"line {line}: more fields than the header has")
+            continue
+        name = (rec.get("section") or "").strip()
+        kind = (rec.get("kind") or "seated").strip() or "seated"
+        if not name:
+            errors.append(f"line {line}: section is empty")
+            continue
+        if kind not in ("seated", "standing"):
+            errors.append(f"line {line}: kind must be seated or standing, got {kind!r}")
+            continue
+        section = sections.get(name)
+        if section is None:
+            section = sections[name] = PlanSection(name=name, kind=kind)
+        elif section.kind != kind:
+            errors.append(f"line {line}: section {name} is already {section.kind}")
+            continue
+        if kind == "standing":
+            if section.capacity is not None:
+                errors.append(f"line {line}: standing section {name} is given twice")
+            section.capacity = _capacity(rec.get("capacity"), f"line {line}", errors)
+            continue
+        flags = {f.strip() for f in (rec.get("flags") or "").split("|") if f.strip()}
+        if flags - FLAGS:
+            errors.append(f"line {line}: unknown flag(s) {', '.join(sorted(flags - FLAGS))}")
+        where = f"line {line}"
+        seat = PlanSeat(
+            row=(rec.get("row") or "").strip(), number=(rec.get("number") or "").strip(),
+            x=_number(rec.get("x") or 0, where, "x", errors),
+            y=_number(rec.get("y") or 0, where, "y", errors),
+            wheelchair="wheelchair" in flags, restricted_view="restricted" in flags,
+        )
+        _add_seat(section, seat, where, seen, errors)
+    return _finish(list(sections.values()), errors)
+
+
+def parse_json(text: str) -> list[PlanSection]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SeatingPlanError([f"line {exc.lineno}: not valid JSON ({exc.msg})"]) from None
+    if not isinstance(data, dict) or not isinstance(data.get("sections"), list):
+        raise SeatingPlanError(['top level must be an object with a "sections" list'])
+    errors: list[str] = []
+    sections: list[PlanSection] = []
+    seen: set = set()
+    for i, raw in enumerate(data["sections"]):
+        where = f"sections[{i}]"
+        if not isinstance(raw, dict) or not str(raw.get("name") or "").strip():
+            errors.append(f"{where}: each section needs a name")
+            continue
+        kind = raw.get("kind", "seated")
+        name = str(raw["name"]).strip()
+        if kind not in ("seated", "standing"):
+            errors.append(f"{where}: kind must be seated or standing, got {kind!r}")
+            continue
+        section = PlanSection(name=name, kind=kind)
+        if any(s.name == name for s in sections):
+            errors.append(f"{where}: section {name} appears twice")
+            continue
+        sections.append(section)
+        if kind == "standing":
+            section.capacity = _capacity(raw.get("capacity"), where, errors)
+            continue
+        rows = raw.get("rows")
+        if not isinstance(rows, list):
+            errors.append(f"{where}: a seated section needs a rows list")
+            continue
+        for r, row in enumerate(rows):
+            rwhere = f"{where}.rows[{r}]"
+            if not isinstance(row, dict) or not isinstance(row.get("seats"), list):
+                errors.append(f"{rwhere}: each row needs a row label and a seats list")
+                continue
+            for s, raw_seat in enumerate(row["seats"]):
+                swhere = f"{rwhere}.seats[{s}]"
+                if not isinstance(raw_seat, dict):
+                    errors.append(f"{swhere}: a seat must be an object")
+                    continue
+                seat = PlanSeat(
+                    row=str(row.get("row", "")).strip(), number=str(raw_seat.get("number", "")).strip(),
+                    x=_number(raw_seat.get("x", 0), swhere, "x", errors),
+                    y=_number(raw_seat.get("y", 0), swhere, "y", errors),
+                    wheelchair=bool(raw_seat.get("wheelchair", False)),
+                    restricted_view=bool(raw_seat.get("restricted_view", False)),
+                )
+                _add_seat(section, seat, swhere, seen, errors)
+    return _finish(sections, errors)
+
+
+def _finish(sections: list[PlanSection], errors: list[str]) -> list[PlanSection]:
+    for section in sections:
+        if section.kind == "seated" and not section.seats and not any(section.name in e for e in errors):
+            errors.append(f"section {section.name}: a seated section has no seats")
+    if not sections and not errors:
+        errors.append("the file holds no sections")
+    if errors:
+        raise SeatingPlanError(errors)
+    return sections
+
+
+def parse_plan(text: str, filename: str = "") -> list[PlanSection]:
+    stripped = text.lstrip()
+    if filename.lower().endswith(".json") or stripped.startswith(("{", "[")):
+        return parse_json(text)
+    return parse_csv(text)
+
+
+def decode_upload(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SeatingPlanError(["the file is not UTF-8 text"]) from None
+
+
+@transaction.atomic
+def seating_plan_import(*, venue: Venue, text: str, filename: str = "") -> list[Section]:
+    """Add the plan's sections to the venue. All or nothing."""
+    plan = parse_plan(text, filename)
+    clash = set(venue.sections.filter(name__in=[s.name for s in plan]).values_list("name", flat=True))
+    if clash:
+        raise SeatingPlanError([f"section {name} already exists in {venue}" for name in sorted(clash)])
+    first_rank = (venue.sections.aggregate(m=Max("rank"))["m"] or 0) + 1
+    created = []
+    for offset, ps in enumerate(plan):
+        section = Section.objects.create(
+            venue=venue, name=ps.name, kind=ps.kind, capacity=ps.capacity, rank=first_rank + offset
+        )
+        created.append(section)
+        row_order: dict[str, int] = {}
+        position_in_row: dict[str, int] = {}
+        seats = []
+        for s in ps.seats:
+            row_index = row_order.setdefault(s.row, len(row_order))
+            position = position_in_row[s.row] = position_in_row.get(s.row, -1) + 1
+            seats.append(Seat(section=section, row=s.row, number=s.number, row_index=row_index,
+                              position=position, x=s.x, y=s.y, wheelchair=s.wheelchair,
+                              restricted_view=s.restricted_view))
+        Seat.objects.bulk_create(seats, batch_size=2000)
+    return created
+

@@ -1,0 +1,222 @@
+"""The organizer's side of sales: put on sale, block and allocate seats, read orders with
+their audit trail. Every write here is a call to a service; nothing edits seat state."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, Sum
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from events.admin import PerformanceAdmin
+from events.models import Channel, Performance
+
+from . import inventory
+from .errors import SalesError
+from .models import Customer, Hold, Order, OrderEvent, Payment, Place, PlaceEvent, Ticket
+from .orders import order_refund
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+
+def _run(modeladmin, request, what: str, fn) -> None:
+    try:
+        n = fn()
+    except SalesError as exc:
+        modeladmin.message_user(request, f"Nothing changed: {exc.message}", messages.ERROR)
+    else:
+        modeladmin.message_user(request, f"{what}: {n}", messages.SUCCESS)
+
+
+# --- performances ---------------------------------------------------------------------
+
+admin.site.unregister(Performance)
+
+
+@admin.register(Performance)
+class SalesPerformanceAdmin(PerformanceAdmin):
+    actions = ["put_on_sale"]
+    readonly_fields = ("sales_by_channel",)
+
+    @admin.action(description="Put on sale (create the inventory)")
+    def put_on_sale(self, request, queryset):
+        for performance in queryset:
+            _run(self, request, f"{performance}: places created",
+                 lambda p=performance: inventory.put_on_sale(performance=p))
+
+    @admin.display(description="Sold by channel")
+    def sales_by_channel(self, obj):
+        if not obj.pk:
+            return "-"
+        rows = (Ticket.objects.filter(order__performance=obj, status=Ticket.Status.VALID)
+                .values("order__channel").annotate(n=Count("pk"), revenue=Sum("price"))
+                .order_by("order__channel"))
+        states = dict(Place.objects.filter(performance=obj).values_list("state")
+                      .annotate(n=Count("pk")))
+        lines = [(Channel(r["order__channel"]).label, r["n"], r["revenue"]) for r in rows]
+        if not lines:
+            return f"Nothing sold yet. Places: {states or 'not on sale'}"
+        return format_html(
+            "<table><tr><th>Channel</th><th>Tickets</th><th>Revenue</th></tr>{}</table>"
+            "<p>Places: {}</p>",
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", lines), states)
+
+
+# --- places ---------------------------------------------------------------------------
+
+class AllocateForm(forms.Form):
+    channel = forms.ChoiceField(choices=[("", "Every channel")] + list(Channel.choices),
+                                required=False)
+
+
+class PlaceEventInline(admin.TabularInline):
+    model = PlaceEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "action", "from_state", "to_state", "channel", "actor", "order")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Place)
+class PlaceAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("__str__", "performance", "price_zone", "state", "allocation", "hold_expires_at")
+    list_filter = ("state", "allocation", "performance", "section")
+    search_fields = ("seat__row", "seat__number", "section__name")
+    list_select_related = ("section", "seat", "performance__event", "price_zone")
+    list_per_page = 200
+    inlines = [PlaceEventInline]
+    actions = ["block", "unblock", "allocate"]
+
+    def has_change_permission(self, request, obj=None):
+        # Needed for the actions; the fields themselves stay read-only.
+        return request.user.has_perm("sales.change_place")
+
+    def _by_performance(self, request, queryset, fn):
+        total = 0
+        for perf_id in queryset.values_list("performance_id", flat=True).distinct():
+            ids = list(queryset.filter(performance_id=perf_id).values_list("pk", flat=True))
+            total += len(fn(Performance.objects.get(pk=perf_id), ids))
+        return total
+
+    @admin.action(description="Block (take off sale)")
+    def block(self, request, queryset):
+        _run(self, request, "Blocked", lambda: self._by_performance(
+            request, queryset, lambda p, ids: inventory.block(
+                performance=p, place_ids=ids, now=timezone.now(), actor=request.user)))
+
+    @admin.action(description="Unblock (put back on sale)")
+    def unblock(self, request, queryset):
+        _run(self, request, "Unblocked", lambda: self._by_performance(
+            request, queryset, lambda p, ids: inventory.unblock(
+                performance=p, place_ids=ids, now=timezone.now(), actor=request.user)))
+
+    @admin.action(description="Allocate to a channel…")
+    def allocate(self, request, queryset):
+        form = AllocateForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            channel = form.cleaned_data["channel"]
+            _run(self, request, f"Allocated to {channel or 'every channel'}",
+                 lambda: self._by_performance(request, queryset, lambda p, ids: inventory.allocate(
+                     performance=p, place_ids=ids, channel=channel, now=timezone.now(),
+                     actor=request.user)))
+            return None
+        return render(request, "admin/sales/place/allocate.html", {
+            **self.admin_site.each_context(request), "form": form, "places": queryset,
+            "opts": self.model._meta, "title": "Allocate places to a channel",
+        })
+
+
+@admin.register(PlaceEvent)
+class PlaceEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("at", "place", "action", "from_state", "to_state", "channel", "actor", "order")
+    list_filter = ("action", "channel", "place__performance")
+    search_fields = ("order__code", "actor__username", "place__seat__row", "place__seat__number")
+    list_select_related = ("place__seat", "place__section", "actor", "order")
+
+
+@admin.register(Hold)
+class HoldAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("pk", "performance", "channel", "user", "status", "expires_at", "created_at")
+    list_filter = ("status", "channel")
+
+
+# --- orders ---------------------------------------------------------------------------
+
+class TicketInline(admin.TabularInline):
+    model = Ticket
+    extra = 0
+    can_delete = False
+    fields = ("place", "price_zone_name", "price", "code", "status", "checked_in_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class PaymentInline(TicketInline):
+    model = Payment
+    fields = ("created_at", "method", "amount", "status", "reference", "message", "created_by")
+    readonly_fields = fields
+
+
+class OrderEventInline(TicketInline):
+    model = OrderEvent
+    fields = ("at", "action", "detail", "actor")
+    readonly_fields = fields
+
+
+@admin.register(Order)
+class OrderAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("code", "performance", "customer", "channel", "status", "total", "created_at",
+                    "confirmation_sent_at")
+    list_filter = ("status", "channel", "performance")
+    search_fields = ("code", "customer__email", "customer__name")
+    list_select_related = ("customer", "performance__event")
+    inlines = [TicketInline, PaymentInline, OrderEventInline]
+    actions = ["refund"]
+    exclude = ("access_token", "idempotency_key")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f for f in super().get_readonly_fields(request, obj) if f not in self.exclude]
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("sales.change_order")
+
+    @admin.action(description="Refund in full (places back on sale)")
+    def refund(self, request, queryset):
+        done = 0
+        for order in queryset:
+            try:
+                order_refund(order=order, actor=request.user)
+                done += 1
+            except SalesError as exc:
+                self.message_user(request, f"{order.code}: {exc.message}", messages.ERROR)
+        if done:
+            self.message_user(request, f"Refunded {done} order(s)", messages.SUCCESS)
+
+
+@admin.register(Ticket)
+class TicketAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("code", "order", "place", "price_zone_name", "price", "status", "checked_in_at")
+    search_fields = ("code", "order__code")
+    list_filter = ("status",)
+    list_select_related = ("order", "place__seat", "place__section")
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ("name", "email", "phone", "created_at")
+    search_fields = ("name", "email", "phone")
+

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class SalesConfig(AppConfig):
+    name = "sales"
+    verbose_name = "Sales"
+
+    def ready(self):
+        from .roles import ensure_roles
+
+        # Permissions exist only after migrate has run, so the roles are (re)granted then.
+        post_migrate.connect(ensure_roles, sender=self)

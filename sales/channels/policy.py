@@ -1,0 +1,57 @@
+"""A channel is a parameter with a policy, not a copy of the checkout.
+
+Services take the channel code and read its rules from here; nothing else branches on
+which channel it is.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from events.models import Channel
+
+ORGANIZER = "organizer"
+COUNTER_CLERK = "counter clerk"
+PHONE_OPERATOR = "phone operator"
+ROLES = (ORGANIZER, COUNTER_CLERK, PHONE_OPERATOR)
+
+
+@dataclass(frozen=True)
+class ChannelPolicy:
+    code: str
+    hold_for: timedelta
+    # Group a user must be in to sell through this channel; None = anyone, anonymous too.
+    role: str | None
+    payment_methods: frozenset[str]
+    # Behind the waiting room during an on-sale.
+    queued: bool
+    # Longest a hold may be stretched to (phone operators extend while on the call).
+    max_hold: timedelta
+
+    def allows(self, user) -> bool:
+        if self.role is None:
+            return True
+        if user is None or not user.is_authenticated:
+            return False
+        return user.is_superuser or user.groups.filter(name=self.role).exists()
+
+
+POLICIES: dict[str, ChannelPolicy] = {
+    Channel.ONLINE: ChannelPolicy(
+        code=Channel.ONLINE, hold_for=timedelta(minutes=10), role=None,
+        payment_methods=frozenset({"test_card"}), queued=True, max_hold=timedelta(minutes=10),
+    ),
+    Channel.COUNTER: ChannelPolicy(
+        code=Channel.COUNTER, hold_for=timedelta(minutes=5), role=COUNTER_CLERK,
+        payment_methods=frozenset({"cash", "card_terminal"}), queued=False,
+        max_hold=timedelta(minutes=15),
+    ),
+    Channel.PHONE: ChannelPolicy(
+        code=Channel.PHONE, hold_for=timedelta(minutes=15), role=PHONE_OPERATOR,
+        payment_methods=frozenset({"card_not_present"}), queued=False,
+        max_hold=timedelta(minutes=45),
+    ),
+}
+
+
+def policy_for(channel: str) -> ChannelPolicy:
+    return POLICIES[Channel(channel)]

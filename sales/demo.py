@@ -1,0 +1,119 @@
+"""The demo box office: an outdoor amphitheatre (3,500 numbered seats in five sections
+and a standing lawn of 5,500), one event with two performances on sale on every channel,
+and one user per role."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from events.models import Channel, Event, OnSaleWindow, Performance, PriceZone, Venue
+from events.seating import seating_plan_import
+
+from . import inventory
+from .channels.policy import COUNTER_CLERK, ORGANIZER, PHONE_OPERATOR
+from .roles import ensure_roles
+
+VENUE = "Amphithéâtre du Lac"
+# (name, first angle, last angle, first radius, rows, seats per row)
+SEATED = [
+    ("Parterre gauche", 200, 240, 60, 20, 35),
+    ("Parterre centre", 245, 295, 60, 20, 35),
+    ("Parterre droit", 300, 340, 60, 20, 35),
+    ("Gradins ouest", 200, 265, 320, 20, 35),
+    ("Gradins est", 275, 340, 320, 20, 35),
+]
+LAWN = ("Pelouse", 5500)
+
+USERS = [
+    # username, password env var, default password, group, is_staff, is_superuser
+    ("admin", "DEMO_ADMIN_PASSWORD", "admin-demo", None, True, True),
+    ("organizer", "DEMO_ORGANIZER_PASSWORD", "organizer-demo", ORGANIZER, True, False),
+    ("clerk", "DEMO_CLERK_PASSWORD", "clerk-demo", COUNTER_CLERK, False, False),
+    ("operator", "DEMO_OPERATOR_PASSWORD", "operator-demo", PHONE_OPERATOR, False, False),
+]
+
+
+def amphitheatre_plan() -> dict:
+    sections = []
+    for name, a0, a1, r0, rows, per_row in SEATED:
+        plan_rows = []
+        for r in range(rows):
+            radius = r0 + r * 12
+            seats = []
+            for n in range(per_row):
+                angle = math.radians(a0 + (a1 - a0) * n / (per_row - 1))
+                seats.append({
+                    "number": str(n + 1),
+                    "x": round(600 + radius * math.cos(angle), 1),
+                    "y": round(80 - radius * math.sin(angle), 1),
+                    "wheelchair": r == rows - 1 and n < 4 and name.startswith("Parterre"),
+                    "restricted_view": name.startswith("Gradins") and n in (0, per_row - 1),
+                })
+            plan_rows.append({"row": _row_label(r), "seats": seats})
+        sections.append({"name": name, "kind": "seated", "rows": plan_rows})
+    sections.append({"name": LAWN[0], "kind": "standing", "capacity": LAWN[1]})
+    return {"sections": sections}
+
+
+def _row_label(i: int) -> str:
+    letters = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+    return letters[i] if i < len(letters) else letters[i // len(letters) - 1] + letters[i % len(letters)]
+
+
+def ensure_users() -> list[tuple[str, str]]:
+    ensure_roles()
+    User = get_user_model()
+    logins = []
+    for username, env, default, group, is_staff, is_superuser in USERS:
+        password = os.environ.get(env, default)
+        user, created = User.objects.get_or_create(username=username, defaults={
+            "is_staff": is_staff, "is_superuser": is_superuser, "email": f"{username}@example.org"})
+        if created:
+            user.set_password(password)
+            user.save()
+        if group:
+            user.groups.add(Group.objects.get(name=group))
+        logins.append((username, password))
+    return logins
+
+
+@transaction.atomic
+def load_demo() -> str:
+    ensure_users()
+    if Venue.objects.filter(name=VENUE).exists():
+        return "demo already loaded"
+    venue = Venue.objects.create(name=VENUE, address="1 chemin du Lac, Québec")
+    seating_plan_import(venue=venue, text=json.dumps(amphitheatre_plan()), filename="demo.json")
+    sections = {s.name: s for s in venue.sections.all()}
+    event = Event.objects.create(
+        title="Les Étoiles — tournée d'été",
+        description="Two summer nights under the stars at the lake.")
+    now = timezone.now()
+    first = timezone.localtime(now).replace(hour=20, minute=0, second=0, microsecond=0)
+    for days in (30, 31):
+        perf = Performance.objects.create(event=event, venue=venue, ticket_limit=8,
+                                          starts_at=first + timedelta(days=days))
+        for channel in Channel.values:
+            OnSaleWindow.objects.create(performance=perf, channel=channel,
+                                        opens_at=now - timedelta(days=1), closes_at=perf.starts_at)
+        zones = [
+            ("Premium", "89.00", "#b91c1c", ["Parterre centre"]),
+            ("Parterre", "69.00", "#2563eb", ["Parterre gauche", "Parterre droit"]),
+            ("Gradins", "49.00", "#059669", ["Gradins ouest", "Gradins est"]),
+            ("Pelouse", "35.00", "#ca8a04", ["Pelouse"]),
+        ]
+        for name, price, color, names in zones:
+            zone = PriceZone.objects.create(performance=perf, name=name, price=Decimal(price),
+                                            color=color)
+            zone.sections.set([sections[n] for n in names])
+        inventory.put_on_sale(performance=perf)
+    return f"demo loaded: {venue}, {event}, 2 performances"

@@ -1,0 +1,58 @@
+"""Domain errors. Each has a stable `code` for the API and a message a clerk can read."""
+
+
+class SalesError(Exception):
+    code = "sales_error"
+    status = 400
+
+    def __init__(self, message: str, **detail):
+        self.message = message
+        self.detail = detail
+        super().__init__(message)
+
+
+class InvalidRequest(SalesError):
+    """The request itself is wrong (unknown seats, zero tickets, over the limit)."""
+
+    code = "invalid"
+
+
+class NotPermitted(SalesError):
+    code = "not_permitted"
+    status = 403
+
+
+class NotOnSale(SalesError):
+    code = "not_on_sale"
+    status = 409
+
+
+class PlacesUnavailable(SalesError):
+    """Some places cannot be had. `places` maps place id -> reason."""
+
+    code = "unavailable"
+    status = 409
+
+    def __init__(self, message: str, places: dict[int, str] | None = None):
+        super().__init__(message, places=places or {})
+        self.places = places or {}
+
+
+class HoldNotActive(SalesError):
+    code = "hold_not_active"
+    status = 409
+
+
+class PaymentDeclined(SalesError):
+    code = "payment_declined"
+    status = 402
+
+
+class IllegalTransition(SalesError):
+    code = "illegal_transition"
+    status = 409
+
+
+class IdempotencyConflict(SalesError):
+    code = "idempotency_conflict"
+    status = 409

@@ -1,0 +1,131 @@
+"""Holds: the one service every channel calls to take, give back or stretch places."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from events.models import Performance, PriceZone, Section
+
+from . import inventory
+from .availability import availability_changed
+from .channels.policy import policy_for
+from .errors import HoldNotActive, InvalidRequest, NotOnSale, NotPermitted
+from .models import Hold, Place
+
+
+def check_on_sale(*, performance: Performance, channel: str, now: datetime) -> None:
+    window = performance.on_sale_windows.filter(channel=channel).first()
+    if window is None:
+        raise NotOnSale(f"{performance} is not sold through this channel")
+    if now < window.opens_at:
+        raise NotOnSale(f"sales open {timezone.localtime(window.opens_at):%Y-%m-%d %H:%M}")
+    if now >= window.closes_at:
+        raise NotOnSale("sales for this performance have closed")
+    if not Place.objects.filter(performance=performance).exists():
+        raise NotOnSale(f"{performance} has not been put on sale yet")
+
+
+def hold_create(
+    *,
+    performance: Performance,
+    channel: str,
+    user=None,
+    owner_key: str = "",
+    place_ids: list[int] | None = None,
+    zone: PriceZone | None = None,
+    section: Section | None = None,
+    quantity: int | None = None,
+    now: datetime | None = None,
+) -> Hold:
+    """Hold named places (`place_ids`), the best `quantity` of a price `zone`, or
+    `quantity` places of a standing `section`. All or nothing."""
+    now = now or timezone.now()
+    policy = policy_for(channel)
+    if not policy.allows(user):
+        raise NotPermitted(f"you may not sell through the {channel} channel")
+    ways = sum(x is not None for x in (place_ids, zone, section))
+    if ways != 1:
+        raise InvalidRequest("ask for named places, a price zone or a standing area (one of them)")
+    count = len(set(place_ids)) if place_ids is not None else quantity
+    if place_ids is not None and len(set(place_ids)) != len(place_ids):
+        raise InvalidRequest("the same place is asked for twice")
+    if not isinstance(count, int) or count < 1:
+        raise InvalidRequest("ask for at least one ticket", field="quantity")
+    if count > performance.ticket_limit:
+        raise InvalidRequest(f"at most {performance.ticket_limit} tickets per order",
+                             field="quantity")
+    if zone is not None and zone.performance_id != performance.pk:
+        raise InvalidRequest("that price zone belongs to another performance", field="zone")
+    if section is not None and (section.venue_id != performance.venue_id
+                                or section.kind != Section.Kind.STANDING):
+        raise InvalidRequest("that is not a standing area of this performance", field="section")
+    check_on_sale(performance=performance, channel=channel, now=now)
+
+    with transaction.atomic():
+        hold = Hold.objects.create(
+            performance=performance, channel=channel,
+            user=user if user is not None and user.is_authenticated else None,
+            owner_key=owner_key, expires_at=now + policy.hold_for,
+        )
+        if place_ids is not None:
+            inventory.hold_places(hold=hold, place_ids=place_ids, now=now, actor=user)
+        elif zone is not None:
+            inventory.hold_best(hold=hold, zone=zone, quantity=count, now=now, actor=user)
+        else:
+            inventory.hold_standing(hold=hold, section=section, quantity=count, now=now, actor=user)
+        transaction.on_commit(lambda: availability_changed(performance.pk))
+    return hold
+
+
+def hold_is_live(hold: Hold, now: datetime | None = None) -> bool:
+    return hold.status == Hold.Status.ACTIVE and hold.expires_at > (now or timezone.now())
+
+
+def hold_release(*, hold: Hold, actor=None, now: datetime | None = None) -> None:
+    now = now or timezone.now()
+    with transaction.atomic():
+        hold = Hold.objects.select_for_update().get(pk=hold.pk)
+        if hold.status != Hold.Status.ACTIVE:
+            raise HoldNotActive(f"this hold is already {hold.get_status_display().lower()}")
+        inventory.release(hold=hold, now=now, actor=actor)
+        hold.status = Hold.Status.RELEASED
+        hold.save(update_fields=["status"])
+        transaction.on_commit(lambda: availability_changed(hold.performance_id))
+
+
+def hold_extend(*, hold: Hold, actor=None, now: datetime | None = None) -> Hold:
+    """Give a live hold another full hold period, up to the channel's longest hold."""
+    now = now or timezone.now()
+    policy = policy_for(hold.channel)
+    if not policy.allows(actor):
+        raise NotPermitted("you may not extend holds of this channel")
+    with transaction.atomic():
+        hold = Hold.objects.select_for_update().get(pk=hold.pk)
+        if not hold_is_live(hold, now):
+            raise HoldNotActive("the hold has lapsed; hold the seats again")
+        until = min(now + policy.hold_for, hold.created_at + policy.max_hold)
+        if until <= hold.expires_at:
+            raise InvalidRequest(f"a {hold.get_channel_display().lower()} hold lasts at most "
+                                 f"{int(policy.max_hold / timedelta(minutes=1))} minutes")
+        inventory.extend(hold=hold, until=until, now=now)
+        hold.expires_at = until
+        hold.save(update_fields=["expires_at"])
+    return hold
+
+
+def holds_tidy(*, now: datetime | None = None) -> int:
+    """Return lapsed holds' places to available and mark the holds expired. Only tidying:
+    lapsed places are already sold to whoever asks (see inventory.free)."""
+    now = now or timezone.now()
+    total = 0
+    while True:
+        n = inventory.release_expired(now=now)
+        total += n
+        if n == 0:
+            break
+    Hold.objects.filter(status=Hold.Status.ACTIVE, expires_at__lte=now).update(
+        status=Hold.Status.EXPIRED)
+    return total

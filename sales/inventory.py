@@ -1,0 +1,432 @@
+"""The only writer of seat state.
+
+Every change of a place's state goes through `_apply`, which reads its rule from
+TRANSITIONS. Each call:
+
+1. locks exactly the places concerned, in primary-key order (no performance-wide lock:
+   buyers of different seats never wait for each other);
+2. checks each against the rule's guard, reporting every place that fails and why;
+3. writes with a compare-and-set (`UPDATE ... WHERE <guard>`) and checks the count;
+4. records one PlaceEvent per place (who moved it, from what, to what).
+
+All or nothing: callers run inside one transaction, and any failure rolls it back.
+A hold lapses by timestamp: a `held` place whose hold_expires_at has passed matches
+`free()` everywhere, so nothing waits for the Celery sweep (`release_expired`).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import BooleanField, Case, ExpressionWrapper, Q, Value, When
+from django.utils import timezone
+
+from events.models import Performance, PriceZone, Section
+
+from .errors import IllegalTransition, InvalidRequest, PlacesUnavailable
+from .models import Hold, Order, Place, PlaceEvent, PlaceState, Ticket
+
+AVAILABLE, HELD, SOLD, BLOCKED = (PlaceState.AVAILABLE, PlaceState.HELD, PlaceState.SOLD,
+                                  PlaceState.BLOCKED)
+
+
+def free(now: datetime) -> Q:
+    """Sellable right now: available, or held by a hold that has lapsed."""
+    return Q(state=AVAILABLE) | Q(state=HELD, hold_expires_at__lte=now)
+
+
+def open_to(channel: str) -> Q:
+    """Not kept back for another channel."""
+    return Q(allocation="") | Q(allocation=channel)
+
+
+@dataclass(frozen=True)
+class Ctx:
+    now: datetime
+    channel: str = ""
+    hold: Hold | None = None
+    actor: object | None = None
+    order: Order | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    to_state: str
+    guard: Callable[[Ctx], Q]
+
+
+TRANSITIONS: dict[str, Rule] = {
+    # A buyer takes free places into their hold.
+    "hold": Rule(HELD, lambda c: free(c.now) & open_to(c.channel)),
+    # The buyer (or the organizer) gives them back.
+    "release": Rule(AVAILABLE, lambda c: Q(state=HELD, hold=c.hold)),
+    # The sweep tidies lapsed holds (they already count as free).
+    "expire": Rule(AVAILABLE, lambda c: Q(state=HELD, hold_expires_at__lte=c.now)),
+    # Payment taken: places still in this hold, or free again after it lapsed.
+    "sell": Rule(SOLD, lambda c: (Q(state=HELD, hold=c.hold) | free(c.now)) & open_to(c.channel)),
+    # Refund or exchange: the ticket is void, the place goes back on sale.
+    "return": Rule(AVAILABLE, lambda c: Q(state=SOLD)),
+    # The organizer kills a place or keeps it back; only free places.
+    "block": Rule(BLOCKED, lambda c: free(c.now)),
+    "unblock": Rule(AVAILABLE, lambda c: Q(state=BLOCKED)),
+}
+
+
+def _reason(row: dict, ctx: Ctx) -> str:
+    if row["allocation"] and ctx.channel and row["allocation"] != ctx.channel:
+        return f"kept for the {row['allocation']} channel"
+    if row["state"] == HELD and row["hold_expires_at"] > ctx.now:
+        return "held by another buyer"
+    return {SOLD: "already sold", BLOCKED: "not for sale", AVAILABLE: "not in this state",
+            HELD: "hold lapsed"}[row["state"]]
+
+
+def _apply(action: str, place_ids: Iterable[int], ctx: Ctx, *, performance_id: int | None = None,
+           extra: dict | None = None,
+           prepare: Callable[[list[int]], dict] | None = None) -> list[int]:
+    """The guarded transition. Returns the ids moved; raises without writing anything."""
+    rule = TRANSITIONS[action]
+    ids = sorted(set(place_ids))
+    if not ids:
+        return []
+    guard = rule.guard(ctx)
+    with transaction.atomic():
+        scope = Place.objects.filter(pk__in=ids)
+        if performance_id is not None:
+            scope = scope.filter(performance_id=performance_id)
+        rows = list(
+            scope.select_for_update(of=("self",)).order_by("pk")
+            .annotate(ok=ExpressionWrapper(guard, output_field=BooleanField()))
+            .values("pk", "state", "allocation", "hold_expires_at", "ok")
+        )
+        if len(rows) != len(ids):
+            missing = sorted(set(ids) - {r["pk"] for r in rows})
+            raise InvalidRequest(
+                f"{len(missing)} of the requested places do not exist in this performance",
+                places=dict.fromkeys(missing, "unknown place"),
+            )
+        refused = {r["pk"]: _reason(r, ctx) for r in rows if not r["ok"]}
+        if refused:
+            raise PlacesUnavailable(_unavailable_message(refused), places=refused)
+        values = {"state": rule.to_state, "updated_at": ctx.now, "hold": None,
+                  "hold_expires_at": None, "ticket": None}
+        values.update(extra or {})
+        if prepare:  # e.g. issue the tickets the places will point at
+            values.update(prepare(ids))
+        # The compare-and-set: the rows are locked, so this matches every one of them
+        # unless the guard above was wrong. It is checked, not assumed.
+        moved = Place.objects.filter(pk__in=ids).filter(guard).update(**values)
+        if moved != len(ids):
+            raise PlacesUnavailable("the places changed while being sold; try again")
+        PlaceEvent.objects.bulk_create(
+            PlaceEvent(place_id=r["pk"], action=action, from_state=r["state"],
+                       to_state=rule.to_state, allocation=r["allocation"], channel=ctx.channel,
+                       hold=ctx.hold, order=ctx.order, actor=_user(ctx.actor))
+            for r in rows
+        )
+    return ids
+
+
+def _user(actor):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def _unavailable_message(refused: dict[int, str]) -> str:
+    n = len(refused)
+    reasons = sorted(set(refused.values()))
+    return f"{n} place{'s' if n != 1 else ''} unavailable: {', '.join(reasons)}"
+
+
+def _held_values(hold: Hold) -> dict:
+    return {"hold": hold, "hold_expires_at": hold.expires_at}
+
+
+# --- holds ----------------------------------------------------------------------------
+
+def hold_places(*, hold: Hold, place_ids: Iterable[int], now: datetime, actor=None) -> list[int]:
+    """Hold these named places, all or none."""
+    ctx = Ctx(now=now, channel=hold.channel, hold=hold, actor=actor)
+    return _apply("hold", place_ids, ctx, performance_id=hold.performance_id,
+                  extra=_held_values(hold))
+
+
+def _lock_free(ids: list[int], ctx: Ctx, performance_id: int) -> list[int]:
+    """Lock whichever of these places are free and not locked by someone else."""
+    return list(
+        Place.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(pk__in=ids, performance_id=performance_id)
+        .filter(free(ctx.now) & open_to(ctx.channel))
+        .order_by("pk").values_list("pk", flat=True)
+    )
+
+
+def _try_block(ids: list[int], ctx: Ctx, hold: Hold) -> list[int] | None:
+    """Take exactly these places if every one can be locked now; else leave no lock."""
+    try:
+        with transaction.atomic():  # a savepoint: rolling it back drops partial locks
+            if len(_lock_free(ids, ctx, hold.performance_id)) != len(ids):
+                raise _Partial
+            return _apply("hold", ids, ctx, performance_id=hold.performance_id,
+                          extra=_held_values(hold))
+    except _Partial:
+        return None
+
+
+class _Partial(Exception):
+    pass
+
+
+def _seat_windows(rows: list[dict], quantity: int) -> list[tuple[tuple, list[int]]]:
+    """Every run of `quantity` adjacent free seats in one row, best first.
+
+    Best = leaves no orphan single seat, then front section and row, then central."""
+    by_row: dict[tuple, list[dict]] = defaultdict(list)
+    for r in rows:
+        by_row[(r["section__rank"], r["section_id"], r["seat__row_index"])].append(r)
+    windows = []
+    for (rank, section_id, row_index), seats in by_row.items():
+        seats.sort(key=lambda r: r["seat__position"])
+        runs, run = [], []
+        for s in seats:
+            if run and s["seat__position"] != run[-1]["seat__position"] + 1:
+                runs.append(run)
+                run = []
+            run.append(s)
+        runs.append(run)
+        for run in runs:
+            for start in range(len(run) - quantity + 1):
+                left, right = start, len(run) - quantity - start
+                window = run[start:start + quantity]
+                score = (left == 1 or right == 1, rank, row_index,
+                         sum(s["centre_offset"] for s in window), section_id)
+                windows.append((score, [s["pk"] for s in window]))
+    windows.sort(key=lambda w: w[0])
+    return windows
+
+
+def _disjoint(windows: list[tuple[tuple, list[int]]], limit: int) -> list[list[int]]:
+    chosen, used = [], set()
+    for _score, ids in windows:
+        if used.isdisjoint(ids):
+            chosen.append(ids)
+            used.update(ids)
+            if len(chosen) == limit:
+                break
+    return chosen
+
+
+def hold_best(*, hold: Hold, zone: PriceZone, quantity: int, now: datetime, actor=None,
+              rounds: int = 4) -> list[int]:
+    """Hold the best `quantity` places of a price zone: adjacent in one row where
+    possible, never leaving an orphan single seat when an alternative exists.
+
+    Candidates are read without locks, then taken with SKIP LOCKED: two buyers never
+    wait for each other; the one who finds a seat taken moves on to the next block."""
+    ctx = Ctx(now=now, channel=hold.channel, hold=hold, actor=actor)
+    for attempt in range(rounds):
+        rows = list(
+            Place.objects.filter(performance_id=hold.performance_id, price_zone=zone)
+            .filter(free(now) & open_to(hold.channel))
+            .values("pk", "section_id", "section__rank", "seat_id", "seat__row_index",
+                    "seat__position", "centre_offset")
+        )
+        if len(rows) < quantity:
+            raise PlacesUnavailable(
+                f"only {len(rows)} place{'s' if len(rows) != 1 else ''} left in {zone.name}",
+                places={})
+        seated = [r for r in rows if r["seat_id"]]
+        candidates = _disjoint(_seat_windows(seated, quantity), 6) if seated else []
+        if attempt:
+            random.shuffle(candidates)  # racers who collided spread out on the next round
+        for ids in candidates:
+            taken = _try_block(ids, ctx, hold)
+            if taken:
+                return taken
+        if not candidates:
+            # No adjacent block to be had: the best places wherever they are.
+            taken = _take_any(Q(price_zone=zone), quantity, ctx, hold,
+                              order_by=("section__rank", "seat__row_index", "centre_offset", "pk"))
+            if taken:
+                return taken
+    raise PlacesUnavailable(f"could not find {quantity} places together in {zone.name}; "
+                            "try fewer or another zone", places={})
+
+
+def _take_any(where: Q, quantity: int, ctx: Ctx, hold: Hold, order_by=("pk",)) -> list[int] | None:
+    """Lock the first `quantity` free places matching `where` that nobody else has locked."""
+    try:
+        with transaction.atomic():  # a savepoint: rolling it back drops partial locks
+            ids = list(
+                Place.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(where, performance_id=hold.performance_id)
+                .filter(free(ctx.now) & open_to(ctx.channel))
+                .order_by(*order_by).values_list("pk", flat=True)[:quantity]
+            )
+            if len(ids) != quantity:
+                raise _Partial
+            return _apply("hold", ids, ctx, performance_id=hold.performance_id,
+                          extra=_held_values(hold))
+    except _Partial:
+        return None
+
+
+def hold_standing(*, hold: Hold, section: Section, quantity: int, now: datetime,
+                  actor=None) -> list[int]:
+    """Hold `quantity` places of a standing area. SKIP LOCKED lets any number of buyers
+    take places side by side without queueing on the same rows."""
+    ctx = Ctx(now=now, channel=hold.channel, hold=hold, actor=actor)
+    where = Q(section=section, seat__isnull=True)
+    for _ in range(3):
+        taken = _take_any(where, quantity, ctx, hold)
+        if taken:
+            return taken
+    left = (Place.objects.filter(where, performance_id=hold.performance_id)
+            .filter(free(now) & open_to(hold.channel)).count())
+    raise PlacesUnavailable(f"only {left} standing place{'s' if left != 1 else ''} left in "
+                            f"{section.name}", places={})
+
+
+def release(*, hold: Hold, now: datetime, actor=None) -> list[int]:
+    """Give back every place still in this hold."""
+    ids = list(Place.objects.filter(hold=hold, state=HELD).values_list("pk", flat=True))
+    return _apply("release", ids, Ctx(now=now, channel=hold.channel, hold=hold, actor=actor))
+
+
+def extend(*, hold: Hold, until: datetime, now: datetime) -> int:
+    """Stretch a live hold. A lapsed hold cannot be revived: its places may be gone."""
+    with transaction.atomic():
+        ids = list(Place.objects.select_for_update(of=("self",))
+                   .filter(hold=hold, state=HELD, hold_expires_at__gt=now)
+                   .order_by("pk").values_list("pk", flat=True))
+        return Place.objects.filter(pk__in=ids, hold=hold, state=HELD).update(
+            hold_expires_at=until, updated_at=now)
+
+
+def release_expired(*, now: datetime, batch: int = 1000) -> int:
+    """Tidy lapsed holds back to available. Only tidying: they already count as free."""
+    with transaction.atomic():
+        ids = list(Place.objects.select_for_update(skip_locked=True, of=("self",))
+                   .filter(state=HELD, hold_expires_at__lte=now)
+                   .order_by("pk").values_list("pk", flat=True)[:batch])
+        return len(_apply("expire", ids, Ctx(now=now)))
+
+
+# --- sale and return ------------------------------------------------------------------
+
+def sell(*, hold: Hold, order: Order, now: datetime, actor=None) -> list[Ticket]:
+    """Turn the hold's places into tickets of `order`. Fails cleanly, writing nothing,
+    if any place was taken by someone else after the hold lapsed."""
+    ctx = Ctx(now=now, channel=hold.channel, hold=hold, actor=actor, order=order)
+    # Places this hold ever took: those it still has, and those it lost by lapsing (their
+    # events name it), which may still be free.
+    ids = set(Place.objects.filter(hold=hold).values_list("pk", flat=True))
+    ids |= set(PlaceEvent.objects.filter(hold=hold, action="hold").values_list("place_id", flat=True))
+    if not ids:
+        raise PlacesUnavailable("the hold has no places", places={})
+    tickets: list[Ticket] = []
+
+    def issue_tickets(locked_ids: list[int]) -> dict:
+        places = Place.objects.filter(pk__in=locked_ids).select_related("price_zone").order_by("pk")
+        tickets.extend(Ticket.objects.bulk_create(
+            Ticket(order=order, place=p, price_zone_name=p.price_zone.name, price=p.price_zone.price)
+            for p in places
+        ))
+        return {"ticket": Case(*[When(pk=t.place_id, then=Value(t.pk)) for t in tickets])}
+
+    _apply("sell", ids, ctx, performance_id=hold.performance_id, prepare=issue_tickets)
+    return tickets
+
+
+def return_to_sale(*, order: Order, tickets: Iterable[Ticket], now: datetime, actor=None) -> list[int]:
+    """Refund or exchange: the places of these tickets go back on sale."""
+    tickets = list(tickets)
+    ids = [t.place_id for t in tickets]
+    ctx = Ctx(now=now, channel=order.channel, actor=actor, order=order)
+    with transaction.atomic():
+        moved = _apply("return", ids, ctx, performance_id=order.performance_id)
+        Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(status=Ticket.Status.VOID)
+    return moved
+
+
+# --- organizer ------------------------------------------------------------------------
+
+def block(*, performance: Performance, place_ids: Iterable[int], now: datetime, actor=None) -> list[int]:
+    return _apply("block", place_ids, Ctx(now=now, actor=actor), performance_id=performance.pk)
+
+
+def unblock(*, performance: Performance, place_ids: Iterable[int], now: datetime, actor=None) -> list[int]:
+    return _apply("unblock", place_ids, Ctx(now=now, actor=actor), performance_id=performance.pk)
+
+
+def allocate(*, performance: Performance, place_ids: Iterable[int], channel: str, now: datetime,
+             actor=None) -> list[int]:
+    """Keep places for one channel ('' gives them back to every channel). Allocation is an
+    attribute, not a state: a sold place keeps its ticket, a held one its hold."""
+    ids = sorted(set(place_ids))
+    with transaction.atomic():
+        rows = list(Place.objects.select_for_update(of=("self",))
+                    .filter(pk__in=ids, performance=performance).order_by("pk")
+                    .values("pk", "state"))
+        if len(rows) != len(ids):
+            raise InvalidRequest("some of the places do not exist in this performance")
+        Place.objects.filter(pk__in=ids).update(allocation=channel, updated_at=now)
+        PlaceEvent.objects.bulk_create(
+            PlaceEvent(place_id=r["pk"], action="allocate", from_state=r["state"],
+                       to_state=r["state"], allocation=channel, actor=_user(actor))
+            for r in rows
+        )
+    return ids
+
+
+def put_on_sale(*, performance: Performance) -> int:
+    """Create the performance's inventory: one row per seat and per standing place, each
+    priced by its seat's zone, else its section's. Refuses a place with no price zone."""
+    with transaction.atomic():
+        Performance.objects.select_for_update().get(pk=performance.pk)
+        if Place.objects.filter(performance=performance).exists():
+            raise IllegalTransition(f"{performance} is already on sale")
+        section_zone, seat_zone = {}, {}
+        for zone in performance.price_zones.prefetch_related("sections", "seats"):
+            for section in zone.sections.all():
+                section_zone[section.pk] = zone
+            for seat in zone.seats.all():
+                seat_zone[seat.pk] = zone
+        places, unpriced = [], []
+        for section in performance.venue.sections.prefetch_related("seats"):
+            if section.kind == Section.Kind.STANDING:
+                zone = section_zone.get(section.pk)
+                if zone is None:
+                    unpriced.append(section.name)
+                    continue
+                places += [Place(performance=performance, section=section, standing_index=i,
+                                 price_zone=zone) for i in range(1, section.capacity + 1)]
+                continue
+            rows = defaultdict(list)
+            for seat in section.seats.all():
+                rows[seat.row_index].append(seat)
+            for seats in rows.values():
+                centre = (min(s.position for s in seats) + max(s.position for s in seats)) / 2
+                for seat in seats:
+                    zone = seat_zone.get(seat.pk) or section_zone.get(section.pk)
+                    if zone is None:
+                        unpriced.append(f"{section.name} {seat.row}-{seat.number}")
+                        continue
+                    places.append(Place(performance=performance, section=section, seat=seat,
+                                        price_zone=zone,
+                                        centre_offset=round(abs(seat.position - centre) * 2)))
+        if unpriced:
+            shown = ", ".join(unpriced[:10]) + (f" and {len(unpriced) - 10} more" if len(unpriced) > 10 else "")
+            raise InvalidRequest(f"{len(unpriced)} places have no price zone: {shown}")
+        if not places:
+            raise InvalidRequest(f"{performance.venue} has no seats or standing places")
+        Place.objects.bulk_create(places, batch_size=5000)
+        return len(places)
+
+
+def now() -> datetime:
+    return timezone.now()

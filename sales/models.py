@@ -1,0 +1,268 @@
+"""What is sold: the per-performance inventory, holds, orders, tickets, payments.
+
+Seat state (Place.state, .hold, .hold_expires_at, .ticket, .allocation) is written by
+`sales.inventory` only; the check constraints below make a bug elsewhere fail loudly
+instead of overselling.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from events.models import Channel, Performance, PriceZone, Seat, Section
+
+ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the counter
+
+
+def new_order_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(8))
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class PlaceState(models.TextChoices):
+    # Free to sell. A `held` place whose hold has lapsed counts as available too.
+    AVAILABLE = "available", _("Available")
+    # In a hold (a basket, a call, a counter sale in progress) until hold_expires_at.
+    HELD = "held", _("Held")
+    # On a valid ticket.
+    SOLD = "sold", _("Sold")
+    # Killed or kept back by the organizer: no channel may sell it.
+    BLOCKED = "blocked", _("Blocked")
+
+
+class Hold(models.Model):
+    class Status(models.TextChoices):
+        # Places are held until expires_at (after that they are free, whatever this says).
+        ACTIVE = "active", _("Active")
+        RELEASED = "released", _("Released")
+        SOLD = "sold", _("Sold")
+        EXPIRED = "expired", _("Expired")
+
+    performance = models.ForeignKey(Performance, on_delete=models.PROTECT, related_name="holds")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="holds")
+    # An anonymous owner (a shop session, an API client): only its owner may use the hold.
+    owner_key = models.CharField(max_length=64, blank=True, db_index=True)
+    token = models.CharField(max_length=40, unique=True, default=new_secret, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"Hold {self.pk} ({self.get_channel_display()}, {self.status})"
+
+
+class Place(models.Model):
+    """One sellable place of one performance: a numbered seat or one standing place."""
+
+    performance = models.ForeignKey(Performance, on_delete=models.CASCADE, related_name="places")
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="+")
+    seat = models.ForeignKey(Seat, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    standing_index = models.PositiveIntegerField(null=True, blank=True)
+    price_zone = models.ForeignKey(PriceZone, on_delete=models.PROTECT, related_name="places")
+    # Distance from the middle of its row (0 = centre): best-available prefers low values.
+    centre_offset = models.PositiveIntegerField(default=0)
+
+    state = models.CharField(max_length=10, choices=PlaceState.choices,
+                             default=PlaceState.AVAILABLE)
+    hold = models.ForeignKey(Hold, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="places")
+    hold_expires_at = models.DateTimeField(null=True, blank=True)
+    ticket = models.OneToOneField("Ticket", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    # Kept for one channel (e.g. the counter); empty = every channel may sell it.
+    allocation = models.CharField(max_length=10, choices=Channel.choices, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["performance", "seat"], condition=Q(seat__isnull=False),
+                                    name="place_one_per_seat"),
+            models.UniqueConstraint(fields=["performance", "section", "standing_index"],
+                                    condition=Q(standing_index__isnull=False),
+                                    name="place_one_per_standing_index"),
+            models.CheckConstraint(
+                condition=Q(seat__isnull=False, standing_index__isnull=True)
+                | Q(seat__isnull=True, standing_index__isnull=False),
+                name="place_is_seat_or_standing"),
+            models.CheckConstraint(
+                condition=(Q(state="held", hold__isnull=False, hold_expires_at__isnull=False)
+                           | (~Q(state="held") & Q(hold__isnull=True, hold_expires_at__isnull=True))),
+                name="place_held_iff_hold"),
+            models.CheckConstraint(
+                condition=Q(state="sold", ticket__isnull=False) | (~Q(state="sold") & Q(ticket__isnull=True)),
+                name="place_sold_iff_ticket"),
+        ]
+        indexes = [
+            models.Index(fields=["performance", "state"]),
+            models.Index(fields=["price_zone", "state"]),
+            models.Index(fields=["state", "hold_expires_at"], condition=Q(state="held"),
+                         name="place_held_expiry"),
+        ]
+
+    def __str__(self) -> str:
+        if self.seat_id:
+            return f"{self.section.name} {self.seat.row}-{self.seat.number}"
+        return f"{self.section.name} #{self.standing_index}"
+
+    @property
+    def label(self) -> str:
+        return str(self)
+
+
+class Customer(models.Model):
+    name = models.CharField(max_length=200)
+    email = models.EmailField(db_index=True)
+    phone = models.CharField(max_length=40, blank=True, db_index=True)
+    notes = models.TextField(blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="customers")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        # Created, payment being taken: places still in the hold.
+        PENDING = "pending", _("Awaiting payment")
+        # Paid: tickets issued.
+        PAID = "paid", _("Paid")
+        # Payment declined or the hold lapsed and the seats were taken: nothing sold.
+        FAILED = "failed", _("Failed")
+        # Paid, then refunded: tickets void, places back on sale.
+        REFUNDED = "refunded", _("Refunded")
+
+    code = models.CharField(max_length=12, unique=True, default=new_order_code, editable=False)
+    # The private link to the order (no account needed).
+    access_token = models.CharField(max_length=40, unique=True, default=new_secret, editable=False)
+    performance = models.ForeignKey(Performance, on_delete=models.PROTECT, related_name="orders")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    hold = models.ForeignKey(Hold, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="orders")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    # A retried request with the same key returns this order instead of selling twice.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    failure_reason = models.CharField(max_length=300, blank=True)
+    total = models.DecimalField(max_digits=10, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    created_at = models.DateTimeField(auto_now_add=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["performance", "status"])]
+
+    def __str__(self) -> str:
+        return f"Order {self.code}"
+
+
+class Ticket(models.Model):
+    class Status(models.TextChoices):
+        VALID = "valid", _("Valid")
+        # Refunded or exchanged: no longer admits anyone.
+        VOID = "void", _("Void")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="tickets")
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="tickets")
+    code = models.CharField(max_length=40, unique=True, default=new_secret, editable=False)
+    price_zone_name = models.CharField(max_length=100)
+    price = models.DecimalField(max_digits=9, decimal_places=2)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.VALID)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            # The last line of defence against overselling: one valid ticket per place.
+            models.UniqueConstraint(fields=["place"], condition=Q(status="valid"),
+                                    name="ticket_one_valid_per_place"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Ticket {self.place} ({self.order.code})"
+
+
+class Payment(models.Model):
+    class Method(models.TextChoices):
+        TEST_CARD = "test_card", _("Card (online)")
+        CASH = "cash", _("Cash")
+        CARD_TERMINAL = "card_terminal", _("Card terminal")
+        CARD_NOT_PRESENT = "card_not_present", _("Card by phone")
+
+    class Status(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+        REFUNDED = "refunded", _("Refunded")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    method = models.CharField(max_length=20, choices=Method.choices)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    reference = models.CharField(max_length=100, blank=True)
+    message = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} {self.amount} ({self.status})"
+
+
+class PlaceEvent(models.Model):
+    """The audit trail of seat state: who moved which place from what to what."""
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20)
+    from_state = models.CharField(max_length=10, choices=PlaceState.choices)
+    to_state = models.CharField(max_length=10, choices=PlaceState.choices)
+    allocation = models.CharField(max_length=10, blank=True)
+    channel = models.CharField(max_length=10, blank=True)
+    hold = models.ForeignKey(Hold, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="place_events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.from_state} → {self.to_state}"
+
+
+class OrderEvent(models.Model):
+    """The audit trail of an order: placed, paid, declined, refunded, confirmation sent."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=30)
+    detail = models.CharField(max_length=300, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.detail}"

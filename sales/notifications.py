@@ -1,0 +1,54 @@
+"""The order confirmation email, sent once per order by the Celery worker."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .models import Order, OrderEvent
+
+
+def order_link(order: Order) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}/orders/{order.code}/{order.access_token}/"
+
+
+def send_confirmation(order_id: int) -> bool:
+    """Send the confirmation if it has not been sent. Returns False if it already was.
+
+    The order is claimed by a compare-and-set on confirmation_sent_at, so two workers
+    (or a retried task) cannot both send it; a failed send gives the claim back."""
+    now = timezone.now()
+    claimed = Order.objects.filter(
+        pk=order_id, status=Order.Status.PAID, confirmation_sent_at__isnull=True
+    ).update(confirmation_sent_at=now)
+    if not claimed:
+        return False
+    order = (Order.objects.select_related("customer", "performance__event", "performance__venue")
+             .get(pk=order_id))
+    tickets = order.tickets.select_related("place__seat", "place__section").filter(status="valid")
+    context = {"order": order, "tickets": tickets, "link": order_link(order)}
+    try:
+        message = EmailMessage(
+            subject=f"Your tickets for {order.performance.event.title} — order {order.code}",
+            body=render_to_string("sales/email/confirmation.txt", context),
+            to=[order.customer.email],
+        )
+        message.send()
+    except Exception:
+        Order.objects.filter(pk=order_id, confirmation_sent_at=now).update(confirmation_sent_at=None)
+        raise
+    with transaction.atomic():
+        OrderEvent.objects.create(order=order, action="confirmation sent",
+                                  detail=order.customer.email)
+    return True
+
+
+def resend_confirmation(order: Order) -> None:
+    """Staff asked to send it again: clear the record, then queue it like the first."""
+    from .tasks import send_order_confirmation
+
+    Order.objects.filter(pk=order.pk).update(confirmation_sent_at=None)
+    transaction.on_commit(lambda: send_order_confirmation.delay(order.pk))

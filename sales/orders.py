@@ -1,0 +1,222 @@
+"""Orders: placed from a live hold in one service call, paid, refunded.
+
+The payment provider is called with no transaction and no row lock open: the places
+are protected by the hold meanwhile, and the sale is confirmed afterwards by a fresh
+guarded update that fails cleanly (and pays back) if the hold lapsed and the seats
+were taken.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from . import inventory
+from .availability import availability_changed
+from .channels.policy import policy_for
+from .errors import (
+    HoldNotActive,
+    IdempotencyConflict,
+    IllegalTransition,
+    InvalidRequest,
+    NotPermitted,
+    PaymentDeclined,
+    PlacesUnavailable,
+    SalesError,
+)
+from .models import Customer, Hold, Order, OrderEvent, Payment, Place, Ticket
+from .payments import PROVIDERS, PaymentRequest
+
+
+@dataclass(frozen=True)
+class CustomerDetails:
+    name: str
+    email: str
+    phone: str = ""
+
+
+def _clean_customer(details: CustomerDetails) -> CustomerDetails:
+    name, email = details.name.strip(), details.email.strip().lower()
+    if not name or len(name) > 200:
+        raise InvalidRequest("enter the customer's name", field="name")
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidRequest("enter a valid email address", field="email") from None
+    if len(details.phone) > 40:
+        raise InvalidRequest("the phone number is too long", field="phone")
+    return CustomerDetails(name=name, email=email, phone=details.phone.strip())
+
+
+def customer_for(details: CustomerDetails, user=None) -> Customer:
+    customer = Customer.objects.filter(email__iexact=details.email).order_by("pk").first()
+    if customer is None:
+        return Customer.objects.create(
+            name=details.name, email=details.email, phone=details.phone,
+            user=user if user is not None and user.is_authenticated else None)
+    if details.phone and not customer.phone:
+        customer.phone = details.phone
+        customer.save(update_fields=["phone"])
+    return customer
+
+
+def _record(order: Order, action: str, detail: str = "", actor=None) -> None:
+    OrderEvent.objects.create(order=order, action=action, detail=detail[:300],
+                              actor=actor if actor is not None and actor.is_authenticated else None)
+
+
+def hold_total(hold: Hold) -> tuple[Decimal, str, int]:
+    """Price of what the hold has: computed here from the price zones, never taken from
+    the request."""
+    places = Place.objects.filter(hold=hold, state="held").select_related("price_zone")
+    zones = [p.price_zone for p in places]
+    currencies = {z.currency for z in zones}
+    if len(currencies) > 1:
+        raise InvalidRequest("the held places are priced in different currencies")
+    return sum((z.price for z in zones), Decimal("0")), (currencies.pop() if zones else "CAD"), len(zones)
+
+
+def order_place(
+    *,
+    hold: Hold,
+    customer: CustomerDetails,
+    payment: PaymentRequest,
+    actor=None,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> Order:
+    """Place and pay an order for everything in `hold`. With an idempotency key, a retry
+    returns the first order instead of selling twice."""
+    if idempotency_key:
+        existing = Order.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return _replay(existing, hold)
+    now = now or timezone.now()
+    policy = policy_for(hold.channel)
+    if not policy.allows(actor):
+        raise NotPermitted(f"you may not sell through the {hold.channel} channel")
+    if payment.method not in policy.payment_methods:
+        raise InvalidRequest(f"{payment.method} is not a payment method of this channel",
+                             field="method")
+    customer = _clean_customer(customer)
+    if hold.status != Hold.Status.ACTIVE:
+        raise HoldNotActive(f"this hold is {hold.get_status_display().lower()}; hold the seats again")
+    total, currency, count = hold_total(hold)
+    if count == 0:
+        raise HoldNotActive("the hold has lapsed and its seats were released; hold them again")
+
+    try:
+        with transaction.atomic():
+            order = Order.objects.create(
+                performance_id=hold.performance_id, customer=customer_for(customer, actor),
+                channel=hold.channel, hold=hold, idempotency_key=idempotency_key or None,
+                total=total, currency=currency, status=Order.Status.PENDING,
+                created_by=actor if actor is not None and actor.is_authenticated else None,
+            )
+            _record(order, "placed", f"{count} tickets, {total} {currency}", actor)
+    except IntegrityError:
+        # The same key raced us in another request: answer as that one does.
+        existing = Order.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return _replay(existing, hold)
+
+    provider = PROVIDERS[payment.method]
+    try:
+        charge = provider.charge(amount=total, currency=currency, request=payment)
+    except SalesError as exc:
+        _fail(order, exc.message, actor)
+        raise
+    if not charge.approved:
+        with transaction.atomic():
+            Payment.objects.create(order=order, method=payment.method, amount=total,
+                                   status=Payment.Status.DECLINED, message=charge.message,
+                                   created_by=_staff(actor))
+            _fail(order, charge.message, actor)
+        raise PaymentDeclined(charge.message or "payment declined")
+
+    try:
+        with transaction.atomic():
+            inventory.sell(hold=hold, order=order, now=timezone.now(), actor=actor)
+            Payment.objects.create(order=order, method=payment.method, amount=total,
+                                   status=Payment.Status.APPROVED, reference=charge.reference,
+                                   message=_payment_note(charge), created_by=_staff(actor))
+            order.status, order.paid_at = Order.Status.PAID, timezone.now()
+            order.save(update_fields=["status", "paid_at"])
+            Hold.objects.filter(pk=hold.pk).update(status=Hold.Status.SOLD)
+            _record(order, "paid", f"{payment.method} {total} {currency}", actor)
+            transaction.on_commit(lambda: _after_sale(order))
+    except PlacesUnavailable:
+        # The hold lapsed and someone else has the seats: pay back, sell nothing.
+        provider.refund(amount=total, reference=charge.reference)
+        with transaction.atomic():
+            Payment.objects.create(order=order, method=payment.method, amount=total,
+                                   status=Payment.Status.REFUNDED, reference=charge.reference,
+                                   message="refunded: seats lost when the hold lapsed",
+                                   created_by=_staff(actor))
+            _fail(order, "the hold lapsed and the seats were sold to someone else", actor)
+        raise HoldNotActive("your hold lapsed and the seats were taken by another buyer; "
+                            "the payment was refunded") from None
+    order.change_due = charge.change_due
+    return order
+
+
+def _payment_note(charge) -> str:
+    return f"change due {charge.change_due}" if charge.change_due else charge.message
+
+
+def _staff(actor):
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def _fail(order: Order, reason: str, actor) -> None:
+    Order.objects.filter(pk=order.pk).update(status=Order.Status.FAILED, failure_reason=reason[:300])
+    order.status, order.failure_reason = Order.Status.FAILED, reason[:300]
+    _record(order, "failed", reason, actor)
+
+
+def _replay(existing: Order, hold: Hold) -> Order:
+    if existing.hold_id != hold.pk:
+        raise IdempotencyConflict("this idempotency key was used for another order")
+    return existing
+
+
+def _after_sale(order: Order) -> None:
+    from .tasks import send_order_confirmation
+
+    availability_changed(order.performance_id)
+    send_order_confirmation.delay(order.pk)
+
+
+def order_refund(*, order: Order, actor=None, now: datetime | None = None) -> Order:
+    """Refund a paid order in full: tickets void, places back on sale, payment returned."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if order.status != Order.Status.PAID:
+            raise IllegalTransition(f"order {order.code} is {order.get_status_display().lower()}; "
+                                    "only a paid order can be refunded")
+        tickets = list(order.tickets.filter(status=Ticket.Status.VALID))
+        if any(t.checked_in_at for t in tickets):
+            raise IllegalTransition("a ticket of this order has already been used at the door")
+        inventory.return_to_sale(order=order, tickets=tickets, now=now, actor=actor)
+        paid = order.payments.filter(status=Payment.Status.APPROVED)
+        amount = paid.aggregate(s=Sum("amount"))["s"] or Decimal("0")
+        for payment in paid:
+            PROVIDERS[payment.method].refund(amount=payment.amount, reference=payment.reference)
+        Payment.objects.create(order=order, method=paid[0].method if paid else "cash",
+                               amount=-amount, status=Payment.Status.REFUNDED,
+                               created_by=_staff(actor), message="refund")
+        order.status = Order.Status.REFUNDED
+        order.save(update_fields=["status"])
+        _record(order, "refunded", f"{amount} {order.currency}", actor)
+        transaction.on_commit(lambda: availability_changed(order.performance_id))
+    return order
+

@@ -1,0 +1,109 @@
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+
+from events.models import Seat, Section, Venue
+from events.seating import SeatingPlanError, seating_plan_import
+from tests.conftest import plan_csv
+
+pytestmark = pytest.mark.django_db
+
+
+def test_csv_plan_creates_sections_rows_and_standing():
+    venue = Venue.objects.create(name="Hall")
+    seating_plan_import(venue=venue, text=plan_csv(3, 4, standing=50))
+    stalls = venue.sections.get(name="Stalls")
+    assert stalls.seats.count() == 12
+    c2 = stalls.seats.get(row="C", number="2")
+    assert (c2.row_index, c2.position, c2.x, c2.y) == (2, 1, 10.0, 20.0)
+    assert stalls.seats.get(row="C", number="1").wheelchair
+    lawn = venue.sections.get(name="Lawn")
+    assert (lawn.kind, lawn.capacity) == ("standing", 50)
+
+
+def test_json_plan():
+    venue = Venue.objects.create(name="Hall")
+    plan = {"sections": [
+        {"name": "Balcony", "rows": [{"row": "AA", "seats": [
+            {"number": "101", "x": 1.5, "y": 2, "restricted_view": True},
+            {"number": "102", "x": 3, "y": 2}]}]},
+        {"name": "Floor", "kind": "standing", "capacity": 300},
+    ]}
+    seating_plan_import(venue=venue, text=json.dumps(plan), filename="plan.json")
+    assert Seat.objects.get(number="101").restricted_view
+    assert venue.sections.get(name="Floor").capacity == 300
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("row,number\nA,1", "line 1: header must name at least section,row,number"),
+    ("section,row,number,x\nS,A,1,abc", "line 2: x must be a number, got 'abc'"),
+    ("section,row,number\nS,A,1\nS,A,1", "line 3: seat A-1 of S appears twice"),
+    ("section,row,number,flags\nS,A,1,wobbly", "line 2: unknown flag(s) wobbly"),
+    ("section,kind,row,number,capacity\nL,standing,,,", "line 2: a standing section needs a whole-number capacity"),
+    ("section,kind,row,number\nS,balcony,A,1", "line 2: kind must be seated or standing"),
+    ("section,row,number\nS,,1", "line 2: a seat needs a row and a number"),
+    ('{"sections": [\n  {"name": "S",}\n]}', "line 2: not valid JSON"),
+    ('{"sections": [{"name": "S", "rows": [{"row": "A", "seats": [{"x": 1}]}]}]}',
+     "sections[0].rows[0].seats[0]: a seat needs a row and a number"),
+    ('{"venue": 1}', 'top level must be an object with a "sections" list'),
+])
+def test_malformed_plan_is_refused_with_line_and_reason_and_nothing_written(text, expected):
+    venue = Venue.objects.create(name="Hall")
+    with pytest.raises(SeatingPlanError) as exc:
+        seating_plan_import(venue=venue, text=text)
+    assert any(e.startswith(expected) for e in exc.value.errors), exc.value.errors
+    assert Section.objects.count() == 0 and Seat.objects.count() == 0
+
+
+def test_one_bad_line_among_many_imports_nothing():
+    venue = Venue.objects.create(name="Hall")
+    text = plan_csv(5, 5) + "\nStalls,seated,Z,1,oops,0,,"
+    with pytest.raises(SeatingPlanError) as exc:
+        seating_plan_import(venue=venue, text=text)
+    assert exc.value.errors == ["line 27: x must be a number, got 'oops'"]
+    assert Seat.objects.count() == 0
+
+
+def test_existing_section_name_is_refused():
+    venue = Venue.objects.create(name="Hall")
+    seating_plan_import(venue=venue, text=plan_csv(1, 2))
+    with pytest.raises(SeatingPlanError, match="section Stalls already exists"):
+        seating_plan_import(venue=venue, text=plan_csv(1, 2))
+    assert Seat.objects.count() == 2
+
+
+def test_management_command(tmp_path):
+    good = tmp_path / "plan.csv"
+    good.write_text(plan_csv(2, 3, standing=10))
+    call_command("import_seating_plan", "New hall", str(good))
+    assert Venue.objects.get(name="New hall").sections.count() == 2
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("section,row,number,x\nS,A,1,nan-ish")
+    with pytest.raises(CommandError, match="line 2: x must be a number"):
+        call_command("import_seating_plan", "Other hall", str(bad))
+    assert not Venue.objects.filter(name="Other hall").exists()
+
+
+def test_admin_import(client, organizer):
+    venue = Venue.objects.create(name="Hall")
+    client.force_login(organizer)
+    url = f"/admin/events/venue/{venue.pk}/import/"
+    bad = SimpleUploadedFile("plan.csv", b"section,row,number\nS,A,1\nS,A,1")
+    response = client.post(url, {"plan": bad})
+    assert response.status_code == 200
+    assert "line 3: seat A-1 of S appears twice" in response.content.decode()
+    assert Seat.objects.count() == 0
+
+    good = SimpleUploadedFile("plan.csv", plan_csv(2, 2).encode())
+    response = client.post(url, {"plan": good})
+    assert response.status_code == 302
+    assert venue.sections.get().seats.count() == 4
+
+
+def test_admin_import_needs_login(client):
+    venue = Venue.objects.create(name="Hall")
+    response = client.get(f"/admin/events/venue/{venue.pk}/import/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]

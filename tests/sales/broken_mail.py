@@ -1,0 +1,8 @@
+from django.core.mail.backends.base import BaseEmailBackend
+
+
+class Backend(BaseEmailBackend):
+    """An SMTP server that is down."""
+
+    def send_messages(self, messages):
+        raise ConnectionError("mail server unreachable")

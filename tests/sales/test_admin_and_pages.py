@@ -1,0 +1,119 @@
+import pytest
+from django.contrib.auth.models import User
+
+from events.models import Channel
+from sales.holds import hold_create
+from sales.models import Place, PlaceEvent
+from sales.orders import CustomerDetails, order_place
+from sales.payments import APPROVE, PaymentRequest
+from tests.conftest import make_performance, places_of
+
+pytestmark = pytest.mark.django_db
+
+
+def sell_two(perf):
+    hold = hold_create(performance=perf, channel=Channel.ONLINE,
+                       place_ids=[p.pk for p in places_of(perf)[:2]])
+    return order_place(hold=hold, customer=CustomerDetails(name="Léa", email="lea@example.org"),
+                       payment=PaymentRequest(method="test_card", card_number=APPROVE))
+
+
+def test_organizer_puts_a_performance_on_sale_from_the_admin(client, organizer):
+    perf = make_performance(on_sale=False)
+    client.force_login(organizer)
+    response = client.post("/admin/events/performance/", {
+        "action": "put_on_sale", "_selected_action": [perf.pk]}, follow=True)
+    assert "places created: 100" in response.content.decode()
+    assert Place.objects.filter(performance=perf).count() == 100
+    response = client.post("/admin/events/performance/", {
+        "action": "put_on_sale", "_selected_action": [perf.pk]}, follow=True)
+    assert "Nothing changed" in response.content.decode()
+
+
+def test_organizer_blocks_and_allocates_places_and_the_trail_names_them(client, organizer):
+    perf = make_performance()
+    a1, a2 = places_of(perf)[:2]
+    client.force_login(organizer)
+    client.post("/admin/sales/place/", {"action": "block", "_selected_action": [a1.pk]})
+    assert Place.objects.get(pk=a1.pk).state == "blocked"
+    client.post("/admin/sales/place/", {"action": "allocate", "_selected_action": [a2.pk],
+                                        "channel": "counter", "apply": "1"})
+    assert Place.objects.get(pk=a2.pk).allocation == "counter"
+    assert set(PlaceEvent.objects.values_list("action", "actor__username")) == {
+        ("block", "organizer1"), ("allocate", "organizer1")}
+    page = client.get(f"/admin/sales/place/{a1.pk}/change/").content.decode()
+    assert "organizer1" in page and "block" in page
+
+
+def test_blocking_a_sold_place_is_refused_with_a_message(client, organizer):
+    perf = make_performance()
+    order = sell_two(perf)
+    place = order.tickets.first().place
+    client.force_login(organizer)
+    response = client.post("/admin/sales/place/", {"action": "block",
+                                                   "_selected_action": [place.pk]}, follow=True)
+    assert "Nothing changed: 1 place unavailable: already sold" in response.content.decode()
+    assert Place.objects.get(pk=place.pk).state == "sold"
+
+
+def test_organizer_reads_orders_and_sales_by_channel(client, organizer):
+    perf = make_performance()
+    order = sell_two(perf)
+    client.force_login(organizer)
+    page = client.get(f"/admin/sales/order/{order.pk}/change/").content.decode()
+    assert order.code in page and "paid" in page and "placed" in page
+    page = client.get(f"/admin/events/performance/{perf.pk}/change/").content.decode()
+    assert "Online shop" in page and "100.00" in page
+
+
+def test_refund_from_the_admin(client, organizer):
+    order = sell_two(make_performance())
+    client.force_login(organizer)
+    client.post("/admin/sales/order/", {"action": "refund", "_selected_action": [order.pk]})
+    order.refresh_from_db()
+    assert order.status == "refunded"
+
+
+@pytest.mark.parametrize("role", ["counter clerk", "phone operator"])
+def test_clerks_and_operators_cannot_reach_the_admin(client, role):
+    from tests.conftest import make_user
+
+    user = make_user("staffer", role)
+    client.force_login(user)
+    response = client.get("/admin/sales/order/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_anonymous_cannot_reach_the_admin(client):
+    assert client.get("/admin/sales/place/").status_code == 302
+
+
+def test_private_order_link(client):
+    order = sell_two(make_performance())
+    page = client.get(f"/orders/{order.code}/{order.access_token}/")
+    assert page.status_code == 200
+    for ticket in order.tickets.all():
+        assert ticket.code in page.content.decode()
+    assert client.get(f"/orders/{order.code}/wrong-token/").status_code == 404
+    assert client.get(f"/orders/NOPE1234/{order.access_token}/").status_code == 404
+
+
+def test_home_lists_what_is_on_sale(client):
+    perf = make_performance()
+    page = client.get("/").content.decode()
+    assert perf.event.title in page and "100 / 100" in page
+
+
+def test_healthz_needs_no_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_demo_loads_once():
+    from sales.demo import load_demo
+
+    assert load_demo().startswith("demo loaded")
+    assert load_demo() == "demo already loaded"
+    assert Place.objects.filter(seat__isnull=False).count() == 2 * 3500
+    assert Place.objects.filter(seat__isnull=True).count() == 2 * 5500
+    assert User.objects.get(username="clerk").groups.filter(name="counter clerk").exists()

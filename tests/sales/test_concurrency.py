@@ -1,0 +1,160 @@
+"""Races on real PostgreSQL with real threads, then counting.
+
+Each thread has its own database connection; a barrier releases them together so
+they really collide. The control test removes the guard and shows the race happens,
+so these tests can fail."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from events.models import Channel
+from sales import inventory
+from sales.errors import HoldNotActive, PlacesUnavailable, SalesError
+from sales.holds import hold_create
+from sales.models import Hold, Order, Place, Ticket
+from sales.orders import CustomerDetails, order_place
+from sales.payments import APPROVE, PaymentRequest
+from tests.conftest import make_performance, make_user, places_of
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
+CARD = PaymentRequest(method="test_card", card_number=APPROVE)
+
+
+def race(n: int, fn, workers: int | None = None) -> list:
+    """Run fn(i) for i in range(n) on `workers` threads released together."""
+    workers = workers or n
+    barrier = threading.Barrier(workers)
+    started = threading.local()
+
+    def run(i):
+        try:
+            if not getattr(started, "done", False):
+                started.done = True
+                barrier.wait(timeout=30)
+            return fn(i)
+        except SalesError as exc:
+            return exc
+        finally:
+            connection.close()  # each buyer is its own client with its own connection
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(run, range(n)))
+
+
+def assert_no_place_sold_twice(perf):
+    doubles = (Ticket.objects.filter(place__performance=perf, status="valid")
+               .values("place").annotate(n=Count("pk")).filter(n__gt=1))
+    assert not doubles.exists()
+    sold = Place.objects.filter(performance=perf, state="sold")
+    assert sold.count() == Ticket.objects.filter(place__performance=perf, status="valid").count()
+    return sold.count()
+
+
+def buy(perf, channel=Channel.ONLINE, user=None, **what):
+    hold = hold_create(performance=perf, channel=channel, user=user, **what)
+    return order_place(hold=hold, actor=user, payment=CARD if channel == Channel.ONLINE else
+                       PaymentRequest(method="cash", tendered=10**6) if channel == Channel.COUNTER
+                       else PaymentRequest(method="card_not_present", card_number=APPROVE),
+                       customer=CustomerDetails(name="Buyer", email="buyer@example.org"))
+
+
+def test_fifty_buyers_ten_seats_exactly_ten_sold():
+    perf = make_performance(rows=2, per_row=10)
+    ten = [p.pk for p in places_of(perf)[:10]]
+    results = race(50, lambda i: buy(perf, place_ids=[ten[i % 10]]))
+    wins = [r for r in results if isinstance(r, Order)]
+    losses = [r for r in results if not isinstance(r, Order)]
+    assert len(wins) == 10
+    assert all(isinstance(r, PlacesUnavailable) for r in losses), Counter(type(r) for r in losses)
+    assert assert_no_place_sold_twice(perf) == 10
+    assert set(Place.objects.filter(pk__in=ten).values_list("state", flat=True)) == {"sold"}
+
+
+def test_control_without_the_guard_the_same_race_double_sells(monkeypatch):
+    """The same race with the compare-and-set guard removed: many buyers 'win' the same
+    seats. This is what the guard prevents, and it shows the race is real."""
+    perf = make_performance(rows=2, per_row=10)
+    ten = [p.pk for p in places_of(perf)[:10]]
+    monkeypatch.setitem(inventory.TRANSITIONS, "hold",
+                        inventory.Rule(inventory.HELD, lambda c: Q(pk__isnull=False)))
+    results = race(50, lambda i: hold_create(performance=perf, channel=Channel.ONLINE,
+                                             place_ids=[ten[i % 10]]))
+    holds = [r for r in results if isinstance(r, Hold)]
+    assert len(holds) > 10  # seats handed to more than one buyer each
+
+
+def test_two_hundred_best_available_buyers_in_a_hundred_seats():
+    perf = make_performance(rows=10, per_row=10)
+    zone = perf.price_zones.get()
+    results = race(200, lambda i: buy(perf, zone=zone, quantity=2), workers=40)
+    wins = [r for r in results if isinstance(r, Order)]
+    losses = [r for r in results if not isinstance(r, Order)]
+    assert all(isinstance(r, PlacesUnavailable) for r in losses), Counter(type(r) for r in losses)
+    sold = assert_no_place_sold_twice(perf)
+    assert sold <= 100
+    assert sold == 2 * len(wins)
+    assert sold == 100  # 200 buyers for 50 pairs: the performance sells out
+    # every pair sits together
+    for order in wins:
+        seats = [t.place.seat for t in order.tickets.select_related("place__seat")]
+        assert seats[0].row == seats[1].row and abs(seats[0].position - seats[1].position) == 1
+
+
+def test_standing_places_race():
+    perf = make_performance(rows=1, per_row=2, standing=150)
+    lawn = perf.venue.sections.get(kind="standing")
+    results = race(80, lambda i: buy(perf, section=lawn, quantity=3), workers=40)
+    wins = [r for r in results if isinstance(r, Order)]
+    assert len(wins) == 50
+    assert all(isinstance(r, PlacesUnavailable) for r in results if not isinstance(r, Order))
+    assert Place.objects.filter(performance=perf, section=lawn, state="sold").count() == 150
+    assert_no_place_sold_twice(perf)
+
+
+def test_counter_phone_and_shop_race_for_the_same_seats():
+    perf = make_performance(rows=1, per_row=6)
+    clerk = make_user("clerk-r", "counter clerk")
+    operator = make_user("operator-r", "phone operator")
+    seats = [p.pk for p in places_of(perf)[:2]]
+    doors = [(Channel.ONLINE, None), (Channel.COUNTER, clerk), (Channel.PHONE, operator)] * 6
+    results = race(len(doors), lambda i: buy(perf, channel=doors[i][0], user=doors[i][1],
+                                             place_ids=seats))
+    wins = [r for r in results if isinstance(r, Order)]
+    assert len(wins) == 1
+    assert all(isinstance(r, PlacesUnavailable) for r in results if not isinstance(r, Order))
+    assert assert_no_place_sold_twice(perf) == 2
+
+
+def test_paying_on_a_lapsed_hold_races_a_new_buyer():
+    """Buyer A's hold has lapsed; A pays while B holds the same seats. Exactly one of
+    them ends up with the seats, every time, and the loser is told clearly."""
+    for _round in range(8):
+        perf = make_performance(rows=1, per_row=4)
+        ids = [p.pk for p in places_of(perf)[:2]]
+        stale = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=ids,
+                            now=timezone.now() - timedelta(minutes=20))
+
+        def act(i, stale=stale, perf=perf, ids=ids):
+            if i == 0:
+                return order_place(hold=stale, payment=CARD,
+                                   customer=CustomerDetails(name="A", email="a@example.org"))
+            return hold_create(performance=perf, channel=Channel.ONLINE, place_ids=ids)
+
+        paid, fresh = race(2, act)
+        if isinstance(paid, Order):
+            assert isinstance(fresh, PlacesUnavailable)
+            assert Place.objects.filter(pk__in=ids, state="sold").count() == 2
+        else:
+            assert isinstance(paid, HoldNotActive) and isinstance(fresh, Hold)
+            assert Place.objects.filter(pk__in=ids, hold=fresh).count() == 2
+            assert not Ticket.objects.filter(place__performance=perf).exists()
+        assert_no_place_sold_twice(perf)

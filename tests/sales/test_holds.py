@@ -1,0 +1,233 @@
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+
+from events.models import Channel
+from sales import inventory
+from sales.errors import InvalidRequest, NotOnSale, NotPermitted, PlacesUnavailable
+from sales.holds import hold_create, hold_extend, hold_release, holds_tidy
+from sales.models import Hold, Place, PlaceEvent
+from tests.conftest import make_performance, places_of
+
+pytestmark = pytest.mark.django_db
+ONLINE, COUNTER, PHONE = Channel.ONLINE, Channel.COUNTER, Channel.PHONE
+
+
+def state_counts(perf):
+    from collections import Counter
+
+    return Counter(Place.objects.filter(performance=perf).values_list("state", flat=True))
+
+
+def test_put_on_sale_creates_one_row_per_place():
+    perf = make_performance(rows=3, per_row=4, standing=25)
+    assert Place.objects.filter(performance=perf).count() == 12 + 25
+    assert Place.objects.filter(performance=perf, seat__isnull=True).count() == 25
+    with pytest.raises(Exception, match="already on sale"):
+        inventory.put_on_sale(performance=perf)
+
+
+def test_put_on_sale_refuses_places_without_a_price_zone():
+    perf = make_performance(on_sale=False)
+    perf.price_zones.all().delete()
+    with pytest.raises(InvalidRequest, match="100 places have no price zone"):
+        inventory.put_on_sale(performance=perf)
+    assert not Place.objects.filter(performance=perf).exists()
+
+
+def test_hold_named_seats(performance):
+    a1, a2 = places_of(performance)[:2]
+    hold = hold_create(performance=performance, channel=ONLINE, place_ids=[a1.pk, a2.pk])
+    held = Place.objects.filter(hold=hold)
+    assert {p.pk for p in held} == {a1.pk, a2.pk}
+    assert all(p.state == "held" and p.hold_expires_at == hold.expires_at for p in held)
+    assert PlaceEvent.objects.filter(hold=hold, action="hold").count() == 2
+
+
+def test_hold_is_all_or_nothing(performance):
+    a1, a2, a3 = places_of(performance)[:3]
+    hold_create(performance=performance, channel=ONLINE, place_ids=[a2.pk])
+    with pytest.raises(PlacesUnavailable) as exc:
+        hold_create(performance=performance, channel=ONLINE, place_ids=[a1.pk, a2.pk, a3.pk])
+    assert exc.value.places == {a2.pk: "held by another buyer"}
+    assert Place.objects.get(pk=a1.pk).state == "available"
+    assert Hold.objects.count() == 1  # the failed hold left no row behind
+
+
+@pytest.mark.parametrize("ids, message", [
+    (lambda perf, other: [999_999_999], "do not exist in this performance"),
+    (lambda perf, other: [places_of(other)[0].pk], "do not exist in this performance"),
+    (lambda perf, other: [], "ask for at least one ticket"),
+    (lambda perf, other: [p.pk for p in places_of(perf)[:11]], "at most 10 tickets per order"),
+    (lambda perf, other: [places_of(perf)[0].pk] * 2, "the same place is asked for twice"),
+])
+def test_bad_hold_requests_are_refused_and_write_nothing(performance, ids, message):
+    other = make_performance()
+    with pytest.raises(InvalidRequest, match=message):
+        hold_create(performance=performance, channel=ONLINE, place_ids=ids(performance, other))
+    assert Hold.objects.count() == 0
+    assert state_counts(performance) == {"available": 100}
+    assert state_counts(other) == {"available": 100}
+
+
+def test_zero_or_negative_quantity_is_refused(performance):
+    zone = performance.price_zones.get()
+    for qty in (0, -2):
+        with pytest.raises(InvalidRequest, match="at least one"):
+            hold_create(performance=performance, channel=ONLINE, zone=zone, quantity=qty)
+    assert Hold.objects.count() == 0
+
+
+def test_zone_of_another_performance_is_refused(performance):
+    other = make_performance()
+    with pytest.raises(InvalidRequest, match="another performance"):
+        hold_create(performance=performance, channel=ONLINE,
+                    zone=other.price_zones.get(), quantity=2)
+
+
+def test_expired_hold_is_available_to_the_next_buyer_at_once(performance):
+    a1 = places_of(performance)[0]
+    now = timezone.now()
+    first = hold_create(performance=performance, channel=ONLINE, place_ids=[a1.pk], now=now)
+    later = now + timedelta(minutes=11)  # online holds last 10 minutes; no sweep has run
+    second = hold_create(performance=performance, channel=ONLINE, place_ids=[a1.pk], now=later)
+    assert Place.objects.get(pk=a1.pk).hold_id == second.pk
+    assert first.pk != second.pk
+
+
+def test_sweep_tidies_lapsed_holds(performance):
+    ids = [p.pk for p in places_of(performance)[:3]]
+    now = timezone.now()
+    hold = hold_create(performance=performance, channel=ONLINE, place_ids=ids, now=now)
+    assert holds_tidy(now=now) == 0
+    assert holds_tidy(now=now + timedelta(minutes=11)) == 3
+    assert state_counts(performance) == {"available": 100}
+    hold.refresh_from_db()
+    assert hold.status == "expired"
+    assert PlaceEvent.objects.filter(action="expire").count() == 3
+
+
+def test_best_available_takes_adjacent_seats_in_the_front_row(performance):
+    hold = hold_create(performance=performance, channel=ONLINE,
+                       zone=performance.price_zones.get(), quantity=4)
+    seats = sorted(Place.objects.filter(hold=hold).select_related("seat"),
+                   key=lambda p: p.seat.position)
+    assert {p.seat.row for p in seats} == {"A"}
+    positions = [p.seat.position for p in seats]
+    assert positions == list(range(positions[0], positions[0] + 4))
+    assert positions[0] in (3, 4)  # the middle of a row of ten, leaving no single seat
+
+
+def test_best_available_never_leaves_an_orphan_single_seat_when_it_can_avoid_it():
+    perf = make_performance(rows=1, per_row=5)
+    zone = perf.price_zones.get()
+    for _ in range(2):  # 5 seats, pairs: 2+2 then 1 must remain, never 1+2+...
+        hold_create(performance=perf, channel=ONLINE, zone=zone, quantity=2)
+        taken = sorted(p.seat.position for p in places_of(perf, state="held"))
+        free = [i for i in range(5) if i not in taken]
+        runs = _runs(free)
+        assert 1 not in runs or len(free) == 1, (taken, runs)
+
+
+def _runs(positions):
+    runs, last = [], None
+    for p in positions:
+        if last is not None and p == last + 1:
+            runs[-1] += 1
+        else:
+            runs.append(1)
+        last = p
+    return runs
+
+
+def test_best_available_falls_back_to_scattered_seats():
+    perf = make_performance(rows=2, per_row=3)
+    places = places_of(perf)
+    # Leave only A1, A3, B2 free: no two adjacent.
+    inventory.block(performance=perf, now=timezone.now(),
+                    place_ids=[places[1].pk, places[3].pk, places[5].pk])
+    hold = hold_create(performance=perf, channel=ONLINE, zone=perf.price_zones.get(), quantity=2)
+    assert Place.objects.filter(hold=hold).count() == 2
+    with pytest.raises(PlacesUnavailable, match="only 1 place left"):
+        hold_create(performance=perf, channel=ONLINE, zone=perf.price_zones.get(), quantity=2)
+
+
+def test_standing_places():
+    perf = make_performance(rows=1, per_row=2, standing=5)
+    lawn = perf.venue.sections.get(kind="standing")
+    hold = hold_create(performance=perf, channel=ONLINE, section=lawn, quantity=3)
+    assert Place.objects.filter(hold=hold, seat__isnull=True).count() == 3
+    with pytest.raises(PlacesUnavailable, match="only 2 standing places left in Lawn"):
+        hold_create(performance=perf, channel=ONLINE, section=lawn, quantity=3)
+
+
+def test_release_gives_places_back(performance):
+    ids = [p.pk for p in places_of(performance)[:2]]
+    hold = hold_create(performance=performance, channel=ONLINE, place_ids=ids)
+    hold_release(hold=hold)
+    assert state_counts(performance) == {"available": 100}
+    assert Hold.objects.get(pk=hold.pk).status == "released"
+
+
+def test_counter_allocation_is_sold_at_the_counter_only(performance, clerk, organizer):
+    a1 = places_of(performance)[0]
+    inventory.allocate(performance=performance, place_ids=[a1.pk], channel=COUNTER,
+                       now=timezone.now(), actor=organizer)
+    with pytest.raises(PlacesUnavailable) as exc:
+        hold_create(performance=performance, channel=ONLINE, place_ids=[a1.pk])
+    assert exc.value.places == {a1.pk: "kept for the counter channel"}
+    hold = hold_create(performance=performance, channel=COUNTER, user=clerk, place_ids=[a1.pk])
+    assert Place.objects.get(pk=a1.pk).hold_id == hold.pk
+    event = PlaceEvent.objects.get(action="allocate")
+    assert event.actor == organizer and event.allocation == COUNTER
+
+
+def test_blocked_places_are_sold_by_nobody(performance, clerk):
+    a1 = places_of(performance)[0]
+    inventory.block(performance=performance, place_ids=[a1.pk], now=timezone.now())
+    for channel, user in ((ONLINE, None), (COUNTER, clerk)):
+        with pytest.raises(PlacesUnavailable, match="not for sale"):
+            hold_create(performance=performance, channel=channel, user=user, place_ids=[a1.pk])
+    inventory.unblock(performance=performance, place_ids=[a1.pk], now=timezone.now())
+    hold_create(performance=performance, channel=ONLINE, place_ids=[a1.pk])
+
+
+def test_staff_channels_need_their_role(performance, clerk, operator):
+    a1 = places_of(performance)[0]
+    for user in (None, AnonymousUser(), operator):
+        with pytest.raises(NotPermitted):
+            hold_create(performance=performance, channel=COUNTER, user=user, place_ids=[a1.pk])
+    with pytest.raises(NotPermitted):
+        hold_create(performance=performance, channel=PHONE, user=clerk, place_ids=[a1.pk])
+    assert Hold.objects.count() == 0
+
+
+def test_sales_only_inside_the_channel_window():
+    perf = make_performance(channels=[COUNTER])
+    with pytest.raises(NotOnSale, match="not sold through this channel"):
+        hold_create(performance=perf, channel=ONLINE, zone=perf.price_zones.get(), quantity=1)
+    window = perf.on_sale_windows.get()
+    window.opens_at = timezone.now() + timedelta(hours=1)
+    window.closes_at = timezone.now() + timedelta(hours=2)
+    window.save()
+    perf.on_sale_windows.create(channel=ONLINE, opens_at=timezone.now() - timedelta(hours=2),
+                                closes_at=timezone.now() - timedelta(hours=1))
+    with pytest.raises(NotOnSale, match="closed"):
+        hold_create(performance=perf, channel=ONLINE, zone=perf.price_zones.get(), quantity=1)
+
+
+def test_phone_hold_can_be_extended_up_to_its_limit(performance, operator):
+    a1 = places_of(performance)[0]
+    now = timezone.now()
+    hold = hold_create(performance=performance, channel=PHONE, user=operator,
+                       place_ids=[a1.pk], now=now)
+    hold = hold_extend(hold=hold, actor=operator, now=now + timedelta(minutes=10))
+    assert hold.expires_at == now + timedelta(minutes=25)
+    assert Place.objects.get(pk=a1.pk).hold_expires_at == hold.expires_at
+    hold = hold_extend(hold=hold, actor=operator, now=now + timedelta(minutes=24))
+    hold = hold_extend(hold=hold, actor=operator, now=now + timedelta(minutes=38))
+    assert hold.expires_at == hold.created_at + timedelta(minutes=45)  # capped
+    with pytest.raises(InvalidRequest, match="at most 45 minutes"):
+        hold_extend(hold=hold, actor=operator, now=now + timedelta(minutes=40))

@@ -1,0 +1,132 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from events.models import Channel
+from sales.errors import (
+    HoldNotActive,
+    IdempotencyConflict,
+    InvalidRequest,
+    PaymentDeclined,
+)
+from sales.holds import hold_create
+from sales.models import Order, Payment, Place, Ticket
+from sales.orders import CustomerDetails, order_place, order_refund
+from sales.payments import APPROVE, DECLINE, PaymentRequest
+from tests.conftest import places_of
+
+pytestmark = pytest.mark.django_db
+ALICE = CustomerDetails(name="Alice Tremblay", email="alice@example.org")
+CARD = PaymentRequest(method="test_card", card_number=APPROVE)
+
+
+def hold_two(perf, now=None, channel=Channel.ONLINE, user=None):
+    ids = [p.pk for p in places_of(perf)[:2]]
+    return hold_create(performance=perf, channel=channel, user=user, place_ids=ids, now=now), ids
+
+
+def test_paid_order_sells_the_places_and_issues_tickets(performance):
+    hold, ids = hold_two(performance)
+    order = order_place(hold=hold, customer=ALICE, payment=CARD)
+    assert order.status == "paid" and order.total == Decimal("100.00")
+    tickets = list(order.tickets.all())
+    assert len(tickets) == 2 and len({t.code for t in tickets}) == 2
+    assert all(len(t.code) >= 32 for t in tickets)  # unguessable
+    for place in Place.objects.filter(pk__in=ids):
+        assert place.state == "sold" and place.ticket.order_id == order.pk and place.hold is None
+    assert order.payments.get().status == "approved"
+    assert [e.action for e in order.events.all()] == ["placed", "paid"]
+
+
+def test_same_idempotency_key_returns_the_first_order(performance):
+    hold, _ = hold_two(performance)
+    first = order_place(hold=hold, customer=ALICE, payment=CARD, idempotency_key="k-1")
+    again = order_place(hold=hold, customer=ALICE, payment=CARD, idempotency_key="k-1")
+    assert again.pk == first.pk
+    assert Order.objects.count() == 1 and Ticket.objects.count() == 2
+    other, _ = hold_create(performance=performance, channel=Channel.ONLINE,
+                           place_ids=[places_of(performance)[5].pk]), None
+    with pytest.raises(IdempotencyConflict):
+        order_place(hold=other, customer=ALICE, payment=CARD, idempotency_key="k-1")
+
+
+def test_declined_card_keeps_the_hold(performance):
+    hold, ids = hold_two(performance)
+    with pytest.raises(PaymentDeclined, match="insufficient funds"):
+        order_place(hold=hold, customer=ALICE,
+                    payment=PaymentRequest(method="test_card", card_number=DECLINE))
+    assert set(Place.objects.filter(pk__in=ids).values_list("state", flat=True)) == {"held"}
+    assert Ticket.objects.count() == 0
+    assert Order.objects.get().status == "failed"
+    # ...and a good card then works on the same hold.
+    assert order_place(hold=hold, customer=ALICE, payment=CARD).status == "paid"
+
+
+def test_payment_amount_is_computed_on_the_server(performance):
+    hold, _ = hold_two(performance)
+    performance.price_zones.update(price=Decimal("12.50"))
+    order = order_place(hold=hold, customer=ALICE, payment=CARD)
+    assert order.total == Decimal("25.00") == order.payments.get().amount
+
+
+@pytest.mark.parametrize("customer, payment, message", [
+    (CustomerDetails(name="", email="a@example.org"), CARD, "enter the customer's name"),
+    (CustomerDetails(name="A", email="not-an-email"), CARD, "enter a valid email"),
+    (ALICE, PaymentRequest(method="test_card", card_number="12"), "enter a card number"),
+    (ALICE, PaymentRequest(method="cash", tendered=Decimal("500")), "not a payment method"),
+])
+def test_bad_order_input_is_refused_and_loses_nothing(performance, customer, payment, message):
+    hold, ids = hold_two(performance)
+    with pytest.raises(InvalidRequest, match=message):
+        order_place(hold=hold, customer=customer, payment=payment)
+    assert set(Place.objects.filter(pk__in=ids).values_list("state", flat=True)) == {"held"}
+    assert Ticket.objects.count() == 0
+    assert not Order.objects.filter(status="paid").exists()
+
+
+def test_counter_cash_below_the_total_is_refused(performance, clerk):
+    hold, ids = hold_two(performance, channel=Channel.COUNTER, user=clerk)
+    with pytest.raises(InvalidRequest, match="less than the total 100.00"):
+        order_place(hold=hold, customer=ALICE, actor=clerk,
+                    payment=PaymentRequest(method="cash", tendered=Decimal("99.99")))
+    assert Ticket.objects.count() == 0
+    order = order_place(hold=hold, customer=ALICE, actor=clerk,
+                        payment=PaymentRequest(method="cash", tendered=Decimal("120")))
+    assert order.change_due == Decimal("20.00")
+    assert order.payments.get(status="approved").created_by == clerk
+
+
+def test_paying_after_the_hold_lapsed_works_if_the_seats_are_still_free(performance):
+    now = timezone.now()
+    hold, ids = hold_two(performance, now=now - timedelta(minutes=30))
+    order = order_place(hold=hold, customer=ALICE, payment=CARD)
+    assert order.status == "paid"
+    assert set(Place.objects.filter(pk__in=ids).values_list("state", flat=True)) == {"sold"}
+
+
+def test_paying_after_the_hold_lapsed_fails_cleanly_if_the_seats_were_taken(performance):
+    hold, ids = hold_two(performance, now=timezone.now() - timedelta(minutes=30))
+    thief = hold_create(performance=performance, channel=Channel.ONLINE, place_ids=ids[:1])
+    with pytest.raises(HoldNotActive, match="taken by another buyer"):
+        order_place(hold=hold, customer=ALICE, payment=CARD)
+    assert Ticket.objects.count() == 0
+    assert Place.objects.get(pk=ids[0]).hold_id == thief.pk
+    order = Order.objects.get()
+    assert order.status == "failed"
+    assert order.payments.get().status == Payment.Status.REFUNDED
+
+
+def test_refund_returns_the_places(performance, organizer):
+    hold, ids = hold_two(performance)
+    order = order_place(hold=hold, customer=ALICE, payment=CARD)
+    order_refund(order=order, actor=organizer)
+    assert set(Place.objects.filter(pk__in=ids).values_list("state", flat=True)) == {"available"}
+    assert set(order.tickets.values_list("status", flat=True)) == {"void"}
+    assert Order.objects.get(pk=order.pk).status == "refunded"
+    assert order.events.get(action="refunded").actor == organizer
+    # The places sell again; the old tickets stay void in the history.
+    hold2 = hold_create(performance=performance, channel=Channel.ONLINE, place_ids=ids)
+    order_place(hold=hold2, customer=ALICE, payment=CARD)
+    assert Ticket.objects.filter(status="valid").count() == 2
