@@ -221,7 +221,14 @@ def manage(*args: str) -> None:
     subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], check=True, cwd=ROOT)
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def run() -> int:
+    # Explicit handlers: a runner started in the background inherits an ignored SIGINT.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     started = up()
     children: list[subprocess.Popen] = []
     try:
@@ -240,9 +247,6 @@ def run() -> int:
             "\n  Box office is up.\n"
             f"    Shop          {base}/\n"
             f"    Admin         {base}/admin/\n"
-            f"    Counter       {base}/counter/\n"
-            f"    Phone         {base}/phone/\n"
-            f"    API           {base}/api/v1/   (docs: {base}/api/docs/)\n"
             "  Demo logins (user / password):\n"
             "    organizer / organizer-demo   (admin, organizer role)\n"
             "    clerk / clerk-demo           (counter clerk)\n"
