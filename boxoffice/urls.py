@@ -1,10 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from sales import views as sales_views
+from sales.api import views as api_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", sales_views.healthz, name="healthz"),
+    path("readyz", api_views.Ready.as_view(), name="readyz"),
+    path("api/v1/", include("sales.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("sales.urls")),
 ]

@@ -28,3 +28,48 @@ def zone_counts(performance_id: int) -> dict[int, dict[str, int]]:
     # Short TTL as well: a hold lapsing changes availability with no write to announce it.
     cache.set(_key(performance_id), counts, timeout=15)
     return counts
+
+
+def _geometry(performance_id: int) -> dict:
+    """The static part of a seat map, cached: it changes only if the plan does."""
+    key = f"seatmap-geometry:{performance_id}"
+    geometry = cache.get(key)
+    if geometry is None:
+        seats = (Place.objects.filter(performance_id=performance_id, seat__isnull=False)
+                 .order_by("pk").values_list("pk", "section_id", "seat__row", "seat__number",
+                                             "seat__x", "seat__y", "price_zone_id",
+                                             "seat__wheelchair", "seat__restricted_view"))
+        geometry = {
+            "seats": [[pk, sec, row, num, x, y, zone, ("w" if wc else "") + ("r" if rv else "")]
+                      for pk, sec, row, num, x, y, zone, wc, rv in seats],
+        }
+        cache.set(key, geometry, timeout=3600)
+    return geometry
+
+
+STATE_CODES = {"available": "a", "held": "h", "sold": "s", "blocked": "b"}
+
+
+def seat_map(performance) -> dict:
+    """Geometry plus each place's state in one compact response (a 9,000-place venue is
+    a few hundred kB): seats as arrays, standing areas as counts."""
+    now = timezone.now()
+    geometry = _geometry(performance.pk)
+    states = {}
+    for pk, state, expires in (Place.objects.filter(performance=performance, seat__isnull=False)
+                               .values_list("pk", "state", "hold_expires_at")):
+        lapsed = state == "held" and expires <= now
+        states[pk] = "a" if lapsed else STATE_CODES[state]
+    standing = (Place.objects.filter(performance=performance, seat__isnull=True)
+                .values("section_id", "section__name", "price_zone_id")
+                .annotate(capacity=Count("pk"), available=Count("pk", filter=free(now))))
+    sections = performance.venue.sections.values("id", "name", "kind")
+    return {
+        "performance": performance.pk,
+        "sections": list(sections),
+        "columns": ["id", "section", "row", "number", "x", "y", "zone", "flags", "state"],
+        "states": {"a": "available", "h": "held", "s": "sold", "b": "blocked"},
+        "seats": [[*s, states.get(s[0], "b")] for s in geometry["seats"]],
+        "standing": [{"section": r["section_id"], "name": r["section__name"], "zone": r["price_zone_id"],
+                      "capacity": r["capacity"], "available": r["available"]} for r in standing],
+    }

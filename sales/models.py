@@ -8,6 +8,7 @@ instead of overselling.
 import secrets
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -146,6 +147,8 @@ class Order(models.Model):
         FAILED = "failed", _("Failed")
         # Paid, then refunded: tickets void, places back on sale.
         REFUNDED = "refunded", _("Refunded")
+        # Given up before payment by staff: its hold released.
+        CANCELLED = "cancelled", _("Cancelled")
 
     code = models.CharField(max_length=12, unique=True, default=new_order_code, editable=False)
     # The private link to the order (no account needed).
@@ -266,3 +269,23 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.detail}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a write sent with an `Idempotency-Key` header. A retry with the
+    same key and body gets this answer again; status_code is null while in flight."""
+
+    scope = models.CharField(max_length=60)
+    endpoint = models.CharField(max_length=60)
+    key = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "endpoint", "key"],
+                                               name="idempotency_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} {self.key} ({self.status_code or 'in flight'})"

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from . import inventory
 from .availability import availability_changed
-from .channels.policy import policy_for
+from .channels.policy import may_refund, policy_for
 from .errors import (
     HoldNotActive,
     IdempotencyConflict,
@@ -198,6 +198,8 @@ def _after_sale(order: Order) -> None:
 def order_refund(*, order: Order, actor=None, now: datetime | None = None) -> Order:
     """Refund a paid order in full: tickets void, places back on sale, payment returned."""
     now = now or timezone.now()
+    if actor is not None and not may_refund(actor, order.total):
+        raise NotPermitted(f"a refund of {order.total} {order.currency} needs a supervisor")
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
         if order.status != Order.Status.PAID:
@@ -220,3 +222,21 @@ def order_refund(*, order: Order, actor=None, now: datetime | None = None) -> Or
         transaction.on_commit(lambda: availability_changed(order.performance_id))
     return order
 
+
+
+def order_cancel(*, order: Order, actor=None) -> Order:
+    """Give up an order that was never paid: its hold (if still live) is released."""
+    from .holds import hold_release
+
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if order.status not in (Order.Status.PENDING, Order.Status.FAILED):
+            raise IllegalTransition(f"order {order.code} is {order.get_status_display().lower()}; "
+                                    "a paid order is refunded, not cancelled")
+        hold = order.hold
+        if hold is not None and hold.status == Hold.Status.ACTIVE:
+            hold_release(hold=hold, actor=actor)
+        order.status = Order.Status.CANCELLED
+        order.save(update_fields=["status"])
+        _record(order, "cancelled", "", actor)
+    return order

@@ -6,6 +6,7 @@ which channel it is.
 
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 from events.models import Channel
 
@@ -55,3 +56,38 @@ POLICIES: dict[str, ChannelPolicy] = {
 
 def policy_for(channel: str) -> ChannelPolicy:
     return POLICIES[Channel(channel)]
+
+
+# How large an order each role may refund on its own (None: any amount). A role not listed
+# may not refund; beyond its limit a supervisor (organizer) must.
+REFUND_LIMITS: dict[str, Decimal | None] = {
+    ORGANIZER: None,
+    COUNTER_CLERK: Decimal("300.00"),
+}
+STAFF_ROLES = ROLES
+
+
+def roles_of(user) -> set[str]:
+    if user is None or not user.is_authenticated:
+        return set()
+    if user.is_superuser:
+        return set(ROLES)
+    return set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+
+
+def may_refund(user, amount: Decimal) -> bool:
+    for role in roles_of(user):
+        if role in REFUND_LIMITS and (REFUND_LIMITS[role] is None or amount <= REFUND_LIMITS[role]):
+            return True
+    return False
+
+
+def default_channel(user) -> str:
+    """The channel a staff member sells through when they do not say."""
+    roles = roles_of(user)
+    if user is not None and user.is_authenticated and not user.is_superuser:
+        if COUNTER_CLERK in roles:
+            return Channel.COUNTER
+        if PHONE_OPERATOR in roles:
+            return Channel.PHONE
+    return Channel.ONLINE

@@ -1,0 +1,66 @@
+"""Organizer writes on the supply side."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+
+from .models import Event, OnSaleWindow, Performance, PriceZone, Seat, Section, Venue
+
+
+class SetupError(Exception):
+    def __init__(self, message: str, field: str | None = None):
+        self.message, self.field = message, field
+        super().__init__(message)
+
+
+@dataclass
+class ZoneSpec:
+    name: str
+    price: Decimal
+    currency: str = "CAD"
+    color: str = "#3b82f6"
+    sections: list[int] = field(default_factory=list)
+    seats: list[int] = field(default_factory=list)
+
+
+@dataclass
+class WindowSpec:
+    channel: str
+    opens_at: datetime
+    closes_at: datetime
+
+
+@transaction.atomic
+def performance_create(*, event: Event, venue: Venue, starts_at: datetime, ticket_limit: int,
+                       zones: list[ZoneSpec], windows: list[WindowSpec]) -> Performance:
+    """A performance with its price zones and on-sale windows, all or nothing."""
+    perf = Performance.objects.create(event=event, venue=venue, starts_at=starts_at,
+                                      ticket_limit=ticket_limit)
+    names = [z.name for z in zones]
+    if len(set(names)) != len(names):
+        raise SetupError("two price zones have the same name", field="zones")
+    for spec in zones:
+        sections = list(Section.objects.filter(pk__in=spec.sections, venue=venue))
+        seats = list(Seat.objects.filter(pk__in=spec.seats, section__venue=venue))
+        if len(sections) != len(set(spec.sections)) or len(seats) != len(set(spec.seats)):
+            raise SetupError(f"zone {spec.name}: sections and seats must belong to {venue}",
+                             field="zones")
+        if spec.price < 0:
+            raise SetupError(f"zone {spec.name}: a price cannot be negative", field="zones")
+        zone = PriceZone.objects.create(performance=perf, name=spec.name, price=spec.price,
+                                        currency=spec.currency, color=spec.color)
+        zone.sections.set(sections)
+        zone.seats.set(seats)
+    channels = [w.channel for w in windows]
+    if len(set(channels)) != len(channels):
+        raise SetupError("one on-sale window per channel", field="windows")
+    for w in windows:
+        if w.closes_at <= w.opens_at:
+            raise SetupError(f"{w.channel}: the window must close after it opens", field="windows")
+        OnSaleWindow.objects.create(performance=perf, channel=w.channel, opens_at=w.opens_at,
+                                    closes_at=w.closes_at)
+    return perf

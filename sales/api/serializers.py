@@ -1,0 +1,233 @@
+"""Small input and output serializers. Inputs are parsed here; rules live in the services."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from events.models import Channel, Event, Performance, PriceZone
+from sales.models import Hold, Order, Payment, Ticket
+
+MAX_PLACES = 100
+
+
+# --- catalogue ------------------------------------------------------------------------
+
+class EventOut(serializers.ModelSerializer):
+    class Meta:
+        model = Event
+        fields = ["id", "title", "description"]
+
+
+class ZoneOut(serializers.ModelSerializer):
+    available = serializers.SerializerMethodField()
+    total = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PriceZone
+        fields = ["id", "name", "price", "currency", "color", "available", "total"]
+
+    def get_available(self, zone) -> int:
+        return self.context.get("counts", {}).get(zone.pk, {}).get("available", 0)
+
+    def get_total(self, zone) -> int:
+        return self.context.get("counts", {}).get(zone.pk, {}).get("total", 0)
+
+
+class WindowOut(serializers.Serializer):
+    channel = serializers.CharField()
+    opens_at = serializers.DateTimeField()
+    closes_at = serializers.DateTimeField()
+    open_now = serializers.BooleanField()
+
+
+class PerformanceOut(serializers.ModelSerializer):
+    event = EventOut()
+    venue = serializers.CharField(source="venue.name")
+    on_sale = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Performance
+        fields = ["id", "event", "venue", "starts_at", "ticket_limit", "on_sale"]
+
+    @extend_schema_field(WindowOut(many=True))
+    def get_on_sale(self, perf):
+        now = self.context["now"]
+        return WindowOut([{"channel": w.channel, "opens_at": w.opens_at, "closes_at": w.closes_at,
+                           "open_now": w.opens_at <= now < w.closes_at}
+                          for w in perf.on_sale_windows.all()], many=True).data
+
+
+class PerformanceDetailOut(PerformanceOut):
+    zones = serializers.SerializerMethodField()
+
+    class Meta(PerformanceOut.Meta):
+        fields = PerformanceOut.Meta.fields + ["zones"]
+
+    @extend_schema_field(ZoneOut(many=True))
+    def get_zones(self, perf):
+        return ZoneOut(perf.price_zones.all(), many=True, context=self.context).data
+
+
+# --- holds ----------------------------------------------------------------------------
+
+class HoldIn(serializers.Serializer):
+    performance = serializers.IntegerField(min_value=1, max_value=2**62)
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    places = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**62),
+                                   required=False, max_length=MAX_PLACES)
+    zone = serializers.IntegerField(required=False, min_value=1, max_value=2**62)
+    section = serializers.IntegerField(required=False, min_value=1, max_value=2**62)
+    quantity = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PLACES)
+
+    def validate(self, data):
+        ways = [k for k in ("places", "zone", "section") if k in data]
+        if len(ways) != 1:
+            raise serializers.ValidationError("give exactly one of places, zone or section")
+        if ways[0] in ("zone", "section") and "quantity" not in data:
+            raise serializers.ValidationError({"quantity": ["how many places?"]})
+        return data
+
+
+class PlaceOut(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    label = serializers.CharField()
+    section = serializers.CharField(source="section.name")
+    row = serializers.CharField(source="seat.row", default=None)
+    number = serializers.CharField(source="seat.number", default=None)
+    zone = serializers.CharField(source="price_zone.name")
+    price = serializers.DecimalField(source="price_zone.price", max_digits=9, decimal_places=2)
+
+
+class HoldOut(serializers.ModelSerializer):
+    places = serializers.SerializerMethodField()
+    live = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Hold
+        fields = ["token", "performance", "channel", "status", "live", "expires_at", "places"]
+
+    @extend_schema_field(PlaceOut(many=True))
+    def get_places(self, hold):
+        places = hold.places.filter(state="held").select_related("seat", "section", "price_zone")
+        return PlaceOut(places.order_by("pk"), many=True).data
+
+    def get_live(self, hold) -> bool:
+        return hold.status == Hold.Status.ACTIVE and hold.expires_at > self.context["now"]
+
+
+# --- orders ---------------------------------------------------------------------------
+
+class CustomerIn(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    email = serializers.EmailField(max_length=254)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+
+
+class PaymentIn(serializers.Serializer):
+    method = serializers.ChoiceField(choices=Payment.Method.choices)
+    card_number = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    tendered = serializers.DecimalField(max_digits=10, decimal_places=2, required=False,
+                                        min_value=0, allow_null=True, default=None)
+    reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class OrderIn(serializers.Serializer):
+    hold = serializers.CharField(max_length=40, help_text="the hold's token")
+    customer = CustomerIn()
+    payment = PaymentIn()
+
+
+class TicketOut(serializers.ModelSerializer):
+    place = serializers.CharField(source="place.label")
+    place_id = serializers.IntegerField()
+
+    class Meta:
+        model = Ticket
+        fields = ["code", "place_id", "place", "price_zone_name", "price", "status", "checked_in_at"]
+
+
+class OrderOut(serializers.ModelSerializer):
+    customer = serializers.SerializerMethodField()
+    tickets = serializers.SerializerMethodField()
+    link = serializers.SerializerMethodField()
+    change_due = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Order
+        fields = ["code", "status", "performance", "channel", "total", "currency", "customer",
+                  "tickets", "created_at", "paid_at", "confirmation_sent_at", "failure_reason",
+                  "link", "change_due"]
+
+    def get_customer(self, order) -> dict:
+        return {"name": order.customer.name, "email": order.customer.email, "phone": order.customer.phone}
+
+    @extend_schema_field(TicketOut(many=True))
+    def get_tickets(self, order):
+        tickets = order.tickets.select_related("place__seat", "place__section").order_by("pk")
+        return TicketOut(tickets, many=True).data
+
+    def get_link(self, order) -> str:
+        from sales.notifications import order_link
+
+        return order_link(order)
+
+    def get_change_due(self, order) -> str | None:
+        change = getattr(order, "change_due", None)
+        return f"{change:.2f}" if change is not None else None
+
+
+class CheckInOut(serializers.Serializer):
+    code = serializers.CharField()
+    order = serializers.CharField(source="order.code")
+    place = serializers.CharField(source="place.label")
+    checked_in_at = serializers.DateTimeField()
+
+
+# --- organizer ------------------------------------------------------------------------
+
+class SeatingPlanIn(serializers.Serializer):
+    format = serializers.ChoiceField(choices=["csv", "json"])
+    content = serializers.CharField(max_length=5_000_000, trim_whitespace=False)
+
+
+class ZoneIn(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    price = serializers.DecimalField(max_digits=9, decimal_places=2, min_value=0)
+    currency = serializers.CharField(max_length=3, default="CAD")
+    color = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", default="#3b82f6")
+    sections = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**62),
+                                     default=list, max_length=1000)
+    seats = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**62),
+                                  default=list, max_length=100_000)
+
+
+class WindowIn(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    opens_at = serializers.DateTimeField()
+    closes_at = serializers.DateTimeField()
+
+
+class PerformanceIn(serializers.Serializer):
+    event = serializers.IntegerField(min_value=1, max_value=2**62)
+    venue = serializers.IntegerField(min_value=1, max_value=2**62)
+    starts_at = serializers.DateTimeField()
+    ticket_limit = serializers.IntegerField(min_value=1, max_value=100, default=10)
+    zones = ZoneIn(many=True, max_length=50)
+    windows = WindowIn(many=True, max_length=3)
+
+
+class PlacesIn(serializers.Serializer):
+    places = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**62),
+                                   min_length=1, max_length=10_000)
+
+
+class BlockIn(PlacesIn):
+    unblock = serializers.BooleanField(default=False)
+
+
+class AllocateIn(PlacesIn):
+    channel = serializers.ChoiceField(choices=[("", "every channel")] + list(Channel.choices),
+                                      allow_blank=True)
+
+
+class CountOut(serializers.Serializer):
+    count = serializers.IntegerField()

@@ -1,0 +1,324 @@
+"""The REST door. Each view parses input, makes one service call, and renders."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.core.cache import cache
+from django.db import connection
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from events.models import Event, Performance, PriceZone, Section, Venue
+from events.seating import seating_plan_import
+from events.services import WindowSpec, ZoneSpec, performance_create
+from sales import inventory
+from sales.availability import availability_changed, seat_map, zone_counts
+from sales.channels.policy import ORGANIZER, default_channel, roles_of
+from sales.errors import InvalidRequest, PaymentDeclined
+from sales.holds import hold_create, hold_release
+from sales.models import Hold, Order, Ticket
+from sales.notifications import resend_confirmation
+from sales.orders import CustomerDetails, order_cancel, order_place, order_refund
+from sales.payments import PaymentRequest
+from sales.tickets import ticket_check_in
+
+from . import serializers as s
+from .idempotency import HEADER, idempotent, scope_of
+from .permissions import IsOrganizer, IsStaffRole
+
+IDEMPOTENCY = OpenApiParameter(HEADER, str, OpenApiParameter.HEADER, required=False,
+                               description="Retries with the same key return the first response.")
+ERROR = {"type": "object", "properties": {"error": {"type": "object", "properties": {
+    "code": {"type": "string"}, "message": {"type": "string"}}, "required": ["code", "message"]}}}
+ERRORS = dict.fromkeys((400, 401, 402, 403, 404, 409, 422), ERROR)
+
+
+class ApiView(APIView):
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+
+    def ctx(self, **extra):
+        return {"request": self.request, "now": timezone.now(), **extra}
+
+
+def _object(model, pk, field: str):
+    obj = model.objects.filter(pk=pk).first()
+    if obj is None:
+        raise InvalidRequest(f"no such {field}", field=field)
+    return obj
+
+
+# --- catalogue ------------------------------------------------------------------------
+
+class EventList(ApiView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: s.EventOut(many=True)})
+    def get(self, request):
+        return Response(s.EventOut(Event.objects.all(), many=True).data)
+
+
+class PerformanceList(ApiView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: s.PerformanceOut(many=True)})
+    def get(self, request):
+        perfs = (Performance.objects.select_related("event", "venue")
+                 .prefetch_related("on_sale_windows").order_by("starts_at"))
+        return Response(s.PerformanceOut(perfs, many=True, context=self.ctx()).data)
+
+    @extend_schema(request=s.PerformanceIn, responses={201: s.PerformanceDetailOut, **ERRORS})
+    def post(self, request):
+        if ORGANIZER not in roles_of(request.user):
+            self.permission_denied(request, message="organizers only")
+        data = _valid(s.PerformanceIn, request)
+        perf = performance_create(
+            event=_object(Event, data["event"], "event"), venue=_object(Venue, data["venue"], "venue"),
+            starts_at=data["starts_at"], ticket_limit=data["ticket_limit"],
+            zones=[ZoneSpec(**z) for z in data["zones"]], windows=[WindowSpec(**w) for w in data["windows"]])
+        return Response(s.PerformanceDetailOut(perf, context=self.ctx(counts={})).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class PerformanceDetail(ApiView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: s.PerformanceDetailOut, 404: ERROR})
+    def get(self, request, pk: int):
+        perf = get_object_or_404(Performance.objects.select_related("event", "venue"), pk=pk)
+        return Response(s.PerformanceDetailOut(perf, context=self.ctx(counts=zone_counts(perf.pk))).data)
+
+
+class SeatMap(ApiView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: {"type": "object"}, 404: ERROR},
+                   description="Geometry and state of every place. `seats` rows follow `columns`.")
+    def get(self, request, pk: int):
+        return Response(seat_map(get_object_or_404(Performance.objects.select_related("venue"), pk=pk)))
+
+
+# --- holds ----------------------------------------------------------------------------
+
+class HoldCreate(ApiView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=s.HoldIn, responses={201: s.HoldOut, **ERRORS}, parameters=[IDEMPOTENCY])
+    @idempotent("holds")
+    def post(self, request):
+        data = _valid(s.HoldIn, request)
+        perf = _object(Performance, data["performance"], "performance")
+        zone = section = None
+        if "zone" in data:
+            zone = _object(PriceZone, data["zone"], "zone")
+        if "section" in data:
+            section = _object(Section, data["section"], "section")
+        hold = hold_create(
+            performance=perf, channel=data.get("channel") or default_channel(request.user),
+            user=request.user, owner_key=scope_of(request), place_ids=data.get("places"),
+            zone=zone, section=section, quantity=data.get("quantity"))
+        return Response(s.HoldOut(hold, context=self.ctx()).data, status=status.HTTP_201_CREATED)
+
+
+class HoldDetail(ApiView):
+    permission_classes = [AllowAny]
+
+    def hold(self, token: str) -> Hold:
+        return get_object_or_404(Hold, token=token)
+
+    @extend_schema(responses={200: s.HoldOut, 404: ERROR})
+    def get(self, request, token: str):
+        return Response(s.HoldOut(self.hold(token), context=self.ctx()).data)
+
+    @extend_schema(responses={204: None, 404: ERROR, 409: ERROR})
+    def delete(self, request, token: str):
+        hold_release(hold=self.hold(token), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- orders ---------------------------------------------------------------------------
+
+def _order_for(request, code: str) -> Order:
+    """Staff see every order; a customer only their own; anyone with the private token."""
+    order = Order.objects.select_related("customer").filter(code=code.upper()).first()
+    token = request.query_params.get("token", "")
+    user = request.user
+    allowed = order is not None and (
+        bool(roles_of(user))
+        or (token and secrets.compare_digest(order.access_token, token))
+        or (user.is_authenticated and (order.created_by_id == user.pk or order.customer.user_id == user.pk))
+    )
+    if not allowed:
+        raise _not_found()
+    return order
+
+
+def _not_found():
+    from rest_framework.exceptions import NotFound
+
+    return NotFound("no such order")
+
+
+def _order_out(order: Order, ctx) -> dict:
+    return s.OrderOut(order, context=ctx).data
+
+
+class OrderCreate(ApiView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=s.OrderIn, responses={201: s.OrderOut, **ERRORS}, parameters=[IDEMPOTENCY])
+    @idempotent("orders")
+    def post(self, request):
+        data = _valid(s.OrderIn, request)
+        hold = Hold.objects.filter(token=data["hold"]).first()
+        if hold is None:
+            raise InvalidRequest("no such hold", field="hold")
+        key = request.headers.get(HEADER)
+        order = order_place(
+            hold=hold, customer=CustomerDetails(**data["customer"]), actor=request.user,
+            payment=PaymentRequest(**data["payment"]),
+            idempotency_key=f"api:{scope_of(request)}:{key}" if key else None)
+        if order.status == Order.Status.FAILED:
+            raise PaymentDeclined(order.failure_reason or "payment failed")
+        return Response(_order_out(order, self.ctx()), status=status.HTTP_201_CREATED)
+
+
+class OrderDetail(ApiView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: s.OrderOut, 404: ERROR},
+                   parameters=[OpenApiParameter("token", str, description="the order's private token")])
+    def get(self, request, code: str):
+        return Response(_order_out(_order_for(request, code), self.ctx()))
+
+
+class OrderAction(ApiView):
+    permission_classes = [IsStaffRole]
+    action = ""
+
+    @extend_schema(request=None, responses={200: s.OrderOut, **ERRORS})
+    def post(self, request, code: str):
+        order = _order_for(request, code)
+        if self.action == "refund":
+            order = order_refund(order=order, actor=request.user)
+        elif self.action == "cancel":
+            order = order_cancel(order=order, actor=request.user)
+        else:
+            resend_confirmation(order)
+        return Response(_order_out(order, self.ctx()))
+
+
+class OrderRefund(OrderAction):
+    action = "refund"
+
+
+class OrderCancel(OrderAction):
+    action = "cancel"
+
+
+class OrderResend(OrderAction):
+    action = "resend"
+
+
+# --- tickets --------------------------------------------------------------------------
+
+class TicketDetail(ApiView):
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(responses={200: s.TicketOut, 404: ERROR})
+    def get(self, request, code: str):
+        ticket = get_object_or_404(Ticket.objects.select_related("place__seat", "place__section"), code=code)
+        return Response(s.TicketOut(ticket).data)
+
+
+class TicketCheckIn(ApiView):
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(request=None, responses={200: s.CheckInOut, **ERRORS})
+    def post(self, request, code: str):
+        return Response(s.CheckInOut(ticket_check_in(code=code, actor=request.user)).data)
+
+
+# --- organizer ------------------------------------------------------------------------
+
+class SeatingPlanImport(ApiView):
+    permission_classes = [IsOrganizer]
+
+    @extend_schema(request=s.SeatingPlanIn, responses={201: s.CountOut, **ERRORS})
+    def post(self, request, pk: int):
+        venue = get_object_or_404(Venue, pk=pk)
+        data = _valid(s.SeatingPlanIn, request)
+        sections = seating_plan_import(venue=venue, text=data["content"], filename=f"plan.{data['format']}")
+        return Response({"count": sum(sec.seats.count() or sec.capacity or 0 for sec in sections)},
+                        status=status.HTTP_201_CREATED)
+
+
+class PerformanceOrganizerAction(ApiView):
+    permission_classes = [IsOrganizer]
+
+
+class PutOnSale(PerformanceOrganizerAction):
+    @extend_schema(request=None, responses={200: s.CountOut, **ERRORS})
+    def post(self, request, pk: int):
+        count = inventory.put_on_sale(performance=get_object_or_404(Performance, pk=pk))
+        return Response({"count": count})
+
+
+class Block(PerformanceOrganizerAction):
+    @extend_schema(request=s.BlockIn, responses={200: s.CountOut, **ERRORS})
+    def post(self, request, pk: int):
+        perf = get_object_or_404(Performance, pk=pk)
+        data = _valid(s.BlockIn, request)
+        fn = inventory.unblock if data["unblock"] else inventory.block
+        moved = fn(performance=perf, place_ids=data["places"], now=timezone.now(), actor=request.user)
+        availability_changed(perf.pk)
+        return Response({"count": len(moved)})
+
+
+class Allocate(PerformanceOrganizerAction):
+    @extend_schema(request=s.AllocateIn, responses={200: s.CountOut, **ERRORS})
+    def post(self, request, pk: int):
+        perf = get_object_or_404(Performance, pk=pk)
+        data = _valid(s.AllocateIn, request)
+        moved = inventory.allocate(performance=perf, place_ids=data["places"], channel=data["channel"],
+                                   now=timezone.now(), actor=request.user)
+        return Response({"count": len(moved)})
+
+
+def _valid(serializer_class, request) -> dict:
+    if not isinstance(request.data, dict):
+        raise InvalidRequest("the body must be a JSON object")
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+# --- health ---------------------------------------------------------------------------
+
+class Ready(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: {"type": "object"}, 503: {"type": "object"}})
+    def get(self, request):
+        checks = {}
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            checks["postgresql"] = "ok"
+        except Exception as exc:  # noqa: BLE001 - report, do not crash
+            checks["postgresql"] = f"error: {exc.__class__.__name__}"
+        try:
+            cache.set("readyz", "1", timeout=5)
+            checks["redis"] = "ok" if cache.get("readyz") == "1" else "error"
+        except Exception as exc:  # noqa: BLE001
+            checks["redis"] = f"error: {exc.__class__.__name__}"
+        ok = all(v == "ok" for v in checks.values())
+        return Response({"status": "ok" if ok else "unavailable", "checks": checks},
+                        status=200 if ok else 503)

@@ -1,0 +1,28 @@
+"""Tickets at the door."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from .errors import IllegalTransition, InvalidRequest
+from .models import Ticket
+
+
+def ticket_check_in(*, code: str, actor=None, now: datetime | None = None) -> Ticket:
+    """Admit the ticket once. A second scan is refused and says when the first was."""
+    now = now or timezone.now()
+    # Compare-and-set: two gates scanning the same ticket at once admit it once.
+    admitted = Ticket.objects.filter(code=code, status=Ticket.Status.VALID,
+                                     checked_in_at__isnull=True).update(checked_in_at=now)
+    ticket = Ticket.objects.select_related("order", "place__seat", "place__section").filter(code=code).first()
+    if ticket is None:
+        raise InvalidRequest("no ticket has this code", field="code")
+    if admitted:
+        return ticket
+    if ticket.status != Ticket.Status.VALID:
+        raise IllegalTransition("this ticket was refunded or exchanged and is void")
+    raise IllegalTransition(
+        f"already checked in at {timezone.localtime(ticket.checked_in_at):%Y-%m-%d %H:%M:%S}",
+        checked_in_at=ticket.checked_in_at.isoformat())

@@ -1,0 +1,308 @@
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from sales.models import Hold, IdempotencyRecord, Order, Place
+from sales.payments import APPROVE, DECLINE
+from tests.conftest import make_performance, make_user, places_of
+
+pytestmark = pytest.mark.django_db
+BUYER = {"name": "Marie Côté", "email": "marie@example.org"}
+CARD = {"method": "test_card", "card_number": APPROVE}
+
+
+def client_for(user=None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def assert_error(response, status, code):
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert body["error"]["code"] == code and body["error"]["message"], body
+    return body["error"]
+
+
+def buy(client, perf, n=2, payment=CARD, headers=None, **hold):
+    hold = hold or {"places": [p.pk for p in places_of(perf, state="available")[:n]]}
+    h = client.post("/api/v1/holds/", {"performance": perf.pk, **hold}, format="json")
+    assert h.status_code == 201, h.content
+    return client.post("/api/v1/orders/", {"hold": h.json()["token"], "customer": BUYER, "payment": payment},
+                       format="json", headers=headers or {})
+
+
+# --- catalogue ------------------------------------------------------------------------
+
+def test_catalogue_is_public(performance):
+    client = client_for()
+    assert client.get("/api/v1/events/").json()[0]["title"] == performance.event.title
+    perfs = client.get("/api/v1/performances/").json()
+    assert {w["channel"] for w in perfs[0]["on_sale"]} == {"online", "counter", "phone"}
+    assert all(w["open_now"] for w in perfs[0]["on_sale"])
+    detail = client.get(f"/api/v1/performances/{performance.pk}/").json()
+    assert detail["zones"][0] | {"id": 0} == {"id": 0, "name": "Stalls", "price": "50.00", "currency": "CAD",
+                                             "color": "#3b82f6", "available": 100, "total": 100}
+
+
+def test_seat_map_shows_every_place_and_its_state():
+    perf = make_performance(rows=2, per_row=3, standing=10)
+    client = client_for()
+    assert buy(client, perf, n=1).status_code == 201
+    data = client.get(f"/api/v1/performances/{perf.pk}/seatmap/").json()
+    cols = data["columns"]
+    assert len(data["seats"]) == 6
+    states = [row[cols.index("state")] for row in data["seats"]]
+    assert states.count("s") == 1 and states.count("a") == 5
+    assert data["standing"][0]["capacity"] == 10 and data["standing"][0]["available"] == 10
+    assert any("w" in row[cols.index("flags")] for row in data["seats"])
+    assert client.get(f"/api/v1/performances/{perf.pk}/").json()["zones"][0]["available"] == 5
+
+
+# --- holds ----------------------------------------------------------------------------
+
+def test_hold_best_and_standing_and_release():
+    perf = make_performance(rows=2, per_row=5, standing=20)
+    client = client_for()
+    zone = perf.price_zones.get(name="Stalls")
+    best = client.post("/api/v1/holds/", {"performance": perf.pk, "zone": zone.pk, "quantity": 3}, format="json")
+    assert best.status_code == 201 and len(best.json()["places"]) == 3 and best.json()["live"]
+    lawn = perf.venue.sections.get(kind="standing")
+    standing = client.post("/api/v1/holds/", {"performance": perf.pk, "section": lawn.pk, "quantity": 4},
+                           format="json")
+    assert [p["section"] for p in standing.json()["places"]] == ["Lawn"] * 4
+    token = best.json()["token"]
+    assert client.get(f"/api/v1/holds/{token}/").json()["channel"] == "online"
+    assert client.delete(f"/api/v1/holds/{token}/").status_code == 204
+    assert_error(client.delete(f"/api/v1/holds/{token}/"), 409, "hold_not_active")
+    assert Place.objects.filter(performance=perf, state="held").count() == 4
+
+
+def test_unavailable_seats_answer_409_with_which_and_why(performance):
+    client = client_for()
+    a1, a2, a3 = places_of(performance)[:3]
+    client.post("/api/v1/holds/", {"performance": performance.pk, "places": [a1.pk]}, format="json")
+    error = assert_error(client.post("/api/v1/holds/", {"performance": performance.pk,
+                                                        "places": [a1.pk, a2.pk]}, format="json"),
+                         409, "unavailable")
+    assert error["places"] == [{"id": a1.pk, "reason": "held by another buyer"}]
+    assert Place.objects.get(pk=a2.pk).state == "available"
+
+
+@pytest.mark.parametrize("body, status, code, fragment", [
+    ([], 400, "invalid", "JSON object"),
+    ({"performance": "x"}, 400, "invalid", "performance"),
+    ({"performance": 1}, 400, "invalid", "exactly one of places, zone or section"),
+    ({"performance": 1, "zone": 1}, 400, "invalid", "quantity"),
+    ({"performance": 1, "places": ["a"]}, 400, "invalid", "places"),
+    ({"performance": 1, "places": [1] * 101}, 400, "invalid", "places"),
+    ({"performance": 1, "places": [1], "zone": 2, "quantity": 1}, 400, "invalid", "exactly one"),
+    ({"performance": 999999, "places": [1]}, 400, "invalid", "no such performance"),
+    ({"performance": 1, "zone": 1, "quantity": 0}, 400, "invalid", "quantity"),
+    ({"performance": 1, "places": [1], "channel": "fax"}, 400, "invalid", "channel"),
+])
+def test_bad_hold_bodies_get_one_error_shape(performance, body, status, code, fragment):
+    if isinstance(body, dict) and body.get("performance") == 1:
+        body = {**body, "performance": performance.pk}
+    error = assert_error(client_for().post("/api/v1/holds/", body, format="json"), status, code)
+    assert fragment in error["message"] or fragment in str(error.get("fields")), error
+    assert Hold.objects.count() == 0
+
+
+def test_malformed_json_is_a_400_not_a_500():
+    response = client_for().post("/api/v1/holds/", "{not json", content_type="application/json")
+    assert_error(response, 400, "parse_error")
+
+
+def test_tickets_of_another_performance_and_too_many(performance):
+    other = make_performance()
+    client = client_for()
+    error = assert_error(client.post("/api/v1/holds/", {"performance": performance.pk,
+                                                        "places": [places_of(other)[0].pk]}, format="json"),
+                         400, "invalid")
+    assert error["places"][0]["reason"] == "unknown place"
+    assert_error(client.post("/api/v1/holds/", {"performance": performance.pk,
+                                                "places": [p.pk for p in places_of(performance)[:11]]},
+                             format="json"), 400, "invalid")
+
+
+# --- orders ---------------------------------------------------------------------------
+
+def test_anonymous_buys_online_and_gets_tickets_and_codes(performance):
+    response = buy(client_for(), performance)
+    assert response.status_code == 201
+    order = response.json()
+    assert order["status"] == "paid" and order["total"] == "100.00" and len(order["tickets"]) == 2
+    assert all(len(t["code"]) >= 32 for t in order["tickets"])
+    assert order["link"].endswith(f"/orders/{order['code']}/{Order.objects.get().access_token}/")
+
+
+def test_declined_card_is_402_and_keeps_the_hold(performance):
+    client = client_for()
+    response = buy(client, performance, payment={"method": "test_card", "card_number": DECLINE})
+    assert_error(response, 402, "payment_declined")
+    assert Place.objects.filter(performance=performance, state="held").count() == 2
+
+
+def test_anonymous_cannot_use_the_counter_channel(performance):
+    response = client_for().post("/api/v1/holds/", {"performance": performance.pk, "channel": "counter",
+                                                    "places": [places_of(performance)[0].pk]}, format="json")
+    assert_error(response, 403, "not_permitted")
+    hold = client_for().post("/api/v1/holds/", {"performance": performance.pk,
+                                                "places": [places_of(performance)[0].pk]}, format="json")
+    paid_cash = client_for().post("/api/v1/orders/", {"hold": hold.json()["token"], "customer": BUYER,
+                                                      "payment": {"method": "cash", "tendered": "100"}},
+                                  format="json")
+    assert_error(paid_cash, 400, "invalid")
+
+
+def test_clerk_token_sells_at_the_counter_with_cash(performance, clerk):
+    client = client_for(clerk)
+    response = buy(client, performance, payment={"method": "cash", "tendered": "120.00"})
+    assert response.status_code == 201, response.content
+    assert response.json()["channel"] == "counter" and response.json()["change_due"] == "20.00"
+    low = buy(client, performance, payment={"method": "cash", "tendered": "10"})
+    assert "less than the total" in assert_error(low, 400, "invalid")["message"]
+
+
+def test_permission_matrix_for_refunds(performance, clerk, operator, organizer):
+    cheap = buy(client_for(), performance, n=2).json()["code"]
+    performance.price_zones.update(price=Decimal("200.00"))
+    dear = buy(client_for(), performance, n=2).json()["code"]
+    assert_error(client_for().post(f"/api/v1/orders/{cheap}/refund/"), 401, "not_authenticated")
+    assert_error(client_for(operator).post(f"/api/v1/orders/{cheap}/refund/"), 403, "not_permitted")
+    assert_error(client_for(clerk).post(f"/api/v1/orders/{dear}/refund/"), 403, "not_permitted")
+    assert client_for(clerk).post(f"/api/v1/orders/{cheap}/refund/").json()["status"] == "refunded"
+    assert client_for(organizer).post(f"/api/v1/orders/{dear}/refund/").json()["status"] == "refunded"
+    assert_error(client_for(organizer).post(f"/api/v1/orders/{dear}/refund/"), 409, "illegal_transition")
+
+
+def test_a_customer_reads_only_their_own_orders(performance):
+    alice, bob = make_user("alice"), make_user("bob")
+    code = buy(client_for(alice), performance).json()["code"]
+    assert client_for(alice).get(f"/api/v1/orders/{code}/").status_code == 200
+    assert_error(client_for(bob).get(f"/api/v1/orders/{code}/"), 404, "not_found")
+    assert_error(client_for().get(f"/api/v1/orders/{code}/"), 404, "not_found")
+    token = Order.objects.get(code=code).access_token
+    assert client_for().get(f"/api/v1/orders/{code}/?token={token}").status_code == 200
+
+
+def test_cancel_unpaid_and_resend(performance, organizer):
+    client = client_for()
+    failed = buy(client, performance, payment={"method": "test_card", "card_number": DECLINE})
+    assert failed.status_code == 402
+    order = Order.objects.get()
+    staff = client_for(organizer)
+    assert staff.post(f"/api/v1/orders/{order.code}/cancel/").json()["status"] == "cancelled"
+    assert not Place.objects.filter(performance=performance, state="held").exists()
+    paid = buy(client, performance).json()["code"]
+    assert_error(staff.post(f"/api/v1/orders/{paid}/cancel/"), 409, "illegal_transition")
+    assert staff.post(f"/api/v1/orders/{paid}/resend-confirmation/").status_code == 200
+
+
+# --- idempotency ----------------------------------------------------------------------
+
+def test_idempotency_key_replays_the_first_response(performance):
+    client = client_for()
+    ids = [p.pk for p in places_of(performance)[:2]]
+    body = {"performance": performance.pk, "places": ids}
+    first = client.post("/api/v1/holds/", body, format="json", headers={"Idempotency-Key": "h1"})
+    again = client.post("/api/v1/holds/", body, format="json", headers={"Idempotency-Key": "h1"})
+    assert first.status_code == again.status_code == 201
+    assert first.json()["token"] == again.json()["token"] and again["Idempotent-Replayed"] == "true"
+    assert Hold.objects.count() == 1
+    other = client.post("/api/v1/holds/", {**body, "places": ids[:1]}, format="json",
+                        headers={"Idempotency-Key": "h1"})
+    assert_error(other, 422, "idempotency_key_reused")
+    order_body = {"hold": first.json()["token"], "customer": BUYER, "payment": CARD}
+    o1 = client.post("/api/v1/orders/", order_body, format="json", headers={"Idempotency-Key": "o1"})
+    o2 = client.post("/api/v1/orders/", order_body, format="json", headers={"Idempotency-Key": "o1"})
+    assert o1.json()["code"] == o2.json()["code"] and Order.objects.count() == 1
+
+
+def test_request_in_flight_under_the_same_key_is_409(performance):
+    IdempotencyRecord.objects.create(scope="anonymous", endpoint="holds", key="busy", fingerprint="x")
+    body = {"performance": performance.pk, "places": [places_of(performance)[0].pk]}
+    response = client_for().post("/api/v1/holds/", body, format="json", headers={"Idempotency-Key": "busy"})
+    assert response.status_code in (409, 422)
+
+
+# --- tickets --------------------------------------------------------------------------
+
+def test_check_in_once(performance, clerk):
+    code = buy(client_for(), performance).json()["tickets"][0]["code"]
+    assert_error(client_for().post(f"/api/v1/tickets/{code}/check-in/"), 401, "not_authenticated")
+    door = client_for(clerk)
+    assert door.post(f"/api/v1/tickets/{code}/check-in/").status_code == 200
+    again = assert_error(door.post(f"/api/v1/tickets/{code}/check-in/"), 409, "illegal_transition")
+    assert "already checked in at" in again["message"] and again["checked_in_at"]
+    assert_error(door.post("/api/v1/tickets/nope/check-in/"), 400, "invalid")
+    assert door.get(f"/api/v1/tickets/{code}/").json()["checked_in_at"]
+
+
+# --- organizer ------------------------------------------------------------------------
+
+def test_organizer_sets_up_and_puts_on_sale(organizer, clerk):
+    from events.models import Event, Venue
+
+    venue, event = Venue.objects.create(name="API hall"), Event.objects.create(title="API show")
+    org = client_for(organizer)
+    bad = org.post(f"/api/v1/venues/{venue.pk}/seating-plan/",
+                   {"format": "csv", "content": "section,row,number\nS,A,1\nS,A,1"}, format="json")
+    assert "line 3" in assert_error(bad, 400, "invalid_seating_plan")["errors"][0]
+    plan = "section,row,number\n" + "\n".join(f"Floor,A,{n}" for n in range(1, 6))
+    assert org.post(f"/api/v1/venues/{venue.pk}/seating-plan/", {"format": "csv", "content": plan},
+                    format="json").json() == {"count": 5}
+    section = venue.sections.get()
+    perf = org.post("/api/v1/performances/", {
+        "event": event.pk, "venue": venue.pk, "starts_at": "2030-06-01T20:00:00Z", "ticket_limit": 4,
+        "zones": [{"name": "All", "price": "25.00", "sections": [section.pk]}],
+        "windows": [{"channel": "online", "opens_at": "2020-01-01T00:00:00Z",
+                     "closes_at": "2030-06-01T20:00:00Z"}]}, format="json")
+    assert perf.status_code == 201, perf.content
+    pk = perf.json()["id"]
+    assert org.post(f"/api/v1/performances/{pk}/put-on-sale/").json() == {"count": 5}
+    seat_ids = list(Place.objects.filter(performance_id=pk).values_list("pk", flat=True))
+    assert org.post(f"/api/v1/performances/{pk}/block/", {"places": seat_ids[:2]}, format="json").json() == {
+        "count": 2}
+    assert org.post(f"/api/v1/performances/{pk}/allocate/", {"places": seat_ids[2:3], "channel": "counter"},
+                    format="json").json() == {"count": 1}
+    assert_error(client_for(clerk).post(f"/api/v1/performances/{pk}/put-on-sale/"), 403, "permission_denied")
+    assert_error(client_for().post("/api/v1/performances/", {}, format="json"), 401, "not_authenticated")
+
+
+# --- health and schema ----------------------------------------------------------------
+
+def test_health_and_readiness(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert client.get("/healthz").status_code == 200
+    ready = client.get("/readyz").json()
+    assert ready == {"status": "ok", "checks": {"postgresql": "ok", "redis": "ok"}}
+
+
+def test_openapi_schema_is_in_step_with_the_code(tmp_path):
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    out = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+    committed = Path(__file__).resolve().parents[3] / "docs" / "openapi.yaml"
+    assert out.read_text() == committed.read_text(), (
+        "docs/openapi.yaml is stale: run `manage.py spectacular --file docs/openapi.yaml`")
+
+
+def test_docs_page_is_served_without_a_cdn(client):
+    page = client.get("/api/docs/").content.decode()
+    assert "swagger-ui" in page and "cdn" not in page.lower()
+
+
+def test_confirmation_email_via_api_order(performance, django_capture_on_commit_callbacks, settings):
+    # The worker's effect is proved in test_worker.py; here: the API order queues it after commit.
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert buy(client_for(), performance).status_code == 201
+    assert callbacks and not mail.outbox
