@@ -14,3 +14,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("sales.urls")),
 ]
+
+handler404 = "sales.views.not_found"
+handler500 = "sales.views.server_error"

@@ -14,6 +14,23 @@ from .availability import zone_counts
 from .models import Order
 
 
+def not_found(request, exception=None):
+    """API clients get the API's error shape; people get the page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"code": "not_found", "message": "no such resource"}}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"code": "server_error", "message": "internal error"}}, status=500)
+    from django.views.defaults import server_error as page
+
+    return page(request)
+
+
 def healthz(request):
     """Liveness for load balancers: no database, no Redis."""
     return JsonResponse({"status": "ok"})

@@ -38,6 +38,7 @@ IDEMPOTENCY = OpenApiParameter(HEADER, str, OpenApiParameter.HEADER, required=Fa
 ERROR = {"type": "object", "properties": {"error": {"type": "object", "properties": {
     "code": {"type": "string"}, "message": {"type": "string"}}, "required": ["code", "message"]}}}
 ERRORS = dict.fromkeys((400, 401, 402, 403, 404, 409, 422), ERROR)
+READ_ERRORS = dict.fromkeys((400, 401, 403, 404), ERROR)
 
 
 class ApiView(APIView):
@@ -59,7 +60,7 @@ def _object(model, pk, field: str):
 class EventList(ApiView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: s.EventOut(many=True)})
+    @extend_schema(responses={200: s.EventOut(many=True), **READ_ERRORS})
     def get(self, request):
         return Response(s.EventOut(Event.objects.all(), many=True).data)
 
@@ -67,7 +68,7 @@ class EventList(ApiView):
 class PerformanceList(ApiView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: s.PerformanceOut(many=True)})
+    @extend_schema(responses={200: s.PerformanceOut(many=True), **READ_ERRORS})
     def get(self, request):
         perfs = (Performance.objects.select_related("event", "venue")
                  .prefetch_related("on_sale_windows").order_by("starts_at"))
@@ -89,7 +90,7 @@ class PerformanceList(ApiView):
 class PerformanceDetail(ApiView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: s.PerformanceDetailOut, 404: ERROR})
+    @extend_schema(responses={200: s.PerformanceDetailOut, **READ_ERRORS})
     def get(self, request, pk: int):
         perf = get_object_or_404(Performance.objects.select_related("event", "venue"), pk=pk)
         return Response(s.PerformanceDetailOut(perf, context=self.ctx(counts=zone_counts(perf.pk))).data)
@@ -98,7 +99,7 @@ class PerformanceDetail(ApiView):
 class SeatMap(ApiView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: {"type": "object"}, 404: ERROR},
+    @extend_schema(responses={200: {"type": "object"}, **READ_ERRORS},
                    description="Geometry and state of every place. `seats` rows follow `columns`.")
     def get(self, request, pk: int):
         return Response(seat_map(get_object_or_404(Performance.objects.select_related("venue"), pk=pk)))
@@ -132,11 +133,11 @@ class HoldDetail(ApiView):
     def hold(self, token: str) -> Hold:
         return get_object_or_404(Hold, token=token)
 
-    @extend_schema(responses={200: s.HoldOut, 404: ERROR})
+    @extend_schema(responses={200: s.HoldOut, **READ_ERRORS})
     def get(self, request, token: str):
         return Response(s.HoldOut(self.hold(token), context=self.ctx()).data)
 
-    @extend_schema(responses={204: None, 404: ERROR, 409: ERROR})
+    @extend_schema(responses={204: None, **ERRORS})
     def delete(self, request, token: str):
         hold_release(hold=self.hold(token), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -192,7 +193,7 @@ class OrderCreate(ApiView):
 class OrderDetail(ApiView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: s.OrderOut, 404: ERROR},
+    @extend_schema(responses={200: s.OrderOut, **READ_ERRORS},
                    parameters=[OpenApiParameter("token", str, description="the order's private token")])
     def get(self, request, code: str):
         return Response(_order_out(_order_for(request, code), self.ctx()))
@@ -231,7 +232,7 @@ class OrderResend(OrderAction):
 class TicketDetail(ApiView):
     permission_classes = [IsStaffRole]
 
-    @extend_schema(responses={200: s.TicketOut, 404: ERROR})
+    @extend_schema(responses={200: s.TicketOut, **READ_ERRORS})
     def get(self, request, code: str):
         ticket = get_object_or_404(Ticket.objects.select_related("place__seat", "place__section"), code=code)
         return Response(s.TicketOut(ticket).data)
