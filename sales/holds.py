@@ -86,13 +86,13 @@ def hold_is_live(hold: Hold, now: datetime | None = None) -> bool:
 
 def hold_release(*, hold: Hold, actor=None, now: datetime | None = None) -> None:
     now = now or timezone.now()
+    # Lock order everywhere: places first, then the hold and order rows.
     with transaction.atomic():
-        hold = Hold.objects.select_for_update().get(pk=hold.pk)
-        if hold.status != Hold.Status.ACTIVE:
-            raise HoldNotActive(f"this hold is already {hold.get_status_display().lower()}")
         inventory.release(hold=hold, now=now, actor=actor)
+        if not Hold.objects.filter(pk=hold.pk, status=Hold.Status.ACTIVE).update(status=Hold.Status.RELEASED):
+            hold.refresh_from_db()
+            raise HoldNotActive(f"this hold is already {hold.get_status_display().lower()}")
         hold.status = Hold.Status.RELEASED
-        hold.save(update_fields=["status"])
         transaction.on_commit(lambda: availability_changed(hold.performance_id))
 
 
@@ -102,17 +102,19 @@ def hold_extend(*, hold: Hold, actor=None, now: datetime | None = None) -> Hold:
     policy = policy_for(hold.channel)
     if not policy.allows(actor):
         raise NotPermitted("you may not extend holds of this channel")
+    hold.refresh_from_db()
+    if not hold_is_live(hold, now):
+        raise HoldNotActive("the hold has lapsed; hold the seats again")
+    until = min(now + policy.hold_for, hold.created_at + policy.max_hold)
+    if until <= hold.expires_at:
+        raise InvalidRequest(f"a {hold.get_channel_display().lower()} hold lasts at most "
+                             f"{int(policy.max_hold / timedelta(minutes=1))} minutes")
     with transaction.atomic():
-        hold = Hold.objects.select_for_update().get(pk=hold.pk)
-        if not hold_is_live(hold, now):
-            raise HoldNotActive("the hold has lapsed; hold the seats again")
-        until = min(now + policy.hold_for, hold.created_at + policy.max_hold)
-        if until <= hold.expires_at:
-            raise InvalidRequest(f"a {hold.get_channel_display().lower()} hold lasts at most "
-                                 f"{int(policy.max_hold / timedelta(minutes=1))} minutes")
         inventory.extend(hold=hold, until=until, now=now)
+        if not Hold.objects.filter(pk=hold.pk, status=Hold.Status.ACTIVE, expires_at__gt=now).update(
+                expires_at=until):
+            raise HoldNotActive("the hold has lapsed; hold the seats again")
         hold.expires_at = until
-        hold.save(update_fields=["expires_at"])
     return hold
 
 

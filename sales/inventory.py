@@ -68,9 +68,9 @@ TRANSITIONS: dict[str, Rule] = {
     # The sweep tidies lapsed holds (they already count as free).
     "expire": Rule(AVAILABLE, lambda c: Q(state=HELD, hold_expires_at__lte=c.now)),
     # Payment taken: places still in this hold, or free again after it lapsed.
-    "sell": Rule(SOLD, lambda c: (Q(state=HELD, hold=c.hold) | free(c.now)) & open_to(c.channel)),
+    "sell": Rule(SOLD, lambda c: Q(state=HELD, hold=c.hold) | (free(c.now) & open_to(c.channel))),
     # Refund or exchange: the ticket is void, the place goes back on sale.
-    "return": Rule(AVAILABLE, lambda c: Q(state=SOLD)),
+    "return": Rule(AVAILABLE, lambda c: Q(state=SOLD, ticket__order=c.order)),
     # The organizer kills a place or keeps it back; only free places.
     "block": Rule(BLOCKED, lambda c: free(c.now)),
     "unblock": Rule(AVAILABLE, lambda c: Q(state=BLOCKED)),
@@ -293,8 +293,10 @@ def hold_standing(*, hold: Hold, section: Section, quantity: int, now: datetime,
 
 def release(*, hold: Hold, now: datetime, actor=None) -> list[int]:
     """Give back every place still in this hold."""
-    ids = list(Place.objects.filter(hold=hold, state=HELD).values_list("pk", flat=True))
-    return _apply("release", ids, Ctx(now=now, channel=hold.channel, hold=hold, actor=actor))
+    with transaction.atomic():
+        ids = list(Place.objects.select_for_update(of=("self",)).filter(hold=hold, state=HELD)
+                   .order_by("pk").values_list("pk", flat=True))
+        return _apply("release", ids, Ctx(now=now, channel=hold.channel, hold=hold, actor=actor))
 
 
 def extend(*, hold: Hold, until: datetime, now: datetime) -> int:
@@ -318,14 +320,17 @@ def release_expired(*, now: datetime, batch: int = 1000) -> int:
 
 # --- sale and return ------------------------------------------------------------------
 
+def places_of_hold(hold: Hold) -> list[int]:
+    """Every place the hold took when it was made: still held, or lost by lapsing and
+    possibly still free. Pricing and selling both use this one set."""
+    return sorted(PlaceEvent.objects.filter(hold=hold, action="hold").values_list("place_id", flat=True))
+
+
 def sell(*, hold: Hold, order: Order, now: datetime, actor=None) -> list[Ticket]:
     """Turn the hold's places into tickets of `order`. Fails cleanly, writing nothing,
     if any place was taken by someone else after the hold lapsed."""
     ctx = Ctx(now=now, channel=hold.channel, hold=hold, actor=actor, order=order)
-    # Places this hold ever took: those it still has, and those it lost by lapsing (their
-    # events name it), which may still be free.
-    ids = set(Place.objects.filter(hold=hold).values_list("pk", flat=True))
-    ids |= set(PlaceEvent.objects.filter(hold=hold, action="hold").values_list("place_id", flat=True))
+    ids = places_of_hold(hold)
     if not ids:
         raise PlacesUnavailable("the hold has no places", places={})
     tickets: list[Ticket] = []

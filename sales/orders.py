@@ -15,7 +15,6 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from . import inventory
@@ -29,7 +28,6 @@ from .errors import (
     NotPermitted,
     PaymentDeclined,
     PlacesUnavailable,
-    SalesError,
 )
 from .models import Customer, Hold, Order, OrderEvent, Payment, Place, Ticket
 from .payments import PROVIDERS, PaymentRequest
@@ -73,10 +71,10 @@ def _record(order: Order, action: str, detail: str = "", actor=None) -> None:
 
 
 def hold_total(hold: Hold) -> tuple[Decimal, str, int]:
-    """Price of what the hold has: computed here from the price zones, never taken from
-    the request."""
-    places = Place.objects.filter(hold=hold, state="held").select_related("price_zone")
-    zones = [p.price_zone for p in places]
+    """Price of the hold's places: computed here from the price zones, never taken from
+    the request, over exactly the places `inventory.sell` will sell."""
+    zones = [p.price_zone for p in Place.objects.filter(pk__in=inventory.places_of_hold(hold))
+             .select_related("price_zone")]
     currencies = {z.currency for z in zones}
     if len(currencies) > 1:
         raise InvalidRequest("the held places are priced in different currencies")
@@ -94,23 +92,24 @@ def order_place(
 ) -> Order:
     """Place and pay an order for everything in `hold`. With an idempotency key, a retry
     returns the first order instead of selling twice."""
+    policy = policy_for(hold.channel)
+    if not policy.allows(actor):
+        raise NotPermitted(f"you may not sell through the {hold.channel} channel")
     if idempotency_key:
         existing = Order.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return _replay(existing, hold)
-    now = now or timezone.now()
-    policy = policy_for(hold.channel)
-    if not policy.allows(actor):
-        raise NotPermitted(f"you may not sell through the {hold.channel} channel")
     if payment.method not in policy.payment_methods:
         raise InvalidRequest(f"{payment.method} is not a payment method of this channel",
                              field="method")
     customer = _clean_customer(customer)
-    if hold.status != Hold.Status.ACTIVE:
+    if hold.status in (Hold.Status.RELEASED, Hold.Status.SOLD):
         raise HoldNotActive(f"this hold is {hold.get_status_display().lower()}; hold the seats again")
     total, currency, count = hold_total(hold)
     if count == 0:
-        raise HoldNotActive("the hold has lapsed and its seats were released; hold them again")
+        raise HoldNotActive("the hold has no places; hold the seats again")
+    provider = PROVIDERS[payment.method]
+    provider.validate(amount=total, request=payment)  # bad input: refused before any order exists
 
     try:
         with transaction.atomic():
@@ -118,7 +117,7 @@ def order_place(
                 performance_id=hold.performance_id, customer=customer_for(customer, actor),
                 channel=hold.channel, hold=hold, idempotency_key=idempotency_key or None,
                 total=total, currency=currency, status=Order.Status.PENDING,
-                created_by=actor if actor is not None and actor.is_authenticated else None,
+                created_by=_staff(actor),
             )
             _record(order, "placed", f"{count} tickets, {total} {currency}", actor)
     except IntegrityError:
@@ -128,12 +127,8 @@ def order_place(
             raise
         return _replay(existing, hold)
 
-    provider = PROVIDERS[payment.method]
-    try:
-        charge = provider.charge(amount=total, currency=currency, request=payment)
-    except SalesError as exc:
-        _fail(order, exc.message, actor)
-        raise
+    # No transaction and no lock is open while the provider answers.
+    charge = provider.charge(amount=total, currency=currency, request=payment)
     if not charge.approved:
         with transaction.atomic():
             Payment.objects.create(order=order, method=payment.method, amount=total,
@@ -144,28 +139,39 @@ def order_place(
 
     try:
         with transaction.atomic():
+            # Places first, then the order and hold rows: the lock order of every service.
             inventory.sell(hold=hold, order=order, now=timezone.now(), actor=actor)
+            if not Order.objects.filter(pk=order.pk, status=Order.Status.PENDING).update(
+                    status=Order.Status.PAID, paid_at=timezone.now()):
+                raise IllegalTransition("the order was cancelled while the payment was taken")
             Payment.objects.create(order=order, method=payment.method, amount=total,
                                    status=Payment.Status.APPROVED, reference=charge.reference,
                                    message=_payment_note(charge), created_by=_staff(actor))
-            order.status, order.paid_at = Order.Status.PAID, timezone.now()
-            order.save(update_fields=["status", "paid_at"])
             Hold.objects.filter(pk=hold.pk).update(status=Hold.Status.SOLD)
             _record(order, "paid", f"{payment.method} {total} {currency}", actor)
             transaction.on_commit(lambda: _after_sale(order))
-    except PlacesUnavailable:
-        # The hold lapsed and someone else has the seats: pay back, sell nothing.
-        provider.refund(amount=total, reference=charge.reference)
-        with transaction.atomic():
-            Payment.objects.create(order=order, method=payment.method, amount=total,
-                                   status=Payment.Status.REFUNDED, reference=charge.reference,
-                                   message="refunded: seats lost when the hold lapsed",
-                                   created_by=_staff(actor))
-            _fail(order, "the hold lapsed and the seats were sold to someone else", actor)
-        raise HoldNotActive("your hold lapsed and the seats were taken by another buyer; "
-                            "the payment was refunded") from None
-    order.change_due = charge.change_due
+    except Exception as exc:
+        # Money was taken but nothing was sold: pay it back, whatever went wrong.
+        reason = {PlacesUnavailable: "the hold lapsed and the seats were sold to someone else"}.get(
+            type(exc), getattr(exc, "message", None) or "the sale could not be completed")
+        _pay_back(order, provider, payment.method, total, charge.reference, reason, actor)
+        if isinstance(exc, PlacesUnavailable):
+            raise HoldNotActive("your hold lapsed and the seats were taken by another buyer; "
+                                "the payment was refunded") from None
+        raise
+    order.status, order.change_due = Order.Status.PAID, charge.change_due
     return order
+
+
+def _pay_back(order, provider, method, total, reference, reason, actor) -> None:
+    provider.refund(amount=total, reference=reference)
+    with transaction.atomic():
+        Payment.objects.create(order=order, method=method, amount=total,
+                               status=Payment.Status.REFUNDED, reference=reference,
+                               message=f"refunded: {reason}"[:300], created_by=_staff(actor))
+        Order.objects.filter(pk=order.pk, status=Order.Status.PENDING).update(
+            status=Order.Status.FAILED, failure_reason=reason[:300])
+        _record(order, "failed", reason, actor)
 
 
 def _payment_note(charge) -> str:
@@ -196,7 +202,8 @@ def _after_sale(order: Order) -> None:
 
 
 def order_refund(*, order: Order, actor=None, now: datetime | None = None) -> Order:
-    """Refund a paid order in full: tickets void, places back on sale, payment returned."""
+    """Refund a paid order in full: tickets void, places back on sale, payment returned.
+    `actor=None` is the system itself (no role limit applies)."""
     now = now or timezone.now()
     if actor is not None and not may_refund(actor, order.total):
         raise NotPermitted(f"a refund of {order.total} {order.currency} needs a supervisor")
@@ -209,10 +216,8 @@ def order_refund(*, order: Order, actor=None, now: datetime | None = None) -> Or
         if any(t.checked_in_at for t in tickets):
             raise IllegalTransition("a ticket of this order has already been used at the door")
         inventory.return_to_sale(order=order, tickets=tickets, now=now, actor=actor)
-        paid = order.payments.filter(status=Payment.Status.APPROVED)
-        amount = paid.aggregate(s=Sum("amount"))["s"] or Decimal("0")
-        for payment in paid:
-            PROVIDERS[payment.method].refund(amount=payment.amount, reference=payment.reference)
+        paid = list(order.payments.filter(status=Payment.Status.APPROVED))
+        amount = sum((p.amount for p in paid), Decimal("0"))
         Payment.objects.create(order=order, method=paid[0].method if paid else "cash",
                                amount=-amount, status=Payment.Status.REFUNDED,
                                created_by=_staff(actor), message="refund")
@@ -220,8 +225,11 @@ def order_refund(*, order: Order, actor=None, now: datetime | None = None) -> Or
         order.save(update_fields=["status"])
         _record(order, "refunded", f"{amount} {order.currency}", actor)
         transaction.on_commit(lambda: availability_changed(order.performance_id))
+    # The order is already REFUNDED, so a retried refund cannot pay back twice; the
+    # providers are called with no transaction open.
+    for payment in paid:
+        PROVIDERS[payment.method].refund(amount=payment.amount, reference=payment.reference)
     return order
-
 
 
 def order_cancel(*, order: Order, actor=None) -> Order:
@@ -229,14 +237,14 @@ def order_cancel(*, order: Order, actor=None) -> Order:
     from .holds import hold_release
 
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order.pk)
-        if order.status not in (Order.Status.PENDING, Order.Status.FAILED):
+        hold = order.hold
+        if hold is not None and Hold.objects.filter(pk=hold.pk, status=Hold.Status.ACTIVE).exists():
+            hold_release(hold=hold, actor=actor)  # places first, as everywhere
+        if not Order.objects.filter(pk=order.pk, status__in=(Order.Status.PENDING, Order.Status.FAILED)
+                                    ).update(status=Order.Status.CANCELLED):
+            order.refresh_from_db()
             raise IllegalTransition(f"order {order.code} is {order.get_status_display().lower()}; "
                                     "a paid order is refunded, not cancelled")
-        hold = order.hold
-        if hold is not None and hold.status == Hold.Status.ACTIVE:
-            hold_release(hold=hold, actor=actor)
-        order.status = Order.Status.CANCELLED
-        order.save(update_fields=["status"])
         _record(order, "cancelled", "", actor)
+    order.refresh_from_db()
     return order

@@ -42,10 +42,14 @@ class Charge:
 class TestCardProvider:
     slow_seconds = 3.0
 
-    def charge(self, *, amount: Decimal, currency: str, request: PaymentRequest) -> Charge:
+    def validate(self, *, amount: Decimal, request: PaymentRequest) -> None:
         number = "".join(ch for ch in request.card_number if ch.isdigit())
         if not 12 <= len(number) <= 19:
             raise InvalidRequest("enter a card number", field="card_number")
+
+    def charge(self, *, amount: Decimal, currency: str, request: PaymentRequest) -> Charge:
+        self.validate(amount=amount, request=request)
+        number = "".join(ch for ch in request.card_number if ch.isdigit())
         if number == DECLINE:
             return Charge(False, message="card declined: insufficient funds")
         if number == SLOW:
@@ -60,12 +64,15 @@ class TestCardProvider:
 
 
 class CashProvider:
-    def charge(self, *, amount: Decimal, currency: str, request: PaymentRequest) -> Charge:
+    def validate(self, *, amount: Decimal, request: PaymentRequest) -> None:
         if request.tendered is None:
             raise InvalidRequest("enter the amount tendered", field="tendered")
         if request.tendered < amount:
             raise InvalidRequest(f"tendered {request.tendered} is less than the total {amount}",
                                  field="tendered")
+
+    def charge(self, *, amount: Decimal, currency: str, request: PaymentRequest) -> Charge:
+        self.validate(amount=amount, request=request)
         return Charge(True, message="cash", change_due=request.tendered - amount)
 
     def refund(self, *, amount: Decimal, reference: str) -> Charge:
@@ -73,11 +80,14 @@ class CashProvider:
 
 
 class CardTerminalProvider:
-    def charge(self, *, amount: Decimal, currency: str, request: PaymentRequest) -> Charge:
+    def validate(self, *, amount: Decimal, request: PaymentRequest) -> None:
         ref = request.reference.strip()
         if not ref or len(ref) > 100:
             raise InvalidRequest("enter the terminal's authorisation reference", field="reference")
-        return Charge(True, reference=ref, message="card terminal")
+
+    def charge(self, *, amount: Decimal, currency: str, request: PaymentRequest) -> Charge:
+        self.validate(amount=amount, request=request)
+        return Charge(True, reference=request.reference.strip(), message="card terminal")
 
     def refund(self, *, amount: Decimal, reference: str) -> Charge:
         return Charge(True, reference=f"REFUND-{reference}")
