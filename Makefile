@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test up down lint bench
+.PHONY: run test up down lint bench loadtest
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,3 +30,6 @@ lint: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) -m boxoffice.stack up && $(PY) manage.py bench_sellout $(ARGS)
+
+loadtest: $(VENV)/.installed
+	$(PY) -m boxoffice.loadtest $(ARGS)

@@ -95,7 +95,8 @@ def _apply(action: str, place_ids: Iterable[int], ctx: Ctx, *, performance_id: i
     if not ids:
         return []
     guard = rule.guard(ctx)
-    with transaction.atomic():
+    # No savepoint of its own: any failure here fails the caller's whole operation.
+    with transaction.atomic(savepoint=False):
         scope = Place.objects.filter(pk__in=ids)
         if performance_id is not None:
             scope = scope.filter(performance_id=performance_id)
@@ -326,11 +327,13 @@ def places_of_hold(hold: Hold) -> list[int]:
     return sorted(PlaceEvent.objects.filter(hold=hold, action="hold").values_list("place_id", flat=True))
 
 
-def sell(*, hold: Hold, order: Order, now: datetime, actor=None) -> list[Ticket]:
-    """Turn the hold's places into tickets of `order`. Fails cleanly, writing nothing,
-    if any place was taken by someone else after the hold lapsed."""
+def sell(*, hold: Hold, order: Order, now: datetime, actor=None,
+         place_ids: list[int] | None = None) -> list[Ticket]:
+    """Turn the hold's places (`place_ids`, as priced, or else read again) into tickets of
+    `order`. Fails cleanly, writing nothing, if any was taken by someone else after the
+    hold lapsed."""
     ctx = Ctx(now=now, channel=hold.channel, hold=hold, actor=actor, order=order)
-    ids = places_of_hold(hold)
+    ids = place_ids if place_ids is not None else places_of_hold(hold)
     if not ids:
         raise PlacesUnavailable("the hold has no places", places={})
     tickets: list[Ticket] = []
@@ -361,11 +364,13 @@ def return_to_sale(*, order: Order, tickets: Iterable[Ticket], now: datetime, ac
 # --- organizer ------------------------------------------------------------------------
 
 def block(*, performance: Performance, place_ids: Iterable[int], now: datetime, actor=None) -> list[int]:
-    return _apply("block", place_ids, Ctx(now=now, actor=actor), performance_id=performance.pk)
+    with transaction.atomic():  # its own savepoint: the admin reports a refusal and goes on
+        return _apply("block", place_ids, Ctx(now=now, actor=actor), performance_id=performance.pk)
 
 
 def unblock(*, performance: Performance, place_ids: Iterable[int], now: datetime, actor=None) -> list[int]:
-    return _apply("unblock", place_ids, Ctx(now=now, actor=actor), performance_id=performance.pk)
+    with transaction.atomic():
+        return _apply("unblock", place_ids, Ctx(now=now, actor=actor), performance_id=performance.pk)
 
 
 def allocate(*, performance: Performance, place_ids: Iterable[int], channel: str, now: datetime,

@@ -70,15 +70,16 @@ def _record(order: Order, action: str, detail: str = "", actor=None) -> None:
                               actor=actor if actor is not None and actor.is_authenticated else None)
 
 
-def hold_total(hold: Hold) -> tuple[Decimal, str, int]:
+def hold_total(hold: Hold) -> tuple[Decimal, str, list[int]]:
     """Price of the hold's places: computed here from the price zones, never taken from
     the request, over exactly the places `inventory.sell` will sell."""
-    zones = [p.price_zone for p in Place.objects.filter(pk__in=inventory.places_of_hold(hold))
-             .select_related("price_zone")]
-    currencies = {z.currency for z in zones}
+    rows = list(Place.objects.filter(pk__in=inventory.places_of_hold(hold))
+                .values_list("pk", "price_zone__price", "price_zone__currency"))
+    currencies = {currency for _pk, _price, currency in rows}
     if len(currencies) > 1:
         raise InvalidRequest("the held places are priced in different currencies")
-    return sum((z.price for z in zones), Decimal("0")), (currencies.pop() if zones else "CAD"), len(zones)
+    total = sum((price for _pk, price, _c in rows), Decimal("0"))
+    return total, (currencies.pop() if rows else "CAD"), [pk for pk, _p, _c in rows]
 
 
 def order_place(
@@ -105,7 +106,8 @@ def order_place(
     customer = _clean_customer(customer)
     if hold.status in (Hold.Status.RELEASED, Hold.Status.SOLD):
         raise HoldNotActive(f"this hold is {hold.get_status_display().lower()}; hold the seats again")
-    total, currency, count = hold_total(hold)
+    total, currency, place_ids = hold_total(hold)
+    count = len(place_ids)
     if count == 0:
         raise HoldNotActive("the hold has no places; hold the seats again")
     provider = PROVIDERS[payment.method]
@@ -140,7 +142,7 @@ def order_place(
     try:
         with transaction.atomic():
             # Places first, then the order and hold rows: the lock order of every service.
-            inventory.sell(hold=hold, order=order, now=timezone.now(), actor=actor)
+            inventory.sell(hold=hold, order=order, now=timezone.now(), actor=actor, place_ids=place_ids)
             if not Order.objects.filter(pk=order.pk, status=Order.Status.PENDING).update(
                     status=Order.Status.PAID, paid_at=timezone.now()):
                 raise IllegalTransition("the order was cancelled while the payment was taken")

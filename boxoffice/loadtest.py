@@ -1,0 +1,186 @@
+"""API sell-out load test, the way production runs: granian (WSGI, several worker
+processes) and a Celery worker, PostgreSQL and Redis from the local stack.
+
+    python -m boxoffice.loadtest --concurrency 64 [--web-workers 2] [--rows 40 --per-row 50]
+
+C concurrent buyers (an asyncio client) hold 1-4 best-available seats and pay for them
+through /api/v1/ until the performance is sold out. Prints tickets sold per second,
+p50/p95/p99 per request type, errors, /healthz throughput on the same server in the
+same run, the ratio of the two, and an oversell check read from the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import subprocess
+import sys
+import time
+from collections import defaultdict
+
+from boxoffice import stack
+
+PORT = int(os.environ.get("BOXOFFICE_LOADTEST_PORT", "18000"))
+
+
+def start_servers(web_workers: int, threads: int) -> list[subprocess.Popen]:
+    env = {**os.environ, "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": os.environ.get(
+        "DJANGO_SECRET_KEY", "loadtest-only-secret"), "LOG_LEVEL": "WARNING",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    log = open(stack.STACK / "loadtest-servers.log", "ab")  # noqa: SIM115 - lives as long as the servers
+    web = subprocess.Popen(
+        [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",
+         "--port", str(PORT), "--workers", str(web_workers), "--blocking-threads", str(threads),
+         "--no-ws", "boxoffice.wsgi:application"],
+        cwd=stack.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "boxoffice", "worker", "-l", "warning",
+         "--concurrency", "1", "-n", f"loadtest-{os.getpid()}@%h"],
+        cwd=stack.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    stack.wait_for(lambda: stack.port_open(PORT), "granian")
+    return [web, worker]
+
+
+async def buyers(base: str, perf: dict, concurrency: int, max_tickets: int, deadline: float):
+    import aiohttp
+
+    lat: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, int] = defaultdict(int)
+    sold = [0]
+    zones = [z["id"] for z in perf["zones"]]
+    card = {"method": "test_card", "card_number": "4242424242424242"}
+    customer = {"name": "Load Test", "email": "load@example.org"}
+
+    async def timed(session, kind, method, url, **kw):
+        t0 = time.perf_counter()
+        async with session.request(method, url, **kw) as r:
+            body = await r.json(content_type=None)
+        lat[kind].append((time.perf_counter() - t0) * 1000)
+        return r.status, body
+
+    async def buyer(i: int, session):
+        rng = random.Random(i)
+        exhausted: set[int] = set()
+        while len(exhausted) < len(zones) and time.monotonic() < deadline:
+            zone = rng.choice([z for z in zones if z not in exhausted])
+            qty = rng.randint(1, max_tickets)
+            status, body = await timed(session, "hold", "POST", f"{base}/api/v1/holds/",
+                                       json={"performance": perf["id"], "zone": zone, "quantity": qty})
+            if status == 409:
+                if qty == 1:
+                    exhausted.add(zone)
+                continue
+            if status != 201:
+                errors[f"hold {status}"] += 1
+                continue
+            status, body = await timed(session, "order", "POST", f"{base}/api/v1/orders/",
+                                       json={"hold": body["token"], "customer": customer, "payment": card},
+                                       headers={"Idempotency-Key": f"lt-{perf['id']}-{i}-{time.monotonic_ns()}"})
+            if status == 201:
+                sold[0] += len(body["tickets"])
+            else:
+                errors[f"order {status}"] += 1
+
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        t0 = time.perf_counter()
+        await asyncio.gather(*(buyer(i, session) for i in range(concurrency)))
+        elapsed = time.perf_counter() - t0
+    return sold[0], elapsed, lat, errors
+
+
+async def healthz(base: str, concurrency: int, seconds: float) -> tuple[int, float, int]:
+    import aiohttp
+
+    count, errors = [0], [0]
+    stop = time.monotonic() + seconds
+
+    async def hit(session):
+        while time.monotonic() < stop:
+            async with session.get(f"{base}/healthz") as r:
+                await r.read()
+                if r.status == 200:
+                    count[0] += 1
+                else:
+                    errors[0] += 1
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
+        t0 = time.perf_counter()
+        await asyncio.gather(*(hit(session) for _ in range(concurrency)))
+        return count[0], time.perf_counter() - t0, errors[0]
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--concurrency", type=int, default=64)
+    ap.add_argument("--web-workers", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=4, help="blocking threads per web worker")
+    ap.add_argument("--rows", type=int, default=40)
+    ap.add_argument("--per-row", type=int, default=50)
+    ap.add_argument("--max-tickets", type=int, default=4)
+    ap.add_argument("--healthz-seconds", type=float, default=5)
+    ap.add_argument("--timeout", type=float, default=300)
+    args = ap.parse_args(argv)
+
+    started = stack.up()
+    servers: list[subprocess.Popen] = []
+    try:
+        stack.manage("migrate", "--no-input", "-v", "0")
+        import django
+
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "boxoffice.settings")
+        django.setup()
+        from django.db.models import Count
+
+        from sales.benchmark import bench_performance, pct
+        from sales.models import Place, Ticket
+
+        performance = bench_performance(args.rows, args.per_row)
+        capacity = args.rows * args.per_row
+        servers = start_servers(args.web_workers, args.threads)
+        base = f"http://127.0.0.1:{PORT}"
+        import urllib.request
+
+        perf = __import__("json").loads(urllib.request.urlopen(
+            f"{base}/api/v1/performances/{performance.pk}/").read())
+        print(f"granian WSGI: {args.web_workers} workers x {args.threads} threads; Celery worker running")
+        print(f"performance {performance.pk}: {capacity} seats; {args.concurrency} concurrent buyers "
+              f"of 1-{args.max_tickets} seats via the API", flush=True)
+        sold, elapsed, lat, errors = asyncio.run(
+            buyers(base, perf, args.concurrency, args.max_tickets, time.monotonic() + args.timeout))
+        hz_count, hz_elapsed, hz_errors = asyncio.run(healthz(base, args.concurrency, args.healthz_seconds))
+
+        db_sold = Place.objects.filter(performance=performance, state="sold").count()
+        valid = Ticket.objects.filter(place__performance=performance, status="valid")
+        doubles = valid.values("place").annotate(n=Count("pk")).filter(n__gt=1).count()
+        ok = db_sold == valid.count() <= capacity and doubles == 0 and db_sold == sold
+        tps = sold / elapsed
+        hz_rps = hz_count / hz_elapsed
+        print(f"sold {sold} tickets in {elapsed:.2f} s: {tps:.1f} tickets/s "
+              f"({len(lat['order'])} orders, {len(lat['order']) / elapsed:.1f} orders/s)")
+        for kind in ("hold", "order"):
+            v = lat[kind]
+            print(f"  {kind:5} n={len(v):5}  p50 {pct(v, 50):7.1f} ms  p95 {pct(v, 95):7.1f} ms  "
+                  f"p99 {pct(v, 99):7.1f} ms")
+        print(f"errors: {sum(errors.values())} {dict(errors)}")
+        print(f"/healthz on the same server: {hz_rps:.0f} req/s ({hz_errors} errors); "
+              f"sell-out/healthz ratio: {len(lat['hold'] + lat['order']) / elapsed / hz_rps:.3f} "
+              f"(API requests/s over healthz requests/s)")
+        print(f"oversell check: {db_sold} places sold of {capacity}, {valid.count()} valid tickets, "
+              f"{doubles} places in two tickets -> {'OK' if ok else 'OVERSOLD'}")
+        return 0 if ok and not errors else 1
+    finally:
+        for p in servers:
+            p.terminate()
+        for p in servers:
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        stack.down(started)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,39 @@
+"""Shared by the benchmarks: a fresh performance to sell out, and percentiles."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from events.models import Channel, Event, OnSaleWindow, Performance, PriceZone, Venue
+from events.seating import seating_plan_import
+from sales import inventory
+
+
+def bench_performance(rows: int, per_row: int) -> Performance:
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S-%f")
+    venue = Venue.objects.create(name=f"Benchmark hall {stamp}")
+    lines = ["section,row,number,x,y"] + [
+        f"{'Front' if r < rows // 2 else 'Back'},R{r + 1},{n + 1},{n},{r}"
+        for r in range(rows) for n in range(per_row)]
+    seating_plan_import(venue=venue, text="\n".join(lines))
+    event = Event.objects.create(title=f"Benchmark {stamp}")
+    now = timezone.now()
+    perf = Performance.objects.create(event=event, venue=venue, starts_at=now + timedelta(days=1))
+    for channel in Channel.values:
+        OnSaleWindow.objects.create(performance=perf, channel=channel,
+                                    opens_at=now - timedelta(hours=1), closes_at=now + timedelta(hours=23))
+    for name, price in (("Front", "80.00"), ("Back", "50.00")):
+        zone = PriceZone.objects.create(performance=perf, name=name, price=Decimal(price))
+        zone.sections.set(venue.sections.filter(name=name))
+    inventory.put_on_sale(performance=perf)
+    return perf
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
