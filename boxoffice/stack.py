@@ -202,9 +202,11 @@ def up() -> list:
         if pg_up():
             started.append(pg_down)
         pg_ensure_database()
-        # The Unix socket: the same server, cheaper per round trip than loopback TCP.
-        socket_dir = quote(str(pg_base() / "run"), safe="")
-        os.environ["DATABASE_URL"] = f"postgres://{DB_USER}@{socket_dir}:{PG_PORT}/{DB_NAME}"
+        # The Unix socket: the same server, cheaper per round trip than loopback TCP
+        # (unless the path is too long for a socket address, about 107 bytes).
+        run_dir = str(pg_base() / "run")
+        host = quote(run_dir, safe="") if len(run_dir) < 80 else "127.0.0.1"
+        os.environ["DATABASE_URL"] = f"postgres://{DB_USER}@{host}:{PG_PORT}/{DB_NAME}"
     if not os.environ.get("REDIS_URL"):
         if redis_up():
             started.append(redis_down)
