@@ -280,7 +280,22 @@ def run() -> int:
         down(started)
 
 
+def ensure_chromium() -> None:
+    """Browser tests drive Debian's Chromium (nothing may be downloaded at test time)."""
+    if shutil.which("chromium") or os.environ.get("BOXOFFICE_SKIP_BROWSER_INSTALL"):
+        return
+    if os.geteuid() != 0:
+        log("chromium not found: install Debian's `chromium` package for the browser tests")
+        return
+    log("installing Debian's chromium for the browser tests")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-q"], check=True, env=env, stdout=subprocess.DEVNULL)
+    subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium",
+                    "fonts-dejavu-core"], check=True, env=env, stdout=subprocess.DEVNULL)
+
+
 def test(args: list[str]) -> int:
+    ensure_chromium()
     started = up()
     try:
         return subprocess.run([sys.executable, "-m", "pytest", *args], cwd=ROOT).returncode

@@ -9,10 +9,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", sales_views.healthz, name="healthz"),
     path("readyz", api_views.Ready.as_view(), name="readyz"),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("sales.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("", include("sales.urls")),
+    path("", include("sales.channels.shop.urls")),
 ]
 
 handler404 = "sales.views.not_found"

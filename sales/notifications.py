@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .models import Order, OrderEvent
+from .tickets_pdf import order_pdf
 
 
 def order_link(order: Order) -> str:
@@ -36,6 +37,7 @@ def send_confirmation(order_id: int) -> bool:
             body=render_to_string("sales/email/confirmation.txt", context),
             to=[order.customer.email],
         )
+        message.attach(f"tickets-{order.code}.pdf", order_pdf(order), "application/pdf")
         message.send()
     except Exception:
         Order.objects.filter(pk=order_id, confirmation_sent_at=now).update(confirmation_sent_at=None)

@@ -20,6 +20,10 @@ from sales import inventory
 from sales.channels.policy import COUNTER_CLERK, ORGANIZER, PHONE_OPERATOR
 from sales.roles import ensure_roles
 
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests
+# make around it are ordinary synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 # Tests get their own Redis databases, so a `make run` on the same machine neither
 # serves them stale cache entries nor has its worker steal their tasks.
 _redis_base = os.environ.get("REDIS_URL", "redis://127.0.0.1:16379/0").rsplit("/", 1)[0]

@@ -1,0 +1,53 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from events.models import Performance, PriceZone, Section
+
+
+class HoldForm(forms.Form):
+    """One of: picked seats (ids from the map), the best N of a zone, or N standing places."""
+
+    seats = forms.CharField(required=False, widget=forms.HiddenInput)
+    zone = forms.ModelChoiceField(queryset=PriceZone.objects.none(), required=False, label=_("Zone"))
+    section = forms.ModelChoiceField(queryset=Section.objects.none(), required=False,
+                                     widget=forms.HiddenInput)
+    quantity = forms.IntegerField(required=False, min_value=1, label=_("Tickets"))
+
+    def __init__(self, *args, performance: Performance, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.performance = performance
+        self.fields["zone"].queryset = performance.price_zones.all()
+        self.fields["section"].queryset = performance.venue.sections.filter(kind=Section.Kind.STANDING)
+        self.fields["quantity"].max_value = performance.ticket_limit
+        self.fields["quantity"].widget.attrs.update(min=1, max=performance.ticket_limit)
+
+    def clean_seats(self):
+        raw = self.cleaned_data.get("seats") or ""
+        try:
+            ids = [int(x) for x in raw.replace(" ", "").split(",") if x]
+        except ValueError:
+            raise forms.ValidationError(_("The seat selection is not valid.")) from None
+        if len(ids) > self.performance.ticket_limit:
+            raise forms.ValidationError(
+                _("At most %(n)d tickets per order.") % {"n": self.performance.ticket_limit})
+        return ids
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("seats") and not data.get("zone") and not data.get("section"):
+            raise forms.ValidationError(_("Pick seats on the map, or choose a zone and a number of tickets."))
+        if not data.get("seats") and not data.get("quantity"):
+            self.add_error("quantity", _("How many tickets?"))
+        return data
+
+
+class CheckoutForm(forms.Form):
+    name = forms.CharField(label=_("Full name"), max_length=200,
+                           widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = forms.CharField(label=_("Phone (optional)"), max_length=40, required=False,
+                            widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}))
+    card_number = forms.CharField(
+        label=_("Card number"), max_length=30,
+        help_text=_("Test cards: 4242 4242 4242 4242 approves, 4000 0000 0000 0002 declines."),
+        widget=forms.TextInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}))

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "shop"
+urlpatterns = [
+    path("", views.event_list, name="events"),
+    path("performances/<int:pk>/", views.performance_detail, name="performance"),
+    path("performances/<int:pk>/seat-states/", views.seat_states, name="seat-states"),
+    path("performances/<int:pk>/hold/", views.hold, name="hold"),
+    path("basket/", views.basket, name="basket"),
+    path("basket/status/", views.basket_status, name="basket-status"),
+    path("basket/release/", views.basket_release, name="basket-release"),
+    path("checkout/", views.checkout, name="checkout"),
+    path("orders/<str:code>/<str:token>/", views.order_detail, name="order"),
+    path("orders/<str:code>/<str:token>/tickets.pdf", views.order_tickets_pdf, name="order-pdf"),
+]

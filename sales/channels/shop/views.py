@@ -1,0 +1,248 @@
+"""The online shop: parse, one service call, render. The basket is the shopper's hold,
+kept in their session by its token."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from events.models import Channel, Performance
+from sales.availability import zone_counts
+from sales.errors import HoldNotActive, PaymentDeclined, SalesError
+from sales.holds import hold_create, hold_is_live, hold_release
+from sales.inventory import free
+from sales.models import Hold, Order, Place
+from sales.orders import CustomerDetails, order_place
+from sales.payments import PaymentRequest
+from sales.tickets_pdf import order_pdf
+
+from .forms import CheckoutForm, HoldForm
+
+BASKET = "basket_hold"
+
+
+def _owner_key(request) -> str:
+    if not request.session.session_key:
+        request.session.save()
+    return f"session:{request.session.session_key}"
+
+
+def _basket(request) -> Hold | None:
+    token = request.session.get(BASKET)
+    if not token:
+        return None
+    return Hold.objects.filter(token=token, owner_key=_owner_key(request)).select_related(
+        "performance__event", "performance__venue").first()
+
+
+def _on_sale_online(now):
+    return (Performance.objects
+            .filter(on_sale_windows__channel=Channel.ONLINE, on_sale_windows__closes_at__gt=now)
+            .select_related("event", "venue").prefetch_related("price_zones", "on_sale_windows")
+            .order_by("starts_at"))
+
+
+def event_list(request):
+    now = timezone.now()
+    rows = []
+    for perf in _on_sale_online(now):
+        counts = zone_counts(perf.pk)
+        zones = list(perf.price_zones.all())
+        available = sum(counts.get(z.pk, {}).get("available", 0) for z in zones)
+        total = sum(counts.get(z.pk, {}).get("total", 0) for z in zones)
+        window = next(w for w in perf.on_sale_windows.all() if w.channel == Channel.ONLINE)
+        rows.append({
+            "performance": perf, "from_price": min((z.price for z in zones), default=None),
+            "currency": zones[0].currency if zones else "CAD", "available": available,
+            "few_left": 0 < available <= max(20, total // 20), "sold_out": total and not available,
+            "opens_at": window.opens_at if window.opens_at > now else None,
+        })
+    return render(request, "shop/event_list.html", {"rows": rows})
+
+
+def _seat_rows(perf: Performance, now) -> tuple[list[dict], dict]:
+    places = (Place.objects.filter(performance=perf, seat__isnull=False)
+              .values("pk", "state", "hold_expires_at", "allocation", "seat__x", "seat__y", "seat__row",
+                      "seat__number", "seat__wheelchair", "seat__restricted_view", "section__name",
+                      "price_zone_id")
+              # Document order is focus order: by section, row, and seat along the row.
+              .order_by("section__rank", "section_id", "seat__row_index", "seat__position"))
+    seats = []
+    for p in places:
+        taken = not (p["state"] == "available" or (p["state"] == "held" and p["hold_expires_at"] <= now)) \
+            or p["allocation"] not in ("", Channel.ONLINE)
+        seats.append({**p, "taken": taken})
+    if not seats:
+        return [], {}
+    xs, ys = [s["seat__x"] for s in seats], [s["seat__y"] for s in seats]
+    pad = 12
+    box = {"x": int(min(xs) - pad), "y": int(min(ys) - pad) - 10, "w": int(max(xs) - min(xs) + 2 * pad),
+           "h": int(max(ys) - min(ys) + 2 * pad) + 10, "cx": round((min(xs) + max(xs)) / 2, 1)}
+    return seats, box
+
+
+def performance_detail(request, pk: int):
+    perf = get_object_or_404(Performance.objects.select_related("event", "venue"), pk=pk)
+    now = timezone.now()
+    counts = zone_counts(perf.pk)
+    zones = [(z, counts.get(z.pk, {"available": 0, "total": 0})) for z in perf.price_zones.all()]
+    seats, box = _seat_rows(perf, now)
+    standing = (Place.objects.filter(performance=perf, seat__isnull=True).filter(free(now))
+                .values("section_id", "section__name", "price_zone__name", "price_zone__price",
+                        "price_zone__currency").order_by("section_id"))
+    standing_areas = {}
+    for row in standing:
+        area = standing_areas.setdefault(row["section_id"], {**row, "available": 0})
+        area["available"] += 1
+    basket = _basket(request)
+    return render(request, "shop/performance.html", {
+        "performance": perf, "zones": zones, "zone_colors": {z.pk: z.color for z, _c in zones},
+        "seats": seats, "box": box, "standing": list(standing_areas.values()),
+        "basket": basket if basket and basket.performance_id == perf.pk and hold_is_live(basket, now) else None,
+        "now": now, "form": HoldForm(performance=perf),
+    })
+
+
+def seat_states(request, pk: int):
+    """Polled by the open seat map: the ids of seats no longer free, nothing else."""
+    perf = get_object_or_404(Performance, pk=pk)
+    now = timezone.now()
+    taken = (Place.objects.filter(performance=perf, seat__isnull=False).exclude(free(now))
+             .values_list("pk", flat=True))
+    kept = (Place.objects.filter(performance=perf, seat__isnull=False)
+            .exclude(allocation__in=("", Channel.ONLINE)).values_list("pk", flat=True))
+    ids = ",".join(str(i) for i in sorted(set(taken) | set(kept)))
+    return HttpResponse(f'<div id="seat-states" data-taken="{ids}"></div>')
+
+
+@require_POST
+def hold(request, pk: int):
+    perf = get_object_or_404(Performance, pk=pk)
+    form = HoldForm(request.POST, performance=perf)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("shop:performance", pk=perf.pk)
+    data = form.cleaned_data
+    previous = _basket(request)
+    try:
+        if previous is not None and hold_is_live(previous):
+            hold_release(hold=previous)  # a new choice replaces the basket
+        new = hold_create(performance=perf, channel=Channel.ONLINE, user=request.user,
+                          owner_key=_owner_key(request), place_ids=data.get("seats") or None,
+                          zone=data.get("zone"), section=data.get("section"),
+                          quantity=data.get("quantity") if not data.get("seats") else None)
+    except SalesError as exc:
+        messages.error(request, _("Those seats could not be held: %(reason)s") % {"reason": exc.message})
+        return redirect("shop:performance", pk=perf.pk)
+    request.session[BASKET] = new.token
+    return redirect("shop:basket")
+
+
+def basket(request):
+    hold = _basket(request)
+    now = timezone.now()
+    if hold is None:
+        return render(request, "shop/basket.html", {"hold": None})
+    if not hold_is_live(hold, now):
+        request.session.pop(BASKET, None)
+        if hold.status != Hold.Status.SOLD:
+            messages.warning(request, _("Your hold expired and the seats were released. Please choose again."))
+        return redirect("shop:performance", pk=hold.performance_id)
+    return _render_basket(request, hold, CheckoutForm(), now)
+
+
+def _render_basket(request, hold, form, now, status=200):
+    places = hold.places.filter(state="held").select_related("seat", "section", "price_zone").order_by("pk")
+    total = sum(p.price_zone.price for p in places)
+    currency = places[0].price_zone.currency if places else "CAD"
+    return render(request, "shop/basket.html", {
+        "hold": hold, "places": places, "total": total, "currency": currency, "form": form,
+        "seconds_left": max(0, int((hold.expires_at - now).total_seconds())),
+        "nonce": secrets.token_urlsafe(16),
+    }, status=status)
+
+
+def basket_status(request):
+    """Polled by the countdown: tells the page when the hold has lapsed."""
+    hold = _basket(request)
+    live = hold is not None and hold_is_live(hold)
+    return render(request, "shop/basket.html#status", {"hold": hold, "live": live})
+
+
+@require_POST
+def basket_release(request):
+    hold = _basket(request)
+    if hold is not None and hold.status == Hold.Status.ACTIVE:
+        hold_release(hold=hold)
+        messages.info(request, _("Your seats were released."))
+    request.session.pop(BASKET, None)
+    return redirect("shop:events")
+
+
+@require_POST
+def checkout(request):
+    hold = _basket(request)
+    now = timezone.now()
+    if hold is None:
+        messages.error(request, _("Your basket is empty."))
+        return redirect("shop:events")
+    form = CheckoutForm(request.POST)
+    if not form.is_valid():
+        return _render_basket(request, hold, form, now, status=400)
+    data = form.cleaned_data
+    try:
+        order = order_place(
+            hold=hold, actor=request.user,
+            customer=CustomerDetails(name=data["name"], email=data["email"], phone=data["phone"]),
+            payment=PaymentRequest(method="test_card", card_number=data["card_number"]),
+            idempotency_key=f"shop:{hold.token}:{request.POST.get('nonce', '')[:40]}",
+        )
+    except PaymentDeclined as exc:
+        form.add_error("card_number", _("Payment declined: %(reason)s. Your seats are still held.")
+                       % {"reason": exc.message})
+        return _render_basket(request, hold, form, now, status=402)
+    except HoldNotActive as exc:
+        request.session.pop(BASKET, None)
+        messages.error(request, exc.message)
+        return redirect("shop:performance", pk=hold.performance_id)
+    except SalesError as exc:
+        form.add_error(None, exc.message)
+        return _render_basket(request, hold, form, now, status=400)
+    if order.status == Order.Status.FAILED:  # a retried submit of a declined payment
+        form.add_error("card_number", order.failure_reason)
+        return _render_basket(request, hold, form, now, status=402)
+    request.session.pop(BASKET, None)
+    return redirect("shop:order", code=order.code, token=order.access_token)
+
+
+def _order(code: str, token: str) -> Order:
+    order = Order.objects.select_related("customer", "performance__event", "performance__venue").filter(
+        code=code.upper()).first()
+    # Constant-time compare; a wrong token looks exactly like an unknown order.
+    if order is None or not secrets.compare_digest(order.access_token, token):
+        raise Http404(_("No such order"))
+    return order
+
+
+def order_detail(request, code: str, token: str):
+    order = _order(code, token)
+    tickets = order.tickets.select_related("place__seat", "place__section")
+    return render(request, "shop/order.html", {"order": order, "tickets": tickets})
+
+
+def order_tickets_pdf(request, code: str, token: str):
+    order = _order(code, token)
+    if order.status != Order.Status.PAID:
+        raise Http404(_("This order has no valid tickets"))
+    response = HttpResponse(order_pdf(order), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="tickets-{order.code}.pdf"'
+    return response
+

@@ -1,0 +1,80 @@
+"""Fill locale/fr from this table and compile it (no GNU gettext needed):
+
+    .venv/bin/python manage.py makemessages -l fr --ignore=.venv --ignore=.stack --ignore=tests
+    .venv/bin/python scripts/translate_fr.py
+"""
+
+from pathlib import Path
+
+import polib
+
+FR = {
+    "Online shop": "Boutique en ligne", "Box-office counter": "Guichet", "Telephone": "Téléphone",
+    "Seated (numbered seats)": "Places assises numérotées", "Standing (a capacity)": "Debout (jauge)",
+    "Wheelchair space": "Place pour fauteuil roulant", "Most tickets one order may hold.":
+    "Nombre maximal de billets par commande.", "Colour on the seat map": "Couleur sur le plan de salle",
+    "Zone": "Zone", "Tickets": "Billets", "The seat selection is not valid.": "La sélection de places n'est pas valide.",
+    "At most %(n)d tickets per order.": "Au plus %(n)d billets par commande.",
+    "Pick seats on the map, or choose a zone and a number of tickets.":
+    "Choisissez des places sur le plan, ou une zone et un nombre de billets.",
+    "How many tickets?": "Combien de billets?", "Full name": "Nom complet", "Email": "Courriel",
+    "Phone (optional)": "Téléphone (facultatif)", "Card number": "Numéro de carte",
+    "Test cards: 4242 4242 4242 4242 approves, 4000 0000 0000 0002 declines.":
+    "Cartes de test : 4242 4242 4242 4242 est acceptée, 4000 0000 0000 0002 est refusée.",
+    "Those seats could not be held: %(reason)s": "Ces places n'ont pas pu être réservées : %(reason)s",
+    "Your hold expired and the seats were released. Please choose again.":
+    "Votre réservation a expiré et les places ont été libérées. Veuillez choisir à nouveau.",
+    "Your seats were released.": "Vos places ont été libérées.", "Your basket is empty.": "Votre panier est vide.",
+    "Payment declined: %(reason)s. Your seats are still held.":
+    "Paiement refusé : %(reason)s. Vos places sont toujours réservées.",
+    "No such order": "Commande introuvable", "This order has no valid tickets": "Cette commande n'a aucun billet valide",
+    "Available": "Disponible", "Held": "Réservée", "Sold": "Vendue", "Blocked": "Bloquée", "Active": "Active",
+    "Released": "Libérée", "Expired": "Expirée", "Awaiting payment": "En attente de paiement", "Paid": "Payée",
+    "Failed": "Échouée", "Refunded": "Remboursée", "Cancelled": "Annulée", "Valid": "Valide", "Void": "Annulé",
+    "Card (online)": "Carte (en ligne)", "Cash": "Comptant", "Card terminal": "Terminal de paiement",
+    "Card by phone": "Carte par téléphone", "Approved": "Approuvé", "Declined": "Refusé",
+    "Box office": "Billetterie", "Skip to content": "Aller au contenu", "Language": "Langue",
+    "Your basket": "Votre panier", "Back to the seat map": "Retour au plan de salle",
+    "See what is on sale": "Voir ce qui est en vente", "Seats held for": "Places réservées pendant",
+    "Place": "Place", "Price": "Prix", "Total": "Total", "Release these seats": "Libérer ces places",
+    "Checkout": "Paiement", "Pay %(total)s": "Payer %(total)s", "On sale": "En vente", "From %(price)s": "À partir de %(price)s",
+    "Sold out": "Complet", "Few left": "Dernières places", "On sale %(when)s": "En vente le %(when)s",
+    "Choose seats": "Choisir des places", "Nothing is on sale right now.": "Rien n'est en vente pour le moment.",
+    "Order %(code)s": "Commande %(code)s",
+    "Thank you! Your tickets are below; a confirmation was sent to %(email)s.":
+    "Merci! Vos billets sont ci-dessous; une confirmation a été envoyée à %(email)s.",
+    "Download the tickets (PDF)": "Télécharger les billets (PDF)",
+    "Bookmark this page: it is your private link to these tickets, no account needed.":
+    "Gardez cette page en favori : c'est votre lien privé vers ces billets, sans compte.",
+    "QR code of the ticket": "Code QR du billet", "You have seats on hold: go to your basket":
+    "Vous avez des places réservées : aller au panier", "Prices": "Prix", "%(n)s left": "%(n)s restantes",
+    "Taken": "Prise", "Your choice": "Votre choix", "Best available": "Meilleures places disponibles",
+    "Find seats": "Trouver des places", "standing": "debout", "Hold standing places": "Réserver des places debout",
+    "Pick your seats": "Choisissez vos places",
+    "Select up to %(n)s seats with a click, or with Tab and Enter. Taken seats cannot be selected.":
+    "Sélectionnez jusqu'à %(n)s places d'un clic, ou avec Tab et Entrée. Les places prises ne peuvent pas être choisies.",
+    "Zoom": "Zoom", "Zoom out": "Dézoomer", "Zoom in": "Zoomer", "Seat map": "Plan de salle",
+    "%(section)s, row %(row)s, seat %(number)s": "%(section)s, rangée %(row)s, siège %(number)s",
+    "wheelchair space": "place pour fauteuil roulant", "restricted view": "visibilité réduite",
+    "No seat selected": "Aucune place choisie", "Hold selected seats": "Réserver les places choisies",
+    "{n} selected": "{n} choisie(s)", "You can choose at most {n} seats.": "Vous pouvez choisir au plus {n} places.",
+}
+
+path = Path(__file__).resolve().parent.parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+po = polib.pofile(str(path))
+po.metadata["Language"] = "fr"
+po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
+po.metadata["Plural-Forms"] = "nplurals=2; plural=(n > 1);"
+missing = []
+for entry in po:
+    if entry.msgid in FR:
+        if entry.msgid_plural:
+            entry.msgstr_plural = {0: FR[entry.msgid], 1: FR[entry.msgid]}
+        else:
+            entry.msgstr = FR[entry.msgid]
+        entry.flags = [f for f in entry.flags if f != "fuzzy"]
+    else:
+        missing.append(entry.msgid)
+po.save()
+po.save_as_mofile(str(path.with_suffix(".mo")))
+print(f"{len(po) - len(missing)} translated; missing: {missing}")

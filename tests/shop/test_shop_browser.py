@@ -1,0 +1,144 @@
+"""The online shop in a real browser: Debian's Chromium driven by Playwright."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from events.models import Channel
+from sales.holds import hold_create
+from sales.models import Hold, Order, Place
+from sales.orders import CustomerDetails, order_place
+from sales.payments import PaymentRequest
+from tests.conftest import make_performance, make_user, places_of
+from tests.shop.conftest import screenshot
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+
+def pick_seats(page, perf, ids):
+    page.goto(f"/performances/{perf.pk}/")
+    for pk in ids:
+        page.locator(f'#seatmap a.seat[data-id="{pk}"]').click()
+    page.get_by_role("button", name="Hold selected seats").click()
+    page.wait_for_url("**/basket/")
+
+
+def fill_checkout(page, card):
+    page.get_by_label("Full name").fill("Camille Roy")
+    page.get_by_label("Email").fill("camille@example.org")
+    page.get_by_label("Card number").fill(card)
+    page.locator("#pay").click()
+
+
+def test_buy_two_seats_end_to_end_and_get_the_email(page, celery_worker):
+    perf = make_performance(rows=4, per_row=8)
+    a3, a4 = places_of(perf)[2:4]
+    pick_seats(page, perf, [a3.pk, a4.pk])
+    assert page.locator("#basket-places tbody tr").count() == 2
+    assert "$100.00" in page.locator("#basket-total").inner_text()
+    fill_checkout(page, "4242 4242 4242 4242")
+    page.wait_for_url("**/orders/**")
+    order = Order.objects.get()
+    assert order.status == "paid" and order.tickets.count() == 2
+    assert page.locator(".ticket .qr svg").count() == 2
+    assert order.code in page.title()
+    pdf = page.request.get(f"/orders/{order.code}/{order.access_token}/tickets.pdf")
+    assert pdf.ok and pdf.body().startswith(b"%PDF")
+    deadline = time.monotonic() + 30
+    while not mail.outbox and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(mail.outbox) == 1, "the Celery worker sent no confirmation"
+    message = mail.outbox[0]
+    assert message.to == ["camille@example.org"]
+    assert f"/orders/{order.code}/{order.access_token}/" in message.body
+    assert message.attachments[0][0] == f"tickets-{order.code}.pdf"
+
+
+def test_a_seat_sold_at_the_counter_vanishes_from_an_open_map(page):
+    perf = make_performance(rows=2, per_row=6)
+    seat = places_of(perf)[3]
+    page.goto(f"/performances/{perf.pk}/")
+    node = page.locator(f'#seatmap a.seat[data-id="{seat.pk}"]')
+    assert "taken" not in (node.get_attribute("class") or "")
+    node.click()  # the shopper had it selected
+    clerk = make_user("counter-clerk", "counter clerk")
+    hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, place_ids=[seat.pk])
+    order_place(hold=hold, actor=clerk, customer=CustomerDetails(name="Walk-in", email="w@example.org"),
+                payment=PaymentRequest(method="cash", tendered=100))
+    page.wait_for_function(
+        f'document.querySelector(\'#seatmap a.seat[data-id="{seat.pk}"]\').classList.contains("taken")',
+        timeout=10_000)
+    assert node.get_attribute("aria-checked") == "false"
+    assert page.locator("#hold-picked").is_disabled()
+
+
+def test_a_lapsing_hold_tells_the_shopper_and_empties_the_basket(page):
+    perf = make_performance(rows=2, per_row=6)
+    pick_seats(page, perf, [places_of(perf)[0].pk])
+    hold = Hold.objects.get()
+    soon = timezone.now() + timedelta(seconds=3)
+    Hold.objects.filter(pk=hold.pk).update(expires_at=soon)
+    Place.objects.filter(hold=hold).update(hold_expires_at=soon)
+    page.reload()
+    page.get_by_text("Your hold expired and the seats were released").first.wait_for(timeout=10_000)
+    assert page.locator("#checkout").is_hidden()
+    time.sleep(max(0.0, (soon - timezone.now()).total_seconds()) + 0.2)
+    page.goto("/basket/")  # the server agrees: the basket is gone, back to the map
+    page.wait_for_url(f"**/performances/{perf.pk}/")
+    assert page.get_by_text("Your hold expired").count() >= 1
+
+
+def test_a_declined_card_keeps_the_hold_and_says_why(page):
+    perf = make_performance(rows=2, per_row=6)
+    ids = [p.pk for p in places_of(perf)[:2]]
+    pick_seats(page, perf, ids)
+    fill_checkout(page, "4000 0000 0000 0002")
+    page.get_by_text("Payment declined: card declined: insufficient funds").wait_for()
+    assert page.locator("#basket-places tbody tr").count() == 2
+    assert set(Place.objects.filter(pk__in=ids).values_list("state", flat=True)) == {"held"}
+    fill_checkout(page, "4242 4242 4242 4242")  # the same hold, a good card
+    page.wait_for_url("**/orders/**")
+    assert Order.objects.filter(status="paid").count() == 1
+
+
+def test_the_page_in_french(page):
+    perf = make_performance(rows=2, per_row=6, price="1234.50")
+    page.goto("/")
+    page.get_by_role("button", name="FR").click()
+    page.get_by_role("heading", name="En vente").wait_for()
+    assert "À partir de 1\u202f234,50\u00a0$" in page.locator(".cards").text_content()
+    page.goto(f"/performances/{perf.pk}/")
+    assert page.get_by_role("heading", name="Choisissez vos places").is_visible()
+    assert "rangée A, siège 1" in page.locator("#seatmap a.seat").first.get_attribute("aria-label")
+
+
+def test_keyboard_picks_seats(page):
+    perf = make_performance(rows=1, per_row=4)
+    page.goto(f"/performances/{perf.pk}/")
+    first = page.locator("#seatmap a.seat").first
+    first.focus()
+    page.keyboard.press("Enter")
+    assert first.get_attribute("aria-checked") == "true"
+    assert page.locator("#picked-count").inner_text() == "1 selected"
+
+
+@pytest.mark.parametrize("width, height, name", [(1280, 900, "desktop"), (390, 844, "phone")])
+def test_screenshots_of_the_performance_page(browser, live_server, width, height, name):
+    from sales.demo import load_demo
+
+    load_demo()
+    from events.models import Performance
+
+    perf = Performance.objects.filter(event__title__startswith="Les").first()
+    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(f"/performances/{perf.pk}/")
+    page.locator("#seatmap").wait_for()
+    path = screenshot(page, f"performance-{name}")
+    page.locator("#seatmap").scroll_into_view_if_needed()
+    screenshot(page, f"performance-{name}-map")
+    context.close()
+    assert path.stat().st_size > 10_000

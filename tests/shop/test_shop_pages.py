@@ -1,0 +1,87 @@
+"""Bad input at the shop: a clear message, and nothing changes."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from sales.models import Hold, Order, Place
+from tests.conftest import make_performance, places_of
+
+pytestmark = pytest.mark.django_db
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+def hold_seats(client, perf, seats):
+    return client.post(f"/performances/{perf.pk}/hold/", {"seats": seats}, follow=True)
+
+
+@pytest.mark.parametrize("seats, message", [
+    ("1,abc", "The seat selection is not valid."),
+    ("999999999", "do not exist in this performance"),
+])
+def test_tampered_seat_ids_are_refused(client, performance, seats, message):
+    response = hold_seats(client, performance, seats)
+    assert any(message in m for m in messages_of(response)), messages_of(response)
+    assert not Hold.objects.exists()
+
+
+def test_seats_of_another_performance_are_refused(client, performance):
+    other = make_performance()
+    response = hold_seats(client, performance, str(places_of(other)[0].pk))
+    assert any("do not exist in this performance" in m for m in messages_of(response))
+    assert not Place.objects.filter(state="held").exists()
+
+
+def test_over_the_ticket_limit_is_refused(client, performance):
+    ids = ",".join(str(p.pk) for p in places_of(performance)[:11])
+    response = hold_seats(client, performance, ids)
+    assert any("At most 10 tickets per order." in m for m in messages_of(response))
+    assert not Hold.objects.exists()
+
+
+def test_a_price_in_the_form_is_ignored(client, performance):
+    hold_seats(client, performance, ",".join(str(p.pk) for p in places_of(performance)[:2]))
+    nonce = re.search(r'name="nonce" value="([^"]+)"', client.get("/basket/").content.decode()).group(1)
+    client.post("/checkout/", {"name": "Eve", "email": "eve@example.org", "card_number": "4242424242424242",
+                               "nonce": nonce, "total": "0.01", "price": "0.01"})
+    assert Order.objects.get().total == 100
+
+
+def test_an_order_link_works_only_with_its_own_token(client, performance):
+    codes = []
+    for i in range(2):
+        c = Client()
+        hold_seats(c, performance, str(places_of(performance, state="available")[0].pk))
+        nonce = re.search(r'name="nonce" value="([^"]+)"', c.get("/basket/").content.decode()).group(1)
+        r = c.post("/checkout/", {"name": "A", "email": f"a{i}@example.org",
+                                  "card_number": "4242424242424242", "nonce": nonce})
+        codes.append(r["Location"])
+    a, b = Order.objects.order_by("pk")
+    assert client.get(f"/orders/{a.code}/{a.access_token}/").status_code == 200
+    assert client.get(f"/orders/{b.code}/{a.access_token}/").status_code == 404
+    assert client.get(f"/orders/{b.code}/{a.access_token}/tickets.pdf").status_code == 404
+
+
+def test_bad_checkout_details_keep_the_hold(client, performance):
+    hold_seats(client, performance, str(places_of(performance)[0].pk))
+    response = client.post("/checkout/", {"name": "", "email": "nope", "card_number": "12"})
+    assert response.status_code == 400
+    assert "Enter a valid email address." in response.content.decode()
+    assert Place.objects.filter(state="held").count() == 1 and not Order.objects.exists()
+
+
+def test_forms_need_the_csrf_token(performance):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(f"/performances/{performance.pk}/hold/", {"seats": str(places_of(performance)[0].pk)})
+    assert response.status_code == 403
+    assert not Hold.objects.exists()
+
+
+def test_a_basket_belongs_to_its_session(client, performance):
+    hold_seats(client, performance, str(places_of(performance)[0].pk))
+    stranger = Client()
+    assert "Your basket is empty." in stranger.get("/basket/").content.decode()
