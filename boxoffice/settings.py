@@ -101,7 +101,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "staff-home"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]
@@ -134,6 +135,14 @@ CELERY_BEAT_SCHEDULE = {
     "release-expired-holds": {
         "task": "sales.tasks.release_expired_holds",
         "schedule": float(os.environ.get("HOLD_SWEEP_SECONDS", "30")),
+    },
+    "release-lapsed-reservations": {
+        "task": "sales.tasks.release_lapsed_reservations",
+        "schedule": 60.0,
+    },
+    "send-reservation-reminders": {
+        "task": "sales.tasks.send_reservation_reminders",
+        "schedule": 600.0,
     },
 }
 

@@ -1,15 +1,22 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from sales import views as sales_views
 from sales.api import views as api_views
+from sales.channels.staff import staff_home
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", sales_views.healthz, name="healthz"),
     path("readyz", api_views.Ready.as_view(), name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("staff/", staff_home, name="staff-home"),
+    path("counter/", include("sales.channels.counter.urls")),
+    path("phone/", include("sales.channels.phone.urls")),
     path("api/v1/", include("sales.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -147,8 +147,10 @@ class Order(models.Model):
         FAILED = "failed", _("Failed")
         # Paid, then refunded: tickets void, places back on sale.
         REFUNDED = "refunded", _("Refunded")
-        # Given up before payment by staff: its hold released.
+        # Given up before payment by staff, or a reservation not paid by its deadline.
         CANCELLED = "cancelled", _("Cancelled")
+        # Phone reservation to pay later: places held until payment_deadline.
+        RESERVED = "reserved", _("Reserved, to pay")
 
     code = models.CharField(max_length=12, unique=True, default=new_order_code, editable=False)
     # The private link to the order (no account needed).
@@ -169,10 +171,13 @@ class Order(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    payment_deadline = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["performance", "status"])]
+        indexes = [models.Index(fields=["performance", "status"]),
+                   models.Index(fields=["status", "payment_deadline"])]
 
     def __str__(self) -> str:
         return f"Order {self.code}"
@@ -191,6 +196,8 @@ class Ticket(models.Model):
     price = models.DecimalField(max_digits=9, decimal_places=2)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.VALID)
     checked_in_at = models.DateTimeField(null=True, blank=True)
+    # Times printed at the counter: above 1, the printout says REPRINT.
+    printed_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -218,11 +225,16 @@ class Payment(models.Model):
         REFUNDED = "refunded", _("Refunded")
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    # Counter payments belong to the clerk's open shift (the cash drawer they go into).
+    shift = models.ForeignKey("Shift", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="payments")
     method = models.CharField(max_length=20, choices=Method.choices)
     amount = models.DecimalField(max_digits=10, decimal_places=2)
     status = models.CharField(max_length=10, choices=Status.choices)
     reference = models.CharField(max_length=100, blank=True)
     message = models.CharField(max_length=300, blank=True)
+    # Cash: what was handed over (the change is tendered - amount).
+    tendered = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -289,3 +301,38 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.endpoint} {self.key} ({self.status_code or 'in flight'})"
+
+
+class CustomerNote(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="note_entries")
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class Shift(models.Model):
+    """A clerk's session at a counter window: opened with a cash float, closed with the
+    counted takings set against what the payments say."""
+
+    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="shifts")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    cash_float = models.DecimalField(max_digits=10, decimal_places=2)
+    expected = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    counted = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    difference = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [models.UniqueConstraint(fields=["clerk"], condition=Q(closed_at__isnull=True),
+                                               name="shift_one_open_per_clerk")]
+
+    def __str__(self) -> str:
+        return f"Shift of {self.clerk} from {self.opened_at:%Y-%m-%d %H:%M}"

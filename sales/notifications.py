@@ -54,3 +54,29 @@ def resend_confirmation(order: Order) -> None:
 
     Order.objects.filter(pk=order.pk).update(confirmation_sent_at=None)
     transaction.on_commit(lambda: send_order_confirmation.delay(order.pk))
+
+
+def send_reservation_reminders(*, within_hours: int = 24) -> int:
+    """Remind each reservation once, `within_hours` before its deadline."""
+    from datetime import timedelta
+
+    now = timezone.now()
+    due = Order.objects.filter(status=Order.Status.RESERVED, reminder_sent_at__isnull=True,
+                               payment_deadline__gt=now,
+                               payment_deadline__lte=now + timedelta(hours=within_hours))
+    sent = 0
+    for order in due.select_related("customer", "performance__event"):
+        if not Order.objects.filter(pk=order.pk, reminder_sent_at__isnull=True).update(reminder_sent_at=now):
+            continue  # another worker has it
+        try:
+            EmailMessage(
+                subject=f"Reminder: pay for your reservation {order.code}",
+                body=render_to_string("sales/email/reminder.txt", {"order": order}),
+                to=[order.customer.email],
+            ).send()
+        except Exception:
+            Order.objects.filter(pk=order.pk, reminder_sent_at=now).update(reminder_sent_at=None)
+            raise
+        OrderEvent.objects.create(order=order, action="reminder sent", detail=order.customer.email)
+        sent += 1
+    return sent

@@ -17,6 +17,8 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from events.models import Channel
+
 from . import inventory
 from .availability import availability_changed
 from .channels.policy import may_refund, policy_for
@@ -29,6 +31,7 @@ from .errors import (
     PaymentDeclined,
     PlacesUnavailable,
 )
+from .holds import hold_is_live, hold_release
 from .models import Customer, Hold, Order, OrderEvent, Payment, Place, Ticket
 from .payments import PROVIDERS, PaymentRequest
 
@@ -82,17 +85,39 @@ def hold_total(hold: Hold) -> tuple[Decimal, str, list[int]]:
     return total, (currencies.pop() if rows else "CAD"), [pk for pk, _p, _c in rows]
 
 
+def _parts(payment: PaymentRequest | None, payments: list[PaymentRequest] | None,
+           total: Decimal) -> list[tuple[PaymentRequest, Decimal]]:
+    """Split a total between payment methods: each part names its amount, and one part
+    may leave it blank to take the rest."""
+    parts = list(payments or ([payment] if payment else []))
+    if not parts:
+        raise InvalidRequest("choose a payment method", field="method")
+    open_parts = [p for p in parts if p.amount is None]
+    if len(open_parts) > 1:
+        raise InvalidRequest("only one part of a split payment can take the rest", field="amount")
+    named = sum((p.amount for p in parts if p.amount is not None), Decimal("0"))
+    if any(p.amount is not None and p.amount <= 0 for p in parts):
+        raise InvalidRequest("each part of a payment must be more than zero", field="amount")
+    rest = total - named
+    if (open_parts and rest <= 0) or (not open_parts and rest != 0):
+        raise InvalidRequest(f"the parts add up to {named}, the total is {total}", field="amount")
+    return [(p, p.amount if p.amount is not None else rest) for p in parts]
+
+
 def order_place(
     *,
     hold: Hold,
     customer: CustomerDetails,
-    payment: PaymentRequest,
+    payment: PaymentRequest | None = None,
+    payments: list[PaymentRequest] | None = None,
     actor=None,
+    shift=None,
     idempotency_key: str | None = None,
     now: datetime | None = None,
 ) -> Order:
-    """Place and pay an order for everything in `hold`. With an idempotency key, a retry
-    returns the first order instead of selling twice."""
+    """Place and pay an order for everything in `hold` (one payment, or a split between
+    several). With an idempotency key, a retry returns the first order instead of selling
+    twice. Counter payments name the clerk's `shift`."""
     policy = policy_for(hold.channel)
     if not policy.allows(actor):
         raise NotPermitted(f"you may not sell through the {hold.channel} channel")
@@ -100,80 +125,173 @@ def order_place(
         existing = Order.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return _replay(existing, hold)
-    if payment.method not in policy.payment_methods:
-        raise InvalidRequest(f"{payment.method} is not a payment method of this channel",
-                             field="method")
     customer = _clean_customer(customer)
     if hold.status in (Hold.Status.RELEASED, Hold.Status.SOLD):
         raise HoldNotActive(f"this hold is {hold.get_status_display().lower()}; hold the seats again")
     total, currency, place_ids = hold_total(hold)
-    count = len(place_ids)
-    if count == 0:
+    if not place_ids:
         raise HoldNotActive("the hold has no places; hold the seats again")
-    provider = PROVIDERS[payment.method]
-    provider.validate(amount=total, request=payment)  # bad input: refused before any order exists
+    parts = _validated_parts(policy, payment, payments, total)
+    order = _create_order(hold=hold, customer=customer, total=total, currency=currency, actor=actor,
+                          idempotency_key=idempotency_key, count=len(place_ids))
+    if order.status != Order.Status.PENDING or order.hold_id != hold.pk:
+        return _replay(order, hold)
+    return _charge_and_sell(order=order, hold=hold, parts=parts, place_ids=place_ids, actor=actor,
+                            shift=shift, from_status=Order.Status.PENDING)
 
+
+def _validated_parts(policy, payment, payments, total):
+    parts = _parts(payment, payments, total)
+    for request, amount in parts:
+        if request.method not in policy.payment_methods:
+            raise InvalidRequest(f"{request.method} is not a payment method of this channel", field="method")
+        PROVIDERS[request.method].validate(amount=amount, request=request)  # before any order exists
+    return parts
+
+
+def _create_order(*, hold, customer, total, currency, actor, idempotency_key, count,
+                  status=Order.Status.PENDING, payment_deadline=None) -> Order:
     try:
         with transaction.atomic():
             order = Order.objects.create(
                 performance_id=hold.performance_id, customer=customer_for(customer, actor),
                 channel=hold.channel, hold=hold, idempotency_key=idempotency_key or None,
-                total=total, currency=currency, status=Order.Status.PENDING,
+                total=total, currency=currency, status=status, payment_deadline=payment_deadline,
                 created_by=_staff(actor),
             )
-            _record(order, "placed", f"{count} tickets, {total} {currency}", actor)
+            _record(order, "placed" if status == Order.Status.PENDING else "reserved",
+                    f"{count} tickets, {total} {currency}", actor)
+            return order
     except IntegrityError:
         # The same key raced us in another request: answer as that one does.
         existing = Order.objects.filter(idempotency_key=idempotency_key).first()
         if existing is None:
             raise
-        return _replay(existing, hold)
+        return existing
 
-    # No transaction and no lock is open while the provider answers.
-    charge = provider.charge(amount=total, currency=currency, request=payment)
-    if not charge.approved:
-        with transaction.atomic():
-            Payment.objects.create(order=order, method=payment.method, amount=total,
-                                   status=Payment.Status.DECLINED, message=charge.message,
-                                   created_by=_staff(actor))
-            _fail(order, charge.message, actor)
-        raise PaymentDeclined(charge.message or "payment declined")
+
+def _charge_and_sell(*, order, hold, parts, place_ids, actor, shift, from_status) -> Order:
+    # No transaction and no lock is open while the providers answer.
+    charged = []
+    for request, amount in parts:
+        charge = PROVIDERS[request.method].charge(amount=amount, currency=order.currency, request=request)
+        if not charge.approved:
+            for done_request, done_amount, done in charged:
+                _pay_back(order, done_request, done_amount, done.reference, "another part was declined",
+                          actor, shift, fail=False)
+            with transaction.atomic():
+                Payment.objects.create(order=order, method=request.method, amount=amount, shift=shift,
+                                       status=Payment.Status.DECLINED, message=charge.message,
+                                       created_by=_staff(actor))
+                if from_status == Order.Status.PENDING:
+                    _fail(order, charge.message, actor)
+            raise PaymentDeclined(charge.message or "payment declined")
+        charged.append((request, amount, charge))
 
     try:
         with transaction.atomic():
             # Places first, then the order and hold rows: the lock order of every service.
             inventory.sell(hold=hold, order=order, now=timezone.now(), actor=actor, place_ids=place_ids)
-            if not Order.objects.filter(pk=order.pk, status=Order.Status.PENDING).update(
+            if not Order.objects.filter(pk=order.pk, status=from_status).update(
                     status=Order.Status.PAID, paid_at=timezone.now()):
                 raise IllegalTransition("the order was cancelled while the payment was taken")
-            Payment.objects.create(order=order, method=payment.method, amount=total,
-                                   status=Payment.Status.APPROVED, reference=charge.reference,
-                                   message=_payment_note(charge), created_by=_staff(actor))
+            for request, amount, charge in charged:
+                Payment.objects.create(order=order, method=request.method, amount=amount, shift=shift,
+                                       status=Payment.Status.APPROVED, reference=charge.reference,
+                                       tendered=request.tendered, message=_payment_note(charge),
+                                       created_by=_staff(actor))
             Hold.objects.filter(pk=hold.pk).update(status=Hold.Status.SOLD)
-            _record(order, "paid", f"{payment.method} {total} {currency}", actor)
+            methods = " + ".join(f"{r.method} {a}" for r, a, _c in charged)
+            _record(order, "paid", f"{methods} {order.currency}", actor)
             transaction.on_commit(lambda: _after_sale(order))
     except Exception as exc:
         # Money was taken but nothing was sold: pay it back, whatever went wrong.
         reason = {PlacesUnavailable: "the hold lapsed and the seats were sold to someone else"}.get(
             type(exc), getattr(exc, "message", None) or "the sale could not be completed")
-        _pay_back(order, provider, payment.method, total, charge.reference, reason, actor)
+        for request, amount, charge in charged:
+            _pay_back(order, request, amount, charge.reference, reason, actor, shift,
+                      fail=from_status == Order.Status.PENDING)
         if isinstance(exc, PlacesUnavailable):
             raise HoldNotActive("your hold lapsed and the seats were taken by another buyer; "
                                 "the payment was refunded") from None
         raise
-    order.status, order.change_due = Order.Status.PAID, charge.change_due
+    order.status = Order.Status.PAID
+    order.change_due = sum((c.change_due for _r, _a, c in charged), Decimal("0"))
     return order
 
 
-def _pay_back(order, provider, method, total, reference, reason, actor) -> None:
-    provider.refund(amount=total, reference=reference)
+def _pay_back(order, request, amount, reference, reason, actor, shift, fail=True) -> None:
+    PROVIDERS[request.method].refund(amount=amount, reference=reference)
     with transaction.atomic():
-        Payment.objects.create(order=order, method=method, amount=total,
+        Payment.objects.create(order=order, method=request.method, amount=amount, shift=shift,
                                status=Payment.Status.REFUNDED, reference=reference,
                                message=f"refunded: {reason}"[:300], created_by=_staff(actor))
-        Order.objects.filter(pk=order.pk, status=Order.Status.PENDING).update(
-            status=Order.Status.FAILED, failure_reason=reason[:300])
-        _record(order, "failed", reason, actor)
+        if fail:
+            Order.objects.filter(pk=order.pk, status=Order.Status.PENDING).update(
+                status=Order.Status.FAILED, failure_reason=reason[:300])
+            _record(order, "failed", reason, actor)
+
+
+def order_reserve(*, hold: Hold, customer: CustomerDetails, deadline: datetime, actor,
+                  idempotency_key: str | None = None, now: datetime | None = None) -> Order:
+    """A reservation to pay later: the places stay in the hold until `deadline`, then lapse
+    by themselves (the Celery sweep only marks the order and tidies)."""
+    now = now or timezone.now()
+    policy = policy_for(hold.channel)
+    if not policy.allows(actor) or policy.reservation_for is None:
+        raise NotPermitted("this channel cannot make reservations to pay later")
+    if idempotency_key:
+        existing = Order.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return _replay(existing, hold)
+    if not now < deadline <= now + policy.reservation_for:
+        raise InvalidRequest(f"the deadline must be within {policy.reservation_for.days} days from now",
+                             field="deadline")
+    if deadline >= hold.performance.starts_at:
+        raise InvalidRequest("the deadline must be before the performance", field="deadline")
+    customer = _clean_customer(customer)
+    if not hold_is_live(hold, now):
+        raise HoldNotActive("the hold has lapsed; hold the seats again")
+    total, currency, place_ids = hold_total(hold)
+    with transaction.atomic():
+        if inventory.extend(hold=hold, until=deadline, now=now) != len(place_ids):
+            raise HoldNotActive("some of the seats are no longer held; hold them again")
+        Hold.objects.filter(pk=hold.pk).update(expires_at=deadline)
+        order = _create_order(hold=hold, customer=customer, total=total, currency=currency, actor=actor,
+                              idempotency_key=idempotency_key, count=len(place_ids),
+                              status=Order.Status.RESERVED, payment_deadline=deadline)
+    return order
+
+
+def order_pay_reservation(*, order: Order, payment: PaymentRequest | None = None,
+                          payments: list[PaymentRequest] | None = None, actor=None, shift=None) -> Order:
+    policy = policy_for(order.channel)
+    if not (policy.allows(actor) or policy_for(Channel.COUNTER).allows(actor)):
+        raise NotPermitted("staff only")
+    order.refresh_from_db()
+    if order.status != Order.Status.RESERVED:
+        raise IllegalTransition(f"order {order.code} is {order.get_status_display().lower()}, not a reservation")
+    if order.payment_deadline <= timezone.now():
+        raise HoldNotActive("the reservation lapsed at its deadline; its seats were released")
+    hold = order.hold
+    total, _currency, place_ids = hold_total(hold)
+    method_policy = policy_for(Channel.COUNTER) if shift is not None else policy
+    parts = _validated_parts(method_policy, payment, payments, total)
+    return _charge_and_sell(order=order, hold=hold, parts=parts, place_ids=place_ids, actor=actor,
+                            shift=shift, from_status=Order.Status.RESERVED)
+
+
+def reservations_tidy(*, now: datetime | None = None) -> int:
+    """Reservations past their deadline: the order is cancelled (its places already lapsed
+    at the deadline and count as free)."""
+    now = now or timezone.now()
+    lapsed = list(Order.objects.filter(status=Order.Status.RESERVED, payment_deadline__lte=now))
+    for order in lapsed:
+        with transaction.atomic():
+            if Order.objects.filter(pk=order.pk, status=Order.Status.RESERVED).update(
+                    status=Order.Status.CANCELLED, failure_reason="not paid by the deadline"):
+                _record(order, "reservation lapsed", f"deadline {order.payment_deadline:%Y-%m-%d %H:%M}")
+    return len(lapsed)
 
 
 def _payment_note(charge) -> str:
@@ -203,7 +321,7 @@ def _after_sale(order: Order) -> None:
     send_order_confirmation.delay(order.pk)
 
 
-def order_refund(*, order: Order, actor=None, now: datetime | None = None) -> Order:
+def order_refund(*, order: Order, actor=None, shift=None, now: datetime | None = None) -> Order:
     """Refund a paid order in full: tickets void, places back on sale, payment returned.
     `actor=None` is the system itself (no role limit applies)."""
     now = now or timezone.now()
@@ -220,9 +338,10 @@ def order_refund(*, order: Order, actor=None, now: datetime | None = None) -> Or
         inventory.return_to_sale(order=order, tickets=tickets, now=now, actor=actor)
         paid = list(order.payments.filter(status=Payment.Status.APPROVED))
         amount = sum((p.amount for p in paid), Decimal("0"))
-        Payment.objects.create(order=order, method=paid[0].method if paid else "cash",
-                               amount=-amount, status=Payment.Status.REFUNDED,
-                               created_by=_staff(actor), message="refund")
+        for p in paid:  # each method paid back its own way (cash from the clerk's drawer)
+            Payment.objects.create(order=order, method=p.method, amount=-p.amount, shift=shift,
+                                   status=Payment.Status.REFUNDED, reference=p.reference,
+                                   created_by=_staff(actor), message="refund")
         order.status = Order.Status.REFUNDED
         order.save(update_fields=["status"])
         _record(order, "refunded", f"{amount} {order.currency}", actor)
@@ -236,8 +355,6 @@ def order_refund(*, order: Order, actor=None, now: datetime | None = None) -> Or
 
 def order_cancel(*, order: Order, actor=None) -> Order:
     """Give up an order that was never paid: its hold (if still live) is released."""
-    from .holds import hold_release
-
     with transaction.atomic():
         hold = order.hold
         if hold is not None and Hold.objects.filter(pk=hold.pk, status=Hold.Status.ACTIVE).exists():
@@ -250,3 +367,8 @@ def order_cancel(*, order: Order, actor=None) -> Order:
         _record(order, "cancelled", "", actor)
     order.refresh_from_db()
     return order
+
+
+def customer_register(*, details: CustomerDetails, user=None) -> Customer:
+    """Find the customer by email, or create them (phone console)."""
+    return customer_for(_clean_customer(details), user)

@@ -29,6 +29,8 @@ class PaymentRequest:
     # Cash: what the customer handed over. Card terminal: the terminal's authorisation code.
     tendered: Decimal | None = None
     reference: str = ""
+    # A part of a split payment; None: the whole total (or what the other parts leave).
+    amount: Decimal | None = None
 
 
 @dataclass(frozen=True)

@@ -26,3 +26,19 @@ def ticket_check_in(*, code: str, actor=None, now: datetime | None = None) -> Ti
     raise IllegalTransition(
         f"already checked in at {timezone.localtime(ticket.checked_in_at):%Y-%m-%d %H:%M:%S}",
         checked_in_at=ticket.checked_in_at.isoformat())
+
+
+def tickets_printed(*, order, actor=None) -> list[Ticket]:
+    """Count a print of the order's valid tickets; a count above one prints as REPRINT."""
+    from django.db.models import F
+
+    from .models import OrderEvent
+
+    tickets = order.tickets.filter(status=Ticket.Status.VALID)
+    tickets.update(printed_count=F("printed_count") + 1)
+    printed = list(tickets.select_related("place__seat", "place__section"))
+    reprint = any(t.printed_count > 1 for t in printed)
+    OrderEvent.objects.create(order=order, action="reprinted" if reprint else "printed",
+                              detail=f"{len(printed)} tickets",
+                              actor=actor if actor is not None and actor.is_authenticated else None)
+    return printed

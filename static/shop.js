@@ -83,7 +83,8 @@
         clearInterval(timer);
         left = 0;
         show();
-        document.getElementById("expired-msg").hidden = false;
+        var msg = document.getElementById("expired-msg");
+        if (msg) msg.hidden = false;
         var checkout = document.getElementById("checkout");
         if (checkout) checkout.hidden = true;
         var places = document.getElementById("basket-places");

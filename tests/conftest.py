@@ -122,3 +122,6 @@ def places_of(performance, **filters):
 
     return list(Place.objects.filter(performance=performance, **filters)
                 .select_related("seat").order_by("seat__row_index", "seat__position", "pk"))
+
+
+from tests.browser import browser, page  # noqa: E402, F401 - one browser for the whole run

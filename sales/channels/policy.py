@@ -27,6 +27,8 @@ class ChannelPolicy:
     queued: bool
     # Longest a hold may be stretched to (phone operators extend while on the call).
     max_hold: timedelta
+    # Pay-later reservations: how far ahead the deadline may be (None: not offered).
+    reservation_for: timedelta | None = None
 
     def allows(self, user) -> bool:
         if self.role is None:
@@ -49,7 +51,7 @@ POLICIES: dict[str, ChannelPolicy] = {
     Channel.PHONE: ChannelPolicy(
         code=Channel.PHONE, hold_for=timedelta(minutes=15), role=PHONE_OPERATOR,
         payment_methods=frozenset({"card_not_present"}), queued=False,
-        max_hold=timedelta(minutes=45),
+        max_hold=timedelta(minutes=45), reservation_for=timedelta(days=7),
     ),
 }
 

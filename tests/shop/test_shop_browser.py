@@ -12,8 +12,8 @@ from sales.holds import hold_create
 from sales.models import Hold, Order, Place
 from sales.orders import CustomerDetails, order_place
 from sales.payments import PaymentRequest
+from tests.browser import screenshot
 from tests.conftest import make_performance, make_user, places_of
-from tests.shop.conftest import screenshot
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 

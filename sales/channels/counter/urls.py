@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "counter"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("shift/open/", views.open_shift, name="open-shift"),
+    path("shift/close/", views.close_shift, name="close-shift"),
+    path("shift/<int:pk>/report/", views.shift_report, name="shift-report"),
+    path("sale/", views.sale_new, name="sale-new"),
+    path("sale/<str:token>/", views.sale, name="sale"),
+    path("sale/<str:token>/cancel/", views.sale_cancel, name="sale-cancel"),
+    path("lookup/", views.lookup, name="lookup"),
+    path("orders/<str:code>/", views.order, name="order"),
+    path("orders/<str:code>/print/", views.order_print, name="order-print"),
+    path("orders/<str:code>/refund/", views.order_refund_view, name="order-refund"),
+]

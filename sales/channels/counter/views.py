@@ -1,0 +1,217 @@
+"""The counter terminal: a clerk with a queue at the window. Keyboard first; every action
+is one service call, recorded with the clerk."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from events.models import Channel, Performance, PriceZone, Section
+from sales.availability import zone_counts
+from sales.channels.policy import COUNTER_CLERK
+from sales.channels.staff import role_required
+from sales.errors import SalesError
+from sales.holds import hold_create, hold_is_live, hold_release
+from sales.models import Hold, Order, Shift
+from sales.orders import CustomerDetails, order_place, order_refund
+from sales.payments import PaymentRequest
+from sales.shifts import shift_close, shift_current, shift_expected, shift_open
+from sales.tickets import tickets_printed
+
+clerk_only = role_required(COUNTER_CLERK)
+WALK_IN = CustomerDetails(name="Counter customer", email="counter@boxoffice.invalid")
+
+
+def _money(raw: str | None, field: str) -> Decimal | None:
+    raw = (raw or "").strip().replace(",", ".").replace("$", "")
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise SalesError(_("%(field)s must be an amount, like 20.00") % {"field": field}) from None
+    if not value.is_finite() or value < 0:
+        raise SalesError(_("%(field)s cannot be negative") % {"field": field})
+    return value.quantize(Decimal("0.01"))
+
+
+@clerk_only
+def home(request):
+    shift = shift_current(request.user)
+    if shift is None:
+        return render(request, "counter/open_shift.html")
+    now = timezone.now()
+    today = timezone.localdate()
+    perfs = list(Performance.objects.filter(
+        on_sale_windows__channel=Channel.COUNTER, on_sale_windows__opens_at__lte=now,
+        on_sale_windows__closes_at__gt=now).select_related("event", "venue")
+        .prefetch_related("price_zones", "venue__sections").order_by("starts_at"))
+    # Today's performances first: the queue at the window is mostly for tonight.
+    perfs.sort(key=lambda p: (timezone.localtime(p.starts_at).date() != today, p.starts_at))
+    rows = []
+    for perf in perfs:
+        counts = zone_counts(perf.pk)
+        rows.append({"performance": perf, "today": timezone.localtime(perf.starts_at).date() == today,
+                     "zones": [(z, counts.get(z.pk, {}).get("available", 0)) for z in perf.price_zones.all()],
+                     "standing": [s for s in perf.venue.sections.all() if s.kind == Section.Kind.STANDING]})
+    return render(request, "counter/home.html", {"shift": shift, "rows": rows})
+
+
+@clerk_only
+@require_POST
+def open_shift(request):
+    try:
+        shift_open(clerk=request.user, cash_float=_money(request.POST.get("cash_float"), _("Cash float")))
+    except SalesError as exc:
+        messages.error(request, exc.message)
+    return redirect("counter:home")
+
+
+@clerk_only
+@require_POST
+def sale_new(request):
+    perf = get_object_or_404(Performance, pk=request.POST.get("performance") or 0)
+    try:
+        quantity = int(request.POST.get("quantity") or 0)
+        zone = section = None
+        if request.POST.get("section"):
+            section = get_object_or_404(Section, pk=request.POST["section"])
+        else:
+            zone = get_object_or_404(PriceZone, pk=request.POST.get("zone") or 0)
+        hold = hold_create(performance=perf, channel=Channel.COUNTER, user=request.user,
+                           zone=zone, section=section, quantity=quantity)
+    except ValueError:
+        messages.error(request, _("The quantity must be a whole number."))
+        return redirect("counter:home")
+    except SalesError as exc:
+        messages.error(request, _("Nothing held: %(reason)s") % {"reason": exc.message})
+        return redirect("counter:home")
+    return redirect("counter:sale", token=hold.token)
+
+
+def _own_hold(request, token: str) -> Hold:
+    return get_object_or_404(Hold.objects.select_related("performance__event"), token=token,
+                             channel=Channel.COUNTER, user=request.user)
+
+
+@clerk_only
+def sale(request, token: str):
+    hold = _own_hold(request, token)
+    shift = shift_current(request.user)
+    if shift is None:
+        messages.error(request, _("Open a shift first."))
+        return redirect("counter:home")
+    if not hold_is_live(hold):
+        messages.error(request, _("The hold lapsed; the seats were released. Start the sale again."))
+        return redirect("counter:home")
+    places = list(hold.places.filter(state="held").select_related("seat", "section", "price_zone").order_by("pk"))
+    total = sum((p.price_zone.price for p in places), Decimal("0"))
+    errors = []
+    if request.method == "POST":
+        try:
+            tendered = _money(request.POST.get("tendered"), _("Cash tendered"))
+            card = _money(request.POST.get("card_amount"), _("Card amount"))
+            parts = []
+            if card:
+                parts.append(PaymentRequest(method="card_terminal", amount=card,
+                                            reference=request.POST.get("card_reference", "")))
+            if tendered is not None or not card:
+                parts.append(PaymentRequest(method="cash", tendered=tendered))
+            order = order_place(hold=hold, customer=WALK_IN, payments=parts, actor=request.user, shift=shift,
+                                idempotency_key=f"counter:{hold.token}:{request.POST.get('attempt', '')[:20]}")
+        except SalesError as exc:
+            errors.append(exc.message)
+        else:
+            messages.success(request, _("Sold. Change due: %(change)s") % {"change": f"{order.change_due:.2f}"})
+            return redirect("counter:order", code=order.code)
+    return render(request, "counter/sale.html", {
+        "hold": hold, "places": places, "total": total, "errors": errors,
+        "seconds_left": max(0, int((hold.expires_at - timezone.now()).total_seconds())),
+        "attempt": timezone.now().strftime("%H%M%S%f"),
+    }, status=400 if errors else 200)
+
+
+@clerk_only
+@require_POST
+def sale_cancel(request, token: str):
+    hold = _own_hold(request, token)
+    try:
+        hold_release(hold=hold, actor=request.user)
+    except SalesError as exc:
+        messages.info(request, exc.message)
+    return redirect("counter:home")
+
+
+@clerk_only
+def order(request, code: str):
+    order = get_object_or_404(Order.objects.select_related("customer", "performance__event"), code=code.upper())
+    return render(request, "counter/order.html", {
+        "order": order, "tickets": order.tickets.select_related("place__seat", "place__section"),
+        "payments": order.payments.all(), "events": order.events.select_related("actor")})
+
+
+@clerk_only
+@require_POST
+def order_print(request, code: str):
+    order = get_object_or_404(Order, code=code.upper(), status=Order.Status.PAID)
+    tickets = tickets_printed(order=order, actor=request.user)
+    return render(request, "counter/print.html", {"order": order, "tickets": tickets})
+
+
+@clerk_only
+@require_POST
+def order_refund_view(request, code: str):
+    order = get_object_or_404(Order, code=code.upper())
+    try:
+        order_refund(order=order, actor=request.user, shift=shift_current(request.user))
+    except SalesError as exc:
+        messages.error(request, _("Not refunded: %(reason)s") % {"reason": exc.message})
+    else:
+        messages.success(request, _("Refunded %(amount)s; the seats are back on sale.") % {"amount": order.total})
+    return redirect("counter:order", code=order.code)
+
+
+@clerk_only
+def lookup(request):
+    q = (request.GET.get("q") or "").strip()
+    orders = []
+    if q:
+        orders = (Order.objects.filter(Q(code__iexact=q) | Q(customer__email__iexact=q)
+                                       | Q(customer__name__icontains=q))
+                  .select_related("customer", "performance__event").order_by("-created_at")[:25])
+        if len(orders) == 0:
+            messages.error(request, _("No order matches “%(q)s”.") % {"q": q})
+    return render(request, "counter/lookup.html", {"q": q, "orders": orders})
+
+
+@clerk_only
+def close_shift(request):
+    shift = shift_current(request.user)
+    if shift is None:
+        messages.error(request, _("You have no open shift."))
+        return redirect("counter:home")
+    errors = []
+    if request.method == "POST":
+        try:
+            shift = shift_close(shift=shift, clerk=request.user,
+                                counted_cash=_money(request.POST.get("counted_cash"), _("Counted cash")),
+                                counted_card=_money(request.POST.get("counted_card"), _("Card total")))
+        except SalesError as exc:
+            errors.append(exc.message)
+        else:
+            return redirect("counter:shift-report", pk=shift.pk)
+    return render(request, "counter/close_shift.html", {"shift": shift, "expected": shift_expected(shift),
+                                                        "errors": errors})
+
+
+@clerk_only
+def shift_report(request, pk: int):
+    shift = get_object_or_404(Shift, pk=pk, clerk=request.user)
+    payments = shift.payments.select_related("order").order_by("created_at")
+    return render(request, "counter/shift_report.html", {"shift": shift, "payments": payments})

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "phone"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("customers/new/", views.customer_create, name="customer-create"),
+    path("customers/<int:pk>/", views.customer, name="customer"),
+    path("customers/<int:pk>/notes/", views.note_add, name="note-add"),
+    path("customers/<int:pk>/sale/", views.sale_new, name="sale-new"),
+    path("customers/<int:pk>/sale/<str:token>/", views.sale, name="sale"),
+    path("customers/<int:pk>/sale/<str:token>/extend/", views.sale_extend, name="sale-extend"),
+    path("customers/<int:pk>/sale/<str:token>/release/", views.sale_release, name="sale-release"),
+    path("orders/<str:code>/", views.order, name="order"),
+    path("orders/<str:code>/resend/", views.order_resend, name="order-resend"),
+]

@@ -1,0 +1,182 @@
+"""The phone console: an operator with a caller on the line."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.db.models import F, Func, Q, Value
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from events.models import Channel, Performance, PriceZone, Section
+from sales.channels.policy import PHONE_OPERATOR
+from sales.channels.staff import role_required
+from sales.errors import SalesError
+from sales.holds import hold_create, hold_extend, hold_is_live, hold_release
+from sales.models import Customer, CustomerNote, Hold, Order
+from sales.notifications import resend_confirmation
+from sales.orders import CustomerDetails, customer_register, order_place, order_reserve
+from sales.payments import PaymentRequest
+
+operator_only = role_required(PHONE_OPERATOR)
+
+
+@operator_only
+def home(request):
+    q = (request.GET.get("q") or "").strip()
+    customers = []
+    if q:
+        digits = "".join(ch for ch in q if ch.isdigit())
+        match = Q(email__iexact=q) | Q(name__icontains=q)
+        if len(digits) >= 4:  # a number matches however it was typed: 418-555-0199, (418) 555 0199
+            match |= Q(phone_digits__contains=digits[-7:])
+        customers = (Customer.objects.annotate(phone_digits=Func(
+            F("phone"), Value(r"\D"), Value(""), Value("g"), function="regexp_replace"))
+            .filter(match).order_by("name")[:25])
+    return render(request, "phone/home.html", {"q": q, "customers": customers})
+
+
+@operator_only
+@require_POST
+def customer_create(request):
+    try:
+        cust = customer_register(details=CustomerDetails(
+            name=request.POST.get("name", ""), email=request.POST.get("email", ""),
+            phone=request.POST.get("phone", "")))
+    except SalesError as exc:
+        messages.error(request, exc.message)
+        return redirect("phone:home")
+    return redirect("phone:customer", pk=cust.pk)
+
+
+@operator_only
+def customer(request, pk: int):
+    cust = get_object_or_404(Customer, pk=pk)
+    now = timezone.now()
+    perfs = (Performance.objects.filter(on_sale_windows__channel=Channel.PHONE, on_sale_windows__opens_at__lte=now,
+                                        on_sale_windows__closes_at__gt=now)
+             .select_related("event").prefetch_related("price_zones", "venue__sections").order_by("starts_at"))
+    return render(request, "phone/customer.html", {
+        "customer": cust, "orders": cust.orders.select_related("performance__event").order_by("-created_at")[:20],
+        "notes": cust.note_entries.select_related("author")[:20], "performances": perfs,
+        "standing_kind": Section.Kind.STANDING})
+
+
+@operator_only
+@require_POST
+def note_add(request, pk: int):
+    cust = get_object_or_404(Customer, pk=pk)
+    text = (request.POST.get("text") or "").strip()
+    if not text or len(text) > 2000:
+        messages.error(request, _("Write a note of 1 to 2000 characters."))
+    else:
+        CustomerNote.objects.create(customer=cust, text=text, author=request.user)
+    return redirect("phone:customer", pk=cust.pk)
+
+
+@operator_only
+@require_POST
+def sale_new(request, pk: int):
+    cust = get_object_or_404(Customer, pk=pk)
+    perf = get_object_or_404(Performance, pk=request.POST.get("performance") or 0)
+    try:
+        quantity = int(request.POST.get("quantity") or 0)
+        choice = request.POST.get("zone") or ""
+        zone = section = None
+        if choice.startswith("s"):
+            section = get_object_or_404(Section, pk=choice[1:])
+        else:
+            zone = get_object_or_404(PriceZone, pk=choice or 0)
+        hold = hold_create(performance=perf, channel=Channel.PHONE, user=request.user,
+                           owner_key=f"customer:{cust.pk}", zone=zone, section=section, quantity=quantity)
+    except ValueError:
+        messages.error(request, _("The quantity must be a whole number."))
+        return redirect("phone:customer", pk=cust.pk)
+    except SalesError as exc:
+        messages.error(request, _("Nothing held: %(reason)s") % {"reason": exc.message})
+        return redirect("phone:customer", pk=cust.pk)
+    return redirect("phone:sale", pk=cust.pk, token=hold.token)
+
+
+def _hold(request, pk: int, token: str) -> Hold:
+    return get_object_or_404(Hold, token=token, channel=Channel.PHONE, owner_key=f"customer:{pk}")
+
+
+@operator_only
+def sale(request, pk: int, token: str):
+    cust = get_object_or_404(Customer, pk=pk)
+    hold = _hold(request, pk, token)
+    if not hold_is_live(hold):
+        messages.error(request, _("The hold lapsed; the seats were released."))
+        return redirect("phone:customer", pk=cust.pk)
+    errors = []
+    details = CustomerDetails(name=cust.name, email=cust.email, phone=cust.phone)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "reserve":
+                deadline = _deadline(request.POST.get("deadline"))
+                order = order_reserve(hold=hold, customer=details, deadline=deadline, actor=request.user)
+                messages.success(request, _("Reserved until %(when)s.") % {
+                    "when": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")})
+            else:
+                order = order_place(hold=hold, customer=details, actor=request.user,
+                                    payment=PaymentRequest(method="card_not_present",
+                                                           card_number=request.POST.get("card_number", "")),
+                                    idempotency_key=f"phone:{hold.token}:{request.POST.get('attempt', '')[:20]}")
+                messages.success(request, _("Paid. The tickets are on their way to %(email)s.") % {"email": cust.email})
+            return redirect("phone:order", code=order.code)
+        except SalesError as exc:
+            errors.append(exc.message)
+    places = hold.places.filter(state="held").select_related("seat", "section", "price_zone").order_by("pk")
+    return render(request, "phone/sale.html", {
+        "customer": cust, "hold": hold, "places": places, "total": sum(p.price_zone.price for p in places),
+        "seconds_left": max(0, int((hold.expires_at - timezone.now()).total_seconds())), "errors": errors,
+        "attempt": timezone.now().strftime("%H%M%S%f")}, status=400 if errors else 200)
+
+
+def _deadline(raw: str | None) -> datetime:
+    try:
+        naive = datetime.strptime((raw or "").strip(), "%Y-%m-%dT%H:%M")
+    except ValueError:
+        raise SalesError(_("Enter the payment deadline as a date and time.")) from None
+    return timezone.make_aware(naive)
+
+
+@operator_only
+@require_POST
+def sale_extend(request, pk: int, token: str):
+    try:
+        hold_extend(hold=_hold(request, pk, token), actor=request.user)
+    except SalesError as exc:
+        messages.error(request, exc.message)
+    return redirect("phone:sale", pk=pk, token=token)
+
+
+@operator_only
+@require_POST
+def sale_release(request, pk: int, token: str):
+    try:
+        hold_release(hold=_hold(request, pk, token), actor=request.user)
+    except SalesError as exc:
+        messages.info(request, exc.message)
+    return redirect("phone:customer", pk=pk)
+
+
+@operator_only
+def order(request, code: str):
+    order = get_object_or_404(Order.objects.select_related("customer", "performance__event"), code=code.upper())
+    return render(request, "phone/order.html", {
+        "order": order, "tickets": order.tickets.select_related("place__seat", "place__section"),
+        "events": order.events.select_related("actor")})
+
+
+@operator_only
+@require_POST
+def order_resend(request, code: str):
+    order = get_object_or_404(Order, code=code.upper(), status=Order.Status.PAID)
+    resend_confirmation(order)
+    messages.success(request, _("The confirmation will be sent again to %(email)s.") % {"email": order.customer.email})
+    return redirect("phone:order", code=order.code)

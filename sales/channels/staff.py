@@ -1,0 +1,33 @@
+"""What the staff channels share: the role guard and the landing page after login."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+
+from .policy import COUNTER_CLERK, ORGANIZER, PHONE_OPERATOR, roles_of
+
+
+def role_required(role: str):
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if role not in roles_of(request.user):
+                raise PermissionDenied(f"this page is for the {role} role")
+            return view(request, *args, **kwargs)
+        return wrapper
+    return decorator
+
+
+@login_required
+def staff_home(request):
+    roles = roles_of(request.user)
+    if COUNTER_CLERK in roles and not request.user.is_superuser:
+        return redirect("counter:home")
+    if PHONE_OPERATOR in roles and not request.user.is_superuser:
+        return redirect("phone:home")
+    if ORGANIZER in roles and request.user.is_staff:
+        return redirect("admin:index")
+    raise PermissionDenied("no staff role")

@@ -1,0 +1,151 @@
+"""The counter terminal and the phone console in a real browser."""
+
+import time
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from sales.models import Order, Place, Shift
+from sales.tasks import release_lapsed_reservations
+from tests.browser import login, screenshot
+from tests.conftest import make_performance, make_user
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+
+@pytest.fixture
+def staff_page(browser, live_server):
+    def open_as(user):
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+        login(context, user, live_server)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+    return open_as
+
+
+def test_counter_cash_sale_with_change_then_the_shift_balances(staff_page):
+    make_performance(rows=3, per_row=8, price="45.00")
+    clerk = make_user("clerk-b", "counter clerk")
+    page = staff_page(clerk)
+    page.goto("/counter/")
+    page.get_by_label("Cash float in the drawer").fill("200.00")
+    page.get_by_role("button", name="Open the drawer").click()
+    page.locator(".quick").first.wait_for()
+    page.keyboard.press("2")  # two tickets, by key
+    assert page.locator("[data-qty]").first.input_value() == "2"
+    page.keyboard.press("Enter")  # hold the best two
+    page.wait_for_url("**/counter/sale/**")
+    assert page.locator("#total").inner_text() == "90.00"
+    page.get_by_label("Cash tendered").fill("100")
+    assert page.locator("#change").inner_text() == "10.00"
+    page.locator("#take-payment").click()
+    page.get_by_text("Sold. Change due: 10.00").wait_for()
+    order = Order.objects.get()
+    assert order.status == "paid" and order.channel == "counter"
+    assert order.payments.get().created_by == clerk
+    with page.expect_popup() as popup:
+        page.locator("#print").click()
+    printout = popup.value
+    printout.wait_for_load_state()
+    assert printout.locator(".ticket").count() == 2 and printout.locator(".reprint").count() == 0
+    screenshot(page, "counter-order")
+    page.goto("/counter/shift/close/")
+    page.get_by_label("Cash counted in the drawer (float included)").fill("290.00")
+    page.get_by_label("Card terminal total").fill("0")
+    page.get_by_role("button", name="Close and print the report").click()
+    page.wait_for_url("**/report/")
+    assert page.locator("#difference").inner_text() == "0.00"
+    shift = Shift.objects.get()
+    assert shift.closed_at and shift.difference == Decimal("0.00")
+    assert Decimal(shift.expected["cash"]) == Decimal("290.00")
+    screenshot(page, "counter-shift-report")
+
+
+def test_counter_refund(staff_page):
+    perf = make_performance(rows=2, per_row=6, price="30.00")
+    clerk = make_user("clerk-r2", "counter clerk")
+    page = staff_page(clerk)
+    page.goto("/counter/")
+    page.get_by_label("Cash float in the drawer").fill("50")
+    page.get_by_role("button", name="Open the drawer").click()
+    page.get_by_role("button", name="Hold best seats").first.click()
+    page.get_by_label("Cash tendered").fill("30")
+    page.locator("#take-payment").click()
+    order = Order.objects.get()
+    page.goto("/counter/")
+    page.keyboard.press("l")
+    page.keyboard.type(order.code)
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name=order.code).click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#refund").click()
+    page.get_by_text("the seats are back on sale").wait_for()
+    order.refresh_from_db()
+    assert order.status == "refunded"
+    assert order.events.get(action="refunded").actor == clerk
+    assert not Place.objects.filter(performance=perf, state="sold").exists()
+
+
+def test_phone_sale_sends_the_email(staff_page, celery_worker):
+    make_performance(rows=2, per_row=6)
+    operator = make_user("operator-b", "phone operator")
+    page = staff_page(operator)
+    page.goto("/phone/")
+    page.get_by_label("Name").fill("Jean Gagnon")
+    page.get_by_label("Email").fill("jean@example.org")
+    page.get_by_label("Phone").fill("418 555 0199")
+    page.get_by_role("button", name="Create").click()
+    page.get_by_role("heading", name="Jean Gagnon").wait_for()
+    page.get_by_label("Add a note").fill("Prefers aisle seats")
+    page.get_by_role("button", name="Save note").click()
+    page.get_by_text("Prefers aisle seats").wait_for()
+    page.get_by_role("button", name="Hold best seats").first.click()
+    page.wait_for_url("**/sale/**")
+    page.get_by_role("button", name="Extend the hold").click()
+    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    page.locator("#pay").click()
+    page.get_by_text("Paid. The tickets are on their way to jean@example.org").wait_for()
+    deadline = time.monotonic() + 30
+    while not mail.outbox and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert [m.to for m in mail.outbox] == [["jean@example.org"]]
+    page.goto("/phone/?q=555 0199")
+    page.get_by_role("link", name="Jean Gagnon").wait_for()
+
+
+def test_phone_reservation_lapses_and_returns_its_seats(staff_page, celery_worker):
+    perf = make_performance(rows=2, per_row=6)
+    operator = make_user("operator-c", "phone operator")
+    page = staff_page(operator)
+    page.goto("/phone/")
+    page.get_by_label("Name").fill("Lou Morin")
+    page.get_by_label("Email").fill("lou@example.org")
+    page.get_by_role("button", name="Create").click()
+    page.get_by_role("button", name="Hold best seats").first.click()
+    page.wait_for_url("**/sale/**")
+    when = timezone.localtime(timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    page.get_by_label("Pay by").fill(when)
+    page.locator("#reserve").click()
+    page.get_by_text("Reserved until").wait_for()
+    order = Order.objects.get()
+    assert order.status == "reserved"
+    held = list(Place.objects.filter(performance=perf, state="held").values_list("pk", flat=True))
+    assert len(held) == 2
+    # The deadline passes (moved into the past, as a clock would); Celery tidies.
+    past = timezone.now() - timedelta(minutes=1)
+    Order.objects.filter(pk=order.pk).update(payment_deadline=past)
+    Place.objects.filter(pk__in=held).update(hold_expires_at=past)
+    release_lapsed_reservations.delay()
+    deadline = time.monotonic() + 20
+    while Order.objects.get(pk=order.pk).status != "cancelled" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert Order.objects.get(pk=order.pk).status == "cancelled"
+    page.goto(f"/phone/orders/{order.code}/")
+    assert page.locator("#status").inner_text() == "Cancelled"
+    page.goto(f"/performances/{perf.pk}/")  # the shop sees the seats free again
+    for pk in held:
+        assert "taken" not in page.locator(f'#seatmap a.seat[data-id="{pk}"]').get_attribute("class")

@@ -1,0 +1,165 @@
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from events.models import Channel
+from sales.errors import InvalidRequest, NotPermitted
+from sales.holds import hold_create
+from sales.models import Hold, Order, Place, Shift
+from sales.notifications import send_reservation_reminders
+from sales.orders import CustomerDetails, order_pay_reservation, order_reserve
+from sales.payments import PaymentRequest
+from sales.shifts import shift_close, shift_open
+from tests.conftest import make_performance, make_user, places_of
+from tests.sales.test_concurrency import race
+
+pytestmark = pytest.mark.django_db
+CALLER = CustomerDetails(name="Caller", email="caller@example.org")
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_clerk_cannot_reach_the_phone_console_or_the_admin(clerk):
+    c = signed_in(clerk)
+    assert c.get("/counter/").status_code == 200
+    assert c.get("/phone/").status_code == 403
+    assert c.get("/admin/").status_code == 302  # to the admin's own login: clerks are not staff
+
+
+def test_operator_cannot_open_a_cash_drawer(operator):
+    c = signed_in(operator)
+    assert c.get("/phone/").status_code == 200
+    assert c.get("/counter/").status_code == 403
+    assert c.post("/counter/shift/open/", {"cash_float": "100"}).status_code == 403
+    assert not Shift.objects.exists()
+    with pytest.raises(NotPermitted):
+        shift_open(clerk=operator, cash_float=Decimal("100"))
+
+
+@pytest.mark.parametrize("url", ["/counter/", "/phone/", "/counter/lookup/?q=x", "/phone/customers/1/"])
+def test_anonymous_reaches_neither(client, url):
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_login_lands_each_role_on_its_screen(client, clerk):
+    response = client.post("/login/", {"username": "clerk1", "password": "pw-clerk1"})
+    assert response.status_code == 302
+    assert client.get(response["Location"])["Location"] == "/counter/"
+
+
+def open_sale(client, perf, quantity="2"):
+    client.post("/counter/shift/open/", {"cash_float": "100"})
+    zone = perf.price_zones.get()
+    return client.post("/counter/sale/", {"performance": perf.pk, "zone": zone.pk, "quantity": quantity})
+
+
+@pytest.mark.parametrize("quantity, message", [("-1", "at least one"), ("abc", "whole number"),
+                                               ("99", "at most 10 tickets")])
+def test_counter_refuses_a_bad_quantity(clerk, performance, quantity, message):
+    c = signed_in(clerk)
+    response = open_sale(c, performance, quantity)
+    page = c.get(response["Location"]).content.decode()
+    assert message in page
+    assert not Hold.objects.exists()
+
+
+def test_counter_refuses_tendered_below_the_price(clerk, performance):
+    c = signed_in(clerk)
+    sale_url = open_sale(c, performance)["Location"]
+    response = c.post(sale_url, {"tendered": "99.99"})
+    assert response.status_code == 400
+    assert "tendered 99.99 is less than the total 100.00" in response.content.decode()
+    assert not Order.objects.filter(status="paid").exists()
+    assert Place.objects.filter(state="held").count() == 2  # still held, nothing lost
+    assert c.post(sale_url, {"tendered": "-5"}).status_code == 400
+
+
+def test_counter_split_payment_and_unknown_order(clerk, performance):
+    c = signed_in(clerk)
+    sale_url = open_sale(c, performance)["Location"]
+    response = c.post(sale_url, {"tendered": "50", "card_amount": "60", "card_reference": "AUTH42"})
+    assert response.status_code == 302
+    order = Order.objects.get()
+    assert sorted((p.method, p.amount) for p in order.payments.all()) == [
+        ("card_terminal", Decimal("60.00")), ("cash", Decimal("40.00"))]
+    page = c.get("/counter/lookup/?q=NOPE9999", follow=True).content.decode()
+    assert "No order matches" in page
+
+
+def test_reprint_is_marked(clerk, performance):
+    c = signed_in(clerk)
+    sale_url = open_sale(c, performance)["Location"]
+    c.post(sale_url, {"tendered": "100"})
+    code = Order.objects.get().code
+    first = c.post(f"/counter/orders/{code}/print/").content.decode()
+    again = c.post(f"/counter/orders/{code}/print/").content.decode()
+    assert "REPRINT" not in first and again.count('class="reprint"') == 2
+    assert "size: 80mm" in again
+
+
+def test_shift_close_shows_a_difference(clerk, performance):
+    c = signed_in(clerk)
+    sale_url = open_sale(c, performance)["Location"]
+    c.post(sale_url, {"tendered": "100"})
+    shift = Shift.objects.get()
+    closed = shift_close(shift=shift, clerk=clerk, counted_cash=Decimal("195"), counted_card=Decimal("0"))
+    assert closed.difference == Decimal("-5.00")
+    with pytest.raises(Exception, match="already closed"):
+        shift_close(shift=shift, clerk=clerk, counted_cash=Decimal("195"), counted_card=Decimal("0"))
+
+
+def test_reservation_rules_payment_and_reminder(operator, performance, clerk):
+    hold = hold_create(performance=performance, channel=Channel.PHONE, user=operator,
+                       place_ids=[p.pk for p in places_of(performance)[:2]])
+    with pytest.raises(InvalidRequest, match="within 7 days"):
+        order_reserve(hold=hold, customer=CALLER, actor=operator, deadline=timezone.now() + timedelta(days=8))
+    deadline = timezone.now() + timedelta(hours=20)
+    order = order_reserve(hold=hold, customer=CALLER, actor=operator, deadline=deadline)
+    assert set(Place.objects.filter(hold=hold).values_list("hold_expires_at", flat=True)) == {deadline}
+    assert send_reservation_reminders() == 1 and send_reservation_reminders() == 0
+    assert "Reminder" in mail.outbox[0].subject
+    paid = order_pay_reservation(order=order, actor=operator, payment=PaymentRequest(
+        method="card_not_present", card_number="4242424242424242"))
+    assert paid.status == "paid" and Place.objects.filter(state="sold").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.concurrency
+def test_counter_phone_and_shop_screens_race_for_the_same_seats():
+    """The same two seats, at the same moment, from the three channels' own pages: one
+    wins, the others see a clear message on their screen and nothing is sold twice."""
+    perf = make_performance(rows=1, per_row=4)
+    seats = ",".join(str(p.pk) for p in places_of(perf)[:2])
+    zone = perf.price_zones.get()
+    clerk, operator = make_user("clerk-x", "counter clerk"), make_user("operator-x", "phone operator")
+    counter, phone, shop = signed_in(clerk), signed_in(operator), Client()
+    counter.post("/counter/shift/open/", {"cash_float": "0"})
+    caller = phone.post("/phone/customers/new/", {"name": "C", "email": "c@example.org"})["Location"]
+    # Only two places are on offer beyond these, so best-available must collide with them.
+    from sales import inventory
+    inventory.block(performance=perf, place_ids=[p.pk for p in places_of(perf)[2:]], now=timezone.now())
+
+    def act(i):
+        if i == 0:
+            return counter.post("/counter/sale/", {"performance": perf.pk, "zone": zone.pk, "quantity": 2},
+                                follow=True)
+        if i == 1:
+            return phone.post(caller + "sale/", {"performance": perf.pk, "zone": zone.pk, "quantity": 2},
+                              follow=True)
+        return shop.post(f"/performances/{perf.pk}/hold/", {"seats": seats}, follow=True)
+
+    pages = [r.content.decode() for r in race(3, act)]
+    won = [p for p in pages if re.search(r"Payment|Card by phone|Checkout", p)]
+    lost = [p for p in pages if "could not be held" in p or "Nothing held" in p]
+    assert len(won) == 1 and len(lost) == 2, [p[:200] for p in pages]
+    assert Place.objects.filter(performance=perf, state="held").count() == 2
