@@ -97,6 +97,9 @@ CACHES = {
     }
 }
 
+# The waiting room's own Redis database (the queue, passes, rate limits).
+WAITING_ROOM_REDIS_URL = os.environ.get("WAITING_ROOM_REDIS_URL", REDIS_URL.rsplit("/", 1)[0] + "/4")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -139,6 +142,10 @@ CELERY_BEAT_SCHEDULE = {
     "release-lapsed-reservations": {
         "task": "sales.tasks.release_lapsed_reservations",
         "schedule": 60.0,
+    },
+    "refresh-waiting-rooms": {
+        "task": "sales.tasks.refresh_waiting_rooms",
+        "schedule": 5.0,
     },
     "send-reservation-reminders": {
         "task": "sales.tasks.send_reservation_reminders",

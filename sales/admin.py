@@ -11,9 +11,9 @@ from django.utils.html import format_html, format_html_join
 from events.admin import PerformanceAdmin
 from events.models import Channel, Performance
 
-from . import inventory
+from . import inventory, waiting_room
 from .errors import SalesError
-from .models import Customer, Hold, Order, OrderEvent, Payment, Place, PlaceEvent, Ticket
+from .models import Customer, Hold, Order, OrderEvent, Payment, Place, PlaceEvent, Ticket, WaitingRoom
 from .orders import order_refund
 
 
@@ -220,3 +220,38 @@ class CustomerAdmin(admin.ModelAdmin):
     list_display = ("name", "email", "phone", "created_at")
     search_fields = ("name", "email", "phone")
 
+
+
+@admin.register(WaitingRoom)
+class WaitingRoomAdmin(admin.ModelAdmin):
+    """Queue settings; saving publishes them to Redis at once (the rate changes live)."""
+
+    list_display = ("performance", "enabled", "opens_at", "admit_per_minute", "in_queue", "admitted", "sold")
+    readonly_fields = ("live", "draw_seed")
+    fields = ("performance", "enabled", "opens_at", "admit_per_minute", "pass_minutes", "customer_limit",
+              "live", "draw_seed")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        waiting_room.publish(obj)
+
+    @admin.display(description="In queue")
+    def in_queue(self, obj):
+        return waiting_room.stats(obj.performance_id)["in_queue"]
+
+    @admin.display(description="Admitted")
+    def admitted(self, obj):
+        return waiting_room.stats(obj.performance_id)["admitted"]
+
+    @admin.display(description="Tickets sold")
+    def sold(self, obj):
+        return Ticket.objects.filter(order__performance_id=obj.performance_id, status="valid").count()
+
+    @admin.display(description="Now")
+    def live(self, obj):
+        if not obj.pk:
+            return "-"
+        s = waiting_room.stats(obj.performance_id)
+        return (f"{s['in_queue']} in the queue, {s['admitted']} admitted, {s['passes']} passes issued, "
+                f"{self.sold(obj)} tickets sold, admitting {s['rate_per_minute']}/min"
+                f"{', SOLD OUT' if s['sold_out'] else ''}")

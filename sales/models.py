@@ -235,6 +235,8 @@ class Payment(models.Model):
     message = models.CharField(max_length=300, blank=True)
     # Cash: what was handed over (the change is tendered - amount).
     tendered = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    # A keyed hash of the card number: enough to count one card's purchases, never the number.
+    card_fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -336,3 +338,22 @@ class Shift(models.Model):
 
     def __str__(self) -> str:
         return f"Shift of {self.clerk} from {self.opened_at:%Y-%m-%d %H:%M}"
+
+
+class WaitingRoom(models.Model):
+    """An on-sale behind a queue (online shop only). Published to Redis on every save: the
+    queue itself never reads this table."""
+
+    performance = models.OneToOneField(Performance, on_delete=models.CASCADE, related_name="waiting_room")
+    enabled = models.BooleanField(default=True)
+    opens_at = models.DateTimeField(help_text=_("The on-sale time: who arrives before is put in random order."))
+    admit_per_minute = models.PositiveIntegerField(default=300, help_text=_("Visitors let into the shop per minute; "
+                                                                            "change it live."))
+    pass_minutes = models.PositiveIntegerField(default=15, help_text=_("How long an admission pass is valid."))
+    # Tickets one customer (by email, and by card) may buy for this performance, all orders together.
+    customer_limit = models.PositiveIntegerField(null=True, blank=True)
+    # The draw's seed, kept so the order of the early arrivals can be audited.
+    draw_seed = models.CharField(max_length=40, blank=True)
+
+    def __str__(self) -> str:
+        return f"Waiting room for {self.performance}"

@@ -32,8 +32,8 @@ from .errors import (
     PlacesUnavailable,
 )
 from .holds import hold_is_live, hold_release
-from .models import Customer, Hold, Order, OrderEvent, Payment, Place, Ticket
-from .payments import PROVIDERS, PaymentRequest
+from .models import Customer, Hold, Order, OrderEvent, Payment, Place, Ticket, WaitingRoom
+from .payments import PROVIDERS, PaymentRequest, card_fingerprint
 
 
 @dataclass(frozen=True)
@@ -132,12 +132,30 @@ def order_place(
     if not place_ids:
         raise HoldNotActive("the hold has no places; hold the seats again")
     parts = _validated_parts(policy, payment, payments, total)
+    _check_customer_limit(hold=hold, email=customer.email, parts=parts, count=len(place_ids))
     order = _create_order(hold=hold, customer=customer, total=total, currency=currency, actor=actor,
                           idempotency_key=idempotency_key, count=len(place_ids))
     if order.status != Order.Status.PENDING or order.hold_id != hold.pk:
         return _replay(order, hold)
     return _charge_and_sell(order=order, hold=hold, parts=parts, place_ids=place_ids, actor=actor,
                             shift=shift, from_status=Order.Status.PENDING)
+
+
+def _check_customer_limit(*, hold: Hold, email: str, parts, count: int) -> None:
+    """A queued on-sale may cap what one customer buys over all their orders, counted by
+    email and by card, so that a second basket or a second name does not get round it."""
+    room = WaitingRoom.objects.filter(performance_id=hold.performance_id, enabled=True).first()
+    if room is None or room.customer_limit is None:
+        return
+    valid = Ticket.objects.filter(order__performance_id=hold.performance_id, status=Ticket.Status.VALID)
+    by_email = valid.filter(order__customer__email__iexact=email).count()
+    fingerprints = [card_fingerprint(r) for r, _a in parts if r.card_number]
+    by_card = valid.filter(order__payments__card_fingerprint__in=[f for f in fingerprints if f],
+                           order__payments__status=Payment.Status.APPROVED).distinct().count()
+    if max(by_email, by_card) + count > room.customer_limit:
+        already = max(by_email, by_card)
+        raise InvalidRequest(f"at most {room.customer_limit} tickets per customer for this on-sale"
+                             + (f"; you already have {already}" if already else ""), field="quantity")
 
 
 def _validated_parts(policy, payment, payments, total):
@@ -199,7 +217,7 @@ def _charge_and_sell(*, order, hold, parts, place_ids, actor, shift, from_status
                 Payment.objects.create(order=order, method=request.method, amount=amount, shift=shift,
                                        status=Payment.Status.APPROVED, reference=charge.reference,
                                        tendered=request.tendered, message=_payment_note(charge),
-                                       created_by=_staff(actor))
+                                       card_fingerprint=card_fingerprint(request), created_by=_staff(actor))
             Hold.objects.filter(pk=hold.pk).update(status=Hold.Status.SOLD)
             methods = " + ".join(f"{r.method} {a}" for r, a, _c in charged)
             _record(order, "paid", f"{methods} {order.currency}", actor)

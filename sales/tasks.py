@@ -1,6 +1,7 @@
 """Celery tasks: thin, take primary keys, idempotent, bounded retries."""
 
 from celery import shared_task
+from django.utils import timezone
 
 from . import holds, notifications, orders
 
@@ -29,3 +30,21 @@ def send_reservation_reminders(self) -> int:
         return notifications.send_reservation_reminders()
     except Exception as exc:
         raise self.retry(exc=exc) from exc
+
+
+@shared_task
+def refresh_waiting_rooms() -> int:
+    """Tell each live queue whether its performance is sold out, and keep the draw's seed
+    in the database for audit."""
+    from . import waiting_room
+    from .inventory import free
+    from .models import Place, WaitingRoom
+
+    rooms = WaitingRoom.objects.filter(enabled=True)
+    for room in rooms:
+        has_free = Place.objects.filter(performance_id=room.performance_id).filter(free(timezone.now())).exists()
+        waiting_room.set_sold_out(room.performance_id, not has_free)
+        seed = waiting_room.stats(room.performance_id)["seed"]
+        if seed and not room.draw_seed:
+            WaitingRoom.objects.filter(pk=room.pk).update(draw_seed=seed)
+    return len(rooms)

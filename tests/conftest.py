@@ -39,6 +39,10 @@ def _fresh_cache(settings):
         "LOCATION": f"{_redis_base}/3",
     }}
     cache.clear()
+    settings.WAITING_ROOM_REDIS_URL = f"{_redis_base}/5"
+    from sales import waiting_room
+
+    waiting_room.client().flushdb()
     yield
 
 

@@ -18,10 +18,10 @@ from rest_framework.views import APIView
 from events.models import Event, Performance, PriceZone, Section, Venue
 from events.seating import seating_plan_import
 from events.services import WindowSpec, ZoneSpec, performance_create
-from sales import inventory
+from sales import inventory, waiting_room
 from sales.availability import availability_changed, seat_map, zone_counts
-from sales.channels.policy import ORGANIZER, default_channel, roles_of
-from sales.errors import InvalidRequest, PaymentDeclined
+from sales.channels.policy import ORGANIZER, default_channel, policy_for, roles_of
+from sales.errors import InvalidRequest, NotPermitted, PaymentDeclined
 from sales.holds import hold_create, hold_release
 from sales.models import Hold, Order, Ticket
 from sales.notifications import resend_confirmation
@@ -120,8 +120,13 @@ class HoldCreate(ApiView):
             zone = _object(PriceZone, data["zone"], "zone")
         if "section" in data:
             section = _object(Section, data["section"], "section")
+        channel = data.get("channel") or default_channel(request.user)
+        if policy_for(channel).queued and waiting_room.gated(perf.pk) and not waiting_room.check_pass(
+                perf.pk, request.headers.get("X-Queue-Pass"), scope_of(request)):
+            raise NotPermitted("this on-sale is queued: join the waiting room at "
+                               f"/performances/{perf.pk}/queue/ and send its pass as X-Queue-Pass")
         hold = hold_create(
-            performance=perf, channel=data.get("channel") or default_channel(request.user),
+            performance=perf, channel=channel,
             user=request.user, owner_key=scope_of(request), place_ids=data.get("places"),
             zone=zone, section=section, quantity=data.get("quantity"))
         return Response(s.HoldOut(hold, context=self.ctx()).data, status=status.HTTP_201_CREATED)

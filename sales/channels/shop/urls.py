@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import queue, views
 
 app_name = "shop"
 urlpatterns = [
     path("", views.event_list, name="events"),
     path("performances/<int:pk>/", views.performance_detail, name="performance"),
+    path("performances/<int:pk>/queue/", queue.queue, name="queue"),
     path("performances/<int:pk>/seat-states/", views.seat_states, name="seat-states"),
     path("performances/<int:pk>/hold/", views.hold, name="hold"),
     path("basket/", views.basket, name="basket"),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from events.models import Channel, Performance
+from sales import waiting_room
 from sales.availability import zone_counts
 from sales.errors import HoldNotActive, PaymentDeclined, SalesError
 from sales.holds import hold_create, hold_is_live, hold_release
@@ -23,6 +24,7 @@ from sales.payments import PaymentRequest
 from sales.tickets_pdf import order_pdf
 
 from .forms import CheckoutForm, HoldForm
+from .queue import client_ip, pass_ok
 
 BASKET = "basket_hold"
 
@@ -87,7 +89,16 @@ def _seat_rows(perf: Performance, now) -> tuple[list[dict], dict]:
     return seats, box
 
 
+def _behind_queue(request, perf_id: int):
+    """During a queued on-sale, the shop's pages need a valid pass: else, to the queue."""
+    if waiting_room.gated(perf_id) and not pass_ok(request, perf_id, _owner_key(request)):
+        return redirect("shop:queue", pk=perf_id)
+    return None
+
+
 def performance_detail(request, pk: int):
+    if (to_queue := _behind_queue(request, pk)) is not None:
+        return to_queue
     perf = get_object_or_404(Performance.objects.select_related("event", "venue"), pk=pk)
     now = timezone.now()
     counts = zone_counts(perf.pk)
@@ -123,6 +134,11 @@ def seat_states(request, pk: int):
 
 @require_POST
 def hold(request, pk: int):
+    if (to_queue := _behind_queue(request, pk)) is not None:
+        return to_queue
+    if waiting_room.rate_limited("hold", client_ip(request), limit=30):
+        messages.error(request, _("Too many attempts from your network; wait a minute."))
+        return redirect("shop:performance", pk=pk)
     perf = get_object_or_404(Performance, pk=pk)
     form = HoldForm(request.POST, performance=perf)
     if not form.is_valid():
@@ -194,6 +210,12 @@ def checkout(request):
     if hold is None:
         messages.error(request, _("Your basket is empty."))
         return redirect("shop:events")
+    if (to_queue := _behind_queue(request, hold.performance_id)) is not None:
+        return to_queue
+    if waiting_room.rate_limited("pay", client_ip(request), limit=20):
+        form = CheckoutForm(request.POST)
+        form.add_error(None, _("Too many attempts from your network; wait a minute."))
+        return _render_basket(request, hold, form, now, status=429)
     form = CheckoutForm(request.POST)
     if not form.is_valid():
         return _render_basket(request, hold, form, now, status=400)

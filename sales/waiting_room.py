@@ -1,0 +1,233 @@
+"""The waiting room in front of the online shop during an on-sale. Redis only.
+
+- Visitors who arrive before the on-sale time wait in `early`. At the on-sale, one Lua
+  script shuffles them (a seeded Fisher-Yates, the seed kept for audit) into the queue:
+  a fair draw, not a race to refresh. Later arrivals take the next number: FIFO.
+- Admission is a frontier that moves at the configured rate from the on-sale time:
+  `admitted = base + (now - at) * rate`. A rate change rebases it, so nothing needs a
+  worker to let people in. Position <= frontier: admitted, and given a signed pass.
+- A pass names the performance and the visitor, expires, and is bound to the first
+  shop session that uses it: copied to other browsers, it is refused there.
+- Joining and polling read and write Redis only: no database query, no session write.
+
+The config lives in PostgreSQL (`WaitingRoom`, edited in the admin) and is published
+into the `cfg` hash on every save.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+import redis
+from django.conf import settings
+from django.core import signing
+
+PASS_SALT = "sales.waiting_room.pass"
+
+JOIN = """
+-- KEYS: early, queue, seq, drawn   ARGV: visitor, now, opens
+local drawn = redis.call('EXISTS', KEYS[4]) == 1
+if not drawn and tonumber(ARGV[2]) < tonumber(ARGV[3]) then
+  redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1])
+  return {0, redis.call('ZCARD', KEYS[1])}
+end
+local pos = redis.call('ZSCORE', KEYS[2], ARGV[1])
+if pos then return {1, tonumber(pos)} end
+if not drawn then return {2, 0} end
+local n = redis.call('INCR', KEYS[3])
+redis.call('ZADD', KEYS[2], n, ARGV[1])
+return {1, n}
+"""
+
+DRAW = """
+-- KEYS: early, queue, seq, drawn, seedkey   ARGV: seed
+if not redis.call('SET', KEYS[4], '1', 'NX') then return -1 end
+redis.call('SET', KEYS[5], ARGV[1])
+math.randomseed(tonumber(ARGV[1]))
+local m = redis.call('ZRANGE', KEYS[1], 0, -1)
+for i = #m, 2, -1 do
+  local j = math.random(i)
+  m[i], m[j] = m[j], m[i]
+end
+for i = 1, #m do redis.call('ZADD', KEYS[2], i, m[i]) end
+redis.call('SET', KEYS[3], #m)
+return #m
+"""
+
+
+@lru_cache(maxsize=4)
+def _client_for(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, decode_responses=True, health_check_interval=30)
+
+
+def client() -> redis.Redis:
+    return _client_for(settings.WAITING_ROOM_REDIS_URL)
+
+
+def _keys(perf_id: int) -> dict[str, str]:
+    base = f"wr:{perf_id}"
+    return {k: f"{base}:{k}" for k in ("cfg", "early", "queue", "seq", "drawn", "seed", "bind", "passes")}
+
+
+@dataclass(frozen=True)
+class Config:
+    enabled: bool
+    opens: float
+    rate: float  # visitors per second
+    base: float
+    at: float
+    ttl: int
+    soldout: bool
+
+    def frontier(self, now: float) -> float:
+        if now < self.opens:
+            return 0.0
+        return self.base + max(0.0, now - max(self.at, self.opens)) * self.rate
+
+
+def publish(room) -> None:
+    """Write a room's config into Redis. A live rate change keeps everyone already
+    admitted: the frontier is rebased at the moment of the change."""
+    now = time.time()
+    opens = room.opens_at.timestamp()
+    old = config(room.performance_id)
+    if old is not None and old.opens == opens and now > opens:
+        base, at = old.frontier(now), now
+    else:
+        base, at = 0.0, opens
+    client().hset(_keys(room.performance_id)["cfg"], mapping={
+        "enabled": "1" if room.enabled else "0", "opens": opens, "rate": room.admit_per_minute / 60.0,
+        "base": base, "at": at, "ttl": room.pass_minutes * 60,
+        "soldout": "1" if old is not None and old.soldout else "0",
+    })
+
+
+def config(perf_id: int) -> Config | None:
+    raw = client().hgetall(_keys(perf_id)["cfg"])
+    if not raw:
+        return None
+    return Config(enabled=raw["enabled"] == "1", opens=float(raw["opens"]), rate=float(raw["rate"]),
+                  base=float(raw["base"]), at=float(raw["at"]), ttl=int(raw["ttl"]),
+                  soldout=raw.get("soldout") == "1")
+
+
+def set_sold_out(perf_id: int, sold_out: bool) -> None:
+    client().hset(_keys(perf_id)["cfg"], "soldout", "1" if sold_out else "0")
+
+
+def new_visitor() -> str:
+    return secrets.token_urlsafe(16)
+
+
+@dataclass(frozen=True)
+class Place:
+    state: str  # "before" (waiting for the on-sale), "queued", "admitted", "soldout"
+    position: int = 0
+    ahead: int = 0
+    wait_seconds: int = 0
+    progress: float = 0.0
+    early_count: int = 0
+
+
+def join(perf_id: int, visitor: str, now: float | None = None) -> Place:
+    """Join (or re-find one's place in) the queue. Idempotent per visitor."""
+    now = time.time() if now is None else now
+    cfg = config(perf_id)
+    if cfg is None or not cfg.enabled:
+        return Place("admitted")
+    r = client()
+    k = _keys(perf_id)
+    keys = [k["early"], k["queue"], k["seq"], k["drawn"]]
+    state, value = r.eval(JOIN, 4, *keys, visitor, now, cfg.opens)
+    if state == 2:  # the on-sale has begun and nobody has drawn yet: draw, then join
+        draw(perf_id)
+        state, value = r.eval(JOIN, 4, *keys, visitor, now, cfg.opens)
+    if state == 0:
+        return Place("before", early_count=int(value), wait_seconds=int(cfg.opens - now))
+    return _placed(cfg, int(value), now)
+
+
+def _placed(cfg: Config, position: int, now: float) -> Place:
+    frontier = cfg.frontier(now)
+    if position <= frontier:
+        return Place("soldout" if cfg.soldout else "admitted", position=position)
+    if cfg.soldout:
+        return Place("soldout", position=position)
+    ahead = int(position - frontier)
+    return Place("queued", position=position, ahead=ahead,
+                 wait_seconds=int(ahead / cfg.rate) if cfg.rate else 0,
+                 progress=min(1.0, frontier / position) if position else 1.0)
+
+
+def status(perf_id: int, visitor: str, now: float | None = None) -> Place:
+    """Where a visitor stands (polled by the queue page). Joins them if they are new."""
+    return join(perf_id, visitor, now)
+
+
+def draw(perf_id: int, seed: int | None = None) -> int:
+    """Shuffle the early arrivals into the queue, once. Returns how many, or -1 if done."""
+    k = _keys(perf_id)
+    seed = secrets.randbelow(2**31) if seed is None else seed
+    return int(client().eval(DRAW, 5, k["early"], k["queue"], k["seq"], k["drawn"], k["seed"], seed))
+
+
+def drawn_order(perf_id: int) -> list[str]:
+    return client().zrange(_keys(perf_id)["queue"], 0, -1)
+
+
+# --- passes ---------------------------------------------------------------------------
+
+def issue_pass(perf_id: int, visitor: str) -> str:
+    client().incr(_keys(perf_id)["passes"])
+    return signing.dumps({"p": perf_id, "v": visitor}, salt=PASS_SALT, compress=True)
+
+
+def check_pass(perf_id: int, token: str | None, binding: str) -> bool:
+    """A valid pass for this performance, not expired, and used by one session only."""
+    cfg = config(perf_id)
+    if cfg is None or not cfg.enabled:
+        return True
+    if time.time() < cfg.opens or not token:  # before the on-sale nobody is admitted
+        return False
+    try:
+        data = signing.loads(token, salt=PASS_SALT, max_age=cfg.ttl)
+    except signing.BadSignature:
+        return False
+    if data.get("p") != perf_id:
+        return False
+    key = f"{_keys(perf_id)['bind']}:{data['v']}"
+    r = client()
+    r.set(key, binding, nx=True, ex=cfg.ttl)
+    return r.get(key) == binding
+
+
+def gated(perf_id: int) -> bool:
+    """Is the shop of this performance behind the queue right now?"""
+    cfg = config(perf_id)
+    return bool(cfg and cfg.enabled)
+
+
+def stats(perf_id: int, now: float | None = None) -> dict:
+    now = time.time() if now is None else now
+    cfg = config(perf_id)
+    r = client()
+    k = _keys(perf_id)
+    queued = r.zcard(k["queue"]) + r.zcard(k["early"]) * (0 if r.exists(k["drawn"]) else 1)
+    frontier = cfg.frontier(now) if cfg else 0
+    return {"in_queue": int(queued), "admitted": int(min(frontier, queued)),
+            "passes": int(r.get(k["passes"]) or 0), "rate_per_minute": round(cfg.rate * 60) if cfg else 0,
+            "sold_out": bool(cfg and cfg.soldout), "seed": r.get(k["seed"])}
+
+
+def rate_limited(bucket: str, key: str, limit: int, window: int = 60) -> bool:
+    """Fixed-window rate limit in Redis: True once `key` has made more than `limit` calls."""
+    r = client()
+    name = f"rl:{bucket}:{key}:{int(time.time() // window)}"
+    pipe = r.pipeline()
+    pipe.incr(name)
+    pipe.expire(name, window + 1)
+    count, _ = pipe.execute()
+    return count > limit

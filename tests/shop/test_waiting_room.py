@@ -1,0 +1,180 @@
+import time
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.core import signing
+from django.test import Client
+from django.utils import timezone
+
+from sales import waiting_room
+from sales.models import WaitingRoom
+from tests.conftest import make_performance
+
+pytestmark = pytest.mark.django_db
+
+
+def room_for(perf, opens_in=timedelta(minutes=5), per_minute=60, **extra):
+    room = WaitingRoom.objects.create(performance=perf, opens_at=timezone.now() + opens_in,
+                                      admit_per_minute=per_minute, **extra)
+    waiting_room.publish(room)
+    return room
+
+
+def test_early_visitors_are_drawn_in_random_order_and_none_is_lost(performance):
+    room = room_for(performance)
+    opens = room.opens_at.timestamp()
+    early = [f"v{i}" for i in range(300)]
+    for i, v in enumerate(early):
+        assert waiting_room.join(performance.pk, v, now=opens - 60 + i * 0.1).state == "before"
+    waiting_room.draw(performance.pk, seed=1234)
+    order = waiting_room.drawn_order(performance.pk)
+    assert sorted(order) == sorted(early)  # complete: each early visitor has exactly one place
+    assert order != early  # not arrival order
+    positions = [waiting_room.join(performance.pk, v, now=opens + 1).position for v in early]
+    assert sorted(positions) == list(range(1, 301))
+    # Reproducible from the seed: the same arrivals and seed give the same order.
+    other = make_performance()
+    room_for(other)
+    for i, v in enumerate(early):
+        waiting_room.join(other.pk, v, now=opens - 60 + i * 0.1)
+    waiting_room.draw(other.pk, seed=1234)
+    assert waiting_room.drawn_order(other.pk) == order
+    assert waiting_room.draw(performance.pk) == -1  # the draw happens once
+
+
+def test_later_arrivals_queue_first_in_first_out(performance):
+    room = room_for(performance)
+    opens = room.opens_at.timestamp()
+    for v in ("a", "b", "c"):
+        waiting_room.join(performance.pk, v, now=opens - 10)
+    late = [waiting_room.join(performance.pk, v, now=opens + 5 + i).position for i, v in enumerate("xyz")]
+    assert late == [4, 5, 6]  # the first late visitor draws the early ones in, then FIFO
+    assert waiting_room.join(performance.pk, "x", now=opens + 30).position == 4  # polling keeps the place
+
+
+def test_admission_moves_at_the_rate_and_a_live_change_keeps_who_is_in(performance):
+    room = room_for(performance, per_minute=60)  # one a second
+    opens = room.opens_at.timestamp()
+    for i in range(20):
+        waiting_room.join(performance.pk, f"v{i}", now=opens + 0.001 * i)
+    last = waiting_room.drawn_order(performance.pk)[-1]
+    assert waiting_room.status(performance.pk, last, now=opens + 5).state == "queued"
+    place = waiting_room.status(performance.pk, last, now=opens + 5)
+    assert place.ahead == 15 and place.wait_seconds == 15 and 0 < place.progress < 1
+    assert waiting_room.status(performance.pk, last, now=opens + 21).state == "admitted"
+
+
+def test_a_live_rate_change_rebases_the_frontier(performance):
+    room = room_for(performance, opens_in=timedelta(seconds=-10), per_minute=60)
+    before = waiting_room.config(performance.pk).frontier(time.time())
+    room.admit_per_minute = 600
+    room.save()
+    waiting_room.publish(room)
+    cfg = waiting_room.config(performance.pk)
+    now = time.time()
+    assert cfg.frontier(now) >= before  # nobody admitted is sent back
+    assert cfg.frontier(now + 6) - cfg.frontier(now) == pytest.approx(60, rel=0.01)
+
+
+def test_sold_out_stops_admission_and_says_so(performance):
+    room = room_for(performance)
+    opens = room.opens_at.timestamp()
+    waiting_room.join(performance.pk, "first", now=opens + 1)
+    waiting_room.set_sold_out(performance.pk, True)
+    assert waiting_room.status(performance.pk, "first", now=opens + 100).state == "soldout"
+    assert waiting_room.join(performance.pk, "late", now=opens + 100).state == "soldout"
+
+
+def test_passes_forged_expired_or_shared_are_refused(performance):
+    room_for(performance, opens_in=timedelta(seconds=-1))
+    good = waiting_room.issue_pass(performance.pk, "visitor-1")
+    assert waiting_room.check_pass(performance.pk, good, "session-A")
+    assert waiting_room.check_pass(performance.pk, good, "session-A")  # same browser, again
+    assert not waiting_room.check_pass(performance.pk, good, "session-B")  # copied elsewhere
+    forged = signing.dumps({"p": performance.pk, "v": "visitor-2"}, key="not-our-secret",
+                           salt=waiting_room.PASS_SALT)
+    assert not waiting_room.check_pass(performance.pk, forged, "session-C")
+    other = make_performance()
+    room_for(other, opens_in=timedelta(seconds=-1))
+    assert not waiting_room.check_pass(other.pk, waiting_room.issue_pass(performance.pk, "v3"), "s")
+    with mock.patch("django.core.signing.time.time", return_value=time.time() - 3600):
+        old = waiting_room.issue_pass(performance.pk, "visitor-4")
+    assert not waiting_room.check_pass(performance.pk, old, "session-D")  # 15-minute pass, an hour old
+
+
+def test_queue_page_costs_no_database_query_and_no_session(performance, django_assert_num_queries):
+    room_for(performance, opens_in=timedelta(seconds=-1), per_minute=1)
+    client = Client()
+    with django_assert_num_queries(0):
+        first = client.get(f"/performances/{performance.pk}/queue/")
+        again = client.get(f"/performances/{performance.pk}/queue/", headers={"HX-Request": "true"})
+    assert first.status_code == 200 and again.status_code in (200, 204)
+    assert "sessionid" not in first.cookies and "sessionid" not in again.cookies
+    assert "wr_visitor" in first.cookies
+
+
+def test_the_shop_sends_visitors_without_a_pass_to_the_queue_and_lets_them_in_with_one(performance):
+    room_for(performance, opens_in=timedelta(seconds=-1), per_minute=6000)
+    client = Client()
+    page = client.get(f"/performances/{performance.pk}/")
+    assert page.status_code == 302 and page["Location"].endswith(f"/performances/{performance.pk}/queue/")
+    hold = client.post(f"/performances/{performance.pk}/hold/", {"seats": "1"})
+    assert hold["Location"].endswith("/queue/")
+    time.sleep(0.05)
+    admitted = client.get(f"/performances/{performance.pk}/queue/")
+    assert admitted.status_code == 302 and admitted["Location"] == f"/performances/{performance.pk}/"
+    assert client.get(f"/performances/{performance.pk}/").status_code == 200
+    stranger = Client()  # the same pass cookie copied into another browser
+    stranger.cookies[f"wr_pass_{performance.pk}"] = client.cookies[f"wr_pass_{performance.pk}"].value
+    assert stranger.get(f"/performances/{performance.pk}/").status_code == 302
+
+
+def test_before_the_on_sale_the_shop_shows_the_holding_page(performance):
+    room_for(performance, opens_in=timedelta(minutes=10))
+    client = Client()
+    page = client.get(f"/performances/{performance.pk}/", follow=True)
+    assert "The sale has not started yet" in page.content.decode()
+
+
+def test_customer_limit_across_orders_by_email_and_by_card(performance):
+    from events.models import Channel
+    from sales.errors import InvalidRequest
+    from sales.holds import hold_create
+    from sales.orders import CustomerDetails, order_place
+    from sales.payments import APPROVE, PaymentRequest
+    from tests.conftest import places_of
+
+    room_for(performance, customer_limit=4)
+    card = PaymentRequest(method="test_card", card_number=APPROVE)
+
+    def buy(n, email, start):
+        hold = hold_create(performance=performance, channel=Channel.ONLINE,
+                           place_ids=[p.pk for p in places_of(performance)[start:start + n]])
+        return order_place(hold=hold, customer=CustomerDetails(name="N", email=email), payment=card)
+
+    buy(3, "fan@example.org", 0)
+    with pytest.raises(InvalidRequest, match="at most 4 tickets per customer.*already have 3"):
+        buy(2, "FAN@example.org", 10)
+    with pytest.raises(InvalidRequest, match="at most 4 tickets per customer"):
+        buy(2, "another-name@example.org", 20)  # the same card
+    buy(1, "fan@example.org", 30)
+
+
+def test_the_api_is_no_way_round_the_queue(performance, clerk):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    from tests.conftest import places_of
+
+    room_for(performance, opens_in=timedelta(seconds=-1))
+    body = {"performance": performance.pk, "places": [places_of(performance)[0].pk]}
+    anonymous = APIClient().post("/api/v1/holds/", body, format="json")
+    assert anonymous.status_code == 403 and "X-Queue-Pass" in anonymous.json()["error"]["message"]
+    with_pass = APIClient().post("/api/v1/holds/", body, format="json",
+                                 headers={"X-Queue-Pass": waiting_room.issue_pass(performance.pk, "api-v")})
+    assert with_pass.status_code == 201
+    counter = APIClient()  # the counter is never queued
+    counter.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=clerk).key}")
+    body["places"] = [places_of(performance)[1].pk]
+    assert counter.post("/api/v1/holds/", body, format="json").status_code == 201
