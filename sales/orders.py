@@ -73,6 +73,12 @@ def _record(order: Order, action: str, detail: str = "", actor=None) -> None:
                               actor=actor if actor is not None and actor.is_authenticated else None)
 
 
+def change_given(order: Order) -> Decimal:
+    """The change handed back for an order's cash, from its payment records."""
+    return sum((p.tendered - p.amount for p in order.payments.filter(
+        method="cash", status=Payment.Status.APPROVED, tendered__isnull=False)), Decimal("0"))
+
+
 def hold_total(hold: Hold) -> tuple[Decimal, str, list[int]]:
     """Price of the hold's places: computed here from the price zones, never taken from
     the request, over exactly the places `inventory.sell` will sell."""
@@ -128,6 +134,9 @@ def order_place(
     customer = _clean_customer(customer)
     if hold.status in (Hold.Status.RELEASED, Hold.Status.SOLD):
         raise HoldNotActive(f"this hold is {hold.get_status_display().lower()}; hold the seats again")
+    taken = Order.objects.filter(hold=hold, status__in=(Order.Status.RESERVED, Order.Status.PAID)).first()
+    if taken is not None:
+        raise IllegalTransition(f"these seats are already order {taken.code} ({taken.get_status_display().lower()})")
     total, currency, place_ids = hold_total(hold)
     if not place_ids:
         raise HoldNotActive("the hold has no places; hold the seats again")
@@ -270,6 +279,9 @@ def order_reserve(*, hold: Hold, customer: CustomerDetails, deadline: datetime, 
     customer = _clean_customer(customer)
     if not hold_is_live(hold, now):
         raise HoldNotActive("the hold has lapsed; hold the seats again")
+    taken = Order.objects.filter(hold=hold, status__in=(Order.Status.RESERVED, Order.Status.PAID)).first()
+    if taken is not None:
+        raise IllegalTransition(f"these seats are already order {taken.code} ({taken.get_status_display().lower()})")
     total, currency, place_ids = hold_total(hold)
     with transaction.atomic():
         if inventory.extend(hold=hold, until=deadline, now=now) != len(place_ids):
@@ -377,7 +389,8 @@ def order_cancel(*, order: Order, actor=None) -> Order:
         hold = order.hold
         if hold is not None and Hold.objects.filter(pk=hold.pk, status=Hold.Status.ACTIVE).exists():
             hold_release(hold=hold, actor=actor)  # places first, as everywhere
-        if not Order.objects.filter(pk=order.pk, status__in=(Order.Status.PENDING, Order.Status.FAILED)
+        if not Order.objects.filter(pk=order.pk, status__in=(Order.Status.PENDING, Order.Status.FAILED,
+                                                             Order.Status.RESERVED)
                                     ).update(status=Order.Status.CANCELLED):
             order.refresh_from_db()
             raise IllegalTransition(f"order {order.code} is {order.get_status_display().lower()}; "

@@ -41,6 +41,10 @@ def shift_expected(shift: Shift) -> dict[str, Decimal]:
             "card_terminal": rows.get("card_terminal") or Decimal("0")}
 
 
+def shift_differences(shift: Shift) -> dict[str, Decimal]:
+    return {m: Decimal(str(shift.counted.get(m, 0))) - Decimal(str(shift.expected.get(m, 0))) for m in METHODS}
+
+
 def shift_close(*, shift: Shift, clerk, counted_cash: Decimal, counted_card: Decimal) -> Shift:
     if shift.clerk_id != clerk.pk:
         raise NotPermitted("only the clerk of a shift closes it")
@@ -54,6 +58,7 @@ def shift_close(*, shift: Shift, clerk, counted_cash: Decimal, counted_card: Dec
         expected = shift_expected(shift)
         counted = {"cash": counted_cash, "card_terminal": counted_card}
         shift.expected, shift.counted = expected, counted
+        # Stored per method too (in the report): a drawer surplus must not hide a card shortfall.
         shift.difference = sum(counted.values()) - sum(expected.values())
         shift.closed_at = timezone.now()
         shift.save()

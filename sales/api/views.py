@@ -157,7 +157,7 @@ def _order_for(request, code: str) -> Order:
     user = request.user
     allowed = order is not None and (
         bool(roles_of(user))
-        or (token and secrets.compare_digest(order.access_token, token))
+        or (token and secrets.compare_digest(order.access_token.encode(), token.encode()))
         or (user.is_authenticated and (order.created_by_id == user.pk or order.customer.user_id == user.pk))
     )
     if not allowed:

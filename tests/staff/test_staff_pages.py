@@ -163,3 +163,57 @@ def test_counter_phone_and_shop_screens_race_for_the_same_seats():
     lost = [p for p in pages if "could not be held" in p or "Nothing held" in p]
     assert len(won) == 1 and len(lost) == 2, [p[:200] for p in pages]
     assert Place.objects.filter(performance=perf, state="held").count() == 2
+
+
+def test_a_retried_take_payment_lands_on_the_sale_not_a_second_one(clerk, performance):
+    c = signed_in(clerk)
+    sale_url = open_sale(c, performance)["Location"]
+    page = c.get(sale_url).content.decode()
+    attempt = re.search(r'name="attempt" value="([^"]+)"', page).group(1)
+    first = c.post(sale_url, {"tendered": "120", "attempt": attempt})
+    again = c.post(sale_url, {"tendered": "120", "attempt": attempt})
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == again["Location"]
+    assert Order.objects.count() == 1
+
+
+@pytest.mark.parametrize("tendered", ["1e30", "100000000", "NaN"])
+def test_absurd_amounts_are_refused_with_a_message(clerk, performance, tendered):
+    c = signed_in(clerk)
+    sale_url = open_sale(c, performance)["Location"]
+    response = c.post(sale_url, {"tendered": tendered})
+    assert response.status_code == 400
+    assert not Order.objects.filter(status="paid").exists()
+
+
+def test_refund_and_sale_need_an_open_shift(clerk, performance):
+    c = signed_in(clerk)
+    zone = performance.price_zones.get()
+    response = c.post("/counter/sale/", {"performance": performance.pk, "zone": zone.pk, "quantity": 1}, follow=True)
+    assert "Open a shift first." in response.content.decode()
+    assert not Hold.objects.exists()
+    assert c.post("/counter/sale/", {"performance": "abc", "zone": "x", "quantity": 1}).status_code in (302, 404)
+
+
+def test_a_reservation_is_paid_at_the_counter_and_cannot_be_sold_twice(clerk, operator, performance):
+    from sales.orders import customer_register
+
+    caller = customer_register(details=CALLER)
+    hold = hold_create(performance=performance, channel=Channel.PHONE, user=operator,
+                       owner_key=f"customer:{caller.pk}", place_ids=[p.pk for p in places_of(performance)[:2]])
+    order = order_reserve(hold=hold, customer=CALLER, actor=operator, deadline=timezone.now() + timedelta(days=2))
+    with pytest.raises(Exception, match="already order"):
+        order_reserve(hold=hold, customer=CALLER, actor=operator, deadline=timezone.now() + timedelta(days=2))
+    phone = signed_in(operator)
+    sale_page = phone.get(f"/phone/customers/{order.customer_id}/sale/{hold.token}/")
+    assert sale_page.status_code == 302 and order.code in sale_page["Location"]
+    c = signed_in(clerk)
+    c.post("/counter/shift/open/", {"cash_float": "0"})
+    page = c.post(f"/counter/orders/{order.code}/pay/", {"tendered": "100"}, follow=True).content.decode()
+    assert "Paid. Change due: 0.00" in page
+    order.refresh_from_db()
+    assert order.status == "paid" and order.payments.get().shift.clerk == clerk
+
+
+def test_order_links_with_odd_tokens_are_404_not_500(client, performance):
+    assert client.get("/orders/ABCDEFGH/%C3%A9t%C3%A9/").status_code == 404

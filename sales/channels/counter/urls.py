@@ -15,4 +15,5 @@ urlpatterns = [
     path("orders/<str:code>/", views.order, name="order"),
     path("orders/<str:code>/print/", views.order_print, name="order-print"),
     path("orders/<str:code>/refund/", views.order_refund_view, name="order-refund"),
+    path("orders/<str:code>/pay/", views.order_pay, name="order-pay"),
 ]

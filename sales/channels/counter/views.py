@@ -19,12 +19,13 @@ from sales.channels.staff import role_required
 from sales.errors import SalesError
 from sales.holds import hold_create, hold_is_live, hold_release
 from sales.models import Hold, Order, Shift
-from sales.orders import CustomerDetails, order_place, order_refund
+from sales.orders import CustomerDetails, change_given, order_pay_reservation, order_place, order_refund
 from sales.payments import PaymentRequest
-from sales.shifts import shift_close, shift_current, shift_expected, shift_open
+from sales.shifts import shift_close, shift_current, shift_differences, shift_expected, shift_open
 from sales.tickets import tickets_printed
 
 clerk_only = role_required(COUNTER_CLERK)
+MAX_AMOUNT = Decimal("1000000")
 WALK_IN = CustomerDetails(name="Counter customer", email="counter@boxoffice.invalid")
 
 
@@ -38,7 +39,17 @@ def _money(raw: str | None, field: str) -> Decimal | None:
         raise SalesError(_("%(field)s must be an amount, like 20.00") % {"field": field}) from None
     if not value.is_finite() or value < 0:
         raise SalesError(_("%(field)s cannot be negative") % {"field": field})
+    if value > MAX_AMOUNT:
+        raise SalesError(_("%(field)s is more than %(max)s: check the amount") % {"field": field, "max": MAX_AMOUNT})
     return value.quantize(Decimal("0.01"))
+
+
+def _int(raw) -> int:
+    """An id from a form; anything else is simply not found."""
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return 0
 
 
 @clerk_only
@@ -76,14 +87,17 @@ def open_shift(request):
 @clerk_only
 @require_POST
 def sale_new(request):
-    perf = get_object_or_404(Performance, pk=request.POST.get("performance") or 0)
+    if shift_current(request.user) is None:
+        messages.error(request, _("Open a shift first."))
+        return redirect("counter:home")
+    perf = get_object_or_404(Performance, pk=_int(request.POST.get("performance")))
     try:
         quantity = int(request.POST.get("quantity") or 0)
         zone = section = None
         if request.POST.get("section"):
-            section = get_object_or_404(Section, pk=request.POST["section"])
+            section = get_object_or_404(Section, pk=_int(request.POST["section"]))
         else:
-            zone = get_object_or_404(PriceZone, pk=request.POST.get("zone") or 0)
+            zone = get_object_or_404(PriceZone, pk=_int(request.POST.get("zone")))
         hold = hold_create(performance=perf, channel=Channel.COUNTER, user=request.user,
                            zone=zone, section=section, quantity=quantity)
     except ValueError:
@@ -107,6 +121,9 @@ def sale(request, token: str):
     if shift is None:
         messages.error(request, _("Open a shift first."))
         return redirect("counter:home")
+    sold = Order.objects.filter(hold=hold, status=Order.Status.PAID).first()
+    if sold is not None:  # a retried "Take payment": the sale went through the first time
+        return redirect("counter:order", code=sold.code)
     if not hold_is_live(hold):
         messages.error(request, _("The hold lapsed; the seats were released. Start the sale again."))
         return redirect("counter:home")
@@ -128,7 +145,7 @@ def sale(request, token: str):
         except SalesError as exc:
             errors.append(exc.message)
         else:
-            messages.success(request, _("Sold. Change due: %(change)s") % {"change": f"{order.change_due:.2f}"})
+            messages.success(request, _("Sold. Change due: %(change)s") % {"change": f"{change_given(order):.2f}"})
             return redirect("counter:order", code=order.code)
     return render(request, "counter/sale.html", {
         "hold": hold, "places": places, "total": total, "errors": errors,
@@ -168,12 +185,36 @@ def order_print(request, code: str):
 @require_POST
 def order_refund_view(request, code: str):
     order = get_object_or_404(Order, code=code.upper())
+    shift = shift_current(request.user)
+    if shift is None:  # cash paid back comes out of a drawer that must be counted
+        messages.error(request, _("Open a shift first."))
+        return redirect("counter:order", code=order.code)
     try:
-        order_refund(order=order, actor=request.user, shift=shift_current(request.user))
+        order_refund(order=order, actor=request.user, shift=shift)
     except SalesError as exc:
         messages.error(request, _("Not refunded: %(reason)s") % {"reason": exc.message})
     else:
         messages.success(request, _("Refunded %(amount)s; the seats are back on sale.") % {"amount": order.total})
+    return redirect("counter:order", code=order.code)
+
+
+@clerk_only
+@require_POST
+def order_pay(request, code: str):
+    """Take payment at the window for a phone reservation."""
+    order = get_object_or_404(Order, code=code.upper())
+    shift = shift_current(request.user)
+    if shift is None:
+        messages.error(request, _("Open a shift first."))
+        return redirect("counter:order", code=order.code)
+    try:
+        tendered = _money(request.POST.get("tendered"), _("Cash tendered"))
+        order = order_pay_reservation(order=order, actor=request.user, shift=shift,
+                                      payment=PaymentRequest(method="cash", tendered=tendered))
+    except SalesError as exc:
+        messages.error(request, _("Not paid: %(reason)s") % {"reason": exc.message})
+    else:
+        messages.success(request, _("Paid. Change due: %(change)s") % {"change": f"{change_given(order):.2f}"})
     return redirect("counter:order", code=order.code)
 
 
@@ -214,4 +255,5 @@ def close_shift(request):
 def shift_report(request, pk: int):
     shift = get_object_or_404(Shift, pk=pk, clerk=request.user)
     payments = shift.payments.select_related("order").order_by("created_at")
-    return render(request, "counter/shift_report.html", {"shift": shift, "payments": payments})
+    return render(request, "counter/shift_report.html", {"shift": shift, "payments": payments,
+                                                         "differences": shift_differences(shift)})

@@ -14,4 +14,6 @@ urlpatterns = [
     path("customers/<int:pk>/sale/<str:token>/release/", views.sale_release, name="sale-release"),
     path("orders/<str:code>/", views.order, name="order"),
     path("orders/<str:code>/resend/", views.order_resend, name="order-resend"),
+    path("orders/<str:code>/pay/", views.order_pay, name="order-pay"),
+    path("orders/<str:code>/cancel/", views.order_cancel_view, name="order-cancel"),
 ]

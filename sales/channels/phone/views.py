@@ -18,7 +18,14 @@ from sales.errors import SalesError
 from sales.holds import hold_create, hold_extend, hold_is_live, hold_release
 from sales.models import Customer, CustomerNote, Hold, Order
 from sales.notifications import resend_confirmation
-from sales.orders import CustomerDetails, customer_register, order_place, order_reserve
+from sales.orders import (
+    CustomerDetails,
+    customer_register,
+    order_cancel,
+    order_pay_reservation,
+    order_place,
+    order_reserve,
+)
 from sales.payments import PaymentRequest
 
 operator_only = role_required(PHONE_OPERATOR)
@@ -81,15 +88,15 @@ def note_add(request, pk: int):
 @require_POST
 def sale_new(request, pk: int):
     cust = get_object_or_404(Customer, pk=pk)
-    perf = get_object_or_404(Performance, pk=request.POST.get("performance") or 0)
+    perf = get_object_or_404(Performance, pk=_int(request.POST.get("performance")))
     try:
         quantity = int(request.POST.get("quantity") or 0)
         choice = request.POST.get("zone") or ""
         zone = section = None
         if choice.startswith("s"):
-            section = get_object_or_404(Section, pk=choice[1:])
+            section = get_object_or_404(Section, pk=_int(choice[1:]))
         else:
-            zone = get_object_or_404(PriceZone, pk=choice or 0)
+            zone = get_object_or_404(PriceZone, pk=_int(choice))
         hold = hold_create(performance=perf, channel=Channel.PHONE, user=request.user,
                            owner_key=f"customer:{cust.pk}", zone=zone, section=section, quantity=quantity)
     except ValueError:
@@ -101,6 +108,17 @@ def sale_new(request, pk: int):
     return redirect("phone:sale", pk=cust.pk, token=hold.token)
 
 
+def _int(raw) -> int:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _order_of(hold: Hold) -> Order | None:
+    return Order.objects.filter(hold=hold, status__in=(Order.Status.RESERVED, Order.Status.PAID)).first()
+
+
 def _hold(request, pk: int, token: str) -> Hold:
     return get_object_or_404(Hold, token=token, channel=Channel.PHONE, owner_key=f"customer:{pk}")
 
@@ -109,6 +127,9 @@ def _hold(request, pk: int, token: str) -> Hold:
 def sale(request, pk: int, token: str):
     cust = get_object_or_404(Customer, pk=pk)
     hold = _hold(request, pk, token)
+    done = _order_of(hold)
+    if done is not None:  # reserved or paid already (a retried submit lands here too)
+        return redirect("phone:order", code=done.code)
     if not hold_is_live(hold):
         messages.error(request, _("The hold lapsed; the seats were released."))
         return redirect("phone:customer", pk=cust.pk)
@@ -158,8 +179,12 @@ def sale_extend(request, pk: int, token: str):
 @operator_only
 @require_POST
 def sale_release(request, pk: int, token: str):
+    hold = _hold(request, pk, token)
+    if (done := _order_of(hold)) is not None:
+        messages.error(request, _("These seats are order %(code)s: cancel that order instead.") % {"code": done.code})
+        return redirect("phone:order", code=done.code)
     try:
-        hold_release(hold=_hold(request, pk, token), actor=request.user)
+        hold_release(hold=hold, actor=request.user)
     except SalesError as exc:
         messages.info(request, exc.message)
     return redirect("phone:customer", pk=pk)
@@ -171,6 +196,35 @@ def order(request, code: str):
     return render(request, "phone/order.html", {
         "order": order, "tickets": order.tickets.select_related("place__seat", "place__section"),
         "events": order.events.select_related("actor")})
+
+
+@operator_only
+@require_POST
+def order_pay(request, code: str):
+    """The caller pays their reservation by card."""
+    order = get_object_or_404(Order, code=code.upper())
+    try:
+        order_pay_reservation(order=order, actor=request.user, payment=PaymentRequest(
+            method="card_not_present", card_number=request.POST.get("card_number", "")))
+    except SalesError as exc:
+        messages.error(request, _("Not paid: %(reason)s") % {"reason": exc.message})
+    else:
+        messages.success(request, _("Paid. The tickets are on their way to %(email)s.")
+                         % {"email": order.customer.email})
+    return redirect("phone:order", code=order.code)
+
+
+@operator_only
+@require_POST
+def order_cancel_view(request, code: str):
+    order = get_object_or_404(Order, code=code.upper())
+    try:
+        order_cancel(order=order, actor=request.user)
+    except SalesError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Cancelled; the seats are back on sale."))
+    return redirect("phone:order", code=order.code)
 
 
 @operator_only

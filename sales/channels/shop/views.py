@@ -3,6 +3,7 @@ kept in their session by its token."""
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 
 from django.contrib import messages
@@ -149,15 +150,17 @@ def hold(request, pk: int):
     data = form.cleaned_data
     previous = _basket(request)
     try:
-        if previous is not None and hold_is_live(previous):
-            hold_release(hold=previous)  # a new choice replaces the basket
         new = hold_create(performance=perf, channel=Channel.ONLINE, user=request.user,
                           owner_key=_owner_key(request), place_ids=data.get("seats") or None,
                           zone=data.get("zone"), section=data.get("section"),
                           quantity=data.get("quantity") if not data.get("seats") else None)
     except SalesError as exc:
+        # The basket the shopper already had is kept.
         messages.error(request, _("Those seats could not be held: %(reason)s") % {"reason": exc.message})
         return redirect("shop:performance", pk=perf.pk)
+    if previous is not None and hold_is_live(previous):
+        with contextlib.suppress(SalesError):  # it lapsed or was paid meanwhile: nothing to give back
+            hold_release(hold=previous)  # the new choice replaces the basket
     request.session[BASKET] = new.token
     return redirect("shop:basket")
 
@@ -241,6 +244,9 @@ def checkout(request):
     if order.status == Order.Status.FAILED:  # a retried submit of a declined payment
         form.add_error("card_number", order.failure_reason)
         return _render_basket(request, hold, form, now, status=402)
+    if order.status == Order.Status.PENDING:  # a second click while the first is being charged
+        form.add_error(None, _("Your payment is being processed; please wait a moment and reload."))
+        return _render_basket(request, hold, form, now, status=409)
     request.session.pop(BASKET, None)
     return redirect("shop:order", code=order.code, token=order.access_token)
 
@@ -249,7 +255,7 @@ def _order(code: str, token: str) -> Order:
     order = Order.objects.select_related("customer", "performance__event", "performance__venue").filter(
         code=code.upper()).first()
     # Constant-time compare; a wrong token looks exactly like an unknown order.
-    if order is None or not secrets.compare_digest(order.access_token, token):
+    if order is None or not secrets.compare_digest(order.access_token.encode(), token.encode()):
         raise Http404(_("No such order"))
     return order
 
