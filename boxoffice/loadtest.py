@@ -172,13 +172,7 @@ def main(argv: list[str]) -> int:
               f"{doubles} places in two tickets -> {'OK' if ok else 'OVERSOLD'}")
         return 0 if ok and not errors else 1
     finally:
-        for p in servers:
-            p.terminate()
-        for p in servers:
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stack.stop_groups(servers)
         stack.down(started)
 
 

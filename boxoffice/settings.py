@@ -44,8 +44,13 @@ INSTALLED_APPS = [
     "sales",
 ]
 
+# "all" (one pool, development), or "public" / "staff" (see boxoffice/pools.py).
+BOXOFFICE_POOL = os.environ.get("BOXOFFICE_POOL", "all")
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "boxoffice.pools.PoolMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -117,6 +122,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Served by WhiteNoise from the app servers; straight from the source folders in development.
+WHITENOISE_USE_FINDERS = DEBUG
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 EMAIL_BACKEND = os.environ.get(

@@ -226,6 +226,11 @@ def manage(*args: str) -> None:
     subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], check=True, cwd=ROOT)
 
 
+def granian(port: int, workers: int) -> list[str]:
+    return [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+            "--workers", str(workers), "--blocking-threads", "4", "--no-ws", "boxoffice.wsgi:application"]
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -241,20 +246,27 @@ def run() -> int:
         manage("load_demo")
         py = sys.executable
         celery = [py, "-m", "celery", "-A", "boxoffice"]
-        for cmd in (
-            [py, "manage.py", "runserver", f"127.0.0.1:{WEB_PORT}", "--noreload"],
-            [*celery, "worker", "-l", "info", "--concurrency", "2", "-n", "worker@%h"],
-            [*celery, "beat", "-l", "info", "-s", str(STACK / "celerybeat-schedule")],
+        for cmd, pool in (
+            # The public site, at a lower CPU priority: a crowd there cannot starve the staff.
+            (["nice", "-n", "5", *granian(WEB_PORT, workers=2)], "public"),
+            (granian(WEB_PORT + 1, workers=1), "staff"),
+            ([*celery, "worker", "-l", "info", "--concurrency", "2", "-n", "worker@%h"], "all"),
+            ([*celery, "beat", "-l", "info", "-s", str(STACK / "celerybeat-schedule")], "all"),
         ):
-            children.append(subprocess.Popen(cmd, cwd=ROOT))
+            # Each child leads its own process group: Ctrl-C reaches only this runner, which
+            # stops every group once and in full (a server's workers included).
+            children.append(subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "BOXOFFICE_POOL": pool},
+                                             start_new_session=True))
         base = f"http://127.0.0.1:{WEB_PORT}"
+        staff = f"http://127.0.0.1:{WEB_PORT + 1}"
         print(
             "\n  Box office is up.\n"
             f"    Shop          {base}/\n"
-            f"    Admin         {base}/admin/\n"
-            f"    Counter       {base}/counter/   (sign in at {base}/login/)\n"
-            f"    Phone         {base}/phone/\n"
             f"    API           {base}/api/v1/   (docs: {base}/api/docs/)\n"
+            "  Staff pool (its own worker process):\n"
+            f"    Admin         {staff}/admin/\n"
+            f"    Counter       {staff}/counter/   (sign in at {staff}/login/)\n"
+            f"    Phone         {staff}/phone/\n"
             "  Demo logins (user / password):\n"
             "    organizer / organizer-demo   (admin, organizer role)\n"
             "    clerk / clerk-demo           (counter clerk)\n"
@@ -272,14 +284,7 @@ def run() -> int:
         log("stopping")
         return 0
     finally:
-        for c in children:
-            if c.poll() is None:
-                c.terminate()
-        for c in children:
-            try:
-                c.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                c.kill()
+        stop_groups(children)
         down(started)
 
 
@@ -295,6 +300,17 @@ def ensure_chromium() -> None:
     subprocess.run(["apt-get", "update", "-q"], check=True, env=env, stdout=subprocess.DEVNULL)
     subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium",
                     "fonts-dejavu-core"], check=True, env=env, stdout=subprocess.DEVNULL)
+
+
+def stop_groups(children: list[subprocess.Popen]) -> None:
+    for c in children:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(c.pid, signal.SIGTERM)
+    for c in children:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            c.wait(timeout=20)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(c.pid, signal.SIGKILL)  # whatever is left of the group
 
 
 def test(args: list[str]) -> int:
