@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test up down lint bench loadtest
+.PHONY: run test up down lint bench loadtest crowd
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +33,6 @@ bench: $(VENV)/.installed
 
 loadtest: $(VENV)/.installed
 	$(PY) -m boxoffice.loadtest $(ARGS)
+
+crowd: $(VENV)/.installed
+	$(PY) -m boxoffice.crowd $(ARGS)

@@ -102,6 +102,9 @@ CACHES = {
     }
 }
 
+# Set when a trusted load balancer appends the client's address to X-Forwarded-For.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+
 # The waiting room's own Redis database (the queue, passes, rate limits).
 WAITING_ROOM_REDIS_URL = os.environ.get("WAITING_ROOM_REDIS_URL", REDIS_URL.rsplit("/", 1)[0] + "/4")
 

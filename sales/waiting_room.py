@@ -222,6 +222,16 @@ def stats(perf_id: int, now: float | None = None) -> dict:
             "sold_out": bool(cfg and cfg.soldout), "seed": r.get(k["seed"])}
 
 
+def client_ip(request) -> str:
+    """The caller's address. Behind a load balancer (BEHIND_PROXY=1), the last address the
+    proxy appended to X-Forwarded-For; otherwise the socket's, which cannot be forged."""
+    if settings.BEHIND_PROXY:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        if forwarded:
+            return forwarded[-1]
+    return request.META.get("REMOTE_ADDR", "")
+
+
 def rate_limited(bucket: str, key: str, limit: int, window: int = 60) -> bool:
     """Fixed-window rate limit in Redis: True once `key` has made more than `limit` calls."""
     r = client()

@@ -121,8 +121,9 @@ class HoldCreate(ApiView):
         if "section" in data:
             section = _object(Section, data["section"], "section")
         channel = data.get("channel") or default_channel(request.user)
+        binding = scope_of(request) if request.user.is_authenticated else f"ip:{waiting_room.client_ip(request)}"
         if policy_for(channel).queued and waiting_room.gated(perf.pk) and not waiting_room.check_pass(
-                perf.pk, request.headers.get("X-Queue-Pass"), scope_of(request)):
+                perf.pk, request.headers.get("X-Queue-Pass"), binding):
             raise NotPermitted("this on-sale is queued: join the waiting room at "
                                f"/performances/{perf.pk}/queue/ and send its pass as X-Queue-Pass")
         hold = hold_create(

@@ -14,15 +14,11 @@ VISITOR_SALT = "sales.waiting_room.visitor"
 PASS_COOKIE = "wr_pass_{}"
 
 
-def client_ip(request) -> str:
-    return request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
-
-
 def queue(request, pk: int):
     visitor = request.get_signed_cookie(VISITOR_COOKIE, default=None, salt=VISITOR_SALT)
     fresh = visitor is None
     if fresh:
-        if waiting_room.rate_limited("join", client_ip(request), limit=60):
+        if waiting_room.rate_limited("join", waiting_room.client_ip(request), limit=60):
             return HttpResponse("Too many attempts from your network; wait a minute.", status=429)
         visitor = waiting_room.new_visitor()
     place = waiting_room.status(pk, visitor)

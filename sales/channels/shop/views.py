@@ -25,7 +25,7 @@ from sales.payments import PaymentRequest
 from sales.tickets_pdf import order_pdf
 
 from .forms import CheckoutForm, HoldForm
-from .queue import client_ip, pass_ok
+from .queue import pass_ok
 
 BASKET = "basket_hold"
 
@@ -137,7 +137,7 @@ def seat_states(request, pk: int):
 def hold(request, pk: int):
     if (to_queue := _behind_queue(request, pk)) is not None:
         return to_queue
-    if waiting_room.rate_limited("hold", client_ip(request), limit=30):
+    if waiting_room.rate_limited("hold", waiting_room.client_ip(request), limit=30):
         messages.error(request, _("Too many attempts from your network; wait a minute."))
         return redirect("shop:performance", pk=pk)
     perf = get_object_or_404(Performance, pk=pk)
@@ -215,7 +215,7 @@ def checkout(request):
         return redirect("shop:events")
     if (to_queue := _behind_queue(request, hold.performance_id)) is not None:
         return to_queue
-    if waiting_room.rate_limited("pay", client_ip(request), limit=20):
+    if waiting_room.rate_limited("pay", waiting_room.client_ip(request), limit=20):
         form = CheckoutForm(request.POST)
         form.add_error(None, _("Too many attempts from your network; wait a minute."))
         return _render_basket(request, hold, form, now, status=429)

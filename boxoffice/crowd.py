@@ -1,0 +1,324 @@
+"""On-sale crowd benchmark: a Beijing-like arrival, scaled to this machine.
+
+    python -m boxoffice.crowd [--visitors 20000 --arrival 60 --rows 70 --per-row 50]
+
+Runs the production shape on the local stack: the public pool (granian, `--public-workers`,
+at a lower CPU priority), the staff pool (granian, one worker), and a Celery worker with
+beat. Then:
+
+1. idle: a simulated counter sells through the staff pool; its latency is the baseline;
+2. probe: C connections join and poll the queue as fast as they can: what the queue holds;
+3. crowd: V visitors arrive within A seconds (some before the on-sale, so the draw runs),
+   poll the queue, and once admitted buy 1-4 seats through the API with their pass, until
+   sold out; the counter keeps selling meanwhile.
+
+Prints queue join/poll throughput, admitted per second, tickets sold per second, time to
+sell out, counter latency p50/p99 during the crowd against idle, errors, and an oversell
+check from the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import timedelta
+
+from boxoffice import stack
+
+PORT = int(os.environ.get("BOXOFFICE_CROWD_PORT", "18100"))
+
+
+def servers(public_workers: int) -> list[subprocess.Popen]:
+    # BEHIND_PROXY: the simulated visitors come from many addresses, as through a load balancer.
+    env = {**os.environ, "DJANGO_DEBUG": "0", "LOG_LEVEL": "WARNING", "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+           "BEHIND_PROXY": "1",
+           "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "crowd-benchmark-only")}
+    log = open(stack.STACK / "crowd-servers.log", "ab")  # noqa: SIM115 - as long as the servers live
+    procs = []
+    for cmd, pool in (
+        (["nice", "-n", "10", *stack.granian(PORT, public_workers)], "public"),
+        (stack.granian(PORT + 1, 1), "staff"),
+        (["nice", "-n", "10", sys.executable, "-m", "celery", "-A", "boxoffice", "worker", "-B", "-l", "warning",
+          "--concurrency", "1", "-n", f"crowd-{os.getpid()}@%h", "-s", str(stack.STACK / "crowd-beat")], "all"),
+    ):
+        procs.append(subprocess.Popen(cmd, cwd=stack.ROOT, env={**env, "BOXOFFICE_POOL": pool}, stdout=log,
+                                      stderr=subprocess.STDOUT, start_new_session=True))
+    stack.wait_for(lambda: stack.port_open(PORT) and stack.port_open(PORT + 1), "granian pools")
+    return procs
+
+
+async def counter_sales(base: str, token: str, perf_id: int, zone_id: int, until, lat: list, errors: Counter):
+    """A clerk selling one seat at a time, as fast as the window allows."""
+    import aiohttp
+
+    headers = {"Authorization": f"Token {token}"}
+    async with aiohttp.ClientSession(headers=headers) as s:
+        while not until():
+            t0 = time.perf_counter()
+            async with s.post(f"{base}/api/v1/holds/", json={"performance": perf_id, "zone": zone_id,
+                                                             "quantity": 1}) as r:
+                body = await r.json(content_type=None)
+                if r.status == 409:
+                    return  # the zone is sold out: the window closes
+                if r.status != 201:
+                    errors[f"counter hold {r.status}"] += 1
+                    await asyncio.sleep(0.2)
+                    continue
+            async with s.post(f"{base}/api/v1/orders/", json={
+                    "hold": body["token"], "customer": {"name": "Walk-in", "email": "walkin@example.org"},
+                    "payment": {"method": "cash", "tendered": "500.00"}}) as r:
+                await r.read()
+                if r.status != 201:
+                    errors[f"counter order {r.status}"] += 1
+            lat.append((time.perf_counter() - t0) * 1000)
+            await asyncio.sleep(0.25)  # the next customer steps up to the window
+
+
+async def probe(base: str, perf_id: int, connections: int, seconds: float) -> tuple[float, int]:
+    import aiohttp
+
+    done, errors = [0], [0]
+    stop = time.monotonic() + seconds
+    url = f"{base}/performances/{perf_id}/queue/"
+
+    async def one(session):
+        cookie = None
+        addr = {"X-Forwarded-For": f"10.200.{random.randrange(256)}.{random.randrange(256)}"}
+        while time.monotonic() < stop:
+            async with session.get(url, headers={**addr, "Cookie": cookie} if cookie else addr,
+                                   allow_redirects=False) as r:
+                await r.read()
+                if r.status in (200, 204, 302):
+                    done[0] += 1
+                    if cookie is None and "wr_visitor" in r.cookies:
+                        cookie = f"wr_visitor={r.cookies['wr_visitor'].value}"
+                else:
+                    errors[0] += 1
+
+    connector = aiohttp.TCPConnector(limit=connections)
+    async with aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar()) as session:
+        t0 = time.perf_counter()
+        await asyncio.gather(*(one(session) for _ in range(connections)))
+        return done[0] / (time.perf_counter() - t0), errors[0]
+
+
+async def crowd(base: str, perf: dict, visitors: int, arrival: float, opens_in: float, poll: float,
+                timeout: float, stats: dict):
+    import aiohttp
+
+    pk = perf["id"]
+    zones = [z["id"] for z in perf["zones"]]
+    queue_url = f"{base}/performances/{pk}/queue/"
+    start = time.monotonic()
+    deadline = start + timeout
+    card = {"method": "test_card", "card_number": "4242424242424242"}
+    rng = random.Random(7)
+
+    async def visitor(i: int, session):
+        await asyncio.sleep(rng.uniform(0, arrival))
+        cookie = None
+        addr = {"X-Forwarded-For": f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}"}
+        while time.monotonic() < deadline and not stats["sold_out_at"]:
+            t0 = time.perf_counter()
+            try:
+                async with session.get(queue_url, headers={**addr, "Cookie": cookie} if cookie else addr,
+                                       allow_redirects=False) as r:
+                    text = await r.text()
+                    stats["queue_requests"] += 1
+                    stats["queue_ms"].append((time.perf_counter() - t0) * 1000)
+                    if cookie is None and "wr_visitor" in r.cookies:
+                        cookie = f"wr_visitor={r.cookies['wr_visitor'].value}"
+                    if r.status == 302:
+                        stats["admitted"] += 1
+                        await buy(session, r.cookies[f"wr_pass_{pk}"].value, addr)
+                        return
+                    if r.status != 200:
+                        stats["errors"][f"queue {r.status}"] += 1
+                    elif "sold out" in text:
+                        return
+            except (TimeoutError, aiohttp.ClientError) as exc:
+                stats["errors"][type(exc).__name__] += 1
+            await asyncio.sleep(poll * rng.uniform(0.8, 1.2))
+
+    async def buy(session, pass_token, addr):
+        headers = {"X-Queue-Pass": pass_token, **addr}
+        qty = rng.randint(1, 4)
+        for zone in rng.sample(zones, len(zones)):
+            for q in (qty, 1):
+                async with session.post(f"{base}/api/v1/holds/", json={"performance": pk, "zone": zone,
+                                                                       "quantity": q}, headers=headers) as r:
+                    body = await r.json(content_type=None)
+                if r.status == 201:
+                    fan = {"name": "Fan", "email": f"fan{rng.random()}@example.org"}
+                    async with session.post(f"{base}/api/v1/orders/", headers=addr,
+                                            json={"hold": body["token"], "customer": fan, "payment": card}) as o:
+                        data = await o.json(content_type=None)
+                        if o.status == 201:
+                            stats["tickets"] += len(data["tickets"])
+                            stats["last_sale"] = time.monotonic()
+                        else:
+                            stats["errors"][f"order {o.status}"] += 1
+                    return
+                if r.status != 409:
+                    stats["errors"][f"hold {r.status}"] += 1
+                    return
+        stats["sold_out_at"] = stats["sold_out_at"] or time.monotonic()
+
+    connector = aiohttp.TCPConnector(limit=256)
+    timeout_cfg = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar(),
+                                     timeout=timeout_cfg) as session:
+        await asyncio.gather(*(visitor(i, session) for i in range(visitors)))
+
+
+def _crowd_process(results, public, perf_id, zone_ids, visitors, arrival, opens_in, poll, timeout):
+    os.nice(10)
+    t0 = time.monotonic()
+    stats = {"queue_requests": 0, "queue_ms": [], "admitted": 0, "tickets": 0, "errors": Counter(),
+             "sold_out_at": None, "last_sale": None}
+    asyncio.run(crowd(public, {"id": perf_id, "zones": [{"id": z} for z in zone_ids]}, visitors, arrival,
+                      opens_in, poll, timeout, stats))
+    stats["last_sale"] = stats["last_sale"] and stats["last_sale"] - t0
+    stats["sold_out_at"] = None
+    stats["errors"] = dict(stats["errors"])
+    results.put(stats)
+
+
+def pct(values, p):
+    from sales.benchmark import pct as _pct
+
+    return _pct(values, p)
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--visitors", type=int, default=20000)
+    ap.add_argument("--arrival", type=float, default=60, help="seconds over which the crowd arrives")
+    ap.add_argument("--rows", type=int, default=70)
+    ap.add_argument("--per-row", type=int, default=50)
+    ap.add_argument("--admit-per-minute", type=int, default=1500)
+    ap.add_argument("--poll", type=float, default=15, help="seconds between two polls of one visitor")
+    ap.add_argument("--public-workers", type=int, default=2)
+    ap.add_argument("--idle-seconds", type=float, default=15)
+    ap.add_argument("--probe-seconds", type=float, default=10)
+    ap.add_argument("--probe-connections", type=int, default=64)
+    ap.add_argument("--timeout", type=float, default=420)
+    args = ap.parse_args(argv)
+
+    started = stack.up()
+    procs: list[subprocess.Popen] = []
+    try:
+        stack.manage("migrate", "--no-input", "-v", "0")
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "boxoffice.settings")
+        import django
+
+        django.setup()
+        from django.contrib.auth.models import Group, User
+        from django.db.models import Count
+        from django.utils import timezone
+        from rest_framework.authtoken.models import Token
+
+        from sales import waiting_room
+        from sales.benchmark import bench_performance
+        from sales.models import Place, Ticket, WaitingRoom
+        from sales.roles import ensure_roles
+
+        ensure_roles()
+        clerk, _ = User.objects.get_or_create(username="crowd-clerk")
+        clerk.groups.add(Group.objects.get(name="counter clerk"))
+        token = Token.objects.get_or_create(user=clerk)[0].key
+        perf = bench_performance(args.rows, args.per_row)
+        capacity = args.rows * args.per_row
+        zones = list(perf.price_zones.all())
+        procs = servers(args.public_workers)
+        public, staff = f"http://127.0.0.1:{PORT}", f"http://127.0.0.1:{PORT + 1}"
+
+        print(f"performance {perf.pk}: {capacity} seats; public pool {args.public_workers} workers (nice 10), "
+              f"staff pool 1 worker; {args.visitors} visitors arriving within {args.arrival:.0f} s", flush=True)
+        idle_lat: list[float] = []
+        errors: Counter = Counter()
+        warm = time.monotonic() + 2  # connections and caches first; not measured
+        asyncio.run(counter_sales(staff, token, perf.pk, zones[-1].pk, lambda: time.monotonic() > warm, [], errors))
+        t_idle = time.monotonic() + args.idle_seconds
+        asyncio.run(counter_sales(staff, token, perf.pk, zones[-1].pk, lambda: time.monotonic() > t_idle,
+                                  idle_lat, errors))
+        print(f"counter, idle: {len(idle_lat)} sales, p50 {pct(idle_lat, 50):.1f} ms, p99 {pct(idle_lat, 99):.1f} ms",
+              flush=True)
+
+        # The queue opens a few seconds into the crowd's arrival: the early ones are drawn.
+        opens_in = min(10.0, args.arrival / 4)
+        room = WaitingRoom.objects.create(performance=perf, opens_at=timezone.now() + timedelta(
+            seconds=args.probe_seconds + opens_in + 2), admit_per_minute=args.admit_per_minute, pass_minutes=15)
+        waiting_room.publish(room)
+        rps, probe_errors = asyncio.run(probe(public, perf.pk, args.probe_connections, args.probe_seconds))
+        print(f"queue probe: {rps:.0f} join/poll requests/s with {args.probe_connections} connections, "
+              f"{probe_errors} errors", flush=True)
+        # The probe's visitors joined too; start the crowd with a fresh queue.
+        r = waiting_room.client()
+        for key in r.scan_iter(f"wr:{perf.pk}:*"):
+            if not key.endswith(":cfg"):
+                r.delete(key)
+        room.opens_at = timezone.now() + timedelta(seconds=opens_in)
+        room.save()
+        waiting_room.publish(room)
+
+        crowd_lat: list[float] = []
+        t0 = time.monotonic()
+
+        # The crowd is the internet: its client runs in its own process at a lower priority,
+        # so that its CPU is not counted against the counter's latency.
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork")
+        results = ctx.Queue()
+        client = ctx.Process(target=_crowd_process, args=(
+            results, public, perf.pk, [z.pk for z in zones], args.visitors, args.arrival, opens_in, args.poll,
+            args.timeout))
+        from django.db import connections
+
+        connections.close_all()  # the child must not inherit (and close) our PostgreSQL socket
+        client.start()
+        counter_until = time.monotonic() + args.timeout
+
+        def crowd_over():
+            return not client.is_alive() or time.monotonic() > counter_until
+
+        asyncio.run(counter_sales(staff, token, perf.pk, zones[-1].pk, crowd_over, crowd_lat, errors))
+        stats = results.get(timeout=args.timeout + 60)
+        client.join(timeout=30)
+        stats["errors"] = Counter(stats["errors"])
+        opens_at = t0 + opens_in
+        stats["last_sale"] = stats["last_sale"] and t0 + stats["last_sale"]
+        elapsed = time.monotonic() - t0
+        sold_window = (stats["last_sale"] or time.monotonic()) - opens_at
+        sold = Place.objects.filter(performance=perf, state="sold").count()
+        valid = Ticket.objects.filter(place__performance=perf, status="valid")
+        doubles = valid.values("place").annotate(n=Count("pk")).filter(n__gt=1).count()
+        ok = sold == valid.count() <= capacity and doubles == 0
+        q = stats["queue_requests"]
+        print(f"crowd: {q} queue requests in {elapsed:.1f} s ({q / elapsed:.0f}/s average), "
+              f"queue p50 {pct(stats['queue_ms'], 50):.0f} ms p99 {pct(stats['queue_ms'], 99):.0f} ms")
+        print(f"admitted {stats['admitted']} ({stats['admitted'] / max(sold_window, 1):.1f}/s); "
+              f"{stats['tickets']} tickets sold online in {sold_window:.1f} s after the opening "
+              f"({stats['tickets'] / max(sold_window, 1):.1f}/s); {sold} places sold in all, counter included")
+        ratio = pct(crowd_lat, 99) / pct(idle_lat, 99) if idle_lat and crowd_lat else float("nan")
+        print(f"counter during the crowd: {len(crowd_lat)} sales, p50 {pct(crowd_lat, 50):.1f} ms, "
+              f"p99 {pct(crowd_lat, 99):.1f} ms; p99 ratio crowd/idle {ratio:.2f} (target <= 1.5)")
+        all_errors = stats["errors"] + errors
+        print(f"errors: {sum(all_errors.values())} {dict(all_errors)}")
+        print(f"oversell check: {sold} places sold of {capacity}, {valid.count()} valid tickets, "
+              f"{doubles} places in two tickets -> {'OK' if ok else 'OVERSOLD'}")
+        return 0 if ok else 1
+    finally:
+        stack.stop_groups(procs)
+        stack.down(started)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
