@@ -157,6 +157,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sales.tasks.refresh_waiting_rooms",
         "schedule": 5.0,
     },
+    "run-ballots": {
+        "task": "sales.tasks.run_ballots",
+        "schedule": 60.0,
+    },
     "send-reservation-reminders": {
         "task": "sales.tasks.send_reservation_reminders",
         "schedule": 600.0,

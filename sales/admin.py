@@ -13,7 +13,19 @@ from events.models import Channel, Performance
 
 from . import inventory, waiting_room
 from .errors import SalesError
-from .models import Customer, Hold, Order, OrderEvent, Payment, Place, PlaceEvent, Ticket, WaitingRoom
+from .models import (
+    Ballot,
+    BallotEntry,
+    Customer,
+    Hold,
+    Order,
+    OrderEvent,
+    Payment,
+    Place,
+    PlaceEvent,
+    Ticket,
+    WaitingRoom,
+)
 from .orders import order_refund
 
 
@@ -255,3 +267,29 @@ class WaitingRoomAdmin(admin.ModelAdmin):
         return (f"{s['in_queue']} in the queue, {s['admitted']} admitted, {s['passes']} passes issued, "
                 f"{self.sold(obj)} tickets sold, admitting {s['rate_per_minute']}/min"
                 f"{', SOLD OUT' if s['sold_out'] else ''}")
+
+
+class BallotEntryInline(admin.TabularInline):
+    model = BallotEntry
+    extra = 0
+    can_delete = False
+    fields = ("rank", "name", "email", "quantity", "status", "order")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Ballot)
+class BallotAdmin(admin.ModelAdmin):
+    list_display = ("performance", "zone", "opens_at", "closes_at", "drawn_at", "seed")
+    readonly_fields = ("seed", "drawn_at")
+    inlines = [BallotEntryInline]
+    actions = ["draw"]
+
+    @admin.action(description="Draw now (the window must be closed)")
+    def draw(self, request, queryset):
+        from . import lottery
+
+        for ballot in queryset:
+            _run(self, request, f"{ballot}: drawn", lambda b=ballot: lottery.ballot_draw(ballot=b)["won"])

@@ -357,3 +357,49 @@ class WaitingRoom(models.Model):
 
     def __str__(self) -> str:
         return f"Waiting room for {self.performance}"
+
+
+class Ballot(models.Model):
+    """A lottery sale: applications during a window, then a seeded draw."""
+
+    performance = models.ForeignKey(Performance, on_delete=models.CASCADE, related_name="ballots")
+    zone = models.ForeignKey(PriceZone, on_delete=models.PROTECT, related_name="ballots")
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    max_per_application = models.PositiveIntegerField(default=4)
+    payment_hours = models.PositiveIntegerField(default=48, help_text=_("How long a winner has to pay."))
+    seed = models.CharField(max_length=40, blank=True, help_text=_("Kept so the draw can be audited."))
+    drawn_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Ballot for {self.performance} ({self.zone.name})"
+
+
+class BallotEntry(models.Model):
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("Applied")
+        # Seats held for them until the payment deadline.
+        WON = "won", _("Won, to pay")
+        LOST = "lost", _("Not drawn")
+        PAID = "paid", _("Paid")
+        # Won, not paid in time: the seats went to the next in the draw.
+        LAPSED = "lapsed", _("Lapsed")
+
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="entries")
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    quantity = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPLIED)
+    # Position in the draw (1 = drawn first); set by the draw.
+    rank = models.PositiveIntegerField(null=True, blank=True)
+    hold = models.ForeignKey(Hold, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    pay_token = models.CharField(max_length=40, unique=True, default=new_secret, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["ballot", "rank", "pk"]
+        constraints = [models.UniqueConstraint(fields=["ballot", "email"], name="ballot_one_entry_per_email")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.quantity})"

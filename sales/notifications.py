@@ -80,3 +80,7 @@ def send_reservation_reminders(*, within_hours: int = 24) -> int:
         OrderEvent.objects.create(order=order, action="reminder sent", detail=order.customer.email)
         sent += 1
     return sent
+
+
+def site_link(path: str) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}{path}"

@@ -48,3 +48,17 @@ def refresh_waiting_rooms() -> int:
         if seed and not room.draw_seed:
             WaitingRoom.objects.filter(pk=room.pk).update(draw_seed=seed)
     return len(rooms)
+
+
+@shared_task
+def run_ballots() -> int:
+    """Draw ballots whose window has closed; pass lapsed winners' seats down the draw."""
+    from . import lottery
+    from .models import Ballot
+
+    now = timezone.now()
+    for ballot in Ballot.objects.filter(drawn_at__isnull=True, closes_at__lte=now):
+        lottery.ballot_draw(ballot=ballot, now=now)
+    for ballot in Ballot.objects.filter(drawn_at__isnull=False, entries__status="won").distinct():
+        lottery.ballot_reallocate(ballot=ballot, now=now)
+    return 0

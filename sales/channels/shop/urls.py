@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import queue, views
+from . import lottery_views, queue, views
 
 app_name = "shop"
 urlpatterns = [
@@ -9,6 +9,8 @@ urlpatterns = [
     path("performances/<int:pk>/queue/", queue.queue, name="queue"),
     path("performances/<int:pk>/seat-states/", views.seat_states, name="seat-states"),
     path("performances/<int:pk>/hold/", views.hold, name="hold"),
+    path("lottery/<int:pk>/", lottery_views.apply, name="ballot"),
+    path("lottery/pay/<str:token>/", lottery_views.pay, name="ballot-pay"),
     path("basket/", views.basket, name="basket"),
     path("basket/status/", views.basket_status, name="basket-status"),
     path("basket/release/", views.basket_release, name="basket-release"),

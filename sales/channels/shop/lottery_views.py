@@ -1,0 +1,44 @@
+"""Ballot pages: apply during the window, pay with the link a winner receives."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from sales.errors import PaymentDeclined, SalesError
+from sales.lottery import ballot_apply, ballot_pay
+from sales.models import Ballot, BallotEntry
+
+
+def apply(request, pk: int):
+    ballot = get_object_or_404(Ballot.objects.select_related("performance__event", "zone"), pk=pk)
+    errors = []
+    if request.method == "POST":
+        try:
+            quantity = int(request.POST.get("quantity") or 0)
+        except ValueError:
+            quantity = 0
+        try:
+            ballot_apply(ballot=ballot, name=request.POST.get("name", ""), email=request.POST.get("email", ""),
+                         quantity=quantity)
+        except SalesError as exc:
+            errors.append(exc.message)
+        else:
+            messages.success(request, _("Your application is in. We will email you after the draw."))
+            return redirect("shop:ballot", pk=ballot.pk)
+    return render(request, "shop/ballot.html", {"ballot": ballot, "errors": errors}, status=400 if errors else 200)
+
+
+def pay(request, token: str):
+    entry = get_object_or_404(BallotEntry.objects.select_related("ballot__performance__event", "hold"),
+                              pay_token=token)
+    errors = []
+    if request.method == "POST":
+        try:
+            order = ballot_pay(entry=entry, card_number=request.POST.get("card_number", ""))
+        except PaymentDeclined as exc:
+            errors.append(_("Payment declined: %(reason)s. Your seats are still held.") % {"reason": exc.message})
+        except SalesError as exc:
+            errors.append(exc.message)
+        else:
+            return redirect("shop:order", code=order.code, token=order.access_token)
+    return render(request, "shop/ballot_pay.html", {"entry": entry, "errors": errors}, status=400 if errors else 200)
