@@ -105,6 +105,8 @@ def test_reprint_is_marked(clerk, performance):
     again = c.post(f"/counter/orders/{code}/print/").content.decode()
     assert "REPRINT" not in first and again.count('class="reprint"') == 2
     assert "size: 80mm" in again
+    pdf = c.get(f"/counter/orders/{code}/tickets.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
 
 def test_shift_close_shows_a_difference(clerk, performance):

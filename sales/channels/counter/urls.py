@@ -14,6 +14,7 @@ urlpatterns = [
     path("lookup/", views.lookup, name="lookup"),
     path("orders/<str:code>/", views.order, name="order"),
     path("orders/<str:code>/print/", views.order_print, name="order-print"),
+    path("orders/<str:code>/tickets.pdf", views.order_pdf, name="order-pdf"),
     path("orders/<str:code>/refund/", views.order_refund_view, name="order-refund"),
     path("orders/<str:code>/pay/", views.order_pay, name="order-pay"),
 ]

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from sales.orders import CustomerDetails, change_given, order_pay_reservation, o
 from sales.payments import PaymentRequest
 from sales.shifts import shift_close, shift_current, shift_differences, shift_expected, shift_open
 from sales.tickets import tickets_printed
+from sales.tickets_pdf import order_pdf as tickets_pdf
 
 clerk_only = role_required(COUNTER_CLERK)
 MAX_AMOUNT = Decimal("1000000")
@@ -179,6 +181,15 @@ def order_print(request, code: str):
     order = get_object_or_404(Order, code=code.upper(), status=Order.Status.PAID)
     tickets = tickets_printed(order=order, actor=request.user)
     return render(request, "counter/print.html", {"order": order, "tickets": tickets})
+
+
+@clerk_only
+def order_pdf(request, code: str):
+    """The same PDF as the shop's, for a customer who wants it at the counter."""
+    order = get_object_or_404(Order, code=code.upper(), status=Order.Status.PAID)
+    response = HttpResponse(tickets_pdf(order), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="tickets-{order.code}.pdf"'
+    return response
 
 
 @clerk_only
