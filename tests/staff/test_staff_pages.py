@@ -219,3 +219,21 @@ def test_a_reservation_is_paid_at_the_counter_and_cannot_be_sold_twice(clerk, op
 
 def test_order_links_with_odd_tokens_are_404_not_500(client, performance):
     assert client.get("/orders/ABCDEFGH/%C3%A9t%C3%A9/").status_code == 404
+
+
+def test_a_refund_over_the_clerks_limit_needs_a_supervisor(clerk, organizer, performance):
+    performance.price_zones.update(price=Decimal("200.00"))
+    c = signed_in(clerk)
+    sale_url = open_sale(c, performance)["Location"]
+    c.post(sale_url, {"tendered": "400"})
+    order = Order.objects.get()
+    refused = c.post(f"/counter/orders/{order.code}/refund/", follow=True).content.decode()
+    assert "needs a supervisor" in refused
+    wrong = c.post(f"/counter/orders/{order.code}/refund/", {"supervisor": "organizer1",
+                                                            "supervisor_password": "nope"}, follow=True)
+    assert "password is wrong" in wrong.content.decode()
+    c.post(f"/counter/orders/{order.code}/refund/", {"supervisor": "organizer1",
+                                                    "supervisor_password": "pw-organizer1"})
+    order.refresh_from_db()
+    assert order.status == "refunded"
+    assert order.events.get(action="refund approved").actor == organizer

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
+from django.contrib.auth import authenticate
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +20,7 @@ from sales.channels.policy import COUNTER_CLERK
 from sales.channels.staff import role_required
 from sales.errors import SalesError
 from sales.holds import hold_create, hold_is_live, hold_release
-from sales.models import Hold, Order, Shift
+from sales.models import Hold, Order, OrderEvent, Shift
 from sales.orders import CustomerDetails, change_given, order_pay_reservation, order_place, order_refund
 from sales.payments import PaymentRequest
 from sales.shifts import shift_close, shift_current, shift_differences, shift_expected, shift_open
@@ -200,8 +201,19 @@ def order_refund_view(request, code: str):
     if shift is None:  # cash paid back comes out of a drawer that must be counted
         messages.error(request, _("Open a shift first."))
         return redirect("counter:order", code=order.code)
+    approver = request.user
+    if request.POST.get("supervisor"):
+        # Beyond the clerk's limit, a supervisor signs the refund with their own password.
+        approver = authenticate(request, username=request.POST["supervisor"],
+                                password=request.POST.get("supervisor_password", ""))
+        if approver is None:
+            messages.error(request, _("Not refunded: the supervisor's name or password is wrong."))
+            return redirect("counter:order", code=order.code)
     try:
-        order_refund(order=order, actor=request.user, shift=shift)
+        order_refund(order=order, actor=approver, shift=shift)
+        if approver != request.user:
+            OrderEvent.objects.create(order=order, action="refund approved", actor=approver,
+                                      detail=f"at the counter of {request.user.username}")
     except SalesError as exc:
         messages.error(request, _("Not refunded: %(reason)s") % {"reason": exc.message})
     else:
