@@ -237,3 +237,27 @@ def test_a_refund_over_the_clerks_limit_needs_a_supervisor(clerk, organizer, per
     order.refresh_from_db()
     assert order.status == "refunded"
     assert order.events.get(action="refund approved").actor == organizer
+
+
+def test_counter_and_phone_pick_on_the_map_with_their_own_view_of_allocations(clerk, operator, performance):
+    from sales import inventory
+
+    a1, a2 = places_of(performance)[:2]
+    inventory.allocate(performance=performance, place_ids=[a1.pk], channel=Channel.COUNTER, now=timezone.now())
+    c = signed_in(clerk)
+    c.post("/counter/shift/open/", {"cash_float": "0"})
+    page = c.get(f"/counter/performances/{performance.pk}/map/").content.decode()
+    seat = re.search(rf'<a class="seat[^"]*" data-id="{a1.pk}"', page).group(0)
+    assert "taken" not in seat  # kept for the counter: free here
+    assert str(a1.pk) not in c.get(f"/counter/performances/{performance.pk}/seat-states/").content.decode()
+    shop_states = Client().get(f"/performances/{performance.pk}/seat-states/").content.decode()
+    assert str(a1.pk) in shop_states  # and taken for the shop
+    response = c.post("/counter/sale/", {"performance": performance.pk, "seats": f"{a1.pk},{a2.pk}"})
+    assert response.status_code == 302 and "/counter/sale/" in response["Location"]
+    assert set(Place.objects.filter(pk__in=[a1.pk, a2.pk]).values_list("state", flat=True)) == {"held"}
+    phone = signed_in(operator)
+    caller = phone.post("/phone/customers/new/", {"name": "P", "email": "p@example.org"})["Location"]
+    assert phone.get(caller.rstrip("/") + f"/performances/{performance.pk}/map/").status_code == 200
+    a3 = places_of(performance)[2]
+    response = phone.post(caller + "sale/", {"performance": performance.pk, "seats": str(a3.pk)})
+    assert "/sale/" in response["Location"] and Place.objects.get(pk=a3.pk).state == "held"

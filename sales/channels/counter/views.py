@@ -10,6 +10,7 @@ from django.contrib.auth import authenticate
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 from events.models import Channel, Performance, PriceZone, Section
 from sales.availability import zone_counts
 from sales.channels.policy import COUNTER_CLERK
+from sales.channels.shop.views import seat_rows, seat_states
 from sales.channels.staff import role_required
 from sales.errors import SalesError
 from sales.holds import hold_create, hold_is_live, hold_release
@@ -97,12 +99,15 @@ def sale_new(request):
     try:
         quantity = int(request.POST.get("quantity") or 0)
         zone = section = None
-        if request.POST.get("section"):
+        seats = [_int(x) for x in (request.POST.get("seats") or "").split(",") if x.strip()]
+        if seats:
+            quantity = None
+        elif request.POST.get("section"):
             section = get_object_or_404(Section, pk=_int(request.POST["section"]))
         else:
             zone = get_object_or_404(PriceZone, pk=_int(request.POST.get("zone")))
         hold = hold_create(performance=perf, channel=Channel.COUNTER, user=request.user,
-                           zone=zone, section=section, quantity=quantity)
+                           place_ids=seats or None, zone=zone, section=section, quantity=quantity)
     except ValueError:
         messages.error(request, _("The quantity must be a whole number."))
         return redirect("counter:home")
@@ -280,3 +285,19 @@ def shift_report(request, pk: int):
     payments = shift.payments.select_related("order").order_by("created_at")
     return render(request, "counter/shift_report.html", {"shift": shift, "payments": payments,
                                                          "differences": shift_differences(shift)})
+
+
+@clerk_only
+def seat_map(request, pk: int):
+    perf = get_object_or_404(Performance.objects.select_related("event", "venue"), pk=pk)
+    seats, box = seat_rows(perf, timezone.now(), Channel.COUNTER)
+    return render(request, "counter/map.html", {
+        "performance": perf, "seats": seats, "box": box,
+        "zone_colors": {z.pk: z.color for z in perf.price_zones.all()},
+        "states_url": reverse("counter:seat-states", args=[perf.pk]), "pick_url": reverse("counter:sale-new"),
+        "pick_fields": [("performance", perf.pk)]})
+
+
+@clerk_only
+def counter_seat_states(request, pk: int):
+    return seat_states(request, pk, Channel.COUNTER)

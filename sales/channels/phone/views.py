@@ -7,12 +7,14 @@ from datetime import datetime
 from django.contrib import messages
 from django.db.models import F, Func, Q, Value
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from events.models import Channel, Performance, PriceZone, Section
 from sales.channels.policy import PHONE_OPERATOR
+from sales.channels.shop.views import seat_rows, seat_states
 from sales.channels.staff import role_required
 from sales.errors import SalesError
 from sales.holds import hold_create, hold_extend, hold_is_live, hold_release
@@ -90,15 +92,19 @@ def sale_new(request, pk: int):
     cust = get_object_or_404(Customer, pk=pk)
     perf = get_object_or_404(Performance, pk=_int(request.POST.get("performance")))
     try:
-        quantity = int(request.POST.get("quantity") or 0)
+        seats = [_int(x) for x in (request.POST.get("seats") or "").split(",") if x.strip()]
+        quantity = None if seats else int(request.POST.get("quantity") or 0)
         choice = request.POST.get("zone") or ""
         zone = section = None
-        if choice.startswith("s"):
+        if seats:
+            pass
+        elif choice.startswith("s"):
             section = get_object_or_404(Section, pk=_int(choice[1:]))
         else:
             zone = get_object_or_404(PriceZone, pk=_int(choice))
         hold = hold_create(performance=perf, channel=Channel.PHONE, user=request.user,
-                           owner_key=f"customer:{cust.pk}", zone=zone, section=section, quantity=quantity)
+                           owner_key=f"customer:{cust.pk}", place_ids=seats or None, zone=zone, section=section,
+                           quantity=quantity)
     except ValueError:
         messages.error(request, _("The quantity must be a whole number."))
         return redirect("phone:customer", pk=cust.pk)
@@ -234,3 +240,21 @@ def order_resend(request, code: str):
     resend_confirmation(order)
     messages.success(request, _("The confirmation will be sent again to %(email)s.") % {"email": order.customer.email})
     return redirect("phone:order", code=order.code)
+
+
+@operator_only
+def seat_map(request, pk: int, perf_pk: int):
+    cust = get_object_or_404(Customer, pk=pk)
+    perf = get_object_or_404(Performance.objects.select_related("event", "venue"), pk=perf_pk)
+    seats, box = seat_rows(perf, timezone.now(), Channel.PHONE)
+    return render(request, "phone/map.html", {
+        "customer": cust, "performance": perf, "seats": seats, "box": box,
+        "zone_colors": {z.pk: z.color for z in perf.price_zones.all()},
+        "states_url": reverse("phone:seat-states", args=[perf.pk]),
+        "pick_url": reverse("phone:sale-new", args=[cust.pk]),
+        "pick_fields": [("performance", perf.pk)]})
+
+
+@operator_only
+def phone_seat_states(request, pk: int):
+    return seat_states(request, pk, Channel.PHONE)

@@ -69,7 +69,8 @@ def event_list(request):
     return render(request, "shop/event_list.html", {"rows": rows})
 
 
-def _seat_rows(perf: Performance, now) -> tuple[list[dict], dict]:
+def seat_rows(perf: Performance, now, channel: str = Channel.ONLINE) -> tuple[list[dict], dict]:
+    """The seat map as `channel` sees it: seats kept for another channel look taken."""
     places = (Place.objects.filter(performance=perf, seat__isnull=False)
               .values("pk", "state", "hold_expires_at", "allocation", "seat__x", "seat__y", "seat__row",
                       "seat__number", "seat__wheelchair", "seat__restricted_view", "section__name",
@@ -79,7 +80,7 @@ def _seat_rows(perf: Performance, now) -> tuple[list[dict], dict]:
     seats = []
     for p in places:
         taken = not (p["state"] == "available" or (p["state"] == "held" and p["hold_expires_at"] <= now)) \
-            or p["allocation"] not in ("", Channel.ONLINE)
+            or p["allocation"] not in ("", channel)
         seats.append({**p, "taken": taken})
     if not seats:
         return [], {}
@@ -104,7 +105,7 @@ def performance_detail(request, pk: int):
     now = timezone.now()
     counts = zone_counts(perf.pk)
     zones = [(z, counts.get(z.pk, {"available": 0, "total": 0})) for z in perf.price_zones.all()]
-    seats, box = _seat_rows(perf, now)
+    seats, box = seat_rows(perf, now)
     standing = (Place.objects.filter(performance=perf, seat__isnull=True).filter(free(now))
                 .values("section_id", "section__name", "price_zone__name", "price_zone__price",
                         "price_zone__currency").order_by("section_id"))
@@ -121,14 +122,14 @@ def performance_detail(request, pk: int):
     })
 
 
-def seat_states(request, pk: int):
+def seat_states(request, pk: int, channel: str = Channel.ONLINE):
     """Polled by the open seat map: the ids of seats no longer free, nothing else."""
     perf = get_object_or_404(Performance, pk=pk)
     now = timezone.now()
     taken = (Place.objects.filter(performance=perf, seat__isnull=False).exclude(free(now))
              .values_list("pk", flat=True))
     kept = (Place.objects.filter(performance=perf, seat__isnull=False)
-            .exclude(allocation__in=("", Channel.ONLINE)).values_list("pk", flat=True))
+            .exclude(allocation__in=("", channel)).values_list("pk", flat=True))
     ids = ",".join(str(i) for i in sorted(set(taken) | set(kept)))
     return HttpResponse(f'<div id="seat-states" data-taken="{ids}"></div>')
 
