@@ -23,7 +23,14 @@ from sales.channels.staff import role_required
 from sales.errors import SalesError
 from sales.holds import hold_create, hold_is_live, hold_release
 from sales.models import Hold, Order, OrderEvent, Shift
-from sales.orders import CustomerDetails, change_given, order_pay_reservation, order_place, order_refund
+from sales.orders import (
+    CustomerDetails,
+    change_given,
+    hold_total,
+    order_pay_reservation,
+    order_place,
+    order_refund,
+)
 from sales.payments import PaymentRequest
 from sales.shifts import shift_close, shift_current, shift_differences, shift_expected, shift_open
 from sales.tickets import tickets_printed
@@ -136,7 +143,7 @@ def sale(request, token: str):
         messages.error(request, _("The hold lapsed; the seats were released. Start the sale again."))
         return redirect("counter:home")
     places = list(hold.places.filter(state="held").select_related("seat", "section", "price_zone").order_by("pk"))
-    total = sum((p.price_zone.price for p in places), Decimal("0"))
+    total, _currency, _ids = hold_total(hold)
     errors = []
     if request.method == "POST":
         try:

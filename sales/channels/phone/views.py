@@ -23,6 +23,7 @@ from sales.notifications import resend_confirmation
 from sales.orders import (
     CustomerDetails,
     customer_register,
+    hold_total,
     order_cancel,
     order_pay_reservation,
     order_place,
@@ -159,7 +160,7 @@ def sale(request, pk: int, token: str):
             errors.append(exc.message)
     places = hold.places.filter(state="held").select_related("seat", "section", "price_zone").order_by("pk")
     return render(request, "phone/sale.html", {
-        "customer": cust, "hold": hold, "places": places, "total": sum(p.price_zone.price for p in places),
+        "customer": cust, "hold": hold, "places": places, "total": hold_total(hold)[0],
         "seconds_left": max(0, int((hold.expires_at - timezone.now()).total_seconds())), "errors": errors,
         "attempt": timezone.now().strftime("%H%M%S%f")}, status=400 if errors else 200)
 

@@ -7,6 +7,7 @@ import contextlib
 import secrets
 
 from django.contrib import messages
+from django.db.models import BooleanField, ExpressionWrapper
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,9 +19,9 @@ from sales import waiting_room
 from sales.availability import zone_counts
 from sales.errors import HoldNotActive, PaymentDeclined, SalesError
 from sales.holds import hold_create, hold_is_live, hold_release
-from sales.inventory import free
+from sales.inventory import free, open_to
 from sales.models import Hold, Order, Place
-from sales.orders import CustomerDetails, order_place
+from sales.orders import CustomerDetails, hold_total, order_place
 from sales.payments import PaymentRequest
 from sales.tickets_pdf import order_pdf
 
@@ -71,17 +72,15 @@ def event_list(request):
 
 def seat_rows(perf: Performance, now, channel: str = Channel.ONLINE) -> tuple[list[dict], dict]:
     """The seat map as `channel` sees it: seats kept for another channel look taken."""
+    # Sellable or not is the inventory's rule (free and open to this channel), asked of the database.
     places = (Place.objects.filter(performance=perf, seat__isnull=False)
-              .values("pk", "state", "hold_expires_at", "allocation", "seat__x", "seat__y", "seat__row",
+              .annotate(sellable=ExpressionWrapper(free(now) & open_to(channel), output_field=BooleanField()))
+              .values("pk", "sellable", "seat__x", "seat__y", "seat__row",
                       "seat__number", "seat__wheelchair", "seat__restricted_view", "section__name",
                       "price_zone_id")
               # Document order is focus order: by section, row, and seat along the row.
               .order_by("section__rank", "section_id", "seat__row_index", "seat__position"))
-    seats = []
-    for p in places:
-        taken = not (p["state"] == "available" or (p["state"] == "held" and p["hold_expires_at"] <= now)) \
-            or p["allocation"] not in ("", channel)
-        seats.append({**p, "taken": taken})
+    seats = [{**p, "taken": not p["sellable"]} for p in places]
     if not seats:
         return [], {}
     xs, ys = [s["seat__x"] for s in seats], [s["seat__y"] for s in seats]
@@ -126,11 +125,9 @@ def seat_states(request, pk: int, channel: str = Channel.ONLINE):
     """Polled by the open seat map: the ids of seats no longer free, nothing else."""
     perf = get_object_or_404(Performance, pk=pk)
     now = timezone.now()
-    taken = (Place.objects.filter(performance=perf, seat__isnull=False).exclude(free(now))
-             .values_list("pk", flat=True))
-    kept = (Place.objects.filter(performance=perf, seat__isnull=False)
-            .exclude(allocation__in=("", channel)).values_list("pk", flat=True))
-    ids = ",".join(str(i) for i in sorted(set(taken) | set(kept)))
+    taken = (Place.objects.filter(performance=perf, seat__isnull=False)
+             .exclude(free(now) & open_to(channel)).order_by("pk").values_list("pk", flat=True))
+    ids = ",".join(str(i) for i in taken)
     return HttpResponse(f'<div id="seat-states" data-taken="{ids}"></div>')
 
 
@@ -181,8 +178,7 @@ def basket(request):
 
 def _render_basket(request, hold, form, now, status=200):
     places = hold.places.filter(state="held").select_related("seat", "section", "price_zone").order_by("pk")
-    total = sum(p.price_zone.price for p in places)
-    currency = places[0].price_zone.currency if places else "CAD"
+    total, currency, _ids = hold_total(hold)  # what will be charged, computed where the charge is
     return render(request, "shop/basket.html", {
         "hold": hold, "places": places, "total": total, "currency": currency, "form": form,
         "seconds_left": max(0, int((hold.expires_at - now).total_seconds())),
