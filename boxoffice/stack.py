@@ -250,7 +250,9 @@ def run() -> int:
             # The public site, at a lower CPU priority: a crowd there cannot starve the staff.
             (["nice", "-n", "5", *granian(WEB_PORT, workers=2)], "public"),
             (granian(WEB_PORT + 1, workers=1), "staff"),
-            ([*celery, "worker", "-l", "info", "--concurrency", "2", "-n", "worker@%h"], "all"),
+            # Confirmations and tidying are background work: they yield the CPU to selling.
+            (["nice", "-n", "10", *celery, "worker", "-l", "info", "--concurrency", "2", "-n", "worker@%h"],
+             "all"),
             ([*celery, "beat", "-l", "info", "-s", str(STACK / "celerybeat-schedule")], "all"),
         ):
             # Each child leads its own process group: Ctrl-C reaches only this runner, which

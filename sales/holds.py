@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Exists
 from django.utils import timezone
 
 from events.models import Performance, PriceZone, Section
@@ -17,14 +18,15 @@ from .models import Hold, Place
 
 
 def check_on_sale(*, performance: Performance, channel: str, now: datetime) -> None:
-    window = performance.on_sale_windows.filter(channel=channel).first()
+    window = (performance.on_sale_windows.filter(channel=channel)
+              .annotate(stocked=Exists(Place.objects.filter(performance=performance))).first())
     if window is None:
         raise NotOnSale(f"{performance} is not sold through this channel")
     if now < window.opens_at:
         raise NotOnSale(f"sales open {timezone.localtime(window.opens_at):%Y-%m-%d %H:%M}")
     if now >= window.closes_at:
         raise NotOnSale("sales for this performance have closed")
-    if not Place.objects.filter(performance=performance).exists():
+    if not window.stocked:
         raise NotOnSale(f"{performance} has not been put on sale yet")
 
 

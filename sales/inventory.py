@@ -22,14 +22,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
-from django.db.models import BooleanField, Case, ExpressionWrapper, Q, Value, When
+from django.db import connection, transaction
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from events.models import Performance, PriceZone, Section
 
 from .errors import IllegalTransition, InvalidRequest, PlacesUnavailable
-from .models import Hold, Order, Place, PlaceEvent, PlaceState, Ticket
+from .models import Hold, Order, Place, PlaceEvent, PlaceState, Ticket, new_secret
 
 AVAILABLE, HELD, SOLD, BLOCKED = (PlaceState.AVAILABLE, PlaceState.HELD, PlaceState.SOLD,
                                   PlaceState.BLOCKED)
@@ -70,7 +71,7 @@ TRANSITIONS: dict[str, Rule] = {
     # Payment taken: places still in this hold, or free again after it lapsed.
     "sell": Rule(SOLD, lambda c: Q(state=HELD, hold=c.hold) | (free(c.now) & open_to(c.channel))),
     # Refund or exchange: the ticket is void, the place goes back on sale.
-    "return": Rule(AVAILABLE, lambda c: Q(state=SOLD, ticket__order=c.order)),
+    "return": Rule(AVAILABLE, lambda c: Q(state=SOLD, ticket__in=Ticket.objects.filter(order=c.order))),
     # The organizer kills a place or keeps it back; only free places.
     "block": Rule(BLOCKED, lambda c: free(c.now)),
     "unblock": Rule(AVAILABLE, lambda c: Q(state=BLOCKED)),
@@ -86,25 +87,38 @@ def _reason(row: dict, ctx: Ctx) -> str:
             HELD: "hold lapsed"}[row["state"]]
 
 
+def _where(q: Q) -> tuple[str, list]:
+    """A guard as SQL over "sales_place", compiled by the ORM from the same Q the readers use."""
+    query = Place.objects.filter(q).query
+    sql, params = query.get_compiler(connection=connection).compile(query.where)
+    return sql, list(params)
+
+
 def _apply(action: str, place_ids: Iterable[int], ctx: Ctx, *, performance_id: int | None = None,
-           extra: dict | None = None,
-           prepare: Callable[[list[int]], dict] | None = None) -> list[int]:
-    """The guarded transition. Returns the ids moved; raises without writing anything."""
+           hold: Hold | None = None, hold_expires_at: datetime | None = None,
+           prepare: Callable[[list[int]], dict[int, int]] | None = None, skip_locked: bool = False) -> list[int]:
+    """The guarded transition. Returns the ids moved; raises without writing anything.
+    With `skip_locked`, a place another transaction has locked, or one that fails the
+    guard, raises _Partial instead (best-available moves on to other places).
+
+    Three round trips whatever the number of places: lock and check, then (optionally)
+    `prepare`, then one statement that moves every place and writes its audit row."""
     rule = TRANSITIONS[action]
     ids = sorted(set(place_ids))
     if not ids:
         return []
-    guard = rule.guard(ctx)
+    guard, guard_params = _where(rule.guard(ctx))
+    same_performance = "AND performance_id = %s" if performance_id is not None else ""
     # No savepoint of its own: any failure here fails the caller's whole operation.
-    with transaction.atomic(savepoint=False):
-        scope = Place.objects.filter(pk__in=ids)
-        if performance_id is not None:
-            scope = scope.filter(performance_id=performance_id)
-        rows = list(
-            scope.select_for_update(of=("self",)).order_by("pk")
-            .annotate(ok=ExpressionWrapper(guard, output_field=BooleanField()))
-            .values("pk", "state", "allocation", "hold_expires_at", "ok")
-        )
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT id, state, allocation, hold_expires_at, {guard} FROM sales_place
+                WHERE id = ANY(%s) {same_performance} ORDER BY id FOR UPDATE{" SKIP LOCKED" if skip_locked else ""}""",
+            [*guard_params, ids, *([performance_id] if performance_id is not None else [])])
+        rows = [dict(zip(("pk", "state", "allocation", "hold_expires_at", "ok"), r, strict=True))
+                for r in cursor.fetchall()]
+        if skip_locked and (len(rows) != len(ids) or not all(r["ok"] for r in rows)):
+            raise _Partial
         if len(rows) != len(ids):
             missing = sorted(set(ids) - {r["pk"] for r in rows})
             raise InvalidRequest(
@@ -114,22 +128,28 @@ def _apply(action: str, place_ids: Iterable[int], ctx: Ctx, *, performance_id: i
         refused = {r["pk"]: _reason(r, ctx) for r in rows if not r["ok"]}
         if refused:
             raise PlacesUnavailable(_unavailable_message(refused), places=refused)
-        values = {"state": rule.to_state, "updated_at": ctx.now, "hold": None,
-                  "hold_expires_at": None, "ticket": None}
-        values.update(extra or {})
-        if prepare:  # e.g. issue the tickets the places will point at
-            values.update(prepare(ids))
+        tickets = prepare(ids) if prepare else {}  # e.g. issue the tickets the places will point at
         # The compare-and-set: the rows are locked, so this matches every one of them
         # unless the guard above was wrong. It is checked, not assumed.
-        moved = Place.objects.filter(pk__in=ids).filter(guard).update(**values)
-        if moved != len(ids):
+        cursor.execute(
+            f"""WITH moved AS (
+                    UPDATE sales_place SET state = %s, updated_at = %s, hold_id = %s, hold_expires_at = %s,
+                                           ticket_id = change.ticket_id
+                    FROM unnest(%s::bigint[], %s::bigint[]) AS change(place_id, ticket_id)
+                    WHERE sales_place.id = change.place_id AND {guard}
+                    RETURNING sales_place.id)
+                INSERT INTO sales_placeevent (place_id, action, from_state, to_state, allocation, channel,
+                                              hold_id, order_id, actor_id, at)
+                SELECT was.place_id, %s, was.state, %s, was.allocation, %s, %s, %s, %s, %s
+                FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS was(place_id, state, allocation)
+                JOIN moved ON moved.id = was.place_id""",
+            [rule.to_state, ctx.now, hold.pk if hold else None, hold_expires_at,
+             ids, [tickets.get(pk) for pk in ids], *guard_params,
+             action, rule.to_state, ctx.channel, ctx.hold.pk if ctx.hold else None,
+             ctx.order.pk if ctx.order else None, getattr(_user(ctx.actor), "pk", None), ctx.now,
+             [r["pk"] for r in rows], [r["state"] for r in rows], [r["allocation"] for r in rows]])
+        if cursor.rowcount != len(ids):
             raise PlacesUnavailable("the places changed while being sold; try again")
-        PlaceEvent.objects.bulk_create(
-            PlaceEvent(place_id=r["pk"], action=action, from_state=r["state"],
-                       to_state=rule.to_state, allocation=r["allocation"], channel=ctx.channel,
-                       hold=ctx.hold, order=ctx.order, actor=_user(ctx.actor))
-            for r in rows
-        )
     return ids
 
 
@@ -153,27 +173,15 @@ def hold_places(*, hold: Hold, place_ids: Iterable[int], now: datetime, actor=No
     """Hold these named places, all or none."""
     ctx = Ctx(now=now, channel=hold.channel, hold=hold, actor=actor)
     return _apply("hold", place_ids, ctx, performance_id=hold.performance_id,
-                  extra=_held_values(hold))
-
-
-def _lock_free(ids: list[int], ctx: Ctx, performance_id: int) -> list[int]:
-    """Lock whichever of these places are free and not locked by someone else."""
-    return list(
-        Place.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(pk__in=ids, performance_id=performance_id)
-        .filter(free(ctx.now) & open_to(ctx.channel))
-        .order_by("pk").values_list("pk", flat=True)
-    )
+                  **_held_values(hold))
 
 
 def _try_block(ids: list[int], ctx: Ctx, hold: Hold) -> list[int] | None:
     """Take exactly these places if every one can be locked now; else leave no lock."""
     try:
         with transaction.atomic():  # a savepoint: rolling it back drops partial locks
-            if len(_lock_free(ids, ctx, hold.performance_id)) != len(ids):
-                raise _Partial
-            return _apply("hold", ids, ctx, performance_id=hold.performance_id,
-                          extra=_held_values(hold))
+            return _apply("hold", ids, ctx, performance_id=hold.performance_id, skip_locked=True,
+                          **_held_values(hold))
     except _Partial:
         return None
 
@@ -182,30 +190,43 @@ class _Partial(Exception):
     pass
 
 
-def _seat_windows(rows: list[dict], quantity: int) -> list[tuple[tuple, list[int]]]:
-    """Every run of `quantity` adjacent free seats in one row, best first.
+def _runs(hold: Hold, zone: PriceZone, quantity: int, now: datetime, limit: int = 8) -> list[tuple]:
+    """The best runs of at least `quantity` adjacent free seats in one row, found by the
+    database (gaps and islands: adjacent positions share `position - row_number`), so that
+    only a few short rows come back however large the zone.
 
-    Best = leaves no orphan single seat, then front section and row, then central."""
-    by_row: dict[tuple, list[dict]] = defaultdict(list)
-    for r in rows:
-        by_row[(r["section__rank"], r["section_id"], r["seat__row_index"])].append(r)
+    Best = a run that can give `quantity` seats without leaving an orphan single (every
+    run except one exactly one seat longer), then front section and row."""
+    free_seats = (
+        Place.objects.filter(performance_id=hold.performance_id, price_zone=zone, seat__isnull=False)
+        .filter(free(now) & open_to(hold.channel))
+        .annotate(run=F("seat__position") - Window(
+            RowNumber(), partition_by=[F("section_id"), F("seat__row_index")], order_by=F("seat__position").asc()))
+        .values("pk", "section_id", "section__rank", "seat__row_index", "seat__position", "centre_offset", "run")
+    )
+    inner, params = free_seats.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT "section__rank", "section_id", "seat__row_index",
+                       array_agg("pk" ORDER BY "seat__position"), array_agg("centre_offset" ORDER BY "seat__position")
+                FROM ({inner}) AS free_seats
+                GROUP BY "section__rank", "section_id", "seat__row_index", "run"
+                HAVING count(*) >= %s
+                ORDER BY count(*) = %s, "section__rank", "seat__row_index", "section_id"
+                LIMIT %s""",
+            (*params, quantity, quantity + 1, limit))
+        return cursor.fetchall()
+
+
+def _seat_windows(runs: list[tuple], quantity: int) -> list[tuple[tuple, list[int]]]:
+    """Every window of `quantity` seats in these runs, best first: no orphan single seat
+    left beside it, then front section and row, then central."""
     windows = []
-    for (rank, section_id, row_index), seats in by_row.items():
-        seats.sort(key=lambda r: r["seat__position"])
-        runs, run = [], []
-        for s in seats:
-            if run and s["seat__position"] != run[-1]["seat__position"] + 1:
-                runs.append(run)
-                run = []
-            run.append(s)
-        runs.append(run)
-        for run in runs:
-            for start in range(len(run) - quantity + 1):
-                left, right = start, len(run) - quantity - start
-                window = run[start:start + quantity]
-                score = (left == 1 or right == 1, rank, row_index,
-                         sum(s["centre_offset"] for s in window), section_id)
-                windows.append((score, [s["pk"] for s in window]))
+    for rank, section_id, row_index, ids, offsets in runs:
+        for start in range(len(ids) - quantity + 1):
+            left, right = start, len(ids) - quantity - start
+            score = (left == 1 or right == 1, rank, row_index, sum(offsets[start:start + quantity]), section_id)
+            windows.append((score, ids[start:start + quantity]))
     windows.sort(key=lambda w: w[0])
     return windows
 
@@ -230,18 +251,7 @@ def hold_best(*, hold: Hold, zone: PriceZone, quantity: int, now: datetime, acto
     wait for each other; the one who finds a seat taken moves on to the next block."""
     ctx = Ctx(now=now, channel=hold.channel, hold=hold, actor=actor)
     for attempt in range(rounds):
-        rows = list(
-            Place.objects.filter(performance_id=hold.performance_id, price_zone=zone)
-            .filter(free(now) & open_to(hold.channel))
-            .values("pk", "section_id", "section__rank", "seat_id", "seat__row_index",
-                    "seat__position", "centre_offset")
-        )
-        if len(rows) < quantity:
-            raise PlacesUnavailable(
-                f"only {len(rows)} place{'s' if len(rows) != 1 else ''} left in {zone.name}",
-                places={})
-        seated = [r for r in rows if r["seat_id"]]
-        candidates = _disjoint(_seat_windows(seated, quantity), 6) if seated else []
+        candidates = _disjoint(_seat_windows(_runs(hold, zone, quantity, now), quantity), 6)
         if attempt:
             random.shuffle(candidates)  # racers who collided spread out on the next round
         for ids in candidates:
@@ -254,6 +264,11 @@ def hold_best(*, hold: Hold, zone: PriceZone, quantity: int, now: datetime, acto
                               order_by=("section__rank", "seat__row_index", "centre_offset", "pk"))
             if taken:
                 return taken
+            left = (Place.objects.filter(performance_id=hold.performance_id, price_zone=zone)
+                    .filter(free(now) & open_to(hold.channel)).count())
+            if left < quantity:
+                raise PlacesUnavailable(f"only {left} place{'s' if left != 1 else ''} left in {zone.name}",
+                                        places={})
     raise PlacesUnavailable(f"could not find {quantity} places together in {zone.name}; "
                             "try fewer or another zone", places={})
 
@@ -271,7 +286,7 @@ def _take_any(where: Q, quantity: int, ctx: Ctx, hold: Hold, order_by=("pk",)) -
             if len(ids) != quantity:
                 raise _Partial
             return _apply("hold", ids, ctx, performance_id=hold.performance_id,
-                          extra=_held_values(hold))
+                          **_held_values(hold))
     except _Partial:
         return None
 
@@ -321,10 +336,15 @@ def release_expired(*, now: datetime, batch: int = 1000) -> int:
 
 # --- sale and return ------------------------------------------------------------------
 
-def places_of_hold(hold: Hold) -> list[int]:
+def places_of_hold_qs(hold: Hold):
     """Every place the hold took when it was made: still held, or lost by lapsing and
     possibly still free. Pricing and selling both use this one set."""
-    return sorted(PlaceEvent.objects.filter(hold=hold, action="hold").values_list("place_id", flat=True))
+    return Place.objects.filter(pk__in=PlaceEvent.objects.filter(hold=hold, action="hold").values("place_id")
+                                ).order_by("pk")
+
+
+def places_of_hold(hold: Hold) -> list[int]:
+    return list(places_of_hold_qs(hold).values_list("pk", flat=True))
 
 
 def sell(*, hold: Hold, order: Order, now: datetime, actor=None,
@@ -338,13 +358,22 @@ def sell(*, hold: Hold, order: Order, now: datetime, actor=None,
         raise PlacesUnavailable("the hold has no places", places={})
     tickets: list[Ticket] = []
 
-    def issue_tickets(locked_ids: list[int]) -> dict:
-        places = Place.objects.filter(pk__in=locked_ids).select_related("price_zone").order_by("pk")
-        tickets.extend(Ticket.objects.bulk_create(
-            Ticket(order=order, place=p, price_zone_name=p.price_zone.name, price=p.price_zone.price)
-            for p in places
-        ))
-        return {"ticket": Case(*[When(pk=t.place_id, then=Value(t.pk)) for t in tickets])}
+    def issue_tickets(locked_ids: list[int]) -> dict[int, int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """INSERT INTO sales_ticket (order_id, place_id, code, price_zone_name, price, status,
+                                             printed_count, created_at)
+                   SELECT %s, place.id, new.code, zone.name, zone.price, %s, 0, %s
+                   FROM unnest(%s::bigint[], %s::text[]) AS new(place_id, code)
+                   JOIN sales_place place ON place.id = new.place_id
+                   JOIN events_pricezone zone ON zone.id = place.price_zone_id
+                   ORDER BY place.id
+                   RETURNING id, place_id, code, price_zone_name, price""",
+                [order.pk, Ticket.Status.VALID, now, locked_ids, [new_secret() for _ in locked_ids]])
+            tickets.extend(Ticket(pk=pk, order=order, place_id=place_id, code=code, price_zone_name=name,
+                                  price=price, status=Ticket.Status.VALID, created_at=now)
+                           for pk, place_id, code, name, price in sorted(cursor.fetchall(), key=lambda r: r[1]))
+        return {t.place_id: t.pk for t in tickets}
 
     _apply("sell", ids, ctx, performance_id=hold.performance_id, prepare=issue_tickets)
     return tickets

@@ -113,8 +113,12 @@ class Place(models.Model):
 
     def __str__(self) -> str:
         if self.seat_id:
-            return f"{self.section.name} {self.seat.row}-{self.seat.number}"
-        return f"{self.section.name} #{self.standing_index}"
+            return self.label_of(self.section.name, self.seat.row, self.seat.number, None)
+        return self.label_of(self.section.name, None, None, self.standing_index)
+
+    @staticmethod
+    def label_of(section: str, row: str | None, number: str | None, standing_index: int | None) -> str:
+        return f"{section} #{standing_index}" if standing_index is not None else f"{section} {row}-{number}"
 
     @property
     def label(self) -> str:

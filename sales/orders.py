@@ -32,7 +32,7 @@ from .errors import (
     PlacesUnavailable,
 )
 from .holds import hold_is_live, hold_release
-from .models import Customer, Hold, Order, OrderEvent, Payment, Place, Ticket, WaitingRoom
+from .models import Customer, Hold, Order, OrderEvent, Payment, Ticket, WaitingRoom
 from .payments import PROVIDERS, PaymentRequest, card_fingerprint
 
 
@@ -82,8 +82,7 @@ def change_given(order: Order) -> Decimal:
 def hold_total(hold: Hold) -> tuple[Decimal, str, list[int]]:
     """Price of the hold's places: computed here from the price zones, never taken from
     the request, over exactly the places `inventory.sell` will sell."""
-    rows = list(Place.objects.filter(pk__in=inventory.places_of_hold(hold))
-                .values_list("pk", "price_zone__price", "price_zone__currency"))
+    rows = list(inventory.places_of_hold_qs(hold).values_list("pk", "price_zone__price", "price_zone__currency"))
     currencies = {currency for _pk, _price, currency in rows}
     if len(currencies) > 1:
         raise InvalidRequest("the held places are priced in different currencies")

@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from events.models import Channel, Event, Performance, PriceZone
-from sales.models import Hold, Order, Payment, Ticket
+from sales.models import Hold, Order, Payment, Place, Ticket
 
 MAX_PLACES = 100
 
@@ -97,6 +97,16 @@ class PlaceOut(serializers.Serializer):
     price = serializers.DecimalField(source="price_zone.price", max_digits=9, decimal_places=2)
 
 
+# The hot responses (a hold, an order) are built by hand from one values() query each: the
+# declared fields describe them for the schema, and the schema tests hold the two together.
+_DATETIME = serializers.DateTimeField()
+_PRICE = serializers.DecimalField(max_digits=9, decimal_places=2)
+
+
+def _when(value):
+    return _DATETIME.to_representation(value) if value is not None else None
+
+
 class HoldOut(serializers.ModelSerializer):
     places = serializers.SerializerMethodField()
     live = serializers.SerializerMethodField()
@@ -107,11 +117,20 @@ class HoldOut(serializers.ModelSerializer):
 
     @extend_schema_field(PlaceOut(many=True))
     def get_places(self, hold):
-        places = hold.places.filter(state="held").select_related("seat", "section", "price_zone")
-        return PlaceOut(places.order_by("pk"), many=True).data
+        rows = (hold.places.filter(state="held").order_by("pk")
+                .values_list("pk", "section__name", "seat__row", "seat__number", "standing_index",
+                             "price_zone__name", "price_zone__price"))
+        return [{"id": pk, "label": Place.label_of(section, row, number, standing), "section": section,
+                 "row": row, "number": number, "zone": zone, "price": _PRICE.to_representation(price)}
+                for pk, section, row, number, standing, zone, price in rows]
 
     def get_live(self, hold) -> bool:
         return hold.status == Hold.Status.ACTIVE and hold.expires_at > self.context["now"]
+
+    def to_representation(self, hold):
+        return {"token": hold.token, "performance": hold.performance_id, "channel": hold.channel,
+                "status": hold.status, "live": self.get_live(hold), "expires_at": _when(hold.expires_at),
+                "places": self.get_places(hold)}
 
 
 # --- orders ---------------------------------------------------------------------------
@@ -162,8 +181,13 @@ class OrderOut(serializers.ModelSerializer):
 
     @extend_schema_field(TicketOut(many=True))
     def get_tickets(self, order):
-        tickets = order.tickets.select_related("place__seat", "place__section").order_by("pk")
-        return TicketOut(tickets, many=True).data
+        rows = (order.tickets.order_by("pk")
+                .values_list("code", "place_id", "place__section__name", "place__seat__row", "place__seat__number",
+                             "place__standing_index", "price_zone_name", "price", "status", "checked_in_at"))
+        return [{"code": code, "place_id": place_id, "place": Place.label_of(section, row, number, standing),
+                 "price_zone_name": zone, "price": _PRICE.to_representation(price), "status": status,
+                 "checked_in_at": _when(checked_in)}
+                for code, place_id, section, row, number, standing, zone, price, status, checked_in in rows]
 
     def get_link(self, order) -> str:
         from sales.notifications import order_link
@@ -173,6 +197,15 @@ class OrderOut(serializers.ModelSerializer):
     def get_change_due(self, order) -> str | None:
         change = getattr(order, "change_due", None)
         return f"{change:.2f}" if change is not None else None
+
+    def to_representation(self, order):
+        return {"code": order.code, "status": order.status, "performance": order.performance_id,
+                "channel": order.channel, "total": _PRICE.to_representation(order.total),
+                "currency": order.currency, "customer": self.get_customer(order),
+                "tickets": self.get_tickets(order), "created_at": _when(order.created_at),
+                "paid_at": _when(order.paid_at), "confirmation_sent_at": _when(order.confirmation_sent_at),
+                "failure_reason": order.failure_reason, "link": self.get_link(order),
+                "change_due": self.get_change_due(order)}
 
 
 class CheckInOut(serializers.Serializer):
