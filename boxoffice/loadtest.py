@@ -118,7 +118,7 @@ def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--concurrency", type=int, default=64)
     ap.add_argument("--web-workers", type=int, default=2)
-    ap.add_argument("--threads", type=int, default=4, help="blocking threads per web worker")
+    ap.add_argument("--threads", type=int, default=8, help="blocking threads per web worker")
     ap.add_argument("--rows", type=int, default=40)
     ap.add_argument("--per-row", type=int, default=50)
     ap.add_argument("--max-tickets", type=int, default=4)

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from events.models import Channel
@@ -32,7 +33,7 @@ from .errors import (
     PlacesUnavailable,
 )
 from .holds import hold_is_live, hold_release
-from .models import Customer, Hold, Order, OrderEvent, Payment, Ticket, WaitingRoom
+from .models import Customer, Hold, Order, OrderEvent, Payment, Place, Ticket, WaitingRoom
 from .payments import PROVIDERS, PaymentRequest, card_fingerprint
 
 
@@ -196,8 +197,9 @@ def _create_order(*, hold, customer, total, currency, actor, idempotency_key, co
         return existing
 
 
-def _charge_and_sell(*, order, hold, parts, place_ids, actor, shift, from_status) -> Order:
-    # No transaction and no lock is open while the providers answer.
+def _charge(order, parts, actor, shift, *, fail_order: bool) -> list[tuple]:
+    """Take each part of a payment. No transaction and no lock is open while the providers
+    answer. A decline pays back the parts already taken, records the decline and raises."""
     charged = []
     for request, amount in parts:
         charge = PROVIDERS[request.method].charge(amount=amount, currency=order.currency, request=request)
@@ -209,11 +211,36 @@ def _charge_and_sell(*, order, hold, parts, place_ids, actor, shift, from_status
                 Payment.objects.create(order=order, method=request.method, amount=amount, shift=shift,
                                        status=Payment.Status.DECLINED, message=charge.message,
                                        created_by=_staff(actor))
-                if from_status == Order.Status.PENDING:
+                if fail_order:
                     _fail(order, charge.message, actor)
             raise PaymentDeclined(charge.message or "payment declined")
         charged.append((request, amount, charge))
+    return charged
 
+
+def _record_charges(order, charged, actor, shift) -> None:
+    for request, amount, charge in charged:
+        Payment.objects.create(order=order, method=request.method, amount=amount, shift=shift,
+                               status=Payment.Status.APPROVED, reference=charge.reference,
+                               tendered=request.tendered, message=_payment_note(charge),
+                               card_fingerprint=card_fingerprint(request), created_by=_staff(actor))
+
+
+def _undo_charges(order, charged, exc, actor, shift, *, fail_order: bool):
+    """Money was taken but nothing was sold: pay it back, whatever went wrong."""
+    reason = {PlacesUnavailable: "the hold lapsed and the seats were sold to someone else"}.get(
+        type(exc), getattr(exc, "message", None) or "the sale could not be completed")
+    for request, amount, charge in charged:
+        _pay_back(order, request, amount, charge.reference, reason, actor, shift, fail=fail_order)
+    if isinstance(exc, PlacesUnavailable):
+        return HoldNotActive("your hold lapsed and the seats were taken by another buyer"
+                             + ("; the payment was refunded" if charged else ""))
+    return exc
+
+
+def _charge_and_sell(*, order, hold, parts, place_ids, actor, shift, from_status) -> Order:
+    pending = from_status == Order.Status.PENDING
+    charged = _charge(order, parts, actor, shift, fail_order=pending)
     try:
         with transaction.atomic():
             # Places first, then the order and hold rows: the lock order of every service.
@@ -221,29 +248,137 @@ def _charge_and_sell(*, order, hold, parts, place_ids, actor, shift, from_status
             if not Order.objects.filter(pk=order.pk, status=from_status).update(
                     status=Order.Status.PAID, paid_at=timezone.now()):
                 raise IllegalTransition("the order was cancelled while the payment was taken")
-            for request, amount, charge in charged:
-                Payment.objects.create(order=order, method=request.method, amount=amount, shift=shift,
-                                       status=Payment.Status.APPROVED, reference=charge.reference,
-                                       tendered=request.tendered, message=_payment_note(charge),
-                                       card_fingerprint=card_fingerprint(request), created_by=_staff(actor))
+            _record_charges(order, charged, actor, shift)
             Hold.objects.filter(pk=hold.pk).update(status=Hold.Status.SOLD)
             methods = " + ".join(f"{r.method} {a}" for r, a, _c in charged)
             _record(order, "paid", f"{methods} {order.currency}", actor)
             transaction.on_commit(lambda: _after_sale(order))
     except Exception as exc:
-        # Money was taken but nothing was sold: pay it back, whatever went wrong.
-        reason = {PlacesUnavailable: "the hold lapsed and the seats were sold to someone else"}.get(
-            type(exc), getattr(exc, "message", None) or "the sale could not be completed")
-        for request, amount, charge in charged:
-            _pay_back(order, request, amount, charge.reference, reason, actor, shift,
-                      fail=from_status == Order.Status.PENDING)
-        if isinstance(exc, PlacesUnavailable):
-            raise HoldNotActive("your hold lapsed and the seats were taken by another buyer; "
-                                "the payment was refunded") from None
-        raise
+        raised = _undo_charges(order, charged, exc, actor, shift, fail_order=pending)
+        if raised is exc:
+            raise
+        raise raised from None
     order.status = Order.Status.PAID
     order.change_due = sum((c.change_due for _r, _a, c in charged), Decimal("0"))
     return order
+
+
+@dataclass(frozen=True)
+class ExchangeQuote:
+    """What an exchange would cost: positive = the customer pays, negative = paid back."""
+    old_total: Decimal
+    new_total: Decimal
+    currency: str
+
+    @property
+    def difference(self) -> Decimal:
+        return self.new_total - self.old_total
+
+
+def _exchange_checks(order: Order, ticket_ids, hold: Hold,
+                     now: datetime) -> tuple[list[Ticket], list[int], ExchangeQuote]:
+    if order.status != Order.Status.PAID:
+        raise IllegalTransition(f"order {order.code} is {order.get_status_display().lower()}; "
+                                "only a paid order can be exchanged")
+    valid = {t.pk: t for t in order.tickets.select_related("place__seat", "place__section")
+             .filter(status=Ticket.Status.VALID)}
+    wanted = set(ticket_ids)
+    if not wanted:
+        raise InvalidRequest("tick the tickets to exchange", field="tickets")
+    if not wanted <= valid.keys():
+        raise InvalidRequest("some of those are not valid tickets of this order", field="tickets")
+    old = [valid[pk] for pk in sorted(wanted)]
+    if any(t.checked_in_at for t in old):
+        raise IllegalTransition("a ticket to exchange has already been used at the door")
+    if hold.status != Hold.Status.ACTIVE or not hold_is_live(hold, now):
+        raise HoldNotActive("the hold on the new seats lapsed; pick them again")
+    if hold.performance.event_id != order.performance.event_id:
+        raise InvalidRequest("an exchange stays within the same event", field="performance")
+    if hold.performance_id != order.performance_id and len(old) != len(valid):
+        raise InvalidRequest("to move to another performance, exchange every ticket of the order",
+                             field="tickets")
+    new_total, currency, place_ids = hold_total(hold)
+    if not place_ids:
+        raise HoldNotActive("the hold has no places; pick the new seats again")
+    if currency != order.currency:
+        raise InvalidRequest("the new seats are priced in another currency")
+    return old, place_ids, ExchangeQuote(sum((t.price for t in old), Decimal("0")), new_total, currency)
+
+
+def exchange_quote(*, order: Order, ticket_ids, hold: Hold, now: datetime | None = None) -> ExchangeQuote:
+    return _exchange_checks(order, ticket_ids, hold, now or timezone.now())[2]
+
+
+def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
+                   payments: list[PaymentRequest] | None = None, approver=None,
+                   now: datetime | None = None) -> Order:
+    """Exchange tickets of a paid order for the places in `hold`, in one step and one order:
+    the old places go back on sale, the new ones are sold into the same order, and only the
+    difference changes hands: charged with `payments`, or paid back the way the order was
+    paid, within the refund limit of the clerk (or of the `approver` who signs for them)."""
+    now = now or timezone.now()
+    policy = policy_for(hold.channel)
+    if not policy.allows(actor):
+        raise NotPermitted(f"you may not sell through the {hold.channel} channel")
+    order.refresh_from_db()
+    hold.refresh_from_db()
+    old, place_ids, quote = _exchange_checks(order, ticket_ids, hold, now)
+    difference = quote.difference
+    signer = approver or actor
+    if difference < 0 and not may_refund(signer, -difference):
+        raise NotPermitted(f"paying back {-difference} {quote.currency} needs a supervisor")
+    parts = _validated_parts(policy, None, payments, difference) if difference > 0 else []
+    payback = payback_method(order, -difference) if difference < 0 else None
+    if payback is not None and payback.method == "cash" and shift is None:
+        raise InvalidRequest("open a shift: the difference is paid back in cash")
+    charged = _charge(order, parts, actor, shift, fail_order=False)
+    try:
+        with transaction.atomic():
+            if not Order.objects.select_for_update().filter(pk=order.pk, status=Order.Status.PAID).exists():
+                raise IllegalTransition("the order changed meanwhile; look it up again")
+            inventory.return_to_sale(order=order, tickets=old, now=now, actor=actor)
+            new = inventory.sell(hold=hold, order=order, now=now, actor=actor, place_ids=place_ids)
+            Order.objects.filter(pk=order.pk).update(total=F("total") + difference,
+                                                     performance_id=hold.performance_id)
+            _record_charges(order, charged, actor, shift)
+            if payback is not None:
+                Payment.objects.create(order=order, method=payback.method, amount=difference, shift=shift,
+                                       status=Payment.Status.REFUNDED, reference=payback.reference,
+                                       created_by=_staff(actor), message="exchange: difference paid back")
+            Hold.objects.filter(pk=hold.pk).update(status=Hold.Status.SOLD)
+            labels = Place.objects.in_bulk([t.place_id for t in new])
+            _record(order, "exchanged", f"{', '.join(str(t.place) for t in old)} → "
+                    f"{', '.join(str(labels[t.place_id]) for t in new)}; difference {difference:+} {quote.currency}",
+                    actor)
+            if signer.pk != actor.pk:
+                _record(order, "exchange approved", f"at the counter of {actor.get_username()}", signer)
+            perfs = {order.performance_id, hold.performance_id}
+            transaction.on_commit(lambda: [availability_changed(p) for p in perfs])
+            transaction.on_commit(lambda: _send_again(order))
+    except Exception as exc:
+        raised = _undo_charges(order, charged, exc, actor, shift, fail_order=False)
+        if raised is exc:
+            raise
+        raise raised from None
+    if payback is not None:  # committed first, so a retry cannot pay back twice
+        PROVIDERS[payback.method].refund(amount=-difference, reference=payback.reference)
+    order.refresh_from_db()
+    order.change_due = sum((c.change_due for _r, _a, c in charged), Decimal("0"))
+    return order
+
+
+def payback_method(order: Order, amount: Decimal) -> Payment:
+    """The payment a difference goes back to: the latest that covers it, else cash."""
+    for payment in order.payments.filter(status=Payment.Status.APPROVED, amount__gte=amount).order_by("-pk"):
+        return payment
+    return Payment(method="cash", reference="")
+
+
+def _send_again(order: Order) -> None:
+    from .tasks import send_order_confirmation
+
+    Order.objects.filter(pk=order.pk).update(confirmation_sent_at=None)
+    send_order_confirmation.delay(order.pk)
 
 
 def _pay_back(order, request, amount, reference, reason, actor, shift, fail=True) -> None:

@@ -149,3 +149,36 @@ def test_phone_reservation_lapses_and_returns_its_seats(staff_page, celery_worke
     page.goto(f"/performances/{perf.pk}/")  # the shop sees the seats free again
     for pk in held:
         assert "taken" not in page.locator(f'#seatmap a.seat[data-id="{pk}"]').get_attribute("class")
+
+
+def test_counter_exchange_on_the_map_pays_the_difference(staff_page):
+    perf = make_performance(rows=3, per_row=6, price="30.00")
+    perf.price_zones.update(price=Decimal("30.00"))
+    clerk = make_user("clerk-x", "counter clerk")
+    page = staff_page(clerk)
+    page.goto("/counter/")
+    page.get_by_label("Cash float in the drawer").fill("50")
+    page.get_by_role("button", name="Open the drawer").click()
+    page.locator(".quick").first.wait_for()
+    page.keyboard.press("2")
+    page.keyboard.press("Enter")
+    page.get_by_label("Cash tendered").fill("60")
+    page.locator("#take-payment").click()
+    page.get_by_text("Sold.").wait_for()
+    order = Order.objects.get()
+    first = order.tickets.order_by("pk").first()
+    page.get_by_label(str(first.place)).uncheck()  # exchange only the other ticket
+    with page.expect_navigation():
+        page.locator(".exchange-map").first.click()
+    assert page.locator("#exchange-note").is_visible()
+    free = Place.objects.filter(performance=perf, state="available").order_by("-pk").first()
+    page.locator(f'.seat[data-id="{free.pk}"]').click()
+    page.locator("#hold-picked").click()
+    page.wait_for_url("**/exchange/**")
+    assert page.locator("#new-seats").inner_text().startswith(str(free))
+    page.get_by_role("button", name="Exchange").click()
+    page.get_by_text("Exchanged, no difference to pay.").wait_for()
+    screenshot(page, "counter-exchange")
+    valid = sorted(order.tickets.filter(status="valid").values_list("place_id", flat=True))
+    assert valid == sorted([first.place_id, free.pk])
+    assert order.events.get(action="exchanged").actor == clerk

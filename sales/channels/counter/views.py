@@ -26,7 +26,9 @@ from sales.models import Hold, Order, OrderEvent, Shift
 from sales.orders import (
     CustomerDetails,
     change_given,
+    exchange_quote,
     hold_total,
+    order_exchange,
     order_pay_reservation,
     order_place,
     order_refund,
@@ -177,15 +179,121 @@ def sale_cancel(request, token: str):
         hold_release(hold=hold, actor=request.user)
     except SalesError as exc:
         messages.info(request, exc.message)
-    return redirect("counter:home")
+    order = Order.objects.filter(code=(request.POST.get("order") or "").upper()).first()
+    return redirect("counter:order", code=order.code) if order else redirect("counter:home")
+
+
+def _counter_performances(event_id: int, now):
+    return (Performance.objects.filter(event_id=event_id, on_sale_windows__channel=Channel.COUNTER,
+                                       on_sale_windows__opens_at__lte=now, on_sale_windows__closes_at__gt=now)
+            .prefetch_related("price_zones").order_by("starts_at"))
 
 
 @clerk_only
 def order(request, code: str):
     order = get_object_or_404(Order.objects.select_related("customer", "performance__event"), code=code.upper())
+    tickets = list(order.tickets.select_related("place__seat", "place__section"))
+    exchange_to = []
+    if order.status == Order.Status.PAID:
+        for perf in _counter_performances(order.performance.event_id, timezone.now()):
+            counts = zone_counts(perf.pk)
+            exchange_to.append((perf, [(z, counts.get(z.pk, {}).get("available", 0)) for z in perf.price_zones.all()]))
     return render(request, "counter/order.html", {
-        "order": order, "tickets": order.tickets.select_related("place__seat", "place__section"),
+        "order": order, "tickets": tickets, "exchange_to": exchange_to,
+        "valid_tickets": [t for t in tickets if t.status == "valid" and not t.checked_in_at],
         "payments": order.payments.all(), "events": order.events.select_related("actor")})
+
+
+def _ticket_ids(raw: list[str]) -> list[int]:
+    return sorted({_int(x) for value in raw for x in value.split(",") if x.strip()})
+
+
+@clerk_only
+@require_POST
+def order_exchange_start(request, code: str):
+    """Hold the new seats for an exchange (best available in a zone, or picked on the map),
+    then confirm the exchange on its own page."""
+    order = get_object_or_404(Order, code=code.upper())
+    tickets = _ticket_ids(request.POST.getlist("tickets"))
+    back = redirect("counter:order", code=order.code)
+    if not tickets:
+        messages.error(request, _("Tick the tickets to exchange."))
+        return back
+    try:
+        seats = [_int(x) for x in (request.POST.get("seats") or "").split(",") if x.strip()]
+        if seats:
+            perf = get_object_or_404(Performance, pk=_int(request.POST.get("performance")))
+            hold = hold_create(performance=perf, channel=Channel.COUNTER, user=request.user, place_ids=seats)
+        else:
+            zone = get_object_or_404(PriceZone.objects.select_related("performance"), pk=_int(request.POST.get("zone")))
+            quantity = int(request.POST.get("quantity") or len(tickets))
+            hold = hold_create(performance=zone.performance, channel=Channel.COUNTER, user=request.user,
+                               zone=zone, quantity=quantity)
+    except ValueError:
+        messages.error(request, _("The quantity must be a whole number."))
+        return back
+    except SalesError as exc:
+        messages.error(request, _("Nothing held: %(reason)s") % {"reason": exc.message})
+        return back
+    return redirect(f"{reverse('counter:order-exchange', args=[order.code, hold.token])}"
+                    f"?tickets={','.join(map(str, tickets))}")
+
+
+@clerk_only
+def order_exchange_view(request, code: str, token: str):
+    order = get_object_or_404(Order.objects.select_related("performance__event"), code=code.upper())
+    hold = _own_hold(request, token)
+    tickets = _ticket_ids(request.GET.getlist("tickets") + request.POST.getlist("tickets"))
+    shift = shift_current(request.user)
+    if shift is None:
+        messages.error(request, _("Open a shift first."))
+        return redirect("counter:order", code=order.code)
+    errors = []
+    try:
+        quote = exchange_quote(order=order, ticket_ids=tickets, hold=hold)
+    except SalesError as exc:
+        if hold.status == Hold.Status.ACTIVE and hold_is_live(hold):
+            hold_release(hold=hold, actor=request.user)  # nothing to exchange into: give the seats back
+        messages.error(request, _("Not exchanged: %(reason)s") % {"reason": exc.message})
+        return redirect("counter:order", code=order.code)
+    if request.method == "POST":
+        approver = request.user
+        if request.POST.get("supervisor"):
+            approver = authenticate(request, username=request.POST["supervisor"],
+                                    password=request.POST.get("supervisor_password", ""))
+        try:
+            if approver is None:
+                raise SalesError(_("the supervisor's name or password is wrong"))
+            parts = []
+            if quote.difference > 0:
+                tendered = _money(request.POST.get("tendered"), _("Cash tendered"))
+                card = _money(request.POST.get("card_amount"), _("Card amount"))
+                if card:
+                    parts.append(PaymentRequest(method="card_terminal", amount=card,
+                                                reference=request.POST.get("card_reference", "")))
+                if tendered is not None or not card:
+                    parts.append(PaymentRequest(method="cash", tendered=tendered))
+            order = order_exchange(order=order, ticket_ids=tickets, hold=hold, actor=request.user,
+                                   approver=approver, shift=shift, payments=parts)
+        except SalesError as exc:
+            errors.append(exc.message)
+        else:
+            if quote.difference > 0:
+                note = _("Exchanged. Change due: %(change)s") % {"change": f"{order.change_due:.2f}"}
+            elif quote.difference < 0:
+                note = _("Exchanged. Pay back %(amount)s.") % {"amount": f"{-quote.difference:.2f}"}
+            else:
+                note = _("Exchanged, no difference to pay.")
+            messages.success(request, note)
+            return redirect("counter:order", code=order.code)
+    old = order.tickets.select_related("place__seat", "place__section").filter(pk__in=tickets)
+    places = list(hold.places.filter(state="held").select_related("seat", "section", "price_zone").order_by("pk"))
+    return render(request, "counter/exchange.html", {
+        "order": order, "hold": hold, "old": old, "places": places, "quote": quote,
+        "pay": quote.difference if quote.difference > 0 else None, "tickets": ",".join(map(str, tickets)),
+        "payback": -quote.difference if quote.difference < 0 else None, "errors": errors,
+        "seconds_left": max(0, int((hold.expires_at - timezone.now()).total_seconds())),
+    }, status=400 if errors else 200)
 
 
 @clerk_only
@@ -296,13 +404,20 @@ def shift_report(request, pk: int):
 
 @clerk_only
 def seat_map(request, pk: int):
+    """Pick seats on the map: for a new sale, or (with ?exchange=CODE&tickets=...) as the
+    new seats of an exchange."""
     perf = get_object_or_404(Performance.objects.select_related("event", "venue"), pk=pk)
     seats, box = seat_rows(perf, timezone.now(), Channel.COUNTER)
+    pick_url, pick_fields = reverse("counter:sale-new"), [("performance", perf.pk)]
+    exchange = Order.objects.filter(code=(request.GET.get("exchange") or "").upper()).first()
+    if exchange is not None:
+        pick_url = reverse("counter:order-exchange-start", args=[exchange.code])
+        pick_fields.append(("tickets", ",".join(map(str, _ticket_ids(request.GET.getlist("tickets"))))))
     return render(request, "counter/map.html", {
-        "performance": perf, "seats": seats, "box": box,
+        "performance": perf, "seats": seats, "box": box, "exchange": exchange,
         "zone_colors": {z.pk: z.color for z in perf.price_zones.all()},
-        "states_url": reverse("counter:seat-states", args=[perf.pk]), "pick_url": reverse("counter:sale-new"),
-        "pick_fields": [("performance", perf.pk)]})
+        "states_url": reverse("counter:seat-states", args=[perf.pk]), "pick_url": pick_url,
+        "pick_fields": pick_fields})
 
 
 @clerk_only

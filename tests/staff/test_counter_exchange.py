@@ -1,0 +1,237 @@
+"""Seat exchange at the counter: one step, one order, only the difference changes hands."""
+
+import threading
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from events.models import Channel, OnSaleWindow, Performance, PriceZone
+from sales import inventory
+from sales.channels.policy import COUNTER_CLERK
+from sales.errors import HoldNotActive, IllegalTransition, InvalidRequest, NotPermitted
+from sales.holds import hold_create
+from sales.models import Hold, Order, Payment, Place, Ticket
+from sales.orders import order_exchange
+from sales.payments import PaymentRequest
+from sales.shifts import shift_expected, shift_open
+from sales.tickets import ticket_check_in
+from tests.conftest import make_performance, make_user, places_of
+from tests.staff.test_staff_pages import signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def hall(db):
+    """Stalls at 50.00, with row A sold as Front at 80.00."""
+    perf = make_performance(rows=4, per_row=6, on_sale=False)
+    front = PriceZone.objects.create(performance=perf, name="Front", price=Decimal("80.00"))
+    front.seats.set(perf.venue.sections.get().seats.filter(row="A"))
+    inventory.put_on_sale(performance=perf)
+    return perf
+
+
+def zone(perf, name) -> PriceZone:
+    return perf.price_zones.get(name=name)
+
+
+def counter_sale(clerk, shift, perf, zone_name, quantity) -> Order:
+    from sales.orders import CustomerDetails, order_place
+
+    hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, zone=zone(perf, zone_name),
+                       quantity=quantity)
+    return order_place(hold=hold, customer=CustomerDetails(name="Walk in", email="w@example.org"), actor=clerk,
+                       shift=shift, payments=[PaymentRequest(method="cash", tendered=Decimal("1000"))])
+
+
+def test_upgrade_two_seats_pays_the_difference_and_keeps_one_order(clerk, hall):
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 2)
+    old = list(order.tickets.all())
+    new_hold = hold_create(performance=hall, channel=Channel.COUNTER, user=clerk, zone=zone(hall, "Front"),
+                           quantity=2)
+    done = order_exchange(order=order, ticket_ids=[t.pk for t in old], hold=new_hold, actor=clerk, shift=shift,
+                          payments=[PaymentRequest(method="cash", tendered=Decimal("100"))])
+
+    assert done.pk == order.pk and done.status == "paid" and done.total == Decimal("160.00")
+    assert done.change_due == Decimal("40.00")
+    tickets = Ticket.objects.filter(order=order)
+    assert {t.status for t in tickets if t.pk in {o.pk for o in old}} == {"void"}
+    valid = tickets.filter(status="valid")
+    assert sorted(t.price_zone_name for t in valid) == ["Front", "Front"]
+    for t in old:
+        assert Place.objects.get(pk=t.place_id).state == "available"  # back on sale
+    assert all(Place.objects.get(pk=t.place_id).state == "sold" for t in valid)
+    assert Hold.objects.get(pk=new_hold.pk).status == "sold"
+    assert order.payments.filter(status="approved").values_list("amount", flat=True).last() == Decimal("60.00")
+    assert shift_expected(shift)["cash"] == Decimal("260.00")  # float + 100 sale + 60 difference
+    assert "difference +60.00" in order.events.get(action="exchanged").detail
+
+
+def test_a_cheaper_exchange_pays_back_within_the_clerks_limit(clerk, organizer, hall):
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    order = counter_sale(clerk, shift, hall, "Front", 2)
+    ids = list(order.tickets.values_list("pk", flat=True))
+    cheaper = hold_create(performance=hall, channel=Channel.COUNTER, user=clerk, zone=zone(hall, "Stalls"),
+                          quantity=2)
+    order_exchange(order=order, ticket_ids=ids, hold=cheaper, actor=clerk, shift=shift)
+    order.refresh_from_db()
+    assert order.total == Decimal("100.00")
+    payback = order.payments.get(status="refunded")
+    assert (payback.method, payback.amount) == ("cash", Decimal("-60.00"))
+    assert shift_expected(shift)["cash"] == Decimal("200.00")  # 100 + 160 - 60
+
+
+def test_a_payback_over_the_limit_needs_a_supervisor_and_changes_nothing(clerk, organizer, hall):
+    hall.price_zones.filter(name="Front").update(price=Decimal("400.00"))
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    order = counter_sale(clerk, shift, hall, "Front", 1)
+    ticket = order.tickets.get()
+    cheaper = hold_create(performance=hall, channel=Channel.COUNTER, user=clerk, zone=zone(hall, "Stalls"),
+                          quantity=1)
+    with pytest.raises(NotPermitted, match="needs a supervisor"):
+        order_exchange(order=order, ticket_ids=[ticket.pk], hold=cheaper, actor=clerk, shift=shift)
+    ticket.refresh_from_db()
+    assert ticket.status == "valid" and Place.objects.get(pk=ticket.place_id).state == "sold"
+    assert Hold.objects.get(pk=cheaper.pk).status == "active"
+    order_exchange(order=order, ticket_ids=[ticket.pk], hold=cheaper, actor=clerk, shift=shift, approver=organizer)
+    assert order.events.get(action="exchange approved").actor == organizer
+
+
+def test_same_price_moves_seats_without_a_payment(clerk, hall):
+    shift = shift_open(clerk=clerk, cash_float=Decimal("0"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 1)
+    ticket = order.tickets.get()
+    other = places_of(hall, state="available", price_zone__name="Stalls")[-1]
+    hold = hold_create(performance=hall, channel=Channel.COUNTER, user=clerk, place_ids=[other.pk])
+    order_exchange(order=order, ticket_ids=[ticket.pk], hold=hold, actor=clerk, shift=shift)
+    assert order.payments.count() == 1
+    assert order.tickets.get(status="valid").place_id == other.pk
+
+
+def test_refusals_leave_the_order_as_it_was(clerk, hall):
+    shift = shift_open(clerk=clerk, cash_float=Decimal("0"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 2)
+    first, second = order.tickets.all()
+    later = Performance.objects.create(event=hall.event, venue=hall.venue,
+                                       starts_at=hall.starts_at + timedelta(days=1))
+    OnSaleWindow.objects.create(performance=later, channel=Channel.COUNTER,
+                                opens_at=timezone.now() - timedelta(days=1),
+                                closes_at=timezone.now() + timedelta(days=1))
+    PriceZone.objects.create(performance=later, name="Stalls", price=Decimal("50.00")).sections.set(
+        hall.venue.sections.all())
+    inventory.put_on_sale(performance=later)
+    elsewhere = hold_create(performance=later, channel=Channel.COUNTER, user=clerk,
+                            zone=later.price_zones.get(), quantity=1)
+    with pytest.raises(InvalidRequest, match="exchange every ticket"):
+        order_exchange(order=order, ticket_ids=[first.pk], hold=elsewhere, actor=clerk, shift=shift)
+    with pytest.raises(InvalidRequest, match="not valid tickets of this order"):
+        order_exchange(order=order, ticket_ids=[first.pk + 1000], hold=elsewhere, actor=clerk, shift=shift)
+    ticket_check_in(code=second.code, actor=clerk)
+    here = hold_create(performance=hall, channel=Channel.COUNTER, user=clerk, zone=zone(hall, "Stalls"),
+                       quantity=1)
+    with pytest.raises(IllegalTransition, match="used at the door"):
+        order_exchange(order=order, ticket_ids=[second.pk], hold=here, actor=clerk, shift=shift)
+    Hold.objects.filter(pk=here.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    with pytest.raises(HoldNotActive):
+        order_exchange(order=order, ticket_ids=[first.pk], hold=here, actor=clerk, shift=shift)
+    assert order.tickets.filter(status="valid").count() == 2
+    assert Place.objects.filter(performance=hall, state="sold").count() == 2
+
+
+def test_moving_the_whole_order_to_another_performance(clerk, hall):
+    shift = shift_open(clerk=clerk, cash_float=Decimal("0"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 2)
+    later = make_performance(rows=2, per_row=4)
+    later.event = hall.event
+    later.save()
+    hold = hold_create(performance=later, channel=Channel.COUNTER, user=clerk, zone=later.price_zones.get(),
+                       quantity=2)
+    order_exchange(order=order, ticket_ids=list(order.tickets.values_list("pk", flat=True)), hold=hold,
+                   actor=clerk, shift=shift)
+    order.refresh_from_db()
+    assert order.performance_id == later.pk
+    assert Place.objects.filter(performance=hall, state="sold").count() == 0
+    assert Place.objects.filter(performance=later, state="sold").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.concurrency
+def test_two_clerks_exchanging_the_same_tickets_at_once_one_wins():
+    perf = make_performance(rows=3, per_row=6)
+    clerks = [make_user(f"clerk-x{i}", COUNTER_CLERK) for i in range(2)]
+    shifts = [shift_open(clerk=c, cash_float=Decimal("0")) for c in clerks]
+    order = counter_sale(clerks[0], shifts[0], perf, "Stalls", 2)
+    ids = list(order.tickets.values_list("pk", flat=True))
+    holds = [hold_create(performance=perf, channel=Channel.COUNTER, user=c, zone=perf.price_zones.get(), quantity=2)
+             for c in clerks]
+    barrier, results = threading.Barrier(2), []
+
+    def exchange(i):
+        try:
+            barrier.wait()
+            order_exchange(order=Order.objects.get(pk=order.pk), ticket_ids=ids, hold=holds[i], actor=clerks[i],
+                           shift=shifts[i])
+            results.append("ok")
+        except Exception as exc:  # noqa: BLE001 - counted below
+            results.append(type(exc).__name__)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=exchange, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count("ok") == 1, results
+    assert Ticket.objects.filter(order=order, status="valid").count() == 2
+    assert Place.objects.filter(performance=perf, state="sold").count() == 2
+    assert not Payment.objects.filter(order=order, status="refunded").exists()
+
+
+def test_the_counter_pages_exchange_in_one_step(clerk, hall):
+    c = signed_in(clerk)
+    c.post("/counter/shift/open/", {"cash_float": "100"})
+    sale = c.post("/counter/sale/", {"performance": hall.pk, "zone": zone(hall, "Stalls").pk, "quantity": "2"})
+    c.post(sale["Location"], {"tendered": "100"})
+    order = Order.objects.get()
+    page = c.get(f"/counter/orders/{order.code}/").content.decode()
+    assert 'id="exchange-form"' in page and "?exchange=" in page
+    ids = list(order.tickets.values_list("pk", flat=True))
+    start = c.post(f"/counter/orders/{order.code}/exchange/",
+                   {"tickets": [str(i) for i in ids], "zone": zone(hall, "Front").pk, "quantity": "2"})
+    assert start.status_code == 302 and "/exchange/" in start["Location"]
+    confirm = c.get(start["Location"]).content.decode()
+    assert "The customer pays" in confirm and "60.00" in confirm
+    short = c.post(start["Location"], {"tendered": "50"})
+    assert short.status_code == 400 and "less than the total 60.00" in short.content.decode()
+    assert Ticket.objects.filter(order=order, status="valid", price_zone_name="Stalls").count() == 2
+    done = c.post(start["Location"], {"tendered": "60"}, follow=True).content.decode()
+    assert "Exchanged. Change due: 0.00" in done
+    assert sorted(Ticket.objects.filter(order=order, status="valid").values_list("price_zone_name", flat=True)) == [
+        "Front", "Front"]
+    # Nothing ticked: refused with a message, nothing held.
+    refused = c.post(f"/counter/orders/{order.code}/exchange/", {"zone": zone(hall, "Stalls").pk}, follow=True)
+    assert "Tick the tickets to exchange" in refused.content.decode()
+    assert not Hold.objects.filter(status="active").exists()
+
+
+def test_keeping_the_old_seats_releases_the_new_ones(clerk, hall):
+    c = signed_in(clerk)
+    c.post("/counter/shift/open/", {"cash_float": "100"})
+    sale = c.post("/counter/sale/", {"performance": hall.pk, "zone": zone(hall, "Stalls").pk, "quantity": "1"})
+    c.post(sale["Location"], {"tendered": "50"})
+    order = Order.objects.get()
+    ticket = order.tickets.get()
+    start = c.post(f"/counter/orders/{order.code}/exchange/", {"tickets": str(ticket.pk),
+                                                               "zone": zone(hall, "Front").pk})
+    token = start["Location"].split("/exchange/")[1].split("/")[0]
+    back = c.post(f"/counter/sale/{token}/cancel/", {"order": order.code})
+    assert back["Location"] == f"/counter/orders/{order.code}/"
+    assert Hold.objects.get(token=token).status == "released"
+    assert Place.objects.filter(performance=hall, state="held").count() == 0
+    map_page = c.get(f"/counter/performances/{hall.pk}/map/?exchange={order.code}&tickets={ticket.pk}")
+    assert f'action="/counter/orders/{order.code}/exchange/"' in map_page.content.decode()
