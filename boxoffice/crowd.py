@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import os
 import random
+import re
 import subprocess
 import sys
 import time
@@ -32,6 +33,7 @@ from datetime import timedelta
 from boxoffice import stack
 
 PORT = int(os.environ.get("BOXOFFICE_CROWD_PORT", "18100"))
+POLL_EVERY = re.compile(r'hx-trigger="every (\d+)ms"')
 
 
 def servers(public_workers: int) -> list[subprocess.Popen]:
@@ -42,7 +44,7 @@ def servers(public_workers: int) -> list[subprocess.Popen]:
     log = open(stack.STACK / "crowd-servers.log", "ab")  # noqa: SIM115 - as long as the servers live
     procs = []
     for cmd, pool in (
-        (["nice", "-n", "10", *stack.granian(PORT, public_workers)], "public"),
+        (["nice", "-n", "10", *stack.granian(PORT, public_workers, threads=32)], "public"),
         (stack.granian(PORT + 1, 1), "staff"),
         (["nice", "-n", "10", sys.executable, "-m", "celery", "-A", "boxoffice", "worker", "-B", "-l", "warning",
           "--concurrency", "1", "-n", f"crowd-{os.getpid()}@%h", "-s", str(stack.STACK / "crowd-beat")], "all"),
@@ -91,7 +93,7 @@ async def probe(base: str, perf_id: int, connections: int, seconds: float) -> tu
         cookie = None
         addr = {"X-Forwarded-For": f"10.200.{random.randrange(256)}.{random.randrange(256)}"}
         while time.monotonic() < stop:
-            async with session.get(url, headers={**addr, "Cookie": cookie} if cookie else addr,
+            async with session.get(url, headers={**addr, "Cookie": cookie, "HX-Request": "true"} if cookie else addr,
                                    allow_redirects=False) as r:
                 await r.read()
                 if r.status in (200, 204, 302):
@@ -121,20 +123,22 @@ async def crowd(base: str, perf: dict, visitors: int, arrival: float, opens_in: 
     rng = random.Random(7)
 
     async def visitor(i: int, session):
+        """A browser: the queue page once, then htmx polls at the interval each answer asks."""
         await asyncio.sleep(rng.uniform(0, arrival))
         cookie = None
         addr = {"X-Forwarded-For": f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}"}
+        wait = poll
         while time.monotonic() < deadline and not stats["sold_out_at"]:
             t0 = time.perf_counter()
+            headers = {**addr, "Cookie": cookie, "HX-Request": "true"} if cookie else addr
             try:
-                async with session.get(queue_url, headers={**addr, "Cookie": cookie} if cookie else addr,
-                                       allow_redirects=False) as r:
+                async with session.get(queue_url, headers=headers, allow_redirects=False) as r:
                     text = await r.text()
                     stats["queue_requests"] += 1
                     stats["queue_ms"].append((time.perf_counter() - t0) * 1000)
                     if cookie is None and "wr_visitor" in r.cookies:
                         cookie = f"wr_visitor={r.cookies['wr_visitor'].value}"
-                    if r.status == 302:
+                    if r.status == 302 or (r.status == 204 and "HX-Redirect" in r.headers):
                         stats["admitted"] += 1
                         await buy(session, r.cookies[f"wr_pass_{pk}"].value, addr)
                         return
@@ -142,9 +146,11 @@ async def crowd(base: str, perf: dict, visitors: int, arrival: float, opens_in: 
                         stats["errors"][f"queue {r.status}"] += 1
                     elif "sold out" in text:
                         return
+                    asked = POLL_EVERY.search(text)
+                    wait = int(asked[1]) / 1000 if asked else poll
             except (TimeoutError, aiohttp.ClientError) as exc:
                 stats["errors"][type(exc).__name__] += 1
-            await asyncio.sleep(poll * rng.uniform(0.8, 1.2))
+            await asyncio.sleep(wait)
 
     async def buy(session, pass_token, addr):
         headers = {"X-Queue-Pass": pass_token, **addr}
@@ -203,7 +209,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--rows", type=int, default=70)
     ap.add_argument("--per-row", type=int, default=50)
     ap.add_argument("--admit-per-minute", type=int, default=1500)
-    ap.add_argument("--poll", type=float, default=15, help="seconds between two polls of one visitor")
+    ap.add_argument("--poll", type=float, default=15,
+                    help="seconds between two polls when the page does not say (it does: the browser's htmx interval)")
     ap.add_argument("--public-workers", type=int, default=2)
     ap.add_argument("--idle-seconds", type=float, default=15)
     ap.add_argument("--probe-seconds", type=float, default=10)

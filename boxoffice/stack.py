@@ -226,9 +226,9 @@ def manage(*args: str) -> None:
     subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], check=True, cwd=ROOT)
 
 
-def granian(port: int, workers: int) -> list[str]:
+def granian(port: int, workers: int, threads: int = 4) -> list[str]:
     return [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
-            "--workers", str(workers), "--blocking-threads", "4", "--no-ws", "boxoffice.wsgi:application"]
+            "--workers", str(workers), "--blocking-threads", str(threads), "--no-ws", "boxoffice.wsgi:application"]
 
 
 def _interrupt(signum, frame):

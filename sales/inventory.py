@@ -212,7 +212,7 @@ def _runs(hold: Hold, zone: PriceZone, quantity: int, now: datetime, limit: int 
                 FROM ({inner}) AS free_seats
                 GROUP BY "section__rank", "section_id", "seat__row_index", "run"
                 HAVING count(*) >= %s
-                ORDER BY count(*) = %s, "section__rank", "seat__row_index", "section_id"
+                ORDER BY count(*) = %s, "section__rank", "seat__row_index", min("centre_offset"), "section_id"
                 LIMIT %s""",
             (*params, quantity, quantity + 1, limit))
         return cursor.fetchall()

@@ -244,6 +244,10 @@ class Payment(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # A refund row (negative amount) names the approved payment it pays back, so that no
+    # payment is ever paid back more than it took.
+    refund_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="refunds")
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} {self.amount} ({self.status})"

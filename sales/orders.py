@@ -15,7 +15,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from events.models import Channel
@@ -252,7 +253,8 @@ def _charge_and_sell(*, order, hold, parts, place_ids, actor, shift, from_status
             Hold.objects.filter(pk=hold.pk).update(status=Hold.Status.SOLD)
             methods = " + ".join(f"{r.method} {a}" for r, a, _c in charged)
             _record(order, "paid", f"{methods} {order.currency}", actor)
-            transaction.on_commit(lambda: _after_sale(order))
+            # Robust: the sale is committed; a broker hiccup must not look like a failed sale.
+            transaction.on_commit(lambda: _after_sale(order), robust=True)
     except Exception as exc:
         raised = _undo_charges(order, charged, exc, actor, shift, fail_order=pending)
         if raised is exc:
@@ -290,6 +292,8 @@ def _exchange_checks(order: Order, ticket_ids, hold: Hold,
     old = [valid[pk] for pk in sorted(wanted)]
     if any(t.checked_in_at for t in old):
         raise IllegalTransition("a ticket to exchange has already been used at the door")
+    if order.performance.starts_at <= now:
+        raise IllegalTransition("this performance has already begun; its tickets cannot be exchanged")
     if hold.status != Hold.Status.ACTIVE or not hold_is_live(hold, now):
         raise HoldNotActive("the hold on the new seats lapsed; pick them again")
     if hold.performance.event_id != order.performance.event_id:
@@ -302,6 +306,10 @@ def _exchange_checks(order: Order, ticket_ids, hold: Hold,
         raise HoldNotActive("the hold has no places; pick the new seats again")
     if currency != order.currency:
         raise InvalidRequest("the new seats are priced in another currency")
+    if len(valid) - len(old) + len(place_ids) > hold.performance.ticket_limit:
+        raise InvalidRequest(f"at most {hold.performance.ticket_limit} tickets per order", field="quantity")
+    if len(place_ids) > len(old):
+        _check_customer_limit(hold=hold, email=order.customer.email, parts=[], count=len(place_ids) - len(old))
     return old, place_ids, ExchangeQuote(sum((t.price for t in old), Decimal("0")), new_total, currency)
 
 
@@ -328,22 +336,26 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
     if difference < 0 and not may_refund(signer, -difference):
         raise NotPermitted(f"paying back {-difference} {quote.currency} needs a supervisor")
     parts = _validated_parts(policy, None, payments, difference) if difference > 0 else []
-    payback = payback_method(order, -difference) if difference < 0 else None
-    if payback is not None and payback.method == "cash" and shift is None:
-        raise InvalidRequest("open a shift: the difference is paid back in cash")
     charged = _charge(order, parts, actor, shift, fail_order=False)
+    payback: list[tuple[Payment, Decimal]] = []
     try:
         with transaction.atomic():
             if not Order.objects.select_for_update().filter(pk=order.pk, status=Order.Status.PAID).exists():
                 raise IllegalTransition("the order changed meanwhile; look it up again")
+            if Ticket.objects.filter(pk__in=[t.pk for t in old], checked_in_at__isnull=False).exists():
+                raise IllegalTransition("a ticket to exchange has just been used at the door")
+            if difference < 0:
+                payback = payback_plan(order, -difference)
+                if shift is None and any(p.method == "cash" for p, _a in payback):
+                    raise InvalidRequest("open a shift: part of the difference is paid back in cash")
             inventory.return_to_sale(order=order, tickets=old, now=now, actor=actor)
             new = inventory.sell(hold=hold, order=order, now=now, actor=actor, place_ids=place_ids)
             Order.objects.filter(pk=order.pk).update(total=F("total") + difference,
                                                      performance_id=hold.performance_id)
             _record_charges(order, charged, actor, shift)
-            if payback is not None:
-                Payment.objects.create(order=order, method=payback.method, amount=difference, shift=shift,
-                                       status=Payment.Status.REFUNDED, reference=payback.reference,
+            for paid, amount in payback:
+                Payment.objects.create(order=order, method=paid.method, amount=-amount, shift=shift,
+                                       status=Payment.Status.REFUNDED, reference=paid.reference, refund_of=paid,
                                        created_by=_staff(actor), message="exchange: difference paid back")
             Hold.objects.filter(pk=hold.pk).update(status=Hold.Status.SOLD)
             labels = Place.objects.in_bulk([t.place_id for t in new])
@@ -353,25 +365,40 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
             if signer.pk != actor.pk:
                 _record(order, "exchange approved", f"at the counter of {actor.get_username()}", signer)
             perfs = {order.performance_id, hold.performance_id}
-            transaction.on_commit(lambda: [availability_changed(p) for p in perfs])
-            transaction.on_commit(lambda: _send_again(order))
+            # Robust: once committed the exchange stands, whatever a callback meets.
+            transaction.on_commit(lambda: [availability_changed(p) for p in perfs], robust=True)
+            transaction.on_commit(lambda: _send_again(order), robust=True)
     except Exception as exc:
         raised = _undo_charges(order, charged, exc, actor, shift, fail_order=False)
         if raised is exc:
             raise
         raise raised from None
-    if payback is not None:  # committed first, so a retry cannot pay back twice
-        PROVIDERS[payback.method].refund(amount=-difference, reference=payback.reference)
+    for paid, amount in payback:  # committed first, so a retry cannot pay back twice
+        PROVIDERS[paid.method].refund(amount=amount, reference=paid.reference)
     order.refresh_from_db()
     order.change_due = sum((c.change_due for _r, _a, c in charged), Decimal("0"))
     return order
 
 
-def payback_method(order: Order, amount: Decimal) -> Payment:
-    """The payment a difference goes back to: the latest that covers it, else cash."""
-    for payment in order.payments.filter(status=Payment.Status.APPROVED, amount__gte=amount).order_by("-pk"):
-        return payment
-    return Payment(method="cash", reference="")
+def refundable(order: Order) -> list[tuple[Payment, Decimal]]:
+    """Each approved payment of the order with what can still be paid back to it (its
+    amount less the refunds already made against it), latest first."""
+    rows = (order.payments.filter(status=Payment.Status.APPROVED)
+            .annotate(back=Coalesce(Sum("refunds__amount"), Decimal("0"))).order_by("-pk"))
+    return [(p, p.amount + p.back) for p in rows if p.amount + p.back > 0]
+
+
+def payback_plan(order: Order, amount: Decimal) -> list[tuple[Payment, Decimal]]:
+    """Pay `amount` back the way the order was paid: to the latest payments first, none
+    beyond what it took."""
+    plan, left = [], amount
+    for paid, can in refundable(order):
+        take = min(can, left)
+        plan.append((paid, take))
+        left -= take
+        if not left:
+            return plan
+    raise IllegalTransition(f"the order's payments cannot cover a payback of {amount}")
 
 
 def _send_again(order: Order) -> None:
@@ -486,34 +513,35 @@ def _after_sale(order: Order) -> None:
 
 
 def order_refund(*, order: Order, actor=None, shift=None, now: datetime | None = None) -> Order:
-    """Refund a paid order in full: tickets void, places back on sale, payment returned.
+    """Refund a paid order in full: tickets void, places back on sale, and every payment
+    paid back what it still holds (an exchange may already have paid some back).
     `actor=None` is the system itself (no role limit applies)."""
     now = now or timezone.now()
-    if actor is not None and not may_refund(actor, order.total):
-        raise NotPermitted(f"a refund of {order.total} {order.currency} needs a supervisor")
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
         if order.status != Order.Status.PAID:
             raise IllegalTransition(f"order {order.code} is {order.get_status_display().lower()}; "
                                     "only a paid order can be refunded")
+        plan = refundable(order)
+        amount = sum((a for _p, a in plan), Decimal("0"))
+        if actor is not None and not may_refund(actor, amount):
+            raise NotPermitted(f"a refund of {amount} {order.currency} needs a supervisor")
         tickets = list(order.tickets.filter(status=Ticket.Status.VALID))
         if any(t.checked_in_at for t in tickets):
             raise IllegalTransition("a ticket of this order has already been used at the door")
         inventory.return_to_sale(order=order, tickets=tickets, now=now, actor=actor)
-        paid = list(order.payments.filter(status=Payment.Status.APPROVED))
-        amount = sum((p.amount for p in paid), Decimal("0"))
-        for p in paid:  # each method paid back its own way (cash from the clerk's drawer)
-            Payment.objects.create(order=order, method=p.method, amount=-p.amount, shift=shift,
-                                   status=Payment.Status.REFUNDED, reference=p.reference,
+        for paid, back in plan:  # each method paid back its own way (cash from the clerk's drawer)
+            Payment.objects.create(order=order, method=paid.method, amount=-back, shift=shift,
+                                   status=Payment.Status.REFUNDED, reference=paid.reference, refund_of=paid,
                                    created_by=_staff(actor), message="refund")
         order.status = Order.Status.REFUNDED
         order.save(update_fields=["status"])
         _record(order, "refunded", f"{amount} {order.currency}", actor)
-        transaction.on_commit(lambda: availability_changed(order.performance_id))
+        transaction.on_commit(lambda: availability_changed(order.performance_id), robust=True)
     # The order is already REFUNDED, so a retried refund cannot pay back twice; the
     # providers are called with no transaction open.
-    for payment in paid:
-        PROVIDERS[payment.method].refund(amount=payment.amount, reference=payment.reference)
+    for paid, back in plan:
+        PROVIDERS[paid.method].refund(amount=back, reference=paid.reference)
     return order
 
 

@@ -28,18 +28,24 @@ from django.core import signing
 PASS_SALT = "sales.waiting_room.pass"
 
 JOIN = """
--- KEYS: early, queue, seq, drawn   ARGV: visitor, now, opens
-local drawn = redis.call('EXISTS', KEYS[4]) == 1
-if not drawn and tonumber(ARGV[2]) < tonumber(ARGV[3]) then
-  redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1])
-  return {0, redis.call('ZCARD', KEYS[1])}
+-- One round trip: read the room's config, then join. KEYS: cfg, early, queue, seq, drawn
+-- ARGV: visitor, now. Returns {state, value, config...}; state -1 = no queue.
+local cfg = redis.call('HMGET', KEYS[1], 'enabled', 'opens', 'rate', 'base', 'at', 'ttl', 'soldout')
+if cfg[1] ~= '1' then return {-1} end
+local function answer(state, value)
+  return {state, value, cfg[2], cfg[3], cfg[4], cfg[5], cfg[6], cfg[7]}
 end
-local pos = redis.call('ZSCORE', KEYS[2], ARGV[1])
-if pos then return {1, tonumber(pos)} end
-if not drawn then return {2, 0} end
-local n = redis.call('INCR', KEYS[3])
-redis.call('ZADD', KEYS[2], n, ARGV[1])
-return {1, n}
+local drawn = redis.call('EXISTS', KEYS[5]) == 1
+if not drawn and tonumber(ARGV[2]) < tonumber(cfg[2]) then
+  redis.call('ZADD', KEYS[2], 'NX', ARGV[2], ARGV[1])
+  return answer(0, redis.call('ZCARD', KEYS[2]))
+end
+local pos = redis.call('ZSCORE', KEYS[3], ARGV[1])
+if pos then return answer(1, tonumber(pos)) end
+if not drawn then return answer(2, 0) end
+local n = redis.call('INCR', KEYS[4])
+redis.call('ZADD', KEYS[3], n, ARGV[1])
+return answer(1, n)
 """
 
 DRAW = """
@@ -130,36 +136,45 @@ class Place:
     wait_seconds: int = 0
     progress: float = 0.0
     early_count: int = 0
+    ttl: int = 0  # how long a pass given now lasts
+
+
+@lru_cache(maxsize=4)
+def _join_script(url: str):
+    return _client_for(url).register_script(JOIN)  # EVALSHA: the script is sent once
 
 
 def join(perf_id: int, visitor: str, now: float | None = None) -> Place:
-    """Join (or re-find one's place in) the queue. Idempotent per visitor."""
+    """Join (or re-find one's place in) the queue. Idempotent per visitor. One Redis round
+    trip in the common case (config and place read by the same script)."""
     now = time.time() if now is None else now
-    cfg = config(perf_id)
-    if cfg is None or not cfg.enabled:
-        return Place("admitted")
-    r = client()
     k = _keys(perf_id)
-    keys = [k["early"], k["queue"], k["seq"], k["drawn"]]
-    state, value = r.eval(JOIN, 4, *keys, visitor, now, cfg.opens)
-    if state == 2:  # the on-sale has begun and nobody has drawn yet: draw, then join
+    keys = [k["cfg"], k["early"], k["queue"], k["seq"], k["drawn"]]
+    script = _join_script(settings.WAITING_ROOM_REDIS_URL)
+    answer = script(keys=keys, args=[visitor, now])
+    if answer[0] == 2:  # the on-sale has begun and nobody has drawn yet: draw, then join
         draw(perf_id)
-        state, value = r.eval(JOIN, 4, *keys, visitor, now, cfg.opens)
+        answer = script(keys=keys, args=[visitor, now])
+    if answer[0] == -1:
+        return Place("admitted")
+    state, value, opens, rate, base, at, ttl, soldout = answer
+    cfg = Config(enabled=True, opens=float(opens), rate=float(rate), base=float(base), at=float(at), ttl=int(ttl),
+                 soldout=soldout == "1")
     if state == 0:
-        return Place("before", early_count=int(value), wait_seconds=int(cfg.opens - now))
+        return Place("before", early_count=int(value), wait_seconds=int(cfg.opens - now), ttl=cfg.ttl)
     return _placed(cfg, int(value), now)
 
 
 def _placed(cfg: Config, position: int, now: float) -> Place:
     frontier = cfg.frontier(now)
     if position <= frontier:
-        return Place("soldout" if cfg.soldout else "admitted", position=position)
+        return Place("soldout" if cfg.soldout else "admitted", position=position, ttl=cfg.ttl)
     if cfg.soldout:
         return Place("soldout", position=position)
     ahead = int(position - frontier)
     return Place("queued", position=position, ahead=ahead,
                  wait_seconds=int(ahead / cfg.rate) if cfg.rate else 0,
-                 progress=min(1.0, frontier / position) if position else 1.0)
+                 progress=min(1.0, frontier / position) if position else 1.0, ttl=cfg.ttl)
 
 
 def status(perf_id: int, visitor: str, now: float | None = None) -> Place:

@@ -100,7 +100,7 @@ class PlaceOut(serializers.Serializer):
 # The hot responses (a hold, an order) are built by hand from one values() query each: the
 # declared fields describe them for the schema, and the schema tests hold the two together.
 _DATETIME = serializers.DateTimeField()
-_PRICE = serializers.DecimalField(max_digits=9, decimal_places=2)
+_PRICE = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
 def _when(value):

@@ -231,3 +231,14 @@ def test_phone_hold_can_be_extended_up_to_its_limit(performance, operator):
     assert hold.expires_at == hold.created_at + timedelta(minutes=45)  # capped
     with pytest.raises(InvalidRequest, match="at most 45 minutes"):
         hold_extend(hold=hold, actor=operator, now=now + timedelta(minutes=40))
+
+
+def test_best_available_prefers_the_centre_of_a_fragmented_front_row():
+    """Regression: with many runs in the best row, the central one must not be cut off."""
+    perf = make_performance(rows=2, per_row=40)
+    row_a = [p for p in places_of(perf) if p.seat.row == "A"]
+    inventory.block(performance=perf, place_ids=[p.pk for p in row_a if p.seat.position % 2 == 0],
+                    now=timezone.now())
+    best = min((p for p in row_a if p.seat.position % 2 == 1), key=lambda p: p.centre_offset)
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, zone=perf.price_zones.get(), quantity=1)
+    assert Place.objects.get(hold=hold).pk == best.pk

@@ -178,3 +178,82 @@ def test_the_api_is_no_way_round_the_queue(performance, clerk):
     counter.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=clerk).key}")
     body["places"] = [places_of(performance)[1].pk]
     assert counter.post("/api/v1/holds/", body, format="json").status_code == 201
+
+
+def wsgi_get(app, path, cookie="", **extra):
+    """Call a WSGI application as granian would."""
+    import io
+
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "SERVER_NAME": "testserver", "SERVER_PORT": "80",
+               "HTTP_HOST": "testserver", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(b""),
+               "REMOTE_ADDR": "192.0.2.7", "HTTP_COOKIE": cookie, **extra}
+    answer = {}
+
+    def start_response(status, headers):
+        answer["status"], answer["headers"] = int(status.split()[0]), headers
+
+    body = b"".join(app(environ, start_response))
+    return answer["status"], answer["headers"], body
+
+
+def test_the_fast_path_serves_the_queue_in_front_of_django_with_redis_only(performance, django_assert_num_queries):
+    from sales.channels.shop.queue import fast_path
+
+    room_for(performance, opens_in=timedelta(seconds=-1), per_minute=1)
+    seen = []
+
+    def django_app(environ, start_response):  # stands for Django: records what reaches it
+        seen.append(environ["PATH_INFO"])
+        start_response("404 Not Found", [])
+        return [b""]
+
+    app = fast_path(django_app)
+    url = f"/performances/{performance.pk}/queue/"
+    with django_assert_num_queries(0):
+        status, headers, body = wsgi_get(app, url, HTTP_ACCEPT_LANGUAGE="fr")
+        cookie = next(v for k, v in headers if k == "Set-Cookie").split(";")[0]
+        assert status == 200 and b'lang="fr"' in body and cookie.startswith("wr_visitor=")
+        assert ("X-Frame-Options", "DENY") in headers and ("Content-Type", "text/html; charset=utf-8") in headers
+        again, _h, partial = wsgi_get(app, url, cookie, HTTP_HX_REQUEST="true")
+    assert again == 200 and partial.lstrip().startswith(b'<section class="card" id="queue-status"')
+    assert seen == []  # Django never saw the queue
+    # The same visitor, the same page as Django's own view gives.
+    django_page = Client(HTTP_HX_REQUEST="true")
+    django_page.cookies["wr_visitor"] = cookie.split("=", 1)[1]
+    assert django_page.get(url).content.split(b"every")[0] == partial.split(b"every")[0]
+    # Anything else goes on to Django; a forged visitor cookie is a new visitor.
+    assert wsgi_get(app, "/healthz")[0] == 404 and seen == ["/healthz"]
+    _s, forged_headers, _b = wsgi_get(app, url, "wr_visitor=someone:forged:sig")
+    assert any(k == "Set-Cookie" and v.startswith("wr_visitor=") for k, v in forged_headers)
+
+
+def test_the_fast_path_admits_with_a_pass_and_the_staff_pool_does_not_serve_it(performance, settings):
+    from sales.channels.shop.queue import fast_path
+
+    room_for(performance, opens_in=timedelta(seconds=-1), per_minute=60000)
+    url = f"/performances/{performance.pk}/queue/"
+    def django_app(environ, start_response):
+        start_response("404 Not Found", [])
+        return [b"django"]
+
+    app = fast_path(django_app)
+    status, headers, _b = wsgi_get(app, url)
+    cookie = next(v for k, v in headers if k == "Set-Cookie").split(";")[0]
+    time.sleep(0.01)
+    status, headers, _b = wsgi_get(app, url, cookie, HTTP_HX_REQUEST="true")
+    assert status == 204 and ("HX-Redirect", f"/performances/{performance.pk}/") in headers
+    token = next(v for k, v in headers if k == "Set-Cookie" and v.startswith("wr_pass_")).split(";")[0].split("=", 1)[1]
+    assert waiting_room.check_pass(performance.pk, token, "session-1")
+    settings.BOXOFFICE_POOL = "staff"
+    assert wsgi_get(fast_path(django_app), url)[2] == b"django"
+
+
+def test_the_queue_polls_rarely_from_far_back_and_often_near_the_front():
+    from sales.channels.shop.queue import poll_interval_ms
+
+    far = waiting_room.Place("queued", position=9000, ahead=8000, wait_seconds=600)
+    near = waiting_room.Place("queued", position=30, ahead=5, wait_seconds=4)
+    soon = waiting_room.Place("before", wait_seconds=3)
+    assert 25_000 <= poll_interval_ms(far) <= 35_000
+    assert 2_500 <= poll_interval_ms(near) <= 3_500
+    assert poll_interval_ms(soon) <= 1_800

@@ -14,7 +14,7 @@ from sales.channels.policy import COUNTER_CLERK
 from sales.errors import HoldNotActive, IllegalTransition, InvalidRequest, NotPermitted
 from sales.holds import hold_create
 from sales.models import Hold, Order, Payment, Place, Ticket
-from sales.orders import order_exchange
+from sales.orders import CustomerDetails, order_exchange, order_place, order_refund
 from sales.payments import PaymentRequest
 from sales.shifts import shift_expected, shift_open
 from sales.tickets import ticket_check_in
@@ -39,8 +39,6 @@ def zone(perf, name) -> PriceZone:
 
 
 def counter_sale(clerk, shift, perf, zone_name, quantity) -> Order:
-    from sales.orders import CustomerDetails, order_place
-
     hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, zone=zone(perf, zone_name),
                        quantity=quantity)
     return order_place(hold=hold, customer=CustomerDetails(name="Walk in", email="w@example.org"), actor=clerk,
@@ -235,3 +233,93 @@ def test_keeping_the_old_seats_releases_the_new_ones(clerk, hall):
     assert Place.objects.filter(performance=hall, state="held").count() == 0
     map_page = c.get(f"/counter/performances/{hall.pk}/map/?exchange={order.code}&tickets={ticket.pk}")
     assert f'action="/counter/orders/{order.code}/exchange/"' in map_page.content.decode()
+
+
+# --- regressions found in review ------------------------------------------------------
+
+def _paid_in_and_out(order):
+    payments = Payment.objects.filter(order=order)
+    paid_in = sum(p.amount for p in payments.filter(status="approved"))
+    paid_out = -sum(p.amount for p in payments.filter(status="refunded", refund_of__isnull=False))
+    return paid_in, paid_out
+
+
+def test_a_refund_after_a_cheaper_exchange_pays_back_only_what_is_left(clerk, hall):
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    order = counter_sale(clerk, shift, hall, "Front", 2)  # 160
+    cheaper = hold_create(performance=hall, channel=Channel.COUNTER, user=clerk, zone=zone(hall, "Stalls"),
+                          quantity=2)
+    order_exchange(order=order, ticket_ids=list(order.tickets.values_list("pk", flat=True)), hold=cheaper,
+                   actor=clerk, shift=shift)  # 60 back
+    order_refund(order=Order.objects.get(pk=order.pk), actor=clerk, shift=shift)  # the 100 left
+    assert _paid_in_and_out(order) == (Decimal("160.00"), Decimal("160.00"))
+    assert shift_expected(shift)["cash"] == Decimal("100.00")  # the float, nothing else
+
+
+def test_the_refund_limit_counts_what_is_really_paid_back(clerk, organizer, hall):
+    hall.price_zones.filter(name="Front").update(price=Decimal("400.00"))
+    shift = shift_open(clerk=clerk, cash_float=Decimal("0"))
+    order = counter_sale(clerk, shift, hall, "Front", 1)
+    cheaper = hold_create(performance=hall, channel=Channel.COUNTER, user=clerk, zone=zone(hall, "Stalls"),
+                          quantity=1)
+    order_exchange(order=order, ticket_ids=[order.tickets.get().pk], hold=cheaper, actor=clerk, shift=shift,
+                   approver=organizer)  # 350 back, signed by the organizer
+    order_refund(order=Order.objects.get(pk=order.pk), actor=clerk, shift=shift)  # 50 left: within the limit
+    assert _paid_in_and_out(order) == (Decimal("400.00"), Decimal("400.00"))
+
+
+def test_paybacks_never_take_more_from_a_payment_than_it_paid(clerk, hall):
+    shift = shift_open(clerk=clerk, cash_float=Decimal("500"))
+    hold = hold_create(performance=hall, channel=Channel.COUNTER, user=clerk, zone=zone(hall, "Front"), quantity=2)
+    order = order_place(hold=hold, customer=CustomerDetails(name="W", email="w@example.org"), actor=clerk,
+                        shift=shift, payments=[PaymentRequest(method="card_terminal", reference="AUTH1")])
+    for _cycle in range(3):  # down 60 (paid back), then up 30 + 30 (paid in cash)
+        ids = list(order.tickets.filter(status="valid").values_list("pk", flat=True))
+        down = hold_create(performance=hall, channel=Channel.COUNTER, user=clerk, zone=zone(hall, "Stalls"),
+                           quantity=2)
+        order = order_exchange(order=order, ticket_ids=ids, hold=down, actor=clerk, shift=shift)
+        for ticket_id in order.tickets.filter(status="valid").values_list("pk", flat=True):
+            up = hold_create(performance=hall, channel=Channel.COUNTER, user=clerk, zone=zone(hall, "Front"),
+                             quantity=1)
+            order = order_exchange(order=order, ticket_ids=[ticket_id], hold=up, actor=clerk, shift=shift,
+                                   payments=[PaymentRequest(method="cash", tendered=Decimal("30"))])
+    for paid in Payment.objects.filter(order=order, status="approved"):
+        assert -sum(r.amount for r in paid.refunds.all()) <= paid.amount
+    paid_in, paid_out = _paid_in_and_out(order)
+    assert paid_in - paid_out == Order.objects.get(pk=order.pk).total == Decimal("160.00")
+
+
+def test_an_exchange_keeps_the_ticket_limit(clerk, db):
+    perf = make_performance(rows=2, per_row=6, ticket_limit=2)
+    shift = shift_open(clerk=clerk, cash_float=Decimal("0"))
+    order = counter_sale(clerk, shift, perf, "Stalls", 1)
+    more = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, zone=perf.price_zones.get(),
+                       quantity=2)
+    order_exchange(order=order, ticket_ids=[order.tickets.get().pk], hold=more, actor=clerk, shift=shift,
+                   payments=[PaymentRequest(method="cash", tendered=Decimal("50"))])  # 1 -> 2: allowed
+    valid = list(order.tickets.filter(status="valid").values_list("pk", flat=True))
+    three = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, zone=perf.price_zones.get(),
+                        quantity=2)
+    with pytest.raises(InvalidRequest, match="at most 2 tickets"):
+        order_exchange(order=order, ticket_ids=valid[:1], hold=three, actor=clerk, shift=shift,
+                       payments=[PaymentRequest(method="cash", tendered=Decimal("50"))])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_after_commit_callback_does_not_undo_a_paid_exchange(monkeypatch):
+    clerk = make_user("clerk-cb", COUNTER_CLERK)
+    perf = make_performance(rows=2, per_row=6)
+    shift = shift_open(clerk=clerk, cash_float=Decimal("0"))
+    order = counter_sale(clerk, shift, perf, "Stalls", 1)
+    PriceZone.objects.filter(performance=perf).update(price=Decimal("80.00"))
+    hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, zone=perf.price_zones.get(),
+                       quantity=1)
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr("sales.tasks.send_order_confirmation.delay", broker_down)
+    order_exchange(order=order, ticket_ids=[order.tickets.get().pk], hold=hold, actor=clerk, shift=shift,
+                   payments=[PaymentRequest(method="cash", tendered=Decimal("30"))])
+    assert not Payment.objects.filter(order=order, status="refunded").exists()
+    assert Order.objects.get(pk=order.pk).total == Decimal("80.00")

@@ -32,6 +32,7 @@ from sales.orders import (
     order_pay_reservation,
     order_place,
     order_refund,
+    payback_plan,
 )
 from sales.payments import PaymentRequest
 from sales.shifts import shift_close, shift_current, shift_differences, shift_expected, shift_open
@@ -229,6 +230,11 @@ def order_exchange_start(request, code: str):
             quantity = int(request.POST.get("quantity") or len(tickets))
             hold = hold_create(performance=zone.performance, channel=Channel.COUNTER, user=request.user,
                                zone=zone, quantity=quantity)
+        try:
+            exchange_quote(order=order, ticket_ids=tickets, hold=hold)
+        except SalesError:
+            hold_release(hold=hold, actor=request.user)  # nothing to exchange into: the seats go back
+            raise
     except ValueError:
         messages.error(request, _("The quantity must be a whole number."))
         return back
@@ -252,8 +258,6 @@ def order_exchange_view(request, code: str, token: str):
     try:
         quote = exchange_quote(order=order, ticket_ids=tickets, hold=hold)
     except SalesError as exc:
-        if hold.status == Hold.Status.ACTIVE and hold_is_live(hold):
-            hold_release(hold=hold, actor=request.user)  # nothing to exchange into: give the seats back
         messages.error(request, _("Not exchanged: %(reason)s") % {"reason": exc.message})
         return redirect("counter:order", code=order.code)
     if request.method == "POST":
@@ -292,6 +296,7 @@ def order_exchange_view(request, code: str, token: str):
         "order": order, "hold": hold, "old": old, "places": places, "quote": quote,
         "pay": quote.difference if quote.difference > 0 else None, "tickets": ",".join(map(str, tickets)),
         "payback": -quote.difference if quote.difference < 0 else None, "errors": errors,
+        "payback_to": payback_plan(order, -quote.difference) if quote.difference < 0 else [],
         "seconds_left": max(0, int((hold.expires_at - timezone.now()).total_seconds())),
     }, status=400 if errors else 200)
 
@@ -337,7 +342,7 @@ def order_refund_view(request, code: str):
     except SalesError as exc:
         messages.error(request, _("Not refunded: %(reason)s") % {"reason": exc.message})
     else:
-        messages.success(request, _("Refunded %(amount)s; the seats are back on sale.") % {"amount": order.total})
+        messages.success(request, _("Refunded; the seats are back on sale."))
     return redirect("counter:order", code=order.code)
 
 

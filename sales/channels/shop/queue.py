@@ -1,43 +1,150 @@
-"""The waiting-room pages. These views touch Redis only: no database query, no session
-(the visitor id is a signed cookie), so joining and polling cost almost nothing."""
+"""The waiting-room page. It touches Redis only: no database query, no session (the
+visitor id is a signed cookie), so joining and polling cost almost nothing.
+
+`answer` is the page, whoever serves it: the Django view below (development, tests), or
+`fast_path`, a WSGI layer in front of Django that serves the queue URL with none of the
+framework's request handling (what a flash crowd hits hardest, every few seconds, from
+every visitor). Both return the same bytes and cookies.
+"""
 
 from __future__ import annotations
 
+import random
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from http.cookies import SimpleCookie
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.core import signing
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
+from django.utils import translation
 
 from sales import waiting_room
 
 VISITOR_COOKIE = "wr_visitor"
 VISITOR_SALT = "sales.waiting_room.visitor"
 PASS_COOKIE = "wr_pass_{}"
+VISITOR_MAX_AGE = 7 * 24 * 3600
+# Headers the security and clickjacking middleware would have added.
+SAFE_HEADERS = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"),
+                ("X-Frame-Options", "DENY"), ("Cache-Control", "no-store")]
+
+
+@dataclass
+class Answer:
+    status: int
+    body: bytes = b""
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    cookies: list[tuple[str, str, int | None]] = field(default_factory=list)  # name, value, max-age
+
+
+def _visitor_signer():
+    return signing.get_cookie_signer(salt=VISITOR_COOKIE + VISITOR_SALT)
+
+
+def answer(pk: int, *, visitor_cookie: str | None, htmx: bool, ip: str) -> Answer:
+    """The queue page for this visitor: join or poll; admitted visitors get their pass
+    and go to the shop."""
+    visitor = None
+    if visitor_cookie:
+        try:
+            visitor = _visitor_signer().unsign(visitor_cookie)
+        except signing.BadSignature:
+            visitor = None
+    cookies = []
+    if visitor is None:
+        if waiting_room.rate_limited("join", ip, limit=60):
+            return Answer(429, b"Too many attempts from your network; wait a minute.",
+                          [("Content-Type", "text/plain; charset=utf-8")])
+        visitor = waiting_room.new_visitor()
+        cookies.append((VISITOR_COOKIE, _visitor_signer().sign(visitor), VISITOR_MAX_AGE))
+    place = waiting_room.status(pk, visitor)
+    shop_url, queue_url = _urls(pk)
+    if place.state == "admitted":
+        cookies.append((PASS_COOKIE.format(pk), waiting_room.issue_pass(pk, visitor), place.ttl or None))
+        if htmx:
+            return Answer(204, headers=[("HX-Redirect", shop_url)], cookies=cookies)
+        return Answer(302, headers=[("Location", shop_url)], cookies=cookies)
+    template = get_template("shop/queue.html#status" if htmx else "shop/queue.html")
+    poll_ms = poll_interval_ms(place)
+    body = template.render({"place": place, "pk": pk, "queue_url": queue_url, "percent": round(place.progress * 100),
+                            "poll_ms": poll_ms, "refresh_seconds": max(1, round(poll_ms / 1000))})
+    return Answer(200, body.encode(), [("Content-Type", "text/html; charset=utf-8")], cookies)
+
+
+def poll_interval_ms(place: waiting_room.Place) -> int:
+    """How soon this visitor's page asks again: often when their turn (or the opening) is
+    near, rarely from far back, so that a crowd polls at a rate the machine can serve.
+    Jittered so that pages loaded together do not poll together."""
+    if place.state == "before":
+        seconds = min(15.0, max(1.0, place.wait_seconds / 2))
+    else:
+        seconds = min(30.0, max(3.0, place.wait_seconds / 5))
+    return int(seconds * 1000 * random.uniform(0.85, 1.15))
+
+
+@lru_cache(maxsize=256)
+def _urls(pk: int) -> tuple[str, str]:
+    return reverse("shop:performance", args=[pk]), reverse("shop:queue", args=[pk])
 
 
 def queue(request, pk: int):
-    visitor = request.get_signed_cookie(VISITOR_COOKIE, default=None, salt=VISITOR_SALT)
-    fresh = visitor is None
-    if fresh:
-        if waiting_room.rate_limited("join", waiting_room.client_ip(request), limit=60):
-            return HttpResponse("Too many attempts from your network; wait a minute.", status=429)
-        visitor = waiting_room.new_visitor()
-    place = waiting_room.status(pk, visitor)
-    shop_url = reverse("shop:performance", args=[pk])
-    if place.state == "admitted":
-        response = redirect(shop_url)
-        if request.htmx:
-            response = HttpResponse(status=204, headers={"HX-Redirect": shop_url})
-        response.set_cookie(PASS_COOKIE.format(pk), waiting_room.issue_pass(pk, visitor),
-                            httponly=True, samesite="Lax", max_age=waiting_room.config(pk).ttl
-                            if waiting_room.config(pk) else None)
-    else:
-        template = "shop/queue.html#status" if request.htmx else "shop/queue.html"
-        response = render(request, template, {"place": place, "pk": pk, "percent": round(place.progress * 100)})
-    if fresh:
-        response.set_signed_cookie(VISITOR_COOKIE, visitor, salt=VISITOR_SALT, httponly=True,
-                                   samesite="Lax", max_age=7 * 24 * 3600)
+    result = answer(pk, visitor_cookie=request.COOKIES.get(VISITOR_COOKIE), htmx=bool(request.htmx),
+                    ip=waiting_room.client_ip(request))
+    response = HttpResponse(result.body, status=result.status)
+    for name, value in result.headers:
+        response[name] = value
+    for name, value, max_age in result.cookies:
+        response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="Lax")
     return response
 
 
 def pass_ok(request, pk: int, binding: str) -> bool:
     return waiting_room.check_pass(pk, request.COOKIES.get(PASS_COOKIE.format(pk)), binding)
+
+
+# --- the WSGI fast path ---------------------------------------------------------------
+
+QUEUE_PATH = re.compile(r"^/performances/(\d{1,12})/queue/$")
+REASONS = {200: "OK", 204: "No Content", 302: "Found", 429: "Too Many Requests"}
+
+
+def fast_path(app):
+    """Serve GET /performances/<pk>/queue/ in front of Django; everything else goes on to
+    `app`. The staff pool does not serve it (its Django answers 404, as for any public page)."""
+    if settings.BOXOFFICE_POOL == "staff":
+        return app
+
+    def application(environ, start_response):
+        match = QUEUE_PATH.match(environ.get("PATH_INFO", ""))
+        if match is None or environ.get("REQUEST_METHOD") != "GET":
+            return app(environ, start_response)
+        jar = SimpleCookie()
+        try:
+            jar.load(environ.get("HTTP_COOKIE", ""))
+        except Exception:  # noqa: BLE001 - an unreadable cookie header is no cookie
+            jar = SimpleCookie()
+        cookies = {k: m.value for k, m in jar.items()}
+        request = SimpleNamespace(COOKIES=cookies, META=environ)
+        with translation.override(translation.get_language_from_request(request)):
+            result = answer(int(match[1]), visitor_cookie=cookies.get(VISITOR_COOKIE),
+                            htmx=environ.get("HTTP_HX_REQUEST") == "true", ip=waiting_room.client_ip(request))
+            headers = [*result.headers, *SAFE_HEADERS, ("Vary", "Cookie, Accept-Language"),
+                       ("Content-Language", translation.get_language())]
+        for name, value, max_age in result.cookies:
+            out = SimpleCookie()
+            out[name] = value
+            morsel = out[name]
+            morsel["path"], morsel["httponly"], morsel["samesite"] = "/", True, "Lax"
+            if max_age:
+                morsel["max-age"] = max_age
+            headers.append(("Set-Cookie", morsel.OutputString()))
+        headers.append(("Content-Length", str(len(result.body))))
+        start_response(f"{result.status} {REASONS.get(result.status, '')}", headers)
+        return [result.body]
+
+    return application
