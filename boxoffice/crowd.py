@@ -3,8 +3,9 @@
     python -m boxoffice.crowd [--visitors 20000 --arrival 60 --rows 70 --per-row 50]
 
 Runs the production shape on the local stack: the public pool (granian, `--public-workers`,
-at a lower CPU priority), the staff pool (granian, one worker), and a Celery worker with
-beat. Then:
+at a lower CPU priority), the waiting room's pool (one worker), the staff pool (granian,
+one worker), and a Celery worker with beat; the client routes as the load balancer would.
+Then:
 
 1. idle: a simulated counter sells through the staff pool; its latency is the baseline;
 2. probe: C connections join and poll the queue as fast as they can: what the queue holds;
@@ -44,14 +45,16 @@ def servers(public_workers: int) -> list[subprocess.Popen]:
     log = open(stack.STACK / "crowd-servers.log", "ab")  # noqa: SIM115 - as long as the servers live
     procs = []
     for cmd, pool in (
-        (["nice", "-n", "10", *stack.granian(PORT, public_workers, threads=32)], "public"),
+        (["nice", "-n", "10", *stack.granian(PORT, public_workers, threads=8)], "public"),
+        # The waiting room's own pool: its polls never wait behind buyers' requests.
+        (["nice", "-n", "5", *stack.granian(PORT + 2, 1, threads=4)], "queue"),
         (stack.granian(PORT + 1, 1), "staff"),
         (["nice", "-n", "10", sys.executable, "-m", "celery", "-A", "boxoffice", "worker", "-B", "-l", "warning",
           "--concurrency", "1", "-n", f"crowd-{os.getpid()}@%h", "-s", str(stack.STACK / "crowd-beat")], "all"),
     ):
         procs.append(subprocess.Popen(cmd, cwd=stack.ROOT, env={**env, "BOXOFFICE_POOL": pool}, stdout=log,
                                       stderr=subprocess.STDOUT, start_new_session=True))
-    stack.wait_for(lambda: stack.port_open(PORT) and stack.port_open(PORT + 1), "granian pools")
+    stack.wait_for(lambda: all(stack.port_open(PORT + i) for i in range(3)), "granian pools")
     return procs
 
 
@@ -110,13 +113,13 @@ async def probe(base: str, perf_id: int, connections: int, seconds: float) -> tu
         return done[0] / (time.perf_counter() - t0), errors[0]
 
 
-async def crowd(base: str, perf: dict, visitors: int, arrival: float, opens_in: float, poll: float,
+async def crowd(base: str, queue_base: str, perf: dict, visitors: int, arrival: float, opens_in: float, poll: float,
                 timeout: float, stats: dict):
     import aiohttp
 
     pk = perf["id"]
     zones = [z["id"] for z in perf["zones"]]
-    queue_url = f"{base}/performances/{pk}/queue/"
+    queue_url = f"{queue_base}/performances/{pk}/queue/"
     start = time.monotonic()
     deadline = start + timeout
     card = {"method": "test_card", "card_number": "4242424242424242"}
@@ -183,12 +186,12 @@ async def crowd(base: str, perf: dict, visitors: int, arrival: float, opens_in: 
         await asyncio.gather(*(visitor(i, session) for i in range(visitors)))
 
 
-def _crowd_process(results, public, perf_id, zone_ids, visitors, arrival, opens_in, poll, timeout):
+def _crowd_process(results, public, queue, perf_id, zone_ids, visitors, arrival, opens_in, poll, timeout):
     os.nice(10)
     t0 = time.monotonic()
     stats = {"queue_requests": 0, "queue_ms": [], "admitted": 0, "tickets": 0, "errors": Counter(),
              "sold_out_at": None, "last_sale": None}
-    asyncio.run(crowd(public, {"id": perf_id, "zones": [{"id": z} for z in zone_ids]}, visitors, arrival,
+    asyncio.run(crowd(public, queue, {"id": perf_id, "zones": [{"id": z} for z in zone_ids]}, visitors, arrival,
                       opens_in, poll, timeout, stats))
     stats["last_sale"] = stats["last_sale"] and stats["last_sale"] - t0
     stats["sold_out_at"] = None
@@ -208,7 +211,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--arrival", type=float, default=60, help="seconds over which the crowd arrives")
     ap.add_argument("--rows", type=int, default=70)
     ap.add_argument("--per-row", type=int, default=50)
-    ap.add_argument("--admit-per-minute", type=int, default=1500)
+    ap.add_argument("--admit-per-minute", type=int, default=900)
     ap.add_argument("--poll", type=float, default=15,
                     help="seconds between two polls when the page does not say (it does: the browser's htmx interval)")
     ap.add_argument("--public-workers", type=int, default=2)
@@ -244,10 +247,12 @@ def main(argv: list[str]) -> int:
         capacity = args.rows * args.per_row
         zones = list(perf.price_zones.all())
         procs = servers(args.public_workers)
-        public, staff = f"http://127.0.0.1:{PORT}", f"http://127.0.0.1:{PORT + 1}"
+        # The load balancer's routes: the shop and public API, the staff, the waiting room.
+        public, staff, queue = (f"http://127.0.0.1:{PORT + i}" for i in range(3))
 
         print(f"performance {perf.pk}: {capacity} seats; public pool {args.public_workers} workers (nice 10), "
-              f"staff pool 1 worker; {args.visitors} visitors arriving within {args.arrival:.0f} s", flush=True)
+              f"queue pool 1 worker (nice 5), staff pool 1 worker; {args.visitors} visitors arriving within "
+              f"{args.arrival:.0f} s, admitted at {args.admit_per_minute}/min", flush=True)
         idle_lat: list[float] = []
         errors: Counter = Counter()
         warm = time.monotonic() + 2  # connections and caches first; not measured
@@ -263,7 +268,7 @@ def main(argv: list[str]) -> int:
         room = WaitingRoom.objects.create(performance=perf, opens_at=timezone.now() + timedelta(
             seconds=args.probe_seconds + opens_in + 2), admit_per_minute=args.admit_per_minute, pass_minutes=15)
         waiting_room.publish(room)
-        rps, probe_errors = asyncio.run(probe(public, perf.pk, args.probe_connections, args.probe_seconds))
+        rps, probe_errors = asyncio.run(probe(queue, perf.pk, args.probe_connections, args.probe_seconds))
         print(f"queue probe: {rps:.0f} join/poll requests/s with {args.probe_connections} connections, "
               f"{probe_errors} errors", flush=True)
         # The probe's visitors joined too; start the crowd with a fresh queue.
@@ -285,7 +290,7 @@ def main(argv: list[str]) -> int:
         ctx = multiprocessing.get_context("fork")
         results = ctx.Queue()
         client = ctx.Process(target=_crowd_process, args=(
-            results, public, perf.pk, [z.pk for z in zones], args.visitors, args.arrival, opens_in, args.poll,
+            results, public, queue, perf.pk, [z.pk for z in zones], args.visitors, args.arrival, opens_in, args.poll,
             args.timeout))
         from django.db import connections
 

@@ -1,7 +1,13 @@
 """Worker pools. In production the load balancer sends the counter, the phone console,
-the admin and staff API calls to the `staff` pool and everything else to `public`, so an
-online crowd cannot take the staff's capacity. Each pool refuses the other's pages, so a
-misrouted request fails loudly instead of quietly mixing the two."""
+the admin and staff API calls to the `staff` pool, the waiting room's page
+(/performances/<pk>/queue/) to the `queue` pool, and everything else to `public`, so an
+online crowd can take neither the staff's capacity nor the queue's (buyers' requests are
+slow next to a queue poll). Each pool refuses the others' pages, so a misrouted request
+fails loudly instead of quietly mixing them. The queue page itself is answered before
+Django (sales.channels.shop.queue.fast_path); in the `queue` pool Django sees only
+what is misrouted."""
+
+import os
 
 from django.conf import settings
 from django.http import HttpResponseNotFound
@@ -25,4 +31,23 @@ class PoolMiddleware:
             return HttpResponseNotFound("Staff pages are served by the staff pool.")
         if self.pool == "staff" and not (is_staff_request(request) or request.path.startswith(SHARED_PREFIXES)):
             return HttpResponseNotFound("The public site is served by the public pool.")
+        if self.pool == "queue" and not request.path.startswith(SHARED_PREFIXES):
+            return HttpResponseNotFound("The queue pool serves the waiting room only.")
         return self.get_response(request)
+
+
+def lower_database_priority(sender, connection, **kwargs) -> None:
+    """On a single machine, the public and queue pools' PostgreSQL backends run at the
+    pool's own lower CPU priority, so that a crowd's database work yields to the staff's.
+    (With PostgreSQL on its own host this does nothing: the backend is not ours to renice,
+    and the staff pool is protected by its own workers and connections.)"""
+    if settings.BOXOFFICE_POOL not in ("public", "queue") or connection.vendor != "postgresql":
+        return
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        os.setpriority(os.PRIO_PROCESS, pid, max(os.getpriority(os.PRIO_PROCESS, 0),
+                                                 os.getpriority(os.PRIO_PROCESS, pid)))
+    except Exception:  # noqa: BLE001 - another host or another user: leave it be
+        return
