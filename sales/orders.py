@@ -512,9 +512,10 @@ def _after_sale(order: Order) -> None:
     send_order_confirmation.delay(order.pk)
 
 
-def order_refund(*, order: Order, actor=None, shift=None, now: datetime | None = None) -> Order:
+def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: datetime | None = None) -> Order:
     """Refund a paid order in full: tickets void, places back on sale, and every payment
     paid back what it still holds (an exchange may already have paid some back).
+    The limit is the `approver`'s (a supervisor signing for the clerk), else the actor's;
     `actor=None` is the system itself (no role limit applies)."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -524,7 +525,8 @@ def order_refund(*, order: Order, actor=None, shift=None, now: datetime | None =
                                     "only a paid order can be refunded")
         plan = refundable(order)
         amount = sum((a for _p, a in plan), Decimal("0"))
-        if actor is not None and not may_refund(actor, amount):
+        signer = approver or actor
+        if signer is not None and not may_refund(signer, amount):
             raise NotPermitted(f"a refund of {amount} {order.currency} needs a supervisor")
         tickets = list(order.tickets.filter(status=Ticket.Status.VALID))
         if any(t.checked_in_at for t in tickets):
@@ -537,6 +539,8 @@ def order_refund(*, order: Order, actor=None, shift=None, now: datetime | None =
         order.status = Order.Status.REFUNDED
         order.save(update_fields=["status"])
         _record(order, "refunded", f"{amount} {order.currency}", actor)
+        if signer is not None and actor is not None and signer.pk != actor.pk:
+            _record(order, "refund approved", f"at the counter of {actor.get_username()}", signer)
         transaction.on_commit(lambda: availability_changed(order.performance_id), robust=True)
     # The order is already REFUNDED, so a retried refund cannot pay back twice; the
     # providers are called with no transaction open.

@@ -22,7 +22,7 @@ from sales.channels.shop.views import seat_rows, seat_states
 from sales.channels.staff import role_required
 from sales.errors import SalesError
 from sales.holds import hold_create, hold_is_live, hold_release
-from sales.models import Hold, Order, OrderEvent, Shift
+from sales.models import Hold, Order, Shift
 from sales.orders import (
     CustomerDetails,
     change_given,
@@ -67,6 +67,40 @@ def _int(raw) -> int:
         return 0
 
 
+def _ids(raw: str | None) -> list[int]:
+    """Comma-separated ids from a form ("12,13")."""
+    return [_int(x) for x in (raw or "").split(",") if x.strip()]
+
+
+def _payment_parts(request) -> list[PaymentRequest]:
+    """Cash with the amount tendered, a card-terminal amount with its reference, or both."""
+    tendered = _money(request.POST.get("tendered"), _("Cash tendered"))
+    card = _money(request.POST.get("card_amount"), _("Card amount"))
+    parts = []
+    if card:
+        parts.append(PaymentRequest(method="card_terminal", amount=card,
+                                    reference=request.POST.get("card_reference", "")))
+    if tendered is not None or not card:
+        parts.append(PaymentRequest(method="cash", tendered=tendered))
+    return parts
+
+
+def _approver(request):
+    """Who signs: the clerk, or a supervisor who typed their own name and password (for a
+    refund beyond the clerk's limit). None if the supervisor's password is wrong."""
+    if not request.POST.get("supervisor"):
+        return request.user
+    return authenticate(request, username=request.POST["supervisor"],
+                        password=request.POST.get("supervisor_password", ""))
+
+
+def _counter_performances(now, **filters):
+    """Performances on sale at the counter right now."""
+    return (Performance.objects.filter(on_sale_windows__channel=Channel.COUNTER, on_sale_windows__opens_at__lte=now,
+                                       on_sale_windows__closes_at__gt=now, **filters)
+            .select_related("event", "venue").order_by("starts_at"))
+
+
 @clerk_only
 def home(request):
     shift = shift_current(request.user)
@@ -74,10 +108,7 @@ def home(request):
         return render(request, "counter/open_shift.html")
     now = timezone.now()
     today = timezone.localdate()
-    perfs = list(Performance.objects.filter(
-        on_sale_windows__channel=Channel.COUNTER, on_sale_windows__opens_at__lte=now,
-        on_sale_windows__closes_at__gt=now).select_related("event", "venue")
-        .prefetch_related("price_zones", "venue__sections").order_by("starts_at"))
+    perfs = list(_counter_performances(now).prefetch_related("price_zones", "venue__sections"))
     # Today's performances first: the queue at the window is mostly for tonight.
     perfs.sort(key=lambda p: (timezone.localtime(p.starts_at).date() != today, p.starts_at))
     rows = []
@@ -109,7 +140,7 @@ def sale_new(request):
     try:
         quantity = int(request.POST.get("quantity") or 0)
         zone = section = None
-        seats = [_int(x) for x in (request.POST.get("seats") or "").split(",") if x.strip()]
+        seats = _ids(request.POST.get("seats"))
         if seats:
             quantity = None
         elif request.POST.get("section"):
@@ -150,15 +181,8 @@ def sale(request, token: str):
     errors = []
     if request.method == "POST":
         try:
-            tendered = _money(request.POST.get("tendered"), _("Cash tendered"))
-            card = _money(request.POST.get("card_amount"), _("Card amount"))
-            parts = []
-            if card:
-                parts.append(PaymentRequest(method="card_terminal", amount=card,
-                                            reference=request.POST.get("card_reference", "")))
-            if tendered is not None or not card:
-                parts.append(PaymentRequest(method="cash", tendered=tendered))
-            order = order_place(hold=hold, customer=WALK_IN, payments=parts, actor=request.user, shift=shift,
+            order = order_place(hold=hold, customer=WALK_IN, payments=_payment_parts(request), actor=request.user,
+                                shift=shift,
                                 idempotency_key=f"counter:{hold.token}:{request.POST.get('attempt', '')[:20]}")
         except SalesError as exc:
             errors.append(exc.message)
@@ -184,19 +208,14 @@ def sale_cancel(request, token: str):
     return redirect("counter:order", code=order.code) if order else redirect("counter:home")
 
 
-def _counter_performances(event_id: int, now):
-    return (Performance.objects.filter(event_id=event_id, on_sale_windows__channel=Channel.COUNTER,
-                                       on_sale_windows__opens_at__lte=now, on_sale_windows__closes_at__gt=now)
-            .prefetch_related("price_zones").order_by("starts_at"))
-
-
 @clerk_only
 def order(request, code: str):
     order = get_object_or_404(Order.objects.select_related("customer", "performance__event"), code=code.upper())
     tickets = list(order.tickets.select_related("place__seat", "place__section"))
     exchange_to = []
     if order.status == Order.Status.PAID:
-        for perf in _counter_performances(order.performance.event_id, timezone.now()):
+        for perf in _counter_performances(timezone.now(), event_id=order.performance.event_id
+                                          ).prefetch_related("price_zones"):
             counts = zone_counts(perf.pk)
             exchange_to.append((perf, [(z, counts.get(z.pk, {}).get("available", 0)) for z in perf.price_zones.all()]))
     return render(request, "counter/order.html", {
@@ -206,7 +225,7 @@ def order(request, code: str):
 
 
 def _ticket_ids(raw: list[str]) -> list[int]:
-    return sorted({_int(x) for value in raw for x in value.split(",") if x.strip()})
+    return sorted({pk for value in raw for pk in _ids(value)})
 
 
 @clerk_only
@@ -221,7 +240,7 @@ def order_exchange_start(request, code: str):
         messages.error(request, _("Tick the tickets to exchange."))
         return back
     try:
-        seats = [_int(x) for x in (request.POST.get("seats") or "").split(",") if x.strip()]
+        seats = _ids(request.POST.get("seats"))
         if seats:
             perf = get_object_or_404(Performance, pk=_int(request.POST.get("performance")))
             hold = hold_create(performance=perf, channel=Channel.COUNTER, user=request.user, place_ids=seats)
@@ -261,24 +280,13 @@ def order_exchange_view(request, code: str, token: str):
         messages.error(request, _("Not exchanged: %(reason)s") % {"reason": exc.message})
         return redirect("counter:order", code=order.code)
     if request.method == "POST":
-        approver = request.user
-        if request.POST.get("supervisor"):
-            approver = authenticate(request, username=request.POST["supervisor"],
-                                    password=request.POST.get("supervisor_password", ""))
+        approver = _approver(request)
         try:
             if approver is None:
                 raise SalesError(_("the supervisor's name or password is wrong"))
-            parts = []
-            if quote.difference > 0:
-                tendered = _money(request.POST.get("tendered"), _("Cash tendered"))
-                card = _money(request.POST.get("card_amount"), _("Card amount"))
-                if card:
-                    parts.append(PaymentRequest(method="card_terminal", amount=card,
-                                                reference=request.POST.get("card_reference", "")))
-                if tendered is not None or not card:
-                    parts.append(PaymentRequest(method="cash", tendered=tendered))
             order = order_exchange(order=order, ticket_ids=tickets, hold=hold, actor=request.user,
-                                   approver=approver, shift=shift, payments=parts)
+                                   approver=approver, shift=shift,
+                                   payments=_payment_parts(request) if quote.difference > 0 else None)
         except SalesError as exc:
             errors.append(exc.message)
         else:
@@ -326,19 +334,12 @@ def order_refund_view(request, code: str):
     if shift is None:  # cash paid back comes out of a drawer that must be counted
         messages.error(request, _("Open a shift first."))
         return redirect("counter:order", code=order.code)
-    approver = request.user
-    if request.POST.get("supervisor"):
-        # Beyond the clerk's limit, a supervisor signs the refund with their own password.
-        approver = authenticate(request, username=request.POST["supervisor"],
-                                password=request.POST.get("supervisor_password", ""))
-        if approver is None:
-            messages.error(request, _("Not refunded: the supervisor's name or password is wrong."))
-            return redirect("counter:order", code=order.code)
+    approver = _approver(request)
+    if approver is None:
+        messages.error(request, _("Not refunded: the supervisor's name or password is wrong."))
+        return redirect("counter:order", code=order.code)
     try:
-        order_refund(order=order, actor=approver, shift=shift)
-        if approver != request.user:
-            OrderEvent.objects.create(order=order, action="refund approved", actor=approver,
-                                      detail=f"at the counter of {request.user.username}")
+        order_refund(order=order, actor=request.user, approver=approver, shift=shift)
     except SalesError as exc:
         messages.error(request, _("Not refunded: %(reason)s") % {"reason": exc.message})
     else:
