@@ -30,17 +30,13 @@ def start_servers(web_workers: int, threads: int) -> list[subprocess.Popen]:
         "DJANGO_SECRET_KEY", "loadtest-only-secret"), "LOG_LEVEL": "WARNING",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost"}
     log = open(stack.STACK / "loadtest-servers.log", "ab")  # noqa: SIM115 - lives as long as the servers
-    web = subprocess.Popen(
-        [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",
-         "--port", str(PORT), "--workers", str(web_workers), "--blocking-threads", str(threads),
-         "--no-ws", "boxoffice.wsgi:application"],
-        cwd=stack.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    worker = subprocess.Popen(
-        # As `make run` does: background work (confirmation emails with PDF tickets) yields
-        # the CPU to the web workers and catches up after the rush.
-        ["chrt", "--idle", "0", sys.executable, "-m", "celery", "-A", "boxoffice", "worker", "-l", "warning",
-         "--concurrency", "1", "-n", f"loadtest-{os.getpid()}@%h"],
-        cwd=stack.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    web = stack.spawn(stack.granian(PORT, web_workers, threads), cwd=stack.ROOT, env=env, stdout=log,
+                      stderr=subprocess.STDOUT)
+    # As `make run` does: background work (confirmation emails with PDF tickets) yields the
+    # CPU to the web workers and catches up after the rush.
+    worker = stack.spawn([sys.executable, "-m", "celery", "-A", "boxoffice", "worker", "-l", "warning",
+                          "--concurrency", "1", "-n", f"loadtest-{os.getpid()}@%h"], idle=True, nice=19,
+                         cwd=stack.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     stack.wait_for(lambda: stack.port_open(PORT), "granian")
     return [web, worker]
 

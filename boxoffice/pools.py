@@ -37,16 +37,22 @@ class PoolMiddleware:
 
 
 def lower_database_priority(sender, connection, **kwargs) -> None:
-    """On a single machine, the public and queue pools' PostgreSQL backends run at the
-    pool's own lower CPU priority, so that a crowd's database work yields to the staff's.
-    (With PostgreSQL on its own host this does nothing: the backend is not ours to renice,
-    and the staff pool is protected by its own workers and connections.)"""
-    if settings.BOXOFFICE_POOL not in ("public", "queue") or connection.vendor != "postgresql":
+    """On a single machine, a process's PostgreSQL backend runs at the process's own CPU
+    priority, so that a crowd's (or the Celery worker's) database work yields to the
+    staff's: the same niceness, and the idle scheduling class when the process runs in it
+    (a task in that class gives up the CPU the moment a normal one wakes). A process at
+    normal priority, the staff pool's, changes nothing. (With PostgreSQL on its own host
+    this does nothing: the backend is not ours to change, and the staff pool is protected
+    by its own workers and connections.)"""
+    if connection.vendor != "postgresql" or (
+            os.getpriority(os.PRIO_PROCESS, 0) <= 0 and os.sched_getscheduler(0) != os.SCHED_IDLE):
         return
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             pid = cursor.fetchone()[0]
+        if os.sched_getscheduler(0) == os.SCHED_IDLE:
+            os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0))
         os.setpriority(os.PRIO_PROCESS, pid, max(os.getpriority(os.PRIO_PROCESS, 0),
                                                  os.getpriority(os.PRIO_PROCESS, pid)))
     except Exception:  # noqa: BLE001 - another host or another user: leave it be

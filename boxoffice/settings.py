@@ -89,6 +89,8 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Which pool a connection serves, for pg_stat_activity and the server's log.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("application_name", f"boxoffice-{BOXOFFICE_POOL}")
 DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
     "DATABASE_TEST_NAME", "test_boxoffice"
 )

@@ -231,6 +231,30 @@ def granian(port: int, workers: int, threads: int = 4) -> list[str]:
             "--workers", str(workers), "--blocking-threads", str(threads), "--no-ws", "boxoffice.wsgi:application"]
 
 
+def spawn(cmd: list[str], *, nice: int = 0, idle: bool = False, **popen) -> subprocess.Popen:
+    """Start `cmd` as its own session (Ctrl-C reaches only the runner, which stops each
+    group once and in full) at a lower CPU priority when asked.
+
+    Linux shares the CPU between sessions first (autogroup) and only then between the
+    processes of one session, so a process's niceness alone ranks it only inside its own
+    session: `nice` is therefore set on the session too, and ranks this pool's share of a
+    busy CPU against the others. `idle` puts the processes in the idle scheduling class:
+    whatever their share, they give up the CPU the moment a normal task (a staff request)
+    wakes. A pool hands both on to its PostgreSQL backends, which live in the server's
+    session (boxoffice.pools.lower_database_priority)."""
+    prefix = (["chrt", "--idle", "0"] if idle else []) + (["nice", "-n", str(nice)] if nice else [])
+    proc = subprocess.Popen([*prefix, *cmd], start_new_session=True, **popen)
+    if nice:
+        lower_session(proc.pid, nice)
+    return proc
+
+
+def lower_session(pid: int, nice: int) -> None:
+    """Set the CPU niceness of the session (autogroup) `pid` leads, where Linux has them."""
+    with contextlib.suppress(OSError):
+        Path(f"/proc/{pid}/autogroup").write_text(str(nice))
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -246,19 +270,15 @@ def run() -> int:
         manage("load_demo")
         py = sys.executable
         celery = [py, "-m", "celery", "-A", "boxoffice"]
-        for cmd, pool in (
+        for cmd, pool, nice in (
             # The public site, at a lower CPU priority: a crowd there cannot starve the staff.
-            (["nice", "-n", "5", *granian(WEB_PORT, workers=2)], "public"),
-            (granian(WEB_PORT + 1, workers=1), "staff"),
+            (granian(WEB_PORT, workers=2), "public", 5),
+            (granian(WEB_PORT + 1, workers=1), "staff", 0),
             # Confirmations and tidying are background work: they yield the CPU to selling.
-            (["nice", "-n", "10", *celery, "worker", "-l", "info", "--concurrency", "2", "-n", "worker@%h"],
-             "all"),
-            ([*celery, "beat", "-l", "info", "-s", str(STACK / "celerybeat-schedule")], "all"),
+            ([*celery, "worker", "-l", "info", "--concurrency", "2", "-n", "worker@%h"], "all", 10),
+            ([*celery, "beat", "-l", "info", "-s", str(STACK / "celerybeat-schedule")], "all", 0),
         ):
-            # Each child leads its own process group: Ctrl-C reaches only this runner, which
-            # stops every group once and in full (a server's workers included).
-            children.append(subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "BOXOFFICE_POOL": pool},
-                                             start_new_session=True))
+            children.append(spawn(cmd, nice=nice, cwd=ROOT, env={**os.environ, "BOXOFFICE_POOL": pool}))
         base = f"http://127.0.0.1:{WEB_PORT}"
         staff = f"http://127.0.0.1:{WEB_PORT + 1}"
         print(

@@ -101,33 +101,30 @@ def _apply(action: str, place_ids: Iterable[int], ctx: Ctx, *, performance_id: i
     With `skip_locked`, a place another transaction has locked, or one that fails the
     guard, raises _Partial instead (best-available moves on to other places).
 
-    Three round trips whatever the number of places: lock and check, then (optionally)
-    `prepare`, then one statement that moves every place and writes its audit row."""
+    Only places that pass the guard are locked: a buyer never locks a place it cannot take
+    (another's held seat being paid for, say), so it never makes that sale wait for it.
+
+    Three round trips whatever the number of places: lock the places that pass, then
+    (optionally) `prepare`, then one statement that moves every place and writes its audit
+    row. A refusal costs one more read, to say which places and why."""
     rule = TRANSITIONS[action]
     ids = sorted(set(place_ids))
     if not ids:
         return []
     guard, guard_params = _where(rule.guard(ctx))
     same_performance = "AND performance_id = %s" if performance_id is not None else ""
+    where = [ids, *([performance_id] if performance_id is not None else []), *guard_params]
     # No savepoint of its own: any failure here fails the caller's whole operation.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(
-            f"""SELECT id, state, allocation, hold_expires_at, {guard} FROM sales_place
-                WHERE id = ANY(%s) {same_performance} ORDER BY id FOR UPDATE{" SKIP LOCKED" if skip_locked else ""}""",
-            [*guard_params, ids, *([performance_id] if performance_id is not None else [])])
-        rows = [dict(zip(("pk", "state", "allocation", "hold_expires_at", "ok"), r, strict=True))
-                for r in cursor.fetchall()]
-        if skip_locked and (len(rows) != len(ids) or not all(r["ok"] for r in rows)):
-            raise _Partial
+            f"""SELECT id, state, allocation FROM sales_place
+                WHERE id = ANY(%s) {same_performance} AND ({guard})
+                ORDER BY id FOR UPDATE{" SKIP LOCKED" if skip_locked else ""}""", where)
+        rows = [dict(zip(("pk", "state", "allocation"), r, strict=True)) for r in cursor.fetchall()]
         if len(rows) != len(ids):
-            missing = sorted(set(ids) - {r["pk"] for r in rows})
-            raise InvalidRequest(
-                f"{len(missing)} of the requested places do not exist in this performance",
-                places=dict.fromkeys(missing, "unknown place"),
-            )
-        refused = {r["pk"]: _reason(r, ctx) for r in rows if not r["ok"]}
-        if refused:
-            raise PlacesUnavailable(_unavailable_message(refused), places=refused)
+            if skip_locked:
+                raise _Partial
+            _refuse(ids, {r["pk"] for r in rows}, ctx, guard, guard_params, performance_id)
         tickets = prepare(ids) if prepare else {}  # e.g. issue the tickets the places will point at
         # The compare-and-set: the rows are locked, so this matches every one of them
         # unless the guard above was wrong. It is checked, not assumed.
@@ -151,6 +148,26 @@ def _apply(action: str, place_ids: Iterable[int], ctx: Ctx, *, performance_id: i
         if cursor.rowcount != len(ids):
             raise PlacesUnavailable("the places changed while being sold; try again")
     return ids
+
+
+def _refuse(ids: list[int], locked: set[int], ctx: Ctx, guard: str, guard_params: list,
+            performance_id: int | None) -> None:
+    """Say which places failed the guard, and why (read without locks: nothing is taken)."""
+    same_performance = "AND performance_id = %s" if performance_id is not None else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"""SELECT id, state, allocation, hold_expires_at, {guard} FROM sales_place
+                           WHERE id = ANY(%s) {same_performance}""",
+                       [*guard_params, ids, *([performance_id] if performance_id is not None else [])])
+        rows = {r[0]: dict(zip(("pk", "state", "allocation", "hold_expires_at", "ok"), r, strict=True))
+                for r in cursor.fetchall()}
+    missing = [pk for pk in ids if pk not in rows]
+    if missing:
+        raise InvalidRequest(f"{len(missing)} of the requested places do not exist in this performance",
+                             places=dict.fromkeys(missing, "unknown place"))
+    # A place that passes now but was not locked changed between the two reads.
+    refused = {pk: _reason(rows[pk], ctx) if not rows[pk]["ok"] else "just changed; try again"
+               for pk in ids if pk not in locked}
+    raise PlacesUnavailable(_unavailable_message(refused), places=refused)
 
 
 def _user(actor):

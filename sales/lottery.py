@@ -23,7 +23,7 @@ from django.utils import timezone
 from events.models import Channel
 
 from . import inventory
-from .errors import IllegalTransition, InvalidRequest, PlacesUnavailable
+from .errors import IllegalTransition, InvalidRequest, PaymentDeclined, PlacesUnavailable
 from .models import Ballot, BallotEntry, Hold, Order
 from .notifications import site_link
 from .orders import CustomerDetails, order_place
@@ -115,14 +115,20 @@ def ballot_reallocate(*, ballot: Ballot, now: datetime | None = None) -> int:
     return count
 
 
-def ballot_pay(*, entry: BallotEntry, card_number: str) -> Order:
+def ballot_pay(*, entry: BallotEntry, card_number: str, attempt: str = "") -> Order:
+    """Pay a won allocation. `attempt` names one submission of the payment form: sent twice,
+    it pays once; a new attempt after a declined card is a new payment."""
+    if entry.status == BallotEntry.Status.PAID and entry.order_id:
+        return entry.order  # the form sent again after it paid: the same order, not an error
     if entry.status != BallotEntry.Status.WON:
         raise IllegalTransition(f"this allocation is {entry.get_status_display().lower()}")
     if entry.hold.expires_at <= timezone.now():
         raise IllegalTransition("the payment deadline has passed; the seats went to the next in the draw")
     order = order_place(hold=entry.hold, customer=CustomerDetails(name=entry.name, email=entry.email),
                         payment=PaymentRequest(method="test_card", card_number=card_number),
-                        idempotency_key=f"ballot:{entry.pk}")
+                        idempotency_key=f"ballot:{entry.pk}:{attempt[:40]}")
+    if order.status == Order.Status.FAILED:  # the same attempt sent again: still declined
+        raise PaymentDeclined(order.failure_reason)
     if order.status == Order.Status.PAID:
         BallotEntry.objects.filter(pk=entry.pk).update(status=BallotEntry.Status.PAID, order=order)
     return order

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Channel, Performance, PriceZone, Seat, Section
@@ -136,6 +137,9 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # Customers are found by email whatever its case, at every order: without this
+        # index that lookup reads the whole customer table.
+        indexes = [models.Index(Upper("email"), name="sales_customer_email_upper")]
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"

@@ -58,6 +58,24 @@ FR = {
     "wheelchair space": "place pour fauteuil roulant", "restricted view": "visibilité réduite",
     "No seat selected": "Aucune place choisie", "Hold selected seats": "Réserver les places choisies",
     "{n} selected": "{n} choisie(s)", "You can choose at most {n} seats.": "Vous pouvez choisir au plus {n} places.",
+    # Ballots
+    "Ballot": "Tirage au sort", "Ballots open": "Tirages au sort ouverts", "Ballot: %(title)s": "Tirage au sort : %(title)s",
+    "applications close %(closes)s": "inscriptions jusqu'au %(closes)s", "Apply": "S'inscrire",
+    "Demand is far above the number of seats: apply now, and a random draw at the close decides.":
+    "La demande dépasse de loin le nombre de places : inscrivez-vous maintenant, un tirage au sort décidera à la clôture.",
+    "Demand is far above the number of seats: apply now, and a random draw at the close decides. "
+    "Applying early gives no advantage.":
+    "La demande dépasse de loin le nombre de places : inscrivez-vous maintenant, un tirage au sort décidera à la "
+    "clôture. S'inscrire tôt ne donne aucun avantage.",
+    "Your application is in. We will email you after the draw.":
+    "Votre inscription est enregistrée. Nous vous écrirons après le tirage.",
+    "Pay for your ballot tickets": "Payer vos billets du tirage au sort",
+    "You were drawn: %(n)s tickets are held for you until %(when)s.":
+    "Vous avez été tiré au sort : %(n)s billets vous sont réservés jusqu'au %(when)s.",
+    "Pay": "Payer", "See your tickets": "Voir vos billets",
+    "Your payment is being processed; please wait a moment and reload.":
+    "Votre paiement est en cours; patientez un instant puis rechargez la page.",
+    "Applied": "Inscrit", "Won, to pay": "Tiré au sort, à payer", "Not drawn": "Non tiré", "Lapsed": "Expiré",
 }
 
 path = Path(__file__).resolve().parent.parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"

@@ -1,3 +1,8 @@
+import os
+import subprocess
+import sys
+from urllib.parse import quote
+
 import pytest
 from django.test import Client
 
@@ -31,22 +36,40 @@ def test_the_queue_pool_serves_the_waiting_room_only(settings, clerk):
     assert c.get("/healthz").status_code == 200
 
 
-def test_public_pool_connections_run_at_the_pools_priority(settings):
-    """On one machine, the public pool's PostgreSQL backend is reniced to the pool's own
-    niceness (this process's), never raised above it."""
-    import os
+CONNECT = """
+import sys, django
+django.setup()
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("SELECT pg_backend_pid()")
+    print(cursor.fetchone()[0], flush=True)
+sys.stdin.read()
+"""
 
+
+@pytest.mark.parametrize(("prefix", "policy", "nice"), [
+    (["chrt", "--idle", "0", "nice", "-n", "7"], os.SCHED_IDLE, 7),  # the crowd's pools
+    (["nice", "-n", "5"], os.SCHED_OTHER, 5),  # make run's public pool
+    ([], os.SCHED_OTHER, 0),  # the staff pool: left as it is
+])
+def test_a_pools_database_backend_runs_at_the_pools_priority(prefix, policy, nice):
+    """On one machine, a process's PostgreSQL backend (in the server's own session) gets
+    the process's scheduling class and niceness as soon as Django connects."""
     from django.db import connection
 
-    from boxoffice.pools import lower_database_priority
-
-    settings.BOXOFFICE_POOL = "public"
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
+        try:
+            os.getpriority(os.PRIO_PROCESS, cursor.fetchone()[0])
+        except OSError:
+            pytest.skip("PostgreSQL runs elsewhere")
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{quote(db['HOST'], safe='')}:{db['PORT']}/{db['NAME']}"
+    child = subprocess.Popen([*prefix, sys.executable, "-c", CONNECT], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             env={**os.environ, "DATABASE_URL": url}, text=True)
     try:
-        before = os.getpriority(os.PRIO_PROCESS, pid)
-    except OSError:
-        pytest.skip("PostgreSQL runs elsewhere")
-    lower_database_priority(None, connection)
-    assert os.getpriority(os.PRIO_PROCESS, pid) == max(before, os.getpriority(os.PRIO_PROCESS, 0))
+        backend = int(child.stdout.readline())
+        assert os.sched_getscheduler(backend) == policy
+        assert os.getpriority(os.PRIO_PROCESS, backend) == nice
+    finally:
+        child.communicate("", timeout=30)

@@ -158,3 +158,62 @@ def test_paying_on_a_lapsed_hold_races_a_new_buyer():
             assert Place.objects.filter(pk__in=ids, hold=fresh).count() == 2
             assert not Ticket.objects.filter(place__performance=perf).exists()
         assert_no_place_sold_twice(perf)
+
+
+@pytest.mark.parametrize("best_available", [False, True])
+def test_a_refused_buyer_never_locks_the_place_it_could_not_take(best_available):
+    """A buyer whose attempt on another's held seat fails (named, or best available from
+    a stale read) leaves no lock on it: the holder's payment does not wait for the
+    refused buyer's transaction to end, however long that takes (a slow client, a
+    descheduled low-priority worker)."""
+    from django.db import transaction
+
+    perf = make_performance(rows=1, per_row=2)
+    seat, other = places_of(perf)
+    clerk = make_user("clerk-lock", "counter clerk")
+    holder = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, place_ids=[seat.pk])
+    tried, finish = threading.Event(), threading.Event()
+    outcome = {}
+
+    def refused_buyer():
+        try:
+            with transaction.atomic():
+                hold = Hold.objects.create(performance=perf, channel=Channel.ONLINE,
+                                           expires_at=timezone.now() + timedelta(minutes=5))
+                now = timezone.now()
+                ctx = inventory.Ctx(now=now, channel=Channel.ONLINE, hold=hold)
+                if best_available:  # the block its stale read found: the held seat and its neighbour
+                    outcome["got"] = inventory._try_block(sorted([seat.pk, other.pk]), ctx, hold)
+                else:
+                    try:
+                        inventory.hold_places(hold=hold, place_ids=[seat.pk], now=now)
+                    except PlacesUnavailable as exc:
+                        outcome["refused"] = exc.places
+                tried.set()
+                finish.wait(timeout=30)  # its transaction stays open meanwhile
+                raise RuntimeError("roll back")
+        except RuntimeError:
+            pass
+        finally:
+            tried.set()
+            connection.close()
+
+    buyer = threading.Thread(target=refused_buyer)
+    buyer.start()
+    try:
+        assert tried.wait(timeout=30)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")  # waiting on the buyer's lock would fail here
+        order = order_place(hold=holder, actor=clerk, customer=CustomerDetails(name="Walk-in", email="w@example.org"),
+                            payment=PaymentRequest(method="cash", tendered=100))
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    finally:
+        finish.set()
+        buyer.join(timeout=30)
+    assert order.status == "paid"
+    if best_available:
+        assert outcome["got"] is None
+    else:
+        assert outcome["refused"] == {seat.pk: "held by another buyer"}
+    assert Place.objects.get(pk=seat.pk).state == "sold"

@@ -95,3 +95,22 @@ def test_apply_page(performance):
     assert ok.status_code == 302
     bad = client.post(f"/lottery/{ballot.pk}/", {"name": "Ana", "email": "ana@example.org", "quantity": "x"})
     assert bad.status_code == 400 and "1 to 4 tickets" in bad.content.decode()
+
+
+def test_a_declined_card_can_be_tried_again_and_a_resent_form_pays_once():
+    perf = make_performance(rows=2, per_row=5)
+    ballot = ballot_with(perf, 3)
+    lottery.ballot_draw(ballot=ballot, seed=1)
+    winner = ballot.entries.filter(status="won").first()
+    url = f"/lottery/pay/{winner.pay_token}/"
+    client = Client()
+    for _ in range(2):  # the same declined attempt, sent twice
+        declined = client.post(url, {"card_number": "4000000000000002", "nonce": "first"})
+        assert declined.status_code == 400 and "Payment declined" in declined.content.decode()
+    assert winner.hold.orders.filter(status="failed").count() == 1
+    for _ in range(2):  # a new attempt with a good card, sent twice: one payment
+        paid = client.post(url, {"card_number": "4242424242424242", "nonce": "second"})
+        assert paid.status_code == 302 and "/orders/" in paid["Location"]
+    assert winner.hold.orders.filter(status="paid").count() == 1
+    winner.refresh_from_db()
+    assert winner.status == BallotEntry.Status.PAID and winner.order.payments.count() == 1

@@ -1,12 +1,14 @@
 """Ballot pages: apply during the window, pay with the link a winner receives."""
 
+import secrets
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from sales.errors import PaymentDeclined, SalesError
 from sales.lottery import ballot_apply, ballot_pay
-from sales.models import Ballot, BallotEntry
+from sales.models import Ballot, BallotEntry, Order
 
 
 def apply(request, pk: int):
@@ -34,11 +36,17 @@ def pay(request, token: str):
     errors = []
     if request.method == "POST":
         try:
-            order = ballot_pay(entry=entry, card_number=request.POST.get("card_number", ""))
+            order = ballot_pay(entry=entry, card_number=request.POST.get("card_number", ""),
+                               attempt=request.POST.get("nonce", ""))
         except PaymentDeclined as exc:
             errors.append(_("Payment declined: %(reason)s. Your seats are still held.") % {"reason": exc.message})
         except SalesError as exc:
             errors.append(exc.message)
         else:
-            return redirect("shop:order", code=order.code, token=order.access_token)
-    return render(request, "shop/ballot_pay.html", {"entry": entry, "errors": errors}, status=400 if errors else 200)
+            if order.status == Order.Status.PENDING:  # a second click while the first is being charged
+                errors.append(_("Your payment is being processed; please wait a moment and reload."))
+            else:
+                return redirect("shop:order", code=order.code, token=order.access_token)
+    return render(request, "shop/ballot_pay.html", {"entry": entry, "errors": errors,
+                                                    "nonce": secrets.token_urlsafe(16)},
+                  status=400 if errors else 200)

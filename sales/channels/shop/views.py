@@ -20,7 +20,7 @@ from sales.availability import zone_counts
 from sales.errors import HoldNotActive, PaymentDeclined, SalesError
 from sales.holds import hold_create, hold_is_live, hold_release
 from sales.inventory import free, open_to
-from sales.models import Hold, Order, Place
+from sales.models import Ballot, Hold, Order, Place
 from sales.orders import CustomerDetails, hold_total, order_place
 from sales.payments import PaymentRequest
 from sales.tickets_pdf import order_pdf
@@ -67,7 +67,9 @@ def event_list(request):
             "few_left": 0 < available <= max(20, total // 20), "sold_out": total and not available,
             "opens_at": window.opens_at if window.opens_at > now else None,
         })
-    return render(request, "shop/event_list.html", {"rows": rows})
+    ballots = (Ballot.objects.filter(opens_at__lte=now, closes_at__gt=now, drawn_at__isnull=True)
+               .select_related("performance__event", "performance__venue", "zone").order_by("closes_at"))
+    return render(request, "shop/event_list.html", {"rows": rows, "ballots": ballots})
 
 
 def seat_rows(perf: Performance, now, channel: str = Channel.ONLINE) -> tuple[list[dict], dict]:
