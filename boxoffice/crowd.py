@@ -49,7 +49,7 @@ def servers(public_workers: int) -> list[subprocess.Popen]:
         # class, in sessions of the lowest share: it uses whatever CPU the staff leave, and
         # yields it the moment a staff request wakes.
         (stack.granian(PORT, public_workers, threads=8), "public", {"idle": True, "nice": 19}),
-        (stack.granian(PORT + 2, 1, threads=4), "queue", {"idle": True, "nice": 19}),
+        (stack.granian(PORT + 2, 2, threads=2), "queue", {"idle": True, "nice": 19}),
         (stack.granian(PORT + 1, 1), "staff", {}),
         ([sys.executable, "-m", "celery", "-A", "boxoffice", "worker", "-B", "-l", "warning", "--concurrency", "1",
           "-n", f"crowd-{os.getpid()}@%h", "-s", str(stack.STACK / "crowd-beat")], "all", {"idle": True, "nice": 19}),
@@ -282,7 +282,7 @@ def main(argv: list[str]) -> int:
         public, staff, queue = (f"http://127.0.0.1:{PORT + i}" for i in range(3))
 
         print(f"performance {perf.pk}: {capacity} seats; public pool {args.public_workers} workers and queue pool "
-              f"1 worker (idle class), staff pool 1 worker; {args.visitors} visitors arriving "
+              f"2 workers (idle class), staff pool 1 worker; {args.visitors} visitors arriving "
               f"within {args.arrival:.0f} s, admitted at {args.admit_per_minute}/min", flush=True)
         idle_lat: list[float] = []
         errors: Counter = Counter()
