@@ -113,18 +113,18 @@ def _apply(action: str, place_ids: Iterable[int], ctx: Ctx, *, performance_id: i
         return []
     guard, guard_params = _where(rule.guard(ctx))
     same_performance = "AND performance_id = %s" if performance_id is not None else ""
-    where = [ids, *([performance_id] if performance_id is not None else []), *guard_params]
+    scope = [ids, *([performance_id] if performance_id is not None else [])]
     # No savepoint of its own: any failure here fails the caller's whole operation.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(
             f"""SELECT id, state, allocation FROM sales_place
                 WHERE id = ANY(%s) {same_performance} AND ({guard})
-                ORDER BY id FOR UPDATE{" SKIP LOCKED" if skip_locked else ""}""", where)
+                ORDER BY id FOR UPDATE{" SKIP LOCKED" if skip_locked else ""}""", [*scope, *guard_params])
         rows = [dict(zip(("pk", "state", "allocation"), r, strict=True)) for r in cursor.fetchall()]
         if len(rows) != len(ids):
             if skip_locked:
                 raise _Partial
-            _refuse(ids, {r["pk"] for r in rows}, ctx, guard, guard_params, performance_id)
+            _refuse(ids, {r["pk"] for r in rows}, ctx, guard, guard_params, same_performance, scope)
         tickets = prepare(ids) if prepare else {}  # e.g. issue the tickets the places will point at
         # The compare-and-set: the rows are locked, so this matches every one of them
         # unless the guard above was wrong. It is checked, not assumed.
@@ -150,14 +150,12 @@ def _apply(action: str, place_ids: Iterable[int], ctx: Ctx, *, performance_id: i
     return ids
 
 
-def _refuse(ids: list[int], locked: set[int], ctx: Ctx, guard: str, guard_params: list,
-            performance_id: int | None) -> None:
+def _refuse(ids: list[int], locked: set[int], ctx: Ctx, guard: str, guard_params: list, same_performance: str,
+            scope: list) -> None:
     """Say which places failed the guard, and why (read without locks: nothing is taken)."""
-    same_performance = "AND performance_id = %s" if performance_id is not None else ""
     with connection.cursor() as cursor:
         cursor.execute(f"""SELECT id, state, allocation, hold_expires_at, {guard} FROM sales_place
-                           WHERE id = ANY(%s) {same_performance}""",
-                       [*guard_params, ids, *([performance_id] if performance_id is not None else [])])
+                           WHERE id = ANY(%s) {same_performance}""", [*guard_params, *scope])
         rows = {r[0]: dict(zip(("pk", "state", "allocation", "hold_expires_at", "ok"), r, strict=True))
                 for r in cursor.fetchall()}
     missing = [pk for pk in ids if pk not in rows]

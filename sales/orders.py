@@ -502,6 +502,8 @@ def _fail(order: Order, reason: str, actor) -> None:
 def _replay(existing: Order, hold: Hold) -> Order:
     if existing.hold_id != hold.pk:
         raise IdempotencyConflict("this idempotency key was used for another order")
+    if existing.status == Order.Status.FAILED:  # the declined attempt sent again: still declined
+        raise PaymentDeclined(existing.failure_reason or "payment failed")
     return existing
 
 

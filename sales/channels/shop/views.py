@@ -240,9 +240,6 @@ def checkout(request):
     except SalesError as exc:
         form.add_error(None, exc.message)
         return _render_basket(request, hold, form, now, status=400)
-    if order.status == Order.Status.FAILED:  # a retried submit of a declined payment
-        form.add_error("card_number", order.failure_reason)
-        return _render_basket(request, hold, form, now, status=402)
     if order.status == Order.Status.PENDING:  # a second click while the first is being charged
         form.add_error(None, _("Your payment is being processed; please wait a moment and reload."))
         return _render_basket(request, hold, form, now, status=409)
