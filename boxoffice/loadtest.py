@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import os
 import random
+import re
 import subprocess
 import sys
 import time
@@ -46,6 +47,7 @@ async def buyers(base: str, perf: dict, concurrency: int, max_tickets: int, dead
 
     lat: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
+    refused: dict[str, int] = defaultdict(int)
     sold = [0]
     zones = [z["id"] for z in perf["zones"]]
     card = {"method": "test_card", "card_number": "4242424242424242"}
@@ -67,6 +69,8 @@ async def buyers(base: str, perf: dict, concurrency: int, max_tickets: int, dead
             status, body = await timed(session, "hold", "POST", f"{base}/api/v1/holds/",
                                        json={"performance": perf["id"], "zone": zone, "quantity": qty})
             if status == 409:
+                reason = re.sub(r"\d+", "N", body.get("error", {}).get("message", "?"))
+                refused[reason] += 1
                 if qty == 1:
                     exhausted.add(zone)
                 continue
@@ -86,7 +90,7 @@ async def buyers(base: str, perf: dict, concurrency: int, max_tickets: int, dead
         t0 = time.perf_counter()
         await asyncio.gather(*(buyer(i, session) for i in range(concurrency)))
         elapsed = time.perf_counter() - t0
-    return sold[0], elapsed, lat, errors
+    return sold[0], elapsed, lat, errors, refused
 
 
 async def healthz(base: str, concurrency: int, seconds: float) -> tuple[int, float, int]:
@@ -146,7 +150,7 @@ def main(argv: list[str]) -> int:
         print(f"granian WSGI: {args.web_workers} workers x {args.threads} threads; Celery worker running")
         print(f"performance {performance.pk}: {capacity} seats; {args.concurrency} concurrent buyers "
               f"of 1-{args.max_tickets} seats via the API", flush=True)
-        sold, elapsed, lat, errors = asyncio.run(
+        sold, elapsed, lat, errors, refused = asyncio.run(
             buyers(base, perf, args.concurrency, args.max_tickets, time.monotonic() + args.timeout))
         hz_count, hz_elapsed, hz_errors = asyncio.run(healthz(base, args.concurrency, args.healthz_seconds))
 
@@ -163,6 +167,8 @@ def main(argv: list[str]) -> int:
             print(f"  {kind:5} n={len(v):5}  p50 {pct(v, 50):7.1f} ms  p95 {pct(v, 95):7.1f} ms  "
                   f"p99 {pct(v, 99):7.1f} ms")
         print(f"errors: {sum(errors.values())} {dict(errors)}")
+        print(f"holds refused (409, expected as zones run out): {sum(refused.values())}: "
+              + "; ".join(f"{n} x {r}" for r, n in sorted(refused.items(), key=lambda x: -x[1])[:4]))
         print(f"/healthz on the same server: {hz_rps:.0f} req/s ({hz_errors} errors); "
               f"sell-out/healthz ratio: {len(lat['hold'] + lat['order']) / elapsed / hz_rps:.3f} "
               f"(API requests/s over healthz requests/s)")

@@ -5,28 +5,30 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Exists
 from django.utils import timezone
 
 from events.models import Performance, PriceZone, Section
 
-from . import inventory
+from . import inventory, rows
 from .availability import availability_changed
 from .channels.policy import policy_for
 from .errors import HoldNotActive, InvalidRequest, NotOnSale, NotPermitted
-from .models import Hold, Place
+from .models import Hold
 
 
 def check_on_sale(*, performance: Performance, channel: str, now: datetime) -> None:
-    window = (performance.on_sale_windows.filter(channel=channel)
-              .annotate(stocked=Exists(Place.objects.filter(performance=performance))).first())
-    if window is None:
+    window = rows.fetch(
+        """SELECT opens_at, closes_at, EXISTS (SELECT 1 FROM sales_place WHERE performance_id = %s)
+           FROM events_onsalewindow WHERE performance_id = %s AND channel = %s""",
+        [performance.pk, performance.pk, channel])
+    if not window:
         raise NotOnSale(f"{performance} is not sold through this channel")
-    if now < window.opens_at:
-        raise NotOnSale(f"sales open {timezone.localtime(window.opens_at):%Y-%m-%d %H:%M}")
-    if now >= window.closes_at:
+    opens_at, closes_at, stocked = window[0]
+    if now < opens_at:
+        raise NotOnSale(f"sales open {timezone.localtime(opens_at):%Y-%m-%d %H:%M}")
+    if now >= closes_at:
         raise NotOnSale("sales for this performance have closed")
-    if not window.stocked:
+    if not stocked:
         raise NotOnSale(f"{performance} has not been put on sale yet")
 
 

@@ -16,14 +16,18 @@ A hold lapses by timestamp: a `held` place whose hold_expires_at has passed matc
 
 from __future__ import annotations
 
+import functools
 import random
+import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import F, Q, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -94,6 +98,25 @@ def _where(q: Q) -> tuple[str, list]:
     return sql, list(params)
 
 
+# Stand-ins for a context's values, so that each rule's guard is compiled by the ORM once
+# per process (compiling it at every sale cost more than running it) and then filled in.
+_AT, _CHANNEL, _HOLD, _ORDER = (datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC), "\x00channel", -7_000_001,
+                                -7_000_002)
+
+
+@functools.cache
+def _guard_template(rule: Rule, with_hold: bool, with_order: bool) -> tuple[str, tuple]:
+    ctx = Ctx(now=_AT, channel=_CHANNEL, hold=Hold(pk=_HOLD) if with_hold else None,
+              order=Order(pk=_ORDER) if with_order else None)
+    return _where(rule.guard(ctx))
+
+
+def _guard(rule: Rule, ctx: Ctx) -> tuple[str, list]:
+    sql, template = _guard_template(rule, ctx.hold is not None, ctx.order is not None)
+    values = {_AT: ctx.now, _CHANNEL: ctx.channel, _HOLD: ctx.hold and ctx.hold.pk, _ORDER: ctx.order and ctx.order.pk}
+    return sql, [values.get(p, p) if isinstance(p, (datetime, str, int)) else p for p in template]
+
+
 def _apply(action: str, place_ids: Iterable[int], ctx: Ctx, *, performance_id: int | None = None,
            hold: Hold | None = None, hold_expires_at: datetime | None = None,
            prepare: Callable[[list[int]], dict[int, int]] | None = None, skip_locked: bool = False) -> list[int]:
@@ -111,7 +134,7 @@ def _apply(action: str, place_ids: Iterable[int], ctx: Ctx, *, performance_id: i
     ids = sorted(set(place_ids))
     if not ids:
         return []
-    guard, guard_params = _where(rule.guard(ctx))
+    guard, guard_params = _guard(rule, ctx)
     same_performance = "AND performance_id = %s" if performance_id is not None else ""
     scope = [ids, *([performance_id] if performance_id is not None else [])]
     # No savepoint of its own: any failure here fails the caller's whole operation.
@@ -147,6 +170,8 @@ def _apply(action: str, place_ids: Iterable[int], ctx: Ctx, *, performance_id: i
              [r["pk"] for r in rows], [r["state"] for r in rows], [r["allocation"] for r in rows]])
         if cursor.rowcount != len(ids):
             raise PlacesUnavailable("the places changed while being sold; try again")
+    if rule.to_state == AVAILABLE:
+        _FreeRuns.forget(performance_id)  # places freed here: best-available reads the zone again
     return ids
 
 
@@ -205,13 +230,10 @@ class _Partial(Exception):
     pass
 
 
-def _runs(hold: Hold, zone: PriceZone, quantity: int, now: datetime, limit: int = 8) -> list[tuple]:
-    """The best runs of at least `quantity` adjacent free seats in one row, found by the
-    database (gaps and islands: adjacent positions share `position - row_number`), so that
-    only a few short rows come back however large the zone.
-
-    Best = a run that can give `quantity` seats without leaving an orphan single (every
-    run except one exactly one seat longer), then front section and row."""
+def _runs(hold: Hold, zone: PriceZone, now: datetime) -> list[tuple]:
+    """The runs of adjacent free seats in each row of a zone, found by the database (gaps
+    and islands: adjacent positions share `position - row_number`), so that one array per
+    run comes back: (section rank, section, row, place ids, centre offsets)."""
     free_seats = (
         Place.objects.filter(performance_id=hold.performance_id, price_zone=zone, seat__isnull=False)
         .filter(free(now) & open_to(hold.channel))
@@ -225,12 +247,81 @@ def _runs(hold: Hold, zone: PriceZone, quantity: int, now: datetime, limit: int 
             f"""SELECT "section__rank", "section_id", "seat__row_index",
                        array_agg("pk" ORDER BY "seat__position"), array_agg("centre_offset" ORDER BY "seat__position")
                 FROM ({inner}) AS free_seats
-                GROUP BY "section__rank", "section_id", "seat__row_index", "run"
-                HAVING count(*) >= %s
-                ORDER BY count(*) = %s, "section__rank", "seat__row_index", min("centre_offset"), "section_id"
-                LIMIT %s""",
-            (*params, quantity, quantity + 1, limit))
+                GROUP BY "section__rank", "section_id", "seat__row_index", "run" """, params)
         return cursor.fetchall()
+
+
+class _FreeRuns:
+    """This process's picture of a zone's free runs, read once and then reused by every
+    best-available request for up to `TTL` seconds: the runs query reads the whole zone,
+    the most expensive statement of a sale, and without this every buyer ran it.
+
+    Only a list of candidates: taking still goes through `_apply`'s guarded lock, so a
+    stale candidate (sold by another process since) costs one failed try, never a
+    double sale. Places this process takes or finds taken are crossed out at once, so
+    its buyers spread over different blocks instead of colliding on the same best one.
+    Any change in this process that can free places (release, expiry, refund, unblock)
+    drops the picture; elsewhere such changes are seen within `TTL`."""
+
+    TTL = 1.0
+    _lock = threading.Lock()
+    _zones: dict[tuple, _FreeRuns] = {}
+
+    def __init__(self, runs: list[tuple], now: datetime):
+        self.runs, self.now, self.read_at, self.gone = runs, now, time.monotonic(), set()
+
+    @classmethod
+    def of(cls, hold: Hold, zone: PriceZone, now: datetime, *, fresh: bool = False) -> _FreeRuns:
+        key = (hold.performance_id, zone.pk, hold.channel)
+        with cls._lock:
+            known = cls._zones.get(key)
+        # A picture is only reused forward in time (a later `now` may find lapsed holds
+        # free, an earlier one may not) and while young.
+        if (fresh or known is None or not known.now <= now < known.now + timedelta(seconds=cls.TTL)
+                or time.monotonic() - known.read_at > cls.TTL):
+            known = cls(_runs(hold, zone, now), now)
+            with cls._lock:
+                cls._zones[key] = known
+        return known
+
+    @property
+    def age(self) -> float:
+        return time.monotonic() - self.read_at
+
+    def current(self) -> list[tuple]:
+        """The runs without the places crossed out (a run cut by one becomes two)."""
+        with self._lock:
+            gone = set(self.gone)
+        if not gone:
+            return self.runs
+        out = []
+        for rank, section_id, row_index, ids, offsets in self.runs:
+            start = 0
+            for i, pk in enumerate([*ids, None]):
+                if pk is None or pk in gone:
+                    if i > start:
+                        out.append((rank, section_id, row_index, ids[start:i], offsets[start:i]))
+                    start = i + 1
+        return out
+
+    def cross_out(self, ids: Iterable[int]) -> None:
+        with self._lock:
+            self.gone.update(ids)
+
+    @classmethod
+    def forget(cls, performance_id: int | None) -> None:
+        with cls._lock:
+            for key in [k for k in cls._zones if performance_id is None or k[0] == performance_id]:
+                del cls._zones[key]
+
+
+def _best_runs(runs: list[tuple], quantity: int, limit: int = 8) -> list[tuple]:
+    """The runs long enough for `quantity`, best first: a run that can give `quantity`
+    seats without leaving an orphan single (every run except one exactly one seat
+    longer), then front section and row, then central."""
+    fit = [r for r in runs if len(r[3]) >= quantity]
+    fit.sort(key=lambda r: (len(r[3]) == quantity + 1, r[0], r[2], min(r[4]), r[1]))
+    return fit[:limit]
 
 
 def _seat_windows(runs: list[tuple], quantity: int) -> list[tuple[tuple, list[int]]]:
@@ -262,28 +353,36 @@ def hold_best(*, hold: Hold, zone: PriceZone, quantity: int, now: datetime, acto
     """Hold the best `quantity` places of a price zone: adjacent in one row where
     possible, never leaving an orphan single seat when an alternative exists.
 
-    Candidates are read without locks, then taken with SKIP LOCKED: two buyers never
-    wait for each other; the one who finds a seat taken moves on to the next block."""
+    Candidates come from the zone's free runs as this process last read them (see
+    _FreeRuns), then are taken with SKIP LOCKED: two buyers never wait for each other;
+    the one who finds a seat taken moves on to the next block. Before giving up, the
+    runs are read again from the database."""
     ctx = Ctx(now=now, channel=hold.channel, hold=hold, actor=actor)
+    picture = _FreeRuns.of(hold, zone, now)
     for attempt in range(rounds):
-        candidates = _disjoint(_seat_windows(_runs(hold, zone, quantity, now), quantity), 6)
-        if attempt:
+        candidates = _disjoint(_seat_windows(_best_runs(picture.current(), quantity), quantity), 6)
+        if attempt > 1:
             random.shuffle(candidates)  # racers who collided spread out on the next round
         for ids in candidates:
             taken = _try_block(ids, ctx, hold)
+            picture.cross_out(ids)  # taken now, by this buyer or another
             if taken:
                 return taken
         if not candidates:
-            # No adjacent block to be had: the best places wherever they are.
-            taken = _take_any(Q(price_zone=zone), quantity, ctx, hold,
-                              order_by=("section__rank", "seat__row_index", "centre_offset", "pk"))
-            if taken:
-                return taken
+            # Asked for more than is left: say so from the database, the only authority
+            # (as a zone sells out, most requests end here; they must cost little).
             left = (Place.objects.filter(performance_id=hold.performance_id, price_zone=zone)
                     .filter(free(now) & open_to(hold.channel)).count())
             if left < quantity:
                 raise PlacesUnavailable(f"only {left} place{'s' if left != 1 else ''} left in {zone.name}",
                                         places={})
+            if picture.age < 0.05:
+                # No adjacent block to be had: the best places wherever they are.
+                taken = _take_any(Q(price_zone=zone), quantity, ctx, hold,
+                                  order_by=("section__rank", "seat__row_index", "centre_offset", "pk"))
+                if taken:
+                    return taken
+        picture = _FreeRuns.of(hold, zone, now, fresh=True)
     raise PlacesUnavailable(f"could not find {quantity} places together in {zone.name}; "
                             "try fewer or another zone", places={})
 
@@ -351,11 +450,13 @@ def release_expired(*, now: datetime, batch: int = 1000) -> int:
 
 # --- sale and return ------------------------------------------------------------------
 
+# Every place the hold took when it was made: still held, or lost by lapsing and possibly
+# still free. Pricing and selling both use this one set.
+PLACES_OF_HOLD = "SELECT place_id FROM sales_placeevent WHERE hold_id = %s AND action = 'hold'"
+
+
 def places_of_hold_qs(hold: Hold):
-    """Every place the hold took when it was made: still held, or lost by lapsing and
-    possibly still free. Pricing and selling both use this one set."""
-    return Place.objects.filter(pk__in=PlaceEvent.objects.filter(hold=hold, action="hold").values("place_id")
-                                ).order_by("pk")
+    return Place.objects.filter(pk__in=RawSQL(PLACES_OF_HOLD, [hold.pk])).order_by("pk")
 
 
 def places_of_hold(hold: Hold) -> list[int]:
@@ -429,6 +530,7 @@ def allocate(*, performance: Performance, place_ids: Iterable[int], channel: str
         if len(rows) != len(ids):
             raise InvalidRequest("some of the places do not exist in this performance")
         Place.objects.filter(pk__in=ids).update(allocation=channel, updated_at=now)
+        _FreeRuns.forget(performance.pk)
         PlaceEvent.objects.bulk_create(
             PlaceEvent(place_id=r["pk"], action="allocate", from_state=r["state"],
                        to_state=r["state"], allocation=channel, actor=_user(actor))

@@ -67,11 +67,14 @@ class Hold(models.Model):
 class Place(models.Model):
     """One sellable place of one performance: a numbered seat or one standing place."""
 
-    performance = models.ForeignKey(Performance, on_delete=models.CASCADE, related_name="places")
+    # No single-column indexes on performance and price zone: the (performance, state) and
+    # (price zone, state) indexes below serve those lookups, and every sale updates every
+    # index of the rows it moves.
+    performance = models.ForeignKey(Performance, on_delete=models.CASCADE, related_name="places", db_index=False)
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="+")
     seat = models.ForeignKey(Seat, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     standing_index = models.PositiveIntegerField(null=True, blank=True)
-    price_zone = models.ForeignKey(PriceZone, on_delete=models.PROTECT, related_name="places")
+    price_zone = models.ForeignKey(PriceZone, on_delete=models.PROTECT, related_name="places", db_index=False)
     # Distance from the middle of its row (0 = centre): best-available prefers low values.
     centre_offset = models.PositiveIntegerField(default=0)
 

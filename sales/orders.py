@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from events.models import Channel
 
-from . import inventory
+from . import inventory, rows
 from .availability import availability_changed
 from .channels.policy import may_refund, policy_for
 from .errors import (
@@ -59,7 +59,8 @@ def _clean_customer(details: CustomerDetails) -> CustomerDetails:
 
 
 def customer_for(details: CustomerDetails, user=None) -> Customer:
-    customer = Customer.objects.filter(email__iexact=details.email).order_by("pk").first()
+    # As email__iexact, by the Upper(email) index.
+    customer = rows.first(Customer, "UPPER(email) = UPPER(%s)", [details.email], order_by="id")
     if customer is None:
         return Customer.objects.create(
             name=details.name, email=details.email, phone=details.phone,
@@ -84,12 +85,14 @@ def change_given(order: Order) -> Decimal:
 def hold_total(hold: Hold) -> tuple[Decimal, str, list[int]]:
     """Price of the hold's places: computed here from the price zones, never taken from
     the request, over exactly the places `inventory.sell` will sell."""
-    rows = list(inventory.places_of_hold_qs(hold).values_list("pk", "price_zone__price", "price_zone__currency"))
-    currencies = {currency for _pk, _price, currency in rows}
+    priced = rows.fetch(f"""SELECT place.id, zone.price, zone.currency FROM sales_place place
+                            JOIN events_pricezone zone ON zone.id = place.price_zone_id
+                            WHERE place.id IN ({inventory.PLACES_OF_HOLD}) ORDER BY place.id""", [hold.pk])
+    currencies = {currency for _pk, _price, currency in priced}
     if len(currencies) > 1:
         raise InvalidRequest("the held places are priced in different currencies")
-    total = sum((price for _pk, price, _c in rows), Decimal("0"))
-    return total, (currencies.pop() if rows else "CAD"), [pk for pk, _p, _c in rows]
+    total = sum((price for _pk, price, _c in priced), Decimal("0"))
+    return total, (currencies.pop() if priced else "CAD"), [pk for pk, _p, _c in priced]
 
 
 def _parts(payment: PaymentRequest | None, payments: list[PaymentRequest] | None,
@@ -129,13 +132,13 @@ def order_place(
     if not policy.allows(actor):
         raise NotPermitted(f"you may not sell through the {hold.channel} channel")
     if idempotency_key:
-        existing = Order.objects.filter(idempotency_key=idempotency_key).first()
+        existing = _by_key(idempotency_key)
         if existing is not None:
             return _replay(existing, hold)
     customer = _clean_customer(customer)
     if hold.status in (Hold.Status.RELEASED, Hold.Status.SOLD):
         raise HoldNotActive(f"this hold is {hold.get_status_display().lower()}; hold the seats again")
-    taken = Order.objects.filter(hold=hold, status__in=(Order.Status.RESERVED, Order.Status.PAID)).first()
+    taken = _order_of_hold(hold)
     if taken is not None:
         raise IllegalTransition(f"these seats are already order {taken.code} ({taken.get_status_display().lower()})")
     total, currency, place_ids = hold_total(hold)
@@ -151,10 +154,19 @@ def order_place(
                             shift=shift, from_status=Order.Status.PENDING)
 
 
+def _by_key(idempotency_key: str) -> Order | None:
+    return rows.first(Order, "idempotency_key = %s", [idempotency_key])
+
+
+def _order_of_hold(hold: Hold) -> Order | None:
+    """The reservation or paid order already made from this hold, if any."""
+    return rows.first(Order, "hold_id = %s AND status IN (%s, %s)", [hold.pk, Order.Status.RESERVED, Order.Status.PAID])
+
+
 def _check_customer_limit(*, hold: Hold, email: str, parts, count: int) -> None:
     """A queued on-sale may cap what one customer buys over all their orders, counted by
     email and by card, so that a second basket or a second name does not get round it."""
-    room = WaitingRoom.objects.filter(performance_id=hold.performance_id, enabled=True).first()
+    room = rows.first(WaitingRoom, "performance_id = %s AND enabled", [hold.performance_id])
     if room is None or room.customer_limit is None:
         return
     valid = Ticket.objects.filter(order__performance_id=hold.performance_id, status=Ticket.Status.VALID)
@@ -192,7 +204,7 @@ def _create_order(*, hold, customer, total, currency, actor, idempotency_key, co
             return order
     except IntegrityError:
         # The same key raced us in another request: answer as that one does.
-        existing = Order.objects.filter(idempotency_key=idempotency_key).first()
+        existing = _by_key(idempotency_key)
         if existing is None:
             raise
         return existing
@@ -429,7 +441,7 @@ def order_reserve(*, hold: Hold, customer: CustomerDetails, deadline: datetime, 
     if not policy.allows(actor) or policy.reservation_for is None:
         raise NotPermitted("this channel cannot make reservations to pay later")
     if idempotency_key:
-        existing = Order.objects.filter(idempotency_key=idempotency_key).first()
+        existing = _by_key(idempotency_key)
         if existing is not None:
             return _replay(existing, hold)
     if not now < deadline <= now + policy.reservation_for:
@@ -440,7 +452,7 @@ def order_reserve(*, hold: Hold, customer: CustomerDetails, deadline: datetime, 
     customer = _clean_customer(customer)
     if not hold_is_live(hold, now):
         raise HoldNotActive("the hold has lapsed; hold the seats again")
-    taken = Order.objects.filter(hold=hold, status__in=(Order.Status.RESERVED, Order.Status.PAID)).first()
+    taken = _order_of_hold(hold)
     if taken is not None:
         raise IllegalTransition(f"these seats are already order {taken.code} ({taken.get_status_display().lower()})")
     total, currency, place_ids = hold_total(hold)

@@ -11,11 +11,11 @@ import functools
 import hashlib
 import json
 
-from django.db import IntegrityError, transaction
 from rest_framework.response import Response
 
 from sales.errors import IdempotencyConflict, InvalidRequest, SalesError
 from sales.models import IdempotencyRecord
+from sales.rows import fetch
 
 from .errors import error_body, exception_handler
 
@@ -43,16 +43,20 @@ def idempotent(endpoint: str):
             body = json.dumps(request.data, sort_keys=True, default=str)
             fingerprint = hashlib.sha256(f"{request.path}\n{body}".encode()).hexdigest()
             scope = scope_of(request)
-            try:
-                with transaction.atomic():
-                    record = IdempotencyRecord.objects.create(
-                        scope=scope, endpoint=endpoint, key=key, fingerprint=fingerprint)
-            except IntegrityError:
-                first = IdempotencyRecord.objects.get(scope=scope, endpoint=endpoint, key=key)
-                if first.fingerprint != fingerprint:
-                    raise KeyReused("this Idempotency-Key was used with a different request") from None
-                if first.status_code is None:
-                    raise IdempotencyConflict("a request with this Idempotency-Key is still in progress") from None
+            # One statement, no transaction of its own: the unique key decides who is first.
+            created = fetch("""INSERT INTO sales_idempotencyrecord (scope, endpoint, key, fingerprint, created_at)
+                               VALUES (%s, %s, %s, %s, now())
+                               ON CONFLICT (scope, endpoint, key) DO NOTHING RETURNING id""",
+                            [scope, endpoint, key, fingerprint])
+            if created:
+                record = IdempotencyRecord(pk=created[0][0], scope=scope, endpoint=endpoint, key=key,
+                                           fingerprint=fingerprint)
+            else:
+                first = IdempotencyRecord.objects.filter(scope=scope, endpoint=endpoint, key=key).first()
+                if first is not None and first.fingerprint != fingerprint:
+                    raise KeyReused("this Idempotency-Key was used with a different request")
+                if first is None or first.status_code is None:  # None: the first gave up just now
+                    raise IdempotencyConflict("a request with this Idempotency-Key is still in progress")
                 return Response(first.response, status=first.status_code,
                                 headers={"Idempotent-Replayed": "true"})
             try:

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from events.models import Event, Performance, PriceZone, Section, Venue
 from events.seating import seating_plan_import
 from events.services import WindowSpec, ZoneSpec, performance_create
-from sales import inventory, waiting_room
+from sales import inventory, rows, waiting_room
 from sales.availability import availability_changed, seat_map, zone_counts
 from sales.channels.policy import ORGANIZER, default_channel, policy_for, roles_of
 from sales.errors import InvalidRequest, NotPermitted
@@ -49,7 +49,7 @@ class ApiView(APIView):
 
 
 def _object(model, pk, field: str):
-    obj = model.objects.filter(pk=pk).first()
+    obj = rows.by_pk(model, pk)
     if obj is None:
         raise InvalidRequest(f"no such {field}", field=field)
     return obj
@@ -183,7 +183,7 @@ class OrderCreate(ApiView):
     @idempotent("orders")
     def post(self, request):
         data = _valid(s.OrderIn, request)
-        hold = Hold.objects.filter(token=data["hold"]).first()
+        hold = rows.first(Hold, "token = %s", [data["hold"]])
         if hold is None:
             raise InvalidRequest("no such hold", field="hold")
         key = request.headers.get(HEADER)
