@@ -1,6 +1,10 @@
 """Availability for display: counts per price zone, cached in Redis and dropped on every
 change. A decision to sell never reads this; the inventory decides."""
 
+import functools
+
+import redis
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count
 from django.utils import timezone
@@ -13,8 +17,15 @@ def _key(performance_id: int) -> str:
     return f"availability:{performance_id}"
 
 
+@functools.cache
+def _redis() -> redis.Redis:
+    # One client per process: the cache backend builds a new one per call, which costs
+    # more than the delete itself on the sale path.
+    return redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+
+
 def availability_changed(performance_id: int) -> None:
-    cache.delete(_key(performance_id))
+    _redis().delete(cache.make_and_validate_key(_key(performance_id)))
 
 
 def zone_counts(performance_id: int) -> dict[int, dict[str, int]]:

@@ -17,6 +17,7 @@ A hold lapses by timestamp: a `held` place whose hold_expires_at has passed matc
 from __future__ import annotations
 
 import functools
+import itertools
 import random
 import threading
 import time
@@ -329,12 +330,13 @@ def _seat_windows(runs: list[tuple], quantity: int) -> list[tuple[tuple, list[in
     left beside it, then front section and row, then central."""
     windows = []
     for rank, section_id, row_index, ids, offsets in runs:
+        prefix = list(itertools.accumulate(offsets, initial=0))  # a window's offsets sum in one step
         for start in range(len(ids) - quantity + 1):
             left, right = start, len(ids) - quantity - start
-            score = (left == 1 or right == 1, rank, row_index, sum(offsets[start:start + quantity]), section_id)
-            windows.append((score, ids[start:start + quantity]))
+            score = (left == 1 or right == 1, rank, row_index, prefix[start + quantity] - prefix[start], section_id)
+            windows.append((score, start, ids))
     windows.sort(key=lambda w: w[0])
-    return windows
+    return [(score, ids[start:start + quantity]) for score, start, ids in windows]
 
 
 def _disjoint(windows: list[tuple[tuple, list[int]]], limit: int) -> list[list[int]]:
