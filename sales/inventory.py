@@ -282,6 +282,9 @@ class _FreeRuns:
                 or time.monotonic() - known.read_at > cls.TTL):
             known = cls(_runs(hold, zone, now), now)
             with cls._lock:
+                if len(cls._zones) >= 64:  # a long-lived process sells many performances
+                    for stale in [k for k, v in cls._zones.items() if v.age > cls.TTL]:
+                        del cls._zones[stale]
                 cls._zones[key] = known
         return known
 

@@ -277,3 +277,15 @@ def test_best_available_reads_a_zone_once_and_survives_a_stale_picture():
     assert len(seats) == 2 and seats[0].seat.row == seats[1].seat.row
     assert seats[1].seat.position == seats[0].seat.position + 1
     assert not set(Place.objects.filter(hold=first).values_list("pk", flat=True)) & {p.pk for p in seats}
+
+
+def test_best_available_pictures_of_past_zones_do_not_pile_up(monkeypatch):
+    """A long-lived web process sells many performances: pictures older than their life
+    are dropped once enough have gathered."""
+    perf = make_performance(rows=1, per_row=4)
+    monkeypatch.setattr(inventory._FreeRuns, "_zones", {})
+    old = inventory._FreeRuns([], timezone.now())
+    old.read_at -= 60
+    inventory._FreeRuns._zones.update({(-i, -i, ONLINE): old for i in range(1, 65)})
+    hold_create(performance=perf, channel=ONLINE, zone=perf.price_zones.get(), quantity=2)
+    assert list(inventory._FreeRuns._zones) == [(perf.pk, perf.price_zones.get().pk, ONLINE)]
