@@ -5,11 +5,13 @@ from django.contrib.auth.models import Group, Permission
 from .channels.policy import COUNTER_CLERK, ORGANIZER, PHONE_OPERATOR
 
 # The organizer sets everything up in the admin and reads what sold.
+# An on-sale's waiting room and ballot are part of that set-up.
 ORGANIZER_PERMISSIONS = {
     "events": {"venue", "section", "seat", "event", "performance", "onsalewindow", "pricezone"},
+    "sales": {"waitingroom", "ballot"},
 }
 ORGANIZER_VIEW_ONLY = {"sales": {"hold", "place", "order", "ticket", "payment", "customer",
-                                 "placeevent", "orderevent"}}
+                                 "placeevent", "orderevent", "ballotentry"}}
 # Block/allocate seats and refund orders go through admin actions needing these.
 ORGANIZER_EXTRA = [("sales", "change_place"), ("sales", "change_order")]
 

@@ -117,3 +117,27 @@ def test_demo_loads_once():
     assert Place.objects.filter(seat__isnull=False).count() == 2 * 3500
     assert Place.objects.filter(seat__isnull=True).count() == 2 * 5500
     assert User.objects.get(username="clerk").groups.filter(name="counter clerk").exists()
+
+
+def test_organizer_sets_up_a_waiting_room_and_a_ballot_in_the_admin(client, organizer):
+    """The organizer role (not only a superuser) switches on a waiting room, changes its
+    rate live, and runs ballots; ballot applications are read-only to them."""
+    from django.utils import timezone
+
+    from sales.models import WaitingRoom
+
+    perf = make_performance()
+    client.force_login(organizer)
+    for url in ("/admin/sales/waitingroom/add/", "/admin/sales/ballot/", "/admin/sales/ballot/add/"):
+        assert client.get(url).status_code == 200, url
+    response = client.post("/admin/sales/waitingroom/add/", {
+        "performance": perf.pk, "enabled": "on", "opens_at_0": timezone.localtime().strftime("%Y-%m-%d"),
+        "opens_at_1": "20:00:00", "admit_per_minute": 600, "pass_minutes": 15, "customer_limit": 4}, follow=True)
+    assert response.status_code == 200
+    room = WaitingRoom.objects.get(performance=perf)
+    response = client.post(f"/admin/sales/waitingroom/{room.pk}/change/", {
+        "performance": perf.pk, "enabled": "on", "opens_at_0": timezone.localtime().strftime("%Y-%m-%d"),
+        "opens_at_1": "20:00:00", "admit_per_minute": 1200, "pass_minutes": 15, "customer_limit": 4}, follow=True)
+    room.refresh_from_db()
+    assert room.admit_per_minute == 1200
+    assert not organizer.has_perm("sales.change_ballotentry") and organizer.has_perm("sales.view_ballotentry")
