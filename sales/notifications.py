@@ -29,7 +29,7 @@ def send_confirmation(order_id: int) -> bool:
         return False
     order = (Order.objects.select_related("customer", "performance__event", "performance__venue")
              .get(pk=order_id))
-    tickets = order.tickets.select_related("place__seat", "place__section").filter(status="valid")
+    tickets = list(order.tickets.select_related("place__seat", "place__section").filter(status="valid"))
     context = {"order": order, "tickets": tickets, "link": order_link(order)}
     try:
         message = EmailMessage(
@@ -37,7 +37,7 @@ def send_confirmation(order_id: int) -> bool:
             body=render_to_string("sales/email/confirmation.txt", context),
             to=[order.customer.email],
         )
-        message.attach(f"tickets-{order.code}.pdf", order_pdf(order), "application/pdf")
+        message.attach(f"tickets-{order.code}.pdf", order_pdf(order, tickets), "application/pdf")
         message.send()
     except Exception:
         Order.objects.filter(pk=order_id, confirmation_sent_at=now).update(confirmation_sent_at=None)

