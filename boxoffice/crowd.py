@@ -31,7 +31,7 @@ import time
 from collections import Counter
 from datetime import timedelta
 
-from boxoffice import stack
+from boxoffice import background, stack
 
 PORT = int(os.environ.get("BOXOFFICE_CROWD_PORT", "18100"))
 POLL_EVERY = re.compile(r'hx-trigger="every (\d+)ms"')
@@ -45,11 +45,10 @@ def servers(public_workers: int) -> list[subprocess.Popen]:
     log = open(stack.STACK / "crowd-servers.log", "ab")  # noqa: SIM115 - as long as the servers live
     procs = []
     for cmd, pool, priority in (
-        # Everything the crowd reaches, and background work, runs in Linux's idle scheduling
-        # class, in sessions of the lowest share: it uses whatever CPU the staff leave, and
-        # yields it the moment a staff request wakes. (The queue pool in the normal class at
-        # session niceness 15 held 2,400-2,570 joins and polls a second instead of
-        # 1,700-2,050, but the counter's p99 under the crowd rose to x1.4-1.8 of idle.)
+        # Everything the crowd reaches, and background work, runs as background CPU
+        # (boxoffice.background: the idle cgroup where the machine allows, the idle class in
+        # sessions of the lowest share): it uses whatever CPU the staff leave, and yields it
+        # the moment a staff request wakes.
         (stack.granian(PORT, public_workers, threads=8), "public", {"idle": True, "nice": 19}),
         (stack.granian(PORT + 2, 2, threads=2), "queue", {"idle": True, "nice": 19}),
         (stack.granian(PORT + 1, 1), "staff", {}),
@@ -218,14 +217,16 @@ async def crowd(base: str, queue_base: str, perf: dict, visitors: int, arrival: 
 
 def as_the_internet(target, *args):
     """Run `target(*args)` in a child process, as the crowd's clients would be: elsewhere.
-    On this machine that means its own session in the idle class, so that its CPU is not
-    counted against the counter's latency. Returns the process and the queue where its result will be."""
+    On this machine that means the background cgroup (where it may) and the idle class in
+    its own session, so that its CPU is not counted against the counter's latency.
+    Returns the process and the queue where its result will be."""
     import multiprocessing
 
     from django.db import connections
 
     def child(results):
         os.setsid()
+        background.join(os.getpid(), background.idle_cgroup())
         stack.lower_session(os.getpid(), 19)
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
         results.put(target(*args))

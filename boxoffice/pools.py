@@ -12,6 +12,8 @@ import os
 from django.conf import settings
 from django.http import HttpResponseNotFound
 
+from boxoffice import background
+
 STAFF_PREFIXES = ("/counter/", "/phone/", "/admin/", "/login/", "/logout/", "/staff/")
 SHARED_PREFIXES = ("/static/", "/healthz", "/readyz", "/i18n/")
 
@@ -39,9 +41,9 @@ class PoolMiddleware:
 def lower_database_priority(sender, connection, **kwargs) -> None:
     """On a single machine, a process's PostgreSQL backend runs at the process's own CPU
     priority, so that a crowd's (or the Celery worker's) database work yields to the
-    staff's: the same niceness, and the idle scheduling class when the process runs in it
-    (a task in that class gives up the CPU the moment a normal one wakes). A process at
-    normal priority, the staff pool's, changes nothing. (With PostgreSQL on its own host
+    staff's: the same niceness, the idle scheduling class and the background cgroup when
+    the process runs in them (boxoffice.background). A process at normal priority, the
+    staff pool's, changes nothing. (With PostgreSQL on its own host
     this does nothing: the backend is not ours to change, and the staff pool is protected
     by its own workers and connections.)"""
     if connection.vendor != "postgresql" or (
@@ -53,6 +55,7 @@ def lower_database_priority(sender, connection, **kwargs) -> None:
             pid = cursor.fetchone()[0]
         if os.sched_getscheduler(0) == os.SCHED_IDLE:
             os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0))
+        background.join(pid, background.current())
         os.setpriority(os.PRIO_PROCESS, pid, max(os.getpriority(os.PRIO_PROCESS, 0),
                                                  os.getpriority(os.PRIO_PROCESS, pid)))
     except Exception:  # noqa: BLE001 - another host or another user: leave it be

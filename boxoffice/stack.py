@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+from boxoffice import background
+
 ROOT = Path(__file__).resolve().parent.parent
 STACK = Path(os.environ.get("BOXOFFICE_STACK_DIR", ROOT / ".stack"))
 PG_PORT = int(os.environ.get("BOXOFFICE_PG_PORT", "15432"))
@@ -246,14 +248,18 @@ def spawn(cmd: list[str], *, nice: int = 0, idle: bool = False, **popen) -> subp
     """Start `cmd` as its own session (Ctrl-C reaches only the runner, which stops each
     group once and in full) at a lower CPU priority when asked.
 
-    Linux shares the CPU between sessions first (autogroup) and only then between the
-    processes of one session, so a process's niceness alone ranks it only inside its own
-    session: `nice` is therefore set on the session too, and ranks this pool's share of a
-    busy CPU against the others. `idle` puts the processes in the idle scheduling class:
-    whatever their share, they give up the CPU the moment a normal task (a staff request)
-    wakes. A pool hands both on to its PostgreSQL backends, which live in the server's
-    session (boxoffice.pools.lower_database_priority)."""
+    `idle` is for what must yield to the staff: the process starts in the background
+    cgroup (`cpu.idle`, boxoffice.background) where the machine allows it, before it runs
+    (a pool forks its workers at once), and in any case in the idle scheduling class.
+    Without the cgroup, Linux shares the CPU between sessions first (autogroup) and only
+    then between the processes of a session, so `nice` is set on the session too, to rank
+    this pool's share of a busy CPU against the others. A pool hands all of this on to its
+    PostgreSQL backends, which live in the server's session
+    (boxoffice.pools.lower_database_priority)."""
     prefix = (["chrt", "--idle", "0"] if idle else []) + (["nice", "-n", str(nice)] if nice else [])
+    group = background.idle_cgroup() if idle else None
+    if group is not None:  # the shell joins the group, then becomes the command
+        prefix = ["sh", "-c", 'echo $$ > "$0"; exec "$@"', str(group / "cgroup.procs"), *prefix]
     proc = subprocess.Popen([*prefix, *cmd], start_new_session=True, **popen)
     if nice:
         lower_session(proc.pid, nice)
@@ -281,15 +287,16 @@ def run() -> int:
         manage("load_demo")
         py = sys.executable
         celery = [py, "-m", "celery", "-A", "boxoffice"]
-        for cmd, pool, nice in (
-            # The public site, at a lower CPU priority: a crowd there cannot starve the staff.
-            (granian(WEB_PORT, workers=2), "public", 5),
-            (granian(WEB_PORT + 1, workers=1), "staff", 0),
+        for cmd, pool, priority in (
+            # The public site yields the CPU to the staff: a crowd there cannot starve them.
+            (granian(WEB_PORT, workers=2), "public", {"idle": True, "nice": 5}),
+            (granian(WEB_PORT + 1, workers=1), "staff", {}),
             # Confirmations and tidying are background work: they yield the CPU to selling.
-            ([*celery, "worker", "-l", "info", "--concurrency", "2", "-n", "worker@%h"], "all", 10),
-            ([*celery, "beat", "-l", "info", "-s", str(STACK / "celerybeat-schedule")], "all", 0),
+            ([*celery, "worker", "-l", "info", "--concurrency", "2", "-n", "worker@%h"], "all",
+             {"idle": True, "nice": 10}),
+            ([*celery, "beat", "-l", "info", "-s", str(STACK / "celerybeat-schedule")], "all", {}),
         ):
-            children.append(spawn(cmd, nice=nice, cwd=ROOT, env={**os.environ, "BOXOFFICE_POOL": pool}))
+            children.append(spawn(cmd, **priority, cwd=ROOT, env={**os.environ, "BOXOFFICE_POOL": pool}))
         base = f"http://127.0.0.1:{WEB_PORT}"
         staff = f"http://127.0.0.1:{WEB_PORT + 1}"
         print(
@@ -344,6 +351,7 @@ def stop_groups(children: list[subprocess.Popen]) -> None:
             c.wait(timeout=20)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(c.pid, signal.SIGKILL)  # whatever is left of the group
+    background.remove()
 
 
 def test(args: list[str]) -> int:

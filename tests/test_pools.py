@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -48,13 +49,50 @@ sys.stdin.read()
 
 
 @pytest.mark.parametrize(("prefix", "policy", "nice"), [
-    (["chrt", "--idle", "0", "nice", "-n", "7"], os.SCHED_IDLE, 7),  # the crowd's pools
-    (["nice", "-n", "5"], os.SCHED_OTHER, 5),  # make run's public pool
+    (["chrt", "--idle", "0", "nice", "-n", "5"], os.SCHED_IDLE, 5),  # make run's public pool
+    (["nice", "-n", "7"], os.SCHED_OTHER, 7),
     ([], os.SCHED_OTHER, 0),  # the staff pool: left as it is
 ])
 def test_a_pools_database_backend_runs_at_the_pools_priority(prefix, policy, nice):
     """On one machine, a process's PostgreSQL backend (in the server's own session) gets
     the process's scheduling class and niceness as soon as Django connects."""
+    child = subprocess.Popen([*prefix, sys.executable, "-c", CONNECT], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             env=_database_here(), text=True)
+    try:
+        backend = int(child.stdout.readline())
+        assert os.sched_getscheduler(backend) == policy
+        assert os.getpriority(os.PRIO_PROCESS, backend) == nice
+    finally:
+        child.communicate("", timeout=30)
+
+
+def test_background_work_and_its_database_backend_run_in_the_idle_cgroup():
+    """Where the machine lets us make cgroups, a pool spawned as background work (make
+    run's public pool and Celery worker, the crowd benchmark's pools) starts inside the
+    idle cgroup, before it can fork its workers, and so does the PostgreSQL backend it
+    opens; the staff pool stays where it is."""
+    from boxoffice import background, stack
+
+    if background.idle_cgroup() is None:
+        pytest.skip("no cgroup of ours on this machine: the idle class and niceness remain")
+    env = _database_here()
+    children = {idle: stack.spawn([sys.executable, "-c", CONNECT], idle=idle, nice=3 if idle else 0, env=env,
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for idle in (True, False)}
+    try:
+        for idle, child in children.items():
+            backend = int(child.stdout.readline())
+            for pid in (child.pid, backend):
+                in_group = background.NAME in Path(f"/proc/{pid}/cgroup").read_text()
+                assert in_group == idle, (pid, idle)
+            assert (os.sched_getscheduler(backend) == os.SCHED_IDLE) == idle
+    finally:
+        for child in children.values():
+            child.communicate("", timeout=30)
+
+
+def _database_here() -> dict:
+    """The environment for a child process to reach the test database, or a skip when
+    PostgreSQL runs elsewhere (its backends are not ours to inspect)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -65,11 +103,4 @@ def test_a_pools_database_backend_runs_at_the_pools_priority(prefix, policy, nic
             pytest.skip("PostgreSQL runs elsewhere")
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{quote(db['HOST'], safe='')}:{db['PORT']}/{db['NAME']}"
-    child = subprocess.Popen([*prefix, sys.executable, "-c", CONNECT], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             env={**os.environ, "DATABASE_URL": url}, text=True)
-    try:
-        backend = int(child.stdout.readline())
-        assert os.sched_getscheduler(backend) == policy
-        assert os.getpriority(os.PRIO_PROCESS, backend) == nice
-    finally:
-        child.communicate("", timeout=30)
+    return {**os.environ, "DATABASE_URL": url}
