@@ -33,6 +33,17 @@ def first(model: type[M], where: str, params: list | tuple, order_by: str = "") 
     return model.from_db(connection.alias, names, row) if row is not None else None
 
 
+def columns(model: type[models.Model]) -> str:
+    """The model's columns, for a SELECT of one's own whose first columns `instance` reads."""
+    return _columns(model)[0]
+
+
+def instance(model: type[M], row) -> M:
+    """The instance from the first columns of `row`, selected as `columns(model)` gave them."""
+    names = _columns(model)[1]
+    return model.from_db(connection.alias, names, row[:len(names)])
+
+
 def by_pk(model: type[M], pk) -> M | None:
     if not isinstance(pk, int) or not -(2**63) <= pk < 2**63:
         return None

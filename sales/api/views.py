@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -31,7 +31,7 @@ from sales.tickets import ticket_check_in
 
 from . import serializers as s
 from .idempotency import HEADER, idempotent, scope_of
-from .permissions import IsOrganizer, IsStaffRole
+from .permissions import IsOrganizer, IsStaffRole, TokenWithRoles
 
 IDEMPOTENCY = OpenApiParameter(HEADER, str, OpenApiParameter.HEADER, required=False,
                                description="Retries with the same key return the first response.")
@@ -42,7 +42,7 @@ READ_ERRORS = dict.fromkeys((400, 401, 403, 404), ERROR)
 
 
 class ApiView(APIView):
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [TokenWithRoles, SessionAuthentication]
 
     def ctx(self, **extra):
         return {"request": self.request, "now": timezone.now(), **extra}

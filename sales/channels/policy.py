@@ -33,9 +33,7 @@ class ChannelPolicy:
     def allows(self, user) -> bool:
         if self.role is None:
             return True
-        if user is None or not user.is_authenticated:
-            return False
-        return user.is_superuser or user.groups.filter(name=self.role).exists()
+        return self.role in roles_of(user)
 
 
 POLICIES: dict[str, ChannelPolicy] = {
@@ -67,14 +65,22 @@ REFUND_LIMITS: dict[str, Decimal | None] = {
     COUNTER_CLERK: Decimal("300.00"),
 }
 STAFF_ROLES = ROLES
+ROLES_CACHE = "_boxoffice_roles"
 
 
-def roles_of(user) -> set[str]:
+def roles_of(user) -> frozenset[str]:
+    """The staff roles of `user`, read once per user object (that is, per request, as
+    Django caches permissions), unless the login already brought them
+    (sales.api.permissions.TokenWithRoles)."""
     if user is None or not user.is_authenticated:
-        return set()
+        return frozenset()
     if user.is_superuser:
-        return set(ROLES)
-    return set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+        return frozenset(ROLES)
+    roles = getattr(user, ROLES_CACHE, None)
+    if roles is None:
+        roles = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+        setattr(user, ROLES_CACHE, roles)
+    return roles
 
 
 def may_refund(user, amount: Decimal) -> bool:

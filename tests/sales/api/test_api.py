@@ -3,8 +3,10 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
+from rest_framework.test import APIClient, APIRequestFactory
 
+from sales.api.permissions import TokenWithRoles
+from sales.channels.policy import COUNTER_CLERK, policy_for
 from sales.models import Hold, IdempotencyRecord, Order, Place
 from sales.payments import APPROVE, DECLINE
 from tests.conftest import make_performance, make_user, places_of
@@ -167,6 +169,29 @@ def test_clerk_token_sells_at_the_counter_with_cash(performance, clerk):
     assert response.json()["channel"] == "counter" and response.json()["change_due"] == "20.00"
     low = buy(client, performance, payment={"method": "cash", "tendered": "10"})
     assert "less than the total" in assert_error(low, 400, "invalid")["message"]
+
+
+def test_token_login_brings_the_roles_and_refuses_unknown_or_inactive_users(performance, clerk,
+                                                                           django_assert_num_queries):
+    client = client_for(clerk)
+    place = places_of(performance)[0].pk
+    # The login reads the user and their roles in one query; the role check reads nothing more.
+    request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Token {Token.objects.get(user=clerk).key}")
+    with django_assert_num_queries(1):
+        user, _token = TokenWithRoles().authenticate(request)
+        assert user == clerk and policy_for("counter").allows(user) and not policy_for("phone").allows(user)
+    clerk.groups.clear()
+    assert policy_for("counter").allows(user)  # this request's roles: read once
+    assert COUNTER_CLERK not in TokenWithRoles().authenticate(request)[0]._boxoffice_roles  # the next one's
+    refused = client.post("/api/v1/holds/", {"performance": performance.pk, "channel": "counter",
+                                             "places": [place]}, format="json")
+    assert_error(refused, 403, "not_permitted")
+    clerk.is_active = False
+    clerk.save()
+    assert client.get("/api/v1/orders/LOOKUP/").status_code == 401
+    unknown = APIClient()
+    unknown.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    assert unknown.get("/api/v1/events/").status_code == 401
 
 
 def test_permission_matrix_for_refunds(performance, clerk, operator, organizer):
