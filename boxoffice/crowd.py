@@ -307,8 +307,9 @@ def main(argv: list[str]) -> int:
         # The load balancer's routes: the shop and public API, the staff, the waiting room.
         public, staff, queue = (f"http://127.0.0.1:{PORT + i}" for i in range(3))
 
+        where = "the idle cgroup" if background.idle_cgroup() else "the idle class"
         print(f"performance {perf.pk}: {capacity} seats; public pool {args.public_workers} workers and queue pool "
-              f"2 workers (idle class), staff pool 1 worker; {args.visitors} visitors arriving "
+              f"2 workers (in {where}), staff pool 1 worker; {args.visitors} visitors arriving "
               f"within {args.arrival:.0f} s, admitted at {args.admit_per_minute}/min", flush=True)
         idle_lat: list[float] = []
         errors: Counter = Counter()
