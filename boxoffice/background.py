@@ -11,8 +11,9 @@ idle-class CPU burners in their own sessions); against the same burners in an id
 cgroup it took the core at once (p50 24 ms, p99 32 ms: busy cores also wake faster).
 
 Only root may make cgroups, and only with the cpu controller in reach (cgroup v1's
-`cpu` hierarchy, or v2 where our cgroup delegates `cpu`); elsewhere these functions do
-nothing and the idle class and niceness set by the caller are what remain. In production
+`cpu` hierarchy; on v2, only where our cgroup delegates `cpu` to children, which in
+practice means the root cgroup); elsewhere these functions do nothing and the idle class
+and niceness set by the caller are what remain. In production
 the pools run on their own hosts or containers and none of this is needed.
 """
 
@@ -54,8 +55,13 @@ def idle_cgroup() -> Path | None:
     group = here if here.name == NAME else here / NAME
     try:
         group.mkdir(exist_ok=True)
-        (group / "cpu.idle").write_text("1")
     except OSError:
+        return None
+    try:
+        (group / "cpu.idle").write_text("1")
+    except OSError:  # a kernel before 5.15 has no cpu.idle: no use for the group
+        with contextlib.suppress(OSError):
+            group.rmdir()
         return None
     return group
 

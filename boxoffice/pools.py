@@ -43,9 +43,10 @@ def lower_database_priority(sender, connection, **kwargs) -> None:
     priority, so that a crowd's (or the Celery worker's) database work yields to the
     staff's: the same niceness, the idle scheduling class and the background cgroup when
     the process runs in them (boxoffice.background). A process at normal priority, the
-    staff pool's, changes nothing. (With PostgreSQL on its own host
-    this does nothing: the backend is not ours to change, and the staff pool is protected
-    by its own workers and connections.)"""
+    staff pool's, changes nothing. (With PostgreSQL on its own host, or in a container
+    whose process ids are not ours, this does nothing: the process of that id here must be
+    a PostgreSQL backend, and the staff pool is protected by its own workers and
+    connections.)"""
     if connection.vendor != "postgresql" or (
             os.getpriority(os.PRIO_PROCESS, 0) <= 0 and os.sched_getscheduler(0) != os.SCHED_IDLE):
         return
@@ -53,6 +54,9 @@ def lower_database_priority(sender, connection, **kwargs) -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             pid = cursor.fetchone()[0]
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            if not cmdline.read().startswith(b"postgres"):
+                return  # that id is another process here: PostgreSQL runs elsewhere
         if os.sched_getscheduler(0) == os.SCHED_IDLE:
             os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0))
         background.join(pid, background.current())

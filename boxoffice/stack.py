@@ -25,7 +25,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from boxoffice import background
 
@@ -225,7 +225,7 @@ def benchmark_broker() -> str:
     broker by earlier runs whose workers stopped before catching up."""
     import redis
 
-    url = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/6"
+    url = urlsplit(os.environ["REDIS_URL"])._replace(path="/6", query="").geturl()
     redis.Redis.from_url(url).flushdb()
     return url
 

@@ -27,11 +27,11 @@ def send_confirmation(order_id: int) -> bool:
     ).exclude(customer__email__endswith=".invalid").update(confirmation_sent_at=now)  # walk-ins: no address
     if not claimed:
         return False
-    order = (Order.objects.select_related("customer", "performance__event", "performance__venue")
-             .get(pk=order_id))
-    tickets = list(order.tickets.select_related("place__seat", "place__section").filter(status="valid"))
-    context = {"order": order, "tickets": tickets, "link": order_link(order)}
     try:
+        order = (Order.objects.select_related("customer", "performance__event", "performance__venue")
+                 .get(pk=order_id))
+        tickets = list(order.tickets.select_related("place__seat", "place__section").filter(status="valid"))
+        context = {"order": order, "tickets": tickets, "link": order_link(order)}
         message = EmailMessage(
             subject=f"Your tickets for {order.performance.event.title} — order {order.code}",
             body=render_to_string("sales/email/confirmation.txt", context),

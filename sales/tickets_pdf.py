@@ -4,23 +4,13 @@ from __future__ import annotations
 
 from io import BytesIO
 
-import segno
 from django.utils import timezone
 from reportlab.lib.pagesizes import A6, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
 from .models import Order
-
-
-def ticket_qr(code: str) -> segno.QRCode:
-    """A ticket's QR code, the same on the order page and in the PDF.
-
-    The mask is fixed (7) rather than searched: segno's search scores all eight, about 2 ms
-    a code, half the CPU of a confirmation email. Ticket codes are random, so the masks
-    score alike: over 300 codes, mask 7's penalty was within 3 % of the best at the median
-    and 21 % at worst, and a reader decodes any mask."""
-    return segno.make(code, error="m", mask=7, micro=False)
+from .tickets import ticket_qr
 
 
 def order_pdf(order: Order, tickets=None) -> bytes:

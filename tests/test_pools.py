@@ -88,6 +88,7 @@ def test_background_work_and_its_database_backend_run_in_the_idle_cgroup():
     finally:
         for child in children.values():
             child.communicate("", timeout=30)
+        background.remove()
 
 
 def _database_here() -> dict:

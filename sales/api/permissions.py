@@ -1,4 +1,5 @@
 from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy as _
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
@@ -20,10 +21,10 @@ class TokenWithRoles(TokenAuthentication):
                                FROM auth_user JOIN authtoken_token token ON token.user_id = auth_user.id
                                WHERE token.key = %s""", [list(ROLES), key])
         if not found:
-            raise AuthenticationFailed("Invalid token.")
+            raise AuthenticationFailed(_("Invalid token."))
         user = rows.instance(User, found[0])
         if not user.is_active:
-            raise AuthenticationFailed("User inactive or deleted.")
+            raise AuthenticationFailed(_("User inactive or deleted."))
         setattr(user, ROLES_CACHE, frozenset(found[0][-1]))
         return user, Token(key=key, user=user)
 

@@ -4,7 +4,7 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from sales.tickets_pdf import ticket_qr
+from sales.tickets import ticket_qr
 
 register = template.Library()
 
