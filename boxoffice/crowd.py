@@ -280,6 +280,7 @@ def main(argv: list[str]) -> int:
 
     started = stack.up()
     procs: list[subprocess.Popen] = []
+    perf = None
     try:
         stack.manage("migrate", "--no-input", "-v", "0")
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "boxoffice.settings")
@@ -378,6 +379,10 @@ def main(argv: list[str]) -> int:
         return 0 if ok else 1
     finally:
         stack.stop_groups(procs)
+        if perf is not None:  # Django is set up
+            from sales.benchmark import bench_finished
+
+            bench_finished()
         stack.down(started)
 
 

@@ -128,6 +128,7 @@ def main(argv: list[str]) -> int:
 
     started = stack.up()
     servers: list[subprocess.Popen] = []
+    performance = None
     try:
         stack.manage("migrate", "--no-input", "-v", "0")
         import django
@@ -177,6 +178,10 @@ def main(argv: list[str]) -> int:
         return 0 if ok and not errors else 1
     finally:
         stack.stop_groups(servers)
+        if performance is not None:  # Django is set up
+            from sales.benchmark import bench_finished
+
+            bench_finished()
         stack.down(started)
 
 

@@ -141,3 +141,13 @@ def test_organizer_sets_up_a_waiting_room_and_a_ballot_in_the_admin(client, orga
     room.refresh_from_db()
     assert room.admit_per_minute == 1200
     assert not organizer.has_perm("sales.change_ballotentry") and organizer.has_perm("sales.view_ballotentry")
+
+
+def test_a_finished_benchmark_leaves_the_lists_of_what_is_on_sale_and_other_performances_stay(client, performance):
+    from sales.benchmark import bench_finished, bench_performance
+
+    bench = bench_performance(2, 5)
+    assert bench.event.title in client.get("/").content.decode()
+    bench_finished()
+    page = client.get("/").content.decode()
+    assert bench.event.title not in page and performance.event.title in page
