@@ -15,21 +15,50 @@ from .channels.policy import policy_for
 from .errors import HoldNotActive, InvalidRequest, NotOnSale, NotPermitted
 from .models import Hold
 
+_WINDOW = """SELECT opens_at, closes_at, EXISTS (SELECT 1 FROM sales_place WHERE performance_id = %s)
+             FROM events_onsalewindow WHERE performance_id = %s AND channel = %s"""
+READ = object()  # check_on_sale: read the window from the database
 
-def check_on_sale(*, performance: Performance, channel: str, now: datetime) -> None:
-    window = rows.fetch(
-        """SELECT opens_at, closes_at, EXISTS (SELECT 1 FROM sales_place WHERE performance_id = %s)
-           FROM events_onsalewindow WHERE performance_id = %s AND channel = %s""",
-        [performance.pk, performance.pk, channel])
-    if not window:
+
+def check_on_sale(*, performance: Performance, channel: str, now: datetime, window=READ) -> None:
+    """Refuse, saying why, unless `channel` sells `performance` right now. `window` is
+    (opens_at, closes_at, put on sale) or None for no window, when already read (see
+    hold_targets)."""
+    if window is READ:
+        found = rows.fetch(_WINDOW, [performance.pk, performance.pk, channel])
+        window = found[0] if found else None
+    if window is None:
         raise NotOnSale(f"{performance} is not sold through this channel")
-    opens_at, closes_at, stocked = window[0]
+    opens_at, closes_at, stocked = window
     if now < opens_at:
         raise NotOnSale(f"sales open {timezone.localtime(opens_at):%Y-%m-%d %H:%M}")
     if now >= closes_at:
         raise NotOnSale("sales for this performance have closed")
     if not stocked:
         raise NotOnSale(f"{performance} has not been put on sale yet")
+
+
+def hold_targets(*, performance_id: int, channel: str, zone_id: int | None = None, section_id: int | None = None):
+    """What a hold request names, read in one query (the API's hot path): the performance,
+    the price zone and the standing section (None where not asked for or not found) and
+    the channel's on-sale window for check_on_sale. Returns None if there is no such
+    performance."""
+    found = rows.fetch(f"""
+        SELECT {rows.columns(Performance)}, {rows.columns(PriceZone)}, {rows.columns(Section)},
+               window_.opens_at, window_.closes_at, window_.id IS NOT NULL,
+               EXISTS (SELECT 1 FROM sales_place WHERE performance_id = events_performance.id)
+        FROM events_performance
+        LEFT JOIN events_pricezone ON events_pricezone.id = %s
+        LEFT JOIN events_section ON events_section.id = %s
+        LEFT JOIN events_onsalewindow window_ ON window_.performance_id = events_performance.id
+                                             AND window_.channel = %s
+        WHERE events_performance.id = %s""", [zone_id, section_id, channel, performance_id])
+    if not found:
+        return None
+    row = found[0]
+    performance, zone, section = rows.instances(row, Performance, PriceZone, Section)
+    opens_at, closes_at, has_window, stocked = row[-4:]
+    return performance, zone, section, (opens_at, closes_at, stocked) if has_window else None
 
 
 def hold_create(
@@ -43,9 +72,11 @@ def hold_create(
     section: Section | None = None,
     quantity: int | None = None,
     now: datetime | None = None,
+    window=READ,
 ) -> Hold:
     """Hold named places (`place_ids`), the best `quantity` of a price `zone`, or
-    `quantity` places of a standing `section`. All or nothing."""
+    `quantity` places of a standing `section`. All or nothing. `window`: the on-sale
+    window if already read (check_on_sale)."""
     now = now or timezone.now()
     policy = policy_for(channel)
     if not policy.allows(user):
@@ -66,21 +97,19 @@ def hold_create(
     if section is not None and (section.venue_id != performance.venue_id
                                 or section.kind != Section.Kind.STANDING):
         raise InvalidRequest("that is not a standing area of this performance", field="section")
-    check_on_sale(performance=performance, channel=channel, now=now)
+    check_on_sale(performance=performance, channel=channel, now=now, window=window)
 
-    with transaction.atomic():
-        hold = Hold.objects.create(
-            performance=performance, channel=channel,
-            user=user if user is not None and user.is_authenticated else None,
-            owner_key=owner_key, expires_at=now + policy.hold_for,
-        )
-        if place_ids is not None:
-            inventory.hold_places(hold=hold, place_ids=place_ids, now=now, actor=user)
-        elif zone is not None:
-            inventory.hold_best(hold=hold, zone=zone, quantity=count, now=now, actor=user)
-        else:
-            inventory.hold_standing(hold=hold, section=section, quantity=count, now=now, actor=user)
-        transaction.on_commit(lambda: availability_changed(performance.pk))
+    # Not saved here: the inventory writes the hold in the statement that takes its places.
+    hold = Hold(performance=performance, channel=channel,
+                user=user if user is not None and user.is_authenticated else None,
+                owner_key=owner_key, expires_at=now + policy.hold_for)
+    if place_ids is not None:
+        inventory.hold_places(hold=hold, place_ids=place_ids, now=now, actor=user)
+    elif zone is not None:
+        inventory.hold_best(hold=hold, zone=zone, quantity=count, now=now, actor=user)
+    else:
+        inventory.hold_standing(hold=hold, section=section, quantity=count, now=now, actor=user)
+    transaction.on_commit(lambda: availability_changed(performance.pk))
     return hold
 
 

@@ -1,21 +1,23 @@
 """The only writer of seat state.
 
-Every change of a place's state goes through `_apply`, which reads its rule from
-TRANSITIONS. Each call:
+Every change of a place's state goes through `_apply` (`_transition`), which reads its
+rule from TRANSITIONS. Each call is one statement that:
 
-1. locks exactly the places concerned, in primary-key order (no performance-wide lock:
-   buyers of different seats never wait for each other);
-2. checks each against the rule's guard, reporting every place that fails and why;
-3. writes with a compare-and-set (`UPDATE ... WHERE <guard>`) and checks the count;
-4. records one PlaceEvent per place (who moved it, from what, to what).
+1. locks exactly the places concerned that pass the rule's guard, in primary-key order
+   (no performance-wide lock: buyers of different seats never wait for each other);
+2. only if it has them all, moves them (the compare-and-set) and records one PlaceEvent
+   per place (who moved it, from what, to what), with any rows that must stand or fall
+   with the move (`Also`: a new hold's row, a sale's tickets and payments);
+3. else writes nothing, and a second read says which places failed and why.
 
-All or nothing: callers run inside one transaction, and any failure rolls it back.
+All or nothing by itself; inside a caller's transaction, any later failure rolls it back.
 A hold lapses by timestamp: a `held` place whose hold_expires_at has passed matches
 `free()` everywhere, so nothing waits for the Celery sweep (`release_expired`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import random
@@ -25,6 +27,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import F, Q, Window
@@ -34,6 +37,7 @@ from django.utils import timezone
 
 from events.models import Performance, PriceZone, Section
 
+from . import rows
 from .errors import IllegalTransition, InvalidRequest, PlacesUnavailable
 from .models import Hold, Order, Place, PlaceEvent, PlaceState, Ticket, new_secret
 
@@ -118,62 +122,126 @@ def _guard(rule: Rule, ctx: Ctx) -> tuple[str, list]:
     return sql, [values.get(p, p) if isinstance(p, (datetime, str, int)) else p for p in template]
 
 
+@dataclass(frozen=True)
+class Also:
+    """Rows written in the same statement as a transition, so that they stand or fall with
+    it (a hold's own row, a sale's tickets and payment) without a transaction of round trips
+    around it. Every part is optional SQL with its parameters in text order:
+
+    - `requires`: a further condition for the move, checked once the places are locked
+      (e.g. the order is still payable; lock it there, after the places);
+    - `before`: common table expressions (", name AS (...)") run once the places are
+      locked; they may read `locked` (id, state, allocation, price_zone_id) and must write
+      only `WHERE (SELECT ok FROM whole)`;
+    - `hold`: the hold the moved places and their audit rows point at (e.g. one inserted
+      in `before`), instead of the caller's `hold`;
+    - `ticket`: each moved place's ticket (may read `sales_place.id`);
+    - `after`: common table expressions run with the move; they may read `moved` (id);
+    - `output`: more columns of the statement's one row;
+    - `refusal`: what the caller is told when `requires` says no (IllegalTransition)."""
+
+    requires: str = ""
+    requires_params: tuple = ()
+    refusal: str = ""
+    before: str = ""
+    before_params: tuple = ()
+    hold: str = ""
+    ticket: str = "NULL"
+    after: str = ""
+    after_params: tuple = ()
+    output: str = ""
+
+    def __add__(self, other: Also) -> Also:
+        def one(a: str, b: str, what: str) -> str:
+            if a and b and a != b:
+                raise ValueError(f"two writes set the places' {what}")
+            return a or b
+
+        return Also(
+            requires=" AND ".join(x for x in (self.requires, other.requires) if x),
+            requires_params=self.requires_params + other.requires_params,
+            before=self.before + other.before, before_params=self.before_params + other.before_params,
+            hold=one(self.hold, other.hold, "hold"),
+            ticket=one(self.ticket if self.ticket != "NULL" else "", other.ticket if other.ticket != "NULL" else "",
+                       "ticket") or "NULL",
+            after=self.after + other.after, after_params=self.after_params + other.after_params,
+            output=self.output + other.output, refusal=self.refusal or other.refusal)
+
+
+NOTHING_ELSE = Also()
+
+
 def _apply(action: str, place_ids: Iterable[int], ctx: Ctx, *, performance_id: int | None = None,
-           hold: Hold | None = None, hold_expires_at: datetime | None = None,
-           prepare: Callable[[list[int]], dict[int, int]] | None = None, skip_locked: bool = False) -> list[int]:
-    """The guarded transition. Returns the ids moved; raises without writing anything.
-    With `skip_locked`, a place another transaction has locked, or one that fails the
-    guard, raises _Partial instead (best-available moves on to other places).
+           hold: Hold | None = None, hold_expires_at: datetime | None = None, also: Also = NOTHING_ELSE,
+           skip_locked: bool = False) -> list[int]:
+    return _transition(action, place_ids, ctx, performance_id=performance_id, hold=hold,
+                       hold_expires_at=hold_expires_at, also=also, skip_locked=skip_locked)[0]
 
-    Only places that pass the guard are locked: a buyer never locks a place it cannot take
+
+def _transition(action: str, place_ids: Iterable[int], ctx: Ctx, *, performance_id: int | None = None,
+                hold: Hold | None = None, hold_expires_at: datetime | None = None, also: Also = NOTHING_ELSE,
+                skip_locked: bool = False) -> tuple[list[int], tuple]:
+    """The guarded transition, in one statement. Returns the ids moved and the `also`
+    output; raises without writing anything. With `skip_locked`, a place another
+    transaction has locked, or one that fails the guard, raises _Partial instead
+    (best-available moves on to other places).
+
+    The statement is the compare-and-set: it locks the places that pass the guard (in
+    primary-key order; PostgreSQL re-checks the guard on a row's latest version before it
+    locks it), and only if it has every one of them (and `also.requires` holds) moves
+    exactly those it locked, writes one audit row per place and the `also` rows. So it
+    moves all the places or none. One round trip whatever the number of places, and
+    atomic by itself: outside a transaction its locks end with it. Only
+    places that pass the guard are locked: a buyer never locks a place it cannot take
     (another's held seat being paid for, say), so it never makes that sale wait for it.
-
-    Three round trips whatever the number of places: lock the places that pass, then
-    (optionally) `prepare`, then one statement that moves every place and writes its audit
-    row. A refusal costs one more read, to say which places and why."""
+    A refusal costs one more read, to say which places and why."""
     rule = TRANSITIONS[action]
     ids = sorted(set(place_ids))
     if not ids:
-        return []
+        return [], ()
     guard, guard_params = _guard(rule, ctx)
     same_performance = "AND performance_id = %s" if performance_id is not None else ""
     scope = [ids, *([performance_id] if performance_id is not None else [])]
-    # No savepoint of its own: any failure here fails the caller's whole operation.
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(
-            f"""SELECT id, state, allocation FROM sales_place
-                WHERE id = ANY(%s) {same_performance} AND ({guard})
-                ORDER BY id FOR UPDATE{" SKIP LOCKED" if skip_locked else ""}""", [*scope, *guard_params])
-        rows = [dict(zip(("pk", "state", "allocation"), r, strict=True)) for r in cursor.fetchall()]
-        if len(rows) != len(ids):
-            if skip_locked:
-                raise _Partial
-            _refuse(ids, {r["pk"] for r in rows}, ctx, guard, guard_params, same_performance, scope)
-        tickets = prepare(ids) if prepare else {}  # e.g. issue the tickets the places will point at
-        # The compare-and-set: the rows are locked, so this matches every one of them
-        # unless the guard above was wrong. It is checked, not assumed.
-        cursor.execute(
-            f"""WITH moved AS (
-                    UPDATE sales_place SET state = %s, updated_at = %s, hold_id = %s, hold_expires_at = %s,
-                                           ticket_id = change.ticket_id
-                    FROM unnest(%s::bigint[], %s::bigint[]) AS change(place_id, ticket_id)
-                    WHERE sales_place.id = change.place_id AND {guard}
-                    RETURNING sales_place.id)
-                INSERT INTO sales_placeevent (place_id, action, from_state, to_state, allocation, channel,
-                                              hold_id, order_id, actor_id, at)
-                SELECT was.place_id, %s, was.state, %s, was.allocation, %s, %s, %s, %s, %s
-                FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS was(place_id, state, allocation)
-                JOIN moved ON moved.id = was.place_id""",
-            [rule.to_state, ctx.now, hold.pk if hold else None, hold_expires_at,
-             ids, [tickets.get(pk) for pk in ids], *guard_params,
-             action, rule.to_state, ctx.channel, ctx.hold.pk if ctx.hold else None,
-             ctx.order.pk if ctx.order else None, getattr(_user(ctx.actor), "pk", None), ctx.now,
-             [r["pk"] for r in rows], [r["state"] for r in rows], [r["allocation"] for r in rows]])
-        if cursor.rowcount != len(ids):
-            raise PlacesUnavailable("the places changed while being sold; try again")
+    place_hold, event_hold = (also.hold, also.hold) if also.hold else ("%s", "%s")
+    sql = f"""
+        WITH locked AS (
+            SELECT id, state, allocation, price_zone_id FROM sales_place
+            WHERE id = ANY(%s) {same_performance} AND ({guard})
+            ORDER BY id FOR UPDATE{" SKIP LOCKED" if skip_locked else ""}),
+        whole AS (SELECT count(*) = %s {"AND " + also.requires if also.requires else ""} AS ok FROM locked)
+        {also.before},
+        moved AS (
+            UPDATE sales_place SET state = %s, updated_at = %s, hold_id = {place_hold}, hold_expires_at = %s,
+                                   ticket_id = {also.ticket}
+            FROM locked WHERE sales_place.id = locked.id AND (SELECT ok FROM whole)
+            RETURNING sales_place.id, locked.state, locked.allocation),
+        audit AS (
+            INSERT INTO sales_placeevent (place_id, action, from_state, to_state, allocation, channel,
+                                          hold_id, order_id, actor_id, at)
+            SELECT id, %s, state, %s, allocation, %s, {event_hold}, %s, %s, %s FROM moved)
+        {also.after}
+        SELECT ARRAY(SELECT id FROM locked), ARRAY(SELECT id FROM moved ORDER BY id) {also.output}"""
+    params = [*scope, *guard_params, len(ids), *also.requires_params, *also.before_params,
+              rule.to_state, ctx.now, *([] if also.hold else [hold.pk if hold else None]), hold_expires_at,
+              action, rule.to_state, ctx.channel, *([] if also.hold else [ctx.hold.pk if ctx.hold else None]),
+              ctx.order.pk if ctx.order else None, getattr(_user(ctx.actor), "pk", None), ctx.now,
+              *also.after_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        locked, moved, *output = cursor.fetchone()
+    if not moved:
+        if skip_locked:
+            raise _Partial
+        if len(locked) == len(ids):  # every place was there: `also.requires` said no
+            raise _Refused
+        _refuse(ids, set(locked), ctx, guard, guard_params, same_performance, scope)
     if rule.to_state == AVAILABLE:
         _FreeRuns.forget(performance_id)  # places freed here: best-available reads the zone again
-    return ids
+    return moved, tuple(output)
+
+
+class _Refused(Exception):
+    """Every place could be moved, but the rest of the statement (`Also.requires`) refused."""
 
 
 def _refuse(ids: list[int], locked: set[int], ctx: Ctx, guard: str, guard_params: list, same_performance: str,
@@ -204,25 +272,48 @@ def _unavailable_message(refused: dict[int, str]) -> str:
     return f"{n} place{'s' if n != 1 else ''} unavailable: {', '.join(reasons)}"
 
 
-def _held_values(hold: Hold) -> dict:
-    return {"hold": hold, "hold_expires_at": hold.expires_at}
+def attempt():
+    """Around a try that may fail after locking some places: inside a caller's transaction a
+    savepoint (rolling it back drops those locks); outside one, nothing (the statement's
+    locks end with it)."""
+    return transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+
+
+def _new_hold(hold: Hold, now: datetime) -> Also:
+    """A hold not yet saved is written in the statement that takes its places: no hold is
+    ever seen without them, and no failed try leaves an empty one behind."""
+    columns, values, params = rows.insert(hold)
+    return Also(
+        before=f""",
+            new_hold AS (
+                INSERT INTO sales_hold {columns} SELECT {values} WHERE (SELECT ok FROM whole) RETURNING id)""",
+        before_params=tuple(params), hold="(SELECT id FROM new_hold)", output=", (SELECT id FROM new_hold)")
+
+
+def _hold_into(ids: Iterable[int], ctx: Ctx, hold: Hold, *, skip_locked: bool = False) -> list[int]:
+    """Move places into `hold` (saving it with them if it is new)."""
+    if hold.pk is not None:
+        return _apply("hold", ids, ctx, performance_id=hold.performance_id, hold=hold,
+                      hold_expires_at=hold.expires_at, skip_locked=skip_locked)
+    moved, (hold_id,) = _transition("hold", ids, ctx, performance_id=hold.performance_id,
+                                    hold_expires_at=hold.expires_at, also=_new_hold(hold, ctx.now),
+                                    skip_locked=skip_locked)
+    hold.pk, hold._state.adding, hold._state.db = hold_id, False, connection.alias
+    return moved
 
 
 # --- holds ----------------------------------------------------------------------------
 
 def hold_places(*, hold: Hold, place_ids: Iterable[int], now: datetime, actor=None) -> list[int]:
     """Hold these named places, all or none."""
-    ctx = Ctx(now=now, channel=hold.channel, hold=hold, actor=actor)
-    return _apply("hold", place_ids, ctx, performance_id=hold.performance_id,
-                  **_held_values(hold))
+    return _hold_into(place_ids, Ctx(now=now, channel=hold.channel, hold=hold, actor=actor), hold)
 
 
 def _try_block(ids: list[int], ctx: Ctx, hold: Hold) -> list[int] | None:
     """Take exactly these places if every one can be locked now; else leave no lock."""
     try:
-        with transaction.atomic():  # a savepoint: rolling it back drops partial locks
-            return _apply("hold", ids, ctx, performance_id=hold.performance_id, skip_locked=True,
-                          **_held_values(hold))
+        with attempt():
+            return _hold_into(ids, ctx, hold, skip_locked=True)
     except _Partial:
         return None
 
@@ -328,23 +419,22 @@ def _best_runs(runs: list[tuple], quantity: int, limit: int = 8) -> list[tuple]:
     return fit[:limit]
 
 
-def _seat_windows(runs: list[tuple], quantity: int) -> list[tuple[tuple, list[int]]]:
-    """Every window of `quantity` seats in these runs, best first: no orphan single seat
-    left beside it, then front section and row, then central."""
+def _seat_windows(runs: list[tuple], quantity: int, limit: int) -> list[list[int]]:
+    """Up to `limit` disjoint windows of `quantity` seats in these runs, best first: no
+    orphan single seat left beside it, then front section and row, then central. (Windows
+    are ranked by position and cut out only when chosen: ranking every slice of a zone
+    cost a millisecond per hold.)"""
     windows = []
-    for rank, section_id, row_index, ids, offsets in runs:
+    for n, (rank, section_id, row_index, ids, offsets) in enumerate(runs):
         prefix = list(itertools.accumulate(offsets, initial=0))  # a window's offsets sum in one step
-        for start in range(len(ids) - quantity + 1):
-            left, right = start, len(ids) - quantity - start
-            score = (left == 1 or right == 1, rank, row_index, prefix[start + quantity] - prefix[start], section_id)
-            windows.append((score, start, ids))
-    windows.sort(key=lambda w: w[0])
-    return [(score, ids[start:start + quantity]) for score, start, ids in windows]
-
-
-def _disjoint(windows: list[tuple[tuple, list[int]]], limit: int) -> list[list[int]]:
+        last = len(ids) - quantity
+        windows.extend(((start == 1 or start == last - 1, rank, row_index,
+                         prefix[start + quantity] - prefix[start], section_id), n, start)
+                       for start in range(last + 1))
+    windows.sort()
     chosen, used = [], set()
-    for _score, ids in windows:
+    for _score, n, start in windows:
+        ids = runs[n][3][start:start + quantity]
         if used.isdisjoint(ids):
             chosen.append(ids)
             used.update(ids)
@@ -365,7 +455,7 @@ def hold_best(*, hold: Hold, zone: PriceZone, quantity: int, now: datetime, acto
     ctx = Ctx(now=now, channel=hold.channel, hold=hold, actor=actor)
     picture = _FreeRuns.of(hold, zone, now)
     for attempt in range(rounds):
-        candidates = _disjoint(_seat_windows(_best_runs(picture.current(), quantity), quantity), 6)
+        candidates = _seat_windows(_best_runs(picture.current(), quantity), quantity, 6)
         if attempt > 1:
             random.shuffle(candidates)  # racers who collided spread out on the next round
         for ids in candidates:
@@ -404,8 +494,7 @@ def _take_any(where: Q, quantity: int, ctx: Ctx, hold: Hold, order_by=("pk",)) -
             )
             if len(ids) != quantity:
                 raise _Partial
-            return _apply("hold", ids, ctx, performance_id=hold.performance_id,
-                          **_held_values(hold))
+            return _hold_into(ids, ctx, hold)
     except _Partial:
         return None
 
@@ -469,35 +558,36 @@ def places_of_hold(hold: Hold) -> list[int]:
 
 
 def sell(*, hold: Hold, order: Order, now: datetime, actor=None,
-         place_ids: list[int] | None = None) -> list[Ticket]:
+         place_ids: list[int] | None = None, also: Also = NOTHING_ELSE) -> list[Ticket]:
     """Turn the hold's places (`place_ids`, as priced, or else read again) into tickets of
-    `order`. Fails cleanly, writing nothing, if any was taken by someone else after the
-    hold lapsed."""
+    `order`, with the caller's `also` rows (the order paid), in one statement. Fails
+    cleanly, writing nothing, if any was taken by someone else after the hold lapsed."""
     ctx = Ctx(now=now, channel=hold.channel, hold=hold, actor=actor, order=order)
-    ids = place_ids if place_ids is not None else places_of_hold(hold)
+    ids = sorted(place_ids if place_ids is not None else places_of_hold(hold))
     if not ids:
         raise PlacesUnavailable("the hold has no places", places={})
-    tickets: list[Ticket] = []
-
-    def issue_tickets(locked_ids: list[int]) -> dict[int, int]:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                """INSERT INTO sales_ticket (order_id, place_id, code, price_zone_name, price, status,
-                                             printed_count, created_at)
-                   SELECT %s, place.id, new.code, zone.name, zone.price, %s, 0, %s
-                   FROM unnest(%s::bigint[], %s::text[]) AS new(place_id, code)
-                   JOIN sales_place place ON place.id = new.place_id
-                   JOIN events_pricezone zone ON zone.id = place.price_zone_id
-                   ORDER BY place.id
-                   RETURNING id, place_id, code, price_zone_name, price""",
-                [order.pk, Ticket.Status.VALID, now, locked_ids, [new_secret() for _ in locked_ids]])
-            tickets.extend(Ticket(pk=pk, order=order, place_id=place_id, code=code, price_zone_name=name,
-                                  price=price, status=Ticket.Status.VALID, created_at=now)
-                           for pk, place_id, code, name, price in sorted(cursor.fetchall(), key=lambda r: r[1]))
-        return {t.place_id: t.pk for t in tickets}
-
-    _apply("sell", ids, ctx, performance_id=hold.performance_id, prepare=issue_tickets)
-    return tickets
+    issued = Also(
+        before=""",
+            issued AS (
+                INSERT INTO sales_ticket (order_id, place_id, code, price_zone_name, price, status, printed_count,
+                                          created_at)
+                SELECT %s, locked.id, new.code, zone.name, zone.price, %s, 0, %s
+                FROM locked JOIN unnest(%s::bigint[], %s::text[]) AS new(place_id, code) ON new.place_id = locked.id
+                JOIN events_pricezone zone ON zone.id = locked.price_zone_id
+                WHERE (SELECT ok FROM whole) ORDER BY locked.id
+                RETURNING id, place_id, code, price_zone_name, price)""",
+        before_params=(order.pk, Ticket.Status.VALID, now, ids, [new_secret() for _ in ids]),
+        ticket="(SELECT issued.id FROM issued WHERE issued.place_id = sales_place.id)",
+        output=""", (SELECT json_agg(json_build_array(id, place_id, code, price_zone_name, price::text)
+                             ORDER BY place_id) FROM issued)""")
+    try:
+        _moved, (rows, *_rest) = _transition("sell", ids, ctx, performance_id=hold.performance_id,
+                                             also=issued + also)
+    except _Refused:
+        raise IllegalTransition(also.refusal or "the order changed while it was being paid") from None
+    return [Ticket(pk=pk, order=order, place_id=place_id, code=code, price_zone_name=name, price=Decimal(price),
+                   status=Ticket.Status.VALID, created_at=now)
+            for pk, place_id, code, name, price in rows]
 
 
 def return_to_sale(*, order: Order, tickets: Iterable[Ticket], now: datetime, actor=None) -> list[int]:

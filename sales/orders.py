@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -82,17 +82,26 @@ def change_given(order: Order) -> Decimal:
         method="cash", status=Payment.Status.APPROVED, tendered__isnull=False)), Decimal("0"))
 
 
-def hold_total(hold: Hold) -> tuple[Decimal, str, list[int]]:
-    """Price of the hold's places: computed here from the price zones, never taken from
-    the request, over exactly the places `inventory.sell` will sell."""
-    priced = rows.fetch(f"""SELECT place.id, zone.price, zone.currency FROM sales_place place
-                            JOIN events_pricezone zone ON zone.id = place.price_zone_id
-                            WHERE place.id IN ({inventory.PLACES_OF_HOLD}) ORDER BY place.id""", [hold.pk])
+# A hold's places with their prices: [[place id, price, currency], ...] in place order,
+# over exactly the places `inventory.sell` will sell.
+_HOLD_PRICES = f"""SELECT json_agg(json_build_array(place.id, zone.price::text, zone.currency) ORDER BY place.id)
+                   FROM sales_place place JOIN events_pricezone zone ON zone.id = place.price_zone_id
+                   WHERE place.id IN ({inventory.PLACES_OF_HOLD})"""
+
+
+def _priced(priced: list | None) -> tuple[Decimal, str, list[int]]:
+    priced = priced or []
     currencies = {currency for _pk, _price, currency in priced}
     if len(currencies) > 1:
         raise InvalidRequest("the held places are priced in different currencies")
-    total = sum((price for _pk, price, _c in priced), Decimal("0"))
+    total = sum((Decimal(price) for _pk, price, _c in priced), Decimal("0"))
     return total, (currencies.pop() if priced else "CAD"), [pk for pk, _p, _c in priced]
+
+
+def hold_total(hold: Hold) -> tuple[Decimal, str, list[int]]:
+    """Price of the hold's places: computed here from the price zones, never taken from
+    the request."""
+    return _priced(rows.fetch(_HOLD_PRICES, [hold.pk])[0][0])
 
 
 def _parts(payment: PaymentRequest | None, payments: list[PaymentRequest] | None,
@@ -131,27 +140,36 @@ def order_place(
     policy = policy_for(hold.channel)
     if not policy.allows(actor):
         raise NotPermitted(f"you may not sell through the {hold.channel} channel")
-    if idempotency_key:
-        existing = _by_key(idempotency_key)
-        if existing is not None:
-            return _replay(existing, hold)
+    # What the checks need, in one read: an order already made with this key or from this
+    # hold, the on-sale's per-customer limit, and the hold's places priced.
+    (by_key, of_hold, limit, priced), = rows.fetch(_SALE_FACTS, [
+        idempotency_key, hold.pk, Order.Status.RESERVED, Order.Status.PAID, hold.performance_id, hold.pk])
+    if by_key is not None:
+        return _replay(Order.objects.get(pk=by_key), hold)
     customer = _clean_customer(customer)
     if hold.status in (Hold.Status.RELEASED, Hold.Status.SOLD):
         raise HoldNotActive(f"this hold is {hold.get_status_display().lower()}; hold the seats again")
-    taken = _order_of_hold(hold)
-    if taken is not None:
+    if of_hold is not None:
+        taken = Order.objects.get(pk=of_hold)
         raise IllegalTransition(f"these seats are already order {taken.code} ({taken.get_status_display().lower()})")
-    total, currency, place_ids = hold_total(hold)
+    total, currency, place_ids = _priced(priced)
     if not place_ids:
         raise HoldNotActive("the hold has no places; hold the seats again")
     parts = _validated_parts(policy, payment, payments, total)
-    _check_customer_limit(hold=hold, email=customer.email, parts=parts, count=len(place_ids))
+    _check_customer_limit(hold=hold, email=customer.email, parts=parts, count=len(place_ids), limit=limit)
     order = _create_order(hold=hold, customer=customer, total=total, currency=currency, actor=actor,
                           idempotency_key=idempotency_key, count=len(place_ids))
     if order.status != Order.Status.PENDING or order.hold_id != hold.pk:
         return _replay(order, hold)
     return _charge_and_sell(order=order, hold=hold, parts=parts, place_ids=place_ids, actor=actor,
                             shift=shift, from_status=Order.Status.PENDING)
+
+
+_SALE_FACTS = f"""
+    SELECT (SELECT id FROM sales_order WHERE idempotency_key = %s),
+           (SELECT id FROM sales_order WHERE hold_id = %s AND status IN (%s, %s) ORDER BY id LIMIT 1),
+           (SELECT customer_limit FROM sales_waitingroom WHERE performance_id = %s AND enabled),
+           ({_HOLD_PRICES})"""
 
 
 def _by_key(idempotency_key: str) -> Order | None:
@@ -163,20 +181,24 @@ def _order_of_hold(hold: Hold) -> Order | None:
     return rows.first(Order, "hold_id = %s AND status IN (%s, %s)", [hold.pk, Order.Status.RESERVED, Order.Status.PAID])
 
 
-def _check_customer_limit(*, hold: Hold, email: str, parts, count: int) -> None:
+def customer_limit(performance_id: int) -> int | None:
+    room = rows.first(WaitingRoom, "performance_id = %s AND enabled", [performance_id])
+    return room.customer_limit if room is not None else None
+
+
+def _check_customer_limit(*, hold: Hold, email: str, parts, count: int, limit: int | None) -> None:
     """A queued on-sale may cap what one customer buys over all their orders, counted by
     email and by card, so that a second basket or a second name does not get round it."""
-    room = rows.first(WaitingRoom, "performance_id = %s AND enabled", [hold.performance_id])
-    if room is None or room.customer_limit is None:
+    if limit is None:
         return
     valid = Ticket.objects.filter(order__performance_id=hold.performance_id, status=Ticket.Status.VALID)
     by_email = valid.filter(order__customer__email__iexact=email).count()
     fingerprints = [card_fingerprint(r) for r, _a in parts if r.card_number]
     by_card = valid.filter(order__payments__card_fingerprint__in=[f for f in fingerprints if f],
                            order__payments__status=Payment.Status.APPROVED).distinct().count()
-    if max(by_email, by_card) + count > room.customer_limit:
+    if max(by_email, by_card) + count > limit:
         already = max(by_email, by_card)
-        raise InvalidRequest(f"at most {room.customer_limit} tickets per customer for this on-sale"
+        raise InvalidRequest(f"at most {limit} tickets per customer for this on-sale"
                              + (f"; you already have {already}" if already else ""), field="quantity")
 
 
@@ -191,23 +213,44 @@ def _validated_parts(policy, payment, payments, total):
 
 def _create_order(*, hold, customer, total, currency, actor, idempotency_key, count,
                   status=Order.Status.PENDING, payment_deadline=None) -> Order:
+    """The order, its customer (found by email whatever its case, else created; a missing
+    phone number filled in) and its audit line, in one statement."""
+    staff = _staff(actor)
+    order = Order(performance_id=hold.performance_id, channel=hold.channel, hold=hold,
+                  idempotency_key=idempotency_key or None, total=total, currency=currency, status=status,
+                  payment_deadline=payment_deadline, created_by=staff)
+    columns, values, params = rows.insert(order, customer_id="(SELECT id FROM customer)")
+    new_columns, new_values, new_params = rows.insert(
+        Customer(name=customer.name, email=customer.email, phone=customer.phone, user=staff))
+    sql = f"""
+        WITH found AS (  -- as email__iexact, by the Upper(email) index
+            SELECT id, name, email, phone FROM sales_customer WHERE UPPER(email) = UPPER(%s) ORDER BY id LIMIT 1),
+        fill_phone AS (UPDATE sales_customer SET phone = %s WHERE id = (SELECT id FROM found) AND phone = ''
+                                                                 AND %s <> ''),
+        created AS (
+            INSERT INTO sales_customer {new_columns} SELECT {new_values} WHERE NOT EXISTS (SELECT FROM found)
+            RETURNING id, name, email, phone),
+        customer AS (SELECT id, name, email, CASE WHEN phone = '' THEN %s ELSE phone END AS phone FROM found
+                     UNION ALL SELECT id, name, email, phone FROM created),
+        placed AS (INSERT INTO sales_order {columns} SELECT {values} RETURNING id),
+        placed_audit AS (INSERT INTO sales_orderevent (order_id, action, detail, actor_id, at)
+                         SELECT id, %s, %s, %s, %s FROM placed)
+        SELECT placed.id, customer.id, customer.name, customer.email, customer.phone FROM placed, customer"""
     try:
-        with transaction.atomic():
-            order = Order.objects.create(
-                performance_id=hold.performance_id, customer=customer_for(customer, actor),
-                channel=hold.channel, hold=hold, idempotency_key=idempotency_key or None,
-                total=total, currency=currency, status=status, payment_deadline=payment_deadline,
-                created_by=_staff(actor),
-            )
-            _record(order, "placed" if status == Order.Status.PENDING else "reserved",
-                    f"{count} tickets, {total} {currency}", actor)
-            return order
+        with inventory.attempt():
+            (order.pk, *who), = rows.fetch(sql, [
+                customer.email, customer.phone, customer.phone, *new_params, customer.phone, *params,
+                "placed" if status == Order.Status.PENDING else "reserved",
+                f"{count} tickets, {total} {currency}"[:300], staff.pk if staff else None, order.created_at])
     except IntegrityError:
         # The same key raced us in another request: answer as that one does.
-        existing = _by_key(idempotency_key)
+        existing = _by_key(idempotency_key) if idempotency_key else None
         if existing is None:
             raise
         return existing
+    order._state.adding, order._state.db = False, connection.alias
+    order.customer = Customer.from_db(connection.alias, ["id", "name", "email", "phone"], who)
+    return order
 
 
 def _charge(order, parts, actor, shift, *, fail_order: bool) -> list[tuple]:
@@ -251,56 +294,56 @@ def _undo_charges(order, charged, exc, actor, shift, *, fail_order: bool):
     return exc
 
 
-# The writes of a sale after its places, as one statement (a round trip and no ORM
-# compiling, instead of four): the order paid if it still is `from_status`, its payments
-# as taken, the hold sold and the audit line, all or none of them.
-_PAID = """
-    WITH paid AS (
-        UPDATE sales_order SET status = %s, paid_at = %s WHERE id = %s AND status = %s RETURNING id),
-    payments AS (
-        INSERT INTO sales_payment (order_id, shift_id, method, amount, status, reference, message, tendered,
-                                   card_fingerprint, created_by_id, created_at)
-        SELECT paid.id, %s, part.method, part.amount, %s, part.reference, part.message, part.tendered,
-               part.fingerprint, %s, %s
-        FROM paid, unnest(%s::text[], %s::numeric[], %s::text[], %s::text[], %s::numeric[], %s::text[])
-                   WITH ORDINALITY AS part(method, amount, reference, message, tendered, fingerprint, n)
-        ORDER BY part.n),
-    sold AS (UPDATE sales_hold SET status = %s WHERE id = %s AND EXISTS (SELECT FROM paid)),
-    audit AS (INSERT INTO sales_orderevent (order_id, action, detail, actor_id, at)
-              SELECT paid.id, 'paid', %s, %s, %s FROM paid)
-    SELECT count(*) FROM paid"""
-
-
-def _mark_paid(order, hold, charged, actor, shift, from_status) -> bool:
-    now, staff = timezone.now(), _staff(actor)
+def _paid(order, hold, charged, actor, shift, from_status, now) -> inventory.Also:
+    """The writes of a sale besides its places and tickets, in the same statement: the order
+    paid (if it still is `from_status`: locked and checked after the places, the lock order
+    of every service), its payments as taken, the hold sold and the audit line."""
+    staff = _staff(actor)
     methods = " + ".join(f"{r.method} {a}" for r, a, _c in charged)
     parts = [(r.method, a, c.reference, _payment_note(c), r.tendered, card_fingerprint(r)) for r, a, c in charged]
-    (done,), = rows.fetch(_PAID, [
-        Order.Status.PAID, now, order.pk, from_status,
-        shift.pk if shift else None, Payment.Status.APPROVED, staff.pk if staff else None, now,
-        *([list(column) for column in zip(*parts, strict=True)] if parts else [[]] * 6),
-        Hold.Status.SOLD, hold.pk,
-        f"{methods} {order.currency}"[:300], staff.pk if staff else None, now])
-    return bool(done)
+    return inventory.Also(
+        requires="EXISTS (SELECT FROM sales_order WHERE id = %s AND status = %s FOR UPDATE)",
+        requires_params=(order.pk, from_status), refusal="the order was cancelled while the payment was taken",
+        after=""",
+            paid AS (
+                UPDATE sales_order SET status = %s, paid_at = %s
+                WHERE id = %s AND status = %s AND EXISTS (SELECT FROM moved) RETURNING id),
+            payments AS (
+                INSERT INTO sales_payment (order_id, shift_id, method, amount, status, reference, message, tendered,
+                                           card_fingerprint, created_by_id, created_at)
+                SELECT paid.id, %s, part.method, part.amount, %s, part.reference, part.message, part.tendered,
+                       part.fingerprint, %s, %s
+                FROM paid, unnest(%s::text[], %s::numeric[], %s::text[], %s::text[], %s::numeric[], %s::text[])
+                           WITH ORDINALITY AS part(method, amount, reference, message, tendered, fingerprint, n)
+                ORDER BY part.n),
+            sold AS (UPDATE sales_hold SET status = %s WHERE id = %s AND EXISTS (SELECT FROM paid)),
+            paid_audit AS (INSERT INTO sales_orderevent (order_id, action, detail, actor_id, at)
+                           SELECT paid.id, 'paid', %s, %s, %s FROM paid)""",
+        after_params=(
+            Order.Status.PAID, now, order.pk, from_status,
+            shift.pk if shift else None, Payment.Status.APPROVED, staff.pk if staff else None, now,
+            *([list(column) for column in zip(*parts, strict=True)] if parts else [[]] * 6),
+            Hold.Status.SOLD, hold.pk,
+            f"{methods} {order.currency}"[:300], staff.pk if staff else None, now))
 
 
 def _charge_and_sell(*, order, hold, parts, place_ids, actor, shift, from_status) -> Order:
     pending = from_status == Order.Status.PENDING
     charged = _charge(order, parts, actor, shift, fail_order=pending)
     try:
-        with transaction.atomic():
-            # Places first, then the order and hold rows: the lock order of every service.
-            inventory.sell(hold=hold, order=order, now=timezone.now(), actor=actor, place_ids=place_ids)
-            if not _mark_paid(order, hold, charged, actor, shift, from_status):
-                raise IllegalTransition("the order was cancelled while the payment was taken")
-            # Robust: the sale is committed; a broker hiccup must not look like a failed sale.
-            transaction.on_commit(lambda: _after_sale(order), robust=True)
+        with inventory.attempt():
+            # One statement: places sold, tickets issued, order paid, payments and audit.
+            now = timezone.now()
+            inventory.sell(hold=hold, order=order, now=now, actor=actor, place_ids=place_ids,
+                           also=_paid(order, hold, charged, actor, shift, from_status, now))
+        # Robust: the sale is committed; a broker hiccup must not look like a failed sale.
+        transaction.on_commit(lambda: _after_sale(order), robust=True)
     except Exception as exc:
         raised = _undo_charges(order, charged, exc, actor, shift, fail_order=pending)
         if raised is exc:
             raise
         raise raised from None
-    order.status = Order.Status.PAID
+    order.status, order.paid_at = Order.Status.PAID, now
     order.change_due = sum((c.change_due for _r, _a, c in charged), Decimal("0"))
     return order
 
@@ -349,7 +392,8 @@ def _exchange_checks(order: Order, ticket_ids, hold: Hold,
     if len(valid) - len(old) + len(place_ids) > hold.performance.ticket_limit:
         raise InvalidRequest(f"at most {hold.performance.ticket_limit} tickets per order", field="quantity")
     if len(place_ids) > len(old):
-        _check_customer_limit(hold=hold, email=order.customer.email, parts=[], count=len(place_ids) - len(old))
+        _check_customer_limit(hold=hold, email=order.customer.email, parts=[], count=len(place_ids) - len(old),
+                              limit=customer_limit(hold.performance_id))
     return old, place_ids, ExchangeQuote(sum((t.price for t in old), Decimal("0")), new_total, currency)
 
 

@@ -54,3 +54,44 @@ def fetch(sql: str, params: list | tuple) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def insert(obj: models.Model, **sql: str) -> tuple[str, str, list]:
+    """The column list, value list and parameters that INSERT `obj` in a statement of one's
+    own, filled as `save()` would fill them (defaults, auto_now_add); `sql` puts an SQL
+    expression in place of a field's value (e.g. a key from another part of the
+    statement). Returns ("(col, ...)", "%s, ..., expr", params)."""
+    fields = [f for f in obj._meta.concrete_fields if not f.primary_key]
+    names, values, params = [], [], []
+    for field in fields:
+        names.append(f'"{field.column}"')
+        if field.attname in sql:
+            values.append(sql[field.attname])
+        else:
+            values.append("%s")
+            params.append(field.get_db_prep_save(field.pre_save(obj, add=True), connection))
+    return f"({', '.join(names)})", ", ".join(values), params
+
+
+def instances(row, *models: type[models.Model]) -> list[models.Model | None]:
+    """One instance per model from `row`, selected as `columns(model)` of each in turn;
+    None for a model whose columns are all null (an outer join that found nothing)."""
+    out, at = [], 0
+    for model in models:
+        names = _columns(model)[1]
+        part = row[at:at + len(names)]
+        at += len(names)
+        out.append(model.from_db(connection.alias, names, part) if any(v is not None for v in part) else None)
+    return out
+
+
+def execute(sql: str, params: list | tuple) -> int:
+    """A write of one's own; returns the number of rows it touched."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def value(model: type[models.Model], field: str, obj) -> object:
+    """`obj` as the database stores `model.field` (a JSON field's encoding, say)."""
+    return model._meta.get_field(field).get_db_prep_save(obj, connection)

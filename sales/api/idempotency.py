@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from sales.errors import IdempotencyConflict, InvalidRequest, SalesError
 from sales.models import IdempotencyRecord
-from sales.rows import fetch
+from sales.rows import execute, fetch, value
 
 from .errors import error_body, exception_handler
 
@@ -69,8 +69,8 @@ def idempotent(endpoint: str):
             if response.status_code >= 500:
                 record.delete()
                 return response
-            IdempotencyRecord.objects.filter(pk=record.pk).update(
-                status_code=response.status_code, response=response.data)
+            execute("UPDATE sales_idempotencyrecord SET status_code = %s, response = %s WHERE id = %s",
+                    [response.status_code, value(IdempotencyRecord, "response", response.data), record.pk])
             return response
         return wrapper
     return decorator

@@ -15,14 +15,14 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from events.models import Event, Performance, PriceZone, Section, Venue
+from events.models import Event, Performance, Venue
 from events.seating import seating_plan_import
 from events.services import WindowSpec, ZoneSpec, performance_create
 from sales import inventory, rows, waiting_room
 from sales.availability import availability_changed, seat_map, zone_counts
 from sales.channels.policy import ORGANIZER, default_channel, policy_for, roles_of
 from sales.errors import InvalidRequest, NotPermitted
-from sales.holds import hold_create, hold_release
+from sales.holds import hold_create, hold_release, hold_targets
 from sales.models import Hold, Order, Ticket
 from sales.notifications import resend_confirmation
 from sales.orders import CustomerDetails, order_cancel, order_place, order_refund
@@ -114,13 +114,15 @@ class HoldCreate(ApiView):
     @idempotent("holds")
     def post(self, request):
         data = _valid(s.HoldIn, request)
-        perf = _object(Performance, data["performance"], "performance")
-        zone = section = None
-        if "zone" in data:
-            zone = _object(PriceZone, data["zone"], "zone")
-        if "section" in data:
-            section = _object(Section, data["section"], "section")
         channel = data.get("channel") or default_channel(request.user)
+        found = hold_targets(performance_id=data["performance"], channel=channel, zone_id=data.get("zone"),
+                             section_id=data.get("section"))
+        if found is None:
+            raise InvalidRequest("no such performance", field="performance")
+        perf, zone, section, window = found
+        for field, obj in (("zone", zone), ("section", section)):
+            if field in data and obj is None:
+                raise InvalidRequest(f"no such {field}", field=field)
         binding = scope_of(request) if request.user.is_authenticated else f"ip:{waiting_room.client_ip(request)}"
         if policy_for(channel).queued and waiting_room.gated(perf.pk) and not waiting_room.check_pass(
                 perf.pk, request.headers.get("X-Queue-Pass"), binding):
@@ -129,7 +131,7 @@ class HoldCreate(ApiView):
         hold = hold_create(
             performance=perf, channel=channel,
             user=request.user, owner_key=scope_of(request), place_ids=data.get("places"),
-            zone=zone, section=section, quantity=data.get("quantity"))
+            zone=zone, section=section, quantity=data.get("quantity"), window=window)
         return Response(s.HoldOut(hold, context=self.ctx()).data, status=status.HTTP_201_CREATED)
 
 
