@@ -277,6 +277,7 @@ def test_best_available_reads_a_zone_once_and_survives_a_stale_picture():
     assert len(seats) == 2 and seats[0].seat.row == seats[1].seat.row
     assert seats[1].seat.position == seats[0].seat.position + 1
     assert not set(Place.objects.filter(hold=first).values_list("pk", flat=True)) & {p.pk for p in seats}
+    assert Hold.objects.filter(performance=perf).count() == 4  # the failed try left no hold behind
 
 
 def test_best_available_pictures_of_past_zones_do_not_pile_up(monkeypatch):

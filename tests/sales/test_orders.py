@@ -130,3 +130,16 @@ def test_refund_returns_the_places(performance, organizer):
     hold2 = hold_create(performance=performance, channel=Channel.ONLINE, place_ids=ids)
     order_place(hold=hold2, customer=ALICE, payment=CARD)
     assert Ticket.objects.filter(status="valid").count() == 2
+
+
+def test_an_order_finds_its_customer_by_email_whatever_its_case_and_fills_in_a_phone(performance):
+    first = order_place(hold=hold_two(performance)[0], customer=ALICE, payment=CARD)
+    ids = [p.pk for p in places_of(performance, state="available")[:1]]
+    again = order_place(hold=hold_create(performance=performance, channel=Channel.ONLINE, place_ids=ids),
+                        customer=CustomerDetails(name="A. Tremblay", email="ALICE@Example.org", phone="514 555 0101"),
+                        payment=CARD)
+    assert again.customer_id == first.customer_id
+    assert (again.customer.name, again.customer.phone) == ("Alice Tremblay", "514 555 0101")
+    first.customer.refresh_from_db()
+    assert first.customer.phone == "514 555 0101"
+    assert Order.objects.get(pk=again.pk).customer.email == "alice@example.org"

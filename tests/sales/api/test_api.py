@@ -171,6 +171,34 @@ def test_clerk_token_sells_at_the_counter_with_cash(performance, clerk):
     assert "less than the total" in assert_error(low, 400, "invalid")["message"]
 
 
+def statements(queries) -> list[str]:
+    """The statements sent, without the savepoints a test's own transaction adds (in
+    production a hold or a sale runs in autocommit and sends none)."""
+    return [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+
+
+def test_a_sale_through_the_api_takes_few_statements(performance):
+    """The hot path's budget of database round trips (30 per hold and order before they
+    became one statement each): a regression here costs the sell-out its throughput."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for()
+    zone = performance.price_zones.get().pk
+    client.post("/api/v1/holds/", {"performance": performance.pk, "zone": zone, "quantity": 1}, format="json")
+    with CaptureQueriesContext(connection) as queries:
+        h = client.post("/api/v1/holds/", {"performance": performance.pk, "zone": zone, "quantity": 2},
+                        format="json")
+    assert h.status_code == 201 and len(h.json()["places"]) == 2
+    assert len(statements(queries)) <= 3, statements(queries)  # what it names, the hold, its places
+    with CaptureQueriesContext(connection) as queries:
+        o = client.post("/api/v1/orders/", {"hold": h.json()["token"], "customer": BUYER, "payment": CARD},
+                        format="json", headers={"Idempotency-Key": "few-statements"})
+    assert o.status_code == 201 and len(o.json()["tickets"]) == 2 and o.json()["paid_at"]
+    # the key, the hold, the checks, the order, the sale, its tickets for the answer, the key's answer
+    assert len(statements(queries)) <= 7, statements(queries)
+
+
 def test_token_login_brings_the_roles_and_refuses_unknown_or_inactive_users(performance, clerk,
                                                                            django_assert_num_queries):
     client = client_for(clerk)
