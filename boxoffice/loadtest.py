@@ -51,7 +51,7 @@ async def buyers(base: str, perf: dict, concurrency: int, max_tickets: int, dead
     sold = [0]
     zones = [z["id"] for z in perf["zones"]]
     card = {"method": "test_card", "card_number": "4242424242424242"}
-    customer = {"name": "Load Test", "email": "load@example.org"}
+
 
     async def timed(session, kind, method, url, **kw):
         t0 = time.perf_counter()
@@ -62,6 +62,7 @@ async def buyers(base: str, perf: dict, concurrency: int, max_tickets: int, dead
 
     async def buyer(i: int, session):
         rng = random.Random(i)
+        customer = {"name": f"Load Test {i}", "email": f"load-{i}@example.org"}  # a crowd, not one customer
         exhausted: set[int] = set()
         while len(exhausted) < len(zones) and time.monotonic() < deadline:
             zone = rng.choice([z for z in zones if z not in exhausted])

@@ -287,7 +287,16 @@ def _new_hold(hold: Hold, now: datetime) -> Also:
         before=f""",
             new_hold AS (
                 INSERT INTO sales_hold {columns} SELECT {values} WHERE (SELECT ok FROM whole) RETURNING id)""",
-        before_params=tuple(params), hold="(SELECT id FROM new_hold)", output=", (SELECT id FROM new_hold)")
+        before_params=tuple(params), hold="(SELECT id FROM new_hold)", output=f""", (SELECT id FROM new_hold),
+            (SELECT json_agg(json_build_array(place.id, section.name, seat.row, seat.number, place.standing_index,
+                                              zone.name, zone.price::text) ORDER BY place.id)
+             FROM moved JOIN sales_place place ON place.id = moved.id {_LABEL_JOINS}
+             JOIN events_pricezone zone ON zone.id = place.price_zone_id)""")
+
+
+# From a place (aliased `place`) to what names it: its section, and its seat if any.
+_LABEL_JOINS = """JOIN events_section section ON section.id = place.section_id
+                  LEFT JOIN events_seat seat ON seat.id = place.seat_id"""
 
 
 def _hold_into(ids: Iterable[int], ctx: Ctx, hold: Hold, *, skip_locked: bool = False) -> list[int]:
@@ -295,10 +304,13 @@ def _hold_into(ids: Iterable[int], ctx: Ctx, hold: Hold, *, skip_locked: bool = 
     if hold.pk is not None:
         return _apply("hold", ids, ctx, performance_id=hold.performance_id, hold=hold,
                       hold_expires_at=hold.expires_at, skip_locked=skip_locked)
-    moved, (hold_id,) = _transition("hold", ids, ctx, performance_id=hold.performance_id,
-                                    hold_expires_at=hold.expires_at, also=_new_hold(hold, ctx.now),
-                                    skip_locked=skip_locked)
+    moved, (hold_id, taken) = _transition("hold", ids, ctx, performance_id=hold.performance_id,
+                                          hold_expires_at=hold.expires_at, also=_new_hold(hold, ctx.now),
+                                          skip_locked=skip_locked)
     hold.pk, hold._state.adding, hold._state.db = hold_id, False, connection.alias
+    # What the hold took, as its answer shows it: [place id, section, row, number, standing
+    # index, zone, price] each (sales.api.serializers.HoldOut), with no read of its own.
+    hold.taken = taken
     return moved
 
 
@@ -363,13 +375,18 @@ class _FreeRuns:
         self.runs, self.now, self.read_at, self.gone = runs, now, time.monotonic(), set()
 
     @classmethod
-    def of(cls, hold: Hold, zone: PriceZone, now: datetime, *, fresh: bool = False) -> _FreeRuns:
+    def of(cls, hold: Hold, zone: PriceZone, now: datetime, *, newer_than: _FreeRuns | None = None) -> _FreeRuns:
+        """The zone's picture; with `newer_than`, one read after that one (a buyer whose
+        candidates all failed): read again, unless another buyer of this process already
+        did meanwhile (as a zone sells out, buyers fail together, and each re-read costs
+        more than a sale)."""
         key = (hold.performance_id, zone.pk, hold.channel)
         with cls._lock:
             known = cls._zones.get(key)
         # A picture is only reused forward in time (a later `now` may find lapsed holds
         # free, an earlier one may not) and while young.
-        if (fresh or known is None or not known.now <= now < known.now + timedelta(seconds=cls.TTL)
+        if (known is None or (newer_than is not None and known.read_at <= newer_than.read_at)
+                or not known.now <= now < known.now + timedelta(seconds=cls.TTL)
                 or time.monotonic() - known.read_at > cls.TTL):
             known = cls(_runs(hold, zone, now), now)
             with cls._lock:
@@ -399,9 +416,13 @@ class _FreeRuns:
                     start = i + 1
         return out
 
-    def cross_out(self, ids: Iterable[int]) -> None:
+    def claim(self, ids: list[int]) -> bool:
+        """Cross these places out, unless one already is (another buyer has them)."""
         with self._lock:
+            if not self.gone.isdisjoint(ids):
+                return False
             self.gone.update(ids)
+            return True
 
     @classmethod
     def forget(cls, performance_id: int | None) -> None:
@@ -459,15 +480,21 @@ def hold_best(*, hold: Hold, zone: PriceZone, quantity: int, now: datetime, acto
         if attempt > 1:
             random.shuffle(candidates)  # racers who collided spread out on the next round
         for ids in candidates:
+            # Crossed out before the try: this process's other buyers move on to other
+            # blocks at once instead of racing this one (it is taken now, by this buyer
+            # or another).
+            if not picture.claim(ids):
+                continue
             taken = _try_block(ids, ctx, hold)
-            picture.cross_out(ids)  # taken now, by this buyer or another
             if taken:
                 return taken
         if not candidates:
             # Asked for more than is left: say so from the database, the only authority
             # (as a zone sells out, most requests end here; they must cost little).
-            left = (Place.objects.filter(performance_id=hold.performance_id, price_zone=zone)
-                    .filter(free(now) & open_to(hold.channel)).count())
+            guard, params = _guard(TRANSITIONS["hold"], ctx)
+            (left,), = rows.fetch(f"""SELECT count(*) FROM sales_place
+                                      WHERE performance_id = %s AND price_zone_id = %s AND {guard}""",
+                                  [hold.performance_id, zone.pk, *params])
             if left < quantity:
                 raise PlacesUnavailable(f"only {left} place{'s' if left != 1 else ''} left in {zone.name}",
                                         places={})
@@ -477,7 +504,7 @@ def hold_best(*, hold: Hold, zone: PriceZone, quantity: int, now: datetime, acto
                                   order_by=("section__rank", "seat__row_index", "centre_offset", "pk"))
                 if taken:
                     return taken
-        picture = _FreeRuns.of(hold, zone, now, fresh=True)
+        picture = _FreeRuns.of(hold, zone, now, newer_than=picture)
     raise PlacesUnavailable(f"could not find {quantity} places together in {zone.name}; "
                             "try fewer or another zone", places={})
 
@@ -578,16 +605,22 @@ def sell(*, hold: Hold, order: Order, now: datetime, actor=None,
                 RETURNING id, place_id, code, price_zone_name, price)""",
         before_params=(order.pk, Ticket.Status.VALID, now, ids, [new_secret() for _ in ids]),
         ticket="(SELECT issued.id FROM issued WHERE issued.place_id = sales_place.id)",
-        output=""", (SELECT json_agg(json_build_array(id, place_id, code, price_zone_name, price::text)
-                             ORDER BY place_id) FROM issued)""")
+        output=f""", (SELECT json_agg(json_build_array(issued.id, place.id, code, price_zone_name, price::text,
+                                                   section.name, seat.row, seat.number, place.standing_index)
+                                 ORDER BY place.id)
+                      FROM issued JOIN sales_place place ON place.id = issued.place_id {_LABEL_JOINS})""")
     try:
         _moved, (rows, *_rest) = _transition("sell", ids, ctx, performance_id=hold.performance_id,
                                              also=issued + also)
     except _Refused:
         raise IllegalTransition(also.refusal or "the order changed while it was being paid") from None
-    return [Ticket(pk=pk, order=order, place_id=place_id, code=code, price_zone_name=name, price=Decimal(price),
-                   status=Ticket.Status.VALID, created_at=now)
-            for pk, place_id, code, name, price in rows]
+    tickets = []
+    for pk, place_id, code, name, price, section, row, number, standing in rows:
+        ticket = Ticket(pk=pk, order=order, place_id=place_id, code=code, price_zone_name=name, price=Decimal(price),
+                        status=Ticket.Status.VALID, created_at=now)
+        ticket.label = Place.label_of(section, row, number, standing)  # its place's, with no read of its own
+        tickets.append(ticket)
+    return tickets
 
 
 def return_to_sale(*, order: Order, tickets: Iterable[Ticket], now: datetime, actor=None) -> list[int]:

@@ -334,8 +334,8 @@ def _charge_and_sell(*, order, hold, parts, place_ids, actor, shift, from_status
         with inventory.attempt():
             # One statement: places sold, tickets issued, order paid, payments and audit.
             now = timezone.now()
-            inventory.sell(hold=hold, order=order, now=now, actor=actor, place_ids=place_ids,
-                           also=_paid(order, hold, charged, actor, shift, from_status, now))
+            order.issued = inventory.sell(hold=hold, order=order, now=now, actor=actor, place_ids=place_ids,
+                                          also=_paid(order, hold, charged, actor, shift, from_status, now))
         # Robust: the sale is committed; a broker hiccup must not look like a failed sale.
         transaction.on_commit(lambda: _after_sale(order), robust=True)
     except Exception as exc:

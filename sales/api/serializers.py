@@ -118,12 +118,12 @@ class HoldOut(serializers.ModelSerializer):
 
     @extend_schema_field(PlaceOut(many=True))
     def get_places(self, hold):
-        rows = fetch("""SELECT place.id, section.name, seat.row, seat.number, place.standing_index, zone.name,
-                                zone.price
-                         FROM sales_place place JOIN events_section section ON section.id = place.section_id
-                         JOIN events_pricezone zone ON zone.id = place.price_zone_id
-                         LEFT JOIN events_seat seat ON seat.id = place.seat_id
-                         WHERE place.hold_id = %s AND place.state = 'held' ORDER BY place.id""", [hold.pk])
+        rows = getattr(hold, "taken", None) or fetch(
+            """SELECT place.id, section.name, seat.row, seat.number, place.standing_index, zone.name, zone.price
+               FROM sales_place place JOIN events_section section ON section.id = place.section_id
+               JOIN events_pricezone zone ON zone.id = place.price_zone_id
+               LEFT JOIN events_seat seat ON seat.id = place.seat_id
+               WHERE place.hold_id = %s AND place.state = 'held' ORDER BY place.id""", [hold.pk])
         return [{"id": pk, "label": Place.label_of(section, row, number, standing), "section": section,
                  "row": row, "number": number, "zone": zone, "price": _PRICE.to_representation(price)}
                 for pk, section, row, number, standing, zone, price in rows]
@@ -185,6 +185,11 @@ class OrderOut(serializers.ModelSerializer):
 
     @extend_schema_field(TicketOut(many=True))
     def get_tickets(self, order):
+        issued = getattr(order, "issued", None)  # just sold: the sale's statement said what it issued
+        if issued is not None:
+            return [{"code": t.code, "place_id": t.place_id, "place": t.label, "price_zone_name": t.price_zone_name,
+                     "price": _PRICE.to_representation(t.price), "status": t.status, "checked_in_at": None}
+                    for t in issued]
         rows = fetch("""SELECT ticket.code, ticket.place_id, section.name, seat.row, seat.number,
                                 place.standing_index, ticket.price_zone_name, ticket.price, ticket.status,
                                 ticket.checked_in_at

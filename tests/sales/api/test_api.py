@@ -190,13 +190,13 @@ def test_a_sale_through_the_api_takes_few_statements(performance):
         h = client.post("/api/v1/holds/", {"performance": performance.pk, "zone": zone, "quantity": 2},
                         format="json")
     assert h.status_code == 201 and len(h.json()["places"]) == 2
-    assert len(statements(queries)) <= 3, statements(queries)  # what it names, the hold, its places
+    assert len(statements(queries)) <= 2, statements(queries)  # what it names; the hold with its places
     with CaptureQueriesContext(connection) as queries:
         o = client.post("/api/v1/orders/", {"hold": h.json()["token"], "customer": BUYER, "payment": CARD},
                         format="json", headers={"Idempotency-Key": "few-statements"})
     assert o.status_code == 201 and len(o.json()["tickets"]) == 2 and o.json()["paid_at"]
-    # the key, the hold, the checks, the order, the sale, its tickets for the answer, the key's answer
-    assert len(statements(queries)) <= 7, statements(queries)
+    # the key, the hold, the checks, the order, the sale with its tickets, the key's answer
+    assert len(statements(queries)) <= 6, statements(queries)
 
 
 def test_token_login_brings_the_roles_and_refuses_unknown_or_inactive_users(performance, clerk,
