@@ -152,6 +152,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # Confirmations a sale's own request for the task did not bring (a lost message, a
+    # failed send): see sales.notifications.
+    "send-confirmations": {
+        "task": "sales.tasks.send_confirmations",
+        "schedule": float(os.environ.get("CONFIRMATION_SWEEP_SECONDS", "30")),
+    },
     "release-expired-holds": {
         "task": "sales.tasks.release_expired_holds",
         "schedule": float(os.environ.get("HOLD_SWEEP_SECONDS", "30")),

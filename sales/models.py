@@ -188,7 +188,10 @@ class Order(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["performance", "status"]),
-                   models.Index(fields=["status", "payment_deadline"])]
+                   models.Index(fields=["status", "payment_deadline"]),
+                   # The confirmation outbox (sales.notifications): small, whatever the orders.
+                   models.Index(fields=["paid_at"], name="order_confirmation_due",
+                                condition=Q(status="paid", confirmation_sent_at__isnull=True))]
 
     def __str__(self) -> str:
         return f"Order {self.code}"

@@ -1,6 +1,17 @@
-"""The order confirmation email, sent once per order by the Celery worker."""
+"""The order confirmation email, sent once per order by the Celery worker.
+
+The paid orders whose confirmation_sent_at is empty are the outbox: one task
+(sales.tasks.send_confirmations) sends every confirmation due when it runs. A sale asks
+for it (`confirmations_due`) and beat runs it every CONFIRMATION_SWEEP_SECONDS, so a
+message lost with a broker hiccup, or a send that failed, is caught up without anyone
+resending it by hand."""
 
 from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -10,6 +21,16 @@ from django.utils import timezone
 
 from .models import Order, OrderEvent
 from .tickets_pdf import order_pdf
+
+logger = logging.getLogger(__name__)
+# Confirmations are sent for orders paid this recently (older ones are resent by staff).
+PENDING_FOR = timedelta(days=1)
+# In a rush, a web process asks for the task at most twice per this many seconds: at once,
+# and once after the window for the sales made in it (publishing one task per sale cost a
+# sale more CPU than its own statements).
+ASK_EVERY = 0.5
+_asked = threading.Lock()
+_ask = {"free_at": 0.0, "trailing_at": 0.0}
 
 
 def order_link(order: Order) -> str:
@@ -46,6 +67,50 @@ def send_confirmation(order_id: int) -> bool:
         OrderEvent.objects.create(order=order, action="confirmation sent",
                                   detail=order.customer.email)
     return True
+
+
+def pending_confirmations(now=None):
+    """Paid orders whose confirmation is still to send (walk-ins have no address)."""
+    now = now or timezone.now()
+    return (Order.objects.filter(status=Order.Status.PAID, confirmation_sent_at__isnull=True,
+                                 paid_at__gte=now - PENDING_FOR)
+            .exclude(customer__email__endswith=".invalid"))
+
+
+def send_pending_confirmations(*, batch: int = 50) -> int:
+    """Send every confirmation due, oldest first; returns how many were sent. An order
+    whose send fails keeps its place in the outbox for the next run; the others go."""
+    sent, failed = 0, set()
+    while True:
+        due = list(pending_confirmations().exclude(pk__in=failed).order_by("paid_at")
+                   .values_list("pk", flat=True)[:batch])
+        if not due:
+            return sent
+        for order_id in due:
+            try:
+                sent += send_confirmation(order_id)  # False: another worker claimed it first
+            except Exception:
+                logger.exception("confirmation of order %s not sent; the next run tries again", order_id)
+                failed.add(order_id)
+
+
+def confirmations_due() -> None:
+    """A sale was committed: have its confirmation sent soon (see ASK_EVERY)."""
+    from .tasks import send_confirmations
+
+    now = time.monotonic()
+    with _asked:
+        if now >= _ask["free_at"]:
+            _ask["free_at"], countdown = now + ASK_EVERY, 0.0
+        elif _ask["trailing_at"] > now:
+            return  # a task asked for already starts after this sale's commit
+        else:
+            _ask["trailing_at"] = countdown_until = _ask["free_at"]
+            countdown = countdown_until - now
+    if countdown:
+        send_confirmations.apply_async(countdown=countdown)
+    else:
+        send_confirmations.delay()
 
 
 def resend_confirmation(order: Order) -> None:

@@ -35,6 +35,7 @@ from .errors import (
 )
 from .holds import hold_is_live, hold_release
 from .models import Customer, Hold, Order, OrderEvent, Payment, Place, Ticket, WaitingRoom
+from .notifications import confirmations_due
 from .payments import PROVIDERS, PaymentRequest, card_fingerprint
 
 
@@ -592,10 +593,8 @@ def _replay(existing: Order, hold: Hold) -> Order:
 
 
 def _after_sale(order: Order) -> None:
-    from .tasks import send_order_confirmation
-
     availability_changed(order.performance_id)
-    send_order_confirmation.delay(order.pk)
+    confirmations_due()
 
 
 def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: datetime | None = None) -> Order:

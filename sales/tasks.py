@@ -14,6 +14,12 @@ def send_order_confirmation(self, order_id: int) -> bool:
         raise self.retry(exc=exc) from exc
 
 
+@shared_task(acks_late=True)
+def send_confirmations() -> int:
+    """Every confirmation due (notifications: the paid orders are the outbox)."""
+    return notifications.send_pending_confirmations()
+
+
 @shared_task
 def release_expired_holds() -> int:
     return holds.holds_tidy()

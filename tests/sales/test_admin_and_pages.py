@@ -145,9 +145,19 @@ def test_organizer_sets_up_a_waiting_room_and_a_ballot_in_the_admin(client, orga
 
 def test_a_finished_benchmark_leaves_the_lists_of_what_is_on_sale_and_other_performances_stay(client, performance):
     from sales.benchmark import bench_finished, bench_performance
+    from sales.notifications import pending_confirmations
+
+    def sold(perf):
+        hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[places_of(perf)[0].pk])
+        return order_place(hold=hold, customer=CustomerDetails(name="B", email="b@example.org"),
+                           payment=PaymentRequest(method="test_card", card_number=APPROVE))
 
     bench = bench_performance(2, 5)
     assert bench.event.title in client.get("/").content.decode()
+    made_up, real = sold(bench), sold(performance)
     bench_finished()
     page = client.get("/").content.decode()
     assert bench.event.title not in page and performance.event.title in page
+    # The benchmark's unsent confirmations leave the outbox (saying so); a real order's stays.
+    assert list(pending_confirmations().values_list("pk", flat=True)) == [real.pk]
+    assert made_up.events.filter(action="confirmation not sent").exists()

@@ -71,3 +71,51 @@ def test_failed_send_gives_the_claim_back(transactional_db, settings):
     assert Order.objects.get(pk=order.pk).confirmation_sent_at is None  # a retry will send it
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert send_confirmation(order.pk) is True
+
+
+def buy_one(perf, place, email):
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[place.pk])
+    return order_place(hold=hold, customer=CustomerDetails(name="Buyer", email=email),
+                       payment=PaymentRequest(method="test_card", card_number=APPROVE))
+
+
+def test_a_burst_of_sales_asks_for_few_tasks_and_every_confirmation_is_sent(celery_worker, monkeypatch):
+    """One task sends every confirmation due: in a rush a web process asks for it at most
+    twice per ASK_EVERY instead of once per sale, and no sale's confirmation is left out."""
+    from sales import notifications, tasks
+
+    asked = []
+    for name in ("delay", "apply_async"):
+        real = getattr(tasks.send_confirmations, name)
+        monkeypatch.setattr(tasks.send_confirmations, name,
+                            lambda *a, _real=real, **k: asked.append(k.get("countdown", 0)) or _real(*a, **k))
+    perf = make_performance(rows=2, per_row=6)
+    started = time.monotonic()
+    orders = [buy_one(perf, place, f"burst-{i}@example.org") for i, place in enumerate(places_of(perf)[:12])]
+    elapsed = time.monotonic() - started
+    assert wait_until(lambda: len(mail.outbox) == 12), f"{len(mail.outbox)} of 12 confirmations sent"
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(o.customer.email for o in orders)
+    assert 1 <= len(asked) <= 2 * (elapsed // notifications.ASK_EVERY + 1) and len(asked) < 12, (asked, elapsed)
+    time.sleep(notifications.ASK_EVERY + 0.3)
+    assert len(mail.outbox) == 12  # and none twice
+
+
+def test_a_confirmation_lost_with_the_broker_is_sent_by_the_next_sweep(celery_worker, monkeypatch):
+    from sales import notifications, tasks
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker unreachable")
+
+    perf = make_performance(rows=1, per_row=2)
+    with monkeypatch.context() as patch:
+        patch.setattr(tasks.send_confirmations, "delay", broker_down)
+        patch.setattr(tasks.send_confirmations, "apply_async", broker_down)
+        patch.setitem(notifications._ask, "free_at", 0.0)  # this sale asks at once, and fails to
+        order = buy_one(perf, places_of(perf)[0], "lost@example.org")
+    assert order.status == "paid"  # the sale stands
+    time.sleep(0.5)
+    assert mail.outbox == [] and notifications.pending_confirmations().filter(pk=order.pk).exists()
+    tasks.send_confirmations.delay()  # as beat does every CONFIRMATION_SWEEP_SECONDS
+    assert wait_until(lambda: len(mail.outbox) == 1)
+    assert mail.outbox[0].to == ["lost@example.org"]
+    assert not notifications.pending_confirmations().filter(pk=order.pk).exists()
