@@ -84,11 +84,10 @@ def test_a_burst_of_sales_asks_for_few_tasks_and_every_confirmation_is_sent(cele
     twice per ASK_EVERY instead of once per sale, and no sale's confirmation is left out."""
     from sales import notifications, tasks
 
-    asked = []
-    for name in ("delay", "apply_async"):
-        real = getattr(tasks.send_confirmations, name)
-        monkeypatch.setattr(tasks.send_confirmations, name,
-                            lambda *a, _real=real, **k: asked.append(k.get("countdown", 0)) or _real(*a, **k))
+    monkeypatch.setattr(notifications, "_ask", {"free_at": 0.0, "trailing_at": 0.0})  # no earlier test's window
+    asked, real = [], tasks.send_confirmations.apply_async  # delay() calls apply_async() too
+    monkeypatch.setattr(tasks.send_confirmations, "apply_async",
+                        lambda *a, **k: asked.append(k.get("countdown", 0)) or real(*a, **k))
     perf = make_performance(rows=2, per_row=6)
     started = time.monotonic()
     orders = [buy_one(perf, place, f"burst-{i}@example.org") for i, place in enumerate(places_of(perf)[:12])]
@@ -108,9 +107,8 @@ def test_a_confirmation_lost_with_the_broker_is_sent_by_the_next_sweep(celery_wo
 
     perf = make_performance(rows=1, per_row=2)
     with monkeypatch.context() as patch:
-        patch.setattr(tasks.send_confirmations, "delay", broker_down)
-        patch.setattr(tasks.send_confirmations, "apply_async", broker_down)
-        patch.setitem(notifications._ask, "free_at", 0.0)  # this sale asks at once, and fails to
+        patch.setattr(tasks.send_confirmations, "apply_async", broker_down)  # delay() calls it too
+        patch.setattr(notifications, "_ask", {"free_at": 0.0, "trailing_at": 0.0})  # it asks at once, and fails
         order = buy_one(perf, places_of(perf)[0], "lost@example.org")
     assert order.status == "paid"  # the sale stands
     time.sleep(0.5)
