@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 
 from events.models import Channel, Event, OnSaleWindow, Performance, PriceZone, Venue
@@ -23,11 +24,13 @@ def bench_finished() -> None:
     # A benchmark's buyers are made up: the confirmations its own worker did not send
     # leave the outbox, or `make run`'s worker (or the next benchmark's, while it measures)
     # would send them. The orders say so.
-    pending = Order.objects.filter(performance__event__title__startswith="Benchmark ", status=Order.Status.PAID,
-                                   confirmation_sent_at__isnull=True)
-    OrderEvent.objects.bulk_create(OrderEvent(order_id=pk, action="confirmation not sent", detail="benchmark ended")
-                                   for pk in pending.values_list("pk", flat=True))
-    pending.update(confirmation_sent_at=now)
+    with transaction.atomic():
+        pending = list(Order.objects.select_for_update().filter(
+            performance__event__title__startswith="Benchmark ", status=Order.Status.PAID,
+            confirmation_sent_at__isnull=True).values_list("pk", flat=True))
+        Order.objects.filter(pk__in=pending).update(confirmation_sent_at=now)
+        OrderEvent.objects.bulk_create(OrderEvent(order_id=pk, action="confirmation not sent",
+                                                  detail="benchmark ended") for pk in pending)
 
 
 def bench_performance(rows: int, per_row: int) -> Performance:

@@ -475,19 +475,25 @@ def hold_best(*, hold: Hold, zone: PriceZone, quantity: int, now: datetime, acto
     runs are read again from the database."""
     ctx = Ctx(now=now, channel=hold.channel, hold=hold, actor=actor)
     picture = _FreeRuns.of(hold, zone, now)
-    for attempt in range(rounds):
+    attempt = 0
+    for _ in range(rounds * 3):  # a round whose every block another buyer here was trying does not count
+        if attempt == rounds:
+            break
         candidates = _seat_windows(_best_runs(picture.current(), quantity), quantity, 6)
         if attempt > 1:
             random.shuffle(candidates)  # racers who collided spread out on the next round
+        tried = False
         for ids in candidates:
             # Crossed out before the try: this process's other buyers move on to other
             # blocks at once instead of racing this one (it is taken now, by this buyer
             # or another).
             if not picture.claim(ids):
                 continue
+            tried = True
             taken = _try_block(ids, ctx, hold)
             if taken:
                 return taken
+        attempt += tried or not candidates
         if not candidates:
             # Asked for more than is left: say so from the database, the only authority
             # (as a zone sells out, most requests end here; they must cost little).

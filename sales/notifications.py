@@ -77,21 +77,32 @@ def pending_confirmations(now=None):
             .exclude(customer__email__endswith=".invalid"))
 
 
+# Orders whose send failed in this worker process: monotonic time before which it is not
+# tried again (30 s, doubling up to an hour), so that a bad address is not rendered and
+# refused at every run of a rush.
+_failed: dict[int, tuple[float, float]] = {}
+
+
 def send_pending_confirmations(*, batch: int = 50) -> int:
     """Send every confirmation due, oldest first; returns how many were sent. An order
-    whose send fails keeps its place in the outbox for the next run; the others go."""
-    sent, failed = 0, set()
+    whose send fails keeps its place in the outbox, tried again after a back-off; the
+    others go."""
+    sent, now = 0, time.monotonic()
+    resting = [pk for pk, (until, _wait) in _failed.items() if until > now]
     while True:
-        due = list(pending_confirmations().exclude(pk__in=failed).order_by("paid_at")
+        due = list(pending_confirmations().exclude(pk__in=resting).order_by("paid_at")
                    .values_list("pk", flat=True)[:batch])
         if not due:
             return sent
         for order_id in due:
             try:
                 sent += send_confirmation(order_id)  # False: another worker claimed it first
+                _failed.pop(order_id, None)
             except Exception:
-                logger.exception("confirmation of order %s not sent; the next run tries again", order_id)
-                failed.add(order_id)
+                wait = min(_failed.get(order_id, (0, 15))[1] * 2, 3600)
+                _failed[order_id] = (time.monotonic() + wait, wait)
+                logger.exception("confirmation of order %s not sent; tried again in %d s", order_id, wait)
+                resting.append(order_id)
 
 
 def confirmations_due() -> None:
@@ -105,12 +116,14 @@ def confirmations_due() -> None:
         elif _ask["trailing_at"] > now:
             return  # a task asked for already starts after this sale's commit
         else:
-            _ask["trailing_at"] = countdown_until = _ask["free_at"]
-            countdown = countdown_until - now
-    if countdown:
-        send_confirmations.apply_async(countdown=countdown)
-    else:
-        send_confirmations.delay()
+            _ask["trailing_at"] = _ask["free_at"]
+            countdown = _ask["free_at"] - now + 0.1  # a margin for the worker's clock
+    try:
+        send_confirmations.apply_async(countdown=countdown or None)
+    except Exception:
+        with _asked:  # not asked after all: the next sale asks again (beat catches up meanwhile)
+            _ask["free_at"] = _ask["trailing_at"] = 0.0
+        raise
 
 
 def resend_confirmation(order: Order) -> None:

@@ -8,13 +8,14 @@ were taken.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -32,11 +33,14 @@ from .errors import (
     NotPermitted,
     PaymentDeclined,
     PlacesUnavailable,
+    SalesError,
 )
 from .holds import hold_is_live, hold_release
 from .models import Customer, Hold, Order, OrderEvent, Payment, Place, Ticket, WaitingRoom
 from .notifications import confirmations_due
 from .payments import PROVIDERS, PaymentRequest, card_fingerprint
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -331,22 +335,40 @@ def _paid(order, hold, charged, actor, shift, from_status, now) -> inventory.Als
 def _charge_and_sell(*, order, hold, parts, place_ids, actor, shift, from_status) -> Order:
     pending = from_status == Order.Status.PENDING
     charged = _charge(order, parts, actor, shift, fail_order=pending)
+    now = timezone.now()
     try:
         with inventory.attempt():
             # One statement: places sold, tickets issued, order paid, payments and audit.
-            now = timezone.now()
             order.issued = inventory.sell(hold=hold, order=order, now=now, actor=actor, place_ids=place_ids,
                                           also=_paid(order, hold, charged, actor, shift, from_status, now))
-        # Robust: the sale is committed; a broker hiccup must not look like a failed sale.
-        transaction.on_commit(lambda: _after_sale(order), robust=True)
     except Exception as exc:
-        raised = _undo_charges(order, charged, exc, actor, shift, fail_order=pending)
-        if raised is exc:
-            raise
-        raise raised from None
+        if not isinstance(exc, SalesError) and _sale_committed(order):
+            # Outside a transaction the statement commits as it returns: whatever failed
+            # after it (the connection, reading its answer) must not pay back a sale that stands.
+            logger.exception("order %s is paid; an error after its sale is ignored", order.code)
+        else:
+            raised = _undo_charges(order, charged, exc, actor, shift, fail_order=pending)
+            if raised is exc:
+                raise
+            raise raised from None
+    # Robust, and each on its own: the sale is committed; a broker or cache hiccup must not
+    # look like a failed sale, nor keep the other from running.
+    transaction.on_commit(lambda: availability_changed(order.performance_id), robust=True)
+    transaction.on_commit(confirmations_due, robust=True)
     order.status, order.paid_at = Order.Status.PAID, now
     order.change_due = sum((c.change_due for _r, _a, c in charged), Decimal("0"))
     return order
+
+
+def _sale_committed(order: Order) -> bool:
+    """Did this order's sale statement commit, whatever was raised after it? (Inside a
+    caller's transaction it was rolled back with its savepoint.)"""
+    if connection.in_atomic_block:
+        return False
+    try:
+        return Order.objects.filter(pk=order.pk, status=Order.Status.PAID).exists()
+    except DatabaseError:
+        return False  # unknown: as before, the charge is paid back
 
 
 @dataclass(frozen=True)
@@ -590,11 +612,6 @@ def _replay(existing: Order, hold: Hold) -> Order:
     if existing.status == Order.Status.FAILED:  # the declined attempt sent again: still declined
         raise PaymentDeclined(existing.failure_reason or "payment failed")
     return existing
-
-
-def _after_sale(order: Order) -> None:
-    availability_changed(order.performance_id)
-    confirmations_due()
 
 
 def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: datetime | None = None) -> Order:

@@ -143,3 +143,26 @@ def test_an_order_finds_its_customer_by_email_whatever_its_case_and_fills_in_a_p
     first.customer.refresh_from_db()
     assert first.customer.phone == "514 555 0101"
     assert Order.objects.get(pk=again.pk).customer.email == "alice@example.org"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_error_after_the_sale_statement_committed_does_not_pay_the_sale_back(monkeypatch):
+    """Outside a transaction the sale commits as its statement returns: a failure after it
+    (reading the answer, the connection) must leave the sale standing, not refund it."""
+    from sales import inventory
+    from tests.conftest import make_performance
+
+    perf = make_performance(rows=1, per_row=4)
+    hold, ids = hold_two(perf)
+    real_sell = inventory.sell
+
+    def sell_then_fail(**kwargs):
+        real_sell(**kwargs)
+        raise RuntimeError("the connection dropped after the commit")
+
+    monkeypatch.setattr(inventory, "sell", sell_then_fail)
+    order = order_place(hold=hold, customer=ALICE, payment=CARD)
+    assert order.status == "paid" and Order.objects.get(pk=order.pk).status == "paid"
+    assert list(Payment.objects.filter(order=order).values_list("status", flat=True)) == ["approved"]
+    assert Ticket.objects.filter(order=order, status="valid").count() == 2
+    assert set(Place.objects.filter(pk__in=ids).values_list("state", flat=True)) == {"sold"}
