@@ -146,7 +146,7 @@ class Also:
     before: str = ""
     before_params: tuple = ()
     hold: str = ""
-    ticket: str = "NULL"
+    ticket: str = ""
     after: str = ""
     after_params: tuple = ()
     output: str = ""
@@ -162,8 +162,7 @@ class Also:
             requires_params=self.requires_params + other.requires_params,
             before=self.before + other.before, before_params=self.before_params + other.before_params,
             hold=one(self.hold, other.hold, "hold"),
-            ticket=one(self.ticket if self.ticket != "NULL" else "", other.ticket if other.ticket != "NULL" else "",
-                       "ticket") or "NULL",
+            ticket=one(self.ticket, other.ticket, "ticket"),
             after=self.after + other.after, after_params=self.after_params + other.after_params,
             output=self.output + other.output, refusal=self.refusal or other.refusal)
 
@@ -212,7 +211,7 @@ def _transition(action: str, place_ids: Iterable[int], ctx: Ctx, *, performance_
         {also.before},
         moved AS (
             UPDATE sales_place SET state = %s, updated_at = %s, hold_id = {place_hold}, hold_expires_at = %s,
-                                   ticket_id = {also.ticket}
+                                   ticket_id = {also.ticket or "NULL"}
             FROM locked WHERE sales_place.id = locked.id AND (SELECT ok FROM whole)
             RETURNING sales_place.id, locked.state, locked.allocation),
         audit AS (

@@ -63,17 +63,32 @@ def _clean_customer(details: CustomerDetails) -> CustomerDetails:
     return CustomerDetails(name=name, email=email, phone=details.phone.strip())
 
 
+def _customer(details: CustomerDetails, user) -> tuple[str, list]:
+    """The one rule for a buyer's customer record, as common table expressions ending in
+    `customer` (id, name, email, phone): found by email whatever its case (by the
+    Upper(email) index), a missing phone number filled in; else created."""
+    columns, values, params = rows.insert(Customer(name=details.name, email=details.email, phone=details.phone,
+                                                   user=_staff(user)))
+    return f"""
+        found AS (
+            SELECT id, name, email, phone FROM sales_customer WHERE UPPER(email) = UPPER(%s) ORDER BY id LIMIT 1),
+        fill_phone AS (UPDATE sales_customer SET phone = %s WHERE id = (SELECT id FROM found) AND phone = ''
+                                                                 AND %s <> ''),
+        created AS (
+            INSERT INTO sales_customer {columns} SELECT {values} WHERE NOT EXISTS (SELECT FROM found)
+            RETURNING id, name, email, phone),
+        customer AS (SELECT id, name, email, CASE WHEN phone = '' THEN %s ELSE phone END AS phone FROM found
+                     UNION ALL SELECT id, name, email, phone FROM created)""", [
+        details.email, details.phone, details.phone, *params, details.phone]
+
+
+_CUSTOMER_FIELDS = ["id", "name", "email", "phone"]
+
+
 def customer_for(details: CustomerDetails, user=None) -> Customer:
-    # As email__iexact, by the Upper(email) index.
-    customer = rows.first(Customer, "UPPER(email) = UPPER(%s)", [details.email], order_by="id")
-    if customer is None:
-        return Customer.objects.create(
-            name=details.name, email=details.email, phone=details.phone,
-            user=user if user is not None and user.is_authenticated else None)
-    if details.phone and not customer.phone:
-        customer.phone = details.phone
-        customer.save(update_fields=["phone"])
-    return customer
+    sql, params = _customer(details, user)
+    (row,) = rows.fetch(f"WITH {sql} SELECT id, name, email, phone FROM customer", params)
+    return Customer.from_db(connection.alias, _CUSTOMER_FIELDS, row)
 
 
 def _record(order: Order, action: str, detail: str = "", actor=None) -> None:
@@ -218,25 +233,15 @@ def _validated_parts(policy, payment, payments, total):
 
 def _create_order(*, hold, customer, total, currency, actor, idempotency_key, count,
                   status=Order.Status.PENDING, payment_deadline=None) -> Order:
-    """The order, its customer (found by email whatever its case, else created; a missing
-    phone number filled in) and its audit line, in one statement."""
+    """The order, its customer (`_customer`) and its audit line, in one statement."""
     staff = _staff(actor)
     order = Order(performance_id=hold.performance_id, channel=hold.channel, hold=hold,
                   idempotency_key=idempotency_key or None, total=total, currency=currency, status=status,
                   payment_deadline=payment_deadline, created_by=staff)
     columns, values, params = rows.insert(order, customer_id="(SELECT id FROM customer)")
-    new_columns, new_values, new_params = rows.insert(
-        Customer(name=customer.name, email=customer.email, phone=customer.phone, user=staff))
+    customer_sql, customer_params = _customer(customer, actor)
     sql = f"""
-        WITH found AS (  -- as email__iexact, by the Upper(email) index
-            SELECT id, name, email, phone FROM sales_customer WHERE UPPER(email) = UPPER(%s) ORDER BY id LIMIT 1),
-        fill_phone AS (UPDATE sales_customer SET phone = %s WHERE id = (SELECT id FROM found) AND phone = ''
-                                                                 AND %s <> ''),
-        created AS (
-            INSERT INTO sales_customer {new_columns} SELECT {new_values} WHERE NOT EXISTS (SELECT FROM found)
-            RETURNING id, name, email, phone),
-        customer AS (SELECT id, name, email, CASE WHEN phone = '' THEN %s ELSE phone END AS phone FROM found
-                     UNION ALL SELECT id, name, email, phone FROM created),
+        WITH {customer_sql},
         placed AS (INSERT INTO sales_order {columns} SELECT {values} RETURNING id),
         placed_audit AS (INSERT INTO sales_orderevent (order_id, action, detail, actor_id, at)
                          SELECT id, %s, %s, %s, %s FROM placed)
@@ -244,7 +249,7 @@ def _create_order(*, hold, customer, total, currency, actor, idempotency_key, co
     try:
         with inventory.attempt():
             (order.pk, *who), = rows.fetch(sql, [
-                customer.email, customer.phone, customer.phone, *new_params, customer.phone, *params,
+                *customer_params, *params,
                 "placed" if status == Order.Status.PENDING else "reserved",
                 f"{count} tickets, {total} {currency}"[:300], staff.pk if staff else None, order.created_at])
     except IntegrityError:
@@ -254,7 +259,7 @@ def _create_order(*, hold, customer, total, currency, actor, idempotency_key, co
             raise
         return existing
     order._state.adding, order._state.db = False, connection.alias
-    order.customer = Customer.from_db(connection.alias, ["id", "name", "email", "phone"], who)
+    order.customer = Customer.from_db(connection.alias, _CUSTOMER_FIELDS, who)
     return order
 
 
