@@ -297,6 +297,8 @@ def run() -> int:
             ([*celery, "beat", "-l", "info", "-s", str(STACK / "celerybeat-schedule")], "all", {}),
         ):
             children.append(spawn(cmd, **priority, cwd=ROOT, env={**os.environ, "BOXOFFICE_POOL": pool}))
+        for port, what in ((WEB_PORT, "the public site"), (WEB_PORT + 1, "the staff pool")):
+            wait_for(lambda port=port: port_open(port), what)  # "up" means it answers
         base = f"http://127.0.0.1:{WEB_PORT}"
         staff = f"http://127.0.0.1:{WEB_PORT + 1}"
         print(
