@@ -4,7 +4,8 @@ processes) and a Celery worker, PostgreSQL and Redis from the local stack.
     python -m boxoffice.loadtest --concurrency 64 [--web-workers 2] [--rows 40 --per-row 50]
 
 C concurrent buyers (an asyncio client) hold 1-4 best-available seats and pay for them
-through /api/v1/ until the performance is sold out. Prints tickets sold per second,
+through /api/v1/ until the performance is sold out. Like an integration, a buyer refused
+with "only N places left" asks for at most N there next time, and none once N is 0. Prints tickets sold per second,
 p50/p95/p99 per request type, errors, /healthz throughput on the same server in the
 same run, the ratio of the two, and an oversell check read from the database.
 """
@@ -63,17 +64,19 @@ async def buyers(base: str, perf: dict, concurrency: int, max_tickets: int, dead
     async def buyer(i: int, session):
         rng = random.Random(i)
         customer = {"name": f"Load Test {i}", "email": f"load-{i}@example.org"}  # a crowd, not one customer
-        exhausted: set[int] = set()
-        while len(exhausted) < len(zones) and time.monotonic() < deadline:
-            zone = rng.choice([z for z in zones if z not in exhausted])
-            qty = rng.randint(1, max_tickets)
+        left: dict[int, int] = {}  # what a refusal said is left in a zone (an integration reads it)
+        while any(left.get(z, 1) for z in zones) and time.monotonic() < deadline:
+            zone = rng.choice([z for z in zones if left.get(z, 1)])
+            qty = min(rng.randint(1, max_tickets), left.get(zone, max_tickets))
             status, body = await timed(session, "hold", "POST", f"{base}/api/v1/holds/",
                                        json={"performance": perf["id"], "zone": zone, "quantity": qty})
             if status == 409:
-                reason = re.sub(r"\d+", "N", body.get("error", {}).get("message", "?"))
-                refused[reason] += 1
-                if qty == 1:
-                    exhausted.add(zone)
+                error = body.get("error", {})
+                refused[re.sub(r"\d+", "N", error.get("message", "?"))] += 1
+                if "available" in error:
+                    left[zone] = error["available"]
+                elif qty == 1:
+                    left[zone] = 0
                 continue
             if status != 201:
                 errors[f"hold {status}"] += 1

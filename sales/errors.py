@@ -28,13 +28,18 @@ class NotOnSale(SalesError):
 
 
 class PlacesUnavailable(SalesError):
-    """Some places cannot be had. `places` maps place id -> reason."""
+    """Some places cannot be had. `places` maps place id -> reason; `available`, when
+    known, is how many places the zone or area still has, so that a caller can ask for
+    that many or look elsewhere instead of guessing."""
 
     code = "unavailable"
     status = 409
 
-    def __init__(self, message: str, places: dict[int, str] | None = None):
-        super().__init__(message, places=places or {})
+    def __init__(self, message: str, places: dict[int, str] | None = None, available: int | None = None):
+        detail = {"places": places or {}}
+        if available is not None:
+            detail["available"] = available
+        super().__init__(message, **detail)
         self.places = places or {}
 
 

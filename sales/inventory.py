@@ -502,7 +502,7 @@ def hold_best(*, hold: Hold, zone: PriceZone, quantity: int, now: datetime, acto
                                   [hold.performance_id, zone.pk, *params])
             if left < quantity:
                 raise PlacesUnavailable(f"only {left} place{'s' if left != 1 else ''} left in {zone.name}",
-                                        places={})
+                                        available=left)
             if picture.age < 0.05:
                 # No adjacent block to be had: the best places wherever they are.
                 taken = _take_any(Q(price_zone=zone), quantity, ctx, hold,
@@ -544,7 +544,7 @@ def hold_standing(*, hold: Hold, section: Section, quantity: int, now: datetime,
     left = (Place.objects.filter(where, performance_id=hold.performance_id)
             .filter(free(now) & open_to(hold.channel)).count())
     raise PlacesUnavailable(f"only {left} standing place{'s' if left != 1 else ''} left in "
-                            f"{section.name}", places={})
+                            f"{section.name}", available=left)
 
 
 def release(*, hold: Hold, now: datetime, actor=None) -> list[int]:

@@ -3,6 +3,8 @@
     {"error": {"code": "unavailable", "message": "2 places unavailable: already sold",
                "field": "places", "places": [{"id": 17, "reason": "already sold"}],
                "fields": {"quantity": ["..."]}}}
+
+A refusal for quantity ("only 2 places left in Stalls") also says `"available": 2`.
 """
 
 from django.http import Http404
@@ -16,7 +18,8 @@ from sales.errors import SalesError
 
 
 def error_body(code: str, message: str, **extra) -> dict:
-    return {"error": {"code": code, "message": message, **{k: v for k, v in extra.items() if v}}}
+    return {"error": {"code": code, "message": message,
+                      **{k: v for k, v in extra.items() if v not in (None, "", [], {})}}}
 
 
 def _first_message(detail) -> str:

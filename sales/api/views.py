@@ -36,7 +36,9 @@ from .permissions import IsOrganizer, IsStaffRole, TokenWithRoles
 IDEMPOTENCY = OpenApiParameter(HEADER, str, OpenApiParameter.HEADER, required=False,
                                description="Retries with the same key return the first response.")
 ERROR = {"type": "object", "properties": {"error": {"type": "object", "properties": {
-    "code": {"type": "string"}, "message": {"type": "string"}}, "required": ["code", "message"]}}}
+    "code": {"type": "string"}, "message": {"type": "string"},
+    "available": {"type": "integer", "description": "on a refusal for quantity: how many places are left"}},
+    "required": ["code", "message"]}}}
 ERRORS = dict.fromkeys((400, 401, 402, 403, 404, 409, 422), ERROR)
 READ_ERRORS = dict.fromkeys((400, 401, 403, 404), ERROR)
 

@@ -95,6 +95,24 @@ def test_unavailable_seats_answer_409_with_which_and_why(performance):
     assert Place.objects.get(pk=a2.pk).state == "available"
 
 
+def test_asking_for_more_than_is_left_says_how_many_are():
+    perf = make_performance(rows=1, per_row=3, standing=2)
+    client = client_for()
+    zone, lawn = perf.price_zones.get(name="Stalls"), perf.venue.sections.get(kind="standing")
+    assert buy(client, perf, n=2).status_code == 201
+    error = assert_error(client.post("/api/v1/holds/", {"performance": perf.pk, "zone": zone.pk, "quantity": 2},
+                                     format="json"), 409, "unavailable")
+    assert error["message"] == "only 1 place left in Stalls" and error["available"] == 1
+    assert client.post("/api/v1/holds/", {"performance": perf.pk, "zone": zone.pk, "quantity": 1},
+                       format="json").status_code == 201
+    error = assert_error(client.post("/api/v1/holds/", {"performance": perf.pk, "zone": zone.pk, "quantity": 1},
+                                     format="json"), 409, "unavailable")
+    assert error["available"] == 0  # sold out: said, not left out as an empty value
+    error = assert_error(client.post("/api/v1/holds/", {"performance": perf.pk, "section": lawn.pk, "quantity": 3},
+                                     format="json"), 409, "unavailable")
+    assert error["available"] == 2 and "standing" in error["message"]
+
+
 @pytest.mark.parametrize("body, status, code, fragment", [
     ([], 400, "invalid", "JSON object"),
     ({"performance": "x"}, 400, "invalid", "performance"),
