@@ -89,6 +89,8 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "boxoffice.db"  # the same, with a health check that asks only when in doubt
 # Which pool a connection serves, for pg_stat_activity and the server's log.
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault("application_name", f"boxoffice-{BOXOFFICE_POOL}")
 # Parameters bound by the server and statements prepared after their fifth use on a

@@ -357,8 +357,10 @@ def _charge_and_sell(*, order, hold, parts, place_ids, actor, shift, from_status
                 raise
             raise raised from None
     # Robust, and each on its own: the sale is committed; a broker or cache hiccup must not
-    # look like a failed sale, nor keep the other from running.
-    transaction.on_commit(lambda: availability_changed(order.performance_id), robust=True)
+    # look like a failed sale, nor keep the other from running. Places sold from a live hold
+    # were not free before either, so the counts for display stand; a lapsed hold's were.
+    if not hold_is_live(hold, now):
+        transaction.on_commit(lambda: availability_changed(order.performance_id), robust=True)
     transaction.on_commit(confirmations_due, robust=True)
     order.status, order.paid_at = Order.Status.PAID, now
     order.change_due = sum((c.change_due for _r, _a, c in charged), Decimal("0"))

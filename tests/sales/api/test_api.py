@@ -1,7 +1,9 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient, APIRequestFactory
 
@@ -131,6 +133,30 @@ def test_bad_hold_bodies_get_one_error_shape(performance, body, status, code, fr
     error = assert_error(client_for().post("/api/v1/holds/", body, format="json"), status, code)
     assert fragment in error["message"] or fragment in str(error.get("fields")), error
     assert Hold.objects.count() == 0
+
+
+def test_input_fields_built_once_keep_no_request_of_their_own():
+    """Inputs share their fields across requests (built once per class): threads
+    validating good and bad bodies at once each get their own answer."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sales.api.serializers import OrderIn
+
+    def check(i):
+        body = {"hold": f"h{i}", "customer": {"name": f"N{i}", "email": f"b{i}@example.org"},
+                "payment": {"method": "test_card", "card_number": str(i)}}
+        if i % 3 == 0:
+            body["customer"]["email"] = "not an address"
+        serializer = OrderIn(data=body)
+        if serializer.is_valid():
+            data = serializer.validated_data
+            return (data["hold"], data["customer"]["email"], data["payment"]["card_number"]) == (
+                f"h{i}", f"b{i}@example.org", str(i)) and i % 3 != 0
+        return list(serializer.errors) == ["customer"] and "email" in serializer.errors["customer"] and i % 3 == 0
+
+    with ThreadPoolExecutor(8) as pool:
+        assert all(pool.map(check, range(2000)))
+    assert OrderIn().fields["customer"].fields is OrderIn().fields["customer"].fields
 
 
 def test_malformed_json_is_a_400_not_a_500():
@@ -377,3 +403,41 @@ def test_confirmation_email_via_api_order(performance, django_capture_on_commit_
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         assert buy(client_for(), performance).status_code == 201
     assert callbacks and not mail.outbox
+
+
+def test_counts_for_display_follow_every_sale(django_capture_on_commit_callbacks):
+    """The cached counts are dropped when a sale changes them (a lapsed hold's places were
+    counted free) and kept when it cannot (a live hold's were not)."""
+    from django.core.cache import cache
+
+    perf = make_performance(rows=1, per_row=4)
+    cache.delete(f"availability:{perf.pk}")
+    client = client_for()
+
+    def shown():
+        return client.get(f"/api/v1/performances/{perf.pk}/").json()["zones"][0]["available"]
+
+    def hold(n):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/api/v1/holds/", {"performance": perf.pk, "places": [
+                p.pk for p in places_of(perf, state="available")[:n]]}, format="json")
+        assert response.status_code == 201, response.content
+        return response.json()["token"]
+
+    def pay(token):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/api/v1/orders/", {"hold": token, "customer": BUYER, "payment": CARD},
+                                   format="json")
+        assert response.status_code == 201, response.content
+
+    live = hold(2)
+    assert shown() == 2
+    pay(live)
+    assert shown() == 2 == Place.objects.filter(performance=perf, state="available").count()
+    lapsed = hold(1)
+    Hold.objects.filter(token=lapsed).update(expires_at=timezone.now() - timedelta(seconds=1))
+    Place.objects.filter(hold__token=lapsed).update(hold_expires_at=timezone.now() - timedelta(seconds=1))
+    cache.delete(f"availability:{perf.pk}")
+    assert shown() == 2  # the lapsed hold's place counts as free again
+    pay(lapsed)  # sold all the same: nobody else took it
+    assert shown() == 1
