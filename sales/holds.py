@@ -40,13 +40,15 @@ def check_on_sale(*, performance: Performance, channel: str, now: datetime, wind
 
 def hold_targets(*, performance_id: int, channel: str, zone_id: int | None = None, section_id: int | None = None):
     """What a hold request names, read in one query (the API's hot path): the performance,
-    the price zone and the standing section (None where not asked for or not found) and
-    the channel's on-sale window for check_on_sale. Returns None if there is no such
-    performance."""
+    the price zone and the standing section (None where not asked for or not found), the
+    channel's on-sale window for check_on_sale, and whether the online sale is behind the
+    waiting room (the `WaitingRoom` row, which the room's Redis config is published from).
+    Returns None if there is no such performance."""
     found = rows.fetch(f"""
         SELECT {rows.columns(Performance)}, {rows.columns(PriceZone)}, {rows.columns(Section)},
                window_.opens_at, window_.closes_at, window_.id IS NOT NULL,
-               EXISTS (SELECT 1 FROM sales_place WHERE performance_id = events_performance.id)
+               EXISTS (SELECT 1 FROM sales_place WHERE performance_id = events_performance.id),
+               EXISTS (SELECT 1 FROM sales_waitingroom WHERE performance_id = events_performance.id AND enabled)
         FROM events_performance
         LEFT JOIN events_pricezone ON events_pricezone.id = %s
         LEFT JOIN events_section ON events_section.id = %s
@@ -57,8 +59,8 @@ def hold_targets(*, performance_id: int, channel: str, zone_id: int | None = Non
         return None
     row = found[0]
     performance, zone, section = rows.instances(row, Performance, PriceZone, Section)
-    opens_at, closes_at, has_window, stocked = row[-4:]
-    return performance, zone, section, (opens_at, closes_at, stocked) if has_window else None
+    opens_at, closes_at, has_window, stocked, queued = row[-5:]
+    return performance, zone, section, (opens_at, closes_at, stocked) if has_window else None, queued
 
 
 def hold_create(

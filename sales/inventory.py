@@ -578,7 +578,12 @@ def release_expired(*, now: datetime, batch: int = 1000) -> int:
 
 # Every place the hold took when it was made: still held, or lost by lapsing and possibly
 # still free. Pricing and selling both use this one set.
-PLACES_OF_HOLD = "SELECT place_id FROM sales_placeevent WHERE hold_id = %s AND action = 'hold'"
+def places_of_hold_sql(hold_id: str = "%s") -> str:
+    """SQL: the ids of the places the hold `hold_id` (an SQL expression) took."""
+    return f"SELECT place_id FROM sales_placeevent WHERE hold_id = {hold_id} AND action = 'hold'"
+
+
+PLACES_OF_HOLD = places_of_hold_sql()
 
 
 def places_of_hold_qs(hold: Hold):

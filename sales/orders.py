@@ -104,9 +104,14 @@ def change_given(order: Order) -> Decimal:
 
 # A hold's places with their prices: [[place id, price, currency], ...] in place order,
 # over exactly the places `inventory.sell` will sell.
-_HOLD_PRICES = f"""SELECT json_agg(json_build_array(place.id, zone.price::text, zone.currency) ORDER BY place.id)
-                   FROM sales_place place JOIN events_pricezone zone ON zone.id = place.price_zone_id
-                   WHERE place.id IN ({inventory.PLACES_OF_HOLD})"""
+def _hold_prices(hold_id: str) -> str:
+    """SQL: the places of the hold `hold_id` (an SQL expression) with their prices."""
+    return f"""SELECT json_agg(json_build_array(place.id, zone.price::text, zone.currency) ORDER BY place.id)
+               FROM sales_place place JOIN events_pricezone zone ON zone.id = place.price_zone_id
+               WHERE place.id IN ({inventory.places_of_hold_sql(hold_id)})"""
+
+
+_HOLD_PRICES = _hold_prices("%s")
 
 
 def _priced(priced: list | None) -> tuple[Decimal, str, list[int]]:
@@ -145,7 +150,8 @@ def _parts(payment: PaymentRequest | None, payments: list[PaymentRequest] | None
 
 def order_place(
     *,
-    hold: Hold,
+    hold: Hold | None = None,
+    hold_token: str | None = None,
     customer: CustomerDetails,
     payment: PaymentRequest | None = None,
     payments: list[PaymentRequest] | None = None,
@@ -154,16 +160,21 @@ def order_place(
     idempotency_key: str | None = None,
     now: datetime | None = None,
 ) -> Order:
-    """Place and pay an order for everything in `hold` (one payment, or a split between
-    several). With an idempotency key, a retry returns the first order instead of selling
-    twice. Counter payments name the clerk's `shift`."""
+    """Place and pay an order for everything in `hold` (or the hold whose token is
+    `hold_token`), with one payment or a split between several. With an idempotency key, a
+    retry returns the first order instead of selling twice. Counter payments name the
+    clerk's `shift`."""
+    # What the checks need, in one read: the hold as it is now, an order already made with
+    # this key or from this hold, the on-sale's per-customer limit, and the places priced.
+    found = rows.fetch(_SALE_FACTS_BY_TOKEN if hold is None else _SALE_FACTS_BY_ID, [
+        idempotency_key, Order.Status.RESERVED, Order.Status.PAID, hold_token if hold is None else hold.pk])
+    if not found:
+        raise InvalidRequest("no such hold", field="hold")
+    hold = rows.instance(Hold, found[0])
+    by_key, of_hold, limit, priced = found[0][-4:]
     policy = policy_for(hold.channel)
     if not policy.allows(actor):
         raise NotPermitted(f"you may not sell through the {hold.channel} channel")
-    # What the checks need, in one read: an order already made with this key or from this
-    # hold, the on-sale's per-customer limit, and the hold's places priced.
-    (by_key, of_hold, limit, priced), = rows.fetch(_SALE_FACTS, [
-        idempotency_key, hold.pk, Order.Status.RESERVED, Order.Status.PAID, hold.performance_id, hold.pk])
     if by_key is not None:
         return _replay(Order.objects.get(pk=by_key), hold)
     customer = _clean_customer(customer)
@@ -186,10 +197,14 @@ def order_place(
 
 
 _SALE_FACTS = f"""
-    SELECT (SELECT id FROM sales_order WHERE idempotency_key = %s),
-           (SELECT id FROM sales_order WHERE hold_id = %s AND status IN (%s, %s) ORDER BY id LIMIT 1),
-           (SELECT customer_limit FROM sales_waitingroom WHERE performance_id = %s AND enabled),
-           ({_HOLD_PRICES})"""
+    SELECT {rows.columns(Hold)},
+           (SELECT id FROM sales_order WHERE idempotency_key = %s),
+           (SELECT id FROM sales_order WHERE hold_id = sales_hold.id AND status IN (%s, %s) ORDER BY id LIMIT 1),
+           (SELECT customer_limit FROM sales_waitingroom WHERE performance_id = sales_hold.performance_id AND enabled),
+           ({_hold_prices("sales_hold.id")})
+    FROM sales_hold"""
+_SALE_FACTS_BY_ID = _SALE_FACTS + " WHERE sales_hold.id = %s"
+_SALE_FACTS_BY_TOKEN = _SALE_FACTS + " WHERE sales_hold.token = %s"
 
 
 def _by_key(idempotency_key: str) -> Order | None:

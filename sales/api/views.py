@@ -121,12 +121,12 @@ class HoldCreate(ApiView):
                              section_id=data.get("section"))
         if found is None:
             raise InvalidRequest("no such performance", field="performance")
-        perf, zone, section, window = found
+        perf, zone, section, window, queued = found
         for field, obj in (("zone", zone), ("section", section)):
             if field in data and obj is None:
                 raise InvalidRequest(f"no such {field}", field=field)
         binding = scope_of(request) if request.user.is_authenticated else f"ip:{waiting_room.client_ip(request)}"
-        if policy_for(channel).queued and waiting_room.gated(perf.pk) and not waiting_room.check_pass(
+        if policy_for(channel).queued and queued and not waiting_room.check_pass(
                 perf.pk, request.headers.get("X-Queue-Pass"), binding):
             raise NotPermitted("this on-sale is queued: join the waiting room at "
                                f"/performances/{perf.pk}/queue/ and send its pass as X-Queue-Pass")
@@ -187,12 +187,9 @@ class OrderCreate(ApiView):
     @idempotent("orders")
     def post(self, request):
         data = _valid(s.OrderIn, request)
-        hold = rows.first(Hold, "token = %s", [data["hold"]])
-        if hold is None:
-            raise InvalidRequest("no such hold", field="hold")
         key = request.headers.get(HEADER)
         order = order_place(
-            hold=hold, customer=CustomerDetails(**data["customer"]), actor=request.user,
+            hold_token=data["hold"], customer=CustomerDetails(**data["customer"]), actor=request.user,
             payment=PaymentRequest(**data["payment"]),
             idempotency_key=f"api:{scope_of(request)}:{key}" if key else None)
         return Response(_order_out(order, self.ctx()), status=status.HTTP_201_CREATED)
