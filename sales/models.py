@@ -48,17 +48,24 @@ class Hold(models.Model):
 
     performance = models.ForeignKey(Performance, on_delete=models.PROTECT, related_name="holds")
     channel = models.CharField(max_length=10, choices=Channel.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False,
                              on_delete=models.SET_NULL, related_name="holds")
     # An anonymous owner (a shop session, an API client): only its owner may use the hold.
-    owner_key = models.CharField(max_length=64, blank=True, db_index=True)
-    token = models.CharField(max_length=40, unique=True, default=new_secret, editable=False)
+    owner_key = models.CharField(max_length=64, blank=True)
+    token = models.CharField(max_length=40, default=new_secret, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["status", "expires_at"])]
+        # Uniqueness and indexes are declared here, not on the fields: a field's own
+        # unique or db_index on text adds a second, LIKE-only index that nothing here
+        # uses and every insert pays for. A user key is indexed only where it is set
+        # (online buyers have none).
+        constraints = [models.UniqueConstraint(fields=["token"], name="hold_token_unique")]
+        indexes = [models.Index(fields=["status", "expires_at"]),
+                   models.Index(fields=["owner_key"], name="hold_owner_key"),
+                   models.Index(fields=["user"], name="hold_user", condition=Q(user__isnull=False))]
 
     def __str__(self) -> str:
         return f"Hold {self.pk} ({self.get_channel_display()}, {self.status})"
@@ -71,8 +78,12 @@ class Place(models.Model):
     # (price zone, state) indexes below serve those lookups, and every sale updates every
     # index of the rows it moves.
     performance = models.ForeignKey(Performance, on_delete=models.CASCADE, related_name="places", db_index=False)
-    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="+")
-    seat = models.ForeignKey(Seat, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Not indexed on their own: a seat's places are found by place_one_per_seat (seat
+    # first), a standing area's by place_one_per_standing_index; nothing looks a section's
+    # places up without its performance.
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="+", db_index=False)
+    seat = models.ForeignKey(Seat, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             db_index=False)
     standing_index = models.PositiveIntegerField(null=True, blank=True)
     price_zone = models.ForeignKey(PriceZone, on_delete=models.PROTECT, related_name="places", db_index=False)
     # Distance from the middle of its row (0 = centre): best-available prefers low values.
@@ -80,19 +91,23 @@ class Place(models.Model):
 
     state = models.CharField(max_length=10, choices=PlaceState.choices,
                              default=PlaceState.AVAILABLE)
+    # The hold and the ticket are indexed only where set (place_hold, place_one_per_ticket):
+    # most places have neither, and each transition would add an entry for their empty value.
     hold = models.ForeignKey(Hold, null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="places")
+                             related_name="places", db_index=False)
     hold_expires_at = models.DateTimeField(null=True, blank=True)
-    ticket = models.OneToOneField("Ticket", null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
+    ticket = models.ForeignKey("Ticket", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+", db_index=False)
     # Kept for one channel (e.g. the counter); empty = every channel may sell it.
     allocation = models.CharField(max_length=10, choices=Channel.choices, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["performance", "seat"], condition=Q(seat__isnull=False),
+            models.UniqueConstraint(fields=["seat", "performance"], condition=Q(seat__isnull=False),
                                     name="place_one_per_seat"),
+            models.UniqueConstraint(fields=["ticket"], condition=Q(ticket__isnull=False),
+                                    name="place_one_per_ticket"),
             models.UniqueConstraint(fields=["performance", "section", "standing_index"],
                                     condition=Q(standing_index__isnull=False),
                                     name="place_one_per_standing_index"),
@@ -113,6 +128,7 @@ class Place(models.Model):
             models.Index(fields=["price_zone", "state"]),
             models.Index(fields=["state", "hold_expires_at"], condition=Q(state="held"),
                          name="place_held_expiry"),
+            models.Index(fields=["hold"], condition=Q(hold__isnull=False), name="place_hold"),
         ]
 
     def __str__(self) -> str:
@@ -131,10 +147,10 @@ class Place(models.Model):
 
 class Customer(models.Model):
     name = models.CharField(max_length=200)
-    email = models.EmailField(db_index=True)
-    phone = models.CharField(max_length=40, blank=True, db_index=True)
+    email = models.EmailField()  # found whatever its case: sales_customer_email_upper
+    phone = models.CharField(max_length=40, blank=True)  # searched by its digits: no index serves
     notes = models.TextField(blank=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False,
                              on_delete=models.SET_NULL, related_name="customers")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -142,7 +158,8 @@ class Customer(models.Model):
         ordering = ["name"]
         # Customers are found by email whatever its case, at every order: without this
         # index that lookup reads the whole customer table.
-        indexes = [models.Index(Upper("email"), name="sales_customer_email_upper")]
+        indexes = [models.Index(Upper("email"), name="sales_customer_email_upper"),
+                   models.Index(fields=["user"], name="customer_user", condition=Q(user__isnull=False))]
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
@@ -163,18 +180,19 @@ class Order(models.Model):
         # Phone reservation to pay later: places held until payment_deadline.
         RESERVED = "reserved", _("Reserved, to pay")
 
-    code = models.CharField(max_length=12, unique=True, default=new_order_code, editable=False)
+    code = models.CharField(max_length=12, default=new_order_code, editable=False)
     # The private link to the order (no account needed).
-    access_token = models.CharField(max_length=40, unique=True, default=new_secret, editable=False)
-    performance = models.ForeignKey(Performance, on_delete=models.PROTECT, related_name="orders")
+    access_token = models.CharField(max_length=40, default=new_secret, editable=False)
+    # Found through the (performance, status) index.
+    performance = models.ForeignKey(Performance, on_delete=models.PROTECT, related_name="orders", db_index=False)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
     channel = models.CharField(max_length=10, choices=Channel.choices)
     hold = models.ForeignKey(Hold, null=True, blank=True, on_delete=models.PROTECT,
                              related_name="orders")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False,
                                    on_delete=models.SET_NULL, related_name="+")
     # A retried request with the same key returns this order instead of selling twice.
-    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     failure_reason = models.CharField(max_length=300, blank=True)
     total = models.DecimalField(max_digits=10, decimal_places=2)
@@ -187,7 +205,13 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["performance", "status"]),
+        # Declared here rather than on the fields: see Hold.Meta.
+        constraints = [models.UniqueConstraint(fields=["code"], name="order_code_unique"),
+                       models.UniqueConstraint(fields=["access_token"], name="order_access_token_unique"),
+                       models.UniqueConstraint(fields=["idempotency_key"], name="order_idempotency_key_unique")]
+        indexes = [models.Index(fields=["created_by"], name="order_created_by",
+                                condition=Q(created_by__isnull=False)),
+                   models.Index(fields=["performance", "status"]),
                    models.Index(fields=["status", "payment_deadline"]),
                    # The confirmation outbox (sales.notifications): small, whatever the orders.
                    models.Index(fields=["paid_at"], name="order_confirmation_due",
@@ -205,7 +229,7 @@ class Ticket(models.Model):
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="tickets")
     place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="tickets")
-    code = models.CharField(max_length=40, unique=True, default=new_secret, editable=False)
+    code = models.CharField(max_length=40, default=new_secret, editable=False)
     price_zone_name = models.CharField(max_length=100)
     price = models.DecimalField(max_digits=9, decimal_places=2)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.VALID)
@@ -217,6 +241,7 @@ class Ticket(models.Model):
     class Meta:
         ordering = ["order", "pk"]
         constraints = [
+            models.UniqueConstraint(fields=["code"], name="ticket_code_unique"),  # see Hold.Meta
             # The last line of defence against overselling: one valid ticket per place.
             models.UniqueConstraint(fields=["place"], condition=Q(status="valid"),
                                     name="ticket_one_valid_per_place"),
@@ -241,7 +266,7 @@ class Payment(models.Model):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
     # Counter payments belong to the clerk's open shift (the cash drawer they go into).
     shift = models.ForeignKey("Shift", null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="payments")
+                              related_name="payments", db_index=False)
     method = models.CharField(max_length=20, choices=Method.choices)
     amount = models.DecimalField(max_digits=10, decimal_places=2)
     status = models.CharField(max_length=10, choices=Status.choices)
@@ -250,14 +275,24 @@ class Payment(models.Model):
     # Cash: what was handed over (the change is tendered - amount).
     tendered = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     # A keyed hash of the card number: enough to count one card's purchases, never the number.
-    card_fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+    card_fingerprint = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     # A refund row (negative amount) names the approved payment it pays back, so that no
     # payment is ever paid back more than it took.
     refund_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="refunds")
+                                  related_name="refunds", db_index=False)
+
+    class Meta:
+        # Optional keys and the card's fingerprint are indexed only where set (most online
+        # payments have no shift, no staff and no refund).
+        indexes = [
+            models.Index(fields=["shift"], name="payment_shift", condition=Q(shift__isnull=False)),
+            models.Index(fields=["card_fingerprint"], name="payment_card", condition=~Q(card_fingerprint="")),
+            models.Index(fields=["created_by"], name="payment_created_by", condition=Q(created_by__isnull=False)),
+            models.Index(fields=["refund_of"], name="payment_refund_of", condition=Q(refund_of__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} {self.amount} ({self.status})"
@@ -274,13 +309,17 @@ class PlaceEvent(models.Model):
     channel = models.CharField(max_length=10, blank=True)
     hold = models.ForeignKey(Hold, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="place_events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              related_name="place_events", db_index=False)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False,
                               on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-at", "-pk"]
+        # Two entries per place moved: the optional keys only where set (a hold has no
+        # order, an online buyer is no staff actor).
+        indexes = [models.Index(fields=["order"], name="placeevent_order", condition=Q(order__isnull=False)),
+                   models.Index(fields=["actor"], name="placeevent_actor", condition=Q(actor__isnull=False))]
 
     def __str__(self) -> str:
         return f"{self.action}: {self.from_state} → {self.to_state}"
@@ -292,12 +331,13 @@ class OrderEvent(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=30)
     detail = models.CharField(max_length=300, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False,
                               on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["actor"], name="orderevent_actor", condition=Q(actor__isnull=False))]
 
     def __str__(self) -> str:
         return f"{self.action} {self.detail}"
