@@ -116,10 +116,14 @@ def _guard_template(rule: Rule, with_hold: bool, with_order: bool) -> tuple[str,
     return _where(rule.guard(ctx))
 
 
+def _filled(template: tuple, values: dict) -> list:
+    return [values.get(p, p) if isinstance(p, (datetime, str, int)) else p for p in template]
+
+
 def _guard(rule: Rule, ctx: Ctx) -> tuple[str, list]:
     sql, template = _guard_template(rule, ctx.hold is not None, ctx.order is not None)
-    values = {_AT: ctx.now, _CHANNEL: ctx.channel, _HOLD: ctx.hold and ctx.hold.pk, _ORDER: ctx.order and ctx.order.pk}
-    return sql, [values.get(p, p) if isinstance(p, (datetime, str, int)) else p for p in template]
+    return sql, _filled(template, {_AT: ctx.now, _CHANNEL: ctx.channel, _HOLD: ctx.hold and ctx.hold.pk,
+                                   _ORDER: ctx.order and ctx.order.pk})
 
 
 @dataclass(frozen=True)
@@ -333,25 +337,33 @@ class _Partial(Exception):
     pass
 
 
-def _runs(hold: Hold, zone: PriceZone, now: datetime) -> list[tuple]:
-    """The runs of adjacent free seats in each row of a zone, found by the database (gaps
-    and islands: adjacent positions share `position - row_number`), so that one array per
-    run comes back: (section rank, section, row, place ids, centre offsets)."""
+_PERFORMANCE, _ZONE = -7_000_003, -7_000_004
+
+
+@functools.cache
+def _runs_template() -> tuple[str, tuple]:
     free_seats = (
-        Place.objects.filter(performance_id=hold.performance_id, price_zone=zone, seat__isnull=False)
-        .filter(free(now) & open_to(hold.channel))
+        Place.objects.filter(performance_id=_PERFORMANCE, price_zone_id=_ZONE, seat__isnull=False)
+        .filter(free(_AT) & open_to(_CHANNEL))
         .annotate(run=F("seat__position") - Window(
             RowNumber(), partition_by=[F("section_id"), F("seat__row_index")], order_by=F("seat__position").asc()))
         .values("pk", "section_id", "section__rank", "seat__row_index", "seat__position", "centre_offset", "run")
     )
     inner, params = free_seats.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""SELECT "section__rank", "section_id", "seat__row_index",
-                       array_agg("pk" ORDER BY "seat__position"), array_agg("centre_offset" ORDER BY "seat__position")
-                FROM ({inner}) AS free_seats
-                GROUP BY "section__rank", "section_id", "seat__row_index", "run" """, params)
-        return cursor.fetchall()
+    return f"""SELECT "section__rank", "section_id", "seat__row_index",
+                      array_agg("pk" ORDER BY "seat__position"), array_agg("centre_offset" ORDER BY "seat__position")
+               FROM ({inner}) AS free_seats
+               GROUP BY "section__rank", "section_id", "seat__row_index", "run" """, tuple(params)
+
+
+def _runs(hold: Hold, zone: PriceZone, now: datetime) -> list[tuple]:
+    """The runs of adjacent free seats in each row of a zone, found by the database (gaps
+    and islands: adjacent positions share `position - row_number`), so that one array per
+    run comes back: (section rank, section, row, place ids, centre offsets). The query is
+    compiled by the ORM once per process, like the guards."""
+    sql, template = _runs_template()
+    return rows.fetch(sql, _filled(template, {_AT: now, _CHANNEL: hold.channel,
+                                              _PERFORMANCE: hold.performance_id, _ZONE: zone.pk}))
 
 
 class _FreeRuns:
@@ -441,25 +453,37 @@ def _best_runs(runs: list[tuple], quantity: int, limit: int = 8) -> list[tuple]:
 
 def _seat_windows(runs: list[tuple], quantity: int, limit: int) -> list[list[int]]:
     """Up to `limit` disjoint windows of `quantity` seats in these runs, best first: no
-    orphan single seat left beside it, then front section and row, then central. (Windows
-    are ranked by position and cut out only when chosen: ranking every slice of a zone
-    cost a millisecond per hold.)"""
-    windows = []
-    for n, (rank, section_id, row_index, ids, offsets) in enumerate(runs):
-        prefix = list(itertools.accumulate(offsets, initial=0))  # a window's offsets sum in one step
-        last = len(ids) - quantity
-        windows.extend(((start == 1 or start == last - 1, rank, row_index,
-                         prefix[start + quantity] - prefix[start], section_id), n, start)
-                       for start in range(last + 1))
-    windows.sort()
-    chosen, used = [], set()
-    for _score, n, start in windows:
-        ids = runs[n][3][start:start + quantity]
-        if used.isdisjoint(ids):
-            chosen.append(ids)
-            used.update(ids)
-            if len(chosen) == limit:
-                break
+    orphan single seat left beside it, then front section and row, then central. (Rows
+    are visited best first and windows cut out only when chosen, so that a hold looks at
+    the first rows with room, not at every slice of the zone.)"""
+    order = sorted(range(len(runs)), key=lambda n: (runs[n][0], runs[n][2]))
+    chosen, used, orphans = [], set(), []
+
+    def take(windows) -> bool:
+        for _score, n, start in sorted(windows):
+            ids = runs[n][3][start:start + quantity]
+            if used.isdisjoint(ids):
+                chosen.append(ids)
+                used.update(ids)
+                if len(chosen) == limit:
+                    return True
+        return False
+
+    for (rank, row_index), row in itertools.groupby(order, key=lambda n: (runs[n][0], runs[n][2])):
+        windows = []  # this row's windows that leave no orphan; they all rank before later rows'
+        for n in row:
+            _rank, section_id, _row, ids, offsets = runs[n]
+            prefix = list(itertools.accumulate(offsets, initial=0))  # a window's offsets sum in one step
+            last = len(ids) - quantity
+            for start in range(last + 1):
+                score = (prefix[start + quantity] - prefix[start], section_id)
+                if start == 1 or start == last - 1:  # leaves one seat alone: after every other window
+                    orphans.append(((rank, row_index, *score), n, start))
+                else:
+                    windows.append((score, n, start))
+        if take(windows):
+            return chosen
+    take(orphans)
     return chosen
 
 

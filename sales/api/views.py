@@ -11,7 +11,10 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -43,8 +46,19 @@ ERRORS = dict.fromkeys((400, 401, 402, 403, 404, 409, 422), ERROR)
 READ_ERRORS = dict.fromkeys((400, 401, 403, 404), ERROR)
 
 
+class JsonOnly(DefaultContentNegotiation):
+    """The API answers in JSON whatever the Accept header says (its docs page is the
+    browsable part): no header to weigh at every request."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 class ApiView(APIView):
     authentication_classes = [TokenWithRoles, SessionAuthentication]
+    renderer_classes = [JSONRenderer]
+    parser_classes = [JSONParser]
+    content_negotiation_class = JsonOnly
 
     def ctx(self, **extra):
         return {"request": self.request, "now": timezone.now(), **extra}
