@@ -31,6 +31,10 @@ def scope_of(request) -> str:
     return f"user:{request.user.pk}" if request.user.is_authenticated else "anonymous"
 
 
+def _forget(record_id: int) -> None:
+    execute("DELETE FROM sales_idempotencyrecord WHERE id = %s", [record_id])
+
+
 def idempotent(endpoint: str):
     def decorator(view):
         @functools.wraps(view)
@@ -48,10 +52,7 @@ def idempotent(endpoint: str):
                                VALUES (%s, %s, %s, %s, now())
                                ON CONFLICT (scope, endpoint, key) DO NOTHING RETURNING id""",
                             [scope, endpoint, key, fingerprint])
-            if created:
-                record = IdempotencyRecord(pk=created[0][0], scope=scope, endpoint=endpoint, key=key,
-                                           fingerprint=fingerprint)
-            else:
+            if not created:
                 first = IdempotencyRecord.objects.filter(scope=scope, endpoint=endpoint, key=key).first()
                 if first is not None and first.fingerprint != fingerprint:
                     raise KeyReused("this Idempotency-Key was used with a different request")
@@ -59,18 +60,19 @@ def idempotent(endpoint: str):
                     raise IdempotencyConflict("a request with this Idempotency-Key is still in progress")
                 return Response(first.response, status=first.status_code,
                                 headers={"Idempotent-Replayed": "true"})
+            record_id = created[0][0]
             try:
                 response = view(self, request, *args, **kwargs)
             except SalesError as exc:
                 response = exception_handler(exc, {})
             except Exception:
-                record.delete()  # unexpected failure: let the client retry for real
+                _forget(record_id)  # unexpected failure: let the client retry for real
                 raise
             if response.status_code >= 500:
-                record.delete()
+                _forget(record_id)
                 return response
             execute("UPDATE sales_idempotencyrecord SET status_code = %s, response = %s WHERE id = %s",
-                    [response.status_code, value(IdempotencyRecord, "response", response.data), record.pk])
+                    [response.status_code, value(IdempotencyRecord, "response", response.data), record_id])
             return response
         return wrapper
     return decorator
