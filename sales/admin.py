@@ -247,6 +247,16 @@ class WaitingRoomAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         waiting_room.publish(obj)
 
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        waiting_room.withdraw(obj.performance_id)
+
+    def delete_queryset(self, request, queryset):
+        performances = list(queryset.values_list("performance_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for perf_id in performances:
+            waiting_room.withdraw(perf_id)
+
     @admin.display(description="In queue")
     def in_queue(self, obj):
         return waiting_room.stats(obj.performance_id)["in_queue"]

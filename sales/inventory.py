@@ -569,7 +569,7 @@ def hold_standing(*, hold: Hold, section: Section, quantity: int, now: datetime,
     """Hold `quantity` places of a standing area. SKIP LOCKED lets any number of buyers
     take places side by side without queueing on the same rows."""
     ctx = Ctx(now=now, channel=hold.channel, hold=hold, actor=actor)
-    where = Q(section=section, seat__isnull=True)
+    where = Q(section=section, standing_index__isnull=False)  # as place_one_per_standing_index says it
     for _ in range(3):
         taken = _take_any(where, quantity, ctx, hold)
         if taken:

@@ -120,6 +120,12 @@ def config(perf_id: int) -> Config | None:
                   soldout=raw.get("soldout") == "1")
 
 
+def withdraw(perf_id: int) -> None:
+    """The room was deleted: its config goes, so the shop is no longer gated (the queue
+    itself is left to expire with its passes)."""
+    client().delete(_keys(perf_id)["cfg"])
+
+
 def set_sold_out(perf_id: int, sold_out: bool) -> None:
     client().hset(_keys(perf_id)["cfg"], "soldout", "1" if sold_out else "0")
 

@@ -15,7 +15,7 @@ def _last_query(pid: int) -> str:
         return cursor.fetchone()[0]
 
 
-def test_a_healthy_connection_is_not_asked_and_a_dropped_one_is_replaced():
+def test_a_busy_healthy_connection_is_not_asked_and_a_dropped_one_is_replaced():
     assert type(connections["default"]).__module__ == "boxoffice.db.base"
     worker = connections.create_connection("default")  # a web thread's own connection
     try:
@@ -37,5 +37,19 @@ def test_a_healthy_connection_is_not_asked_and_a_dropped_one_is_replaced():
         with worker.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             assert cursor.fetchone()[0] != pid
+    finally:
+        worker.close()
+
+
+def test_a_connection_quiet_for_a_while_is_asked_as_before():
+    from boxoffice.db import base
+
+    worker = connections.create_connection("default")
+    try:
+        with worker.cursor() as cursor:
+            cursor.execute("SELECT 'long ago'")
+        pid = worker.connection.info.backend_pid
+        worker._used_at -= base.FRESH_FOR + 1
+        assert worker.is_usable() and _last_query(pid) == "SELECT 1"
     finally:
         worker.close()

@@ -12,16 +12,16 @@ MAX_PLACES = 100
 
 # An input serializer whose fields are built once per class. DRF deep-copies every
 # declared field for each instance, which on the hot path (a hold, an order) cost more
-# than the validation itself. The fields are bound to the first instance that asks;
-# validating reads nothing of a request from them (no context, no partial updates).
-# (A comment, not a docstring: the schema would show it as every input's description.)
+# than the validation itself. The fields are bound to an instance of their own, which
+# holds no request's data; validating reads nothing of a request from them (no context,
+# no partial updates). (A comment, not a docstring: the schema would show it as every
+# input's description.)
 class Input(serializers.Serializer):
-
     @property
     def fields(self):
         built = type(self).__dict__.get("_built_fields")
         if built is None:
-            built = serializers.Serializer.fields.func(self)
+            built = serializers.Serializer.fields.func(type(self)())
             type(self)._built_fields = built
         return built
 

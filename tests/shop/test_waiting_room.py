@@ -257,3 +257,17 @@ def test_the_queue_polls_rarely_from_far_back_and_often_near_the_front():
     assert 25_000 <= poll_interval_ms(far) <= 35_000
     assert 2_500 <= poll_interval_ms(near) <= 3_500
     assert poll_interval_ms(soon) <= 1_800
+
+
+def test_a_room_deleted_in_the_admin_no_longer_gates_the_shop_or_the_api(performance, admin_client):
+    from rest_framework.test import APIClient
+
+    from tests.conftest import places_of
+
+    room = room_for(performance, opens_in=timedelta(seconds=-1))
+    assert waiting_room.gated(performance.pk)
+    response = admin_client.post(f"/admin/sales/waitingroom/{room.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302 and not WaitingRoom.objects.exists()
+    assert not waiting_room.gated(performance.pk)
+    body = {"performance": performance.pk, "places": [places_of(performance)[0].pk]}
+    assert APIClient().post("/api/v1/holds/", body, format="json").status_code == 201

@@ -157,6 +157,9 @@ def test_input_fields_built_once_keep_no_request_of_their_own():
     with ThreadPoolExecutor(8) as pool:
         assert all(pool.map(check, range(2000)))
     assert OrderIn().fields["customer"].fields is OrderIn().fields["customer"].fields
+    # what they are bound to holds no request's data (no card number kept in memory)
+    assert not hasattr(OrderIn().fields.serializer, "initial_data")
+    assert not hasattr(OrderIn().fields["payment"].fields.serializer.root, "initial_data")
 
 
 def test_malformed_json_is_a_400_not_a_500():
