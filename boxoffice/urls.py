@@ -24,5 +24,7 @@ urlpatterns = [
     path("", include("sales.channels.shop.urls")),
 ]
 
+handler400 = "sales.views.bad_request"
+handler403 = "sales.views.permission_denied"
 handler404 = "sales.views.not_found"
 handler500 = "sales.views.server_error"

@@ -17,6 +17,13 @@ class InvalidRequest(SalesError):
     code = "invalid"
 
 
+class NotFound(SalesError):
+    """What the request names does not exist (an unknown ticket code at the door)."""
+
+    code = "not_found"
+    status = 404
+
+
 class NotPermitted(SalesError):
     code = "not_permitted"
     status = 403

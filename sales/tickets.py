@@ -7,7 +7,7 @@ from datetime import datetime
 import segno
 from django.utils import timezone
 
-from .errors import IllegalTransition, InvalidRequest
+from .errors import IllegalTransition, NotFound
 from .models import Ticket
 
 
@@ -29,7 +29,7 @@ def ticket_check_in(*, code: str, actor=None, now: datetime | None = None) -> Ti
                                      checked_in_at__isnull=True).update(checked_in_at=now)
     ticket = Ticket.objects.select_related("order", "place__seat", "place__section").filter(code=code).first()
     if ticket is None:
-        raise InvalidRequest("no ticket has this code", field="code")
+        raise NotFound("no ticket has this code", field="code")
     if admitted:
         return ticket
     if ticket.status != Ticket.Status.VALID:

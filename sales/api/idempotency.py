@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from sales.errors import IdempotencyConflict, InvalidRequest, SalesError
 from sales.models import IdempotencyRecord
 from sales.rows import execute, fetch, value
+from sales.waiting_room import client_ip
 
 from .errors import error_body, exception_handler
 
@@ -28,7 +29,18 @@ class KeyReused(SalesError):
 
 
 def scope_of(request) -> str:
-    return f"user:{request.user.pk}" if request.user.is_authenticated else "anonymous"
+    """Whose keys these are: a user's, or an anonymous caller's address (anonymous callers
+    sharing one scope would get each other's first answers, a hold's token among them)."""
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    return f"anonymous:{client_ip(request)}"
+
+
+def order_key(request) -> str | None:
+    """The order's own idempotency key for this request's header: fixed length, whatever
+    the header's (up to 100 characters) and the scope's."""
+    key = request.headers.get(HEADER)
+    return "api:" + hashlib.sha256(f"{scope_of(request)}\n{key}".encode()).hexdigest() if key else None
 
 
 def _forget(record_id: int) -> None:

@@ -172,7 +172,14 @@ class PaymentIn(Input):
 class OrderIn(Input):
     hold = serializers.CharField(max_length=40, help_text="the hold's token")
     customer = CustomerIn()
-    payment = PaymentIn()
+    payment = PaymentIn(required=False, help_text="pay now (give this or reserve_until)")
+    reserve_until = serializers.DateTimeField(
+        required=False, help_text="reserve to pay later, until this time (phone channel; give this or payment)")
+
+    def validate(self, data):
+        if ("payment" in data) == ("reserve_until" in data):
+            raise serializers.ValidationError("give exactly one of payment or reserve_until")
+        return data
 
 
 class TicketOut(serializers.ModelSerializer):
@@ -193,8 +200,8 @@ class OrderOut(serializers.ModelSerializer):
     class Meta:
         model = Order
         fields = ["code", "status", "performance", "channel", "total", "currency", "customer",
-                  "tickets", "created_at", "paid_at", "confirmation_sent_at", "failure_reason",
-                  "link", "change_due"]
+                  "tickets", "created_at", "paid_at", "payment_deadline", "confirmation_sent_at",
+                  "failure_reason", "link", "change_due"]
 
     def get_customer(self, order) -> dict:
         return {"name": order.customer.name, "email": order.customer.email, "phone": order.customer.phone}
@@ -232,7 +239,8 @@ class OrderOut(serializers.ModelSerializer):
                 "channel": order.channel, "total": _PRICE.to_representation(order.total),
                 "currency": order.currency, "customer": self.get_customer(order),
                 "tickets": self.get_tickets(order), "created_at": _when(order.created_at),
-                "paid_at": _when(order.paid_at), "confirmation_sent_at": _when(order.confirmation_sent_at),
+                "paid_at": _when(order.paid_at), "payment_deadline": _when(order.payment_deadline),
+                "confirmation_sent_at": _when(order.confirmation_sent_at),
                 "failure_reason": order.failure_reason, "link": self.get_link(order),
                 "change_due": self.get_change_due(order)}
 

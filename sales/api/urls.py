@@ -15,6 +15,7 @@ urlpatterns = [
     path("venues/<int:pk>/seating-plan/", views.SeatingPlanImport.as_view(), name="api-seating-plan"),
     path("holds/<str:token>/", views.HoldDetail.as_view(), name="api-hold"),
     path("orders/<str:code>/", views.OrderDetail.as_view(), name="api-order"),
+    path("orders/<str:code>/pay/", views.OrderPay.as_view(), name="api-order-pay"),
     path("orders/<str:code>/refund/", views.OrderRefund.as_view(), name="api-order-refund"),
     path("orders/<str:code>/cancel/", views.OrderCancel.as_view(), name="api-order-cancel"),
     path("orders/<str:code>/resend-confirmation/", views.OrderResend.as_view(), name="api-order-resend"),

@@ -28,12 +28,19 @@ from sales.errors import InvalidRequest, NotPermitted
 from sales.holds import hold_create, hold_release, hold_targets
 from sales.models import Hold, Order, Ticket
 from sales.notifications import resend_confirmation
-from sales.orders import CustomerDetails, order_cancel, order_place, order_refund
+from sales.orders import (
+    CustomerDetails,
+    order_cancel,
+    order_pay_reservation,
+    order_place,
+    order_refund,
+    order_reserve,
+)
 from sales.payments import PaymentRequest
 from sales.tickets import ticket_check_in
 
 from . import serializers as s
-from .idempotency import HEADER, idempotent, scope_of
+from .idempotency import HEADER, idempotent, order_key, scope_of
 from .permissions import IsOrganizer, IsStaffRole, TokenWithRoles
 
 IDEMPOTENCY = OpenApiParameter(HEADER, str, OpenApiParameter.HEADER, required=False,
@@ -201,11 +208,17 @@ class OrderCreate(ApiView):
     @idempotent("orders")
     def post(self, request):
         data = _valid(s.OrderIn, request)
-        key = request.headers.get(HEADER)
-        order = order_place(
-            hold_token=data["hold"], customer=CustomerDetails(**data["customer"]), actor=request.user,
-            payment=PaymentRequest(**data["payment"]),
-            idempotency_key=f"api:{scope_of(request)}:{key}" if key else None)
+        key = order_key(request)
+        customer = CustomerDetails(**data["customer"])
+        if "reserve_until" in data:  # pay later: the places stay held until the deadline
+            hold = Hold.objects.select_related("performance").filter(token=data["hold"]).first()
+            if hold is None:
+                raise InvalidRequest("no such hold", field="hold")
+            order = order_reserve(hold=hold, customer=customer, deadline=data["reserve_until"],
+                                  actor=request.user, idempotency_key=key)
+        else:
+            order = order_place(hold_token=data["hold"], customer=customer, actor=request.user,
+                                payment=PaymentRequest(**data["payment"]), idempotency_key=key)
         return Response(_order_out(order, self.ctx()), status=status.HTTP_201_CREATED)
 
 
@@ -232,6 +245,19 @@ class OrderAction(ApiView):
         else:
             resend_confirmation(order)
         return Response(_order_out(order, self.ctx()))
+
+
+class OrderPay(ApiView):
+    """A reservation paid later, by the staff who took it (phone) or at the counter."""
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(request=s.PaymentIn, responses={200: s.OrderOut, **ERRORS}, parameters=[IDEMPOTENCY])
+    @idempotent("order-payments")
+    def post(self, request, code: str):
+        order = _order_for(request, code)
+        payment = PaymentRequest(**_valid(s.PaymentIn, request))
+        return Response(_order_out(order_pay_reservation(order=order, payment=payment, actor=request.user),
+                                   self.ctx()))
 
 
 class OrderRefund(OrderAction):

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient, APIRequestFactory
 
 from sales.api.permissions import TokenWithRoles
 from sales.channels.policy import COUNTER_CLERK, policy_for
-from sales.models import Hold, IdempotencyRecord, Order, Place
+from sales.models import Hold, Order, Place
 from sales.payments import APPROVE, DECLINE
 from tests.conftest import make_performance, make_user, places_of
 
@@ -218,6 +218,69 @@ def test_clerk_token_sells_at_the_counter_with_cash(performance, clerk):
     assert "less than the total" in assert_error(low, 400, "invalid")["message"]
 
 
+def test_counter_card_terminal_and_phone_card_not_present(performance, clerk, operator):
+    counter = buy(client_for(clerk), performance, payment={"method": "card_terminal", "reference": "AUTH-0042"})
+    assert counter.status_code == 201, counter.content
+    assert counter.json()["channel"] == "counter" and counter.json()["change_due"] == "0.00"
+    assert Order.objects.get(code=counter.json()["code"]).payments.get().reference == "AUTH-0042"
+    no_ref = buy(client_for(clerk), performance, payment={"method": "card_terminal", "reference": ""})
+    assert "authorisation reference" in assert_error(no_ref, 400, "invalid")["message"]
+    phone = client_for(operator)
+    by_phone = buy(phone, performance, payment={"method": "card_not_present", "card_number": APPROVE})
+    assert by_phone.status_code == 201, by_phone.content
+    assert by_phone.json()["channel"] == "phone" and len(by_phone.json()["tickets"]) == 2
+    cash = buy(phone, performance, payment={"method": "cash", "tendered": "500"})
+    assert_error(cash, 400, "invalid")  # the phone channel takes no cash
+
+
+def test_phone_operator_reserves_and_the_caller_pays_later(performance, operator, clerk):
+    phone = client_for(operator)
+    ids = [p.pk for p in places_of(performance)[:2]]
+    token = phone.post("/api/v1/holds/", {"performance": performance.pk, "places": ids}, format="json").json()["token"]
+    too_far = timezone.now() + timedelta(days=30)
+    late = phone.post("/api/v1/orders/", {"hold": token, "customer": BUYER, "reserve_until": too_far.isoformat()},
+                      format="json")
+    assert "within 7 days" in assert_error(late, 400, "invalid")["message"]
+    both = phone.post("/api/v1/orders/", {"hold": token, "customer": BUYER, "payment": CARD,
+                                          "reserve_until": too_far.isoformat()}, format="json")
+    assert "exactly one of payment or reserve_until" in assert_error(both, 400, "invalid")["message"]
+    deadline = timezone.now() + timedelta(days=2)
+    reserved = phone.post("/api/v1/orders/", {"hold": token, "customer": BUYER, "reserve_until": deadline.isoformat()},
+                          format="json", headers={"Idempotency-Key": "reserve-1"})
+    assert reserved.status_code == 201, reserved.content
+    order = reserved.json()
+    assert order["status"] == "reserved" and order["tickets"] == [] and order["total"] == "100.00"
+    assert abs(timezone.datetime.fromisoformat(order["payment_deadline"]) - deadline) < timedelta(seconds=1)
+    held = Place.objects.filter(pk__in=ids)
+    assert {p.state for p in held} == {"held"} and all(abs(p.hold_expires_at - deadline) < timedelta(seconds=1)
+                                                     for p in held)
+    code = order["code"]
+    assert_error(client_for().post(f"/api/v1/orders/{code}/pay/", CARD, format="json"), 401, "not_authenticated")
+    declined = phone.post(f"/api/v1/orders/{code}/pay/", {"method": "card_not_present", "card_number": DECLINE},
+                          format="json")
+    assert_error(declined, 402, "payment_declined")
+    pay = {"method": "card_not_present", "card_number": APPROVE}
+    paid = phone.post(f"/api/v1/orders/{code}/pay/", pay, format="json", headers={"Idempotency-Key": "pay-1"})
+    assert paid.status_code == 200, paid.content
+    assert paid.json()["status"] == "paid" and len(paid.json()["tickets"]) == 2
+    again = phone.post(f"/api/v1/orders/{code}/pay/", pay, format="json", headers={"Idempotency-Key": "pay-1"})
+    assert again.json() == paid.json() and again["Idempotent-Replayed"] == "true"
+    assert_error(phone.post(f"/api/v1/orders/{code}/pay/", pay, format="json"), 409, "illegal_transition")
+    assert Order.objects.get(code=code).payments.filter(status="approved").count() == 1
+    assert {p.state for p in Place.objects.filter(pk__in=ids)} == {"sold"}
+
+
+def test_only_the_phone_reserves_to_pay_later(performance, clerk):
+    for client in (client_for(), client_for(clerk)):
+        hold = client.post("/api/v1/holds/", {"performance": performance.pk,
+                                              "places": [places_of(performance, state="available")[0].pk]},
+                           format="json").json()["token"]
+        response = client.post("/api/v1/orders/", {"hold": hold, "customer": BUYER, "reserve_until": (
+            timezone.now() + timedelta(days=1)).isoformat()}, format="json")
+        assert_error(response, 403, "not_permitted")
+    assert not Order.objects.exists()
+
+
 def statements(queries) -> list[str]:
     """The statements sent, without the savepoints a test's own transaction adds (in
     production a hold or a sale runs in autocommit and sends none)."""
@@ -324,11 +387,26 @@ def test_idempotency_key_replays_the_first_response(performance):
     assert o1.json()["code"] == o2.json()["code"] and Order.objects.count() == 1
 
 
-def test_request_in_flight_under_the_same_key_is_409(performance):
-    IdempotencyRecord.objects.create(scope="anonymous", endpoint="holds", key="busy", fingerprint="x")
-    body = {"performance": performance.pk, "places": [places_of(performance)[0].pk]}
-    response = client_for().post("/api/v1/holds/", body, format="json", headers={"Idempotency-Key": "busy"})
-    assert response.status_code in (409, 422)
+def test_anonymous_callers_keys_are_their_own(performance):
+    """Two anonymous callers who happen to pick the same key (and ask for the same thing)
+    each get their own answer: one must not be handed the other's hold."""
+    zone = performance.price_zones.get().pk
+    body = {"performance": performance.pk, "zone": zone, "quantity": 2}
+    first = APIClient(REMOTE_ADDR="198.51.100.7").post("/api/v1/holds/", body, format="json",
+                                                        headers={"Idempotency-Key": "1"})
+    other = APIClient(REMOTE_ADDR="203.0.113.9").post("/api/v1/holds/", body, format="json",
+                                                       headers={"Idempotency-Key": "1"})
+    assert first.status_code == other.status_code == 201
+    assert first.json()["token"] != other.json()["token"] and "Idempotent-Replayed" not in other
+    assert Hold.objects.count() == 2
+
+
+def test_longest_key_on_an_order_is_kept_whole(performance):
+    key = "k" * 100
+    first = buy(client_for(), performance, headers={"Idempotency-Key": key})
+    assert first.status_code == 201, first.content
+    assert_error(client_for().post("/api/v1/orders/", {}, format="json", headers={"Idempotency-Key": key + "x"}),
+                 400, "invalid")
 
 
 # --- tickets --------------------------------------------------------------------------
@@ -340,7 +418,8 @@ def test_check_in_once(performance, clerk):
     assert door.post(f"/api/v1/tickets/{code}/check-in/").status_code == 200
     again = assert_error(door.post(f"/api/v1/tickets/{code}/check-in/"), 409, "illegal_transition")
     assert "already checked in at" in again["message"] and again["checked_in_at"]
-    assert_error(door.post("/api/v1/tickets/nope/check-in/"), 400, "invalid")
+    assert_error(door.post("/api/v1/tickets/nope/check-in/"), 404, "not_found")
+    assert_error(door.get("/api/v1/tickets/nope/"), 404, "not_found")
     assert door.get(f"/api/v1/tickets/{code}/").json()["checked_in_at"]
 
 
@@ -377,11 +456,57 @@ def test_organizer_sets_up_and_puts_on_sale(organizer, clerk):
 
 # --- health and schema ----------------------------------------------------------------
 
-def test_health_and_readiness(client, django_assert_num_queries):
+def test_health_and_readiness(client, django_assert_num_queries, settings):
     with django_assert_num_queries(0):
         assert client.get("/healthz").status_code == 200
     ready = client.get("/readyz").json()
     assert ready == {"status": "ok", "checks": {"postgresql": "ok", "redis": "ok"}}
+    # A Redis that does not answer: not ready (a load balancer stops sending), and no 500.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0",
+                                   "OPTIONS": {"socket_connect_timeout": 0.5}}}
+    down = client.get("/readyz")
+    assert down.status_code == 503
+    assert down.json()["status"] == "unavailable" and down.json()["checks"]["postgresql"] == "ok"
+    assert down.json()["checks"]["redis"].startswith("error")
+    assert client.get("/healthz").status_code == 200  # liveness does not depend on it
+
+
+@pytest.mark.parametrize("method, path, kwargs, status, code", [
+    ("get", "/api/v1/holds/", {}, 405, "method_not_allowed"),
+    ("delete", "/api/v1/orders/", {}, 405, "method_not_allowed"),
+    ("post", "/api/v1/holds/", {"data": "performance=1", "content_type": "application/x-www-form-urlencoded"},
+     415, "unsupported_media_type"),
+    ("get", "/api/v1/no-such-thing/", {}, 404, "not_found"),
+    ("get", "/api/v1/performances/999999/", {}, 404, "not_found"),
+    ("get", "/api/v1/events/", {"HTTP_HOST": "evil.example"}, 400, "bad_request"),
+])
+def test_the_frameworks_own_refusals_keep_the_error_shape(client, method, path, kwargs, status, code):
+    assert_error(getattr(client, method)(path, **kwargs), status, code)
+
+
+def test_hold_detail_shows_its_expiry_and_a_release_frees_the_seats(performance):
+    client = client_for()
+    ids = [p.pk for p in places_of(performance)[:2]]
+    token = client.post("/api/v1/holds/", {"performance": performance.pk, "places": ids},
+                        format="json").json()["token"]
+    seen = client.get(f"/api/v1/holds/{token}/").json()
+    lapses = timezone.datetime.fromisoformat(seen["expires_at"])
+    assert timedelta(minutes=9) < lapses - timezone.now() <= policy_for("online").hold_for
+    assert seen["live"] and [p["id"] for p in seen["places"]] == ids
+    assert client.delete(f"/api/v1/holds/{token}/").status_code == 204
+    assert client.get(f"/api/v1/holds/{token}/").json()["status"] == "released"
+    assert {p.state for p in Place.objects.filter(pk__in=ids)} == {"available"}
+    assert_error(client.get("/api/v1/holds/no-such-hold/"), 404, "not_found")
+
+
+def test_seat_map_of_a_9000_place_venue_is_one_small_response():
+    perf = make_performance(rows=60, per_row=150)
+    response = client_for().get(f"/api/v1/performances/{perf.pk}/seatmap/", HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200 and len(response.json()["seats"]) == 9000
+    size = len(response.content)
+    print(f"seat map of 9,000 seats: {size / 1024:.0f} kB")
+    assert size < 450 * 1024, size  # about 40 bytes a seat
 
 
 def test_openapi_schema_is_in_step_with_the_code(tmp_path):

@@ -1,4 +1,5 @@
 import pytest
+from django.db import connection
 from rest_framework.test import APIClient
 
 from sales.models import Order, Ticket
@@ -29,3 +30,45 @@ def test_the_same_order_request_sent_in_parallel_creates_one_order():
     for r in responses:
         if r.status_code == 409:
             assert "still in progress" in r.json()["error"]["message"]
+
+
+def test_a_retry_while_the_first_request_is_still_running_gets_409(monkeypatch):
+    """The first request is in the card provider (a slow approval) when its retry comes:
+    the retry is refused with 409, not run a second time; once the first has answered, a
+    retry gets the first answer."""
+    import threading
+    import time
+
+    from sales.models import IdempotencyRecord
+    from sales.payments import SLOW, TestCardProvider
+
+    monkeypatch.setattr(TestCardProvider, "slow_seconds", 1.5)
+    perf = make_performance(rows=1, per_row=4)
+    hold = APIClient().post("/api/v1/holds/", {"performance": perf.pk, "places": [places_of(perf)[0].pk]},
+                            format="json").json()["token"]
+    body = {"hold": hold, "customer": BUYER, "payment": {"method": "test_card", "card_number": SLOW}}
+    headers = {"Idempotency-Key": "slow-1"}
+    first = {}
+
+    def send():
+        try:
+            first["response"] = APIClient().post("/api/v1/orders/", body, format="json", headers=headers)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=send)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not IdempotencyRecord.objects.filter(key="slow-1", status_code__isnull=True).exists():
+        assert time.monotonic() < deadline, "the first request never started"
+        time.sleep(0.02)
+    retry = APIClient().post("/api/v1/orders/", body, format="json", headers=headers)
+    assert retry.status_code == 409, retry.content
+    assert retry.json()["error"]["code"] == "idempotency_conflict"
+    assert "still in progress" in retry.json()["error"]["message"]
+    thread.join(timeout=20)
+    assert first["response"].status_code == 201, first["response"].content
+    later = APIClient().post("/api/v1/orders/", body, format="json", headers=headers)
+    assert later.status_code == 201 and later.json()["code"] == first["response"].json()["code"]
+    assert later["Idempotent-Replayed"] == "true"
+    assert Order.objects.count() == 1 and Ticket.objects.count() == 1
