@@ -15,8 +15,19 @@ from .channels.policy import policy_for
 from .errors import HoldNotActive, InvalidRequest, NotOnSale, NotPermitted
 from .models import Hold
 
-_WINDOW = """SELECT opens_at, closes_at, EXISTS (SELECT 1 FROM sales_place WHERE performance_id = %s)
-             FROM events_onsalewindow WHERE performance_id = %s AND channel = %s"""
+
+# Whether a performance has been put on sale (has places). Not `EXISTS (SELECT 1 ...)`:
+# in a prepared statement's generic plan PostgreSQL expects thousands of places per
+# performance and, for the first one, scans the table from its start, so the newest
+# performance's places, last in the table, cost a scan of all the others (measured: 7.6
+# ms a hold, after 60,000 places, instead of 0.05). Ordered by its index, it reads one entry.
+def _stocked(performance_id: str) -> str:
+    return f"""((SELECT performance_id FROM sales_place WHERE performance_id = {performance_id}
+                 ORDER BY performance_id, state LIMIT 1) IS NOT NULL)"""
+
+
+_WINDOW = f"""SELECT opens_at, closes_at, {_stocked("%s")}
+              FROM events_onsalewindow WHERE performance_id = %s AND channel = %s"""
 READ = object()  # check_on_sale: read the window from the database
 
 
@@ -47,7 +58,7 @@ def hold_targets(*, performance_id: int, channel: str, zone_id: int | None = Non
     found = rows.fetch(f"""
         SELECT {rows.columns(Performance)}, {rows.columns(PriceZone)}, {rows.columns(Section)},
                window_.opens_at, window_.closes_at, window_.id IS NOT NULL,
-               EXISTS (SELECT 1 FROM sales_place WHERE performance_id = events_performance.id),
+               {_stocked("events_performance.id")},
                EXISTS (SELECT 1 FROM sales_waitingroom WHERE performance_id = events_performance.id AND enabled)
         FROM events_performance
         LEFT JOIN events_pricezone ON events_pricezone.id = %s

@@ -1,9 +1,11 @@
 """The best-available search's shortcuts give the answers of the plain ways they replace:
-ranking every window of every run, and cutting a zone's picture from scratch."""
+ranking every window of every run, cutting a zone's picture from scratch, and finding a
+zone's runs of free seats in SQL."""
 
 import itertools
 import random
 
+import pytest
 from django.utils import timezone
 
 from sales.inventory import _FreeRuns, _seat_windows
@@ -69,3 +71,79 @@ def test_a_picture_cut_as_places_go_matches_one_cut_from_scratch():
             if rng.random() < 0.6:
                 assert picture.current() == cut_from_scratch(runs, picture.gone)
         assert picture.current() == cut_from_scratch(runs, picture.gone)
+
+
+# The plain way the zone's runs were read: the whole zone with its seats and sections,
+# the runs found in SQL (gaps and islands: adjacent positions share position - row_number).
+RUNS_IN_SQL = """
+    SELECT section.rank, place.section_id, seat.row_index,
+           array_agg(place.id ORDER BY seat.position), array_agg(place.centre_offset ORDER BY seat.position)
+    FROM (SELECT place.*, seat.position - row_number() OVER (
+                     PARTITION BY place.section_id, seat.row_index ORDER BY seat.position) AS run
+          FROM sales_place place JOIN events_seat seat ON seat.id = place.seat_id
+          WHERE place.performance_id = %(perf)s AND place.price_zone_id = %(zone)s
+            AND (place.state = 'available' OR (place.state = 'held' AND place.hold_expires_at <= %(now)s))
+            AND place.allocation IN ('', %(channel)s)) AS place
+    JOIN events_seat seat ON seat.id = place.seat_id JOIN events_section section ON section.id = place.section_id
+    GROUP BY section.rank, place.section_id, seat.row_index, place.run"""
+
+
+@pytest.mark.django_db
+def test_runs_cut_from_the_zone_layout_match_the_runs_found_in_sql():
+    """Random states on a zone of two sections with gaps in the seat numbering (an aisle):
+    blocked, held (live and lapsed) and allocated places, read both ways."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.db.models import F
+
+    from events.models import Event, Performance, PriceZone, Seat, Venue
+    from events.seating import seating_plan_import
+    from sales import inventory
+    from sales.inventory import _runs, _ZoneLayout
+    from sales.models import Hold, Place
+
+    venue = Venue.objects.create(name="Layout hall")
+    lines = ["section,row,number,x,y"] + [f"{section},{row},{n},{n},{r}" for section in ("Stalls", "Circle")
+                                         for r, row in enumerate("ABCD") for n in range(1, 13) if n != 7]
+    seating_plan_import(venue=venue, text="\n".join(lines))
+    # An aisle after seat 6: the positions skip one there (seats beside it are not adjacent).
+    Seat.objects.filter(section__venue=venue, position__gte=6).update(position=F("position") + 1)
+    perf = Performance.objects.create(event=Event.objects.create(title="Layout"), venue=venue,
+                                      starts_at=timezone.now() + timedelta(days=3))
+    zone = PriceZone.objects.create(performance=perf, name="All", price="10.00")
+    zone.sections.set(venue.sections.all())
+    inventory.put_on_sale(performance=perf)
+    hold = Hold.objects.create(performance=perf, channel="online", expires_at=timezone.now())
+    ids = list(Place.objects.filter(performance=perf).values_list("pk", flat=True))
+    rng = random.Random(7)
+    now = timezone.now()
+    seen = []
+    for _ in range(30):
+        Place.objects.filter(performance=perf).update(state="available", hold=None, hold_expires_at=None,
+                                                      allocation="")
+        for pk in rng.sample(ids, rng.randint(0, len(ids))):
+            # (a sold place needs a ticket: blocked stands for taken)
+            state = rng.choice(["blocked", "blocked", "held", "held", "available"])
+            lapses = now + timedelta(minutes=rng.choice([-5, 5]))
+            Place.objects.filter(pk=pk).update(
+                state=state, hold=hold if state == "held" else None,
+                hold_expires_at=lapses if state == "held" else None,
+                allocation=rng.choice(["", "", "counter", "online"]))
+        _FreeRuns.forget(perf.pk)
+        for channel in ("online", "counter"):
+            with connection.cursor() as cursor:
+                cursor.execute(RUNS_IN_SQL, {"perf": perf.pk, "zone": zone.pk, "now": now, "channel": channel})
+                in_sql = sorted((r[0], r[1], r[2], list(r[3]), list(r[4])) for r in cursor.fetchall())
+            probe = Hold(performance=perf, channel=channel)
+            assert sorted(_runs(probe, zone, now)) == in_sql
+            seen.extend(len(r[3]) for r in in_sql)
+    assert len(seen) > 300 and max(seen) == 6 and seen.count(1) > 30  # many runs, cut at the aisle and between
+    # A seat moved into the zone after its layout was read is found all the same.
+    other = PriceZone.objects.create(performance=perf, name="Other", price="5.00")
+    moved = Place.objects.filter(performance=perf, state="available").first()
+    Place.objects.filter(pk=moved.pk).update(price_zone=other)
+    assert moved.pk not in {pk for run in _runs(Hold(performance=perf, channel="online"), zone, now)
+                            for pk in run[3]}
+    assert [run[3] for run in _runs(Hold(performance=perf, channel="online"), other, now)] == [[moved.pk]]
+    assert moved.pk in _ZoneLayout.of(perf.pk, other.pk, [moved.pk]).ids
