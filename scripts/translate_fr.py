@@ -76,6 +76,30 @@ FR = {
     "Your payment is being processed; please wait a moment and reload.":
     "Votre paiement est en cours; patientez un instant puis rechargez la page.",
     "Applied": "Inscrit", "Won, to pay": "Tiré au sort, à payer", "Not drawn": "Non tiré", "Lapsed": "Expiré",
+    # The waiting room, the staff sign-in, and what the admin says of them.
+    "Too many attempts from your network; wait a minute.":
+    "Trop de tentatives depuis votre réseau; patientez une minute.",
+    "Reserved, to pay": "Réservée, à payer",
+    "The on-sale time: who arrives before is put in random order.":
+    "L'heure de mise en vente : qui arrive avant est placé dans un ordre aléatoire.",
+    "Visitors let into the shop per minute; change it live.":
+    "Visiteurs admis dans la boutique par minute; modifiable en direct.",
+    "How long an admission pass is valid.": "Durée de validité d'un laissez-passer.",
+    "How long a winner has to pay.": "Délai dont dispose un gagnant pour payer.",
+    "Kept so the draw can be audited.": "Conservé pour que le tirage puisse être vérifié.",
+    "Staff sign-in": "Connexion du personnel", "Wrong user name or password.":
+    "Nom d'utilisateur ou mot de passe incorrect.", "User name": "Nom d'utilisateur", "Password": "Mot de passe",
+    "Sign in": "Se connecter", "Sign out": "Se déconnecter", "Staff": "Personnel", "STAGE": "SCÈNE",
+    "Waiting room": "Salle d'attente", "You are in the queue": "Vous êtes dans la file d'attente",
+    "The sale has not started yet. When it opens, everyone who is here is put in a random order: there is no "
+    "need to refresh.": "La vente n'a pas encore commencé. À l'ouverture, toutes les personnes présentes sont "
+    "placées dans un ordre aléatoire : inutile de rafraîchir la page.",
+    "%(n)s person waiting.": ("%(n)s personne en attente.", "%(n)s personnes en attente."),
+    "Sorry, this performance is sold out.": "Désolé, cette représentation est complète.",
+    "%(n)s people ahead of you": "%(n)s personnes devant vous", "Estimated wait:": "Attente estimée :",
+    "Progress": "Progression",
+    "Keep this page open; you will be let in automatically.":
+    "Gardez cette page ouverte; vous serez admis automatiquement.",
 }
 
 path = Path(__file__).resolve().parent.parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"
@@ -86,8 +110,9 @@ po.metadata["Plural-Forms"] = "nplurals=2; plural=(n > 1);"
 missing = []
 for entry in po:
     if entry.msgid in FR:
-        if entry.msgid_plural:
-            entry.msgstr_plural = {0: FR[entry.msgid], 1: FR[entry.msgid]}
+        if entry.msgid_plural:  # (singular, plural), or one text for both
+            one, many = FR[entry.msgid] if isinstance(FR[entry.msgid], tuple) else (FR[entry.msgid],) * 2
+            entry.msgstr_plural = {0: one, 1: many}
         else:
             entry.msgstr = FR[entry.msgid]
         entry.flags = [f for f in entry.flags if f != "fuzzy"]

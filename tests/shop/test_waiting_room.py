@@ -213,6 +213,7 @@ def test_the_fast_path_serves_the_queue_in_front_of_django_with_redis_only(perfo
         status, headers, body = wsgi_get(app, url, HTTP_ACCEPT_LANGUAGE="fr")
         cookie = next(v for k, v in headers if k == "Set-Cookie").split(";")[0]
         assert status == 200 and b'lang="fr"' in body and cookie.startswith("wr_visitor=")
+        assert "Vous êtes dans la file d'attente".encode() in body.replace(b"&#x27;", b"'"), body
         assert ("X-Frame-Options", "DENY") in headers and ("Content-Type", "text/html; charset=utf-8") in headers
         again, _h, partial = wsgi_get(app, url, cookie, HTTP_HX_REQUEST="true")
     assert again == 200 and partial.lstrip().startswith(b'<section class="card" id="queue-status"')
