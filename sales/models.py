@@ -208,7 +208,12 @@ class Order(models.Model):
         # Declared here rather than on the fields: see Hold.Meta.
         constraints = [models.UniqueConstraint(fields=["code"], name="order_code_unique"),
                        models.UniqueConstraint(fields=["access_token"], name="order_access_token_unique"),
-                       models.UniqueConstraint(fields=["idempotency_key"], name="order_idempotency_key_unique")]
+                       models.UniqueConstraint(fields=["idempotency_key"], name="order_idempotency_key_unique"),
+                       # One order at a time from a hold: a second request for the same seats
+                       # (a retry with a new key, a double click) is refused before its card is
+                       # charged, instead of being charged and paid back when the first has sold.
+                       models.UniqueConstraint(fields=["hold"], name="order_one_live_per_hold",
+                                               condition=Q(status__in=["pending", "reserved", "paid"]))]
         indexes = [models.Index(fields=["created_by"], name="order_created_by",
                                 condition=Q(created_by__isnull=False)),
                    models.Index(fields=["performance", "status"]),

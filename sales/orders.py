@@ -267,15 +267,26 @@ def _create_order(*, hold, customer, total, currency, actor, idempotency_key, co
                 *customer_params, *params,
                 "placed" if status == Order.Status.PENDING else "reserved",
                 f"{count} tickets, {total} {currency}"[:300], staff.pk if staff else None, order.created_at])
-    except IntegrityError:
+    except IntegrityError as exc:
         # The same key raced us in another request: answer as that one does.
         existing = _by_key(idempotency_key) if idempotency_key else None
-        if existing is None:
-            raise
-        return existing
+        if existing is not None:
+            return existing
+        if _constraint_of(exc) == "order_one_live_per_hold":
+            # Another request (another key, or none) is paying for these seats: refused
+            # before any card is charged.
+            taken = rows.first(Order, "hold_id = %s AND status IN (%s, %s, %s)",
+                               [hold.pk, Order.Status.PENDING, Order.Status.RESERVED, Order.Status.PAID])
+            raise IllegalTransition("these seats are already " + (
+                f"order {taken.code} ({taken.get_status_display().lower()})" if taken else "being paid for")) from None
+        raise
     order._state.adding, order._state.db = False, connection.alias
     order.customer = Customer.from_db(connection.alias, _CUSTOMER_FIELDS, who)
     return order
+
+
+def _constraint_of(exc: IntegrityError) -> str | None:
+    return getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
 
 
 def _charge(order, parts, actor, shift, *, fail_order: bool) -> list[tuple]:

@@ -72,3 +72,29 @@ def test_a_retry_while_the_first_request_is_still_running_gets_409(monkeypatch):
     assert later.status_code == 201 and later.json()["code"] == first["response"].json()["code"]
     assert later["Idempotent-Replayed"] == "true"
     assert Order.objects.count() == 1 and Ticket.objects.count() == 1
+
+
+def test_orders_for_one_hold_sent_at_once_under_different_keys_charge_one_card():
+    """A double click, or a retry with a new key: only one of the requests for a hold's
+    seats is let through to the card provider; the others are refused (409) before any
+    charge, not charged and then paid back when the first has sold."""
+    from sales.models import Payment
+
+    perf = make_performance(rows=1, per_row=4)
+    hold = APIClient().post("/api/v1/holds/", {"performance": perf.pk, "places": [p.pk for p in places_of(perf)[:2]]},
+                            format="json").json()["token"]
+    body = {"hold": hold, "customer": BUYER, "payment": CARD}
+
+    def send(i):
+        headers = {"Idempotency-Key": f"click-{i}"} if i % 2 else {}
+        return APIClient().post("/api/v1/orders/", body, format="json", headers=headers)
+
+    responses = race(12, send)
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses.count(201) == 1 and set(statuses) == {201, 409}, statuses
+    assert Order.objects.filter(status="paid").count() == 1 and Ticket.objects.count() == 2
+    assert list(Payment.objects.values_list("status", flat=True)) == ["approved"]  # no charge paid back
+    for r in responses:
+        if r.status_code == 409:
+            message = r.json()["error"]["message"]  # while the first is paying, or once it has sold
+            assert "already order" in message or "hold is sold" in message, message
