@@ -164,6 +164,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sales.tasks.release_expired_holds",
         "schedule": float(os.environ.get("HOLD_SWEEP_SECONDS", "30")),
     },
+    "fail-abandoned-orders": {
+        "task": "sales.tasks.fail_abandoned_orders",
+        "schedule": 300.0,
+    },
     "release-lapsed-reservations": {
         "task": "sales.tasks.release_lapsed_reservations",
         "schedule": 60.0,

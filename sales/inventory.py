@@ -363,6 +363,7 @@ class _ZoneLayout:
     _zones: dict[tuple, _ZoneLayout] = {}
 
     def __init__(self, performance_id: int, zone_id: int):
+        self.read_at = time.monotonic()  # before the read: what it says is at least this fresh
         seats = (Place.objects.filter(performance_id=performance_id, price_zone_id=zone_id, seat__isnull=False)
                  .order_by("section__rank", "section_id", "seat__row_index", "seat__position")
                  .values_list("section__rank", "section_id", "seat__row_index", "seat__position", "pk",
@@ -371,7 +372,6 @@ class _ZoneLayout:
         self.rows = [(row, [seat[3:] for seat in in_row])
                      for row, in_row in itertools.groupby(seats, key=operator.itemgetter(0, 1, 2))]
         self.ids = {pk for _row, in_row in self.rows for _position, pk, _offset in in_row}
-        self.read_at = time.monotonic()
 
     @classmethod
     def of(cls, performance_id: int, zone_id: int, free: list[int]) -> _ZoneLayout:

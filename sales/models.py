@@ -201,6 +201,9 @@ class Order(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     payment_deadline = models.DateTimeField(null=True, blank=True)
+    # When a reservation's payment began: while it is recent, another is refused
+    # (sales.orders.order_pay_reservation).
+    payment_started_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

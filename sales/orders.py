@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -294,7 +294,19 @@ def _charge(order, parts, actor, shift, *, fail_order: bool) -> list[tuple]:
     answer. A decline pays back the parts already taken, records the decline and raises."""
     charged = []
     for request, amount in parts:
-        charge = PROVIDERS[request.method].charge(amount=amount, currency=order.currency, request=request)
+        try:
+            charge = PROVIDERS[request.method].charge(amount=amount, currency=order.currency, request=request)
+        except Exception:
+            # No answer from the provider (an outage, a timeout): what was taken is paid back
+            # and the order fails, so that its hold can be paid for again (one live order
+            # per hold), instead of staying "awaiting payment" for good.
+            for done_request, done_amount, done in charged:
+                _pay_back(order, done_request, done_amount, done.reference, "another part could not be taken",
+                          actor, shift, fail=False)
+            if fail_order:
+                with transaction.atomic():
+                    _fail(order, "the payment provider did not answer", actor)
+            raise
         if not charge.approved:
             for done_request, done_amount, done in charged:
                 _pay_back(order, done_request, done_amount, done.reference, "another part was declined",
@@ -584,14 +596,25 @@ def order_reserve(*, hold: Hold, customer: CustomerDetails, deadline: datetime, 
     if taken is not None:
         raise IllegalTransition(f"these seats are already order {taken.code} ({taken.get_status_display().lower()})")
     total, currency, place_ids = hold_total(hold)
-    with transaction.atomic():
-        if inventory.extend(hold=hold, until=deadline, now=now) != len(place_ids):
-            raise HoldNotActive("some of the seats are no longer held; hold them again")
-        Hold.objects.filter(pk=hold.pk).update(expires_at=deadline)
-        order = _create_order(hold=hold, customer=customer, total=total, currency=currency, actor=actor,
-                              idempotency_key=idempotency_key, count=len(place_ids),
-                              status=Order.Status.RESERVED, payment_deadline=deadline)
+    try:
+        with transaction.atomic():
+            if inventory.extend(hold=hold, until=deadline, now=now) != len(place_ids):
+                raise HoldNotActive("some of the seats are no longer held; hold them again")
+            Hold.objects.filter(pk=hold.pk).update(expires_at=deadline)
+            order = _create_order(hold=hold, customer=customer, total=total, currency=currency, actor=actor,
+                                  idempotency_key=idempotency_key, count=len(place_ids),
+                                  status=Order.Status.RESERVED, payment_deadline=deadline)
+            if order.hold_id != hold.pk or order.payment_deadline != deadline:
+                raise _Raced(order)  # the same key's first request: its answer, and none of this one's writes
+    except _Raced as raced:
+        return _replay(raced.order, hold)
     return order
+
+
+class _Raced(Exception):
+    def __init__(self, order: Order):
+        super().__init__(order.code)
+        self.order = order
 
 
 def order_pay_reservation(*, order: Order, payment: PaymentRequest | None = None,
@@ -602,14 +625,47 @@ def order_pay_reservation(*, order: Order, payment: PaymentRequest | None = None
     order.refresh_from_db()
     if order.status != Order.Status.RESERVED:
         raise IllegalTransition(f"order {order.code} is {order.get_status_display().lower()}, not a reservation")
-    if order.payment_deadline <= timezone.now():
+    now = timezone.now()
+    if order.payment_deadline <= now:
         raise HoldNotActive("the reservation lapsed at its deadline; its seats were released")
     hold = order.hold
     total, _currency, place_ids = hold_total(hold)
     method_policy = policy_for(Channel.COUNTER) if shift is not None else policy
     parts = _validated_parts(method_policy, payment, payments, total)
-    return _charge_and_sell(order=order, hold=hold, parts=parts, place_ids=place_ids, actor=actor,
-                            shift=shift, from_status=Order.Status.RESERVED)
+    # One payment at a time (compare-and-set, no lock held while the provider answers): a
+    # second at once (two operators, a double click) is refused before its card is charged.
+    # A claim left by a request that died lapses after PAYING_FOR.
+    if not Order.objects.filter(pk=order.pk, status=Order.Status.RESERVED).filter(
+            Q(payment_started_at__isnull=True) | Q(payment_started_at__lt=now - PAYING_FOR)).update(
+            payment_started_at=now):
+        raise IllegalTransition(f"order {order.code} is being paid right now")
+    try:
+        return _charge_and_sell(order=order, hold=hold, parts=parts, place_ids=place_ids, actor=actor,
+                                shift=shift, from_status=Order.Status.RESERVED)
+    except BaseException:
+        Order.objects.filter(pk=order.pk, status=Order.Status.RESERVED, payment_started_at=now).update(
+            payment_started_at=None)
+        raise
+
+
+PAYING_FOR = timedelta(minutes=2)
+
+
+def orders_abandoned_tidy(*, now: datetime | None = None) -> int:
+    """Orders still awaiting payment long after any request could be paying them (a worker
+    killed while the provider answered): failed, so that their holds can be paid for
+    again. Nothing was sold to them (a sale marks its order paid in the same statement)."""
+    now = now or timezone.now()
+    stale = list(Order.objects.filter(status=Order.Status.PENDING, created_at__lt=now - ABANDONED_AFTER))
+    for order in stale:
+        with transaction.atomic():
+            if Order.objects.filter(pk=order.pk, status=Order.Status.PENDING).update(
+                    status=Order.Status.FAILED, failure_reason="abandoned while being paid"):
+                _record(order, "failed", "abandoned while being paid")
+    return len(stale)
+
+
+ABANDONED_AFTER = timedelta(minutes=30)
 
 
 def reservations_tidy(*, now: datetime | None = None) -> int:

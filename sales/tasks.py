@@ -30,6 +30,11 @@ def release_lapsed_reservations() -> int:
     return orders.reservations_tidy()
 
 
+@shared_task
+def fail_abandoned_orders() -> int:
+    return orders.orders_abandoned_tidy()
+
+
 @shared_task(bind=True, max_retries=3, default_retry_delay=60)
 def send_reservation_reminders(self) -> int:
     try:

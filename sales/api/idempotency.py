@@ -1,7 +1,8 @@
 """`Idempotency-Key` for the API's writes.
 
 The first request with a key is recorded before it runs; its answer (success or 4xx) is
-stored and replayed to any retry with the same key and body. The same key with another
+stored and replayed to any retry with the same key and body. Keys are a user's own, or
+an anonymous caller's address's (and then at least 16 characters long). The same key with another
 body is refused (422); a retry while the first is still running gets 409.
 """
 
@@ -28,12 +29,16 @@ class KeyReused(SalesError):
     status = 422
 
 
+ANONYMOUS_KEY_MIN = 16
+
+
 def scope_of(request) -> str:
     """Whose keys these are: a user's, or an anonymous caller's address (anonymous callers
-    sharing one scope would get each other's first answers, a hold's token among them)."""
+    sharing one scope would get each other's first answers, a hold's token among them),
+    hashed: a forwarded address is the caller's to write, and may be anything."""
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
-    return f"anonymous:{client_ip(request)}"
+    return "anonymous:" + hashlib.sha256(client_ip(request).encode()).hexdigest()[:32]
 
 
 def order_key(request) -> str | None:
@@ -56,6 +61,11 @@ def idempotent(endpoint: str):
                 return view(self, request, *args, **kwargs)
             if len(key) > 100:
                 raise InvalidRequest(f"{HEADER} is at most 100 characters", field=HEADER)
+            if len(key) < ANONYMOUS_KEY_MIN and not request.user.is_authenticated:
+                # Callers behind one address (a venue's kiosks, a network's NAT) share a
+                # scope: a short or counted key could be another's, and replay its answer.
+                raise InvalidRequest(f"without a login, {HEADER} must be at least {ANONYMOUS_KEY_MIN} characters "
+                                     "(a random UUID, say)", field=HEADER)
             body = json.dumps(request.data, sort_keys=True, default=str)
             fingerprint = hashlib.sha256(f"{request.path}\n{body}".encode()).hexdigest()
             scope = scope_of(request)

@@ -13,16 +13,32 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # Orders left pending beside another live order of the same hold (a request that
-        # died between its order and its payment, while a retry sold): nothing was sold
-        # to them, so they are marked failed and the constraint can stand.
+        # Before the constraint: where a hold has several live orders (a double click on
+        # "reserve", a reservation racing a sale, a request that died between its order and
+        # its payment while a retry went on), the paid one is kept, else the first
+        # reservation, else the first pending order; the others were never sold anything
+        # and are cancelled (a reservation) or failed (pending), each with an audit line.
+        # (Two paid orders for one hold cannot be mended here: the constraint then fails,
+        # and that needs a person.)
         migrations.RunSQL(
-            """UPDATE sales_order stale SET status = 'failed',
-                      failure_reason = 'another order of the same hold was placed'
-               WHERE stale.status = 'pending' AND stale.hold_id IS NOT NULL AND EXISTS (
-                   SELECT FROM sales_order other WHERE other.hold_id = stale.hold_id AND other.id <> stale.id
-                   AND (other.status IN ('reserved', 'paid') OR (other.status = 'pending' AND other.id < stale.id)))""",
+            """WITH ranked AS (
+                   SELECT id, status, row_number() OVER (
+                       PARTITION BY hold_id ORDER BY status = 'paid' DESC, status = 'reserved' DESC, id) AS n
+                   FROM sales_order WHERE hold_id IS NOT NULL AND status IN ('pending', 'reserved', 'paid')),
+               superseded AS (
+                   UPDATE sales_order SET status = CASE ranked.status WHEN 'reserved' THEN 'cancelled' ELSE 'failed' END,
+                                          failure_reason = 'another order of the same hold was kept'
+                   FROM ranked WHERE ranked.id = sales_order.id AND ranked.n > 1 AND ranked.status <> 'paid'
+                   RETURNING sales_order.id, sales_order.status)
+               INSERT INTO sales_orderevent (order_id, action, detail, actor_id, at)
+               SELECT id, status, 'another order of the same hold was kept (migration 0011)', NULL, now()
+               FROM superseded""",
             migrations.RunSQL.noop),
+        migrations.AddField(
+            model_name='order',
+            name='payment_started_at',
+            field=models.DateTimeField(blank=True, null=True),
+        ),
         migrations.AddConstraint(
             model_name='order',
             constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['pending', 'reserved', 'paid'])), fields=('hold',), name='order_one_live_per_hold'),

@@ -139,11 +139,15 @@ def test_runs_cut_from_the_zone_layout_match_the_runs_found_in_sql():
             assert sorted(_runs(probe, zone, now)) == in_sql
             seen.extend(len(r[3]) for r in in_sql)
     assert len(seen) > 300 and max(seen) == 6 and seen.count(1) > 30  # many runs, cut at the aisle and between
-    # A seat moved into the zone after its layout was read is found all the same.
+    # A seat moved into a zone after the zone's layout was read is found all the same (the
+    # layout is read again), and one moved out is no longer offered there.
     other = PriceZone.objects.create(performance=perf, name="Other", price="5.00")
-    moved = Place.objects.filter(performance=perf, state="available").first()
+    probe = Hold(performance=perf, channel="online")
+    moved, second = Place.objects.filter(performance=perf, state="available")[:2]
     Place.objects.filter(pk=moved.pk).update(price_zone=other)
-    assert moved.pk not in {pk for run in _runs(Hold(performance=perf, channel="online"), zone, now)
-                            for pk in run[3]}
-    assert [run[3] for run in _runs(Hold(performance=perf, channel="online"), other, now)] == [[moved.pk]]
-    assert moved.pk in _ZoneLayout.of(perf.pk, other.pk, [moved.pk]).ids
+    assert [run[3] for run in _runs(probe, other, now)] == [[moved.pk]]
+    layout = _ZoneLayout.of(perf.pk, other.pk, [moved.pk])
+    Place.objects.filter(pk=second.pk).update(price_zone=other)
+    assert sorted(pk for run in _runs(probe, other, now) for pk in run[3]) == sorted([moved.pk, second.pk])
+    assert _ZoneLayout.of(perf.pk, other.pk, [second.pk]) is not layout
+    assert not {moved.pk, second.pk} & {pk for run in _runs(probe, zone, now) for pk in run[3]}

@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone
 
 from events.models import Channel
+from sales import orders
 from sales.errors import (
     HoldNotActive,
     IdempotencyConflict,
@@ -166,3 +167,68 @@ def test_an_error_after_the_sale_statement_committed_does_not_pay_the_sale_back(
     assert list(Payment.objects.filter(order=order).values_list("status", flat=True)) == ["approved"]
     assert Ticket.objects.filter(order=order, status="valid").count() == 2
     assert set(Place.objects.filter(pk__in=ids).values_list("state", flat=True)) == {"sold"}
+
+
+def test_a_provider_that_does_not_answer_fails_the_order_and_frees_its_hold(performance, monkeypatch):
+    """One live order per hold: an order whose provider raised (an outage, a timeout) must
+    not stay "awaiting payment" and block its seats' next try."""
+    from sales.payments import TestCardProvider
+
+    hold, ids = hold_two(performance)
+
+    def down(self, **kwargs):
+        raise ConnectionError("provider unreachable")
+
+    monkeypatch.setattr(TestCardProvider, "charge", down)
+    with pytest.raises(ConnectionError):
+        order_place(hold=hold, customer=ALICE, payment=CARD)
+    failed = Order.objects.get()
+    assert failed.status == "failed" and "did not answer" in failed.failure_reason
+    monkeypatch.undo()
+    order = order_place(hold=hold, customer=ALICE, payment=CARD)
+    assert order.status == "paid" and {p.state for p in Place.objects.filter(pk__in=ids)} == {"sold"}
+
+
+def test_an_order_abandoned_while_being_paid_is_failed_by_the_sweep(performance):
+    """A worker killed while the provider answered leaves a pending order; the sweep fails
+    it once no request can still be paying it, and the seats can be paid for again."""
+    from sales.errors import IllegalTransition
+    from sales.orders import _create_order, orders_abandoned_tidy
+
+    hold, _ids = hold_two(performance)
+    stuck = _create_order(hold=hold, customer=ALICE, total=Decimal("100.00"), currency="CAD", actor=None,
+                          idempotency_key=None, count=2)
+    with pytest.raises(IllegalTransition, match=f"already order {stuck.code}"):
+        order_place(hold=hold, customer=ALICE, payment=CARD)
+    assert Payment.objects.count() == 0  # refused before any charge
+    assert orders_abandoned_tidy() == 0  # too recent: a request may still be paying it
+    assert orders_abandoned_tidy(now=timezone.now() + timedelta(minutes=31)) == 1
+    stuck.refresh_from_db()
+    assert stuck.status == "failed" and stuck.failure_reason == "abandoned while being paid"
+    assert order_place(hold=hold, customer=ALICE, payment=CARD).status == "paid"
+
+
+def test_a_reservation_raced_by_its_own_key_keeps_none_of_the_second_requests_writes(performance, operator,
+                                                                                      monkeypatch):
+    """The same key sent for another hold while the first request ran: the second answers
+    as the key's first order did (a conflict), and its hold is not stretched to a deadline."""
+    from sales.orders import order_reserve
+
+    first_hold, _ = hold_two(performance, channel=Channel.PHONE, user=operator)
+    deadline = timezone.now() + timedelta(days=2)
+    order_reserve(hold=first_hold, customer=ALICE, deadline=deadline, actor=operator, idempotency_key="phone:key-1")
+    other_ids = [p.pk for p in places_of(performance, state="available")[:1]]
+    other = hold_create(performance=performance, channel=Channel.PHONE, user=operator, place_ids=other_ids)
+    lapses = other.expires_at
+    real, calls = orders._by_key, []
+
+    def not_yet(key):  # the first check sees nothing: the race the statement's unique key settles
+        calls.append(key)
+        return None if len(calls) == 1 else real(key)
+
+    monkeypatch.setattr(orders, "_by_key", not_yet)
+    with pytest.raises(IdempotencyConflict):
+        order_reserve(hold=other, customer=ALICE, deadline=deadline, actor=operator, idempotency_key="phone:key-1")
+    other.refresh_from_db()
+    assert other.expires_at == lapses and Place.objects.get(pk=other_ids[0]).hold_expires_at == lapses
+    assert Order.objects.count() == 1

@@ -270,6 +270,27 @@ def test_phone_operator_reserves_and_the_caller_pays_later(performance, operator
     assert {p.state for p in Place.objects.filter(pk__in=ids)} == {"sold"}
 
 
+def test_who_may_pay_a_reservation(performance, operator, clerk, organizer):
+    phone = client_for(operator)
+    token = phone.post("/api/v1/holds/", {"performance": performance.pk, "places": [places_of(performance)[0].pk]},
+                       format="json").json()["token"]
+    code = phone.post("/api/v1/orders/", {"hold": token, "customer": BUYER, "reserve_until": (
+        timezone.now() + timedelta(days=1)).isoformat()}, format="json").json()["code"]
+    card = {"method": "card_not_present", "card_number": APPROVE}
+    shopper = make_user("shopper")
+    assert_error(client_for(shopper).post(f"/api/v1/orders/{code}/pay/", card, format="json"), 403,
+                 "permission_denied")
+    # A clerk may take a reservation's payment, by the phone's means (cash needs the counter's shift).
+    cash = client_for(clerk).post(f"/api/v1/orders/{code}/pay/", {"method": "cash", "tendered": "60"}, format="json")
+    assert_error(cash, 400, "invalid")
+    # An organizer sets up and refunds; taking payments is the operators' and clerks' work.
+    assert_error(client_for(organizer).post(f"/api/v1/orders/{code}/pay/", card, format="json"), 403,
+                 "not_permitted")
+    assert Order.objects.get(code=code).status == "reserved"
+    assert phone.post(f"/api/v1/orders/{code}/pay/", card, format="json").json()["status"] == "paid"
+    assert_error(phone.post("/api/v1/orders/NOPE/pay/", card, format="json"), 404, "not_found")
+
+
 def test_only_the_phone_reserves_to_pay_later(performance, clerk):
     for client in (client_for(), client_for(clerk)):
         hold = client.post("/api/v1/holds/", {"performance": performance.pk,
@@ -303,7 +324,7 @@ def test_a_sale_through_the_api_takes_few_statements(performance):
     assert len(statements(queries)) <= 2, statements(queries)  # what it names; the hold with its places
     with CaptureQueriesContext(connection) as queries:
         o = client.post("/api/v1/orders/", {"hold": h.json()["token"], "customer": BUYER, "payment": CARD},
-                        format="json", headers={"Idempotency-Key": "few-statements"})
+                        format="json", headers={"Idempotency-Key": "few-statements-0001"})
     assert o.status_code == 201 and len(o.json()["tickets"]) == 2 and o.json()["paid_at"]
     # the key, the hold with the checks, the order, the sale with its tickets, the key's answer
     assert len(statements(queries)) <= 5, statements(queries)
@@ -373,17 +394,17 @@ def test_idempotency_key_replays_the_first_response(performance):
     client = client_for()
     ids = [p.pk for p in places_of(performance)[:2]]
     body = {"performance": performance.pk, "places": ids}
-    first = client.post("/api/v1/holds/", body, format="json", headers={"Idempotency-Key": "h1"})
-    again = client.post("/api/v1/holds/", body, format="json", headers={"Idempotency-Key": "h1"})
+    first = client.post("/api/v1/holds/", body, format="json", headers={"Idempotency-Key": "hold-key-0000001"})
+    again = client.post("/api/v1/holds/", body, format="json", headers={"Idempotency-Key": "hold-key-0000001"})
     assert first.status_code == again.status_code == 201
     assert first.json()["token"] == again.json()["token"] and again["Idempotent-Replayed"] == "true"
     assert Hold.objects.count() == 1
     other = client.post("/api/v1/holds/", {**body, "places": ids[:1]}, format="json",
-                        headers={"Idempotency-Key": "h1"})
+                        headers={"Idempotency-Key": "hold-key-0000001"})
     assert_error(other, 422, "idempotency_key_reused")
     order_body = {"hold": first.json()["token"], "customer": BUYER, "payment": CARD}
-    o1 = client.post("/api/v1/orders/", order_body, format="json", headers={"Idempotency-Key": "o1"})
-    o2 = client.post("/api/v1/orders/", order_body, format="json", headers={"Idempotency-Key": "o1"})
+    o1 = client.post("/api/v1/orders/", order_body, format="json", headers={"Idempotency-Key": "order-key-000001"})
+    o2 = client.post("/api/v1/orders/", order_body, format="json", headers={"Idempotency-Key": "order-key-000001"})
     assert o1.json()["code"] == o2.json()["code"] and Order.objects.count() == 1
 
 
@@ -393,20 +414,35 @@ def test_anonymous_callers_keys_are_their_own(performance):
     zone = performance.price_zones.get().pk
     body = {"performance": performance.pk, "zone": zone, "quantity": 2}
     first = APIClient(REMOTE_ADDR="198.51.100.7").post("/api/v1/holds/", body, format="json",
-                                                        headers={"Idempotency-Key": "1"})
+                                                        headers={"Idempotency-Key": "the-same-key-0001"})
     other = APIClient(REMOTE_ADDR="203.0.113.9").post("/api/v1/holds/", body, format="json",
-                                                       headers={"Idempotency-Key": "1"})
+                                                       headers={"Idempotency-Key": "the-same-key-0001"})
     assert first.status_code == other.status_code == 201
     assert first.json()["token"] != other.json()["token"] and "Idempotent-Replayed" not in other
     assert Hold.objects.count() == 2
 
 
-def test_longest_key_on_an_order_is_kept_whole(performance):
+def test_longest_key_on_an_order_is_kept_whole_and_replays(performance):
     key = "k" * 100
-    first = buy(client_for(), performance, headers={"Idempotency-Key": key})
-    assert first.status_code == 201, first.content
+    hold = client_for().post("/api/v1/holds/", {"performance": performance.pk, "places": [
+        places_of(performance)[0].pk]}, format="json").json()["token"]
+    body = {"hold": hold, "customer": BUYER, "payment": CARD}
+    first = client_for().post("/api/v1/orders/", body, format="json", headers={"Idempotency-Key": key})
+    again = client_for().post("/api/v1/orders/", body, format="json", headers={"Idempotency-Key": key})
+    assert first.status_code == again.status_code == 201, first.content
+    assert again.json()["code"] == first.json()["code"] and again["Idempotent-Replayed"] == "true"
     assert_error(client_for().post("/api/v1/orders/", {}, format="json", headers={"Idempotency-Key": key + "x"}),
                  400, "invalid")
+
+
+def test_anonymous_keys_must_be_long_enough_to_be_nobody_elses(performance, clerk):
+    body = {"performance": performance.pk, "places": [places_of(performance)[0].pk]}
+    short = client_for().post("/api/v1/holds/", body, format="json", headers={"Idempotency-Key": "1"})
+    assert "at least 16 characters" in assert_error(short, 400, "invalid")["message"]
+    assert not Hold.objects.exists()
+    # A login is a scope of its own: its keys may be short.
+    assert client_for(clerk).post("/api/v1/holds/", body, format="json",
+                                  headers={"Idempotency-Key": "1"}).status_code == 201
 
 
 # --- tickets --------------------------------------------------------------------------

@@ -18,7 +18,8 @@ def test_the_same_order_request_sent_in_parallel_creates_one_order():
     body = {"hold": hold, "customer": BUYER, "payment": CARD}
 
     def send(i):
-        return APIClient().post("/api/v1/orders/", body, format="json", headers={"Idempotency-Key": "same"})
+        return APIClient().post("/api/v1/orders/", body, format="json",
+                                headers={"Idempotency-Key": "same-order-request"})
 
     responses = race(12, send)
     statuses = sorted(r.status_code for r in responses)
@@ -47,7 +48,7 @@ def test_a_retry_while_the_first_request_is_still_running_gets_409(monkeypatch):
     hold = APIClient().post("/api/v1/holds/", {"performance": perf.pk, "places": [places_of(perf)[0].pk]},
                             format="json").json()["token"]
     body = {"hold": hold, "customer": BUYER, "payment": {"method": "test_card", "card_number": SLOW}}
-    headers = {"Idempotency-Key": "slow-1"}
+    headers = {"Idempotency-Key": "slow-order-request-1"}
     first = {}
 
     def send():
@@ -59,7 +60,7 @@ def test_a_retry_while_the_first_request_is_still_running_gets_409(monkeypatch):
     thread = threading.Thread(target=send)
     thread.start()
     deadline = time.monotonic() + 10
-    while not IdempotencyRecord.objects.filter(key="slow-1", status_code__isnull=True).exists():
+    while not IdempotencyRecord.objects.filter(key="slow-order-request-1", status_code__isnull=True).exists():
         assert time.monotonic() < deadline, "the first request never started"
         time.sleep(0.02)
     retry = APIClient().post("/api/v1/orders/", body, format="json", headers=headers)
@@ -86,7 +87,7 @@ def test_orders_for_one_hold_sent_at_once_under_different_keys_charge_one_card()
     body = {"hold": hold, "customer": BUYER, "payment": CARD}
 
     def send(i):
-        headers = {"Idempotency-Key": f"click-{i}"} if i % 2 else {}
+        headers = {"Idempotency-Key": f"double-click-{i:04d}"} if i % 2 else {}
         return APIClient().post("/api/v1/orders/", body, format="json", headers=headers)
 
     responses = race(12, send)
@@ -98,3 +99,34 @@ def test_orders_for_one_hold_sent_at_once_under_different_keys_charge_one_card()
         if r.status_code == 409:
             message = r.json()["error"]["message"]  # while the first is paying, or once it has sold
             assert "already order" in message or "hold is sold" in message, message
+
+
+def test_a_reservation_paid_from_two_consoles_at_once_is_charged_once():
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    from sales.channels.policy import PHONE_OPERATOR
+    from sales.models import Payment
+    from tests.conftest import make_user
+
+    perf = make_performance(rows=1, per_row=4)
+    operators = [make_user(f"operator-{i}", PHONE_OPERATOR) for i in range(2)]
+    tokens = [Token.objects.create(user=u).key for u in operators]
+
+    def console(i) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {tokens[i % 2]}")
+        return client
+
+    hold = console(0).post("/api/v1/holds/", {"performance": perf.pk, "places": [places_of(perf)[0].pk]},
+                           format="json").json()["token"]
+    code = console(0).post("/api/v1/orders/", {"hold": hold, "customer": BUYER, "reserve_until": (
+        timezone.now() + timedelta(days=1)).isoformat()}, format="json").json()["code"]
+    card = {"method": "card_not_present", "card_number": "4242424242424242"}
+    responses = race(10, lambda i: console(i).post(f"/api/v1/orders/{code}/pay/", card, format="json"))
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses.count(200) == 1 and set(statuses) == {200, 409}, statuses
+    assert list(Payment.objects.values_list("status", flat=True)) == ["approved"]  # no charge paid back
+    assert Order.objects.get(code=code).status == "paid" and Ticket.objects.count() == 1
