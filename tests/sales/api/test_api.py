@@ -375,7 +375,7 @@ def test_a_customer_reads_only_their_own_orders(performance):
     assert client_for().get(f"/api/v1/orders/{code}/?token={token}").status_code == 200
 
 
-def test_cancel_unpaid_and_resend(performance, organizer):
+def test_cancel_unpaid_and_resend(performance, organizer, django_capture_on_commit_callbacks):
     client = client_for()
     failed = buy(client, performance, payment={"method": "test_card", "card_number": DECLINE})
     assert failed.status_code == 402
@@ -385,7 +385,12 @@ def test_cancel_unpaid_and_resend(performance, organizer):
     assert not Place.objects.filter(performance=performance, state="held").exists()
     paid = buy(client, performance).json()["code"]
     assert_error(staff.post(f"/api/v1/orders/{paid}/cancel/"), 409, "illegal_transition")
-    assert staff.post(f"/api/v1/orders/{paid}/resend-confirmation/").status_code == 200
+    Order.objects.filter(code=paid).update(confirmation_sent_at=timezone.now())  # as the worker records it
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert staff.post(f"/api/v1/orders/{paid}/resend-confirmation/").status_code == 200
+    # Due again, and its task asked for after commit (the worker's sending is test_worker.py's).
+    assert Order.objects.get(code=paid).confirmation_sent_at is None and len(callbacks) == 1
+    assert_error(client_for().post(f"/api/v1/orders/{paid}/resend-confirmation/"), 401, "not_authenticated")
 
 
 # --- idempotency ----------------------------------------------------------------------
