@@ -1,10 +1,14 @@
-// Staff keyboard shortcuts: a key acts on the element marked data-key, unless typing.
+// Staff keyboard shortcuts: a key acts on the element marked data-key, unless typing
+// (Esc in a field leaves the field).
 (function () {
   "use strict";
   function typing(el) { return el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT"); }
   document.addEventListener("keydown", function (e) {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.key === "Escape") {
+      // In a field, Esc first leaves it (a clerk clearing a half-typed amount, a supervisor
+      // typing a password): only the next Esc cancels.
+      if (typing(document.activeElement)) { e.preventDefault(); document.activeElement.blur(); return; }
       var esc = document.querySelector('[data-key="Escape"]');
       if (esc) { e.preventDefault(); esc.click(); }
       return;

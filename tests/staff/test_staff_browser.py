@@ -65,6 +65,24 @@ def test_counter_cash_sale_with_change_then_the_shift_balances(staff_page):
     screenshot(page, "counter-shift-report")
 
 
+def test_esc_in_a_field_leaves_the_field_and_only_the_next_cancels_the_sale(staff_page):
+    perf = make_performance(rows=1, per_row=6, price="20.00")
+    page = staff_page(make_user("clerk-esc", "counter clerk"))
+    page.goto("/counter/")
+    page.get_by_label("Cash float in the drawer").fill("50")
+    page.get_by_role("button", name="Open the drawer").click()
+    page.locator(".quick").first.wait_for()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/counter/sale/**")
+    page.get_by_label("Cash tendered").fill("1")
+    page.keyboard.press("Escape")  # typing: leaves the field, the sale stands
+    assert page.evaluate("document.activeElement.tagName") == "BODY"
+    assert "/counter/sale/" in page.url and Place.objects.filter(performance=perf, state="held").exists()
+    page.keyboard.press("Escape")  # now: cancel the sale
+    page.wait_for_url(lambda url: "/counter/sale/" not in url)
+    assert not Place.objects.filter(performance=perf, state="held").exists()
+
+
 def test_counter_refund(staff_page):
     perf = make_performance(rows=2, per_row=6, price="30.00")
     clerk = make_user("clerk-r2", "counter clerk")
