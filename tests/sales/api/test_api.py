@@ -353,6 +353,25 @@ def test_token_login_brings_the_roles_and_refuses_unknown_or_inactive_users(perf
     assert unknown.get("/api/v1/events/").status_code == 401
 
 
+def test_a_staff_session_may_use_the_api_with_its_csrf_token(performance, clerk):
+    """Token or session: a clerk signed in to the counter may call the API from the page,
+    as the counter channel, but only with the CSRF token (a session is what a forged
+    cross-site request would ride on)."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(clerk)
+    body = {"performance": performance.pk, "places": [places_of(performance)[0].pk]}
+    forged = browser.post("/api/v1/holds/", body, content_type="application/json")
+    assert "CSRF" in assert_error(forged, 403, "permission_denied")["message"]
+    assert not Hold.objects.exists()
+    browser.get("/login/")  # any page with a form sets the CSRF cookie
+    token = browser.cookies["csrftoken"].value
+    held = browser.post("/api/v1/holds/", body, content_type="application/json", headers={"X-CSRFToken": token})
+    assert held.status_code == 201, held.content
+    assert held.json()["channel"] == "counter"
+
+
 def test_permission_matrix_for_refunds(performance, clerk, operator, organizer):
     cheap = buy(client_for(), performance, n=2).json()["code"]
     performance.price_zones.update(price=Decimal("200.00"))
