@@ -65,6 +65,14 @@ class IllegalTransition(SalesError):
     status = 409
 
 
+class InProgress(IllegalTransition):
+    """Another request is doing this right now (paying for these seats): try again shortly.
+    Not kept as an idempotency key's answer, since it does not last."""
+
+    code = "in_progress"
+    transient = True
+
+
 class IdempotencyConflict(SalesError):
     code = "idempotency_conflict"
     status = 409

@@ -29,6 +29,7 @@ from .errors import (
     HoldNotActive,
     IdempotencyConflict,
     IllegalTransition,
+    InProgress,
     InvalidRequest,
     NotPermitted,
     PaymentDeclined,
@@ -277,7 +278,8 @@ def _create_order(*, hold, customer, total, currency, actor, idempotency_key, co
             # before any card is charged.
             taken = rows.first(Order, "hold_id = %s AND status IN (%s, %s, %s)",
                                [hold.pk, Order.Status.PENDING, Order.Status.RESERVED, Order.Status.PAID])
-            raise IllegalTransition("these seats are already " + (
+            paying = taken is None or taken.status == Order.Status.PENDING
+            raise (InProgress if paying else IllegalTransition)("these seats are already " + (
                 f"order {taken.code} ({taken.get_status_display().lower()})" if taken else "being paid for")) from None
         raise
     order._state.adding, order._state.db = False, connection.alias
@@ -638,11 +640,11 @@ def order_pay_reservation(*, order: Order, payment: PaymentRequest | None = None
     if not Order.objects.filter(pk=order.pk, status=Order.Status.RESERVED).filter(
             Q(payment_started_at__isnull=True) | Q(payment_started_at__lt=now - PAYING_FOR)).update(
             payment_started_at=now):
-        raise IllegalTransition(f"order {order.code} is being paid right now")
+        raise InProgress(f"order {order.code} is being paid right now")
     try:
         return _charge_and_sell(order=order, hold=hold, parts=parts, place_ids=place_ids, actor=actor,
                                 shift=shift, from_status=Order.Status.RESERVED)
-    except BaseException:
+    except Exception:  # (not a worker killed mid-charge: then the claim lapses by itself)
         Order.objects.filter(pk=order.pk, status=Order.Status.RESERVED, payment_started_at=now).update(
             payment_started_at=None)
         raise

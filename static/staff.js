@@ -2,7 +2,12 @@
 // (Esc in a field leaves the field).
 (function () {
   "use strict";
-  function typing(el) { return el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT"); }
+  var CHOICES = ["radio", "checkbox", "button", "submit", "reset"];  // chosen with a key, not typed in
+  function typing(el) {
+    if (!el) return false;
+    if (el.tagName === "INPUT") return CHOICES.indexOf(el.type) < 0;
+    return el.tagName === "TEXTAREA" || el.tagName === "SELECT";
+  }
   document.addEventListener("keydown", function (e) {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.key === "Escape") {

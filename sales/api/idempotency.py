@@ -87,6 +87,9 @@ def idempotent(endpoint: str):
                 response = view(self, request, *args, **kwargs)
             except SalesError as exc:
                 response = exception_handler(exc, {})
+                if getattr(exc, "transient", False):  # another request is at it: a retry may fare otherwise
+                    _forget(record_id)
+                    return response
             except Exception:
                 _forget(record_id)  # unexpected failure: let the client retry for real
                 raise

@@ -20,8 +20,11 @@ class Migration(migrations.Migration):
         # and are cancelled (a reservation) or failed (pending), each with an audit line.
         # (Two paid orders for one hold cannot be mended here: the constraint then fails,
         # and that needs a person.)
+        # The table is locked against writes until the constraint stands (the migration is
+        # one transaction), so that the code still running cannot add a twin in between.
         migrations.RunSQL(
-            """WITH ranked AS (
+            """LOCK TABLE sales_order IN SHARE ROW EXCLUSIVE MODE;
+               WITH ranked AS (
                    SELECT id, status, row_number() OVER (
                        PARTITION BY hold_id ORDER BY status = 'paid' DESC, status = 'reserved' DESC, id) AS n
                    FROM sales_order WHERE hold_id IS NOT NULL AND status IN ('pending', 'reserved', 'paid')),
