@@ -574,11 +574,17 @@ def _pay_back(order, request, amount, reference, reason, actor, shift, fail=True
             _record(order, "failed", reason, actor)
 
 
-def order_reserve(*, hold: Hold, customer: CustomerDetails, deadline: datetime, actor,
-                  idempotency_key: str | None = None, now: datetime | None = None) -> Order:
-    """A reservation to pay later: the places stay in the hold until `deadline`, then lapse
-    by themselves (the Celery sweep only marks the order and tidies)."""
+def order_reserve(*, hold: Hold | None = None, hold_token: str | None = None, customer: CustomerDetails,
+                  deadline: datetime, actor, idempotency_key: str | None = None,
+                  now: datetime | None = None) -> Order:
+    """A reservation to pay later for everything in `hold` (or the hold whose token is
+    `hold_token`): the places stay in the hold until `deadline`, then lapse by themselves
+    (the Celery sweep only marks the order and tidies)."""
     now = now or timezone.now()
+    if hold is None:
+        hold = Hold.objects.select_related("performance").filter(token=hold_token).first()
+        if hold is None:
+            raise InvalidRequest("no such hold", field="hold")
     policy = policy_for(hold.channel)
     if not policy.allows(actor) or policy.reservation_for is None:
         raise NotPermitted("this channel cannot make reservations to pay later")

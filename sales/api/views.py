@@ -211,10 +211,7 @@ class OrderCreate(ApiView):
         key = order_key(request)
         customer = CustomerDetails(**data["customer"])
         if "reserve_until" in data:  # pay later: the places stay held until the deadline
-            hold = Hold.objects.select_related("performance").filter(token=data["hold"]).first()
-            if hold is None:
-                raise InvalidRequest("no such hold", field="hold")
-            order = order_reserve(hold=hold, customer=customer, deadline=data["reserve_until"],
+            order = order_reserve(hold_token=data["hold"], customer=customer, deadline=data["reserve_until"],
                                   actor=request.user, idempotency_key=key)
         else:
             order = order_place(hold_token=data["hold"], customer=customer, actor=request.user,

@@ -245,6 +245,9 @@ def test_phone_operator_reserves_and_the_caller_pays_later(performance, operator
                                           "reserve_until": too_far.isoformat()}, format="json")
     assert "exactly one of payment or reserve_until" in assert_error(both, 400, "invalid")["message"]
     deadline = timezone.now() + timedelta(days=2)
+    unknown = phone.post("/api/v1/orders/", {"hold": "no-such-hold", "customer": BUYER,
+                                             "reserve_until": deadline.isoformat()}, format="json")
+    assert assert_error(unknown, 400, "invalid")["field"] == "hold" and not Order.objects.exists()
     reserved = phone.post("/api/v1/orders/", {"hold": token, "customer": BUYER, "reserve_until": deadline.isoformat()},
                           format="json", headers={"Idempotency-Key": "reserve-1"})
     assert reserved.status_code == 201, reserved.content
