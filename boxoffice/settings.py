@@ -145,6 +145,9 @@ EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(STACK_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Box office <tickets@localhost>")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+# A send that hangs gives up well within a confirmation's claim (see sales.notifications).
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+CONFIRMATION_CLAIM_SECONDS = int(os.environ.get("CONFIRMATION_CLAIM_SECONDS", "120"))
 
 # Celery: Redis is the broker. Results are not needed (tasks record their effect on the order).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
@@ -208,7 +211,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Public base URL used in emails (private order links).
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+SITE_URL = os.environ.get("SITE_URL", f"http://127.0.0.1:{os.environ.get('BOXOFFICE_WEB_PORT', '8000')}")
 
 LOGGING = {
     "version": 1,

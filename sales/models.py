@@ -200,6 +200,9 @@ class Order(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    # A sender has taken the confirmation (sales.notifications): nobody else sends it while
+    # the claim is recent; a claim older than CONFIRMATION_CLAIM_SECONDS is a dead sender's.
+    confirmation_claimed_at = models.DateTimeField(null=True, blank=True)
     payment_deadline = models.DateTimeField(null=True, blank=True)
     # When a reservation's payment began: while it is recent, another is refused
     # (sales.orders.order_pay_reservation).

@@ -8,6 +8,7 @@ resending it by hand."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -15,10 +16,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from . import rows
 from .models import Order, OrderEvent
 from .tickets_pdf import order_pdf
 
@@ -37,15 +40,43 @@ def order_link(order: Order) -> str:
     return f"{settings.SITE_URL.rstrip('/')}/orders/{order.code}/{order.access_token}/"
 
 
-def send_confirmation(order_id: int) -> bool:
-    """Send the confirmation if it has not been sent. Returns False if it already was.
+# A claim on an order's confirmation is the sender's for this long; past it, the sender is
+# taken for dead (a worker killed, a connection dropped mid-send) and the outbox sweep
+# takes the order over. Longer than any send can take: the mail backend's own timeout
+# (EMAIL_TIMEOUT) is well below it.
+def claim_timeout() -> timedelta:
+    return timedelta(seconds=settings.CONFIRMATION_CLAIM_SECONDS)
 
-    The order is claimed by a compare-and-set on confirmation_sent_at, so two workers
-    (or a retried task) cannot both send it; a failed send gives the claim back."""
+
+# The claim: one statement whose every condition is on the order's own row, so that
+# PostgreSQL re-checks all of them on the row it updates when two senders race (a
+# condition inside `id IN (SELECT ...)` is not re-checked, and both senders would win).
+_CLAIM = """
+    UPDATE sales_order SET confirmation_claimed_at = %(now)s
+    WHERE id = %(order)s AND status = %(paid)s AND confirmation_sent_at IS NULL
+      AND (confirmation_claimed_at IS NULL OR confirmation_claimed_at < %(stale)s)
+      AND customer_id NOT IN (SELECT id FROM sales_customer WHERE email LIKE '%%.invalid')
+    RETURNING id"""
+
+
+def message_id(order: Order, nth: int) -> str:
+    """The same for every attempt at the same confirmation, so that one sent again after
+    a crash between sending and recording it is recognisable as the same message (and a
+    mail drop that keys on it keeps one); a resend asked for by staff is the next one."""
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "localhost"
+    return f"<confirmation.{order.code}.{nth}@{domain}>"
+
+
+def send_confirmation(order_id: int) -> bool:
+    """Send the confirmation if it is due and nobody else is sending it. Returns False if
+    it was sent already or another sender holds it.
+
+    Claim, send, then mark: the claim is a compare-and-set on the order's row; the mark
+    records the send only if the claim is still ours. A sender that dies after claiming
+    leaves the claim to lapse (claim_timeout); one that fails gives it back at once."""
     now = timezone.now()
-    claimed = Order.objects.filter(
-        pk=order_id, status=Order.Status.PAID, confirmation_sent_at__isnull=True
-    ).exclude(customer__email__endswith=".invalid").update(confirmation_sent_at=now)  # walk-ins: no address
+    claimed = rows.fetch(_CLAIM, {"now": now, "order": order_id, "paid": Order.Status.PAID,
+                                  "stale": now - claim_timeout()})
     if not claimed:
         return False
     try:
@@ -53,20 +84,28 @@ def send_confirmation(order_id: int) -> bool:
                  .get(pk=order_id))
         tickets = list(order.tickets.select_related("place__seat", "place__section").filter(status="valid"))
         context = {"order": order, "tickets": tickets, "link": order_link(order)}
+        nth = order.events.filter(action="confirmation sent").count() + 1
         message = EmailMessage(
             subject=f"Your tickets for {order.performance.event.title} — order {order.code}",
             body=render_to_string("sales/email/confirmation.txt", context),
             to=[order.customer.email],
+            headers={"Message-ID": message_id(order, nth)},
         )
         message.attach(f"tickets-{order.code}.pdf", order_pdf(order, tickets), "application/pdf")
         message.send()
     except Exception:
-        Order.objects.filter(pk=order_id, confirmation_sent_at=now).update(confirmation_sent_at=None)
+        with contextlib.suppress(DatabaseError):  # unreachable: the claim lapses instead
+            Order.objects.filter(pk=order_id, confirmation_claimed_at=now).update(confirmation_claimed_at=None)
         raise
     with transaction.atomic():
-        OrderEvent.objects.create(order=order, action="confirmation sent",
-                                  detail=order.customer.email)
-    return True
+        marked = Order.objects.filter(pk=order_id, confirmation_claimed_at=now).update(
+            confirmation_sent_at=timezone.now(), confirmation_claimed_at=None)
+        if marked:
+            OrderEvent.objects.create(order=order, action="confirmation sent", detail=order.customer.email)
+    if not marked:  # the send outlasted its claim and another sender took it over
+        logger.warning("confirmation of order %s took longer than its claim; it may be sent twice "
+                       "(same Message-ID)", order.code)
+    return bool(marked)
 
 
 def pending_confirmations(now=None):
@@ -74,6 +113,7 @@ def pending_confirmations(now=None):
     now = now or timezone.now()
     return (Order.objects.filter(status=Order.Status.PAID, confirmation_sent_at__isnull=True,
                                  paid_at__gte=now - PENDING_FOR)
+            .filter(Q(confirmation_claimed_at__isnull=True) | Q(confirmation_claimed_at__lt=now - claim_timeout()))
             .exclude(customer__email__endswith=".invalid"))
 
 
@@ -130,7 +170,7 @@ def resend_confirmation(order: Order) -> None:
     """Staff asked to send it again: clear the record, then queue it like the first."""
     from .tasks import send_order_confirmation
 
-    Order.objects.filter(pk=order.pk).update(confirmation_sent_at=None)
+    Order.objects.filter(pk=order.pk).update(confirmation_sent_at=None, confirmation_claimed_at=None)
     transaction.on_commit(lambda: send_order_confirmation.delay(order.pk))
 
 

@@ -1,0 +1,151 @@
+"""The confirmation outbox: exactly one email per paid order, whatever dies when."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from django.conf import settings as django_settings
+from django.core import mail
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+from events.models import Channel
+from sales import notifications
+from sales.holds import hold_create
+from sales.models import Order
+from sales.orders import CustomerDetails, order_place
+from sales.payments import APPROVE, PaymentRequest
+from tests.conftest import make_performance, places_of
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def paid_order(email="claim@example.org"):
+    perf = make_performance(rows=1, per_row=2)
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[places_of(perf)[0].pk])
+    return order_place(hold=hold, customer=CustomerDetails(name="Claim", email=email),
+                       payment=PaymentRequest(method="test_card", card_number=APPROVE))
+
+
+def waiting_on_a_lock(n: int, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    with connections["default"].cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                           "AND datname = current_database()")
+            if cursor.fetchone()[0] >= n:
+                return True
+            time.sleep(0.02)
+    return False
+
+
+def race_two_senders(order_id: int, send) -> list:
+    """Both senders reach their claim while a third transaction holds the order's row,
+    so both claims wait on it together and run one after the other once it is let go:
+    the interleaving that, under load, happens by chance."""
+    locked, results = threading.Event(), []
+    release = threading.Event()
+
+    def blocker():
+        try:
+            with transaction.atomic():
+                Order.objects.select_for_update().get(pk=order_id)
+                locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def sender():
+        try:
+            results.append(send(order_id))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=blocker)]
+    threads[0].start()
+    assert locked.wait(10)
+    threads += [threading.Thread(target=sender) for _ in range(2)]
+    for t in threads[1:]:
+        t.start()
+    assert waiting_on_a_lock(2), "the two senders did not both reach the claim"
+    release.set()
+    for t in threads:
+        t.join(30)
+    return results
+
+
+def test_two_senders_racing_for_one_order_send_one_email():
+    order = paid_order()
+    results = race_two_senders(order.pk, notifications.send_confirmation)
+    assert sorted(results) == [False, True]
+    assert len(mail.outbox) == 1
+    assert Order.objects.get(pk=order.pk).events.filter(action="confirmation sent").count() == 1
+
+
+def test_control_a_claim_through_a_subquery_lets_both_senders_win():
+    """The same race against a claim whose conditions sit in `id IN (SELECT ...)`:
+    PostgreSQL re-checks only the outer condition on the row it waited for, so both win.
+    This is why the claim's conditions are on the updated row itself."""
+    order = paid_order()
+
+    def subquery_claim(order_id):
+        return bool(Order.objects.filter(pk=order_id, status="paid", confirmation_sent_at__isnull=True)
+                    .exclude(customer__email__endswith=".invalid").update(confirmation_sent_at=timezone.now()))
+
+    assert race_two_senders(order.pk, subquery_claim) == [True, True]
+
+
+def test_a_sender_killed_mid_send_is_taken_over_and_the_email_goes_once(settings):
+    """A real sender process, killed with SIGKILL while the mail server keeps it waiting:
+    its claim lapses and the sweep sends the confirmation, once."""
+    order = paid_order("killed@example.org")
+    db = django_settings.DATABASES["default"]
+    env = {**os.environ, "EMAIL_BACKEND": "tests.sales.hanging_mail.Backend",
+           "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'].replace('/', '%2F')}:{db['PORT']}/{db['NAME']}"}
+    sender = subprocess.Popen(
+        [sys.executable, "-c", "import django; django.setup(); from sales.notifications import "
+         f"send_confirmation; send_confirmation({order.pk})"],
+        env={**env, "DJANGO_SETTINGS_MODULE": "boxoffice.settings"}, cwd=django_settings.BASE_DIR,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while Order.objects.filter(pk=order.pk, confirmation_claimed_at__isnull=True,
+                                   confirmation_sent_at__isnull=True).exists():
+            assert time.monotonic() < deadline and sender.poll() is None, "the sender never claimed the order"
+            time.sleep(0.05)
+        time.sleep(0.3)  # rendering done, now hanging in the mail server
+    finally:
+        sender.send_signal(signal.SIGKILL)
+        sender.wait()
+    # While the claim is recent, nobody else sends: the sender may only be slow.
+    assert notifications.send_pending_confirmations() == 0 and mail.outbox == []
+    settings.CONFIRMATION_CLAIM_SECONDS = 1
+    time.sleep(1.2)
+    assert notifications.send_pending_confirmations() == 1
+    assert notifications.send_pending_confirmations() == 0
+    assert [m.to for m in mail.outbox] == [["killed@example.org"]]
+    assert Order.objects.get(pk=order.pk).confirmation_sent_at is not None
+
+
+def test_the_message_id_is_stable_per_confirmation_and_new_for_a_staff_resend():
+    order = paid_order("mid@example.org")
+    assert notifications.send_confirmation(order.pk) is True
+    first = mail.outbox[0].extra_headers["Message-ID"]
+    assert first == notifications.message_id(order, 1) and order.code in first
+    notifications.resend_confirmation(order)
+    assert notifications.send_confirmation(order.pk) is True
+    assert mail.outbox[1].extra_headers["Message-ID"] == notifications.message_id(order, 2) != first
+
+
+def test_links_in_emails_follow_the_configured_site_url():
+    env = {k: v for k, v in os.environ.items() if k != "SITE_URL"}
+    code = "from django.conf import settings; print(settings.SITE_URL)"
+    out = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], capture_output=True, text=True,
+                         env={**env, "BOXOFFICE_WEB_PORT": "8123"}, cwd=django_settings.BASE_DIR, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "http://127.0.0.1:8123"
