@@ -2,6 +2,7 @@
 change. A decision to sell never reads this; the inventory decides."""
 
 import functools
+import logging
 
 import redis
 from django.conf import settings
@@ -11,6 +12,8 @@ from django.utils import timezone
 
 from .inventory import free
 from .models import Place
+
+logger = logging.getLogger(__name__)
 
 
 def _key(performance_id: int) -> str:
@@ -25,26 +28,47 @@ def _redis() -> redis.Redis:
 
 
 def availability_changed(performance_id: int) -> None:
-    _redis().delete(cache.make_and_validate_key(_key(performance_id)))
+    """The counts for display are stale: drop them. Best effort, after a sale has
+    committed: with Redis away they lapse by their short timeout instead."""
+    try:
+        _redis().delete(cache.make_and_validate_key(_key(performance_id)))
+    except redis.RedisError as exc:
+        logger.warning("availability of performance %s not refreshed: %s", performance_id, exc)
+
+
+def _cached(key: str):
+    """The cache is an aid: when Redis is away, the database answers."""
+    try:
+        return cache.get(key)
+    except redis.RedisError as exc:
+        logger.warning("cache unavailable: %s", exc)
+        return None
+
+
+def _cache(key: str, value, timeout: int) -> None:
+    try:
+        cache.set(key, value, timeout=timeout)
+    except redis.RedisError as exc:
+        logger.warning("cache unavailable: %s", exc)
 
 
 def zone_counts(performance_id: int) -> dict[int, dict[str, int]]:
     """{price_zone_id: {"total": n, "available": n}} for a performance."""
-    cached = cache.get(_key(performance_id))
+    cached = _cached(_key(performance_id))
     if cached is not None:
         return cached
     rows = (Place.objects.filter(performance_id=performance_id).values("price_zone_id")
             .annotate(total=Count("pk"), available=Count("pk", filter=free(timezone.now()))))
     counts = {r["price_zone_id"]: {"total": r["total"], "available": r["available"]} for r in rows}
     # Short TTL as well: a hold lapsing changes availability with no write to announce it.
-    cache.set(_key(performance_id), counts, timeout=15)
+    _cache(_key(performance_id), counts, timeout=15)
     return counts
 
 
 def _geometry(performance_id: int) -> dict:
     """The static part of a seat map, cached: it changes only if the plan does."""
     key = f"seatmap-geometry:{performance_id}"
-    geometry = cache.get(key)
+    geometry = _cached(key)
     if geometry is None:
         seats = (Place.objects.filter(performance_id=performance_id, seat__isnull=False)
                  .order_by("pk").values_list("pk", "section_id", "seat__row", "seat__number",
@@ -54,7 +78,7 @@ def _geometry(performance_id: int) -> dict:
             "seats": [[pk, sec, row, num, x, y, zone, ("w" if wc else "") + ("r" if rv else "")]
                       for pk, sec, row, num, x, y, zone, wc, rv in seats],
         }
-        cache.set(key, geometry, timeout=3600)
+        _cache(key, geometry, timeout=3600)
     return geometry
 
 

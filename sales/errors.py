@@ -73,6 +73,15 @@ class InProgress(IllegalTransition):
     transient = True
 
 
+class ServiceUnavailable(SalesError):
+    """A part the request cannot do without is down for a moment (the waiting room's Redis
+    for a queued on-sale): nothing was done; try again shortly."""
+
+    code = "unavailable"
+    status = 503
+    transient = True
+
+
 class IdempotencyConflict(SalesError):
     code = "idempotency_conflict"
     status = 409

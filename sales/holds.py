@@ -122,7 +122,8 @@ def hold_create(
         inventory.hold_best(hold=hold, zone=zone, quantity=count, now=now, actor=user)
     else:
         inventory.hold_standing(hold=hold, section=section, quantity=count, now=now, actor=user)
-    transaction.on_commit(lambda: availability_changed(performance.pk))
+    # Robust: the hold stands whatever happens to the cache; its taker must get its token.
+    transaction.on_commit(lambda: availability_changed(performance.pk), robust=True)
     return hold
 
 
@@ -139,7 +140,7 @@ def hold_release(*, hold: Hold, actor=None, now: datetime | None = None) -> None
             hold.refresh_from_db()
             raise HoldNotActive(f"this hold is already {hold.get_status_display().lower()}")
         hold.status = Hold.Status.RELEASED
-        transaction.on_commit(lambda: availability_changed(hold.performance_id))
+        transaction.on_commit(lambda: availability_changed(hold.performance_id), robust=True)
 
 
 def hold_extend(*, hold: Hold, actor=None, now: datetime | None = None) -> Hold:

@@ -136,4 +136,4 @@ def _tell(entry: BallotEntry, subject: str, body: str) -> None:
     def send():
         send_mail(subject, f"Hello {entry.name},\n\n{body}\n", None, [entry.email], fail_silently=True)
 
-    transaction.on_commit(send)
+    transaction.on_commit(send, robust=True)

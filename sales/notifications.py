@@ -161,9 +161,14 @@ def confirmations_due() -> None:
     try:
         send_confirmations.apply_async(countdown=countdown or None)
     except Exception:
-        with _asked:  # not asked after all: the next sale asks again (beat catches up meanwhile)
-            _ask["free_at"] = _ask["trailing_at"] = 0.0
+        # Not asked after all. With the broker away, asking at every sale would cost each
+        # sale the broker's timeout: ask again after a pause (beat's sweep catches up).
+        with _asked:
+            _ask["free_at"], _ask["trailing_at"] = time.monotonic() + BROKER_PAUSE, 0.0
         raise
+
+
+BROKER_PAUSE = 5.0
 
 
 def resend_confirmation(order: Order) -> None:
@@ -171,7 +176,7 @@ def resend_confirmation(order: Order) -> None:
     from .tasks import send_order_confirmation
 
     Order.objects.filter(pk=order.pk).update(confirmation_sent_at=None, confirmation_claimed_at=None)
-    transaction.on_commit(lambda: send_order_confirmation.delay(order.pk))
+    transaction.on_commit(lambda: send_order_confirmation.delay(order.pk), robust=True)
 
 
 def send_reservation_reminders(*, within_hours: int = 24) -> int:

@@ -16,6 +16,7 @@ into the `cfg` hash on every save.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from django.conf import settings
 from django.core import signing
 
 PASS_SALT = "sales.waiting_room.pass"
+logger = logging.getLogger(__name__)
 
 JOIN = """
 -- One round trip: read the room's config, then join. KEYS: cfg, early, queue, seq, drawn
@@ -66,7 +68,9 @@ return #m
 
 @lru_cache(maxsize=4)
 def _client_for(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, decode_responses=True, health_check_interval=30)
+    # Short timeouts: with Redis away, a shop page says so at once instead of hanging.
+    return redis.Redis.from_url(url, decode_responses=True, health_check_interval=30,
+                                socket_connect_timeout=1, socket_timeout=2)
 
 
 def client() -> redis.Redis:
@@ -206,8 +210,27 @@ def issue_pass(perf_id: int, visitor: str) -> str:
     return signing.dumps({"p": perf_id, "v": visitor}, salt=PASS_SALT, compress=True)
 
 
+def _unreachable(perf_id: int, exc: Exception) -> bool:
+    """Redis is away: whether this performance is gated is then the database's to say
+    (a queued on-sale is refused clearly, not opened to all); False if it is not."""
+    from .errors import ServiceUnavailable
+    from .models import WaitingRoom
+
+    logger.warning("waiting room unreachable: %s", exc)
+    if WaitingRoom.objects.filter(performance_id=perf_id, enabled=True).exists():
+        raise ServiceUnavailable("the waiting room is unavailable for a moment; please try again shortly") from exc
+    return False
+
+
 def check_pass(perf_id: int, token: str | None, binding: str) -> bool:
     """A valid pass for this performance, not expired, and used by one session only."""
+    try:
+        return _check_pass(perf_id, token, binding)
+    except redis.RedisError as exc:
+        return not _unreachable(perf_id, exc)
+
+
+def _check_pass(perf_id: int, token: str | None, binding: str) -> bool:
     cfg = config(perf_id)
     if cfg is None or not cfg.enabled:
         return True
@@ -227,7 +250,10 @@ def check_pass(perf_id: int, token: str | None, binding: str) -> bool:
 
 def gated(perf_id: int) -> bool:
     """Is the shop of this performance behind the queue right now?"""
-    cfg = config(perf_id)
+    try:
+        cfg = config(perf_id)
+    except redis.RedisError as exc:
+        return _unreachable(perf_id, exc)
     return bool(cfg and cfg.enabled)
 
 
@@ -254,11 +280,17 @@ def client_ip(request) -> str:
 
 
 def rate_limited(bucket: str, key: str, limit: int, window: int = 60) -> bool:
-    """Fixed-window rate limit in Redis: True once `key` has made more than `limit` calls."""
+    """Fixed-window rate limit in Redis: True once `key` has made more than `limit` calls.
+    With Redis away, nobody is limited: selling goes on (the database's own limits, per
+    order and per customer, still hold)."""
     r = client()
     name = f"rl:{bucket}:{key}:{int(time.time() // window)}"
     pipe = r.pipeline()
     pipe.incr(name)
     pipe.expire(name, window + 1)
-    count, _ = pipe.execute()
+    try:
+        count, _ = pipe.execute()
+    except redis.RedisError as exc:
+        logger.warning("rate limit %s not counted: %s", bucket, exc)
+        return False
     return count > limit

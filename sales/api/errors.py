@@ -37,7 +37,8 @@ def exception_handler(exc, context):
         extra = {k: v for k, v in exc.detail.items() if k not in ("places",)}
         return Response(error_body(exc.code, exc.message,
                                    places=[{"id": k, "reason": v} for k, v in places.items()],
-                                   **extra), status=exc.status)
+                                   **extra), status=exc.status,
+                        headers={"Retry-After": "10"} if exc.status == 503 else None)
     if isinstance(exc, SeatingPlanError):
         return Response(error_body("invalid_seating_plan", "the seating plan has errors; nothing was imported",
                                    errors=exc.errors), status=400)

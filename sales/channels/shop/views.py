@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from events.models import Channel, Performance
 from sales import waiting_room
 from sales.availability import zone_counts
-from sales.errors import HoldNotActive, PaymentDeclined, SalesError
+from sales.errors import HoldNotActive, PaymentDeclined, SalesError, ServiceUnavailable
 from sales.holds import hold_create, hold_is_live, hold_release
 from sales.inventory import free, open_to
 from sales.models import Ballot, Hold, Order, Place
@@ -93,9 +93,15 @@ def seat_rows(perf: Performance, now, channel: str = Channel.ONLINE) -> tuple[li
 
 
 def _behind_queue(request, perf_id: int):
-    """During a queued on-sale, the shop's pages need a valid pass: else, to the queue."""
-    if waiting_room.gated(perf_id) and not pass_ok(request, perf_id, _owner_key(request)):
-        return redirect("shop:queue", pk=perf_id)
+    """During a queued on-sale, the shop's pages need a valid pass: else, to the queue.
+    With the waiting room's Redis away, a queued on-sale says so (and sells nothing)."""
+    try:
+        if waiting_room.gated(perf_id) and not pass_ok(request, perf_id, _owner_key(request)):
+            return redirect("shop:queue", pk=perf_id)
+    except ServiceUnavailable:
+        response = render(request, "shop/unavailable.html", status=503)
+        response["Retry-After"] = "10"
+        return response
     return None
 
 
