@@ -17,7 +17,7 @@ from sales.models import Order, OrderEvent
 def bench_finished() -> None:
     """End the sale of every benchmark performance, so that none stays in the counter's,
     the phone's or the shop's lists of what is on sale (`make run` uses the same database;
-    a sold-out benchmark first in the counter's list took the clerk's quick-sale keys)."""
+    a sold-out benchmark first in the counter's list would take the clerk's quick-sale keys)."""
     now = timezone.now()
     OnSaleWindow.objects.filter(performance__event__title__startswith="Benchmark ", opens_at__lt=now,
                                 closes_at__gt=now).update(closes_at=now)

@@ -415,7 +415,7 @@ def _sale_committed(order: Order) -> bool:
     try:
         return Order.objects.filter(pk=order.pk, status=Order.Status.PAID).exists()
     except DatabaseError:
-        return False  # unknown: as before, the charge is paid back
+        return False  # unknown: treated as not committed, so the charge is paid back
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ on a reused connection: a round trip per request, a fifth of a sale's statements
 connection the server has dropped (a restart, a terminated backend, an idle timeout) has
 something to read, its last error and the end of the stream, while a healthy idle one
 has nothing. So a connection that ran a query in the last few seconds, is idle (not in a
-transaction) and has nothing on its socket is trusted as it is; any other is asked as
-before. (A connection that died silently, its host gone without a word, is found by the
+transaction) and has nothing on its socket is trusted as it is; any other gets Django's
+stock check. (A connection that died silently, its host gone without a word, is found by the
 stock check once it has been quiet for FRESH_FOR seconds; busier than that, its first
 query fails, as it would if the host went between the check and the query.)"""
 

@@ -1,6 +1,6 @@
-"""The best-available search's shortcuts give the answers of the plain ways they replace:
-ranking every window of every run, cutting a zone's picture from scratch, and finding a
-zone's runs of free seats in SQL."""
+"""The best-available search's shortcuts give the same answers as plain reference
+computations: ranking every window of every run, cutting a zone's picture from scratch,
+and finding a zone's runs of free seats in SQL."""
 
 import itertools
 import random
@@ -73,7 +73,7 @@ def test_a_picture_cut_as_places_go_matches_one_cut_from_scratch():
         assert picture.current() == cut_from_scratch(runs, picture.gone)
 
 
-# The plain way the zone's runs were read: the whole zone with its seats and sections,
+# The plain way to read the zone's runs: the whole zone with its seats and sections,
 # the runs found in SQL (gaps and islands: adjacent positions share position - row_number).
 RUNS_IN_SQL = """
     SELECT section.rank, place.section_id, seat.row_index,

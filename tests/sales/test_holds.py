@@ -235,7 +235,7 @@ def test_phone_hold_can_be_extended_up_to_its_limit(performance, operator):
 
 
 def test_best_available_prefers_the_centre_of_a_fragmented_front_row():
-    """Regression: with many runs in the best row, the central one must not be cut off."""
+    """With many runs in the best row, the hold takes the central one."""
     perf = make_performance(rows=2, per_row=40)
     row_a = [p for p in places_of(perf) if p.seat.row == "A"]
     inventory.block(performance=perf, place_ids=[p.pk for p in row_a if p.seat.position % 2 == 0],

@@ -235,7 +235,7 @@ def test_keeping_the_old_seats_releases_the_new_ones(clerk, hall):
     assert f'action="/counter/orders/{order.code}/exchange/"' in map_page.content.decode()
 
 
-# --- regressions found in review ------------------------------------------------------
+# --- money and limits after an exchange -----------------------------------------------
 
 def _paid_in_and_out(order):
     payments = Payment.objects.filter(order=order)

@@ -312,8 +312,8 @@ def statements(queries) -> list[str]:
 
 
 def test_a_sale_through_the_api_takes_few_statements(performance):
-    """The hot path's budget of database round trips (30 per hold and order before they
-    became one statement each): a regression here costs the sell-out its throughput."""
+    """The hot path's budget of database round trips: every extra statement on a hold or an
+    order costs the sell-out its throughput."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -1,4 +1,6 @@
-"""Regressions from review: each of these once went wrong."""
+"""Placing an order while its hold or its order changes underneath: a lapsed hold that
+another hold took a seat from, a cancel during payment, an allocation of a held seat,
+bad payment input, and a release racing the payment."""
 
 from datetime import timedelta
 from decimal import Decimal
