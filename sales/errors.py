@@ -73,6 +73,14 @@ class InProgress(IllegalTransition):
     transient = True
 
 
+class PaymentInterrupted(SalesError):
+    """The request paying for this order died before it finished (its process killed, the
+    database restarted): nothing was sold, and the hold can be paid for again."""
+
+    code = "payment_interrupted"
+    status = 409
+
+
 class ServiceUnavailable(SalesError):
     """A part the request cannot do without is down for a moment (the waiting room's Redis
     for a queued on-sale): nothing was done; try again shortly."""

@@ -33,6 +33,7 @@ from .errors import (
     InvalidRequest,
     NotPermitted,
     PaymentDeclined,
+    PaymentInterrupted,
     PlacesUnavailable,
     SalesError,
 )
@@ -674,6 +675,25 @@ def orders_abandoned_tidy(*, now: datetime | None = None) -> int:
 
 
 ABANDONED_AFTER = timedelta(minutes=30)
+INTERRUPTED = "the payment was interrupted before it completed; nothing was sold"
+
+
+def order_interrupted(*, idempotency_key: str) -> bool:
+    """The request placing the order with this key died before answering (the caller
+    knows it: sales.api.idempotency). An order still awaiting payment then fails, so that
+    its hold can be paid for again at once, rather than after ABANDONED_AFTER. Nothing was
+    sold to it: a sale marks its order paid in the same statement. The built-in providers
+    answer within the request, so nothing was taken either; a provider that charges out of
+    band is asked by its reconciliation."""
+    order = _by_key(idempotency_key) if idempotency_key else None
+    if order is None:
+        return False
+    with transaction.atomic():
+        if not Order.objects.filter(pk=order.pk, status=Order.Status.PENDING).update(
+                status=Order.Status.FAILED, failure_reason=INTERRUPTED):
+            return False
+        _record(order, "failed", INTERRUPTED)
+    return True
 
 
 def reservations_tidy(*, now: datetime | None = None) -> int:
@@ -706,6 +726,9 @@ def _fail(order: Order, reason: str, actor) -> None:
 def _replay(existing: Order, hold: Hold) -> Order:
     if existing.hold_id != hold.pk:
         raise IdempotencyConflict("this idempotency key was used for another order")
+    if existing.status == Order.Status.FAILED and existing.failure_reason == INTERRUPTED:
+        raise PaymentInterrupted(INTERRUPTED + "; pay again with a new idempotency key"
+                                 + ("" if hold_is_live(hold) else " after holding the seats again"))
     if existing.status == Order.Status.FAILED:  # the declined attempt sent again: still declined
         raise PaymentDeclined(existing.failure_reason or "payment failed")
     return existing

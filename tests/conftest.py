@@ -116,9 +116,20 @@ def celery_worker(transactional_db):
     from celery.contrib.testing.worker import start_worker
 
     celery_app.loader.import_default_modules()
+    celery_app.control.purge()  # tasks asked for by earlier tests' sales are not this test's
     with start_worker(celery_app, pool="solo", perform_ping_check=False,
                       shutdown_timeout=20) as worker:
         yield worker
+
+
+def process_env(**extra) -> dict:
+    """The environment for a process of the test's own (a sender, a request) that works on
+    the test database, so that the test can kill it for real."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    url = f"postgres://{db['USER']}@{db['HOST'].replace('/', '%2F')}:{db['PORT']}/{db['NAME']}"
+    return {**os.environ, "DJANGO_SETTINGS_MODULE": "boxoffice.settings", "DATABASE_URL": url, **extra}
 
 
 def places_of(performance, **filters):

@@ -3,15 +3,19 @@
 The first request with a key is recorded before it runs; its answer (success or 4xx) is
 stored and replayed to any retry with the same key and body. Keys are a user's own, or
 an anonymous caller's address's (and then at least 16 characters long). The same key with another
-body is refused (422); a retry while the first is still running gets 409.
+body is refused (422); a retry while the first is still running gets 409. A retry after
+the first request died (its process killed, the database restarted) is answered from what
+the database shows: the paid order, or a clear failure, and never "in progress" for good.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 
+from django.db import DatabaseError, transaction
 from rest_framework.response import Response
 
 from sales.errors import IdempotencyConflict, InvalidRequest, SalesError
@@ -49,10 +53,43 @@ def order_key(request) -> str | None:
 
 
 def _forget(record_id: int) -> None:
-    execute("DELETE FROM sales_idempotencyrecord WHERE id = %s", [record_id])
+    with contextlib.suppress(DatabaseError):  # the database is away: the record is settled on retry
+        execute("DELETE FROM sales_idempotencyrecord WHERE id = %s", [record_id])
 
 
-def idempotent(endpoint: str):
+# Who is running a key's request is told by a session-level advisory lock on the key, taken
+# before the record and held while the request runs. PostgreSQL lets it go with the
+# connection: when the process is killed, or the server restarts, a retry gets the lock at
+# once and knows the first request is gone (no timeout to guess). One statement: the lock,
+# then the record if the lock is ours.
+_BEGIN = """
+    WITH lock AS (SELECT pg_try_advisory_lock(%(lock)s) AS mine),
+    created AS (
+        INSERT INTO sales_idempotencyrecord (scope, endpoint, key, fingerprint, created_at)
+        SELECT %(scope)s, %(endpoint)s, %(key)s, %(fingerprint)s, now() FROM lock WHERE mine
+        ON CONFLICT (scope, endpoint, key) DO NOTHING RETURNING id)
+    SELECT (SELECT mine FROM lock), (SELECT id FROM created)"""
+
+
+def _lock_id(scope: str, endpoint: str, key: str) -> int:
+    digest = hashlib.sha256(f"{scope}\n{endpoint}\n{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _unlock(lock: int) -> None:
+    with contextlib.suppress(DatabaseError):  # a broken connection took the lock with it
+        execute("SELECT pg_advisory_unlock(%s)", [lock])
+
+
+def _replayed(first: IdempotencyRecord) -> Response:
+    return Response(first.response, status=first.status_code, headers={"Idempotent-Replayed": "true"})
+
+
+def idempotent(endpoint: str, *, atomic: bool = False, settle=None):
+    """`atomic`: the view and its recorded answer commit together (a request that dies
+    leaves nothing behind, so a retry simply runs again). `settle(request, **kwargs)`:
+    for a view that cannot be one transaction (a payment), settles what a request that
+    died left, before the retry runs again."""
     def decorator(view):
         @functools.wraps(view)
         def wrapper(self, request, *args, **kwargs):
@@ -69,38 +106,66 @@ def idempotent(endpoint: str):
             body = json.dumps(request.data, sort_keys=True, default=str)
             fingerprint = hashlib.sha256(f"{request.path}\n{body}".encode()).hexdigest()
             scope = scope_of(request)
-            # One statement, no transaction of its own: the unique key decides who is first.
-            created = fetch("""INSERT INTO sales_idempotencyrecord (scope, endpoint, key, fingerprint, created_at)
-                               VALUES (%s, %s, %s, %s, now())
-                               ON CONFLICT (scope, endpoint, key) DO NOTHING RETURNING id""",
-                            [scope, endpoint, key, fingerprint])
-            if not created:
-                first = IdempotencyRecord.objects.filter(scope=scope, endpoint=endpoint, key=key).first()
-                if first is not None and first.fingerprint != fingerprint:
-                    raise KeyReused("this Idempotency-Key was used with a different request")
-                if first is None or first.status_code is None:  # None: the first gave up just now
-                    raise IdempotencyConflict("a request with this Idempotency-Key is still in progress")
-                return Response(first.response, status=first.status_code,
-                                headers={"Idempotent-Replayed": "true"})
-            record_id = created[0][0]
+            lock = _lock_id(scope, endpoint, key)
+            (mine, record_id), = fetch(_BEGIN, {"lock": lock, "scope": scope, "endpoint": endpoint, "key": key,
+                                                 "fingerprint": fingerprint})
             try:
-                response = view(self, request, *args, **kwargs)
-            except SalesError as exc:
-                response = exception_handler(exc, {})
-                if getattr(exc, "transient", False):  # another request is at it: a retry may fare otherwise
-                    _forget(record_id)
-                    return response
-            except Exception:
-                _forget(record_id)  # unexpected failure: let the client retry for real
-                raise
-            if response.status_code >= 500:
-                _forget(record_id)
+                if record_id is None:
+                    first = IdempotencyRecord.objects.filter(scope=scope, endpoint=endpoint, key=key).first()
+                    if first is not None and first.fingerprint != fingerprint:
+                        raise KeyReused("this Idempotency-Key was used with a different request")
+                    if first is not None and first.status_code is not None:
+                        return _replayed(first)
+                    if not mine or first is None:  # running now (or gave up just now)
+                        raise IdempotencyConflict("a request with this Idempotency-Key is still in progress")
+                    # Unanswered, and nobody holds its lock: its request died. Settle what it
+                    # left, then answer as the first request would have.
+                    if settle is not None:
+                        settle(request, **kwargs)
+                    record_id = first.pk
+                # A view that replays by a key of its own (`settle`) lets go of the lock in
+                # the statement that keeps its answer: a retry that slips in before that
+                # commits settles nothing and gets the replay. Others, once it is committed.
+                fold = mine and settle is not None and not atomic
+                response, released = _run(view, self, request, args, kwargs, record_id, atomic,
+                                          lock if fold else None)
+                mine = mine and not released
                 return response
-            execute("UPDATE sales_idempotencyrecord SET status_code = %s, response = %s WHERE id = %s",
-                    [response.status_code, value(IdempotencyRecord, "response", response.data), record_id])
-            return response
+            finally:
+                if mine:
+                    _unlock(lock)
         return wrapper
     return decorator
+
+
+def _run(view, self, request, args, kwargs, record_id: int, atomic: bool, lock: int | None):
+    """Run the view and record its answer. Returns (response, whether the lock was let go)."""
+    try:
+        with transaction.atomic() if atomic else contextlib.nullcontext():
+            response = view(self, request, *args, **kwargs)
+            if 200 <= response.status_code < 300:
+                return response, _answer(record_id, response, lock)
+    except SalesError as exc:
+        response = exception_handler(exc, {})
+        if getattr(exc, "transient", False):  # another request is at it: a retry may fare otherwise
+            _forget(record_id)
+            return response, False
+    except Exception:
+        _forget(record_id)  # unexpected failure: let the client retry for real
+        raise
+    if response.status_code >= 500:
+        _forget(record_id)
+        return response, False
+    return response, _answer(record_id, response, lock)
+
+
+def _answer(record_id: int, response, lock: int | None) -> bool:
+    """Keep the answer for retries; let go of `lock` in the same statement if given."""
+    execute("UPDATE sales_idempotencyrecord SET status_code = %s, response = %s WHERE id = %s"
+            + (" RETURNING pg_advisory_unlock(%s)" if lock is not None else ""),
+            [response.status_code, value(IdempotencyRecord, "response", response.data), record_id,
+             *([lock] if lock is not None else [])])
+    return lock is not None
 
 
 __all__ = ["idempotent", "HEADER", "error_body"]

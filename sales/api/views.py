@@ -31,6 +31,7 @@ from sales.notifications import resend_confirmation
 from sales.orders import (
     CustomerDetails,
     order_cancel,
+    order_interrupted,
     order_pay_reservation,
     order_place,
     order_refund,
@@ -134,7 +135,7 @@ class HoldCreate(ApiView):
     permission_classes = [AllowAny]
 
     @extend_schema(request=s.HoldIn, responses={201: s.HoldOut, **ERRORS}, parameters=[IDEMPOTENCY])
-    @idempotent("holds")
+    @idempotent("holds", atomic=True)
     def post(self, request):
         data = _valid(s.HoldIn, request)
         channel = data.get("channel") or default_channel(request.user)
@@ -205,7 +206,7 @@ class OrderCreate(ApiView):
     permission_classes = [AllowAny]
 
     @extend_schema(request=s.OrderIn, responses={201: s.OrderOut, **ERRORS}, parameters=[IDEMPOTENCY])
-    @idempotent("orders")
+    @idempotent("orders", settle=lambda request: order_interrupted(idempotency_key=order_key(request)))
     def post(self, request):
         data = _valid(s.OrderIn, request)
         key = order_key(request)

@@ -21,7 +21,7 @@ from sales.holds import hold_create
 from sales.models import Order
 from sales.orders import CustomerDetails, order_place
 from sales.payments import APPROVE, PaymentRequest
-from tests.conftest import make_performance, places_of
+from tests.conftest import make_performance, places_of, process_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -105,13 +105,10 @@ def test_a_sender_killed_mid_send_is_taken_over_and_the_email_goes_once(settings
     """A real sender process, killed with SIGKILL while the mail server keeps it waiting:
     its claim lapses and the sweep sends the confirmation, once."""
     order = paid_order("killed@example.org")
-    db = django_settings.DATABASES["default"]
-    env = {**os.environ, "EMAIL_BACKEND": "tests.sales.hanging_mail.Backend",
-           "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'].replace('/', '%2F')}:{db['PORT']}/{db['NAME']}"}
     sender = subprocess.Popen(
         [sys.executable, "-c", "import django; django.setup(); from sales.notifications import "
          f"send_confirmation; send_confirmation({order.pk})"],
-        env={**env, "DJANGO_SETTINGS_MODULE": "boxoffice.settings"}, cwd=django_settings.BASE_DIR,
+        env=process_env(EMAIL_BACKEND="tests.sales.hanging_mail.Backend"), cwd=django_settings.BASE_DIR,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 30
