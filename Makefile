@@ -26,10 +26,10 @@ down: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
-	$(PY) -m boxoffice.stack up >/dev/null && $(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m boxoffice.stack up >/dev/null && DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 bench: $(VENV)/.installed
-	$(PY) -m boxoffice.stack up && $(PY) manage.py bench_sellout $(ARGS)
+	$(PY) -m boxoffice.stack up && DJANGO_DEBUG=1 $(PY) manage.py bench_sellout $(ARGS)
 
 loadtest: $(VENV)/.installed
 	$(PY) -m boxoffice.loadtest $(ARGS)

@@ -33,7 +33,7 @@ PORT = int(os.environ.get("BOXOFFICE_LOADTEST_PORT", "18000"))
 
 
 def start_servers(web_workers: int, threads: int) -> list[subprocess.Popen]:
-    env = {**os.environ, "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": os.environ.get(
+    env = {**os.environ, "DJANGO_DEBUG": "0", "BOXOFFICE_RATE_LIMITS": "0", "DJANGO_SECRET_KEY": os.environ.get(
         "DJANGO_SECRET_KEY", "loadtest-only-secret"), "LOG_LEVEL": "WARNING",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", "CELERY_BROKER_URL": stack.benchmark_broker()}
     log = open(stack.STACK / "loadtest-servers.log", "ab")  # noqa: SIM115 - lives as long as the servers

@@ -10,7 +10,7 @@ what is misrouted."""
 import os
 
 from django.conf import settings
-from django.http import HttpResponseNotFound
+from django.http import HttpResponseNotFound, JsonResponse
 
 from boxoffice import background
 
@@ -30,12 +30,18 @@ class PoolMiddleware:
 
     def __call__(self, request):
         if self.pool == "public" and request.path.startswith(STAFF_PREFIXES):
-            return HttpResponseNotFound("Staff pages are served by the staff pool.")
+            return _misrouted(request, "Staff pages are served by the staff pool.")
         if self.pool == "staff" and not (is_staff_request(request) or request.path.startswith(SHARED_PREFIXES)):
-            return HttpResponseNotFound("The public site is served by the public pool.")
+            return _misrouted(request, "The public site is served by the public pool.")
         if self.pool == "queue" and not request.path.startswith(SHARED_PREFIXES):
-            return HttpResponseNotFound("The queue pool serves the waiting room only.")
+            return _misrouted(request, "The queue pool serves the waiting room only.")
         return self.get_response(request)
+
+
+def _misrouted(request, message: str):
+    if request.path.startswith("/api/"):  # an API client reads the API's error shape
+        return JsonResponse({"error": {"code": "wrong_pool", "message": message}}, status=404)
+    return HttpResponseNotFound(message, content_type="text/plain; charset=utf-8")
 
 
 def lower_database_priority(sender, connection, **kwargs) -> None:

@@ -2,9 +2,11 @@
 that `make run` / `make test` start (see boxoffice/stack.py)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -15,7 +17,9 @@ def env_bool(name: str, default: bool) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# Off unless asked for: a forgotten variable must not serve debug pages to the internet.
+# When it is on, they still reach loopback clients only (boxoffice.safety).
+DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -36,6 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",
+    "csp",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -48,6 +54,8 @@ INSTALLED_APPS = [
 BOXOFFICE_POOL = os.environ.get("BOXOFFICE_POOL", "all")
 
 MIDDLEWARE = [
+    "boxoffice.safety.LoopbackDebugMiddleware",
+    "boxoffice.safety.RefuseHostileInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "boxoffice.pools.PoolMiddleware",
@@ -58,7 +66,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "boxoffice.urls"
@@ -116,8 +126,33 @@ CACHES = {
 # Set when a trusted load balancer appends the client's address to X-Forwarded-For.
 BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 
+# Per-address limits on holds and payments (see sales.channels.policy). Off only for the
+# benchmarks, whose thousands of simulated buyers share one address.
+RATE_LIMITS = env_bool("BOXOFFICE_RATE_LIMITS", True)
+
 # The waiting room's own Redis database (the queue, passes, rate limits).
 WAITING_ROOM_REDIS_URL = os.environ.get("WAITING_ROOM_REDIS_URL", REDIS_URL.rsplit("/", 1)[0] + "/4")
+
+# Sign-in throttling (django-axes): the axes backend refuses a locked-out client before
+# any password is hashed. See boxoffice.signin for who is locked out and for how long.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "boxoffice.signin.SignInHandler"
+# One account from one address (so an attacker elsewhere cannot lock the clerk out), and
+# one address whatever the accounts (so guessing across accounts is throttled too): the
+# handler gives each its own limit.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = int(os.environ.get("SIGNIN_FAILURE_LIMIT", "5"))
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("SIGNIN_ADDRESS_FAILURE_LIMIT", "30"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SIGNIN_COOLOFF_MINUTES", "15")))
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "sales.waiting_room.client_ip"
+AXES_LOCKOUT_CALLABLE = "boxoffice.signin.locked_out"
+# Masked in the audit records and the log (a password never is stored).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "supervisor_password"]
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -136,8 +171,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Served by WhiteNoise from the app servers; straight from the source folders in development.
-WHITENOISE_USE_FINDERS = DEBUG
+# Served by WhiteNoise from the app servers (after `collectstatic`); straight from the
+# source folders in development, or where WHITENOISE_USE_FINDERS says so.
+WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", DEBUG)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 EMAIL_BACKEND = os.environ.get(
@@ -206,6 +242,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "EXCEPTION_HANDLER": "sales.api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["sales.api.parsers.JsonParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -232,3 +269,35 @@ LOGGING = {
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
+
+# --- security headers -----------------------------------------------------------------
+# HSTS goes only on answers to requests that came over TLS (behind the load balancer:
+# X-Forwarded-Proto, which it sets). Not on plain-HTTP development servers.
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Scripts only from this site (or an inline script carrying the page's nonce); styles may
+# be inline (the seat map colours its zones with style attributes). The API answers JSON
+# and its docs page (Swagger UI) runs an inline script of its own: /api/ is left out.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Request bodies: forms and JSON up to this size (a larger one is refused with 413 before
+# it is read); uploads (seating plans) up to UPLOAD_MAX_BYTES.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("REQUEST_BODY_MAX_BYTES", str(2_621_440)))
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))

@@ -360,7 +360,10 @@ def test(args: list[str]) -> int:
     ensure_chromium()
     started = up()
     try:
-        return subprocess.run([sys.executable, "-m", "pytest", *args], cwd=ROOT).returncode
+        # The suite's settings are pyproject's (tests.settings); importing this package set
+        # the production module as a default, which pytest-django would prefer.
+        env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+        return subprocess.run([sys.executable, "-m", "pytest", *args], cwd=ROOT, env=env).returncode
     finally:
         down(started)
 

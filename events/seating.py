@@ -146,6 +146,8 @@ def parse_json(text: str) -> list[PlanSection]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SeatingPlanError([f"line {exc.lineno}: not valid JSON ({exc.msg})"]) from None
+    except RecursionError:
+        raise SeatingPlanError(["not valid JSON (nested too deeply)"]) from None
     if not isinstance(data, dict) or not isinstance(data.get("sections"), list):
         raise SeatingPlanError(['top level must be an object with a "sections" list'])
     errors: list[str] = []

@@ -37,17 +37,28 @@ class NotOnSale(SalesError):
 class PlacesUnavailable(SalesError):
     """Some places cannot be had. `places` maps place id -> reason; `available`, when
     known, is how many places the zone or area still has, so that a caller can ask for
-    that many or look elsewhere instead of guessing."""
+    that many or look elsewhere instead of guessing; `together`, how many of them are
+    side by side at most (best-available does not split a party)."""
 
     code = "unavailable"
     status = 409
 
-    def __init__(self, message: str, places: dict[int, str] | None = None, available: int | None = None):
+    def __init__(self, message: str, places: dict[int, str] | None = None, available: int | None = None,
+                 together: int | None = None):
         detail = {"places": places or {}}
         if available is not None:
             detail["available"] = available
+        if together is not None:
+            detail["together"] = together
         super().__init__(message, **detail)
         self.places = places or {}
+
+
+class RateLimited(SalesError):
+    """Too many requests of one kind from one address in the last minute."""
+
+    code = "rate_limited"
+    status = 429
 
 
 class HoldNotActive(SalesError):

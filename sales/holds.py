@@ -11,9 +11,9 @@ from events.models import Performance, PriceZone, Section
 
 from . import inventory, rows
 from .availability import availability_changed
-from .channels.policy import policy_for
-from .errors import HoldNotActive, InvalidRequest, NotOnSale, NotPermitted
-from .models import Hold
+from .channels.policy import policy_for, roles_of
+from .errors import HoldNotActive, IllegalTransition, InvalidRequest, NotOnSale, NotPermitted
+from .models import Hold, Order
 
 
 # Whether a performance has been put on sale (has places). Not `EXISTS (SELECT 1 ...)`:
@@ -125,6 +125,40 @@ def hold_create(
     # Robust: the hold stands whatever happens to the cache; its taker must get its token.
     transaction.on_commit(lambda: availability_changed(performance.pk), robust=True)
     return hold
+
+
+def hold_may_be_used_by(hold: Hold, *, user, owner_key: str) -> bool:
+    """Whether a caller may read, release or extend `hold`: whoever made it (the same shop
+    session or API caller, `owner_key`; the same signed-in user), or staff with the role
+    of the channel that made it (a colleague at the counter, another operator picking up
+    the call). Its token alone is not enough: staff tokens pass through pages and URLs."""
+    if hold.owner_key and hold.owner_key == owner_key:
+        return True
+    if hold.user_id is not None and user is not None and user.is_authenticated and hold.user_id == user.pk:
+        return True
+    role = policy_for(hold.channel).role
+    return role is not None and role in roles_of(user)
+
+
+def hold_of_caller(*, token: str, user, owner_key: str) -> Hold | None:
+    """The hold with this token, if this caller may use it (hold_may_be_used_by); else
+    None, as for a token that does not exist."""
+    hold = Hold.objects.filter(token=token).first()
+    if hold is None or not hold_may_be_used_by(hold, user=user, owner_key=owner_key):
+        return None
+    return hold
+
+
+def hold_give_back(*, hold: Hold, actor=None, now: datetime | None = None) -> None:
+    """The holder gives the places back. Not those of an order standing on the hold (a
+    reservation keeps its places held until it is paid or cancelled): that order is
+    cancelled instead, which releases them."""
+    order = Order.objects.filter(hold=hold, status__in=(Order.Status.PENDING, Order.Status.RESERVED,
+                                                        Order.Status.PAID)).first()
+    if order is not None:
+        raise IllegalTransition(f"these places are order {order.code} ({order.get_status_display().lower()}): "
+                                "cancel or refund that order instead")
+    hold_release(hold=hold, actor=actor, now=now)
 
 
 def hold_is_live(hold: Hold, now: datetime | None = None) -> bool:

@@ -560,8 +560,10 @@ def _seat_windows(runs: list[tuple], quantity: int, limit: int) -> list[list[int
 
 def hold_best(*, hold: Hold, zone: PriceZone, quantity: int, now: datetime, actor=None,
               rounds: int = 4) -> list[int]:
-    """Hold the best `quantity` places of a price zone: adjacent in one row where
-    possible, never leaving an orphan single seat when an alternative exists.
+    """Hold the best `quantity` places of a price zone: adjacent in one row, never
+    leaving an orphan single seat when an alternative exists. A party is never split:
+    with no `quantity` seats side by side left, the refusal says how many places are left
+    and how many of them together, so the caller can ask for fewer or pick seats.
 
     Candidates come from the zone's free runs as this process last read them (see
     _FreeRuns), then are taken with SKIP LOCKED: two buyers never wait for each other;
@@ -589,24 +591,38 @@ def hold_best(*, hold: Hold, zone: PriceZone, quantity: int, now: datetime, acto
                 return taken
         attempt += tried or not candidates
         if not candidates:
-            # Asked for more than is left: say so from the database, the only authority
-            # (as a zone sells out, most requests end here; they must cost little).
-            guard, params = _guard(TRANSITIONS["hold"], ctx)
-            (left,), = rows.fetch(f"""SELECT count(*) FROM sales_place
-                                      WHERE performance_id = %s AND price_zone_id = %s AND {guard}""",
-                                  [hold.performance_id, zone.pk, *params])
+            left = _left_in_zone(ctx, hold, zone)
             if left < quantity:
                 raise PlacesUnavailable(f"only {left} place{'s' if left != 1 else ''} left in {zone.name}",
                                         available=left)
             if picture.age < 0.05:
-                # No adjacent block to be had: the best places wherever they are.
-                taken = _take_any(Q(price_zone=zone), quantity, ctx, hold,
-                                  order_by=("section__rank", "seat__row_index", "centre_offset", "pk"))
+                # No block of seats in a picture this fresh: there is none. A zone's
+                # standing places have no neighbours to keep together: any of them do.
+                taken = _take_any(STANDING & Q(price_zone=zone), quantity, ctx, hold)
                 if taken:
                     return taken
+                break
         picture = _FreeRuns.of(hold, zone, now, newer_than=picture)
-    raise PlacesUnavailable(f"could not find {quantity} places together in {zone.name}; "
-                            "try fewer or another zone", places={})
+    left = _left_in_zone(ctx, hold, zone)
+    standing = (Place.objects.filter(STANDING, price_zone=zone, performance_id=hold.performance_id)
+                .filter(free(now) & open_to(hold.channel)).count())
+    together = max([standing, *(len(run[3]) for run in picture.current())])
+    raise PlacesUnavailable(f"could not find {quantity} places together in {zone.name} ({left} left, at most "
+                            f"{together} side by side); ask for fewer or pick the seats", available=left,
+                            together=min(together, left))
+
+
+def _left_in_zone(ctx: Ctx, hold: Hold, zone: PriceZone) -> int:
+    """How many places of the zone this channel could hold now, from the database, the
+    only authority (as a zone sells out, most refusals end here: it must cost little)."""
+    guard, params = _guard(TRANSITIONS["hold"], ctx)
+    (left,), = rows.fetch(f"""SELECT count(*) FROM sales_place
+                              WHERE performance_id = %s AND price_zone_id = %s AND {guard}""",
+                          [hold.performance_id, zone.pk, *params])
+    return left
+
+
+STANDING = Q(seat__isnull=True)
 
 
 def _take_any(where: Q, quantity: int, ctx: Ctx, hold: Hold, order_by=("pk",)) -> list[int] | None:

@@ -1,41 +1,77 @@
-"""Project-wide views: health, and errors in the API's shape under /api/."""
+"""Project-wide views: health, and errors in each door's own shape: the API's JSON error
+under /api/, a readable page elsewhere."""
 
-from django.http import JsonResponse
-from django.views.defaults import bad_request as bad_request_page
-from django.views.defaults import page_not_found
-from django.views.defaults import permission_denied as permission_denied_page
-from django.views.defaults import server_error as server_error_page
+import logging
+import sys
+
+import redis
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.db import DataError, InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+# PostgreSQL or Redis out of reach: the request may well succeed in a moment.
+OUTAGES = (OperationalError, InterfaceError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+RETRY_AFTER_SECONDS = 5
+logger = logging.getLogger(__name__)
 
 
-def _api_error(code: str, message: str, status: int) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+def is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_text(status: int, title: str, message: str) -> str:
+    try:
+        return loader.render_to_string("error.html", {"status": status, "title": title, "message": message})
+    except Exception:  # noqa: BLE001 - an error page must not fail in turn
+        return f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1><p>{escape(message)}</p>"
+
+
+def refusal(request, status: int, code: str, message: str, title: str | None = None, **headers) -> HttpResponse:
+    if is_api(request):
+        response = JsonResponse({"error": {"code": code, "message": message}}, status=status)
+    else:
+        response = HttpResponse(page_text(status, title or message, message), status=status)
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
 
 
 def not_found(request, exception=None):
-    """API clients get the API's error shape; people get the page."""
-    if request.path.startswith("/api/"):
-        return _api_error("not_found", "no such resource", 404)
-    return page_not_found(request, exception)
+    return refusal(request, 404, "not_found", _("No such page.") if not is_api(request) else "no such resource",
+                   title=_("Not found"))
 
 
 def bad_request(request, exception=None):
-    """What Django refuses before a view runs (a body too large, a suspicious request)."""
-    if request.path.startswith("/api/"):
-        # A fixed message: Django's own names settings (ALLOWED_HOSTS) a caller need not know.
-        return _api_error("bad_request", "the request was refused (too large, or for a host not served here)", 400)
-    return bad_request_page(request, exception)
+    """What Django refuses before a view runs (a body too large, a suspicious request).
+    A fixed message: Django's own names settings (ALLOWED_HOSTS) a caller need not know."""
+    if isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        return refusal(request, 413, "too_large", _("The request is too large."), title=_("Too large"))
+    return refusal(request, 400, "bad_request",
+                   _("The request was refused (too large, or for a host not served here)."), title=_("Bad request"))
 
 
 def permission_denied(request, exception=None):
-    if request.path.startswith("/api/"):
-        return _api_error("permission_denied", str(exception or "") or "permission denied", 403)
-    return permission_denied_page(request, exception)
+    if is_api(request):
+        return refusal(request, 403, "permission_denied", str(exception or "") or "permission denied")
+    return refusal(request, 403, "permission_denied", _("You may not open this page."), title=_("Forbidden"))
 
 
 def server_error(request):
-    if request.path.startswith("/api/"):
-        return _api_error("server_error", "internal error", 500)
-    return server_error_page(request)
+    """The exception being handled decides: an outage of PostgreSQL or Redis is a 503 to
+    retry; a value the database refused (it got past the checks) is the request's fault."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, OUTAGES):
+        return refusal(request, 503, "unavailable",
+                       _("The box office is briefly unavailable; please try again in a moment."),
+                       title=_("Briefly unavailable"), Retry_After=str(RETRY_AFTER_SECONDS))
+    if isinstance(exc, DataError):
+        return refusal(request, 400, "bad_request", _("The request holds a value that cannot be stored."),
+                       title=_("Bad request"))
+    return refusal(request, 500, "server_error", _("Something went wrong on our side. Please try again.")
+                   if not is_api(request) else "internal error", title=_("Server error"))
 
 
 def healthz(request):

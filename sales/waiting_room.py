@@ -26,6 +26,8 @@ import redis
 from django.conf import settings
 from django.core import signing
 
+from sales.channels.policy import policy_for
+
 PASS_SALT = "sales.waiting_room.pass"
 logger = logging.getLogger(__name__)
 
@@ -277,6 +279,13 @@ def client_ip(request) -> str:
         if forwarded:
             return forwarded[-1]
     return request.META.get("REMOTE_ADDR", "")
+
+
+def over_channel_limit(request, channel: str, what: str) -> bool:
+    """Has this address made more than its channel's `what` ("holds" or "payments") this
+    minute? One count per address, whichever door (shop or API) the requests came by."""
+    limit = getattr(policy_for(channel), f"{what}_per_minute")
+    return settings.RATE_LIMITS and limit is not None and rate_limited(what, client_ip(request), limit=limit)
 
 
 def rate_limited(bucket: str, key: str, limit: int, window: int = 60) -> bool:

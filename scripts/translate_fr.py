@@ -100,6 +100,29 @@ FR = {
     "Progress": "Progression",
     "Keep this page open; you will be let in automatically.":
     "Gardez cette page ouverte; vous serez admis automatiquement.",
+    # Sign-in throttling, refusals and error pages
+    "Too many failed sign-ins": "Trop de tentatives de connexion",
+    "Too many failed sign-ins from this address. Try again in %(minutes)s minute.": (
+        "Trop de tentatives de connexion depuis cette adresse. Réessayez dans %(minutes)s minute.",
+        "Trop de tentatives de connexion depuis cette adresse. Réessayez dans %(minutes)s minutes."),
+    "If you have forgotten your password, ask an organizer to reset it.":
+    "Si vous avez oublié votre mot de passe, demandez à un organisateur de le réinitialiser.",
+    "The request's length is not a number.": "La longueur de la requête n'est pas un nombre.",
+    "The request is too large (at most %(size)s bytes).": "La requête est trop volumineuse (au plus %(size)s octets).",
+    "The request holds a NUL character.": "La requête contient un caractère NUL.",
+    "Bad request": "Requête invalide", "The request was refused.": "La requête a été refusée.",
+    "Server error": "Erreur du serveur",
+    "Something went wrong on our side. Please try again.": "Un problème est survenu de notre côté. Veuillez réessayer.",
+    "No such page.": "Cette page n'existe pas.", "Not found": "Introuvable",
+    "The request is too large.": "La requête est trop volumineuse.", "Too large": "Trop volumineux",
+    "The request was refused (too large, or for a host not served here).":
+    "La requête a été refusée (trop volumineuse, ou pour un hôte qui n'est pas servi ici).",
+    "You may not open this page.": "Vous ne pouvez pas ouvrir cette page.", "Forbidden": "Interdit",
+    "The box office is briefly unavailable; please try again in a moment.":
+    "La billetterie est brièvement indisponible; veuillez réessayer dans un instant.",
+    "Briefly unavailable": "Brièvement indisponible",
+    "The request holds a value that cannot be stored.": "La requête contient une valeur qui ne peut être enregistrée.",
+    "Back to the box office": "Retour à la billetterie",
 }
 
 path = Path(__file__).resolve().parent.parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"

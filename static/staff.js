@@ -51,4 +51,13 @@
     tendered.addEventListener("input", update);
     if (card) card.addEventListener("input", update);
   }
+  // No inline handlers (the Content-Security-Policy allows none): confirmations and print
+  // buttons are marked in the page and wired here.
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) e.preventDefault();
+  });
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.addEventListener("click", function () { window.print(); });
+  });
 })();

@@ -6,13 +6,13 @@ import secrets
 
 from django.core.cache import cache
 from django.db import connection
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -24,8 +24,8 @@ from events.services import WindowSpec, ZoneSpec, performance_create
 from sales import inventory, rows, waiting_room
 from sales.availability import availability_changed, seat_map, zone_counts
 from sales.channels.policy import ORGANIZER, default_channel, policy_for, roles_of
-from sales.errors import InvalidRequest, NotPermitted
-from sales.holds import hold_create, hold_release, hold_targets
+from sales.errors import InvalidRequest, NotPermitted, RateLimited
+from sales.holds import hold_create, hold_give_back, hold_of_caller, hold_targets
 from sales.models import Hold, Order, Ticket
 from sales.notifications import resend_confirmation
 from sales.orders import (
@@ -42,15 +42,18 @@ from sales.tickets import ticket_check_in
 
 from . import serializers as s
 from .idempotency import HEADER, idempotent, order_key, scope_of
+from .parsers import JsonParser
 from .permissions import IsOrganizer, IsStaffRole, TokenWithRoles
 
 IDEMPOTENCY = OpenApiParameter(HEADER, str, OpenApiParameter.HEADER, required=False,
                                description="Retries with the same key return the first response.")
 ERROR = {"type": "object", "properties": {"error": {"type": "object", "properties": {
     "code": {"type": "string"}, "message": {"type": "string"},
-    "available": {"type": "integer", "description": "on a refusal for quantity: how many places are left"}},
+    "available": {"type": "integer", "description": "on a refusal for quantity: how many places are left"},
+    "together": {"type": "integer",
+                 "description": "on a refusal for want of seats side by side: how many of them are together at most"}},
     "required": ["code", "message"]}}}
-ERRORS = dict.fromkeys((400, 401, 402, 403, 404, 409, 422), ERROR)
+ERRORS = dict.fromkeys((400, 401, 402, 403, 404, 409, 413, 422, 429), ERROR)
 READ_ERRORS = dict.fromkeys((400, 401, 403, 404), ERROR)
 
 
@@ -65,7 +68,7 @@ class JsonOnly(DefaultContentNegotiation):
 class ApiView(APIView):
     authentication_classes = [TokenWithRoles, SessionAuthentication]
     renderer_classes = [JSONRenderer]
-    parser_classes = [JSONParser]
+    parser_classes = [JsonParser]
     content_negotiation_class = JsonOnly
 
     def ctx(self, **extra):
@@ -143,6 +146,8 @@ class HoldCreate(ApiView):
                              section_id=data.get("section"))
         if found is None:
             raise InvalidRequest("no such performance", field="performance")
+        if waiting_room.over_channel_limit(request, channel, "holds"):
+            raise RateLimited("too many holds from your address; wait a minute")
         perf, zone, section, window, queued = found
         for field, obj in (("zone", zone), ("section", section)):
             if field in data and obj is None:
@@ -160,10 +165,15 @@ class HoldCreate(ApiView):
 
 
 class HoldDetail(ApiView):
+    """Only for whoever made the hold, or staff of its channel (holds.hold_may_be_used_by);
+    to anyone else it does not exist."""
     permission_classes = [AllowAny]
 
     def hold(self, token: str) -> Hold:
-        return get_object_or_404(Hold, token=token)
+        hold = hold_of_caller(token=token, user=self.request.user, owner_key=scope_of(self.request))
+        if hold is None:
+            raise Http404
+        return hold
 
     @extend_schema(responses={200: s.HoldOut, **READ_ERRORS})
     def get(self, request, token: str):
@@ -171,7 +181,7 @@ class HoldDetail(ApiView):
 
     @extend_schema(responses={204: None, **ERRORS})
     def delete(self, request, token: str):
-        hold_release(hold=self.hold(token), actor=request.user)
+        hold_give_back(hold=self.hold(token), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -209,6 +219,9 @@ class OrderCreate(ApiView):
     @idempotent("orders", settle=lambda request: order_interrupted(idempotency_key=order_key(request)))
     def post(self, request):
         data = _valid(s.OrderIn, request)
+        # The hold's channel is the caller's: only staff sell through the counter and the phone.
+        if waiting_room.over_channel_limit(request, default_channel(request.user), "payments"):
+            raise RateLimited("too many payments from your address; wait a minute")
         key = order_key(request)
         customer = CustomerDetails(**data["customer"])
         if "reserve_until" in data:  # pay later: the places stay held until the deadline

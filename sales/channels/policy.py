@@ -29,6 +29,9 @@ class ChannelPolicy:
     max_hold: timedelta
     # Pay-later reservations: how far ahead the deadline may be (None: not offered).
     reservation_for: timedelta | None = None
+    # Holds and payments a minute from one address, through any door (None: no limit).
+    holds_per_minute: int | None = None
+    payments_per_minute: int | None = None
 
     def allows(self, user) -> bool:
         if self.role is None:
@@ -40,6 +43,7 @@ POLICIES: dict[str, ChannelPolicy] = {
     Channel.ONLINE: ChannelPolicy(
         code=Channel.ONLINE, hold_for=timedelta(minutes=10), role=None,
         payment_methods=frozenset({"test_card"}), queued=True, max_hold=timedelta(minutes=10),
+        holds_per_minute=30, payments_per_minute=20,
     ),
     Channel.COUNTER: ChannelPolicy(
         code=Channel.COUNTER, hold_for=timedelta(minutes=5), role=COUNTER_CLERK,

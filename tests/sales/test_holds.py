@@ -143,16 +143,24 @@ def _runs(positions):
     return runs
 
 
-def test_best_available_falls_back_to_scattered_seats():
+def test_best_available_does_not_split_a_party():
     perf = make_performance(rows=2, per_row=3)
     places = places_of(perf)
     # Leave only A1, A3, B2 free: no two adjacent.
     inventory.block(performance=perf, now=timezone.now(),
                     place_ids=[places[1].pk, places[3].pk, places[5].pk])
-    hold = hold_create(performance=perf, channel=ONLINE, zone=perf.price_zones.get(), quantity=2)
-    assert Place.objects.filter(hold=hold).count() == 2
-    with pytest.raises(PlacesUnavailable, match="only 1 place left"):
+    with pytest.raises(PlacesUnavailable, match="could not find 2 places together") as refused:
         hold_create(performance=perf, channel=ONLINE, zone=perf.price_zones.get(), quantity=2)
+    assert refused.value.detail["available"] == 3 and refused.value.detail["together"] == 1
+    hold = hold_create(performance=perf, channel=ONLINE, zone=perf.price_zones.get(), quantity=1)
+    assert Place.objects.filter(hold=hold).count() == 1
+
+
+def test_best_available_in_a_zone_of_standing_places_takes_any_of_them():
+    perf = make_performance(rows=1, per_row=2, standing=5)
+    lawn = perf.price_zones.get(name="Lawn")
+    hold = hold_create(performance=perf, channel=ONLINE, zone=lawn, quantity=3)
+    assert Place.objects.filter(hold=hold, seat__isnull=True).count() == 3
 
 
 def test_standing_places():

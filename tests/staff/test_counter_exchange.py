@@ -226,10 +226,10 @@ def test_keeping_the_old_seats_releases_the_new_ones(clerk, hall):
     ticket = order.tickets.get()
     start = c.post(f"/counter/orders/{order.code}/exchange/", {"tickets": str(ticket.pk),
                                                                "zone": zone(hall, "Front").pk})
-    token = start["Location"].split("/exchange/")[1].split("/")[0]
-    back = c.post(f"/counter/sale/{token}/cancel/", {"order": order.code})
+    hold_id = start["Location"].split("/exchange/")[1].split("/")[0]
+    back = c.post(f"/counter/sale/{hold_id}/cancel/", {"order": order.code})
     assert back["Location"] == f"/counter/orders/{order.code}/"
-    assert Hold.objects.get(token=token).status == "released"
+    assert Hold.objects.get(pk=hold_id).status == "released"
     assert Place.objects.filter(performance=hall, state="held").count() == 0
     map_page = c.get(f"/counter/performances/{hall.pk}/map/?exchange={order.code}&tickets={ticket.pk}")
     assert f'action="/counter/orders/{order.code}/exchange/"' in map_page.content.decode()

@@ -207,7 +207,7 @@ def test_a_reservation_is_paid_at_the_counter_and_cannot_be_sold_twice(clerk, op
     with pytest.raises(Exception, match="already order"):
         order_reserve(hold=hold, customer=CALLER, actor=operator, deadline=timezone.now() + timedelta(days=2))
     phone = signed_in(operator)
-    sale_page = phone.get(f"/phone/customers/{order.customer_id}/sale/{hold.token}/")
+    sale_page = phone.get(f"/phone/customers/{order.customer_id}/sale/{hold.pk}/")
     assert sale_page.status_code == 302 and order.code in sale_page["Location"]
     c = signed_in(clerk)
     c.post("/counter/shift/open/", {"cash_float": "0"})

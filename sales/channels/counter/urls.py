@@ -11,8 +11,8 @@ urlpatterns = [
     path("sale/", views.sale_new, name="sale-new"),
     path("performances/<int:pk>/map/", views.seat_map, name="map"),
     path("performances/<int:pk>/seat-states/", views.counter_seat_states, name="seat-states"),
-    path("sale/<str:token>/", views.sale, name="sale"),
-    path("sale/<str:token>/cancel/", views.sale_cancel, name="sale-cancel"),
+    path("sale/<int:hold_id>/", views.sale, name="sale"),
+    path("sale/<int:hold_id>/cancel/", views.sale_cancel, name="sale-cancel"),
     path("lookup/", views.lookup, name="lookup"),
     path("orders/<str:code>/", views.order, name="order"),
     path("orders/<str:code>/print/", views.order_print, name="order-print"),
@@ -20,5 +20,5 @@ urlpatterns = [
     path("orders/<str:code>/refund/", views.order_refund_view, name="order-refund"),
     path("orders/<str:code>/pay/", views.order_pay, name="order-pay"),
     path("orders/<str:code>/exchange/", views.order_exchange_start, name="order-exchange-start"),
-    path("orders/<str:code>/exchange/<str:token>/", views.order_exchange_view, name="order-exchange"),
+    path("orders/<str:code>/exchange/<int:hold_id>/", views.order_exchange_view, name="order-exchange"),
 ]

@@ -155,17 +155,19 @@ def sale_new(request):
     except SalesError as exc:
         messages.error(request, _("Nothing held: %(reason)s") % {"reason": exc.message})
         return redirect("counter:home")
-    return redirect("counter:sale", token=hold.token)
+    return redirect("counter:sale", hold_id=hold.pk)
 
 
-def _own_hold(request, token: str) -> Hold:
-    return get_object_or_404(Hold.objects.select_related("performance__event"), token=token,
+def _own_hold(request, hold_id: int) -> Hold:
+    """The clerk's own counter hold. Staff pages name a hold by its id, never by its token
+    (a bearer secret for the API), so a URL seen over a shoulder or in a log gives nothing."""
+    return get_object_or_404(Hold.objects.select_related("performance__event"), pk=hold_id,
                              channel=Channel.COUNTER, user=request.user)
 
 
 @clerk_only
-def sale(request, token: str):
-    hold = _own_hold(request, token)
+def sale(request, hold_id: int):
+    hold = _own_hold(request, hold_id)
     shift = shift_current(request.user)
     if shift is None:
         messages.error(request, _("Open a shift first."))
@@ -198,8 +200,8 @@ def sale(request, token: str):
 
 @clerk_only
 @require_POST
-def sale_cancel(request, token: str):
-    hold = _own_hold(request, token)
+def sale_cancel(request, hold_id: int):
+    hold = _own_hold(request, hold_id)
     try:
         hold_release(hold=hold, actor=request.user)
     except SalesError as exc:
@@ -260,14 +262,14 @@ def order_exchange_start(request, code: str):
     except SalesError as exc:
         messages.error(request, _("Nothing held: %(reason)s") % {"reason": exc.message})
         return back
-    return redirect(f"{reverse('counter:order-exchange', args=[order.code, hold.token])}"
+    return redirect(f"{reverse('counter:order-exchange', args=[order.code, hold.pk])}"
                     f"?tickets={','.join(map(str, tickets))}")
 
 
 @clerk_only
-def order_exchange_view(request, code: str, token: str):
+def order_exchange_view(request, code: str, hold_id: int):
     order = get_object_or_404(Order.objects.select_related("performance__event"), code=code.upper())
-    hold = _own_hold(request, token)
+    hold = _own_hold(request, hold_id)
     tickets = _ticket_ids(request.GET.getlist("tickets") + request.POST.getlist("tickets"))
     shift = shift_current(request.user)
     if shift is None:

@@ -112,7 +112,7 @@ def sale_new(request, pk: int):
     except SalesError as exc:
         messages.error(request, _("Nothing held: %(reason)s") % {"reason": exc.message})
         return redirect("phone:customer", pk=cust.pk)
-    return redirect("phone:sale", pk=cust.pk, token=hold.token)
+    return redirect("phone:sale", pk=cust.pk, hold_id=hold.pk)
 
 
 def _int(raw) -> int:
@@ -126,14 +126,16 @@ def _order_of(hold: Hold) -> Order | None:
     return Order.objects.filter(hold=hold, status__in=(Order.Status.RESERVED, Order.Status.PAID)).first()
 
 
-def _hold(request, pk: int, token: str) -> Hold:
-    return get_object_or_404(Hold, token=token, channel=Channel.PHONE, owner_key=f"customer:{pk}")
+def _hold(request, pk: int, hold_id: int) -> Hold:
+    """A phone hold taken for this caller (any operator may pick the call up). Named by its
+    id, never by its token: see the counter's _own_hold."""
+    return get_object_or_404(Hold, pk=hold_id, channel=Channel.PHONE, owner_key=f"customer:{pk}")
 
 
 @operator_only
-def sale(request, pk: int, token: str):
+def sale(request, pk: int, hold_id: int):
     cust = get_object_or_404(Customer, pk=pk)
-    hold = _hold(request, pk, token)
+    hold = _hold(request, pk, hold_id)
     done = _order_of(hold)
     if done is not None:  # reserved or paid already (a retried submit lands here too)
         return redirect("phone:order", code=done.code)
@@ -175,18 +177,18 @@ def _deadline(raw: str | None) -> datetime:
 
 @operator_only
 @require_POST
-def sale_extend(request, pk: int, token: str):
+def sale_extend(request, pk: int, hold_id: int):
     try:
-        hold_extend(hold=_hold(request, pk, token), actor=request.user)
+        hold_extend(hold=_hold(request, pk, hold_id), actor=request.user)
     except SalesError as exc:
         messages.error(request, exc.message)
-    return redirect("phone:sale", pk=pk, token=token)
+    return redirect("phone:sale", pk=pk, hold_id=hold_id)
 
 
 @operator_only
 @require_POST
-def sale_release(request, pk: int, token: str):
-    hold = _hold(request, pk, token)
+def sale_release(request, pk: int, hold_id: int):
+    hold = _hold(request, pk, hold_id)
     if (done := _order_of(hold)) is not None:
         messages.error(request, _("These seats are order %(code)s: cancel that order instead.") % {"code": done.code})
         return redirect("phone:order", code=done.code)

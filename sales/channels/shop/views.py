@@ -143,7 +143,7 @@ def seat_states(request, pk: int, channel: str = Channel.ONLINE):
 def hold(request, pk: int):
     if (to_queue := _behind_queue(request, pk)) is not None:
         return to_queue
-    if waiting_room.rate_limited("hold", waiting_room.client_ip(request), limit=30):
+    if waiting_room.over_channel_limit(request, Channel.ONLINE, "holds"):
         messages.error(request, _("Too many attempts from your network; wait a minute."))
         return redirect("shop:performance", pk=pk)
     perf = get_object_or_404(Performance, pk=pk)
@@ -220,7 +220,7 @@ def checkout(request):
         return redirect("shop:events")
     if (to_queue := _behind_queue(request, hold.performance_id)) is not None:
         return to_queue
-    if waiting_room.rate_limited("pay", waiting_room.client_ip(request), limit=20):
+    if waiting_room.over_channel_limit(request, Channel.ONLINE, "payments"):
         form = CheckoutForm(request.POST)
         form.add_error(None, _("Too many attempts from your network; wait a minute."))
         return _render_basket(request, hold, form, now, status=429)

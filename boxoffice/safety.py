@@ -1,0 +1,119 @@
+"""What is refused before any view runs, and what a failure may show to whom.
+
+- RefuseHostileInputMiddleware: a body over the limit (413, before it is read), and NUL
+  bytes in the path, the query string, a header or a form field (400): PostgreSQL
+  cannot store or compare text holding NUL, so each would otherwise reach the database
+  as an error. Each refusal is in the door's own shape (sales.views.refusal).
+- LoopbackDebugMiddleware: with DEBUG on, Django's debug pages (every URL pattern, the
+  settings, tracebacks with local variables) go to loopback clients only; anyone else
+  gets the pages production shows.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+
+from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
+from django.http import Http404
+from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
+from django.views.debug import ExceptionReporter
+
+from sales import views as errors
+from sales.waiting_room import client_ip
+
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+logger = logging.getLogger("django.request")
+
+
+def _has_nul(request) -> bool:
+    if "\x00" in request.path_info:
+        return True
+    query = request.META.get("QUERY_STRING", "")
+    if "%00" in query or "\x00" in query:
+        return True
+    if any("\x00" in value for key, value in request.META.items()
+           if key.startswith("HTTP_") and isinstance(value, str)):
+        return True
+    if request.method == "POST" and request.content_type in FORMS:
+        return any("\x00" in key or any("\x00" in v for v in values) for key, values in request.POST.lists())
+    return False
+
+
+class RefuseHostileInputMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return errors.refusal(request, 400, "bad_request", _("The request's length is not a number."))
+        limit = (settings.UPLOAD_MAX_BYTES if request.META.get("CONTENT_TYPE", "").startswith("multipart/")
+                 else settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        if length > limit:
+            return errors.refusal(request, 413, "too_large",
+                                  _("The request is too large (at most %(size)s bytes).") % {"size": limit})
+        if _has_nul(request):
+            return errors.refusal(request, 400, "bad_request", _("The request holds a NUL character."))
+        return self.get_response(request)
+
+
+def is_loopback(request) -> bool:
+    try:
+        return ipaddress.ip_address(client_ip(request)).is_loopback
+    except ValueError:
+        return False
+
+
+class PlainErrorReporter(ExceptionReporter):
+    """What Django's debug page becomes for a client that is not on this machine: the
+    production page, no traceback, no settings."""
+
+    def _page(self) -> str:
+        if self.exc_type is not None and issubclass(self.exc_type, SuspiciousOperation):
+            return errors.page_text(400, _("Bad request"), _("The request was refused."))
+        return errors.page_text(500, _("Server error"), _("Something went wrong on our side. Please try again."))
+
+    def get_traceback_html(self) -> str:
+        return self._page()
+
+    def get_traceback_text(self) -> str:
+        return self._page()
+
+
+class LoopbackDebugMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.DEBUG and not is_loopback(request):
+            request.exception_reporter_class = PlainErrorReporter
+            request.plain_errors = True
+            if self._unknown(request):
+                return errors.not_found(request)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not getattr(request, "plain_errors", False):
+            return None
+        if isinstance(exception, Http404):
+            return errors.not_found(request, exception)
+        logger.error("Internal Server Error: %s", request.path, exc_info=exception)
+        return errors.server_error(request)
+
+    @staticmethod
+    def _unknown(request) -> bool:
+        """No URL pattern matches (Django's debug 404 page would list them all). A path
+        that only lacks its slash is left to CommonMiddleware's redirect."""
+        urlconf = getattr(request, "urlconf", None) or settings.ROOT_URLCONF
+        for path in (request.path_info, request.path_info + "/"):
+            try:
+                resolve(path, urlconf)
+                return False
+            except Resolver404:
+                if not settings.APPEND_SLASH or request.path_info.endswith("/"):
+                    return True
+        return True

@@ -1,0 +1,31 @@
+"""Staff and admin sign-in throttling, on django-axes.
+
+Failed sign-ins are counted per account and address pair and per address. A pair is
+locked out after AXES_FAILURE_LIMIT failures, an address (whatever accounts it tries)
+after AXES_ADDRESS_FAILURE_LIMIT, each for AXES_COOLOFF_TIME. No lockout is per account
+alone: an attacker elsewhere cannot lock the clerk at the counter out. A locked-out
+attempt is refused before any password is hashed, so guessing does not cost the staff
+pool's workers either. Every failure and lockout is recorded (axes' access attempts and
+failure log, in the admin) and logged."""
+
+from axes.handlers.database import AxesDatabaseHandler
+from django.conf import settings
+from django.db.models import Sum
+from django.shortcuts import render
+
+
+class SignInHandler(AxesDatabaseHandler):
+    def get_failures(self, request, credentials=None) -> int:
+        """The failures that count towards a lockout, in units of the pair's limit: the
+        address's own count weighs limit / address limit each, so either reaching its
+        limit locks out."""
+        counts = [qs.aggregate(n=Sum("failures_since_start"))["n"] or 0
+                  for qs in self.get_user_attempts(request, credentials)]
+        pair, address = (counts + [0, 0])[:2]
+        return max(pair, address * settings.AXES_FAILURE_LIMIT // settings.AXES_ADDRESS_FAILURE_LIMIT)
+
+
+def locked_out(request, response=None, credentials=None):
+    """The page a locked-out sign-in gets (429), in the visitor's language."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)

@@ -1,0 +1,13 @@
+"""The settings the suite runs with: production's, with what a test run needs that
+production must not have."""
+
+import os
+
+# Production refuses to start without a secret key; the suite is no production.
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-a-secret")
+# The test client and the browser tests speak plain HTTP to a local server.
+os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
+# Static files from the source folders: the suite does not run collectstatic.
+os.environ.setdefault("WHITENOISE_USE_FINDERS", "1")
+
+from boxoffice.settings import *  # noqa: E402, F403

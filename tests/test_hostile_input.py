@@ -1,0 +1,156 @@
+"""Whatever is sent, the answer is a 4xx in the door's own shape, never a 500: NUL bytes,
+lone surrogates, deep nesting, huge numbers, over-long paths and headers, bodies over
+the limit."""
+
+import json
+
+import pytest
+from django.test import Client
+from rest_framework.authtoken.models import Token
+
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+ANONYMOUS_URLS = [
+    "/api/v1/holds/ab%00cd/",
+    "/api/v1/orders/AB%00CD/",
+    "/api/v1/orders/AB%00CD/?token=x%00y",
+    "/orders/AB%00CD/x/",
+    "/orders/AB%00CD/x/tickets.pdf",
+    "/orders/ABCDEFGH/x%00/",
+    "/lottery/pay/ab%00cd/",
+    "/?q=%00",
+    "/api/v1/performances/?x=%00",
+]
+STAFF_URLS = [
+    "/counter/lookup/?q=%00",
+    "/counter/orders/AB%00CD/",
+    "/counter/orders/AB%00CD/tickets.pdf",
+    "/counter/performances/1/map/?exchange=%00",
+    "/phone/?q=%00",
+    "/phone/orders/AB%00CD/",
+    "/api/v1/tickets/ab%00cd/",
+    "/api/v1/orders/AB%00CD/",
+    "/admin/sales/order/?q=%00",
+    "/admin/sales/order/?status__exact=%00",
+]
+
+
+def no_server_error(response):
+    assert response.status_code < 500, (response.status_code, response.content[:300])
+    assert response.status_code >= 400
+
+
+def assert_api_error(response, status=400):
+    assert response.status_code == status, response.content[:300]
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["error"]["code"]
+
+
+@pytest.fixture
+def boss(db):
+    return make_user("boss", is_staff=True, is_superuser=True)
+
+
+@pytest.mark.parametrize("url", ANONYMOUS_URLS)
+def test_a_nul_byte_in_a_public_url_is_refused(url):
+    response = Client(raise_request_exception=False).get(url)
+    no_server_error(response)
+    if url.startswith("/api/"):
+        assert_api_error(response, response.status_code)
+
+
+@pytest.mark.parametrize("url", STAFF_URLS)
+def test_a_nul_byte_in_a_staff_url_is_refused(url, boss):
+    client = Client(raise_request_exception=False)
+    client.force_login(boss)
+    no_server_error(client.get(url))
+
+
+@pytest.mark.parametrize("method", ["get", "delete"])
+def test_a_nul_byte_in_the_api_token_header_is_refused(method):
+    response = getattr(Client(raise_request_exception=False), method)(
+        "/api/v1/events/", headers={"Authorization": "Token ab\x00cd"})
+    no_server_error(response)
+    assert response.json()["error"]["code"]
+
+
+@pytest.mark.parametrize("body", [
+    {"hold": "ab\x00cd", "customer": {"name": "A", "email": "a@example.org"},
+     "payment": {"method": "test_card", "card_number": "4242424242424242"}},
+    {"hold": "abcd", "customer": {"name": "A\ud800", "email": "a@example.org"},
+     "payment": {"method": "test_card", "card_number": "4242424242424242"}},
+    {"hold": "abcd", "customer": {"name": "A", "email": "a@example.org"},
+     "payment": {"method": "test_card", "card_number": "4242424242424242", "tendered": 1e400}},
+])
+def test_hostile_strings_in_a_json_body_are_a_400(body):
+    raw = json.dumps(body).replace("1e400", "1" + "0" * 5000).replace("Infinity", "1" + "0" * 5000)
+    response = Client(raise_request_exception=False).post("/api/v1/orders/", raw, content_type="application/json")
+    assert_api_error(response)
+
+
+def test_deeply_nested_json_is_a_400_not_a_500():
+    deep = "[" * 100_000 + "]" * 100_000
+    client = Client(raise_request_exception=False)
+    assert_api_error(client.post("/api/v1/holds/", deep, content_type="application/json"))
+    assert_api_error(client.post("/api/v1/holds/", '{"performance": ' + deep + "}",
+                                 content_type="application/json"))
+
+
+def test_a_deeply_nested_seating_plan_is_refused(organizer):
+    from events.models import Venue
+
+    venue = Venue.objects.create(name="Deep hall")
+    client = Client(raise_request_exception=False)
+    token = Token.objects.create(user=organizer).key
+    deep = "[" * 100_000 + "]" * 100_000
+    response = client.post(f"/api/v1/venues/{venue.pk}/seating-plan/", {"format": "json", "content": deep},
+                           content_type="application/json", headers={"Authorization": f"Token {token}"})
+    assert_api_error(response)
+    admin = Client(raise_request_exception=False)
+    admin.force_login(organizer)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = admin.post(f"/admin/events/venue/{venue.pk}/import/",
+                        {"plan": SimpleUploadedFile("plan.json", deep.encode())})
+    assert upload.status_code == 200 and "not valid JSON" in upload.content.decode()
+    assert not venue.sections.exists()
+
+
+def test_nul_bytes_in_staff_forms_are_refused(operator):
+    client = Client(raise_request_exception=False)
+    client.force_login(operator)
+    response = client.post("/phone/customers/new/", {"name": "Eve\x00", "email": "eve@example.org",
+                                                     "phone": "1"})
+    assert response.status_code < 500
+    from sales.models import Customer
+
+    assert not Customer.objects.filter(email="eve@example.org").exists()
+
+
+def test_an_over_long_path_and_header_are_refused():
+    client = Client(raise_request_exception=False)
+    no_server_error(client.get("/api/v1/orders/" + "A" * 20_000 + "/"))
+    no_server_error(client.get("/orders/" + "A" * 20_000 + "/" + "b" * 20_000 + "/"))
+    no_server_error(client.get("/api/v1/events/", headers={"Authorization": "Token " + "a" * 20_000}))
+    no_server_error(client.get("/api/v1/holds/x/", headers={"Idempotency-Key": "k" * 20_000}))
+
+
+@pytest.mark.parametrize("size", [3 * 1024 * 1024, 10 * 1024 * 1024])
+def test_a_body_over_the_limit_is_a_413_in_the_api_shape(size):
+    response = Client(raise_request_exception=False).post(
+        "/api/v1/holds/", b"[" + b"1," * (size // 2) + b"1]", content_type="application/json")
+    assert_api_error(response, 413)
+
+
+def test_a_body_over_the_limit_is_a_413_page_in_the_shop(performance):
+    response = Client(raise_request_exception=False).post(
+        f"/performances/{performance.pk}/hold/", {"seats": "1," * (2 * 1024 * 1024)})
+    assert response.status_code == 413 and response["Content-Type"].startswith("text/html")
+
+
+def test_unknown_api_urls_answer_in_json():
+    client = Client(raise_request_exception=False)
+    for url in ("/api/v1/nope/", "/api/nope", "/api/v1/holds/x/y/z/"):
+        assert_api_error(client.get(url), 404)

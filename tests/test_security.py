@@ -1,0 +1,209 @@
+"""Sign-in throttling, per-address limits on every door, debug pages, security headers,
+error shapes and outages."""
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from django.db import connection
+from django.test import Client
+from rest_framework.test import APIClient
+
+from sales.models import Hold
+from tests.conftest import places_of
+
+pytestmark = pytest.mark.django_db
+OUTSIDER = "203.0.113.5"
+CARD = {"method": "test_card", "card_number": "4242424242424242"}
+BUYER = {"name": "Ana", "email": "ana@example.org"}
+
+
+# --- sign-in -----------------------------------------------------------------------------
+
+def _fail(client, url, username, times):
+    for _ in range(times):
+        response = client.post(url, {"username": username, "password": "not-the-password"})
+        assert response.status_code == 200, response.status_code
+
+
+@pytest.mark.parametrize(("url", "who", "password"), [("/login/", "clerk1", "pw-clerk1"),
+                                                       ("/admin/login/", "organizer1", "pw-organizer1")])
+def test_sign_in_locks_out_an_address_and_account_after_repeated_failures(url, who, password, clerk, organizer):
+    from axes.models import AccessAttempt
+
+    attacker = Client(REMOTE_ADDR=OUTSIDER)
+    _fail(attacker, url, who, 4)
+    assert attacker.post(url, {"username": who, "password": "still-wrong"}).status_code == 429  # the fifth
+    locked = attacker.post(url, {"username": who, "password": password})
+    assert locked.status_code == 429
+    assert "Too many failed sign-ins" in locked.content.decode()
+    assert AccessAttempt.objects.filter(username=who, ip_address=OUTSIDER, failures_since_start__gte=5).exists()
+    # The real staff member, from their own desk, is not locked out by it.
+    desk = Client(REMOTE_ADDR="198.51.100.20")
+    assert desk.post(url, {"username": who, "password": password}).status_code == 302
+
+
+def test_one_address_trying_many_accounts_is_locked_out(clerk):
+    attacker = Client(REMOTE_ADDR=OUTSIDER)
+    for n in range(30):
+        attacker.post("/login/", {"username": f"guess{n}", "password": "x"})
+    locked = attacker.post("/login/", {"username": "clerk1", "password": "pw-clerk1"},
+                           headers={"Accept-Language": "fr"})
+    assert locked.status_code == 429
+    assert "Trop de tentatives de connexion" in locked.content.decode()
+
+
+# --- limits on every door --------------------------------------------------------------------
+
+def test_api_holds_count_against_the_per_address_limit_of_the_shop(performance):
+    api = APIClient(REMOTE_ADDR=OUTSIDER)
+    seats = places_of(performance)
+    answers = [api.post("/api/v1/holds/", {"performance": performance.pk, "places": [seats[i].pk]},
+                        format="json") for i in range(31)]
+    assert [a.status_code for a in answers[:30]] == [201] * 30
+    assert answers[30].status_code == 429 and answers[30].json()["error"]["code"] == "rate_limited"
+    assert Hold.objects.count() == 30
+    shop = Client(REMOTE_ADDR=OUTSIDER)
+    shop.post(f"/performances/{performance.pk}/hold/", {"seats": str(seats[40].pk)})
+    assert Hold.objects.count() == 30  # one budget per address, whatever the door
+
+
+def test_api_orders_count_against_the_per_address_payment_limit(performance):
+    api = APIClient(REMOTE_ADDR=OUTSIDER)
+    seats = places_of(performance)
+    statuses = []
+    for i in range(21):
+        hold = api.post("/api/v1/holds/", {"performance": performance.pk, "places": [seats[i].pk]},
+                        format="json").json()["token"]
+        statuses.append(api.post("/api/v1/orders/", {"hold": hold, "customer": {**BUYER, "email": f"a{i}@example.org"},
+                                                     "payment": CARD}, format="json").status_code)
+    assert statuses[:20] == [201] * 20 and statuses[20] == 429
+
+
+# --- debug pages, settings, headers ----------------------------------------------------------
+
+@pytest.fixture
+def debug_on(settings):
+    settings.DEBUG = True
+    settings.ROOT_URLCONF = "tests.crash_urls"
+    return settings
+
+
+def test_debug_pages_reach_loopback_clients_only(debug_on):
+    outsider = Client(REMOTE_ADDR=OUTSIDER, raise_request_exception=False)
+    unknown = outsider.get("/no-such-page/")
+    assert unknown.status_code == 404 and "URLconf" not in unknown.content.decode()
+    host = outsider.get("/", headers={"Host": "evil.example"})
+    assert host.status_code == 400
+    assert "ALLOWED_HOSTS" not in host.content.decode() and "DisallowedHost" not in host.content.decode()
+    crash = outsider.get("/crash/")
+    assert crash.status_code == 500
+    for secret in ("DATABASE_URL", "REDIS_URL", "Traceback", "a bug"):
+        assert secret not in crash.content.decode()
+    api = outsider.get("/api/v1/crash/")
+    assert api.status_code == 500 and api.json()["error"]["code"] == "server_error"
+    assert outsider.get("/api/v1/nope/").json()["error"]["code"] == "not_found"
+    # The developer at the machine still gets Django's pages.
+    local = Client(REMOTE_ADDR="127.0.0.1", raise_request_exception=False)
+    assert "URLconf" in local.get("/no-such-page/").content.decode()
+
+
+def _settings_in_a_child(**env) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    return subprocess.run([sys.executable, "-c", "from django.conf import settings; print(settings.DEBUG)"],
+                          env={**clean, "DJANGO_SETTINGS_MODULE": "boxoffice.settings", **env},
+                          capture_output=True, text=True)
+
+
+def test_settings_are_production_safe_by_default():
+    refused = _settings_in_a_child()
+    assert refused.returncode != 0 and "DJANGO_SECRET_KEY" in refused.stderr
+    assert _settings_in_a_child(DJANGO_SECRET_KEY="k" * 50).stdout.strip() == "False"
+    assert _settings_in_a_child(DJANGO_DEBUG="1").stdout.strip() == "True"
+
+
+def test_security_headers_on_the_shop_and_staff_pages(clerk):
+    shop = Client().get("/", secure=True)
+    assert shop.status_code == 200
+    assert "script-src 'self'" in shop["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in shop["Content-Security-Policy"]
+    assert shop["X-Content-Type-Options"] == "nosniff"
+    assert shop["X-Frame-Options"] == "DENY"
+    assert shop["Strict-Transport-Security"].startswith("max-age=")
+    assert "Strict-Transport-Security" not in Client().get("/")  # only where the request came over TLS
+    staff = Client()
+    staff.force_login(clerk)
+    counter = staff.get("/counter/")
+    assert "Content-Security-Policy" in counter and counter["X-Frame-Options"] == "DENY"
+    assert "Content-Security-Policy" in Client().get("/login/")
+
+
+# --- error shapes and outages ------------------------------------------------------------------
+
+def test_an_unhandled_api_error_is_json(settings):
+    settings.ROOT_URLCONF = "tests.crash_urls"
+    client = Client(raise_request_exception=False)
+    for url in ("/api/v1/crash/", "/api/v1/crash-plain/"):
+        response = client.get(url)
+        assert response.status_code == 500 and response.json()["error"]["code"] == "server_error"
+
+
+def test_an_api_call_the_staff_pool_cannot_serve_is_told_in_json(settings):
+    settings.BOXOFFICE_POOL = "staff"
+    response = Client().get("/api/v1/events/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "wrong_pool"
+
+
+def test_a_redis_outage_is_a_503_with_retry_after(settings, performance):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:9/3"}}  # nothing listens on port 9
+    client = Client(raise_request_exception=False)
+    api = client.get(f"/api/v1/performances/{performance.pk}/")
+    assert api.status_code == 503 and api["Retry-After"]
+    assert api.json()["error"]["code"] == "unavailable"
+    page = client.get("/")
+    assert page.status_code == 503 and page["Retry-After"] and page["Content-Type"].startswith("text/html")
+    assert "try again" in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_outage_is_a_503_with_retry_after():
+    port = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = 9  # nothing listens there
+    try:
+        client = Client(raise_request_exception=False)
+        api = client.get("/api/v1/events/")
+        assert api.status_code == 503 and api["Retry-After"] and api.json()["error"]["code"] == "unavailable"
+        page = client.get("/")
+        assert page.status_code == 503 and page["Retry-After"] and "try again" in page.content.decode()
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = port
+
+
+# --- best available with single seats left ------------------------------------------------------
+
+def test_best_available_never_splits_a_party_and_says_what_is_left():
+    from tests.conftest import make_performance
+
+    perf = make_performance(rows=1, per_row=5)
+    seats = places_of(perf)
+    api = APIClient()
+    # Seats 2 and 4 go: 1, 3 and 5 are left, none beside another.
+    assert api.post("/api/v1/holds/", {"performance": perf.pk, "places": [seats[1].pk, seats[3].pk]},
+                    format="json").status_code == 201
+    zone = perf.price_zones.get()
+    for pause in (0, 0.2):  # with this process's picture of the zone fresh, and once it has aged
+        time.sleep(pause)
+        refused = api.post("/api/v1/holds/", {"performance": perf.pk, "zone": zone.pk, "quantity": 2},
+                           format="json")
+        assert refused.status_code == 409, refused.json()
+        error = refused.json()["error"]
+        assert error["available"] == 3 and error["together"] == 1
+    assert Hold.objects.count() == 1
+    single = api.post("/api/v1/holds/", {"performance": perf.pk, "zone": zone.pk, "quantity": 1}, format="json")
+    assert single.status_code == 201
