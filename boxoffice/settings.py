@@ -176,9 +176,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", DEBUG)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-EMAIL_BACKEND = os.environ.get(
-    "EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
-)
+# Locally, a folder with one file per message (sales.mail); in production, SMTP.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "sales.mail.MessageFolderBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(STACK_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Box office <tickets@localhost>")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

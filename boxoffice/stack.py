@@ -18,6 +18,7 @@ import contextlib
 import glob
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import socket
@@ -27,7 +28,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from boxoffice import background
+from boxoffice import background, supervisor
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK = Path(os.environ.get("BOXOFFICE_STACK_DIR", ROOT / ".stack"))
@@ -235,13 +236,18 @@ def down(started) -> None:
         stop()
 
 
-def manage(*args: str) -> None:
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], check=True, cwd=ROOT)
+def manage(*args: str, env: dict | None = None) -> None:
+    # A session of its own: Ctrl-C reaches the runner only, which stops it (no traceback
+    # from a command cut short).
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], check=True, cwd=ROOT, env=env,
+                   start_new_session=True)
 
 
 def granian(port: int, workers: int, threads: int = 4) -> list[str]:
     return [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
-            "--workers", str(workers), "--blocking-threads", str(threads), "--no-ws", "boxoffice.wsgi:application"]
+            "--workers", str(workers), "--blocking-threads", str(threads), "--no-ws",
+            # A worker that dies is replaced; the others go on serving meanwhile.
+            "--respawn-failed-workers", "--respawn-interval", "1", "boxoffice.wsgi:application"]
 
 
 def spawn(cmd: list[str], *, nice: int = 0, idle: bool = False, **popen) -> subprocess.Popen:
@@ -276,29 +282,81 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+def secret_key() -> str:
+    """The local stack's own secret key, made once and kept in .stack/ (never in the repository)."""
+    path = STACK / "secret_key"
+    if not path.exists():
+        STACK.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def refuse_busy_ports(ports: list[int]) -> None:
+    """A port that already answers is another server's (often a stale box office whose
+    workers outlived a killed runner, bound with SO_REUSEPORT: started beside it, we would
+    share its requests). Refuse, naming who holds it."""
+    for port in ports:
+        if not port_open(port):
+            continue
+        holders = supervisor.port_holders(port)
+        who = "; ".join(f"process {pid} ({cmd[:100]})" for pid, cmd in holders) or "a process we cannot see"
+        pids = " ".join(str(pid) for pid, _cmd in holders)
+        raise SystemExit(f"[stack] port {port} already answers: {who}.\n"
+                         f"[stack] Stop it ({'kill ' + pids if pids else 'see ss -ltnp'}) or choose other "
+                         "ports with BOXOFFICE_WEB_PORT.")
+
+
+def run_environment() -> dict:
+    """What the box office's processes run with under `make run`: production settings
+    (no debug pages), on plain HTTP to this machine."""
+    return {**os.environ,
+            "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "0"),
+            "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or secret_key(),
+            "DJANGO_SECURE_COOKIES": os.environ.get("DJANGO_SECURE_COOKIES", "0"),
+            "SITE_URL": os.environ.get("SITE_URL", f"http://127.0.0.1:{WEB_PORT}")}
+
+
+def programs(env: dict) -> list[supervisor.Program]:
+    py = sys.executable
+    celery = [py, "-m", "celery", "-A", "boxoffice"]
+
+    def starter(cmd, pool, priority):
+        return lambda: spawn(cmd, **priority, cwd=ROOT, env={**env, "BOXOFFICE_POOL": pool})
+
+    return [
+        # The public site yields the CPU to the staff: a crowd there cannot starve them.
+        supervisor.Program("the public site", starter(granian(WEB_PORT, workers=2), "public",
+                                                      {"idle": True, "nice": 5}),
+                           ready=supervisor.http_ok(WEB_PORT), what=f"the public site (:{WEB_PORT}/healthz)"),
+        supervisor.Program("the staff pool", starter(granian(WEB_PORT + 1, workers=1), "staff", {}),
+                           ready=supervisor.http_ok(WEB_PORT + 1), what=f"the staff pool (:{WEB_PORT + 1}/healthz)"),
+        # Confirmations and tidying are background work: they yield the CPU to selling.
+        supervisor.Program("the Celery worker", starter(
+            [*celery, "worker", "-l", "info", "--concurrency", "2", "-n", f"worker-{WEB_PORT}@%h"], "all",
+            {"idle": True, "nice": 10})),
+        supervisor.Program("Celery beat", starter(
+            [*celery, "beat", "-l", "info", "-s", str(STACK / "celerybeat-schedule")], "all", {})),
+    ]
+
+
 def run() -> int:
     # Explicit handlers: a runner started in the background inherits an ignored SIGINT.
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
-    started = up()
-    children: list[subprocess.Popen] = []
+    started: list = []
+    box = supervisor.Supervisor([])
     try:
-        manage("migrate", "--no-input", "-v", "0")
-        manage("load_demo")
-        py = sys.executable
-        celery = [py, "-m", "celery", "-A", "boxoffice"]
-        for cmd, pool, priority in (
-            # The public site yields the CPU to the staff: a crowd there cannot starve them.
-            (granian(WEB_PORT, workers=2), "public", {"idle": True, "nice": 5}),
-            (granian(WEB_PORT + 1, workers=1), "staff", {}),
-            # Confirmations and tidying are background work: they yield the CPU to selling.
-            ([*celery, "worker", "-l", "info", "--concurrency", "2", "-n", "worker@%h"], "all",
-             {"idle": True, "nice": 10}),
-            ([*celery, "beat", "-l", "info", "-s", str(STACK / "celerybeat-schedule")], "all", {}),
-        ):
-            children.append(spawn(cmd, **priority, cwd=ROOT, env={**os.environ, "BOXOFFICE_POOL": pool}))
-        for port, what in ((WEB_PORT, "the public site"), (WEB_PORT + 1, "the staff pool")):
-            wait_for(lambda port=port: port_open(port), what)  # "up" means it answers
+        refuse_busy_ports([WEB_PORT, WEB_PORT + 1])
+        started = up()
+        env = run_environment()
+        log("migrating the database, loading the demo, collecting static files")
+        for args in (("migrate", "--no-input", "-v", "0"), ("load_demo",), ("collectstatic", "--no-input", "-v", "0")):
+            manage(*args, env=env)
+        box = supervisor.Supervisor(programs(env))
+        box.start_all()
+        log("waiting for the web pools to answer")
+        box.wait_ready()
         base = f"http://127.0.0.1:{WEB_PORT}"
         staff = f"http://127.0.0.1:{WEB_PORT + 1}"
         print(
@@ -314,19 +372,23 @@ def run() -> int:
             "    clerk / clerk-demo           (counter clerk)\n"
             "    operator / operator-demo     (phone operator)\n"
             "    admin / admin-demo           (superuser)\n"
-            f"  Emails are written to {STACK / 'mail'}\n"
-            "  Ctrl-C stops everything started here.\n",
+            f"  Emails are written to {env.get('EMAIL_FILE_PATH', STACK / 'mail')}\n"
+            "  A process that exits is restarted; Ctrl-C stops everything started here.\n",
             flush=True,
         )
-        while all(c.poll() is None for c in children):
+        while True:
+            box.tick()
             time.sleep(0.5)
-        log("a process exited; stopping the rest")
-        return 1
     except KeyboardInterrupt:
         log("stopping")
         return 0
+    except subprocess.CalledProcessError as exc:
+        log(f"{' '.join(map(str, exc.cmd[1:]))} failed (exit code {exc.returncode}); see above")
+        return 1
     finally:
-        stop_groups(children)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
+        box.stop_all()
+        background.remove()
         down(started)
 
 

@@ -129,7 +129,7 @@ def process_env(**extra) -> dict:
 
     db = settings.DATABASES["default"]
     url = f"postgres://{db['USER']}@{db['HOST'].replace('/', '%2F')}:{db['PORT']}/{db['NAME']}"
-    return {**os.environ, "DJANGO_SETTINGS_MODULE": "boxoffice.settings", "DATABASE_URL": url, **extra}
+    return {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": url, **extra}
 
 
 def places_of(performance, **filters):

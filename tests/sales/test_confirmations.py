@@ -146,3 +146,19 @@ def test_links_in_emails_follow_the_configured_site_url():
     out = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], capture_output=True, text=True,
                          env={**env, "BOXOFFICE_WEB_PORT": "8123"}, cwd=django_settings.BASE_DIR, check=True)
     assert out.stdout.strip().splitlines()[-1] == "http://127.0.0.1:8123"
+
+
+def test_the_local_mail_drop_keeps_one_file_per_message_and_notes_a_resend(tmp_path, settings):
+    from django.core.mail import EmailMessage, get_connection
+
+    backend = get_connection("sales.mail.MessageFolderBackend", file_path=str(tmp_path))
+    first = EmailMessage("Your tickets", "body", to=["a@example.org"],
+                         headers={"Message-ID": "<confirmation.AB12.1@x>"}, connection=backend)
+    first.send()
+    first.send()  # the same confirmation, sent again after a crash
+    EmailMessage("Your tickets", "body", to=["a@example.org"],
+                 headers={"Message-ID": "<confirmation.AB12.2@x>"}, connection=backend).send()
+    files = sorted(p.name for p in tmp_path.glob("*.eml"))
+    assert files == ["confirmation.AB12.1@x.eml", "confirmation.AB12.2@x.eml"]
+    assert (tmp_path / "resent.log").read_text() == "<confirmation.AB12.1@x>\n"
+    assert "Subject: Your tickets" in (tmp_path / files[0]).read_text()

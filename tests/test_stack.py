@@ -1,0 +1,175 @@
+"""The local stack runner: supervised processes, readiness, ports, Ctrl-C. Real
+processes, killed for real."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import psycopg
+import pytest
+from django.conf import settings
+
+from boxoffice import stack, supervisor
+
+SLEEPER = [sys.executable, "-c", "import time; time.sleep(300)"]
+
+
+def program(name, cmd, **kw) -> supervisor.Program:
+    return supervisor.Program(name, lambda: subprocess.Popen(cmd, start_new_session=True), **kw)
+
+
+def tick_until(box, check, seconds=15):
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline
+        box.tick()
+        time.sleep(0.05)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_process_that_dies_is_restarted_and_the_others_never_stop():
+    box = supervisor.Supervisor([program("a", SLEEPER), program("b", SLEEPER)])
+    box.start_all()
+    try:
+        a, b = box.programs
+        first, other = a.pid, b.pid
+        os.kill(first, signal.SIGKILL)
+        tick_until(box, lambda: a.pid != first and a.proc.poll() is None)
+        assert a.restarts == 1 and b.pid == other and b.proc.poll() is None
+    finally:
+        box.stop_all(timeout=5)
+    assert all(p.proc.poll() is not None for p in box.programs)
+
+
+def test_a_process_that_keeps_failing_waits_longer_each_time():
+    box = supervisor.Supervisor([program("failing", [sys.executable, "-c", "raise SystemExit(3)"])])
+    box.start_all()
+    pauses = []
+    try:
+        deadline = time.monotonic() + 10
+        while len(pauses) < 3 and time.monotonic() < deadline:
+            before = box.programs[0].restart_at
+            box.tick()
+            after = box.programs[0].restart_at
+            if after is not None and after != before:
+                pauses.append(after - time.monotonic())
+            time.sleep(0.02)
+    finally:
+        box.stop_all(timeout=5)
+    assert len(pauses) == 3 and pauses[0] < pauses[1] < pauses[2], pauses
+
+
+def test_readiness_waits_for_a_slow_server_however_long_and_gives_up_only_when_it_keeps_dying():
+    port = free_port()
+    slow = [sys.executable, "-c", f"import time, http.server; time.sleep(2); http.server.HTTPServer("
+            f"('127.0.0.1', {port}), type('H', (http.server.BaseHTTPRequestHandler,), {{'do_GET': lambda s: "
+            f"(s.send_response(200), s.end_headers())}})).serve_forever()"]
+    box = supervisor.Supervisor([program("slow", slow, ready=supervisor.http_ok(port))])
+    box.start_all()
+    started = time.monotonic()
+    try:
+        box.wait_ready()
+        assert time.monotonic() - started >= 2
+    finally:
+        box.stop_all(timeout=5)
+
+    dying = supervisor.Supervisor([program("dying", [sys.executable, "-c", "raise SystemExit(1)"],
+                                           ready=supervisor.http_ok(free_port()))])
+    dying.start_all()
+    try:
+        with pytest.raises(SystemExit, match="dying exited 3 times before it served"):
+            dying.wait_ready()
+    finally:
+        dying.stop_all(timeout=5)
+
+
+def test_granian_replaces_a_killed_worker_and_keeps_serving():
+    port = free_port()
+    server = subprocess.Popen(stack.granian(port, workers=2, threads=1), cwd=settings.BASE_DIR,
+                              env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
+                              start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        def workers():
+            out = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout
+            return {int(pid) for pid in out.split()}
+
+        def serves():
+            try:
+                return urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).status == 200
+            except OSError:
+                return False
+
+        deadline = time.monotonic() + 60
+        while not (serves() and len(workers()) == 2):
+            assert time.monotonic() < deadline and server.poll() is None, "granian did not start"
+            time.sleep(0.2)
+        before = workers()
+        victim = min(before)
+        os.kill(victim, signal.SIGKILL)
+        time.sleep(0.2)  # dead, not dying
+        assert all(serves() for _ in range(5))  # the other worker answers meanwhile
+        deadline = time.monotonic() + 30
+        while not (len(workers()) == 2 and victim not in workers()):
+            assert time.monotonic() < deadline, "the killed worker was not replaced"
+            time.sleep(0.2)
+        assert server.poll() is None and serves()
+    finally:
+        supervisor.kill_group(server)
+        server.wait()
+
+
+def runner(port: int, **env) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "boxoffice.stack", "run"], cwd=settings.BASE_DIR,
+                            env={**os.environ, "BOXOFFICE_WEB_PORT": str(port), **env},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+
+def test_the_runner_refuses_a_port_that_already_answers_and_names_who_holds_it():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        run = runner(taken.getsockname()[1])
+        try:
+            out, _ = run.communicate(timeout=60)
+        finally:
+            supervisor.kill_group(run)
+    assert f"already answers: process {os.getpid()}" in out and "Traceback" not in out
+
+
+@pytest.fixture
+def scratch_database():
+    db = settings.DATABASES["default"]
+    name = "boxoffice_runner_scratch"
+    with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname="postgres",
+                         autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+        yield f"postgres://{db['USER']}@{db['HOST'].replace('/', '%2F')}:{db['PORT']}/{name}"
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_ctrl_c_during_start_up_stops_cleanly(scratch_database):
+    port = free_port()
+    run = runner(port, DATABASE_URL=scratch_database)
+    lines = []
+    for line in run.stdout:
+        lines.append(line)
+        if "REDIS_URL=" in line:  # the servers are up: what follows is the migration
+            break
+    time.sleep(1.5)  # the migration of an empty database is under way
+    os.killpg(run.pid, signal.SIGINT)  # as a terminal's Ctrl-C: to the whole foreground group
+    out, _ = run.communicate(timeout=60)
+    out = "".join(lines) + out
+    assert run.returncode == 0 and "[stack] stopping" in out
+    assert "Traceback" not in out and "KeyboardInterrupt" not in out
