@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test up down lint bench loadtest crowd
+.PHONY: run test up down lint bench loadtest crowd drill
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,3 +36,6 @@ loadtest: $(VENV)/.installed
 
 crowd: $(VENV)/.installed
 	$(PY) -m boxoffice.crowd $(ARGS)
+
+drill: $(VENV)/.installed
+	$(PY) -m boxoffice.drill $(ARGS)
