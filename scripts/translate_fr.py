@@ -123,6 +123,12 @@ FR = {
     "Briefly unavailable": "Brièvement indisponible",
     "The request holds a value that cannot be stored.": "La requête contient une valeur qui ne peut être enregistrée.",
     "Back to the box office": "Retour à la billetterie",
+    "Please try again in a moment": "Veuillez réessayer dans un instant",
+    "The waiting room for this performance is unavailable for a moment. Nothing was bought or held: please try "
+    "again shortly.": "La salle d'attente de cette représentation est indisponible pour un instant. Rien n'a été "
+    "acheté ni réservé : veuillez réessayer sous peu.",
+    "Try again": "Réessayer", "Check the form.": "Vérifiez le formulaire.",
+    "Card amount": "Montant par carte",
 }
 
 path = Path(__file__).resolve().parent.parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"

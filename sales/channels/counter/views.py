@@ -3,8 +3,6 @@ is one service call, recorded with the clerk."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.db.models import Q
@@ -17,6 +15,16 @@ from django.views.decorators.http import require_POST
 
 from events.models import Channel, Performance, PriceZone, Section
 from sales.availability import zone_counts
+from sales.channels.forms import (
+    ExchangeStartForm,
+    IdsField,
+    PaymentForm,
+    SaleStartForm,
+    ShiftCloseForm,
+    ShiftOpenForm,
+    SupervisorForm,
+    first_error,
+)
 from sales.channels.policy import COUNTER_CLERK
 from sales.channels.shop.views import seat_rows, seat_states
 from sales.channels.staff import role_required
@@ -40,58 +48,23 @@ from sales.tickets import tickets_printed
 from sales.tickets_pdf import order_pdf as tickets_pdf
 
 clerk_only = role_required(COUNTER_CLERK)
-MAX_AMOUNT = Decimal("1000000")
 WALK_IN = CustomerDetails(name="Counter customer", email="counter@boxoffice.invalid")
 
 
-def _money(raw: str | None, field: str) -> Decimal | None:
-    raw = (raw or "").strip().replace(",", ".").replace("$", "")
-    if not raw:
-        return None
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise SalesError(_("%(field)s must be an amount, like 20.00") % {"field": field}) from None
-    if not value.is_finite() or value < 0:
-        raise SalesError(_("%(field)s cannot be negative") % {"field": field})
-    if value > MAX_AMOUNT:
-        raise SalesError(_("%(field)s is more than %(max)s: check the amount") % {"field": field, "max": MAX_AMOUNT})
-    return value.quantize(Decimal("0.01"))
-
-
-def _int(raw) -> int:
-    """An id from a form; anything else is simply not found."""
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return 0
-
-
-def _ids(raw: str | None) -> list[int]:
-    """Comma-separated ids from a form ("12,13")."""
-    return [_int(x) for x in (raw or "").split(",") if x.strip()]
-
-
-def _payment_parts(request) -> list[PaymentRequest]:
-    """Cash with the amount tendered, a card-terminal amount with its reference, or both."""
-    tendered = _money(request.POST.get("tendered"), _("Cash tendered"))
-    card = _money(request.POST.get("card_amount"), _("Card amount"))
-    parts = []
-    if card:
-        parts.append(PaymentRequest(method="card_terminal", amount=card,
-                                    reference=request.POST.get("card_reference", "")))
-    if tendered is not None or not card:
-        parts.append(PaymentRequest(method="cash", tendered=tendered))
-    return parts
+def _valid(form):
+    """The form's data, or a SalesError with its first error (shown like a refusal)."""
+    if not form.is_valid():
+        raise SalesError(first_error(form))
+    return form.cleaned_data
 
 
 def _approver(request):
     """Who signs: the clerk, or a supervisor who typed their own name and password (for a
     refund beyond the clerk's limit). None if the supervisor's password is wrong."""
-    if not request.POST.get("supervisor"):
+    signature = _valid(SupervisorForm(request.POST))
+    if not signature["supervisor"]:
         return request.user
-    return authenticate(request, username=request.POST["supervisor"],
-                        password=request.POST.get("supervisor_password", ""))
+    return authenticate(request, username=signature["supervisor"], password=signature["supervisor_password"])
 
 
 def _counter_performances(now, **filters):
@@ -124,7 +97,7 @@ def home(request):
 @require_POST
 def open_shift(request):
     try:
-        shift_open(clerk=request.user, cash_float=_money(request.POST.get("cash_float"), _("Cash float")))
+        shift_open(clerk=request.user, cash_float=_valid(ShiftOpenForm(request.POST))["cash_float"])
     except SalesError as exc:
         messages.error(request, exc.message)
     return redirect("counter:home")
@@ -136,22 +109,23 @@ def sale_new(request):
     if shift_current(request.user) is None:
         messages.error(request, _("Open a shift first."))
         return redirect("counter:home")
-    perf = get_object_or_404(Performance, pk=_int(request.POST.get("performance")))
+    form = SaleStartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect("counter:home")
+    asked = form.cleaned_data
+    perf = get_object_or_404(Performance, pk=asked["performance"])
     try:
-        quantity = int(request.POST.get("quantity") or 0)
         zone = section = None
-        seats = _ids(request.POST.get("seats"))
+        seats, quantity = asked["seats"], asked["quantity"] or 0
         if seats:
             quantity = None
-        elif request.POST.get("section"):
-            section = get_object_or_404(Section, pk=_int(request.POST["section"]))
+        elif asked["section"] is not None:
+            section = get_object_or_404(Section, pk=asked["section"])
         else:
-            zone = get_object_or_404(PriceZone, pk=_int(request.POST.get("zone")))
+            zone = get_object_or_404(PriceZone, pk=asked["zone"])
         hold = hold_create(performance=perf, channel=Channel.COUNTER, user=request.user,
                            place_ids=seats or None, zone=zone, section=section, quantity=quantity)
-    except ValueError:
-        messages.error(request, _("The quantity must be a whole number."))
-        return redirect("counter:home")
     except SalesError as exc:
         messages.error(request, _("Nothing held: %(reason)s") % {"reason": exc.message})
         return redirect("counter:home")
@@ -183,9 +157,10 @@ def sale(request, hold_id: int):
     errors = []
     if request.method == "POST":
         try:
-            order = order_place(hold=hold, customer=WALK_IN, payments=_payment_parts(request), actor=request.user,
-                                shift=shift,
-                                idempotency_key=f"counter:{hold.token}:{request.POST.get('attempt', '')[:20]}")
+            payment = PaymentForm(request.POST)
+            _valid(payment)
+            order = order_place(hold=hold, customer=WALK_IN, payments=payment.parts(), actor=request.user,
+                                shift=shift, idempotency_key=payment.attempt_key(f"counter:{hold.token}"))
         except SalesError as exc:
             errors.append(exc.message)
         else:
@@ -206,7 +181,7 @@ def sale_cancel(request, hold_id: int):
         hold_release(hold=hold, actor=request.user)
     except SalesError as exc:
         messages.info(request, exc.message)
-    order = Order.objects.filter(code=(request.POST.get("order") or "").upper()).first()
+    order = Order.objects.filter(code=str(request.POST.get("order") or "")[:20].upper()).first()
     return redirect("counter:order", code=order.code) if order else redirect("counter:home")
 
 
@@ -226,39 +201,35 @@ def order(request, code: str):
         "payments": order.payments.all(), "events": order.events.select_related("actor")})
 
 
-def _ticket_ids(raw: list[str]) -> list[int]:
-    return sorted({pk for value in raw for pk in _ids(value)})
-
-
 @clerk_only
 @require_POST
 def order_exchange_start(request, code: str):
     """Hold the new seats for an exchange (best available in a zone, or picked on the map),
     then confirm the exchange on its own page."""
     order = get_object_or_404(Order, code=code.upper())
-    tickets = _ticket_ids(request.POST.getlist("tickets"))
     back = redirect("counter:order", code=order.code)
+    form = ExchangeStartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return back
+    asked = form.cleaned_data
+    tickets = asked["tickets"]
     if not tickets:
         messages.error(request, _("Tick the tickets to exchange."))
         return back
     try:
-        seats = _ids(request.POST.get("seats"))
-        if seats:
-            perf = get_object_or_404(Performance, pk=_int(request.POST.get("performance")))
-            hold = hold_create(performance=perf, channel=Channel.COUNTER, user=request.user, place_ids=seats)
+        if asked["seats"]:
+            perf = get_object_or_404(Performance, pk=asked["performance"])
+            hold = hold_create(performance=perf, channel=Channel.COUNTER, user=request.user, place_ids=asked["seats"])
         else:
-            zone = get_object_or_404(PriceZone.objects.select_related("performance"), pk=_int(request.POST.get("zone")))
-            quantity = int(request.POST.get("quantity") or len(tickets))
+            zone = get_object_or_404(PriceZone.objects.select_related("performance"), pk=asked["zone"])
             hold = hold_create(performance=zone.performance, channel=Channel.COUNTER, user=request.user,
-                               zone=zone, quantity=quantity)
+                               zone=zone, quantity=asked["quantity"] or len(tickets))
         try:
             exchange_quote(order=order, ticket_ids=tickets, hold=hold)
         except SalesError:
             hold_release(hold=hold, actor=request.user)  # nothing to exchange into: the seats go back
             raise
-    except ValueError:
-        messages.error(request, _("The quantity must be a whole number."))
-        return back
     except SalesError as exc:
         messages.error(request, _("Nothing held: %(reason)s") % {"reason": exc.message})
         return back
@@ -270,7 +241,7 @@ def order_exchange_start(request, code: str):
 def order_exchange_view(request, code: str, hold_id: int):
     order = get_object_or_404(Order.objects.select_related("performance__event"), code=code.upper())
     hold = _own_hold(request, hold_id)
-    tickets = _ticket_ids(request.GET.getlist("tickets") + request.POST.getlist("tickets"))
+    tickets = IdsField().to_python(request.GET.getlist("tickets") + request.POST.getlist("tickets"))
     shift = shift_current(request.user)
     if shift is None:
         messages.error(request, _("Open a shift first."))
@@ -282,13 +253,15 @@ def order_exchange_view(request, code: str, hold_id: int):
         messages.error(request, _("Not exchanged: %(reason)s") % {"reason": exc.message})
         return redirect("counter:order", code=order.code)
     if request.method == "POST":
-        approver = _approver(request)
         try:
+            approver = _approver(request)
             if approver is None:
                 raise SalesError(_("the supervisor's name or password is wrong"))
+            payment = PaymentForm(request.POST)
+            _valid(payment)
             order = order_exchange(order=order, ticket_ids=tickets, hold=hold, actor=request.user,
                                    approver=approver, shift=shift,
-                                   payments=_payment_parts(request) if quote.difference > 0 else None)
+                                   payments=payment.parts() if quote.difference > 0 else None)
         except SalesError as exc:
             errors.append(exc.message)
         else:
@@ -336,7 +309,11 @@ def order_refund_view(request, code: str):
     if shift is None:  # cash paid back comes out of a drawer that must be counted
         messages.error(request, _("Open a shift first."))
         return redirect("counter:order", code=order.code)
-    approver = _approver(request)
+    try:
+        approver = _approver(request)
+    except SalesError as exc:
+        messages.error(request, _("Not refunded: %(reason)s") % {"reason": exc.message})
+        return redirect("counter:order", code=order.code)
     if approver is None:
         messages.error(request, _("Not refunded: the supervisor's name or password is wrong."))
         return redirect("counter:order", code=order.code)
@@ -359,7 +336,7 @@ def order_pay(request, code: str):
         messages.error(request, _("Open a shift first."))
         return redirect("counter:order", code=order.code)
     try:
-        tendered = _money(request.POST.get("tendered"), _("Cash tendered"))
+        tendered = _valid(PaymentForm(request.POST))["tendered"]
         order = order_pay_reservation(order=order, actor=request.user, shift=shift,
                                       payment=PaymentRequest(method="cash", tendered=tendered))
     except SalesError as exc:
@@ -391,9 +368,9 @@ def close_shift(request):
     errors = []
     if request.method == "POST":
         try:
-            shift = shift_close(shift=shift, clerk=request.user,
-                                counted_cash=_money(request.POST.get("counted_cash"), _("Counted cash")),
-                                counted_card=_money(request.POST.get("counted_card"), _("Card total")))
+            counted = _valid(ShiftCloseForm(request.POST))
+            shift = shift_close(shift=shift, clerk=request.user, counted_cash=counted["counted_cash"],
+                                counted_card=counted["counted_card"])
         except SalesError as exc:
             errors.append(exc.message)
         else:
@@ -420,7 +397,7 @@ def seat_map(request, pk: int):
     exchange = Order.objects.filter(code=(request.GET.get("exchange") or "").upper()).first()
     if exchange is not None:
         pick_url = reverse("counter:order-exchange-start", args=[exchange.code])
-        pick_fields.append(("tickets", ",".join(map(str, _ticket_ids(request.GET.getlist("tickets"))))))
+        pick_fields.append(("tickets", ",".join(map(str, IdsField().to_python(request.GET.getlist("tickets"))))))
     return render(request, "counter/map.html", {
         "performance": perf, "seats": seats, "box": box, "exchange": exchange,
         "zone_colors": {z.pk: z.color for z in perf.price_zones.all()},

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from events.models import Channel, Performance, PriceZone, Section
+from sales.channels.forms import CardForm, CustomerForm, NoteForm, ReserveForm, SaleStartForm, first_error
 from sales.channels.policy import PHONE_OPERATOR
 from sales.channels.shop.views import seat_rows, seat_states
 from sales.channels.staff import role_required
@@ -52,10 +53,11 @@ def home(request):
 @operator_only
 @require_POST
 def customer_create(request):
+    form = CustomerForm(request.POST)
     try:
-        cust = customer_register(details=CustomerDetails(
-            name=request.POST.get("name", ""), email=request.POST.get("email", ""),
-            phone=request.POST.get("phone", "")))
+        if not form.is_valid():
+            raise SalesError(first_error(form))
+        cust = customer_register(details=CustomerDetails(**form.cleaned_data))
     except SalesError as exc:
         messages.error(request, exc.message)
         return redirect("phone:home")
@@ -79,8 +81,9 @@ def customer(request, pk: int):
 @require_POST
 def note_add(request, pk: int):
     cust = get_object_or_404(Customer, pk=pk)
-    text = (request.POST.get("text") or "").strip()
-    if not text or len(text) > 2000:
+    form = NoteForm(request.POST)
+    text = form.cleaned_data["text"] if form.is_valid() else ""
+    if not text:
         messages.error(request, _("Write a note of 1 to 2000 characters."))
     else:
         CustomerNote.objects.create(customer=cust, text=text, author=request.user)
@@ -91,35 +94,28 @@ def note_add(request, pk: int):
 @require_POST
 def sale_new(request, pk: int):
     cust = get_object_or_404(Customer, pk=pk)
-    perf = get_object_or_404(Performance, pk=_int(request.POST.get("performance")))
+    form = SaleStartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect("phone:customer", pk=cust.pk)
+    asked = form.cleaned_data
+    perf = get_object_or_404(Performance, pk=asked["performance"])
     try:
-        seats = [_int(x) for x in (request.POST.get("seats") or "").split(",") if x.strip()]
-        quantity = None if seats else int(request.POST.get("quantity") or 0)
-        choice = request.POST.get("zone") or ""
+        seats = asked["seats"]
         zone = section = None
         if seats:
             pass
-        elif choice.startswith("s"):
-            section = get_object_or_404(Section, pk=_int(choice[1:]))
+        elif asked["section"] is not None:
+            section = get_object_or_404(Section, pk=asked["section"])
         else:
-            zone = get_object_or_404(PriceZone, pk=_int(choice))
+            zone = get_object_or_404(PriceZone, pk=asked["zone"])
         hold = hold_create(performance=perf, channel=Channel.PHONE, user=request.user,
                            owner_key=f"customer:{cust.pk}", place_ids=seats or None, zone=zone, section=section,
-                           quantity=quantity)
-    except ValueError:
-        messages.error(request, _("The quantity must be a whole number."))
-        return redirect("phone:customer", pk=cust.pk)
+                           quantity=None if seats else asked["quantity"] or 0)
     except SalesError as exc:
         messages.error(request, _("Nothing held: %(reason)s") % {"reason": exc.message})
         return redirect("phone:customer", pk=cust.pk)
     return redirect("phone:sale", pk=cust.pk, hold_id=hold.pk)
-
-
-def _int(raw) -> int:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return 0
 
 
 def _order_of(hold: Hold) -> Order | None:
@@ -145,17 +141,21 @@ def sale(request, pk: int, hold_id: int):
     errors = []
     details = CustomerDetails(name=cust.name, email=cust.email, phone=cust.phone)
     if request.method == "POST":
+        form = ReserveForm(request.POST)
         try:
-            if request.POST.get("action") == "reserve":
-                deadline = _deadline(request.POST.get("deadline"))
+            if not form.is_valid():
+                raise SalesError(first_error(form))
+            asked = form.cleaned_data
+            if asked["action"] == "reserve":
+                deadline = _deadline(asked["deadline"])
                 order = order_reserve(hold=hold, customer=details, deadline=deadline, actor=request.user)
                 messages.success(request, _("Reserved until %(when)s.") % {
                     "when": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")})
             else:
                 order = order_place(hold=hold, customer=details, actor=request.user,
                                     payment=PaymentRequest(method="card_not_present",
-                                                           card_number=request.POST.get("card_number", "")),
-                                    idempotency_key=f"phone:{hold.token}:{request.POST.get('attempt', '')[:20]}")
+                                                           card_number=asked["card_number"]),
+                                    idempotency_key=f"phone:{hold.token}:{asked['attempt'][:20]}")
                 messages.success(request, _("Paid. The tickets are on their way to %(email)s.") % {"email": cust.email})
             return redirect("phone:order", code=order.code)
         except SalesError as exc:
@@ -212,9 +212,12 @@ def order(request, code: str):
 def order_pay(request, code: str):
     """The caller pays their reservation by card."""
     order = get_object_or_404(Order, code=code.upper())
+    form = CardForm(request.POST)
     try:
+        if not form.is_valid():
+            raise SalesError(first_error(form))
         order_pay_reservation(order=order, actor=request.user, payment=PaymentRequest(
-            method="card_not_present", card_number=request.POST.get("card_number", "")))
+            method="card_not_present", card_number=form.cleaned_data["card_number"]))
     except SalesError as exc:
         messages.error(request, _("Not paid: %(reason)s") % {"reason": exc.message})
     else:
