@@ -122,6 +122,8 @@ def pg_up() -> bool:
                 f"unix_socket_directories = '{run}'\n"
                 "max_connections = 400\n"
                 "shared_buffers = 256MB\n"
+                # A client gone from the network lets go of its locks within minutes.
+                "tcp_keepalives_idle = 60\ntcp_keepalives_interval = 10\ntcp_keepalives_count = 3\n"
                 "logging_collector = off\n"
             )
     log(f"starting PostgreSQL on 127.0.0.1:{PG_PORT}")

@@ -59,6 +59,7 @@ class RateLimited(SalesError):
 
     code = "rate_limited"
     status = 429
+    transient = True  # a retry after the minute may pass: never kept as an idempotency key's answer
 
 
 class HoldNotActive(SalesError):

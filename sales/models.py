@@ -203,6 +203,9 @@ class Order(models.Model):
     # A sender has taken the confirmation (sales.notifications): nobody else sends it while
     # the claim is recent; a claim older than CONFIRMATION_CLAIM_SECONDS is a dead sender's.
     confirmation_claimed_at = models.DateTimeField(null=True, blank=True)
+    # Which confirmation is due: the first, then one more each time staff or an exchange
+    # ask for it again. Part of its Message-ID, the same for every attempt at it.
+    confirmation_number = models.PositiveIntegerField(default=1)
     payment_deadline = models.DateTimeField(null=True, blank=True)
     # When a reservation's payment began: while it is recent, another is refused
     # (sales.orders.order_pay_reservation).

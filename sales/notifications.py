@@ -17,7 +17,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import DatabaseError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -55,16 +55,17 @@ _CLAIM = """
     UPDATE sales_order SET confirmation_claimed_at = %(now)s
     WHERE id = %(order)s AND status = %(paid)s AND confirmation_sent_at IS NULL
       AND (confirmation_claimed_at IS NULL OR confirmation_claimed_at < %(stale)s)
-      AND customer_id NOT IN (SELECT id FROM sales_customer WHERE email LIKE '%%.invalid')
+      AND NOT EXISTS (SELECT FROM sales_customer WHERE sales_customer.id = sales_order.customer_id
+                                                    AND email LIKE '%%.invalid')
     RETURNING id"""
 
 
-def message_id(order: Order, nth: int) -> str:
+def message_id(order: Order) -> str:
     """The same for every attempt at the same confirmation, so that one sent again after
     a crash between sending and recording it is recognisable as the same message (and a
     mail drop that keys on it keeps one); a resend asked for by staff is the next one."""
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "localhost"
-    return f"<confirmation.{order.code}.{nth}@{domain}>"
+    return f"<confirmation.{order.code}.{order.confirmation_number}@{domain}>"
 
 
 def send_confirmation(order_id: int) -> bool:
@@ -84,12 +85,11 @@ def send_confirmation(order_id: int) -> bool:
                  .get(pk=order_id))
         tickets = list(order.tickets.select_related("place__seat", "place__section").filter(status="valid"))
         context = {"order": order, "tickets": tickets, "link": order_link(order)}
-        nth = order.events.filter(action="confirmation sent").count() + 1
         message = EmailMessage(
             subject=f"Your tickets for {order.performance.event.title} — order {order.code}",
             body=render_to_string("sales/email/confirmation.txt", context),
             to=[order.customer.email],
-            headers={"Message-ID": message_id(order, nth)},
+            headers={"Message-ID": message_id(order)},
         )
         message.attach(f"tickets-{order.code}.pdf", order_pdf(order, tickets), "application/pdf")
         message.send()
@@ -172,10 +172,12 @@ BROKER_PAUSE = 5.0
 
 
 def resend_confirmation(order: Order) -> None:
-    """Staff asked to send it again: clear the record, then queue it like the first."""
+    """Staff (or an exchange) asked to send it again: the next confirmation is due, whoever
+    may be sending the last one (their mark will not count), and is queued like the first."""
     from .tasks import send_order_confirmation
 
-    Order.objects.filter(pk=order.pk).update(confirmation_sent_at=None, confirmation_claimed_at=None)
+    Order.objects.filter(pk=order.pk).update(confirmation_sent_at=None, confirmation_claimed_at=None,
+                                             confirmation_number=F("confirmation_number") + 1)
     transaction.on_commit(lambda: send_order_confirmation.delay(order.pk), robust=True)
 
 

@@ -37,7 +37,7 @@ from .errors import (
     PlacesUnavailable,
     SalesError,
 )
-from .holds import hold_is_live, hold_release
+from .holds import hold_is_live, hold_may_be_used_by, hold_release
 from .models import Customer, Hold, Order, OrderEvent, Payment, Place, Ticket, WaitingRoom
 from .notifications import confirmations_due
 from .payments import PROVIDERS, PaymentRequest, card_fingerprint
@@ -160,12 +160,14 @@ def order_place(
     actor=None,
     shift=None,
     idempotency_key: str | None = None,
+    owner_key: str | None = None,
     now: datetime | None = None,
 ) -> Order:
     """Place and pay an order for everything in `hold` (or the hold whose token is
     `hold_token`), with one payment or a split between several. With an idempotency key, a
     retry returns the first order instead of selling twice. Counter payments name the
-    clerk's `shift`."""
+    clerk's `shift`. A hold named by its token is paid for only by whoever may use it
+    (`owner_key`, see holds.hold_may_be_used_by): a token alone is not enough."""
     # What the checks need, in one read: the hold as it is now, an order already made with
     # this key or from this hold, the on-sale's per-customer limit, and the places priced.
     found = rows.fetch(_SALE_FACTS_BY_TOKEN if hold is None else _SALE_FACTS_BY_ID, [
@@ -173,6 +175,8 @@ def order_place(
     if not found:
         raise InvalidRequest("no such hold", field="hold")
     hold = rows.instance(Hold, found[0])
+    if owner_key is not None and not hold_may_be_used_by(hold, user=actor, owner_key=owner_key):
+        raise InvalidRequest("no such hold", field="hold")
     by_key, of_hold, limit, priced = found[0][-4:]
     policy = policy_for(hold.channel)
     if not policy.allows(actor):
@@ -557,10 +561,9 @@ def payback_plan(order: Order, amount: Decimal) -> list[tuple[Payment, Decimal]]
 
 
 def _send_again(order: Order) -> None:
-    from .tasks import send_order_confirmation
+    from .notifications import resend_confirmation
 
-    Order.objects.filter(pk=order.pk).update(confirmation_sent_at=None)
-    send_order_confirmation.delay(order.pk)
+    resend_confirmation(order)
 
 
 def _pay_back(order, request, amount, reference, reason, actor, shift, fail=True) -> None:
@@ -577,14 +580,15 @@ def _pay_back(order, request, amount, reference, reason, actor, shift, fail=True
 
 def order_reserve(*, hold: Hold | None = None, hold_token: str | None = None, customer: CustomerDetails,
                   deadline: datetime, actor, idempotency_key: str | None = None,
-                  now: datetime | None = None) -> Order:
+                  owner_key: str | None = None, now: datetime | None = None) -> Order:
     """A reservation to pay later for everything in `hold` (or the hold whose token is
     `hold_token`): the places stay in the hold until `deadline`, then lapse by themselves
     (the Celery sweep only marks the order and tidies)."""
     now = now or timezone.now()
     if hold is None:
         hold = Hold.objects.select_related("performance").filter(token=hold_token).first()
-        if hold is None:
+        if hold is None or (owner_key is not None
+                            and not hold_may_be_used_by(hold, user=actor, owner_key=owner_key)):
             raise InvalidRequest("no such hold", field="hold")
     policy = policy_for(hold.channel)
     if not policy.allows(actor) or policy.reservation_for is None:

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
 
-from sales.models import Hold
+from sales.models import Hold, IdempotencyRecord
 from tests.conftest import places_of
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +65,11 @@ def test_api_holds_count_against_the_per_address_limit_of_the_shop(performance):
     assert [a.status_code for a in answers[:30]] == [201] * 30
     assert answers[30].status_code == 429 and answers[30].json()["error"]["code"] == "rate_limited"
     assert Hold.objects.count() == 30
+    # A refusal for now is not the key's answer for good: once the minute is over, the
+    # same key is tried again.
+    keyed = api.post("/api/v1/holds/", {"performance": performance.pk, "places": [seats[31].pk]},
+                     format="json", headers={"Idempotency-Key": "after-the-minute-0001"})
+    assert keyed.status_code == 429 and not IdempotencyRecord.objects.filter(key="after-the-minute-0001").exists()
     shop = Client(REMOTE_ADDR=OUTSIDER)
     shop.post(f"/performances/{performance.pk}/hold/", {"seats": str(seats[40].pk)})
     assert Hold.objects.count() == 30  # one budget per address, whatever the door

@@ -89,7 +89,8 @@ def idempotent(endpoint: str, *, atomic: bool = False, settle=None):
     """`atomic`: the view and its recorded answer commit together (a request that dies
     leaves nothing behind, so a retry simply runs again). `settle(request, **kwargs)`:
     for a view that cannot be one transaction (a payment), settles what a request that
-    died left, before the retry runs again."""
+    died left, before the retry runs again; if it returns a response (what the dead
+    request did stands), that is the key's answer."""
     def decorator(view):
         @functools.wraps(view)
         def wrapper(self, request, *args, **kwargs):
@@ -107,8 +108,12 @@ def idempotent(endpoint: str, *, atomic: bool = False, settle=None):
             fingerprint = hashlib.sha256(f"{request.path}\n{body}".encode()).hexdigest()
             scope = scope_of(request)
             lock = _lock_id(scope, endpoint, key)
-            (mine, record_id), = fetch(_BEGIN, {"lock": lock, "scope": scope, "endpoint": endpoint, "key": key,
-                                                 "fingerprint": fingerprint})
+            try:
+                (mine, record_id), = fetch(_BEGIN, {"lock": lock, "scope": scope, "endpoint": endpoint, "key": key,
+                                                     "fingerprint": fingerprint})
+            except DatabaseError:
+                _unlock(lock)  # the lock may have been taken before the statement failed
+                raise
             try:
                 if record_id is None:
                     first = IdempotencyRecord.objects.filter(scope=scope, endpoint=endpoint, key=key).first()
@@ -118,10 +123,18 @@ def idempotent(endpoint: str, *, atomic: bool = False, settle=None):
                         return _replayed(first)
                     if not mine or first is None:  # running now (or gave up just now)
                         raise IdempotencyConflict("a request with this Idempotency-Key is still in progress")
-                    # Unanswered, and nobody holds its lock: its request died. Settle what it
-                    # left, then answer as the first request would have.
-                    if settle is not None:
-                        settle(request, **kwargs)
+                    # Unanswered, and nobody holds its lock. The first request may have let go of
+                    # it in the statement that keeps its answer, not yet committed: wait for
+                    # that row, then look again.
+                    (answered,), = fetch("SELECT status_code IS NOT NULL FROM sales_idempotencyrecord "
+                                         "WHERE id = %s FOR UPDATE", [first.pk])
+                    if answered:
+                        return _replayed(IdempotencyRecord.objects.get(pk=first.pk))
+                    # Its request died. Settle what it left, then answer as it would have.
+                    settled = settle(request, **kwargs) if settle is not None else None
+                    if settled is not None:  # what it did stands: that is the answer
+                        _answer(first.pk, settled, None)
+                        return settled
                     record_id = first.pk
                 # A view that replays by a key of its own (`settle`) lets go of the lock in
                 # the statement that keeps its answer: a retry that slips in before that

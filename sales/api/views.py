@@ -212,11 +212,17 @@ def _order_out(order: Order, ctx) -> dict:
     return s.OrderOut(order, context=ctx).data
 
 
+def _interrupted(request) -> None:
+    """An order request died: fail its order if it was left awaiting payment; the retry
+    then answers as the order stands (paid: replayed; interrupted: said so)."""
+    order_interrupted(idempotency_key=order_key(request))
+
+
 class OrderCreate(ApiView):
     permission_classes = [AllowAny]
 
     @extend_schema(request=s.OrderIn, responses={201: s.OrderOut, **ERRORS}, parameters=[IDEMPOTENCY])
-    @idempotent("orders", settle=lambda request: order_interrupted(idempotency_key=order_key(request)))
+    @idempotent("orders", settle=lambda request: _interrupted(request))
     def post(self, request):
         data = _valid(s.OrderIn, request)
         # The hold's channel is the caller's: only staff sell through the counter and the phone.
@@ -226,10 +232,11 @@ class OrderCreate(ApiView):
         customer = CustomerDetails(**data["customer"])
         if "reserve_until" in data:  # pay later: the places stay held until the deadline
             order = order_reserve(hold_token=data["hold"], customer=customer, deadline=data["reserve_until"],
-                                  actor=request.user, idempotency_key=key)
+                                  actor=request.user, idempotency_key=key, owner_key=scope_of(request))
         else:
             order = order_place(hold_token=data["hold"], customer=customer, actor=request.user,
-                                payment=PaymentRequest(**data["payment"]), idempotency_key=key)
+                                payment=PaymentRequest(**data["payment"]), idempotency_key=key,
+                                owner_key=scope_of(request))
         return Response(_order_out(order, self.ctx()), status=status.HTTP_201_CREATED)
 
 
@@ -258,12 +265,21 @@ class OrderAction(ApiView):
         return Response(_order_out(order, self.ctx()))
 
 
+def _paid_already(request, code: str) -> Response | None:
+    """A payment request died after its sale committed: the reservation is paid, and the
+    retry is told so (a new attempt would be refused as not a reservation any more)."""
+    order = Order.objects.filter(code=code.upper(), status=Order.Status.PAID).first()
+    if order is None:
+        return None
+    return Response(_order_out(order, {"request": request, "now": timezone.now()}))
+
+
 class OrderPay(ApiView):
     """A reservation paid later, by the staff who took it (phone) or at the counter."""
     permission_classes = [IsStaffRole]
 
     @extend_schema(request=s.PaymentIn, responses={200: s.OrderOut, **ERRORS}, parameters=[IDEMPOTENCY])
-    @idempotent("order-payments")
+    @idempotent("order-payments", settle=lambda request, code: _paid_already(request, code))
     def post(self, request, code: str):
         order = _order_for(request, code)
         payment = PaymentRequest(**_valid(s.PaymentIn, request))

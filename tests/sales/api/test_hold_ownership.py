@@ -65,7 +65,7 @@ def test_a_phone_reservations_places_stay_held_whoever_asks(operator, performanc
 def test_an_anonymous_api_hold_belongs_to_its_caller(performance):
     mine = APIClient(REMOTE_ADDR="198.51.100.7")
     other = APIClient(REMOTE_ADDR="203.0.113.9")
-    token = mine.post("/api/v1/holds/", {"performance": performance.pk, "places": [places_of(performance)[0].pk]},
+    token = mine.post("/api/v1/holds/", {"performance": performance.pk, "places": [places_of(performance)[-1].pk]},
                       format="json").json()["token"]
     assert other.get(f"/api/v1/holds/{token}/").status_code == 404
     assert other.delete(f"/api/v1/holds/{token}/").status_code == 404
@@ -107,3 +107,22 @@ def test_staff_sale_pages_do_not_carry_the_hold_token(clerk, operator, performan
     assert colleague.get(sale["Location"]).status_code == 200
     counter_page = counter.get(sale["Location"])
     assert counter_page.status_code == 403
+
+
+def test_a_hold_token_alone_does_not_pay_for_someone_elses_seats(performance, clerk):
+    """Whoever learns another buyer's (or a clerk's) hold token cannot place the order for
+    those seats and take them: to them the hold does not exist."""
+    from tests.sales.api.test_api import BUYER, CARD
+
+    mine = APIClient(REMOTE_ADDR="198.51.100.7")
+    token = mine.post("/api/v1/holds/", {"performance": performance.pk, "places": [places_of(performance)[-1].pk]},
+                      format="json").json()["token"]
+    thief = APIClient(REMOTE_ADDR="203.0.113.9")
+    taken = thief.post("/api/v1/orders/", {"hold": token, "customer": BUYER, "payment": CARD}, format="json")
+    assert taken.status_code == 400 and taken.json()["error"]["field"] == "hold"
+    clerks = counter_hold(clerk, performance).token
+    assert thief.post("/api/v1/orders/", {"hold": clerks, "customer": BUYER, "payment": CARD},
+                      format="json").status_code == 400
+    assert not Order.objects.exists()
+    paid = mine.post("/api/v1/orders/", {"hold": token, "customer": BUYER, "payment": CARD}, format="json")
+    assert paid.status_code == 201 and paid.json()["status"] == "paid"

@@ -122,33 +122,74 @@ APIClient().post("/api/v1/holds/", json.loads(sys.argv[1]), format="json", heade
 """
 
 
-def test_a_hold_whose_request_was_killed_left_nothing_and_the_retry_holds_the_seats():
-    """A hold and its kept answer commit together: the request is killed while its hold
-    waits on a seat's row lock, and the retry makes the hold, once."""
+def test_a_hold_whose_request_died_before_its_answer_was_kept_left_nothing():
+    """A hold and its kept answer commit together. The request's connection is cut and its
+    process killed after its hold statement ran, while the statement keeping its answer
+    waits on the record's row: nothing of it stays, and the retry holds the seat, once.
+    (Were the hold committed on its own, the dead request's hold would keep the seat from
+    the retry.)"""
     perf = make_performance(rows=1, per_row=4)
     seat = places_of(perf)[0].pk
     key, body = str(uuid.uuid4()), {"performance": perf.pk, "places": [seat]}
-    blocker = psycopg_connection()
-    blocker.execute("BEGIN")
-    blocker.execute("SELECT id FROM sales_place WHERE id = %s FOR UPDATE", [seat])
+    seat_lock, record_lock, watch = psycopg_connection(), psycopg_connection(), psycopg_connection()
+    seat_lock.execute("BEGIN")
+    seat_lock.execute("SELECT id FROM sales_place WHERE id = %s FOR UPDATE", [seat])
     process = subprocess.Popen([sys.executable, "-c", HOLD_REQUEST, json.dumps(body), key], env=process_env(),
                                cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
-        while not blocker.execute("SELECT count(*) FROM pg_locks WHERE NOT granted").fetchone()[0]:
-            assert process.poll() is None and time.monotonic() < deadline, "the hold never reached its seat"
-            time.sleep(0.02)
-        assert IdempotencyRecord.objects.filter(key=key, status_code__isnull=True).exists()
+        waiting(process, watch)  # on the seat: its record is written
+        record_lock.execute("BEGIN")
+        record_lock.execute("SELECT id FROM sales_idempotencyrecord WHERE key = %s FOR UPDATE", [key])
+        seat_lock.execute("ROLLBACK")
+        waiting(process, watch, on="UPDATE sales_idempotencyrecord")  # its hold statement done
+        # Its connection is cut (a killed process's backend would finish the statement it
+        # waits in once the lock goes; a dropped connection does not).
+        watch.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                      "AND ltrim(query, E' \\n') LIKE 'UPDATE sales_idempotencyrecord%%'")
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait()
-        blocker.execute("ROLLBACK")
-        blocker.close()
+        record_lock.execute("ROLLBACK")
+        for conn in (seat_lock, record_lock, watch):
+            conn.close()
     api = client_for()
     retry = api.post("/api/v1/holds/", body, format="json", headers={"Idempotency-Key": key})
     assert retry.status_code == 201, retry.content
     again = api.post("/api/v1/holds/", body, format="json", headers={"Idempotency-Key": key})
     assert again.json()["token"] == retry.json()["token"] and Hold.objects.count() == 1
+
+
+def waiting(process, conn, on: str = "", seconds: float = 30) -> None:
+    """Until the request's statement (the one starting with `on`) waits on a lock. `conn`
+    is outside a transaction: pg_stat_activity is read once per transaction."""
+    deadline = time.monotonic() + seconds
+    while not conn.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                           "AND ltrim(query, E' \\n') LIKE %s", [on + "%"]).fetchone()[0]:
+        assert process.poll() is None and time.monotonic() < deadline, "the request never reached the lock"
+        time.sleep(0.02)
+
+
+def test_a_reservation_paid_before_its_request_died_is_replayed_to_the_retry(operator):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    perf = make_performance(rows=1, per_row=4)
+    staff = client_for(operator)
+    hold = staff.post("/api/v1/holds/", {"performance": perf.pk, "places": [places_of(perf)[0].pk],
+                                         "channel": "phone"}, format="json")
+    assert hold.status_code == 201, hold.content
+    reserved = staff.post("/api/v1/orders/", {"hold": hold.json()["token"], "customer": BUYER,
+                                              "reserve_until": (timezone.now() + timedelta(days=1)).isoformat()},
+                          format="json")
+    assert reserved.status_code == 201, reserved.content
+    code, key = reserved.json()["code"], str(uuid.uuid4())
+    body = {"method": "card_not_present", "card_number": "4242424242424242"}
+    paid = staff.post(f"/api/v1/orders/{code}/pay/", body, format="json", headers={"Idempotency-Key": key})
+    assert paid.status_code == 200 and paid.json()["status"] == "paid"
+    IdempotencyRecord.objects.filter(key=key).update(status_code=None, response=None)  # as a death leaves it
+    retry = staff.post(f"/api/v1/orders/{code}/pay/", body, format="json", headers={"Idempotency-Key": key})
+    assert retry.status_code == 200 and retry.json()["status"] == "paid", retry.content
 
 
 def psycopg_connection():
