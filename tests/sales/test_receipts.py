@@ -1,0 +1,114 @@
+"""Receipts: each line's price, discount, fee and taxes, checked against a computation of
+its own (exact fractions, rounded half up per amount, as a receipt prints them)."""
+
+from __future__ import annotations
+
+import math
+import random
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+
+from sales.receipts import Discount, Fee, Item, Tax, price_order, refund_of
+
+GST, QST = Tax("GST", Decimal("0.05"), registration="123456789 RT0001"), Tax("QST", Decimal("0.09975"))
+D = Decimal
+
+
+def rounded(x: Fraction) -> Fraction:
+    """Half up to the cent, for the non-negative amounts of a receipt."""
+    return Fraction(math.floor(x * 100 + Fraction(1, 2)), 100)
+
+
+def F(x) -> Fraction:
+    return Fraction(str(x))
+
+
+def test_a_family_of_four_online_with_a_promo_code_gst_and_qst():
+    items = [Item(D("60.00")), Item(D("60.00")), Item(D("35.00")), Item(D("35.00"))]
+    receipt = price_order(items, fee=Fee(per_ticket=D("3.50")), taxes=[GST, QST],
+                          discount=Discount(percent=D("10")))
+    expected_total = Fraction(0)
+    for item, line in zip(items, receipt.tickets, strict=True):
+        off = rounded(F(item.price) * Fraction(10, 100))
+        base, fee = F(item.price) - off, F("3.50")
+        gst = rounded(base * F("0.05")) + rounded(fee * F("0.05"))
+        qst = rounded(base * F("0.09975")) + rounded(fee * F("0.09975"))
+        assert (F(line.discount), F(line.price), F(line.fee)) == (off, base, fee)
+        assert (F(line.taxes["GST"]), F(line.taxes["QST"])) == (gst, qst)
+        assert F(line.total) == base + fee + gst + qst
+        expected_total += base + fee + gst + qst
+    assert F(receipt.total) == expected_total
+    assert receipt.discounts == D("19.00") and receipt.fees == D("14.00") and receipt.order_fee is None
+    # 171.00 of prices and 14.00 of fees: 212.70375 with taxes on the whole; rounded per
+    # line and per tax, as printed: 2 × 66.12 + 2 × 40.25.
+    assert receipt.total == D("212.74")
+
+
+def test_prices_entered_tax_included_add_up_to_the_price_exactly():
+    receipt = price_order([Item(D("50.00"))], taxes=[GST, QST], tax_included=True)
+    line = receipt.tickets[0]
+    base = F("50.00") / (1 + F("0.05") + F("0.09975"))
+    assert F(line.taxes["GST"]) == rounded(base * F("0.05")) and F(line.taxes["QST"]) == rounded(base * F("0.09975"))
+    assert line.total == D("50.00") and line.price == D("50.00") - line.tax
+    assert (line.price, line.taxes) == (D("43.49"), {"GST": D("2.17"), "QST": D("4.34")})
+
+
+def test_half_a_cent_rounds_up_as_a_receipt_prints_it():
+    line = price_order([Item(D("0.10"))], taxes=[GST]).tickets[0]
+    assert line.taxes == {"GST": D("0.01")}  # 0.005: half up, not to even
+
+
+def test_an_order_discount_is_shared_out_to_the_cent_and_never_over_a_ticket():
+    receipt = price_order([Item(D("33.33")), Item(D("33.33")), Item(D("33.34"))],
+                          discount=Discount(amount=D("10.00"), per_order=True))
+    shares = [line.discount for line in receipt.tickets]
+    assert sum(shares) == D("10.00") and shares == [D("3.33"), D("3.33"), D("3.34")]
+    rng = random.Random(7)
+    for _ in range(300):
+        prices = [D(rng.randint(0, 20000)) / 100 for _ in range(rng.randint(1, 8))]
+        off = D(rng.randint(0, 30000)) / 100
+        kind = rng.choice([Discount(amount=off, per_order=True),
+                           Discount(percent=D(rng.randint(0, 100)), per_order=True)])
+        lines = price_order([Item(p) for p in prices], discount=kind).tickets
+        whole = min(sum(prices), off) if kind.amount is not None else min(
+            sum(prices), D(rounded(F(sum(prices)) * F(kind.percent) / 100).numerator)
+            / rounded(F(sum(prices)) * F(kind.percent) / 100).denominator)
+        assert sum(line.discount for line in lines) == whole.quantize(D("0.01")), (prices, kind)
+        assert all(D(0) <= line.discount <= line.list_price for line in lines)
+
+
+def test_a_discount_is_never_more_than_the_ticket():
+    line = price_order([Item(D("5.00"))], discount=Discount(amount=D("8.00"))).tickets[0]
+    assert (line.discount, line.price, line.total) == (D("5.00"), D("0.00"), D("0.00"))
+
+
+def test_a_comp_is_free_has_no_fee_and_takes_no_discount_but_is_on_the_receipt():
+    receipt = price_order([Item(D("60.00"), comp=True), Item(D("60.00"))], fee=Fee(per_ticket=D("3.50")),
+                          taxes=[GST], discount=Discount(amount=D("10.00"), per_order=True))
+    comp, paid = receipt.tickets
+    assert (comp.price, comp.fee, comp.discount, comp.total) == (D("0.00"), D("0.00"), D("0.00"), D("0.00"))
+    assert comp.list_price == D("60.00") and paid.discount == D("10.00")
+
+
+def test_a_fee_per_order_is_its_own_taxed_line():
+    receipt = price_order([Item(D("40.00")), Item(D("40.00"))], fee=Fee(per_order=D("2.00")), taxes=[GST, QST])
+    assert receipt.order_fee.fee == D("2.00") and receipt.order_fee.taxes == {"GST": D("0.10"), "QST": D("0.20")}
+    assert receipt.total == D("80.00") + D("4.00") + D("7.98") + D("2.30")
+    assert receipt.taxes() == {"GST": D("4.10"), "QST": D("8.18")}
+    assert price_order([Item(D("40.00"), comp=True)], fee=Fee(per_order=D("2.00"))).order_fee is None
+
+
+def test_refunding_a_ticket_gives_back_its_fee_only_if_the_fee_is_refundable():
+    kept, given = Fee(per_ticket=D("3.50")), Fee(per_ticket=D("3.50"), refundable=True)
+    line = price_order([Item(D("60.00"))], fee=kept, taxes=[GST, QST], discount=Discount(percent=D("10"))).tickets[0]
+    assert refund_of(line, kept) == D("54.00") + D("2.70") + D("5.39")
+    assert refund_of(line, given) == line.total
+
+
+@pytest.mark.parametrize("bad", [{"percent": D("10"), "amount": D("1")}, {}, {"percent": D("101")},
+                                 {"amount": D("-1")}])
+def test_a_discount_is_a_percentage_or_an_amount(bad):
+    with pytest.raises(ValueError):
+        Discount(**bad)
