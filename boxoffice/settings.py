@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "template_partials",
     "events",
     "sales",
+    "boxoffice.apps.BoxOfficeConfig",
 ]
 
 # "all" (one pool, development), or "public" / "staff" (see boxoffice/pools.py).
