@@ -11,4 +11,7 @@ class SalesConfig(AppConfig):
 
         # Permissions exist only after migrate has run, so the roles are (re)granted then.
         post_migrate.connect(ensure_roles, sender=self)
+        # Registers the tasks by name in every process, the web's too: services ask for
+        # them by name (sales.enqueue), never by importing them.
+        from . import tasks  # noqa: F401
 

@@ -11,9 +11,9 @@ from events.models import Performance, PriceZone, Section
 
 from . import inventory, rows
 from .availability import availability_changed
-from .channels.policy import policy_for, roles_of
 from .errors import HoldNotActive, IllegalTransition, InvalidRequest, NotOnSale, NotPermitted
 from .models import Hold, Order
+from .policy import policy_for, roles_of
 
 
 # Whether a performance has been put on sale (has places). Not `EXISTS (SELECT 1 ...)`:

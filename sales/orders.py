@@ -22,9 +22,8 @@ from django.utils import timezone
 
 from events.models import Channel
 
-from . import inventory, rows
+from . import enqueue, inventory, rows
 from .availability import availability_changed
-from .channels.policy import may_refund, policy_for
 from .errors import (
     HoldNotActive,
     IdempotencyConflict,
@@ -41,6 +40,7 @@ from .holds import hold_is_live, hold_release
 from .models import Customer, Hold, Order, OrderEvent, Payment, Place, Ticket, WaitingRoom
 from .notifications import confirmations_due
 from .payments import PROVIDERS, PaymentRequest, card_fingerprint
+from .policy import may_refund, policy_for
 
 logger = logging.getLogger(__name__)
 
@@ -557,10 +557,8 @@ def payback_plan(order: Order, amount: Decimal) -> list[tuple[Payment, Decimal]]
 
 
 def _send_again(order: Order) -> None:
-    from .tasks import send_order_confirmation
-
     Order.objects.filter(pk=order.pk).update(confirmation_sent_at=None)
-    send_order_confirmation.delay(order.pk)
+    enqueue.send_order_confirmation(order.pk)
 
 
 def _pay_back(order, request, amount, reference, reason, actor, shift, fail=True) -> None:

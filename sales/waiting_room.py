@@ -26,7 +26,7 @@ import redis
 from django.conf import settings
 from django.core import signing
 
-from sales.channels.policy import policy_for
+from sales.policy import policy_for
 
 PASS_SALT = "sales.waiting_room.pass"
 logger = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from boxoffice.celery import app as celery_app
 from events.models import Channel, Event, OnSaleWindow, Performance, PriceZone, Venue
 from events.seating import seating_plan_import
 from sales import inventory
-from sales.channels.policy import COUNTER_CLERK, ORGANIZER, PHONE_OPERATOR
+from sales.policy import COUNTER_CLERK, ORGANIZER, PHONE_OPERATOR
 from sales.roles import ensure_roles
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests

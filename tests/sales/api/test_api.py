@@ -8,9 +8,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient, APIRequestFactory
 
 from sales.api.permissions import TokenWithRoles
-from sales.channels.policy import COUNTER_CLERK, policy_for
 from sales.models import Hold, Order, Place
 from sales.payments import APPROVE, DECLINE
+from sales.policy import COUNTER_CLERK, policy_for
 from tests.conftest import make_performance, make_user, places_of
 
 pytestmark = pytest.mark.django_db

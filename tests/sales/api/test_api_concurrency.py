@@ -109,9 +109,9 @@ def test_a_reservation_paid_from_two_consoles_at_once_is_charged_once(monkeypatc
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
-    from sales.channels.policy import PHONE_OPERATOR
     from sales.models import Payment
     from sales.payments import SLOW, TestCardProvider
+    from sales.policy import PHONE_OPERATOR
     from tests.conftest import make_user
 
     monkeypatch.setattr(TestCardProvider, "slow_seconds", 1.0)

@@ -9,10 +9,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from events.models import Channel
-from sales.channels.policy import COUNTER_CLERK
 from sales.holds import hold_create
 from sales.models import Hold, Order
 from sales.orders import CustomerDetails, customer_register, order_reserve
+from sales.policy import COUNTER_CLERK
 from tests.conftest import make_user, places_of
 from tests.sales.api.test_api import client_for
 
