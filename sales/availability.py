@@ -27,6 +27,12 @@ def _redis() -> redis.Redis:
     return redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
 
 
+def forget_client() -> None:
+    """Drop this process's Redis client, so the next call connects to the cache as the
+    settings name it now (a test that moves the cache, or kills its server)."""
+    _redis.cache_clear()
+
+
 def availability_changed(performance_id: int) -> None:
     """The counts for display are stale: drop them. Best effort, after a sale has
     committed: with Redis away they lapse by their short timeout instead."""

@@ -169,6 +169,12 @@ def confirmations_due() -> None:
 BROKER_PAUSE = 5.0
 
 
+def forget_asking() -> None:
+    """Forget when this process last asked for the task, so the next sale asks at once."""
+    with _asked:
+        _ask["free_at"], _ask["trailing_at"] = 0.0, 0.0
+
+
 def resend_confirmation(order: Order) -> None:
     """Staff asked to send it again: clear the record, then queue it like the first."""
     Order.objects.filter(pk=order.pk).update(confirmation_sent_at=None, confirmation_claimed_at=None)

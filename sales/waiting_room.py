@@ -79,6 +79,13 @@ def client() -> redis.Redis:
     return _client_for(settings.WAITING_ROOM_REDIS_URL)
 
 
+def forget_clients() -> None:
+    """Drop this process's Redis clients and loaded scripts, so the next call connects to
+    the waiting room's Redis as the settings name it now."""
+    _client_for.cache_clear()
+    _join_script.cache_clear()
+
+
 def _keys(perf_id: int) -> dict[str, str]:
     base = f"wr:{perf_id}"
     return {k: f"{base}:{k}" for k in ("cfg", "early", "queue", "seq", "drawn", "seed", "bind", "passes")}

@@ -15,7 +15,7 @@ from sales.holds import hold_create
 from sales.models import Order, Payment, Place, Ticket
 from sales.orders import CustomerDetails, order_place, order_refund, placing
 from sales.payments import APPROVE, DECLINE, PaymentRequest
-from tests.conftest import places_of
+from tests.support import places_of
 
 pytestmark = pytest.mark.django_db
 ALICE = CustomerDetails(name="Alice Tremblay", email="alice@example.org")
@@ -150,7 +150,7 @@ def test_an_error_after_the_sale_statement_committed_does_not_pay_the_sale_back(
     """Outside a transaction the sale commits as its statement returns: a failure after it
     (reading the answer, the connection) must leave the sale standing, not refund it."""
     from sales import inventory
-    from tests.conftest import make_performance
+    from tests.support import make_performance
 
     perf = make_performance(rows=1, per_row=4)
     hold, ids = hold_two(perf)

@@ -18,8 +18,7 @@ from sales.payments import PaymentRequest
 from sales.policy import COUNTER_CLERK
 from sales.shifts import shift_expected, shift_open
 from sales.tickets import ticket_check_in
-from tests.conftest import make_performance, make_user, places_of
-from tests.staff.test_staff_pages import signed_in
+from tests.support import make_performance, make_user, places_of, signed_in
 
 pytestmark = pytest.mark.django_db
 

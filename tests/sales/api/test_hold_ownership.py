@@ -13,8 +13,7 @@ from sales.holds import hold_create
 from sales.models import Hold, Order
 from sales.orders import CustomerDetails, customer_register, order_reserve
 from sales.policy import COUNTER_CLERK
-from tests.conftest import make_user, places_of
-from tests.sales.api.test_api import client_for
+from tests.support import client_for, make_user, places_of
 
 pytestmark = pytest.mark.django_db
 CALLER = CustomerDetails(name="Caller", email="caller@example.org")
