@@ -13,29 +13,29 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 run: $(VENV)/.installed
-	$(PY) -m boxoffice.stack run
+	$(PY) -m tooling.stack run
 
 test: $(VENV)/.installed
-	$(PY) -m boxoffice.stack test $(ARGS)
+	$(PY) -m tooling.stack test $(ARGS)
 
 up: $(VENV)/.installed
-	$(PY) -m boxoffice.stack up
+	$(PY) -m tooling.stack up
 
 down: $(VENV)/.installed
-	$(PY) -m boxoffice.stack down
+	$(PY) -m tooling.stack down
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
-	$(PY) -m boxoffice.stack up >/dev/null && DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m tooling.stack up >/dev/null && DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 bench: $(VENV)/.installed
-	$(PY) -m boxoffice.stack up && DJANGO_DEBUG=1 $(PY) manage.py bench_sellout $(ARGS)
+	$(PY) -m tooling.stack up && DJANGO_DEBUG=1 $(PY) manage.py bench_sellout $(ARGS)
 
 loadtest: $(VENV)/.installed
-	$(PY) -m boxoffice.loadtest $(ARGS)
+	$(PY) -m tooling.loadtest $(ARGS)
 
 crowd: $(VENV)/.installed
-	$(PY) -m boxoffice.crowd $(ARGS)
+	$(PY) -m tooling.crowd $(ARGS)
 
 drill: $(VENV)/.installed
-	$(PY) -m boxoffice.drill $(ARGS)
+	$(PY) -m tooling.drill $(ARGS)

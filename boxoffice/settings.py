@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "template_partials",
     "events",
     "sales",
+    "boxoffice.apps.BoxOfficeConfig",
 ]
 
 # "all" (one pool, development), or "public" / "staff" (see boxoffice/pools.py).
@@ -126,7 +127,7 @@ CACHES = {
 # Set when a trusted load balancer appends the client's address to X-Forwarded-For.
 BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 
-# Per-address limits on holds and payments (see sales.channels.policy). Off only for the
+# Per-address limits on holds and payments (see sales.policy). Off only for the
 # benchmarks, whose thousands of simulated buyers share one address.
 RATE_LIMITS = env_bool("BOXOFFICE_RATE_LIMITS", True)
 

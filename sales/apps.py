@@ -11,9 +11,7 @@ class SalesConfig(AppConfig):
 
         # Permissions exist only after migrate has run, so the roles are (re)granted then.
         post_migrate.connect(ensure_roles, sender=self)
+        # Registers the tasks by name in every process, the web's too: services ask for
+        # them by name (sales.enqueue), never by importing them.
+        from . import tasks  # noqa: F401
 
-        from django.db.backends.signals import connection_created
-
-        from boxoffice.pools import lower_database_priority
-
-        connection_created.connect(lower_database_priority, dispatch_uid="pools.lower_database_priority")

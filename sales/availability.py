@@ -7,10 +7,10 @@ import logging
 import redis
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count
+from django.db.models import BooleanField, Count, ExpressionWrapper
 from django.utils import timezone
 
-from .inventory import free
+from .inventory import free, open_to
 from .models import Place
 
 logger = logging.getLogger(__name__)
@@ -25,6 +25,12 @@ def _redis() -> redis.Redis:
     # One client per process: the cache backend builds a new one per call, which costs
     # more than the delete itself on the sale path.
     return redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+
+
+def forget_client() -> None:
+    """Drop this process's Redis client, so the next call connects to the cache as the
+    settings name it now (a test that moves the cache, or kills its server)."""
+    _redis.cache_clear()
 
 
 def availability_changed(performance_id: int) -> None:
@@ -108,3 +114,29 @@ def seat_map(performance) -> dict:
         "standing": [{"section": r["section_id"], "name": r["section__name"], "zone": r["price_zone_id"],
                       "capacity": r["capacity"], "available": r["available"]} for r in standing],
     }
+
+
+def seat_rows(perf, now, channel: str) -> tuple[list[dict], dict]:
+    """The seat map as `channel` sees it: seats kept for another channel look taken."""
+    # Sellable or not is the inventory's rule (free and open to this channel), asked of the database.
+    places = (Place.objects.filter(performance=perf, seat__isnull=False)
+              .annotate(sellable=ExpressionWrapper(free(now) & open_to(channel), output_field=BooleanField()))
+              .values("pk", "sellable", "seat__x", "seat__y", "seat__row",
+                      "seat__number", "seat__wheelchair", "seat__restricted_view", "section__name",
+                      "price_zone_id")
+              # Document order is focus order: by section, row, and seat along the row.
+              .order_by("section__rank", "section_id", "seat__row_index", "seat__position"))
+    seats = [{**p, "taken": not p["sellable"]} for p in places]
+    if not seats:
+        return [], {}
+    xs, ys = [s["seat__x"] for s in seats], [s["seat__y"] for s in seats]
+    pad = 12
+    box = {"x": int(min(xs) - pad), "y": int(min(ys) - pad) - 10, "w": int(max(xs) - min(xs) + 2 * pad),
+           "h": int(max(ys) - min(ys) + 2 * pad) + 10, "cx": round((min(xs) + max(xs)) / 2, 1)}
+    return seats, box
+
+
+def taken_seats(perf, now, channel: str) -> list[int]:
+    """The ids of the seats `channel` can no longer sell, for an open seat map to poll."""
+    return list(Place.objects.filter(performance=perf, seat__isnull=False)
+                .exclude(free(now) & open_to(channel)).order_by("pk").values_list("pk", flat=True))

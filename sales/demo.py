@@ -19,7 +19,7 @@ from events.models import Channel, Event, OnSaleWindow, Performance, PriceZone, 
 from events.seating import seating_plan_import
 
 from . import inventory
-from .channels.policy import COUNTER_CLERK, ORGANIZER, PHONE_OPERATOR
+from .policy import COUNTER_CLERK, ORGANIZER, PHONE_OPERATOR
 from .roles import ensure_roles
 
 VENUE = "Amphithéâtre du Lac"

@@ -11,9 +11,9 @@ from events.models import Performance, PriceZone, Section
 
 from . import inventory, rows
 from .availability import availability_changed
-from .channels.policy import policy_for, roles_of
 from .errors import HoldNotActive, IllegalTransition, InvalidRequest, NotOnSale, NotPermitted
 from .models import Hold, Order
+from .policy import policy_for, roles_of
 
 
 # Whether a performance has been put on sale (has places). Not `EXISTS (SELECT 1 ...)`:
@@ -26,8 +26,8 @@ def _stocked(performance_id: str) -> str:
                  ORDER BY performance_id, state LIMIT 1) IS NOT NULL)"""
 
 
-_WINDOW = f"""SELECT opens_at, closes_at, {_stocked("%s")}
-              FROM events_onsalewindow WHERE performance_id = %s AND channel = %s"""
+ON_SALE_WINDOW = f"""SELECT opens_at, closes_at, {_stocked("%s")}
+                      FROM events_onsalewindow WHERE performance_id = %s AND channel = %s"""
 READ = object()  # check_on_sale: read the window from the database
 
 
@@ -36,7 +36,7 @@ def check_on_sale(*, performance: Performance, channel: str, now: datetime, wind
     (opens_at, closes_at, put on sale) or None for no window, when already read (see
     hold_targets)."""
     if window is READ:
-        found = rows.fetch(_WINDOW, [performance.pk, performance.pk, channel])
+        found = rows.fetch(ON_SALE_WINDOW, [performance.pk, performance.pk, channel])
         window = found[0] if found else None
     if window is None:
         raise NotOnSale(f"{performance} is not sold through this channel")

@@ -21,7 +21,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from . import rows
+from . import enqueue, rows
 from .models import Order, OrderEvent
 from .tickets_pdf import order_pdf
 
@@ -147,8 +147,6 @@ def send_pending_confirmations(*, batch: int = 50) -> int:
 
 def confirmations_due() -> None:
     """A sale was committed: have its confirmation sent soon (see ASK_EVERY)."""
-    from .tasks import send_confirmations
-
     now = time.monotonic()
     with _asked:
         if now >= _ask["free_at"]:
@@ -159,7 +157,7 @@ def confirmations_due() -> None:
             _ask["trailing_at"] = _ask["free_at"]
             countdown = _ask["free_at"] - now + 0.1  # a margin for the worker's clock
     try:
-        send_confirmations.apply_async(countdown=countdown or None)
+        enqueue.send_confirmations(countdown=countdown or None)
     except Exception:
         # Not asked after all. With the broker away, asking at every sale would cost each
         # sale the broker's timeout: ask again after a pause (beat's sweep catches up).
@@ -171,14 +169,18 @@ def confirmations_due() -> None:
 BROKER_PAUSE = 5.0
 
 
+def forget_asking() -> None:
+    """Forget when this process last asked for the task, so the next sale asks at once."""
+    with _asked:
+        _ask["free_at"], _ask["trailing_at"] = 0.0, 0.0
+
+
 def resend_confirmation(order: Order) -> None:
     """Staff (or an exchange) asked to send it again: the next confirmation is due, whoever
     may be sending the last one (their mark will not count), and is queued like the first."""
-    from .tasks import send_order_confirmation
-
     Order.objects.filter(pk=order.pk).update(confirmation_sent_at=None, confirmation_claimed_at=None,
                                              confirmation_number=F("confirmation_number") + 1)
-    transaction.on_commit(lambda: send_order_confirmation.delay(order.pk), robust=True)
+    transaction.on_commit(lambda: enqueue.send_order_confirmation(order.pk), robust=True)
 
 
 def send_reservation_reminders(*, within_hours: int = 24) -> int:

@@ -2,7 +2,7 @@
 
 from django.contrib.auth.models import Group, Permission
 
-from .channels.policy import COUNTER_CLERK, ORGANIZER, PHONE_OPERATOR
+from .policy import COUNTER_CLERK, ORGANIZER, PHONE_OPERATOR
 
 # The organizer sets everything up in the admin and reads what sold.
 # An on-sale's waiting room and ballot are part of that set-up.

@@ -8,9 +8,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from .channels.policy import COUNTER_CLERK, roles_of
 from .errors import IllegalTransition, InvalidRequest, NotPermitted
 from .models import Payment, Shift
+from .policy import COUNTER_CLERK, roles_of
 
 METHODS = ("cash", "card_terminal")
 

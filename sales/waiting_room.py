@@ -26,7 +26,7 @@ import redis
 from django.conf import settings
 from django.core import signing
 
-from sales.channels.policy import policy_for
+from sales.policy import policy_for
 
 PASS_SALT = "sales.waiting_room.pass"
 logger = logging.getLogger(__name__)
@@ -77,6 +77,13 @@ def _client_for(url: str) -> redis.Redis:
 
 def client() -> redis.Redis:
     return _client_for(settings.WAITING_ROOM_REDIS_URL)
+
+
+def forget_clients() -> None:
+    """Drop this process's Redis clients and loaded scripts, so the next call connects to
+    the waiting room's Redis as the settings name it now."""
+    _client_for.cache_clear()
+    _join_script.cache_clear()
 
 
 def _keys(perf_id: int) -> dict[str, str]:

@@ -3,22 +3,14 @@ database on the stack's server) and Redis (cache and Celery broker)."""
 
 from __future__ import annotations
 
-import itertools
 import os
-from datetime import timedelta
-from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.core.cache import cache
-from django.utils import timezone
 
 from boxoffice.celery import app as celery_app
-from events.models import Channel, Event, OnSaleWindow, Performance, PriceZone, Venue
-from events.seating import seating_plan_import
-from sales import inventory
-from sales.channels.policy import COUNTER_CLERK, ORGANIZER, PHONE_OPERATOR
-from sales.roles import ensure_roles
+from sales.policy import COUNTER_CLERK, ORGANIZER, PHONE_OPERATOR
+from tests.support import forget_process_caches, make_performance, make_user
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests
 # make around it are ordinary synchronous code.
@@ -28,8 +20,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # serves them stale cache entries nor has its worker steal their tasks.
 _redis_base = os.environ.get("REDIS_URL", "redis://127.0.0.1:16379/0").rsplit("/", 1)[0]
 celery_app.conf.broker_url = f"{_redis_base}/2"
-
-_names = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
@@ -44,49 +34,6 @@ def _fresh_cache(settings):
 
     waiting_room.client().flushdb()
     yield
-
-
-def plan_csv(rows: int, per_row: int, standing: int = 0, section: str = "Stalls") -> str:
-    lines = ["section,kind,row,number,x,y,flags,capacity"]
-    for r in range(rows):
-        for n in range(per_row):
-            flags = "wheelchair" if (r, n) == (rows - 1, 0) else ""
-            lines.append(f"{section},seated,{chr(65 + r)},{n + 1},{n * 10},{r * 10},{flags},")
-    if standing:
-        lines.append(f"Lawn,standing,,,,,,{standing}")
-    return "\n".join(lines)
-
-
-def make_performance(*, rows: int = 10, per_row: int = 10, standing: int = 0,
-                     ticket_limit: int = 10, price: str = "50.00",
-                     channels=tuple(Channel.values), on_sale: bool = True) -> Performance:
-    n = next(_names)
-    venue = Venue.objects.create(name=f"Test hall {n}")
-    seating_plan_import(venue=venue, text=plan_csv(rows, per_row, standing))
-    event = Event.objects.create(title=f"Test event {n}")
-    now = timezone.now()
-    perf = Performance.objects.create(event=event, venue=venue, ticket_limit=ticket_limit,
-                                      starts_at=now + timedelta(days=10))
-    for channel in channels:
-        OnSaleWindow.objects.create(performance=perf, channel=channel,
-                                    opens_at=now - timedelta(days=1),
-                                    closes_at=now + timedelta(days=9))
-    seated = PriceZone.objects.create(performance=perf, name="Stalls", price=Decimal(price))
-    seated.sections.set(venue.sections.filter(kind="seated"))
-    if standing:
-        lawn = PriceZone.objects.create(performance=perf, name="Lawn", price=Decimal("20.00"))
-        lawn.sections.set(venue.sections.filter(kind="standing"))
-    if on_sale:
-        inventory.put_on_sale(performance=perf)
-    return perf
-
-
-def make_user(username: str, role: str | None = None, **extra) -> User:
-    ensure_roles()
-    user = User.objects.create_user(username=username, password="pw-" + username, **extra)
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 @pytest.fixture
@@ -110,6 +57,16 @@ def organizer(db):
 
 
 @pytest.fixture
+def reset_process_caches():
+    """Forget what this process keeps between requests (Redis clients, broker connections,
+    when it last asked for a task), before the test and after it. The test may call the
+    fixture's value again, once it has pointed the settings somewhere else."""
+    forget_process_caches()
+    yield forget_process_caches
+    forget_process_caches()
+
+
+@pytest.fixture
 def celery_worker(transactional_db):
     """A real Celery worker consuming from Redis, in a thread of this process (so it
     uses the test database and the test mail outbox)."""
@@ -120,23 +77,6 @@ def celery_worker(transactional_db):
     with start_worker(celery_app, pool="solo", perform_ping_check=False,
                       shutdown_timeout=20) as worker:
         yield worker
-
-
-def process_env(**extra) -> dict:
-    """The environment for a process of the test's own (a sender, a request) that works on
-    the test database, so that the test can kill it for real."""
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    url = f"postgres://{db['USER']}@{db['HOST'].replace('/', '%2F')}:{db['PORT']}/{db['NAME']}"
-    return {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": url, **extra}
-
-
-def places_of(performance, **filters):
-    from sales.models import Place
-
-    return list(Place.objects.filter(performance=performance, **filters)
-                .select_related("seat").order_by("seat__row_index", "seat__position", "pk"))
 
 
 from tests.browser import browser, page  # noqa: E402, F401 - one browser for the whole run

@@ -71,7 +71,7 @@ def test_background_work_and_its_database_backend_run_in_the_idle_cgroup():
     run's public pool and Celery worker, the crowd benchmark's pools) starts inside the
     idle cgroup, before it can fork its workers, and so does the PostgreSQL backend it
     opens; the staff pool stays where it is."""
-    from boxoffice import background, stack
+    from tooling import background, stack
 
     if background.idle_cgroup() is None:
         pytest.skip("no cgroup of ours on this machine: the idle class and niceness remain")

@@ -12,7 +12,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from sales.models import Hold, IdempotencyRecord
-from tests.conftest import places_of
+from tests.support import places_of
 
 pytestmark = pytest.mark.django_db
 OUTSIDER = "203.0.113.5"
@@ -162,10 +162,10 @@ def test_an_api_call_the_staff_pool_cannot_serve_is_told_in_json(settings):
     assert response.json()["error"]["code"] == "wrong_pool"
 
 
-def test_a_redis_outage_is_a_503_with_retry_after_where_nothing_can_answer_without_it(settings, performance):
+def test_a_redis_outage_is_a_503_with_retry_after_where_nothing_can_answer_without_it(settings, performance,
+                                                                                         reset_process_caches):
     """What can answer from the database does (the counts for display); what cannot (the
     waiting room's queue) is a 503 with Retry-After in the door's shape."""
-    from sales import waiting_room
 
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                    "LOCATION": "redis://127.0.0.1:9/3"}}  # nothing listens on port 9
@@ -177,8 +177,7 @@ def test_a_redis_outage_is_a_503_with_retry_after_where_nothing_can_answer_witho
         assert page.status_code == 503 and page["Retry-After"] and page["Content-Type"].startswith("text/html")
         assert "try again" in page.content.decode()
     finally:
-        waiting_room._client_for.cache_clear()
-        waiting_room._join_script.cache_clear()
+        reset_process_caches()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -200,7 +199,7 @@ def test_a_database_outage_is_a_503_with_retry_after():
 # --- best available with single seats left ------------------------------------------------------
 
 def test_best_available_never_splits_a_party_and_says_what_is_left():
-    from tests.conftest import make_performance
+    from tests.support import make_performance
 
     perf = make_performance(rows=1, per_row=5)
     seats = places_of(perf)

@@ -15,7 +15,7 @@ import psycopg
 import pytest
 from django.conf import settings
 
-from boxoffice import stack, supervisor
+from tooling import stack, supervisor
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(300)"]
 
@@ -130,7 +130,7 @@ def test_granian_replaces_a_killed_worker_and_keeps_serving():
 
 
 def runner(port: int, **env) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "boxoffice.stack", "run"], cwd=settings.BASE_DIR,
+    return subprocess.Popen([sys.executable, "-m", "tooling.stack", "run"], cwd=settings.BASE_DIR,
                             env={**os.environ, "BOXOFFICE_WEB_PORT": str(port), **env},
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
 

@@ -6,7 +6,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 
 from sales import rows
-from sales.channels.policy import ORGANIZER, ROLES, ROLES_CACHE, roles_of
+from sales.policy import ORGANIZER, ROLES, ROLES_CACHE, roles_of
 
 
 class TokenWithRoles(TokenAuthentication):

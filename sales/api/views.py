@@ -23,7 +23,6 @@ from events.seating import seating_plan_import
 from events.services import WindowSpec, ZoneSpec, performance_create
 from sales import inventory, rows, waiting_room
 from sales.availability import availability_changed, seat_map, zone_counts
-from sales.channels.policy import ORGANIZER, default_channel, policy_for, roles_of
 from sales.errors import InvalidRequest, NotPermitted, RateLimited
 from sales.holds import hold_create, hold_give_back, hold_of_caller, hold_targets
 from sales.models import Hold, Order, Ticket
@@ -38,6 +37,7 @@ from sales.orders import (
     order_reserve,
 )
 from sales.payments import PaymentRequest
+from sales.policy import ORGANIZER, default_channel, policy_for, roles_of
 from sales.tickets import ticket_check_in
 
 from . import serializers as s

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 
-from .policy import COUNTER_CLERK, ORGANIZER, PHONE_OPERATOR, roles_of
+from sales.policy import COUNTER_CLERK, ORGANIZER, PHONE_OPERATOR, roles_of
 
 
 def role_required(role: str):

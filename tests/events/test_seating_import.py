@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 
 from events.models import Seat, Section, Venue
 from events.seating import SeatingPlanError, seating_plan_import
-from tests.conftest import plan_csv
+from tests.support import plan_csv
 
 pytestmark = pytest.mark.django_db
 

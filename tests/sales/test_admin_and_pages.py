@@ -6,7 +6,7 @@ from sales.holds import hold_create
 from sales.models import Place, PlaceEvent
 from sales.orders import CustomerDetails, order_place
 from sales.payments import APPROVE, PaymentRequest
-from tests.conftest import make_performance, places_of
+from tests.support import make_performance, places_of
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ def test_refund_from_the_admin(client, organizer):
 
 @pytest.mark.parametrize("role", ["counter clerk", "phone operator"])
 def test_clerks_and_operators_cannot_reach_the_admin(client, role):
-    from tests.conftest import make_user
+    from tests.support import make_user
 
     user = make_user("staffer", role)
     client.force_login(user)

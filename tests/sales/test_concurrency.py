@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -18,36 +17,15 @@ from django.utils import timezone
 
 from events.models import Channel
 from sales import inventory
-from sales.errors import HoldNotActive, PlacesUnavailable, SalesError
+from sales.errors import HoldNotActive, PlacesUnavailable
 from sales.holds import hold_create
 from sales.models import Hold, Order, Place, Ticket
 from sales.orders import CustomerDetails, order_place
 from sales.payments import APPROVE, PaymentRequest
-from tests.conftest import make_performance, make_user, places_of
+from tests.support import make_performance, make_user, places_of, race
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
 CARD = PaymentRequest(method="test_card", card_number=APPROVE)
-
-
-def race(n: int, fn, workers: int | None = None) -> list:
-    """Run fn(i) for i in range(n) on `workers` threads released together."""
-    workers = workers or n
-    barrier = threading.Barrier(workers)
-    started = threading.local()
-
-    def run(i):
-        try:
-            if not getattr(started, "done", False):
-                started.done = True
-                barrier.wait(timeout=30)
-            return fn(i)
-        except SalesError as exc:
-            return exc
-        finally:
-            connection.close()  # each buyer is its own client with its own connection
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(run, range(n)))
 
 
 def assert_no_place_sold_twice(perf):

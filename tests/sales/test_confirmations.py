@@ -21,7 +21,7 @@ from sales.holds import hold_create
 from sales.models import Order
 from sales.orders import CustomerDetails, order_place
 from sales.payments import APPROVE, PaymentRequest
-from tests.conftest import make_performance, places_of, process_env
+from tests.support import make_performance, places_of, process_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,7 +10,7 @@ from sales import inventory
 from sales.errors import InvalidRequest, NotOnSale, NotPermitted, PlacesUnavailable
 from sales.holds import hold_create, hold_extend, hold_release, holds_tidy
 from sales.models import Hold, Place, PlaceEvent
-from tests.conftest import make_performance, places_of
+from tests.support import make_performance, places_of
 
 pytestmark = pytest.mark.django_db
 ONLINE, COUNTER, PHONE = Channel.ONLINE, Channel.COUNTER, Channel.PHONE
@@ -264,30 +264,6 @@ def test_a_guard_compiled_once_and_filled_in_is_the_guard_compiled_now():
             assert inventory._guard(rule, ctx) == inventory._where(rule.guard(ctx)), (action, ctx)
 
 
-def test_best_available_reads_a_zone_once_and_survives_a_stale_picture():
-    """Best-available reuses this process's picture of the zone's free runs; a block taken
-    meanwhile by another route costs a failed try, then the next block, never a wrong sale."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    perf = make_performance(rows=3, per_row=10)
-    zone = perf.price_zones.get()
-    first = hold_create(performance=perf, channel=ONLINE, zone=zone, quantity=2)
-    with CaptureQueriesContext(connection) as queries:
-        hold_create(performance=perf, channel=ONLINE, zone=zone, quantity=2)
-    assert not any("GROUP BY" in q["sql"] for q in queries.captured_queries)  # the picture, not a re-read
-    # The picture's next best block goes to a named-seat buyer behind its back.
-    row_a = sorted((p for p in places_of(perf, state="available") if p.seat.row == "A"),
-                   key=lambda p: p.centre_offset)
-    hold_create(performance=perf, channel=ONLINE, place_ids=[p.pk for p in row_a[:4]])
-    third = hold_create(performance=perf, channel=ONLINE, zone=zone, quantity=2)
-    seats = sorted(Place.objects.filter(hold=third).select_related("seat"), key=lambda p: p.seat.position)
-    assert len(seats) == 2 and seats[0].seat.row == seats[1].seat.row
-    assert seats[1].seat.position == seats[0].seat.position + 1
-    assert not set(Place.objects.filter(hold=first).values_list("pk", flat=True)) & {p.pk for p in seats}
-    assert Hold.objects.filter(performance=perf).count() == 4  # the failed try left no hold behind
-
-
 def test_best_available_pictures_of_past_zones_do_not_pile_up(monkeypatch):
     """A long-lived web process sells many performances: pictures older than their life
     are dropped once enough have gathered."""
@@ -298,38 +274,3 @@ def test_best_available_pictures_of_past_zones_do_not_pile_up(monkeypatch):
     inventory._FreeRuns._zones.update({(-i, -i, ONLINE): old for i in range(1, 65)})
     hold_create(performance=perf, channel=ONLINE, zone=perf.price_zones.get(), quantity=2)
     assert list(inventory._FreeRuns._zones) == [(perf.pk, perf.price_zones.get().pk, ONLINE)]
-
-
-def test_the_on_sale_check_reads_an_index_entry_in_a_generic_plan():
-    """Prepared statements (server-side, after five uses) end up with generic plans. For
-    `EXISTS (SELECT 1 FROM sales_place WHERE performance_id = $1)` PostgreSQL's generic
-    plan scans the table from its start, expecting thousands of places per performance:
-    the newest performance's places, at the end, cost a scan of everyone else's. The
-    check as written reads one index entry (the control shows the trap is real here)."""
-    import itertools
-    import re
-
-    from django.db import connection
-
-    from sales.holds import _WINDOW
-
-    make_performance(rows=1, per_row=1, standing=20000)
-    newest = make_performance(rows=2, per_row=5)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE sales_place")
-        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-
-        def generic_plan(sql: str) -> str:
-            numbers = itertools.count(1)
-            cursor.execute("DEALLOCATE ALL")
-            cursor.execute("PREPARE probe(bigint, bigint, text) AS "
-                           + re.sub("%s", lambda _: f"${next(numbers)}", sql))
-            cursor.execute(f"EXPLAIN ANALYZE EXECUTE probe({int(newest.pk)}, {int(newest.pk)}, 'online')")
-            return "\n".join(row[0] for row in cursor.fetchall())
-
-        control = generic_plan("""
-            SELECT opens_at, closes_at, EXISTS (SELECT 1 FROM sales_place WHERE performance_id = %s)
-            FROM events_onsalewindow WHERE performance_id = %s AND channel = %s""")
-        assert "Seq Scan on sales_place" in control, control
-        plan = generic_plan(_WINDOW)
-    assert "Seq Scan on sales_place" not in plan and "Index Only Scan" in plan, plan

@@ -15,8 +15,7 @@ from sales.holds import hold_create, hold_release
 from sales.models import Order, Payment, Place, Ticket
 from sales.orders import CustomerDetails, order_cancel, order_place
 from sales.payments import APPROVE, PROVIDERS, PaymentRequest
-from tests.conftest import make_performance, places_of
-from tests.sales.test_concurrency import race
+from tests.support import make_performance, places_of, race
 
 ALICE = CustomerDetails(name="Alice", email="alice@example.org")
 CARD = PaymentRequest(method="test_card", card_number=APPROVE)

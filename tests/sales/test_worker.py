@@ -14,7 +14,7 @@ from sales.notifications import send_confirmation
 from sales.orders import CustomerDetails, order_place
 from sales.payments import APPROVE, PaymentRequest
 from sales.tasks import release_expired_holds
-from tests.conftest import make_performance, places_of
+from tests.support import make_performance, places_of
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -79,12 +79,12 @@ def buy_one(perf, place, email):
                        payment=PaymentRequest(method="test_card", card_number=APPROVE))
 
 
-def test_a_burst_of_sales_asks_for_few_tasks_and_every_confirmation_is_sent(celery_worker, monkeypatch):
+def test_a_burst_of_sales_asks_for_few_tasks_and_every_confirmation_is_sent(celery_worker, monkeypatch,
+                                                                               reset_process_caches):
     """One task sends every confirmation due: in a rush a web process asks for it at most
     twice per ASK_EVERY instead of once per sale, and no sale's confirmation is left out."""
     from sales import notifications, tasks
 
-    monkeypatch.setattr(notifications, "_ask", {"free_at": 0.0, "trailing_at": 0.0})  # no earlier test's window
     asked, real = [], tasks.send_confirmations.apply_async  # delay() calls apply_async() too
     monkeypatch.setattr(tasks.send_confirmations, "apply_async",
                         lambda *a, **k: asked.append(k.get("countdown", 0)) or real(*a, **k))
@@ -99,7 +99,8 @@ def test_a_burst_of_sales_asks_for_few_tasks_and_every_confirmation_is_sent(cele
     assert len(mail.outbox) == 12  # and none twice
 
 
-def test_a_confirmation_lost_with_the_broker_is_sent_by_the_next_sweep(celery_worker, monkeypatch):
+def test_a_confirmation_lost_with_the_broker_is_sent_by_the_next_sweep(celery_worker, monkeypatch,
+                                                                      reset_process_caches):
     from sales import notifications, tasks
 
     def broker_down(*args, **kwargs):
@@ -108,8 +109,9 @@ def test_a_confirmation_lost_with_the_broker_is_sent_by_the_next_sweep(celery_wo
     perf = make_performance(rows=1, per_row=2)
     with monkeypatch.context() as patch:
         patch.setattr(tasks.send_confirmations, "apply_async", broker_down)  # delay() calls it too
-        patch.setattr(notifications, "_ask", {"free_at": 0.0, "trailing_at": 0.0})  # it asks at once, and fails
+        reset_process_caches()  # no earlier sale's window: it asks at once, and fails
         order = buy_one(perf, places_of(perf)[0], "lost@example.org")
+    reset_process_caches()  # nor does the broker's pause outlive the outage
     assert order.status == "paid"  # the sale stands
     time.sleep(0.5)
     assert mail.outbox == [] and notifications.pending_confirmations().filter(pk=order.pk).exists()

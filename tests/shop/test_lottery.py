@@ -8,7 +8,7 @@ from django.utils import timezone
 from sales import lottery
 from sales.errors import IllegalTransition, InvalidRequest
 from sales.models import Ballot, BallotEntry, Place
-from tests.conftest import make_performance
+from tests.support import make_performance
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from sales.models import Ballot, BallotEntry, Order, Place
 from sales.tasks import run_ballots
 from tests.browser import screenshot
-from tests.conftest import make_performance
+from tests.support import make_performance
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 

@@ -13,7 +13,7 @@ from sales.models import Hold, Order, Place
 from sales.orders import CustomerDetails, order_place
 from sales.payments import PaymentRequest
 from tests.browser import screenshot
-from tests.conftest import make_performance, make_user, places_of
+from tests.support import make_performance, make_user, places_of
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from sales.models import Hold, Order, Place
-from tests.conftest import make_performance, places_of
+from tests.support import make_performance, places_of
 
 pytestmark = pytest.mark.django_db
 

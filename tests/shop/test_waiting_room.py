@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from sales import waiting_room
 from sales.models import WaitingRoom
-from tests.conftest import make_performance
+from tests.support import make_performance
 
 pytestmark = pytest.mark.django_db
 
@@ -143,7 +143,7 @@ def test_customer_limit_across_orders_by_email_and_by_card(performance):
     from sales.holds import hold_create
     from sales.orders import CustomerDetails, order_place
     from sales.payments import APPROVE, PaymentRequest
-    from tests.conftest import places_of
+    from tests.support import places_of
 
     room_for(performance, customer_limit=4)
     card = PaymentRequest(method="test_card", card_number=APPROVE)
@@ -165,7 +165,7 @@ def test_the_api_is_no_way_round_the_queue(performance, clerk):
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
-    from tests.conftest import places_of
+    from tests.support import places_of
 
     room_for(performance, opens_in=timedelta(seconds=-1))
     body = {"performance": performance.pk, "places": [places_of(performance)[0].pk]}
@@ -263,7 +263,7 @@ def test_the_queue_polls_rarely_from_far_back_and_often_near_the_front():
 def test_a_room_deleted_in_the_admin_no_longer_gates_the_shop_or_the_api(performance, admin_client):
     from rest_framework.test import APIClient
 
-    from tests.conftest import places_of
+    from tests.support import places_of
 
     room = room_for(performance, opens_in=timedelta(seconds=-1))
     assert waiting_room.gated(performance.pk)

@@ -10,16 +10,15 @@ from django.utils import timezone
 
 from events.models import Channel, OnSaleWindow, Performance, PriceZone
 from sales import inventory
-from sales.channels.policy import COUNTER_CLERK
 from sales.errors import HoldNotActive, IllegalTransition, InvalidRequest, NotPermitted
 from sales.holds import hold_create
 from sales.models import Hold, Order, Payment, Place, Ticket
 from sales.orders import CustomerDetails, order_exchange, order_place, order_refund
 from sales.payments import PaymentRequest
+from sales.policy import COUNTER_CLERK
 from sales.shifts import shift_expected, shift_open
 from sales.tickets import ticket_check_in
-from tests.conftest import make_performance, make_user, places_of
-from tests.staff.test_staff_pages import signed_in
+from tests.support import make_performance, make_user, places_of, signed_in
 
 pytestmark = pytest.mark.django_db
 

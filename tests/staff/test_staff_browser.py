@@ -11,7 +11,7 @@ from django.utils import timezone
 from sales.models import Order, Place, Shift
 from sales.tasks import release_lapsed_reservations
 from tests.browser import login, screenshot
-from tests.conftest import make_performance, make_user
+from tests.support import make_performance, make_user
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 

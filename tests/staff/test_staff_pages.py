@@ -15,17 +15,10 @@ from sales.notifications import send_reservation_reminders
 from sales.orders import CustomerDetails, order_pay_reservation, order_reserve
 from sales.payments import PaymentRequest
 from sales.shifts import shift_close, shift_open
-from tests.conftest import make_performance, make_user, places_of
-from tests.sales.test_concurrency import race
+from tests.support import make_performance, make_user, places_of, race, signed_in
 
 pytestmark = pytest.mark.django_db
 CALLER = CustomerDetails(name="Caller", email="caller@example.org")
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_clerk_cannot_reach_the_phone_console_or_the_admin(clerk):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from events.models import Channel, Performance, PriceZone, Section
-from sales.availability import zone_counts
+from sales.availability import seat_rows, taken_seats, zone_counts
 from sales.channels.forms import (
     ExchangeStartForm,
     IdsField,
@@ -25,8 +25,6 @@ from sales.channels.forms import (
     SupervisorForm,
     first_error,
 )
-from sales.channels.policy import COUNTER_CLERK
-from sales.channels.shop.views import seat_rows, seat_states
 from sales.channels.staff import role_required
 from sales.errors import SalesError
 from sales.holds import hold_create, hold_is_live, hold_release
@@ -43,6 +41,7 @@ from sales.orders import (
     payback_plan,
 )
 from sales.payments import PaymentRequest
+from sales.policy import COUNTER_CLERK
 from sales.shifts import shift_close, shift_current, shift_differences, shift_expected, shift_open
 from sales.tickets import tickets_printed
 from sales.tickets_pdf import order_pdf as tickets_pdf
@@ -407,4 +406,5 @@ def seat_map(request, pk: int):
 
 @clerk_only
 def counter_seat_states(request, pk: int):
-    return seat_states(request, pk, Channel.COUNTER)
+    perf = get_object_or_404(Performance, pk=pk)
+    return render(request, "sales/_seat_states.html", {"taken": taken_seats(perf, timezone.now(), Channel.COUNTER)})

@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from events.models import Channel, Performance, PriceZone, Section
+from sales.availability import seat_rows, taken_seats
 from sales.channels.forms import CardForm, CustomerForm, NoteForm, ReserveForm, SaleStartForm, first_error
-from sales.channels.policy import PHONE_OPERATOR
-from sales.channels.shop.views import seat_rows, seat_states
 from sales.channels.staff import role_required
 from sales.errors import SalesError
 from sales.holds import hold_create, hold_extend, hold_is_live, hold_release
@@ -31,6 +30,7 @@ from sales.orders import (
     order_reserve,
 )
 from sales.payments import PaymentRequest
+from sales.policy import PHONE_OPERATOR
 
 operator_only = role_required(PHONE_OPERATOR)
 
@@ -263,4 +263,5 @@ def seat_map(request, pk: int, perf_pk: int):
 
 @operator_only
 def phone_seat_states(request, pk: int):
-    return seat_states(request, pk, Channel.PHONE)
+    perf = get_object_or_404(Performance, pk=pk)
+    return render(request, "sales/_seat_states.html", {"taken": taken_seats(perf, timezone.now(), Channel.PHONE)})

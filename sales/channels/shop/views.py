@@ -7,7 +7,6 @@ import contextlib
 import secrets
 
 from django.contrib import messages
-from django.db.models import BooleanField, ExpressionWrapper
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,10 +15,10 @@ from django.views.decorators.http import require_POST
 
 from events.models import Channel, Performance
 from sales import waiting_room
-from sales.availability import zone_counts
+from sales.availability import seat_rows, taken_seats, zone_counts
 from sales.errors import HoldNotActive, PaymentDeclined, SalesError, ServiceUnavailable
 from sales.holds import hold_create, hold_is_live, hold_release
-from sales.inventory import free, open_to
+from sales.inventory import free
 from sales.models import Ballot, Hold, Order, Place
 from sales.orders import CustomerDetails, hold_total, order_place
 from sales.payments import PaymentRequest
@@ -72,26 +71,6 @@ def event_list(request):
     return render(request, "shop/event_list.html", {"rows": rows, "ballots": ballots})
 
 
-def seat_rows(perf: Performance, now, channel: str = Channel.ONLINE) -> tuple[list[dict], dict]:
-    """The seat map as `channel` sees it: seats kept for another channel look taken."""
-    # Sellable or not is the inventory's rule (free and open to this channel), asked of the database.
-    places = (Place.objects.filter(performance=perf, seat__isnull=False)
-              .annotate(sellable=ExpressionWrapper(free(now) & open_to(channel), output_field=BooleanField()))
-              .values("pk", "sellable", "seat__x", "seat__y", "seat__row",
-                      "seat__number", "seat__wheelchair", "seat__restricted_view", "section__name",
-                      "price_zone_id")
-              # Document order is focus order: by section, row, and seat along the row.
-              .order_by("section__rank", "section_id", "seat__row_index", "seat__position"))
-    seats = [{**p, "taken": not p["sellable"]} for p in places]
-    if not seats:
-        return [], {}
-    xs, ys = [s["seat__x"] for s in seats], [s["seat__y"] for s in seats]
-    pad = 12
-    box = {"x": int(min(xs) - pad), "y": int(min(ys) - pad) - 10, "w": int(max(xs) - min(xs) + 2 * pad),
-           "h": int(max(ys) - min(ys) + 2 * pad) + 10, "cx": round((min(xs) + max(xs)) / 2, 1)}
-    return seats, box
-
-
 def _behind_queue(request, perf_id: int):
     """During a queued on-sale, the shop's pages need a valid pass: else, to the queue.
     With the waiting room's Redis away, a queued on-sale says so (and sells nothing)."""
@@ -112,7 +91,7 @@ def performance_detail(request, pk: int):
     now = timezone.now()
     counts = zone_counts(perf.pk)
     zones = [(z, counts.get(z.pk, {"available": 0, "total": 0})) for z in perf.price_zones.all()]
-    seats, box = seat_rows(perf, now)
+    seats, box = seat_rows(perf, now, Channel.ONLINE)
     standing = (Place.objects.filter(performance=perf, seat__isnull=True).filter(free(now))
                 .values("section_id", "section__name", "price_zone__name", "price_zone__price",
                         "price_zone__currency").order_by("section_id"))
@@ -129,14 +108,10 @@ def performance_detail(request, pk: int):
     })
 
 
-def seat_states(request, pk: int, channel: str = Channel.ONLINE):
+def seat_states(request, pk: int):
     """Polled by the open seat map: the ids of seats no longer free, nothing else."""
     perf = get_object_or_404(Performance, pk=pk)
-    now = timezone.now()
-    taken = (Place.objects.filter(performance=perf, seat__isnull=False)
-             .exclude(free(now) & open_to(channel)).order_by("pk").values_list("pk", flat=True))
-    ids = ",".join(str(i) for i in taken)
-    return HttpResponse(f'<div id="seat-states" data-taken="{ids}"></div>')
+    return render(request, "sales/_seat_states.html", {"taken": taken_seats(perf, timezone.now(), Channel.ONLINE)})
 
 
 @require_POST

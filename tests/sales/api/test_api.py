@@ -8,28 +8,12 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient, APIRequestFactory
 
 from sales.api.permissions import TokenWithRoles
-from sales.channels.policy import COUNTER_CLERK, policy_for
 from sales.models import Hold, Order, Place
 from sales.payments import APPROVE, DECLINE
-from tests.conftest import make_performance, make_user, places_of
+from sales.policy import COUNTER_CLERK, policy_for
+from tests.support import BUYER, CARD, assert_error, client_for, make_performance, make_user, places_of
 
 pytestmark = pytest.mark.django_db
-BUYER = {"name": "Marie Côté", "email": "marie@example.org"}
-CARD = {"method": "test_card", "card_number": APPROVE}
-
-
-def client_for(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
-
-
-def assert_error(response, status, code):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body["error"]["code"] == code and body["error"]["message"], body
-    return body["error"]
 
 
 def buy(client, perf, n=2, payment=CARD, headers=None, **hold):
@@ -303,34 +287,6 @@ def test_only_the_phone_reserves_to_pay_later(performance, clerk):
             timezone.now() + timedelta(days=1)).isoformat()}, format="json")
         assert_error(response, 403, "not_permitted")
     assert not Order.objects.exists()
-
-
-def statements(queries) -> list[str]:
-    """The statements sent, without the savepoints a test's own transaction adds (in
-    production a hold or a sale runs in autocommit and sends none)."""
-    return [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
-
-
-def test_a_sale_through_the_api_takes_few_statements(performance):
-    """The hot path's budget of database round trips: every extra statement on a hold or an
-    order costs the sell-out its throughput."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    client = client_for()
-    zone = performance.price_zones.get().pk
-    client.post("/api/v1/holds/", {"performance": performance.pk, "zone": zone, "quantity": 1}, format="json")
-    with CaptureQueriesContext(connection) as queries:
-        h = client.post("/api/v1/holds/", {"performance": performance.pk, "zone": zone, "quantity": 2},
-                        format="json")
-    assert h.status_code == 201 and len(h.json()["places"]) == 2
-    assert len(statements(queries)) <= 2, statements(queries)  # what it names; the hold with its places
-    with CaptureQueriesContext(connection) as queries:
-        o = client.post("/api/v1/orders/", {"hold": h.json()["token"], "customer": BUYER, "payment": CARD},
-                        format="json", headers={"Idempotency-Key": "few-statements-0001"})
-    assert o.status_code == 201 and len(o.json()["tickets"]) == 2 and o.json()["paid_at"]
-    # the key, the hold with the checks, the order, the sale with its tickets, the key's answer
-    assert len(statements(queries)) <= 5, statements(queries)
 
 
 def test_token_login_brings_the_roles_and_refuses_unknown_or_inactive_users(performance, clerk,

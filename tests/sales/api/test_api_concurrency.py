@@ -3,9 +3,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from sales.models import Order, Ticket
-from tests.conftest import make_performance, places_of
-from tests.sales.api.test_api import BUYER, CARD
-from tests.sales.test_concurrency import race
+from tests.support import BUYER, CARD, make_performance, places_of, race
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
 
@@ -109,10 +107,10 @@ def test_a_reservation_paid_from_two_consoles_at_once_is_charged_once(monkeypatc
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
-    from sales.channels.policy import PHONE_OPERATOR
     from sales.models import Payment
     from sales.payments import SLOW, TestCardProvider
-    from tests.conftest import make_user
+    from sales.policy import PHONE_OPERATOR
+    from tests.support import make_user
 
     monkeypatch.setattr(TestCardProvider, "slow_seconds", 1.0)
 

@@ -15,7 +15,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.conftest import make_performance, make_user
+from tests.support import make_performance, make_user
 
 schema = schemathesis.openapi.from_path(Path(__file__).resolve().parents[3] / "docs" / "openapi.yaml")
 # Strings anywhere (path parameters, query strings, bodies) may hold NUL and any UTF-8

@@ -9,12 +9,11 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from events.models import Channel
-from sales.channels.policy import COUNTER_CLERK
 from sales.holds import hold_create
 from sales.models import Hold, Order
 from sales.orders import CustomerDetails, customer_register, order_reserve
-from tests.conftest import make_user, places_of
-from tests.sales.api.test_api import client_for
+from sales.policy import COUNTER_CLERK
+from tests.support import client_for, make_user, places_of
 
 pytestmark = pytest.mark.django_db
 CALLER = CustomerDetails(name="Caller", email="caller@example.org")
@@ -112,7 +111,7 @@ def test_staff_sale_pages_do_not_carry_the_hold_token(clerk, operator, performan
 def test_a_hold_token_alone_does_not_pay_for_someone_elses_seats(performance, clerk):
     """Whoever learns another buyer's (or a clerk's) hold token cannot place the order for
     those seats and take them: to them the hold does not exist."""
-    from tests.sales.api.test_api import BUYER, CARD
+    from tests.support import BUYER, CARD
 
     mine = APIClient(REMOTE_ADDR="198.51.100.7")
     token = mine.post("/api/v1/holds/", {"performance": performance.pk, "places": [places_of(performance)[-1].pk]},

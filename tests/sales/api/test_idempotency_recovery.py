@@ -16,8 +16,7 @@ from django.conf import settings
 
 from sales.models import Hold, IdempotencyRecord, Order, Place
 from sales.payments import SLOW
-from tests.conftest import make_performance, places_of, process_env
-from tests.sales.api.test_api import BUYER, CARD, assert_error, client_for
+from tests.support import BUYER, CARD, assert_error, client_for, make_performance, places_of, process_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,6 +1,8 @@
 """Background CPU: the processes that must yield to the staff (the public pool under a
 crowd, the Celery worker, a benchmark's simulated crowd) run, where this machine lets us,
 in a cpu cgroup marked idle (`cpu.idle` = 1), `boxoffice-background`, beside our own.
+This module makes and removes that cgroup; joining it, which the application does for its
+PostgreSQL backends, is boxoffice.priority's.
 
 Why a cgroup and not only the idle scheduling class: Linux first shares the CPU between
 groups (a session's autogroup, a cgroup) and only then between the tasks of a group, and a
@@ -22,34 +24,15 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-NAME = "boxoffice-background"
-CGROUP_ROOT = Path("/sys/fs/cgroup")
+from boxoffice.priority import NAME, cpu_cgroup, join
 
-
-def _cpu_cgroup(pid: int | str = "self") -> Path | None:
-    """The directory of the cpu cgroup `pid` is in, if its controller is mounted where we look."""
-    try:
-        lines = Path(f"/proc/{pid}/cgroup").read_text().splitlines()
-    except OSError:
-        return None
-    for line in lines:
-        _id, controllers, path = line.split(":", 2)
-        if "cpu" in controllers.split(","):  # cgroup v1: the cpu hierarchy
-            for mount in (CGROUP_ROOT / controllers, CGROUP_ROOT / "cpu", CGROUP_ROOT / "cpu,cpuacct"):
-                if (mount / "cpu.shares").exists():
-                    return mount / path.lstrip("/")
-        elif controllers == "" and (CGROUP_ROOT / "cgroup.controllers").exists():  # v2, unified
-            here = CGROUP_ROOT / path.lstrip("/")
-            with contextlib.suppress(OSError):
-                if "cpu" in (here / "cgroup.subtree_control").read_text().split():
-                    return here
-    return None
+__all__ = ("NAME", "idle_cgroup", "join", "remove")
 
 
 def idle_cgroup() -> Path | None:
     """Our background cgroup, made (with cpu.idle = 1) if it is not there yet; None if
     this machine does not let us."""
-    here = _cpu_cgroup()
+    here = cpu_cgroup()
     if here is None:
         return None
     group = here if here.name == NAME else here / NAME
@@ -66,28 +49,9 @@ def idle_cgroup() -> Path | None:
     return group
 
 
-def join(pid: int, group: Path | None) -> bool:
-    """Move process `pid` (its threads, and the children it will have) into `group`."""
-    if group is None:
-        return False
-    try:
-        (group / "cgroup.procs").write_text(str(pid))
-    except OSError:
-        return False
-    return True
-
-
-def current() -> Path | None:
-    """The background cgroup this process is in, or None."""
-    here = _cpu_cgroup()
-    if here is None or here.name != NAME:
-        return None
-    return here
-
-
 def remove() -> None:
     """Remove the background cgroup once nothing is left in it (it stays while busy)."""
-    here = _cpu_cgroup()
+    here = cpu_cgroup()
     if here is not None:
         with contextlib.suppress(OSError):
             (here / NAME).rmdir()

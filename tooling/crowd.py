@@ -1,6 +1,6 @@
 """On-sale crowd benchmark: a Beijing-like arrival, scaled to this machine.
 
-    python -m boxoffice.crowd [--visitors 20000 --arrival 60 --rows 70 --per-row 50]
+    python -m tooling.crowd [--visitors 20000 --arrival 60 --rows 70 --per-row 50]
 
 Runs the production shape on the local stack: the public pool (granian, `--public-workers`,
 at a lower CPU priority), the waiting room's pool (one worker), the staff pool (granian,
@@ -31,7 +31,7 @@ import time
 from collections import Counter
 from datetime import timedelta
 
-from boxoffice import background, stack
+from tooling import background, stack
 
 PORT = int(os.environ.get("BOXOFFICE_CROWD_PORT", "18100"))
 POLL_EVERY = re.compile(r'hx-trigger="every (\d+)ms"')
@@ -46,7 +46,7 @@ def servers(public_workers: int) -> list[subprocess.Popen]:
     procs = []
     for cmd, pool, priority in (
         # Everything the crowd reaches, and background work, runs as background CPU
-        # (boxoffice.background: the idle cgroup where the machine allows, the idle class in
+        # (tooling.background: the idle cgroup where the machine allows, the idle class in
         # sessions of the lowest share): it uses whatever CPU the staff leave, and yields it
         # the moment a staff request wakes.
         (stack.granian(PORT, public_workers, threads=8), "public", {"idle": True, "nice": 19}),

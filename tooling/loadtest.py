@@ -1,7 +1,7 @@
 """API sell-out load test, the way production runs: granian (WSGI, several worker
 processes) and a Celery worker, PostgreSQL and Redis from the local stack.
 
-    python -m boxoffice.loadtest --concurrency 64 [--web-workers 2] [--rows 40 --per-row 50]
+    python -m tooling.loadtest --concurrency 64 [--web-workers 2] [--rows 40 --per-row 50]
 
 C concurrent buyers (an asyncio client) hold 1-4 best-available seats and pay for them
 through /api/v1/ until the performance is sold out. Like an integration, a buyer refused
@@ -27,7 +27,7 @@ import sys
 import time
 from collections import defaultdict
 
-from boxoffice import stack
+from tooling import stack
 
 PORT = int(os.environ.get("BOXOFFICE_LOADTEST_PORT", "18000"))
 

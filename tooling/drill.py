@@ -40,7 +40,7 @@ from pathlib import Path
 import psycopg
 import requests
 
-from boxoffice import stack, supervisor
+from tooling import stack, supervisor
 
 PORT = int(os.environ.get("BOXOFFICE_DRILL_PORT", "18100"))
 DB_NAME = "boxoffice_drill"
@@ -160,7 +160,7 @@ def start_box_office(log) -> subprocess.Popen:
            "BOXOFFICE_STACK_DIR": str(FOLDER), "EMAIL_FILE_PATH": str(MAIL), "LOG_LEVEL": "WARNING",
            "CONFIRMATION_CLAIM_SECONDS": str(CLAIM_SECONDS), "CONFIRMATION_SWEEP_SECONDS": "5",
            "BOXOFFICE_RATE_LIMITS": "0"}  # every buyer here is one address
-    runner = subprocess.Popen([sys.executable, "-m", "boxoffice.stack", "run"], cwd=stack.ROOT, env=env,
+    runner = subprocess.Popen([sys.executable, "-m", "tooling.stack", "run"], cwd=stack.ROOT, env=env,
                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     log_path = Path(log.name)
     while "Box office is up" not in log_path.read_text(errors="replace"):

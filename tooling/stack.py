@@ -1,10 +1,10 @@
 """The local stack runner: PostgreSQL and Redis from the checkout's own `.stack/`
 folder, then the box office's processes.
 
-    python -m boxoffice.stack up      start (or reuse) PostgreSQL and Redis, print the URLs
-    python -m boxoffice.stack down    stop the PostgreSQL and Redis of .stack/
-    python -m boxoffice.stack run     up, migrate, load the demo, then web + Celery worker + beat
-    python -m boxoffice.stack test    up, run pytest with the given arguments, stop what it started
+    python -m tooling.stack up      start (or reuse) PostgreSQL and Redis, print the URLs
+    python -m tooling.stack down    stop the PostgreSQL and Redis of .stack/
+    python -m tooling.stack run     up, migrate, load the demo, then web + Celery worker + beat
+    python -m tooling.stack test    up, run pytest with the given arguments, stop what it started
 
 If DATABASE_URL / REDIS_URL are set, those servers are used and nothing is started
 for them. PostgreSQL comes from Debian's server binaries (installed with apt-get when
@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from boxoffice import background, supervisor
+from tooling import background, supervisor
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK = Path(os.environ.get("BOXOFFICE_STACK_DIR", ROOT / ".stack"))
@@ -257,13 +257,13 @@ def spawn(cmd: list[str], *, nice: int = 0, idle: bool = False, **popen) -> subp
     group once and in full) at a lower CPU priority when asked.
 
     `idle` is for what must yield to the staff: the process starts in the background
-    cgroup (`cpu.idle`, boxoffice.background) where the machine allows it, before it runs
+    cgroup (`cpu.idle`, tooling.background) where the machine allows it, before it runs
     (a pool forks its workers at once), and in any case in the idle scheduling class.
     Without the cgroup, Linux shares the CPU between sessions first (autogroup) and only
     then between the processes of a session, so `nice` is set on the session too, to rank
     this pool's share of a busy CPU against the others. A pool hands all of this on to its
     PostgreSQL backends, which live in the server's session
-    (boxoffice.pools.lower_database_priority)."""
+    (boxoffice.priority.lower_database_priority)."""
     prefix = (["chrt", "--idle", "0"] if idle else []) + (["nice", "-n", str(nice)] if nice else [])
     group = background.idle_cgroup() if idle else None
     if group is not None:  # the shell joins the group, then becomes the command
@@ -424,7 +424,7 @@ def test(args: list[str]) -> int:
     ensure_chromium()
     started = up()
     try:
-        # The suite's settings are pyproject's (tests.settings); importing this package set
+        # The suite's settings are pyproject's (tests.settings); importing the boxoffice package set
         # the production module as a default, which pytest-django would prefer.
         env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
         return subprocess.run([sys.executable, "-m", "pytest", *args], cwd=ROOT, env=env).returncode

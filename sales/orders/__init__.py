@@ -1,0 +1,47 @@
+"""Orders: placed from a live hold in one service call, paid, exchanged, refunded.
+
+One module per concern; the doors import from here.
+
+- customers: who is buying (found by email, or created in the sale's own statement);
+- pricing: what a hold's places cost, computed on the server;
+- status: the order's states and the one guarded move between them, with its audit line;
+- charging: taking the money (no transaction open while a provider answers), then the
+  sale statement, and paying back whatever was taken for a sale that did not happen;
+- placing: an order from a hold, idempotent;
+- reservations: a phone reservation to pay later, and paying it;
+- exchanges: tickets of a paid order for other places, the difference changing hands;
+- refunds: a paid order refunded, an unpaid one cancelled.
+"""
+
+from .charging import change_given, payback_plan, refundable
+from .customers import CustomerDetails, customer_for, customer_register
+from .exchanges import ExchangeQuote, exchange_quote, order_exchange
+from .placing import order_interrupted, order_place, orders_abandoned_tidy
+from .pricing import hold_total
+from .refunds import order_cancel, order_refund
+from .reservations import order_pay_reservation, order_reserve, reservations_tidy
+from .status import TRANSITIONS, OrderStatusConflict, order_transition
+
+__all__ = (
+    "TRANSITIONS",
+    "CustomerDetails",
+    "ExchangeQuote",
+    "OrderStatusConflict",
+    "change_given",
+    "customer_for",
+    "customer_register",
+    "exchange_quote",
+    "hold_total",
+    "order_cancel",
+    "order_exchange",
+    "order_interrupted",
+    "order_pay_reservation",
+    "order_place",
+    "order_refund",
+    "order_reserve",
+    "order_transition",
+    "orders_abandoned_tidy",
+    "payback_plan",
+    "refundable",
+    "reservations_tidy",
+)

@@ -1,0 +1,231 @@
+"""Taking the money, then the sale, and paying back whatever was taken for a sale that did
+not happen.
+
+The payment provider is called with no transaction and no row lock open: the places are
+protected by the hold meanwhile, and the sale is confirmed afterwards by a fresh guarded
+update that fails cleanly (and pays back) if the hold lapsed and the seats were taken.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from decimal import Decimal
+
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .. import inventory
+from ..availability import availability_changed
+from ..errors import HoldNotActive, IllegalTransition, InvalidRequest, PaymentDeclined, PlacesUnavailable, SalesError
+from ..holds import hold_is_live
+from ..models import Hold, Order, Payment
+from ..notifications import confirmations_due
+from ..payments import PROVIDERS, PaymentRequest, card_fingerprint
+from .status import OrderStatusConflict, order_transition, staff
+
+logger = logging.getLogger(__name__)
+
+
+def change_given(order: Order) -> Decimal:
+    """The change handed back for an order's cash, from its payment records."""
+    return sum((p.tendered - p.amount for p in order.payments.filter(
+        method="cash", status=Payment.Status.APPROVED, tendered__isnull=False)), Decimal("0"))
+
+
+def _parts(payment: PaymentRequest | None, payments: list[PaymentRequest] | None,
+           total: Decimal) -> list[tuple[PaymentRequest, Decimal]]:
+    """Split a total between payment methods: each part names its amount, and one part
+    may leave it blank to take the rest."""
+    parts = list(payments or ([payment] if payment else []))
+    if not parts:
+        raise InvalidRequest("choose a payment method", field="method")
+    open_parts = [p for p in parts if p.amount is None]
+    if len(open_parts) > 1:
+        raise InvalidRequest("only one part of a split payment can take the rest", field="amount")
+    named = sum((p.amount for p in parts if p.amount is not None), Decimal("0"))
+    if any(p.amount is not None and p.amount <= 0 for p in parts):
+        raise InvalidRequest("each part of a payment must be more than zero", field="amount")
+    rest = total - named
+    if (open_parts and rest <= 0) or (not open_parts and rest != 0):
+        raise InvalidRequest(f"the parts add up to {named}, the total is {total}", field="amount")
+    return [(p, p.amount if p.amount is not None else rest) for p in parts]
+
+
+def validated_parts(policy, payment, payments, total):
+    parts = _parts(payment, payments, total)
+    for request, amount in parts:
+        if request.method not in policy.payment_methods:
+            raise InvalidRequest(f"{request.method} is not a payment method of this channel", field="method")
+        PROVIDERS[request.method].validate(amount=amount, request=request)  # before any order exists
+    return parts
+
+
+def _fail(order: Order, reason: str, actor) -> None:
+    # An order cancelled while its payment was being taken stays cancelled.
+    with contextlib.suppress(OrderStatusConflict):
+        order_transition(order, Order.Status.FAILED, actor=actor, reason=reason, failure_reason=reason)
+
+
+def charge(order, parts, actor, shift, *, fail_order: bool) -> list[tuple]:
+    """Take each part of a payment. No transaction and no lock is open while the providers
+    answer. A decline pays back the parts already taken, records the decline and raises."""
+    charged = []
+    for request, amount in parts:
+        try:
+            taken = PROVIDERS[request.method].charge(amount=amount, currency=order.currency, request=request)
+        except Exception:
+            # No answer from the provider (an outage, a timeout): what was taken is paid back
+            # and the order fails, so that its hold can be paid for again (one live order
+            # per hold), instead of staying "awaiting payment" for good.
+            for done_request, done_amount, done in charged:
+                pay_back(order, done_request, done_amount, done.reference, "another part could not be taken",
+                         actor, shift, fail=False)
+            if fail_order:
+                with transaction.atomic():
+                    _fail(order, "the payment provider did not answer", actor)
+            raise
+        if not taken.approved:
+            for done_request, done_amount, done in charged:
+                pay_back(order, done_request, done_amount, done.reference, "another part was declined",
+                         actor, shift, fail=False)
+            with transaction.atomic():
+                Payment.objects.create(order=order, method=request.method, amount=amount, shift=shift,
+                                       status=Payment.Status.DECLINED, message=taken.message,
+                                       created_by=staff(actor))
+                if fail_order:
+                    _fail(order, taken.message, actor)
+            raise PaymentDeclined(taken.message or "payment declined")
+        charged.append((request, amount, taken))
+    return charged
+
+
+def record_charges(order, charged, actor, shift) -> None:
+    for request, amount, taken in charged:
+        Payment.objects.create(order=order, method=request.method, amount=amount, shift=shift,
+                               status=Payment.Status.APPROVED, reference=taken.reference,
+                               tendered=request.tendered, message=_payment_note(taken),
+                               card_fingerprint=card_fingerprint(request), created_by=staff(actor))
+
+
+def undo_charges(order, charged, exc, actor, shift, *, fail_order: bool):
+    """Money was taken but nothing was sold: pay it back, whatever went wrong."""
+    reason = {PlacesUnavailable: "the hold lapsed and the seats were sold to someone else"}.get(
+        type(exc), getattr(exc, "message", None) or "the sale could not be completed")
+    for request, amount, taken in charged:
+        pay_back(order, request, amount, taken.reference, reason, actor, shift, fail=fail_order)
+    if isinstance(exc, PlacesUnavailable):
+        return HoldNotActive("your hold lapsed and the seats were taken by another buyer"
+                             + ("; the payment was refunded" if charged else ""))
+    return exc
+
+
+def pay_back(order, request, amount, reference, reason, actor, shift, fail=True) -> None:
+    PROVIDERS[request.method].refund(amount=amount, reference=reference)
+    with transaction.atomic():
+        Payment.objects.create(order=order, method=request.method, amount=amount, shift=shift,
+                               status=Payment.Status.REFUNDED, reference=reference,
+                               message=f"refunded: {reason}"[:300], created_by=staff(actor))
+        if fail:
+            _fail(order, reason, actor)
+
+
+def _paid(order, hold, charged, actor, shift, from_status, now) -> inventory.Also:
+    """The writes of a sale besides its places and tickets, in the same statement: the order
+    paid (if it still is `from_status`: locked and checked after the places, the lock order
+    of every service), its payments as taken, the hold sold and the audit line."""
+    by = staff(actor)
+    methods = " + ".join(f"{r.method} {a}" for r, a, _c in charged)
+    parts = [(r.method, a, c.reference, _payment_note(c), r.tendered, card_fingerprint(r)) for r, a, c in charged]
+    return inventory.Also(
+        requires="EXISTS (SELECT FROM sales_order WHERE id = %s AND status = %s FOR UPDATE)",
+        requires_params=(order.pk, from_status), refusal="the order was cancelled while the payment was taken",
+        after=""",
+            paid AS (
+                UPDATE sales_order SET status = %s, paid_at = %s
+                WHERE id = %s AND status = %s AND EXISTS (SELECT FROM moved) RETURNING id),
+            payments AS (
+                INSERT INTO sales_payment (order_id, shift_id, method, amount, status, reference, message, tendered,
+                                           card_fingerprint, created_by_id, created_at)
+                SELECT paid.id, %s, part.method, part.amount, %s, part.reference, part.message, part.tendered,
+                       part.fingerprint, %s, %s
+                FROM paid, unnest(%s::text[], %s::numeric[], %s::text[], %s::text[], %s::numeric[], %s::text[])
+                           WITH ORDINALITY AS part(method, amount, reference, message, tendered, fingerprint, n)
+                ORDER BY part.n),
+            sold AS (UPDATE sales_hold SET status = %s WHERE id = %s AND EXISTS (SELECT FROM paid)),
+            paid_audit AS (INSERT INTO sales_orderevent (order_id, action, detail, actor_id, at)
+                           SELECT paid.id, 'paid', %s, %s, %s FROM paid)""",
+        after_params=(
+            Order.Status.PAID, now, order.pk, from_status,
+            shift.pk if shift else None, Payment.Status.APPROVED, by.pk if by else None, now,
+            *([list(column) for column in zip(*parts, strict=True)] if parts else [[]] * 6),
+            Hold.Status.SOLD, hold.pk,
+            f"{methods} {order.currency}"[:300], by.pk if by else None, now))
+
+
+def charge_and_sell(*, order, hold, parts, place_ids, actor, shift, from_status) -> Order:
+    pending = from_status == Order.Status.PENDING
+    charged = charge(order, parts, actor, shift, fail_order=pending)
+    now = timezone.now()
+    try:
+        with inventory.attempt():
+            # One statement: places sold, tickets issued, order paid, payments and audit.
+            order.issued = inventory.sell(hold=hold, order=order, now=now, actor=actor, place_ids=place_ids,
+                                          also=_paid(order, hold, charged, actor, shift, from_status, now))
+    except Exception as exc:
+        if not isinstance(exc, SalesError) and _sale_committed(order):
+            # Outside a transaction the statement commits as it returns: whatever failed
+            # after it (the connection, reading its answer) must not pay back a sale that stands.
+            logger.exception("order %s is paid; an error after its sale is ignored", order.code)
+        else:
+            raised = undo_charges(order, charged, exc, actor, shift, fail_order=pending)
+            if raised is exc:
+                raise
+            raise raised from None
+    # Robust, and each on its own: the sale is committed; a broker or cache hiccup must not
+    # look like a failed sale, nor keep the other from running. Places sold from a live hold
+    # were not free before either, so the counts for display stand; a lapsed hold's were.
+    if not hold_is_live(hold, now):
+        transaction.on_commit(lambda: availability_changed(order.performance_id), robust=True)
+    transaction.on_commit(confirmations_due, robust=True)
+    order.status, order.paid_at = Order.Status.PAID, now
+    order.change_due = sum((c.change_due for _r, _a, c in charged), Decimal("0"))
+    return order
+
+
+def _sale_committed(order: Order) -> bool:
+    """Did this order's sale statement commit, whatever was raised after it? (Inside a
+    caller's transaction it was rolled back with its savepoint.)"""
+    if connection.in_atomic_block:
+        return False
+    try:
+        return Order.objects.filter(pk=order.pk, status=Order.Status.PAID).exists()
+    except DatabaseError:
+        return False  # unknown: treated as not committed, so the charge is paid back
+
+
+def _payment_note(taken) -> str:
+    return f"change due {taken.change_due}" if taken.change_due else taken.message
+
+
+def refundable(order: Order) -> list[tuple[Payment, Decimal]]:
+    """Each approved payment of the order with what can still be paid back to it (its
+    amount less the refunds already made against it), latest first."""
+    payments = (order.payments.filter(status=Payment.Status.APPROVED)
+                .annotate(back=Coalesce(Sum("refunds__amount"), Decimal("0"))).order_by("-pk"))
+    return [(p, p.amount + p.back) for p in payments if p.amount + p.back > 0]
+
+
+def payback_plan(order: Order, amount: Decimal) -> list[tuple[Payment, Decimal]]:
+    """Pay `amount` back the way the order was paid: to the latest payments first, none
+    beyond what it took."""
+    plan, left = [], amount
+    for paid, can in refundable(order):
+        take = min(can, left)
+        plan.append((paid, take))
+        left -= take
+        if not left:
+            return plan
+    raise IllegalTransition(f"the order's payments cannot cover a payback of {amount}")

@@ -1,0 +1,68 @@
+"""Who is buying: a customer found by email whatever its case, or created, in the same
+statement as the order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import connection
+
+from .. import rows
+from ..errors import InvalidRequest
+from ..models import Customer
+from .status import staff
+
+
+@dataclass(frozen=True)
+class CustomerDetails:
+    name: str
+    email: str
+    phone: str = ""
+
+
+def clean_customer(details: CustomerDetails) -> CustomerDetails:
+    name, email = details.name.strip(), details.email.strip().lower()
+    if not name or len(name) > 200:
+        raise InvalidRequest("enter the customer's name", field="name")
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidRequest("enter a valid email address", field="email") from None
+    if len(details.phone) > 40:
+        raise InvalidRequest("the phone number is too long", field="phone")
+    return CustomerDetails(name=name, email=email, phone=details.phone.strip())
+
+
+def customer_cte(details: CustomerDetails, user) -> tuple[str, list]:
+    """The one rule for a buyer's customer record, as common table expressions ending in
+    `customer` (id, name, email, phone): found by email whatever its case (by the
+    Upper(email) index), a missing phone number filled in; else created."""
+    columns, values, params = rows.insert(Customer(name=details.name, email=details.email, phone=details.phone,
+                                                   user=staff(user)))
+    return f"""
+        found AS (
+            SELECT id, name, email, phone FROM sales_customer WHERE UPPER(email) = UPPER(%s) ORDER BY id LIMIT 1),
+        fill_phone AS (UPDATE sales_customer SET phone = %s WHERE id = (SELECT id FROM found) AND phone = ''
+                                                                 AND %s <> ''),
+        created AS (
+            INSERT INTO sales_customer {columns} SELECT {values} WHERE NOT EXISTS (SELECT FROM found)
+            RETURNING id, name, email, phone),
+        customer AS (SELECT id, name, email, CASE WHEN phone = '' THEN %s ELSE phone END AS phone FROM found
+                     UNION ALL SELECT id, name, email, phone FROM created)""", [
+        details.email, details.phone, details.phone, *params, details.phone]
+
+
+CUSTOMER_FIELDS = ["id", "name", "email", "phone"]
+
+
+def customer_for(details: CustomerDetails, user=None) -> Customer:
+    sql, params = customer_cte(details, user)
+    (row,) = rows.fetch(f"WITH {sql} SELECT id, name, email, phone FROM customer", params)
+    return Customer.from_db(connection.alias, CUSTOMER_FIELDS, row)
+
+
+def customer_register(*, details: CustomerDetails, user=None) -> Customer:
+    """Find the customer by email, or create them (phone console)."""
+    return customer_for(clean_customer(details), user)

@@ -1,0 +1,147 @@
+"""Exchanging tickets of a paid order for other places, in one step and one order: only
+the difference changes hands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .. import inventory
+from ..availability import availability_changed
+from ..errors import HoldNotActive, IllegalTransition, InvalidRequest, NotPermitted
+from ..holds import hold_is_live
+from ..models import Hold, Order, Payment, Place, Ticket
+from ..notifications import resend_confirmation
+from ..payments import PROVIDERS, PaymentRequest
+from ..policy import may_refund, policy_for
+from .charging import charge, payback_plan, record_charges, undo_charges, validated_parts
+from .placing import check_customer_limit, customer_limit
+from .pricing import hold_total
+from .status import record, staff
+
+
+@dataclass(frozen=True)
+class ExchangeQuote:
+    """What an exchange would cost: positive = the customer pays, negative = paid back."""
+    old_total: Decimal
+    new_total: Decimal
+    currency: str
+
+    @property
+    def difference(self) -> Decimal:
+        return self.new_total - self.old_total
+
+
+def _exchange_checks(order: Order, ticket_ids, hold: Hold,
+                     now: datetime) -> tuple[list[Ticket], list[int], ExchangeQuote]:
+    if order.status != Order.Status.PAID:
+        raise IllegalTransition(f"order {order.code} is {order.get_status_display().lower()}; "
+                                "only a paid order can be exchanged")
+    valid = {t.pk: t for t in order.tickets.select_related("place__seat", "place__section")
+             .filter(status=Ticket.Status.VALID)}
+    wanted = set(ticket_ids)
+    if not wanted:
+        raise InvalidRequest("tick the tickets to exchange", field="tickets")
+    if not wanted <= valid.keys():
+        raise InvalidRequest("some of those are not valid tickets of this order", field="tickets")
+    old = [valid[pk] for pk in sorted(wanted)]
+    if any(t.checked_in_at for t in old):
+        raise IllegalTransition("a ticket to exchange has already been used at the door")
+    if order.performance.starts_at <= now:
+        raise IllegalTransition("this performance has already begun; its tickets cannot be exchanged")
+    if hold.status != Hold.Status.ACTIVE or not hold_is_live(hold, now):
+        raise HoldNotActive("the hold on the new seats lapsed; pick them again")
+    if hold.performance.event_id != order.performance.event_id:
+        raise InvalidRequest("an exchange stays within the same event", field="performance")
+    if hold.performance_id != order.performance_id and len(old) != len(valid):
+        raise InvalidRequest("to move to another performance, exchange every ticket of the order",
+                             field="tickets")
+    new_total, currency, place_ids = hold_total(hold)
+    if not place_ids:
+        raise HoldNotActive("the hold has no places; pick the new seats again")
+    if currency != order.currency:
+        raise InvalidRequest("the new seats are priced in another currency")
+    if len(valid) - len(old) + len(place_ids) > hold.performance.ticket_limit:
+        raise InvalidRequest(f"at most {hold.performance.ticket_limit} tickets per order", field="quantity")
+    if len(place_ids) > len(old):
+        check_customer_limit(hold=hold, email=order.customer.email, parts=[], count=len(place_ids) - len(old),
+                             limit=customer_limit(hold.performance_id))
+    return old, place_ids, ExchangeQuote(sum((t.price for t in old), Decimal("0")), new_total, currency)
+
+
+def exchange_quote(*, order: Order, ticket_ids, hold: Hold, now: datetime | None = None) -> ExchangeQuote:
+    return _exchange_checks(order, ticket_ids, hold, now or timezone.now())[2]
+
+
+def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
+                   payments: list[PaymentRequest] | None = None, approver=None,
+                   now: datetime | None = None) -> Order:
+    """Exchange tickets of a paid order for the places in `hold`, in one step and one order:
+    the old places go back on sale, the new ones are sold into the same order, and only the
+    difference changes hands: charged with `payments`, or paid back the way the order was
+    paid, within the refund limit of the clerk (or of the `approver` who signs for them)."""
+    now = now or timezone.now()
+    policy = policy_for(hold.channel)
+    if not policy.allows(actor):
+        raise NotPermitted(f"you may not sell through the {hold.channel} channel")
+    order.refresh_from_db()
+    hold.refresh_from_db()
+    old, place_ids, quote = _exchange_checks(order, ticket_ids, hold, now)
+    difference = quote.difference
+    signer = approver or actor
+    if difference < 0 and not may_refund(signer, -difference):
+        raise NotPermitted(f"paying back {-difference} {quote.currency} needs a supervisor")
+    parts = validated_parts(policy, None, payments, difference) if difference > 0 else []
+    charged = charge(order, parts, actor, shift, fail_order=False)
+    payback: list[tuple[Payment, Decimal]] = []
+    try:
+        with transaction.atomic():
+            if not Order.objects.select_for_update().filter(pk=order.pk, status=Order.Status.PAID).exists():
+                raise IllegalTransition("the order changed meanwhile; look it up again")
+            if Ticket.objects.filter(pk__in=[t.pk for t in old], checked_in_at__isnull=False).exists():
+                raise IllegalTransition("a ticket to exchange has just been used at the door")
+            if difference < 0:
+                payback = payback_plan(order, -difference)
+                if shift is None and any(p.method == "cash" for p, _a in payback):
+                    raise InvalidRequest("open a shift: part of the difference is paid back in cash")
+            inventory.return_to_sale(order=order, tickets=old, now=now, actor=actor)
+            new = inventory.sell(hold=hold, order=order, now=now, actor=actor, place_ids=place_ids)
+            Order.objects.filter(pk=order.pk).update(total=F("total") + difference,
+                                                     performance_id=hold.performance_id)
+            record_charges(order, charged, actor, shift)
+            for paid, amount in payback:
+                Payment.objects.create(order=order, method=paid.method, amount=-amount, shift=shift,
+                                       status=Payment.Status.REFUNDED, reference=paid.reference, refund_of=paid,
+                                       created_by=staff(actor), message="exchange: difference paid back")
+            Hold.objects.filter(pk=hold.pk).update(status=Hold.Status.SOLD)
+            labels = Place.objects.in_bulk([t.place_id for t in new])
+            record(order, "exchanged", f"{', '.join(str(t.place) for t in old)} → "
+                   f"{', '.join(str(labels[t.place_id]) for t in new)}; difference {difference:+} {quote.currency}",
+                   actor)
+            if signer.pk != actor.pk:
+                record(order, "exchange approved", f"at the counter of {actor.get_username()}", signer)
+            perfs = {order.performance_id, hold.performance_id}
+            # Robust: once committed the exchange stands, whatever a callback meets.
+            transaction.on_commit(lambda: [availability_changed(p) for p in perfs], robust=True)
+            transaction.on_commit(lambda: _send_again(order), robust=True)
+    except Exception as exc:
+        raised = undo_charges(order, charged, exc, actor, shift, fail_order=False)
+        if raised is exc:
+            raise
+        raise raised from None
+    for paid, amount in payback:  # committed first, so a retry cannot pay back twice
+        PROVIDERS[paid.method].refund(amount=amount, reference=paid.reference)
+    order.refresh_from_db()
+    order.change_due = sum((c.change_due for _r, _a, c in charged), Decimal("0"))
+    return order
+
+
+def _send_again(order: Order) -> None:
+    """The exchanged tickets replace the first email's: the next confirmation goes out
+    (notifications.resend_confirmation)."""
+    resend_confirmation(order)

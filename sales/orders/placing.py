@@ -1,0 +1,213 @@
+"""An order from a live hold, in one service call; with an idempotency key, a retry
+returns the first order instead of selling twice."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from .. import inventory, rows
+from ..errors import (
+    HoldNotActive,
+    IdempotencyConflict,
+    IllegalTransition,
+    InProgress,
+    InvalidRequest,
+    NotPermitted,
+    PaymentDeclined,
+    PaymentInterrupted,
+)
+from ..holds import hold_is_live, hold_may_be_used_by
+from ..models import Customer, Hold, Order, Payment, Ticket, WaitingRoom
+from ..payments import PaymentRequest, card_fingerprint
+from ..policy import policy_for
+from .charging import charge_and_sell, validated_parts
+from .customers import CUSTOMER_FIELDS, CustomerDetails, clean_customer, customer_cte
+from .pricing import hold_prices_sql, priced
+from .status import OrderStatusConflict, order_transition, staff
+
+
+def order_place(
+    *,
+    hold: Hold | None = None,
+    hold_token: str | None = None,
+    customer: CustomerDetails,
+    payment: PaymentRequest | None = None,
+    payments: list[PaymentRequest] | None = None,
+    actor=None,
+    shift=None,
+    idempotency_key: str | None = None,
+    owner_key: str | None = None,
+    now: datetime | None = None,
+) -> Order:
+    """Place and pay an order for everything in `hold` (or the hold whose token is
+    `hold_token`), with one payment or a split between several. With an idempotency key, a
+    retry returns the first order instead of selling twice. Counter payments name the
+    clerk's `shift`. A hold named by its token is paid for only by whoever may use it
+    (`owner_key`, see holds.hold_may_be_used_by): a token alone is not enough."""
+    # What the checks need, in one read: the hold as it is now, an order already made with
+    # this key or from this hold, the on-sale's per-customer limit, and the places priced.
+    found = rows.fetch(_SALE_FACTS_BY_TOKEN if hold is None else _SALE_FACTS_BY_ID, [
+        idempotency_key, Order.Status.RESERVED, Order.Status.PAID, hold_token if hold is None else hold.pk])
+    if not found:
+        raise InvalidRequest("no such hold", field="hold")
+    hold = rows.instance(Hold, found[0])
+    if owner_key is not None and not hold_may_be_used_by(hold, user=actor, owner_key=owner_key):
+        raise InvalidRequest("no such hold", field="hold")
+    by_key, of_hold, limit, places = found[0][-4:]
+    policy = policy_for(hold.channel)
+    if not policy.allows(actor):
+        raise NotPermitted(f"you may not sell through the {hold.channel} channel")
+    if by_key is not None:
+        return replay(Order.objects.get(pk=by_key), hold)
+    customer = clean_customer(customer)
+    if hold.status in (Hold.Status.RELEASED, Hold.Status.SOLD):
+        raise HoldNotActive(f"this hold is {hold.get_status_display().lower()}; hold the seats again")
+    if of_hold is not None:
+        taken = Order.objects.get(pk=of_hold)
+        raise IllegalTransition(f"these seats are already order {taken.code} ({taken.get_status_display().lower()})")
+    total, currency, place_ids = priced(places)
+    if not place_ids:
+        raise HoldNotActive("the hold has no places; hold the seats again")
+    parts = validated_parts(policy, payment, payments, total)
+    check_customer_limit(hold=hold, email=customer.email, parts=parts, count=len(place_ids), limit=limit)
+    order = create_order(hold=hold, customer=customer, total=total, currency=currency, actor=actor,
+                         idempotency_key=idempotency_key, count=len(place_ids))
+    if order.status != Order.Status.PENDING or order.hold_id != hold.pk:
+        return replay(order, hold)
+    return charge_and_sell(order=order, hold=hold, parts=parts, place_ids=place_ids, actor=actor,
+                           shift=shift, from_status=Order.Status.PENDING)
+
+
+_SALE_FACTS = f"""
+    SELECT {rows.columns(Hold)},
+           (SELECT id FROM sales_order WHERE idempotency_key = %s),
+           (SELECT id FROM sales_order WHERE hold_id = sales_hold.id AND status IN (%s, %s) ORDER BY id LIMIT 1),
+           (SELECT customer_limit FROM sales_waitingroom WHERE performance_id = sales_hold.performance_id AND enabled),
+           ({hold_prices_sql("sales_hold.id")})
+    FROM sales_hold"""
+_SALE_FACTS_BY_ID = _SALE_FACTS + " WHERE sales_hold.id = %s"
+_SALE_FACTS_BY_TOKEN = _SALE_FACTS + " WHERE sales_hold.token = %s"
+
+
+def by_idempotency_key(idempotency_key: str) -> Order | None:
+    return rows.first(Order, "idempotency_key = %s", [idempotency_key])
+
+
+def order_of_hold(hold: Hold) -> Order | None:
+    """The reservation or paid order already made from this hold, if any."""
+    return rows.first(Order, "hold_id = %s AND status IN (%s, %s)", [hold.pk, Order.Status.RESERVED, Order.Status.PAID])
+
+
+def customer_limit(performance_id: int) -> int | None:
+    room = rows.first(WaitingRoom, "performance_id = %s AND enabled", [performance_id])
+    return room.customer_limit if room is not None else None
+
+
+def check_customer_limit(*, hold: Hold, email: str, parts, count: int, limit: int | None) -> None:
+    """A queued on-sale may cap what one customer buys over all their orders, counted by
+    email and by card, so that a second basket or a second name does not get round it."""
+    if limit is None:
+        return
+    valid = Ticket.objects.filter(order__performance_id=hold.performance_id, status=Ticket.Status.VALID)
+    by_email = valid.filter(order__customer__email__iexact=email).count()
+    fingerprints = [card_fingerprint(r) for r, _a in parts if r.card_number]
+    by_card = valid.filter(order__payments__card_fingerprint__in=[f for f in fingerprints if f],
+                           order__payments__status=Payment.Status.APPROVED).distinct().count()
+    if max(by_email, by_card) + count > limit:
+        already = max(by_email, by_card)
+        raise InvalidRequest(f"at most {limit} tickets per customer for this on-sale"
+                             + (f"; you already have {already}" if already else ""), field="quantity")
+
+
+def create_order(*, hold, customer, total, currency, actor, idempotency_key, count,
+                 status=Order.Status.PENDING, payment_deadline=None) -> Order:
+    """The order, its customer (`customer_cte`) and its audit line, in one statement."""
+    by = staff(actor)
+    order = Order(performance_id=hold.performance_id, channel=hold.channel, hold=hold,
+                  idempotency_key=idempotency_key or None, total=total, currency=currency, status=status,
+                  payment_deadline=payment_deadline, created_by=by)
+    columns, values, params = rows.insert(order, customer_id="(SELECT id FROM customer)")
+    customer_sql, customer_params = customer_cte(customer, actor)
+    sql = f"""
+        WITH {customer_sql},
+        placed AS (INSERT INTO sales_order {columns} SELECT {values} RETURNING id),
+        placed_audit AS (INSERT INTO sales_orderevent (order_id, action, detail, actor_id, at)
+                         SELECT id, %s, %s, %s, %s FROM placed)
+        SELECT placed.id, customer.id, customer.name, customer.email, customer.phone FROM placed, customer"""
+    try:
+        with inventory.attempt():
+            (order.pk, *who), = rows.fetch(sql, [
+                *customer_params, *params,
+                "placed" if status == Order.Status.PENDING else "reserved",
+                f"{count} tickets, {total} {currency}"[:300], by.pk if by else None, order.created_at])
+    except IntegrityError as exc:
+        # The same key raced us in another request: answer as that one does.
+        existing = by_idempotency_key(idempotency_key) if idempotency_key else None
+        if existing is not None:
+            return existing
+        if _constraint_of(exc) == "order_one_live_per_hold":
+            # Another request (another key, or none) is paying for these seats: refused
+            # before any card is charged.
+            taken = rows.first(Order, "hold_id = %s AND status IN (%s, %s, %s)",
+                               [hold.pk, Order.Status.PENDING, Order.Status.RESERVED, Order.Status.PAID])
+            paying = taken is None or taken.status == Order.Status.PENDING
+            raise (InProgress if paying else IllegalTransition)("these seats are already " + (
+                f"order {taken.code} ({taken.get_status_display().lower()})" if taken else "being paid for")) from None
+        raise
+    order._state.adding, order._state.db = False, connection.alias
+    order.customer = Customer.from_db(connection.alias, CUSTOMER_FIELDS, who)
+    return order
+
+
+def _constraint_of(exc: IntegrityError) -> str | None:
+    return getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+
+
+ABANDONED_AFTER = timedelta(minutes=30)
+INTERRUPTED = "the payment was interrupted before it completed; nothing was sold"
+
+
+def replay(existing: Order, hold: Hold) -> Order:
+    """The answer to a retry: the first order made with its key, or that order's failure."""
+    if existing.hold_id != hold.pk:
+        raise IdempotencyConflict("this idempotency key was used for another order")
+    if existing.status == Order.Status.FAILED and existing.failure_reason == INTERRUPTED:
+        raise PaymentInterrupted(INTERRUPTED + "; pay again with a new idempotency key"
+                                 + ("" if hold_is_live(hold) else " after holding the seats again"))
+    if existing.status == Order.Status.FAILED:  # the declined attempt sent again: still declined
+        raise PaymentDeclined(existing.failure_reason or "payment failed")
+    return existing
+
+
+def orders_abandoned_tidy(*, now: datetime | None = None) -> int:
+    """Orders still awaiting payment long after any request could be paying them (a worker
+    killed while the provider answered): failed, so that their holds can be paid for
+    again. Nothing was sold to them (a sale marks its order paid in the same statement)."""
+    now = now or timezone.now()
+    stale = list(Order.objects.filter(status=Order.Status.PENDING, created_at__lt=now - ABANDONED_AFTER))
+    for order in stale:
+        _fail_if_pending(order, "abandoned while being paid")
+    return len(stale)
+
+
+def order_interrupted(*, idempotency_key: str) -> bool:
+    """The request placing the order with this key died before answering (the caller
+    knows it: sales.api.idempotency). An order still awaiting payment then fails, so that
+    its hold can be paid for again at once, rather than after ABANDONED_AFTER. Nothing was
+    sold to it: a sale marks its order paid in the same statement. The built-in providers
+    answer within the request, so nothing was taken either; a provider that charges out of
+    band is asked by its reconciliation."""
+    order = by_idempotency_key(idempotency_key) if idempotency_key else None
+    return order is not None and _fail_if_pending(order, INTERRUPTED)
+
+
+def _fail_if_pending(order: Order, reason: str) -> bool:
+    try:
+        with transaction.atomic():
+            order_transition(order, Order.Status.FAILED, reason=reason, failure_reason=reason)
+    except OrderStatusConflict:
+        return False  # paid, failed or cancelled meanwhile: nothing left to do
+    return True

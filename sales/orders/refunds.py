@@ -1,0 +1,71 @@
+"""A paid order refunded (tickets void, places back on sale, every payment paid back its
+own way), or an order never paid cancelled."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from .. import inventory
+from ..availability import availability_changed
+from ..errors import IllegalTransition, NotPermitted
+from ..holds import hold_release
+from ..models import Hold, Order, Payment, Ticket
+from ..payments import PROVIDERS
+from ..policy import may_refund
+from .charging import refundable
+from .status import OrderStatusConflict, order_transition, record, staff
+
+
+def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: datetime | None = None) -> Order:
+    """Refund a paid order in full: tickets void, places back on sale, and every payment
+    paid back what it still holds (an exchange may already have paid some back).
+    The limit is the `approver`'s (a supervisor signing for the clerk), else the actor's;
+    `actor=None` is the system itself (no role limit applies)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if order.status != Order.Status.PAID:
+            raise IllegalTransition(f"order {order.code} is {order.get_status_display().lower()}; "
+                                    "only a paid order can be refunded")
+        plan = refundable(order)
+        amount = sum((a for _p, a in plan), Decimal("0"))
+        signer = approver or actor
+        if signer is not None and not may_refund(signer, amount):
+            raise NotPermitted(f"a refund of {amount} {order.currency} needs a supervisor")
+        tickets = list(order.tickets.filter(status=Ticket.Status.VALID))
+        if any(t.checked_in_at for t in tickets):
+            raise IllegalTransition("a ticket of this order has already been used at the door")
+        inventory.return_to_sale(order=order, tickets=tickets, now=now, actor=actor)
+        for paid, back in plan:  # each method paid back its own way (cash from the clerk's drawer)
+            Payment.objects.create(order=order, method=paid.method, amount=-back, shift=shift,
+                                   status=Payment.Status.REFUNDED, reference=paid.reference, refund_of=paid,
+                                   created_by=staff(actor), message="refund")
+        order_transition(order, Order.Status.REFUNDED, actor=actor, reason=f"{amount} {order.currency}")
+        if signer is not None and actor is not None and signer.pk != actor.pk:
+            record(order, "refund approved", f"at the counter of {actor.get_username()}", signer)
+        transaction.on_commit(lambda: availability_changed(order.performance_id), robust=True)
+    # The order is already REFUNDED, so a retried refund cannot pay back twice; the
+    # providers are called with no transaction open.
+    for paid, back in plan:
+        PROVIDERS[paid.method].refund(amount=back, reference=paid.reference)
+    return order
+
+
+def order_cancel(*, order: Order, actor=None) -> Order:
+    """Give up an order that was never paid: its hold (if still live) is released."""
+    with transaction.atomic():
+        hold = order.hold
+        if hold is not None and Hold.objects.filter(pk=hold.pk, status=Hold.Status.ACTIVE).exists():
+            hold_release(hold=hold, actor=actor)  # places first, as everywhere
+        try:
+            order_transition(order, Order.Status.CANCELLED, actor=actor)
+        except OrderStatusConflict:
+            order.refresh_from_db()
+            raise IllegalTransition(f"order {order.code} is {order.get_status_display().lower()}; "
+                                    "a paid order is refunded, not cancelled") from None
+    order.refresh_from_db()
+    return order

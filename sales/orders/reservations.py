@@ -1,0 +1,125 @@
+"""A reservation to pay later (the phone console): the places stay held until its
+deadline, then lapse by themselves; paid later at the phone or the counter."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from events.models import Channel
+
+from .. import inventory
+from ..errors import HoldNotActive, IllegalTransition, InProgress, InvalidRequest, NotPermitted
+from ..holds import hold_is_live, hold_may_be_used_by
+from ..models import Hold, Order
+from ..payments import PaymentRequest
+from ..policy import policy_for
+from . import placing
+from .charging import charge_and_sell, validated_parts
+from .customers import CustomerDetails, clean_customer
+from .pricing import hold_total
+from .status import OrderStatusConflict, order_transition
+
+PAYING_FOR = timedelta(minutes=2)
+
+
+def order_reserve(*, hold: Hold | None = None, hold_token: str | None = None, customer: CustomerDetails,
+                  deadline: datetime, actor, idempotency_key: str | None = None,
+                  owner_key: str | None = None, now: datetime | None = None) -> Order:
+    """A reservation to pay later for everything in `hold` (or the hold whose token is
+    `hold_token`): the places stay in the hold until `deadline`, then lapse by themselves
+    (the Celery sweep only marks the order and tidies)."""
+    now = now or timezone.now()
+    if hold is None:
+        hold = Hold.objects.select_related("performance").filter(token=hold_token).first()
+        if hold is None or (owner_key is not None
+                            and not hold_may_be_used_by(hold, user=actor, owner_key=owner_key)):
+            raise InvalidRequest("no such hold", field="hold")
+    policy = policy_for(hold.channel)
+    if not policy.allows(actor) or policy.reservation_for is None:
+        raise NotPermitted("this channel cannot make reservations to pay later")
+    if idempotency_key:
+        existing = placing.by_idempotency_key(idempotency_key)
+        if existing is not None:
+            return placing.replay(existing, hold)
+    if not now < deadline <= now + policy.reservation_for:
+        raise InvalidRequest(f"the deadline must be within {policy.reservation_for.days} days from now",
+                             field="deadline")
+    if deadline >= hold.performance.starts_at:
+        raise InvalidRequest("the deadline must be before the performance", field="deadline")
+    customer = clean_customer(customer)
+    if not hold_is_live(hold, now):
+        raise HoldNotActive("the hold has lapsed; hold the seats again")
+    taken = placing.order_of_hold(hold)
+    if taken is not None:
+        raise IllegalTransition(f"these seats are already order {taken.code} ({taken.get_status_display().lower()})")
+    total, currency, place_ids = hold_total(hold)
+    try:
+        with transaction.atomic():
+            if inventory.extend(hold=hold, until=deadline, now=now) != len(place_ids):
+                raise HoldNotActive("some of the seats are no longer held; hold them again")
+            Hold.objects.filter(pk=hold.pk).update(expires_at=deadline)
+            order = placing.create_order(hold=hold, customer=customer, total=total, currency=currency, actor=actor,
+                                         idempotency_key=idempotency_key, count=len(place_ids),
+                                         status=Order.Status.RESERVED, payment_deadline=deadline)
+            if order.hold_id != hold.pk or order.payment_deadline != deadline:
+                raise _Raced(order)  # the same key's first request: its answer, and none of this one's writes
+    except _Raced as raced:
+        return placing.replay(raced.order, hold)
+    return order
+
+
+class _Raced(Exception):
+    def __init__(self, order: Order):
+        super().__init__(order.code)
+        self.order = order
+
+
+def order_pay_reservation(*, order: Order, payment: PaymentRequest | None = None,
+                          payments: list[PaymentRequest] | None = None, actor=None, shift=None) -> Order:
+    policy = policy_for(order.channel)
+    if not (policy.allows(actor) or policy_for(Channel.COUNTER).allows(actor)):
+        raise NotPermitted("staff only")
+    order.refresh_from_db()
+    if order.status != Order.Status.RESERVED:
+        raise IllegalTransition(f"order {order.code} is {order.get_status_display().lower()}, not a reservation")
+    now = timezone.now()
+    if order.payment_deadline <= now:
+        raise HoldNotActive("the reservation lapsed at its deadline; its seats were released")
+    hold = order.hold
+    total, _currency, place_ids = hold_total(hold)
+    method_policy = policy_for(Channel.COUNTER) if shift is not None else policy
+    parts = validated_parts(method_policy, payment, payments, total)
+    # One payment at a time (compare-and-set, no lock held while the provider answers): a
+    # second at once (two operators, a double click) is refused before its card is charged.
+    # A claim left by a request that died lapses after PAYING_FOR.
+    if not Order.objects.filter(pk=order.pk, status=Order.Status.RESERVED).filter(
+            Q(payment_started_at__isnull=True) | Q(payment_started_at__lt=now - PAYING_FOR)).update(
+            payment_started_at=now):
+        raise InProgress(f"order {order.code} is being paid right now")
+    try:
+        return charge_and_sell(order=order, hold=hold, parts=parts, place_ids=place_ids, actor=actor,
+                               shift=shift, from_status=Order.Status.RESERVED)
+    except Exception:  # (not a worker killed mid-charge: then the claim lapses by itself)
+        Order.objects.filter(pk=order.pk, status=Order.Status.RESERVED, payment_started_at=now).update(
+            payment_started_at=None)
+        raise
+
+
+def reservations_tidy(*, now: datetime | None = None) -> int:
+    """Reservations past their deadline: the order is cancelled (its places already lapsed
+    at the deadline and count as free)."""
+    now = now or timezone.now()
+    lapsed = list(Order.objects.filter(status=Order.Status.RESERVED, payment_deadline__lte=now))
+    for order in lapsed:
+        try:
+            with transaction.atomic():
+                order_transition(order, Order.Status.CANCELLED, action="reservation lapsed",
+                                 reason=f"deadline {order.payment_deadline:%Y-%m-%d %H:%M}",
+                                 failure_reason="not paid by the deadline", only_from=(Order.Status.RESERVED,))
+        except OrderStatusConflict:
+            continue  # paid at the last moment, or cancelled by staff
+    return len(lapsed)

@@ -1,0 +1,62 @@
+"""An order's status moves along TRANSITIONS only, and each move writes its audit line.
+
+The sale itself (awaiting payment or reserved, to paid) is part of the one sale statement
+(charging.charge_and_sell, through sales.inventory.sell), which checks the order's status
+on its row in the same way; every other move comes through `order_transition`.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from ..errors import IllegalTransition
+from ..models import Order, OrderEvent
+
+S = Order.Status
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.PENDING: frozenset({S.PAID, S.FAILED, S.CANCELLED}),
+    S.RESERVED: frozenset({S.PAID, S.CANCELLED}),
+    # A failed order is kept for its record; staff may still cancel it.
+    S.FAILED: frozenset({S.CANCELLED}),
+    S.PAID: frozenset({S.REFUNDED}),
+    S.REFUNDED: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+
+# The audit line a move writes, unless the caller names a more precise one.
+ACTIONS = {S.FAILED: "failed", S.CANCELLED: "cancelled", S.REFUNDED: "refunded", S.PAID: "paid"}
+
+
+class OrderStatusConflict(IllegalTransition):
+    """The order is in no state this move starts from: another request moved it first."""
+
+
+def staff(actor):
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def record(order: Order, action: str, detail: str = "", actor=None) -> None:
+    OrderEvent.objects.create(order=order, action=action, detail=detail[:300], actor=staff(actor))
+
+
+def order_transition(order: Order, to: str, *, actor=None, reason: str = "", action: str | None = None,
+                     failure_reason: str | None = None, only_from: tuple[str, ...] | None = None) -> Order:
+    """Move `order` to `to` if its row is in a state that may (compare-and-set on the row,
+    so a concurrent move makes this one fail), and write the audit line `action` (by
+    default the new status) with `reason` as its detail. `only_from` narrows the starting
+    states (a reservation's lapse cancels reservations only)."""
+    sources = [s for s, targets in TRANSITIONS.items() if to in targets and (only_from is None or s in only_from)]
+    fields = {"status": to}
+    if failure_reason is not None:
+        fields["failure_reason"] = failure_reason[:300]
+    with transaction.atomic(savepoint=False):
+        moved = Order.objects.filter(pk=order.pk, status__in=sources).update(**fields)
+        if moved:
+            record(order, action or ACTIONS[to], reason, actor)
+    # Raised outside the block: a refusal leaves the caller's transaction usable.
+    if not moved:
+        raise OrderStatusConflict(f"order {order.code} cannot become {S(to).label.lower()} from where it is")
+    for name, value in fields.items():
+        setattr(order, name, value)
+    return order

@@ -1,0 +1,54 @@
+"""Round trips on the hot path: every extra statement on a hold or an order costs a
+sell-out its throughput."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from events.models import Channel
+from sales.holds import hold_create
+from sales.models import Hold, Place
+from tests.support import BUYER, CARD, client_for, make_performance, places_of, statements
+
+pytestmark = pytest.mark.django_db
+ONLINE = Channel.ONLINE
+
+
+def test_a_sale_through_the_api_takes_few_statements(performance):
+    """The hot path's budget of database round trips: every extra statement on a hold or an
+    order costs the sell-out its throughput."""
+    client = client_for()
+    zone = performance.price_zones.get().pk
+    client.post("/api/v1/holds/", {"performance": performance.pk, "zone": zone, "quantity": 1}, format="json")
+    with CaptureQueriesContext(connection) as queries:
+        h = client.post("/api/v1/holds/", {"performance": performance.pk, "zone": zone, "quantity": 2},
+                        format="json")
+    assert h.status_code == 201 and len(h.json()["places"]) == 2
+    assert len(statements(queries)) <= 2, statements(queries)  # what it names; the hold with its places
+    with CaptureQueriesContext(connection) as queries:
+        o = client.post("/api/v1/orders/", {"hold": h.json()["token"], "customer": BUYER, "payment": CARD},
+                        format="json", headers={"Idempotency-Key": "few-statements-0001"})
+    assert o.status_code == 201 and len(o.json()["tickets"]) == 2 and o.json()["paid_at"]
+    # the key, the hold with the checks, the order, the sale with its tickets, the key's answer
+    assert len(statements(queries)) <= 5, statements(queries)
+
+
+def test_best_available_reads_a_zone_once_and_survives_a_stale_picture():
+    """Best-available reuses this process's picture of the zone's free runs; a block taken
+    meanwhile by another route costs a failed try, then the next block, never a wrong sale."""
+    perf = make_performance(rows=3, per_row=10)
+    zone = perf.price_zones.get()
+    first = hold_create(performance=perf, channel=ONLINE, zone=zone, quantity=2)
+    with CaptureQueriesContext(connection) as queries:
+        hold_create(performance=perf, channel=ONLINE, zone=zone, quantity=2)
+    assert not any("GROUP BY" in q["sql"] for q in queries.captured_queries)  # the picture, not a re-read
+    # The picture's next best block goes to a named-seat buyer behind its back.
+    row_a = sorted((p for p in places_of(perf, state="available") if p.seat.row == "A"),
+                   key=lambda p: p.centre_offset)
+    hold_create(performance=perf, channel=ONLINE, place_ids=[p.pk for p in row_a[:4]])
+    third = hold_create(performance=perf, channel=ONLINE, zone=zone, quantity=2)
+    seats = sorted(Place.objects.filter(hold=third).select_related("seat"), key=lambda p: p.seat.position)
+    assert len(seats) == 2 and seats[0].seat.row == seats[1].seat.row
+    assert seats[1].seat.position == seats[0].seat.position + 1
+    assert not set(Place.objects.filter(hold=first).values_list("pk", flat=True)) & {p.pk for p in seats}
+    assert Hold.objects.filter(performance=perf).count() == 4  # the failed try left no hold behind

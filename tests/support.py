@@ -1,0 +1,151 @@
+"""What many test modules use: building a performance and its users, racing threads,
+signed-in clients, the API's buyer and card. Fixtures are in conftest.py."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from boxoffice.celery import app as celery_app
+from events.models import Channel, Event, OnSaleWindow, Performance, PriceZone, Venue
+from events.seating import seating_plan_import
+from sales import availability, inventory, notifications, waiting_room
+from sales.errors import SalesError
+from sales.payments import APPROVE
+from sales.roles import ensure_roles
+
+# An API buyer and card, as a request body carries them.
+BUYER = {"name": "Marie Côté", "email": "marie@example.org"}
+CARD = {"method": "test_card", "card_number": APPROVE}
+
+_names = itertools.count(1)
+
+
+def plan_csv(rows: int, per_row: int, standing: int = 0, section: str = "Stalls") -> str:
+    lines = ["section,kind,row,number,x,y,flags,capacity"]
+    for r in range(rows):
+        for n in range(per_row):
+            flags = "wheelchair" if (r, n) == (rows - 1, 0) else ""
+            lines.append(f"{section},seated,{chr(65 + r)},{n + 1},{n * 10},{r * 10},{flags},")
+    if standing:
+        lines.append(f"Lawn,standing,,,,,,{standing}")
+    return "\n".join(lines)
+
+
+def make_performance(*, rows: int = 10, per_row: int = 10, standing: int = 0,
+                     ticket_limit: int = 10, price: str = "50.00",
+                     channels=tuple(Channel.values), on_sale: bool = True) -> Performance:
+    n = next(_names)
+    venue = Venue.objects.create(name=f"Test hall {n}")
+    seating_plan_import(venue=venue, text=plan_csv(rows, per_row, standing))
+    event = Event.objects.create(title=f"Test event {n}")
+    now = timezone.now()
+    perf = Performance.objects.create(event=event, venue=venue, ticket_limit=ticket_limit,
+                                      starts_at=now + timedelta(days=10))
+    for channel in channels:
+        OnSaleWindow.objects.create(performance=perf, channel=channel,
+                                    opens_at=now - timedelta(days=1),
+                                    closes_at=now + timedelta(days=9))
+    seated = PriceZone.objects.create(performance=perf, name="Stalls", price=Decimal(price))
+    seated.sections.set(venue.sections.filter(kind="seated"))
+    if standing:
+        lawn = PriceZone.objects.create(performance=perf, name="Lawn", price=Decimal("20.00"))
+        lawn.sections.set(venue.sections.filter(kind="standing"))
+    if on_sale:
+        inventory.put_on_sale(performance=perf)
+    return perf
+
+
+def make_user(username: str, role: str | None = None, **extra) -> User:
+    ensure_roles()
+    user = User.objects.create_user(username=username, password="pw-" + username, **extra)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def places_of(performance, **filters):
+    from sales.models import Place
+
+    return list(Place.objects.filter(performance=performance, **filters)
+                .select_related("seat").order_by("seat__row_index", "seat__position", "pk"))
+
+
+def process_env(**extra) -> dict:
+    """The environment for a process of the test's own (a sender, a request) that works on
+    the test database, so that the test can kill it for real."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    url = f"postgres://{db['USER']}@{db['HOST'].replace('/', '%2F')}:{db['PORT']}/{db['NAME']}"
+    return {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": url, **extra}
+
+
+def race(n: int, fn, workers: int | None = None) -> list:
+    """Run fn(i) for i in range(n) on `workers` threads released together."""
+    workers = workers or n
+    barrier = threading.Barrier(workers)
+    started = threading.local()
+
+    def run(i):
+        try:
+            if not getattr(started, "done", False):
+                started.done = True
+                barrier.wait(timeout=30)
+            return fn(i)
+        except SalesError as exc:
+            return exc
+        finally:
+            connection.close()  # each buyer is its own client with its own connection
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(run, range(n)))
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def client_for(user=None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def assert_error(response, status, code):
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert body["error"]["code"] == code and body["error"]["message"], body
+    return body["error"]
+
+
+def statements(queries) -> list[str]:
+    """The statements sent, without the savepoints a test's own transaction adds (in
+    production a hold or a sale runs in autocommit and sends none)."""
+    return [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+
+
+def forget_process_caches() -> None:
+    """Forget what this process keeps between requests: its Redis clients, its broker
+    connections, when it last asked for the confirmations task. The next use connects as
+    the settings name things now."""
+    availability.forget_client()
+    waiting_room.forget_clients()
+    notifications.forget_asking()
+    # Celery keeps its broker connections on the app; the next publish makes new ones.
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
