@@ -239,10 +239,11 @@ def down(started) -> None:
 
 
 def manage(*args: str, env: dict | None = None) -> None:
-    # A session of its own: Ctrl-C reaches the runner only, which stops it (no traceback
-    # from a command cut short).
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], check=True, cwd=ROOT, env=env,
-                   start_new_session=True)
+    """A management command, with the settings `make run` uses unless `env` says otherwise
+    (production's refuse to start without a secret key). A session of its own: Ctrl-C
+    reaches the runner only, which stops it (no traceback from a command cut short)."""
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], check=True, cwd=ROOT,
+                   env=env or run_environment(), start_new_session=True)
 
 
 def granian(port: int, workers: int, threads: int = 4) -> list[str]:
