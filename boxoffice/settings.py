@@ -1,5 +1,5 @@
 """Settings come from the environment; the defaults point at the local stack
-that `make run` / `make test` start (see boxoffice/stack.py)."""
+that `make run` / `make test` start (see tooling/stack.py)."""
 
 import os
 from datetime import timedelta
