@@ -23,14 +23,18 @@ from .channels.policy import COUNTER_CLERK, ORGANIZER, PHONE_OPERATOR
 from .roles import ensure_roles
 
 VENUE = "Amphithéâtre du Lac"
-# (name, first angle, last angle, first radius, rows, seats per row)
+# (name, first angle, last angle, first radius, rows, seats per row). The first radius is
+# chosen so that 35 seats fill the narrowest wedge at no less than SEAT_PITCH apart, and the
+# upper tier starts beyond the last row of the lower one: no two seats overlap on the map.
 SEATED = [
-    ("Parterre gauche", 200, 240, 60, 20, 35),
-    ("Parterre centre", 245, 295, 60, 20, 35),
-    ("Parterre droit", 300, 340, 60, 20, 35),
-    ("Gradins ouest", 200, 265, 320, 20, 35),
-    ("Gradins est", 275, 340, 320, 20, 35),
+    ("Parterre gauche", 200, 240, 500, 20, 35),
+    ("Parterre centre", 245, 295, 500, 20, 35),
+    ("Parterre droit", 300, 340, 500, 20, 35),
+    ("Gradins ouest", 200, 265, 780, 20, 35),
+    ("Gradins est", 275, 340, 780, 20, 35),
 ]
+SEAT_PITCH = 10  # plan units between neighbouring seats, at least
+ROW_PITCH = 12
 LAWN = ("Pelouse", 5500)
 
 USERS = [
@@ -47,7 +51,7 @@ def amphitheatre_plan() -> dict:
     for name, a0, a1, r0, rows, per_row in SEATED:
         plan_rows = []
         for r in range(rows):
-            radius = r0 + r * 12
+            radius = r0 + r * ROW_PITCH
             seats = []
             for n in range(per_row):
                 angle = math.radians(a0 + (a1 - a0) * n / (per_row - 1))

@@ -123,6 +123,14 @@ FR = {
     "Briefly unavailable": "Brièvement indisponible",
     "The request holds a value that cannot be stored.": "La requête contient une valeur qui ne peut être enregistrée.",
     "Back to the box office": "Retour à la billetterie",
+    "Choose a section, then up to %(n)s seats: tap or click a seat, or Tab into the map, move with the arrow "
+    "keys and pick with Enter or Space.": "Choisissez une section, puis jusqu'à %(n)s places : touchez ou cliquez "
+    "une place, ou entrez dans le plan avec Tab, déplacez-vous avec les flèches et choisissez avec Entrée ou Espace.",
+    "Sections": "Sections", "%(n)s of %(total)s seat left": ("%(n)s place libre sur %(total)s",
+                                                           "%(n)s places libres sur %(total)s"),
+    "Key": "Légende", "Free": "Libre", "Restricted view": "Visibilité réduite",
+    "Choose a section to see its seats.": "Choisissez une section pour voir ses places.",
+    "No such section": "Section introuvable",
 }
 
 path = Path(__file__).resolve().parent.parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"

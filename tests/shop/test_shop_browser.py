@@ -12,7 +12,6 @@ from sales.holds import hold_create
 from sales.models import Hold, Order, Place
 from sales.orders import CustomerDetails, order_place
 from sales.payments import PaymentRequest
-from tests.browser import screenshot
 from tests.conftest import make_performance, make_user, places_of
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -122,22 +121,3 @@ def test_keyboard_picks_seats(page):
     page.keyboard.press("Enter")
     assert first.get_attribute("aria-checked") == "true"
     assert page.locator("#picked-count").inner_text() == "1 selected"
-
-
-@pytest.mark.parametrize("width, height, name", [(1280, 900, "desktop"), (390, 844, "phone")])
-def test_screenshots_of_the_performance_page(browser, live_server, width, height, name):
-    from sales.demo import load_demo
-
-    load_demo()
-    from events.models import Performance
-
-    perf = Performance.objects.filter(event__title__startswith="Les").first()
-    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.goto(f"/performances/{perf.pk}/")
-    page.locator("#seatmap").wait_for()
-    path = screenshot(page, f"performance-{name}")
-    page.locator("#seatmap").scroll_into_view_if_needed()
-    screenshot(page, f"performance-{name}-map")
-    context.close()
-    assert path.stat().st_size > 10_000

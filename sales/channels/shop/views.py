@@ -9,8 +9,11 @@ import secrets
 from django.contrib import messages
 from django.db.models import BooleanField, ExpressionWrapper
 from django.http import Http404, HttpResponse
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,6 +30,7 @@ from sales.tickets_pdf import order_pdf
 
 from .forms import CheckoutForm, HoldForm
 from .queue import pass_ok
+from .seatmap import section_svg, sections_of
 
 BASKET = "basket_hold"
 
@@ -72,14 +76,18 @@ def event_list(request):
     return render(request, "shop/event_list.html", {"rows": rows, "ballots": ballots})
 
 
-def seat_rows(perf: Performance, now, channel: str = Channel.ONLINE) -> tuple[list[dict], dict]:
+def seat_rows(perf: Performance, now, channel: str = Channel.ONLINE,
+              section_id: int | None = None) -> tuple[list[dict], dict]:
     """The seat map as `channel` sees it: seats kept for another channel look taken."""
     # Sellable or not is the inventory's rule (free and open to this channel), asked of the database.
-    places = (Place.objects.filter(performance=perf, seat__isnull=False)
+    places = Place.objects.filter(performance=perf, seat__isnull=False)
+    if section_id is not None:
+        places = places.filter(section_id=section_id)
+    places = (places
               .annotate(sellable=ExpressionWrapper(free(now) & open_to(channel), output_field=BooleanField()))
-              .values("pk", "sellable", "seat__x", "seat__y", "seat__row",
-                      "seat__number", "seat__wheelchair", "seat__restricted_view", "section__name",
-                      "price_zone_id")
+              .values("pk", "sellable", "seat__x", "seat__y", "seat__row", "seat__row_index",
+                      "seat__number", "seat__wheelchair", "seat__restricted_view", "section_id",
+                      "section__name", "price_zone_id", "price_zone__price", "price_zone__currency")
               # Document order is focus order: by section, row, and seat along the row.
               .order_by("section__rank", "section_id", "seat__row_index", "seat__position"))
     seats = [{**p, "taken": not p["sellable"]} for p in places]
@@ -90,6 +98,13 @@ def seat_rows(perf: Performance, now, channel: str = Channel.ONLINE) -> tuple[li
     box = {"x": int(min(xs) - pad), "y": int(min(ys) - pad) - 10, "w": int(max(xs) - min(xs) + 2 * pad),
            "h": int(max(ys) - min(ys) + 2 * pad) + 10, "cx": round((min(xs) + max(xs)) / 2, 1)}
     return seats, box
+
+
+def _compressed(request, response):
+    """Gzip a response that carries no secret and reflects nothing the client sent (seat
+    geometry, seat ids), so compressing it cannot leak a token the way BREACH does. Pages
+    with a CSRF token are left as they are."""
+    return GZipMiddleware(lambda r: response).process_response(request, response)
 
 
 def _behind_queue(request, perf_id: int):
@@ -126,7 +141,28 @@ def performance_detail(request, pk: int):
         "seats": seats, "box": box, "standing": list(standing_areas.values()),
         "basket": basket if basket and basket.performance_id == perf.pk and hold_is_live(basket, now) else None,
         "now": now, "form": HoldForm(performance=perf),
+        "section_url": reverse("shop:seat-section", args=[perf.pk]),
     })
+
+
+def seat_section(request, pk: int, channel: str = Channel.ONLINE):
+    """One section of the seat map, fetched when the shopper opens it."""
+    if (to_queue := _behind_queue(request, pk)) is not None:
+        return to_queue
+    perf = get_object_or_404(Performance, pk=pk)
+    try:
+        section_id = int(request.GET.get("section", ""))
+    except ValueError:
+        raise Http404(_("No such section")) from None
+    seats, _box = seat_rows(perf, timezone.now(), channel, section_id=section_id)
+    if not seats:
+        raise Http404(_("No such section"))
+    section = sections_of(seats)[0]
+    response = render(request, "shop/_seatsection.html", {
+        "section": section, "performance": perf,
+        "svg": mark_safe(section_svg(section, {z.pk: z.color for z in perf.price_zones.all()})),  # noqa: S308 - built with escape()
+    })
+    return _compressed(request, response)
 
 
 def seat_states(request, pk: int, channel: str = Channel.ONLINE):
@@ -136,7 +172,7 @@ def seat_states(request, pk: int, channel: str = Channel.ONLINE):
     taken = (Place.objects.filter(performance=perf, seat__isnull=False)
              .exclude(free(now) & open_to(channel)).order_by("pk").values_list("pk", flat=True))
     ids = ",".join(str(i) for i in taken)
-    return HttpResponse(f'<div id="seat-states" data-taken="{ids}"></div>')
+    return _compressed(request, HttpResponse(f'<div id="seat-states" data-taken="{ids}"></div>'))
 
 
 @require_POST
