@@ -23,15 +23,15 @@ from .channels.policy import COUNTER_CLERK, ORGANIZER, PHONE_OPERATOR
 from .roles import ensure_roles
 
 VENUE = "Amphithéâtre du Lac"
-# (name, first angle, last angle, first radius, rows, seats per row). The first radius is
-# chosen so that 35 seats fill the narrowest wedge at no less than SEAT_PITCH apart, and the
-# upper tier starts beyond the last row of the lower one: no two seats overlap on the map.
+# (name, first angle, last angle, tier). The lower tier starts where a row of seats fits the
+# narrowest wedge at SEAT_PITCH apart, the upper tier beyond the lower one's last row: no
+# two seats overlap on the map (tests/shop/test_seatmap.py checks it from this data).
 SEATED = [
-    ("Parterre gauche", 200, 240, 500, 20, 35),
-    ("Parterre centre", 245, 295, 500, 20, 35),
-    ("Parterre droit", 300, 340, 500, 20, 35),
-    ("Gradins ouest", 200, 265, 780, 20, 35),
-    ("Gradins est", 275, 340, 780, 20, 35),
+    ("Parterre gauche", 200, 240, 0),
+    ("Parterre centre", 245, 295, 0),
+    ("Parterre droit", 300, 340, 0),
+    ("Gradins ouest", 200, 265, 1),
+    ("Gradins est", 275, 340, 1),
 ]
 SEAT_PITCH = 10  # plan units between neighbouring seats, at least
 ROW_PITCH = 12
@@ -46,12 +46,16 @@ USERS = [
 ]
 
 
-def amphitheatre_plan() -> dict:
+def amphitheatre_plan(rows: int = 20, per_row: int = 35) -> dict:
+    """The demo's plan: five sections of `rows` × `per_row` seats (3,500 by default) and the lawn."""
+    narrowest = min(math.radians(a1 - a0) for _n, a0, a1, _t in SEATED)
+    lower = max(500, math.ceil(SEAT_PITCH * (per_row - 1) / narrowest))
+    first_radius = (lower, lower + rows * ROW_PITCH + 40)
     sections = []
-    for name, a0, a1, r0, rows, per_row in SEATED:
+    for name, a0, a1, tier in SEATED:
         plan_rows = []
         for r in range(rows):
-            radius = r0 + r * ROW_PITCH
+            radius = first_radius[tier] + r * ROW_PITCH
             seats = []
             for n in range(per_row):
                 angle = math.radians(a0 + (a1 - a0) * n / (per_row - 1))

@@ -11,8 +11,11 @@ def seat_map(context) -> dict:
     """The overview of a performance's sections and which one is open. With a `section_url`
     in the context (the shop) the open section is fetched from it, compressed; otherwise (the
     staff screens) it is drawn into the page."""
-    seats = context.get("seats") or []
-    sections = sections_of(seats)
+    if context.get("overview"):  # counted by the database (the shop)
+        sections, box = context["overview"]
+    else:  # drawn from the seats the staff screens pass
+        sections = sections_of(context.get("seats") or [])
+        box = venue_box(sections) if sections else {}
     if not sections:
         return {}
     request = context.get("request")
@@ -31,4 +34,4 @@ def seat_map(context) -> dict:
     svg = None
     if open_section is not None and not context.get("section_url"):
         svg = mark_safe(section_svg(open_section, context.get("zone_colors") or {}))  # noqa: S308 - built with escape()
-    return {"sections": links, "open": open_section, "svg": svg, "box": venue_box(sections)}
+    return {"sections": links, "open": open_section, "svg": svg, "box": box}

@@ -30,7 +30,7 @@ from sales.tickets_pdf import order_pdf
 
 from .forms import CheckoutForm, HoldForm
 from .queue import pass_ok
-from .seatmap import section_svg, sections_of
+from .seatmap import overview, section_svg, sections_of
 
 BASKET = "basket_hold"
 
@@ -127,7 +127,6 @@ def performance_detail(request, pk: int):
     now = timezone.now()
     counts = zone_counts(perf.pk)
     zones = [(z, counts.get(z.pk, {"available": 0, "total": 0})) for z in perf.price_zones.all()]
-    seats, box = seat_rows(perf, now)
     standing = (Place.objects.filter(performance=perf, seat__isnull=True).filter(free(now))
                 .values("section_id", "section__name", "price_zone__name", "price_zone__price",
                         "price_zone__currency").order_by("section_id"))
@@ -138,7 +137,7 @@ def performance_detail(request, pk: int):
     basket = _basket(request)
     return render(request, "shop/performance.html", {
         "performance": perf, "zones": zones, "zone_colors": {z.pk: z.color for z, _c in zones},
-        "seats": seats, "box": box, "standing": list(standing_areas.values()),
+        "overview": overview(perf, now, Channel.ONLINE), "standing": list(standing_areas.values()),
         "basket": basket if basket and basket.performance_id == perf.pk and hold_is_live(basket, now) else None,
         "now": now, "form": HoldForm(performance=perf),
         "section_url": reverse("shop:seat-section", args=[perf.pk]),
