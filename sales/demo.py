@@ -104,12 +104,16 @@ def load_demo() -> str:
     sections = {s.name: s for s in venue.sections.all()}
     event = Event.objects.create(
         title="Les Étoiles — tournée d'été",
-        description="Two summer nights under the stars at the lake.")
+        description="Two summer nights under the stars at the lake: the orchestra and choir of "
+                    "Les Étoiles play their summer tour on the open-air stage. Seats in the parterre "
+                    "and the tiers, standing places on the lawn. Bring a warm layer for the evening.",
+        image_url="/static/demo/poster.svg")
     now = timezone.now()
     first = timezone.localtime(now).replace(hour=20, minute=0, second=0, microsecond=0)
     for days in (30, 31):
         perf = Performance.objects.create(event=event, venue=venue, ticket_limit=8,
-                                          starts_at=first + timedelta(days=days))
+                                          starts_at=first + timedelta(days=days),
+                                          doors_open_at=first + timedelta(days=days, hours=-1))
         for channel in Channel.values:
             OnSaleWindow.objects.create(performance=perf, channel=channel,
                                         opens_at=now - timedelta(days=1), closes_at=perf.starts_at)

@@ -131,6 +131,15 @@ FR = {
     "Key": "Légende", "Free": "Libre", "Restricted view": "Visibilité réduite",
     "Choose a section to see its seats.": "Choisissez une section pour voir ses places.",
     "No such section": "Section introuvable",
+    "Give an address on this site, starting with /, like /static/demo/poster.svg.":
+    "Donnez une adresse sur ce site, commençant par /, comme /static/demo/poster.svg.",
+    "image address": "adresse de l'image",
+    "An image on this site, shown on the event's pages, e.g. /static/demo/poster.svg.":
+    "Une image sur ce site, montrée sur les pages de l'événement, p. ex. /static/demo/poster.svg.",
+    "doors open at": "ouverture des portes à", "The payment was not made:": "Le paiement n'a pas été fait :",
+    "One minute left: pay now, or your seats are released.":
+    "Plus qu'une minute : payez maintenant, sinon vos places seront libérées.",
+    "When": "Quand", "Doors open": "Ouverture des portes", "Where": "Où",
 }
 
 path = Path(__file__).resolve().parent.parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"

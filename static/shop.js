@@ -247,28 +247,67 @@
     if (!box) return;
     var left = parseInt(box.dataset.seconds, 10);
     var clock = box.querySelector(".clock");
+    var warning = document.getElementById("hold-warning");
+    var lapsed = false, timer = null;
     function show() {
       var m = Math.floor(left / 60), s = left % 60;
       clock.textContent = m + ":" + (s < 10 ? "0" : "") + s;
     }
-    show();
-    var timer = setInterval(function () {
-      left -= 1;
-      if (left <= 0) {
-        clearInterval(timer);
-        left = 0;
-        show();
-        var msg = document.getElementById("expired-msg");
-        if (msg) msg.hidden = false;
-        var checkout = document.getElementById("checkout");
-        if (checkout) checkout.hidden = true;
-        var places = document.getElementById("basket-places");
-        if (places) places.hidden = true;
-        return;
-      }
+    // One message when the hold lapses, whether the clock or the server notices first; the
+    // form keeps what was typed (and the browser keeps it for the next basket).
+    function lapse() {
+      if (lapsed) return;
+      lapsed = true;
+      if (timer) clearInterval(timer);
+      left = 0;
       show();
-    }, 1000);
+      if (warning) warning.hidden = true;
+      var msg = document.getElementById("expired-msg");
+      if (msg) msg.hidden = false;
+      var places = document.getElementById("basket-places");
+      if (places) places.hidden = true;
+      var pay = document.getElementById("pay");
+      if (pay) pay.disabled = true;
+    }
+    function tick() {
+      if (left <= 0) { lapse(); return; }
+      if (left <= 60 && warning && warning.hidden) warning.hidden = false;
+      show();
+    }
+    tick();
+    timer = setInterval(function () { left -= 1; tick(); }, 1000);
+    document.body.addEventListener("htmx:afterSwap", function () {
+      var status = document.getElementById("hold-status");
+      if (status && status.dataset.lapsed) lapse();
+    });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { setupMap(); setupCountdown(); });
+  var KEPT = ["name", "email", "phone"];
+  function keepDetails() {
+    var form = document.querySelector("#checkout form");
+    if (!form || !window.sessionStorage) return;
+    var kept = {};
+    try { kept = JSON.parse(sessionStorage.getItem("checkout-details") || "{}"); } catch (e) { kept = {}; }
+    KEPT.forEach(function (name) {
+      var field = form.elements[name];
+      if (field && !field.value && kept[name]) field.value = kept[name];
+    });
+    form.addEventListener("input", function () {
+      var now = {};
+      KEPT.forEach(function (name) { if (form.elements[name]) now[name] = form.elements[name].value; });
+      sessionStorage.setItem("checkout-details", JSON.stringify(now));
+    });
+  }
+
+  // An error message is where the focus goes, so that it is read out and seen first.
+  function focusErrors() {
+    var summary = document.getElementById("error-summary") || document.querySelector(".messages .msg-error");
+    if (!summary) return;
+    if (!summary.hasAttribute("tabindex")) summary.setAttribute("tabindex", "-1");
+    summary.focus();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setupMap(); setupCountdown(); keepDetails(); focusErrors();
+  });
 })();

@@ -33,6 +33,9 @@ from .queue import pass_ok
 from .seatmap import overview, section_svg, sections_of
 
 BASKET = "basket_hold"
+# What the shopper typed at checkout (never the card), kept when their hold lapses so that
+# choosing seats again does not mean typing it all again.
+DETAILS = "checkout_details"
 
 
 def _owner_key(request) -> str:
@@ -216,7 +219,7 @@ def basket(request):
         if hold.status != Hold.Status.SOLD:
             messages.warning(request, _("Your hold expired and the seats were released. Please choose again."))
         return redirect("shop:performance", pk=hold.performance_id)
-    return _render_basket(request, hold, CheckoutForm(), now)
+    return _render_basket(request, hold, CheckoutForm(initial=request.session.get(DETAILS)), now)
 
 
 def _render_basket(request, hold, form, now, status=200):
@@ -276,6 +279,7 @@ def checkout(request):
         return _render_basket(request, hold, form, now, status=402)
     except HoldNotActive as exc:
         request.session.pop(BASKET, None)
+        request.session[DETAILS] = {k: data[k] for k in ("name", "email", "phone")}
         messages.error(request, exc.message)
         return redirect("shop:performance", pk=hold.performance_id)
     except SalesError as exc:
@@ -285,6 +289,7 @@ def checkout(request):
         form.add_error(None, _("Your payment is being processed; please wait a moment and reload."))
         return _render_basket(request, hold, form, now, status=409)
     request.session.pop(BASKET, None)
+    request.session.pop(DETAILS, None)
     return redirect("shop:order", code=order.code, token=order.access_token)
 
 
