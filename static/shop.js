@@ -137,6 +137,10 @@
       if (e.target.closest && e.target.closest(".seat")) hideTip();
     });
     box.addEventListener("focusout", hideTip);
+    box.addEventListener("focusin", function (e) {
+      var seat = e.target.closest && e.target.closest(".seat");
+      if (seat) showTip(seat);
+    });
 
     // Zoom and pan: the section is drawn at a scale where a seat is a comfortable tap target;
     // wheel and pinch zoom around the pointer, a drag pans (touch and mouse alike).

@@ -57,6 +57,7 @@ def test_tap_two_seats_in_the_densest_section(browser, live_server, demo, viewpo
     perf, _sections, densest = demo
     context, page = open_page(browser, live_server, viewport, touch=name == "phone")
     page.goto(f"/performances/{perf.pk}/")
+    page.evaluate("() => document.getElementById('map-h').scrollIntoView()")
     screenshot(page, f"seatmap-{name}-overview")
     page.locator(f'.section-link[data-section="{densest.id}"]').click()
     seats = page.locator(f'#seatmap[data-section="{densest.id}"] .seat:not(.taken)')
@@ -144,4 +145,43 @@ def test_every_seat_centre_hits_that_seat_and_axe_finds_nothing_serious(browser,
         }""")
         assert misses[0] == [] and misses[1] == section.total, (section.name, misses[0][:5])
     assert axe_violations(page, "#seatmap-box") == []
+    context.close()
+
+
+def test_wheel_zooms_around_the_pointer_drag_pans_and_pinch_zooms(browser, live_server, demo):
+    perf, _sections, densest = demo
+    context, page = open_page(browser, live_server, DESKTOP)
+    open_section(page, perf, densest)
+    svg = page.locator("#seatmap")
+    page.evaluate("() => document.querySelector('.map-scroll').scrollIntoView()")
+    box = page.locator(".map-scroll").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + min(box["height"], 400) / 2
+    under = ("([x, y]) => { const s = document.elementFromPoint(x, y)?.closest('.seat'); "
+             "return s ? s.dataset.id : null; }")
+    page.mouse.move(x, y)
+    before_id, before_w = page.evaluate(under, [x, y]), svg.bounding_box()["width"]
+    for _ in range(3):
+        page.mouse.wheel(0, -120)
+    page.wait_for_timeout(100)
+    assert svg.bounding_box()["width"] > before_w * 1.6
+    if before_id:  # the point under the pointer stays under it
+        assert page.evaluate(under, [x, y]) == before_id
+    scroll = page.evaluate("() => document.querySelector('.map-scroll').scrollLeft")
+    page.mouse.down()
+    page.mouse.move(x - 150, y, steps=5)
+    page.mouse.up()
+    assert page.evaluate("() => document.querySelector('.map-scroll').scrollLeft") > scroll + 100
+    assert page.locator("#seatmap .seat.picked").count() == 0  # a drag is not a pick
+    page.mouse.wheel(0, 600)  # back out, then pinch in with two fingers
+    page.wait_for_timeout(100)
+    width = svg.bounding_box()["width"]
+    page.evaluate("""([x, y]) => {
+        const sc = document.querySelector('.map-scroll');
+        const ev = (type, id, cx, target) => target.dispatchEvent(new PointerEvent(type,
+            {pointerId: id, clientX: cx, clientY: y, bubbles: true, pointerType: 'touch'}));
+        ev('pointerdown', 11, x - 50, sc); ev('pointerdown', 12, x + 50, sc);
+        ev('pointermove', 12, x + 100, window); ev('pointermove', 11, x - 100, window);
+        ev('pointerup', 11, x - 100, window); ev('pointerup', 12, x + 100, window);
+    }""", [x, y])
+    assert svg.bounding_box()["width"] > width * 1.5
     context.close()
