@@ -119,10 +119,6 @@ class SeatLabels:
         return label
 
 
-def seat_label(s: dict) -> str:
-    return SeatLabels()(s)
-
-
 def section_svg(section: SectionView, zone_colors: dict) -> str:
     """The open section as SVG: one roving-tabindex checkbox per seat, in row order."""
     rows = section.rows()

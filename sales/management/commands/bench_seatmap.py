@@ -1,7 +1,8 @@
 """What the shop's seat map costs: bytes over the wire (compressed as served) and server
 time, for a performance of 3,500 and of 9,000 seats.
 
-    make up && DJANGO_DEBUG=1 .venv/bin/python manage.py bench_seatmap --sizes 3500,9000
+    make up && DJANGO_DEBUG=1 .venv/bin/python manage.py migrate
+    DJANGO_DEBUG=1 .venv/bin/python manage.py bench_seatmap --sizes 3500,9000
 
 Requests go through the whole Django stack in process (middleware included), so the times
 are the server's own, without the network. The static files are counted gzip-compressed,
