@@ -232,6 +232,15 @@
       }
       if (e.detail.target.id === "seat-section") {
         setupSection();
+        // Opened by the shopper (not on page load): bring the section into view and say
+        // which one it is, by moving the focus to its heading.
+        var from = e.detail.requestConfig && e.detail.requestConfig.elt;
+        var heading = document.getElementById("section-h");
+        if (heading && from && from.classList && from.classList.contains("section-link")) {
+          heading.setAttribute("tabindex", "-1");
+          heading.focus({ preventScroll: true });
+          heading.scrollIntoView({ block: "start" });
+        }
         var m = map();
         box.querySelectorAll(".section-link").forEach(function (a) {
           if (m && a.dataset.section === m.dataset.section) a.setAttribute("aria-current", "true");

@@ -69,6 +69,8 @@ def test_tap_two_seats_in_the_densest_section(browser, live_server, demo, viewpo
     stage, svg = page.locator("#seatmap .stage").bounding_box(), page.locator("#seatmap").bounding_box()
     assert svg["y"] <= stage["y"] and stage["y"] + stage["height"] <= svg["y"] + svg["height"]
     assert page.locator("#seatmap .row-label").count() == 2 * 20
+    assert page.evaluate("() => document.activeElement.id") == "section-h"  # the opened section is announced
+    assert axe_violations(page, "#seatmap-box") == []
     first, second = seats.nth(0), seats.nth(1)
     for seat in (first, second):
         seat.scroll_into_view_if_needed()
