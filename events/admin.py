@@ -75,7 +75,7 @@ class SeatAdmin(admin.ModelAdmin):
 class PerformanceInline(admin.TabularInline):
     model = Performance
     extra = 0
-    fields = ("starts_at", "venue", "ticket_limit")
+    fields = ("starts_at", "doors_open_at", "venue", "ticket_limit")
     show_change_link = True
 
 
@@ -101,7 +101,7 @@ class PriceZoneInline(admin.StackedInline):
 
 @admin.register(Performance)
 class PerformanceAdmin(admin.ModelAdmin):
-    list_display = ("event", "starts_at", "venue", "ticket_limit")
+    list_display = ("event", "starts_at", "doors_open_at", "venue", "ticket_limit")
     list_filter = ("venue", "event")
     inlines = [OnSaleWindowInline, PriceZoneInline]
     # Putting on sale and the sales summary are added by sales.admin (sales knows events,

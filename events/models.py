@@ -5,6 +5,7 @@ This app knows nothing about sales; `sales` builds its inventory from these rows
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -84,9 +85,19 @@ class Seat(models.Model):
         return f"{self.section.name} row {self.row} seat {self.number}"
 
 
+def local_image(value: str) -> None:
+    # The pages' Content-Security-Policy loads images from this site only: an address on
+    # another host would show as a broken image.
+    if not value.startswith("/") or value.startswith("//"):
+        raise ValidationError(_("Give an address on this site, starting with /, like /static/demo/poster.svg."))
+
+
 class Event(models.Model):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    image_url = models.CharField(
+        _("image address"), max_length=300, blank=True, validators=[local_image],
+        help_text=_("An image on this site, shown on the event's pages, e.g. /static/demo/poster.svg."))
 
     class Meta:
         ordering = ["title"]
@@ -99,6 +110,7 @@ class Performance(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="performances")
     venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="performances")
     starts_at = models.DateTimeField()
+    doors_open_at = models.DateTimeField(_("doors open at"), null=True, blank=True)
     ticket_limit = models.PositiveIntegerField(
         default=10, validators=[MinValueValidator(1)],
         help_text=_("Most tickets one order may hold."),

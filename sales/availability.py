@@ -116,14 +116,18 @@ def seat_map(performance) -> dict:
     }
 
 
-def seat_rows(perf, now, channel: str) -> tuple[list[dict], dict]:
-    """The seat map as `channel` sees it: seats kept for another channel look taken."""
+def seat_rows(perf, now, channel: str, section_id: int | None = None) -> tuple[list[dict], dict]:
+    """The seat map as `channel` sees it (seats kept for another channel look taken), of
+    one section if asked."""
     # Sellable or not is the inventory's rule (free and open to this channel), asked of the database.
-    places = (Place.objects.filter(performance=perf, seat__isnull=False)
+    places = Place.objects.filter(performance=perf, seat__isnull=False)
+    if section_id is not None:
+        places = places.filter(section_id=section_id)
+    places = (places
               .annotate(sellable=ExpressionWrapper(free(now) & open_to(channel), output_field=BooleanField()))
-              .values("pk", "sellable", "seat__x", "seat__y", "seat__row",
-                      "seat__number", "seat__wheelchair", "seat__restricted_view", "section__name",
-                      "price_zone_id")
+              .values("pk", "sellable", "seat__x", "seat__y", "seat__row", "seat__row_index",
+                      "seat__number", "seat__wheelchair", "seat__restricted_view", "section_id",
+                      "section__name", "price_zone_id", "price_zone__price", "price_zone__currency")
               # Document order is focus order: by section, row, and seat along the row.
               .order_by("section__rank", "section_id", "seat__row_index", "seat__position"))
     seats = [{**p, "taken": not p["sellable"]} for p in places]

@@ -23,14 +23,18 @@ from .policy import COUNTER_CLERK, ORGANIZER, PHONE_OPERATOR
 from .roles import ensure_roles
 
 VENUE = "Amphithéâtre du Lac"
-# (name, first angle, last angle, first radius, rows, seats per row)
+# (name, first angle, last angle, tier). The lower tier starts where a row of seats fits the
+# narrowest wedge at SEAT_PITCH apart, the upper tier beyond the lower one's last row: no
+# two seats overlap on the map (tests/shop/test_seatmap.py checks it from this data).
 SEATED = [
-    ("Parterre gauche", 200, 240, 60, 20, 35),
-    ("Parterre centre", 245, 295, 60, 20, 35),
-    ("Parterre droit", 300, 340, 60, 20, 35),
-    ("Gradins ouest", 200, 265, 320, 20, 35),
-    ("Gradins est", 275, 340, 320, 20, 35),
+    ("Parterre gauche", 200, 240, 0),
+    ("Parterre centre", 245, 295, 0),
+    ("Parterre droit", 300, 340, 0),
+    ("Gradins ouest", 200, 265, 1),
+    ("Gradins est", 275, 340, 1),
 ]
+SEAT_PITCH = 10  # plan units between neighbouring seats, at least
+ROW_PITCH = 12
 LAWN = ("Pelouse", 5500)
 
 USERS = [
@@ -42,12 +46,16 @@ USERS = [
 ]
 
 
-def amphitheatre_plan() -> dict:
+def amphitheatre_plan(rows: int = 20, per_row: int = 35) -> dict:
+    """The demo's plan: five sections of `rows` × `per_row` seats (3,500 by default) and the lawn."""
+    narrowest = min(math.radians(a1 - a0) for _n, a0, a1, _t in SEATED)
+    lower = max(500, math.ceil(SEAT_PITCH * (per_row - 1) / narrowest))
+    first_radius = (lower, lower + rows * ROW_PITCH + 40)
     sections = []
-    for name, a0, a1, r0, rows, per_row in SEATED:
+    for name, a0, a1, tier in SEATED:
         plan_rows = []
         for r in range(rows):
-            radius = r0 + r * 12
+            radius = first_radius[tier] + r * ROW_PITCH
             seats = []
             for n in range(per_row):
                 angle = math.radians(a0 + (a1 - a0) * n / (per_row - 1))
@@ -96,12 +104,16 @@ def load_demo() -> str:
     sections = {s.name: s for s in venue.sections.all()}
     event = Event.objects.create(
         title="Les Étoiles — tournée d'été",
-        description="Two summer nights under the stars at the lake.")
+        description="Two summer nights under the stars at the lake: the orchestra and choir of "
+                    "Les Étoiles play their summer tour on the open-air stage. Seats in the parterre "
+                    "and the tiers, standing places on the lawn. Bring a warm layer for the evening.",
+        image_url="/static/demo/poster.svg")
     now = timezone.now()
     first = timezone.localtime(now).replace(hour=20, minute=0, second=0, microsecond=0)
     for days in (30, 31):
         perf = Performance.objects.create(event=event, venue=venue, ticket_limit=8,
-                                          starts_at=first + timedelta(days=days))
+                                          starts_at=first + timedelta(days=days),
+                                          doors_open_at=first + timedelta(days=days, hours=-1))
         for channel in Channel.values:
             OnSaleWindow.objects.create(performance=perf, channel=channel,
                                         opens_at=now - timedelta(days=1), closes_at=perf.starts_at)

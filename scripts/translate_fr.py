@@ -129,6 +129,23 @@ FR = {
     "acheté ni réservé : veuillez réessayer sous peu.",
     "Try again": "Réessayer", "Check the form.": "Vérifiez le formulaire.",
     "Card amount": "Montant par carte",
+    "Choose a section, then up to %(n)s seats: tap or click a seat, or Tab into the map, move with the arrow "
+    "keys and pick with Enter or Space.": "Choisissez une section, puis jusqu'à %(n)s places : touchez ou cliquez "
+    "une place, ou entrez dans le plan avec Tab, déplacez-vous avec les flèches et choisissez avec Entrée ou Espace.",
+    "Sections": "Sections", "%(n)s of %(total)s seat left": ("%(n)s place libre sur %(total)s",
+                                                           "%(n)s places libres sur %(total)s"),
+    "Key": "Légende", "Free": "Libre", "Restricted view": "Visibilité réduite",
+    "Choose a section to see its seats.": "Choisissez une section pour voir ses places.",
+    "No such section": "Section introuvable",
+    "Give an address on this site, starting with /, like /static/demo/poster.svg.":
+    "Donnez une adresse sur ce site, commençant par /, comme /static/demo/poster.svg.",
+    "image address": "adresse de l'image",
+    "An image on this site, shown on the event's pages, e.g. /static/demo/poster.svg.":
+    "Une image sur ce site, montrée sur les pages de l'événement, p. ex. /static/demo/poster.svg.",
+    "doors open at": "ouverture des portes à", "The payment was not made:": "Le paiement n'a pas été fait :",
+    "One minute left: pay now, or your seats are released.":
+    "Plus qu'une minute : payez maintenant, sinon vos places seront libérées.",
+    "When": "Quand", "Doors open": "Ouverture des portes", "Where": "Où",
 }
 
 path = Path(__file__).resolve().parent.parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"

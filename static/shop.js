@@ -8,62 +8,250 @@
   }
 
   function setupMap() {
-    var map = document.getElementById("seatmap");
-    if (!map) return;
-    var limit = parseInt(map.dataset.limit, 10) || 10;
+    var box = document.getElementById("seatmap-box");
+    if (!box) return;
+    var limit = parseInt(box.dataset.limit, 10) || 10;
     var input = document.getElementById("picked-seats");
     var count = document.getElementById("picked-count");
     var submit = document.getElementById("hold-picked");
+    var tip = document.getElementById("seat-tip");
+    var picked = {};    // seat ids, kept while the shopper moves between sections
+    var taken = null;   // the last polled seat states
+    var scale = 1;
+    var moved = 0;      // how far the pointer dragged: a drag is not a pick
+    var pointers = {}, pinch = null;
 
+    function map() { return document.getElementById("seatmap"); }
+    function seats() { var m = map(); return m ? Array.prototype.slice.call(m.querySelectorAll(".seat")) : []; }
     function refresh() {
-      var picked = map.querySelectorAll(".seat.picked");
-      input.value = Array.prototype.map.call(picked, function (s) { return s.dataset.id; }).join(",");
-      count.textContent = picked.length ? text("some", picked.length) : text("none");
-      submit.disabled = picked.length === 0;
+      var ids = Object.keys(picked);
+      input.value = ids.join(",");
+      count.textContent = ids.length ? text("some", ids.length) : text("none");
+      submit.disabled = ids.length === 0;
+    }
+    function mark(seat) {
+      var on = !!picked[seat.dataset.id];
+      seat.classList.toggle("picked", on);
+      seat.setAttribute("aria-checked", on ? "true" : "false");
     }
     function toggle(seat) {
       if (seat.classList.contains("taken")) return;
-      if (!seat.classList.contains("picked") && map.querySelectorAll(".seat.picked").length >= limit) {
+      var id = seat.dataset.id;
+      if (!picked[id] && Object.keys(picked).length >= limit) {
         count.textContent = text("limit", limit);
         return;
       }
-      seat.classList.toggle("picked");
-      seat.setAttribute("aria-checked", seat.classList.contains("picked") ? "true" : "false");
+      if (picked[id]) delete picked[id]; else picked[id] = true;
+      mark(seat);
       refresh();
     }
-    map.addEventListener("click", function (e) {
-      var seat = e.target.closest(".seat");
-      if (seat) { e.preventDefault(); toggle(seat); }
-    });
-    map.addEventListener("keydown", function (e) {
-      var seat = e.target.closest(".seat");
-      if (seat && (e.key === "Enter" || e.key === " ")) { e.preventDefault(); toggle(seat); }
-    });
-    // Seat states polled by htmx: seats sold elsewhere disappear without a reload.
-    document.body.addEventListener("htmx:afterSwap", function (e) {
-      var states = document.getElementById("seat-states");
-      if (!states || !e.detail.target.contains(states)) return;
-      var taken = {};
-      (states.dataset.taken || "").split(",").forEach(function (id) { if (id) taken[id] = true; });
-      map.querySelectorAll(".seat").forEach(function (seat) {
+    function applyTaken() {
+      if (!taken) return;
+      Object.keys(picked).forEach(function (id) { if (taken[id]) delete picked[id]; });
+      seats().forEach(function (seat) {
         var isTaken = !!taken[seat.dataset.id];
-        if (isTaken && !seat.classList.contains("taken")) {
-          seat.classList.remove("picked");
-          seat.setAttribute("aria-checked", "false");
-        }
         seat.classList.toggle("taken", isTaken);
-        if (isTaken) { seat.setAttribute("aria-disabled", "true"); seat.setAttribute("tabindex", "-1"); }
-        else { seat.removeAttribute("aria-disabled"); seat.setAttribute("tabindex", "0"); }
+        if (isTaken) seat.setAttribute("aria-disabled", "true"); else seat.removeAttribute("aria-disabled");
+        mark(seat);
       });
       refresh();
-    });
-    var zoom = 1;
-    document.querySelectorAll("[data-zoom]").forEach(function (b) {
-      b.addEventListener("click", function () {
-        zoom = Math.min(4, Math.max(1, zoom + (parseInt(b.dataset.zoom, 10) > 0 ? 0.5 : -0.5)));
-        map.style.width = (zoom * 100) + "%";
+    }
+
+    // Tooltip: the seat's own label, shown on hover and on keyboard focus.
+    function showTip(seat) {
+      var r = seat.getBoundingClientRect();
+      tip.textContent = seat.getAttribute("aria-label");
+      tip.hidden = false;
+      var w = tip.offsetWidth;
+      var left = Math.max(4, Math.min(window.innerWidth - w - 4, r.left + r.width / 2 - w / 2));
+      var top = r.top - tip.offsetHeight - 6;
+      tip.style.left = left + "px";
+      tip.style.top = (top < 4 ? r.bottom + 6 : top) + "px";
+    }
+    function hideTip() { tip.hidden = true; }
+
+    // Keyboard: one Tab stop (roving tabindex), arrows along a row and between rows.
+    function rowOf(seat) {
+      return seats().filter(function (s) { return s.dataset.row === seat.dataset.row; });
+    }
+    function centre(el) {
+      var r = el.getBoundingClientRect();
+      return [r.left + r.width / 2, r.top + r.height / 2];
+    }
+    function focusSeat(seat) {
+      if (!seat) return;
+      seats().forEach(function (s) { if (s !== seat) s.setAttribute("tabindex", "-1"); });
+      seat.setAttribute("tabindex", "0");
+      seat.focus();
+      showTip(seat);
+    }
+    function nearestInRow(seat, row) {
+      var candidates = seats().filter(function (s) { return s.dataset.row === String(row); });
+      if (!candidates.length) return null;
+      var c = centre(seat);
+      var best = null, bestD = Infinity;
+      candidates.forEach(function (s) {
+        var d = centre(s), dist = Math.pow(d[0] - c[0], 2) + Math.pow(d[1] - c[1], 2);
+        if (dist < bestD) { best = s; bestD = dist; }
       });
+      return best;
+    }
+    box.addEventListener("keydown", function (e) {
+      var seat = e.target.closest && e.target.closest(".seat");
+      if (!seat) return;
+      var row = rowOf(seat), i = row.indexOf(seat), r = parseInt(seat.dataset.row, 10);
+      var next = null;
+      switch (e.key) {
+        case "ArrowLeft": next = row[i - 1]; break;
+        case "ArrowRight": next = row[i + 1]; break;
+        case "Home": next = row[0]; break;
+        case "End": next = row[row.length - 1]; break;
+        case "ArrowUp": next = nearestInRow(seat, r - 1); break;
+        case "ArrowDown": next = nearestInRow(seat, r + 1); break;
+        case "Enter": case " ": e.preventDefault(); toggle(seat); return;
+        default: return;
+      }
+      e.preventDefault();
+      if (next) focusSeat(next);
     });
+    box.addEventListener("click", function (e) {
+      var seat = e.target.closest && e.target.closest(".seat");
+      if (seat) {
+        e.preventDefault();
+        if (moved > 8) return;
+        seats().forEach(function (s) { s.setAttribute("tabindex", s === seat ? "0" : "-1"); });
+        toggle(seat);
+        return;
+      }
+      var shape = e.target.closest && e.target.closest("polygon[data-section]");
+      if (shape) {
+        var link = box.querySelector('.section-link[data-section="' + shape.dataset.section + '"]');
+        if (link) link.click();
+      }
+    });
+    box.addEventListener("pointerover", function (e) {
+      var seat = e.target.closest && e.target.closest(".seat");
+      if (seat && e.pointerType === "mouse") showTip(seat);
+    });
+    box.addEventListener("pointerout", function (e) {
+      if (e.target.closest && e.target.closest(".seat")) hideTip();
+    });
+    box.addEventListener("focusout", hideTip);
+    box.addEventListener("focusin", function (e) {
+      var seat = e.target.closest && e.target.closest(".seat");
+      if (seat) showTip(seat);
+    });
+
+    // Zoom and pan: the section is drawn at a scale where a seat is a comfortable tap target;
+    // wheel and pinch zoom around the pointer, a drag pans (touch and mouse alike).
+    function scroller() { var m = map(); return m && m.parentNode; }
+    function limits() {
+      var m = map(), vb = m.viewBox.baseVal, sc = scroller();
+      var base = (parseFloat(m.dataset.tap) || 26) / (parseFloat(m.dataset.pitch) || 10);
+      var fit = Math.min(sc.clientWidth / vb.width, (window.innerHeight * 0.7) / vb.height);
+      return { base: base, fit: fit, min: Math.min(base, fit), max: base * 4 };
+    }
+    function zoomTo(s, cx, cy) {
+      var m = map(), sc = scroller();
+      if (!m) return;
+      var vb = m.viewBox.baseVal, lim = limits();
+      if (cx === undefined) { cx = sc.clientWidth / 2; cy = sc.clientHeight / 2; }
+      var ux = (sc.scrollLeft + cx) / scale, uy = (sc.scrollTop + cy) / scale;
+      scale = Math.max(lim.min, Math.min(lim.max, s));
+      m.style.width = (vb.width * scale) + "px";
+      m.style.height = (vb.height * scale) + "px";
+      sc.scrollLeft = ux * scale - cx;
+      sc.scrollTop = uy * scale - cy;
+      hideTip();
+    }
+    function setupSection() {
+      var m = map();
+      if (!m) return;
+      var vb = m.viewBox.baseVal, lim = limits(), sc = scroller();
+      // Never smaller than a tap target; a small section may fill the width instead.
+      scale = Math.max(lim.base, Math.min(lim.fit, lim.base * 2));
+      m.style.width = (vb.width * scale) + "px";
+      m.style.height = (vb.height * scale) + "px";
+      sc.scrollLeft = (sc.scrollWidth - sc.clientWidth) / 2;
+      sc.scrollTop = 0;
+      if (!m.querySelector('.seat[tabindex="0"]')) {
+        var first = m.querySelector(".seat");
+        if (first) first.setAttribute("tabindex", "0");
+      }
+      seats().forEach(mark);
+      applyTaken();
+      sc.addEventListener("wheel", function (e) {
+        e.preventDefault();
+        var r = sc.getBoundingClientRect();
+        zoomTo(scale * (e.deltaY < 0 ? 1.2 : 1 / 1.2), e.clientX - r.left, e.clientY - r.top);
+      }, { passive: false });
+      sc.addEventListener("pointerdown", function (e) {
+        pointers[e.pointerId] = [e.clientX, e.clientY];
+        if (Object.keys(pointers).length === 1) moved = 0;
+      });
+    }
+    function distance() {
+      var p = Object.keys(pointers).map(function (k) { return pointers[k]; });
+      return [Math.hypot(p[0][0] - p[1][0], p[0][1] - p[1][1]), (p[0][0] + p[1][0]) / 2, (p[0][1] + p[1][1]) / 2];
+    }
+    window.addEventListener("pointermove", function (e) {
+      var last = pointers[e.pointerId];
+      if (!last) return;
+      var count = Object.keys(pointers).length;
+      if (count === 2) {
+        var before = pinch || distance();
+        pointers[e.pointerId] = [e.clientX, e.clientY];
+        var sc = scroller(), after = distance(), r = sc.getBoundingClientRect();
+        if (before[0] > 0) zoomTo(scale * after[0] / before[0], after[1] - r.left, after[2] - r.top);
+        pinch = after;
+        moved += 10;
+        return;
+      }
+      var sc2 = scroller();
+      var dx = e.clientX - last[0], dy = e.clientY - last[1];
+      pointers[e.pointerId] = [e.clientX, e.clientY];
+      moved += Math.abs(dx) + Math.abs(dy);
+      if (moved > 8 && sc2) { sc2.scrollLeft -= dx; sc2.scrollTop -= dy; hideTip(); }
+    });
+    function up(e) { delete pointers[e.pointerId]; pinch = null; }
+    window.addEventListener("pointerup", up);
+    window.addEventListener("pointercancel", up);
+    box.addEventListener("click", function (e) {
+      var b = e.target.closest && e.target.closest("[data-zoom]");
+      if (b) zoomTo(scale * (parseInt(b.dataset.zoom, 10) > 0 ? 1.5 : 1 / 1.5));
+    });
+
+    // Seat states polled by htmx: seats sold elsewhere turn taken without a reload.
+    document.body.addEventListener("htmx:afterSwap", function (e) {
+      var states = document.getElementById("seat-states");
+      if (states && e.detail.target.contains(states)) {
+        taken = {};
+        (states.dataset.taken || "").split(",").forEach(function (id) { if (id) taken[id] = true; });
+        applyTaken();
+        return;
+      }
+      if (e.detail.target.id === "seat-section") {
+        setupSection();
+        // Opened by the shopper (not on page load): bring the section into view and say
+        // which one it is, by moving the focus to its heading.
+        var from = e.detail.requestConfig && e.detail.requestConfig.elt;
+        var heading = document.getElementById("section-h");
+        if (heading && from && from.classList && from.classList.contains("section-link")) {
+          heading.setAttribute("tabindex", "-1");
+          heading.focus({ preventScroll: true });
+          heading.scrollIntoView({ block: "start" });
+        }
+        var m = map();
+        box.querySelectorAll(".section-link").forEach(function (a) {
+          if (m && a.dataset.section === m.dataset.section) a.setAttribute("aria-current", "true");
+          else a.removeAttribute("aria-current");
+        });
+        box.querySelectorAll("polygon[data-section]").forEach(function (p) {
+          p.classList.toggle("open", !!m && p.dataset.section === m.dataset.section);
+        });
+      }
+    });
+    setupSection();
     refresh();
   }
 
@@ -72,28 +260,67 @@
     if (!box) return;
     var left = parseInt(box.dataset.seconds, 10);
     var clock = box.querySelector(".clock");
+    var warning = document.getElementById("hold-warning");
+    var lapsed = false, timer = null;
     function show() {
       var m = Math.floor(left / 60), s = left % 60;
       clock.textContent = m + ":" + (s < 10 ? "0" : "") + s;
     }
-    show();
-    var timer = setInterval(function () {
-      left -= 1;
-      if (left <= 0) {
-        clearInterval(timer);
-        left = 0;
-        show();
-        var msg = document.getElementById("expired-msg");
-        if (msg) msg.hidden = false;
-        var checkout = document.getElementById("checkout");
-        if (checkout) checkout.hidden = true;
-        var places = document.getElementById("basket-places");
-        if (places) places.hidden = true;
-        return;
-      }
+    // One message when the hold lapses, whether the clock or the server notices first; the
+    // form keeps what was typed (and the browser keeps it for the next basket).
+    function lapse() {
+      if (lapsed) return;
+      lapsed = true;
+      if (timer) clearInterval(timer);
+      left = 0;
       show();
-    }, 1000);
+      if (warning) warning.hidden = true;
+      var msg = document.getElementById("expired-msg");
+      if (msg) msg.hidden = false;
+      var places = document.getElementById("basket-places");
+      if (places) places.hidden = true;
+      var pay = document.getElementById("pay");
+      if (pay) pay.disabled = true;
+    }
+    function tick() {
+      if (left <= 0) { lapse(); return; }
+      if (left <= 60 && warning && warning.hidden) warning.hidden = false;
+      show();
+    }
+    tick();
+    timer = setInterval(function () { left -= 1; tick(); }, 1000);
+    document.body.addEventListener("htmx:afterSwap", function () {
+      var status = document.getElementById("hold-status");
+      if (status && status.dataset.lapsed) lapse();
+    });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { setupMap(); setupCountdown(); });
+  var KEPT = ["name", "email", "phone"];
+  function keepDetails() {
+    var form = document.querySelector("#checkout form");
+    if (!form || !window.sessionStorage) return;
+    var kept = {};
+    try { kept = JSON.parse(sessionStorage.getItem("checkout-details") || "{}"); } catch (e) { kept = {}; }
+    KEPT.forEach(function (name) {
+      var field = form.elements[name];
+      if (field && !field.value && kept[name]) field.value = kept[name];
+    });
+    form.addEventListener("input", function () {
+      var now = {};
+      KEPT.forEach(function (name) { if (form.elements[name]) now[name] = form.elements[name].value; });
+      sessionStorage.setItem("checkout-details", JSON.stringify(now));
+    });
+  }
+
+  // An error message is where the focus goes, so that it is read out and seen first.
+  function focusErrors() {
+    var summary = document.getElementById("error-summary") || document.querySelector(".messages .msg-error");
+    if (!summary) return;
+    if (!summary.hasAttribute("tabindex")) summary.setAttribute("tabindex", "-1");
+    summary.focus();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setupMap(); setupCountdown(); keepDetails(); focusErrors();
+  });
 })();

@@ -49,3 +49,22 @@ def login(context, user, live_server) -> None:
     client.force_login(user)
     context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
                           "url": live_server.url}])
+
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+
+
+def open_page(browser, live_server, viewport, *, touch=False):
+    # bypass_csp lets the test inject axe-core and run its checks; the page's own CSP stays on.
+    context = browser.new_context(base_url=live_server.url, viewport=viewport, has_touch=touch,
+                                  is_mobile=touch, locale="en-CA", bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return context, page
+
+
+def axe_violations(page, selector):
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("s => axe.run(s, {resultTypes: ['violations']})", selector)
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+            if v["impact"] in ("serious", "critical")]

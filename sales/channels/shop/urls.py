@@ -8,6 +8,7 @@ urlpatterns = [
     path("performances/<int:pk>/", views.performance_detail, name="performance"),
     path("performances/<int:pk>/queue/", queue.queue, name="queue"),
     path("performances/<int:pk>/seat-states/", views.seat_states, name="seat-states"),
+    path("performances/<int:pk>/seats/", views.seat_section, name="seat-section"),
     path("performances/<int:pk>/hold/", views.hold, name="hold"),
     path("lottery/<int:pk>/", lottery_views.apply, name="ballot"),
     path("lottery/pay/<str:token>/", lottery_views.pay, name="ballot-pay"),

@@ -8,8 +8,11 @@ import secrets
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,8 +29,12 @@ from sales.tickets_pdf import order_pdf
 
 from .forms import CheckoutForm, HoldForm
 from .queue import pass_ok
+from .seatmap import overview, section_svg, sections_of
 
 BASKET = "basket_hold"
+# What the shopper typed at checkout (never the card), kept when their hold lapses so that
+# choosing seats again does not mean typing it all again.
+DETAILS = "checkout_details"
 
 
 def _owner_key(request) -> str:
@@ -71,6 +78,13 @@ def event_list(request):
     return render(request, "shop/event_list.html", {"rows": rows, "ballots": ballots})
 
 
+def _compressed(request, response):
+    """Gzip a response that carries no secret and reflects nothing the client sent (seat
+    geometry, seat ids), so compressing it cannot leak a token the way BREACH does. Pages
+    with a CSRF token are left as they are."""
+    return GZipMiddleware(lambda r: response).process_response(request, response)
+
+
 def _behind_queue(request, perf_id: int):
     """During a queued on-sale, the shop's pages need a valid pass: else, to the queue.
     With the waiting room's Redis away, a queued on-sale says so (and sells nothing)."""
@@ -91,7 +105,6 @@ def performance_detail(request, pk: int):
     now = timezone.now()
     counts = zone_counts(perf.pk)
     zones = [(z, counts.get(z.pk, {"available": 0, "total": 0})) for z in perf.price_zones.all()]
-    seats, box = seat_rows(perf, now, Channel.ONLINE)
     standing = (Place.objects.filter(performance=perf, seat__isnull=True).filter(free(now))
                 .values("section_id", "section__name", "price_zone__name", "price_zone__price",
                         "price_zone__currency").order_by("section_id"))
@@ -102,16 +115,38 @@ def performance_detail(request, pk: int):
     basket = _basket(request)
     return render(request, "shop/performance.html", {
         "performance": perf, "zones": zones, "zone_colors": {z.pk: z.color for z, _c in zones},
-        "seats": seats, "box": box, "standing": list(standing_areas.values()),
+        "overview": overview(perf, now, Channel.ONLINE), "standing": list(standing_areas.values()),
         "basket": basket if basket and basket.performance_id == perf.pk and hold_is_live(basket, now) else None,
         "now": now, "form": HoldForm(performance=perf),
+        "section_url": reverse("shop:seat-section", args=[perf.pk]),
     })
+
+
+def seat_section(request, pk: int, channel: str = Channel.ONLINE):
+    """One section of the seat map, fetched when the shopper opens it."""
+    if (to_queue := _behind_queue(request, pk)) is not None:
+        return to_queue
+    perf = get_object_or_404(Performance, pk=pk)
+    try:
+        section_id = int(request.GET.get("section", ""))
+    except ValueError:
+        raise Http404(_("No such section")) from None
+    seats, _box = seat_rows(perf, timezone.now(), channel, section_id=section_id)
+    if not seats:
+        raise Http404(_("No such section"))
+    section = sections_of(seats)[0]
+    response = render(request, "shop/_seatsection.html", {
+        "section": section, "performance": perf,
+        "svg": mark_safe(section_svg(section, {z.pk: z.color for z in perf.price_zones.all()})),  # noqa: S308 - built with escape()
+    })
+    return _compressed(request, response)
 
 
 def seat_states(request, pk: int):
     """Polled by the open seat map: the ids of seats no longer free, nothing else."""
     perf = get_object_or_404(Performance, pk=pk)
-    return render(request, "sales/_seat_states.html", {"taken": taken_seats(perf, timezone.now(), Channel.ONLINE)})
+    return _compressed(request, render(request, "sales/_seat_states.html",
+                                       {"taken": taken_seats(perf, timezone.now(), Channel.ONLINE)}))
 
 
 @require_POST
@@ -156,7 +191,7 @@ def basket(request):
         if hold.status != Hold.Status.SOLD:
             messages.warning(request, _("Your hold expired and the seats were released. Please choose again."))
         return redirect("shop:performance", pk=hold.performance_id)
-    return _render_basket(request, hold, CheckoutForm(), now)
+    return _render_basket(request, hold, CheckoutForm(initial=request.session.get(DETAILS)), now)
 
 
 def _render_basket(request, hold, form, now, status=200):
@@ -216,6 +251,7 @@ def checkout(request):
         return _render_basket(request, hold, form, now, status=402)
     except HoldNotActive as exc:
         request.session.pop(BASKET, None)
+        request.session[DETAILS] = {k: data[k] for k in ("name", "email", "phone")}
         messages.error(request, exc.message)
         return redirect("shop:performance", pk=hold.performance_id)
     except SalesError as exc:
@@ -225,6 +261,7 @@ def checkout(request):
         form.add_error(None, _("Your payment is being processed; please wait a moment and reload."))
         return _render_basket(request, hold, form, now, status=409)
     request.session.pop(BASKET, None)
+    request.session.pop(DETAILS, None)
     return redirect("shop:order", code=order.code, token=order.access_token)
 
 

@@ -1,0 +1,94 @@
+"""Checkout in a real browser: errors at the top and focused, the one-minute warning, one
+lapse message with the typed details kept, and axe-core on the basket."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from sales.models import Hold, Place
+from tests.browser import axe_violations, open_page, screenshot
+from tests.support import make_performance, places_of
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+
+def hold_one(page, perf):
+    page.goto(f"/performances/{perf.pk}/")
+    page.locator(f'#seatmap a.seat[data-id="{places_of(perf)[0].pk}"]').click()
+    page.locator("#hold-picked").click()
+    page.wait_for_url("**/basket/")
+
+
+def lapse_in(seconds: float) -> None:
+    hold = Hold.objects.get(status=Hold.Status.ACTIVE)
+    when = timezone.now() + timedelta(seconds=seconds)
+    Hold.objects.filter(pk=hold.pk).update(expires_at=when)
+    Place.objects.filter(hold=hold).update(hold_expires_at=when)
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1366, "height": 900}, {"width": 390, "height": 844}])
+def test_checkout_errors_are_at_the_top_and_focused(browser, live_server, viewport):
+    perf = make_performance(rows=2, per_row=6)
+    context, page = open_page(browser, live_server, viewport)
+    hold_one(page, perf)
+    page.get_by_label("Email").fill("not-an-email")
+    page.locator("#pay").click()
+    summary = page.locator("#error-summary")
+    summary.wait_for()
+    assert page.evaluate("() => document.activeElement.id") == "error-summary"
+    assert summary.bounding_box()["y"] < page.locator("#checkout").bounding_box()["y"]
+    assert summary.get_by_role("link", name="Full name: This field is required.").count() == 1
+    assert summary.get_by_role("link", name="Email: Enter a valid email address.").count() == 1
+    assert page.get_by_label("Email").input_value() == "not-an-email"
+    assert axe_violations(page, "main") == []
+    screenshot(page, f"checkout-errors-{viewport['width']}")
+    context.close()
+
+
+def test_a_warning_a_minute_before_the_lapse_then_one_lapse_message_and_the_details_kept(browser, live_server):
+    perf = make_performance(rows=2, per_row=6)
+    context, page = open_page(browser, live_server, {"width": 390, "height": 844})
+    hold_one(page, perf)
+    lapse_in(65)
+    page.clock.install()
+    page.reload()
+    warning, expired = page.locator("#hold-warning"), page.get_by_text("Your hold expired and the seats were released")
+    assert warning.is_hidden()
+    page.clock.run_for(6_000)
+    assert warning.is_visible()
+    assert warning.get_attribute("role") == "alert"
+    page.get_by_label("Full name").fill("Camille Roy")
+    page.get_by_label("Email").fill("camille@example.org")
+    lapse_in(-1)  # the server agrees: the hold is gone
+    page.clock.run_for(70_000)  # the clock runs out, and the status poll comes back "lapsed"
+    expired.first.wait_for()
+    assert sum(expired.nth(i).is_visible() for i in range(expired.count())) == 1
+    assert warning.is_hidden() and page.locator("#pay").is_disabled()
+    assert page.get_by_label("Full name").input_value() == "Camille Roy"
+    page.locator("#expired-msg a").click()  # choose again: the details come back
+    page.wait_for_url(f"**/performances/{perf.pk}/")
+    page.locator(f'#seatmap a.seat[data-id="{places_of(perf)[1].pk}"]').click()
+    page.locator("#hold-picked").click()
+    page.wait_for_url("**/basket/")
+    assert page.get_by_label("Full name").input_value() == "Camille Roy"
+    assert page.get_by_label("Email").input_value() == "camille@example.org"
+    context.close()
+
+
+def test_the_event_page_shows_description_image_address_and_doors(browser, live_server):
+    from events.models import Performance
+    from sales.demo import load_demo
+
+    load_demo()
+    perf = Performance.objects.filter(event__title__startswith="Les").order_by("starts_at").first()
+    for viewport, name in (({"width": 1366, "height": 900}, "desktop"), ({"width": 390, "height": 844}, "phone")):
+        context, page = open_page(browser, live_server, viewport)
+        page.goto(f"/performances/{perf.pk}/")
+        assert "under the stars" in page.locator(".event-description").inner_text()
+        assert page.locator(".event-image").evaluate("img => img.naturalWidth") > 0
+        facts = page.locator(".event-facts").inner_text()
+        assert "1 chemin du Lac, Québec" in facts and "Doors open" in facts
+        assert timezone.localtime(perf.doors_open_at).strftime("%H:%M") in facts
+        screenshot(page, f"event-{name}")
+        context.close()

@@ -1,0 +1,96 @@
+"""The seat map's geometry and markup, computed from the data (no browser)."""
+
+import math
+import re
+from pathlib import Path
+
+import pytest
+
+from sales.channels.shop.seatmap import TAP_PX, SectionView, pitch
+from sales.demo import amphitheatre_plan
+from tests.support import make_performance, places_of
+
+
+def demo_sections() -> list[SectionView]:
+    sections = []
+    for i, sec in enumerate(amphitheatre_plan()["sections"]):
+        if sec["kind"] != "seated":
+            continue
+        view = SectionView(i, sec["name"])
+        for r, row in enumerate(sec["rows"]):
+            view.seats += [{"seat__x": s["x"], "seat__y": s["y"], "seat__row_index": r, "taken": False}
+                           for s in row["seats"]]
+        sections.append(view)
+    return sections
+
+
+def test_every_demo_seat_centre_hits_that_seat_only():
+    """The map draws each seat's tap target as a circle of half its section's pitch: no
+    other seat's centre may fall inside it, over the whole venue, tiers included."""
+    sections = demo_sections()
+    cell = 20.0
+    grid: dict[tuple, list] = {}
+    for sec in sections:
+        radius = pitch(sec.rows()) / 2
+        for s in sec.seats:
+            grid.setdefault((s["seat__x"] // cell, s["seat__y"] // cell), []).append((s, radius))
+    closest = math.inf
+    for (gx, gy), here in grid.items():
+        around = [o for dx in (-1, 0, 1) for dy in (-1, 0, 1) for o in grid.get((gx + dx, gy + dy), [])]
+        for s, radius in here:
+            for o, other_radius in around:
+                if o is s:
+                    continue
+                d = math.hypot(s["seat__x"] - o["seat__x"], s["seat__y"] - o["seat__y"])
+                closest = min(closest, d)
+                assert d >= radius + other_radius - 1e-6, (s, o, d)  # targets do not overlap
+    assert closest >= 10  # the demo's pitch, as sales.demo promises
+
+
+def test_a_demo_seat_is_a_comfortable_tap_target_once_its_section_opens():
+    # The map opens a section at TAP_PX / pitch pixels a plan unit: a seat's target is TAP_PX wide.
+    assert TAP_PX >= 24
+    for sec in demo_sections():
+        assert 9.5 < pitch(sec.rows()) < 30, sec.name  # no section drawn absurdly sparse or dense
+
+
+def test_seat_colours_keep_a_3_to_1_contrast_with_the_map():
+    css = (Path(__file__).resolve().parents[2] / "static" / "shop.css").read_text()
+
+    def luminance(hex_colour: str) -> float:
+        rgb = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    def contrast(a: str, b: str) -> float:
+        la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+        return (la + 0.05) / (lb + 0.05)
+
+    background = re.search(r"\.map-scroll \{[^}]*background: (#[0-9a-f]{6})", css).group(1)
+    for rule in (r"\.seat \.dot \{ stroke: (#[0-9a-f]{6})", r"\.seat\.taken \.dot \{[^}]*stroke: (#[0-9a-f]{6})",
+                 r"\.seat\.taken \.mark \{[^}]*stroke: (#[0-9a-f]{6})", r"\.seat\.picked \.dot \{ fill: (#[0-9a-f]{6})",
+                 r"\.seat:focus \.hit[^{]*\{ stroke: (#[0-9a-f]{6})"):
+        colour = re.search(rule, css).group(1)
+        assert contrast(colour, background) >= 3, (rule, colour)
+
+
+@pytest.mark.django_db
+def test_one_section_comes_compressed_with_labels_and_one_tab_stop(client):
+    perf = make_performance(rows=3, per_row=5)
+    section = places_of(perf)[0].section_id
+    response = client.get(f"/performances/{perf.pk}/seats/?section={section}", HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200 and response["Content-Encoding"] == "gzip"
+    html = client.get(f"/performances/{perf.pk}/seats/?section={section}").content.decode()
+    assert html.count('<a class="seat') == 15
+    assert html.count('tabindex="0"') == 1
+    assert 'aria-label="Stalls, row B, seat 3, $50.00"' in html
+    assert html.count('class="row-label"') == 6 and "STAGE" in html
+    assert client.get(f"/performances/{perf.pk}/seats/?section=x").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_page_itself_is_not_compressed(client):
+    """It carries a CSRF token and echoes its own address: compressing it would open BREACH."""
+    perf = make_performance(rows=3, per_row=5)
+    response = client.get(f"/performances/{perf.pk}/", HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200 and not response.has_header("Content-Encoding")

@@ -1,0 +1,171 @@
+"""The seat map of the demo's 3,500 seats in a real browser, on a desktop and on a phone:
+tap and keyboard picking, tap target sizes, every seat hit at its centre, axe-core."""
+
+
+import pytest
+
+from events.models import Performance
+from sales.channels.shop.seatmap import pitch, sections_of
+from sales.channels.shop.views import seat_rows
+from tests.browser import axe_violations, open_page, screenshot
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+DESKTOP, PHONE = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def demo():
+    from django.utils import timezone
+
+    from sales.demo import load_demo
+
+    load_demo()
+    perf = Performance.objects.filter(event__title__startswith="Les").order_by("starts_at").first()
+    seats, _box = seat_rows(perf, timezone.now())
+    sections = sections_of(seats)
+    densest = min(sections, key=lambda s: pitch(s.rows()))
+    return perf, sections, densest
+
+
+def open_section(page, perf, section):
+    page.goto(f"/performances/{perf.pk}/")
+    page.locator(f'.section-link[data-section="{section.id}"]').click()
+    page.locator(f'#seatmap[data-section="{section.id}"] .seat').first.wait_for()
+
+
+@pytest.mark.parametrize("viewport, name", [(DESKTOP, "desktop"), (PHONE, "phone")])
+def test_tap_two_seats_in_the_densest_section(browser, live_server, demo, viewport, name):
+    perf, _sections, densest = demo
+    context, page = open_page(browser, live_server, viewport, touch=name == "phone")
+    page.goto(f"/performances/{perf.pk}/")
+    page.evaluate("() => document.getElementById('map-h').scrollIntoView()")
+    screenshot(page, f"seatmap-{name}-overview")
+    page.locator(f'.section-link[data-section="{densest.id}"]').click()
+    seats = page.locator(f'#seatmap[data-section="{densest.id}"] .seat:not(.taken)')
+    seats.first.wait_for()
+    # A tap target at least 24 px wide, even on the phone.
+    hit = page.locator("#seatmap .seat .hit").first.bounding_box()
+    assert hit["width"] >= 24 and hit["height"] >= 24, hit
+    # The stage label lies inside the drawing, not cut by its edge.
+    stage, svg = page.locator("#seatmap .stage").bounding_box(), page.locator("#seatmap").bounding_box()
+    assert svg["y"] <= stage["y"] and stage["y"] + stage["height"] <= svg["y"] + svg["height"]
+    assert page.locator("#seatmap .row-label").count() == 2 * 20
+    assert page.evaluate("() => document.activeElement.id") == "section-h"  # the opened section is announced
+    assert axe_violations(page, "#seatmap-box") == []
+    first, second = seats.nth(0), seats.nth(1)
+    for seat in (first, second):
+        seat.scroll_into_view_if_needed()
+        seat.tap() if name == "phone" else seat.click()
+    assert first.get_attribute("aria-checked") == "true" and second.get_attribute("aria-checked") == "true"
+    assert page.locator("#picked-count").inner_text() == "2 selected"
+    label = first.get_attribute("aria-label")
+    assert label.startswith(f"{densest.name}, row A, seat ") and "$" in label
+    first.hover() if name == "desktop" else first.focus()
+    assert page.locator("#seat-tip").inner_text() == label
+    screenshot(page, f"seatmap-{name}-section")
+    page.locator("#hold-picked").click()
+    page.wait_for_url("**/basket/")
+    assert page.locator("#basket-places tbody tr").count() == 2
+    context.close()
+
+
+def test_keyboard_only_one_tab_stop_arrows_and_enter(browser, live_server, demo):
+    perf, _sections, densest = demo
+    context, page = open_page(browser, live_server, DESKTOP)
+    page.goto(f"/performances/{perf.pk}/")
+    link = page.locator(f'.section-link[data-section="{densest.id}"]')
+    link.focus()
+    page.keyboard.press("Enter")
+    page.locator(f'#seatmap[data-section="{densest.id}"]').wait_for()
+
+    def focused():
+        return page.evaluate("() => [document.activeElement.getAttribute('class'), "
+                             "document.activeElement.dataset.id || null, document.activeElement.dataset.row || null]")
+
+    stops = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        stops.append(focused())
+        if stops[-1][0] and "seat" in stops[-1][0].split():
+            break
+    assert stops[-1][0].startswith("seat"), stops
+    start = stops[-1]
+    page.keyboard.press("ArrowRight")
+    right = focused()
+    assert right[2] == start[2] and right[1] != start[1]
+    page.keyboard.press("Enter")
+    page.keyboard.press("ArrowDown")
+    below = focused()
+    assert below[2] == str(int(start[2]) + 1)
+    page.keyboard.press(" ")
+    assert page.locator("#picked-count").inner_text() == "2 selected"
+    # One Tab stop: the next Tab leaves the map.
+    page.keyboard.press("Tab")
+    assert "seat" not in (focused()[0] or "").split()
+    page.keyboard.press("Shift+Tab")
+    assert focused()[1] == below[1]  # back to the seat last visited
+    page.locator("#hold-picked").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/basket/")
+    assert page.locator("#basket-places tbody tr").count() == 2
+    context.close()
+
+
+def test_every_seat_centre_hits_that_seat_and_axe_finds_nothing_serious(browser, live_server, demo):
+    perf, sections, _densest = demo
+    context, page = open_page(browser, live_server, DESKTOP)
+    for section in sections:
+        open_section(page, perf, section)
+        misses = page.evaluate("""() => {
+            const misses = [];
+            for (const seat of document.querySelectorAll('#seatmap .seat')) {
+                seat.scrollIntoView({block: 'center', inline: 'center'});
+                const r = seat.querySelector('.hit').getBoundingClientRect();
+                const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+                if (!hit || hit.closest('.seat') !== seat) misses.push(seat.dataset.id);
+            }
+            return [misses, document.querySelectorAll('#seatmap .seat').length];
+        }""")
+        assert misses[0] == [] and misses[1] == section.total, (section.name, misses[0][:5])
+    assert axe_violations(page, "#seatmap-box") == []
+    context.close()
+
+
+def test_wheel_zooms_around_the_pointer_drag_pans_and_pinch_zooms(browser, live_server, demo):
+    perf, _sections, densest = demo
+    context, page = open_page(browser, live_server, DESKTOP)
+    open_section(page, perf, densest)
+    svg = page.locator("#seatmap")
+    page.evaluate("() => document.querySelector('.map-scroll').scrollIntoView()")
+    box = page.locator(".map-scroll").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + min(box["height"], 400) / 2
+    under = ("([x, y]) => { const s = document.elementFromPoint(x, y)?.closest('.seat'); "
+             "return s ? s.dataset.id : null; }")
+    page.mouse.move(x, y)
+    before_id, before_w = page.evaluate(under, [x, y]), svg.bounding_box()["width"]
+    for _ in range(3):
+        page.mouse.wheel(0, -120)
+    page.wait_for_timeout(100)
+    assert svg.bounding_box()["width"] > before_w * 1.6
+    if before_id:  # the point under the pointer stays under it
+        assert page.evaluate(under, [x, y]) == before_id
+    scroll = page.evaluate("() => document.querySelector('.map-scroll').scrollLeft")
+    page.mouse.down()
+    page.mouse.move(x - 150, y, steps=5)
+    page.mouse.up()
+    assert page.evaluate("() => document.querySelector('.map-scroll').scrollLeft") > scroll + 100
+    assert page.locator("#seatmap .seat.picked").count() == 0  # a drag is not a pick
+    page.mouse.wheel(0, 600)  # back out, then pinch in with two fingers
+    page.wait_for_timeout(100)
+    width = svg.bounding_box()["width"]
+    page.evaluate("""([x, y]) => {
+        const sc = document.querySelector('.map-scroll');
+        const ev = (type, id, cx, target) => target.dispatchEvent(new PointerEvent(type,
+            {pointerId: id, clientX: cx, clientY: y, bubbles: true, pointerType: 'touch'}));
+        ev('pointerdown', 11, x - 50, sc); ev('pointerdown', 12, x + 50, sc);
+        ev('pointermove', 12, x + 100, window); ev('pointermove', 11, x - 100, window);
+        ev('pointerup', 11, x - 100, window); ev('pointerup', 12, x + 100, window);
+    }""", [x, y])
+    assert svg.bounding_box()["width"] > width * 1.5
+    context.close()
