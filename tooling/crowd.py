@@ -282,11 +282,7 @@ def main(argv: list[str]) -> int:
     procs: list[subprocess.Popen] = []
     perf = None
     try:
-        stack.manage("migrate", "--no-input", "-v", "0")
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "boxoffice.settings")
-        import django
-
-        django.setup()
+        stack.setup_django()
         from django.contrib.auth.models import Group, User
         from django.db.models import Count
         from django.utils import timezone

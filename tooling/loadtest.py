@@ -141,11 +141,7 @@ def main(argv: list[str]) -> int:
     servers: list[subprocess.Popen] = []
     performance = None
     try:
-        stack.manage("migrate", "--no-input", "-v", "0")
-        import django
-
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "boxoffice.settings")
-        django.setup()
+        stack.setup_django()
         from django.db.models import Count
 
         from sales.benchmark import bench_performance, pct

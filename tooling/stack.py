@@ -238,6 +238,17 @@ def down(started) -> None:
         stop()
 
 
+def setup_django() -> None:
+    """For a benchmark's own process: the database migrated, then Django set up here with
+    the settings `make run` uses."""
+    manage("migrate", "--no-input", "-v", "0")
+    os.environ.update({k: v for k, v in run_environment().items() if k.startswith(("DJANGO_", "SITE_URL"))})
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "boxoffice.settings")
+    import django
+
+    django.setup()
+
+
 def manage(*args: str, env: dict | None = None) -> None:
     """A management command, with the settings `make run` uses unless `env` says otherwise
     (production's refuse to start without a secret key). A session of its own: Ctrl-C

@@ -1,25 +1,13 @@
-from decimal import Decimal
-
 from django import template
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 
+from sales.formatting import money
 from sales.tickets import ticket_qr
 
 register = template.Library()
 
 
-@register.filter
-def money(amount, currency: str = "CAD") -> str:
-    """89.00 → "$89.00" in English, "89,00 $" in French (Québec usage)."""
-    if amount is None or amount == "":
-        return ""
-    value = Decimal(amount).quantize(Decimal("0.01"))
-    if (get_language() or "en").startswith("fr"):
-        whole, cents = f"{value:,.2f}".split(".")
-        thin, nbsp = "\u202f", "\u00a0"
-        return whole.replace(",", thin) + "," + cents + nbsp + "$"
-    return f"${value:,.2f}"
+register.filter("money", money)
 
 
 @register.simple_tag

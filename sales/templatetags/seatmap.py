@@ -1,7 +1,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from sales.channels.shop.seatmap import section_svg, sections_of, venue_box
+from sales.seatmap import section_svg, sections_of, venue_box
 
 register = template.Library()
 

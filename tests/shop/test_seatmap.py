@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sales.channels.shop.seatmap import TAP_PX, SectionView, pitch
 from sales.demo import amphitheatre_plan
+from sales.seatmap import TAP_PX, SectionView, pitch
 from tests.support import make_performance, places_of
 
 

@@ -4,9 +4,9 @@ tap and keyboard picking, tap target sizes, every seat hit at its centre, axe-co
 
 import pytest
 
-from events.models import Performance
-from sales.channels.shop.seatmap import pitch, sections_of
-from sales.channels.shop.views import seat_rows
+from events.models import Channel, Performance
+from sales.availability import seat_rows
+from sales.seatmap import pitch, sections_of
 from tests.browser import axe_violations, open_page, screenshot
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -22,7 +22,7 @@ def demo():
 
     load_demo()
     perf = Performance.objects.filter(event__title__startswith="Les").order_by("starts_at").first()
-    seats, _box = seat_rows(perf, timezone.now())
+    seats, _box = seat_rows(perf, timezone.now(), Channel.ONLINE)
     sections = sections_of(seats)
     densest = min(sections, key=lambda s: pitch(s.rows()))
     return perf, sections, densest

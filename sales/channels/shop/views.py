@@ -25,11 +25,11 @@ from sales.inventory import free
 from sales.models import Ballot, Hold, Order, Place
 from sales.orders import CustomerDetails, hold_total, order_place
 from sales.payments import PaymentRequest
+from sales.seatmap import overview, section_svg, sections_of
 from sales.tickets_pdf import order_pdf
 
 from .forms import CheckoutForm, HoldForm
 from .queue import pass_ok
-from .seatmap import overview, section_svg, sections_of
 
 BASKET = "basket_hold"
 # What the shopper typed at checkout (never the card), kept when their hold lapses so that

@@ -15,9 +15,9 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from events.models import Seat
+from sales.formatting import money
 from sales.inventory import free, open_to
 from sales.models import Place
-from sales.templatetags.boxoffice import money
 
 # Smallest on-screen size of a seat's tap target when a section opens, in CSS pixels: above
 # the 24 px of WCAG 2.2's target-size rule, even on a 390 px phone.
