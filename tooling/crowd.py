@@ -374,12 +374,7 @@ def main(argv: list[str]) -> int:
               f"{doubles} places in two tickets -> {'OK' if ok else 'OVERSOLD'}")
         return 0 if ok else 1
     finally:
-        stack.stop_groups(procs)
-        if perf is not None:  # Django is set up
-            from sales.benchmark import bench_finished
-
-            bench_finished()
-        stack.down(started)
+        stack.benchmark_finished(procs, started, django_set_up=perf is not None)
 
 
 if __name__ == "__main__":

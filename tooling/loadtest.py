@@ -193,12 +193,7 @@ def main(argv: list[str]) -> int:
               f"{doubles} places in two tickets -> {'OK' if ok else 'OVERSOLD'}")
         return 0 if ok and not errors and not (warm is not None and w_errors) else 1
     finally:
-        stack.stop_groups(servers)
-        if performance is not None:  # Django is set up
-            from sales.benchmark import bench_finished
-
-            bench_finished()
-        stack.down(started)
+        stack.benchmark_finished(servers, started, django_set_up=performance is not None)
 
 
 if __name__ == "__main__":

@@ -432,6 +432,16 @@ def stop_groups(children: list[subprocess.Popen]) -> None:
     background.remove()
 
 
+def benchmark_finished(children: list[subprocess.Popen], started: list, *, django_set_up: bool) -> None:
+    """A benchmark's servers stopped, its made-up data marked as such, what it started stopped."""
+    stop_groups(children)
+    if django_set_up:
+        from sales.benchmark import bench_finished
+
+        bench_finished()
+    down(started)
+
+
 def test(args: list[str]) -> int:
     ensure_chromium()
     started = up()
