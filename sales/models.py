@@ -206,6 +206,8 @@ class Order(models.Model):
     # Which confirmation is due: the first, then one more each time staff or an exchange
     # ask for it again. Part of its Message-ID, the same for every attempt at it.
     confirmation_number = models.PositiveIntegerField(default=1)
+    # The buyer's language when the order was placed: every email about it speaks it.
+    language = models.CharField(max_length=10, default="en")
     payment_deadline = models.DateTimeField(null=True, blank=True)
     # When a reservation's payment began: while it is recent, another is refused
     # (sales.orders.order_pay_reservation).

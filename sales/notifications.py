@@ -19,7 +19,8 @@ from django.core.mail import EmailMessage
 from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from . import enqueue, rows
 from .models import Order, OrderEvent
@@ -85,13 +86,15 @@ def send_confirmation(order_id: int) -> bool:
                  .get(pk=order_id))
         tickets = list(order.tickets.select_related("place__seat", "place__section").filter(status="valid"))
         context = {"order": order, "tickets": tickets, "link": order_link(order)}
-        message = EmailMessage(
-            subject=f"Your tickets for {order.performance.event.title} — order {order.code}",
-            body=render_to_string("sales/email/confirmation.txt", context),
-            to=[order.customer.email],
-            headers={"Message-ID": message_id(order)},
-        )
-        message.attach(f"tickets-{order.code}.pdf", order_pdf(order, tickets), "application/pdf")
+        with translation.override(order.language):
+            message = EmailMessage(
+                subject=_("Your tickets for %(event)s — order %(code)s") % {
+                    "event": order.performance.event.title, "code": order.code},
+                body=render_to_string("sales/email/confirmation.txt", context),
+                to=[order.customer.email],
+                headers={"Message-ID": message_id(order)},
+            )
+            message.attach(f"tickets-{order.code}.pdf", order_pdf(order, tickets), "application/pdf")
         message.send()
     except Exception:
         with contextlib.suppress(DatabaseError):  # unreachable: the claim lapses instead
@@ -196,11 +199,12 @@ def send_reservation_reminders(*, within_hours: int = 24) -> int:
         if not Order.objects.filter(pk=order.pk, reminder_sent_at__isnull=True).update(reminder_sent_at=now):
             continue  # another worker has it
         try:
-            EmailMessage(
-                subject=f"Reminder: pay for your reservation {order.code}",
-                body=render_to_string("sales/email/reminder.txt", {"order": order}),
-                to=[order.customer.email],
-            ).send()
+            with translation.override(order.language):
+                EmailMessage(
+                    subject=_("Reminder: pay for your reservation %(code)s") % {"code": order.code},
+                    body=render_to_string("sales/email/reminder.txt", {"order": order}),
+                    to=[order.customer.email],
+                ).send()
         except Exception:
             Order.objects.filter(pk=order.pk, reminder_sent_at=now).update(reminder_sent_at=None)
             raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 from io import BytesIO
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A6, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
@@ -18,7 +19,7 @@ def order_pdf(order: Order, tickets=None) -> bytes:
     buf = BytesIO()
     width, height = landscape(A6)
     pdf = canvas.Canvas(buf, pagesize=(width, height))
-    pdf.setTitle(f"Tickets {order.code}")
+    pdf.setTitle(_("Tickets %(code)s") % {"code": order.code})
     perf = order.performance
     when = timezone.localtime(perf.starts_at).strftime("%Y-%m-%d %H:%M")
     if tickets is None:
@@ -32,7 +33,8 @@ def order_pdf(order: Order, tickets=None) -> bytes:
         pdf.drawString(10 * mm, height - 32 * mm, str(ticket.place))
         pdf.setFont("Helvetica", 10)
         pdf.drawString(10 * mm, height - 39 * mm, f"{ticket.price_zone_name} — {ticket.price} {order.currency}")
-        pdf.drawString(10 * mm, height - 46 * mm, f"Order {order.code} — {order.customer.name}")
+        pdf.drawString(10 * mm, height - 46 * mm,
+                       _("Order %(code)s — %(name)s") % {"code": order.code, "name": order.customer.name})
         pdf.setFont("Courier", 7)
         pdf.drawString(10 * mm, 10 * mm, ticket.code)
         size = 55 * mm

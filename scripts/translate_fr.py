@@ -146,6 +146,20 @@ FR = {
     "One minute left: pay now, or your seats are released.":
     "Plus qu'une minute : payez maintenant, sinon vos places seront libérées.",
     "When": "Quand", "Doors open": "Ouverture des portes", "Where": "Où",
+    "Your tickets for %(event)s — order %(code)s": "Vos billets pour %(event)s — commande %(code)s",
+    "Reminder: pay for your reservation %(code)s": "Rappel : payez votre réservation %(code)s",
+    "Hello %(name)s,": "Bonjour %(name)s,", "Thank you for your order %(code)s.": "Merci pour votre commande %(code)s.",
+    "Your tickets:": "Vos billets :", "ticket code": "code du billet", "Total paid:": "Total payé :",
+    "Your order, with your tickets to print or show at the door, is always here:":
+    "Votre commande, avec vos billets à imprimer ou à présenter à l'entrée, est toujours ici :",
+    "Keep this link private: anyone who has it can see your tickets.":
+    "Gardez ce lien privé : quiconque l'a peut voir vos billets.",
+    "Your reservation %(code)s for %(title)s (%(when)s)\nis held for you until %(until)s.":
+    "Votre réservation %(code)s pour %(title)s (%(when)s)\nest retenue pour vous jusqu'au %(until)s.",
+    "Total to pay: %(total)s %(currency)s. Call us or come to the box office to pay;\nafter the deadline the seats "
+    "are released.": "Total à payer : %(total)s %(currency)s. Appelez-nous ou passez à la billetterie pour payer;"
+    "\naprès l'échéance, les places sont libérées.",
+    "Tickets %(code)s": "Billets %(code)s", "Order %(code)s — %(name)s": "Commande %(code)s — %(name)s",
 }
 
 path = Path(__file__).resolve().parent.parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .. import inventory, rows
 from ..errors import (
@@ -122,13 +123,20 @@ def check_customer_limit(*, hold: Hold, email: str, parts, count: int, limit: in
                              + (f"; you already have {already}" if already else ""), field="quantity")
 
 
+def buyer_language() -> str:
+    """The language the request speaks (the shop's and the API's choice, a console's
+    operator's), among those the box office speaks; else the default."""
+    active = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return active if active in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 def create_order(*, hold, customer, total, currency, actor, idempotency_key, count,
                  status=Order.Status.PENDING, payment_deadline=None) -> Order:
     """The order, its customer (`customer_cte`) and its audit line, in one statement."""
     by = staff(actor)
     order = Order(performance_id=hold.performance_id, channel=hold.channel, hold=hold,
                   idempotency_key=idempotency_key or None, total=total, currency=currency, status=status,
-                  payment_deadline=payment_deadline, created_by=by)
+                  payment_deadline=payment_deadline, created_by=by, language=buyer_language())
     columns, values, params = rows.insert(order, customer_id="(SELECT id FROM customer)")
     customer_sql, customer_params = customer_cte(customer, actor)
     sql = f"""

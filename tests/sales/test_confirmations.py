@@ -179,3 +179,31 @@ def test_a_confirmation_asked_again_while_one_is_on_its_way_is_sent_after_it(set
     assert [m.extra_headers["Message-ID"] for m in mail.outbox] == [
         f"<confirmation.{order.code}.1@localhost>", f"<confirmation.{order.code}.2@localhost>"]
     assert Order.objects.get(pk=order.pk).confirmation_sent_at is not None
+
+
+def test_a_french_buyer_gets_the_confirmation_in_french_and_an_english_one_in_english():
+    from django.test import Client
+
+    perf = make_performance(rows=1, per_row=4)
+    seats = places_of(perf)
+    shop = Client(HTTP_ACCEPT_LANGUAGE="fr-CA,fr;q=0.9")
+    shop.post(f"/performances/{perf.pk}/hold/", {"seats": str(seats[0].pk)})
+    done = shop.post("/checkout/", {"name": "Zoé", "email": "zoe@example.org", "card_number": APPROVE})
+    assert done.status_code == 302, done.content
+    french = Order.objects.get(customer__email="zoe@example.org")
+    assert french.language == "fr"
+    from django.utils import translation
+
+    with translation.override("en"):  # a request of its own, in English (this thread kept the shop's)
+        english = paid_order("ann@example.org")
+    assert english.language == "en"
+    assert notifications.send_pending_confirmations() == 2
+    by_address = {m.to[0]: m for m in mail.outbox}
+    fr, en = by_address["zoe@example.org"], by_address["ann@example.org"]
+    assert fr.subject.startswith("Vos billets pour") and french.code in fr.subject
+    for words in ("Bonjour Zoé,", f"Merci pour votre commande {french.code}.", "Vos billets :", "Total payé :",
+                  "Gardez ce lien privé"):
+        assert words in fr.body, words
+    for english_words in ("Hello", "Thank you", "Your tickets", "Total paid", "Keep this link"):
+        assert english_words not in fr.body and english_words not in fr.subject, english_words
+    assert en.subject.startswith("Your tickets for") and "Thank you for your order" in en.body
