@@ -7,7 +7,6 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
-from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 STACK_DIR = Path(os.environ.get("BOXOFFICE_STACK_DIR", BASE_DIR / ".stack"))
@@ -20,10 +19,12 @@ def env_bool(name: str, default: bool) -> bool:
 # Off unless asked for: a forgotten variable must not serve debug pages to the internet.
 # When it is on, they still reach loopback clients only (boxoffice.safety).
 DEBUG = env_bool("DJANGO_DEBUG", False)
+# Without DJANGO_SECRET_KEY and with DEBUG off the key stays empty, which Django refuses to
+# sign anything with (sessions, CSRF, passes all fail loudly), and the web application
+# refuses to start (boxoffice.wsgi); commands that sign nothing (migrate, makemigrations
+# --check) still run.
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off")
+if not SECRET_KEY and DEBUG:
     SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
 ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
 CSRF_TRUSTED_ORIGINS = [

@@ -5,6 +5,20 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "boxoffice.settings")
 django_application = get_wsgi_application()
 
+
+def _require_secret_key() -> None:
+    """A web server without a secret key refuses to start, saying which variable to set."""
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        settings.SECRET_KEY  # noqa: B018 - Django refuses an empty key when it is read
+    except ImproperlyConfigured as exc:
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off") from exc
+
+
+_require_secret_key()
+
 # The waiting room's page is served in front of Django (Redis only, no middleware stack):
 # it is what a flash crowd polls. Everything else is Django's.
 from sales.channels.shop.queue import fast_path  # noqa: E402 - needs the settings loaded above

@@ -7,6 +7,7 @@ import sys
 import time
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
@@ -115,16 +116,27 @@ def test_debug_pages_reach_loopback_clients_only(debug_on):
     assert "URLconf" in local.get("/no-such-page/").content.decode()
 
 
-def _settings_in_a_child(**env) -> subprocess.CompletedProcess:
+def _settings_in_a_child(code: str = "from django.conf import settings; print(settings.DEBUG)",
+                         **env) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    return subprocess.run([sys.executable, "-c", "from django.conf import settings; print(settings.DEBUG)"],
+    return subprocess.run([sys.executable, "-c", code], cwd=django_settings.BASE_DIR,
                           env={**clean, "DJANGO_SETTINGS_MODULE": "boxoffice.settings", **env},
                           capture_output=True, text=True)
 
 
 def test_settings_are_production_safe_by_default():
-    refused = _settings_in_a_child()
-    assert refused.returncode != 0 and "DJANGO_SECRET_KEY" in refused.stderr
+    # No key, debug off: the web application refuses to start, naming the variable, and
+    # nothing can be signed with an empty key...
+    refused = _settings_in_a_child("import boxoffice.wsgi")
+    assert refused.returncode != 0 and "DJANGO_SECRET_KEY must be set" in refused.stderr
+    unsigned = _settings_in_a_child("from django.core import signing; signing.dumps(1)")
+    assert unsigned.returncode != 0 and "SECRET_KEY" in unsigned.stderr
+    # ...while a command that signs nothing runs (a fresh checkout's migration check).
+    check = subprocess.run([sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+                           cwd=django_settings.BASE_DIR, capture_output=True, text=True,
+                           env={k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")})
+    assert check.returncode == 0, check.stderr
+    assert _settings_in_a_child().stdout.strip() == "False"
     assert _settings_in_a_child(DJANGO_SECRET_KEY="k" * 50).stdout.strip() == "False"
     assert _settings_in_a_child(DJANGO_DEBUG="1").stdout.strip() == "True"
 
