@@ -117,11 +117,12 @@ def hold_create(
                 user=user if user is not None and user.is_authenticated else None,
                 owner_key=owner_key, expires_at=now + policy.hold_for)
     if place_ids is not None:
-        inventory.hold_places(hold=hold, place_ids=place_ids, now=now, actor=user)
+        held = inventory.hold_places(hold=hold, place_ids=place_ids, now=now, actor=user)
     elif zone is not None:
-        inventory.hold_best(hold=hold, zone=zone, quantity=count, now=now, actor=user)
+        held = inventory.hold_best(hold=hold, zone=zone, quantity=count, now=now, actor=user)
     else:
-        inventory.hold_standing(hold=hold, section=section, quantity=count, now=now, actor=user)
+        held = inventory.hold_standing(hold=hold, section=section, quantity=count, now=now, actor=user)
+    hold.taken = held.places  # what it took (inventory.PlaceFacts), so that its answer needs no read
     # Robust: the hold stands whatever happens to the cache; its taker must get its token.
     transaction.on_commit(lambda: availability_changed(performance.pk), robust=True)
     return hold

@@ -1,11 +1,10 @@
-from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 
-from sales import rows
+from sales import reads
 from sales.policy import ORGANIZER, ROLES, ROLES_CACHE, roles_of
 
 
@@ -14,18 +13,13 @@ class TokenWithRoles(TokenAuthentication):
     staff API call checks them, and this saves it a round trip and the ORM's compiling."""
 
     def authenticate_credentials(self, key):
-        found = rows.fetch(f"""SELECT {rows.columns(User)},
-                                      ARRAY(SELECT g.name FROM auth_group g
-                                            JOIN auth_user_groups ug ON ug.group_id = g.id
-                                            WHERE ug.user_id = auth_user.id AND g.name = ANY(%s))
-                               FROM auth_user JOIN authtoken_token token ON token.user_id = auth_user.id
-                               WHERE token.key = %s""", [list(ROLES), key])
-        if not found:
+        found = reads.user_by_token(key, list(ROLES))
+        if found is None:
             raise AuthenticationFailed(_("Invalid token."))
-        user = rows.instance(User, found[0])
+        user, roles = found
         if not user.is_active:
             raise AuthenticationFailed(_("User inactive or deleted."))
-        setattr(user, ROLES_CACHE, frozenset(found[0][-1]))
+        setattr(user, ROLES_CACHE, roles)
         return user, Token(key=key, user=user)
 
 

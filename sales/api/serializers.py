@@ -4,8 +4,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from events.models import Channel, Event, Performance, PriceZone
+from sales import reads
 from sales.models import Hold, Order, Payment, Place, Ticket
-from sales.rows import fetch
 
 MAX_PLACES = 100
 
@@ -134,15 +134,11 @@ class HoldOut(serializers.ModelSerializer):
 
     @extend_schema_field(PlaceOut(many=True))
     def get_places(self, hold):
-        rows = getattr(hold, "taken", None) or fetch(
-            """SELECT place.id, section.name, seat.row, seat.number, place.standing_index, zone.name, zone.price
-               FROM sales_place place JOIN events_section section ON section.id = place.section_id
-               JOIN events_pricezone zone ON zone.id = place.price_zone_id
-               LEFT JOIN events_seat seat ON seat.id = place.seat_id
-               WHERE place.hold_id = %s AND place.state = 'held' ORDER BY place.id""", [hold.pk])
-        return [{"id": pk, "label": Place.label_of(section, row, number, standing), "section": section,
-                 "row": row, "number": number, "zone": zone, "price": _PRICE.to_representation(price)}
-                for pk, section, row, number, standing, zone, price in rows]
+        places = getattr(hold, "taken", None) or reads.held_places(hold.pk)  # just made: as the hold took them
+        return [{"id": p.id, "label": Place.label_of(p.section, p.row, p.number, p.standing_index),
+                 "section": p.section, "row": p.row, "number": p.number, "zone": p.zone,
+                 "price": _PRICE.to_representation(p.price)}
+                for p in places]
 
     def get_live(self, hold) -> bool:
         return hold.status == Hold.Status.ACTIVE and hold.expires_at > self.context["now"]
@@ -210,20 +206,16 @@ class OrderOut(serializers.ModelSerializer):
     def get_tickets(self, order):
         issued = getattr(order, "issued", None)  # just sold: the sale's statement said what it issued
         if issued is not None:
-            return [{"code": t.code, "place_id": t.place_id, "place": t.label, "price_zone_name": t.price_zone_name,
-                     "price": _PRICE.to_representation(t.price), "status": t.status, "checked_in_at": None}
+            return [{"code": t.code, "place_id": t.place_id,
+                     "place": Place.label_of(t.section, t.row, t.number, t.standing_index),
+                     "price_zone_name": t.zone_name, "price": _PRICE.to_representation(t.price),
+                     "status": Ticket.Status.VALID, "checked_in_at": None}
                     for t in issued]
-        rows = fetch("""SELECT ticket.code, ticket.place_id, section.name, seat.row, seat.number,
-                                place.standing_index, ticket.price_zone_name, ticket.price, ticket.status,
-                                ticket.checked_in_at
-                         FROM sales_ticket ticket JOIN sales_place place ON place.id = ticket.place_id
-                         JOIN events_section section ON section.id = place.section_id
-                         LEFT JOIN events_seat seat ON seat.id = place.seat_id
-                         WHERE ticket.order_id = %s ORDER BY ticket.id""", [order.pk])
-        return [{"code": code, "place_id": place_id, "place": Place.label_of(section, row, number, standing),
-                 "price_zone_name": zone, "price": _PRICE.to_representation(price), "status": status,
-                 "checked_in_at": _when(checked_in)}
-                for code, place_id, section, row, number, standing, zone, price, status, checked_in in rows]
+        return [{"code": t.code, "place_id": t.place_id,
+                 "place": Place.label_of(t.section, t.row, t.number, t.standing_index),
+                 "price_zone_name": t.zone_name, "price": _PRICE.to_representation(t.price), "status": t.status,
+                 "checked_in_at": _when(t.checked_in_at)}
+                for t in reads.order_tickets(order.pk)]
 
     def get_link(self, order) -> str:
         from sales.notifications import order_link

@@ -21,7 +21,7 @@ from .. import inventory
 from ..availability import availability_changed
 from ..errors import HoldNotActive, IllegalTransition, InvalidRequest, PaymentDeclined, PlacesUnavailable, SalesError
 from ..holds import hold_is_live
-from ..models import Hold, Order, Payment
+from ..models import Order, Payment
 from ..notifications import confirmations_due
 from ..payments import PROVIDERS, PaymentRequest, card_fingerprint
 from .status import OrderStatusConflict, order_transition, staff
@@ -132,48 +132,27 @@ def pay_back(order, request, amount, reference, reason, actor, shift, fail=True)
             _fail(order, reason, actor)
 
 
-def _paid(order, hold, charged, actor, shift, from_status, now) -> inventory.Also:
-    """The writes of a sale besides its places and tickets, in the same statement: the order
-    paid (if it still is `from_status`: locked and checked after the places, the lock order
-    of every service), its payments as taken, the hold sold and the audit line."""
-    by = staff(actor)
+def _payment(order, charged, shift, from_status) -> inventory.Payment:
+    """What a sale writes besides its places and tickets (see inventory.sell): the order
+    paid if it still is `from_status`, its payments as taken, and its audit line."""
     methods = " + ".join(f"{r.method} {a}" for r, a, _c in charged)
-    parts = [(r.method, a, c.reference, _payment_note(c), r.tendered, card_fingerprint(r)) for r, a, c in charged]
-    return inventory.Also(
-        requires="EXISTS (SELECT FROM sales_order WHERE id = %s AND status = %s FOR UPDATE)",
-        requires_params=(order.pk, from_status), refusal="the order was cancelled while the payment was taken",
-        after=""",
-            paid AS (
-                UPDATE sales_order SET status = %s, paid_at = %s
-                WHERE id = %s AND status = %s AND EXISTS (SELECT FROM moved) RETURNING id),
-            payments AS (
-                INSERT INTO sales_payment (order_id, shift_id, method, amount, status, reference, message, tendered,
-                                           card_fingerprint, created_by_id, created_at)
-                SELECT paid.id, %s, part.method, part.amount, %s, part.reference, part.message, part.tendered,
-                       part.fingerprint, %s, %s
-                FROM paid, unnest(%s::text[], %s::numeric[], %s::text[], %s::text[], %s::numeric[], %s::text[])
-                           WITH ORDINALITY AS part(method, amount, reference, message, tendered, fingerprint, n)
-                ORDER BY part.n),
-            sold AS (UPDATE sales_hold SET status = %s WHERE id = %s AND EXISTS (SELECT FROM paid)),
-            paid_audit AS (INSERT INTO sales_orderevent (order_id, action, detail, actor_id, at)
-                           SELECT paid.id, 'paid', %s, %s, %s FROM paid)""",
-        after_params=(
-            Order.Status.PAID, now, order.pk, from_status,
-            shift.pk if shift else None, Payment.Status.APPROVED, by.pk if by else None, now,
-            *([list(column) for column in zip(*parts, strict=True)] if parts else [[]] * 6),
-            Hold.Status.SOLD, hold.pk,
-            f"{methods} {order.currency}"[:300], by.pk if by else None, now))
+    return inventory.Payment(
+        from_status=from_status, shift_id=shift.pk if shift else None, detail=f"{methods} {order.currency}",
+        lines=tuple(inventory.PaymentLine(method=r.method, amount=a, reference=c.reference, message=_payment_note(c),
+                                          tendered=r.tendered, fingerprint=card_fingerprint(r))
+                    for r, a, c in charged))
 
 
-def charge_and_sell(*, order, hold, parts, place_ids, actor, shift, from_status) -> Order:
+def charge_and_sell(*, order, hold, parts, lines, actor, shift, from_status) -> Order:
     pending = from_status == Order.Status.PENDING
     charged = charge(order, parts, actor, shift, fail_order=pending)
     now = timezone.now()
+    issued = None
     try:
         with inventory.attempt():
             # One statement: places sold, tickets issued, order paid, payments and audit.
-            order.issued = inventory.sell(hold=hold, order=order, now=now, actor=actor, place_ids=place_ids,
-                                          also=_paid(order, hold, charged, actor, shift, from_status, now))
+            issued = inventory.sell(hold=hold, order=order, lines=lines, now=now, actor=actor,
+                                    payment=_payment(order, charged, shift, from_status))
     except Exception as exc:
         if not isinstance(exc, SalesError) and _sale_committed(order):
             # Outside a transaction the statement commits as it returns: whatever failed
@@ -192,6 +171,7 @@ def charge_and_sell(*, order, hold, parts, place_ids, actor, shift, from_status)
     transaction.on_commit(confirmations_due, robust=True)
     order.status, order.paid_at = Order.Status.PAID, now
     order.change_due = sum((c.change_due for _r, _a, c in charged), Decimal("0"))
+    order.issued = issued  # what the sale's statement said it issued (inventory.IssuedTicket), if it answered
     return order
 
 

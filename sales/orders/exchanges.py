@@ -61,17 +61,17 @@ def _exchange_checks(order: Order, ticket_ids, hold: Hold,
     if hold.performance_id != order.performance_id and len(old) != len(valid):
         raise InvalidRequest("to move to another performance, exchange every ticket of the order",
                              field="tickets")
-    new_total, currency, place_ids = hold_total(hold)
-    if not place_ids:
+    new_total, currency, lines = hold_total(hold)
+    if not lines:
         raise HoldNotActive("the hold has no places; pick the new seats again")
     if currency != order.currency:
         raise InvalidRequest("the new seats are priced in another currency")
-    if len(valid) - len(old) + len(place_ids) > hold.performance.ticket_limit:
+    if len(valid) - len(old) + len(lines) > hold.performance.ticket_limit:
         raise InvalidRequest(f"at most {hold.performance.ticket_limit} tickets per order", field="quantity")
-    if len(place_ids) > len(old):
-        check_customer_limit(hold=hold, email=order.customer.email, parts=[], count=len(place_ids) - len(old),
+    if len(lines) > len(old):
+        check_customer_limit(hold=hold, email=order.customer.email, parts=[], count=len(lines) - len(old),
                              limit=customer_limit(hold.performance_id))
-    return old, place_ids, ExchangeQuote(sum((t.price for t in old), Decimal("0")), new_total, currency)
+    return old, lines, ExchangeQuote(sum((t.price for t in old), Decimal("0")), new_total, currency)
 
 
 def exchange_quote(*, order: Order, ticket_ids, hold: Hold, now: datetime | None = None) -> ExchangeQuote:
@@ -91,7 +91,7 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
         raise NotPermitted(f"you may not sell through the {hold.channel} channel")
     order.refresh_from_db()
     hold.refresh_from_db()
-    old, place_ids, quote = _exchange_checks(order, ticket_ids, hold, now)
+    old, lines, quote = _exchange_checks(order, ticket_ids, hold, now)
     difference = quote.difference
     signer = approver or actor
     if difference < 0 and not may_refund(signer, -difference):
@@ -110,7 +110,7 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
                 if shift is None and any(p.method == "cash" for p, _a in payback):
                     raise InvalidRequest("open a shift: part of the difference is paid back in cash")
             inventory.return_to_sale(order=order, tickets=old, now=now, actor=actor)
-            new = inventory.sell(hold=hold, order=order, now=now, actor=actor, place_ids=place_ids)
+            new = inventory.sell(hold=hold, order=order, lines=lines, now=now, actor=actor)
             Order.objects.filter(pk=order.pk).update(total=F("total") + difference,
                                                      performance_id=hold.performance_id)
             record_charges(order, charged, actor, shift)

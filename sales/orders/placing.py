@@ -69,16 +69,16 @@ def order_place(
     if of_hold is not None:
         taken = Order.objects.get(pk=of_hold)
         raise IllegalTransition(f"these seats are already order {taken.code} ({taken.get_status_display().lower()})")
-    total, currency, place_ids = priced(places)
-    if not place_ids:
+    total, currency, lines = priced(places)
+    if not lines:
         raise HoldNotActive("the hold has no places; hold the seats again")
     parts = validated_parts(policy, payment, payments, total)
-    check_customer_limit(hold=hold, email=customer.email, parts=parts, count=len(place_ids), limit=limit)
+    check_customer_limit(hold=hold, email=customer.email, parts=parts, count=len(lines), limit=limit)
     order = create_order(hold=hold, customer=customer, total=total, currency=currency, actor=actor,
-                         idempotency_key=idempotency_key, count=len(place_ids))
+                         idempotency_key=idempotency_key, count=len(lines))
     if order.status != Order.Status.PENDING or order.hold_id != hold.pk:
         return replay(order, hold)
-    return charge_and_sell(order=order, hold=hold, parts=parts, place_ids=place_ids, actor=actor,
+    return charge_and_sell(order=order, hold=hold, parts=parts, lines=lines, actor=actor,
                            shift=shift, from_status=Order.Status.PENDING)
 
 

@@ -56,14 +56,14 @@ def order_reserve(*, hold: Hold | None = None, hold_token: str | None = None, cu
     taken = placing.order_of_hold(hold)
     if taken is not None:
         raise IllegalTransition(f"these seats are already order {taken.code} ({taken.get_status_display().lower()})")
-    total, currency, place_ids = hold_total(hold)
+    total, currency, lines = hold_total(hold)
     try:
         with transaction.atomic():
-            if inventory.extend(hold=hold, until=deadline, now=now) != len(place_ids):
+            if inventory.extend(hold=hold, until=deadline, now=now) != len(lines):
                 raise HoldNotActive("some of the seats are no longer held; hold them again")
             Hold.objects.filter(pk=hold.pk).update(expires_at=deadline)
             order = placing.create_order(hold=hold, customer=customer, total=total, currency=currency, actor=actor,
-                                         idempotency_key=idempotency_key, count=len(place_ids),
+                                         idempotency_key=idempotency_key, count=len(lines),
                                          status=Order.Status.RESERVED, payment_deadline=deadline)
             if order.hold_id != hold.pk or order.payment_deadline != deadline:
                 raise _Raced(order)  # the same key's first request: its answer, and none of this one's writes
@@ -90,7 +90,7 @@ def order_pay_reservation(*, order: Order, payment: PaymentRequest | None = None
     if order.payment_deadline <= now:
         raise HoldNotActive("the reservation lapsed at its deadline; its seats were released")
     hold = order.hold
-    total, _currency, place_ids = hold_total(hold)
+    total, _currency, lines = hold_total(hold)
     method_policy = policy_for(Channel.COUNTER) if shift is not None else policy
     parts = validated_parts(method_policy, payment, payments, total)
     # One payment at a time (compare-and-set, no lock held while the provider answers): a
@@ -101,7 +101,7 @@ def order_pay_reservation(*, order: Order, payment: PaymentRequest | None = None
             payment_started_at=now):
         raise InProgress(f"order {order.code} is being paid right now")
     try:
-        return charge_and_sell(order=order, hold=hold, parts=parts, place_ids=place_ids, actor=actor,
+        return charge_and_sell(order=order, hold=hold, parts=parts, lines=lines, actor=actor,
                                shift=shift, from_status=Order.Status.RESERVED)
     except Exception:  # (not a worker killed mid-charge: then the claim lapses by itself)
         Order.objects.filter(pk=order.pk, status=Order.Status.RESERVED, payment_started_at=now).update(

@@ -8,37 +8,32 @@ import random
 import pytest
 from django.utils import timezone
 
-from sales.inventory import _FreeRuns, _seat_windows
+from sales.inventory.best import seat_windows
+from sales.inventory.pictures import FreeRuns
 
 
 def every_window_ranked(runs, quantity, limit):
-    windows = []
-    for n, (rank, section_id, row_index, ids, offsets) in enumerate(runs):
-        prefix = list(itertools.accumulate(offsets, initial=0))
-        last = len(ids) - quantity
-        windows.extend(((start == 1 or start == last - 1, rank, row_index,
-                         prefix[start + quantity] - prefix[start], section_id), n, start)
-                       for start in range(last + 1))
-    chosen, used = [], set()
-    for _score, n, start in sorted(windows):
-        ids = runs[n][3][start:start + quantity]
-        if used.isdisjoint(ids):
-            chosen.append(ids)
-            used.update(ids)
-            if len(chosen) == limit:
-                break
+    """Every window of every run scored in full, then taken best first while disjoint."""
+    scored = sorted(((start in (1, len(run[3]) - quantity - 1), run[0], run[2], sum(run[4][start:start + quantity]),
+                      run[1]), n, start)
+                    for n, run in enumerate(runs) for start in range(len(run[3]) - quantity + 1))
+    chosen = []
+    for _score, n, start in scored:
+        window = runs[n][3][start:start + quantity]
+        if len(chosen) < limit and not any(set(window) & set(taken) for taken in chosen):
+            chosen.append(window)
     return chosen
 
 
 def cut_from_scratch(runs, gone):
+    """Each run split where a place is gone, by grouping its places by whether they are."""
     out = []
     for rank, section_id, row_index, ids, offsets in runs:
-        start = 0
-        for i, pk in enumerate([*ids, None]):
-            if pk is None or pk in gone:
-                if i > start:
-                    out.append((rank, section_id, row_index, ids[start:i], offsets[start:i]))
-                start = i + 1
+        pairs = list(zip(ids, offsets, strict=True))
+        for kept, group in itertools.groupby(pairs, key=lambda pair: pair[0] not in gone):
+            group = list(group)
+            if kept:
+                out.append((rank, section_id, row_index, [pk for pk, _o in group], [o for _pk, o in group]))
     return out
 
 
@@ -58,14 +53,14 @@ def test_rows_best_first_choose_as_ranking_every_window_does():
     for _ in range(5000):
         runs, _n = random_runs(rng)
         quantity, limit = rng.randint(1, 4), rng.randint(1, 8)
-        assert _seat_windows(runs, quantity, limit) == every_window_ranked(runs, quantity, limit), runs
+        assert seat_windows(runs, quantity, limit) == every_window_ranked(runs, quantity, limit), runs
 
 
 def test_a_picture_cut_as_places_go_matches_one_cut_from_scratch():
     rng = random.Random(2)
     for _ in range(1000):
         runs, places = random_runs(rng)
-        picture = _FreeRuns(runs, timezone.now())
+        picture = FreeRuns(runs, timezone.now())
         for _step in range(rng.randint(1, 12)):
             picture.claim(rng.sample(range(places), min(places, rng.randint(1, 4))) if places else [])
             if rng.random() < 0.6:
@@ -100,7 +95,7 @@ def test_runs_cut_from_the_zone_layout_match_the_runs_found_in_sql():
     from events.models import Event, Performance, PriceZone, Seat, Venue
     from events.seating import seating_plan_import
     from sales import inventory
-    from sales.inventory import _runs, _ZoneLayout
+    from sales.inventory.pictures import ZoneLayout, free_runs
     from sales.models import Hold, Place
 
     venue = Venue.objects.create(name="Layout hall")
@@ -130,13 +125,13 @@ def test_runs_cut_from_the_zone_layout_match_the_runs_found_in_sql():
                 state=state, hold=hold if state == "held" else None,
                 hold_expires_at=lapses if state == "held" else None,
                 allocation=rng.choice(["", "", "counter", "online"]))
-        _FreeRuns.forget(perf.pk)
+        FreeRuns.forget(perf.pk)
         for channel in ("online", "counter"):
             with connection.cursor() as cursor:
                 cursor.execute(RUNS_IN_SQL, {"perf": perf.pk, "zone": zone.pk, "now": now, "channel": channel})
                 in_sql = sorted((r[0], r[1], r[2], list(r[3]), list(r[4])) for r in cursor.fetchall())
             probe = Hold(performance=perf, channel=channel)
-            assert sorted(_runs(probe, zone, now)) == in_sql
+            assert sorted(free_runs(probe, zone, now)) == in_sql
             seen.extend(len(r[3]) for r in in_sql)
     assert len(seen) > 300 and max(seen) == 6 and seen.count(1) > 30  # many runs, cut at the aisle and between
     # A seat moved into a zone after the zone's layout was read is found all the same (the
@@ -145,9 +140,9 @@ def test_runs_cut_from_the_zone_layout_match_the_runs_found_in_sql():
     probe = Hold(performance=perf, channel="online")
     moved, second = Place.objects.filter(performance=perf, state="available")[:2]
     Place.objects.filter(pk=moved.pk).update(price_zone=other)
-    assert [run[3] for run in _runs(probe, other, now)] == [[moved.pk]]
-    layout = _ZoneLayout.of(perf.pk, other.pk, [moved.pk])
+    assert [run[3] for run in free_runs(probe, other, now)] == [[moved.pk]]
+    layout = ZoneLayout.of(perf.pk, other.pk, [moved.pk])
     Place.objects.filter(pk=second.pk).update(price_zone=other)
-    assert sorted(pk for run in _runs(probe, other, now) for pk in run[3]) == sorted([moved.pk, second.pk])
-    assert _ZoneLayout.of(perf.pk, other.pk, [second.pk]) is not layout
-    assert not {moved.pk, second.pk} & {pk for run in _runs(probe, zone, now) for pk in run[3]}
+    assert sorted(pk for run in free_runs(probe, other, now) for pk in run[3]) == sorted([moved.pk, second.pk])
+    assert ZoneLayout.of(perf.pk, other.pk, [second.pk]) is not layout
+    assert not {moved.pk, second.pk} & {pk for run in free_runs(probe, zone, now) for pk in run[3]}

@@ -1,0 +1,170 @@
+"""Best available and standing: which places to try, then the guarded move (SKIP LOCKED:
+two buyers never wait for each other; the one who finds a place taken moves on)."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from events.models import PriceZone, Section
+
+from ..errors import PlacesUnavailable
+from ..models import Hold, Place
+from . import statements
+from .moves import Partial, attempt, hold_into
+from .pictures import FreeRuns
+from .results import Held
+from .rules import STANDING, free, open_to
+
+
+def best_runs(runs: list[tuple], quantity: int, limit: int = 8) -> list[tuple]:
+    """The runs long enough for `quantity`, best first: a run that can give `quantity`
+    seats without leaving an orphan single (every run except one exactly one seat
+    longer), then front section and row, then central."""
+    fit = [r for r in runs if len(r[3]) >= quantity]
+    fit.sort(key=lambda r: (len(r[3]) == quantity + 1, r[0], r[2], min(r[4]), r[1]))
+    return fit[:limit]
+
+
+def seat_windows(runs: list[tuple], quantity: int, limit: int) -> list[list[int]]:
+    """Up to `limit` disjoint windows of `quantity` seats in these runs, best first: no
+    orphan single seat left beside it, then front section and row, then central. (Rows
+    are visited best first and windows cut out only when chosen, so that a hold looks at
+    the first rows with room, not at every slice of the zone.)"""
+    order = sorted(range(len(runs)), key=lambda n: (runs[n][0], runs[n][2]))
+    chosen, used, orphans = [], set(), []
+
+    def take(windows) -> bool:
+        for _score, n, start in sorted(windows):
+            ids = runs[n][3][start:start + quantity]
+            if used.isdisjoint(ids):
+                chosen.append(ids)
+                used.update(ids)
+                if len(chosen) == limit:
+                    return True
+        return False
+
+    for (rank, row_index), row in itertools.groupby(order, key=lambda n: (runs[n][0], runs[n][2])):
+        windows = []  # this row's windows that leave no orphan; they all rank before later rows'
+        for n in row:
+            _rank, section_id, _row, ids, offsets = runs[n]
+            prefix = list(itertools.accumulate(offsets, initial=0))  # a window's offsets sum in one step
+            last = len(ids) - quantity
+            for start in range(last + 1):
+                score = (prefix[start + quantity] - prefix[start], section_id)
+                if start == 1 or start == last - 1:  # leaves one seat alone: after every other window
+                    orphans.append(((rank, row_index, *score), n, start))
+                else:
+                    windows.append((score, n, start))
+        if take(windows):
+            return chosen
+    take(orphans)
+    return chosen
+
+
+def hold_best(*, hold: Hold, zone: PriceZone, quantity: int, now: datetime, actor=None,
+              rounds: int = 4) -> Held:
+    """Hold the best `quantity` places of a price zone: adjacent in one row, never
+    leaving an orphan single seat when an alternative exists. A party is never split:
+    with no `quantity` seats side by side left, the refusal says how many places are left
+    and how many of them together, so the caller can ask for fewer or pick seats.
+
+    Candidates come from the zone's free runs as this process last read them (see
+    pictures.FreeRuns), then are taken with SKIP LOCKED: two buyers never wait for each other;
+    the one who finds a seat taken moves on to the next block. Before giving up, the
+    runs are read again from the database."""
+    picture = FreeRuns.of(hold, zone, now)
+    tries = 0
+    for _ in range(rounds * 3):  # a round whose every block another buyer here was trying does not count
+        if tries == rounds:
+            break
+        candidates = seat_windows(best_runs(picture.current(), quantity), quantity, 6)
+        if tries > 1:
+            random.shuffle(candidates)  # racers who collided spread out on the next round
+        tried = False
+        for ids in candidates:
+            # Crossed out before the try: this process's other buyers move on to other
+            # blocks at once instead of racing this one (it is taken now, by this buyer
+            # or another).
+            if not picture.claim(ids):
+                continue
+            tried = True
+            taken = try_block(ids, hold, now=now, actor=actor)
+            if taken:
+                return taken
+        tries += tried or not candidates
+        if not candidates:
+            left = _left_in_zone(hold, zone, now)
+            if left < quantity:
+                raise PlacesUnavailable(f"only {left} place{'s' if left != 1 else ''} left in {zone.name}",
+                                        available=left)
+            if picture.age < 0.05:
+                # No block of seats in a picture this fresh: there is none. A zone's
+                # standing places have no neighbours to keep together: any of them do.
+                taken = _take_any(STANDING & Q(price_zone=zone), quantity, hold, now, actor)
+                if taken:
+                    return taken
+                break
+        picture = FreeRuns.of(hold, zone, now, newer_than=picture)
+    left = _left_in_zone(hold, zone, now)
+    standing = (Place.objects.filter(STANDING, price_zone=zone, performance_id=hold.performance_id)
+                .filter(free(now) & open_to(hold.channel)).count())
+    together = max([standing, *(len(run[3]) for run in picture.current())])
+    raise PlacesUnavailable(f"could not find {quantity} places together in {zone.name} ({left} left, at most "
+                            f"{together} side by side); ask for fewer or pick the seats", available=left,
+                            together=min(together, left))
+
+
+def _left_in_zone(hold: Hold, zone: PriceZone, now: datetime) -> int:
+    """How many places of the zone this channel could hold now, from the database, the
+    only authority (as a zone sells out, most refusals end here: it must cost little)."""
+    with connection.cursor() as cursor:
+        cursor.execute(statements.LEFT_IN_ZONE, {"performance": hold.performance_id, "zone": zone.pk, "now": now,
+                                                 "channel": hold.channel})
+        (left,) = cursor.fetchone()
+    return left
+
+
+def _take_any(where: Q, quantity: int, hold: Hold, now: datetime, actor) -> Held | None:
+    """Lock the first `quantity` free places matching `where` that nobody else has locked."""
+    try:
+        with transaction.atomic():  # a savepoint: rolling it back drops partial locks
+            ids = list(
+                Place.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(where, performance_id=hold.performance_id)
+                .filter(free(now) & open_to(hold.channel))
+                .order_by("pk").values_list("pk", flat=True)[:quantity]
+            )
+            if len(ids) != quantity:
+                raise Partial
+            return hold_into(ids, hold, now=now, actor=actor)
+    except Partial:
+        return None
+
+
+def hold_standing(*, hold: Hold, section: Section, quantity: int, now: datetime,
+                  actor=None) -> Held:
+    """Hold `quantity` places of a standing area. SKIP LOCKED lets any number of buyers
+    take places side by side without queueing on the same rows."""
+    where = Q(section=section, standing_index__isnull=False)  # as place_one_per_standing_index says it
+    for _ in range(3):
+        taken = _take_any(where, quantity, hold, now, actor)
+        if taken:
+            return taken
+    left = (Place.objects.filter(where, performance_id=hold.performance_id)
+            .filter(free(now) & open_to(hold.channel)).count())
+    raise PlacesUnavailable(f"only {left} standing place{'s' if left != 1 else ''} left in "
+                            f"{section.name}", available=left)
+
+
+def try_block(ids: list[int], hold: Hold, *, now: datetime, actor=None) -> Held | None:
+    """Take exactly these places if every one can be locked now; else leave no lock."""
+    try:
+        with attempt():
+            return hold_into(ids, hold, now=now, actor=actor, skip_locked=True)
+    except Partial:
+        return None

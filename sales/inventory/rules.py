@@ -1,0 +1,72 @@
+"""What may move a place, and where to: each action's target state and its guard, the
+condition a place must meet to be moved (PostgreSQL re-checks it on the latest version
+of a row before locking it).
+
+Guards are SQL over `sales_place` with named parameters: `%(now)s`, `%(channel)s`,
+`%(hold)s`, `%(order)s`. `free()` and `open_to()` say the same to the ORM's readers
+(seat maps, counts); a test holds the two spellings together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q
+
+from ..models import PlaceState
+
+AVAILABLE, HELD, SOLD, BLOCKED = (PlaceState.AVAILABLE, PlaceState.HELD, PlaceState.SOLD,
+                                  PlaceState.BLOCKED)
+
+
+def free(now: datetime) -> Q:
+    """Sellable right now: available, or held by a hold that has lapsed."""
+    return Q(state=AVAILABLE) | Q(state=HELD, hold_expires_at__lte=now)
+
+
+def open_to(channel: str) -> Q:
+    """Not kept back for another channel."""
+    return Q(allocation="") | Q(allocation=channel)
+
+
+STANDING = Q(seat__isnull=True)
+
+# The same as SQL, with the states as literals (so that the partial index of held places
+# serves the sweep's guard).
+FREE = f"(state = '{AVAILABLE}' OR (state = '{HELD}' AND hold_expires_at <= %(now)s))"
+OPEN = "(allocation = '' OR allocation = %(channel)s)"
+HELD_HERE = f"(state = '{HELD}' AND hold_id = %(hold)s)"
+
+
+@dataclass(frozen=True)
+class Rule:
+    to_state: str
+    guard: str
+
+
+TRANSITIONS: dict[str, Rule] = {
+    # A buyer takes free places into their hold.
+    "hold": Rule(HELD, f"({FREE} AND {OPEN})"),
+    # The buyer (or the organizer) gives them back.
+    "release": Rule(AVAILABLE, HELD_HERE),
+    # The sweep tidies lapsed holds (they already count as free).
+    "expire": Rule(AVAILABLE, f"(state = '{HELD}' AND hold_expires_at <= %(now)s)"),
+    # Payment taken: places still in this hold, or free again after it lapsed.
+    "sell": Rule(SOLD, f"({HELD_HERE} OR ({FREE} AND {OPEN}))"),
+    # Refund or exchange: the ticket is void, the place goes back on sale.
+    "return": Rule(AVAILABLE, f"(state = '{SOLD}' AND ticket_id IN (SELECT id FROM sales_ticket "
+                              "WHERE order_id = %(order)s))"),
+    # The organizer kills a place or keeps it back; only free places.
+    "block": Rule(BLOCKED, FREE),
+    "unblock": Rule(AVAILABLE, f"(state = '{BLOCKED}')"),
+}
+
+
+def reason(row: dict, *, now: datetime, channel: str) -> str:
+    """Why a place failed its guard, for the refusal."""
+    if row["allocation"] and channel and row["allocation"] != channel:
+        return f"kept for the {row['allocation']} channel"
+    if row["state"] == HELD and row["hold_expires_at"] > now:
+        return "held by another buyer"
+    return {SOLD: "already sold", BLOCKED: "not for sale", AVAILABLE: "not in this state",
+            HELD: "hold lapsed"}[row["state"]]

@@ -1,0 +1,58 @@
+"""A performance's stock: one row per sellable place, created when it goes on sale."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db import transaction
+
+from events.models import Performance, Section
+
+from ..errors import IllegalTransition, InvalidRequest
+from ..models import Place
+
+
+def put_on_sale(*, performance: Performance) -> int:
+    """Create the performance's inventory: one row per seat and per standing place, each
+    priced by its seat's zone, else its section's. Refuses a place with no price zone."""
+    with transaction.atomic():
+        Performance.objects.select_for_update().get(pk=performance.pk)
+        if Place.objects.filter(performance=performance).exists():
+            raise IllegalTransition(f"{performance} is already on sale")
+        section_zone, seat_zone = {}, {}
+        for zone in performance.price_zones.prefetch_related("sections", "seats"):
+            for section in zone.sections.all():
+                section_zone[section.pk] = zone
+            for seat in zone.seats.all():
+                seat_zone[seat.pk] = zone
+        places, unpriced = [], []
+        for section in performance.venue.sections.prefetch_related("seats"):
+            if section.kind == Section.Kind.STANDING:
+                zone = section_zone.get(section.pk)
+                if zone is None:
+                    unpriced.append(section.name)
+                    continue
+                places += [Place(performance=performance, section=section, standing_index=i,
+                                 price_zone=zone) for i in range(1, section.capacity + 1)]
+                continue
+            rows = defaultdict(list)
+            for seat in section.seats.all():
+                rows[seat.row_index].append(seat)
+            for seats in rows.values():
+                centre = (min(s.position for s in seats) + max(s.position for s in seats)) / 2
+                for seat in seats:
+                    zone = seat_zone.get(seat.pk) or section_zone.get(section.pk)
+                    if zone is None:
+                        unpriced.append(f"{section.name} {seat.row}-{seat.number}")
+                        continue
+                    places.append(Place(performance=performance, section=section, seat=seat,
+                                        price_zone=zone,
+                                        centre_offset=round(abs(seat.position - centre) * 2)))
+        if unpriced:
+            shown = ", ".join(unpriced[:10]) + (f" and {len(unpriced) - 10} more" if len(unpriced) > 10 else "")
+            raise InvalidRequest(f"{len(unpriced)} places have no price zone: {shown}")
+        if not places:
+            raise InvalidRequest(f"{performance.venue} has no seats or standing places")
+        Place.objects.bulk_create(places, batch_size=5000)
+        return len(places)
+

@@ -1,0 +1,63 @@
+"""Read-side queries the doors answer from, written once as SQL (the API's hot answers):
+plain values, shaped by the door that asks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.contrib.auth.models import User
+
+from . import rows
+from .inventory import PlaceFacts
+from .inventory.statements import LABEL_JOINS
+from .models import PlaceState
+
+
+def held_places(hold_id: int) -> list[PlaceFacts]:
+    """The places still in this hold."""
+    found = rows.fetch(f"""
+        SELECT place.id, section.name, seat.row, seat.number, place.standing_index, zone.name, zone.price
+        FROM sales_place place {LABEL_JOINS}
+        JOIN events_pricezone zone ON zone.id = place.price_zone_id
+        WHERE place.hold_id = %s AND place.state = '{PlaceState.HELD}' ORDER BY place.id""", [hold_id])
+    return [PlaceFacts(*row) for row in found]
+
+
+@dataclass(frozen=True)
+class TicketFacts:
+    code: str
+    place_id: int
+    section: str
+    row: str | None
+    number: str | None
+    standing_index: int | None
+    zone_name: str
+    price: Decimal
+    status: str
+    checked_in_at: datetime | None
+
+
+def order_tickets(order_id: int) -> list[TicketFacts]:
+    """The order's tickets with what names their places, in the order they were issued."""
+    found = rows.fetch(f"""
+        SELECT ticket.code, ticket.place_id, section.name, seat.row, seat.number, place.standing_index,
+               ticket.price_zone_name, ticket.price, ticket.status, ticket.checked_in_at
+        FROM sales_ticket ticket JOIN sales_place place ON place.id = ticket.place_id {LABEL_JOINS}
+        WHERE ticket.order_id = %s ORDER BY ticket.id""", [order_id])
+    return [TicketFacts(*row) for row in found]
+
+
+def user_by_token(key: str, roles: list[str]) -> tuple[User, frozenset[str]] | None:
+    """The user an API token names, with those of `roles` they have, in one query (every
+    staff API call checks them)."""
+    found = rows.fetch(f"""SELECT {rows.columns(User)},
+                                  ARRAY(SELECT g.name FROM auth_group g
+                                        JOIN auth_user_groups ug ON ug.group_id = g.id
+                                        WHERE ug.user_id = auth_user.id AND g.name = ANY(%s))
+                           FROM auth_user JOIN authtoken_token token ON token.user_id = auth_user.id
+                           WHERE token.key = %s""", [roles, key])
+    if not found:
+        return None
+    return rows.instance(User, found[0]), frozenset(found[0][-1])
