@@ -1,35 +1,38 @@
 """What many test modules use: building a performance and its users, racing threads,
-signed-in clients, the API's buyer and card. Fixtures are in conftest.py."""
+signed-in clients, the API's buyer and card. The model factories these build on are in
+factories.py, fixtures in conftest.py."""
 
 from __future__ import annotations
 
-import itertools
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
 from decimal import Decimal
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
-from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from boxoffice.celery import app as celery_app
-from events.models import Channel, Event, OnSaleWindow, Performance, PriceZone, Venue
-from events.seating import seating_plan_import
+from events.models import Channel, Performance
 from sales import availability, inventory, notifications, waiting_room
 from sales.errors import SalesError
 from sales.payments import APPROVE
 from sales.roles import ensure_roles
+from tests.factories import (
+    PerformanceFactory,
+    PriceZoneFactory,
+    SectionFactory,
+    StandingSectionFactory,
+    UserFactory,
+    VenueFactory,
+)
 
 # An API buyer and card, as a request body carries them.
 BUYER = {"name": "Marie Côté", "email": "marie@example.org"}
 CARD = {"method": "test_card", "card_number": APPROVE}
-
-_names = itertools.count(1)
 
 
 def plan_csv(rows: int, per_row: int, standing: int = 0, section: str = "Stalls") -> str:
@@ -46,33 +49,25 @@ def plan_csv(rows: int, per_row: int, standing: int = 0, section: str = "Stalls"
 def make_performance(*, rows: int = 10, per_row: int = 10, standing: int = 0,
                      ticket_limit: int = 10, price: str = "50.00",
                      channels=tuple(Channel.values), on_sale: bool = True) -> Performance:
-    n = next(_names)
-    venue = Venue.objects.create(name=f"Test hall {n}")
-    seating_plan_import(venue=venue, text=plan_csv(rows, per_row, standing))
-    event = Event.objects.create(title=f"Test event {n}")
-    now = timezone.now()
-    perf = Performance.objects.create(event=event, venue=venue, ticket_limit=ticket_limit,
-                                      starts_at=now + timedelta(days=10))
-    for channel in channels:
-        OnSaleWindow.objects.create(performance=perf, channel=channel,
-                                    opens_at=now - timedelta(days=1),
-                                    closes_at=now + timedelta(days=9))
-    seated = PriceZone.objects.create(performance=perf, name="Stalls", price=Decimal(price))
-    seated.sections.set(venue.sections.filter(kind="seated"))
+    """A performance ten days from now in a hall of its own: `rows` rows of `per_row` seats
+    in Stalls (plan_csv's layout) priced `price`, a Lawn of `standing` places at 20.00 if
+    asked, every channel in `channels` selling since yesterday, and on sale unless told."""
+    venue = VenueFactory()
+    seated = [SectionFactory(venue=venue, name="Stalls", rows=rows, per_row=per_row)] if rows and per_row else []
+    lawn = [StandingSectionFactory(venue=venue, name="Lawn", capacity=standing)] if standing else []
+    perf = PerformanceFactory(venue=venue, ticket_limit=ticket_limit, channels=channels)
+    PriceZoneFactory(performance=perf, name="Stalls", price=Decimal(price), sections=seated)
     if standing:
-        lawn = PriceZone.objects.create(performance=perf, name="Lawn", price=Decimal("20.00"))
-        lawn.sections.set(venue.sections.filter(kind="standing"))
+        PriceZoneFactory(performance=perf, name="Lawn", price=Decimal("20.00"), sections=lawn)
     if on_sale:
         inventory.put_on_sale(performance=perf)
     return perf
 
 
 def make_user(username: str, role: str | None = None, **extra) -> User:
+    """A user whose password is pw-<username>, in the staff role `role` if given."""
     ensure_roles()
-    user = User.objects.create_user(username=username, password="pw-" + username, **extra)
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    return user
+    return UserFactory(username=username, role=role, **extra)
 
 
 def places_of(performance, **filters):

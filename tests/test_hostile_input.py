@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
+from tests.factories import VenueFactory
 from tests.support import make_user
 
 pytestmark = pytest.mark.django_db
@@ -99,9 +100,7 @@ def test_deeply_nested_json_is_a_400_not_a_500():
 
 
 def test_a_deeply_nested_seating_plan_is_refused(organizer):
-    from events.models import Venue
-
-    venue = Venue.objects.create(name="Deep hall")
+    venue = VenueFactory()
     client = Client(raise_request_exception=False)
     token = Token.objects.create(user=organizer).key
     deep = "[" * 100_000 + "]" * 100_000

@@ -6,13 +6,14 @@ from django.core.management import CommandError, call_command
 
 from events.models import Seat, Section, Venue
 from events.seating import SeatingPlanError, seating_plan_import
+from tests.factories import VenueFactory
 from tests.support import plan_csv
 
 pytestmark = pytest.mark.django_db
 
 
 def test_csv_plan_creates_sections_rows_and_standing():
-    venue = Venue.objects.create(name="Hall")
+    venue = VenueFactory()
     seating_plan_import(venue=venue, text=plan_csv(3, 4, standing=50))
     stalls = venue.sections.get(name="Stalls")
     assert stalls.seats.count() == 12
@@ -24,7 +25,7 @@ def test_csv_plan_creates_sections_rows_and_standing():
 
 
 def test_json_plan():
-    venue = Venue.objects.create(name="Hall")
+    venue = VenueFactory()
     plan = {"sections": [
         {"name": "Balcony", "rows": [{"row": "AA", "seats": [
             {"number": "101", "x": 1.5, "y": 2, "restricted_view": True},
@@ -50,7 +51,7 @@ def test_json_plan():
     ('{"venue": 1}', 'top level must be an object with a "sections" list'),
 ])
 def test_malformed_plan_is_refused_with_line_and_reason_and_nothing_written(text, expected):
-    venue = Venue.objects.create(name="Hall")
+    venue = VenueFactory()
     with pytest.raises(SeatingPlanError) as exc:
         seating_plan_import(venue=venue, text=text)
     assert any(e.startswith(expected) for e in exc.value.errors), exc.value.errors
@@ -58,7 +59,7 @@ def test_malformed_plan_is_refused_with_line_and_reason_and_nothing_written(text
 
 
 def test_one_bad_line_among_many_imports_nothing():
-    venue = Venue.objects.create(name="Hall")
+    venue = VenueFactory()
     text = plan_csv(5, 5) + "\nStalls,seated,Z,1,oops,0,,"
     with pytest.raises(SeatingPlanError) as exc:
         seating_plan_import(venue=venue, text=text)
@@ -67,7 +68,7 @@ def test_one_bad_line_among_many_imports_nothing():
 
 
 def test_existing_section_name_is_refused():
-    venue = Venue.objects.create(name="Hall")
+    venue = VenueFactory()
     seating_plan_import(venue=venue, text=plan_csv(1, 2))
     with pytest.raises(SeatingPlanError, match="section Stalls already exists"):
         seating_plan_import(venue=venue, text=plan_csv(1, 2))
@@ -88,7 +89,7 @@ def test_management_command(tmp_path):
 
 
 def test_admin_import(client, organizer):
-    venue = Venue.objects.create(name="Hall")
+    venue = VenueFactory()
     client.force_login(organizer)
     url = f"/admin/events/venue/{venue.pk}/import/"
     bad = SimpleUploadedFile("plan.csv", b"section,row,number\nS,A,1\nS,A,1")
@@ -104,6 +105,6 @@ def test_admin_import(client, organizer):
 
 
 def test_admin_import_needs_login(client):
-    venue = Venue.objects.create(name="Hall")
+    venue = VenueFactory()
     response = client.get(f"/admin/events/venue/{venue.pk}/import/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]

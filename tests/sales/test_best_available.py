@@ -85,29 +85,26 @@ RUNS_IN_SQL = """
 
 @pytest.mark.django_db
 def test_runs_cut_from_the_zone_layout_match_the_runs_found_in_sql():
-    """Random states on a zone of two sections with gaps in the seat numbering (an aisle):
-    blocked, held (live and lapsed) and allocated places, read both ways."""
+    """Random states on a zone of two sections with an aisle in every row: blocked, held
+    (live and lapsed) and allocated places, read both ways."""
     from datetime import timedelta
 
     from django.db import connection
     from django.db.models import F
 
-    from events.models import Event, Performance, PriceZone, Seat, Venue
-    from events.seating import seating_plan_import
+    from events.models import Seat
     from sales import inventory
     from sales.inventory.pictures import ZoneLayout, free_runs
     from sales.models import Hold, Place
+    from tests.factories import PerformanceFactory, PriceZoneFactory, SectionFactory, VenueFactory
 
-    venue = Venue.objects.create(name="Layout hall")
-    lines = ["section,row,number,x,y"] + [f"{section},{row},{n},{n},{r}" for section in ("Stalls", "Circle")
-                                         for r, row in enumerate("ABCD") for n in range(1, 13) if n != 7]
-    seating_plan_import(venue=venue, text="\n".join(lines))
+    venue = VenueFactory()
+    for name in ("Stalls", "Circle"):
+        SectionFactory(venue=venue, name=name, rows=4, per_row=11)
     # An aisle after seat 6: the positions skip one there (seats beside it are not adjacent).
     Seat.objects.filter(section__venue=venue, position__gte=6).update(position=F("position") + 1)
-    perf = Performance.objects.create(event=Event.objects.create(title="Layout"), venue=venue,
-                                      starts_at=timezone.now() + timedelta(days=3))
-    zone = PriceZone.objects.create(performance=perf, name="All", price="10.00")
-    zone.sections.set(venue.sections.all())
+    perf = PerformanceFactory(venue=venue, starts_at=timezone.now() + timedelta(days=3))
+    zone = PriceZoneFactory(performance=perf, name="All", price="10.00", sections=venue.sections.all())
     inventory.put_on_sale(performance=perf)
     hold = Hold.objects.create(performance=perf, channel="online", expires_at=timezone.now())
     ids = list(Place.objects.filter(performance=perf).values_list("pk", flat=True))
@@ -136,7 +133,7 @@ def test_runs_cut_from_the_zone_layout_match_the_runs_found_in_sql():
     assert len(seen) > 300 and max(seen) == 6 and seen.count(1) > 30  # many runs, cut at the aisle and between
     # A seat moved into a zone after the zone's layout was read is found all the same (the
     # layout is read again), and one moved out is no longer offered there.
-    other = PriceZone.objects.create(performance=perf, name="Other", price="5.00")
+    other = PriceZoneFactory(performance=perf, name="Other", price="5.00")
     probe = Hold(performance=perf, channel="online")
     moved, second = Place.objects.filter(performance=perf, state="available")[:2]
     Place.objects.filter(pk=moved.pk).update(price_zone=other)

@@ -19,6 +19,7 @@ from events.models import Channel
 from sales import availability, waiting_room
 from sales.models import Hold, Order, Place, WaitingRoom
 from sales.roles import ensure_roles
+from tests.factories import CustomerFactory
 from tests.support import BUYER, CARD, assert_error, client_for, make_performance, make_user, places_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -121,9 +122,7 @@ def test_the_shop_the_counter_and_the_phone_sell_through_a_redis_outage(redis_di
 
     phone = Client()
     phone.force_login(operator)
-    from sales.models import Customer
-
-    caller = Customer.objects.create(name="Caller", email="caller@example.org")
+    caller = CustomerFactory()
     held = phone.post(f"/phone/customers/{caller.pk}/sale/", {"performance": perf.pk,
                                                                "seats": str(places_of(perf)[5].pk)})
     assert "/sale/" in held["Location"], held

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from events.models import Channel, OnSaleWindow, Performance, PriceZone
+from events.models import Channel, PriceZone
 from sales import inventory
 from sales.errors import HoldNotActive, IllegalTransition, InvalidRequest, NotPermitted
 from sales.holds import hold_create
@@ -18,6 +18,7 @@ from sales.payments import PaymentRequest
 from sales.policy import COUNTER_CLERK
 from sales.shifts import shift_expected, shift_open
 from sales.tickets import ticket_check_in
+from tests.factories import PerformanceFactory, PriceZoneFactory
 from tests.support import make_performance, make_user, places_of, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +28,8 @@ pytestmark = pytest.mark.django_db
 def hall(db):
     """Stalls at 50.00, with row A sold as Front at 80.00."""
     perf = make_performance(rows=4, per_row=6, on_sale=False)
-    front = PriceZone.objects.create(performance=perf, name="Front", price=Decimal("80.00"))
-    front.seats.set(perf.venue.sections.get().seats.filter(row="A"))
+    PriceZoneFactory(performance=perf, name="Front", price=Decimal("80.00"),
+                     seats=perf.venue.sections.get().seats.filter(row="A"))
     inventory.put_on_sale(performance=perf)
     return perf
 
@@ -113,13 +114,9 @@ def test_refusals_leave_the_order_as_it_was(clerk, hall):
     shift = shift_open(clerk=clerk, cash_float=Decimal("0"))
     order = counter_sale(clerk, shift, hall, "Stalls", 2)
     first, second = order.tickets.all()
-    later = Performance.objects.create(event=hall.event, venue=hall.venue,
-                                       starts_at=hall.starts_at + timedelta(days=1))
-    OnSaleWindow.objects.create(performance=later, channel=Channel.COUNTER,
-                                opens_at=timezone.now() - timedelta(days=1),
-                                closes_at=timezone.now() + timedelta(days=1))
-    PriceZone.objects.create(performance=later, name="Stalls", price=Decimal("50.00")).sections.set(
-        hall.venue.sections.all())
+    later = PerformanceFactory(event=hall.event, venue=hall.venue, starts_at=hall.starts_at + timedelta(days=1),
+                               channels=[Channel.COUNTER])
+    PriceZoneFactory(performance=later, name="Stalls", price=Decimal("50.00"), sections=hall.venue.sections.all())
     inventory.put_on_sale(performance=later)
     elsewhere = hold_create(performance=later, channel=Channel.COUNTER, user=clerk,
                             zone=later.price_zones.get(), quantity=1)

@@ -11,6 +11,7 @@ from sales.api.permissions import TokenWithRoles
 from sales.models import Hold, Order, Place
 from sales.payments import APPROVE, DECLINE
 from sales.policy import COUNTER_CLERK, policy_for
+from tests.factories import EventFactory, VenueFactory
 from tests.support import BUYER, CARD, assert_error, client_for, make_performance, make_user, places_of
 
 pytestmark = pytest.mark.django_db
@@ -445,9 +446,7 @@ def test_check_in_once(performance, clerk):
 # --- organizer ------------------------------------------------------------------------
 
 def test_organizer_sets_up_and_puts_on_sale(organizer, clerk):
-    from events.models import Event, Venue
-
-    venue, event = Venue.objects.create(name="API hall"), Event.objects.create(title="API show")
+    venue, event = VenueFactory(), EventFactory()
     org = client_for(organizer)
     bad = org.post(f"/api/v1/venues/{venue.pk}/seating-plan/",
                    {"format": "csv", "content": "section,row,number\nS,A,1\nS,A,1"}, format="json")
