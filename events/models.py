@@ -167,3 +167,52 @@ class PriceZone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.price} {self.currency})"
+
+
+class PriceType(models.Model):
+    """A kind of ticket a performance sells (adult, child, senior, student, a comp, ...),
+    with a price in each zone (Price). A performance with no price types sells at its
+    zones' prices."""
+
+    performance = models.ForeignKey(Performance, on_delete=models.CASCADE, related_name="price_types")
+    name = models.CharField(_("name"), max_length=100)
+    rank = models.PositiveSmallIntegerField(
+        _("rank"), default=0, help_text=_("Order of the price types; the shop offers the first as the default."))
+    order_limit = models.PositiveIntegerField(
+        _("limit per order"), null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text=_("Most tickets of this type in one order; empty for no limit."))
+    note = models.CharField(_("note"), max_length=200, blank=True,
+                            help_text=_("Shown with the price and on the ticket, e.g. “Show student ID at the door”."))
+    complimentary = models.BooleanField(
+        _("complimentary"), default=False,
+        help_text=_("Free tickets given by staff with a reason (press, guests); never offered to shoppers."))
+
+    class Meta:
+        ordering = ["performance", "rank", "name"]
+        constraints = [models.UniqueConstraint(fields=["performance", "name"], name="price_type_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Price(models.Model):
+    """What a price type costs in one zone."""
+
+    price_type = models.ForeignKey(PriceType, on_delete=models.CASCADE, related_name="prices")
+    zone = models.ForeignKey(PriceZone, on_delete=models.CASCADE, related_name="prices")
+    amount = models.DecimalField(_("amount"), max_digits=9, decimal_places=2,
+                                 validators=[MinValueValidator(Decimal("0"))])
+
+    class Meta:
+        ordering = ["price_type", "zone"]
+        constraints = [
+            models.UniqueConstraint(fields=["price_type", "zone"], name="price_one_per_type_and_zone"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="price_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.price_type} in {self.zone.name}: {self.amount}"
+
+    def clean(self):
+        if self.price_type_id and self.zone_id and self.price_type.performance_id != self.zone.performance_id:
+            raise ValidationError(_("The zone belongs to another performance."))

@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from events.models import Performance, PriceZone, Section
+from events.models import Channel, OnSaleWindow, Performance, PriceZone, Section
 
 from . import inventory, rows
 from .availability import availability_changed
 from .errors import HoldNotActive, IllegalTransition, InvalidRequest, NotOnSale, NotPermitted
-from .models import Hold, Order
+from .models import Hold, Order, Place, PresaleCode
 from .policy import policy_for, roles_of
 
 
@@ -86,10 +86,12 @@ def hold_create(
     quantity: int | None = None,
     now: datetime | None = None,
     window=READ,
+    access_code: str = "",
 ) -> Hold:
     """Hold named places (`place_ids`), the best `quantity` of a price `zone`, or
     `quantity` places of a standing `section`. All or nothing. `window`: the on-sale
-    window if already read (check_on_sale)."""
+    window if already read (check_on_sale). `access_code`: a presale code, which opens
+    the sale (or some of its zones) before the general on-sale."""
     now = now or timezone.now()
     policy = policy_for(channel)
     if not policy.allows(user):
@@ -110,12 +112,19 @@ def hold_create(
     if section is not None and (section.venue_id != performance.venue_id
                                 or section.kind != Section.Kind.STANDING):
         raise InvalidRequest("that is not a standing area of this performance", field="section")
-    check_on_sale(performance=performance, channel=channel, now=now, window=window)
+    presale_code = None
+    try:
+        check_on_sale(performance=performance, channel=channel, now=now, window=window)
+    except NotOnSale as closed:
+        if not access_code.strip():
+            raise
+        presale_code = presale_opening(performance=performance, channel=channel, code=access_code, now=now,
+                                       closed=closed, zone=zone, section=section, place_ids=place_ids)
 
     # Not saved here: the inventory writes the hold in the statement that takes its places.
     hold = Hold(performance=performance, channel=channel,
                 user=user if user is not None and user.is_authenticated else None,
-                owner_key=owner_key, expires_at=now + policy.hold_for)
+                owner_key=owner_key, expires_at=now + policy.hold_for, presale_code=presale_code)
     if place_ids is not None:
         held = inventory.hold_places(hold=hold, place_ids=place_ids, now=now, actor=user)
     elif zone is not None:
@@ -126,6 +135,41 @@ def hold_create(
     # Robust: the hold stands whatever happens to the cache; its taker must get its token.
     transaction.on_commit(lambda: availability_changed(performance.pk), robust=True)
     return hold
+
+
+def presale_opening(*, performance: Performance, channel: str, code: str, now: datetime, closed: NotOnSale,
+                    zone=None, section=None, place_ids=None) -> PresaleCode:
+    """The presale code that opens this sale now, before its general on-sale; else why
+    not (`closed`: why the general sale refused). Its use is counted when the order is made."""
+    found = PresaleCode.objects.select_related("presale").filter(
+        code__iexact=code.strip()[:40], presale__performance=performance).first()
+    if found is None:
+        raise InvalidRequest("this presale code is not valid for this performance", field="access_code")
+    presale = found.presale
+    if channel != Channel.ONLINE:
+        raise InvalidRequest("presale codes are for the online sale", field="access_code")
+    if not presale.opens_at <= now < presale.closes_at:
+        raise NotOnSale(f"the presale {presale.name} is open from {timezone.localtime(presale.opens_at):%Y-%m-%d %H:%M}"
+                        f" to {timezone.localtime(presale.closes_at):%Y-%m-%d %H:%M}")
+    window = OnSaleWindow.objects.filter(performance=performance, channel=channel).first()
+    if window is None or now >= window.closes_at or not Place.objects.filter(performance=performance).exists():
+        raise closed
+    if found.max_uses is not None and found.uses >= found.max_uses:
+        raise InvalidRequest("this presale code has been used up", field="access_code")
+    zones = set(presale.zones.values_list("pk", flat=True))
+    if zones:
+        if section is not None:
+            zone_ids = set(Place.objects.filter(performance=performance, section=section)
+                           .values_list("price_zone_id", flat=True).distinct())
+        elif zone is not None:
+            zone_ids = {zone.pk}
+        else:
+            zone_ids = set(Place.objects.filter(performance=performance, pk__in=place_ids or [])
+                           .values_list("price_zone_id", flat=True).distinct())
+        if not zone_ids <= zones:
+            names = ", ".join(presale.zones.order_by("name").values_list("name", flat=True))
+            raise NotOnSale(f"the presale {presale.name} opens {names} only")
+    return found
 
 
 def hold_may_be_used_by(hold: Hold, *, user, owner_key: str) -> bool:

@@ -9,12 +9,13 @@ import secrets
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Channel, Performance, PriceZone, Seat, Section
+from events.models import Channel, Performance, PriceType, PriceZone, Seat, Section
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the counter
 
@@ -56,6 +57,9 @@ class Hold(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
+    # The presale access code that let this hold be made before the general on-sale.
+    presale_code = models.ForeignKey("PresaleCode", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="holds", db_index=False)
 
     class Meta:
         # Uniqueness and indexes are declared here, not on the fields: a field's own
@@ -213,6 +217,13 @@ class Order(models.Model):
     # (sales.orders.order_pay_reservation).
     payment_started_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # How the total was made, as charged (sales.orders.pricing): never recomputed from
+    # today's settings. `receipt` holds the order's own lines (its fee, each tax with its
+    # registration number) for the printed and emailed receipt.
+    promo_code = models.ForeignKey("PromoCode", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="orders", db_index=False)
+    comp_reason = models.CharField(max_length=200, blank=True)
+    receipt = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
 
     class Meta:
         ordering = ["-created_at"]
@@ -247,7 +258,16 @@ class Ticket(models.Model):
     place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="tickets")
     code = models.CharField(max_length=40, default=new_secret, editable=False)
     price_zone_name = models.CharField(max_length=100)
+    # What was charged for this ticket in all (its price less its discount, its fee, and
+    # the taxes on both), and its parts: what receipts, refunds and reports read.
     price = models.DecimalField(max_digits=9, decimal_places=2)
+    price_type_name = models.CharField(max_length=100, blank=True)
+    list_price = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    discount = models.DecimalField(max_digits=9, decimal_places=2, default=0)
+    fee = models.DecimalField(max_digits=9, decimal_places=2, default=0, help_text="with its taxes")
+    tax = models.DecimalField(max_digits=9, decimal_places=2, default=0)
+    fee_refundable = models.BooleanField(default=False)
+    complimentary = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.VALID)
     checked_in_at = models.DateTimeField(null=True, blank=True)
     # Times printed at the counter: above 1, the printout says REPRINT.
@@ -477,3 +497,146 @@ class BallotEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.quantity})"
+
+
+class Organizer(models.Model):
+    """Who sells: the name and address printed on receipts, and how prices are entered.
+    One row (Organizer.load)."""
+
+    name = models.CharField(_("name"), max_length=200, default="Box office")
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    prices_include_tax = models.BooleanField(
+        _("prices include taxes"), default=False,
+        help_text=_("Prices and fees are entered taxes included (the receipt shows the taxes they contain)."))
+
+    class Meta:
+        verbose_name = _("organizer")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def load(cls) -> "Organizer":
+        return cls.objects.get_or_create(pk=1)[0]
+
+
+class TaxRate(models.Model):
+    """A sales tax on every ticket (e.g. GST 5 %, QST 9.975 %), each rounded per line."""
+
+    organizer = models.ForeignKey(Organizer, on_delete=models.CASCADE, related_name="tax_rates", default=1)
+    name = models.CharField(_("name"), max_length=50)
+    percent = models.DecimalField(_("rate (%)"), max_digits=6, decimal_places=3,
+                                  validators=[MinValueValidator(0)])
+    registration = models.CharField(_("registration number"), max_length=50, blank=True)
+    on_fees = models.BooleanField(_("also on fees"), default=True)
+    rank = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["rank", "name"]
+        constraints = [models.CheckConstraint(condition=Q(percent__gte=0) & Q(percent__lte=100),
+                                              name="tax_rate_is_a_percentage")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.percent} %"
+
+
+class FeeRule(models.Model):
+    """The booking fee of one channel: per ticket and/or per order (comps pay none)."""
+
+    organizer = models.ForeignKey(Organizer, on_delete=models.CASCADE, related_name="fee_rules", default=1)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    per_ticket = models.DecimalField(_("per ticket"), max_digits=7, decimal_places=2, default=0,
+                                     validators=[MinValueValidator(0)])
+    per_order = models.DecimalField(_("per order"), max_digits=7, decimal_places=2, default=0,
+                                    validators=[MinValueValidator(0)])
+    refundable = models.BooleanField(_("refundable"), default=False,
+                                     help_text=_("Paid back with a refund; otherwise kept."))
+
+    class Meta:
+        ordering = ["channel"]
+        constraints = [models.UniqueConstraint(fields=["channel"], name="fee_one_per_channel"),
+                       models.CheckConstraint(condition=Q(per_ticket__gte=0) & Q(per_order__gte=0),
+                                              name="fee_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()}: {self.per_ticket} / ticket, {self.per_order} / order"
+
+
+class PromoCode(models.Model):
+    """A discount a buyer types in: a percentage or an amount, off each ticket or off the
+    order, within its window, its uses and its restrictions (empty: no restriction)."""
+
+    code = models.CharField(_("code"), max_length=40, help_text=_("Typed by buyers; case does not matter."))
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    percent_off = models.DecimalField(_("percent off"), max_digits=5, decimal_places=2, null=True, blank=True)
+    amount_off = models.DecimalField(_("amount off"), max_digits=9, decimal_places=2, null=True, blank=True)
+    per_order = models.BooleanField(_("once per order"), default=False,
+                                    help_text=_("Off the order as a whole instead of off each ticket."))
+    max_uses = models.PositiveIntegerField(_("uses in all"), null=True, blank=True)
+    max_uses_per_customer = models.PositiveIntegerField(_("uses per customer"), null=True, blank=True)
+    valid_from = models.DateTimeField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+    channels = models.CharField(_("channels"), max_length=40, blank=True,
+                                help_text=_("Comma-separated (online, counter, phone); empty for every channel."))
+    performances = models.ManyToManyField(Performance, blank=True, related_name="+")
+    zones = models.ManyToManyField(PriceZone, blank=True, related_name="+")
+    price_types = models.ManyToManyField(PriceType, blank=True, related_name="+")
+    # Orders awaiting payment, reserved or paid with this code (sales.orders.pricing).
+    uses = models.PositiveIntegerField(default=0, editable=False)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(Upper("code"), name="promo_code_unique"),
+            models.CheckConstraint(condition=Q(percent_off__isnull=True) ^ Q(amount_off__isnull=True),
+                                   name="promo_percent_or_amount"),
+            models.CheckConstraint(condition=Q(percent_off__isnull=True)
+                                   | (Q(percent_off__gt=0) & Q(percent_off__lte=100)), name="promo_percent_range"),
+            models.CheckConstraint(condition=Q(amount_off__isnull=True) | Q(amount_off__gt=0),
+                                   name="promo_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def channel_list(self) -> list[str]:
+        return [c.strip() for c in self.channels.split(",") if c.strip()]
+
+
+class Presale(models.Model):
+    """Early access to a performance before its general on-sale, for holders of one of
+    its codes (a fan club's shared code, or single-use codes sent one per person); it may
+    open only some zones or price types (empty: all)."""
+
+    performance = models.ForeignKey(Performance, on_delete=models.CASCADE, related_name="presales")
+    name = models.CharField(_("name"), max_length=100)
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    zones = models.ManyToManyField(PriceZone, blank=True, related_name="+")
+    price_types = models.ManyToManyField(PriceType, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["performance", "opens_at"]
+        constraints = [models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")),
+                                              name="presale_closes_after_opening")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.performance})"
+
+
+class PresaleCode(models.Model):
+    presale = models.ForeignKey(Presale, on_delete=models.CASCADE, related_name="codes")
+    code = models.CharField(_("code"), max_length=40)
+    max_uses = models.PositiveIntegerField(_("uses"), null=True, blank=True, default=1,
+                                           help_text=_("1 for a single-use code; empty for a shared code."))
+    # Orders awaiting payment, reserved or paid made with this code.
+    uses = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["presale", "code"]
+        constraints = [models.UniqueConstraint(Upper("code"), name="presale_code_unique")]
+
+    def __str__(self) -> str:
+        return self.code

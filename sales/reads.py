@@ -37,13 +37,20 @@ class TicketFacts:
     price: Decimal
     status: str
     checked_in_at: datetime | None
+    price_type_name: str
+    list_price: Decimal | None
+    discount: Decimal
+    fee: Decimal
+    tax: Decimal
+    complimentary: bool
 
 
 def order_tickets(order_id: int) -> list[TicketFacts]:
     """The order's tickets with what names their places, in the order they were issued."""
     found = rows.fetch(f"""
         SELECT ticket.code, ticket.place_id, section.name, seat.row, seat.number, place.standing_index,
-               ticket.price_zone_name, ticket.price, ticket.status, ticket.checked_in_at
+               ticket.price_zone_name, ticket.price, ticket.status, ticket.checked_in_at, ticket.price_type_name,
+               ticket.list_price, ticket.discount, ticket.fee, ticket.tax, ticket.complimentary
         FROM sales_ticket ticket JOIN sales_place place ON place.id = ticket.place_id {LABEL_JOINS}
         WHERE ticket.order_id = %s ORDER BY ticket.id""", [order_id])
     return [TicketFacts(*row) for row in found]

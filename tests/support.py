@@ -144,3 +144,40 @@ def forget_process_caches() -> None:
     # Celery keeps its broker connections on the app; the next publish makes new ones.
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+
+
+def price_types(perf, prices: dict[str, dict[str, str]], *, comp: str | None = None, **limits) -> dict:
+    """Price types for `perf`, in this order: {"Adult": {"Stalls": "60.00"}, ...} gives each
+    a price per zone (by the zone's name); `comp` names a complimentary type; `limits`
+    caps a type per order (Child=2). Returns {name: PriceType}."""
+    from events.models import Price, PriceType
+
+    zones = {z.name: z for z in perf.price_zones.all()}
+    made = {}
+    for rank, (name, amounts) in enumerate(prices.items()):
+        made[name] = PriceType.objects.create(performance=perf, name=name, rank=rank, order_limit=limits.get(name))
+        for zone, amount in amounts.items():
+            Price.objects.create(price_type=made[name], zone=zones[zone], amount=Decimal(amount))
+    if comp:
+        made[comp] = PriceType.objects.create(performance=perf, name=comp, rank=99, complimentary=True)
+    return made
+
+
+def quebec_taxes(*, included: bool = False) -> None:
+    """GST 5 % and QST 9.975 %, on prices and fees, as Québec charges them."""
+    from sales.models import Organizer, TaxRate
+
+    organizer = Organizer.load()
+    organizer.prices_include_tax = included
+    organizer.save()
+    TaxRate.objects.create(organizer=organizer, name="GST", percent=Decimal("5"), registration="123456789 RT0001",
+                           rank=1)
+    TaxRate.objects.create(organizer=organizer, name="QST", percent=Decimal("9.975"), registration="1234567890 TQ0001",
+                           rank=2)
+
+
+def booking_fee(channel: str, per_ticket: str = "0", per_order: str = "0", refundable: bool = False):
+    from sales.models import FeeRule, Organizer
+
+    return FeeRule.objects.create(organizer=Organizer.load(), channel=channel, per_ticket=Decimal(per_ticket),
+                                  per_order=Decimal(per_order), refundable=refundable)

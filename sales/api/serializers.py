@@ -73,15 +73,39 @@ class PerformanceOut(serializers.ModelSerializer):
                           for w in perf.on_sale_windows.all()], many=True).data
 
 
+class PriceOut(serializers.Serializer):
+    zone = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=9, decimal_places=2)
+
+
+class PriceTypeOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    note = serializers.CharField()
+    order_limit = serializers.IntegerField(allow_null=True)
+    complimentary = serializers.BooleanField(help_text="given by staff with a reason; free")
+    prices = PriceOut(many=True)
+
+
 class PerformanceDetailOut(PerformanceOut):
     zones = serializers.SerializerMethodField()
+    price_types = serializers.SerializerMethodField()
 
     class Meta(PerformanceOut.Meta):
-        fields = PerformanceOut.Meta.fields + ["zones"]
+        fields = PerformanceOut.Meta.fields + ["zones", "price_types"]
 
     @extend_schema_field(ZoneOut(many=True))
     def get_zones(self, perf):
         return ZoneOut(perf.price_zones.all(), many=True, context=self.context).data
+
+    @extend_schema_field(PriceTypeOut(many=True))
+    def get_price_types(self, perf):
+        staff = self.context.get("staff", False)
+        return PriceTypeOut([{"id": t.pk, "name": t.name, "note": t.note, "order_limit": t.order_limit,
+                              "complimentary": t.complimentary,
+                              "prices": [{"zone": p.zone_id, "amount": p.amount} for p in t.prices.all()]}
+                             for t in perf.price_types.prefetch_related("prices") if staff or not t.complimentary],
+                            many=True).data
 
 
 # --- holds ----------------------------------------------------------------------------
@@ -94,6 +118,8 @@ class HoldIn(Input):
     zone = serializers.IntegerField(required=False, min_value=1, max_value=2**62)
     section = serializers.IntegerField(required=False, min_value=1, max_value=2**62)
     quantity = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PLACES)
+    access_code = serializers.CharField(required=False, max_length=40, default="",
+                                        help_text="a presale code: holds before the general on-sale")
 
     def validate(self, data):
         ways = [k for k in ("places", "zone", "section") if k in data]
@@ -165,7 +191,20 @@ class PaymentIn(Input):
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
-class OrderIn(Input):
+class TicketChoiceIn(Input):
+    place = serializers.IntegerField(min_value=1, max_value=2**62)
+    price_type = serializers.IntegerField(min_value=1, max_value=2**62)
+
+
+class PricingIn(Input):
+    tickets = TicketChoiceIn(many=True, required=False, max_length=MAX_PLACES,
+                             help_text="a price type per place (others get the performance's default)")
+    promo_code = serializers.CharField(required=False, max_length=40, default="", allow_blank=True)
+    comp_reason = serializers.CharField(required=False, max_length=200, default="", allow_blank=True,
+                                        help_text="required for complimentary tickets (staff only)")
+
+
+class OrderIn(PricingIn):
     hold = serializers.CharField(max_length=40, help_text="the hold's token")
     customer = CustomerIn()
     payment = PaymentIn(required=False, help_text="pay now (give this or reserve_until)")
@@ -184,7 +223,42 @@ class TicketOut(serializers.ModelSerializer):
 
     class Meta:
         model = Ticket
-        fields = ["code", "place_id", "place", "price_zone_name", "price", "status", "checked_in_at"]
+        fields = ["code", "place_id", "place", "price_zone_name", "price_type_name", "list_price", "discount", "fee",
+                  "tax", "complimentary", "price", "status", "checked_in_at"]
+
+
+class TaxOut(serializers.Serializer):
+    name = serializers.CharField()
+    percent = serializers.CharField()
+    registration = serializers.CharField()
+    amount = serializers.CharField()
+
+
+class ReceiptOut(serializers.Serializer):
+    subtotal = serializers.CharField(help_text="the tickets' prices less discounts (before taxes when they are added)")
+    discount = serializers.CharField()
+    fees = serializers.CharField()
+    order_fee = serializers.CharField(allow_null=True)
+    taxes = TaxOut(many=True)
+    tax_included = serializers.BooleanField()
+    total = serializers.CharField()
+    promo_code = serializers.CharField()
+
+
+def receipt_out(receipt: dict) -> dict | None:
+    if not receipt:
+        return None
+    return {"subtotal": receipt["subtotal"], "discount": receipt["discount"], "fees": receipt["fees"],
+            "order_fee": receipt["order_fee"], "tax_included": receipt["tax_included"], "total": receipt["total"],
+            "promo_code": receipt["promo_code"],
+            "taxes": [{"name": n, "percent": p, "registration": r, "amount": a} for n, p, r, a in receipt["taxes"]]}
+
+
+class QuoteOut(serializers.Serializer):
+    total = serializers.CharField()
+    currency = serializers.CharField()
+    tickets = serializers.ListField(child=serializers.DictField())
+    receipt = ReceiptOut()
 
 
 class OrderOut(serializers.ModelSerializer):
@@ -192,12 +266,17 @@ class OrderOut(serializers.ModelSerializer):
     tickets = serializers.SerializerMethodField()
     link = serializers.SerializerMethodField()
     change_due = serializers.SerializerMethodField()
+    receipt = serializers.SerializerMethodField()
 
     class Meta:
         model = Order
         fields = ["code", "status", "performance", "channel", "total", "currency", "customer",
-                  "tickets", "created_at", "paid_at", "payment_deadline", "confirmation_sent_at",
+                  "tickets", "receipt", "created_at", "paid_at", "payment_deadline", "confirmation_sent_at",
                   "failure_reason", "link", "change_due"]
+
+    @extend_schema_field(ReceiptOut(allow_null=True))
+    def get_receipt(self, order):
+        return receipt_out(order.receipt)
 
     def get_customer(self, order) -> dict:
         return {"name": order.customer.name, "email": order.customer.email, "phone": order.customer.phone}
@@ -206,14 +285,19 @@ class OrderOut(serializers.ModelSerializer):
     def get_tickets(self, order):
         issued = getattr(order, "issued", None)  # just sold: the sale's statement said what it issued
         if issued is not None:
+            lines = {line[0]: line for line in (order.receipt or {}).get("tickets", [])}
             return [{"code": t.code, "place_id": t.place_id,
                      "place": Place.label_of(t.section, t.row, t.number, t.standing_index),
-                     "price_zone_name": t.zone_name, "price": _PRICE.to_representation(t.price),
-                     "status": Ticket.Status.VALID, "checked_in_at": None}
+                     "price_zone_name": t.zone_name, **_parts(lines.get(t.place_id), t.price),
+                     "price": _PRICE.to_representation(t.price), "status": Ticket.Status.VALID, "checked_in_at": None}
                     for t in issued]
         return [{"code": t.code, "place_id": t.place_id,
                  "place": Place.label_of(t.section, t.row, t.number, t.standing_index),
-                 "price_zone_name": t.zone_name, "price": _PRICE.to_representation(t.price), "status": t.status,
+                 "price_zone_name": t.zone_name, "price_type_name": t.price_type_name,
+                 "list_price": _PRICE.to_representation(t.list_price if t.list_price is not None else t.price),
+                 "discount": _PRICE.to_representation(t.discount), "fee": _PRICE.to_representation(t.fee),
+                 "tax": _PRICE.to_representation(t.tax), "complimentary": t.complimentary,
+                 "price": _PRICE.to_representation(t.price), "status": t.status,
                  "checked_in_at": _when(t.checked_in_at)}
                 for t in reads.order_tickets(order.pk)]
 
@@ -230,11 +314,22 @@ class OrderOut(serializers.ModelSerializer):
         return {"code": order.code, "status": order.status, "performance": order.performance_id,
                 "channel": order.channel, "total": _PRICE.to_representation(order.total),
                 "currency": order.currency, "customer": self.get_customer(order),
-                "tickets": self.get_tickets(order), "created_at": _when(order.created_at),
+                "tickets": self.get_tickets(order), "receipt": receipt_out(order.receipt),
+                "created_at": _when(order.created_at),
                 "paid_at": _when(order.paid_at), "payment_deadline": _when(order.payment_deadline),
                 "confirmation_sent_at": _when(order.confirmation_sent_at),
                 "failure_reason": order.failure_reason, "link": self.get_link(order),
                 "change_due": self.get_change_due(order)}
+
+
+def _parts(line, price) -> dict:
+    """A just-sold ticket's price parts, from its order's receipt line."""
+    if line is None:
+        return {"price_type_name": "", "list_price": _PRICE.to_representation(price), "discount": "0.00",
+                "fee": "0.00", "tax": "0.00", "complimentary": False}
+    _pk, _zone, type_name, list_price, discount, fee, tax, _total, comp = line
+    return {"price_type_name": type_name, "list_price": list_price, "discount": discount, "fee": fee, "tax": tax,
+            "complimentary": comp}
 
 
 class CheckInOut(serializers.Serializer):

@@ -14,6 +14,7 @@ urlpatterns = [
     path("performances/<int:pk>/allocate/", views.Allocate.as_view(), name="api-allocate"),
     path("venues/<int:pk>/seating-plan/", views.SeatingPlanImport.as_view(), name="api-seating-plan"),
     path("holds/<str:token>/", views.HoldDetail.as_view(), name="api-hold"),
+    path("holds/<str:token>/quote/", views.HoldQuote.as_view(), name="api-hold-quote"),
     path("orders/<str:code>/", views.OrderDetail.as_view(), name="api-order"),
     path("orders/<str:code>/pay/", views.OrderPay.as_view(), name="api-order-pay"),
     path("orders/<str:code>/refund/", views.OrderRefund.as_view(), name="api-order-refund"),

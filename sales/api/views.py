@@ -29,6 +29,8 @@ from sales.models import Hold, Order, Ticket
 from sales.notifications import resend_confirmation
 from sales.orders import (
     CustomerDetails,
+    PriceRequest,
+    hold_quote,
     order_cancel,
     order_interrupted,
     order_pay_reservation,
@@ -120,7 +122,8 @@ class PerformanceDetail(ApiView):
     @extend_schema(responses={200: s.PerformanceDetailOut, **READ_ERRORS})
     def get(self, request, pk: int):
         perf = get_object_or_404(Performance.objects.select_related("event", "venue"), pk=pk)
-        return Response(s.PerformanceDetailOut(perf, context=self.ctx(counts=zone_counts(perf.pk))).data)
+        return Response(s.PerformanceDetailOut(perf, context=self.ctx(
+            counts=zone_counts(perf.pk), staff=bool(roles_of(request.user)))).data)
 
 
 class SeatMap(ApiView):
@@ -160,8 +163,33 @@ class HoldCreate(ApiView):
         hold = hold_create(
             performance=perf, channel=channel,
             user=request.user, owner_key=scope_of(request), place_ids=data.get("places"),
-            zone=zone, section=section, quantity=data.get("quantity"), window=window)
+            zone=zone, section=section, quantity=data.get("quantity"), window=window,
+            access_code=data.get("access_code", ""))
         return Response(s.HoldOut(hold, context=self.ctx()).data, status=status.HTTP_201_CREATED)
+
+
+def _prices(data) -> PriceRequest:
+    return PriceRequest(types={t["place"]: t["price_type"] for t in data.get("tickets", [])},
+                        promo_code=data.get("promo_code", ""), comp_reason=data.get("comp_reason", ""))
+
+
+class HoldQuote(ApiView):
+    """What the hold's places would cost with these price types and promo code: the
+    receipt shown before payment (nothing is written)."""
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=s.PricingIn, responses={200: s.QuoteOut, **ERRORS})
+    def post(self, request, token: str):
+        hold = hold_of_caller(token=token, user=request.user, owner_key=scope_of(request))
+        if hold is None:
+            raise Http404
+        quote = hold_quote(hold, _prices(_valid(s.PricingIn, request)), actor=request.user)
+        return Response({"total": f"{quote.total:.2f}", "currency": quote.currency,
+                         "tickets": [{"place_id": line.place_id, "price_type_name": line.price_type_name,
+                                      "list_price": f"{line.list_price:.2f}", "discount": f"{line.discount:.2f}",
+                                      "fee": f"{line.fee:.2f}", "tax": f"{line.tax:.2f}", "price": f"{line.price:.2f}",
+                                      "complimentary": line.complimentary} for line in quote.lines],
+                         "receipt": s.receipt_out(quote.receipt)})
 
 
 class HoldDetail(ApiView):
@@ -230,13 +258,15 @@ class OrderCreate(ApiView):
             raise RateLimited("too many payments from your address; wait a minute")
         key = order_key(request)
         customer = CustomerDetails(**data["customer"])
+        prices = _prices(data)
         if "reserve_until" in data:  # pay later: the places stay held until the deadline
             order = order_reserve(hold_token=data["hold"], customer=customer, deadline=data["reserve_until"],
-                                  actor=request.user, idempotency_key=key, owner_key=scope_of(request))
+                                  actor=request.user, idempotency_key=key, owner_key=scope_of(request),
+                                  prices=prices)
         else:
             order = order_place(hold_token=data["hold"], customer=customer, actor=request.user,
                                 payment=PaymentRequest(**data["payment"]), idempotency_key=key,
-                                owner_key=scope_of(request))
+                                owner_key=scope_of(request), prices=prices)
         return Response(_order_out(order, self.ctx()), status=status.HTTP_201_CREATED)
 
 

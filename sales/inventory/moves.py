@@ -154,7 +154,13 @@ def sell(*, hold: Hold, order: Order, lines: list[TicketLine], now: datetime, ac
     if len(set(ids)) != len(ids):
         raise InvalidRequest("a place is priced twice")
     params = {"ticket_places": ids, "ticket_codes": [new_secret() for _ in ids],
-              "ticket_zones": [line.zone_name for line in lines], "ticket_prices": [line.price for line in lines]}
+              "ticket_zones": [line.zone_name for line in lines], "ticket_prices": [line.price for line in lines],
+              "ticket_types": [line.price_type_name for line in lines],
+              "ticket_list_prices": [line.price if line.list_price is None else line.list_price for line in lines],
+              "ticket_discounts": [line.discount for line in lines], "ticket_fees": [line.fee for line in lines],
+              "ticket_taxes": [line.tax for line in lines],
+              "ticket_fee_refundable": [line.fee_refundable for line in lines],
+              "ticket_comps": [line.complimentary for line in lines]}
     if payment is not None:
         parts = payment.lines
         params.update(from_status=payment.from_status, paid_detail=payment.detail[:300], shift=payment.shift_id,

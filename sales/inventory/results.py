@@ -35,7 +35,14 @@ class TicketLine:
 
     place_id: int
     zone_name: str
-    price: Decimal
+    price: Decimal  # what is charged for the ticket in all
+    price_type_name: str = ""
+    list_price: Decimal | None = None
+    discount: Decimal = Decimal("0.00")
+    fee: Decimal = Decimal("0.00")  # with its taxes
+    tax: Decimal = Decimal("0.00")
+    fee_refundable: bool = False
+    complimentary: bool = False
 
 
 @dataclass(frozen=True)

@@ -17,20 +17,24 @@ from .charging import change_given, payback_plan, refundable
 from .customers import CustomerDetails, customer_for, customer_register
 from .exchanges import ExchangeQuote, exchange_quote, order_exchange
 from .placing import order_interrupted, order_place, orders_abandoned_tidy
-from .pricing import hold_total
+from .pricing import NO_CHOICE, PriceRequest, Quote, hold_quote, hold_total
 from .refunds import order_cancel, order_refund
 from .reservations import order_pay_reservation, order_reserve, reservations_tidy
 from .status import TRANSITIONS, OrderStatusConflict, order_transition
 
 __all__ = (
+    "NO_CHOICE",
     "TRANSITIONS",
     "CustomerDetails",
     "ExchangeQuote",
     "OrderStatusConflict",
+    "PriceRequest",
+    "Quote",
     "change_given",
     "customer_for",
     "customer_register",
     "exchange_quote",
+    "hold_quote",
     "hold_total",
     "order_cancel",
     "order_exchange",

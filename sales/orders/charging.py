@@ -39,6 +39,8 @@ def _parts(payment: PaymentRequest | None, payments: list[PaymentRequest] | None
            total: Decimal) -> list[tuple[PaymentRequest, Decimal]]:
     """Split a total between payment methods: each part names its amount, and one part
     may leave it blank to take the rest."""
+    if total == 0:  # complimentary tickets only: nothing to take
+        return []
     parts = list(payments or ([payment] if payment else []))
     if not parts:
         raise InvalidRequest("choose a payment method", field="method")

@@ -11,6 +11,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from events.models import PriceType
+
 from .. import inventory
 from ..availability import availability_changed
 from ..errors import HoldNotActive, IllegalTransition, InvalidRequest, NotPermitted
@@ -21,7 +23,7 @@ from ..payments import PROVIDERS, PaymentRequest
 from ..policy import may_refund, policy_for
 from .charging import charge, payback_plan, record_charges, undo_charges, validated_parts
 from .placing import check_customer_limit, customer_limit
-from .pricing import hold_total
+from .pricing import PriceRequest, hold_quote
 from .status import record, staff
 
 
@@ -38,7 +40,7 @@ class ExchangeQuote:
 
 
 def _exchange_checks(order: Order, ticket_ids, hold: Hold,
-                     now: datetime) -> tuple[list[Ticket], list[int], ExchangeQuote]:
+                     now: datetime) -> tuple[list[Ticket], list[inventory.TicketLine], ExchangeQuote]:
     if order.status != Order.Status.PAID:
         raise IllegalTransition(f"order {order.code} is {order.get_status_display().lower()}; "
                                 "only a paid order can be exchanged")
@@ -61,7 +63,15 @@ def _exchange_checks(order: Order, ticket_ids, hold: Hold,
     if hold.performance_id != order.performance_id and len(old) != len(valid):
         raise InvalidRequest("to move to another performance, exchange every ticket of the order",
                              field="tickets")
-    new_total, currency, lines = hold_total(hold)
+    # The new places keep the old tickets' price types, in order, where the new
+    # performance sells them (a child stays a child); the others take the default.
+    types = dict(PriceType.objects.filter(performance_id=hold.performance_id, complimentary=False)
+                 .values_list("name", "pk"))
+    new_places = inventory.places_of_hold(hold)
+    wanted = {pk: types[t.price_type_name] for pk, t in zip(new_places, old, strict=False)
+              if t.price_type_name in types}
+    quote = hold_quote(hold, PriceRequest(types=wanted), now=now)
+    new_total, currency, lines = quote.total, quote.currency, quote.lines
     if not lines:
         raise HoldNotActive("the hold has no places; pick the new seats again")
     if currency != order.currency:
@@ -71,7 +81,9 @@ def _exchange_checks(order: Order, ticket_ids, hold: Hold,
     if len(lines) > len(old):
         check_customer_limit(hold=hold, email=order.customer.email, parts=[], count=len(lines) - len(old),
                              limit=customer_limit(hold.performance_id))
-    return old, lines, ExchangeQuote(sum((t.price for t in old), Decimal("0")), new_total, currency)
+    # What the old tickets are worth: what was paid for them, less a fee that is not refundable.
+    old_value = sum((t.price - (Decimal("0") if t.fee_refundable else t.fee) for t in old), Decimal("0"))
+    return old, lines, ExchangeQuote(old_value, new_total, currency)
 
 
 def exchange_quote(*, order: Order, ticket_ids, hold: Hold, now: datetime | None = None) -> ExchangeQuote:

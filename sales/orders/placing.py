@@ -21,12 +21,13 @@ from ..errors import (
     PaymentInterrupted,
 )
 from ..holds import hold_is_live, hold_may_be_used_by
-from ..models import Customer, Hold, Order, Payment, Ticket, WaitingRoom
+from ..models import Customer, Hold, Order, Payment, PromoCode, Ticket, WaitingRoom
 from ..payments import PaymentRequest, card_fingerprint
 from ..policy import policy_for
+from . import pricing
 from .charging import charge_and_sell, validated_parts
 from .customers import CUSTOMER_FIELDS, CustomerDetails, clean_customer, customer_cte
-from .pricing import hold_prices_sql, priced
+from .pricing import NO_CHOICE, PRESALE_USES_LEFT, PROMO_USES_LEFT, PriceRequest, Quote
 from .status import OrderStatusConflict, order_transition, staff
 
 
@@ -41,10 +42,12 @@ def order_place(
     shift=None,
     idempotency_key: str | None = None,
     owner_key: str | None = None,
+    prices: PriceRequest = NO_CHOICE,
     now: datetime | None = None,
 ) -> Order:
     """Place and pay an order for everything in `hold` (or the hold whose token is
-    `hold_token`), with one payment or a split between several. With an idempotency key, a
+    `hold_token`), priced as `prices` asks (price types, a promo code, a comp's reason),
+    with one payment or a split between several. With an idempotency key, a
     retry returns the first order instead of selling twice. Counter payments name the
     clerk's `shift`. A hold named by its token is paid for only by whoever may use it
     (`owner_key`, see holds.hold_may_be_used_by): a token alone is not enough."""
@@ -57,7 +60,7 @@ def order_place(
     hold = rows.instance(Hold, found[0])
     if owner_key is not None and not hold_may_be_used_by(hold, user=actor, owner_key=owner_key):
         raise InvalidRequest("no such hold", field="hold")
-    by_key, of_hold, limit, places = found[0][-4:]
+    by_key, of_hold, limit, places, setup = found[0][-5:]
     policy = policy_for(hold.channel)
     if not policy.allows(actor):
         raise NotPermitted(f"you may not sell through the {hold.channel} channel")
@@ -69,16 +72,15 @@ def order_place(
     if of_hold is not None:
         taken = Order.objects.get(pk=of_hold)
         raise IllegalTransition(f"these seats are already order {taken.code} ({taken.get_status_display().lower()})")
-    total, currency, lines = priced(places)
-    if not lines:
+    quote = pricing.quote(places, setup, prices, hold=hold, actor=actor, email=customer.email, now=now)
+    if not quote.lines:
         raise HoldNotActive("the hold has no places; hold the seats again")
-    parts = validated_parts(policy, payment, payments, total)
-    check_customer_limit(hold=hold, email=customer.email, parts=parts, count=len(lines), limit=limit)
-    order = create_order(hold=hold, customer=customer, total=total, currency=currency, actor=actor,
-                         idempotency_key=idempotency_key, count=len(lines))
+    parts = validated_parts(policy, payment, payments, quote.total)
+    check_customer_limit(hold=hold, email=customer.email, parts=parts, count=quote.count, limit=limit)
+    order = create_order(hold=hold, customer=customer, quote=quote, actor=actor, idempotency_key=idempotency_key)
     if order.status != Order.Status.PENDING or order.hold_id != hold.pk:
         return replay(order, hold)
-    return charge_and_sell(order=order, hold=hold, parts=parts, lines=lines, actor=actor,
+    return charge_and_sell(order=order, hold=hold, parts=parts, lines=quote.lines, actor=actor,
                            shift=shift, from_status=Order.Status.PENDING)
 
 
@@ -87,7 +89,7 @@ _SALE_FACTS = f"""
            (SELECT id FROM sales_order WHERE idempotency_key = %s),
            (SELECT id FROM sales_order WHERE hold_id = sales_hold.id AND status IN (%s, %s) ORDER BY id LIMIT 1),
            (SELECT customer_limit FROM sales_waitingroom WHERE performance_id = sales_hold.performance_id AND enabled),
-           ({hold_prices_sql("sales_hold.id")})
+           ({pricing.hold_prices_sql("sales_hold.id")}), ({pricing.pricing_sql("sales_hold")})
     FROM sales_hold"""
 _SALE_FACTS_BY_ID = _SALE_FACTS + " WHERE sales_hold.id = %s"
 _SALE_FACTS_BY_TOKEN = _SALE_FACTS + " WHERE sales_hold.token = %s"
@@ -130,27 +132,56 @@ def buyer_language() -> str:
     return active if active in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
-def create_order(*, hold, customer, total, currency, actor, idempotency_key, count,
+def create_order(*, hold, customer, quote: Quote, actor, idempotency_key,
                  status=Order.Status.PENDING, payment_deadline=None) -> Order:
-    """The order, its customer (`customer_cte`) and its audit line, in one statement."""
+    """The order, its customer (`customer_cte`), its audit line and the use of its promo
+    and presale codes, in one statement. A code's use is taken only while it has uses
+    left (pricing.PROMO_USES_LEFT): if none is left, nothing is written."""
     by = staff(actor)
+    promo_id = quote.promo.pk if quote.promo is not None else None
+    presale_id = hold.presale_code_id
     order = Order(performance_id=hold.performance_id, channel=hold.channel, hold=hold,
-                  idempotency_key=idempotency_key or None, total=total, currency=currency, status=status,
-                  payment_deadline=payment_deadline, created_by=by, language=buyer_language())
+                  idempotency_key=idempotency_key or None, total=quote.total, currency=quote.currency, status=status,
+                  payment_deadline=payment_deadline, created_by=by, language=buyer_language(),
+                  promo_code_id=promo_id, comp_reason=quote.comp_reason, receipt=quote.receipt)
     columns, values, params = rows.insert(order, customer_id="(SELECT id FROM customer)")
     customer_sql, customer_params = customer_cte(customer, actor)
+    live = (Order.Status.PENDING, Order.Status.RESERVED, Order.Status.PAID)
     sql = f"""
-        WITH {customer_sql},
-        placed AS (INSERT INTO sales_order {columns} SELECT {values} RETURNING id),
+        WITH promo_use AS (
+            UPDATE sales_promocode SET uses = uses + 1
+            WHERE id = %s AND {PROMO_USES_LEFT}
+              AND (max_uses_per_customer IS NULL OR max_uses_per_customer > (
+                   SELECT count(*) FROM sales_order o JOIN sales_customer c ON c.id = o.customer_id
+                   WHERE o.promo_code_id = sales_promocode.id AND UPPER(c.email) = UPPER(%s)
+                     AND o.status IN (%s, %s, %s)))
+            RETURNING id),
+        presale_use AS (UPDATE sales_presalecode SET uses = uses + 1 WHERE id = %s AND {PRESALE_USES_LEFT}
+                        RETURNING id),
+        {customer_sql},
+        placed AS (INSERT INTO sales_order {columns} SELECT {values}
+                   WHERE (SELECT count(*) FROM promo_use) = %s AND (SELECT count(*) FROM presale_use) = %s
+                   RETURNING id),
         placed_audit AS (INSERT INTO sales_orderevent (order_id, action, detail, actor_id, at)
                          SELECT id, %s, %s, %s, %s FROM placed)
         SELECT placed.id, customer.id, customer.name, customer.email, customer.phone FROM placed, customer"""
+    codes = promo_id is not None or presale_id is not None
     try:
-        with inventory.attempt():
-            (order.pk, *who), = rows.fetch(sql, [
-                *customer_params, *params,
+        # With a code, its own transaction: a code used up writes nothing, not even the customer.
+        with transaction.atomic() if codes else inventory.attempt():
+            found = rows.fetch(sql, [
+                promo_id, customer.email, *live, presale_id, *customer_params, *params,
+                int(promo_id is not None), int(presale_id is not None),
                 "placed" if status == Order.Status.PENDING else "reserved",
-                f"{count} tickets, {total} {currency}"[:300], by.pk if by else None, order.created_at])
+                f"{quote.count} tickets, {quote.total} {quote.currency}"[:300], by.pk if by else None,
+                order.created_at])
+            if not found:
+                raise _CodeUsedUp
+        (order.pk, *who), = found
+    except _CodeUsedUp:
+        if promo_id is not None and not _uses_left(PromoCode, promo_id, customer.email):
+            raise InvalidRequest(f"the code {quote.promo.code} has been used up", field="promo_code") from None
+        raise InvalidRequest("this presale code has been used up", field="access_code") from None
     except IntegrityError as exc:
         # The same key raced us in another request: answer as that one does.
         existing = by_idempotency_key(idempotency_key) if idempotency_key else None
@@ -168,6 +199,21 @@ def create_order(*, hold, customer, total, currency, actor, idempotency_key, cou
     order._state.adding, order._state.db = False, connection.alias
     order.customer = Customer.from_db(connection.alias, CUSTOMER_FIELDS, who)
     return order
+
+
+class _CodeUsedUp(Exception):
+    pass
+
+
+def _uses_left(model, pk: int, email: str) -> bool:
+    code = model.objects.get(pk=pk)
+    if code.max_uses is not None and code.uses >= code.max_uses:
+        return False
+    if getattr(code, "max_uses_per_customer", None) is not None:
+        used = Order.objects.filter(promo_code_id=pk, customer__email__iexact=email,
+                                    status__in=(Order.Status.PENDING, Order.Status.RESERVED, Order.Status.PAID))
+        return used.count() < code.max_uses_per_customer
+    return True
 
 
 def _constraint_of(exc: IntegrityError) -> str | None:

@@ -1,39 +1,278 @@
-"""What a hold's places cost: computed here from their price zones, never taken from the
-request."""
+"""What a hold's places cost: each ticket's price type in its zone, a promo code's
+discount, the channel's fee and the organizer's sales taxes, computed here on the
+server (sales.receipts does the arithmetic), never taken from the request.
+
+What the computation reads comes in one query with the hold (`pricing_sql`): the places
+with their zones, the performance's price types with their prices per zone, the
+channel's fee, the taxes and whether prices include them. A performance with no price
+types sells at its zones' prices."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
-from .. import inventory, rows
-from ..errors import InvalidRequest
-from ..models import Hold
+from django.utils import timezone
+
+from events.models import Channel
+
+from .. import inventory, receipts, rows
+from ..errors import InvalidRequest, NotPermitted
+from ..models import Hold, PresaleCode, PromoCode
+from ..policy import roles_of
 
 
-# A hold's places with their prices: [[place id, price, currency, zone], ...] in place
-# order, over exactly the places the hold took (inventory.places_of_hold_sql), which a
-# sale sells.
 def hold_prices_sql(hold_id: str) -> str:
-    """SQL: the places of the hold `hold_id` (an SQL expression) with their prices."""
-    return f"""SELECT json_agg(json_build_array(place.id, zone.price::text, zone.currency, zone.name) ORDER BY place.id)
+    """SQL: the places the hold `hold_id` (an SQL expression) took, with their zones, as
+    [[place id, zone price, currency, zone name, zone id], ...] in place order: exactly
+    the places a sale sells (inventory.places_of_hold_sql)."""
+    return f"""SELECT json_agg(json_build_array(place.id, zone.price::text, zone.currency, zone.name, zone.id)
+                                ORDER BY place.id)
                FROM sales_place place JOIN events_pricezone zone ON zone.id = place.price_zone_id
                WHERE place.id IN ({inventory.places_of_hold_sql(hold_id)})"""
 
 
-_HOLD_PRICES = hold_prices_sql("%s")
+def pricing_sql(hold: str) -> str:
+    """SQL: what pricing reads besides the places, for the hold row `hold` (an SQL alias):
+    the price types [[id, name, limit per order, complimentary, note, {zone id: amount}],
+    ...], the channel's fee [per ticket, per order, refundable], the taxes [[name,
+    percent, on fees, registration], ...] and whether prices include them."""
+    return f"""SELECT json_build_array(
+        (SELECT json_agg(json_build_array(pt.id, pt.name, pt.order_limit, pt.complimentary, pt.note,
+                                          (SELECT json_object_agg(p.zone_id, p.amount::text) FROM events_price p
+                                           WHERE p.price_type_id = pt.id)) ORDER BY pt.rank, pt.name, pt.id)
+         FROM events_pricetype pt WHERE pt.performance_id = {hold}.performance_id),
+        (SELECT json_build_array(per_ticket::text, per_order::text, refundable) FROM sales_feerule
+         WHERE channel = {hold}.channel),
+        (SELECT json_agg(json_build_array(name, percent::text, on_fees, registration) ORDER BY rank, name)
+         FROM sales_taxrate WHERE active),
+        (SELECT prices_include_tax FROM sales_organizer ORDER BY id LIMIT 1))"""
 
 
-def priced(places: list | None) -> tuple[Decimal, str, list[inventory.TicketLine]]:
-    """The total, the currency and each place's ticket line from `hold_prices_sql`'s answer."""
-    places = places or []
-    currencies = {currency for _pk, _price, currency, _zone in places}
-    if len(currencies) > 1:
-        raise InvalidRequest("the held places are priced in different currencies")
-    lines = [inventory.TicketLine(place_id=pk, zone_name=zone, price=Decimal(price))
-             for pk, price, _currency, zone in places]
-    return sum((line.price for line in lines), Decimal("0")), (currencies.pop() if places else "CAD"), lines
+_QUOTE = f"""SELECT ({hold_prices_sql("sales_hold.id")}), ({pricing_sql("sales_hold")})
+             FROM sales_hold WHERE sales_hold.id = %s"""
+
+
+@dataclass(frozen=True)
+class PriceRequest:
+    """What the buyer (or the clerk) chose: a price type per place (place id: price type
+    id; places not named get the default, the first type sold in their zone), a promo
+    code, and for complimentary tickets the reason."""
+
+    types: dict[int, int] = field(default_factory=dict)
+    promo_code: str = ""
+    comp_reason: str = ""
+
+
+NO_CHOICE = PriceRequest()
+
+
+@dataclass(frozen=True)
+class PriceType:
+    id: int
+    name: str
+    order_limit: int | None
+    complimentary: bool
+    note: str
+    prices: dict[int, Decimal]  # zone id: amount
+
+
+@dataclass
+class Quote:
+    """An order's price, as it will be charged and recorded."""
+
+    lines: list[inventory.TicketLine]
+    total: Decimal
+    currency: str
+    receipt: dict  # Order.receipt
+    promo: PromoCode | None = None
+    comp_reason: str = ""
+
+    @property
+    def count(self) -> int:
+        return len(self.lines)
+
+
+def price_types_of(setup) -> list[PriceType]:
+    return [PriceType(pk, name, limit, comp, note, {int(z): Decimal(a) for z, a in (prices or {}).items()})
+            for pk, name, limit, comp, note, prices in ((setup or [None])[0] or [])]
+
+
+def hold_quote(hold: Hold, request: PriceRequest = NO_CHOICE, *, actor=None, email: str = "",
+               now: datetime | None = None) -> Quote:
+    """The price of the hold's places as `request` asks (one read)."""
+    places, setup = rows.fetch(_QUOTE, [hold.pk])[0]
+    return quote(places, setup, request, hold=hold, actor=actor, email=email, now=now)
 
 
 def hold_total(hold: Hold) -> tuple[Decimal, str, list[inventory.TicketLine]]:
-    """Price of the hold's places."""
-    return priced(rows.fetch(_HOLD_PRICES, [hold.pk])[0][0])
+    """The total, currency and ticket lines of the hold's places at their default prices."""
+    q = hold_quote(hold)
+    return q.total, q.currency, q.lines
+
+
+def quote(places, setup, request: PriceRequest, *, hold: Hold, actor=None, email: str = "",
+          now: datetime | None = None) -> Quote:
+    """Price `places` (hold_prices_sql's answer) with `setup` (pricing_sql's) as `request`
+    asks. Raises InvalidRequest or NotPermitted, saying what is wrong, for a choice that
+    cannot be sold."""
+    now = now or timezone.now()
+    places = places or []
+    currencies = {currency for _pk, _price, currency, _name, _zone in places}
+    if len(currencies) > 1:
+        raise InvalidRequest("the held places are priced in different currencies")
+    currency = currencies.pop() if places else "CAD"
+    types = price_types_of(setup)
+    fee_row, tax_rows, included = (setup or [None, None, None, None])[1:]
+    by_id = {t.id: t for t in types}
+    unknown = set(request.types) - {pk for pk, *_rest in places}
+    if unknown:
+        raise InvalidRequest("a price type is given for a place that is not in this hold", field="tickets")
+    comp_allowed = bool(roles_of(actor)) and hold.channel != Channel.ONLINE
+    # A hold made with a presale code buys the price types its presale opens (all if none named).
+    opened = set(PresaleCode.objects.get(pk=hold.presale_code_id).presale.price_types.values_list("pk", flat=True)) \
+        if hold.presale_code_id else set()
+    chosen: list[PriceType | None] = []
+    for pk, _price, _currency, zone_name, zone_id in places:
+        if not types:
+            if request.types.get(pk) is not None:
+                raise InvalidRequest("this performance has no price types", field="tickets")
+            chosen.append(None)
+            continue
+        wanted = request.types.get(pk)
+        if wanted is None:
+            price_type = next((t for t in types if not t.complimentary and zone_id in t.prices
+                               and (not opened or t.id in opened)), None)
+            if price_type is None:
+                raise InvalidRequest(f"nothing is sold in {zone_name} yet", field="tickets")
+        else:
+            price_type = by_id.get(wanted)
+            if price_type is None:
+                raise InvalidRequest("no such price type for this performance", field="tickets")
+            if price_type.complimentary and not comp_allowed:
+                raise NotPermitted("complimentary tickets are given by staff only")
+            if not price_type.complimentary and zone_id not in price_type.prices:
+                raise InvalidRequest(f"{price_type.name} is not sold in {zone_name}", field="tickets")
+            if opened and price_type.id not in opened:
+                raise InvalidRequest(f"the presale does not sell {price_type.name} tickets", field="tickets")
+        chosen.append(price_type)
+    for price_type in types:
+        n = sum(c is price_type for c in chosen)
+        if price_type.order_limit is not None and n > price_type.order_limit:
+            raise InvalidRequest(f"at most {price_type.order_limit} {price_type.name} tickets per order",
+                                 field="tickets")
+    comps = any(c is not None and c.complimentary for c in chosen)
+    comp_reason = request.comp_reason.strip()[:200]
+    if comps and not comp_reason:
+        raise InvalidRequest("give the reason for the complimentary tickets", field="comp_reason")
+    items = [(price_type, zone_id, Decimal(price) if price_type is None
+              else price_type.prices.get(zone_id, Decimal("0.00")))
+             for (_pk, price, _currency, _name, zone_id), price_type in zip(places, chosen, strict=True)]
+    promo = find_promo(request.promo_code, hold=hold, now=now, email=email) if request.promo_code.strip() else None
+    discountable = [promo_applies(promo, zone_id, price_type) for price_type, zone_id, _p in items] \
+        if promo else [True] * len(items)
+    if promo is not None and not any(ok for ok, (t, _z, _p) in zip(discountable, items, strict=True)
+                                     if not (t and t.complimentary)):
+        raise InvalidRequest(f"the code {promo.code} does not apply to these tickets", field="promo_code")
+    fee = receipts.Fee(*(Decimal(fee_row[0]), Decimal(fee_row[1]), bool(fee_row[2]))) if fee_row else receipts.Fee()
+    taxes = [receipts.Tax(name=name, rate=Decimal(percent) / 100, on_fees=on_fees, registration=registration)
+             for name, percent, on_fees, registration in (tax_rows or [])]
+    discount = None
+    if promo is not None:
+        discount = receipts.Discount(percent=promo.percent_off, amount=promo.amount_off, per_order=promo.per_order)
+    receipt = receipts.price_order(
+        [receipts.Item(price=p, comp=bool(t and t.complimentary), discountable=ok)
+         for (t, _z, p), ok in zip(items, discountable, strict=True)],
+        fee=fee, taxes=taxes, discount=discount, tax_included=bool(included))
+    lines = []
+    for (pk, _price, _currency, zone_name, _zone), (price_type, _z, _p), line in zip(
+            places, items, receipt.tickets, strict=True):
+        lines.append(inventory.TicketLine(
+            place_id=pk, zone_name=zone_name, price=line.total,
+            price_type_name=price_type.name if price_type else "", list_price=line.list_price,
+            discount=line.discount, fee=line.fee + sum(line.fee_taxes.values(), Decimal("0")), tax=line.tax,
+            fee_refundable=fee.refundable, complimentary=bool(price_type and price_type.complimentary)))
+    return Quote(lines=lines, total=receipt.total, currency=currency, promo=promo,
+                 comp_reason=comp_reason if comps else "",
+                 receipt=receipt_record(receipt, lines, taxes, fee, promo, bool(included)))
+
+
+def receipt_record(receipt: receipts.Receipt, lines, taxes, fee, promo, included: bool) -> dict:
+    """What the order keeps of its pricing, for its receipt and its refunds."""
+    order_fee = receipt.order_fee
+    amounts = receipt.taxes()
+    return {
+        "tax_included": included,
+        "tickets": [[line.place_id, line.zone_name, line.price_type_name, str(line.list_price), str(line.discount),
+                     str(line.fee), str(line.tax), str(line.price), line.complimentary] for line in lines],
+        "order_fee": str(order_fee.total) if order_fee else None,
+        "order_fee_tax": str(order_fee.tax) if order_fee else None,
+        "fee_refundable": fee.refundable,
+        "taxes": [[t.name, str(t.rate * 100), t.registration, str(amounts.get(t.name, Decimal("0.00")))]
+                  for t in taxes],
+        "subtotal": str(sum((line.price for line in receipt.tickets), Decimal("0.00"))),
+        "discount": str(receipt.discounts),
+        "fees": str(sum((line.fee for line in receipt.lines), Decimal("0.00"))),
+        "total": str(receipt.total),
+        "promo_code": promo.code if promo else "",
+    }
+
+
+def lines_of(order) -> list[inventory.TicketLine]:
+    """An order's ticket lines as priced when it was placed (a reservation paid later)."""
+    return [inventory.TicketLine(place_id=pk, zone_name=zone, price=Decimal(total), price_type_name=type_name,
+                                 list_price=Decimal(list_price), discount=Decimal(discount), fee=Decimal(fee),
+                                 tax=Decimal(tax), fee_refundable=order.receipt.get("fee_refundable", False),
+                                 complimentary=comp)
+            for pk, zone, type_name, list_price, discount, fee, tax, total, comp in order.receipt["tickets"]]
+
+
+def kept_on_refund(order) -> Decimal:
+    """What a full refund keeps: the fees (with their taxes) when they are not refundable."""
+    receipt = order.receipt or {}
+    if not receipt or receipt.get("fee_refundable", True):
+        return Decimal("0.00")
+    fees = sum((Decimal(t[5]) for t in receipt["tickets"]), Decimal("0.00"))
+    return fees + Decimal(receipt.get("order_fee") or "0.00")
+
+
+# --- promo codes ------------------------------------------------------------------------
+
+def find_promo(code: str, *, hold: Hold, now: datetime, email: str = "") -> PromoCode:
+    """The promo code as typed, if it may be used for this hold now; else why not. Its
+    uses are counted for good when the order is made (placing: one guarded statement)."""
+    promo = PromoCode.objects.filter(code__iexact=code.strip()[:40], active=True).first()
+    if promo is None:
+        raise InvalidRequest(f"the code {code.strip()[:40]} does not exist", field="promo_code")
+    if promo.valid_from and now < promo.valid_from:
+        raise InvalidRequest(f"the code {promo.code} is not valid yet", field="promo_code")
+    if promo.valid_until and now >= promo.valid_until:
+        raise InvalidRequest(f"the code {promo.code} has expired", field="promo_code")
+    if promo.channel_list() and hold.channel not in promo.channel_list():
+        raise InvalidRequest(f"the code {promo.code} is not valid for this channel", field="promo_code")
+    performances = set(promo.performances.values_list("pk", flat=True))
+    if performances and hold.performance_id not in performances:
+        raise InvalidRequest(f"the code {promo.code} is not valid for this performance", field="promo_code")
+    if promo.max_uses is not None and promo.uses >= promo.max_uses:
+        raise InvalidRequest(f"the code {promo.code} has been used up", field="promo_code")
+    promo.zone_ids = set(promo.zones.values_list("pk", flat=True))
+    promo.type_ids = set(promo.price_types.values_list("pk", flat=True))
+    return promo
+
+
+def promo_applies(promo: PromoCode, zone_id: int, price_type: PriceType | None) -> bool:
+    if promo.zone_ids and zone_id not in promo.zone_ids:
+        return False
+    return not promo.type_ids or (price_type is not None and price_type.id in promo.type_ids)
+
+
+# A promo code's use, taken in the statement that makes its order: only while uses are
+# left (PostgreSQL re-checks this on the row's latest version, so N uses make exactly N
+# orders however many race for the last one) and while this customer has uses left.
+PROMO_USES_LEFT = "(max_uses IS NULL OR uses < max_uses)"
+PRESALE_USES_LEFT = "(max_uses IS NULL OR uses < max_uses)"
+
+
+def presale_code_for(code: str) -> PresaleCode | None:
+    return PresaleCode.objects.select_related("presale").filter(code__iexact=code.strip()[:40]).first()

@@ -16,13 +16,15 @@ from ..holds import hold_release
 from ..models import Hold, Order, Payment, Ticket
 from ..payments import PROVIDERS
 from ..policy import may_refund
-from .charging import refundable
+from .charging import payback_plan, refundable
+from .pricing import kept_on_refund
 from .status import OrderStatusConflict, order_transition, record, staff
 
 
 def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: datetime | None = None) -> Order:
     """Refund a paid order in full: tickets void, places back on sale, and every payment
-    paid back what it still holds (an exchange may already have paid some back).
+    paid back what it still holds (an exchange may already have paid some back), less
+    the fees when the organizer made them not refundable.
     The limit is the `approver`'s (a supervisor signing for the clerk), else the actor's;
     `actor=None` is the system itself (no role limit applies)."""
     now = now or timezone.now()
@@ -33,6 +35,10 @@ def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: da
                                     "only a paid order can be refunded")
         plan = refundable(order)
         amount = sum((a for _p, a in plan), Decimal("0"))
+        kept = min(kept_on_refund(order), amount)  # fees that are not refundable stay paid
+        if kept:
+            amount -= kept
+            plan = payback_plan(order, amount) if amount else []
         signer = approver or actor
         if signer is not None and not may_refund(signer, amount):
             raise NotPermitted(f"a refund of {amount} {order.currency} needs a supervisor")

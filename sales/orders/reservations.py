@@ -20,7 +20,7 @@ from ..policy import policy_for
 from . import placing
 from .charging import charge_and_sell, validated_parts
 from .customers import CustomerDetails, clean_customer
-from .pricing import hold_total
+from .pricing import NO_CHOICE, PriceRequest, hold_quote, hold_total, lines_of
 from .status import OrderStatusConflict, order_transition
 
 PAYING_FOR = timedelta(minutes=2)
@@ -28,7 +28,8 @@ PAYING_FOR = timedelta(minutes=2)
 
 def order_reserve(*, hold: Hold | None = None, hold_token: str | None = None, customer: CustomerDetails,
                   deadline: datetime, actor, idempotency_key: str | None = None,
-                  owner_key: str | None = None, now: datetime | None = None) -> Order:
+                  owner_key: str | None = None, prices: PriceRequest = NO_CHOICE,
+                  now: datetime | None = None) -> Order:
     """A reservation to pay later for everything in `hold` (or the hold whose token is
     `hold_token`): the places stay in the hold until `deadline`, then lapse by themselves
     (the Celery sweep only marks the order and tidies)."""
@@ -56,14 +57,14 @@ def order_reserve(*, hold: Hold | None = None, hold_token: str | None = None, cu
     taken = placing.order_of_hold(hold)
     if taken is not None:
         raise IllegalTransition(f"these seats are already order {taken.code} ({taken.get_status_display().lower()})")
-    total, currency, lines = hold_total(hold)
+    quote = hold_quote(hold, prices, actor=actor, email=customer.email, now=now)
     try:
         with transaction.atomic():
-            if inventory.extend(hold=hold, until=deadline, now=now) != len(lines):
+            if inventory.extend(hold=hold, until=deadline, now=now) != quote.count:
                 raise HoldNotActive("some of the seats are no longer held; hold them again")
             Hold.objects.filter(pk=hold.pk).update(expires_at=deadline)
-            order = placing.create_order(hold=hold, customer=customer, total=total, currency=currency, actor=actor,
-                                         idempotency_key=idempotency_key, count=len(lines),
+            order = placing.create_order(hold=hold, customer=customer, quote=quote, actor=actor,
+                                         idempotency_key=idempotency_key,
                                          status=Order.Status.RESERVED, payment_deadline=deadline)
             if order.hold_id != hold.pk or order.payment_deadline != deadline:
                 raise _Raced(order)  # the same key's first request: its answer, and none of this one's writes
@@ -90,7 +91,8 @@ def order_pay_reservation(*, order: Order, payment: PaymentRequest | None = None
     if order.payment_deadline <= now:
         raise HoldNotActive("the reservation lapsed at its deadline; its seats were released")
     hold = order.hold
-    total, _currency, lines = hold_total(hold)
+    # As priced when it was reserved (a reservation from before prices were recorded: now).
+    total, lines = (order.total, lines_of(order)) if order.receipt.get("tickets") else hold_total(hold)[::2]
     method_policy = policy_for(Channel.COUNTER) if shift is not None else policy
     parts = validated_parts(method_policy, payment, payments, total)
     # One payment at a time (compare-and-set, no lock held while the provider answers): a

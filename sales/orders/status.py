@@ -7,7 +7,7 @@ on its row in the same way; every other move comes through `order_transition`.
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from ..errors import IllegalTransition
 from ..models import Order, OrderEvent
@@ -26,6 +26,20 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 # The audit line a move writes, unless the caller names a more precise one.
 ACTIONS = {S.FAILED: "failed", S.CANCELLED: "cancelled", S.REFUNDED: "refunded", S.PAID: "paid"}
+
+
+LIVE = (S.PENDING, S.RESERVED)
+
+
+def _codes_given_back(order_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            WITH promo AS (UPDATE sales_promocode SET uses = uses - 1
+                           WHERE id = (SELECT promo_code_id FROM sales_order WHERE id = %(order)s) AND uses > 0),
+            presale AS (UPDATE sales_presalecode SET uses = uses - 1
+                        WHERE id = (SELECT h.presale_code_id FROM sales_order o JOIN sales_hold h ON h.id = o.hold_id
+                                    WHERE o.id = %(order)s) AND uses > 0)
+            SELECT 1""", {"order": order_id})
 
 
 class OrderStatusConflict(IllegalTransition):
@@ -50,8 +64,16 @@ def order_transition(order: Order, to: str, *, actor=None, reason: str = "", act
     fields = {"status": to}
     if failure_reason is not None:
         fields["failure_reason"] = failure_reason[:300]
+    # An order that was live (awaiting payment or reserved) and is no more gives back the
+    # uses of its promo and presale codes; told apart from a failed order cancelled later.
+    gives_back = [s for s in sources if s in LIVE] if to in (S.FAILED, S.CANCELLED) else []
     with transaction.atomic(savepoint=False):
-        moved = Order.objects.filter(pk=order.pk, status__in=sources).update(**fields)
+        moved = gives_back and Order.objects.filter(pk=order.pk, status__in=gives_back).update(**fields)
+        if moved:
+            _codes_given_back(order.pk)
+        else:
+            moved = Order.objects.filter(pk=order.pk, status__in=[s for s in sources if s not in gives_back]).update(
+                **fields)
         if moved:
             record(order, action or ACTIONS[to], reason, actor)
     # Raised outside the block: a refusal leaves the caller's transaction usable.

@@ -194,10 +194,10 @@ def test_an_order_abandoned_while_being_paid_is_failed_by_the_sweep(performance)
     from sales.errors import IllegalTransition
     from sales.orders import orders_abandoned_tidy
     from sales.orders.placing import create_order
+    from sales.orders.pricing import hold_quote
 
     hold, _ids = hold_two(performance)
-    stuck = create_order(hold=hold, customer=ALICE, total=Decimal("100.00"), currency="CAD", actor=None,
-                         idempotency_key=None, count=2)
+    stuck = create_order(hold=hold, customer=ALICE, quote=hold_quote(hold), actor=None, idempotency_key=None)
     with pytest.raises(IllegalTransition, match=f"already order {stuck.code}"):
         order_place(hold=hold, customer=ALICE, payment=CARD)
     assert Payment.objects.count() == 0  # refused before any charge

@@ -1,0 +1,235 @@
+"""Prices as venues sell them: price types per zone, comps, promo and presale codes,
+booking fees and sales taxes, each receipt checked against a computation by hand."""
+
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from django.utils import timezone
+
+from events.models import Channel, OnSaleWindow
+from sales.errors import InvalidRequest, NotOnSale, NotPermitted
+from sales.holds import hold_create
+from sales.models import Order, Payment, Presale, PresaleCode, PromoCode, Ticket
+from sales.orders import CustomerDetails, PriceRequest, order_pay_reservation, order_place, order_refund, order_reserve
+from sales.payments import APPROVE, DECLINE, PaymentRequest
+from sales.policy import COUNTER_CLERK, PHONE_OPERATOR
+from tests.support import booking_fee, make_performance, make_user, places_of, price_types, quebec_taxes, race
+
+pytestmark = pytest.mark.django_db
+
+FAMILY = CustomerDetails(name="Famille Tremblay", email="tremblay@example.org")
+CARD = PaymentRequest(method="test_card", card_number=APPROVE)
+CENT = Decimal("0.01")
+
+
+def by_hand(list_price: str, *, percent_off: str = "0", fee: str = "0", rates=("0.05", "0.09975")) -> Decimal:
+    """One ticket as a receipt prints it, taxes added: its price less its discount, its
+    fee, and each tax on each of the two, each rounded to the cent, half up."""
+    def c(x):
+        return x.quantize(CENT, rounding=ROUND_HALF_UP)
+    price = Decimal(list_price)
+    base = price - c(price * Decimal(percent_off) / 100)
+    fee = Decimal(fee)
+    return base + fee + sum((c(base * Decimal(r)) + c(fee * Decimal(r)) for r in rates), Decimal("0"))
+
+
+def family_setup(perf):
+    types = price_types(perf, {"Adult": {"Stalls": "60.00"}, "Child": {"Stalls": "35.00"}})
+    quebec_taxes()
+    booking_fee(Channel.ONLINE, per_ticket="3.50")
+    return types
+
+
+def test_a_family_of_four_online_with_a_promo_code_pays_what_the_receipt_says():
+    perf = make_performance(rows=2, per_row=10)
+    types = family_setup(perf)
+    promo = PromoCode.objects.create(code="FAMILLE10", percent_off=Decimal("10"))
+    seats = [p.pk for p in places_of(perf)[:4]]
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=seats)
+    chosen = {seats[0]: types["Adult"].pk, seats[1]: types["Adult"].pk,
+              seats[2]: types["Child"].pk, seats[3]: types["Child"].pk}
+    order = order_place(hold=hold, customer=FAMILY, payment=CARD,
+                        prices=PriceRequest(types=chosen, promo_code="famille10"))
+    expected = {seats[0]: by_hand("60.00", percent_off="10", fee="3.50"),
+                seats[1]: by_hand("60.00", percent_off="10", fee="3.50"),
+                seats[2]: by_hand("35.00", percent_off="10", fee="3.50"),
+                seats[3]: by_hand("35.00", percent_off="10", fee="3.50")}
+    assert expected[seats[0]] == Decimal("66.12") and expected[seats[2]] == Decimal("40.25")  # the sums as printed
+    tickets = {t.place_id: t for t in Ticket.objects.filter(order=order)}
+    assert {pk: t.price for pk, t in tickets.items()} == expected
+    assert [tickets[pk].price_type_name for pk in seats] == ["Adult", "Adult", "Child", "Child"]
+    assert tickets[seats[2]].discount == Decimal("3.50") and tickets[seats[2]].list_price == Decimal("35.00")
+    assert tickets[seats[2]].fee == Decimal("3.50") + Decimal("0.18") + Decimal("0.35")  # fee with its taxes
+    order.refresh_from_db()
+    assert order.total == sum(expected.values()) == Decimal("212.74")
+    assert Payment.objects.get(order=order).amount == order.total
+    taxes = {name: Decimal(amount) for name, _p, _r, amount in order.receipt["taxes"]}
+    assert taxes == {"GST": Decimal("2.70") * 2 + Decimal("1.58") * 2 + Decimal("0.18") * 4,
+                     "QST": Decimal("5.39") * 2 + Decimal("3.14") * 2 + Decimal("0.35") * 4}
+    assert Decimal(order.receipt["discount"]) == Decimal("19.00")
+    assert order.receipt["promo_code"] == "FAMILLE10" and order.promo_code == promo
+    promo.refresh_from_db()
+    assert promo.uses == 1
+
+
+def test_prices_entered_taxes_included_contain_their_taxes_to_the_cent():
+    perf = make_performance(rows=1, per_row=3)
+    types = price_types(perf, {"Adult": {"Stalls": "10.00"}})
+    quebec_taxes(included=True)
+    seat = places_of(perf)[0].pk
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[seat])
+    order = order_place(hold=hold, customer=FAMILY, payment=CARD, prices=PriceRequest(types={seat: types["Adult"].pk}))
+    ticket = Ticket.objects.get(order=order)
+    # 10.00 / 1.14975 = 8.6975...: GST 0.434... -> 0.43, QST 0.8675... -> 0.87; the base takes the rest.
+    assert ticket.price == order.total == Decimal("10.00") and ticket.tax == Decimal("1.30")
+    assert [(n, a) for n, _p, _r, a in order.receipt["taxes"]] == [("GST", "0.43"), ("QST", "0.87")]
+
+
+def test_a_comp_at_the_counter_needs_its_reason_and_costs_nothing():
+    perf = make_performance(rows=1, per_row=4)
+    types = price_types(perf, {"Adult": {"Stalls": "60.00"}}, comp="Press")
+    clerk = make_user("clerk-comp", COUNTER_CLERK)
+    seats = [p.pk for p in places_of(perf)[:2]]
+    hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, place_ids=seats)
+    comp = PriceRequest(types={seats[0]: types["Press"].pk, seats[1]: types["Press"].pk})
+    with pytest.raises(InvalidRequest, match="reason"):
+        order_place(hold=hold, customer=FAMILY, actor=clerk, payment=PaymentRequest(method="cash"), prices=comp)
+    order = order_place(hold=hold, customer=FAMILY, actor=clerk, payment=PaymentRequest(method="cash"),
+                        prices=PriceRequest(types=comp.types, comp_reason="Le Devoir, critique"))
+    assert order.status == "paid" and order.total == 0 and not Payment.objects.filter(order=order).exists()
+    assert Order.objects.get(pk=order.pk).comp_reason == "Le Devoir, critique"
+    assert set(Ticket.objects.filter(order=order).values_list("complimentary", "price")) == {(True, Decimal("0"))}
+
+
+def test_shoppers_are_never_given_comps():
+    perf = make_performance(rows=1, per_row=4)
+    types = price_types(perf, {"Adult": {"Stalls": "60.00"}}, comp="Press")
+    seat = places_of(perf)[0].pk
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[seat])
+    with pytest.raises(NotPermitted, match="staff only"):
+        order_place(hold=hold, customer=FAMILY, payment=CARD,
+                    prices=PriceRequest(types={seat: types["Press"].pk}, comp_reason="a friend"))
+    assert not Order.objects.exists()
+
+
+def test_bad_choices_are_refused_saying_what_is_wrong():
+    perf = make_performance(rows=1, per_row=6, standing=10)
+    types = price_types(perf, {"Adult": {"Stalls": "60.00", "Lawn": "20.00"}, "Child": {"Stalls": "35.00"}},
+                        Child=1)
+    seats = [p.pk for p in places_of(perf, seat__isnull=False)[:2]]
+    lawn = hold_create(performance=perf, channel=Channel.ONLINE, section=perf.venue.sections.get(name="Lawn"),
+                       quantity=1)
+    lawn_place = lawn.taken[0].id
+    with pytest.raises(InvalidRequest, match="Child is not sold in Lawn"):
+        order_place(hold=lawn, customer=FAMILY, payment=CARD,
+                    prices=PriceRequest(types={lawn_place: types["Child"].pk}))
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=seats)
+    with pytest.raises(InvalidRequest, match="at most 1 Child tickets per order"):
+        order_place(hold=hold, customer=FAMILY, payment=CARD,
+                    prices=PriceRequest(types=dict.fromkeys(seats, types["Child"].pk)))
+    with pytest.raises(InvalidRequest, match="does not exist"):
+        order_place(hold=hold, customer=FAMILY, payment=CARD, prices=PriceRequest(promo_code="NOPE"))
+    PromoCode.objects.create(code="OLD", amount_off=Decimal("5"), valid_until=timezone.now() - timedelta(days=1))
+    with pytest.raises(InvalidRequest, match="expired"):
+        order_place(hold=hold, customer=FAMILY, payment=CARD, prices=PriceRequest(promo_code="old"))
+    assert not Order.objects.exists() and not Payment.objects.exists()
+    # The default, with nothing chosen: the first type sold in each place's zone.
+    order = order_place(hold=hold, customer=FAMILY, payment=CARD)
+    assert order.total == Decimal("120.00")
+
+
+def test_a_presale_code_opens_its_zone_early_until_its_uses_are_gone():
+    perf = make_performance(rows=2, per_row=5, standing=10)
+    now = timezone.now()
+    OnSaleWindow.objects.filter(performance=perf, channel=Channel.ONLINE).update(opens_at=now + timedelta(days=1))
+    presale = Presale.objects.create(performance=perf, name="Fan club", opens_at=now - timedelta(hours=1),
+                                     closes_at=now + timedelta(days=1))
+    presale.zones.set([perf.price_zones.get(name="Stalls")])
+    PresaleCode.objects.create(presale=presale, code="FANS-2027", max_uses=2)
+    stalls = perf.price_zones.get(name="Stalls")
+    with pytest.raises(NotOnSale):
+        hold_create(performance=perf, channel=Channel.ONLINE, zone=stalls, quantity=2)
+    with pytest.raises(NotOnSale, match="opens Stalls only"):
+        hold_create(performance=perf, channel=Channel.ONLINE, section=perf.venue.sections.get(name="Lawn"),
+                    quantity=2, access_code="fans-2027")
+    for _ in range(2):
+        hold = hold_create(performance=perf, channel=Channel.ONLINE, zone=stalls, quantity=2,
+                           access_code="fans-2027")
+        assert order_place(hold=hold, customer=FAMILY, payment=CARD).status == "paid"
+    with pytest.raises(InvalidRequest, match="used up"):
+        hold_create(performance=perf, channel=Channel.ONLINE, zone=stalls, quantity=2, access_code="FANS-2027")
+    assert PresaleCode.objects.get().uses == 2
+
+
+def test_a_declined_payment_gives_the_promo_code_its_use_back():
+    perf = make_performance(rows=1, per_row=4)
+    promo = PromoCode.objects.create(code="ONCE", amount_off=Decimal("5"), max_uses=1)
+    seat = places_of(perf)[0].pk
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[seat])
+    with pytest.raises(Exception, match="declined"):
+        order_place(hold=hold, customer=FAMILY, payment=PaymentRequest(method="test_card", card_number=DECLINE),
+                    prices=PriceRequest(promo_code="once"))
+    promo.refresh_from_db()
+    assert promo.uses == 0
+    order = order_place(hold=hold, customer=FAMILY, payment=CARD, prices=PriceRequest(promo_code="once"))
+    assert order.total == Decimal("45.00")
+
+
+def test_a_fee_that_is_not_refundable_is_kept_by_a_refund():
+    perf = make_performance(rows=1, per_row=4)
+    booking_fee(Channel.ONLINE, per_ticket="3.50", per_order="2.00")
+    seats = [p.pk for p in places_of(perf)[:2]]
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=seats)
+    order = order_place(hold=hold, customer=FAMILY, payment=CARD)
+    assert order.total == Decimal("109.00")  # 2 × 50.00 + 2 × 3.50 + 2.00
+    order_refund(order=order)
+    refunds = Payment.objects.filter(order=order, status=Payment.Status.REFUNDED)
+    assert sum(p.amount for p in refunds) == Decimal("-100.00")
+
+
+def test_a_reservation_is_paid_at_the_prices_it_was_made_with():
+    perf = make_performance(rows=1, per_row=4)
+    types = price_types(perf, {"Adult": {"Stalls": "60.00"}, "Senior": {"Stalls": "45.00"}})
+    operator = make_user("operator-prices", PHONE_OPERATOR)
+    seat = places_of(perf)[0].pk
+    hold = hold_create(performance=perf, channel=Channel.PHONE, user=operator, place_ids=[seat])
+    order = order_reserve(hold=hold, customer=FAMILY, actor=operator, deadline=timezone.now() + timedelta(days=2),
+                          prices=PriceRequest(types={seat: types["Senior"].pk}))
+    assert order.total == Decimal("45.00")
+    paid = order_pay_reservation(order=order, actor=operator,
+                                 payment=PaymentRequest(method="card_not_present", card_number=APPROVE))
+    assert paid.status == "paid" and Ticket.objects.get(order=order).price_type_name == "Senior"
+    assert Payment.objects.get(order=order).amount == Decimal("45.00")
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_a_promo_code_with_five_uses_makes_exactly_five_orders_in_a_race():
+    perf = make_performance(rows=2, per_row=10)
+    promo = PromoCode.objects.create(code="FIVE", percent_off=Decimal("20"), max_uses=5)
+    holds = [hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[p.pk]) for p in places_of(perf)]
+    results = race(20, lambda i: order_place(hold=holds[i], customer=CustomerDetails(
+        name=f"Buyer {i}", email=f"buyer{i}@example.org"), payment=CARD, prices=PriceRequest(promo_code="five")))
+    won = [r for r in results if isinstance(r, Order)]
+    assert len(won) == 5 and all(r.total == Decimal("40.00") for r in won)
+    assert all(isinstance(r, InvalidRequest) and "used up" in r.message for r in results if r not in won)
+    assert Order.objects.filter(promo_code=promo, status="paid").count() == 5
+    promo.refresh_from_db()
+    assert promo.uses == 5
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_control_without_the_guard_the_same_race_spends_more_uses_than_the_code_has(monkeypatch):
+    from sales.orders import placing
+
+    monkeypatch.setattr(placing, "PROMO_USES_LEFT", "TRUE")
+    perf = make_performance(rows=2, per_row=10)
+    promo = PromoCode.objects.create(code="FIVE", percent_off=Decimal("20"), max_uses=5)
+    holds = [hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[p.pk]) for p in places_of(perf)]
+    results = race(20, lambda i: order_place(hold=holds[i], customer=CustomerDetails(
+        name=f"Buyer {i}", email=f"buyer{i}@example.org"), payment=CARD, prices=PriceRequest(promo_code="five")))
+    assert sum(isinstance(r, Order) for r in results) > 5
+    promo.refresh_from_db()
+    assert promo.uses > 5
