@@ -223,6 +223,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sales.tasks.fail_abandoned_orders",
         "schedule": 300.0,
     },
+    # Card payments left unconfirmed (a lost webhook, a crash between charge and sale).
+    "reconcile-payments": {
+        "task": "sales.tasks.reconcile_payments",
+        "schedule": float(os.environ.get("PAYMENT_RECONCILE_SECONDS", "60")),
+    },
     "release-lapsed-reservations": {
         "task": "sales.tasks.release_lapsed_reservations",
         "schedule": 60.0,
@@ -290,11 +295,26 @@ X_FRAME_OPTIONS = "DENY"
 # Scripts only from this site (or an inline script carrying the page's nonce); styles may
 # be inline (the seat map colours its zones with style attributes). The API answers JSON
 # and its docs page (Swagger UI) runs an inline script of its own: /api/ is left out.
+# Card payments through Stripe: the card is typed into the provider's own field (Stripe.js)
+# and never reaches the box office. With STRIPE_API_BASE (the local stack's localstripe)
+# the library and the page's script talk to that server instead of Stripe.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "").rstrip("/")
+STRIPE_JS_URL = f"{STRIPE_API_BASE}/js.stripe.com/v3/" if STRIPE_API_BASE else "https://js.stripe.com/v3/"
+_STRIPE_ORIGINS = [STRIPE_API_BASE] if STRIPE_API_BASE else ["https://js.stripe.com", "https://api.stripe.com",
+                                                               "https://hooks.stripe.com"]
+# The built-in test card (4242...), for benchmarks and development: never with real keys.
+TEST_CARD_PROVIDER = env_bool("PAYMENT_TEST_CARD", DEBUG or bool(STRIPE_API_BASE))
+
 CONTENT_SECURITY_POLICY = {
     "EXCLUDE_URL_PREFIXES": ["/api/"],
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF, NONCE],
+        "script-src": [SELF, NONCE, *_STRIPE_ORIGINS],
+        "connect-src": [SELF, *_STRIPE_ORIGINS],
+        "frame-src": [SELF, *_STRIPE_ORIGINS],
         "style-src": [SELF, UNSAFE_INLINE],
         "img-src": [SELF, "data:"],
         "object-src": [NONE],

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from sales import views as sales_views
 from sales.api import views as api_views
+from sales.api.webhooks import stripe_webhook
 from sales.channels.staff import staff_home
 
 urlpatterns = [
@@ -12,6 +13,7 @@ urlpatterns = [
     path("api/v1/", include("sales.api.urls")),
     path("admin/", admin.site.urls),
     path("healthz", sales_views.healthz, name="healthz"),
+    path("payments/stripe/webhook/", stripe_webhook, name="stripe-webhook"),
     path("readyz", api_views.Ready.as_view(), name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("login/", auth_views.LoginView.as_view(), name="login"),

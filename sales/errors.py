@@ -105,3 +105,12 @@ class ServiceUnavailable(SalesError):
 class IdempotencyConflict(SalesError):
     code = "idempotency_conflict"
     status = 409
+
+
+class PaymentActionRequired(SalesError):
+    """The cardholder must confirm the payment with their bank (3-D Secure): the page does
+    it with the provider's script and `client_secret`, then asks for the order again. The
+    order waits, its hold kept until it lapses."""
+
+    code = "payment_action_required"
+    status = 402

@@ -224,6 +224,9 @@ class Order(models.Model):
                                    related_name="orders", db_index=False)
     comp_reason = models.CharField(max_length=200, blank=True)
     receipt = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # The card provider's payment for this order (a Stripe PaymentIntent), recorded before
+    # any money moves: reconciliation asks the provider about it (sales.orders.settling).
+    payment_intent = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -242,7 +245,9 @@ class Order(models.Model):
                    models.Index(fields=["status", "payment_deadline"]),
                    # The confirmation outbox (sales.notifications): small, whatever the orders.
                    models.Index(fields=["paid_at"], name="order_confirmation_due",
-                                condition=Q(status="paid", confirmation_sent_at__isnull=True))]
+                                condition=Q(status="paid", confirmation_sent_at__isnull=True)),
+                   models.Index(fields=["payment_intent"], name="order_payment_intent",
+                                condition=~Q(payment_intent=""))]
 
     def __str__(self) -> str:
         return f"Order {self.code}"
@@ -289,7 +294,8 @@ class Ticket(models.Model):
 
 class Payment(models.Model):
     class Method(models.TextChoices):
-        TEST_CARD = "test_card", _("Card (online)")
+        TEST_CARD = "test_card", _("Test card")
+        CARD = "card", _("Card (online)")
         CASH = "cash", _("Cash")
         CARD_TERMINAL = "card_terminal", _("Card terminal")
         CARD_NOT_PRESENT = "card_not_present", _("Card by phone")

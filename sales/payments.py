@@ -1,7 +1,12 @@
-"""Payment providers behind one small interface.
+"""Payment providers behind one small interface: `validate` (before any order exists),
+`charge` and `refund`, each answering a Charge.
 
-The built-in test card provider approves or declines by card number, so the shop works
-with no outside service:
+Cards are taken by Stripe (StripeProvider): the card is typed into the provider's own
+field in the page, which gives the box office a token; no card number reaches it. The
+local stack runs localstripe, a Stripe-compatible server, in its place.
+
+The built-in test card provider approves or declines by card number, for benchmarks and
+development (settings.TEST_CARD_PROVIDER; never with real keys):
 
     4242 4242 4242 4242   approved
     4000 0000 0000 0002   declined (insufficient funds)
@@ -31,6 +36,10 @@ class PaymentRequest:
     reference: str = ""
     # A part of a split payment; None: the whole total (or what the other parts leave).
     amount: Decimal | None = None
+    # The card provider's token for the card typed into its own field (Stripe.js).
+    token: str = ""
+    # Card not present (a phone order): the provider's MOTO flag.
+    moto: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,17 +48,25 @@ class Charge:
     reference: str = ""
     message: str = ""
     change_due: Decimal = Decimal("0")
+    # The cardholder must still confirm with their bank (3-D Secure): the page finishes
+    # it with the provider's script and `client_secret`; the order waits, its hold kept.
+    pending: bool = False
+    client_secret: str = ""
 
 
 class TestCardProvider:
     slow_seconds = 3.0
 
     def validate(self, *, amount: Decimal, request: PaymentRequest) -> None:
+        from django.conf import settings
+
+        if not settings.TEST_CARD_PROVIDER:
+            raise InvalidRequest("the test card is not accepted here", field="method")
         number = "".join(ch for ch in request.card_number if ch.isdigit())
         if not 12 <= len(number) <= 19:
             raise InvalidRequest("enter a card number", field="card_number")
 
-    def charge(self, *, amount: Decimal, currency: str, request: PaymentRequest) -> Charge:
+    def charge(self, *, amount: Decimal, currency: str, request: PaymentRequest, order=None) -> Charge:
         self.validate(amount=amount, request=request)
         number = "".join(ch for ch in request.card_number if ch.isdigit())
         if number == DECLINE:
@@ -61,7 +78,7 @@ class TestCardProvider:
                           message="approved")
         return Charge(False, message="card declined by the issuer")
 
-    def refund(self, *, amount: Decimal, reference: str) -> Charge:
+    def refund(self, *, amount: Decimal, reference: str, key: str = "") -> Charge:
         return Charge(True, reference=f"REFUND-{reference}")
 
 
@@ -73,11 +90,11 @@ class CashProvider:
             raise InvalidRequest(f"tendered {request.tendered} is less than the total {amount}",
                                  field="tendered")
 
-    def charge(self, *, amount: Decimal, currency: str, request: PaymentRequest) -> Charge:
+    def charge(self, *, amount: Decimal, currency: str, request: PaymentRequest, order=None) -> Charge:
         self.validate(amount=amount, request=request)
         return Charge(True, message="cash", change_due=request.tendered - amount)
 
-    def refund(self, *, amount: Decimal, reference: str) -> Charge:
+    def refund(self, *, amount: Decimal, reference: str, key: str = "") -> Charge:
         return Charge(True, message="cash paid back")
 
 
@@ -87,12 +104,90 @@ class CardTerminalProvider:
         if not ref or len(ref) > 100:
             raise InvalidRequest("enter the terminal's authorisation reference", field="reference")
 
-    def charge(self, *, amount: Decimal, currency: str, request: PaymentRequest) -> Charge:
+    def charge(self, *, amount: Decimal, currency: str, request: PaymentRequest, order=None) -> Charge:
         self.validate(amount=amount, request=request)
         return Charge(True, reference=request.reference.strip(), message="card terminal")
 
-    def refund(self, *, amount: Decimal, reference: str) -> Charge:
+    def refund(self, *, amount: Decimal, reference: str, key: str = "") -> Charge:
         return Charge(True, reference=f"REFUND-{reference}")
+
+
+def cents(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_value())
+
+
+class StripeProvider:
+    """Card payments through Stripe's PaymentIntents, with the provider's idempotency key
+    on every call. The PaymentIntent is created, recorded on the order, then confirmed: a
+    crash at any point leaves a reference that reconciliation asks the provider about."""
+
+    def client(self):
+        import stripe
+        from django.conf import settings
+
+        if not settings.STRIPE_SECRET_KEY:
+            raise InvalidRequest("card payments are not set up (STRIPE_SECRET_KEY)", field="method")
+        base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
+        return stripe.StripeClient(settings.STRIPE_SECRET_KEY, base_addresses=base, max_network_retries=2)
+
+    def validate(self, *, amount: Decimal, request: PaymentRequest) -> None:
+        if not request.token.startswith(("tok_", "pm_")) or len(request.token) > 255:
+            raise InvalidRequest("enter the card in the card field", field="card")
+        if request.card_number:
+            raise InvalidRequest("card numbers are typed into the provider's field, not sent here", field="card")
+
+    def _payment_method(self, client, token: str) -> dict:
+        from django.conf import settings
+
+        if token.startswith("pm_"):
+            return {"payment_method": token}
+        if settings.STRIPE_API_BASE:  # localstripe: a token's card is itself a payment method
+            return {"payment_method": client.v1.tokens.retrieve(token).card.id}
+        return {"payment_method_data": {"type": "card", "card": {"token": token}}}
+
+    def charge(self, *, amount: Decimal, currency: str, request: PaymentRequest, order=None) -> Charge:
+        import stripe
+
+        self.validate(amount=amount, request=request)
+        client = self.client()
+        code = order.code if order is not None else "none"
+        params = {"amount": cents(amount), "currency": currency.lower(), "metadata": {"order": code},
+                  **self._payment_method(client, request.token)}
+        if request.moto:
+            params["payment_method_options"] = {"card": {"moto": True}}
+        intent = client.v1.payment_intents.create(params, {"idempotency_key": f"create-{code}-{request.token}"})
+        if order is not None:
+            from .models import Order
+
+            Order.objects.filter(pk=order.pk).update(payment_intent=intent.id)
+            order.payment_intent = intent.id
+        try:
+            intent = client.v1.payment_intents.confirm(intent.id, options={"idempotency_key": f"confirm-{intent.id}"})
+        except stripe.CardError as exc:
+            return Charge(False, reference=intent.id, message=exc.user_message or "card declined")
+        return self.answer(intent)
+
+    @staticmethod
+    def answer(intent) -> Charge:
+        if intent.status == "succeeded":
+            return Charge(True, reference=intent.id, message="approved")
+        if intent.status == "requires_action":
+            return Charge(False, pending=True, reference=intent.id, client_secret=intent.client_secret,
+                          message="the bank asks the cardholder to confirm the payment")
+        error = intent.to_dict().get("last_payment_error") or {}
+        return Charge(False, reference=intent.id, message=error.get("message") or "card declined")
+
+    def retrieve(self, reference: str):
+        return self.client().v1.payment_intents.retrieve(reference)
+
+    def cancel(self, reference: str) -> None:
+        self.client().v1.payment_intents.cancel(reference, options={"idempotency_key": f"cancel-{reference}"})
+
+    def refund(self, *, amount: Decimal, reference: str, key: str = "") -> Charge:
+        refund = self.client().v1.refunds.create(
+            {"payment_intent": reference, "amount": cents(amount)},
+            {"idempotency_key": key or f"refund-{reference}-{cents(amount)}"})
+        return Charge(refund.status in ("succeeded", "pending"), reference=refund.id, message=f"refund {refund.status}")
 
 
 def card_fingerprint(request: PaymentRequest) -> str:
@@ -109,8 +204,9 @@ def card_fingerprint(request: PaymentRequest) -> str:
 
 
 PROVIDERS = {
-    "test_card": TestCardProvider(),
+    "card": StripeProvider(),
     "card_not_present": TestCardProvider(),
+    "test_card": TestCardProvider(),
     "cash": CashProvider(),
     "card_terminal": CardTerminalProvider(),
 }

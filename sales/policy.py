@@ -42,7 +42,7 @@ class ChannelPolicy:
 POLICIES: dict[str, ChannelPolicy] = {
     Channel.ONLINE: ChannelPolicy(
         code=Channel.ONLINE, hold_for=timedelta(minutes=10), role=None,
-        payment_methods=frozenset({"test_card"}), queued=True, max_hold=timedelta(minutes=10),
+        payment_methods=frozenset({"card", "test_card"}), queued=True, max_hold=timedelta(minutes=10),
         holds_per_minute=30, payments_per_minute=20,
     ),
     Channel.COUNTER: ChannelPolicy(

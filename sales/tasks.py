@@ -35,6 +35,14 @@ def fail_abandoned_orders() -> int:
     return orders.orders_abandoned_tidy()
 
 
+@shared_task
+def reconcile_payments() -> int:
+    """Ask the card provider about every payment left unconfirmed (sales.orders.settling)."""
+    from .orders.settling import payments_reconcile
+
+    return payments_reconcile()
+
+
 @shared_task(bind=True, max_retries=3, default_retry_delay=60)
 def send_reservation_reminders(self) -> int:
     try:

@@ -35,6 +35,10 @@ STACK = Path(os.environ.get("BOXOFFICE_STACK_DIR", ROOT / ".stack"))
 PG_PORT = int(os.environ.get("BOXOFFICE_PG_PORT", "15432"))
 REDIS_PORT = int(os.environ.get("BOXOFFICE_REDIS_PORT", "16379"))
 WEB_PORT = int(os.environ.get("BOXOFFICE_WEB_PORT", "8000"))
+STRIPE_PORT = int(os.environ.get("BOXOFFICE_STRIPE_PORT", "18420"))
+# The local payment provider's keys and webhook secret (localstripe accepts any key).
+LOCAL_STRIPE = {"STRIPE_SECRET_KEY": "sk_test_localstripe", "STRIPE_PUBLISHABLE_KEY": "pk_test_localstripe",
+                "STRIPE_WEBHOOK_SECRET": "whsec_localstripe"}
 DB_NAME = "boxoffice"
 DB_USER = "boxoffice"
 
@@ -198,6 +202,41 @@ def redis_down() -> None:
         pidfile.unlink(missing_ok=True)
 
 
+def stripe_up() -> bool:
+    """localstripe: a Stripe-compatible server (API, webhooks and a stand-in for Stripe.js),
+    so that card payments run here with no internet, as PostgreSQL and Redis do."""
+    if port_open(STRIPE_PORT):
+        log(f"localstripe already running on 127.0.0.1:{STRIPE_PORT}")
+        return False
+    base = STACK / "stripe"
+    base.mkdir(parents=True, exist_ok=True)
+    log(f"starting localstripe on 127.0.0.1:{STRIPE_PORT}")
+    with open(base / "localstripe.log", "ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "localstripe", "--port", str(STRIPE_PORT), "--from-scratch"],
+            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, cwd=base)
+    (base / "localstripe.pid").write_text(str(process.pid))
+    wait_for(lambda: port_open(STRIPE_PORT), "localstripe")
+    return True
+
+
+def stripe_down() -> None:
+    pidfile = STACK / "stripe" / "localstripe.pid"
+    if pidfile.exists():
+        log("stopping localstripe")
+        with contextlib.suppress(ProcessLookupError, ValueError):
+            os.killpg(int(pidfile.read_text().strip()), signal.SIGTERM)
+        pidfile.unlink(missing_ok=True)
+
+
+def stripe_webhook(url: str) -> None:
+    """Have localstripe send its events to the box office's webhook at `url`."""
+    import requests
+
+    requests.post(f"{os.environ['STRIPE_API_BASE']}/_config/webhooks/boxoffice",
+                  data={"url": url, "secret": os.environ["STRIPE_WEBHOOK_SECRET"]}, timeout=5).raise_for_status()
+
+
 # --- orchestration --------------------------------------------------------------------
 
 def up() -> list:
@@ -216,6 +255,10 @@ def up() -> list:
         if redis_up():
             started.append(redis_down)
         os.environ["REDIS_URL"] = f"redis://127.0.0.1:{REDIS_PORT}/0"
+    if not os.environ.get("STRIPE_SECRET_KEY"):  # no real provider configured: the local one
+        if stripe_up():
+            started.append(stripe_down)
+        os.environ.update(LOCAL_STRIPE, STRIPE_API_BASE=f"http://127.0.0.1:{STRIPE_PORT}")
     (STACK / "mail").mkdir(parents=True, exist_ok=True)
     log(f"DATABASE_URL={os.environ['DATABASE_URL']}")
     log(f"REDIS_URL={os.environ['REDIS_URL']}")
@@ -372,6 +415,8 @@ def run() -> int:
         log("waiting for the web pools to answer")
         box.wait_ready()
         base = f"http://127.0.0.1:{WEB_PORT}"
+        if os.environ.get("STRIPE_API_BASE"):
+            stripe_webhook(f"{base}/payments/stripe/webhook/")
         staff = f"http://127.0.0.1:{WEB_PORT + 1}"
         print(
             "\n  Box office is up.\n"
@@ -460,6 +505,7 @@ def main(argv: list[str]) -> int:
         up()
         return 0
     if cmd == "down":
+        stripe_down()
         redis_down()
         pg_down()
         return 0

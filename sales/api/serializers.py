@@ -185,10 +185,18 @@ class CustomerIn(Input):
 
 class PaymentIn(Input):
     method = serializers.ChoiceField(choices=Payment.Method.choices)
-    card_number = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    token = serializers.CharField(max_length=255, required=False, allow_blank=True, default="",
+                                  help_text="card: the provider's token for the card (Stripe.js createToken, or a "
+                                            "PaymentMethod id); the card number never comes here")
+    card_number = serializers.CharField(max_length=30, required=False, allow_blank=True, default="",
+                                        help_text="test_card only (development and benchmarks)")
     tendered = serializers.DecimalField(max_digits=10, decimal_places=2, required=False,
                                         min_value=0, allow_null=True, default=None)
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class ConfirmPaymentIn(Input):
+    client_secret = serializers.CharField(max_length=255)
 
 
 class TicketChoiceIn(Input):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("holds/<str:token>/quote/", views.HoldQuote.as_view(), name="api-hold-quote"),
     path("orders/<str:code>/", views.OrderDetail.as_view(), name="api-order"),
     path("orders/<str:code>/pay/", views.OrderPay.as_view(), name="api-order-pay"),
+    path("orders/<str:code>/confirm-payment/", views.OrderConfirmPayment.as_view(), name="api-order-confirm-payment"),
     path("orders/<str:code>/refund/", views.OrderRefund.as_view(), name="api-order-refund"),
     path("orders/<str:code>/cancel/", views.OrderCancel.as_view(), name="api-order-cancel"),
     path("orders/<str:code>/resend-confirmation/", views.OrderResend.as_view(), name="api-order-resend"),

@@ -38,6 +38,7 @@ from sales.orders import (
     order_refund,
     order_reserve,
 )
+from sales.orders.settling import payment_confirmed
 from sales.payments import PaymentRequest
 from sales.policy import ORGANIZER, default_channel, policy_for, roles_of
 from sales.tickets import ticket_check_in
@@ -277,6 +278,21 @@ class OrderDetail(ApiView):
                    parameters=[OpenApiParameter("token", str, description="the order's private token")])
     def get(self, request, code: str):
         return Response(_order_out(_order_for(request, code), self.ctx()))
+
+
+class OrderConfirmPayment(ApiView):
+    """After the cardholder confirmed with their bank (3-D Secure, with the provider's
+    script and the `client_secret` of the 402 `payment_action_required` answer): the order
+    is finished, paid or failed. Only the holder of the payment's client secret may ask."""
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=s.ConfirmPaymentIn, responses={200: s.OrderOut, **ERRORS})
+    def post(self, request, code: str):
+        data = _valid(s.ConfirmPaymentIn, request)
+        order = Order.objects.select_related("customer").filter(code=code.upper()).first()
+        if order is None:
+            raise _not_found()
+        return Response(_order_out(payment_confirmed(order=order, client_secret=data["client_secret"]), self.ctx()))
 
 
 class OrderAction(ApiView):

@@ -19,7 +19,15 @@ from django.utils import timezone
 
 from .. import inventory
 from ..availability import availability_changed
-from ..errors import HoldNotActive, IllegalTransition, InvalidRequest, PaymentDeclined, PlacesUnavailable, SalesError
+from ..errors import (
+    HoldNotActive,
+    IllegalTransition,
+    InvalidRequest,
+    PaymentActionRequired,
+    PaymentDeclined,
+    PlacesUnavailable,
+    SalesError,
+)
 from ..holds import hold_is_live
 from ..models import Order, Payment
 from ..notifications import confirmations_due
@@ -65,7 +73,7 @@ def validated_parts(policy, payment, payments, total):
     return parts
 
 
-def _fail(order: Order, reason: str, actor) -> None:
+def fail_quietly(order: Order, reason: str, actor) -> None:
     # An order cancelled while its payment was being taken stays cancelled.
     with contextlib.suppress(OrderStatusConflict):
         order_transition(order, Order.Status.FAILED, actor=actor, reason=reason, failure_reason=reason)
@@ -77,7 +85,8 @@ def charge(order, parts, actor, shift, *, fail_order: bool) -> list[tuple]:
     charged = []
     for request, amount in parts:
         try:
-            taken = PROVIDERS[request.method].charge(amount=amount, currency=order.currency, request=request)
+            taken = PROVIDERS[request.method].charge(amount=amount, currency=order.currency, request=request,
+                                                     order=order)
         except Exception:
             # No answer from the provider (an outage, a timeout): what was taken is paid back
             # and the order fails, so that its hold can be paid for again (one live order
@@ -87,8 +96,10 @@ def charge(order, parts, actor, shift, *, fail_order: bool) -> list[tuple]:
                          actor, shift, fail=False)
             if fail_order:
                 with transaction.atomic():
-                    _fail(order, "the payment provider did not answer", actor)
+                    fail_quietly(order, "the payment provider did not answer", actor)
             raise
+        if taken.pending:  # the bank asks the cardholder: the order waits (sales.orders.settling)
+            raise PaymentActionRequired(taken.message, order=order.code, client_secret=taken.client_secret)
         if not taken.approved:
             for done_request, done_amount, done in charged:
                 pay_back(order, done_request, done_amount, done.reference, "another part was declined",
@@ -98,7 +109,7 @@ def charge(order, parts, actor, shift, *, fail_order: bool) -> list[tuple]:
                                        status=Payment.Status.DECLINED, message=taken.message,
                                        created_by=staff(actor))
                 if fail_order:
-                    _fail(order, taken.message, actor)
+                    fail_quietly(order, taken.message, actor)
             raise PaymentDeclined(taken.message or "payment declined")
         charged.append((request, amount, taken))
     return charged
@@ -131,10 +142,10 @@ def pay_back(order, request, amount, reference, reason, actor, shift, fail=True)
                                status=Payment.Status.REFUNDED, reference=reference,
                                message=f"refunded: {reason}"[:300], created_by=staff(actor))
         if fail:
-            _fail(order, reason, actor)
+            fail_quietly(order, reason, actor)
 
 
-def _payment(order, charged, shift, from_status) -> inventory.Payment:
+def payment_record(order, charged, shift, from_status) -> inventory.Payment:
     """What a sale writes besides its places and tickets (see inventory.sell): the order
     paid if it still is `from_status`, its payments as taken, and its audit line."""
     methods = " + ".join(f"{r.method} {a}" for r, a, _c in charged)
@@ -154,7 +165,7 @@ def charge_and_sell(*, order, hold, parts, lines, actor, shift, from_status) -> 
         with inventory.attempt():
             # One statement: places sold, tickets issued, order paid, payments and audit.
             issued = inventory.sell(hold=hold, order=order, lines=lines, now=now, actor=actor,
-                                    payment=_payment(order, charged, shift, from_status))
+                                    payment=payment_record(order, charged, shift, from_status))
     except Exception as exc:
         if not isinstance(exc, SalesError) and _sale_committed(order):
             # Outside a transaction the statement commits as it returns: whatever failed

@@ -241,7 +241,9 @@ def orders_abandoned_tidy(*, now: datetime | None = None) -> int:
     killed while the provider answered): failed, so that their holds can be paid for
     again. Nothing was sold to them (a sale marks its order paid in the same statement)."""
     now = now or timezone.now()
-    stale = list(Order.objects.filter(status=Order.Status.PENDING, created_at__lt=now - ABANDONED_AFTER))
+    # (A card payment's order is the reconciliation's: only the provider knows how it stands.)
+    stale = list(Order.objects.filter(status=Order.Status.PENDING, created_at__lt=now - ABANDONED_AFTER,
+                                      payment_intent=""))
     for order in stale:
         _fail_if_pending(order, "abandoned while being paid")
     return len(stale)

@@ -1,0 +1,45 @@
+"""The card provider's webhook: Stripe tells the box office how a payment ended. Only a
+request signed with the webhook secret is heard; each event only asks the order to agree
+with the provider (sales.orders.settling), so a replayed event changes nothing."""
+
+from __future__ import annotations
+
+import logging
+
+import stripe
+from django.conf import settings
+from django.http import JsonResponse
+from django.http.request import RawPostDataException
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from sales.models import Order
+from sales.orders.settling import payment_settle
+
+logger = logging.getLogger(__name__)
+
+
+def _error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    if not settings.STRIPE_WEBHOOK_SECRET:
+        return _error(404, "not_found", "no card provider is set up here")
+    try:
+        event = stripe.Webhook.construct_event(request.body, request.headers.get("Stripe-Signature", ""),
+                                               settings.STRIPE_WEBHOOK_SECRET)
+    except (ValueError, RawPostDataException, stripe.SignatureVerificationError):
+        # (RawPostDataException: a form body, already read as a form: not the provider's JSON.)
+        return _error(400, "bad_signature", "the event's signature does not match the webhook secret")
+    if event.type.startswith("payment_intent."):
+        order = Order.objects.filter(payment_intent=event.data.object.id).first()
+        if order is not None:
+            try:
+                payment_settle(order)
+            except stripe.StripeError:  # the provider did not answer our question: it sends again
+                logger.exception("order %s: could not ask the provider", order.code)
+                return _error(503, "unavailable", "the provider could not be reached; send the event again")
+    return JsonResponse({"received": True})

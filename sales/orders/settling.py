@@ -1,0 +1,136 @@
+"""Card payments the provider finishes out of band: after the cardholder's 3-D Secure
+step, on the provider's webhook, and by the reconciliation job that asks the provider
+about every payment left unconfirmed (a lost webhook, a crash between the charge and the
+sale). Whichever comes first finishes the order; the others find nothing left to do.
+
+Money and seats agree: a payment that succeeded is sold if its places can still be
+sold, else paid back; a payment taken for an order that failed on our side (the provider
+did not answer in time, the request died) is paid back."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from events.models import Channel
+
+from .. import inventory
+from ..availability import availability_changed
+from ..errors import IllegalTransition, NotFound, PlacesUnavailable
+from ..models import Order, Payment
+from ..notifications import confirmations_due
+from ..payments import PROVIDERS, Charge, PaymentRequest, StripeProvider
+from .charging import fail_quietly, payment_record
+from .placing import INTERRUPTED
+from .pricing import lines_of
+from .status import record
+
+logger = logging.getLogger(__name__)
+
+# Reconciliation leaves a payment this young to the request that is taking it.
+SETTLE_AFTER = timedelta(minutes=1)
+# A cardholder who has not confirmed with their bank by then has given up.
+ACTION_TIMEOUT = timedelta(minutes=20)
+# Failures on our side after which the provider may still have taken the money.
+UNCERTAIN = ("the payment provider did not answer", INTERRUPTED, "abandoned while being paid")
+SEATS_GONE = "your hold lapsed and the seats were sold to another buyer; the payment was refunded"
+
+
+def _provider() -> StripeProvider:
+    return PROVIDERS["card"]
+
+
+def payment_settle(order: Order, *, now: datetime | None = None) -> Order:
+    """Make the order agree with its payment at the provider. Safe to run any number of
+    times, and at once from several places: one settler per order at a time."""
+    if not order.payment_intent:
+        return order
+    now = now or timezone.now()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('settle'), %s)", [order.pk % 2**31])
+        order.refresh_from_db()
+        intent = _provider().retrieve(order.payment_intent)
+        if order.status == Order.Status.PENDING:
+            if intent.status == "succeeded":
+                return _finish(order, intent, now)
+            if intent.status in ("requires_payment_method", "canceled"):
+                answer = StripeProvider.answer(intent)
+                Payment.objects.create(order=order, method=_method(order), amount=order.total,
+                                       status=Payment.Status.DECLINED, reference=intent.id, message=answer.message)
+                fail_quietly(order, answer.message, None)
+            elif (intent.status in ("requires_action", "requires_confirmation")
+                  and now - order.created_at > ACTION_TIMEOUT):
+                _provider().cancel(intent.id)
+                fail_quietly(order, "the payment was not confirmed with the bank in time", None)
+            return order
+        if (order.status in (Order.Status.FAILED, Order.Status.CANCELLED) and intent.status == "succeeded"
+                and not Payment.objects.filter(order=order, reference=intent.id,
+                                               status=Payment.Status.REFUNDED).exists()):
+            _pay_back(order, intent, "the order had failed when the payment went through")
+    return order
+
+
+def payment_confirmed(*, order: Order, client_secret: str | None = None) -> Order:
+    """The cardholder's page says the bank step is done: finish the order now. Asked with
+    the payment's `client_secret` (what the page was given), only its holder may ask."""
+    if client_secret is not None:
+        intent = _provider().retrieve(order.payment_intent) if order.payment_intent else None
+        if intent is None or not hmac.compare_digest(intent.client_secret.encode(), client_secret.encode()):
+            raise NotFound("no such payment")
+    return payment_settle(order)
+
+
+def _method(order: Order) -> str:
+    return Payment.Method.CARD if order.channel == Channel.ONLINE else Payment.Method.CARD_NOT_PRESENT
+
+
+def _pay_back(order: Order, intent, reason: str) -> None:
+    amount = Decimal(intent.amount) / 100
+    refund = _provider().refund(amount=amount, reference=intent.id, key=f"settle-{intent.id}")
+    Payment.objects.create(order=order, method=_method(order), amount=-amount, status=Payment.Status.REFUNDED,
+                           reference=intent.id, message=f"refunded: {reason}"[:300])
+    record(order, "payment refunded", f"{amount} {order.currency}: {reason}, {refund.reference}")
+
+
+def _finish(order: Order, intent, now: datetime) -> Order:
+    """The provider took the money: sell the order's places in one statement, or pay it
+    back if they are gone."""
+    amount = Decimal(intent.amount) / 100
+    hold = order.hold
+    charged = [(PaymentRequest(method=_method(order)), amount, Charge(True, reference=intent.id, message="approved"))]
+    try:
+        with transaction.atomic():
+            issued = inventory.sell(hold=hold, order=order, lines=lines_of(order), now=now,
+                                    payment=payment_record(order, charged, None, Order.Status.PENDING))
+    except (PlacesUnavailable, IllegalTransition) as exc:
+        logger.info("order %s: paid at the provider but not sold (%s); paying back", order.code, exc)
+        _pay_back(order, intent, SEATS_GONE)
+        fail_quietly(order, SEATS_GONE, None)
+        return order
+    transaction.on_commit(confirmations_due, robust=True)
+    transaction.on_commit(lambda: availability_changed(order.performance_id), robust=True)
+    order.status, order.paid_at, order.issued = Order.Status.PAID, now, issued
+    return order
+
+
+def payments_reconcile(*, now: datetime | None = None) -> int:
+    """Ask the provider about every card payment left unconfirmed: orders still awaiting
+    payment, and orders failed on our side for a reason that leaves the payment uncertain.
+    Returns how many were looked at."""
+    now = now or timezone.now()
+    due = list(Order.objects.filter(status=Order.Status.PENDING, created_at__lt=now - SETTLE_AFTER)
+               .exclude(payment_intent=""))
+    due += list(Order.objects.filter(status=Order.Status.FAILED, failure_reason__in=UNCERTAIN,
+                                     created_at__gte=now - timedelta(days=2)).exclude(payment_intent=""))
+    for order in due:
+        try:
+            payment_settle(order, now=now)
+        except Exception:  # one order's trouble (the provider down) must not stop the others
+            logger.exception("could not settle order %s", order.code)
+    return len(due)
