@@ -73,6 +73,7 @@ class Seat(models.Model):
     x = models.FloatField(default=0)
     y = models.FloatField(default=0)
     wheelchair = models.BooleanField(default=False, help_text=_("Wheelchair space"))
+    companion = models.BooleanField(default=False, help_text=_("Companion seat, beside a wheelchair space"))
     restricted_view = models.BooleanField(default=False)
 
     class Meta:

@@ -9,7 +9,8 @@ CSV (header required, one line per seat, or one line per standing section)::
     Parterre,seated,A,1,10,20,wheelchair,
     Lawn,standing,,,,,,5500
 
-`kind` defaults to seated; `flags` holds `wheelchair` and/or `restricted` separated by `|`.
+`kind` defaults to seated; `flags` holds `wheelchair`, `companion` and/or `restricted`
+separated by `|`.
 
 JSON::
 
@@ -31,7 +32,7 @@ from django.db.models import Max
 
 from .models import Seat, Section, Venue
 
-FLAGS = {"wheelchair", "restricted"}
+FLAGS = {"wheelchair", "companion", "restricted"}
 
 
 class SeatingPlanError(Exception):
@@ -48,6 +49,7 @@ class PlanSeat:
     y: float
     wheelchair: bool = False
     restricted_view: bool = False
+    companion: bool = False
 
 
 @dataclass
@@ -135,7 +137,7 @@ def parse_csv(text: str) -> list[PlanSection]:
             row=(rec.get("row") or "").strip(), number=(rec.get("number") or "").strip(),
             x=_number(rec.get("x") or 0, where, "x", errors),
             y=_number(rec.get("y") or 0, where, "y", errors),
-            wheelchair="wheelchair" in flags, restricted_view="restricted" in flags,
+            wheelchair="wheelchair" in flags, restricted_view="restricted" in flags, companion="companion" in flags,
         )
         _add_seat(section, seat, where, seen, errors)
     return _finish(list(sections.values()), errors)
@@ -191,6 +193,7 @@ def parse_json(text: str) -> list[PlanSection]:
                     y=_number(raw_seat.get("y", 0), swhere, "y", errors),
                     wheelchair=bool(raw_seat.get("wheelchair", False)),
                     restricted_view=bool(raw_seat.get("restricted_view", False)),
+                    companion=bool(raw_seat.get("companion", False)),
                 )
                 _add_seat(section, seat, swhere, seen, errors)
     return _finish(sections, errors)
@@ -243,7 +246,7 @@ def seating_plan_import(*, venue: Venue, text: str, filename: str = "") -> list[
             position = position_in_row[s.row] = position_in_row.get(s.row, -1) + 1
             seats.append(Seat(section=section, row=s.row, number=s.number, row_index=row_index,
                               position=position, x=s.x, y=s.y, wheelchair=s.wheelchair,
-                              restricted_view=s.restricted_view))
+                              restricted_view=s.restricted_view, companion=s.companion))
         Seat.objects.bulk_create(seats, batch_size=2000)
     return created
 

@@ -64,6 +64,7 @@ def amphitheatre_plan(rows: int = 20, per_row: int = 35) -> dict:
                     "x": round(600 + radius * math.cos(angle), 1),
                     "y": round(80 - radius * math.sin(angle), 1),
                     "wheelchair": r == rows - 1 and n < 4 and name.startswith("Parterre"),
+                    "companion": r == rows - 1 and n in (4, 5) and name.startswith("Parterre"),
                     "restricted_view": name.startswith("Gradins") and n in (0, per_row - 1),
                 })
             plan_rows.append({"row": _row_label(r), "seats": seats})

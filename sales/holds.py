@@ -87,11 +87,14 @@ def hold_create(
     now: datetime | None = None,
     window=READ,
     access_code: str = "",
+    accessible: bool = False,
 ) -> Hold:
     """Hold named places (`place_ids`), the best `quantity` of a price `zone`, or
     `quantity` places of a standing `section`. All or nothing. `window`: the on-sale
     window if already read (check_on_sale). `access_code`: a presale code, which opens
-    the sale (or some of its zones) before the general on-sale."""
+    the sale (or some of its zones) before the general on-sale. `accessible`: best
+    available among the wheelchair spaces and companion seats, which it otherwise never
+    offers."""
     now = now or timezone.now()
     policy = policy_for(channel)
     if not policy.allows(user):
@@ -128,7 +131,7 @@ def hold_create(
     if place_ids is not None:
         held = inventory.hold_places(hold=hold, place_ids=place_ids, now=now, actor=user)
     elif zone is not None:
-        held = inventory.hold_best(hold=hold, zone=zone, quantity=count, now=now, actor=user)
+        held = inventory.hold_best(hold=hold, zone=zone, quantity=count, now=now, actor=user, accessible=accessible)
     else:
         held = inventory.hold_standing(hold=hold, section=section, quantity=count, now=now, actor=user)
     hold.taken = held.places  # what it took (inventory.PlaceFacts), so that its answer needs no read

@@ -92,6 +92,8 @@ class Place(models.Model):
     price_zone = models.ForeignKey(PriceZone, on_delete=models.PROTECT, related_name="places", db_index=False)
     # Distance from the middle of its row (0 = centre): best-available prefers low values.
     centre_offset = models.PositiveIntegerField(default=0)
+    # A wheelchair space or a companion seat: best available offers it only when asked for.
+    accessible = models.BooleanField(default=False)
 
     state = models.CharField(max_length=10, choices=PlaceState.choices,
                              default=PlaceState.AVAILABLE)

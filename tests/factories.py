@@ -53,7 +53,7 @@ def _next_rank(section) -> int:
 class SectionFactory(DjangoModelFactory):
     """A seated section. `rows` and `per_row` lay out that many rows of numbered seats, the
     way tests.support.plan_csv draws them: rows A, B, ... from the stage, seats 1, 2, ...
-    10 plan units apart, and a wheelchair space at the start of the back row."""
+    10 plan units apart; with `wheelchair`, a wheelchair space at the start of the back row."""
 
     class Meta:
         model = Section
@@ -66,18 +66,19 @@ class SectionFactory(DjangoModelFactory):
     # Not fields: the seats to lay out once the section is saved (see _create).
     rows = 0
     per_row = 0
+    wheelchair = False
 
     @classmethod
-    def _build(cls, model_class, *args, rows=0, per_row=0, **kwargs):
+    def _build(cls, model_class, *args, rows=0, per_row=0, wheelchair=False, **kwargs):
         return super()._build(model_class, *args, **kwargs)
 
     @classmethod
-    def _create(cls, model_class, *args, rows=0, per_row=0, **kwargs):
+    def _create(cls, model_class, *args, rows=0, per_row=0, wheelchair=False, **kwargs):
         section = super()._create(model_class, *args, **kwargs)
         # One statement for the lot: some tests seat thousands.
         Seat.objects.bulk_create(
             (Seat(section=section, row=row_label(r), number=str(n + 1), row_index=r, position=n,
-                  x=n * 10, y=r * 10, wheelchair=(r, n) == (rows - 1, 0))
+                  x=n * 10, y=r * 10, wheelchair=wheelchair and (r, n) == (rows - 1, 0))
              for r in range(rows) for n in range(per_row)),
             batch_size=2000)
         return section

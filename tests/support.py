@@ -35,11 +35,11 @@ BUYER = {"name": "Marie Côté", "email": "marie@example.org"}
 CARD = {"method": "test_card", "card_number": APPROVE}
 
 
-def plan_csv(rows: int, per_row: int, standing: int = 0, section: str = "Stalls") -> str:
+def plan_csv(rows: int, per_row: int, standing: int = 0, section: str = "Stalls", wheelchair: bool = False) -> str:
     lines = ["section,kind,row,number,x,y,flags,capacity"]
     for r in range(rows):
         for n in range(per_row):
-            flags = "wheelchair" if (r, n) == (rows - 1, 0) else ""
+            flags = "wheelchair" if wheelchair and (r, n) == (rows - 1, 0) else ""
             lines.append(f"{section},seated,{chr(65 + r)},{n + 1},{n * 10},{r * 10},{flags},")
     if standing:
         lines.append(f"Lawn,standing,,,,,,{standing}")
@@ -48,12 +48,14 @@ def plan_csv(rows: int, per_row: int, standing: int = 0, section: str = "Stalls"
 
 def make_performance(*, rows: int = 10, per_row: int = 10, standing: int = 0,
                      ticket_limit: int = 10, price: str = "50.00",
-                     channels=tuple(Channel.values), on_sale: bool = True) -> Performance:
+                     channels=tuple(Channel.values), on_sale: bool = True, wheelchair: bool = False) -> Performance:
     """A performance ten days from now in a hall of its own: `rows` rows of `per_row` seats
     in Stalls (plan_csv's layout) priced `price`, a Lawn of `standing` places at 20.00 if
-    asked, every channel in `channels` selling since yesterday, and on sale unless told."""
+    asked, every channel in `channels` selling since yesterday, and on sale unless told;
+    with `wheelchair`, the back row's first seat is a wheelchair space."""
     venue = VenueFactory()
-    seated = [SectionFactory(venue=venue, name="Stalls", rows=rows, per_row=per_row)] if rows and per_row else []
+    seated = [SectionFactory(venue=venue, name="Stalls", rows=rows, per_row=per_row,
+                                 wheelchair=wheelchair)] if rows and per_row else []
     lawn = [StandingSectionFactory(venue=venue, name="Lawn", capacity=standing)] if standing else []
     perf = PerformanceFactory(venue=venue, ticket_limit=ticket_limit, channels=channels)
     PriceZoneFactory(performance=perf, name="Stalls", price=Decimal(price), sections=seated)

@@ -32,8 +32,8 @@ def layout(venue):
 
 def test_sections_are_laid_out_as_the_importer_reads_plan_csv():
     imported = Venue.objects.create(name="Imported")
-    seating_plan_import(venue=imported, text=plan_csv(3, 4, standing=50))
-    made = make_performance(rows=3, per_row=4, standing=50, on_sale=False).venue
+    seating_plan_import(venue=imported, text=plan_csv(3, 4, standing=50, wheelchair=True))
+    made = make_performance(rows=3, per_row=4, standing=50, on_sale=False, wheelchair=True).venue
     assert layout(made) == layout(imported)
 
 

@@ -120,6 +120,9 @@ class HoldIn(Input):
     quantity = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PLACES)
     access_code = serializers.CharField(required=False, max_length=40, default="",
                                         help_text="a presale code: holds before the general on-sale")
+    accessible = serializers.BooleanField(required=False, default=False,
+                                          help_text="with zone: best available among wheelchair spaces and "
+                                                    "companion seats (never offered otherwise)")
 
     def validate(self, data):
         ways = [k for k in ("places", "zone", "section") if k in data]

@@ -165,7 +165,7 @@ class HoldCreate(ApiView):
             performance=perf, channel=channel,
             user=request.user, owner_key=scope_of(request), place_ids=data.get("places"),
             zone=zone, section=section, quantity=data.get("quantity"), window=window,
-            access_code=data.get("access_code", ""))
+            access_code=data.get("access_code", ""), accessible=data.get("accessible", False))
         return Response(s.HoldOut(hold, context=self.ctx()).data, status=status.HTTP_201_CREATED)
 
 

@@ -67,7 +67,7 @@ def seat_windows(runs: list[tuple], quantity: int, limit: int) -> list[list[int]
 
 
 def hold_best(*, hold: Hold, zone: PriceZone, quantity: int, now: datetime, actor=None,
-              rounds: int = 4) -> Held:
+              rounds: int = 4, accessible: bool = False) -> Held:
     """Hold the best `quantity` places of a price zone: adjacent in one row, never
     leaving an orphan single seat when an alternative exists. A party is never split:
     with no `quantity` seats side by side left, the refusal says how many places are left
@@ -77,7 +77,7 @@ def hold_best(*, hold: Hold, zone: PriceZone, quantity: int, now: datetime, acto
     pictures.FreeRuns), then are taken with SKIP LOCKED: two buyers never wait for each other;
     the one who finds a seat taken moves on to the next block. Before giving up, the
     runs are read again from the database."""
-    picture = FreeRuns.of(hold, zone, now)
+    picture = FreeRuns.of(hold, zone, now, accessible=accessible)
     tries = 0
     for _ in range(rounds * 3):  # a round whose every block another buyer here was trying does not count
         if tries == rounds:
@@ -98,33 +98,33 @@ def hold_best(*, hold: Hold, zone: PriceZone, quantity: int, now: datetime, acto
                 return taken
         tries += tried or not candidates
         if not candidates:
-            left = _left_in_zone(hold, zone, now)
+            left = _left_in_zone(hold, zone, now, accessible)
             if left < quantity:
                 raise PlacesUnavailable(f"only {left} place{'s' if left != 1 else ''} left in {zone.name}",
                                         available=left)
             if picture.age < 0.05:
                 # No block of seats in a picture this fresh: there is none. A zone's
                 # standing places have no neighbours to keep together: any of them do.
-                taken = _take_any(STANDING & Q(price_zone=zone), quantity, hold, now, actor)
+                taken = not accessible and _take_any(STANDING & Q(price_zone=zone), quantity, hold, now, actor)
                 if taken:
                     return taken
                 break
-        picture = FreeRuns.of(hold, zone, now, newer_than=picture)
-    left = _left_in_zone(hold, zone, now)
-    standing = (Place.objects.filter(STANDING, price_zone=zone, performance_id=hold.performance_id)
-                .filter(free(now) & open_to(hold.channel)).count())
+        picture = FreeRuns.of(hold, zone, now, newer_than=picture, accessible=accessible)
+    left = _left_in_zone(hold, zone, now, accessible)
+    standing = 0 if accessible else (Place.objects.filter(STANDING, price_zone=zone, performance_id=hold.performance_id)
+                                     .filter(free(now) & open_to(hold.channel)).count())
     together = max([standing, *(len(run[3]) for run in picture.current())])
     raise PlacesUnavailable(f"could not find {quantity} places together in {zone.name} ({left} left, at most "
                             f"{together} side by side); ask for fewer or pick the seats", available=left,
                             together=min(together, left))
 
 
-def _left_in_zone(hold: Hold, zone: PriceZone, now: datetime) -> int:
+def _left_in_zone(hold: Hold, zone: PriceZone, now: datetime, accessible: bool = False) -> int:
     """How many places of the zone this channel could hold now, from the database, the
     only authority (as a zone sells out, most refusals end here: it must cost little)."""
     with connection.cursor() as cursor:
         cursor.execute(statements.LEFT_IN_ZONE, {"performance": hold.performance_id, "zone": zone.pk, "now": now,
-                                                 "channel": hold.channel})
+                                                 "channel": hold.channel, "accessible": accessible})
         (left,) = cursor.fetchone()
     return left
 

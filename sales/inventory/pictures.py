@@ -88,13 +88,14 @@ class ZoneLayout:
 
 
 
-def free_runs(hold: Hold, zone, now: datetime) -> list[tuple]:
+def free_runs(hold: Hold, zone, now: datetime, accessible: bool = False) -> list[tuple]:
     """The runs of adjacent free seats in each row of a zone: (section rank, section, row,
     place ids, centre offsets) each. The database says which seats are free now; the
     zone's layout, read once per process, says which of them are side by side."""
     with connection.cursor() as cursor:
         cursor.execute(statements.FREE_SEATS, {"now": now, "channel": hold.channel,
-                                               "performance": hold.performance_id, "zone": zone.pk})
+                                               "performance": hold.performance_id, "zone": zone.pk,
+                                               "accessible": accessible})
         (free,) = cursor.fetchone()
     return ZoneLayout.of(hold.performance_id, zone.pk, free).runs(set(free))
 
@@ -121,12 +122,13 @@ class FreeRuns:
         self._cut, self._cut_for = runs, set()
 
     @classmethod
-    def of(cls, hold: Hold, zone: PriceZone, now: datetime, *, newer_than: FreeRuns | None = None) -> FreeRuns:
+    def of(cls, hold: Hold, zone: PriceZone, now: datetime, *, newer_than: FreeRuns | None = None,
+           accessible: bool = False) -> FreeRuns:
         """The zone's picture; with `newer_than`, one read after that one (a buyer whose
         candidates all failed): read again, unless another buyer of this process already
         did meanwhile (as a zone sells out, buyers fail together, and each re-read costs
         more than a sale)."""
-        key = (hold.performance_id, zone.pk, hold.channel)
+        key = (hold.performance_id, zone.pk, hold.channel, accessible)
         with cls._lock:
             known = cls._zones.get(key)
         # A picture is only reused forward in time (a later `now` may find lapsed holds
@@ -134,7 +136,7 @@ class FreeRuns:
         if (known is None or (newer_than is not None and known.read_at <= newer_than.read_at)
                 or not known.now <= now < known.now + timedelta(seconds=cls.TTL)
                 or time.monotonic() - known.read_at > cls.TTL):
-            known = cls(free_runs(hold, zone, now), now)
+            known = cls(free_runs(hold, zone, now, accessible), now)
             with cls._lock:
                 if len(cls._zones) >= 64:  # a long-lived process sells many performances
                     for stale in [k for k, v in cls._zones.items() if v.age > cls.TTL]:

@@ -185,14 +185,16 @@ def why_not(action: str, *, scoped: bool = True) -> str:
                WHERE id = ANY(%(ids)s) {"AND performance_id = %(performance)s" if scoped else ""}"""
 
 
-# A zone's seats that `channel` could hold now: what best-available cuts its runs from.
+# A zone's seats that `channel` could hold now: what best-available cuts its runs from
+# (wheelchair spaces and companion seats only when asked for, and then only those).
 FREE_SEATS = f"""SELECT ARRAY(SELECT id FROM sales_place
                               WHERE performance_id = %(performance)s AND price_zone_id = %(zone)s
-                                AND seat_id IS NOT NULL AND {FREE} AND {OPEN})"""
+                                AND seat_id IS NOT NULL AND accessible = %(accessible)s AND {FREE} AND {OPEN})"""
 
-# How many places of a zone `channel` could hold now.
+# How many places of a zone best available could hold now for `channel`.
 LEFT_IN_ZONE = f"""SELECT count(*) FROM sales_place
-                   WHERE performance_id = %(performance)s AND price_zone_id = %(zone)s AND {FREE} AND {OPEN}"""
+                   WHERE performance_id = %(performance)s AND price_zone_id = %(zone)s
+                     AND accessible = %(accessible)s AND {FREE} AND {OPEN}"""
 
 
 def places_of_hold(hold_id: str) -> str:

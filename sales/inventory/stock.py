@@ -46,7 +46,7 @@ def put_on_sale(*, performance: Performance) -> int:
                         unpriced.append(f"{section.name} {seat.row}-{seat.number}")
                         continue
                     places.append(Place(performance=performance, section=section, seat=seat,
-                                        price_zone=zone,
+                                        price_zone=zone, accessible=seat.wheelchair or seat.companion,
                                         centre_offset=round(abs(seat.position - centre) * 2)))
         if unpriced:
             shown = ", ".join(unpriced[:10]) + (f" and {len(unpriced) - 10} more" if len(unpriced) > 10 else "")

@@ -14,9 +14,11 @@ pytestmark = pytest.mark.django_db
 
 def test_csv_plan_creates_sections_rows_and_standing():
     venue = VenueFactory()
-    seating_plan_import(venue=venue, text=plan_csv(3, 4, standing=50))
+    seating_plan_import(venue=venue, text=plan_csv(3, 4, standing=50, wheelchair=True).replace(
+        "Stalls,seated,C,2,10,20,,", "Stalls,seated,C,2,10,20,companion,"))
     stalls = venue.sections.get(name="Stalls")
     assert stalls.seats.count() == 12
+    assert stalls.seats.get(row="C", number="2").companion and not stalls.seats.get(row="C", number="3").companion
     c2 = stalls.seats.get(row="C", number="2")
     assert (c2.row_index, c2.position, c2.x, c2.y) == (2, 1, 10.0, 20.0)
     assert stalls.seats.get(row="C", number="1").wheelchair

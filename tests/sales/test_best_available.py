@@ -78,7 +78,7 @@ RUNS_IN_SQL = """
           FROM sales_place place JOIN events_seat seat ON seat.id = place.seat_id
           WHERE place.performance_id = %(perf)s AND place.price_zone_id = %(zone)s
             AND (place.state = 'available' OR (place.state = 'held' AND place.hold_expires_at <= %(now)s))
-            AND place.allocation IN ('', %(channel)s)) AS place
+            AND place.allocation IN ('', %(channel)s) AND NOT place.accessible) AS place
     JOIN events_seat seat ON seat.id = place.seat_id JOIN events_section section ON section.id = place.section_id
     GROUP BY section.rank, place.section_id, seat.row_index, place.run"""
 
@@ -143,3 +143,32 @@ def test_runs_cut_from_the_zone_layout_match_the_runs_found_in_sql():
     assert sorted(pk for run in free_runs(probe, other, now) for pk in run[3]) == sorted([moved.pk, second.pk])
     assert ZoneLayout.of(perf.pk, other.pk, [second.pk]) is not layout
     assert not {moved.pk, second.pk} & {pk for run in free_runs(probe, zone, now) for pk in run[3]}
+
+
+@pytest.mark.django_db
+def test_best_available_offers_wheelchair_spaces_and_companion_seats_only_when_asked():
+    from events.models import Channel, Seat
+    from sales.holds import hold_create
+    from sales.models import Place
+    from tests.support import make_performance
+
+    perf = make_performance(rows=2, per_row=4, on_sale=False)
+    front = Seat.objects.filter(section__venue=perf.venue, row="A")
+    front.filter(number__in=["1", "2"]).update(wheelchair=True)
+    front.filter(number__in=["3", "4"]).update(companion=True)
+    from sales import inventory
+
+    inventory.put_on_sale(performance=perf)
+    zone = perf.price_zones.get()
+    accessible = set(Place.objects.filter(performance=perf, seat__row="A").values_list("pk", flat=True))
+    taken = set()
+    for _ in range(2):  # the whole back row, two by two, though the front row is better
+        hold = hold_create(performance=perf, channel=Channel.ONLINE, zone=zone, quantity=2)
+        taken |= set(Place.objects.filter(hold=hold).values_list("pk", flat=True))
+    assert not taken & accessible
+    from sales.errors import PlacesUnavailable
+
+    with pytest.raises(PlacesUnavailable, match="only 0 places left"):
+        hold_create(performance=perf, channel=Channel.ONLINE, zone=zone, quantity=2)
+    asked = hold_create(performance=perf, channel=Channel.ONLINE, zone=zone, quantity=2, accessible=True)
+    assert set(Place.objects.filter(hold=asked).values_list("pk", flat=True)) <= accessible

@@ -285,6 +285,6 @@ def test_best_available_pictures_of_past_zones_do_not_pile_up(monkeypatch):
     monkeypatch.setattr(inventory.FreeRuns, "_zones", {})
     old = inventory.FreeRuns([], timezone.now())
     old.read_at -= 60
-    inventory.FreeRuns._zones.update({(-i, -i, ONLINE): old for i in range(1, 65)})
+    inventory.FreeRuns._zones.update({(-i, -i, ONLINE, False): old for i in range(1, 65)})
     hold_create(performance=perf, channel=ONLINE, zone=perf.price_zones.get(), quantity=2)
-    assert list(inventory.FreeRuns._zones) == [(perf.pk, perf.price_zones.get().pk, ONLINE)]
+    assert list(inventory.FreeRuns._zones) == [(perf.pk, perf.price_zones.get().pk, ONLINE, False)]

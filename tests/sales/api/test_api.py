@@ -39,7 +39,7 @@ def test_catalogue_is_public(performance):
 
 
 def test_seat_map_shows_every_place_and_its_state():
-    perf = make_performance(rows=2, per_row=3, standing=10)
+    perf = make_performance(rows=2, per_row=3, standing=10, wheelchair=True)
     client = client_for()
     assert buy(client, perf, n=1).status_code == 201
     data = client.get(f"/api/v1/performances/{perf.pk}/seatmap/").json()
