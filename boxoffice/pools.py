@@ -9,6 +9,8 @@ what is misrouted."""
 
 from django.conf import settings
 from django.http import HttpResponseNotFound, JsonResponse
+from django.template import loader
+from django.utils.translation import gettext as _
 
 STAFF_PREFIXES = ("/counter/", "/phone/", "/admin/", "/login/", "/logout/", "/staff/")
 SHARED_PREFIXES = ("/static/", "/healthz", "/readyz", "/i18n/")
@@ -26,16 +28,23 @@ class PoolMiddleware:
 
     def __call__(self, request):
         if self.pool == "public" and request.path.startswith(STAFF_PREFIXES):
-            return _misrouted(request, "Staff pages are served by the staff pool.")
+            return _misrouted(request, "Staff pages are served by the staff pool.",
+                              _("Staff pages live at the staff address."), settings.STAFF_SITE_URL)
         if self.pool == "staff" and not (is_staff_request(request) or request.path.startswith(SHARED_PREFIXES)):
-            return _misrouted(request, "The public site is served by the public pool.")
+            return _misrouted(request, "The public site is served by the public pool.",
+                              _("The shop lives at the public address."), settings.SITE_URL)
         if self.pool == "queue" and not request.path.startswith(SHARED_PREFIXES):
             return _misrouted(request, "The queue pool serves the waiting room only.")
         return self.get_response(request)
 
 
-def _misrouted(request, message: str):
-    if request.path.startswith("/api/"):  # an API client reads the API's error shape
-        return JsonResponse({"error": {"code": "wrong_pool", "message": message}}, status=404)
-    return HttpResponseNotFound(message, content_type="text/plain; charset=utf-8")
+def _misrouted(request, message: str, readable: str = "", home: str = ""):
+    if request.path.startswith("/api/") or not readable:  # an API client reads the API's error shape
+        if request.path.startswith("/api/"):
+            return JsonResponse({"error": {"code": "wrong_pool", "message": message}}, status=404)
+        return HttpResponseNotFound(message, content_type="text/plain; charset=utf-8")
+    where = home.rstrip("/") + request.path
+    page = loader.render_to_string("error.html", {"title": _("Not here"), "message": readable,
+                                                  "links": [(where, where)]})
+    return HttpResponseNotFound(page)
 

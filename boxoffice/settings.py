@@ -162,6 +162,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff-home"
+# Signing out lands on the staff sign-in, ready for the next member of staff.
+LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]
@@ -270,6 +272,10 @@ SPECTACULAR_SETTINGS = {
 
 # Public base URL used in emails (private order links).
 SITE_URL = os.environ.get("SITE_URL", f"http://127.0.0.1:{os.environ.get('BOXOFFICE_WEB_PORT', '8000')}")
+# Where staff pages live (the staff pool's address): a staff page asked of the public
+# address says so.
+STAFF_SITE_URL = os.environ.get("STAFF_SITE_URL",
+                                f"http://127.0.0.1:{int(os.environ.get('BOXOFFICE_WEB_PORT', '8000')) + 1}")
 
 LOGGING = {
     "version": 1,

@@ -9,31 +9,39 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.db import DataError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sales.policy import COUNTER_CLERK, ORGANIZER, PHONE_OPERATOR
 
 # PostgreSQL or Redis out of reach: the request may well succeed in a moment.
 OUTAGES = (OperationalError, InterfaceError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 RETRY_AFTER_SECONDS = 5
 logger = logging.getLogger(__name__)
+ROLE_NAMES = {ORGANIZER: gettext_lazy("organizer"), COUNTER_CLERK: gettext_lazy("counter clerk"),
+              PHONE_OPERATOR: gettext_lazy("phone operator")}
 
 
 def is_api(request) -> bool:
     return request.path.startswith("/api/")
 
 
-def page_text(status: int, title: str, message: str) -> str:
+def page_text(status: int, title: str, message: str, links=()) -> str:
     try:
-        return loader.render_to_string("error.html", {"status": status, "title": title, "message": message})
+        return loader.render_to_string("error.html", {"status": status, "title": title, "message": message,
+                                                      "links": links})
     except Exception:  # noqa: BLE001 - an error page must not fail in turn
         return f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1><p>{escape(message)}</p>"
 
 
-def refusal(request, status: int, code: str, message: str, title: str | None = None, **headers) -> HttpResponse:
+def refusal(request, status: int, code: str, message: str, title: str | None = None, links=(),
+            **headers) -> HttpResponse:
     if is_api(request):
         response = JsonResponse({"error": {"code": code, "message": message}}, status=status)
     else:
-        response = HttpResponse(page_text(status, title or message, message), status=status)
+        response = HttpResponse(page_text(status, title or message, message, links), status=status)
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
     return response
@@ -56,7 +64,17 @@ def bad_request(request, exception=None):
 def permission_denied(request, exception=None):
     if is_api(request):
         return refusal(request, 403, "permission_denied", str(exception or "") or "permission denied")
-    return refusal(request, 403, "permission_denied", _("You may not open this page."), title=_("Forbidden"))
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return refusal(request, 403, "permission_denied", _("You may not open this page."), title=_("Forbidden"))
+    # A member of staff on another role's page: say so, and the ways on.
+    role = getattr(exception, "role", None)
+    message = (_("This page is for the %(role)s role; you are signed in as %(user)s.")
+               % {"role": ROLE_NAMES.get(role, role), "user": user.get_username()} if role else
+               _("You are signed in as %(user)s, who may not open this page.") % {"user": user.get_username()})
+    return refusal(request, 403, "permission_denied", message, title=_("Not your page"),
+                   links=[(reverse("staff-home"), _("Back to your staff home")),
+                          (reverse("login") + "?next=" + request.path, _("Sign in as someone else"))])
 
 
 def server_error(request):

@@ -19,6 +19,18 @@ def test_the_public_pool_never_serves_staff_pages(settings, clerk):
     assert c.get("/").status_code == 200
 
 
+def test_a_staff_page_asked_of_the_public_address_says_where_it_lives(settings):
+    settings.BOXOFFICE_POOL = "public"
+    settings.STAFF_SITE_URL = "https://staff.example.org"
+    page = Client().get("/counter/")
+    assert page.status_code == 404
+    assert b"Staff pages live at the staff address." in page.content
+    assert b'href="https://staff.example.org/counter/"' in page.content
+    settings.BOXOFFICE_POOL = "staff"
+    settings.SITE_URL = "https://tickets.example.org"
+    assert b'href="https://tickets.example.org/events/"' in Client().get("/events/").content
+
+
 def test_the_staff_pool_serves_only_staff(settings, clerk):
     settings.BOXOFFICE_POOL = "staff"
     c = Client()

@@ -9,13 +9,21 @@ from django.shortcuts import redirect
 from sales.policy import COUNTER_CLERK, ORGANIZER, PHONE_OPERATOR, roles_of
 
 
+class StaffOnly(PermissionDenied):
+    """A page for another staff role (the error page names it)."""
+
+    def __init__(self, role: str):
+        super().__init__(f"this page is for the {role} role")
+        self.role = role
+
+
 def role_required(role: str):
     def decorator(view):
         @login_required
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if role not in roles_of(request.user):
-                raise PermissionDenied(f"this page is for the {role} role")
+                raise StaffOnly(role)
             return view(request, *args, **kwargs)
         return wrapper
     return decorator

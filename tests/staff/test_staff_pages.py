@@ -28,6 +28,19 @@ def test_clerk_cannot_reach_the_phone_console_or_the_admin(clerk):
     assert c.get("/admin/").status_code == 302  # to the admin's own login: clerks are not staff
 
 
+def test_another_roles_page_says_whose_it_is_and_the_ways_on(clerk):
+    page = signed_in(clerk).get("/phone/")
+    assert page.status_code == 403
+    text = page.content.decode()
+    assert "This page is for the phone operator role; you are signed in as clerk1." in text
+    assert 'href="/staff/"' in text and 'href="/login/?next=/phone/"' in text
+
+
+def test_signing_out_lands_on_the_staff_sign_in(clerk):
+    answer = signed_in(clerk).post("/logout/")
+    assert answer.status_code == 302 and answer["Location"] == "/login/"
+
+
 def test_operator_cannot_open_a_cash_drawer(operator):
     c = signed_in(operator)
     assert c.get("/phone/").status_code == 200
