@@ -4,7 +4,8 @@ processes) and a Celery worker, PostgreSQL and Redis from the local stack.
     python -m tooling.loadtest --concurrency 64 [--web-workers 2] [--rows 40 --per-row 50]
 
 C concurrent buyers (an asyncio client) hold 1-4 best-available seats and pay for them
-through /api/v1/ until the performance is sold out. Like an integration, a buyer refused
+through /api/v1/ until the performance is sold out, choosing a price type (adult or
+child) for each ticket and typing a promo code on one order in five. Like an integration, a buyer refused
 with "only N places left" asks for at most N there next time, and none once N is 0.
 
 The servers are warmed up first by the same buyers selling out a small performance of its
@@ -30,6 +31,22 @@ from collections import defaultdict
 from tooling import stack
 
 PORT = int(os.environ.get("BOXOFFICE_LOADTEST_PORT", "18000"))
+PROMO_CODE = "LOADTEST10"
+
+
+def priced(performance) -> None:
+    """Price types as a venue sells them (adult, and child at 60 %) in every zone, and a
+    promo code of 10 % off."""
+    from decimal import Decimal
+
+    from events.models import Price, PriceType
+    from sales.models import PromoCode
+
+    for rank, (name, share) in enumerate((("Adult", Decimal("1")), ("Child", Decimal("0.6")))):
+        price_type = PriceType.objects.create(performance=performance, name=name, rank=rank)
+        Price.objects.bulk_create(Price(price_type=price_type, zone=zone, amount=(zone.price * share).quantize(
+            Decimal("0.01"))) for zone in performance.price_zones.all())
+    PromoCode.objects.get_or_create(code=PROMO_CODE, defaults={"percent_off": Decimal("10")})
 
 
 def start_servers(web_workers: int, threads: int) -> list[subprocess.Popen]:
@@ -56,6 +73,7 @@ async def buyers(base: str, perf: dict, concurrency: int, max_tickets: int, dead
     refused: dict[str, int] = defaultdict(int)
     sold = [0]
     zones = [z["id"] for z in perf["zones"]]
+    types = [t["id"] for t in perf.get("price_types", [])]
     card = {"method": "test_card", "card_number": "4242424242424242"}
 
 
@@ -87,8 +105,12 @@ async def buyers(base: str, perf: dict, concurrency: int, max_tickets: int, dead
             if status != 201:
                 errors[f"hold {status}"] += 1
                 continue
-            status, body = await timed(session, "order", "POST", f"{base}/api/v1/orders/",
-                                       json={"hold": body["token"], "customer": customer, "payment": card},
+            order = {"hold": body["token"], "customer": customer, "payment": card}
+            if types:
+                order["tickets"] = [{"place": p["id"], "price_type": rng.choice(types)} for p in body["places"]]
+                if rng.random() < 0.2:
+                    order["promo_code"] = PROMO_CODE
+            status, body = await timed(session, "order", "POST", f"{base}/api/v1/orders/", json=order,
                                        headers={"Idempotency-Key": f"lt-{perf['id']}-{i}-{time.monotonic_ns()}"})
             if status == 201:
                 sold[0] += len(body["tickets"])
@@ -150,6 +172,9 @@ def main(argv: list[str]) -> int:
         performance = bench_performance(args.rows, args.per_row)
         capacity = args.rows * args.per_row
         warm = bench_performance(max(2, -(-args.warm_up // args.per_row)), args.per_row) if args.warm_up else None
+        for each in (performance, warm):
+            if each is not None:
+                priced(each)
         servers = start_servers(args.web_workers, args.threads)
         base = f"http://127.0.0.1:{PORT}"
         import json
