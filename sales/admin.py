@@ -303,3 +303,6 @@ class BallotAdmin(admin.ModelAdmin):
 
         for ballot in queryset:
             _run(self, request, f"{ballot}: drawn", lambda b=ballot: lottery.ballot_draw(ballot=b)["won"])
+
+
+from . import pricing_admin  # noqa: E402, F401 - taxes, fees, promo codes, presales
