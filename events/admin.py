@@ -1,10 +1,12 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
-from .models import Event, OnSaleWindow, Performance, PriceZone, Seat, Section, Venue
+from .models import Event, OnSaleWindow, Performance, Price, PriceType, PriceZone, Seat, Section, Venue
 from .seating import SeatingPlanError, decode_upload, seating_plan_import
 
 
@@ -99,10 +101,169 @@ class PriceZoneInline(admin.StackedInline):
     fields = (("name", "price", "currency", "color"), "sections", "seats")
 
 
+# --- price types and their prices per zone ------------------------------------------------
+
+def zones_without_price(price_type: PriceType) -> list[str]:
+    """The performance's zones where `price_type` has no price, so is not sold there (a
+    complimentary type needs none: it is free everywhere)."""
+    if price_type.complimentary or not price_type.pk:
+        return []
+    priced = {price.zone_id for price in price_type.prices.all()}
+    return [zone.name for zone in price_type.performance.price_zones.all() if zone.pk not in priced]
+
+
+def warn_unpriced(modeladmin, request, price_types) -> None:
+    """Say which zones each of `price_types` (a query, read afresh) is not sold in."""
+    for price_type in price_types.select_related("performance").prefetch_related("prices", "performance__price_zones"):
+        missing = zones_without_price(price_type)
+        if missing:
+            modeladmin.message_user(request, f"{price_type.name} has no price in {', '.join(missing)}: it is not "
+                                    "sold there until it has one.", messages.WARNING)
+
+
+class PriceTypeFormSet(BaseInlineFormSet):
+    def clean(self):
+        names = {}
+        for form in self.forms:
+            name = (form.cleaned_data or {}).get("name") if hasattr(form, "cleaned_data") else None
+            if not name or form.cleaned_data.get("DELETE"):
+                continue
+            if name.casefold() in names:
+                form.add_error("name", f"There are two price types called {name}; give each its own name.")
+            names[name.casefold()] = form
+        super().clean()
+
+
+class PriceTypeInline(admin.TabularInline):
+    model = PriceType
+    formset = PriceTypeFormSet
+    extra = 0
+    fields = ("name", "rank", "order_limit", "note", "complimentary", "prices_per_zone")
+    readonly_fields = ("prices_per_zone",)
+    show_change_link = True
+
+    @admin.display(description="Prices per zone")
+    def prices_per_zone(self, obj):
+        if not obj.pk:
+            return "Save, then set its prices"
+        prices = format_html_join(" · ", "{} {}", ((p.zone.name, p.amount) for p in obj.prices.all()))
+        missing = zones_without_price(obj)
+        return format_html('{} {} <a href="{}">Set prices</a>', prices,
+                           format_html("<strong>No price in {}</strong>", ", ".join(missing)) if missing else "",
+                           reverse("admin:events_pricetype_change", args=[obj.pk]))
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("prices__zone", "performance__price_zones")
+
+
+class PriceForm(forms.ModelForm):
+    amount = forms.DecimalField(
+        max_digits=9, decimal_places=2, min_value=0, label="Price",
+        error_messages={"min_value": "A price cannot be negative; enter 0.00 for a free ticket."})
+
+    class Meta:
+        model = Price
+        fields = ("zone", "amount")
+
+    def clean(self):
+        data = super().clean()
+        zone = data.get("zone")
+        if zone is not None and self.instance.price_type_id and Price.objects.filter(
+                price_type_id=self.instance.price_type_id, zone=zone).exclude(pk=self.instance.pk).exists():
+            self.add_error("zone", f"{zone.name} already has a price for this type; change that one.")
+        return data
+
+
+class PriceFormSet(BaseInlineFormSet):
+    """A price type's prices: one per zone, each in a zone of its own performance."""
+
+    def clean(self):
+        performance = self.instance.performance if self.instance.performance_id else None
+        seen = set()
+        for form in self.forms:
+            zone = form.cleaned_data.get("zone") if hasattr(form, "cleaned_data") else None
+            if zone is None or form.cleaned_data.get("DELETE"):
+                continue
+            if performance is not None and zone.performance_id != performance.pk:
+                form.add_error("zone", f"{zone.name} is a price zone of another performance ({zone.performance}); "
+                               f"choose one of {performance}'s zones.")
+            elif zone.pk in seen:
+                form.add_error("zone", f"{zone.name} has two prices here; keep one.")
+            seen.add(zone.pk)
+        super().clean()
+
+
+class PriceInline(admin.TabularInline):
+    model = Price
+    form = PriceForm
+    formset = PriceFormSet
+    extra = 0
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # A row for each zone still without a price, so that setting them up is typing amounts.
+        if obj is None:
+            return 3
+        return len(zones_without_price(obj)) if not obj.complimentary else 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # The performance's own zones; before it is known (a price type added from the
+        # list), every zone, named with its performance.
+        performance_id = str(obj.performance_id if obj is not None else request.GET.get("performance") or "")
+        field = formset.form.base_fields["zone"]
+        zones = PriceZone.objects.select_related("performance__event")
+        if performance_id.isdigit():
+            zones = zones.filter(performance_id=performance_id)
+            names = ", ".join(zones.values_list("name", flat=True)) or "none yet"
+            field.error_messages = {**field.error_messages,
+                                    "invalid_choice": f"Choose one of this performance's price zones ({names})."}
+            field.label_from_instance = lambda zone: zone.name
+        else:
+            field.label_from_instance = lambda zone: f"{zone.performance} — {zone.name}"
+        field.queryset = zones
+        return formset
+
+
+@admin.register(PriceType)
+class PriceTypeAdmin(admin.ModelAdmin):
+    """A performance's price type with its price in each zone. Reached from the
+    performance's price types ("Set prices"); the performance is fixed once it has one."""
+
+    list_display = ("name", "performance", "rank", "order_limit", "complimentary", "prices_set", "unpriced_zones")
+    list_filter = ("performance__event", "complimentary")
+    list_select_related = ("performance__event",)
+    search_fields = ("name", "performance__event__title")
+    fields = ("performance", "name", "rank", "order_limit", "note", "complimentary", "unpriced_zones")
+    inlines = [PriceInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("performance", "unpriced_zones") if obj is not None else ("unpriced_zones",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("prices__zone", "performance__price_zones")
+
+    @admin.display(description="Prices")
+    def prices_set(self, obj):
+        return " · ".join(f"{p.zone.name} {p.amount}" for p in obj.prices.all()) or "-"
+
+    @admin.display(description="Zones without a price")
+    def unpriced_zones(self, obj):
+        missing = zones_without_price(obj)
+        return format_html("<strong>{}</strong> (not sold there)", ", ".join(missing)) if missing else "-"
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        warn_unpriced(self, request, PriceType.objects.filter(pk=form.instance.pk))
+
+
 @admin.register(Performance)
 class PerformanceAdmin(admin.ModelAdmin):
     list_display = ("event", "starts_at", "doors_open_at", "venue", "ticket_limit")
     list_filter = ("venue", "event")
-    inlines = [OnSaleWindowInline, PriceZoneInline]
+    inlines = [OnSaleWindowInline, PriceZoneInline, PriceTypeInline]
     # Putting on sale and the sales summary are added by sales.admin (sales knows events,
     # not the reverse).
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        warn_unpriced(self, request, PriceType.objects.filter(performance=form.instance))

@@ -3,7 +3,7 @@ their audit trail. Every write here is a call to a service; nothing edits seat s
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -26,6 +26,7 @@ from .models import (
     Ticket,
     WaitingRoom,
 )
+from .order_receipt import receipt_html
 from .orders import order_refund
 
 
@@ -69,18 +70,21 @@ class SalesPerformanceAdmin(PerformanceAdmin):
     def sales_by_channel(self, obj):
         if not obj.pk:
             return "-"
+        # Comps are given, not sold: counted on their own, never as revenue.
+        comp = Q(complimentary=True)
         rows = (Ticket.objects.filter(order__performance=obj, status=Ticket.Status.VALID)
-                .values("order__channel").annotate(n=Count("pk"), revenue=Sum("price"))
+                .values("order__channel").annotate(n=Count("pk", filter=~comp), comps=Count("pk", filter=comp),
+                                                   revenue=Sum("price", filter=~comp, default=0))
                 .order_by("order__channel"))
         states = dict(Place.objects.filter(performance=obj).values_list("state")
                       .annotate(n=Count("pk")))
-        lines = [(Channel(r["order__channel"]).label, r["n"], r["revenue"]) for r in rows]
+        lines = [(Channel(r["order__channel"]).label, r["n"], r["revenue"], r["comps"]) for r in rows]
         if not lines:
             return f"Nothing sold yet. Places: {states or 'not on sale'}"
         return format_html(
-            "<table><tr><th>Channel</th><th>Tickets</th><th>Revenue</th></tr>{}</table>"
+            "<table><tr><th>Channel</th><th>Tickets sold</th><th>Revenue</th><th>Complimentary</th></tr>{}</table>"
             "<p>Places: {}</p>",
-            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", lines), states)
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", lines), states)
 
 
 # --- places ---------------------------------------------------------------------------
@@ -170,7 +174,8 @@ class TicketInline(admin.TabularInline):
     model = Ticket
     extra = 0
     can_delete = False
-    fields = ("place", "price_zone_name", "price", "code", "status", "checked_in_at")
+    fields = ("place", "price_zone_name", "price_type_name", "complimentary", "price", "code", "status",
+              "checked_in_at")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -198,10 +203,20 @@ class OrderAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ("customer", "performance__event")
     inlines = [TicketInline, PaymentInline, OrderEventInline]
     actions = ["refund"]
-    exclude = ("access_token", "idempotency_key")
+    exclude = ("access_token", "idempotency_key", "receipt")
 
     def get_readonly_fields(self, request, obj=None):
-        return [f for f in super().get_readonly_fields(request, obj) if f not in self.exclude]
+        return [f for f in super().get_readonly_fields(request, obj) if f not in self.exclude] + ["printed_receipt"]
+
+    def get_fieldsets(self, request, obj=None):
+        # What the order was charged, and why comps were given, together and in sight.
+        priced = ["comp_reason", "promo_code", "printed_receipt"]
+        return [(None, {"fields": [f for f in self.get_fields(request, obj) if f not in priced]}),
+                ("Price", {"fields": priced})]
+
+    @admin.display(description="Receipt")
+    def printed_receipt(self, obj):
+        return receipt_html(obj) or "-"
 
     def has_change_permission(self, request, obj=None):
         return request.user.has_perm("sales.change_order")
@@ -303,3 +318,6 @@ class BallotAdmin(admin.ModelAdmin):
 
         for ballot in queryset:
             _run(self, request, f"{ballot}: drawn", lambda b=ballot: lottery.ballot_draw(ballot=b)["won"])
+
+
+from . import pricing_admin  # noqa: E402, F401 - taxes, fees, promo codes, presales

@@ -5,10 +5,12 @@ from django.contrib.auth.models import Group, Permission
 from .policy import COUNTER_CLERK, ORGANIZER, PHONE_OPERATOR
 
 # The organizer sets everything up in the admin and reads what sold.
-# An on-sale's waiting room and ballot are part of that set-up.
+# An on-sale's waiting room and ballot are part of that set-up, and so is pricing: price
+# types and their prices, who sells with the taxes and fees, promo codes, presales.
 ORGANIZER_PERMISSIONS = {
-    "events": {"venue", "section", "seat", "event", "performance", "onsalewindow", "pricezone"},
-    "sales": {"waitingroom", "ballot"},
+    "events": {"venue", "section", "seat", "event", "performance", "onsalewindow", "pricezone",
+               "pricetype", "price"},
+    "sales": {"waitingroom", "ballot", "organizer", "taxrate", "feerule", "promocode", "presale", "presalecode"},
 }
 ORGANIZER_VIEW_ONLY = {"sales": {"hold", "place", "order", "ticket", "payment", "customer",
                                  "placeevent", "orderevent", "ballotentry"}}

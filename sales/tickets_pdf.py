@@ -1,21 +1,29 @@
-"""The tickets of an order as a PDF: one ticket per page, with its QR code."""
+"""The tickets of an order as a PDF: one ticket per page, with its QR code, then the
+order's receipt, all in the buyer's language."""
 
 from __future__ import annotations
 
 from io import BytesIO
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A6, landscape
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen import canvas
 
 from .models import Order
+from .order_receipt import receipt_text
 from .tickets import ticket_qr
 
 
 def order_pdf(order: Order, tickets=None) -> bytes:
     """`tickets`: the order's valid tickets with their places, when the caller has them."""
+    with translation.override(order.language or None):
+        return _order_pdf(order, tickets)
+
+
+def _order_pdf(order: Order, tickets) -> bytes:
     buf = BytesIO()
     width, height = landscape(A6)
     pdf = canvas.Canvas(buf, pagesize=(width, height))
@@ -40,8 +48,39 @@ def order_pdf(order: Order, tickets=None) -> bytes:
         size = 55 * mm
         _draw_qr(pdf, ticket.code, width - size - 6 * mm, (height - size) / 2, size)
         pdf.showPage()
+    _draw_receipt(pdf, receipt_text(order, tickets), width, height)
     pdf.save()
     return buf.getvalue()
+
+
+# The PDF's standard fonts know the Windows-1252 characters only: the narrow no-break
+# space of French amounts becomes a no-break space (printed as a space, never broken
+# across lines), the minus sign a hyphen.
+_PRINTABLE = str.maketrans({"\u202f": "\u00a0", "\u2212": "-"})
+
+
+def _draw_receipt(pdf: canvas.Canvas, text: str, width: float, height: float) -> None:
+    """The receipt's lines (its `text` partial), its first line as the title, on as many
+    pages as they take; an indented line is drawn indented, and a line too long for the
+    page goes on below, indented."""
+    if not text:
+        return
+    title, *lines = text.translate(_PRINTABLE).splitlines()
+    margin, step, size, indent = 10 * mm, 4.4 * mm, 9, 6 * mm
+    y = height - 14 * mm
+    pdf.setFont("Helvetica-Bold", 12)
+    pdf.drawString(margin, y, title)
+    y -= 2 * step
+    for line in lines:
+        x = margin + (indent if line[:1].isspace() else 0)
+        for i, part in enumerate(simpleSplit(line.strip(), "Helvetica", size, width - margin - x - indent)):
+            if y < margin:
+                pdf.showPage()
+                y = height - 14 * mm
+            pdf.setFont("Helvetica", size)
+            pdf.drawString(x + (indent if i else 0), y, part)
+            y -= step
+    pdf.showPage()
 
 
 def _draw_qr(pdf: canvas.Canvas, data: str, x: float, y: float, size: float) -> None:

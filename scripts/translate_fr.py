@@ -9,6 +9,14 @@ from pathlib import Path
 import polib
 
 FR = {
+    # receipts and pricing admin
+    "Receipt": "Reçu", "Price to pay": "Montant à payer", "Price type": "Type de tarif",
+    "List price": "Prix régulier", "Discount": "Rabais", "Fee": "Frais", "Fees": "Frais", "Fee per order":
+    "Frais par commande", "Subtotal": "Sous-total", "Taxes": "Taxes", "Fees kept on exchange":
+    "Frais retenus lors de l'échange", "Prices include taxes:": "Les prix incluent les taxes :",
+    "Promo code": "Code promo", "Complimentary": "Billet de faveur", "complimentary": "billet de faveur",
+    "discount": "rabais", "fee": "frais", "%(name)s %(percent)s %% (no. %(registration)s)":
+    "%(name)s %(percent)s\u00a0%% (nº %(registration)s)", "%(name)s %(percent)s %%": "%(name)s %(percent)s\u00a0%%",
     "Online shop": "Boutique en ligne", "Box-office counter": "Guichet", "Telephone": "Téléphone",
     "Seated (numbered seats)": "Places assises numérotées", "Standing (a capacity)": "Debout (jauge)",
     "Wheelchair space": "Place pour fauteuil roulant", "Most tickets one order may hold.":

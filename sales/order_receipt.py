@@ -1,0 +1,177 @@
+"""An order's receipt as the buyer reads it: each ticket with its place, price type, list
+price, discount and fee; the subtotal, the fees, each tax with its rate and the
+organizer's registration number, the total and the promo code.
+
+Read from what was recorded when the order was priced (Order.receipt, and each ticket's
+own price columns), never from today's settings: a receipt printed a year later says what
+was charged then. The order page, the confirmation email, the PDF, the counter's slip and
+the admin all show it through one template, templates/sales/_receipt.html (its `html`
+and `text` partials), in the buyer's language.
+
+The amounts are shown as the organizer entered them. With taxes added, the list prices,
+discounts and fees are before taxes and the taxes follow: subtotal + fees + taxes =
+total. With prices that include taxes, they are shown taxes included and the taxes they
+contain are listed: subtotal + fees = total."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from .models import Order, Organizer, Place, Ticket
+
+ZERO = Decimal("0.00")
+# The orders with a receipt: paid or refunded (what was charged), reserved (what is to
+# pay). A failed, cancelled or still unpaid order was charged nothing and shows none.
+SHOWN = {Order.Status.PAID, Order.Status.REFUNDED, Order.Status.RESERVED}
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    place: str
+    zone: str
+    price_type: str  # empty for a performance sold at its zones' prices
+    list_price: Decimal
+    discount: Decimal
+    fee: Decimal
+    complimentary: bool
+
+    @property
+    def amount(self) -> Decimal:
+        """What the line adds to the subtotal (its price less its discount; a comp: nothing)."""
+        return ZERO if self.complimentary else self.list_price - self.discount
+
+
+@dataclass(frozen=True)
+class ReceiptTax:
+    name: str
+    percent: Decimal  # 9.975 for 9.975 %
+    registration: str
+    amount: Decimal | None  # None when the tickets are no longer those it was recorded for
+
+
+@dataclass(frozen=True)
+class OrderReceipt:
+    code: str
+    status: str
+    currency: str
+    language: str
+    seller: str
+    seller_address: str
+    lines: list[ReceiptLine]
+    order_fee: Decimal  # the fee per order, as shown
+    kept: Decimal  # fees kept from tickets exchanged away
+    taxes: list[ReceiptTax]
+    tax: Decimal  # every tax together
+    tax_included: bool
+    total: Decimal
+    discount: Decimal
+    promo_code: str
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((line.amount for line in self.lines), ZERO)
+
+    @property
+    def fees(self) -> Decimal:
+        return sum((line.fee for line in self.lines), ZERO) + self.order_fee
+
+    @property
+    def taxes_apart(self) -> bool:
+        return all(tax.amount is not None for tax in self.taxes)
+
+    @property
+    def paid(self) -> bool:
+        return self.status != Order.Status.RESERVED
+
+
+def _shown_fee(fee_with_taxes: Decimal, line_total: Decimal, net: Decimal, tax: Decimal, included: bool) -> Decimal:
+    """A ticket's fee as the receipt shows it. Taxes included: as recorded (with its
+    taxes, as entered). Taxes added: before them, which is what the line's total leaves
+    once its net price and its taxes are taken off (all four recorded on the line)."""
+    return fee_with_taxes if included else line_total - net - tax
+
+
+def _line_of_ticket(ticket: Ticket, included: bool) -> tuple[ReceiptLine, Decimal]:
+    """(the line, its taxes) from the ticket's own columns; a ticket sold before its parts
+    were recorded is its price, with nothing else."""
+    if ticket.list_price is None:
+        return ReceiptLine(str(ticket.place), ticket.price_zone_name, ticket.price_type_name, ticket.price,
+                           ZERO, ZERO, ticket.complimentary), ZERO
+    net = ZERO if ticket.complimentary else ticket.list_price - ticket.discount
+    fee = _shown_fee(ticket.fee, ticket.price, net, ticket.tax, included)
+    return ReceiptLine(str(ticket.place), ticket.price_zone_name, ticket.price_type_name, ticket.list_price,
+                       ticket.discount, fee, ticket.complimentary), ticket.tax
+
+
+def _lines_recorded(rows: list, included: bool) -> list[tuple[ReceiptLine, Decimal]]:
+    """The lines of an order not sold yet (a reservation), as it was priced."""
+    places = {p.pk: str(p) for p in Place.objects.select_related("seat", "section")
+              .filter(pk__in=[row[0] for row in rows])}
+    out = []
+    for place_id, zone, type_name, list_price, discount, fee, tax, total, comp in rows:
+        list_price, discount, fee, tax, total = (Decimal(x) for x in (list_price, discount, fee, tax, total))
+        net = ZERO if comp else list_price - discount
+        out.append((ReceiptLine(places.get(place_id, zone), zone, type_name, list_price, discount,
+                                _shown_fee(fee, total, net, tax, included), comp), tax))
+    return out
+
+
+def order_receipt(order: Order, tickets=None) -> OrderReceipt:
+    """The receipt of `order`. `tickets`: the order's tickets with their places, when the
+    caller has them. It lists the valid tickets (all of them once refunded)."""
+    recorded = order.receipt or {}
+    included = bool(recorded.get("tax_included"))
+    tickets = list(order.tickets.select_related("place__seat", "place__section") if tickets is None else tickets)
+    shown = [t for t in tickets if t.status == Ticket.Status.VALID] or tickets
+    if shown:
+        priced = [_line_of_ticket(t, included) for t in shown]
+        charged = sorted((t.place_id, t.price) for t in shown)
+    else:
+        priced = _lines_recorded(recorded.get("tickets") or [], included)
+        charged = sorted((row[0], Decimal(row[7])) for row in recorded.get("tickets") or [])
+    # Each tax's amount was recorded for the order as priced: it still holds while the
+    # order has those tickets (an exchange sells others into it; their taxes are known
+    # only together).
+    as_recorded = charged == sorted((row[0], Decimal(row[7])) for row in recorded.get("tickets") or [])
+    order_fee_total = Decimal(recorded.get("order_fee") or "0.00")
+    order_fee_tax = Decimal(recorded.get("order_fee_tax") or "0.00")
+    order_fee = order_fee_total if included else order_fee_total - order_fee_tax
+    tax = sum((t for _line, t in priced), ZERO) + order_fee_tax
+    taxes = [ReceiptTax(name, Decimal(percent).normalize(), registration, Decimal(amount) if as_recorded else None)
+             for name, percent, registration, amount in recorded.get("taxes") or []]
+    if as_recorded and taxes:
+        tax = sum((t.amount for t in taxes), ZERO)
+    lines = [line for line, _t in priced]
+    shown_total = sum((line.amount + line.fee for line in lines), ZERO) + order_fee + (ZERO if included else tax)
+    # The order's total is what was charged; what the lines do not account for is what an
+    # exchange kept of the tickets it took back (their fees, when not refundable).
+    kept = ZERO if as_recorded else order.total - shown_total
+    seller = Organizer.objects.order_by("pk").first()
+    return OrderReceipt(
+        code=order.code, status=order.status, currency=order.currency, language=order.language,
+        seller=seller.name if seller else "", seller_address=seller.address if seller else "",
+        lines=lines, order_fee=order_fee, kept=kept, taxes=taxes, tax=tax, tax_included=included,
+        total=shown_total + kept, discount=sum((line.discount for line in lines), ZERO),
+        promo_code=recorded.get("promo_code") or "")
+
+
+def _render(partial: str, order: Order, tickets, **context) -> str:
+    if order.status not in SHOWN:
+        return ""
+    with translation.override(order.language or None):
+        return render_to_string(f"sales/_receipt.html#{partial}",
+                                {"receipt": order_receipt(order, tickets), **context})
+
+
+def receipt_html(order: Order, tickets=None, *, narrow: bool = False) -> str:
+    """The receipt for a page (`narrow`: the counter's 80 mm slip), in the buyer's language."""
+    return _render("html", order, tickets, narrow=narrow)
+
+
+def receipt_text(order: Order, tickets=None) -> str:
+    """The receipt as lines of text (the email, the PDF), in the buyer's language."""
+    return _render("text", order, tickets).strip("\n")

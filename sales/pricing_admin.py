@@ -1,0 +1,356 @@
+"""The organizer's pricing set-up in the admin: who sells (name, address, whether prices
+include taxes) with the sales taxes and each channel's booking fee; promo codes; presales
+with their codes, generated in bulk and exported as CSV. Price types and their prices per
+zone are events' (events.admin). A bad set-up is refused saying what is wrong in the
+organizer's words, before the database's constraints would."""
+
+from __future__ import annotations
+
+import csv
+import secrets
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.db.models.functions import Upper
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
+
+from events.models import Channel, PriceType, PriceZone
+
+from .models import ALPHABET, FeeRule, Organizer, Presale, PresaleCode, PromoCode, TaxRate
+
+
+def _with_performance(obj) -> str:
+    return f"{obj.performance} — {obj.name}"
+
+
+def _labelled(field, queryset):
+    """A zone or price type chooser whose choices say which performance each belongs to."""
+    if field is not None:
+        field.queryset = queryset.select_related("performance__event")
+        field.label_from_instance = _with_performance
+    return field
+
+
+def _forms(formset):
+    """The forms of `formset` that are kept and filled in."""
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None)
+        if data and not data.get("DELETE"):
+            yield form, data
+
+
+def _outside(chosen, performances) -> list[str]:
+    """The zones or price types of `chosen` that belong to none of `performances`."""
+    allowed = {p.pk for p in performances}
+    return [_with_performance(x) for x in chosen or [] if x.performance_id not in allowed]
+
+
+# --- the organizer: taxes and fees ---------------------------------------------------------
+
+class TaxRateForm(forms.ModelForm):
+    class Meta:
+        model = TaxRate
+        fields = ("name", "percent", "registration", "on_fees", "rank", "active")
+        labels = {"percent": "Rate (%)"}
+        help_texts = {"percent": "5 for 5 %, 9.975 for 9.975 %.",
+                      "registration": "Printed on receipts beside the tax."}
+
+    def clean_percent(self):
+        percent = self.cleaned_data["percent"]
+        if percent is not None and not 0 <= percent <= 100:
+            raise forms.ValidationError("A tax rate is a percentage between 0 and 100, e.g. 9.975.")
+        return percent
+
+
+class FeeRuleForm(forms.ModelForm):
+    class Meta:
+        model = FeeRule
+        fields = ("channel", "per_ticket", "per_order", "refundable")
+
+    def clean_channel(self):
+        channel = self.cleaned_data["channel"]
+        if FeeRule.objects.filter(channel=channel).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(f"{Channel(channel).label} has a booking fee already; change that one.")
+        return channel
+
+
+class FeeRuleFormSet(BaseInlineFormSet):
+    def clean(self):
+        seen = set()
+        for form, data in _forms(self):
+            channel = data.get("channel")
+            if channel in seen:
+                form.add_error("channel", f"{Channel(channel).label} has two booking fees; keep one "
+                               "(per ticket and per order go on the same line).")
+            seen.add(channel)
+        super().clean()
+
+
+class TaxRateInline(admin.TabularInline):
+    model = TaxRate
+    form = TaxRateForm
+    extra = 0
+    verbose_name = "sales tax"
+    verbose_name_plural = "sales taxes (each rounded to the cent on every line of a receipt)"
+
+
+class FeeRuleInline(admin.TabularInline):
+    model = FeeRule
+    form = FeeRuleForm
+    formset = FeeRuleFormSet
+    extra = 0
+    verbose_name = "booking fee"
+    verbose_name_plural = "booking fees (per channel; complimentary tickets pay none)"
+
+
+@admin.register(Organizer)
+class OrganizerAdmin(admin.ModelAdmin):
+    """One row (Organizer.load): the list opens it."""
+
+    fields = ("name", "address", "prices_include_tax")
+    inlines = [TaxRateInline, FeeRuleInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return redirect(reverse("admin:sales_organizer_change", args=[Organizer.load().pk]))
+
+
+# --- promo codes ---------------------------------------------------------------------------
+
+class PromoCodeForm(forms.ModelForm):
+    channels = forms.MultipleChoiceField(
+        choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Where the code may be used; none ticked: every channel.")
+
+    class Meta:
+        model = PromoCode
+        fields = ("code", "description", "active", "percent_off", "amount_off", "per_order", "max_uses",
+                  "max_uses_per_customer", "valid_from", "valid_until", "channels", "performances", "zones",
+                  "price_types")
+        help_texts = {"percent_off": "10 for 10 % off; or give an amount off instead.",
+                      "amount_off": "Off each ticket, or off the order with “once per order”."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["channels"] = self.instance.channel_list()
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if not code:
+            raise forms.ValidationError("Give the code buyers will type.")
+        taken = PromoCode.objects.filter(code__iexact=code).exclude(pk=self.instance.pk).first()
+        if taken is not None:
+            raise forms.ValidationError(f"There is already a promo code {taken.code} (case does not matter).")
+        return code
+
+    def clean_channels(self):
+        return ",".join(self.cleaned_data["channels"])
+
+    def clean(self):
+        data = super().clean()
+        percent, amount = data.get("percent_off"), data.get("amount_off")
+        if percent is not None and amount is not None:
+            self.add_error("amount_off", "Give a percentage off or an amount off, not both.")
+        elif percent is None and amount is None and not {"percent_off", "amount_off"} & set(self.errors):
+            self.add_error("percent_off", "Give a percentage off or an amount off.")
+        elif percent is not None and not 0 < percent <= 100:
+            self.add_error("percent_off", "A percentage off is more than 0 and at most 100.")
+        elif amount is not None and amount <= 0:
+            self.add_error("amount_off", "An amount off is more than 0.")
+        start, end = data.get("valid_from"), data.get("valid_until")
+        if start and end and end <= start:
+            self.add_error("valid_until", "The code must stop being valid after it starts.")
+        performances = data.get("performances")
+        if performances:
+            for field in ("zones", "price_types"):
+                outside = _outside(data.get(field), performances)
+                if outside:
+                    self.add_error(field, f"Not a performance this code is valid for: {'; '.join(outside)}.")
+        return data
+
+
+@admin.register(PromoCode)
+class PromoCodeAdmin(admin.ModelAdmin):
+    form = PromoCodeForm
+    list_display = ("code", "description", "discount", "uses_so_far", "valid_from", "valid_until", "active")
+    list_filter = ("active",)
+    search_fields = ("code", "description")
+    readonly_fields = ("uses",)
+    filter_horizontal = ("performances", "zones", "price_types")
+    fieldsets = (
+        (None, {"fields": ("code", "description", "active")}),
+        ("Discount", {"fields": ("percent_off", "amount_off", "per_order")}),
+        ("Limits", {"fields": ("max_uses", "max_uses_per_customer", "uses", "valid_from", "valid_until")}),
+        ("Where it applies", {"fields": ("channels", "performances", "zones", "price_types"),
+                              "description": "Leave a list empty for no restriction."}),
+    )
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "zones":
+            return _labelled(field, PriceZone.objects.all())
+        if db_field.name == "price_types":
+            return _labelled(field, PriceType.objects.all())
+        if db_field.name == "performances" and field is not None:
+            field.queryset = field.queryset.select_related("event")
+        return field
+
+    @admin.display(description="Discount")
+    def discount(self, obj):
+        off = f"{obj.percent_off.normalize():f} %" if obj.percent_off is not None else f"{obj.amount_off}"
+        return f"{off} off {'the order' if obj.per_order else 'each ticket'}"
+
+    @admin.display(description="Uses")
+    def uses_so_far(self, obj):
+        return f"{obj.uses} of {obj.max_uses}" if obj.max_uses is not None else str(obj.uses)
+
+
+# --- presales and their codes --------------------------------------------------------------
+
+PRESALE_CODE_LENGTH = 10  # 32 ** 10, about 10 ** 15 codes: not guessed by trying
+
+
+def presale_codes_generate(*, presale: Presale, count: int) -> list[PresaleCode]:
+    """`count` new single-use codes for `presale`, random from the order codes' alphabet
+    (no 0/O or 1/I to misread when a code is typed), none equal to an existing code
+    whatever its case."""
+    made: list[PresaleCode] = []
+    with transaction.atomic():
+        while len(made) < count:
+            wanted = {"".join(secrets.choice(ALPHABET) for _ in range(PRESALE_CODE_LENGTH))
+                      for _ in range(count - len(made))}
+            taken = set(PresaleCode.objects.annotate(upper=Upper("code")).filter(upper__in=wanted)
+                        .values_list("upper", flat=True))
+            made += PresaleCode.objects.bulk_create(
+                [PresaleCode(presale=presale, code=code, max_uses=1) for code in sorted(wanted - taken)])
+    return made
+
+
+class PresaleCodeForm(forms.ModelForm):
+    class Meta:
+        model = PresaleCode
+        fields = ("code", "max_uses")
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if PresaleCode.objects.filter(code__iexact=code).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(f"The code {code} is already used (case does not matter).")
+        return code
+
+
+class PresaleCodeFormSet(BaseInlineFormSet):
+    def clean(self):
+        seen = set()
+        for form, data in _forms(self):
+            code = (data.get("code") or "").upper()
+            if code in seen:
+                form.add_error("code", f"The code {data['code']} is twice in this list.")
+            seen.add(code)
+        super().clean()
+
+
+class PresaleCodeInline(admin.TabularInline):
+    model = PresaleCode
+    form = PresaleCodeForm
+    formset = PresaleCodeFormSet
+    extra = 0
+    fields = ("code", "max_uses", "uses")
+    readonly_fields = ("uses",)
+
+
+class PresaleForm(forms.ModelForm):
+    class Meta:
+        model = Presale
+        fields = ("performance", "name", "opens_at", "closes_at", "zones", "price_types")
+        help_texts = {"zones": "The zones it opens; none chosen: all.",
+                      "price_types": "The price types it sells; none chosen: all."}
+
+    def clean(self):
+        data = super().clean()
+        opens, closes = data.get("opens_at"), data.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", "A presale closes after it opens.")
+        performance = data.get("performance")
+        if performance is not None:
+            for field in ("zones", "price_types"):
+                outside = _outside(data.get(field), [performance])
+                if outside:
+                    self.add_error(field, f"Not of {performance}: {'; '.join(outside)}.")
+        return data
+
+
+class GenerateCodesForm(forms.Form):
+    count = forms.IntegerField(label="How many codes", min_value=1, max_value=10000, initial=100,
+                               help_text="Each is used once (one order), and is 10 characters long.")
+
+
+@admin.register(Presale)
+class PresaleAdmin(admin.ModelAdmin):
+    form = PresaleForm
+    list_display = ("name", "performance", "opens_at", "closes_at", "code_count", "code_uses")
+    list_filter = ("performance__event",)
+    list_select_related = ("performance__event",)
+    search_fields = ("name", "codes__code")
+    filter_horizontal = ("zones", "price_types")
+    inlines = [PresaleCodeInline]
+    actions = ["generate_codes", "export_codes"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_codes=Count("codes"), n_uses=Sum("codes__uses"))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        for name, model in (("zones", PriceZone), ("price_types", PriceType)):
+            choices = model.objects.filter(performance=obj.performance) if obj is not None else model.objects.all()
+            _labelled(form.base_fields.get(name), choices)
+        return form
+
+    @admin.display(description="Codes", ordering="n_codes")
+    def code_count(self, obj):
+        return obj.n_codes
+
+    @admin.display(description="Orders with a code")
+    def code_uses(self, obj):
+        return obj.n_uses or 0
+
+    @admin.action(description="Generate single-use codes…", permissions=["change"])
+    def generate_codes(self, request, queryset):
+        form = GenerateCodesForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            count = form.cleaned_data["count"]
+            for presale in queryset:
+                presale_codes_generate(presale=presale, count=count)
+                self.message_user(request, f"{presale}: {count} single-use codes generated. "
+                                  "Export them as CSV to send them out.", messages.SUCCESS)
+            return None
+        return render(request, "admin/sales/presale/generate_codes.html", {
+            **self.admin_site.each_context(request), "form": form, "presales": queryset,
+            "opts": self.model._meta, "title": "Generate single-use presale codes",
+        })
+
+    @admin.action(description="Export the codes as CSV", permissions=["view"])
+    def export_codes(self, request, queryset):
+        presales = list(queryset)
+        name = slugify(presales[0].name) if len(presales) == 1 else "presales"
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="codes-{name or "presale"}.csv"'
+        out = csv.writer(response)
+        out.writerow(["code", "uses", "max uses"])
+        for code in PresaleCode.objects.filter(presale__in=presales).order_by("presale", "code"):
+            out.writerow([code.code, code.uses, "" if code.max_uses is None else code.max_uses])
+        return response

@@ -1,0 +1,49 @@
+"""An order's receipt in a page or an email: `{% receipt order tickets %}` (add
+`narrow=True` for the counter's 80 mm slip) and `{% receipt_text order tickets %}`, each
+in the buyer's language; and what templates/sales/_receipt.html writes with."""
+
+from decimal import Decimal
+
+from django import template
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from sales.order_receipt import ReceiptTax, receipt_html, receipt_text
+
+register = template.Library()
+
+
+@register.simple_tag
+def receipt(order, tickets=None, narrow=False) -> str:
+    return receipt_html(order, tickets, narrow=narrow)
+
+
+@register.simple_tag(name="receipt_text")
+def receipt_as_text(order, tickets=None) -> str:
+    return receipt_text(order, tickets)
+
+
+def _french() -> bool:
+    return (get_language() or "en").startswith("fr")
+
+
+@register.simple_tag
+def colon() -> str:
+    """Between a label and its amount: ": " in English, " : " in French (the space
+    before it does not break)."""
+    return "\u00a0: " if _french() else ": "
+
+
+def percent(value: Decimal) -> str:
+    """9.975 as the buyer writes it: "9.975" in English, "9,975" in French; 5, not 5.000."""
+    text = f"{Decimal(value).normalize():f}"
+    return text.replace(".", ",") if _french() else text
+
+
+@register.simple_tag
+def tax_label(tax: ReceiptTax) -> str:
+    """"GST 5 % (no. 123456789 RT0001)": a tax, its rate and the organizer's registration."""
+    if tax.registration:
+        return _("%(name)s %(percent)s %% (no. %(registration)s)") % {
+            "name": tax.name, "percent": percent(tax.percent), "registration": tax.registration}
+    return _("%(name)s %(percent)s %%") % {"name": tax.name, "percent": percent(tax.percent)}

@@ -1,0 +1,419 @@
+"""An order's receipt wherever the order is shown (the order page, the confirmation email,
+the PDF, the counter's slip, the admin), read from what was recorded, each line checked
+against a computation of the test's own: per line and per tax, rounded half up to the
+cent, as Québec's GST 5 % and QST 9.975 % are charged."""
+
+from __future__ import annotations
+
+import base64
+import re
+import zlib
+from decimal import ROUND_HALF_UP, Decimal
+from html.parser import HTMLParser
+
+import pytest
+from django.core import mail
+from django.utils import translation
+from django.utils.translation import gettext
+
+from events.models import Channel
+from sales import notifications
+from sales.holds import hold_create
+from sales.models import Order, Organizer, PromoCode, Ticket
+from sales.orders import CustomerDetails, PriceRequest, order_place, order_refund, order_reserve
+from sales.payments import APPROVE, PaymentRequest
+from sales.policy import COUNTER_CLERK, PHONE_OPERATOR
+from sales.tickets_pdf import order_pdf
+from tests.support import booking_fee, make_performance, make_user, places_of, price_types, quebec_taxes, signed_in
+
+pytestmark = pytest.mark.django_db
+
+FAMILY = CustomerDetails(name="Famille Tremblay", email="tremblay@example.org")
+CARD = PaymentRequest(method="test_card", card_number=APPROVE)
+GST = ("GST", Decimal("0.05"), "123456789 RT0001")
+QST = ("QST", Decimal("0.09975"), "1234567890 TQ0001")
+
+
+def c(x: Decimal) -> Decimal:
+    return x.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def dollars(x: Decimal, language: str = "en") -> str:
+    """An amount as a Canadian reads it: $1,234.50, or 1 234,50 $ in French."""
+    if language == "fr":
+        whole, cents = f"{x:,.2f}".split(".")
+        return whole.replace(",", "\u202f") + "," + cents + "\u00a0$"
+    return f"${x:,.2f}"
+
+
+# --- the test's own receipt ------------------------------------------------------------------
+
+def by_hand(tickets: list[tuple[str, str, str, str]], *, fee: str, order_fee: str, percent_off: str) -> dict:
+    """[(place, price type, list price)], a fee per ticket and per order, taxes added: each
+    line's discount, its fee, and each tax on each amount rounded on its own."""
+    lines, taxes = [], {name: Decimal("0") for name, _r, _n in (GST, QST)}
+    subtotal = fees = discount_total = Decimal("0")
+    for place, type_name, list_price in tickets:
+        price = Decimal(list_price)
+        off = c(price * Decimal(percent_off) / 100)
+        net = price - off
+        lines.append((place, type_name, price, off, Decimal(fee)))
+        subtotal, fees, discount_total = subtotal + net, fees + Decimal(fee), discount_total + off
+        for name, rate, _n in (GST, QST):
+            taxes[name] += c(net * rate) + c(Decimal(fee) * rate)
+    fees += Decimal(order_fee)
+    for name, rate, _n in (GST, QST):
+        taxes[name] += c(Decimal(order_fee) * rate)
+    return {"lines": lines, "subtotal": subtotal, "fees": fees, "taxes": taxes, "discount": discount_total,
+            "order_fee": Decimal(order_fee), "total": subtotal + fees + sum(taxes.values())}
+
+
+def expected_text(order, mine: dict, *, language: str = "en", words: dict | None = None) -> list[str]:
+    w = words or {"Receipt": "Receipt", "Order": "Order", "discount": "discount", "fee": "fee",
+                  "Fee per order": "Fee per order", "Subtotal": "Subtotal", "Fees": "Fees", "Total": "Total",
+                  "Promo code": "Promo code", "no.": "no.", ":": ": "}
+
+    def d(x):
+        return dollars(x, language)
+
+    out = [f"{w['Receipt']} — {w['Order']} {order.code}", "Théâtre de la Ville, 1 rue Saint-Denis, Montréal"]
+    for place, type_name, price, off, fee in mine["lines"]:
+        out.append(f"{place} · {type_name}{w[':']}{d(price)}, {w['discount']} −{d(off)}, {w['fee']} {d(fee)}")
+    out += [f"{w['Fee per order']}{w[':']}{d(mine['order_fee'])}",
+            f"{w['Subtotal']}{w[':']}{d(mine['subtotal'])}",
+            f"{w['Fees']}{w[':']}{d(mine['fees'])}"]
+    for name, rate, number in (GST, QST):
+        percent = f"{(rate * 100).normalize():f}"
+        percent = percent.replace(".", ",") + "\u00a0%" if language == "fr" else percent + " %"
+        out.append(f"{name} {percent} ({w['no.']} {number}){w[':']}{d(mine['taxes'][name])}")
+    out += [f"{w['Total']}{w[':']}{d(mine['total'])}",
+            f"{w['Promo code']}{w[':']}FAMILLE10 (−{d(mine['discount'])})"]
+    return out
+
+
+def family_order(*, language: str = "en"):
+    """Two adults and two children online with the code FAMILLE10 (10 % off), a booking
+    fee of 3.50 a ticket and 2.00 an order, GST and QST added."""
+    perf = make_performance(rows=2, per_row=10)
+    types = price_types(perf, {"Adult": {"Stalls": "60.00"}, "Child": {"Stalls": "35.00"}})
+    quebec_taxes()
+    Organizer.objects.filter(pk=Organizer.load().pk).update(name="Théâtre de la Ville",
+                                                           address="1 rue Saint-Denis, Montréal")
+    booking_fee(Channel.ONLINE, per_ticket="3.50", per_order="2.00")
+    PromoCode.objects.create(code="FAMILLE10", percent_off=Decimal("10"))
+    seats = places_of(perf)[:4]
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[p.pk for p in seats])
+    chosen = dict(zip([p.pk for p in seats], [types[t].pk for t in ("Adult", "Adult", "Child", "Child")],
+                      strict=True))
+    with translation.override(language):
+        order = order_place(hold=hold, customer=FAMILY, payment=CARD,
+                            prices=PriceRequest(types=chosen, promo_code="famille10"))
+    mine = by_hand([(str(seats[0]), "Adult", "60.00"), (str(seats[1]), "Adult", "60.00"),
+                    (str(seats[2]), "Child", "35.00"), (str(seats[3]), "Child", "35.00")],
+                   fee="3.50", order_fee="2.00", percent_off="10")
+    return order, mine
+
+
+# --- reading what was shown -------------------------------------------------------------------
+
+class ReceiptTable(HTMLParser):
+    """The rows of the receipt's tables, each a list of its cells' text."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth, self.rows, self.cell = 0, [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "section" and "receipt" in (dict(attrs).get("class") or ""):
+            self.depth = 1
+        elif self.depth and tag == "section":
+            self.depth += 1
+        elif self.depth and tag == "tr":
+            self.rows.append([])
+        elif self.depth and tag in ("td", "th"):
+            self.cell = []
+
+    def handle_endtag(self, tag):
+        if self.depth and tag == "section":
+            self.depth -= 1
+        elif self.cell is not None and tag in ("td", "th"):
+            self.rows[-1].append(" ".join("".join(self.cell).split()))
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def receipt_rows(page: str) -> list[list[str]]:
+    parser = ReceiptTable()
+    parser.feed(page)
+    return parser.rows
+
+
+def expected_rows(mine: dict) -> list[list[str]]:
+    rows = [["Place", "Price type", "List price", "Discount", "Fee"]]
+    rows += [[place, type_name, dollars(price), f"−{dollars(off)}", dollars(fee)]
+             for place, type_name, price, off, fee in mine["lines"]]
+    rows += [["Fee per order", dollars(mine["order_fee"])],
+             ["Subtotal", dollars(mine["subtotal"])], ["Fees", dollars(mine["fees"])]]
+    rows += [[f"{name} {(rate * 100).normalize():f} % (no. {number})", dollars(mine["taxes"][name])]
+             for name, rate, number in (GST, QST)]
+    return rows + [["Total", dollars(mine["total"])]]
+
+
+_TOKEN = re.compile(rb"\((?:\\.|[^\\)])*\)|\bBT\b|\bET\b", re.S)
+
+
+def _unescape(literal: bytes) -> str:
+    out, i = bytearray(), 0
+    while i < len(literal):
+        if literal[i] == 0x5C:  # a backslash: an escaped character or an octal code
+            octal = re.match(rb"[0-7]{1,3}", literal[i + 1:])
+            if octal:
+                out.append(int(octal.group(), 8))
+                i += 1 + len(octal.group())
+                continue
+            out += {b"n": b"\n", b"r": b"\r", b"t": b"\t"}.get(literal[i + 1:i + 2], literal[i + 1:i + 2])
+            i += 2
+        else:
+            out.append(literal[i])
+            i += 1
+    return out.decode("cp1252")
+
+
+def pdf_text(data: bytes) -> list[str]:
+    """The lines of text drawn in a PDF of ours, page after page: each page's content
+    stream inflated, the strings of each text object (BT … ET) joined into a line."""
+    lines = []
+    for stream in re.findall(rb"stream\r?\n(.*?)endstream", data, re.S):
+        stream = stream.strip()
+        content = zlib.decompress(base64.a85decode(stream[:-2])) if stream.endswith(b"~>") else stream
+        line = None
+        for token in _TOKEN.findall(content):
+            if token == b"BT":
+                line = []
+            elif token == b"ET":
+                if line:
+                    lines.append("".join(line))
+                line = None
+            elif line is not None:
+                line.append(_unescape(token[1:-1]))
+    return lines
+
+
+def printed(lines: list[str]) -> list[str]:
+    """Lines as the PDF's standard fonts print them (a hyphen for the minus sign, a space
+    for the no-break ones), an indented line drawn further right."""
+    return [line.strip().replace("−", "-").replace("\u202f", " ").replace("\u00a0", " ") for line in lines]
+
+
+def receipt_in(lines: list[str], title: str) -> list[str]:
+    start = next(i for i, line in enumerate(lines) if line.startswith(title))
+    end = next((i for i in range(start, len(lines)) if not lines[i].strip()), len(lines))
+    return lines[start:end]
+
+
+# --- the receipt wherever the order is shown ---------------------------------------------------
+
+def test_the_by_hand_receipt_rounds_each_tax_of_each_line_half_up():
+    """The rounding case the receipts below show: 10 % off 35.00 is 31.50, whose GST is
+    1.575 and the 3.50 fee's 0.175, each printed as its cent rounded up; taxed on the
+    order's whole 189.00 instead, GST would be 9.45 and QST 18.85."""
+    _order, mine = None, by_hand([("a", "Child", "35.00")], fee="3.50", order_fee="0", percent_off="10")
+    assert mine["taxes"] == {"GST": Decimal("1.58") + Decimal("0.18"), "QST": Decimal("3.14") + Decimal("0.35")}
+    family = by_hand([("a", "Adult", "60.00")] * 2 + [("c", "Child", "35.00")] * 2,
+                     fee="3.50", order_fee="2.00", percent_off="10")
+    assert (family["taxes"]["GST"], family["taxes"]["QST"], family["total"]) == (
+        Decimal("9.38"), Decimal("18.66"), Decimal("215.04"))
+
+
+def test_the_order_page_shows_each_line_the_fees_each_tax_and_the_total_as_charged(client):
+    order, mine = family_order()
+    page = client.get(f"/orders/{order.code}/{order.access_token}/").content.decode()
+    assert receipt_rows(page) == expected_rows(mine)
+    assert "Théâtre de la Ville" in page and "Promo code: FAMILLE10 (−$19.00)" in page
+    assert Decimal(order.receipt["total"]) == order.total == mine["total"]
+
+
+def test_the_receipt_says_what_was_charged_whatever_the_settings_say_today(client):
+    order, mine = family_order()
+    from sales.models import FeeRule, TaxRate
+
+    TaxRate.objects.update(percent=Decimal("20"), registration="changed")
+    FeeRule.objects.update(per_ticket=Decimal("9.99"))
+    Organizer.objects.update(prices_include_tax=True)
+    page = client.get(f"/orders/{order.code}/{order.access_token}/").content.decode()
+    assert receipt_rows(page) == expected_rows(mine)
+
+
+def test_the_confirmation_email_carries_the_receipt_line_by_line():
+    order, mine = family_order()
+    assert notifications.send_pending_confirmations() == 1
+    body = mail.outbox[0].body
+    assert receipt_in(body.splitlines(), "Receipt — ") == expected_text(order, mine)
+
+
+def test_the_pdf_ends_with_the_receipt_line_by_line():
+    order, mine = family_order()
+    lines = pdf_text(order_pdf(order))
+    assert f"Order {order.code} — Famille Tremblay" in lines  # a ticket page
+    assert receipt_in(lines, "Receipt — ") == printed(expected_text(order, mine))
+
+
+def test_the_counter_slip_prints_the_receipt_narrow():
+    order, mine = family_order()
+    clerk = make_user("clerk-slip", COUNTER_CLERK)
+    slip = signed_in(clerk).post(f"/counter/orders/{order.code}/print/").content.decode()
+    assert "receipt-narrow" in slip
+    rows = receipt_rows(slip)
+    place, type_name, price, off, fee = mine["lines"][0]
+    assert rows[:4] == [[f"{place} · {type_name}"], ["List price", dollars(price)], ["Discount", f"−{dollars(off)}"],
+                        ["Fee", dollars(fee)]]
+    assert rows[-5:] == expected_rows(mine)[-5:]
+
+
+def test_prices_that_include_taxes_say_so_and_list_the_taxes_they_contain(client):
+    perf = make_performance(rows=1, per_row=3)
+    types = price_types(perf, {"Adult": {"Stalls": "10.00"}})
+    quebec_taxes(included=True)
+    booking_fee(Channel.ONLINE, per_ticket="1.15")
+    seat = places_of(perf)[0]
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[seat.pk])
+    order = order_place(hold=hold, customer=FAMILY, payment=CARD,
+                        prices=PriceRequest(types={seat.pk: types["Adult"].pk}))
+    # 10.00 / 1.14975 = 8.6975: GST 0.4349 -> 0.43, QST 0.8676 -> 0.87; 1.15 / 1.14975 = 1.0002:
+    # GST 0.0500 -> 0.05, QST 0.0998 -> 0.10. Shown as entered, taxes included: 10.00 + 1.15.
+    rows = receipt_rows(client.get(f"/orders/{order.code}/{order.access_token}/").content.decode())
+    assert rows == [["Place", "Price type", "List price", "Discount", "Fee"],
+                    [str(seat), "Adult", "$10.00", "", "$1.15"],
+                    ["Subtotal", "$10.00"], ["Fees", "$1.15"], ["Total", "$11.15"],
+                    ["GST 5 % (no. 123456789 RT0001)", "$0.48"], ["QST 9.975 % (no. 1234567890 TQ0001)", "$0.97"]]
+    assert order.total == Decimal("11.15")
+    text = receipt_in(pdf_text(order_pdf(order)), "Receipt — ")
+    assert text[-3:] == ["Prices include taxes:", "GST 5 % (no. 123456789 RT0001): $0.48",
+                         "QST 9.975 % (no. 1234567890 TQ0001): $0.97"]
+
+
+def test_a_comp_is_on_the_receipt_as_complimentary_and_counts_apart_in_the_admin(client, organizer):
+    perf = make_performance(rows=1, per_row=4)
+    types = price_types(perf, {"Adult": {"Stalls": "60.00"}}, comp="Press")
+    clerk = make_user("clerk-comps", COUNTER_CLERK)
+    seats = places_of(perf)[:3]
+    hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, place_ids=[p.pk for p in seats])
+    order = order_place(hold=hold, customer=FAMILY, actor=clerk,
+                        payment=PaymentRequest(method="cash", tendered=Decimal("100")),
+                        prices=PriceRequest(types={seats[0].pk: types["Press"].pk, seats[1].pk: types["Press"].pk,
+                                                   seats[2].pk: types["Adult"].pk},
+                                            comp_reason="Le Devoir, critique"))
+    rows = receipt_rows(client.get(f"/orders/{order.code}/{order.access_token}/").content.decode())
+    assert rows[1:4] == [[str(seats[0]), "Press", "Complimentary"], [str(seats[1]), "Press", "Complimentary"],
+                         [str(seats[2]), "Adult", "$60.00", "", ""]]
+    assert rows[-1] == ["Total", "$60.00"]
+    client.force_login(organizer)
+    page = client.get(f"/admin/events/performance/{perf.pk}/change/").content.decode()
+    assert "<th>Tickets sold</th><th>Revenue</th><th>Complimentary</th>" in page
+    assert "<tr><td>Box-office counter</td><td>1</td><td>60.00</td><td>2</td></tr>" in page
+    page = client.get(f"/admin/sales/order/{order.pk}/change/").content.decode()
+    assert "Le Devoir, critique" in page and "Complimentary" in page
+
+
+def test_an_order_made_before_prices_were_recorded_shows_its_ticket_prices(client):
+    perf = make_performance(rows=1, per_row=4)
+    seats = places_of(perf)[:2]
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[p.pk for p in seats])
+    order = order_place(hold=hold, customer=FAMILY, payment=CARD)
+    # As such an order's rows are: no receipt, no price parts on its tickets.
+    Order.objects.filter(pk=order.pk).update(receipt={})
+    Ticket.objects.filter(order=order).update(list_price=None, price_type_name="", discount=0, fee=0, tax=0)
+    order.refresh_from_db()
+    rows = receipt_rows(client.get(f"/orders/{order.code}/{order.access_token}/").content.decode())
+    assert rows == [["Place", "Price type", "List price", "Discount", "Fee"],
+                    [str(seats[0]), "Stalls", "$50.00", "", ""], [str(seats[1]), "Stalls", "$50.00", "", ""],
+                    ["Subtotal", "$100.00"], ["Fees", "$0.00"], ["Total", "$100.00"]]
+    assert notifications.send_pending_confirmations() == 1
+    assert "Total: $100.00" in mail.outbox[0].body
+    assert "Total: $100.00" in pdf_text(order_pdf(order))
+
+
+def test_a_refunded_order_keeps_its_receipt_and_a_reservation_shows_what_is_to_pay(client):
+    order, mine = family_order()
+    order_refund(order=order)
+    order.refresh_from_db()
+    assert receipt_rows(client.get(f"/orders/{order.code}/{order.access_token}/").content.decode()) \
+        == expected_rows(mine)
+    perf = make_performance(rows=1, per_row=4)
+    operator = make_user("operator-receipt", PHONE_OPERATOR)
+    seat = places_of(perf)[0]
+    hold = hold_create(performance=perf, channel=Channel.PHONE, user=operator, place_ids=[seat.pk])
+    from django.utils import timezone
+
+    reserved = order_reserve(hold=hold, customer=FAMILY, actor=operator,
+                             deadline=timezone.now() + timezone.timedelta(days=2))
+    page = client.get(f"/orders/{reserved.code}/{reserved.access_token}/").content.decode()
+    assert "Price to pay" in page and receipt_rows(page)[1][:3] == [str(seat), "Stalls", "$50.00"]
+
+
+def test_after_an_exchange_the_receipt_lists_the_new_seats_and_still_adds_up_to_what_was_paid(client):
+    """An exchange sells other tickets into the order: each tax of those is not recorded
+    apart, so the taxes are shown together, and the fee the exchange kept of the ticket
+    it took back (not refundable) is its own line."""
+    from sales.orders import order_exchange
+    from sales.shifts import shift_open
+
+    perf = make_performance(rows=1, per_row=6)
+    quebec_taxes()
+    booking_fee(Channel.COUNTER, per_ticket="2.00")
+    clerk = make_user("clerk-exchange", COUNTER_CLERK)
+    shift = shift_open(clerk=clerk, cash_float=Decimal("0"))
+    seats = places_of(perf)
+    cash = [PaymentRequest(method="cash", tendered=Decimal("200"))]
+    hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, place_ids=[seats[0].pk, seats[1].pk])
+    order = order_place(hold=hold, customer=FAMILY, actor=clerk, shift=shift, payments=cash)
+    # A ticket: 50.00 + GST 2.50 + QST 4.99 (4.9875), fee 2.00 + 0.10 + 0.20 (0.1995) = 59.79.
+    assert order.total == 2 * Decimal("59.79")
+    moved = order.tickets.get(place=seats[0])
+    new = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, place_ids=[seats[5].pk])
+    order = order_exchange(order=order, ticket_ids=[moved.pk], hold=new, actor=clerk, shift=shift, payments=cash)
+    assert order.total == 2 * Decimal("59.79") + Decimal("2.30")  # the old fee with its taxes stays paid
+    rows = receipt_rows(client.get(f"/orders/{order.code}/{order.access_token}/").content.decode())
+    assert rows[1:3] == [[str(seats[1]), "Stalls", "$50.00", "", "$2.00"],
+                         [str(seats[5]), "Stalls", "$50.00", "", "$2.00"]]
+    assert rows[3:] == [["Subtotal", "$100.00"], ["Fees", "$4.00"], ["Fees kept on exchange", "$2.30"],
+                        ["Taxes (GST 5 % (no. 123456789 RT0001); QST 9.975 % (no. 1234567890 TQ0001))",
+                         f"${2 * (Decimal('2.50') + Decimal('4.99') + Decimal('0.10') + Decimal('0.20'))}"],
+                        ["Total", f"${order.total}"]]
+
+
+def test_the_admin_shows_the_order_receipt(client, organizer):
+    order, mine = family_order()
+    client.force_login(organizer)
+    page = client.get(f"/admin/sales/order/{order.pk}/change/").content.decode()
+    assert receipt_rows(page) == expected_rows(mine)
+
+
+# The French strings come from the catalogue, compiled from scripts/translate_fr.py's table
+# by `manage.py makemessages -l fr` and `scripts/translate_fr.py`.
+def _french_catalogue_has_receipts() -> bool:
+    with translation.override("fr"):
+        return gettext("Fee per order") != "Fee per order"
+
+
+@pytest.mark.skipif(not _french_catalogue_has_receipts(),
+                    reason="needs the receipt strings in the compiled French catalogue: run makemessages -l fr "
+                           "and scripts/translate_fr.py")
+def test_a_french_buyer_reads_the_receipt_in_french_on_the_page_in_the_email_and_in_the_pdf(client):
+    order, mine = family_order(language="fr")
+    assert order.language == "fr"
+    words = {"Receipt": "Reçu", "Order": "Commande", "discount": "rabais", "fee": "frais",
+             "Fee per order": "Frais par commande", "Subtotal": "Sous-total", "Fees": "Frais", "Total": "Total",
+             "Promo code": "Code promo", "no.": "nº", ":": "\u00a0: "}
+    expected = expected_text(order, mine, language="fr", words=words)
+    assert notifications.send_pending_confirmations() == 1
+    assert receipt_in(mail.outbox[0].body.splitlines(), "Reçu — ") == expected
+    assert receipt_in(pdf_text(order_pdf(order)), "Reçu — ") == printed(expected)
+    # The page speaks the visitor's language; the receipt, a document of the sale, the buyer's.
+    page = client.get(f"/orders/{order.code}/{order.access_token}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    rows = receipt_rows(page)
+    assert rows[0] == ["Place", "Type de tarif", "Prix régulier", "Rabais", "Frais"]
+    assert rows[-1] == ["Total", " ".join(dollars(mine["total"], "fr").split())] and 'lang="fr"' in page

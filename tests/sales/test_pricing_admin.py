@@ -1,0 +1,336 @@
+"""The organizer sets pricing up in the admin with no developer: price types with their
+prices per zone, who sells with the taxes and booking fees, promo codes, presales with
+their codes generated and exported. Bad set-ups are refused, or flagged, in words."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+from decimal import Decimal
+from html import unescape
+from html.parser import HTMLParser
+
+import pytest
+from django.utils import timezone
+
+from events.models import Channel, OnSaleWindow, Price, PriceType
+from sales.holds import hold_create
+from sales.models import ALPHABET, FeeRule, Organizer, Presale, PresaleCode, PromoCode, TaxRate
+from sales.orders import CustomerDetails, PriceRequest, order_place
+from sales.payments import APPROVE, PaymentRequest
+from tests.support import make_performance, places_of
+
+pytestmark = pytest.mark.django_db
+
+BUYER = CustomerDetails(name="Léa Roy", email="lea@example.org")
+CARD = PaymentRequest(method="test_card", card_number=APPROVE)
+
+
+class FormValues(HTMLParser):
+    """What a browser would send for the admin form on a page, as the page fills it in."""
+
+    def __init__(self):
+        super().__init__()
+        self.values: dict[str, list[str]] = {}
+        self.select: tuple[str, bool, list[str]] | None = None
+        self.textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        name = a.get("name")
+        if tag == "input" and name and a.get("type") not in ("submit", "button", "file", "image"):
+            if a.get("type") in ("checkbox", "radio"):
+                self.values.setdefault(name, [])
+                if "checked" in a:
+                    self.values[name].append(a.get("value") or "on")
+            else:
+                self.values.setdefault(name, []).append(a.get("value") or "")
+        elif tag == "select" and name:
+            self.select = (name, "multiple" in a, [])
+            self.values.setdefault(name, [])
+        elif tag == "option" and self.select is not None:
+            self.select[2].append(a.get("value") or "")
+            if "selected" in a:
+                self.values[self.select[0]].append(a.get("value") or "")
+        elif tag == "textarea" and name:
+            self.textarea = name
+            self.values[name] = [""]
+
+    def handle_endtag(self, tag):
+        if tag == "select" and self.select is not None:
+            name, multiple, options = self.select
+            if not multiple and not self.values[name] and options:
+                self.values[name] = [options[0]]  # a browser sends the first option
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.values[self.textarea][0] += data
+
+
+def form_of(response) -> dict[str, list[str]]:
+    assert response.status_code == 200, response.status_code
+    parser = FormValues()
+    parser.feed(response.content.decode())
+    return {k: v for k, v in parser.values.items() if "__prefix__" not in k and k != "_saveasnew"}
+
+
+def add_rows(data: dict, prefix: str, rows: list[dict]) -> dict:
+    """Fill the inline `prefix`'s blank rows, then add rows, with `rows`' values."""
+    first = int(data[f"{prefix}-INITIAL_FORMS"][0])
+    for i, row in enumerate(rows, start=first):
+        for field, value in row.items():
+            data[f"{prefix}-{i}-{field}"] = [str(value)]
+    data[f"{prefix}-TOTAL_FORMS"] = [str(max(int(data[f"{prefix}-TOTAL_FORMS"][0]), first + len(rows)))]
+    return data
+
+
+def when(at) -> dict:
+    """A split date-and-time field's two inputs."""
+    local = timezone.localtime(at)
+    return [local.strftime("%Y-%m-%d")], [local.strftime("%H:%M:%S")]
+
+
+def page_of(response) -> str:
+    return unescape(response.content.decode())
+
+
+def saved(response) -> bool:
+    """A change form that saved redirects; one that refused shows itself again."""
+    return response.status_code == 302
+
+
+# --- price types and their prices ------------------------------------------------------------
+
+def test_an_organizer_sets_up_price_types_and_their_prices_in_each_zone(client, organizer):
+    perf = make_performance(rows=2, per_row=5, standing=20)
+    stalls, lawn = perf.price_zones.get(name="Stalls"), perf.price_zones.get(name="Lawn")
+    client.force_login(organizer)
+    url = f"/admin/events/performance/{perf.pk}/change/"
+    data = add_rows(form_of(client.get(url)), "price_types", [
+        {"name": "Adult", "rank": 0},
+        {"name": "Child", "rank": 1, "order_limit": 2, "note": "Under 12"},
+        {"name": "Press", "rank": 9, "complimentary": "on"}])
+    response = client.post(url, data, follow=True)
+    page = page_of(response)
+    types = {t.name: t for t in PriceType.objects.filter(performance=perf)}
+    assert set(types) == {"Adult", "Child", "Press"}, page
+    assert types["Child"].order_limit == 2 and types["Press"].complimentary
+    # Saved, and told at once what is not sold yet (a comp needs no price).
+    assert "Adult has no price in Stalls, Lawn: it is not sold there until it has one." in page
+    assert "Press has no price" not in page
+
+    # Each price type's page offers a row for each zone still without a price.
+    url = f"/admin/events/pricetype/{types['Adult'].pk}/change/"
+    data = form_of(client.get(url))
+    assert data["prices-TOTAL_FORMS"] == ["2"]
+    response = client.post(url, add_rows(data, "prices", [{"zone": stalls.pk, "amount": "60.00"},
+                                                           {"zone": lawn.pk, "amount": "25.00"}]), follow=True)
+    assert "has no price" not in page_of(response)
+    url = f"/admin/events/pricetype/{types['Child'].pk}/change/"
+    response = client.post(url, add_rows(form_of(client.get(url)), "prices", [{"zone": stalls.pk, "amount": "35.00"}]),
+                           follow=True)
+    assert "Child has no price in Lawn: it is not sold there until it has one." in page_of(response)
+    assert set(Price.objects.values_list("price_type__name", "zone__name", "amount")) == {
+        ("Adult", "Stalls", Decimal("60.00")), ("Adult", "Lawn", Decimal("25.00")),
+        ("Child", "Stalls", Decimal("35.00"))}
+
+    # The list and the performance's page both name the zone a type is missing.
+    listing = page_of(client.get(f"/admin/events/pricetype/?performance__event__id__exact={perf.event_id}"))
+    assert "Zones without a price" in listing and "Lawn</strong> (not sold there)" in listing
+    assert "No price in Lawn" in page_of(client.get(f"/admin/events/performance/{perf.pk}/change/"))
+
+    # And the shop sells them at those prices.
+    seats = [p.pk for p in places_of(perf, seat__isnull=False)[:2]]
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=seats)
+    order = order_place(hold=hold, customer=BUYER, payment=CARD,
+                        prices=PriceRequest(types={seats[0]: types["Adult"].pk, seats[1]: types["Child"].pk}))
+    assert order.total == Decimal("95.00")
+
+
+def test_bad_prices_are_refused_in_words_an_organizer_reads(client, organizer):
+    perf, other = make_performance(rows=1, per_row=4), make_performance(rows=1, per_row=4)
+    stalls, elsewhere = perf.price_zones.get(), other.price_zones.get()
+    adult = PriceType.objects.create(performance=perf, name="Adult")
+    client.force_login(organizer)
+    url = f"/admin/events/pricetype/{adult.pk}/change/"
+
+    response = client.post(url, add_rows(form_of(client.get(url)), "prices", [{"zone": elsewhere.pk, "amount": "10"}]))
+    assert not saved(response)
+    assert "Choose one of this performance's price zones (Stalls)." in page_of(response)
+
+    response = client.post(url, add_rows(form_of(client.get(url)), "prices", [{"zone": stalls.pk, "amount": "-5"}]))
+    assert not saved(response)
+    assert "A price cannot be negative; enter 0.00 for a free ticket." in page_of(response)
+
+    response = client.post(url, add_rows(form_of(client.get(url)), "prices", [{"zone": stalls.pk, "amount": "10"},
+                                                                                {"zone": stalls.pk, "amount": "12"}]))
+    assert not saved(response) and "Stalls has two prices here; keep one." in page_of(response)
+
+    # Added from the list, with no performance chosen beforehand: every zone is offered,
+    # named with its performance, and one of another performance is refused by name.
+    add = "/admin/events/pricetype/add/"
+    data = form_of(client.get(add))
+    data.update(performance=[str(perf.pk)], name=["Child"], rank=["1"])
+    response = client.post(add, add_rows(data, "prices", [{"zone": elsewhere.pk, "amount": "10"}]))
+    assert not saved(response)
+    assert f"Stalls is a price zone of another performance ({other}); choose one of {perf}'s zones." \
+        in page_of(response)
+
+    # Two price types of one name on the performance's page.
+    url = f"/admin/events/performance/{perf.pk}/change/"
+    response = client.post(url, add_rows(form_of(client.get(url)), "price_types", [{"name": "adult", "rank": 2}]))
+    assert not saved(response)
+    assert "There are two price types called adult; give each its own name." in page_of(response)
+
+    assert not Price.objects.exists() and PriceType.objects.count() == 1
+
+
+# --- the organizer: taxes and fees -----------------------------------------------------------
+
+def test_an_organizer_sets_name_taxes_and_booking_fees_on_the_one_organizer_page(client, organizer):
+    client.force_login(organizer)
+    response = client.get("/admin/sales/organizer/")
+    url = response["Location"]
+    assert response.status_code == 302 and url == f"/admin/sales/organizer/{Organizer.load().pk}/change/"
+    assert client.get("/admin/sales/organizer/add/").status_code == 403
+    data = form_of(client.get(url))
+    data.update(name=["Théâtre de la Ville"], address=["1 rue Saint-Denis, Montréal"], prices_include_tax=["on"])
+    add_rows(data, "tax_rates", [
+        {"name": "GST", "percent": "5", "registration": "123456789 RT0001", "on_fees": "on", "rank": 1, "active": "on"},
+        {"name": "QST", "percent": "9.975", "registration": "1234567890 TQ0001", "on_fees": "on", "rank": 2,
+         "active": "on"}])
+    add_rows(data, "fee_rules", [{"channel": "online", "per_ticket": "1.15", "per_order": "0"}])
+    assert saved(client.post(url, data))
+    organizer_row = Organizer.load()
+    assert (organizer_row.name, organizer_row.prices_include_tax) == ("Théâtre de la Ville", True)
+    assert list(TaxRate.objects.values_list("name", "percent")) == [("GST", Decimal("5")), ("QST", Decimal("9.975"))]
+
+    # A sale is priced with them: taxes included, so the buyer pays the prices as entered.
+    perf = make_performance(rows=1, per_row=4)
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[places_of(perf)[0].pk])
+    order = order_place(hold=hold, customer=BUYER, payment=CARD)
+    assert order.total == Decimal("51.15")
+    assert [(n, r) for n, _p, r, _a in order.receipt["taxes"]] == [("GST", "123456789 RT0001"),
+                                                                  ("QST", "1234567890 TQ0001")]
+
+    # A rate that is no percentage, and two fees for one channel, are refused in words.
+    data = form_of(client.get(url))
+    add_rows(data, "tax_rates", [{"name": "Bad", "percent": "150", "rank": 3, "active": "on"}])
+    add_rows(data, "fee_rules", [{"channel": "online", "per_ticket": "2.00", "per_order": "0"}])
+    response = client.post(url, data)
+    page = page_of(response)
+    assert not saved(response)
+    assert "A tax rate is a percentage between 0 and 100, e.g. 9.975." in page
+    assert "Online shop has a booking fee already; change that one." in page
+    assert "onstraint" not in page
+    assert TaxRate.objects.count() == 2 and FeeRule.objects.count() == 1
+
+
+# --- promo codes -------------------------------------------------------------------------------
+
+def test_an_organizer_makes_a_promo_code_and_a_bad_one_is_explained(client, organizer):
+    perf, other = make_performance(rows=1, per_row=4), make_performance(rows=1, per_row=4)
+    client.force_login(organizer)
+    add = "/admin/sales/promocode/add/"
+
+    def attempt(**values):
+        data = form_of(client.get(add))
+        data.update({k: v if isinstance(v, list) else [str(v)] for k, v in values.items()})
+        return client.post(add, data)
+
+    assert saved(attempt(code="FAMILLE10", percent_off="10", channels=["online"], performances=[str(perf.pk)],
+                         max_uses="100"))
+    promo = PromoCode.objects.get()
+    assert (promo.channels, list(promo.performances.all()), promo.uses) == ("online", [perf], 0)
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[places_of(perf)[0].pk])
+    assert order_place(hold=hold, customer=BUYER, payment=CARD,
+                       prices=PriceRequest(promo_code="famille10")).total == Decimal("45.00")
+    assert "1 of 100" in page_of(client.get("/admin/sales/promocode/"))
+
+    now = timezone.now()
+    start, end = when(now + timedelta(days=2)), when(now + timedelta(days=1))
+    refusals = {
+        "Give a percentage off or an amount off, not both.": attempt(code="BOTH", percent_off="10", amount_off="5"),
+        "Give a percentage off or an amount off.": attempt(code="NEITHER"),
+        "A percentage off is more than 0 and at most 100.": attempt(code="TOOMUCH", percent_off="150"),
+        "An amount off is more than 0.": attempt(code="NOTHING", amount_off="0"),
+        "The code must stop being valid after it starts.": attempt(
+            code="BACKWARDS", amount_off="5", valid_from_0=start[0], valid_from_1=start[1], valid_until_0=end[0],
+            valid_until_1=end[1]),
+        "There is already a promo code FAMILLE10 (case does not matter).": attempt(code="famille10", amount_off="5"),
+        f"Not a performance this code is valid for: {other} — Stalls.": attempt(
+            code="ELSEWHERE", amount_off="5", performances=[str(perf.pk)],
+            zones=[str(other.price_zones.get().pk)]),
+    }
+    for message, response in refusals.items():
+        page = page_of(response)
+        assert not saved(response) and message in page, message
+        assert "onstraint" not in page, message
+    assert PromoCode.objects.count() == 1
+
+
+# --- presales ----------------------------------------------------------------------------------
+
+def test_an_organizer_opens_a_presale_generates_twenty_codes_and_downloads_them(client, organizer):
+    perf = make_performance(rows=2, per_row=10)
+    now = timezone.now()
+    OnSaleWindow.objects.filter(performance=perf, channel=Channel.ONLINE).update(opens_at=now + timedelta(days=1))
+    client.force_login(organizer)
+    add = "/admin/sales/presale/add/"
+    opens, closes = when(now - timedelta(hours=1)), when(now + timedelta(days=1))
+    data = form_of(client.get(add))
+    data.update(performance=[str(perf.pk)], name=["Fan club"], opens_at_0=opens[0], opens_at_1=opens[1],
+                closes_at_0=closes[0], closes_at_1=closes[1])
+    assert saved(client.post(add, data))
+    presale = Presale.objects.get()
+
+    asked = page_of(client.post("/admin/sales/presale/", {"action": "generate_codes",
+                                                          "_selected_action": [presale.pk]}))
+    assert "How many codes" in asked
+    done = client.post("/admin/sales/presale/", {"action": "generate_codes", "_selected_action": [presale.pk],
+                                                 "apply": "1", "count": "20"}, follow=True)
+    assert f"{presale}: 20 single-use codes generated." in page_of(done)
+    codes = list(PresaleCode.objects.filter(presale=presale))
+    assert len(codes) == 20 and len({c.code.upper() for c in codes}) == 20
+    assert all(len(c.code) == 10 and set(c.code) <= set(ALPHABET) and c.max_uses == 1 for c in codes)
+    assert not set("01IO") & set("".join(c.code for c in codes))  # nothing to misread
+
+    # A code opens the presale once.
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, zone=perf.price_zones.get(), quantity=2,
+                       access_code=codes[0].code.lower())
+    order_place(hold=hold, customer=BUYER, payment=CARD)
+
+    response = client.post("/admin/sales/presale/", {"action": "export_codes", "_selected_action": [presale.pk]})
+    assert response["Content-Type"].startswith("text/csv")
+    assert 'filename="codes-fan-club.csv"' in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["code", "uses", "max uses"] and len(rows) == 21
+    assert {row[0]: row[1:] for row in rows[1:]} == {
+        c.code: ["1" if c.pk == codes[0].pk else "0", "1"] for c in codes}
+
+
+def test_a_bad_presale_is_explained(client, organizer):
+    perf, other = make_performance(rows=1, per_row=4), make_performance(rows=1, per_row=4)
+    now = timezone.now()
+    presale = Presale.objects.create(performance=perf, name="Fans", opens_at=now, closes_at=now + timedelta(days=1))
+    PresaleCode.objects.create(presale=presale, code="FANS-2027", max_uses=None)
+    client.force_login(organizer)
+    url = f"/admin/sales/presale/{presale.pk}/change/"
+    opens, closes = when(now + timedelta(days=2)), when(now + timedelta(days=1))
+    data = form_of(client.get(url))
+    data.update(opens_at_0=opens[0], opens_at_1=opens[1], closes_at_0=closes[0], closes_at_1=closes[1])
+    response = client.post(url, data)
+    assert not saved(response) and "A presale closes after it opens." in page_of(response)
+
+    data = add_rows(form_of(client.get(url)), "codes", [{"code": "fans-2027", "max_uses": "1"}])
+    response = client.post(url, data)
+    assert not saved(response) and "The code fans-2027 is already used (case does not matter)." in page_of(response)
+
+    # Its zones are the performance's own: another performance's is not offered.
+    page = page_of(client.get(url))
+    assert f"{perf} — Stalls" in page and f"{other} — Stalls" not in page
+    assert "onstraint" not in page_of(response) and PresaleCode.objects.count() == 1
