@@ -25,6 +25,13 @@
       field.dispatchEvent(new Event("change", { bubbles: true }));
       return;
     }
+    // Enter in a field that belongs to one of a form's buttons (the phone's payment deadline:
+    // Reserve) presses that button, not the form's first.
+    if (e.key === "Enter" && field && field.dataset && field.dataset.enter && document.getElementById(field.dataset.enter)) {
+      e.preventDefault();
+      document.getElementById(field.dataset.enter).click();
+      return;
+    }
     if (typing(document.activeElement)) return;
     if (ticketKeys(e)) { e.preventDefault(); return; }
     var quick = document.querySelector(".quick:focus-within") || document.querySelector(".quick");
