@@ -9,6 +9,7 @@ import contextlib
 import math
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.cache import cache
 from django.db.models import Count, Max, Min
 from django.utils.html import escape
@@ -97,17 +98,22 @@ def pitch(rows: list[list[dict]]) -> float:
 
 class SeatLabels:
     """A seat's accessible name and tooltip: section, row, number, price and flags. The
-    translated pieces are looked up once per section, not once per seat."""
+    translated pieces are looked up once per section, not once per seat. `zone_prices`:
+    what a zone's seats cost in words ({zone id: "Adult $60.00, Child $35.00"}), for a
+    performance whose price types say more than its zones' prices."""
 
-    def __init__(self):
+    def __init__(self, zone_prices: dict | None = None):
         self.pattern = _("%(section)s, row %(row)s, seat %(number)s")
         self.wheelchair, self.restricted = ", " + _("wheelchair space"), ", " + _("restricted view")
         self.prices: dict = {}
+        self.zone_prices = {zone: ", " + text for zone, text in (zone_prices or {}).items()}
 
     def __call__(self, s: dict) -> str:
         label = self.pattern % {"section": s["section__name"], "row": s["seat__row"], "number": s["seat__number"]}
         price = s.get("price_zone__price")
-        if price is not None:
+        if s.get("price_zone_id") in self.zone_prices:
+            label += self.zone_prices[s["price_zone_id"]]
+        elif price is not None:
             key = (price, s["price_zone__currency"])
             if key not in self.prices:
                 self.prices[key] = ", " + money(*key)
@@ -119,8 +125,9 @@ class SeatLabels:
         return label
 
 
-def section_svg(section: SectionView, zone_colors: dict) -> str:
-    """The open section as SVG: one roving-tabindex checkbox per seat, in row order."""
+def section_svg(section: SectionView, zone_colors: dict, zone_prices: dict | None = None) -> str:
+    """The open section as SVG: one roving-tabindex checkbox per seat, in row order
+    (`zone_prices`: see SeatLabels)."""
     rows = section.rows()
     p = pitch(rows)
     hit, dot = p / 2, p * 0.38
@@ -145,7 +152,7 @@ def section_svg(section: SectionView, zone_colors: dict) -> str:
         f'<text class="stage" x="{x0 + w / 2:.1f}" y="{y0 + font * 1.3:.1f}" font-size="{font:.1f}" '
         f'text-anchor="middle" aria-hidden="true">▲ {escape(_("STAGE"))}</text>',
     ]
-    labels = SeatLabels()
+    labels = SeatLabels(zone_prices)
     first = True
     for r, row in enumerate(rows):
         a, b = row[0], row[-1]
@@ -202,6 +209,7 @@ class SectionSummary:
     lo: tuple | None
     hi: tuple | None
     outline: str
+    zone_ids: tuple = ()  # its places' price zones, when asked for (overview's `with_zones`)
 
     @property
     def price_range(self) -> str:
@@ -233,18 +241,22 @@ def _shapes(venue_id: int) -> dict:
     return found
 
 
-def overview(performance, now, channel: str) -> tuple[list[SectionSummary], dict]:
+def overview(performance, now, channel: str, *, with_zones: bool = False) -> tuple[list[SectionSummary], dict]:
+    """The sections with their counts and price ranges; `with_zones`: and the price zones
+    of each one's places, in the same query (a door that prices by price type, not by the
+    zones' own prices, draws its ranges from them)."""
     sellable = free(now) & open_to(channel)
+    zones = {"zones": ArrayAgg("price_zone_id", distinct=True)} if with_zones else {}
     counts = (Place.objects.filter(performance=performance, seat__isnull=False)
               .values("section_id", "section__name", "section__rank")
               .annotate(total=Count("pk"), available=Count("pk", filter=sellable),
                         lo=Min("price_zone__price"), hi=Max("price_zone__price"),
-                        currency=Max("price_zone__currency"))
+                        currency=Max("price_zone__currency"), **zones)
               .order_by("section__rank", "section_id"))
     shapes = _shapes(performance.venue_id)
     summaries = [SectionSummary(
         id=c["section_id"], name=c["section__name"], total=c["total"], available=c["available"],
         lo=(c["lo"], c["currency"]) if c["lo"] is not None else None,
         hi=(c["hi"], c["currency"]) if c["hi"] is not None else None,
-        outline=shapes["outlines"].get(c["section_id"], "")) for c in counts]
+        outline=shapes["outlines"].get(c["section_id"], ""), zone_ids=tuple(c.get("zones") or ())) for c in counts]
     return summaries, shapes["box"]

@@ -17,6 +17,36 @@ FR = {
     "Promo code": "Code promo", "Complimentary": "Billet de faveur", "complimentary": "billet de faveur",
     "discount": "rabais", "fee": "frais", "%(name)s %(percent)s %% (no. %(registration)s)":
     "%(name)s %(percent)s\u00a0%% (nº %(registration)s)", "%(name)s %(percent)s %%": "%(name)s %(percent)s\u00a0%%",
+    # prices at the doors
+    "Apply the code": "Appliquer le code", "Access code": "Code d'accès",
+    "Reason for the complimentary tickets": "Motif des billets de faveur",
+    "%(type)s (complimentary)": "%(type)s (billet de faveur)",
+    "Price type for %(place)s": "Tarif pour %(place)s", "Choose a price type for %(place)s.": "Choisissez un tarif pour %(place)s.",
+    "No presale is open for this performance now.": "Aucune prévente n'est ouverte pour cette représentation en ce moment.",
+    "The online sale of this performance is closed.": "La vente en ligne de cette représentation est fermée.",
+    "Your access code opens the presale: choose your seats.": "Votre code d'accès ouvre la prévente : choisissez vos places.",
+    "Check your tickets:": "Vérifiez vos billets :",
+    "With these choices the total is %(total)s; nothing was paid. Check it, then go on.":
+    "Avec ces choix, le total est de %(total)s; rien n'a été payé. Vérifiez-le, puis continuez.",
+    "Ticket": "Billet",
+    "Discount (%(code)s)": "Rabais (%(code)s)", "Booking fees": "Frais de service",
+    "including %(name)s (%(rate)s %%)": "dont %(name)s (%(rate)s %%)", "Prices include taxes.": "Les prix comprennent les taxes.",
+    "The total shows here once the choices above can be sold.":
+    "Le total s'affiche ici dès que les choix ci-dessus peuvent être vendus.",
+    "Your tickets": "Vos billets", "Presale: %(name)s": "Prévente : %(name)s",
+    "Open now to holders of an access code, until %(until)s.":
+    "Ouverte maintenant aux détenteurs d'un code d'accès, jusqu'au %(until)s.",
+    "It sells:": "Elle comprend :", "Use this code": "Utiliser ce code",
+    "Your access code %(code)s opens the presale: choose your seats below.":
+    "Votre code d'accès %(code)s ouvre la prévente : choisissez vos places ci-dessous.",
+    "%(zone)s — from %(price)s": "%(zone)s — à partir de %(price)s", "from %(price)s": "à partir de %(price)s",
+    "Price types: ↑ ↓ choose a ticket, then its number.": "Tarifs : ↑ ↓ choisissez un billet, puis le numéro de son tarif.",
+    "{type} is not sold for this ticket.": "{type} n'est pas vendu pour ce billet.",
+    "Needed for complimentary tickets (press, guests): it is kept with the order.":
+    "Requis pour les billets de faveur (presse, invités) : il est conservé avec la commande.",
+    "Update the total": "Mettre à jour le total", "Complimentary tickets: %(reason)s": "Billets de faveur : %(reason)s",
+    "A reservation keeps these prices: it is paid later at the total above.":
+    "Une réservation garde ces prix : elle se paie plus tard au total ci-dessus.",
     "Online shop": "Boutique en ligne", "Box-office counter": "Guichet", "Telephone": "Téléphone",
     "Seated (numbered seats)": "Places assises numérotées", "Standing (a capacity)": "Debout (jauge)",
     "Wheelchair space": "Place pour fauteuil roulant", "Most tickets one order may hold.":

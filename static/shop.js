@@ -320,7 +320,24 @@
     summary.focus();
   }
 
+  // The basket's prices: Enter in the promo code applies it (it does not pay), and a
+  // receipt that comes back with errors brings the focus to them.
+  function setupPrices() {
+    var form = document.getElementById("checkout-form");
+    if (!form) return;
+    form.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && e.target.name === "promo_code") {
+        e.preventDefault();
+        document.getElementById("apply-code").click();
+      }
+    });
+    document.body.addEventListener("htmx:afterSettle", function (e) {
+      var from = e.detail.requestConfig && e.detail.requestConfig.elt;
+      if (from && from.closest && from.closest("#prices") && document.getElementById("error-summary")) focusErrors();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
-    setupMap(); setupCountdown(); keepDetails(); focusErrors();
+    setupMap(); setupCountdown(); keepDetails(); setupPrices(); focusErrors();
   });
 })();

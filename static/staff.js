@@ -18,7 +18,22 @@
       if (esc) { e.preventDefault(); esc.click(); }
       return;
     }
+    // Enter in the promo code or the comp's reason prices the sale again; it does not take the money.
+    var field = document.activeElement;
+    if (e.key === "Enter" && field && field.dataset && field.dataset.enter === "quote") {
+      e.preventDefault();
+      field.dispatchEvent(new Event("change", { bubbles: true }));
+      return;
+    }
+    // Enter in a field that belongs to one of a form's buttons (the phone's payment deadline:
+    // Reserve) presses that button, not the form's first.
+    if (e.key === "Enter" && field && field.dataset && field.dataset.enter && document.getElementById(field.dataset.enter)) {
+      e.preventDefault();
+      document.getElementById(field.dataset.enter).click();
+      return;
+    }
     if (typing(document.activeElement)) return;
+    if (ticketKeys(e)) { e.preventDefault(); return; }
     var quick = document.querySelector(".quick:focus-within") || document.querySelector(".quick");
     if (/^[1-9]$/.test(e.key) && quick) {
       quick.querySelector("[data-qty]").value = e.key;
@@ -38,18 +53,69 @@
     e.preventDefault();
     if (target.tagName === "INPUT") target.focus(); else target.click();
   });
-  // Change due, as the clerk types the cash tendered.
+  // A sale's tickets (#ticket-types): ↑ ↓ choose one, a number gives it that price type
+  // (the numbers of #type-keys) and moves to the next. A click or Tab chooses one too.
+  var ticketTable = document.getElementById("ticket-types");
+  function ticketRows() {
+    return ticketTable ? Array.prototype.slice.call(ticketTable.querySelectorAll("tr[data-ticket]")) : [];
+  }
+  function chooseTicket(row) {
+    ticketRows().forEach(function (r) {
+      r.classList.toggle("current", r === row);
+      if (r === row) r.setAttribute("aria-current", "true"); else r.removeAttribute("aria-current");
+    });
+    if (row && row.scrollIntoView) row.scrollIntoView({ block: "nearest" });
+  }
+  function say(text) {
+    var status = document.getElementById("type-key-status");
+    if (status) status.textContent = text;
+  }
+  function ticketKeys(e) {
+    var rows = ticketRows(), keys = document.getElementById("type-keys");
+    if (!rows.length || !keys) return false;  // no price types: nothing to choose
+    var i = rows.indexOf(ticketTable.querySelector("tr.current"));
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      chooseTicket(rows[Math.max(0, Math.min(rows.length - 1, i + (e.key === "ArrowDown" ? 1 : -1)))]);
+      return true;
+    }
+    if (!/^[1-9]$/.test(e.key)) return false;
+    var item = keys.querySelectorAll("li")[parseInt(e.key, 10) - 1];
+    var select = rows[Math.max(0, i)].querySelector("select");
+    if (!item || !select) return true;
+    if (!select.querySelector('option[value="' + item.dataset.type + '"]')) {
+      say(keys.dataset.notSold.replace("{type}", item.dataset.name));
+      return true;
+    }
+    say("");
+    select.value = item.dataset.type;
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+    if (i + 1 < rows.length) chooseTicket(rows[i + 1]);
+    return true;
+  }
+  if (ticketTable) {
+    ticketTable.addEventListener("click", function (e) {
+      var row = e.target.closest("tr[data-ticket]");
+      if (row) chooseTicket(row);
+    });
+    ticketTable.addEventListener("focusin", function (e) {
+      var row = e.target.closest("tr[data-ticket]");
+      if (row) chooseTicket(row);
+    });
+  }
+  // Change due, as the clerk types the cash tendered, against the total shown now (the
+  // totals come back from the server when a price type or the code changes).
   var tendered = document.getElementById("tendered");
   if (tendered) {
-    var total = parseFloat(document.getElementById("total").textContent);
     var card = document.getElementById("card_amount");
     var update = function () {
+      var total = parseFloat(document.getElementById("total").textContent) || 0;
       var cash = parseFloat((tendered.value || "0").replace(",", ".")) || 0;
       var onCard = parseFloat(((card && card.value) || "0").replace(",", ".")) || 0;
       document.getElementById("change").textContent = Math.max(0, cash + onCard - total).toFixed(2);
     };
     tendered.addEventListener("input", update);
     if (card) card.addEventListener("input", update);
+    document.body.addEventListener("htmx:afterSettle", update);
   }
   // No inline handlers (the Content-Security-Policy allows none): confirmations and print
   // buttons are marked in the page and wired here.

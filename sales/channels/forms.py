@@ -1,14 +1,24 @@
-"""Fields and forms the staff consoles (counter and phone) share: amounts typed the way a
-clerk types them, ids from the seat map, which places a sale asks for, and a payment.
-Every error reads as a sentence a clerk can act on, in the clerk's language."""
+"""Fields and forms the doors share. The staff consoles (counter and phone): amounts typed
+the way a clerk types them, ids from the seat map, which places a sale asks for, and a
+payment. All three doors, the shop included: a price type per held place, a promo code
+and a comp's reason (PricesForm), and the receipt of a quote as the pages show it.
+Every error reads as a sentence a clerk or a buyer can act on, in their language."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.db.models import Prefetch
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from events.models import PriceType
+from sales.errors import SalesError
+from sales.formatting import money
+from sales.orders import PriceRequest, Quote, hold_quote
 
 MAX_AMOUNT = Decimal("1000000")
 
@@ -155,3 +165,233 @@ def first_error(form: forms.Form) -> str:
         for error in errors:
             return error
     return _("Check the form.")
+
+
+# --- prices: what the doors offer, and what a quote says --------------------------------
+# What is charged is computed by the pricing service (sales.orders.hold_quote, order_place);
+# here is only what the forms offer and how the pages show the answer.
+
+def price_types_of(performance_id: int) -> list[PriceType]:
+    """The performance's price types in the order pricing takes them (the first sold in a
+    zone is its default), each with `amounts`: {zone id: price}."""
+    return with_amounts(PriceType.objects.filter(performance_id=performance_id).prefetch_related("prices")
+                        .order_by("rank", "name", "pk"))
+
+
+def price_types_prefetched() -> Prefetch:
+    """For a list of performances: each one's price types with their prices, in one query
+    (then with_amounts(performance.price_types.all()))."""
+    return Prefetch("price_types", PriceType.objects.prefetch_related("prices"))
+
+
+def with_amounts(types) -> list[PriceType]:
+    """Price types (their prices prefetched), each given `amounts`: {zone id: price}."""
+    types = list(types)
+    for price_type in types:
+        price_type.amounts = {p.zone_id: p.amount for p in price_type.prices.all()}
+    return types
+
+
+def offered(types: list[PriceType], zone_id: int, *, comps: bool = False, opened=frozenset()) -> list[PriceType]:
+    """The price types offered for a place of this zone: those sold in it (only those a
+    presale opens, if it names some), and the complimentary ones when staff sell (`comps`)."""
+    return [t for t in types if (comps and t.complimentary)
+            or (not t.complimentary and zone_id in t.amounts and (not opened or t.pk in opened))]
+
+
+def from_price(zone, types: list[PriceType]) -> Decimal:
+    """The lowest price a buyer pays in `zone`: its cheapest price type's, comps aside; the
+    zone's own price when none is sold there (a performance without price types)."""
+    amounts = [t.amounts[zone.pk] for t in types if not t.complimentary and zone.pk in t.amounts]
+    return min(amounts) if amounts else zone.price
+
+
+def price_range(zone_ids, zones: dict, types: list[PriceType]) -> tuple | None:
+    """The lowest and highest prices a buyer pays in these zones, ((amount, currency),
+    (amount, currency)): their price types' (comps aside), or their own prices."""
+    amounts = []
+    for zone_id in zone_ids:
+        zone = zones.get(zone_id)
+        if zone is None:
+            continue
+        sold = [t.amounts[zone_id] for t in types if not t.complimentary and zone_id in t.amounts]
+        amounts += [(amount, zone.currency) for amount in sold or [zone.price]]
+    return (min(amounts), max(amounts)) if amounts else None
+
+
+def range_text(span: tuple | None) -> str:
+    """A price range (price_range's answer) as read: "$35.00 – $60.00", or one price."""
+    if not span:
+        return ""
+    return money(*span[0]) if span[0] == span[1] else f"{money(*span[0])} – {money(*span[1])}"
+
+
+def zone_prices(types: list[PriceType], zones) -> dict[int, str]:
+    """What each zone's places cost in words, where the performance has price types
+    ({zone id: "Adult $60.00, Child $35.00"}, comps aside): seat labels and price lists."""
+    out = {}
+    for zone in zones:
+        sold = [t for t in types if not t.complimentary and zone.pk in t.amounts]
+        if sold:
+            out[zone.pk] = ", ".join(f"{t.name} {money(t.amounts[zone.pk], zone.currency)}" for t in sold)
+    return out
+
+
+def type_label(price_type: PriceType, zone) -> str:
+    if price_type.complimentary:
+        return _("%(type)s (complimentary)") % {"type": price_type.name}
+    return f"{price_type.name} — {money(price_type.amounts.get(zone.pk), zone.currency)}"
+
+
+class PriceTypeField(forms.TypedChoiceField):
+    """A price type's id. Any id is passed on: whether it may be sold for this place is the
+    pricing service's to say (sales.orders.pricing), in words the page shows."""
+
+    def valid_value(self, value) -> bool:
+        return True
+
+
+class PricesForm(forms.Form):
+    """What the buyer or the clerk chooses before paying: a price type per held place
+    (`type_<place id>`, offered only where the performance has price types), a promo code,
+    and the reason for complimentary tickets (staff only). `expected_total` is the total
+    the page showed: if the choices now cost something else, the payment is not taken."""
+
+    promo_code = forms.CharField(label=gettext_lazy("Promo code"), required=False, max_length=40,
+                                 widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}))
+    comp_reason = forms.CharField(label=gettext_lazy("Reason for the complimentary tickets"), required=False,
+                                  max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    expected_total = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+
+    def __init__(self, data=None, *, places, types: list[PriceType], staff: bool = False, opened=frozenset(),
+                 **kwargs):
+        """`staff`: a staff console's sale, which may give comps (with their reason) and is
+        driven by keys (static/staff.js): D the promo code, R the reason; Enter in either
+        asks for the totals again rather than taking the payment."""
+        super().__init__(data, **kwargs)
+        self.places, self.types = places, types
+        self.tickets = []  # (place, its field name or None, the types offered for it)
+        for place in places:
+            choices = offered(types, place.price_zone_id, comps=staff, opened=opened) if types else []
+            name = f"type_{place.pk}" if choices else None
+            if name:
+                default = next((t for t in choices if not t.complimentary), choices[0])
+                self.fields[name] = PriceTypeField(
+                    required=False, empty_value=None, coerce=int, initial=default.pk,
+                    label=_("Price type for %(place)s") % {"place": place},
+                    choices=[(t.pk, type_label(t, place.price_zone)) for t in choices],
+                    error_messages={"invalid_choice": _("Choose a price type for %(place)s.") % {"place": place}})
+            self.tickets.append((place, name, choices))
+        if not (staff and any(t.complimentary for t in types)):
+            del self.fields["comp_reason"]
+        if staff:
+            for name, key in (("promo_code", "d"), ("comp_reason", "r")):
+                if name in self.fields:
+                    self.fields[name].widget.attrs.update({"data-key": key, "data-enter": "quote"})
+
+    @property
+    def ticket_fields(self):
+        """(place, its bound price-type field or None) in place order, for the pages."""
+        return [(place, self[name] if name else None) for place, name, _choices in self.tickets]
+
+    def chosen(self) -> dict[int, int]:
+        """The price type asked for each place: as submitted, else as first offered."""
+        out = {}
+        for place, name, _choices in self.tickets:
+            if name is None:
+                continue
+            value = self.cleaned_data.get(name) if self.is_bound else self.fields[name].initial
+            if value not in (None, ""):
+                out[place.pk] = int(value)
+        return out
+
+    def price_request(self) -> PriceRequest:
+        data = self.cleaned_data if self.is_bound else {}
+        return PriceRequest(types=self.chosen(), promo_code=data.get("promo_code") or "",
+                            comp_reason=data.get("comp_reason") or "")
+
+    def refused(self, exc: SalesError) -> None:
+        """A service's refusal as this form's error: on the field it names (the promo code,
+        the comp's reason), else on the form as a whole (a price type, a limit per order)."""
+        if not hasattr(self, "cleaned_data"):  # the page's first showing: nothing typed yet
+            self.cleaned_data = {}
+        field = exc.detail.get("field")
+        self.add_error(field if field in self.fields and field != "expected_total" else None, exc.message)
+
+    def focus_first_error(self) -> None:
+        """A page shown again after a refusal opens with the field to correct focused."""
+        for name in ("comp_reason", "promo_code"):
+            if self.errors.get(name):
+                self.fields[name].widget.attrs["autofocus"] = True
+                return
+
+    def total_changed(self, quote: Quote) -> bool:
+        """Whether the choices now cost something other than the total the page showed
+        (nothing shown, as from an older page: not changed)."""
+        raw = (self.cleaned_data.get("expected_total") or "").strip()
+        if not raw:
+            return False
+        try:
+            return Decimal(raw) != quote.total
+        except InvalidOperation:
+            return True
+
+
+def priced(prices: PricesForm, hold, *, actor, email: str = "", paying: bool = False) -> Quote | None:
+    """The pricing service's quote for the choices on `prices`, or None with its refusal
+    (or the form's own errors) on the form. `paying`: the money is about to be taken, and
+    it must be the total the page showed; if the choices now cost something else (changed
+    with the page not yet told), the form gets an error saying the new total."""
+    if prices.is_bound and not prices.is_valid():
+        return None
+    try:
+        quote = hold_quote(hold, prices.price_request(), actor=actor, email=email)
+    except SalesError as exc:
+        prices.refused(exc)
+        return None
+    if paying and prices.total_changed(quote):
+        prices.add_error(None, _("With these choices the total is %(total)s; nothing was paid. Check it, then go on.")
+                         % {"total": money(quote.total, quote.currency)})
+    return quote
+
+
+@dataclass
+class ReceiptLine:
+    place: str
+    type_name: str
+    note: str
+    list_price: Decimal
+    complimentary: bool
+
+
+def percent(value) -> str:
+    """A tax rate as printed: 5, 9.975 (9,975 in French)."""
+    rate = Decimal(value).normalize()
+    return number_format(rate if rate.as_tuple().exponent < 0 else rate.quantize(Decimal(1)))
+
+
+def receipt_of(quote: Quote, places, types: list[PriceType]) -> dict:
+    """A quote as the pages show it before payment: each ticket with its price type (and the
+    type's note) and list price, the discount, the fees, each tax by name and the total,
+    all as the pricing service computed them (Quote.receipt)."""
+    names = {place.pk: str(place) for place in places}
+    notes = {t.name: t.note for t in types}
+    receipt = quote.receipt
+    fees_with_taxes = sum((line.fee for line in quote.lines), Decimal("0.00")) + Decimal(
+        receipt.get("order_fee") or "0")
+    return {
+        "lines": [ReceiptLine(place=names.get(line.place_id, line.zone_name),
+                              type_name=line.price_type_name or line.zone_name,
+                              note=notes.get(line.price_type_name, ""),
+                              list_price=line.list_price, complimentary=line.complimentary)
+                  for line in quote.lines],
+        "currency": quote.currency,
+        "discount": Decimal(receipt["discount"]),
+        "promo_code": receipt["promo_code"],
+        "subtotal": Decimal(receipt["subtotal"]),
+        "fees": Decimal(receipt["fees"]),
+        "fees_with_taxes": fees_with_taxes,
+        "taxes": [(name, percent(rate), Decimal(amount)) for name, rate, _registration, amount in receipt["taxes"]],
+        "tax_included": receipt["tax_included"],
+        "total": quote.total,
+    }

@@ -1,10 +1,12 @@
-"""What the staff channels share: the role guard and the landing page after login."""
+"""What the staff channels share: the role guard, the landing page after login, and
+leaving a page for another."""
 
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django_htmx.http import HttpResponseClientRedirect
 
 from sales.policy import COUNTER_CLERK, ORGANIZER, PHONE_OPERATOR, roles_of
 
@@ -27,6 +29,11 @@ def role_required(role: str):
             return view(request, *args, **kwargs)
         return wrapper
     return decorator
+
+
+def to_page(request, url: str):
+    """Go to `url`; from an htmx request (the totals of a sale asked again), the whole page goes."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 @login_required

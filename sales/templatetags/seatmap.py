@@ -33,5 +33,5 @@ def seat_map(context) -> dict:
         links.append({"section": section, "href": href})
     svg = None
     if open_section is not None and not context.get("section_url"):
-        svg = mark_safe(section_svg(open_section, context.get("zone_colors") or {}))  # noqa: S308 - built with escape()
+        svg = mark_safe(section_svg(open_section, context.get("zone_colors") or {}, context.get("zone_prices")))  # noqa: S308 - built with escape()
     return {"sections": links, "open": open_section, "svg": svg, "box": box}

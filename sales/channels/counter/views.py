@@ -19,13 +19,21 @@ from sales.channels.forms import (
     ExchangeStartForm,
     IdsField,
     PaymentForm,
+    PricesForm,
     SaleStartForm,
     ShiftCloseForm,
     ShiftOpenForm,
     SupervisorForm,
     first_error,
+    from_price,
+    price_types_of,
+    price_types_prefetched,
+    priced,
+    receipt_of,
+    with_amounts,
+    zone_prices,
 )
-from sales.channels.staff import role_required
+from sales.channels.staff import role_required, to_page
 from sales.errors import SalesError
 from sales.holds import hold_create, hold_is_live, hold_release
 from sales.models import Hold, Order, Shift
@@ -33,7 +41,6 @@ from sales.orders import (
     CustomerDetails,
     change_given,
     exchange_quote,
-    hold_total,
     order_exchange,
     order_pay_reservation,
     order_place,
@@ -47,6 +54,8 @@ from sales.tickets import tickets_printed
 from sales.tickets_pdf import order_pdf as tickets_pdf
 
 clerk_only = role_required(COUNTER_CLERK)
+# What a refusal names when it is about the prices chosen rather than the money.
+PRICE_FIELDS = ("promo_code", "comp_reason", "tickets")
 WALK_IN = CustomerDetails(name="Counter customer", email="counter@boxoffice.invalid")
 
 
@@ -80,14 +89,17 @@ def home(request):
         return render(request, "counter/open_shift.html")
     now = timezone.now()
     today = timezone.localdate()
-    perfs = list(_counter_performances(now).prefetch_related("price_zones", "venue__sections"))
+    perfs = list(_counter_performances(now).prefetch_related(
+        "price_zones", "venue__sections", price_types_prefetched()))
     # Today's performances first: the queue at the window is mostly for tonight.
     perfs.sort(key=lambda p: (timezone.localtime(p.starts_at).date() != today, p.starts_at))
     rows = []
     for perf in perfs:
         counts = zone_counts(perf.pk)
+        types = with_amounts(perf.price_types.all())
         rows.append({"performance": perf, "today": timezone.localtime(perf.starts_at).date() == today,
-                     "zones": [(z, counts.get(z.pk, {}).get("available", 0)) for z in perf.price_zones.all()],
+                     "zones": [(z, counts.get(z.pk, {}).get("available", 0), from_price(z, types) if types else None)
+                               for z in perf.price_zones.all()],
                      "standing": [s for s in perf.venue.sections.all() if s.kind == Section.Kind.STANDING]})
     return render(request, "counter/home.html", {"shift": shift, "rows": rows})
 
@@ -140,6 +152,9 @@ def _own_hold(request, hold_id: int) -> Hold:
 
 @clerk_only
 def sale(request, hold_id: int):
+    """The sale of a hold: a price type per ticket (by keys), a promo code, comps with their
+    reason, the totals as priced by the server, then the money. POST with action=quote (a
+    choice changed; with htmx, only the totals come back) prices without selling."""
     hold = _own_hold(request, hold_id)
     shift = shift_current(request.user)
     if shift is None:
@@ -147,29 +162,50 @@ def sale(request, hold_id: int):
         return redirect("counter:home")
     sold = Order.objects.filter(hold=hold, status=Order.Status.PAID).first()
     if sold is not None:  # a retried "Take payment": the sale went through the first time
-        return redirect("counter:order", code=sold.code)
+        return to_page(request, reverse("counter:order", args=[sold.code]))
     if not hold_is_live(hold):
         messages.error(request, _("The hold lapsed; the seats were released. Start the sale again."))
-        return redirect("counter:home")
+        return to_page(request, reverse("counter:home"))
     places = list(hold.places.filter(state="held").select_related("seat", "section", "price_zone").order_by("pk"))
-    total, _currency, _ids = hold_total(hold)
-    errors = []
-    if request.method == "POST":
+    posted = request.method == "POST"
+    prices = PricesForm(request.POST if posted else None, places=places,
+                        types=price_types_of(hold.performance_id), staff=True)
+    errors, quote, order = [], None, None
+    if posted and request.POST.get("action") != "quote":
+        payment = PaymentForm(request.POST)
         try:
-            payment = PaymentForm(request.POST)
             _valid(payment)
-            order = order_place(hold=hold, customer=WALK_IN, payments=payment.parts(), actor=request.user,
-                                shift=shift, idempotency_key=payment.attempt_key(f"counter:{hold.token}"))
+            key = payment.attempt_key(f"counter:{hold.token}")
+            # The same attempt again (a double press) is answered as the first, by its key.
+            retry = Order.objects.filter(idempotency_key=key).exists()
+            quote = None if retry else priced(prices, hold, actor=request.user, paying=True)
+            if retry or (quote is not None and not prices.errors):
+                order = order_place(hold=hold, customer=WALK_IN, payments=payment.parts(), actor=request.user,
+                                    shift=shift, idempotency_key=key, prices=prices.price_request())
         except SalesError as exc:
-            errors.append(exc.message)
-        else:
+            if exc.detail.get("field") in PRICE_FIELDS:
+                prices.refused(exc)
+                quote = None  # not what these choices cost after all
+            else:
+                errors.append(exc.message)
+        if order is not None:
             messages.success(request, _("Sold. Change due: %(change)s") % {"change": f"{change_given(order):.2f}"})
             return redirect("counter:order", code=order.code)
-    return render(request, "counter/sale.html", {
-        "hold": hold, "places": places, "total": total, "errors": errors,
+    if quote is None and not prices.errors:
+        quote = priced(prices, hold, actor=request.user)
+    context = {
+        "hold": hold, "prices": prices, "errors": errors,
+        "receipt": receipt_of(quote, places, prices.types) if quote is not None else None,
         "seconds_left": max(0, int((hold.expires_at - timezone.now()).total_seconds())),
         "attempt": timezone.now().strftime("%H%M%S%f"),
-    }, status=400 if errors else 200)
+    }
+    status = 400 if errors or prices.errors else 200
+    if request.htmx and posted and request.POST.get("action") == "quote":
+        # 200 even with a refusal: htmx swaps only successful answers, and the refusal is
+        # shown in the totals it sends.
+        return render(request, "sales/_staff_prices.html#totals", context)
+    prices.focus_first_error()
+    return render(request, "counter/sale.html", context, status=status)
 
 
 @clerk_only
@@ -397,9 +433,10 @@ def seat_map(request, pk: int):
     if exchange is not None:
         pick_url = reverse("counter:order-exchange-start", args=[exchange.code])
         pick_fields.append(("tickets", ",".join(map(str, IdsField().to_python(request.GET.getlist("tickets"))))))
+    zones = list(perf.price_zones.all())
     return render(request, "counter/map.html", {
         "performance": perf, "seats": seats, "box": box, "exchange": exchange,
-        "zone_colors": {z.pk: z.color for z in perf.price_zones.all()},
+        "zone_colors": {z.pk: z.color for z in zones}, "zone_prices": zone_prices(price_types_of(perf.pk), zones),
         "states_url": reverse("counter:seat-states", args=[perf.pk]), "pick_url": pick_url,
         "pick_fields": pick_fields})
 

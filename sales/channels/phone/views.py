@@ -14,8 +14,23 @@ from django.views.decorators.http import require_POST
 
 from events.models import Channel, Performance, PriceZone, Section
 from sales.availability import seat_rows, taken_seats
-from sales.channels.forms import CardForm, CustomerForm, NoteForm, ReserveForm, SaleStartForm, first_error
-from sales.channels.staff import role_required
+from sales.channels.forms import (
+    CardForm,
+    CustomerForm,
+    NoteForm,
+    PricesForm,
+    ReserveForm,
+    SaleStartForm,
+    first_error,
+    from_price,
+    price_types_of,
+    price_types_prefetched,
+    priced,
+    receipt_of,
+    with_amounts,
+    zone_prices,
+)
+from sales.channels.staff import role_required, to_page
 from sales.errors import SalesError
 from sales.holds import hold_create, hold_extend, hold_is_live, hold_release
 from sales.models import Customer, CustomerNote, Hold, Order
@@ -23,7 +38,6 @@ from sales.notifications import resend_confirmation
 from sales.orders import (
     CustomerDetails,
     customer_register,
-    hold_total,
     order_cancel,
     order_pay_reservation,
     order_place,
@@ -33,6 +47,8 @@ from sales.payments import PaymentRequest
 from sales.policy import PHONE_OPERATOR
 
 operator_only = role_required(PHONE_OPERATOR)
+# What a refusal names when it is about the prices chosen rather than the card or the deadline.
+PRICE_FIELDS = ("promo_code", "comp_reason", "tickets")
 
 
 @operator_only
@@ -70,10 +86,16 @@ def customer(request, pk: int):
     now = timezone.now()
     perfs = (Performance.objects.filter(on_sale_windows__channel=Channel.PHONE, on_sale_windows__opens_at__lte=now,
                                         on_sale_windows__closes_at__gt=now)
-             .select_related("event").prefetch_related("price_zones", "venue__sections").order_by("starts_at"))
+             .select_related("event").prefetch_related(
+                 "price_zones", "venue__sections", price_types_prefetched())
+             .order_by("starts_at"))
+    performances = []
+    for perf in perfs:
+        types = with_amounts(perf.price_types.all())
+        performances.append((perf, [(z, from_price(z, types) if types else None) for z in perf.price_zones.all()]))
     return render(request, "phone/customer.html", {
         "customer": cust, "orders": cust.orders.select_related("performance__event").order_by("-created_at")[:20],
-        "notes": cust.note_entries.select_related("author")[:20], "performances": perfs,
+        "notes": cust.note_entries.select_related("author")[:20], "performances": performances,
         "standing_kind": Section.Kind.STANDING})
 
 
@@ -130,41 +152,70 @@ def _hold(request, pk: int, hold_id: int) -> Hold:
 
 @operator_only
 def sale(request, pk: int, hold_id: int):
+    """The caller's sale: a price type per ticket, a promo code, comps with their reason, the
+    totals priced by the server; then the card by phone, or a reservation to pay later at
+    these prices. POST with action=quote (a choice changed; with htmx, only the totals come
+    back) prices without selling."""
     cust = get_object_or_404(Customer, pk=pk)
     hold = _hold(request, pk, hold_id)
     done = _order_of(hold)
     if done is not None:  # reserved or paid already (a retried submit lands here too)
-        return redirect("phone:order", code=done.code)
+        return to_page(request, reverse("phone:order", args=[done.code]))
     if not hold_is_live(hold):
         messages.error(request, _("The hold lapsed; the seats were released."))
-        return redirect("phone:customer", pk=cust.pk)
+        return to_page(request, reverse("phone:customer", args=[cust.pk]))
     errors = []
     details = CustomerDetails(name=cust.name, email=cust.email, phone=cust.phone)
-    if request.method == "POST":
+    places = list(hold.places.filter(state="held").select_related("seat", "section", "price_zone").order_by("pk"))
+    posted = request.method == "POST"
+    prices = PricesForm(request.POST if posted else None, places=places,
+                        types=price_types_of(hold.performance_id), staff=True)
+    quote = None
+    if posted and request.POST.get("action") != "quote":  # pay (the default), or reserve
         form = ReserveForm(request.POST)
         try:
             if not form.is_valid():
                 raise SalesError(first_error(form))
             asked = form.cleaned_data
-            if asked["action"] == "reserve":
-                deadline = _deadline(asked["deadline"])
-                order = order_reserve(hold=hold, customer=details, deadline=deadline, actor=request.user)
-                messages.success(request, _("Reserved until %(when)s.") % {
-                    "when": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")})
-            else:
-                order = order_place(hold=hold, customer=details, actor=request.user,
-                                    payment=PaymentRequest(method="card_not_present",
-                                                           card_number=asked["card_number"]),
-                                    idempotency_key=f"phone:{hold.token}:{asked['attempt'][:20]}")
-                messages.success(request, _("Paid. The tickets are on their way to %(email)s.") % {"email": cust.email})
-            return redirect("phone:order", code=order.code)
+            deadline = _deadline(asked["deadline"]) if asked["action"] == "reserve" else None
+            key = f"phone:{hold.token}:{asked['attempt'][:20]}"
+            # The same payment again (a double press) is answered as the first, by its key.
+            retry = deadline is None and Order.objects.filter(idempotency_key=key).exists()
+            quote = None if retry else priced(prices, hold, actor=request.user, email=cust.email, paying=True)
+            if retry or (quote is not None and not prices.errors):
+                if deadline is not None:
+                    order = order_reserve(hold=hold, customer=details, deadline=deadline, actor=request.user,
+                                          prices=prices.price_request())
+                    messages.success(request, _("Reserved until %(when)s.") % {
+                        "when": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")})
+                else:
+                    order = order_place(hold=hold, customer=details, actor=request.user,
+                                        payment=PaymentRequest(method="card_not_present",
+                                                               card_number=asked["card_number"]),
+                                        idempotency_key=key, prices=prices.price_request())
+                    messages.success(request, _("Paid. The tickets are on their way to %(email)s.")
+                                     % {"email": cust.email})
+                return redirect("phone:order", code=order.code)
         except SalesError as exc:
-            errors.append(exc.message)
-    places = hold.places.filter(state="held").select_related("seat", "section", "price_zone").order_by("pk")
-    return render(request, "phone/sale.html", {
-        "customer": cust, "hold": hold, "places": places, "total": hold_total(hold)[0],
-        "seconds_left": max(0, int((hold.expires_at - timezone.now()).total_seconds())), "errors": errors,
-        "attempt": timezone.now().strftime("%H%M%S%f")}, status=400 if errors else 200)
+            if exc.detail.get("field") in PRICE_FIELDS:
+                prices.refused(exc)
+                quote = None  # not what these choices cost after all
+            else:
+                errors.append(exc.message)
+    if quote is None and not prices.errors:
+        quote = priced(prices, hold, actor=request.user, email=cust.email)
+    context = {
+        "customer": cust, "hold": hold, "prices": prices, "errors": errors,
+        "receipt": receipt_of(quote, places, prices.types) if quote is not None else None,
+        "seconds_left": max(0, int((hold.expires_at - timezone.now()).total_seconds())),
+        "attempt": timezone.now().strftime("%H%M%S%f")}
+    status = 400 if errors or prices.errors else 200
+    if request.htmx and posted and request.POST.get("action") == "quote":
+        # 200 even with a refusal: htmx swaps only successful answers, and the refusal is
+        # shown in the totals it sends.
+        return render(request, "sales/_staff_prices.html#totals", context)
+    prices.focus_first_error()
+    return render(request, "phone/sale.html", context, status=status)
 
 
 def _deadline(raw: str | None) -> datetime:
@@ -253,9 +304,10 @@ def seat_map(request, pk: int, perf_pk: int):
     cust = get_object_or_404(Customer, pk=pk)
     perf = get_object_or_404(Performance.objects.select_related("event", "venue"), pk=perf_pk)
     seats, box = seat_rows(perf, timezone.now(), Channel.PHONE)
+    zones = list(perf.price_zones.all())
     return render(request, "phone/map.html", {
         "customer": cust, "performance": perf, "seats": seats, "box": box,
-        "zone_colors": {z.pk: z.color for z in perf.price_zones.all()},
+        "zone_colors": {z.pk: z.color for z in zones}, "zone_prices": zone_prices(price_types_of(perf.pk), zones),
         "states_url": reverse("phone:seat-states", args=[perf.pk]),
         "pick_url": reverse("phone:sale-new", args=[cust.pk]),
         "pick_fields": [("performance", perf.pk)]})

@@ -51,3 +51,10 @@ class CheckoutForm(forms.Form):
         label=_("Card number"), max_length=30,
         help_text=_("Test cards: 4242 4242 4242 4242 approves, 4000 0000 0000 0002 declines."),
         widget=forms.TextInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}))
+
+
+class AccessCodeForm(forms.Form):
+    """A presale's access code, typed before the general online sale opens."""
+
+    access_code = forms.CharField(label=_("Access code"), max_length=40,
+                                  widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}))

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+from dataclasses import replace
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.middleware.gzip import GZipMiddleware
@@ -15,26 +17,45 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
-from events.models import Channel, Performance
+from events.models import Channel, OnSaleWindow, Performance
 from sales import waiting_room
 from sales.availability import seat_rows, taken_seats, zone_counts
-from sales.errors import HoldNotActive, PaymentDeclined, SalesError, ServiceUnavailable
-from sales.holds import hold_create, hold_is_live, hold_release
+from sales.channels.forms import (
+    PricesForm,
+    from_price,
+    price_range,
+    price_types_of,
+    price_types_prefetched,
+    priced,
+    range_text,
+    receipt_of,
+    with_amounts,
+    zone_prices,
+)
+from sales.errors import HoldNotActive, NotOnSale, PaymentDeclined, SalesError, ServiceUnavailable
+from sales.holds import hold_create, hold_is_live, hold_release, presale_opening
 from sales.inventory import free
-from sales.models import Ballot, Hold, Order, Place
-from sales.orders import CustomerDetails, hold_total, order_place
+from sales.models import Ballot, Hold, Order, Place, Presale, PresaleCode
+from sales.orders import CustomerDetails, order_place
 from sales.payments import PaymentRequest
 from sales.seatmap import overview, section_svg, sections_of
 from sales.tickets_pdf import order_pdf
 
-from .forms import CheckoutForm, HoldForm
+from .forms import AccessCodeForm, CheckoutForm, HoldForm
 from .queue import pass_ok
 
 BASKET = "basket_hold"
 # What the shopper typed at checkout (never the card), kept when their hold lapses so that
 # choosing seats again does not mean typing it all again.
 DETAILS = "checkout_details"
+# Presale access codes the shopper typed and the presale accepted: {performance id: code},
+# passed with every hold they make for that performance.
+ACCESS_CODES = "access_codes"
+# Tries of a code (a presale's access code, a promo code) per address and minute: codes are
+# short, and guessing them must be slow.
+CODE_TRIES_PER_MINUTE = 30
 
 
 def _owner_key(request) -> str:
@@ -54,7 +75,9 @@ def _basket(request) -> Hold | None:
 def _on_sale_online(now):
     return (Performance.objects
             .filter(on_sale_windows__channel=Channel.ONLINE, on_sale_windows__closes_at__gt=now)
-            .select_related("event", "venue").prefetch_related("price_zones", "on_sale_windows")
+            .select_related("event", "venue").prefetch_related(
+                "price_zones", "on_sale_windows",
+                price_types_prefetched())
             .order_by("starts_at"))
 
 
@@ -64,11 +87,12 @@ def event_list(request):
     for perf in _on_sale_online(now):
         counts = zone_counts(perf.pk)
         zones = list(perf.price_zones.all())
+        types = with_amounts(perf.price_types.all())
         available = sum(counts.get(z.pk, {}).get("available", 0) for z in zones)
         total = sum(counts.get(z.pk, {}).get("total", 0) for z in zones)
         window = next(w for w in perf.on_sale_windows.all() if w.channel == Channel.ONLINE)
         rows.append({
-            "performance": perf, "from_price": min((z.price for z in zones), default=None),
+            "performance": perf, "from_price": min((from_price(z, types) for z in zones), default=None),
             "currency": zones[0].currency if zones else "CAD", "available": available,
             "few_left": 0 < available <= max(20, total // 20), "sold_out": total and not available,
             "opens_at": window.opens_at if window.opens_at > now else None,
@@ -98,28 +122,89 @@ def _behind_queue(request, perf_id: int):
     return None
 
 
+def _too_many_code_tries(request) -> bool:
+    return settings.RATE_LIMITS and waiting_room.rate_limited(
+        "codes", waiting_room.client_ip(request), limit=CODE_TRIES_PER_MINUTE)
+
+
+def _presale_now(perf, now) -> Presale | None:
+    """The presale open now for a performance whose online sale has not opened yet: the
+    page then offers its access code field."""
+    window = OnSaleWindow.objects.filter(performance=perf, channel=Channel.ONLINE).first()
+    if window is None or window.opens_at <= now or now >= window.closes_at:
+        return None
+    return (Presale.objects.filter(performance=perf, opens_at__lte=now, closes_at__gt=now)
+            .prefetch_related("zones").order_by("closes_at").first())
+
+
+def _access_code(request, perf_id: int) -> str:
+    return (request.session.get(ACCESS_CODES) or {}).get(str(perf_id), "")
+
+
 def performance_detail(request, pk: int):
+    """The performance: its prices, best available, the seat map; before the online sale
+    opens, a presale's access code (POST: the code, checked by the presale)."""
     if (to_queue := _behind_queue(request, pk)) is not None:
         return to_queue
     perf = get_object_or_404(Performance.objects.select_related("event", "venue"), pk=pk)
     now = timezone.now()
+    presale = _presale_now(perf, now)
+    access = AccessCodeForm(initial={"access_code": _access_code(request, perf.pk)})
+    status = 200
+    if request.method == "POST":
+        access = AccessCodeForm(request.POST)
+        if presale is None:
+            messages.error(request, _("No presale is open for this performance now."))
+            return redirect("shop:performance", pk=perf.pk)
+        if _too_many_code_tries(request):
+            access.add_error("access_code", _("Too many attempts from your network; wait a minute."))
+        elif access.is_valid():
+            code = access.cleaned_data["access_code"]
+            try:
+                presale_opening(performance=perf, channel=Channel.ONLINE, code=code, now=now,
+                                closed=NotOnSale(_("The online sale of this performance is closed.")))
+            except SalesError as exc:
+                access.add_error("access_code", exc.message)
+            else:
+                request.session[ACCESS_CODES] = {**(request.session.get(ACCESS_CODES) or {}), str(perf.pk): code}
+                messages.success(request, _("Your access code opens the presale: choose your seats."))
+                return redirect("shop:performance", pk=perf.pk)
+        status = 400
     counts = zone_counts(perf.pk)
-    zones = [(z, counts.get(z.pk, {"available": 0, "total": 0})) for z in perf.price_zones.all()]
+    types = price_types_of(perf.pk)
+    zones = list(perf.price_zones.all())
+    by_id = {z.pk: z for z in zones}
+    priced = zone_prices(types, zones)
+    rows = [{"zone": z, "from": from_price(z, types), "types": priced.get(z.pk, ""), "has_types": z.pk in priced,
+             "available": counts.get(z.pk, {"available": 0})["available"]} for z in zones]
     standing = (Place.objects.filter(performance=perf, seat__isnull=True).filter(free(now))
-                .values("section_id", "section__name", "price_zone__name", "price_zone__price",
-                        "price_zone__currency").order_by("section_id"))
+                .values("section_id", "section__name", "price_zone_id", "price_zone__currency").order_by("section_id"))
     standing_areas = {}
     for row in standing:
         area = standing_areas.setdefault(row["section_id"], {**row, "available": 0})
         area["available"] += 1
+    for area in standing_areas.values():
+        zone = by_id.get(area["price_zone_id"])
+        area["from"] = from_price(zone, types) if zone else None
+        area["has_types"] = area["price_zone_id"] in priced
+    sections, box = overview(perf, now, Channel.ONLINE, with_zones=bool(types))
+    if types:  # the sections' price ranges as the price types make them, not the zones' own prices
+        ranged = []
+        for summary in sections:
+            span = price_range(summary.zone_ids, by_id, types)
+            ranged.append(replace(summary, lo=span[0], hi=span[1]) if span else summary)
+        sections = ranged
     basket = _basket(request)
+    code = _access_code(request, perf.pk)
     return render(request, "shop/performance.html", {
-        "performance": perf, "zones": zones, "zone_colors": {z.pk: z.color for z, _c in zones},
-        "overview": overview(perf, now, Channel.ONLINE), "standing": list(standing_areas.values()),
+        "performance": perf, "zones": rows, "zone_colors": {z.pk: z.color for z in zones},
+        "overview": (sections, box), "standing": list(standing_areas.values()),
         "basket": basket if basket and basket.performance_id == perf.pk and hold_is_live(basket, now) else None,
         "now": now, "form": HoldForm(performance=perf),
         "section_url": reverse("shop:seat-section", args=[perf.pk]),
-    })
+        "presale": presale, "access": access, "access_code": code if presale else "",
+        "notes": [(t.name, t.note) for t in types if t.note and not t.complimentary],
+    }, status=status)
 
 
 def seat_section(request, pk: int, channel: str = Channel.ONLINE):
@@ -135,9 +220,15 @@ def seat_section(request, pk: int, channel: str = Channel.ONLINE):
     if not seats:
         raise Http404(_("No such section"))
     section = sections_of(seats)[0]
+    zones = list(perf.price_zones.all())
+    types = price_types_of(perf.pk)
+    by_id = {z.pk: z for z in zones}
+    span = price_range({s["price_zone_id"] for s in seats}, by_id, types) if types else None
     response = render(request, "shop/_seatsection.html", {
         "section": section, "performance": perf,
-        "svg": mark_safe(section_svg(section, {z.pk: z.color for z in perf.price_zones.all()})),  # noqa: S308 - built with escape()
+        "price_range": range_text(span),
+        "svg": mark_safe(section_svg(section, {z.pk: z.color for z in zones},  # noqa: S308 - built with escape()
+                                     zone_prices(types, zones))),
     })
     return _compressed(request, response)
 
@@ -169,7 +260,8 @@ def hold(request, pk: int):
         new = hold_create(performance=perf, channel=Channel.ONLINE, user=request.user,
                           owner_key=_owner_key(request), place_ids=data.get("seats") or None,
                           zone=data.get("zone"), section=data.get("section"),
-                          quantity=data.get("quantity") if not data.get("seats") else None)
+                          quantity=data.get("quantity") if not data.get("seats") else None,
+                          access_code=_access_code(request, perf.pk))
     except SalesError as exc:
         # The basket the shopper already had is kept.
         messages.error(request, _("Those seats could not be held: %(reason)s") % {"reason": exc.message})
@@ -181,27 +273,73 @@ def hold(request, pk: int):
     return redirect("shop:basket")
 
 
+def _prices_form(hold, data=None) -> PricesForm:
+    """The basket's price choices: a price type per place (comps are never offered online;
+    a presale that names price types offers only those), and a promo code."""
+    places = list(hold.places.filter(state="held").select_related("seat", "section", "price_zone").order_by("pk"))
+    opened = frozenset()
+    if hold.presale_code_id:
+        opened = frozenset(PresaleCode.objects.get(pk=hold.presale_code_id).presale.price_types
+                           .values_list("pk", flat=True))
+    return PricesForm(data, places=places, types=price_types_of(hold.performance_id), opened=opened)
+
+
+def _lapsed(request, hold):
+    request.session.pop(BASKET, None)
+    if hold.status != Hold.Status.SOLD:
+        messages.warning(request, _("Your hold expired and the seats were released. Please choose again."))
+    if request.htmx:  # a price change on a page whose hold has gone: the whole page moves on
+        return HttpResponseClientRedirect(reverse("shop:performance", args=[hold.performance_id]))
+    return redirect("shop:performance", pk=hold.performance_id)
+
+
 def basket(request):
+    """The basket: the held places, a price type for each, a promo code, the receipt, and
+    checkout. POST (a price type or the code changed): the receipt again, priced by the
+    server; with htmx, only the receipt and the messages above it."""
     hold = _basket(request)
     now = timezone.now()
     if hold is None:
+        if request.htmx:
+            return HttpResponseClientRedirect(reverse("shop:basket"))
         return render(request, "shop/basket.html", {"hold": None})
     if not hold_is_live(hold, now):
-        request.session.pop(BASKET, None)
-        if hold.status != Hold.Status.SOLD:
-            messages.warning(request, _("Your hold expired and the seats were released. Please choose again."))
-        return redirect("shop:performance", pk=hold.performance_id)
-    return _render_basket(request, hold, CheckoutForm(initial=request.session.get(DETAILS)), now)
+        return _lapsed(request, hold)
+    if request.method == "POST":
+        typed = {k: request.POST.get(k, "") for k in ("name", "email", "phone")}
+        return _render_basket(request, hold, CheckoutForm(initial=typed), now, _prices_form(hold, request.POST))
+    return _render_basket(request, hold, CheckoutForm(initial=request.session.get(DETAILS)), now, _prices_form(hold))
 
 
-def _render_basket(request, hold, form, now, status=200):
-    places = hold.places.filter(state="held").select_related("seat", "section", "price_zone").order_by("pk")
-    total, currency, _ids = hold_total(hold)  # what will be charged, computed where the charge is
-    return render(request, "shop/basket.html", {
-        "hold": hold, "places": places, "total": total, "currency": currency, "form": form,
+def _priced(request, hold, prices: PricesForm, paying: bool = False):
+    """The quote of the choices in `prices`, or None with the refusal on the form (see
+    priced). Trying a promo code counts against the address's code tries."""
+    if prices.is_bound and prices.is_valid() and prices.cleaned_data["promo_code"] and _too_many_code_tries(request):
+        prices.refused(SalesError(_("Too many attempts from your network; wait a minute."), field="promo_code"))
+        return None
+    return priced(prices, hold, actor=request.user, paying=paying)
+
+
+def _render_basket(request, hold, form, now, prices: PricesForm, status=200, quote=None):
+    if quote is None and not prices.errors:
+        quote = _priced(request, hold, prices)
+    if prices.errors and status == 200:
+        status = 400
+    context = {
+        "hold": hold, "form": form, "prices": prices,
+        "receipt": receipt_of(quote, prices.places, prices.types) if quote is not None else None,
+        "total": quote.total if quote is not None else None, "currency": quote.currency if quote else "",
+        "errors": bool(form.errors or prices.errors),
+        "error_title": _("The payment was not made:") if request.resolver_match.url_name == "checkout"
+        else _("Check your tickets:"),
         "seconds_left": max(0, int((hold.expires_at - now).total_seconds())),
         "nonce": secrets.token_urlsafe(16),
-    }, status=status)
+    }
+    if request.htmx:
+        # 200 even with a refusal: htmx swaps only successful answers, and the refusal is
+        # shown in the messages it sends.
+        return render(request, "shop/basket.html#priced", {**context, "oob": True})
+    return render(request, "shop/basket.html", context, status=status)
 
 
 def basket_status(request):
@@ -230,36 +368,44 @@ def checkout(request):
         return redirect("shop:events")
     if (to_queue := _behind_queue(request, hold.performance_id)) is not None:
         return to_queue
+    form, prices = CheckoutForm(request.POST), _prices_form(hold, request.POST)
     if waiting_room.over_channel_limit(request, Channel.ONLINE, "payments"):
-        form = CheckoutForm(request.POST)
         form.add_error(None, _("Too many attempts from your network; wait a minute."))
-        return _render_basket(request, hold, form, now, status=429)
-    form = CheckoutForm(request.POST)
-    if not form.is_valid():
-        return _render_basket(request, hold, form, now, status=400)
+        return _render_basket(request, hold, form, now, prices, status=429)
+    if not (form.is_valid() & prices.is_valid()):  # both, so that every error shows at once
+        return _render_basket(request, hold, form, now, prices, status=400)
     data = form.cleaned_data
+    key = f"shop:{hold.token}:{request.POST.get('nonce', '')[:40]}"
+    quote = None
+    # What the page showed is what is charged: choices changed since the receipt was last
+    # computed (without JavaScript, say) show the new receipt first. A retry of a payment
+    # already made is answered as the first was (order_place, by its key).
+    if not Order.objects.filter(idempotency_key=key).exists():
+        quote = _priced(request, hold, prices, paying=True)
+        if quote is None or prices.errors:
+            return _render_basket(request, hold, form, now, prices, status=400 if quote is None else 409, quote=quote)
     try:
         order = order_place(
             hold=hold, actor=request.user,
             customer=CustomerDetails(name=data["name"], email=data["email"], phone=data["phone"]),
             payment=PaymentRequest(method="test_card", card_number=data["card_number"]),
-            idempotency_key=f"shop:{hold.token}:{request.POST.get('nonce', '')[:40]}",
+            idempotency_key=key, prices=prices.price_request(),
         )
     except PaymentDeclined as exc:
         form.add_error("card_number", _("Payment declined: %(reason)s. Your seats are still held.")
                        % {"reason": exc.message})
-        return _render_basket(request, hold, form, now, status=402)
+        return _render_basket(request, hold, form, now, prices, status=402, quote=quote)
     except HoldNotActive as exc:
         request.session.pop(BASKET, None)
         request.session[DETAILS] = {k: data[k] for k in ("name", "email", "phone")}
         messages.error(request, exc.message)
         return redirect("shop:performance", pk=hold.performance_id)
     except SalesError as exc:
-        form.add_error(None, exc.message)
-        return _render_basket(request, hold, form, now, status=400)
+        prices.refused(exc)
+        return _render_basket(request, hold, form, now, prices, status=400)
     if order.status == Order.Status.PENDING:  # a second click while the first is being charged
         form.add_error(None, _("Your payment is being processed; please wait a moment and reload."))
-        return _render_basket(request, hold, form, now, status=409)
+        return _render_basket(request, hold, form, now, prices, status=409, quote=quote)
     request.session.pop(BASKET, None)
     request.session.pop(DETAILS, None)
     return redirect("shop:order", code=order.code, token=order.access_token)

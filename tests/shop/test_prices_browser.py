@@ -1,0 +1,100 @@
+"""Price types, a promo code and the receipt at the shop, in a real browser: the total on
+the page is the one worked out here by hand, and the one charged."""
+
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from events.models import Channel
+from sales.models import Order, PromoCode, Ticket
+from tests.browser import axe_violations, open_page, screenshot
+from tests.support import booking_fee, make_performance, places_of, price_types, quebec_taxes
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+CENT = Decimal("0.01")
+
+
+def by_hand(list_price: str, *, percent_off: str, fee: str, rates=("0.05", "0.09975")) -> Decimal:
+    """One ticket as a Québec receipt adds it up: the price less its discount, the booking
+    fee, and GST and QST on each of the two, each rounded to the cent, half up."""
+    def c(x):
+        return x.quantize(CENT, rounding=ROUND_HALF_UP)
+    base = Decimal(list_price) - c(Decimal(list_price) * Decimal(percent_off) / 100)
+    return base + Decimal(fee) + sum((c(base * Decimal(r)) + c(Decimal(fee) * Decimal(r)) for r in rates),
+                                     Decimal("0"))
+
+
+def dollars(amount: Decimal) -> str:
+    return f"${amount:,.2f}"
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1366, "height": 900}, {"width": 390, "height": 844}])
+def test_a_family_of_four_with_a_promo_code_pays_the_total_worked_out_by_hand(browser, live_server, viewport):
+    perf = make_performance(rows=2, per_row=8)
+    types = price_types(perf, {"Adult": {"Stalls": "60.00"}, "Child": {"Stalls": "35.00"},
+                               "Student": {"Stalls": "40.00"}}, comp="Press")
+    types["Child"].note = "Under 12, with an adult"
+    types["Child"].save()
+    quebec_taxes()
+    booking_fee(Channel.ONLINE, per_ticket="3.50")
+    PromoCode.objects.create(code="FAMILLE10", percent_off=Decimal("10"))
+    seats = places_of(perf)[:4]
+    context, page = open_page(browser, live_server, viewport)
+    page.goto(f"/performances/{perf.pk}/")
+    expect(page.locator("#zones-h + .legend")).to_contain_text("Stalls — from $35.00")
+    for seat in seats:
+        page.locator(f'#seatmap a.seat[data-id="{seat.pk}"]').click()
+    page.locator("#hold-picked").click()
+    page.wait_for_url("**/basket/")
+
+    four_adults = 4 * by_hand("60.00", percent_off="0", fee="3.50")
+    expect(page.locator("#basket-total")).to_have_text(dollars(four_adults))  # the default: the first type
+    assert page.get_by_label(f"Price type for {seats[0]}").locator("option").all_inner_texts() == [
+        "Adult — $60.00", "Child — $35.00", "Student — $40.00"]  # no comp offered
+    for seat in seats[2:]:
+        page.get_by_label(f"Price type for {seat}").select_option(label="Child — $35.00")
+    no_code = 2 * by_hand("60.00", percent_off="0", fee="3.50") + 2 * by_hand("35.00", percent_off="0", fee="3.50")
+    expect(page.locator("#basket-total")).to_have_text(dollars(no_code))
+    expect(page.locator("#receipt")).to_contain_text("Under 12, with an adult")
+
+    # A code that has expired: said at the top, focused, and what was typed stays.
+    PromoCode.objects.create(code="ETE2025", percent_off=Decimal("20"), valid_until=timezone.now() - timedelta(days=1))
+    code = page.get_by_label("Promo code")
+    code.fill("ete2025")
+    code.press("Enter")  # applies the code; it does not pay
+    summary = page.locator("#error-summary")
+    expect(summary).to_contain_text("the code ETE2025 has expired")
+    expect(summary).to_be_focused()
+    assert code.input_value() == "ete2025" and "/basket/" in page.url
+    assert page.get_by_label(f"Price type for {seats[3]}").input_value() == str(types["Child"].pk)
+
+    code.fill("famille10")
+    page.get_by_role("button", name="Apply the code").click()
+    expected = (2 * by_hand("60.00", percent_off="10", fee="3.50")
+                + 2 * by_hand("35.00", percent_off="10", fee="3.50"))
+    assert expected == Decimal("212.74")  # as a calculator gives it
+    expect(page.locator("#basket-total")).to_have_text(dollars(expected))
+    expect(page.locator("#error-summary")).to_have_count(0)
+    receipt = page.locator("#receipt")
+    expect(receipt).to_contain_text("Discount (FAMILLE10)")
+    for name in ("GST (5 %)", "QST (9.975 %)"):
+        expect(receipt).to_contain_text(name)
+    expect(page.locator("#pay")).to_have_text(f"Pay {dollars(expected)}")
+    assert not Order.objects.exists()
+    assert axe_violations(page, "main") == []
+    screenshot(page, f"basket-prices-{viewport['width']}")
+
+    page.get_by_label("Full name").fill("Famille Tremblay")
+    page.get_by_label("Email").fill("tremblay@example.org")
+    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    page.locator("#pay").click()
+    page.wait_for_url("**/orders/**")
+    order = Order.objects.get()
+    assert order.status == "paid" and order.total == expected and order.receipt["promo_code"] == "FAMILLE10"
+    assert sorted(Ticket.objects.filter(order=order).values_list("price_type_name", flat=True)) == [
+        "Adult", "Adult", "Child", "Child"]
+    context.close()

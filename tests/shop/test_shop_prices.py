@@ -1,0 +1,272 @@
+"""Prices at the shop: "from" prices per zone, a price type per place in the basket, a
+promo code, the receipt before payment, presale access codes. Every figure is what the
+pricing service charges; the page only shows it."""
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from events.models import Channel, OnSaleWindow
+from sales import inventory
+from sales.models import Hold, Order, Presale, PresaleCode, PromoCode, Ticket
+from tests.factories import PerformanceFactory, PriceZoneFactory, SectionFactory, VenueFactory
+from tests.support import booking_fee, make_performance, places_of, price_types, quebec_taxes
+
+pytestmark = pytest.mark.django_db
+
+BUYER = {"name": "Famille Tremblay", "email": "tremblay@example.org", "card_number": "4242424242424242"}
+
+
+def family_show(**limits):
+    perf = make_performance(rows=2, per_row=10, standing=10)
+    types = price_types(perf, {"Adult": {"Stalls": "60.00", "Lawn": "25.00"},
+                               "Child": {"Stalls": "35.00"},
+                               "Student": {"Stalls": "40.00"}}, comp="Press", **limits)
+    types["Student"].note = "Show student ID at the door"
+    types["Student"].save()
+    return perf, types
+
+
+def hold_seats(client, perf, places):
+    response = client.post(f"/performances/{perf.pk}/hold/", {"seats": ",".join(str(p.pk) for p in places)})
+    assert response.status_code == 302 and response["Location"] == "/basket/", response
+    return Hold.objects.get(status=Hold.Status.ACTIVE)
+
+
+def nonce_of(page: str) -> str:
+    return re.search(r'name="nonce" value="([^"]+)"', page).group(1)
+
+
+def text_of(page: str) -> str:
+    """The page's text, tags gone and spaces folded: what a reader sees."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+
+
+def test_the_performance_page_says_from_what_price_each_zone_sells(client):
+    perf, _types = family_show()
+    page = text_of(client.get(f"/performances/{perf.pk}/").content.decode())
+    # Child is the cheapest in Stalls; the comp (free) is not a price anyone pays.
+    assert "Stalls — from $35.00" in page and "Adult $60.00, Child $35.00, Student $40.00" in page
+    assert "Lawn (standing) — from $25.00" in page
+    assert "Student: Show student ID at the door" in page
+    html = client.get(f"/performances/{perf.pk}/").content.decode()
+    options = re.findall(r'<option value="\d+">([^<]+)</option>', html)
+    assert "Stalls — from $35.00" in options
+
+
+def test_without_price_types_the_zones_sell_at_their_own_prices(client):
+    perf = make_performance(rows=1, per_row=4)
+    page = text_of(client.get(f"/performances/{perf.pk}/").content.decode())
+    assert "Stalls — $50.00" in page and "from" not in page.split("Best available")[1].split("Pick your seats")[0]
+    hold_seats(client, perf, places_of(perf)[:2])
+    basket = client.get("/basket/").content.decode()
+    assert "<select" not in basket.split('id="basket-places"')[1].split("</table>")[0]
+    assert re.search(r'id="basket-total">\$100.00<', basket)
+    nonce = nonce_of(basket)
+    client.post("/checkout/", {**BUYER, "nonce": nonce, "expected_total": "100.00"})
+    assert Order.objects.get().total == Decimal("100.00")
+
+
+def test_the_seat_map_labels_list_the_price_types_of_the_seat(client):
+    perf, _types = family_show()
+    section = perf.venue.sections.get(name="Stalls")
+    svg = client.get(f"/performances/{perf.pk}/seats/?section={section.pk}").content.decode()
+    assert 'aria-label="Stalls, row A, seat 1, Adult $60.00, Child $35.00, Student $40.00"' in svg
+    assert "$35.00 – $60.00" in svg  # the section's range, from its price types
+
+
+def test_each_place_gets_a_price_type_select_without_comps_defaulting_to_the_first_sold(client):
+    perf, types = family_show()
+    seat = places_of(perf, seat__isnull=False)[0]
+    hold = hold_seats(client, perf, [seat])
+    lawn = client.post(f"/performances/{perf.pk}/hold/", {"section": perf.venue.sections.get(name="Lawn").pk,
+                                                          "quantity": 1})
+    assert lawn.status_code == 302
+    page = client.get("/basket/").content.decode()
+    hold = Hold.objects.get(status=Hold.Status.ACTIVE)  # the lawn replaced the seat
+    lawn_place = hold.places.get()
+    select = re.search(rf'<select name="type_{lawn_place.pk}"[^>]*>(.*?)</select>', page, re.S).group(1)
+    assert re.findall(r">([^<]+)</option>", select) == ["Adult — $25.00"]  # only what Lawn sells; no comp
+    client.post(f"/performances/{perf.pk}/hold/", {"seats": str(seat.pk)})
+    page = client.get("/basket/").content.decode()
+    select = re.search(rf'<select name="type_{seat.pk}"[^>]*>(.*?)</select>', page, re.S).group(1)
+    assert re.findall(r">([^<]+)</option>", select) == ["Adult — $60.00", "Child — $35.00", "Student — $40.00"]
+    assert f'<option value="{types["Adult"].pk}" selected>' in select
+    assert "Press" not in page
+
+
+def test_the_receipt_is_recomputed_with_htmx_and_checkout_charges_it(client):
+    perf, types = family_show()
+    quebec_taxes()
+    booking_fee(Channel.ONLINE, per_ticket="3.50")
+    PromoCode.objects.create(code="FAMILLE10", percent_off=Decimal("10"))
+    seats = places_of(perf, seat__isnull=False)[:4]
+    hold_seats(client, perf, seats)
+    chosen = {f"type_{seats[0].pk}": types["Adult"].pk, f"type_{seats[1].pk}": types["Adult"].pk,
+              f"type_{seats[2].pk}": types["Child"].pk, f"type_{seats[3].pk}": types["Student"].pk}
+    response = client.post("/basket/", {**chosen, "promo_code": "famille10"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    part = response.content.decode()
+    assert part.lstrip().startswith('<div id="receipt"')  # a fragment: the receipt, the messages, the button
+    assert "<html" not in part and 'id="pay" hx-swap-oob="true"' in part
+    text = text_of(part)
+    # 60 + 60 + 35 + 40 = 195, 10 % off = 19.50; fees 4 × 3.50; taxes per line, as the receipt prints.
+    assert "Discount (FAMILLE10) −$19.50" in text and "Subtotal $175.50" in text and "Booking fees $14.00" in text
+    assert "GST (5 %)" in text and "QST (9.975 %)" in text
+    assert "Show student ID at the door" in text
+    total = re.search(r'id="basket-total">\$([\d.,]+)<', part).group(1)
+    expected = re.search(r'name="expected_total" value="([\d.]+)"', part).group(1)
+    assert total == expected
+    nonce = nonce_of(client.get("/basket/").content.decode())
+    response = client.post("/checkout/", {**BUYER, **chosen, "promo_code": "FAMILLE10", "nonce": nonce,
+                                          "expected_total": expected})
+    assert response.status_code == 302, text_of(response.content.decode())[:2000]
+    order = Order.objects.get()
+    assert order.total == Decimal(expected) and order.receipt["promo_code"] == "FAMILLE10"
+    assert sorted(Ticket.objects.filter(order=order).values_list("price_type_name", flat=True)) == [
+        "Adult", "Adult", "Child", "Student"]
+
+
+@pytest.mark.parametrize("case", ["expired", "used up", "not sold", "limit"])
+def test_refusals_are_readable_errors_at_the_top_with_the_choices_kept(client, case):
+    perf, types = family_show(Child=1)
+    seats = places_of(perf, seat__isnull=False)[:2]
+    hold_seats(client, perf, seats)
+    PromoCode.objects.create(code="OLD", amount_off=Decimal("5"), valid_until=timezone.now() - timedelta(days=1))
+    PromoCode.objects.create(code="GONE", amount_off=Decimal("5"), max_uses=1, uses=1)
+    data = {"promo_code": {"expired": "old", "used up": "gone"}.get(case, "")}
+    if case == "limit":
+        data.update({f"type_{p.pk}": types["Child"].pk for p in seats})
+    if case == "not sold":  # a tampered form: a type Stalls does not sell (Lawn's own price only)
+        lawn_only = price_types(perf, {"Lawn pass": {"Lawn": "15.00"}})["Lawn pass"]
+        data[f"type_{seats[0].pk}"] = lawn_only.pk
+    response = client.post("/checkout/", {**BUYER, **data, "nonce": "n1"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    summary = text_of(page.split('id="error-summary"')[1].split("</div>")[0])
+    assert {"expired": "Promo code: the code OLD has expired",
+            "used up": "Promo code: the code GONE has been used up",
+            "not sold": "Lawn pass is not sold in Stalls",
+            "limit": "at most 1 Child tickets per order"}[case] in summary
+    assert 'role="alert" tabindex="-1"' in page  # focused by shop.js on load
+    if data["promo_code"]:
+        assert f'value="{data["promo_code"]}"' in page  # what was typed is still there
+    assert 'value="Famille Tremblay"' in page
+    assert not Order.objects.exists()
+
+
+def test_a_changed_total_is_shown_before_anything_is_charged(client):
+    perf, types = family_show()
+    seats = places_of(perf, seat__isnull=False)[:2]
+    hold_seats(client, perf, seats)
+    # The page showed 120.00 (two adults); a select changed without the receipt being asked again.
+    response = client.post("/checkout/", {**BUYER, "nonce": "n2", "expected_total": "120.00",
+                                          f"type_{seats[1].pk}": types["Child"].pk})
+    assert response.status_code == 409
+    text = text_of(response.content.decode())
+    assert "With these choices the total is $95.00; nothing was paid. Check it, then go on." in text
+    assert not Order.objects.exists()
+    assert re.search(r'name="expected_total" value="95.00"', response.content.decode())
+
+
+def test_a_comp_cannot_be_bought_online(client):
+    perf, types = family_show()
+    seat = places_of(perf, seat__isnull=False)[0]
+    hold_seats(client, perf, [seat])
+    response = client.post("/checkout/", {**BUYER, "nonce": "n3", f"type_{seat.pk}": types["Press"].pk})
+    assert response.status_code == 400
+    assert "complimentary tickets are given by staff only" in response.content.decode()
+    assert not Order.objects.exists()
+
+
+def presale_show():
+    perf = make_performance(rows=2, per_row=5)
+    now = timezone.now()
+    OnSaleWindow.objects.filter(performance=perf, channel=Channel.ONLINE).update(opens_at=now + timedelta(days=1))
+    presale = Presale.objects.create(performance=perf, name="Fan club", opens_at=now - timedelta(hours=1),
+                                     closes_at=now + timedelta(hours=20))
+    presale.zones.set(perf.price_zones.all())
+    PresaleCode.objects.create(presale=presale, code="FANS-2027", max_uses=5)
+    return perf
+
+
+def test_before_the_sale_opens_a_presale_code_opens_it(client):
+    perf = presale_show()
+    page = client.get(f"/performances/{perf.pk}/").content.decode()
+    assert "Presale: Fan club" in page and 'name="access_code"' in page
+    assert "It sells: Stalls." in text_of(page)
+    zone = perf.price_zones.get()
+    refused = client.post(f"/performances/{perf.pk}/hold/", {"zone": zone.pk, "quantity": 2}, follow=True)
+    assert "sales open" in refused.content.decode() and not Hold.objects.exists()
+    wrong = client.post(f"/performances/{perf.pk}/", {"access_code": "FANS-2026"})
+    assert wrong.status_code == 400
+    assert "this presale code is not valid for this performance" in wrong.content.decode()
+    assert 'value="FANS-2026"' in wrong.content.decode()
+    right = client.post(f"/performances/{perf.pk}/", {"access_code": "fans-2027"}, follow=True)
+    assert "Your access code fans-2027 opens the presale" in right.content.decode()
+    assert client.post(f"/performances/{perf.pk}/hold/", {"zone": zone.pk, "quantity": 2})["Location"] == "/basket/"
+    hold = Hold.objects.get()
+    assert hold.presale_code.code == "FANS-2027"
+    nonce = nonce_of(client.get("/basket/").content.decode())
+    client.post("/checkout/", {**BUYER, "nonce": nonce})
+    assert Order.objects.get().status == "paid" and PresaleCode.objects.get().uses == 1
+
+
+def test_no_access_code_field_once_the_sale_is_open(client):
+    perf = make_performance(rows=1, per_row=3)
+    now = timezone.now()
+    Presale.objects.create(performance=perf, name="Fan club", opens_at=now - timedelta(hours=1),
+                           closes_at=now + timedelta(hours=1))
+    assert 'name="access_code"' not in client.get(f"/performances/{perf.pk}/").content.decode()
+    response = client.post(f"/performances/{perf.pk}/", {"access_code": "X"}, follow=True)
+    assert "No presale is open for this performance now." in response.content.decode()
+
+
+def test_the_event_list_says_from_the_cheapest_price_type(client):
+    family_show()
+    assert "From $25.00" in text_of(client.get("/").content.decode())
+
+
+def test_a_payment_sent_twice_with_a_single_use_code_is_answered_as_the_first(client):
+    perf, _types = family_show()
+    PromoCode.objects.create(code="ONCE", amount_off=Decimal("5"), max_uses=1)
+    hold = hold_seats(client, perf, places_of(perf, seat__isnull=False)[:1])
+    data = {**BUYER, "nonce": "same-click", "promo_code": "once", "expected_total": "55.00"}
+    first = client.post("/checkout/", data)
+    assert first.status_code == 302 and "/orders/" in first["Location"]
+    session = client.session  # the second click left before the first answered: it still has the basket
+    session["basket_hold"] = hold.token
+    session.save()
+    again = client.post("/checkout/", data)
+    assert again.status_code == 302 and again["Location"] == first["Location"]
+    assert Order.objects.count() == 1 and PromoCode.objects.get().uses == 1
+
+
+def test_the_sections_overview_gives_each_section_the_range_of_its_price_types(client):
+    venue = VenueFactory()
+    stalls = SectionFactory(venue=venue, name="Stalls", rows=2, per_row=4)
+    balcony = SectionFactory(venue=venue, name="Balcony", rows=1, per_row=4)
+    perf = PerformanceFactory(venue=venue, channels=[Channel.ONLINE])
+    PriceZoneFactory(performance=perf, name="Front", price=Decimal("90.00"), sections=[stalls])
+    PriceZoneFactory(performance=perf, name="Rear", price=Decimal("30.00"), sections=[balcony])
+    inventory.put_on_sale(performance=perf)
+    price_types(perf, {"Adult": {"Front": "70.00", "Rear": "40.00"}, "Child": {"Front": "45.00"}})
+    links = {a: text_of(b) for a, b in re.findall(
+        r'<a class="section-link"[^>]*>\s*<strong>(\w+)</strong>(.*?)</a>',
+        client.get(f"/performances/{perf.pk}/").content.decode(), re.S)}
+    assert "$45.00 – $70.00" in links["Stalls"] and "$40.00" in links["Balcony"]
+    assert "$90.00" not in links["Stalls"] and "$30.00" not in links["Balcony"]
+
+
+def test_prices_entered_with_their_taxes_show_the_taxes_they_contain(client):
+    perf = make_performance(rows=1, per_row=3, price="10.00")
+    quebec_taxes(included=True)
+    booking_fee(Channel.ONLINE, per_ticket="3.50")
+    hold_seats(client, perf, places_of(perf)[:1])
+    text = text_of(client.get("/basket/").content.decode())
+    # 10.00 and its fee 3.50, taxes included: the receipt adds up to what the buyer reads.
+    assert "Stalls A-1 Stalls $10.00 Booking fees $3.50 Total $13.50 including GST (5 %)" in text
+    assert "including QST (9.975 %)" in text and "Prices include taxes." in text

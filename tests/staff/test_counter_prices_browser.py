@@ -1,0 +1,76 @@
+"""Price types and comps at the counter, in a real browser, by keys: a number gives the
+chosen ticket its price type, and a comp is refused until its reason is given."""
+
+import pytest
+from playwright.sync_api import expect
+
+from sales.models import Order, Place
+from tests.browser import axe_violations, login, screenshot
+from tests.support import make_performance, make_user, price_types
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+
+def open_counter(browser, live_server, user):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900},
+                                  bypass_csp=True)  # for axe-core; the page's own policy is tested elsewhere
+    login(context, user, live_server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto("/counter/")
+    page.get_by_label("Cash float in the drawer").fill("100")
+    page.get_by_role("button", name="Open the drawer").click()
+    page.locator(".quick").first.wait_for()
+    return context, page
+
+
+def test_price_types_by_keys_and_a_comp_refused_without_its_reason(browser, live_server):
+    perf = make_performance(rows=2, per_row=8)
+    types = price_types(perf, {"Adult": {"Stalls": "60.00"}, "Child": {"Stalls": "35.00"}}, comp="Press")
+    context, page = open_counter(browser, live_server, make_user("clerk-comp", "counter clerk"))
+    page.keyboard.press("3")
+    page.keyboard.press("Enter")  # hold the best three
+    page.wait_for_url("**/counter/sale/**")
+    expect(page.locator("#total")).to_have_text("180.00")  # three adults, the first type
+    held = list(Place.objects.filter(performance=perf, state="held").order_by("pk"))
+    selects = [page.get_by_label(f"Price type for {place}") for place in held]
+
+    page.keyboard.press("ArrowDown")  # the second ticket
+    page.keyboard.press("2")  # ... is a child's; the third is chosen next
+    expect(selects[1]).to_have_value(str(types["Child"].pk))
+    expect(page.locator("#total")).to_have_text("155.00")
+    expect(page.locator("#ticket-types tr.current")).to_contain_text(str(held[2]))
+    page.keyboard.press("3")  # the third: a comp
+    expect(selects[2]).to_have_value(str(types["Press"].pk))
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("1")  # the first stays an adult
+    expect(selects[0]).to_have_value(str(types["Adult"].pk))
+    expect(page.locator("#totals")).to_contain_text("give the reason for the complimentary tickets")
+    screenshot(page, "counter-prices-comp")
+
+    page.keyboard.press("c")  # to the cash
+    page.keyboard.type("100")
+    page.locator("#take-payment").click()  # refused: no reason given
+    page.wait_for_load_state()
+    expect(page.get_by_role("alert")).to_contain_text("give the reason for the complimentary tickets")
+    expect(page.get_by_label("Reason for the complimentary tickets")).to_be_focused()
+    assert not Order.objects.exists()
+    assert Place.objects.filter(performance=perf, state="held").count() == 3
+    expect(selects[2]).to_have_value(str(types["Press"].pk))  # the choices are kept
+
+    page.get_by_label("Reason for the complimentary tickets").fill("Le Soleil, critique")
+    page.keyboard.press("Enter")  # prices again; it does not take the money
+    expect(page.locator("#total")).to_have_text("95.00")
+    assert "/counter/sale/" in page.url and not Order.objects.exists()
+    page.get_by_label("Cash tendered").fill("100")
+    expect(page.locator("#change")).to_have_text("5.00")
+    assert axe_violations(page, "main") == []
+    page.locator("#take-payment").click()
+    page.get_by_text("Sold. Change due: 5.00").wait_for()
+    expect(page.locator("#comp-reason")).to_have_text("Complimentary tickets: Le Soleil, critique")
+    order = Order.objects.get()
+    assert order.total == 95 and order.comp_reason == "Le Soleil, critique"
+    assert sorted(order.tickets.values_list("price_type_name", "complimentary")) == [
+        ("Adult", False), ("Child", False), ("Press", True)]
+    context.close()
