@@ -266,7 +266,10 @@ class Ticket(models.Model):
     code = models.CharField(max_length=40, default=new_secret, editable=False)
     price_zone_name = models.CharField(max_length=100)
     # What was charged for this ticket in all (its price less its discount, its fee, and
-    # the taxes on both), and its parts: what receipts, refunds and reports read.
+    # the taxes on both), and its parts: what receipts, refunds and reports read. `fee` is
+    # the booking fee with its own taxes (what a refund keeps when fees are not
+    # refundable); `tax` is every tax of the line, the fee's included, so the two overlap
+    # by the fee's taxes (sales.order_receipt shows the fee before them).
     price = models.DecimalField(max_digits=9, decimal_places=2)
     price_type_name = models.CharField(max_length=100, blank=True)
     list_price = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)

@@ -1,35 +1,49 @@
 // The card field: the payment provider's own (Stripe.js, or localstripe's stand-in on the
-// local stack). The card goes from this field to the provider; the form sends the box
-// office only the token the provider gives back. A form that asks for a card carries
-// data-card-form, data-publishable-key and an input named card_token.
+// local stack), in a frame of its own (/payments/card-field/) as the provider's fields
+// are: its script then touches nothing of the page's. The card goes from that field to
+// the provider; the form sends the box office only the token the provider gives back.
 (function () {
   "use strict";
-  function say(box, message) {
-    if (!box) return;
-    box.textContent = message;
-    box.hidden = !message;
-    if (message) box.focus();
+  var TOKENISE = "boxoffice:tokenise", TOKEN = "boxoffice:token";
+
+  // In the frame: the provider's field, tokenised when the page asks.
+  function setupField(box) {
+    if (!window.Stripe || box.dataset.cardReady) return;
+    box.dataset.cardReady = "1";
+    var stripe = window.Stripe(box.dataset.publishableKey);
+    var card = stripe.elements().create("card");
+    card.mount(box);
+    window.addEventListener("message", function (event) {
+      if (event.origin !== window.location.origin || !event.data || event.data.type !== TOKENISE) return;
+      var answer = function (result) {
+        window.parent.postMessage({type: TOKEN, token: result.token ? result.token.id : "",
+                                   error: result.error ? String(result.error.message || result.error) : ""},
+                                  window.location.origin);
+      };
+      Promise.resolve().then(function () { return stripe.createToken(card); })
+        .then(answer, function (error) { answer({error: error}); });
+    });
   }
 
-  function setupCardForm(form) {
-    if (!window.Stripe || form.dataset.cardReady) return;
+  // In the page: before the form goes, the frame's token.
+  function setupForm(form) {
+    if (form.dataset.cardReady) return;
     form.dataset.cardReady = "1";
-    var stripe = window.Stripe(form.dataset.publishableKey);
-    var card = stripe.elements().create("card");
-    card.mount(form.querySelector("[data-card-element]"));
-    var errors = form.querySelector("[data-card-errors]");
+    var frame = form.querySelector("iframe[data-card-frame]");
     var token = form.querySelector("input[name=card_token]");
+    var errors = form.querySelector("[data-card-errors]");
+    var asked = false;
+    window.addEventListener("message", function (event) {
+      if (event.origin !== window.location.origin || !event.data || event.data.type !== TOKEN) return;
+      if (event.data.token) token.value = event.data.token;
+      else if (errors) { errors.textContent = event.data.error; errors.hidden = !event.data.error; }
+      asked = true;  // with no token, the page's own check says what is missing
+      if (form.requestSubmit) form.requestSubmit(); else form.submit();
+    });
     form.addEventListener("submit", function (event) {
-      if (token.value) return;  // tokenised: on its way
+      if (token.value || asked) return;
       event.preventDefault();
-      stripe.createToken(card).then(function (result) {
-        if (result.error) {
-          say(errors, result.error.message || form.dataset.cardInvalid || "");
-          return;
-        }
-        token.value = result.token.id;
-        if (form.requestSubmit) form.requestSubmit(); else form.submit();
-      });
+      frame.contentWindow.postMessage({type: TOKENISE}, window.location.origin);
     });
   }
 
@@ -38,14 +52,15 @@
   function setupBankStep(form) {
     if (!window.Stripe || form.dataset.bankStarted) return;
     form.dataset.bankStarted = "1";
-    var stripe = window.Stripe(form.dataset.publishableKey);
-    stripe.confirmCardPayment(form.dataset.clientSecret).then(function () { form.submit(); });
+    window.Stripe(form.dataset.publishableKey).confirmCardPayment(form.dataset.clientSecret)
+      .then(function () { form.submit(); });
   }
 
   function setup() {
-    Array.prototype.forEach.call(document.querySelectorAll("form[data-card-form]"), setupCardForm);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-card-field]"), setupField);
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-card-form]"), setupForm);
     Array.prototype.forEach.call(document.querySelectorAll("form[data-bank-step]"), setupBankStep);
   }
-  document.addEventListener("DOMContentLoaded", setup);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup); else setup();
   document.addEventListener("htmx:afterSettle", setup);
 })();

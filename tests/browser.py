@@ -68,3 +68,11 @@ def axe_violations(page, selector):
     result = page.evaluate("s => axe.run(s, {resultTypes: ['violations']})", selector)
     return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
             if v["impact"] in ("serious", "critical")]
+
+
+def type_card(page, card):
+    """Into the payment provider's own field (localstripe's stand-in for Stripe.js)."""
+    field = page.frame_locator("iframe[data-card-frame]").locator("[data-card-field]")
+    for placeholder, value in (("number", card.replace(" ", "")), ("exp_month", "12"), ("exp_year", "31"),
+                               ("cvc", "123"), ("postal_code", "H2X1Y4")):
+        field.locator(f'input[placeholder="{placeholder}"]').fill(value)

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from sales.models import Hold, Order, Place
-from tests.support import make_performance, places_of
+from tests.support import card_token, make_performance, places_of
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def test_over_the_ticket_limit_is_refused(client, performance):
 def test_a_price_in_the_form_is_ignored(client, performance):
     hold_seats(client, performance, ",".join(str(p.pk) for p in places_of(performance)[:2]))
     nonce = re.search(r'name="nonce" value="([^"]+)"', client.get("/basket/").content.decode()).group(1)
-    client.post("/checkout/", {"name": "Eve", "email": "eve@example.org", "card_number": "4242424242424242",
+    client.post("/checkout/", {"name": "Eve", "email": "eve@example.org", "card_token": card_token(),
                                "nonce": nonce, "total": "0.01", "price": "0.01"})
     assert Order.objects.get().total == 100
 
@@ -58,7 +58,7 @@ def test_an_order_link_works_only_with_its_own_token(client, performance):
         hold_seats(c, performance, str(places_of(performance, state="available")[0].pk))
         nonce = re.search(r'name="nonce" value="([^"]+)"', c.get("/basket/").content.decode()).group(1)
         r = c.post("/checkout/", {"name": "A", "email": f"a{i}@example.org",
-                                  "card_number": "4242424242424242", "nonce": nonce})
+                                  "card_token": card_token(), "nonce": nonce})
         codes.append(r["Location"])
     a, b = Order.objects.order_by("pk")
     assert client.get(f"/orders/{a.code}/{a.access_token}/").status_code == 200
@@ -68,7 +68,7 @@ def test_an_order_link_works_only_with_its_own_token(client, performance):
 
 def test_bad_checkout_details_keep_the_hold(client, performance):
     hold_seats(client, performance, str(places_of(performance)[0].pk))
-    response = client.post("/checkout/", {"name": "", "email": "nope", "card_number": "12"})
+    response = client.post("/checkout/", {"name": "", "email": "nope", "card_token": ""})
     assert response.status_code == 400
     assert "Enter a valid email address." in response.content.decode()
     assert Place.objects.filter(state="held").count() == 1 and not Order.objects.exists()

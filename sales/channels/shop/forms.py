@@ -47,10 +47,10 @@ class CheckoutForm(forms.Form):
     email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     phone = forms.CharField(label=_("Phone (optional)"), max_length=40, required=False,
                             widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}))
-    card_number = forms.CharField(
-        label=_("Card number"), max_length=30,
-        help_text=_("Test cards: 4242 4242 4242 4242 approves, 4000 0000 0000 0002 declines."),
-        widget=forms.TextInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}))
+    # The payment provider's token for the card typed into its own field (static/card.js):
+    # the card itself never comes here.
+    card_token = forms.CharField(max_length=255, widget=forms.HiddenInput,
+                                 error_messages={"required": _("Enter your card in the card field.")})
 
 
 class AccessCodeForm(forms.Form):

@@ -16,6 +16,8 @@ urlpatterns = [
     path("basket/status/", views.basket_status, name="basket-status"),
     path("basket/release/", views.basket_release, name="basket-release"),
     path("checkout/", views.checkout, name="checkout"),
+    path("checkout/<str:code>/bank/", views.confirm_payment, name="confirm-payment"),
+    path("payments/card-field/", views.card_field, name="card-field"),
     path("orders/<str:code>/<str:token>/", views.order_detail, name="order"),
     path("orders/<str:code>/<str:token>/tickets.pdf", views.order_tickets_pdf, name="order-pdf"),
 ]

@@ -7,6 +7,7 @@ import contextlib
 import secrets
 from dataclasses import replace
 
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -34,11 +36,20 @@ from sales.channels.forms import (
     with_amounts,
     zone_prices,
 )
-from sales.errors import HoldNotActive, NotOnSale, PaymentDeclined, SalesError, ServiceUnavailable
+from sales.errors import (
+    HoldNotActive,
+    NotFound,
+    NotOnSale,
+    PaymentActionRequired,
+    PaymentDeclined,
+    SalesError,
+    ServiceUnavailable,
+)
 from sales.holds import hold_create, hold_is_live, hold_release, presale_opening
 from sales.inventory import free
 from sales.models import Ballot, Hold, Order, Place, Presale, PresaleCode
 from sales.orders import CustomerDetails, order_place
+from sales.orders.settling import payment_confirmed
 from sales.payments import PaymentRequest
 from sales.seatmap import overview, section_svg, sections_of
 from sales.tickets_pdf import order_pdf
@@ -334,12 +345,28 @@ def _render_basket(request, hold, form, now, prices: PricesForm, status=200, quo
         else _("Check your tickets:"),
         "seconds_left": max(0, int((hold.expires_at - now).total_seconds())),
         "nonce": secrets.token_urlsafe(16),
+        **_card_field(),
     }
     if request.htmx:
         # 200 even with a refusal: htmx swaps only successful answers, and the refusal is
         # shown in the messages it sends.
         return render(request, "shop/basket.html#priced", {**context, "oob": True})
     return render(request, "shop/basket.html", context, status=status)
+
+
+def _card_field() -> dict:
+    """What the page needs for the provider's card field."""
+    return {"stripe_js": settings.STRIPE_JS_URL, "stripe_key": settings.STRIPE_PUBLISHABLE_KEY,
+            "card_test_help": _("Test cards: 4242 4242 4242 4242 approves, 4000 0000 0000 0341 is declined, "
+                                "4000 0025 0000 3155 asks your bank.") if settings.STRIPE_API_BASE else ""}
+
+
+@xframe_options_sameorigin
+@csp_replace({"frame-ancestors": ["'self'"]})
+def card_field(request):
+    """The payment provider's card field, in a frame of the shop's own pages (as the
+    provider's fields are): its script touches nothing of the page around it."""
+    return render(request, "shop/card_field.html", _card_field())
 
 
 def basket_status(request):
@@ -388,11 +415,15 @@ def checkout(request):
         order = order_place(
             hold=hold, actor=request.user,
             customer=CustomerDetails(name=data["name"], email=data["email"], phone=data["phone"]),
-            payment=PaymentRequest(method="test_card", card_number=data["card_number"]),
+            payment=PaymentRequest(method="card", token=data["card_token"]),
             idempotency_key=key, prices=prices.price_request(),
         )
+    except PaymentActionRequired as exc:  # the bank asks the cardholder: the provider's script does it
+        order = Order.objects.get(code=exc.detail["order"])
+        return render(request, "shop/bank_step.html", {
+            "order": order, "client_secret": exc.detail["client_secret"], **_card_field()})
     except PaymentDeclined as exc:
-        form.add_error("card_number", _("Payment declined: %(reason)s. Your seats are still held.")
+        form.add_error("card_token", _("Payment declined: %(reason)s. Your seats are still held.")
                        % {"reason": exc.message})
         return _render_basket(request, hold, form, now, prices, status=402, quote=quote)
     except HoldNotActive as exc:
@@ -409,6 +440,30 @@ def checkout(request):
     request.session.pop(BASKET, None)
     request.session.pop(DETAILS, None)
     return redirect("shop:order", code=order.code, token=order.access_token)
+
+
+@require_POST
+def confirm_payment(request, code: str):
+    """After the bank's question: the order is finished as the provider says (paid, or
+    failed with the seats still held until the hold lapses). Only the holder of the
+    payment's client secret may ask."""
+    order = Order.objects.filter(code=code.upper()).first()
+    if order is None:
+        raise Http404(_("No such order"))
+    try:
+        order = payment_confirmed(order=order, client_secret=request.POST.get("client_secret", "")[:255])
+    except NotFound:
+        raise Http404(_("No such order")) from None
+    if order.status == Order.Status.PAID:
+        request.session.pop(BASKET, None)
+        request.session.pop(DETAILS, None)
+        return redirect("shop:order", code=order.code, token=order.access_token)
+    if order.status == Order.Status.PENDING:
+        messages.info(request, _("Your bank has not answered yet; please wait a moment and reload."))
+    else:
+        messages.error(request, _("The payment was not made: %(reason)s. Your seats are still held.")
+                       % {"reason": order.failure_reason})
+    return redirect("shop:basket")
 
 
 def _order(code: str, token: str) -> Order:
