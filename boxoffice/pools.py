@@ -10,7 +10,7 @@ what is misrouted."""
 from django.conf import settings
 from django.http import HttpResponseNotFound, JsonResponse
 
-STAFF_PREFIXES = ("/counter/", "/phone/", "/admin/", "/login/", "/logout/", "/staff/")
+STAFF_PREFIXES = ("/counter/", "/phone/", "/door/", "/admin/", "/login/", "/logout/", "/staff/")
 SHARED_PREFIXES = ("/static/", "/healthz", "/readyz", "/i18n/")
 
 

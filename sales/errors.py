@@ -105,3 +105,11 @@ class ServiceUnavailable(SalesError):
 class IdempotencyConflict(SalesError):
     code = "idempotency_conflict"
     status = 409
+
+
+class WrongPerformance(SalesError):
+    """A ticket scanned at the door of another performance (another date, another show):
+    the message says which one it is for."""
+
+    code = "wrong_performance"
+    status = 409

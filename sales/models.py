@@ -269,7 +269,16 @@ class Ticket(models.Model):
     fee_refundable = models.BooleanField(default=False)
     complimentary = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.VALID)
+    # The first scan that admitted the ticket (sales.tickets.ticket_check_in): when it was
+    # made (at the device, for a scan queued while the network was down), at which door or
+    # device, by whom, and the device's id for it (a resend of the same scan is answered as
+    # the first). Defaults in the database: the sale's own statements insert tickets
+    # without them (sales.inventory.statements).
     checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_in_door = models.CharField(max_length=60, blank=True, db_default="")
+    checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False,
+                                      on_delete=models.SET_NULL, related_name="+")
+    check_in_scan = models.CharField(max_length=40, blank=True, db_default="")
     # Times printed at the counter: above 1, the printout says REPRINT.
     printed_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,8 +1,8 @@
-"""Staff roles are groups: organizer (the admin), counter clerk, phone operator."""
+"""Staff roles are groups: organizer (the admin), counter clerk, phone operator, door staff."""
 
 from django.contrib.auth.models import Group, Permission
 
-from .policy import COUNTER_CLERK, ORGANIZER, PHONE_OPERATOR
+from .policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR
 
 # The organizer sets everything up in the admin and reads what sold.
 # An on-sale's waiting room and ballot are part of that set-up.
@@ -20,6 +20,7 @@ def ensure_roles(**kwargs) -> None:
     organizer, _ = Group.objects.get_or_create(name=ORGANIZER)
     Group.objects.get_or_create(name=COUNTER_CLERK)
     Group.objects.get_or_create(name=PHONE_OPERATOR)
+    Group.objects.get_or_create(name=DOOR_STAFF)
     perms = []
     for app, models in ORGANIZER_PERMISSIONS.items():
         perms += Permission.objects.filter(content_type__app_label=app,

@@ -9,6 +9,31 @@ from pathlib import Path
 import polib
 
 FR = {
+    # the office and the door
+    "Door": "Entrée", "Which performance?": "Quelle représentation?", "Tonight": "Ce soir",
+    "No performance to come.": "Aucune représentation à venir.", "Other performance": "Autre représentation",
+    "Admit": "Faire entrer", "Admitted": "Entrée validée", "Refused": "Refusé", "Ready": "Prêt", "in": "entrés",
+    "No ticket for this performance matches “%(q)s”.": "Aucun billet de cette représentation ne correspond à « %(q)s ».",
+    "No network: scan kept on this device, sent when the network is back.":
+    "Pas de réseau : le scan est gardé sur cet appareil et sera envoyé au retour du réseau.",
+    "Signed out: sign in again; the scan is kept on this device.":
+    "Session fermée : reconnectez-vous; le scan est gardé sur cet appareil.",
+    "scans waiting to be sent": "scans en attente d'envoi", "Sent late": "Envoyé en différé",
+    "The camera could not be started": "La caméra n'a pas pu démarrer",
+    "Scan a ticket, type its code or find the guest by name.":
+    "Scannez un billet, tapez son code ou cherchez la personne par son nom.",
+    "Scan with the camera": "Scanner avec la caméra", "Stop the camera": "Arrêter la caméra",
+    "Ticket code": "Code du billet", "Check in": "Valider l'entrée",
+    "Find a guest (name, email or order code)": "Chercher une personne (nom, courriel ou code de commande)",
+    "Find": "Chercher", "This door": "Cette entrée", "e.g. North gate": "p. ex. Porte nord",
+    "this scan's time is too far from now: check the device's clock":
+    "l'heure de ce scan est trop éloignée de maintenant : vérifiez l'horloge de l'appareil",
+    "this scan's time is not a date and time": "l'heure de ce scan n'est pas une date et une heure",
+    "no ticket has this code": "aucun billet n'a ce code", "this ticket is for %(event)s on %(when)s":
+    "ce billet est pour %(event)s le %(when)s", "this ticket was refunded or exchanged and is void":
+    "ce billet a été remboursé ou échangé et n'est plus valide",
+    "already checked in at %(time)s at %(door)s": "déjà entré à %(time)s par %(door)s",
+    "already checked in at %(time)s": "déjà entré à %(time)s",
     "Online shop": "Boutique en ligne", "Box-office counter": "Guichet", "Telephone": "Téléphone",
     "Seated (numbered seats)": "Places assises numérotées", "Standing (a capacity)": "Debout (jauge)",
     "Wheelchair space": "Place pour fauteuil roulant", "Most tickets one order may hold.":
