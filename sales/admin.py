@@ -303,3 +303,5 @@ class BallotAdmin(admin.ModelAdmin):
 
         for ballot in queryset:
             _run(self, request, f"{ballot}: drawn", lambda b=ballot: lottery.ballot_draw(ballot=b)["won"])
+
+from . import office_admin  # noqa: E402, F401 - the organizer's office: staff, money, dashboards, exports

@@ -8,6 +8,7 @@ instead of overselling.
 import secrets
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -420,6 +421,16 @@ class CustomerNote(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class StaffMember(User):
+    """A staff account as an organizer manages it (sales.staff_accounts): the user, seen
+    through the roles an organizer may give."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("staff account")
+        verbose_name_plural = _("staff accounts")
 
 
 class Shift(models.Model):

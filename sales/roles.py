@@ -8,7 +8,7 @@ from .policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR
 # An on-sale's waiting room and ballot are part of that set-up.
 ORGANIZER_PERMISSIONS = {
     "events": {"venue", "section", "seat", "event", "performance", "onsalewindow", "pricezone"},
-    "sales": {"waitingroom", "ballot"},
+    "sales": {"waitingroom", "ballot", "staffmember"},
 }
 ORGANIZER_VIEW_ONLY = {"sales": {"hold", "place", "order", "ticket", "payment", "customer",
                                  "placeevent", "orderevent", "ballotentry"}}

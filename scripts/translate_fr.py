@@ -34,6 +34,21 @@ FR = {
     "ce billet a été remboursé ou échangé et n'est plus valide",
     "already checked in at %(time)s at %(door)s": "déjà entré à %(time)s par %(door)s",
     "already checked in at %(time)s": "déjà entré à %(time)s",
+    "Organizer's office": "Bureau de l'organisateur", "Organizer": "Organisateur", "Counter clerk": "Guichetier",
+    "Phone operator": "Téléphoniste", "Door staff": "Contrôle à l'entrée", "Password again": "Mot de passe (encore)",
+    "The two passwords differ.": "Les deux mots de passe diffèrent.", "Roles": "Rôles", "Name": "Nom",
+    "Set a new password": "Donner un nouveau mot de passe", "%(user)s has a new password.":
+    "%(user)s a un nouveau mot de passe.", "New password for %(user)s": "Nouveau mot de passe pour %(user)s",
+    "Disabled: %(n)d": "Désactivés : %(n)d", "Enabled: %(n)d": "Réactivés : %(n)d",
+    "Disable (no more sign-in)": "Désactiver (plus de connexion)", "Enable": "Réactiver",
+    "staff account": "compte du personnel", "staff accounts": "comptes du personnel", "New password": "Nouveau mot de passe",
+    "Type a new password for %(user)s and give it to them; they sign in with it at once.":
+    "Tapez un nouveau mot de passe pour %(user)s et donnez-le-lui; il sert dès la prochaine connexion.",
+    "Set the password": "Enregistrer le mot de passe",
+    "only organizers manage staff accounts": "seuls les organisateurs gèrent les comptes du personnel",
+    "you may not change this account": "vous ne pouvez pas modifier ce compte",
+    "you may not grant the role %(role)s": "vous ne pouvez pas donner le rôle %(role)s",
+    "give the account a role": "donnez un rôle au compte", "this username is taken": "ce nom d'utilisateur est pris",
     "Online shop": "Boutique en ligne", "Box-office counter": "Guichet", "Telephone": "Téléphone",
     "Seated (numbered seats)": "Places assises numérotées", "Standing (a capacity)": "Debout (jauge)",
     "Wheelchair space": "Place pour fauteuil roulant", "Most tickets one order may hold.":
