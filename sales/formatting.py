@@ -20,5 +20,5 @@ def money(amount, currency: str = "CAD") -> str:
 
 
 def at_venue(moment, performance):
-    """`moment` on the clock of the performance's venue."""
-    return timezone.localtime(moment)
+    """`moment` on the clock of the performance's venue (events.models.Venue.time_zone)."""
+    return timezone.localtime(moment, performance.venue.zone)

@@ -49,6 +49,12 @@ FR = {
     "you may not change this account": "vous ne pouvez pas modifier ce compte",
     "you may not grant the role %(role)s": "vous ne pouvez pas donner le rôle %(role)s",
     "give the account a role": "donnez un rôle au compte", "this username is taken": "ce nom d'utilisateur est pris",
+    "time zone": "fuseau horaire", "Starts (venue time)": "Début (heure de la salle)",
+    "The venue's clock, e.g. America/Toronto: its performances' times are shown and entered in it.":
+    "L'heure de la salle, p. ex. America/Toronto : les heures de ses représentations sont affichées et saisies à cette heure.",
+    "%(zone)s is not a time zone; give one like America/Toronto or Europe/Paris.":
+    "%(zone)s n'est pas un fuseau horaire; donnez-en un comme America/Toronto ou Europe/Paris.",
+    "Times on the clock of the venue (%(zone)s)": "Heures de la salle (%(zone)s)",
     "Online shop": "Boutique en ligne", "Box-office counter": "Guichet", "Telephone": "Téléphone",
     "Seated (numbered seats)": "Places assises numérotées", "Standing (a capacity)": "Debout (jauge)",
     "Wheelchair space": "Place pour fauteuil roulant", "Most tickets one order may hold.":

@@ -37,8 +37,8 @@ def home(request):
     now = timezone.now()
     performances = list(Performance.objects.filter(starts_at__gte=now - LISTED_AFTER)
                         .select_related("event", "venue").order_by("starts_at")[:LISTED])
-    rows = [{"performance": p, "starts": at_venue(p.starts_at, p),
-             "tonight": at_venue(p.starts_at, p).date() == at_venue(now, p).date()} for p in performances]
+    rows = [{"performance": p, "tonight": at_venue(p.starts_at, p).date() == at_venue(now, p).date()}
+            for p in performances]
     return render(request, "door/home.html", {"rows": rows})
 
 
@@ -49,8 +49,7 @@ def scan_page(request, pk: int):
     alone for htmx)."""
     performance = _performance(pk)
     query = request.GET.get("q", "")[:100]
-    context = {"performance": performance, "starts": at_venue(performance.starts_at, performance),
-               "counts": attendance(performance.pk), "q": query,
+    context = {"performance": performance, "counts": attendance(performance.pk), "q": query,
                "found": tickets_find(performance_id=performance.pk, query=query), "result": None}
     if request.htmx:
         return render(request, "door/scan.html#found", context)
@@ -90,7 +89,7 @@ def scan(request, pk: int):
     if _wants_json(request):
         return JsonResponse({**result, "counts": counts}, status=status)
     return render(request, "door/scan.html", {
-        "performance": performance, "starts": at_venue(performance.starts_at, performance), "counts": counts,
+        "performance": performance, "counts": counts,
         "q": "", "found": [], "result": result}, status=status)
 
 
