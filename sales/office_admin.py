@@ -3,20 +3,25 @@ per performance, exports. Loaded by sales.admin; every write is a call to a serv
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .errors import SalesError
-from .models import StaffMember
+from .models import Payment, Shift, StaffMember
 from .policy import ORGANIZER, ROLE_LABELS, ROLES
+from .shifts import METHODS as SHIFT_METHODS
+from .shifts import shift_differences, shift_expected
 from .staff_accounts import (
     grantable_roles,
     may_manage,
@@ -202,3 +207,165 @@ class StaffMemberAdmin(admin.ModelAdmin):
     @admin.action(description=gettext_lazy("Enable"), permissions=["change"])
     def enable(self, request, queryset):
         self._set_active(request, queryset, True)
+
+
+# --- money: shifts and payments, read-only ------------------------------------------------
+
+class ShiftPaymentInline(admin.TabularInline):
+    model = Payment
+    fk_name = "shift"
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "order", "method", "amount", "status", "tendered", "reference", "created_by")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Shift)
+class ShiftAdmin(admin.ModelAdmin):
+    """A clerk's shift as the organizer checks it: the float, what the payments say the
+    drawer and the terminal should hold, what the clerk counted, and the difference per
+    method (a drawer surplus must not hide a card shortfall)."""
+
+    list_display = ("clerk", "opened_at", "closed_at", "cash_float", "expected_cash", "counted_cash",
+                    "expected_card", "counted_card", "flagged_difference")
+    list_filter = ("clerk", ("closed_at", admin.EmptyFieldListFilter))
+    date_hierarchy = "opened_at"
+    list_select_related = ("clerk",)
+    fields = ("clerk", "opened_at", "closed_at", "cash_float", "by_method", "difference")
+    readonly_fields = fields
+    inlines = [ShiftPaymentInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @staticmethod
+    def _amounts(obj) -> tuple[dict, dict]:
+        """Expected and counted per method: as stored at closing, or so far for an open shift."""
+        if obj.closed_at is None:
+            return {k: Decimal(v) for k, v in shift_expected(obj).items()}, {}
+        return ({m: Decimal(str(obj.expected.get(m, 0))) for m in SHIFT_METHODS},
+                {m: Decimal(str(obj.counted.get(m, 0))) for m in SHIFT_METHODS})
+
+    @admin.display(description=gettext_lazy("Expected cash"))
+    def expected_cash(self, obj):
+        return self._amounts(obj)[0].get("cash")
+
+    @admin.display(description=gettext_lazy("Counted cash"))
+    def counted_cash(self, obj):
+        return self._amounts(obj)[1].get("cash", "-")
+
+    @admin.display(description=gettext_lazy("Expected on cards"))
+    def expected_card(self, obj):
+        return self._amounts(obj)[0].get("card_terminal")
+
+    @admin.display(description=gettext_lazy("Counted on cards"))
+    def counted_card(self, obj):
+        return self._amounts(obj)[1].get("card_terminal", "-")
+
+    @admin.display(description=gettext_lazy("Difference"))
+    def flagged_difference(self, obj):
+        if obj.closed_at is None:
+            return _("open")
+        off = {m: d for m, d in shift_differences(obj).items() if d}
+        if not off:
+            return format_html('<span class="money-ok">{}</span>', "0.00")
+        return format_html('<strong class="money-off" style="color:#b91c1c">{}</strong>',
+                           ", ".join(f"{Payment.Method(m).label} {d:+.2f}" for m, d in off.items()))
+
+    @admin.display(description=gettext_lazy("Per method"))
+    def by_method(self, obj):
+        expected, counted = self._amounts(obj)
+        rows = []
+        for method in SHIFT_METHODS:
+            diff = counted[method] - expected[method] if counted else None
+            style = "color:#b91c1c;font-weight:700" if diff else ""
+            rows.append((Payment.Method(method).label, expected[method], counted.get(method, "-"), style,
+                         f"{diff:+.2f}" if diff is not None else "-"))
+        return format_html(
+            "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>{}</table>",
+            _("Method"), _("Expected"), _("Counted"), _("Difference"),
+            format_html_join("", '<tr><td>{}</td><td>{}</td><td>{}</td><td style="{}">{}</td></tr>', rows))
+
+
+class PaymentKindFilter(admin.SimpleListFilter):
+    title = gettext_lazy("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [("payment", _("Payments")), ("refund", _("Refunds"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "payment":
+            return queryset.filter(amount__gte=0)
+        if self.value() == "refund":
+            return queryset.filter(amount__lt=0)
+        return queryset
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    """Every payment and refund (a refund is a row of its own, with a negative amount),
+    filterable by method, channel, date and performance; the total of what is listed is
+    shown under the list."""
+
+    list_display = ("created_at", "order_code", "performance", "channel", "method", "amount", "status",
+                    "created_by", "shift")
+    list_filter = (PaymentKindFilter, "method", "order__channel", "status", "order__performance")
+    date_hierarchy = "created_at"
+    search_fields = ("order__code", "reference")
+    list_select_related = ("order__performance__event", "order__performance__venue", "created_by", "shift__clerk")
+    change_list_template = "admin/sales/payment/change_list.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name != "card_fingerprint"]
+
+    def get_exclude(self, request, obj=None):
+        return ("card_fingerprint",)
+
+    @admin.display(description=gettext_lazy("Order"), ordering="order__code")
+    def order_code(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("admin:sales_order_change", args=[obj.order_id]),
+                           obj.order.code)
+
+    @admin.display(description=gettext_lazy("Performance"))
+    def performance(self, obj):
+        return obj.order.performance
+
+    @admin.display(description=gettext_lazy("Channel"), ordering="order__channel")
+    def channel(self, obj):
+        return obj.order.get_channel_display()
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        cl = getattr(response, "context_data", {}).get("cl") if hasattr(response, "context_data") else None
+        if cl is not None:
+            # What moved: payments taken, refunds paid out (a charge paid straight back
+            # because its sale failed is one row, refunded, with a positive amount: nothing).
+            totals = cl.queryset.aggregate(
+                paid=Sum("amount", filter=Q(status=Payment.Status.APPROVED, amount__gt=0)),
+                refunded=Sum("amount", filter=Q(status=Payment.Status.REFUNDED, amount__lt=0)))
+            response.context_data["money"] = {"paid": totals["paid"] or Decimal("0"),
+                                              "refunded": totals["refunded"] or Decimal("0"),
+                                              "net": (totals["paid"] or 0) + (totals["refunded"] or 0)}
+        return response

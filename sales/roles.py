@@ -10,7 +10,7 @@ ORGANIZER_PERMISSIONS = {
     "events": {"venue", "section", "seat", "event", "performance", "onsalewindow", "pricezone"},
     "sales": {"waitingroom", "ballot", "staffmember"},
 }
-ORGANIZER_VIEW_ONLY = {"sales": {"hold", "place", "order", "ticket", "payment", "customer",
+ORGANIZER_VIEW_ONLY = {"sales": {"hold", "place", "order", "ticket", "payment", "shift", "customer",
                                  "placeevent", "orderevent", "ballotentry"}}
 # Block/allocate seats and refund orders go through admin actions needing these.
 ORGANIZER_EXTRA = [("sales", "change_place"), ("sales", "change_order")]

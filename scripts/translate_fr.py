@@ -55,6 +55,12 @@ FR = {
     "%(zone)s is not a time zone; give one like America/Toronto or Europe/Paris.":
     "%(zone)s n'est pas un fuseau horaire; donnez-en un comme America/Toronto ou Europe/Paris.",
     "Times on the clock of the venue (%(zone)s)": "Heures de la salle (%(zone)s)",
+    "Expected cash": "Comptant attendu", "Counted cash": "Comptant compté", "Expected on cards": "Cartes attendu",
+    "Counted on cards": "Cartes compté", "Difference": "Écart", "open": "ouvert", "Per method": "Par mode de paiement",
+    "Method": "Mode", "Expected": "Attendu", "Counted": "Compté", "kind": "genre", "Payments": "Paiements",
+    "Refunds": "Remboursements", "Order": "Commande", "Performance": "Représentation", "Channel": "Canal",
+    "Taken by the listed payments: %(paid)s; paid back: %(refunded)s; net: %(net)s.":
+    "Encaissé par les paiements listés : %(paid)s; remboursé : %(refunded)s; net : %(net)s.",
     "Online shop": "Boutique en ligne", "Box-office counter": "Guichet", "Telephone": "Téléphone",
     "Seated (numbered seats)": "Places assises numérotées", "Standing (a capacity)": "Debout (jauge)",
     "Wheelchair space": "Place pour fauteuil roulant", "Most tickets one order may hold.":
