@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Sum
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
@@ -27,6 +28,7 @@ from .models import (
     WaitingRoom,
 )
 from .orders import order_refund
+from .reports import zone_states
 
 
 class ReadOnlyMixin:
@@ -72,15 +74,17 @@ class SalesPerformanceAdmin(PerformanceAdmin):
         rows = (Ticket.objects.filter(order__performance=obj, status=Ticket.Status.VALID)
                 .values("order__channel").annotate(n=Count("pk"), revenue=Sum("price"))
                 .order_by("order__channel"))
-        states = dict(Place.objects.filter(performance=obj).values_list("state")
-                      .annotate(n=Count("pk")))
         lines = [(Channel(r["order__channel"]).label, r["n"], r["revenue"]) for r in rows]
-        if not lines:
-            return f"Nothing sold yet. Places: {states or 'not on sale'}"
+        zones = [(z.name, z.sold, z.held, z.reserved, z.available, z.blocked) for z in zone_states(obj)]
         return format_html(
-            "<table><tr><th>Channel</th><th>Tickets</th><th>Revenue</th></tr>{}</table>"
-            "<p>Places: {}</p>",
-            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", lines), states)
+            "{}<table><tr><th>Zone</th><th>Sold</th><th>Held</th><th>Reserved</th><th>Available</th>"
+            "<th>Blocked</th></tr>{}</table><p><a href=\"{}\">{}</a></p>",
+            format_html("<table><tr><th>Channel</th><th>Tickets</th><th>Revenue</th></tr>{}</table>",
+                        format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", lines))
+            if lines else "Nothing sold yet.",
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", zones)
+            if zones else format_html("<tr><td colspan=\"6\">{}</td></tr>", "Not on sale yet."),
+            reverse("admin:sales_performancedashboard_change", args=[obj.pk]), "Open the dashboard")
 
 
 # --- places ---------------------------------------------------------------------------

@@ -433,6 +433,15 @@ class StaffMember(User):
         verbose_name_plural = _("staff accounts")
 
 
+class PerformanceDashboard(Performance):
+    """A performance as the organizer reads its sales (the admin's dashboard, sales.reports)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("performance dashboard")
+        verbose_name_plural = _("performance dashboards")
+
+
 class Shift(models.Model):
     """A clerk's session at a counter window: opened with a cash float, closed with the
     counted takings set against what the payments say."""

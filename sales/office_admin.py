@@ -10,16 +10,20 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from events.models import Performance
+
 from .errors import SalesError
-from .models import Payment, Shift, StaffMember
+from .models import Payment, PerformanceDashboard, PlaceState, Shift, StaffMember
 from .policy import ORGANIZER, ROLE_LABELS, ROLES
+from .reports import performance_dashboard
 from .shifts import METHODS as SHIFT_METHODS
 from .shifts import shift_differences, shift_expected
 from .staff_accounts import (
@@ -369,3 +373,61 @@ class PaymentAdmin(admin.ModelAdmin):
                                               "refunded": totals["refunded"] or Decimal("0"),
                                               "net": (totals["paid"] or 0) + (totals["refunded"] or 0)}
         return response
+
+
+# --- a dashboard per performance ------------------------------------------------
+
+@admin.register(PerformanceDashboard)
+class PerformanceDashboardAdmin(admin.ModelAdmin):
+    """Each performance's sales at a glance; its page is the dashboard (places by zone,
+    takings by day, channel and method, refunds, comps, sales over time)."""
+
+    list_display = ("__str__", "venue", "sold", "available", "dashboard_link")
+    list_filter = ("venue", "event")
+    list_select_related = ("event", "venue")
+    date_hierarchy = "starts_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        now = timezone.now()
+        return super().get_queryset(request).annotate(
+            sold_n=Count("places", filter=Q(places__state=PlaceState.SOLD)),
+            available_n=Count("places", filter=Q(places__state=PlaceState.AVAILABLE)
+                              | Q(places__state=PlaceState.HELD, places__hold_expires_at__lte=now)))
+
+    @admin.display(description=gettext_lazy("Sold"), ordering="sold_n")
+    def sold(self, obj):
+        return obj.sold_n
+
+    @admin.display(description=gettext_lazy("Available"), ordering="available_n")
+    def available(self, obj):
+        return obj.available_n
+
+    @admin.display(description=gettext_lazy("Dashboard"))
+    def dashboard_link(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("admin:sales_performancedashboard_change", args=[obj.pk]),
+                           _("Open"))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        performance = get_object_or_404(Performance.objects.select_related("event", "venue"), pk=object_id)
+        board = performance_dashboard(performance)
+        chart = {"labels": [d.isoformat() for d, *_rest in board.days],
+                 "tickets": [n for *_rest, n, _so_far in board.days],
+                 "so_far": [so_far for *_rest, so_far in board.days],
+                 "taken": [str(taken + refunded) for _d, taken, refunded, *_rest in board.days],
+                 "names": {"tickets": _("Tickets sold that day"), "so_far": _("Tickets sold so far"),
+                           "taken": _("Net takings that day")}}
+        return render(request, "admin/sales/performancedashboard/dashboard.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "board": board,
+            "performance": performance, "chart": chart, "title": _("Dashboard: %(p)s") % {"p": performance},
+        })

@@ -10,8 +10,8 @@ ORGANIZER_PERMISSIONS = {
     "events": {"venue", "section", "seat", "event", "performance", "onsalewindow", "pricezone"},
     "sales": {"waitingroom", "ballot", "staffmember"},
 }
-ORGANIZER_VIEW_ONLY = {"sales": {"hold", "place", "order", "ticket", "payment", "shift", "customer",
-                                 "placeevent", "orderevent", "ballotentry"}}
+ORGANIZER_VIEW_ONLY = {"sales": {"hold", "place", "order", "ticket", "payment", "shift", "performancedashboard",
+                                 "customer", "placeevent", "orderevent", "ballotentry"}}
 # Block/allocate seats and refund orders go through admin actions needing these.
 ORGANIZER_EXTRA = [("sales", "change_place"), ("sales", "change_order")]
 

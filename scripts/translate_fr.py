@@ -61,6 +61,18 @@ FR = {
     "Refunds": "Remboursements", "Order": "Commande", "Performance": "Représentation", "Channel": "Canal",
     "Taken by the listed payments: %(paid)s; paid back: %(refunded)s; net: %(net)s.":
     "Encaissé par les paiements listés : %(paid)s; remboursé : %(refunded)s; net : %(net)s.",
+    "performance dashboard": "tableau de bord de représentation",
+    "performance dashboards": "tableaux de bord des représentations", "Dashboard": "Tableau de bord",
+    "Open": "Ouvrir", "Dashboard: %(p)s": "Tableau de bord : %(p)s", "Tickets sold that day": "Billets vendus ce jour-là",
+    "Tickets sold so far": "Billets vendus à ce jour", "Net takings that day": "Recettes nettes du jour",
+    "Net takings": "Recettes nettes", "Comps": "Billets de faveur", "Scanned in": "Entrés",
+    "Sales over time": "Ventes au fil du temps", "Tickets sold and takings per day": "Billets vendus et recettes par jour",
+    "Places by zone": "Places par zone", "Reserved": "Réservées", "Not on sale yet.": "Pas encore en vente.",
+    "By channel": "Par canal", "Nothing sold yet.": "Rien de vendu pour le moment.",
+    "By payment method": "Par mode de paiement", "No payment yet.": "Aucun paiement pour le moment.",
+    "%(n)s complimentary ticket (list price %(value)s).": ("%(n)s billet de faveur (prix affiché %(value)s).",
+                                                           "%(n)s billets de faveur (prix affiché %(value)s)."),
+    "By day": "Par jour", "Day": "Jour",
     "Online shop": "Boutique en ligne", "Box-office counter": "Guichet", "Telephone": "Téléphone",
     "Seated (numbered seats)": "Places assises numérotées", "Standing (a capacity)": "Debout (jauge)",
     "Wheelchair space": "Place pour fauteuil roulant", "Most tickets one order may hold.":

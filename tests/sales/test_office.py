@@ -1,5 +1,5 @@
 """The organizer's office: shifts and payments in the admin, the dashboard per
-performance, and exports that add up to the payments."""
+performance."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -13,6 +13,7 @@ from sales.holds import hold_create
 from sales.models import Place, Shift
 from sales.orders import CustomerDetails, order_place, order_refund, order_reserve
 from sales.payments import PaymentRequest
+from sales.reports import performance_dashboard
 from sales.shifts import shift_close, shift_open
 from tests.sales.test_check_in import sell
 from tests.support import make_performance, signed_in
@@ -56,3 +57,28 @@ def test_shifts_and_payments_in_the_admin(sales, organizer):
     refunds = admin.get("/admin/sales/payment/", {"kind": "refund"}).content.decode()
     assert "paid back: -100.00" in refunds
     assert admin.get("/admin/sales/payment/", {"order__channel__exact": "counter"}).status_code == 200
+
+
+def test_the_dashboard_counts_places_and_money(sales):
+    board = performance_dashboard(sales)
+    zone, = board.zones
+    assert (zone.sold, zone.held, zone.reserved, zone.blocked, zone.total) == (3, 0, 1, 1, 20)
+    assert zone.available == 15
+    assert board.taken == Decimal("250.00") and board.refunded == Decimal("-100.00") and board.net == Decimal("150.00")
+    assert {label: (n, net) for label, n, net in board.by_channel} == {
+        "Online shop": (1, Decimal("50.00")), "Box-office counter": (2, Decimal("100.00"))}
+    assert {label: (t, r) for label, t, r in board.by_method} == {
+        "Card (online)": (Decimal("150.00"), Decimal("-100.00")), "Cash": (Decimal("100.00"), Decimal("0.00"))}
+    (day, taken, refunded, n, so_far), = board.days
+    assert (taken, refunded, n, so_far) == (Decimal("250.00"), Decimal("-100.00"), 5, 5)
+
+
+def test_the_dashboard_page_replaces_the_raw_counts(sales, organizer):
+    admin = signed_in(organizer)
+    page = admin.get(f"/admin/sales/performancedashboard/{sales.pk}/change/").content.decode()
+    assert 'id="sales-chart"' in page and "chart.umd.min.js" in page and "150.00" in page
+    listing = admin.get("/admin/sales/performancedashboard/").content.decode()
+    assert str(sales.event) in listing
+    change = admin.get(f"/admin/events/performance/{sales.pk}/change/").content.decode()
+    assert "Places: {" not in change and "&#x27;sold&#x27;" not in change
+    assert f"/admin/sales/performancedashboard/{sales.pk}/change/" in change
