@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
+from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -21,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from events.models import Performance
 
 from .errors import SalesError
+from .exports import KINDS, ExportFilter, csv_chunks, export_rows, xlsx_file
 from .models import Payment, PerformanceDashboard, PlaceState, Shift, StaffMember
 from .policy import ORGANIZER, ROLE_LABELS, ROLES
 from .reports import performance_dashboard
@@ -375,12 +377,37 @@ class PaymentAdmin(admin.ModelAdmin):
         return response
 
 
-# --- a dashboard per performance ------------------------------------------------
+# --- a dashboard per performance, and exports --------------------------------------------
+
+class ExportForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("What"), choices=[
+        ("orders", gettext_lazy("Orders")), ("tickets", gettext_lazy("Tickets (attendees)")),
+        ("payments", gettext_lazy("Payments and refunds"))])
+    format = forms.ChoiceField(label=gettext_lazy("Format"), choices=[("csv", "CSV"), ("xlsx", "XLSX (Excel)")])
+    performance = forms.ModelChoiceField(label=gettext_lazy("Performance"), required=False,
+                                         queryset=Performance.objects.select_related("event", "venue"),
+                                         empty_label=gettext_lazy("All performances"))
+    date_from = forms.DateField(label=gettext_lazy("From (day)"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=gettext_lazy("To (day, included)"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def export_response(kind: str, fmt: str, where: ExportFilter):
+    header, rows = export_rows(kind, where)
+    stem = f"{kind}-{where.performance.pk}" if where.performance else kind
+    if fmt == "xlsx":
+        return FileResponse(xlsx_file(header, rows, title=kind), as_attachment=True, filename=f"{stem}.xlsx",
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = StreamingHttpResponse(csv_chunks(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+    return response
+
 
 @admin.register(PerformanceDashboard)
 class PerformanceDashboardAdmin(admin.ModelAdmin):
     """Each performance's sales at a glance; its page is the dashboard (places by zone,
-    takings by day, channel and method, refunds, comps, sales over time)."""
+    takings by day, channel and method, refunds, comps, sales over time), with its exports."""
 
     list_display = ("__str__", "venue", "sold", "available", "dashboard_link")
     list_filter = ("venue", "event")
@@ -416,6 +443,9 @@ class PerformanceDashboardAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', reverse("admin:sales_performancedashboard_change", args=[obj.pk]),
                            _("Open"))
 
+    def get_urls(self):
+        return [path("exports/", self.admin_site.admin_view(self.exports), name="sales_exports")] + super().get_urls()
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if not self.has_view_permission(request):
             raise PermissionDenied
@@ -430,4 +460,18 @@ class PerformanceDashboardAdmin(admin.ModelAdmin):
         return render(request, "admin/sales/performancedashboard/dashboard.html", {
             **self.admin_site.each_context(request), "opts": self.model._meta, "board": board,
             "performance": performance, "chart": chart, "title": _("Dashboard: %(p)s") % {"p": performance},
+            "exports": [(kind, fmt) for kind in KINDS for fmt in ("csv", "xlsx")],
         })
+
+    def exports(self, request):
+        """A download: GET with the form's fields (a link from a dashboard names the performance)."""
+        if not (self.has_view_permission(request) and request.user.has_perm("sales.view_payment")):
+            raise PermissionDenied
+        form = ExportForm(request.GET or None)
+        if request.GET and form.is_valid():
+            data = form.cleaned_data
+            return export_response(data["kind"], data["format"], ExportFilter(
+                performance=data["performance"], date_from=data["date_from"], date_to=data["date_to"]))
+        return render(request, "admin/sales/performancedashboard/exports.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+            "title": _("Exports")})

@@ -73,6 +73,17 @@ FR = {
     "%(n)s complimentary ticket (list price %(value)s).": ("%(n)s billet de faveur (prix affiché %(value)s).",
                                                            "%(n)s billets de faveur (prix affiché %(value)s)."),
     "By day": "Par jour", "Day": "Jour",
+    "What": "Quoi", "Orders": "Commandes", "Tickets (attendees)": "Billets (participants)",
+    "Payments and refunds": "Paiements et remboursements", "Format": "Format", "All performances": "Toutes les représentations",
+    "From (day)": "Du (jour)", "To (day, included)": "Au (jour, inclus)", "Exports": "Exports",
+    "Other exports (dates, every performance)…": "Autres exports (dates, toutes les représentations)…",
+    "Orders, tickets with their holders, or payments and refunds, for a performance and/or a range of days.":
+    "Commandes, billets avec leurs détenteurs, ou paiements et remboursements, pour une représentation et/ou une période.",
+    "Download": "Télécharger", "Created": "Créée", "Status": "État", "Phone": "Téléphone", "Currency": "Devise",
+    "Promo code": "Code promo", "Comp reason": "Motif de gratuité", "Ticket": "Billet", "Section": "Section",
+    "Row": "Rangée", "Seat": "Siège", "Price type": "Tarif", "Complimentary": "Gratuit", "Checked in": "Entré",
+    "Date": "Date", "Kind": "Genre", "Amount": "Montant", "Reference": "Référence", "Shift": "Quart",
+    "Clerk": "Guichetier", "yes": "oui", "refund": "remboursement", "payment": "paiement",
     "Online shop": "Boutique en ligne", "Box-office counter": "Guichet", "Telephone": "Téléphone",
     "Seated (numbered seats)": "Places assises numérotées", "Standing (a capacity)": "Debout (jauge)",
     "Wheelchair space": "Place pour fauteuil roulant", "Most tickets one order may hold.":

@@ -1,16 +1,20 @@
 """The organizer's office: shifts and payments in the admin, the dashboard per
-performance."""
+performance, and exports that add up to the payments."""
 
+import csv
+import io
 from datetime import timedelta
 from decimal import Decimal
 
+import openpyxl
 import pytest
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from events.models import Channel
 from sales import inventory
 from sales.holds import hold_create
-from sales.models import Place, Shift
+from sales.models import Payment, Place, Shift, Ticket
 from sales.orders import CustomerDetails, order_place, order_refund, order_reserve
 from sales.payments import PaymentRequest
 from sales.reports import performance_dashboard
@@ -82,3 +86,52 @@ def test_the_dashboard_page_replaces_the_raw_counts(sales, organizer):
     change = admin.get(f"/admin/events/performance/{sales.pk}/change/").content.decode()
     assert "Places: {" not in change and "&#x27;sold&#x27;" not in change
     assert f"/admin/sales/performancedashboard/{sales.pk}/change/" in change
+
+
+def _csv(response) -> list[list[str]]:
+    assert isinstance(response, StreamingHttpResponse)
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def _xlsx(response) -> list[tuple]:
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    return list(book.active.iter_rows(values_only=True))
+
+
+def test_exports_add_up_to_the_payments(sales, organizer):
+    admin = signed_in(organizer)
+    url = "/admin/sales/performancedashboard/exports/"
+    moved = Payment.objects.filter(order__performance=sales).exclude(status="declined").exclude(
+        status="refunded", amount__gt=0)
+    expected = sum(p.amount for p in moved)
+    assert expected == Decimal("150.00")
+
+    rows = _csv(admin.get(url, {"kind": "payments", "format": "csv", "performance": sales.pk}))
+    header, body = rows[0], rows[1:]
+    amount = header.index("Amount")
+    assert len(body) == moved.count() == 4
+    assert sum(Decimal(r[amount]) for r in body) == expected
+    assert sorted(r[header.index("Kind")] for r in body) == ["payment", "payment", "payment", "refund"]
+
+    sheet = _xlsx(admin.get(url, {"kind": "payments", "format": "xlsx", "performance": sales.pk}))
+    assert sheet[0][amount] == "Amount" and len(sheet) == 5
+    assert sum(Decimal(str(r[amount])) for r in sheet[1:]) == expected
+
+    orders = _csv(admin.get(url, {"kind": "orders", "format": "csv", "performance": sales.pk}))
+    assert len(orders) - 1 == 4  # online x2, counter, phone reservation
+    total = orders[0].index("Total")
+    status = orders[0].index("Status")
+    assert sum(Decimal(r[total]) for r in orders[1:] if r[status] == "Paid") == Decimal("150.00")
+
+    tickets = _xlsx(admin.get(url, {"kind": "tickets", "format": "xlsx", "performance": sales.pk}))
+    assert len(tickets) - 1 == Ticket.objects.filter(place__performance=sales).count() == 5
+    everything = _csv(admin.get(url, {"kind": "orders", "format": "csv"}))
+    assert len(everything) - 1 == 5  # the other performance's order too
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    assert len(_csv(admin.get(url, {"kind": "payments", "format": "csv", "date_from": tomorrow}))) == 1
+
+
+def test_exports_are_for_organizers(sales, clerk):
+    response = signed_in(clerk).get("/admin/sales/performancedashboard/exports/", {"kind": "orders", "format": "csv"})
+    assert response.status_code == 302  # clerks are not admin staff
