@@ -18,7 +18,7 @@ FR = {
     "Pas de réseau : le scan est gardé sur cet appareil et sera envoyé au retour du réseau.",
     "Signed out: sign in again; the scan is kept on this device.":
     "Session fermée : reconnectez-vous; le scan est gardé sur cet appareil.",
-    "scans waiting to be sent": "scans en attente d'envoi", "Sent late": "Envoyé en différé",
+    "Scans waiting to be sent:": "Scans en attente d'envoi :", "Kept": "Gardé", "Sent late": "Envoyé en différé",
     "The camera could not be started": "La caméra n'a pas pu démarrer",
     "Scan a ticket, type its code or find the guest by name.":
     "Scannez un billet, tapez son code ou cherchez la personne par son nom.",

@@ -27,7 +27,7 @@
   }
   function showQueue(queue) {
     queueNote.hidden = queue.length === 0;
-    queueNote.textContent = queue.length + " " + root.dataset.waiting;
+    queueNote.textContent = root.dataset.waiting + " " + queue.length;
   }
   function newId() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -88,7 +88,7 @@
     var queue = load();
     queue.push(item);
     save(queue);
-    show("door-wait", "…", error && error.signedOut ? root.dataset.signedOut : root.dataset.offline);
+    show("door-wait", root.dataset.kept, error && error.signedOut ? root.dataset.signedOut : root.dataset.offline);
   }
 
   function scan(code, camera) {

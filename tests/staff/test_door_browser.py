@@ -74,7 +74,8 @@ def test_typed_codes_at_the_door(browser, live_server, size):
     context.set_offline(True)
     scan(third.code)
     page.locator("#answer.door-wait").wait_for()
-    page.locator("#queue").get_by_text("1 scans waiting").wait_for()
+    page.locator("#queue").get_by_text("Scans waiting to be sent: 1").wait_for()
+    assert page.locator(".door-verdict").inner_text() == "Kept"
     assert Ticket.objects.get(pk=third.pk).checked_in_at is None
     screenshot(page, f"door-{size}-offline")
     context.set_offline(False)
