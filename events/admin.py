@@ -122,9 +122,9 @@ class PerformanceAdmin(admin.ModelAdmin):
     def venue_zone(request, object_id) -> zoneinfo.ZoneInfo | None:
         """The clock of the venue being chosen (a form sent) or of the performance's venue."""
         venue_id = request.POST.get("venue") if request.method == "POST" else None
-        if venue_id and str(venue_id).isdigit():
+        if venue_id and venue_id.isascii() and venue_id.isdecimal():
             name = Venue.objects.filter(pk=venue_id).values_list("time_zone", flat=True).first()
-        elif object_id and str(object_id).isdigit():
+        elif object_id and str(object_id).isascii() and str(object_id).isdecimal():
             name = Performance.objects.filter(pk=object_id).values_list("venue__time_zone", flat=True).first()
         else:
             name = None

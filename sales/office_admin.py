@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -449,7 +449,9 @@ class PerformanceDashboardAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        performance = get_object_or_404(Performance.objects.select_related("event", "venue"), pk=object_id)
+        if not (object_id.isascii() and object_id.isdecimal()):
+            raise Http404
+        performance = get_object_or_404(Performance.objects.select_related("event", "venue"), pk=int(object_id))
         board = performance_dashboard(performance)
         chart = {"labels": [d.isoformat() for d, *_rest in board.days],
                  "tickets": [n for *_rest, n, _so_far in board.days],

@@ -81,6 +81,7 @@ def test_the_dashboard_page_replaces_the_raw_counts(sales, organizer):
     admin = signed_in(organizer)
     page = admin.get(f"/admin/sales/performancedashboard/{sales.pk}/change/").content.decode()
     assert 'id="sales-chart"' in page and "chart.umd.min.js" in page and "150.00" in page
+    assert admin.get("/admin/sales/performancedashboard/%C2%B2/change/").status_code == 404
     listing = admin.get("/admin/sales/performancedashboard/").content.decode()
     assert str(sales.event) in listing
     change = admin.get(f"/admin/events/performance/{sales.pk}/change/").content.decode()

@@ -61,8 +61,9 @@ def test_a_scan_answers_the_script_with_the_counts(door, performance):
     resent = c.post(url, {"code": tickets[0].code, "door": "Main", "scan": "a1",
                           "scanned_at": timezone.now().isoformat()}, **JSON)
     assert resent.status_code == 200 and resent.json()["replayed"]
-    bad_time = c.post(url, {"code": tickets[1].code, "scan": "a3", "scanned_at": "yesterday"}, **JSON)
-    assert bad_time.status_code == 400 and bad_time.json()["code"] == "invalid"
+    for when in ("yesterday", "2026-13-45T25:00:00+00:00", "2026-01-01T10:00:00"):  # no zone: ambiguous
+        bad_time = c.post(url, {"code": tickets[1].code, "scan": "a3", "scanned_at": when}, **JSON)
+        assert bad_time.status_code == 400 and bad_time.json()["code"] == "invalid"
     assert c.get(f"/door/performances/{performance.pk}/attendance/").json() == {"sold": 3, "scanned": 1}
 
 

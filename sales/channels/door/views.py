@@ -71,7 +71,10 @@ def scan(request, pk: int):
     try:
         scanned_at = None
         if request.POST.get("scanned_at"):
-            scanned_at = parse_datetime(request.POST["scanned_at"])
+            try:
+                scanned_at = parse_datetime(request.POST["scanned_at"][:40])
+            except ValueError:  # well formed, but no such date (a 13th month)
+                scanned_at = None
             if scanned_at is None or timezone.is_naive(scanned_at):
                 raise InvalidRequest(_("this scan's time is not a date and time"), field="scanned_at")
         checked = ticket_check_in(code=code, performance=performance, door=request.POST.get("door", ""),
