@@ -12,7 +12,7 @@ from django.http import HttpResponseNotFound, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
 
-STAFF_PREFIXES = ("/counter/", "/phone/", "/admin/", "/login/", "/logout/", "/staff/")
+STAFF_PREFIXES = ("/counter/", "/phone/", "/door/", "/admin/", "/login/", "/logout/", "/staff/")
 SHARED_PREFIXES = ("/static/", "/healthz", "/readyz", "/i18n/")
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("staff/", staff_home, name="staff-home"),
     path("counter/", include("sales.channels.counter.urls")),
     path("phone/", include("sales.channels.phone.urls")),
+    path("door/", include("sales.channels.door.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("sales.channels.shop.urls")),

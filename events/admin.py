@@ -1,10 +1,16 @@
+import zoneinfo
+from contextlib import nullcontext
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Event, OnSaleWindow, Performance, Price, PriceType, PriceZone, Seat, Section, Venue
 from .seating import SeatingPlanError, decode_upload, seating_plan_import
@@ -23,7 +29,7 @@ class SeatingPlanForm(forms.Form):
 
 @admin.register(Venue)
 class VenueAdmin(admin.ModelAdmin):
-    list_display = ("name", "address", "section_count")
+    list_display = ("name", "address", "time_zone", "section_count")
     search_fields = ("name",)
     inlines = [SectionInline]
     change_form_template = "admin/events/venue/change_form.html"
@@ -258,9 +264,39 @@ class PriceTypeAdmin(admin.ModelAdmin):
 
 @admin.register(Performance)
 class PerformanceAdmin(admin.ModelAdmin):
-    list_display = ("event", "starts_at", "doors_open_at", "venue", "ticket_limit")
+    """A performance's times are shown and typed on its venue's clock (Venue.time_zone)."""
+
+    list_display = ("event", "local_start", "venue", "ticket_limit")
     list_filter = ("venue", "event")
+    list_select_related = ("event", "venue")
     inlines = [OnSaleWindowInline, PriceZoneInline, PriceTypeInline]
+
+    @admin.display(description=gettext_lazy("Starts (venue time)"), ordering="starts_at")
+    def local_start(self, obj):
+        return f"{obj.local():%a %d %b %Y %H:%M} ({obj.venue.time_zone})"
+
+    @staticmethod
+    def venue_zone(request, object_id) -> zoneinfo.ZoneInfo | None:
+        """The clock of the venue being chosen (a form sent) or of the performance's venue."""
+        venue_id = request.POST.get("venue") if request.method == "POST" else None
+        if venue_id and venue_id.isascii() and venue_id.isdecimal():
+            name = Venue.objects.filter(pk=venue_id).values_list("time_zone", flat=True).first()
+        elif object_id and str(object_id).isascii() and str(object_id).isdecimal():
+            name = Performance.objects.filter(pk=object_id).values_list("venue__time_zone", flat=True).first()
+        else:
+            name = None
+        return zoneinfo.ZoneInfo(name) if name else None
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        zone = self.venue_zone(request, object_id)
+        if zone is not None:
+            extra_context = {**(extra_context or {}),
+                             "subtitle": _("Times on the clock of the venue (%(zone)s)") % {"zone": zone.key}}
+        with timezone.override(zone) if zone is not None else nullcontext():
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):  # rendered here, on the venue's clock, not after
+                response.render()
+            return response
     # Putting on sale and the sales summary are added by sales.admin (sales knows events,
     # not the reverse).
 

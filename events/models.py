@@ -3,12 +3,17 @@
 This app knows nothing about sales; `sales` builds its inventory from these rows.
 """
 
+import functools
+import zoneinfo
+from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -21,15 +26,40 @@ class Channel(models.TextChoices):
     PHONE = "phone", _("Telephone")
 
 
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in _time_zones():
+        raise ValidationError(_("%(zone)s is not a time zone; give one like America/Toronto or Europe/Paris."),
+                              params={"zone": value})
+
+
 class Venue(models.Model):
     name = models.CharField(max_length=200, unique=True)
     address = models.CharField(max_length=300, blank=True)
+    # Every time of a performance here is shown on this clock (the shop, the emails, the
+    # tickets, the admin), whatever the server's.
+    time_zone = models.CharField(_("time zone"), max_length=64, default=default_time_zone,
+                                 validators=[validate_time_zone],
+                                 help_text=_("The venue's clock, e.g. America/Toronto: its performances' times are "
+                                             "shown and entered in it."))
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
 
 
 class Section(models.Model):
@@ -121,7 +151,15 @@ class Performance(models.Model):
         ordering = ["starts_at"]
 
     def __str__(self) -> str:
-        return f"{self.event} — {self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.event} — {self.local():%Y-%m-%d %H:%M}"
+
+    def local(self, moment: datetime | None = None) -> datetime:
+        """`moment` (by default the start) on the venue's clock."""
+        return timezone.localtime(moment or self.starts_at, self.venue.zone)
+
+    @property
+    def local_starts_at(self) -> datetime:
+        return self.local()
 
 
 class OnSaleWindow(models.Model):

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q, Sum
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
@@ -28,6 +29,7 @@ from .models import (
 )
 from .order_receipt import receipt_html
 from .orders import order_refund
+from .reports import zone_states
 
 
 class ReadOnlyMixin:
@@ -76,15 +78,18 @@ class SalesPerformanceAdmin(PerformanceAdmin):
                 .values("order__channel").annotate(n=Count("pk", filter=~comp), comps=Count("pk", filter=comp),
                                                    revenue=Sum("price", filter=~comp, default=0))
                 .order_by("order__channel"))
-        states = dict(Place.objects.filter(performance=obj).values_list("state")
-                      .annotate(n=Count("pk")))
         lines = [(Channel(r["order__channel"]).label, r["n"], r["revenue"], r["comps"]) for r in rows]
-        if not lines:
-            return f"Nothing sold yet. Places: {states or 'not on sale'}"
+        zones = [(z.name, z.sold, z.held, z.reserved, z.available, z.blocked) for z in zone_states(obj)]
         return format_html(
-            "<table><tr><th>Channel</th><th>Tickets sold</th><th>Revenue</th><th>Complimentary</th></tr>{}</table>"
-            "<p>Places: {}</p>",
-            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", lines), states)
+            "{}<table><tr><th>Zone</th><th>Sold</th><th>Held</th><th>Reserved</th><th>Available</th>"
+            "<th>Blocked</th></tr>{}</table><p><a href=\"{}\">{}</a></p>",
+            format_html("<table><tr><th>Channel</th><th>Tickets sold</th><th>Revenue</th><th>Complimentary</th></tr>"
+                        "{}</table>",
+                        format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", lines))
+            if lines else "Nothing sold yet.",
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", zones)
+            if zones else format_html("<tr><td colspan=\"6\">{}</td></tr>", "Not on sale yet."),
+            reverse("admin:sales_performancedashboard_change", args=[obj.pk]), "Open the dashboard")
 
 
 # --- places ---------------------------------------------------------------------------
@@ -320,4 +325,5 @@ class BallotAdmin(admin.ModelAdmin):
             _run(self, request, f"{ballot}: drawn", lambda b=ballot: lottery.ballot_draw(ballot=b)["won"])
 
 
-from . import pricing_admin  # noqa: E402, F401 - taxes, fees, promo codes, presales
+from . import office_admin  # noqa: E402, F401, I001 - the organizer's office: staff, money, dashboards, exports
+from . import pricing_admin  # noqa: E402, F401, I001 - taxes, fees, promo codes, presales

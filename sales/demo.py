@@ -19,7 +19,7 @@ from events.models import Channel, Event, OnSaleWindow, Performance, PriceZone, 
 from events.seating import seating_plan_import
 
 from . import inventory
-from .policy import COUNTER_CLERK, ORGANIZER, PHONE_OPERATOR
+from .policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR
 from .roles import ensure_roles
 
 VENUE = "Amphithéâtre du Lac"
@@ -43,6 +43,7 @@ USERS = [
     ("organizer", "DEMO_ORGANIZER_PASSWORD", "organizer-demo", ORGANIZER, True, False),
     ("clerk", "DEMO_CLERK_PASSWORD", "clerk-demo", COUNTER_CLERK, False, False),
     ("operator", "DEMO_OPERATOR_PASSWORD", "operator-demo", PHONE_OPERATOR, False, False),
+    ("door", "DEMO_DOOR_PASSWORD", "door-demo", DOOR_STAFF, False, False),
 ]
 
 

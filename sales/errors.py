@@ -114,3 +114,11 @@ class PaymentActionRequired(SalesError):
 
     code = "payment_action_required"
     status = 402
+
+
+class WrongPerformance(SalesError):
+    """A ticket scanned at the door of another performance (another date, another show):
+    the message says which one it is for."""
+
+    code = "wrong_performance"
+    status = 409

@@ -3,6 +3,7 @@ filter and the seat map's labels say prices the same way."""
 
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import get_language
 
 
@@ -16,3 +17,8 @@ def money(amount, currency: str = "CAD") -> str:
         thin, nbsp = "\u202f", "\u00a0"
         return whole.replace(",", thin) + "," + cents + nbsp + "$"
     return f"${value:,.2f}"
+
+
+def at_venue(moment, performance):
+    """`moment` on the clock of the performance's venue (events.models.Venue.time_zone)."""
+    return timezone.localtime(moment, performance.venue.zone)

@@ -8,6 +8,7 @@ instead of overselling.
 import secrets
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -279,7 +280,16 @@ class Ticket(models.Model):
     fee_refundable = models.BooleanField(default=False)
     complimentary = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.VALID)
+    # The first scan that admitted the ticket (sales.tickets.ticket_check_in): when it was
+    # made (at the device, for a scan queued while the network was down), at which door or
+    # device, by whom, and the device's id for it (a resend of the same scan is answered as
+    # the first). Defaults in the database: the sale's own statements insert tickets
+    # without them (sales.inventory.statements).
     checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_in_door = models.CharField(max_length=60, blank=True, db_default="")
+    checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False,
+                                      on_delete=models.SET_NULL, related_name="+")
+    check_in_scan = models.CharField(max_length=40, blank=True, db_default="")
     # Times printed at the counter: above 1, the printout says REPRINT.
     printed_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -422,6 +432,25 @@ class CustomerNote(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class StaffMember(User):
+    """A staff account as an organizer manages it (sales.staff_accounts): the user, seen
+    through the roles an organizer may give."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("staff account")
+        verbose_name_plural = _("staff accounts")
+
+
+class PerformanceDashboard(Performance):
+    """A performance as the organizer reads its sales (the admin's dashboard, sales.reports)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("performance dashboard")
+        verbose_name_plural = _("performance dashboards")
 
 
 class Shift(models.Model):

@@ -8,12 +8,20 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 from events.models import Channel
 
 ORGANIZER = "organizer"
 COUNTER_CLERK = "counter clerk"
 PHONE_OPERATOR = "phone operator"
-ROLES = (ORGANIZER, COUNTER_CLERK, PHONE_OPERATOR)
+# Scans tickets at the entrance; sells nothing and sees no takings.
+DOOR_STAFF = "door staff"
+# The roles that sell or manage sales (the staff API's order actions are theirs).
+SELLING_ROLES = (ORGANIZER, COUNTER_CLERK, PHONE_OPERATOR)
+ROLES = (*SELLING_ROLES, DOOR_STAFF)
+ROLE_LABELS = {ORGANIZER: _("Organizer"), COUNTER_CLERK: _("Counter clerk"), PHONE_OPERATOR: _("Phone operator"),
+               DOOR_STAFF: _("Door staff")}
 
 
 @dataclass(frozen=True)

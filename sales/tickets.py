@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import segno
-from django.utils import timezone
+from django.db.models import Count, Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
-from .errors import IllegalTransition, NotFound
-from .models import Ticket
+from events.models import Performance
+
+from .errors import IllegalTransition, InvalidRequest, NotFound, WrongPerformance
+from .formatting import at_venue
+from .models import Place, PlaceState, Ticket
 
 
 def ticket_qr(code: str) -> segno.QRCode:
@@ -21,22 +27,88 @@ def ticket_qr(code: str) -> segno.QRCode:
     return segno.make(code, error="m", mask=7, micro=False)
 
 
-def ticket_check_in(*, code: str, actor=None, now: datetime | None = None) -> Ticket:
-    """Admit the ticket once. A second scan is refused and says when the first was."""
+# A scan queued on a door's device while the network was down is sent with the time it
+# was made; one older than this, or ahead of the server's clock by more than the skew, is
+# refused (a device with a wrong clock, a queue left for days).
+QUEUED_SCAN_MAX_AGE = timedelta(hours=12)
+CLOCK_SKEW = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    ticket: Ticket
+    # The same scan sent again (its answer was lost on the way back): admitted by it before.
+    replayed: bool = False
+
+
+def ticket_check_in(*, code: str, performance: Performance, door: str = "", actor=None, scan: str = "",
+                    scanned_at: datetime | None = None, now: datetime | None = None) -> CheckIn:
+    """Admit the ticket once, at the door of its own performance.
+
+    A ticket for another performance is refused with the one it is for; a second scan is
+    refused with when, at which door and by whom the first was. The first scan recorded
+    wins, whatever its device says: a scan queued offline and sent later is refused if
+    another door recorded the ticket meanwhile, even if it was made earlier."""
     now = now or timezone.now()
-    # Compare-and-set: two gates scanning the same ticket at once admit it once.
-    admitted = Ticket.objects.filter(code=code, status=Ticket.Status.VALID,
-                                     checked_in_at__isnull=True).update(checked_in_at=now)
-    ticket = Ticket.objects.select_related("order", "place__seat", "place__section").filter(code=code).first()
+    door, scan = (door or "").strip()[:60], (scan or "").strip()[:40]
+    when = now
+    if scanned_at is not None:
+        if scanned_at < now - QUEUED_SCAN_MAX_AGE or scanned_at > now + CLOCK_SKEW:
+            raise InvalidRequest(_("this scan's time is too far from now: check the device's clock"),
+                                 field="scanned_at")
+        when = min(scanned_at, now)
+    ticket = (Ticket.objects.select_related("order__customer", "place__seat", "place__section",
+                                            "place__performance__event", "place__performance__venue")
+              .filter(code=code).first()) if code else None
     if ticket is None:
-        raise NotFound("no ticket has this code", field="code")
+        raise NotFound(_("no ticket has this code"), field="code")
+    if ticket.place.performance_id != performance.pk:
+        other = ticket.place.performance
+        raise WrongPerformance(
+            _("this ticket is for %(event)s on %(when)s") % {
+                "event": other.event.title, "when": formats.date_format(at_venue(other.starts_at, other),
+                                                                        "D j M Y H:i")},
+            performance=other.pk, starts_at=other.starts_at.isoformat())
+    # Compare-and-set on the ticket's own row: two doors scanning it at once admit it once
+    # (PostgreSQL re-checks these conditions on the row's latest version).
+    admitted = Ticket.objects.filter(pk=ticket.pk, status=Ticket.Status.VALID, checked_in_at__isnull=True).update(
+        checked_in_at=when, checked_in_door=door,
+        checked_in_by=actor if actor is not None and actor.is_authenticated else None, check_in_scan=scan)
+    ticket.refresh_from_db(fields=["status", "checked_in_at", "checked_in_door", "checked_in_by", "check_in_scan"])
     if admitted:
-        return ticket
+        return CheckIn(ticket)
     if ticket.status != Ticket.Status.VALID:
-        raise IllegalTransition("this ticket was refunded or exchanged and is void")
-    raise IllegalTransition(
-        f"already checked in at {timezone.localtime(ticket.checked_in_at):%Y-%m-%d %H:%M:%S}",
-        checked_in_at=ticket.checked_in_at.isoformat())
+        raise IllegalTransition(_("this ticket was refunded or exchanged and is void"))
+    if scan and ticket.check_in_scan == scan:
+        return CheckIn(ticket, replayed=True)
+    first = formats.time_format(at_venue(ticket.checked_in_at, ticket.place.performance), "H:i:s")
+    by = ticket.checked_in_by.get_username() if ticket.checked_in_by_id else ""
+    where = ticket.checked_in_door
+    if where:
+        message = _("already checked in at %(time)s at %(door)s") % {"time": first, "door": where}
+    else:
+        message = _("already checked in at %(time)s") % {"time": first}
+    raise IllegalTransition(message, checked_in_at=ticket.checked_in_at.isoformat(), door=where, by=by)
+
+
+def attendance(performance_id: int) -> dict[str, int]:
+    """Tickets sold for the performance and how many of them were scanned in (one index
+    range: the performance's sold places)."""
+    return (Place.objects.filter(performance_id=performance_id, state=PlaceState.SOLD)
+            .aggregate(sold=Count("pk"), scanned=Count("pk", filter=Q(ticket__checked_in_at__isnull=False))))
+
+
+def tickets_find(*, performance_id: int, query: str, limit: int = 20) -> list[Ticket]:
+    """The performance's valid tickets whose buyer's name or email, or order code, matches
+    (at the door: a guest without their ticket)."""
+    query = (query or "").strip()
+    if len(query) < 2:
+        return []
+    return list(Ticket.objects.filter(place__performance_id=performance_id, status=Ticket.Status.VALID)
+                .filter(Q(order__customer__name__icontains=query) | Q(order__customer__email__icontains=query)
+                        | Q(order__code=query.upper()))
+                .select_related("order__customer", "place__seat", "place__section")
+                .order_by("order__customer__name", "order_id", "pk")[:limit])
 
 
 def tickets_printed(*, order, actor=None) -> list[Ticket]:

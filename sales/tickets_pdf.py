@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A6, landscape
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen import canvas
 
+from .formatting import at_venue
 from .models import Order
 from .order_receipt import receipt_text
 from .tickets import ticket_qr
@@ -29,7 +30,7 @@ def _order_pdf(order: Order, tickets) -> bytes:
     pdf = canvas.Canvas(buf, pagesize=(width, height))
     pdf.setTitle(_("Tickets %(code)s") % {"code": order.code})
     perf = order.performance
-    when = timezone.localtime(perf.starts_at).strftime("%Y-%m-%d %H:%M")
+    when = at_venue(perf.starts_at, perf).strftime("%Y-%m-%d %H:%M")
     if tickets is None:
         tickets = order.tickets.select_related("place__seat", "place__section").filter(status="valid")
     for ticket in tickets:

@@ -47,6 +47,81 @@ FR = {
     "Update the total": "Mettre à jour le total", "Complimentary tickets: %(reason)s": "Billets de faveur : %(reason)s",
     "A reservation keeps these prices: it is paid later at the total above.":
     "Une réservation garde ces prix : elle se paie plus tard au total ci-dessus.",
+    # the office and the door
+    "Door": "Entrée", "Which performance?": "Quelle représentation?", "Tonight": "Ce soir",
+    "No performance to come.": "Aucune représentation à venir.", "Other performance": "Autre représentation",
+    "Admit": "Faire entrer", "Admitted": "Entrée validée", "Refused": "Refusé", "Ready": "Prêt", "in": "entrés",
+    "No ticket for this performance matches “%(q)s”.": "Aucun billet de cette représentation ne correspond à « %(q)s ».",
+    "No network: scan kept on this device, sent when the network is back.":
+    "Pas de réseau : le scan est gardé sur cet appareil et sera envoyé au retour du réseau.",
+    "Signed out: sign in again; the scan is kept on this device.":
+    "Session fermée : reconnectez-vous; le scan est gardé sur cet appareil.",
+    "Scans waiting to be sent:": "Scans en attente d'envoi :", "Kept": "Gardé", "Sent late": "Envoyé en différé",
+    "The camera could not be started": "La caméra n'a pas pu démarrer",
+    "Scan a ticket, type its code or find the guest by name.":
+    "Scannez un billet, tapez son code ou cherchez la personne par son nom.",
+    "Scan with the camera": "Scanner avec la caméra", "Stop the camera": "Arrêter la caméra",
+    "Ticket code": "Code du billet", "Check in": "Valider l'entrée",
+    "Find a guest (name, email or order code)": "Chercher une personne (nom, courriel ou code de commande)",
+    "Find": "Chercher", "This door": "Cette entrée", "e.g. North gate": "p. ex. Porte nord",
+    "this scan's time is too far from now: check the device's clock":
+    "l'heure de ce scan est trop éloignée de maintenant : vérifiez l'horloge de l'appareil",
+    "this scan's time is not a date and time": "l'heure de ce scan n'est pas une date et une heure",
+    "no ticket has this code": "aucun billet n'a ce code", "this ticket is for %(event)s on %(when)s":
+    "ce billet est pour %(event)s le %(when)s", "this ticket was refunded or exchanged and is void":
+    "ce billet a été remboursé ou échangé et n'est plus valide",
+    "already checked in at %(time)s at %(door)s": "déjà entré à %(time)s par %(door)s",
+    "already checked in at %(time)s": "déjà entré à %(time)s",
+    "Organizer's office": "Bureau de l'organisateur", "Organizer": "Organisateur", "Counter clerk": "Guichetier",
+    "Phone operator": "Téléphoniste", "Door staff": "Contrôle à l'entrée", "Password again": "Mot de passe (encore)",
+    "The two passwords differ.": "Les deux mots de passe diffèrent.", "Roles": "Rôles", "Name": "Nom",
+    "Set a new password": "Donner un nouveau mot de passe", "%(user)s has a new password.":
+    "%(user)s a un nouveau mot de passe.", "New password for %(user)s": "Nouveau mot de passe pour %(user)s",
+    "Disabled: %(n)d": "Désactivés : %(n)d", "Enabled: %(n)d": "Réactivés : %(n)d",
+    "Disable (no more sign-in)": "Désactiver (plus de connexion)", "Enable": "Réactiver",
+    "staff account": "compte du personnel", "staff accounts": "comptes du personnel", "New password": "Nouveau mot de passe",
+    "Type a new password for %(user)s and give it to them; they sign in with it at once.":
+    "Tapez un nouveau mot de passe pour %(user)s et donnez-le-lui; il sert dès la prochaine connexion.",
+    "Set the password": "Enregistrer le mot de passe",
+    "only organizers manage staff accounts": "seuls les organisateurs gèrent les comptes du personnel",
+    "you may not change this account": "vous ne pouvez pas modifier ce compte",
+    "you may not grant the role %(role)s": "vous ne pouvez pas donner le rôle %(role)s",
+    "give the account a role": "donnez un rôle au compte", "this username is taken": "ce nom d'utilisateur est pris",
+    "time zone": "fuseau horaire", "Starts (venue time)": "Début (heure de la salle)",
+    "The venue's clock, e.g. America/Toronto: its performances' times are shown and entered in it.":
+    "L'heure de la salle, p. ex. America/Toronto : les heures de ses représentations sont affichées et saisies à cette heure.",
+    "%(zone)s is not a time zone; give one like America/Toronto or Europe/Paris.":
+    "%(zone)s n'est pas un fuseau horaire; donnez-en un comme America/Toronto ou Europe/Paris.",
+    "Times on the clock of the venue (%(zone)s)": "Heures de la salle (%(zone)s)",
+    "Expected cash": "Comptant attendu", "Counted cash": "Comptant compté", "Expected on cards": "Cartes attendu",
+    "Counted on cards": "Cartes compté", "Difference": "Écart", "open": "ouvert", "Per method": "Par mode de paiement",
+    "Method": "Mode", "Expected": "Attendu", "Counted": "Compté", "kind": "genre", "Payments": "Paiements",
+    "Refunds": "Remboursements", "Order": "Commande", "Performance": "Représentation", "Channel": "Canal",
+    "Taken by the listed payments: %(paid)s; paid back: %(refunded)s; net: %(net)s.":
+    "Encaissé par les paiements listés : %(paid)s; remboursé : %(refunded)s; net : %(net)s.",
+    "performance dashboard": "tableau de bord de représentation",
+    "performance dashboards": "tableaux de bord des représentations", "Dashboard": "Tableau de bord",
+    "Open": "Ouvrir", "Dashboard: %(p)s": "Tableau de bord : %(p)s", "Tickets sold that day": "Billets vendus ce jour-là",
+    "Tickets sold so far": "Billets vendus à ce jour", "Net takings that day": "Recettes nettes du jour",
+    "Net takings": "Recettes nettes", "Comps": "Billets de faveur", "Scanned in": "Entrés",
+    "Sales over time": "Ventes au fil du temps", "Tickets sold and takings per day": "Billets vendus et recettes par jour",
+    "Places by zone": "Places par zone", "Reserved": "Réservées", "Not on sale yet.": "Pas encore en vente.",
+    "By channel": "Par canal", "Nothing sold yet.": "Rien de vendu pour le moment.",
+    "By payment method": "Par mode de paiement", "No payment yet.": "Aucun paiement pour le moment.",
+    "%(n)s complimentary ticket (list price %(value)s).": ("%(n)s billet de faveur (prix affiché %(value)s).",
+                                                           "%(n)s billets de faveur (prix affiché %(value)s)."),
+    "By day": "Par jour", "Day": "Jour",
+    "What": "Quoi", "Orders": "Commandes", "Tickets (attendees)": "Billets (participants)",
+    "Payments and refunds": "Paiements et remboursements", "Format": "Format", "All performances": "Toutes les représentations",
+    "From (day)": "Du (jour)", "To (day, included)": "Au (jour, inclus)", "Exports": "Exports",
+    "Other exports (dates, every performance)…": "Autres exports (dates, toutes les représentations)…",
+    "Orders, tickets with their holders, or payments and refunds, for a performance and/or a range of days.":
+    "Commandes, billets avec leurs détenteurs, ou paiements et remboursements, pour une représentation et/ou une période.",
+    "Download": "Télécharger", "Created": "Créée", "Status": "État", "Phone": "Téléphone", "Currency": "Devise",
+    "Comp reason": "Motif de gratuité", "Section": "Section",
+    "Row": "Rangée", "Seat": "Siège", "Checked in": "Entré",
+    "Date": "Date", "Kind": "Genre", "Amount": "Montant", "Reference": "Référence", "Shift": "Quart",
+    "Clerk": "Guichetier", "yes": "oui", "refund": "remboursement", "payment": "paiement",
     "Online shop": "Boutique en ligne", "Box-office counter": "Guichet", "Telephone": "Téléphone",
     "Seated (numbered seats)": "Places assises numérotées", "Standing (a capacity)": "Debout (jauge)",
     "Wheelchair space": "Place pour fauteuil roulant", "Most tickets one order may hold.":

@@ -426,10 +426,12 @@ def run() -> int:
             f"    Admin         {staff}/admin/\n"
             f"    Counter       {staff}/counter/   (sign in at {staff}/login/)\n"
             f"    Phone         {staff}/phone/\n"
+            f"    Door          {staff}/door/\n"
             "  Demo logins (user / password):\n"
             "    organizer / organizer-demo   (admin, organizer role)\n"
             "    clerk / clerk-demo           (counter clerk)\n"
             "    operator / operator-demo     (phone operator)\n"
+            "    door / door-demo             (door staff: ticket scanning)\n"
             "    admin / admin-demo           (superuser)\n"
             f"  Emails are written to {env.get('EMAIL_FILE_PATH', STACK / 'mail')}\n"
             "  A process that exits is restarted; Ctrl-C stops everything started here.\n",

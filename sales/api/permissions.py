@@ -5,7 +5,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 
 from sales import reads
-from sales.policy import ORGANIZER, ROLES, ROLES_CACHE, roles_of
+from sales.policy import ORGANIZER, ROLES, ROLES_CACHE, SELLING_ROLES, roles_of
 
 
 class TokenWithRoles(TokenAuthentication):
@@ -25,6 +25,15 @@ class TokenWithRoles(TokenAuthentication):
 
 class IsStaffRole(BasePermission):
     """Organizer, counter clerk or phone operator."""
+
+    message = "staff only"
+
+    def has_permission(self, request, view):
+        return not roles_of(request.user).isdisjoint(SELLING_ROLES)
+
+
+class IsDoorRole(BasePermission):
+    """Any staff role: door staff scan tickets, and so may the others."""
 
     message = "staff only"
 

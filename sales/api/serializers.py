@@ -343,11 +343,25 @@ def _parts(line, price) -> dict:
             "complimentary": comp}
 
 
+class CheckInIn(Input):
+    performance = serializers.IntegerField(min_value=1, max_value=2**62,
+                                           help_text="the performance at whose door the ticket is scanned")
+    door = serializers.CharField(max_length=60, required=False, allow_blank=True, default="",
+                                 help_text="the door or device scanning, recorded with the check-in")
+    scan = serializers.CharField(max_length=40, required=False, allow_blank=True, default="",
+                                 help_text="the device's id for this scan: sending the same scan again is "
+                                           "answered as the first time")
+    scanned_at = serializers.DateTimeField(required=False, default=None, allow_null=True,
+                                           help_text="when a scan queued offline was made (at most 12 hours ago)")
+
+
 class CheckInOut(serializers.Serializer):
-    code = serializers.CharField()
-    order = serializers.CharField(source="order.code")
-    place = serializers.CharField(source="place.label")
-    checked_in_at = serializers.DateTimeField()
+    code = serializers.CharField(source="ticket.code")
+    order = serializers.CharField(source="ticket.order.code")
+    place = serializers.CharField(source="ticket.place.label")
+    checked_in_at = serializers.DateTimeField(source="ticket.checked_in_at")
+    door = serializers.CharField(source="ticket.checked_in_door")
+    replayed = serializers.BooleanField(help_text="this scan was recorded before (a resend)")
 
 
 # --- organizer ------------------------------------------------------------------------

@@ -46,7 +46,7 @@ from sales.tickets import ticket_check_in
 from . import serializers as s
 from .idempotency import HEADER, idempotent, order_key, scope_of
 from .parsers import JsonParser
-from .permissions import IsOrganizer, IsStaffRole, TokenWithRoles
+from .permissions import IsDoorRole, IsOrganizer, IsStaffRole, TokenWithRoles
 
 IDEMPOTENCY = OpenApiParameter(HEADER, str, OpenApiParameter.HEADER, required=False,
                                description="Retries with the same key return the first response.")
@@ -348,7 +348,7 @@ class OrderResend(OrderAction):
 # --- tickets --------------------------------------------------------------------------
 
 class TicketDetail(ApiView):
-    permission_classes = [IsStaffRole]
+    permission_classes = [IsDoorRole]
 
     @extend_schema(responses={200: s.TicketOut, **READ_ERRORS})
     def get(self, request, code: str):
@@ -357,11 +357,18 @@ class TicketDetail(ApiView):
 
 
 class TicketCheckIn(ApiView):
-    permission_classes = [IsStaffRole]
+    """Admit a ticket at the door of its performance, once: another performance's ticket
+    is refused (409 `wrong_performance`, saying which one), a second scan too (409, saying
+    when and at which door the first was)."""
+    permission_classes = [IsDoorRole]
 
-    @extend_schema(request=None, responses={200: s.CheckInOut, **ERRORS})
+    @extend_schema(request=s.CheckInIn, responses={200: s.CheckInOut, **ERRORS})
     def post(self, request, code: str):
-        return Response(s.CheckInOut(ticket_check_in(code=code, actor=request.user)).data)
+        data = _valid(s.CheckInIn, request)
+        performance = _object(Performance, data["performance"], "performance")
+        return Response(s.CheckInOut(ticket_check_in(
+            code=code, performance=performance, door=data["door"], scan=data["scan"],
+            scanned_at=data["scanned_at"], actor=request.user)).data)
 
 
 # --- organizer ------------------------------------------------------------------------

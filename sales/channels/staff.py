@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django_htmx.http import HttpResponseClientRedirect
 
-from sales.policy import COUNTER_CLERK, ORGANIZER, PHONE_OPERATOR, roles_of
+from sales.policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR, roles_of
 
 
 class StaffOnly(PermissionDenied):
@@ -43,6 +43,8 @@ def staff_home(request):
         return redirect("counter:home")
     if PHONE_OPERATOR in roles and not request.user.is_superuser:
         return redirect("phone:home")
+    if DOOR_STAFF in roles and not request.user.is_superuser:
+        return redirect("door:home")
     if ORGANIZER in roles and request.user.is_staff:
         return redirect("admin:index")
     raise PermissionDenied("no staff role")

@@ -1,4 +1,5 @@
 from django import template
+from django.templatetags.tz import do_timezone
 from django.utils.safestring import mark_safe
 
 from sales.formatting import money
@@ -25,3 +26,12 @@ def seconds_left(hold, now) -> int:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key)
+
+
+@register.filter
+def at_venue(value, performance):
+    """`value` on the clock of the performance's venue: `date` and `time` then show it as
+    it is, not on the server's clock."""
+    if not value:
+        return value
+    return do_timezone(value, performance.venue.zone)

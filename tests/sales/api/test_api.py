@@ -433,12 +433,21 @@ def test_anonymous_keys_must_be_long_enough_to_be_nobody_elses(performance, cler
 
 def test_check_in_once(performance, clerk):
     code = buy(client_for(), performance).json()["tickets"][0]["code"]
-    assert_error(client_for().post(f"/api/v1/tickets/{code}/check-in/"), 401, "not_authenticated")
+    here = {"performance": performance.pk, "door": "North gate"}
+    assert_error(client_for().post(f"/api/v1/tickets/{code}/check-in/", here, format="json"), 401,
+                 "not_authenticated")
     door = client_for(clerk)
-    assert door.post(f"/api/v1/tickets/{code}/check-in/").status_code == 200
-    again = assert_error(door.post(f"/api/v1/tickets/{code}/check-in/"), 409, "illegal_transition")
-    assert "already checked in at" in again["message"] and again["checked_in_at"]
-    assert_error(door.post("/api/v1/tickets/nope/check-in/"), 404, "not_found")
+    assert_error(door.post(f"/api/v1/tickets/{code}/check-in/"), 400, "invalid")  # which performance?
+    other = make_performance()
+    refused = assert_error(door.post(f"/api/v1/tickets/{code}/check-in/", {"performance": other.pk}, format="json"),
+                           409, "wrong_performance")
+    assert refused["performance"] == performance.pk and "this ticket is for" in refused["message"]
+    admitted = door.post(f"/api/v1/tickets/{code}/check-in/", here, format="json")
+    assert admitted.status_code == 200 and admitted.json()["door"] == "North gate"
+    again = assert_error(door.post(f"/api/v1/tickets/{code}/check-in/", here, format="json"), 409,
+                         "illegal_transition")
+    assert "already checked in at" in again["message"] and again["checked_in_at"] and again["door"] == "North gate"
+    assert_error(door.post("/api/v1/tickets/nope/check-in/", here, format="json"), 404, "not_found")
     assert_error(door.get("/api/v1/tickets/nope/"), 404, "not_found")
     assert door.get(f"/api/v1/tickets/{code}/").json()["checked_in_at"]
 

@@ -1,0 +1,103 @@
+"""The door: staff at the entrance pick tonight's performance, then scan tickets with the
+device's camera, type a code, or find a guest by name. Each scan is one call to the
+check-in service; the page keeps scans made while the network is down and sends them
+when it is back (static/door.js)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from events.models import Performance
+from sales.channels.staff import role_required
+from sales.errors import InvalidRequest, SalesError
+from sales.formatting import at_venue
+from sales.policy import DOOR_STAFF
+from sales.tickets import attendance, ticket_check_in, tickets_find
+
+door_only = role_required(DOOR_STAFF)
+# A performance is listed until twelve hours after it starts (a show running past
+# midnight is still tonight's); the next ones after it, tonight's first.
+LISTED_AFTER, LISTED = timedelta(hours=12), 30
+
+
+def _performance(pk: int) -> Performance:
+    return get_object_or_404(Performance.objects.select_related("event", "venue"), pk=pk)
+
+
+@door_only
+@require_GET
+def home(request):
+    now = timezone.now()
+    performances = list(Performance.objects.filter(starts_at__gte=now - LISTED_AFTER)
+                        .select_related("event", "venue").order_by("starts_at")[:LISTED])
+    rows = [{"performance": p, "tonight": at_venue(p.starts_at, p).date() == at_venue(now, p).date()}
+            for p in performances]
+    return render(request, "door/home.html", {"rows": rows})
+
+
+@door_only
+@require_GET
+def scan_page(request, pk: int):
+    """The scanning page; `?q=` finds guests by name, email or order code (the results
+    alone for htmx)."""
+    performance = _performance(pk)
+    query = request.GET.get("q", "")[:100]
+    context = {"performance": performance, "counts": attendance(performance.pk), "q": query,
+               "found": tickets_find(performance_id=performance.pk, query=query), "result": None}
+    if request.htmx:
+        return render(request, "door/scan.html#found", context)
+    return render(request, "door/scan.html", context)
+
+
+def _wants_json(request) -> bool:
+    return request.accepts("application/json") and not request.accepts("text/html")
+
+
+@door_only
+@require_POST
+def scan(request, pk: int):
+    """One scan. The page's script sends it with `Accept: application/json` and reads the
+    answer; without the script, the form posts here and the page shows the answer."""
+    performance = _performance(pk)
+    code = request.POST.get("code", "").strip()[:100]
+    status = 200
+    try:
+        scanned_at = None
+        if request.POST.get("scanned_at"):
+            try:
+                scanned_at = parse_datetime(request.POST["scanned_at"][:40])
+            except ValueError:  # well formed, but no such date (a 13th month)
+                scanned_at = None
+            if scanned_at is None or timezone.is_naive(scanned_at):
+                raise InvalidRequest(_("this scan's time is not a date and time"), field="scanned_at")
+        checked = ticket_check_in(code=code, performance=performance, door=request.POST.get("door", ""),
+                                  scan=request.POST.get("scan", ""), scanned_at=scanned_at, actor=request.user)
+    except SalesError as exc:
+        status = exc.status
+        result = {"admitted": False, "code": exc.code, "message": exc.message, "ticket": code}
+    else:
+        ticket = checked.ticket
+        result = {"admitted": True, "code": "admitted", "replayed": checked.replayed, "ticket": ticket.code,
+                  "message": _("Admitted"), "place": ticket.place.label, "zone": ticket.price_zone_name,
+                  "price_type": ticket.price_type_name, "name": ticket.order.customer.name,
+                  "order": ticket.order.code}
+    counts = attendance(performance.pk)
+    if _wants_json(request):
+        return JsonResponse({**result, "counts": counts}, status=status)
+    return render(request, "door/scan.html", {
+        "performance": performance, "counts": counts,
+        "q": "", "found": [], "result": result}, status=status)
+
+
+@door_only
+@require_GET
+def attendance_now(request, pk: int):
+    """Scanned and sold, for the page's live counter (every door's scans count)."""
+    return JsonResponse(attendance(get_object_or_404(Performance, pk=pk).pk))

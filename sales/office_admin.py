@@ -1,0 +1,479 @@
+"""The organizer's office in the admin: staff accounts, shifts and payments, a dashboard
+per performance, exports. Loaded by sales.admin; every write is a call to a service."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.auth import password_validation
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, Sum
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from events.models import Performance
+
+from .errors import SalesError
+from .exports import KINDS, ExportFilter, csv_chunks, export_rows, xlsx_file
+from .models import Payment, PerformanceDashboard, PlaceState, Shift, StaffMember
+from .policy import ORGANIZER, ROLE_LABELS, ROLES
+from .reports import performance_dashboard
+from .shifts import METHODS as SHIFT_METHODS
+from .shifts import shift_differences, shift_expected
+from .staff_accounts import (
+    grantable_roles,
+    may_manage,
+    staff_create,
+    staff_set_active,
+    staff_set_password,
+    staff_update,
+)
+
+# --- the admin's own name ---------------------------------------------------------------
+
+admin.site.site_header = gettext_lazy("Box office")
+admin.site.site_title = gettext_lazy("Box office")
+admin.site.index_title = gettext_lazy("Organizer's office")
+# The admin is served by the staff pool; "View site" opens the shop, on the public address.
+admin.site.site_url = settings.SITE_URL.rstrip("/") + "/"
+
+
+# --- staff accounts ------------------------------------------------------------------------
+
+def _role_choices(actor):
+    return [(role, ROLE_LABELS[role]) for role in grantable_roles(actor)]
+
+
+class _PasswordPair(forms.Form):
+    password1 = forms.CharField(label=gettext_lazy("Password"), strip=False, widget=forms.PasswordInput(
+        attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label=gettext_lazy("Password again"), strip=False, widget=forms.PasswordInput(
+        attrs={"autocomplete": "new-password"}))
+
+    def clean_password2(self):
+        one, two = self.cleaned_data.get("password1"), self.cleaned_data.get("password2")
+        if one and two and one != two:
+            raise forms.ValidationError(_("The two passwords differ."))
+        if two:
+            password_validation.validate_password(two, getattr(self, "instance", None))
+        return two
+
+
+class StaffAddForm(forms.ModelForm):
+    roles = forms.MultipleChoiceField(label=gettext_lazy("Roles"), widget=forms.CheckboxSelectMultiple)
+    password1 = _PasswordPair.base_fields["password1"]
+    password2 = _PasswordPair.base_fields["password2"]
+    clean_password2 = _PasswordPair.clean_password2
+
+    class Meta:
+        model = StaffMember
+        fields = ("username", "first_name", "last_name", "email")
+
+
+class StaffChangeForm(forms.ModelForm):
+    roles = forms.MultipleChoiceField(label=gettext_lazy("Roles"), widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = StaffMember
+        fields = ("first_name", "last_name", "email", "is_active")
+
+
+class PasswordForm(_PasswordPair):
+    pass
+
+
+@admin.register(StaffMember)
+class StaffMemberAdmin(admin.ModelAdmin):
+    """Counter clerks, phone operators and door staff, managed by an organizer; a superuser
+    also manages organizers here. Superusers themselves are not listed."""
+
+    list_display = ("username", "full_name", "role_list", "is_active", "last_login")
+    list_filter = ("is_active", "groups")
+    search_fields = ("username", "first_name", "last_name", "email")
+    actions = ["disable", "enable"]
+    readonly_fields = ("password_link", "last_login", "date_joined")
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request).filter(is_superuser=False).prefetch_related("groups")
+        if not request.user.is_superuser:
+            qs = qs.exclude(groups__name=ORGANIZER).exclude(pk=request.user.pk)
+        return qs
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or may_manage(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # disabled, not deleted: their sales and shifts stay recorded with them
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("username", "first_name", "last_name", "email", "roles", "password1", "password2")
+        return ("username", "first_name", "last_name", "email", "roles", "is_active", "password_link",
+                "last_login", "date_joined")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("username", *self.readonly_fields) if obj is not None else ()
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        base = StaffChangeForm if obj is not None else StaffAddForm
+        choices = _role_choices(request.user)
+        initial = [g.name for g in obj.groups.all() if g.name in ROLES] if obj is not None else []
+
+        class Form(base):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, **kw)
+                self.fields["roles"].choices = choices
+                if obj is not None and not self.is_bound:
+                    self.initial["roles"] = initial
+
+        kwargs["form"] = Form
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        try:
+            if change:
+                staff_update(actor=request.user, user=obj, roles=data["roles"], email=data["email"],
+                             first_name=data["first_name"], last_name=data["last_name"],
+                             is_active=data["is_active"])
+            else:
+                made = staff_create(actor=request.user, username=data["username"], password=data["password1"],
+                                    roles=data["roles"], email=data["email"], first_name=data["first_name"],
+                                    last_name=data["last_name"])
+                obj.pk, obj._state.adding = made.pk, False
+        except SalesError as exc:
+            raise PermissionDenied(exc.message) from None
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the roles are the service's to set
+
+    @admin.display(description=gettext_lazy("Name"))
+    def full_name(self, obj):
+        return obj.get_full_name()
+
+    @admin.display(description=gettext_lazy("Roles"))
+    def role_list(self, obj):
+        return ", ".join(str(ROLE_LABELS[g.name]) for g in obj.groups.all() if g.name in ROLES)
+
+    @admin.display(description=gettext_lazy("Password"))
+    def password_link(self, obj):
+        if obj is None or obj.pk is None:
+            return "-"
+        return format_html('<a class="button" href="{}">{}</a>',
+                           reverse("admin:sales_staffmember_password", args=[obj.pk]), _("Set a new password"))
+
+    def get_urls(self):
+        return [path("<int:pk>/password/", self.admin_site.admin_view(self.set_password),
+                     name="sales_staffmember_password")] + super().get_urls()
+
+    def set_password(self, request, pk):
+        user = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_change_permission(request, user):
+            raise PermissionDenied
+        form = PasswordForm(request.POST or None)
+        form.instance = user
+        if request.method == "POST" and form.is_valid():
+            try:
+                staff_set_password(actor=request.user, user=user, password=form.cleaned_data["password1"])
+            except SalesError as exc:
+                form.add_error(None, exc.message)
+            else:
+                self.message_user(request, _("%(user)s has a new password.") % {"user": user.username},
+                                  messages.SUCCESS)
+                return redirect(reverse("admin:sales_staffmember_change", args=[user.pk]))
+        return render(request, "admin/sales/staffmember/password.html", {
+            **self.admin_site.each_context(request), "form": form, "member": user, "opts": self.model._meta,
+            "title": _("New password for %(user)s") % {"user": user.username}})
+
+    def _set_active(self, request, queryset, active: bool):
+        done = 0
+        for user in queryset:
+            try:
+                staff_set_active(actor=request.user, user=user, active=active)
+                done += 1
+            except SalesError as exc:
+                self.message_user(request, f"{user.username}: {exc.message}", messages.ERROR)
+        if done:
+            self.message_user(request, (_("Disabled: %(n)d") if not active else _("Enabled: %(n)d")) % {"n": done},
+                              messages.SUCCESS)
+
+    @admin.action(description=gettext_lazy("Disable (no more sign-in)"), permissions=["change"])
+    def disable(self, request, queryset):
+        self._set_active(request, queryset, False)
+
+    @admin.action(description=gettext_lazy("Enable"), permissions=["change"])
+    def enable(self, request, queryset):
+        self._set_active(request, queryset, True)
+
+
+# --- money: shifts and payments, read-only ------------------------------------------------
+
+class ShiftPaymentInline(admin.TabularInline):
+    model = Payment
+    fk_name = "shift"
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "order", "method", "amount", "status", "tendered", "reference", "created_by")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Shift)
+class ShiftAdmin(admin.ModelAdmin):
+    """A clerk's shift as the organizer checks it: the float, what the payments say the
+    drawer and the terminal should hold, what the clerk counted, and the difference per
+    method (a drawer surplus must not hide a card shortfall)."""
+
+    list_display = ("clerk", "opened_at", "closed_at", "cash_float", "expected_cash", "counted_cash",
+                    "expected_card", "counted_card", "flagged_difference")
+    list_filter = ("clerk", ("closed_at", admin.EmptyFieldListFilter))
+    date_hierarchy = "opened_at"
+    list_select_related = ("clerk",)
+    fields = ("clerk", "opened_at", "closed_at", "cash_float", "by_method", "difference")
+    readonly_fields = fields
+    inlines = [ShiftPaymentInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @staticmethod
+    def _amounts(obj) -> tuple[dict, dict]:
+        """Expected and counted per method: as stored at closing, or so far for an open shift."""
+        if obj.closed_at is None:
+            return {k: Decimal(v) for k, v in shift_expected(obj).items()}, {}
+        return ({m: Decimal(str(obj.expected.get(m, 0))) for m in SHIFT_METHODS},
+                {m: Decimal(str(obj.counted.get(m, 0))) for m in SHIFT_METHODS})
+
+    @admin.display(description=gettext_lazy("Expected cash"))
+    def expected_cash(self, obj):
+        return self._amounts(obj)[0].get("cash")
+
+    @admin.display(description=gettext_lazy("Counted cash"))
+    def counted_cash(self, obj):
+        return self._amounts(obj)[1].get("cash", "-")
+
+    @admin.display(description=gettext_lazy("Expected on cards"))
+    def expected_card(self, obj):
+        return self._amounts(obj)[0].get("card_terminal")
+
+    @admin.display(description=gettext_lazy("Counted on cards"))
+    def counted_card(self, obj):
+        return self._amounts(obj)[1].get("card_terminal", "-")
+
+    @admin.display(description=gettext_lazy("Difference"))
+    def flagged_difference(self, obj):
+        if obj.closed_at is None:
+            return _("open")
+        off = {m: d for m, d in shift_differences(obj).items() if d}
+        if not off:
+            return format_html('<span class="money-ok">{}</span>', "0.00")
+        return format_html('<strong class="money-off" style="color:#b91c1c">{}</strong>',
+                           ", ".join(f"{Payment.Method(m).label} {d:+.2f}" for m, d in off.items()))
+
+    @admin.display(description=gettext_lazy("Per method"))
+    def by_method(self, obj):
+        expected, counted = self._amounts(obj)
+        rows = []
+        for method in SHIFT_METHODS:
+            diff = counted[method] - expected[method] if counted else None
+            style = "color:#b91c1c;font-weight:700" if diff else ""
+            rows.append((Payment.Method(method).label, expected[method], counted.get(method, "-"), style,
+                         f"{diff:+.2f}" if diff is not None else "-"))
+        return format_html(
+            "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>{}</table>",
+            _("Method"), _("Expected"), _("Counted"), _("Difference"),
+            format_html_join("", '<tr><td>{}</td><td>{}</td><td>{}</td><td style="{}">{}</td></tr>', rows))
+
+
+class PaymentKindFilter(admin.SimpleListFilter):
+    title = gettext_lazy("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [("payment", _("Payments")), ("refund", _("Refunds"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "payment":
+            return queryset.filter(amount__gte=0)
+        if self.value() == "refund":
+            return queryset.filter(amount__lt=0)
+        return queryset
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    """Every payment and refund (a refund is a row of its own, with a negative amount),
+    filterable by method, channel, date and performance; the total of what is listed is
+    shown under the list."""
+
+    list_display = ("created_at", "order_code", "performance", "channel", "method", "amount", "status",
+                    "created_by", "shift")
+    list_filter = (PaymentKindFilter, "method", "order__channel", "status", "order__performance")
+    date_hierarchy = "created_at"
+    search_fields = ("order__code", "reference")
+    list_select_related = ("order__performance__event", "order__performance__venue", "created_by", "shift__clerk")
+    change_list_template = "admin/sales/payment/change_list.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name != "card_fingerprint"]
+
+    def get_exclude(self, request, obj=None):
+        return ("card_fingerprint",)
+
+    @admin.display(description=gettext_lazy("Order"), ordering="order__code")
+    def order_code(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("admin:sales_order_change", args=[obj.order_id]),
+                           obj.order.code)
+
+    @admin.display(description=gettext_lazy("Performance"))
+    def performance(self, obj):
+        return obj.order.performance
+
+    @admin.display(description=gettext_lazy("Channel"), ordering="order__channel")
+    def channel(self, obj):
+        return obj.order.get_channel_display()
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        cl = getattr(response, "context_data", {}).get("cl") if hasattr(response, "context_data") else None
+        if cl is not None:
+            # What moved: payments taken, refunds paid out (a charge paid straight back
+            # because its sale failed is one row, refunded, with a positive amount: nothing).
+            totals = cl.queryset.aggregate(
+                paid=Sum("amount", filter=Q(status=Payment.Status.APPROVED, amount__gt=0)),
+                refunded=Sum("amount", filter=Q(status=Payment.Status.REFUNDED, amount__lt=0)))
+            response.context_data["money"] = {"paid": totals["paid"] or Decimal("0"),
+                                              "refunded": totals["refunded"] or Decimal("0"),
+                                              "net": (totals["paid"] or 0) + (totals["refunded"] or 0)}
+        return response
+
+
+# --- a dashboard per performance, and exports --------------------------------------------
+
+class ExportForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("What"), choices=[
+        ("orders", gettext_lazy("Orders")), ("tickets", gettext_lazy("Tickets (attendees)")),
+        ("payments", gettext_lazy("Payments and refunds"))])
+    format = forms.ChoiceField(label=gettext_lazy("Format"), choices=[("csv", "CSV"), ("xlsx", "XLSX (Excel)")])
+    performance = forms.ModelChoiceField(label=gettext_lazy("Performance"), required=False,
+                                         queryset=Performance.objects.select_related("event", "venue"),
+                                         empty_label=gettext_lazy("All performances"))
+    date_from = forms.DateField(label=gettext_lazy("From (day)"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=gettext_lazy("To (day, included)"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def export_response(kind: str, fmt: str, where: ExportFilter):
+    header, rows = export_rows(kind, where)
+    stem = f"{kind}-{where.performance.pk}" if where.performance else kind
+    if fmt == "xlsx":
+        return FileResponse(xlsx_file(header, rows, title=kind), as_attachment=True, filename=f"{stem}.xlsx",
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = StreamingHttpResponse(csv_chunks(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+    return response
+
+
+@admin.register(PerformanceDashboard)
+class PerformanceDashboardAdmin(admin.ModelAdmin):
+    """Each performance's sales at a glance; its page is the dashboard (places by zone,
+    takings by day, channel and method, refunds, comps, sales over time), with its exports."""
+
+    list_display = ("__str__", "venue", "sold", "available", "dashboard_link")
+    list_filter = ("venue", "event")
+    list_select_related = ("event", "venue")
+    date_hierarchy = "starts_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        now = timezone.now()
+        return super().get_queryset(request).annotate(
+            sold_n=Count("places", filter=Q(places__state=PlaceState.SOLD)),
+            available_n=Count("places", filter=Q(places__state=PlaceState.AVAILABLE)
+                              | Q(places__state=PlaceState.HELD, places__hold_expires_at__lte=now)))
+
+    @admin.display(description=gettext_lazy("Sold"), ordering="sold_n")
+    def sold(self, obj):
+        return obj.sold_n
+
+    @admin.display(description=gettext_lazy("Available"), ordering="available_n")
+    def available(self, obj):
+        return obj.available_n
+
+    @admin.display(description=gettext_lazy("Dashboard"))
+    def dashboard_link(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("admin:sales_performancedashboard_change", args=[obj.pk]),
+                           _("Open"))
+
+    def get_urls(self):
+        return [path("exports/", self.admin_site.admin_view(self.exports), name="sales_exports")] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if not (object_id.isascii() and object_id.isdecimal()):
+            raise Http404
+        performance = get_object_or_404(Performance.objects.select_related("event", "venue"), pk=int(object_id))
+        board = performance_dashboard(performance)
+        chart = {"labels": [d.isoformat() for d, *_rest in board.days],
+                 "tickets": [n for *_rest, n, _so_far in board.days],
+                 "so_far": [so_far for *_rest, so_far in board.days],
+                 "taken": [str(taken + refunded) for _d, taken, refunded, *_rest in board.days],
+                 "names": {"tickets": _("Tickets sold that day"), "so_far": _("Tickets sold so far"),
+                           "taken": _("Net takings that day")}}
+        return render(request, "admin/sales/performancedashboard/dashboard.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "board": board,
+            "performance": performance, "chart": chart, "title": _("Dashboard: %(p)s") % {"p": performance},
+            "exports": [(kind, fmt) for kind in KINDS for fmt in ("csv", "xlsx")],
+        })
+
+    def exports(self, request):
+        """A download: GET with the form's fields (a link from a dashboard names the performance)."""
+        if not (self.has_view_permission(request) and request.user.has_perm("sales.view_payment")):
+            raise PermissionDenied
+        form = ExportForm(request.GET or None)
+        if request.GET and form.is_valid():
+            data = form.cleaned_data
+            return export_response(data["kind"], data["format"], ExportFilter(
+                performance=data["performance"], date_from=data["date_from"], date_to=data["date_to"]))
+        return render(request, "admin/sales/performancedashboard/exports.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+            "title": _("Exports")})

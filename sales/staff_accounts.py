@@ -1,0 +1,116 @@
+"""Staff accounts managed by an organizer, without the superuser: counter clerks, phone
+operators and door staff are created, given roles, disabled and given a new password.
+Nobody here makes a superuser, and only a superuser grants the organizer role or touches
+an organizer's account, so an organizer cannot raise anyone (themselves included) above
+what they have."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from .errors import InvalidRequest, NotPermitted
+from .policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR, ROLES, ROLES_CACHE, roles_of
+from .roles import ensure_roles
+
+# What an organizer may hand out; a superuser may also make organizers.
+MANAGED_ROLES = (COUNTER_CLERK, PHONE_OPERATOR, DOOR_STAFF)
+
+
+def grantable_roles(actor) -> tuple[str, ...]:
+    if actor is not None and actor.is_active and actor.is_superuser:
+        return ROLES
+    if ORGANIZER in roles_of(actor):
+        return MANAGED_ROLES
+    return ()
+
+
+def may_manage(actor, user) -> bool:
+    """Whether `actor` may change `user`'s account: never their own (no one lifts their own
+    limits or locks themselves out here), never a superuser's, and an organizer's only as a
+    superuser."""
+    if not grantable_roles(actor) or user.pk == actor.pk or user.is_superuser:
+        return False
+    return actor.is_superuser or ORGANIZER not in roles_of(user)
+
+
+def _check(actor, user=None, roles=None) -> None:
+    allowed = grantable_roles(actor)
+    if not allowed:
+        raise NotPermitted(_("only organizers manage staff accounts"))
+    if user is not None and not may_manage(actor, user):
+        raise NotPermitted(_("you may not change this account"))
+    if roles is not None:
+        refused = set(roles) - set(allowed)
+        if refused:
+            raise NotPermitted(_("you may not grant the role %(role)s") % {"role": ", ".join(sorted(refused))})
+
+
+def _password(password: str, user) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise InvalidRequest(" ".join(exc.messages), field="password") from None
+
+
+def _set_roles(user, roles) -> None:
+    ensure_roles()
+    groups = Group.objects.filter(name__in=ROLES)
+    user.groups.remove(*groups.exclude(name__in=roles))
+    user.groups.add(*groups.filter(name__in=roles))
+    # The admin is the organizer's door: only organizers are staff.
+    user.is_staff = ORGANIZER in roles
+    user.save(update_fields=["is_staff"])
+    user.__dict__.pop(ROLES_CACHE, None)
+
+
+def staff_create(*, actor, username: str, password: str, roles, email: str = "", first_name: str = "",
+                 last_name: str = ""):
+    roles = list(roles)
+    _check(actor, roles=roles)
+    if not roles:
+        raise InvalidRequest(_("give the account a role"), field="roles")
+    User = get_user_model()
+    user = User(username=username, email=email, first_name=first_name, last_name=last_name,
+                is_superuser=False, is_staff=False, is_active=True)
+    _password(password, user)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+            _set_roles(user, roles)
+    except IntegrityError:
+        raise InvalidRequest(_("this username is taken"), field="username") from None
+    return user
+
+
+def staff_update(*, actor, user, roles, email: str, first_name: str, last_name: str, is_active: bool):
+    roles = list(roles)
+    _check(actor, user, roles)
+    if not roles:
+        raise InvalidRequest(_("give the account a role"), field="roles")
+    with transaction.atomic():
+        user.email, user.first_name, user.last_name, user.is_active = email, first_name, last_name, is_active
+        user.save(update_fields=["email", "first_name", "last_name", "is_active"])
+        _set_roles(user, roles)
+    return user
+
+
+def staff_set_active(*, actor, user, active: bool):
+    """Disable an account (it can no longer sign in or use its API token; its sales stay
+    recorded with it), or enable it again."""
+    _check(actor, user)
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    return user
+
+
+def staff_set_password(*, actor, user, password: str):
+    _check(actor, user)
+    _password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user

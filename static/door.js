@@ -1,0 +1,174 @@
+// The door's scanning page. Each scan is posted to the check-in service and its answer
+// shown big (green: admitted, red: refused). A scan that cannot be sent (no network, the
+// server away) is kept in this device's localStorage with the time it was made and its
+// own id, and sent in order when the network is back: the first scan the server records
+// wins, and a resend of a scan it already recorded is answered as the first time.
+(function () {
+  "use strict";
+  var root = document.getElementById("door");
+  if (!root) return;
+  var QUEUE = "boxoffice-door-queue", DOOR = "boxoffice-door-name";
+  var scanUrl = root.dataset.scanUrl, attendanceUrl = root.dataset.attendanceUrl;
+  var csrf = document.querySelector("input[name=csrfmiddlewaretoken]").value;
+  var answer = document.getElementById("answer"), queueNote = document.getElementById("queue");
+  var late = document.getElementById("late"), doorName = document.getElementById("door-name");
+  var codeInput = document.getElementById("code");
+  var lastCode = null, lastAt = 0, flushing = false;
+
+  function store() { try { return window.localStorage; } catch (e) { return null; } }
+  function load() {
+    var s = store();
+    try { return JSON.parse((s && s.getItem(QUEUE)) || "[]"); } catch (e) { return []; }
+  }
+  function save(queue) {
+    var s = store();
+    if (s) s.setItem(QUEUE, JSON.stringify(queue));
+    showQueue(queue);
+  }
+  function showQueue(queue) {
+    queueNote.hidden = queue.length === 0;
+    queueNote.textContent = root.dataset.waiting + " " + queue.length;
+  }
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
+  }
+
+  if (doorName) {
+    doorName.value = (store() && store().getItem(DOOR)) || "";
+    doorName.addEventListener("change", function () { if (store()) store().setItem(DOOR, doorName.value.trim()); });
+  }
+
+  function setCounts(counts) {
+    if (!counts) return;
+    document.getElementById("scanned").textContent = counts.scanned;
+    document.getElementById("sold").textContent = counts.sold;
+  }
+
+  function show(kind, verdict, detail) {
+    answer.className = "door-answer " + kind;
+    answer.innerHTML = "";
+    var v = document.createElement("p"); v.className = "door-verdict"; v.textContent = verdict;
+    var d = document.createElement("p"); d.className = "door-detail"; d.textContent = detail;
+    answer.appendChild(v); answer.appendChild(d);
+  }
+  function detailOf(body) {
+    if (!body.admitted) return body.message;
+    return [body.place, body.zone + (body.price_type ? " (" + body.price_type + ")" : ""), body.name]
+      .filter(Boolean).join(" · ");
+  }
+  function showAnswer(body) {
+    var refused = answer.dataset.refused || "Refused";
+    show(body.admitted ? "door-ok" : "door-no", body.admitted ? body.message : refused, detailOf(body));
+    setCounts(body.counts);
+    if (!body.admitted && navigator.vibrate) navigator.vibrate([200, 100, 200]);
+  }
+
+  function Offline(signedOut) { this.signedOut = signedOut; }
+
+  // Resolves with the server's answer; rejects with Offline when there is none to read.
+  function post(item, queued) {
+    var body = new URLSearchParams({code: item.code, door: item.door, scan: item.scan});
+    if (queued) body.set("scanned_at", item.scanned_at);
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller && setTimeout(function () { controller.abort(); }, 8000);
+    return fetch(item.url, {method: "POST", body: body, credentials: "same-origin", signal: controller && controller.signal,
+                            headers: {"Accept": "application/json", "X-CSRFToken": csrf}})
+      .then(function (response) {
+        var type = response.headers.get("Content-Type") || "";
+        if (response.status >= 500 || type.indexOf("application/json") < 0) {
+          throw new Offline(type.indexOf("text/html") >= 0 && response.status < 500);
+        }
+        return response.json();
+      }, function () { throw new Offline(false); })
+      .finally(function () { if (timer) clearTimeout(timer); });
+  }
+
+  function keep(item, error) {
+    var queue = load();
+    queue.push(item);
+    save(queue);
+    show("door-wait", root.dataset.kept, error && error.signedOut ? root.dataset.signedOut : root.dataset.offline);
+  }
+
+  function scan(code, camera) {
+    code = (code || "").trim();
+    if (!code) return;
+    var now = Date.now();
+    if (camera && code === lastCode && now - lastAt < 2500) return;  // the camera reads one ticket many times
+    lastCode = code; lastAt = now;
+    var item = {url: scanUrl, code: code, door: doorName ? doorName.value.trim() : "", scan: newId(),
+                scanned_at: new Date().toISOString()};
+    if (load().length) { keep(item); flush(); return; }  // scans are sent in the order they were made
+    post(item, false).then(showAnswer, function (error) {
+      if (error instanceof Offline) keep(item, error); else throw error;
+    });
+  }
+
+  function logLate(item, body) {
+    late.hidden = false;
+    var li = document.createElement("li");
+    if (!body.admitted) li.className = "no";
+    li.textContent = root.dataset.sentLate + " " + new Date(item.scanned_at).toLocaleTimeString() + " · " +
+      item.code.slice(0, 8) + "… · " + body.message;
+    late.insertBefore(li, late.firstChild);
+  }
+
+  function flush() {
+    if (flushing) return;
+    var queue = load();
+    if (!queue.length) return;
+    flushing = true;
+    var item = queue[0];
+    post(item, true).then(function (body) {
+      save(load().filter(function (q) { return q.scan !== item.scan; }));
+      logLate(item, body);
+      setCounts(body.counts);
+      flushing = false;
+      flush();
+    }, function () { flushing = false; });
+  }
+
+  function poll() {
+    if (document.hidden) return;
+    fetch(attendanceUrl, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (r) { return r.ok ? r.json() : null; }).then(setCounts, function () {});
+  }
+
+  document.getElementById("code-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    scan(codeInput.value);
+    codeInput.value = "";
+    codeInput.focus();
+  });
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest(".door-admit button[data-code]");
+    if (!button) return;
+    e.preventDefault();
+    scan(button.dataset.code);
+    window.scrollTo({top: 0, behavior: "smooth"});
+  });
+
+  // The camera, where the device has one and the page may use it (HTTPS or localhost).
+  var start = document.getElementById("camera-start"), stop = document.getElementById("camera-stop");
+  var reader = null;
+  if (window.Html5Qrcode && navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
+    start.hidden = false;
+    start.addEventListener("click", function () {
+      reader = reader || new window.Html5Qrcode("reader");
+      reader.start({facingMode: "environment"}, {fps: 10, qrbox: {width: 240, height: 240}},
+                   function (text) { scan(text, true); }, function () {})
+        .then(function () { start.hidden = true; stop.hidden = false; },
+              function (err) { show("door-no", root.dataset.cameraError, String(err)); });
+    });
+    stop.addEventListener("click", function () {
+      if (reader) reader.stop().then(function () { stop.hidden = true; start.hidden = false; });
+    });
+  }
+
+  showQueue(load());
+  window.addEventListener("online", flush);
+  setInterval(function () { flush(); poll(); }, 5000);
+  flush();
+  if (codeInput && !("ontouchstart" in window)) codeInput.focus();  // a USB scanner types into it
+})();

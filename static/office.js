@@ -1,0 +1,27 @@
+// The performance dashboard's chart: tickets sold per day (bars), sold so far (line) and
+// net takings per day (line, right axis), drawn by the vendored Chart.js.
+(function () {
+  "use strict";
+  var data = document.getElementById("sales-chart-data"), canvas = document.getElementById("sales-chart");
+  if (!data || !canvas || !window.Chart) return;
+  var d = JSON.parse(data.textContent);
+  canvas.chart = new window.Chart(canvas, {
+    data: {
+      labels: d.labels,
+      datasets: [
+        {type: "bar", label: d.names.tickets, data: d.tickets, backgroundColor: "#93c5fd", yAxisID: "tickets",
+         maxBarThickness: 48},
+        {type: "line", label: d.names.so_far, data: d.so_far, borderColor: "#1d4ed8", yAxisID: "tickets", tension: 0.2,
+         pointRadius: 4},
+        {type: "line", label: d.names.taken, data: d.taken.map(Number), borderColor: "#15803d", yAxisID: "money",
+         borderDash: [6, 4], tension: 0.2, pointRadius: 4}
+      ]
+    },
+    options: {
+      maintainAspectRatio: false, animation: false,
+      interaction: {mode: "index", intersect: false},
+      scales: {tickets: {type: "linear", position: "left", beginAtZero: true},
+               money: {type: "linear", position: "right", beginAtZero: true, grid: {drawOnChartArea: false}}}
+    }
+  });
+})();

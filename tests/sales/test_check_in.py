@@ -1,0 +1,142 @@
+"""Check-in at the door: the ticket's own performance only, once, the first scan recorded
+winning, with where and by whom."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from events.models import Channel
+from sales.errors import IllegalTransition, InvalidRequest, NotFound, WrongPerformance
+from sales.holds import hold_create
+from sales.orders import CustomerDetails, order_place, order_refund
+from sales.payments import APPROVE, PaymentRequest
+from sales.policy import DOOR_STAFF
+from sales.tickets import attendance, ticket_check_in, tickets_find
+from tests.factories import PerformanceFactory, PriceZoneFactory
+from tests.support import make_performance, make_user, places_of, race
+
+pytestmark = pytest.mark.django_db
+
+
+def sell(perf, n=1, name="Marie Côté", email="marie@example.org"):
+    """An online order of `n` places; its tickets."""
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, owner_key="buyer",
+                       place_ids=[p.pk for p in places_of(perf, state="available")[:n]])
+    order = order_place(hold=hold, customer=CustomerDetails(name=name, email=email), owner_key="buyer",
+                        payment=PaymentRequest(method="test_card", card_number=APPROVE))
+    return list(order.tickets.all())
+
+
+@pytest.fixture
+def door():
+    return make_user("door1", DOOR_STAFF)
+
+
+def test_admits_once_and_the_second_scan_says_when_and_where(performance, door):
+    ticket, = sell(performance)
+    first = ticket_check_in(code=ticket.code, performance=performance, door="North gate", actor=door)
+    assert not first.replayed
+    ticket.refresh_from_db()
+    assert ticket.checked_in_at and ticket.checked_in_door == "North gate" and ticket.checked_in_by == door
+    with pytest.raises(IllegalTransition) as refused:
+        ticket_check_in(code=ticket.code, performance=performance, door="South gate", actor=door)
+    at = timezone.localtime(ticket.checked_in_at).strftime("%H:%M:%S")
+    assert refused.value.message == f"already checked in at {at} at North gate"
+    assert refused.value.detail == {"checked_in_at": ticket.checked_in_at.isoformat(), "door": "North gate",
+                                    "by": "door1"}
+    assert attendance(performance.pk) == {"sold": 1, "scanned": 1}
+
+
+def test_a_ticket_for_another_date_is_refused_saying_which(performance, door):
+    tomorrow = PerformanceFactory(event=performance.event, venue=performance.venue,
+                                  starts_at=performance.starts_at + timedelta(days=1), channels=[Channel.ONLINE])
+    PriceZoneFactory(performance=tomorrow, name="Stalls", sections=performance.venue.sections.all())
+    from sales import inventory
+
+    inventory.put_on_sale(performance=tomorrow)
+    ticket, = sell(tomorrow)
+    with pytest.raises(WrongPerformance) as refused:
+        ticket_check_in(code=ticket.code, performance=performance, door="North gate", actor=door)
+    when = timezone.localtime(tomorrow.starts_at)
+    assert refused.value.message == (f"this ticket is for {tomorrow.event.title} on "
+                                     f"{when:%a} {when.day} {when:%b %Y %H:%M}")
+    assert refused.value.detail["performance"] == tomorrow.pk
+    ticket.refresh_from_db()
+    assert ticket.checked_in_at is None  # still good for its own night
+    assert ticket_check_in(code=ticket.code, performance=tomorrow, actor=door).ticket.checked_in_at
+
+
+def test_unknown_and_void_tickets_are_refused(performance, door):
+    ticket, = sell(performance)
+    with pytest.raises(NotFound):
+        ticket_check_in(code="nope", performance=performance, actor=door)
+    with pytest.raises(NotFound):
+        ticket_check_in(code="", performance=performance, actor=door)
+    order_refund(order=ticket.order, actor=make_user("boss", "organizer", is_staff=True))
+    with pytest.raises(IllegalTransition, match="void"):
+        ticket_check_in(code=ticket.code, performance=performance, actor=door)
+
+
+def test_first_scan_recorded_wins_over_an_earlier_scan_queued_offline(performance, door):
+    """Door A scans at 20:01 with no network; door B scans the same ticket at 20:02 online.
+    When A's queued scan arrives, B's is the one on record: A's is refused, naming B."""
+    ticket, = sell(performance)
+    now = timezone.now()
+    offline_at = now - timedelta(minutes=2)
+    ticket_check_in(code=ticket.code, performance=performance, door="B", scan="scan-b", actor=door,
+                    now=now - timedelta(minutes=1))
+    with pytest.raises(IllegalTransition, match="at B$"):
+        ticket_check_in(code=ticket.code, performance=performance, door="A", scan="scan-a", actor=door,
+                        scanned_at=offline_at, now=now)
+    ticket.refresh_from_db()
+    assert (ticket.checked_in_door, ticket.check_in_scan) == ("B", "scan-b")
+
+
+def test_a_queued_scan_keeps_its_time_and_a_resend_is_answered_as_the_first(performance, door):
+    ticket, = sell(performance)
+    now = timezone.now()
+    made = now - timedelta(minutes=7)
+    first = ticket_check_in(code=ticket.code, performance=performance, door="A", scan="scan-1", actor=door,
+                            scanned_at=made, now=now)
+    assert first.ticket.checked_in_at == made and not first.replayed
+    again = ticket_check_in(code=ticket.code, performance=performance, door="A", scan="scan-1", actor=door,
+                            scanned_at=made, now=now + timedelta(seconds=30))
+    assert again.replayed and again.ticket.checked_in_at == made
+    with pytest.raises(IllegalTransition):  # another scan of it is a second scan
+        ticket_check_in(code=ticket.code, performance=performance, door="A", scan="scan-2", actor=door)
+
+
+@pytest.mark.parametrize("offset", [timedelta(hours=13), -timedelta(minutes=10)])
+def test_a_queued_scan_from_a_wrong_clock_is_refused(performance, door, offset):
+    ticket, = sell(performance)
+    with pytest.raises(InvalidRequest, match="clock"):
+        ticket_check_in(code=ticket.code, performance=performance, scan="s", actor=door,
+                        scanned_at=timezone.now() - offset)
+    ticket.refresh_from_db()
+    assert ticket.checked_in_at is None
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.concurrency
+def test_two_doors_scanning_at_once_admit_once():
+    perf = make_performance(rows=1, per_row=4)
+    door = make_user("door2", DOOR_STAFF)
+    ticket, = sell(perf)
+
+    results = race(8, lambda i: ticket_check_in(code=ticket.code, performance=perf, door=f"gate {i}",
+                                                scan=f"s{i}", actor=door))
+    admitted = [r for r in results if not isinstance(r, Exception)]
+    assert len(admitted) == 1
+    assert all(isinstance(r, IllegalTransition) for r in results if r not in admitted)
+    ticket.refresh_from_db()
+    assert ticket.checked_in_door == admitted[0].ticket.checked_in_door
+
+
+def test_find_a_guest_by_name_email_or_order(performance):
+    marie = sell(performance, 2)
+    sell(performance, 1, name="Jean Tremblay", email="jt@example.org")
+    assert {t.pk for t in tickets_find(performance_id=performance.pk, query="côté")} == {t.pk for t in marie}
+    assert len(tickets_find(performance_id=performance.pk, query="JT@EXAMPLE")) == 1
+    assert len(tickets_find(performance_id=performance.pk, query=marie[0].order.code.lower())) == 2
+    assert tickets_find(performance_id=performance.pk, query="x") == []

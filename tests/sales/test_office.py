@@ -1,0 +1,138 @@
+"""The organizer's office: shifts and payments in the admin, the dashboard per
+performance, and exports that add up to the payments."""
+
+import csv
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+
+from events.models import Channel
+from sales import inventory
+from sales.holds import hold_create
+from sales.models import Payment, Place, Shift, Ticket
+from sales.orders import CustomerDetails, order_place, order_refund, order_reserve
+from sales.payments import PaymentRequest
+from sales.reports import performance_dashboard
+from sales.shifts import shift_close, shift_open
+from tests.sales.test_check_in import sell
+from tests.support import make_performance, signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sales(clerk, operator, organizer):
+    """A performance of 20 seats at 50.00: 3 tickets online (one order of 2 then refunded),
+    2 at the counter in cash, 1 reserved by phone, 1 place blocked; and another
+    performance's online sale, which no export of the first may include."""
+    perf = make_performance(rows=2, per_row=10, price="50.00")
+    refunded = sell(perf, 2)[0].order
+    sell(perf, 1, name="Jean Tremblay", email="jt@example.org")
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, zone=perf.price_zones.get(), quantity=2)
+    order_place(hold=hold, customer=CustomerDetails(name="Walk in", email="w@example.org"), actor=clerk, shift=shift,
+                payments=[PaymentRequest(method="cash", tendered=Decimal("120"))])
+    order_refund(order=refunded, actor=organizer)
+    phone = hold_create(performance=perf, channel=Channel.PHONE, user=operator, zone=perf.price_zones.get(),
+                        quantity=1)
+    order_reserve(hold=phone, customer=CustomerDetails(name="Caller", email="c@example.org"), actor=operator,
+                  deadline=timezone.now() + timedelta(days=2))
+    free = Place.objects.filter(performance=perf, state="available").order_by("pk").first()
+    inventory.block(performance=perf, place_ids=[free.pk], now=timezone.now(), actor=organizer)
+    other = make_performance(rows=1, per_row=2)
+    sell(other, 1, name="Elsewhere", email="e@example.org")
+    shift_close(shift=shift, clerk=clerk, counted_cash=Decimal("195.00"), counted_card=Decimal("0"))
+    return perf
+
+
+def test_shifts_and_payments_in_the_admin(sales, organizer):
+    admin = signed_in(organizer)
+    shifts = admin.get("/admin/sales/shift/").content.decode()
+    assert "clerk1" in shifts and "money-off" in shifts and "Cash -5.00" in shifts  # 195 counted, 200 expected
+    shift_page = admin.get(f"/admin/sales/shift/{Shift.objects.get().pk}/change/").content.decode()
+    assert "Walk in" not in shift_page and "-5.00" in shift_page and "200.00" in shift_page
+    payments = admin.get("/admin/sales/payment/", {"method__exact": "cash"}).content.decode()
+    assert "Taken by the listed payments: 100.00" in payments
+    refunds = admin.get("/admin/sales/payment/", {"kind": "refund"}).content.decode()
+    assert "paid back: -100.00" in refunds
+    assert admin.get("/admin/sales/payment/", {"order__channel__exact": "counter"}).status_code == 200
+
+
+def test_the_dashboard_counts_places_and_money(sales):
+    board = performance_dashboard(sales)
+    zone, = board.zones
+    assert (zone.sold, zone.held, zone.reserved, zone.blocked, zone.total) == (3, 0, 1, 1, 20)
+    assert zone.available == 15
+    assert board.taken == Decimal("250.00") and board.refunded == Decimal("-100.00") and board.net == Decimal("150.00")
+    assert {label: (n, net) for label, n, net in board.by_channel} == {
+        "Online shop": (1, Decimal("50.00")), "Box-office counter": (2, Decimal("100.00"))}
+    assert {label: (t, r) for label, t, r in board.by_method} == {
+        "Card (online)": (Decimal("150.00"), Decimal("-100.00")), "Cash": (Decimal("100.00"), Decimal("0.00"))}
+    (day, taken, refunded, n, so_far), = board.days
+    assert (taken, refunded, n, so_far) == (Decimal("250.00"), Decimal("-100.00"), 5, 5)
+
+
+def test_the_dashboard_page_replaces_the_raw_counts(sales, organizer):
+    admin = signed_in(organizer)
+    page = admin.get(f"/admin/sales/performancedashboard/{sales.pk}/change/").content.decode()
+    assert 'id="sales-chart"' in page and "chart.umd.min.js" in page and "150.00" in page
+    assert admin.get("/admin/sales/performancedashboard/%C2%B2/change/").status_code == 404
+    listing = admin.get("/admin/sales/performancedashboard/").content.decode()
+    assert str(sales.event) in listing
+    change = admin.get(f"/admin/events/performance/{sales.pk}/change/").content.decode()
+    assert "Places: {" not in change and "&#x27;sold&#x27;" not in change
+    assert f"/admin/sales/performancedashboard/{sales.pk}/change/" in change
+
+
+def _csv(response) -> list[list[str]]:
+    assert isinstance(response, StreamingHttpResponse)
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def _xlsx(response) -> list[tuple]:
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    return list(book.active.iter_rows(values_only=True))
+
+
+def test_exports_add_up_to_the_payments(sales, organizer):
+    admin = signed_in(organizer)
+    url = "/admin/sales/performancedashboard/exports/"
+    moved = Payment.objects.filter(order__performance=sales).exclude(status="declined").exclude(
+        status="refunded", amount__gt=0)
+    expected = sum(p.amount for p in moved)
+    assert expected == Decimal("150.00")
+
+    rows = _csv(admin.get(url, {"kind": "payments", "format": "csv", "performance": sales.pk}))
+    header, body = rows[0], rows[1:]
+    amount = header.index("Amount")
+    assert len(body) == moved.count() == 4
+    assert sum(Decimal(r[amount]) for r in body) == expected
+    assert sorted(r[header.index("Kind")] for r in body) == ["payment", "payment", "payment", "refund"]
+
+    sheet = _xlsx(admin.get(url, {"kind": "payments", "format": "xlsx", "performance": sales.pk}))
+    assert sheet[0][amount] == "Amount" and len(sheet) == 5
+    assert sum(Decimal(str(r[amount])) for r in sheet[1:]) == expected
+
+    orders = _csv(admin.get(url, {"kind": "orders", "format": "csv", "performance": sales.pk}))
+    assert len(orders) - 1 == 4  # online x2, counter, phone reservation
+    total = orders[0].index("Total")
+    status = orders[0].index("Status")
+    assert sum(Decimal(r[total]) for r in orders[1:] if r[status] == "Paid") == Decimal("150.00")
+
+    tickets = _xlsx(admin.get(url, {"kind": "tickets", "format": "xlsx", "performance": sales.pk}))
+    assert len(tickets) - 1 == Ticket.objects.filter(place__performance=sales).count() == 5
+    everything = _csv(admin.get(url, {"kind": "orders", "format": "csv"}))
+    assert len(everything) - 1 == 5  # the other performance's order too
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    assert len(_csv(admin.get(url, {"kind": "payments", "format": "csv", "date_from": tomorrow}))) == 1
+
+
+def test_exports_are_for_organizers(sales, clerk):
+    response = signed_in(clerk).get("/admin/sales/performancedashboard/exports/", {"kind": "orders", "format": "csv"})
+    assert response.status_code == 302  # clerks are not admin staff

@@ -1,0 +1,95 @@
+"""The door's scanning page in a real browser, at a laptop's width and a phone's: typed
+codes, a second scan and another date's ticket refused, the counter, and scans kept on
+the device while the network is down."""
+
+from datetime import timedelta
+
+import pytest
+
+from events.models import Channel
+from sales import inventory
+from sales.models import Ticket
+from sales.policy import DOOR_STAFF
+from tests.browser import login, screenshot
+from tests.factories import PerformanceFactory, PriceZoneFactory
+from tests.sales.test_check_in import sell
+from tests.support import make_performance, make_user
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+SIZES = {"desktop": {"viewport": {"width": 1280, "height": 900}},
+         "phone": {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}}
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_typed_codes_at_the_door(browser, live_server, size):
+    perf = make_performance(rows=2, per_row=5)
+    later = PerformanceFactory(event=perf.event, venue=perf.venue, starts_at=perf.starts_at + timedelta(days=1),
+                               channels=[Channel.ONLINE])
+    PriceZoneFactory(performance=later, name="Stalls", sections=perf.venue.sections.all())
+    inventory.put_on_sale(performance=later)
+    first, second, third = sell(perf, 3)
+    other, = sell(later, 1, name="Paul Roy", email="paul@example.org")
+    door = make_user(f"door-{size}", DOOR_STAFF)
+
+    context = browser.new_context(base_url=live_server.url, locale="en-CA", **SIZES[size])
+    login(context, door, live_server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto("/staff/")
+    page.wait_for_url("**/door/")
+    page.get_by_role("link", name=perf.event.title).first.click()
+    page.get_by_label("This door").fill("North gate")
+    page.get_by_label("This door").dispatch_event("change")
+    assert page.locator("#scanned").inner_text() == "0" and page.locator("#sold").inner_text() == "3"
+
+    def scan(code):
+        page.get_by_label("Ticket code").fill(code)
+        page.get_by_role("button", name="Check in").click()
+
+    scan(first.code)
+    page.locator("#answer.door-ok").wait_for()
+    assert page.locator(".door-verdict").inner_text() == "Admitted"
+    assert "Marie Côté" in page.locator(".door-detail").inner_text()
+    assert page.locator("#scanned").inner_text() == "1"
+    screenshot(page, f"door-{size}-admitted")
+
+    scan(first.code)
+    page.locator("#answer.door-no").wait_for()
+    assert page.locator(".door-verdict").inner_text() == "Refused"
+    assert "already checked in at" in page.locator(".door-detail").inner_text()
+    assert page.locator(".door-detail").inner_text().endswith("at North gate")
+    screenshot(page, f"door-{size}-second-scan")
+
+    scan(other.code)
+    page.get_by_text("this ticket is for").wait_for()
+    assert "door-no" in page.locator("#answer").get_attribute("class")
+    screenshot(page, f"door-{size}-other-date")
+
+    scan(second.code)
+    page.locator("#answer.door-ok").wait_for()
+    assert page.locator("#scanned").inner_text() == "2"
+
+    # The network drops: the scan is kept on the device, then sent when it comes back.
+    context.set_offline(True)
+    scan(third.code)
+    page.locator("#answer.door-wait").wait_for()
+    page.locator("#queue").get_by_text("Scans waiting to be sent: 1").wait_for()
+    assert page.locator(".door-verdict").inner_text() == "Kept"
+    assert Ticket.objects.get(pk=third.pk).checked_in_at is None
+    screenshot(page, f"door-{size}-offline")
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.locator("#late li").first.wait_for()
+    page.locator("#queue").wait_for(state="hidden")
+    assert page.locator("#scanned").inner_text() == "3"
+    third.refresh_from_db()
+    assert third.checked_in_door == "North gate" and third.checked_in_by == door
+
+    # A guest found by name, admitted from the list.
+    page.get_by_label("Find a guest (name, email or order code)").fill("Côté")
+    page.get_by_label("Find a guest (name, email or order code)").press("Enter")
+    page.locator("#found li").first.wait_for()
+    assert page.locator("#found li").count() == 3
+    screenshot(page, f"door-{size}-search")
+    context.close()

@@ -1,0 +1,93 @@
+"""The door's pages: who may open them, a scan's answer for the page's script and for a
+browser without it, finding a guest by name."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from events.models import Channel
+from sales.policy import DOOR_STAFF
+from tests.factories import PerformanceFactory, PriceZoneFactory
+from tests.sales.test_check_in import sell
+from tests.support import assert_error, client_for, make_user, signed_in
+
+pytestmark = pytest.mark.django_db
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+@pytest.fixture
+def door():
+    return make_user("door1", DOOR_STAFF)
+
+
+def test_door_staff_reach_the_door_and_nothing_that_sells(door, performance):
+    c = signed_in(door)
+    page = c.get("/door/")
+    assert page.status_code == 200 and performance.event.title in page.content.decode()
+    assert c.get(f"/door/performances/{performance.pk}/").status_code == 200
+    assert c.get("/counter/").status_code == 403 and c.get("/phone/").status_code == 403
+    assert c.get("/admin/").status_code == 302
+    ticket, = sell(performance)
+    api = client_for(door)
+    assert_error(api.post(f"/api/v1/orders/{ticket.order.code}/cancel/"), 403, "permission_denied")
+    assert_error(api.post(f"/api/v1/orders/{ticket.order.code}/refund/"), 403, "permission_denied")
+    assert api.post(f"/api/v1/tickets/{ticket.code}/check-in/", {"performance": performance.pk},
+                    format="json").status_code == 200
+
+
+def test_others_are_kept_out(client, clerk, performance):
+    assert signed_in(clerk).get("/door/").status_code == 403
+    response = client.get(f"/door/performances/{performance.pk}/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_login_lands_door_staff_on_the_door(client, door):
+    response = client.post("/login/", {"username": "door1", "password": "pw-door1"})
+    assert client.get(response["Location"])["Location"] == "/door/"
+
+
+def test_a_scan_answers_the_script_with_the_counts(door, performance):
+    tickets = sell(performance, 3)
+    c = signed_in(door)
+    url = f"/door/performances/{performance.pk}/scan/"
+    first = c.post(url, {"code": tickets[0].code, "door": "Main", "scan": "a1"}, **JSON)
+    assert first.status_code == 200
+    body = first.json()
+    assert body["admitted"] and body["name"] == "Marie Côté" and body["counts"] == {"sold": 3, "scanned": 1}
+    again = c.post(url, {"code": tickets[0].code, "door": "Side", "scan": "a2"}, **JSON)
+    assert again.status_code == 409 and not again.json()["admitted"]
+    assert again.json()["message"].endswith("at Main")
+    resent = c.post(url, {"code": tickets[0].code, "door": "Main", "scan": "a1",
+                          "scanned_at": timezone.now().isoformat()}, **JSON)
+    assert resent.status_code == 200 and resent.json()["replayed"]
+    for when in ("yesterday", "2026-13-45T25:00:00+00:00", "2026-01-01T10:00:00"):  # no zone: ambiguous
+        bad_time = c.post(url, {"code": tickets[1].code, "scan": "a3", "scanned_at": when}, **JSON)
+        assert bad_time.status_code == 400 and bad_time.json()["code"] == "invalid"
+    assert c.get(f"/door/performances/{performance.pk}/attendance/").json() == {"sold": 3, "scanned": 1}
+
+
+def test_another_dates_ticket_is_refused_on_the_page_without_script(door, performance):
+    later = PerformanceFactory(event=performance.event, venue=performance.venue,
+                               starts_at=performance.starts_at + timedelta(days=1), channels=[Channel.ONLINE])
+    PriceZoneFactory(performance=later, name="Stalls", sections=performance.venue.sections.all())
+    from sales import inventory
+
+    inventory.put_on_sale(performance=later)
+    ticket, = sell(later)
+    page = signed_in(door).post(f"/door/performances/{performance.pk}/scan/", {"code": ticket.code})
+    assert page.status_code == 409
+    html = page.content.decode()
+    assert "door-no" in html and "Refused" in html and "this ticket is for" in html
+
+
+def test_find_a_guest_and_admit_them(door, performance):
+    ticket, = sell(performance, name="Jean Tremblay", email="jt@example.org")
+    c = signed_in(door)
+    page = c.get(f"/door/performances/{performance.pk}/", {"q": "tremblay"})
+    assert "Jean Tremblay" in page.content.decode() and ticket.code in page.content.decode()
+    fragment = c.get(f"/door/performances/{performance.pk}/", {"q": "tremblay"}, HTTP_HX_REQUEST="true")
+    assert fragment.content.decode().lstrip().startswith('<div id="found">')
+    assert "No ticket" in c.get(f"/door/performances/{performance.pk}/", {"q": "nobody"}).content.decode()
+    admitted = c.post(f"/door/performances/{performance.pk}/scan/", {"code": ticket.code})
+    assert admitted.status_code == 200 and "door-ok" in admitted.content.decode()

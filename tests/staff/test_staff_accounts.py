@@ -1,0 +1,112 @@
+"""Staff accounts an organizer manages: clerks, operators and door staff; never a
+superuser, never the organizer role, never an organizer's or their own account."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from sales.errors import InvalidRequest, NotPermitted
+from sales.policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR, roles_of
+from sales.staff_accounts import staff_create, staff_set_active, staff_set_password, staff_update
+from tests.support import make_user, signed_in
+
+pytestmark = pytest.mark.django_db
+GOOD = "a-long-door-password"
+
+
+def signs_in(username: str, password: str) -> bool:
+    return Client().post("/login/", {"username": username, "password": password}).status_code == 302
+
+
+def test_an_organizer_creates_a_door_account_that_signs_in(organizer):
+    door = staff_create(actor=organizer, username="gate1", password=GOOD, roles=[DOOR_STAFF], first_name="Ana")
+    door = User.objects.get(pk=door.pk)
+    assert roles_of(door) == {DOOR_STAFF} and not door.is_staff and not door.is_superuser
+    client = Client()
+    response = client.post("/login/", {"username": "gate1", "password": GOOD})
+    assert client.get(response["Location"])["Location"] == "/door/"
+
+
+def test_an_organizer_cannot_make_superusers_or_organizers(organizer):
+    with pytest.raises(NotPermitted, match="organizer"):
+        staff_create(actor=organizer, username="boss2", password=GOOD, roles=[ORGANIZER])
+    clerk = staff_create(actor=organizer, username="c1", password=GOOD, roles=[COUNTER_CLERK])
+    with pytest.raises(NotPermitted):
+        staff_update(actor=organizer, user=clerk, roles=[COUNTER_CLERK, ORGANIZER], email="", first_name="",
+                     last_name="", is_active=True)
+    assert not User.objects.filter(is_superuser=True).exists()
+    assert not User.objects.filter(username="boss2").exists()
+    assert roles_of(User.objects.get(pk=clerk.pk)) == {COUNTER_CLERK}
+
+
+def test_an_organizer_cannot_touch_organizers_superusers_or_themselves(organizer):
+    other = make_user("organizer2", ORGANIZER, is_staff=True)
+    root = make_user("root", is_superuser=True, is_staff=True)
+    for user in (other, root, organizer):
+        with pytest.raises(NotPermitted):
+            staff_set_password(actor=organizer, user=user, password=GOOD)
+        with pytest.raises(NotPermitted):
+            staff_set_active(actor=organizer, user=user, active=False)
+    assert User.objects.filter(is_active=False).count() == 0
+
+
+def test_a_clerk_manages_nobody(clerk, operator):
+    with pytest.raises(NotPermitted):
+        staff_create(actor=clerk, username="x", password=GOOD, roles=[COUNTER_CLERK])
+    with pytest.raises(NotPermitted):
+        staff_set_password(actor=clerk, user=operator, password=GOOD)
+
+
+def test_a_superuser_may_make_an_organizer_but_never_a_superuser():
+    root = make_user("root", is_superuser=True, is_staff=True)
+    boss = staff_create(actor=root, username="boss", password=GOOD, roles=[ORGANIZER])
+    assert boss.is_staff and not boss.is_superuser
+
+
+def test_disable_and_new_password(organizer):
+    operator = staff_create(actor=organizer, username="op", password=GOOD, roles=[PHONE_OPERATOR])
+    session = signed_in(User.objects.get(pk=operator.pk))
+    assert session.get("/phone/").status_code == 200
+    staff_set_active(actor=organizer, user=operator, active=False)
+    assert session.get("/phone/").status_code == 302  # signed out at the next request
+    assert not signs_in("op", GOOD)
+    with pytest.raises(InvalidRequest):
+        staff_set_password(actor=organizer, user=operator, password="short")
+    staff_set_active(actor=organizer, user=operator, active=True)
+    staff_set_password(actor=organizer, user=operator, password="another-long-password")
+    assert signs_in("op", "another-long-password")
+
+
+def test_the_admin_offers_only_the_roles_an_organizer_may_give(organizer):
+    admin = signed_in(organizer)
+    page = admin.get("/admin/sales/staffmember/add/").content.decode()
+    assert 'value="door staff"' in page and 'value="organizer"' not in page
+    response = admin.post("/admin/sales/staffmember/add/", {
+        "username": "gate2", "first_name": "", "last_name": "", "email": "", "roles": [DOOR_STAFF, ORGANIZER],
+        "password1": GOOD, "password2": GOOD})
+    assert response.status_code == 200 and not User.objects.filter(username="gate2").exists()
+    response = admin.post("/admin/sales/staffmember/add/", {
+        "username": "gate2", "first_name": "", "last_name": "", "email": "", "roles": [DOOR_STAFF],
+        "password1": GOOD, "password2": GOOD})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    gate = User.objects.get(username="gate2")
+    assert roles_of(gate) == {DOOR_STAFF} and gate.check_password(GOOD)
+    listing = admin.get("/admin/sales/staffmember/").content.decode()
+    assert f"/admin/sales/staffmember/{gate.pk}/change/" in listing
+    assert f"/admin/sales/staffmember/{organizer.pk}/change/" not in listing
+    root = make_user("root", is_superuser=True, is_staff=True)
+    assert admin.get(f"/admin/sales/staffmember/{root.pk}/change/").status_code == 302  # not listed: not found
+    response = admin.post(f"/admin/sales/staffmember/{gate.pk}/password/",
+                          {"password1": "third-long-password", "password2": "third-long-password"})
+    assert response.status_code == 302
+    gate.refresh_from_db()
+    assert gate.check_password("third-long-password")
+    admin.post("/admin/sales/staffmember/", {"action": "disable", "_selected_action": [gate.pk]})
+    gate.refresh_from_db()
+    assert not gate.is_active
+
+
+def test_the_admin_is_branded_and_views_the_shop(organizer, settings):
+    page = signed_in(organizer).get("/admin/").content.decode()
+    assert "Django administration" not in page and "Box office" in page
+    assert f'href="{settings.SITE_URL.rstrip("/")}/"' in page
