@@ -72,7 +72,7 @@ def test_the_dashboard_counts_places_and_money(sales):
     assert {label: (n, net) for label, n, net in board.by_channel} == {
         "Online shop": (1, Decimal("50.00")), "Box-office counter": (2, Decimal("100.00"))}
     assert {label: (t, r) for label, t, r in board.by_method} == {
-        "Card (online)": (Decimal("150.00"), Decimal("-100.00")), "Cash": (Decimal("100.00"), Decimal("0.00"))}
+        "Test card": (Decimal("150.00"), Decimal("-100.00")), "Cash": (Decimal("100.00"), Decimal("0.00"))}
     (day, taken, refunded, n, so_far), = board.days
     assert (taken, refunded, n, so_far) == (Decimal("250.00"), Decimal("-100.00"), 5, 5)
 
