@@ -82,6 +82,7 @@ def test_typed_codes_at_the_door(browser, live_server, size):
     page.evaluate("window.dispatchEvent(new Event('online'))")
     page.locator("#late li").first.wait_for()
     page.locator("#queue").wait_for(state="hidden")
+    page.locator("#answer.door-ok").wait_for()  # the kept scan's answer, once sent
     assert page.locator("#scanned").inner_text() == "3"
     third.refresh_from_db()
     assert third.checked_in_door == "North gate" and third.checked_in_by == door
