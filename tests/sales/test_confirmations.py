@@ -21,7 +21,7 @@ from sales.holds import hold_create
 from sales.models import Order
 from sales.orders import CustomerDetails, order_place
 from sales.payments import APPROVE, PaymentRequest
-from tests.support import make_performance, places_of, process_env
+from tests.support import card_token, make_performance, places_of, process_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -188,7 +188,7 @@ def test_a_french_buyer_gets_the_confirmation_in_french_and_an_english_one_in_en
     seats = places_of(perf)
     shop = Client(HTTP_ACCEPT_LANGUAGE="fr-CA,fr;q=0.9")
     shop.post(f"/performances/{perf.pk}/hold/", {"seats": str(seats[0].pk)})
-    done = shop.post("/checkout/", {"name": "Zoé", "email": "zoe@example.org", "card_number": APPROVE})
+    done = shop.post("/checkout/", {"name": "Zoé", "email": "zoe@example.org", "card_token": card_token()})
     assert done.status_code == 302, done.content
     french = Order.objects.get(customer__email="zoe@example.org")
     assert french.language == "fr"
