@@ -138,9 +138,11 @@ def statements(queries) -> list[str]:
 
 def forget_process_caches() -> None:
     """Forget what this process keeps between requests: its Redis clients, its broker
-    connections, when it last asked for the confirmations task. The next use connects as
+    connections, when it last asked for the confirmations task, its pictures of zones'
+    free seats. The next use connects as
     the settings name things now."""
     availability.forget_client()
+    inventory.forget_pictures()
     waiting_room.forget_clients()
     notifications.forget_asking()
     # Celery keeps its broker connections on the app; the next publish makes new ones.

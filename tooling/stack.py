@@ -240,8 +240,17 @@ def stripe_webhook(url: str) -> None:
 # --- orchestration --------------------------------------------------------------------
 
 def up() -> list:
-    """Bring up what the environment does not provide. Returns the stop functions."""
-    started = []
+    """Bring up what the environment does not provide. Returns the stop functions; if one
+    server cannot start, stops those it had started."""
+    started: list = []
+    try:
+        return _up(started)
+    except BaseException:
+        down(started)
+        raise
+
+
+def _up(started: list) -> list:
     if not os.environ.get("DATABASE_URL"):
         if pg_up():
             started.append(pg_down)
