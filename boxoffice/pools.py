@@ -39,9 +39,9 @@ class PoolMiddleware:
 
 
 def _misrouted(request, message: str, readable: str = "", home: str = ""):
-    if request.path.startswith("/api/") or not readable:  # an API client reads the API's error shape
-        if request.path.startswith("/api/"):
-            return JsonResponse({"error": {"code": "wrong_pool", "message": message}}, status=404)
+    if request.path.startswith("/api/"):  # an API client reads the API's error shape
+        return JsonResponse({"error": {"code": "wrong_pool", "message": message}}, status=404)
+    if not readable:
         return HttpResponseNotFound(message, content_type="text/plain; charset=utf-8")
     where = home.rstrip("/") + request.path
     page = loader.render_to_string("error.html", {"title": _("Not here"), "message": readable,

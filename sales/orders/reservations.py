@@ -92,7 +92,10 @@ def order_pay_reservation(*, order: Order, payment: PaymentRequest | None = None
         raise HoldNotActive("the reservation lapsed at its deadline; its seats were released")
     hold = order.hold
     # As priced when it was reserved (a reservation from before prices were recorded: now).
-    total, lines = (order.total, lines_of(order)) if order.receipt.get("tickets") else hold_total(hold)[::2]
+    if order.receipt.get("tickets"):
+        total, lines = order.total, lines_of(order)
+    else:
+        total, _currency, lines = hold_total(hold)
     method_policy = policy_for(Channel.COUNTER) if shift is not None else policy
     parts = validated_parts(method_policy, payment, payments, total)
     # One payment at a time (compare-and-set, no lock held while the provider answers): a
