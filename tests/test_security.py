@@ -58,7 +58,14 @@ def test_one_address_trying_many_accounts_is_locked_out(clerk):
 
 # --- limits on every door --------------------------------------------------------------------
 
+def in_one_clock_minute() -> None:
+    """The limits count per clock minute: a test's requests must fall in one of them."""
+    if time.time() % 60 > 30:
+        time.sleep(60 - time.time() % 60)
+
+
 def test_api_holds_count_against_the_per_address_limit_of_the_shop(performance):
+    in_one_clock_minute()
     api = APIClient(REMOTE_ADDR=OUTSIDER)
     seats = places_of(performance)
     answers = [api.post("/api/v1/holds/", {"performance": performance.pk, "places": [seats[i].pk]},
@@ -80,9 +87,7 @@ def test_api_orders_count_against_the_per_address_payment_limit(performance):
     api = APIClient(REMOTE_ADDR=OUTSIDER)
     seats = places_of(performance)
     statuses = []
-    # The limit counts per clock minute: the 21 payments must fall in one minute.
-    if time.time() % 60 > 30:
-        time.sleep(60 - time.time() % 60)
+    in_one_clock_minute()
     for i in range(21):
         hold = api.post("/api/v1/holds/", {"performance": performance.pk, "places": [seats[i].pk]},
                         format="json").json()["token"]
