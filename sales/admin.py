@@ -12,12 +12,13 @@ from django.utils.html import format_html, format_html_join
 from events.admin import PerformanceAdmin
 from events.models import Channel, Performance
 
-from . import inventory, waiting_room
+from . import draws, inventory, waiting_room
 from .errors import SalesError
 from .models import (
     Ballot,
     BallotEntry,
     Customer,
+    Draw,
     Hold,
     Order,
     OrderEvent,
@@ -259,13 +260,19 @@ class WaitingRoomAdmin(admin.ModelAdmin):
     """Queue settings; saving publishes them to Redis at once (the rate changes live)."""
 
     list_display = ("performance", "enabled", "opens_at", "admit_per_minute", "in_queue", "admitted", "sold")
-    readonly_fields = ("live", "draw_seed")
+    readonly_fields = ("live", "opening_draw")
     fields = ("performance", "enabled", "opens_at", "admit_per_minute", "pass_minutes", "customer_limit",
-              "live", "draw_seed")
+              "live", "opening_draw")
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        draws.draw_commit(waiting_room=obj)  # its seed committed to before anyone queues
         waiting_room.publish(obj)
+
+    @admin.display(description="Opening draw")
+    def opening_draw(self, obj):
+        draw = Draw.objects.filter(waiting_room=obj).first() if obj.pk else None
+        return _draw_links(draw, reverse("shop:draw", args=[obj.performance_id]) if draw else "")
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
@@ -299,11 +306,45 @@ class WaitingRoomAdmin(admin.ModelAdmin):
                 f"{', SOLD OUT' if s['sold_out'] else ''}")
 
 
+def _draw_links(draw: Draw | None, public_url: str):
+    if draw is None:
+        return "-"
+    return format_html('<a href="{}">{}</a> · <a href="{}">public page</a>',
+                       reverse("admin:sales_draw_change", args=[draw.pk]), "public value, commitment",
+                       public_url)
+
+
+@admin.register(Draw)
+class DrawAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """A draw's record. The organizer may set its public value until the draw; the rest is
+    the box office's, and the seed stays hidden until it is public."""
+
+    list_display = ("__str__", "committed_at", "entry_count", "drawn_at")
+    fields = ("subject", "seed_commitment", "committed_at", "public_value", "entry_count", "entries_hash",
+              "frozen_at", "drawn_at", "revealed_seed")
+    list_select_related = ("waiting_room__performance", "ballot__performance")
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = [f for f in self.fields if f != "public_value"]
+        return [*fixed, "public_value"] if obj is not None and obj.drawn_at else fixed
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("entries", "ranked")
+
+    @admin.display(description="Draw of")
+    def subject(self, obj):
+        return obj.waiting_room or obj.ballot
+
+    @admin.display(description="Seed")
+    def revealed_seed(self, obj):
+        return obj.seed if obj.drawn_at else "(revealed after the draw)"
+
+
 class BallotEntryInline(admin.TabularInline):
     model = BallotEntry
     extra = 0
     can_delete = False
-    fields = ("rank", "name", "email", "quantity", "status", "order")
+    fields = ("rank", "reference", "name", "email", "quantity", "status", "order")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -312,10 +353,19 @@ class BallotEntryInline(admin.TabularInline):
 
 @admin.register(Ballot)
 class BallotAdmin(admin.ModelAdmin):
-    list_display = ("performance", "zone", "opens_at", "closes_at", "drawn_at", "seed")
-    readonly_fields = ("seed", "drawn_at")
+    list_display = ("performance", "zone", "opens_at", "closes_at", "drawn_at")
+    readonly_fields = ("drawn_at", "the_draw")
     inlines = [BallotEntryInline]
     actions = ["draw"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        draws.draw_commit(ballot=obj)  # its seed committed to before anyone applies
+
+    @admin.display(description="Draw")
+    def the_draw(self, obj):
+        draw = Draw.objects.filter(ballot=obj).first() if obj.pk else None
+        return _draw_links(draw, reverse("shop:ballot-draw", args=[obj.pk]) if draw else "")
 
     @admin.action(description="Draw now (the window must be closed)")
     def draw(self, request, queryset):

@@ -1,17 +1,15 @@
 """Lottery (ballot) sales, for demand far above supply.
 
-Customers apply during a window for up to N tickets in a zone. At the close a seeded
-random draw orders the applications; seats are allocated in that order through the
-inventory's own best-available hold, which lasts until the payment deadline. Winners get
-a payment link; unpaid allocations lapse (by timestamp, like every hold) and their seats
-go to the next applicants in the draw order. The seed and each entry's rank are stored,
-so anyone can re-run the draw and check it.
+Customers apply during a window for up to N tickets in a zone; each application gets an
+entry reference. At the close the entry list freezes (its hash is published), then a draw
+anyone can check (sales.draws) orders the applications; seats are allocated in that
+order through the inventory's own best-available hold, which lasts until the payment
+deadline. Winners get a payment link; unpaid allocations lapse (by timestamp, like every
+hold) and their seats go to the next applicants in the draw order.
 """
 
 from __future__ import annotations
 
-import random
-import secrets
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -19,12 +17,13 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from events.models import Channel
 
-from . import inventory
+from . import draws, inventory
 from .errors import IllegalTransition, InvalidRequest, PlacesUnavailable
-from .models import Ballot, BallotEntry, Hold, Order
+from .models import Ballot, BallotEntry, Draw, Hold, Order
 from .notifications import site_link
 from .orders import CustomerDetails, order_place
 from .payments import PaymentRequest
@@ -43,6 +42,7 @@ def ballot_apply(*, ballot: Ballot, name: str, email: str, quantity: int, now: d
         raise InvalidRequest("enter a valid email address", field="email") from None
     if not isinstance(quantity, int) or not 1 <= quantity <= ballot.max_per_application:
         raise InvalidRequest(f"apply for 1 to {ballot.max_per_application} tickets", field="quantity")
+    draws.draw_commit(ballot=ballot)  # set up with the ballot; here too, for a ballot made in code
     try:
         with transaction.atomic():
             return BallotEntry.objects.create(ballot=ballot, name=name, email=email, quantity=quantity)
@@ -50,15 +50,23 @@ def ballot_apply(*, ballot: Ballot, name: str, email: str, quantity: int, now: d
         raise InvalidRequest("this email address has already applied", field="email") from None
 
 
-def draw_order(entry_ids: list[int], seed: int) -> list[int]:
-    """The draw itself: entries by id, shuffled by a generator seeded with `seed`."""
-    order = sorted(entry_ids)
-    random.Random(seed).shuffle(order)
-    return order
+def _hashed_entries(ballot: Ballot) -> dict[str, int]:
+    """The ballot's entries by hashed reference."""
+    return {draws.hashed_reference(ref): pk for pk, ref in ballot.entries.values_list("pk", "reference")}
 
 
-def ballot_draw(*, ballot: Ballot, seed: int | None = None, now: datetime | None = None) -> dict:
-    """Draw once: rank every application, allocate seats in rank order while they last."""
+def ballot_freeze(*, ballot: Ballot, now: datetime | None = None) -> Draw:
+    """Freeze the entries of a closed ballot: the entry list and its hash are published,
+    the seed not yet."""
+    now = now or timezone.now()
+    if now < ballot.closes_at:
+        raise IllegalTransition("applications are still open")
+    return draws.draw_freeze(draw=draws.draw_commit(ballot=ballot), hashed=list(_hashed_entries(ballot)), now=now)
+
+
+def ballot_draw(*, ballot: Ballot, now: datetime | None = None) -> dict:
+    """Draw once (freezing the entries first if they are not yet): rank every
+    application, allocate seats in rank order while they last."""
     now = now or timezone.now()
     with transaction.atomic():
         ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
@@ -66,12 +74,13 @@ def ballot_draw(*, ballot: Ballot, seed: int | None = None, now: datetime | None
             raise IllegalTransition("this ballot has already been drawn")
         if now < ballot.closes_at:
             raise IllegalTransition("applications are still open")
-        seed = secrets.randbelow(2**63) if seed is None else seed
-        ids = list(ballot.entries.values_list("pk", flat=True))
-        for rank, pk in enumerate(draw_order(ids, seed), start=1):
-            BallotEntry.objects.filter(pk=pk).update(rank=rank)
-        ballot.seed, ballot.drawn_at = str(seed), now
-        ballot.save(update_fields=["seed", "drawn_at"])
+        entries = _hashed_entries(ballot)
+        draw = draws.draw_commit(ballot=ballot)
+        order = draws.draw_run(draw=draw, hashed=list(entries), now=now)
+        BallotEntry.objects.bulk_update([BallotEntry(pk=entries[h], rank=rank) for rank, h in enumerate(order, 1)],
+                                        ["rank"], batch_size=2000)
+        ballot.drawn_at = now
+        ballot.save(update_fields=["drawn_at"])
     won = _allocate(ballot, now)
     lost = list(ballot.entries.filter(status=BallotEntry.Status.APPLIED))
     BallotEntry.objects.filter(pk__in=[e.pk for e in lost]).update(status=BallotEntry.Status.LOST)
@@ -79,7 +88,7 @@ def ballot_draw(*, ballot: Ballot, seed: int | None = None, now: datetime | None
         _tell(entry, "Your ballot application was not drawn",
               "Sorry: your application was not drawn this time. If a winner does not pay, the seats go "
               "to the next applicants in the draw and we will write to you.")
-    return {"seed": seed, "won": len(won), "lost": len(lost)}
+    return {"seed": draw.seed, "won": len(won), "lost": len(lost)}
 
 
 def _allocate(ballot: Ballot, now: datetime) -> list[BallotEntry]:
@@ -133,7 +142,12 @@ def ballot_pay(*, entry: BallotEntry, card_number: str, attempt: str = "") -> Or
 
 
 def _tell(entry: BallotEntry, subject: str, body: str) -> None:
+    check = _("Your entry reference: %(reference)s. The draw, and how to check it: %(link)s") % {
+        "reference": draws.format_reference(entry.reference),
+        "link": site_link(f"/lottery/{entry.ballot_id}/draw/?reference={entry.reference}")}
+
     def send():
-        send_mail(subject, f"Hello {entry.name},\n\n{body}\n", None, [entry.email], fail_silently=True)
+        send_mail(subject, f"Hello {entry.name},\n\n{body}\n\n{check}\n", None, [entry.email],
+                  fail_silently=True)
 
     transaction.on_commit(send, robust=True)

@@ -29,6 +29,16 @@ def new_secret() -> str:
     return secrets.token_urlsafe(24)
 
 
+# Crockford's base 32: no I, L, O or U, so a reference read aloud or copied by hand survives.
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_entry_reference() -> str:
+    """An entrant's reference in a draw: 12 characters (60 random bits), not a secret and
+    nothing personal; the draw publishes only its SHA-256."""
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(12))
+
+
 class PlaceState(models.TextChoices):
     # Free to sell. A `held` place whose hold has lapsed counts as available too.
     AVAILABLE = "available", _("Available")
@@ -486,8 +496,6 @@ class WaitingRoom(models.Model):
     pass_minutes = models.PositiveIntegerField(default=15, help_text=_("How long an admission pass is valid."))
     # Tickets one customer (by email, and by card) may buy for this performance, all orders together.
     customer_limit = models.PositiveIntegerField(null=True, blank=True)
-    # The draw's seed, kept so the order of the early arrivals can be audited.
-    draw_seed = models.CharField(max_length=40, blank=True)
 
     def __str__(self) -> str:
         return f"Waiting room for {self.performance}"
@@ -502,7 +510,6 @@ class Ballot(models.Model):
     closes_at = models.DateTimeField()
     max_per_application = models.PositiveIntegerField(default=4)
     payment_hours = models.PositiveIntegerField(default=48, help_text=_("How long a winner has to pay."))
-    seed = models.CharField(max_length=40, blank=True, help_text=_("Kept so the draw can be audited."))
     drawn_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
@@ -529,6 +536,8 @@ class BallotEntry(models.Model):
     hold = models.ForeignKey(Hold, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     pay_token = models.CharField(max_length=40, unique=True, default=new_secret, editable=False)
+    # What the entrant sees and checks the draw with (its SHA-256 is all the draw publishes).
+    reference = models.CharField(max_length=12, unique=True, default=new_entry_reference, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -537,6 +546,50 @@ class BallotEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.quantity})"
+
+
+class Draw(models.Model):
+    """A draw anyone can check (docs/draws.md): the waiting room's opening shuffle or a
+    ballot's. The SHA-256 of its secret seed is public from the moment it is set up, before
+    anyone enters; the entry list (each entry by the SHA-256 of its reference) and its hash
+    from the moment the entries freeze; the seed itself once the draw is made."""
+
+    waiting_room = models.OneToOneField(WaitingRoom, null=True, blank=True, on_delete=models.CASCADE,
+                                        related_name="draw")
+    ballot = models.OneToOneField(Ballot, null=True, blank=True, on_delete=models.CASCADE, related_name="draw")
+    # 32 random bytes in hex: secret until drawn_at, shown to nobody before.
+    seed = models.CharField(max_length=64, editable=False)
+    seed_commitment = models.CharField(max_length=64, editable=False)
+    committed_at = models.DateTimeField(editable=False)
+    public_value = models.CharField(
+        _("public value"), max_length=200, blank=True,
+        help_text=_("Optional: a value announced in advance and mixed into the draw, such as a national "
+                    "lottery's winning numbers. It can be changed until the draw."))
+    entry_count = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    entries_hash = models.CharField(max_length=64, blank=True, editable=False)
+    frozen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    drawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The frozen entry list: hashed references, 32 bytes each, in ascending order.
+    entries = models.BinaryField(default=b"", editable=False)
+    # The same hashed references in the order of the draw (rank 1 first).
+    ranked = models.BinaryField(default=b"", editable=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(waiting_room__isnull=False, ballot__isnull=True)
+                | Q(waiting_room__isnull=True, ballot__isnull=False),
+                name="draw_one_subject"),
+            # Drawn only once frozen, and frozen with its hash and count.
+            models.CheckConstraint(condition=Q(drawn_at__isnull=True) | Q(frozen_at__isnull=False),
+                                   name="draw_drawn_after_frozen"),
+            models.CheckConstraint(condition=Q(frozen_at__isnull=True)
+                                   | (Q(entry_count__isnull=False) & ~Q(entries_hash="")),
+                                   name="draw_frozen_with_hash"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Draw for {self.waiting_room or self.ballot}"
 
 
 class Organizer(models.Model):

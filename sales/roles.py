@@ -10,7 +10,7 @@ from .policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR
 ORGANIZER_PERMISSIONS = {
     "events": {"venue", "section", "seat", "event", "performance", "onsalewindow", "pricezone",
                "pricetype", "price"},
-    "sales": {"waitingroom", "ballot", "organizer", "taxrate", "feerule", "promocode", "presale", "presalecode",
+    "sales": {"waitingroom", "ballot", "draw", "organizer", "taxrate", "feerule", "promocode", "presale", "presalecode",
               "staffmember"},
 }
 ORGANIZER_VIEW_ONLY = {"sales": {"hold", "place", "order", "ticket", "payment", "shift", "performancedashboard",

@@ -53,8 +53,8 @@ def send_reservation_reminders(self) -> int:
 
 @shared_task
 def refresh_waiting_rooms() -> int:
-    """Tell each live queue whether its performance is sold out, and keep the draw's seed
-    in the database for audit."""
+    """Tell each live queue whether its performance is sold out, and make the opening draw
+    of a queue that has opened, so that it is seldom a visitor's request that makes it."""
     from . import waiting_room
     from .inventory import free
     from .models import Place, WaitingRoom
@@ -63,21 +63,25 @@ def refresh_waiting_rooms() -> int:
     for room in rooms:
         has_free = Place.objects.filter(performance_id=room.performance_id).filter(free(timezone.now())).exists()
         waiting_room.set_sold_out(room.performance_id, not has_free)
-        seed = waiting_room.stats(room.performance_id)["seed"]
-        if seed and not room.draw_seed:
-            WaitingRoom.objects.filter(pk=room.pk).update(draw_seed=seed)
+        if room.opens_at <= timezone.now():
+            waiting_room.draw(room.performance_id)
     return len(rooms)
 
 
 @shared_task
 def run_ballots() -> int:
-    """Draw ballots whose window has closed; pass lapsed winners' seats down the draw."""
+    """Freeze the entries of ballots whose window has closed, and draw those frozen at an
+    earlier run: the frozen list's hash is public before the seed is revealed. Then pass
+    lapsed winners' seats down the draw."""
     from . import lottery
     from .models import Ballot
 
     now = timezone.now()
-    for ballot in Ballot.objects.filter(drawn_at__isnull=True, closes_at__lte=now):
+    closed = Ballot.objects.filter(drawn_at__isnull=True, closes_at__lte=now)
+    for ballot in closed.filter(draw__frozen_at__lt=now):
         lottery.ballot_draw(ballot=ballot, now=now)
+    for ballot in closed.exclude(draw__frozen_at__isnull=False):
+        lottery.ballot_freeze(ballot=ballot, now=now)
     for ballot in Ballot.objects.filter(drawn_at__isnull=False, entries__status="won").distinct():
         lottery.ballot_reallocate(ballot=ballot, now=now)
     return 0

@@ -1,7 +1,7 @@
 """The waiting room in front of the online shop during an on-sale. Redis only.
 
-- Visitors who arrive before the on-sale time wait in `early`. At the on-sale, one Lua
-  script shuffles them (a seeded Fisher-Yates, the seed kept for audit) into the queue:
+- Visitors who arrive before the on-sale time wait in `early`. At the on-sale they are
+  frozen and put into the queue in the order of a draw anyone can check (sales.draws):
   a fair draw, not a race to refresh. Later arrivals take the next number: FIFO.
 - Admission is a frontier that moves at the configured rate from the on-sale time:
   `admitted = base + (now - at) * rate`. A rate change rebases it, so nothing needs a
@@ -52,20 +52,33 @@ redis.call('ZADD', KEYS[3], n, ARGV[1])
 return answer(1, n)
 """
 
-DRAW = """
--- KEYS: early, queue, seq, drawn, seedkey   ARGV: seed
-if not redis.call('SET', KEYS[4], '1', 'NX') then return -1 end
-redis.call('SET', KEYS[5], ARGV[1])
-math.randomseed(tonumber(ARGV[1]))
-local m = redis.call('ZRANGE', KEYS[1], 0, -1)
-for i = #m, 2, -1 do
-  local j = math.random(i)
-  m[i], m[j] = m[j], m[i]
+FREEZE = """
+-- KEYS: early, frozen, drawn, lock   ARGV: token, lock seconds
+-- {-1}: drawn already; {0}: another process is drawing; else {1, the early arrivals...}.
+if redis.call('EXISTS', KEYS[3]) == 1 then return {-1} end
+if not redis.call('SET', KEYS[4], ARGV[1], 'NX', 'EX', ARGV[2]) then return {0} end
+if redis.call('EXISTS', KEYS[2]) == 0 and redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('RENAME', KEYS[1], KEYS[2])
 end
-for i = 1, #m do redis.call('ZADD', KEYS[2], i, m[i]) end
-redis.call('SET', KEYS[3], #m)
-return #m
+local m = redis.call('ZRANGE', KEYS[2], 0, -1)
+table.insert(m, 1, 1)
+return m
 """
+
+OPEN = """
+-- The early arrivals are in the queue at their drawn positions: open it to later ones.
+-- KEYS: seq, drawn, seedkey, lock   ARGV: count, seed, token
+if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[3], ARGV[2])
+redis.call('SET', KEYS[2], ARGV[1])
+if redis.call('GET', KEYS[4]) == ARGV[3] then redis.call('DEL', KEYS[4]) end
+return tonumber(ARGV[1])
+"""
+# How long one process may take to draw before another takes over, and how long a visitor
+# arriving meanwhile waits for it.
+DRAW_LOCK_SECONDS = 30
+DRAW_WAIT_SECONDS = 40
 
 
 @lru_cache(maxsize=4)
@@ -88,7 +101,8 @@ def forget_clients() -> None:
 
 def _keys(perf_id: int) -> dict[str, str]:
     base = f"wr:{perf_id}"
-    return {k: f"{base}:{k}" for k in ("cfg", "early", "queue", "seq", "drawn", "seed", "bind", "passes")}
+    return {k: f"{base}:{k}" for k in ("cfg", "early", "queue", "seq", "drawn", "seed", "bind", "passes",
+                                       "frozen", "drawing")}
 
 
 @dataclass(frozen=True)
@@ -201,15 +215,52 @@ def status(perf_id: int, visitor: str, now: float | None = None) -> Place:
     return join(perf_id, visitor, now)
 
 
-def draw(perf_id: int, seed: int | None = None) -> int:
-    """Shuffle the early arrivals into the queue, once. Returns how many, or -1 if done."""
+def draw(perf_id: int) -> int:
+    """Put the early arrivals into the queue in the order of the opening draw, once.
+    Returns how many, or -1 if drawn already. Visitors arriving while a process draws wait
+    for it (a draw of 100,000 takes about a second); if that process dies, one of them
+    takes over and, the seed and the frozen arrivals being the same, draws the same order."""
+    from . import draws
+    from .errors import ServiceUnavailable
+
     k = _keys(perf_id)
-    seed = secrets.randbelow(2**31) if seed is None else seed
-    return int(client().eval(DRAW, 5, k["early"], k["queue"], k["seq"], k["drawn"], k["seed"], seed))
+    r = client()
+    token = secrets.token_hex(8)
+    deadline = time.monotonic() + DRAW_WAIT_SECONDS
+    while True:
+        answer = r.eval(FREEZE, 4, k["early"], k["frozen"], k["drawn"], k["drawing"], token, DRAW_LOCK_SECONDS)
+        if answer[0] == -1:
+            return -1
+        if answer[0] == 1:
+            break
+        if time.monotonic() > deadline:
+            raise ServiceUnavailable("the queue is opening; please try again in a moment")
+        time.sleep(0.05)
+    order, seed = draws.opening_draw(performance_id=perf_id, visitors=answer[1:])
+    pipe = r.pipeline(transaction=False)
+    for start in range(0, len(order), 10_000):
+        pipe.zadd(k["queue"], {v: start + i for i, v in enumerate(order[start:start + 10_000], start=1)})
+    pipe.execute()
+    return int(r.eval(OPEN, 4, k["seq"], k["drawn"], k["seed"], k["drawing"], len(order), seed, token))
 
 
 def drawn_order(perf_id: int) -> list[str]:
+    """The queue from its first place: the early arrivals in the order drawn, then the rest."""
     return client().zrange(_keys(perf_id)["queue"], 0, -1)
+
+
+_drawn_counts: dict[int, int] = {}
+
+
+def drawn_count(perf_id: int) -> int | None:
+    """How many were drawn at the opening (queue places 1 to n); None before the draw.
+    Kept by the process once known: it never changes."""
+    if perf_id not in _drawn_counts:
+        count = client().get(_keys(perf_id)["drawn"])
+        if count is None:
+            return None
+        _drawn_counts[perf_id] = int(count)
+    return _drawn_counts[perf_id]
 
 
 # --- passes ---------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from sales import lottery
+from sales import draws, lottery
 from sales.errors import IllegalTransition, InvalidRequest
 from sales.models import Ballot, BallotEntry, Place
 from tests.support import make_performance
@@ -36,18 +36,19 @@ def test_applications_are_checked(performance):
                              now=ballot.closes_at + timedelta(seconds=1))
 
 
-def test_the_draw_is_reproducible_from_its_seed_and_never_gives_a_seat_twice(django_capture_on_commit_callbacks):
+def test_the_draw_is_the_published_one_and_never_gives_a_seat_twice(django_capture_on_commit_callbacks):
     perf = make_performance(rows=4, per_row=10)  # 40 seats, far fewer than asked for
     ballot = ballot_with(perf, 60)
     with pytest.raises(IllegalTransition, match="still open"):
         lottery.ballot_draw(ballot=ballot, now=ballot.closes_at - timedelta(minutes=5))
     with django_capture_on_commit_callbacks(execute=True):
-        result = lottery.ballot_draw(ballot=ballot, seed=20261123)
+        result = lottery.ballot_draw(ballot=ballot)
     ballot.refresh_from_db()
-    assert ballot.seed == "20261123"
-    ranked = list(ballot.entries.order_by("rank").values_list("pk", flat=True))
-    assert ranked == lottery.draw_order(list(ballot.entries.values_list("pk", flat=True)), 20261123)
-    assert ranked != sorted(ranked)
+    assert result["seed"] == ballot.draw.seed
+    ranked = list(ballot.entries.order_by("rank").values_list("reference", flat=True))
+    checked = draws.verify(draws.published(ballot.draw), draws.published_listing(ballot.draw))
+    assert checked.ok and list(checked.order) == [draws.hashed_reference(r) for r in ranked]
+    assert ranked != list(ballot.entries.order_by("pk").values_list("reference", flat=True))
     held = list(Place.objects.filter(performance=perf, state="held").values_list("pk", flat=True))
     assert len(held) == len(set(held)) <= 40
     winners = ballot.entries.filter(status="won")
@@ -63,7 +64,7 @@ def test_the_draw_is_reproducible_from_its_seed_and_never_gives_a_seat_twice(dja
 def test_an_unpaid_win_goes_to_the_next_in_the_draw():
     perf = make_performance(rows=1, per_row=4)
     ballot = ballot_with(perf, 6)
-    lottery.ballot_draw(ballot=ballot, seed=7)
+    lottery.ballot_draw(ballot=ballot)
     first_winners = set(ballot.entries.filter(status="won").values_list("pk", flat=True))
     later = timezone.now() + timedelta(hours=49)
     assert lottery.ballot_reallocate(ballot=ballot, now=later) == len(first_winners)
@@ -76,7 +77,7 @@ def test_an_unpaid_win_goes_to_the_next_in_the_draw():
 def test_a_winner_pays_through_the_link():
     perf = make_performance(rows=2, per_row=5)
     ballot = ballot_with(perf, 3)
-    lottery.ballot_draw(ballot=ballot, seed=1)
+    lottery.ballot_draw(ballot=ballot)
     winner = ballot.entries.filter(status="won").first()
     client = Client()
     page = client.get(f"/lottery/pay/{winner.pay_token}/")
@@ -100,7 +101,7 @@ def test_apply_page(performance):
 def test_a_declined_card_can_be_tried_again_and_a_resent_form_pays_once():
     perf = make_performance(rows=2, per_row=5)
     ballot = ballot_with(perf, 3)
-    lottery.ballot_draw(ballot=ballot, seed=1)
+    lottery.ballot_draw(ballot=ballot)
     winner = ballot.entries.filter(status="won").first()
     url = f"/lottery/pay/{winner.pay_token}/"
     client = Client()

@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from sales.models import Ballot, BallotEntry, Order, Place
+from sales.models import Ballot, BallotEntry, Draw, Order, Place
 from sales.tasks import run_ballots
 from tests.browser import screenshot
 from tests.support import make_performance
@@ -53,12 +53,15 @@ def test_a_ballot_from_application_to_paid_tickets(page, celery_worker):
     expect(page.get_by_role("alert")).to_contain_text("apply for 1 to 2 tickets")
     assert ballot.entries.count() == 3
 
-    # The window closes; the beat's task draws on the real worker and writes to everyone.
+    # The window closes; the beat's task freezes the entries, and at its next run draws on
+    # the real worker and writes to everyone.
     Ballot.objects.filter(pk=ballot.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+    run_ballots()
+    assert Draw.objects.get(ballot=ballot).entry_count == 3
     run_ballots.delay()
     wait_for(lambda: len(mail.outbox) >= 3, "the worker drew no ballot and wrote to nobody")
     ballot.refresh_from_db()
-    assert ballot.drawn_at is not None and ballot.seed
+    assert ballot.drawn_at is not None and ballot.draw.drawn_at == ballot.drawn_at
     statuses = sorted(ballot.entries.values_list("status", flat=True))
     assert statuses == ["lost", "won", "won"]
     assert Place.objects.filter(performance=perf, state="held").count() == 4

@@ -7,8 +7,8 @@ from django.core import signing
 from django.test import Client
 from django.utils import timezone
 
-from sales import waiting_room
-from sales.models import WaitingRoom
+from sales import draws, waiting_room
+from sales.models import Draw, WaitingRoom
 from tests.support import make_performance
 
 pytestmark = pytest.mark.django_db
@@ -21,26 +21,25 @@ def room_for(perf, opens_in=timedelta(minutes=5), per_minute=60, **extra):
     return room
 
 
-def test_early_visitors_are_drawn_in_random_order_and_none_is_lost(performance):
+def test_early_visitors_are_drawn_in_the_published_order_and_none_is_lost(performance):
     room = room_for(performance)
     opens = room.opens_at.timestamp()
     early = [f"v{i}" for i in range(300)]
     for i, v in enumerate(early):
         assert waiting_room.join(performance.pk, v, now=opens - 60 + i * 0.1).state == "before"
-    waiting_room.draw(performance.pk, seed=1234)
+    assert waiting_room.draw(performance.pk) == 300
     order = waiting_room.drawn_order(performance.pk)
     assert sorted(order) == sorted(early)  # complete: each early visitor has exactly one place
     assert order != early  # not arrival order
     positions = [waiting_room.join(performance.pk, v, now=opens + 1).position for v in early]
     assert sorted(positions) == list(range(1, 301))
-    # Reproducible from the seed: the same arrivals and seed give the same order.
-    other = make_performance()
-    room_for(other)
-    for i, v in enumerate(early):
-        waiting_room.join(other.pk, v, now=opens - 60 + i * 0.1)
-    waiting_room.draw(other.pk, seed=1234)
-    assert waiting_room.drawn_order(other.pk) == order
+    # The queue's order is the draw's, as anyone recomputes it from what the draw published.
+    draw = Draw.objects.get(waiting_room=room)
+    checked = draws.verify(draws.published(draw), draws.published_listing(draw))
+    assert checked.ok
+    assert list(checked.order) == [draws.hashed_reference(draws.queue_reference(performance.pk, v)) for v in order]
     assert waiting_room.draw(performance.pk) == -1  # the draw happens once
+    assert waiting_room.drawn_order(performance.pk) == order
 
 
 def test_later_arrivals_queue_first_in_first_out(performance):
@@ -105,6 +104,7 @@ def test_passes_forged_expired_or_shared_are_refused(performance):
 
 def test_queue_page_costs_no_database_query_and_no_session(performance, django_assert_num_queries):
     room_for(performance, opens_in=timedelta(seconds=-1), per_minute=1)
+    waiting_room.draw(performance.pk)  # once, at the opening (by beat, or the first visitor after it)
     client = Client()
     with django_assert_num_queries(0):
         first = client.get(f"/performances/{performance.pk}/queue/")
@@ -200,6 +200,7 @@ def test_the_fast_path_serves_the_queue_in_front_of_django_with_redis_only(perfo
     from sales.channels.shop.queue import fast_path
 
     room_for(performance, opens_in=timedelta(seconds=-1), per_minute=1)
+    waiting_room.draw(performance.pk)  # once, at the opening (by beat, or the first visitor after it)
     seen = []
 
     def django_app(environ, start_response):  # stands for Django: records what reaches it

@@ -6,9 +6,10 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from sales.draws import format_reference
 from sales.errors import PaymentDeclined, SalesError
 from sales.lottery import ballot_apply, ballot_pay
-from sales.models import Ballot, BallotEntry, Order
+from sales.models import Ballot, BallotEntry, Draw, Order
 
 
 def apply(request, pk: int):
@@ -20,14 +21,18 @@ def apply(request, pk: int):
         except ValueError:
             quantity = 0
         try:
-            ballot_apply(ballot=ballot, name=request.POST.get("name", ""), email=request.POST.get("email", ""),
-                         quantity=quantity)
+            entry = ballot_apply(ballot=ballot, name=request.POST.get("name", ""),
+                                 email=request.POST.get("email", ""), quantity=quantity)
         except SalesError as exc:
             errors.append(exc.message)
         else:
-            messages.success(request, _("Your application is in. We will email you after the draw."))
+            messages.success(request, _("Your application is in. Your entry reference is %(reference)s: keep it to "
+                                        "check the draw. We will email you after the draw.")
+                             % {"reference": format_reference(entry.reference)})
             return redirect("shop:ballot", pk=ballot.pk)
-    return render(request, "shop/ballot.html", {"ballot": ballot, "errors": errors}, status=400 if errors else 200)
+    return render(request, "shop/ballot.html", {"ballot": ballot, "errors": errors,
+                                                "has_draw": Draw.objects.filter(ballot=ballot).exists()},
+                  status=400 if errors else 200)
 
 
 def pay(request, token: str):
@@ -48,5 +53,6 @@ def pay(request, token: str):
             else:
                 return redirect("shop:order", code=order.code, token=order.access_token)
     return render(request, "shop/ballot_pay.html", {"entry": entry, "errors": errors,
+                                                    "reference": format_reference(entry.reference),
                                                     "nonce": secrets.token_urlsafe(16)},
                   status=400 if errors else 200)

@@ -23,7 +23,7 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import translation
 
-from sales import waiting_room
+from sales import draws, waiting_room
 
 VISITOR_COOKIE = "wr_visitor"
 VISITOR_SALT = "sales.waiting_room.visitor"
@@ -72,7 +72,8 @@ def answer(pk: int, *, visitor_cookie: str | None, htmx: bool, ip: str) -> Answe
     template = get_template("shop/queue.html#status" if htmx else "shop/queue.html")
     poll_ms = poll_interval_ms(place)
     body = template.render({"place": place, "pk": pk, "queue_url": queue_url, "percent": round(place.progress * 100),
-                            "poll_ms": poll_ms, "refresh_seconds": max(1, round(poll_ms / 1000))})
+                            "poll_ms": poll_ms, "refresh_seconds": max(1, round(poll_ms / 1000)),
+                            **_in_the_draw(pk, visitor, place)})
     return Answer(200, body.encode(), [("Content-Type", "text/html; charset=utf-8")], cookies)
 
 
@@ -87,9 +88,28 @@ def poll_interval_ms(place: waiting_room.Place) -> int:
     return int(seconds * 1000 * random.uniform(0.85, 1.15))
 
 
+def _in_the_draw(pk: int, visitor: str, place: waiting_room.Place) -> dict:
+    """The visitor's entry reference in the opening draw, while they wait for it or once
+    they were drawn (later arrivals were not in it)."""
+    if place.state == "before":
+        drawn_at = None
+    else:
+        count = waiting_room.drawn_count(pk)
+        if not count or not 0 < place.position <= count:
+            return {}
+        drawn_at = place.position
+    return {"reference": draws.format_reference(draws.queue_reference(pk, visitor)), "drawn_at": drawn_at,
+            "draw_url": _draw_url(pk)}
+
+
 @lru_cache(maxsize=256)
 def _urls(pk: int) -> tuple[str, str]:
     return reverse("shop:performance", args=[pk]), reverse("shop:queue", args=[pk])
+
+
+@lru_cache(maxsize=256)
+def _draw_url(pk: int) -> str:
+    return reverse("shop:draw", args=[pk])
 
 
 def queue(request, pk: int):

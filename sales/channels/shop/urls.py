@@ -1,16 +1,22 @@
 from django.urls import path
 
-from . import lottery_views, queue, views
+from . import draw_views, lottery_views, queue, views
 
 app_name = "shop"
 urlpatterns = [
     path("", views.event_list, name="events"),
     path("performances/<int:pk>/", views.performance_detail, name="performance"),
     path("performances/<int:pk>/queue/", queue.queue, name="queue"),
+    path("performances/<int:pk>/draw/", draw_views.page, {"subject": "opening"}, name="draw"),
+    path("performances/<int:pk>/draw/draw.json", draw_views.data, {"subject": "opening"}, name="draw-data"),
+    path("performances/<int:pk>/draw/entries.txt", draw_views.entries, {"subject": "opening"}, name="draw-entries"),
     path("performances/<int:pk>/seat-states/", views.seat_states, name="seat-states"),
     path("performances/<int:pk>/seats/", views.seat_section, name="seat-section"),
     path("performances/<int:pk>/hold/", views.hold, name="hold"),
     path("lottery/<int:pk>/", lottery_views.apply, name="ballot"),
+    path("lottery/<int:pk>/draw/", draw_views.page, {"subject": "ballot"}, name="ballot-draw"),
+    path("lottery/<int:pk>/draw/draw.json", draw_views.data, {"subject": "ballot"}, name="ballot-draw-data"),
+    path("lottery/<int:pk>/draw/entries.txt", draw_views.entries, {"subject": "ballot"}, name="ballot-draw-entries"),
     path("lottery/pay/<str:token>/", lottery_views.pay, name="ballot-pay"),
     path("basket/", views.basket, name="basket"),
     path("basket/status/", views.basket_status, name="basket-status"),
