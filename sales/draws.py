@@ -19,6 +19,7 @@ published files alone. The functions down to `verify` are pure; the rest records
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import re
@@ -37,6 +38,7 @@ HASH_LENGTH = 32
 _HEX64 = re.compile(rb"[0-9a-f]{64}")
 # Read by hand, 0/O and 1/I/L are the same character (Crockford's rule).
 _LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+_TO_CROCKFORD = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", REFERENCE_ALPHABET.encode("ascii"))
 
 
 class DrawDataError(ValueError):
@@ -73,9 +75,16 @@ def format_reference(reference: str) -> str:
 def queue_reference(performance_id: int, visitor: str) -> str:
     """A waiting-room visitor's reference in the opening draw: derived from their secret
     visitor id (which it does not reveal), different for each performance."""
-    digest = hashlib.sha256(f"queue:{performance_id}:{visitor}".encode()).digest()
-    number = int.from_bytes(digest[:8], "big") >> 4  # 60 bits, 12 characters of 5 bits
-    return "".join(REFERENCE_ALPHABET[(number >> (5 * i)) & 31] for i in range(11, -1, -1))
+    return queue_references(performance_id, [visitor])[0]
+
+
+def queue_references(performance_id: int, visitors: list[str]) -> list[str]:
+    """Each visitor's reference: the first 60 bits of SHA-256("queue:<performance>:<visitor>"),
+    in 12 characters. Encoded all at once: 10 bytes make 16 characters, so each visitor's
+    characters are their own."""
+    digests = b"".join(hashlib.sha256(f"queue:{performance_id}:{v}".encode()).digest()[:10] for v in visitors)
+    text = base64.b32encode(digests).translate(_TO_CROCKFORD).decode("ascii")
+    return [text[i:i + 12] for i in range(0, len(text), 16)]
 
 
 def entry_list(hashed: list[str]) -> bytes:
@@ -110,7 +119,8 @@ def draw_key(seed: str, public_value: str = "") -> bytes:
 def rank_order(hashed: list[str], seed: str, public_value: str = "") -> list[str]:
     """The hashed references in the order of the draw, rank 1 first."""
     key = draw_key(seed, public_value)
-    return sorted(hashed, key=lambda h: hmac.digest(key, h.encode("ascii"), "sha256"))
+    scores = [hmac.digest(key, h.encode("ascii"), "sha256") for h in hashed]
+    return [h for _score, h in sorted(zip(scores, hashed, strict=True))]
 
 
 @dataclass(frozen=True)
@@ -168,13 +178,17 @@ def draw_commit(*, waiting_room: WaitingRoom | None = None, ballot: Ballot | Non
         return Draw.objects.get(**subject)
 
 
-def _packed(hashed: list[str]) -> bytes:
-    return b"".join(bytes.fromhex(h) for h in hashed)
+def _packed(listing: bytes) -> bytes:
+    """An entry list's hashed references as 32 bytes each, in its order."""
+    return bytes.fromhex(listing.decode("ascii").replace("\n", ""))
 
 
 def _unpacked(blob) -> list[str]:
-    blob = bytes(blob)
-    return [blob[i:i + HASH_LENGTH].hex() for i in range(0, len(blob), HASH_LENGTH)]
+    text = bytes(blob).hex()
+    return [text[i:i + 2 * HASH_LENGTH] for i in range(0, len(text), 2 * HASH_LENGTH)]
+
+
+_SMALL_FIELDS = ["public_value", "entry_count", "entries_hash", "frozen_at", "drawn_at"]
 
 
 def draw_freeze(*, draw: Draw, hashed: list[str], now: datetime | None = None) -> Draw:
@@ -185,9 +199,8 @@ def draw_freeze(*, draw: Draw, hashed: list[str], now: datetime | None = None) -
     listing = entry_list(hashed)
     digest = entries_hash(listing)
     updated = Draw.objects.filter(pk=draw.pk, frozen_at__isnull=True).update(
-        entries=_packed(sorted(hashed)), entries_hash=digest, entry_count=len(hashed),
-        frozen_at=now or timezone.now())
-    draw.refresh_from_db()
+        entries=_packed(listing), entries_hash=digest, entry_count=len(hashed), frozen_at=now or timezone.now())
+    draw.refresh_from_db(fields=_SMALL_FIELDS)
     if not updated and draw.entries_hash != digest:
         raise IllegalTransition("the entry list is not the one frozen")
     return draw
@@ -200,16 +213,18 @@ def draw_run(*, draw: Draw, hashed: list[str], now: datetime | None = None) -> l
     now = now or timezone.now()
     if draw.frozen_at is None:
         draw = draw_freeze(draw=draw, hashed=hashed, now=now)
-    if entries_hash(entry_list(hashed)) != draw.entries_hash:
+    elif entries_hash(entry_list(hashed)) != draw.entries_hash:
         raise IllegalTransition("the entry list is not the one frozen")
-    if draw.drawn_at is not None:
-        return _unpacked(draw.ranked)
-    order = rank_order(hashed, draw.seed, draw.public_value)
-    # The public value recorded is the one used, whatever the admin saves meanwhile.
-    Draw.objects.filter(pk=draw.pk, drawn_at__isnull=True).update(ranked=_packed(order), drawn_at=now,
-                                                                   public_value=draw.public_value)
-    draw.refresh_from_db()
-    return _unpacked(draw.ranked)
+    if draw.drawn_at is None:
+        order = rank_order(hashed, draw.seed, draw.public_value)
+        # The public value recorded is the one used, whatever the admin saves meanwhile.
+        if Draw.objects.filter(pk=draw.pk, drawn_at__isnull=True).update(
+                ranked=bytes.fromhex("".join(order)),
+                drawn_at=now, public_value=draw.public_value):
+            draw.drawn_at = now
+            return order
+        draw.refresh_from_db(fields=_SMALL_FIELDS)
+    return _unpacked(Draw.objects.values_list("ranked", flat=True).get(pk=draw.pk))
 
 
 def opening_draw(*, performance_id: int, visitors: list[str],
@@ -219,7 +234,8 @@ def opening_draw(*, performance_id: int, visitors: list[str],
     wait."""
     room = WaitingRoom.objects.get(performance_id=performance_id)
     draw = draw_commit(waiting_room=room, now=now)
-    by_hash = {hashed_reference(queue_reference(performance_id, v)): v for v in visitors}
+    by_hash = {hashed_reference(ref): v for ref, v in zip(queue_references(performance_id, visitors), visitors,
+                                                            strict=True)}
     order = draw_run(draw=draw, hashed=list(by_hash), now=now)
     return [by_hash[h] for h in order], draw.seed
 

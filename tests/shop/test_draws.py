@@ -1,0 +1,204 @@
+"""Draws anyone can verify: a commitment before, the seed after, and a check that needs
+nothing but the published files."""
+
+import hashlib
+import json
+import time
+from datetime import timedelta
+from html import unescape
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.utils import timezone
+
+from sales import draws, lottery, waiting_room
+from sales.channels.shop.queue import VISITOR_COOKIE, _visitor_signer
+from sales.errors import IllegalTransition
+from sales.models import Ballot, BallotEntry, Draw, WaitingRoom
+from tests.support import make_performance
+
+pytestmark = pytest.mark.django_db
+
+
+def open_ballot(perf, applicants: int) -> Ballot:
+    now = timezone.now()
+    ballot = Ballot.objects.create(performance=perf, zone=perf.price_zones.get(), max_per_application=4,
+                                   opens_at=now - timedelta(days=2), closes_at=now + timedelta(hours=1))
+    for i in range(applicants):
+        lottery.ballot_apply(ballot=ballot, name=f"Fan {i}", email=f"fan{i}@example.org", quantity=1)
+    return ballot
+
+
+def close(ballot: Ballot) -> None:
+    Ballot.objects.filter(pk=ballot.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    ballot.refresh_from_db()
+
+
+def files(client: Client, url: str) -> tuple[dict, bytes]:
+    return client.get(url + "draw.json").json(), client.get(url + "entries.txt").content
+
+
+def test_a_ballot_commits_before_it_takes_entries_freezes_then_reveals():
+    perf = make_performance(rows=2, per_row=5)
+    ballot = open_ballot(perf, 25)
+    client = Client()
+    url = f"/lottery/{ballot.pk}/draw/"
+
+    # While applications are open: the seed's commitment only, made before the first entry.
+    draw = Draw.objects.get(ballot=ballot)
+    assert draw.committed_at <= ballot.entries.order_by("created_at").first().created_at
+    data = client.get(url + "draw.json").json()
+    assert data["seed"] is None and data["entries_hash"] is None and len(data["seed_commitment"]) == 64
+    assert client.get(url + "entries.txt").status_code == 404
+    page = client.get(url).content.decode()
+    assert draw.seed_commitment in page and draw.seed not in page
+
+    # Closed: the entry list freezes; its hash and the list are public, the seed is not.
+    close(ballot)
+    lottery.ballot_freeze(ballot=ballot)
+    data, listing = files(client, url)
+    assert data["seed"] is None and data["entry_count"] == 25
+    assert data["entries_hash"] == hashlib.sha256(listing).hexdigest()
+    mine = ballot.entries.first()
+    assert draws.hashed_reference(mine.reference).encode() in listing
+    assert mine.name.encode() not in listing and mine.email.encode() not in listing  # nothing personal
+    listed = client.get(url, {"reference": draws.format_reference(mine.reference)}).content.decode()
+    assert "is in the frozen entry list" in listed
+
+    # Drawn: the seed is revealed, matches its commitment, and the published files alone
+    # give every entry's rank as the box office allocated it.
+    lottery.ballot_draw(ballot=ballot)
+    data, listing = files(client, url)
+    assert hashlib.sha256(data["seed"].encode()).hexdigest() == data["seed_commitment"] == draw.seed_commitment
+    checked = draws.verify(data, listing)
+    assert checked.ok
+    for entry in ballot.entries.all():
+        assert checked.rank(draws.hashed_reference(entry.reference)) == entry.rank
+    # Anyone looks up a rank by reference, typed loosely.
+    typed = draws.format_reference(mine.reference).lower().replace("-", " ")
+    mine.refresh_from_db()
+    answer = client.get(url, {"reference": typed}).content.decode()
+    assert f"was drawn at rank {mine.rank} of 25" in answer and data["seed"] in answer
+    assert "is not in this draw" in client.get(url, {"reference": "0000-0000-0000"}).content.decode()
+    bad = client.get(url, {"reference": "not a reference"})
+    assert bad.status_code == 400 and "is not an entry reference" in bad.content.decode()
+    assert client.get("/lottery/999999/draw/").status_code == 404
+
+
+def test_tampering_with_the_entry_list_or_the_seed_is_detected(tmp_path):
+    perf = make_performance(rows=1, per_row=4)
+    ballot = open_ballot(perf, 12)
+    close(ballot)
+    lottery.ballot_draw(ballot=ballot)
+    data, listing = files(Client(), f"/lottery/{ballot.pk}/draw/")
+    assert draws.verify(data, listing).ok
+    lines = listing.decode().splitlines()
+
+    dropped = "".join(f"{h}\n" for h in lines[1:]).encode()  # an entry left out
+    stuffed = "".join(f"{h}\n" for h in sorted([*lines, hashlib.sha256(b"a friend").hexdigest()])).encode()
+    swapped = "".join(f"{h}\n" for h in sorted([*lines[1:], "0" * 64])).encode()  # one replaced
+    for listing_changed in (dropped, stuffed, swapped):
+        assert not draws.verify(data, listing_changed).list_matches
+    with pytest.raises(draws.DrawDataError, match="out of order"):
+        draws.verify(data, "".join(f"{h}\n" for h in reversed(lines)).encode())
+    other_seed = draws.new_seed()
+    assert not draws.verify({**data, "seed": other_seed}, listing).seed_matches
+    # A different public value gives a different order: it is part of what is checked.
+    assert draws.verify({**data, "public_value": "12 17 23"}, listing).order != draws.verify(data, listing).order
+
+    # The command says the same from the files, and refuses a tampered draw.
+    (tmp_path / "draw.json").write_text(json.dumps(data))
+    (tmp_path / "entries.txt").write_bytes(listing)
+    (tmp_path / "dropped.txt").write_bytes(dropped)
+    (tmp_path / "forged.json").write_text(json.dumps({**data, "seed": other_seed}))
+    call_command("verify_draw", data=tmp_path / "draw.json", entries=tmp_path / "entries.txt")
+    with pytest.raises(CommandError, match="does not hold together"):
+        call_command("verify_draw", data=tmp_path / "draw.json", entries=tmp_path / "dropped.txt")
+    with pytest.raises(CommandError, match="does not hold together"):
+        call_command("verify_draw", data=tmp_path / "forged.json", entries=tmp_path / "entries.txt")
+
+
+def test_entries_changed_after_the_freeze_are_not_drawn():
+    perf = make_performance(rows=1, per_row=4)
+    ballot = open_ballot(perf, 5)
+    close(ballot)
+    lottery.ballot_freeze(ballot=ballot)
+    BallotEntry.objects.create(ballot=ballot, name="Late friend", email="late@example.org", quantity=4)
+    with pytest.raises(IllegalTransition, match="not the one frozen"):
+        lottery.ballot_draw(ballot=ballot)
+    assert not ballot.entries.filter(rank__isnull=False).exists()
+    assert Draw.objects.get(ballot=ballot).drawn_at is None
+
+
+def test_the_public_value_is_mixed_in_and_fixed_by_the_draw(performance):
+    ballot = open_ballot(performance, 8)
+    Draw.objects.filter(ballot=ballot).update(public_value="Loto 2026-12-05: 04 11 19 27 33 45")
+    close(ballot)
+    lottery.ballot_draw(ballot=ballot)
+    draw = Draw.objects.get(ballot=ballot)
+    hashed = draws.parse_entry_list(draws.published_listing(draw))
+    ranked = [draws.hashed_reference(r) for r in ballot.entries.order_by("rank").values_list("reference", flat=True)]
+    assert ranked == draws.rank_order(hashed, draw.seed, "Loto 2026-12-05: 04 11 19 27 33 45")
+    assert ranked != draws.rank_order(hashed, draw.seed)
+    assert draws.published(draw)["public_value"] == "Loto 2026-12-05: 04 11 19 27 33 45"
+
+
+def test_the_queue_shows_each_early_visitor_their_reference_and_the_draw_page_ranks_it():
+    perf = make_performance()
+    room = WaitingRoom.objects.create(performance=perf, opens_at=timezone.now() + timedelta(seconds=2),
+                                      admit_per_minute=1)
+    draws.draw_commit(waiting_room=room)
+    waiting_room.publish(room)
+    early, late = Client(), Client()
+    before = unescape(early.get(f"/performances/{perf.pk}/queue/", headers={"accept-language": "fr"}).content.decode())
+    visitor = _visitor_signer().unsign(early.cookies[VISITOR_COOKIE].value)
+    reference = draws.format_reference(draws.queue_reference(perf.pk, visitor))
+    assert "Vous êtes dans le tirage d'ouverture" in before and reference in before
+    time.sleep(max(0.0, room.opens_at.timestamp() - time.time()) + 0.05)
+    waiting_room.draw(perf.pk)
+    after = early.get(f"/performances/{perf.pk}/queue/").content.decode()
+    assert "You were drawn at place 1 in the opening draw" in after and reference in after
+    assert reference not in late.get(f"/performances/{perf.pk}/queue/").content.decode()  # not in the draw
+    page = Client().get(f"/performances/{perf.pk}/draw/", {"reference": reference}).content.decode()
+    assert f"{reference} was drawn at rank 1 of 1." in page
+    french = unescape(Client().get(f"/performances/{perf.pk}/draw/", {"reference": reference},
+                                   headers={"accept-language": "fr"}).content.decode())
+    assert "a été tiré au rang 1 sur 1" in french and "Comment l'ordre est calculé" in french
+
+
+def test_the_command_agrees_with_the_box_office_on_a_draw_of_100000(performance, tmp_path, capsys):
+    room = WaitingRoom.objects.create(performance=performance, opens_at=timezone.now() + timedelta(hours=1))
+    waiting_room.publish(room)
+    opens = room.opens_at.timestamp()
+    visitors = [f"visitor-{i:06d}" for i in range(100_000)]
+    started = time.perf_counter()
+    k = waiting_room._keys(performance.pk)
+    script = waiting_room._join_script(waiting_room.settings.WAITING_ROOM_REDIS_URL)
+    pipe = waiting_room.client().pipeline(transaction=False)
+    for i, v in enumerate(visitors):  # each through the queue's own join script
+        script(keys=[k["cfg"], k["early"], k["queue"], k["seq"], k["drawn"]], args=[v, opens - 600 + i * 0.001],
+               client=pipe)
+        if i % 10_000 == 9_999:
+            pipe.execute()
+    pipe.execute()
+    joined = time.perf_counter()
+    WaitingRoom.objects.filter(pk=room.pk).update(opens_at=timezone.now() - timedelta(seconds=1))
+    waiting_room.publish(WaitingRoom.objects.get(pk=room.pk))
+    assert waiting_room.draw(performance.pk) == 100_000
+    drawn = time.perf_counter()
+    order = waiting_room.drawn_order(performance.pk)
+    client = Client()
+    url = f"/performances/{performance.pk}/draw/"
+    (tmp_path / "draw.json").write_bytes(client.get(url + "draw.json").content)
+    (tmp_path / "entries.txt").write_bytes(client.get(url + "entries.txt").content)
+    published = time.perf_counter()
+    call_command("verify_draw", data=tmp_path / "draw.json", entries=tmp_path / "entries.txt",
+                 order=tmp_path / "order.txt", reference=[draws.queue_reference(performance.pk, order[99_999])])
+    verified = time.perf_counter()
+    output = capsys.readouterr().out
+    assert "matches its commitment" in output and "matches its hash" in output and ": 100000\n" in output
+    box_office = [draws.hashed_reference(draws.queue_reference(performance.pk, v)) for v in order]
+    assert (tmp_path / "order.txt").read_text().splitlines() == box_office
+    print(f"\n100,000 entries: joined {joined - started:.2f} s, drawn {drawn - joined:.2f} s, "
+          f"files served {published - drawn:.2f} s, verified by the command {verified - published:.2f} s")
