@@ -25,7 +25,9 @@ from functools import lru_cache
 import redis
 from django.conf import settings
 from django.core import signing
+from django.db import DatabaseError
 
+from sales.errors import SalesError, ServiceUnavailable
 from sales.policy import policy_for
 
 PASS_SALT = "sales.waiting_room.pass"
@@ -75,6 +77,9 @@ redis.call('SET', KEYS[2], ARGV[1])
 if redis.call('GET', KEYS[4]) == ARGV[3] then redis.call('DEL', KEYS[4]) end
 return tonumber(ARGV[1])
 """
+RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+"""
 # How long one process may take to draw before another takes over, and how long a visitor
 # arriving meanwhile waits for it.
 DRAW_LOCK_SECONDS = 30
@@ -97,6 +102,7 @@ def forget_clients() -> None:
     the waiting room's Redis as the settings name it now."""
     _client_for.cache_clear()
     _join_script.cache_clear()
+    _drawn_counts.clear()
 
 
 def _keys(perf_id: int) -> dict[str, str]:
@@ -186,7 +192,14 @@ def join(perf_id: int, visitor: str, now: float | None = None) -> Place:
     script = _join_script(settings.WAITING_ROOM_REDIS_URL)
     answer = script(keys=keys, args=[visitor, now])
     if answer[0] == 2:  # the on-sale has begun and nobody has drawn yet: draw, then join
-        draw(perf_id)
+        try:
+            draw(perf_id)
+        except (DatabaseError, SalesError):
+            # The draw is recorded in PostgreSQL and checked against what it froze: if it
+            # cannot be made now, the visitor waits on the holding page, whose next poll
+            # tries again.
+            logger.exception("the opening draw of performance %s could not be made", perf_id)
+            return Place("before")
         answer = script(keys=keys, args=[visitor, now])
     if answer[0] == -1:
         return Place("admitted")
@@ -218,10 +231,9 @@ def status(perf_id: int, visitor: str, now: float | None = None) -> Place:
 def draw(perf_id: int) -> int:
     """Put the early arrivals into the queue in the order of the opening draw, once.
     Returns how many, or -1 if drawn already. Visitors arriving while a process draws wait
-    for it (a draw of 100,000 takes about a second); if that process dies, one of them
+    for it (a draw of 100,000 takes a few seconds); if that process dies, one of them
     takes over and, the seed and the frozen arrivals being the same, draws the same order."""
     from . import draws
-    from .errors import ServiceUnavailable
 
     k = _keys(perf_id)
     r = client()
@@ -236,7 +248,11 @@ def draw(perf_id: int) -> int:
         if time.monotonic() > deadline:
             raise ServiceUnavailable("the queue is opening; please try again in a moment")
         time.sleep(0.05)
-    order, seed = draws.opening_draw(performance_id=perf_id, visitors=answer[1:])
+    try:
+        order, seed = draws.opening_draw(performance_id=perf_id, visitors=answer[1:])
+    except Exception:
+        r.eval(RELEASE, 1, k["drawing"], token)  # the next caller need not wait for the lock to lapse
+        raise
     pipe = r.pipeline(transaction=False)
     for start in range(0, len(order), 10_000):
         pipe.zadd(k["queue"], {v: start + i for i, v in enumerate(order[start:start + 10_000], start=1)})

@@ -202,3 +202,64 @@ def test_the_command_agrees_with_the_box_office_on_a_draw_of_100000(performance,
     assert (tmp_path / "order.txt").read_text().splitlines() == box_office
     print(f"\n100,000 entries: joined {joined - started:.2f} s, drawn {drawn - joined:.2f} s, "
           f"files served {published - drawn:.2f} s, verified by the command {verified - published:.2f} s")
+
+
+def test_the_worked_example_in_the_documentation_holds():
+    seed, public_value = "00112233445566778899aabbccddeeff" * 2, "04 11 19 27 33 45"
+    references = ["7K2M9XD4HWA0", "Q0RST5VWXYZ1", "HC2FHCJMAMW7"]
+    assert draws.seed_commitment(seed) == "2a8abfa8cb9906290437854193ca6bca41d4d4e26d1d454bd66a35158095e737"
+    hashed = [draws.hashed_reference(r) for r in references]
+    assert draws.entries_hash(draws.entry_list(hashed)) == (
+        "e889d4c518124ec4dcda85b1fac8e215e3491dbd6764bdc3e4c0e79d8a1f7059")
+    assert draws.draw_key(seed, public_value).hex() == (
+        "a94f2bb8267625ad6d323a0800fdf13a8fea5b218f48f86fac8b76db86d3c5b7")
+    order = draws.rank_order(hashed, seed, public_value)
+    assert [references[hashed.index(h)] for h in order] == ["7K2M9XD4HWA0", "HC2FHCJMAMW7", "Q0RST5VWXYZ1"]
+    assert draws.normalize_reference(" 7k2m-9xd4-hwao ") == "7K2M9XD4HWA0"  # typed loosely, O for 0
+
+
+def test_an_opening_draw_that_cannot_be_made_keeps_visitors_on_the_holding_page(performance, caplog):
+    room = WaitingRoom.objects.create(performance=performance, opens_at=timezone.now() + timedelta(minutes=5))
+    waiting_room.publish(room)
+    opens = room.opens_at.timestamp()
+    waiting_room.join(performance.pk, "early", now=opens - 10)
+    # The record says another list was frozen: the draw refuses to make an order from this one.
+    draw = draws.draw_commit(waiting_room=room)
+    draws.draw_freeze(draw=draw, hashed=[hashlib.sha256(b"someone else").hexdigest()])
+    place = waiting_room.join(performance.pk, "late", now=opens + 1)
+    assert place.state == "before" and "could not be made" in caplog.text
+    assert waiting_room.drawn_count(performance.pk) is None and waiting_room.drawn_order(performance.pk) == []
+    assert not waiting_room.client().exists(waiting_room._keys(performance.pk)["drawing"])  # no lock left
+    # Put right, the next poll makes the draw: the early visitor first, then the late one.
+    Draw.objects.filter(pk=draw.pk).update(frozen_at=None, entries_hash="", entry_count=None, entries=b"")
+    assert waiting_room.join(performance.pk, "late", now=opens + 2).position == 2
+    assert waiting_room.drawn_order(performance.pk) == ["early", "late"]
+
+
+def test_the_organizer_sets_a_public_value_until_the_draw_and_never_sees_the_seed_before(client, organizer):
+    perf = make_performance(rows=1, per_row=4)
+    client.force_login(organizer)
+    day = timezone.localtime().strftime("%Y-%m-%d")
+    response = client.post("/admin/sales/ballot/add/", {
+        "performance": perf.pk, "zone": perf.price_zones.get().pk, "opens_at_0": day, "opens_at_1": "00:00:00",
+        "closes_at_0": day, "closes_at_1": "23:59:00", "max_per_application": 2, "payment_hours": 48,
+        "entries-TOTAL_FORMS": 0, "entries-INITIAL_FORMS": 0}, follow=True)
+    assert response.status_code == 200
+    ballot = Ballot.objects.get(performance=perf)
+    draw = Draw.objects.get(ballot=ballot)  # committed to as the ballot was set up, before any entry
+    change = f"/admin/sales/draw/{draw.pk}/change/"
+    page = client.get(change).content.decode()
+    assert draw.seed_commitment in page and draw.seed not in page
+    client.post(change, {"public_value": "Loto 04 11 19 27 33 45"})
+    draw.refresh_from_db()
+    assert draw.public_value == "Loto 04 11 19 27 33 45"
+
+    for i in range(3):
+        lottery.ballot_apply(ballot=ballot, name=f"Fan {i}", email=f"fan{i}@example.org", quantity=1)
+    close(ballot)
+    lottery.ballot_draw(ballot=ballot)
+    client.post(change, {"public_value": "something else"})  # too late: the draw used the first
+    draw.refresh_from_db()
+    assert draw.public_value == "Loto 04 11 19 27 33 45"
+    assert draw.seed in client.get(change).content.decode()
+    assert draws.verify(draws.published(draw), draws.published_listing(draw)).ok
