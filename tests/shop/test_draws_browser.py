@@ -5,6 +5,7 @@ page still answers a rank."""
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -16,7 +17,7 @@ from tests.support import make_performance
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
-def test_the_draw_page_checks_the_draw_in_the_browser_and_answers_without_javascript(browser, live_server):
+def test_the_draw_page_checks_the_draw_in_the_browser_and_answers_without_javascript(browser, live_server, capsys):
     perf = make_performance(rows=1, per_row=4)
     now = timezone.now()
     ballot = Ballot.objects.create(performance=perf, zone=perf.price_zones.get(), max_per_application=2,
@@ -65,3 +66,8 @@ def test_the_draw_page_checks_the_draw_in_the_browser_and_answers_without_javasc
     page.get_by_role("button", name="Trouver son rang").click()
     expect(page.locator("#lookup-result")).to_contain_text(f"{seventh} a été tiré au rang 7 sur 40.")
     plain.close()
+
+    # The command reads the same two files from the page's address, and agrees.
+    call_command("verify_draw", url=live_server.url + url, reference=[seventh])
+    output = capsys.readouterr().out
+    assert "matches its commitment" in output and "matches its hash" in output and f"{seventh}: 7\n" in output
