@@ -314,22 +314,51 @@ def _draw_links(draw: Draw | None, public_url: str):
                        public_url)
 
 
+class DrawForm(forms.ModelForm):
+    class Meta:
+        model = Draw
+        fields = ("public_value_source", "public_value")
+
+    def clean(self):
+        data = super().clean()
+        try:
+            # A field shown read-only is not in the form: it keeps its value.
+            draws.draw_public_value_check(
+                draw=self.instance, source=data.get("public_value_source", self.instance.public_value_source),
+                value=data.get("public_value", self.instance.public_value))
+        except SalesError as exc:
+            raise forms.ValidationError(exc.message) from None
+        return data
+
+
 @admin.register(Draw)
 class DrawAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    """A draw's record. The organizer may set its public value until the draw; the rest is
-    the box office's, and the seed stays hidden until it is public."""
+    """A draw's record. The organizer may announce a public value's source until the
+    entries freeze and enter the value (docs/draws.md); the rest is the box office's, and
+    the seed stays hidden until it is public."""
 
+    form = DrawForm
     list_display = ("__str__", "committed_at", "entry_count", "drawn_at")
-    fields = ("subject", "seed_commitment", "committed_at", "public_value", "entry_count", "entries_hash",
-              "frozen_at", "drawn_at", "revealed_seed")
+    fields = ("subject", "seed_commitment", "committed_at", "public_value_source", "public_value", "entry_count",
+              "entries_hash", "frozen_at", "drawn_at", "revealed_seed")
     list_select_related = ("waiting_room__performance", "ballot__performance")
 
     def get_readonly_fields(self, request, obj=None):
-        fixed = [f for f in self.fields if f != "public_value"]
-        return [*fixed, "public_value"] if obj is not None and obj.drawn_at else fixed
+        editable = set()
+        if obj is not None and obj.drawn_at is None:
+            editable = {"public_value"} if obj.frozen_at is None or obj.public_value_source else set()
+            if obj.frozen_at is None:
+                editable.add("public_value_source")
+        return [f for f in self.fields if f not in editable]
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("entries", "ranked")
+
+    def save_model(self, request, obj, form, change):
+        try:  # checked again under the row's lock: the entries may have frozen meanwhile
+            draws.draw_set_public_value(draw=obj, source=obj.public_value_source, value=obj.public_value)
+        except SalesError as exc:
+            self.message_user(request, f"Nothing changed: {exc.message}", messages.ERROR)
 
     @admin.display(description="Draw of")
     def subject(self, obj):

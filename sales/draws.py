@@ -30,7 +30,7 @@ from datetime import datetime
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from .errors import IllegalTransition
+from .errors import IllegalTransition, InvalidRequest, SalesError
 from .models import REFERENCE_ALPHABET, Ballot, Draw, WaitingRoom
 
 ALGORITHM = "boxoffice-draw-1: rank by HMAC-SHA256(HMAC-SHA256(seed, public value), hashed reference)"
@@ -178,6 +178,48 @@ def draw_commit(*, waiting_room: WaitingRoom | None = None, ballot: Ballot | Non
         return Draw.objects.get(**subject)
 
 
+def _public_value_refusal(draw: Draw, source: str, value: str) -> SalesError | None:
+    """Why this public value (and its source) may not be set on this draw now, if not."""
+    if draw.waiting_room_id and source and not value:
+        return InvalidRequest("a waiting room is drawn at its opening: enter the value with its source",
+                              field="public_value")
+    if draw.drawn_at is not None:
+        if (source, value) != (draw.public_value_source, draw.public_value):
+            return IllegalTransition("the draw is made: its public value is fixed")
+    elif draw.frozen_at is not None:
+        if source != draw.public_value_source:
+            return IllegalTransition("the entries are frozen: the source of the public value is fixed")
+        if value != draw.public_value and not source:
+            return IllegalTransition("the entries are frozen and no source was announced before them: "
+                                     "the public value is fixed")
+    return None
+
+
+def draw_public_value_check(*, draw: Draw, source: str, value: str) -> None:
+    refusal = _public_value_refusal(draw, source.strip(), value.strip())
+    if refusal is not None:
+        raise refusal
+
+
+def draw_set_public_value(*, draw: Draw, source: str, value: str) -> Draw:
+    """Set the public value mixed into a draw, and where it comes from. The source may be
+    announced until the entries freeze; the value set until then, and after it (until the
+    draw) only if a source was announced before: whoever knows the seed must not be able
+    to choose a value once the entries are known."""
+    source, value = source.strip(), value.strip()
+    with transaction.atomic():  # the row's lock orders this against the freeze and the draw
+        current = Draw.objects.select_for_update().defer("entries", "ranked").get(pk=draw.pk)
+        draw_public_value_check(draw=current, source=source, value=value)
+        current.public_value_source, current.public_value = source, value
+        current.save(update_fields=["public_value_source", "public_value"])
+    return current
+
+
+def awaits_public_value(draw: Draw) -> bool:
+    """A source was announced and its value is not entered yet: not to be drawn."""
+    return bool(draw.public_value_source) and not draw.public_value
+
+
 def _packed(listing: bytes) -> bytes:
     """An entry list's hashed references as 32 bytes each, in its order."""
     return bytes.fromhex(listing.decode("ascii").replace("\n", ""))
@@ -188,7 +230,7 @@ def _unpacked(blob) -> list[str]:
     return [text[i:i + 2 * HASH_LENGTH] for i in range(0, len(text), 2 * HASH_LENGTH)]
 
 
-_SMALL_FIELDS = ["public_value", "entry_count", "entries_hash", "frozen_at", "drawn_at"]
+_SMALL_FIELDS = ["public_value_source", "public_value", "entry_count", "entries_hash", "frozen_at", "drawn_at"]
 
 
 def draw_freeze(*, draw: Draw, hashed: list[str], now: datetime | None = None) -> Draw:
@@ -216,6 +258,8 @@ def draw_run(*, draw: Draw, hashed: list[str], now: datetime | None = None) -> l
     elif entries_hash(entry_list(hashed)) != draw.entries_hash:
         raise IllegalTransition("the entry list is not the one frozen")
     if draw.drawn_at is None:
+        if awaits_public_value(draw):
+            raise IllegalTransition("the public value announced is not entered yet")
         order = rank_order(hashed, draw.seed, draw.public_value)
         # The public value recorded is the one used, whatever the admin saves meanwhile.
         if Draw.objects.filter(pk=draw.pk, drawn_at__isnull=True).update(
@@ -240,13 +284,15 @@ def opening_draw(*, performance_id: int, visitors: list[str],
     return [by_hash[h] for h in order], draw.seed
 
 
+_POSITION_IN = {"entries": "SELECT position(%s::bytea in entries) FROM sales_draw WHERE id = %s",
+                "ranked": "SELECT position(%s::bytea in ranked) FROM sales_draw WHERE id = %s"}
+
+
 def _position(draw: Draw, hashed: str, column: str) -> int | None:
     """Where a hashed reference stands in one of a draw's stored lists (1 = first), found
     by PostgreSQL without bringing the list (32 bytes an entry) into Python."""
-    assert column in ("entries", "ranked")
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT position(%s::bytea in {column}) FROM sales_draw WHERE id = %s",  # noqa: S608
-                       [bytes.fromhex(hashed), draw.pk])
+        cursor.execute(_POSITION_IN[column], [bytes.fromhex(hashed), draw.pk])
         row = cursor.fetchone()
     found = row[0] if row else 0
     if not found or (found - 1) % HASH_LENGTH:  # a match across two entries is no match
@@ -271,7 +317,8 @@ def published_listing(draw: Draw) -> bytes:
 def published(draw: Draw) -> dict:
     """What the draw has made public so far, as draw.json gives it."""
     data = {"algorithm": ALGORITHM, "seed_commitment": draw.seed_commitment,
-            "committed_at": draw.committed_at.isoformat(), "public_value": draw.public_value,
+            "committed_at": draw.committed_at.isoformat(), "public_value_source": draw.public_value_source,
+            "public_value": draw.public_value,
             "entry_count": draw.entry_count, "entries_hash": draw.entries_hash or None,
             "frozen_at": draw.frozen_at.isoformat() if draw.frozen_at else None,
             "seed": None, "drawn_at": None}

@@ -561,10 +561,19 @@ class Draw(models.Model):
     seed = models.CharField(max_length=64, editable=False)
     seed_commitment = models.CharField(max_length=64, editable=False)
     committed_at = models.DateTimeField(editable=False)
+    # A public value mixed into the draw (docs/draws.md). Its source can be announced until
+    # the entries freeze; the value itself entered until the draw if a source was
+    # announced, else only until the freeze (so that nobody who knows the seed picks it
+    # after seeing the entries). A ballot is not drawn while its announced value is missing.
+    public_value_source = models.CharField(
+        _("source of the public value"), max_length=300, blank=True,
+        help_text=_("Optional, before the entries freeze: where the public value will come from, e.g. "
+                    "“the national lottery's winning numbers of 5 December, in ascending order, separated by "
+                    "spaces”. A ballot then waits for the value before it is drawn."))
     public_value = models.CharField(
         _("public value"), max_length=200, blank=True,
-        help_text=_("Optional: a value announced in advance and mixed into the draw, such as a national "
-                    "lottery's winning numbers. It can be changed until the draw."))
+        help_text=_("Optional: a value mixed into the draw. Once the entries are frozen, only the value of "
+                    "the source announced before, until the draw."))
     entry_count = models.PositiveIntegerField(null=True, blank=True, editable=False)
     entries_hash = models.CharField(max_length=64, blank=True, editable=False)
     frozen_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -1,6 +1,7 @@
 """Celery tasks: thin, take primary keys, idempotent, bounded retries."""
 
 from celery import shared_task
+from django.db.models import Q
 from django.utils import timezone
 
 from . import holds, notifications, orders
@@ -78,7 +79,9 @@ def run_ballots() -> int:
 
     now = timezone.now()
     closed = Ballot.objects.filter(drawn_at__isnull=True, closes_at__lte=now)
-    for ballot in closed.filter(draw__frozen_at__lt=now):
+    # A ballot whose public value was announced waits until the organizer enters it.
+    awaiting = Q(draw__public_value="") & ~Q(draw__public_value_source="")
+    for ballot in closed.filter(draw__frozen_at__lt=now).exclude(awaiting):
         lottery.ballot_draw(ballot=ballot, now=now)
     for ballot in closed.exclude(draw__frozen_at__isnull=False):
         lottery.ballot_freeze(ballot=ballot, now=now)

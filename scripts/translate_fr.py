@@ -469,7 +469,6 @@ FR = {
     'Your application is in. Your entry reference is %(reference)s: keep it to check the draw. We will email you after the draw.': 'Votre demande est enregistrée. Votre référence de participation est %(reference)s : gardez-la pour vérifier le tirage. Nous vous écrirons après le tirage.',
     'Your entry reference: %(reference)s. The draw, and how to check it: %(link)s': 'Votre référence de participation : %(reference)s. Le tirage, et comment le vérifier : %(link)s',
     'public value': 'valeur publique',
-    "Optional: a value announced in advance and mixed into the draw, such as a national lottery's winning numbers. It can be changed until the draw.": "Facultatif : une valeur annoncée à l'avance et mêlée au tirage, comme les numéros gagnants d'une loterie nationale. Modifiable jusqu'au tirage.",
     'How the draw is made, and how anyone can check it': 'Comment le tirage est fait, et comment chacun peut le vérifier',
     'Drawn at rank %(rank)s.': 'Tiré au rang %(rank)s.',
     'Your entry reference:': 'Votre référence de participation :',
@@ -516,6 +515,11 @@ FR = {
     'You were drawn at place %(drawn_at)s in the opening draw.': "Vous avez été tiré à la place %(drawn_at)s au tirage d'ouverture.",
     'You are in the opening draw.': "Vous êtes dans le tirage d'ouverture.",
     'how the draw is made, and how to check it': 'comment le tirage est fait, et comment le vérifier',
+    'not known yet: the draw waits for it': 'pas encore connue : le tirage l\'attend',
+    'Its source, announced before the entries froze:': 'Sa source, annoncée avant que la liste des participations soit figée :',
+    'source of the public value': 'source de la valeur publique',
+    "Optional, before the entries freeze: where the public value will come from, e.g. “the national lottery's winning numbers of 5 December, in ascending order, separated by spaces”. A ballot then waits for the value before it is drawn.": "Facultatif, avant que la liste des participations soit figée : d'où viendra la valeur publique, p. ex. « les numéros gagnants de la loterie nationale du 5 décembre, en ordre croissant, séparés par des espaces ». Un tirage au sort attend alors cette valeur.",
+    'Optional: a value mixed into the draw. Once the entries are frozen, only the value of the source announced before, until the draw.': "Facultatif : une valeur mêlée au tirage. Une fois la liste des participations figée, seulement la valeur de la source annoncée avant, jusqu'au tirage.",
 }
 
 path = Path(__file__).resolve().parent.parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"

@@ -236,7 +236,9 @@ def test_an_opening_draw_that_cannot_be_made_keeps_visitors_on_the_holding_page(
     assert waiting_room.drawn_order(performance.pk) == ["early", "late"]
 
 
-def test_the_organizer_sets_a_public_value_until_the_draw_and_never_sees_the_seed_before(client, organizer):
+def test_a_public_value_announced_before_the_freeze_is_awaited_and_none_is_chosen_after_it(client, organizer):
+    from sales.tasks import run_ballots
+
     perf = make_performance(rows=1, per_row=4)
     client.force_login(organizer)
     day = timezone.localtime().strftime("%Y-%m-%d")
@@ -249,17 +251,39 @@ def test_the_organizer_sets_a_public_value_until_the_draw_and_never_sees_the_see
     draw = Draw.objects.get(ballot=ballot)  # committed to as the ballot was set up, before any entry
     change = f"/admin/sales/draw/{draw.pk}/change/"
     page = client.get(change).content.decode()
-    assert draw.seed_commitment in page and draw.seed not in page
-    client.post(change, {"public_value": "Loto 04 11 19 27 33 45"})
-    draw.refresh_from_db()
-    assert draw.public_value == "Loto 04 11 19 27 33 45"
-
+    assert draw.seed_commitment in page and draw.seed not in page  # the seed stays hidden, even here
+    source = "Loto, 5 December: the six winning numbers, ascending, separated by spaces"
+    client.post(change, {"public_value_source": source, "public_value": ""})
     for i in range(3):
         lottery.ballot_apply(ballot=ballot, name=f"Fan {i}", email=f"fan{i}@example.org", quantity=1)
     close(ballot)
-    lottery.ballot_draw(ballot=ballot)
+
+    run_ballots()  # freezes
+    run_ballots()  # would draw, but the announced value is not in yet
+    ballot.refresh_from_db()
+    assert ballot.drawn_at is None and Draw.objects.get(pk=draw.pk).frozen_at is not None
+    waiting = Client().get(f"/lottery/{ballot.pk}/draw/").content.decode()
+    assert "not known yet: the draw waits for it" in waiting and "Loto, 5 December" in waiting
+    with pytest.raises(IllegalTransition, match="source of the public value is fixed"):
+        draws.draw_set_public_value(draw=draw, source="something easier", value="1")
+    client.post(change, {"public_value": "04 11 19 27 33 45"})  # the source's value, after the freeze
+    run_ballots()
+    ballot.refresh_from_db()
+    draw.refresh_from_db()
+    assert ballot.drawn_at is not None and draw.public_value == "04 11 19 27 33 45"
+    checked = draws.verify(draws.published(draw), draws.published_listing(draw))
+    assert checked.ok and list(checked.order) == draws.rank_order(list(checked.order), draw.seed, "04 11 19 27 33 45")
     client.post(change, {"public_value": "something else"})  # too late: the draw used the first
     draw.refresh_from_db()
-    assert draw.public_value == "Loto 04 11 19 27 33 45"
+    assert draw.public_value == "04 11 19 27 33 45"
     assert draw.seed in client.get(change).content.decode()
-    assert draws.verify(draws.published(draw), draws.published_listing(draw)).ok
+
+
+def test_without_an_announced_source_no_public_value_is_set_once_the_entries_froze():
+    perf = make_performance(rows=1, per_row=4)
+    ballot = open_ballot(perf, 3)
+    close(ballot)
+    draw = lottery.ballot_freeze(ballot=ballot)
+    with pytest.raises(IllegalTransition, match="no source was announced"):
+        draws.draw_set_public_value(draw=draw, source="", value="7")
+    assert Draw.objects.get(pk=draw.pk).public_value == ""
