@@ -17,8 +17,7 @@ def _draw(subject: str, pk: int, *, files: bool = False) -> Draw:
     lookup, _name = SUBJECTS[subject]
     found = Draw.objects.select_related("waiting_room__performance__event", "ballot__performance__event",
                                         "ballot__zone")
-    if not files:
-        found = found.defer("entries", "ranked")
+    found = found.defer("ranked") if files else found.defer("entries", "ranked")
     draw = found.filter(**{lookup: pk}).first()
     if draw is None:
         raise Http404(_("There is no draw here."))
