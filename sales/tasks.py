@@ -1,10 +1,15 @@
 """Celery tasks: thin, take primary keys, idempotent, bounded retries."""
 
+import logging
+
 from celery import shared_task
 from django.db.models import Q
 from django.utils import timezone
 
 from . import holds, notifications, orders
+from .errors import SalesError
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, max_retries=8, default_retry_delay=20, acks_late=True)
@@ -65,7 +70,10 @@ def refresh_waiting_rooms() -> int:
         has_free = Place.objects.filter(performance_id=room.performance_id).filter(free(timezone.now())).exists()
         waiting_room.set_sold_out(room.performance_id, not has_free)
         if room.opens_at <= timezone.now():
-            waiting_room.draw(room.performance_id)
+            try:
+                waiting_room.draw(room.performance_id)
+            except SalesError:  # logged; the other rooms are still looked after, and it is tried again
+                logger.exception("the opening draw of performance %s could not be made", room.performance_id)
     return len(rooms)
 
 

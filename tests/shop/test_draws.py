@@ -287,3 +287,22 @@ def test_without_an_announced_source_no_public_value_is_set_once_the_entries_fro
     with pytest.raises(IllegalTransition, match="no source was announced"):
         draws.draw_set_public_value(draw=draw, source="", value="7")
     assert Draw.objects.get(pk=draw.pk).public_value == ""
+
+
+def test_beat_makes_the_opening_draws_and_one_that_cannot_be_made_does_not_stop_the_others(caplog):
+    from sales.tasks import refresh_waiting_rooms
+
+    broken, fine = make_performance(rows=1, per_row=4), make_performance(rows=1, per_row=4)
+    for perf in (broken, fine):
+        room = WaitingRoom.objects.create(performance=perf, opens_at=timezone.now() + timedelta(minutes=5))
+        waiting_room.publish(room)
+        waiting_room.join(perf.pk, "early", now=room.opens_at.timestamp() - 10)
+    # The broken room's record says another list was frozen: its draw is refused.
+    draws.draw_freeze(draw=draws.draw_commit(waiting_room=broken.waiting_room),
+                      hashed=[hashlib.sha256(b"someone else").hexdigest()])
+    WaitingRoom.objects.update(opens_at=timezone.now() - timedelta(seconds=1))
+    for room in WaitingRoom.objects.all():
+        waiting_room.publish(room)
+    refresh_waiting_rooms()
+    assert waiting_room.drawn_order(fine.pk) == ["early"] and Draw.objects.get(waiting_room__performance=fine).drawn_at
+    assert waiting_room.drawn_count(broken.pk) is None and "could not be made" in caplog.text
