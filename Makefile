@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test up down lint bench loadtest crowd drill
+.PHONY: run test up down lint bench loadtest crowd drill costs
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,3 +39,6 @@ crowd: $(VENV)/.installed
 
 drill: $(VENV)/.installed
 	$(PY) -m tooling.drill $(ARGS)
+
+costs: $(VENV)/.installed
+	$(PY) -m tooling.costs $(ARGS)

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "boxoffice.pools.PoolMiddleware",
+    "boxoffice.shop_load.ShopLoadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -131,6 +132,10 @@ BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 # Per-address limits on holds and payments (see sales.policy). Off only for the
 # benchmarks, whose thousands of simulated buyers share one address.
 RATE_LIMITS = env_bool("BOXOFFICE_RATE_LIMITS", True)
+
+# The shop turns light by itself when its buyers' requests slow down or fail
+# (sales.shop_mode); off, only the organizer's choice in the admin changes the mode.
+SHOP_MODE_AUTOMATIC = env_bool("BOXOFFICE_SHOP_MODE_AUTOMATIC", True)
 
 # The waiting room's own Redis database (the queue, passes, rate limits).
 WAITING_ROOM_REDIS_URL = os.environ.get("WAITING_ROOM_REDIS_URL", REDIS_URL.rsplit("/", 1)[0] + "/4")

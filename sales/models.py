@@ -611,6 +611,15 @@ class Organizer(models.Model):
         _("prices include taxes"), default=False,
         help_text=_("Prices and fees are entered taxes included (the receipt shows the taxes they contain)."))
 
+    class ShopMode(models.TextChoices):
+        AUTO = "auto", _("automatic: light while the public side is near saturation")
+        NORMAL = "normal", _("normal, whatever the load")
+        LIGHT = "light", _("light: best available and a seat map without live refresh")
+
+    shop_mode = models.CharField(
+        _("shop mode"), max_length=10, choices=ShopMode.choices, default=ShopMode.AUTO,
+        help_text=_("The staff doors are never made light."))
+
     class Meta:
         verbose_name = _("organizer")
 

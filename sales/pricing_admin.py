@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import secrets
+from datetime import datetime
 
 from django import forms
 from django.contrib import admin, messages
@@ -19,10 +20,15 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_lazy
 
 from events.models import Channel, PriceType, PriceZone
 
+from . import shop_mode
 from .models import ALPHABET, FeeRule, Organizer, Presale, PresaleCode, PromoCode, TaxRate
 
 
@@ -114,8 +120,27 @@ class FeeRuleInline(admin.TabularInline):
 class OrganizerAdmin(admin.ModelAdmin):
     """One row (Organizer.load): the list opens it."""
 
-    fields = ("name", "address", "prices_include_tax")
+    fields = ("name", "address", "prices_include_tax", "shop_mode", "shop_mode_now")
+    readonly_fields = ("shop_mode_now",)
     inlines = [TaxRateInline, FeeRuleInline]
+
+    @admin.display(description=gettext_lazy("the shop now"))
+    def shop_mode_now(self, obj):
+        try:
+            mode = shop_mode.current()
+            changes = shop_mode.switches()[-5:]
+        except Exception:  # noqa: BLE001 - Redis away: say so rather than fail the page
+            return gettext("unknown (the waiting room's Redis does not answer)")
+        zone = timezone.get_current_timezone()
+        lines = [gettext("light") if mode.light else gettext("normal")]
+        if mode.why:
+            lines[0] += f" ({mode.why})"
+        lines += [f"{datetime.fromtimestamp(at, zone):%H:%M:%S} {what}" for at, what in changes]
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))  # noqa: S308 - constant
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(lambda: shop_mode.force(obj.shop_mode), robust=True)
 
     def has_add_permission(self, request):
         return False

@@ -9,6 +9,18 @@ from pathlib import Path
 import polib
 
 FR = {
+    # the shop's light mode
+    'Many people are buying right now: the shop runs in a lighter mode. Best available finds you the best seats left; the seat map shows the situation a few seconds ago.': "Beaucoup de gens achètent en ce moment : la boutique fonctionne en mode allégé. La meilleure place disponible vous trouve les meilleures places restantes ; le plan de salle montre la situation d'il y a quelques secondes.",
+    'Choosing seats one by one is paused while the shop is this busy: ask for the number of tickets above and best available holds the best seats left together.': "Le choix des places une à une est suspendu tant que la boutique est aussi chargée : demandez le nombre de billets ci-dessus et la meilleure place disponible retient ensemble les meilleures places restantes.",
+    'automatic: light while the public side is near saturation': 'automatique : allégé tant que le côté public est proche de la saturation',
+    'normal, whatever the load': 'normal, quelle que soit la charge',
+    'light: best available and a seat map without live refresh': 'allégé : meilleure place disponible et plan de salle sans mise à jour en direct',
+    'shop mode': 'mode de la boutique',
+    'The staff doors are never made light.': "Les accès du personnel ne sont jamais allégés.",
+    'the shop now': 'la boutique maintenant',
+    "unknown (the waiting room's Redis does not answer)": "inconnu (le Redis de la file d'attente ne répond pas)",
+    'light': 'allégé',
+    'normal': 'normal',
     # staff consoles, payments and errors
     'Staff pages live at the staff address.': "Les pages du personnel sont à l'adresse du personnel.",
     'The shop lives at the public address.': "La boutique est à l'adresse publique.",

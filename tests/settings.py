@@ -11,3 +11,7 @@ os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
 os.environ.setdefault("WHITENOISE_USE_FINDERS", "1")
 
 from boxoffice.settings import *  # noqa: E402, F403
+
+# A loaded test machine makes requests slow: the shop must not turn light in the middle
+# of a test about something else. Its own tests turn the automatic mode on.
+SHOP_MODE_AUTOMATIC = False

@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 
 from boxoffice.celery import app as celery_app
 from events.models import Channel, Performance
-from sales import availability, inventory, notifications, waiting_room
+from sales import availability, inventory, notifications, shop_mode, waiting_room
 from sales.errors import SalesError
 from sales.payments import APPROVE
 from sales.roles import ensure_roles
@@ -145,6 +145,7 @@ def forget_process_caches() -> None:
     inventory.forget_pictures()
     waiting_room.forget_clients()
     notifications.forget_asking()
+    shop_mode.forget()
     # Celery keeps its broker connections on the app; the next publish makes new ones.
     celery_app._pool = None
     celery_app.amqp._producer_pool = None

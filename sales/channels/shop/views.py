@@ -10,6 +10,7 @@ from dataclasses import replace
 from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
@@ -67,6 +68,24 @@ ACCESS_CODES = "access_codes"
 # Tries of a code (a presale's access code, a promo code) per address and minute: codes are
 # short, and guessing them must be slow.
 CODE_TRIES_PER_MINUTE = 30
+# In light mode the listing and a performance's prices, counts and seat-map overview are
+# read from a cache this old at most, and the page does not refresh the map.
+LIGHT_CACHE_SECONDS = 15
+
+
+def _light(request) -> bool:
+    mode = getattr(request, "shop_mode", None)
+    return bool(mode and mode.light)
+
+
+def _cached_if_light(request, key: str, compute):
+    """compute(), or in light mode the answer of a compute() up to LIGHT_CACHE_SECONDS old."""
+    if not _light(request):
+        return compute()
+    try:
+        return cache.get_or_set(key, compute, LIGHT_CACHE_SECONDS)
+    except Exception:  # noqa: BLE001 - the cache away: compute, as in normal mode
+        return compute()
 
 
 def _owner_key(request) -> str:
@@ -94,6 +113,13 @@ def _on_sale_online(now):
 
 def event_list(request):
     now = timezone.now()
+    rows = _cached_if_light(request, "shop:light:listing", lambda: _listing(now))
+    ballots = (Ballot.objects.filter(opens_at__lte=now, closes_at__gt=now, drawn_at__isnull=True)
+               .select_related("performance__event", "performance__venue", "zone").order_by("closes_at"))
+    return render(request, "shop/event_list.html", {"rows": rows, "ballots": ballots})
+
+
+def _listing(now) -> list[dict]:
     rows = []
     for perf in _on_sale_online(now):
         counts = zone_counts(perf.pk)
@@ -108,9 +134,7 @@ def event_list(request):
             "few_left": 0 < available <= max(20, total // 20), "sold_out": total and not available,
             "opens_at": window.opens_at if window.opens_at > now else None,
         })
-    ballots = (Ballot.objects.filter(opens_at__lte=now, closes_at__gt=now, drawn_at__isnull=True)
-               .select_related("performance__event", "performance__venue", "zone").order_by("closes_at"))
-    return render(request, "shop/event_list.html", {"rows": rows, "ballots": ballots})
+    return rows
 
 
 def _compressed(request, response):
@@ -181,6 +205,24 @@ def performance_detail(request, pk: int):
                 messages.success(request, _("Your access code opens the presale: choose your seats."))
                 return redirect("shop:performance", pk=perf.pk)
         status = 400
+    rows, standing, sections, box, notes = _cached_if_light(
+        request, f"shop:light:performance:{perf.pk}", lambda: _offer(perf, now))
+    basket = _basket(request)
+    code = _access_code(request, perf.pk)
+    return render(request, "shop/performance.html", {
+        "performance": perf, "zones": rows, "zone_colors": {row["zone"].pk: row["zone"].color for row in rows},
+        "overview": (sections, box), "standing": standing, "light": _light(request),
+        "basket": basket if basket and basket.performance_id == perf.pk and hold_is_live(basket, now) else None,
+        "now": now, "form": HoldForm(performance=perf),
+        "section_url": reverse("shop:seat-section", args=[perf.pk]),
+        "presale": presale, "access": access, "access_code": code if presale else "",
+        "notes": notes,
+    }, status=status)
+
+
+def _offer(perf, now) -> tuple:
+    """What the performance page offers: zones with their prices and what is left, standing
+    areas, the seat map's overview by section, and the price types' notes."""
     counts = zone_counts(perf.pk)
     types = price_types_of(perf.pk)
     zones = list(perf.price_zones.all())
@@ -205,17 +247,8 @@ def performance_detail(request, pk: int):
             span = price_range(summary.zone_ids, by_id, types)
             ranged.append(replace(summary, lo=span[0], hi=span[1]) if span else summary)
         sections = ranged
-    basket = _basket(request)
-    code = _access_code(request, perf.pk)
-    return render(request, "shop/performance.html", {
-        "performance": perf, "zones": rows, "zone_colors": {z.pk: z.color for z in zones},
-        "overview": (sections, box), "standing": list(standing_areas.values()),
-        "basket": basket if basket and basket.performance_id == perf.pk and hold_is_live(basket, now) else None,
-        "now": now, "form": HoldForm(performance=perf),
-        "section_url": reverse("shop:seat-section", args=[perf.pk]),
-        "presale": presale, "access": access, "access_code": code if presale else "",
-        "notes": [(t.name, t.note) for t in types if t.note and not t.complimentary],
-    }, status=status)
+    notes = [(t.name, t.note) for t in types if t.note and not t.complimentary]
+    return rows, list(standing_areas.values()), sections, box, notes
 
 
 def seat_section(request, pk: int, channel: str = Channel.ONLINE):
@@ -247,8 +280,9 @@ def seat_section(request, pk: int, channel: str = Channel.ONLINE):
 def seat_states(request, pk: int):
     """Polled by the open seat map: the ids of seats no longer free, nothing else."""
     perf = get_object_or_404(Performance, pk=pk)
-    return _compressed(request, render(request, "sales/_seat_states.html",
-                                       {"taken": taken_seats(perf, timezone.now(), Channel.ONLINE)}))
+    taken = _cached_if_light(request, f"shop:light:taken:{perf.pk}",
+                             lambda: taken_seats(perf, timezone.now(), Channel.ONLINE))
+    return _compressed(request, render(request, "sales/_seat_states.html", {"taken": taken}))
 
 
 @require_POST

@@ -1,0 +1,111 @@
+"""The shop's light mode: it turns on under pressure and off after calm (hysteresis), an
+organizer can force either mode, and in light mode the shop sells by best available with
+a seat map that does not refresh, while the staff doors stay as they are."""
+
+import pytest
+from django.test import Client, override_settings
+
+from sales import shop_mode
+from sales.models import Hold, Organizer, Place
+from tests.support import make_performance
+
+pytestmark = pytest.mark.django_db
+
+T0 = 1_900_000_000.0  # a clock of the test's own: the hysteresis is about seconds passing
+
+
+@pytest.fixture(autouse=True)
+def fresh_mode(reset_process_caches):
+    shop_mode.reset()
+    yield
+    shop_mode.reset()
+
+
+def load(at: float, ms: float, n: int = 50, error: bool = False) -> None:
+    for i in range(n):
+        shop_mode.record(ms, error, now=at + i / (10 * n))
+
+
+def mode_at(at: float) -> shop_mode.Mode:
+    shop_mode.forget_read()
+    return shop_mode.current(now=at)
+
+
+@override_settings(SHOP_MODE_AUTOMATIC=True)
+def test_light_after_sustained_pressure_and_back_after_sustained_calm():
+    load(T0, 2500)
+    assert not mode_at(T0 + 0.5).light, "one slow moment is not yet a saturation"
+    load(T0 + 1, 2500)
+    assert not mode_at(T0 + 2).light
+    load(T0 + 3, 2500)
+    mode = mode_at(T0 + 4)
+    assert mode.light and "p95" in mode.why
+    # Still slow a while; then calm, but not for long enough: light stays.
+    load(T0 + 14.5, 80)
+    assert mode_at(T0 + 15).light
+    load(T0 + 30, 80)
+    assert mode_at(T0 + 30.5).light, "calm for 15 s only: no flapping back"
+    load(T0 + 45, 80)
+    assert not mode_at(T0 + 46).light
+    assert [what.split()[0] for _at, what in shop_mode.switches()] == ["light", "normal"]
+
+
+@override_settings(SHOP_MODE_AUTOMATIC=True)
+def test_errors_alone_make_it_light():
+    for second in range(5):
+        load(T0 + second, 50, n=90)
+        load(T0 + second, 50, n=10, error=True)
+        mode = mode_at(T0 + second + 0.5)
+    assert mode.light and "failing" in mode.why
+
+
+@override_settings(SHOP_MODE_AUTOMATIC=True)
+def test_an_organizer_forcing_normal_wins_over_pressure_and_light_wins_over_calm():
+    shop_mode.force(shop_mode.NORMAL)
+    for second in range(6):
+        load(T0 + second, 3000)
+        assert not mode_at(T0 + second + 0.5).light
+    shop_mode.force(shop_mode.LIGHT)
+    assert mode_at(T0 + 7).light and mode_at(T0 + 7).forced
+    shop_mode.force(shop_mode.AUTO)
+    assert not mode_at(T0 + 60).forced
+
+
+def test_the_automatic_mode_can_be_switched_off():
+    for second in range(6):
+        load(T0 + second, 3000)
+        assert not mode_at(T0 + second + 0.5).light
+
+
+def test_light_shop_sells_by_best_available_and_says_so_while_staff_pages_stay(
+        admin_client, clerk, django_capture_on_commit_callbacks):
+    perf = make_performance(rows=4, per_row=10)
+    page = Client().get(f"/performances/{perf.pk}/").content.decode()
+    assert 'hx-trigger="every' in page and "light-mode" not in page
+
+    # The organizer forces light mode in the admin.
+    organizer = Organizer.load()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(f"/admin/sales/organizer/{organizer.pk}/change/", {
+            "name": organizer.name, "address": "", "shop_mode": "light",
+            "tax_rates-TOTAL_FORMS": "0", "tax_rates-INITIAL_FORMS": "0",
+            "fee_rules-TOTAL_FORMS": "0", "fee_rules-INITIAL_FORMS": "0"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    shop_mode.forget_read()
+
+    shopper = Client()
+    page = shopper.get(f"/performances/{perf.pk}/").content.decode()
+    assert 'id="light-mode"' in page
+    assert 'hx-trigger="every' not in page, "no live refresh of the seat map in light mode"
+    assert "Find seats" in page and "40 of 40 seats left" in page
+    # Best available still sells.
+    shopper.post(f"/performances/{perf.pk}/hold/", {"zone": perf.price_zones.get().pk, "quantity": 2})
+    assert Place.objects.filter(hold=Hold.objects.get()).count() == 2
+    # The map's counts come from a cache a few seconds old: the hold is not yet in them.
+    assert "40 of 40 seats left" in shopper.get(f"/performances/{perf.pk}/").content.decode()
+    assert "light" in admin_client.get(f"/admin/sales/organizer/{organizer.pk}/change/").content.decode()
+
+    staff = Client()
+    staff.force_login(clerk)
+    counter = staff.get("/counter/").content.decode()
+    assert 'id="light-mode"' not in counter
