@@ -157,6 +157,8 @@ class Customer(models.Model):
     email = models.EmailField()  # found whatever its case: sales_customer_email_upper
     phone = models.CharField(max_length=40, blank=True)  # searched by its digits: no index serves
     notes = models.TextField(blank=True)
+    # The language a phone operator was asked to write to them in; empty: the venue's.
+    language = models.CharField(max_length=10, blank=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False,
                              on_delete=models.SET_NULL, related_name="customers")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -529,6 +531,8 @@ class BallotEntry(models.Model):
     hold = models.ForeignKey(Hold, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     pay_token = models.CharField(max_length=40, unique=True, default=new_secret, editable=False)
+    # The applicant's language: the draw's emails speak it.
+    language = models.CharField(max_length=10, default="en")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
