@@ -36,6 +36,7 @@ INSUFFICIENT_FUNDS = gettext_noop("card declined: insufficient funds")
 DECLINED_BY_ISSUER = gettext_noop("card declined by the issuer")
 PAYMENT_FAILED = gettext_noop("payment failed")
 BANK_ASKS = gettext_noop("the bank asks the cardholder to confirm the payment")
+APPROVED = gettext_noop("approved")
 # The provider's decline codes (Stripe's `decline_code`, else its error `code`), each as
 # the buyer reads it; any other is a plain decline (the provider's own words are English).
 DECLINES = {
@@ -109,7 +110,7 @@ class TestCardProvider:
             time.sleep(self.slow_seconds)
         if number in (APPROVE, SLOW):
             return Charge(True, reference="TEST-" + secrets.token_hex(6).upper(),
-                          message="approved")
+                          message=APPROVED)
         return Charge(False, message=DECLINED_BY_ISSUER)
 
     def refund(self, *, amount: Decimal, reference: str, key: str = "") -> Charge:
@@ -126,10 +127,10 @@ class CashProvider:
 
     def charge(self, *, amount: Decimal, currency: str, request: PaymentRequest, order=None) -> Charge:
         self.validate(amount=amount, request=request)
-        return Charge(True, message="cash", change_due=request.tendered - amount)
+        return Charge(True, message=gettext_noop("cash"), change_due=request.tendered - amount)
 
     def refund(self, *, amount: Decimal, reference: str, key: str = "") -> Charge:
-        return Charge(True, message="cash paid back")
+        return Charge(True, message=gettext_noop("cash paid back"))
 
 
 class CardTerminalProvider:
@@ -140,7 +141,7 @@ class CardTerminalProvider:
 
     def charge(self, *, amount: Decimal, currency: str, request: PaymentRequest, order=None) -> Charge:
         self.validate(amount=amount, request=request)
-        return Charge(True, reference=request.reference.strip(), message="card terminal")
+        return Charge(True, reference=request.reference.strip(), message=gettext_noop("card terminal"))
 
     def refund(self, *, amount: Decimal, reference: str, key: str = "") -> Charge:
         return Charge(True, reference=f"REFUND-{reference}")
@@ -205,7 +206,7 @@ class StripeProvider:
     @staticmethod
     def answer(intent) -> Charge:
         if intent.status == "succeeded":
-            return Charge(True, reference=intent.id, message="approved")
+            return Charge(True, reference=intent.id, message=APPROVED)
         if intent.status == "requires_action":
             return Charge(False, pending=True, reference=intent.id, client_secret=intent.client_secret,
                           message=BANK_ASKS)
@@ -222,7 +223,9 @@ class StripeProvider:
         refund = self.client().v1.refunds.create(
             {"payment_intent": reference, "amount": cents(amount)},
             {"idempotency_key": key or f"refund-{reference}-{cents(amount)}"})
-        return Charge(refund.status in ("succeeded", "pending"), reference=refund.id, message=f"refund {refund.status}")
+        notes = {"succeeded": gettext_noop("refund succeeded"), "pending": gettext_noop("refund pending")}
+        return Charge(refund.status in ("succeeded", "pending"), reference=refund.id,
+                      message=notes.get(refund.status, f"refund {refund.status}"))
 
 
 def card_fingerprint(request: PaymentRequest) -> str:

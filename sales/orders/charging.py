@@ -98,8 +98,8 @@ def charge(order, parts, actor, shift, *, fail_order: bool) -> list[tuple]:
             # and the order fails, so that its hold can be paid for again (one live order
             # per hold), instead of staying "awaiting payment" for good.
             for done_request, done_amount, done in charged:
-                pay_back(order, done_request, done_amount, done.reference, "another part could not be taken",
-                         actor, shift, fail=False)
+                pay_back(order, done_request, done_amount, done.reference,
+                         gettext_noop("another part could not be taken"), actor, shift, fail=False)
             if fail_order:
                 with transaction.atomic():
                     fail_quietly(order, NO_ANSWER, actor)
@@ -108,7 +108,7 @@ def charge(order, parts, actor, shift, *, fail_order: bool) -> list[tuple]:
             raise PaymentActionRequired(_(taken.message), order=order.code, client_secret=taken.client_secret)
         if not taken.approved:
             for done_request, done_amount, done in charged:
-                pay_back(order, done_request, done_amount, done.reference, "another part was declined",
+                pay_back(order, done_request, done_amount, done.reference, gettext_noop("another part was declined"),
                          actor, shift, fail=False)
             with transaction.atomic():
                 Payment.objects.create(order=order, method=request.method, amount=amount, shift=shift,
@@ -131,8 +131,8 @@ def record_charges(order, charged, actor, shift) -> None:
 
 def undo_charges(order, charged, exc, actor, shift, *, fail_order: bool):
     """Money was taken but nothing was sold: pay it back, whatever went wrong."""
-    reason = {PlacesUnavailable: "the hold lapsed and the seats were sold to someone else"}.get(
-        type(exc), getattr(exc, "message", None) or "the sale could not be completed")
+    reason = {PlacesUnavailable: gettext_noop("the hold lapsed and the seats were sold to someone else")}.get(
+        type(exc), getattr(exc, "message", None) or gettext_noop("the sale could not be completed"))
     for request, amount, taken in charged:
         pay_back(order, request, amount, taken.reference, reason, actor, shift, fail=fail_order)
     if isinstance(exc, PlacesUnavailable):

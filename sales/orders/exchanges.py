@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from events.models import PriceType
 
@@ -133,7 +134,7 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
             for paid, amount in payback:
                 Payment.objects.create(order=order, method=paid.method, amount=-amount, shift=shift,
                                        status=Payment.Status.REFUNDED, reference=paid.reference, refund_of=paid,
-                                       created_by=staff(actor), message="exchange: difference paid back")
+                                       created_by=staff(actor), message=gettext_noop("exchange: difference paid back"))
             Hold.objects.filter(pk=hold.pk).update(status=Hold.Status.SOLD)
             labels = Place.objects.in_bulk([t.place_id for t in new])
             record(order, "exchanged", f"{', '.join(str(t.place) for t in old)} → "

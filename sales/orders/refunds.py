@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .. import inventory
 from ..availability import availability_changed
@@ -51,7 +52,7 @@ def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: da
         for paid, back in plan:  # each method paid back its own way (cash from the clerk's drawer)
             Payment.objects.create(order=order, method=paid.method, amount=-back, shift=shift,
                                    status=Payment.Status.REFUNDED, reference=paid.reference, refund_of=paid,
-                                   created_by=staff(actor), message="refund")
+                                   created_by=staff(actor), message=gettext_noop("refund"))
         order_transition(order, Order.Status.REFUNDED, actor=actor, reason=f"{amount} {order.currency}")
         if signer is not None and actor is not None and signer.pk != actor.pk:
             record(order, "refund approved", f"at the counter of {actor.get_username()}", signer)

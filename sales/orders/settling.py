@@ -26,7 +26,7 @@ from ..availability import availability_changed
 from ..errors import IllegalTransition, NotFound, PlacesUnavailable
 from ..models import Order, Payment
 from ..notifications import confirmations_due
-from ..payments import PROVIDERS, Charge, PaymentRequest, StripeProvider
+from ..payments import APPROVED, PROVIDERS, Charge, PaymentRequest, StripeProvider
 from .charging import NO_ANSWER, fail_quietly, payment_record
 from .placing import ABANDONED, INTERRUPTED
 from .pricing import lines_of
@@ -76,7 +76,7 @@ def payment_settle(order: Order, *, now: datetime | None = None) -> Order:
         if (order.status in (Order.Status.FAILED, Order.Status.CANCELLED) and intent.status == "succeeded"
                 and not Payment.objects.filter(order=order, reference=intent.id,
                                                status=Payment.Status.REFUNDED).exists()):
-            _pay_back(order, intent, "the order had failed when the payment went through")
+            _pay_back(order, intent, gettext_noop("the order had failed when the payment went through"))
     return order
 
 
@@ -107,7 +107,7 @@ def _finish(order: Order, intent, now: datetime) -> Order:
     back if they are gone."""
     amount = Decimal(intent.amount) / 100
     hold = order.hold
-    charged = [(PaymentRequest(method=_method(order)), amount, Charge(True, reference=intent.id, message="approved"))]
+    charged = [(PaymentRequest(method=_method(order)), amount, Charge(True, reference=intent.id, message=APPROVED))]
     try:
         with transaction.atomic():
             issued = inventory.sell(hold=hold, order=order, lines=lines_of(order), now=now,

@@ -36,6 +36,7 @@ from sales.channels.forms import (
 )
 from sales.channels.staff import role_required, to_page
 from sales.errors import SalesError
+from sales.formatting import WALK_IN_EMAIL, WALK_IN_NAME
 from sales.holds import hold_create, hold_is_live, hold_release
 from sales.models import Hold, Order, Shift
 from sales.orders import (
@@ -57,7 +58,7 @@ from sales.tickets_pdf import order_pdf as tickets_pdf
 clerk_only = role_required(COUNTER_CLERK)
 # What a refusal names when it is about the prices chosen rather than the money.
 PRICE_FIELDS = ("promo_code", "comp_reason", "tickets")
-WALK_IN = CustomerDetails(name="Counter customer", email="counter@boxoffice.invalid")
+WALK_IN = CustomerDetails(name=WALK_IN_NAME, email=WALK_IN_EMAIL)
 
 
 def _valid(form):
