@@ -630,6 +630,7 @@ FR = {
     "the order had failed when the payment went through": "la commande avait échoué quand le paiement est passé",
     "approved": "approuvé", "cash": "comptant", "cash paid back": "comptant remboursé", "card terminal": "terminal de carte",
     "refund succeeded": "remboursement effectué", "refund pending": "remboursement en attente",
+    "Companion seat": "Place d'accompagnateur",
     "placed": "passée", "reserved": "réservée", "paid": "payée", "failed": "échouée", "cancelled": "annulée",
     "refunded": "remboursée", "reservation lapsed": "réservation expirée", "payment refunded": "paiement remboursé",
     "exchanged": "échangée", "exchange approved": "échange approuvé", "refund approved": "remboursement approuvé",

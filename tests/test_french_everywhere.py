@@ -20,6 +20,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone, translation
 
+from events.models import Seat
 from sales.holds import hold_create
 from sales.models import Order, Organizer
 from sales.notifications import send_confirmation, send_reservation_reminders
@@ -154,8 +155,11 @@ def test_a_french_purchase_at_the_shop_is_french_from_the_map_to_the_pdf(french_
     assert_french("event list", visible(page(shop, "/")))
     assert_french("performance page", visible(page(shop, f"/performances/{perf.pk}/")))
     a1, a2, a3 = (p.pk for p in places_of(perf)[:3])
+    Seat.objects.filter(pk=places_of(perf)[1].seat_id).update(restricted_view=True)
     shop.post(f"/performances/{perf.pk}/hold/", {"seats": f"{a1},{a2}"}, **FRENCH)
-    assert_french("basket", visible(page(shop, "/basket/")))
+    basket = visible(page(shop, "/basket/"))
+    assert "Visibilité réduite" in basket
+    assert_french("basket", basket)
 
     # A refusal from the inventory: these seats are someone else's.
     other = Client()
