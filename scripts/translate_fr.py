@@ -637,6 +637,18 @@ FR = {
     "printed": "imprimée", "reprinted": "réimprimée", "confirmation sent": "confirmation envoyée",
     "reminder sent": "rappel envoyé", "%(n)d ticket, %(total)s": ("%(n)d billet, %(total)s", "%(n)d billets, %(total)s"),
     "at the counter of %(clerk)s": "au guichet de %(clerk)s", "%(places)s; difference %(amount)s": "%(places)s ; différence %(amount)s",
+    "the seating plan has errors; nothing was imported": "le plan de salle a des erreurs ; rien n'a été importé",
+    "%(header)s is at most 100 characters": "%(header)s fait au plus 100 caractères",
+    "without a login, %(header)s must be at least %(n)d characters (a random UUID, say)":
+    "sans connexion, %(header)s doit faire au moins %(n)d caractères (un UUID aléatoire, par exemple)",
+    "this Idempotency-Key was used with a different request": "cette Idempotency-Key a servi pour une autre requête",
+    "a request with this Idempotency-Key is still in progress": "une requête avec cette Idempotency-Key est encore en cours",
+    "no such %(field)s": "%(field)s introuvable", "no such performance": "représentation introuvable",
+    "too many holds from your address; wait a minute": "trop de réservations depuis votre adresse ; attendez une minute",
+    "this on-sale is queued: join the waiting room at %(queue)s and send its pass as X-Queue-Pass":
+    "cette mise en vente passe par une file : rejoignez la salle d'attente à %(queue)s et envoyez son laissez-passer dans X-Queue-Pass",
+    "too many payments from your address; wait a minute": "trop de paiements depuis votre adresse ; attendez une minute",
+    "the body must be a JSON object": "le corps doit être un objet JSON",
     "the waiting room is unavailable for a moment; please try again shortly":
     "la salle d'attente est indisponible pour un instant ; veuillez réessayer sous peu",
 }
