@@ -21,8 +21,9 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from events.models import Seat
+from sales import lottery
 from sales.holds import hold_create
-from sales.models import Order, Organizer
+from sales.models import Ballot, Order, Organizer
 from sales.notifications import send_confirmation, send_reservation_reminders
 from sales.orders import CustomerDetails, order_reserve
 from sales.policy import COUNTER_CLERK, DOOR_STAFF, PHONE_OPERATOR
@@ -289,3 +290,25 @@ def test_a_reservation_made_in_english_is_reminded_in_english(french_performance
                       deadline=timezone.now() + timedelta(hours=20), actor=operator)
     assert send_reservation_reminders() == 1
     assert mail.outbox[0].subject.startswith("Reminder: pay for your reservation")
+
+
+def test_a_ballot_writes_to_each_applicant_in_their_language(french_performance, django_capture_on_commit_callbacks):
+    perf = french_performance
+    now = timezone.now()
+    ballot = Ballot.objects.create(performance=perf, zone=perf.price_zones.get(), max_per_application=12,
+                                   opens_at=now - timedelta(days=2), closes_at=now + timedelta(hours=1))
+    applied = Client().post(f"/lottery/{ballot.pk}/", {"name": "Élise", "email": "elise@example.org",
+                                                       "quantity": "2"}, follow=True, **FRENCH)
+    assert_french("ballot page", visible(applied.content.decode()))
+    Client().post(f"/lottery/{ballot.pk}/", {"name": "Ann", "email": "ann@example.org", "quantity": "12"},
+                  HTTP_ACCEPT_LANGUAGE="en")
+    Ballot.objects.filter(pk=ballot.pk).update(closes_at=now - timedelta(minutes=1))
+    ballot.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        lottery.ballot_draw(ballot=ballot, seed=3)
+    by_email = {m.to[0]: m for m in mail.outbox}
+    assert set(by_email) == {"elise@example.org", "ann@example.org"}
+    french = by_email["elise@example.org"]
+    assert french.body.startswith("Bonjour Élise,")
+    assert_french("ballot email", french.subject + "\n" + french.body)
+    assert by_email["ann@example.org"].body.startswith("Hello Ann,")  # the control: her language, not French
