@@ -28,7 +28,17 @@ from sales.notifications import send_confirmation, send_reservation_reminders
 from sales.orders import CustomerDetails, order_reserve
 from sales.policy import COUNTER_CLERK, DOOR_STAFF, PHONE_OPERATOR
 from tests.factories import CustomerFactory
-from tests.support import card_token, make_performance, make_user, places_of, price_types, quebec_taxes, signed_in
+from tests.support import (
+    BUYER,
+    CARD,
+    card_token,
+    make_performance,
+    make_user,
+    places_of,
+    price_types,
+    quebec_taxes,
+    signed_in,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -228,7 +238,16 @@ def test_the_counter_speaks_french_to_a_french_clerk_and_prints_in_the_buyers_la
     assert_french("printed tickets", visible(printed))
     assert_french("counter PDF", pdf_text(counter.get(f"/counter/orders/{order.code}/tickets.pdf").content))
     assert_french("lookup", visible(page(counter, "/counter/lookup/", data={"q": order.code})))
+    ticket = order.tickets.first()
+    exchange = counter.post(f"/counter/orders/{order.code}/exchange/", {"tickets": ticket.pk, "zone": zone.pk},
+                            follow=True, **FRENCH)
+    assert "/exchange/" in exchange.redirect_chain[-1][0]
+    assert_french("exchange", visible(exchange.content.decode()))
     assert_french("close shift", visible(page(counter, "/counter/shift/close/")))
+    report = counter.post("/counter/shift/close/", {"counted_cash": "214.98", "counted_card": "0"}, follow=True,
+                          **FRENCH)
+    assert "/report/" in report.redirect_chain[-1][0]
+    assert_french("shift report", visible(report.content.decode()))
 
 
 def test_the_phone_console_speaks_french_and_writes_in_the_callers_language(french_performance, mailoutbox):
@@ -247,6 +266,11 @@ def test_the_phone_console_speaks_french_and_writes_in_the_callers_language(fren
     sale_url = answer["Location"]
     assert_french("phone sale", visible(page(phone, sale_url)))
     assert_french("phone map", visible(page(phone, f"/phone/customers/{caller.pk}/performances/{perf.pk}/map/")))
+    too_late = (timezone.localtime() + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
+    refused = phone.post(sale_url, {"action": "reserve", "deadline": too_late, "attempt": "0"}, **FRENCH)
+    assert refused.status_code == 400 and "l'échéance doit tomber dans les 7 prochains jours" in visible(
+        refused.content.decode())
+    assert_french("phone sale refused", visible(refused.content.decode()))
     deadline = (timezone.localtime() + timedelta(hours=20)).strftime("%Y-%m-%dT%H:%M")
     phone.post(sale_url, {"action": "reserve", "deadline": deadline, "attempt": "1"}, follow=True,
                HTTP_ACCEPT_LANGUAGE="en")
@@ -278,6 +302,14 @@ def test_the_api_keeps_its_codes_and_speaks_the_callers_language(french_performa
     assert response.status_code == 409 and error["code"] == "unavailable"
     assert error["places"] == [{"id": a1.pk, "reason": "held by another buyer"}]  # a program's words, kept
     assert error["message"] == "1 place indisponible : retenue par un autre acheteur"
+    # An order placed in French is the buyer's in French: its emails will be.
+    api = Client()
+    held = api.post("/api/v1/holds/", {"performance": perf.pk, "places": [places_of(perf)[1].pk]},
+                    content_type="application/json", **FRENCH).json()
+    placed = api.post("/api/v1/orders/", {"hold": held["token"], "customer": BUYER, "payment": CARD},
+                      content_type="application/json", **FRENCH)
+    assert placed.status_code == 201, placed.content
+    assert Order.objects.get(code=placed.json()["code"]).language == "fr"
 
 
 def test_a_reservation_made_in_english_is_reminded_in_english(french_performance, mailoutbox):
