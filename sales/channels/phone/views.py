@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from events.models import Channel, Performance, PriceZone, Section
+from events.models import Channel, Performance, PriceZone, Section, Venue
 from sales.availability import seat_rows, taken_seats
 from sales.channels.forms import (
     CardForm,
@@ -169,7 +169,6 @@ def sale(request, pk: int, hold_id: int):
         return to_page(request, reverse("phone:customer", args=[cust.pk]))
     errors = []
     details = CustomerDetails(name=cust.name, email=cust.email, phone=cust.phone)
-    language = cust.language or hold.performance.venue.language
     places = list(hold.places.filter(state="held").select_related("seat", "section", "price_zone").order_by("pk"))
     posted = request.method == "POST"
     prices = PricesForm(request.POST if posted else None, places=places,
@@ -187,6 +186,7 @@ def sale(request, pk: int, hold_id: int):
             retry = deadline is None and Order.objects.filter(idempotency_key=key).exists()
             quote = None if retry else priced(prices, hold, actor=request.user, email=cust.email, paying=True)
             if retry or (quote is not None and not prices.errors):
+                language = cust.language or Venue.objects.get(performances__holds=hold).language
                 if deadline is not None:
                     order = order_reserve(hold=hold, customer=details, deadline=deadline, actor=request.user,
                                           prices=prices.price_request(), language=language)
