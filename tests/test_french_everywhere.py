@@ -105,7 +105,7 @@ def english_in(text: str) -> list[str]:
     """What in `text` is English of ours."""
     found = [p.pattern for p in our_english() if p.search(text)]
     found += [leak for leak in KNOWN_LEAKS if leak.lower() in text.lower()]
-    words = set(re.findall(r"[A-Za-z]+", text))
+    words = set(re.findall(r"(?<![\w/-])[A-Za-z]+(?![\w/-])", text))  # not inside codes, tokens or links
     found += sorted(words & ENGLISH_WORDS)
     return found
 
@@ -142,6 +142,7 @@ def test_the_check_finds_english():
     assert english_in("Paiement refusé : card declined: insufficient funds")
     assert english_in("<p>Your basket</p>") and english_in(visible('<button title="Release these seats">x</button>'))
     assert english_in("Réservé. Seats held for 5 minutes")
+    assert english_in("https://example.org/orders/AB12/x9is3-no_of/ 4f7the") == []  # codes and links are no words
     assert english_in(visible("<p>Votre panier</p><script>var t = 'Your basket';</script>")) == []
 
 
