@@ -29,7 +29,7 @@ class SeatingPlanForm(forms.Form):
 
 @admin.register(Venue)
 class VenueAdmin(admin.ModelAdmin):
-    list_display = ("name", "address", "time_zone", "section_count")
+    list_display = ("name", "address", "time_zone", "language", "section_count")
     search_fields = ("name",)
     inlines = [SectionInline]
     change_form_template = "admin/events/venue/change_form.html"

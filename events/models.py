@@ -50,6 +50,11 @@ class Venue(models.Model):
                                  validators=[validate_time_zone],
                                  help_text=_("The venue's clock, e.g. America/Toronto: its performances' times are "
                                              "shown and entered in it."))
+    # What the counter and the phone console offer first for a buyer's emails and tickets.
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES,
+                                default=settings.LANGUAGE_CODE,
+                                help_text=_("The language the counter and the phone offer first for a buyer's "
+                                            "emails, tickets and receipts."))
 
     class Meta:
         ordering = ["name"]

@@ -4,7 +4,7 @@ filter and the seat map's labels say prices the same way."""
 from decimal import Decimal
 
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, gettext_noop
 
 
 def money(amount, currency: str = "CAD") -> str:
@@ -22,3 +22,27 @@ def money(amount, currency: str = "CAD") -> str:
 def at_venue(moment, performance):
     """`moment` on the clock of the performance's venue (events.models.Venue.time_zone)."""
     return timezone.localtime(moment, performance.venue.zone)
+
+
+# A counter sale's customer is nobody in particular: kept under this name, read in the
+# reader's language.
+WALK_IN_NAME = gettext_noop("Counter customer")
+WALK_IN_EMAIL = "counter@boxoffice.invalid"
+
+
+def customer_name(customer) -> str:
+    if customer.name == WALK_IN_NAME and customer.email == WALK_IN_EMAIL:
+        return gettext(WALK_IN_NAME)
+    return customer.name
+
+
+def payment_note(payment) -> str:
+    """A payment's note (kept in English, the record) in the reader's language: the
+    providers' and services' notes are messages of ours; a provider's own reference or
+    words are shown as they are."""
+    text = payment.message or ""
+    if text.startswith("change due "):
+        return gettext("change due %(amount)s") % {"amount": text.removeprefix("change due ")}
+    if text.startswith("refunded: "):
+        return gettext("refunded: %(reason)s") % {"reason": gettext(text.removeprefix("refunded: "))}
+    return gettext(text) if text else ""

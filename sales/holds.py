@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from events.models import Channel, OnSaleWindow, Performance, PriceZone, Section
 
@@ -39,14 +40,14 @@ def check_on_sale(*, performance: Performance, channel: str, now: datetime, wind
         found = rows.fetch(ON_SALE_WINDOW, [performance.pk, performance.pk, channel])
         window = found[0] if found else None
     if window is None:
-        raise NotOnSale(f"{performance} is not sold through this channel")
+        raise NotOnSale(_("%(performance)s is not sold through this channel") % {"performance": performance})
     opens_at, closes_at, stocked = window
     if now < opens_at:
-        raise NotOnSale(f"sales open {timezone.localtime(opens_at):%Y-%m-%d %H:%M}")
+        raise NotOnSale(_("sales open %(when)s") % {"when": f"{timezone.localtime(opens_at):%Y-%m-%d %H:%M}"})
     if now >= closes_at:
-        raise NotOnSale("sales for this performance have closed")
+        raise NotOnSale(_("sales for this performance have closed"))
     if not stocked:
-        raise NotOnSale(f"{performance} has not been put on sale yet")
+        raise NotOnSale(_("%(performance)s has not been put on sale yet") % {"performance": performance})
 
 
 def hold_targets(*, performance_id: int, channel: str, zone_id: int | None = None, section_id: int | None = None):
@@ -98,23 +99,23 @@ def hold_create(
     now = now or timezone.now()
     policy = policy_for(channel)
     if not policy.allows(user):
-        raise NotPermitted(f"you may not sell through the {channel} channel")
+        raise NotPermitted(_("you may not sell through the channel %(channel)s") % {"channel": Channel(channel).label})
     ways = sum(x is not None for x in (place_ids, zone, section))
     if ways != 1:
-        raise InvalidRequest("ask for named places, a price zone or a standing area (one of them)")
+        raise InvalidRequest(_("ask for named places, a price zone or a standing area (one of them)"))
     count = len(set(place_ids)) if place_ids is not None else quantity
     if place_ids is not None and len(set(place_ids)) != len(place_ids):
-        raise InvalidRequest("the same place is asked for twice")
+        raise InvalidRequest(_("the same place is asked for twice"))
     if not isinstance(count, int) or count < 1:
-        raise InvalidRequest("ask for at least one ticket", field="quantity")
+        raise InvalidRequest(_("ask for at least one ticket"), field="quantity")
     if count > performance.ticket_limit:
-        raise InvalidRequest(f"at most {performance.ticket_limit} tickets per order",
+        raise InvalidRequest(_("at most %(n)d tickets per order") % {"n": performance.ticket_limit},
                              field="quantity")
     if zone is not None and zone.performance_id != performance.pk:
-        raise InvalidRequest("that price zone belongs to another performance", field="zone")
+        raise InvalidRequest(_("that price zone belongs to another performance"), field="zone")
     if section is not None and (section.venue_id != performance.venue_id
                                 or section.kind != Section.Kind.STANDING):
-        raise InvalidRequest("that is not a standing area of this performance", field="section")
+        raise InvalidRequest(_("that is not a standing area of this performance"), field="section")
     presale_code = None
     try:
         check_on_sale(performance=performance, channel=channel, now=now, window=window)
@@ -147,18 +148,19 @@ def presale_opening(*, performance: Performance, channel: str, code: str, now: d
     found = PresaleCode.objects.select_related("presale").filter(
         code__iexact=code.strip()[:40], presale__performance=performance).first()
     if found is None:
-        raise InvalidRequest("this presale code is not valid for this performance", field="access_code")
+        raise InvalidRequest(_("this presale code is not valid for this performance"), field="access_code")
     presale = found.presale
     if channel != Channel.ONLINE:
-        raise InvalidRequest("presale codes are for the online sale", field="access_code")
+        raise InvalidRequest(_("presale codes are for the online sale"), field="access_code")
     if not presale.opens_at <= now < presale.closes_at:
-        raise NotOnSale(f"the presale {presale.name} is open from {timezone.localtime(presale.opens_at):%Y-%m-%d %H:%M}"
-                        f" to {timezone.localtime(presale.closes_at):%Y-%m-%d %H:%M}")
+        raise NotOnSale(_("the presale %(name)s is open from %(opens)s to %(closes)s") % {
+            "name": presale.name, "opens": f"{timezone.localtime(presale.opens_at):%Y-%m-%d %H:%M}",
+            "closes": f"{timezone.localtime(presale.closes_at):%Y-%m-%d %H:%M}"})
     window = OnSaleWindow.objects.filter(performance=performance, channel=channel).first()
     if window is None or now >= window.closes_at or not Place.objects.filter(performance=performance).exists():
         raise closed
     if found.max_uses is not None and found.uses >= found.max_uses:
-        raise InvalidRequest("this presale code has been used up", field="access_code")
+        raise InvalidRequest(_("this presale code has been used up"), field="access_code")
     zones = set(presale.zones.values_list("pk", flat=True))
     if zones:
         if section is not None:
@@ -171,7 +173,7 @@ def presale_opening(*, performance: Performance, channel: str, code: str, now: d
                            .values_list("price_zone_id", flat=True).distinct())
         if not zone_ids <= zones:
             names = ", ".join(presale.zones.order_by("name").values_list("name", flat=True))
-            raise NotOnSale(f"the presale {presale.name} opens {names} only")
+            raise NotOnSale(_("the presale %(name)s opens %(zones)s only") % {"name": presale.name, "zones": names})
     return found
 
 
@@ -204,8 +206,8 @@ def hold_give_back(*, hold: Hold, actor=None, now: datetime | None = None) -> No
     order = Order.objects.filter(hold=hold, status__in=(Order.Status.PENDING, Order.Status.RESERVED,
                                                         Order.Status.PAID)).first()
     if order is not None:
-        raise IllegalTransition(f"these places are order {order.code} ({order.get_status_display().lower()}): "
-                                "cancel or refund that order instead")
+        raise IllegalTransition(_("these places are order %(code)s (%(status)s): cancel or refund that order "
+                                  "instead") % {"code": order.code, "status": order.get_status_display().lower()})
     hold_release(hold=hold, actor=actor, now=now)
 
 
@@ -220,7 +222,7 @@ def hold_release(*, hold: Hold, actor=None, now: datetime | None = None) -> None
         inventory.release(hold=hold, now=now, actor=actor)
         if not Hold.objects.filter(pk=hold.pk, status=Hold.Status.ACTIVE).update(status=Hold.Status.RELEASED):
             hold.refresh_from_db()
-            raise HoldNotActive(f"this hold is already {hold.get_status_display().lower()}")
+            raise HoldNotActive(_("this hold is already %(status)s") % {"status": hold.get_status_display().lower()})
         hold.status = Hold.Status.RELEASED
         transaction.on_commit(lambda: availability_changed(hold.performance_id), robust=True)
 
@@ -230,19 +232,19 @@ def hold_extend(*, hold: Hold, actor=None, now: datetime | None = None) -> Hold:
     now = now or timezone.now()
     policy = policy_for(hold.channel)
     if not policy.allows(actor):
-        raise NotPermitted("you may not extend holds of this channel")
+        raise NotPermitted(_("you may not extend holds of this channel"))
     hold.refresh_from_db()
     if not hold_is_live(hold, now):
-        raise HoldNotActive("the hold has lapsed; hold the seats again")
+        raise HoldNotActive(_("the hold has lapsed; hold the seats again"))
     until = min(now + policy.hold_for, hold.created_at + policy.max_hold)
     if until <= hold.expires_at:
-        raise InvalidRequest(f"a {hold.get_channel_display().lower()} hold lasts at most "
-                             f"{int(policy.max_hold / timedelta(minutes=1))} minutes")
+        raise InvalidRequest(_("a hold of the channel %(channel)s lasts at most %(n)d minutes") % {
+            "channel": hold.get_channel_display(), "n": int(policy.max_hold / timedelta(minutes=1))})
     with transaction.atomic():
         inventory.extend(hold=hold, until=until, now=now)
         if not Hold.objects.filter(pk=hold.pk, status=Hold.Status.ACTIVE, expires_at__gt=now).update(
                 expires_at=until):
-            raise HoldNotActive("the hold has lapsed; hold the seats again")
+            raise HoldNotActive(_("the hold has lapsed; hold the seats again"))
         hold.expires_at = until
     return hold
 

@@ -16,8 +16,9 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from events.models import Channel
 
@@ -25,29 +26,34 @@ from . import draws, inventory
 from .errors import IllegalTransition, InvalidRequest, PlacesUnavailable
 from .models import Ballot, BallotEntry, Draw, Hold, Order
 from .notifications import site_link
-from .orders import CustomerDetails, order_place
+from .orders import CustomerDetails, buyer_language, order_place
 from .payments import PaymentRequest
 
 
-def ballot_apply(*, ballot: Ballot, name: str, email: str, quantity: int, now: datetime | None = None) -> BallotEntry:
+def ballot_apply(*, ballot: Ballot, name: str, email: str, quantity: int, now: datetime | None = None,
+                 language: str | None = None) -> BallotEntry:
+    """An application; `language` is the applicant's (default: the request's), which every
+    email about it speaks."""
     now = now or timezone.now()
     if not ballot.opens_at <= now < ballot.closes_at or ballot.drawn_at:
-        raise InvalidRequest("applications for this ballot are closed")
+        raise InvalidRequest(_("applications for this ballot are closed"))
     name, email = name.strip(), email.strip().lower()
     if not name:
-        raise InvalidRequest("enter your name", field="name")
+        raise InvalidRequest(_("enter your name"), field="name")
     try:
         validate_email(email)
     except ValidationError:
-        raise InvalidRequest("enter a valid email address", field="email") from None
+        raise InvalidRequest(_("enter a valid email address"), field="email") from None
     if not isinstance(quantity, int) or not 1 <= quantity <= ballot.max_per_application:
-        raise InvalidRequest(f"apply for 1 to {ballot.max_per_application} tickets", field="quantity")
+        raise InvalidRequest(_("apply for 1 to %(max_per_application)s tickets") % {
+            "max_per_application": ballot.max_per_application}, field="quantity")
     draws.draw_commit(ballot=ballot)  # set up with the ballot; here too, for a ballot made in code
     try:
         with transaction.atomic():
-            return BallotEntry.objects.create(ballot=ballot, name=name, email=email, quantity=quantity)
+            return BallotEntry.objects.create(ballot=ballot, name=name, email=email, quantity=quantity,
+                                              language=buyer_language(language))
     except IntegrityError:
-        raise InvalidRequest("this email address has already applied", field="email") from None
+        raise InvalidRequest(_("this email address has already applied"), field="email") from None
 
 
 def _hashed_entries(ballot: Ballot) -> dict[str, int]:
@@ -71,9 +77,9 @@ def ballot_draw(*, ballot: Ballot, now: datetime | None = None) -> dict:
     with transaction.atomic():
         ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
         if ballot.drawn_at is not None:
-            raise IllegalTransition("this ballot has already been drawn")
+            raise IllegalTransition(_("this ballot has already been drawn"))
         if now < ballot.closes_at:
-            raise IllegalTransition("applications are still open")
+            raise IllegalTransition(_("applications are still open"))
         entries = _hashed_entries(ballot)
         draw = draws.draw_commit(ballot=ballot)
         order = draws.draw_run(draw=draw, hashed=list(entries), now=now)
@@ -85,9 +91,7 @@ def ballot_draw(*, ballot: Ballot, now: datetime | None = None) -> dict:
     lost = list(ballot.entries.filter(status=BallotEntry.Status.APPLIED))
     BallotEntry.objects.filter(pk__in=[e.pk for e in lost]).update(status=BallotEntry.Status.LOST)
     for entry in lost:
-        _tell(entry, "Your ballot application was not drawn",
-              "Sorry: your application was not drawn this time. If a winner does not pay, the seats go "
-              "to the next applicants in the draw and we will write to you.")
+        _tell(entry, NOT_DRAWN)
     return {"seed": draw.seed, "won": len(won), "lost": len(lost)}
 
 
@@ -107,10 +111,9 @@ def _allocate(ballot: Ballot, now: datetime) -> list[BallotEntry]:
             continue  # not enough left for this application; a smaller one further down may fit
         entry.refresh_from_db()
         won.append(entry)
-        _tell(entry, "You were drawn in the ballot",
-              f"Your {entry.quantity} tickets are held for you until "
-              f"{timezone.localtime(entry.hold.expires_at):%Y-%m-%d %H:%M}. Pay here: "
-              f"{site_link(f'/lottery/pay/{entry.pay_token}/')}")
+        _tell(entry, DRAWN, quantity=entry.quantity,
+              until=f"{timezone.localtime(entry.hold.expires_at):%Y-%m-%d %H:%M}",
+              link=site_link(f"/lottery/pay/{entry.pay_token}/"))
     return won
 
 
@@ -130,24 +133,34 @@ def ballot_pay(*, entry: BallotEntry, card_number: str, attempt: str = "") -> Or
     if entry.status == BallotEntry.Status.PAID and entry.order_id:
         return entry.order  # the form sent again after it paid: the same order, not an error
     if entry.status != BallotEntry.Status.WON:
-        raise IllegalTransition(f"this allocation is {entry.get_status_display().lower()}")
+        raise IllegalTransition(_("this allocation is %(status)s") % {"status": entry.get_status_display().lower()})
     if entry.hold.expires_at <= timezone.now():
-        raise IllegalTransition("the payment deadline has passed; the seats went to the next in the draw")
+        raise IllegalTransition(_("the payment deadline has passed; the seats went to the next in the draw"))
     order = order_place(hold=entry.hold, customer=CustomerDetails(name=entry.name, email=entry.email),
                         payment=PaymentRequest(method="test_card", card_number=card_number),
-                        idempotency_key=f"ballot:{entry.pk}:{attempt[:40]}")
+                        idempotency_key=f"ballot:{entry.pk}:{attempt[:40]}", language=entry.language)
     if order.status == Order.Status.PAID:
         BallotEntry.objects.filter(pk=entry.pk).update(status=BallotEntry.Status.PAID, order=order)
     return order
 
 
-def _tell(entry: BallotEntry, subject: str, body: str) -> None:
-    check = _("Your entry reference: %(reference)s. The draw, and how to check it: %(link)s") % {
-        "reference": draws.format_reference(entry.reference),
-        "link": site_link(f"/lottery/{entry.ballot_id}/draw/?reference={entry.reference}")}
+# The emails of the draw: (subject, body), translated into the applicant's language when sent.
+NOT_DRAWN = (gettext_noop("Your ballot application was not drawn"),
+             gettext_noop("Sorry: your application was not drawn this time. If a winner does not pay, the seats go "
+                          "to the next applicants in the draw and we will write to you."))
+DRAWN = (gettext_noop("You were drawn in the ballot"),
+         gettext_noop("Your %(quantity)s tickets are held for you until %(until)s. Pay here: %(link)s"))
+
+
+def _tell(entry: BallotEntry, message: tuple[str, str], **values) -> None:
+    subject, body = message
 
     def send():
-        send_mail(subject, f"Hello {entry.name},\n\n{body}\n\n{check}\n", None, [entry.email],
-                  fail_silently=True)
+        with translation.override(entry.language):
+            check = _("Your entry reference: %(reference)s. The draw, and how to check it: %(link)s") % {
+                "reference": draws.format_reference(entry.reference),
+                "link": site_link(f"/lottery/{entry.ballot_id}/draw/?reference={entry.reference}")}
+            text = _("Hello %(name)s,") % {"name": entry.name} + "\n\n" + _(body) % values + "\n\n" + check + "\n"
+            send_mail(_(subject), text, None, [entry.email], fail_silently=True)
 
     transaction.on_commit(send, robust=True)

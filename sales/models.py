@@ -167,6 +167,8 @@ class Customer(models.Model):
     email = models.EmailField()  # found whatever its case: sales_customer_email_upper
     phone = models.CharField(max_length=40, blank=True)  # searched by its digits: no index serves
     notes = models.TextField(blank=True)
+    # The language a phone operator was asked to write to them in; empty: the venue's.
+    language = models.CharField(max_length=10, blank=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False,
                              on_delete=models.SET_NULL, related_name="customers")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -538,6 +540,8 @@ class BallotEntry(models.Model):
     pay_token = models.CharField(max_length=40, unique=True, default=new_secret, editable=False)
     # What the entrant sees and checks the draw with (its SHA-256 is all the draw publishes).
     reference = models.CharField(max_length=12, unique=True, default=new_entry_reference, editable=False)
+    # The applicant's language: the draw's emails speak it.
+    language = models.CharField(max_length=10, default="en")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

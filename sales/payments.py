@@ -20,11 +20,46 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 from .errors import InvalidRequest
 
 APPROVE = "4242424242424242"
 DECLINE = "4000000000000002"
 SLOW = "4000000000000259"
+
+# What a decline says. Kept on the payment and the order in English (the record, and what
+# staff search for); read out in the reader's language (`declined_because`).
+DECLINED = gettext_noop("Your card was declined.")
+INSUFFICIENT_FUNDS = gettext_noop("card declined: insufficient funds")
+DECLINED_BY_ISSUER = gettext_noop("card declined by the issuer")
+PAYMENT_FAILED = gettext_noop("payment failed")
+BANK_ASKS = gettext_noop("the bank asks the cardholder to confirm the payment")
+APPROVED = gettext_noop("approved")
+# The provider's decline codes (Stripe's `decline_code`, else its error `code`), each as
+# the buyer reads it; any other is a plain decline (the provider's own words are English).
+DECLINES = {
+    "card_declined": DECLINED,
+    "generic_decline": DECLINED,
+    "insufficient_funds": gettext_noop("Your card has insufficient funds."),
+    "expired_card": gettext_noop("Your card has expired."),
+    "incorrect_cvc": gettext_noop("Your card's security code is incorrect."),
+    "incorrect_number": gettext_noop("Your card number is incorrect."),
+    "processing_error": gettext_noop("An error occurred while processing your card. Try again in a little bit."),
+    "payment_intent_authentication_failure": gettext_noop("Your bank did not confirm the payment."),
+}
+
+
+def decline_of(code: str | None) -> str:
+    """Why the provider declined, as a message of ours (English; translated when read)."""
+    return DECLINES.get(code or "", DECLINED)
+
+
+def declined_because(message: str | None) -> str:
+    """A decline's kept message in the active language (the words kept are English
+    messages of ours; anything else is shown as it was kept)."""
+    return _(message) if message else _(PAYMENT_FAILED)
 
 
 @dataclass(frozen=True)
@@ -61,22 +96,22 @@ class TestCardProvider:
         from django.conf import settings
 
         if not settings.TEST_CARD_PROVIDER:
-            raise InvalidRequest("the test card is not accepted here", field="method")
+            raise InvalidRequest(_("the test card is not accepted here"), field="method")
         number = "".join(ch for ch in request.card_number if ch.isdigit())
         if not 12 <= len(number) <= 19:
-            raise InvalidRequest("enter a card number", field="card_number")
+            raise InvalidRequest(_("enter a card number"), field="card_number")
 
     def charge(self, *, amount: Decimal, currency: str, request: PaymentRequest, order=None) -> Charge:
         self.validate(amount=amount, request=request)
         number = "".join(ch for ch in request.card_number if ch.isdigit())
         if number == DECLINE:
-            return Charge(False, message="card declined: insufficient funds")
+            return Charge(False, message=INSUFFICIENT_FUNDS)
         if number == SLOW:
             time.sleep(self.slow_seconds)
         if number in (APPROVE, SLOW):
             return Charge(True, reference="TEST-" + secrets.token_hex(6).upper(),
-                          message="approved")
-        return Charge(False, message="card declined by the issuer")
+                          message=APPROVED)
+        return Charge(False, message=DECLINED_BY_ISSUER)
 
     def refund(self, *, amount: Decimal, reference: str, key: str = "") -> Charge:
         return Charge(True, reference=f"REFUND-{reference}")
@@ -85,28 +120,28 @@ class TestCardProvider:
 class CashProvider:
     def validate(self, *, amount: Decimal, request: PaymentRequest) -> None:
         if request.tendered is None:
-            raise InvalidRequest("enter the amount tendered", field="tendered")
+            raise InvalidRequest(_("enter the amount tendered"), field="tendered")
         if request.tendered < amount:
-            raise InvalidRequest(f"tendered {request.tendered} is less than the total {amount}",
-                                 field="tendered")
+            raise InvalidRequest(_("tendered %(tendered)s is less than the total %(total)s") % {
+                "tendered": request.tendered, "total": amount}, field="tendered")
 
     def charge(self, *, amount: Decimal, currency: str, request: PaymentRequest, order=None) -> Charge:
         self.validate(amount=amount, request=request)
-        return Charge(True, message="cash", change_due=request.tendered - amount)
+        return Charge(True, message=gettext_noop("cash"), change_due=request.tendered - amount)
 
     def refund(self, *, amount: Decimal, reference: str, key: str = "") -> Charge:
-        return Charge(True, message="cash paid back")
+        return Charge(True, message=gettext_noop("cash paid back"))
 
 
 class CardTerminalProvider:
     def validate(self, *, amount: Decimal, request: PaymentRequest) -> None:
         ref = request.reference.strip()
         if not ref or len(ref) > 100:
-            raise InvalidRequest("enter the terminal's authorisation reference", field="reference")
+            raise InvalidRequest(_("enter the terminal's authorisation reference"), field="reference")
 
     def charge(self, *, amount: Decimal, currency: str, request: PaymentRequest, order=None) -> Charge:
         self.validate(amount=amount, request=request)
-        return Charge(True, reference=request.reference.strip(), message="card terminal")
+        return Charge(True, reference=request.reference.strip(), message=gettext_noop("card terminal"))
 
     def refund(self, *, amount: Decimal, reference: str, key: str = "") -> Charge:
         return Charge(True, reference=f"REFUND-{reference}")
@@ -126,15 +161,15 @@ class StripeProvider:
         from django.conf import settings
 
         if not settings.STRIPE_SECRET_KEY:
-            raise InvalidRequest("card payments are not set up (STRIPE_SECRET_KEY)", field="method")
+            raise InvalidRequest(_("card payments are not set up (STRIPE_SECRET_KEY)"), field="method")
         base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
         return stripe.StripeClient(settings.STRIPE_SECRET_KEY, base_addresses=base, max_network_retries=2)
 
     def validate(self, *, amount: Decimal, request: PaymentRequest) -> None:
         if not request.token.startswith(("tok_", "pm_")) or len(request.token) > 255:
-            raise InvalidRequest("enter the card in the card field", field="card")
+            raise InvalidRequest(_("enter the card in the card field"), field="card")
         if request.card_number:
-            raise InvalidRequest("card numbers are typed into the provider's field, not sent here", field="card")
+            raise InvalidRequest(_("card numbers are typed into the provider's field, not sent here"), field="card")
 
     def _payment_method(self, client, token: str) -> dict:
         from django.conf import settings
@@ -164,18 +199,19 @@ class StripeProvider:
         try:
             intent = client.v1.payment_intents.confirm(intent.id, options={"idempotency_key": f"confirm-{intent.id}"})
         except stripe.CardError as exc:
-            return Charge(False, reference=intent.id, message=exc.user_message or "card declined")
+            return Charge(False, reference=intent.id,
+                          message=decline_of(getattr(exc.error, "decline_code", None) or exc.code))
         return self.answer(intent)
 
     @staticmethod
     def answer(intent) -> Charge:
         if intent.status == "succeeded":
-            return Charge(True, reference=intent.id, message="approved")
+            return Charge(True, reference=intent.id, message=APPROVED)
         if intent.status == "requires_action":
             return Charge(False, pending=True, reference=intent.id, client_secret=intent.client_secret,
-                          message="the bank asks the cardholder to confirm the payment")
+                          message=BANK_ASKS)
         error = intent.to_dict().get("last_payment_error") or {}
-        return Charge(False, reference=intent.id, message=error.get("message") or "card declined")
+        return Charge(False, reference=intent.id, message=decline_of(error.get("decline_code") or error.get("code")))
 
     def retrieve(self, reference: str):
         return self.client().v1.payment_intents.retrieve(reference)
@@ -187,7 +223,9 @@ class StripeProvider:
         refund = self.client().v1.refunds.create(
             {"payment_intent": reference, "amount": cents(amount)},
             {"idempotency_key": key or f"refund-{reference}-{cents(amount)}"})
-        return Charge(refund.status in ("succeeded", "pending"), reference=refund.id, message=f"refund {refund.status}")
+        notes = {"succeeded": gettext_noop("refund succeeded"), "pending": gettext_noop("refund pending")}
+        return Charge(refund.status in ("succeeded", "pending"), reference=refund.id,
+                      message=notes.get(refund.status, f"refund {refund.status}"))
 
 
 def card_fingerprint(request: PaymentRequest) -> str:

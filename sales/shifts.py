@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .errors import IllegalTransition, InvalidRequest, NotPermitted
 from .models import Payment, Shift
@@ -21,14 +22,14 @@ def shift_current(clerk) -> Shift | None:
 
 def shift_open(*, clerk, cash_float: Decimal) -> Shift:
     if COUNTER_CLERK not in roles_of(clerk):
-        raise NotPermitted("only counter clerks open a cash drawer")
+        raise NotPermitted(_("only counter clerks open a cash drawer"))
     if cash_float is None or cash_float < 0 or cash_float > Decimal("100000"):
-        raise InvalidRequest("enter the cash float (0 or more)", field="cash_float")
+        raise InvalidRequest(_("enter the cash float (0 or more)"), field="cash_float")
     try:
         with transaction.atomic():
             return Shift.objects.create(clerk=clerk, cash_float=cash_float)
     except IntegrityError:
-        raise IllegalTransition("you already have an open shift") from None
+        raise IllegalTransition(_("you already have an open shift")) from None
 
 
 def shift_expected(shift: Shift) -> dict[str, Decimal]:
@@ -47,14 +48,14 @@ def shift_differences(shift: Shift) -> dict[str, Decimal]:
 
 def shift_close(*, shift: Shift, clerk, counted_cash: Decimal, counted_card: Decimal) -> Shift:
     if shift.clerk_id != clerk.pk:
-        raise NotPermitted("only the clerk of a shift closes it")
+        raise NotPermitted(_("only the clerk of a shift closes it"))
     for value, field in ((counted_cash, "counted_cash"), (counted_card, "counted_card")):
         if value is None or value < 0:
-            raise InvalidRequest("enter what you counted (0 or more)", field=field)
+            raise InvalidRequest(_("enter what you counted (0 or more)"), field=field)
     with transaction.atomic():
         shift = Shift.objects.select_for_update().get(pk=shift.pk)
         if shift.closed_at is not None:
-            raise IllegalTransition("this shift is already closed")
+            raise IllegalTransition(_("this shift is already closed"))
         expected = shift_expected(shift)
         counted = {"cash": counted_cash, "card_terminal": counted_card}
         shift.expected, shift.counted = expected, counted

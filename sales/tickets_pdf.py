@@ -12,7 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen import canvas
 
-from .formatting import at_venue
+from .formatting import at_venue, customer_name
 from .models import Order
 from .order_receipt import receipt_text
 from .tickets import ticket_qr
@@ -43,7 +43,7 @@ def _order_pdf(order: Order, tickets) -> bytes:
         pdf.setFont("Helvetica", 10)
         pdf.drawString(10 * mm, height - 39 * mm, f"{ticket.price_zone_name} — {ticket.price} {order.currency}")
         pdf.drawString(10 * mm, height - 46 * mm,
-                       _("Order %(code)s — %(name)s") % {"code": order.code, "name": order.customer.name})
+                       _("Order %(code)s — %(name)s") % {"code": order.code, "name": customer_name(order.customer)})
         pdf.setFont("Courier", 7)
         pdf.drawString(10 * mm, 10 * mm, ticket.code)
         size = 55 * mm

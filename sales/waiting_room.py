@@ -26,6 +26,7 @@ import redis
 from django.conf import settings
 from django.core import signing
 from django.db import DatabaseError
+from django.utils.translation import gettext as _
 
 from sales.errors import SalesError, ServiceUnavailable
 from sales.policy import policy_for
@@ -294,7 +295,7 @@ def _unreachable(perf_id: int, exc: Exception) -> bool:
 
     logger.warning("waiting room unreachable: %s", exc)
     if WaitingRoom.objects.filter(performance_id=perf_id, enabled=True).exists():
-        raise ServiceUnavailable("the waiting room is unavailable for a moment; please try again shortly") from exc
+        raise ServiceUnavailable(_("the waiting room is unavailable for a moment; please try again shortly")) from exc
     return False
 
 

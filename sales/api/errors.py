@@ -8,6 +8,7 @@ A refusal for quantity ("only 2 places left in Stalls") also says `"available": 
 """
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
@@ -40,7 +41,7 @@ def exception_handler(exc, context):
                                    **extra), status=exc.status,
                         headers={"Retry-After": "10"} if exc.status == 503 else None)
     if isinstance(exc, SeatingPlanError):
-        return Response(error_body("invalid_seating_plan", "the seating plan has errors; nothing was imported",
+        return Response(error_body("invalid_seating_plan", _("the seating plan has errors; nothing was imported"),
                                    errors=exc.errors), status=400)
     if isinstance(exc, SetupError):
         return Response(error_body("invalid", exc.message, field=exc.field), status=400)

@@ -16,6 +16,7 @@ import hashlib
 import json
 
 from django.db import DatabaseError, transaction
+from django.utils.translation import gettext as _
 from rest_framework.response import Response
 
 from sales.errors import IdempotencyConflict, InvalidRequest, SalesError
@@ -98,12 +99,12 @@ def idempotent(endpoint: str, *, atomic: bool = False, settle=None):
             if not key:
                 return view(self, request, *args, **kwargs)
             if len(key) > 100:
-                raise InvalidRequest(f"{HEADER} is at most 100 characters", field=HEADER)
+                raise InvalidRequest(_("%(header)s is at most 100 characters") % {"header": HEADER}, field=HEADER)
             if len(key) < ANONYMOUS_KEY_MIN and not request.user.is_authenticated:
                 # Callers behind one address (a venue's kiosks, a network's NAT) share a
                 # scope: a short or counted key could be another's, and replay its answer.
-                raise InvalidRequest(f"without a login, {HEADER} must be at least {ANONYMOUS_KEY_MIN} characters "
-                                     "(a random UUID, say)", field=HEADER)
+                raise InvalidRequest(_("without a login, %(header)s must be at least %(n)d characters (a random UUID, "
+                                       "say)") % {"header": HEADER, "n": ANONYMOUS_KEY_MIN}, field=HEADER)
             body = json.dumps(request.data, sort_keys=True, default=str)
             fingerprint = hashlib.sha256(f"{request.path}\n{body}".encode()).hexdigest()
             scope = scope_of(request)
@@ -118,11 +119,11 @@ def idempotent(endpoint: str, *, atomic: bool = False, settle=None):
                 if record_id is None:
                     first = IdempotencyRecord.objects.filter(scope=scope, endpoint=endpoint, key=key).first()
                     if first is not None and first.fingerprint != fingerprint:
-                        raise KeyReused("this Idempotency-Key was used with a different request")
+                        raise KeyReused(_("this Idempotency-Key was used with a different request"))
                     if first is not None and first.status_code is not None:
                         return _replayed(first)
                     if not mine or first is None:  # running now (or gave up just now)
-                        raise IdempotencyConflict("a request with this Idempotency-Key is still in progress")
+                        raise IdempotencyConflict(_("a request with this Idempotency-Key is still in progress"))
                     # Unanswered, and nobody holds its lock. The first request may have let go of
                     # it in the statement that keeps its answer, not yet committed: wait for
                     # that row, then look again.

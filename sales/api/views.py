@@ -9,6 +9,7 @@ from django.db import connection
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
@@ -81,7 +82,7 @@ class ApiView(APIView):
 def _object(model, pk, field: str):
     obj = rows.by_pk(model, pk)
     if obj is None:
-        raise InvalidRequest(f"no such {field}", field=field)
+        raise InvalidRequest(_("no such %(field)s") % {"field": field}, field=field)
     return obj
 
 
@@ -149,18 +150,18 @@ class HoldCreate(ApiView):
         found = hold_targets(performance_id=data["performance"], channel=channel, zone_id=data.get("zone"),
                              section_id=data.get("section"))
         if found is None:
-            raise InvalidRequest("no such performance", field="performance")
+            raise InvalidRequest(_("no such performance"), field="performance")
         if waiting_room.over_channel_limit(request, channel, "holds"):
-            raise RateLimited("too many holds from your address; wait a minute")
+            raise RateLimited(_("too many holds from your address; wait a minute"))
         perf, zone, section, window, queued = found
         for field, obj in (("zone", zone), ("section", section)):
             if field in data and obj is None:
-                raise InvalidRequest(f"no such {field}", field=field)
+                raise InvalidRequest(_("no such %(field)s") % {"field": field}, field=field)
         binding = scope_of(request) if request.user.is_authenticated else f"ip:{waiting_room.client_ip(request)}"
         if policy_for(channel).queued and queued and not waiting_room.check_pass(
                 perf.pk, request.headers.get("X-Queue-Pass"), binding):
-            raise NotPermitted("this on-sale is queued: join the waiting room at "
-                               f"/performances/{perf.pk}/queue/ and send its pass as X-Queue-Pass")
+            raise NotPermitted(_("this on-sale is queued: join the waiting room at %(queue)s and send its pass as "
+                                 "X-Queue-Pass") % {"queue": f"/performances/{perf.pk}/queue/"})
         hold = hold_create(
             performance=perf, channel=channel,
             user=request.user, owner_key=scope_of(request), place_ids=data.get("places"),
@@ -256,7 +257,7 @@ class OrderCreate(ApiView):
         data = _valid(s.OrderIn, request)
         # The hold's channel is the caller's: only staff sell through the counter and the phone.
         if waiting_room.over_channel_limit(request, default_channel(request.user), "payments"):
-            raise RateLimited("too many payments from your address; wait a minute")
+            raise RateLimited(_("too many payments from your address; wait a minute"))
         key = order_key(request)
         customer = CustomerDetails(**data["customer"])
         prices = _prices(data)
@@ -419,7 +420,7 @@ class Allocate(PerformanceOrganizerAction):
 
 def _valid(serializer_class, request) -> dict:
     if not isinstance(request.data, dict):
-        raise InvalidRequest("the body must be a JSON object")
+        raise InvalidRequest(_("the body must be a JSON object"))
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data

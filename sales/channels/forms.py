@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.conf import settings
 from django.db.models import Prefetch
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -65,6 +66,13 @@ class WholeNumberField(forms.IntegerField):
     default_error_messages = {"invalid": gettext_lazy("The quantity must be a whole number.")}
 
 
+def buyer_language_field() -> forms.ChoiceField:
+    """The buyer's language, asked by the clerk or operator: their emails, tickets and
+    receipt speak it. Empty: the venue's."""
+    return forms.ChoiceField(choices=[("", ""), *settings.LANGUAGES], required=False,
+                             label=gettext_lazy("Buyer's language"))
+
+
 class SaleStartForm(forms.Form):
     """What a new sale asks for: seats picked on the map, a quantity in a price zone (best
     available), or a quantity in a standing area. Unknown ids are left for the view to
@@ -75,6 +83,7 @@ class SaleStartForm(forms.Form):
     zone = forms.CharField(required=False)
     section = forms.CharField(required=False)
     quantity = WholeNumberField(required=False)
+    language = buyer_language_field()
 
     def clean_seats(self):
         return IdsField().to_python(self.cleaned_data.get("seats"))
@@ -93,13 +102,15 @@ class SaleStartForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    """Cash with the amount tendered, a card-terminal amount with its reference, or both."""
+    """Cash with the amount tendered, a card-terminal amount with its reference, or both;
+    and the buyer's language, for their receipt and tickets."""
 
     tendered = MoneyField(required=False, label=gettext_lazy("Cash tendered"))
     card_amount = MoneyField(required=False, label=gettext_lazy("Card amount"))
     card_reference = forms.CharField(required=False, max_length=100)
     # A fresh value per form shown: a resubmitted form is the same attempt, not a new sale.
     attempt = forms.CharField(required=False)
+    language = buyer_language_field()
 
     def parts(self):
         from sales.payments import PaymentRequest

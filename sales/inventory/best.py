@@ -9,6 +9,7 @@ from datetime import datetime
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils.translation import ngettext
 
 from events.models import PriceZone, Section
 
@@ -100,8 +101,9 @@ def hold_best(*, hold: Hold, zone: PriceZone, quantity: int, now: datetime, acto
         if not candidates:
             left = _left_in_zone(hold, zone, now, accessible)
             if left < quantity:
-                raise PlacesUnavailable(f"only {left} place{'s' if left != 1 else ''} left in {zone.name}",
-                                        available=left)
+                raise PlacesUnavailable(ngettext("only %(n)d place left in %(zone)s",
+                                                 "only %(n)d places left in %(zone)s", left)
+                                        % {"n": left, "zone": zone.name}, available=left)
             if picture.age < 0.05:
                 # No block of seats in a picture this fresh: there is none. A zone's
                 # standing places have no neighbours to keep together: any of them do.
@@ -114,9 +116,13 @@ def hold_best(*, hold: Hold, zone: PriceZone, quantity: int, now: datetime, acto
     standing = 0 if accessible else (Place.objects.filter(STANDING, price_zone=zone, performance_id=hold.performance_id)
                                      .filter(free(now) & open_to(hold.channel)).count())
     together = max([standing, *(len(run[3]) for run in picture.current())])
-    raise PlacesUnavailable(f"could not find {quantity} places together in {zone.name} ({left} left, at most "
-                            f"{together} side by side); ask for fewer or pick the seats", available=left,
-                            together=min(together, left))
+    raise PlacesUnavailable(ngettext(
+        "could not find %(quantity)d places together in %(zone)s (%(left)d left, at most %(together)d side by side); "
+        "ask for fewer or pick the seats",
+        "could not find %(quantity)d places together in %(zone)s (%(left)d left, at most %(together)d side by side); "
+        "ask for fewer or pick the seats", quantity) % {"quantity": quantity, "zone": zone.name, "left": left,
+                                                         "together": together},
+        available=left, together=min(together, left))
 
 
 def _left_in_zone(hold: Hold, zone: PriceZone, now: datetime, accessible: bool = False) -> int:
@@ -157,8 +163,9 @@ def hold_standing(*, hold: Hold, section: Section, quantity: int, now: datetime,
             return taken
     left = (Place.objects.filter(where, performance_id=hold.performance_id)
             .filter(free(now) & open_to(hold.channel)).count())
-    raise PlacesUnavailable(f"only {left} standing place{'s' if left != 1 else ''} left in "
-                            f"{section.name}", available=left)
+    raise PlacesUnavailable(ngettext("only %(n)d standing place left in %(area)s",
+                                     "only %(n)d standing places left in %(area)s", left)
+                            % {"n": left, "area": section.name}, available=left)
 
 
 def try_block(ids: list[int], hold: Hold, *, now: datetime, actor=None) -> Held | None:

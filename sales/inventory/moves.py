@@ -9,13 +9,15 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..errors import IllegalTransition, InvalidRequest, PlacesUnavailable
 from ..models import Hold, Order, Place, PlaceEvent, Ticket, new_secret
 from . import statements
 from .pictures import FreeRuns
 from .results import Held, IssuedTicket, Payment, PlaceFacts, TicketLine
-from .rules import AVAILABLE, HELD, TRANSITIONS, reason
+from .rules import AVAILABLE, HELD, JUST_CHANGED, TRANSITIONS, UNKNOWN_PLACE, reason
 
 
 class Partial(Exception):
@@ -61,14 +63,17 @@ def _refuse(action: str, ids: list[int], locked: set[int], values: dict, scoped:
                  for r in cursor.fetchall()}
     missing = [pk for pk in ids if pk not in found]
     if missing:
-        raise InvalidRequest(f"{len(missing)} of the requested places do not exist in this performance",
-                             places=dict.fromkeys(missing, "unknown place"))
+        raise InvalidRequest(_("%(n)d of the requested places do not exist in this performance")
+                             % {"n": len(missing)},
+                             places=dict.fromkeys(missing, UNKNOWN_PLACE))
     # A place that passes now but was not locked changed between the two reads.
     refused = {pk: reason(found[pk], now=values["now"], channel=values["channel"]) if not found[pk]["ok"]
-               else "just changed; try again" for pk in ids if pk not in locked}
+               else JUST_CHANGED for pk in ids if pk not in locked}
     n = len(refused)
-    raise PlacesUnavailable(f"{n} place{'s' if n != 1 else ''} unavailable: {', '.join(sorted(set(refused.values())))}",
-                            places=refused)
+    # The reasons per place stay as they are (the API's words); the sentence is the reader's.
+    reasons = ", ".join(sorted({_(why) for why in refused.values()}))
+    raise PlacesUnavailable(ngettext("%(n)d place unavailable: %(reasons)s", "%(n)d places unavailable: %(reasons)s",
+                                     n) % {"n": n, "reasons": reasons}, places=refused)
 
 
 def actor_id(actor) -> int | None:
@@ -150,9 +155,9 @@ def sell(*, hold: Hold, order: Order, lines: list[TicketLine], now: datetime, ac
     lines = sorted(lines, key=lambda line: line.place_id)
     ids = [line.place_id for line in lines]
     if not ids:
-        raise PlacesUnavailable("the hold has no places", places={})
+        raise PlacesUnavailable(_("the hold has no places"), places={})
     if len(set(ids)) != len(ids):
-        raise InvalidRequest("a place is priced twice")
+        raise InvalidRequest(_("a place is priced twice"))
     params = {"ticket_places": ids, "ticket_codes": [new_secret() for _ in ids],
               "ticket_zones": [line.zone_name for line in lines], "ticket_prices": [line.price for line in lines],
               "ticket_types": [line.price_type_name for line in lines],
@@ -172,7 +177,7 @@ def sell(*, hold: Hold, order: Order, lines: list[TicketLine], now: datetime, ac
                                        channel=hold.channel, hold=hold, order=order, actor=actor,
                                        performance_id=hold.performance_id, **params)
     except Refused:
-        raise IllegalTransition("the order was cancelled while the payment was taken") from None
+        raise IllegalTransition(_("the order was cancelled while the payment was taken")) from None
     return [IssuedTicket(pk, place_id, code, zone, Decimal(price), section, row, number, standing)
             for pk, place_id, code, zone, price, section, row, number, standing in issued]
 
@@ -207,7 +212,7 @@ def allocate(*, performance, place_ids: Iterable[int], channel: str, now: dateti
         found = list(Place.objects.select_for_update(of=("self",))
                      .filter(pk__in=ids, performance=performance).order_by("pk").values("pk", "state"))
         if len(found) != len(ids):
-            raise InvalidRequest("some of the places do not exist in this performance")
+            raise InvalidRequest(_("some of the places do not exist in this performance"))
         Place.objects.filter(pk__in=ids).update(allocation=channel, updated_at=now)
         FreeRuns.forget(performance.pk)
         PlaceEvent.objects.bulk_create(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from ..models import PlaceState
 
@@ -62,11 +63,22 @@ TRANSITIONS: dict[str, Rule] = {
 }
 
 
+# Why a place failed its guard. The API gives these per place as they are (stable words a
+# program may match); people read them in their language (moves._refuse translates them).
+KEPT_FOR = {"online": gettext_noop("kept for the online channel"),
+            "counter": gettext_noop("kept for the counter channel"),
+            "phone": gettext_noop("kept for the phone channel")}
+HELD_BY_ANOTHER = gettext_noop("held by another buyer")
+BY_STATE = {SOLD: gettext_noop("already sold"), BLOCKED: gettext_noop("not for sale"),
+            AVAILABLE: gettext_noop("not in this state"), HELD: gettext_noop("hold lapsed")}
+JUST_CHANGED = gettext_noop("just changed; try again")
+UNKNOWN_PLACE = gettext_noop("unknown place")
+
+
 def reason(row: dict, *, now: datetime, channel: str) -> str:
     """Why a place failed its guard, for the refusal."""
     if row["allocation"] and channel and row["allocation"] != channel:
-        return f"kept for the {row['allocation']} channel"
+        return KEPT_FOR.get(row["allocation"], KEPT_FOR["online"])
     if row["state"] == HELD and row["hold_expires_at"] > now:
-        return "held by another buyer"
-    return {SOLD: "already sold", BLOCKED: "not for sale", AVAILABLE: "not in this state",
-            HELD: "hold lapsed"}[row["state"]]
+        return HELD_BY_ANOTHER
+    return BY_STATE[row["state"]]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from events.models import Performance, Section
 
@@ -18,7 +20,7 @@ def put_on_sale(*, performance: Performance) -> int:
     with transaction.atomic():
         Performance.objects.select_for_update().get(pk=performance.pk)
         if Place.objects.filter(performance=performance).exists():
-            raise IllegalTransition(f"{performance} is already on sale")
+            raise IllegalTransition(_("%(performance)s is already on sale") % {"performance": performance})
         section_zone, seat_zone = {}, {}
         for zone in performance.price_zones.prefetch_related("sections", "seats"):
             for section in zone.sections.all():
@@ -49,10 +51,13 @@ def put_on_sale(*, performance: Performance) -> int:
                                         price_zone=zone, accessible=seat.wheelchair or seat.companion,
                                         centre_offset=round(abs(seat.position - centre) * 2)))
         if unpriced:
-            shown = ", ".join(unpriced[:10]) + (f" and {len(unpriced) - 10} more" if len(unpriced) > 10 else "")
-            raise InvalidRequest(f"{len(unpriced)} places have no price zone: {shown}")
+            shown = ", ".join(unpriced[:10]) + (_(" and %(n)d more") % {"n": len(unpriced) - 10}
+                                                if len(unpriced) > 10 else "")
+            raise InvalidRequest(ngettext("%(n)d place has no price zone: %(places)s",
+                                          "%(n)d places have no price zone: %(places)s", len(unpriced))
+                                 % {"n": len(unpriced), "places": shown})
         if not places:
-            raise InvalidRequest(f"{performance.venue} has no seats or standing places")
+            raise InvalidRequest(_("%(venue)s has no seats or standing places") % {"venue": performance.venue})
         Place.objects.bulk_create(places, batch_size=5000)
         return len(places)
 

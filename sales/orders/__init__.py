@@ -16,7 +16,7 @@ One module per concern; the doors import from here.
 from .charging import change_given, payback_plan, refundable
 from .customers import CustomerDetails, customer_for, customer_register
 from .exchanges import ExchangeQuote, exchange_quote, order_exchange
-from .placing import order_interrupted, order_place, orders_abandoned_tidy
+from .placing import buyer_language, order_interrupted, order_place, orders_abandoned_tidy
 from .pricing import NO_CHOICE, PriceRequest, Quote, hold_quote, hold_total
 from .refunds import order_cancel, order_refund
 from .reservations import order_pay_reservation, order_reserve, reservations_tidy
@@ -30,6 +30,7 @@ __all__ = (
     "OrderStatusConflict",
     "PriceRequest",
     "Quote",
+    "buyer_language",
     "change_given",
     "customer_for",
     "customer_register",

@@ -16,6 +16,8 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .. import inventory
 from ..availability import availability_changed
@@ -31,10 +33,12 @@ from ..errors import (
 from ..holds import hold_is_live
 from ..models import Order, Payment
 from ..notifications import confirmations_due
-from ..payments import PROVIDERS, PaymentRequest, card_fingerprint
+from ..payments import PAYMENT_FAILED, PROVIDERS, PaymentRequest, card_fingerprint, declined_because
 from .status import OrderStatusConflict, order_transition, staff
 
 logger = logging.getLogger(__name__)
+# Kept on the order in English (the record); read out in the reader's language.
+NO_ANSWER = gettext_noop("the payment provider did not answer")
 
 
 def change_given(order: Order) -> Decimal:
@@ -51,16 +55,17 @@ def _parts(payment: PaymentRequest | None, payments: list[PaymentRequest] | None
         return []
     parts = list(payments or ([payment] if payment else []))
     if not parts:
-        raise InvalidRequest("choose a payment method", field="method")
+        raise InvalidRequest(_("choose a payment method"), field="method")
     open_parts = [p for p in parts if p.amount is None]
     if len(open_parts) > 1:
-        raise InvalidRequest("only one part of a split payment can take the rest", field="amount")
+        raise InvalidRequest(_("only one part of a split payment can take the rest"), field="amount")
     named = sum((p.amount for p in parts if p.amount is not None), Decimal("0"))
     if any(p.amount is not None and p.amount <= 0 for p in parts):
-        raise InvalidRequest("each part of a payment must be more than zero", field="amount")
+        raise InvalidRequest(_("each part of a payment must be more than zero"), field="amount")
     rest = total - named
     if (open_parts and rest <= 0) or (not open_parts and rest != 0):
-        raise InvalidRequest(f"the parts add up to {named}, the total is {total}", field="amount")
+        raise InvalidRequest(_("the parts add up to %(named)s, the total is %(total)s") % {
+            "named": named, "total": total}, field="amount")
     return [(p, p.amount if p.amount is not None else rest) for p in parts]
 
 
@@ -68,7 +73,8 @@ def validated_parts(policy, payment, payments, total):
     parts = _parts(payment, payments, total)
     for request, amount in parts:
         if request.method not in policy.payment_methods:
-            raise InvalidRequest(f"{request.method} is not a payment method of this channel", field="method")
+            raise InvalidRequest(_("%(method)s is not a payment method of this channel") % {"method": request.method},
+                                 field="method")
         PROVIDERS[request.method].validate(amount=amount, request=request)  # before any order exists
     return parts
 
@@ -92,17 +98,17 @@ def charge(order, parts, actor, shift, *, fail_order: bool) -> list[tuple]:
             # and the order fails, so that its hold can be paid for again (one live order
             # per hold), instead of staying "awaiting payment" for good.
             for done_request, done_amount, done in charged:
-                pay_back(order, done_request, done_amount, done.reference, "another part could not be taken",
-                         actor, shift, fail=False)
+                pay_back(order, done_request, done_amount, done.reference,
+                         gettext_noop("another part could not be taken"), actor, shift, fail=False)
             if fail_order:
                 with transaction.atomic():
-                    fail_quietly(order, "the payment provider did not answer", actor)
+                    fail_quietly(order, NO_ANSWER, actor)
             raise
         if taken.pending:  # the bank asks the cardholder: the order waits (sales.orders.settling)
-            raise PaymentActionRequired(taken.message, order=order.code, client_secret=taken.client_secret)
+            raise PaymentActionRequired(_(taken.message), order=order.code, client_secret=taken.client_secret)
         if not taken.approved:
             for done_request, done_amount, done in charged:
-                pay_back(order, done_request, done_amount, done.reference, "another part was declined",
+                pay_back(order, done_request, done_amount, done.reference, gettext_noop("another part was declined"),
                          actor, shift, fail=False)
             with transaction.atomic():
                 Payment.objects.create(order=order, method=request.method, amount=amount, shift=shift,
@@ -110,7 +116,7 @@ def charge(order, parts, actor, shift, *, fail_order: bool) -> list[tuple]:
                                        created_by=staff(actor))
                 if fail_order:
                     fail_quietly(order, taken.message, actor)
-            raise PaymentDeclined(taken.message or "payment declined")
+            raise PaymentDeclined(declined_because(taken.message or PAYMENT_FAILED))
         charged.append((request, amount, taken))
     return charged
 
@@ -125,13 +131,13 @@ def record_charges(order, charged, actor, shift) -> None:
 
 def undo_charges(order, charged, exc, actor, shift, *, fail_order: bool):
     """Money was taken but nothing was sold: pay it back, whatever went wrong."""
-    reason = {PlacesUnavailable: "the hold lapsed and the seats were sold to someone else"}.get(
-        type(exc), getattr(exc, "message", None) or "the sale could not be completed")
+    reason = {PlacesUnavailable: gettext_noop("the hold lapsed and the seats were sold to someone else")}.get(
+        type(exc), getattr(exc, "message", None) or gettext_noop("the sale could not be completed"))
     for request, amount, taken in charged:
         pay_back(order, request, amount, taken.reference, reason, actor, shift, fail=fail_order)
     if isinstance(exc, PlacesUnavailable):
-        return HoldNotActive("your hold lapsed and the seats were taken by another buyer"
-                             + ("; the payment was refunded" if charged else ""))
+        return HoldNotActive(_("your hold lapsed and the seats were taken by another buyer; the payment was refunded")
+                             if charged else _("your hold lapsed and the seats were taken by another buyer"))
     return exc
 
 
@@ -221,4 +227,4 @@ def payback_plan(order: Order, amount: Decimal) -> list[tuple[Payment, Decimal]]
         left -= take
         if not left:
             return plan
-    raise IllegalTransition(f"the order's payments cannot cover a payback of {amount}")
+    raise IllegalTransition(_("the order's payments cannot cover a payback of %(amount)s") % {"amount": amount})

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from .. import rows
 from ..errors import InvalidRequest
@@ -25,13 +26,13 @@ class CustomerDetails:
 def clean_customer(details: CustomerDetails) -> CustomerDetails:
     name, email = details.name.strip(), details.email.strip().lower()
     if not name or len(name) > 200:
-        raise InvalidRequest("enter the customer's name", field="name")
+        raise InvalidRequest(_("enter the customer's name"), field="name")
     try:
         validate_email(email)
     except ValidationError:
-        raise InvalidRequest("enter a valid email address", field="email") from None
+        raise InvalidRequest(_("enter a valid email address"), field="email") from None
     if len(details.phone) > 40:
-        raise InvalidRequest("the phone number is too long", field="phone")
+        raise InvalidRequest(_("the phone number is too long"), field="phone")
     return CustomerDetails(name=name, email=email, phone=details.phone.strip())
 
 

@@ -10,6 +10,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from events.models import PriceType
 
@@ -42,26 +44,26 @@ class ExchangeQuote:
 def _exchange_checks(order: Order, ticket_ids, hold: Hold,
                      now: datetime) -> tuple[list[Ticket], list[inventory.TicketLine], ExchangeQuote]:
     if order.status != Order.Status.PAID:
-        raise IllegalTransition(f"order {order.code} is {order.get_status_display().lower()}; "
-                                "only a paid order can be exchanged")
+        raise IllegalTransition(_("order %(code)s is %(status)s; only a paid order can be exchanged") % {
+            "code": order.code, "status": order.get_status_display().lower()})
     valid = {t.pk: t for t in order.tickets.select_related("place__seat", "place__section")
              .filter(status=Ticket.Status.VALID)}
     wanted = set(ticket_ids)
     if not wanted:
-        raise InvalidRequest("tick the tickets to exchange", field="tickets")
+        raise InvalidRequest(_("tick the tickets to exchange"), field="tickets")
     if not wanted <= valid.keys():
-        raise InvalidRequest("some of those are not valid tickets of this order", field="tickets")
+        raise InvalidRequest(_("some of those are not valid tickets of this order"), field="tickets")
     old = [valid[pk] for pk in sorted(wanted)]
     if any(t.checked_in_at for t in old):
-        raise IllegalTransition("a ticket to exchange has already been used at the door")
+        raise IllegalTransition(_("a ticket to exchange has already been used at the door"))
     if order.performance.starts_at <= now:
-        raise IllegalTransition("this performance has already begun; its tickets cannot be exchanged")
+        raise IllegalTransition(_("this performance has already begun; its tickets cannot be exchanged"))
     if hold.status != Hold.Status.ACTIVE or not hold_is_live(hold, now):
-        raise HoldNotActive("the hold on the new seats lapsed; pick them again")
+        raise HoldNotActive(_("the hold on the new seats lapsed; pick them again"))
     if hold.performance.event_id != order.performance.event_id:
-        raise InvalidRequest("an exchange stays within the same event", field="performance")
+        raise InvalidRequest(_("an exchange stays within the same event"), field="performance")
     if hold.performance_id != order.performance_id and len(old) != len(valid):
-        raise InvalidRequest("to move to another performance, exchange every ticket of the order",
+        raise InvalidRequest(_("to move to another performance, exchange every ticket of the order"),
                              field="tickets")
     # The new places keep the old tickets' price types, in order, where the new
     # performance sells them (a child stays a child); the others take the default.
@@ -73,11 +75,12 @@ def _exchange_checks(order: Order, ticket_ids, hold: Hold,
     quote = hold_quote(hold, PriceRequest(types=wanted), now=now)
     new_total, currency, lines = quote.total, quote.currency, quote.lines
     if not lines:
-        raise HoldNotActive("the hold has no places; pick the new seats again")
+        raise HoldNotActive(_("the hold has no places; pick the new seats again"))
     if currency != order.currency:
-        raise InvalidRequest("the new seats are priced in another currency")
+        raise InvalidRequest(_("the new seats are priced in another currency"))
     if len(valid) - len(old) + len(lines) > hold.performance.ticket_limit:
-        raise InvalidRequest(f"at most {hold.performance.ticket_limit} tickets per order", field="quantity")
+        raise InvalidRequest(_("at most %(n)d tickets per order") % {
+            "n": hold.performance.ticket_limit}, field="quantity")
     if len(lines) > len(old):
         check_customer_limit(hold=hold, email=order.customer.email, parts=[], count=len(lines) - len(old),
                              limit=customer_limit(hold.performance_id))
@@ -100,27 +103,29 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
     now = now or timezone.now()
     policy = policy_for(hold.channel)
     if not policy.allows(actor):
-        raise NotPermitted(f"you may not sell through the {hold.channel} channel")
+        raise NotPermitted(_("you may not sell through the channel %(channel)s") % {
+            "channel": hold.get_channel_display()})
     order.refresh_from_db()
     hold.refresh_from_db()
     old, lines, quote = _exchange_checks(order, ticket_ids, hold, now)
     difference = quote.difference
     signer = approver or actor
     if difference < 0 and not may_refund(signer, -difference):
-        raise NotPermitted(f"paying back {-difference} {quote.currency} needs a supervisor")
+        raise NotPermitted(_("paying back %(difference)s %(currency)s needs a supervisor") % {
+            "difference": -difference, "currency": quote.currency})
     parts = validated_parts(policy, None, payments, difference) if difference > 0 else []
     charged = charge(order, parts, actor, shift, fail_order=False)
     payback: list[tuple[Payment, Decimal]] = []
     try:
         with transaction.atomic():
             if not Order.objects.select_for_update().filter(pk=order.pk, status=Order.Status.PAID).exists():
-                raise IllegalTransition("the order changed meanwhile; look it up again")
+                raise IllegalTransition(_("the order changed meanwhile; look it up again"))
             if Ticket.objects.filter(pk__in=[t.pk for t in old], checked_in_at__isnull=False).exists():
-                raise IllegalTransition("a ticket to exchange has just been used at the door")
+                raise IllegalTransition(_("a ticket to exchange has just been used at the door"))
             if difference < 0:
                 payback = payback_plan(order, -difference)
                 if shift is None and any(p.method == "cash" for p, _a in payback):
-                    raise InvalidRequest("open a shift: part of the difference is paid back in cash")
+                    raise InvalidRequest(_("open a shift: part of the difference is paid back in cash"))
             inventory.return_to_sale(order=order, tickets=old, now=now, actor=actor)
             new = inventory.sell(hold=hold, order=order, lines=lines, now=now, actor=actor)
             Order.objects.filter(pk=order.pk).update(total=F("total") + difference,
@@ -129,7 +134,7 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
             for paid, amount in payback:
                 Payment.objects.create(order=order, method=paid.method, amount=-amount, shift=shift,
                                        status=Payment.Status.REFUNDED, reference=paid.reference, refund_of=paid,
-                                       created_by=staff(actor), message="exchange: difference paid back")
+                                       created_by=staff(actor), message=gettext_noop("exchange: difference paid back"))
             Hold.objects.filter(pk=hold.pk).update(status=Hold.Status.SOLD)
             labels = Place.objects.in_bulk([t.place_id for t in new])
             record(order, "exchanged", f"{', '.join(str(t.place) for t in old)} → "

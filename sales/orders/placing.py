@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .. import inventory, rows
 from ..errors import (
@@ -22,7 +24,7 @@ from ..errors import (
 )
 from ..holds import hold_is_live, hold_may_be_used_by
 from ..models import Customer, Hold, Order, Payment, PromoCode, Ticket, WaitingRoom
-from ..payments import PaymentRequest, card_fingerprint
+from ..payments import PaymentRequest, card_fingerprint, declined_because
 from ..policy import policy_for
 from . import pricing
 from .charging import charge_and_sell, validated_parts
@@ -44,40 +46,46 @@ def order_place(
     owner_key: str | None = None,
     prices: PriceRequest = NO_CHOICE,
     now: datetime | None = None,
+    language: str | None = None,
 ) -> Order:
     """Place and pay an order for everything in `hold` (or the hold whose token is
     `hold_token`), priced as `prices` asks (price types, a promo code, a comp's reason),
     with one payment or a split between several. With an idempotency key, a
     retry returns the first order instead of selling twice. Counter payments name the
     clerk's `shift`. A hold named by its token is paid for only by whoever may use it
-    (`owner_key`, see holds.hold_may_be_used_by): a token alone is not enough."""
+    (`owner_key`, see holds.hold_may_be_used_by): a token alone is not enough. `language`:
+    the buyer's, which every later email speaks (default: the request's, buyer_language)."""
     # What the checks need, in one read: the hold as it is now, an order already made with
     # this key or from this hold, the on-sale's per-customer limit, and the places priced.
     found = rows.fetch(_SALE_FACTS_BY_TOKEN if hold is None else _SALE_FACTS_BY_ID, [
         idempotency_key, Order.Status.RESERVED, Order.Status.PAID, hold_token if hold is None else hold.pk])
     if not found:
-        raise InvalidRequest("no such hold", field="hold")
+        raise InvalidRequest(_("no such hold"), field="hold")
     hold = rows.instance(Hold, found[0])
     if owner_key is not None and not hold_may_be_used_by(hold, user=actor, owner_key=owner_key):
-        raise InvalidRequest("no such hold", field="hold")
+        raise InvalidRequest(_("no such hold"), field="hold")
     by_key, of_hold, limit, places, setup = found[0][-5:]
     policy = policy_for(hold.channel)
     if not policy.allows(actor):
-        raise NotPermitted(f"you may not sell through the {hold.channel} channel")
+        raise NotPermitted(_("you may not sell through the channel %(channel)s") % {
+            "channel": hold.get_channel_display()})
     if by_key is not None:
         return replay(Order.objects.get(pk=by_key), hold)
     customer = clean_customer(customer)
     if hold.status in (Hold.Status.RELEASED, Hold.Status.SOLD):
-        raise HoldNotActive(f"this hold is {hold.get_status_display().lower()}; hold the seats again")
+        raise HoldNotActive(_("this hold is %(status)s; hold the seats again") % {
+            "status": hold.get_status_display().lower()})
     if of_hold is not None:
         taken = Order.objects.get(pk=of_hold)
-        raise IllegalTransition(f"these seats are already order {taken.code} ({taken.get_status_display().lower()})")
+        raise IllegalTransition(_("these seats are already order %(code)s (%(status)s)") % {
+            "code": taken.code, "status": taken.get_status_display().lower()})
     quote = pricing.quote(places, setup, prices, hold=hold, actor=actor, email=customer.email, now=now)
     if not quote.lines:
-        raise HoldNotActive("the hold has no places; hold the seats again")
+        raise HoldNotActive(_("the hold has no places; hold the seats again"))
     parts = validated_parts(policy, payment, payments, quote.total)
     check_customer_limit(hold=hold, email=customer.email, parts=parts, count=quote.count, limit=limit)
-    order = create_order(hold=hold, customer=customer, quote=quote, actor=actor, idempotency_key=idempotency_key)
+    order = create_order(hold=hold, customer=customer, quote=quote, actor=actor, idempotency_key=idempotency_key,
+                         language=language)
     if order.status != Order.Status.PENDING or order.hold_id != hold.pk:
         return replay(order, hold)
     return charge_and_sell(order=order, hold=hold, parts=parts, lines=quote.lines, actor=actor,
@@ -121,19 +129,20 @@ def check_customer_limit(*, hold: Hold, email: str, parts, count: int, limit: in
                            order__payments__status=Payment.Status.APPROVED).distinct().count()
     if max(by_email, by_card) + count > limit:
         already = max(by_email, by_card)
-        raise InvalidRequest(f"at most {limit} tickets per customer for this on-sale"
-                             + (f"; you already have {already}" if already else ""), field="quantity")
+        raise InvalidRequest(_("at most %(limit)d tickets per customer for this on-sale") % {"limit": limit}
+                             + (_("; you already have %(n)d") % {"n": already} if already else ""), field="quantity")
 
 
-def buyer_language() -> str:
-    """The language the request speaks (the shop's and the API's choice, a console's
-    operator's), among those the box office speaks; else the default."""
-    active = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+def buyer_language(language: str | None = None) -> str:
+    """`language` (the caller's, chosen by the clerk or operator), else the language the
+    request speaks (the shop's and the API's choice), among those the box office speaks;
+    else the default."""
+    active = (language or translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
     return active if active in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 def create_order(*, hold, customer, quote: Quote, actor, idempotency_key,
-                 status=Order.Status.PENDING, payment_deadline=None) -> Order:
+                 status=Order.Status.PENDING, payment_deadline=None, language: str | None = None) -> Order:
     """The order, its customer (`customer_cte`), its audit line and the use of its promo
     and presale codes, in one statement. A code's use is taken only while it has uses
     left (pricing.PROMO_USES_LEFT): if none is left, nothing is written."""
@@ -142,7 +151,7 @@ def create_order(*, hold, customer, quote: Quote, actor, idempotency_key,
     presale_id = hold.presale_code_id
     order = Order(performance_id=hold.performance_id, channel=hold.channel, hold=hold,
                   idempotency_key=idempotency_key or None, total=quote.total, currency=quote.currency, status=status,
-                  payment_deadline=payment_deadline, created_by=by, language=buyer_language(),
+                  payment_deadline=payment_deadline, created_by=by, language=buyer_language(language),
                   promo_code_id=promo_id, comp_reason=quote.comp_reason, receipt=quote.receipt)
     columns, values, params = rows.insert(order, customer_id="(SELECT id FROM customer)")
     customer_sql, customer_params = customer_cte(customer, actor)
@@ -180,8 +189,9 @@ def create_order(*, hold, customer, quote: Quote, actor, idempotency_key,
         (order.pk, *who), = found
     except _CodeUsedUp:
         if promo_id is not None and not _uses_left(PromoCode, promo_id, customer.email):
-            raise InvalidRequest(f"the code {quote.promo.code} has been used up", field="promo_code") from None
-        raise InvalidRequest("this presale code has been used up", field="access_code") from None
+            raise InvalidRequest(_("the code %(code)s has been used up") % {"code": quote.promo.code},
+                                 field="promo_code") from None
+        raise InvalidRequest(_("this presale code has been used up"), field="access_code") from None
     except IntegrityError as exc:
         # The same key raced us in another request: answer as that one does.
         existing = by_idempotency_key(idempotency_key) if idempotency_key else None
@@ -193,8 +203,10 @@ def create_order(*, hold, customer, quote: Quote, actor, idempotency_key,
             taken = rows.first(Order, "hold_id = %s AND status IN (%s, %s, %s)",
                                [hold.pk, Order.Status.PENDING, Order.Status.RESERVED, Order.Status.PAID])
             paying = taken is None or taken.status == Order.Status.PENDING
-            raise (InProgress if paying else IllegalTransition)("these seats are already " + (
-                f"order {taken.code} ({taken.get_status_display().lower()})" if taken else "being paid for")) from None
+            raise (InProgress if paying else IllegalTransition)(
+                _("these seats are already order %(code)s (%(status)s)") % {
+                    "code": taken.code, "status": taken.get_status_display().lower()} if taken
+                else _("these seats are already being paid for")) from None
         raise
     order._state.adding, order._state.db = False, connection.alias
     order.customer = Customer.from_db(connection.alias, CUSTOMER_FIELDS, who)
@@ -221,18 +233,21 @@ def _constraint_of(exc: IntegrityError) -> str | None:
 
 
 ABANDONED_AFTER = timedelta(minutes=30)
-INTERRUPTED = "the payment was interrupted before it completed; nothing was sold"
+# Kept on the order in English (the record); read out in the reader's language.
+INTERRUPTED = gettext_noop("the payment was interrupted before it completed; nothing was sold")
+ABANDONED = gettext_noop("abandoned while being paid")
 
 
 def replay(existing: Order, hold: Hold) -> Order:
     """The answer to a retry: the first order made with its key, or that order's failure."""
     if existing.hold_id != hold.pk:
-        raise IdempotencyConflict("this idempotency key was used for another order")
+        raise IdempotencyConflict(_("this idempotency key was used for another order"))
     if existing.status == Order.Status.FAILED and existing.failure_reason == INTERRUPTED:
-        raise PaymentInterrupted(INTERRUPTED + "; pay again with a new idempotency key"
-                                 + ("" if hold_is_live(hold) else " after holding the seats again"))
+        raise PaymentInterrupted(_(INTERRUPTED) + (_("; pay again with a new idempotency key") if hold_is_live(hold)
+                                                   else _("; pay again with a new idempotency key after holding the "
+                                                          "seats again")))
     if existing.status == Order.Status.FAILED:  # the declined attempt sent again: still declined
-        raise PaymentDeclined(existing.failure_reason or "payment failed")
+        raise PaymentDeclined(declined_because(existing.failure_reason))
     return existing
 
 
@@ -245,7 +260,7 @@ def orders_abandoned_tidy(*, now: datetime | None = None) -> int:
     stale = list(Order.objects.filter(status=Order.Status.PENDING, created_at__lt=now - ABANDONED_AFTER,
                                       payment_intent=""))
     for order in stale:
-        _fail_if_pending(order, "abandoned while being paid")
+        _fail_if_pending(order, ABANDONED)
     return len(stale)
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from events.models import Channel
 
@@ -121,14 +122,14 @@ def quote(places, setup, request: PriceRequest, *, hold: Hold, actor=None, email
     places = places or []
     currencies = {currency for _pk, _price, currency, _name, _zone in places}
     if len(currencies) > 1:
-        raise InvalidRequest("the held places are priced in different currencies")
+        raise InvalidRequest(_("the held places are priced in different currencies"))
     currency = currencies.pop() if places else "CAD"
     types = price_types_of(setup)
     fee_row, tax_rows, included = (setup or [None, None, None, None])[1:]
     by_id = {t.id: t for t in types}
     unknown = set(request.types) - {pk for pk, *_rest in places}
     if unknown:
-        raise InvalidRequest("a price type is given for a place that is not in this hold", field="tickets")
+        raise InvalidRequest(_("a price type is given for a place that is not in this hold"), field="tickets")
     comp_allowed = bool(roles_of(actor)) and hold.channel != Channel.ONLINE
     # A hold made with a presale code buys the price types its presale opens (all if none named).
     opened = set(PresaleCode.objects.get(pk=hold.presale_code_id).presale.price_types.values_list("pk", flat=True)) \
@@ -137,7 +138,7 @@ def quote(places, setup, request: PriceRequest, *, hold: Hold, actor=None, email
     for pk, _price, _currency, zone_name, zone_id in places:
         if not types:
             if request.types.get(pk) is not None:
-                raise InvalidRequest("this performance has no price types", field="tickets")
+                raise InvalidRequest(_("this performance has no price types"), field="tickets")
             chosen.append(None)
             continue
         wanted = request.types.get(pk)
@@ -145,27 +146,31 @@ def quote(places, setup, request: PriceRequest, *, hold: Hold, actor=None, email
             price_type = next((t for t in types if not t.complimentary and zone_id in t.prices
                                and (not opened or t.id in opened)), None)
             if price_type is None:
-                raise InvalidRequest(f"nothing is sold in {zone_name} yet", field="tickets")
+                raise InvalidRequest(_("nothing is sold in %(zone_name)s yet") % {
+                    "zone_name": zone_name}, field="tickets")
         else:
             price_type = by_id.get(wanted)
             if price_type is None:
-                raise InvalidRequest("no such price type for this performance", field="tickets")
+                raise InvalidRequest(_("no such price type for this performance"), field="tickets")
             if price_type.complimentary and not comp_allowed:
-                raise NotPermitted("complimentary tickets are given by staff only")
+                raise NotPermitted(_("complimentary tickets are given by staff only"))
             if not price_type.complimentary and zone_id not in price_type.prices:
-                raise InvalidRequest(f"{price_type.name} is not sold in {zone_name}", field="tickets")
+                raise InvalidRequest(_("%(name)s is not sold in %(zone_name)s") % {
+                    "name": price_type.name, "zone_name": zone_name}, field="tickets")
             if opened and price_type.id not in opened:
-                raise InvalidRequest(f"the presale does not sell {price_type.name} tickets", field="tickets")
+                raise InvalidRequest(_("the presale does not sell %(name)s tickets") % {
+                    "name": price_type.name}, field="tickets")
         chosen.append(price_type)
     for price_type in types:
         n = sum(c is price_type for c in chosen)
         if price_type.order_limit is not None and n > price_type.order_limit:
-            raise InvalidRequest(f"at most {price_type.order_limit} {price_type.name} tickets per order",
+            raise InvalidRequest(_("at most %(order_limit)s %(name)s tickets per order") % {
+                "order_limit": price_type.order_limit, "name": price_type.name},
                                  field="tickets")
     comps = any(c is not None and c.complimentary for c in chosen)
     comp_reason = request.comp_reason.strip()[:200]
     if comps and not comp_reason:
-        raise InvalidRequest("give the reason for the complimentary tickets", field="comp_reason")
+        raise InvalidRequest(_("give the reason for the complimentary tickets"), field="comp_reason")
     items = [(price_type, zone_id, Decimal(price) if price_type is None
               else price_type.prices.get(zone_id, Decimal("0.00")))
              for (_pk, price, _currency, _name, zone_id), price_type in zip(places, chosen, strict=True)]
@@ -174,7 +179,8 @@ def quote(places, setup, request: PriceRequest, *, hold: Hold, actor=None, email
         if promo else [True] * len(items)
     if promo is not None and not any(ok for ok, (t, _z, _p) in zip(discountable, items, strict=True)
                                      if not (t and t.complimentary)):
-        raise InvalidRequest(f"the code {promo.code} does not apply to these tickets", field="promo_code")
+        raise InvalidRequest(_("the code %(code)s does not apply to these tickets") % {
+            "code": promo.code}, field="promo_code")
     fee = receipts.Fee(*(Decimal(fee_row[0]), Decimal(fee_row[1]), bool(fee_row[2]))) if fee_row else receipts.Fee()
     taxes = [receipts.Tax(name=name, rate=Decimal(percent) / 100, on_fees=on_fees, registration=registration)
              for name, percent, on_fees, registration in (tax_rows or [])]
@@ -244,18 +250,20 @@ def find_promo(code: str, *, hold: Hold, now: datetime, email: str = "") -> Prom
     uses are counted for good when the order is made (placing: one guarded statement)."""
     promo = PromoCode.objects.filter(code__iexact=code.strip()[:40], active=True).first()
     if promo is None:
-        raise InvalidRequest(f"the code {code.strip()[:40]} does not exist", field="promo_code")
+        raise InvalidRequest(_("the code %(code)s does not exist") % {"code": code.strip()[:40]}, field="promo_code")
     if promo.valid_from and now < promo.valid_from:
-        raise InvalidRequest(f"the code {promo.code} is not valid yet", field="promo_code")
+        raise InvalidRequest(_("the code %(code)s is not valid yet") % {"code": promo.code}, field="promo_code")
     if promo.valid_until and now >= promo.valid_until:
-        raise InvalidRequest(f"the code {promo.code} has expired", field="promo_code")
+        raise InvalidRequest(_("the code %(code)s has expired") % {"code": promo.code}, field="promo_code")
     if promo.channel_list() and hold.channel not in promo.channel_list():
-        raise InvalidRequest(f"the code {promo.code} is not valid for this channel", field="promo_code")
+        raise InvalidRequest(_("the code %(code)s is not valid for this channel") % {
+            "code": promo.code}, field="promo_code")
     performances = set(promo.performances.values_list("pk", flat=True))
     if performances and hold.performance_id not in performances:
-        raise InvalidRequest(f"the code {promo.code} is not valid for this performance", field="promo_code")
+        raise InvalidRequest(_("the code %(code)s is not valid for this performance") % {
+            "code": promo.code}, field="promo_code")
     if promo.max_uses is not None and promo.uses >= promo.max_uses:
-        raise InvalidRequest(f"the code {promo.code} has been used up", field="promo_code")
+        raise InvalidRequest(_("the code %(code)s has been used up") % {"code": promo.code}, field="promo_code")
     promo.zone_ids = set(promo.zones.values_list("pk", flat=True))
     promo.type_ids = set(promo.price_types.values_list("pk", flat=True))
     return promo

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .. import inventory
 from ..availability import availability_changed
@@ -31,8 +33,8 @@ def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: da
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
         if order.status != Order.Status.PAID:
-            raise IllegalTransition(f"order {order.code} is {order.get_status_display().lower()}; "
-                                    "only a paid order can be refunded")
+            raise IllegalTransition(_("order %(code)s is %(status)s; only a paid order can be refunded") % {
+                "code": order.code, "status": order.get_status_display().lower()})
         plan = refundable(order)
         amount = sum((a for _p, a in plan), Decimal("0"))
         kept = min(kept_on_refund(order), amount)  # fees that are not refundable stay paid
@@ -41,15 +43,16 @@ def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: da
             plan = payback_plan(order, amount) if amount else []
         signer = approver or actor
         if signer is not None and not may_refund(signer, amount):
-            raise NotPermitted(f"a refund of {amount} {order.currency} needs a supervisor")
+            raise NotPermitted(_("a refund of %(amount)s %(currency)s needs a supervisor") % {
+                "amount": amount, "currency": order.currency})
         tickets = list(order.tickets.filter(status=Ticket.Status.VALID))
         if any(t.checked_in_at for t in tickets):
-            raise IllegalTransition("a ticket of this order has already been used at the door")
+            raise IllegalTransition(_("a ticket of this order has already been used at the door"))
         inventory.return_to_sale(order=order, tickets=tickets, now=now, actor=actor)
         for paid, back in plan:  # each method paid back its own way (cash from the clerk's drawer)
             Payment.objects.create(order=order, method=paid.method, amount=-back, shift=shift,
                                    status=Payment.Status.REFUNDED, reference=paid.reference, refund_of=paid,
-                                   created_by=staff(actor), message="refund")
+                                   created_by=staff(actor), message=gettext_noop("refund"))
         order_transition(order, Order.Status.REFUNDED, actor=actor, reason=f"{amount} {order.currency}")
         if signer is not None and actor is not None and signer.pk != actor.pk:
             record(order, "refund approved", f"at the counter of {actor.get_username()}", signer)
@@ -71,7 +74,7 @@ def order_cancel(*, order: Order, actor=None) -> Order:
             order_transition(order, Order.Status.CANCELLED, actor=actor)
         except OrderStatusConflict:
             order.refresh_from_db()
-            raise IllegalTransition(f"order {order.code} is {order.get_status_display().lower()}; "
-                                    "a paid order is refunded, not cancelled") from None
+            raise IllegalTransition(_("order %(code)s is %(status)s; a paid order is refunded, not cancelled") % {
+                "code": order.code, "status": order.get_status_display().lower()}) from None
     order.refresh_from_db()
     return order

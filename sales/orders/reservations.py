@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from events.models import Channel
 
@@ -29,43 +30,46 @@ PAYING_FOR = timedelta(minutes=2)
 def order_reserve(*, hold: Hold | None = None, hold_token: str | None = None, customer: CustomerDetails,
                   deadline: datetime, actor, idempotency_key: str | None = None,
                   owner_key: str | None = None, prices: PriceRequest = NO_CHOICE,
-                  now: datetime | None = None) -> Order:
+                  now: datetime | None = None, language: str | None = None) -> Order:
     """A reservation to pay later for everything in `hold` (or the hold whose token is
     `hold_token`): the places stay in the hold until `deadline`, then lapse by themselves
-    (the Celery sweep only marks the order and tidies)."""
+    (the Celery sweep only marks the order and tidies). `language`: the buyer's, which its
+    reminder and confirmation speak (default: the request's)."""
     now = now or timezone.now()
     if hold is None:
         hold = Hold.objects.select_related("performance").filter(token=hold_token).first()
         if hold is None or (owner_key is not None
                             and not hold_may_be_used_by(hold, user=actor, owner_key=owner_key)):
-            raise InvalidRequest("no such hold", field="hold")
+            raise InvalidRequest(_("no such hold"), field="hold")
     policy = policy_for(hold.channel)
     if not policy.allows(actor) or policy.reservation_for is None:
-        raise NotPermitted("this channel cannot make reservations to pay later")
+        raise NotPermitted(_("this channel cannot make reservations to pay later"))
     if idempotency_key:
         existing = placing.by_idempotency_key(idempotency_key)
         if existing is not None:
             return placing.replay(existing, hold)
     if not now < deadline <= now + policy.reservation_for:
-        raise InvalidRequest(f"the deadline must be within {policy.reservation_for.days} days from now",
-                             field="deadline")
+        raise InvalidRequest(_("the deadline must be within %(days)s days from now") % {
+            "days": policy.reservation_for.days}, field="deadline")
     if deadline >= hold.performance.starts_at:
-        raise InvalidRequest("the deadline must be before the performance", field="deadline")
+        raise InvalidRequest(_("the deadline must be before the performance"), field="deadline")
     customer = clean_customer(customer)
     if not hold_is_live(hold, now):
-        raise HoldNotActive("the hold has lapsed; hold the seats again")
+        raise HoldNotActive(_("the hold has lapsed; hold the seats again"))
     taken = placing.order_of_hold(hold)
     if taken is not None:
-        raise IllegalTransition(f"these seats are already order {taken.code} ({taken.get_status_display().lower()})")
+        raise IllegalTransition(_("these seats are already order %(code)s (%(status)s)") % {
+            "code": taken.code, "status": taken.get_status_display().lower()})
     quote = hold_quote(hold, prices, actor=actor, email=customer.email, now=now)
     try:
         with transaction.atomic():
             if inventory.extend(hold=hold, until=deadline, now=now) != quote.count:
-                raise HoldNotActive("some of the seats are no longer held; hold them again")
+                raise HoldNotActive(_("some of the seats are no longer held; hold them again"))
             Hold.objects.filter(pk=hold.pk).update(expires_at=deadline)
             order = placing.create_order(hold=hold, customer=customer, quote=quote, actor=actor,
                                          idempotency_key=idempotency_key,
-                                         status=Order.Status.RESERVED, payment_deadline=deadline)
+                                         status=Order.Status.RESERVED, payment_deadline=deadline,
+                                         language=language)
             if order.hold_id != hold.pk or order.payment_deadline != deadline:
                 raise _Raced(order)  # the same key's first request: its answer, and none of this one's writes
     except _Raced as raced:
@@ -83,13 +87,14 @@ def order_pay_reservation(*, order: Order, payment: PaymentRequest | None = None
                           payments: list[PaymentRequest] | None = None, actor=None, shift=None) -> Order:
     policy = policy_for(order.channel)
     if not (policy.allows(actor) or policy_for(Channel.COUNTER).allows(actor)):
-        raise NotPermitted("staff only")
+        raise NotPermitted(_("staff only"))
     order.refresh_from_db()
     if order.status != Order.Status.RESERVED:
-        raise IllegalTransition(f"order {order.code} is {order.get_status_display().lower()}, not a reservation")
+        raise IllegalTransition(_("order %(code)s is %(status)s, not a reservation") % {
+            "code": order.code, "status": order.get_status_display().lower()})
     now = timezone.now()
     if order.payment_deadline <= now:
-        raise HoldNotActive("the reservation lapsed at its deadline; its seats were released")
+        raise HoldNotActive(_("the reservation lapsed at its deadline; its seats were released"))
     hold = order.hold
     # As priced when it was reserved (a reservation from before prices were recorded: now).
     if order.receipt.get("tickets"):
@@ -104,7 +109,7 @@ def order_pay_reservation(*, order: Order, payment: PaymentRequest | None = None
     if not Order.objects.filter(pk=order.pk, status=Order.Status.RESERVED).filter(
             Q(payment_started_at__isnull=True) | Q(payment_started_at__lt=now - PAYING_FOR)).update(
             payment_started_at=now):
-        raise InProgress(f"order {order.code} is being paid right now")
+        raise InProgress(_("order %(code)s is being paid right now") % {"code": order.code})
     try:
         return charge_and_sell(order=order, hold=hold, parts=parts, lines=lines, actor=actor,
                                shift=shift, from_status=Order.Status.RESERVED)

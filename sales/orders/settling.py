@@ -16,6 +16,8 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from events.models import Channel
 
@@ -24,9 +26,9 @@ from ..availability import availability_changed
 from ..errors import IllegalTransition, NotFound, PlacesUnavailable
 from ..models import Order, Payment
 from ..notifications import confirmations_due
-from ..payments import PROVIDERS, Charge, PaymentRequest, StripeProvider
-from .charging import fail_quietly, payment_record
-from .placing import INTERRUPTED
+from ..payments import APPROVED, PROVIDERS, Charge, PaymentRequest, StripeProvider
+from .charging import NO_ANSWER, fail_quietly, payment_record
+from .placing import ABANDONED, INTERRUPTED
 from .pricing import lines_of
 from .status import record
 
@@ -37,8 +39,10 @@ SETTLE_AFTER = timedelta(minutes=1)
 # A cardholder who has not confirmed with their bank by then has given up.
 ACTION_TIMEOUT = timedelta(minutes=20)
 # Failures on our side after which the provider may still have taken the money.
-UNCERTAIN = ("the payment provider did not answer", INTERRUPTED, "abandoned while being paid")
-SEATS_GONE = "your hold lapsed and the seats were sold to another buyer; the payment was refunded"
+UNCERTAIN = (NO_ANSWER, INTERRUPTED, ABANDONED)
+# Failure reasons, kept in English on the order and read out in the reader's language.
+SEATS_GONE = gettext_noop("your hold lapsed and the seats were sold to another buyer; the payment was refunded")
+NOT_CONFIRMED = gettext_noop("the payment was not confirmed with the bank in time")
 
 
 def _provider() -> StripeProvider:
@@ -67,12 +71,12 @@ def payment_settle(order: Order, *, now: datetime | None = None) -> Order:
             elif (intent.status in ("requires_action", "requires_confirmation")
                   and now - order.created_at > ACTION_TIMEOUT):
                 _provider().cancel(intent.id)
-                fail_quietly(order, "the payment was not confirmed with the bank in time", None)
+                fail_quietly(order, NOT_CONFIRMED, None)
             return order
         if (order.status in (Order.Status.FAILED, Order.Status.CANCELLED) and intent.status == "succeeded"
                 and not Payment.objects.filter(order=order, reference=intent.id,
                                                status=Payment.Status.REFUNDED).exists()):
-            _pay_back(order, intent, "the order had failed when the payment went through")
+            _pay_back(order, intent, gettext_noop("the order had failed when the payment went through"))
     return order
 
 
@@ -82,7 +86,7 @@ def payment_confirmed(*, order: Order, client_secret: str | None = None) -> Orde
     if client_secret is not None:
         intent = _provider().retrieve(order.payment_intent) if order.payment_intent else None
         if intent is None or not hmac.compare_digest(intent.client_secret.encode(), client_secret.encode()):
-            raise NotFound("no such payment")
+            raise NotFound(_("no such payment"))
     return payment_settle(order)
 
 
@@ -103,7 +107,7 @@ def _finish(order: Order, intent, now: datetime) -> Order:
     back if they are gone."""
     amount = Decimal(intent.amount) / 100
     hold = order.hold
-    charged = [(PaymentRequest(method=_method(order)), amount, Charge(True, reference=intent.id, message="approved"))]
+    charged = [(PaymentRequest(method=_method(order)), amount, Charge(True, reference=intent.id, message=APPROVED))]
     try:
         with transaction.atomic():
             issued = inventory.sell(hold=hold, order=order, lines=lines_of(order), now=now,

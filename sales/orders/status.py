@@ -8,6 +8,7 @@ on its row in the same way; every other move comes through `order_transition`.
 from __future__ import annotations
 
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from ..errors import IllegalTransition
 from ..models import Order, OrderEvent
@@ -78,7 +79,8 @@ def order_transition(order: Order, to: str, *, actor=None, reason: str = "", act
             record(order, action or ACTIONS[to], reason, actor)
     # Raised outside the block: a refusal leaves the caller's transaction usable.
     if not moved:
-        raise OrderStatusConflict(f"order {order.code} cannot become {S(to).label.lower()} from where it is")
+        raise OrderStatusConflict(_("order %(code)s cannot become %(status)s from where it is") % {
+            "code": order.code, "status": S(to).label.lower()})
     for name, value in fields.items():
         setattr(order, name, value)
     return order

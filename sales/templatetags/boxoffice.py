@@ -1,14 +1,20 @@
+import re
+
 from django import template
 from django.templatetags.tz import do_timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, gettext_noop, ngettext
 
-from sales.formatting import money
+from sales.formatting import customer_name, money, payment_note
+from sales.models import Payment
 from sales.tickets import ticket_qr
 
 register = template.Library()
 
 
 register.filter("money", money)
+register.filter("customer_name", customer_name)
+register.filter("payment_note", payment_note)
 
 
 @register.simple_tag
@@ -35,3 +41,33 @@ def at_venue(value, performance):
     if not value:
         return value
     return do_timezone(value, performance.venue.zone)
+
+
+# An order's audit lines are kept in English (the record, as searched and exported); the
+# consoles read them in their own language. The actions the services write:
+AUDIT_ACTIONS = (gettext_noop("placed"), gettext_noop("reserved"), gettext_noop("paid"), gettext_noop("failed"),
+                 gettext_noop("cancelled"), gettext_noop("refunded"), gettext_noop("reservation lapsed"),
+                 gettext_noop("payment refunded"), gettext_noop("exchanged"), gettext_noop("exchange approved"),
+                 gettext_noop("refund approved"), gettext_noop("printed"), gettext_noop("reprinted"),
+                 gettext_noop("confirmation sent"), gettext_noop("reminder sent"))
+_METHODS = re.compile(r"\b(" + "|".join(sorted(Payment.Method.values, key=len, reverse=True)) + r")\b")
+
+
+@register.filter
+def audit_line(event) -> str:
+    """An audit line, "action detail", in the reader's language."""
+    detail = event.detail or ""
+    if m := re.fullmatch(r"(\d+) tickets, (.*)", detail):
+        detail = ngettext("%(n)d ticket, %(total)s", "%(n)d tickets, %(total)s", int(m[1])) % {
+            "n": int(m[1]), "total": m[2]}
+    elif m := re.fullmatch(r"at the counter of (.*)", detail):
+        detail = gettext("at the counter of %(clerk)s") % {"clerk": m[1]}
+    elif m := re.fullmatch(r"(.*); difference (\S+ \S+)", detail):
+        detail = gettext("%(places)s; difference %(amount)s") % {"places": m[1], "amount": m[2]}
+    elif m := re.fullmatch(r"([-\d.]+ [A-Z]{3}): (.*), (\S+)", detail):
+        detail = f"{m[1]}: {gettext(m[2])}, {m[3]}"
+    elif event.action == "paid":
+        detail = _METHODS.sub(lambda found: str(Payment.Method(found[1]).label), detail)
+    elif detail:
+        detail = gettext(detail)
+    return f"{gettext(event.action)} {detail}".strip()

@@ -1,11 +1,13 @@
 """Checkout in a real browser: errors at the top and focused, the one-minute warning, one
-lapse message with the typed details kept, and axe-core on the basket."""
+lapse message with the typed details kept, restricted view said in the basket, and
+axe-core on the basket."""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from events.models import Seat
 from sales.models import Hold, Place
 from tests.browser import axe_violations, open_page, screenshot
 from tests.support import make_performance, places_of
@@ -30,8 +32,10 @@ def lapse_in(seconds: float) -> None:
 @pytest.mark.parametrize("viewport", [{"width": 1366, "height": 900}, {"width": 390, "height": 844}])
 def test_checkout_errors_are_at_the_top_and_focused(browser, live_server, viewport):
     perf = make_performance(rows=2, per_row=6)
+    Seat.objects.filter(pk=places_of(perf)[0].seat_id).update(restricted_view=True)
     context, page = open_page(browser, live_server, viewport)
     hold_one(page, perf)
+    assert page.locator("#basket-places tbody tr").first.get_by_text("Restricted view").is_visible()
     page.get_by_label("Email").fill("not-an-email")
     page.locator("#pay").click()
     summary = page.locator("#error-summary")

@@ -3,13 +3,14 @@ is one service call, recorded with the clerk."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -35,6 +36,7 @@ from sales.channels.forms import (
 )
 from sales.channels.staff import role_required, to_page
 from sales.errors import SalesError
+from sales.formatting import WALK_IN_EMAIL, WALK_IN_NAME
 from sales.holds import hold_create, hold_is_live, hold_release
 from sales.models import Hold, Order, Shift
 from sales.orders import (
@@ -56,7 +58,7 @@ from sales.tickets_pdf import order_pdf as tickets_pdf
 clerk_only = role_required(COUNTER_CLERK)
 # What a refusal names when it is about the prices chosen rather than the money.
 PRICE_FIELDS = ("promo_code", "comp_reason", "tickets")
-WALK_IN = CustomerDetails(name="Counter customer", email="counter@boxoffice.invalid")
+WALK_IN = CustomerDetails(name=WALK_IN_NAME, email=WALK_IN_EMAIL)
 
 
 def _valid(form):
@@ -146,7 +148,7 @@ def sale_new(request):
 def _own_hold(request, hold_id: int) -> Hold:
     """The clerk's own counter hold. Staff pages name a hold by its id, never by its token
     (a bearer secret for the API), so a URL seen over a shoulder or in a log gives nothing."""
-    return get_object_or_404(Hold.objects.select_related("performance__event"), pk=hold_id,
+    return get_object_or_404(Hold.objects.select_related("performance__event", "performance__venue"), pk=hold_id,
                              channel=Channel.COUNTER, user=request.user)
 
 
@@ -181,7 +183,8 @@ def sale(request, hold_id: int):
             quote = None if retry else priced(prices, hold, actor=request.user, paying=True)
             if retry or (quote is not None and not prices.errors):
                 order = order_place(hold=hold, customer=WALK_IN, payments=payment.parts(), actor=request.user,
-                                    shift=shift, idempotency_key=key, prices=prices.price_request())
+                                    shift=shift, idempotency_key=key, prices=prices.price_request(),
+                                    language=payment.cleaned_data["language"] or hold.performance.venue.language)
         except SalesError as exc:
             if exc.detail.get("field") in PRICE_FIELDS:
                 prices.refused(exc)
@@ -198,6 +201,8 @@ def sale(request, hold_id: int):
         "receipt": receipt_of(quote, places, prices.types) if quote is not None else None,
         "seconds_left": max(0, int((hold.expires_at - timezone.now()).total_seconds())),
         "attempt": timezone.now().strftime("%H%M%S%f"),
+        "languages": settings.LANGUAGES,
+        "buyer_language": request.POST.get("language") or hold.performance.venue.language,
     }
     status = 400 if errors or prices.errors else 200
     if request.htmx and posted and request.POST.get("action") == "quote":
@@ -324,7 +329,8 @@ def order_exchange_view(request, code: str, hold_id: int):
 def order_print(request, code: str):
     order = get_object_or_404(Order, code=code.upper(), status=Order.Status.PAID)
     tickets = tickets_printed(order=order, actor=request.user)
-    return render(request, "counter/print.html", {"order": order, "tickets": tickets})
+    with translation.override(order.language):  # handed to the buyer: in their language
+        return render(request, "counter/print.html", {"order": order, "tickets": tickets})
 
 
 @clerk_only

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import F, Func, Q, Value
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from events.models import Channel, Performance, PriceZone, Section
+from events.models import Channel, Performance, PriceZone, Section, Venue
 from sales.availability import seat_rows, taken_seats
 from sales.channels.forms import (
     CardForm,
@@ -96,7 +97,7 @@ def customer(request, pk: int):
     return render(request, "phone/customer.html", {
         "customer": cust, "orders": cust.orders.select_related("performance__event").order_by("-created_at")[:20],
         "notes": cust.note_entries.select_related("author")[:20], "performances": performances,
-        "standing_kind": Section.Kind.STANDING})
+        "standing_kind": Section.Kind.STANDING, "languages": settings.LANGUAGES})
 
 
 @operator_only
@@ -122,6 +123,8 @@ def sale_new(request, pk: int):
         return redirect("phone:customer", pk=cust.pk)
     asked = form.cleaned_data
     perf = get_object_or_404(Performance, pk=asked["performance"])
+    if asked["language"] and asked["language"] != cust.language:  # the caller's, for this call and the next
+        Customer.objects.filter(pk=cust.pk).update(language=asked["language"])
     try:
         seats = asked["seats"]
         zone = section = None
@@ -183,16 +186,17 @@ def sale(request, pk: int, hold_id: int):
             retry = deadline is None and Order.objects.filter(idempotency_key=key).exists()
             quote = None if retry else priced(prices, hold, actor=request.user, email=cust.email, paying=True)
             if retry or (quote is not None and not prices.errors):
+                language = cust.language or Venue.objects.get(performances__holds=hold).language
                 if deadline is not None:
                     order = order_reserve(hold=hold, customer=details, deadline=deadline, actor=request.user,
-                                          prices=prices.price_request())
+                                          prices=prices.price_request(), language=language)
                     messages.success(request, _("Reserved until %(when)s.") % {
                         "when": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")})
                 else:
                     order = order_place(hold=hold, customer=details, actor=request.user,
                                         payment=PaymentRequest(method="card_not_present",
                                                                card_number=asked["card_number"]),
-                                        idempotency_key=key, prices=prices.price_request())
+                                        idempotency_key=key, prices=prices.price_request(), language=language)
                     messages.success(request, _("Paid. The tickets are on their way to %(email)s.")
                                      % {"email": cust.email})
                 return redirect("phone:order", code=order.code)

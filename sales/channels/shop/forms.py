@@ -49,7 +49,7 @@ class CheckoutForm(forms.Form):
                             widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}))
     # The payment provider's token for the card typed into its own field (static/card.js):
     # the card itself never comes here.
-    card_token = forms.CharField(max_length=255, widget=forms.HiddenInput,
+    card_token = forms.CharField(max_length=255, widget=forms.HiddenInput, label=_("Card"),
                                  error_messages={"required": _("Enter your card in the card field.")})
 
 

@@ -51,7 +51,7 @@ from sales.inventory import free
 from sales.models import Ballot, Hold, Order, Place, Presale, PresaleCode
 from sales.orders import CustomerDetails, order_place
 from sales.orders.settling import payment_confirmed
-from sales.payments import PaymentRequest
+from sales.payments import PaymentRequest, declined_because
 from sales.seatmap import overview, section_svg, sections_of
 from sales.tickets_pdf import order_pdf
 
@@ -496,7 +496,7 @@ def confirm_payment(request, code: str):
         messages.info(request, _("Your bank has not answered yet; please wait a moment and reload."))
     else:
         messages.error(request, _("The payment was not made: %(reason)s. Your seats are still held.")
-                       % {"reason": order.failure_reason})
+                       % {"reason": declined_because(order.failure_reason)})
     return redirect("shop:basket")
 
 

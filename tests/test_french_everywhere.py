@@ -1,0 +1,347 @@
+"""French everywhere: a French buyer, clerk, operator or door keeper reads no English of
+ours. Every page, email and PDF below is rendered in French and read as a person would
+(its visible text), and fails if it shows one of our catalogue's English sentences as
+it is (where the French differs) or an English sentence of our own making."""
+
+from __future__ import annotations
+
+import base64
+import re
+import zlib
+from datetime import timedelta
+from functools import cache
+from html.parser import HTMLParser
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.test import Client
+from django.utils import timezone, translation
+
+from events.models import Seat
+from sales import lottery
+from sales.holds import hold_create
+from sales.models import Ballot, Order, Organizer
+from sales.notifications import send_confirmation, send_reservation_reminders
+from sales.orders import CustomerDetails, order_reserve
+from sales.policy import COUNTER_CLERK, DOOR_STAFF, PHONE_OPERATOR
+from tests.factories import CustomerFactory
+from tests.support import (
+    BUYER,
+    CARD,
+    card_token,
+    make_performance,
+    make_user,
+    places_of,
+    price_types,
+    quebec_taxes,
+    signed_in,
+)
+
+pytestmark = pytest.mark.django_db
+
+FRENCH = {"HTTP_ACCEPT_LANGUAGE": "fr"}
+# English words of our sentences that French never uses; test data (names of zones,
+# price types, venues) is chosen so that none of them is in it.
+ENGLISH_WORDS = {"the", "your", "you", "is", "are", "was", "and", "with", "this", "these", "not", "of", "for",
+                 "has", "have", "been", "no", "please", "seats", "tickets", "order", "held", "sold", "card",
+                 "declined", "payment", "left", "again", "only"}
+# Service messages seen in French pages before they were translated.
+KNOWN_LEAKS = ["card declined", "insufficient funds", "Your card was declined", "place unavailable",
+               "places unavailable", "already sold", "held by another buyer", "the hold has lapsed"]
+
+
+@cache
+def our_english() -> list[re.Pattern]:
+    """A pattern per English sentence of the catalogue whose French differs: the sentence's
+    longest stretch without placeholders, as whole words."""
+    po = polib.pofile(str(Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.po"))
+    patterns = []
+    for entry in po:
+        french = entry.msgstr or (entry.msgstr_plural or {}).get(0, "")
+        if entry.obsolete or not french or french == entry.msgid:
+            continue
+        stretch = max((s.strip(" :;,.—") for s in re.split(r"%\(\w+\)[sd]|%[sd]|\n", entry.msgid)), key=len)
+        if len(stretch) < 3 or stretch in french:
+            continue
+        patterns.append(re.compile(rf"(?<![\w-]){re.escape(stretch)}(?![\w-])"))
+    return patterns
+
+
+class _Visible(HTMLParser):
+    """The text a person reads or hears: text outside scripts and styles, and the
+    attributes read out (labels, titles, placeholders, button values)."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts, self.hidden = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "template"):
+            self.hidden += 1
+        for name, value in attrs:
+            if value and (name in ("title", "alt", "placeholder", "aria-label")
+                          or (name == "value" and dict(attrs).get("type") in ("submit", "button"))):
+                self.parts.append(value)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "template"):
+            self.hidden = max(0, self.hidden - 1)
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def visible(html: str) -> str:
+    parser = _Visible()
+    parser.feed(html)
+    return "\n".join(p.strip() for p in parser.parts if p.strip())
+
+
+def english_in(text: str) -> list[str]:
+    """What in `text` is English of ours."""
+    found = [p.pattern for p in our_english() if p.search(text)]
+    found += [leak for leak in KNOWN_LEAKS if leak.lower() in text.lower()]
+    words = set(re.findall(r"(?<![\w/-])[A-Za-z]+(?![\w/-])", text))  # not inside codes, tokens or links
+    found += sorted(words & ENGLISH_WORDS)
+    return found
+
+
+def assert_french(what: str, text: str) -> None:
+    leaks = english_in(text)
+    assert leaks == [], f"English in the French {what}: {leaks}\n---\n{text[:3000]}"
+
+
+def page(client: Client, url: str, **kwargs) -> str:
+    response = client.get(url, **FRENCH, **kwargs)
+    assert response.status_code == 200, (url, response.status_code)
+    assert response["Content-Language"] == "fr"
+    return response.content.decode()
+
+
+def pdf_text(data: bytes) -> str:
+    """The text drawn on a PDF of ours (reportlab's standard fonts: literal strings in
+    page streams, ASCII85 and Flate encoded)."""
+    text = []
+    for stream in re.findall(rb"stream\r?\n(.*?)endstream", data, re.S):
+        try:
+            stream = zlib.decompress(base64.a85decode(b"<~" + stream.strip(), adobe=True))
+        except (ValueError, zlib.error):
+            continue
+        for literal in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", stream):
+            raw = re.sub(rb"\\([0-7]{3})", lambda m: bytes([int(m[1], 8)]), literal)
+            text.append(re.sub(rb"\\(.)", rb"\1", raw).decode("cp1252"))
+    return "\n".join(text)
+
+
+def test_the_check_finds_english():
+    """The checks themselves: the English they are meant to find is found."""
+    assert english_in("Paiement refusé : card declined: insufficient funds")
+    assert english_in("<p>Your basket</p>") and english_in(visible('<button title="Release these seats">x</button>'))
+    assert english_in("Réservé. Seats held for 5 minutes")
+    assert english_in("https://example.org/orders/AB12/x9is3-no_of/ 4f7the") == []  # codes and links are no words
+    assert english_in(visible("<p>Votre panier</p><script>var t = 'Your basket';</script>")) == []
+
+
+@pytest.fixture
+def french_performance():
+    perf = make_performance(rows=2, per_row=6, price="50.00")
+    perf.event.title = "Soirée Lumière"
+    perf.event.save()
+    perf.venue.name = "Théâtre Bleu"
+    perf.venue.save()
+    perf.price_zones.update(name="Parterre")
+    price_types(perf, {"Adulte": {"Parterre": "50.00"}, "Enfant": {"Parterre": "30.00"}})
+    quebec_taxes()
+    Organizer.objects.update(name="Théâtre Bleu")  # the organizer's own name, on receipts
+    return perf
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_french_purchase_at_the_shop_is_french_from_the_map_to_the_pdf(french_performance, mailoutbox):
+    perf = french_performance
+    shop = Client()
+    assert_french("event list", visible(page(shop, "/")))
+    assert_french("performance page", visible(page(shop, f"/performances/{perf.pk}/")))
+    a1, a2, a3 = (p.pk for p in places_of(perf)[:3])
+    Seat.objects.filter(pk=places_of(perf)[1].seat_id).update(restricted_view=True)
+    shop.post(f"/performances/{perf.pk}/hold/", {"seats": f"{a1},{a2}"}, **FRENCH)
+    basket = visible(page(shop, "/basket/"))
+    assert "Visibilité réduite" in basket
+    assert_french("basket", basket)
+
+    # A refusal from the inventory: these seats are someone else's.
+    other = Client()
+    refused = other.post(f"/performances/{perf.pk}/hold/", {"seats": f"{a1},{a3}"}, follow=True, **FRENCH)
+    assert "1 place indisponible : retenue par un autre acheteur" in visible(refused.content.decode())
+    assert_french("refused hold", visible(refused.content.decode()))
+
+    # The form's own errors, then a declined card, then a good one.
+    missing = shop.post("/checkout/", {"name": "", "email": "pas-un-courriel", "card_token": ""}, **FRENCH)
+    assert missing.status_code == 400
+    assert_french("checkout errors", visible(missing.content.decode()))
+    details = {"name": "Camille Roy", "email": "camille@example.org"}
+    declined = shop.post("/checkout/", {**details, "card_token": card_token("4000000000000341"), "nonce": "1"},
+                         **FRENCH)
+    assert declined.status_code == 402
+    text = visible(declined.content.decode())
+    assert "Paiement refusé : Votre carte a été refusée." in text
+    assert_french("declined checkout", text)
+    paid = shop.post("/checkout/", {**details, "card_token": card_token(), "nonce": "2"}, follow=True, **FRENCH)
+    order = Order.objects.get(status=Order.Status.PAID)
+    assert order.language == "fr"
+    assert_french("order page", visible(paid.content.decode()))
+
+    # What the worker sends later, whatever the language of the process sending it.
+    with translation.override("en"):
+        assert send_confirmation(order.pk)
+    (email,) = mailoutbox
+    assert email.subject.startswith("Vos billets pour Soirée Lumière")
+    assert_french("confirmation subject", email.subject)
+    assert "Merci pour votre commande" in email.body
+    assert_french("confirmation email", email.body)
+    ((_name, pdf, _type),) = email.attachments
+    text = pdf_text(pdf)
+    assert f"Commande {order.code}" in text
+    assert_french("tickets PDF", text)
+    with translation.override("en"):
+        again = shop.get(f"/orders/{order.code}/{order.access_token}/tickets.pdf")
+    assert_french("tickets PDF from the order page", pdf_text(again.content))
+
+
+def test_the_counter_speaks_french_to_a_french_clerk_and_prints_in_the_buyers_language(french_performance):
+    perf = french_performance
+    clerk = make_user("guichet", COUNTER_CLERK)
+    counter = signed_in(clerk)
+    assert_french("counter home before a shift", visible(page(counter, "/counter/")))
+    counter.post("/counter/shift/open/", {"cash_float": "100"}, **FRENCH)
+    assert_french("counter home", visible(page(counter, "/counter/")))
+    assert_french("counter map", visible(page(counter, f"/counter/performances/{perf.pk}/map/")))
+    zone = perf.price_zones.get()
+    answer = counter.post("/counter/sale/", {"performance": perf.pk, "zone": zone.pk, "quantity": 2}, **FRENCH)
+    sale_url = answer["Location"]
+    assert_french("counter sale", visible(page(counter, sale_url)))
+    short = counter.post(sale_url, {"tendered": "1", "attempt": "1", "language": "fr"}, **FRENCH)
+    assert short.status_code == 400
+    assert "inférieur au total" in visible(short.content.decode())
+    assert_french("counter sale refused", visible(short.content.decode()))
+    # An English-speaking clerk sells to a French-speaking buyer: the printout is French.
+    sold = counter.post(sale_url, {"tendered": "200", "attempt": "2", "language": "fr"}, follow=True,
+                        HTTP_ACCEPT_LANGUAGE="en")
+    order = Order.objects.get(status=Order.Status.PAID)
+    assert order.language == "fr" and "Sold." in sold.content.decode()
+    assert_french("counter order", visible(page(counter, f"/counter/orders/{order.code}/")))
+    printed = counter.post(f"/counter/orders/{order.code}/print/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'lang="fr"' in printed
+    assert_french("printed tickets", visible(printed))
+    assert_french("counter PDF", pdf_text(counter.get(f"/counter/orders/{order.code}/tickets.pdf").content))
+    assert_french("lookup", visible(page(counter, "/counter/lookup/", data={"q": order.code})))
+    ticket = order.tickets.first()
+    exchange = counter.post(f"/counter/orders/{order.code}/exchange/", {"tickets": ticket.pk, "zone": zone.pk},
+                            follow=True, **FRENCH)
+    assert "/exchange/" in exchange.redirect_chain[-1][0]
+    assert_french("exchange", visible(exchange.content.decode()))
+    assert_french("close shift", visible(page(counter, "/counter/shift/close/")))
+    report = counter.post("/counter/shift/close/", {"counted_cash": "214.98", "counted_card": "0"}, follow=True,
+                          **FRENCH)
+    assert "/report/" in report.redirect_chain[-1][0]
+    assert_french("shift report", visible(report.content.decode()))
+
+
+def test_the_phone_console_speaks_french_and_writes_in_the_callers_language(french_performance, mailoutbox):
+    perf = french_performance
+    operator = make_user("telephone", PHONE_OPERATOR)
+    phone = signed_in(operator)
+    caller = CustomerFactory(name="Luc Tremblay", email="luc@example.org")
+    assert_french("phone home", visible(page(phone, "/phone/", data={"q": "Tremblay"})))
+    assert_french("caller", visible(page(phone, f"/phone/customers/{caller.pk}/")))
+    zone = perf.price_zones.get()
+    # The operator, on an English screen, notes that the caller speaks French.
+    answer = phone.post(f"/phone/customers/{caller.pk}/sale/", {"performance": perf.pk, "zone": zone.pk,
+                                                               "quantity": 2, "language": "fr"})
+    caller.refresh_from_db()
+    assert caller.language == "fr"
+    sale_url = answer["Location"]
+    assert_french("phone sale", visible(page(phone, sale_url)))
+    assert_french("phone map", visible(page(phone, f"/phone/customers/{caller.pk}/performances/{perf.pk}/map/")))
+    too_late = (timezone.localtime() + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
+    refused = phone.post(sale_url, {"action": "reserve", "deadline": too_late, "attempt": "0"}, **FRENCH)
+    assert refused.status_code == 400 and "l'échéance doit tomber dans les 7 prochains jours" in visible(
+        refused.content.decode())
+    assert_french("phone sale refused", visible(refused.content.decode()))
+    deadline = (timezone.localtime() + timedelta(hours=20)).strftime("%Y-%m-%dT%H:%M")
+    phone.post(sale_url, {"action": "reserve", "deadline": deadline, "attempt": "1"}, follow=True,
+               HTTP_ACCEPT_LANGUAGE="en")
+    order = Order.objects.get(status=Order.Status.RESERVED)
+    assert order.language == "fr"
+    assert_french("phone order", visible(page(phone, f"/phone/orders/{order.code}/")))
+    assert send_reservation_reminders() == 1
+    (email,) = mailoutbox
+    assert email.subject.startswith("Rappel")
+    assert_french("reminder", email.subject + "\n" + email.body)
+
+
+def test_the_door_speaks_french(french_performance):
+    perf = french_performance
+    door = signed_in(make_user("portier", DOOR_STAFF))
+    assert_french("door home", visible(page(door, "/door/")))
+    assert_french("scanning page", visible(page(door, f"/door/performances/{perf.pk}/")))
+    unknown = door.post(f"/door/performances/{perf.pk}/scan/", {"code": "NOPE"}, **FRENCH)
+    assert_french("door refusal", visible(unknown.content.decode()))
+
+
+def test_the_api_keeps_its_codes_and_speaks_the_callers_language(french_performance):
+    perf = french_performance
+    a1 = places_of(perf)[0]
+    hold_create(performance=perf, channel="online", place_ids=[a1.pk])
+    response = Client().post("/api/v1/holds/", {"performance": perf.pk, "places": [a1.pk]},
+                             content_type="application/json", **FRENCH)
+    error = response.json()["error"]
+    assert response.status_code == 409 and error["code"] == "unavailable"
+    assert error["places"] == [{"id": a1.pk, "reason": "held by another buyer"}]  # a program's words, kept
+    assert error["message"] == "1 place indisponible : retenue par un autre acheteur"
+    # An order placed in French is the buyer's in French: its emails will be.
+    api = Client()
+    held = api.post("/api/v1/holds/", {"performance": perf.pk, "places": [places_of(perf)[1].pk]},
+                    content_type="application/json", **FRENCH).json()
+    placed = api.post("/api/v1/orders/", {"hold": held["token"], "customer": BUYER, "payment": CARD},
+                      content_type="application/json", **FRENCH)
+    assert placed.status_code == 201, placed.content
+    assert Order.objects.get(code=placed.json()["code"]).language == "fr"
+
+
+def test_a_reservation_made_in_english_is_reminded_in_english(french_performance, mailoutbox):
+    """The control: the language is the order's, not always French."""
+    perf = french_performance
+    operator = make_user("operator2", PHONE_OPERATOR)
+    hold = hold_create(performance=perf, channel="phone", user=operator, place_ids=[places_of(perf)[0].pk])
+    with translation.override("en"):
+        order_reserve(hold=hold, customer=CustomerDetails(name="Ann Lee", email="ann@example.org"),
+                      deadline=timezone.now() + timedelta(hours=20), actor=operator)
+    assert send_reservation_reminders() == 1
+    assert mail.outbox[0].subject.startswith("Reminder: pay for your reservation")
+
+
+def test_a_ballot_writes_to_each_applicant_in_their_language(french_performance, django_capture_on_commit_callbacks):
+    perf = french_performance
+    now = timezone.now()
+    ballot = Ballot.objects.create(performance=perf, zone=perf.price_zones.get(), max_per_application=12,
+                                   opens_at=now - timedelta(days=2), closes_at=now + timedelta(hours=1))
+    applied = Client().post(f"/lottery/{ballot.pk}/", {"name": "Élise", "email": "elise@example.org",
+                                                       "quantity": "2"}, follow=True, **FRENCH)
+    assert_french("ballot page", visible(applied.content.decode()))
+    Client().post(f"/lottery/{ballot.pk}/", {"name": "Ann", "email": "ann@example.org", "quantity": "12"},
+                  HTTP_ACCEPT_LANGUAGE="en")
+    Ballot.objects.filter(pk=ballot.pk).update(closes_at=now - timedelta(minutes=1))
+    ballot.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        lottery.ballot_draw(ballot=ballot, seed=3)
+    by_email = {m.to[0]: m for m in mail.outbox}
+    assert set(by_email) == {"elise@example.org", "ann@example.org"}
+    french = by_email["elise@example.org"]
+    assert french.body.startswith("Bonjour Élise,")
+    assert_french("ballot email", french.subject + "\n" + french.body)
+    assert by_email["ann@example.org"].body.startswith("Hello Ann,")  # the control: her language, not French
