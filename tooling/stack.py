@@ -131,8 +131,10 @@ def pg_up() -> bool:
                 "logging_collector = off\n"
             )
     log(f"starting PostgreSQL on 127.0.0.1:{PG_PORT}")
+    # The port of this run, not the one the cluster was made with: BOXOFFICE_PG_PORT may
+    # have changed since (postgresql.conf keeps the first).
     pg_as_owner([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(base / "postgres.log"),
-                 "-w", "-t", "60", "start"], check=True, stdout=subprocess.DEVNULL,
+                 "-o", f"-p {PG_PORT}", "-w", "-t", "60", "start"], check=True, stdout=subprocess.DEVNULL,
                 start_new_session=True)
     return True
 
