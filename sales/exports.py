@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q
@@ -43,13 +44,19 @@ class ExportFilter:
         return q
 
 
-def _when(value: datetime | None):
-    """A moment as a spreadsheet reads it: on the server's clock, without a zone."""
-    return timezone.localtime(value).replace(tzinfo=None, microsecond=0) if value else None
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def _when(value: datetime | None, zone_name: str):
+    """A moment as a spreadsheet reads it: on the clock of the performance's venue,
+    without a zone."""
+    return timezone.localtime(value, _zone(zone_name)).replace(tzinfo=None, microsecond=0) if value else None
 
 
 def _performance(title: str, starts_at: datetime, zone_name: str) -> str:
-    return f"{title} {timezone.localtime(starts_at, ZoneInfo(zone_name)):%Y-%m-%d %H:%M}"
+    return f"{title} {timezone.localtime(starts_at, _zone(zone_name)):%Y-%m-%d %H:%M}"
 
 
 def order_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
@@ -70,8 +77,9 @@ def order_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
     def rows():
         for (code, created, paid, title, starts, zone, channel, status, name, email, phone, n, total, currency,
              promo, comp, staff) in qs.iterator(chunk_size=CHUNK):
-            yield (code, _when(created), _when(paid), _performance(title, starts, zone), str(channels[channel]),
-                   str(statuses[status]), name, email, phone, n, total, currency, promo or "", comp, staff or "")
+            yield (code, _when(created, zone), _when(paid, zone), _performance(title, starts, zone),
+                   str(channels[channel]), str(statuses[status]), name, email, phone, n, total, currency,
+                   promo or "", comp, staff or "")
     return header, rows()
 
 
@@ -95,7 +103,7 @@ def ticket_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
             yield (code, order, _performance(title, starts, zone), section, row or "",
                    number if number is not None else (f"#{standing}" if standing is not None else ""),
                    zone_name, price_type, price, _("yes") if comp else "", str(statuses[status]), name, email,
-                   _when(checked_in), door)
+                   _when(checked_in, zone), door)
     return header, rows()
 
 
@@ -114,7 +122,7 @@ def payment_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
     def rows():
         for (created, order, title, starts, zone, channel, method, amount, status, reference, shift, clerk,
              staff) in qs.iterator(chunk_size=CHUNK):
-            yield (_when(created), order, _performance(title, starts, zone), str(channels[channel]),
+            yield (_when(created, zone), order, _performance(title, starts, zone), str(channels[channel]),
                    str(methods[method]), _("refund") if amount < 0 else _("payment"), amount, str(statuses[status]),
                    reference, shift or "", clerk or "", staff or "")
     return header, rows()

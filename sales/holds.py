@@ -42,7 +42,7 @@ def check_on_sale(*, performance: Performance, channel: str, now: datetime, wind
         raise NotOnSale(f"{performance} is not sold through this channel")
     opens_at, closes_at, stocked = window
     if now < opens_at:
-        raise NotOnSale(f"sales open {timezone.localtime(opens_at):%Y-%m-%d %H:%M}")
+        raise NotOnSale(f"sales open {performance.local(opens_at):%Y-%m-%d %H:%M}")
     if now >= closes_at:
         raise NotOnSale("sales for this performance have closed")
     if not stocked:
@@ -152,8 +152,8 @@ def presale_opening(*, performance: Performance, channel: str, code: str, now: d
     if channel != Channel.ONLINE:
         raise InvalidRequest("presale codes are for the online sale", field="access_code")
     if not presale.opens_at <= now < presale.closes_at:
-        raise NotOnSale(f"the presale {presale.name} is open from {timezone.localtime(presale.opens_at):%Y-%m-%d %H:%M}"
-                        f" to {timezone.localtime(presale.closes_at):%Y-%m-%d %H:%M}")
+        raise NotOnSale(f"the presale {presale.name} is open from {performance.local(presale.opens_at):%Y-%m-%d %H:%M}"
+                        f" to {performance.local(presale.closes_at):%Y-%m-%d %H:%M}")
     window = OnSaleWindow.objects.filter(performance=performance, channel=channel).first()
     if window is None or now >= window.closes_at or not Place.objects.filter(performance=performance).exists():
         raise closed

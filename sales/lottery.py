@@ -100,7 +100,7 @@ def _allocate(ballot: Ballot, now: datetime) -> list[BallotEntry]:
         won.append(entry)
         _tell(entry, "You were drawn in the ballot",
               f"Your {entry.quantity} tickets are held for you until "
-              f"{timezone.localtime(entry.hold.expires_at):%Y-%m-%d %H:%M}. Pay here: "
+              f"{ballot.performance.local(entry.hold.expires_at):%Y-%m-%d %H:%M}. Pay here: "
               f"{site_link(f'/lottery/pay/{entry.pay_token}/')}")
     return won
 

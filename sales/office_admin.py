@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -19,13 +19,15 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from events.models import Performance
+from events.admin import VenueClockMixin, on_venue_clock
+from events.models import Event, Performance
 
 from .errors import SalesError
 from .exports import KINDS, ExportFilter, csv_chunks, export_rows, xlsx_file
 from .models import Payment, PerformanceDashboard, PlaceState, Shift, StaffMember
 from .policy import ORGANIZER, ROLE_LABELS, ROLES
 from .reports import performance_dashboard
+from .settlement import event_settlement, settlement_csv, settlement_pdf
 from .shifts import METHODS as SHIFT_METHODS
 from .shifts import shift_differences, shift_expected
 from .staff_accounts import (
@@ -321,13 +323,15 @@ class PaymentKindFilter(admin.SimpleListFilter):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(VenueClockMixin, admin.ModelAdmin):
     """Every payment and refund (a refund is a row of its own, with a negative amount),
     filterable by method, channel, date and performance; the total of what is listed is
     shown under the list."""
 
-    list_display = ("created_at", "order_code", "performance", "channel", "method", "amount", "status",
+    venue_time_zone = "order__performance__venue__time_zone"
+    list_display = ("when", "order_code", "performance", "channel", "method", "amount", "status",
                     "created_by", "shift")
+    when = on_venue_clock("created_at", gettext_lazy("When"), "order.performance")
     list_filter = (PaymentKindFilter, "method", "order__channel", "status", "order__performance")
     date_hierarchy = "created_at"
     search_fields = ("order__code", "reference")
@@ -444,7 +448,9 @@ class PerformanceDashboardAdmin(admin.ModelAdmin):
                            _("Open"))
 
     def get_urls(self):
-        return [path("exports/", self.admin_site.admin_view(self.exports), name="sales_exports")] + super().get_urls()
+        return [path("exports/", self.admin_site.admin_view(self.exports), name="sales_exports"),
+                path("settlement/<int:event_id>.<str:fmt>", self.admin_site.admin_view(self.settlement),
+                     name="sales_settlement")] + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if not self.has_view_permission(request):
@@ -464,6 +470,20 @@ class PerformanceDashboardAdmin(admin.ModelAdmin):
             "performance": performance, "chart": chart, "title": _("Dashboard: %(p)s") % {"p": performance},
             "exports": [(kind, fmt) for kind in KINDS for fmt in ("csv", "xlsx")],
         })
+
+    def settlement(self, request, event_id: int, fmt: str):
+        """An event's settlement, every performance of it, as CSV or PDF."""
+        if not (self.has_view_permission(request) and request.user.has_perm("sales.view_payment")):
+            raise PermissionDenied
+        if fmt not in ("csv", "pdf"):
+            raise Http404
+        settlement = event_settlement(get_object_or_404(Event, pk=event_id))
+        if fmt == "pdf":
+            response = HttpResponse(settlement_pdf(settlement), content_type="application/pdf")
+        else:
+            response = HttpResponse(settlement_csv(settlement), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="settlement-{event_id}.{fmt}"'
+        return response
 
     def exports(self, request):
         """A download: GET with the form's fields (a link from a dashboard names the performance)."""

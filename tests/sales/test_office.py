@@ -17,10 +17,13 @@ from sales.holds import hold_create
 from sales.models import Payment, Place, Shift, Ticket
 from sales.orders import CustomerDetails, order_place, order_refund, order_reserve
 from sales.payments import PaymentRequest
-from sales.reports import performance_dashboard
+from sales.reports import MONEY_MOVED, performance_dashboard
+from sales.settlement import event_settlement
 from sales.shifts import shift_close, shift_open
+from tests.events.test_time_zones import pdf_text
+from tests.factories import PerformanceFactory, PriceZoneFactory
 from tests.sales.test_check_in import sell
-from tests.support import make_performance, signed_in
+from tests.support import booking_fee, make_performance, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +139,44 @@ def test_exports_add_up_to_the_payments(sales, organizer):
 def test_exports_are_for_organizers(sales, clerk):
     response = signed_in(clerk).get("/admin/sales/performancedashboard/exports/", {"kind": "orders", "format": "csv"})
     assert response.status_code == 302  # clerks are not admin staff
+
+
+def test_the_settlement_of_an_event_adds_up_to_its_payments(sales, organizer):
+    """The event's second night sells with a booking fee that refunds keep; one of its
+    orders is refunded: what the fee kept is on its own line, and every total is the
+    payments'."""
+    later = PerformanceFactory(event=sales.event, venue=sales.venue, starts_at=sales.starts_at + timedelta(days=1),
+                               channels=[Channel.ONLINE])
+    PriceZoneFactory(performance=later, name="Stalls", price=Decimal("30.00"), sections=sales.venue.sections.all())
+    inventory.put_on_sale(performance=later)
+    booking_fee(Channel.ONLINE, per_ticket="2.50", per_order="1.00")
+    sell(later, 2)
+    order_refund(order=sell(later, 1, name="Paul Roy", email="paul@example.org")[0].order, actor=organizer)
+
+    moved = Payment.objects.filter(MONEY_MOVED, order__performance__event=sales.event)
+    assert moved.filter(order__performance=later).count() == 3  # two sales, one refund
+    expected = sum(p.amount for p in moved)
+    s = event_settlement(sales.event)
+    first, second = s.performances
+    assert s.total.net == expected == first.net + second.net == sum(t + r for _m, t, r in s.methods)
+    assert (first.tickets, first.ticket_sales, first.kept, first.net) == (3, Decimal("150.00"), 0, Decimal("150.00"))
+    assert (second.tickets, second.ticket_sales, second.fees, second.order_fees) == (
+        2, Decimal("65.00"), Decimal("5.00"), Decimal("1.00"))
+    assert second.kept == Decimal("3.50")  # the refunded order's fees, not refundable
+    assert second.ticket_sales + second.order_fees + second.kept == second.net
+
+    admin = signed_in(organizer)
+    rows = list(csv.reader(io.StringIO(
+        admin.get(f"/admin/sales/performancedashboard/settlement/{sales.event_id}.csv").content.decode("utf-8-sig"))))
+    net_at = rows[3].index("Net")
+    assert [Decimal(r[net_at]) for r in rows[4:7]] == [first.net, second.net, expected]
+    assert rows[-1] == ["Total", str(s.total.taken), str(s.total.refunded), str(expected)]
+    pdf = admin.get(f"/admin/sales/performancedashboard/settlement/{sales.event_id}.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert str(expected).encode() in pdf_text(pdf.content)
+    dashboard = admin.get(f"/admin/sales/performancedashboard/{sales.pk}/change/").content.decode()
+    assert f"/settlement/{sales.event_id}.pdf" in dashboard
+
+
+def test_the_settlement_is_for_organizers(sales, clerk):
+    assert signed_in(clerk).get(f"/admin/sales/performancedashboard/settlement/{sales.event_id}.csv").status_code == 302
