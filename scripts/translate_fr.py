@@ -452,6 +452,17 @@ FR = {
     "are released.": "Total à payer : %(total)s %(currency)s. Appelez-nous ou passez à la billetterie pour payer;"
     "\naprès l'échéance, les places sont libérées.",
     "Tickets %(code)s": "Billets %(code)s", "Order %(code)s — %(name)s": "Commande %(code)s — %(name)s",
+    # the venue's clock in the admin, an event's settlement
+    "Hold lapses": "Fin de la retenue", "Expires": "Expire", "Confirmation sent": "Confirmation envoyée",
+    "Opens": "Ouverture", "Closes": "Fermeture", "Drawn": "Tirage fait", "Ticket sales": "Ventes de billets",
+    "of which fees": "dont frais", "of which taxes": "dont taxes", "Fees per order": "Frais par commande",
+    "Kept from refunds and exchanges": "Retenu sur remboursements et échanges", "Net": "Net",
+    "Settlement: %(event)s": "Règlement : %(event)s", "Made": "Établi",
+    "Payment method": "Mode de paiement", "Promoter": "Producteur",
+    "Made %(when)s. Amounts as recorded at each sale, payment and refund.":
+        "Établi le %(when)s. Montants tels qu'enregistrés à chaque vente, paiement et remboursement.",
+    "Settlement of %(event)s, every performance:": "Règlement de %(event)s, toutes les représentations :",
+    "Paid %(when)s": "Payé le %(when)s",
 }
 
 path = Path(__file__).resolve().parent.parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"

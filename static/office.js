@@ -20,7 +20,8 @@
     options: {
       maintainAspectRatio: false, animation: false,
       interaction: {mode: "index", intersect: false},
-      scales: {tickets: {type: "linear", position: "left", beginAtZero: true},
+      // Tickets are whole: no 4.5 on their axis.
+      scales: {tickets: {type: "linear", position: "left", beginAtZero: true, ticks: {precision: 0}},
                money: {type: "linear", position: "right", beginAtZero: true, grid: {drawOnChartArea: false}}}
     }
   });
