@@ -386,7 +386,7 @@ class PaymentAdmin(VenueClockMixin, admin.ModelAdmin):
 class ExportForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("What"), choices=[
         ("orders", gettext_lazy("Orders")), ("tickets", gettext_lazy("Tickets (attendees)")),
-        ("payments", gettext_lazy("Payments and refunds"))])
+        ("payments", gettext_lazy("Payments and refunds")), ("customers", gettext_lazy("Customers"))])
     format = forms.ChoiceField(label=gettext_lazy("Format"), choices=[("csv", "CSV"), ("xlsx", "XLSX (Excel)")])
     performance = forms.ModelChoiceField(label=gettext_lazy("Performance"), required=False,
                                          queryset=Performance.objects.select_related("event", "venue"),

@@ -132,6 +132,10 @@ def test_exports_add_up_to_the_payments(sales, organizer):
     assert len(tickets) - 1 == Ticket.objects.filter(place__performance=sales).count() == 5
     everything = _csv(admin.get(url, {"kind": "orders", "format": "csv"}))
     assert len(everything) - 1 == 5  # the other performance's order too
+    customers = _csv(admin.get(url, {"kind": "customers", "format": "csv", "performance": sales.pk}))
+    paid = customers[0].index("Paid")
+    assert "Elsewhere" not in {r[0] for r in customers[1:]}
+    assert sum(Decimal(r[paid]) for r in customers[1:]) == Decimal("150.00")  # the paid orders' totals
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     assert len(_csv(admin.get(url, {"kind": "payments", "format": "csv", "date_from": tomorrow}))) == 1
 
