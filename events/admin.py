@@ -153,8 +153,29 @@ class OnSaleWindowInline(admin.TabularInline):
     extra = 0
 
 
+class PriceZoneFormSet(BaseInlineFormSet):
+    """A zone prices places of the performance's own venue: a section or a seat of another
+    venue is refused, saying which and where it is."""
+
+    def clean(self):
+        super().clean()
+        venue_id = self.instance.venue_id
+        if venue_id is None:
+            return
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if not data or data.get("DELETE"):
+                continue
+            for field, places in (("sections", data.get("sections") or []), ("seats", data.get("seats") or [])):
+                foreign = [p for p in places if (p.venue_id if field == "sections" else p.section.venue_id) != venue_id]
+                if foreign:
+                    form.add_error(field, _("%(places)s: not in %(venue)s, where this performance plays.") % {
+                        "places": ", ".join(str(p) for p in foreign), "venue": self.instance.venue.name})
+
+
 class PriceZoneInline(admin.StackedInline):
     model = PriceZone
+    formset = PriceZoneFormSet
     extra = 0
     filter_horizontal = ("sections",)
     raw_id_fields = ("seats",)

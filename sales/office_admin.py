@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -26,7 +26,7 @@ from .errors import SalesError
 from .exports import KINDS, ExportFilter, csv_chunks, export_rows, xlsx_file
 from .models import Payment, PerformanceDashboard, PlaceState, Shift, StaffMember
 from .policy import ORGANIZER, ROLE_LABELS, ROLES
-from .reports import performance_dashboard
+from .reports import on_sale_now, performance_dashboard, takings_today
 from .settlement import event_settlement, settlement_csv, settlement_pdf
 from .shifts import METHODS as SHIFT_METHODS
 from .shifts import shift_differences, shift_expected
@@ -375,6 +375,8 @@ class PaymentAdmin(VenueClockMixin, admin.ModelAdmin):
             totals = cl.queryset.aggregate(
                 paid=Sum("amount", filter=Q(status=Payment.Status.APPROVED, amount__gt=0)),
                 refunded=Sum("amount", filter=Q(status=Payment.Status.REFUNDED, amount__lt=0)))
+            response.context_data["today"] = [(v.name, taken, refunded, taken + refunded)
+                                              for v, taken, refunded in takings_today()]
             response.context_data["money"] = {"paid": totals["paid"] or Decimal("0"),
                                               "refunded": totals["refunded"] or Decimal("0"),
                                               "net": (totals["paid"] or 0) + (totals["refunded"] or 0)}
@@ -458,7 +460,10 @@ class PerformanceDashboardAdmin(admin.ModelAdmin):
         if not (object_id.isascii() and object_id.isdecimal()):
             raise Http404
         performance = get_object_or_404(Performance.objects.select_related("event", "venue"), pk=int(object_id))
+        if request.GET.get("live"):  # the page's figures of the moment, every few seconds
+            return JsonResponse(on_sale_now(performance))
         board = performance_dashboard(performance)
+        (_venue, today_taken, today_refunded), = takings_today(venue=performance.venue)
         chart = {"labels": [d.isoformat() for d, *_rest in board.days],
                  "tickets": [n for *_rest, n, _so_far in board.days],
                  "so_far": [so_far for *_rest, so_far in board.days],
@@ -468,6 +473,8 @@ class PerformanceDashboardAdmin(admin.ModelAdmin):
         return render(request, "admin/sales/performancedashboard/dashboard.html", {
             **self.admin_site.each_context(request), "opts": self.model._meta, "board": board,
             "performance": performance, "chart": chart, "title": _("Dashboard: %(p)s") % {"p": performance},
+            "live": on_sale_now(performance),
+            "today": {"taken": today_taken, "refunded": today_refunded, "net": today_taken + today_refunded},
             "exports": [(kind, fmt) for kind in KINDS for fmt in ("csv", "xlsx")],
         })
 

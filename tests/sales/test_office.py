@@ -17,13 +17,13 @@ from sales.holds import hold_create
 from sales.models import Payment, Place, Shift, Ticket
 from sales.orders import CustomerDetails, order_place, order_refund, order_reserve
 from sales.payments import PaymentRequest
-from sales.reports import MONEY_MOVED, performance_dashboard
+from sales.reports import MONEY_MOVED, performance_dashboard, takings_today
 from sales.settlement import event_settlement
 from sales.shifts import shift_close, shift_open
 from tests.events.test_time_zones import pdf_text
 from tests.factories import PerformanceFactory, PriceZoneFactory
 from tests.sales.test_check_in import sell
-from tests.support import booking_fee, make_performance, signed_in
+from tests.support import booking_fee, make_performance, quebec_taxes, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -184,3 +184,25 @@ def test_the_settlement_of_an_event_adds_up_to_its_payments(sales, organizer):
 
 def test_the_settlement_is_for_organizers(sales, clerk):
     assert signed_in(clerk).get(f"/admin/sales/performancedashboard/settlement/{sales.event_id}.csv").status_code == 302
+
+
+def test_the_dashboard_says_fees_and_taxes_today_and_the_on_sale_of_the_moment(organizer):
+    perf = make_performance(rows=1, per_row=6, price="40.00")
+    quebec_taxes()
+    booking_fee(Channel.ONLINE, per_ticket="2.00", per_order="1.00")
+    ticket, = sell(perf, 1)
+    order = ticket.order
+    board = performance_dashboard(perf)
+    assert board.fees == ticket.fee + Decimal(order.receipt["order_fee"]) > 3
+    assert board.taxes == ticket.tax + Decimal(order.receipt["order_fee_tax"]) > 0
+    assert board.net == order.total
+    (venue, taken, refunded), = takings_today(venue=perf.venue)
+    assert (taken, refunded) == (order.total, 0)
+
+    admin = signed_in(organizer)
+    url = f"/admin/sales/performancedashboard/{perf.pk}/change/"
+    assert admin.get(url, {"live": "1"}).json() == {"in_queue": 0, "admitted": 0, "sold_last_minute": 1, "sold": 1}
+    page = admin.get(url).content.decode()
+    assert f'id="figure-fees">{board.fees}<' in page and f'id="today-net">{order.total}<' in page
+    payments = admin.get("/admin/sales/payment/").content.decode()
+    assert 'id="takings-today"' in payments and perf.venue.name in payments
