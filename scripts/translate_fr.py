@@ -463,6 +463,14 @@ FR = {
         "Établi le %(when)s. Montants tels qu'enregistrés à chaque vente, paiement et remboursement.",
     "Settlement of %(event)s, every performance:": "Règlement de %(event)s, toutes les représentations :",
     "Paid %(when)s": "Payé le %(when)s",
+    "%(places)s: not in %(venue)s, where this performance plays.":
+        "%(places)s : hors de %(venue)s, où cette représentation a lieu.",
+    "Paid orders": "Commandes payées", "Customers": "Clients", "Venue": "Salle",
+    "Today's takings, by venue (since midnight on its clock)":
+        "Recettes du jour, par salle (depuis minuit à son heure)",
+    "Fees collected": "Frais perçus", "Taxes collected": "Taxes perçues", "In the queue now": "En file maintenant",
+    "Let in from the queue": "Entrés depuis la file", "Sold in the last minute": "Vendus dans la dernière minute",
+    "Today at %(venue)s, net": "Aujourd'hui à %(venue)s, net",
 }
 
 path = Path(__file__).resolve().parent.parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"
