@@ -452,7 +452,9 @@ class PerformanceDashboardAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [path("exports/", self.admin_site.admin_view(self.exports), name="sales_exports"),
                 path("settlement/<int:event_id>.<str:fmt>", self.admin_site.admin_view(self.settlement),
-                     name="sales_settlement")] + super().get_urls()
+                     name="sales_settlement"),
+                path("event/<int:event_id>/", self.admin_site.admin_view(self.event_board),
+                     name="sales_event_dashboard")] + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if not self.has_view_permission(request):
@@ -477,6 +479,16 @@ class PerformanceDashboardAdmin(admin.ModelAdmin):
             "today": {"taken": today_taken, "refunded": today_refunded, "net": today_taken + today_refunded},
             "exports": [(kind, fmt) for kind in KINDS for fmt in ("csv", "xlsx")],
         })
+
+    def event_board(self, request, event_id: int):
+        """The event at a glance: each performance's tickets, fees, taxes and takings, and
+        the takings by payment method (the settlement's figures, on a page)."""
+        if not (self.has_view_permission(request) and request.user.has_perm("sales.view_payment")):
+            raise PermissionDenied
+        event = get_object_or_404(Event, pk=event_id)
+        return render(request, "admin/sales/performancedashboard/event.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "event": event,
+            "s": event_settlement(event), "title": _("Dashboard: %(p)s") % {"p": event.title}})
 
     def settlement(self, request, event_id: int, fmt: str):
         """An event's settlement, every performance of it, as CSV or PDF."""

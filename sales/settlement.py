@@ -44,6 +44,7 @@ class SettlementLine:
     order_fees: Decimal = ZERO  # fees per order, with their taxes
     taken: Decimal = ZERO
     refunded: Decimal = ZERO  # negative: paid out
+    performance_id: int | None = None  # None for the total
 
     @property
     def net(self) -> Decimal:
@@ -94,7 +95,7 @@ def event_settlement(event: Event, now: datetime | None = None) -> Settlement:
             label=f"{formats.date_format(perf.local(), 'D j M Y H:i')} · {perf.venue.name}",
             tickets=t.get("tickets", 0), comps=t.get("comps", 0), ticket_sales=_money(t.get("sales")),
             fees=_money(t.get("fees")), taxes=_money(t.get("taxes")), order_fees=order_fees.get(perf.pk, ZERO),
-            taken=_money(m.get("taken")), refunded=_money(m.get("refunded")))
+            taken=_money(m.get("taken")), refunded=_money(m.get("refunded")), performance_id=perf.pk)
         lines.append(line)
         total.add(line)
     methods = [(str(Payment.Method(r["method"]).label), _money(r["taken"]), _money(r["refunded"]))

@@ -471,6 +471,8 @@ FR = {
     "Fees collected": "Frais perçus", "Taxes collected": "Taxes perçues", "In the queue now": "En file maintenant",
     "Let in from the queue": "Entrés depuis la file", "Sold in the last minute": "Vendus dans la dernière minute",
     "Today at %(venue)s, net": "Aujourd'hui à %(venue)s, net",
+    "Every performance of %(event)s": "Toutes les représentations de %(event)s",
+    "Settlement of this event:": "Règlement de cet événement :",
 }
 
 path = Path(__file__).resolve().parent.parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"

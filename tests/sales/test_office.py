@@ -179,11 +179,15 @@ def test_the_settlement_of_an_event_adds_up_to_its_payments(sales, organizer):
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     assert str(expected).encode() in pdf_text(pdf.content)
     dashboard = admin.get(f"/admin/sales/performancedashboard/{sales.pk}/change/").content.decode()
-    assert f"/settlement/{sales.event_id}.pdf" in dashboard
+    assert f"/settlement/{sales.event_id}.pdf" in dashboard and f"/event/{sales.event_id}/" in dashboard
+    board = admin.get(f"/admin/sales/performancedashboard/event/{sales.event_id}/").content.decode()
+    assert f'id="event-net">{expected}<' in board and f"/performancedashboard/{later.pk}/change/" in board
 
 
 def test_the_settlement_is_for_organizers(sales, clerk):
-    assert signed_in(clerk).get(f"/admin/sales/performancedashboard/settlement/{sales.event_id}.csv").status_code == 302
+    clerk_client = signed_in(clerk)
+    for url in (f"settlement/{sales.event_id}.csv", f"event/{sales.event_id}/"):
+        assert clerk_client.get(f"/admin/sales/performancedashboard/{url}").status_code == 302
 
 
 def test_the_dashboard_says_fees_and_taxes_today_and_the_on_sale_of_the_moment(organizer):
