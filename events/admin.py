@@ -1,5 +1,5 @@
 import zoneinfo
-from contextlib import nullcontext
+from operator import attrgetter
 
 from django import forms
 from django.contrib import admin, messages
@@ -7,13 +7,67 @@ from django.core.exceptions import PermissionDenied
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import Event, OnSaleWindow, Performance, Price, PriceType, PriceZone, Seat, Section, Venue
 from .seating import SeatingPlanError, decode_upload, seating_plan_import
+
+# --- the venue's clock ------------------------------------------------------------------
+# A moment in the admin is read on the clock of the venue it happens for: a 20:00 show in
+# Toronto reads 20:00 on a server in UTC, and so do its sales, payments and scans.
+
+VENUE_TIME = "D j M Y H:i"
+
+
+def on_venue_clock(field: str, description, performance: str = "performance"):
+    """A list column: the row's `field` on the clock of the venue of the performance found
+    at the dotted path `performance` ("" for a performance itself)."""
+
+    def shown(self, obj):
+        value = getattr(obj, field)
+        if value is None:
+            return self.get_empty_value_display()
+        perf = attrgetter(performance)(obj) if performance else obj
+        return formats.date_format(perf.local(value), VENUE_TIME)
+
+    shown.short_description = description
+    shown.admin_order_field = field
+    shown.__name__ = f"{field}_on_venue_clock"
+    return shown
+
+
+class VenueClockMixin:
+    """The change page shows and takes its times on the clock of the object's venue, found
+    by the lookup `venue_time_zone` (e.g. "performance__venue__time_zone")."""
+
+    venue_time_zone = "performance__venue__time_zone"
+
+    def venue_zone(self, request, object_id) -> zoneinfo.ZoneInfo | None:
+        """The venue of the performance chosen in a form sent, else of the object's."""
+        chosen = request.POST.get("performance") if request.method == "POST" else None
+        if chosen and chosen.isascii() and chosen.isdecimal():
+            name = Performance.objects.filter(pk=chosen).values_list("venue__time_zone", flat=True).first()
+        elif object_id and str(object_id).isascii() and str(object_id).isdecimal():
+            name = (self.model._default_manager.filter(pk=object_id)
+                    .values_list(self.venue_time_zone, flat=True).first())
+        else:
+            name = None
+        return zoneinfo.ZoneInfo(name) if name else None
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        zone = self.venue_zone(request, object_id)
+        if zone is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        extra_context = {**(extra_context or {}),
+                         "subtitle": _("Times on the clock of the venue (%(zone)s)") % {"zone": zone.key}}
+        with timezone.override(zone):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):  # rendered here, on the venue's clock, not after
+                response.render()
+            return response
 
 
 class SectionInline(admin.TabularInline):
@@ -99,8 +153,29 @@ class OnSaleWindowInline(admin.TabularInline):
     extra = 0
 
 
+class PriceZoneFormSet(BaseInlineFormSet):
+    """A zone prices places of the performance's own venue: a section or a seat of another
+    venue is refused, saying which and where it is."""
+
+    def clean(self):
+        super().clean()
+        venue_id = self.instance.venue_id
+        if venue_id is None:
+            return
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if not data or data.get("DELETE"):
+                continue
+            for field, places in (("sections", data.get("sections") or []), ("seats", data.get("seats") or [])):
+                foreign = [p for p in places if (p.venue_id if field == "sections" else p.section.venue_id) != venue_id]
+                if foreign:
+                    form.add_error(field, _("%(places)s: not in %(venue)s, where this performance plays.") % {
+                        "places": ", ".join(str(p) for p in foreign), "venue": self.instance.venue.name})
+
+
 class PriceZoneInline(admin.StackedInline):
     model = PriceZone
+    formset = PriceZoneFormSet
     extra = 0
     filter_horizontal = ("sections",)
     raw_id_fields = ("seats",)
@@ -263,8 +338,10 @@ class PriceTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Performance)
-class PerformanceAdmin(admin.ModelAdmin):
+class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
     """A performance's times are shown and typed on its venue's clock (Venue.time_zone)."""
+
+    venue_time_zone = "venue__time_zone"
 
     list_display = ("event", "local_start", "venue", "ticket_limit")
     list_filter = ("venue", "event")
@@ -273,30 +350,16 @@ class PerformanceAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("Starts (venue time)"), ordering="starts_at")
     def local_start(self, obj):
-        return f"{obj.local():%a %d %b %Y %H:%M} ({obj.venue.time_zone})"
+        return f"{formats.date_format(obj.local(), VENUE_TIME)} ({obj.venue.time_zone})"
 
-    @staticmethod
-    def venue_zone(request, object_id) -> zoneinfo.ZoneInfo | None:
+    def venue_zone(self, request, object_id) -> zoneinfo.ZoneInfo | None:
         """The clock of the venue being chosen (a form sent) or of the performance's venue."""
         venue_id = request.POST.get("venue") if request.method == "POST" else None
         if venue_id and venue_id.isascii() and venue_id.isdecimal():
             name = Venue.objects.filter(pk=venue_id).values_list("time_zone", flat=True).first()
-        elif object_id and str(object_id).isascii() and str(object_id).isdecimal():
-            name = Performance.objects.filter(pk=object_id).values_list("venue__time_zone", flat=True).first()
-        else:
-            name = None
-        return zoneinfo.ZoneInfo(name) if name else None
+            return zoneinfo.ZoneInfo(name) if name else None
+        return super().venue_zone(request, object_id)
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        zone = self.venue_zone(request, object_id)
-        if zone is not None:
-            extra_context = {**(extra_context or {}),
-                             "subtitle": _("Times on the clock of the venue (%(zone)s)") % {"zone": zone.key}}
-        with timezone.override(zone) if zone is not None else nullcontext():
-            response = super().changeform_view(request, object_id, form_url, extra_context)
-            if hasattr(response, "render"):  # rendered here, on the venue's clock, not after
-                response.render()
-            return response
     # Putting on sale and the sales summary are added by sales.admin (sales knows events,
     # not the reverse).
 

@@ -8,8 +8,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy
 
-from events.admin import PerformanceAdmin
+from events.admin import PerformanceAdmin, VenueClockMixin, on_venue_clock
 from events.models import Channel, Performance
 
 from . import draws, inventory, waiting_room
@@ -113,10 +114,11 @@ class PlaceEventInline(admin.TabularInline):
 
 @admin.register(Place)
 class PlaceAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("__str__", "performance", "price_zone", "state", "allocation", "hold_expires_at")
+    list_display = ("__str__", "performance", "price_zone", "state", "allocation", "hold_lapses")
     list_filter = ("state", "allocation", "performance", "section")
     search_fields = ("seat__row", "seat__number", "section__name")
-    list_select_related = ("section", "seat", "performance__event", "price_zone")
+    list_select_related = ("section", "seat", "performance__event", "performance__venue", "price_zone")
+    hold_lapses = on_venue_clock("hold_expires_at", gettext_lazy("Hold lapses"))
     list_per_page = 200
     inlines = [PlaceEventInline]
     actions = ["block", "unblock", "allocate"]
@@ -161,17 +163,22 @@ class PlaceAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(PlaceEvent)
-class PlaceEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("at", "place", "action", "from_state", "to_state", "channel", "actor", "order")
+class PlaceEventAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
+    venue_time_zone = "place__performance__venue__time_zone"
+    list_display = ("when", "place", "action", "from_state", "to_state", "channel", "actor", "order")
     list_filter = ("action", "channel", "place__performance")
     search_fields = ("order__code", "actor__username", "place__seat__row", "place__seat__number")
-    list_select_related = ("place__seat", "place__section", "actor", "order")
+    list_select_related = ("place__seat", "place__section", "place__performance__venue", "actor", "order")
+    when = on_venue_clock("at", gettext_lazy("When"), "place.performance")
 
 
 @admin.register(Hold)
-class HoldAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("pk", "performance", "channel", "user", "status", "expires_at", "created_at")
+class HoldAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
+    list_display = ("pk", "performance", "channel", "user", "status", "expires", "created")
     list_filter = ("status", "channel")
+    list_select_related = ("performance__event", "performance__venue", "user")
+    expires = on_venue_clock("expires_at", gettext_lazy("Expires"))
+    created = on_venue_clock("created_at", gettext_lazy("Created"))
 
 
 # --- orders ---------------------------------------------------------------------------
@@ -201,12 +208,14 @@ class OrderEventInline(TicketInline):
 
 
 @admin.register(Order)
-class OrderAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("code", "performance", "customer", "channel", "status", "total", "created_at",
-                    "confirmation_sent_at")
+class OrderAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
+    list_display = ("code", "performance", "customer", "channel", "status", "total", "created",
+                    "confirmation_sent")
     list_filter = ("status", "channel", "performance")
     search_fields = ("code", "customer__email", "customer__name")
-    list_select_related = ("customer", "performance__event")
+    list_select_related = ("customer", "performance__event", "performance__venue")
+    created = on_venue_clock("created_at", gettext_lazy("Created"))
+    confirmation_sent = on_venue_clock("confirmation_sent_at", gettext_lazy("Confirmation sent"))
     inlines = [TicketInline, PaymentInline, OrderEventInline]
     actions = ["refund"]
     exclude = ("access_token", "idempotency_key", "receipt")
@@ -241,11 +250,13 @@ class OrderAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Ticket)
-class TicketAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("code", "order", "place", "price_zone_name", "price", "status", "checked_in_at")
+class TicketAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
+    venue_time_zone = "place__performance__venue__time_zone"
+    list_display = ("code", "order", "place", "price_zone_name", "price", "status", "checked_in", "checked_in_door")
     search_fields = ("code", "order__code")
     list_filter = ("status",)
-    list_select_related = ("order", "place__seat", "place__section")
+    list_select_related = ("order", "place__seat", "place__section", "place__performance__venue")
+    checked_in = on_venue_clock("checked_in_at", gettext_lazy("Checked in"), "place.performance")
 
 
 @admin.register(Customer)
@@ -256,11 +267,13 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(WaitingRoom)
-class WaitingRoomAdmin(admin.ModelAdmin):
+class WaitingRoomAdmin(VenueClockMixin, admin.ModelAdmin):
     """Queue settings; saving publishes them to Redis at once (the rate changes live)."""
 
-    list_display = ("performance", "enabled", "opens_at", "admit_per_minute", "in_queue", "admitted", "sold")
+    list_display = ("performance", "enabled", "opens", "admit_per_minute", "in_queue", "admitted", "sold")
     readonly_fields = ("live", "opening_draw")
+    list_select_related = ("performance__event", "performance__venue")
+    opens = on_venue_clock("opens_at", gettext_lazy("Opens"))
     fields = ("performance", "enabled", "opens_at", "admit_per_minute", "pass_minutes", "customer_limit",
               "live", "opening_draw")
 
@@ -381,8 +394,12 @@ class BallotEntryInline(admin.TabularInline):
 
 
 @admin.register(Ballot)
-class BallotAdmin(admin.ModelAdmin):
-    list_display = ("performance", "zone", "opens_at", "closes_at", "drawn_at")
+class BallotAdmin(VenueClockMixin, admin.ModelAdmin):
+    list_display = ("performance", "zone", "opens", "closes", "drawn")
+    list_select_related = ("performance__event", "performance__venue", "zone")
+    opens = on_venue_clock("opens_at", gettext_lazy("Opens"))
+    closes = on_venue_clock("closes_at", gettext_lazy("Closes"))
+    drawn = on_venue_clock("drawn_at", gettext_lazy("Drawn"))
     readonly_fields = ("drawn_at", "the_draw")
     inlines = [BallotEntryInline]
     actions = ["draw"]

@@ -11,45 +11,56 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q
+from django.conf import settings
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from events.models import Channel, Performance
 
-from .models import Order, Payment, Ticket
+from .models import Customer, Order, Payment, Ticket
 
-KINDS = ("orders", "tickets", "payments")
+KINDS = ("orders", "tickets", "payments", "customers")
 CHUNK = 2000
 
 
 @dataclass(frozen=True)
 class ExportFilter:
     performance: Performance | None = None
-    # Days on the server's clock, both included.
+    # Days on the clock of the performance's venue (of the server, for every performance),
+    # both included.
     date_from: date | None = None
     date_to: date | None = None
 
     def created(self, prefix: str = "") -> Q:
+        zone = self.performance.venue.zone if self.performance else None
         q = Q()
         if self.date_from:
-            q &= Q(**{f"{prefix}created_at__gte": timezone.make_aware(datetime.combine(self.date_from, time.min))})
+            start = timezone.make_aware(datetime.combine(self.date_from, time.min), zone)
+            q &= Q(**{f"{prefix}created_at__gte": start})
         if self.date_to:
-            end = timezone.make_aware(datetime.combine(self.date_to + timedelta(days=1), time.min))
+            end = timezone.make_aware(datetime.combine(self.date_to + timedelta(days=1), time.min), zone)
             q &= Q(**{f"{prefix}created_at__lt": end})
         return q
 
 
-def _when(value: datetime | None):
-    """A moment as a spreadsheet reads it: on the server's clock, without a zone."""
-    return timezone.localtime(value).replace(tzinfo=None, microsecond=0) if value else None
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def _when(value: datetime | None, zone_name: str):
+    """A moment as a spreadsheet reads it: on the clock of the performance's venue,
+    without a zone."""
+    return timezone.localtime(value, _zone(zone_name)).replace(tzinfo=None, microsecond=0) if value else None
 
 
 def _performance(title: str, starts_at: datetime, zone_name: str) -> str:
-    return f"{title} {timezone.localtime(starts_at, ZoneInfo(zone_name)):%Y-%m-%d %H:%M}"
+    return f"{title} {timezone.localtime(starts_at, _zone(zone_name)):%Y-%m-%d %H:%M}"
 
 
 def order_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
@@ -70,8 +81,9 @@ def order_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
     def rows():
         for (code, created, paid, title, starts, zone, channel, status, name, email, phone, n, total, currency,
              promo, comp, staff) in qs.iterator(chunk_size=CHUNK):
-            yield (code, _when(created), _when(paid), _performance(title, starts, zone), str(channels[channel]),
-                   str(statuses[status]), name, email, phone, n, total, currency, promo or "", comp, staff or "")
+            yield (code, _when(created, zone), _when(paid, zone), _performance(title, starts, zone),
+                   str(channels[channel]), str(statuses[status]), name, email, phone, n, total, currency,
+                   promo or "", comp, staff or "")
     return header, rows()
 
 
@@ -95,7 +107,7 @@ def ticket_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
             yield (code, order, _performance(title, starts, zone), section, row or "",
                    number if number is not None else (f"#{standing}" if standing is not None else ""),
                    zone_name, price_type, price, _("yes") if comp else "", str(statuses[status]), name, email,
-                   _when(checked_in), door)
+                   _when(checked_in, zone), door)
     return header, rows()
 
 
@@ -114,13 +126,33 @@ def payment_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
     def rows():
         for (created, order, title, starts, zone, channel, method, amount, status, reference, shift, clerk,
              staff) in qs.iterator(chunk_size=CHUNK):
-            yield (_when(created), order, _performance(title, starts, zone), str(channels[channel]),
+            yield (_when(created, zone), order, _performance(title, starts, zone), str(channels[channel]),
                    str(methods[method]), _("refund") if amount < 0 else _("payment"), amount, str(statuses[status]),
                    reference, shift or "", clerk or "", staff or "")
     return header, rows()
 
 
-READERS = {"orders": order_rows, "tickets": ticket_rows, "payments": payment_rows}
+def customer_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
+    """Customers who ordered (for the performance, when one is given) and what they paid:
+    their paid orders' totals. Dates are the customer's first record."""
+    qs = Customer.objects.filter(where.created())
+    zone = settings.TIME_ZONE
+    if where.performance:
+        # The same join as the counts below: they count this performance's orders only.
+        qs = qs.filter(orders__performance=where.performance)
+        zone = where.performance.venue.time_zone
+    paid = Q(orders__status=Order.Status.PAID)
+    qs = (qs.annotate(orders_n=Count("orders", filter=paid), spent=Sum("orders__total", filter=paid))
+          .order_by("pk").values_list("name", "email", "phone", "created_at", "orders_n", "spent"))
+    header = [_("Name"), _("Email"), _("Phone"), _("Created"), _("Paid orders"), _("Paid")]
+
+    def rows():
+        for name, email, phone, created, n, spent in qs.iterator(chunk_size=CHUNK):
+            yield (name, email, phone, _when(created, zone), n, spent or 0)
+    return header, rows()
+
+
+READERS = {"orders": order_rows, "tickets": ticket_rows, "payments": payment_rows, "customers": customer_rows}
 
 
 def export_rows(kind: str, where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:

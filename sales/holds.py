@@ -43,7 +43,7 @@ def check_on_sale(*, performance: Performance, channel: str, now: datetime, wind
         raise NotOnSale(_("%(performance)s is not sold through this channel") % {"performance": performance})
     opens_at, closes_at, stocked = window
     if now < opens_at:
-        raise NotOnSale(_("sales open %(when)s") % {"when": f"{timezone.localtime(opens_at):%Y-%m-%d %H:%M}"})
+        raise NotOnSale(_("sales open %(when)s") % {"when": f"{performance.local(opens_at):%Y-%m-%d %H:%M}"})
     if now >= closes_at:
         raise NotOnSale(_("sales for this performance have closed"))
     if not stocked:
@@ -154,8 +154,8 @@ def presale_opening(*, performance: Performance, channel: str, code: str, now: d
         raise InvalidRequest(_("presale codes are for the online sale"), field="access_code")
     if not presale.opens_at <= now < presale.closes_at:
         raise NotOnSale(_("the presale %(name)s is open from %(opens)s to %(closes)s") % {
-            "name": presale.name, "opens": f"{timezone.localtime(presale.opens_at):%Y-%m-%d %H:%M}",
-            "closes": f"{timezone.localtime(presale.closes_at):%Y-%m-%d %H:%M}"})
+            "name": presale.name, "opens": f"{performance.local(presale.opens_at):%Y-%m-%d %H:%M}",
+            "closes": f"{performance.local(presale.closes_at):%Y-%m-%d %H:%M}"})
     window = OnSaleWindow.objects.filter(performance=performance, channel=channel).first()
     if window is None or now >= window.closes_at or not Place.objects.filter(performance=performance).exists():
         raise closed

@@ -112,7 +112,7 @@ def _allocate(ballot: Ballot, now: datetime) -> list[BallotEntry]:
         entry.refresh_from_db()
         won.append(entry)
         _tell(entry, DRAWN, quantity=entry.quantity,
-              until=f"{timezone.localtime(entry.hold.expires_at):%Y-%m-%d %H:%M}",
+              until=f"{ballot.performance.local(entry.hold.expires_at):%Y-%m-%d %H:%M}",
               link=site_link(f"/lottery/pay/{entry.pay_token}/"))
     return won
 

@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -19,13 +19,15 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from events.models import Performance
+from events.admin import VenueClockMixin, on_venue_clock
+from events.models import Event, Performance
 
 from .errors import SalesError
 from .exports import KINDS, ExportFilter, csv_chunks, export_rows, xlsx_file
 from .models import Payment, PerformanceDashboard, PlaceState, Shift, StaffMember
 from .policy import ORGANIZER, ROLE_LABELS, ROLES
-from .reports import performance_dashboard
+from .reports import on_sale_now, performance_dashboard, takings_today
+from .settlement import event_settlement, settlement_csv, settlement_pdf
 from .shifts import METHODS as SHIFT_METHODS
 from .shifts import shift_differences, shift_expected
 from .staff_accounts import (
@@ -321,13 +323,15 @@ class PaymentKindFilter(admin.SimpleListFilter):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(VenueClockMixin, admin.ModelAdmin):
     """Every payment and refund (a refund is a row of its own, with a negative amount),
     filterable by method, channel, date and performance; the total of what is listed is
     shown under the list."""
 
-    list_display = ("created_at", "order_code", "performance", "channel", "method", "amount", "status",
+    venue_time_zone = "order__performance__venue__time_zone"
+    list_display = ("when", "order_code", "performance", "channel", "method", "amount", "status",
                     "created_by", "shift")
+    when = on_venue_clock("created_at", gettext_lazy("When"), "order.performance")
     list_filter = (PaymentKindFilter, "method", "order__channel", "status", "order__performance")
     date_hierarchy = "created_at"
     search_fields = ("order__code", "reference")
@@ -371,6 +375,8 @@ class PaymentAdmin(admin.ModelAdmin):
             totals = cl.queryset.aggregate(
                 paid=Sum("amount", filter=Q(status=Payment.Status.APPROVED, amount__gt=0)),
                 refunded=Sum("amount", filter=Q(status=Payment.Status.REFUNDED, amount__lt=0)))
+            response.context_data["today"] = [(v.name, taken, refunded, taken + refunded)
+                                              for v, taken, refunded in takings_today()]
             response.context_data["money"] = {"paid": totals["paid"] or Decimal("0"),
                                               "refunded": totals["refunded"] or Decimal("0"),
                                               "net": (totals["paid"] or 0) + (totals["refunded"] or 0)}
@@ -382,7 +388,7 @@ class PaymentAdmin(admin.ModelAdmin):
 class ExportForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("What"), choices=[
         ("orders", gettext_lazy("Orders")), ("tickets", gettext_lazy("Tickets (attendees)")),
-        ("payments", gettext_lazy("Payments and refunds"))])
+        ("payments", gettext_lazy("Payments and refunds")), ("customers", gettext_lazy("Customers"))])
     format = forms.ChoiceField(label=gettext_lazy("Format"), choices=[("csv", "CSV"), ("xlsx", "XLSX (Excel)")])
     performance = forms.ModelChoiceField(label=gettext_lazy("Performance"), required=False,
                                          queryset=Performance.objects.select_related("event", "venue"),
@@ -444,7 +450,11 @@ class PerformanceDashboardAdmin(admin.ModelAdmin):
                            _("Open"))
 
     def get_urls(self):
-        return [path("exports/", self.admin_site.admin_view(self.exports), name="sales_exports")] + super().get_urls()
+        return [path("exports/", self.admin_site.admin_view(self.exports), name="sales_exports"),
+                path("settlement/<int:event_id>.<str:fmt>", self.admin_site.admin_view(self.settlement),
+                     name="sales_settlement"),
+                path("event/<int:event_id>/", self.admin_site.admin_view(self.event_board),
+                     name="sales_event_dashboard")] + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if not self.has_view_permission(request):
@@ -452,7 +462,10 @@ class PerformanceDashboardAdmin(admin.ModelAdmin):
         if not (object_id.isascii() and object_id.isdecimal()):
             raise Http404
         performance = get_object_or_404(Performance.objects.select_related("event", "venue"), pk=int(object_id))
+        if request.GET.get("live"):  # the page's figures of the moment, every few seconds
+            return JsonResponse(on_sale_now(performance))
         board = performance_dashboard(performance)
+        (_venue, today_taken, today_refunded), = takings_today(venue=performance.venue)
         chart = {"labels": [d.isoformat() for d, *_rest in board.days],
                  "tickets": [n for *_rest, n, _so_far in board.days],
                  "so_far": [so_far for *_rest, so_far in board.days],
@@ -462,8 +475,34 @@ class PerformanceDashboardAdmin(admin.ModelAdmin):
         return render(request, "admin/sales/performancedashboard/dashboard.html", {
             **self.admin_site.each_context(request), "opts": self.model._meta, "board": board,
             "performance": performance, "chart": chart, "title": _("Dashboard: %(p)s") % {"p": performance},
+            "live": on_sale_now(performance),
+            "today": {"taken": today_taken, "refunded": today_refunded, "net": today_taken + today_refunded},
             "exports": [(kind, fmt) for kind in KINDS for fmt in ("csv", "xlsx")],
         })
+
+    def event_board(self, request, event_id: int):
+        """The event at a glance: each performance's tickets, fees, taxes and takings, and
+        the takings by payment method (the settlement's figures, on a page)."""
+        if not (self.has_view_permission(request) and request.user.has_perm("sales.view_payment")):
+            raise PermissionDenied
+        event = get_object_or_404(Event, pk=event_id)
+        return render(request, "admin/sales/performancedashboard/event.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "event": event,
+            "s": event_settlement(event), "title": _("Dashboard: %(p)s") % {"p": event.title}})
+
+    def settlement(self, request, event_id: int, fmt: str):
+        """An event's settlement, every performance of it, as CSV or PDF."""
+        if not (self.has_view_permission(request) and request.user.has_perm("sales.view_payment")):
+            raise PermissionDenied
+        if fmt not in ("csv", "pdf"):
+            raise Http404
+        settlement = event_settlement(get_object_or_404(Event, pk=event_id))
+        if fmt == "pdf":
+            response = HttpResponse(settlement_pdf(settlement), content_type="application/pdf")
+        else:
+            response = HttpResponse(settlement_csv(settlement), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="settlement-{event_id}.{fmt}"'
+        return response
 
     def exports(self, request):
         """A download: GET with the form's fields (a link from a dashboard names the performance)."""

@@ -16,6 +16,7 @@ contain are listed: subtotal + fees = total."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.template.loader import render_to_string
@@ -70,6 +71,12 @@ class OrderReceipt:
     total: Decimal
     discount: Decimal
     promo_code: str
+    # What was bought and when it was paid, shown on the clock of the venue (time_zone):
+    # a receipt read in another zone still says the show's own time.
+    event: str = ""
+    starts_at: datetime | None = None
+    paid_at: datetime | None = None
+    time_zone: str = "UTC"
 
     @property
     def subtotal(self) -> Decimal:
@@ -151,12 +158,14 @@ def order_receipt(order: Order, tickets=None) -> OrderReceipt:
     # exchange kept of the tickets it took back (their fees, when not refundable).
     kept = ZERO if as_recorded else order.total - shown_total
     seller = Organizer.objects.order_by("pk").first()
+    perf = order.performance
     return OrderReceipt(
         code=order.code, status=order.status, currency=order.currency, language=order.language,
         seller=seller.name if seller else "", seller_address=seller.address if seller else "",
         lines=lines, order_fee=order_fee, kept=kept, taxes=taxes, tax=tax, tax_included=included,
         total=shown_total + kept, discount=sum((line.discount for line in lines), ZERO),
-        promo_code=recorded.get("promo_code") or "")
+        promo_code=recorded.get("promo_code") or "", event=perf.event.title, starts_at=perf.starts_at,
+        paid_at=order.paid_at, time_zone=perf.venue.time_zone)
 
 
 def _render(partial: str, order: Order, tickets, **context) -> str:

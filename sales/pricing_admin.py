@@ -26,6 +26,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext, gettext_lazy
 
+from events.admin import VenueClockMixin, on_venue_clock
 from events.models import Channel, PriceType, PriceZone
 
 from . import shop_mode
@@ -325,11 +326,13 @@ class GenerateCodesForm(forms.Form):
 
 
 @admin.register(Presale)
-class PresaleAdmin(admin.ModelAdmin):
+class PresaleAdmin(VenueClockMixin, admin.ModelAdmin):
     form = PresaleForm
-    list_display = ("name", "performance", "opens_at", "closes_at", "code_count", "code_uses")
+    list_display = ("name", "performance", "opens", "closes", "code_count", "code_uses")
     list_filter = ("performance__event",)
-    list_select_related = ("performance__event",)
+    list_select_related = ("performance__event", "performance__venue")
+    opens = on_venue_clock("opens_at", gettext_lazy("Opens"))
+    closes = on_venue_clock("closes_at", gettext_lazy("Closes"))
     search_fields = ("name", "codes__code")
     filter_horizontal = ("zones", "price_types")
     inlines = [PresaleCodeInline]

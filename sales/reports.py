@@ -6,15 +6,16 @@ payments' amounts), never recomputed from today's prices."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from events.models import Channel, Performance
+from events.models import Channel, Performance, Venue
 
+from . import waiting_room
 from .inventory import free
 from .models import Order, Payment, Place, PlaceState, Ticket
 
@@ -56,6 +57,10 @@ class Dashboard:
     comps: int = 0
     comps_list_value: Decimal = ZERO
     scanned: int = 0
+    # Collected on the tickets still valid and their paid orders: booking fees (with their
+    # own taxes) and fees per order, and every tax (a fee's taxes count in both).
+    fees: Decimal = ZERO
+    taxes: Decimal = ZERO
     totals: ZoneLine = field(default_factory=lambda: ZoneLine(""))
 
     @property
@@ -109,7 +114,36 @@ def performance_dashboard(performance: Performance, now: datetime | None = None)
     valid = tickets.filter(status=Ticket.Status.VALID).aggregate(
         comps=Count("pk", filter=Q(complimentary=True)),
         comps_value=Sum("list_price", filter=Q(complimentary=True)),
-        scanned=Count("pk", filter=Q(checked_in_at__isnull=False)))
+        scanned=Count("pk", filter=Q(checked_in_at__isnull=False)), fees=Sum("fee"), taxes=Sum("tax"))
+    order_fees = order_fee_taxes = ZERO
+    for fee, tax in (Order.objects.filter(performance=performance, status=Order.Status.PAID)
+                     .exclude(receipt__order_fee=None).values_list("receipt__order_fee", "receipt__order_fee_tax")):
+        order_fees += Decimal(fee or 0)
+        order_fee_taxes += Decimal(tax or 0)
     return Dashboard(performance=performance, zones=zones, days=days, by_channel=by_channel, by_method=by_method,
                      taken=money["taken"] or ZERO, refunded=money["refunded"] or ZERO, comps=valid["comps"],
-                     comps_list_value=valid["comps_value"] or ZERO, scanned=valid["scanned"], totals=totals)
+                     comps_list_value=valid["comps_value"] or ZERO, scanned=valid["scanned"], totals=totals,
+                     fees=(valid["fees"] or ZERO) + order_fees, taxes=(valid["taxes"] or ZERO) + order_fee_taxes)
+
+
+def on_sale_now(performance: Performance, now: datetime | None = None) -> dict:
+    """During an on-sale, refreshed by the dashboard: the waiting room's queue and the
+    visitors it has let in, and the tickets sold in the last minute."""
+    now = now or timezone.now()
+    room = waiting_room.stats(performance.pk)
+    sold = Ticket.objects.filter(place__performance=performance, created_at__gt=now - timedelta(minutes=1)).count()
+    return {"in_queue": room["in_queue"], "admitted": room["admitted"], "sold_last_minute": sold,
+            "sold": Place.objects.filter(performance=performance, state=PlaceState.SOLD).count()}
+
+
+def takings_today(now: datetime | None = None, venue: Venue | None = None) -> list[tuple[Venue, Decimal, Decimal]]:
+    """Each venue's takings since midnight on its own clock: (venue, taken, refunded)."""
+    now = now or timezone.now()
+    venues = [venue] if venue is not None else list(Venue.objects.order_by("name"))
+    out = []
+    for v in venues:
+        midnight = timezone.localtime(now, v.zone).replace(hour=0, minute=0, second=0, microsecond=0)
+        money = Payment.objects.filter(MONEY_MOVED, order__performance__venue=v, created_at__gte=midnight,
+                                       created_at__lte=now).aggregate(**_taken_and_refunded())
+        out.append((v, money["taken"] or ZERO, money["refunded"] or ZERO))
+    return out

@@ -731,6 +731,27 @@ FR = {
     "the body must be a JSON object": "le corps doit être un objet JSON",
     "the waiting room is unavailable for a moment; please try again shortly":
     "la salle d'attente est indisponible pour un instant ; veuillez réessayer sous peu",
+    # the venue's clock in the admin, an event's settlement
+    "Hold lapses": "Fin de la retenue", "Expires": "Expire", "Confirmation sent": "Confirmation envoyée",
+    "Opens": "Ouverture", "Closes": "Fermeture", "Drawn": "Tirage fait", "Ticket sales": "Ventes de billets",
+    "of which fees": "dont frais", "of which taxes": "dont taxes", "Fees per order": "Frais par commande",
+    "Kept from refunds and exchanges": "Retenu sur remboursements et échanges", "Net": "Net",
+    "Settlement: %(event)s": "Règlement : %(event)s", "Made": "Établi",
+    "Payment method": "Mode de paiement", "Promoter": "Producteur",
+    "Made %(when)s. Amounts as recorded at each sale, payment and refund.":
+        "Établi le %(when)s. Montants tels qu'enregistrés à chaque vente, paiement et remboursement.",
+    "Settlement of %(event)s, every performance:": "Règlement de %(event)s, toutes les représentations :",
+    "Paid %(when)s": "Payé le %(when)s",
+    "%(places)s: not in %(venue)s, where this performance plays.":
+        "%(places)s : hors de %(venue)s, où cette représentation a lieu.",
+    "Paid orders": "Commandes payées", "Customers": "Clients", "Venue": "Salle",
+    "Today's takings, by venue (since midnight on its clock)":
+        "Recettes du jour, par salle (depuis minuit à son heure)",
+    "Fees collected": "Frais perçus", "Taxes collected": "Taxes perçues", "In the queue now": "En file maintenant",
+    "Let in from the queue": "Entrés depuis la file", "Sold in the last minute": "Vendus dans la dernière minute",
+    "Today at %(venue)s, net": "Aujourd'hui à %(venue)s, net",
+    "Every performance of %(event)s": "Toutes les représentations de %(event)s",
+    "Settlement of this event:": "Règlement de cet événement :",
 }
 
 path = Path(__file__).resolve().parent.parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"

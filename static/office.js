@@ -2,6 +2,25 @@
 // net takings per day (line, right axis), drawn by the vendored Chart.js.
 (function () {
   "use strict";
+  // The figures of the moment (queue, let in, sold in the last minute), every 10 seconds.
+  var live = document.getElementById("live");
+  if (live && window.fetch) {
+    setInterval(function () {
+      if (document.hidden) return;
+      fetch(live.dataset.url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (figures) {
+          if (!figures) return;
+          Object.keys(figures).forEach(function (name) {
+            var cell = document.getElementById("live-" + name);
+            if (cell) cell.textContent = figures[name];
+          });
+        }, function () {});
+    }, 10000);
+  }
+})();
+(function () {
+  "use strict";
   var data = document.getElementById("sales-chart-data"), canvas = document.getElementById("sales-chart");
   if (!data || !canvas || !window.Chart) return;
   var d = JSON.parse(data.textContent);
@@ -20,7 +39,8 @@
     options: {
       maintainAspectRatio: false, animation: false,
       interaction: {mode: "index", intersect: false},
-      scales: {tickets: {type: "linear", position: "left", beginAtZero: true},
+      // Tickets are whole: no 4.5 on their axis.
+      scales: {tickets: {type: "linear", position: "left", beginAtZero: true, ticks: {precision: 0}},
                money: {type: "linear", position: "right", beginAtZero: true, grid: {drawOnChartArea: false}}}
     }
   });

@@ -12,8 +12,11 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from events.models import Venue
+from sales.exports import ExportFilter, export_rows
 from sales.notifications import send_confirmation
-from sales.policy import DOOR_STAFF
+from sales.order_receipt import receipt_html, receipt_text
+from sales.policy import COUNTER_CLERK, DOOR_STAFF, PHONE_OPERATOR
+from sales.tickets import ticket_check_in
 from sales.tickets_pdf import order_pdf
 from tests.sales.test_check_in import sell
 from tests.support import make_performance, make_user, signed_in
@@ -55,9 +58,13 @@ def test_the_email_and_the_tickets_show_the_venues_time(toronto_show):
     send_confirmation(ticket.order_id)
     body = mail.outbox[-1].body
     assert "Friday 17 January 2031, 20:00" in body and "01:00" not in body
-    pdf = order_pdf(ticket.order)
-    text = pdf + b"".join(_inflated(s) for s in re.findall(rb"stream\r?\n(.*?)endstream", pdf, re.S))
+    text = pdf_text(order_pdf(ticket.order))
     assert b"2031-01-17 20:00" in text and b"2031-01-18 01:00" not in text
+
+
+def pdf_text(pdf: bytes) -> bytes:
+    """The PDF with its pages' content streams inflated, to look for what they draw."""
+    return pdf + b"".join(_inflated(s) for s in re.findall(rb"stream\r?\n(.*?)endstream", pdf, re.S))
 
 
 def _inflated(stream: bytes) -> bytes:
@@ -83,3 +90,50 @@ def test_the_admin_shows_and_takes_times_on_the_venues_clock(organizer, toronto_
     form = admin.get(f"/admin/events/performance/{toronto_show.pk}/change/").content.decode()
     assert 'value="20:00:00"' in form and "America/Toronto" in form
     assert str(toronto_show) == f"{toronto_show.event} — 2031-01-17 20:00"
+
+
+def _toronto(moment, fmt="%H:%M"):
+    return moment.astimezone(TORONTO).strftime(fmt)
+
+
+def test_the_counter_and_the_phone_show_the_venues_time(toronto_show):
+    ticket, = sell(toronto_show)
+    order = ticket.order
+    counter = signed_in(make_user("clerk-tz", COUNTER_CLERK))
+    for url in (f"/counter/orders/{order.code}/", f"/counter/performances/{toronto_show.pk}/map/",
+                f"/counter/orders/{order.code}/print/"):
+        page = (counter.post if url.endswith("print/") else counter.get)(url).content.decode()
+        assert "Fri 17 Jan" in page and "20:00" in page and "Sat 18 Jan" not in page, url
+    paid = counter.get(f"/counter/orders/{order.code}/").content.decode()
+    assert _toronto(order.payments.get().created_at) in paid
+    phone = signed_in(make_user("operator-tz", PHONE_OPERATOR)).get(f"/phone/orders/{order.code}/").content.decode()
+    assert "Fri 17 Jan 2031 20:00" in phone and "Sat 18 Jan" not in phone
+
+
+def test_the_receipt_says_the_show_and_the_payment_on_the_venues_clock(toronto_show):
+    ticket, = sell(toronto_show)
+    order = ticket.order
+    paid = _toronto(order.paid_at, "%d %b %Y %H:%M").lstrip("0")
+    for receipt in (receipt_text(order), receipt_html(order)):
+        assert "Fri 17 Jan 2031 20:00" in receipt and f"Paid {paid}" in receipt
+    assert "Paid " in receipt_text(order).split("Subtotal")[0]
+
+
+def test_the_admin_lists_and_exports_show_the_venues_time(organizer, toronto_show):
+    ticket, = sell(toronto_show)
+    ticket_check_in(code=ticket.code, performance=toronto_show, door="North", actor=organizer)
+    ticket.refresh_from_db()
+    payment = ticket.order.payments.get()
+    admin = signed_in(organizer)
+    for url, moment in (("/admin/sales/order/", ticket.order.created_at),
+                        ("/admin/sales/payment/", payment.created_at),
+                        ("/admin/sales/ticket/", ticket.checked_in_at)):
+        listing = admin.get(url).content.decode()
+        assert _toronto(moment, "%d %b %Y %H:%M").lstrip("0") in listing, url
+        assert moment.astimezone(ZoneInfo("UTC")).strftime("%H:%M") not in listing, url
+    header, rows = export_rows("payments", ExportFilter(performance=toronto_show))
+    row = dict(zip(header, next(rows), strict=True))
+    assert row["Date"] == payment.created_at.astimezone(TORONTO).replace(tzinfo=None, microsecond=0)
+    assert row["Performance"].endswith("2031-01-17 20:00")
+    dashboard = admin.get(f"/admin/sales/performancedashboard/{toronto_show.pk}/change/").content.decode()
+    assert "Friday 17 January 2031, 20:00 (America/Toronto)" in dashboard

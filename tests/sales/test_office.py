@@ -17,10 +17,13 @@ from sales.holds import hold_create
 from sales.models import Payment, Place, Shift, Ticket
 from sales.orders import CustomerDetails, order_place, order_refund, order_reserve
 from sales.payments import PaymentRequest
-from sales.reports import performance_dashboard
+from sales.reports import MONEY_MOVED, performance_dashboard, takings_today
+from sales.settlement import event_settlement
 from sales.shifts import shift_close, shift_open
+from tests.events.test_time_zones import pdf_text
+from tests.factories import PerformanceFactory, PriceZoneFactory
 from tests.sales.test_check_in import sell
-from tests.support import make_performance, signed_in
+from tests.support import booking_fee, make_performance, quebec_taxes, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -129,6 +132,10 @@ def test_exports_add_up_to_the_payments(sales, organizer):
     assert len(tickets) - 1 == Ticket.objects.filter(place__performance=sales).count() == 5
     everything = _csv(admin.get(url, {"kind": "orders", "format": "csv"}))
     assert len(everything) - 1 == 5  # the other performance's order too
+    customers = _csv(admin.get(url, {"kind": "customers", "format": "csv", "performance": sales.pk}))
+    paid = customers[0].index("Paid")
+    assert "Elsewhere" not in {r[0] for r in customers[1:]}
+    assert sum(Decimal(r[paid]) for r in customers[1:]) == Decimal("150.00")  # the paid orders' totals
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     assert len(_csv(admin.get(url, {"kind": "payments", "format": "csv", "date_from": tomorrow}))) == 1
 
@@ -136,3 +143,70 @@ def test_exports_add_up_to_the_payments(sales, organizer):
 def test_exports_are_for_organizers(sales, clerk):
     response = signed_in(clerk).get("/admin/sales/performancedashboard/exports/", {"kind": "orders", "format": "csv"})
     assert response.status_code == 302  # clerks are not admin staff
+
+
+def test_the_settlement_of_an_event_adds_up_to_its_payments(sales, organizer):
+    """The event's second night sells with a booking fee that refunds keep; one of its
+    orders is refunded: what the fee kept is on its own line, and every total is the
+    payments'."""
+    later = PerformanceFactory(event=sales.event, venue=sales.venue, starts_at=sales.starts_at + timedelta(days=1),
+                               channels=[Channel.ONLINE])
+    PriceZoneFactory(performance=later, name="Stalls", price=Decimal("30.00"), sections=sales.venue.sections.all())
+    inventory.put_on_sale(performance=later)
+    booking_fee(Channel.ONLINE, per_ticket="2.50", per_order="1.00")
+    sell(later, 2)
+    order_refund(order=sell(later, 1, name="Paul Roy", email="paul@example.org")[0].order, actor=organizer)
+
+    moved = Payment.objects.filter(MONEY_MOVED, order__performance__event=sales.event)
+    assert moved.filter(order__performance=later).count() == 3  # two sales, one refund
+    expected = sum(p.amount for p in moved)
+    s = event_settlement(sales.event)
+    first, second = s.performances
+    assert s.total.net == expected == first.net + second.net == sum(t + r for _m, t, r in s.methods)
+    assert (first.tickets, first.ticket_sales, first.kept, first.net) == (3, Decimal("150.00"), 0, Decimal("150.00"))
+    assert (second.tickets, second.ticket_sales, second.fees, second.order_fees) == (
+        2, Decimal("65.00"), Decimal("5.00"), Decimal("1.00"))
+    assert second.kept == Decimal("3.50")  # the refunded order's fees, not refundable
+    assert second.ticket_sales + second.order_fees + second.kept == second.net
+
+    admin = signed_in(organizer)
+    rows = list(csv.reader(io.StringIO(
+        admin.get(f"/admin/sales/performancedashboard/settlement/{sales.event_id}.csv").content.decode("utf-8-sig"))))
+    net_at = rows[3].index("Net")
+    assert [Decimal(r[net_at]) for r in rows[4:7]] == [first.net, second.net, expected]
+    assert rows[-1] == ["Total", str(s.total.taken), str(s.total.refunded), str(expected)]
+    pdf = admin.get(f"/admin/sales/performancedashboard/settlement/{sales.event_id}.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert str(expected).encode() in pdf_text(pdf.content)
+    dashboard = admin.get(f"/admin/sales/performancedashboard/{sales.pk}/change/").content.decode()
+    assert f"/settlement/{sales.event_id}.pdf" in dashboard and f"/event/{sales.event_id}/" in dashboard
+    board = admin.get(f"/admin/sales/performancedashboard/event/{sales.event_id}/").content.decode()
+    assert f'id="event-net">{expected}<' in board and f"/performancedashboard/{later.pk}/change/" in board
+
+
+def test_the_settlement_is_for_organizers(sales, clerk):
+    clerk_client = signed_in(clerk)
+    for url in (f"settlement/{sales.event_id}.csv", f"event/{sales.event_id}/"):
+        assert clerk_client.get(f"/admin/sales/performancedashboard/{url}").status_code == 302
+
+
+def test_the_dashboard_says_fees_and_taxes_today_and_the_on_sale_of_the_moment(organizer):
+    perf = make_performance(rows=1, per_row=6, price="40.00")
+    quebec_taxes()
+    booking_fee(Channel.ONLINE, per_ticket="2.00", per_order="1.00")
+    ticket, = sell(perf, 1)
+    order = ticket.order
+    board = performance_dashboard(perf)
+    assert board.fees == ticket.fee + Decimal(order.receipt["order_fee"]) > 3
+    assert board.taxes == ticket.tax + Decimal(order.receipt["order_fee_tax"]) > 0
+    assert board.net == order.total
+    (venue, taken, refunded), = takings_today(venue=perf.venue)
+    assert (taken, refunded) == (order.total, 0)
+
+    admin = signed_in(organizer)
+    url = f"/admin/sales/performancedashboard/{perf.pk}/change/"
+    assert admin.get(url, {"live": "1"}).json() == {"in_queue": 0, "admitted": 0, "sold_last_minute": 1, "sold": 1}
+    page = admin.get(url).content.decode()
+    assert f'id="figure-fees">{board.fees}<' in page and f'id="today-net">{order.total}<' in page
+    payments = admin.get("/admin/sales/payment/").content.decode()
+    assert 'id="takings-today"' in payments and perf.venue.name in payments

@@ -1,20 +1,32 @@
-"""The organizer's dashboard draws its sales chart (Chart.js, served from the site)."""
+"""The organizer's office in a real browser: the dashboard draws its sales chart (Chart.js,
+served from the site), its XLSX download opens and adds up to the payments, and an
+organizer (not a superuser) creates a door account."""
 
+import io
+from decimal import Decimal
+
+import openpyxl
 import pytest
 
+from sales.models import Payment, StaffMember
+from sales.policy import DOOR_STAFF
+from sales.reports import MONEY_MOVED
 from tests.browser import login, screenshot
 from tests.sales.test_check_in import sell
 from tests.support import make_performance, make_user
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
+DESKTOP, PHONE = {"width": 1366, "height": 768}, {"width": 390, "height": 844}
 
-def test_the_dashboard_renders_its_chart(browser, live_server):
+
+def test_an_organizer_reads_the_dashboard_downloads_the_payments_and_opens_a_door_account(browser, live_server):
     perf = make_performance(rows=2, per_row=10, price="40.00")
     sell(perf, 3)
     sell(perf, 2, name="Jean Tremblay", email="jt@example.org")
     organizer = make_user("organizer-chart", "organizer", is_staff=True)
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 1000})
+    assert not organizer.is_superuser
+    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP, accept_downloads=True)
     login(context, organizer, live_server)
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -32,6 +44,35 @@ def test_the_dashboard_renders_its_chart(browser, live_server):
     assert drawn["bars"] == [5] and drawn["inked"] > 1000
     assert page.locator("#figure-sold").inner_text() == "5"
     assert page.locator("#figure-net").inner_text() == "200.00"
+    screenshot(page, "office-dashboard-desktop")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Payments and refunds (XLSX)").click()
+    assert download.value.suggested_filename == f"payments-{perf.pk}.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()), read_only=True)
+    header, *rows = book.active.iter_rows(values_only=True)
+    amounts = [Decimal(str(row[header.index("Amount")])) for row in rows]
+    moved = Payment.objects.filter(MONEY_MOVED, order__performance=perf)
+    assert len(amounts) == moved.count() == 2 and sum(amounts) == sum(p.amount for p in moved) == Decimal("200.00")
+
+    page.set_viewport_size(PHONE)
+    page.goto(f"/admin/sales/performancedashboard/{perf.pk}/change/")
+    page.wait_for_function("document.getElementById('sales-chart').chart !== undefined")
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    screenshot(page, "office-dashboard-phone")
+    page.screenshot(path=str(screenshot(page, "office-dashboard-phone-full")), full_page=True)
+    assert overflow <= 0, f"the dashboard is {overflow}px wider than a phone"
+
+    page.set_viewport_size(DESKTOP)
+    page.goto("/admin/sales/staffmember/add/")
+    page.get_by_label("Username").fill("north-gate")
+    page.get_by_label("Door staff").check()
+    page.locator("#id_password1").fill("a long door password 7")
+    page.locator("#id_password2").fill("a long door password 7")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.locator(".messagelist .success").wait_for()
+    member = StaffMember.objects.get(username="north-gate")
+    assert [g.name for g in member.groups.all()] == [DOOR_STAFF] and not member.is_superuser
+    assert member.check_password("a long door password 7")
     assert not errors
-    screenshot(page, "office-dashboard")
     context.close()

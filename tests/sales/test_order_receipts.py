@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.core import mail
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext
 
 from events.models import Channel
@@ -71,12 +71,17 @@ def by_hand(tickets: list[tuple[str, str, str, str]], *, fee: str, order_fee: st
 def expected_text(order, mine: dict, *, language: str = "en", words: dict | None = None) -> list[str]:
     w = words or {"Receipt": "Receipt", "Order": "Order", "discount": "discount", "fee": "fee",
                   "Fee per order": "Fee per order", "Subtotal": "Subtotal", "Fees": "Fees", "Total": "Total",
-                  "Promo code": "Promo code", "no.": "no.", ":": ": "}
+                  "Promo code": "Promo code", "no.": "no.", ":": ": ", "Paid": "Paid"}
 
     def d(x):
         return dollars(x, language)
 
-    out = [f"{w['Receipt']} — {w['Order']} {order.code}", "Théâtre de la Ville, 1 rue Saint-Denis, Montréal"]
+    perf = order.performance
+    with translation.override(language):  # the show and the payment, on the venue's clock
+        when = formats.date_format(perf.local(), "D j M Y H:i")
+        paid = formats.date_format(perf.local(order.paid_at), "j M Y H:i")
+    out = [f"{w['Receipt']} — {w['Order']} {order.code}", "Théâtre de la Ville, 1 rue Saint-Denis, Montréal",
+           f"{perf.event.title}, {when}", f"{w['Paid']} {paid}"]
     for place, type_name, price, off, fee in mine["lines"]:
         out.append(f"{place} · {type_name}{w[':']}{d(price)}, {w['discount']} −{d(off)}, {w['fee']} {d(fee)}")
     out += [f"{w['Fee per order']}{w[':']}{d(mine['order_fee'])}",
@@ -407,7 +412,7 @@ def test_a_french_buyer_reads_the_receipt_in_french_on_the_page_in_the_email_and
     assert order.language == "fr"
     words = {"Receipt": "Reçu", "Order": "Commande", "discount": "rabais", "fee": "frais",
              "Fee per order": "Frais par commande", "Subtotal": "Sous-total", "Fees": "Frais", "Total": "Total",
-             "Promo code": "Code promo", "no.": "nº", ":": "\u00a0: "}
+             "Promo code": "Code promo", "no.": "nº", ":": "\u00a0: ", "Paid": "Payé le"}
     expected = expected_text(order, mine, language="fr", words=words)
     assert notifications.send_pending_confirmations() == 1
     assert receipt_in(mail.outbox[0].body.splitlines(), "Reçu — ") == expected

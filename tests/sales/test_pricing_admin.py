@@ -14,11 +14,12 @@ from html.parser import HTMLParser
 import pytest
 from django.utils import timezone
 
-from events.models import Channel, OnSaleWindow, Price, PriceType
+from events.models import Channel, OnSaleWindow, Price, PriceType, PriceZone
 from sales.holds import hold_create
 from sales.models import ALPHABET, FeeRule, Organizer, Presale, PresaleCode, PromoCode, TaxRate
 from sales.orders import CustomerDetails, PriceRequest, order_place
 from sales.payments import APPROVE, PaymentRequest
+from tests.factories import PerformanceFactory
 from tests.support import make_performance, places_of
 
 pytestmark = pytest.mark.django_db
@@ -334,3 +335,23 @@ def test_a_bad_presale_is_explained(client, organizer):
     page = page_of(client.get(url))
     assert f"{perf} — Stalls" in page and f"{other} — Stalls" not in page
     assert "onstraint" not in page_of(response) and PresaleCode.objects.count() == 1
+
+
+def test_half_set_up_sales_stay_out_of_the_shop_and_a_zone_elsewhere_is_refused(client, organizer):
+    perf = make_performance(rows=1, per_row=2)
+    unstocked = PerformanceFactory(event=perf.event, venue=perf.venue, starts_at=perf.starts_at + timedelta(days=2),
+                                   channels=[Channel.ONLINE])  # a window, but never put on sale
+    listing = client.get("/").content.decode()
+    assert f"/performances/{perf.pk}/" in listing and f"/performances/{unstocked.pk}/" not in listing
+
+    foreign = make_performance(rows=1, per_row=2).venue.sections.get()
+    client.force_login(organizer)
+    url = f"/admin/events/performance/{perf.pk}/change/"
+    data = form_of(client.get(url))
+    first = int(data["price_zones-INITIAL_FORMS"][0])
+    add_rows(data, "price_zones", [{"name": "Balcony", "price": "30.00", "currency": "CAD", "color": "#123456"}])
+    data[f"price_zones-{first}-sections"] = [str(foreign.pk)]
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert f"not in {perf.venue.name}, where this performance plays" in page_of(response)
+    assert not PriceZone.objects.filter(name="Balcony").exists()

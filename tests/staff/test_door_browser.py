@@ -1,23 +1,27 @@
 """The door's scanning page in a real browser, at a laptop's width and a phone's: typed
 codes, a second scan and another date's ticket refused, the counter, and scans kept on
-the device while the network is down."""
+the device while the network is down; and the camera reading a ticket's QR code (Chromium
+filming a video of it through its fake camera)."""
 
+import io
 from datetime import timedelta
 
 import pytest
+from PIL import Image
 
 from events.models import Channel
 from sales import inventory
 from sales.models import Ticket
 from sales.policy import DOOR_STAFF
-from tests.browser import login, screenshot
+from sales.tickets import ticket_qr
+from tests.browser import CHROMIUM, login, screenshot
 from tests.factories import PerformanceFactory, PriceZoneFactory
 from tests.sales.test_check_in import sell
 from tests.support import make_performance, make_user
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
-SIZES = {"desktop": {"viewport": {"width": 1280, "height": 900}},
+SIZES = {"desktop": {"viewport": {"width": 1366, "height": 768}},
          "phone": {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}}
 
 
@@ -94,3 +98,54 @@ def test_typed_codes_at_the_door(browser, live_server, size):
     assert page.locator("#found li").count() == 3
     screenshot(page, f"door-{size}-search")
     context.close()
+
+
+def qr_video(code: str, path, *, width: int = 640, height: int = 480, frames: int = 10):
+    """A video (YUV4MPEG2, which Chromium's fake camera plays in a loop) of the ticket's QR
+    code as it is printed, black on white in the middle of the picture."""
+    buf = io.BytesIO()
+    ticket_qr(code).save(buf, kind="png", scale=6, border=4)
+    qr = Image.open(buf).convert("L")
+    picture = Image.new("L", (width, height), 255)
+    picture.paste(qr, ((width - qr.width) // 2, (height - qr.height) // 2))
+    grey = bytes([128]) * (width // 2) * (height // 2) * 2  # no colour
+    with open(path, "wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(frames):
+            out.write(b"FRAME\n" + picture.tobytes() + grey)
+    return path
+
+
+def test_the_camera_reads_a_tickets_qr_code_and_refuses_it_the_second_time(browser, live_server, tmp_path):
+    perf = make_performance(rows=1, per_row=4)
+    ticket, = sell(perf, 1)
+    video = qr_video(ticket.code, tmp_path / "ticket.y4m")
+    filming = browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=[
+        "--no-sandbox", "--disable-gpu", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}"])
+    try:
+        context = filming.new_context(base_url=live_server.url, locale="en-CA", permissions=["camera"],
+                                      **SIZES["phone"])
+        login(context, make_user("door-camera", DOOR_STAFF), live_server)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.goto(f"/door/performances/{perf.pk}/")
+        page.get_by_label("This door").fill("Stage door")
+        page.get_by_label("This door").dispatch_event("change")
+        page.get_by_role("button", name="Scan with the camera").click()
+        page.locator("#answer.door-ok").wait_for()
+        assert "Marie Côté" in page.locator(".door-detail").inner_text()
+        assert page.locator("#scanned").inner_text() == "1"
+        screenshot(page, "door-phone-camera-admitted")
+        ticket.refresh_from_db()
+        assert ticket.checked_in_door == "Stage door"
+        # The camera still sees the ticket: past the page's pause between two reads of
+        # one code, it is sent again, and refused.
+        page.locator("#answer.door-no").wait_for()
+        assert page.locator(".door-detail").inner_text().endswith("at Stage door")
+        assert page.locator("#scanned").inner_text() == "1"
+        screenshot(page, "door-phone-camera-second-scan")
+        page.get_by_role("button", name="Stop the camera").click()
+        context.close()
+    finally:
+        filming.close()

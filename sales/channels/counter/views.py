@@ -90,16 +90,15 @@ def home(request):
     if shift is None:
         return render(request, "counter/open_shift.html")
     now = timezone.now()
-    today = timezone.localdate()
     perfs = list(_counter_performances(now).prefetch_related(
         "price_zones", "venue__sections", price_types_prefetched()))
     # Today's performances first: the queue at the window is mostly for tonight.
-    perfs.sort(key=lambda p: (timezone.localtime(p.starts_at).date() != today, p.starts_at))
+    perfs.sort(key=lambda p: (p.local().date() != p.local(now).date(), p.starts_at))
     rows = []
     for perf in perfs:
         counts = zone_counts(perf.pk)
         types = with_amounts(perf.price_types.all())
-        rows.append({"performance": perf, "today": timezone.localtime(perf.starts_at).date() == today,
+        rows.append({"performance": perf, "today": perf.local().date() == perf.local(now).date(),
                      "zones": [(z, counts.get(z.pk, {}).get("available", 0), from_price(z, types) if types else None)
                                for z in perf.price_zones.all()],
                      "standing": [s for s in perf.venue.sections.all() if s.kind == Section.Kind.STANDING]})

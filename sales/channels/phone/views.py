@@ -191,7 +191,7 @@ def sale(request, pk: int, hold_id: int):
                     order = order_reserve(hold=hold, customer=details, deadline=deadline, actor=request.user,
                                           prices=prices.price_request(), language=language)
                     messages.success(request, _("Reserved until %(when)s.") % {
-                        "when": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")})
+                        "when": hold.performance.local(deadline).strftime("%Y-%m-%d %H:%M")})
                 else:
                     order = order_place(hold=hold, customer=details, actor=request.user,
                                         payment=PaymentRequest(method="card_not_present",

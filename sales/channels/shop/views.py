@@ -11,6 +11,7 @@ from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
@@ -103,8 +104,10 @@ def _basket(request) -> Hold | None:
 
 
 def _on_sale_online(now):
+    # Put on sale only: a performance with a window but no places yet is still being set up.
     return (Performance.objects
             .filter(on_sale_windows__channel=Channel.ONLINE, on_sale_windows__closes_at__gt=now)
+            .filter(Exists(Place.objects.filter(performance=OuterRef("pk"))))
             .select_related("event", "venue").prefetch_related(
                 "price_zones", "on_sale_windows",
                 price_types_prefetched())

@@ -1,0 +1,194 @@
+"""An event's settlement: what each of its performances sold and what the money that moved
+says, per performance and per payment method, as the organizer and the promoter settle
+it (CSV for a spreadsheet, PDF to sign).
+
+Every amount comes from what was recorded (payments' amounts, tickets' prices and parts,
+orders' recorded fees). Its net is the sum of the payments taken less the refunds paid
+out, the same figure the payments list shows: what the tickets and fees still held do
+not account for is shown on its own line (fees kept by refunds and exchanges), never
+spread over the others."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas
+
+from events.models import Event, Performance
+
+from .models import Order, Payment, Ticket
+from .reports import MONEY_MOVED
+
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class SettlementLine:
+    """One performance's figures (or their total)."""
+
+    label: str
+    tickets: int = 0  # valid tickets sold, comps apart
+    comps: int = 0
+    ticket_sales: Decimal = ZERO  # what the valid tickets were charged, fees and taxes included
+    fees: Decimal = ZERO  # the booking fees (with their taxes) in ticket_sales
+    taxes: Decimal = ZERO  # the taxes in ticket_sales (a fee's taxes are in both)
+    order_fees: Decimal = ZERO  # fees per order, with their taxes
+    taken: Decimal = ZERO
+    refunded: Decimal = ZERO  # negative: paid out
+    performance_id: int | None = None  # None for the total
+
+    @property
+    def net(self) -> Decimal:
+        return self.taken + self.refunded
+
+    @property
+    def kept(self) -> Decimal:
+        """What the payments hold beyond the tickets and fees still sold: fees that
+        refunds and exchanges did not give back."""
+        return self.net - self.ticket_sales - self.order_fees
+
+    def add(self, other: SettlementLine) -> None:
+        for name in ("tickets", "comps", "ticket_sales", "fees", "taxes", "order_fees", "taken", "refunded"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class Settlement:
+    event: Event
+    performances: list[SettlementLine]
+    methods: list[tuple[str, Decimal, Decimal]]  # (method label, taken, refunded)
+    made_at: datetime  # on the clock of the event's (first) venue
+    total: SettlementLine = field(default_factory=lambda: SettlementLine(""))
+
+
+def _money(value) -> Decimal:
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+def event_settlement(event: Event, now: datetime | None = None) -> Settlement:
+    performances = list(Performance.objects.filter(event=event).select_related("venue").order_by("starts_at"))
+    payments = Payment.objects.filter(MONEY_MOVED, order__performance__event=event)
+    money = {r["order__performance"]: r for r in payments.values("order__performance").annotate(
+        taken=Sum("amount", filter=Q(amount__gt=0)), refunded=Sum("amount", filter=Q(amount__lt=0)))}
+    tickets = {r["place__performance"]: r for r in (
+        Ticket.objects.filter(place__performance__event=event, status=Ticket.Status.VALID)
+        .values("place__performance").annotate(
+            tickets=Count("pk", filter=Q(complimentary=False)), comps=Count("pk", filter=Q(complimentary=True)),
+            sales=Sum("price"), fees=Sum("fee"), taxes=Sum("tax")))}
+    order_fees: dict[int, Decimal] = {}
+    for perf_id, fee in (Order.objects.filter(performance__event=event, status=Order.Status.PAID)
+                         .exclude(receipt__order_fee=None).values_list("performance_id", "receipt__order_fee")):
+        order_fees[perf_id] = order_fees.get(perf_id, ZERO) + _money(fee)
+    lines, total = [], SettlementLine(_("Total"))
+    for perf in performances:
+        m, t = money.get(perf.pk, {}), tickets.get(perf.pk, {})
+        line = SettlementLine(
+            label=f"{formats.date_format(perf.local(), 'D j M Y H:i')} · {perf.venue.name}",
+            tickets=t.get("tickets", 0), comps=t.get("comps", 0), ticket_sales=_money(t.get("sales")),
+            fees=_money(t.get("fees")), taxes=_money(t.get("taxes")), order_fees=order_fees.get(perf.pk, ZERO),
+            taken=_money(m.get("taken")), refunded=_money(m.get("refunded")), performance_id=perf.pk)
+        lines.append(line)
+        total.add(line)
+    methods = [(str(Payment.Method(r["method"]).label), _money(r["taken"]), _money(r["refunded"]))
+               for r in payments.values("method").order_by("method").annotate(
+                   taken=Sum("amount", filter=Q(amount__gt=0)), refunded=Sum("amount", filter=Q(amount__lt=0)))]
+    made_at = now or timezone.now()
+    if performances:
+        made_at = performances[0].local(made_at)
+    return Settlement(event=event, performances=lines, methods=methods, made_at=made_at, total=total)
+
+
+def _columns() -> list[str]:
+    return [_("Performance"), _("Tickets"), _("Comps"), _("Ticket sales"), _("of which fees"), _("of which taxes"),
+            _("Fees per order"), _("Kept from refunds and exchanges"), _("Taken"), _("Refunded"), _("Net")]
+
+
+def _cells(line: SettlementLine) -> list:
+    return [line.label, line.tickets, line.comps, line.ticket_sales, line.fees, line.taxes, line.order_fees,
+            line.kept, line.taken, line.refunded, line.net]
+
+
+def _title(s: Settlement) -> str:
+    return _("Settlement: %(event)s") % {"event": s.event.title}
+
+
+def settlement_csv(s: Settlement) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_title(s)])
+    writer.writerow([_("Made"), s.made_at.strftime("%Y-%m-%d %H:%M")])
+    writer.writerow([])
+    writer.writerow(_columns())
+    for line in [*s.performances, s.total]:
+        writer.writerow(_cells(line))
+    writer.writerow([])
+    writer.writerow([_("Payment method"), _("Taken"), _("Refunded"), _("Net")])
+    for label, taken, refunded in s.methods:
+        writer.writerow([label, taken, refunded, taken + refunded])
+    writer.writerow([_("Total"), s.total.taken, s.total.refunded, s.total.net])
+    return ("\ufeff" + out.getvalue()).encode()
+
+
+def settlement_pdf(s: Settlement) -> bytes:
+    buf = io.BytesIO()
+    width, height = landscape(A4)
+    pdf = canvas.Canvas(buf, pagesize=(width, height))
+    pdf.setTitle(_title(s))
+    margin = 12 * mm
+    # The performance's label is wide; the figures right-aligned at these x positions.
+    right = [margin + 62 * mm + (i + 1) * 20.5 * mm for i in range(10)]
+    y = height - 16 * mm
+
+    def row(cells, bold=False):
+        nonlocal y
+        if y < margin + 10 * mm:
+            pdf.showPage()
+            y = height - 16 * mm
+        pdf.setFont("Helvetica-Bold" if bold else "Helvetica", 8)
+        pdf.drawString(margin, y, str(cells[0])[:48])
+        for x, value in zip(right, cells[1:], strict=False):
+            pdf.drawRightString(x, y, str(value))
+        y -= 5.5 * mm
+
+    pdf.setFont("Helvetica-Bold", 14)
+    pdf.drawString(margin, y, _title(s))
+    y -= 7 * mm
+    pdf.setFont("Helvetica", 9)
+    pdf.drawString(margin, y, _("Made %(when)s. Amounts as recorded at each sale, payment and refund.") % {
+        "when": s.made_at.strftime("%Y-%m-%d %H:%M")})
+    y -= 10 * mm
+    headings = _columns()
+    # Long headings on two lines: the figures' columns are narrow.
+    pdf.setFont("Helvetica-Bold", 7)
+    pdf.drawString(margin, y, headings[0])
+    for x, heading in zip(right, headings[1:], strict=True):
+        words = heading.split()
+        half = (len(words) + 1) // 2
+        pdf.drawRightString(x, y + 3.2 * mm, " ".join(words[:half]) if len(words) > 2 else "")
+        pdf.drawRightString(x, y, " ".join(words[half:]) if len(words) > 2 else heading)
+    y -= 6 * mm
+    for line in s.performances:
+        row(_cells(line))
+    pdf.line(margin, y + 4 * mm, right[-1], y + 4 * mm)
+    row(_cells(s.total), bold=True)
+    y -= 6 * mm
+    row([_("Payment method"), _("Taken"), _("Refunded"), _("Net")], bold=True)
+    for label, taken, refunded in s.methods:
+        row([label, taken, refunded, taken + refunded])
+    row([_("Total"), s.total.taken, s.total.refunded, s.total.net], bold=True)
+    y -= 12 * mm
+    pdf.setFont("Helvetica", 9)
+    blank = ": " + "_" * 24
+    pdf.drawString(margin, y, _("Organizer") + blank + " " * 8 + _("Promoter") + blank)
+    pdf.showPage()
+    pdf.save()
+    return buf.getvalue()
