@@ -1,6 +1,6 @@
 """The one address: HAProxy running deploy/haproxy.cfg, as `make run` and production run
-it, in front of real pools (granian) working on the test database. Which pool a request
-reached is read from HAProxy's own counters."""
+it, in front of real pools (granian) working on the test database through PgBouncer.
+Which pool a request reached is read from HAProxy's own counters."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ import requests
 from django.conf import settings
 
 from sales.policy import COUNTER_CLERK
-from tests.support import make_user, process_env
+from tests.support import make_performance, make_user, process_env
 from tests.test_stack import free_port
 from tooling import stack, supervisor
 
@@ -75,10 +76,18 @@ def front(django_db_setup, tmp_path_factory):
     redis_base = settings.REDIS_URL.rsplit("/", 1)[0]
     env = process_env(BEHIND_PROXY="1", CACHE_URL=f"{redis_base}/3", WAITING_ROOM_REDIS_URL=f"{redis_base}/5",
                       CELERY_BROKER_URL=f"{redis_base}/2", LOG_LEVEL="WARNING")
+    # Each pool reaches PostgreSQL through PgBouncer, as under `make run`.
+    db = settings.DATABASES["default"]
+    bouncer_port = free_port()
+    bouncer = stack.pgbouncer_config(port=bouncer_port, pg_host=db["HOST"], pg_port=db["PORT"], db_name=db["NAME"],
+                                     name=f"pgbouncer-test-{bouncer_port}")
+    pools = {"pgbouncer": subprocess.Popen(stack.pgbouncer(bouncer), start_new_session=True,
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)}
     ports = {pool: free_port() for pool in ("public", "queue", "staff", "unready")}
-    pools = {}
     for pool, port in ports.items():
-        pool_env = {**env, "BOXOFFICE_POOL": pool}
+        database = "staff" if pool == "staff" else "public"
+        pool_env = {**env, "BOXOFFICE_POOL": pool,
+                    **stack.pgbouncer_environment(database, bouncer, stack.PGBOUNCER_POOLS[database], bouncer_port)}
         if pool == "unready":  # alive (/healthz) but its Redis is away: not ready (/readyz)
             pool_env.update(BOXOFFICE_POOL="public", CACHE_URL=f"redis://127.0.0.1:{free_port()}/1")
         pools[pool] = subprocess.Popen(stack.granian(port, workers=1, threads=2), cwd=settings.BASE_DIR,
@@ -136,6 +145,31 @@ def test_a_clerk_opens_the_counter_at_the_one_address(front, clerk_token):
                                            "csrfmiddlewaretoken": csrf}, headers={"Referer": page.url})
     assert counter.status_code == 200 and counter.url == f"{front.base}/counter/"
     assert "Open a shift" in counter.text  # the counter, as a clerk starting the day sees it
+
+
+@pytest.mark.django_db(transaction=True)  # committed: the pools must see the performance
+def test_a_buyer_and_a_clerk_sell_at_the_one_address_through_pgbouncer(front):
+    from rest_framework.authtoken.models import Token
+
+    from sales.models import Place
+
+    perf = make_performance(rows=1, per_row=4)
+    clerk = Token.objects.create(user=make_user("front-clerk-2", COUNTER_CLERK)).key
+    card = {"method": "test_card", "card_number": "4242424242424242"}
+    for headers, payment in (({}, card), ({"Authorization": f"Token {clerk}"}, {"method": "cash", "tendered": "200"})):
+        seller = requests.Session()
+        seller.headers.update(headers)
+        place = Place.objects.filter(performance=perf, state="available").order_by("pk").first()
+        hold = seller.post(f"{front.base}/api/v1/holds/", json={"performance": perf.pk, "places": [place.pk]})
+        assert hold.status_code == 201, hold.text
+        order = {"hold": hold.json()["token"], "customer": {"name": "Front", "email": "front@example.org"},
+                 "payment": payment}
+        key = {"Idempotency-Key": str(uuid.uuid4())}
+        paid = seller.post(f"{front.base}/api/v1/orders/", json=order, headers=key)
+        assert paid.status_code == 201, paid.text
+        again = seller.post(f"{front.base}/api/v1/orders/", json=order, headers=key)  # a retry is answered as the first
+        assert again.json() == paid.json() and again.headers["Idempotent-Replayed"] == "true"
+    assert Place.objects.filter(performance=perf, state="sold").count() == 2
 
 
 def test_a_dead_pool_is_taken_out_and_its_doors_say_so(front):

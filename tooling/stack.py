@@ -42,6 +42,8 @@ STRIPE_PORT = int(os.environ.get("BOXOFFICE_STRIPE_PORT", "18420"))
 # Under `run`: the one address (HAProxy) on WEB_PORT, the pools behind it on the next ports.
 STAFF_PORT, PUBLIC_PORT, QUEUE_PORT = WEB_PORT + 1, WEB_PORT + 2, WEB_PORT + 3
 HAPROXY_CONFIG = ROOT / "deploy" / "haproxy.cfg"
+PGBOUNCER_PORT = int(os.environ.get("BOXOFFICE_PGBOUNCER_PORT", str(PG_PORT + 1)))
+PGBOUNCER_CONFIG = ROOT / "deploy" / "pgbouncer.ini"
 # The local payment provider's keys and webhook secret (localstripe accepts any key).
 LOCAL_STRIPE = {"STRIPE_SECRET_KEY": "sk_test_localstripe", "STRIPE_PUBLISHABLE_KEY": "pk_test_localstripe",
                 "STRIPE_WEBHOOK_SECRET": "whsec_localstripe"}
@@ -253,6 +255,57 @@ def stripe_webhook(url: str) -> None:
                   data={"url": url, "secret": os.environ["STRIPE_WEBHOOK_SECRET"]}, timeout=5).raise_for_status()
 
 
+# --- PgBouncer ------------------------------------------------------------------------
+
+# What each pool connects to, and in which mode, under `make run` (measured: docs/scaling.md).
+PGBOUNCER_POOLS = {"public": "session", "staff": "session", "worker": "session"}
+
+
+def pgbouncer_config(*, public_mode: str = PGBOUNCER_POOLS["public"], public_size: int = 16, staff_size: int = 8,
+                     worker_size: int = 8, port: int = PGBOUNCER_PORT, listen_addr: str = "127.0.0.1",
+                     pg_host: str | None = None, pg_port: int = PG_PORT, db_name: str = DB_NAME,
+                     name: str = "pgbouncer") -> Path:
+    """deploy/pgbouncer.ini rendered for this stack into the PostgreSQL folder (PgBouncer
+    runs as PostgreSQL's user, as the server does). Returns its path."""
+    from string import Template
+
+    base = pg_base() / name
+    base.mkdir(parents=True, exist_ok=True)
+    (base / "userlist.txt").write_text(f'"{DB_USER}" ""\n')  # trust: the user must still be listed
+    config = base / "pgbouncer.ini"
+    config.write_text(Template(PGBOUNCER_CONFIG.read_text()).substitute(
+        pg_host=pg_host or str(pg_base() / "run"), pg_port=pg_port, db_name=db_name,
+        public_mode=public_mode.removesuffix("-per-request"),
+        public_size=public_size, staff_size=staff_size, worker_size=worker_size, listen_addr=listen_addr,
+        listen_port=port, socket_dir=base, pidfile=base / "pgbouncer.pid", logfile=base / "pgbouncer.log",
+        auth_type="trust", auth_file=base / "userlist.txt", admin_user=DB_USER))
+    if os.geteuid() == 0:
+        subprocess.run(["chown", "-R", "postgres:", str(base)], check=True)
+    return config
+
+
+def pgbouncer(config: Path) -> list[str]:
+    """The command that runs PgBouncer in the foreground (as `postgres` when we are root:
+    it refuses to run as root)."""
+    program = debian_program("/usr/sbin/pgbouncer", "pgbouncer", "PgBouncer")
+    return [program, *(["-u", "postgres"] if os.geteuid() == 0 else []), str(config)]
+
+
+def pgbouncer_url(pool: str, config: Path, port: int = PGBOUNCER_PORT) -> str:
+    """DATABASE_URL for `pool` (public, staff, worker) through PgBouncer's Unix socket."""
+    return f"postgres://{DB_USER}@{quote(str(config.parent), safe='')}:{port}/boxoffice_{pool}"
+
+
+def pgbouncer_environment(pool: str, config: Path, mode: str, port: int = PGBOUNCER_PORT) -> dict:
+    """A process's settings through PgBouncer in `mode`: `session` (each thread keeps its
+    connection), `session-per-request` (a connection per request, given back at its end)
+    or `transaction` (nothing prepared on the server: the next transaction may be another
+    connection's)."""
+    return {"DATABASE_URL": pgbouncer_url(pool, config, port),
+            **({"DB_PREPARE_THRESHOLD": "off"} if mode == "transaction" else {}),
+            **({"DB_CONN_MAX_AGE": "0"} if mode == "session-per-request" else {})}
+
+
 # --- HAProxy: the one address ----------------------------------------------------------
 
 def haproxy_environment(front: str, *, public: list[str], queue: list[str], staff: list[str], socket: Path,
@@ -452,7 +505,9 @@ def run_environment() -> dict:
             "STAFF_SITE_URL": os.environ.get("STAFF_SITE_URL", f"http://127.0.0.1:{WEB_PORT}")}
 
 
-def programs(env: dict) -> list[supervisor.Program]:
+def programs(env: dict, local_database: bool = True) -> list[supervisor.Program]:
+    """What `run` supervises. PgBouncer only in front of the stack's own PostgreSQL: a
+    DATABASE_URL given from outside is used as it is."""
     py = sys.executable
     celery = [py, "-m", "celery", "-A", "boxoffice"]
     # The pools are reached through HAProxy, which appends the client's address.
@@ -465,25 +520,41 @@ def programs(env: dict) -> list[supervisor.Program]:
                                 queue=[f"127.0.0.1:{QUEUE_PORT}"], staff=[f"127.0.0.1:{STAFF_PORT}"],
                                 socket=STACK / "haproxy.sock")
     front_cmd = haproxy(front)
+    bouncer = pgbouncer_config() if local_database else None
+    # Between every process and PostgreSQL: server connections stay what its pools allow.
+    bouncer_cmd = pgbouncer(bouncer) if bouncer else []
+    bouncing = [supervisor.Program("PgBouncer", lambda: spawn(bouncer_cmd, cwd=ROOT),
+                                   ready=lambda: port_open(PGBOUNCER_PORT), what=f"PgBouncer (:{PGBOUNCER_PORT})")
+                ] if bouncer else []
+
+    def through_pgbouncer(database: str) -> dict:
+        base = env if database == "worker" else pools_env
+        if bouncer is None:
+            return base
+        return {**base, **pgbouncer_environment(database, bouncer, PGBOUNCER_POOLS[database])}
+
     return [
+        *bouncing,
         supervisor.Program("HAProxy", lambda: spawn(front_cmd, cwd=ROOT, env={**os.environ, **front}),
                            ready=haproxy_ready(STACK / "haproxy.sock"),
                            what=f"the front (:{WEB_PORT}: HAProxy's health checks of each pool)"),
         # The public site yields the CPU to the staff: a crowd there cannot starve them.
         supervisor.Program("the public pool", starter(granian(PUBLIC_PORT, workers=2), "public",
-                                                      {"idle": True, "nice": 5}),
+                                                      {"idle": True, "nice": 5}, through_pgbouncer("public")),
                            ready=supervisor.http_ok(PUBLIC_PORT), what=f"the public pool (:{PUBLIC_PORT}/healthz)"),
         supervisor.Program("the waiting-room pool", starter(granian(QUEUE_PORT, workers=1, threads=2), "queue",
-                                                            {"idle": True, "nice": 5}),
+                                                            {"idle": True, "nice": 5}, through_pgbouncer("public")),
                            ready=supervisor.http_ok(QUEUE_PORT), what=f"the waiting-room pool (:{QUEUE_PORT}/healthz)"),
-        supervisor.Program("the staff pool", starter(granian(STAFF_PORT, workers=1), "staff", {}),
+        supervisor.Program("the staff pool", starter(granian(STAFF_PORT, workers=1), "staff", {},
+                                                     through_pgbouncer("staff")),
                            ready=supervisor.http_ok(STAFF_PORT), what=f"the staff pool (:{STAFF_PORT}/healthz)"),
         # Confirmations and tidying are background work: they yield the CPU to selling.
         supervisor.Program("the Celery worker", starter(
             [*celery, "worker", "-l", "info", "--concurrency", "2", "-n", f"worker-{WEB_PORT}@%h"], "all",
-            {"idle": True, "nice": 10})),
+            {"idle": True, "nice": 10}, through_pgbouncer("worker"))),
         supervisor.Program("Celery beat", starter(
-            [*celery, "beat", "-l", "info", "-s", str(STACK / "celerybeat-schedule")], "all", {})),
+            [*celery, "beat", "-l", "info", "-s", str(STACK / "celerybeat-schedule")], "all", {},
+            through_pgbouncer("worker"))),
     ]
 
 
@@ -495,12 +566,15 @@ def run() -> int:
     box = supervisor.Supervisor([])
     try:
         refuse_busy_ports([WEB_PORT, STAFF_PORT, PUBLIC_PORT, QUEUE_PORT])
+        local_database = not os.environ.get("DATABASE_URL")
+        if local_database:
+            refuse_busy_ports([PGBOUNCER_PORT])
         started = up()
         env = run_environment()
         log("migrating the database, loading the demo, collecting static files")
         for args in (("migrate", "--no-input", "-v", "0"), ("load_demo",), ("collectstatic", "--no-input", "-v", "0")):
             manage(*args, env=env)
-        box = supervisor.Supervisor(programs(env))
+        box = supervisor.Supervisor(programs(env, local_database))
         box.start_all()
         log("waiting for the web pools to answer, through HAProxy")
         box.wait_ready()
