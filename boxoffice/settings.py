@@ -114,7 +114,8 @@ DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", env_bool("DB_S
 # transactions), DB_PREPARE_THRESHOLD=off: parameters still bound by the server, nothing
 # prepared (docs/scaling.md).
 _prepare = os.environ.get("DB_PREPARE_THRESHOLD", "5").strip().lower()
-DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", None if _prepare in {"off", "none", ""} else int(_prepare))
+DATABASES["default"]["OPTIONS"].setdefault(
+    "prepare_threshold", None if _prepare in {"off", "none", ""} else int(_prepare))
 DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
     "DATABASE_TEST_NAME", "test_boxoffice"
 )

@@ -6,6 +6,7 @@ request runs)."""
 from __future__ import annotations
 
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import psycopg
 import pytest
 from django.conf import settings
 
+from tests.support import process_env as process_environment
 from tests.test_stack import free_port
 from tooling import stack, supervisor
 
@@ -123,3 +125,13 @@ def test_transaction_pooling_would_strand_a_session_lock():
     finally:
         supervisor.kill_group(proc)
         proc.wait()
+
+
+def test_a_process_behind_transaction_pooling_prepares_nothing():
+    """What `pgbouncer_environment` gives a process in transaction mode reaches psycopg."""
+    env = stack.pgbouncer_environment("public", Path("/run/pgbouncer/pgbouncer.ini"), "transaction")
+    shown = subprocess.run(
+        [sys.executable, "-c", "from boxoffice import settings; o = settings.DATABASES['default']; "
+         "print(o['OPTIONS']['prepare_threshold'], o['NAME'], o['PORT'])"],
+        env={**process_environment(), **env}, capture_output=True, text=True, check=True, cwd=settings.BASE_DIR)
+    assert shown.stdout.split() == ["None", "boxoffice_public", str(stack.PGBOUNCER_PORT)]

@@ -83,6 +83,54 @@ def start_servers(web_workers: int, threads: int, pooling: str = "direct",
     return [web, worker, *children]
 
 
+def _stat(pid: int) -> list[str] | None:
+    try:
+        raw = open(f"/proc/{pid}/stat").read()  # noqa: SIM115, PTH123 - read once, closed at once
+    except OSError:
+        return None
+    return raw[raw.rindex(")") + 2:].split()  # fields from the state on (the name may hold spaces)
+
+
+def cpu_seconds(root: int) -> float:
+    """CPU time used by process `root` and all its descendants, the exited ones included
+    (their time is in their parent's cutime and cstime once reaped)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and (fields := _stat(int(entry))) is not None:
+            children.setdefault(int(fields[1]), []).append(int(entry))
+    tick = os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        fields = _stat(pid)
+        if fields is None:
+            continue
+        utime, stime, cutime, cstime = (int(f) for f in fields[11:15])
+        total += (utime + stime + (cutime + cstime if pid == root else 0)) / tick
+        todo.extend(children.get(pid, []))
+    return total
+
+
+class CpuUse:
+    """CPU seconds spent by PostgreSQL (the postmaster and its backends), the web workers
+    and PgBouncer over a stretch: what a sale costs each, which a busy machine stretches
+    far less than it stretches the time a sale takes."""
+
+    def __init__(self, servers: list[subprocess.Popen]):
+        postmaster = int((stack.pg_base() / "data" / "postmaster.pid").read_text().split()[0])
+        self.roots = {"PostgreSQL": postmaster, "web workers": servers[0].pid}
+        if len(servers) > 2:
+            self.roots["PgBouncer"] = servers[2].pid
+        self.used: dict[str, float] = {}
+
+    def __enter__(self):
+        self._start = {name: cpu_seconds(pid) for name, pid in self.roots.items()}
+        return self
+
+    def __exit__(self, *exc):
+        self.used = {name: cpu_seconds(pid) - self._start[name] for name, pid in self.roots.items()}
+
+
 class ServerConnections:
     """The most PostgreSQL connections the web workers held at once, sampled every 0.2 s."""
 
@@ -245,7 +293,7 @@ def main(argv: list[str]) -> int:
         perf = catalogue(performance.pk)
         print(f"performance {performance.pk}: {capacity} seats; {args.concurrency} concurrent buyers "
               f"of 1-{args.max_tickets} seats via the API", flush=True)
-        with ServerConnections() as connections:
+        with ServerConnections() as connections, CpuUse(servers) as cpu:
             sold, elapsed, lat, errors, refused = asyncio.run(
                 buyers(base, perf, args.concurrency, args.max_tickets, time.monotonic() + args.timeout))
         hz_count, hz_elapsed, hz_errors = asyncio.run(healthz(base, args.concurrency, args.healthz_seconds))
@@ -264,6 +312,9 @@ def main(argv: list[str]) -> int:
                   f"p99 {pct(v, 99):7.1f} ms")
         print(f"errors: {sum(errors.values())} {dict(errors)}")
         print(f"PostgreSQL server connections of the web workers: {connections.peak} at most")
+        orders = max(1, len(lat["order"]))
+        print("CPU per order: " + ", ".join(f"{name} {seconds * 1000 / orders:.2f} ms"
+                                            for name, seconds in cpu.used.items()))
         print(f"holds refused (409, expected as zones run out): {sum(refused.values())}: "
               + "; ".join(f"{n} x {r}" for r, n in sorted(refused.items(), key=lambda x: -x[1])[:4]))
         print(f"/healthz on the same server: {hz_rps:.0f} req/s ({hz_errors} errors); "

@@ -309,9 +309,10 @@ def pgbouncer_environment(pool: str, config: Path, mode: str, port: int = PGBOUN
 # --- HAProxy: the one address ----------------------------------------------------------
 
 def haproxy_environment(front: str, *, public: list[str], queue: list[str], staff: list[str], socket: Path,
-                        check_inter: str = "2s") -> dict:
+                        check_inter: str = "2s", check_timeout: str = "3s") -> dict:
     """What deploy/haproxy.cfg reads: where to listen and each pool's servers (host:port)."""
-    env = {"BOXOFFICE_FRONT": front, "HAPROXY_STATS_SOCKET": str(socket), "HAPROXY_CHECK_INTER": check_inter}
+    env = {"BOXOFFICE_FRONT": front, "HAPROXY_STATS_SOCKET": str(socket), "HAPROXY_CHECK_INTER": check_inter,
+           "HAPROXY_CHECK_TIMEOUT": check_timeout}
     for pool, servers in (("PUBLIC", public), ("QUEUE", queue), ("STAFF", staff)):
         for i, server in enumerate(servers, 1):
             env[f"BOXOFFICE_{pool}_{i}"] = server
@@ -518,7 +519,10 @@ def programs(env: dict, local_database: bool = True) -> list[supervisor.Program]
 
     front = haproxy_environment(f"127.0.0.1:{WEB_PORT}", public=[f"127.0.0.1:{PUBLIC_PORT}"],
                                 queue=[f"127.0.0.1:{QUEUE_PORT}"], staff=[f"127.0.0.1:{STAFF_PORT}"],
-                                socket=STACK / "haproxy.sock")
+                                socket=STACK / "haproxy.sock",
+                                # On one machine the public pools yield the CPU to everything
+                                # else: busy, they answer late, which is not dead.
+                                check_timeout="30s")
     front_cmd = haproxy(front)
     bouncer = pgbouncer_config() if local_database else None
     # Between every process and PostgreSQL: server connections stay what its pools allow.
