@@ -19,13 +19,14 @@ from ..errors import (
     NotPermitted,
     PaymentDeclined,
     PaymentInterrupted,
+    ProviderUnavailable,
 )
 from ..holds import hold_is_live, hold_may_be_used_by
 from ..models import Customer, Hold, Order, Payment, PromoCode, Ticket, WaitingRoom
 from ..payments import PaymentRequest, card_fingerprint
 from ..policy import policy_for
 from . import pricing
-from .charging import charge_and_sell, validated_parts
+from .charging import NO_ANSWER, charge_and_sell, validated_parts
 from .customers import CUSTOMER_FIELDS, CustomerDetails, clean_customer, customer_cte
 from .pricing import NO_CHOICE, PRESALE_USES_LEFT, PROMO_USES_LEFT, PriceRequest, Quote
 from .status import OrderStatusConflict, order_transition, staff
@@ -44,6 +45,7 @@ def order_place(
     owner_key: str | None = None,
     prices: PriceRequest = NO_CHOICE,
     now: datetime | None = None,
+    language: str | None = None,
 ) -> Order:
     """Place and pay an order for everything in `hold` (or the hold whose token is
     `hold_token`), priced as `prices` asks (price types, a promo code, a comp's reason),
@@ -77,7 +79,8 @@ def order_place(
         raise HoldNotActive("the hold has no places; hold the seats again")
     parts = validated_parts(policy, payment, payments, quote.total)
     check_customer_limit(hold=hold, email=customer.email, parts=parts, count=quote.count, limit=limit)
-    order = create_order(hold=hold, customer=customer, quote=quote, actor=actor, idempotency_key=idempotency_key)
+    order = create_order(hold=hold, customer=customer, quote=quote, actor=actor, idempotency_key=idempotency_key,
+                         language=language)
     if order.status != Order.Status.PENDING or order.hold_id != hold.pk:
         return replay(order, hold)
     return charge_and_sell(order=order, hold=hold, parts=parts, lines=quote.lines, actor=actor,
@@ -132,8 +135,12 @@ def buyer_language() -> str:
     return active if active in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
+def _spoken(language: str | None) -> str | None:
+    return language if language in dict(settings.LANGUAGES) else None
+
+
 def create_order(*, hold, customer, quote: Quote, actor, idempotency_key,
-                 status=Order.Status.PENDING, payment_deadline=None) -> Order:
+                 status=Order.Status.PENDING, payment_deadline=None, language: str | None = None) -> Order:
     """The order, its customer (`customer_cte`), its audit line and the use of its promo
     and presale codes, in one statement. A code's use is taken only while it has uses
     left (pricing.PROMO_USES_LEFT): if none is left, nothing is written."""
@@ -142,7 +149,7 @@ def create_order(*, hold, customer, quote: Quote, actor, idempotency_key,
     presale_id = hold.presale_code_id
     order = Order(performance_id=hold.performance_id, channel=hold.channel, hold=hold,
                   idempotency_key=idempotency_key or None, total=quote.total, currency=quote.currency, status=status,
-                  payment_deadline=payment_deadline, created_by=by, language=buyer_language(),
+                  payment_deadline=payment_deadline, created_by=by, language=_spoken(language) or buyer_language(),
                   promo_code_id=promo_id, comp_reason=quote.comp_reason, receipt=quote.receipt)
     columns, values, params = rows.insert(order, customer_id="(SELECT id FROM customer)")
     customer_sql, customer_params = customer_cte(customer, actor)
@@ -231,6 +238,8 @@ def replay(existing: Order, hold: Hold) -> Order:
     if existing.status == Order.Status.FAILED and existing.failure_reason == INTERRUPTED:
         raise PaymentInterrupted(INTERRUPTED + "; pay again with a new idempotency key"
                                  + ("" if hold_is_live(hold) else " after holding the seats again"))
+    if existing.status == Order.Status.FAILED and existing.failure_reason == NO_ANSWER:
+        raise ProviderUnavailable(NO_ANSWER + "; pay again with a new idempotency key")
     if existing.status == Order.Status.FAILED:  # the declined attempt sent again: still declined
         raise PaymentDeclined(existing.failure_reason or "payment failed")
     return existing
