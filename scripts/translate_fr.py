@@ -452,6 +452,30 @@ FR = {
     "are released.": "Total à payer : %(total)s %(currency)s. Appelez-nous ou passez à la billetterie pour payer;"
     "\naprès l'échéance, les places sont libérées.",
     "Tickets %(code)s": "Billets %(code)s", "Order %(code)s — %(name)s": "Commande %(code)s — %(name)s",
+    # card payments by phone and payment links
+    "Type the caller's card into the card field.": "Saisissez la carte de l'appelant dans le champ de carte.",
+    'Only a reservation is paid through a link.': 'Seule une réservation se paie par un lien.',
+    'The payment link could not be emailed; send it again from the order.': "Le lien de paiement n'a pas pu être envoyé par courriel ; renvoyez-le depuis la commande.",
+    'The payment link was emailed to %(email)s.': 'Le lien de paiement a été envoyé à %(email)s.',
+    'Payment declined: %(reason)s. The seats are still held.': 'Paiement refusé : %(reason)s. Les places sont toujours retenues.',
+    'The payment provider did not answer, so nothing was sold; if it took the money, it is paid back. The seats are still held: try again, or email a payment link.': "Le prestataire de paiement n'a pas répondu : rien n'a été vendu ; s'il a prélevé l'argent, il est remboursé. Les places sont toujours retenues : réessayez, ou envoyez un lien de paiement.",
+    'The payment provider could not use this card: type it again.': "Le prestataire de paiement n'a pas pu utiliser cette carte : saisissez-la de nouveau.",
+    "Type the card the caller reads out into the payment provider's field: it never reaches the box office.": "Saisissez la carte que l'appelant vous lit dans le champ du prestataire de paiement : elle ne parvient jamais à la billetterie.",
+    'The payment provider did not answer, so nothing was sold; if it took the money, it is paid back. Your seats are still held: try again in a moment.': "Le prestataire de paiement n'a pas répondu : rien n'a été vendu ; s'il a prélevé l'argent, il est remboursé. Vos places sont toujours retenues : réessayez dans un instant.",
+    'The payment provider could not use this card. Your seats are still held: enter the card again.': "Le prestataire de paiement n'a pas pu utiliser cette carte. Vos places sont toujours retenues : saisissez de nouveau la carte.",
+    'The payment was not made: your bank did not confirm it. Your seats are still held until the deadline.': "Le paiement n'a pas été effectué : votre banque ne l'a pas confirmé. Vos places sont retenues jusqu'à l'échéance.",
+    'A payment of this reservation is already under way (your bank may be asking you to confirm it). Wait a few minutes, then reload.': 'Un paiement de cette réservation est déjà en cours (votre banque vous demande peut-être de le confirmer). Attendez quelques minutes, puis rechargez la page.',
+    'The payment deadline has passed; the seats were released.': "L'échéance de paiement est passée ; les places ont été libérées.",
+    'Pay for your reservation %(code)s': 'Payez votre réservation %(code)s',
+    'Email the payment link': 'Envoyer le lien de paiement par courriel',
+    "The caller's language": "Langue de l'appelant",
+    'Reserve and email a payment link': 'Réserver et envoyer un lien de paiement',
+    'A reservation keeps these prices: it is paid later at the total above, by phone, at the counter, or by the caller through the link.': "Une réservation garde ces prix : elle se paie plus tard au total ci-dessus, par téléphone, au comptoir, ou par l'appelant grâce au lien.",
+    'Total to pay: %(total)s %(currency)s. Pay by card here:': 'Total à payer : %(total)s %(currency)s. Payez par carte ici :',
+    'Your tickets are emailed to you once it is paid. After the deadline the seats are released.': "Vos billets vous sont envoyés par courriel une fois le paiement fait. Après l'échéance, les places sont libérées.",
+    'Or pay by card here:': 'Ou payez par carte ici :',
+    'Pay for this reservation': 'Payer cette réservation',
+    'Your seats are held until %(until)s. After that they are released.': 'Vos places sont retenues jusqu\'au %(until)s. Ensuite, elles sont libérées.',
 }
 
 path = Path(__file__).resolve().parent.parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"

@@ -167,7 +167,7 @@ def refund_at_provider(order: Order, row: Payment, amount: Decimal) -> bool:
     except ProviderUnavailable:
         with transaction.atomic():
             Payment.objects.filter(pk=row.pk).update(message=REFUND_OWED)
-            record(order, "refund waiting for the provider", f"{amount} {order.currency}: sent again until it answers")
+            record(order, "refund pending at provider", f"{amount} {order.currency}: sent again until it answers")
         return False
     return True
 

@@ -86,9 +86,9 @@ def _not_paid(order: Order, reason: str, intent) -> None:
     reservation waits for another payment (its deadline unchanged)."""
     Payment.objects.create(order=order, method=_method(order, intent), amount=order.total,
                            status=Payment.Status.DECLINED, reference=intent.id, message=reason[:300])
-    if order.status == Order.Status.RESERVED:
-        Order.objects.filter(pk=order.pk, payment_intent=intent.id).update(payment_intent="")
-        order.payment_intent = ""
+    if order.status == Order.Status.RESERVED:  # done with this payment: another may start
+        Order.objects.filter(pk=order.pk, payment_intent=intent.id).update(payment_intent="", payment_started_at=None)
+        order.payment_intent, order.payment_started_at = "", None
         record(order, "payment declined", reason)
     else:
         fail_quietly(order, reason, None)
@@ -169,6 +169,6 @@ def payments_reconcile(*, now: datetime | None = None) -> int:
         with contextlib.suppress(ProviderUnavailable):
             PROVIDERS[row.method].refund(amount=-row.amount, reference=row.reference, key=f"refund-{row.pk}")
             Payment.objects.filter(pk=row.pk, message=REFUND_OWED).update(message="refund")
-            record(row.order, "refund taken by the provider", f"{-row.amount} {row.order.currency}")
+            record(row.order, "refund taken by provider", f"{-row.amount} {row.order.currency}")
     return len(due) + len(owed)
 
