@@ -317,7 +317,7 @@ def _send_link(request, order: Order) -> None:
 def _refusal(exc: SalesError) -> str:
     """A refusal as the operator tells the caller: the provider's failures in plain words."""
     if isinstance(exc, PaymentDeclined):
-        return _("Payment declined: %(reason)s. The seats are still held.") % {"reason": exc.message}
+        return _("Payment declined: %(reason)s. The seats are still held.") % {"reason": exc.message.rstrip(".")}
     if isinstance(exc, ProviderUnavailable):
         return _("The payment provider did not answer, so nothing was sold; if it took the money, it is paid "
                  "back. The seats are still held: try again, or email a payment link.")
