@@ -205,10 +205,12 @@ class StripeProvider:
         return Charge(False, reference=intent.id, message=error.get("message") or "card declined")
 
     def retrieve(self, reference: str):
-        return self.client().v1.payment_intents.retrieve(reference)
+        with provider_errors():
+            return self.client().v1.payment_intents.retrieve(reference)
 
     def cancel(self, reference: str) -> None:
-        self.client().v1.payment_intents.cancel(reference, options={"idempotency_key": f"cancel-{reference}"})
+        with provider_errors():
+            self.client().v1.payment_intents.cancel(reference, options={"idempotency_key": f"cancel-{reference}"})
 
     def refund(self, *, amount: Decimal, reference: str, key: str = "") -> Charge:
         with provider_errors():

@@ -475,6 +475,7 @@ FR = {
     'Your tickets are emailed to you once it is paid. After the deadline the seats are released.': "Vos billets vous sont envoyés par courriel une fois le paiement fait. Après l'échéance, les places sont libérées.",
     'Or pay by card here:': 'Ou payez par carte ici :',
     'Pay for this reservation': 'Payer cette réservation',
+    'The payment provider did not answer; please wait a moment and reload.': "Le prestataire de paiement n'a pas répondu ; patientez un instant, puis rechargez la page.",
     'Your seats are held until %(until)s. After that they are released.': 'Vos places sont retenues jusqu\'au %(until)s. Ensuite, elles sont libérées.',
 }
 

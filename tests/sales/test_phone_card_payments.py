@@ -253,3 +253,50 @@ def test_a_webhook_that_sells_the_order_first_leaves_the_payment_kept(monkeypatc
     assert webhook_done[0].status == "paid" and order.status == "paid"
     assert list(Payment.objects.filter(order=order).values_list("status", flat=True)) == ["approved"]
     assert provider().v1.refunds.list({"payment_intent": order.payment_intent}).data == []
+
+
+def test_the_console_takes_a_reservations_card_or_emails_its_link_again():
+    perf = make_performance(rows=1, per_row=4)
+    phone, url, _hold = console_sale(perf)
+    when = timezone.localtime(timezone.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    phone.post(url, {"action": "reserve", "deadline": when})
+    order = Order.objects.get(status="reserved")
+    assert not mail.outbox  # a plain reservation emails no link
+    page = phone.get(f"/phone/orders/{order.code}/")
+    assert 'src="/phone/card-field/"' in page.content.decode()
+    assert "data-card-field" in phone.get("/phone/card-field/").content.decode()
+    assert Client().get("/phone/card-field/").status_code == 302  # staff only: to the sign-in
+    sent = phone.post(f"/phone/orders/{order.code}/payment-link/", follow=True)
+    assert "The payment link was emailed to elise@example.org." in text_of(sent)
+    assert [m.to for m in mail.outbox] == [["elise@example.org"]]
+    number = phone.post(f"/phone/orders/{order.code}/pay/", {"card_number": "4242424242424242"}, follow=True)
+    assert "Not paid: Type the caller's card into the card field." in text_of(number)
+    paid = phone.post(f"/phone/orders/{order.code}/pay/", {"card_token": card_token()}, follow=True)
+    assert "Paid. The tickets are on their way" in text_of(paid)
+    order.refresh_from_db()
+    assert order.status == "paid" and order.payments.get(status="approved").method == "card_not_present"
+    late = phone.post(f"/phone/orders/{order.code}/payment-link/", follow=True)
+    assert "Only a reservation is paid through a link." in text_of(late) and len(mail.outbox) == 1
+
+
+def test_the_api_reserves_and_emails_the_payment_link_in_the_customers_language():
+    perf = make_performance(rows=1, per_row=4)
+    api = client_for(make_user("operator-api", PHONE_OPERATOR))
+    held = api.post("/api/v1/holds/", {"performance": perf.pk, "places": [places_of(perf)[0].pk]},
+                    format="json").json()
+    deadline = (timezone.now() + timedelta(days=1)).isoformat()
+    linked = api.post("/api/v1/orders/", {"hold": held["token"], "customer": BUYER, "reserve_until": deadline,
+                                          "payment_link": True, "language": "fr"}, format="json",
+                      headers={"Idempotency-Key": "reserve-with-link"})
+    assert linked.status_code == 201, linked.content
+    again = api.post("/api/v1/orders/", {"hold": held["token"], "customer": BUYER, "reserve_until": deadline,
+                                         "payment_link": True, "language": "fr"}, format="json",
+                     headers={"Idempotency-Key": "reserve-with-link"})
+    assert again.json()["code"] == linked.json()["code"]
+    code = linked.json()["code"]
+    assert [m.subject for m in mail.outbox] == [f"Payez votre réservation {code}"]  # sent once
+    resent = api.post(f"/api/v1/orders/{code}/payment-link/", format="json")
+    assert resent.status_code == 200 and len(mail.outbox) == 2
+    paying = api.post("/api/v1/orders/", {"hold": held["token"], "customer": BUYER, "payment_link": True,
+                                          "payment": {"method": "card_not_present", "token": "tok_x"}}, format="json")
+    assert paying.status_code == 400 and "payment_link" in paying.json()["error"]["fields"]

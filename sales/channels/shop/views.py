@@ -469,6 +469,11 @@ def confirm_payment(request, code: str):
         order = payment_confirmed(order=order, client_secret=request.POST.get("client_secret", "")[:255])
     except NotFound:
         raise Http404(_("No such order")) from None
+    except ProviderUnavailable:
+        messages.info(request, _("The payment provider did not answer; please wait a moment and reload."))
+        if order.status == Order.Status.RESERVED:
+            return redirect("shop:order-pay", code=order.code, token=order.access_token)
+        return redirect("shop:basket")
     if order.status == Order.Status.PAID:
         request.session.pop(BASKET, None)
         request.session.pop(DETAILS, None)
