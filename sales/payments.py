@@ -16,6 +16,8 @@ real keys): it is the one door through which a card number reaches the box offic
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -23,6 +25,7 @@ from decimal import Decimal
 
 from .errors import InvalidRequest, ProviderUnavailable
 
+logger = logging.getLogger(__name__)
 APPROVE = "4242424242424242"
 DECLINE = "4000000000000002"
 SLOW = "4000000000000259"
@@ -115,9 +118,7 @@ def cents(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value())
 
 
-# What the provider's silence means to the person paying: nothing was sold, the places are
-# still held, and anything the provider took meanwhile is paid back (sales.orders.settling).
-NO_ANSWER = "the payment provider did not answer; nothing was sold, and anything it took is paid back"
+NO_ANSWER = "the payment provider did not answer; try again in a moment"
 BANK_STEP_BY_PHONE = ("the card's bank asks the cardholder to confirm the payment, which cannot be done by "
                       "phone; nothing was charged: send the caller a payment link instead")
 
@@ -220,24 +221,22 @@ class StripeProvider:
         return Charge(refund.status in ("succeeded", "pending"), reference=refund.id, message=f"refund {refund.status}")
 
 
-class provider_errors:  # noqa: N801 - used as a `with` block
+@contextlib.contextmanager
+def provider_errors():
     """The provider's failures as the box office's errors: its silence (down, timed out,
     refusing our keys) as ProviderUnavailable, a request it could not use (a token used
     twice, an unknown card) as InvalidRequest. A decline is an answer, not an error."""
+    import stripe
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, exc, tb):
-        import stripe
-
-        if exc is None or not isinstance(exc, stripe.StripeError) or isinstance(exc, stripe.CardError):
-            return False
-        import logging
-
-        logging.getLogger(__name__).warning("payment provider: %s", exc)
-        if isinstance(exc, stripe.InvalidRequestError):
-            raise InvalidRequest("the provider could not use this card; enter it again", field="card") from exc
+    try:
+        yield
+    except stripe.CardError:
+        raise
+    except stripe.InvalidRequestError as exc:
+        logger.warning("payment provider: %s", exc)
+        raise InvalidRequest("the provider could not use this card; enter it again", field="card") from exc
+    except stripe.StripeError as exc:
+        logger.warning("payment provider: %s", exc)
         raise ProviderUnavailable(NO_ANSWER) from exc
 
 

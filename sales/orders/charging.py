@@ -38,6 +38,8 @@ from .status import OrderStatusConflict, order_transition, record, staff
 logger = logging.getLogger(__name__)
 # An order's failure after which the provider may still have taken the money.
 NO_ANSWER = "the payment provider did not answer"
+NOT_TAKEN = ("the payment provider did not answer: nothing was sold and the places are still held; anything it "
+             "took is paid back. Try again in a moment")
 
 
 def change_given(order: Order) -> Decimal:
@@ -103,6 +105,8 @@ def charge(order, parts, actor, shift, *, fail_order: bool) -> list[tuple]:
                 answered = isinstance(exc, SalesError) and not isinstance(exc, ProviderUnavailable)
                 with transaction.atomic():
                     fail_quietly(order, exc.message if answered else NO_ANSWER, actor)
+            if isinstance(exc, ProviderUnavailable):
+                raise ProviderUnavailable(NOT_TAKEN) from exc
             raise
         if taken.pending:  # the bank asks the cardholder: the order waits (sales.orders.settling)
             raise PaymentActionRequired(taken.message, order=order.code, client_secret=taken.client_secret)
