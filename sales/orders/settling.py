@@ -69,11 +69,11 @@ def payment_settle(order: Order, *, now: datetime | None = None, replacing: bool
         if waiting and intent.status == "succeeded":
             return _finish(order, intent, now)
         if waiting and intent.status in ("requires_payment_method", "canceled"):
-            _not_paid(order, StripeProvider.answer(intent).message, intent)
+            _not_paid(order, StripeProvider.answer(intent).message, intent, claimed=replacing)
         elif (waiting and intent.status in ("requires_action", "requires_confirmation")
               and (replacing or now - (order.payment_started_at or order.created_at) > ACTION_TIMEOUT)):
             _provider().cancel(intent.id)
-            _not_paid(order, "the payment was not confirmed with the bank in time", intent)
+            _not_paid(order, "the payment was not confirmed with the bank in time", intent, claimed=replacing)
         elif (order.status in (Order.Status.FAILED, Order.Status.CANCELLED) and intent.status == "succeeded"
                 and not Payment.objects.filter(order=order, reference=intent.id,
                                                status=Payment.Status.REFUNDED).exists()):
@@ -81,14 +81,16 @@ def payment_settle(order: Order, *, now: datetime | None = None, replacing: bool
     return order
 
 
-def _not_paid(order: Order, reason: str, intent) -> None:
+def _not_paid(order: Order, reason: str, intent, *, claimed: bool = False) -> None:
     """The provider says no: the decline on record; an order awaiting payment fails, a
-    reservation waits for another payment (its deadline unchanged)."""
+    reservation waits for another payment (its deadline unchanged). Its claim is given
+    back, unless it is the claim of the request (`claimed`) about to take that payment."""
     Payment.objects.create(order=order, method=_method(order, intent), amount=order.total,
                            status=Payment.Status.DECLINED, reference=intent.id, message=reason[:300])
-    if order.status == Order.Status.RESERVED:  # done with this payment: another may start
-        Order.objects.filter(pk=order.pk, payment_intent=intent.id).update(payment_intent="", payment_started_at=None)
-        order.payment_intent, order.payment_started_at = "", None
+    if order.status == Order.Status.RESERVED:
+        done = {"payment_intent": ""} if claimed else {"payment_intent": "", "payment_started_at": None}
+        Order.objects.filter(pk=order.pk, payment_intent=intent.id).update(**done)
+        order.payment_intent = ""
         record(order, "payment declined", reason)
     else:
         fail_quietly(order, reason, None)
