@@ -300,3 +300,24 @@ def test_the_api_reserves_and_emails_the_payment_link_in_the_customers_language(
     paying = api.post("/api/v1/orders/", {"hold": held["token"], "customer": BUYER, "payment_link": True,
                                           "payment": {"method": "card_not_present", "token": "tok_x"}}, format="json")
     assert paying.status_code == 400 and "payment_link" in paying.json()["error"]["fields"]
+
+
+def test_a_payment_link_left_at_the_banks_question_is_replaced_by_a_new_payment_once_its_claim_lapses():
+    perf = make_performance(rows=1, per_row=4)
+    phone, url, _hold = console_sale(perf, quantity=1)
+    when = timezone.localtime(timezone.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    phone.post(url, {"action": "link", "deadline": when})
+    order = Order.objects.get()
+    caller, pay = Client(), f"/orders/{order.code}/{order.access_token}/pay/"
+    assert "Confirm with your bank" in text_of(caller.post(pay, {"card_token": card_token(THREE_D_SECURE)}))
+    first = Order.objects.get(pk=order.pk).payment_intent
+    at_once = caller.post(pay, {"card_token": card_token()})  # the bank's question still open
+    assert at_once.status_code == 409 and "already under way" in text_of(at_once)
+    Order.objects.filter(pk=order.pk).update(payment_started_at=timezone.now() - timedelta(minutes=3))
+    paid = caller.post(pay, {"card_token": card_token()})
+    assert paid.status_code == 302
+    order.refresh_from_db()
+    assert order.status == "paid" and order.payment_intent != first
+    assert provider().v1.payment_intents.retrieve(first).status == "canceled"
+    assert order.payments.filter(status="approved").count() == 1
+    assert order.payments.get(status="declined").reference == first
