@@ -321,3 +321,17 @@ def test_a_payment_link_left_at_the_banks_question_is_replaced_by_a_new_payment_
     assert provider().v1.payment_intents.retrieve(first).status == "canceled"
     assert order.payments.filter(status="approved").count() == 1
     assert order.payments.get(status="declined").reference == first
+
+
+def test_no_door_takes_a_card_number_unless_load_tests_turn_the_test_card_on(operator):
+    perf = make_performance(rows=1, per_row=4)
+    with override_settings(TEST_CARD_PROVIDER=False):  # as deployed: PAYMENT_TEST_CARD unset
+        for client, method in ((client_for(), "test_card"), (client_for(), "card"),
+                               (client_for(operator), "card_not_present")):
+            held = client.post("/api/v1/holds/", {"performance": perf.pk, "places": [places_of(perf)[0].pk]},
+                               format="json").json()
+            answer = client.post("/api/v1/orders/", {"hold": held["token"], "customer": BUYER, "payment": {
+                "method": method, "card_number": "4242424242424242"}}, format="json")
+            assert answer.status_code == 400 and "card_number" in answer.json()["error"]["fields"]["payment"]
+            client.delete(f"/api/v1/holds/{held['token']}/")
+    assert not Order.objects.exists()
