@@ -125,19 +125,42 @@ class SeatLabels:
         return label
 
 
-def section_svg(section: SectionView, zone_colors: dict, zone_prices: dict | None = None) -> str:
+def _stage_label(rows: list[list[dict]], stage: tuple | None, p: float) -> tuple:
+    """Where the open section's STAGE label goes: in front of the middle of the row nearest
+    the stage, turned so that its arrow points at the stage as the venue's plan places it
+    (a side section sees it up and to one side). Without a plan's stage, above the front row."""
+    def middle(row: list[dict]) -> tuple:
+        seat = row[len(row) // 2]
+        return seat["seat__x"], seat["seat__y"]
+
+    front = middle(rows[0])
+    if stage is None:
+        return front[0], front[1] - 2 * p, 0.0
+    back = middle(rows[-1])
+    if math.dist(back, stage) < math.dist(front, stage):
+        front = back
+    ux, uy = stage[0] - front[0], stage[1] - front[1]
+    norm = math.hypot(ux, uy) or 1.0
+    ux, uy = ux / norm, uy / norm
+    angle = max(-60.0, min(60.0, math.degrees(math.atan2(ux, -uy))))  # still easy to read
+    return front[0] + ux * 2 * p, front[1] + uy * 2 * p, angle
+
+
+def section_svg(section: SectionView, zone_colors: dict, zone_prices: dict | None = None,
+                stage: tuple | None = None) -> str:
     """The open section as SVG: one roving-tabindex checkbox per seat, in row order
-    (`zone_prices`: see SeatLabels)."""
+    (`zone_prices`: see SeatLabels; `stage`: the venue's stage as a point of its plan)."""
     rows = section.rows()
     p = pitch(rows)
     hit, dot = p / 2, p * 0.38
     xs = [s["seat__x"] for s in section.seats]
     ys = [s["seat__y"] for s in section.seats]
-    pad = p * 2.2  # room for the row labels at both ends and the stage line above
-    x0, y0 = min(xs) - pad, min(ys) - pad * 1.6
-    w, h = max(xs) - min(xs) + 2 * pad, max(ys) - min(ys) + pad * 2.6
+    pad = p * 2.2  # room for the row labels at both ends and the stage label
+    x0, y0 = min(xs) - pad, min(ys) - pad * 1.3
+    w, h = max(xs) - min(xs) + 2 * pad, max(ys) - min(ys) + pad * 2.3
     font = p * 0.62
     m = dot * 0.55
+    sx, sy, turn = _stage_label(rows, stage, p)
     # The cross (taken) and the tick (yours) are drawn once and reused: a seat's markup stays
     # small, and a section of 1,800 seats compresses to about 30 KB.
     out = [
@@ -149,8 +172,9 @@ def section_svg(section: SectionView, zone_colors: dict, zone_prices: dict | Non
         f'<circle id="seat-o" r="{dot:.2f}"/>'
         f'<rect id="seat-w" x="{-dot:.1f}" y="{-dot:.1f}" width="{2 * dot:.1f}" height="{2 * dot:.1f}" '
         f'rx="{dot * 0.3:.1f}"/><circle id="seat-h" r="{hit:.2f}"/></defs>',
-        f'<text class="stage" x="{x0 + w / 2:.1f}" y="{y0 + font * 1.3:.1f}" font-size="{font:.1f}" '
-        f'text-anchor="middle" aria-hidden="true">▲ {escape(_("STAGE"))}</text>',
+        f'<text class="stage" x="{sx:.1f}" y="{sy:.1f}" font-size="{font:.1f}" text-anchor="middle" '
+        f'dominant-baseline="middle" transform="rotate({turn:.0f} {sx:.1f} {sy:.1f})" '
+        f'aria-hidden="true">▲ {escape(_("STAGE"))}</text>',
     ]
     labels = SeatLabels(zone_prices)
     first = True
@@ -210,6 +234,7 @@ class SectionSummary:
     hi: tuple | None
     outline: str
     zone_ids: tuple = ()  # its places' price zones, when asked for (overview's `with_zones`)
+    color: str = ""  # its price zone's colour (the highest, when it has several)
 
     @property
     def price_range(self) -> str:
@@ -241,6 +266,17 @@ def _shapes(venue_id: int) -> dict:
     return found
 
 
+def stage_point(box: dict) -> tuple | None:
+    """Where a section's STAGE label points: plans put the stage above the seats, so a point
+    straight above the plan's centre, a plan's height beyond its top: a side section sees the
+    stage ahead and leaning to its side, as it does from the arc's centre in the demo."""
+    return (box["cx"], box["y"] - box["h"]) if box else None
+
+
+def stage_of(venue_id: int) -> tuple | None:
+    return stage_point(_shapes(venue_id)["box"])
+
+
 def overview(performance, now, channel: str, *, with_zones: bool = False) -> tuple[list[SectionSummary], dict]:
     """The sections with their counts and price ranges; `with_zones`: and the price zones
     of each one's places, in the same query (a door that prices by price type, not by the
@@ -251,12 +287,13 @@ def overview(performance, now, channel: str, *, with_zones: bool = False) -> tup
               .values("section_id", "section__name", "section__rank")
               .annotate(total=Count("pk"), available=Count("pk", filter=sellable),
                         lo=Min("price_zone__price"), hi=Max("price_zone__price"),
-                        currency=Max("price_zone__currency"), **zones)
+                        currency=Max("price_zone__currency"), color=Max("price_zone__color"), **zones)
               .order_by("section__rank", "section_id"))
     shapes = _shapes(performance.venue_id)
     summaries = [SectionSummary(
         id=c["section_id"], name=c["section__name"], total=c["total"], available=c["available"],
         lo=(c["lo"], c["currency"]) if c["lo"] is not None else None,
         hi=(c["hi"], c["currency"]) if c["hi"] is not None else None,
-        outline=shapes["outlines"].get(c["section_id"], ""), zone_ids=tuple(c.get("zones") or ())) for c in counts]
+        outline=shapes["outlines"].get(c["section_id"], ""), zone_ids=tuple(c.get("zones") or ()),
+        color=c["color"] or "") for c in counts]
     return summaries, shapes["box"]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sales.demo import amphitheatre_plan
-from sales.seatmap import TAP_PX, SectionView, pitch
+from sales.seatmap import TAP_PX, SectionView, pitch, section_svg
 from tests.support import make_performance, places_of
 
 
@@ -18,8 +18,11 @@ def demo_sections() -> list[SectionView]:
             continue
         view = SectionView(i, sec["name"])
         for r, row in enumerate(sec["rows"]):
-            view.seats += [{"seat__x": s["x"], "seat__y": s["y"], "seat__row_index": r, "taken": False}
-                           for s in row["seats"]]
+            view.seats += [{"pk": n, "seat__x": s["x"], "seat__y": s["y"], "seat__row_index": r,
+                            "seat__row": row["row"], "seat__number": s["number"], "section__name": sec["name"],
+                            "seat__wheelchair": s["wheelchair"], "seat__restricted_view": s["restricted_view"],
+                            "price_zone_id": None, "taken": False}
+                           for n, s in enumerate(row["seats"])]
         sections.append(view)
     return sections
 
@@ -94,3 +97,24 @@ def test_the_page_itself_is_not_compressed(client):
     perf = make_performance(rows=3, per_row=5)
     response = client.get(f"/performances/{perf.pk}/", HTTP_ACCEPT_ENCODING="gzip")
     assert response.status_code == 200 and not response.has_header("Content-Encoding")
+
+
+
+def test_a_side_section_s_stage_label_leans_towards_the_stage():
+    """With the stage ahead, above the plan's centre, a section on the right sees it ahead and
+    to its left: the label stands in front of its front row, turned that way; the centre
+    section's stands straight."""
+    sections = {s.name: s for s in demo_sections()}
+    stage = (600, -500)
+
+    def label(section):
+        svg = section_svg(section, {}, stage=stage)
+        x, y, turn = re.search(r'<text class="stage" x="([-\d.]+)" y="([-\d.]+)"[^>]*rotate\(([-\d]+) ', svg).groups()
+        return float(x), float(y), int(turn)
+
+    x, y, turn = label(sections["Parterre droit"])
+    assert -60 <= turn <= -10
+    row_a = sections["Parterre droit"].rows()[0]
+    middle = row_a[len(row_a) // 2]
+    assert y < middle["seat__y"] and x < middle["seat__x"]  # in front of row A, on the stage's side
+    assert abs(label(sections["Parterre centre"])[2]) <= 2

@@ -51,7 +51,7 @@ from sales.models import Ballot, Hold, Order, Place, Presale, PresaleCode
 from sales.orders import CustomerDetails, order_place
 from sales.orders.settling import payment_confirmed
 from sales.payments import PaymentRequest
-from sales.seatmap import overview, section_svg, sections_of
+from sales.seatmap import overview, section_svg, sections_of, stage_of
 from sales.tickets_pdf import order_pdf
 
 from .forms import AccessCodeForm, CheckoutForm, HoldForm
@@ -239,7 +239,7 @@ def seat_section(request, pk: int, channel: str = Channel.ONLINE):
         "section": section, "performance": perf,
         "price_range": range_text(span),
         "svg": mark_safe(section_svg(section, {z.pk: z.color for z in zones},  # noqa: S308 - built with escape()
-                                     zone_prices(types, zones))),
+                                     zone_prices(types, zones), stage_of(perf.venue_id))),
     })
     return _compressed(request, response)
 
