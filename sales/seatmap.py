@@ -9,16 +9,16 @@ import contextlib
 import math
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.aggregates import ArrayAgg
+# Plain strings in and out: Django's lazy-aware escape cost a third of a section's time.
+from html import escape
+
 from django.core.cache import cache
-from django.db.models import Count, Max, Min
-from django.utils.html import escape
+from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from events.models import Seat
+from sales.availability import section_counts
 from sales.formatting import money
-from sales.inventory import free, open_to
-from sales.models import Place
 
 # Smallest on-screen size of a seat's tap target when a section opens, in CSS pixels: above
 # the 24 px of WCAG 2.2's target-size rule, even on a 390 px phone.
@@ -75,24 +75,27 @@ def sections_of(seats: list[dict]) -> list[SectionView]:
     return list(sections.values())
 
 
-def _dist(a: dict, b: dict) -> float:
-    return math.hypot(a["seat__x"] - b["seat__x"], a["seat__y"] - b["seat__y"])
-
-
 def pitch(rows: list[list[dict]]) -> float:
     """The distance between the closest neighbours, along a row or to the next row: the size a
     seat may take without covering another. Neighbours are enough: seats are laid out in rows."""
+    points = [[(s["seat__x"], s["seat__y"]) for s in row] for row in rows]
+    dist = math.dist
     best = math.inf
-    for row in rows:
+    for row in points:
         for a, b in zip(row, row[1:], strict=False):
-            best = min(best, _dist(a, b))
-    for here, ahead in zip(rows, rows[1:], strict=False):
+            d = dist(a, b)
+            if d < best:
+                best = d
+    for here, ahead in zip(points, points[1:], strict=False):
         # The seats of the next row at about the same place along it: a section of 1,800
         # seats is drawn in a few milliseconds this way, not tens.
         scale = (len(ahead) - 1) / max(1, len(here) - 1)
         for i, a in enumerate(here):
             j = round(i * scale)
-            best = min(best, min(_dist(a, b) for b in ahead[max(0, j - 3):j + 4]))
+            for b in ahead[max(0, j - 3):j + 4]:
+                d = dist(a, b)
+                if d < best:
+                    best = d
     return best if math.isfinite(best) and best > 0 else 10.0
 
 
@@ -177,6 +180,7 @@ def section_svg(section: SectionView, zone_colors: dict, zone_prices: dict | Non
         f'aria-hidden="true">▲ {escape(_("STAGE"))}</text>',
     ]
     labels = SeatLabels(zone_prices)
+    colours = {zone: escape(colour) for zone, colour in zone_colors.items() if colour}
     first = True
     for r, row in enumerate(rows):
         a, b = row[0], row[-1]
@@ -201,7 +205,7 @@ def section_svg(section: SectionView, zone_colors: dict, zone_prices: dict | Non
             if roving == "0":
                 first = False
             disabled = ' aria-disabled="true"' if s["taken"] else ""
-            colour = escape(zone_colors.get(s["price_zone_id"]) or "#6b7280")
+            colour = colours.get(s["price_zone_id"], "#6b7280")
             shape = "#seat-w" if s["seat__wheelchair"] else "#seat-o"
             out.append(
                 f'<a class="{classes}" data-id="{s["pk"]}" data-row="{r}" role="checkbox" aria-checked="false" '
@@ -233,7 +237,7 @@ class SectionSummary:
     lo: tuple | None
     hi: tuple | None
     outline: str
-    zone_ids: tuple = ()  # its places' price zones, when asked for (overview's `with_zones`)
+    zone_ids: tuple = ()  # its places' price zones
     color: str = ""  # its price zone's colour (the highest, when it has several)
 
     @property
@@ -277,23 +281,16 @@ def stage_of(venue_id: int) -> tuple | None:
     return stage_point(_shapes(venue_id)["box"])
 
 
-def overview(performance, now, channel: str, *, with_zones: bool = False) -> tuple[list[SectionSummary], dict]:
-    """The sections with their counts and price ranges; `with_zones`: and the price zones
-    of each one's places, in the same query (a door that prices by price type, not by the
-    zones' own prices, draws its ranges from them)."""
-    sellable = free(now) & open_to(channel)
-    zones = {"zones": ArrayAgg("price_zone_id", distinct=True)} if with_zones else {}
-    counts = (Place.objects.filter(performance=performance, seat__isnull=False)
-              .values("section_id", "section__name", "section__rank")
-              .annotate(total=Count("pk"), available=Count("pk", filter=sellable),
-                        lo=Min("price_zone__price"), hi=Max("price_zone__price"),
-                        currency=Max("price_zone__currency"), color=Max("price_zone__color"), **zones)
-              .order_by("section__rank", "section_id"))
+def overview(performance, channel: str) -> tuple[list[SectionSummary], dict]:
+    """The sections with their counts, price ranges and the price zones of their places (a
+    door that prices by price type, not by the zones' own prices, draws its ranges from
+    them), as the display cache keeps them."""
+    counts = section_counts(performance.pk, channel)
     shapes = _shapes(performance.venue_id)
     summaries = [SectionSummary(
         id=c["section_id"], name=c["section__name"], total=c["total"], available=c["available"],
         lo=(c["lo"], c["currency"]) if c["lo"] is not None else None,
         hi=(c["hi"], c["currency"]) if c["hi"] is not None else None,
-        outline=shapes["outlines"].get(c["section_id"], ""), zone_ids=tuple(c.get("zones") or ()),
+        outline=shapes["outlines"].get(c["section_id"], ""), zone_ids=tuple(c["zones"] or ()),
         color=c["color"] or "") for c in counts]
     return summaries, shapes["box"]

@@ -2,6 +2,7 @@
 
 import math
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,34 @@ def test_a_side_section_s_stage_label_leans_towards_the_stage():
     middle = row_a[len(row_a) // 2]
     assert y < middle["seat__y"] and x < middle["seat__x"]  # in front of row A, on the stage's side
     assert abs(label(sections["Parterre centre"])[2]) <= 2
+
+
+
+@pytest.mark.django_db
+def test_the_overview_counts_follow_holds_and_the_organizer(client, organizer, django_capture_on_commit_callbacks):
+    """The sections' counts come from the display cache: a hold drops them, and so does an
+    organizer's allocation; seats kept for the counter are not left for the shop."""
+    from django.test import Client
+
+    from events.models import Channel
+    from sales import inventory
+    from sales.holds import hold_create
+    from tests.factories import PerformanceFactory, PriceZoneFactory, SectionFactory, VenueFactory
+
+    venue = VenueFactory()
+    stalls = SectionFactory(venue=venue, name="Stalls", rows=3, per_row=5)
+    balcony = SectionFactory(venue=venue, name="Balcony", rows=1, per_row=4)
+    perf = PerformanceFactory(venue=venue, channels=Channel.values)
+    PriceZoneFactory(performance=perf, name="All", price=Decimal("50.00"), sections=[stalls, balcony])
+    inventory.put_on_sale(performance=perf)
+    shop = Client()
+    assert "15 of 15 seats left" in shop.get(f"/performances/{perf.pk}/").content.decode()
+    places = places_of(perf, section=stalls)
+    with django_capture_on_commit_callbacks(execute=True):
+        hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[places[0].pk, places[1].pk], owner_key="k")
+    assert "13 of 15 seats left" in shop.get(f"/performances/{perf.pk}/").content.decode()
+    client.force_login(organizer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/admin/sales/place/", {"action": "allocate", "_selected_action": [places[2].pk],
+                                            "apply": "1", "channel": Channel.COUNTER})
+    assert "12 of 15 seats left" in shop.get(f"/performances/{perf.pk}/").content.decode()

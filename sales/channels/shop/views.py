@@ -198,7 +198,7 @@ def performance_detail(request, pk: int):
         zone = by_id.get(area["price_zone_id"])
         area["from"] = from_price(zone, types) if zone else None
         area["has_types"] = area["price_zone_id"] in priced
-    sections, box = overview(perf, now, Channel.ONLINE, with_zones=bool(types))
+    sections, box = overview(perf, Channel.ONLINE)
     if types:  # the sections' price ranges as the price types make them, not the zones' own prices
         ranged = []
         for summary in sections:
