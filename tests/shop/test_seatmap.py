@@ -150,3 +150,15 @@ def test_the_overview_counts_follow_holds_and_the_organizer(client, organizer, d
         client.post("/admin/sales/place/", {"action": "allocate", "_selected_action": [places[2].pk],
                                             "apply": "1", "channel": Channel.COUNTER})
     assert "12 of 15 seats left" in shop.get(f"/performances/{perf.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_standing_area_shows_the_places_it_has_left(client):
+    from events.models import Channel
+    from sales.holds import hold_create
+
+    perf = make_performance(rows=1, per_row=2, standing=30)
+    lawn = places_of(perf, seat__isnull=True)[0].section
+    hold_create(performance=perf, channel=Channel.ONLINE, section=lawn, quantity=2, owner_key="k")
+    page = " ".join(client.get(f"/performances/{perf.pk}/").content.decode().split())
+    assert "Lawn (standing) — $20.00, 28 left" in page

@@ -14,6 +14,7 @@ A benchmark, not a test: it prints figures.
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import time
@@ -65,16 +66,25 @@ def _performance(seats: int) -> Performance:
     return perf
 
 
-def _timed(client: Client, url: str, n: int, before=None) -> tuple[list[float], object]:
-    times, response = [], None
+def _timed(client: Client, url: str, n: int, before=None) -> tuple[dict, object]:
+    """Each request's time on the clock and the CPU time this process spent on it (the
+    web server's own work, without PostgreSQL's, nor the time spent waiting for a core on a
+    busy machine)."""
+    wall, cpu, response = [], [], None
     for _ in range(n):
         if before is not None:
             before()
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         response = client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
+        wall.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
         assert response.status_code == 200, (url, response.status_code)
-    return times, response
+    return {"wall": wall, "cpu": cpu}, response
+
+
+def _figures(times: dict) -> str:
+    return (f"p50 {pct(times['wall'], 50):5.1f} ms  p95 {pct(times['wall'], 95):5.1f} ms"
+            f"   (CPU p50 {pct(times['cpu'], 50):5.1f} ms  p95 {pct(times['cpu'], 95):5.1f} ms)")
 
 
 class Command(BaseCommand):
@@ -114,12 +124,12 @@ class Command(BaseCommand):
         raw = len(client.get(f"{base}seats/?section={biggest}", HTTP_ACCEPT_ENCODING="").content)
         first_view = len(page.content) + static + len(states.content)
         self.stdout.write(
-            f"\n{seats:,} seats, {len(sections)} sections, {n} requests each\n"
-            f"  page, counts not cached (uncompressed: it carries a CSRF token) {len(page.content) / 1024:7.1f} KB"
-            f"   p50 {pct(page_times, 50):5.1f} ms  p95 {pct(page_times, 95):5.1f} ms\n"
-            f"  seat states, gzip                          {len(states.content) / 1024:7.1f} KB"
-            f"   p50 {pct(states_times, 50):5.1f} ms  p95 {pct(states_times, 95):5.1f} ms\n"
-            f"  largest section, gzip (raw {raw / 1024:.0f} KB)          {sizes[biggest] / 1024:7.1f} KB"
-            f"   p50 {pct(section_times, 50):5.1f} ms  p95 {pct(section_times, 95):5.1f} ms\n"
+            f"\n{seats:,} seats, {len(sections)} sections, {n} requests each (load average {os.getloadavg()[0]:.1f})\n"
+            f"  page (not compressed: CSRF token; counts not cached) {len(page.content) / 1024:5.1f} KB   "
+            f"{_figures(page_times)}\n"
+            f"  seat states, gzip                                   {len(states.content) / 1024:5.1f} KB   "
+            f"{_figures(states_times)}\n"
+            f"  largest section, gzip (raw {raw / 1024:3.0f} KB)                 {sizes[biggest] / 1024:5.1f} KB   "
+            f"{_figures(section_times)}\n"
             f"  over the wire: first view {first_view / 1024:.1f} KB; with a section open "
             f"{(first_view + sizes[biggest]) / 1024:.1f} KB")
