@@ -238,7 +238,7 @@ class SectionSummary:
     hi: tuple | None
     outline: str
     zone_ids: tuple = ()  # its places' price zones
-    color: str = ""  # its price zone's colour (the highest, when it has several)
+    color: str = ""  # the colour of the price zone most of its places are in
 
     @property
     def price_range(self) -> str:
