@@ -447,6 +447,8 @@ FR = {
                                                            "%(n)s places libres sur %(total)s"),
     "Key": "Légende", "Free": "Libre", "Restricted view": "Visibilité réduite",
     "Choose a section to see its seats.": "Choisissez une section pour voir ses places.",
+    "Picking seats on the map needs JavaScript; without it, use Best available.":
+        "Choisir ses places sur le plan demande JavaScript ; sans lui, utilisez Meilleures places disponibles.",
     "No such section": "Section introuvable",
     "Give an address on this site, starting with /, like /static/demo/poster.svg.":
     "Donnez une adresse sur ce site, commençant par /, comme /static/demo/poster.svg.",

@@ -11,7 +11,7 @@ from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
@@ -58,7 +58,7 @@ from sales.models import Ballot, Hold, Order, Place, Presale, PresaleCode
 from sales.orders import CustomerDetails, order_pay_by_link, order_place
 from sales.orders.settling import payment_confirmed
 from sales.payments import PaymentRequest, declined_because
-from sales.seatmap import overview, section_svg, sections_of
+from sales.seatmap import overview, section_svg, sections_of, stage_of
 from sales.tickets_pdf import order_pdf
 
 from .forms import AccessCodeForm, CheckoutForm, HoldForm
@@ -243,17 +243,20 @@ def _offer(perf, now) -> tuple:
     priced = zone_prices(types, zones)
     rows = [{"zone": z, "from": from_price(z, types), "types": priced.get(z.pk, ""), "has_types": z.pk in priced,
              "available": counts.get(z.pk, {"available": 0})["available"]} for z in zones]
+    # Counted by the database: a lawn of 5,500 places is one row here, not 5,500.
     standing = (Place.objects.filter(performance=perf, seat__isnull=True).filter(free(now))
-                .values("section_id", "section__name", "price_zone_id", "price_zone__currency").order_by("section_id"))
+                .values("section_id", "section__name", "price_zone_id", "price_zone__currency")
+                .annotate(places_free=Count("pk")).order_by("section_id", "price_zone_id"))
     standing_areas = {}
     for row in standing:
+        places = row.pop("places_free")
         area = standing_areas.setdefault(row["section_id"], {**row, "available": 0})
-        area["available"] += 1
+        area["available"] += places
     for area in standing_areas.values():
         zone = by_id.get(area["price_zone_id"])
         area["from"] = from_price(zone, types) if zone else None
         area["has_types"] = area["price_zone_id"] in priced
-    sections, box = overview(perf, now, Channel.ONLINE, with_zones=bool(types))
+    sections, box = overview(perf, Channel.ONLINE)
     if types:  # the sections' price ranges as the price types make them, not the zones' own prices
         ranged = []
         for summary in sections:
@@ -285,7 +288,7 @@ def seat_section(request, pk: int, channel: str = Channel.ONLINE):
         "section": section, "performance": perf,
         "price_range": range_text(span),
         "svg": mark_safe(section_svg(section, {z.pk: z.color for z in zones},  # noqa: S308 - built with escape()
-                                     zone_prices(types, zones))),
+                                     zone_prices(types, zones), stage_of(perf.venue_id))),
     })
     return _compressed(request, response)
 
