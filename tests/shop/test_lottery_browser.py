@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from sales.models import Ballot, BallotEntry, Draw, Order, Place
 from sales.tasks import run_ballots
-from tests.browser import screenshot
+from tests.browser import screenshot, type_card
 from tests.support import make_performance
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -74,10 +74,11 @@ def test_a_ballot_from_application_to_paid_tickets(page, celery_worker):
     link = re.search(r"/lottery/pay/[\w-]+/", by_address[winner.email].body)[0]
     page.goto(link)
     assert "You were drawn: 2 tickets are held for you" in page.content()
-    page.get_by_label("Card number").fill("4000 0000 0000 0002")
+    type_card(page, "4000 0000 0000 0341")
     page.get_by_role("button", name="Pay").click()
     expect(page.get_by_role("alert")).to_contain_text("Payment declined")
-    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    assert Place.objects.filter(performance=perf, state="held").count() == 4
+    type_card(page, "4242 4242 4242 4242")
     page.get_by_role("button", name="Pay").click()
     page.wait_for_url("**/orders/**")
     order = Order.objects.get(customer__email=winner.email, status="paid")  # and one declined before it
