@@ -10,7 +10,7 @@ from django.utils import timezone
 from events.models import Channel, OnSaleWindow
 from sales.errors import InvalidRequest, NotOnSale, NotPermitted
 from sales.holds import hold_create
-from sales.models import Order, Payment, Presale, PresaleCode, PromoCode, Ticket
+from sales.models import Customer, Order, Payment, Presale, PresaleCode, PromoCode, Ticket
 from sales.orders import CustomerDetails, PriceRequest, order_pay_reservation, order_place, order_refund, order_reserve
 from sales.payments import APPROVE, DECLINE, PaymentRequest
 from sales.policy import COUNTER_CLERK, PHONE_OPERATOR
@@ -171,6 +171,29 @@ def test_a_presale_code_opens_its_zone_early_until_its_uses_are_gone():
     assert PresaleCode.objects.get().uses == 2
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_single_use_presale_code_spent_by_another_order_takes_nothing_from_the_promo_code():
+    """Two holds made with one single-use presale code: the second order is refused, and the
+    promo code it carried keeps its use (committed for real: no test transaction to undo it)."""
+    perf = make_performance(rows=2, per_row=5)
+    now = timezone.now()
+    OnSaleWindow.objects.filter(performance=perf, channel=Channel.ONLINE).update(opens_at=now + timedelta(days=1))
+    presale = Presale.objects.create(performance=perf, name="Fan club", opens_at=now - timedelta(hours=1),
+                                     closes_at=now + timedelta(days=1))
+    PresaleCode.objects.create(presale=presale, code="ONLY-ONCE", max_uses=1)
+    promo = PromoCode.objects.create(code="TEN", percent_off=Decimal("10"))
+    stalls = perf.price_zones.get()
+    first, second = (hold_create(performance=perf, channel=Channel.ONLINE, zone=stalls, quantity=1,
+                                 access_code="only-once") for _ in range(2))
+    order_place(hold=first, customer=FAMILY, payment=CARD)
+    with pytest.raises(InvalidRequest, match="presale code has been used up"):
+        order_place(hold=second, customer=CustomerDetails(name="Late Fan", email="late@example.org"), payment=CARD,
+                    prices=PriceRequest(promo_code="ten"))
+    promo.refresh_from_db()
+    assert promo.uses == 0 and PresaleCode.objects.get().uses == 1
+    assert not Customer.objects.filter(email="late@example.org").exists()
+
+
 def test_a_declined_payment_gives_the_promo_code_its_use_back():
     perf = make_performance(rows=1, per_row=4)
     promo = PromoCode.objects.create(code="ONCE", amount_off=Decimal("5"), max_uses=1)
@@ -224,6 +247,8 @@ def test_a_promo_code_with_five_uses_makes_exactly_five_orders_in_a_race():
     assert len(won) == 5 and all(r.total == Decimal("40.00") for r in won)
     assert all(isinstance(r, InvalidRequest) and "used up" in r.message for r in results if r not in won)
     assert Order.objects.filter(promo_code=promo, status="paid").count() == 5
+    # A code used up writes nothing, not even its buyer's customer record.
+    assert Customer.objects.filter(email__startswith="buyer").count() == 5
     promo.refresh_from_db()
     assert promo.uses == 5
 
