@@ -126,3 +126,18 @@ def test_a_used_up_code_joins_no_presale_queue():
     answer = client.post(f"/performances/{perf.pk}/presale/", {"access_code": "FANS-2027"})
     assert answer.status_code == 400 and "used up" in answer.content.decode()
     assert f"wr_presale_{perf.pk}" not in client.cookies
+
+
+def test_the_api_takes_a_presale_pass_as_its_queue_pass():
+    from tests.support import client_for
+
+    perf, _room, presale = presale_on_sale(code="API-FANS")
+    stalls = perf.price_zones.get(name="Stalls")
+    body = {"performance": perf.pk, "zone": stalls.pk, "quantity": 1, "access_code": "API-FANS"}
+    api = client_for()
+    assert api.post("/api/v1/holds/", body, format="json").status_code == 403  # no pass: to the queue
+    general = waiting_room.issue_pass(perf.pk, "api-fan")  # the general queue admits nobody before its on-sale
+    assert api.post("/api/v1/holds/", body, format="json", headers={"X-Queue-Pass": general}).status_code == 403
+    token = waiting_room.issue_presale_pass(perf.pk, presale.pk, "api-fan", 900)
+    held = api.post("/api/v1/holds/", body, format="json", headers={"X-Queue-Pass": token})
+    assert held.status_code == 201, held.json()

@@ -91,7 +91,7 @@ def answer(pk: int, *, visitor_cookie: str | None, htmx: bool, ip: str, cookies_
                           [("Content-Type", "text/plain; charset=utf-8")])
         visitor = waiting_room.new_visitor()
         cookies.append((VISITOR_COOKIE, _visitor_signer().sign(visitor), VISITOR_MAX_AGE))
-    shop_url, queue_url = _urls(pk)
+    shop_url = _urls(pk)[0]
     presale_id = _presale_of(pk, cookies_in.get(PRESALE_COOKIE.format(pk)))
     place = waiting_room.presale_status(pk, presale_id, visitor) if presale_id is not None else None
     if place is not None:
