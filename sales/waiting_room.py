@@ -435,8 +435,9 @@ def publish_presales(room, presales) -> None:
             "enabled": "1" if room.enabled and opens < closes else "0", "opens": opens, "closes": closes,
             "rate": room.admit_per_minute / 60.0, "base": base, "at": at, "ttl": room.pass_minutes * 60,
             "soldout": "1" if old is not None and old.soldout else "0"})
-        pipe.hset(index, str(presale.pk), f"{opens} {closes}")
-        kept.add(str(presale.pk))
+        if room.enabled:
+            pipe.hset(index, str(presale.pk), f"{opens} {closes}")
+            kept.add(str(presale.pk))
     for gone in set(r.hkeys(index)) - kept:
         pipe.hdel(index, gone)
         pipe.delete(_keys(presale_room(room.performance_id, int(gone)))["cfg"])
