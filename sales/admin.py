@@ -28,6 +28,7 @@ from .models import (
     Payment,
     Place,
     PlaceEvent,
+    Presale,
     Ticket,
     WaitingRoom,
 )
@@ -285,6 +286,7 @@ class WaitingRoomAdmin(VenueClockMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         draws.draw_commit(waiting_room=obj)  # its seed committed to before anyone queues
         waiting_room.publish(obj)
+        waiting_room.publish_presales(obj, Presale.objects.filter(performance_id=obj.performance_id))
 
     @admin.display(description="Opening draw")
     def opening_draw(self, obj):
@@ -294,12 +296,14 @@ class WaitingRoomAdmin(VenueClockMixin, admin.ModelAdmin):
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
         waiting_room.withdraw(obj.performance_id)
+        waiting_room.withdraw_presales(obj.performance_id)
 
     def delete_queryset(self, request, queryset):
         performances = list(queryset.values_list("performance_id", flat=True))
         super().delete_queryset(request, queryset)
         for perf_id in performances:
             waiting_room.withdraw(perf_id)
+            waiting_room.withdraw_presales(perf_id)
 
     @admin.display(description="In queue")
     def in_queue(self, obj):

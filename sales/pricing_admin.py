@@ -29,8 +29,8 @@ from django.utils.translation import gettext, gettext_lazy
 from events.admin import VenueClockMixin, on_venue_clock
 from events.models import Channel, PriceType, PriceZone
 
-from . import shop_mode
-from .models import ALPHABET, FeeRule, Organizer, Presale, PresaleCode, PromoCode, TaxRate
+from . import shop_mode, waiting_room
+from .models import ALPHABET, FeeRule, Organizer, Presale, PresaleCode, PromoCode, TaxRate, WaitingRoom
 
 
 def _with_performance(obj) -> str:
@@ -320,6 +320,14 @@ class PresaleForm(forms.ModelForm):
         return data
 
 
+def publish_presale_queues(performance_id: int) -> None:
+    """A queued performance's presales each have a queue of their own (waiting_room):
+    published again whenever a presale changes."""
+    room = WaitingRoom.objects.filter(performance_id=performance_id).first()
+    if room is not None:
+        waiting_room.publish_presales(room, Presale.objects.filter(performance_id=performance_id))
+
+
 class GenerateCodesForm(forms.Form):
     count = forms.IntegerField(label="How many codes", min_value=1, max_value=10000, initial=100,
                                help_text="Each is used once (one order), and is 10 characters long.")
@@ -340,6 +348,22 @@ class PresaleAdmin(VenueClockMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_codes=Count("codes"), n_uses=Sum("codes__uses"))
+
+    def save_model(self, request, obj, form, change):
+        before = Presale.objects.filter(pk=obj.pk).values_list("performance_id", flat=True).first()
+        super().save_model(request, obj, form, change)
+        for performance_id in {before, obj.performance_id} - {None}:
+            publish_presale_queues(performance_id)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        publish_presale_queues(obj.performance_id)
+
+    def delete_queryset(self, request, queryset):
+        performances = set(queryset.values_list("performance_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for performance_id in performances:
+            publish_presale_queues(performance_id)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -378,3 +378,144 @@ def rate_limited(bucket: str, key: str, limit: int, window: int = 60) -> bool:
         logger.warning("rate limit %s not counted: %s", bucket, exc)
         return False
     return count > limit
+
+
+# --- presale queues ---------------------------------------------------------------------
+# A presale of a queued performance has a queue of its own, for the holders of its codes:
+# the same scripts on keys of its own (`wr:<performance>:presale:<presale>:...`), so the
+# general queue never sees them. It opens at the presale's opening (who came earlier is
+# drawn, as for the general queue) and admits at the room's rate until the presale closes
+# or the general on-sale opens, whichever is first: a presale pass never lets anyone past
+# the general queue. Joining and polling read Redis only, as for the general queue; the
+# code itself is checked once, in the database, when it is typed.
+
+PRESALE_PASS_SALT = "sales.waiting_room.presale_pass"
+# The early code holders, shuffled into the presale's queue once, at its opening: a seeded
+# Fisher-Yates in one script (the seed kept in Redis). Not the published opening draw of
+# the general queue: a presale's own queue is its code holders' only.
+PRESALE_DRAW = """
+-- KEYS: early, queue, seq, drawn, seedkey   ARGV: seed
+if not redis.call('SET', KEYS[4], '1', 'NX') then return -1 end
+redis.call('SET', KEYS[5], ARGV[1])
+math.randomseed(tonumber(ARGV[1]))
+local m = redis.call('ZRANGE', KEYS[1], 0, -1)
+for i = #m, 2, -1 do
+  local j = math.random(i)
+  m[i], m[j] = m[j], m[i]
+end
+for i = 1, #m do redis.call('ZADD', KEYS[2], i, m[i]) end
+redis.call('SET', KEYS[3], #m)
+return #m
+"""
+
+
+def presale_room(perf_id: int, presale_id: int) -> str:
+    return f"{perf_id}:presale:{presale_id}"
+
+
+def _presale_index(perf_id: int) -> str:
+    return f"wr:{perf_id}:presales"  # presale id: "opens closes" (epoch seconds)
+
+
+def publish_presales(room, presales) -> None:
+    """Write the presale queues of `room`'s performance (one per presale in `presales`),
+    with the room's rate and pass length; presales no longer listed are withdrawn. A live
+    rate change keeps who is admitted, as publish does."""
+    r = client()
+    index = _presale_index(room.performance_id)
+    now = time.time()
+    pipe = r.pipeline()
+    kept = set()
+    for presale in presales:
+        key = presale_room(room.performance_id, presale.pk)
+        opens, closes = presale.opens_at.timestamp(), min(presale.closes_at, room.opens_at).timestamp()
+        old = config(key)
+        base, at = (old.frontier(now), now) if old is not None and old.opens == opens and now > opens else (0.0, opens)
+        pipe.hset(_keys(key)["cfg"], mapping={
+            "enabled": "1" if room.enabled and opens < closes else "0", "opens": opens, "closes": closes,
+            "rate": room.admit_per_minute / 60.0, "base": base, "at": at, "ttl": room.pass_minutes * 60,
+            "soldout": "1" if old is not None and old.soldout else "0"})
+        if room.enabled:
+            pipe.hset(index, str(presale.pk), f"{opens} {closes}")
+            kept.add(str(presale.pk))
+    for gone in set(r.hkeys(index)) - kept:
+        pipe.hdel(index, gone)
+        pipe.delete(_keys(presale_room(room.performance_id, int(gone)))["cfg"])
+    pipe.execute()
+
+
+def withdraw_presales(perf_id: int) -> None:
+    """The room was deleted: its presale queues stop admitting."""
+    r = client()
+    index = _presale_index(perf_id)
+    for presale_id in r.hkeys(index):
+        r.delete(_keys(presale_room(perf_id, int(presale_id)))["cfg"])
+    r.delete(index)
+
+
+def presale_open(perf_id: int, now: float | None = None) -> bool:
+    """Is a presale queue of this performance open now (the queue page then asks for codes)?"""
+    now = time.time() if now is None else now
+    try:
+        windows = client().hvals(_presale_index(perf_id))
+    except redis.RedisError:
+        return False
+    return any(float(opens) <= now < float(closes) for opens, closes in (w.split() for w in windows))
+
+
+def presale_status(perf_id: int, presale_id: int, visitor: str, now: float | None = None) -> Place | None:
+    """Where a code holder stands in the presale's queue (joining it if new); None when
+    that queue is not open now (not published, withdrawn, or past its close)."""
+    now = time.time() if now is None else now
+    key = presale_room(perf_id, presale_id)
+    k = _keys(key)
+    closes = client().hget(k["cfg"], "closes")
+    if closes is None or now >= float(closes):
+        return None
+    keys = [k["cfg"], k["early"], k["queue"], k["seq"], k["drawn"]]
+    script = _join_script(settings.WAITING_ROOM_REDIS_URL)
+    answer = script(keys=keys, args=[visitor, now])
+    if answer[0] == 2:  # the presale has opened and nobody has drawn its early arrivals yet
+        client().eval(PRESALE_DRAW, 5, k["early"], k["queue"], k["seq"], k["drawn"], k["seed"],
+                      secrets.randbelow(2**31))
+        answer = script(keys=keys, args=[visitor, now])
+    if answer[0] == -1:
+        return None
+    state, value, opens, rate, base, at, ttl, soldout = answer
+    cfg = Config(enabled=True, opens=float(opens), rate=float(rate), base=float(base), at=float(at), ttl=int(ttl),
+                 soldout=soldout == "1")
+    if state == 0:
+        return Place("before", early_count=int(value), wait_seconds=int(cfg.opens - now), ttl=cfg.ttl)
+    return _placed(cfg, int(value), now)
+
+
+def issue_presale_pass(perf_id: int, presale_id: int, visitor: str, ttl: int) -> str:
+    client().incr(_keys(presale_room(perf_id, presale_id))["passes"])
+    return signing.dumps({"p": perf_id, "s": presale_id, "v": visitor, "e": time.time() + ttl},
+                         salt=PRESALE_PASS_SALT, compress=True)
+
+
+def check_presale_pass(perf_id: int, token: str | None, binding: str) -> bool:
+    """A presale pass for this performance, not expired, its presale queue still open, and
+    used by one session only. With Redis away, no (the general queue says why)."""
+    if not token:
+        return False
+    try:
+        data = signing.loads(token, salt=PRESALE_PASS_SALT)
+    except signing.BadSignature:
+        return False
+    now = time.time()
+    if data.get("p") != perf_id or now >= data.get("e", 0):
+        return False
+    k = _keys(presale_room(perf_id, data["s"]))
+    try:
+        r = client()
+        raw = r.hmget(k["cfg"], "enabled", "opens", "closes")
+        if raw[0] != "1" or not float(raw[1]) <= now < float(raw[2]):
+            return False
+        key = f"{k['bind']}:{data['v']}"
+        r.set(key, binding, nx=True, ex=max(1, int(data["e"] - now)))
+        return r.get(key) == binding
+    except redis.RedisError as exc:
+        logger.warning("presale queue unreachable: %s", exc)
+        return False

@@ -407,6 +407,11 @@ FR = {
     "placées dans un ordre aléatoire : inutile de rafraîchir la page.",
     "%(n)s person waiting.": ("%(n)s personne en attente.", "%(n)s personnes en attente."),
     "Sorry, this performance is sold out.": "Désolé, cette représentation est complète.",
+    "You are in the presale queue": "Vous êtes dans la file d'attente de la prévente",
+    "A presale is open": "Une prévente est ouverte",
+    "Holders of an access code wait in the presale's own queue. Have one? Enter it:":
+    "Les détenteurs d'un code d'accès attendent dans la file de la prévente. Vous en avez un ? Saisissez-le :",
+    "Presale access code": "Code d'accès à la prévente", "Back to the queue": "Retour à la file d'attente",
     "%(n)s people ahead of you": "%(n)s personnes devant vous", "Estimated wait:": "Attente estimée :",
     "Progress": "Progression",
     "Keep this page open; you will be let in automatically.":

@@ -162,8 +162,10 @@ class HoldCreate(ApiView):
             if field in data and obj is None:
                 raise InvalidRequest(_("no such %(field)s") % {"field": field}, field=field)
         binding = scope_of(request) if request.user.is_authenticated else f"ip:{waiting_room.client_ip(request)}"
-        if policy_for(channel).queued and queued and not waiting_room.check_pass(
-                perf.pk, request.headers.get("X-Queue-Pass"), binding):
+        queue_pass = request.headers.get("X-Queue-Pass")
+        if policy_for(channel).queued and queued and not (
+                waiting_room.check_pass(perf.pk, queue_pass, binding)
+                or waiting_room.check_presale_pass(perf.pk, queue_pass, binding)):
             raise NotPermitted(_("this on-sale is queued: join the waiting room at %(queue)s and send its pass as "
                                  "X-Queue-Pass") % {"queue": f"/performances/{perf.pk}/queue/"})
         hold = hold_create(

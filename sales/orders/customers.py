@@ -36,23 +36,26 @@ def clean_customer(details: CustomerDetails) -> CustomerDetails:
     return CustomerDetails(name=name, email=email, phone=details.phone.strip())
 
 
-def customer_cte(details: CustomerDetails, user) -> tuple[str, list]:
+def customer_cte(details: CustomerDetails, user, only_if: tuple[str, list] = ("TRUE", [])) -> tuple[str, list]:
     """The one rule for a buyer's customer record, as common table expressions ending in
     `customer` (id, name, email, phone): found by email whatever its case (by the
-    Upper(email) index), a missing phone number filled in; else created."""
+    Upper(email) index), a missing phone number filled in; else created. `only_if`: an SQL
+    condition (over the statement's other parts) and its parameters, without which nothing
+    is written."""
+    condition, condition_params = only_if
     columns, values, params = rows.insert(Customer(name=details.name, email=details.email, phone=details.phone,
                                                    user=staff(user)))
     return f"""
         found AS (
             SELECT id, name, email, phone FROM sales_customer WHERE UPPER(email) = UPPER(%s) ORDER BY id LIMIT 1),
         fill_phone AS (UPDATE sales_customer SET phone = %s WHERE id = (SELECT id FROM found) AND phone = ''
-                                                                 AND %s <> ''),
+                                                                 AND %s <> '' AND {condition}),
         created AS (
-            INSERT INTO sales_customer {columns} SELECT {values} WHERE NOT EXISTS (SELECT FROM found)
+            INSERT INTO sales_customer {columns} SELECT {values} WHERE NOT EXISTS (SELECT FROM found) AND {condition}
             RETURNING id, name, email, phone),
         customer AS (SELECT id, name, email, CASE WHEN phone = '' THEN %s ELSE phone END AS phone FROM found
                      UNION ALL SELECT id, name, email, phone FROM created)""", [
-        details.email, details.phone, details.phone, *params, details.phone]
+        details.email, details.phone, details.phone, *condition_params, *params, *condition_params, details.phone]
 
 
 CUSTOMER_FIELDS = ["id", "name", "email", "phone"]

@@ -57,9 +57,11 @@ def order_place(
     (`owner_key`, see holds.hold_may_be_used_by): a token alone is not enough. `language`:
     the buyer's, which every later email speaks (default: the request's, buyer_language)."""
     # What the checks need, in one read: the hold as it is now, an order already made with
-    # this key or from this hold, the on-sale's per-customer limit, and the places priced.
+    # this key or from this hold, the on-sale's per-customer limit, the places priced and
+    # the promo code typed.
     found = rows.fetch(_SALE_FACTS_BY_TOKEN if hold is None else _SALE_FACTS_BY_ID, [
-        idempotency_key, Order.Status.RESERVED, Order.Status.PAID, hold_token if hold is None else hold.pk])
+        idempotency_key, Order.Status.RESERVED, Order.Status.PAID, pricing.typed_code(prices),
+        hold_token if hold is None else hold.pk])
     if not found:
         raise InvalidRequest(_("no such hold"), field="hold")
     hold = rows.instance(Hold, found[0])
@@ -155,7 +157,10 @@ def create_order(*, hold, customer, quote: Quote, actor, idempotency_key,
                   payment_deadline=payment_deadline, created_by=by, language=buyer_language(language),
                   promo_code_id=promo_id, comp_reason=quote.comp_reason, receipt=quote.receipt)
     columns, values, params = rows.insert(order, customer_id="(SELECT id FROM customer)")
-    customer_sql, customer_params = customer_cte(customer, actor)
+    # Every write waits for the codes' uses: a code used up writes nothing, not even the customer.
+    codes_used = "(SELECT count(*) FROM promo_use) = %s AND (SELECT count(*) FROM presale_use) = %s"
+    uses = [int(promo_id is not None), int(presale_id is not None)]
+    customer_sql, customer_params = customer_cte(customer, actor, only_if=(codes_used, uses))
     live = (Order.Status.PENDING, Order.Status.RESERVED, Order.Status.PAID)
     sql = f"""
         WITH promo_use AS (
@@ -169,19 +174,16 @@ def create_order(*, hold, customer, quote: Quote, actor, idempotency_key,
         presale_use AS (UPDATE sales_presalecode SET uses = uses + 1 WHERE id = %s AND {PRESALE_USES_LEFT}
                         RETURNING id),
         {customer_sql},
-        placed AS (INSERT INTO sales_order {columns} SELECT {values}
-                   WHERE (SELECT count(*) FROM promo_use) = %s AND (SELECT count(*) FROM presale_use) = %s
-                   RETURNING id),
+        placed AS (INSERT INTO sales_order {columns} SELECT {values} WHERE {codes_used} RETURNING id),
         placed_audit AS (INSERT INTO sales_orderevent (order_id, action, detail, actor_id, at)
                          SELECT id, %s, %s, %s, %s FROM placed)
         SELECT placed.id, customer.id, customer.name, customer.email, customer.phone FROM placed, customer"""
-    codes = promo_id is not None or presale_id is not None
     try:
-        # With a code, its own transaction: a code used up writes nothing, not even the customer.
-        with transaction.atomic() if codes else inventory.attempt():
+        # With both codes, one may be used up after the other's use was taken: a transaction
+        # of its own gives that use back. One code alone needs none (see codes_used).
+        with transaction.atomic() if promo_id is not None and presale_id is not None else inventory.attempt():
             found = rows.fetch(sql, [
-                promo_id, customer.email, *live, presale_id, *customer_params, *params,
-                int(promo_id is not None), int(presale_id is not None),
+                promo_id, customer.email, *live, presale_id, *customer_params, *params, *uses,
                 "placed" if status == Order.Status.PENDING else "reserved",
                 f"{quote.count} tickets, {quote.total} {quote.currency}"[:300], by.pk if by else None,
                 order.created_at])

@@ -4,7 +4,8 @@ server (sales.receipts does the arithmetic), never taken from the request.
 
 What the computation reads comes in one query with the hold (`pricing_sql`): the places
 with their zones, the performance's price types with their prices per zone, the
-channel's fee, the taxes and whether prices include them. A performance with no price
+channel's fee, the taxes and whether prices include them, the promo code typed with its
+restrictions, and the price types a presale code opens. A performance with no price
 types sells at its zones' prices."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,7 +40,9 @@ def pricing_sql(hold: str) -> str:
     """SQL: what pricing reads besides the places, for the hold row `hold` (an SQL alias):
     the price types [[id, name, limit per order, complimentary, note, {zone id: amount}],
     ...], the channel's fee [per ticket, per order, refundable], the taxes [[name,
-    percent, on fees, registration], ...] and whether prices include them."""
+    percent, on fees, registration], ...], whether prices include them, the promo code
+    typed (PROMO_SQL; its one parameter, the code or None) and the price types the hold's
+    presale code opens ([id, ...], or None for all)."""
     return f"""SELECT json_build_array(
         (SELECT json_agg(json_build_array(pt.id, pt.name, pt.order_limit, pt.complimentary, pt.note,
                                           (SELECT json_object_agg(p.zone_id, p.amount::text) FROM events_price p
@@ -48,11 +52,34 @@ def pricing_sql(hold: str) -> str:
          WHERE channel = {hold}.channel),
         (SELECT json_agg(json_build_array(name, percent::text, on_fees, registration) ORDER BY rank, name)
          FROM sales_taxrate WHERE active),
-        (SELECT prices_include_tax FROM sales_organizer ORDER BY id LIMIT 1))"""
+        (SELECT prices_include_tax FROM sales_organizer ORDER BY id LIMIT 1),
+        ({PROMO_SQL}),
+        (SELECT json_agg(opened.pricetype_id) FROM sales_presalecode code
+         JOIN sales_presale_price_types opened ON opened.presale_id = code.presale_id
+         WHERE code.id = {hold}.presale_code_id))"""
+
+
+# The promo code typed, whatever its case (by the Upper(code) index), with what it is
+# restricted to, as PROMO_FIELDS in order; NULL if there is no such active code.
+PROMO_FIELDS = ("id", "code", "description", "percent_off", "amount_off", "per_order", "max_uses",
+                "max_uses_per_customer", "valid_from", "valid_until", "channels", "uses", "active")
+PROMO_SQL = """SELECT json_build_array(
+        promo.id, promo.code, promo.description, promo.percent_off::text, promo.amount_off::text, promo.per_order,
+        promo.max_uses, promo.max_uses_per_customer, promo.valid_from, promo.valid_until, promo.channels, promo.uses,
+        promo.active,
+        (SELECT json_agg(performance_id) FROM sales_promocode_performances WHERE promocode_id = promo.id),
+        (SELECT json_agg(pricezone_id) FROM sales_promocode_zones WHERE promocode_id = promo.id),
+        (SELECT json_agg(pricetype_id) FROM sales_promocode_price_types WHERE promocode_id = promo.id))
+    FROM sales_promocode promo WHERE UPPER(promo.code::text) = UPPER(%s) AND promo.active"""
 
 
 _QUOTE = f"""SELECT ({hold_prices_sql("sales_hold.id")}), ({pricing_sql("sales_hold")})
              FROM sales_hold WHERE sales_hold.id = %s"""
+
+
+def typed_code(request: PriceRequest) -> str | None:
+    """The promo code as pricing_sql's parameter: what was typed, or None."""
+    return request.promo_code.strip()[:40] or None
 
 
 @dataclass(frozen=True)
@@ -103,7 +130,7 @@ def price_types_of(setup) -> list[PriceType]:
 def hold_quote(hold: Hold, request: PriceRequest = NO_CHOICE, *, actor=None, email: str = "",
                now: datetime | None = None) -> Quote:
     """The price of the hold's places as `request` asks (one read)."""
-    places, setup = rows.fetch(_QUOTE, [hold.pk])[0]
+    places, setup = rows.fetch(_QUOTE, [typed_code(request), hold.pk])[0]
     return quote(places, setup, request, hold=hold, actor=actor, email=email, now=now)
 
 
@@ -125,15 +152,14 @@ def quote(places, setup, request: PriceRequest, *, hold: Hold, actor=None, email
         raise InvalidRequest(_("the held places are priced in different currencies"))
     currency = currencies.pop() if places else "CAD"
     types = price_types_of(setup)
-    fee_row, tax_rows, included = (setup or [None, None, None, None])[1:]
+    fee_row, tax_rows, included, promo_row, opened_types = (setup or [None] * 6)[1:]
     by_id = {t.id: t for t in types}
     unknown = set(request.types) - {pk for pk, *_rest in places}
     if unknown:
         raise InvalidRequest(_("a price type is given for a place that is not in this hold"), field="tickets")
     comp_allowed = bool(roles_of(actor)) and hold.channel != Channel.ONLINE
     # A hold made with a presale code buys the price types its presale opens (all if none named).
-    opened = set(PresaleCode.objects.get(pk=hold.presale_code_id).presale.price_types.values_list("pk", flat=True)) \
-        if hold.presale_code_id else set()
+    opened = set(opened_types or ())
     chosen: list[PriceType | None] = []
     for pk, _price, _currency, zone_name, zone_id in places:
         if not types:
@@ -174,7 +200,7 @@ def quote(places, setup, request: PriceRequest, *, hold: Hold, actor=None, email
     items = [(price_type, zone_id, Decimal(price) if price_type is None
               else price_type.prices.get(zone_id, Decimal("0.00")))
              for (_pk, price, _currency, _name, zone_id), price_type in zip(places, chosen, strict=True)]
-    promo = find_promo(request.promo_code, hold=hold, now=now, email=email) if request.promo_code.strip() else None
+    promo = promo_for(promo_row, request.promo_code, hold=hold, now=now) if request.promo_code.strip() else None
     discountable = [promo_applies(promo, zone_id, price_type) for price_type, zone_id, _p in items] \
         if promo else [True] * len(items)
     if promo is not None and not any(ok for ok, (t, _z, _p) in zip(discountable, items, strict=True)
@@ -245,12 +271,17 @@ def kept_on_refund(order) -> Decimal:
 
 # --- promo codes ------------------------------------------------------------------------
 
-def find_promo(code: str, *, hold: Hold, now: datetime, email: str = "") -> PromoCode:
-    """The promo code as typed, if it may be used for this hold now; else why not. Its
-    uses are counted for good when the order is made (placing: one guarded statement)."""
-    promo = PromoCode.objects.filter(code__iexact=code.strip()[:40], active=True).first()
-    if promo is None:
+def promo_for(found, code: str, *, hold: Hold, now: datetime) -> PromoCode:
+    """The promo code as typed (`found`: PROMO_SQL's answer for it), if it may be used for
+    this hold now; else why not. Its uses are counted for good when the order is made
+    (placing: one guarded statement)."""
+    if found is None:
         raise InvalidRequest(_("the code %(code)s does not exist") % {"code": code.strip()[:40]}, field="promo_code")
+    values = list(found[:len(PROMO_FIELDS)])
+    values[3:5] = (None if x is None else Decimal(x) for x in values[3:5])  # percent_off, amount_off
+    values[8:10] = (None if x is None else datetime.fromisoformat(x) for x in values[8:10])  # valid_from, _until
+    promo = PromoCode.from_db(connection.alias, PROMO_FIELDS, values)
+    performances, promo.zone_ids, promo.type_ids = (set(ids or ()) for ids in found[len(PROMO_FIELDS):])
     if promo.valid_from and now < promo.valid_from:
         raise InvalidRequest(_("the code %(code)s is not valid yet") % {"code": promo.code}, field="promo_code")
     if promo.valid_until and now >= promo.valid_until:
@@ -258,14 +289,11 @@ def find_promo(code: str, *, hold: Hold, now: datetime, email: str = "") -> Prom
     if promo.channel_list() and hold.channel not in promo.channel_list():
         raise InvalidRequest(_("the code %(code)s is not valid for this channel") % {
             "code": promo.code}, field="promo_code")
-    performances = set(promo.performances.values_list("pk", flat=True))
     if performances and hold.performance_id not in performances:
         raise InvalidRequest(_("the code %(code)s is not valid for this performance") % {
             "code": promo.code}, field="promo_code")
     if promo.max_uses is not None and promo.uses >= promo.max_uses:
         raise InvalidRequest(_("the code %(code)s has been used up") % {"code": promo.code}, field="promo_code")
-    promo.zone_ids = set(promo.zones.values_list("pk", flat=True))
-    promo.type_ids = set(promo.price_types.values_list("pk", flat=True))
     return promo
 
 

@@ -52,3 +52,35 @@ def test_best_available_reads_a_zone_once_and_survives_a_stale_picture():
     assert seats[1].seat.position == seats[0].seat.position + 1
     assert not set(Place.objects.filter(hold=first).values_list("pk", flat=True)) & {p.pk for p in seats}
     assert Hold.objects.filter(performance=perf).count() == 4  # the failed try left no hold behind
+
+
+def test_a_priced_sale_with_a_promo_code_takes_few_statements(performance):
+    """Price types, taxes, a fee and a promo code cost an order no more round trips than
+    one price per zone: what pricing needs comes with the hold's read."""
+    from decimal import Decimal
+
+    from sales.models import PromoCode
+    from tests.support import booking_fee, price_types, quebec_taxes
+
+    types = price_types(performance, {"Adult": {"Stalls": "60.00"}, "Child": {"Stalls": "35.00"}})
+    quebec_taxes()
+    booking_fee(ONLINE, per_ticket="3.50")
+    PromoCode.objects.create(code="BUDGET10", percent_off=Decimal("10"))
+    client = client_for()
+    zone = performance.price_zones.get().pk
+    for n, promo in enumerate(("", "budget10", "", "budget10")):
+        h = client.post("/api/v1/holds/", {"performance": performance.pk, "zone": zone, "quantity": 2},
+                        format="json").json()
+        body = {"hold": h["token"], "customer": BUYER, "payment": CARD,
+                "tickets": [{"place": p["id"], "price_type": types[name].pk}
+                            for p, name in zip(h["places"], ("Adult", "Child"), strict=True)]}
+        if promo:
+            body["promo_code"] = promo
+        with CaptureQueriesContext(connection) as queries:
+            o = client.post("/api/v1/orders/", body, format="json",
+                            headers={"Idempotency-Key": f"priced-budget-{n:04}"})
+        assert o.status_code == 201, o.json()
+        # as without prices: the key, the hold with the checks (and the code), the order, the sale, the answer
+        assert len(statements(queries)) <= 5, (promo, statements(queries))
+        assert "sales_promocode_zones" not in " ".join(statements(queries)[2:])  # read with the hold, not apart
+    assert PromoCode.objects.get().uses == 2

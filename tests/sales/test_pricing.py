@@ -10,7 +10,7 @@ from django.utils import timezone
 from events.models import Channel, OnSaleWindow
 from sales.errors import InvalidRequest, NotOnSale, NotPermitted
 from sales.holds import hold_create
-from sales.models import Order, Payment, Presale, PresaleCode, PromoCode, Ticket
+from sales.models import Customer, Order, Payment, Presale, PresaleCode, PromoCode, Ticket
 from sales.orders import CustomerDetails, PriceRequest, order_pay_reservation, order_place, order_refund, order_reserve
 from sales.payments import APPROVE, DECLINE, PaymentRequest
 from sales.policy import COUNTER_CLERK, PHONE_OPERATOR
@@ -171,6 +171,29 @@ def test_a_presale_code_opens_its_zone_early_until_its_uses_are_gone():
     assert PresaleCode.objects.get().uses == 2
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_single_use_presale_code_spent_by_another_order_takes_nothing_from_the_promo_code():
+    """Two holds made with one single-use presale code: the second order is refused, and the
+    promo code it carried keeps its use (committed for real: no test transaction to undo it)."""
+    perf = make_performance(rows=2, per_row=5)
+    now = timezone.now()
+    OnSaleWindow.objects.filter(performance=perf, channel=Channel.ONLINE).update(opens_at=now + timedelta(days=1))
+    presale = Presale.objects.create(performance=perf, name="Fan club", opens_at=now - timedelta(hours=1),
+                                     closes_at=now + timedelta(days=1))
+    PresaleCode.objects.create(presale=presale, code="ONLY-ONCE", max_uses=1)
+    promo = PromoCode.objects.create(code="TEN", percent_off=Decimal("10"))
+    stalls = perf.price_zones.get()
+    first, second = (hold_create(performance=perf, channel=Channel.ONLINE, zone=stalls, quantity=1,
+                                 access_code="only-once") for _ in range(2))
+    order_place(hold=first, customer=FAMILY, payment=CARD)
+    with pytest.raises(InvalidRequest, match="presale code has been used up"):
+        order_place(hold=second, customer=CustomerDetails(name="Late Fan", email="late@example.org"), payment=CARD,
+                    prices=PriceRequest(promo_code="ten"))
+    promo.refresh_from_db()
+    assert promo.uses == 0 and PresaleCode.objects.get().uses == 1
+    assert not Customer.objects.filter(email="late@example.org").exists()
+
+
 def test_a_declined_payment_gives_the_promo_code_its_use_back():
     perf = make_performance(rows=1, per_row=4)
     promo = PromoCode.objects.create(code="ONCE", amount_off=Decimal("5"), max_uses=1)
@@ -224,6 +247,8 @@ def test_a_promo_code_with_five_uses_makes_exactly_five_orders_in_a_race():
     assert len(won) == 5 and all(r.total == Decimal("40.00") for r in won)
     assert all(isinstance(r, InvalidRequest) and "used up" in r.message for r in results if r not in won)
     assert Order.objects.filter(promo_code=promo, status="paid").count() == 5
+    # A code used up writes nothing, not even its buyer's customer record.
+    assert Customer.objects.filter(email__startswith="buyer").count() == 5
     promo.refresh_from_db()
     assert promo.uses == 5
 
@@ -242,3 +267,76 @@ def test_control_without_the_guard_the_same_race_spends_more_uses_than_the_code_
     assert sum(isinstance(r, Order) for r in results) > 5
     promo.refresh_from_db()
     assert promo.uses > 5
+
+
+def test_random_orders_are_charged_to_the_cent_what_an_independent_computation_gives():
+    """Orders placed through the service with random prices, price types, codes (per
+    ticket, a percentage or an amount), fees and taxes added or included: each ticket and
+    the order as recorded, against exact fractions rounded half up once per amount."""
+    import math
+    import random
+    from fractions import Fraction
+
+    from events.models import Price
+    from sales.models import FeeRule, Organizer
+
+    def half_up(x: Fraction) -> Fraction:
+        return Fraction(math.floor(x * 100 + Fraction(1, 2)), 100)
+
+    def F(x) -> Fraction:
+        return Fraction(str(x))
+
+    rates = [F("0.05"), F("0.09975")]
+    rng = random.Random(2027)
+    perf = make_performance(rows=4, per_row=10)
+    types = price_types(perf, {"Adult": {"Stalls": "1.00"}, "Child": {"Stalls": "1.00"}, "Senior": {"Stalls": "1.00"}})
+    quebec_taxes()
+    fee_rule = booking_fee(Channel.ONLINE)
+    free = [p.pk for p in places_of(perf)]
+    for n in range(10):
+        # Random cents, and amounts whose taxes fall on half a cent (12.50: GST 0.625; 2.10: GST 0.105).
+        amounts = {name: Decimal(rng.choice([rng.randint(100, 15000), 1250, 210])) / 100 for name in types}
+        for name, amount in amounts.items():
+            Price.objects.filter(price_type=types[name]).update(amount=amount)
+        included = rng.random() < 0.5
+        Organizer.objects.update(prices_include_tax=included)
+        per_ticket, per_order = (Decimal(rng.choice(["0", "1.25", "3.49", "2.10", "0.10"])) for _ in range(2))
+        FeeRule.objects.filter(pk=fee_rule.pk).update(per_ticket=per_ticket, per_order=per_order)
+        percent = rng.random() < 0.5
+        off = Decimal(rng.choice(["5", "10", "12.5", "15", "33"])) if percent else Decimal(rng.choice(["1.99", "5"]))
+        PromoCode.objects.create(code=f"RANDOM{n}", **{"percent_off" if percent else "amount_off": off})
+        seats, free = free[:rng.randint(1, 4)], free[4:]
+        chosen = {seat: rng.choice(list(types)) for seat in seats}
+        hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=seats)
+        order = order_place(hold=hold, customer=FAMILY, payment=CARD, prices=PriceRequest(
+            types={seat: types[name].pk for seat, name in chosen.items()}, promo_code=f"random{n}"))
+
+        def split(amount: Fraction, included: bool = included) -> tuple[Fraction, list[Fraction]]:
+            """(what the line adds, its taxes) for an amount entered as the organizer enters prices."""
+            if included:
+                base = amount / (1 + sum(rates))
+                return amount, [half_up(base * r) for r in rates]
+            taxes = [half_up(amount * r) for r in rates]
+            return amount + sum(taxes), taxes
+
+        total, tax_total = Fraction(0), [Fraction(0)] * len(rates)
+        tickets = {t.place_id: t for t in Ticket.objects.filter(order=order)}
+        for seat, name in chosen.items():
+            price = F(amounts[name])
+            discount = half_up(price * F(off) / 100) if percent else min(price, F(off))
+            line_price, price_taxes = split(price - discount)
+            line_fee, fee_taxes = split(F(per_ticket))
+            ticket = tickets[seat]
+            assert (F(ticket.list_price), F(ticket.discount)) == (price, discount), (n, seat)
+            assert F(ticket.price) == line_price + line_fee, (n, seat, included)
+            assert F(ticket.fee) == line_fee and F(ticket.tax) == sum(price_taxes) + sum(fee_taxes), (n, seat)
+            total += line_price + line_fee
+            tax_total = [a + b + c for a, b, c in zip(tax_total, price_taxes, fee_taxes, strict=True)]
+        if per_order:
+            order_fee, order_fee_taxes = split(F(per_order))
+            total += order_fee
+            tax_total = [a + b for a, b in zip(tax_total, order_fee_taxes, strict=True)]
+        order.refresh_from_db()
+        assert F(order.total) == total and F(order.receipt["total"]) == total, n
+        assert [F(amount) for _name, _rate, _no, amount in order.receipt["taxes"]] == tax_total, n
+        assert Payment.objects.get(order=order).amount == order.total

@@ -355,3 +355,29 @@ def test_half_set_up_sales_stay_out_of_the_shop_and_a_zone_elsewhere_is_refused(
     assert response.status_code == 200
     assert f"not in {perf.venue.name}, where this performance plays" in page_of(response)
     assert not PriceZone.objects.filter(name="Balcony").exists()
+
+
+def test_a_presale_saved_in_the_admin_of_a_queued_on_sale_gets_its_own_queue(client, organizer):
+    from sales import waiting_room
+    from sales.models import WaitingRoom
+
+    perf = make_performance(rows=1, per_row=4)
+    now = timezone.now()
+    OnSaleWindow.objects.filter(performance=perf, channel=Channel.ONLINE).update(opens_at=now + timedelta(days=1))
+    room = WaitingRoom.objects.create(performance=perf, opens_at=now + timedelta(days=1))
+    waiting_room.publish(room)
+    client.force_login(organizer)
+    add = "/admin/sales/presale/add/"
+    opens, closes = when(now - timedelta(hours=1)), when(now + timedelta(days=2))
+    data = form_of(client.get(add))
+    data.update(performance=[str(perf.pk)], name=["Fan club"], opens_at_0=opens[0], opens_at_1=opens[1],
+                closes_at_0=closes[0], closes_at_1=closes[1])
+    assert saved(client.post(add, data))
+    presale = Presale.objects.get()
+    assert waiting_room.presale_open(perf.pk)
+    assert waiting_room.presale_status(perf.pk, presale.pk, "fan").state == "admitted"  # rate 300/min, an hour open
+    # It closes at the general on-sale, not at its own closing a day later.
+    assert waiting_room.presale_status(perf.pk, presale.pk, "fan", now=room.opens_at.timestamp()) is None
+    client.post(f"/admin/sales/presale/{presale.pk}/delete/", {"post": "yes"})
+    assert not Presale.objects.exists() and not waiting_room.presale_open(perf.pk)
+    assert waiting_room.presale_status(perf.pk, presale.pk, "fan") is None

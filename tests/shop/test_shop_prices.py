@@ -275,3 +275,45 @@ def test_prices_entered_with_their_taxes_show_the_taxes_they_contain(client):
     # 10.00 and its fee 3.50, taxes included: the receipt adds up to what the buyer reads.
     assert "Stalls A-1 Stalls $10.00 Booking fees $3.50 Total $13.50 including GST (5 %)" in text
     assert "including QST (9.975 %)" in text and "Prices include taxes." in text
+
+
+def test_a_presale_code_opens_its_zone_in_the_shop_and_the_api_and_is_refused_once_used_up(client):
+    """Before the general sale, a code of two uses opens the presale's zone (Stalls, not the
+    Lawn) to a shopper and to an API caller; a third buyer is told it is used up."""
+    from django.test import Client
+
+    from tests.support import BUYER, CARD, client_for
+
+    perf = make_performance(rows=2, per_row=5, standing=10)
+    now = timezone.now()
+    OnSaleWindow.objects.filter(performance=perf, channel=Channel.ONLINE).update(opens_at=now + timedelta(days=1))
+    presale = Presale.objects.create(performance=perf, name="Fan club", opens_at=now - timedelta(hours=1),
+                                     closes_at=now + timedelta(hours=20))
+    stalls, lawn = perf.price_zones.get(name="Stalls"), perf.venue.sections.get(name="Lawn")
+    presale.zones.set([stalls])
+    PresaleCode.objects.create(presale=presale, code="FANS-2027", max_uses=2)
+    # The shop: the code opens the Stalls, not the Lawn.
+    client.post(f"/performances/{perf.pk}/", {"access_code": "fans-2027"})
+    lawn_refused = client.post(f"/performances/{perf.pk}/hold/", {"section": lawn.pk, "quantity": 1}, follow=True)
+    assert "the presale Fan club opens Stalls only" in lawn_refused.content.decode()
+    assert client.post(f"/performances/{perf.pk}/hold/", {"zone": stalls.pk, "quantity": 2})["Location"] == "/basket/"
+    client.post("/checkout/", {**buyer(), "nonce": nonce_of(client.get("/basket/").content.decode())})
+    # The API: the same code, the same zone only.
+    api = client_for()
+    refused = api.post("/api/v1/holds/", {"performance": perf.pk, "section": lawn.pk, "quantity": 1,
+                                          "access_code": "FANS-2027"}, format="json")
+    assert refused.status_code == 409 and "opens Stalls only" in refused.json()["error"]["message"]
+    hold = api.post("/api/v1/holds/", {"performance": perf.pk, "zone": stalls.pk, "quantity": 1,
+                                       "access_code": "FANS-2027"}, format="json")
+    assert hold.status_code == 201, hold.json()
+    order = api.post("/api/v1/orders/", {"hold": hold.json()["token"], "customer": BUYER, "payment": CARD},
+                     format="json", headers={"Idempotency-Key": "presale-api-order-0001"})
+    assert order.status_code == 201 and Order.objects.filter(status="paid").count() == 2
+    assert PresaleCode.objects.get().uses == 2
+    # Used up: refused at the shop's code field and at the API's hold, nothing held.
+    late = Client().post(f"/performances/{perf.pk}/", {"access_code": "FANS-2027"})  # a third buyer
+    assert late.status_code == 400 and "this presale code has been used up" in late.content.decode()
+    used_up = api.post("/api/v1/holds/", {"performance": perf.pk, "zone": stalls.pk, "quantity": 1,
+                                          "access_code": "FANS-2027"}, format="json")
+    assert used_up.status_code == 400 and "used up" in used_up.json()["error"]["message"]
+    assert Hold.objects.filter(status="active").count() == 0

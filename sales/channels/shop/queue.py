@@ -19,6 +19,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.core import signing
 from django.http import HttpResponse
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import translation
@@ -28,7 +29,13 @@ from sales import draws, waiting_room
 VISITOR_COOKIE = "wr_visitor"
 VISITOR_SALT = "sales.waiting_room.visitor"
 PASS_COOKIE = "wr_pass_{}"
+# The presale whose queue this visitor joined with a valid code (signed presale id), and
+# the pass that presale's queue gave them.
+PRESALE_COOKIE = "wr_presale_{}"
+PRESALE_SALT = "sales.waiting_room.presale"
+PRESALE_PASS_COOKIE = "wr_presale_pass_{}"
 VISITOR_MAX_AGE = 7 * 24 * 3600
+ALLOWED = frozenset(CSRF_ALLOWED_CHARS)
 # Headers the security and clickjacking middleware would have added.
 SAFE_HEADERS = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"),
                 ("X-Frame-Options", "DENY"), ("Cache-Control", "no-store")]
@@ -46,9 +53,31 @@ def _visitor_signer():
     return signing.get_cookie_signer(salt=VISITOR_COOKIE + VISITOR_SALT)
 
 
-def answer(pk: int, *, visitor_cookie: str | None, htmx: bool, ip: str) -> Answer:
+def _presale_signer():
+    return signing.get_cookie_signer(salt=PRESALE_COOKIE + PRESALE_SALT)
+
+
+def presale_cookie(pk: int, presale_id: int) -> str:
+    """What the presale cookie of performance `pk` holds once a code of `presale_id` was accepted."""
+    return _presale_signer().sign(f"{pk}:{presale_id}")
+
+
+def _presale_of(pk: int, cookie: str | None) -> int | None:
+    if not cookie:
+        return None
+    try:
+        perf, presale = _presale_signer().unsign(cookie).split(":")
+    except (signing.BadSignature, ValueError):
+        return None
+    return int(presale) if perf == str(pk) and presale.isdigit() else None
+
+
+def answer(pk: int, *, visitor_cookie: str | None, htmx: bool, ip: str, cookies_in: dict | None = None) -> Answer:
     """The queue page for this visitor: join or poll; admitted visitors get their pass
-    and go to the shop."""
+    and go to the shop. A visitor who typed a valid presale code waits in that presale's
+    queue instead, while it is open; while a presale is open, the page asks the others
+    for their code (`cookies_in`: the request's cookies, for these and the CSRF cookie)."""
+    cookies_in = cookies_in or {}
     visitor = None
     if visitor_cookie:
         try:
@@ -62,19 +91,50 @@ def answer(pk: int, *, visitor_cookie: str | None, htmx: bool, ip: str) -> Answe
                           [("Content-Type", "text/plain; charset=utf-8")])
         visitor = waiting_room.new_visitor()
         cookies.append((VISITOR_COOKIE, _visitor_signer().sign(visitor), VISITOR_MAX_AGE))
+    shop_url = _urls(pk)[0]
+    presale_id = _presale_of(pk, cookies_in.get(PRESALE_COOKIE.format(pk)))
+    place = waiting_room.presale_status(pk, presale_id, visitor) if presale_id is not None else None
+    if place is not None:
+        if place.state == "admitted":
+            cookies.append((PRESALE_PASS_COOKIE.format(pk),
+                            waiting_room.issue_presale_pass(pk, presale_id, visitor, place.ttl), place.ttl or None))
+            if htmx:
+                return Answer(204, headers=[("HX-Redirect", shop_url)], cookies=cookies)
+            return Answer(302, headers=[("Location", shop_url)], cookies=cookies)
+        return _page(pk, place, visitor, htmx=htmx, cookies=cookies, presale=True)
     place = waiting_room.status(pk, visitor)
-    shop_url, queue_url = _urls(pk)
     if place.state == "admitted":
         cookies.append((PASS_COOKIE.format(pk), waiting_room.issue_pass(pk, visitor), place.ttl or None))
         if htmx:
             return Answer(204, headers=[("HX-Redirect", shop_url)], cookies=cookies)
         return Answer(302, headers=[("Location", shop_url)], cookies=cookies)
+    code_form = not htmx and place.state in ("before", "queued") and waiting_room.presale_open(pk)
+    return _page(pk, place, visitor, htmx=htmx, cookies=cookies,
+                 csrf=_csrf_token(cookies_in.get(settings.CSRF_COOKIE_NAME), cookies) if code_form else None)
+
+
+def _page(pk: int, place: waiting_room.Place, visitor: str, *, htmx: bool, cookies: list, presale: bool = False,
+          csrf: str | None = None) -> Answer:
     template = get_template("shop/queue.html#status" if htmx else "shop/queue.html")
     poll_ms = poll_interval_ms(place)
-    body = template.render({"place": place, "pk": pk, "queue_url": queue_url, "percent": round(place.progress * 100),
+    # The verifiable opening draw is the general queue's; a presale queue's is not published.
+    draw = {} if presale else _in_the_draw(pk, visitor, place)
+    body = template.render({"place": place, "pk": pk, "queue_url": _urls(pk)[1], "percent": round(place.progress * 100),
                             "poll_ms": poll_ms, "refresh_seconds": max(1, round(poll_ms / 1000)),
-                            **_in_the_draw(pk, visitor, place)})
+                            "presale": presale, "csrf_token": csrf, "code_url": _code_url(pk), **draw})
     return Answer(200, body.encode(), [("Content-Type", "text/html; charset=utf-8")], cookies)
+
+
+def _csrf_token(secret: str | None, cookies: list) -> str:
+    """The form token for the presale code's form, as Django's CSRF protection checks it
+    against its cookie: from the visitor's CSRF cookie, or a new one set here (this page
+    is answered without Django's middleware)."""
+    known = bool(secret) and len(secret) == CSRF_SECRET_LENGTH and set(secret) <= ALLOWED
+    meta = {"CSRF_COOKIE": secret} if known else {}
+    token = get_token(SimpleNamespace(META=meta))  # a new secret goes into meta
+    if not known:
+        cookies.append((settings.CSRF_COOKIE_NAME, meta["CSRF_COOKIE"], settings.CSRF_COOKIE_AGE))
+    return token
 
 
 def poll_interval_ms(place: waiting_room.Place) -> int:
@@ -112,9 +172,14 @@ def _draw_url(pk: int) -> str:
     return reverse("shop:draw", args=[pk])
 
 
+@lru_cache(maxsize=256)
+def _code_url(pk: int) -> str:
+    return reverse("shop:presale-code", args=[pk])
+
+
 def queue(request, pk: int):
     result = answer(pk, visitor_cookie=request.COOKIES.get(VISITOR_COOKIE), htmx=bool(request.htmx),
-                    ip=waiting_room.client_ip(request))
+                    ip=waiting_room.client_ip(request), cookies_in=request.COOKIES)
     response = HttpResponse(result.body, status=result.status)
     for name, value in result.headers:
         response[name] = value
@@ -124,7 +189,9 @@ def queue(request, pk: int):
 
 
 def pass_ok(request, pk: int, binding: str) -> bool:
-    return waiting_room.check_pass(pk, request.COOKIES.get(PASS_COOKIE.format(pk)), binding)
+    """A pass from the general queue, or from the queue of a presale open now."""
+    return (waiting_room.check_pass(pk, request.COOKIES.get(PASS_COOKIE.format(pk)), binding)
+            or waiting_room.check_presale_pass(pk, request.COOKIES.get(PRESALE_PASS_COOKIE.format(pk)), binding))
 
 
 # --- the WSGI fast path ---------------------------------------------------------------
@@ -152,7 +219,8 @@ def fast_path(app):
         request = SimpleNamespace(COOKIES=cookies, META=environ)
         with translation.override(translation.get_language_from_request(request)):
             result = answer(int(match[1]), visitor_cookie=cookies.get(VISITOR_COOKIE),
-                            htmx=environ.get("HTTP_HX_REQUEST") == "true", ip=waiting_room.client_ip(request))
+                            htmx=environ.get("HTTP_HX_REQUEST") == "true", ip=waiting_room.client_ip(request),
+                            cookies_in=cookies)
             headers = [*result.headers, *SAFE_HEADERS, ("Vary", "Cookie, Accept-Language"),
                        ("Content-Language", translation.get_language())]
         for name, value, max_age in result.cookies:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("performances/<int:pk>/draw/", draw_views.page, {"subject": "opening"}, name="draw"),
     path("performances/<int:pk>/draw/draw.json", draw_views.data, {"subject": "opening"}, name="draw-data"),
     path("performances/<int:pk>/draw/entries.txt", draw_views.entries, {"subject": "opening"}, name="draw-entries"),
+    path("performances/<int:pk>/presale/", views.presale_code, name="presale-code"),
     path("performances/<int:pk>/seat-states/", views.seat_states, name="seat-states"),
     path("performances/<int:pk>/seats/", views.seat_section, name="seat-section"),
     path("performances/<int:pk>/hold/", views.hold, name="hold"),

@@ -62,7 +62,7 @@ from sales.seatmap import overview, section_svg, sections_of, stage_of
 from sales.tickets_pdf import order_pdf
 
 from .forms import AccessCodeForm, CheckoutForm, HoldForm
-from .queue import pass_ok
+from .queue import PRESALE_COOKIE, pass_ok, presale_cookie
 
 BASKET = "basket_hold"
 # What the shopper typed at checkout (never the card), kept when their hold lapses so that
@@ -187,6 +187,44 @@ def _presale_now(perf, now) -> Presale | None:
 
 def _access_code(request, perf_id: int) -> str:
     return (request.session.get(ACCESS_CODES) or {}).get(str(perf_id), "")
+
+
+def presale_code(request, pk: int):
+    """A presale's access code, typed on the queue page of a queued on-sale (the page itself
+    is answered without a session): checked once by the presale here, then kept with the
+    shopper's holds; the shopper then waits in that presale's own queue, not the general
+    one. Without a waiting room, on to the performance page."""
+    perf = get_object_or_404(Performance, pk=pk)
+    access = AccessCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if _too_many_code_tries(request):
+            access.add_error("access_code", _("Too many attempts from your network; wait a minute."))
+        elif access.is_valid():
+            code = access.cleaned_data["access_code"]
+            now = timezone.now()
+            try:
+                found = presale_opening(performance=perf, channel=Channel.ONLINE, code=code, now=now,
+                                        closed=NotOnSale(_("The online sale of this performance is closed.")))
+            except SalesError as exc:
+                access.add_error("access_code", exc.message)
+            else:
+                request.session[ACCESS_CODES] = {**(request.session.get(ACCESS_CODES) or {}), str(perf.pk): code}
+                _owner_key(request)  # the session exists before its pass is bound to it
+                try:
+                    queued = waiting_room.gated(perf.pk)
+                except ServiceUnavailable:
+                    queued = True
+                if not queued:
+                    messages.success(request, _("Your access code opens the presale: choose your seats."))
+                    return redirect("shop:performance", pk=perf.pk)
+                response = redirect("shop:queue", pk=perf.pk)
+                response.set_cookie(PRESALE_COOKIE.format(perf.pk), presale_cookie(perf.pk, found.presale_id),
+                                    max_age=max(1, int((found.presale.closes_at - now).total_seconds())),
+                                    httponly=True, samesite="Lax")
+                return response
+    return render(request, "shop/presale_code.html", {"performance": perf, "access": access}, status=status)
 
 
 def performance_detail(request, pk: int):
