@@ -23,7 +23,7 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import translation
 
-from sales import draws, waiting_room
+from sales import admission, draws, waiting_room
 
 VISITOR_COOKIE = "wr_visitor"
 VISITOR_SALT = "sales.waiting_room.visitor"
@@ -63,6 +63,8 @@ def answer(pk: int, *, visitor_cookie: str | None, htmx: bool, ip: str) -> Answe
         visitor = waiting_room.new_visitor()
         cookies.append((VISITOR_COOKIE, _visitor_signer().sign(visitor), VISITOR_MAX_AGE))
     place = waiting_room.status(pk, visitor)
+    if place.state != "before":
+        admission.tick(pk)  # an automatic room's rate follows the buyers, decided by who admits
     shop_url, queue_url = _urls(pk)
     if place.state == "admitted":
         cookies.append((PASS_COOKIE.format(pk), waiting_room.issue_pass(pk, visitor), place.ttl or None))
