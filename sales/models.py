@@ -499,14 +499,14 @@ class WaitingRoom(models.Model):
     pass_minutes = models.PositiveIntegerField(default=15, help_text=_("How long an admission pass is valid."))
     # Automatic admission (sales.admission): the rate above is where it starts; it then
     # follows what buyers meet, within these bounds.
-    automatic = models.BooleanField(default=False, help_text=_(
+    automatic = models.BooleanField(_("automatic admission"), default=False, help_text=_(
         "Let the box office raise and lower the admission rate from buyers' response times, errors and active "
         "holds, within the bounds below, starting from the rate above."))
-    min_per_minute = models.PositiveIntegerField(null=True, blank=True, help_text=_(
+    min_per_minute = models.PositiveIntegerField(_("lowest rate per minute"), null=True, blank=True, help_text=_(
         "Automatic admission never goes below this many visitors per minute."))
-    max_per_minute = models.PositiveIntegerField(null=True, blank=True, help_text=_(
+    max_per_minute = models.PositiveIntegerField(_("highest rate per minute"), null=True, blank=True, help_text=_(
         "Automatic admission never goes above this many visitors per minute."))
-    holds_target = models.PositiveIntegerField(null=True, blank=True, help_text=_(
+    holds_target = models.PositiveIntegerField(_("active holds aimed at"), null=True, blank=True, help_text=_(
         "Automatic admission slows down while more online holds than this are active (buyers choosing or paying); "
         "empty: no limit."))
     # Tickets one customer (by email, and by card) may buy for this performance, all orders together.
