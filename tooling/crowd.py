@@ -42,6 +42,8 @@ def servers(public_workers: int) -> list[subprocess.Popen]:
     env = {**os.environ, "DJANGO_DEBUG": "0", "LOG_LEVEL": "WARNING", "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
            "PAYMENT_TEST_CARD": "1",
            "BEHIND_PROXY": "1", "CELERY_BROKER_URL": stack.benchmark_broker(),
+           # Plain HTTP on loopback (TLS ends at the load balancer): the staff's session cookies travel over it.
+           "DJANGO_SECURE_COOKIES": "0",
            "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "crowd-benchmark-only")}
     log = open(stack.STACK / "crowd-servers.log", "ab")  # noqa: SIM115 - as long as the servers live
     procs = []
