@@ -10,7 +10,8 @@ bounds (`min_per_minute`, `max_per_minute`):
   room's target: lower it by 30 %;
 - p99 under half the target and holds under 90 % of theirs: raise it, doubling while it
   has never had to lower (a ramp from the opening), by a quarter after;
-- in between, or within `COOLDOWN_SECONDS` of a lowering: keep it. The band between the
+- in between, with no buyer request measured, or within `COOLDOWN_SECONDS` of a
+  lowering: keep it. The band between the
   two latency thresholds and the cool-down are the hysteresis: the rate does not swing
   on every tick.
 
@@ -203,13 +204,15 @@ def decide(*, rate: float, low: float, high: float, target_ms: int, holds_target
         new, cause = rate * SLOWER, "holds"
     elif cooling:
         return rate, "kept", "cooling"
+    elif not m.requests:  # nothing measured yet (the first admitted are still on their way): no reason to move
+        return rate, "kept", "quiet"
     elif m.p99_ms <= target_ms / 2 and holds_room:
-        new, cause = rate * (RAMP if ramp else STEP_UP), "healthy" if m.requests else "quiet"
+        new, cause = rate * (RAMP if ramp else STEP_UP), "healthy"
     else:
         return rate, "kept", "band"
     bounded = min(high, max(low, new))
     if abs(bounded - rate) < 0.5:
-        return rate, "kept", "bound" if cause in ("healthy", "quiet") else cause
+        return rate, "kept", "bound" if cause == "healthy" else cause
     return bounded, "raised" if bounded > rate else "lowered", cause
 
 

@@ -1,21 +1,26 @@
 """On-sale crowd benchmark: a Beijing-like arrival, scaled to this machine.
 
-    python -m tooling.crowd [--visitors 20000 --arrival 60 --rows 70 --per-row 50]
+    python -m tooling.crowd [--visitors 20000 --arrival 60 --rows 70 --per-row 50] [--automatic]
 
 Runs the production shape on the local stack: the public pool (granian, `--public-workers`,
-at a lower CPU priority), the waiting room's pool (one worker), the staff pool (granian,
+at a lower CPU priority), the waiting room's pool (two workers), the staff pool (granian,
 one worker), and a Celery worker with beat; the client routes as the load balancer would.
 Then:
 
-1. idle: a simulated counter sells through the staff pool; its latency is the baseline;
+1. idle: the venue's staff (`--counters` counter terminals, `--phones` phone operators,
+   tooling.terminals) sell a performance of their own through their pages, each signed
+   in with its own session; their latency is the baseline;
 2. probe: C connections join and poll the queue as fast as they can: what the queue holds;
 3. crowd: V visitors arrive within A seconds (some before the on-sale, so the draw runs),
    poll the queue, and once admitted buy 1-4 seats through the API with their pass, until
-   sold out; the counter keeps selling meanwhile.
+   sold out; the staff sell the same performance meanwhile. The waiting room admits at
+   `--admit-per-minute`, or with `--automatic` starts there and finds the rate itself
+   within `--min-per-minute` and `--max-per-minute` (sales.admission).
 
-Prints queue join/poll throughput, admitted per second, tickets sold per second, time to
-sell out, counter latency p50/p99 during the crowd against idle, errors, and an oversell
-check from the database.
+Prints queue join/poll throughput, automatic admission's decisions, buyers' latency,
+admitted per second, tickets sold per second, time to sell out, each staff channel's
+latency p50/p99 during the crowd against idle, errors, and an oversell check from the
+database.
 """
 
 from __future__ import annotations
@@ -37,7 +42,16 @@ PORT = int(os.environ.get("BOXOFFICE_CROWD_PORT", "18100"))
 POLL_EVERY = re.compile(r'hx-trigger="every (\d+)ms"')
 
 
-def servers(public_workers: int) -> list[subprocess.Popen]:
+# Where the crowd's servers and clients run. "idle" is the production shape on one
+# machine: the crowd yields every cycle to the staff. On a machine busy with other work
+# it yields to that too and barely runs; "shared" then runs it at normal priority, beside
+# that work, and the staff's pool and terminals above it (nice -10), so that the staff
+# still come first and the crowd gets a share it can sell with.
+CROWD = {"idle": {"idle": True, "nice": 19}, "shared": {}}
+STAFF = {"idle": {}, "shared": {"nice": -10}}
+
+
+def servers(public_workers: int, priority: str = "idle") -> list[subprocess.Popen]:
     # BEHIND_PROXY: the simulated visitors come from many addresses, as through a load balancer.
     env = {**os.environ, "DJANGO_DEBUG": "0", "LOG_LEVEL": "WARNING", "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
            "PAYMENT_TEST_CARD": "1",
@@ -47,18 +61,18 @@ def servers(public_workers: int) -> list[subprocess.Popen]:
            "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "crowd-benchmark-only")}
     log = open(stack.STACK / "crowd-servers.log", "ab")  # noqa: SIM115 - as long as the servers live
     procs = []
-    for cmd, pool, priority in (
+    for cmd, pool, nice in (
         # Everything the crowd reaches, and background work, runs as background CPU
         # (tooling.background: the idle cgroup where the machine allows, the idle class in
         # sessions of the lowest share): it uses whatever CPU the staff leave, and yields it
         # the moment a staff request wakes.
-        (stack.granian(PORT, public_workers, threads=8), "public", {"idle": True, "nice": 19}),
-        (stack.granian(PORT + 2, 2, threads=2), "queue", {"idle": True, "nice": 19}),
-        (stack.granian(PORT + 1, 1), "staff", {}),
+        (stack.granian(PORT, public_workers, threads=8), "public", CROWD[priority]),
+        (stack.granian(PORT + 2, 2, threads=2), "queue", CROWD[priority]),
+        (stack.granian(PORT + 1, 1), "staff", STAFF[priority]),
         ([sys.executable, "-m", "celery", "-A", "boxoffice", "worker", "-B", "-l", "warning", "--concurrency", "1",
           "-n", f"crowd-{os.getpid()}@%h", "-s", str(stack.STACK / "crowd-beat")], "all", {"idle": True, "nice": 19}),
     ):
-        procs.append(stack.spawn(cmd, **priority, cwd=stack.ROOT, env={**env, "BOXOFFICE_POOL": pool}, stdout=log,
+        procs.append(stack.spawn(cmd, **nice, cwd=stack.ROOT, env={**env, "BOXOFFICE_POOL": pool}, stdout=log,
                                  stderr=subprocess.STDOUT))
     stack.wait_for(lambda: all(stack.port_open(PORT + i) for i in range(3)), "granian pools", 120)
     return procs
@@ -195,7 +209,7 @@ async def crowd(base: str, queue_base: str, perf: dict, visitors: int, arrival: 
         await asyncio.gather(*(visitor(i, session, shop) for i in range(visitors)))
 
 
-def as_the_internet(target, *args):
+def as_the_internet(target, *args, priority: str = "idle"):
     """Run `target(*args)` in a child process, as the crowd's clients would be: elsewhere.
     On this machine that means the background cgroup (where it may) and the idle class in
     its own session, so that its CPU is not counted against the counter's latency.
@@ -206,9 +220,13 @@ def as_the_internet(target, *args):
 
     def child(results):
         os.setsid()
-        background.join(os.getpid(), background.idle_cgroup())
-        stack.lower_session(os.getpid(), 19)
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        if priority == "shared":  # a session of its own at normal priority, beside the machine's other work
+            os.setpriority(os.PRIO_PROCESS, 0, 0)
+            stack.lower_session(os.getpid(), 0)
+        else:
+            background.join(os.getpid(), background.idle_cgroup())
+            stack.lower_session(os.getpid(), 19)
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
         results.put(target(*args))
 
     ctx = multiprocessing.get_context("fork")
@@ -264,7 +282,13 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--probe-seconds", type=float, default=10)
     ap.add_argument("--probe-connections", type=int, default=64)
     ap.add_argument("--timeout", type=float, default=420)
+    ap.add_argument("--priority", choices=("idle", "shared"), default="idle",
+                    help="idle: the crowd yields to everything (a machine of its own); shared: the crowd at normal "
+                         "priority beside other work, the staff above it")
     args = ap.parse_args(argv)
+    if args.priority == "shared":  # the staff's terminals run here
+        os.setpriority(os.PRIO_PROCESS, 0, -10)
+        stack.lower_session(os.getpid(), -10)
 
     started = stack.up()
     procs: list[subprocess.Popen] = []
@@ -284,11 +308,12 @@ def main(argv: list[str]) -> int:
         idle_perf = bench_performance(args.rows, args.per_row)
         capacity = args.rows * args.per_row
         zones = list(perf.price_zones.all())
-        procs = servers(args.public_workers)
+        procs = servers(args.public_workers, args.priority)
         # The load balancer's routes: the shop and public API, the staff, the waiting room.
         public, staff, queue = (f"http://127.0.0.1:{PORT + i}" for i in range(3))
 
-        where = "the idle cgroup" if background.idle_cgroup() else "the idle class"
+        where = ("normal priority, the staff at nice -10" if args.priority == "shared" else
+                 "the idle cgroup" if background.idle_cgroup() else "the idle class")
         admitting = (f"admitted automatically from {args.admit_per_minute}/min within {args.min_per_minute}-"
                      f"{args.max_per_minute}/min" if args.automatic else f"admitted at {args.admit_per_minute}/min")
         print(f"performance {perf.pk}: {capacity} seats; public pool {args.public_workers} workers and queue pool "
@@ -302,11 +327,13 @@ def main(argv: list[str]) -> int:
         idle_sales: Counter = Counter()
         crowd_sales: Counter = Counter()
 
+        zone_ids = {perf.pk: [z.pk for z in zones], idle_perf.pk: [z.pk for z in idle_perf.price_zones.all()],
+                    None: []}
+
         def staff_phase(perf_id, until, lat, sales, measuring=lambda: True, also=None):
             async def both():
                 work = terminals.staff_at_work(
-                    staff, staff_accounts, perf_id, [z.pk for z in (zones if perf_id == perf.pk else
-                                                                   idle_perf.price_zones.all())],
+                    staff, staff_accounts, perf_id, zone_ids[perf_id],
                     until, lat, errors, sales, pause=args.staff_pause, deadline=deadline, measuring=measuring)
                 await asyncio.gather(work, *([also()] if also else []))
             asyncio.run(both())
@@ -328,7 +355,7 @@ def main(argv: list[str]) -> int:
             min_per_minute=args.min_per_minute, max_per_minute=args.max_per_minute, holds_target=args.holds_target)
         admission.publish(room)
         prober, answer = as_the_internet(lambda: asyncio.run(
-            probe(queue, perf.pk, args.probe_connections, args.probe_seconds)))
+            probe(queue, perf.pk, args.probe_connections, args.probe_seconds)), priority=args.priority)
         rps, probe_errors = answer.get(timeout=args.probe_seconds + 60)
         prober.join(timeout=30)
         print(f"queue probe: {rps:.0f} join/poll requests/s with {args.probe_connections} connections, "
@@ -344,7 +371,8 @@ def main(argv: list[str]) -> int:
 
         t0 = time.monotonic()
         client, results = as_the_internet(_crowd_process, public, queue, perf.pk, [z.pk for z in zones],
-                                          args.visitors, args.arrival, opens_in, args.poll, args.timeout)
+                                          args.visitors, args.arrival, opens_in, args.poll, args.timeout,
+                                          priority=args.priority)
         staff_until = time.monotonic() + args.timeout
         decisions: list[tuple[float, dict]] = []
 

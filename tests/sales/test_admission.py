@@ -113,6 +113,12 @@ def test_hysteresis_a_band_of_latencies_and_a_cool_down_after_lowering(performan
     buyers(now, 200, 250)  # p99 300 ms: over half the target, under the target
     d = admission.adjust(performance.pk, now=now)
     assert (d.verdict, d.cause, d.per_minute) == ("kept", "band", 2000)
+    # Nothing measured (the first admitted are still on their way): no reason to move.
+    assert admission.adjust(performance.pk, now=now + 30).cause == "quiet"
+    assert rate(performance) == pytest.approx(2000)
+    now += 40
+    buyers(now, 200, 250)
+    admission.adjust(performance.pk, now=now)
     # One decision per tick across the fleet: a second caller within the tick does nothing.
     assert admission.adjust(performance.pk, now=now + 0.5) is None
     t = now + 5
