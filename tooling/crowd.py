@@ -74,7 +74,11 @@ def servers(public_workers: int, priority: str = "idle") -> list[subprocess.Pope
     ):
         procs.append(stack.spawn(cmd, **nice, cwd=stack.ROOT, env={**env, "BOXOFFICE_POOL": pool}, stdout=log,
                                  stderr=subprocess.STDOUT))
-    stack.wait_for(lambda: all(stack.port_open(PORT + i) for i in range(3)), "granian pools", 120)
+    try:
+        stack.wait_for(lambda: all(stack.port_open(PORT + i) for i in range(3)), "granian pools", 120)
+    except SystemExit:  # not left behind, holding the ports
+        stack.stop_groups(procs)
+        raise
     return procs
 
 
@@ -286,9 +290,6 @@ def main(argv: list[str]) -> int:
                     help="idle: the crowd yields to everything (a machine of its own); shared: the crowd at normal "
                          "priority beside other work, the staff above it")
     args = ap.parse_args(argv)
-    if args.priority == "shared":  # the staff's terminals run here
-        os.setpriority(os.PRIO_PROCESS, 0, -10)
-        stack.lower_session(os.getpid(), -10)
 
     started = stack.up()
     procs: list[subprocess.Popen] = []
@@ -309,6 +310,9 @@ def main(argv: list[str]) -> int:
         capacity = args.rows * args.per_row
         zones = list(perf.price_zones.all())
         procs = servers(args.public_workers, args.priority)
+        if args.priority == "shared":  # the staff's terminals run here (after the servers: they would inherit it)
+            os.setpriority(os.PRIO_PROCESS, 0, -10)
+            stack.lower_session(os.getpid(), -10)
         # The load balancer's routes: the shop and public API, the staff, the waiting room.
         public, staff, queue = (f"http://127.0.0.1:{PORT + i}" for i in range(3))
 
