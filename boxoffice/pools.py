@@ -7,10 +7,15 @@ fails loudly instead of quietly mixing them. The queue page itself is answered b
 Django (sales.channels.shop.queue.fast_path); in the `queue` pool Django sees only
 what is misrouted."""
 
+import re
+import time
+
 from django.conf import settings
 from django.http import HttpResponseNotFound, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
+
+from sales import admission
 
 STAFF_PREFIXES = ("/counter/", "/phone/", "/door/", "/admin/", "/login/", "/logout/", "/staff/")
 SHARED_PREFIXES = ("/static/", "/healthz", "/readyz", "/i18n/")
@@ -36,6 +41,32 @@ class PoolMiddleware:
         if self.pool == "queue" and not request.path.startswith(SHARED_PREFIXES):
             return _misrouted(request, "The queue pool serves the waiting room only.")
         return self.get_response(request)
+
+
+QUEUE_PAGE = re.compile(r"^/performances/\d+/queue/$")
+
+
+class BuyerLatencyMiddleware:
+    """What buyers meet, for automatic admission (sales.admission): the time and outcome
+    of each request of the public site, counted in memory and sent to Redis once a second.
+    Staff requests, the queue page, static files and health checks are not buyers'."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.active = settings.BOXOFFICE_POOL in ("public", "all")
+
+    def __call__(self, request):
+        if not self.active or is_staff_request(request) or request.path.startswith(SHARED_PREFIXES) \
+                or QUEUE_PAGE.match(request.path):
+            return self.get_response(request)
+        t0 = time.perf_counter()
+        failed = True
+        try:
+            response = self.get_response(request)
+            failed = response.status_code >= 500
+            return response
+        finally:
+            admission.record((time.perf_counter() - t0) * 1000, failed)
 
 
 def _misrouted(request, message: str, readable: str = "", home: str = ""):

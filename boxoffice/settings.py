@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 BOXOFFICE_POOL = os.environ.get("BOXOFFICE_POOL", "all")
 
 MIDDLEWARE = [
+    # First, so that what it measures is the whole of Django's handling of the request.
+    "boxoffice.pools.BuyerLatencyMiddleware",
     "boxoffice.safety.LoopbackDebugMiddleware",
     "boxoffice.safety.RefuseHostileInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -144,6 +146,9 @@ SHOP_MODE_AUTOMATIC = env_bool("BOXOFFICE_SHOP_MODE_AUTOMATIC", True)
 
 # The waiting room's own Redis database (the queue, passes, rate limits).
 WAITING_ROOM_REDIS_URL = os.environ.get("WAITING_ROOM_REDIS_URL", REDIS_URL.rsplit("/", 1)[0] + "/4")
+
+# Automatic admission (sales.admission) keeps buyers' p99 under this many milliseconds.
+ADMISSION_TARGET_P99_MS = int(os.environ.get("ADMISSION_TARGET_P99_MS", "400"))
 
 # Sign-in throttling (django-axes): the axes backend refuses a locked-out client before
 # any password is hashed. See boxoffice.signin for who is locked out and for how long.

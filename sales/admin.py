@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from events.admin import PerformanceAdmin, VenueClockMixin, on_venue_clock
 from events.models import Channel, Performance
 
-from . import draws, inventory, waiting_room
+from . import admission, draws, inventory, waiting_room
 from .availability import availability_changed
 from .errors import SalesError
 from .models import (
@@ -279,13 +279,13 @@ class WaitingRoomAdmin(VenueClockMixin, admin.ModelAdmin):
     readonly_fields = ("live", "opening_draw")
     list_select_related = ("performance__event", "performance__venue")
     opens = on_venue_clock("opens_at", gettext_lazy("Opens"))
-    fields = ("performance", "enabled", "opens_at", "admit_per_minute", "pass_minutes", "customer_limit",
-              "live", "opening_draw")
+    fields = ("performance", "enabled", "opens_at", "admit_per_minute", "automatic", "min_per_minute",
+              "max_per_minute", "holds_target", "pass_minutes", "customer_limit", "live", "opening_draw")
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         draws.draw_commit(waiting_room=obj)  # its seed committed to before anyone queues
-        waiting_room.publish(obj)
+        admission.publish(obj)  # sales.waiting_room.publish, with automatic admission's settings
         waiting_room.publish_presales(obj, Presale.objects.filter(performance_id=obj.performance_id))
 
     @admin.display(description="Opening draw")
@@ -322,9 +322,11 @@ class WaitingRoomAdmin(VenueClockMixin, admin.ModelAdmin):
         if not obj.pk:
             return "-"
         s = waiting_room.stats(obj.performance_id)
-        return (f"{s['in_queue']} in the queue, {s['admitted']} admitted, {s['passes']} passes issued, "
+        line = (f"{s['in_queue']} in the queue, {s['admitted']} admitted, {s['passes']} passes issued, "
                 f"{self.sold(obj)} tickets sold, admitting {s['rate_per_minute']}/min"
                 f"{', SOLD OUT' if s['sold_out'] else ''}")
+        automatic = admission.explain(obj.performance_id) if obj.automatic else None
+        return format_html("{}<br>{}", line, automatic) if automatic else line
 
 
 def _draw_links(draw: Draw | None, public_url: str):

@@ -9,6 +9,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -496,11 +497,40 @@ class WaitingRoom(models.Model):
     admit_per_minute = models.PositiveIntegerField(default=300, help_text=_("Visitors let into the shop per minute; "
                                                                             "change it live."))
     pass_minutes = models.PositiveIntegerField(default=15, help_text=_("How long an admission pass is valid."))
+    # Automatic admission (sales.admission): the rate above is where it starts; it then
+    # follows what buyers meet, within these bounds.
+    automatic = models.BooleanField(_("automatic admission"), default=False, help_text=_(
+        "Let the box office raise and lower the admission rate from buyers' response times, errors and active "
+        "holds, within the bounds below, starting from the rate above."))
+    min_per_minute = models.PositiveIntegerField(_("lowest rate per minute"), null=True, blank=True, help_text=_(
+        "Automatic admission never goes below this many visitors per minute."))
+    max_per_minute = models.PositiveIntegerField(_("highest rate per minute"), null=True, blank=True, help_text=_(
+        "Automatic admission never goes above this many visitors per minute."))
+    holds_target = models.PositiveIntegerField(_("active holds aimed at"), null=True, blank=True, help_text=_(
+        "Automatic admission slows down while more online holds than this are active (buyers choosing or paying); "
+        "empty: no limit."))
     # Tickets one customer (by email, and by card) may buy for this performance, all orders together.
     customer_limit = models.PositiveIntegerField(null=True, blank=True)
 
+    class Meta:
+        constraints = [models.CheckConstraint(
+            condition=Q(automatic=False) | Q(min_per_minute__gte=1, max_per_minute__gte=models.F("min_per_minute")),
+            name="waiting_room_automatic_bounds")]
+
     def __str__(self) -> str:
         return f"Waiting room for {self.performance}"
+
+    def clean(self):
+        if not self.automatic:
+            return
+        errors = {}
+        for name in ("min_per_minute", "max_per_minute"):
+            if not getattr(self, name):
+                errors[name] = _("Automatic admission needs both bounds, of at least 1 a minute.")
+        if not errors and self.min_per_minute > self.max_per_minute:
+            errors["max_per_minute"] = _("The upper bound is below the lower one.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Ballot(models.Model):

@@ -60,8 +60,10 @@ def send_reservation_reminders(self) -> int:
 @shared_task
 def refresh_waiting_rooms() -> int:
     """Tell each live queue whether its performance is sold out, and make the opening draw
-    of a queue that has opened, so that it is seldom a visitor's request that makes it."""
-    from . import waiting_room
+    of a queue that has opened, so that it is seldom a visitor's request that makes it.
+    For automatic admission: count the active holds, and decide the rate if nobody polling
+    the queue has lately."""
+    from . import admission, waiting_room
     from .inventory import free
     from .models import Place, WaitingRoom
 
@@ -74,6 +76,9 @@ def refresh_waiting_rooms() -> int:
                 waiting_room.draw(room.performance_id)
             except SalesError:  # logged; the other rooms are still looked after, and it is tried again
                 logger.exception("the opening draw of performance %s could not be made", room.performance_id)
+        if room.automatic:
+            admission.measure_holds(room.performance_id)
+            admission.adjust(room.performance_id)
     return len(rooms)
 
 

@@ -1,21 +1,26 @@
 """On-sale crowd benchmark: a Beijing-like arrival, scaled to this machine.
 
-    python -m tooling.crowd [--visitors 20000 --arrival 60 --rows 70 --per-row 50]
+    python -m tooling.crowd [--visitors 20000 --arrival 60 --rows 70 --per-row 50] [--automatic]
 
 Runs the production shape on the local stack: the public pool (granian, `--public-workers`,
-at a lower CPU priority), the waiting room's pool (one worker), the staff pool (granian,
+at a lower CPU priority), the waiting room's pool (two workers), the staff pool (granian,
 one worker), and a Celery worker with beat; the client routes as the load balancer would.
 Then:
 
-1. idle: a simulated counter sells through the staff pool; its latency is the baseline;
+1. idle: the venue's staff (`--counters` counter terminals, `--phones` phone operators,
+   tooling.terminals) sell a performance of their own through their pages, each signed
+   in with its own session; their latency is the baseline;
 2. probe: C connections join and poll the queue as fast as they can: what the queue holds;
 3. crowd: V visitors arrive within A seconds (some before the on-sale, so the draw runs),
    poll the queue, and once admitted buy 1-4 seats through the API with their pass, until
-   sold out; the counter keeps selling meanwhile.
+   sold out; the staff sell the same performance meanwhile. The waiting room admits at
+   `--admit-per-minute`, or with `--automatic` starts there and finds the rate itself
+   within `--min-per-minute` and `--max-per-minute` (sales.admission).
 
-Prints queue join/poll throughput, admitted per second, tickets sold per second, time to
-sell out, counter latency p50/p99 during the crowd against idle, errors, and an oversell
-check from the database.
+Prints queue join/poll throughput, automatic admission's decisions, buyers' latency,
+admitted per second, tickets sold per second, time to sell out, each staff channel's
+latency p50/p99 during the crowd against idle, errors, and an oversell check from the
+database.
 """
 
 from __future__ import annotations
@@ -31,62 +36,50 @@ import time
 from collections import Counter
 from datetime import timedelta
 
-from tooling import background, stack
+from tooling import background, stack, terminals
 
 PORT = int(os.environ.get("BOXOFFICE_CROWD_PORT", "18100"))
 POLL_EVERY = re.compile(r'hx-trigger="every (\d+)ms"')
 
 
-def servers(public_workers: int) -> list[subprocess.Popen]:
+# Where the crowd's servers and clients run. "idle" is the production shape on one
+# machine: the crowd yields every cycle to the staff. On a machine busy with other work
+# it yields to that too and barely runs; "shared" then runs it at normal priority, beside
+# that work, and the staff's pool and terminals above it (nice -10), so that the staff
+# still come first and the crowd gets a share it can sell with.
+CROWD = {"idle": {"idle": True, "nice": 19}, "shared": {}}
+STAFF = {"idle": {}, "shared": {"nice": -10}}
+
+
+def servers(public_workers: int, priority: str = "idle") -> list[subprocess.Popen]:
     # BEHIND_PROXY: the simulated visitors come from many addresses, as through a load balancer.
     env = {**os.environ, "DJANGO_DEBUG": "0", "LOG_LEVEL": "WARNING", "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
            "PAYMENT_TEST_CARD": "1",
            "BEHIND_PROXY": "1", "CELERY_BROKER_URL": stack.benchmark_broker(),
+           # Plain HTTP on loopback (TLS ends at the load balancer): the staff's session cookies travel over it.
+           "DJANGO_SECURE_COOKIES": "0",
            "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "crowd-benchmark-only")}
     log = open(stack.STACK / "crowd-servers.log", "ab")  # noqa: SIM115 - as long as the servers live
     procs = []
-    for cmd, pool, priority in (
+    for cmd, pool, nice in (
         # Everything the crowd reaches, and background work, runs as background CPU
         # (tooling.background: the idle cgroup where the machine allows, the idle class in
         # sessions of the lowest share): it uses whatever CPU the staff leave, and yields it
         # the moment a staff request wakes.
-        (stack.granian(PORT, public_workers, threads=8), "public", {"idle": True, "nice": 19}),
-        (stack.granian(PORT + 2, 2, threads=2), "queue", {"idle": True, "nice": 19}),
-        (stack.granian(PORT + 1, 1), "staff", {}),
+        (stack.granian(PORT, public_workers, threads=8), "public", CROWD[priority]),
+        (stack.granian(PORT + 2, 2, threads=2), "queue", CROWD[priority]),
+        (stack.granian(PORT + 1, 1), "staff", STAFF[priority]),
         ([sys.executable, "-m", "celery", "-A", "boxoffice", "worker", "-B", "-l", "warning", "--concurrency", "1",
           "-n", f"crowd-{os.getpid()}@%h", "-s", str(stack.STACK / "crowd-beat")], "all", {"idle": True, "nice": 19}),
     ):
-        procs.append(stack.spawn(cmd, **priority, cwd=stack.ROOT, env={**env, "BOXOFFICE_POOL": pool}, stdout=log,
+        procs.append(stack.spawn(cmd, **nice, cwd=stack.ROOT, env={**env, "BOXOFFICE_POOL": pool}, stdout=log,
                                  stderr=subprocess.STDOUT))
-    stack.wait_for(lambda: all(stack.port_open(PORT + i) for i in range(3)), "granian pools")
+    try:
+        stack.wait_for(lambda: all(stack.port_open(PORT + i) for i in range(3)), "granian pools", 120)
+    except SystemExit:  # not left behind, holding the ports
+        stack.stop_groups(procs)
+        raise
     return procs
-
-
-async def counter_sales(base: str, token: str, perf_id: int, zone_id: int, until, lat: list, errors: Counter):
-    """A clerk selling one seat at a time, as fast as the window allows."""
-    import aiohttp
-
-    headers = {"Authorization": f"Token {token}"}
-    async with aiohttp.ClientSession(headers=headers) as s:
-        while not until():
-            t0 = time.perf_counter()
-            async with s.post(f"{base}/api/v1/holds/", json={"performance": perf_id, "zone": zone_id,
-                                                             "quantity": 1}) as r:
-                body = await r.json(content_type=None)
-                if r.status == 409:
-                    return  # the zone is sold out: the window closes
-                if r.status != 201:
-                    errors[f"counter hold {r.status}"] += 1
-                    await asyncio.sleep(0.2)
-                    continue
-            async with s.post(f"{base}/api/v1/orders/", json={
-                    "hold": body["token"], "customer": {"name": "Walk-in", "email": "walkin@example.org"},
-                    "payment": {"method": "cash", "tendered": "500.00"}}) as r:
-                await r.read()
-                if r.status != 201:
-                    errors[f"counter order {r.status}"] += 1
-            lat.append((time.perf_counter() - t0) * 1000)
-            await asyncio.sleep(0.25)  # the next customer steps up to the window
 
 
 async def probe(base: str, perf_id: int, connections: int, seconds: float) -> tuple[float, int]:
@@ -187,14 +180,18 @@ async def crowd(base: str, queue_base: str, perf: dict, visitors: int, arrival: 
         qty = rng.randint(1, 4)
         for zone in rng.sample(zones, len(zones)):
             for q in (qty, 1):
+                t0 = time.perf_counter()
                 async with session.post(f"{base}/api/v1/holds/", json={"performance": pk, "zone": zone,
                                                                        "quantity": q}, headers=headers) as r:
                     body = await r.json(content_type=None)
+                stats["buy_ms"].append((time.perf_counter() - t0) * 1000)
                 if r.status == 201:
                     fan = {"name": "Fan", "email": f"fan{rng.random()}@example.org"}
+                    t0 = time.perf_counter()
                     async with session.post(f"{base}/api/v1/orders/", headers=addr,
                                             json={"hold": body["token"], "customer": fan, "payment": card}) as o:
                         data = await o.json(content_type=None)
+                        stats["buy_ms"].append((time.perf_counter() - t0) * 1000)
                         if o.status == 201:
                             stats["tickets"] += len(data["tickets"])
                             stats["last_sale"] = time.monotonic()
@@ -216,7 +213,7 @@ async def crowd(base: str, queue_base: str, perf: dict, visitors: int, arrival: 
         await asyncio.gather(*(visitor(i, session, shop) for i in range(visitors)))
 
 
-def as_the_internet(target, *args):
+def as_the_internet(target, *args, priority: str = "idle"):
     """Run `target(*args)` in a child process, as the crowd's clients would be: elsewhere.
     On this machine that means the background cgroup (where it may) and the idle class in
     its own session, so that its CPU is not counted against the counter's latency.
@@ -227,9 +224,13 @@ def as_the_internet(target, *args):
 
     def child(results):
         os.setsid()
-        background.join(os.getpid(), background.idle_cgroup())
-        stack.lower_session(os.getpid(), 19)
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        if priority == "shared":  # a session of its own at normal priority, beside the machine's other work
+            os.setpriority(os.PRIO_PROCESS, 0, 0)
+            stack.lower_session(os.getpid(), 0)
+        else:
+            background.join(os.getpid(), background.idle_cgroup())
+            stack.lower_session(os.getpid(), 19)
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
         results.put(target(*args))
 
     ctx = multiprocessing.get_context("fork")
@@ -242,7 +243,7 @@ def as_the_internet(target, *args):
 
 def _crowd_process(public, queue, perf_id, zone_ids, visitors, arrival, opens_in, poll, timeout):
     t0 = time.monotonic()
-    stats = {"queue_requests": 0, "queue_ms": [], "admitted": 0, "tickets": 0, "errors": Counter(),
+    stats = {"queue_requests": 0, "queue_ms": [], "buy_ms": [], "admitted": 0, "tickets": 0, "errors": Counter(),
              "sold_out_at": None, "last_sale": None}
     asyncio.run(crowd(public, queue, {"id": perf_id, "zones": [{"id": z} for z in zone_ids]}, visitors, arrival,
                       opens_in, poll, timeout, stats))
@@ -269,7 +270,15 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--arrival", type=float, default=60, help="seconds over which the crowd arrives")
     ap.add_argument("--rows", type=int, default=70)
     ap.add_argument("--per-row", type=int, default=50)
-    ap.add_argument("--admit-per-minute", type=int, default=900)
+    ap.add_argument("--admit-per-minute", type=int, default=900, help="the rate; automatic: the starting rate")
+    ap.add_argument("--automatic", action="store_true", help="automatic admission within the bounds below")
+    ap.add_argument("--min-per-minute", type=int, default=900)
+    ap.add_argument("--max-per-minute", type=int, default=30000)
+    ap.add_argument("--holds-target", type=int, default=1000, help="automatic: active online holds aimed at")
+    ap.add_argument("--counters", type=int, default=4, help="counter terminals selling through the crowd")
+    ap.add_argument("--phones", type=int, default=12, help="phone operators selling through the crowd")
+    ap.add_argument("--staff-pause", type=float, default=1.0,
+                    help="seconds a clerk or operator takes between two steps (0.5x to 1.5x, at random)")
     ap.add_argument("--poll", type=float, default=15,
                     help="seconds between two polls when the page does not say (it does: the browser's htmx interval)")
     ap.add_argument("--public-workers", type=int, default=2)
@@ -277,6 +286,9 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--probe-seconds", type=float, default=10)
     ap.add_argument("--probe-connections", type=int, default=64)
     ap.add_argument("--timeout", type=float, default=420)
+    ap.add_argument("--priority", choices=("idle", "shared"), default="idle",
+                    help="idle: the crowd yields to everything (a machine of its own); shared: the crowd at normal "
+                         "priority beside other work, the staff above it")
     args = ap.parse_args(argv)
 
     started = stack.up()
@@ -284,47 +296,70 @@ def main(argv: list[str]) -> int:
     perf = None
     try:
         stack.setup_django()
-        from django.contrib.auth.models import Group, User
         from django.db.models import Count
         from django.utils import timezone
-        from rest_framework.authtoken.models import Token
 
-        from sales import waiting_room
+        from sales import admission, waiting_room
         from sales.benchmark import bench_performance
         from sales.models import Place, Ticket, WaitingRoom
-        from sales.roles import ensure_roles
 
-        ensure_roles()
-        clerk, _ = User.objects.get_or_create(username="crowd-clerk")
-        clerk.groups.add(Group.objects.get(name="counter clerk"))
-        token = Token.objects.get_or_create(user=clerk)[0].key
+        staff_accounts = terminals.accounts(args.counters, args.phones)
         perf = bench_performance(args.rows, args.per_row)
+        # The staff's idle baseline sells a performance of its own: the crowd's keeps every seat.
+        idle_perf = bench_performance(args.rows, args.per_row)
         capacity = args.rows * args.per_row
         zones = list(perf.price_zones.all())
-        procs = servers(args.public_workers)
+        procs = servers(args.public_workers, args.priority)
+        if args.priority == "shared":  # the staff's terminals run here (after the servers: they would inherit it)
+            os.setpriority(os.PRIO_PROCESS, 0, -10)
+            stack.lower_session(os.getpid(), -10)
         # The load balancer's routes: the shop and public API, the staff, the waiting room.
         public, staff, queue = (f"http://127.0.0.1:{PORT + i}" for i in range(3))
 
-        where = "the idle cgroup" if background.idle_cgroup() else "the idle class"
+        where = ("normal priority, the staff at nice -10" if args.priority == "shared" else
+                 "the idle cgroup" if background.idle_cgroup() else "the idle class")
+        admitting = (f"admitted automatically from {args.admit_per_minute}/min within {args.min_per_minute}-"
+                     f"{args.max_per_minute}/min" if args.automatic else f"admitted at {args.admit_per_minute}/min")
         print(f"performance {perf.pk}: {capacity} seats; public pool {args.public_workers} workers and queue pool "
               f"2 workers (in {where}), staff pool 1 worker; {args.visitors} visitors arriving "
-              f"within {args.arrival:.0f} s, admitted at {args.admit_per_minute}/min", flush=True)
-        idle_lat: list[float] = []
+              f"within {args.arrival:.0f} s, {admitting}; {args.counters} counter terminals and {args.phones} "
+              f"phone operators selling through their pages", flush=True)
+        deadline = (timezone.localtime() + timedelta(hours=12)).strftime("%Y-%m-%dT%H:%M")
+        idle_lat: dict[str, list[float]] = {"counter": [], "phone": []}
+        crowd_lat: dict[str, list[float]] = {"counter": [], "phone": []}
         errors: Counter = Counter()
-        warm = time.monotonic() + 2  # connections and caches first; not measured
-        asyncio.run(counter_sales(staff, token, perf.pk, zones[-1].pk, lambda: time.monotonic() > warm, [], errors))
-        t_idle = time.monotonic() + args.idle_seconds
-        asyncio.run(counter_sales(staff, token, perf.pk, zones[-1].pk, lambda: time.monotonic() > t_idle,
-                                  idle_lat, errors))
-        print(f"counter, idle: {len(idle_lat)} sales, {spread(idle_lat)}", flush=True)
+        idle_sales: Counter = Counter()
+        crowd_sales: Counter = Counter()
+
+        zone_ids = {perf.pk: [z.pk for z in zones], idle_perf.pk: [z.pk for z in idle_perf.price_zones.all()],
+                    None: []}
+
+        def staff_phase(perf_id, until, lat, sales, measuring=lambda: True, also=None):
+            async def both():
+                work = terminals.staff_at_work(
+                    staff, staff_accounts, perf_id, zone_ids[perf_id],
+                    until, lat, errors, sales, pause=args.staff_pause, deadline=deadline, measuring=measuring)
+                await asyncio.gather(work, *([also()] if also else []))
+            asyncio.run(both())
+
+        staff_phase(None, lambda: True, {"counter": [], "phone": []}, Counter())  # sign in, open the shifts
+        warm = time.monotonic() + 3  # connections and caches first; not measured
+        t_idle = warm + args.idle_seconds
+        staff_phase(idle_perf.pk, lambda: time.monotonic() > t_idle, idle_lat, idle_sales,
+                    measuring=lambda: time.monotonic() > warm)
+        for channel in ("counter", "phone"):
+            print(f"{channel}, idle: {idle_sales[channel]} sales, {len(idle_lat[channel])} requests, "
+                  f"{spread(idle_lat[channel])}", flush=True)
 
         # The queue opens a few seconds into the crowd's arrival: the early ones are drawn.
         opens_in = min(10.0, args.arrival / 4)
-        room = WaitingRoom.objects.create(performance=perf, opens_at=timezone.now() + timedelta(
-            seconds=args.probe_seconds + opens_in + 2), admit_per_minute=args.admit_per_minute, pass_minutes=15)
-        waiting_room.publish(room)
+        room = WaitingRoom.objects.create(
+            performance=perf, opens_at=timezone.now() + timedelta(seconds=args.probe_seconds + opens_in + 2),
+            admit_per_minute=args.admit_per_minute, pass_minutes=15, automatic=args.automatic,
+            min_per_minute=args.min_per_minute, max_per_minute=args.max_per_minute, holds_target=args.holds_target)
+        admission.publish(room)
         prober, answer = as_the_internet(lambda: asyncio.run(
-            probe(queue, perf.pk, args.probe_connections, args.probe_seconds)))
+            probe(queue, perf.pk, args.probe_connections, args.probe_seconds)), priority=args.priority)
         rps, probe_errors = answer.get(timeout=args.probe_seconds + 60)
         prober.join(timeout=30)
         print(f"queue probe: {rps:.0f} join/poll requests/s with {args.probe_connections} connections, "
@@ -336,19 +371,28 @@ def main(argv: list[str]) -> int:
                 r.delete(key)
         room.opens_at = timezone.now() + timedelta(seconds=opens_in)
         room.save()
-        waiting_room.publish(room)
+        admission.publish(room)
 
-        crowd_lat: list[float] = []
         t0 = time.monotonic()
-
         client, results = as_the_internet(_crowd_process, public, queue, perf.pk, [z.pk for z in zones],
-                                          args.visitors, args.arrival, opens_in, args.poll, args.timeout)
-        counter_until = time.monotonic() + args.timeout
+                                          args.visitors, args.arrival, opens_in, args.poll, args.timeout,
+                                          priority=args.priority)
+        staff_until = time.monotonic() + args.timeout
+        decisions: list[tuple[float, dict]] = []
 
         def crowd_over():
-            return not client.is_alive() or time.monotonic() > counter_until
+            return not client.is_alive() or time.monotonic() > staff_until
 
-        asyncio.run(counter_sales(staff, token, perf.pk, zones[-1].pk, crowd_over, crowd_lat, errors))
+        async def watch_the_rate():  # what the organizer's admin line says, once a second
+            while not crowd_over():
+                if args.automatic and (auto := admission.state(perf.pk)) and auto.get("decided_at") and (
+                        not decisions or decisions[-1][1]["decided_at"] != auto["decided_at"]):
+                    decisions.append((float(auto["decided_at"]) - room.opens_at.timestamp(), auto))
+                await asyncio.sleep(0.5)
+
+        staff_phase(perf.pk, crowd_over, crowd_lat, crowd_sales, also=watch_the_rate)
+        while client.is_alive() and not crowd_over():
+            time.sleep(0.5)
         stats = results.get(timeout=args.timeout + 60)
         client.join(timeout=30)
         stats["errors"] = Counter(stats["errors"])
@@ -357,22 +401,35 @@ def main(argv: list[str]) -> int:
         elapsed = time.monotonic() - t0
         sold_window = (stats["last_sale"] or time.monotonic()) - opens_at
         sold = Place.objects.filter(performance=perf, state="sold").count()
+        reserved = Place.objects.filter(performance=perf, state="held", hold__orders__status="reserved").count()
         valid = Ticket.objects.filter(place__performance=perf, status="valid")
         doubles = valid.values("place").annotate(n=Count("pk")).filter(n__gt=1).count()
-        ok = sold == valid.count() <= capacity and doubles == 0
+        ok = sold == valid.count() and sold + reserved <= capacity and doubles == 0
         q = stats["queue_requests"]
+        if decisions:
+            print("automatic admission (s after the opening: rate/min, why):")
+            for at, auto in decisions:
+                m = auto["measures"] or {}
+                print(f"  {at:5.1f} s  {auto['verdict']:7} {int(float(auto['rate'])):6}  {auto['cause']:8} "
+                      f"buyer p99 {m.get('p99_ms')} ms, {m.get('requests')} requests, {m.get('errors')} errors, "
+                      f"{m.get('holds')} holds")
         print(f"crowd: {q} queue requests in {elapsed:.1f} s ({q / elapsed:.0f}/s average), "
               f"queue p50 {pct(stats['queue_ms'], 50):.0f} ms p99 {pct(stats['queue_ms'], 99):.0f} ms")
+        print(f"buyers' hold and order requests: {len(stats['buy_ms'])}, {spread(stats['buy_ms'])}")
         print(f"admitted {stats['admitted']} ({stats['admitted'] / max(sold_window, 1):.1f}/s); "
               f"{stats['tickets']} tickets sold online in {sold_window:.1f} s after the opening "
-              f"({stats['tickets'] / max(sold_window, 1):.1f}/s); {sold} places sold in all, counter included")
-        ratio = pct(crowd_lat, 99) / pct(idle_lat, 99) if idle_lat and crowd_lat else float("nan")
-        print(f"counter during the crowd: {len(crowd_lat)} sales, {spread(crowd_lat)}; "
-              f"p99 ratio crowd/idle {ratio:.2f} (target <= 1.5)")
+              f"({stats['tickets'] / max(sold_window, 1):.1f}/s); {sold} places sold in all, counter included; "
+              f"{reserved} reserved by phone")
+        for channel in ("counter", "phone"):
+            i, c = idle_lat[channel], crowd_lat[channel]
+            ratio = pct(c, 99) / pct(i, 99) if i and c else float("nan")
+            print(f"{channel}: idle p50 {pct(i, 50):.1f} / p99 {pct(i, 99):.1f} ms ({len(i)} requests) -> "
+                  f"crowd p50 {pct(c, 50):.1f} / p99 {pct(c, 99):.1f} ms ({len(c)} requests, "
+                  f"{crowd_sales[channel]} sales); p99 ratio crowd/idle {ratio:.2f} (target <= 1.5)")
         all_errors = stats["errors"] + errors
         print(f"errors: {sum(all_errors.values())} {dict(all_errors)}")
-        print(f"oversell check: {sold} places sold of {capacity}, {valid.count()} valid tickets, "
-              f"{doubles} places in two tickets -> {'OK' if ok else 'OVERSOLD'}")
+        print(f"oversell check: {sold} places sold of {capacity} and {reserved} reserved, {valid.count()} valid "
+              f"tickets, {doubles} places in two tickets -> {'OK' if ok else 'OVERSOLD'}")
         return 0 if ok else 1
     finally:
         stack.benchmark_finished(procs, started, django_set_up=perf is not None)

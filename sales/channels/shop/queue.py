@@ -24,7 +24,7 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import translation
 
-from sales import draws, waiting_room
+from sales import admission, draws, waiting_room
 
 VISITOR_COOKIE = "wr_visitor"
 VISITOR_SALT = "sales.waiting_room.visitor"
@@ -103,6 +103,8 @@ def answer(pk: int, *, visitor_cookie: str | None, htmx: bool, ip: str, cookies_
             return Answer(302, headers=[("Location", shop_url)], cookies=cookies)
         return _page(pk, place, visitor, htmx=htmx, cookies=cookies, presale=True)
     place = waiting_room.status(pk, visitor)
+    if place.state != "before":
+        admission.tick(pk)  # an automatic room's rate follows the buyers, decided by who admits
     if place.state == "admitted":
         cookies.append((PASS_COOKIE.format(pk), waiting_room.issue_pass(pk, visitor), place.ttl or None))
         if htmx:

@@ -1,0 +1,368 @@
+"""Automatic admission: the waiting room's rate, found from what the public pool measures.
+
+A room in automatic mode starts at its admission rate and, every `TICK_SECONDS` once the
+on-sale has opened, looks at the last `WINDOW_SECONDS` of buyers' requests and at the
+performance's active online holds, and chooses the next rate within the organizer's
+bounds (`min_per_minute`, `max_per_minute`):
+
+- errors among buyers' requests (5xx): halve the rate;
+- buyers' p99 over the target (`ADMISSION_TARGET_P99_MS`), or more active holds than the
+  room's target: lower it by 30 %;
+- p99 under half the target and holds under 90 % of theirs: raise it, doubling while it
+  has never had to lower (a ramp from the opening), by a quarter after;
+- in between, with no buyer request measured, or within `COOLDOWN_SECONDS` of a
+  lowering: keep it. The band between the
+  two latency thresholds and the cool-down are the hysteresis: the rate does not swing
+  on every tick.
+
+It only sets a rate. Who may buy is still the queue's order and the pass, and what is
+sold is still the inventory's: a wrong rate makes a sale slower or busier, never wrong.
+
+Where each part runs, so that joining and polling stay free of database queries:
+
+- the public pool's web processes count each buyer request (latency, error) in memory
+  and add the counts to one Redis hash per second, at most once a second per process
+  (`record`, from boxoffice.pools.BuyerLatencyMiddleware);
+- Celery beat counts active holds in PostgreSQL every few seconds (`measure_holds`); a
+  count older than `HOLDS_FRESH_SECONDS` is left out of the decision and the reason says so;
+- whoever serves the queue page runs the decision (`tick`): at most once per tick across
+  the fleet (a Redis gate), Redis only. Beat runs it too, for a queue nobody polls. If
+  both are late, the frontier keeps moving at the last rate chosen: nothing waits on them.
+
+The rate chosen and why are kept in the room's `auto` hash; the admin shows them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from bisect import bisect_left
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import redis
+from django.conf import settings
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from events.models import Channel
+from sales import waiting_room
+from sales.models import Hold
+from sales.policy import policy_for
+
+logger = logging.getLogger(__name__)
+
+TICK_SECONDS = 2.0
+WINDOW_SECONDS = 3
+COOLDOWN_SECONDS = 6.0
+HOLDS_FRESH_SECONDS = 30.0
+RAMP, STEP_UP, SLOWER, ERRORS = 2.0, 1.25, 0.7, 0.5
+# Upper bounds (ms) of the latency histogram's buckets; the last one is everything slower.
+BUCKETS = (5, 10, 20, 35, 50, 75, 100, 150, 200, 300, 400, 500, 750, 1000, 1500, 2000, 3000, 5000)
+OVER = 10000  # what a p99 beyond the last bucket reads as
+
+
+def _auto_key(perf_id: int) -> str:
+    return f"wr:{perf_id}:auto"
+
+
+def _second_key(second: int) -> str:
+    return f"adm:m:{second}"
+
+
+# --- measuring: in the public pool's web processes --------------------------------------
+
+class _Counts:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.clear()
+        self.flushed = 0.0
+
+    def clear(self):
+        self.n = self.errors = 0
+        self.buckets = [0] * (len(BUCKETS) + 1)
+
+
+_counts = _Counts()
+
+
+def record(ms: float, error: bool, now: float | None = None) -> None:
+    """Count one buyer request. Cheap: memory, and one Redis round trip a second."""
+    now = time.time() if now is None else now
+    with _counts.lock:
+        _counts.n += 1
+        _counts.errors += bool(error)
+        _counts.buckets[bisect_left(BUCKETS, ms)] += 1
+        due = now - _counts.flushed >= 1.0
+    if due:
+        flush(now)
+
+
+def flush(now: float | None = None) -> None:
+    """Add this process's counts to the current second's hash in Redis. Best effort: with
+    Redis away the counts are dropped (and selling goes on)."""
+    now = time.time() if now is None else now
+    with _counts.lock:
+        n, errors, buckets = _counts.n, _counts.errors, _counts.buckets
+        _counts.clear()
+        _counts.flushed = now
+    if not n:
+        return
+    key = _second_key(int(now))
+    try:
+        pipe = waiting_room.client().pipeline(transaction=False)
+        pipe.hincrby(key, "n", n)
+        if errors:
+            pipe.hincrby(key, "err", errors)
+        for i, count in enumerate(buckets):
+            if count:
+                pipe.hincrby(key, f"b{i}", count)
+        pipe.expire(key, 120)
+        pipe.execute()
+    except redis.RedisError as exc:
+        logger.warning("buyer latency not recorded: %s", exc)
+
+
+@dataclass(frozen=True)
+class Measures:
+    requests: int
+    errors: int
+    p99_ms: int
+    holds: int | None  # None: no fresh count
+
+    @property
+    def as_dict(self) -> dict:
+        return {"requests": self.requests, "errors": self.errors, "p99_ms": self.p99_ms, "holds": self.holds}
+
+
+def measures(perf_id: int, now: float, auto: dict | None = None) -> Measures:
+    """The buyers' requests of the last WINDOW_SECONDS (the fleet's, all performances: they
+    share its capacity) and this performance's active holds, if counted recently."""
+    r = waiting_room.client()
+    pipe = r.pipeline(transaction=False)
+    for second in range(int(now) - WINDOW_SECONDS, int(now) + 1):
+        pipe.hgetall(_second_key(second))
+    buckets = [0] * (len(BUCKETS) + 1)
+    n = errors = 0
+    for raw in pipe.execute():
+        n += int(raw.get("n", 0))
+        errors += int(raw.get("err", 0))
+        for i in range(len(buckets)):
+            buckets[i] += int(raw.get(f"b{i}", 0))
+    auto = r.hgetall(_auto_key(perf_id)) if auto is None else auto
+    holds = None
+    if auto.get("holds_at") and now - float(auto["holds_at"]) <= HOLDS_FRESH_SECONDS:
+        holds = int(auto["holds"])
+    return Measures(n, errors, _p99(buckets, n), holds)
+
+
+def _p99(buckets: list[int], n: int) -> int:
+    if not n:
+        return 0
+    seen = 0
+    for i, count in enumerate(buckets):
+        seen += count
+        if seen >= 0.99 * n:
+            return BUCKETS[i] if i < len(BUCKETS) else OVER
+    return OVER
+
+
+def measure_holds(perf_id: int, now=None) -> int:
+    """Count the performance's live holds of queued channels (the buyers let in and still
+    choosing or paying) into Redis for the controller. One indexed count; run by beat."""
+    now = now or timezone.now()
+    queued = [c for c in Channel.values if policy_for(c).queued]
+    count = Hold.objects.filter(performance_id=perf_id, channel__in=queued, status=Hold.Status.ACTIVE,
+                                expires_at__gt=now).count()
+    waiting_room.client().hset(_auto_key(perf_id), mapping={"holds": count, "holds_at": now.timestamp()})
+    return count
+
+
+# --- deciding ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Decision:
+    per_minute: int
+    verdict: str  # "raised", "lowered", "kept"
+    cause: str  # "errors", "slow", "holds", "healthy", "quiet", "band", "cooling", "bound"
+    measures: Measures
+
+
+def decide(*, rate: float, low: float, high: float, target_ms: int, holds_target: int | None, ramp: bool,
+           cooling: bool, m: Measures) -> tuple[float, str, str]:
+    """The next rate (visitors per minute) from the current one and the measures; with the
+    verdict and its cause. Pure: the rules of the module's docstring."""
+    holds_over = holds_target is not None and m.holds is not None and m.holds > holds_target
+    holds_room = holds_target is None or m.holds is None or m.holds <= 0.9 * holds_target
+    if m.errors:
+        new, cause = rate * ERRORS, "errors"
+    elif m.requests and m.p99_ms > target_ms:
+        new, cause = rate * SLOWER, "slow"
+    elif holds_over:
+        new, cause = rate * SLOWER, "holds"
+    elif cooling:
+        return rate, "kept", "cooling"
+    elif not m.requests:  # nothing measured yet (the first admitted are still on their way): no reason to move
+        return rate, "kept", "quiet"
+    elif m.p99_ms <= target_ms / 2 and holds_room:
+        new, cause = rate * (RAMP if ramp else STEP_UP), "healthy"
+    else:
+        return rate, "kept", "band"
+    bounded = min(high, max(low, new))
+    if abs(bounded - rate) < 0.5:
+        return rate, "kept", "bound" if cause == "healthy" else cause
+    return bounded, "raised" if bounded > rate else "lowered", cause
+
+
+GATE = """
+-- KEYS: auto, cfg   ARGV: now, tick. The room's automatic settings if it is this caller's
+-- turn to decide (automatic, open, enabled, the last decision a tick ago), else nil.
+if redis.call('HGET', KEYS[1], 'on') ~= '1' then return nil end
+local cfg = redis.call('HMGET', KEYS[2], 'enabled', 'opens', 'rate')
+if cfg[1] ~= '1' or tonumber(ARGV[1]) < tonumber(cfg[2]) then return nil end
+local due = tonumber(redis.call('HGET', KEYS[1], 'due') or '0')
+if tonumber(ARGV[1]) < due then return nil end
+redis.call('HSET', KEYS[1], 'due', tonumber(ARGV[1]) + tonumber(ARGV[2]))
+local out = redis.call('HGETALL', KEYS[1])
+table.insert(out, 'current')
+table.insert(out, cfg[3])
+return out
+"""
+
+# The frontier moves at the new rate from now, from where the old rate had brought it
+# (sales.waiting_room.Config.frontier): nobody admitted is taken back. One script, so a
+# decision and an organizer's save cannot interleave between read and write.
+SET_RATE = """
+-- KEYS: cfg   ARGV: now, rate (per second)
+local c = redis.call('HMGET', KEYS[1], 'opens', 'rate', 'base', 'at')
+if not c[1] then return 0 end
+local now, opens = tonumber(ARGV[1]), tonumber(c[1])
+local base, at = tonumber(c[3]), tonumber(c[4])
+if now > opens then
+  base = base + math.max(0, now - math.max(at, opens)) * tonumber(c[2])
+  at = now
+end
+redis.call('HSET', KEYS[1], 'rate', ARGV[2], 'base', string.format('%.6f', base), 'at', string.format('%.6f', at))
+return 1
+"""
+
+
+def adjust(perf_id: int, now: float | None = None) -> Decision | None:
+    """Decide the room's next rate, if it is automatic, open, and a tick has passed since
+    the last decision anywhere; None otherwise. Redis only."""
+    now = time.time() if now is None else now
+    r = waiting_room.client()
+    keys = waiting_room._keys(perf_id)  # the room's own key names, as the queue names them
+    raw = r.eval(GATE, 2, _auto_key(perf_id), keys["cfg"], now, TICK_SECONDS)
+    if raw is None:
+        return None
+    auto = dict(zip(raw[::2], raw[1::2], strict=True))
+    m = measures(perf_id, now, auto)
+    low, high = float(auto["min"]), float(auto["max"])
+    rate = float(auto["current"]) * 60
+    target = int(auto.get("target_ms") or settings.ADMISSION_TARGET_P99_MS)
+    holds_target = int(auto["holds_target"]) if auto.get("holds_target") else None
+    new, verdict, cause = decide(rate=rate, low=low, high=high, target_ms=target, holds_target=holds_target,
+                                 ramp=auto.get("ramp") == "1", cooling=now < float(auto.get("cool_until") or 0), m=m)
+    if verdict != "kept":
+        r.eval(SET_RATE, 1, keys["cfg"], now, new / 60)
+    change = {"rate": round(new), "verdict": verdict, "cause": cause, "decided_at": now,
+              "measures": json.dumps(m.as_dict)}
+    if verdict == "lowered":
+        change.update(ramp="0", cool_until=now + COOLDOWN_SECONDS)
+    r.hset(_auto_key(perf_id), mapping=change)
+    return Decision(round(new), verdict, cause, m)
+
+
+_due: dict[int, float] = {}
+
+
+def tick(perf_id: int) -> None:
+    """Called by whoever serves the queue page: at most every half tick per process does
+    it ask Redis whether a decision is due (the gate lets one caller per tick through)."""
+    mono = time.monotonic()
+    if _due.get(perf_id, 0.0) > mono:
+        return
+    _due[perf_id] = mono + TICK_SECONDS / 2
+    try:
+        adjust(perf_id)
+    except redis.RedisError as exc:  # the frontier goes on at the last rate
+        logger.warning("admission rate not adjusted: %s", exc)
+
+
+# --- settings, from the admin -------------------------------------------------------------
+
+def publish(room) -> None:
+    """Publish a room (sales.waiting_room.publish) with its automatic settings. Saving an
+    automatic room during its on-sale keeps the rate it had found (within the new bounds):
+    changing a bound is not a restart from the starting rate."""
+    before = waiting_room.config(room.performance_id)
+    waiting_room.publish(room)
+    key = _auto_key(room.performance_id)
+    r = waiting_room.client()
+    if not room.automatic:
+        r.hset(key, "on", "0")
+        return
+    low, high = room.min_per_minute, room.max_per_minute
+    start = min(high, max(low, room.admit_per_minute))
+    now = time.time()
+    running = before is not None and before.opens == room.opens_at.timestamp() and now > before.opens
+    if running and r.hget(key, "on") == "1":
+        start = min(high, max(low, before.rate * 60))
+    else:  # a fresh start: ramp up from the starting rate
+        r.delete(key)
+        r.hset(key, mapping={"ramp": "1", "rate": start, "verdict": "kept", "cause": "start"})
+    r.hset(key, mapping={"on": "1", "min": low, "max": high, "holds_target": room.holds_target or "",
+                         "target_ms": settings.ADMISSION_TARGET_P99_MS})
+    r.eval(SET_RATE, 1, waiting_room._keys(room.performance_id)["cfg"], now, start / 60)
+
+
+def state(perf_id: int) -> dict | None:
+    """The automatic room's last decision, for the organizer; None if not automatic."""
+    auto = waiting_room.client().hgetall(_auto_key(perf_id))
+    if auto.get("on") != "1":
+        return None
+    auto["measures"] = json.loads(auto["measures"]) if auto.get("measures") else None
+    return auto
+
+
+def explain(perf_id: int) -> str | None:
+    """One line for the organizer: the rate chosen, when, and why."""
+    try:
+        auto = state(perf_id)
+    except redis.RedisError:
+        return None
+    if auto is None:
+        return None
+    rate = formats.number_format(int(float(auto["rate"])), force_grouping=True)
+    bounds = {"min": formats.number_format(int(float(auto["min"])), force_grouping=True),
+              "max": formats.number_format(int(float(auto["max"])), force_grouping=True)}
+    m = auto.get("measures")
+    if not m:
+        return _("Automatic: %(rate)s a minute to start with (bounds %(min)s to %(max)s); it adjusts once the "
+                 "on-sale opens.") % {"rate": rate, **bounds}
+    when = timezone.localtime(datetime.fromtimestamp(float(auto["decided_at"]), tz=UTC))
+    verdict = {"raised": _("raised to"), "lowered": _("lowered to"), "kept": _("kept at")}[auto["verdict"]]
+    target = int(auto.get("target_ms") or settings.ADMISSION_TARGET_P99_MS)
+    holds = (_("holds not counted lately") if m["holds"] is None else
+             _("%(holds)s active holds (target %(target)s)") % {
+                 "holds": m["holds"], "target": auto.get("holds_target") or "-"})
+    cause = {
+        "errors": _("buyers met errors"),
+        "slow": _("buyers' requests are slower than the target"),
+        "holds": _("more active holds than the target"),
+        "healthy": _("buyers are served fast"),
+        "quiet": _("no buyer traffic"),
+        "band": _("latency between half the target and the target"),
+        "cooling": _("waiting a few seconds after lowering"),
+        "bound": _("at its bound"),
+        "start": _("starting rate"),
+    }[auto["cause"]]
+    return _("Automatic: %(verdict)s %(rate)s a minute at %(time)s (bounds %(min)s to %(max)s): %(cause)s. "
+             "Last %(window)s s: %(requests)s buyer requests, %(errors)s errors, p99 %(p99)s ms (target %(target)s "
+             "ms); %(holds)s.") % {
+        "verdict": verdict, "rate": rate, "time": when.strftime("%H:%M:%S"), **bounds, "cause": cause,
+        "window": WINDOW_SECONDS + 1, "requests": m["requests"], "errors": m["errors"], "p99": m["p99_ms"],
+        "target": target, "holds": holds}

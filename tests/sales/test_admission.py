@@ -1,0 +1,205 @@
+"""Automatic admission on real Redis: the controller raises the rate while buyers are
+served fast, lowers it on errors, slowness or too many holds, stays within the
+organizer's bounds, and does not swing on every tick; the queue goes on at the last rate
+when nobody decides."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from events.models import Channel
+from sales import admission, waiting_room
+from sales.holds import hold_create
+from sales.models import WaitingRoom
+from sales.tasks import refresh_waiting_rooms
+from tests.support import make_performance, places_of, signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def automatic_room(perf, start=600, low=300, high=6000, holds_target=None, opened_ago=10):
+    room = WaitingRoom.objects.create(performance=perf, opens_at=timezone.now() - timedelta(seconds=opened_ago),
+                                      admit_per_minute=start, automatic=True, min_per_minute=low,
+                                      max_per_minute=high, holds_target=holds_target)
+    admission.publish(room)
+    return room
+
+
+def buyers(now, n, ms, errors=0):
+    """n buyer requests of `ms` each, `errors` of them failed, counted at `now`."""
+    for i in range(n):
+        admission.record(ms, i < errors, now=now)
+    admission.flush(now=now)
+
+
+def rate(perf):
+    return waiting_room.config(perf.pk).rate * 60
+
+
+def test_raises_while_buyers_are_served_fast_doubling_until_it_first_lowers(performance):
+    automatic_room(performance, start=600)
+    now = time.time()
+    steps = []
+    for i in range(3):
+        t = now + i * admission.TICK_SECONDS
+        buyers(t, 200, 40)
+        steps.append(admission.adjust(performance.pk, now=t))
+    assert [(d.verdict, d.cause, d.per_minute) for d in steps] == [
+        ("raised", "healthy", 1200), ("raised", "healthy", 2400), ("raised", "healthy", 4800)]
+    assert rate(performance) == pytest.approx(4800)
+    assert steps[0].measures.requests == 200 and steps[0].measures.p99_ms == 50
+    # One slow window: lowered, and from then on it climbs by a quarter, not by doubling.
+    t = now + 3 * admission.TICK_SECONDS
+    buyers(t, 200, 900)
+    assert admission.adjust(performance.pk, now=t).per_minute == 3360
+    t += admission.COOLDOWN_SECONDS + 4  # past the cool-down; the slow second out of the window
+    buyers(t, 200, 40)
+    assert admission.adjust(performance.pk, now=t).per_minute == 4200
+
+
+def test_lowers_on_errors_and_on_slow_requests(performance):
+    automatic_room(performance, start=4000, low=100, high=10000)
+    now = time.time()
+    buyers(now, 500, 30, errors=1)  # one 5xx in 500: errors halve the rate
+    d = admission.adjust(performance.pk, now=now)
+    assert (d.verdict, d.cause, d.per_minute) == ("lowered", "errors", 2000)
+    assert rate(performance) == pytest.approx(2000)
+    later = now + 5 + admission.COOLDOWN_SECONDS  # the errors are out of the window
+    buyers(later, 300, 30)
+    buyers(later, 10, 2500)  # p99 2.5 s, over the 400 ms target
+    d = admission.adjust(performance.pk, now=later)
+    assert (d.verdict, d.cause, d.per_minute) == ("lowered", "slow", 1400)
+    assert d.measures.p99_ms == 3000  # the histogram's bucket: 2-3 s
+
+
+def test_lowers_while_more_holds_are_active_than_the_target_counted_from_the_database(performance, clerk):
+    automatic_room(performance, start=1000, holds_target=2)
+    for place in places_of(performance)[:3]:
+        hold_create(performance=performance, channel=Channel.ONLINE, place_ids=[place.pk])
+    hold_create(performance=performance, channel=Channel.COUNTER, user=clerk, place_ids=[places_of(performance)[5].pk])
+    refresh_waiting_rooms()  # beat: counts the online holds, and decides since nobody polled
+    auto = admission.state(performance.pk)
+    assert auto["measures"]["holds"] == 3  # the counter's hold is not the queue's
+    assert (auto["verdict"], auto["cause"], int(auto["rate"])) == ("lowered", "holds", 700)
+    assert "3 active holds (target 2)" in admission.explain(performance.pk)
+
+
+def test_stays_within_the_organizers_bounds(performance):
+    automatic_room(performance, start=5000, low=500, high=6000)
+    assert rate(performance) == pytest.approx(5000)
+    now = time.time()
+    buyers(now, 100, 20)
+    assert admission.adjust(performance.pk, now=now).per_minute == 6000  # not 10,000
+    buyers(now + 2, 100, 20)
+    d = admission.adjust(performance.pk, now=now + 2)
+    assert (d.verdict, d.cause, d.per_minute) == ("kept", "bound", 6000)
+    for i in range(8):  # errors on every tick: down to the floor and no further
+        t = now + 4 + i * admission.TICK_SECONDS
+        buyers(t, 100, 20, errors=5)
+        d = admission.adjust(performance.pk, now=t)
+    assert (d.verdict, d.cause, d.per_minute) == ("kept", "errors", 500)
+    assert rate(performance) == pytest.approx(500)
+    # A starting rate outside the bounds starts at the nearest bound.
+    other = make_performance()
+    automatic_room(other, start=100, low=500, high=6000)
+    assert rate(other) == pytest.approx(500)
+
+
+def test_hysteresis_a_band_of_latencies_and_a_cool_down_after_lowering(performance):
+    automatic_room(performance, start=2000, low=100, high=10000)
+    now = time.time()
+    buyers(now, 200, 250)  # p99 300 ms: over half the target, under the target
+    d = admission.adjust(performance.pk, now=now)
+    assert (d.verdict, d.cause, d.per_minute) == ("kept", "band", 2000)
+    # Nothing measured (the first admitted are still on their way): no reason to move.
+    assert admission.adjust(performance.pk, now=now + 30).cause == "quiet"
+    assert rate(performance) == pytest.approx(2000)
+    now += 40
+    buyers(now, 200, 250)
+    admission.adjust(performance.pk, now=now)
+    # One decision per tick across the fleet: a second caller within the tick does nothing.
+    assert admission.adjust(performance.pk, now=now + 0.5) is None
+    t = now + 5
+    buyers(t, 200, 900)
+    assert admission.adjust(performance.pk, now=t).verdict == "lowered"
+    t += admission.TICK_SECONDS + 2  # the slow second out of the window, within the cool-down
+    buyers(t, 200, 20)  # fast again at once: kept while cooling down
+    d = admission.adjust(performance.pk, now=t)
+    assert (d.verdict, d.cause) == ("kept", "cooling")
+    t += admission.COOLDOWN_SECONDS
+    buyers(t, 200, 20)
+    assert admission.adjust(performance.pk, now=t).verdict == "raised"
+    # Control: a fixed-rate room is left alone whatever buyers meet.
+    fixed = make_performance()
+    WaitingRoom.objects.create(performance=fixed, opens_at=timezone.now() - timedelta(seconds=5), admit_per_minute=600)
+    admission.publish(WaitingRoom.objects.get(performance=fixed))
+    assert admission.adjust(fixed.pk, now=t + 10) is None
+    assert rate(fixed) == pytest.approx(600)
+
+
+def test_a_rate_change_takes_nobody_back_and_the_queue_goes_on_at_the_last_rate_undecided(performance):
+    automatic_room(performance, start=600, opened_ago=30)
+    now = time.time()
+    before = waiting_room.config(performance.pk).frontier(now)
+    assert before == pytest.approx(300, abs=2)  # 30 s at 10 a second
+    buyers(now, 100, 30, errors=2)
+    admission.adjust(performance.pk, now=now)
+    cfg = waiting_room.config(performance.pk)
+    assert cfg.frontier(now) == pytest.approx(before, abs=0.01)
+    # Nobody decides for a minute (Celery late, nobody polling): admission goes on at 5/s.
+    assert cfg.frontier(now + 60) == pytest.approx(before + 300, abs=0.01)
+    # Not before the opening: the ramp starts with the on-sale.
+    later = make_performance()
+    room = automatic_room(later, start=600, opened_ago=-60)
+    buyers(now, 100, 20)
+    assert admission.adjust(later.pk, now=now) is None
+    assert admission.explain(later.pk).startswith("Automatic: 600 a minute to start with")
+    # Saving the room in the admin during its on-sale keeps the rate it found, within the new bounds.
+    found = make_performance()
+    room = automatic_room(found, start=600)
+    buyers(now + 10, 100, 20)
+    assert admission.adjust(found.pk, now=now + 10).per_minute == 1200
+    room.pass_minutes = 20
+    admission.publish(room)
+    assert rate(found) == pytest.approx(1200)  # not the starting 600
+    room.max_per_minute = 1000
+    admission.publish(room)
+    assert rate(found) == pytest.approx(1000)
+
+
+def test_buyer_requests_are_measured_and_the_queue_page_decides(client, performance, clerk):
+    automatic_room(performance, start=600)
+    admission.flush()
+    now = time.time()
+    client.get(f"/performances/{performance.pk}/")  # a buyer's page: measured
+    signed_in(clerk).get("/counter/")  # staff: not a buyer's
+    admission.flush()
+    assert admission.measures(performance.pk, time.time()).requests == 1
+    admission._due.clear()
+    response = client.get(f"/performances/{performance.pk}/queue/")  # who admits decides
+    assert response.status_code in (200, 302)
+    auto = admission.state(performance.pk)
+    assert float(auto["decided_at"]) >= now and auto["measures"]["requests"] == 1
+
+
+def test_the_organizer_sets_bounds_in_the_admin_and_reads_the_rate_chosen(client, organizer):
+    perf = make_performance()
+    client.force_login(organizer)
+    form = {"performance": perf.pk, "enabled": "on", "opens_at_0": timezone.localtime().strftime("%Y-%m-%d"),
+            "opens_at_1": timezone.localtime().strftime("%H:%M:%S"), "admit_per_minute": 600, "automatic": "on",
+            "min_per_minute": 900, "max_per_minute": 300, "pass_minutes": 15}
+    response = client.post("/admin/sales/waitingroom/add/", form)
+    assert response.status_code == 200 and "The upper bound is below the lower one." in response.content.decode()
+    assert not WaitingRoom.objects.exists()
+    response = client.post("/admin/sales/waitingroom/add/", {**form, "min_per_minute": "", "max_per_minute": 300})
+    assert "Automatic admission needs both bounds" in response.content.decode()
+    client.post("/admin/sales/waitingroom/add/", {**form, "min_per_minute": 300, "max_per_minute": 9000})
+    room = WaitingRoom.objects.get(performance=perf)
+    assert rate(perf) == pytest.approx(600)
+    now = time.time()
+    buyers(now, 50, 20)
+    admission.adjust(perf.pk, now=now + 1)
+    page = client.get(f"/admin/sales/waitingroom/{room.pk}/change/").content.decode()
+    assert "Automatic: raised to 1,200 a minute" in page and "buyers are served fast" in page
