@@ -8,6 +8,9 @@ streaming replica made with pg_basebackup."""
 from __future__ import annotations
 
 import copy
+import os
+import subprocess
+import sys
 
 import pytest
 from django.conf import settings
@@ -16,8 +19,7 @@ from django.db import DatabaseError, connections
 from sales.models import Place
 from sales.replica import REPLICA
 from tests.support import BUYER, CARD, client_for, make_performance, places_of
-
-pytestmark = pytest.mark.django_db(transaction=True)  # the replica's connection sees only what was committed
+from tooling import fleet, stack
 
 
 @pytest.fixture
@@ -50,6 +52,7 @@ def seat_states(client, perf) -> list[str]:
     return [row[data["columns"].index("state")] for row in data["seats"]]
 
 
+@pytest.mark.django_db(transaction=True)  # the replica's connection sees only what was committed
 def test_seat_map_reads_the_replica_and_a_sale_never_touches_it(replica_queries):
     perf = make_performance(rows=2, per_row=5)
     client = client_for()
@@ -72,3 +75,20 @@ def test_seat_map_reads_the_replica_and_a_sale_never_touches_it(replica_queries)
     with pytest.raises(DatabaseError, match="read-only"):
         Place.objects.using(REPLICA).filter(performance=perf).update(state="blocked")
     assert Place.objects.filter(performance=perf, state="sold").count() == 2
+
+
+def test_fleet_sells_out_across_hosts_through_a_host_dying_and_cleans_up():
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL"}}
+    run = subprocess.run([sys.executable, "-m", "tooling.fleet", "--rows", "4", "--per-row", "50", "--concurrency",
+                          "8", "--probes", "3"], cwd=stack.ROOT, env=env, capture_output=True, text=True,
+                         timeout=600)
+    out = run.stdout
+    assert run.returncode == 0, out + run.stderr[-3000:]
+    assert "sold 200 tickets of 200" in out or "places still held" in out, out
+    assert "0 places in two tickets -> OK" in out, out
+    assert "killed web1" in out and "HAProxy marked web1 down" in out, out
+    assert "a hot standby (read-only, in recovery)" in out, out
+    assert "seat-map staleness across hosts" in out, out
+    namespaces = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    links = subprocess.run(["ip", "link"], capture_output=True, text=True).stdout
+    assert fleet.PREFIX not in namespaces and fleet.BRIDGE not in links

@@ -344,6 +344,14 @@ def report(timeline: Timeline, sold: int, lags: list[float], performance, capaci
     doubles = valid.values("place").annotate(n=Count("pk")).filter(n__gt=1).count()
     held = Place.objects.filter(performance=performance, state="held").count()
     oversell_ok = db_sold == valid.count() <= capacity and doubles == 0 and db_sold == sold
+    import psycopg
+
+    with psycopg.connect(host=addr("db"), port=5433, user=stack.DB_USER, dbname=stack.DB_NAME) as replica:
+        (standby,), = replica.execute("SELECT pg_is_in_recovery()").fetchall()
+        (on_replica,), = replica.execute("SELECT count(*) FROM sales_place WHERE performance_id = %s AND "
+                                         "state = 'sold'", (performance.pk,)).fetchall()
+    print(f"replica: {'a hot standby (read-only, in recovery)' if standby else 'NOT A STANDBY'}, "
+          f"{on_replica} places sold there as on the primary")
     failures = [t for t, ok in timeline.events if not ok]
     if timeline.refused:
         print(f"requests refused: {dict(timeline.refused.most_common(5))}")
@@ -371,7 +379,7 @@ def report(timeline: Timeline, sold: int, lags: list[float], performance, capaci
               f"p50 {pct(finite, 50):.0f} ms, max {max(finite):.0f} ms (live-update interval "
               f"{LIVE_UPDATE_SECONDS * 1000:.0f} ms){'; some never seen' if len(finite) < len(lags) else ''}")
     stale_ok = bool(finite) and len(finite) == len(lags) and max(finite) <= LIVE_UPDATE_SECONDS * 1000
-    return oversell_ok and stale_ok
+    return oversell_ok and stale_ok and standby
 
 
 def main(argv: list[str]) -> int:
