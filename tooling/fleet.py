@@ -8,7 +8,7 @@ Hosts (10.77.N.0/24, N from BOXOFFICE_WEB_PORT; nothing leaves this machine):
   redis   Redis (cache, broker, waiting room) and the Celery worker
   web1    granian serving the public pool; seat maps and catalogue counts from the replica
   web2    the same
-HAProxy, in this machine's own namespace, listens on 127.0.0.1:BOXOFFICE_WEB_PORT+2 with
+HAProxy, in this machine's own namespace, listens on 127.0.0.1:BOXOFFICE_WEB_PORT+4 with
 both web hosts as servers of every pool (deploy/haproxy.cfg), checking /readyz every 0.5 s.
 
 Buyers (hold + pay through the API, retrying a failed request with the same idempotency
@@ -41,7 +41,8 @@ PREFIX = f"bo{stack.WEB_PORT}"
 SUBNET = f"10.77.{stack.WEB_PORT % 250}"
 BRIDGE = f"{PREFIX}br"
 HOSTS = {"db": 2, "redis": 3, "web1": 4, "web2": 5}
-FRONT_PORT = int(os.environ.get("BOXOFFICE_FLEET_PORT", str(stack.WEB_PORT + 2)))
+# Past the ports of `make run` (WEB_PORT to WEB_PORT+3), which may be up beside a rehearsal.
+FRONT_PORT = int(os.environ.get("BOXOFFICE_FLEET_PORT", str(stack.WEB_PORT + 4)))
 WEB = 8000  # each web host has its own ports: the same one on both
 FLEET = stack.STACK / "fleet"
 LIVE_UPDATE_SECONDS = 3.0  # an open seat map polls its taken seats this often (templates/sales/_seatmap.html)
