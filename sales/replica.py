@@ -2,19 +2,21 @@
 
 Only what a sale never decides on may be read there: seat maps, the taken seats an open
 map polls for, the free-place counts of the catalogue. They ask for the replica with
-`replica_reads()`; everything else (holds, orders, payments, the inventory) reads and
+`@replica_reads`; everything else (holds, orders, payments, the inventory) reads and
 writes the primary, because a replica lags and refuses writes. Inside a transaction on
 the primary, display reads stay on it too: that transaction must see its own writes.
 """
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
+import functools
+import logging
 
 from django.conf import settings
-from django.db import connections
+from django.db import InterfaceError, OperationalError, connections
 
+logger = logging.getLogger(__name__)
 REPLICA = "replica"
 _wanted: contextvars.ContextVar[bool] = contextvars.ContextVar("replica_reads", default=False)
 
@@ -23,14 +25,25 @@ def replica_configured() -> bool:
     return REPLICA in settings.DATABASES
 
 
-@contextlib.contextmanager
-def replica_reads():
-    """Reads inside this block may come from the replica (a display that may lag)."""
-    token = _wanted.set(True)
-    try:
-        yield
-    finally:
-        _wanted.reset(token)
+def replica_reads(read):
+    """Decorator: the reads of `read` may come from the replica (a display that may lag).
+    A replica that cannot be reached is a display served from the primary, not an error
+    page: the function runs again there."""
+
+    @functools.wraps(read)
+    def reading(*args, **kwargs):
+        if not replica_configured():
+            return read(*args, **kwargs)
+        token = _wanted.set(True)
+        try:
+            return read(*args, **kwargs)
+        except (OperationalError, InterfaceError) as exc:
+            logger.warning("replica unavailable, reading the primary: %s", exc)
+        finally:
+            _wanted.reset(token)
+        return read(*args, **kwargs)
+
+    return reading
 
 
 class ReplicaRouter:

@@ -79,6 +79,7 @@ def test_seat_map_reads_the_replica_and_a_sale_never_touches_it(replica_queries)
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="network namespaces need root")
 def test_fleet_sells_out_across_hosts_through_a_host_dying_and_cleans_up():
+    """Also: with the replica stopped, a web host's seat map answers from the primary."""
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL"}}
     run = subprocess.run([sys.executable, "-m", "tooling.fleet", "--rows", "4", "--per-row", "50", "--concurrency",
                           "8", "--probes", "3"], cwd=stack.ROOT, env=env, capture_output=True, text=True,
@@ -90,6 +91,7 @@ def test_fleet_sells_out_across_hosts_through_a_host_dying_and_cleans_up():
     assert "killed web1" in out and "HAProxy marked web1 down" in out, out
     assert "a hot standby (read-only, in recovery)" in out, out
     assert "seat-map staleness across hosts" in out, out
+    assert "seat map answered 200 from the primary, 200 seats sold" in out, out  # the replica stopped
     namespaces = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
     links = subprocess.run(["ip", "link"], capture_output=True, text=True).stdout
     assert fleet.PREFIX not in namespaces and fleet.BRIDGE not in links

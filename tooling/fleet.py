@@ -18,7 +18,8 @@ seats of a small performance from web1 and reads the seat map from web2, which r
 replica, until the seat shows sold. Printed: tickets sold, the oversell check (read from
 the primary), the errors clients saw during the failover, the time to recover, HAProxy's
 time to mark web1 down, and how stale the seat map on one host is after a sale on the
-other. The namespaces, the bridge and every process are removed at the end, failure or not.
+other. Last, the replica is stopped and web2's seat map must still answer, from the
+primary. The namespaces, the bridge and every process are removed at the end, failure or not.
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ def network_down() -> None:
 
 # --- the hosts -------------------------------------------------------------------------
 
-def database_host() -> None:
+def database_host() -> Path:
     """A primary, then a hot standby copied from it by pg_basebackup and kept up to date
     by streaming replication."""
     bindir = stack.pg_bindir()
@@ -154,6 +155,28 @@ def database_host() -> None:
                 str(replica), "-R", "-X", "stream", "-c", "fast")
     as_postgres(str(bindir / "pg_ctl"), "-D", str(replica), "-l", str(base / "replica.log"), "-o", "-p 5433",
                 "-w", "start", stdout=subprocess.DEVNULL)
+    return replica
+
+
+def replica_outage(replica: Path, performance_id: int, sold: int) -> bool:
+    """Stop the replica as a crash would, then read web2's seat map: it must still answer,
+    from the primary, with every sold seat."""
+    import json
+    import urllib.request
+
+    as_postgres(str(stack.pg_bindir() / "pg_ctl"), "-D", str(replica), "-m", "immediate", "-w", "stop",
+                stdout=subprocess.DEVNULL)
+    try:
+        with urllib.request.urlopen(f"http://{addr('web2')}:{WEB}/api/v1/performances/{performance_id}/seatmap/",
+                                    timeout=30) as r:
+            status, data = r.status, json.loads(r.read())
+    except OSError as exc:
+        print(f"replica stopped: web2's seat map FAILED ({exc})")
+        return False
+    shown = sum(1 for row in data["seats"] if row[-1] == "s")
+    print(f"replica stopped (immediate shutdown): web2's seat map answered {status} from the primary, "
+          f"{shown} seats sold")
+    return status == 200 and shown == sold
 
 
 def environment() -> dict:
@@ -416,7 +439,7 @@ def main(argv: list[str]) -> int:
     performance = None
     try:
         network_up()
-        database_host()
+        replica = database_host()
         env = environment()
         os.environ.update({k: env[k] for k in ("DATABASE_URL", "REDIS_URL")})
         with open(FLEET / "hosts.log", "ab") as out:
@@ -455,7 +478,8 @@ def main(argv: list[str]) -> int:
             served = stack.haproxy_stat(FLEET / "haproxy.sock")
             print("requests per web host (HAProxy): " + ", ".join(
                 f"{s} {served[('public', s)]['stot']}" for s in ("public1", "public2")))
-            return 0 if report(timeline, sold[0], lags, performance, capacity, elapsed) else 1
+            reported = report(timeline, sold[0], lags, performance, capacity, elapsed)
+            return 0 if replica_outage(replica, performance.pk, sold[0]) and reported else 1
     except KeyboardInterrupt:
         log("stopping")
         return 1
