@@ -333,8 +333,13 @@ STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "").rstrip("/")
 STRIPE_JS_URL = f"{STRIPE_API_BASE}/js.stripe.com/v3/" if STRIPE_API_BASE else "https://js.stripe.com/v3/"
 _STRIPE_ORIGINS = [STRIPE_API_BASE] if STRIPE_API_BASE else ["https://js.stripe.com", "https://api.stripe.com",
                                                                "https://hooks.stripe.com"]
-# The built-in test card (4242...), for benchmarks and development: never with real keys.
-TEST_CARD_PROVIDER = env_bool("PAYMENT_TEST_CARD", DEBUG or bool(STRIPE_API_BASE))
+# How long a call to the provider may take (seconds), and how many times a connection that
+# failed or timed out is tried again (with the same idempotency key).
+STRIPE_TIMEOUT_SECONDS = float(os.environ.get("STRIPE_TIMEOUT_SECONDS", "20"))
+STRIPE_NETWORK_RETRIES = int(os.environ.get("STRIPE_NETWORK_RETRIES", "2"))
+# The built-in test card (4242...) takes card numbers: for load tests and benchmarks only,
+# which turn it on themselves. Never with real keys.
+TEST_CARD_PROVIDER = env_bool("PAYMENT_TEST_CARD", False) and not STRIPE_SECRET_KEY.startswith("sk_live_")
 
 CONTENT_SECURITY_POLICY = {
     "EXCLUDE_URL_PREFIXES": ["/api/"],

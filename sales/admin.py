@@ -3,6 +3,7 @@ their audit trail. Every write here is a call to a service; nothing edits seat s
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.shortcuts import render
 from django.urls import reverse
@@ -14,6 +15,7 @@ from events.admin import PerformanceAdmin, VenueClockMixin, on_venue_clock
 from events.models import Channel, Performance
 
 from . import draws, inventory, waiting_room
+from .availability import availability_changed
 from .errors import SalesError
 from .models import (
     Ballot,
@@ -132,6 +134,8 @@ class PlaceAdmin(ReadOnlyMixin, admin.ModelAdmin):
         for perf_id in queryset.values_list("performance_id", flat=True).distinct():
             ids = list(queryset.filter(performance_id=perf_id).values_list("pk", flat=True))
             total += len(fn(Performance.objects.get(pk=perf_id), ids))
+            # The counts shown to buyers follow at once, not after the cache's timeout.
+            transaction.on_commit(lambda perf_id=perf_id: availability_changed(perf_id), robust=True)
         return total
 
     @admin.action(description="Block (take off sale)")

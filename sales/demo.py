@@ -23,18 +23,17 @@ from .policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR
 from .roles import ensure_roles
 
 VENUE = "Amphithéâtre du Lac"
-# (name, first angle, last angle, tier). The lower tier starts where a row of seats fits the
-# narrowest wedge at SEAT_PITCH apart, the upper tier beyond the lower one's last row: no
-# two seats overlap on the map (tests/shop/test_seatmap.py checks it from this data).
-SEATED = [
-    ("Parterre gauche", 200, 240, 0),
-    ("Parterre centre", 245, 295, 0),
-    ("Parterre droit", 300, 340, 0),
-    ("Gradins ouest", 200, 265, 1),
-    ("Gradins est", 275, 340, 1),
-]
-SEAT_PITCH = 10  # plan units between neighbouring seats, at least
-ROW_PITCH = 12
+# The parterre's three sections side by side in front of the stage, the tiers' two behind
+# them, across the same arc. A row's seats are SEAT_PITCH apart at the front of a section
+# and never further apart than its rows are (ROW_PITCH): on the map a row reads as a row,
+# and no two seats overlap (tests/shop/test_seatmap.py checks it from this data).
+PARTERRE = ("Parterre gauche", "Parterre centre", "Parterre droit")
+TIERS = ("Gradins ouest", "Gradins est")
+SEAT_PITCH = 10  # plan units between neighbouring seats of a row, at least
+ROW_PITCH = 14
+AISLE = 40  # between the parterre's last row and the tiers' first
+GAP = math.radians(4)  # between two sections of a tier
+STAGE = (600, 80)  # the plan's point the arcs turn around
 LAWN = ("Pelouse", 5500)
 
 USERS = [
@@ -48,30 +47,49 @@ USERS = [
 
 
 def amphitheatre_plan(rows: int = 20, per_row: int = 35) -> dict:
-    """The demo's plan: five sections of `rows` × `per_row` seats (3,500 by default) and the lawn."""
-    narrowest = min(math.radians(a1 - a0) for _n, a0, a1, _t in SEATED)
-    lower = max(500, math.ceil(SEAT_PITCH * (per_row - 1) / narrowest))
-    first_radius = (lower, lower + rows * ROW_PITCH + 40)
+    """The demo's plan: five sections of `rows` × `per_row` seats (3,500 by default; the
+    tiers' sections have half as many rows, twice as long, when `rows` is even) and the lawn."""
+    # The parterre starts far enough from the stage that its back row's seats are no
+    # further apart than its rows.
+    seat = SEAT_PITCH + 0.2  # see _step
+    front = max(500.0, seat * (rows - 1) * ROW_PITCH / (ROW_PITCH - seat))
+    wedge = (per_row - 1) * _step(front)
+    arc = 3 * wedge + 2 * GAP
+    tiers_front = front + (rows - 1) * ROW_PITCH + AISLE
+    tier_rows, tier_seats = (rows // 2, per_row * 2) if rows % 2 == 0 else (rows, per_row)
+    # The tiers span the parterre's arc, unless their rows would then be too tight.
+    tier_wedge = max((arc - GAP) / 2, (tier_seats - 1) * _step(tiers_front))
+    start = math.radians(270) - arc / 2
+    layout = [(name, start + i * (wedge + GAP), wedge, front, rows, per_row) for i, name in enumerate(PARTERRE)]
+    start = math.radians(270) - (2 * tier_wedge + GAP) / 2
+    layout += [(name, start + i * (tier_wedge + GAP), tier_wedge, tiers_front, tier_rows, tier_seats)
+               for i, name in enumerate(TIERS)]
     sections = []
-    for name, a0, a1, tier in SEATED:
+    for name, a0, span, radius0, n_rows, n_seats in layout:
         plan_rows = []
-        for r in range(rows):
-            radius = first_radius[tier] + r * ROW_PITCH
+        for r in range(n_rows):
+            radius = radius0 + r * ROW_PITCH
             seats = []
-            for n in range(per_row):
-                angle = math.radians(a0 + (a1 - a0) * n / (per_row - 1))
+            for n in range(n_seats):
+                angle = a0 + span * n / max(1, n_seats - 1)
                 seats.append({
                     "number": str(n + 1),
-                    "x": round(600 + radius * math.cos(angle), 1),
-                    "y": round(80 - radius * math.sin(angle), 1),
-                    "wheelchair": r == rows - 1 and n < 4 and name.startswith("Parterre"),
-                    "companion": r == rows - 1 and n in (4, 5) and name.startswith("Parterre"),
-                    "restricted_view": name.startswith("Gradins") and n in (0, per_row - 1),
+                    "x": round(STAGE[0] + radius * math.cos(angle), 1),
+                    "y": round(STAGE[1] - radius * math.sin(angle), 1),
+                    "wheelchair": r == n_rows - 1 and n < 4 and name in PARTERRE,
+                    "companion": r == n_rows - 1 and n in (4, 5) and name in PARTERRE,
+                    "restricted_view": name in TIERS and n in (0, n_seats - 1),
                 })
             plan_rows.append({"row": _row_label(r), "seats": seats})
         sections.append({"name": name, "kind": "seated", "rows": plan_rows})
     sections.append({"name": LAWN[0], "kind": "standing", "capacity": LAWN[1]})
     return {"sections": sections}
+
+
+def _step(radius: float) -> float:
+    # The angle between two seats SEAT_PITCH apart on this arc, with room for the plan's
+    # coordinates being rounded to a tenth.
+    return 2 * math.asin((SEAT_PITCH + 0.2) / (2 * radius))
 
 
 def _row_label(i: int) -> str:

@@ -102,6 +102,16 @@ class ServiceUnavailable(SalesError):
     transient = True
 
 
+class ProviderUnavailable(SalesError):
+    """The payment provider did not answer (down, timed out): nothing was sold, the hold is
+    still usable, and whatever the provider may have taken meanwhile is paid back by the
+    reconciliation. Trying again shortly may work."""
+
+    code = "payment_provider_unavailable"
+    status = 503
+    transient = True
+
+
 class IdempotencyConflict(SalesError):
     code = "idempotency_conflict"
     status = 409

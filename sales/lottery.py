@@ -120,6 +120,9 @@ def _allocate(ballot: Ballot, now: datetime) -> list[BallotEntry]:
 def ballot_reallocate(*, ballot: Ballot, now: datetime | None = None) -> int:
     """Winners who did not pay in time lapse; their seats go to the next in the draw."""
     now = now or timezone.now()
+    won = BallotEntry.objects.filter(ballot=ballot, status=BallotEntry.Status.WON)
+    for entry in won.filter(hold__status=Hold.Status.SOLD):
+        ballot_paid(entry)  # paid after their bank's question: not lapsed
     lapsed = BallotEntry.objects.filter(ballot=ballot, status=BallotEntry.Status.WON, hold__expires_at__lte=now)
     count = lapsed.update(status=BallotEntry.Status.LAPSED)
     if count:
@@ -127,9 +130,23 @@ def ballot_reallocate(*, ballot: Ballot, now: datetime | None = None) -> int:
     return count
 
 
-def ballot_pay(*, entry: BallotEntry, card_number: str, attempt: str = "") -> Order:
-    """Pay a won allocation. `attempt` names one submission of the payment form: sent twice,
-    it pays once; a new attempt after a declined card is a new payment."""
+def ballot_paid(entry: BallotEntry) -> BallotEntry:
+    """A winner's allocation marked paid once its order is (paid after the bank's question,
+    the order finished by the provider's webhook or the reconciliation)."""
+    if entry.status == BallotEntry.Status.WON and entry.hold_id:
+        paid = Order.objects.filter(hold_id=entry.hold_id, status=Order.Status.PAID).first()
+        if paid is not None:
+            BallotEntry.objects.filter(pk=entry.pk, status=BallotEntry.Status.WON).update(
+                status=BallotEntry.Status.PAID, order=paid)
+            entry.refresh_from_db()
+    return entry
+
+
+def ballot_pay(*, entry: BallotEntry, card_token: str, attempt: str = "") -> Order:
+    """Pay a won allocation by card (the provider's token for the card the winner typed into
+    its field). `attempt` names one submission of the payment form: sent twice, it pays
+    once; a new attempt after a declined card is a new payment."""
+    entry = ballot_paid(entry)
     if entry.status == BallotEntry.Status.PAID and entry.order_id:
         return entry.order  # the form sent again after it paid: the same order, not an error
     if entry.status != BallotEntry.Status.WON:
@@ -137,7 +154,7 @@ def ballot_pay(*, entry: BallotEntry, card_number: str, attempt: str = "") -> Or
     if entry.hold.expires_at <= timezone.now():
         raise IllegalTransition(_("the payment deadline has passed; the seats went to the next in the draw"))
     order = order_place(hold=entry.hold, customer=CustomerDetails(name=entry.name, email=entry.email),
-                        payment=PaymentRequest(method="test_card", card_number=card_number),
+                        payment=PaymentRequest(method="card", token=card_token),
                         idempotency_key=f"ballot:{entry.pk}:{attempt[:40]}", language=entry.language)
     if order.status == Order.Status.PAID:
         BallotEntry.objects.filter(pk=entry.pk).update(status=BallotEntry.Status.PAID, order=order)

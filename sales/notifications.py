@@ -186,6 +186,25 @@ def resend_confirmation(order: Order) -> None:
     transaction.on_commit(lambda: enqueue.send_order_confirmation(order.pk), robust=True)
 
 
+def payment_link(order: Order) -> str:
+    """Where the customer pays their reservation themselves (the order's private token)."""
+    return f"{order_link(order)}pay/"
+
+
+def send_payment_link(order: Order, *, actor=None) -> None:
+    """Email the customer the link to pay their reservation, in the order's language.
+    Sent at once (an operator is waiting to tell the caller it went); a failure is raised."""
+    order = Order.objects.select_related("customer", "performance__event", "performance__venue").get(pk=order.pk)
+    with translation.override(order.language):
+        EmailMessage(
+            subject=_("Pay for your reservation %(code)s") % {"code": order.code},
+            body=render_to_string("sales/email/payment_link.txt", {"order": order, "link": payment_link(order)}),
+            to=[order.customer.email],
+        ).send()
+    OrderEvent.objects.create(order=order, action="payment link sent", detail=order.customer.email,
+                              actor=actor if actor is not None and actor.is_authenticated else None)
+
+
 def send_reservation_reminders(*, within_hours: int = 24) -> int:
     """Remind each reservation once, `within_hours` before its deadline."""
     from datetime import timedelta
@@ -202,7 +221,8 @@ def send_reservation_reminders(*, within_hours: int = 24) -> int:
             with translation.override(order.language):
                 EmailMessage(
                     subject=_("Reminder: pay for your reservation %(code)s") % {"code": order.code},
-                    body=render_to_string("sales/email/reminder.txt", {"order": order}),
+                    body=render_to_string("sales/email/reminder.txt", {"order": order,
+                                                                      "link": payment_link(order)}),
                     to=[order.customer.email],
                 ).send()
         except Exception:

@@ -6,7 +6,8 @@ field in the page, which gives the box office a token; no card number reaches it
 local stack runs localstripe, a Stripe-compatible server, in its place.
 
 The built-in test card provider approves or declines by card number, for benchmarks and
-development (settings.TEST_CARD_PROVIDER; never with real keys):
+load tests only (settings.TEST_CARD_PROVIDER, off unless PAYMENT_TEST_CARD=1; never with
+real keys): it is the one door through which a card number reaches the box office.
 
     4242 4242 4242 4242   approved
     4000 0000 0000 0002   declined (insufficient funds)
@@ -15,6 +16,8 @@ development (settings.TEST_CARD_PROVIDER; never with real keys):
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -23,8 +26,9 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from .errors import InvalidRequest
+from .errors import InvalidRequest, ProviderUnavailable
 
+logger = logging.getLogger(__name__)
 APPROVE = "4242424242424242"
 DECLINE = "4000000000000002"
 SLOW = "4000000000000259"
@@ -73,8 +77,6 @@ class PaymentRequest:
     amount: Decimal | None = None
     # The card provider's token for the card typed into its own field (Stripe.js).
     token: str = ""
-    # Card not present (a phone order): the provider's MOTO flag.
-    moto: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ class TestCardProvider:
     def validate(self, *, amount: Decimal, request: PaymentRequest) -> None:
         from django.conf import settings
 
-        if not settings.TEST_CARD_PROVIDER:
+        if not settings.TEST_CARD_PROVIDER or request.method != "test_card":
             raise InvalidRequest(_("the test card is not accepted here"), field="method")
         number = "".join(ch for ch in request.card_number if ch.isdigit())
         if not 12 <= len(number) <= 19:
@@ -151,10 +153,23 @@ def cents(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value())
 
 
+NO_ANSWER = "the payment provider did not answer; try again in a moment"
+BANK_STEP_BY_PHONE = gettext_noop("the card's bank asks the cardholder to confirm the payment, which cannot be "
+                                  "done by phone; nothing was charged: send the caller a payment link instead")
+BANK_DID_NOT_CONFIRM = gettext_noop("the card's bank did not confirm the payment")
+
+
 class StripeProvider:
     """Card payments through Stripe's PaymentIntents, with the provider's idempotency key
     on every call. The PaymentIntent is created, recorded on the order, then confirmed: a
-    crash at any point leaves a reference that reconciliation asks the provider about."""
+    crash at any point leaves a reference that reconciliation asks the provider about.
+
+    `moto`: the card is read out by a caller over the phone and typed by the operator
+    (mail order / telephone order): the bank asks no 3-D Secure question of a MOTO payment;
+    a provider that asks anyway is answered by cancelling it (the operator cannot ask)."""
+
+    def __init__(self, *, moto: bool = False):
+        self.moto = moto
 
     def client(self):
         import stripe
@@ -163,13 +178,17 @@ class StripeProvider:
         if not settings.STRIPE_SECRET_KEY:
             raise InvalidRequest(_("card payments are not set up (STRIPE_SECRET_KEY)"), field="method")
         base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
-        return stripe.StripeClient(settings.STRIPE_SECRET_KEY, base_addresses=base, max_network_retries=2)
+        # A bounded wait: a request paying for seats must answer the buyer, not hang on the
+        # provider (the library's own default is 80 s, retried).
+        http = stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT_SECONDS)
+        return stripe.StripeClient(settings.STRIPE_SECRET_KEY, base_addresses=base, http_client=http,
+                                   max_network_retries=settings.STRIPE_NETWORK_RETRIES)
 
     def validate(self, *, amount: Decimal, request: PaymentRequest) -> None:
-        if not request.token.startswith(("tok_", "pm_")) or len(request.token) > 255:
-            raise InvalidRequest(_("enter the card in the card field"), field="card")
         if request.card_number:
             raise InvalidRequest(_("card numbers are typed into the provider's field, not sent here"), field="card")
+        if not request.token.startswith(("tok_", "pm_")) or len(request.token) > 255:
+            raise InvalidRequest(_("enter the card in the card field"), field="card")
 
     def _payment_method(self, client, token: str) -> dict:
         from django.conf import settings
@@ -181,14 +200,19 @@ class StripeProvider:
         return {"payment_method_data": {"type": "card", "card": {"token": token}}}
 
     def charge(self, *, amount: Decimal, currency: str, request: PaymentRequest, order=None) -> Charge:
+        self.validate(amount=amount, request=request)
+        with provider_errors():
+            return self._charge(amount=amount, currency=currency, request=request, order=order)
+
+    def _charge(self, *, amount: Decimal, currency: str, request: PaymentRequest, order=None) -> Charge:
         import stripe
 
-        self.validate(amount=amount, request=request)
         client = self.client()
         code = order.code if order is not None else "none"
-        params = {"amount": cents(amount), "currency": currency.lower(), "metadata": {"order": code},
+        params = {"amount": cents(amount), "currency": currency.lower(),
+                  "metadata": {"order": code, "method": request.method},
                   **self._payment_method(client, request.token)}
-        if request.moto:
+        if self.moto:
             params["payment_method_options"] = {"card": {"moto": True}}
         intent = client.v1.payment_intents.create(params, {"idempotency_key": f"create-{code}-{request.token}"})
         if order is not None:
@@ -201,6 +225,9 @@ class StripeProvider:
         except stripe.CardError as exc:
             return Charge(False, reference=intent.id,
                           message=decline_of(getattr(exc.error, "decline_code", None) or exc.code))
+        if self.moto and intent.status == "requires_action":
+            self.cancel(intent.id)
+            return Charge(False, reference=intent.id, message=BANK_STEP_BY_PHONE)
         return self.answer(intent)
 
     @staticmethod
@@ -211,21 +238,45 @@ class StripeProvider:
             return Charge(False, pending=True, reference=intent.id, client_secret=intent.client_secret,
                           message=BANK_ASKS)
         error = intent.to_dict().get("last_payment_error") or {}
+        if error.get("code") == "payment_intent_authentication_failure":
+            return Charge(False, reference=intent.id, message=BANK_DID_NOT_CONFIRM)
         return Charge(False, reference=intent.id, message=decline_of(error.get("decline_code") or error.get("code")))
 
     def retrieve(self, reference: str):
-        return self.client().v1.payment_intents.retrieve(reference)
+        with provider_errors():
+            return self.client().v1.payment_intents.retrieve(reference)
 
     def cancel(self, reference: str) -> None:
-        self.client().v1.payment_intents.cancel(reference, options={"idempotency_key": f"cancel-{reference}"})
+        with provider_errors():
+            self.client().v1.payment_intents.cancel(reference, options={"idempotency_key": f"cancel-{reference}"})
 
     def refund(self, *, amount: Decimal, reference: str, key: str = "") -> Charge:
-        refund = self.client().v1.refunds.create(
-            {"payment_intent": reference, "amount": cents(amount)},
-            {"idempotency_key": key or f"refund-{reference}-{cents(amount)}"})
+        with provider_errors():
+            refund = self.client().v1.refunds.create(
+                {"payment_intent": reference, "amount": cents(amount)},
+                {"idempotency_key": key or f"refund-{reference}-{cents(amount)}"})
         notes = {"succeeded": gettext_noop("refund succeeded"), "pending": gettext_noop("refund pending")}
         return Charge(refund.status in ("succeeded", "pending"), reference=refund.id,
                       message=notes.get(refund.status, f"refund {refund.status}"))
+
+
+@contextlib.contextmanager
+def provider_errors():
+    """The provider's failures as the box office's errors: its silence (down, timed out,
+    refusing our keys) as ProviderUnavailable, a request it could not use (a token used
+    twice, an unknown card) as InvalidRequest. A decline is an answer, not an error."""
+    import stripe
+
+    try:
+        yield
+    except stripe.CardError:
+        raise
+    except stripe.InvalidRequestError as exc:
+        logger.warning("payment provider: %s", exc)
+        raise InvalidRequest("the provider could not use this card; enter it again", field="card") from exc
+    except stripe.StripeError as exc:
+        logger.warning("payment provider: %s", exc)
+        raise ProviderUnavailable(NO_ANSWER) from exc
 
 
 def card_fingerprint(request: PaymentRequest) -> str:
@@ -243,7 +294,7 @@ def card_fingerprint(request: PaymentRequest) -> str:
 
 PROVIDERS = {
     "card": StripeProvider(),
-    "card_not_present": TestCardProvider(),
+    "card_not_present": StripeProvider(moto=True),
     "test_card": TestCardProvider(),
     "cash": CashProvider(),
     "card_terminal": CardTerminalProvider(),

@@ -9,16 +9,16 @@ import contextlib
 import math
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.aggregates import ArrayAgg
+# Plain strings in and out: Django's lazy-aware escape cost a third of a section's time.
+from html import escape
+
 from django.core.cache import cache
-from django.db.models import Count, Max, Min
-from django.utils.html import escape
+from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from events.models import Seat
+from sales.availability import section_counts
 from sales.formatting import money
-from sales.inventory import free, open_to
-from sales.models import Place
 
 # Smallest on-screen size of a seat's tap target when a section opens, in CSS pixels: above
 # the 24 px of WCAG 2.2's target-size rule, even on a 390 px phone.
@@ -75,24 +75,27 @@ def sections_of(seats: list[dict]) -> list[SectionView]:
     return list(sections.values())
 
 
-def _dist(a: dict, b: dict) -> float:
-    return math.hypot(a["seat__x"] - b["seat__x"], a["seat__y"] - b["seat__y"])
-
-
 def pitch(rows: list[list[dict]]) -> float:
     """The distance between the closest neighbours, along a row or to the next row: the size a
     seat may take without covering another. Neighbours are enough: seats are laid out in rows."""
+    points = [[(s["seat__x"], s["seat__y"]) for s in row] for row in rows]
+    dist = math.dist
     best = math.inf
-    for row in rows:
+    for row in points:
         for a, b in zip(row, row[1:], strict=False):
-            best = min(best, _dist(a, b))
-    for here, ahead in zip(rows, rows[1:], strict=False):
+            d = dist(a, b)
+            if d < best:
+                best = d
+    for here, ahead in zip(points, points[1:], strict=False):
         # The seats of the next row at about the same place along it: a section of 1,800
         # seats is drawn in a few milliseconds this way, not tens.
         scale = (len(ahead) - 1) / max(1, len(here) - 1)
         for i, a in enumerate(here):
             j = round(i * scale)
-            best = min(best, min(_dist(a, b) for b in ahead[max(0, j - 3):j + 4]))
+            for b in ahead[max(0, j - 3):j + 4]:
+                d = dist(a, b)
+                if d < best:
+                    best = d
     return best if math.isfinite(best) and best > 0 else 10.0
 
 
@@ -125,19 +128,42 @@ class SeatLabels:
         return label
 
 
-def section_svg(section: SectionView, zone_colors: dict, zone_prices: dict | None = None) -> str:
+def _stage_label(rows: list[list[dict]], stage: tuple | None, p: float) -> tuple:
+    """Where the open section's STAGE label goes: in front of the middle of the row nearest
+    the stage, turned so that its arrow points at the stage as the venue's plan places it
+    (a side section sees it up and to one side). Without a plan's stage, above the front row."""
+    def middle(row: list[dict]) -> tuple:
+        seat = row[len(row) // 2]
+        return seat["seat__x"], seat["seat__y"]
+
+    front = middle(rows[0])
+    if stage is None:
+        return front[0], front[1] - 2 * p, 0.0
+    back = middle(rows[-1])
+    if math.dist(back, stage) < math.dist(front, stage):
+        front = back
+    ux, uy = stage[0] - front[0], stage[1] - front[1]
+    norm = math.hypot(ux, uy) or 1.0
+    ux, uy = ux / norm, uy / norm
+    angle = max(-60.0, min(60.0, math.degrees(math.atan2(ux, -uy))))  # still easy to read
+    return front[0] + ux * 2 * p, front[1] + uy * 2 * p, angle
+
+
+def section_svg(section: SectionView, zone_colors: dict, zone_prices: dict | None = None,
+                stage: tuple | None = None) -> str:
     """The open section as SVG: one roving-tabindex checkbox per seat, in row order
-    (`zone_prices`: see SeatLabels)."""
+    (`zone_prices`: see SeatLabels; `stage`: the venue's stage as a point of its plan)."""
     rows = section.rows()
     p = pitch(rows)
     hit, dot = p / 2, p * 0.38
     xs = [s["seat__x"] for s in section.seats]
     ys = [s["seat__y"] for s in section.seats]
-    pad = p * 2.2  # room for the row labels at both ends and the stage line above
-    x0, y0 = min(xs) - pad, min(ys) - pad * 1.6
-    w, h = max(xs) - min(xs) + 2 * pad, max(ys) - min(ys) + pad * 2.6
+    pad = p * 2.2  # room for the row labels at both ends and the stage label
+    x0, y0 = min(xs) - pad, min(ys) - pad * 1.3
+    w, h = max(xs) - min(xs) + 2 * pad, max(ys) - min(ys) + pad * 2.3
     font = p * 0.62
     m = dot * 0.55
+    sx, sy, turn = _stage_label(rows, stage, p)
     # The cross (taken) and the tick (yours) are drawn once and reused: a seat's markup stays
     # small, and a section of 1,800 seats compresses to about 30 KB.
     out = [
@@ -149,10 +175,12 @@ def section_svg(section: SectionView, zone_colors: dict, zone_prices: dict | Non
         f'<circle id="seat-o" r="{dot:.2f}"/>'
         f'<rect id="seat-w" x="{-dot:.1f}" y="{-dot:.1f}" width="{2 * dot:.1f}" height="{2 * dot:.1f}" '
         f'rx="{dot * 0.3:.1f}"/><circle id="seat-h" r="{hit:.2f}"/></defs>',
-        f'<text class="stage" x="{x0 + w / 2:.1f}" y="{y0 + font * 1.3:.1f}" font-size="{font:.1f}" '
-        f'text-anchor="middle" aria-hidden="true">▲ {escape(_("STAGE"))}</text>',
+        f'<text class="stage" x="{sx:.1f}" y="{sy:.1f}" font-size="{font:.1f}" text-anchor="middle" '
+        f'dominant-baseline="middle" transform="rotate({turn:.0f} {sx:.1f} {sy:.1f})" '
+        f'aria-hidden="true">▲ {escape(_("STAGE"))}</text>',
     ]
     labels = SeatLabels(zone_prices)
+    colours = {zone: escape(colour) for zone, colour in zone_colors.items() if colour}
     first = True
     for r, row in enumerate(rows):
         a, b = row[0], row[-1]
@@ -177,7 +205,7 @@ def section_svg(section: SectionView, zone_colors: dict, zone_prices: dict | Non
             if roving == "0":
                 first = False
             disabled = ' aria-disabled="true"' if s["taken"] else ""
-            colour = escape(zone_colors.get(s["price_zone_id"]) or "#6b7280")
+            colour = colours.get(s["price_zone_id"], "#6b7280")
             shape = "#seat-w" if s["seat__wheelchair"] else "#seat-o"
             out.append(
                 f'<a class="{classes}" data-id="{s["pk"]}" data-row="{r}" role="checkbox" aria-checked="false" '
@@ -209,7 +237,8 @@ class SectionSummary:
     lo: tuple | None
     hi: tuple | None
     outline: str
-    zone_ids: tuple = ()  # its places' price zones, when asked for (overview's `with_zones`)
+    zone_ids: tuple = ()  # its places' price zones
+    color: str = ""  # the colour of the price zone most of its places are in
 
     @property
     def price_range(self) -> str:
@@ -241,22 +270,27 @@ def _shapes(venue_id: int) -> dict:
     return found
 
 
-def overview(performance, now, channel: str, *, with_zones: bool = False) -> tuple[list[SectionSummary], dict]:
-    """The sections with their counts and price ranges; `with_zones`: and the price zones
-    of each one's places, in the same query (a door that prices by price type, not by the
-    zones' own prices, draws its ranges from them)."""
-    sellable = free(now) & open_to(channel)
-    zones = {"zones": ArrayAgg("price_zone_id", distinct=True)} if with_zones else {}
-    counts = (Place.objects.filter(performance=performance, seat__isnull=False)
-              .values("section_id", "section__name", "section__rank")
-              .annotate(total=Count("pk"), available=Count("pk", filter=sellable),
-                        lo=Min("price_zone__price"), hi=Max("price_zone__price"),
-                        currency=Max("price_zone__currency"), **zones)
-              .order_by("section__rank", "section_id"))
+def stage_point(box: dict) -> tuple | None:
+    """Where a section's STAGE label points: plans put the stage above the seats, so a point
+    straight above the plan's centre, a plan's height beyond its top: a side section sees the
+    stage ahead and leaning to its side, as it does from the arc's centre in the demo."""
+    return (box["cx"], box["y"] - box["h"]) if box else None
+
+
+def stage_of(venue_id: int) -> tuple | None:
+    return stage_point(_shapes(venue_id)["box"])
+
+
+def overview(performance, channel: str) -> tuple[list[SectionSummary], dict]:
+    """The sections with their counts, price ranges and the price zones of their places (a
+    door that prices by price type, not by the zones' own prices, draws its ranges from
+    them), as the display cache keeps them."""
+    counts = section_counts(performance.pk, channel)
     shapes = _shapes(performance.venue_id)
     summaries = [SectionSummary(
         id=c["section_id"], name=c["section__name"], total=c["total"], available=c["available"],
         lo=(c["lo"], c["currency"]) if c["lo"] is not None else None,
         hi=(c["hi"], c["currency"]) if c["hi"] is not None else None,
-        outline=shapes["outlines"].get(c["section_id"], ""), zone_ids=tuple(c.get("zones") or ())) for c in counts]
+        outline=shapes["outlines"].get(c["section_id"], ""), zone_ids=tuple(c["zones"] or ()),
+        color=c["color"] or "") for c in counts]
     return summaries, shapes["box"]

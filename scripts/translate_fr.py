@@ -9,6 +9,13 @@ from pathlib import Path
 import polib
 
 FR = {
+    # payments by phone and by link
+    'the payment provider did not answer: nothing was sold and the places are still held; anything it took is paid back. Try again in a moment': "le prestataire de paiement n'a pas répondu : rien n'a été vendu et les places sont toujours retenues ; ce qu'il aurait prélevé est remboursé. Réessayez dans un instant",
+    'no such order': 'commande introuvable',
+    'a payment link is paid by card': 'un lien de paiement se paie par carte',
+    'order %(code)s is being paid right now; try again in a few minutes': 'la commande %(code)s est en cours de paiement ; réessayez dans quelques minutes',
+    "the card's bank asks the cardholder to confirm the payment, which cannot be done by phone; nothing was charged: send the caller a payment link instead": "la banque de la carte demande au titulaire de confirmer le paiement, ce qui est impossible par téléphone ; rien n'a été prélevé : envoyez plutôt un lien de paiement à l'appelant",
+    "the card's bank did not confirm the payment": "la banque de la carte n'a pas confirmé le paiement",
     # the shop's light mode
     'Many people are buying right now: the shop runs in a lighter mode. Best available finds you the best seats left; the seat map shows the situation a few seconds ago.': "Beaucoup de gens achètent en ce moment : la boutique fonctionne en mode allégé. La meilleure place disponible vous trouve les meilleures places restantes ; le plan de salle montre la situation d'il y a quelques secondes.",
     'Choosing seats one by one is paused while the shop is this busy: ask for the number of tickets above and best available holds the best seats left together.': "Le choix des places une à une est suspendu tant que la boutique est aussi chargée : demandez le nombre de billets ci-dessus et la meilleure place disponible retient ensemble les meilleures places restantes.",
@@ -440,6 +447,8 @@ FR = {
                                                            "%(n)s places libres sur %(total)s"),
     "Key": "Légende", "Free": "Libre", "Restricted view": "Visibilité réduite",
     "Choose a section to see its seats.": "Choisissez une section pour voir ses places.",
+    "Picking seats on the map needs JavaScript; without it, use Best available.":
+        "Choisir ses places sur le plan demande JavaScript ; sans lui, utilisez Meilleures places disponibles.",
     "No such section": "Section introuvable",
     "Give an address on this site, starting with /, like /static/demo/poster.svg.":
     "Donnez une adresse sur ce site, commençant par /, comme /static/demo/poster.svg.",
@@ -752,6 +761,31 @@ FR = {
     "Today at %(venue)s, net": "Aujourd'hui à %(venue)s, net",
     "Every performance of %(event)s": "Toutes les représentations de %(event)s",
     "Settlement of this event:": "Règlement de cet événement :",
+    # card payments by phone and payment links
+    "Type the caller's card into the card field.": "Saisissez la carte de l'appelant dans le champ de carte.",
+    'Only a reservation is paid through a link.': 'Seule une réservation se paie par un lien.',
+    'The payment link could not be emailed; send it again from the order.': "Le lien de paiement n'a pas pu être envoyé par courriel ; renvoyez-le depuis la commande.",
+    'The payment link was emailed to %(email)s.': 'Le lien de paiement a été envoyé à %(email)s.',
+    'Payment declined: %(reason)s. The seats are still held.': 'Paiement refusé : %(reason)s. Les places sont toujours retenues.',
+    'The payment provider did not answer, so nothing was sold; if it took the money, it is paid back. The seats are still held: try again, or email a payment link.': "Le prestataire de paiement n'a pas répondu : rien n'a été vendu ; s'il a prélevé l'argent, il est remboursé. Les places sont toujours retenues : réessayez, ou envoyez un lien de paiement.",
+    'The payment provider could not use this card: type it again.': "Le prestataire de paiement n'a pas pu utiliser cette carte : saisissez-la de nouveau.",
+    "Type the card the caller reads out into the payment provider's field: it never reaches the box office.": "Saisissez la carte que l'appelant vous lit dans le champ du prestataire de paiement : elle ne parvient jamais à la billetterie.",
+    'The payment provider did not answer, so nothing was sold; if it took the money, it is paid back. Your seats are still held: try again in a moment.': "Le prestataire de paiement n'a pas répondu : rien n'a été vendu ; s'il a prélevé l'argent, il est remboursé. Vos places sont toujours retenues : réessayez dans un instant.",
+    'The payment provider could not use this card. Your seats are still held: enter the card again.': "Le prestataire de paiement n'a pas pu utiliser cette carte. Vos places sont toujours retenues : saisissez de nouveau la carte.",
+    'The payment was not made: your bank did not confirm it. Your seats are still held until the deadline.': "Le paiement n'a pas été effectué : votre banque ne l'a pas confirmé. Vos places sont retenues jusqu'à l'échéance.",
+    'A payment of this reservation is already under way (your bank may be asking you to confirm it). Wait a few minutes, then reload.': 'Un paiement de cette réservation est déjà en cours (votre banque vous demande peut-être de le confirmer). Attendez quelques minutes, puis rechargez la page.',
+    'The payment deadline has passed; the seats were released.': "L'échéance de paiement est passée ; les places ont été libérées.",
+    'Pay for your reservation %(code)s': 'Payez votre réservation %(code)s',
+    'Email the payment link': 'Envoyer le lien de paiement par courriel',
+    "The caller's language": "Langue de l'appelant",
+    'Reserve and email a payment link': 'Réserver et envoyer un lien de paiement',
+    'A reservation keeps these prices: it is paid later at the total above, by phone, at the counter, or by the caller through the link.': "Une réservation garde ces prix : elle se paie plus tard au total ci-dessus, par téléphone, au comptoir, ou par l'appelant grâce au lien.",
+    'Total to pay: %(total)s %(currency)s. Pay by card here:': 'Total à payer : %(total)s %(currency)s. Payez par carte ici :',
+    'Your tickets are emailed to you once it is paid. After the deadline the seats are released.': "Vos billets vous sont envoyés par courriel une fois le paiement fait. Après l'échéance, les places sont libérées.",
+    'Or pay by card here:': 'Ou payez par carte ici :',
+    'Pay for this reservation': 'Payer cette réservation',
+    'The payment provider did not answer; please wait a moment and reload.': "Le prestataire de paiement n'a pas répondu ; patientez un instant, puis rechargez la page.",
+    'Your seats are held until %(until)s. After that they are released.': 'Vos places sont retenues jusqu\'au %(until)s. Ensuite, elles sont libérées.',
 }
 
 path = Path(__file__).resolve().parent.parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"

@@ -25,24 +25,29 @@
     });
   }
 
-  // In the page: before the form goes, the frame's token.
+  // In the page: before the form goes, the frame's token. In a form whose buttons do other
+  // things too (the phone console's sale: reserve, update the total), only the buttons
+  // marked data-card-pay take the card.
   function setupForm(form) {
     if (form.dataset.cardReady) return;
     form.dataset.cardReady = "1";
     var frame = form.querySelector("iframe[data-card-frame]");
     var token = form.querySelector("input[name=card_token]");
     var errors = form.querySelector("[data-card-errors]");
-    var asked = false;
+    var marked = form.querySelector("[data-card-pay]") !== null;
+    var asked = false, submitter = null;
     window.addEventListener("message", function (event) {
       if (event.origin !== window.location.origin || !event.data || event.data.type !== TOKEN) return;
       if (event.data.token) token.value = event.data.token;
       else if (errors) { errors.textContent = event.data.error; errors.hidden = !event.data.error; }
       asked = true;  // with no token, the page's own check says what is missing
-      if (form.requestSubmit) form.requestSubmit(); else form.submit();
+      if (form.requestSubmit) form.requestSubmit(submitter || undefined); else form.submit();
     });
     form.addEventListener("submit", function (event) {
       if (token.value || asked) return;
+      if (marked && !(event.submitter && event.submitter.hasAttribute("data-card-pay"))) return;
       event.preventDefault();
+      submitter = event.submitter || null;
       frame.contentWindow.postMessage({type: TOKENISE}, window.location.origin);
     });
   }

@@ -172,8 +172,13 @@
       scale = Math.max(lim.base, Math.min(lim.fit, lim.base * 2));
       m.style.width = (vb.width * scale) + "px";
       m.style.height = (vb.height * scale) + "px";
-      sc.scrollLeft = (sc.scrollWidth - sc.clientWidth) / 2;
-      sc.scrollTop = 0;
+      // The view opens on the front of the section, under its STAGE label.
+      var stage = m.querySelector(".stage");
+      if (stage) {
+        var sr = stage.getBoundingClientRect(), mr = m.getBoundingClientRect();
+        sc.scrollLeft = sr.left - mr.left + sr.width / 2 - sc.clientWidth / 2;
+        sc.scrollTop = sr.top - mr.top - 8;
+      }
       if (!m.querySelector('.seat[tabindex="0"]')) {
         var first = m.querySelector(".seat");
         if (first) first.setAttribute("tabindex", "0");
@@ -228,8 +233,11 @@
         taken = {};
         (states.dataset.taken || "").split(",").forEach(function (id) { if (id) taken[id] = true; });
         applyTaken();
-        return;
       }
+    });
+    // A section is set up once settled: htmx's settle step copies the attributes of the
+    // section drawn before (same ids) onto the new one, which would undo its size.
+    document.body.addEventListener("htmx:afterSettle", function (e) {
       if (e.detail.target.id === "seat-section") {
         setupSection();
         // Opened by the shopper (not on page load): bring the section into view and say

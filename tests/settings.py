@@ -7,6 +7,9 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-a-secret")
 # The test client and the browser tests speak plain HTTP to a local server.
 os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
+# Where the card is not what a test is about, it pays with the built-in test card, as the
+# load tests do (the card payments' own tests go through localstripe).
+os.environ.setdefault("PAYMENT_TEST_CARD", "1")
 # Static files from the source folders: the suite does not run collectstatic.
 os.environ.setdefault("WHITENOISE_USE_FINDERS", "1")
 

@@ -40,6 +40,7 @@ POLL_EVERY = re.compile(r'hx-trigger="every (\d+)ms"')
 def servers(public_workers: int) -> list[subprocess.Popen]:
     # BEHIND_PROXY: the simulated visitors come from many addresses, as through a load balancer.
     env = {**os.environ, "DJANGO_DEBUG": "0", "LOG_LEVEL": "WARNING", "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+           "PAYMENT_TEST_CARD": "1",
            "BEHIND_PROXY": "1", "CELERY_BROKER_URL": stack.benchmark_broker(),
            "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "crowd-benchmark-only")}
     log = open(stack.STACK / "crowd-servers.log", "ab")  # noqa: SIM115 - as long as the servers live

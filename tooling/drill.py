@@ -155,7 +155,7 @@ def start_box_office(log) -> subprocess.Popen:
             import redis as redis_client
 
             redis_client.Redis.from_url(f"{redis}/{db}").flushdb()
-    env = {**os.environ, "BOXOFFICE_WEB_PORT": str(PORT), "DATABASE_URL": database_url(),
+    env = {**os.environ, "BOXOFFICE_WEB_PORT": str(PORT), "PAYMENT_TEST_CARD": "1", "DATABASE_URL": database_url(),
            "REDIS_URL": f"{redis}/8", "CACHE_URL": f"{redis}/9", "WAITING_ROOM_REDIS_URL": f"{redis}/10",
            "BOXOFFICE_STACK_DIR": str(FOLDER), "EMAIL_FILE_PATH": str(MAIL), "LOG_LEVEL": "WARNING",
            "CONFIRMATION_CLAIM_SECONDS": str(CLAIM_SECONDS), "CONFIRMATION_SWEEP_SECONDS": "5",

@@ -60,7 +60,8 @@ def start_servers(web_workers: int, threads: int, pooling: str = "direct",
                   pool_size: int = 8) -> list[subprocess.Popen]:
     env = {**os.environ, "DJANGO_DEBUG": "0", "BOXOFFICE_RATE_LIMITS": "0", "DJANGO_SECRET_KEY": os.environ.get(
         "DJANGO_SECRET_KEY", "loadtest-only-secret"), "LOG_LEVEL": "WARNING",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", "CELERY_BROKER_URL": stack.benchmark_broker()}
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", "CELERY_BROKER_URL": stack.benchmark_broker(),
+        "PAYMENT_TEST_CARD": "1"}  # the built-in test card: the figure is the box office's, not a provider's
     log = open(stack.STACK / "loadtest-servers.log", "ab")  # noqa: SIM115 - lives as long as the servers
     children = []
     web_env = {**env, "BOXOFFICE_POOL": "public"}

@@ -1,5 +1,6 @@
 """Small input and output serializers. Inputs are parsed here; rules live in the services."""
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -189,13 +190,25 @@ class CustomerIn(Input):
 class PaymentIn(Input):
     method = serializers.ChoiceField(choices=Payment.Method.choices)
     token = serializers.CharField(max_length=255, required=False, allow_blank=True, default="",
-                                  help_text="card: the provider's token for the card (Stripe.js createToken, or a "
-                                            "PaymentMethod id); the card number never comes here")
+                                  help_text="card (online) and card_not_present (by phone, a MOTO payment): the "
+                                            "provider's token for the card typed into its own field (Stripe.js "
+                                            "createToken, or a PaymentMethod id); the card number never comes here")
     card_number = serializers.CharField(max_length=30, required=False, allow_blank=True, default="",
-                                        help_text="test_card only (development and benchmarks)")
+                                        help_text="test_card only, accepted only where load tests and benchmarks "
+                                                  "turn the built-in test card on (PAYMENT_TEST_CARD)")
     tendered = serializers.DecimalField(max_digits=10, decimal_places=2, required=False,
                                         min_value=0, allow_null=True, default=None)
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+    def validate(self, data):
+        # A card number is refused unheard by every method but the built-in test card's,
+        # and by that one too unless load tests turned it on.
+        if data.get("card_number") and not (data["method"] == "test_card" and settings.TEST_CARD_PROVIDER):
+            raise serializers.ValidationError(
+                {"card_number": "card numbers are not accepted: send the token of the card typed into the "
+                                "payment provider's field"})
+        return data
 
 
 class ConfirmPaymentIn(Input):
@@ -221,10 +234,18 @@ class OrderIn(PricingIn):
     payment = PaymentIn(required=False, help_text="pay now (give this or reserve_until)")
     reserve_until = serializers.DateTimeField(
         required=False, help_text="reserve to pay later, until this time (phone channel; give this or payment)")
+    payment_link = serializers.BooleanField(
+        required=False, default=False,
+        help_text="with reserve_until: email the customer a link to pay the reservation by card themselves")
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES, required=False,
+        help_text="the customer's language, which every email about the order speaks (default: the request's)")
 
     def validate(self, data):
         if ("payment" in data) == ("reserve_until" in data):
             raise serializers.ValidationError("give exactly one of payment or reserve_until")
+        if data.get("payment_link") and "reserve_until" not in data:
+            raise serializers.ValidationError({"payment_link": "a payment link is for a reservation (reserve_until)"})
         return data
 
 

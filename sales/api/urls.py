@@ -21,6 +21,7 @@ urlpatterns = [
     path("orders/<str:code>/refund/", views.OrderRefund.as_view(), name="api-order-refund"),
     path("orders/<str:code>/cancel/", views.OrderCancel.as_view(), name="api-order-cancel"),
     path("orders/<str:code>/resend-confirmation/", views.OrderResend.as_view(), name="api-order-resend"),
+    path("orders/<str:code>/payment-link/", views.OrderPaymentLink.as_view(), name="api-order-payment-link"),
     path("tickets/<str:code>/", views.TicketDetail.as_view(), name="api-ticket"),
     path("tickets/<str:code>/check-in/", views.TicketCheckIn.as_view(), name="api-ticket-check-in"),
 ]

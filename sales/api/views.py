@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 
 from django.core.cache import cache
@@ -24,10 +25,10 @@ from events.seating import seating_plan_import
 from events.services import WindowSpec, ZoneSpec, performance_create
 from sales import inventory, rows, waiting_room
 from sales.availability import availability_changed, seat_map, zone_counts
-from sales.errors import InvalidRequest, NotPermitted, RateLimited
+from sales.errors import IllegalTransition, InvalidRequest, NotPermitted, RateLimited, ServiceUnavailable
 from sales.holds import hold_create, hold_give_back, hold_of_caller, hold_targets
 from sales.models import Hold, Order, Ticket
-from sales.notifications import resend_confirmation
+from sales.notifications import resend_confirmation, send_payment_link
 from sales.orders import (
     CustomerDetails,
     PriceRequest,
@@ -49,6 +50,7 @@ from .idempotency import HEADER, idempotent, order_key, scope_of
 from .parsers import JsonParser
 from .permissions import IsDoorRole, IsOrganizer, IsStaffRole, TokenWithRoles
 
+logger = logging.getLogger(__name__)
 IDEMPOTENCY = OpenApiParameter(HEADER, str, OpenApiParameter.HEADER, required=False,
                                description="Retries with the same key return the first response.")
 ERROR = {"type": "object", "properties": {"error": {"type": "object", "properties": {
@@ -58,6 +60,8 @@ ERROR = {"type": "object", "properties": {"error": {"type": "object", "propertie
                  "description": "on a refusal for want of seats side by side: how many of them are together at most"}},
     "required": ["code", "message"]}}}
 ERRORS = dict.fromkeys((400, 401, 402, 403, 404, 409, 413, 422, 429), ERROR)
+# What takes or pays back money may also meet the payment provider's silence (503).
+MONEY_ERRORS = {**ERRORS, 503: ERROR}
 READ_ERRORS = dict.fromkeys((400, 401, 403, 404), ERROR)
 
 
@@ -251,7 +255,7 @@ def _interrupted(request) -> None:
 class OrderCreate(ApiView):
     permission_classes = [AllowAny]
 
-    @extend_schema(request=s.OrderIn, responses={201: s.OrderOut, **ERRORS}, parameters=[IDEMPOTENCY])
+    @extend_schema(request=s.OrderIn, responses={201: s.OrderOut, **MONEY_ERRORS}, parameters=[IDEMPOTENCY])
     @idempotent("orders", settle=lambda request: _interrupted(request))
     def post(self, request):
         data = _valid(s.OrderIn, request)
@@ -264,11 +268,14 @@ class OrderCreate(ApiView):
         if "reserve_until" in data:  # pay later: the places stay held until the deadline
             order = order_reserve(hold_token=data["hold"], customer=customer, deadline=data["reserve_until"],
                                   actor=request.user, idempotency_key=key, owner_key=scope_of(request),
-                                  prices=prices)
+                                  prices=prices, language=data.get("language"))
+            # A retry of the request (the reservation's answer replayed) sends it once.
+            if data["payment_link"] and not order.events.filter(action="payment link sent").exists():
+                _send_link(order, request.user)
         else:
             order = order_place(hold_token=data["hold"], customer=customer, actor=request.user,
                                 payment=PaymentRequest(**data["payment"]), idempotency_key=key,
-                                owner_key=scope_of(request), prices=prices)
+                                owner_key=scope_of(request), prices=prices, language=data.get("language"))
         return Response(_order_out(order, self.ctx()), status=status.HTTP_201_CREATED)
 
 
@@ -287,7 +294,7 @@ class OrderConfirmPayment(ApiView):
     is finished, paid or failed. Only the holder of the payment's client secret may ask."""
     permission_classes = [AllowAny]
 
-    @extend_schema(request=s.ConfirmPaymentIn, responses={200: s.OrderOut, **ERRORS})
+    @extend_schema(request=s.ConfirmPaymentIn, responses={200: s.OrderOut, **MONEY_ERRORS})
     def post(self, request, code: str):
         data = _valid(s.ConfirmPaymentIn, request)
         order = Order.objects.select_related("customer").filter(code=code.upper()).first()
@@ -300,16 +307,30 @@ class OrderAction(ApiView):
     permission_classes = [IsStaffRole]
     action = ""
 
-    @extend_schema(request=None, responses={200: s.OrderOut, **ERRORS})
+    @extend_schema(request=None, responses={200: s.OrderOut, **MONEY_ERRORS})
     def post(self, request, code: str):
         order = _order_for(request, code)
         if self.action == "refund":
             order = order_refund(order=order, actor=request.user)
         elif self.action == "cancel":
             order = order_cancel(order=order, actor=request.user)
+        elif self.action == "payment-link":
+            if order.status != Order.Status.RESERVED:
+                raise IllegalTransition(f"order {order.code} is {order.get_status_display().lower()}; "
+                                        "only a reservation is paid through a link")
+            _send_link(order, request.user)
         else:
             resend_confirmation(order)
         return Response(_order_out(order, self.ctx()))
+
+
+def _send_link(order: Order, actor) -> None:
+    try:
+        send_payment_link(order, actor=actor)
+    except Exception:  # the mail server: the reservation stands
+        logger.exception("payment link of order %s not sent", order.code)
+        raise ServiceUnavailable("the payment link could not be emailed; send it again with "
+                                 f"POST orders/{order.code}/payment-link/") from None
 
 
 def _paid_already(request, code: str) -> Response | None:
@@ -325,7 +346,7 @@ class OrderPay(ApiView):
     """A reservation paid later, by the staff who took it (phone) or at the counter."""
     permission_classes = [IsStaffRole]
 
-    @extend_schema(request=s.PaymentIn, responses={200: s.OrderOut, **ERRORS}, parameters=[IDEMPOTENCY])
+    @extend_schema(request=s.PaymentIn, responses={200: s.OrderOut, **MONEY_ERRORS}, parameters=[IDEMPOTENCY])
     @idempotent("order-payments", settle=lambda request, code: _paid_already(request, code))
     def post(self, request, code: str):
         order = _order_for(request, code)
@@ -344,6 +365,11 @@ class OrderCancel(OrderAction):
 
 class OrderResend(OrderAction):
     action = "resend"
+
+
+class OrderPaymentLink(OrderAction):
+    """Email the customer the link to pay their reservation by card themselves."""
+    action = "payment-link"
 
 
 # --- tickets --------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.http.request import RawPostDataException
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from sales.errors import ProviderUnavailable
 from sales.models import Order
 from sales.orders.settling import payment_settle
 
@@ -39,7 +40,7 @@ def stripe_webhook(request):
         if order is not None:
             try:
                 payment_settle(order)
-            except stripe.StripeError:  # the provider did not answer our question: it sends again
+            except (stripe.StripeError, ProviderUnavailable):  # the provider did not answer: it sends again
                 logger.exception("order %s: could not ask the provider", order.code)
                 return _error(503, "unavailable", "the provider could not be reached; send the event again")
     return JsonResponse({"received": True})

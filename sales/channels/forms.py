@@ -149,9 +149,10 @@ class ExchangeStartForm(SaleStartForm):
 
 
 class CardForm(forms.Form):
-    """A card number read over the phone (card not present)."""
+    """A card read out over the phone, typed by the operator into the provider's own field
+    (card not present): only the provider's token for it comes here."""
 
-    card_number = forms.CharField(required=False, max_length=40)
+    card_token = forms.CharField(required=False, max_length=255)
     attempt = forms.CharField(required=False)
 
 
@@ -168,6 +169,17 @@ class NoteForm(forms.Form):
 class ReserveForm(CardForm):
     action = forms.CharField(required=False)
     deadline = forms.CharField(required=False)
+    # The caller's language: every email about the order (the payment link, reminders,
+    # the tickets) speaks it.
+    language = forms.ChoiceField(required=False, choices=settings.LANGUAGES)
+
+
+def card_field_context() -> dict:
+    """What a page needs for the payment provider's card field (templates/sales/_card_field.html
+    and its frame, shop/card_field.html)."""
+    return {"stripe_js": settings.STRIPE_JS_URL, "stripe_key": settings.STRIPE_PUBLISHABLE_KEY,
+            "card_test_help": _("Test cards: 4242 4242 4242 4242 approves, 4000 0000 0000 0341 is declined, "
+                                "4000 0025 0000 3155 asks your bank.") if settings.STRIPE_API_BASE else ""}
 
 
 def first_error(form: forms.Form) -> str:

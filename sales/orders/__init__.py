@@ -8,7 +8,10 @@ One module per concern; the doors import from here.
 - charging: taking the money (no transaction open while a provider answers), then the
   sale statement, and paying back whatever was taken for a sale that did not happen;
 - placing: an order from a hold, idempotent;
-- reservations: a phone reservation to pay later, and paying it;
+- reservations: a phone reservation to pay later, and paying it (staff, or the customer
+  through the payment link they were emailed);
+- settling: card payments the provider finishes out of band (3-D Secure, webhooks,
+  reconciliation);
 - exchanges: tickets of a paid order for other places, the difference changing hands;
 - refunds: a paid order refunded, an unpaid one cancelled.
 """
@@ -19,7 +22,7 @@ from .exchanges import ExchangeQuote, exchange_quote, order_exchange
 from .placing import buyer_language, order_interrupted, order_place, orders_abandoned_tidy
 from .pricing import NO_CHOICE, PriceRequest, Quote, hold_quote, hold_total
 from .refunds import order_cancel, order_refund
-from .reservations import order_pay_reservation, order_reserve, reservations_tidy
+from .reservations import order_pay_by_link, order_pay_reservation, order_reserve, reservations_tidy
 from .status import TRANSITIONS, OrderStatusConflict, order_transition
 
 __all__ = (
@@ -40,6 +43,7 @@ __all__ = (
     "order_cancel",
     "order_exchange",
     "order_interrupted",
+    "order_pay_by_link",
     "order_pay_reservation",
     "order_place",
     "order_refund",

@@ -28,17 +28,21 @@ from ..errors import (
     PaymentActionRequired,
     PaymentDeclined,
     PlacesUnavailable,
+    ProviderUnavailable,
     SalesError,
 )
 from ..holds import hold_is_live
 from ..models import Order, Payment
 from ..notifications import confirmations_due
 from ..payments import PAYMENT_FAILED, PROVIDERS, PaymentRequest, card_fingerprint, declined_because
-from .status import OrderStatusConflict, order_transition, staff
+from .status import OrderStatusConflict, order_transition, record, staff
 
 logger = logging.getLogger(__name__)
-# Kept on the order in English (the record); read out in the reader's language.
+# An order's failure after which the provider may still have taken the money. Kept on the
+# order in English (the record); read out in the reader's language.
 NO_ANSWER = gettext_noop("the payment provider did not answer")
+NOT_TAKEN = gettext_noop("the payment provider did not answer: nothing was sold and the places are still held; "
+                         "anything it took is paid back. Try again in a moment")
 
 
 def change_given(order: Order) -> Decimal:
@@ -93,16 +97,21 @@ def charge(order, parts, actor, shift, *, fail_order: bool) -> list[tuple]:
         try:
             taken = PROVIDERS[request.method].charge(amount=amount, currency=order.currency, request=request,
                                                      order=order)
-        except Exception:
-            # No answer from the provider (an outage, a timeout): what was taken is paid back
-            # and the order fails, so that its hold can be paid for again (one live order
-            # per hold), instead of staying "awaiting payment" for good.
+        except Exception as exc:
+            # No answer from the provider (an outage, a timeout), or a request it could not
+            # use: what was taken is paid back and the order fails, so that its hold can be
+            # paid for again (one live order per hold), instead of staying "awaiting
+            # payment" for good. After its silence the provider may still have taken this
+            # part: the reason says so, and the reconciliation asks it (settling.UNCERTAIN).
             for done_request, done_amount, done in charged:
                 pay_back(order, done_request, done_amount, done.reference,
                          gettext_noop("another part could not be taken"), actor, shift, fail=False)
             if fail_order:
+                answered = isinstance(exc, SalesError) and not isinstance(exc, ProviderUnavailable)
                 with transaction.atomic():
-                    fail_quietly(order, NO_ANSWER, actor)
+                    fail_quietly(order, exc.message if answered else NO_ANSWER, actor)
+            if isinstance(exc, ProviderUnavailable):
+                raise ProviderUnavailable(_(NOT_TAKEN)) from exc
             raise
         if taken.pending:  # the bank asks the cardholder: the order waits (sales.orders.settling)
             raise PaymentActionRequired(_(taken.message), order=order.code, client_secret=taken.client_secret)
@@ -112,10 +121,12 @@ def charge(order, parts, actor, shift, *, fail_order: bool) -> list[tuple]:
                          actor, shift, fail=False)
             with transaction.atomic():
                 Payment.objects.create(order=order, method=request.method, amount=amount, shift=shift,
-                                       status=Payment.Status.DECLINED, message=taken.message,
-                                       created_by=staff(actor))
+                                       status=Payment.Status.DECLINED, message=taken.message[:300],
+                                       reference=taken.reference, created_by=staff(actor))
                 if fail_order:
                     fail_quietly(order, taken.message, actor)
+                elif taken.reference:  # a reservation: its declined payment is done with
+                    Order.objects.filter(pk=order.pk, payment_intent=taken.reference).update(payment_intent="")
             raise PaymentDeclined(declined_because(taken.message or PAYMENT_FAILED))
         charged.append((request, amount, taken))
     return charged
@@ -151,6 +162,25 @@ def pay_back(order, request, amount, reference, reason, actor, shift, fail=True)
             fail_quietly(order, reason, actor)
 
 
+# A refund recorded here that the provider has not taken yet (it did not answer): the
+# reconciliation sends it again, with the same key, until it does (settling.payments_reconcile).
+REFUND_OWED = "refund: waiting for the payment provider"
+
+
+def refund_at_provider(order: Order, row: Payment, amount: Decimal) -> bool:
+    """Pay back `amount` through the provider of the payment `row` refunds (already
+    recorded and committed), keyed by that row: sent again, it is one refund. A provider
+    that does not answer leaves it owed, on the order's record, for the reconciliation."""
+    try:
+        PROVIDERS[row.method].refund(amount=amount, reference=row.reference, key=f"refund-{row.pk}")
+    except ProviderUnavailable:
+        with transaction.atomic():
+            Payment.objects.filter(pk=row.pk).update(message=REFUND_OWED)
+            record(order, "refund pending at provider", f"{amount} {order.currency}: sent again until it answers")
+        return False
+    return True
+
+
 def payment_record(order, charged, shift, from_status) -> inventory.Payment:
     """What a sale writes besides its places and tickets (see inventory.sell): the order
     paid if it still is `from_status`, its payments as taken, and its audit line."""
@@ -177,6 +207,12 @@ def charge_and_sell(*, order, hold, parts, lines, actor, shift, from_status) -> 
             # Outside a transaction the statement commits as it returns: whatever failed
             # after it (the connection, reading its answer) must not pay back a sale that stands.
             logger.exception("order %s is paid; an error after its sale is ignored", order.code)
+        elif isinstance(exc, IllegalTransition | PlacesUnavailable) and _sold_with(order, charged):
+            # The provider's webhook (sales.orders.settling) sold the order with this very
+            # payment while this request was on its way to do it: sold once, and kept.
+            order.refresh_from_db()
+            order.change_due = Decimal("0")
+            return order
         else:
             raised = undo_charges(order, charged, exc, actor, shift, fail_order=pending)
             if raised is exc:
@@ -192,6 +228,13 @@ def charge_and_sell(*, order, hold, parts, lines, actor, shift, from_status) -> 
     order.change_due = sum((c.change_due for _r, _a, c in charged), Decimal("0"))
     order.issued = issued  # what the sale's statement said it issued (inventory.IssuedTicket), if it answered
     return order
+
+
+def _sold_with(order: Order, charged) -> bool:
+    references = [c.reference for _r, _a, c in charged if c.reference]
+    return bool(references) and not connection.in_atomic_block and Payment.objects.filter(
+        order=order, order__status=Order.Status.PAID, status=Payment.Status.APPROVED,
+        reference__in=references).exists()
 
 
 def _sale_committed(order: Order) -> bool:

@@ -21,9 +21,9 @@ from ..errors import HoldNotActive, IllegalTransition, InvalidRequest, NotPermit
 from ..holds import hold_is_live
 from ..models import Hold, Order, Payment, Place, Ticket
 from ..notifications import resend_confirmation
-from ..payments import PROVIDERS, PaymentRequest
+from ..payments import PaymentRequest
 from ..policy import may_refund, policy_for
-from .charging import charge, payback_plan, record_charges, undo_charges, validated_parts
+from .charging import charge, payback_plan, record_charges, refund_at_provider, undo_charges, validated_parts
 from .placing import check_customer_limit, customer_limit
 from .pricing import PriceRequest, hold_quote
 from .status import record, staff
@@ -116,6 +116,7 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
     parts = validated_parts(policy, None, payments, difference) if difference > 0 else []
     charged = charge(order, parts, actor, shift, fail_order=False)
     payback: list[tuple[Payment, Decimal]] = []
+    refunds: list[tuple[Payment, Decimal, Payment]] = []
     try:
         with transaction.atomic():
             if not Order.objects.select_for_update().filter(pk=order.pk, status=Order.Status.PAID).exists():
@@ -131,10 +132,12 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
             Order.objects.filter(pk=order.pk).update(total=F("total") + difference,
                                                      performance_id=hold.performance_id)
             record_charges(order, charged, actor, shift)
-            for paid, amount in payback:
-                Payment.objects.create(order=order, method=paid.method, amount=-amount, shift=shift,
-                                       status=Payment.Status.REFUNDED, reference=paid.reference, refund_of=paid,
-                                       created_by=staff(actor), message=gettext_noop("exchange: difference paid back"))
+            refunds = [
+                (paid, amount, Payment.objects.create(
+                    order=order, method=paid.method, amount=-amount, shift=shift, status=Payment.Status.REFUNDED,
+                    reference=paid.reference, refund_of=paid, created_by=staff(actor),
+                    message=gettext_noop("exchange: difference paid back")))
+                for paid, amount in payback]
             Hold.objects.filter(pk=hold.pk).update(status=Hold.Status.SOLD)
             labels = Place.objects.in_bulk([t.place_id for t in new])
             record(order, "exchanged", f"{', '.join(str(t.place) for t in old)} → "
@@ -151,8 +154,8 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
         if raised is exc:
             raise
         raise raised from None
-    for paid, amount in payback:  # committed first, so a retry cannot pay back twice
-        PROVIDERS[paid.method].refund(amount=amount, reference=paid.reference)
+    for _paid, amount, row in refunds:  # committed first, so a retry cannot pay back twice
+        refund_at_provider(order, row, amount)
     order.refresh_from_db()
     order.change_due = sum((c.change_due for _r, _a, c in charged), Decimal("0"))
     return order

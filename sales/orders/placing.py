@@ -21,13 +21,14 @@ from ..errors import (
     NotPermitted,
     PaymentDeclined,
     PaymentInterrupted,
+    ProviderUnavailable,
 )
 from ..holds import hold_is_live, hold_may_be_used_by
 from ..models import Customer, Hold, Order, Payment, PromoCode, Ticket, WaitingRoom
 from ..payments import PaymentRequest, card_fingerprint, declined_because
 from ..policy import policy_for
 from . import pricing
-from .charging import charge_and_sell, validated_parts
+from .charging import NO_ANSWER, charge_and_sell, validated_parts
 from .customers import CUSTOMER_FIELDS, CustomerDetails, clean_customer, customer_cte
 from .pricing import NO_CHOICE, PRESALE_USES_LEFT, PROMO_USES_LEFT, PriceRequest, Quote
 from .status import OrderStatusConflict, order_transition, staff
@@ -246,6 +247,8 @@ def replay(existing: Order, hold: Hold) -> Order:
         raise PaymentInterrupted(_(INTERRUPTED) + (_("; pay again with a new idempotency key") if hold_is_live(hold)
                                                    else _("; pay again with a new idempotency key after holding the "
                                                           "seats again")))
+    if existing.status == Order.Status.FAILED and existing.failure_reason == NO_ANSWER:
+        raise ProviderUnavailable(_(NO_ANSWER) + _("; pay again with a new idempotency key"))
     if existing.status == Order.Status.FAILED:  # the declined attempt sent again: still declined
         raise PaymentDeclined(declined_because(existing.failure_reason))
     return existing

@@ -16,9 +16,8 @@ from ..availability import availability_changed
 from ..errors import IllegalTransition, NotPermitted
 from ..holds import hold_release
 from ..models import Hold, Order, Payment, Ticket
-from ..payments import PROVIDERS
 from ..policy import may_refund
-from .charging import payback_plan, refundable
+from .charging import payback_plan, refund_at_provider, refundable
 from .pricing import kept_on_refund
 from .status import OrderStatusConflict, order_transition, record, staff
 
@@ -49,18 +48,21 @@ def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: da
         if any(t.checked_in_at for t in tickets):
             raise IllegalTransition(_("a ticket of this order has already been used at the door"))
         inventory.return_to_sale(order=order, tickets=tickets, now=now, actor=actor)
-        for paid, back in plan:  # each method paid back its own way (cash from the clerk's drawer)
-            Payment.objects.create(order=order, method=paid.method, amount=-back, shift=shift,
-                                   status=Payment.Status.REFUNDED, reference=paid.reference, refund_of=paid,
-                                   created_by=staff(actor), message=gettext_noop("refund"))
+        refunds = [  # each method paid back its own way (cash from the clerk's drawer)
+            (paid, back, Payment.objects.create(order=order, method=paid.method, amount=-back, shift=shift,
+                                                status=Payment.Status.REFUNDED, reference=paid.reference,
+                                                refund_of=paid, created_by=staff(actor),
+                                                message=gettext_noop("refund")))
+            for paid, back in plan]
         order_transition(order, Order.Status.REFUNDED, actor=actor, reason=f"{amount} {order.currency}")
         if signer is not None and actor is not None and signer.pk != actor.pk:
             record(order, "refund approved", f"at the counter of {actor.get_username()}", signer)
         transaction.on_commit(lambda: availability_changed(order.performance_id), robust=True)
     # The order is already REFUNDED, so a retried refund cannot pay back twice; the
-    # providers are called with no transaction open.
-    for paid, back in plan:
-        PROVIDERS[paid.method].refund(amount=back, reference=paid.reference)
+    # providers are called with no transaction open, each refund with its own key (two
+    # refunds of one amount against one payment are two refunds).
+    for _paid, back, row in refunds:
+        refund_at_provider(order, row, back)
     return order
 
 

@@ -3,6 +3,7 @@ deadline, then lapse by themselves; paid later at the phone or the counter."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -13,15 +14,24 @@ from django.utils.translation import gettext as _
 from events.models import Channel
 
 from .. import inventory
-from ..errors import HoldNotActive, IllegalTransition, InProgress, InvalidRequest, NotPermitted
+from ..errors import (
+    HoldNotActive,
+    IllegalTransition,
+    InProgress,
+    InvalidRequest,
+    NotFound,
+    NotPermitted,
+    PaymentActionRequired,
+)
 from ..holds import hold_is_live, hold_may_be_used_by
-from ..models import Hold, Order
-from ..payments import PaymentRequest
+from ..models import Hold, Order, Payment
+from ..payments import PROVIDERS, PaymentRequest
 from ..policy import policy_for
 from . import placing
 from .charging import charge_and_sell, validated_parts
 from .customers import CustomerDetails, clean_customer
 from .pricing import NO_CHOICE, PriceRequest, hold_quote, hold_total, lines_of
+from .settling import payment_settle
 from .status import OrderStatusConflict, order_transition
 
 PAYING_FOR = timedelta(minutes=2)
@@ -33,8 +43,8 @@ def order_reserve(*, hold: Hold | None = None, hold_token: str | None = None, cu
                   now: datetime | None = None, language: str | None = None) -> Order:
     """A reservation to pay later for everything in `hold` (or the hold whose token is
     `hold_token`): the places stay in the hold until `deadline`, then lapse by themselves
-    (the Celery sweep only marks the order and tidies). `language`: the buyer's, which its
-    reminder and confirmation speak (default: the request's)."""
+    (the Celery sweep only marks the order and tidies). `language`: the caller's, which
+    every email about the order speaks (else the request's)."""
     now = now or timezone.now()
     if hold is None:
         hold = Hold.objects.select_related("performance").filter(token=hold_token).first()
@@ -85,9 +95,33 @@ class _Raced(Exception):
 
 def order_pay_reservation(*, order: Order, payment: PaymentRequest | None = None,
                           payments: list[PaymentRequest] | None = None, actor=None, shift=None) -> Order:
+    """Staff take the payment of a reservation: the phone console (a card by phone) or the
+    counter (cash, card terminal)."""
     policy = policy_for(order.channel)
     if not (policy.allows(actor) or policy_for(Channel.COUNTER).allows(actor)):
         raise NotPermitted(_("staff only"))
+    method_policy = policy_for(Channel.COUNTER) if shift is not None else policy
+    return _pay_reserved(order, lambda total: validated_parts(method_policy, payment, payments, total),
+                         actor=actor, shift=shift)
+
+
+def order_pay_by_link(*, order: Order, access_token: str, payment: PaymentRequest) -> Order:
+    """The customer pays their reservation themselves, through the payment link they were
+    emailed: by card, typed into the provider's field, with their bank's 3-D Secure
+    question as in the shop. The link's token is the order's private one."""
+    if not secrets.compare_digest(order.access_token.encode(), access_token.encode()):
+        raise NotFound(_("no such order"))
+    if payment.method != Payment.Method.CARD:
+        raise InvalidRequest(_("a payment link is paid by card"), field="method")
+
+    def parts(total):
+        PROVIDERS[payment.method].validate(amount=total, request=payment)
+        return [(payment, total)]
+
+    return _pay_reserved(order, parts, actor=None, shift=None)
+
+
+def _pay_reserved(order: Order, parts_of, *, actor, shift) -> Order:
     order.refresh_from_db()
     if order.status != Order.Status.RESERVED:
         raise IllegalTransition(_("order %(code)s is %(status)s, not a reservation") % {
@@ -101,18 +135,26 @@ def order_pay_reservation(*, order: Order, payment: PaymentRequest | None = None
         total, lines = order.total, lines_of(order)
     else:
         total, _currency, lines = hold_total(hold)
-    method_policy = policy_for(Channel.COUNTER) if shift is not None else policy
-    parts = validated_parts(method_policy, payment, payments, total)
+    parts = parts_of(total)
     # One payment at a time (compare-and-set, no lock held while the provider answers): a
     # second at once (two operators, a double click) is refused before its card is charged.
-    # A claim left by a request that died lapses after PAYING_FOR.
+    # A claim left by a request that died lapses after PAYING_FOR; so does one whose
+    # cardholder did not answer their bank's question.
     if not Order.objects.filter(pk=order.pk, status=Order.Status.RESERVED).filter(
             Q(payment_started_at__isnull=True) | Q(payment_started_at__lt=now - PAYING_FOR)).update(
             payment_started_at=now):
-        raise InProgress(_("order %(code)s is being paid right now") % {"code": order.code})
+        raise InProgress(_("order %(code)s is being paid right now; try again in a few minutes") % {"code": order.code})
     try:
+        if order.payment_intent:
+            # A card payment begun before (its bank's question unanswered, or the provider
+            # silent): finished if it went through, else given up for this one.
+            order = payment_settle(order, replacing=True)
+            if order.status != Order.Status.RESERVED:
+                return order
         return charge_and_sell(order=order, hold=hold, parts=parts, lines=lines, actor=actor,
                                shift=shift, from_status=Order.Status.RESERVED)
+    except PaymentActionRequired:
+        raise  # the claim stays while the cardholder answers their bank (settling finishes it)
     except Exception:  # (not a worker killed mid-charge: then the claim lapses by itself)
         Order.objects.filter(pk=order.pk, status=Order.Status.RESERVED, payment_started_at=now).update(
             payment_started_at=None)

@@ -9,12 +9,14 @@ did not answer in time, the request died) is paid back."""
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import logging
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -23,14 +25,14 @@ from events.models import Channel
 
 from .. import inventory
 from ..availability import availability_changed
-from ..errors import IllegalTransition, NotFound, PlacesUnavailable
+from ..errors import IllegalTransition, NotFound, PlacesUnavailable, ProviderUnavailable
 from ..models import Order, Payment
 from ..notifications import confirmations_due
 from ..payments import APPROVED, PROVIDERS, Charge, PaymentRequest, StripeProvider
-from .charging import NO_ANSWER, fail_quietly, payment_record
+from .charging import NO_ANSWER, REFUND_OWED, fail_quietly, payment_record
 from .placing import ABANDONED, INTERRUPTED
 from .pricing import lines_of
-from .status import record
+from .status import OrderStatusConflict, order_transition, record
 
 logger = logging.getLogger(__name__)
 
@@ -49,9 +51,14 @@ def _provider() -> StripeProvider:
     return PROVIDERS["card"]
 
 
-def payment_settle(order: Order, *, now: datetime | None = None) -> Order:
+def payment_settle(order: Order, *, now: datetime | None = None, replacing: bool = False) -> Order:
     """Make the order agree with its payment at the provider. Safe to run any number of
-    times, and at once from several places: one settler per order at a time."""
+    times, and at once from several places: one settler per order at a time.
+
+    An order awaiting payment is sold or failed. A reservation paid by card (a payment
+    link, the console) stays a reservation when its payment fails: it can be paid again
+    until its deadline. `replacing`: a new payment of the reservation is about to start, so
+    one still waiting for the cardholder's bank is given up."""
     if not order.payment_intent:
         return order
     now = now or timezone.now()
@@ -59,25 +66,38 @@ def payment_settle(order: Order, *, now: datetime | None = None) -> Order:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext('settle'), %s)", [order.pk % 2**31])
         order.refresh_from_db()
-        intent = _provider().retrieve(order.payment_intent)
-        if order.status == Order.Status.PENDING:
-            if intent.status == "succeeded":
-                return _finish(order, intent, now)
-            if intent.status in ("requires_payment_method", "canceled"):
-                answer = StripeProvider.answer(intent)
-                Payment.objects.create(order=order, method=_method(order), amount=order.total,
-                                       status=Payment.Status.DECLINED, reference=intent.id, message=answer.message)
-                fail_quietly(order, answer.message, None)
-            elif (intent.status in ("requires_action", "requires_confirmation")
-                  and now - order.created_at > ACTION_TIMEOUT):
-                _provider().cancel(intent.id)
-                fail_quietly(order, NOT_CONFIRMED, None)
+        if not order.payment_intent:
             return order
-        if (order.status in (Order.Status.FAILED, Order.Status.CANCELLED) and intent.status == "succeeded"
+        intent = _provider().retrieve(order.payment_intent)
+        waiting = order.status in (Order.Status.PENDING, Order.Status.RESERVED)
+        if waiting and intent.status == "succeeded":
+            return _finish(order, intent, now)
+        if waiting and intent.status in ("requires_payment_method", "canceled"):
+            _not_paid(order, StripeProvider.answer(intent).message, intent, claimed=replacing)
+        elif (waiting and intent.status in ("requires_action", "requires_confirmation")
+              and (replacing or now - (order.payment_started_at or order.created_at) > ACTION_TIMEOUT)):
+            _provider().cancel(intent.id)
+            _not_paid(order, NOT_CONFIRMED, intent, claimed=replacing)
+        elif (order.status in (Order.Status.FAILED, Order.Status.CANCELLED) and intent.status == "succeeded"
                 and not Payment.objects.filter(order=order, reference=intent.id,
                                                status=Payment.Status.REFUNDED).exists()):
             _pay_back(order, intent, gettext_noop("the order had failed when the payment went through"))
     return order
+
+
+def _not_paid(order: Order, reason: str, intent, *, claimed: bool = False) -> None:
+    """The provider says no: the decline on record; an order awaiting payment fails, a
+    reservation waits for another payment (its deadline unchanged). Its claim is given
+    back, unless it is the claim of the request (`claimed`) about to take that payment."""
+    Payment.objects.create(order=order, method=_method(order, intent), amount=order.total,
+                           status=Payment.Status.DECLINED, reference=intent.id, message=reason[:300])
+    if order.status == Order.Status.RESERVED:
+        done = {"payment_intent": ""} if claimed else {"payment_intent": "", "payment_started_at": None}
+        Order.objects.filter(pk=order.pk, payment_intent=intent.id).update(**done)
+        order.payment_intent = ""
+        record(order, "payment declined", reason)
+    else:
+        fail_quietly(order, reason, None)
 
 
 def payment_confirmed(*, order: Order, client_secret: str | None = None) -> Order:
@@ -90,14 +110,19 @@ def payment_confirmed(*, order: Order, client_secret: str | None = None) -> Orde
     return payment_settle(order)
 
 
-def _method(order: Order) -> str:
+def _method(order: Order, intent) -> str:
+    """The payment method the intent was made for (the shop's and a payment link's card,
+    or a card by phone); as the channel says for an intent from before it was named."""
+    named = (intent.to_dict().get("metadata") or {}).get("method")
+    if named in (Payment.Method.CARD, Payment.Method.CARD_NOT_PRESENT):
+        return named
     return Payment.Method.CARD if order.channel == Channel.ONLINE else Payment.Method.CARD_NOT_PRESENT
 
 
 def _pay_back(order: Order, intent, reason: str) -> None:
     amount = Decimal(intent.amount) / 100
     refund = _provider().refund(amount=amount, reference=intent.id, key=f"settle-{intent.id}")
-    Payment.objects.create(order=order, method=_method(order), amount=-amount, status=Payment.Status.REFUNDED,
+    Payment.objects.create(order=order, method=_method(order, intent), amount=-amount, status=Payment.Status.REFUNDED,
                            reference=intent.id, message=f"refunded: {reason}"[:300])
     record(order, "payment refunded", f"{amount} {order.currency}: {reason}, {refund.reference}")
 
@@ -107,15 +132,20 @@ def _finish(order: Order, intent, now: datetime) -> Order:
     back if they are gone."""
     amount = Decimal(intent.amount) / 100
     hold = order.hold
-    charged = [(PaymentRequest(method=_method(order)), amount, Charge(True, reference=intent.id, message=APPROVED))]
+    charged = [(PaymentRequest(method=_method(order, intent)), amount,
+                Charge(True, reference=intent.id, message=APPROVED))]
     try:
         with transaction.atomic():
             issued = inventory.sell(hold=hold, order=order, lines=lines_of(order), now=now,
-                                    payment=payment_record(order, charged, None, Order.Status.PENDING))
+                                    payment=payment_record(order, charged, None, order.status))
     except (PlacesUnavailable, IllegalTransition) as exc:
         logger.info("order %s: paid at the provider but not sold (%s); paying back", order.code, exc)
         _pay_back(order, intent, SEATS_GONE)
-        fail_quietly(order, SEATS_GONE, None)
+        if order.status == Order.Status.RESERVED:  # paid after its deadline, its seats sold since
+            with contextlib.suppress(OrderStatusConflict):
+                order_transition(order, Order.Status.CANCELLED, reason=SEATS_GONE, failure_reason=SEATS_GONE)
+        else:
+            fail_quietly(order, SEATS_GONE, None)
         return order
     transaction.on_commit(confirmations_due, robust=True)
     transaction.on_commit(lambda: availability_changed(order.performance_id), robust=True)
@@ -130,6 +160,9 @@ def payments_reconcile(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     due = list(Order.objects.filter(status=Order.Status.PENDING, created_at__lt=now - SETTLE_AFTER)
                .exclude(payment_intent=""))
+    # A reservation's payment is left to the request taking it while that one holds its claim.
+    due += list(Order.objects.filter(status=Order.Status.RESERVED).exclude(payment_intent="").filter(
+        Q(payment_started_at__isnull=True) | Q(payment_started_at__lt=now - SETTLE_AFTER)))
     due += list(Order.objects.filter(status=Order.Status.FAILED, failure_reason__in=UNCERTAIN,
                                      created_at__gte=now - timedelta(days=2)).exclude(payment_intent=""))
     for order in due:
@@ -137,4 +170,11 @@ def payments_reconcile(*, now: datetime | None = None) -> int:
             payment_settle(order, now=now)
         except Exception:  # one order's trouble (the provider down) must not stop the others
             logger.exception("could not settle order %s", order.code)
-    return len(due)
+    owed = list(Payment.objects.filter(status=Payment.Status.REFUNDED, message=REFUND_OWED).select_related("order"))
+    for row in owed:  # refunds the provider did not take when asked: asked again, same key
+        with contextlib.suppress(ProviderUnavailable):
+            PROVIDERS[row.method].refund(amount=-row.amount, reference=row.reference, key=f"refund-{row.pk}")
+            Payment.objects.filter(pk=row.pk, message=REFUND_OWED).update(message="refund")
+            record(row.order, "refund taken by provider", f"{-row.amount} {row.order.currency}")
+    return len(due) + len(owed)
+

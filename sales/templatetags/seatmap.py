@@ -1,7 +1,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from sales.seatmap import section_svg, sections_of, venue_box
+from sales.seatmap import section_svg, sections_of, stage_point, venue_box
 
 register = template.Library()
 
@@ -24,14 +24,19 @@ def seat_map(context) -> dict:
     open_section = next((s for s in sections if str(s.id) == wanted), None)
     if open_section is None and len(sections) == 1:
         open_section = sections[0]
+    zone_colors = context.get("zone_colors") or {}
     links = []
     for section in sections:
         href = ""
         if query is not None:
             query["section"] = section.id
             href = "?" + query.urlencode()
-        links.append({"section": section, "href": href})
+        color = getattr(section, "color", "") or (
+            zone_colors.get(section.seats[0]["price_zone_id"], "") if getattr(section, "seats", None) else "")
+        links.append({"section": section, "href": href, "color": color or "#9ca3af",
+                      "sold_out": not section.available})
     svg = None
     if open_section is not None and not context.get("section_url"):
-        svg = mark_safe(section_svg(open_section, context.get("zone_colors") or {}, context.get("zone_prices")))  # noqa: S308 - built with escape()
+        svg = mark_safe(section_svg(open_section, context.get("zone_colors") or {},  # noqa: S308 - built with escape()
+                                    context.get("zone_prices"), stage_point(box)))
     return {"sections": links, "open": open_section, "svg": svg, "box": box}

@@ -22,7 +22,7 @@ from sales.holds import hold_create
 from sales.models import Hold, Order, Place, Ticket
 from sales.orders import CustomerDetails, order_place
 from sales.payments import APPROVE, PaymentRequest
-from tests.support import make_performance, make_user, places_of, race
+from tests.support import card_token, make_performance, make_user, places_of, race
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
 CARD = PaymentRequest(method="test_card", card_number=APPROVE)
@@ -41,7 +41,7 @@ def buy(perf, channel=Channel.ONLINE, user=None, **what):
     hold = hold_create(performance=perf, channel=channel, user=user, **what)
     return order_place(hold=hold, actor=user, payment=CARD if channel == Channel.ONLINE else
                        PaymentRequest(method="cash", tendered=10**6) if channel == Channel.COUNTER
-                       else PaymentRequest(method="card_not_present", card_number=APPROVE),
+                       else PaymentRequest(method="card_not_present", token=card_token()),
                        customer=CustomerDetails(name="Buyer", email="buyer@example.org"))
 
 

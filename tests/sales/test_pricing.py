@@ -14,7 +14,16 @@ from sales.models import Order, Payment, Presale, PresaleCode, PromoCode, Ticket
 from sales.orders import CustomerDetails, PriceRequest, order_pay_reservation, order_place, order_refund, order_reserve
 from sales.payments import APPROVE, DECLINE, PaymentRequest
 from sales.policy import COUNTER_CLERK, PHONE_OPERATOR
-from tests.support import booking_fee, make_performance, make_user, places_of, price_types, quebec_taxes, race
+from tests.support import (
+    booking_fee,
+    card_token,
+    make_performance,
+    make_user,
+    places_of,
+    price_types,
+    quebec_taxes,
+    race,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -198,7 +207,7 @@ def test_a_reservation_is_paid_at_the_prices_it_was_made_with():
                           prices=PriceRequest(types={seat: types["Senior"].pk}))
     assert order.total == Decimal("45.00")
     paid = order_pay_reservation(order=order, actor=operator,
-                                 payment=PaymentRequest(method="card_not_present", card_number=APPROVE))
+                                 payment=PaymentRequest(method="card_not_present", token=card_token()))
     assert paid.status == "paid" and Ticket.objects.get(order=order).price_type_name == "Senior"
     assert Payment.objects.get(order=order).amount == Decimal("45.00")
 

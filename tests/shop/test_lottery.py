@@ -8,7 +8,7 @@ from django.utils import timezone
 from sales import draws, lottery
 from sales.errors import IllegalTransition, InvalidRequest
 from sales.models import Ballot, BallotEntry, Place
-from tests.support import make_performance
+from tests.support import card_token, make_performance
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,10 @@ def test_a_winner_pays_through_the_link():
     client = Client()
     page = client.get(f"/lottery/pay/{winner.pay_token}/")
     assert "You were drawn" in page.content.decode()
-    response = client.post(f"/lottery/pay/{winner.pay_token}/", {"card_number": "4242424242424242"})
+    number = client.post(f"/lottery/pay/{winner.pay_token}/", {"card_number": "4242424242424242"})
+    assert number.status_code == 400 and "Enter your card in the card field" in number.content.decode()
+    assert not winner.hold.orders.exists()  # a card number is not a way to pay
+    response = client.post(f"/lottery/pay/{winner.pay_token}/", {"card_token": card_token()})
     assert response.status_code == 302 and "/orders/" in response["Location"]
     winner.refresh_from_db()
     assert winner.status == BallotEntry.Status.PAID and winner.order.tickets.count() == winner.quantity
@@ -105,12 +108,13 @@ def test_a_declined_card_can_be_tried_again_and_a_resent_form_pays_once():
     winner = ballot.entries.filter(status="won").first()
     url = f"/lottery/pay/{winner.pay_token}/"
     client = Client()
+    declined_card, good_card = card_token("4000000000000341"), card_token()
     for _ in range(2):  # the same declined attempt, sent twice
-        declined = client.post(url, {"card_number": "4000000000000002", "nonce": "first"})
-        assert declined.status_code == 400 and "Payment declined" in declined.content.decode()
+        declined = client.post(url, {"card_token": declined_card, "nonce": "first"})
+        assert declined.status_code == 402 and "Payment declined" in declined.content.decode()
     assert winner.hold.orders.filter(status="failed").count() == 1
     for _ in range(2):  # a new attempt with a good card, sent twice: one payment
-        paid = client.post(url, {"card_number": "4242424242424242", "nonce": "second"})
+        paid = client.post(url, {"card_token": good_card, "nonce": "second"})
         assert paid.status_code == 302 and "/orders/" in paid["Location"]
     assert winner.hold.orders.filter(status="paid").count() == 1
     winner.refresh_from_db()

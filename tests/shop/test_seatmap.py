@@ -2,12 +2,13 @@
 
 import math
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from sales.demo import amphitheatre_plan
-from sales.seatmap import TAP_PX, SectionView, pitch
+from sales.seatmap import TAP_PX, SectionView, pitch, section_svg
 from tests.support import make_performance, places_of
 
 
@@ -18,8 +19,11 @@ def demo_sections() -> list[SectionView]:
             continue
         view = SectionView(i, sec["name"])
         for r, row in enumerate(sec["rows"]):
-            view.seats += [{"seat__x": s["x"], "seat__y": s["y"], "seat__row_index": r, "taken": False}
-                           for s in row["seats"]]
+            view.seats += [{"pk": n, "seat__x": s["x"], "seat__y": s["y"], "seat__row_index": r,
+                            "seat__row": row["row"], "seat__number": s["number"], "section__name": sec["name"],
+                            "seat__wheelchair": s["wheelchair"], "seat__restricted_view": s["restricted_view"],
+                            "price_zone_id": None, "taken": False}
+                           for n, s in enumerate(row["seats"])]
         sections.append(view)
     return sections
 
@@ -94,3 +98,67 @@ def test_the_page_itself_is_not_compressed(client):
     perf = make_performance(rows=3, per_row=5)
     response = client.get(f"/performances/{perf.pk}/", HTTP_ACCEPT_ENCODING="gzip")
     assert response.status_code == 200 and not response.has_header("Content-Encoding")
+
+
+
+def test_a_side_section_s_stage_label_leans_towards_the_stage():
+    """With the stage ahead, above the plan's centre, a section on the right sees it ahead and
+    to its left: the label stands in front of its front row, turned that way; the centre
+    section's stands straight."""
+    sections = {s.name: s for s in demo_sections()}
+    stage = (600, -500)
+
+    def label(section):
+        svg = section_svg(section, {}, stage=stage)
+        x, y, turn = re.search(r'<text class="stage" x="([-\d.]+)" y="([-\d.]+)"[^>]*rotate\(([-\d]+) ', svg).groups()
+        return float(x), float(y), int(turn)
+
+    x, y, turn = label(sections["Parterre droit"])
+    assert -60 <= turn <= -10
+    row_a = sections["Parterre droit"].rows()[0]
+    middle = row_a[len(row_a) // 2]
+    assert y < middle["seat__y"] and x < middle["seat__x"]  # in front of row A, on the stage's side
+    assert abs(label(sections["Parterre centre"])[2]) <= 2
+
+
+
+@pytest.mark.django_db
+def test_the_overview_counts_follow_holds_and_the_organizer(client, organizer, django_capture_on_commit_callbacks):
+    """The sections' counts come from the display cache: a hold drops them, and so does an
+    organizer's allocation; seats kept for the counter are not left for the shop."""
+    from django.test import Client
+
+    from events.models import Channel
+    from sales import inventory
+    from sales.holds import hold_create
+    from tests.factories import PerformanceFactory, PriceZoneFactory, SectionFactory, VenueFactory
+
+    venue = VenueFactory()
+    stalls = SectionFactory(venue=venue, name="Stalls", rows=3, per_row=5)
+    balcony = SectionFactory(venue=venue, name="Balcony", rows=1, per_row=4)
+    perf = PerformanceFactory(venue=venue, channels=Channel.values)
+    PriceZoneFactory(performance=perf, name="All", price=Decimal("50.00"), sections=[stalls, balcony])
+    inventory.put_on_sale(performance=perf)
+    shop = Client()
+    assert "15 of 15 seats left" in shop.get(f"/performances/{perf.pk}/").content.decode()
+    places = places_of(perf, section=stalls)
+    with django_capture_on_commit_callbacks(execute=True):
+        hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[places[0].pk, places[1].pk], owner_key="k")
+    assert "13 of 15 seats left" in shop.get(f"/performances/{perf.pk}/").content.decode()
+    client.force_login(organizer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/admin/sales/place/", {"action": "allocate", "_selected_action": [places[2].pk],
+                                            "apply": "1", "channel": Channel.COUNTER})
+    assert "12 of 15 seats left" in shop.get(f"/performances/{perf.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_standing_area_shows_the_places_it_has_left(client):
+    from events.models import Channel
+    from sales.holds import hold_create
+
+    perf = make_performance(rows=1, per_row=2, standing=30)
+    lawn = places_of(perf, seat__isnull=True)[0].section
+    hold_create(performance=perf, channel=Channel.ONLINE, section=lawn, quantity=2, owner_key="k")
+    page = " ".join(client.get(f"/performances/{perf.pk}/").content.decode().split())
+    assert "Lawn (standing) — $20.00, 28 left" in page

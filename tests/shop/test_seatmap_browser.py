@@ -1,5 +1,6 @@
 """The seat map of the demo's 3,500 seats in a real browser, on a desktop and on a phone:
-tap and keyboard picking, tap target sizes, every seat hit at its centre, axe-core."""
+tap and keyboard picking, tap target sizes, every seat hit at its centre in every section,
+the seat states' contrast as the browser computes it, live updates, axe-core."""
 
 
 import pytest
@@ -11,7 +12,16 @@ from tests.browser import axe_violations, open_page, screenshot
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
-DESKTOP, PHONE = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
+DESKTOP, PHONE = {"width": 1366, "height": 768}, {"width": 390, "height": 844}
+
+# WCAG's contrast ratio between two colours as the browser computes them ("rgb(r, g, b)").
+CONTRAST = """([a, b]) => {
+    const lum = c => { const [r, g, bl] = c.match(/[\\d.]+/g).slice(0, 3).map(v => {
+        v = v / 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * bl; };
+    const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+    return (hi + 0.05) / (lo + 0.05);
+}"""
 
 
 @pytest.fixture
@@ -36,6 +46,10 @@ def open_section(page, perf, section):
 
 @pytest.mark.parametrize("viewport, name", [(DESKTOP, "desktop"), (PHONE, "phone")])
 def test_tap_two_seats_in_the_densest_section(browser, live_server, demo, viewport, name):
+    from django.utils import timezone
+
+    from sales import inventory
+
     perf, _sections, densest = demo
     context, page = open_page(browser, live_server, viewport, touch=name == "phone")
     page.goto(f"/performances/{perf.pk}/")
@@ -47,9 +61,12 @@ def test_tap_two_seats_in_the_densest_section(browser, live_server, demo, viewpo
     # A tap target at least 24 px wide, even on the phone.
     hit = page.locator("#seatmap .seat .hit").first.bounding_box()
     assert hit["width"] >= 24 and hit["height"] >= 24, hit
-    # The stage label lies inside the drawing, not cut by its edge.
+    # The stage label lies inside the drawing, not cut by its edge, and the view opens on it.
     stage, svg = page.locator("#seatmap .stage").bounding_box(), page.locator("#seatmap").bounding_box()
     assert svg["y"] <= stage["y"] and stage["y"] + stage["height"] <= svg["y"] + svg["height"]
+    assert svg["x"] <= stage["x"] and stage["x"] + stage["width"] <= svg["x"] + svg["width"]
+    view = page.locator(".map-scroll").bounding_box()
+    assert view["x"] <= stage["x"] + stage["width"] / 2 <= view["x"] + view["width"]
     assert page.locator("#seatmap .row-label").count() == 2 * 20
     assert page.evaluate("() => document.activeElement.id") == "section-h"  # the opened section is announced
     assert axe_violations(page, "#seatmap-box") == []
@@ -63,6 +80,35 @@ def test_tap_two_seats_in_the_densest_section(browser, live_server, demo, viewpo
     assert label.startswith(f"{densest.name}, row A, seat ") and "$" in label
     first.hover() if name == "desktop" else first.focus()
     assert page.locator("#seat-tip").inner_text() == label
+    # Sold elsewhere meanwhile: the seat turns taken on this map without a reload.
+    third = seats.nth(2)
+    sold = int(third.get_attribute("data-id"))
+    inventory.block(performance=perf, place_ids=[sold], now=timezone.now())
+    page.locator(f'#seatmap .seat.taken[data-id="{sold}"]').wait_for(timeout=10_000)
+    assert page.locator(f'#seatmap .seat[data-id="{sold}"]').get_attribute("aria-disabled") == "true"
+    # Every state keeps 3:1 against the map's background as the browser draws it, and
+    # differs by a mark as well: a cross when taken, a tick when yours.
+    colours = page.evaluate("""(sold) => {
+        const css = (sel, prop) => getComputedStyle(document.querySelector(sel))[prop];
+        const free = '#seatmap .seat:not(.taken):not(.picked)';
+        return {
+            background: css('.map-scroll', 'backgroundColor'),
+            free: css(free + ' .dot', 'stroke'),
+            taken: css(`#seatmap .seat[data-id="${sold}"] .dot`, 'stroke'),
+            takenMark: css(`#seatmap .seat[data-id="${sold}"] .mark`, 'stroke'),
+            takenMarkShown: css(`#seatmap .seat[data-id="${sold}"] .mark`, 'display'),
+            picked: css('#seatmap .seat.picked .dot', 'fill'),
+            pickedTickShown: css('#seatmap .seat.picked .tick', 'display'),
+            freeMarks: css(free + ' .mark', 'display') + css(free + ' .tick', 'display'),
+        };
+    }""", sold)
+    for state in ("free", "taken", "takenMark", "picked"):
+        assert page.evaluate(CONTRAST, [colours[state], colours["background"]]) >= 3, (state, colours)
+    assert colours["takenMarkShown"] != "none" and colours["pickedTickShown"] != "none"
+    assert colours["freeMarks"] == "nonenone"
+    first.focus()
+    ring = page.evaluate("() => getComputedStyle(document.activeElement.querySelector('.hit')).stroke")
+    assert page.evaluate(CONTRAST, [ring, colours["background"]]) >= 3
     screenshot(page, f"seatmap-{name}-section")
     page.locator("#hold-picked").click()
     page.wait_for_url("**/basket/")
@@ -112,22 +158,31 @@ def test_keyboard_only_one_tab_stop_arrows_and_enter(browser, live_server, demo)
     context.close()
 
 
-def test_every_seat_centre_hits_that_seat_and_axe_finds_nothing_serious(browser, live_server, demo):
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_every_seat_centre_hits_that_seat_in_every_section(browser, live_server, demo, viewport):
+    """Each section opened in turn, as a shopper moving between them would: each one at tap
+    size, and each seat's centre, scrolled into view, hits that seat and no other."""
     perf, sections, _densest = demo
-    context, page = open_page(browser, live_server, DESKTOP)
+    context, page = open_page(browser, live_server, viewport, touch=viewport is PHONE)
+    page.goto(f"/performances/{perf.pk}/")
     for section in sections:
-        open_section(page, perf, section)
+        page.locator(f'.section-link[data-section="{section.id}"]').click()
+        page.locator(f'#seatmap[data-section="{section.id}"] .seat').first.wait_for()
+        page.wait_for_function("() => document.getElementById('seatmap').style.width !== ''")
         misses = page.evaluate("""() => {
             const misses = [];
+            let smallest = Infinity;
             for (const seat of document.querySelectorAll('#seatmap .seat')) {
                 seat.scrollIntoView({block: 'center', inline: 'center'});
                 const r = seat.querySelector('.hit').getBoundingClientRect();
+                smallest = Math.min(smallest, r.width, r.height);
                 const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
                 if (!hit || hit.closest('.seat') !== seat) misses.push(seat.dataset.id);
             }
-            return [misses, document.querySelectorAll('#seatmap .seat').length];
+            return [misses, document.querySelectorAll('#seatmap .seat').length, smallest];
         }""")
         assert misses[0] == [] and misses[1] == section.total, (section.name, misses[0][:5])
+        assert misses[2] >= 24, (section.name, misses[2])
     assert axe_violations(page, "#seatmap-box") == []
     context.close()
 

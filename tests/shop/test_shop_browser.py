@@ -115,6 +115,27 @@ def test_a_declined_card_keeps_the_hold_and_no_card_number_reaches_the_box_offic
     assert not any(number in url + body for url, body in sent for number in ("4242424242424242", "4000000000000341"))
 
 
+def test_a_caller_pays_a_reservation_through_the_emailed_link(page, live_server):
+    from sales.orders import order_reserve
+
+    sent = box_office_requests(page, live_server)
+    perf = make_performance(rows=1, per_row=4)
+    operator = make_user("operator-link", "phone operator")
+    hold = hold_create(performance=perf, channel=Channel.PHONE, user=operator,
+                       place_ids=[p.pk for p in places_of(perf)[:2]])
+    order = order_reserve(hold=hold, customer=CustomerDetails(name="Lou Morin", email="lou@example.org"),
+                          actor=operator, deadline=timezone.now() + timedelta(days=1))
+    page.goto(f"/orders/{order.code}/{order.access_token}/")
+    page.locator("#pay-link").click()
+    type_card(page, "4242 4242 4242 4242")
+    page.locator("#pay").click()
+    page.get_by_text("Thank you! Your tickets are below").wait_for()
+    assert Order.objects.get(pk=order.pk).status == "paid"
+    payments = [body for url, body in sent if url.endswith("/pay/") and body]
+    assert len(payments) == 1 and "card_token=tok_" in payments[0]
+    assert not any("4242424242424242" in url + body for url, body in sent)
+
+
 def test_the_bank_asks_and_the_shopper_confirms(page):
     perf = make_performance(rows=2, per_row=6)
     pick_seats(page, perf, [places_of(perf)[0].pk])

@@ -15,7 +15,7 @@ from sales.notifications import send_reservation_reminders
 from sales.orders import CustomerDetails, order_pay_reservation, order_reserve
 from sales.payments import PaymentRequest
 from sales.shifts import shift_close, shift_open
-from tests.support import make_performance, make_user, places_of, race, signed_in
+from tests.support import card_token, make_performance, make_user, places_of, race, signed_in
 
 pytestmark = pytest.mark.django_db
 CALLER = CustomerDetails(name="Caller", email="caller@example.org")
@@ -137,7 +137,7 @@ def test_reservation_rules_payment_and_reminder(operator, performance, clerk):
     assert send_reservation_reminders() == 1 and send_reservation_reminders() == 0
     assert "Reminder" in mail.outbox[0].subject
     paid = order_pay_reservation(order=order, actor=operator, payment=PaymentRequest(
-        method="card_not_present", card_number="4242424242424242"))
+        method="card_not_present", token=card_token()))
     assert paid.status == "paid" and Place.objects.filter(state="sold").count() == 2
 
 

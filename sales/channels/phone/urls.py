@@ -17,5 +17,7 @@ urlpatterns = [
     path("orders/<str:code>/", views.order, name="order"),
     path("orders/<str:code>/resend/", views.order_resend, name="order-resend"),
     path("orders/<str:code>/pay/", views.order_pay, name="order-pay"),
+    path("orders/<str:code>/payment-link/", views.order_send_link, name="order-send-link"),
+    path("card-field/", views.card_field, name="card-field"),
     path("orders/<str:code>/cancel/", views.order_cancel_view, name="order-cancel"),
 ]

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import F, Func, Q, Value
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from events.models import Channel, Performance, PriceZone, Section, Venue
@@ -22,6 +26,7 @@ from sales.channels.forms import (
     PricesForm,
     ReserveForm,
     SaleStartForm,
+    card_field_context,
     first_error,
     from_price,
     price_types_of,
@@ -32,10 +37,10 @@ from sales.channels.forms import (
     zone_prices,
 )
 from sales.channels.staff import role_required, to_page
-from sales.errors import SalesError
+from sales.errors import InvalidRequest, PaymentDeclined, ProviderUnavailable, SalesError
 from sales.holds import hold_create, hold_extend, hold_is_live, hold_release
 from sales.models import Customer, CustomerNote, Hold, Order
-from sales.notifications import resend_confirmation
+from sales.notifications import resend_confirmation, send_payment_link
 from sales.orders import (
     CustomerDetails,
     customer_register,
@@ -47,6 +52,7 @@ from sales.orders import (
 from sales.payments import PaymentRequest
 from sales.policy import PHONE_OPERATOR
 
+logger = logging.getLogger(__name__)
 operator_only = role_required(PHONE_OPERATOR)
 # What a refusal names when it is about the prices chosen rather than the card or the deadline.
 PRICE_FIELDS = ("promo_code", "comp_reason", "tickets")
@@ -180,22 +186,27 @@ def sale(request, pk: int, hold_id: int):
             if not form.is_valid():
                 raise SalesError(first_error(form))
             asked = form.cleaned_data
-            deadline = _deadline(asked["deadline"]) if asked["action"] == "reserve" else None
+            action = asked["action"] or "pay"
+            deadline = _deadline(asked["deadline"]) if action in ("reserve", "link") else None
+            if deadline is None and not asked["card_token"]:
+                raise SalesError(_("Type the caller's card into the card field."))
             key = f"phone:{hold.token}:{asked['attempt'][:20]}"
             # The same payment again (a double press) is answered as the first, by its key.
             retry = deadline is None and Order.objects.filter(idempotency_key=key).exists()
             quote = None if retry else priced(prices, hold, actor=request.user, email=cust.email, paying=True)
             if retry or (quote is not None and not prices.errors):
-                language = cust.language or Venue.objects.get(performances__holds=hold).language
+                language = (asked["language"] or cust.language
+                            or Venue.objects.get(performances__holds=hold).language)
                 if deadline is not None:
                     order = order_reserve(hold=hold, customer=details, deadline=deadline, actor=request.user,
                                           prices=prices.price_request(), language=language)
                     messages.success(request, _("Reserved until %(when)s.") % {
                         "when": hold.performance.local(deadline).strftime("%Y-%m-%d %H:%M")})
+                    if action == "link":
+                        _send_link(request, order)
                 else:
                     order = order_place(hold=hold, customer=details, actor=request.user,
-                                        payment=PaymentRequest(method="card_not_present",
-                                                               card_number=asked["card_number"]),
+                                        payment=PaymentRequest(method="card_not_present", token=asked["card_token"]),
                                         idempotency_key=key, prices=prices.price_request(), language=language)
                     messages.success(request, _("Paid. The tickets are on their way to %(email)s.")
                                      % {"email": cust.email})
@@ -205,11 +216,13 @@ def sale(request, pk: int, hold_id: int):
                 prices.refused(exc)
                 quote = None  # not what these choices cost after all
             else:
-                errors.append(exc.message)
+                errors.append(_refusal(exc))
     if quote is None and not prices.errors:
         quote = priced(prices, hold, actor=request.user, email=cust.email)
     context = {
-        "customer": cust, "hold": hold, "prices": prices, "errors": errors,
+        "customer": cust, "hold": hold, "prices": prices, "errors": errors, **_card_field(),
+        "language": request.POST.get("language") or cust.language or get_language(),
+        "languages": settings.LANGUAGES,
         "receipt": receipt_of(quote, places, prices.types) if quote is not None else None,
         "seconds_left": max(0, int((hold.expires_at - timezone.now()).total_seconds())),
         "attempt": timezone.now().strftime("%H%M%S%f")}
@@ -259,26 +272,78 @@ def order(request, code: str):
     order = get_object_or_404(Order.objects.select_related("customer", "performance__event"), code=code.upper())
     return render(request, "phone/order.html", {
         "order": order, "tickets": order.tickets.select_related("place__seat", "place__section"),
-        "events": order.events.select_related("actor")})
+        "events": order.events.select_related("actor"), **_card_field(),
+        "attempt": timezone.now().strftime("%H%M%S%f")})
 
 
 @operator_only
 @require_POST
 def order_pay(request, code: str):
-    """The caller pays their reservation by card."""
+    """The caller pays their reservation by card, read out and typed into the provider's field."""
     order = get_object_or_404(Order, code=code.upper())
     form = CardForm(request.POST)
     try:
         if not form.is_valid():
             raise SalesError(first_error(form))
+        if not form.cleaned_data["card_token"]:
+            raise SalesError(_("Type the caller's card into the card field."))
         order_pay_reservation(order=order, actor=request.user, payment=PaymentRequest(
-            method="card_not_present", card_number=form.cleaned_data["card_number"]))
+            method="card_not_present", token=form.cleaned_data["card_token"]))
     except SalesError as exc:
-        messages.error(request, _("Not paid: %(reason)s") % {"reason": exc.message})
+        messages.error(request, _("Not paid: %(reason)s") % {"reason": _refusal(exc)})
     else:
         messages.success(request, _("Paid. The tickets are on their way to %(email)s.")
                          % {"email": order.customer.email})
     return redirect("phone:order", code=order.code)
+
+
+@operator_only
+@require_POST
+def order_send_link(request, code: str):
+    """Email the caller the link to pay their reservation themselves."""
+    order = get_object_or_404(Order, code=code.upper())
+    if order.status != Order.Status.RESERVED:
+        messages.error(request, _("Only a reservation is paid through a link."))
+    else:
+        _send_link(request, order)
+    return redirect("phone:order", code=order.code)
+
+
+def _send_link(request, order: Order) -> None:
+    try:
+        send_payment_link(order, actor=request.user)
+    except Exception:  # the mail server: the reservation stands, the link can be sent again
+        logger.exception("payment link of order %s not sent", order.code)
+        messages.error(request, _("The payment link could not be emailed; send it again from the order."))
+    else:
+        messages.success(request, _("The payment link was emailed to %(email)s.") % {"email": order.customer.email})
+
+
+def _refusal(exc: SalesError) -> str:
+    """A refusal as the operator tells the caller: the provider's failures in plain words."""
+    if isinstance(exc, PaymentDeclined):
+        return _("Payment declined: %(reason)s. The seats are still held.") % {"reason": exc.message.rstrip(".")}
+    if isinstance(exc, ProviderUnavailable):
+        return _("The payment provider did not answer, so nothing was sold; if it took the money, it is paid "
+                 "back. The seats are still held: try again, or email a payment link.")
+    if isinstance(exc, InvalidRequest) and exc.detail.get("field") == "card":
+        return _("The payment provider could not use this card: type it again.")
+    return exc.message
+
+
+@xframe_options_sameorigin
+@csp_replace({"frame-ancestors": ["'self'"]})
+@operator_only
+def card_field(request):
+    """The payment provider's card field, framed in the console (the shop's, served from
+    the staff pages' own address)."""
+    return render(request, "shop/card_field.html", card_field_context())
+
+
+def _card_field() -> dict:
+    return {"card_frame_url": reverse("phone:card-field"), **card_field_context(),
+            "card_help": _("Type the card the caller reads out into the payment provider's field: it never "
+                           "reaches the box office.")}
 
 
 @operator_only

@@ -4,12 +4,16 @@ import secrets
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from sales.channels.forms import card_field_context
 from sales.draws import format_reference
-from sales.errors import PaymentDeclined, SalesError
-from sales.lottery import ballot_apply, ballot_pay
+from sales.errors import InvalidRequest, PaymentActionRequired, PaymentDeclined, ProviderUnavailable, SalesError
+from sales.lottery import ballot_apply, ballot_paid, ballot_pay
 from sales.models import Ballot, BallotEntry, Draw, Order
+
+from .views import PROVIDER_SILENT
 
 
 def apply(request, pk: int):
@@ -38,21 +42,32 @@ def apply(request, pk: int):
 def pay(request, token: str):
     entry = get_object_or_404(BallotEntry.objects.select_related("ballot__performance__event", "hold"),
                               pay_token=token)
-    errors = []
+    entry = ballot_paid(entry)
+    errors, status = [], 200
     if request.method == "POST":
         try:
-            order = ballot_pay(entry=entry, card_number=request.POST.get("card_number", ""),
+            order = ballot_pay(entry=entry, card_token=(request.POST.get("card_token") or "")[:255],
                                attempt=request.POST.get("nonce", ""))
+        except PaymentActionRequired as exc:  # the bank asks the winner: the provider's script does it
+            order = Order.objects.get(code=exc.detail["order"])
+            return render(request, "shop/bank_step.html", {
+                "order": order, "client_secret": exc.detail["client_secret"], **card_field_context()})
         except PaymentDeclined as exc:
-            errors.append(_("Payment declined: %(reason)s. Your seats are still held.") % {"reason": exc.message})
+            errors, status = [_("Payment declined: %(reason)s. Your seats are still held.")
+                              % {"reason": exc.message}], 402
+        except ProviderUnavailable:
+            errors, status = [PROVIDER_SILENT], 503
+        except InvalidRequest as exc:
+            errors, status = [_("Enter your card in the card field.") if exc.detail.get("field") == "card"
+                              else exc.message], 400
         except SalesError as exc:
-            errors.append(exc.message)
+            errors, status = [exc.message], 400
         else:
             if order.status == Order.Status.PENDING:  # a second click while the first is being charged
-                errors.append(_("Your payment is being processed; please wait a moment and reload."))
+                errors, status = [_("Your payment is being processed; please wait a moment and reload.")], 409
             else:
                 return redirect("shop:order", code=order.code, token=order.access_token)
-    return render(request, "shop/ballot_pay.html", {"entry": entry, "errors": errors,
-                                                    "reference": format_reference(entry.reference),
-                                                    "nonce": secrets.token_urlsafe(16)},
-                  status=400 if errors else 200)
+    return render(request, "shop/ballot_pay.html", {
+        "entry": entry, "errors": errors, "nonce": secrets.token_urlsafe(16), **card_field_context(),
+        "reference": format_reference(entry.reference),
+        "card_frame_url": reverse("shop:card-field")}, status=status)

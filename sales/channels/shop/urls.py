@@ -26,4 +26,5 @@ urlpatterns = [
     path("payments/card-field/", views.card_field, name="card-field"),
     path("orders/<str:code>/<str:token>/", views.order_detail, name="order"),
     path("orders/<str:code>/<str:token>/tickets.pdf", views.order_tickets_pdf, name="order-pdf"),
+    path("orders/<str:code>/<str:token>/pay/", views.order_pay, name="order-pay"),
 ]

@@ -11,7 +11,7 @@ from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -28,6 +29,7 @@ from sales import waiting_room
 from sales.availability import seat_rows, taken_seats, zone_counts
 from sales.channels.forms import (
     PricesForm,
+    card_field_context,
     from_price,
     price_range,
     price_types_of,
@@ -40,20 +42,23 @@ from sales.channels.forms import (
 )
 from sales.errors import (
     HoldNotActive,
+    InProgress,
+    InvalidRequest,
     NotFound,
     NotOnSale,
     PaymentActionRequired,
     PaymentDeclined,
+    ProviderUnavailable,
     SalesError,
     ServiceUnavailable,
 )
 from sales.holds import hold_create, hold_is_live, hold_release, presale_opening
 from sales.inventory import free
 from sales.models import Ballot, Hold, Order, Place, Presale, PresaleCode
-from sales.orders import CustomerDetails, order_place
+from sales.orders import CustomerDetails, order_pay_by_link, order_place
 from sales.orders.settling import payment_confirmed
 from sales.payments import PaymentRequest, declined_because
-from sales.seatmap import overview, section_svg, sections_of
+from sales.seatmap import overview, section_svg, sections_of, stage_of
 from sales.tickets_pdf import order_pdf
 
 from .forms import AccessCodeForm, CheckoutForm, HoldForm
@@ -69,6 +74,11 @@ ACCESS_CODES = "access_codes"
 # Tries of a code (a presale's access code, a promo code) per address and minute: codes are
 # short, and guessing them must be slow.
 CODE_TRIES_PER_MINUTE = 30
+# The card provider's failures, said to the person paying.
+PROVIDER_SILENT = gettext_lazy("The payment provider did not answer, so nothing was sold; if it took the money, "
+                               "it is paid back. Your seats are still held: try again in a moment.")
+CARD_UNUSABLE = gettext_lazy("The payment provider could not use this card. Your seats are still held: "
+                             "enter the card again.")
 # In light mode the listing and a performance's prices, counts and seat-map overview are
 # read from a cache this old at most, and the page does not refresh the map.
 LIGHT_CACHE_SECONDS = 15
@@ -233,17 +243,20 @@ def _offer(perf, now) -> tuple:
     priced = zone_prices(types, zones)
     rows = [{"zone": z, "from": from_price(z, types), "types": priced.get(z.pk, ""), "has_types": z.pk in priced,
              "available": counts.get(z.pk, {"available": 0})["available"]} for z in zones]
+    # Counted by the database: a lawn of 5,500 places is one row here, not 5,500.
     standing = (Place.objects.filter(performance=perf, seat__isnull=True).filter(free(now))
-                .values("section_id", "section__name", "price_zone_id", "price_zone__currency").order_by("section_id"))
+                .values("section_id", "section__name", "price_zone_id", "price_zone__currency")
+                .annotate(places_free=Count("pk")).order_by("section_id", "price_zone_id"))
     standing_areas = {}
     for row in standing:
+        places = row.pop("places_free")
         area = standing_areas.setdefault(row["section_id"], {**row, "available": 0})
-        area["available"] += 1
+        area["available"] += places
     for area in standing_areas.values():
         zone = by_id.get(area["price_zone_id"])
         area["from"] = from_price(zone, types) if zone else None
         area["has_types"] = area["price_zone_id"] in priced
-    sections, box = overview(perf, now, Channel.ONLINE, with_zones=bool(types))
+    sections, box = overview(perf, Channel.ONLINE)
     if types:  # the sections' price ranges as the price types make them, not the zones' own prices
         ranged = []
         for summary in sections:
@@ -275,7 +288,7 @@ def seat_section(request, pk: int, channel: str = Channel.ONLINE):
         "section": section, "performance": perf,
         "price_range": range_text(span),
         "svg": mark_safe(section_svg(section, {z.pk: z.color for z in zones},  # noqa: S308 - built with escape()
-                                     zone_prices(types, zones))),
+                                     zone_prices(types, zones), stage_of(perf.venue_id))),
     })
     return _compressed(request, response)
 
@@ -391,11 +404,7 @@ def _render_basket(request, hold, form, now, prices: PricesForm, status=200, quo
     return render(request, "shop/basket.html", context, status=status)
 
 
-def _card_field() -> dict:
-    """What the page needs for the provider's card field."""
-    return {"stripe_js": settings.STRIPE_JS_URL, "stripe_key": settings.STRIPE_PUBLISHABLE_KEY,
-            "card_test_help": _("Test cards: 4242 4242 4242 4242 approves, 4000 0000 0000 0341 is declined, "
-                                "4000 0025 0000 3155 asks your bank.") if settings.STRIPE_API_BASE else ""}
+_card_field = card_field_context
 
 
 @xframe_options_sameorigin
@@ -463,6 +472,15 @@ def checkout(request):
         form.add_error("card_token", _("Payment declined: %(reason)s. Your seats are still held.")
                        % {"reason": exc.message})
         return _render_basket(request, hold, form, now, prices, status=402, quote=quote)
+    except ProviderUnavailable:
+        form.add_error("card_token", PROVIDER_SILENT)
+        return _render_basket(request, hold, form, now, prices, status=503, quote=quote)
+    except InvalidRequest as exc:
+        if exc.detail.get("field") != "card":
+            prices.refused(exc)
+            return _render_basket(request, hold, form, now, prices, status=400)
+        form.add_error("card_token", CARD_UNUSABLE)
+        return _render_basket(request, hold, form, now, prices, status=400, quote=quote)
     except HoldNotActive as exc:
         request.session.pop(BASKET, None)
         request.session[DETAILS] = {k: data[k] for k in ("name", "email", "phone")}
@@ -491,10 +509,22 @@ def confirm_payment(request, code: str):
         order = payment_confirmed(order=order, client_secret=request.POST.get("client_secret", "")[:255])
     except NotFound:
         raise Http404(_("No such order")) from None
+    except ProviderUnavailable:
+        messages.info(request, _("The payment provider did not answer; please wait a moment and reload."))
+        if order.status == Order.Status.RESERVED:
+            return redirect("shop:order-pay", code=order.code, token=order.access_token)
+        return redirect("shop:basket")
     if order.status == Order.Status.PAID:
         request.session.pop(BASKET, None)
         request.session.pop(DETAILS, None)
         return redirect("shop:order", code=order.code, token=order.access_token)
+    if order.status == Order.Status.RESERVED:  # paid through its payment link: back to it
+        if order.payment_intent:
+            messages.info(request, _("Your bank has not answered yet; please wait a moment and reload."))
+        else:
+            messages.error(request, _("The payment was not made: your bank did not confirm it. "
+                                      "Your seats are still held until the deadline."))
+        return redirect("shop:order-pay", code=order.code, token=order.access_token)
     if order.status == Order.Status.PENDING:
         messages.info(request, _("Your bank has not answered yet; please wait a moment and reload."))
     else:
@@ -516,6 +546,48 @@ def order_detail(request, code: str, token: str):
     order = _order(code, token)
     tickets = order.tickets.select_related("place__seat", "place__section")
     return render(request, "shop/order.html", {"order": order, "tickets": tickets})
+
+
+def order_pay(request, code: str, token: str):
+    """A reservation paid by the customer through the link they were emailed: the card in
+    the provider's field, as at checkout."""
+    order = _order(code, token)
+    if order.status == Order.Status.PAID:
+        return redirect("shop:order", code=order.code, token=order.access_token)
+    errors, status = [], 200
+    if request.method == "POST" and order.status == Order.Status.RESERVED:
+        card = (request.POST.get("card_token") or "")[:255]
+        if waiting_room.over_channel_limit(request, Channel.ONLINE, "payments"):
+            errors, status = [_("Too many attempts from your network; wait a minute.")], 429
+        elif not card:
+            errors, status = [_("Enter your card in the card field.")], 400
+        else:
+            try:
+                order = order_pay_by_link(order=order, access_token=token,
+                                          payment=PaymentRequest(method="card", token=card))
+            except PaymentActionRequired as exc:
+                return render(request, "shop/bank_step.html", {
+                    "order": order, "client_secret": exc.detail["client_secret"], **_card_field()})
+            except PaymentDeclined as exc:
+                errors, status = [_("Payment declined: %(reason)s. Your seats are still held.")
+                                  % {"reason": exc.message}], 402
+            except ProviderUnavailable:
+                errors, status = [PROVIDER_SILENT], 503
+            except InProgress:
+                errors, status = [_("A payment of this reservation is already under way (your bank may be "
+                                    "asking you to confirm it). Wait a few minutes, then reload.")], 409
+            except HoldNotActive:
+                errors, status = [_("The payment deadline has passed; the seats were released.")], 409
+            except InvalidRequest as exc:
+                errors, status = [CARD_UNUSABLE if exc.detail.get("field") == "card" else exc.message], 400
+            except SalesError as exc:
+                errors, status = [exc.message], 409
+            else:
+                return redirect("shop:order", code=order.code, token=order.access_token)
+        order.refresh_from_db()
+    return render(request, "shop/pay.html", {"order": order, "errors": errors, "now": timezone.now(),
+                                             "card_frame_url": reverse("shop:card-field"), **_card_field()},
+                  status=status)
 
 
 def order_tickets_pdf(request, code: str, token: str):

@@ -12,7 +12,17 @@ from sales.models import Hold, Order, Place
 from sales.payments import APPROVE, DECLINE
 from sales.policy import COUNTER_CLERK, policy_for
 from tests.factories import EventFactory, VenueFactory
-from tests.support import BUYER, CARD, assert_error, client_for, make_performance, make_user, places_of
+from tests.support import (
+    BUYER,
+    CARD,
+    assert_error,
+    card_token,
+    client_for,
+    make_performance,
+    make_user,
+    places_of,
+    provider,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -211,9 +221,13 @@ def test_counter_card_terminal_and_phone_card_not_present(performance, clerk, op
     no_ref = buy(client_for(clerk), performance, payment={"method": "card_terminal", "reference": ""})
     assert "authorisation reference" in assert_error(no_ref, 400, "invalid")["message"]
     phone = client_for(operator)
-    by_phone = buy(phone, performance, payment={"method": "card_not_present", "card_number": APPROVE})
+    by_number = buy(phone, performance, payment={"method": "card_not_present", "card_number": APPROVE})
+    assert assert_error(by_number, 400, "invalid")["fields"]["payment"]["card_number"]
+    by_phone = buy(phone, performance, payment={"method": "card_not_present", "token": card_token()})
     assert by_phone.status_code == 201, by_phone.content
     assert by_phone.json()["channel"] == "phone" and len(by_phone.json()["tickets"]) == 2
+    intent = Order.objects.get(code=by_phone.json()["code"]).payments.get().reference
+    assert provider().v1.payment_intents.retrieve(intent).status == "succeeded"
     cash = buy(phone, performance, payment={"method": "cash", "tendered": "500"})
     assert_error(cash, 400, "invalid")  # the phone channel takes no cash
 
@@ -244,10 +258,10 @@ def test_phone_operator_reserves_and_the_caller_pays_later(performance, operator
                                                      for p in held)
     code = order["code"]
     assert_error(client_for().post(f"/api/v1/orders/{code}/pay/", CARD, format="json"), 401, "not_authenticated")
-    declined = phone.post(f"/api/v1/orders/{code}/pay/", {"method": "card_not_present", "card_number": DECLINE},
-                          format="json")
+    declined = phone.post(f"/api/v1/orders/{code}/pay/", {"method": "card_not_present",
+                                                          "token": card_token("4000000000000341")}, format="json")
     assert_error(declined, 402, "payment_declined")
-    pay = {"method": "card_not_present", "card_number": APPROVE}
+    pay = {"method": "card_not_present", "token": card_token()}
     paid = phone.post(f"/api/v1/orders/{code}/pay/", pay, format="json", headers={"Idempotency-Key": "pay-1"})
     assert paid.status_code == 200, paid.content
     assert paid.json()["status"] == "paid" and len(paid.json()["tickets"]) == 2
@@ -264,7 +278,7 @@ def test_who_may_pay_a_reservation(performance, operator, clerk, organizer):
                        format="json").json()["token"]
     code = phone.post("/api/v1/orders/", {"hold": token, "customer": BUYER, "reserve_until": (
         timezone.now() + timedelta(days=1)).isoformat()}, format="json").json()["code"]
-    card = {"method": "card_not_present", "card_number": APPROVE}
+    card = {"method": "card_not_present", "token": card_token()}
     shopper = make_user("shopper")
     assert_error(client_for(shopper).post(f"/api/v1/orders/{code}/pay/", card, format="json"), 403,
                  "permission_denied")

@@ -16,7 +16,16 @@ from django.conf import settings
 
 from sales.models import Hold, IdempotencyRecord, Order, Place
 from sales.payments import SLOW
-from tests.support import BUYER, CARD, assert_error, client_for, make_performance, places_of, process_env
+from tests.support import (
+    BUYER,
+    CARD,
+    assert_error,
+    card_token,
+    client_for,
+    make_performance,
+    places_of,
+    process_env,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -183,7 +192,7 @@ def test_a_reservation_paid_before_its_request_died_is_replayed_to_the_retry(ope
                           format="json")
     assert reserved.status_code == 201, reserved.content
     code, key = reserved.json()["code"], str(uuid.uuid4())
-    body = {"method": "card_not_present", "card_number": "4242424242424242"}
+    body = {"method": "card_not_present", "token": card_token()}
     paid = staff.post(f"/api/v1/orders/{code}/pay/", body, format="json", headers={"Idempotency-Key": key})
     assert paid.status_code == 200 and paid.json()["status"] == "paid"
     IdempotencyRecord.objects.filter(key=key).update(status_code=None, response=None)  # as a death leaves it
