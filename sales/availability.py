@@ -80,6 +80,7 @@ def zone_counts(performance_id: int) -> dict[int, dict[str, int]]:
     return counts
 
 
+@replica_reads
 def section_counts(performance_id: int, channel: str) -> list[dict]:
     """Each seated section of a performance as `channel` sees it, in the sections' order:
     its seats, those it can sell, its price range, the colour of its main price zone and its

@@ -1,9 +1,9 @@
 """Reads for display from a streaming replica, when one is configured.
 
 Only what a sale never decides on may be read there: seat maps, the taken seats an open
-map polls for, the free-place counts of the catalogue. They ask for the replica with
-`@replica_reads`; everything else (holds, orders, payments, the inventory) reads and
-writes the primary, because a replica lags and refuses writes. Inside a transaction on
+map polls for, the free-place counts of the catalogue and of the seat map's sections.
+They ask for the replica with `@replica_reads`; everything else (holds, orders, payments,
+the inventory) reads and writes the primary, because a replica lags and refuses writes. Inside a transaction on
 the primary, display reads stay on it too: that transaction must see its own writes.
 """
 
