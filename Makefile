@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test up down lint bench loadtest crowd drill costs
+.PHONY: run test up down lint bench loadtest crowd drill costs fleet
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,6 @@ drill: $(VENV)/.installed
 
 costs: $(VENV)/.installed
 	$(PY) -m tooling.costs $(ARGS)
+
+fleet: $(VENV)/.installed
+	$(PY) -m tooling.fleet $(ARGS)

@@ -122,6 +122,18 @@ DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
     "DATABASE_TEST_NAME", "test_boxoffice"
 )
 
+# A streaming replica for display reads (seat maps, catalogue counts): sales.replica
+# sends them there; holds, orders and payments always use the primary.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {
+        **dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"],
+                                conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")), conn_health_checks=True),
+        "ENGINE": DATABASES["default"]["ENGINE"],
+        "OPTIONS": {**DATABASES["default"]["OPTIONS"]},
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["sales.replica.ReplicaRouter"]
+
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:16379/0")
 CACHES = {
     "default": {

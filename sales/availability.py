@@ -14,6 +14,7 @@ from events.models import Channel, PriceZone, Section
 
 from .inventory import free, open_to
 from .models import Place
+from .replica import replica_reads
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ def _cache(key: str, value, timeout: int) -> None:
         logger.warning("cache unavailable: %s", exc)
 
 
+@replica_reads
 def zone_counts(performance_id: int) -> dict[int, dict[str, int]]:
     """{price_zone_id: {"total": n, "available": n}} for a performance."""
     cached = _cached(_key(performance_id))
@@ -78,6 +80,7 @@ def zone_counts(performance_id: int) -> dict[int, dict[str, int]]:
     return counts
 
 
+@replica_reads
 def section_counts(performance_id: int, channel: str) -> list[dict]:
     """Each seated section of a performance as `channel` sees it, in the sections' order:
     its seats, those it can sell, its price range, the colour of its main price zone and its
@@ -141,6 +144,7 @@ def _geometry(performance_id: int) -> dict:
 STATE_CODES = {"available": "a", "held": "h", "sold": "s", "blocked": "b"}
 
 
+@replica_reads
 def seat_map(performance) -> dict:
     """Geometry plus each place's state in one compact response (a 9,000-place venue is
     a few hundred kB): seats as arrays, standing areas as counts."""
@@ -166,6 +170,7 @@ def seat_map(performance) -> dict:
     }
 
 
+@replica_reads
 def seat_rows(perf, now, channel: str, section_id: int | None = None) -> tuple[list[dict], dict]:
     """The seat map as `channel` sees it (seats kept for another channel look taken), of
     one section if asked."""
@@ -190,6 +195,7 @@ def seat_rows(perf, now, channel: str, section_id: int | None = None) -> tuple[l
     return seats, box
 
 
+@replica_reads
 def taken_seats(perf, now, channel: str) -> list[int]:
     """The ids of the seats `channel` can no longer sell, for an open seat map to poll."""
     return list(Place.objects.filter(performance=perf, seat__isnull=False)
