@@ -48,7 +48,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from events.models import Channel
-from sales import waiting_room
+from sales import shop_mode, waiting_room
 from sales.models import Hold
 from sales.policy import policy_for
 
@@ -98,6 +98,13 @@ def record(ms: float, error: bool, now: float | None = None) -> None:
         due = now - _counts.flushed >= 1.0
     if due:
         flush(now)
+
+
+def forget() -> None:
+    """This process forgets the buyer requests it has not yet added to Redis (tests)."""
+    with _counts.lock:
+        _counts.clear()
+        _counts.flushed = 0.0
 
 
 def flush(now: float | None = None) -> None:
@@ -273,6 +280,8 @@ def adjust(perf_id: int, now: float | None = None) -> Decision | None:
     if verdict == "lowered":
         change.update(ramp="0", cool_until=now + COOLDOWN_SECONDS)
     r.hset(_auto_key(perf_id), mapping=change)
+    if cause in ("healthy", "bound") and new >= high:  # the buyers could take more than the organizer lets in
+        shop_mode.admission_at_bound(perf_id, round(new), lasting=2 * TICK_SECONDS)
     return Decision(round(new), verdict, cause, m)
 
 

@@ -9,7 +9,9 @@ How the mode is chosen: every public web process keeps its own buyers' recent re
 times and errors in memory (no I/O on the request path) and, at most every
 `PUBLISH_EVERY` seconds, writes a summary to Redis (p95 and error share over the last
 `WINDOW` seconds) and reads everyone's. Pressure is high when the slowest process's p95
-is over `SLOW_MS` or errors are over `ERROR_SHARE`. Light mode starts after
+is over `SLOW_MS`, errors are over `ERROR_SHARE`, or a waiting room in automatic admission
+wants to admit faster than its organizer's upper bound allows (`admission_at_bound`: the
+crowd outruns what the venue chose to let in). Light mode starts after
 `ENTER_AFTER` seconds of high pressure and ends after `LEAVE_AFTER` seconds of low
 pressure (p95 under half the target, no errors): the
 hysteresis keeps the page from flapping. An organizer can force either mode.
@@ -107,7 +109,8 @@ def _exchange(now: float) -> Mode:
         pipe.hset(f"{KEY}:load", me, f"{now:.3f} {p95:.1f} {errors:.4f} {n}")
     pipe.hgetall(f"{KEY}:load")
     pipe.hgetall(KEY)
-    *_written, loads, state = pipe.execute()
+    pipe.get(f"{KEY}:bound")
+    *_written, loads, state, bound = pipe.execute()
     forced = state.get("forced", AUTO)
     if forced in (NORMAL, LIGHT):
         return Mode(light=forced == LIGHT, forced=True, since=float(state.get("forced_since", now)))
@@ -127,6 +130,8 @@ def _exchange(now: float) -> Mode:
         reasons.append(f"buyers' p95 {worst_p95:.0f} ms over {SLOW_MS:.0f} ms")
     if worst_errors > ERROR_SHARE:
         reasons.append(f"{worst_errors:.1%} of buyers' requests failing")
+    if bound:
+        reasons.append(f"admission at its upper bound ({bound})")
     calm = worst_p95 < SLOW_MS / 2 and not worst_errors and not reasons
     return _step(r, state, now, bool(reasons), calm, "; ".join(reasons))
 
@@ -161,6 +166,12 @@ def _step(r, state: dict, now: float, pressed: bool, calm: bool, why: str) -> Mo
     return Mode(light=light, since=since, why=state.get("why", why) if light else "")
 
 
+def admission_at_bound(perf_id: int, per_minute: int, lasting: float) -> None:
+    """A waiting room's automatic admission would raise its rate but is at the organizer's
+    upper bound: pressure for the next `lasting` seconds (sales.admission, at each tick)."""
+    waiting_room.client().set(f"{KEY}:bound", f"performance {perf_id}, {per_minute}/min", ex=max(1, round(lasting)))
+
+
 def force(mode: str) -> None:
     """The organizer's choice: AUTO, or NORMAL / LIGHT whatever the load."""
     if mode not in (AUTO, NORMAL, LIGHT):
@@ -183,7 +194,7 @@ def switches() -> list[tuple[float, str]]:
 def reset() -> None:
     """Back to automatic and normal, history forgotten (tests and benchmarks)."""
     r = waiting_room.client()
-    r.delete(KEY, f"{KEY}:load", f"{KEY}:log")
+    r.delete(KEY, f"{KEY}:load", f"{KEY}:log", f"{KEY}:bound")
     forget()
 
 

@@ -33,7 +33,17 @@ def _fresh_cache(settings):
     from sales import waiting_room
 
     waiting_room.client().flushdb()
+    # What earlier tests left in this process: buyer requests counted in memory, and the
+    # language the last request through LocaleMiddleware activated on this thread.
+    from django.utils import translation
+
+    from sales import admission, shop_mode
+
+    admission.forget()
+    shop_mode.forget()
+    translation.activate(settings.LANGUAGE_CODE)
     yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """On-sale crowd benchmark: a Beijing-like arrival, scaled to this machine.
 
     python -m tooling.crowd [--visitors 20000 --arrival 60 --rows 70 --per-row 50] [--automatic]
+                            [--shop-share 0.25] [--shop-mode auto|normal|light]
 
 Runs the production shape on the local stack: the public pool (granian, `--public-workers`,
 at a lower CPU priority), the waiting room's pool (two workers), the staff pool (granian,
@@ -12,12 +13,17 @@ Then:
    in with its own session; their latency is the baseline;
 2. probe: C connections join and poll the queue as fast as they can: what the queue holds;
 3. crowd: V visitors arrive within A seconds (some before the on-sale, so the draw runs),
-   poll the queue, and once admitted buy 1-4 seats through the API with their pass, until
-   sold out; the staff sell the same performance meanwhile. The waiting room admits at
+   poll the queue, and once admitted buy 1-4 seats, until sold out: `--shop-share` of them
+   through the shop's pages as a browser does (the performance page; in normal mode its
+   largest section and the seat states; the best seats of a zone; the basket; the card
+   tokenised by the provider, localstripe; the checkout), the others through the API with
+   their pass; the staff sell the same performance meanwhile. The shop's mode is left to
+   the load, or forced with `--shop-mode` as an organizer forces it. The waiting room admits at
    `--admit-per-minute`, or with `--automatic` starts there and finds the rate itself
    within `--min-per-minute` and `--max-per-minute` (sales.admission).
 
-Prints queue join/poll throughput, automatic admission's decisions, buyers' latency,
+Prints queue join/poll throughput, automatic admission's decisions, buyers' latency (API
+and shop), when the shop's mode changed, the CPU the public pool and the database spent,
 admitted per second, tickets sold per second, time to sell out, each staff channel's
 latency p50/p99 during the crowd against idle, errors, and an oversell check from the
 database.
@@ -36,7 +42,7 @@ import time
 from collections import Counter
 from datetime import timedelta
 
-from tooling import background, stack, terminals
+from tooling import background, costs, stack, terminals
 
 PORT = int(os.environ.get("BOXOFFICE_CROWD_PORT", "18100"))
 POLL_EVERY = re.compile(r'hx-trigger="every (\d+)ms"')
@@ -133,8 +139,12 @@ async def probe(base: str, perf_id: int, connections: int, seconds: float) -> tu
     return done[0] / (time.perf_counter() - t0), errors[0]
 
 
+HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
+SECTION = re.compile(r'data-section="(\d+)"')
+
+
 async def crowd(base: str, queue_base: str, perf: dict, visitors: int, arrival: float, opens_in: float, poll: float,
-                timeout: float, stats: dict):
+                timeout: float, stats: dict, shop_share: float = 0.0, provider: tuple[str, str] = ("", "")):
     import aiohttp
 
     pk = perf["id"]
@@ -163,7 +173,11 @@ async def crowd(base: str, queue_base: str, perf: dict, visitors: int, arrival: 
                         cookie = f"wr_visitor={r.cookies['wr_visitor'].value}"
                     if r.status == 302 or (r.status == 204 and "HX-Redirect" in r.headers):
                         stats["admitted"] += 1
-                        await buy(shop, r.cookies[f"wr_pass_{pk}"].value, addr)
+                        pass_token = r.cookies[f"wr_pass_{pk}"].value
+                        if rng.random() < shop_share:
+                            await shop_buy(shop, pass_token, addr)
+                        else:
+                            await buy(shop, pass_token, addr)
                         return
                     if r.status != 200:
                         stats["errors"][f"queue {r.status}"] += 1
@@ -203,6 +217,80 @@ async def crowd(base: str, queue_base: str, perf: dict, visitors: int, arrival: 
                     return
         stats["sold_out_at"] = stats["sold_out_at"] or time.monotonic()
 
+    async def shop_buy(session, pass_token, addr):
+        """As a browser buys in the shop: the performance page; in normal mode its largest
+        section and the live seat states too; the best seats of a zone; the basket; the card
+        typed into the provider's field (a token from localstripe); the checkout."""
+        import aiohttp
+
+        jar = {f"wr_pass_{pk}": pass_token}
+
+        async def call(method, path, kind, data=None):
+            t0 = time.perf_counter()
+            cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
+            try:
+                async with session.request(method, f"{base}{path}", data=data, allow_redirects=False,
+                                           headers={**addr, "Cookie": cookie}) as r:
+                    text = await r.text()
+            except (TimeoutError, aiohttp.ClientError) as exc:
+                stats["errors"][f"shop {type(exc).__name__}"] += 1
+                return None, ""
+            stats["shop_ms"].setdefault(kind, []).append((time.perf_counter() - t0) * 1000)
+            jar.update({name: morsel.value for name, morsel in r.cookies.items()})
+            if r.status >= 400 and not (kind == "checkout" and r.status in (402, 409)):
+                stats["errors"][f"shop {kind} {r.status}"] += 1
+                return None, text
+            return r, text
+
+        r, page = await call("GET", f"/performances/{pk}/", "page")
+        if r is None or r.status != 200:
+            return
+        light = 'id="light-mode"' in page
+        stats["shop_light_pages" if light else "shop_normal_pages"] += 1
+        if not light:  # the shopper opens the largest section and the map refreshes itself
+            sections = SECTION.findall(page)
+            if sections:
+                await call("GET", f"/performances/{pk}/seats/?section={sections[0]}", "section")
+            await call("GET", f"/performances/{pk}/seat-states/", "seat states")
+        csrf = dict(HIDDEN.findall(page)).get("csrfmiddlewaretoken", "")
+        qty = rng.randint(1, 4)
+        held = False
+        for zone in rng.sample(zones, len(zones)):
+            for q in (qty, 1):
+                r, _ = await call("POST", f"/performances/{pk}/hold/", "hold",
+                                  {"csrfmiddlewaretoken": csrf, "zone": zone, "quantity": q})
+                if r is None:
+                    return
+                if r.headers.get("Location", "").endswith("/basket/"):
+                    held, qty = True, q
+                    break
+            if held:
+                break
+        if not held:
+            stats["sold_out_at"] = stats["sold_out_at"] or time.monotonic()
+            return
+        r, basket = await call("GET", "/basket/", "basket")
+        if r is None:
+            return
+        api_base, key = provider
+        try:
+            async with session.post(f"{api_base}/v1/tokens", data={
+                    "card[number]": "4242424242424242", "card[exp_month]": "12", "card[exp_year]": "2031",
+                    "card[cvc]": "123", "key": key}) as t:
+                token = (await t.json(content_type=None))["id"]
+        except (TimeoutError, aiohttp.ClientError, KeyError) as exc:
+            stats["errors"][f"provider {type(exc).__name__}"] += 1
+            return
+        form = dict(HIDDEN.findall(basket))
+        form.update(name="Fan", email=f"fan{rng.random()}@example.org", card_token=token)
+        r, _ = await call("POST", "/checkout/", "checkout", form)
+        if r is not None and "/orders/" in r.headers.get("Location", ""):
+            stats["tickets"] += qty
+            stats["shop_orders"] += 1
+            stats["last_sale"] = time.monotonic()
+        elif r is not None:
+            stats["errors"][f"shop checkout {r.status}"] += 1
+
     # Browsers each have their own connections: one pool for the queue's polls and one for
     # buying, so that a poll never waits for a connection behind a buyer's slower requests.
     timeout_cfg = aiohttp.ClientTimeout(total=30)
@@ -241,12 +329,14 @@ def as_the_internet(target, *args, priority: str = "idle"):
     return process, results
 
 
-def _crowd_process(public, queue, perf_id, zone_ids, visitors, arrival, opens_in, poll, timeout):
+def _crowd_process(public, queue, perf_id, zone_ids, visitors, arrival, opens_in, poll, timeout, shop_share,
+                   provider):
     t0 = time.monotonic()
     stats = {"queue_requests": 0, "queue_ms": [], "buy_ms": [], "admitted": 0, "tickets": 0, "errors": Counter(),
-             "sold_out_at": None, "last_sale": None}
+             "sold_out_at": None, "last_sale": None, "shop_ms": {}, "shop_orders": 0, "shop_light_pages": 0,
+             "shop_normal_pages": 0}
     asyncio.run(crowd(public, queue, {"id": perf_id, "zones": [{"id": z} for z in zone_ids]}, visitors, arrival,
-                      opens_in, poll, timeout, stats))
+                      opens_in, poll, timeout, stats, shop_share, provider))
     stats["last_sale"] = stats["last_sale"] and stats["last_sale"] - t0
     stats["sold_out_at"] = None
     stats["errors"] = dict(stats["errors"])
@@ -286,6 +376,10 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--probe-seconds", type=float, default=10)
     ap.add_argument("--probe-connections", type=int, default=64)
     ap.add_argument("--timeout", type=float, default=420)
+    ap.add_argument("--shop-share", type=float, default=0.25,
+                    help="share of admitted visitors who buy through the shop's pages (the rest through the API)")
+    ap.add_argument("--shop-mode", choices=("auto", "normal", "light"), default="auto",
+                    help="the shop's mode: chosen by load (auto), or forced as an organizer forces it")
     ap.add_argument("--priority", choices=("idle", "shared"), default="idle",
                     help="idle: the crowd yields to everything (a machine of its own); shared: the crowd at normal "
                          "priority beside other work, the staff above it")
@@ -296,10 +390,11 @@ def main(argv: list[str]) -> int:
     perf = None
     try:
         stack.setup_django()
+        from django.conf import settings
         from django.db.models import Count
         from django.utils import timezone
 
-        from sales import admission, waiting_room
+        from sales import admission, shop_mode, waiting_room
         from sales.benchmark import bench_performance
         from sales.models import Place, Ticket, WaitingRoom
 
@@ -372,16 +467,22 @@ def main(argv: list[str]) -> int:
         room.opens_at = timezone.now() + timedelta(seconds=opens_in)
         room.save()
         admission.publish(room)
+        shop_mode.reset()  # a fresh history; the organizer's choice, if forced
+        if args.shop_mode != "auto":
+            shop_mode.force(args.shop_mode)
+        parts = {"public pool": [procs[0].pid], **costs.stack_pids()}
+        cpu_before = {name: costs.cpu_seconds(pids) for name, pids in parts.items()}
 
         t0 = time.monotonic()
         client, results = as_the_internet(_crowd_process, public, queue, perf.pk, [z.pk for z in zones],
                                           args.visitors, args.arrival, opens_in, args.poll, args.timeout,
+                                          args.shop_share, (settings.STRIPE_API_BASE, settings.STRIPE_PUBLISHABLE_KEY),
                                           priority=args.priority)
         staff_until = time.monotonic() + args.timeout
         decisions: list[tuple[float, dict]] = []
 
-        def crowd_over():
-            return not client.is_alive() or time.monotonic() > staff_until
+        def crowd_over():  # the client's answer may be waiting in the pipe, its process not yet gone
+            return not client.is_alive() or not results.empty() or time.monotonic() > staff_until
 
         async def watch_the_rate():  # what the organizer's admin line says, once a second
             while not crowd_over():
@@ -395,6 +496,7 @@ def main(argv: list[str]) -> int:
             time.sleep(0.5)
         stats = results.get(timeout=args.timeout + 60)
         client.join(timeout=30)
+        cpu = {name: costs.cpu_seconds(pids) - cpu_before[name] for name, pids in parts.items()}
         stats["errors"] = Counter(stats["errors"])
         opens_at = t0 + opens_in
         stats["last_sale"] = stats["last_sale"] and t0 + stats["last_sale"]
@@ -415,7 +517,21 @@ def main(argv: list[str]) -> int:
                       f"{m.get('holds')} holds")
         print(f"crowd: {q} queue requests in {elapsed:.1f} s ({q / elapsed:.0f}/s average), "
               f"queue p50 {pct(stats['queue_ms'], 50):.0f} ms p99 {pct(stats['queue_ms'], 99):.0f} ms")
-        print(f"buyers' hold and order requests: {len(stats['buy_ms'])}, {spread(stats['buy_ms'])}")
+        print(f"buyers' hold and order requests through the API: {len(stats['buy_ms'])}, {spread(stats['buy_ms'])}")
+        shop_all = [ms for values in stats["shop_ms"].values() for ms in values]
+        print(f"shop buyers ({args.shop_share:.0%} of those admitted, shop mode {args.shop_mode}): "
+              f"{stats['shop_orders']} orders; performance pages {stats['shop_normal_pages']} normal, "
+              f"{stats['shop_light_pages']} light; {len(shop_all)} requests ({len(shop_all) / elapsed:.1f}/s), "
+              f"{spread(shop_all)}")
+        for kind, values in stats["shop_ms"].items():
+            print(f"  {kind:12} {len(values):6} requests, {spread(values)}")
+        every = stats["buy_ms"] + shop_all
+        print(f"every buyer request (API and shop): {len(every)}, p50 {pct(every, 50):.1f} ms, "
+              f"p99 {pct(every, 99):.1f} ms")
+        opened = room.opens_at.timestamp()
+        print("shop mode: " + (", ".join(f"{what} at {at - opened:+.1f} s" for at, what in shop_mode.switches())
+                               or "no change (normal throughout)"))
+        print("CPU during the crowd: " + ", ".join(f"{name} {sec:.1f} s" for name, sec in cpu.items()))
         print(f"admitted {stats['admitted']} ({stats['admitted'] / max(sold_window, 1):.1f}/s); "
               f"{stats['tickets']} tickets sold online in {sold_window:.1f} s after the opening "
               f"({stats['tickets'] / max(sold_window, 1):.1f}/s); {sold} places sold in all, counter included; "

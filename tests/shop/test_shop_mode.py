@@ -71,6 +71,34 @@ def test_an_organizer_forcing_normal_wins_over_pressure_and_light_wins_over_calm
     assert not mode_at(T0 + 60).forced
 
 
+@override_settings(SHOP_MODE_AUTOMATIC=True)
+def test_automatic_admission_at_its_upper_bound_makes_it_light(performance):
+    """Buyers served fast, but the waiting room would admit faster than the organizer's
+    upper bound: the crowd outruns what the venue lets in, and the shop goes light."""
+    import time
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sales import admission
+    from sales.models import WaitingRoom
+
+    room = WaitingRoom.objects.create(performance=performance, opens_at=timezone.now() - timedelta(seconds=10),
+                                      admit_per_minute=5000, automatic=True, min_per_minute=500,
+                                      max_per_minute=6000)
+    admission.publish(room)
+    for second in range(5):  # below the bound: no pressure from admission
+        assert not mode_at(T0 + second).light
+    now = time.time()
+    for _ in range(100):
+        admission.record(20, False, now=now)
+    admission.flush(now=now)
+    assert admission.adjust(performance.pk, now=now).per_minute == 6000
+    assert not mode_at(T0 + 10).light
+    mode = mode_at(T0 + 13.5)
+    assert mode.light and "upper bound" in mode.why
+
+
 def test_the_automatic_mode_can_be_switched_off():
     for second in range(6):
         load(T0 + second, 3000)
