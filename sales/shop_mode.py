@@ -136,6 +136,17 @@ def _exchange(now: float) -> Mode:
     return _step(r, state, now, bool(reasons), calm, "; ".join(reasons))
 
 
+# A switch, made and logged once: several processes may see the pressure (or the calm) at
+# the same moment; only the first one to get here changes the mode.
+SWITCH = """
+-- KEYS: state, log   ARGV: the mode expected now ('0' normal, '1' light), the new one, now, why, log line
+if (redis.call('HGET', KEYS[1], 'light') or '0') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'light', ARGV[2], 'since', ARGV[3], 'why', ARGV[4])
+redis.call('RPUSH', KEYS[2], ARGV[5])
+return 1
+"""
+
+
 def _step(r, state: dict, now: float, pressed: bool, calm: bool, why: str) -> Mode:
     """Hysteresis: enter after ENTER_AFTER s of pressure, leave after LEAVE_AFTER s of calm."""
     light = state.get("light") == "1"
@@ -156,12 +167,10 @@ def _step(r, state: dict, now: float, pressed: bool, calm: bool, why: str) -> Mo
         pressed_since = calm_since = None
     if not light and pressed_since is not None and now - pressed_since >= ENTER_AFTER:
         light, since = True, now
-        update.update(light="1", since=f"{now}", why=why)
-        r.rpush(f"{KEY}:log", f"{now:.3f} light {why}")
+        r.eval(SWITCH, 2, KEY, f"{KEY}:log", "0", "1", f"{now}", why, f"{now:.3f} light {why}")
     elif light and calm_since is not None and now - calm_since >= LEAVE_AFTER:
         light, since = False, now
-        update.update(light="0", since=f"{now}", why="")
-        r.rpush(f"{KEY}:log", f"{now:.3f} normal")
+        r.eval(SWITCH, 2, KEY, f"{KEY}:log", "1", "0", f"{now}", "", f"{now:.3f} normal")
     r.hset(KEY, mapping=update)
     return Mode(light=light, since=since, why=state.get("why", why) if light else "")
 

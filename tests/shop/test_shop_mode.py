@@ -50,6 +50,17 @@ def test_light_after_sustained_pressure_and_back_after_sustained_calm():
     assert [what.split()[0] for _at, what in shop_mode.switches()] == ["light", "normal"]
 
 
+def test_processes_seeing_the_pressure_at_once_switch_the_mode_once():
+    """Two web processes read the same state and both find the pressure long enough: one
+    switch, logged once."""
+    r = shop_mode.waiting_room.client()
+    r.hset(shop_mode.KEY, mapping={"pressed_since": f"{T0}"})
+    seen = r.hgetall(shop_mode.KEY)
+    for _process in range(2):
+        assert shop_mode._step(r, dict(seen), T0 + 4, True, False, "slow").light
+    assert [what for _at, what in shop_mode.switches()] == ["light slow"]
+
+
 @override_settings(SHOP_MODE_AUTOMATIC=True)
 def test_errors_alone_make_it_light():
     for second in range(5):
