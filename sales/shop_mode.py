@@ -181,6 +181,11 @@ def admission_at_bound(perf_id: int, per_minute: int, lasting: float) -> None:
     waiting_room.client().set(f"{KEY}:bound", f"performance {perf_id}, {per_minute}/min", ex=max(1, round(lasting)))
 
 
+def forced() -> str:
+    """The organizer's choice: AUTO, NORMAL or LIGHT."""
+    return waiting_room.client().hget(KEY, "forced") or AUTO
+
+
 def force(mode: str) -> None:
     """The organizer's choice: AUTO, or NORMAL / LIGHT whatever the load."""
     if mode not in (AUTO, NORMAL, LIGHT):

@@ -401,6 +401,7 @@ def main(argv: list[str]) -> int:
     started = stack.up()
     procs: list[subprocess.Popen] = []
     perf = None
+    forced = False
     try:
         stack.setup_django()
         from django.conf import settings
@@ -485,6 +486,7 @@ def main(argv: list[str]) -> int:
         shop_mode.reset()  # a fresh history; the organizer's choice, if forced
         if args.shop_mode != "auto":
             shop_mode.force(args.shop_mode)
+            forced = True
         parts = {"public pool": [procs[0].pid], **costs.stack_pids()}
         cpu_before = {name: costs.cpu_seconds(pids) for name, pids in parts.items()}
 
@@ -563,6 +565,10 @@ def main(argv: list[str]) -> int:
               f"tickets, {doubles} places in two tickets -> {'OK' if ok else 'OVERSOLD'}")
         return 0 if ok else 1
     finally:
+        if forced:  # the organizer's choice the crowd made is not left behind
+            from sales import shop_mode
+
+            shop_mode.force(shop_mode.AUTO)
         stack.benchmark_finished(procs, started, django_set_up=perf is not None)
 
 
