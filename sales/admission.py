@@ -280,9 +280,18 @@ def adjust(perf_id: int, now: float | None = None) -> Decision | None:
     if verdict == "lowered":
         change.update(ramp="0", cool_until=now + COOLDOWN_SECONDS)
     r.hset(_auto_key(perf_id), mapping=change)
-    if cause in ("healthy", "bound") and new >= high:  # the buyers could take more than the organizer lets in
-        shop_mode.admission_at_bound(perf_id, round(new), lasting=2 * TICK_SECONDS)
+    if cause in ("healthy", "bound") and new >= high and _crowd_waiting(perf_id, now):
+        # The buyers could take more than the organizer lets in, and people are waiting: the
+        # shop is under pressure until the next decision (the queue's, or beat's).
+        beat = settings.CELERY_BEAT_SCHEDULE["refresh-waiting-rooms"]["schedule"]
+        shop_mode.admission_at_bound(perf_id, round(new), lasting=beat + 2 * TICK_SECONDS)
     return Decision(round(new), verdict, cause, m)
+
+
+def _crowd_waiting(perf_id: int, now: float) -> bool:
+    """Visitors queued past the frontier of a performance not sold out."""
+    queue = waiting_room.stats(perf_id, now)
+    return not queue["sold_out"] and queue["in_queue"] > queue["admitted"]
 
 
 _due: dict[int, float] = {}

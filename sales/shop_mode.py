@@ -61,6 +61,7 @@ class _Process:
         self.requests: deque[tuple[float, float, bool]] = deque(maxlen=20000)
         self.next_publish = 0.0
         self.mode = Mode(light=False)
+        self.pinned: Mode | None = None  # a benchmark's mode for this process alone (pin)
 
 
 _here = _Process()
@@ -88,6 +89,8 @@ def _summary(now: float) -> tuple[float, float, int]:
 def current(now: float | None = None) -> Mode:
     """The shop's mode, as this process last read it; re-read (and this process's load
     published) at most every PUBLISH_EVERY seconds."""
+    if _here.pinned is not None:
+        return _here.pinned
     now = time.time() if now is None else now
     if now < _here.next_publish:
         return _here.mode
@@ -168,17 +171,25 @@ def _step(r, state: dict, now: float, pressed: bool, calm: bool, why: str) -> Mo
     if not light and pressed_since is not None and now - pressed_since >= ENTER_AFTER:
         light, since = True, now
         r.eval(SWITCH, 2, KEY, f"{KEY}:log", "0", "1", f"{now}", why, f"{now:.3f} light {why}")
+        state = {**state, "why": why}
     elif light and calm_since is not None and now - calm_since >= LEAVE_AFTER:
         light, since = False, now
         r.eval(SWITCH, 2, KEY, f"{KEY}:log", "1", "0", f"{now}", "", f"{now:.3f} normal")
     r.hset(KEY, mapping=update)
-    return Mode(light=light, since=since, why=state.get("why", why) if light else "")
+    return Mode(light=light, since=since, why=state.get("why") or why if light else "")
 
 
 def admission_at_bound(perf_id: int, per_minute: int, lasting: float) -> None:
     """A waiting room's automatic admission would raise its rate but is at the organizer's
     upper bound: pressure for the next `lasting` seconds (sales.admission, at each tick)."""
     waiting_room.client().set(f"{KEY}:bound", f"performance {perf_id}, {per_minute}/min", ex=max(1, round(lasting)))
+
+
+def pin(light: bool | None) -> None:
+    """This process serves the shop in light (True) or normal (False) mode whatever the
+    load and the organizer say, or as they say again (None): for benchmarks, which measure
+    one mode without changing the shop's."""
+    _here.pinned = None if light is None else Mode(light=light, forced=True, why="pinned")
 
 
 def forced() -> str:

@@ -185,7 +185,7 @@ async def crowd(base: str, queue_base: str, perf: dict, visitors: int, arrival: 
                         return
                     asked = POLL_EVERY.search(text)
                     wait = int(asked[1]) / 1000 if asked else poll
-            except (TimeoutError, aiohttp.ClientError) as exc:
+            except (TimeoutError, aiohttp.ClientError, ValueError) as exc:  # ValueError: an answer not JSON
                 stats["errors"][type(exc).__name__] += 1
             await asyncio.sleep(wait)
 
@@ -278,7 +278,7 @@ async def crowd(base: str, queue_base: str, perf: dict, visitors: int, arrival: 
                     "card[number]": "4242424242424242", "card[exp_month]": "12", "card[exp_year]": "2031",
                     "card[cvc]": "123", "key": key}) as t:
                 token = (await t.json(content_type=None))["id"]
-        except (TimeoutError, aiohttp.ClientError, KeyError) as exc:
+        except (TimeoutError, aiohttp.ClientError, KeyError, ValueError) as exc:
             stats["errors"][f"provider {type(exc).__name__}"] += 1
             return
         form = dict(HIDDEN.findall(basket))
@@ -401,7 +401,7 @@ def main(argv: list[str]) -> int:
     started = stack.up()
     procs: list[subprocess.Popen] = []
     perf = None
-    forced = False
+    forced: str | None = None  # the organizer's choice, when the crowd forces another
     try:
         stack.setup_django()
         from django.conf import settings
@@ -419,7 +419,7 @@ def main(argv: list[str]) -> int:
         capacity = args.rows * args.per_row
         zones = list(perf.price_zones.all())
         procs = servers(args.public_workers, args.priority)
-        if args.priority == "idle":
+        if args.priority == "idle" and stack.stripe_down in started:  # ours, not a running stack's
             as_elsewhere(stack.STACK / "stripe" / "localstripe.pid")
         if args.priority == "shared":  # the staff's terminals run here (after the servers: they would inherit it)
             os.setpriority(os.PRIO_PROCESS, 0, -10)
@@ -483,10 +483,11 @@ def main(argv: list[str]) -> int:
         room.opens_at = timezone.now() + timedelta(seconds=opens_in)
         room.save()
         admission.publish(room)
+        was = shop_mode.forced()
         shop_mode.reset()  # a fresh history; the organizer's choice, if forced
         if args.shop_mode != "auto":
             shop_mode.force(args.shop_mode)
-            forced = True
+            forced = was
         parts = {"public pool": [procs[0].pid], **costs.stack_pids()}
         cpu_before = {name: costs.cpu_seconds(pids) for name, pids in parts.items()}
 
@@ -565,10 +566,15 @@ def main(argv: list[str]) -> int:
               f"tickets, {doubles} places in two tickets -> {'OK' if ok else 'OVERSOLD'}")
         return 0 if ok else 1
     finally:
-        if forced:  # the organizer's choice the crowd made is not left behind
+        if forced is not None:  # the organizer's choice is put back
+            from redis import RedisError
+
             from sales import shop_mode
 
-            shop_mode.force(shop_mode.AUTO)
+            try:
+                shop_mode.force(forced)
+            except RedisError as exc:
+                print(f"the shop's mode was left forced to {args.shop_mode}: {exc}", file=sys.stderr)
         stack.benchmark_finished(procs, started, django_set_up=perf is not None)
 
 

@@ -83,28 +83,36 @@ def test_an_organizer_forcing_normal_wins_over_pressure_and_light_wins_over_calm
 
 
 @override_settings(SHOP_MODE_AUTOMATIC=True)
-def test_automatic_admission_at_its_upper_bound_makes_it_light(performance):
+def test_automatic_admission_at_its_upper_bound_with_people_waiting_makes_it_light(performance):
     """Buyers served fast, but the waiting room would admit faster than the organizer's
-    upper bound: the crowd outruns what the venue lets in, and the shop goes light."""
+    upper bound while people wait: the crowd outruns what the venue lets in, and the shop
+    goes light. At the bound with nobody waiting, nothing is under pressure."""
     import time
     from datetime import timedelta
 
     from django.utils import timezone
 
-    from sales import admission
+    from sales import admission, waiting_room
     from sales.models import WaitingRoom
 
-    room = WaitingRoom.objects.create(performance=performance, opens_at=timezone.now() - timedelta(seconds=10),
-                                      admit_per_minute=5000, automatic=True, min_per_minute=500,
-                                      max_per_minute=6000)
+    room = WaitingRoom.objects.create(performance=performance, opens_at=timezone.now() - timedelta(seconds=1),
+                                      admit_per_minute=600, automatic=True, min_per_minute=300, max_per_minute=600)
     admission.publish(room)
-    for second in range(5):  # below the bound: no pressure from admission
-        assert not mode_at(T0 + second).light
+
+    def fast_buyers_and_a_decision(now):
+        for _ in range(100):
+            admission.record(20, False, now=now)
+        admission.flush(now=now)
+        return admission.adjust(performance.pk, now=now)
+
     now = time.time()
-    for _ in range(100):
-        admission.record(20, False, now=now)
-    admission.flush(now=now)
-    assert admission.adjust(performance.pk, now=now).per_minute == 6000
+    d = fast_buyers_and_a_decision(now)
+    assert (d.verdict, d.cause, d.per_minute) == ("kept", "bound", 600)
+    for second in range(6):  # at the bound, but nobody waits past the frontier
+        assert not mode_at(T0 + second).light
+    for _ in range(60):
+        waiting_room.join(performance.pk, waiting_room.new_visitor(), now=now)
+    assert fast_buyers_and_a_decision(now + admission.TICK_SECONDS + 0.1).cause == "bound"
     assert not mode_at(T0 + 10).light
     mode = mode_at(T0 + 13.5)
     assert mode.light and "upper bound" in mode.why

@@ -2,13 +2,14 @@
 time, for a performance of 3,500 and of 9,000 seats.
 
     make up && DJANGO_DEBUG=1 .venv/bin/python manage.py migrate
-    DJANGO_DEBUG=1 .venv/bin/python manage.py bench_seatmap --sizes 3500,9000
+    DJANGO_DEBUG=1 .venv/bin/python manage.py bench_seatmap --sizes 3500,9000 [--light]
 
 Requests go through the whole Django stack in process (middleware included), so the times
 are the server's own, without the network; the page's display counts are dropped from the
 cache before each request, as a hold or a sale does. The static files are counted gzip-compressed,
 as WhiteNoise serves them after `collectstatic`. Everything is rolled back at the end.
-A benchmark, not a test: it prints figures.
+The shop's normal mode is measured, or its light mode with `--light`, in this process
+only: the shop's own mode is left as it is. A benchmark, not a test: it prints figures.
 """
 
 from __future__ import annotations
@@ -93,21 +94,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--sizes", default="3500,9000")
         parser.add_argument("--requests", type=int, default=40)
+        parser.add_argument("--light", action="store_true", help="measure the shop's light mode")
 
     def handle(self, *args, sizes: str, requests: int, **options):
         from sales import shop_mode
 
-        # The shop's normal mode, whatever an organizer or the load last chose: the light
-        # mode's page is lighter still.
-        was = shop_mode.forced()
-        shop_mode.force(shop_mode.NORMAL)
+        # One mode, whatever an organizer or the load chose for the shop, which stays as it is.
+        shop_mode.pin(options["light"])
+        self.stdout.write(f"the shop's {'light' if options['light'] else 'normal'} mode")
         try:
             for seats in (int(s) for s in sizes.split(",")):
                 with transaction.atomic():
                     self._measure(seats, requests)
                     transaction.set_rollback(True)
         finally:
-            shop_mode.force(was)
+            shop_mode.pin(None)
 
     def _measure(self, seats: int, n: int) -> None:
         perf = _performance(seats)
