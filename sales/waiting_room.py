@@ -204,6 +204,11 @@ def join(perf_id: int, visitor: str, now: float | None = None) -> Place:
         answer = script(keys=keys, args=[visitor, now])
     if answer[0] == -1:
         return Place("admitted")
+    return _answered(answer, now)
+
+
+def _answered(answer: list, now: float) -> Place:
+    """A visitor's place from the queue script's answer (a queue's or a presale's)."""
     state, value, opens, rate, base, at, ttl, soldout = answer
     cfg = Config(enabled=True, opens=float(opens), rate=float(rate), base=float(base), at=float(at), ttl=int(ttl),
                  soldout=soldout == "1")
@@ -481,12 +486,7 @@ def presale_status(perf_id: int, presale_id: int, visitor: str, now: float | Non
         answer = script(keys=keys, args=[visitor, now])
     if answer[0] == -1:
         return None
-    state, value, opens, rate, base, at, ttl, soldout = answer
-    cfg = Config(enabled=True, opens=float(opens), rate=float(rate), base=float(base), at=float(at), ttl=int(ttl),
-                 soldout=soldout == "1")
-    if state == 0:
-        return Place("before", early_count=int(value), wait_seconds=int(cfg.opens - now), ttl=cfg.ttl)
-    return _placed(cfg, int(value), now)
+    return _answered(answer, now)
 
 
 def issue_presale_pass(perf_id: int, presale_id: int, visitor: str, ttl: int) -> str:
