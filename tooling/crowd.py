@@ -25,8 +25,8 @@ Then:
 Prints queue join/poll throughput, automatic admission's decisions, buyers' latency (API
 and shop), when the shop's mode changed, the CPU the public pool and the database spent,
 admitted per second, tickets sold per second, time to sell out, each staff channel's
-latency p50/p99 during the crowd against idle, errors, and an oversell check from the
-database.
+latency p50/p99 during the crowd against idle (and each step's: which page a clerk waits
+for), errors, and an oversell check from the database.
 """
 
 from __future__ import annotations
@@ -385,7 +385,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--poll", type=float, default=15,
                     help="seconds between two polls when the page does not say (it does: the browser's htmx interval)")
     ap.add_argument("--public-workers", type=int, default=2)
-    ap.add_argument("--idle-seconds", type=float, default=30)
+    ap.add_argument("--idle-seconds", type=float, default=60,
+                    help="the staff's baseline: long enough that its p99 is not just its slowest requests")
     ap.add_argument("--probe-seconds", type=float, default=10)
     ap.add_argument("--probe-connections", type=int, default=64)
     ap.add_argument("--timeout", type=float, default=420)
@@ -445,11 +446,14 @@ def main(argv: list[str]) -> int:
         zone_ids = {perf.pk: [z.pk for z in zones], idle_perf.pk: [z.pk for z in idle_perf.price_zones.all()],
                     None: []}
 
-        def staff_phase(perf_id, until, lat, sales, measuring=lambda: True, also=None):
+        idle_steps: dict[str, list[float]] = {}
+        crowd_steps: dict[str, list[float]] = {}
+
+        def staff_phase(perf_id, until, lat, sales, measuring=lambda: True, also=None, by_step=None):
             async def both():
                 work = terminals.staff_at_work(
-                    staff, staff_accounts, perf_id, zone_ids[perf_id],
-                    until, lat, errors, sales, pause=args.staff_pause, deadline=deadline, measuring=measuring)
+                    staff, staff_accounts, perf_id, zone_ids[perf_id], until, lat, errors, sales,
+                    pause=args.staff_pause, deadline=deadline, measuring=measuring, by_step=by_step)
                 await asyncio.gather(work, *([also()] if also else []))
             asyncio.run(both())
 
@@ -457,7 +461,7 @@ def main(argv: list[str]) -> int:
         warm = time.monotonic() + 3  # connections and caches first; not measured
         t_idle = warm + args.idle_seconds
         staff_phase(idle_perf.pk, lambda: time.monotonic() > t_idle, idle_lat, idle_sales,
-                    measuring=lambda: time.monotonic() > warm)
+                    measuring=lambda: time.monotonic() > warm, by_step=idle_steps)
         for channel in ("counter", "phone"):
             print(f"{channel}, idle: {idle_sales[channel]} sales, {len(idle_lat[channel])} requests, "
                   f"{spread(idle_lat[channel])}", flush=True)
@@ -509,7 +513,7 @@ def main(argv: list[str]) -> int:
                     decisions.append((float(auto["decided_at"]) - room.opens_at.timestamp(), auto))
                 await asyncio.sleep(0.5)
 
-        staff_phase(perf.pk, crowd_over, crowd_lat, crowd_sales, also=watch_the_rate)
+        staff_phase(perf.pk, crowd_over, crowd_lat, crowd_sales, also=watch_the_rate, by_step=crowd_steps)
         while client.is_alive() and not crowd_over():
             time.sleep(0.5)
         stats = results.get(timeout=args.timeout + 60)
@@ -560,6 +564,10 @@ def main(argv: list[str]) -> int:
             print(f"{channel}: idle p50 {pct(i, 50):.1f} / p99 {pct(i, 99):.1f} ms ({len(i)} requests) -> "
                   f"crowd p50 {pct(c, 50):.1f} / p99 {pct(c, 99):.1f} ms ({len(c)} requests, "
                   f"{crowd_sales[channel]} sales); p99 ratio crowd/idle {ratio:.2f} (target <= 1.5)")
+        for step in sorted(crowd_steps):
+            i, c = idle_steps.get(step, []), crowd_steps[step]
+            print(f"  {step:20} p50 {pct(i, 50):6.1f} -> {pct(c, 50):6.1f} ms, p99 {pct(i, 99):6.1f} -> "
+                  f"{pct(c, 99):6.1f} ms ({len(i)} -> {len(c)} requests)" if i else f"  {step:20} crowd only")
         all_errors = stats["errors"] + errors
         print(f"errors: {sum(all_errors.values())} {dict(all_errors)}")
         print(f"oversell check: {sold} places sold of {capacity} and {reserved} reserved, {valid.count()} valid "

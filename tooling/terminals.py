@@ -58,9 +58,10 @@ class Refused(Exception):
 
 
 class Terminal:
-    def __init__(self, base: str, account: Account, session, lat: dict, errors: Counter, measuring):
+    def __init__(self, base: str, account: Account, session, lat: dict, errors: Counter, measuring,
+                 by_step: dict | None = None):
         self.base, self.account, self.s = base, account, session
-        self.lat, self.errors, self.measuring = lat, errors, measuring
+        self.lat, self.errors, self.measuring, self.by_step = lat, errors, measuring, by_step
 
     def csrf(self) -> str:
         for cookie in self.s.cookie_jar:
@@ -75,7 +76,10 @@ class Terminal:
                                   allow_redirects=False) as r:
             body = await r.text()
         if self.measuring():
-            self.lat[self.account.channel].append((time.perf_counter() - t0) * 1000)
+            ms = (time.perf_counter() - t0) * 1000
+            self.lat[self.account.channel].append(ms)
+            if self.by_step is not None:
+                self.by_step.setdefault(f"{self.account.channel} {step}", []).append(ms)
         if r.status not in expect:
             self.errors[f"{self.account.channel} {step} {r.status}"] += 1
             raise Refused(step)
@@ -132,9 +136,10 @@ async def _phone_call(t: Terminal, perf_id: int, zones: list[int], qty: int, dea
 
 async def staff_at_work(base: str, staff: list[Account], perf_id: int | None, zone_ids: list[int], until, lat: dict,
                         errors: Counter, sales: Counter, *, pause: float, deadline: str, measuring=lambda: True,
-                        seed: int = 11) -> None:
+                        seed: int = 11, by_step: dict | None = None) -> None:
     """Every terminal at once, each with its own session, until `until()` or nothing is
-    left to sell to them. `perf_id` None: only sign in (and keep the sessions' cookies)."""
+    left to sell to them. `perf_id` None: only sign in (and keep the sessions' cookies).
+    `by_step`, if given, also gets each latency under "channel step"."""
     import aiohttp
 
     async def one(i: int, account: Account):
@@ -146,7 +151,7 @@ async def staff_at_work(base: str, staff: list[Account], perf_id: int | None, zo
         jar = aiohttp.CookieJar(unsafe=True)  # the staff address is an IP
         async with aiohttp.ClientSession(cookie_jar=jar, cookies=account.cookies or None,
                                          timeout=aiohttp.ClientTimeout(total=30)) as session:
-            t = Terminal(base, account, session, lat, errors, measuring)
+            t = Terminal(base, account, session, lat, errors, measuring, by_step)
             if perf_id is None:
                 await t.sign_in()
                 return
