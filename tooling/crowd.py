@@ -42,7 +42,7 @@ import time
 from collections import Counter
 from datetime import timedelta
 
-from tooling import background, costs, stack, terminals
+from tooling import background, costs, http1, stack, terminals
 
 PORT = int(os.environ.get("BOXOFFICE_CROWD_PORT", "18100"))
 POLL_EVERY = re.compile(r'hx-trigger="every (\d+)ms"')
@@ -149,13 +149,13 @@ async def crowd(base: str, queue_base: str, perf: dict, visitors: int, arrival: 
 
     pk = perf["id"]
     zones = [z["id"] for z in perf["zones"]]
-    queue_url = f"{queue_base}/performances/{pk}/queue/"
+    queue_path = f"/performances/{pk}/queue/"
     start = time.monotonic()
     deadline = start + timeout
     card = {"method": "test_card", "card_number": "4242424242424242"}
     rng = random.Random(7)
 
-    async def visitor(i: int, session, shop):
+    async def visitor(i: int, polls, buying, shop):
         """A browser: the queue page once, then htmx polls at the interval each answer asks."""
         await asyncio.sleep(rng.uniform(0, arrival))
         cookie = None
@@ -165,55 +165,54 @@ async def crowd(base: str, queue_base: str, perf: dict, visitors: int, arrival: 
             t0 = time.perf_counter()
             headers = {**addr, "Cookie": cookie, "HX-Request": "true"} if cookie else addr
             try:
-                async with session.get(queue_url, headers=headers, allow_redirects=False) as r:
-                    text = await r.text()
-                    stats["queue_requests"] += 1
-                    stats["queue_ms"].append((time.perf_counter() - t0) * 1000)
-                    if cookie is None and "wr_visitor" in r.cookies:
-                        cookie = f"wr_visitor={r.cookies['wr_visitor'].value}"
-                    if r.status == 302 or (r.status == 204 and "HX-Redirect" in r.headers):
-                        stats["admitted"] += 1
-                        pass_token = r.cookies[f"wr_pass_{pk}"].value
-                        if rng.random() < shop_share:
-                            await shop_buy(shop, pass_token, addr)
-                        else:
-                            await buy(shop, pass_token, addr)
-                        return
-                    if r.status != 200:
-                        stats["errors"][f"queue {r.status}"] += 1
-                    elif "sold out" in text:
-                        return
-                    asked = POLL_EVERY.search(text)
-                    wait = int(asked[1]) / 1000 if asked else poll
-            except (TimeoutError, aiohttp.ClientError, ValueError) as exc:  # ValueError: an answer not JSON
+                status, answer, body = await polls.request("GET", queue_path, headers=headers)
+                stats["queue_requests"] += 1
+                stats["queue_ms"].append((time.perf_counter() - t0) * 1000)
+                got = http1.cookies(answer)
+                if cookie is None and "wr_visitor" in got:
+                    cookie = f"wr_visitor={got['wr_visitor']}"
+                if status == 302 or (status == 204 and "hx-redirect" in answer):
+                    stats["admitted"] += 1
+                    pass_token = got[f"wr_pass_{pk}"]
+                    if rng.random() < shop_share:
+                        await shop_buy(shop, pass_token, addr)
+                    else:
+                        await buy(buying, pass_token, addr)
+                    return
+                text = body.decode()
+                if status != 200:
+                    stats["errors"][f"queue {status}"] += 1
+                elif "sold out" in text:
+                    return
+                asked = POLL_EVERY.search(text)
+                wait = int(asked[1]) / 1000 if asked else poll
+            except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError, KeyError) as exc:
                 stats["errors"][type(exc).__name__] += 1
             await asyncio.sleep(wait)
 
-    async def buy(session, pass_token, addr):
+    async def buy(buying, pass_token, addr):
         headers = {"X-Queue-Pass": pass_token, **addr}
         qty = rng.randint(1, 4)
         for zone in rng.sample(zones, len(zones)):
             for q in (qty, 1):
                 t0 = time.perf_counter()
-                async with session.post(f"{base}/api/v1/holds/", json={"performance": pk, "zone": zone,
-                                                                       "quantity": q}, headers=headers) as r:
-                    body = await r.json(content_type=None)
+                status, body = await buying.json("POST", "/api/v1/holds/", headers=headers,
+                                                 json={"performance": pk, "zone": zone, "quantity": q})
                 stats["buy_ms"].append((time.perf_counter() - t0) * 1000)
-                if r.status == 201:
+                if status == 201:
                     fan = {"name": "Fan", "email": f"fan{rng.random()}@example.org"}
                     t0 = time.perf_counter()
-                    async with session.post(f"{base}/api/v1/orders/", headers=addr,
-                                            json={"hold": body["token"], "customer": fan, "payment": card}) as o:
-                        data = await o.json(content_type=None)
-                        stats["buy_ms"].append((time.perf_counter() - t0) * 1000)
-                        if o.status == 201:
-                            stats["tickets"] += len(data["tickets"])
-                            stats["last_sale"] = time.monotonic()
-                        else:
-                            stats["errors"][f"order {o.status}"] += 1
+                    status, data = await buying.json("POST", "/api/v1/orders/", headers=addr,
+                                                     json={"hold": body["token"], "customer": fan, "payment": card})
+                    stats["buy_ms"].append((time.perf_counter() - t0) * 1000)
+                    if status == 201:
+                        stats["tickets"] += len(data["tickets"])
+                        stats["last_sale"] = time.monotonic()
+                    else:
+                        stats["errors"][f"order {status}"] += 1
                     return
-                if r.status != 409:
-                    stats["errors"][f"hold {r.status}"] += 1
+                if status != 409:
+                    stats["errors"][f"hold {status}"] += 1
                     return
         stats["sold_out_at"] = stats["sold_out_at"] or time.monotonic()
 
@@ -293,12 +292,17 @@ async def crowd(base: str, queue_base: str, perf: dict, visitors: int, arrival: 
 
     # Browsers each have their own connections: one pool for the queue's polls and one for
     # buying, so that a poll never waits for a connection behind a buyer's slower requests.
-    timeout_cfg = aiohttp.ClientTimeout(total=30)
+    # The polls and the API buyers (most of the crowd's requests) speak plain HTTP/1.1
+    # (tooling.http1: an HTTP library's CPU here would be taken from the servers); the shop
+    # buyers, with their forms and the provider, an HTTP library.
+    polls, buying = http1.Pool(queue_base, 256), http1.Pool(base, 256)
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=256), cookie_jar=aiohttp.DummyCookieJar(),
-                                     timeout=timeout_cfg) as session, \
-            aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=256), cookie_jar=aiohttp.DummyCookieJar(),
-                                  timeout=timeout_cfg) as shop:
-        await asyncio.gather(*(visitor(i, session, shop) for i in range(visitors)))
+                                     timeout=aiohttp.ClientTimeout(total=30)) as shop:
+        try:
+            await asyncio.gather(*(visitor(i, polls, buying, shop) for i in range(visitors)))
+        finally:
+            await polls.close()
+            await buying.close()
 
 
 def as_elsewhere(pidfile) -> None:

@@ -4,7 +4,8 @@ processes) and a Celery worker, PostgreSQL and Redis from the local stack.
     python -m tooling.loadtest --concurrency 64 [--web-workers 2] [--rows 40 --per-row 50]
                                [--pooling direct|session|session-per-request|transaction]
 
-C concurrent buyers (an asyncio client) hold 1-4 best-available seats and pay for them
+C concurrent buyers (an asyncio client speaking plain HTTP/1.1, tooling.http1: cheap
+enough not to take the servers' CPU) hold 1-4 best-available seats and pay for them
 through /api/v1/ until the performance is sold out, choosing a price type (adult or
 child) for each ticket and typing a promo code on one order in five. Like an integration, a buyer refused
 with "only N places left" asks for at most N there next time, and none once N is 0.
@@ -34,7 +35,7 @@ import sys
 import time
 from collections import defaultdict
 
-from tooling import stack
+from tooling import http1, stack
 
 PORT = int(os.environ.get("BOXOFFICE_LOADTEST_PORT", "18000"))
 PGBOUNCER_PORT = int(os.environ.get("BOXOFFICE_LOADTEST_PGBOUNCER_PORT", str(stack.PG_PORT + 2)))
@@ -164,8 +165,6 @@ class ServerConnections:
 
 
 async def buyers(base: str, perf: dict, concurrency: int, max_tickets: int, deadline: float):
-    import aiohttp
-
     lat: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     refused: dict[str, int] = defaultdict(int)
@@ -174,74 +173,85 @@ async def buyers(base: str, perf: dict, concurrency: int, max_tickets: int, dead
     types = [t["id"] for t in perf.get("price_types", [])]
     card = {"method": "test_card", "card_number": "4242424242424242"}
 
-
-    async def timed(session, kind, method, url, **kw):
+    async def timed(connection, kind, path, body, headers=None):
         t0 = time.perf_counter()
-        async with session.request(method, url, **kw) as r:
-            body = await r.json(content_type=None)
+        status, answer = await connection.json("POST", path, json=body, headers=headers)
         lat[kind].append((time.perf_counter() - t0) * 1000)
-        return r.status, body
+        return status, answer
 
-    async def buyer(i: int, session):
+    async def buyer(i: int):
         rng = random.Random(i)
+        connection = http1.Connection(base)
         # A crowd of new customers, not one customer (nor those of the warm-up or an earlier run).
         customer = {"name": f"Load Test {i}", "email": f"load-{perf['id']}-{i}@example.org"}
         left: dict[int, int] = {}  # what a refusal said is left in a zone (an integration reads it)
-        while any(left.get(z, 1) for z in zones) and time.monotonic() < deadline:
-            zone = rng.choice([z for z in zones if left.get(z, 1)])
-            qty = min(rng.randint(1, max_tickets), left.get(zone, max_tickets))
-            status, body = await timed(session, "hold", "POST", f"{base}/api/v1/holds/",
-                                       json={"performance": perf["id"], "zone": zone, "quantity": qty})
-            if status == 409:
-                error = body.get("error", {})
-                refused[re.sub(r"\d+", "N", error.get("message", "?"))] += 1
-                if "available" in error:
-                    left[zone] = error["available"]
-                elif qty == 1:
-                    left[zone] = 0
-                continue
-            if status != 201:
-                errors[f"hold {status}"] += 1
-                continue
-            order = {"hold": body["token"], "customer": customer, "payment": card}
-            if types:
-                order["tickets"] = [{"place": p["id"], "price_type": rng.choice(types)} for p in body["places"]]
-                if rng.random() < 0.2:
-                    order["promo_code"] = PROMO_CODE
-            status, body = await timed(session, "order", "POST", f"{base}/api/v1/orders/", json=order,
-                                       headers={"Idempotency-Key": f"lt-{perf['id']}-{i}-{time.monotonic_ns()}"})
-            if status == 201:
-                sold[0] += len(body["tickets"])
-            else:
-                errors[f"order {status}"] += 1
+        try:
+            while any(left.get(z, 1) for z in zones) and time.monotonic() < deadline:
+                zone = rng.choice([z for z in zones if left.get(z, 1)])
+                qty = min(rng.randint(1, max_tickets), left.get(zone, max_tickets))
+                try:
+                    status, body = await timed(connection, "hold", "/api/v1/holds/",
+                                               {"performance": perf["id"], "zone": zone, "quantity": qty})
+                except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
+                    errors[f"hold {type(exc).__name__}"] += 1
+                    continue
+                if status == 409:
+                    error = body.get("error", {})
+                    refused[re.sub(r"\d+", "N", error.get("message", "?"))] += 1
+                    if "available" in error:
+                        left[zone] = error["available"]
+                    elif qty == 1:
+                        left[zone] = 0
+                    continue
+                if status != 201:
+                    errors[f"hold {status}"] += 1
+                    continue
+                order = {"hold": body["token"], "customer": customer, "payment": card}
+                if types:
+                    order["tickets"] = [{"place": p["id"], "price_type": rng.choice(types)} for p in body["places"]]
+                    if rng.random() < 0.2:
+                        order["promo_code"] = PROMO_CODE
+                try:
+                    status, body = await timed(connection, "order", "/api/v1/orders/", order, {
+                        "Idempotency-Key": f"lt-{perf['id']}-{i}-{time.monotonic_ns()}"})
+                except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
+                    errors[f"order {type(exc).__name__}"] += 1
+                    continue
+                if status == 201:
+                    sold[0] += len(body["tickets"])
+                else:
+                    errors[f"order {status}"] += 1
+        finally:
+            await connection.close()
 
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector) as session:
-        t0 = time.perf_counter()
-        await asyncio.gather(*(buyer(i, session) for i in range(concurrency)))
-        elapsed = time.perf_counter() - t0
-    return sold[0], elapsed, lat, errors, refused
+    t0 = time.perf_counter()
+    await asyncio.gather(*(buyer(i) for i in range(concurrency)))
+    return sold[0], time.perf_counter() - t0, lat, errors, refused
 
 
 async def healthz(base: str, concurrency: int, seconds: float) -> tuple[int, float, int]:
-    import aiohttp
-
     count, errors = [0], [0]
     stop = time.monotonic() + seconds
 
-    async def hit(session):
-        while time.monotonic() < stop:
-            async with session.get(f"{base}/healthz") as r:
-                await r.read()
-                if r.status == 200:
+    async def hit():
+        connection = http1.Connection(base)
+        try:
+            while time.monotonic() < stop:
+                try:
+                    status, _headers, _body = await connection.request("GET", "/healthz")
+                except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError):
+                    errors[0] += 1
+                    continue
+                if status == 200:
                     count[0] += 1
                 else:
                     errors[0] += 1
+        finally:
+            await connection.close()
 
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
-        t0 = time.perf_counter()
-        await asyncio.gather(*(hit(session) for _ in range(concurrency)))
-        return count[0], time.perf_counter() - t0, errors[0]
+    t0 = time.perf_counter()
+    await asyncio.gather(*(hit() for _ in range(concurrency)))
+    return count[0], time.perf_counter() - t0, errors[0]
 
 
 def main(argv: list[str]) -> int:
@@ -295,8 +305,10 @@ def main(argv: list[str]) -> int:
         print(f"performance {performance.pk}: {capacity} seats; {args.concurrency} concurrent buyers "
               f"of 1-{args.max_tickets} seats via the API", flush=True)
         with ServerConnections() as connections, CpuUse(servers) as cpu:
+            client_cpu = time.process_time()
             sold, elapsed, lat, errors, refused = asyncio.run(
                 buyers(base, perf, args.concurrency, args.max_tickets, time.monotonic() + args.timeout))
+            client_cpu = time.process_time() - client_cpu
         hz_count, hz_elapsed, hz_errors = asyncio.run(healthz(base, args.concurrency, args.healthz_seconds))
 
         db_sold = Place.objects.filter(performance=performance, state="sold").count()
@@ -315,7 +327,8 @@ def main(argv: list[str]) -> int:
         print(f"PostgreSQL server connections of the web workers: {connections.peak} at most")
         orders = max(1, len(lat["order"]))
         print("CPU per order: " + ", ".join(f"{name} {seconds * 1000 / orders:.2f} ms"
-                                            for name, seconds in cpu.used.items()))
+                                            for name, seconds in cpu.used.items())
+              + f"; the load test's own process (its buyers) {client_cpu * 1000 / orders:.2f} ms")
         print(f"holds refused (409, expected as zones run out): {sum(refused.values())}: "
               + "; ".join(f"{n} x {r}" for r, n in sorted(refused.items(), key=lambda x: -x[1])[:4]))
         print(f"/healthz on the same server: {hz_rps:.0f} req/s ({hz_errors} errors); "
