@@ -85,3 +85,50 @@ def test_a_connection_dropped_mid_answer_is_an_error_not_a_result():
             server.close()
 
     asyncio.run(scenario())
+
+
+def test_a_kept_alive_connection_the_server_let_go_is_opened_again():
+    """A server closes idle kept-alive connections: the next request must not be lost on one."""
+    async def scenario():
+        served = []
+
+        async def serve(reader, writer):
+            await reader.readuntil(b"\r\n\r\n")
+            served.append(1)
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            await writer.drain()
+            writer.close()  # idle from here: let go, without saying so in the answer
+
+        server = await asyncio.start_server(serve, "127.0.0.1", 0)
+        connection = http1.Connection(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", timeout=5)
+        try:
+            assert (await connection.request("GET", "/queue/"))[0] == 200
+            await asyncio.sleep(0.1)  # the server's close arrives
+            assert (await connection.request("GET", "/queue/"))[0] == 200
+            assert len(served) == 2
+        finally:
+            await connection.close()
+            server.close()
+
+    asyncio.run(scenario())
+
+
+def test_an_answer_that_is_not_http_is_a_value_error():
+    async def scenario():
+        async def serve(reader, writer):
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(b"SSH-2.0-OpenSSH\r\n\r\n")
+            await writer.drain()
+
+        server = await asyncio.start_server(serve, "127.0.0.1", 0)
+        connection = http1.Connection(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", timeout=5)
+        try:
+            await connection.request("GET", "/healthz")
+        except ValueError:
+            assert connection.writer is None
+        else:
+            raise AssertionError("a garbled answer was read as HTTP")
+        finally:
+            server.close()
+
+    asyncio.run(scenario())

@@ -47,6 +47,8 @@ class Connection:
         return status, jsonlib.loads(body) if body else None
 
     async def _exchange(self, method, path, json, headers) -> tuple[int, dict[str, str], bytes]:
+        if self.writer is not None and self.reader.at_eof():  # the server let an idle one go
+            await self.close()
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         body = b"" if json is None else jsonlib.dumps(json).encode()
@@ -59,7 +61,10 @@ class Connection:
         status_line = await reader.readline()
         if not status_line:
             raise ConnectionResetError("the server closed the connection")
-        status = int(status_line.split()[1])
+        parts = status_line.split()
+        if len(parts) < 2 or not parts[0].startswith(b"HTTP/1.") or not parts[1].isdigit():
+            raise ValueError(f"not an HTTP/1.1 status line: {status_line[:80]!r}")
+        status = int(parts[1])
         got: dict[str, str] = {}
         while (line := await reader.readline()) not in (b"\r\n", b"\n", b""):
             name, _, value = line.decode("latin-1").partition(":")
@@ -97,11 +102,12 @@ def cookies(headers: dict[str, str]) -> dict[str, str]:
 
 class Pool:
     """Up to `size` keep-alive connections to `base`, shared by many simulated browsers
-    (a connection serves one request at a time)."""
+    (a connection serves one request at a time). The one used last is used next, so
+    connections a quiet moment leaves idle are the ones that age out."""
 
     def __init__(self, base: str, size: int, timeout: float = 30.0):
         self.base, self.timeout = base, timeout
-        self.free: asyncio.Queue[Connection] = asyncio.Queue()
+        self.free: asyncio.LifoQueue[Connection] = asyncio.LifoQueue()
         for _ in range(size):
             self.free.put_nowait(Connection(base, timeout))
 

@@ -194,6 +194,7 @@ async def buyers(base: str, perf: dict, concurrency: int, max_tickets: int, dead
                                                {"performance": perf["id"], "zone": zone, "quantity": qty})
                 except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
                     errors[f"hold {type(exc).__name__}"] += 1
+                    await asyncio.sleep(0.5)  # a server that is down is not hammered
                     continue
                 if status == 409:
                     error = body.get("error", {})
@@ -216,6 +217,7 @@ async def buyers(base: str, perf: dict, concurrency: int, max_tickets: int, dead
                         "Idempotency-Key": f"lt-{perf['id']}-{i}-{time.monotonic_ns()}"})
                 except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
                     errors[f"order {type(exc).__name__}"] += 1
+                    await asyncio.sleep(0.5)
                     continue
                 if status == 201:
                     sold[0] += len(body["tickets"])
@@ -241,6 +243,7 @@ async def healthz(base: str, concurrency: int, seconds: float) -> tuple[int, flo
                     status, _headers, _body = await connection.request("GET", "/healthz")
                 except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError):
                     errors[0] += 1
+                    await asyncio.sleep(0.5)
                     continue
                 if status == 200:
                     count[0] += 1

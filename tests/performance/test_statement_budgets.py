@@ -95,3 +95,17 @@ def test_every_move_is_short_enough_for_the_driver_to_keep_it_parsed(name, skip_
     length; a longer one is converted again at every sale (about 0.2 ms of CPU)."""
     sql = inventory_statements.statement(name, skip_locked=skip_locked).encode()
     assert len(sql) <= psycopg_queries.MAX_CACHED_STATEMENT_LENGTH, (name, len(sql))
+
+
+@pytest.mark.parametrize("name", sorted(inventory_statements.NAMED))
+def test_folding_a_move_changes_no_literal_and_hides_nothing_in_a_comment(name):
+    """Whitespace is folded outside literals only: a literal with two spaces in it, or a
+    `--` comment (which would swallow the rest of the folded line), must not appear."""
+    import re
+
+    action, part = inventory_statements.NAMED[name]
+    raw = inventory_statements._move(action, inventory_statements.TRANSITIONS[action], part, skip_locked=False,
+                                     scoped=True)
+    literals = re.findall(r"'[^']*'", raw)
+    assert literals == re.findall(r"'[^']*'", inventory_statements.statement(name))
+    assert "--" not in raw
