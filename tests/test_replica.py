@@ -91,6 +91,7 @@ def test_fleet_sells_out_across_hosts_through_a_host_dying_and_cleans_up():
     assert "killed web1" in out and "HAProxy marked web1 down" in out, out
     assert "a hot standby (read-only, in recovery)" in out, out
     assert "seat-map staleness across hosts" in out, out
+    assert "from web hosts directly 0" in out and "from PgBouncer" in out, out  # hosts reach the primary through it
     assert "seat map answered 200 from the primary, 200 seats sold" in out, out  # the replica stopped
     namespaces = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
     links = subprocess.run(["ip", "link"], capture_output=True, text=True).stdout

@@ -4,9 +4,11 @@ network namespace of its own on a private bridge, with HAProxy in front.
     python -m tooling.fleet [--rows 30 --per-row 50] [--concurrency 32] [--kill-at 0.4] [--probes 6]
 
 Hosts (10.77.N.0/24, N from BOXOFFICE_WEB_PORT; nothing leaves this machine):
-  db      PostgreSQL primary (:5432) and a streaming replica made with pg_basebackup (:5433)
-  redis   Redis (cache, broker, waiting room) and the Celery worker
-  web1    granian serving the public pool; seat maps and catalogue counts from the replica
+  db      PostgreSQL primary (:5432), a streaming replica made with pg_basebackup (:5433),
+          and PgBouncer (:6432, deploy/pgbouncer.ini) in front of the primary
+  redis   Redis (cache, broker, waiting room) and the Celery worker, through PgBouncer
+  web1    granian serving the public pool, through PgBouncer; seat maps and catalogue
+          counts from the replica
   web2    the same
 HAProxy, in this machine's own namespace, listens on 127.0.0.1:BOXOFFICE_WEB_PORT+4 with
 both web hosts as servers of every pool (deploy/haproxy.cfg), checking /readyz every 0.5 s.
@@ -17,8 +19,9 @@ it is sold, every process of web1 is killed (SIGKILL). Meanwhile a probe buys si
 seats of a small performance from web1 and reads the seat map from web2, which reads the
 replica, until the seat shows sold. Printed: tickets sold, the oversell check (read from
 the primary), the errors clients saw during the failover, the time to recover, HAProxy's
-time to mark web1 down, and how stale the seat map on one host is after a sale on the
-other. Last, the replica is stopped and web2's seat map must still answer, from the
+time to mark web1 down, how stale the seat map on one host is after a sale on the
+other, and the most server connections the primary had from PgBouncer and from the web
+hosts directly (none). Last, the replica is stopped and web2's seat map must still answer, from the
 primary. The namespaces, the bridge and every process are removed at the end, failure or not.
 """
 
@@ -179,6 +182,55 @@ def replica_outage(replica: Path, performance_id: int, sold: int) -> bool:
     return status == 200 and shown == sold
 
 
+BOUNCER = 6432
+
+
+def bouncer_host(out) -> None:
+    """PgBouncer on the database host, in front of the primary: each web host and the
+    worker connects to it, and the primary's connections stay what its pools allow
+    however many web hosts there are."""
+    config = stack.pgbouncer_config(port=BOUNCER, listen_addr=addr("db"), pg_host=addr("db"), pg_port=5432,
+                                    name=f"pgbouncer-fleet-{stack.WEB_PORT}")
+    in_host("db", stack.pgbouncer(config), out)
+    stack.wait_for(lambda: answers(addr("db"), BOUNCER), "PgBouncer on the database host")
+
+
+def through_bouncer(pool: str) -> str:
+    return f"postgres://{stack.DB_USER}@{addr('db')}:{BOUNCER}/boxoffice_{pool}"
+
+
+class PrimaryConnections:
+    """The most client connections the primary had at once, by where they came from:
+    PgBouncer (the database host's own address) and the web hosts directly."""
+
+    def __init__(self):
+        import threading
+
+        self.peak = {"PgBouncer": 0, "web hosts directly": 0}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self):
+        import psycopg
+
+        sql = ("SELECT count(*) FILTER (WHERE client_addr = %s::inet), count(*) FILTER (WHERE client_addr IN "
+               "(%s::inet, %s::inet)) FROM pg_stat_activity WHERE backend_type = 'client backend'")
+        with contextlib.suppress(psycopg.Error), psycopg.connect(
+                host=addr("db"), port=5432, user=stack.DB_USER, dbname=stack.DB_NAME, autocommit=True) as conn:
+            while not self._stop.wait(0.25):
+                bouncer, direct = conn.execute(sql, (addr("db"), addr("web1"), addr("web2"))).fetchone()
+                self.peak["PgBouncer"] = max(self.peak["PgBouncer"], bouncer)
+                self.peak["web hosts directly"] = max(self.peak["web hosts directly"], direct)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
 def environment() -> dict:
     return {**stack.run_environment(), "DJANGO_DEBUG": "0", "LOG_LEVEL": "WARNING", "BOXOFFICE_RATE_LIMITS": "0",
             "PAYMENT_TEST_CARD": "1",  # the built-in test provider: no payment provider in the rehearsal
@@ -195,13 +247,15 @@ def redis_host(env: dict, out) -> None:
 
 def workers(env: dict, out) -> None:
     in_host("redis", ["nice", "-n", "19", sys.executable, "-m", "celery", "-A", "boxoffice", "worker", "-l",
-                      "warning", "--concurrency", "1", "-n", f"fleet-{stack.WEB_PORT}@%h"], out, env=env)
+                      "warning", "--concurrency", "1", "-n", f"fleet-{stack.WEB_PORT}@%h"], out,
+            env={**env, "DATABASE_URL": through_bouncer("worker")})
 
 
 def web_host(host: str, env: dict, out) -> None:
     cmd = stack.granian(WEB, workers=1, threads=8)
     cmd[cmd.index("--host") + 1] = "0.0.0.0"  # noqa: S104 - the host's own address on the bridge
     in_host(host, cmd, out, env={**env, "BOXOFFICE_POOL": "public", "BEHIND_PROXY": "1",
+                                 "DATABASE_URL": through_bouncer("public"),
                                  "DATABASE_REPLICA_URL": f"postgres://{stack.DB_USER}@{addr('db')}:5433/"
                                                          f"{stack.DB_NAME}"})
 
@@ -443,6 +497,7 @@ def main(argv: list[str]) -> int:
         env = environment()
         os.environ.update({k: env[k] for k in ("DATABASE_URL", "REDIS_URL")})
         with open(FLEET / "hosts.log", "ab") as out:
+            bouncer_host(out)
             redis_host(env, out)
             stack.setup_django()
             from sales.benchmark import bench_performance
@@ -471,10 +526,13 @@ def main(argv: list[str]) -> int:
             log(f"selling {capacity} seats with {args.concurrency} buyers through {base}; web1 dies at "
                 f"{args.kill_at:.0%}")
             t0 = time.monotonic()
-            timeline, sold, lags = asyncio.run(rehearsal(
-                base, catalogue(performance.pk), catalogue(probe.pk), probe_seats, capacity, args.concurrency,
-                args.kill_at, args.timeout, args.probes))
+            with PrimaryConnections() as primary:
+                timeline, sold, lags = asyncio.run(rehearsal(
+                    base, catalogue(performance.pk), catalogue(probe.pk), probe_seats, capacity, args.concurrency,
+                    args.kill_at, args.timeout, args.probes))
             elapsed = time.monotonic() - t0
+            print("the primary's client connections at most: " + ", ".join(
+                f"from {where} {n}" for where, n in primary.peak.items()))
             served = stack.haproxy_stat(FLEET / "haproxy.sock")
             print("requests per web host (HAProxy): " + ", ".join(
                 f"{s} {served[('public', s)]['stot']}" for s in ("public1", "public2")))
