@@ -3,8 +3,16 @@ would count a sale that did not happen, or an error that was not one."""
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 from tooling import http1
+
+
+def run(coroutine) -> None:
+    """The scenario on an event loop of its own thread: the browser tests' Playwright keeps
+    a loop running on this one."""
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, coroutine).result()
 
 ANSWERS = [
     # Content-Length, two cookies
@@ -60,7 +68,7 @@ def test_answers_are_read_whole_on_one_kept_alive_connection():
             server.close()
         assert requests[0] == (b"POST /api/v1/holds/ HTTP/1.1", json.dumps({"zone": 3}).encode())
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_a_connection_dropped_mid_answer_is_an_error_not_a_result():
@@ -84,7 +92,7 @@ def test_a_connection_dropped_mid_answer_is_an_error_not_a_result():
         finally:
             server.close()
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_a_kept_alive_connection_the_server_let_go_is_opened_again():
@@ -110,7 +118,7 @@ def test_a_kept_alive_connection_the_server_let_go_is_opened_again():
             await connection.close()
             server.close()
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_an_answer_that_is_not_http_is_a_value_error():
@@ -131,4 +139,4 @@ def test_an_answer_that_is_not_http_is_a_value_error():
         finally:
             server.close()
 
-    asyncio.run(scenario())
+    run(scenario())
