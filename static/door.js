@@ -35,8 +35,11 @@
   }
 
   if (doorName) {
-    doorName.value = (store() && store().getItem(DOOR)) || "";
-    doorName.addEventListener("change", function () { if (store()) store().setItem(DOOR, doorName.value.trim()); });
+    var keepDoor = function () { if (store()) store().setItem(DOOR, doorName.value.trim()); };
+    // A name typed before this script ran (a slow page) is kept, and kept for next time.
+    if (doorName.value.trim()) keepDoor();
+    else doorName.value = (store() && store().getItem(DOOR)) || "";
+    doorName.addEventListener("change", keepDoor);
   }
 
   function setCounts(counts) {

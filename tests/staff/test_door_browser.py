@@ -151,3 +151,34 @@ def test_the_camera_reads_a_tickets_qr_code_and_refuses_it_the_second_time(brows
         context.close()
     finally:
         filming.close()
+
+
+def test_a_door_named_before_the_page_script_ran_keeps_its_name(browser, live_server):
+    """On a slow page the door's name may be typed before door.js runs: the script must not
+    blank it (the first scans would then be recorded at no door)."""
+    perf = make_performance(rows=1, per_row=5)
+    first, = sell(perf, 1)
+    door = make_user("door-early", DOOR_STAFF)
+    context = browser.new_context(base_url=live_server.url, locale="en-CA")
+    login(context, door, live_server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    held = []
+    page.route("**/static/door*.js", lambda route: held.append(route))  # the script waits for the name
+    page.goto(f"/door/performances/{perf.pk}/", wait_until="commit")
+    page.get_by_label("This door").fill("West gate")
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "door.js was not requested"
+    held[0].continue_()
+    page.unroute("**/static/door*.js")
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => window.localStorage.getItem('boxoffice-door-name') !== null")  # door.js ran
+    assert page.get_by_label("This door").input_value() == "West gate"
+    page.get_by_label("Ticket code").fill(first.code)
+    page.get_by_role("button", name="Check in").click()
+    page.locator("#answer.door-ok").wait_for()
+    assert Ticket.objects.get(pk=first.pk).checked_in_door == "West gate"
+    context.close()
