@@ -497,7 +497,8 @@ def main(argv: list[str]) -> int:
         if args.shop_mode != "auto":
             shop_mode.force(args.shop_mode)
             forced = was
-        parts = {"public pool": [procs[0].pid], **costs.stack_pids()}
+        parts = {"public pool": [procs[0].pid], "queue pool": [procs[1].pid], "staff pool": [procs[2].pid],
+                 "Celery": [procs[3].pid], **costs.stack_pids()}
         cpu_before = {name: costs.cpu_seconds(pids) for name, pids in parts.items()}
 
         t0 = time.monotonic()
