@@ -2,8 +2,11 @@
 would count a sale that did not happen, or an error that was not one."""
 
 import asyncio
+import contextlib
 import json
 from concurrent.futures import ThreadPoolExecutor
+
+import pytest
 
 from tooling import http1
 
@@ -13,6 +16,33 @@ def run(coroutine) -> None:
     a loop running on this one."""
     with ThreadPoolExecutor(1) as thread:
         thread.submit(asyncio.run, coroutine).result()
+
+
+@contextlib.asynccontextmanager
+async def connected(serve):
+    """A local server answering with `serve(reader, writer)` per connection, and a client
+    connection to it; both closed at the end."""
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    connection = http1.Connection(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", timeout=5)
+    try:
+        yield connection
+    finally:
+        await connection.close()
+        server.close()
+
+
+def answering(answer: bytes, *, close: bool, served: list | None = None):
+    """A server that reads one request on each connection and sends `answer`."""
+    async def serve(reader, writer):
+        await reader.readuntil(b"\r\n\r\n")
+        if served is not None:
+            served.append(1)
+        writer.write(answer)
+        await writer.drain()
+        if close:
+            writer.close()
+    return serve
+
 
 ANSWERS = [
     # Content-Length, two cookies
@@ -49,10 +79,7 @@ def test_answers_are_read_whole_on_one_kept_alive_connection():
                     break
             writer.close()
 
-        server = await asyncio.start_server(serve, "127.0.0.1", 0)
-        port = server.sockets[0].getsockname()[1]
-        connection = http1.Connection(f"http://127.0.0.1:{port}", timeout=5)
-        try:
+        async with connected(serve) as connection:
             status, headers, body = await connection.request("POST", "/api/v1/holds/", json={"zone": 3})
             assert status == 201 and json.loads(body) == {"ok": True}
             assert http1.cookies(headers) == {"wr_visitor": "abc", "wr_pass_7": "xyz"}
@@ -63,34 +90,19 @@ def test_answers_are_read_whole_on_one_kept_alive_connection():
             assert (await connection.json("POST", "/api/v1/orders/", json={}))[0] == 409
             assert len(connections) == 1  # one connection kept alive for all four
             assert connection.writer is None  # the server said it closes: so do we
-        finally:
-            await connection.close()
-            server.close()
         assert requests[0] == (b"POST /api/v1/holds/ HTTP/1.1", json.dumps({"zone": 3}).encode())
 
     run(scenario())
 
 
+
 def test_a_connection_dropped_mid_answer_is_an_error_not_a_result():
     async def scenario():
-        async def serve(reader, writer):
-            await reader.readuntil(b"\r\n\r\n")
-            writer.write(b"HTTP/1.1 201 Created\r\nContent-Length: 100\r\n\r\n{\"tick")
-            await writer.drain()
-            writer.close()
-
-        server = await asyncio.start_server(serve, "127.0.0.1", 0)
-        connection = http1.Connection(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", timeout=5)
-        try:
-            try:
+        cut = b"HTTP/1.1 201 Created\r\nContent-Length: 100\r\n\r\n{\"tick"
+        async with connected(answering(cut, close=True)) as connection:
+            with pytest.raises(asyncio.IncompleteReadError):  # not a whole answer
                 await connection.request("POST", "/api/v1/orders/", json={})
-            except asyncio.IncompleteReadError:
-                pass
-            else:
-                raise AssertionError("a cut answer was taken for a whole one")
             assert connection.writer is None  # closed: the next request connects again
-        finally:
-            server.close()
 
     run(scenario())
 
@@ -99,44 +111,22 @@ def test_a_kept_alive_connection_the_server_let_go_is_opened_again():
     """A server closes idle kept-alive connections: the next request must not be lost on one."""
     async def scenario():
         served = []
-
-        async def serve(reader, writer):
-            await reader.readuntil(b"\r\n\r\n")
-            served.append(1)
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-            await writer.drain()
-            writer.close()  # idle from here: let go, without saying so in the answer
-
-        server = await asyncio.start_server(serve, "127.0.0.1", 0)
-        connection = http1.Connection(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", timeout=5)
-        try:
+        # idle after its answer, the server lets the connection go without saying so in it
+        ok = answering(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", close=True, served=served)
+        async with connected(ok) as connection:
             assert (await connection.request("GET", "/queue/"))[0] == 200
             await asyncio.sleep(0.1)  # the server's close arrives
             assert (await connection.request("GET", "/queue/"))[0] == 200
             assert len(served) == 2
-        finally:
-            await connection.close()
-            server.close()
 
     run(scenario())
 
 
 def test_an_answer_that_is_not_http_is_a_value_error():
     async def scenario():
-        async def serve(reader, writer):
-            await reader.readuntil(b"\r\n\r\n")
-            writer.write(b"SSH-2.0-OpenSSH\r\n\r\n")
-            await writer.drain()
-
-        server = await asyncio.start_server(serve, "127.0.0.1", 0)
-        connection = http1.Connection(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", timeout=5)
-        try:
-            await connection.request("GET", "/healthz")
-        except ValueError:
+        async with connected(answering(b"SSH-2.0-OpenSSH\r\n\r\n", close=False)) as connection:
+            with pytest.raises(ValueError, match="not an HTTP/1.1 status line"):
+                await connection.request("GET", "/healthz")
             assert connection.writer is None
-        else:
-            raise AssertionError("a garbled answer was read as HTTP")
-        finally:
-            server.close()
 
     run(scenario())

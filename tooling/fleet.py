@@ -199,36 +199,15 @@ def through_bouncer(pool: str) -> str:
     return f"postgres://{stack.DB_USER}@{addr('db')}:{BOUNCER}/boxoffice_{pool}"
 
 
-class PrimaryConnections:
+def primary_connections() -> stack.PeakCounts:
     """The most client connections the primary had at once, by where they came from:
     PgBouncer (the database host's own address) and the web hosts directly."""
-
-    def __init__(self):
-        import threading
-
-        self.peak = {"PgBouncer": 0, "web hosts directly": 0}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self):
-        import psycopg
-
-        sql = ("SELECT count(*) FILTER (WHERE client_addr = %s::inet), count(*) FILTER (WHERE client_addr IN "
-               "(%s::inet, %s::inet)) FROM pg_stat_activity WHERE backend_type = 'client backend'")
-        with contextlib.suppress(psycopg.Error), psycopg.connect(
-                host=addr("db"), port=5432, user=stack.DB_USER, dbname=stack.DB_NAME, autocommit=True) as conn:
-            while not self._stop.wait(0.25):
-                bouncer, direct = conn.execute(sql, (addr("db"), addr("web1"), addr("web2"))).fetchone()
-                self.peak["PgBouncer"] = max(self.peak["PgBouncer"], bouncer)
-                self.peak["web hosts directly"] = max(self.peak["web hosts directly"], direct)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
+    return stack.PeakCounts(
+        ("PgBouncer", "web hosts directly"),
+        "SELECT count(*) FILTER (WHERE client_addr = %s::inet), count(*) FILTER (WHERE client_addr IN "
+        "(%s::inet, %s::inet)) FROM pg_stat_activity WHERE backend_type = 'client backend'",
+        (addr("db"), addr("web1"), addr("web2")), every=0.25,
+        host=addr("db"), port=5432, user=stack.DB_USER, dbname=stack.DB_NAME)
 
 
 def environment() -> dict:
@@ -526,7 +505,7 @@ def main(argv: list[str]) -> int:
             log(f"selling {capacity} seats with {args.concurrency} buyers through {base}; web1 dies at "
                 f"{args.kill_at:.0%}")
             t0 = time.monotonic()
-            with PrimaryConnections() as primary:
+            with primary_connections() as primary:
                 timeline, sold, lags = asyncio.run(rehearsal(
                     base, catalogue(performance.pk), catalogue(probe.pk), probe_seats, capacity, args.concurrency,
                     args.kill_at, args.timeout, args.probes))

@@ -133,35 +133,14 @@ class CpuUse:
         self.used = {name: cpu_seconds(pid) - self._start[name] for name, pid in self.roots.items()}
 
 
-class ServerConnections:
+def server_connections() -> stack.PeakCounts:
     """The most PostgreSQL connections the web workers held at once, sampled every 0.2 s."""
+    from django.conf import settings
 
-    def __init__(self):
-        import threading
-
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self):
-        import psycopg
-        from django.conf import settings
-
-        db = settings.DATABASES["default"]
-        with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"],
-                             autocommit=True) as conn:
-            while not self._stop.wait(0.2):
-                (n,), = conn.execute("SELECT count(*) FROM pg_stat_activity "
-                                     "WHERE application_name = 'boxoffice-public'").fetchall()
-                self.peak = max(self.peak, n)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
+    db = settings.DATABASES["default"]
+    return stack.PeakCounts(("web workers",), "SELECT count(*) FROM pg_stat_activity "
+                            "WHERE application_name = 'boxoffice-public'",
+                            host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"])
 
 
 async def buyers(base: str, perf: dict, concurrency: int, max_tickets: int, deadline: float):
@@ -307,7 +286,7 @@ def main(argv: list[str]) -> int:
         perf = catalogue(performance.pk)
         print(f"performance {performance.pk}: {capacity} seats; {args.concurrency} concurrent buyers "
               f"of 1-{args.max_tickets} seats via the API", flush=True)
-        with ServerConnections() as connections, CpuUse(servers) as cpu:
+        with server_connections() as connections, CpuUse(servers) as cpu:
             client_cpu = time.process_time()
             sold, elapsed, lat, errors, refused = asyncio.run(
                 buyers(base, perf, args.concurrency, args.max_tickets, time.monotonic() + args.timeout))
@@ -327,7 +306,7 @@ def main(argv: list[str]) -> int:
             print(f"  {kind:5} n={len(v):5}  p50 {pct(v, 50):7.1f} ms  p95 {pct(v, 95):7.1f} ms  "
                   f"p99 {pct(v, 99):7.1f} ms")
         print(f"errors: {sum(errors.values())} {dict(errors)}")
-        print(f"PostgreSQL server connections of the web workers: {connections.peak} at most")
+        print(f"PostgreSQL server connections of the web workers: {connections.peak['web workers']} at most")
         orders = max(1, len(lat["order"]))
         print("CPU per order: " + ", ".join(f"{name} {seconds * 1000 / orders:.2f} ms"
                                             for name, seconds in cpu.used.items())

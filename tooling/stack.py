@@ -308,6 +308,37 @@ def pgbouncer_environment(pool: str, config: Path, mode: str, port: int = PGBOUN
             **({"DB_CONN_MAX_AGE": "0"} if mode == "session-per-request" else {})}
 
 
+class PeakCounts:
+    """While in use, runs `sql` (one row of counts) on its own connection every `every`
+    seconds and keeps each column's highest value in `peak` (by the names given). A
+    benchmark's view of pg_stat_activity, say; a failed connection leaves the zeros."""
+
+    def __init__(self, names: tuple[str, ...], sql: str, params: tuple = (), every: float = 0.2, **connect):
+        import threading
+
+        self.peak = dict.fromkeys(names, 0)
+        self._sql, self._params, self._every, self._connect = sql, params, every, connect
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self):
+        import psycopg
+
+        with contextlib.suppress(psycopg.Error), psycopg.connect(autocommit=True, **self._connect) as conn:
+            while not self._stop.wait(self._every):
+                row = conn.execute(self._sql, self._params).fetchone()
+                for name, value in zip(self.peak, row, strict=True):
+                    self.peak[name] = max(self.peak[name], value)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
 # --- HAProxy: the one address ----------------------------------------------------------
 
 def haproxy_environment(front: str, *, public: list[str], queue: list[str], staff: list[str], socket: Path,
