@@ -1,7 +1,7 @@
 """Fault drills: the night of an on-sale, with things dying.
 
-    make drill                      # all four drills
-    make drill ARGS="--only redis"  # one of: celery, redis, postgres, web
+    make drill                      # all five drills
+    make drill ARGS="--only redis"  # one of: celery, redis, postgres, crash, web
 
 Starts the whole box office as `make run` does (its supervised runner, on ports of its
 own, on a scratch database and Redis databases of its own), keeps API buyers selling
@@ -12,6 +12,8 @@ stack what an operator's bad night does:
 - celery:   kill -9 the Celery worker mid-burst, twice;
 - redis:    stop Redis for 20 s, then start it again;
 - postgres: `pg_ctl restart -m fast`;
+- crash:    `pg_ctl restart -m immediate` (a crash: recovery from the log, the last
+            commits that did not wait for the disk lost);
 - web:      kill -9 one public web worker while buyers pay with a slow (3 s) card.
 
 After each, once the buyers have their answers and the outbox has drained, it prints
@@ -195,10 +197,10 @@ def public_web_worker() -> int:
     return next(pid for pid, ppid, _cmd in granians if ppid in pids)
 
 
-def pg_restart() -> None:
+def pg_restart(mode: str = "fast") -> None:
     base = stack.pg_base()
     stack.pg_as_owner([str(stack.pg_bindir() / "pg_ctl"), "-D", str(base / "data"), "-l",
-                       str(base / "postgres.log"), "-m", "fast", "-w", "restart"],
+                       str(base / "postgres.log"), "-m", mode, "-w", "restart"],
                       check=True, stdout=subprocess.DEVNULL, start_new_session=True)
 
 
@@ -291,6 +293,15 @@ def restart_postgres() -> float:
     return time.monotonic()
 
 
+def crash_postgres() -> float:
+    """As a power cut does: no shutdown checkpoint, what the log had not flushed is lost
+    (the last holds and keys' answers, which do not wait for the disk) and PostgreSQL
+    recovers from its log on start."""
+    print("[drill]   pg_ctl restart -m immediate", flush=True)
+    pg_restart("immediate")
+    return time.monotonic()
+
+
 def kill_web_worker() -> float:
     time.sleep(2)  # slow payments under way
     pid = public_web_worker()
@@ -303,6 +314,7 @@ FAULTS = [
     Fault("celery", "kill -9 Celery worker mid-burst, twice", APPROVE, kill_celery_twice, False),
     Fault("redis", "Redis down 20 s", APPROVE, redis_down_20s, False),
     Fault("postgres", "PostgreSQL restart -m fast", APPROVE, restart_postgres, True),
+    Fault("crash", "PostgreSQL crash (restart -m immediate)", APPROVE, crash_postgres, True),
     Fault("web", "one web worker killed during slow-card payments", SLOW, kill_web_worker, True),
 ]
 

@@ -14,8 +14,9 @@ The servers are warmed up first by the same buyers selling out a small performan
 own (--warm-up seats, not counted): a sell-out meets servers that have been running, not
 processes still importing code, connecting and preparing their statements (--warm-up 0
 measures from cold). Prints tickets sold per second,
-p50/p95/p99 per request type, errors, /healthz throughput on the same server in the
-same run, the ratio of the two, and an oversell check read from the database.
+p50/p95/p99 per request type, errors, the CPU and the write-ahead log flushes an order
+cost, /healthz throughput on the same server in the same run, the ratio of the two, and
+an oversell check read from the database.
 
 --pooling puts PgBouncer between the web workers and PostgreSQL (session: each thread
 keeps its connection, statements prepared as without PgBouncer; session-per-request: a
@@ -141,6 +142,29 @@ def server_connections() -> stack.PeakCounts:
     return stack.PeakCounts(("web workers",), "SELECT count(*) FROM pg_stat_activity "
                             "WHERE application_name = 'boxoffice-public'",
                             host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"])
+
+
+def wal_flushes() -> int:
+    """How many times PostgreSQL has flushed its write-ahead log to disk (every process's,
+    the cluster's count since its statistics were reset)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT wal_sync FROM pg_stat_wal")
+        return cursor.fetchone()[0]
+
+
+def wal_flushes_since(before: int) -> int:
+    """Flushes since `before`, once the servers' backends have reported theirs (a backend
+    reports its counts when idle, up to ten seconds later): read until two readings agree."""
+    last, deadline = wal_flushes(), time.monotonic() + 15
+    while time.monotonic() < deadline:
+        time.sleep(1.5)
+        now = wal_flushes()
+        if now == last:
+            break
+        last = now
+    return last - before
 
 
 async def buyers(base: str, perf: dict, concurrency: int, max_tickets: int, deadline: float):
@@ -286,11 +310,13 @@ def main(argv: list[str]) -> int:
         perf = catalogue(performance.pk)
         print(f"performance {performance.pk}: {capacity} seats; {args.concurrency} concurrent buyers "
               f"of 1-{args.max_tickets} seats via the API", flush=True)
+        flushes = wal_flushes()
         with server_connections() as connections, CpuUse(servers) as cpu:
             client_cpu = time.process_time()
             sold, elapsed, lat, errors, refused = asyncio.run(
                 buyers(base, perf, args.concurrency, args.max_tickets, time.monotonic() + args.timeout))
             client_cpu = time.process_time() - client_cpu
+        flushes = wal_flushes_since(flushes)
         hz_count, hz_elapsed, hz_errors = asyncio.run(healthz(base, args.concurrency, args.healthz_seconds))
 
         db_sold = Place.objects.filter(performance=performance, state="sold").count()
@@ -311,6 +337,7 @@ def main(argv: list[str]) -> int:
         print("CPU per order: " + ", ".join(f"{name} {seconds * 1000 / orders:.2f} ms"
                                             for name, seconds in cpu.used.items())
               + f"; the load test's own process (its buyers) {client_cpu * 1000 / orders:.2f} ms")
+        print(f"write-ahead log flushed to disk: {flushes} times, {flushes / orders:.2f} per order")
         print(f"holds refused (409, expected as zones run out): {sum(refused.values())}: "
               + "; ".join(f"{n} x {r}" for r, n in sorted(refused.items(), key=lambda x: -x[1])[:4]))
         print(f"/healthz on the same server: {hz_rps:.0f} req/s ({hz_errors} errors); "

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 
 from sales.errors import IdempotencyConflict, InvalidRequest, SalesError
 from sales.models import IdempotencyRecord
-from sales.rows import execute, fetch, value
+from sales.rows import QUICK_COMMIT, execute, fetch, own_transaction, value
 from sales.waiting_room import client_ip
 
 from .errors import error_body, exception_handler
@@ -63,13 +63,19 @@ def _forget(record_id: int) -> None:
 # connection: when the process is killed, or the server restarts, a retry gets the lock at
 # once and knows the first request is gone (no timeout to guess). One statement: the lock,
 # then the record if the lock is ours.
-_BEGIN = """
-    WITH lock AS (SELECT pg_try_advisory_lock(%(lock)s) AS mine),
+#
+# The record and its answer are bookkeeping: a crash may lose the last of them, and the
+# retry then runs again or is settled from what the database shows, as after a request
+# that died. So they do not wait for the disk (rows.QUICK_COMMIT); what they record (an
+# order, a sale) does.
+_BEGIN_QUICK = f"""
+    WITH lock AS (SELECT pg_try_advisory_lock(%(lock)s) AS mine, {QUICK_COMMIT} AS quick),
     created AS (
         INSERT INTO sales_idempotencyrecord (scope, endpoint, key, fingerprint, created_at)
         SELECT %(scope)s, %(endpoint)s, %(key)s, %(fingerprint)s, now() FROM lock WHERE mine
         ON CONFLICT (scope, endpoint, key) DO NOTHING RETURNING id)
     SELECT (SELECT mine FROM lock), (SELECT id FROM created)"""
+_BEGIN = _BEGIN_QUICK.replace(f", {QUICK_COMMIT} AS quick", "")
 
 
 def _lock_id(scope: str, endpoint: str, key: str) -> int:
@@ -86,9 +92,11 @@ def _replayed(first: IdempotencyRecord) -> Response:
     return Response(first.response, status=first.status_code, headers={"Idempotent-Replayed": "true"})
 
 
-def idempotent(endpoint: str, *, atomic: bool = False, settle=None):
+def idempotent(endpoint: str, *, atomic: bool = False, settle=None, quick: bool = False):
     """`atomic`: the view and its recorded answer commit together (a request that dies
-    leaves nothing behind, so a retry simply runs again). `settle(request, **kwargs)`:
+    leaves nothing behind, so a retry simply runs again); `quick` with it: what the view
+    writes is no more than bookkeeping is (a hold), so that commit does not wait for the
+    disk either. `settle(request, **kwargs)`:
     for a view that cannot be one transaction (a payment), settles what a request that
     died left, before the retry runs again; if it returns a response (what the dead
     request did stands), that is the key's answer."""
@@ -110,8 +118,9 @@ def idempotent(endpoint: str, *, atomic: bool = False, settle=None):
             scope = scope_of(request)
             lock = _lock_id(scope, endpoint, key)
             try:
-                (mine, record_id), = fetch(_BEGIN, {"lock": lock, "scope": scope, "endpoint": endpoint, "key": key,
-                                                     "fingerprint": fingerprint})
+                begin = _BEGIN_QUICK if own_transaction() else _BEGIN
+                (mine, record_id), = fetch(begin, {"lock": lock, "scope": scope, "endpoint": endpoint, "key": key,
+                                                   "fingerprint": fingerprint})
             except DatabaseError:
                 _unlock(lock)  # the lock may have been taken before the statement failed
                 raise
@@ -142,7 +151,7 @@ def idempotent(endpoint: str, *, atomic: bool = False, settle=None):
                 # commits settles nothing and gets the replay. Others, once it is committed.
                 fold = mine and settle is not None and not atomic
                 response, released = _run(view, self, request, args, kwargs, record_id, atomic,
-                                          lock if fold else None)
+                                          lock if fold else None, quick)
                 mine = mine and not released
                 return response
             finally:
@@ -152,13 +161,14 @@ def idempotent(endpoint: str, *, atomic: bool = False, settle=None):
     return decorator
 
 
-def _run(view, self, request, args, kwargs, record_id: int, atomic: bool, lock: int | None):
+def _run(view, self, request, args, kwargs, record_id: int, atomic: bool, lock: int | None, quick: bool):
     """Run the view and record its answer. Returns (response, whether the lock was let go)."""
+    quick = quick and atomic and own_transaction()  # the transaction opened here is the outermost
     try:
         with transaction.atomic() if atomic else contextlib.nullcontext():
             response = view(self, request, *args, **kwargs)
             if 200 <= response.status_code < 300:
-                return response, _answer(record_id, response, lock)
+                return response, _answer(record_id, response, lock, quick=quick)
     except SalesError as exc:
         response = exception_handler(exc, {})
         if getattr(exc, "transient", False):  # another request is at it: a retry may fare otherwise
@@ -173,9 +183,12 @@ def _run(view, self, request, args, kwargs, record_id: int, atomic: bool, lock: 
     return response, _answer(record_id, response, lock)
 
 
-def _answer(record_id: int, response, lock: int | None) -> bool:
-    """Keep the answer for retries; let go of `lock` in the same statement if given."""
-    execute("UPDATE sales_idempotencyrecord SET status_code = %s, response = %s WHERE id = %s"
+def _answer(record_id: int, response, lock: int | None, *, quick: bool = False) -> bool:
+    """Keep the answer for retries; let go of `lock` in the same statement if given.
+    `quick`: this is the end of the view's transaction, and it may commit without waiting
+    for the disk (set at its last statement, the commit still reads it)."""
+    execute("UPDATE sales_idempotencyrecord SET status_code = %s, response = %s"
+            + (f" FROM (SELECT {QUICK_COMMIT}) quick" if quick or own_transaction() else "") + " WHERE id = %s"
             + (" RETURNING pg_advisory_unlock(%s)" if lock is not None else ""),
             [response.status_code, value(IdempotencyRecord, "response", response.data), record_id,
              *([lock] if lock is not None else [])])

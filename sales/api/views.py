@@ -147,7 +147,7 @@ class HoldCreate(ApiView):
     permission_classes = [AllowAny]
 
     @extend_schema(request=s.HoldIn, responses={201: s.HoldOut, **ERRORS}, parameters=[IDEMPOTENCY])
-    @idempotent("holds", atomic=True)
+    @idempotent("holds", atomic=True, quick=True)
     def post(self, request):
         data = _valid(s.HoldIn, request)
         channel = data.get("channel") or default_channel(request.user)

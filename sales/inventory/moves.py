@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .. import rows
 from ..errors import IllegalTransition, InvalidRequest, PlacesUnavailable
 from ..models import Hold, Order, Place, PlaceEvent, Ticket, new_secret
 from . import statements
@@ -42,7 +43,8 @@ def run(name: str, place_ids: Iterable[int], *, now: datetime, channel: str = ""
               "hold": hold.pk if hold is not None else None, "order": order.pk if order is not None else None,
               "actor": actor_id(actor), "expires": None, **params}
     with connection.cursor() as cursor:
-        cursor.execute(statements.statement(name, skip_locked=skip_locked, scoped=scoped), values)
+        cursor.execute(statements.statement(name, skip_locked=skip_locked, scoped=scoped,
+                                            quick=rows.own_transaction()), values)
         locked, moved, *output = cursor.fetchone()
     if not moved:
         if skip_locked:

@@ -16,6 +16,7 @@ import functools
 from dataclasses import dataclass
 
 from ..models import Hold, Order, Payment, Ticket
+from ..rows import QUICK_COMMIT
 from .rules import FREE, HELD, OPEN, SOLD, TRANSITIONS, Rule
 
 
@@ -143,30 +144,35 @@ NAMED: dict[str, tuple[str, Part]] = {
 }
 
 
-def statement(name: str, *, skip_locked: bool = False, scoped: bool = True) -> str:
+def statement(name: str, *, skip_locked: bool = False, scoped: bool = True, quick: bool = False) -> str:
     """The SQL of the named statement. `skip_locked`: places another transaction has
     locked are not waited for (and so not taken); `scoped`: the places must be of
-    %(performance)s."""
+    %(performance)s; `quick`: a move into a hold run as its own transaction, whose commit
+    does not wait for the disk (rows.QUICK_COMMIT)."""
     action, part = NAMED[name]
-    return move(action, TRANSITIONS[action], part, skip_locked=skip_locked, scoped=scoped)
+    return move(action, TRANSITIONS[action], part, skip_locked=skip_locked, scoped=scoped,
+                quick=quick and TRANSITIONS[action].to_state == HELD)
 
 
 @functools.cache
-def move(action: str, rule: Rule, part: Part = BARE, *, skip_locked: bool = False, scoped: bool = True) -> str:
+def move(action: str, rule: Rule, part: Part = BARE, *, skip_locked: bool = False, scoped: bool = True,
+         quick: bool = False) -> str:
     """The statement as sent: its runs of whitespace made one space (none is in a literal),
     so that the driver keeps its parsed form (psycopg does up to 4 KB) instead of parsing
     it again at every sale."""
-    return " ".join(_move(action, rule, part, skip_locked=skip_locked, scoped=scoped).split())
+    return " ".join(_move(action, rule, part, skip_locked=skip_locked, scoped=scoped, quick=quick).split())
 
 
-def _move(action: str, rule: Rule, part: Part, *, skip_locked: bool, scoped: bool) -> str:
+def _move(action: str, rule: Rule, part: Part, *, skip_locked: bool, scoped: bool, quick: bool = False) -> str:
     into_hold = rule.to_state == HELD
+    # `whole` is computed once, whatever was locked: the place to set how this commits.
     return f"""
         WITH locked AS (
             SELECT id, state, allocation, price_zone_id FROM sales_place
             WHERE id = ANY(%(ids)s) {"AND performance_id = %(performance)s" if scoped else ""} AND {rule.guard}
             ORDER BY id FOR UPDATE{" SKIP LOCKED" if skip_locked else ""}),
-        whole AS (SELECT count(*) = %(count)s {"AND " + part.requires if part.requires else ""} AS ok FROM locked)
+        whole AS (SELECT count(*) = %(count)s {"AND " + part.requires if part.requires else ""} AS ok
+                         {", " + QUICK_COMMIT + " AS quick" if quick else ""} FROM locked)
         {part.before},
         moved AS (
             UPDATE sales_place SET state = '{rule.to_state}', updated_at = %(now)s,

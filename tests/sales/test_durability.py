@@ -1,0 +1,79 @@
+"""What waits for the disk: an order, a sale, a payment; not a hold, not the API's
+idempotency bookkeeping (sales.rows.QUICK_COMMIT). Counted with PostgreSQL's own count of
+write-ahead log flushes (the whole cluster's: the suite runs one test at a time)."""
+
+import pytest
+from django.db import connection, transaction
+
+from events.models import Channel
+from sales.holds import hold_create
+from sales.models import Hold, IdempotencyRecord, Order
+from tests.support import BUYER, CARD, client_for, make_performance
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def wal_flushes() -> int:
+    """The cluster's count of log flushes, this connection's own included (a backend
+    reports its counts when idle; told to, it does so after its next statement)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_force_next_flush()")
+        cursor.execute("SELECT wal_sync FROM pg_stat_wal")
+        return cursor.fetchone()[0]
+
+
+def test_a_hold_of_its_own_does_not_wait_for_the_disk():
+    perf = make_performance(rows=2, per_row=30)
+    zone = perf.price_zones.get()
+    before = wal_flushes()
+    for _ in range(20):
+        hold_create(performance=perf, channel=Channel.ONLINE, zone=zone, quantity=1)
+    flushed = wal_flushes() - before
+    assert Hold.objects.filter(performance=perf, status=Hold.Status.ACTIVE).count() == 20
+    # 20 commits that waited would be 20 flushes; the log writer's own, a few.
+    assert flushed < 10, flushed
+
+
+def test_a_hold_inside_a_callers_transaction_commits_with_it():
+    """Inside a transaction the hold cannot choose: the caller's commit waits, whatever it wrote."""
+    perf = make_performance(rows=2, per_row=30)
+    zone = perf.price_zones.get()
+    before = wal_flushes()
+    for _ in range(10):
+        with transaction.atomic():
+            hold_create(performance=perf, channel=Channel.ONLINE, zone=zone, quantity=1)
+            Order.objects.filter(pk=0).update(total=0)  # a caller's write of its own
+    assert wal_flushes() - before >= 10
+
+
+def test_a_paid_order_waits_for_the_disk_and_its_key_does_not():
+    perf = make_performance(rows=2, per_row=30)
+    zone = perf.price_zones.get().pk
+    client = client_for()
+    before = wal_flushes()
+    for n in range(10):
+        hold = client.post("/api/v1/holds/", {"performance": perf.pk, "zone": zone, "quantity": 1}, format="json")
+        order = client.post("/api/v1/orders/", {"hold": hold.json()["token"], "customer": BUYER, "payment": CARD},
+                            format="json", headers={"Idempotency-Key": f"durability-test-key-{n:04}"})
+        assert order.status_code == 201 and order.json()["paid_at"], order.json()
+    flushed = wal_flushes() - before
+    assert IdempotencyRecord.objects.filter(status_code=201).count() == 10
+    # The order and its sale wait, each: at least 2 a sale (the log writer may flush one
+    # of them first now and then). The hold, the key and its answer do not: 5 a sale if they did.
+    assert 15 <= flushed < 10 * 2 + 10, flushed
+
+
+def test_a_hold_with_a_key_does_not_wait_for_the_disk():
+    """The API's hold with an Idempotency-Key commits with its recorded answer, neither
+    waiting: there is no money in either."""
+    perf = make_performance(rows=2, per_row=30)
+    zone = perf.price_zones.get().pk
+    client = client_for()
+    before = wal_flushes()
+    for n in range(20):
+        hold = client.post("/api/v1/holds/", {"performance": perf.pk, "zone": zone, "quantity": 1}, format="json",
+                           headers={"Idempotency-Key": f"durability-hold-key-{n:04}"})
+        assert hold.status_code == 201, hold.json()
+    flushed = wal_flushes() - before
+    assert IdempotencyRecord.objects.filter(endpoint="holds", status_code=201).count() == 20
+    assert flushed < 10, flushed
