@@ -32,6 +32,10 @@
       document.getElementById(field.dataset.enter).click();
       return;
     }
+    // An amount field's own key (C, the cash tendered) pressed in it is not typed: a clerk
+    // presses C, then the amount, whether or not the page opened in that field.
+    if (field && field.getAttribute && field.getAttribute("inputmode") === "decimal" && field.dataset &&
+        field.dataset.key && field.dataset.key === e.key.toLowerCase()) { e.preventDefault(); return; }
     if (typing(document.activeElement)) return;
     if (ticketKeys(e)) { e.preventDefault(); return; }
     var quick = document.querySelector(".quick:focus-within") || document.querySelector(".quick");

@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("", views.ApiRoot.as_view(), name="api-root"),
     path("holds/", views.HoldCreate.as_view(), name="api-holds"),  # the sell-out's two, matched first
     path("orders/", views.OrderCreate.as_view(), name="api-orders"),
     path("events/", views.EventList.as_view(), name="api-events"),

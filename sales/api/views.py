@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -88,6 +89,18 @@ def _object(model, pk, field: str):
     if obj is None:
         raise InvalidRequest(_("no such %(field)s") % {"field": field}, field=field)
     return obj
+
+
+class ApiRoot(ApiView):
+    """Where the API's resources and its reference are: the address a newcomer opens first."""
+    permission_classes = [AllowAny]
+
+    @extend_schema(exclude=True)
+    def get(self, request):
+        names = {"docs": "api-docs", "schema": "api-schema", "events": "api-events",
+                 "performances": "api-performances", "holds": "api-holds", "orders": "api-orders"}
+        return Response({"version": "1", **{key: request.build_absolute_uri(reverse(name))
+                                            for key, name in names.items()}})
 
 
 # --- catalogue ------------------------------------------------------------------------

@@ -178,8 +178,10 @@ def card_field_context() -> dict:
     """What a page needs for the payment provider's card field (templates/sales/_card_field.html
     and its frame, shop/card_field.html)."""
     return {"stripe_js": settings.STRIPE_JS_URL, "stripe_key": settings.STRIPE_PUBLISHABLE_KEY,
-            "card_test_help": _("Test cards: 4242 4242 4242 4242 approves, 4000 0000 0000 0341 is declined, "
-                                "4000 0025 0000 3155 asks your bank.") if settings.STRIPE_API_BASE else ""}
+            # The local provider's stand-in field takes the digits alone and a two-digit year.
+            "card_test_help": _("Test cards (the digits alone, the year in two digits): 4242424242424242 "
+                                "approves, 4000000000000341 is declined, 4000002500003155 asks your "
+                                "bank.") if settings.STRIPE_API_BASE else ""}
 
 
 def first_error(form: forms.Form) -> str:

@@ -74,3 +74,22 @@ def test_price_types_by_keys_and_a_comp_refused_without_its_reason(browser, live
     assert sorted(order.tickets.values_list("price_type_name", "complimentary")) == [
         ("Adult", False), ("Child", False), ("Press", True)]
     context.close()
+
+
+def test_the_cash_key_in_the_cash_field_is_not_typed_into_it(browser, live_server):
+    """Without price types the sale opens in the cash tendered: the clerk's C, then the
+    amount, is the amount alone."""
+    make_performance(rows=2, per_row=8)
+    context, page = open_counter(browser, live_server, make_user("clerk-cash-key", "counter clerk"))
+    page.keyboard.press("2")
+    page.keyboard.press("Enter")  # hold the best two
+    page.wait_for_url("**/counter/sale/**")
+    expect(page.get_by_label("Cash tendered")).to_be_focused()
+    page.keyboard.press("c")
+    page.keyboard.type("120")
+    expect(page.get_by_label("Cash tendered")).to_have_value("120")
+    expect(page.locator("#change")).to_have_text("20.00")
+    page.locator("#take-payment").click()
+    page.get_by_text("Sold. Change due: 20.00").wait_for()
+    assert Order.objects.get().total == 100
+    context.close()

@@ -550,6 +550,18 @@ def test_seat_map_of_a_9000_place_venue_is_one_small_response():
     assert size < 450 * 1024, size  # about 40 bytes a seat
 
 
+def test_the_api_root_names_its_resources_and_its_reference(db):
+    """/api/v1/, the address `make run` prints, answers with where to go, not a 404."""
+    client = APIClient()
+    root = client.get("/api/v1/")
+    assert root.status_code == 200 and root["Content-Type"] == "application/json"
+    links = root.json()
+    assert set(links) >= {"docs", "schema", "events", "performances", "holds", "orders"}
+    assert links["docs"] == "http://testserver/api/docs/"
+    for name in ("docs", "events", "performances"):
+        assert client.get(links[name]).status_code == 200, name
+
+
 def test_openapi_schema_is_in_step_with_the_code(tmp_path):
     from pathlib import Path
 
