@@ -13,7 +13,7 @@ from sales.errors import InvalidRequest, PaymentActionRequired, PaymentDeclined,
 from sales.lottery import ballot_apply, ballot_paid, ballot_pay
 from sales.models import Ballot, BallotEntry, Draw, Order
 
-from .views import PROVIDER_SILENT
+from .views import PROVIDER_SILENT, declined
 
 
 def apply(request, pk: int):
@@ -53,8 +53,7 @@ def pay(request, token: str):
             return render(request, "shop/bank_step.html", {
                 "order": order, "client_secret": exc.detail["client_secret"], **card_field_context()})
         except PaymentDeclined as exc:
-            errors, status = [_("Payment declined: %(reason)s. Your seats are still held.")
-                              % {"reason": exc.message}], 402
+            errors, status = [declined(exc)], 402
         except ProviderUnavailable:
             errors, status = [PROVIDER_SILENT], 503
         except InvalidRequest as exc:

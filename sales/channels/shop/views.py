@@ -77,6 +77,11 @@ CODE_TRIES_PER_MINUTE = 30
 # The card provider's failures, said to the person paying.
 PROVIDER_SILENT = gettext_lazy("The payment provider did not answer, so nothing was sold; if it took the money, "
                                "it is paid back. Your seats are still held: try again in a moment.")
+def declined(exc) -> str:
+    """A declined card, in the provider's words (a sentence with its own full stop)."""
+    return _("Payment declined: %(reason)s. Your seats are still held.") % {"reason": exc.message.rstrip(".")}
+
+
 CARD_UNUSABLE = gettext_lazy("The payment provider could not use this card. Your seats are still held: "
                              "enter the card again.")
 # In light mode the listing and a performance's prices, counts and seat-map overview are
@@ -507,8 +512,7 @@ def checkout(request):
         return render(request, "shop/bank_step.html", {
             "order": order, "client_secret": exc.detail["client_secret"], **_card_field()})
     except PaymentDeclined as exc:
-        form.add_error("card_token", _("Payment declined: %(reason)s. Your seats are still held.")
-                       % {"reason": exc.message})
+        form.add_error("card_token", declined(exc))
         return _render_basket(request, hold, form, now, prices, status=402, quote=quote)
     except ProviderUnavailable:
         form.add_error("card_token", PROVIDER_SILENT)
@@ -607,8 +611,7 @@ def order_pay(request, code: str, token: str):
                 return render(request, "shop/bank_step.html", {
                     "order": order, "client_secret": exc.detail["client_secret"], **_card_field()})
             except PaymentDeclined as exc:
-                errors, status = [_("Payment declined: %(reason)s. Your seats are still held.")
-                                  % {"reason": exc.message}], 402
+                errors, status = [declined(exc)], 402
             except ProviderUnavailable:
                 errors, status = [PROVIDER_SILENT], 503
             except InProgress:
