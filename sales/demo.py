@@ -1,6 +1,7 @@
 """The demo box office: an outdoor amphitheatre (3,500 numbered seats in five sections
 and a standing lawn of 5,500), one event with two performances on sale on every channel,
-and one user per role."""
+each with its price types (adult, child, senior, guests), a promo code, and one user
+per role."""
 
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from events.models import Channel, Event, OnSaleWindow, Performance, PriceZone, Venue
+from events.models import Channel, Event, OnSaleWindow, Performance, Price, PriceType, PriceZone, Venue
 from events.seating import seating_plan_import
 
 from . import inventory
+from .models import PromoCode
 from .policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR
 from .roles import ensure_roles
 
@@ -35,6 +37,14 @@ AISLE = 40  # between the parterre's last row and the tiers' first
 GAP = math.radians(4)  # between two sections of a tier
 STAGE = (600, 80)  # the plan's point the arcs turn around
 LAWN = ("Pelouse", 5500)
+# name, share of the zone's price (None: complimentary), at most per order, note
+PRICE_TYPES = [
+    ("Adult", Decimal("1"), None, ""),
+    ("Child (under 12)", Decimal("0.6"), 4, "Ages 2 to 11; under 2, free on a lap"),
+    ("Senior (65+)", Decimal("0.85"), None, "Show ID at the door"),
+    ("Guest", None, None, ""),
+]
+PROMO_CODE = "ETE10"
 
 USERS = [
     # username, password env var, default password, group, is_staff, is_superuser
@@ -147,5 +157,18 @@ def load_demo() -> str:
             zone = PriceZone.objects.create(performance=perf, name=name, price=Decimal(price),
                                             color=color)
             zone.sections.set([sections[n] for n in names])
+        price_types(perf)
         inventory.put_on_sale(performance=perf)
+    PromoCode.objects.get_or_create(code=PROMO_CODE, defaults={
+        "percent_off": Decimal("10"), "description": "10 % off, the summer tour's newsletter"})
     return f"demo loaded: {venue}, {event}, 2 performances"
+
+
+def price_types(perf: Performance) -> None:
+    """The performance's price types (PRICE_TYPES), each priced in every zone."""
+    for rank, (name, share, limit, note) in enumerate(PRICE_TYPES):
+        kind = PriceType.objects.create(performance=perf, name=name, rank=rank, order_limit=limit, note=note,
+                                        complimentary=share is None)
+        if share is not None:
+            Price.objects.bulk_create(Price(price_type=kind, zone=zone, amount=(zone.price * share).quantize(
+                Decimal("1"))) for zone in perf.price_zones.all())

@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth.models import User
 
-from events.models import Channel
+from events.models import Channel, Performance
 from sales.holds import hold_create
 from sales.models import Place, PlaceEvent
 from sales.orders import CustomerDetails, order_place
@@ -117,6 +117,16 @@ def test_demo_loads_once():
     assert Place.objects.filter(seat__isnull=False).count() == 2 * 3500
     assert Place.objects.filter(seat__isnull=True).count() == 2 * 5500
     assert User.objects.get(username="clerk").groups.filter(name="counter clerk").exists()
+    # As a venue sells: price types in every zone, and a promo code to try.
+    from events.models import PriceType
+    from sales.models import PromoCode
+
+    perf = Performance.objects.filter(event__title__startswith="Les").order_by("starts_at").first()
+    kinds = list(PriceType.objects.filter(performance=perf).order_by("rank"))
+    assert [k.name for k in kinds] == ["Adult", "Child (under 12)", "Senior (65+)", "Guest"] and kinds[-1].complimentary
+    assert {(p.zone.name, p.amount) for p in kinds[1].prices.all()} == {
+        ("Premium", 53), ("Parterre", 41), ("Gradins", 29), ("Pelouse", 21)}
+    assert PromoCode.objects.filter(code="ETE10", percent_off=10).exists()
 
 
 def test_organizer_sets_up_a_waiting_room_and_a_ballot_in_the_admin(client, organizer):
