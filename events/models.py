@@ -57,6 +57,8 @@ class Venue(models.Model):
                                             "emails, tickets and receipts."))
 
     class Meta:
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -81,6 +83,8 @@ class Section(models.Model):
     rank = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
         ordering = ["venue", "rank", "name"]
         constraints = [
             models.UniqueConstraint(fields=["venue", "name"], name="section_unique_name"),
@@ -112,6 +116,8 @@ class Seat(models.Model):
     restricted_view = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("seat")
+        verbose_name_plural = _("seats")
         ordering = ["section", "row_index", "position"]
         constraints = [
             models.UniqueConstraint(fields=["section", "row", "number"], name="seat_unique_label"),
@@ -136,6 +142,8 @@ class Event(models.Model):
         help_text=_("An image on this site, shown on the event's pages, e.g. /static/demo/poster.svg."))
 
     class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
         ordering = ["title"]
 
     def __str__(self) -> str:
@@ -153,6 +161,8 @@ class Performance(models.Model):
     )
 
     class Meta:
+        verbose_name = _("performance")
+        verbose_name_plural = _("performances")
         ordering = ["starts_at"]
 
     def __str__(self) -> str:
@@ -178,6 +188,8 @@ class OnSaleWindow(models.Model):
     closes_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("on-sale window")
+        verbose_name_plural = _("on-sale windows")
         ordering = ["performance", "channel"]
         constraints = [
             models.UniqueConstraint(fields=["performance", "channel"], name="window_one_per_channel"),
@@ -203,6 +215,8 @@ class PriceZone(models.Model):
     seats = models.ManyToManyField(Seat, blank=True, related_name="price_zones")
 
     class Meta:
+        verbose_name = _("price zone")
+        verbose_name_plural = _("price zones")
         ordering = ["performance", "-price", "name"]
         constraints = [
             models.UniqueConstraint(fields=["performance", "name"], name="zone_unique_name"),
@@ -232,6 +246,8 @@ class PriceType(models.Model):
         help_text=_("Free tickets given by staff with a reason (press, guests); never offered to shoppers."))
 
     class Meta:
+        verbose_name = _("price type")
+        verbose_name_plural = _("price types")
         ordering = ["performance", "rank", "name"]
         constraints = [models.UniqueConstraint(fields=["performance", "name"], name="price_type_unique_name")]
 
@@ -248,6 +264,8 @@ class Price(models.Model):
                                  validators=[MinValueValidator(Decimal("0"))])
 
     class Meta:
+        verbose_name = _("price")
+        verbose_name_plural = _("prices")
         ordering = ["price_type", "zone"]
         constraints = [
             models.UniqueConstraint(fields=["price_type", "zone"], name="price_one_per_type_and_zone"),

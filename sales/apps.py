@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class SalesConfig(AppConfig):
     name = "sales"
-    verbose_name = "Sales"
+    verbose_name = _("Sales")
 
     def ready(self):
         from .roles import ensure_roles

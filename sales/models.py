@@ -74,6 +74,8 @@ class Hold(models.Model):
                                      related_name="holds", db_index=False)
 
     class Meta:
+        verbose_name = _("hold")
+        verbose_name_plural = _("holds")
         # Uniqueness and indexes are declared here, not on the fields: a field's own
         # unique or db_index on text adds a second, LIKE-only index that nothing here
         # uses and every insert pays for. A user key is indexed only where it is set
@@ -121,6 +123,8 @@ class Place(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
         constraints = [
             models.UniqueConstraint(fields=["seat", "performance"], condition=Q(seat__isnull=False),
                                     name="place_one_per_seat"),
@@ -175,6 +179,8 @@ class Customer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
         ordering = ["name"]
         # Customers are found by email whatever its case, at every order: without this
         # index that lookup reads the whole customer table.
@@ -245,6 +251,8 @@ class Order(models.Model):
     payment_intent = models.CharField(max_length=255, blank=True)
 
     class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
         ordering = ["-created_at"]
         # Declared here rather than on the fields: see Hold.Meta.
         constraints = [models.UniqueConstraint(fields=["code"], name="order_code_unique"),
@@ -308,6 +316,8 @@ class Ticket(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
         ordering = ["order", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["code"], name="ticket_code_unique"),  # see Hold.Meta
@@ -355,6 +365,8 @@ class Payment(models.Model):
                                   related_name="refunds", db_index=False)
 
     class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
         # Optional keys and the card's fingerprint are indexed only where set (most online
         # payments have no shift, no staff and no refund).
         indexes = [
@@ -385,6 +397,8 @@ class PlaceEvent(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("place event")
+        verbose_name_plural = _("place events")
         ordering = ["-at", "-pk"]
         # Two entries per place moved: the optional keys only where set (a hold has no
         # order, an online buyer is no staff actor).
@@ -406,6 +420,8 @@ class OrderEvent(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["actor"], name="orderevent_actor", condition=Q(actor__isnull=False))]
 
@@ -426,6 +442,8 @@ class IdempotencyRecord(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
         constraints = [models.UniqueConstraint(fields=["scope", "endpoint", "key"],
                                                name="idempotency_unique_key")]
 
@@ -441,6 +459,8 @@ class CustomerNote(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("customer note")
+        verbose_name_plural = _("customer notes")
         ordering = ["-at"]
 
     def __str__(self) -> str:
@@ -479,6 +499,8 @@ class Shift(models.Model):
     difference = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
 
     class Meta:
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
         ordering = ["-opened_at"]
         constraints = [models.UniqueConstraint(fields=["clerk"], condition=Q(closed_at__isnull=True),
                                                name="shift_one_open_per_clerk")]
@@ -513,6 +535,8 @@ class WaitingRoom(models.Model):
     customer_limit = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("waiting room")
+        verbose_name_plural = _("waiting rooms")
         constraints = [models.CheckConstraint(
             condition=Q(automatic=False) | Q(min_per_minute__gte=1, max_per_minute__gte=models.F("min_per_minute")),
             name="waiting_room_automatic_bounds")]
@@ -543,6 +567,10 @@ class Ballot(models.Model):
     max_per_application = models.PositiveIntegerField(default=4)
     payment_hours = models.PositiveIntegerField(default=48, help_text=_("How long a winner has to pay."))
     drawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
 
     def __str__(self) -> str:
         return f"Ballot for {self.performance} ({self.zone.name})"
@@ -575,6 +603,8 @@ class BallotEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("ballot entry")
+        verbose_name_plural = _("ballot entries")
         ordering = ["ballot", "rank", "pk"]
         constraints = [models.UniqueConstraint(fields=["ballot", "email"], name="ballot_one_entry_per_email")]
 
@@ -618,6 +648,8 @@ class Draw(models.Model):
     ranked = models.BinaryField(default=b"", editable=False)
 
     class Meta:
+        verbose_name = _("draw")
+        verbose_name_plural = _("draws")
         constraints = [
             models.CheckConstraint(
                 condition=Q(waiting_room__isnull=False, ballot__isnull=True)
@@ -655,6 +687,7 @@ class Organizer(models.Model):
         help_text=_("The staff doors are never made light."))
 
     class Meta:
+        verbose_name_plural = _("organizers")
         verbose_name = _("organizer")
 
     def __str__(self) -> str:
@@ -678,6 +711,8 @@ class TaxRate(models.Model):
     active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("tax rate")
+        verbose_name_plural = _("tax rates")
         ordering = ["rank", "name"]
         constraints = [models.CheckConstraint(condition=Q(percent__gte=0) & Q(percent__lte=100),
                                               name="tax_rate_is_a_percentage")]
@@ -699,6 +734,8 @@ class FeeRule(models.Model):
                                      help_text=_("Paid back with a refund; otherwise kept."))
 
     class Meta:
+        verbose_name = _("fee rule")
+        verbose_name_plural = _("fee rules")
         ordering = ["channel"]
         constraints = [models.UniqueConstraint(fields=["channel"], name="fee_one_per_channel"),
                        models.CheckConstraint(condition=Q(per_ticket__gte=0) & Q(per_order__gte=0),
@@ -732,6 +769,8 @@ class PromoCode(models.Model):
     active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("promo code")
+        verbose_name_plural = _("promo codes")
         ordering = ["code"]
         constraints = [
             models.UniqueConstraint(Upper("code"), name="promo_code_unique"),
@@ -763,6 +802,8 @@ class Presale(models.Model):
     price_types = models.ManyToManyField(PriceType, blank=True, related_name="+")
 
     class Meta:
+        verbose_name = _("presale")
+        verbose_name_plural = _("presales")
         ordering = ["performance", "opens_at"]
         constraints = [models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")),
                                               name="presale_closes_after_opening")]
@@ -780,6 +821,8 @@ class PresaleCode(models.Model):
     uses = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
+        verbose_name = _("presale code")
+        verbose_name_plural = _("presale codes")
         ordering = ["presale", "code"]
         constraints = [models.UniqueConstraint(Upper("code"), name="presale_code_unique")]
 

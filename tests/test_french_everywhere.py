@@ -66,7 +66,8 @@ def our_english() -> list[re.Pattern]:
         stretch = max((s.strip(" :;,.—") for s in re.split(r"%\(\w+\)[sd]|%[sd]|\n", entry.msgid)), key=len)
         if len(stretch) < 3 or stretch in french:
             continue
-        patterns.append(re.compile(rf"(?<![\w-]){re.escape(stretch)}(?![\w-])"))
+        # Not inside a link or a code ("orders" in /orders/...): whole words of a sentence.
+        patterns.append(re.compile(rf"(?<![\w/-]){re.escape(stretch)}(?![\w/-])"))
     return patterns
 
 
@@ -345,3 +346,16 @@ def test_a_ballot_writes_to_each_applicant_in_their_language(french_performance,
     assert french.body.startswith("Bonjour Élise,")
     assert_french("ballot email", french.subject + "\n" + french.body)
     assert by_email["ann@example.org"].body.startswith("Hello Ann,")  # the control: her language, not French
+
+
+def test_the_organizers_admin_names_its_sections_in_french(organizer):
+    """The admin's index names our apps and tables in the organizer's language, and a
+    table's pages call its rows so."""
+    office = signed_in(organizer)
+    index = visible(page(office, "/admin/"))
+    for name in ("Ventes", "Salles et événements", "Commandes", "Représentations", "Codes promo",
+                 "Salles d'attente", "Tirages au sort", "Quarts de travail"):
+        assert name in index, name
+    assert_french("admin index", index)
+    orders = visible(page(office, "/admin/sales/order/"))
+    assert "Sélectionnez l’objet commande à changer" in orders and "Ventes" in orders
