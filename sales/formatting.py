@@ -3,7 +3,7 @@ filter and the seat map's labels say prices the same way."""
 
 from decimal import Decimal
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext, gettext_noop
 
 
@@ -17,6 +17,21 @@ def money(amount, currency: str = "CAD") -> str:
         thin, nbsp = "\u202f", "\u00a0"
         return whole.replace(",", thin) + "," + cents + nbsp + "$"
     return f"${value:,.2f}"
+
+
+# Django's "M" is an abbreviated month with a capital (Jan, Déc): English, not French,
+# which writes months lower case, and whose short forms Django gets wrong (jui. for both
+# juin and juillet): French gets the whole month (3 janvier).
+_MONTHS = {"fr": ("M", "F")}
+
+
+def when(moment, style: str = "D j M Y H:i") -> str:
+    """`moment` written in Django's date format `style`, as the active language writes it,
+    on its own clock (the template filter puts it on the template's first)."""
+    if moment is None or moment == "":
+        return ""
+    swap = _MONTHS.get((get_language() or "en").split("-")[0])
+    return formats.date_format(moment, style.replace(*swap) if swap else style)
 
 
 def at_venue(moment, performance):

@@ -17,7 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
@@ -25,6 +25,7 @@ from reportlab.pdfgen import canvas
 
 from events.models import Event, Performance
 
+from .formatting import when
 from .models import Order, Payment, Ticket
 from .reports import MONEY_MOVED
 
@@ -92,7 +93,7 @@ def event_settlement(event: Event, now: datetime | None = None) -> Settlement:
     for perf in performances:
         m, t = money.get(perf.pk, {}), tickets.get(perf.pk, {})
         line = SettlementLine(
-            label=f"{formats.date_format(perf.local(), 'D j M Y H:i')} · {perf.venue.name}",
+            label=f"{when(perf.local(), 'D j M Y H:i')} · {perf.venue.name}",
             tickets=t.get("tickets", 0), comps=t.get("comps", 0), ticket_sales=_money(t.get("sales")),
             fees=_money(t.get("fees")), taxes=_money(t.get("taxes")), order_fees=order_fees.get(perf.pk, ZERO),
             taken=_money(m.get("taken")), refunded=_money(m.get("refunded")), performance_id=perf.pk)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from events.models import Performance
 
+from . import formatting
 from .errors import IllegalTransition, InvalidRequest, NotFound, WrongPerformance
 from .formatting import at_venue
 from .models import Place, PlaceState, Ticket
@@ -66,8 +67,7 @@ def ticket_check_in(*, code: str, performance: Performance, door: str = "", acto
         other = ticket.place.performance
         raise WrongPerformance(
             _("this ticket is for %(event)s on %(when)s") % {
-                "event": other.event.title, "when": formats.date_format(at_venue(other.starts_at, other),
-                                                                        "D j M Y H:i")},
+                "event": other.event.title, "when": formatting.when(at_venue(other.starts_at, other), "D j M Y H:i")},
             performance=other.pk, starts_at=other.starts_at.isoformat())
     # Compare-and-set on the ticket's own row: two doors scanning it at once admit it once
     # (PostgreSQL re-checks these conditions on the row's latest version).

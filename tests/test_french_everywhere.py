@@ -359,3 +359,22 @@ def test_the_organizers_admin_names_its_sections_in_french(organizer):
     assert_french("admin index", index)
     orders = visible(page(office, "/admin/sales/order/"))
     assert "Sélectionnez l’objet commande à changer" in orders and "Ventes" in orders
+
+
+def test_dates_are_written_as_each_language_writes_them():
+    """French writes its months lower case, and whole (Django's short month is
+    capitalised as in English, Jan, Déc, and says jui. for June and July alike)."""
+    from datetime import datetime
+
+    from django.template import Context, Template
+
+    from sales.formatting import when
+
+    moment = datetime(2027, 1, 3, 20, 0)
+    with translation.override("fr"):
+        assert when(moment) == "dim 3 janvier 2027 20:00"
+        assert when(datetime(2026, 7, 3, 9, 5), "j M H:i") == "3 juillet 09:05"
+        rendered = Template('{% load boxoffice %}{{ at|when:"D j M H:i" }}').render(Context({"at": moment}))
+        assert rendered == "dim 3 janvier 20:00"
+    with translation.override("en"):
+        assert when(moment) == "Sun 3 Jan 2027 20:00"

@@ -5,7 +5,7 @@ from django.templatetags.tz import do_timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_noop, ngettext
 
-from sales.formatting import customer_name, money, payment_note
+from sales.formatting import customer_name, money, payment_note, when
 from sales.models import Payment
 from sales.tickets import ticket_qr
 
@@ -13,6 +13,9 @@ register = template.Library()
 
 
 register.filter("money", money)
+# As Django's `date` does: an aware moment on the template's clock (the active time zone,
+# or the one `|timezone:` gave it) before it is written.
+register.filter("when", when, expects_localtime=True)
 register.filter("customer_name", customer_name)
 register.filter("payment_note", payment_note)
 
