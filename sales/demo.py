@@ -140,6 +140,7 @@ def load_demo() -> str:
         image_url="/static/demo/poster.svg")
     now = timezone.now()
     first = timezone.localtime(now).replace(hour=20, minute=0, second=0, microsecond=0)
+    performances = []
     for days in (30, 31):
         perf = Performance.objects.create(event=event, venue=venue, ticket_limit=8,
                                           starts_at=first + timedelta(days=days),
@@ -159,8 +160,12 @@ def load_demo() -> str:
             zone.sections.set([sections[n] for n in names])
         price_types(perf)
         inventory.put_on_sale(performance=perf)
-    PromoCode.objects.get_or_create(code=PROMO_CODE, defaults={
+        performances.append(perf)
+    # For the demo's performances only: a real box office loaded with the demo keeps no
+    # code valid on its own shows.
+    promo, _created = PromoCode.objects.get_or_create(code=PROMO_CODE, defaults={
         "percent_off": Decimal("10"), "description": "10 % off, the summer tour's newsletter"})
+    promo.performances.set(performances)
     return f"demo loaded: {venue}, {event}, 2 performances"
 
 

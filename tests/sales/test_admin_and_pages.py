@@ -126,7 +126,8 @@ def test_demo_loads_once():
     assert [k.name for k in kinds] == ["Adult", "Child (under 12)", "Senior (65+)", "Guest"] and kinds[-1].complimentary
     assert {(p.zone.name, p.amount) for p in kinds[1].prices.all()} == {
         ("Premium", 53), ("Parterre", 41), ("Gradins", 29), ("Pelouse", 21)}
-    assert PromoCode.objects.filter(code="ETE10", percent_off=10).exists()
+    promo = PromoCode.objects.get(code="ETE10", percent_off=10)
+    assert set(promo.performances.all()) == set(Performance.objects.filter(event=perf.event))  # the demo's only
 
 
 def test_organizer_sets_up_a_waiting_room_and_a_ballot_in_the_admin(client, organizer):

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from events.models import Channel
 from sales.holds import hold_create
@@ -144,6 +145,20 @@ def test_the_bank_asks_and_the_shopper_confirms(page):
     page.get_by_role("button", name="Complete authentication").click()  # the provider's own question
     page.wait_for_url("**/orders/**")
     assert Order.objects.get().status == "paid"
+
+
+def test_the_bank_refuses_and_the_shopper_is_told_in_one_sentence(page):
+    perf = make_performance(rows=2, per_row=6)
+    pick_seats(page, perf, [places_of(perf)[0].pk])
+    fill_checkout(page, "4000 0025 0000 3155")
+    page.get_by_role("heading", name="Confirm with your bank").wait_for()
+    page.get_by_role("button", name="Fail authentication").click()
+    page.wait_for_url("**/basket/")
+    told = page.locator(".messages .msg-error")
+    expect(told).to_contain_text("The payment was not made:")
+    expect(told).to_contain_text("Your seats are still held.")
+    assert ".." not in told.inner_text()
+    assert not Order.objects.filter(status="paid").exists()
 
 
 def test_the_page_in_french(page):

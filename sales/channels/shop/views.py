@@ -571,7 +571,7 @@ def confirm_payment(request, code: str):
         messages.info(request, _("Your bank has not answered yet; please wait a moment and reload."))
     else:
         messages.error(request, _("The payment was not made: %(reason)s. Your seats are still held.")
-                       % {"reason": declined_because(order.failure_reason)})
+                       % {"reason": declined_because(order.failure_reason).rstrip(".")})
     return redirect("shop:basket")
 
 
