@@ -31,7 +31,10 @@ def when(moment, style: str = "D j M Y H:i") -> str:
     if moment is None or moment == "":
         return ""
     swap = _MONTHS.get((get_language() or "en").split("-")[0])
-    return formats.date_format(moment, style.replace(*swap) if swap else style)
+    try:
+        return formats.date_format(moment, style.replace(*swap) if swap else style)
+    except (AttributeError, TypeError):  # not a date: nothing, as Django's date filter writes
+        return ""
 
 
 def at_venue(moment, performance):

@@ -378,3 +378,4 @@ def test_dates_are_written_as_each_language_writes_them():
         assert rendered == "dim 3 janvier 20:00"
     with translation.override("en"):
         assert when(moment) == "Sun 3 Jan 2027 20:00"
+        assert when("not a date") == when(None) == ""
