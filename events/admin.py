@@ -88,7 +88,7 @@ class VenueAdmin(admin.ModelAdmin):
     inlines = [SectionInline]
     change_form_template = "admin/events/venue/change_form.html"
 
-    @admin.display(description="Sections")
+    @admin.display(description=gettext_lazy("Sections"))
     def section_count(self, obj):
         return obj.sections.count()
 
@@ -223,10 +223,10 @@ class PriceTypeInline(admin.TabularInline):
     readonly_fields = ("prices_per_zone",)
     show_change_link = True
 
-    @admin.display(description="Prices per zone")
+    @admin.display(description=gettext_lazy("Prices per zone"))
     def prices_per_zone(self, obj):
         if not obj.pk:
-            return "Save, then set its prices"
+            return _("Save, then set its prices")
         prices = format_html_join(" · ", "{} {}", ((p.zone.name, p.amount) for p in obj.prices.all()))
         missing = zones_without_price(obj)
         return format_html('{} {} <a href="{}">Set prices</a>', prices,
@@ -239,7 +239,7 @@ class PriceTypeInline(admin.TabularInline):
 
 class PriceForm(forms.ModelForm):
     amount = forms.DecimalField(
-        max_digits=9, decimal_places=2, min_value=0, label="Price",
+        max_digits=9, decimal_places=2, min_value=0, label=gettext_lazy("Price"),
         error_messages={"min_value": "A price cannot be negative; enter 0.00 for a free ticket."})
 
     class Meta:
@@ -323,11 +323,11 @@ class PriceTypeAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("prices__zone", "performance__price_zones")
 
-    @admin.display(description="Prices")
+    @admin.display(description=gettext_lazy("Prices"))
     def prices_set(self, obj):
         return " · ".join(f"{p.zone.name} {p.amount}" for p in obj.prices.all()) or "-"
 
-    @admin.display(description="Zones without a price")
+    @admin.display(description=gettext_lazy("Zones without a price"))
     def unpriced_zones(self, obj):
         missing = zones_without_price(obj)
         return format_html("<strong>{}</strong> (not sold there)", ", ".join(missing)) if missing else "-"

@@ -42,8 +42,8 @@ def validate_time_zone(value: str) -> None:
 
 
 class Venue(models.Model):
-    name = models.CharField(max_length=200, unique=True)
-    address = models.CharField(max_length=300, blank=True)
+    name = models.CharField(max_length=200, unique=True, verbose_name=_("name"))
+    address = models.CharField(max_length=300, blank=True, verbose_name=_("address"))
     # Every time of a performance here is shown on this clock (the shop, the emails, the
     # tickets, the admin), whatever the server's.
     time_zone = models.CharField(_("time zone"), max_length=64, default=default_time_zone,
@@ -74,13 +74,13 @@ class Section(models.Model):
         SEATED = "seated", _("Seated (numbered seats)")
         STANDING = "standing", _("Standing (a capacity)")
 
-    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="sections")
-    name = models.CharField(max_length=100)
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SEATED)
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="sections", verbose_name=_("venue"))
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SEATED, verbose_name=_("kind"))
     # Standing sections only: how many people it holds.
-    capacity = models.PositiveIntegerField(null=True, blank=True)
+    capacity = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("capacity"))
     # Lower is better: best-available tries sections in this order.
-    rank = models.PositiveIntegerField(default=0)
+    rank = models.PositiveIntegerField(default=0, verbose_name=_("rank"))
 
     class Meta:
         verbose_name = _("section")
@@ -135,8 +135,8 @@ def local_image(value: str) -> None:
 
 
 class Event(models.Model):
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
     image_url = models.CharField(
         _("image address"), max_length=300, blank=True, validators=[local_image],
         help_text=_("An image on this site, shown on the event's pages, e.g. /static/demo/poster.svg."))
@@ -151,13 +151,14 @@ class Event(models.Model):
 
 
 class Performance(models.Model):
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="performances")
-    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="performances")
-    starts_at = models.DateTimeField()
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="performances", verbose_name=_("event"))
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="performances", verbose_name=_("venue"))
+    starts_at = models.DateTimeField(verbose_name=_("starts at"))
     doors_open_at = models.DateTimeField(_("doors open at"), null=True, blank=True)
     ticket_limit = models.PositiveIntegerField(
         default=10, validators=[MinValueValidator(1)],
         help_text=_("Most tickets one order may hold."),
+        verbose_name=_("ticket limit"),
     )
 
     class Meta:
@@ -181,11 +182,12 @@ class OnSaleWindow(models.Model):
     """When a channel may sell a performance. No window for a channel: it may not sell."""
 
     performance = models.ForeignKey(
-        Performance, on_delete=models.CASCADE, related_name="on_sale_windows"
+        Performance, on_delete=models.CASCADE, related_name="on_sale_windows",
+        verbose_name=_("performance"),
     )
-    channel = models.CharField(max_length=10, choices=Channel.choices)
-    opens_at = models.DateTimeField()
-    closes_at = models.DateTimeField()
+    channel = models.CharField(max_length=10, choices=Channel.choices, verbose_name=_("channel"))
+    opens_at = models.DateTimeField(verbose_name=_("opens at"))
+    closes_at = models.DateTimeField(verbose_name=_("closes at"))
 
     class Meta:
         verbose_name = _("on-sale window")
@@ -205,14 +207,16 @@ class PriceZone(models.Model):
     """A price for a set of places of one performance: whole sections, and/or single
     seats (a seat listed here wins over its section's zone)."""
 
-    performance = models.ForeignKey(Performance, on_delete=models.CASCADE, related_name="price_zones")
-    name = models.CharField(max_length=100)
+    performance = models.ForeignKey(Performance, on_delete=models.CASCADE, related_name="price_zones",
+                                    verbose_name=_("performance"))
+    name = models.CharField(max_length=100, verbose_name=_("name"))
     price = models.DecimalField(max_digits=9, decimal_places=2,
-                                validators=[MinValueValidator(Decimal("0"))])
-    currency = models.CharField(max_length=3, default="CAD")
-    color = models.CharField(max_length=7, default="#3b82f6", help_text=_("Colour on the seat map"))
-    sections = models.ManyToManyField(Section, blank=True, related_name="price_zones")
-    seats = models.ManyToManyField(Seat, blank=True, related_name="price_zones")
+                                validators=[MinValueValidator(Decimal("0"))], verbose_name=_("price"))
+    currency = models.CharField(max_length=3, default="CAD", verbose_name=_("currency"))
+    color = models.CharField(max_length=7, default="#3b82f6", help_text=_("Colour on the seat map"),
+                             verbose_name=_("colour"))
+    sections = models.ManyToManyField(Section, blank=True, related_name="price_zones", verbose_name=_("sections"))
+    seats = models.ManyToManyField(Seat, blank=True, related_name="price_zones", verbose_name=_("seats"))
 
     class Meta:
         verbose_name = _("price zone")
@@ -232,7 +236,8 @@ class PriceType(models.Model):
     with a price in each zone (Price). A performance with no price types sells at its
     zones' prices."""
 
-    performance = models.ForeignKey(Performance, on_delete=models.CASCADE, related_name="price_types")
+    performance = models.ForeignKey(Performance, on_delete=models.CASCADE, related_name="price_types",
+                                    verbose_name=_("performance"))
     name = models.CharField(_("name"), max_length=100)
     rank = models.PositiveSmallIntegerField(
         _("rank"), default=0, help_text=_("Order of the price types; the shop offers the first as the default."))
@@ -258,8 +263,9 @@ class PriceType(models.Model):
 class Price(models.Model):
     """What a price type costs in one zone."""
 
-    price_type = models.ForeignKey(PriceType, on_delete=models.CASCADE, related_name="prices")
-    zone = models.ForeignKey(PriceZone, on_delete=models.CASCADE, related_name="prices")
+    price_type = models.ForeignKey(PriceType, on_delete=models.CASCADE, related_name="prices",
+                                   verbose_name=_("price type"))
+    zone = models.ForeignKey(PriceZone, on_delete=models.CASCADE, related_name="prices", verbose_name=_("zone"))
     amount = models.DecimalField(_("amount"), max_digits=9, decimal_places=2,
                                  validators=[MinValueValidator(Decimal("0"))])
 

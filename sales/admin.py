@@ -67,13 +67,13 @@ class SalesPerformanceAdmin(PerformanceAdmin):
     actions = ["put_on_sale"]
     readonly_fields = ("sales_by_channel",)
 
-    @admin.action(description="Put on sale (create the inventory)")
+    @admin.action(description=gettext_lazy("Put on sale (create the inventory)"))
     def put_on_sale(self, request, queryset):
         for performance in queryset:
             _run(self, request, f"{performance}: places created",
                  lambda p=performance: inventory.put_on_sale(performance=p))
 
-    @admin.display(description="Sold by channel")
+    @admin.display(description=gettext_lazy("Sold by channel"))
     def sales_by_channel(self, obj):
         if not obj.pk:
             return "-"
@@ -100,7 +100,7 @@ class SalesPerformanceAdmin(PerformanceAdmin):
 # --- places ---------------------------------------------------------------------------
 
 class AllocateForm(forms.Form):
-    channel = forms.ChoiceField(choices=[("", "Every channel")] + list(Channel.choices),
+    channel = forms.ChoiceField(choices=[("", gettext_lazy("Every channel"))] + list(Channel.choices),
                                 required=False)
 
 
@@ -139,19 +139,19 @@ class PlaceAdmin(ReadOnlyMixin, admin.ModelAdmin):
             transaction.on_commit(lambda perf_id=perf_id: availability_changed(perf_id), robust=True)
         return total
 
-    @admin.action(description="Block (take off sale)")
+    @admin.action(description=gettext_lazy("Block (take off sale)"))
     def block(self, request, queryset):
         _run(self, request, "Blocked", lambda: self._by_performance(
             request, queryset, lambda p, ids: inventory.block(
                 performance=p, place_ids=ids, now=timezone.now(), actor=request.user)))
 
-    @admin.action(description="Unblock (put back on sale)")
+    @admin.action(description=gettext_lazy("Unblock (put back on sale)"))
     def unblock(self, request, queryset):
         _run(self, request, "Unblocked", lambda: self._by_performance(
             request, queryset, lambda p, ids: inventory.unblock(
                 performance=p, place_ids=ids, now=timezone.now(), actor=request.user)))
 
-    @admin.action(description="Allocate to a channel…")
+    @admin.action(description=gettext_lazy("Allocate to a channel…"))
     def allocate(self, request, queryset):
         form = AllocateForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
@@ -234,14 +234,14 @@ class OrderAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
         return [(None, {"fields": [f for f in self.get_fields(request, obj) if f not in priced]}),
                 ("Price", {"fields": priced})]
 
-    @admin.display(description="Receipt")
+    @admin.display(description=gettext_lazy("Receipt"))
     def printed_receipt(self, obj):
         return receipt_html(obj) or "-"
 
     def has_change_permission(self, request, obj=None):
         return request.user.has_perm("sales.change_order")
 
-    @admin.action(description="Refund in full (places back on sale)")
+    @admin.action(description=gettext_lazy("Refund in full (places back on sale)"))
     def refund(self, request, queryset):
         done = 0
         for order in queryset:
@@ -288,7 +288,7 @@ class WaitingRoomAdmin(VenueClockMixin, admin.ModelAdmin):
         admission.publish(obj)  # sales.waiting_room.publish, with automatic admission's settings
         waiting_room.publish_presales(obj, Presale.objects.filter(performance_id=obj.performance_id))
 
-    @admin.display(description="Opening draw")
+    @admin.display(description=gettext_lazy("Opening draw"))
     def opening_draw(self, obj):
         draw = Draw.objects.filter(waiting_room=obj).first() if obj.pk else None
         return _draw_links(draw, reverse("shop:draw", args=[obj.performance_id]) if draw else "")
@@ -305,19 +305,19 @@ class WaitingRoomAdmin(VenueClockMixin, admin.ModelAdmin):
             waiting_room.withdraw(perf_id)
             waiting_room.withdraw_presales(perf_id)
 
-    @admin.display(description="In queue")
+    @admin.display(description=gettext_lazy("In queue"))
     def in_queue(self, obj):
         return waiting_room.stats(obj.performance_id)["in_queue"]
 
-    @admin.display(description="Admitted")
+    @admin.display(description=gettext_lazy("Admitted from the queue"))
     def admitted(self, obj):
         return waiting_room.stats(obj.performance_id)["admitted"]
 
-    @admin.display(description="Tickets sold")
+    @admin.display(description=gettext_lazy("Tickets sold"))
     def sold(self, obj):
         return Ticket.objects.filter(order__performance_id=obj.performance_id, status="valid").count()
 
-    @admin.display(description="Now")
+    @admin.display(description=gettext_lazy("Now"))
     def live(self, obj):
         if not obj.pk:
             return "-"
@@ -383,11 +383,11 @@ class DrawAdmin(ReadOnlyMixin, admin.ModelAdmin):
         except SalesError as exc:
             self.message_user(request, f"Nothing changed: {exc.message}", messages.ERROR)
 
-    @admin.display(description="Draw of")
+    @admin.display(description=gettext_lazy("Draw of"))
     def subject(self, obj):
         return obj.waiting_room or obj.ballot
 
-    @admin.display(description="Seed")
+    @admin.display(description=gettext_lazy("Seed"))
     def revealed_seed(self, obj):
         return obj.seed if obj.drawn_at else "(revealed after the draw)"
 
@@ -418,12 +418,12 @@ class BallotAdmin(VenueClockMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         draws.draw_commit(ballot=obj)  # its seed committed to before anyone applies
 
-    @admin.display(description="Draw")
+    @admin.display(description=gettext_lazy("Draw"))
     def the_draw(self, obj):
         draw = Draw.objects.filter(ballot=obj).first() if obj.pk else None
         return _draw_links(draw, reverse("shop:ballot-draw", args=[obj.pk]) if draw else "")
 
-    @admin.action(description="Draw now (the window must be closed)")
+    @admin.action(description=gettext_lazy("Draw now (the window must be closed)"))
     def draw(self, request, queryset):
         from . import lottery
 

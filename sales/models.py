@@ -168,15 +168,16 @@ class Place(models.Model):
 
 
 class Customer(models.Model):
-    name = models.CharField(max_length=200)
-    email = models.EmailField()  # found whatever its case: sales_customer_email_upper
-    phone = models.CharField(max_length=40, blank=True)  # searched by its digits: no index serves
-    notes = models.TextField(blank=True)
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    email = models.EmailField(verbose_name=_("email"))  # found whatever its case: sales_customer_email_upper
+    phone = models.CharField(max_length=40, blank=True,
+                             verbose_name=_("phone"))  # searched by its digits: no index serves
+    notes = models.TextField(blank=True, verbose_name=_("notes"))
     # The language a phone operator was asked to write to them in; empty: the venue's.
-    language = models.CharField(max_length=10, blank=True)
+    language = models.CharField(max_length=10, blank=True, verbose_name=_("language"))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False,
                              on_delete=models.SET_NULL, related_name="customers")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("customer")
@@ -206,25 +207,26 @@ class Order(models.Model):
         # Phone reservation to pay later: places held until payment_deadline.
         RESERVED = "reserved", _("Reserved, to pay")
 
-    code = models.CharField(max_length=12, default=new_order_code, editable=False)
+    code = models.CharField(max_length=12, default=new_order_code, editable=False, verbose_name=_("code"))
     # The private link to the order (no account needed).
     access_token = models.CharField(max_length=40, default=new_secret, editable=False)
     # Found through the (performance, status) index.
-    performance = models.ForeignKey(Performance, on_delete=models.PROTECT, related_name="orders", db_index=False)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
-    channel = models.CharField(max_length=10, choices=Channel.choices)
+    performance = models.ForeignKey(Performance, on_delete=models.PROTECT, related_name="orders", db_index=False,
+                                    verbose_name=_("performance"))
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders", verbose_name=_("customer"))
+    channel = models.CharField(max_length=10, choices=Channel.choices, verbose_name=_("channel"))
     hold = models.ForeignKey(Hold, null=True, blank=True, on_delete=models.PROTECT,
                              related_name="orders")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False,
                                    on_delete=models.SET_NULL, related_name="+")
     # A retried request with the same key returns this order instead of selling twice.
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    failure_reason = models.CharField(max_length=300, blank=True)
-    total = models.DecimalField(max_digits=10, decimal_places=2)
-    currency = models.CharField(max_length=3)
-    created_at = models.DateTimeField(auto_now_add=True)
-    paid_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, verbose_name=_("status"))
+    failure_reason = models.CharField(max_length=300, blank=True, verbose_name=_("failure reason"))
+    total = models.DecimalField(max_digits=10, decimal_places=2, verbose_name=_("total"))
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    paid_at = models.DateTimeField(null=True, blank=True, verbose_name=_("paid at"))
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     # A sender has taken the confirmation (sales.notifications): nobody else sends it while
     # the claim is recent; a claim older than CONFIRMATION_CLAIM_SECONDS is a dead sender's.
@@ -233,8 +235,8 @@ class Order(models.Model):
     # ask for it again. Part of its Message-ID, the same for every attempt at it.
     confirmation_number = models.PositiveIntegerField(default=1)
     # The buyer's language when the order was placed: every email about it speaks it.
-    language = models.CharField(max_length=10, default="en")
-    payment_deadline = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(max_length=10, default="en", verbose_name=_("language"))
+    payment_deadline = models.DateTimeField(null=True, blank=True, verbose_name=_("payment deadline"))
     # When a reservation's payment began: while it is recent, another is refused
     # (sales.orders.order_pay_reservation).
     payment_started_at = models.DateTimeField(null=True, blank=True)
@@ -243,8 +245,8 @@ class Order(models.Model):
     # today's settings. `receipt` holds the order's own lines (its fee, each tax with its
     # registration number) for the printed and emailed receipt.
     promo_code = models.ForeignKey("PromoCode", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="orders", db_index=False)
-    comp_reason = models.CharField(max_length=200, blank=True)
+                                   related_name="orders", db_index=False, verbose_name=_("promo code"))
+    comp_reason = models.CharField(max_length=200, blank=True, verbose_name=_("reason for the complimentary tickets"))
     receipt = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     # The card provider's payment for this order (a Stripe PaymentIntent), recorded before
     # any money moves: reconciliation asks the provider about it (sales.orders.settling).
@@ -343,22 +345,22 @@ class Payment(models.Model):
         DECLINED = "declined", _("Declined")
         REFUNDED = "refunded", _("Refunded")
 
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments", verbose_name=_("order"))
     # Counter payments belong to the clerk's open shift (the cash drawer they go into).
     shift = models.ForeignKey("Shift", null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="payments", db_index=False)
-    method = models.CharField(max_length=20, choices=Method.choices)
-    amount = models.DecimalField(max_digits=10, decimal_places=2)
-    status = models.CharField(max_length=10, choices=Status.choices)
-    reference = models.CharField(max_length=100, blank=True)
+                              related_name="payments", db_index=False, verbose_name=_("shift"))
+    method = models.CharField(max_length=20, choices=Method.choices, verbose_name=_("method"))
+    amount = models.DecimalField(max_digits=10, decimal_places=2, verbose_name=_("amount"))
+    status = models.CharField(max_length=10, choices=Status.choices, verbose_name=_("status"))
+    reference = models.CharField(max_length=100, blank=True, verbose_name=_("reference"))
     message = models.CharField(max_length=300, blank=True)
     # Cash: what was handed over (the change is tendered - amount).
-    tendered = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    tendered = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True, verbose_name=_("tendered"))
     # A keyed hash of the card number: enough to count one card's purchases, never the number.
     card_fingerprint = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False,
                                    on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     # A refund row (negative amount) names the approved payment it pays back, so that no
     # payment is ever paid back more than it took.
     refund_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
@@ -490,13 +492,15 @@ class Shift(models.Model):
     """A clerk's session at a counter window: opened with a cash float, closed with the
     counted takings set against what the payments say."""
 
-    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="shifts")
-    opened_at = models.DateTimeField(auto_now_add=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    cash_float = models.DecimalField(max_digits=10, decimal_places=2)
+    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="shifts",
+                              verbose_name=_("clerk"))
+    opened_at = models.DateTimeField(auto_now_add=True, verbose_name=_("opened at"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
+    cash_float = models.DecimalField(max_digits=10, decimal_places=2, verbose_name=_("cash float"))
     expected = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     counted = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
-    difference = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    difference = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True,
+                                     verbose_name=_("difference"))
 
     class Meta:
         verbose_name = _("shift")
@@ -513,12 +517,16 @@ class WaitingRoom(models.Model):
     """An on-sale behind a queue (online shop only). Published to Redis on every save: the
     queue itself never reads this table."""
 
-    performance = models.OneToOneField(Performance, on_delete=models.CASCADE, related_name="waiting_room")
-    enabled = models.BooleanField(default=True)
-    opens_at = models.DateTimeField(help_text=_("The on-sale time: who arrives before is put in random order."))
+    performance = models.OneToOneField(Performance, on_delete=models.CASCADE, related_name="waiting_room",
+                                       verbose_name=_("performance"))
+    enabled = models.BooleanField(default=True, verbose_name=_("enabled"))
+    opens_at = models.DateTimeField(help_text=_("The on-sale time: who arrives before is put in random order."),
+                                    verbose_name=_("opens at"))
     admit_per_minute = models.PositiveIntegerField(default=300, help_text=_("Visitors let into the shop per minute; "
-                                                                            "change it live."))
-    pass_minutes = models.PositiveIntegerField(default=15, help_text=_("How long an admission pass is valid."))
+                                                                            "change it live."),
+                                                   verbose_name=_("admitted per minute"))
+    pass_minutes = models.PositiveIntegerField(default=15, help_text=_("How long an admission pass is valid."),
+                                               verbose_name=_("pass minutes"))
     # Automatic admission (sales.admission): the rate above is where it starts; it then
     # follows what buyers meet, within these bounds.
     automatic = models.BooleanField(_("automatic admission"), default=False, help_text=_(
@@ -532,7 +540,7 @@ class WaitingRoom(models.Model):
         "Automatic admission slows down while more online holds than this are active (buyers choosing or paying); "
         "empty: no limit."))
     # Tickets one customer (by email, and by card) may buy for this performance, all orders together.
-    customer_limit = models.PositiveIntegerField(null=True, blank=True)
+    customer_limit = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("tickets per customer"))
 
     class Meta:
         verbose_name = _("waiting room")
@@ -560,13 +568,15 @@ class WaitingRoom(models.Model):
 class Ballot(models.Model):
     """A lottery sale: applications during a window, then a seeded draw."""
 
-    performance = models.ForeignKey(Performance, on_delete=models.CASCADE, related_name="ballots")
-    zone = models.ForeignKey(PriceZone, on_delete=models.PROTECT, related_name="ballots")
-    opens_at = models.DateTimeField()
-    closes_at = models.DateTimeField()
-    max_per_application = models.PositiveIntegerField(default=4)
-    payment_hours = models.PositiveIntegerField(default=48, help_text=_("How long a winner has to pay."))
-    drawn_at = models.DateTimeField(null=True, blank=True)
+    performance = models.ForeignKey(Performance, on_delete=models.CASCADE, related_name="ballots",
+                                    verbose_name=_("performance"))
+    zone = models.ForeignKey(PriceZone, on_delete=models.PROTECT, related_name="ballots", verbose_name=_("zone"))
+    opens_at = models.DateTimeField(verbose_name=_("opens at"))
+    closes_at = models.DateTimeField(verbose_name=_("closes at"))
+    max_per_application = models.PositiveIntegerField(default=4, verbose_name=_("most tickets per application"))
+    payment_hours = models.PositiveIntegerField(default=48, help_text=_("How long a winner has to pay."),
+                                                verbose_name=_("hours to pay"))
+    drawn_at = models.DateTimeField(null=True, blank=True, verbose_name=_("drawn at"))
 
     class Meta:
         verbose_name = _("ballot")
@@ -707,8 +717,8 @@ class TaxRate(models.Model):
                                   validators=[MinValueValidator(0)])
     registration = models.CharField(_("registration number"), max_length=50, blank=True)
     on_fees = models.BooleanField(_("also on fees"), default=True)
-    rank = models.PositiveSmallIntegerField(default=0)
-    active = models.BooleanField(default=True)
+    rank = models.PositiveSmallIntegerField(default=0, verbose_name=_("rank"))
+    active = models.BooleanField(default=True, verbose_name=_("active"))
 
     class Meta:
         verbose_name = _("tax rate")
@@ -761,12 +771,12 @@ class PromoCode(models.Model):
     valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
     channels = models.CharField(_("channels"), max_length=40, blank=True,
                                 help_text=_("Comma-separated (online, counter, phone); empty for every channel."))
-    performances = models.ManyToManyField(Performance, blank=True, related_name="+")
-    zones = models.ManyToManyField(PriceZone, blank=True, related_name="+")
-    price_types = models.ManyToManyField(PriceType, blank=True, related_name="+")
+    performances = models.ManyToManyField(Performance, blank=True, related_name="+", verbose_name=_("performances"))
+    zones = models.ManyToManyField(PriceZone, blank=True, related_name="+", verbose_name=_("zones"))
+    price_types = models.ManyToManyField(PriceType, blank=True, related_name="+", verbose_name=_("price types"))
     # Orders awaiting payment, reserved or paid with this code (sales.orders.pricing).
-    uses = models.PositiveIntegerField(default=0, editable=False)
-    active = models.BooleanField(default=True)
+    uses = models.PositiveIntegerField(default=0, editable=False, verbose_name=_("uses"))
+    active = models.BooleanField(default=True, verbose_name=_("active"))
 
     class Meta:
         verbose_name = _("promo code")
@@ -794,12 +804,13 @@ class Presale(models.Model):
     its codes (a fan club's shared code, or single-use codes sent one per person); it may
     open only some zones or price types (empty: all)."""
 
-    performance = models.ForeignKey(Performance, on_delete=models.CASCADE, related_name="presales")
+    performance = models.ForeignKey(Performance, on_delete=models.CASCADE, related_name="presales",
+                                    verbose_name=_("performance"))
     name = models.CharField(_("name"), max_length=100)
     opens_at = models.DateTimeField(_("opens at"))
     closes_at = models.DateTimeField(_("closes at"))
-    zones = models.ManyToManyField(PriceZone, blank=True, related_name="+")
-    price_types = models.ManyToManyField(PriceType, blank=True, related_name="+")
+    zones = models.ManyToManyField(PriceZone, blank=True, related_name="+", verbose_name=_("zones"))
+    price_types = models.ManyToManyField(PriceType, blank=True, related_name="+", verbose_name=_("price types"))
 
     class Meta:
         verbose_name = _("presale")

@@ -104,8 +104,8 @@ class TaxRateInline(admin.TabularInline):
     model = TaxRate
     form = TaxRateForm
     extra = 0
-    verbose_name = "sales tax"
-    verbose_name_plural = "sales taxes (each rounded to the cent on every line of a receipt)"
+    verbose_name = gettext_lazy("sales tax")
+    verbose_name_plural = gettext_lazy("sales taxes (each rounded to the cent on every line of a receipt)")
 
 
 class FeeRuleInline(admin.TabularInline):
@@ -113,8 +113,8 @@ class FeeRuleInline(admin.TabularInline):
     form = FeeRuleForm
     formset = FeeRuleFormSet
     extra = 0
-    verbose_name = "booking fee"
-    verbose_name_plural = "booking fees (per channel; complimentary tickets pay none)"
+    verbose_name = gettext_lazy("booking fee")
+    verbose_name_plural = gettext_lazy("booking fees (per channel; complimentary tickets pay none)")
 
 
 @admin.register(Organizer)
@@ -236,12 +236,12 @@ class PromoCodeAdmin(admin.ModelAdmin):
             field.queryset = field.queryset.select_related("event")
         return field
 
-    @admin.display(description="Discount")
+    @admin.display(description=gettext_lazy("Discount"))
     def discount(self, obj):
         off = f"{obj.percent_off.normalize():f} %" if obj.percent_off is not None else f"{obj.amount_off}"
         return f"{off} off {'the order' if obj.per_order else 'each ticket'}"
 
-    @admin.display(description="Uses")
+    @admin.display(description=gettext_lazy("Uses"))
     def uses_so_far(self, obj):
         return f"{obj.uses} of {obj.max_uses}" if obj.max_uses is not None else str(obj.uses)
 
@@ -329,7 +329,7 @@ def publish_presale_queues(performance_id: int) -> None:
 
 
 class GenerateCodesForm(forms.Form):
-    count = forms.IntegerField(label="How many codes", min_value=1, max_value=10000, initial=100,
+    count = forms.IntegerField(label=gettext_lazy("How many codes"), min_value=1, max_value=10000, initial=100,
                                help_text="Each is used once (one order), and is 10 characters long.")
 
 
@@ -372,15 +372,15 @@ class PresaleAdmin(VenueClockMixin, admin.ModelAdmin):
             _labelled(form.base_fields.get(name), choices)
         return form
 
-    @admin.display(description="Codes", ordering="n_codes")
+    @admin.display(description=gettext_lazy("Codes"), ordering="n_codes")
     def code_count(self, obj):
         return obj.n_codes
 
-    @admin.display(description="Orders with a code")
+    @admin.display(description=gettext_lazy("Orders with a code"))
     def code_uses(self, obj):
         return obj.n_uses or 0
 
-    @admin.action(description="Generate single-use codes…", permissions=["change"])
+    @admin.action(description=gettext_lazy("Generate single-use codes…"), permissions=["change"])
     def generate_codes(self, request, queryset):
         form = GenerateCodesForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
@@ -395,7 +395,7 @@ class PresaleAdmin(VenueClockMixin, admin.ModelAdmin):
             "opts": self.model._meta, "title": "Generate single-use presale codes",
         })
 
-    @admin.action(description="Export the codes as CSV", permissions=["view"])
+    @admin.action(description=gettext_lazy("Export the codes as CSV"), permissions=["view"])
     def export_codes(self, request, queryset):
         presales = list(queryset)
         name = slugify(presales[0].name) if len(presales) == 1 else "presales"

@@ -66,8 +66,9 @@ def our_english() -> list[re.Pattern]:
         stretch = max((s.strip(" :;,.—") for s in re.split(r"%\(\w+\)[sd]|%[sd]|\n", entry.msgid)), key=len)
         if len(stretch) < 3 or stretch in french:
             continue
-        # Not inside a link or a code ("orders" in /orders/...): whole words of a sentence.
-        patterns.append(re.compile(rf"(?<![\w/-]){re.escape(stretch)}(?![\w/-])"))
+        # Not inside a link or a code ("orders" in /orders/..., "reference" in ?reference=):
+        # whole words of a sentence.
+        patterns.append(re.compile(rf"(?<![\w/?&=-]){re.escape(stretch)}(?![\w/=-])"))
     return patterns
 
 
@@ -348,7 +349,7 @@ def test_a_ballot_writes_to_each_applicant_in_their_language(french_performance,
     assert by_email["ann@example.org"].body.startswith("Hello Ann,")  # the control: her language, not French
 
 
-def test_the_organizers_admin_names_its_sections_in_french(organizer):
+def test_the_organizers_admin_names_its_sections_in_french(organizer, french_performance):
     """The admin's index names our apps and tables in the organizer's language, and a
     table's pages call its rows so."""
     office = signed_in(organizer)
@@ -359,6 +360,14 @@ def test_the_organizers_admin_names_its_sections_in_french(organizer):
     assert_french("admin index", index)
     orders = visible(page(office, "/admin/sales/order/"))
     assert "Sélectionnez l’objet commande à changer" in orders and "Ventes" in orders
+    assert_french("admin list of orders", orders)
+    for url in ("/admin/events/performance/add/", "/admin/sales/waitingroom/add/",
+                "/admin/events/performance/"):
+        form = visible(page(office, url))
+        assert_french(url, form)
+    added = visible(page(office, "/admin/events/performance/add/"))
+    for label in ("Événement", "Début", "Limite de billets", "Canal", "Prix par zone"):
+        assert label in added, label
 
 
 def test_dates_are_written_as_each_language_writes_them():
