@@ -90,10 +90,11 @@ def test_a_priced_sale_with_a_promo_code_takes_few_statements(performance):
 
 @pytest.mark.parametrize("name", sorted(inventory_statements.NAMED))
 @pytest.mark.parametrize("skip_locked", [False, True])
-def test_every_move_is_short_enough_for_the_driver_to_keep_it_parsed(name, skip_locked):
+@pytest.mark.parametrize("quick", [False, True])
+def test_every_move_is_short_enough_for_the_driver_to_keep_it_parsed(name, skip_locked, quick):
     """psycopg keeps a statement's conversion to PostgreSQL's placeholders only up to a
     length; a longer one is converted again at every sale (about 0.2 ms of CPU)."""
-    sql = inventory_statements.statement(name, skip_locked=skip_locked).encode()
+    sql = inventory_statements.statement(name, skip_locked=skip_locked, quick=quick).encode()
     assert len(sql) <= psycopg_queries.MAX_CACHED_STATEMENT_LENGTH, (name, len(sql))
 
 

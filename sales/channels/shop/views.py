@@ -77,13 +77,15 @@ CODE_TRIES_PER_MINUTE = 30
 # The card provider's failures, said to the person paying.
 PROVIDER_SILENT = gettext_lazy("The payment provider did not answer, so nothing was sold; if it took the money, "
                                "it is paid back. Your seats are still held: try again in a moment.")
+CARD_UNUSABLE = gettext_lazy("The payment provider could not use this card. Your seats are still held: "
+                             "enter the card again.")
+
+
 def declined(exc) -> str:
     """A declined card, in the provider's words (a sentence with its own full stop)."""
     return _("Payment declined: %(reason)s. Your seats are still held.") % {"reason": exc.message.rstrip(".")}
 
 
-CARD_UNUSABLE = gettext_lazy("The payment provider could not use this card. Your seats are still held: "
-                             "enter the card again.")
 # In light mode the listing and a performance's prices, counts and seat-map overview are
 # read from a cache this old at most, and the page does not refresh the map.
 LIGHT_CACHE_SECONDS = 15
