@@ -296,6 +296,7 @@ class WaitingRoomAdmin(VenueClockMixin, admin.ModelAdmin):
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
         waiting_room.withdraw(obj.performance_id)
+        admission.withdraw(obj.performance_id)
         waiting_room.withdraw_presales(obj.performance_id)
 
     def delete_queryset(self, request, queryset):
@@ -303,6 +304,7 @@ class WaitingRoomAdmin(VenueClockMixin, admin.ModelAdmin):
         super().delete_queryset(request, queryset)
         for perf_id in performances:
             waiting_room.withdraw(perf_id)
+            admission.withdraw(perf_id)
             waiting_room.withdraw_presales(perf_id)
 
     @admin.display(description=gettext_lazy("In queue"))

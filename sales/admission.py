@@ -23,8 +23,12 @@ Where each part runs, so that joining and polling stay free of database queries:
 - the public pool's web processes count each buyer request (latency, error) in memory
   and add the counts to one Redis hash per second, at most once a second per process
   (`record`, from boxoffice.pools.BuyerLatencyMiddleware);
-- Celery beat counts active holds in PostgreSQL every few seconds (`measure_holds`); a
-  count older than `HOLDS_FRESH_SECONDS` is left out of the decision and the reason says so;
+- the same web processes count the automatic rooms' active holds in PostgreSQL, one
+  grouped count once a tick across the fleet (a Redis gate asked in the same round trip
+  as the latency counts), so the count is fresh while buyers buy, however late the
+  Celery worker runs; beat counts them too, for a room nobody buys in (`measure_holds`).
+  A count older than `HOLDS_FRESH_SECONDS` is left out of the decision and the reason
+  says so;
 - whoever serves the queue page runs the decision (`tick`): at most once per tick across
   the fleet (a Redis gate), Redis only. Beat runs it too, for a queue nobody polls. If
   both are late, the frontier keeps moving at the last rate chosen: nothing waits on them.
@@ -44,6 +48,8 @@ from datetime import UTC, datetime
 
 import redis
 from django.conf import settings
+from django.db import DatabaseError
+from django.db.models import Count
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -70,6 +76,10 @@ def _auto_key(perf_id: int) -> str:
 
 def _second_key(second: int) -> str:
     return f"adm:m:{second}"
+
+
+AUTO_ROOMS = "adm:auto"  # the performances whose room is automatic: whose holds to count
+HOLDS_GATE = "adm:holds:due"  # set by the process whose turn it is to count them
 
 
 # --- measuring: in the public pool's web processes --------------------------------------
@@ -127,9 +137,17 @@ def flush(now: float | None = None) -> None:
             if count:
                 pipe.hincrby(key, f"b{i}", count)
         pipe.expire(key, 120)
-        pipe.execute()
+        pipe.set(HOLDS_GATE, "1", nx=True, px=int(TICK_SECONDS * 1000))
+        pipe.smembers(AUTO_ROOMS)
+        *_, my_turn, rooms = pipe.execute()
     except redis.RedisError as exc:
         logger.warning("buyer latency not recorded: %s", exc)
+        return
+    if my_turn and rooms:
+        try:
+            measure_holds(*(int(pk) for pk in rooms))
+        except (DatabaseError, redis.RedisError) as exc:  # the count goes stale, and the reason says so
+            logger.warning("active holds not counted: %s", exc)
 
 
 @dataclass(frozen=True)
@@ -176,15 +194,20 @@ def _p99(buckets: list[int], n: int) -> int:
     return OVER
 
 
-def measure_holds(perf_id: int, now=None) -> int:
-    """Count the performance's live holds of queued channels (the buyers let in and still
-    choosing or paying) into Redis for the controller. One indexed count; run by beat."""
+def measure_holds(*perf_ids: int, now=None) -> dict[int, int]:
+    """Count the performances' live holds of queued channels (the buyers let in and still
+    choosing or paying) into Redis for the controller. One grouped, indexed count."""
     now = now or timezone.now()
     queued = [c for c in Channel.values if policy_for(c).queued]
-    count = Hold.objects.filter(performance_id=perf_id, channel__in=queued, status=Hold.Status.ACTIVE,
-                                expires_at__gt=now).count()
-    waiting_room.client().hset(_auto_key(perf_id), mapping={"holds": count, "holds_at": now.timestamp()})
-    return count
+    counted = dict(Hold.objects.filter(performance_id__in=perf_ids, channel__in=queued, status=Hold.Status.ACTIVE,
+                                       expires_at__gt=now)
+                   .values_list("performance_id").annotate(n=Count("id")).order_by())
+    counts = {pk: counted.get(pk, 0) for pk in perf_ids}
+    pipe = waiting_room.client().pipeline(transaction=False)
+    for pk, count in counts.items():
+        pipe.hset(_auto_key(pk), mapping={"holds": count, "holds_at": now.timestamp()})
+    pipe.execute()
+    return counts
 
 
 # --- deciding ---------------------------------------------------------------------------
@@ -322,6 +345,7 @@ def publish(room) -> None:
     r = waiting_room.client()
     if not room.automatic:
         r.hset(key, "on", "0")
+        r.srem(AUTO_ROOMS, room.performance_id)
         return
     low, high = room.min_per_minute, room.max_per_minute
     start = min(high, max(low, room.admit_per_minute))
@@ -334,7 +358,15 @@ def publish(room) -> None:
         r.hset(key, mapping={"ramp": "1", "rate": start, "verdict": "kept", "cause": "start"})
     r.hset(key, mapping={"on": "1", "min": low, "max": high, "holds_target": room.holds_target or "",
                          "target_ms": settings.ADMISSION_TARGET_P99_MS})
+    r.sadd(AUTO_ROOMS, room.performance_id)
     r.eval(SET_RATE, 1, waiting_room._keys(room.performance_id)["cfg"], now, start / 60)
+
+
+def withdraw(perf_id: int) -> None:
+    """The room was deleted: its holds are no longer counted for the controller."""
+    r = waiting_room.client()
+    r.hset(_auto_key(perf_id), "on", "0")
+    r.srem(AUTO_ROOMS, perf_id)
 
 
 def state(perf_id: int) -> dict | None:

@@ -86,6 +86,37 @@ def test_lowers_while_more_holds_are_active_than_the_target_counted_from_the_dat
     assert "3 active holds (target 2)" in admission.explain(performance.pk)
 
 
+def test_the_buyers_requests_keep_the_holds_count_fresh_with_no_celery_worker(performance, client):
+    """Under a crowd the Celery worker can be minutes behind (a backlog of confirmations):
+    the public pool's own processes count the holds, once a tick across the fleet."""
+    automatic_room(performance, start=1000, holds_target=2)
+    places = places_of(performance)
+    for place in places[:3]:
+        hold_create(performance=performance, channel=Channel.ONLINE, place_ids=[place.pk])
+    assert admission.measures(performance.pk, time.time()).holds is None  # nobody has counted yet
+
+    assert client.get("/api/v1/performances/").status_code == 200  # a buyer's request, its count flushed
+    assert admission.measures(performance.pk, time.time()).holds == 3
+    d = admission.adjust(performance.pk)
+    assert (d.verdict, d.cause) == ("lowered", "holds")
+
+    # Once a tick, not on every flush: the next process to flush within it does not count.
+    hold_create(performance=performance, channel=Channel.ONLINE, place_ids=[places[3].pk])
+    admission.forget()
+    client.get("/api/v1/performances/")
+    assert admission.measures(performance.pk, time.time()).holds == 3
+    waiting_room.client().delete(admission.HOLDS_GATE)  # the tick has passed
+    admission.forget()
+    client.get("/api/v1/performances/")
+    assert admission.measures(performance.pk, time.time()).holds == 4
+
+    # A room no longer automatic is no longer counted.
+    room = WaitingRoom.objects.get(performance=performance)
+    room.automatic = False
+    admission.publish(room)
+    assert performance.pk not in {int(pk) for pk in waiting_room.client().smembers(admission.AUTO_ROOMS)}
+
+
 def test_stays_within_the_organizers_bounds(performance):
     automatic_room(performance, start=5000, low=500, high=6000)
     assert rate(performance) == pytest.approx(5000)
