@@ -23,12 +23,12 @@ Where each part runs, so that joining and polling stay free of database queries:
 - the public pool's web processes count each buyer request (latency, error) in memory
   and add the counts to one Redis hash per second, at most once a second per process
   (`record`, from boxoffice.pools.BuyerLatencyMiddleware);
-- the same web processes count the automatic rooms' active holds in PostgreSQL, one
-  grouped count once a tick across the fleet (a Redis gate asked in the same round trip
-  as the latency counts), so the count is fresh while buyers buy, however late the
-  Celery worker runs; beat counts them too, for a room nobody buys in (`measure_holds`).
-  A count older than `HOLDS_FRESH_SECONDS` is left out of the decision and the reason
-  says so;
+- the same web processes, once a tick across the fleet (a Redis gate asked in the same
+  round trip as the latency counts), read from PostgreSQL whether each room's
+  performance is sold out and how many holds are active (`watch`), so both are fresh
+  while buyers buy, however late the Celery worker runs; beat does it too, for a room
+  nobody buys in. A holds count older than `HOLDS_FRESH_SECONDS` is left out of the
+  decision and the reason says so;
 - whoever serves the queue page runs the decision (`tick`): at most once per tick across
   the fleet (a Redis gate), Redis only. Beat runs it too, for a queue nobody polls. If
   both are late, the frontier keeps moving at the last rate chosen: nothing waits on them.
@@ -55,7 +55,8 @@ from django.utils.translation import gettext as _
 
 from events.models import Channel
 from sales import shop_mode, waiting_room
-from sales.models import Hold
+from sales.inventory import free
+from sales.models import Hold, Place
 from sales.policy import policy_for
 
 logger = logging.getLogger(__name__)
@@ -78,8 +79,8 @@ def _second_key(second: int) -> str:
     return f"adm:m:{second}"
 
 
-AUTO_ROOMS = "adm:auto"  # the performances whose room is automatic: whose holds to count
-HOLDS_GATE = "adm:holds:due"  # set by the process whose turn it is to count them
+ROOMS = "adm:rooms"  # the performances whose room is published and enabled: to watch
+WATCH_GATE = "adm:watch:due"  # set by the process whose turn it is to watch them
 
 
 # --- measuring: in the public pool's web processes --------------------------------------
@@ -137,17 +138,17 @@ def flush(now: float | None = None) -> None:
             if count:
                 pipe.hincrby(key, f"b{i}", count)
         pipe.expire(key, 120)
-        pipe.set(HOLDS_GATE, "1", nx=True, px=int(TICK_SECONDS * 1000))
-        pipe.smembers(AUTO_ROOMS)
+        pipe.set(WATCH_GATE, "1", nx=True, px=int(TICK_SECONDS * 1000))
+        pipe.smembers(ROOMS)
         *_, my_turn, rooms = pipe.execute()
     except redis.RedisError as exc:
         logger.warning("buyer latency not recorded: %s", exc)
         return
     if my_turn and rooms:
         try:
-            measure_holds(*(int(pk) for pk in rooms))
-        except (DatabaseError, redis.RedisError) as exc:  # the count goes stale, and the reason says so
-            logger.warning("active holds not counted: %s", exc)
+            watch(*(int(pk) for pk in rooms))
+        except (DatabaseError, redis.RedisError) as exc:  # beat's run does it later; the reason says so
+            logger.warning("waiting rooms not watched: %s", exc)
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,18 @@ def _p99(buckets: list[int], n: int) -> int:
         if seen >= 0.99 * n:
             return BUCKETS[i] if i < len(BUCKETS) else OVER
     return OVER
+
+
+def watch(*perf_ids: int, now=None) -> None:
+    """What the queues of these performances need from the database while buyers buy:
+    whether any place is still free (a sold-out queue stops admitting, and tells those
+    waiting), and the active holds for the controller. Two indexed reads."""
+    now = now or timezone.now()
+    with_free = set(Place.objects.filter(performance_id__in=perf_ids).filter(free(now))
+                    .values_list("performance_id", flat=True).distinct().order_by())
+    for pk in perf_ids:
+        waiting_room.set_sold_out(pk, pk not in with_free)
+    measure_holds(*perf_ids, now=now)
 
 
 def measure_holds(*perf_ids: int, now=None) -> dict[int, int]:
@@ -343,9 +356,12 @@ def publish(room) -> None:
     waiting_room.publish(room)
     key = _auto_key(room.performance_id)
     r = waiting_room.client()
+    if room.enabled:
+        r.sadd(ROOMS, room.performance_id)
+    else:
+        r.srem(ROOMS, room.performance_id)
     if not room.automatic:
         r.hset(key, "on", "0")
-        r.srem(AUTO_ROOMS, room.performance_id)
         return
     low, high = room.min_per_minute, room.max_per_minute
     start = min(high, max(low, room.admit_per_minute))
@@ -358,15 +374,14 @@ def publish(room) -> None:
         r.hset(key, mapping={"ramp": "1", "rate": start, "verdict": "kept", "cause": "start"})
     r.hset(key, mapping={"on": "1", "min": low, "max": high, "holds_target": room.holds_target or "",
                          "target_ms": settings.ADMISSION_TARGET_P99_MS})
-    r.sadd(AUTO_ROOMS, room.performance_id)
     r.eval(SET_RATE, 1, waiting_room._keys(room.performance_id)["cfg"], now, start / 60)
 
 
 def withdraw(perf_id: int) -> None:
-    """The room was deleted: its holds are no longer counted for the controller."""
+    """The room was deleted: it is no longer watched."""
     r = waiting_room.client()
     r.hset(_auto_key(perf_id), "on", "0")
-    r.srem(AUTO_ROOMS, perf_id)
+    r.srem(ROOMS, perf_id)
 
 
 def state(perf_id: int) -> dict | None:

@@ -64,20 +64,17 @@ def refresh_waiting_rooms() -> int:
     For automatic admission: count the active holds, and decide the rate if nobody polling
     the queue has lately."""
     from . import admission, waiting_room
-    from .inventory import free
-    from .models import Place, WaitingRoom
+    from .models import WaitingRoom
 
     rooms = WaitingRoom.objects.filter(enabled=True)
     for room in rooms:
-        has_free = Place.objects.filter(performance_id=room.performance_id).filter(free(timezone.now())).exists()
-        waiting_room.set_sold_out(room.performance_id, not has_free)
+        admission.watch(room.performance_id)  # sold out or not, and the active holds
         if room.opens_at <= timezone.now():
             try:
                 waiting_room.draw(room.performance_id)
             except SalesError:  # logged; the other rooms are still looked after, and it is tried again
                 logger.exception("the opening draw of performance %s could not be made", room.performance_id)
         if room.automatic:
-            admission.measure_holds(room.performance_id)
             admission.adjust(room.performance_id)
     return len(rooms)
 

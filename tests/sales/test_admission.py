@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from events.models import Channel
 from sales import admission, waiting_room
-from sales.holds import hold_create
+from sales.holds import hold_create, hold_release
 from sales.models import WaitingRoom
 from sales.tasks import refresh_waiting_rooms
 from tests.support import make_performance, places_of, signed_in
@@ -101,20 +101,39 @@ def test_the_buyers_requests_keep_the_holds_count_fresh_with_no_celery_worker(pe
     assert (d.verdict, d.cause) == ("lowered", "holds")
 
     # Once a tick, not on every flush: the next process to flush within it does not count.
+    waiting_room.client().pexpire(admission.WATCH_GATE, 60_000)  # however slow this machine, still the same tick
     hold_create(performance=performance, channel=Channel.ONLINE, place_ids=[places[3].pk])
     admission.forget()
     client.get("/api/v1/performances/")
     assert admission.measures(performance.pk, time.time()).holds == 3
-    waiting_room.client().delete(admission.HOLDS_GATE)  # the tick has passed
+    waiting_room.client().delete(admission.WATCH_GATE)  # the tick has passed
     admission.forget()
     client.get("/api/v1/performances/")
     assert admission.measures(performance.pk, time.time()).holds == 4
 
-    # A room no longer automatic is no longer counted.
+    # A room disabled is no longer watched.
     room = WaitingRoom.objects.get(performance=performance)
-    room.automatic = False
+    room.enabled = False
     admission.publish(room)
-    assert performance.pk not in {int(pk) for pk in waiting_room.client().smembers(admission.AUTO_ROOMS)}
+    assert performance.pk not in {int(pk) for pk in waiting_room.client().smembers(admission.ROOMS)}
+
+
+def test_the_queue_learns_from_the_buyers_that_the_show_sold_out_with_no_celery_worker(performance, client):
+    """Once no place is free the queue stops admitting and tells those waiting, without
+    waiting for beat (behind a crowd's confirmations); a place freed again reopens it."""
+    automatic_room(performance)
+    places = [place.pk for place in places_of(performance)]
+    holds = [hold_create(performance=performance, channel=Channel.ONLINE, place_ids=places[i:i + 10])
+             for i in range(0, len(places), 10)]
+    client.get("/api/v1/performances/")  # a buyer's request: its process's turn to watch
+    assert waiting_room.config(performance.pk).soldout
+    assert waiting_room.join(performance.pk, waiting_room.new_visitor()).state == "soldout"
+
+    hold_release(hold=holds[0])  # a buyer gives seats back
+    waiting_room.client().delete(admission.WATCH_GATE)
+    admission.forget()
+    client.get("/api/v1/performances/")
+    assert not waiting_room.config(performance.pk).soldout
 
 
 def test_stays_within_the_organizers_bounds(performance):
