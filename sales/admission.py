@@ -49,11 +49,11 @@ from datetime import UTC, datetime
 import redis
 from django.conf import settings
 from django.db import DatabaseError
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from events.models import Channel
+from events.models import Channel, Performance
 from sales import shop_mode, waiting_room
 from sales.inventory import free
 from sales.models import Hold, Place
@@ -200,10 +200,10 @@ def watch(*perf_ids: int, now=None) -> None:
     whether any place is still free (a sold-out queue stops admitting, and tells those
     waiting), and the active holds for the controller. Two indexed reads."""
     now = now or timezone.now()
-    with_free = set(Place.objects.filter(performance_id__in=perf_ids).filter(free(now))
-                    .values_list("performance_id", flat=True).distinct().order_by())
+    free_place = Place.objects.filter(performance_id=OuterRef("pk")).filter(free(now))
+    with_free = dict(Performance.objects.filter(pk__in=perf_ids).values_list("pk", Exists(free_place)))
     for pk in perf_ids:
-        waiting_room.set_sold_out(pk, pk not in with_free)
+        waiting_room.set_sold_out(pk, not with_free.get(pk, False))
     measure_holds(*perf_ids, now=now)
 
 
