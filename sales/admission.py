@@ -53,10 +53,10 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from events.models import Channel, Performance
+from events.models import Channel
 from sales import shop_mode, waiting_room
 from sales.inventory import free
-from sales.models import Hold, Place
+from sales.models import Hold, Place, WaitingRoom
 from sales.policy import policy_for
 
 logger = logging.getLogger(__name__)
@@ -200,11 +200,15 @@ def watch(*perf_ids: int, now=None) -> None:
     whether any place is still free (a sold-out queue stops admitting, and tells those
     waiting), and the active holds for the controller. Two indexed reads."""
     now = now or timezone.now()
-    free_place = Place.objects.filter(performance_id=OuterRef("pk")).filter(free(now))
-    with_free = dict(Performance.objects.filter(pk__in=perf_ids).values_list("pk", Exists(free_place)))
-    for pk in perf_ids:
-        waiting_room.set_sold_out(pk, not with_free.get(pk, False))
-    measure_holds(*perf_ids, now=now)
+    free_place = Place.objects.filter(performance_id=OuterRef("performance_id")).filter(free(now))
+    rooms = dict(WaitingRoom.objects.filter(performance_id__in=perf_ids, enabled=True)
+                 .values_list("performance_id", Exists(free_place)))
+    if gone := set(perf_ids) - set(rooms):  # deleted or disabled other than through the admin
+        waiting_room.client().srem(ROOMS, *gone)
+    for pk, has_free in rooms.items():
+        waiting_room.set_sold_out(pk, not has_free)
+    if rooms:
+        measure_holds(*rooms, now=now)
 
 
 def measure_holds(*perf_ids: int, now=None) -> dict[int, int]:

@@ -160,8 +160,13 @@ def withdraw(perf_id: int) -> None:
     client().delete(_keys(perf_id)["cfg"])
 
 
+# Only on a room still published: a room withdrawn meanwhile is not brought back as a
+# config holding nothing but this flag.
+SET_SOLD_OUT = "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'soldout', ARGV[1]) end"
+
+
 def set_sold_out(perf_id: int, sold_out: bool) -> None:
-    client().hset(_keys(perf_id)["cfg"], "soldout", "1" if sold_out else "0")
+    client().eval(SET_SOLD_OUT, 1, _keys(perf_id)["cfg"], "1" if sold_out else "0")
 
 
 def new_visitor() -> str:

@@ -251,3 +251,17 @@ def test_the_organizer_sets_bounds_in_the_admin_and_reads_the_rate_chosen(client
     admission.adjust(perf.pk, now=now + 1)
     page = client.get(f"/admin/sales/waitingroom/{room.pk}/change/").content.decode()
     assert "Automatic: raised to 1,200 a minute" in page and "buyers are served fast" in page
+
+
+def test_a_room_gone_without_the_admin_is_no_longer_watched_and_leaves_no_queue_behind(performance, client):
+    """A room deleted by other means than the admin (a performance deleted with it, a
+    script) drops out of the watched rooms at the next tick; no queue is written for it."""
+    automatic_room(performance)
+    WaitingRoom.objects.filter(performance=performance).delete()
+    waiting_room.withdraw(performance.pk)  # its queue's config, as the admin removes it
+    client.get("/api/v1/performances/")
+    r = waiting_room.client()
+    assert performance.pk not in {int(pk) for pk in r.smembers(admission.ROOMS)}
+    assert not r.exists(waiting_room._keys(performance.pk)["cfg"])
+    waiting_room.set_sold_out(performance.pk, True)  # a check that started before the room went
+    assert not r.exists(waiting_room._keys(performance.pk)["cfg"])
