@@ -40,22 +40,23 @@ from __future__ import annotations
 
 import json
 import logging
+import operator
 import threading
 import time
 from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import reduce
 
 import redis
 from django.conf import settings
-from django.db import DatabaseError
 from django.db.models import Count, Exists, OuterRef
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from events.models import Channel
 from sales import shop_mode, waiting_room
-from sales.inventory import free
+from sales.inventory import free, open_to
 from sales.models import Hold, Place, WaitingRoom
 from sales.policy import policy_for
 
@@ -145,10 +146,12 @@ def flush(now: float | None = None) -> None:
         logger.warning("buyer latency not recorded: %s", exc)
         return
     if my_turn and rooms:
+        # Housekeeping in a buyer's request, after its answer was made: whatever goes wrong
+        # here must not take that answer's place. Beat's run does it later.
         try:
             watch(*(int(pk) for pk in rooms))
-        except (DatabaseError, redis.RedisError) as exc:  # beat's run does it later; the reason says so
-            logger.warning("waiting rooms not watched: %s", exc)
+        except Exception:
+            logger.exception("waiting rooms not watched")
 
 
 @dataclass(frozen=True)
@@ -197,18 +200,31 @@ def _p99(buckets: list[int], n: int) -> int:
 
 def watch(*perf_ids: int, now=None) -> None:
     """What the queues of these performances need from the database while buyers buy:
-    whether any place is still free (a sold-out queue stops admitting, and tells those
-    waiting), and the active holds for the controller. Two indexed reads."""
+    whether any place the queue's buyers may buy is still free (a sold-out queue stops
+    admitting, and tells those waiting), and the active holds for the controller. Two
+    indexed reads."""
     now = now or timezone.now()
-    free_place = Place.objects.filter(performance_id=OuterRef("performance_id")).filter(free(now))
+    queued = [c for c in Channel.values if policy_for(c).queued]
+    theirs = reduce(operator.or_, (open_to(c) for c in queued))  # not the places kept for the counter
+    free_place = Place.objects.filter(performance_id=OuterRef("performance_id")).filter(free(now) & theirs)
     rooms = dict(WaitingRoom.objects.filter(performance_id__in=perf_ids, enabled=True)
                  .values_list("performance_id", Exists(free_place)))
     if gone := set(perf_ids) - set(rooms):  # deleted or disabled other than through the admin
         waiting_room.client().srem(ROOMS, *gone)
-    for pk, has_free in rooms.items():
-        waiting_room.set_sold_out(pk, not has_free)
     if rooms:
+        waiting_room.set_sold_out_all({pk: not has_free for pk, has_free in rooms.items()})
         measure_holds(*rooms, now=now)
+
+
+def watch_all() -> None:
+    """Beat: watch every enabled room, and list them for the public pool, which watches
+    them while buyers buy (a room published before Redis lost its data, or whose listing
+    a watch removed in the instant between the admin's save and its commit, is listed
+    again here)."""
+    rooms = list(WaitingRoom.objects.filter(enabled=True).values_list("performance_id", flat=True))
+    if rooms:
+        waiting_room.client().sadd(ROOMS, *rooms)
+        watch(*rooms)
 
 
 def measure_holds(*perf_ids: int, now=None) -> dict[int, int]:

@@ -67,8 +67,8 @@ def refresh_waiting_rooms() -> int:
     from .models import WaitingRoom
 
     rooms = WaitingRoom.objects.filter(enabled=True)
+    admission.watch_all()  # sold out or not, and the active holds
     for room in rooms:
-        admission.watch(room.performance_id)  # sold out or not, and the active holds
         if room.opens_at <= timezone.now():
             try:
                 waiting_room.draw(room.performance_id)

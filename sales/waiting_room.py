@@ -166,7 +166,15 @@ SET_SOLD_OUT = "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KE
 
 
 def set_sold_out(perf_id: int, sold_out: bool) -> None:
-    client().eval(SET_SOLD_OUT, 1, _keys(perf_id)["cfg"], "1" if sold_out else "0")
+    set_sold_out_all({perf_id: sold_out})
+
+
+def set_sold_out_all(flags: dict[int, bool]) -> None:
+    """Mark each performance's queue sold out or not, in one round trip."""
+    pipe = client().pipeline(transaction=False)
+    for perf_id, sold_out in flags.items():
+        pipe.eval(SET_SOLD_OUT, 1, _keys(perf_id)["cfg"], "1" if sold_out else "0")
+    pipe.execute()
 
 
 def new_visitor() -> str:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from events.models import Channel
 from sales import admission, waiting_room
 from sales.holds import hold_create, hold_release
-from sales.models import WaitingRoom
+from sales.models import Place, WaitingRoom
 from sales.tasks import refresh_waiting_rooms
 from tests.support import make_performance, places_of, signed_in
 
@@ -265,3 +265,40 @@ def test_a_room_gone_without_the_admin_is_no_longer_watched_and_leaves_no_queue_
     assert not r.exists(waiting_room._keys(performance.pk)["cfg"])
     waiting_room.set_sold_out(performance.pk, True)  # a check that started before the room went
     assert not r.exists(waiting_room._keys(performance.pk)["cfg"])
+
+
+def test_places_kept_for_the_counter_do_not_keep_the_queue_open(performance, client):
+    """The queue's buyers cannot buy a place kept back for another channel: once the only
+    free places are the counter's, the queue is sold out."""
+    automatic_room(performance)
+    places = [place.pk for place in places_of(performance)]
+    for i in range(0, len(places) - 3, 10):
+        hold_create(performance=performance, channel=Channel.ONLINE, place_ids=places[i:min(i + 10, len(places) - 3)])
+    Place.objects.filter(pk__in=places[-3:]).update(allocation=Channel.COUNTER)
+    client.get("/api/v1/performances/")
+    assert waiting_room.config(performance.pk).soldout
+
+
+def test_beat_lists_again_the_rooms_the_public_pool_watches(performance):
+    """A room whose listing Redis lost (a restart, or a watch in the instant between the
+    admin's save and its commit) is listed again by beat's next run."""
+    automatic_room(performance)
+    waiting_room.client().srem(admission.ROOMS, performance.pk)
+    refresh_waiting_rooms()
+    assert performance.pk in {int(pk) for pk in waiting_room.client().smembers(admission.ROOMS)}
+
+
+def test_a_failure_while_watching_never_replaces_the_buyers_answer(performance, client, monkeypatch):
+    """The watch runs in a buyer's request after its answer was made: a database gone, or
+    any other failure, is logged, and the buyer still gets the answer."""
+    from django.db import InterfaceError
+
+    automatic_room(performance)
+
+    def gone(*perf_ids, now=None):
+        raise InterfaceError("connection already closed")
+
+    monkeypatch.setattr(admission, "watch", gone)
+    response = client.get("/api/v1/performances/")
+    assert response.status_code == 200 and response.json()
+

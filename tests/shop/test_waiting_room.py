@@ -259,6 +259,9 @@ def test_the_queue_polls_rarely_from_far_back_and_often_near_the_front():
     assert 25_000 <= poll_interval_ms(far) <= 35_000
     assert 2_500 <= poll_interval_ms(near) <= 3_500
     assert poll_interval_ms(soon) <= 1_800
+    # A sold-out page still asks (seats come back when holds lapse), but every half minute,
+    # not every 3 s as at the front of a queue: a crowd stays on it after a sell-out.
+    assert 25_500 <= poll_interval_ms(waiting_room.Place("soldout", position=40)) <= 34_500
 
 
 def test_a_room_deleted_in_the_admin_no_longer_gates_the_shop_or_the_api(performance, admin_client):

@@ -145,6 +145,8 @@ def poll_interval_ms(place: waiting_room.Place) -> int:
     Jittered so that pages loaded together do not poll together."""
     if place.state == "before":
         seconds = min(15.0, max(1.0, place.wait_seconds / 2))
+    elif place.state == "soldout":  # seats come back only when a hold lapses: no need to ask often
+        seconds = 30.0
     else:
         seconds = min(30.0, max(3.0, place.wait_seconds / 5))
     return int(seconds * 1000 * random.uniform(0.85, 1.15))
