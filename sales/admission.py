@@ -198,14 +198,18 @@ def _p99(buckets: list[int], n: int) -> int:
     return OVER
 
 
+def _queued() -> list[str]:
+    """The channels whose buyers come through the waiting room."""
+    return [c for c in Channel.values if policy_for(c).queued]
+
+
 def watch(*perf_ids: int, now=None) -> None:
     """What the queues of these performances need from the database while buyers buy:
     whether any place the queue's buyers may buy is still free (a sold-out queue stops
     admitting, and tells those waiting), and the active holds for the controller. Two
     indexed reads."""
     now = now or timezone.now()
-    queued = [c for c in Channel.values if policy_for(c).queued]
-    theirs = reduce(operator.or_, (open_to(c) for c in queued))  # not the places kept for the counter
+    theirs = reduce(operator.or_, (open_to(c) for c in _queued()))  # not the places kept for the counter
     free_place = Place.objects.filter(performance_id=OuterRef("performance_id")).filter(free(now) & theirs)
     rooms = dict(WaitingRoom.objects.filter(performance_id__in=perf_ids, enabled=True)
                  .values_list("performance_id", Exists(free_place)))
@@ -231,8 +235,7 @@ def measure_holds(*perf_ids: int, now=None) -> dict[int, int]:
     """Count the performances' live holds of queued channels (the buyers let in and still
     choosing or paying) into Redis for the controller. One grouped, indexed count."""
     now = now or timezone.now()
-    queued = [c for c in Channel.values if policy_for(c).queued]
-    counted = dict(Hold.objects.filter(performance_id__in=perf_ids, channel__in=queued, status=Hold.Status.ACTIVE,
+    counted = dict(Hold.objects.filter(performance_id__in=perf_ids, channel__in=_queued(), status=Hold.Status.ACTIVE,
                                        expires_at__gt=now)
                    .values_list("performance_id").annotate(n=Count("id")).order_by())
     counts = {pk: counted.get(pk, 0) for pk in perf_ids}
