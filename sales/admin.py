@@ -324,9 +324,9 @@ class WaitingRoomAdmin(VenueClockMixin, admin.ModelAdmin):
         if not obj.pk:
             return "-"
         s = waiting_room.stats(obj.performance_id)
+        halted = ", PAUSED: every place left is in a basket" if s["paused"] else ", SOLD OUT" if s["sold_out"] else ""
         line = (f"{s['in_queue']} in the queue, {s['admitted']} admitted, {s['passes']} passes issued, "
-                f"{self.sold(obj)} tickets sold, admitting {s['rate_per_minute']}/min"
-                f"{', SOLD OUT' if s['sold_out'] else ''}")
+                f"{self.sold(obj)} tickets sold, admitting {s['rate_per_minute']}/min{halted}")
         automatic = admission.explain(obj.performance_id) if obj.automatic else None
         return format_html("{}<br>{}", line, automatic) if automatic else line
 

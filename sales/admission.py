@@ -45,18 +45,18 @@ import threading
 import time
 from bisect import bisect_left
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import reduce
 
 import redis
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from events.models import Channel
 from sales import shop_mode, waiting_room
-from sales.inventory import free, open_to
+from sales.inventory import HELD, free_ways, open_to
 from sales.models import Hold, Place, WaitingRoom
 from sales.policy import policy_for
 
@@ -203,20 +203,32 @@ def _queued() -> list[str]:
     return [c for c in Channel.values if policy_for(c).queued]
 
 
+# Places in baskets that lapse within this time may come back: a queue with nothing else
+# left is paused, not sold out (a phone reservation kept for days does not count).
+PAUSED_FOR_AT_MOST = timedelta(minutes=30)
+
+
 def watch(*perf_ids: int, now=None) -> None:
     """What the queues of these performances need from the database while buyers buy:
-    whether any place the queue's buyers may buy is still free (a sold-out queue stops
-    admitting, and tells those waiting), and the active holds for the controller. Two
-    indexed reads."""
+    whether any place the queue's buyers may buy is still free (a queue with none stops
+    admitting, and tells those waiting whether places in baskets may soon come back), and
+    the active holds for the controller. Index ranges that stop at their first row."""
     now = now or timezone.now()
     theirs = reduce(operator.or_, (open_to(c) for c in _queued()))  # not the places kept for the counter
-    free_place = Place.objects.filter(performance_id=OuterRef("performance_id")).filter(free(now) & theirs)
-    rooms = dict(WaitingRoom.objects.filter(performance_id__in=perf_ids, enabled=True)
-                 .values_list("performance_id", Exists(free_place)))
+    places = Place.objects.filter(performance_id=OuterRef("performance_id"))
+    in_baskets = (places.filter(Q(state=HELD, hold_expires_at__gt=now) & theirs)
+                  .order_by("hold_expires_at").values("hold_expires_at")[:1])
+    rooms = {pk: (any(ways), back) for pk, back, *ways in
+             WaitingRoom.objects.filter(performance_id__in=perf_ids, enabled=True)
+             .values_list("performance_id", Subquery(in_baskets),
+                          *(Exists(places.filter(way & theirs)) for way in free_ways(now)))}
     if gone := set(perf_ids) - set(rooms):  # deleted or disabled other than through the admin
         waiting_room.client().srem(ROOMS, *gone)
     if rooms:
-        waiting_room.set_sold_out_all({pk: not has_free for pk, has_free in rooms.items()})
+        soon = now + PAUSED_FOR_AT_MOST
+        waiting_room.set_sold_out_all({
+            pk: (not has_free, back.timestamp() if back is not None and back <= soon else 0.0)
+            for pk, (has_free, back) in rooms.items()}, now=now.timestamp())
         measure_holds(*rooms, now=now)
 
 
@@ -302,12 +314,12 @@ return out
 # decision and an organizer's save cannot interleave between read and write.
 SET_RATE = """
 -- KEYS: cfg   ARGV: now, rate (per second)
-local c = redis.call('HMGET', KEYS[1], 'opens', 'rate', 'base', 'at')
+local c = redis.call('HMGET', KEYS[1], 'opens', 'rate', 'base', 'at', 'soldout')
 if not c[1] then return 0 end
 local now, opens = tonumber(ARGV[1]), tonumber(c[1])
 local base, at = tonumber(c[3]), tonumber(c[4])
 if now > opens then
-  base = base + math.max(0, now - math.max(at, opens)) * tonumber(c[2])
+  if c[5] ~= '1' then base = base + math.max(0, now - math.max(at, opens)) * tonumber(c[2]) end  -- sold out: it stands
   at = now
 end
 redis.call('HSET', KEYS[1], 'rate', ARGV[2], 'base', string.format('%.6f', base), 'at', string.format('%.6f', at))

@@ -59,7 +59,7 @@ class Hold(models.Model):
         SOLD = "sold", _("Sold")
         EXPIRED = "expired", _("Expired")
 
-    performance = models.ForeignKey(Performance, on_delete=models.PROTECT, related_name="holds")
+    performance = models.ForeignKey(Performance, on_delete=models.PROTECT, related_name="holds", db_index=False)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False,
                              on_delete=models.SET_NULL, related_name="holds")
@@ -79,11 +79,16 @@ class Hold(models.Model):
         # Uniqueness and indexes are declared here, not on the fields: a field's own
         # unique or db_index on text adds a second, LIKE-only index that nothing here
         # uses and every insert pays for. A user key is indexed only where it is set
-        # (online buyers have none).
+        # (online buyers have none). A performance's live holds are one range of
+        # hold_performance_live (the waiting room counts them every two seconds; phone
+        # reservations keep thousands of holds alive for days).
         constraints = [models.UniqueConstraint(fields=["token"], name="hold_token_unique")]
-        indexes = [models.Index(fields=["status", "expires_at"]),
-                   models.Index(fields=["owner_key"], name="hold_owner_key"),
-                   models.Index(fields=["user"], name="hold_user", condition=Q(user__isnull=False))]
+        indexes = [
+            models.Index(fields=["status", "expires_at"]),
+            models.Index(fields=["performance", "status", "channel", "expires_at"], name="hold_performance_live"),
+            models.Index(fields=["owner_key"], name="hold_owner_key"),
+            models.Index(fields=["user"], name="hold_user", condition=Q(user__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"Hold {self.pk} ({self.get_channel_display()}, {self.status})"
@@ -146,7 +151,9 @@ class Place(models.Model):
                 name="place_sold_iff_ticket"),
         ]
         indexes = [
-            models.Index(fields=["performance", "state"]),
+            # With the hold's expiry, so that "a lapsed hold's place" is a range too (see
+            # inventory.rules.free_ways).
+            models.Index(fields=["performance", "state", "hold_expires_at"], name="place_performance_state"),
             models.Index(fields=["price_zone", "state"]),
             models.Index(fields=["state", "hold_expires_at"], condition=Q(state="held"),
                          name="place_held_expiry"),

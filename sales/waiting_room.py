@@ -37,10 +37,10 @@ logger = logging.getLogger(__name__)
 JOIN = """
 -- One round trip: read the room's config, then join. KEYS: cfg, early, queue, seq, drawn
 -- ARGV: visitor, now. Returns {state, value, config...}; state -1 = no queue.
-local cfg = redis.call('HMGET', KEYS[1], 'enabled', 'opens', 'rate', 'base', 'at', 'ttl', 'soldout')
+local cfg = redis.call('HMGET', KEYS[1], 'enabled', 'opens', 'rate', 'base', 'at', 'ttl', 'soldout', 'back')
 if cfg[1] ~= '1' then return {-1} end
 local function answer(state, value)
-  return {state, value, cfg[2], cfg[3], cfg[4], cfg[5], cfg[6], cfg[7]}
+  return {state, value, cfg[2], cfg[3], cfg[4], cfg[5], cfg[6], cfg[7], cfg[8]}
 end
 local drawn = redis.call('EXISTS', KEYS[5]) == 1
 if not drawn and tonumber(ARGV[2]) < tonumber(cfg[2]) then
@@ -120,11 +120,21 @@ class Config:
     base: float
     at: float
     ttl: int
-    soldout: bool
+    soldout: bool  # no place the queue's buyers may buy is free: nobody more is let in
+    # When soldout: the time the first place held in a basket lapses, if soon (see
+    # sales.admission.watch); 0 when every place is sold or kept for long.
+    back: float = 0.0
+
+    @property
+    def paused(self) -> bool:
+        """Nothing free now, but places in buyers' baskets may come back soon."""
+        return self.soldout and self.back > 0
 
     def frontier(self, now: float) -> float:
         if now < self.opens:
             return 0.0
+        if self.soldout:  # it stands where it was when nothing was left (SET_SOLD_OUT rebased it)
+            return self.base
         return self.base + max(0.0, now - max(self.at, self.opens)) * self.rate
 
 
@@ -141,7 +151,7 @@ def publish(room) -> None:
     client().hset(_keys(room.performance_id)["cfg"], mapping={
         "enabled": "1" if room.enabled else "0", "opens": opens, "rate": room.admit_per_minute / 60.0,
         "base": base, "at": at, "ttl": room.pass_minutes * 60,
-        "soldout": "1" if old is not None and old.soldout else "0",
+        "soldout": "1" if old is not None and old.soldout else "0", "back": old.back if old is not None else 0,
     })
 
 
@@ -151,7 +161,7 @@ def config(perf_id: int) -> Config | None:
         return None
     return Config(enabled=raw["enabled"] == "1", opens=float(raw["opens"]), rate=float(raw["rate"]),
                   base=float(raw["base"]), at=float(raw["at"]), ttl=int(raw["ttl"]),
-                  soldout=raw.get("soldout") == "1")
+                  soldout=raw.get("soldout") == "1", back=float(raw.get("back") or 0))
 
 
 def withdraw(perf_id: int) -> None:
@@ -160,20 +170,36 @@ def withdraw(perf_id: int) -> None:
     client().delete(_keys(perf_id)["cfg"])
 
 
-# Only on a room still published: a room withdrawn meanwhile is not brought back as a
-# config holding nothing but this flag.
-SET_SOLD_OUT = "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'soldout', ARGV[1]) end"
+SET_SOLD_OUT = """
+-- KEYS: cfg   ARGV: soldout ('1' or '0'), back, now
+-- Only on a room still published: a room withdrawn meanwhile is not brought back as a
+-- config holding nothing but these fields. Sold out, the frontier stops where it stands;
+-- open again, it moves on from there at the rate: nobody is let in for the time nothing
+-- was free (those behind do not come in at once when a basket lapses).
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local c = redis.call('HMGET', KEYS[1], 'opens', 'rate', 'base', 'at', 'soldout')
+local now, opens = tonumber(ARGV[3]), tonumber(c[1])
+if (c[5] == '1') ~= (ARGV[1] == '1') and now > opens then
+  local base = tonumber(c[3])
+  if c[5] ~= '1' then base = base + math.max(0, now - math.max(tonumber(c[4]), opens)) * tonumber(c[2]) end
+  redis.call('HSET', KEYS[1], 'base', string.format('%.6f', base), 'at', string.format('%.6f', now))
+end
+redis.call('HSET', KEYS[1], 'soldout', ARGV[1], 'back', ARGV[2])
+return 1
+"""
 
 
-def set_sold_out(perf_id: int, sold_out: bool) -> None:
-    set_sold_out_all({perf_id: sold_out})
+def set_sold_out(perf_id: int, sold_out: bool, back: float = 0.0, now: float | None = None) -> None:
+    set_sold_out_all({perf_id: (sold_out, back)}, now=now)
 
 
-def set_sold_out_all(flags: dict[int, bool]) -> None:
-    """Mark each performance's queue sold out or not, in one round trip."""
+def set_sold_out_all(flags: dict[int, tuple[bool, float]], now: float | None = None) -> None:
+    """Mark each performance's queue sold out or not, in one round trip; `back`: when the
+    first place in a basket lapses, if that is soon (the queue is then paused, not over)."""
+    now = time.time() if now is None else now
     pipe = client().pipeline(transaction=False)
-    for perf_id, sold_out in flags.items():
-        pipe.eval(SET_SOLD_OUT, 1, _keys(perf_id)["cfg"], "1" if sold_out else "0")
+    for perf_id, (sold_out, back) in flags.items():
+        pipe.eval(SET_SOLD_OUT, 1, _keys(perf_id)["cfg"], "1" if sold_out else "0", back if sold_out else 0, now)
     pipe.execute()
 
 
@@ -183,13 +209,16 @@ def new_visitor() -> str:
 
 @dataclass(frozen=True)
 class Place:
-    state: str  # "before" (waiting for the on-sale), "queued", "admitted", "soldout"
+    # "before" (waiting for the on-sale), "queued", "admitted", "paused" (nothing free now,
+    # places in baskets may come back at `back`), "soldout"
+    state: str
     position: int = 0
     ahead: int = 0
     wait_seconds: int = 0
     progress: float = 0.0
     early_count: int = 0
     ttl: int = 0  # how long a pass given now lasts
+    back: float = 0.0
 
 
 @lru_cache(maxsize=4)
@@ -222,9 +251,9 @@ def join(perf_id: int, visitor: str, now: float | None = None) -> Place:
 
 def _answered(answer: list, now: float) -> Place:
     """A visitor's place from the queue script's answer (a queue's or a presale's)."""
-    state, value, opens, rate, base, at, ttl, soldout = answer
+    state, value, opens, rate, base, at, ttl, soldout, back = answer
     cfg = Config(enabled=True, opens=float(opens), rate=float(rate), base=float(base), at=float(at), ttl=int(ttl),
-                 soldout=soldout == "1")
+                 soldout=soldout == "1", back=float(back or 0))
     if state == 0:
         return Place("before", early_count=int(value), wait_seconds=int(cfg.opens - now), ttl=cfg.ttl)
     return _placed(cfg, int(value), now)
@@ -232,6 +261,9 @@ def _answered(answer: list, now: float) -> Place:
 
 def _placed(cfg: Config, position: int, now: float) -> Place:
     frontier = cfg.frontier(now)
+    if cfg.paused:  # those with a pass wait in the shop; the others here, at the front if that is their place
+        return Place("paused", position=position, ahead=max(0, int(position - frontier)), back=cfg.back,
+                     progress=min(1.0, frontier / position) if position else 1.0)
     if position <= frontier:
         return Place("soldout" if cfg.soldout else "admitted", position=position, ttl=cfg.ttl)
     if cfg.soldout:
@@ -361,7 +393,7 @@ def stats(perf_id: int, now: float | None = None) -> dict:
     frontier = cfg.frontier(now) if cfg else 0
     return {"in_queue": int(queued), "admitted": int(min(frontier, queued)),
             "passes": int(r.get(k["passes"]) or 0), "rate_per_minute": round(cfg.rate * 60) if cfg else 0,
-            "sold_out": bool(cfg and cfg.soldout), "seed": r.get(k["seed"])}
+            "sold_out": bool(cfg and cfg.soldout), "paused": bool(cfg and cfg.paused), "seed": r.get(k["seed"])}
 
 
 def client_ip(request) -> str:
@@ -452,7 +484,7 @@ def publish_presales(room, presales) -> None:
         pipe.hset(_keys(key)["cfg"], mapping={
             "enabled": "1" if room.enabled and opens < closes else "0", "opens": opens, "closes": closes,
             "rate": room.admit_per_minute / 60.0, "base": base, "at": at, "ttl": room.pass_minutes * 60,
-            "soldout": "1" if old is not None and old.soldout else "0"})
+            "soldout": "1" if old is not None and old.soldout else "0", "back": old.back if old is not None else 0})
         if room.enabled:
             pipe.hset(index, str(presale.pk), f"{opens} {closes}")
             kept.add(str(presale.pk))

@@ -940,6 +940,13 @@ FR = {
     'Every channel': 'Tous les canaux',
     'Save, then set its prices': 'Enregistrez, puis fixez ses prix',
     'Admitted from the queue': 'Admis depuis la file',
+    "Every seat left is in another buyer's basket right now, so the queue has stopped.":
+        "Toutes les places restantes sont en ce moment dans le panier d'autres acheteurs : la file est arrêtée.",
+    "Seats not paid for go back on sale within about %(n)s minute, and the queue moves on: you keep your place.": (
+        "Les places non payées seront remises en vente d'ici environ %(n)s minute, et la file avancera de nouveau :"
+        " vous gardez votre place.",
+        "Les places non payées seront remises en vente d'ici environ %(n)s minutes, et la file avancera de nouveau :"
+        " vous gardez votre place."),
 }
 
 path = Path(__file__).resolve().parent.parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"

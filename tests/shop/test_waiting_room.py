@@ -85,6 +85,51 @@ def test_sold_out_stops_admission_and_says_so(performance):
     assert waiting_room.join(performance.pk, "late", now=opens + 100).state == "soldout"
 
 
+def test_while_every_place_left_is_in_a_basket_the_queue_stands_then_moves_on_from_there(performance):
+    """Nothing free, places in baskets that lapse soon: those waiting keep their place and
+    are told when places may come back; nobody more is let in meanwhile, and when places
+    come back the queue moves on at its rate from where it stood, not in one burst of
+    everyone the rate would have let in while it stood."""
+    from sales import admission
+
+    room = room_for(performance, opens_in=timedelta(seconds=-1000), per_minute=60)  # one a second
+    opens = room.opens_at.timestamp()
+    for i in range(300):
+        waiting_room.join(performance.pk, f"v{i}", now=opens + 0.001 * i)  # FIFO: v{i} is at place i + 1
+    waiting_room.set_sold_out(performance.pk, True, back=opens + 650, now=opens + 50)  # 50 let in so far
+
+    waiting = waiting_room.status(performance.pk, "v59", now=opens + 300)
+    assert (waiting.state, waiting.ahead, waiting.back) == ("paused", 10, opens + 650)
+    front = waiting_room.status(performance.pk, "v9", now=opens + 300)  # let in before: a pass keeps them in the shop
+    assert (front.state, front.ahead) == ("paused", 0)  # without one, they wait here at the front
+    room.admit_per_minute = 600  # the organizer raises the rate meanwhile, and so does the controller
+    room.save()
+    waiting_room.publish(room)
+    waiting_room.client().eval(admission.SET_RATE, 1, waiting_room._keys(performance.pk)["cfg"], opens + 400, 10)
+    assert waiting_room.config(performance.pk).frontier(opens + 450) == pytest.approx(50)
+
+    waiting_room.set_sold_out(performance.pk, False, now=opens + 500)  # a basket lapsed
+    assert waiting_room.status(performance.pk, "v59", now=opens + 501).state == "admitted"  # 10 a second from 50
+    behind = waiting_room.status(performance.pk, "v99", now=opens + 501)
+    assert (behind.state, behind.ahead) == ("queued", 40)
+
+
+def test_the_queue_page_says_paused_or_sold_out_in_the_visitors_language(performance):
+    room_for(performance, opens_in=timedelta(seconds=-30), per_minute=1)
+    waiting_room.draw(performance.pk)
+    client = Client()
+    client.get(f"/performances/{performance.pk}/queue/")  # joins behind the frontier
+    waiting_room.set_sold_out(performance.pk, True, back=time.time() + 590)
+    page = client.get(f"/performances/{performance.pk}/queue/").content.decode()
+    assert "Every seat left is in another buyer's basket right now" in page
+    assert "within about 10 minutes" in page and "sold out" not in page
+    french = client.get(f"/performances/{performance.pk}/queue/", headers={"Accept-Language": "fr"}).content.decode()
+    assert "dans le panier d'autres acheteurs" in french and "d'ici environ 10 minutes" in french
+    waiting_room.set_sold_out(performance.pk, True)  # every place sold
+    page = client.get(f"/performances/{performance.pk}/queue/").content.decode()
+    assert "Sorry, this performance is sold out." in page and "basket" not in page
+
+
 def test_passes_forged_expired_or_shared_are_refused(performance):
     room_for(performance, opens_in=timedelta(seconds=-1))
     good = waiting_room.issue_pass(performance.pk, "visitor-1")
@@ -262,6 +307,9 @@ def test_the_queue_polls_rarely_from_far_back_and_often_near_the_front():
     # A sold-out page still asks (seats come back when holds lapse), but every half minute,
     # not every 3 s as at the front of a queue: a crowd stays on it after a sell-out.
     assert 25_500 <= poll_interval_ms(waiting_room.Place("soldout", position=40)) <= 34_500
+    # Paused, it asks again when the first basket lapses, at most every half minute.
+    assert 8_500 <= poll_interval_ms(waiting_room.Place("paused", position=40, back=time.time() + 10)) <= 11_500
+    assert 25_500 <= poll_interval_ms(waiting_room.Place("paused", position=40, back=time.time() + 600)) <= 34_500
 
 
 def test_a_room_deleted_in_the_admin_no_longer_gates_the_shop_or_the_api(performance, admin_client):

@@ -9,8 +9,10 @@ every visitor). Both return the same bytes and cookies.
 
 from __future__ import annotations
 
+import math
 import random
 import re
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from http.cookies import SimpleCookie
@@ -123,6 +125,7 @@ def _page(pk: int, place: waiting_room.Place, visitor: str, *, htmx: bool, cooki
     draw = {} if presale else _in_the_draw(pk, visitor, place)
     body = template.render({"place": place, "pk": pk, "queue_url": _urls(pk)[1], "percent": round(place.progress * 100),
                             "poll_ms": poll_ms, "refresh_seconds": max(1, round(poll_ms / 1000)),
+                            "back_minutes": max(1, math.ceil((place.back - time.time()) / 60)),
                             "presale": presale, "csrf_token": csrf, "code_url": _code_url(pk), **draw})
     return Answer(200, body.encode(), [("Content-Type", "text/html; charset=utf-8")], cookies)
 
@@ -145,8 +148,10 @@ def poll_interval_ms(place: waiting_room.Place) -> int:
     Jittered so that pages loaded together do not poll together."""
     if place.state == "before":
         seconds = min(15.0, max(1.0, place.wait_seconds / 2))
-    elif place.state == "soldout":  # seats come back only when a hold lapses: no need to ask often
+    elif place.state == "soldout":  # over, unless a reservation is cancelled: no need to ask often
         seconds = 30.0
+    elif place.state == "paused":  # nothing moves before the first basket lapses
+        seconds = min(30.0, max(5.0, place.back - time.time()))
     else:
         seconds = min(30.0, max(3.0, place.wait_seconds / 5))
     return int(seconds * 1000 * random.uniform(0.85, 1.15))
