@@ -269,9 +269,11 @@ class Decision:
 
 
 def decide(*, rate: float, low: float, high: float, target_ms: int, holds_target: int | None, ramp: bool,
-           cooling: bool, m: Measures) -> tuple[float, str, str]:
+           cooling: bool, m: Measures, halted: bool = False) -> tuple[float, str, str]:
     """The next rate (visitors per minute) from the current one and the measures; with the
-    verdict and its cause. Pure: the rules of the module's docstring."""
+    verdict and its cause. Pure: the rules of the module's docstring. `halted`: nothing is
+    free (sold out, or every place in a basket): the buyers still in the shop are served
+    fast, but that is no reason to let more in the moment places come back."""
     holds_over = holds_target is not None and m.holds is not None and m.holds > holds_target
     holds_room = holds_target is None or m.holds is None or m.holds <= 0.9 * holds_target
     if m.errors:
@@ -282,6 +284,8 @@ def decide(*, rate: float, low: float, high: float, target_ms: int, holds_target
         new, cause = rate * SLOWER, "holds"
     elif cooling:
         return rate, "kept", "cooling"
+    elif halted:
+        return rate, "kept", "halted"
     elif not m.requests:  # nothing measured yet (the first admitted are still on their way): no reason to move
         return rate, "kept", "quiet"
     elif m.p99_ms <= target_ms / 2 and holds_room:
@@ -298,7 +302,7 @@ GATE = """
 -- KEYS: auto, cfg   ARGV: now, tick. The room's automatic settings if it is this caller's
 -- turn to decide (automatic, open, enabled, the last decision a tick ago), else nil.
 if redis.call('HGET', KEYS[1], 'on') ~= '1' then return nil end
-local cfg = redis.call('HMGET', KEYS[2], 'enabled', 'opens', 'rate')
+local cfg = redis.call('HMGET', KEYS[2], 'enabled', 'opens', 'rate', 'soldout')
 if cfg[1] ~= '1' or tonumber(ARGV[1]) < tonumber(cfg[2]) then return nil end
 local due = tonumber(redis.call('HGET', KEYS[1], 'due') or '0')
 if tonumber(ARGV[1]) < due then return nil end
@@ -306,6 +310,8 @@ redis.call('HSET', KEYS[1], 'due', tonumber(ARGV[1]) + tonumber(ARGV[2]))
 local out = redis.call('HGETALL', KEYS[1])
 table.insert(out, 'current')
 table.insert(out, cfg[3])
+table.insert(out, 'halted')
+table.insert(out, cfg[4] or '0')
 return out
 """
 
@@ -314,12 +320,14 @@ return out
 # decision and an organizer's save cannot interleave between read and write.
 SET_RATE = """
 -- KEYS: cfg   ARGV: now, rate (per second)
-local c = redis.call('HMGET', KEYS[1], 'opens', 'rate', 'base', 'at', 'soldout')
+local c = redis.call('HMGET', KEYS[1], 'opens', 'rate', 'base', 'at', 'soldout', 'back')
 if not c[1] then return 0 end
-local now, opens = tonumber(ARGV[1]), tonumber(c[1])
-local base, at = tonumber(c[3]), tonumber(c[4])
+local opens, base, at = tonumber(c[1]), tonumber(c[3]), tonumber(c[4])
+local now = math.max(tonumber(ARGV[1]), at)  -- never back: nobody is let in twice over
 if now > opens then
-  if c[5] ~= '1' then base = base + math.max(0, now - math.max(at, opens)) * tonumber(c[2]) end  -- sold out: it stands
+  if c[5] ~= '1' or not c[6] then  -- sold out (and rebased when it sold out), it stands
+    base = base + math.max(0, now - math.max(at, opens)) * tonumber(c[2])
+  end
   at = now
 end
 redis.call('HSET', KEYS[1], 'rate', ARGV[2], 'base', string.format('%.6f', base), 'at', string.format('%.6f', at))
@@ -343,7 +351,8 @@ def adjust(perf_id: int, now: float | None = None) -> Decision | None:
     target = int(auto.get("target_ms") or settings.ADMISSION_TARGET_P99_MS)
     holds_target = int(auto["holds_target"]) if auto.get("holds_target") else None
     new, verdict, cause = decide(rate=rate, low=low, high=high, target_ms=target, holds_target=holds_target,
-                                 ramp=auto.get("ramp") == "1", cooling=now < float(auto.get("cool_until") or 0), m=m)
+                                 ramp=auto.get("ramp") == "1", cooling=now < float(auto.get("cool_until") or 0), m=m,
+                                 halted=auto.get("halted") == "1")
     if verdict != "kept":
         r.eval(SET_RATE, 1, keys["cfg"], now, new / 60)
     change = {"rate": round(new), "verdict": verdict, "cause": cause, "decided_at": now,
@@ -457,6 +466,7 @@ def explain(perf_id: int) -> str | None:
         "quiet": _("no buyer traffic"),
         "band": _("latency between half the target and the target"),
         "cooling": _("waiting a few seconds after lowering"),
+        "halted": _("nothing is free to buy: the queue stands until places come back"),
         "bound": _("at its bound"),
         "start": _("starting rate"),
     }[auto["cause"]]

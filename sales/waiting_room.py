@@ -122,18 +122,19 @@ class Config:
     ttl: int
     soldout: bool  # no place the queue's buyers may buy is free: nobody more is let in
     # When soldout: the time the first place held in a basket lapses, if soon (see
-    # sales.admission.watch); 0 when every place is sold or kept for long.
-    back: float = 0.0
+    # sales.admission.watch); 0 when every place is sold or kept for long. None: a config
+    # written before the frontier stood still while sold out (not rebased yet).
+    back: float | None = 0.0
 
     @property
     def paused(self) -> bool:
         """Nothing free now, but places in buyers' baskets may come back soon."""
-        return self.soldout and self.back > 0
+        return self.soldout and bool(self.back)
 
     def frontier(self, now: float) -> float:
         if now < self.opens:
             return 0.0
-        if self.soldout:  # it stands where it was when nothing was left (SET_SOLD_OUT rebased it)
+        if self.soldout and self.back is not None:  # it stands where it was when nothing was left
             return self.base
         return self.base + max(0.0, now - max(self.at, self.opens)) * self.rate
 
@@ -151,7 +152,7 @@ def publish(room) -> None:
     client().hset(_keys(room.performance_id)["cfg"], mapping={
         "enabled": "1" if room.enabled else "0", "opens": opens, "rate": room.admit_per_minute / 60.0,
         "base": base, "at": at, "ttl": room.pass_minutes * 60,
-        "soldout": "1" if old is not None and old.soldout else "0", "back": old.back if old is not None else 0,
+        "soldout": "1" if old is not None and old.soldout else "0", "back": old.back or 0 if old is not None else 0,
     })
 
 
@@ -161,7 +162,11 @@ def config(perf_id: int) -> Config | None:
         return None
     return Config(enabled=raw["enabled"] == "1", opens=float(raw["opens"]), rate=float(raw["rate"]),
                   base=float(raw["base"]), at=float(raw["at"]), ttl=int(raw["ttl"]),
-                  soldout=raw.get("soldout") == "1", back=float(raw.get("back") or 0))
+                  soldout=raw.get("soldout") == "1", back=_back(raw.get("back")))
+
+
+def _back(raw: str | None) -> float | None:
+    return None if raw is None else float(raw)
 
 
 def withdraw(perf_id: int) -> None:
@@ -171,20 +176,25 @@ def withdraw(perf_id: int) -> None:
 
 
 SET_SOLD_OUT = """
--- KEYS: cfg   ARGV: soldout ('1' or '0'), back, now
+-- KEYS: cfg   ARGV: soldout ('1' or '0'), back, now (when the watcher read the database)
 -- Only on a room still published: a room withdrawn meanwhile is not brought back as a
--- config holding nothing but these fields. Sold out, the frontier stops where it stands;
+-- config holding nothing but these fields. A read older than the last one written is
+-- dropped (two watchers, out of order). Sold out, the frontier stops where it stands;
 -- open again, it moves on from there at the rate: nobody is let in for the time nothing
--- was free (those behind do not come in at once when a basket lapses).
+-- was free (those behind do not come in at once when a basket lapses). A config written
+-- before the frontier stood still (no 'back') moved all along: it is rebased the first time.
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local c = redis.call('HMGET', KEYS[1], 'opens', 'rate', 'base', 'at', 'soldout')
-local now, opens = tonumber(ARGV[3]), tonumber(c[1])
-if (c[5] == '1') ~= (ARGV[1] == '1') and now > opens then
-  local base = tonumber(c[3])
-  if c[5] ~= '1' then base = base + math.max(0, now - math.max(tonumber(c[4]), opens)) * tonumber(c[2]) end
+local c = redis.call('HMGET', KEYS[1], 'opens', 'rate', 'base', 'at', 'soldout', 'back', 'watched')
+if tonumber(ARGV[3]) < tonumber(c[7] or '0') then return 0 end
+local opens, base, at = tonumber(c[1]), tonumber(c[3]), tonumber(c[4])
+local now = math.max(tonumber(ARGV[3]), at)
+local legacy = not c[6]
+local standing = c[5] == '1' and not legacy
+if (standing ~= (ARGV[1] == '1') or legacy) and now > opens then
+  if not standing then base = base + math.max(0, now - math.max(at, opens)) * tonumber(c[2]) end
   redis.call('HSET', KEYS[1], 'base', string.format('%.6f', base), 'at', string.format('%.6f', now))
 end
-redis.call('HSET', KEYS[1], 'soldout', ARGV[1], 'back', ARGV[2])
+redis.call('HSET', KEYS[1], 'soldout', ARGV[1], 'back', ARGV[2], 'watched', ARGV[3])
 return 1
 """
 
@@ -253,7 +263,7 @@ def _answered(answer: list, now: float) -> Place:
     """A visitor's place from the queue script's answer (a queue's or a presale's)."""
     state, value, opens, rate, base, at, ttl, soldout, back = answer
     cfg = Config(enabled=True, opens=float(opens), rate=float(rate), base=float(base), at=float(at), ttl=int(ttl),
-                 soldout=soldout == "1", back=float(back or 0))
+                 soldout=soldout == "1", back=_back(back))
     if state == 0:
         return Place("before", early_count=int(value), wait_seconds=int(cfg.opens - now), ttl=cfg.ttl)
     return _placed(cfg, int(value), now)
@@ -484,7 +494,8 @@ def publish_presales(room, presales) -> None:
         pipe.hset(_keys(key)["cfg"], mapping={
             "enabled": "1" if room.enabled and opens < closes else "0", "opens": opens, "closes": closes,
             "rate": room.admit_per_minute / 60.0, "base": base, "at": at, "ttl": room.pass_minutes * 60,
-            "soldout": "1" if old is not None and old.soldout else "0", "back": old.back if old is not None else 0})
+            "soldout": "1" if old is not None and old.soldout else "0",
+            "back": old.back or 0 if old is not None else 0})
         if room.enabled:
             pipe.hset(index, str(presale.pk), f"{opens} {closes}")
             kept.add(str(presale.pk))

@@ -940,6 +940,9 @@ FR = {
     'Every channel': 'Tous les canaux',
     'Save, then set its prices': 'Enregistrez, puis fixez ses prix',
     'Admitted from the queue': 'Admis depuis la file',
+    "You are at the front of the queue.": "Vous êtes en tête de la file.",
+    "nothing is free to buy: the queue stands until places come back":
+        "rien n'est libre à l'achat : la file attend que des places reviennent",
     "Every seat left is in another buyer's basket right now, so the queue has stopped.":
         "Toutes les places restantes sont en ce moment dans le panier d'autres acheteurs : la file est arrêtée.",
     "Seats not paid for go back on sale within about %(n)s minute, and the queue moves on: you keep your place.": (

@@ -144,6 +144,22 @@ def test_the_queue_learns_from_the_buyers_that_the_show_sold_out_with_no_celery_
     assert not waiting_room.config(performance.pk).soldout
 
 
+def test_does_not_raise_while_nothing_is_free(performance):
+    """Paused (every place in a basket), the buyers still in the shop are served fast:
+    no reason to let more in the moment a few places come back."""
+    automatic_room(performance, start=1000)
+    places = [place.pk for place in places_of(performance)]
+    for i in range(0, len(places), 10):
+        hold_create(performance=performance, channel=Channel.ONLINE, place_ids=places[i:i + 10])
+    admission.watch(performance.pk)
+    assert waiting_room.config(performance.pk).paused
+    now = time.time()
+    buyers(now, 200, 40)
+    decision = admission.adjust(performance.pk, now=now)
+    assert (decision.verdict, decision.cause, decision.per_minute) == ("kept", "halted", 1000)
+    assert "nothing is free to buy" in admission.explain(performance.pk)
+
+
 def test_stays_within_the_organizers_bounds(performance):
     automatic_room(performance, start=5000, low=500, high=6000)
     assert rate(performance) == pytest.approx(5000)
