@@ -412,7 +412,7 @@ FR = {
     "Holders of an access code wait in the presale's own queue. Have one? Enter it:":
     "Les détenteurs d'un code d'accès attendent dans la file de la prévente. Vous en avez un ? Saisissez-le :",
     "Presale access code": "Code d'accès à la prévente", "Back to the queue": "Retour à la file d'attente",
-    "%(n)s people ahead of you": "%(n)s personnes devant vous", "Estimated wait:": "Attente estimée :",
+    "%(n)s person ahead of you": ("%(n)s personne devant vous", "%(n)s personnes devant vous"), "Estimated wait:": "Attente estimée :",
     "Progress": "Progression",
     "Keep this page open; you will be let in automatically.":
     "Gardez cette page ouverte; vous serez admis automatiquement.",

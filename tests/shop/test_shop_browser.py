@@ -180,3 +180,34 @@ def test_keyboard_picks_seats(page):
     page.keyboard.press("Enter")
     assert first.get_attribute("aria-checked") == "true"
     assert page.locator("#picked-count").inner_text() == "1 selected"
+
+
+def test_the_queue_says_it_is_paused_in_english_and_in_french_without_javascript(browser, live_server):
+    """Every place left in a basket: the queue page tells the visitor, in their language,
+    with or without JavaScript, that places may come back and that they keep their place."""
+    from sales import admission, waiting_room
+    from sales.models import WaitingRoom
+
+    perf = make_performance(rows=1, per_row=4)
+    room = WaitingRoom.objects.create(performance=perf, opens_at=timezone.now() - timedelta(seconds=30),
+                                      admit_per_minute=1)
+    waiting_room.publish(room)
+    waiting_room.draw(perf.pk)
+    hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[p.pk for p in places_of(perf)])
+    admission.watch(perf.pk)
+    for locale, javascript, said in (
+            ("en-CA", True, ["Every seat left is in another buyer's basket", "within about 10 minutes",
+                             "You are at the front of the queue."]),  # an online hold lasts 10 minutes
+            ("fr-CA", False, ["dans le panier d'autres acheteurs", "d'ici environ 10 minutes",
+                              "1 personne devant vous"])):  # a second visitor, behind the first
+        context = browser.new_context(base_url=live_server.url, locale=locale, java_script_enabled=javascript)
+        page = context.new_page()
+        page.goto(f"/performances/{perf.pk}/")  # the shop sends the visitor to the queue
+        page.wait_for_url(f"**/performances/{perf.pk}/queue/")
+        status = page.locator("#queue-status")
+        for text in said:
+            expect(status).to_contain_text(text)
+        assert "sold out" not in status.text_content() and "complète" not in status.text_content()
+        if not javascript:  # the page refreshes itself when the first basket may have lapsed
+            assert page.locator('meta[http-equiv="refresh"]').count() == 1
+        context.close()
