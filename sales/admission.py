@@ -323,7 +323,8 @@ SET_RATE = """
 local c = redis.call('HMGET', KEYS[1], 'opens', 'rate', 'base', 'at', 'soldout', 'back')
 if not c[1] then return 0 end
 local opens, base, at = tonumber(c[1]), tonumber(c[3]), tonumber(c[4])
-local now = math.max(tonumber(ARGV[1]), at)  -- never back: nobody is let in twice over
+local t = redis.call('TIME')  -- a caller's clock ahead of Redis's by more than 5 s is not believed
+local now = math.max(math.min(tonumber(ARGV[1]), tonumber(t[1]) + tonumber(t[2]) / 1e6 + 5), at)  -- never back
 if now > opens then
   if c[5] ~= '1' or not c[6] then  -- sold out (and rebased when it sold out), it stands
     base = base + math.max(0, now - math.max(at, opens)) * tonumber(c[2])

@@ -185,16 +185,20 @@ SET_SOLD_OUT = """
 -- before the frontier stood still (no 'back') moved all along: it is rebased the first time.
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local c = redis.call('HMGET', KEYS[1], 'opens', 'rate', 'base', 'at', 'soldout', 'back', 'watched')
-if tonumber(ARGV[3]) < tonumber(c[7] or '0') then return 0 end
+-- A watcher's clock ahead of Redis's by more than 5 s is not believed: one host's clock
+-- would otherwise hold every other watcher's writes off until real time caught up.
+local t = redis.call('TIME')
+local read = math.min(tonumber(ARGV[3]), tonumber(t[1]) + tonumber(t[2]) / 1e6 + 5)
+if read < tonumber(c[7] or '0') then return 0 end
 local opens, base, at = tonumber(c[1]), tonumber(c[3]), tonumber(c[4])
-local now = math.max(tonumber(ARGV[3]), at)
+local now = math.max(read, at)
 local legacy = not c[6]
 local standing = c[5] == '1' and not legacy
 if (standing ~= (ARGV[1] == '1') or legacy) and now > opens then
   if not standing then base = base + math.max(0, now - math.max(at, opens)) * tonumber(c[2]) end
   redis.call('HSET', KEYS[1], 'base', string.format('%.6f', base), 'at', string.format('%.6f', now))
 end
-redis.call('HSET', KEYS[1], 'soldout', ARGV[1], 'back', ARGV[2], 'watched', ARGV[3])
+redis.call('HSET', KEYS[1], 'soldout', ARGV[1], 'back', ARGV[2], 'watched', string.format('%.6f', read))
 return 1
 """
 

@@ -150,8 +150,8 @@ def poll_interval_ms(place: waiting_room.Place) -> int:
         seconds = min(15.0, max(1.0, place.wait_seconds / 2))
     elif place.state == "soldout":  # over, unless a reservation is cancelled: no need to ask often
         seconds = 30.0
-    elif place.state == "paused":  # nothing moves before the first basket lapses; never a crowd at once
-        seconds = min(30.0, max(15.0, place.back - time.time()))
+    elif place.state == "paused":  # nothing moves before the first basket lapses; spread, not all at that moment
+        seconds = min(30.0, max(15.0, place.back - time.time() + random.uniform(0, 10)))
     else:
         seconds = min(30.0, max(3.0, place.wait_seconds / 5))
     return int(seconds * 1000 * random.uniform(0.85, 1.15))
