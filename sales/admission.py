@@ -45,7 +45,7 @@ import threading
 import time
 from bisect import bisect_left
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import reduce
 
 import redis
@@ -56,7 +56,7 @@ from django.utils.translation import gettext as _
 
 from events.models import Channel
 from sales import shop_mode, waiting_room
-from sales.inventory import HELD, free_ways, open_to
+from sales.inventory import BACK_SOON, HELD, free_ways, open_to
 from sales.models import Hold, Place, WaitingRoom
 from sales.policy import policy_for
 
@@ -203,11 +203,6 @@ def _queued() -> list[str]:
     return [c for c in Channel.values if policy_for(c).queued]
 
 
-# Places in baskets that lapse within this time may come back: a queue with nothing else
-# left is paused, not sold out (a phone reservation kept for days does not count).
-PAUSED_FOR_AT_MOST = timedelta(minutes=30)
-
-
 def watch(*perf_ids: int, now=None) -> None:
     """What the queues of these performances need from the database while buyers buy:
     whether any place the queue's buyers may buy is still free (a queue with none stops
@@ -225,7 +220,7 @@ def watch(*perf_ids: int, now=None) -> None:
     if gone := set(perf_ids) - set(rooms):  # deleted or disabled other than through the admin
         waiting_room.client().srem(ROOMS, *gone)
     if rooms:
-        soon = now + PAUSED_FOR_AT_MOST
+        soon = now + BACK_SOON
         waiting_room.set_sold_out_all({
             pk: (not has_free, back.timestamp() if back is not None and back <= soon else 0.0)
             for pk, (has_free, back) in rooms.items()}, now=now.timestamp())

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from events.models import Channel, PriceZone, Section
 
-from .inventory import free, open_to
+from .inventory import free, in_baskets, open_to
 from .models import Place
 from .replica import replica_reads
 
@@ -68,13 +68,17 @@ def _cache(key: str, value, timeout: int) -> None:
 
 @replica_reads
 def zone_counts(performance_id: int) -> dict[int, dict[str, int]]:
-    """{price_zone_id: {"total": n, "available": n}} for a performance."""
+    """{price_zone_id: {"total": n, "available": n, "in_baskets": n}} for a performance
+    (in_baskets: held by holds that lapse soon, inventory.in_baskets)."""
     cached = _cached(_key(performance_id))
     if cached is not None:
         return cached
+    now = timezone.now()
     rows = (Place.objects.filter(performance_id=performance_id).values("price_zone_id")
-            .annotate(total=Count("pk"), available=Count("pk", filter=free(timezone.now()))))
-    counts = {r["price_zone_id"]: {"total": r["total"], "available": r["available"]} for r in rows}
+            .annotate(total=Count("pk"), available=Count("pk", filter=free(now)),
+                      in_baskets=Count("pk", filter=in_baskets(now))))
+    counts = {r["price_zone_id"]: {"total": r["total"], "available": r["available"], "in_baskets": r["in_baskets"]}
+              for r in rows}
     # Short TTL as well: a hold lapsing changes availability with no write to announce it.
     _cache(_key(performance_id), counts, timeout=15)
     return counts

@@ -415,7 +415,7 @@ FR = {
     "%(n)s person ahead of you": ("%(n)s personne devant vous", "%(n)s personnes devant vous"), "Estimated wait:": "Attente estimée :",
     "Progress": "Progression",
     "Keep this page open; you will be let in automatically.":
-    "Gardez cette page ouverte; vous serez admis automatiquement.",
+    "Gardez cette page ouverte ; vous serez admis automatiquement.",
     # Sign-in throttling, refusals and error pages
     "Too many failed sign-ins": "Trop de tentatives de connexion",
     "Too many failed sign-ins from this address. Try again in %(minutes)s minute.": (
@@ -943,9 +943,10 @@ FR = {
     "You are at the front of the queue.": "Vous êtes en tête de la file.",
     "nothing is free to buy: the queue stands until places come back":
         "rien n'est libre à l'achat : la file attend que des places reviennent",
-    "Every seat left is in another buyer's basket right now, so the queue has stopped.":
+    "Every place is in a basket: some may come back": "Toutes les places sont dans des paniers : certaines peuvent revenir",
+    "Every place left is in another buyer's basket right now, so the queue has stopped.":
         "Toutes les places restantes sont en ce moment dans le panier d'autres acheteurs : la file est arrêtée.",
-    "Seats not paid for go back on sale within about %(n)s minute, and the queue moves on: you keep your place.": (
+    "Places not paid for go back on sale within about %(n)s minute, and the queue moves on: you keep your place.": (
         "Les places non payées seront remises en vente d'ici environ %(n)s minute, et la file avancera de nouveau :"
         " vous gardez votre place.",
         "Les places non payées seront remises en vente d'ici environ %(n)s minutes, et la file avancera de nouveau :"

@@ -36,15 +36,29 @@ from .moves import (
 )
 from .pictures import FreeRuns, ZoneLayout
 from .results import Held, IssuedTicket, Payment, PaymentLine, PlaceFacts, TicketLine
-from .rules import AVAILABLE, BLOCKED, HELD, SOLD, STANDING, TRANSITIONS, Rule, free, free_ways, open_to
+from .rules import (
+    AVAILABLE,
+    BACK_SOON,
+    BLOCKED,
+    HELD,
+    SOLD,
+    STANDING,
+    TRANSITIONS,
+    Rule,
+    free,
+    free_ways,
+    in_baskets,
+    open_to,
+)
 from .statements import places_of_hold as places_of_hold_sql
 from .stock import put_on_sale
 
 __all__ = [
-    "AVAILABLE", "BLOCKED", "HELD", "SOLD", "STANDING", "TRANSITIONS", "FreeRuns", "Held", "IssuedTicket", "Payment",
-    "PaymentLine", "PlaceFacts", "Rule", "TicketLine", "allocate", "attempt", "block", "extend", "forget_pictures",
-    "free", "free_ways", "hold_best", "hold_places", "hold_standing", "now", "open_to", "places_of_hold",
-    "places_of_hold_sql", "put_on_sale", "release", "release_expired", "return_to_sale", "sell", "try_block", "unblock",
+    "AVAILABLE", "BACK_SOON", "BLOCKED", "HELD", "SOLD", "STANDING", "TRANSITIONS", "FreeRuns", "Held", "IssuedTicket",
+    "Payment", "PaymentLine", "PlaceFacts", "Rule", "TicketLine", "allocate", "attempt", "block", "extend",
+    "forget_pictures", "free", "free_ways", "hold_best", "hold_places", "hold_standing", "in_baskets", "now",
+    "open_to", "places_of_hold", "places_of_hold_sql", "put_on_sale", "release", "release_expired", "return_to_sale",
+    "sell", "try_block", "unblock",
 ]
 
 

@@ -9,7 +9,7 @@ Guards are SQL over `sales_place` with named parameters: `%(now)s`, `%(channel)s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Q
 from django.utils.translation import gettext_noop
@@ -32,6 +32,17 @@ def free(now: datetime) -> Q:
     """Sellable right now: available, or held by a hold that has lapsed."""
     available, lapsed = free_ways(now)
     return available | lapsed
+
+
+# A place held in a basket that lapses within this time may soon be on sale again: with
+# nothing free, the queue pauses and the shop's listing says so, rather than "sold out"
+# (a phone reservation kept for days does not count).
+BACK_SOON = timedelta(minutes=30)
+
+
+def in_baskets(now: datetime) -> Q:
+    """Held by a hold that lapses soon (BACK_SOON)."""
+    return Q(state=HELD, hold_expires_at__gt=now, hold_expires_at__lte=now + BACK_SOON)
 
 
 def open_to(channel: str) -> Q:

@@ -196,7 +196,7 @@ def test_the_queue_says_it_is_paused_in_english_and_in_french_without_javascript
     hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[p.pk for p in places_of(perf)])
     admission.watch(perf.pk)
     for locale, javascript, said in (
-            ("en-CA", True, ["Every seat left is in another buyer's basket", "within about 10 minutes",
+            ("en-CA", True, ["Every place left is in another buyer's basket", "within about 10 minutes",
                              "You are at the front of the queue."]),  # an online hold lasts 10 minutes
             ("fr-CA", False, ["dans le panier d'autres acheteurs", "d'ici environ 10 minutes",
                               "1 personne devant vous"])):  # a second visitor, behind the first

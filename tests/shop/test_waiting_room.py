@@ -154,7 +154,7 @@ def test_the_queue_page_says_paused_or_sold_out_in_the_visitors_language(perform
     client.get(f"/performances/{performance.pk}/queue/")  # joins behind the frontier
     waiting_room.set_sold_out(performance.pk, True, back=time.time() + 590)
     page = client.get(f"/performances/{performance.pk}/queue/").content.decode()
-    assert "Every seat left is in another buyer's basket right now" in page
+    assert "Every place left is in another buyer's basket right now" in page
     assert "within about 10 minutes" in page and "sold out" not in page
     french = client.get(f"/performances/{performance.pk}/queue/", headers={"Accept-Language": "fr"}).content.decode()
     assert "dans le panier d'autres acheteurs" in french and "d'ici environ 10 minutes" in french

@@ -147,11 +147,15 @@ def _listing(now) -> list[dict]:
         types = with_amounts(perf.price_types.all())
         available = sum(counts.get(z.pk, {}).get("available", 0) for z in zones)
         total = sum(counts.get(z.pk, {}).get("total", 0) for z in zones)
+        in_baskets = sum(counts.get(z.pk, {}).get("in_baskets", 0) for z in zones)
         window = next(w for w in perf.on_sale_windows.all() if w.channel == Channel.ONLINE)
         rows.append({
             "performance": perf, "from_price": min((from_price(z, types) for z in zones), default=None),
             "currency": zones[0].currency if zones else "CAD", "available": available,
-            "few_left": 0 < available <= max(20, total // 20), "sold_out": total and not available,
+            "few_left": 0 < available <= max(20, total // 20),
+            # Nothing free, but places in buyers' baskets may come back: not sold out.
+            "sold_out": total and not available and not in_baskets,
+            "in_baskets": total and not available and in_baskets,
             "opens_at": window.opens_at if window.opens_at > now else None,
         })
     return rows
