@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from events.admin import PerformanceAdmin, VenueClockMixin, on_venue_clock
 from events.models import Channel, Performance
@@ -275,7 +275,7 @@ class CustomerAdmin(admin.ModelAdmin):
 class WaitingRoomAdmin(VenueClockMixin, admin.ModelAdmin):
     """Queue settings; saving publishes them to Redis at once (the rate changes live)."""
 
-    list_display = ("performance", "enabled", "opens", "admit_per_minute", "in_queue", "admitted", "sold")
+    list_display = ("performance", "enabled", "opens", "admit_per_minute", "in_queue", "admitted", "sold", "halted")
     readonly_fields = ("live", "opening_draw")
     list_select_related = ("performance__event", "performance__venue")
     opens = on_venue_clock("opens_at", gettext_lazy("Opens"))
@@ -319,14 +319,27 @@ class WaitingRoomAdmin(VenueClockMixin, admin.ModelAdmin):
     def sold(self, obj):
         return Ticket.objects.filter(order__performance_id=obj.performance_id, status="valid").count()
 
+    @admin.display(description=gettext_lazy("Nothing free"))
+    def halted(self, obj):
+        return self._halted(waiting_room.stats(obj.performance_id))
+
+    @staticmethod
+    def _halted(s: dict) -> str:
+        if s["paused"]:
+            return gettext("Paused: every place left is in a basket")
+        return gettext("Sold out") if s["sold_out"] else ""
+
     @admin.display(description=gettext_lazy("Now"))
     def live(self, obj):
         if not obj.pk:
             return "-"
         s = waiting_room.stats(obj.performance_id)
-        halted = ", PAUSED: every place left is in a basket" if s["paused"] else ", SOLD OUT" if s["sold_out"] else ""
-        line = (f"{s['in_queue']} in the queue, {s['admitted']} admitted, {s['passes']} passes issued, "
-                f"{self.sold(obj)} tickets sold, admitting {s['rate_per_minute']}/min{halted}")
+        line = gettext("In the queue: %(queued)s; admitted: %(admitted)s; passes issued: %(passes)s; tickets sold: "
+                       "%(sold)s; admitting %(rate)s a minute") % {
+            "queued": s["in_queue"], "admitted": s["admitted"], "passes": s["passes"], "sold": self.sold(obj),
+            "rate": s["rate_per_minute"]}
+        if halted := self._halted(s):
+            line = f"{line}. {halted}"
         automatic = admission.explain(obj.performance_id) if obj.automatic else None
         return format_html("{}<br>{}", line, automatic) if automatic else line
 

@@ -941,6 +941,12 @@ FR = {
     'Save, then set its prices': 'Enregistrez, puis fixez ses prix',
     'Admitted from the queue': 'Admis depuis la file',
     "You are at the front of the queue.": "Vous êtes en tête de la file.",
+    "Nothing free": "Plus rien de libre",
+    "Paused: every place left is in a basket": "En pause : toutes les places restantes sont dans des paniers",
+    "In the queue: %(queued)s; admitted: %(admitted)s; passes issued: %(passes)s; tickets sold: %(sold)s; "
+    "admitting %(rate)s a minute":
+        "Dans la file : %(queued)s ; admis : %(admitted)s ; laissez-passer émis : %(passes)s ; billets vendus : "
+        "%(sold)s ; admission de %(rate)s par minute",
     "nothing is free to buy: the queue stands until places come back":
         "rien n'est libre à l'achat : la file attend que des places reviennent",
     "Every place is in a basket: some may come back": "Toutes les places sont dans des paniers : certaines peuvent revenir",

@@ -279,6 +279,23 @@ def test_the_organizer_sets_bounds_in_the_admin_and_reads_the_rate_chosen(client
     assert "Automatic: raised to 1,200 a minute" in page and "buyers are served fast" in page
 
 
+def test_the_organizer_reads_in_the_admin_whether_the_queue_is_paused_or_sold_out(client, organizer):
+    perf = make_performance(rows=2, per_row=5)
+    room = automatic_room(perf)
+    places = [place.pk for place in places_of(perf)]
+    for i in range(0, len(places), 5):
+        hold_create(performance=perf, channel=Channel.ONLINE, place_ids=places[i:i + 5])
+    admission.watch(perf.pk)
+    client.force_login(organizer)
+    listing = client.get("/admin/sales/waitingroom/").content.decode()
+    assert "Paused: every place left is in a basket" in listing
+    page = client.get(f"/admin/sales/waitingroom/{room.pk}/change/", headers={"Accept-Language": "fr"}).content.decode()
+    assert "Dans la file : 0 ; admis : " in page and "En pause : toutes les places restantes sont dans des paniers" in page
+    Place.objects.filter(performance=perf).update(hold_expires_at=timezone.now() + timedelta(hours=2))
+    admission.watch(perf.pk)
+    assert "Sold out" in client.get("/admin/sales/waitingroom/").content.decode()
+
+
 def test_a_room_gone_without_the_admin_is_no_longer_watched_and_leaves_no_queue_behind(performance, client):
     """A room deleted by other means than the admin (a performance deleted with it, a
     script) drops out of the watched rooms at the next tick; no queue is written for it."""
