@@ -289,8 +289,10 @@ def test_the_organizer_reads_in_the_admin_whether_the_queue_is_paused_or_sold_ou
     client.force_login(organizer)
     listing = client.get("/admin/sales/waitingroom/").content.decode()
     assert "Paused: every place left is in a basket" in listing
-    page = client.get(f"/admin/sales/waitingroom/{room.pk}/change/", headers={"Accept-Language": "fr"}).content.decode()
-    assert "Dans la file : 0 ; admis : " in page and "En pause : toutes les places restantes sont dans des paniers" in page
+    url = f"/admin/sales/waitingroom/{room.pk}/change/"
+    page = client.get(url, headers={"Accept-Language": "fr"}).content.decode()
+    assert "Dans la file : 0 ; admis : " in page
+    assert "En pause : toutes les places restantes sont dans des paniers" in page
     Place.objects.filter(performance=perf).update(hold_expires_at=timezone.now() + timedelta(hours=2))
     admission.watch(perf.pk)
     assert "Sold out" in client.get("/admin/sales/waitingroom/").content.decode()
