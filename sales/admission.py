@@ -50,13 +50,13 @@ from functools import reduce
 
 import redis
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from events.models import Channel
 from sales import shop_mode, waiting_room
-from sales.inventory import BACK_SOON, HELD, free_ways, open_to
+from sales.inventory import free_ways, in_baskets, open_to
 from sales.models import Hold, Place, WaitingRoom
 from sales.policy import policy_for
 
@@ -211,19 +211,16 @@ def watch(*perf_ids: int, now=None) -> None:
     now = now or timezone.now()
     theirs = reduce(operator.or_, (open_to(c) for c in _queued()))  # not the places kept for the counter
     places = Place.objects.filter(performance_id=OuterRef("performance_id"))
-    in_baskets = (places.filter(Q(state=HELD, hold_expires_at__gt=now) & theirs)
-                  .order_by("hold_expires_at").values("hold_expires_at")[:1])
+    first_back = places.filter(in_baskets(now) & theirs).order_by("hold_expires_at").values("hold_expires_at")[:1]
     rooms = {pk: (any(ways), back) for pk, back, *ways in
              WaitingRoom.objects.filter(performance_id__in=perf_ids, enabled=True)
-             .values_list("performance_id", Subquery(in_baskets),
+             .values_list("performance_id", Subquery(first_back),
                           *(Exists(places.filter(way & theirs)) for way in free_ways(now)))}
     if gone := set(perf_ids) - set(rooms):  # deleted or disabled other than through the admin
         waiting_room.client().srem(ROOMS, *gone)
     if rooms:
-        soon = now + BACK_SOON
-        waiting_room.set_sold_out_all({
-            pk: (not has_free, back.timestamp() if back is not None and back <= soon else 0.0)
-            for pk, (has_free, back) in rooms.items()}, now=now.timestamp())
+        waiting_room.set_sold_out_all({pk: (not has_free, back.timestamp() if back is not None else 0.0)
+                                       for pk, (has_free, back) in rooms.items()}, now=now.timestamp())
         measure_holds(*rooms, now=now)
 
 

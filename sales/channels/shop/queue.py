@@ -125,7 +125,7 @@ def _page(pk: int, place: waiting_room.Place, visitor: str, *, htmx: bool, cooki
     draw = {} if presale else _in_the_draw(pk, visitor, place)
     body = template.render({"place": place, "pk": pk, "queue_url": _urls(pk)[1], "percent": round(place.progress * 100),
                             "poll_ms": poll_ms, "refresh_seconds": max(1, round(poll_ms / 1000)),
-                            "back_minutes": max(1, math.ceil((place.back - time.time()) / 60)),
+                            "back_minutes": max(1, math.ceil((place.back - time.time()) / 60)) if place.back else None,
                             "presale": presale, "csrf_token": csrf, "code_url": _code_url(pk), **draw})
     return Answer(200, body.encode(), [("Content-Type", "text/html; charset=utf-8")], cookies)
 
