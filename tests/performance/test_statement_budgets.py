@@ -88,6 +88,36 @@ def test_a_priced_sale_with_a_promo_code_takes_few_statements(performance):
     assert PromoCode.objects.get().uses == 2
 
 
+def test_an_order_with_a_promo_code_is_parsed_once_by_the_driver(performance):
+    """psycopg keeps a statement's conversion to PostgreSQL's placeholders only up to a
+    length and a number of parameters; the order's statement with its customer and its
+    codes had 51, and was converted again at every order."""
+    from decimal import Decimal
+
+    from sales.models import PromoCode
+
+    PromoCode.objects.create(code="PARSED10", percent_off=Decimal("10"))
+    client = client_for()
+    h = client.post("/api/v1/holds/", {"performance": performance.pk, "zone": performance.price_zones.get().pk,
+                                       "quantity": 1}, format="json").json()
+    sent = []
+
+    def record(execute, sql, params, many, context):
+        sent.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        o = client.post("/api/v1/orders/", {"hold": h["token"], "customer": BUYER, "payment": CARD,
+                                            "promo_code": "parsed10"},
+                        format="json", headers={"Idempotency-Key": "parsed-once-0001"})
+    assert o.status_code == 201, o.json()
+    assert PromoCode.objects.get().uses == 1
+    assert any("promo_use" in sql for sql, _params in sent)
+    for sql, params in sent:
+        assert len(sql.encode()) <= psycopg_queries.MAX_CACHED_STATEMENT_LENGTH, sql[:120]
+        assert len(params or ()) <= psycopg_queries.MAX_CACHED_STATEMENT_PARAMS, (len(params), sql[:120])
+
+
 @pytest.mark.parametrize("name", sorted(inventory_statements.NAMED))
 @pytest.mark.parametrize("skip_locked", [False, True])
 @pytest.mark.parametrize("quick", [False, True])
