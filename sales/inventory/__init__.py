@@ -20,7 +20,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from .best import hold_best, hold_standing, try_block
+from .best import forget_lanes, hold_best, hold_standing, try_block
 from .moves import (
     allocate,
     attempt,
@@ -68,6 +68,7 @@ def forget_pictures() -> None:
     FreeRuns.forget(None)
     with ZoneLayout._lock:
         ZoneLayout._zones.clear()
+    forget_lanes()
 
 
 def now() -> datetime:

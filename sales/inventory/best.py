@@ -4,9 +4,13 @@ two buyers never wait for each other; the one who finds a place taken moves on).
 from __future__ import annotations
 
 import itertools
+import os
 import random
+import threading
+import time
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import ngettext
@@ -67,6 +71,66 @@ def seat_windows(runs: list[tuple], quantity: int, limit: int) -> list[list[int]
     return chosen
 
 
+# Processes selling one zone each see the others' sales only when they read it again
+# (FreeRuns.TTL): walking the same rows best first, each tries the blocks the others have
+# just sold, one failed statement per sale of every other process. Once a process has
+# collided in a zone, it looks first in its own lane of rows (row index modulo LANES), so
+# that processes sell side by side; alone or unhurried, a buyer gets the best block of
+# the zone. Lanes are dealt to processes in turn by a counter in the shared cache (by
+# process id when the cache is away).
+LANES = 2
+LANE_COUNTER = "inventory:lanes"
+CONTENDED_FOR = 5.0  # seconds after a collision that a process keeps to its lane
+_collided: dict[tuple[int, int], float] = {}
+_lane_of: dict[int, int] = {}  # process id: its lane (a forked child deals itself a new one)
+_dealing = threading.Lock()
+
+
+def forget_lanes() -> None:
+    """Forget the collisions seen and the lane dealt (the next collision deals one again)."""
+    _collided.clear()
+    _lane_of.clear()
+
+
+def own_lane() -> int:
+    pid = os.getpid()
+    lane = _lane_of.get(pid)
+    if lane is None:
+        with _dealing:  # one deal per process, however many of its threads collide at once
+            lane = _lane_of.get(pid)
+            if lane is None:
+                try:
+                    cache.add(LANE_COUNTER, 0, timeout=None)
+                    dealt = cache.incr(LANE_COUNTER)
+                except Exception:  # noqa: BLE001 - the cache is an aid: any failure, and the process id serves
+                    dealt = pid
+                lane = _lane_of[pid] = dealt % LANES
+    return lane
+
+
+def _lane(performance_id: int, zone_id: int) -> int | None:
+    at = _collided.get((performance_id, zone_id))
+    if at is None or time.monotonic() - at > CONTENDED_FOR:
+        return None
+    return own_lane()
+
+
+def _collision(performance_id: int, zone_id: int) -> None:
+    if len(_collided) >= 256:  # a long-lived process sells many performances
+        _collided.clear()
+    _collided[(performance_id, zone_id)] = time.monotonic()
+
+
+def candidate_windows(runs: list[tuple], quantity: int, lane: int | None) -> list[list[int]]:
+    """The blocks to try, best first: in this process's lane of rows when it has one and
+    they hold a block, else anywhere in the zone."""
+    if lane is not None:
+        mine = seat_windows(best_runs([run for run in runs if run[2] % LANES == lane], quantity), quantity, 6)
+        if mine:
+            return mine
+    return seat_windows(best_runs(runs, quantity), quantity, 6)
+
+
 def hold_best(*, hold: Hold, zone: PriceZone, quantity: int, now: datetime, actor=None,
               rounds: int = 4, accessible: bool = False) -> Held:
     """Hold the best `quantity` places of a price zone: adjacent in one row, never
@@ -83,7 +147,7 @@ def hold_best(*, hold: Hold, zone: PriceZone, quantity: int, now: datetime, acto
     for _ in range(rounds * 3):  # a round whose every block another buyer here was trying does not count
         if tries == rounds:
             break
-        candidates = seat_windows(best_runs(picture.current(), quantity), quantity, 6)
+        candidates = candidate_windows(picture.current(), quantity, _lane(hold.performance_id, zone.pk))
         if tries > 1:
             random.shuffle(candidates)  # racers who collided spread out on the next round
         tried = False
@@ -97,6 +161,7 @@ def hold_best(*, hold: Hold, zone: PriceZone, quantity: int, now: datetime, acto
             taken = try_block(ids, hold, now=now, actor=actor)
             if taken:
                 return taken
+            _collision(hold.performance_id, zone.pk)
         tries += tried or not candidates
         if not candidates:
             left = _left_in_zone(hold, zone, now, accessible)

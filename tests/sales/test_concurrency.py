@@ -193,3 +193,29 @@ def test_a_refused_buyer_never_locks_the_place_it_could_not_take(best_available)
     else:
         assert outcome["refused"] == {seat.pk: "held by another buyer"}
     assert Place.objects.get(pk=seat.pk).state == "sold"
+
+
+def test_two_processes_selling_one_zone_seldom_try_each_others_seats():
+    """Each process sees the other's sales only when it reads the zone again: walking the
+    same rows best first, each used to try the seats the other had just sold (1.6 to 1.9
+    hold statements a hold). Once they collide, each keeps to its own lane of rows."""
+    import multiprocessing
+
+    from tests.sales import zone_seller
+
+    perf = make_performance(rows=20, per_row=20)
+    spawn = multiprocessing.get_context("spawn")
+    start, out = spawn.Barrier(2), spawn.Queue()
+    database = connection.settings_dict["NAME"]
+    sellers = [spawn.Process(target=zone_seller.sell_one_by_one, args=(database, perf.pk, 150, start, out))
+               for _ in range(2)]
+    for seller in sellers:
+        seller.start()
+    results = [out.get(timeout=60) for _ in sellers]
+    for seller in sellers:
+        seller.join(timeout=30)
+    made, tries = sum(r[0] for r in results), sum(r[1] for r in results)
+    assert made == 300
+    assert Hold.objects.filter(performance=perf).count() == 300
+    assert Place.objects.filter(performance=perf, state="held").count() == 300
+    assert tries / made <= 1.1, (tries, made, results)  # 1.01 measured with lanes, 1.64-1.69 without
