@@ -40,6 +40,11 @@ def seat_windows(runs: list[tuple], quantity: int, limit: int) -> list[list[int]
     orphan single seat left beside it, then front section and row, then central. (Rows
     are visited best first and windows cut out only when chosen, so that a hold looks at
     the first rows with room, not at every slice of the zone.)"""
+    return _windows(runs, quantity, limit)[0]
+
+
+def _windows(runs: list[tuple], quantity: int, limit: int) -> tuple[list[list[int]], int]:
+    """seat_windows', and how many of them (the first ones) leave no orphan seat."""
     order = sorted(range(len(runs)), key=lambda n: (runs[n][0], runs[n][2]))
     chosen, used, orphans = [], set(), []
 
@@ -66,9 +71,10 @@ def seat_windows(runs: list[tuple], quantity: int, limit: int) -> list[list[int]
                 else:
                     windows.append((score, n, start))
         if take(windows):
-            return chosen
+            return chosen, len(chosen)
+    clean = len(chosen)
     take(orphans)
-    return chosen
+    return chosen, clean
 
 
 # Processes selling one zone each see the others' sales only when they read it again
@@ -96,7 +102,11 @@ def own_lane() -> int:
     pid = os.getpid()
     lane = _lane_of.get(pid)
     if lane is None:
-        with _dealing:  # one deal per process, however many of its threads collide at once
+        # One deal per process, however many of its threads collide at once; a thread that
+        # finds another dealing does not wait for the cache, it takes the process id's lane.
+        if not _dealing.acquire(blocking=False):
+            return pid % LANES
+        try:
             lane = _lane_of.get(pid)
             if lane is None:
                 try:
@@ -105,6 +115,8 @@ def own_lane() -> int:
                 except Exception:  # noqa: BLE001 - the cache is an aid: any failure, and the process id serves
                     dealt = pid
                 lane = _lane_of[pid] = dealt % LANES
+        finally:
+            _dealing.release()
     return lane
 
 
@@ -123,11 +135,14 @@ def _collision(performance_id: int, zone_id: int) -> None:
 
 def candidate_windows(runs: list[tuple], quantity: int, lane: int | None) -> list[list[int]]:
     """The blocks to try, best first: in this process's lane of rows when it has one and
-    they hold a block, else anywhere in the zone."""
+    they hold a block that leaves no orphan seat (or no block anywhere does), else
+    anywhere in the zone."""
     if lane is not None:
-        mine = seat_windows(best_runs([run for run in runs if run[2] % LANES == lane], quantity), quantity, 6)
-        if mine:
+        mine, clean = _windows(best_runs([run for run in runs if run[2] % LANES == lane], quantity), quantity, 6)
+        if clean:
             return mine
+        everywhere, clean_anywhere = _windows(best_runs(runs, quantity), quantity, 6)
+        return mine if mine and not clean_anywhere else everywhere
     return seat_windows(best_runs(runs, quantity), quantity, 6)
 
 

@@ -162,7 +162,7 @@ def create_order(*, hold, customer, quote: Quote, actor, idempotency_key,
     customer_sql, customer_params = customer_cte(customer, actor, only_if=("(SELECT ok FROM codes_used)", []))
     live = [Order.Status.PENDING, Order.Status.RESERVED, Order.Status.PAID]
     # Each value a parameter once, 50 at most: psycopg keeps a statement's conversion to
-    # PostgreSQL's placeholders only up to that many (without it, 0.5 ms of an order's CPU).
+    # PostgreSQL's placeholders only up to that many (converting it again: 0.1 ms an order).
     sql = f"""
         WITH promo_use AS (
             UPDATE sales_promocode SET uses = uses + 1

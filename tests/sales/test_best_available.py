@@ -172,3 +172,20 @@ def test_best_available_offers_wheelchair_spaces_and_companion_seats_only_when_a
         hold_create(performance=perf, channel=Channel.ONLINE, zone=zone, quantity=2)
     asked = hold_create(performance=perf, channel=Channel.ONLINE, zone=zone, quantity=2, accessible=True)
     assert set(Place.objects.filter(hold=asked).values_list("pk", flat=True)) <= accessible
+
+
+def test_a_lane_never_leaves_an_orphan_seat_while_the_zone_has_a_clean_block():
+    """Under contention a process looks first in its lane of rows, but not at the cost of
+    the rule against single seats left alone: a pair in a run of three (lane 0's row)
+    gives way to a clean pair in the other lane's row, and is taken only when no clean
+    block is left anywhere."""
+    from sales.inventory.best import candidate_windows
+
+    three = (0, 1, 0, [1, 2, 3], [1, 0, 1])  # row index 0: lane 0
+    two = (0, 1, 1, [10, 11], [0, 1])  # row index 1: lane 1
+    four = (0, 1, 2, [20, 21, 22, 23], [1, 0, 0, 1])  # row index 2: lane 0
+    assert candidate_windows([three, two], 2, lane=0)[0] == [10, 11]
+    assert candidate_windows([three, two, four], 2, lane=0)[0] in ([20, 21], [22, 23])  # clean, in its own lane
+    assert candidate_windows([three], 2, lane=0)[0] in ([1, 2], [2, 3])  # nothing clean anywhere
+    assert candidate_windows([three, two], 2, lane=1)[0] == [10, 11]
+    assert candidate_windows([three, two], 2, lane=None)[0] == [10, 11]

@@ -201,19 +201,25 @@ def test_two_processes_selling_one_zone_seldom_try_each_others_seats():
     hold statements a hold). Once they collide, each keeps to its own lane of rows."""
     import multiprocessing
 
+    from django.conf import settings
+
     from tests.sales import zone_seller
 
     perf = make_performance(rows=20, per_row=20)
     spawn = multiprocessing.get_context("spawn")
-    start, out = spawn.Barrier(2), spawn.Queue()
-    database = connection.settings_dict["NAME"]
-    sellers = [spawn.Process(target=zone_seller.sell_one_by_one, args=(database, perf.pk, 150, start, out))
-               for _ in range(2)]
+    start, out = spawn.Barrier(2, timeout=60), spawn.Queue()
+    args = (connection.settings_dict["NAME"], settings.CACHES["default"]["LOCATION"], perf.pk, 150, start, out)
+    sellers = [spawn.Process(target=zone_seller.sell_one_by_one, args=args, daemon=True) for _ in range(2)]
     for seller in sellers:
         seller.start()
-    results = [out.get(timeout=60) for _ in sellers]
-    for seller in sellers:
-        seller.join(timeout=30)
+    try:
+        results = [out.get(timeout=90) for _ in sellers]
+    finally:
+        for seller in sellers:
+            seller.join(timeout=10)
+            if seller.is_alive():
+                seller.terminate()
+    assert all(isinstance(r, tuple) for r in results), "\n".join(r for r in results if isinstance(r, str))
     made, tries = sum(r[0] for r in results), sum(r[1] for r in results)
     assert made == 300
     assert Hold.objects.filter(performance=perf).count() == 300
