@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from . import enqueue, rows
 from .models import Order, OrderEvent
+from .order_receipt import receipt_text
 from .tickets_pdf import order_pdf
 
 logger = logging.getLogger(__name__)
@@ -85,7 +86,9 @@ def send_confirmation(order_id: int) -> bool:
         order = (Order.objects.select_related("customer", "performance__event", "performance__venue")
                  .get(pk=order_id))
         tickets = list(order.tickets.select_related("place__seat", "place__section").filter(status="valid"))
-        context = {"order": order, "tickets": tickets, "link": order_link(order)}
+        # The receipt goes in the body and on the PDF's last page: made once.
+        receipt = receipt_text(order, tickets)
+        context = {"order": order, "tickets": tickets, "link": order_link(order), "receipt": receipt}
         with translation.override(order.language):
             message = EmailMessage(
                 subject=_("Your tickets for %(event)s — order %(code)s") % {
@@ -94,7 +97,7 @@ def send_confirmation(order_id: int) -> bool:
                 to=[order.customer.email],
                 headers={"Message-ID": message_id(order)},
             )
-            message.attach(f"tickets-{order.code}.pdf", order_pdf(order, tickets), "application/pdf")
+            message.attach(f"tickets-{order.code}.pdf", order_pdf(order, tickets, receipt=receipt), "application/pdf")
         message.send()
     except Exception:
         with contextlib.suppress(DatabaseError):  # unreachable: the claim lapses instead

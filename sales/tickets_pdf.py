@@ -18,13 +18,14 @@ from .order_receipt import receipt_text
 from .tickets import ticket_qr
 
 
-def order_pdf(order: Order, tickets=None) -> bytes:
-    """`tickets`: the order's valid tickets with their places, when the caller has them."""
+def order_pdf(order: Order, tickets=None, *, receipt: str | None = None) -> bytes:
+    """`tickets`: the order's valid tickets with their places, and `receipt`: its
+    receipt_text, when the caller has them."""
     with translation.override(order.language or None):
-        return _order_pdf(order, tickets)
+        return _order_pdf(order, tickets, receipt)
 
 
-def _order_pdf(order: Order, tickets) -> bytes:
+def _order_pdf(order: Order, tickets, receipt: str | None) -> bytes:
     buf = BytesIO()
     width, height = landscape(A6)
     pdf = canvas.Canvas(buf, pagesize=(width, height))
@@ -49,7 +50,7 @@ def _order_pdf(order: Order, tickets) -> bytes:
         size = 55 * mm
         _draw_qr(pdf, ticket.code, width - size - 6 * mm, (height - size) / 2, size)
         pdf.showPage()
-    _draw_receipt(pdf, receipt_text(order, tickets), width, height)
+    _draw_receipt(pdf, receipt_text(order, tickets) if receipt is None else receipt, width, height)
     pdf.save()
     return buf.getvalue()
 
