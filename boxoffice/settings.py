@@ -164,8 +164,11 @@ ADMISSION_TARGET_P99_MS = int(os.environ.get("ADMISSION_TARGET_P99_MS", "400"))
 
 # Sign-in throttling (django-axes): the axes backend refuses a locked-out client before
 # any password is hashed. See boxoffice.signin for who is locked out and for how long.
+# StaffBackend reads a session's user with their staff roles in one query; Django's own
+# model backend stays listed for the sessions it signed in before.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "boxoffice.signin.StaffBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_HANDLER = "boxoffice.signin.SignInHandler"

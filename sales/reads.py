@@ -56,15 +56,27 @@ def order_tickets(order_id: int) -> list[TicketFacts]:
     return [TicketFacts(*row) for row in found]
 
 
-def user_by_token(key: str, roles: list[str]) -> tuple[User, frozenset[str]] | None:
-    """The user an API token names, with those of `roles` they have, in one query (every
-    staff API call checks them)."""
-    found = rows.fetch(f"""SELECT {rows.columns(User)},
-                                  ARRAY(SELECT g.name FROM auth_group g
-                                        JOIN auth_user_groups ug ON ug.group_id = g.id
-                                        WHERE ug.user_id = auth_user.id AND g.name = ANY(%s))
-                           FROM auth_user JOIN authtoken_token token ON token.user_id = auth_user.id
-                           WHERE token.key = %s""", [roles, key])
+_USER_WITH_ROLES = """SELECT {columns},
+                                ARRAY(SELECT g.name FROM auth_group g
+                                      JOIN auth_user_groups ug ON ug.group_id = g.id
+                                      WHERE ug.user_id = auth_user.id AND g.name = ANY(%s))
+                         FROM auth_user {join} WHERE {where} = %s"""
+
+
+def _user_with_roles(join: str, where: str, value, roles: list[str]) -> tuple[User, frozenset[str]] | None:
+    found = rows.fetch(_USER_WITH_ROLES.format(columns=rows.columns(User), join=join, where=where), [roles, value])
     if not found:
         return None
     return rows.instance(User, found[0]), frozenset(found[0][-1])
+
+
+def user_by_token(key: str, roles: list[str]) -> tuple[User, frozenset[str]] | None:
+    """The user an API token names, with those of `roles` they have, in one query (every
+    staff API call checks them)."""
+    return _user_with_roles("JOIN authtoken_token token ON token.user_id = auth_user.id", "token.key", key, roles)
+
+
+def user_by_id(pk: int, roles: list[str]) -> tuple[User, frozenset[str]] | None:
+    """A signed-in session's user, with those of `roles` they have, in one query (every
+    staff page checks them)."""
+    return _user_with_roles("", "auth_user.id", pk, roles)

@@ -63,6 +63,41 @@ def test_login_lands_each_role_on_its_screen(client, clerk):
     assert client.get(response["Location"])["Location"] == "/counter/"
 
 
+def test_a_signed_in_page_reads_the_user_with_their_roles_in_one_query_and_a_role_taken_away_counts_at_once(operator):
+    """Every staff page checks its user's roles: they come with the user's row. Taken away
+    by an organizer, a role no longer opens its pages at the next request."""
+    from django.contrib.auth import signals
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    assert client.post("/login/", {"username": "operator1", "password": "pw-operator1"}).status_code == 302
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/phone/").status_code == 200
+    sent = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(sent) == 2, sent  # the session, the user with their roles
+    operator.groups.clear()
+    assert client.get("/phone/").status_code == 403
+    # A wrong password is refused once, by one backend: one failure recorded, one hash.
+    failed = []
+    signals.user_login_failed.connect(lambda sender, **kw: failed.append(kw), weak=False,
+                                      dispatch_uid="count-failures")
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            assert Client().post("/login/", {"username": "operator1", "password": "wrong"}).status_code == 200
+    finally:
+        signals.user_login_failed.disconnect(dispatch_uid="count-failures")
+    assert len(failed) == 1
+    assert sum('FROM "auth_user"' in q["sql"] for q in queries.captured_queries) == 1
+
+
+def test_a_session_signed_in_by_the_model_backend_stays_signed_in(operator):
+    """Sessions from before the staff backend name Django's own: they still read their user."""
+    client = Client()
+    client.force_login(operator, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get("/phone/").status_code == 200
+
+
 def open_sale(client, perf, quantity="2"):
     client.post("/counter/shift/open/", {"cash_float": "100"})
     zone = perf.price_zones.get()
