@@ -165,7 +165,9 @@ ADMISSION_TARGET_P99_MS = int(os.environ.get("ADMISSION_TARGET_P99_MS", "400"))
 # Sign-in throttling (django-axes): the axes backend refuses a locked-out client before
 # any password is hashed. See boxoffice.signin for who is locked out and for how long.
 # StaffBackend reads a session's user with their staff roles in one query; Django's own
-# model backend stays listed for the sessions it signed in before.
+# model backend stays listed for the sessions it signed in before. A username and password
+# refused by StaffBackend are refused for good: a backend listed after it (a directory, a
+# single sign-on) is never asked for them, so such a backend goes before it.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "boxoffice.signin.StaffBackend",

@@ -49,6 +49,12 @@ class StaffBackend(ModelBackend):
             raise PermissionDenied
         return user
 
+    async def aauthenticate(self, request, username=None, password=None, **kwargs):
+        user = await super().aauthenticate(request, username=username, password=password, **kwargs)
+        if user is None and password is not None:
+            raise PermissionDenied
+        return user
+
     def get_user(self, user_id):
         found = reads.user_by_id(user_id, list(ROLES))
         if found is None:

@@ -1,6 +1,6 @@
-"""An order's receipt in a page or an email: `{% receipt order tickets %}` (add
-`narrow=True` for the counter's 80 mm slip) and `{% receipt_text order tickets %}`, each
-in the buyer's language; and what templates/sales/_receipt.html writes with."""
+"""An order's receipt in a page: `{% receipt order tickets %}` (add `narrow=True` for the
+counter's 80 mm slip), in the buyer's language; and what templates/sales/_receipt.html
+writes with. (The email and the PDF take order_receipt.receipt_text as it is.)"""
 
 from decimal import Decimal
 
@@ -8,7 +8,7 @@ from django import template
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from sales.order_receipt import ReceiptTax, receipt_html, receipt_text
+from sales.order_receipt import ReceiptTax, receipt_html
 
 register = template.Library()
 
@@ -16,11 +16,6 @@ register = template.Library()
 @register.simple_tag
 def receipt(order, tickets=None, narrow=False) -> str:
     return receipt_html(order, tickets, narrow=narrow)
-
-
-@register.simple_tag(name="receipt_text")
-def receipt_as_text(order, tickets=None) -> str:
-    return receipt_text(order, tickets)
 
 
 def _french() -> bool:
