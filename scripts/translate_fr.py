@@ -957,6 +957,21 @@ FR = {
         " vous gardez votre place.",
         "Les places non payées seront remises en vente d'ici environ %(n)s minutes, et la file avancera de nouveau :"
         " vous gardez votre place."),
+    # finding a performance at the counter and on the phone
+    "find a performance": "trouver une représentation",
+    "Find a performance": "Trouver une représentation",
+    "Show, venue or day (24/12)": "Spectacle, salle ou jour (24/12)",
+    "Every performance": "Toutes les représentations",
+    "More performances": "Autres représentations",
+    "Sooner": "Plus tôt",
+    "Later": "Plus tard",
+    "Page %(page)s": "Page %(page)s",
+    "No performance on sale at the counter matches “%(find)s”.":
+        "Aucune représentation en vente au guichet ne correspond à « %(find)s ».",
+    "No later performance is on sale at the counter.": "Aucune représentation plus tardive n'est en vente au guichet.",
+    "No performance on sale by phone matches “%(find)s”.":
+        "Aucune représentation en vente par téléphone ne correspond à « %(find)s ».",
+    "No later performance is on sale by phone.": "Aucune représentation plus tardive n'est en vente par téléphone.",
 }
 
 path = Path(__file__).resolve().parent.parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"

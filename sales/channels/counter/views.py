@@ -34,7 +34,7 @@ from sales.channels.forms import (
     with_amounts,
     zone_prices,
 )
-from sales.channels.staff import role_required, to_page
+from sales.channels.staff import on_sale, on_sale_page, role_required, to_page
 from sales.errors import SalesError
 from sales.formatting import WALK_IN_EMAIL, WALK_IN_NAME
 from sales.holds import hold_create, hold_is_live, hold_release
@@ -77,32 +77,25 @@ def _approver(request):
     return authenticate(request, username=signature["supervisor"], password=signature["supervisor_password"])
 
 
-def _counter_performances(now, **filters):
-    """Performances on sale at the counter right now."""
-    return (Performance.objects.filter(on_sale_windows__channel=Channel.COUNTER, on_sale_windows__opens_at__lte=now,
-                                       on_sale_windows__closes_at__gt=now, **filters)
-            .select_related("event", "venue").order_by("starts_at"))
-
-
 @clerk_only
 def home(request):
     shift = shift_current(request.user)
     if shift is None:
         return render(request, "counter/open_shift.html")
     now = timezone.now()
-    perfs = list(_counter_performances(now).prefetch_related(
-        "price_zones", "venue__sections", price_types_prefetched()))
-    # Today's performances first: the queue at the window is mostly for tonight.
-    perfs.sort(key=lambda p: (p.local().date() != p.local(now).date(), p.starts_at))
+    # The soonest first: the queue at the window is mostly for tonight.
+    found = on_sale_page(on_sale(Channel.COUNTER, now).prefetch_related(
+        "price_zones", "venue__sections", price_types_prefetched()),
+        find=request.GET.get("find", ""), page=request.GET.get("page"), today=timezone.localdate(now))
     rows = []
-    for perf in perfs:
+    for perf in found.performances:
         counts = zone_counts(perf.pk)
         types = with_amounts(perf.price_types.all())
         rows.append({"performance": perf, "today": perf.local().date() == perf.local(now).date(),
                      "zones": [(z, counts.get(z.pk, {}).get("available", 0), from_price(z, types) if types else None)
                                for z in perf.price_zones.all()],
                      "standing": [s for s in perf.venue.sections.all() if s.kind == Section.Kind.STANDING]})
-    return render(request, "counter/home.html", {"shift": shift, "rows": rows})
+    return render(request, "counter/home.html", {"shift": shift, "rows": rows, "found": found})
 
 
 @clerk_only
@@ -230,8 +223,8 @@ def order(request, code: str):
     tickets = list(order.tickets.select_related("place__seat", "place__section"))
     exchange_to = []
     if order.status == Order.Status.PAID:
-        for perf in _counter_performances(timezone.now(), event_id=order.performance.event_id
-                                          ).prefetch_related("price_zones"):
+        for perf in on_sale(Channel.COUNTER, timezone.now()).filter(
+                event_id=order.performance.event_id).prefetch_related("price_zones"):
             counts = zone_counts(perf.pk)
             exchange_to.append((perf, [(z, counts.get(z.pk, {}).get("available", 0)) for z in perf.price_zones.all()]))
     return render(request, "counter/order.html", {

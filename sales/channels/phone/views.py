@@ -36,7 +36,7 @@ from sales.channels.forms import (
     with_amounts,
     zone_prices,
 )
-from sales.channels.staff import role_required, to_page
+from sales.channels.staff import on_sale, on_sale_page, role_required, to_page
 from sales.errors import InvalidRequest, PaymentDeclined, ProviderUnavailable, SalesError
 from sales.holds import hold_create, hold_extend, hold_is_live, hold_release
 from sales.models import Customer, CustomerNote, Hold, Order
@@ -91,18 +91,16 @@ def customer_create(request):
 def customer(request, pk: int):
     cust = get_object_or_404(Customer, pk=pk)
     now = timezone.now()
-    perfs = (Performance.objects.filter(on_sale_windows__channel=Channel.PHONE, on_sale_windows__opens_at__lte=now,
-                                        on_sale_windows__closes_at__gt=now)
-             .select_related("event").prefetch_related(
-                 "price_zones", "venue__sections", price_types_prefetched())
-             .order_by("starts_at"))
+    found = on_sale_page(on_sale(Channel.PHONE, now).prefetch_related(
+        "price_zones", "venue__sections", price_types_prefetched()),
+        find=request.GET.get("find", ""), page=request.GET.get("page"), today=timezone.localdate(now))
     performances = []
-    for perf in perfs:
+    for perf in found.performances:
         types = with_amounts(perf.price_types.all())
         performances.append((perf, [(z, from_price(z, types) if types else None) for z in perf.price_zones.all()]))
     return render(request, "phone/customer.html", {
         "customer": cust, "orders": cust.orders.select_related("performance__event").order_by("-created_at")[:20],
-        "notes": cust.note_entries.select_related("author")[:20], "performances": performances,
+        "notes": cust.note_entries.select_related("author")[:20], "performances": performances, "found": found,
         "standing_kind": Section.Kind.STANDING, "languages": settings.LANGUAGES})
 
 

@@ -1,0 +1,123 @@
+"""A festival sells hundreds of performances at once: the counter's sale page and the
+phone's caller page list them a page at a time, the soonest first, and find one by its
+show, its venue or its day at the venue; their cost does not grow with how many are on
+sale."""
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from events.models import Channel
+from sales.channels.staff import PERFORMANCES_PER_PAGE
+from tests.factories import CustomerFactory, EventFactory, PerformanceFactory, PriceZoneFactory, VenueFactory
+from tests.support import signed_in
+
+pytestmark = pytest.mark.django_db
+LISTED = re.compile(r'name="performance" value="(\d+)"')
+
+
+def on_sale(count: int, *, title: str = "Show", venue=None, first_in_days: int = 5) -> list:
+    """`count` performances of one show on sale at the counter and by phone, a day apart."""
+    event, venue = EventFactory(title=title), venue or VenueFactory()
+    performances = []
+    for n in range(count):
+        perf = PerformanceFactory(event=event, venue=venue, channels=[Channel.COUNTER, Channel.PHONE],
+                                  starts_at=timezone.now() + timedelta(days=first_in_days + n))
+        PriceZoneFactory(performance=perf, name="Floor")
+        performances.append(perf)
+    return performances
+
+
+@pytest.fixture
+def counter(clerk):
+    client = signed_in(clerk)
+    client.post("/counter/shift/open/", {"cash_float": "100"})
+    return lambda query="": client.get(f"/counter/{query}")
+
+
+@pytest.fixture
+def phone(operator):
+    client, caller = signed_in(operator), CustomerFactory()
+    return lambda query="": client.get(f"/phone/customers/{caller.pk}/{query}")
+
+
+def listed(response) -> list[int]:
+    assert response.status_code == 200
+    return [int(pk) for pk in LISTED.findall(response.content.decode())]
+
+
+@pytest.mark.parametrize("console", ["counter", "phone"])
+def test_a_page_at_a_time_the_soonest_first(console, request):
+    page = request.getfixturevalue(console)
+    performances = on_sale(2 * PERFORMANCES_PER_PAGE + 3)
+    ids = [p.pk for p in performances]
+    first = page()
+    assert listed(first) == ids[:PERFORMANCES_PER_PAGE]
+    assert 'rel="next"' in first.content.decode() and 'rel="prev"' not in first.content.decode()
+    assert listed(page("?page=2")) == ids[PERFORMANCES_PER_PAGE:2 * PERFORMANCES_PER_PAGE]
+    last = page("?page=3")
+    assert listed(last) == ids[2 * PERFORMANCES_PER_PAGE:]
+    assert 'rel="next"' not in last.content.decode() and 'rel="prev"' in last.content.decode()
+    assert "No later performance" in page("?page=9").content.decode()
+
+
+@pytest.mark.parametrize("console", ["counter", "phone"])
+def test_a_page_costs_the_same_however_many_performances_are_on_sale(console, request):
+    page = request.getfixturevalue(console)
+    on_sale(3)
+    page()  # the first request reads what later ones find cached (the counter's seats left)
+    with CaptureQueriesContext(connection) as few:
+        assert len(listed(page())) == 3
+    on_sale(40)
+    page()
+    with CaptureQueriesContext(connection) as many:
+        assert len(listed(page())) == PERFORMANCES_PER_PAGE
+    assert len(many) == len(few)
+    # What a page reads is one page: the performances' statement has its limit.
+    assert any(f"LIMIT {PERFORMANCES_PER_PAGE + 1}" in q["sql"] for q in many.captured_queries)
+
+
+@pytest.mark.parametrize("console", ["counter", "phone"])
+def test_found_by_show_and_venue_words_in_any_case(console, request):
+    page = request.getfixturevalue(console)
+    on_sale(12, title="Les Misérables")
+    hamlet = on_sale(2, title="Hamlet", venue=VenueFactory(name="Théâtre du Trident"))
+    assert listed(page("?find=hamlet")) == [p.pk for p in hamlet]
+    assert listed(page("?find=TRIDENT+ham")) == [p.pk for p in hamlet]
+    nothing = page("?find=hamlet+misérables")
+    assert listed(nothing) == []
+    assert "matches “hamlet misérables”" in nothing.content.decode()
+    # Searching keeps the words through the pages.
+    assert "find=Mis%C3%A9rables&amp;page=2" in page("?find=Misérables").content.decode()
+
+
+@pytest.mark.parametrize("console", ["counter", "phone"])
+def test_found_by_its_day_at_the_venue(console, request):
+    page = request.getfixturevalue(console)
+    toronto = VenueFactory(time_zone="America/Toronto")
+    day = timezone.localdate() + timedelta(days=20)
+    # 23:30 in Toronto is the next day in UTC: the venue's day is the one the clerk means.
+    late = on_sale(1, venue=toronto, first_in_days=20)[0]
+    late.starts_at = datetime(day.year, day.month, day.day, 23, 30, tzinfo=ZoneInfo("America/Toronto"))
+    late.save()
+    on_sale(3, first_in_days=30)
+    assert listed(page(f"?find={day:%Y-%m-%d}")) == [late.pk]
+    assert listed(page(f"?find={day.day}/{day.month}")) == [late.pk]
+    assert listed(page(f"?find={day.day}/{day.month}/{day.year}")) == [late.pk]
+    assert listed(page(f"?find={day + timedelta(days=1):%Y-%m-%d}")) == []
+
+
+@pytest.mark.parametrize("console", ["counter", "phone"])
+@pytest.mark.parametrize("query", ["?find=31/02", "?find=2026-13-45", "?page=abc", "?page=-4", "?page=99999999999999",
+                                   "?find=" + "x" * 5000, "?find=%27%22<script>", "?find=+++&page=", "?page=1.5"])
+def test_odd_searches_read_as_nothing_found_or_the_first_page(console, query, request):
+    page = request.getfixturevalue(console)
+    on_sale(2)
+    answer = page(query)
+    assert answer.status_code == 200
+    assert "<script>" not in answer.content.decode()
