@@ -1,10 +1,11 @@
 """A festival sells hundreds of performances at once: the counter's sale page and the
-phone's caller page list them a page at a time, the soonest first, and find one by its
-show, its venue or its day at the venue; their cost does not grow with how many are on
-sale."""
+phone's caller page list them a page at a time (the counter's exchange, an event's), the
+soonest first, and find one by its show, its venue or its day at the venue; their cost
+does not grow with how many are on sale."""
 
 import re
 from datetime import datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,8 +15,12 @@ from django.utils import timezone
 
 from events.models import Channel
 from sales.channels.staff import PERFORMANCES_PER_PAGE
+from sales.holds import hold_create
+from sales.orders import CustomerDetails, order_place
+from sales.payments import PaymentRequest
+from sales.shifts import shift_open
 from tests.factories import CustomerFactory, EventFactory, PerformanceFactory, PriceZoneFactory, VenueFactory
-from tests.support import signed_in
+from tests.support import make_performance, signed_in
 
 pytestmark = pytest.mark.django_db
 LISTED = re.compile(r'name="performance" value="(\d+)"')
@@ -121,3 +126,25 @@ def test_odd_searches_read_as_nothing_found_or_the_first_page(console, query, re
     answer = page(query)
     assert answer.status_code == 200
     assert "<script>" not in answer.content.decode()
+
+
+def test_an_exchange_offers_the_events_performances_a_page_at_a_time(clerk):
+    perf = make_performance(rows=2, per_row=4)
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, zone=perf.price_zones.get(), quantity=1)
+    order = order_place(hold=hold, customer=CustomerDetails(name="Walk in", email="w@example.org"), actor=clerk,
+                        shift=shift, payments=[PaymentRequest(method="cash", tendered=Decimal("100"))])
+    later = []
+    for n in range(30):
+        other = PerformanceFactory(event=perf.event, venue=perf.venue, channels=[Channel.COUNTER],
+                                   starts_at=perf.starts_at + timedelta(days=n + 1))
+        PriceZoneFactory(performance=other, name="Floor")
+        later.append(other)
+    client = signed_in(clerk)
+    page = client.get(f"/counter/orders/{order.code}/").content.decode()
+    assert page.count("<optgroup") == PERFORMANCES_PER_PAGE and 'rel="next"' in page
+    day = later[20].local().date()
+    found = client.get(f"/counter/orders/{order.code}/?find={day:%Y-%m-%d}").content.decode()
+    assert found.count("<optgroup") == 1 and f"/counter/performances/{later[20].pk}/map/" in found
+    nothing = client.get(f"/counter/orders/{order.code}/?find=nowhere").content.decode()
+    assert "<optgroup" not in nothing and "matches “nowhere”" in nothing and 'name="find"' in nothing

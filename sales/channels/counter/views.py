@@ -221,14 +221,20 @@ def sale_cancel(request, hold_id: int):
 def order(request, code: str):
     order = get_object_or_404(Order.objects.select_related("customer", "performance__event"), code=code.upper())
     tickets = list(order.tickets.select_related("place__seat", "place__section"))
-    exchange_to = []
+    exchange_to, found = [], None
     if order.status == Order.Status.PAID:
-        for perf in on_sale(Channel.COUNTER, timezone.now()).filter(
-                event_id=order.performance.event_id).prefetch_related("price_zones"):
+        # The event's performances on sale, ten at a time: a show that runs for months has
+        # a hundred dates on sale.
+        now = timezone.now()
+        found = on_sale_page(on_sale(Channel.COUNTER, now).filter(event_id=order.performance.event_id)
+                             .prefetch_related("price_zones"),
+                             find=request.GET.get("find", ""), page=request.GET.get("page"),
+                             today=timezone.localdate(now))
+        for perf in found.performances:
             counts = zone_counts(perf.pk)
             exchange_to.append((perf, [(z, counts.get(z.pk, {}).get("available", 0)) for z in perf.price_zones.all()]))
     return render(request, "counter/order.html", {
-        "order": order, "tickets": tickets, "exchange_to": exchange_to,
+        "order": order, "tickets": tickets, "exchange_to": exchange_to, "found": found,
         "valid_tickets": [t for t in tickets if t.status == "valid" and not t.checked_in_at],
         "payments": order.payments.all(), "events": order.events.select_related("actor")})
 
