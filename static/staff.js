@@ -51,7 +51,11 @@
       e.preventDefault();
       return;
     }
-    if (e.key === "Enter" && quick) { e.preventDefault(); quick.querySelector("form").requestSubmit(); return; }
+    // Enter on a link or a button outside the quick sales (Later, Find, the bar's links) is
+    // that link's or button's own.
+    var focused = document.activeElement;
+    var elsewhere = focused && focused !== document.body && !(focused.closest && focused.closest(".quick"));
+    if (e.key === "Enter" && quick && !elsewhere) { e.preventDefault(); quick.querySelector("form").requestSubmit(); return; }
     var target = document.querySelector('[data-key="' + e.key.toLowerCase() + '"]');
     if (!target) return;
     e.preventDefault();

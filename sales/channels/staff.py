@@ -2,6 +2,7 @@
 a performance on sale, and leaving a page for another."""
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import wraps
@@ -68,32 +69,43 @@ def on_sale(channel: str, now: datetime) -> QuerySet[Performance]:
 
 def on_sale_page(performances: QuerySet[Performance], *, find: str = "", page: str | int | None = 1,
                  today: date | None = None) -> OnSalePage:
-    """A page of `performances` (on_sale, with what the page prefetches) whose show or
-    venue holds every word of `find`, and whose day, at its venue, is the one a word
-    gives (2026-12-24, 24/12, 24/12/2026; a day without its year is the next such day
-    after `today`). A word that is not a day the calendar has finds nothing."""
+    """A page of `performances` (on_sale, with what the page prefetches) that every word
+    of `find` finds: in the show's title or the venue's name, whatever the case and the
+    accents (etoiles finds Les Étoiles), or as the performance's day at its venue
+    (2026-12-24, 24/12, 24/12/2026; a day without its year is the next such day after
+    `today`). A word written as a day finds its title too (a show called 24/7)."""
     find = " ".join(find.split())[:100]
     try:
         page = max(1, min(int(page or 1), 10_000))
     except (TypeError, ValueError):
         page = 1
-    for word in find.split():
-        day = _day(word, today)
-        if day is None:
-            performances = performances.filter(Q(event__title__icontains=word) | Q(venue__name__icontains=word))
-        elif day is False:
-            performances = performances.none()
-        else:
+    words = find.split()
+    if words:
+        # Matched here rather than by the database, whose collation may not know that É
+        # is é: a festival's few hundred titles are read once, with nothing prefetched.
+        texts = {pk: _folded(f"{title} {venue}") for pk, title, venue in
+                 performances.prefetch_related(None).values_list("pk", "event__title", "venue__name")}
+        days = {word: _day(word, today) for word in words}
+        if any(days.values()):
             performances = performances.alias(local_day=Cast(
-                Func(F("venue__time_zone"), F("starts_at"), function="timezone"), DateField())).filter(local_day=day)
+                Func(F("venue__time_zone"), F("starts_at"), function="timezone"), DateField()))
+        for word in words:
+            match = Q(pk__in=[pk for pk, text in texts.items() if _folded(word) in text])
+            if days[word]:
+                match |= Q(local_day=days[word])
+            performances = performances.filter(match)
     start = (page - 1) * PERFORMANCES_PER_PAGE
     found = list(performances[start:start + PERFORMANCES_PER_PAGE + 1])
     return OnSalePage(found[:PERFORMANCES_PER_PAGE], find, page, len(found) > PERFORMANCES_PER_PAGE)
 
 
-def _day(word: str, today: date | None) -> date | None | bool:
-    """The day `word` writes; None if it is not written as a day; False if it is written
-    as one the calendar does not have (31/02)."""
+def _folded(text: str) -> str:
+    """`text` without case or accents."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(ch))
+
+
+def _day(word: str, today: date | None) -> date | None:
+    """The day `word` writes, if it writes one the calendar has (not 31/02)."""
     iso, dm = ISO_DAY.match(word), DAY_MONTH.match(word)
     if iso:
         year, month, day = (int(n) for n in iso.groups())
@@ -111,7 +123,7 @@ def _day(word: str, today: date | None) -> date | None | bool:
             continue
         if dm is None or dm[3] or found >= today:
             return found
-    return False
+    return None
 
 
 @login_required

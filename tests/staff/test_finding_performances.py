@@ -92,8 +92,14 @@ def test_found_by_show_and_venue_words_in_any_case(console, request):
     page = request.getfixturevalue(console)
     on_sale(12, title="Les Misérables")
     hamlet = on_sale(2, title="Hamlet", venue=VenueFactory(name="Théâtre du Trident"))
+    stars = on_sale(1, title="Les Étoiles — tournée d'été", first_in_days=40)
+    around_the_clock = on_sale(1, title="24/7 Comedy", first_in_days=41)
     assert listed(page("?find=hamlet")) == [p.pk for p in hamlet]
     assert listed(page("?find=TRIDENT+ham")) == [p.pk for p in hamlet]
+    assert listed(page("?find=theatre+trident")) == [p.pk for p in hamlet]  # typed without its accents
+    for typed in ("étoiles", "ÉTOILES", "etoiles", "Tournée+Été"):
+        assert listed(page(f"?find={typed}")) == [p.pk for p in stars], typed
+    assert listed(page("?find=24/7")) == [p.pk for p in around_the_clock]  # a title, though written as a day
     nothing = page("?find=hamlet+misérables")
     assert listed(nothing) == []
     assert "matches “hamlet misérables”" in nothing.content.decode()
@@ -128,23 +134,32 @@ def test_odd_searches_read_as_nothing_found_or_the_first_page(console, query, re
     assert "<script>" not in answer.content.decode()
 
 
-def test_an_exchange_offers_the_events_performances_a_page_at_a_time(clerk):
+def test_an_exchange_offers_the_events_performances_a_page_at_a_time_its_own_first(clerk):
     perf = make_performance(rows=2, per_row=4)
     shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
     hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, zone=perf.price_zones.get(), quantity=1)
     order = order_place(hold=hold, customer=CustomerDetails(name="Walk in", email="w@example.org"), actor=clerk,
                         shift=shift, payments=[PaymentRequest(method="cash", tendered=Decimal("100"))])
-    later = []
-    for n in range(30):
+    others = []
+    for n in range(30):  # fifteen dates before the order's, fifteen after
+        offset = timedelta(hours=12 * (n - 15)) if n < 15 else timedelta(days=n - 14)
         other = PerformanceFactory(event=perf.event, venue=perf.venue, channels=[Channel.COUNTER],
-                                   starts_at=perf.starts_at + timedelta(days=n + 1))
+                                   starts_at=perf.starts_at + offset)
         PriceZoneFactory(performance=other, name="Floor")
-        later.append(other)
+        others.append(other)
+    own = f'<option value="{perf.price_zones.get().pk}" selected>'
     client = signed_in(clerk)
-    page = client.get(f"/counter/orders/{order.code}/").content.decode()
-    assert page.count("<optgroup") == PERFORMANCES_PER_PAGE and 'rel="next"' in page
-    day = later[20].local().date()
+    # On every page the order's own performance is offered and chosen (X holds seats on
+    # its night): first, on the pages of dates before or after it; in its place on its own.
+    for query, offered in (("", PERFORMANCES_PER_PAGE + 1), ("?page=2", PERFORMANCES_PER_PAGE),
+                           ("?page=3", PERFORMANCES_PER_PAGE + 1)):
+        page = client.get(f"/counter/orders/{order.code}/{query}").content.decode()
+        assert page.count("<optgroup") == offered and page.count(" selected>") == 1 and own in page, query
+        if offered > PERFORMANCES_PER_PAGE:
+            assert page.index(own) < page.index("<optgroup", page.index("<optgroup") + 1)
+    day = others[20].local().date()
     found = client.get(f"/counter/orders/{order.code}/?find={day:%Y-%m-%d}").content.decode()
-    assert found.count("<optgroup") == 1 and f"/counter/performances/{later[20].pk}/map/" in found
+    assert found.count("<optgroup") == 1 and f"/counter/performances/{others[20].pk}/map/" in found
+    assert " selected>" not in found  # the date found, not the order's, is the one offered
     nothing = client.get(f"/counter/orders/{order.code}/?find=nowhere").content.decode()
     assert "<optgroup" not in nothing and "matches “nowhere”" in nothing and 'name="find"' in nothing

@@ -8,9 +8,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from sales.models import Order, Place, Shift
+from events.models import Channel
+from sales.models import Hold, Order, Place, Shift
 from sales.tasks import release_lapsed_reservations
 from tests.browser import login, screenshot, type_card
+from tests.factories import PerformanceFactory, PriceZoneFactory
 from tests.support import make_performance, make_user, provider
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -224,3 +226,38 @@ def test_counter_exchange_on_the_map_pays_the_difference(staff_page):
     valid = sorted(order.tickets.filter(status="valid").values_list("place_id", flat=True))
     assert valid == sorted([first.place_id, free.pk])
     assert order.events.get(action="exchanged").actor == clerk
+
+
+def test_counter_finds_a_performance_by_key_and_enter_on_a_link_is_the_links_own(staff_page):
+    hamlet = make_performance(rows=2, per_row=4)
+    hamlet.event.title = "Hamlet"
+    hamlet.event.save()
+    for n in range(12):  # a festival's other shows, sooner than Hamlet
+        other = PerformanceFactory(channels=[Channel.COUNTER], starts_at=timezone.now() + timedelta(days=2, hours=n))
+        PriceZoneFactory(performance=other, name="Floor")
+    page = staff_page(make_user("clerk-f", "counter clerk"))
+    page.goto("/counter/")
+    page.get_by_label("Cash float in the drawer").fill("50")
+    page.get_by_role("button", name="Open the drawer").click()
+    page.locator(".quick").first.wait_for()
+    assert page.locator(".quick").count() == 10
+    # Enter on "Later" goes to the next page; it does not hold seats in the first quick sale.
+    page.get_by_role("link", name="Later").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "page=2" in page.url and page.locator(".quick").count() == 3
+    page.keyboard.press("s")  # the search, without typing an s in it
+    assert page.evaluate("document.activeElement.name") == "find"
+    page.keyboard.type("HAMLET")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # in the search: finds, holds nothing
+    assert page.locator(".quick").count() == 1 and "Hamlet" in page.locator(".quick h2").inner_text()
+    page.get_by_role("button", name="Find").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator(".quick").count() == 1
+    assert not Hold.objects.exists()
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("Enter")  # nothing focused: the quick sale's Enter holds the best seats
+    page.wait_for_url("**/counter/sale/**")
+    assert Hold.objects.get().performance == hamlet

@@ -226,11 +226,16 @@ def order(request, code: str):
         # The event's performances on sale, ten at a time: a show that runs for months has
         # a hundred dates on sale.
         now = timezone.now()
-        found = on_sale_page(on_sale(Channel.COUNTER, now).filter(event_id=order.performance.event_id)
-                             .prefetch_related("price_zones"),
-                             find=request.GET.get("find", ""), page=request.GET.get("page"),
+        dates = on_sale(Channel.COUNTER, now).filter(event_id=order.performance.event_id).prefetch_related(
+            "price_zones")
+        found = on_sale_page(dates, find=request.GET.get("find", ""), page=request.GET.get("page"),
                              today=timezone.localdate(now))
-        for perf in found.performances:
+        offered = found.performances
+        if not found.find and order.performance_id not in {perf.pk for perf in offered}:
+            # The order's own performance comes first, chosen, on every page: an exchange
+            # is most often within the same night, and X must not hold seats on another.
+            offered = list(dates.filter(pk=order.performance_id)) + offered
+        for perf in offered:
             counts = zone_counts(perf.pk)
             exchange_to.append((perf, [(z, counts.get(z.pk, {}).get("available", 0)) for z in perf.price_zones.all()]))
     return render(request, "counter/order.html", {
