@@ -143,8 +143,8 @@ def database_host() -> Path:
         (base / "run").mkdir(parents=True)
         subprocess.run(["chown", "-R", "postgres:", str(base)], check=True)
     primary, replica = base / "primary", base / "replica"
-    as_postgres(str(bindir / "initdb"), "-D", str(primary), "-U", stack.DB_USER, "--auth=trust", "-E", "UTF8",
-                "--no-locale", stdout=subprocess.DEVNULL)
+    as_postgres(str(bindir / "initdb"), "-D", str(primary), "-U", stack.DB_USER, "--auth=trust", *stack.LOCALE,
+                stdout=subprocess.DEVNULL)
     with open(primary / "postgresql.conf", "a") as conf:
         conf.write(f"\nlisten_addresses = '{addr('db')}'\nport = 5432\nunix_socket_directories = '{base / 'run'}'\n"
                    "max_connections = 200\nshared_buffers = 128MB\nwal_level = replica\n")

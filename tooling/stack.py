@@ -124,6 +124,13 @@ def pg_base() -> Path:
     return base
 
 
+# Sorted by code point, as everywhere (C), but with Unicode's capitals (C.UTF-8): upper()
+# and ILIKE, which every case-insensitive search uses, then know that é is É. A C
+# character type upper-cases ASCII only, so "élise" found no Élise.
+CTYPE = "C.UTF-8"
+LOCALE = ("-E", "UTF8", "--locale=C", f"--lc-ctype={CTYPE}")
+
+
 def pg_up() -> bool:
     """Start PostgreSQL from .stack/pg unless it already answers. True if started here."""
     if port_open(PG_PORT):
@@ -134,8 +141,8 @@ def pg_up() -> bool:
     data, run = base / "data", base / "run"
     if not (data / "PG_VERSION").exists():
         log(f"initialising a PostgreSQL cluster in {data}")
-        pg_as_owner([str(bindir / "initdb"), "-D", str(data), "-U", DB_USER, "--auth=trust",
-                     "-E", "UTF8", "--no-locale"], check=True, stdout=subprocess.DEVNULL)
+        pg_as_owner([str(bindir / "initdb"), "-D", str(data), "-U", DB_USER, "--auth=trust", *LOCALE],
+                    check=True, stdout=subprocess.DEVNULL)
         with open(data / "postgresql.conf", "a") as conf:
             conf.write(
                 "\n# box office local stack\n"
@@ -162,6 +169,15 @@ def pg_ensure_database() -> None:
 
     with psycopg.connect(host="127.0.0.1", port=PG_PORT, user=DB_USER, dbname="postgres",
                          autocommit=True) as conn:
+        ctype = conn.execute("SELECT datctype FROM pg_database WHERE datname = 'template1'").fetchone()[0]
+        if ctype != CTYPE:
+            # A cluster made before the character type was set: every database made from
+            # template1 (the tests') would upper-case ASCII only. It holds nothing of ours.
+            log(f"making template1 again with the character type {CTYPE}")
+            conn.execute("ALTER DATABASE template1 IS_TEMPLATE false")
+            conn.execute("DROP DATABASE template1")
+            conn.execute(f"CREATE DATABASE template1 TEMPLATE template0 IS_TEMPLATE true LC_COLLATE 'C' "
+                         f"LC_CTYPE '{CTYPE}'")
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,)).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{DB_NAME}"')
