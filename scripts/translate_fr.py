@@ -972,6 +972,8 @@ FR = {
     "No performance on sale by phone matches “%(find)s”.":
         "Aucune représentation en vente par téléphone ne correspond à « %(find)s ».",
     "No later performance is on sale by phone.": "Aucune représentation plus tardive n'est en vente par téléphone.",
+    "No performance to come matches “%(find)s”.": "Aucune représentation à venir ne correspond à « %(find)s ».",
+    "No later performance.": "Aucune représentation plus tardive.",
 }
 
 path = Path(__file__).resolve().parent.parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"

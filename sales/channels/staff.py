@@ -3,6 +3,7 @@ a performance on sale, and leaving a page for another."""
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import wraps
@@ -50,9 +51,9 @@ def to_page(request, url: str):
 
 
 @dataclass
-class OnSalePage:
-    """One page of the performances a channel sells now: `find` as it was typed, `page`
-    from 1, `more` if a later page has some."""
+class PerformancesPage:
+    """One page of performances (those a channel sells now, those the door will let in):
+    `find` as it was typed, `page` from 1, `more` if a later page has some."""
 
     performances: list[Performance]
     find: str
@@ -67,16 +68,17 @@ def on_sale(channel: str, now: datetime) -> QuerySet[Performance]:
             .select_related("event", "venue").order_by("starts_at", "pk"))
 
 
-def on_sale_page(performances: QuerySet[Performance], *, find: str = "", page: str | int | None = 1,
-                 today: date | None = None) -> OnSalePage:
-    """A page of `performances` (on_sale, with what the page prefetches) that every word
-    of `find` finds: in the show's title or the venue's name, whatever the case and the
-    accents (etoiles finds Les Étoiles), or as the performance's day at its venue
-    (2026-12-24, 24/12, 24/12/2026; a day without its year is the next such day after
-    `today`). A word written as a day finds its title too (a show called 24/7)."""
-    find = " ".join(find.split())[:100]
+def performances_page(performances: QuerySet[Performance], asked: Mapping[str, str], *,
+                      today: date) -> PerformancesPage:
+    """The page `asked` (a request's ?page=, from 1) of `performances` (ordered, with what
+    the page prefetches) that every word of `asked`'s ?find= finds: in the show's title or
+    the venue's name, whatever the case and the accents (etoiles finds Les Étoiles), or as
+    the performance's day at its venue (2026-12-24, 24/12, 24/12/2026; a day without its
+    year is the next such day from `today`). A word written as a day finds its title too
+    (a show called 24/7)."""
+    find = " ".join(str(asked.get("find", "")).split())[:100]
     try:
-        page = max(1, min(int(page or 1), 10_000))
+        page = max(1, min(int(asked.get("page") or 1), 10_000))
     except (TypeError, ValueError):
         page = 1
     words = find.split()
@@ -96,7 +98,7 @@ def on_sale_page(performances: QuerySet[Performance], *, find: str = "", page: s
             performances = performances.filter(match)
     start = (page - 1) * PERFORMANCES_PER_PAGE
     found = list(performances[start:start + PERFORMANCES_PER_PAGE + 1])
-    return OnSalePage(found[:PERFORMANCES_PER_PAGE], find, page, len(found) > PERFORMANCES_PER_PAGE)
+    return PerformancesPage(found[:PERFORMANCES_PER_PAGE], find, page, len(found) > PERFORMANCES_PER_PAGE)
 
 
 def _folded(text: str) -> str:
@@ -104,7 +106,7 @@ def _folded(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(ch))
 
 
-def _day(word: str, today: date | None) -> date | None:
+def _day(word: str, today: date) -> date | None:
     """The day `word` writes, if it writes one the calendar has (not 31/02)."""
     iso, dm = ISO_DAY.match(word), DAY_MONTH.match(word)
     if iso:
@@ -114,7 +116,6 @@ def _day(word: str, today: date | None) -> date | None:
         year = int(dm[3]) if dm[3] else None
     else:
         return None
-    today = today or date.today()
     years = [year] if year is not None else [today.year + n for n in range(5)]
     for candidate in years:
         try:

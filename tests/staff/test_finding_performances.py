@@ -18,9 +18,10 @@ from sales.channels.staff import PERFORMANCES_PER_PAGE
 from sales.holds import hold_create
 from sales.orders import CustomerDetails, order_place
 from sales.payments import PaymentRequest
+from sales.policy import DOOR_STAFF
 from sales.shifts import shift_open
 from tests.factories import CustomerFactory, EventFactory, PerformanceFactory, PriceZoneFactory, VenueFactory
-from tests.support import make_performance, signed_in
+from tests.support import make_performance, make_user, signed_in
 
 pytestmark = pytest.mark.django_db
 LISTED = re.compile(r'name="performance" value="(\d+)"')
@@ -163,3 +164,14 @@ def test_an_exchange_offers_the_events_performances_a_page_at_a_time_its_own_fir
     assert " selected>" not in found  # the date found, not the order's, is the one offered
     nothing = client.get(f"/counter/orders/{order.code}/?find=nowhere").content.decode()
     assert "<optgroup" not in nothing and "matches “nowhere”" in nothing and 'name="find"' in nothing
+
+
+def test_the_door_lists_what_is_to_come_a_page_at_a_time_and_finds_by_venue(db):
+    door = signed_in(make_user("door-f", DOOR_STAFF))
+    tonight = on_sale(15, first_in_days=1)
+    trident = on_sale(1, title="Hamlet", venue=VenueFactory(name="Théâtre du Trident"), first_in_days=30)
+    assert [f"/door/performances/{p.pk}/" in door.get("/door/").content.decode() for p in tonight[:11]] == \
+        [True] * PERFORMANCES_PER_PAGE + [False]
+    found = door.get("/door/?find=trident").content.decode()
+    assert f"/door/performances/{trident[0].pk}/" in found and found.count('class="card door-pick"') == 1
+    assert "matches “nowhere”" in door.get("/door/?find=nowhere").content.decode()

@@ -34,7 +34,7 @@ from sales.channels.forms import (
     with_amounts,
     zone_prices,
 )
-from sales.channels.staff import on_sale, on_sale_page, role_required, to_page
+from sales.channels.staff import on_sale, performances_page, role_required, to_page
 from sales.errors import SalesError
 from sales.formatting import WALK_IN_EMAIL, WALK_IN_NAME
 from sales.holds import hold_create, hold_is_live, hold_release
@@ -84,9 +84,8 @@ def home(request):
         return render(request, "counter/open_shift.html")
     now = timezone.now()
     # The soonest first: the queue at the window is mostly for tonight.
-    found = on_sale_page(on_sale(Channel.COUNTER, now).prefetch_related(
-        "price_zones", "venue__sections", price_types_prefetched()),
-        find=request.GET.get("find", ""), page=request.GET.get("page"), today=timezone.localdate(now))
+    found = performances_page(on_sale(Channel.COUNTER, now).prefetch_related(
+        "price_zones", "venue__sections", price_types_prefetched()), request.GET, today=timezone.localdate(now))
     rows = []
     for perf in found.performances:
         counts = zone_counts(perf.pk)
@@ -228,8 +227,7 @@ def order(request, code: str):
         now = timezone.now()
         dates = on_sale(Channel.COUNTER, now).filter(event_id=order.performance.event_id).prefetch_related(
             "price_zones")
-        found = on_sale_page(dates, find=request.GET.get("find", ""), page=request.GET.get("page"),
-                             today=timezone.localdate(now))
+        found = performances_page(dates, request.GET, today=timezone.localdate(now))
         offered = found.performances
         if not found.find and order.performance_id not in {perf.pk for perf in offered}:
             # The order's own performance comes first, chosen, on every page: an exchange

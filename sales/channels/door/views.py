@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from events.models import Performance
-from sales.channels.staff import role_required
+from sales.channels.staff import performances_page, role_required
 from sales.errors import InvalidRequest, SalesError
 from sales.formatting import at_venue, customer_name
 from sales.policy import DOOR_STAFF
@@ -24,7 +24,7 @@ from sales.tickets import attendance, ticket_check_in, tickets_find
 door_only = role_required(DOOR_STAFF)
 # A performance is listed until twelve hours after it starts (a show running past
 # midnight is still tonight's); the next ones after it, tonight's first.
-LISTED_AFTER, LISTED = timedelta(hours=12), 30
+LISTED_AFTER = timedelta(hours=12)
 
 
 def _performance(pk: int) -> Performance:
@@ -35,11 +35,13 @@ def _performance(pk: int) -> Performance:
 @require_GET
 def home(request):
     now = timezone.now()
-    performances = list(Performance.objects.filter(starts_at__gte=now - LISTED_AFTER)
-                        .select_related("event", "venue").order_by("starts_at")[:LISTED])
+    # A festival's day has dozens of performances: ten at a time, found by show, venue or day.
+    found = performances_page(Performance.objects.filter(starts_at__gte=now - LISTED_AFTER)
+                              .select_related("event", "venue").order_by("starts_at", "pk"),
+                              request.GET, today=timezone.localdate(now))
     rows = [{"performance": p, "tonight": at_venue(p.starts_at, p).date() == at_venue(now, p).date()}
-            for p in performances]
-    return render(request, "door/home.html", {"rows": rows})
+            for p in found.performances]
+    return render(request, "door/home.html", {"rows": rows, "found": found})
 
 
 @door_only

@@ -36,7 +36,7 @@ from sales.channels.forms import (
     with_amounts,
     zone_prices,
 )
-from sales.channels.staff import on_sale, on_sale_page, role_required, to_page
+from sales.channels.staff import on_sale, performances_page, role_required, to_page
 from sales.errors import InvalidRequest, PaymentDeclined, ProviderUnavailable, SalesError
 from sales.holds import hold_create, hold_extend, hold_is_live, hold_release
 from sales.models import Customer, CustomerNote, Hold, Order
@@ -91,9 +91,8 @@ def customer_create(request):
 def customer(request, pk: int):
     cust = get_object_or_404(Customer, pk=pk)
     now = timezone.now()
-    found = on_sale_page(on_sale(Channel.PHONE, now).prefetch_related(
-        "price_zones", "venue__sections", price_types_prefetched()),
-        find=request.GET.get("find", ""), page=request.GET.get("page"), today=timezone.localdate(now))
+    found = performances_page(on_sale(Channel.PHONE, now).prefetch_related(
+        "price_zones", "venue__sections", price_types_prefetched()), request.GET, today=timezone.localdate(now))
     performances = []
     for perf in found.performances:
         types = with_amounts(perf.price_types.all())
