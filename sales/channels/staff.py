@@ -1,5 +1,5 @@
 """What the staff channels share: the role guard, the landing page after login, finding
-a performance on sale, and leaving a page for another."""
+a performance among many, and leaving a page for another."""
 
 import re
 import unicodedata
@@ -18,7 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from events.models import Performance
 from sales.policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR, roles_of
 
-# A festival has hundreds of performances on sale: a console lists them a page at a time,
+# A festival has hundreds of performances on sale: each staff page lists them a page at a time,
 # the soonest first, and finds one by its show, venue or date.
 PERFORMANCES_PER_PAGE = 10
 ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
