@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # unaccent: a name typed without its accents finds it
     "rest_framework",
     "rest_framework.authtoken",
     "axes",

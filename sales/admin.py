@@ -217,7 +217,7 @@ class OrderAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
     list_display = ("code", "performance", "customer", "channel", "status", "total", "created",
                     "confirmation_sent")
     list_filter = ("status", "channel", "performance")
-    search_fields = ("code", "customer__email", "customer__name")
+    search_fields = ("code", "customer__email", "customer__name__unaccent")
     list_select_related = ("customer", "performance__event", "performance__venue")
     created = on_venue_clock("created_at", gettext_lazy("Created"))
     confirmation_sent = on_venue_clock("confirmation_sent_at", gettext_lazy("Confirmation sent"))
@@ -267,7 +267,7 @@ class TicketAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
     list_display = ("name", "email", "phone", "created_at")
-    search_fields = ("name", "email", "phone")
+    search_fields = ("name__unaccent", "email", "phone")
 
 
 

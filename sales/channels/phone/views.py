@@ -64,7 +64,7 @@ def home(request):
     customers = []
     if q:
         digits = "".join(ch for ch in q if ch.isdigit())
-        match = Q(email__iexact=q) | Q(name__icontains=q)
+        match = Q(email__iexact=q) | Q(name__unaccent__icontains=q)
         if len(digits) >= 4:  # a number matches however it was typed: 418-555-0199, (418) 555 0199
             match |= Q(phone_digits__contains=digits[-7:])
         customers = (Customer.objects.annotate(phone_digits=Func(
