@@ -169,19 +169,42 @@ def pg_ensure_database() -> None:
 
     with psycopg.connect(host="127.0.0.1", port=PG_PORT, user=DB_USER, dbname="postgres",
                          autocommit=True) as conn:
-        ctype = conn.execute("SELECT datctype FROM pg_database WHERE datname = 'template1'").fetchone()[0]
-        if ctype != CTYPE:
-            # A cluster made before the character type was set: every database made from
-            # template1 (the tests') would upper-case ASCII only. It holds nothing of ours.
-            log(f"making template1 again with the character type {CTYPE}")
-            conn.execute("ALTER DATABASE template1 IS_TEMPLATE false")
-            conn.execute("DROP DATABASE template1")
-            conn.execute(f"CREATE DATABASE template1 TEMPLATE template0 IS_TEMPLATE true LC_COLLATE 'C' "
-                         f"LC_CTYPE '{CTYPE}'")
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,)).fetchone()
-        if not exists:
+        _template_with_capitals(conn)
+        found = conn.execute("SELECT datctype FROM pg_database WHERE datname = %s", (DB_NAME,)).fetchone()
+        if found is None:
             conn.execute(f'CREATE DATABASE "{DB_NAME}"')
             log(f"created database {DB_NAME}")
+        elif found[0] in ("C", "POSIX"):
+            log(f"database {DB_NAME} was made with the character type {found[0]}: searches that ignore case "
+                f"miss accented capitals there; `make down` and remove .stack/pg to make it again")
+
+
+def _template_with_capitals(conn) -> None:
+    """A cluster made before its character type was set (C: upper-cases ASCII only) gets
+    template1, from which the tests' databases are made, made again with CTYPE. The new
+    one is made first under another name, so template1 is never missing; if template1 is
+    in use, it stays as it is this time."""
+    import psycopg
+
+    rows = dict(conn.execute("SELECT datname, datctype FROM pg_database "
+                             "WHERE datname IN ('template1', 'template1_capitals')").fetchall())
+    if rows.get("template1") not in ("C", "POSIX", None):
+        if "template1_capitals" in rows:
+            conn.execute("DROP DATABASE template1_capitals")
+        return
+    log(f"making template1 again with the character type {CTYPE}")
+    if "template1_capitals" not in rows:
+        conn.execute(f"CREATE DATABASE template1_capitals TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE '{CTYPE}'")
+    if "template1" in rows:
+        conn.execute("ALTER DATABASE template1 IS_TEMPLATE false")
+        try:
+            conn.execute("DROP DATABASE template1")
+        except psycopg.errors.ObjectInUse:
+            conn.execute("ALTER DATABASE template1 IS_TEMPLATE true")
+            log("template1 is in use: left as it is until the next start")
+            return
+    conn.execute("ALTER DATABASE template1_capitals RENAME TO template1")
+    conn.execute("ALTER DATABASE template1 IS_TEMPLATE true")
 
 
 def pg_down() -> None:

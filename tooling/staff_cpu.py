@@ -115,7 +115,8 @@ def sales(clients: dict, count: int) -> None:
 
     from sales.benchmark import bench_performance
 
-    perf = bench_performance(max(4, -(-count * 2 // 50)), 50)
+    # Room for every ticket in either zone (the best seats are asked of one at random).
+    perf = bench_performance(max(4, -(-(count + 5) * 4 // 50)), 50)
     zones = list(perf.price_zones.values_list("pk", flat=True))
     rng, pages = random.Random(1), Pages()
     counter, phone = clients["counter"], clients["phone"]
@@ -159,6 +160,7 @@ def listings(clients: dict, on_sale: int) -> None:
         selling = Performance.objects.filter(on_sale_windows__channel=Channel.PHONE, on_sale_windows__opens_at__lte=now,
                                              on_sale_windows__closes_at__gt=now).count()
         venue, event = Venue.objects.create(name="Festival grounds"), Event.objects.create(title="Festival show")
+        perf = Performance.objects.filter(on_sale_windows__channel=Channel.COUNTER).order_by("starts_at").last()
         for i in range(max(0, on_sale - selling)):
             perf = Performance.objects.create(event=event, venue=venue, starts_at=now + timedelta(days=3, minutes=i))
             for channel in (Channel.COUNTER, Channel.PHONE):
@@ -171,7 +173,7 @@ def listings(clients: dict, on_sale: int) -> None:
         lists = (("counter: performances", clients["counter"], "/counter/"),
                  ("phone: caller page", clients["phone"], f"/phone/customers/{caller.pk}/"),
                  ("door: performances", clients["door"], "/door/"),
-                 ("counter: a day found", clients["counter"], f"/counter/?find={(now + timedelta(days=3)):%Y-%m-%d}"))
+                 ("counter: a day found", clients["counter"], f"/counter/?find={perf.local():%Y-%m-%d}"))
         for step, client, path in lists:
             for i in range(45):
                 sizes[step] = len(pages.get(client, step, "get", path, counted=i >= 5).content)
