@@ -45,20 +45,12 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--floor", action="store_true", help="one-ticket orders through the API against the services alone")
     args = ap.parse_args(argv)
     # The built-in test card, as the load test pays: the figure is the box office's, not a provider's.
-    os.environ["PAYMENT_TEST_CARD"] = "1"
-    started = stack.up()
-    ready = False
-    try:
-        stack.setup_django()
-        ready = True
-        from django.conf import settings
+    with stack.in_process_benchmark():
         from rest_framework.test import APIClient
 
         from sales.benchmark import bench_performance
         from tooling.loadtest import PROMO_CODE, priced
 
-        # One in-process client buying fast, with none of development's query log.
-        settings.ALLOWED_HOSTS, settings.RATE_LIMITS, settings.DEBUG = ["*"], False, False
         client = APIClient()
         card = {"method": "test_card", "card_number": "4242424242424242"}
         performances = {}
@@ -99,8 +91,6 @@ def main(argv: list[str]) -> int:
             print(f"{kind:6}: {spent[kind][1]} tickets, {ms:.2f} ms of CPU per ticket (web process + PostgreSQL)")
         print(f"priced / plain: {per_ticket['priced'] / per_ticket['plain']:.3f}")
         return 0
-    finally:
-        stack.benchmark_finished([], started, django_set_up=ready)
 
 
 def floor(client, card: dict, priced_performance, orders: int, rng: random.Random) -> int:
