@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Channel, Performance, PriceType, PriceZone, Seat, Section
+from events.models import NAMES, Channel, Performance, PriceType, PriceZone, Seat, Section
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the counter
 
@@ -175,7 +175,7 @@ class Place(models.Model):
 
 
 class Customer(models.Model):
-    name = models.CharField(max_length=200, verbose_name=_("name"))
+    name = models.CharField(max_length=200, db_collation=NAMES, verbose_name=_("name"))
     email = models.EmailField(verbose_name=_("email"))  # found whatever its case: sales_customer_email_upper
     phone = models.CharField(max_length=40, blank=True,
                              verbose_name=_("phone"))  # searched by its digits: no index serves
