@@ -18,3 +18,6 @@ from boxoffice.settings import *  # noqa: E402, F403
 # A loaded test machine makes requests slow: the shop must not turn light in the middle
 # of a test about something else. Its own tests turn the automatic mode on.
 SHOP_MODE_AUTOMATIC = False
+# Tests read the display counts right after the change they make; counting again at most
+# once a second, as production does, has its own tests (tests/sales/test_display_counts.py).
+AVAILABILITY_REFRESH_SECONDS = 0.0

@@ -1,0 +1,102 @@
+"""The counts shown (free places per zone and per section) follow every change, but in an
+on-sale rush are counted again at most once a second per performance, not at every page:
+a page after a quiet change shows it; pages during a rush show counts at most a second
+old, and only one of them in each second counts."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from events.models import Channel
+from sales import availability
+from sales.availability import section_counts, zone_counts
+from sales.holds import hold_create
+from tests.support import make_performance
+
+pytestmark = pytest.mark.django_db
+
+
+class Clock:
+    def __init__(self, start: float):
+        self.now = start
+
+    def time(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(settings, monkeypatch):
+    settings.AVAILABILITY_REFRESH_SECONDS = 1.0
+    fake = Clock(1_000_000.0)
+    monkeypatch.setattr(availability, "time", fake)
+    return fake
+
+
+def free_places(perf) -> int:
+    return sum(zone["available"] for zone in zone_counts(perf.pk).values())
+
+
+def free_in_sections(perf) -> int:
+    return sum(section["available"] for section in section_counts(perf.pk, Channel.ONLINE))
+
+
+def counting(queries) -> list[str]:
+    """The statements that count a performance's places by zone."""
+    return [q["sql"] for q in queries if q["sql"].startswith("SELECT") and "GROUP BY" in q["sql"]]
+
+
+def sell_one(perf, django_capture_on_commit_callbacks) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        hold_create(performance=perf, channel=Channel.ONLINE, zone=perf.price_zones.get(), quantity=1)
+
+
+def test_a_page_after_a_quiet_change_shows_it(clock, django_capture_on_commit_callbacks):
+    perf = make_performance(rows=2, per_row=5)
+    assert (free_places(perf), free_in_sections(perf)) == (10, 10)
+    clock.now += 5  # a quiet moment, then a sale
+    sell_one(perf, django_capture_on_commit_callbacks)
+    assert (free_places(perf), free_in_sections(perf)) == (9, 9)
+
+
+def test_unchanged_counts_are_read_from_the_cache_however_old(clock):
+    perf = make_performance(rows=2, per_row=5)
+    free_places(perf), free_in_sections(perf)
+    clock.now += 10
+    with CaptureQueriesContext(connection) as queries:
+        assert (free_places(perf), free_in_sections(perf)) == (10, 10)
+    assert len(queries) == 0
+
+
+def test_in_a_rush_the_counts_are_made_once_a_second_and_are_at_most_that_old(
+        clock, django_capture_on_commit_callbacks):
+    perf = make_performance(rows=4, per_row=10)
+    assert free_places(perf) == 40
+    with CaptureQueriesContext(connection) as queries:
+        shown = []
+        for _ in range(10):  # ten sales in a tenth of a second, a page after each
+            clock.now += 0.01
+            sell_one(perf, django_capture_on_commit_callbacks)
+            shown.append(free_places(perf))
+    assert shown == [40] * 10 and counting(queries) == []  # the counts of a moment ago, not counted again
+    clock.now += 1  # a second after they were counted, the next page counts again
+    with CaptureQueriesContext(connection) as queries:
+        assert free_places(perf) == 30
+        assert free_places(perf) == 30
+    assert len(counting(queries)) == 1
+
+
+def test_counts_made_before_a_change_are_not_kept_as_current(clock, django_capture_on_commit_callbacks):
+    """A sale committed while a page counts: the counts that page caches are at most a
+    second old, like any other."""
+    perf = make_performance(rows=2, per_row=5)
+
+    def count_then_sale():
+        counts = availability._zone_counts(perf.pk)
+        sell_one(perf, django_capture_on_commit_callbacks)
+        return counts
+
+    counted = availability._counted(perf.pk, availability._key(perf.pk), count_then_sale, timeout=15)
+    assert sum(zone["available"] for zone in counted.values()) == 10
+    assert free_places(perf) == 10  # a moment later: the counts of a moment ago
+    clock.now += 1
+    assert free_places(perf) == 9
