@@ -12,8 +12,8 @@ from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
 
-from sales.models import Hold, IdempotencyRecord
-from tests.support import places_of
+from sales.models import Hold, IdempotencyRecord, Order
+from tests.support import places_of, signed_in
 
 pytestmark = pytest.mark.django_db
 OUTSIDER = "203.0.113.5"
@@ -163,6 +163,32 @@ def test_security_headers_on_the_shop_and_staff_pages(clerk):
     counter = staff.get("/counter/")
     assert "Content-Security-Policy" in counter and counter["X-Frame-Options"] == "DENY"
     assert "Content-Security-Policy" in Client().get("/login/")
+
+
+def test_each_page_gets_the_policy_django_csp_would_give_it_and_the_api_none(clerk, performance, settings):
+    """The policy built once serves the pages that neither use a nonce nor change it; a page
+    with a nonce (the counter's slip prints itself) and one with its own policy (the card
+    field, framed by the shop) are built by django-csp; the JSON API carries none."""
+    import re
+
+    from csp.utils import build_policy
+
+    from tests.staff.test_staff_pages import open_sale
+
+    plain = build_policy()
+    assert Client().get("/")["Content-Security-Policy"] == plain
+    assert Client().get("/login/")["Content-Security-Policy"] == plain
+    c = signed_in(clerk)
+    c.post(open_sale(c, performance)["Location"], {"tendered": "100"})
+    slip = c.post(f"/counter/orders/{Order.objects.get().code}/print/")
+    nonce = re.search(r'<script nonce="([^"]+)"', slip.content.decode()).group(1)
+    assert slip["Content-Security-Policy"] == build_policy(nonce=nonce) != plain
+    framed = Client().get("/payments/card-field/")["Content-Security-Policy"]
+    assert "frame-ancestors 'self'" in framed and framed == build_policy(replace={"frame-ancestors": ["'self'"]})
+    assert "Content-Security-Policy" not in Client().get(f"/api/v1/performances/{performance.pk}/")
+    settings.CONTENT_SECURITY_POLICY = {**settings.CONTENT_SECURITY_POLICY, "DIRECTIVES": {
+        **settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], "img-src": ["'self'", "https://images.example.org"]}}
+    assert "https://images.example.org" in Client().get("/")["Content-Security-Policy"]  # a changed setting counts
 
 
 # --- error shapes and outages ------------------------------------------------------------------
