@@ -22,13 +22,16 @@ from events.models import PriceZone, Section
 
 from .inventory import free, in_baskets, open_to
 from .models import Place
-from .replica import replica_reads
+from .replica import replica_configured, replica_reads
 
 logger = logging.getLogger(__name__)
 
 
+# The counts' keys, "display-counts:", were "availability:" when the counts were cached
+# bare: a process of the earlier release reading an entry of this one (or the reverse)
+# during a rolling deploy would take a stamped entry for counts.
 def _key(performance_id: int) -> str:
-    return f"availability:{performance_id}"
+    return f"display-counts:{performance_id}"
 
 
 @functools.cache
@@ -45,18 +48,22 @@ def forget_client() -> None:
 
 
 def _sections_key(performance_id: int, channel: str) -> str:
-    return f"availability:{performance_id}:sections:{channel}"
+    return f"display-counts:{performance_id}:sections:{channel}"
 
 
 def _changes_key(performance_id: int) -> str:
-    return f"availability:{performance_id}:changes"
+    return f"display-counts:{performance_id}:changes"
+
+
+CHANGES_KEPT_SECONDS = 86_400  # far longer than any counts are cached (15 s)
 
 
 def availability_changed(performance_id: int) -> None:
     """The counts for display are out of date: count the change. Best effort, after a sale
     has committed: with Redis away they lapse by their short timeout instead."""
+    key = cache.make_and_validate_key(_changes_key(performance_id))
     try:
-        _redis().incr(cache.make_and_validate_key(_changes_key(performance_id)))
+        _redis().pipeline(transaction=False).incr(key).expire(key, CHANGES_KEPT_SECONDS).execute()
     except redis.RedisError as exc:
         logger.warning("availability of performance %s not refreshed: %s", performance_id, exc)
 
@@ -65,7 +72,9 @@ def _counted(performance_id: int, key: str, count, timeout: int):
     """The counts under `key`: the cached ones if the performance has not changed since they
     were counted, or if they are less than AVAILABILITY_REFRESH_SECONDS old; otherwise
     `count()`, cached with the time and the number of changes seen before counting (a
-    change made while counting leaves them out of date)."""
+    change made while counting leaves them out of date). Counted on a replica, which may
+    not have replayed the latest change yet, they are trusted for AVAILABILITY_REFRESH_SECONDS
+    only, changes or not."""
     changes_key = _changes_key(performance_id)
     try:
         found = cache.get_many([key, changes_key])
@@ -73,12 +82,14 @@ def _counted(performance_id: int, key: str, count, timeout: int):
         logger.warning("cache unavailable: %s", exc)
         return count()
     changes, entry = found.get(changes_key, 0), found.get(key)
+    if not (isinstance(entry, tuple) and len(entry) == 3):
+        entry = None  # none, or not of this shape: counted again
     if entry is not None and (entry[1] == changes
                               or time.time() - entry[0] < settings.AVAILABILITY_REFRESH_SECONDS):
         return entry[2]
     counted_at = time.time()
     value = count()
-    _cache(key, (counted_at, changes, value), timeout=timeout)
+    _cache(key, (counted_at, None if replica_configured() else changes, value), timeout=timeout)
     return value
 
 

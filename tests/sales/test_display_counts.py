@@ -1,7 +1,8 @@
 """The counts shown (free places per zone and per section) follow every change, but in an
 on-sale rush are counted again at most once a second per performance, not at every page:
 a page after a quiet change shows it; pages during a rush show counts at most a second
-old, and only one of them in each second counts."""
+old, and only the pages that find them older count again (one a second, when pages
+come one at a time)."""
 
 import pytest
 from django.db import connection
@@ -100,3 +101,38 @@ def test_counts_made_before_a_change_are_not_kept_as_current(clock, django_captu
     assert free_places(perf) == 10  # a moment later: the counts of a moment ago
     clock.now += 1
     assert free_places(perf) == 9
+
+
+def test_counts_of_another_shape_under_the_key_are_counted_again(clock):
+    """A rolling deploy: whatever another release left under the key is not taken for counts."""
+    from django.core.cache import cache
+
+    perf = make_performance(rows=2, per_row=5)
+    for left in ({1: {"available": 3}}, [1, 2], (1.0, 2)):
+        cache.set(availability._key(perf.pk), left, timeout=15)
+        assert free_places(perf) == 10
+
+
+def test_counts_from_a_replica_are_trusted_a_second_only(clock, monkeypatch):
+    """A replica may not have replayed the latest change when it counts: what it counted is
+    counted again a second later, changes or not."""
+    perf = make_performance(rows=2, per_row=5)
+    monkeypatch.setattr(availability, "replica_configured", lambda: True)
+    assert free_places(perf) == 10
+    clock.now += 0.5
+    with CaptureQueriesContext(connection) as queries:
+        free_places(perf)
+    assert counting(queries) == []
+    clock.now += 0.6
+    with CaptureQueriesContext(connection) as queries:
+        free_places(perf)
+    assert len(counting(queries)) == 1
+
+
+def test_the_count_of_changes_does_not_stay_in_redis_for_ever(django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    perf = make_performance(rows=2, per_row=5)
+    sell_one(perf, django_capture_on_commit_callbacks)
+    key = cache.make_and_validate_key(availability._changes_key(perf.pk))
+    assert 0 < availability._redis().ttl(key) <= availability.CHANGES_KEPT_SECONDS

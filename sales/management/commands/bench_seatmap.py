@@ -126,6 +126,9 @@ class Command(BaseCommand):
         # counting the places itself.
         with override_settings(AVAILABILITY_REFRESH_SECONDS=0):
             page_times, page = _timed(client, base, n, before=lambda: availability_changed(perf.pk))
+        # In an on-sale rush: a change before every page, the counts counted again at most
+        # once a second, as configured.
+        rush_times, _page = _timed(client, base, n, before=lambda: availability_changed(perf.pk))
         states_times, states = _timed(client, base + "seat-states/", n)
         sections = list(perf.venue.sections.values_list("pk", flat=True))
         sizes = {}
@@ -139,6 +142,7 @@ class Command(BaseCommand):
             f"\n{seats:,} seats, {len(sections)} sections, {n} requests each (load average {os.getloadavg()[0]:.1f})\n"
             f"  page (not compressed: CSRF token; counts not cached) {len(page.content) / 1024:5.1f} KB   "
             f"{_figures(page_times)}\n"
+            f"  page in a rush (a change before each: counts up to 1 s old)     {_figures(rush_times)}\n"
             f"  seat states, gzip                                   {len(states.content) / 1024:5.1f} KB   "
             f"{_figures(states_times)}\n"
             f"  largest section, gzip (raw {raw / 1024:3.0f} KB)                 {sizes[biggest] / 1024:5.1f} KB   "
