@@ -13,6 +13,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Each column's change locks its table, and queues every query on it, while it waits
+        # for the transactions already using it: give up after a few seconds rather than
+        # stop the sales behind it (migrate again when the box office is quieter).
+        migrations.RunSQL("SET LOCAL lock_timeout = '5s'", reverse_sql=migrations.RunSQL.noop),
         CreateCollation("names", provider="icu", locale="und-u-kn-true"),
         migrations.AlterField(
             model_name='event',
