@@ -135,11 +135,12 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     Pages with a nonce or their own policy go through django-csp unchanged."""
 
     def process_response(self, request, response):
+        if getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None) or not _csp_policy():
+            return super().process_response(request, response)
         if request.path_info.startswith(_csp_excluded()):
             return response
         if (getattr(request, "_csp_nonce", None) is None and HEADER not in response
                 and not any(getattr(response, name, None) for name in _CSP_PER_RESPONSE)
-                and not getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
                 and not (settings.DEBUG and response.status_code in (404, 500))):
             response[HEADER] = _csp_policy()
             # As django-csp does once the header is written: a nonce asked for now would not be in it.
@@ -148,7 +149,8 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         return super().process_response(request, response)
 
 
-_CSP_PER_RESPONSE = ("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt")
+_CSP_PER_RESPONSE = ("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt",
+                     "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro", "_csp_exempt_ro")
 
 
 @functools.cache
