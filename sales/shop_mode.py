@@ -9,7 +9,8 @@ How the mode is chosen: every public web process keeps its own buyers' recent re
 times and errors in memory (no I/O on the request path) and, at most every
 `PUBLISH_EVERY` seconds, writes a summary to Redis (p95 and error share over the last
 `WINDOW` seconds) and reads everyone's. Pressure is high when the slowest process's p95
-is over `SLOW_MS`, errors are over `ERROR_SHARE`, or a waiting room in automatic admission
+is over `SLOW_MS`, errors are over `ERROR_SHARE` (each counted from a process that served
+at least `MIN_REQUESTS` in the window), or a waiting room in automatic admission
 wants to admit faster than its organizer's upper bound allows (`admission_at_bound`: the
 crowd outruns what the venue chose to let in). Light mode starts after
 `ENTER_AFTER` seconds of high pressure and ends after `LEAVE_AFTER` seconds of low
@@ -41,6 +42,10 @@ PUBLISH_EVERY = 1.0
 SLOW_MS = float(os.environ.get("BOXOFFICE_LIGHT_SLOW_MS", "1000"))
 ERROR_SHARE = 0.01
 ENTER_AFTER = 3.0
+# A process's p95 and error share count once it served this many buyers' requests in the
+# window: a handful of requests is one shopper (whose one slow page on a busy machine is
+# no saturation), not a crowd.
+MIN_REQUESTS = 30
 LEAVE_AFTER = 30.0
 KEY = "shopmode"
 
@@ -121,9 +126,11 @@ def _exchange(now: float) -> Mode:
         return Mode(light=False)
     worst_p95, worst_errors, stale = 0.0, 0.0, []
     for who, line in loads.items():
-        at, w_p95, w_errors, _n = line.split()
+        at, w_p95, w_errors, w_n = line.split()
         if float(at) < now - WINDOW:
             stale.append(who)
+            continue
+        if int(w_n) < MIN_REQUESTS:
             continue
         worst_p95, worst_errors = max(worst_p95, float(w_p95)), max(worst_errors, float(w_errors))
     if stale:

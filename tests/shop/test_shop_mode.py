@@ -50,6 +50,17 @@ def test_light_after_sustained_pressure_and_back_after_sustained_calm():
     assert [what.split()[0] for _at, what in shop_mode.switches()] == ["light", "normal"]
 
 
+@override_settings(SHOP_MODE_AUTOMATIC=True)
+def test_one_shopper_with_slow_pages_is_no_crowd():
+    """Three slow pages a second for six seconds (one shopper on a busy machine, failing
+    ones among them): too few requests to say the shop is saturated."""
+    for second in range(6):
+        load(T0 + second, 2500, n=2)
+        load(T0 + second, 2500, n=1, error=True)
+        assert not mode_at(T0 + second + 0.5).light
+    assert shop_mode.switches() == []
+
+
 def test_processes_seeing_the_pressure_at_once_switch_the_mode_once():
     """Two web processes read the same state and both find the pressure long enough: one
     switch, logged once."""
