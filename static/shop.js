@@ -24,6 +24,7 @@
     function map() { return document.getElementById("seatmap"); }
     function seats() { var m = map(); return m ? Array.prototype.slice.call(m.querySelectorAll(".seat")) : []; }
     function refresh() {
+      if (!input) return;  // the light mode's map: an overview, nothing to pick
       var ids = Object.keys(picked);
       input.value = ids.join(",");
       count.textContent = ids.length ? text("some", ids.length) : text("none");
@@ -38,7 +39,7 @@
       if (seat.classList.contains("taken")) return;
       var id = seat.dataset.id;
       if (!picked[id] && Object.keys(picked).length >= limit) {
-        count.textContent = text("limit", limit);
+        if (count) count.textContent = text("limit", limit);
         return;
       }
       if (picked[id]) delete picked[id]; else picked[id] = true;

@@ -182,6 +182,24 @@ def test_keyboard_picks_seats(page):
     assert page.locator("#picked-count").inner_text() == "1 selected"
 
 
+def test_the_light_modes_page_runs_its_script_without_an_error(page):
+    from sales import shop_mode
+
+    perf = make_performance(rows=2, per_row=6)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    shop_mode.force(shop_mode.LIGHT)
+    shop_mode.forget_read()
+    try:
+        page.goto(f"/performances/{perf.pk}/")
+        page.locator("#light-mode").wait_for()
+        page.wait_for_load_state("load")
+    finally:
+        shop_mode.force(shop_mode.AUTO)
+        shop_mode.forget_read()
+    assert errors == []
+
+
 def test_the_queue_says_it_is_paused_in_english_and_in_french_without_javascript(browser, live_server):
     """Every place left in a basket: the queue page tells the visitor, in their language,
     with or without JavaScript, that places may come back and that they keep their place."""
