@@ -302,3 +302,24 @@ def test_counter_and_phone_pick_on_the_map_with_their_own_view_of_allocations(cl
     a3 = places_of(performance)[2]
     response = phone.post(caller + "sale/", {"performance": performance.pk, "seats": str(a3.pk)})
     assert "/sale/" in response["Location"] and Place.objects.get(pk=a3.pk).state == "held"
+
+
+def test_the_sale_screens_say_which_performance_on_the_venues_clock(clerk, operator):
+    """Two nights of one show: the counter's and the phone's sale screens name the night (in
+    the venue's time: 20:00 in Montréal is 01:00 the next day in UTC) before money is taken."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from sales.orders import customer_register
+
+    perf = make_performance(rows=1, per_row=4)
+    perf.starts_at = datetime(2027, 1, 2, 20, 0, tzinfo=ZoneInfo(perf.venue.time_zone))
+    perf.save()
+    c = signed_in(clerk)
+    page = c.get(open_sale(c, perf, quantity="1")["Location"]).content.decode()
+    assert "Sat 2 Jan 2027 20:00" in page and perf.venue.name in page
+    caller = customer_register(details=CALLER)
+    hold = hold_create(performance=perf, channel=Channel.PHONE, user=operator,
+                       owner_key=f"customer:{caller.pk}", place_ids=[places_of(perf, state="available")[0].pk])
+    page = signed_in(operator).get(f"/phone/customers/{caller.pk}/sale/{hold.pk}/").content.decode()
+    assert "Sat 2 Jan 2027 20:00" in page and perf.venue.name in page
