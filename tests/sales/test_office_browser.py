@@ -45,6 +45,15 @@ def test_an_organizer_reads_the_dashboard_downloads_the_payments_and_opens_a_doo
     assert page.locator("#figure-sold").inner_text() == "5"
     assert page.locator("#figure-net").inner_text() == "200.00"
     screenshot(page, "office-dashboard-desktop")
+    # Every column of the zones' table in view on a desktop, in English and in French.
+    hidden = "() => { const t = document.getElementById('zones'); return t.scrollWidth - t.parentElement.clientWidth; }"
+    assert page.evaluate(hidden) <= 0
+    context.add_cookies([{"name": "django_language", "value": "fr", "url": live_server.url}])
+    page.goto(f"/admin/sales/performancedashboard/{perf.pk}/change/")
+    page.get_by_role("heading", name="Places par zone").wait_for()
+    assert page.evaluate(hidden) <= 0, "the zones' table is cut in French"
+    context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page.goto(f"/admin/sales/performancedashboard/{perf.pk}/change/")
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Payments and refunds (XLSX)").click()
