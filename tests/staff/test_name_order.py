@@ -47,3 +47,18 @@ def test_venues_shows_sections_and_zones_sort_numbers_by_their_value():
         Section.objects.create(venue=perf.venue, name=name, rank=7)
     assert list(Section.objects.filter(venue=perf.venue, rank=7).order_by("name").values_list("name", flat=True)) == [
         "Balcon 2", "Balcon 10", "Étage"]
+
+
+def test_the_admins_orders_sorted_by_customer_follow_their_names(organizer):
+    from sales.holds import hold_create
+    from sales.orders import CustomerDetails, order_place
+    from sales.payments import PaymentRequest
+
+    perf = make_performance(rows=1, per_row=6)
+    for i, name in enumerate(reversed(PEOPLE)):
+        hold = hold_create(performance=perf, channel="online", zone=perf.price_zones.get(), quantity=1)
+        order_place(hold=hold, customer=CustomerDetails(name=name, email=f"buyer{i}@example.org"),
+                    payments=[PaymentRequest(method="test_card", card_number="4242424242424242")])
+    page = signed_in(organizer).get("/admin/sales/order/?o=3").content.decode()  # 0 is the action's box
+    shown = re.findall(r"<td class=\"field-customer[^>]*>([^<&]+?) &lt;", page)
+    assert shown == PEOPLE, shown
