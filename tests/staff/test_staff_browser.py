@@ -29,6 +29,20 @@ def staff_page(browser, live_server):
     return open_as
 
 
+def contrast(page, selector) -> float:
+    """WCAG's contrast ratio between an element's text and its own background."""
+    return page.evaluate("""s => {
+        const style = getComputedStyle(document.querySelector(s));
+        const lum = c => {
+            const [r, g, b] = c.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number).map(v => {
+                v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+            return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        };
+        const [a, b] = [lum(style.color), lum(style.backgroundColor)].sort((x, y) => y - x);
+        return (a + 0.05) / (b + 0.05);
+    }""", selector)
+
+
 def test_counter_cash_sale_with_change_then_the_shift_balances(staff_page):
     make_performance(rows=3, per_row=8, price="45.00")
     clerk = make_user("clerk-b", "counter clerk")
@@ -55,6 +69,7 @@ def test_counter_cash_sale_with_change_then_the_shift_balances(staff_page):
     printout.wait_for_load_state()
     assert printout.locator(".ticket").count() == 2 and printout.locator(".reprint").count() == 0
     screenshot(page, "counter-order")
+    assert contrast(page, "#print kbd") >= 4.5  # its key, P, readable on the button
     page.goto("/counter/shift/close/")
     page.get_by_label("Cash counted in the drawer (float included)").fill("290.00")
     page.get_by_label("Card terminal total").fill("0")
