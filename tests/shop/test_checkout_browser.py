@@ -36,6 +36,7 @@ def test_checkout_errors_are_at_the_top_and_focused(browser, live_server, viewpo
     context, page = open_page(browser, live_server, viewport)
     hold_one(page, perf)
     assert page.locator("#basket-places tbody tr").first.get_by_text("Restricted view").is_visible()
+    assert page.locator("[data-card-errors]").is_hidden()  # no empty error box under the card field
     page.get_by_label("Email").fill("not-an-email")
     page.locator("#pay").click()
     summary = page.locator("#error-summary")
