@@ -7,6 +7,8 @@
 - LoopbackDebugMiddleware: with DEBUG on, Django's debug pages (every URL pattern, the
   settings, tracebacks with local variables) go to loopback clients only; anyone else
   gets the pages production shows.
+- MethodNotAllowedPageMiddleware: a page's address opened with a method it does not take
+  (405) gets a readable page, not Django's empty answer.
 - ContentSecurityPolicyMiddleware: the pages' Content-Security-Policy (django-csp's),
   built once rather than at every response.
 """
@@ -25,11 +27,12 @@ from django.core.exceptions import SuspiciousOperation
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import Http404
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 from django.views.debug import ExceptionReporter
 
 from sales import views as errors
+from sales.policy import roles_of
 from sales.waiting_room import client_ip
 
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -168,3 +171,25 @@ def _csp_settings_changed(*, setting, **kwargs):
     if setting in ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY"):
         _csp_excluded.cache_clear()
         _csp_policy.cache_clear()
+
+
+class MethodNotAllowedPageMiddleware:
+    """A page reached with a method it does not take (the checkout's or a slip's address
+    typed or reloaded, where only its button may go) answered Django's empty 405, a blank
+    page: it is the door's own refusal instead, saying where to go on."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content:
+            return response
+        user = getattr(request, "user", None)
+        staff = user is not None and user.is_authenticated and bool(roles_of(user))
+        links = [(reverse("staff-home"), _("Back to your staff home"))] if staff else [("/", _("Back to the shop"))]
+        return errors.refusal(
+            request, 405, "method_not_allowed",
+            _("This address opens from a button on its page, not typed in or reloaded.") if not errors.is_api(request)
+            else f"method {request.method} not allowed here",
+            title=_("Not from here"), links=links, Allow=response.get("Allow", ""))

@@ -9,6 +9,10 @@ from pathlib import Path
 import polib
 
 FR = {
+    # a page's address opened with a method it does not take
+    'This address opens from a button on its page, not typed in or reloaded.': "Cette adresse s'ouvre par un bouton de sa page, pas en la tapant ni en rechargeant la page.",
+    'Not from here': 'Pas par ici',
+    'Back to the shop': 'Retour à la boutique',
     # payments by phone and by link
     'the payment provider did not answer: nothing was sold and the places are still held; anything it took is paid back. Try again in a moment': "le prestataire de paiement n'a pas répondu : rien n'a été vendu et les places sont toujours retenues ; ce qu'il aurait prélevé est remboursé. Réessayez dans un instant",
     'no such order': 'commande introuvable',

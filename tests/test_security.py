@@ -13,6 +13,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from sales.models import Hold, IdempotencyRecord, Order
+from tests.staff.test_staff_pages import open_sale
 from tests.support import places_of, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -173,8 +174,6 @@ def test_each_page_gets_the_policy_django_csp_would_give_it_and_the_api_none(cle
 
     from csp.utils import build_policy
 
-    from tests.staff.test_staff_pages import open_sale
-
     plain = build_policy()
     assert Client().get("/")["Content-Security-Policy"] == plain
     assert Client().get("/login/")["Content-Security-Policy"] == plain
@@ -192,6 +191,23 @@ def test_each_page_gets_the_policy_django_csp_would_give_it_and_the_api_none(cle
 
 
 # --- error shapes and outages ------------------------------------------------------------------
+
+def test_an_address_opened_with_a_method_it_does_not_take_is_a_readable_page(clerk, performance):
+    """The checkout's address reloaded, a slip's address typed: a page in the door's shape
+    that says where to go on, not a blank one."""
+    shop = Client().get("/checkout/")
+    assert shop.status_code == 405 and shop["Allow"] == "POST"
+    assert "not typed in or reloaded" in shop.content.decode() and 'href="/"' in shop.content.decode()
+    c = signed_in(clerk)
+    c.post(open_sale(c, performance)["Location"], {"tendered": "100"})
+    slip = c.get(f"/counter/orders/{Order.objects.get().code}/print/")
+    assert slip.status_code == 405 and "Back to your staff home" in slip.content.decode()
+    french = Client(headers={"accept-language": "fr"}).get("/checkout/")
+    assert french.status_code == 405 and "<html" in french.content.decode() and "not typed in" not in \
+        french.content.decode()
+    api = APIClient().delete(f"/api/v1/performances/{performance.pk}/")
+    assert api.status_code == 405 and api.json()["error"]["code"]
+
 
 def test_an_unhandled_api_error_is_json(settings):
     settings.ROOT_URLCONF = "tests.crash_urls"
