@@ -236,8 +236,10 @@ def test_the_counter_speaks_french_to_a_french_clerk_and_prints_in_the_buyers_la
     order = Order.objects.get(status=Order.Status.PAID)
     assert order.language == "fr" and "Sold." in sold.content.decode()
     assert_french("counter order", visible(page(counter, f"/counter/orders/{order.code}/")))
+    french_money = re.compile(r"\d,\d\d\u00a0\$")  # 45,00 $, as Québec writes it
+    assert french_money.search(page(counter, f"/counter/orders/{order.code}/"))
     printed = counter.post(f"/counter/orders/{order.code}/print/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert 'lang="fr"' in printed
+    assert 'lang="fr"' in printed and french_money.search(printed)
     assert_french("printed tickets", visible(printed))
     assert_french("counter PDF", pdf_text(counter.get(f"/counter/orders/{order.code}/tickets.pdf").content))
     assert_french("lookup", visible(page(counter, "/counter/lookup/", data={"q": order.code})))
