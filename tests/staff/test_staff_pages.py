@@ -10,11 +10,12 @@ from django.utils import timezone
 from events.models import Channel
 from sales.errors import InvalidRequest, NotPermitted
 from sales.holds import hold_create
-from sales.models import Hold, Order, Place, Shift
+from sales.models import Customer, Hold, Order, Place, Shift
 from sales.notifications import send_reservation_reminders
 from sales.orders import CustomerDetails, order_pay_reservation, order_reserve
 from sales.payments import PaymentRequest
 from sales.shifts import shift_close, shift_open
+from tests.factories import CustomerFactory
 from tests.support import card_token, make_performance, make_user, places_of, race, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -323,3 +324,16 @@ def test_the_sale_screens_say_which_performance_on_the_venues_clock(clerk, opera
                        owner_key=f"customer:{caller.pk}", place_ids=[places_of(perf, state="available")[0].pk])
     page = signed_in(operator).get(f"/phone/customers/{caller.pk}/sale/{hold.pk}/").content.decode()
     assert "Sat 2 Jan 2027 20:00" in page and perf.venue.name in page
+
+
+def test_a_new_caller_with_a_bad_email_keeps_what_was_typed_and_an_address_on_file_says_whose(operator):
+    phone = signed_in(operator)
+    refused = phone.post("/phone/customers/new/", {"name": "Eric Autre", "email": "eric@", "phone": "418 555 0199"})
+    page = refused.content.decode()
+    assert refused.status_code == 400 and "valid email" in page
+    assert 'value="Eric Autre"' in page and 'value="418 555 0199"' in page and 'value="eric@"' in page
+    CustomerFactory(name="Eric Tremblay", email="eric@example.org")
+    answer = phone.post("/phone/customers/new/", {"name": "Eric Autre", "email": "eric@example.org"}, follow=True)
+    page = answer.content.decode()
+    assert "Eric Tremblay" in page and "is already the address of Eric Tremblay" in page
+    assert Customer.objects.filter(email="eric@example.org").count() == 1

@@ -82,8 +82,13 @@ def customer_create(request):
             raise SalesError(first_error(form))
         cust = customer_register(details=CustomerDetails(**form.cleaned_data))
     except SalesError as exc:
+        # The form again with what the operator typed, and what to correct.
         messages.error(request, exc.message)
-        return redirect("phone:home")
+        return render(request, "phone/home.html", {"q": "", "customers": [], "new": {
+            name: request.POST.get(name, "") for name in ("name", "email", "phone")}}, status=400)
+    if cust.name.casefold() != form.cleaned_data["name"].casefold():
+        messages.info(request, _("%(email)s is already the address of %(name)s: here is their page (nothing of "
+                                 "it was changed).") % {"email": cust.email, "name": cust.name})
     return redirect("phone:customer", pk=cust.pk)
 
 
