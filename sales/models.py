@@ -15,6 +15,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from events.models import NAMES, Channel, Performance, PriceType, PriceZone, Seat, Section
@@ -225,7 +227,7 @@ class Order(models.Model):
     hold = models.ForeignKey(Hold, null=True, blank=True, on_delete=models.PROTECT,
                              related_name="orders")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False,
-                                   on_delete=models.SET_NULL, related_name="+")
+                                   on_delete=models.SET_NULL, related_name="+", verbose_name=_("created by"))
     # A retried request with the same key returns this order instead of selling twice.
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, verbose_name=_("status"))
@@ -366,7 +368,7 @@ class Payment(models.Model):
     # A keyed hash of the card number: enough to count one card's purchases, never the number.
     card_fingerprint = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False,
-                                   on_delete=models.SET_NULL, related_name="+")
+                                   on_delete=models.SET_NULL, related_name="+", verbose_name=_("created by"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     # A refund row (negative amount) names the approved payment it pays back, so that no
     # payment is ever paid back more than it took.
@@ -517,7 +519,9 @@ class Shift(models.Model):
                                                name="shift_one_open_per_clerk")]
 
     def __str__(self) -> str:
-        return f"Shift of {self.clerk} from {self.opened_at:%Y-%m-%d %H:%M}"
+        # On the reader's clock (the admin's is the venue's), in their language.
+        return _("Shift of %(clerk)s from %(when)s") % {
+            "clerk": self.clerk, "when": date_format(localtime(self.opened_at), "SHORT_DATETIME_FORMAT")}
 
 
 class WaitingRoom(models.Model):

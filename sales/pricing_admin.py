@@ -65,9 +65,9 @@ class TaxRateForm(forms.ModelForm):
     class Meta:
         model = TaxRate
         fields = ("name", "percent", "registration", "on_fees", "rank", "active")
-        labels = {"percent": "Rate (%)"}
-        help_texts = {"percent": "5 for 5 %, 9.975 for 9.975 %.",
-                      "registration": "Printed on receipts beside the tax."}
+        labels = {"percent": gettext_lazy("Rate (%)")}
+        help_texts = {"percent": gettext_lazy("5 for 5 %, 9.975 for 9.975 %."),
+                      "registration": gettext_lazy("Printed on receipts beside the tax.")}
 
     def clean_percent(self):
         percent = self.cleaned_data["percent"]

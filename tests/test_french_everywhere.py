@@ -390,3 +390,21 @@ def test_dates_are_written_as_each_language_writes_them():
     with translation.override("en"):
         assert when(moment) == "Sun 3 Jan 2027 20:00"
         assert when("not a date") == when(None) == ""
+
+
+def test_shifts_tax_rates_and_payment_lines_speak_french():
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from sales.models import Order, Payment, Shift
+    from sales.pricing_admin import TaxRateForm
+
+    shift = Shift.objects.create(clerk=make_user("guichet-b", COUNTER_CLERK), cash_float=Decimal("0"))
+    with translation.override("fr"):
+        assert str(shift).startswith("Quart de travail de guichet-b depuis le ")
+        form = TaxRateForm()
+        assert str(form.fields["percent"].label) == "Taux (%)"
+        assert str(form.fields["registration"].help_text) == "Imprimé sur les reçus à côté de la taxe."
+        assert str(Payment._meta.get_field("created_by").verbose_name) == "créé par"
+        assert str(Order._meta.get_field("created_by").verbose_name) == "créé par"

@@ -337,3 +337,14 @@ def test_a_new_caller_with_a_bad_email_keeps_what_was_typed_and_an_address_on_fi
     page = answer.content.decode()
     assert "Eric Tremblay" in page and "is already the address of Eric Tremblay" in page
     assert Customer.objects.filter(email="eric@example.org").count() == 1
+
+
+def test_extending_a_phone_hold_says_until_when(operator, performance):
+    from sales.orders import customer_register
+
+    caller = customer_register(details=CALLER)
+    hold = hold_create(performance=performance, channel=Channel.PHONE, user=operator,
+                       owner_key=f"customer:{caller.pk}", place_ids=[places_of(performance)[0].pk])
+    Hold.objects.filter(pk=hold.pk).update(expires_at=timezone.now() + timedelta(minutes=1))
+    page = signed_in(operator).post(f"/phone/customers/{caller.pk}/sale/{hold.pk}/extend/", follow=True)
+    assert "The seats are held until" in page.content.decode()

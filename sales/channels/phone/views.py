@@ -12,6 +12,7 @@ from django.db.models import F, Func, Q, Value
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -249,9 +250,12 @@ def _deadline(raw: str | None) -> datetime:
 @require_POST
 def sale_extend(request, pk: int, hold_id: int):
     try:
-        hold_extend(hold=_hold(request, pk, hold_id), actor=request.user)
+        hold = hold_extend(hold=_hold(request, pk, hold_id), actor=request.user)
     except SalesError as exc:
         messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The seats are held until %(time)s.") % {
+            "time": date_format(timezone.localtime(hold.expires_at), "TIME_FORMAT")})
     return redirect("phone:sale", pk=pk, hold_id=hold_id)
 
 
