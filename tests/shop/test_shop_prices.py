@@ -317,3 +317,25 @@ def test_a_presale_code_opens_its_zone_in_the_shop_and_the_api_and_is_refused_on
                                           "access_code": "FANS-2027"}, format="json")
     assert used_up.status_code == 400 and "used up" in used_up.json()["error"]["message"]
     assert Hold.objects.filter(status="active").count() == 0
+
+
+def test_the_basket_opened_again_keeps_the_price_types_and_the_code_chosen(client):
+    """A child's ticket and a promo code chosen, then the basket opened again (after a
+    declined card, the back button, another tab): the same choices and total, not the
+    defaults; another hold starts from the defaults."""
+    perf, types = family_show()
+    PromoCode.objects.create(code="ETE10", percent_off=Decimal("10"))
+    seats = places_of(perf, seat__isnull=False)[:2]
+    hold_seats(client, perf, seats)
+    chosen = {f"type_{seats[0].pk}": types["Adult"].pk, f"type_{seats[1].pk}": types["Child"].pk}
+    client.post("/basket/", {**chosen, "promo_code": "ete10"}, HTTP_HX_REQUEST="true")
+    declined = client.post("/checkout/", {**BUYER, "card_token": card_token("4000000000000341"), **chosen,
+                                          "promo_code": "ete10", "nonce": "n1"})
+    assert declined.status_code in (400, 402) and not Order.objects.filter(status="paid").exists()
+    page = client.get("/basket/").content.decode()
+    child = re.search(rf'<select name="type_{seats[1].pk}"[^>]*>(.*?)</select>', page, re.S).group(1)
+    assert f'<option value="{types["Child"].pk}" selected>' in child
+    assert 'value="ete10"' in page.lower() and "Discount (ETE10)" in text_of(page)  # (60 + 35) − 10 %
+    client.post("/basket/release/")
+    hold_seats(client, perf, places_of(perf, seat__isnull=False, state="available")[:1])
+    assert "Discount" not in text_of(client.get("/basket/").content.decode())

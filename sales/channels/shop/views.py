@@ -68,6 +68,8 @@ BASKET = "basket_hold"
 # What the shopper typed at checkout (never the card), kept when their hold lapses so that
 # choosing seats again does not mean typing it all again.
 DETAILS = "checkout_details"
+# The price types and promo code last chosen in the basket, with the hold they are for.
+CHOICES = "basket_choices"
 # Presale access codes the shopper typed and the presale accepted: {performance id: code},
 # passed with every hold they make for that performance.
 ACCESS_CODES = "access_codes"
@@ -417,8 +419,20 @@ def basket(request):
         return _lapsed(request, hold)
     if request.method == "POST":
         typed = {k: request.POST.get(k, "") for k in ("name", "email", "phone")}
-        return _render_basket(request, hold, CheckoutForm(initial=typed), now, _prices_form(hold, request.POST))
-    return _render_basket(request, hold, CheckoutForm(initial=request.session.get(DETAILS)), now, _prices_form(hold))
+        prices = _prices_form(hold, request.POST)
+        _keep_choices(request, hold, prices)
+        return _render_basket(request, hold, CheckoutForm(initial=typed), now, prices)
+    kept = request.session.get(CHOICES) or {}
+    return _render_basket(request, hold, CheckoutForm(initial=request.session.get(DETAILS)), now,
+                          _prices_form(hold, kept.get("choices") if kept.get("hold") == hold.token else None))
+
+
+def _keep_choices(request, hold, prices: PricesForm) -> None:
+    """The price types and the promo code as last chosen for this hold (the form's own
+    fields only): the basket opened again (a declined card, the back button, another tab)
+    shows them, not the defaults."""
+    request.session[CHOICES] = {"hold": hold.token, "choices": {
+        name: request.POST[name][:40] for name in prices.fields if name in request.POST}}
 
 
 def _priced(request, hold, prices: PricesForm, paying: bool = False):
@@ -491,6 +505,7 @@ def checkout(request):
     if (to_queue := _behind_queue(request, hold.performance_id)) is not None:
         return to_queue
     form, prices = CheckoutForm(request.POST), _prices_form(hold, request.POST)
+    _keep_choices(request, hold, prices)
     if waiting_room.over_channel_limit(request, Channel.ONLINE, "payments"):
         form.add_error(None, _("Too many attempts from your network; wait a minute."))
         return _render_basket(request, hold, form, now, prices, status=429)
@@ -542,6 +557,7 @@ def checkout(request):
         return _render_basket(request, hold, form, now, prices, status=409, quote=quote)
     request.session.pop(BASKET, None)
     request.session.pop(DETAILS, None)
+    request.session.pop(CHOICES, None)
     return redirect("shop:order", code=order.code, token=order.access_token)
 
 
