@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
@@ -110,7 +111,8 @@ def event_settlement(event: Event, now: datetime | None = None) -> Settlement:
 
 def _columns() -> list[str]:
     return [_("Performance"), _("Tickets"), _("Comps"), _("Ticket sales"), _("of which fees"), _("of which taxes"),
-            _("Fees per order"), _("Kept from refunds and exchanges"), _("Taken"), _("Refunded"), _("Net")]
+            _("Fees per order"), _("Kept from refunds and exchanges"), pgettext("money", "Taken"),
+            pgettext("money", "Refunded"), _("Net")]
 
 
 def _cells(line: SettlementLine) -> list:
@@ -132,7 +134,7 @@ def settlement_csv(s: Settlement) -> bytes:
     for line in [*s.performances, s.total]:
         writer.writerow(_cells(line))
     writer.writerow([])
-    writer.writerow([_("Payment method"), _("Taken"), _("Refunded"), _("Net")])
+    writer.writerow([_("Payment method"), pgettext("money", "Taken"), pgettext("money", "Refunded"), _("Net")])
     for label, taken, refunded in s.methods:
         writer.writerow([label, taken, refunded, taken + refunded])
     writer.writerow([_("Total"), s.total.taken, s.total.refunded, s.total.net])
@@ -182,7 +184,7 @@ def settlement_pdf(s: Settlement) -> bytes:
     pdf.line(margin, y + 4 * mm, right[-1], y + 4 * mm)
     row(_cells(s.total), bold=True)
     y -= 6 * mm
-    row([_("Payment method"), _("Taken"), _("Refunded"), _("Net")], bold=True)
+    row([_("Payment method"), pgettext("money", "Taken"), pgettext("money", "Refunded"), _("Net")], bold=True)
     for label, taken, refunded in s.methods:
         row([label, taken, refunded, taken + refunded])
     row([_("Total"), s.total.taken, s.total.refunded, s.total.net], bold=True)

@@ -350,7 +350,7 @@ FR = {
     "Payment declined: %(reason)s. Your seats are still held.":
     "Paiement refusé : %(reason)s. Vos places sont toujours réservées.",
     "No such order": "Commande introuvable", "This order has no valid tickets": "Cette commande n'a aucun billet valide",
-    "Available": "Disponible", "Held": "Réservée", "Sold": "Vendue", "Blocked": "Bloquée", "Active": "Active",
+    "Available": "Disponible", "Held": "Retenue", "Sold": "Vendue", "Blocked": "Bloquée", "Active": "Active",
     "Released": "Libérée", "Expired": "Expirée", "Awaiting payment": "En attente de paiement", "Paid": "Payée",
     "Failed": "Échouée", "Refunded": "Remboursée", "Cancelled": "Annulée", "Valid": "Valide", "Void": "Annulé",
     "Card (online)": "Carte (en ligne)", "Cash": "Comptant", "Card terminal": "Terminal de paiement",
@@ -987,6 +987,12 @@ FR = {
     "No later performance.": "Aucune représentation plus tardive.",
 }
 
+# Words whose French depends on what they say ({% translate "…" context "…" %}, pgettext).
+IN_CONTEXT = {
+    ("money", "Taken"): "Encaissé",  # money taken in, not a seat taken ("Prise")
+    ("money", "Refunded"): "Remboursé",
+}
+
 path = Path(__file__).resolve().parent.parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 po = polib.pofile(str(path))
 po.metadata["Language"] = "fr"
@@ -994,7 +1000,13 @@ po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
 po.metadata["Plural-Forms"] = "nplurals=2; plural=(n > 1);"
 missing = []
 for entry in po:
-    if entry.msgid in FR:
+    if entry.msgctxt:
+        if (entry.msgctxt, entry.msgid) in IN_CONTEXT:
+            entry.msgstr = IN_CONTEXT[entry.msgctxt, entry.msgid]
+            entry.flags = [f for f in entry.flags if f != "fuzzy"]
+        else:
+            missing.append(f"{entry.msgctxt}: {entry.msgid}")
+    elif entry.msgid in FR:
         if entry.msgid_plural:  # (singular, plural), or one text for both
             one, many = FR[entry.msgid] if isinstance(FR[entry.msgid], tuple) else (FR[entry.msgid],) * 2
             entry.msgstr_plural = {0: one, 1: many}

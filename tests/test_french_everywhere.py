@@ -408,3 +408,6 @@ def test_shifts_tax_rates_and_payment_lines_speak_french():
         assert str(form.fields["registration"].help_text) == "Imprimé sur les reçus à côté de la taxe."
         assert str(Payment._meta.get_field("created_by").verbose_name) == "créé par"
         assert str(Order._meta.get_field("created_by").verbose_name) == "créé par"
+        # Money taken is not a seat taken, and a place held is not a place reserved.
+        assert (translation.pgettext("money", "Taken"), translation.gettext("Taken")) == ("Encaissé", "Prise")
+        assert translation.gettext("Held") != translation.gettext("Reserved")
