@@ -13,6 +13,7 @@ FR = {
     'This address opens from a button on its page, not typed in or reloaded.': "Cette adresse s'ouvre par un bouton de sa page, pas en la tapant ni en rechargeant la page.",
     'Not from here': 'Pas par ici',
     'Back to the shop': 'Retour à la boutique',
+    'This basket is already paid: here is your order.': 'Ce panier est déjà payé : voici votre commande.',
     'Shift of %(clerk)s from %(when)s': 'Quart de travail de %(clerk)s depuis le %(when)s',
     'The seats are held until %(time)s.': "Les places sont retenues jusqu'à %(time)s.",
     'Rate (%)': 'Taux (%)',

@@ -339,3 +339,22 @@ def test_the_basket_opened_again_keeps_the_price_types_and_the_code_chosen(clien
     client.post("/basket/release/")
     hold_seats(client, perf, places_of(perf, seat__isnull=False, state="available")[:1])
     assert "Discount" not in text_of(client.get("/basket/").content.decode())
+
+
+def test_paying_again_from_a_basket_page_before_the_payment_leads_to_the_order(client):
+    """The back button after paying shows the basket as it was; its Pay button leads to the
+    order made, not to a second payment nor to an empty basket."""
+    perf, types = family_show()
+    seats = places_of(perf, seat__isnull=False)[:1]
+    hold_seats(client, perf, seats)
+    form = {**buyer(), f"type_{seats[0].pk}": types["Adult"].pk, "nonce": "first"}
+    paid = client.post("/checkout/", form)
+    order = Order.objects.get()
+    assert paid.status_code == 302 and order.code in paid["Location"]
+    again = client.post("/checkout/", {**form, "card_token": card_token(), "nonce": "second"}, follow=True)
+    assert again.redirect_chain[-1][0] == paid["Location"] and "already paid" in again.content.decode()
+    assert Order.objects.count() == 1 and order.payments.count() == 1
+    hold_seats(client, perf, places_of(perf, seat__isnull=False, state="available")[:1])
+    Hold.objects.filter(status=Hold.Status.ACTIVE).update(expires_at=timezone.now() - timedelta(seconds=1))
+    client.get("/basket/")  # the new basket lapsed: paying from an old page is an empty basket again
+    assert "already paid" not in client.post("/checkout/", form, follow=True).content.decode()

@@ -70,6 +70,8 @@ BASKET = "basket_hold"
 DETAILS = "checkout_details"
 # The price types and promo code last chosen in the basket, with the hold they are for.
 CHOICES = "basket_choices"
+# The order the last basket became: a basket page from before it, paid again, leads there.
+LAST_ORDER = "last_order"
 # Presale access codes the shopper typed and the presale accepted: {performance id: code},
 # passed with every hold they make for that performance.
 ACCESS_CODES = "access_codes"
@@ -382,6 +384,7 @@ def hold(request, pk: int):
         with contextlib.suppress(SalesError):  # it lapsed or was paid meanwhile: nothing to give back
             hold_release(hold=previous)  # the new choice replaces the basket
     request.session[BASKET] = new.token
+    request.session.pop(LAST_ORDER, None)
     return redirect("shop:basket")
 
 
@@ -500,6 +503,10 @@ def checkout(request):
     hold = _basket(request)
     now = timezone.now()
     if hold is None:
+        paid = request.session.get(LAST_ORDER)
+        if paid:  # a basket page from before the payment (the back button): that order, not a second one
+            messages.info(request, _("This basket is already paid: here is your order."))
+            return redirect("shop:order", code=paid["code"], token=paid["token"])
         messages.error(request, _("Your basket is empty."))
         return redirect("shop:events")
     if (to_queue := _behind_queue(request, hold.performance_id)) is not None:
@@ -558,6 +565,7 @@ def checkout(request):
     request.session.pop(BASKET, None)
     request.session.pop(DETAILS, None)
     request.session.pop(CHOICES, None)
+    request.session[LAST_ORDER] = {"code": order.code, "token": order.access_token}
     return redirect("shop:order", code=order.code, token=order.access_token)
 
 
