@@ -20,6 +20,7 @@ import contextlib
 import logging
 import secrets
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -109,7 +110,8 @@ class TestCardProvider:
         if number == DECLINE:
             return Charge(False, message=INSUFFICIENT_FUNDS)
         if number == SLOW:
-            time.sleep(self.slow_seconds)
+            with waiting_on_provider():
+                time.sleep(self.slow_seconds)
         if number in (APPROVE, SLOW):
             return Charge(True, reference="TEST-" + secrets.token_hex(6).upper(),
                           message=APPROVED)
@@ -260,15 +262,36 @@ class StripeProvider:
                       message=notes.get(refund.status, f"refund {refund.status}"))
 
 
+# The seconds this thread (or task) has spent waiting on the payment provider, ever: a
+# request's share is the difference across it. The provider's time is not the box
+# office's: automatic admission (boxoffice.pools.BuyerLatencyMiddleware) leaves it out.
+_provider_seconds: ContextVar[float] = ContextVar("provider_seconds", default=0.0)
+
+
+def provider_seconds() -> float:
+    return _provider_seconds.get()
+
+
+@contextlib.contextmanager
+def waiting_on_provider():
+    t0 = time.perf_counter()
+    try:
+        yield
+    finally:
+        _provider_seconds.set(_provider_seconds.get() + time.perf_counter() - t0)
+
+
 @contextlib.contextmanager
 def provider_errors():
     """The provider's failures as the box office's errors: its silence (down, timed out,
     refusing our keys) as ProviderUnavailable, a request it could not use (a token used
-    twice, an unknown card) as InvalidRequest. A decline is an answer, not an error."""
+    twice, an unknown card) as InvalidRequest. A decline is an answer, not an error.
+    The time spent inside is the provider's (`provider_seconds`)."""
     import stripe
 
     try:
-        yield
+        with waiting_on_provider():
+            yield
     except stripe.CardError:
         raise
     except stripe.InvalidRequestError as exc:

@@ -394,3 +394,28 @@ def test_watching_a_sold_out_show_reads_a_few_rows_however_large_the_hall():
     assert waiting_room.config(perf.pk).soldout
     assert admission.measures(perf.pk, time.time()).holds == 1
     assert read["sales_place"] <= 5 and read["sales_hold"] <= 5, f"rows read for 1,200 places and 600 holds: {read}"
+
+
+def test_the_time_a_buyer_waits_on_the_payment_provider_is_not_counted_as_the_box_offices(monkeypatch):
+    """A slow provider is slow whatever the rate of admission: lowering the rate for it
+    would only sell slower. The order counts its own time, without the provider's."""
+    from rest_framework.test import APIClient
+
+    from sales.payments import SLOW, TestCardProvider
+    from tests.support import BUYER
+
+    monkeypatch.setattr(TestCardProvider, "slow_seconds", 1.2)
+    admission.forget()
+    perf = make_performance(rows=1, per_row=4)
+    client = APIClient()
+    now = time.time()
+    hold = client.post("/api/v1/holds/", {"performance": perf.pk, "places": [places_of(perf)[0].pk]}, format="json")
+    assert hold.status_code == 201, hold.content
+    order = client.post("/api/v1/orders/", {"hold": hold.json()["token"], "customer": BUYER,
+                                            "payment": {"method": "test_card", "card_number": SLOW}}, format="json")
+    assert order.status_code == 201, order.content
+    assert time.time() - now >= 1.2  # the buyer did wait
+    admission.flush()
+    seen = admission.measures(perf.pk, time.time())
+    assert seen.requests == 2 and seen.errors == 0
+    assert seen.p99_ms <= 500
