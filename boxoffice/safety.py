@@ -183,7 +183,7 @@ class MethodNotAllowedPageMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if response.status_code != 405 or response.content:
+        if response.status_code != 405 or response.streaming or response.content:
             return response
         user = getattr(request, "user", None)
         staff = user is not None and user.is_authenticated and bool(roles_of(user))

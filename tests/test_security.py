@@ -209,6 +209,19 @@ def test_an_address_opened_with_a_method_it_does_not_take_is_a_readable_page(cle
     assert api.status_code == 405 and api.json()["error"]["code"]
 
 
+
+def test_a_streamed_refusal_of_a_method_passes_through_as_it_is():
+    """A view that streams its own 405 (an export) keeps it: its body cannot be read
+    before it is sent, so it is not replaced by the readable page (and reading it was a 500)."""
+    from django.http import StreamingHttpResponse
+    from django.test import RequestFactory
+
+    from boxoffice.safety import MethodNotAllowedPageMiddleware
+
+    streamed = StreamingHttpResponse(iter([b"use ", b"GET"]), status=405)
+    answer = MethodNotAllowedPageMiddleware(lambda request: streamed)(RequestFactory().post("/office/export.csv"))
+    assert answer is streamed and b"".join(answer.streaming_content) == b"use GET"
+
 def test_an_unhandled_api_error_is_json(settings):
     settings.ROOT_URLCONF = "tests.crash_urls"
     client = Client(raise_request_exception=False)
