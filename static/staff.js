@@ -112,14 +112,22 @@
   }
   // Change due, as the clerk types the cash tendered, against the total shown now (the
   // totals come back from the server when a price type or the code changes).
+  // An amount as the server writes it (sales.formatting.money): $1,234.50, 1 234,50 $.
+  function money(value) {
+    var french = (document.documentElement.lang || "en").indexOf("fr") === 0;
+    var parts = value.toFixed(2).split(".");
+    var whole = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, french ? "\u202f" : ",");
+    return french ? whole + "," + parts[1] + "\u00a0$" : "$" + whole + "." + parts[1];
+  }
   var tendered = document.getElementById("tendered");
   if (tendered) {
     var card = document.getElementById("card_amount");
     var update = function () {
-      var total = parseFloat(document.getElementById("total").textContent) || 0;
+      var shown = document.getElementById("total");
+      var total = parseFloat((shown && shown.dataset.amount) || (shown && shown.textContent) || "0") || 0;
       var cash = parseFloat((tendered.value || "0").replace(",", ".")) || 0;
       var onCard = parseFloat(((card && card.value) || "0").replace(",", ".")) || 0;
-      document.getElementById("change").textContent = Math.max(0, cash + onCard - total).toFixed(2);
+      document.getElementById("change").textContent = money(Math.max(0, cash + onCard - total));
     };
     tendered.addEventListener("input", update);
     if (card) card.addEventListener("input", update);

@@ -204,7 +204,7 @@ def test_the_counter_pages_exchange_in_one_step(clerk, hall):
     assert short.status_code == 400 and "less than the total 60.00" in short.content.decode()
     assert Ticket.objects.filter(order=order, status="valid", price_zone_name="Stalls").count() == 2
     done = c.post(start["Location"], {"tendered": "60"}, follow=True).content.decode()
-    assert "Exchanged. Change due: 0.00" in done
+    assert "Exchanged. Change due: $0.00" in done
     assert sorted(Ticket.objects.filter(order=order, status="valid").values_list("price_zone_name", flat=True)) == [
         "Front", "Front"]
     # Nothing ticked: refused with a message, nothing held.

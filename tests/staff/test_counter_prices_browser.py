@@ -31,14 +31,14 @@ def test_price_types_by_keys_and_a_comp_refused_without_its_reason(browser, live
     page.keyboard.press("3")
     page.keyboard.press("Enter")  # hold the best three
     page.wait_for_url("**/counter/sale/**")
-    expect(page.locator("#total")).to_have_text("180.00")  # three adults, the first type
+    expect(page.locator("#total")).to_have_text("$180.00")  # three adults, the first type
     held = list(Place.objects.filter(performance=perf, state="held").order_by("pk"))
     selects = [page.get_by_label(f"Price type for {place}") for place in held]
 
     page.keyboard.press("ArrowDown")  # the second ticket
     page.keyboard.press("2")  # ... is a child's; the third is chosen next
     expect(selects[1]).to_have_value(str(types["Child"].pk))
-    expect(page.locator("#total")).to_have_text("155.00")
+    expect(page.locator("#total")).to_have_text("$155.00")
     expect(page.locator("#ticket-types tr.current")).to_contain_text(str(held[2]))
     page.keyboard.press("3")  # the third: a comp
     expect(selects[2]).to_have_value(str(types["Press"].pk))
@@ -61,13 +61,13 @@ def test_price_types_by_keys_and_a_comp_refused_without_its_reason(browser, live
 
     page.get_by_label("Reason for the complimentary tickets").fill("Le Soleil, critique")
     page.keyboard.press("Enter")  # prices again; it does not take the money
-    expect(page.locator("#total")).to_have_text("95.00")
+    expect(page.locator("#total")).to_have_text("$95.00")
     assert "/counter/sale/" in page.url and not Order.objects.exists()
     page.get_by_label("Cash tendered").fill("100")
-    expect(page.locator("#change")).to_have_text("5.00")
+    expect(page.locator("#change")).to_have_text("$5.00")
     assert axe_violations(page, "main") == []
     page.locator("#take-payment").click()
-    page.get_by_text("Sold. Change due: 5.00").wait_for()
+    page.get_by_text("Sold. Change due: $5.00").wait_for()
     expect(page.locator("#comp-reason")).to_have_text("Complimentary tickets: Le Soleil, critique")
     order = Order.objects.get()
     assert order.total == 95 and order.comp_reason == "Le Soleil, critique"
@@ -88,8 +88,29 @@ def test_the_cash_key_in_the_cash_field_is_not_typed_into_it(browser, live_serve
     page.keyboard.press("c")
     page.keyboard.type("120")
     expect(page.get_by_label("Cash tendered")).to_have_value("120")
-    expect(page.locator("#change")).to_have_text("20.00")
+    expect(page.locator("#change")).to_have_text("$20.00")
     page.locator("#take-payment").click()
-    page.get_by_text("Sold. Change due: 20.00").wait_for()
+    page.get_by_text("Sold. Change due: $20.00").wait_for()
     assert Order.objects.get().total == 100
+    context.close()
+
+
+def test_a_french_counter_writes_the_total_and_the_change_as_french_does(browser, live_server):
+    """The total and the change due the page works out as the clerk types are amounts in
+    the clerk's language (1 234,50 $), and the change the server confirms is the same."""
+    make_performance(rows=2, per_row=8, price="617.25")
+    context, page = open_counter(browser, live_server, make_user("clerk-fr", "counter clerk"))
+    context.add_cookies([{"name": "django_language", "value": "fr", "url": live_server.url}])
+    page.reload()
+    page.keyboard.press("2")
+    page.keyboard.press("Enter")  # hold the best two
+    page.wait_for_url("**/counter/sale/**")
+    expect(page.locator("#total")).to_have_text("1\u202f234,50\u00a0$")
+    expect(page.locator("#change")).to_have_text("0,00\u00a0$")
+    page.keyboard.press("c")
+    page.keyboard.type("1300")
+    expect(page.locator("#change")).to_have_text("65,50\u00a0$")
+    page.locator("#take-payment").click()
+    expect(page.locator(".msg-success")).to_contain_text("Monnaie à rendre : 65,50\u00a0$")
+    assert Order.objects.get().total == 1234.5
     context.close()

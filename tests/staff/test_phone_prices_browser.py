@@ -27,10 +27,10 @@ def test_a_reservation_keeps_the_price_types_chosen_by_keys(browser, live_server
     page.get_by_role("button", name="Create").click()
     page.get_by_role("button", name="Hold best seats").first.click()
     page.wait_for_url("**/sale/**")
-    expect(page.locator("#total")).to_have_text("120.00")
+    expect(page.locator("#total")).to_have_text("$120.00")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("2")  # the second ticket: a child's
-    expect(page.locator("#total")).to_have_text("95.00")
+    expect(page.locator("#total")).to_have_text("$95.00")
     when = timezone.localtime(timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     page.get_by_label("Pay by").fill(when)
     page.get_by_label("Pay by").press("Enter")

@@ -55,11 +55,11 @@ def test_counter_cash_sale_with_change_then_the_shift_balances(staff_page):
     assert page.locator("[data-qty]").first.input_value() == "2"
     page.keyboard.press("Enter")  # hold the best two
     page.wait_for_url("**/counter/sale/**")
-    assert page.locator("#total").inner_text() == "90.00"
+    assert page.locator("#total").inner_text() == "$90.00"
     page.get_by_label("Cash tendered").fill("100")
-    assert page.locator("#change").inner_text() == "10.00"
+    assert page.locator("#change").inner_text() == "$10.00"
     page.locator("#take-payment").click()
-    page.get_by_text("Sold. Change due: 10.00").wait_for()
+    page.get_by_text("Sold. Change due: $10.00").wait_for()
     order = Order.objects.get()
     assert order.status == "paid" and order.channel == "counter"
     assert order.payments.get().created_by == clerk

@@ -254,7 +254,7 @@ def test_a_reservation_is_paid_at_the_counter_and_cannot_be_sold_twice(clerk, op
     c = signed_in(clerk)
     c.post("/counter/shift/open/", {"cash_float": "0"})
     page = c.post(f"/counter/orders/{order.code}/pay/", {"tendered": "100"}, follow=True).content.decode()
-    assert "Paid. Change due: 0.00" in page
+    assert "Paid. Change due: $0.00" in page
     order.refresh_from_db()
     assert order.status == "paid" and order.payments.get().shift.clerk == clerk
 

@@ -45,7 +45,7 @@ def test_the_sale_screen_numbers_the_price_types_and_offers_comps_with_a_reason(
     select = re.search(rf'<select name="type_{places[0]}"[^>]*>(.*?)</select>', page, re.S).group(1)
     assert re.findall(r">([^<]+)</option>", select) == ["Adult — $60.00", "Child — $35.00", "Press (complimentary)"]
     assert 'name="comp_reason"' in page and 'data-key="r"' in page and 'data-key="d"' in page
-    assert re.search(r'id="total">120.00<', page)  # two adults, the default
+    assert re.search(r'id="total" data-amount="120.00">\$120.00<', page)  # two adults, the default
     assert "autofocus" not in page.split('id="tendered"')[1].split(">")[0]  # the keys work at once
 
 
@@ -59,7 +59,7 @@ def test_a_changed_type_or_code_comes_back_as_totals_only(clerk):
     assert response.status_code == 200
     part = response.content.decode()
     assert part.lstrip().startswith('<div id="totals"') and "<html" not in part
-    assert re.search(r'id="total">75.00<', part)  # 60 + 35, 10.00 off each
+    assert re.search(r'id="total" data-amount="75.00">\$75.00<', part)  # 60 + 35, 10.00 off each
     assert "Discount (TEN) −$20.00" in text_of(part)
     assert not Order.objects.exists()
 
@@ -109,7 +109,7 @@ def test_a_total_the_clerk_did_not_see_is_not_taken(clerk):
                             "attempt": "3"})
     assert response.status_code == 400
     assert "With these choices the total is $95.00; nothing was paid." in text_of(response.content)
-    assert re.search(r'id="total">95.00<', response.content.decode())
+    assert re.search(r'id="total" data-amount="95.00">\$95.00<', response.content.decode())
     assert not Order.objects.exists()
 
 
@@ -145,7 +145,7 @@ def test_the_phone_takes_a_card_for_the_chosen_types_and_code():
     url, places = phone_sale(c, perf, caller(c))
     quote = c.post(url, {"action": "quote", f"type_{places[1]}": types["Child"].pk, "promo_code": "phone5"},
                    HTTP_HX_REQUEST="true")
-    assert re.search(r'id="total">90.00<', quote.content.decode())  # 60 + 35 - 5 off the order
+    assert re.search(r'id="total" data-amount="90.00">\$90.00<', quote.content.decode())  # 60 + 35 - 5 off the order
     response = c.post(url, {"action": "pay", "card_token": card_token(), "attempt": "1",
                             f"type_{places[1]}": types["Child"].pk, "promo_code": "phone5", "expected_total": "90.00"})
     assert response.status_code == 302

@@ -36,7 +36,7 @@ from sales.channels.forms import (
 )
 from sales.channels.staff import on_sale, performances_page, role_required, to_page
 from sales.errors import SalesError
-from sales.formatting import WALK_IN_EMAIL, WALK_IN_NAME
+from sales.formatting import WALK_IN_EMAIL, WALK_IN_NAME, money
 from sales.holds import hold_create, hold_is_live, hold_release
 from sales.models import Hold, Order, Shift
 from sales.orders import (
@@ -183,7 +183,7 @@ def sale(request, hold_id: int):
             else:
                 errors.append(exc.message)
         if order is not None:
-            messages.success(request, _("Sold. Change due: %(change)s") % {"change": f"{change_given(order):.2f}"})
+            messages.success(request, _("Sold. Change due: %(change)s") % {"change": money(change_given(order))})
             return redirect("counter:order", code=order.code)
     if quote is None and not prices.errors:
         quote = priced(prices, hold, actor=request.user)
@@ -307,7 +307,7 @@ def order_exchange_view(request, code: str, hold_id: int):
             errors.append(exc.message)
         else:
             if quote.difference > 0:
-                note = _("Exchanged. Change due: %(change)s") % {"change": f"{order.change_due:.2f}"}
+                note = _("Exchanged. Change due: %(change)s") % {"change": money(order.change_due)}
             elif quote.difference < 0:
                 note = _("Exchanged. Pay back %(amount)s.") % {"amount": f"{-quote.difference:.2f}"}
             else:
@@ -384,7 +384,7 @@ def order_pay(request, code: str):
     except SalesError as exc:
         messages.error(request, _("Not paid: %(reason)s") % {"reason": exc.message})
     else:
-        messages.success(request, _("Paid. Change due: %(change)s") % {"change": f"{change_given(order):.2f}"})
+        messages.success(request, _("Paid. Change due: %(change)s") % {"change": money(change_given(order))})
     return redirect("counter:order", code=order.code)
 
 
