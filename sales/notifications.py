@@ -183,9 +183,16 @@ def forget_asking() -> None:
 
 def resend_confirmation(order: Order) -> None:
     """Staff (or an exchange) asked to send it again: the next confirmation is due, whoever
-    may be sending the last one (their mark will not count), and is queued like the first."""
-    Order.objects.filter(pk=order.pk).update(confirmation_sent_at=None, confirmation_claimed_at=None,
-                                             confirmation_number=F("confirmation_number") + 1)
+    may be sending the last one (their mark will not count), and is queued like the first.
+    Only a paid order has one: any other is refused, and nothing is marked due."""
+    from .errors import IllegalTransition
+
+    if not Order.objects.filter(pk=order.pk, status=Order.Status.PAID).update(
+            confirmation_sent_at=None, confirmation_claimed_at=None,
+            confirmation_number=F("confirmation_number") + 1):
+        order.refresh_from_db(fields=["status"])
+        raise IllegalTransition(_("order %(code)s is %(status)s; only a paid order has a confirmation to send") % {
+            "code": order.code, "status": order.get_status_display().lower()})
     transaction.on_commit(lambda: enqueue.send_order_confirmation(order.pk), robust=True)
 
 

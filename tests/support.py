@@ -188,6 +188,14 @@ def booking_fee(channel: str, per_ticket: str = "0", per_order: str = "0", refun
                                   per_order=Decimal(per_order), refundable=refundable)
 
 
+def drawer(clerk):
+    """The clerk's open shift, opened with a 100.00 float if need be: the counter's cash
+    goes into a drawer that is counted."""
+    from sales.shifts import shift_current, shift_open
+
+    return shift_current(clerk) or shift_open(clerk=clerk, cash_float=Decimal("100"))
+
+
 def card_token(number: str = "4242424242424242") -> str:
     """A card typed into the provider's own field: the browser sends it to the provider
     (here the local stack's localstripe, as its Stripe.js stand-in does) and gets a token;

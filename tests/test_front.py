@@ -17,7 +17,7 @@ import requests
 from django.conf import settings
 
 from sales.policy import COUNTER_CLERK
-from tests.support import make_performance, make_user, process_env
+from tests.support import drawer, make_performance, make_user, process_env
 from tests.test_stack import free_port
 from tooling import stack, supervisor
 
@@ -161,7 +161,9 @@ def test_a_buyer_and_a_clerk_sell_at_the_one_address_through_pgbouncer(front):
     from sales.models import Place
 
     perf = make_performance(rows=1, per_row=4)
-    clerk = Token.objects.create(user=make_user("front-clerk-2", COUNTER_CLERK)).key
+    clerk_user = make_user("front-clerk-2", COUNTER_CLERK)
+    drawer(clerk_user)  # the cash goes into the clerk's open shift
+    clerk = Token.objects.create(user=clerk_user).key
     card = {"method": "test_card", "card_number": "4242424242424242"}
     for headers, payment in (({}, card), ({"Authorization": f"Token {clerk}"}, {"method": "cash", "tendered": "200"})):
         seller = requests.Session()

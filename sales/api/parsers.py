@@ -1,21 +1,31 @@
 """The API's JSON parser: DRF's, refusing bodies nested deeper than any request of ours
 (a few hundred kilobytes of `[` had taken the parser past Python's recursion limit, and
-a body just under it would take the code that walks it there instead)."""
+a body just under it would take the code that walks it there instead), and text with a
+lone surrogate (`"\\ud800"`: valid JSON, but no character, which no answer quoting it
+back, such as "not a valid choice", could encode)."""
+
+import re
 
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
 MAX_DEPTH = 16
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _depth_within(data, limit: int) -> bool:
+def _problem(data, limit: int) -> str:
+    """What is wrong with the parsed body, or ""."""
     level = [data]
     for _ in range(limit + 1):
+        texts = [t for item in level if isinstance(item, dict) for t in item]  # keys
+        texts += [item for item in level if isinstance(item, str)]
+        if any(SURROGATE.search(t) for t in texts):
+            return "JSON parse error - a string holds a lone surrogate, which is not a character"
         level = [v for item in level if isinstance(item, dict | list)
                  for v in (item.values() if isinstance(item, dict) else item)]
         if not level:
-            return True
-    return False
+            return ""
+    return f"JSON parse error - nested more than {MAX_DEPTH} levels deep"
 
 
 class JsonParser(JSONParser):
@@ -24,6 +34,7 @@ class JsonParser(JSONParser):
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError(f"JSON parse error - nested more than {MAX_DEPTH} levels deep") from None
-        if not _depth_within(data, MAX_DEPTH):
-            raise ParseError(f"JSON parse error - nested more than {MAX_DEPTH} levels deep")
+        problem = _problem(data, MAX_DEPTH)
+        if problem:
+            raise ParseError(problem)
         return data

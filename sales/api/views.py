@@ -43,7 +43,8 @@ from sales.orders import (
 )
 from sales.orders.settling import payment_confirmed
 from sales.payments import PaymentRequest
-from sales.policy import ORGANIZER, default_channel, policy_for, roles_of
+from sales.policy import ORGANIZER, SELLING_ROLES, default_channel, policy_for, roles_of
+from sales.shifts import shift_current
 from sales.tickets import ticket_check_in
 
 from . import serializers as s
@@ -237,18 +238,27 @@ class HoldDetail(ApiView):
 # --- orders ---------------------------------------------------------------------------
 
 def _order_for(request, code: str) -> Order:
-    """Staff see every order; a customer only their own; anyone with the private token."""
+    """Selling staff see every order (door staff none: they scan tickets); a customer
+    only their own; anyone with the private token."""
     order = Order.objects.select_related("customer").filter(code=code.upper()).first()
     token = request.query_params.get("token", "")
     user = request.user
     allowed = order is not None and (
-        bool(roles_of(user))
+        not roles_of(user).isdisjoint(SELLING_ROLES)
         or (token and secrets.compare_digest(order.access_token.encode(), token.encode()))
         or (user.is_authenticated and (order.created_by_id == user.pk or order.customer.user_id == user.pk))
     )
     if not allowed:
         raise _not_found()
     return order
+
+
+def _drawer(request):
+    """The caller's open shift, if they are a clerk with one: cash goes into its drawer,
+    as at the counter's pages (without one, the services take and pay back no cash)."""
+    if request.method != "POST" or not request.user.is_authenticated or not roles_of(request.user):
+        return None
+    return shift_current(request.user)
 
 
 def _not_found():
@@ -289,7 +299,7 @@ class OrderCreate(ApiView):
                 _send_link(order, request.user)
         else:
             order = order_place(hold_token=data["hold"], customer=customer, actor=request.user,
-                                payment=PaymentRequest(**data["payment"]), idempotency_key=key,
+                                payment=PaymentRequest(**data["payment"]), shift=_drawer(request), idempotency_key=key,
                                 owner_key=scope_of(request), prices=prices, language=data.get("language"))
         return Response(_order_out(order, self.ctx()), status=status.HTTP_201_CREATED)
 
@@ -326,7 +336,7 @@ class OrderAction(ApiView):
     def post(self, request, code: str):
         order = _order_for(request, code)
         if self.action == "refund":
-            order = order_refund(order=order, actor=request.user)
+            order = order_refund(order=order, actor=request.user, shift=_drawer(request))
         elif self.action == "cancel":
             order = order_cancel(order=order, actor=request.user)
         elif self.action == "payment-link":
@@ -366,8 +376,8 @@ class OrderPay(ApiView):
     def post(self, request, code: str):
         order = _order_for(request, code)
         payment = PaymentRequest(**_valid(s.PaymentIn, request))
-        return Response(_order_out(order_pay_reservation(order=order, payment=payment, actor=request.user),
-                                   self.ctx()))
+        return Response(_order_out(order_pay_reservation(order=order, payment=payment, actor=request.user,
+                                                         shift=_drawer(request)), self.ctx()))
 
 
 class OrderRefund(OrderAction):

@@ -86,6 +86,9 @@ def order_place(
     if not quote.lines:
         raise HoldNotActive(_("the hold has no places; hold the seats again"))
     parts = validated_parts(policy, payment, payments, quote.total)
+    if shift is None and any(request.method == Payment.Method.CASH for request, _a in parts):
+        raise InvalidRequest(_("cash is taken at the counter, into the drawer of an open shift: open one first"),
+                             field="payment")
     check_customer_limit(hold=hold, email=customer.email, parts=parts, count=quote.count, limit=limit)
     order = create_order(hold=hold, customer=customer, quote=quote, actor=actor, idempotency_key=idempotency_key,
                          language=language)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_noop
 
 from .. import inventory
 from ..availability import availability_changed
-from ..errors import IllegalTransition, NotPermitted
+from ..errors import IllegalTransition, InvalidRequest, NotPermitted
 from ..holds import hold_release
 from ..models import Hold, Order, Payment, Ticket
 from ..policy import may_refund
@@ -40,6 +40,8 @@ def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: da
         if kept:
             amount -= kept
             plan = payback_plan(order, amount) if amount else []
+        if actor is not None and shift is None and any(paid.method == Payment.Method.CASH for paid, _a in plan):
+            raise InvalidRequest(_("cash is paid back at the counter, from the drawer of an open shift"))
         signer = approver or actor
         if signer is not None and not may_refund(signer, amount):
             raise NotPermitted(_("a refund of %(amount)s %(currency)s needs a supervisor") % {
@@ -67,7 +69,12 @@ def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: da
 
 
 def order_cancel(*, order: Order, actor=None) -> Order:
-    """Give up an order that was never paid: its hold (if still live) is released."""
+    """Give up an order that was never paid: its hold (if still live) is released. An
+    order awaiting its buyer's payment (the bank's step, say) is not given up by anyone
+    else: the buyer may be paying that minute. It fails or expires on its own."""
+    if actor is not None and Order.objects.filter(pk=order.pk, status=Order.Status.PENDING).exists():
+        raise IllegalTransition(_("order %(code)s is awaiting its buyer's payment; it is given up when that "
+                                  "payment fails or its hold expires") % {"code": order.code})
     with transaction.atomic():
         hold = order.hold
         if hold is not None and Hold.objects.filter(pk=hold.pk, status=Hold.Status.ACTIVE).exists():

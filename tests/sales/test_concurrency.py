@@ -22,7 +22,8 @@ from sales.holds import hold_create
 from sales.models import Hold, Order, Place, Ticket
 from sales.orders import CustomerDetails, order_place
 from sales.payments import APPROVE, PaymentRequest
-from tests.support import card_token, make_performance, make_user, places_of, race
+from sales.shifts import shift_current
+from tests.support import card_token, drawer, make_performance, make_user, places_of, race
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
 CARD = PaymentRequest(method="test_card", card_number=APPROVE)
@@ -39,7 +40,8 @@ def assert_no_place_sold_twice(perf):
 
 def buy(perf, channel=Channel.ONLINE, user=None, **what):
     hold = hold_create(performance=perf, channel=channel, user=user, **what)
-    return order_place(hold=hold, actor=user, payment=CARD if channel == Channel.ONLINE else
+    return order_place(hold=hold, actor=user, shift=shift_current(user) if channel == Channel.COUNTER else None,
+                       payment=CARD if channel == Channel.ONLINE else
                        PaymentRequest(method="cash", tendered=10**6) if channel == Channel.COUNTER
                        else PaymentRequest(method="card_not_present", token=card_token()),
                        customer=CustomerDetails(name="Buyer", email="buyer@example.org"))
@@ -100,6 +102,7 @@ def test_standing_places_race():
 def test_counter_phone_and_shop_race_for_the_same_seats():
     perf = make_performance(rows=1, per_row=6)
     clerk = make_user("clerk-r", "counter clerk")
+    drawer(clerk)
     operator = make_user("operator-r", "phone operator")
     seats = [p.pk for p in places_of(perf)[:2]]
     doors = [(Channel.ONLINE, None), (Channel.COUNTER, clerk), (Channel.PHONE, operator)] * 6
@@ -148,6 +151,7 @@ def test_a_refused_buyer_never_locks_the_place_it_could_not_take(best_available)
     perf = make_performance(rows=1, per_row=2)
     seat, other = places_of(perf)
     clerk = make_user("clerk-lock", "counter clerk")
+    shift = drawer(clerk)
     holder = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, place_ids=[seat.pk])
     tried, finish = threading.Event(), threading.Event()
     outcome = {}
@@ -181,7 +185,7 @@ def test_a_refused_buyer_never_locks_the_place_it_could_not_take(best_available)
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = '2s'")  # waiting on the buyer's lock would fail here
         order = order_place(hold=holder, actor=clerk, customer=CustomerDetails(name="Walk-in", email="w@example.org"),
-                            payment=PaymentRequest(method="cash", tendered=100))
+                            payment=PaymentRequest(method="cash", tendered=100), shift=shift)
         with connection.cursor() as cursor:
             cursor.execute("RESET lock_timeout")
     finally:

@@ -34,22 +34,42 @@ def test_a_lapsed_hold_pays_for_every_seat_it_gets(performance):
 
 
 @pytest.mark.django_db
-def test_a_cancel_during_payment_is_not_undone(performance, monkeypatch, organizer):
+def test_a_cancel_during_payment_is_not_undone(performance, monkeypatch):
+    """The system giving up an order while its card is being charged: the charge is paid
+    back and the order stays cancelled."""
     hold = hold_create(performance=performance, channel=Channel.ONLINE,
                        place_ids=[places_of(performance)[0].pk])
     real_charge = PROVIDERS["test_card"].charge
 
-    def charge_while_staff_cancel(**kwargs):
-        order_cancel(order=Order.objects.get(hold=hold), actor=organizer)
+    def charge_while_cancelled(**kwargs):
+        order_cancel(order=Order.objects.get(hold=hold))
         return real_charge(**kwargs)
 
-    monkeypatch.setattr(PROVIDERS["test_card"], "charge", charge_while_staff_cancel)
+    monkeypatch.setattr(PROVIDERS["test_card"], "charge", charge_while_cancelled)
     with pytest.raises(IllegalTransition, match="cancelled while the payment"):
         order_place(hold=hold, customer=ALICE, payment=CARD)
     order = Order.objects.get()
     assert order.status == "cancelled"
     assert order.payments.filter(status=Payment.Status.REFUNDED).exists()
     assert not Ticket.objects.exists()
+
+
+@pytest.mark.django_db
+def test_staff_cannot_give_up_an_order_while_its_buyer_pays(performance, monkeypatch, organizer):
+    hold = hold_create(performance=performance, channel=Channel.ONLINE,
+                       place_ids=[places_of(performance)[0].pk])
+    real_charge = PROVIDERS["test_card"].charge
+    refusals = []
+
+    def charge_while_staff_cancel(**kwargs):
+        with pytest.raises(IllegalTransition, match="awaiting its buyer's payment") as refused:
+            order_cancel(order=Order.objects.get(hold=hold), actor=organizer)
+        refusals.append(refused.value)
+        return real_charge(**kwargs)
+
+    monkeypatch.setattr(PROVIDERS["test_card"], "charge", charge_while_staff_cancel)
+    assert order_place(hold=hold, customer=ALICE, payment=CARD).status == "paid"
+    assert len(refusals) == 1 and Ticket.objects.count() == 1
 
 
 @pytest.mark.django_db

@@ -24,7 +24,16 @@ from sales.orders import CustomerDetails, PriceRequest, order_place, order_refun
 from sales.payments import APPROVE, PaymentRequest
 from sales.policy import COUNTER_CLERK, PHONE_OPERATOR
 from sales.tickets_pdf import order_pdf
-from tests.support import booking_fee, make_performance, make_user, places_of, price_types, quebec_taxes, signed_in
+from tests.support import (
+    booking_fee,
+    drawer,
+    make_performance,
+    make_user,
+    places_of,
+    price_types,
+    quebec_taxes,
+    signed_in,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -307,7 +316,7 @@ def test_a_comp_is_on_the_receipt_as_complimentary_and_counts_apart_in_the_admin
     clerk = make_user("clerk-comps", COUNTER_CLERK)
     seats = places_of(perf)[:3]
     hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, place_ids=[p.pk for p in seats])
-    order = order_place(hold=hold, customer=FAMILY, actor=clerk,
+    order = order_place(hold=hold, customer=FAMILY, actor=clerk, shift=drawer(clerk),
                         payment=PaymentRequest(method="cash", tendered=Decimal("100")),
                         prices=PriceRequest(types={seats[0].pk: types["Press"].pk, seats[1].pk: types["Press"].pk,
                                                    seats[2].pk: types["Adult"].pk},

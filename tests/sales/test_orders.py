@@ -15,7 +15,7 @@ from sales.holds import hold_create
 from sales.models import Order, Payment, Place, Ticket
 from sales.orders import CustomerDetails, order_place, order_refund, placing
 from sales.payments import APPROVE, DECLINE, PaymentRequest
-from tests.support import places_of
+from tests.support import drawer, places_of
 
 pytestmark = pytest.mark.django_db
 ALICE = CustomerDetails(name="Alice Tremblay", email="alice@example.org")
@@ -92,7 +92,7 @@ def test_counter_cash_below_the_total_is_refused(performance, clerk):
         order_place(hold=hold, customer=ALICE, actor=clerk,
                     payment=PaymentRequest(method="cash", tendered=Decimal("99.99")))
     assert Ticket.objects.count() == 0
-    order = order_place(hold=hold, customer=ALICE, actor=clerk,
+    order = order_place(hold=hold, customer=ALICE, actor=clerk, shift=drawer(clerk),
                         payment=PaymentRequest(method="cash", tendered=Decimal("120")))
     assert order.change_due == Decimal("20.00")
     assert order.payments.get(status="approved").created_by == clerk

@@ -14,7 +14,7 @@ from sales.models import Hold, Order, Place
 from sales.orders import CustomerDetails, order_place
 from sales.payments import PaymentRequest
 from tests.browser import type_card
-from tests.support import make_performance, make_user, places_of
+from tests.support import drawer, make_performance, make_user, places_of
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -76,7 +76,7 @@ def test_a_seat_sold_at_the_counter_vanishes_from_an_open_map(page):
     clerk = make_user("counter-clerk", "counter clerk")
     hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, place_ids=[seat.pk])
     order_place(hold=hold, actor=clerk, customer=CustomerDetails(name="Walk-in", email="w@example.org"),
-                payment=PaymentRequest(method="cash", tendered=100))
+                payment=PaymentRequest(method="cash", tendered=100), shift=drawer(clerk))
     # A locator, not wait_for_function: the page's Content-Security-Policy forbids eval.
     page.locator(f'#seatmap a.seat.taken[data-id="{seat.pk}"]').wait_for(timeout=10_000)
     assert node.get_attribute("aria-checked") == "false"

@@ -8,9 +8,10 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient, APIRequestFactory
 
 from sales.api.permissions import TokenWithRoles
-from sales.models import Hold, Order, Place
+from sales.models import Hold, Order, Payment, Place
 from sales.payments import APPROVE, DECLINE
 from sales.policy import COUNTER_CLERK, policy_for
+from sales.shifts import shift_close, shift_open
 from tests.factories import EventFactory, VenueFactory
 from tests.support import (
     BUYER,
@@ -162,6 +163,35 @@ def test_malformed_json_is_a_400_not_a_500():
     assert_error(response, 400, "parse_error")
 
 
+
+def test_a_lone_surrogate_anywhere_in_a_body_is_a_400_not_a_500(performance, organizer):
+    """Valid JSON, but not text: a choice field's "not a valid choice" quoted it back and
+    the answer could not be encoded."""
+    import json
+
+    def body(data, lone="\\ud800"):  # JSON text with the escape itself, as a hostile client sends it
+        return json.dumps(data).replace("LONE", lone)
+
+    place = places_of(performance)[0].pk
+    buyer = {"name": "a", "email": "a@b.co"}
+    bodies = [
+        ("/api/v1/holds/", body({"performance": performance.pk, "places": [place], "channel": "LONE"}), None),
+        ("/api/v1/orders/", body({"hold": "x", "customer": buyer, "payment": {"method": "LONE"}}, "\\udfff"), None),
+        ("/api/v1/orders/", body({"hold": "x", "customer": buyer, "language": "LONE",
+                                  "payment": {"method": "card", "token": "tok_x"}}), None),
+        ("/api/v1/holds/", body({"performance": performance.pk, "places": [place], "LONE": 1}, "\\ud83d"), None),
+        (f"/api/v1/performances/{performance.pk}/allocate/", body({"places": [place], "channel": "LONE"}), organizer),
+    ]
+    for path, text, user in bodies:
+        response = client_for(user).post(path, text, content_type="application/json")
+        assert_error(response, 400, "parse_error")
+        assert "surrogate" in response.json()["error"]["message"]
+    assert not Hold.objects.exists()
+    pair = body({"performance": performance.pk, "places": [place], "note": "LONE"}, "\\ud83c\\udfad")
+    ok = client_for().post("/api/v1/holds/", pair, content_type="application/json")
+    assert ok.status_code == 201, ok.content  # a pair of surrogates is one character (a mask): fine
+
+
 def test_tickets_of_another_performance_and_too_many(performance):
     other = make_performance()
     client = client_for()
@@ -206,11 +236,32 @@ def test_anonymous_cannot_use_the_counter_channel(performance):
 
 def test_clerk_token_sells_at_the_counter_with_cash(performance, clerk):
     client = client_for(clerk)
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
     response = buy(client, performance, payment={"method": "cash", "tendered": "120.00"})
     assert response.status_code == 201, response.content
     assert response.json()["channel"] == "counter" and response.json()["change_due"] == "20.00"
+    assert Order.objects.get(code=response.json()["code"]).payments.get().shift == shift  # in the drawer's count
     low = buy(client, performance, payment={"method": "cash", "tendered": "10"})
     assert "less than the total" in assert_error(low, 400, "invalid")["message"]
+
+
+def test_cash_through_the_api_goes_into_an_open_shift_or_not_at_all(performance, clerk, organizer):
+    """As at the counter's pages: no cash is taken or paid back outside a drawer that is counted."""
+    client = client_for(clerk)
+    refused = buy(client, performance, payment={"method": "cash", "tendered": "100"})
+    assert "drawer of an open shift" in assert_error(refused, 400, "invalid")["message"]
+    assert not Order.objects.exists() and not Payment.objects.exists()
+    shift = shift_open(clerk=clerk, cash_float=Decimal("50"))
+    code = buy(client, performance, payment={"method": "cash", "tendered": "100"}).json()["code"]
+    shift_close(shift=shift, clerk=clerk, counted_cash=Decimal("150"), counted_card=Decimal("0"))
+    for caller in (client, client_for(organizer)):  # the drawer is closed; the organizer has none
+        no_drawer = caller.post(f"/api/v1/orders/{code}/refund/")
+        assert "drawer of an open shift" in assert_error(no_drawer, 400, "invalid")["message"]
+    assert Order.objects.get(code=code).status == "paid" and Payment.objects.count() == 1
+    later = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    refunded = client.post(f"/api/v1/orders/{code}/refund/")
+    assert refunded.json()["status"] == "refunded"
+    assert Payment.objects.get(amount__lt=0).shift == later
 
 
 def test_counter_card_terminal_and_phone_card_not_present(performance, clerk, operator):
@@ -385,6 +436,36 @@ def test_cancel_unpaid_and_resend(performance, organizer, django_capture_on_comm
     assert Order.objects.get(code=paid).confirmation_sent_at is None and len(callbacks) == 1
     assert_error(client_for().post(f"/api/v1/orders/{paid}/resend-confirmation/"), 401, "not_authenticated")
 
+
+
+def test_staff_do_not_give_up_an_order_its_buyer_is_paying(performance, operator, organizer):
+    """A shopper at their bank's step: no operator pulls the seats from under them."""
+    shopper = client_for()
+    waiting = buy(shopper, performance, payment={"method": "card", "token": card_token("4000002500003155")})
+    assert waiting.status_code == 402, waiting.content
+    code = waiting.json()["error"]["order"]
+    for staff in (operator, organizer):
+        refused = client_for(staff).post(f"/api/v1/orders/{code}/cancel/")
+        assert "awaiting its buyer's payment" in assert_error(refused, 409, "illegal_transition")["message"]
+    assert Order.objects.get(code=code).status == "pending"
+    assert Place.objects.filter(performance=performance, state="held").count() == 2
+
+
+def test_door_staff_read_no_order_and_no_order_is_resent_unless_paid(performance, clerk, operator):
+    door = make_user("door-api", "door staff")
+    paid = buy(client_for(clerk), performance, payment={"method": "card_terminal", "reference": "AUTH-1"}).json()
+    assert_error(client_for(door).get(f"/api/v1/orders/{paid['code']}/"), 404, "not_found")
+    assert client_for(operator).get(f"/api/v1/orders/{paid['code']}/").status_code == 200
+    zone = performance.price_zones.get().pk
+    hold = client_for(operator).post("/api/v1/holds/", {"performance": performance.pk, "zone": zone, "quantity": 1},
+                                     format="json").json()
+    reserved = client_for(operator).post("/api/v1/orders/", {
+        "hold": hold["token"], "customer": BUYER, "reserve_until": (timezone.now() + timedelta(days=2)).isoformat()},
+        format="json").json()
+    before = Order.objects.values("confirmation_number", "confirmation_sent_at").get(code=reserved["code"])
+    refused = client_for(operator).post(f"/api/v1/orders/{reserved['code']}/resend-confirmation/")
+    assert "only a paid order" in assert_error(refused, 409, "illegal_transition")["message"]
+    assert Order.objects.values("confirmation_number", "confirmation_sent_at").get(code=reserved["code"]) == before
 
 # --- idempotency ----------------------------------------------------------------------
 
