@@ -120,9 +120,11 @@ def _method(order: Order, intent) -> str:
 
 
 def _pay_back(order: Order, intent, reason: str) -> None:
+    """Taken at the provider, paid straight back (no sale came of it): one row, refunded,
+    with the positive amount, as charging.pay_back writes it; no money moved (reports)."""
     amount = Decimal(intent.amount) / 100
     refund = _provider().refund(amount=amount, reference=intent.id, key=f"settle-{intent.id}")
-    Payment.objects.create(order=order, method=_method(order, intent), amount=-amount, status=Payment.Status.REFUNDED,
+    Payment.objects.create(order=order, method=_method(order, intent), amount=amount, status=Payment.Status.REFUNDED,
                            reference=intent.id, message=f"refunded: {reason}"[:300])
     record(order, "payment refunded", f"{amount} {order.currency}: {reason}, {refund.reference}")
 

@@ -28,6 +28,7 @@ from sales.models import Hold, Order, Payment, Place
 from sales.orders import CustomerDetails, order_place, order_refund
 from sales.orders.settling import payment_confirmed, payments_reconcile
 from sales.payments import PaymentRequest
+from sales.reports import MONEY_MOVED
 from tests.support import booking_fee, card_token, make_performance, places_of, process_env, provider
 
 BUYER = CustomerDetails(name="Carte Bleue", email="carte@example.org")
@@ -164,6 +165,10 @@ def test_a_crash_whose_seats_were_sold_meanwhile_is_paid_back():
     assert [r.amount for r in provider().v1.refunds.list({"payment_intent": order.payment_intent}).data] == [10000]
     payments_reconcile(now=timezone.now() + timedelta(minutes=2))  # again: no second refund
     assert len(provider().v1.refunds.list({"payment_intent": order.payment_intent}).data) == 1
+    # Taken and paid straight back: on the books, as a sale that failed at once, nothing moved.
+    assert list(order.payments.values_list("status", "amount")) == [("refunded", Decimal("100.00"))]
+    moved = Payment.objects.filter(MONEY_MOVED, order__performance=perf)
+    assert list(moved.values_list("order__code", "amount")) == [(other.code, Decimal("100.00"))]
 
 
 def signed(payload: bytes, secret: str) -> str:
