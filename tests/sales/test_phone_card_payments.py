@@ -164,6 +164,23 @@ def provider_down():
     silent.close()
 
 
+def test_the_banks_answer_page_with_the_provider_down_gives_no_one_the_orders_private_link(provider_down):
+    """Whoever posts an order's code to the bank's answer page while the provider cannot
+    check their secret is told to wait, not sent to the order's private payment page."""
+    perf = make_performance(rows=1, per_row=4)
+    phone, url, _hold = console_sale(perf, quantity=1)
+    when = timezone.localtime(timezone.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    phone.post(url, {"action": "link", "deadline": when, "language": "en"})
+    order = Order.objects.get()
+    Order.objects.filter(pk=order.pk).update(payment_intent="pi_in_progress")  # a bank step under way
+    with provider_down("down"):
+        answer = Client().post(f"/checkout/{order.code}/bank/", {"client_secret": "a guess"})
+    assert answer.status_code == 503 and order.access_token not in answer.content.decode()
+    assert order.access_token not in answer.get("Location", "")
+    assert "The payment provider did not answer" in text_of(answer)
+    assert Order.objects.get(pk=order.pk).status == "reserved"
+
+
 @pytest.mark.parametrize("kind", ["down", "silent"])
 def test_a_provider_down_or_silent_is_said_in_each_channel_and_the_hold_stays(provider_down, kind):
     perf = make_performance(rows=1, per_row=6)

@@ -60,6 +60,7 @@ from sales.orders.settling import payment_confirmed
 from sales.payments import PaymentRequest, declined_because
 from sales.seatmap import overview, section_svg, sections_of, stage_of
 from sales.tickets_pdf import order_pdf
+from sales.views import refusal
 
 from .forms import AccessCodeForm, CheckoutForm, HoldForm
 from .queue import PRESALE_COOKIE, pass_ok, presale_cookie
@@ -582,10 +583,11 @@ def confirm_payment(request, code: str):
     except NotFound:
         raise Http404(_("No such order")) from None
     except ProviderUnavailable:
-        messages.info(request, _("The payment provider did not answer; please wait a moment and reload."))
-        if order.status == Order.Status.RESERVED:
-            return redirect("shop:order-pay", code=order.code, token=order.access_token)
-        return redirect("shop:basket")
+        # The secret could not be checked: whoever asked is not known to hold the order,
+        # so nothing of it is shown (its payment page's address is its private link).
+        return refusal(request, 503, "payment_provider_unavailable",
+                       _("The payment provider did not answer; please wait a moment and reload."),
+                       title=_("The payment provider did not answer"), links=[("/", _("Back to the shop"))])
     if order.status == Order.Status.PAID:
         request.session.pop(BASKET, None)
         request.session.pop(DETAILS, None)
