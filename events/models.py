@@ -207,7 +207,9 @@ class OnSaleWindow(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()}: {self.opens_at:%Y-%m-%d %H:%M} – {self.closes_at:%Y-%m-%d %H:%M}"
+        # On the venue's clock, as the admin's fields show the times.
+        opens, closes = (timezone.localtime(t, self.performance.venue.zone) for t in (self.opens_at, self.closes_at))
+        return f"{self.get_channel_display()}: {opens:%Y-%m-%d %H:%M} – {closes:%Y-%m-%d %H:%M}"
 
 
 class PriceZone(models.Model):

@@ -4,7 +4,7 @@ the tickets, at the door and in the admin, whatever the server's clock says."""
 import base64
 import re
 import zlib
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -90,6 +90,9 @@ def test_the_admin_shows_and_takes_times_on_the_venues_clock(organizer, toronto_
     form = admin.get(f"/admin/events/performance/{toronto_show.pk}/change/").content.decode()
     assert 'value="20:00:00"' in form and "America/Toronto" in form
     assert str(toronto_show) == f"{toronto_show.event} — 2031-01-17 20:00"
+    window = toronto_show.on_sale_windows.first()
+    window.opens_at, window.closes_at = datetime(2031, 1, 10, 15, tzinfo=UTC), datetime(2031, 1, 18, 0, 30, tzinfo=UTC)
+    assert str(window).endswith(": 2031-01-10 10:00 – 2031-01-17 19:30")  # the fields' clock, in the inline's title
 
 
 def _toronto(moment, fmt="%H:%M"):
