@@ -12,7 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen import canvas
 
-from .formatting import at_venue, customer_name
+from .formatting import at_venue, customer_name, money, when
 from .models import Order
 from .order_receipt import receipt_text
 from .tickets import ticket_qr
@@ -31,18 +31,20 @@ def _order_pdf(order: Order, tickets, receipt: str | None) -> bytes:
     pdf = canvas.Canvas(buf, pagesize=(width, height))
     pdf.setTitle(_("Tickets %(code)s") % {"code": order.code})
     perf = order.performance
-    when = at_venue(perf.starts_at, perf).strftime("%Y-%m-%d %H:%M")
+    starts = when(at_venue(perf.starts_at, perf), "l j M Y H:i").translate(_PRINTABLE)
     if tickets is None:
         tickets = order.tickets.select_related("place__seat", "place__section").filter(status="valid")
     for ticket in tickets:
         pdf.setFont("Helvetica-Bold", 14)
         pdf.drawString(10 * mm, height - 14 * mm, perf.event.title[:48])
         pdf.setFont("Helvetica", 10)
-        pdf.drawString(10 * mm, height - 21 * mm, f"{perf.venue.name} — {when}")
+        pdf.drawString(10 * mm, height - 21 * mm, f"{perf.venue.name} — {starts}")
         pdf.setFont("Helvetica-Bold", 12)
         pdf.drawString(10 * mm, height - 32 * mm, str(ticket.place))
         pdf.setFont("Helvetica", 10)
-        pdf.drawString(10 * mm, height - 39 * mm, f"{ticket.price_zone_name} — {ticket.price} {order.currency}")
+        # The price type too (Child, Senior): the door checks who may use it.
+        kind = " — ".join(filter(None, (ticket.price_zone_name, ticket.price_type_name, money(ticket.price))))
+        pdf.drawString(10 * mm, height - 39 * mm, kind.translate(_PRINTABLE))
         pdf.drawString(10 * mm, height - 46 * mm,
                        _("Order %(code)s — %(name)s") % {"code": order.code, "name": customer_name(order.customer)})
         pdf.setFont("Courier", 7)

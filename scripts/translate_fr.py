@@ -486,10 +486,20 @@ FR = {
     "Gardez ce lien privé : quiconque l'a peut voir vos billets.",
     "Your reservation %(code)s for %(title)s (%(when)s)\nis held for you until %(until)s.":
     "Votre réservation %(code)s pour %(title)s (%(when)s)\nest retenue pour vous jusqu'au %(until)s.",
-    "Total to pay: %(total)s %(currency)s. Call us or come to the box office to pay;\nafter the deadline the seats "
-    "are released.": "Total à payer : %(total)s %(currency)s. Appelez-nous ou passez à la billetterie pour payer;"
+    "Total to pay: %(total)s. Call us or come to the box office to pay;\nafter the deadline the seats "
+    "are released.": "Total à payer : %(total)s. Appelez-nous ou passez à la billetterie pour payer ;"
     "\naprès l'échéance, les places sont libérées.",
     "Tickets %(code)s": "Billets %(code)s", "Order %(code)s — %(name)s": "Commande %(code)s — %(name)s",
+    "The payment provider did not answer": "Le fournisseur de paiement n'a pas répondu",
+    "order %(code)s is %(status)s; only a paid order has a confirmation to send":
+    "la commande %(code)s est %(status)s ; seule une commande payée a une confirmation à envoyer",
+    "cash is taken at the counter, into the drawer of an open shift: open one first":
+    "l'argent comptant est encaissé au guichet, dans le tiroir d'un quart ouvert : ouvrez-en un d'abord",
+    "cash is paid back at the counter, from the drawer of an open shift":
+    "l'argent comptant est remboursé au guichet, depuis le tiroir d'un quart ouvert",
+    "order %(code)s is awaiting its buyer's payment; it is given up when that payment fails or its hold expires":
+    "la commande %(code)s attend le paiement de son acheteur ; elle est abandonnée si ce paiement échoue ou si "
+    "ses places ne sont plus retenues",
     # draws anyone can verify
     'There is no draw here.': "Il n'y a pas de tirage ici.",
     'This is not an entry reference: it has 12 letters and digits, such as 7K2M-Q9XD-4HWA.': "Ce n'est pas une référence de participation : elle compte 12 lettres et chiffres, p. ex. 7K2M-Q9XD-4HWA.",
@@ -797,7 +807,7 @@ FR = {
     "The caller's language": "Langue de l'appelant",
     'Reserve and email a payment link': 'Réserver et envoyer un lien de paiement',
     'A reservation keeps these prices: it is paid later at the total above, by phone, at the counter, or by the caller through the link.': "Une réservation garde ces prix : elle se paie plus tard au total ci-dessus, par téléphone, au comptoir, ou par l'appelant grâce au lien.",
-    'Total to pay: %(total)s %(currency)s. Pay by card here:': 'Total à payer : %(total)s %(currency)s. Payez par carte ici :',
+    'Total to pay: %(total)s. Pay by card here:': 'Total à payer : %(total)s. Payez par carte ici :',
     'Your tickets are emailed to you once it is paid. After the deadline the seats are released.': "Vos billets vous sont envoyés par courriel une fois le paiement fait. Après l'échéance, les places sont libérées.",
     'Or pay by card here:': 'Ou payez par carte ici :',
     'Pay for this reservation': 'Payer cette réservation',
