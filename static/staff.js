@@ -124,10 +124,12 @@
     var card = document.getElementById("card_amount");
     var update = function () {
       var shown = document.getElementById("total");
-      var total = parseFloat((shown && shown.dataset.amount) || (shown && shown.textContent) || "0") || 0;
+      var change = document.getElementById("change");
+      if (!shown || !shown.dataset.amount) { change.textContent = "—"; return; }  // no total: no change to give
+      var total = parseFloat(shown.dataset.amount) || 0;
       var cash = parseFloat((tendered.value || "0").replace(",", ".")) || 0;
       var onCard = parseFloat(((card && card.value) || "0").replace(",", ".")) || 0;
-      document.getElementById("change").textContent = money(Math.max(0, cash + onCard - total));
+      change.textContent = money(Math.max(0, cash + onCard - total));
     };
     tendered.addEventListener("input", update);
     if (card) card.addEventListener("input", update);

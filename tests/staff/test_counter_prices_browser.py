@@ -51,6 +51,7 @@ def test_price_types_by_keys_and_a_comp_refused_without_its_reason(browser, live
 
     page.keyboard.press("c")  # to the cash
     page.keyboard.type("100")
+    expect(page.locator("#change")).to_have_text("—")  # no total, no change to hand back
     page.locator("#take-payment").click()  # refused: no reason given
     page.wait_for_load_state()
     expect(page.get_by_role("alert")).to_contain_text("give the reason for the complimentary tickets")
