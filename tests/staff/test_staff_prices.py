@@ -81,6 +81,8 @@ def test_the_counter_sells_the_chosen_types_with_a_promo_code(clerk):
     assert sorted(Ticket.objects.filter(order=order).values_list("price_type_name", "price")) == [
         ("Adult", Decimal("60.00")), ("Child", Decimal("17.50")), ("Child", Decimal("17.50"))]
     assert order.receipt["promo_code"] == "HALF"
+    slip = text_of(c.post(f"/counter/orders/{order.code}/print/").content)
+    assert slip.count("Stalls — Child — $17.50") == 2 and "Stalls — Adult — $60.00" in slip  # the door checks a type
 
 
 def test_a_comp_needs_its_reason_and_then_costs_nothing(clerk):
