@@ -8,15 +8,17 @@ from django.utils.translation import get_language, gettext, gettext_noop
 
 
 def money(amount, currency: str = "CAD") -> str:
-    """89.00 → "$89.00" in English, "89,00 $" in French (Québec usage)."""
+    """89.00 → "$89.00" in English, "89,00 $" in French (Québec usage); -5 → "−$5.00",
+    "−5,00 $"."""
     if amount is None or amount == "":
         return ""
-    value = Decimal(amount).quantize(Decimal("0.01"))
+    value = Decimal(str(amount)).quantize(Decimal("0.01"))
+    sign, value = ("\u2212" if value < 0 else ""), abs(value)
     if (get_language() or "en").startswith("fr"):
         whole, cents = f"{value:,.2f}".split(".")
         thin, nbsp = "\u202f", "\u00a0"
-        return whole.replace(",", thin) + "," + cents + nbsp + "$"
-    return f"${value:,.2f}"
+        return sign + whole.replace(",", thin) + "," + cents + nbsp + "$"
+    return f"{sign}${value:,.2f}"
 
 
 # Django's "M" is an abbreviated month with a capital (Jan, Déc): English, not French,

@@ -75,7 +75,7 @@ def test_counter_cash_sale_with_change_then_the_shift_balances(staff_page):
     page.get_by_label("Card terminal total").fill("0")
     page.get_by_role("button", name="Close and print the report").click()
     page.wait_for_url("**/report/")
-    assert page.locator("#difference").inner_text() == "0.00"
+    assert page.locator("#difference").inner_text() == "$0.00"
     shift = Shift.objects.get()
     assert shift.closed_at and shift.difference == Decimal("0.00")
     assert Decimal(shift.expected["cash"]) == Decimal("290.00")

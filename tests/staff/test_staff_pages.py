@@ -160,6 +160,13 @@ def test_shift_close_shows_a_difference(clerk, performance):
     assert closed.difference == Decimal("-5.00")
     with pytest.raises(Exception, match="already closed"):
         shift_close(shift=shift, clerk=clerk, counted_cash=Decimal("195"), counted_card=Decimal("0"))
+    def cells(response):  # the page's text, no-break spaces kept
+        return re.sub(r"[ \t\r\n]+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+    report = c.get(f"/counter/shift/{shift.pk}/report/")
+    assert "Cash $200.00 $195.00 \u2212$5.00" in cells(report)  # float 100 + 100 taken, 195 counted
+    french = c.get(f"/counter/shift/{shift.pk}/report/", headers={"accept-language": "fr"})
+    assert "200,00\u00a0$ 195,00\u00a0$ \u22125,00\u00a0$" in cells(french)
 
 
 def test_reservation_rules_payment_and_reminder(operator, performance, clerk):
