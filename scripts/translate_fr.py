@@ -491,6 +491,8 @@ FR = {
     "\naprès l'échéance, les places sont libérées.",
     "Tickets %(code)s": "Billets %(code)s", "Order %(code)s — %(name)s": "Commande %(code)s — %(name)s",
     "The payment provider did not answer": "Le fournisseur de paiement n'a pas répondu",
+    "Your order %(code)s is paid.": "Votre commande %(code)s est payée.",
+    "See your order and tickets": "Voir votre commande et vos billets",
     "order %(code)s is %(status)s; only a paid order has a confirmation to send":
     "la commande %(code)s est %(status)s ; seule une commande payée a une confirmation à envoyer",
     "cash is taken at the counter, into the drawer of an open shift: open one first":

@@ -267,6 +267,9 @@
   function setupCountdown() {
     var box = document.getElementById("countdown");
     if (!box) return;
+    // A page with a hold's countdown shown again from the browser's memory (Back after
+    // paying) says what was true then: ask the server what is true now.
+    window.addEventListener("pageshow", function (e) { if (e.persisted) window.location.reload(); });
     var left = parseInt(box.dataset.seconds, 10);
     var clock = box.querySelector(".clock");
     var warning = document.getElementById("hold-warning");

@@ -51,6 +51,20 @@ def test_a_price_in_the_form_is_ignored(client, performance):
     assert Order.objects.get().total == 100
 
 
+
+def test_back_to_the_basket_after_paying_asks_the_server_and_leads_to_the_order(client, performance):
+    """The basket is never kept by the browser (Back after paying would show live seats and
+    a Pay button); asked again, it says the order is paid and links to it."""
+    hold_seats(client, performance, str(places_of(performance)[0].pk))
+    basket = client.get("/basket/")
+    assert "no-store" in basket["Cache-Control"]
+    nonce = re.search(r'name="nonce" value="([^"]+)"', basket.content.decode()).group(1)
+    client.post("/checkout/", {"name": "Eve", "email": "eve@example.org", "card_token": card_token(), "nonce": nonce})
+    order = Order.objects.get()
+    back = client.get("/basket/").content.decode()
+    assert f"Your order {order.code} is paid." in back and f"/orders/{order.code}/{order.access_token}/" in back
+    assert "Your basket is empty." in back and 'id="pay"' not in back
+
 def test_an_order_link_works_only_with_its_own_token(client, performance):
     codes = []
     for i in range(2):

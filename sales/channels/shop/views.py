@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -409,16 +410,19 @@ def _lapsed(request, hold):
     return redirect("shop:performance", pk=hold.performance_id)
 
 
+@never_cache
 def basket(request):
     """The basket: the held places, a price type for each, a promo code, the receipt, and
     checkout. POST (a price type or the code changed): the receipt again, priced by the
-    server; with htmx, only the receipt and the messages above it."""
+    server; with htmx, only the receipt and the messages above it. Never kept by the
+    browser: Back after paying asks again, and is told the order is paid."""
     hold = _basket(request)
     now = timezone.now()
     if hold is None:
         if request.htmx:
             return HttpResponseClientRedirect(reverse("shop:basket"))
-        return render(request, "shop/basket.html", {"hold": None})
+        paid = request.session.get(LAST_ORDER)  # Back after paying: the order, not a bare page
+        return render(request, "shop/basket.html", {"hold": None, "paid": paid})
     if not hold_is_live(hold, now):
         return _lapsed(request, hold)
     if request.method == "POST":
