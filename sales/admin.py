@@ -17,6 +17,7 @@ from events.models import Channel, Performance
 from . import admission, draws, inventory, waiting_room
 from .availability import availability_changed
 from .errors import SalesError
+from .formatting import money
 from .models import (
     Ballot,
     BallotEntry,
@@ -83,18 +84,23 @@ class SalesPerformanceAdmin(PerformanceAdmin):
                 .values("order__channel").annotate(n=Count("pk", filter=~comp), comps=Count("pk", filter=comp),
                                                    revenue=Sum("price", filter=~comp, default=0))
                 .order_by("order__channel"))
-        lines = [(Channel(r["order__channel"]).label, r["n"], r["revenue"], r["comps"]) for r in rows]
+        lines = [(Channel(r["order__channel"]).label, r["n"], money(r["revenue"]), r["comps"]) for r in rows]
         zones = [(z.name, z.sold, z.held, z.reserved, z.available, z.blocked) for z in zone_states(obj)]
+
+        def head(*labels):
+            return format_html_join("", "<th>{}</th>", ((label,) for label in labels))
+
         return format_html(
-            "{}<table><tr><th>Zone</th><th>Sold</th><th>Held</th><th>Reserved</th><th>Available</th>"
-            "<th>Blocked</th></tr>{}</table><p><a href=\"{}\">{}</a></p>",
-            format_html("<table><tr><th>Channel</th><th>Tickets sold</th><th>Revenue</th><th>Complimentary</th></tr>"
-                        "{}</table>",
+            "{}<table><tr>{}</tr>{}</table><p><a href=\"{}\">{}</a></p>",
+            format_html("<table><tr>{}</tr>{}</table>",
+                        head(gettext("Channel"), gettext("Tickets sold"), gettext("Revenue"), gettext("Complimentary")),
                         format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", lines))
-            if lines else "Nothing sold yet.",
+            if lines else gettext("Nothing sold yet."),
+            head(gettext("Zone"), gettext("Sold"), gettext("Held"), gettext("Reserved"), gettext("Available"),
+                 gettext("Blocked")),
             format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", zones)
-            if zones else format_html("<tr><td colspan=\"6\">{}</td></tr>", "Not on sale yet."),
-            reverse("admin:sales_performancedashboard_change", args=[obj.pk]), "Open the dashboard")
+            if zones else format_html("<tr><td colspan=\"6\">{}</td></tr>", gettext("Not on sale yet.")),
+            reverse("admin:sales_performancedashboard_change", args=[obj.pk]), gettext("Open the dashboard"))
 
 
 # --- places ---------------------------------------------------------------------------

@@ -492,6 +492,7 @@ FR = {
     "Tickets %(code)s": "Billets %(code)s", "Order %(code)s — %(name)s": "Commande %(code)s — %(name)s",
     "The payment provider did not answer": "Le fournisseur de paiement n'a pas répondu",
     "Your order %(code)s is paid.": "Votre commande %(code)s est payée.",
+    "Revenue": "Revenus", "Open the dashboard": "Ouvrir le tableau de bord",
     "See your order and tickets": "Voir votre commande et vos billets",
     "order %(code)s is %(status)s; only a paid order has a confirmation to send":
     "la commande %(code)s est %(status)s ; seule une commande payée a une confirmation à envoyer",
