@@ -140,8 +140,9 @@ class ShiftOpenForm(forms.Form):
 
 
 class ShiftCloseForm(forms.Form):
-    counted_cash = MoneyField(required=False, label=gettext_lazy("Counted cash"))
-    counted_card = MoneyField(required=False, label=gettext_lazy("Card total"))
+    # Labelled as on the page, which the errors name.
+    counted_cash = MoneyField(required=False, label=gettext_lazy("Cash counted in the drawer (float included)"))
+    counted_card = MoneyField(required=False, label=gettext_lazy("Card terminal total"))
 
 
 class ExchangeStartForm(SaleStartForm):

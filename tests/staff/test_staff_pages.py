@@ -169,6 +169,15 @@ def test_shift_close_shows_a_difference(clerk, performance):
     assert "200,00\u00a0$ 195,00\u00a0$ \u22125,00\u00a0$" in cells(french)
 
 
+
+def test_a_mistyped_count_keeps_what_was_typed_and_names_the_field_as_the_page_does(clerk):
+    c = signed_in(clerk)
+    c.post("/counter/shift/open/", {"cash_float": "100"})
+    page = c.post("/counter/shift/close/", {"counted_cash": "abc", "counted_card": "12,50"}).content.decode()
+    assert "Cash counted in the drawer (float included)" in page.split('role="alert"')[1].split("</p>")[0]
+    assert 'value="abc"' in page and 'value="12,50"' in page
+    assert Shift.objects.get().closed_at is None
+
 def test_reservation_rules_payment_and_reminder(operator, performance, clerk):
     hold = hold_create(performance=performance, channel=Channel.PHONE, user=operator,
                        place_ids=[p.pk for p in places_of(performance)[:2]])
