@@ -1,5 +1,6 @@
 """Seat exchange at the counter: one step, one order, only the difference changes hands."""
 
+import re
 import threading
 from datetime import timedelta
 from decimal import Decimal
@@ -211,6 +212,15 @@ def test_the_counter_pages_exchange_in_one_step(clerk, hall):
     refused = c.post(f"/counter/orders/{order.code}/exchange/", {"zone": zone(hall, "Stalls").pk}, follow=True)
     assert "Tick the tickets to exchange" in refused.content.decode()
     assert not Hold.objects.filter(status="active").exists()
+    # Refused, the page comes back with the clerk's choices as they made them.
+    first, second = sorted(Ticket.objects.filter(order=order, status="valid").values_list("pk", flat=True))
+    too_many = c.post(f"/counter/orders/{order.code}/exchange/",
+                      {"tickets": [str(second)], "zone": zone(hall, "Stalls").pk, "quantity": "30"}, follow=True)
+    page = too_many.content.decode()
+    assert "Nothing held" in page and not Hold.objects.filter(status="active").exists()
+    assert f'value="{first}">' in page and f'value="{second}" checked>' in page
+    assert f'<option value="{zone(hall, "Stalls").pk}" selected>' in page and 'name="quantity"' in page
+    assert re.search(r'id="exchange-qty"[^>]*value="30"', page)
 
 
 def test_keeping_the_old_seats_releases_the_new_ones(clerk, hall):

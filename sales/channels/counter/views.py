@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -238,8 +239,23 @@ def order(request, code: str):
             exchange_to.append((perf, [(z, counts.get(z.pk, {}).get("available", 0)) for z in perf.price_zones.all()]))
     return render(request, "counter/order.html", {
         "order": order, "tickets": tickets, "exchange_to": exchange_to, "found": found,
+        "asked": _exchange_asked(request.GET),
         "valid_tickets": [t for t in tickets if t.status == "valid" and not t.checked_in_at],
         "payments": order.payments.all(), "events": order.events.select_related("actor")})
+
+
+def _exchange_asked(query) -> dict | None:
+    """The tickets, zone and quantity of an exchange just refused (order_exchange_start),
+    to show them chosen again; None when the page is opened afresh."""
+    if "zone" not in query:
+        return None
+    tickets = IdsField().to_python(query.get("tickets", "")[:2000])
+
+    def number(name):
+        value = query.get(name, "")
+        return int(value) if value.isdigit() and len(value) < 10 else None
+
+    return {"tickets": set(tickets), "zone": number("zone"), "quantity": number("quantity")}
 
 
 @clerk_only
@@ -248,7 +264,10 @@ def order_exchange_start(request, code: str):
     """Hold the new seats for an exchange (best available in a zone, or picked on the map),
     then confirm the exchange on its own page."""
     order = get_object_or_404(Order, code=code.upper())
-    back = redirect("counter:order", code=order.code)
+    # Refused, the order page comes back with the clerk's choices as they made them.
+    chosen = {"tickets": ",".join(request.POST.getlist("tickets"))[:2000], "zone": request.POST.get("zone", "")[:20],
+              "quantity": request.POST.get("quantity", "")[:5]}
+    back = redirect(f"{reverse('counter:order', args=[order.code])}?{urlencode(chosen)}#exchange")
     form = ExchangeStartForm(request.POST)
     if not form.is_valid():
         messages.error(request, first_error(form))
