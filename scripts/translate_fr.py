@@ -493,6 +493,8 @@ FR = {
     "The payment provider did not answer": "Le fournisseur de paiement n'a pas répondu",
     "Your order %(code)s is paid.": "Votre commande %(code)s est payée.",
     "Revenue": "Revenus", "Open the dashboard": "Ouvrir le tableau de bord",
+    "Choose at least one ticket.": "Choisissez au moins un billet.",
+    "The number of tickets must be a whole number.": "Le nombre de billets doit être un nombre entier.",
     "See your order and tickets": "Voir votre commande et vos billets",
     "order %(code)s is %(status)s; only a paid order has a confirmation to send":
     "la commande %(code)s est %(status)s ; seule une commande payée a une confirmation à envoyer",

@@ -43,6 +43,17 @@ def test_over_the_ticket_limit_is_refused(client, performance):
     assert not Hold.objects.exists()
 
 
+
+def test_a_wrong_number_of_tickets_is_one_plain_message(client, performance):
+    zone = performance.price_zones.get().pk
+    for quantity, said in (("0", "Choose at least one ticket."), ("-1", "Choose at least one ticket."),
+                           ("11", "at most 10 tickets per order"), ("2.5", "must be a whole number")):
+        response = client.post(f"/performances/{performance.pk}/hold/", {"zone": zone, "quantity": quantity},
+                               follow=True)
+        said_now = messages_of(response)
+        assert len(said_now) == 1 and said.lower() in said_now[0].lower(), (quantity, said_now)
+    assert not Hold.objects.exists()
+
 def test_a_price_in_the_form_is_ignored(client, performance):
     hold_seats(client, performance, ",".join(str(p.pk) for p in places_of(performance)[:2]))
     nonce = re.search(r'name="nonce" value="([^"]+)"', client.get("/basket/").content.decode()).group(1)

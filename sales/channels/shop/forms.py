@@ -11,7 +11,8 @@ class HoldForm(forms.Form):
     zone = forms.ModelChoiceField(queryset=PriceZone.objects.none(), required=False, label=_("Zone"))
     section = forms.ModelChoiceField(queryset=Section.objects.none(), required=False,
                                      widget=forms.HiddenInput)
-    quantity = forms.IntegerField(required=False, min_value=1, label=_("Tickets"))
+    quantity = forms.IntegerField(required=False, min_value=1, label=_("Tickets"), error_messages={
+        "min_value": _("Choose at least one ticket."), "invalid": _("The number of tickets must be a whole number.")})
 
     def __init__(self, *args, performance: Performance, **kwargs):
         super().__init__(*args, **kwargs)
@@ -36,7 +37,7 @@ class HoldForm(forms.Form):
         data = super().clean()
         if not data.get("seats") and not data.get("zone") and not data.get("section"):
             raise forms.ValidationError(_("Pick seats on the map, or choose a zone and a number of tickets."))
-        if not data.get("seats") and not data.get("quantity"):
+        if not data.get("seats") and not data.get("quantity") and "quantity" not in self.errors:
             self.add_error("quantity", _("How many tickets?"))
         return data
 
