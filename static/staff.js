@@ -110,8 +110,6 @@
       if (row) chooseTicket(row);
     });
   }
-  // Change due, as the clerk types the cash tendered, against the total shown now (the
-  // totals come back from the server when a price type or the code changes).
   // An amount as the server writes it (sales.formatting.money): $1,234.50, 1 234,50 $.
   function money(value) {
     var french = (document.documentElement.lang || "en").indexOf("fr") === 0;
@@ -119,6 +117,8 @@
     var whole = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, french ? "\u202f" : ",");
     return french ? whole + "," + parts[1] + "\u00a0$" : "$" + whole + "." + parts[1];
   }
+  // Change due, as the clerk types the cash tendered, against the total shown now (the
+  // totals come back from the server when a price type or the code changes).
   var tendered = document.getElementById("tendered");
   if (tendered) {
     var card = document.getElementById("card_amount");

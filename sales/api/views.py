@@ -43,7 +43,7 @@ from sales.orders import (
 )
 from sales.orders.settling import payment_confirmed
 from sales.payments import PaymentRequest
-from sales.policy import ORGANIZER, SELLING_ROLES, default_channel, policy_for, roles_of
+from sales.policy import COUNTER_CLERK, ORGANIZER, SELLING_ROLES, default_channel, policy_for, roles_of
 from sales.shifts import shift_current
 from sales.tickets import ticket_check_in
 
@@ -256,7 +256,7 @@ def _order_for(request, code: str) -> Order:
 def _drawer(request):
     """The caller's open shift, if they are a clerk with one: cash goes into its drawer,
     as at the counter's pages (without one, the services take and pay back no cash)."""
-    if request.method != "POST" or not request.user.is_authenticated or not roles_of(request.user):
+    if not request.user.is_authenticated or COUNTER_CLERK not in roles_of(request.user):
         return None
     return shift_current(request.user)
 

@@ -13,7 +13,7 @@ from events.models import Channel, PriceZone
 from sales import inventory
 from sales.errors import HoldNotActive, IllegalTransition, InvalidRequest, NotPermitted
 from sales.holds import hold_create
-from sales.models import Hold, Order, Payment, Place, Ticket
+from sales.models import Hold, Order, Payment, Place, Shift, Ticket
 from sales.orders import CustomerDetails, order_exchange, order_place, order_refund
 from sales.payments import PaymentRequest
 from sales.policy import COUNTER_CLERK
@@ -83,6 +83,16 @@ def test_a_cheaper_exchange_pays_back_within_the_clerks_limit(clerk, organizer, 
     assert (payback.method, payback.amount) == ("cash", Decimal("-60.00"))
     assert shift_expected(shift)["cash"] == Decimal("200.00")  # 100 + 160 - 60
 
+
+
+def test_the_counter_pages_say_a_payback_as_money(clerk, hall):
+    c = signed_in(clerk)
+    c.post("/counter/shift/open/", {"cash_float": "100"})
+    order = counter_sale(clerk, Shift.objects.get(), hall, "Front", 1)
+    start = c.post(f"/counter/orders/{order.code}/exchange/",
+                   {"tickets": [str(order.tickets.get().pk)], "zone": zone(hall, "Stalls").pk, "quantity": "1"})
+    done = c.post(start["Location"], {}, follow=True).content.decode()
+    assert "Exchanged. Pay back $30.00." in done
 
 def test_a_payback_over_the_limit_needs_a_supervisor_and_changes_nothing(clerk, organizer, hall):
     hall.price_zones.filter(name="Front").update(price=Decimal("400.00"))

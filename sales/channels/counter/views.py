@@ -328,7 +328,7 @@ def order_exchange_view(request, code: str, hold_id: int):
             if quote.difference > 0:
                 note = _("Exchanged. Change due: %(change)s") % {"change": money(order.change_due)}
             elif quote.difference < 0:
-                note = _("Exchanged. Pay back %(amount)s.") % {"amount": f"{-quote.difference:.2f}"}
+                note = _("Exchanged. Pay back %(amount)s.") % {"amount": money(-quote.difference)}
             else:
                 note = _("Exchanged, no difference to pay.")
             messages.success(request, note)
