@@ -293,6 +293,8 @@
       if (places) places.hidden = true;
       var pay = document.getElementById("pay");
       if (pay) pay.disabled = true;
+      var release = document.getElementById("release-form");  // nothing is held any more
+      if (release) release.hidden = true;
     }
     function tick() {
       if (left <= 0) { lapse(); return; }

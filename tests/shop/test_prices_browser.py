@@ -98,3 +98,24 @@ def test_a_family_of_four_with_a_promo_code_pays_the_total_worked_out_by_hand(br
     assert sorted(Ticket.objects.filter(order=order).values_list("price_type_name", flat=True)) == [
         "Adult", "Adult", "Child", "Child"]
     context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_basket_with_price_types_and_a_code_fits_a_small_phone(browser, live_server, language):
+    perf = make_performance(rows=2, per_row=8)
+    price_types(perf, {"Adult": {"Stalls": "60.00"}, "Senior or student with a card": {"Stalls": "1234.50"}})
+    quebec_taxes()
+    booking_fee(Channel.ONLINE, per_ticket="3.50")
+    context, page = open_page(browser, live_server, {"width": 375, "height": 740})
+    if language == "fr":
+        context.add_cookies([{"name": "django_language", "value": "fr", "url": live_server.url}])
+    page.goto(f"/performances/{perf.pk}/")
+    for seat in places_of(perf)[:2]:
+        page.locator(f'#seatmap a.seat[data-id="{seat.pk}"]').click()
+    page.locator("#hold-picked").click()
+    page.wait_for_url("**/basket/")
+    page.locator("#basket-total").wait_for()
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    screenshot(page, f"basket-375-{language}")
+    assert overflow <= 0, f"the basket is {overflow} px wider than a 375 px phone"
+    context.close()
