@@ -260,7 +260,7 @@ FR = {
     # the office and the door
     "Door": "Entrée", "Which performance?": "Quelle représentation?", "Tonight": "Ce soir",
     "No performance to come.": "Aucune représentation à venir.", "Other performance": "Autre représentation",
-    "Admit": "Faire entrer", "Admitted": "Entrée validée", "Refused": "Refusé", "Ready": "Prêt", "in": "entrés",
+    "Admit": "Faire entrer", "Admitted": "Entrée validée", "Refused": "Refusé", "Ready": "Prêt", "Last scan:": "Dernier passage :", "in at %(time)s": "entré à %(time)s", "in": "entrés",
     "No ticket for this performance matches “%(q)s”.": "Aucun billet de cette représentation ne correspond à « %(q)s ».",
     "No network: scan kept on this device, sent when the network is back.":
     "Pas de réseau : le scan est gardé sur cet appareil et sera envoyé au retour du réseau.",

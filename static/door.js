@@ -48,7 +48,17 @@
     document.getElementById("sold").textContent = counts.sold;
   }
 
+  // An answer stays big for a few seconds, then the box is ready for the next guest and
+  // says what the last scan was in small: a guest arriving later never reads another's red.
+  var ANSWER_SECONDS = 8, settle = null;
   function show(kind, verdict, detail) {
+    if (settle) clearTimeout(settle);
+    settle = null;
+    if (kind === "door-ok" || kind === "door-no") {
+      settle = setTimeout(function () {
+        show("", root.dataset.ready, root.dataset.last + " " + verdict + " — " + detail);
+      }, ANSWER_SECONDS * 1000);
+    }
     answer.className = "door-answer " + kind;
     answer.innerHTML = "";
     var v = document.createElement("p"); v.className = "door-verdict"; v.textContent = verdict;
@@ -65,6 +75,9 @@
     show(body.admitted ? "door-ok" : "door-no", body.admitted ? body.message : refused, detailOf(body));
     setCounts(body.counts);
     if (!body.admitted && navigator.vibrate) navigator.vibrate([200, 100, 200]);
+    // Guests found by name show who is in now.
+    var search = document.getElementById("search-form");
+    if (window.htmx && search && document.querySelector("#found li")) window.htmx.trigger(search, "submit");
   }
 
   function Offline(signedOut) { this.signedOut = signedOut; }

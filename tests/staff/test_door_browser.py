@@ -183,3 +183,44 @@ def test_a_door_named_before_the_page_script_ran_keeps_its_name(browser, live_se
     page.locator("#answer.door-ok").wait_for()
     assert Ticket.objects.get(pk=first.pk).checked_in_door == "West gate"
     context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_guest_found_by_name_is_admitted_once_and_the_answer_makes_way_for_the_next(browser, live_server, size):
+    perf = make_performance(rows=1, per_row=5)
+    first, second = sell(perf, 2)
+    door = make_user(f"door-found-{size}", DOOR_STAFF)
+    context = browser.new_context(base_url=live_server.url, locale="en-CA", **SIZES[size])
+    login(context, door, live_server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.clock.install()
+    page.goto(f"/door/performances/{perf.pk}/")
+    page.get_by_label("Ticket code").fill(first.code)
+    page.get_by_role("button", name="Check in").click()
+    page.locator("#answer.door-ok").wait_for()
+
+    search = page.get_by_label("Find a guest (name, email or order code)")
+    search.fill("Côté")
+    search.press("Enter")
+    page.locator("#found li").nth(1).wait_for()
+    # The guests found sit under the search, in its own box, not under the camera's.
+    box, found = page.locator("#search-form").bounding_box(), page.locator("#found").bounding_box()
+    assert abs(found["x"] - box["x"]) < 2 and found["y"] >= box["y"] + box["height"] - 1
+    admit = page.locator("#found").get_by_role("button", name="Admit")
+    assert admit.count() == 1  # the guest already in has no Admit button
+    assert page.locator("#found li", has_text=first.place.label).get_by_text("in ").count() == 1
+    admit.click()
+    page.locator("#answer.door-ok .door-detail", has_text=second.place.label).wait_for()
+    assert Ticket.objects.get(pk=second.pk).checked_in_at is not None
+    page.locator("#found").get_by_role("button", name="Admit").wait_for(state="detached")  # the list is fresh
+
+    page.get_by_label("Ticket code").fill(first.code)
+    page.get_by_role("button", name="Check in").click()
+    page.locator("#answer.door-no").wait_for()
+    page.clock.run_for(9_000)
+    page.locator("#answer:not(.door-no)").wait_for()
+    assert page.locator(".door-verdict").inner_text() == "Ready"
+    assert page.locator(".door-detail").inner_text().startswith("Last scan: Refused — ")
+    screenshot(page, f"door-{size}-found-and-settled")
+    context.close()
