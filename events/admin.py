@@ -7,10 +7,12 @@ from django.core.exceptions import PermissionDenied
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from sales.formatting import when
 
 from .models import Event, OnSaleWindow, Performance, Price, PriceType, PriceZone, Seat, Section, Venue
 from .seating import SeatingPlanError, decode_upload, seating_plan_import
@@ -31,7 +33,7 @@ def on_venue_clock(field: str, description, performance: str = "performance"):
         if value is None:
             return self.get_empty_value_display()
         perf = attrgetter(performance)(obj) if performance else obj
-        return formats.date_format(perf.local(value), VENUE_TIME)
+        return when(perf.local(value), VENUE_TIME)
 
     shown.short_description = description
     shown.admin_order_field = field
@@ -350,7 +352,7 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("Starts (venue time)"), ordering="starts_at")
     def local_start(self, obj):
-        return f"{formats.date_format(obj.local(), VENUE_TIME)} ({obj.venue.time_zone})"
+        return f"{when(obj.local(), VENUE_TIME)} ({obj.venue.time_zone})"
 
     def venue_zone(self, request, object_id) -> zoneinfo.ZoneInfo | None:
         """The clock of the venue being chosen (a form sent) or of the performance's venue."""

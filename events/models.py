@@ -109,18 +109,19 @@ class Section(models.Model):
 class Seat(models.Model):
     """A physical numbered seat. x/y are plan coordinates for drawing the map."""
 
-    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="seats")
-    row = models.CharField(max_length=10)
-    number = models.CharField(max_length=10)
+    section = models.ForeignKey(Section, verbose_name=_("section"), on_delete=models.CASCADE, related_name="seats")
+    row = models.CharField(_("row"), max_length=10)
+    number = models.CharField(_("number"), max_length=10)
     # Order of the row from the stage (0 = front) and of the seat within its row:
     # adjacency and "best" are computed from these, not from the labels.
-    row_index = models.PositiveIntegerField(default=0)
-    position = models.PositiveIntegerField(default=0)
-    x = models.FloatField(default=0)
-    y = models.FloatField(default=0)
-    wheelchair = models.BooleanField(default=False, help_text=_("Wheelchair space"))
-    companion = models.BooleanField(default=False, help_text=_("Companion seat, beside a wheelchair space"))
-    restricted_view = models.BooleanField(default=False)
+    row_index = models.PositiveIntegerField(_("row index"), default=0)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    x = models.FloatField(_("x"), default=0)
+    y = models.FloatField(_("y"), default=0)
+    wheelchair = models.BooleanField(_("wheelchair"), default=False, help_text=_("Wheelchair space"))
+    companion = models.BooleanField(_("companion"), default=False,
+                                    help_text=_("Companion seat, beside a wheelchair space"))
+    restricted_view = models.BooleanField(_("restricted view"), default=False)
 
     class Meta:
         verbose_name = _("seat")

@@ -61,18 +61,20 @@ class Hold(models.Model):
         SOLD = "sold", _("Sold")
         EXPIRED = "expired", _("Expired")
 
-    performance = models.ForeignKey(Performance, on_delete=models.PROTECT, related_name="holds", db_index=False)
-    channel = models.CharField(max_length=10, choices=Channel.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False,
+    performance = models.ForeignKey(Performance, verbose_name=_("performance"), on_delete=models.PROTECT,
+                                    related_name="holds", db_index=False)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True, db_index=False,
                              on_delete=models.SET_NULL, related_name="holds")
     # An anonymous owner (a shop session, an API client): only its owner may use the hold.
-    owner_key = models.CharField(max_length=64, blank=True)
-    token = models.CharField(max_length=40, default=new_secret, editable=False)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
+    owner_key = models.CharField(_("owner key"), max_length=64, blank=True)
+    token = models.CharField(_("token"), max_length=40, default=new_secret, editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
     # The presale access code that let this hold be made before the general on-sale.
-    presale_code = models.ForeignKey("PresaleCode", null=True, blank=True, on_delete=models.PROTECT,
+    presale_code = models.ForeignKey("PresaleCode", verbose_name=_("presale code"), null=True, blank=True,
+                                     on_delete=models.PROTECT,
                                      related_name="holds", db_index=False)
 
     class Meta:
@@ -102,32 +104,36 @@ class Place(models.Model):
     # No single-column indexes on performance and price zone: the (performance, state) and
     # (price zone, state) indexes below serve those lookups, and every sale updates every
     # index of the rows it moves.
-    performance = models.ForeignKey(Performance, on_delete=models.CASCADE, related_name="places", db_index=False)
+    performance = models.ForeignKey(Performance, verbose_name=_("performance"), on_delete=models.CASCADE,
+                                    related_name="places", db_index=False)
     # Not indexed on their own: a seat's places are found by place_one_per_seat (seat
     # first), a standing area's by place_one_per_standing_index; nothing looks a section's
     # places up without its performance.
-    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="+", db_index=False)
-    seat = models.ForeignKey(Seat, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+    section = models.ForeignKey(Section, verbose_name=_("section"), on_delete=models.PROTECT, related_name="+",
+                                db_index=False)
+    seat = models.ForeignKey(Seat, verbose_name=_("seat"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+",
                              db_index=False)
-    standing_index = models.PositiveIntegerField(null=True, blank=True)
-    price_zone = models.ForeignKey(PriceZone, on_delete=models.PROTECT, related_name="places", db_index=False)
+    standing_index = models.PositiveIntegerField(_("standing index"), null=True, blank=True)
+    price_zone = models.ForeignKey(PriceZone, verbose_name=_("price zone"), on_delete=models.PROTECT,
+                                   related_name="places", db_index=False)
     # Distance from the middle of its row (0 = centre): best-available prefers low values.
-    centre_offset = models.PositiveIntegerField(default=0)
+    centre_offset = models.PositiveIntegerField(_("centre offset"), default=0)
     # A wheelchair space or a companion seat: best available offers it only when asked for.
-    accessible = models.BooleanField(default=False)
+    accessible = models.BooleanField(_("accessible"), default=False)
 
-    state = models.CharField(max_length=10, choices=PlaceState.choices,
+    state = models.CharField(_("state"), max_length=10, choices=PlaceState.choices,
                              default=PlaceState.AVAILABLE)
     # The hold and the ticket are indexed only where set (place_hold, place_one_per_ticket):
     # most places have neither, and each transition would add an entry for their empty value.
-    hold = models.ForeignKey(Hold, null=True, blank=True, on_delete=models.PROTECT,
+    hold = models.ForeignKey(Hold, verbose_name=_("hold"), null=True, blank=True, on_delete=models.PROTECT,
                              related_name="places", db_index=False)
-    hold_expires_at = models.DateTimeField(null=True, blank=True)
-    ticket = models.ForeignKey("Ticket", null=True, blank=True, on_delete=models.PROTECT,
+    hold_expires_at = models.DateTimeField(_("hold expires at"), null=True, blank=True)
+    ticket = models.ForeignKey("Ticket", verbose_name=_("ticket"), null=True, blank=True, on_delete=models.PROTECT,
                                related_name="+", db_index=False)
     # Kept for one channel (e.g. the counter); empty = every channel may sell it.
-    allocation = models.CharField(max_length=10, choices=Channel.choices, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    allocation = models.CharField(_("allocation"), max_length=10, choices=Channel.choices, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("place")
@@ -184,7 +190,7 @@ class Customer(models.Model):
     notes = models.TextField(blank=True, verbose_name=_("notes"))
     # The language a phone operator was asked to write to them in; empty: the venue's.
     language = models.CharField(max_length=10, blank=True, verbose_name=_("language"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False,
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True, db_index=False,
                              on_delete=models.SET_NULL, related_name="customers")
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
@@ -218,48 +224,48 @@ class Order(models.Model):
 
     code = models.CharField(max_length=12, default=new_order_code, editable=False, verbose_name=_("code"))
     # The private link to the order (no account needed).
-    access_token = models.CharField(max_length=40, default=new_secret, editable=False)
+    access_token = models.CharField(_("access token"), max_length=40, default=new_secret, editable=False)
     # Found through the (performance, status) index.
     performance = models.ForeignKey(Performance, on_delete=models.PROTECT, related_name="orders", db_index=False,
                                     verbose_name=_("performance"))
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders", verbose_name=_("customer"))
     channel = models.CharField(max_length=10, choices=Channel.choices, verbose_name=_("channel"))
-    hold = models.ForeignKey(Hold, null=True, blank=True, on_delete=models.PROTECT,
+    hold = models.ForeignKey(Hold, verbose_name=_("hold"), null=True, blank=True, on_delete=models.PROTECT,
                              related_name="orders")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False,
                                    on_delete=models.SET_NULL, related_name="+", verbose_name=_("created by"))
     # A retried request with the same key returns this order instead of selling twice.
-    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, verbose_name=_("status"))
     failure_reason = models.CharField(max_length=300, blank=True, verbose_name=_("failure reason"))
     total = models.DecimalField(max_digits=10, decimal_places=2, verbose_name=_("total"))
     currency = models.CharField(max_length=3, verbose_name=_("currency"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     paid_at = models.DateTimeField(null=True, blank=True, verbose_name=_("paid at"))
-    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(_("confirmation sent at"), null=True, blank=True)
     # A sender has taken the confirmation (sales.notifications): nobody else sends it while
     # the claim is recent; a claim older than CONFIRMATION_CLAIM_SECONDS is a dead sender's.
-    confirmation_claimed_at = models.DateTimeField(null=True, blank=True)
+    confirmation_claimed_at = models.DateTimeField(_("confirmation claimed at"), null=True, blank=True)
     # Which confirmation is due: the first, then one more each time staff or an exchange
     # ask for it again. Part of its Message-ID, the same for every attempt at it.
-    confirmation_number = models.PositiveIntegerField(default=1)
+    confirmation_number = models.PositiveIntegerField(_("confirmation number"), default=1)
     # The buyer's language when the order was placed: every email about it speaks it.
     language = models.CharField(max_length=10, default="en", verbose_name=_("language"))
     payment_deadline = models.DateTimeField(null=True, blank=True, verbose_name=_("payment deadline"))
     # When a reservation's payment began: while it is recent, another is refused
     # (sales.orders.order_pay_reservation).
-    payment_started_at = models.DateTimeField(null=True, blank=True)
-    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    payment_started_at = models.DateTimeField(_("payment started at"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
     # How the total was made, as charged (sales.orders.pricing): never recomputed from
     # today's settings. `receipt` holds the order's own lines (its fee, each tax with its
     # registration number) for the printed and emailed receipt.
     promo_code = models.ForeignKey("PromoCode", null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="orders", db_index=False, verbose_name=_("promo code"))
     comp_reason = models.CharField(max_length=200, blank=True, verbose_name=_("reason for the complimentary tickets"))
-    receipt = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    receipt = models.JSONField(_("receipt"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     # The card provider's payment for this order (a Stripe PaymentIntent), recorded before
     # any money moves: reconciliation asks the provider about it (sales.orders.settling).
-    payment_intent = models.CharField(max_length=255, blank=True)
+    payment_intent = models.CharField(_("payment intent"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("order")
@@ -294,37 +300,38 @@ class Ticket(models.Model):
         # Refunded or exchanged: no longer admits anyone.
         VOID = "void", _("Void")
 
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="tickets")
-    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="tickets")
-    code = models.CharField(max_length=40, default=new_secret, editable=False)
-    price_zone_name = models.CharField(max_length=100)
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="tickets")
+    place = models.ForeignKey(Place, verbose_name=_("place"), on_delete=models.PROTECT, related_name="tickets")
+    code = models.CharField(_("code"), max_length=40, default=new_secret, editable=False)
+    price_zone_name = models.CharField(_("price zone name"), max_length=100)
     # What was charged for this ticket in all (its price less its discount, its fee, and
     # the taxes on both), and its parts: what receipts, refunds and reports read. `fee` is
     # the booking fee with its own taxes (what a refund keeps when fees are not
     # refundable); `tax` is every tax of the line, the fee's included, so the two overlap
     # by the fee's taxes (sales.order_receipt shows the fee before them).
-    price = models.DecimalField(max_digits=9, decimal_places=2)
-    price_type_name = models.CharField(max_length=100, blank=True)
-    list_price = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
-    discount = models.DecimalField(max_digits=9, decimal_places=2, default=0)
-    fee = models.DecimalField(max_digits=9, decimal_places=2, default=0, help_text="with its taxes")
-    tax = models.DecimalField(max_digits=9, decimal_places=2, default=0)
-    fee_refundable = models.BooleanField(default=False)
-    complimentary = models.BooleanField(default=False)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.VALID)
+    price = models.DecimalField(_("price"), max_digits=9, decimal_places=2)
+    price_type_name = models.CharField(_("price type name"), max_length=100, blank=True)
+    list_price = models.DecimalField(_("list price"), max_digits=9, decimal_places=2, null=True, blank=True)
+    discount = models.DecimalField(_("discount"), max_digits=9, decimal_places=2, default=0)
+    fee = models.DecimalField(_("fee"), max_digits=9, decimal_places=2, default=0, help_text="with its taxes")
+    tax = models.DecimalField(_("tax"), max_digits=9, decimal_places=2, default=0)
+    fee_refundable = models.BooleanField(_("fee refundable"), default=False)
+    complimentary = models.BooleanField(_("complimentary"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.VALID)
     # The first scan that admitted the ticket (sales.tickets.ticket_check_in): when it was
     # made (at the device, for a scan queued while the network was down), at which door or
     # device, by whom, and the device's id for it (a resend of the same scan is answered as
     # the first). Defaults in the database: the sale's own statements insert tickets
     # without them (sales.inventory.statements).
-    checked_in_at = models.DateTimeField(null=True, blank=True)
-    checked_in_door = models.CharField(max_length=60, blank=True, db_default="")
-    checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False,
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checked_in_door = models.CharField(_("checked in door"), max_length=60, blank=True, db_default="")
+    checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("checked in by"), null=True,
+                                      blank=True, db_index=False,
                                       on_delete=models.SET_NULL, related_name="+")
-    check_in_scan = models.CharField(max_length=40, blank=True, db_default="")
+    check_in_scan = models.CharField(_("check in scan"), max_length=40, blank=True, db_default="")
     # Times printed at the counter: above 1, the printout says REPRINT.
-    printed_count = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    printed_count = models.PositiveIntegerField(_("printed count"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("ticket")
@@ -362,17 +369,17 @@ class Payment(models.Model):
     amount = models.DecimalField(max_digits=10, decimal_places=2, verbose_name=_("amount"))
     status = models.CharField(max_length=10, choices=Status.choices, verbose_name=_("status"))
     reference = models.CharField(max_length=100, blank=True, verbose_name=_("reference"))
-    message = models.CharField(max_length=300, blank=True)
+    message = models.CharField(_("message"), max_length=300, blank=True)
     # Cash: what was handed over (the change is tendered - amount).
     tendered = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True, verbose_name=_("tendered"))
     # A keyed hash of the card number: enough to count one card's purchases, never the number.
-    card_fingerprint = models.CharField(max_length=64, blank=True)
+    card_fingerprint = models.CharField(_("card fingerprint"), max_length=64, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False,
                                    on_delete=models.SET_NULL, related_name="+", verbose_name=_("created by"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     # A refund row (negative amount) names the approved payment it pays back, so that no
     # payment is ever paid back more than it took.
-    refund_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+    refund_of = models.ForeignKey("self", verbose_name=_("refund of"), null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="refunds", db_index=False)
 
     class Meta:
@@ -394,18 +401,19 @@ class Payment(models.Model):
 class PlaceEvent(models.Model):
     """The audit trail of seat state: who moved which place from what to what."""
 
-    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=20)
-    from_state = models.CharField(max_length=10, choices=PlaceState.choices)
-    to_state = models.CharField(max_length=10, choices=PlaceState.choices)
-    allocation = models.CharField(max_length=10, blank=True)
-    channel = models.CharField(max_length=10, blank=True)
-    hold = models.ForeignKey(Hold, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL,
+    place = models.ForeignKey(Place, verbose_name=_("place"), on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=20)
+    from_state = models.CharField(_("from state"), max_length=10, choices=PlaceState.choices)
+    to_state = models.CharField(_("to state"), max_length=10, choices=PlaceState.choices)
+    allocation = models.CharField(_("allocation"), max_length=10, blank=True)
+    channel = models.CharField(_("channel"), max_length=10, blank=True)
+    hold = models.ForeignKey(Hold, verbose_name=_("hold"), null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    order = models.ForeignKey(Order, verbose_name=_("order"), null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="place_events", db_index=False)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False,
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, db_index=False,
                               on_delete=models.SET_NULL, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("place event")
@@ -423,12 +431,12 @@ class PlaceEvent(models.Model):
 class OrderEvent(models.Model):
     """The audit trail of an order: placed, paid, declined, refunded, confirmation sent."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=30)
-    detail = models.CharField(max_length=300, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False,
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=30)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, db_index=False,
                               on_delete=models.SET_NULL, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("order event")
@@ -444,13 +452,13 @@ class IdempotencyRecord(models.Model):
     """The first answer to a write sent with an `Idempotency-Key` header. A retry with the
     same key and body gets this answer again; status_code is null while in flight."""
 
-    scope = models.CharField(max_length=60)
-    endpoint = models.CharField(max_length=60)
-    key = models.CharField(max_length=100)
-    fingerprint = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    response = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
-    created_at = models.DateTimeField(auto_now_add=True)
+    scope = models.CharField(_("scope"), max_length=60)
+    endpoint = models.CharField(_("endpoint"), max_length=60)
+    key = models.CharField(_("key"), max_length=100)
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
+    response = models.JSONField(_("response"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("idempotency record")
@@ -463,11 +471,12 @@ class IdempotencyRecord(models.Model):
 
 
 class CustomerNote(models.Model):
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="note_entries")
-    text = models.TextField()
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE,
+                                 related_name="note_entries")
+    text = models.TextField(_("text"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("customer note")
@@ -506,8 +515,8 @@ class Shift(models.Model):
     opened_at = models.DateTimeField(auto_now_add=True, verbose_name=_("opened at"))
     closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
     cash_float = models.DecimalField(max_digits=10, decimal_places=2, verbose_name=_("cash float"))
-    expected = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
-    counted = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    expected = models.JSONField(_("expected"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    counted = models.JSONField(_("counted"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     difference = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True,
                                      verbose_name=_("difference"))
 
@@ -607,21 +616,24 @@ class BallotEntry(models.Model):
         # Won, not paid in time: the seats went to the next in the draw.
         LAPSED = "lapsed", _("Lapsed")
 
-    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="entries")
-    name = models.CharField(max_length=200)
-    email = models.EmailField()
-    quantity = models.PositiveIntegerField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPLIED)
+    ballot = models.ForeignKey(Ballot, verbose_name=_("ballot"), on_delete=models.CASCADE, related_name="entries")
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"))
+    quantity = models.PositiveIntegerField(_("quantity"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.APPLIED)
     # Position in the draw (1 = drawn first); set by the draw.
-    rank = models.PositiveIntegerField(null=True, blank=True)
-    hold = models.ForeignKey(Hold, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    pay_token = models.CharField(max_length=40, unique=True, default=new_secret, editable=False)
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    hold = models.ForeignKey(Hold, verbose_name=_("hold"), null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    order = models.ForeignKey(Order, verbose_name=_("order"), null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    pay_token = models.CharField(_("pay token"), max_length=40, unique=True, default=new_secret, editable=False)
     # What the entrant sees and checks the draw with (its SHA-256 is all the draw publishes).
-    reference = models.CharField(max_length=12, unique=True, default=new_entry_reference, editable=False)
+    reference = models.CharField(_("reference"), max_length=12, unique=True, default=new_entry_reference,
+                                 editable=False)
     # The applicant's language: the draw's emails speak it.
-    language = models.CharField(max_length=10, default="en")
-    created_at = models.DateTimeField(auto_now_add=True)
+    language = models.CharField(_("language"), max_length=10, default="en")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("ballot entry")
@@ -639,13 +651,15 @@ class Draw(models.Model):
     anyone enters; the entry list (each entry by the SHA-256 of its reference) and its hash
     from the moment the entries freeze; the seed itself once the draw is made."""
 
-    waiting_room = models.OneToOneField(WaitingRoom, null=True, blank=True, on_delete=models.CASCADE,
+    waiting_room = models.OneToOneField(WaitingRoom, verbose_name=_("waiting room"), null=True, blank=True,
+                                        on_delete=models.CASCADE,
                                         related_name="draw")
-    ballot = models.OneToOneField(Ballot, null=True, blank=True, on_delete=models.CASCADE, related_name="draw")
+    ballot = models.OneToOneField(Ballot, verbose_name=_("ballot"), null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="draw")
     # 32 random bytes in hex: secret until drawn_at, shown to nobody before.
-    seed = models.CharField(max_length=64, editable=False)
-    seed_commitment = models.CharField(max_length=64, editable=False)
-    committed_at = models.DateTimeField(editable=False)
+    seed = models.CharField(_("seed"), max_length=64, editable=False)
+    seed_commitment = models.CharField(_("seed commitment"), max_length=64, editable=False)
+    committed_at = models.DateTimeField(_("committed at"), editable=False)
     # A public value mixed into the draw (docs/draws.md). Its source can be announced until
     # the entries freeze; the value itself entered until the draw if a source was
     # announced, else only until the freeze (so that nobody who knows the seed picks it
@@ -659,14 +673,14 @@ class Draw(models.Model):
         _("public value"), max_length=200, blank=True,
         help_text=_("Optional: a value mixed into the draw. Once the entries are frozen, only the value of "
                     "the source announced before, until the draw."))
-    entry_count = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    entries_hash = models.CharField(max_length=64, blank=True, editable=False)
-    frozen_at = models.DateTimeField(null=True, blank=True, editable=False)
-    drawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    entry_count = models.PositiveIntegerField(_("entry count"), null=True, blank=True, editable=False)
+    entries_hash = models.CharField(_("entries hash"), max_length=64, blank=True, editable=False)
+    frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True, editable=False)
+    drawn_at = models.DateTimeField(_("drawn at"), null=True, blank=True, editable=False)
     # The frozen entry list: hashed references, 32 bytes each, in ascending order.
-    entries = models.BinaryField(default=b"", editable=False)
+    entries = models.BinaryField(_("entries"), default=b"", editable=False)
     # The same hashed references in the order of the draw (rank 1 first).
-    ranked = models.BinaryField(default=b"", editable=False)
+    ranked = models.BinaryField(_("ranked"), default=b"", editable=False)
 
     class Meta:
         verbose_name = _("draw")
@@ -722,7 +736,8 @@ class Organizer(models.Model):
 class TaxRate(models.Model):
     """A sales tax on every ticket (e.g. GST 5 %, QST 9.975 %), each rounded per line."""
 
-    organizer = models.ForeignKey(Organizer, on_delete=models.CASCADE, related_name="tax_rates", default=1)
+    organizer = models.ForeignKey(Organizer, verbose_name=_("organizer"), on_delete=models.CASCADE,
+                                  related_name="tax_rates", default=1)
     name = models.CharField(_("name"), max_length=50)
     percent = models.DecimalField(_("rate (%)"), max_digits=6, decimal_places=3,
                                   validators=[MinValueValidator(0)])
@@ -745,7 +760,8 @@ class TaxRate(models.Model):
 class FeeRule(models.Model):
     """The booking fee of one channel: per ticket and/or per order (comps pay none)."""
 
-    organizer = models.ForeignKey(Organizer, on_delete=models.CASCADE, related_name="fee_rules", default=1)
+    organizer = models.ForeignKey(Organizer, verbose_name=_("organizer"), on_delete=models.CASCADE,
+                                  related_name="fee_rules", default=1)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     per_ticket = models.DecimalField(_("per ticket"), max_digits=7, decimal_places=2, default=0,
                                      validators=[MinValueValidator(0)])
@@ -835,12 +851,12 @@ class Presale(models.Model):
 
 
 class PresaleCode(models.Model):
-    presale = models.ForeignKey(Presale, on_delete=models.CASCADE, related_name="codes")
+    presale = models.ForeignKey(Presale, verbose_name=_("presale"), on_delete=models.CASCADE, related_name="codes")
     code = models.CharField(_("code"), max_length=40)
     max_uses = models.PositiveIntegerField(_("uses"), null=True, blank=True, default=1,
                                            help_text=_("1 for a single-use code; empty for a shared code."))
     # Orders awaiting payment, reserved or paid made with this code.
-    uses = models.PositiveIntegerField(default=0, editable=False)
+    uses = models.PositiveIntegerField(_("uses"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("presale code")

@@ -1001,6 +1001,27 @@ FR = {
     "No later performance is on sale by phone.": "Aucune représentation plus tardive n'est en vente par téléphone.",
     "No performance to come matches “%(find)s”.": "Aucune représentation à venir ne correspond à « %(find)s ».",
     "No later performance.": "Aucune représentation plus tardive.",
+    # Field names, as the admin's columns and forms show them.
+    "row": "rangée", "number": "numéro", "row index": "rang de la rangée", "position": "position", "x": "x", "y": "y",
+    "wheelchair": "fauteuil roulant", "companion": "accompagnateur", "user": "utilisateur",
+    "owner key": "clé du détenteur", "token": "jeton", "expires at": "expire le", "standing index": "numéro debout",
+    "centre offset": "écart au centre", "accessible": "accessible", "state": "état",
+    "hold expires at": "réservation expirant le", "allocation": "contingent", "updated at": "modifié le",
+    "access token": "jeton d'accès", "idempotency key": "clé d'idempotence",
+    "confirmation sent at": "confirmation envoyée le", "confirmation claimed at": "confirmation prise en charge le",
+    "confirmation number": "numéro de confirmation", "payment started at": "paiement commencé le",
+    "reminder sent at": "rappel envoyé le", "receipt": "reçu", "payment intent": "intention de paiement",
+    "price zone name": "nom de la zone de prix", "price type name": "nom du tarif", "list price": "prix affiché",
+    "tax": "taxes", "fee refundable": "frais remboursables", "checked in at": "entré le",
+    "checked in door": "porte d'entrée", "checked in by": "entrée validée par", "check in scan": "lecture à l'entrée",
+    "printed count": "nombre d'impressions", "message": "message", "card fingerprint": "empreinte de la carte",
+    "refund of": "remboursement de", "action": "action", "from state": "état avant", "to state": "état après",
+    "actor": "auteur", "at": "le", "detail": "détail", "scope": "portée", "endpoint": "point d'accès", "key": "clé",
+    "fingerprint": "empreinte", "status code": "code de statut", "response": "réponse", "text": "texte",
+    "author": "auteur", "expected": "attendu", "counted": "compté", "quantity": "quantité",
+    "pay token": "jeton de paiement", "seed": "graine", "seed commitment": "engagement sur la graine",
+    "committed at": "engagé le", "entry count": "nombre d'inscriptions", "entries hash": "empreinte des inscriptions",
+    "frozen at": "figé le", "entries": "inscriptions", "ranked": "classement",
 }
 
 # Words whose French depends on what they say ({% translate "…" context "…" %}, pgettext).

@@ -372,6 +372,39 @@ def test_the_organizers_admin_names_its_sections_in_french(organizer, french_per
         assert label in added, label
 
 
+MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December"]
+
+
+def test_every_field_has_a_name_in_french(organizer, french_performance):
+    """The admin heads its columns and labels its fields with the fields' names: each of
+    ours is marked for translation and has its French, and the list of holds reads so."""
+    from django.apps import apps
+    from django.utils.functional import Promise
+
+    french = {e.msgid for e in polib.pofile(str(Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES"
+                                                 / "django.po")) if e.msgstr}
+    unnamed = [f"{model.__name__}.{field.name}" for app in ("events", "sales")
+               for model in apps.get_app_config(app).get_models() if not model._meta.proxy
+               for field in model._meta.get_fields()
+               if field.concrete and not field.auto_created
+               and not (isinstance(field.verbose_name, Promise) and field.verbose_name._args[0] in french)]
+    assert unnamed == []
+    hold_create(performance=french_performance, channel="online", owner_key="buyer",
+                place_ids=[places_of(french_performance)[0].pk])
+    holds = visible(page(signed_in(organizer), "/admin/sales/hold/"))
+    for heading in ("Canal", "Utilisateur", "Statut", "Expire"):
+        assert heading in holds, heading
+    assert_french("admin list of holds", holds)
+    # Its times as French writes them: the month whole and lower case, as on every other page.
+    start = french_performance.local()
+    with translation.override("fr"):
+        month = start.strftime("%m")
+        written = f"{start.day} {translation.gettext(MONTHS_EN[int(month) - 1])} {start.year}"
+    performances = visible(page(signed_in(organizer), "/admin/events/performance/"))
+    assert written in performances and written.lower() == written
+
+
 def test_dates_are_written_as_each_language_writes_them():
     """French writes its months lower case, and whole (Django's short month is
     capitalised as in English, Jan, Déc, and says jui. for June and July alike)."""
