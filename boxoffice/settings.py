@@ -30,6 +30,7 @@ ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o
 ]
+CSRF_FAILURE_VIEW = "sales.views.csrf_failure"  # a readable page in the site's own shape
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -95,6 +95,11 @@ def roles_of(user) -> frozenset[str]:
     return roles
 
 
+def refunds_at_all(user) -> bool:
+    """Does one of the user's roles refund at all (within some limit)?"""
+    return any(role in REFUND_LIMITS for role in roles_of(user))
+
+
 def may_refund(user, amount: Decimal) -> bool:
     for role in roles_of(user):
         if role in REFUND_LIMITS and (REFUND_LIMITS[role] is None or amount <= REFUND_LIMITS[role]):

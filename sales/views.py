@@ -11,6 +11,7 @@ from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -75,6 +76,19 @@ def permission_denied(request, exception=None):
     return refusal(request, 403, "permission_denied", message, title=_("Not your page"),
                    links=[(reverse("staff-home"), _("Back to your staff home")),
                           (reverse("login") + "?next=" + request.path, _("Sign in as someone else"))])
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without the security token of the page it came from (a page kept open
+    past its session, cookies refused): a readable page with a way back, not Django's."""
+    back = request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        back = "/"
+    return refusal(request, 403, "csrf_failed",
+                   _("This form could not be sent: the page was open too long, or your browser refused our "
+                     "cookie. Go back, reload the page and try again."),
+                   title=_("Form expired"), links=[(back, _("Back to the page"))])
 
 
 def server_error(request):

@@ -427,6 +427,16 @@ def over_channel_limit(request, channel: str, what: str) -> bool:
     return settings.RATE_LIMITS and limit is not None and rate_limited(what, client_ip(request), limit=limit)
 
 
+# Promo and presale codes typed by one address in a minute, by the shop or the API: enough
+# for a family's typos, far too few to guess a code.
+CODE_TRIES_PER_MINUTE = 30
+
+
+def too_many_code_tries(request) -> bool:
+    """Has this address typed more than CODE_TRIES_PER_MINUTE codes this minute? This try counts."""
+    return settings.RATE_LIMITS and rate_limited("codes", client_ip(request), limit=CODE_TRIES_PER_MINUTE)
+
+
 def rate_limited(bucket: str, key: str, limit: int, window: int = 60) -> bool:
     """Fixed-window rate limit in Redis: True once `key` has made more than `limit` calls.
     With Redis away, nobody is limited: selling goes on (the database's own limits, per

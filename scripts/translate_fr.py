@@ -260,7 +260,11 @@ FR = {
     # the office and the door
     "Door": "Entrée", "Which performance?": "Quelle représentation?", "Tonight": "Ce soir",
     "No performance to come.": "Aucune représentation à venir.", "Other performance": "Autre représentation",
-    "Admit": "Faire entrer", "Admitted": "Entrée validée", "Refused": "Refusé", "Ready": "Prêt", "Last scan:": "Dernier passage :", "in at %(time)s": "entré à %(time)s", "in": "entrés",
+    "Admit": "Faire entrer", "Admitted": "Entrée validée", "Refused": "Refusé", "Ready": "Prêt", "Last scan:": "Dernier passage :",
+    "Form expired": "Formulaire expiré", "Back to the page": "Retour à la page",
+    "This form could not be sent: the page was open too long, or your browser refused our cookie. Go back, reload "
+    "the page and try again.": "Ce formulaire n'a pas pu être envoyé : la page est restée ouverte trop longtemps, ou "
+    "votre navigateur a refusé notre témoin. Revenez en arrière, rechargez la page et réessayez.", "in at %(time)s": "entré à %(time)s", "in": "entrés",
     "No ticket for this performance matches “%(q)s”.": "Aucun billet de cette représentation ne correspond à « %(q)s ».",
     "No network: scan kept on this device, sent when the network is back.":
     "Pas de réseau : le scan est gardé sur cet appareil et sera envoyé au retour du réseau.",
@@ -603,6 +607,17 @@ FR = {
     "the hold has lapsed; hold the seats again": "la réservation a expiré ; réservez de nouveau les places",
     "a hold of the channel %(channel)s lasts at most %(n)d minutes":
     "une réservation du canal %(channel)s dure au plus %(n)d minutes",
+    "only %(n)d wheelchair space or companion seat left in %(zone)s": (
+        "plus que %(n)d place pour fauteuil roulant ou accompagnateur en %(zone)s",
+        "plus que %(n)d places pour fauteuil roulant ou accompagnateur en %(zone)s"),
+    "too many codes tried from your address; wait a minute":
+        "trop de codes essayés depuis votre adresse ; attendez une minute",
+    "your role does not refund orders; ask a supervisor":
+        "votre rôle ne rembourse pas les commandes ; demandez à un superviseur",
+    "a card terminal's payment is paid back at the counter, in an open shift":
+        "un paiement par terminal se rembourse au guichet, dans un quart de travail ouvert",
+    "the card terminal is used at the counter, in an open shift: open one first":
+        "le terminal de paiement s'utilise au guichet, dans un quart de travail ouvert : ouvrez-en un d'abord",
     "only %(n)d place left in %(zone)s": ("plus que %(n)d place libre en %(zone)s", "plus que %(n)d places libres en %(zone)s"),
     "could not find %(quantity)d places together in %(zone)s (%(left)d left, at most %(together)d side by side); ask for fewer or pick the seats":
     ("impossible de trouver %(quantity)d place côte à côte en %(zone)s (%(left)d libres, au plus %(together)d côte à côte) ; demandez-en moins ou choisissez les places",

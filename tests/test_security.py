@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import time
+from decimal import Decimal
 
 import pytest
 from django.conf import settings as django_settings
@@ -95,6 +96,41 @@ def test_api_orders_count_against_the_per_address_payment_limit(performance):
         statuses.append(api.post("/api/v1/orders/", {"hold": hold, "customer": {**BUYER, "email": f"a{i}@example.org"},
                                                      "payment": CARD}, format="json").status_code)
     assert statuses[:20] == [201] * 20 and statuses[20] == 429
+
+
+def test_codes_guessed_through_the_api_count_against_the_shops_tries(performance):
+    """Promo codes tried on a hold's quote, like those typed in the basket, are 30 a minute
+    an address, whatever the door: a valid code found on the 31st try is not given away."""
+    from sales.models import PromoCode
+
+    PromoCode.objects.create(code="ETE10", percent_off=Decimal("10"))
+    in_one_clock_minute()
+    api = APIClient(REMOTE_ADDR=OUTSIDER)
+    token = api.post("/api/v1/holds/", {"performance": performance.pk, "places": [places_of(performance)[0].pk]},
+                     format="json").json()["token"]
+    guesses = [api.post(f"/api/v1/holds/{token}/quote/", {"promo_code": f"GUESS{i}"}, format="json")
+               for i in range(30)]
+    assert {answer.status_code for answer in guesses} == {400}
+    found = api.post(f"/api/v1/holds/{token}/quote/", {"promo_code": "ETE10"}, format="json")
+    assert found.status_code == 429 and found.json()["error"]["code"] == "rate_limited"
+    assert api.post(f"/api/v1/holds/{token}/quote/", {}, format="json").status_code == 200  # no code: no try
+
+
+def test_a_form_sent_without_its_token_gets_a_readable_page_of_the_site(performance):
+    """A shopper whose page outlived its session (or whose browser refused the cookie)
+    reads what happened and how to go on, in their language, on a page of the site."""
+    shop = Client(enforce_csrf_checks=True)
+    page = f"http://testserver/performances/{performance.pk}/"
+    refused = shop.post(f"/performances/{performance.pk}/hold/", {"seats": str(places_of(performance)[0].pk)},
+                        HTTP_REFERER=page)
+    assert refused.status_code == 403 and refused["Content-Type"].startswith("text/html")
+    text = refused.content.decode()
+    assert "Form expired" in text and "reload the page and try again" in text and f'href="{page}"' in text
+    assert "CSRF" not in text and not Hold.objects.exists()
+    elsewhere = shop.post("/counter/", {}, HTTP_REFERER="https://evil.example/")
+    assert elsewhere.status_code == 403 and 'href="/"' in elsewhere.content.decode()  # no way out to another site
+    french = shop.post(f"/performances/{performance.pk}/hold/", {}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Formulaire expiré" in french.content.decode()
 
 
 # --- debug pages, settings, headers ----------------------------------------------------------

@@ -1,5 +1,7 @@
 """Small input and output serializers. Inputs are parsed here; rules live in the services."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -7,6 +9,7 @@ from rest_framework import serializers
 from events.models import Channel, Event, Performance, PriceZone
 from sales import reads
 from sales.models import Hold, Order, Payment, Place, Ticket
+from sales.order_receipt import order_receipt
 
 MAX_PLACES = 100
 
@@ -263,7 +266,8 @@ class TaxOut(serializers.Serializer):
     name = serializers.CharField()
     percent = serializers.CharField()
     registration = serializers.CharField()
-    amount = serializers.CharField()
+    amount = serializers.CharField(allow_null=True, help_text="null once an exchange sold other tickets into the "
+                                                              "order: the taxes are then known together only")
 
 
 class ReceiptOut(serializers.Serializer):
@@ -277,6 +281,13 @@ class ReceiptOut(serializers.Serializer):
     promo_code = serializers.CharField()
 
 
+def order_receipt_out(order: Order) -> dict | None:
+    """The order's receipt as recorded when it was priced, or as it stands since an exchange."""
+    if order.receipt and Decimal(order.receipt["total"]) != order.total:
+        return _receipt_since_exchange(order)
+    return receipt_out(order.receipt)
+
+
 def receipt_out(receipt: dict) -> dict | None:
     if not receipt:
         return None
@@ -284,6 +295,19 @@ def receipt_out(receipt: dict) -> dict | None:
             "order_fee": receipt["order_fee"], "tax_included": receipt["tax_included"], "total": receipt["total"],
             "promo_code": receipt["promo_code"],
             "taxes": [{"name": n, "percent": p, "registration": r, "amount": a} for n, p, r, a in receipt["taxes"]]}
+
+
+def _receipt_since_exchange(order: Order) -> dict:
+    """An exchange sold other tickets into the order after it was priced: its receipt as it
+    now stands, as its page shows it (each tax's share is known only for the tickets first
+    priced, so each amount is null; what the exchange kept of the old tickets' fees is
+    among the fees)."""
+    now = order_receipt(order)
+    return {"subtotal": f"{now.subtotal:.2f}", "discount": f"{now.discount:.2f}", "fees": f"{now.fees + now.kept:.2f}",
+            "order_fee": order.receipt["order_fee"], "tax_included": now.tax_included, "total": f"{now.total:.2f}",
+            "promo_code": now.promo_code,
+            "taxes": [{"name": n, "percent": p, "registration": r, "amount": None}
+                      for n, p, r, _a in order.receipt["taxes"]]}
 
 
 class QuoteOut(serializers.Serializer):
@@ -308,7 +332,7 @@ class OrderOut(serializers.ModelSerializer):
 
     @extend_schema_field(ReceiptOut(allow_null=True))
     def get_receipt(self, order):
-        return receipt_out(order.receipt)
+        return order_receipt_out(order)
 
     def get_customer(self, order) -> dict:
         return {"name": order.customer.name, "email": order.customer.email, "phone": order.customer.phone}
@@ -346,7 +370,7 @@ class OrderOut(serializers.ModelSerializer):
         return {"code": order.code, "status": order.status, "performance": order.performance_id,
                 "channel": order.channel, "total": _PRICE.to_representation(order.total),
                 "currency": order.currency, "customer": self.get_customer(order),
-                "tickets": self.get_tickets(order), "receipt": receipt_out(order.receipt),
+                "tickets": self.get_tickets(order), "receipt": order_receipt_out(order),
                 "created_at": _when(order.created_at),
                 "paid_at": _when(order.paid_at), "payment_deadline": _when(order.payment_deadline),
                 "confirmation_sent_at": _when(order.confirmation_sent_at),

@@ -171,6 +171,8 @@ class HoldCreate(ApiView):
             raise InvalidRequest(_("no such performance"), field="performance")
         if waiting_room.over_channel_limit(request, channel, "holds"):
             raise RateLimited(_("too many holds from your address; wait a minute"))
+        if data.get("access_code") and waiting_room.too_many_code_tries(request):
+            raise RateLimited(_("too many codes tried from your address; wait a minute"))
         perf, zone, section, window, queued = found
         for field, obj in (("zone", zone), ("section", section)):
             if field in data and obj is None:
@@ -205,7 +207,10 @@ class HoldQuote(ApiView):
         hold = hold_of_caller(token=token, user=request.user, owner_key=scope_of(request))
         if hold is None:
             raise Http404
-        quote = hold_quote(hold, _prices(_valid(s.PricingIn, request)), actor=request.user)
+        prices = _prices(_valid(s.PricingIn, request))
+        if prices.promo_code and waiting_room.too_many_code_tries(request):
+            raise RateLimited(_("too many codes tried from your address; wait a minute"))
+        quote = hold_quote(hold, prices, actor=request.user)
         return Response({"total": f"{quote.total:.2f}", "currency": quote.currency,
                          "tickets": [{"place_id": line.place_id, "price_type_name": line.price_type_name,
                                       "list_price": f"{line.list_price:.2f}", "discount": f"{line.discount:.2f}",
@@ -291,9 +296,14 @@ class OrderCreate(ApiView):
         customer = CustomerDetails(**data["customer"])
         prices = _prices(data)
         if "reserve_until" in data:  # pay later: the places stay held until the deadline
-            order = order_reserve(hold_token=data["hold"], customer=customer, deadline=data["reserve_until"],
-                                  actor=request.user, idempotency_key=key, owner_key=scope_of(request),
-                                  prices=prices, language=data.get("language"))
+            try:
+                order = order_reserve(hold_token=data["hold"], customer=customer, deadline=data["reserve_until"],
+                                      actor=request.user, idempotency_key=key, owner_key=scope_of(request),
+                                      prices=prices, language=data.get("language"))
+            except InvalidRequest as exc:
+                if exc.detail.get("field") == "deadline":  # the service's word; the request's is reserve_until
+                    exc.detail["field"] = "reserve_until"
+                raise
             # A retry of the request (the reservation's answer replayed) sends it once.
             if data["payment_link"] and not order.events.filter(action="payment link sent").exists():
                 _send_link(order, request.user)

@@ -180,6 +180,10 @@ def hold_best(*, hold: Hold, zone: PriceZone, quantity: int, now: datetime, acto
         tries += tried or not candidates
         if not candidates:
             left = _left_in_zone(hold, zone, now, accessible)
+            if left < quantity and accessible:  # the zone may have many other places free
+                raise PlacesUnavailable(ngettext("only %(n)d wheelchair space or companion seat left in %(zone)s",
+                                                 "only %(n)d wheelchair spaces or companion seats left in %(zone)s",
+                                                 left) % {"n": left, "zone": zone.name}, available=left)
             if left < quantity:
                 raise PlacesUnavailable(ngettext("only %(n)d place left in %(zone)s",
                                                  "only %(n)d places left in %(zone)s", left)

@@ -38,6 +38,25 @@ from ..payments import PAYMENT_FAILED, PROVIDERS, PaymentRequest, card_fingerpri
 from .status import OrderStatusConflict, order_transition, record, staff
 
 logger = logging.getLogger(__name__)
+
+# Cash and a card terminal's payments, taken or paid back at the counter, are counted when
+# the clerk's shift closes: with no shift open they would be in no count.
+def refuse_uncounted(shift, methods, *, paying_back: bool = False) -> None:
+    """Refuse to take (or pay back) cash or a card terminal's payment when no shift is open
+    to count it: the counter's pages ask for a shift first, and so must every other door."""
+    if shift is not None:
+        return
+    for method in methods:
+        if method == Payment.Method.CASH and paying_back:
+            raise InvalidRequest(_("cash is paid back at the counter, from the drawer of an open shift"))
+        if method == Payment.Method.CASH:
+            raise InvalidRequest(_("cash is taken at the counter, into the drawer of an open shift: open one first"),
+                                 field="payment")
+        if method == Payment.Method.CARD_TERMINAL and paying_back:
+            raise InvalidRequest(_("a card terminal's payment is paid back at the counter, in an open shift"))
+        if method == Payment.Method.CARD_TERMINAL:
+            raise InvalidRequest(_("the card terminal is used at the counter, in an open shift: open one first"),
+                                 field="payment")
 # An order's failure after which the provider may still have taken the money. Kept on the
 # order in English (the record); read out in the reader's language.
 NO_ANSWER = gettext_noop("the payment provider did not answer")

@@ -23,7 +23,15 @@ from ..models import Hold, Order, Payment, Place, Ticket
 from ..notifications import resend_confirmation
 from ..payments import PaymentRequest
 from ..policy import may_refund, policy_for
-from .charging import charge, payback_plan, record_charges, refund_at_provider, undo_charges, validated_parts
+from .charging import (
+    charge,
+    payback_plan,
+    record_charges,
+    refund_at_provider,
+    refuse_uncounted,
+    undo_charges,
+    validated_parts,
+)
 from .placing import check_customer_limit, customer_limit
 from .pricing import PriceRequest, hold_quote
 from .status import record, staff
@@ -114,6 +122,7 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
         raise NotPermitted(_("paying back %(difference)s %(currency)s needs a supervisor") % {
             "difference": -difference, "currency": quote.currency})
     parts = validated_parts(policy, None, payments, difference) if difference > 0 else []
+    refuse_uncounted(shift, [request.method for request, _a in parts])
     charged = charge(order, parts, actor, shift, fail_order=False)
     payback: list[tuple[Payment, Decimal]] = []
     refunds: list[tuple[Payment, Decimal, Payment]] = []
@@ -125,8 +134,7 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
                 raise IllegalTransition(_("a ticket to exchange has just been used at the door"))
             if difference < 0:
                 payback = payback_plan(order, -difference)
-                if shift is None and any(p.method == "cash" for p, _a in payback):
-                    raise InvalidRequest(_("open a shift: part of the difference is paid back in cash"))
+                refuse_uncounted(shift, [p.method for p, _a in payback], paying_back=True)
             inventory.return_to_sale(order=order, tickets=old, now=now, actor=actor)
             new = inventory.sell(hold=hold, order=order, lines=lines, now=now, actor=actor)
             Order.objects.filter(pk=order.pk).update(total=F("total") + difference,

@@ -28,7 +28,7 @@ from ..models import Customer, Hold, Order, Payment, PromoCode, Ticket, WaitingR
 from ..payments import PaymentRequest, card_fingerprint, declined_because
 from ..policy import policy_for
 from . import pricing
-from .charging import NO_ANSWER, charge_and_sell, validated_parts
+from .charging import NO_ANSWER, charge_and_sell, refuse_uncounted, validated_parts
 from .customers import CUSTOMER_FIELDS, CustomerDetails, clean_customer, customer_cte
 from .pricing import NO_CHOICE, PRESALE_USES_LEFT, PROMO_USES_LEFT, PriceRequest, Quote
 from .status import OrderStatusConflict, order_transition, staff
@@ -86,9 +86,7 @@ def order_place(
     if not quote.lines:
         raise HoldNotActive(_("the hold has no places; hold the seats again"))
     parts = validated_parts(policy, payment, payments, quote.total)
-    if shift is None and any(request.method == Payment.Method.CASH for request, _a in parts):
-        raise InvalidRequest(_("cash is taken at the counter, into the drawer of an open shift: open one first"),
-                             field="payment")
+    refuse_uncounted(shift, [request.method for request, _a in parts])
     check_customer_limit(hold=hold, email=customer.email, parts=parts, count=quote.count, limit=limit)
     order = create_order(hold=hold, customer=customer, quote=quote, actor=actor, idempotency_key=idempotency_key,
                          language=language)

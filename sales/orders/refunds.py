@@ -13,11 +13,11 @@ from django.utils.translation import gettext_noop
 
 from .. import inventory
 from ..availability import availability_changed
-from ..errors import IllegalTransition, InvalidRequest, NotPermitted
+from ..errors import IllegalTransition, NotPermitted
 from ..holds import hold_release
 from ..models import Hold, Order, Payment, Ticket
-from ..policy import may_refund
-from .charging import payback_plan, refund_at_provider, refundable
+from ..policy import may_refund, refunds_at_all
+from .charging import payback_plan, refund_at_provider, refundable, refuse_uncounted
 from .pricing import kept_on_refund
 from .status import OrderStatusConflict, order_transition, record, staff
 
@@ -40,9 +40,11 @@ def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: da
         if kept:
             amount -= kept
             plan = payback_plan(order, amount) if amount else []
-        if actor is not None and shift is None and any(paid.method == Payment.Method.CASH for paid, _a in plan):
-            raise InvalidRequest(_("cash is paid back at the counter, from the drawer of an open shift"))
+        if actor is not None:
+            refuse_uncounted(shift, [paid.method for paid, _a in plan], paying_back=True)
         signer = approver or actor
+        if signer is not None and not refunds_at_all(signer):
+            raise NotPermitted(_("your role does not refund orders; ask a supervisor"))
         if signer is not None and not may_refund(signer, amount):
             raise NotPermitted(_("a refund of %(amount)s %(currency)s needs a supervisor") % {
                 "amount": amount, "currency": order.currency})

@@ -28,7 +28,7 @@ from ..models import Hold, Order, Payment
 from ..payments import PROVIDERS, PaymentRequest
 from ..policy import policy_for
 from . import placing
-from .charging import charge_and_sell, validated_parts
+from .charging import charge_and_sell, refuse_uncounted, validated_parts
 from .customers import CustomerDetails, clean_customer
 from .pricing import NO_CHOICE, PriceRequest, hold_quote, hold_total, lines_of
 from .settling import payment_settle
@@ -100,9 +100,17 @@ def order_pay_reservation(*, order: Order, payment: PaymentRequest | None = None
     policy = policy_for(order.channel)
     if not (policy.allows(actor) or policy_for(Channel.COUNTER).allows(actor)):
         raise NotPermitted(_("staff only"))
-    method_policy = policy_for(Channel.COUNTER) if shift is not None else policy
-    return _pay_reserved(order, lambda total: validated_parts(method_policy, payment, payments, total),
-                         actor=actor, shift=shift)
+    # A clerk takes the counter's methods (into their shift); only those who may sell
+    # through the reservation's own channel take its methods (a card by phone).
+    at_counter = shift is not None or not policy.allows(actor)
+    method_policy = policy_for(Channel.COUNTER) if at_counter else policy
+
+    def parts(total):
+        found = validated_parts(method_policy, payment, payments, total)
+        refuse_uncounted(shift, [request.method for request, _a in found])
+        return found
+
+    return _pay_reserved(order, parts, actor=actor, shift=shift)
 
 
 def order_pay_by_link(*, order: Order, access_token: str, payment: PaymentRequest) -> Order:

@@ -172,6 +172,11 @@ def test_best_available_offers_wheelchair_spaces_and_companion_seats_only_when_a
         hold_create(performance=perf, channel=Channel.ONLINE, zone=zone, quantity=2)
     asked = hold_create(performance=perf, channel=Channel.ONLINE, zone=zone, quantity=2, accessible=True)
     assert set(Place.objects.filter(hold=asked).values_list("pk", flat=True)) <= accessible
+    # Asked for more accessible places than are left, the refusal says which places are
+    # short, not that the zone is sold out.
+    with pytest.raises(PlacesUnavailable, match="only 2 wheelchair spaces or companion seats left") as refused:
+        hold_create(performance=perf, channel=Channel.ONLINE, zone=zone, quantity=3, accessible=True)
+    assert refused.value.detail["available"] == 2
 
 
 def test_a_lane_never_leaves_an_orphan_seat_while_the_zone_has_a_clean_block():

@@ -26,6 +26,7 @@ from sales.policy import COUNTER_CLERK, PHONE_OPERATOR
 from sales.tickets_pdf import order_pdf
 from tests.support import (
     booking_fee,
+    client_for,
     drawer,
     make_performance,
     make_user,
@@ -401,6 +402,11 @@ def test_after_an_exchange_the_receipt_lists_the_new_seats_and_still_adds_up_to_
                         ["Taxes (GST 5 % (no. 123456789 RT0001); QST 9.975 % (no. 1234567890 TQ0001))",
                          f"${2 * (Decimal('2.50') + Decimal('4.99') + Decimal('0.10') + Decimal('0.20'))}"],
                         ["Total", f"${order.total}"]]
+    # The API says the same of it, not what the order was first priced at.
+    answer = client_for(clerk).get(f"/api/v1/orders/{order.code}/").json()
+    assert answer["total"] == answer["receipt"]["total"] == f"{order.total}"
+    assert answer["receipt"]["subtotal"] == "100.00" and answer["receipt"]["fees"] == "6.30"
+    assert [tax["amount"] for tax in answer["receipt"]["taxes"]] == [None, None]
 
 
 def test_the_admin_shows_the_order_receipt(client, organizer):

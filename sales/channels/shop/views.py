@@ -8,7 +8,6 @@ import secrets
 from dataclasses import replace
 
 from csp.decorators import csp_replace
-from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef
@@ -77,9 +76,6 @@ LAST_ORDER = "last_order"
 # Presale access codes the shopper typed and the presale accepted: {performance id: code},
 # passed with every hold they make for that performance.
 ACCESS_CODES = "access_codes"
-# Tries of a code (a presale's access code, a promo code) per address and minute: codes are
-# short, and guessing them must be slow.
-CODE_TRIES_PER_MINUTE = 30
 # The card provider's failures, said to the person paying.
 PROVIDER_SILENT = gettext_lazy("The payment provider did not answer, so nothing was sold; if it took the money, "
                                "it is paid back. Your seats are still held: try again in a moment.")
@@ -187,11 +183,6 @@ def _behind_queue(request, perf_id: int):
     return None
 
 
-def _too_many_code_tries(request) -> bool:
-    return settings.RATE_LIMITS and waiting_room.rate_limited(
-        "codes", waiting_room.client_ip(request), limit=CODE_TRIES_PER_MINUTE)
-
-
 def _presale_now(perf, now) -> Presale | None:
     """The presale open now for a performance whose online sale has not opened yet: the
     page then offers its access code field."""
@@ -216,7 +207,7 @@ def presale_code(request, pk: int):
     status = 200
     if request.method == "POST":
         status = 400
-        if _too_many_code_tries(request):
+        if waiting_room.too_many_code_tries(request):
             access.add_error("access_code", _("Too many attempts from your network; wait a minute."))
         elif access.is_valid():
             code = access.cleaned_data["access_code"]
@@ -259,7 +250,7 @@ def performance_detail(request, pk: int):
         if presale is None:
             messages.error(request, _("No presale is open for this performance now."))
             return redirect("shop:performance", pk=perf.pk)
-        if _too_many_code_tries(request):
+        if waiting_room.too_many_code_tries(request):
             access.add_error("access_code", _("Too many attempts from your network; wait a minute."))
         elif access.is_valid():
             code = access.cleaned_data["access_code"]
@@ -446,7 +437,8 @@ def _keep_choices(request, hold, prices: PricesForm) -> None:
 def _priced(request, hold, prices: PricesForm, paying: bool = False):
     """The quote of the choices in `prices`, or None with the refusal on the form (see
     priced). Trying a promo code counts against the address's code tries."""
-    if prices.is_bound and prices.is_valid() and prices.cleaned_data["promo_code"] and _too_many_code_tries(request):
+    if (prices.is_bound and prices.is_valid() and prices.cleaned_data["promo_code"]
+            and waiting_room.too_many_code_tries(request)):
         prices.refused(SalesError(_("Too many attempts from your network; wait a minute."), field="promo_code"))
         return None
     return priced(prices, hold, actor=request.user, paying=paying)
