@@ -118,4 +118,17 @@ def test_the_basket_with_price_types_and_a_code_fits_a_small_phone(browser, live
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     screenshot(page, f"basket-375-{language}")
     assert overflow <= 0, f"the basket is {overflow} px wider than a 375 px phone"
+    PromoCode.objects.create(code="FAMILLE10", percent_off=Decimal("10"))  # the receipt's widest: a discount column
+    page.locator("#id_promo_code").fill("famille10")
+    page.locator("#apply-code").click()
+    expect(page.locator("#receipt")).to_contain_text("FAMILLE10")
+    page.locator("#id_name").fill("Camille Roy")
+    page.locator("#id_email").fill("camille@example.org")
+    type_card(page, "4242 4242 4242 4242")
+    page.locator("#pay").click()
+    page.wait_for_url("**/orders/**")
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    page.locator(".receipt tfoot").scroll_into_view_if_needed()
+    screenshot(page, f"order-375-{language}")
+    assert overflow <= 0, f"the order's page is {overflow} px wider than a 375 px phone"
     context.close()
