@@ -261,7 +261,9 @@ FR = {
     "Door": "Entrée", "Which performance?": "Quelle représentation?", "Tonight": "Ce soir",
     "No performance to come.": "Aucune représentation à venir.", "Other performance": "Autre représentation",
     "Admit": "Faire entrer", "Admitted": "Entrée validée", "Refused": "Refusé", "Ready": "Prêt", "Last scan:": "Dernier passage :",
-    "Form expired": "Formulaire expiré", "Back to the page": "Retour à la page",
+    "Form expired": "Formulaire expiré",
+    "The promo code %(code)s discounted the tickets handed back; the new seats are at their full price.":
+        "Le code promo %(code)s réduisait le prix des billets rendus ; les nouvelles places sont à plein tarif.", "Back to the page": "Retour à la page",
     "This form could not be sent: the page was open too long, or your browser refused our cookie. Go back, reload "
     "the page and try again.": "Ce formulaire n'a pas pu être envoyé : la page est restée ouverte trop longtemps, ou "
     "votre navigateur a refusé notre témoin. Revenez en arrière, rechargez la page et réessayez.", "in at %(time)s": "entré à %(time)s", "in": "entrés",

@@ -43,6 +43,8 @@ class ExchangeQuote:
     old_total: Decimal
     new_total: Decimal
     currency: str
+    lines: tuple = ()  # the new tickets as priced (pricing.QuoteLine)
+    code_not_kept: str = ""  # the promo code the old tickets were discounted by: not on the new ones
 
     @property
     def difference(self) -> Decimal:
@@ -94,7 +96,9 @@ def _exchange_checks(order: Order, ticket_ids, hold: Hold,
                              limit=customer_limit(hold.performance_id))
     # What the old tickets are worth: what was paid for them, less a fee that is not refundable.
     old_value = sum((t.price - (Decimal("0") if t.fee_refundable else t.fee) for t in old), Decimal("0"))
-    return old, lines, ExchangeQuote(old_value, new_total, currency)
+    discounted = any(t.discount for t in old if t.discount is not None)
+    code = (order.receipt or {}).get("promo_code") or "" if discounted else ""
+    return old, lines, ExchangeQuote(old_value, new_total, currency, tuple(lines), code)
 
 
 def exchange_quote(*, order: Order, ticket_ids, hold: Hold, now: datetime | None = None) -> ExchangeQuote:

@@ -339,3 +339,34 @@ def test_a_failing_after_commit_callback_does_not_undo_a_paid_exchange(monkeypat
                    payments=[PaymentRequest(method="cash", tendered=Decimal("30"))])
     assert not Payment.objects.filter(order=order, status="refunded").exists()
     assert Order.objects.get(pk=order.pk).total == Decimal("80.00")
+
+
+def test_the_exchange_page_prices_each_new_seat_as_it_will_be_sold_and_says_a_code_is_not_kept(clerk, hall):
+    """The new seats keep the old tickets' price types: the page lists each at the price it
+    will be sold at (the child's too), adding up to the new total, and says that the promo
+    code of the tickets handed back does not discount the new ones."""
+    from sales.models import PromoCode
+    from sales.orders.pricing import PriceRequest
+    from tests.support import price_types
+
+    types = price_types(hall, {"Adult": {"Stalls": "50.00", "Front": "80.00"},
+                               "Child": {"Stalls": "30.00", "Front": "45.00"}})
+    PromoCode.objects.create(code="ETE10", percent_off=Decimal("10"))
+    c = signed_in(clerk)
+    c.post("/counter/shift/open/", {"cash_float": "100"})
+    hold = hold_create(performance=hall, channel=Channel.COUNTER, user=clerk, zone=zone(hall, "Stalls"), quantity=2)
+    adult, child = inventory.places_of_hold(hold)
+    order = order_place(hold=hold, customer=CustomerDetails(name="Walk in", email="w@example.org"), actor=clerk,
+                        shift=Shift.objects.get(), payments=[PaymentRequest(method="cash", tendered=Decimal("100"))],
+                        prices=PriceRequest(types={adult: types["Adult"].pk, child: types["Child"].pk},
+                                            promo_code="ETE10"))
+    assert order.total == Decimal("72.00")  # (50 + 30) less 10 %
+    start = c.post(f"/counter/orders/{order.code}/exchange/",
+                   {"tickets": [str(t.pk) for t in order.tickets.order_by("place_id")], "zone": zone(hall, "Front").pk,
+                    "quantity": "2"})
+    page = c.get(start["Location"]).content.decode()
+    new = re.search(r'<table id="new-seats">(.*?)</table>', page, re.S).group(1)
+    rows = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", new, re.S)]
+    assert [(r[2], r[3]) for r in rows if r] == [("Adult", "$80.00"), ("Child", "$45.00")]
+    assert "Was $72.00 · now $125.00" in page and 'data-amount="53.00"' in page
+    assert "The promo code ETE10 discounted the tickets handed back" in page

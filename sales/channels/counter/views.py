@@ -334,9 +334,10 @@ def order_exchange_view(request, code: str, hold_id: int):
             messages.success(request, note)
             return redirect("counter:order", code=order.code)
     old = order.tickets.select_related("place__seat", "place__section").filter(pk__in=tickets)
-    places = list(hold.places.filter(state="held").select_related("seat", "section", "price_zone").order_by("pk"))
+    places = {p.pk: p for p in hold.places.filter(state="held").select_related("seat", "section", "price_zone")}
+    new = [(places.get(line.place_id), line) for line in quote.lines]
     return render(request, "counter/exchange.html", {
-        "order": order, "hold": hold, "old": old, "places": places, "quote": quote,
+        "order": order, "hold": hold, "old": old, "new": new, "quote": quote,
         "pay": quote.difference if quote.difference > 0 else None, "tickets": ",".join(map(str, tickets)),
         "payback": -quote.difference if quote.difference < 0 else None, "errors": errors,
         "payback_to": payback_plan(order, -quote.difference) if quote.difference < 0 else [],
