@@ -1,5 +1,5 @@
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -167,6 +167,12 @@ def test_shift_close_shows_a_difference(clerk, performance):
     assert "Cash $200.00 $195.00 \u2212$5.00" in cells(report)  # float 100 + 100 taken, 195 counted
     french = c.get(f"/counter/shift/{shift.pk}/report/", headers={"accept-language": "fr"})
     assert "200,00\u00a0$ 195,00\u00a0$ \u22125,00\u00a0$" in cells(french)
+    # The shift's difference sits under the Difference column, and each payment under its heading.
+    page = report.content.decode()
+    total = re.search(r"<tfoot><tr>(.*?)</tr></tfoot>", page, re.S).group(1)
+    assert re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", total) == ["Total difference", "\u2212$5.00"]
+    assert 'colspan="3"' in total
+    assert cells(report).count("Time Order Method Amount Status") == 1
 
 
 
@@ -364,3 +370,20 @@ def test_extending_a_phone_hold_says_until_when(operator, performance):
     Hold.objects.filter(pk=hold.pk).update(expires_at=timezone.now() + timedelta(minutes=1))
     page = signed_in(operator).post(f"/phone/customers/{caller.pk}/sale/{hold.pk}/extend/", follow=True)
     assert "The seats are held until" in page.content.decode()
+
+
+def test_the_phone_offers_a_deadline_within_its_bounds_and_says_times_as_the_page_writes_them(operator, performance):
+    phone = signed_in(operator)
+    caller = phone.post("/phone/customers/new/", {"name": "C", "email": "c@example.org"})["Location"]
+    zone = performance.price_zones.get()
+    sale = phone.post(caller + "sale/", {"performance": performance.pk, "zone": zone.pk, "quantity": 1})["Location"]
+    page = phone.get(sale).content.decode()
+    field = re.search(r'<input id="deadline"[^>]*>', page).group(0)
+    offered, earliest, latest = (re.search(fr'{name}="([^"]+)"', field).group(1) for name in ("value", "min", "max"))
+    assert earliest < offered <= latest and offered.endswith("T18:00")  # three days on, at six, unless later
+    extended = phone.post(sale + "extend/", follow=True).content.decode()
+    assert re.search(r"The seats are held until \d\d:\d\d\.<", extended)  # one full stop
+    reserved = phone.post(sale, {"action": "reserve", "deadline": offered, "attempt": "1"}, follow=True)
+    local = datetime.strptime(offered, "%Y-%m-%dT%H:%M")
+    assert f"Reserved until {local:%a} {local.day} {local:%b} 18:00." in reserved.content.decode()
+    assert Order.objects.get().status == "reserved"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from csp.decorators import csp_replace
 from django.conf import settings
@@ -12,7 +12,6 @@ from django.db.models import F, Func, Q, Value
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -39,6 +38,7 @@ from sales.channels.forms import (
 )
 from sales.channels.staff import on_sale, performances_page, role_required, to_page
 from sales.errors import InvalidRequest, PaymentDeclined, ProviderUnavailable, SalesError
+from sales.formatting import when
 from sales.holds import hold_create, hold_extend, hold_is_live, hold_release
 from sales.models import Customer, CustomerNote, Hold, Order
 from sales.notifications import resend_confirmation, send_payment_link
@@ -51,7 +51,7 @@ from sales.orders import (
     order_reserve,
 )
 from sales.payments import PaymentRequest
-from sales.policy import PHONE_OPERATOR
+from sales.policy import PHONE_OPERATOR, policy_for
 
 logger = logging.getLogger(__name__)
 operator_only = role_required(PHONE_OPERATOR)
@@ -204,7 +204,7 @@ def sale(request, pk: int, hold_id: int):
                     order = order_reserve(hold=hold, customer=details, deadline=deadline, actor=request.user,
                                           prices=prices.price_request(), language=language)
                     messages.success(request, _("Reserved until %(when)s.") % {
-                        "when": hold.performance.local(deadline).strftime("%Y-%m-%d %H:%M")})
+                        "when": when(hold.performance.local(deadline), "D j M H:i")})
                     if action == "link":
                         _send_link(request, order)
                 else:
@@ -228,7 +228,7 @@ def sale(request, pk: int, hold_id: int):
         "languages": settings.LANGUAGES,
         "receipt": receipt_of(quote, places, prices.types) if quote is not None else None,
         "seconds_left": max(0, int((hold.expires_at - timezone.now()).total_seconds())),
-        "attempt": timezone.now().strftime("%H%M%S%f")}
+        "attempt": timezone.now().strftime("%H%M%S%f"), "deadline": _deadline_choices(hold.performance)}
     status = 400 if errors or prices.errors else 200
     if request.htmx and posted and request.POST.get("action") == "quote":
         # 200 even with a refusal: htmx swaps only successful answers, and the refusal is
@@ -238,9 +238,23 @@ def sale(request, pk: int, hold_id: int):
     return render(request, "phone/sale.html", context, status=status)
 
 
+DEADLINE_FORMAT = "%Y-%m-%dT%H:%M"  # a datetime-local field's value
+
+
+def _deadline_choices(perf) -> dict:
+    """The "Pay by" field's bounds (now, and the phone's longest reservation or the
+    performance, whichever is first) and what it offers: three days on, at 18:00."""
+    now = timezone.localtime()
+    latest = min(now + policy_for(Channel.PHONE).reservation_for,
+                 timezone.localtime(perf.starts_at) - timedelta(minutes=1))
+    offered = min((now + timedelta(days=3)).replace(hour=18, minute=0, second=0, microsecond=0), latest)
+    return {"min": now.strftime(DEADLINE_FORMAT), "max": latest.strftime(DEADLINE_FORMAT),
+            "offered": offered.strftime(DEADLINE_FORMAT)}
+
+
 def _deadline(raw: str | None) -> datetime:
     try:
-        naive = datetime.strptime((raw or "").strip(), "%Y-%m-%dT%H:%M")
+        naive = datetime.strptime((raw or "").strip(), DEADLINE_FORMAT)
     except ValueError:
         raise SalesError(_("Enter the payment deadline as a date and time.")) from None
     return timezone.make_aware(naive)
@@ -255,7 +269,7 @@ def sale_extend(request, pk: int, hold_id: int):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("The seats are held until %(time)s.") % {
-            "time": date_format(timezone.localtime(hold.expires_at), "TIME_FORMAT")})
+            "time": when(hold.performance.local(hold.expires_at), "H:i")})
     return redirect("phone:sale", pk=pk, hold_id=hold_id)
 
 
