@@ -73,6 +73,7 @@ class SalesPerformanceAdmin(PerformanceAdmin):
         for performance in queryset:
             _run(self, request, f"{performance}: places created",
                  lambda p=performance: inventory.put_on_sale(performance=p))
+            availability_changed(performance.pk)  # the pages' counts were of no places
 
     @admin.display(description=gettext_lazy("Sold by channel"))
     def sales_by_channel(self, obj):

@@ -13,6 +13,7 @@ from events.models import Channel, OnSaleWindow, Performance, PriceZone, Section
 from . import inventory, rows
 from .availability import availability_changed
 from .errors import HoldNotActive, IllegalTransition, InvalidRequest, NotOnSale, NotPermitted
+from .formatting import when
 from .models import Hold, Order, Place, PresaleCode
 from .policy import policy_for, roles_of
 
@@ -39,15 +40,16 @@ def check_on_sale(*, performance: Performance, channel: str, now: datetime, wind
     if window is READ:
         found = rows.fetch(ON_SALE_WINDOW, [performance.pk, performance.pk, channel])
         window = found[0] if found else None
+    named = f"{performance.event} — {when(performance.local(), 'D j M Y H:i')}"  # as the pages write it
     if window is None:
-        raise NotOnSale(_("%(performance)s is not sold through this channel") % {"performance": performance})
+        raise NotOnSale(_("%(performance)s is not sold through this channel") % {"performance": named})
     opens_at, closes_at, stocked = window
     if now < opens_at:
-        raise NotOnSale(_("sales open %(when)s") % {"when": f"{performance.local(opens_at):%Y-%m-%d %H:%M}"})
+        raise NotOnSale(_("sales open %(when)s") % {"when": when(performance.local(opens_at), "D j M Y H:i")})
     if now >= closes_at:
         raise NotOnSale(_("sales for this performance have closed"))
     if not stocked:
-        raise NotOnSale(_("%(performance)s has not been put on sale yet") % {"performance": performance})
+        raise NotOnSale(_("%(performance)s has not been put on sale yet") % {"performance": named})
 
 
 def hold_targets(*, performance_id: int, channel: str, zone_id: int | None = None, section_id: int | None = None):

@@ -261,7 +261,9 @@ FR = {
     "Door": "Entrée", "Which performance?": "Quelle représentation?", "Tonight": "Ce soir",
     "No performance to come.": "Aucune représentation à venir.", "Other performance": "Autre représentation",
     "Admit": "Faire entrer", "Admitted": "Entrée validée", "Refused": "Refusé", "Ready": "Prêt", "Last scan:": "Dernier passage :",
-    "Form expired": "Formulaire expiré", "Total difference": "Écart total", "Time": "Heure",
+    "Form expired": "Formulaire expiré",
+    "On sale online from %(when)s.": "En vente en ligne à partir du %(when)s.",
+    "This performance is not on sale online.": "Cette représentation n'est pas en vente en ligne.", "Total difference": "Écart total", "Time": "Heure",
     "The promo code %(code)s discounted the tickets handed back; the new seats are at their full price.":
         "Le code promo %(code)s réduisait le prix des billets rendus ; les nouvelles places sont à plein tarif.", "Back to the page": "Retour à la page",
     "This form could not be sent: the page was open too long, or your browser refused our cookie. Go back, reload "

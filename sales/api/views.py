@@ -455,6 +455,7 @@ class PutOnSale(PerformanceOrganizerAction):
     @extend_schema(request=None, responses={200: s.CountOut, **ERRORS})
     def post(self, request, pk: int):
         count = inventory.put_on_sale(performance=get_object_or_404(Performance, pk=pk))
+        availability_changed(pk)  # the pages' counts were of no places
         return Response({"count": count})
 
 

@@ -110,3 +110,34 @@ def test_a_basket_belongs_to_its_session(client, performance):
     hold_seats(client, performance, str(places_of(performance)[0].pk))
     stranger = Client()
     assert "Your basket is empty." in stranger.get("/basket/").content.decode()
+
+
+def test_a_performance_offers_to_buy_only_while_it_is_on_sale_online(client, organizer):
+    """Opened by its address before it is put on sale, before its online sale opens or
+    after it closed, a performance says so, with no form that would only be refused."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from events.models import OnSaleWindow
+    from sales.formatting import when
+    from tests.support import client_for
+
+    perf = make_performance(rows=2, per_row=4, on_sale=False)
+    hold_form = f'action="/performances/{perf.pk}/hold/"'
+    page = client.get(f"/performances/{perf.pk}/").content.decode()
+    assert "This performance is not on sale online." in page and hold_form not in page
+    # Put on sale by the organizer, the page offers it at once (its counts were of no places).
+    assert client_for(organizer).post(f"/api/v1/performances/{perf.pk}/put-on-sale/").json()["count"] == 8
+    assert hold_form in client.get(f"/performances/{perf.pk}/").content.decode()
+    online = OnSaleWindow.objects.filter(performance=perf, channel="online")
+    opens = timezone.now() + timedelta(days=2)
+    online.update(opens_at=opens)
+    page = client.get(f"/performances/{perf.pk}/").content.decode()
+    assert f"On sale online from {perf.local(opens):%A} {perf.local(opens).day}" in page and hold_form not in page
+    refused = client.post(f"/performances/{perf.pk}/hold/", {"zone": perf.price_zones.get().pk, "quantity": 1},
+                          follow=True).content.decode()
+    assert f"sales open {when(perf.local(opens), 'D j M Y H:i')}" in refused  # as the pages write dates
+    online.update(opens_at=timezone.now() - timedelta(days=3), closes_at=timezone.now() - timedelta(days=1))
+    page = client.get(f"/performances/{perf.pk}/").content.decode()
+    assert "The online sale of this performance is closed." in page and hold_form not in page

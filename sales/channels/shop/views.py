@@ -268,7 +268,15 @@ def performance_detail(request, pk: int):
         request, f"shop:light:performance:{perf.pk}", lambda: _offer(perf, now))
     basket = _basket(request)
     code = _access_code(request, perf.pk)
+    windows = [(w.opens_at, w.closes_at) for w in perf.on_sale_windows.all() if w.channel == Channel.ONLINE]
+    opens = min((o for o, c in windows if o > now), default=None)
+    # Forms to buy only while something can be bought: put on sale, and an online window
+    # (or a presale whose code this buyer gave) open now.
+    stocked = any(row.get("total") for row in rows) or bool(standing)
+    open_now = any(o <= now < c for o, c in windows) or bool(presale and code)
     return render(request, "shop/performance.html", {
+        "selling": stocked and open_now, "opens": opens,
+        "closed": bool(windows) and not open_now and opens is None,
         "performance": perf, "zones": rows, "zone_colors": {row["zone"].pk: row["zone"].color for row in rows},
         "overview": (sections, box), "standing": standing, "light": _light(request),
         "basket": basket if basket and basket.performance_id == perf.pk and hold_is_live(basket, now) else None,
@@ -288,7 +296,8 @@ def _offer(perf, now) -> tuple:
     by_id = {z.pk: z for z in zones}
     priced = zone_prices(types, zones)
     rows = [{"zone": z, "from": from_price(z, types), "types": priced.get(z.pk, ""), "has_types": z.pk in priced,
-             "available": counts.get(z.pk, {"available": 0})["available"]} for z in zones]
+             "available": counts.get(z.pk, {"available": 0})["available"],
+             "total": counts.get(z.pk, {"total": 0})["total"]} for z in zones]
     # Counted by the database: a lawn of 5,500 places is one row here, not 5,500.
     standing = (Place.objects.filter(performance=perf, seat__isnull=True).filter(free(now))
                 .values("section_id", "section__name", "price_zone_id", "price_zone__currency")
