@@ -262,6 +262,9 @@ FR = {
     "No performance to come.": "Aucune représentation à venir.", "Other performance": "Autre représentation",
     "Admit": "Faire entrer", "Admitted": "Entrée validée", "Refused": "Refusé", "Ready": "Prêt", "Last scan:": "Dernier passage :",
     "Form expired": "Formulaire expiré",
+    "Your basket holds one choice at a time: the places it held before (%(places)s) were released.":
+        "Votre panier contient un seul choix à la fois : les places qu'il contenait (%(places)s) ont été libérées.",
+    "Holding other places here releases them.": "Réserver d'autres places ici les libère.",
     "On sale online from %(when)s.": "En vente en ligne à partir du %(when)s.",
     "This performance is not on sale online.": "Cette représentation n'est pas en vente en ligne.", "Total difference": "Écart total", "Time": "Heure",
     "The promo code %(code)s discounted the tickets handed back; the new seats are at their full price.":

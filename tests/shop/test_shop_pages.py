@@ -141,3 +141,16 @@ def test_a_performance_offers_to_buy_only_while_it_is_on_sale_online(client, org
     online.update(opens_at=timezone.now() - timedelta(days=3), closes_at=timezone.now() - timedelta(days=1))
     page = client.get(f"/performances/{perf.pk}/").content.decode()
     assert "The online sale of this performance is closed." in page and hold_form not in page
+
+
+def test_a_new_choice_says_which_places_of_the_basket_it_released(client):
+    perf = make_performance(rows=2, per_row=4, standing=10)
+    seats = places_of(perf)[:2]
+    client.post(f"/performances/{perf.pk}/hold/", {"seats": f"{seats[0].pk},{seats[1].pk}"})
+    page = client.get(f"/performances/{perf.pk}/").content.decode()
+    assert "Holding other places here releases them." in page
+    lawn = perf.venue.sections.get(name="Lawn")
+    basket = client.post(f"/performances/{perf.pk}/hold/", {"section": lawn.pk, "quantity": 2}, follow=True)
+    text = basket.content.decode()
+    assert f"the places it held before ({seats[0]}, {seats[1]}) were released" in text
+    assert {p.state for p in Place.objects.filter(pk__in=[s.pk for s in seats])} == {"available"}

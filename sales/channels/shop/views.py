@@ -383,8 +383,12 @@ def hold(request, pk: int):
         messages.error(request, _("Those seats could not be held: %(reason)s") % {"reason": exc.message})
         return redirect("shop:performance", pk=perf.pk)
     if previous is not None and hold_is_live(previous):
+        before = [str(p) for p in Place.objects.filter(hold=previous).select_related("seat", "section")
+                  .order_by("pk")]
         with contextlib.suppress(SalesError):  # it lapsed or was paid meanwhile: nothing to give back
             hold_release(hold=previous)  # the new choice replaces the basket
+            messages.info(request, _("Your basket holds one choice at a time: the places it held before "
+                                     "(%(places)s) were released.") % {"places": ", ".join(before)})
     request.session[BASKET] = new.token
     request.session.pop(LAST_ORDER, None)
     return redirect("shop:basket")
