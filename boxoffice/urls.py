@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", include("sales.api.urls")),
     path("admin/", admin.site.urls),
     path("healthz", sales_views.healthz, name="healthz"),
+    path("favicon.ico", sales_views.favicon),
     path("payments/stripe/webhook/", stripe_webhook, name="stripe-webhook"),
     path("readyz", api_views.Ready.as_view(), name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -17,7 +17,7 @@ from events.models import Channel, Performance
 from . import admission, draws, inventory, waiting_room
 from .availability import availability_changed
 from .errors import SalesError
-from .formatting import money
+from .formatting import WALK_IN_EMAIL, customer_name, money
 from .models import (
     Ballot,
     BallotEntry,
@@ -221,7 +221,7 @@ class OrderEventInline(TicketInline):
 
 @admin.register(Order)
 class OrderAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
-    list_display = ("code", "performance", "customer", "channel", "status", "total", "created",
+    list_display = ("code", "performance", "buyer", "channel", "status", "total", "created",
                     "confirmation_sent")
     list_filter = ("status", "channel", "performance")
     search_fields = ("code", "customer__email", "customer__name__unaccent")
@@ -239,7 +239,13 @@ class OrderAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
         # What the order was charged, and why comps were given, together and in sight.
         priced = ["comp_reason", "promo_code", "printed_receipt"]
         return [(None, {"fields": [f for f in self.get_fields(request, obj) if f not in priced]}),
-                ("Price", {"fields": priced})]
+                (gettext_lazy("Price"), {"fields": priced})]
+
+    @admin.display(description=gettext_lazy("customer"), ordering="customer__name")
+    def buyer(self, obj):
+        if obj.customer.email == WALK_IN_EMAIL:  # nobody in particular: named in the reader's language
+            return customer_name(obj.customer)
+        return str(obj.customer)
 
     @admin.display(description=gettext_lazy("Receipt"))
     def printed_receipt(self, obj):

@@ -7,8 +7,9 @@ import sys
 import redis
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import DataError, InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.template import loader
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -104,6 +105,11 @@ def server_error(request):
                        title=_("Bad request"))
     return refusal(request, 500, "server_error", _("Something went wrong on our side. Please try again.")
                    if not is_api(request) else "internal error", title=_("Server error"))
+
+
+def favicon(request):
+    """Browsers ask every site for /favicon.ico, the admin's pages too."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 def healthz(request):

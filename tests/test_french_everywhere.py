@@ -9,6 +9,7 @@ import base64
 import re
 import zlib
 from datetime import timedelta
+from decimal import Decimal
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -370,6 +371,25 @@ def test_the_organizers_admin_names_its_sections_in_french(organizer, french_per
     added = visible(page(office, "/admin/events/performance/add/"))
     for label in ("Événement", "Début", "Limite de billets", "Canal", "Prix par zone"):
         assert label in added, label
+
+
+def test_the_admin_names_the_counters_walk_in_customer_in_french(organizer, french_performance):
+    from sales.formatting import WALK_IN_EMAIL, WALK_IN_NAME
+    from sales.payments import PaymentRequest
+
+    clerk = make_user("guichet-admin", COUNTER_CLERK)
+    hold = hold_create(performance=french_performance, channel="counter", user=clerk,
+                       place_ids=[places_of(french_performance)[0].pk])
+    from sales.orders import order_place
+    from tests.support import drawer
+
+    order = order_place(hold=hold, customer=CustomerDetails(name=WALK_IN_NAME, email=WALK_IN_EMAIL), actor=clerk,
+                        shift=drawer(clerk), payment=PaymentRequest(method="cash", tendered=Decimal("500")))
+    office = signed_in(organizer)
+    orders = visible(page(office, "/admin/sales/order/"))
+    assert "Client au comptoir" in orders and "Counter customer" not in orders
+    detail = office.get(f"/admin/sales/order/{order.pk}/change/", **FRENCH).content.decode()
+    assert re.search(r'class="fieldset-heading">Prix</h2>', detail)  # its receipt is in the buyer's language
 
 
 MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

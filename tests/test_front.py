@@ -196,3 +196,14 @@ def test_a_dead_pool_is_taken_out_and_its_doors_say_so(front):
         front.restart("staff")
     served_by, response = front.request("GET", "/counter/")
     assert (served_by, response.status) == ("staff", 302)
+
+
+def test_every_page_has_an_icon_and_browsers_asking_for_favicon_ico_find_it(client):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    assert (Path(settings.BASE_DIR) / "static" / "favicon.svg").read_text().startswith("<svg")
+    asked = client.get("/favicon.ico")
+    assert asked.status_code == 301 and "favicon" in asked["Location"] and asked["Location"].endswith(".svg")
+    assert 'rel="icon"' in client.get("/").content.decode()

@@ -65,7 +65,7 @@ def test_a_warning_a_minute_before_the_lapse_then_one_lapse_message_and_the_deta
     assert warning.get_attribute("role") == "alert"
     page.locator("#pay").scroll_into_view_if_needed()  # a buyer typing at the bottom of the form sees it too
     box = warning.bounding_box()
-    assert 0 <= box["y"] and box["y"] + box["height"] <= 844
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 844
     screenshot(page, "basket-last-minute")
     page.get_by_label("Full name").fill("Camille Roy")
     page.get_by_label("Email").fill("camille@example.org")
