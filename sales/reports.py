@@ -93,11 +93,12 @@ def performance_dashboard(performance: Performance, now: datetime | None = None)
     money = payments.aggregate(**_taken_and_refunded())
     money_by_day = {r["day"]: (r["taken"] or ZERO, r["refunded"] or ZERO) for r in (
         payments.annotate(day=TruncDate("created_at", tzinfo=zone)).values("day").annotate(**_taken_and_refunded()))}
-    # Tickets sold per day: every ticket issued (one refunded later was sold that day all
-    # the same; the refund shows on its own day).
+    # Tickets sold per day: the tickets still valid, by the day they were sold, so that the
+    # days add up to the places sold (a refund or an exchange shows in the money of its own
+    # day; an exchange's new tickets count on the day of the exchange).
     tickets = Ticket.objects.filter(place__performance=performance)
-    sold_by_day = dict(tickets.annotate(day=TruncDate("created_at", tzinfo=zone)).values("day")
-                       .annotate(n=Count("pk")).values_list("day", "n"))
+    sold_by_day = dict(tickets.filter(status=Ticket.Status.VALID).annotate(day=TruncDate("created_at", tzinfo=zone))
+                       .values("day").annotate(n=Count("pk")).values_list("day", "n"))
     days, so_far = [], 0
     for day in sorted(set(money_by_day) | set(sold_by_day)):
         so_far += sold_by_day.get(day, 0)
