@@ -241,7 +241,7 @@ class OrderAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
         return [(None, {"fields": [f for f in self.get_fields(request, obj) if f not in priced]}),
                 (gettext_lazy("Price"), {"fields": priced})]
 
-    @admin.display(description=gettext_lazy("customer"), ordering="customer__name")
+    @admin.display(description=gettext_lazy("customer"), ordering="customer")  # as the customers sort
     def buyer(self, obj):
         if obj.customer.email == WALK_IN_EMAIL:  # nobody in particular: named in the reader's language
             return customer_name(obj.customer)

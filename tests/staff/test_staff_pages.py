@@ -296,8 +296,9 @@ def test_a_refund_over_the_clerks_limit_needs_a_supervisor(clerk, organizer, per
     wrong = c.post(f"/counter/orders/{order.code}/refund/", {"supervisor": "organizer1",
                                                             "supervisor_password": "nope"}, follow=True)
     assert "password is wrong" in wrong.content.decode()
-    c.post(f"/counter/orders/{order.code}/refund/", {"supervisor": "organizer1",
-                                                    "supervisor_password": "pw-organizer1"})
+    done = c.post(f"/counter/orders/{order.code}/refund/", {"supervisor": "organizer1",
+                                                           "supervisor_password": "pw-organizer1"}, follow=True)
+    assert "Refunded: Cash $400.00. The seats are back on sale." in done.content.decode()  # what to hand back
     order.refresh_from_db()
     assert order.status == "refunded"
     assert order.events.get(action="refund approved").actor == organizer

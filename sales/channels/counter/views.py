@@ -379,12 +379,17 @@ def order_refund_view(request, code: str):
     if approver is None:
         messages.error(request, _("Not refunded: the supervisor's name or password is wrong."))
         return redirect("counter:order", code=order.code)
+    last = order.payments.order_by("-pk").values_list("pk", flat=True).first() or 0
     try:
         order_refund(order=order, actor=request.user, approver=approver, shift=shift)
     except SalesError as exc:
         messages.error(request, _("Not refunded: %(reason)s") % {"reason": exc.message})
     else:
-        messages.success(request, _("Refunded; the seats are back on sale."))
+        # What to hand back, and how: the clerk counts it out of the drawer or the terminal.
+        back = [f"{p.get_method_display()} {money(-p.amount, p.order.currency)}"
+                for p in order.payments.filter(pk__gt=last, amount__lt=0).select_related("order").order_by("pk")]
+        messages.success(request, _("Refunded: %(back)s. The seats are back on sale.") % {
+            "back": ", ".join(back) or money(0, order.currency)})
     return redirect("counter:order", code=order.code)
 
 
