@@ -262,6 +262,7 @@ FR = {
     "No performance to come.": "Aucune représentation à venir.", "Other performance": "Autre représentation",
     "Admit": "Faire entrer", "Admitted": "Entrée validée", "Refused": "Refusé", "Ready": "Prêt", "Last scan:": "Dernier passage :",
     "Form expired": "Formulaire expiré",
+    "%(label)s: %(text)s": "%(label)s\u00a0: %(text)s",  # French sets a colon apart
     "Refunded: %(back)s. The seats are back on sale.": "Remboursé : %(back)s. Les places sont remises en vente.",
     "Tickets still valid, by the day they were sold; refunds and exchanges show in the money on their own day.":
         "Billets encore valides, par jour de vente ; remboursements et échanges figurent dans l'argent de leur jour.",

@@ -358,3 +358,14 @@ def test_paying_again_from_a_basket_page_before_the_payment_leads_to_the_order(c
     Hold.objects.filter(status=Hold.Status.ACTIVE).update(expires_at=timezone.now() - timedelta(seconds=1))
     client.get("/basket/")  # the new basket lapsed: paying from an old page is an empty basket again
     assert "already paid" not in client.post("/checkout/", form, follow=True).content.decode()
+
+
+def test_a_refused_code_is_said_with_its_field_as_each_language_punctuates(client):
+    perf, types = family_show()
+    seat = places_of(perf, seat__isnull=False)[0]
+    hold_seats(client, perf, [seat])
+    chosen = {f"type_{seat.pk}": types["Adult"].pk, "promo_code": "faux"}
+    english = client.post("/basket/", chosen, HTTP_HX_REQUEST="true").content.decode()
+    assert "Promo code: the code faux does not exist" in english
+    french = client.post("/basket/", chosen, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Code promo\u00a0: le code faux n" in french  # a French colon stands apart
