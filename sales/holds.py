@@ -40,16 +40,18 @@ def check_on_sale(*, performance: Performance, channel: str, now: datetime, wind
     if window is READ:
         found = rows.fetch(ON_SALE_WINDOW, [performance.pk, performance.pk, channel])
         window = found[0] if found else None
-    named = f"{performance.event} — {when(performance.local(), 'D j M Y H:i')}"  # as the pages write it
+    def named():  # as the pages write it; read only to refuse (the hot path reads no event or venue)
+        return f"{performance.event} — {when(performance.local(), 'D j M Y H:i')}"
+
     if window is None:
-        raise NotOnSale(_("%(performance)s is not sold through this channel") % {"performance": named})
+        raise NotOnSale(_("%(performance)s is not sold through this channel") % {"performance": named()})
     opens_at, closes_at, stocked = window
     if now < opens_at:
         raise NotOnSale(_("sales open %(when)s") % {"when": when(performance.local(opens_at), "D j M Y H:i")})
     if now >= closes_at:
         raise NotOnSale(_("sales for this performance have closed"))
     if not stocked:
-        raise NotOnSale(_("%(performance)s has not been put on sale yet") % {"performance": named})
+        raise NotOnSale(_("%(performance)s has not been put on sale yet") % {"performance": named()})
 
 
 def hold_targets(*, performance_id: int, channel: str, zone_id: int | None = None, section_id: int | None = None):

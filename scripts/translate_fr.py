@@ -262,6 +262,9 @@ FR = {
     "No performance to come.": "Aucune représentation à venir.", "Other performance": "Autre représentation",
     "Admit": "Faire entrer", "Admitted": "Entrée validée", "Refused": "Refusé", "Ready": "Prêt", "Last scan:": "Dernier passage :",
     "Form expired": "Formulaire expiré",
+    "payment link sent": "lien de paiement envoyé", "confirmation not sent": "confirmation non envoyée",
+    "payment declined": "paiement refusé", "refund pending at provider": "remboursement en attente chez le prestataire",
+    "refund taken by provider": "remboursement effectué par le prestataire",
     "%(label)s: %(text)s": "%(label)s\u00a0: %(text)s",  # French sets a colon apart
     "Refunded: %(back)s. The seats are back on sale.": "Remboursé : %(back)s. Les places sont remises en vente.",
     "Tickets still valid, by the day they were sold; refunds and exchanges show in the money on their own day.":

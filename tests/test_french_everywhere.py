@@ -464,3 +464,20 @@ def test_shifts_tax_rates_and_payment_lines_speak_french():
         # Money taken is not a seat taken, and a place held is not a place reserved.
         assert (translation.pgettext("money", "Taken"), translation.gettext("Taken")) == ("Encaissé", "Prise")
         assert translation.gettext("Held") != translation.gettext("Reserved")
+
+
+def test_an_orders_history_reads_in_the_readers_language_with_its_amounts_as_money():
+    from sales.models import OrderEvent
+    from sales.templatetags.boxoffice import audit_line
+
+    lines = [("placed", "2 tickets, 70.00 CAD"), ("paid", "card_terminal 50.00 + cash 20.00 CAD"),
+             ("payment link sent", "elodie@example.com"),
+             ("exchanged", "Stalls A-1 → Stalls B-2; difference +60.00 CAD")]
+    with translation.override("fr"):
+        read = [audit_line(OrderEvent(action=action, detail=detail)) for action, detail in lines]
+    assert read[0] == "passée 2 billets, 70,00\u00a0$"
+    assert read[1] == "payée Terminal de paiement 50,00\u00a0$ + Comptant 20,00\u00a0$"
+    assert read[2].endswith(" elodie@example.com") and "payment link" not in read[2]
+    assert read[3].endswith("+60,00\u00a0$") and "CAD" not in read[3]
+    with translation.override("en"):
+        assert audit_line(OrderEvent(action="placed", detail="2 tickets, 70.00 CAD")) == "placed 2 tickets, $70.00"

@@ -1,4 +1,5 @@
 import re
+from decimal import Decimal
 
 from django import template
 from django.templatetags.tz import do_timezone
@@ -52,7 +53,23 @@ AUDIT_ACTIONS = (gettext_noop("placed"), gettext_noop("reserved"), gettext_noop(
                  gettext_noop("cancelled"), gettext_noop("refunded"), gettext_noop("reservation lapsed"),
                  gettext_noop("payment refunded"), gettext_noop("exchanged"), gettext_noop("exchange approved"),
                  gettext_noop("refund approved"), gettext_noop("printed"), gettext_noop("reprinted"),
-                 gettext_noop("confirmation sent"), gettext_noop("reminder sent"))
+                 gettext_noop("confirmation sent"), gettext_noop("reminder sent"), gettext_noop("payment link sent"),
+                 gettext_noop("confirmation not sent"), gettext_noop("payment declined"),
+                 gettext_noop("refund pending at provider"), gettext_noop("refund taken by provider"))
+# Amounts in an audit line: "70.00 CAD", or "card_terminal 50.00 + cash 20.00 CAD" (one
+# currency, at the end, for them all).
+_AMOUNT = re.compile(r"(?<![\w.])-?\d+\.\d{2}(?![\w.])")
+_CURRENCY = re.compile(r" ([A-Z]{3})(?=$|[,;:)])")
+
+
+def _amounts_as_money(text: str) -> str:
+    """Each amount of `text` written as money in the reader's language (70,00 $)."""
+    found = _CURRENCY.search(text)
+    if not found:
+        return text
+    currency = found[1]
+    text = _CURRENCY.sub("", text)
+    return _AMOUNT.sub(lambda m: money(Decimal(m[0]), currency), text)
 _METHODS = re.compile(r"\b(" + "|".join(sorted(Payment.Method.values, key=len, reverse=True)) + r")\b")
 
 
@@ -73,4 +90,4 @@ def audit_line(event) -> str:
         detail = _METHODS.sub(lambda found: str(Payment.Method(found[1]).label), detail)
     elif detail:
         detail = gettext(detail)
-    return f"{gettext(event.action)} {detail}".strip()
+    return f"{gettext(event.action)} {_amounts_as_money(detail)}".strip()
