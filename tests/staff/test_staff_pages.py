@@ -388,3 +388,17 @@ def test_the_phone_offers_a_deadline_within_its_bounds_and_says_times_as_the_pag
     local = datetime.strptime(offered, "%Y-%m-%dT%H:%M")
     assert f"Reserved until {local:%a} {local.day} {local:%b} 18:00." in reserved.content.decode()
     assert Order.objects.get().status == "reserved"
+
+
+def test_a_callers_past_orders_say_which_performance_and_what_they_cost(operator, performance):
+    from sales.orders import customer_register
+
+    caller = customer_register(details=CALLER)
+    hold = hold_create(performance=performance, channel=Channel.PHONE, user=operator,
+                       owner_key=f"customer:{caller.pk}", place_ids=[p.pk for p in places_of(performance)[:2]])
+    order = order_reserve(hold=hold, customer=CALLER, actor=operator, deadline=timezone.now() + timedelta(days=2))
+    page = signed_in(operator).get(f"/phone/customers/{caller.pk}/").content.decode()
+    row = re.search(rf'<tr><td><a href="/phone/orders/{order.code}/">.*?</tr>', page, re.S).group(0)
+    start = performance.local()
+    assert f"{start:%a} {start.day} {start:%b} {start.year} {start:%H:%M}" in row and "$100.00" in row
+    assert "<th scope=\"col\">Performance</th>" in page

@@ -104,7 +104,8 @@ def customer(request, pk: int):
         types = with_amounts(perf.price_types.all())
         performances.append((perf, [(z, from_price(z, types) if types else None) for z in perf.price_zones.all()]))
     return render(request, "phone/customer.html", {
-        "customer": cust, "orders": cust.orders.select_related("performance__event").order_by("-created_at")[:20],
+        "customer": cust, "orders": cust.orders.select_related("performance__event", "performance__venue")
+                                     .order_by("-created_at")[:20],
         "notes": cust.note_entries.select_related("author")[:20], "performances": performances, "found": found,
         "standing_kind": Section.Kind.STANDING, "languages": settings.LANGUAGES})
 
