@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django import template
 from django.templatetags.tz import do_timezone
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_noop, ngettext
 
@@ -31,6 +32,16 @@ def qr_svg(data: str, scale: int = 4) -> str:
 @register.filter
 def seconds_left(hold, now) -> int:
     return max(0, int((hold.expires_at - now).total_seconds()))
+
+
+@register.filter
+def seat_label(place) -> str:
+    """A place's label that a narrow column wraps between the section's words, never inside
+    its seat ("Parterre gauche" / "A-17", not "Parterre gauche A-" / "17")."""
+    section, _space, seat = str(place).rpartition(" ")
+    if not section:
+        return escape(seat)
+    return format_html('{} <span class="nowrap">{}</span>', section, seat)
 
 
 @register.filter

@@ -56,6 +56,15 @@ def test_counter_cash_sale_with_change_then_the_shift_balances(staff_page):
     page.keyboard.press("Enter")  # hold the best two
     page.wait_for_url("**/counter/sale/**")
     assert page.locator("#total").inner_text() == "$90.00"
+    # A seat's number is never cut across two lines, and the order search shows its whole hint.
+    seats = page.locator("#ticket-types .nowrap")
+    assert seats.count() == 2 and all(seats.nth(i).inner_text().startswith("A-") for i in range(2))
+    cut = page.evaluate("""() => {
+        const field = document.querySelector("input[name=q]"), style = getComputedStyle(field);
+        const pen = document.createElement("canvas").getContext("2d");
+        pen.font = `${style.fontSize} ${style.fontFamily}`;
+        return pen.measureText(field.placeholder).width - field.clientWidth; }""")
+    assert cut < 0, f"the search's hint is cut by {cut} px"
     page.get_by_label("Cash tendered").fill("100")
     assert page.locator("#change").inner_text() == "$10.00"
     page.locator("#take-payment").click()
