@@ -56,7 +56,7 @@ def test_the_counter_refund_reaches_the_provider(clerk, fee_kept):
     client = signed_in(clerk)
     shift_open(clerk=clerk, cash_float=Decimal("0"))
     answer = client.post(f"/counter/orders/{order.code}/refund/", follow=True)
-    assert "the seats are back on sale" in answer.content.decode()
+    assert "Refunded: Card (online) $50.00. The seats are back on sale." in answer.content.decode()  # less the fee kept
     assert Order.objects.get(pk=order.pk).status == "refunded"
     assert refunds_at_provider(order) == [5000]
     back = Payment.objects.get(order=order, status="refunded")
