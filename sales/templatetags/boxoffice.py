@@ -45,6 +45,12 @@ def seat_label(place) -> str:
 
 
 @register.filter
+def minus(value, other):
+    """`value` less `other` (the change due: what was tendered less what was paid)."""
+    return value - other
+
+
+@register.filter
 def get_item(mapping, key):
     return mapping.get(key)
 

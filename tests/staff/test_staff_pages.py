@@ -402,3 +402,14 @@ def test_a_callers_past_orders_say_which_performance_and_what_they_cost(operator
     start = performance.local()
     assert f"{start:%a} {start.day} {start:%b} {start.year} {start:%H:%M}" in row and "$100.00" in row
     assert "<th scope=\"col\">Performance</th>" in page
+
+
+def test_the_printed_slip_says_how_it_was_paid_and_the_change(clerk, performance):
+    c = signed_in(clerk)
+    sale_url = open_sale(c, performance)["Location"]
+    c.post(sale_url, {"tendered": "50", "card_amount": "60", "card_reference": "AUTH42"})
+    slip = c.post(f"/counter/orders/{Order.objects.get().code}/print/").content.decode()
+    paid = re.search(r'<table id="slip-paid".*?</table>', slip, re.S).group(0)
+    rows = [re.findall(r"<td>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", paid, re.S)]
+    assert rows == [["Card terminal (AUTH42)", "$60.00"], ["Cash", "$40.00"], ["Cash tendered", "$50.00"],
+                    ["Change due", "$10.00"]]

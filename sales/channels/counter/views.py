@@ -39,7 +39,7 @@ from sales.channels.staff import on_sale, performances_page, role_required, to_p
 from sales.errors import SalesError
 from sales.formatting import WALK_IN_EMAIL, WALK_IN_NAME, money
 from sales.holds import hold_create, hold_is_live, hold_release
-from sales.models import Hold, Order, Shift
+from sales.models import Hold, Order, Payment, Shift
 from sales.orders import (
     CustomerDetails,
     change_given,
@@ -351,7 +351,8 @@ def order_print(request, code: str):
     order = get_object_or_404(Order, code=code.upper(), status=Order.Status.PAID)
     tickets = tickets_printed(order=order, actor=request.user)
     with translation.override(order.language):  # handed to the buyer: in their language
-        return render(request, "counter/print.html", {"order": order, "tickets": tickets})
+        paid = order.payments.filter(status=Payment.Status.APPROVED, amount__gt=0).order_by("pk")
+        return render(request, "counter/print.html", {"order": order, "tickets": tickets, "paid": paid})
 
 
 @clerk_only
