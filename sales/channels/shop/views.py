@@ -183,11 +183,16 @@ def _behind_queue(request, perf_id: int):
     return None
 
 
-def _presale_now(perf, now) -> Presale | None:
+def _online_windows(perf) -> list[tuple]:
+    """The performance's online on-sale windows, (opens_at, closes_at), first first."""
+    return list(OnSaleWindow.objects.filter(performance=perf, channel=Channel.ONLINE).order_by("opens_at")
+                .values_list("opens_at", "closes_at"))
+
+
+def _presale_now(perf, now, windows) -> Presale | None:
     """The presale open now for a performance whose online sale has not opened yet: the
     page then offers its access code field."""
-    window = OnSaleWindow.objects.filter(performance=perf, channel=Channel.ONLINE).first()
-    if window is None or window.opens_at <= now or now >= window.closes_at:
+    if not windows or windows[0][0] <= now or now >= windows[0][1]:
         return None
     return (Presale.objects.filter(performance=perf, opens_at__lte=now, closes_at__gt=now)
             .prefetch_related("zones").order_by("closes_at").first())
@@ -242,7 +247,8 @@ def performance_detail(request, pk: int):
         return to_queue
     perf = get_object_or_404(Performance.objects.select_related("event", "venue"), pk=pk)
     now = timezone.now()
-    presale = _presale_now(perf, now)
+    windows = _online_windows(perf)
+    presale = _presale_now(perf, now, windows)
     access = AccessCodeForm(initial={"access_code": _access_code(request, perf.pk)})
     status = 200
     if request.method == "POST":
@@ -268,7 +274,6 @@ def performance_detail(request, pk: int):
         request, f"shop:light:performance:{perf.pk}", lambda: _offer(perf, now))
     basket = _basket(request)
     code = _access_code(request, perf.pk)
-    windows = [(w.opens_at, w.closes_at) for w in perf.on_sale_windows.all() if w.channel == Channel.ONLINE]
     opens = min((o for o, c in windows if o > now), default=None)
     # Forms to buy only while something can be bought: put on sale, and an online window
     # (or a presale whose code this buyer gave) open now.
