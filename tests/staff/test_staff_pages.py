@@ -413,3 +413,16 @@ def test_the_printed_slip_says_how_it_was_paid_and_the_change(clerk, performance
     rows = [re.findall(r"<td>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", paid, re.S)]
     assert rows == [["Card terminal (AUTH42)", "$60.00"], ["Cash", "$40.00"], ["Cash tendered", "$50.00"],
                     ["Change due", "$10.00"]]
+
+
+def test_the_phones_deadline_keeps_its_bounds_in_order_for_a_show_about_to_begin(operator, performance):
+    from events.models import Performance
+
+    Performance.objects.filter(pk=performance.pk).update(starts_at=timezone.now() + timedelta(seconds=30))
+    phone = signed_in(operator)
+    caller = phone.post("/phone/customers/new/", {"name": "C", "email": "c@example.org"})["Location"]
+    sale = phone.post(caller + "sale/", {"performance": performance.pk, "zone": performance.price_zones.get().pk,
+                                         "quantity": 1})["Location"]
+    field = re.search(r'<input id="deadline"[^>]*>', phone.get(sale).content.decode()).group(0)
+    earliest, offered, latest = (re.search(fr'{name}="([^"]+)"', field).group(1) for name in ("min", "value", "max"))
+    assert earliest <= offered <= latest

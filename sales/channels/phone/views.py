@@ -246,8 +246,8 @@ def _deadline_choices(perf) -> dict:
     """The "Pay by" field's bounds (now, and the phone's longest reservation or the
     performance, whichever is first) and what it offers: three days on, at 18:00."""
     now = timezone.localtime()
-    latest = min(now + policy_for(Channel.PHONE).reservation_for,
-                 timezone.localtime(perf.starts_at) - timedelta(minutes=1))
+    latest = max(now, min(now + policy_for(Channel.PHONE).reservation_for,  # a show about to begin: no later
+                          timezone.localtime(perf.starts_at) - timedelta(minutes=1)))
     offered = min((now + timedelta(days=3)).replace(hour=18, minute=0, second=0, microsecond=0), latest)
     return {"min": now.strftime(DEADLINE_FORMAT), "max": latest.strftime(DEADLINE_FORMAT),
             "offered": offered.strftime(DEADLINE_FORMAT)}
