@@ -174,7 +174,6 @@ FR = {
     'Open the drawer': 'Ouvrir le tiroir',
     'Print tickets': 'Imprimer les billets',
     'PDF tickets': 'Billets PDF',
-    'Refund the whole order?': 'Rembourser toute la commande?',
     'Refund': 'Rembourser',
     'Exchange seats': 'Échanger des places',
     'Tickets to exchange': 'Billets à échanger',
@@ -267,6 +266,13 @@ FR = {
     "refund taken by provider": "remboursement effectué par le prestataire",
     "%(label)s: %(text)s": "%(label)s\u00a0: %(text)s",  # French sets a colon apart
     "Refunded: %(back)s. The seats are back on sale.": "Remboursé : %(back)s. Les places sont remises en vente.",
+    "Refunded: %(back)s. Those seats are back on sale; the order's other tickets are still valid.":
+        "Remboursé : %(back)s. Ces places sont remises en vente ; les autres billets de la commande restent valides.",
+    "Refund the ticked tickets?": "Rembourser les billets cochés ?",
+    "Tickets to refund": "Billets à rembourser",
+    "tick the tickets to refund": "cochez les billets à rembourser",
+    "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
+    "tickets refunded": "billets remboursés",
     "Tickets still valid, by the day they were sold; refunds and exchanges show in the money on their own day.":
         "Billets encore valides, par jour de vente ; remboursements et échanges figurent dans l'argent de leur jour.",
     "Your basket holds one choice at a time: the places it held before (%(places)s) were released.":

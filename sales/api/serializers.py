@@ -317,6 +317,12 @@ class QuoteOut(serializers.Serializer):
     receipt = ReceiptOut()
 
 
+class RefundIn(serializers.Serializer):
+    tickets = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, allow_empty=False, max_length=100,
+        help_text="the codes of the tickets to refund; without it, the whole order")
+
+
 class OrderOut(serializers.ModelSerializer):
     customer = serializers.SerializerMethodField()
     tickets = serializers.SerializerMethodField()

@@ -40,6 +40,7 @@ from sales.orders import (
     order_place,
     order_refund,
     order_reserve,
+    tickets_refund,
 )
 from sales.orders.settling import payment_confirmed
 from sales.payments import PaymentRequest
@@ -346,7 +347,7 @@ class OrderAction(ApiView):
     def post(self, request, code: str):
         order = _order_for(request, code)
         if self.action == "refund":
-            order = order_refund(order=order, actor=request.user, shift=_drawer(request))
+            order = _refund(request, order)
         elif self.action == "cancel":
             order = order_cancel(order=order, actor=request.user)
         elif self.action == "payment-link":
@@ -391,7 +392,24 @@ class OrderPay(ApiView):
 
 
 class OrderRefund(OrderAction):
+    """Refund the whole order, or only the tickets named by their codes (the order stays
+    paid for the others)."""
     action = "refund"
+
+    @extend_schema(request=s.RefundIn, responses={200: s.OrderOut, **MONEY_ERRORS})
+    def post(self, request, code: str):
+        return super().post(request, code)
+
+
+def _refund(request, order: Order) -> Order:
+    data = _valid(s.RefundIn, request) if request.data else {}
+    if "tickets" not in data:
+        return order_refund(order=order, actor=request.user, shift=_drawer(request))
+    codes = set(data["tickets"])
+    ids = list(order.tickets.filter(code__in=codes).values_list("pk", flat=True))
+    if len(ids) != len(codes):
+        raise InvalidRequest(_("some of those are not valid tickets of this order"), field="tickets")
+    return tickets_refund(order=order, ticket_ids=ids, actor=request.user, shift=_drawer(request))
 
 
 class OrderCancel(OrderAction):

@@ -21,7 +21,7 @@ from .customers import CustomerDetails, customer_for, customer_register
 from .exchanges import ExchangeQuote, exchange_quote, order_exchange
 from .placing import buyer_language, order_interrupted, order_place, orders_abandoned_tidy
 from .pricing import NO_CHOICE, PriceRequest, Quote, hold_quote, hold_total
-from .refunds import order_cancel, order_refund
+from .refunds import order_cancel, order_refund, tickets_refund
 from .reservations import order_pay_by_link, order_pay_reservation, order_reserve, reservations_tidy
 from .status import TRANSITIONS, OrderStatusConflict, order_transition
 
@@ -53,4 +53,5 @@ __all__ = (
     "payback_plan",
     "refundable",
     "reservations_tidy",
+    "tickets_refund",
 )

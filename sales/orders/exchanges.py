@@ -33,7 +33,7 @@ from .charging import (
     validated_parts,
 )
 from .placing import check_customer_limit, customer_limit
-from .pricing import PriceRequest, hold_quote
+from .pricing import PriceRequest, hold_quote, ticket_value
 from .status import record, staff
 
 
@@ -95,7 +95,7 @@ def _exchange_checks(order: Order, ticket_ids, hold: Hold,
         check_customer_limit(hold=hold, email=order.customer.email, parts=[], count=len(lines) - len(old),
                              limit=customer_limit(hold.performance_id))
     # What the old tickets are worth: what was paid for them, less a fee that is not refundable.
-    old_value = sum((t.price - (Decimal("0") if t.fee_refundable else t.fee) for t in old), Decimal("0"))
+    old_value = sum((ticket_value(t) for t in old), Decimal("0"))
     discounted = any(t.discount for t in old if t.discount is not None)
     code = (order.receipt or {}).get("promo_code") or "" if discounted else ""
     return old, lines, ExchangeQuote(old_value, new_total, currency, tuple(lines), code)

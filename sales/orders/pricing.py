@@ -261,12 +261,21 @@ def lines_of(order) -> list[inventory.TicketLine]:
 
 
 def kept_on_refund(order) -> Decimal:
-    """What a full refund keeps: the fees (with their taxes) when they are not refundable."""
+    """What a full refund keeps of what the order was paid: the fees (with their taxes)
+    that are not refundable, of every ticket it ever had (an exchange or a refund of some
+    tickets kept theirs then, and the money still holds them) and of the order itself."""
     receipt = order.receipt or {}
-    if not receipt or receipt.get("fee_refundable", True):
-        return Decimal("0.00")
-    fees = sum((Decimal(t[5]) for t in receipt["tickets"]), Decimal("0.00"))
-    return fees + Decimal(receipt.get("order_fee") or "0.00")
+    fees = sum((fee for fee, refundable in order.tickets.values_list("fee", "fee_refundable") if not refundable),
+               Decimal("0.00"))
+    if receipt and not receipt.get("fee_refundable", True):
+        fees += Decimal(receipt.get("order_fee") or "0.00")
+    return fees
+
+
+def ticket_value(ticket) -> Decimal:
+    """What giving a ticket back is worth: what was paid for it, less its fee when that is
+    not refundable (an exchange counts it against the new places; a refund pays it back)."""
+    return ticket.price - (Decimal("0") if ticket.fee_refundable else ticket.fee)
 
 
 # --- promo codes ------------------------------------------------------------------------

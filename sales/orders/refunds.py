@@ -13,12 +13,13 @@ from django.utils.translation import gettext_noop
 
 from .. import inventory
 from ..availability import availability_changed
-from ..errors import IllegalTransition, NotPermitted
+from ..errors import IllegalTransition, InvalidRequest, NotPermitted
 from ..holds import hold_release
 from ..models import Hold, Order, Payment, Ticket
+from ..notifications import resend_confirmation
 from ..policy import may_refund, refunds_at_all
 from .charging import payback_plan, refund_at_provider, refundable, refuse_uncounted
-from .pricing import kept_on_refund
+from .pricing import kept_on_refund, ticket_value
 from .status import OrderStatusConflict, order_transition, record, staff
 
 
@@ -40,27 +41,14 @@ def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: da
         if kept:
             amount -= kept
             plan = payback_plan(order, amount) if amount else []
-        if actor is not None:
-            refuse_uncounted(shift, [paid.method for paid, _a in plan], paying_back=True)
-        signer = approver or actor
-        if signer is not None and not refunds_at_all(signer):
-            raise NotPermitted(_("your role does not refund orders; ask a supervisor"))
-        if signer is not None and not may_refund(signer, amount):
-            raise NotPermitted(_("a refund of %(amount)s %(currency)s needs a supervisor") % {
-                "amount": amount, "currency": order.currency})
+        _may_pay_back(order, plan, amount, actor=actor, approver=approver, shift=shift)
         tickets = list(order.tickets.filter(status=Ticket.Status.VALID))
         if any(t.checked_in_at for t in tickets):
             raise IllegalTransition(_("a ticket of this order has already been used at the door"))
         inventory.return_to_sale(order=order, tickets=tickets, now=now, actor=actor)
-        refunds = [  # each method paid back its own way (cash from the clerk's drawer)
-            (paid, back, Payment.objects.create(order=order, method=paid.method, amount=-back, shift=shift,
-                                                status=Payment.Status.REFUNDED, reference=paid.reference,
-                                                refund_of=paid, created_by=staff(actor),
-                                                message=gettext_noop("refund")))
-            for paid, back in plan]
+        refunds = _paid_back(order, plan, actor=actor, shift=shift, note=gettext_noop("refund"))
         order_transition(order, Order.Status.REFUNDED, actor=actor, reason=f"{amount} {order.currency}")
-        if signer is not None and actor is not None and signer.pk != actor.pk:
-            record(order, "refund approved", f"at the counter of {actor.get_username()}", signer)
+        _approved(order, actor=actor, approver=approver)
         transaction.on_commit(lambda: availability_changed(order.performance_id), robust=True)
     # The order is already REFUNDED, so a retried refund cannot pay back twice; the
     # providers are called with no transaction open, each refund with its own key (two
@@ -68,6 +56,78 @@ def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: da
     for _paid, back, row in refunds:
         refund_at_provider(order, row, back)
     return order
+
+
+def tickets_refund(*, order: Order, ticket_ids, actor, shift=None, approver=None,
+                   now: datetime | None = None) -> Order:
+    """Refund some tickets of a paid order ("my friend cannot come"): their places go back
+    on sale and what they cost is paid back the way the order was paid (less their fees
+    when those are not refundable); the order stays paid for the others. Every valid
+    ticket of the order: the order is refunded (order_refund)."""
+    now = now or timezone.now()
+    wanted = set(ticket_ids)
+    if not wanted:
+        raise InvalidRequest(_("tick the tickets to refund"), field="tickets")
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if order.status != Order.Status.PAID:
+            raise IllegalTransition(_("order %(code)s is %(status)s; only a paid order can be refunded") % {
+                "code": order.code, "status": order.get_status_display().lower()})
+        valid = {t.pk: t for t in order.tickets.select_related("place__seat", "place__section")
+                 .filter(status=Ticket.Status.VALID)}
+        if not wanted <= valid.keys():
+            raise InvalidRequest(_("some of those are not valid tickets of this order"), field="tickets")
+        if wanted == valid.keys():
+            whole = True
+        else:
+            whole = False
+            tickets = [valid[pk] for pk in sorted(wanted)]
+            if any(t.checked_in_at for t in tickets):
+                raise IllegalTransition(_("a ticket to refund has already been used at the door"))
+            amount = sum((ticket_value(t) for t in tickets), Decimal("0"))
+            plan = payback_plan(order, amount) if amount else []
+            _may_pay_back(order, plan, amount, actor=actor, approver=approver, shift=shift)
+            inventory.return_to_sale(order=order, tickets=tickets, now=now, actor=actor)
+            refunds = _paid_back(order, plan, actor=actor, shift=shift, note=gettext_noop("tickets refunded"))
+            Order.objects.filter(pk=order.pk).update(total=order.total - amount)
+            record(order, "tickets refunded", f"{', '.join(str(t.place) for t in tickets)}; "
+                   f"{amount} {order.currency}", actor)
+            _approved(order, actor=actor, approver=approver)
+            transaction.on_commit(lambda: availability_changed(order.performance_id), robust=True)
+            # The buyer's tickets as they now stand replace the first email's.
+            transaction.on_commit(lambda: resend_confirmation(order), robust=True)
+    if whole:
+        return order_refund(order=order, actor=actor, shift=shift, approver=approver, now=now)
+    for _paid, back, row in refunds:  # committed first, so a retry cannot pay back twice
+        refund_at_provider(order, row, back)
+    order.refresh_from_db()
+    return order
+
+
+def _may_pay_back(order: Order, plan, amount: Decimal, *, actor, approver, shift) -> None:
+    """Refuse a payback the actor may not make: cash or the terminal with no shift to count
+    it in, a role that refunds nothing, or an amount over the limit of whoever signs."""
+    signer = approver or actor
+    if signer is not None and not refunds_at_all(signer):
+        raise NotPermitted(_("your role does not refund orders; ask a supervisor"))
+    if signer is not None and not may_refund(signer, amount):
+        raise NotPermitted(_("a refund of %(amount)s %(currency)s needs a supervisor") % {
+            "amount": amount, "currency": order.currency})
+    if actor is not None:
+        refuse_uncounted(shift, [paid.method for paid, _a in plan], paying_back=True)
+
+
+def _paid_back(order: Order, plan, *, actor, shift, note: str) -> list[tuple[Payment, Decimal, Payment]]:
+    """Each payment of the plan paid back its own way (cash from the clerk's drawer)."""
+    return [(paid, back, Payment.objects.create(order=order, method=paid.method, amount=-back, shift=shift,
+                                                status=Payment.Status.REFUNDED, reference=paid.reference,
+                                                refund_of=paid, created_by=staff(actor), message=note))
+            for paid, back in plan]
+
+
+def _approved(order: Order, *, actor, approver) -> None:
+    if approver is not None and actor is not None and approver.pk != actor.pk:
+        record(order, "refund approved", f"at the counter of {actor.get_username()}", approver)
 
 
 def order_cancel(*, order: Order, actor=None) -> Order:

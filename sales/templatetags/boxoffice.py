@@ -72,7 +72,8 @@ AUDIT_ACTIONS = (gettext_noop("placed"), gettext_noop("reserved"), gettext_noop(
                  gettext_noop("refund approved"), gettext_noop("printed"), gettext_noop("reprinted"),
                  gettext_noop("confirmation sent"), gettext_noop("reminder sent"), gettext_noop("payment link sent"),
                  gettext_noop("confirmation not sent"), gettext_noop("payment declined"),
-                 gettext_noop("refund pending at provider"), gettext_noop("refund taken by provider"))
+                 gettext_noop("refund pending at provider"), gettext_noop("refund taken by provider"),
+                 gettext_noop("tickets refunded"))
 # Amounts in an audit line: "70.00 CAD", or "card_terminal 50.00 + cash 20.00 CAD" (one
 # currency, at the end, for them all).
 _AMOUNT = re.compile(r"(?<![\w.])-?\d+\.\d{2}(?![\w.])")

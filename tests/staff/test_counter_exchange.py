@@ -25,16 +25,6 @@ from tests.support import make_performance, make_user, places_of, signed_in
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def hall(db):
-    """Stalls at 50.00, with row A sold as Front at 80.00."""
-    perf = make_performance(rows=4, per_row=6, on_sale=False)
-    PriceZoneFactory(performance=perf, name="Front", price=Decimal("80.00"),
-                     seats=perf.venue.sections.get().seats.filter(row="A"))
-    inventory.put_on_sale(performance=perf)
-    return perf
-
-
 def zone(perf, name) -> PriceZone:
     return perf.price_zones.get(name=name)
 

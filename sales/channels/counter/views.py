@@ -49,6 +49,7 @@ from sales.orders import (
     order_place,
     order_refund,
     payback_plan,
+    tickets_refund,
 )
 from sales.payments import PaymentRequest
 from sales.policy import COUNTER_CLERK
@@ -382,15 +383,24 @@ def order_refund_view(request, code: str):
         return redirect("counter:order", code=order.code)
     last = order.payments.order_by("-pk").values_list("pk", flat=True).first() or 0
     try:
-        order_refund(order=order, actor=request.user, approver=approver, shift=shift)
+        if request.POST.get("tickets_given"):  # the tickets ticked on the order's page
+            tickets = IdsField().to_python(request.POST.getlist("tickets"))
+            order = tickets_refund(order=order, ticket_ids=tickets, actor=request.user, approver=approver,
+                                   shift=shift)
+        else:
+            order = order_refund(order=order, actor=request.user, approver=approver, shift=shift)
     except SalesError as exc:
         messages.error(request, _("Not refunded: %(reason)s") % {"reason": exc.message})
     else:
         # What to hand back, and how: the clerk counts it out of the drawer or the terminal.
         back = [f"{p.get_method_display()} {money(-p.amount, p.order.currency)}"
                 for p in order.payments.filter(pk__gt=last, amount__lt=0).select_related("order").order_by("pk")]
-        messages.success(request, _("Refunded: %(back)s. The seats are back on sale.") % {
-            "back": ", ".join(back) or money(0, order.currency)})
+        back = ", ".join(back) or money(0, order.currency)
+        if order.status == Order.Status.PAID:
+            messages.success(request, _("Refunded: %(back)s. Those seats are back on sale; the order's other "
+                                        "tickets are still valid.") % {"back": back})
+        else:
+            messages.success(request, _("Refunded: %(back)s. The seats are back on sale.") % {"back": back})
     return redirect("counter:order", code=order.code)
 
 

@@ -1,0 +1,155 @@
+"""Refunding some tickets of an order ("my friend cannot come"): those places back on sale,
+what they cost paid back the way the order was paid, the rest of the order still good."""
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from events.models import Channel
+from sales.errors import IllegalTransition, InvalidRequest, NotPermitted
+from sales.holds import hold_create
+from sales.models import Order, Payment, Place, Ticket
+from sales.orders import order_exchange, order_refund, tickets_refund
+from sales.payments import PaymentRequest
+from sales.policy import PHONE_OPERATOR
+from sales.shifts import shift_expected, shift_open
+from sales.tickets import ticket_check_in
+from tests.staff.test_counter_exchange import counter_sale
+from tests.support import assert_error, booking_fee, client_for, make_user, signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def paid_back(order) -> Decimal:
+    return -sum((p.amount for p in Payment.objects.filter(order=order, status="refunded")), Decimal("0"))
+
+
+def test_refunding_one_ticket_of_three_pays_it_back_and_keeps_the_others(clerk, hall):
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 3)
+    first, *others = order.tickets.order_by("pk")
+
+    done = tickets_refund(order=order, ticket_ids=[first.pk], actor=clerk, shift=shift)
+
+    assert done.status == "paid" and done.total == Decimal("100.00")
+    assert Ticket.objects.get(pk=first.pk).status == "void"
+    assert {t.status for t in Ticket.objects.filter(pk__in=[t.pk for t in others])} == {"valid"}
+    assert Place.objects.get(pk=first.place_id).state == "available"
+    assert paid_back(order) == Decimal("50.00")
+    assert shift_expected(shift)["cash"] == Decimal("200.00")  # float + 150 taken - 50 back
+    assert "tickets refunded" in list(order.events.values_list("action", flat=True))
+    # The rest refunded later: the whole order, its last tickets included, is paid back once.
+    order_refund(order=Order.objects.get(pk=order.pk), actor=clerk, shift=shift)
+    assert paid_back(order) == Decimal("150.00")
+    assert Order.objects.get(pk=order.pk).status == "refunded"
+
+
+def test_refunding_every_valid_ticket_refunds_the_order(clerk, hall):
+    shift = shift_open(clerk=clerk, cash_float=Decimal("0"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 2)
+    done = tickets_refund(order=order, ticket_ids=list(order.tickets.values_list("pk", flat=True)), actor=clerk,
+                          shift=shift)
+    assert done.status == "refunded" and paid_back(order) == Decimal("100.00")
+
+
+def test_a_fee_that_is_not_refundable_stays_paid_ticket_by_ticket(clerk, hall):
+    booking_fee(Channel.COUNTER, per_ticket="3.50", per_order="2.00")
+    shift = shift_open(clerk=clerk, cash_float=Decimal("0"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 2)
+    assert order.total == Decimal("109.00")
+    first, second = order.tickets.order_by("pk")
+    tickets_refund(order=order, ticket_ids=[first.pk], actor=clerk, shift=shift)
+    assert paid_back(order) == Decimal("50.00")
+    order_refund(order=Order.objects.get(pk=order.pk), actor=clerk, shift=shift)
+    assert paid_back(order) == Decimal("100.00")  # both fees and the order's fee kept
+
+
+def test_a_refund_after_an_exchange_keeps_the_fees_of_the_new_tickets_too(clerk, hall):
+    booking_fee(Channel.COUNTER, per_ticket="3.50")
+    shift = shift_open(clerk=clerk, cash_float=Decimal("0"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 2)  # 2 × 53.50
+    front = hold_create(performance=hall, channel=Channel.COUNTER, user=clerk,
+                        zone=hall.price_zones.get(name="Front"), quantity=2)
+    order = order_exchange(order=order, ticket_ids=list(order.tickets.values_list("pk", flat=True)), hold=front,
+                           actor=clerk, shift=shift, payments=[PaymentRequest(method="cash", tendered=Decimal("67"))])
+    assert order.total == Decimal("174.00")  # 107 + 167 for Front - 100 for the Stalls, their fees kept
+    order_refund(order=order, actor=clerk, shift=shift)
+    assert paid_back(order) == Decimal("160.00")  # the two Front seats; all four fees kept
+
+
+def test_what_cannot_be_refunded_by_the_ticket(clerk, operator, hall):
+    shift = shift_open(clerk=clerk, cash_float=Decimal("0"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 3)
+    first, second, third = order.tickets.order_by("pk")
+    other = counter_sale(clerk, shift, hall, "Stalls", 1)
+    with pytest.raises(InvalidRequest, match="tick the tickets"):
+        tickets_refund(order=order, ticket_ids=[], actor=clerk, shift=shift)
+    with pytest.raises(InvalidRequest, match="not valid tickets of this order"):
+        tickets_refund(order=order, ticket_ids=[first.pk, other.tickets.get().pk], actor=clerk, shift=shift)
+    ticket_check_in(code=second.code, performance=hall, actor=clerk)
+    with pytest.raises(IllegalTransition, match="already been used"):
+        tickets_refund(order=order, ticket_ids=[second.pk], actor=clerk, shift=shift)
+    with pytest.raises(NotPermitted, match="your role does not refund"):
+        tickets_refund(order=order, ticket_ids=[third.pk], actor=operator, shift=shift)
+    with pytest.raises(InvalidRequest, match="drawer of an open shift"):
+        tickets_refund(order=order, ticket_ids=[third.pk], actor=clerk, shift=None)
+    tickets_refund(order=order, ticket_ids=[first.pk], actor=clerk, shift=shift)
+    with pytest.raises(InvalidRequest, match="not valid tickets of this order"):
+        tickets_refund(order=order, ticket_ids=[first.pk], actor=clerk, shift=shift)  # already refunded
+    assert paid_back(order) == Decimal("50.00")
+    assert Ticket.objects.filter(order=order, status="valid").count() == 2
+
+
+def test_a_ticket_refund_over_the_clerks_limit_needs_a_supervisor(clerk, organizer, hall):
+    hall.price_zones.filter(name="Front").update(price=Decimal("400.00"))
+    shift = shift_open(clerk=clerk, cash_float=Decimal("0"))
+    order = counter_sale(clerk, shift, hall, "Front", 2)
+    first = order.tickets.order_by("pk").first()
+    with pytest.raises(NotPermitted, match="supervisor"):
+        tickets_refund(order=order, ticket_ids=[first.pk], actor=clerk, shift=shift)
+    tickets_refund(order=order, ticket_ids=[first.pk], actor=clerk, shift=shift, approver=organizer)
+    assert paid_back(order) == Decimal("400.00")
+    assert "refund approved" in list(order.events.values_list("action", flat=True))
+
+
+def test_the_counter_page_refunds_the_ticked_tickets_and_says_what_to_hand_back(clerk, hall):
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 2)
+    first, second = order.tickets.order_by("pk")
+    client = signed_in(clerk)
+    page = client.get(f"/counter/orders/{order.code}/").content.decode()
+    assert re.search(rf'name="tickets" value="{first.pk}"', page) and 'name="tickets_given"' in page
+    answer = client.post(f"/counter/orders/{order.code}/refund/", {"tickets_given": "1", "tickets": [str(first.pk)]},
+                         follow=True)
+    text = answer.content.decode()
+    assert "Refunded: Cash $50.00." in text and "still valid" in text
+    assert Order.objects.get(pk=order.pk).status == "paid"
+    assert Ticket.objects.get(pk=second.pk).status == "valid"
+    # Nothing ticked is a mistake, not the whole order.
+    answer = client.post(f"/counter/orders/{order.code}/refund/", {"tickets_given": "1"}, follow=True)
+    assert "tick the tickets" in answer.content.decode().lower()
+    assert Ticket.objects.get(pk=second.pk).status == "valid"
+
+
+def test_the_api_refunds_some_tickets_by_their_codes_and_refuses_bad_ones_as_json(clerk, hall):
+    shift = shift_open(clerk=clerk, cash_float=Decimal("0"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 2)
+    other = counter_sale(clerk, shift, hall, "Stalls", 1)
+    first, second = order.tickets.order_by("pk")
+    api = client_for(clerk)
+    url = f"/api/v1/orders/{order.code}/refund/"
+    assert_error(api.post(url, {"tickets": "not a list"}, format="json"), 400, "invalid")
+    assert_error(api.post(url, {"tickets": []}, format="json"), 400, "invalid")
+    refused = assert_error(api.post(url, {"tickets": [first.code, other.tickets.get().code]}, format="json"),
+                           400, "invalid")
+    assert refused["field"] == "tickets"
+    assert_error(client_for(make_user("op", PHONE_OPERATOR)).post(url, {"tickets": [first.code]}, format="json"),
+                 403, "not_permitted")
+    answer = api.post(url, {"tickets": [first.code]}, format="json")
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert body["status"] == "paid" and Decimal(body["total"]) == Decimal("50.00")
+    assert {t["code"]: t["status"] for t in body["tickets"]}[second.code] == "valid"
+    assert Ticket.objects.get(pk=first.pk).status == "void" and paid_back(order) == Decimal("50.00")
+    assert Decimal(body["receipt"]["total"]) == Decimal("50.00")
