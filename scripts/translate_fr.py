@@ -273,6 +273,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "a ticket of this order has just been used at the door": "un billet de cette commande vient de servir à l'entrée",
     "Tickets still valid, by the day they were sold; refunds and exchanges show in the money on their own day.":
         "Billets encore valides, par jour de vente ; remboursements et échanges figurent dans l'argent de leur jour.",
     "Your basket holds one choice at a time: the places it held before (%(places)s) were released.":

@@ -2,21 +2,24 @@
 what they cost paid back the way the order was paid, the rest of the order still good."""
 
 import re
+import threading
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from events.models import Channel
+from sales import inventory
 from sales.errors import IllegalTransition, InvalidRequest, NotPermitted
 from sales.holds import hold_create
 from sales.models import Order, Payment, Place, Ticket
 from sales.orders import order_exchange, order_refund, tickets_refund
 from sales.payments import PaymentRequest
-from sales.policy import PHONE_OPERATOR
+from sales.policy import COUNTER_CLERK, DOOR_STAFF, PHONE_OPERATOR
 from sales.shifts import shift_expected, shift_open
 from sales.tickets import ticket_check_in
 from tests.staff.test_counter_exchange import counter_sale
-from tests.support import assert_error, booking_fee, client_for, make_user, signed_in
+from tests.support import assert_error, booking_fee, client_for, make_performance, make_user, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +156,46 @@ def test_the_api_refunds_some_tickets_by_their_codes_and_refuses_bad_ones_as_jso
     assert {t["code"]: t["status"] for t in body["tickets"]}[second.code] == "valid"
     assert Ticket.objects.get(pk=first.pk).status == "void" and paid_back(order) == Decimal("50.00")
     assert Decimal(body["receipt"]["total"]) == Decimal("50.00")
+
+
+def _scanned_meanwhile(monkeypatch, perf, door_user):
+    """Between the refund's (or exchange's) checks and its move, a door admits the tickets
+    (another connection, committed), as a guest walking in that very second would."""
+    original = inventory.return_to_sale
+
+    def scan_then_return(*, order, tickets, **kwargs):
+        tickets = list(tickets)
+
+        def scan():
+            try:
+                for t in tickets:
+                    ticket_check_in(code=t.code, performance=perf, actor=door_user)
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=scan)
+        thread.start()
+        thread.join()
+        return original(order=order, tickets=tickets, **kwargs)
+
+    monkeypatch.setattr(inventory, "return_to_sale", scan_then_return)
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("how", ["whole", "some"])
+def test_a_ticket_admitted_while_its_refund_runs_is_not_refunded(monkeypatch, how):
+    clerk, door = make_user("clerk-race", COUNTER_CLERK), make_user("door-race", DOOR_STAFF)
+    perf = make_performance(rows=1, per_row=4)
+    shift = shift_open(clerk=clerk, cash_float=Decimal("0"))
+    order = counter_sale(clerk, shift, perf, "Stalls", 2)
+    first = order.tickets.order_by("pk").first()
+    _scanned_meanwhile(monkeypatch, perf, door)
+    with pytest.raises(IllegalTransition, match="just been used at the door"):
+        if how == "whole":
+            order_refund(order=order, actor=clerk, shift=shift)
+        else:
+            tickets_refund(order=order, ticket_ids=[first.pk], actor=clerk, shift=shift)
+    assert Order.objects.get(pk=order.pk).status == "paid" and paid_back(order) == 0
+    assert not Ticket.objects.filter(order=order, status="void").exists()
+    assert Place.objects.filter(performance=perf, state="sold").count() == 2
