@@ -381,6 +381,10 @@ class Payment(models.Model):
     # payment is ever paid back more than it took.
     refund_of = models.ForeignKey("self", verbose_name=_("refund of"), null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="refunds", db_index=False)
+    # A payback over its clerk's limit names the supervisor who signed for it: the limit
+    # holds for what each pays back on an order in all (sales.orders.charging.paid_back_by).
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False,
+                                    on_delete=models.SET_NULL, related_name="+", verbose_name=_("approved by"))
 
     class Meta:
         verbose_name = _("payment")

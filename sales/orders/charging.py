@@ -13,7 +13,7 @@ import logging
 from decimal import Decimal
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -277,6 +277,16 @@ def refundable(order: Order) -> list[tuple[Payment, Decimal]]:
     payments = (order.payments.filter(status=Payment.Status.APPROVED)
                 .annotate(back=Coalesce(Sum("refunds__amount"), Decimal("0"))).order_by("-pk"))
     return [(p, p.amount + p.back) for p in payments if p.amount + p.back > 0]
+
+
+def paid_back_by(order: Order, signer) -> Decimal:
+    """What `signer` has already paid back on the order on their own authority: paybacks
+    they made unsigned, and those they signed for someone else. A refund limit holds for
+    that and the next payback together, not for each step of an exchange and refunds."""
+    mine = Q(approved_by=signer) | Q(approved_by__isnull=True, created_by=signer)
+    back = (order.payments.filter(mine, status=Payment.Status.REFUNDED, refund_of__isnull=False)
+            .aggregate(back=Coalesce(Sum("amount"), Decimal("0")))["back"])
+    return -back
 
 
 def payback_plan(order: Order, amount: Decimal) -> list[tuple[Payment, Decimal]]:

@@ -25,6 +25,7 @@ from ..payments import PaymentRequest
 from ..policy import may_refund, policy_for
 from .charging import (
     charge,
+    paid_back_by,
     payback_plan,
     record_charges,
     refund_at_provider,
@@ -122,7 +123,7 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
     old, lines, quote = _exchange_checks(order, ticket_ids, hold, now)
     difference = quote.difference
     signer = approver or actor
-    if difference < 0 and not may_refund(signer, -difference):
+    if difference < 0 and not may_refund(signer, -difference + paid_back_by(order, signer)):
         raise NotPermitted(_("paying back %(difference)s %(currency)s needs a supervisor") % {
             "difference": -difference, "currency": quote.currency})
     parts = validated_parts(policy, None, payments, difference) if difference > 0 else []
@@ -148,6 +149,7 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
                 (paid, amount, Payment.objects.create(
                     order=order, method=paid.method, amount=-amount, shift=shift, status=Payment.Status.REFUNDED,
                     reference=paid.reference, refund_of=paid, created_by=staff(actor),
+                    approved_by=staff(signer) if signer.pk != actor.pk else None,
                     message=gettext_noop("exchange: difference paid back")))
                 for paid, amount in payback]
             Hold.objects.filter(pk=hold.pk).update(status=Hold.Status.SOLD)

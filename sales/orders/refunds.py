@@ -18,7 +18,7 @@ from ..holds import hold_release
 from ..models import Hold, Order, Payment, Ticket
 from ..notifications import resend_confirmation
 from ..policy import may_refund, refunds_at_all
-from .charging import payback_plan, refund_at_provider, refundable, refuse_uncounted
+from .charging import paid_back_by, payback_plan, refund_at_provider, refundable, refuse_uncounted
 from .pricing import kept_on_refund, ticket_value
 from .status import OrderStatusConflict, order_transition, record, staff
 
@@ -46,7 +46,7 @@ def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: da
         if any(t.checked_in_at for t in tickets):
             raise IllegalTransition(_("a ticket of this order has already been used at the door"))
         inventory.return_to_sale(order=order, tickets=tickets, now=now, actor=actor)
-        refunds = _paid_back(order, plan, actor=actor, shift=shift, note=gettext_noop("refund"))
+        refunds = _paid_back(order, plan, actor=actor, approver=approver, shift=shift, note=gettext_noop("refund"))
         order_transition(order, Order.Status.REFUNDED, actor=actor, reason=f"{amount} {order.currency}")
         _approved(order, actor=actor, approver=approver)
         transaction.on_commit(lambda: availability_changed(order.performance_id), robust=True)
@@ -88,7 +88,8 @@ def tickets_refund(*, order: Order, ticket_ids, actor, shift=None, approver=None
             plan = payback_plan(order, amount) if amount else []
             _may_pay_back(order, plan, amount, actor=actor, approver=approver, shift=shift)
             inventory.return_to_sale(order=order, tickets=tickets, now=now, actor=actor)
-            refunds = _paid_back(order, plan, actor=actor, shift=shift, note=gettext_noop("tickets refunded"))
+            refunds = _paid_back(order, plan, actor=actor, approver=approver, shift=shift,
+                                 note=gettext_noop("tickets refunded"))
             Order.objects.filter(pk=order.pk).update(total=order.total - amount)
             record(order, "tickets refunded", f"{', '.join(str(t.place) for t in tickets)}; "
                    f"{amount} {order.currency}", actor)
@@ -110,18 +111,20 @@ def _may_pay_back(order: Order, plan, amount: Decimal, *, actor, approver, shift
     signer = approver or actor
     if signer is not None and not refunds_at_all(signer):
         raise NotPermitted(_("your role does not refund orders; ask a supervisor"))
-    if signer is not None and not may_refund(signer, amount):
+    if signer is not None and not may_refund(signer, amount + paid_back_by(order, signer)):
         raise NotPermitted(_("a refund of %(amount)s %(currency)s needs a supervisor") % {
             "amount": amount, "currency": order.currency})
     if actor is not None:
         refuse_uncounted(shift, [paid.method for paid, _a in plan], paying_back=True)
 
 
-def _paid_back(order: Order, plan, *, actor, shift, note: str) -> list[tuple[Payment, Decimal, Payment]]:
+def _paid_back(order: Order, plan, *, actor, approver, shift, note: str) -> list[tuple[Payment, Decimal, Payment]]:
     """Each payment of the plan paid back its own way (cash from the clerk's drawer)."""
+    signed = staff(approver) if approver is not None and actor is not None and approver.pk != actor.pk else None
     return [(paid, back, Payment.objects.create(order=order, method=paid.method, amount=-back, shift=shift,
                                                 status=Payment.Status.REFUNDED, reference=paid.reference,
-                                                refund_of=paid, created_by=staff(actor), message=note))
+                                                refund_of=paid, created_by=staff(actor), approved_by=signed,
+                                                message=note))
             for paid, back in plan]
 
 

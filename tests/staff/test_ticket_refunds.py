@@ -199,3 +199,25 @@ def test_a_ticket_admitted_while_its_refund_runs_is_not_refunded(monkeypatch, ho
     assert Order.objects.get(pk=order.pk).status == "paid" and paid_back(order) == 0
     assert not Ticket.objects.filter(order=order, status="void").exists()
     assert Place.objects.filter(performance=perf, state="sold").count() == 2
+
+
+def test_the_clerks_limit_holds_for_all_they_pay_back_on_one_order(clerk, organizer, hall):
+    """An exchange down, then a refund, then a refund of some tickets: each within 300.00,
+    together over it. The limit counts what the clerk has paid back on the order alone;
+    what a supervisor signed for is the supervisor's."""
+    hall.price_zones.filter(name="Front").update(price=Decimal("90.00"))
+    shift = shift_open(clerk=clerk, cash_float=Decimal("1000"))
+    order = counter_sale(clerk, shift, hall, "Front", 4)  # 360.00
+    cheaper = hold_create(performance=hall, channel=Channel.COUNTER, user=clerk,
+                          zone=hall.price_zones.get(name="Stalls"), quantity=4)
+    order = order_exchange(order=order, ticket_ids=list(order.tickets.values_list("pk", flat=True)), hold=cheaper,
+                           actor=clerk, shift=shift)  # 160.00 back: within the limit
+    valid = list(order.tickets.filter(status="valid").order_by("pk").values_list("pk", flat=True))
+    tickets_refund(order=order, ticket_ids=valid[:2], actor=clerk, shift=shift)  # 100.00 more: 260.00
+    with pytest.raises(NotPermitted, match="needs a supervisor"):
+        order_refund(order=order, actor=clerk, shift=shift)  # 100.00 more would be 360.00
+    order_refund(order=order, actor=clerk, shift=shift, approver=organizer)
+    assert paid_back(order) == Decimal("360.00")
+    # What the organizer signed for is not the clerk's: a new order starts again from 0.
+    other = counter_sale(clerk, shift, hall, "Stalls", 1)
+    assert order_refund(order=other, actor=clerk, shift=shift).status == "refunded"
