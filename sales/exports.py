@@ -19,6 +19,8 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from events.models import Channel, Performance
 
@@ -164,6 +166,33 @@ class _Line:
         return value
 
 
+# What a spreadsheet reads as the start of a formula in a cell of text that buyers typed
+# (a name "=HYPERLINK(...)"): written as text instead. Amounts are numbers, not text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value  # the usual mark of text in a spreadsheet
+    return value
+
+
+def _xlsx_row(sheet, row: tuple) -> list:
+    """The row's text without the control characters a workbook cannot hold, and as text
+    (never a formula) whatever it starts with."""
+    cells = []
+    for value in row:
+        if isinstance(value, str):
+            cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+            cell.data_type = "s"
+            cells.append(cell)
+        else:
+            cells.append(value)
+    return cells
+
+
 def csv_chunks(header: list[str], rows: Iterable[tuple], per_chunk: int = 500) -> Iterator[bytes]:
     """The CSV as UTF-8 byte chunks of `per_chunk` lines (a byte-order mark first, so that
     a spreadsheet opens it as UTF-8)."""
@@ -171,7 +200,7 @@ def csv_chunks(header: list[str], rows: Iterable[tuple], per_chunk: int = 500) -
     yield ("\ufeff" + writer.writerow(header)).encode()
     lines = []
     for row in rows:
-        lines.append(writer.writerow(["" if v is None else v for v in row]))
+        lines.append(writer.writerow([_csv_cell(v) for v in row]))
         if len(lines) >= per_chunk:
             yield "".join(lines).encode()
             lines = []
@@ -186,7 +215,7 @@ def xlsx_file(header: list[str], rows: Iterable[tuple], title: str):
     sheet = workbook.create_sheet(title[:31])
     sheet.append(header)
     for row in rows:
-        sheet.append(row)
+        sheet.append(_xlsx_row(sheet, row))
     out = tempfile.TemporaryFile()  # noqa: SIM115 - returned open: the response streams and closes it
     workbook.save(out)
     out.seek(0)

@@ -273,6 +273,9 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "the name holds a character that cannot be printed": "le nom contient un caractère qui ne s'imprime pas",
+    "the phone number holds a character that cannot be printed":
+        "le numéro de téléphone contient un caractère qui ne s'imprime pas",
     "a ticket of this order has just been used at the door": "un billet de cette commande vient de servir à l'entrée",
     "Tickets still valid, by the day they were sold; refunds and exchanges show in the money on their own day.":
         "Billets encore valides, par jour de vente ; remboursements et échanges figurent dans l'argent de leur jour.",

@@ -153,3 +153,20 @@ def test_unknown_api_urls_answer_in_json():
     client = Client(raise_request_exception=False)
     for url in ("/api/v1/nope/", "/api/nope", "/api/v1/holds/x/y/z/"):
         assert_api_error(client.get(url), 404)
+
+
+@pytest.mark.parametrize(("name", "phone", "field"), [
+    ("Bell\x07man", "", "name"), ("Esc\x1b[31mape", "", "name"), ("Two\nlines", "", "name"),
+    ("Anne", "+1 514\x00 555", "phone"), ("Anne", "+1\x1b514", "phone"),
+])
+def test_control_characters_in_a_buyers_details_are_refused(name, phone, field):
+    """Names and phone numbers end up on tickets, door lists and spreadsheets: a control
+    character in them is a typing accident or an attack, and is refused with its field."""
+    from sales.errors import InvalidRequest
+    from sales.orders.customers import CustomerDetails, clean_customer
+
+    with pytest.raises(InvalidRequest) as refused:
+        clean_customer(CustomerDetails(name=name, email="anne@example.org", phone=phone))
+    assert refused.value.detail["field"] == field
+    assert clean_customer(CustomerDetails(name=" Anne-Marie O'Brien ", email="A@Example.org",
+                                          phone="+1 (514) 555-0100")).name == "Anne-Marie O'Brien"

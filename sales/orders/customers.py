@@ -3,6 +3,7 @@ statement as the order."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -31,9 +32,19 @@ def clean_customer(details: CustomerDetails) -> CustomerDetails:
         validate_email(email)
     except ValidationError:
         raise InvalidRequest(_("enter a valid email address"), field="email") from None
+    if _unprintable(name):
+        raise InvalidRequest(_("the name holds a character that cannot be printed"), field="name")
     if len(details.phone) > 40:
         raise InvalidRequest(_("the phone number is too long"), field="phone")
+    if _unprintable(details.phone):
+        raise InvalidRequest(_("the phone number holds a character that cannot be printed"), field="phone")
     return CustomerDetails(name=name, email=email, phone=details.phone.strip())
+
+
+def _unprintable(text: str) -> bool:
+    """A control character (a bell, an escape, a line break): what no name or phone number
+    holds, and what spreadsheets and printers choke on."""
+    return any(unicodedata.category(ch) == "Cc" for ch in text)
 
 
 def customer_cte(details: CustomerDetails, user, only_if: tuple[str, list] = ("TRUE", [])) -> tuple[str, list]:

