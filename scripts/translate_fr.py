@@ -20,6 +20,7 @@ FR = {
     '5 for 5 %, 9.975 for 9.975 %.': '5 pour 5 %, 9,975 pour 9,975 %.',
     'Printed on receipts beside the tax.': 'Imprimé sur les reçus à côté de la taxe.',
     'created by': 'créé par',
+    'approved by': 'approuvé par',
     '%(email)s is already the address of %(name)s: here is their page (nothing of it was changed).': "%(email)s est déjà l'adresse de %(name)s : voici sa fiche (rien n'y a été changé).",
     # payments by phone and by link
     'the payment provider did not answer: nothing was sold and the places are still held; anything it took is paid back. Try again in a moment': "le prestataire de paiement n'a pas répondu : rien n'a été vendu et les places sont toujours retenues ; ce qu'il aurait prélevé est remboursé. Réessayez dans un instant",
