@@ -182,10 +182,18 @@ def create_order(*, hold, customer, quote: Quote, actor, idempotency_key,
         placed_audit AS (INSERT INTO sales_orderevent (order_id, action, detail, actor_id, at)
                          SELECT id, %s, %s, %s, created_at FROM placed)
         SELECT placed.id, customer.id, customer.name, customer.email, customer.phone FROM placed, customer"""
+    # A code limited per customer counts that customer's orders with it, in a subquery
+    # that sees only what was committed when the statement began: two of their orders at
+    # once would both find none. Such a code is locked first, in a transaction of its own,
+    # so that the statement begins after the last order with it has committed.
+    per_customer = quote.promo is not None and quote.promo.max_uses_per_customer is not None
     try:
         # With both codes, one may be used up after the other's use was taken: a transaction
         # of its own gives that use back. One code alone needs none (see codes_used).
-        with transaction.atomic() if promo_id is not None and presale_id is not None else inventory.attempt():
+        with (transaction.atomic() if per_customer or (promo_id is not None and presale_id is not None)
+              else inventory.attempt()):
+            if per_customer:
+                rows.fetch("SELECT id FROM sales_promocode WHERE id = %s FOR UPDATE", [promo_id])
             found = rows.fetch(sql, [
                 promo_id, customer.email, live, presale_id, *uses, *customer_params, *params,
                 "placed" if status == Order.Status.PENDING else "reserved",

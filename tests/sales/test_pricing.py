@@ -1,10 +1,13 @@
 """Prices as venues sell them: price types per zone, comps, promo and presale codes,
 booking fees and sales taxes, each receipt checked against a computation by hand."""
 
+import threading
+import time
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
 from events.models import Channel, OnSaleWindow
@@ -251,6 +254,55 @@ def test_a_promo_code_with_five_uses_makes_exactly_five_orders_in_a_race():
     assert Customer.objects.filter(email__startswith="buyer").count() == 5
     promo.refresh_from_db()
     assert promo.uses == 5
+
+
+def _waiting_on_locks() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_a_code_once_per_customer_makes_one_order_for_one_email_in_a_race():
+    """Ten baskets of one buyer pay at once with a code they may use once: one order gets
+    it (the others are refused before any charge), whatever the interleaving."""
+    perf = make_performance(rows=2, per_row=10)
+    PromoCode.objects.create(code="ONEEACH", percent_off=Decimal("50"), max_uses_per_customer=1)
+    holds = [hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[p.pk]) for p in places_of(perf)[:10]]
+    locked, release = threading.Event(), threading.Event()
+
+    def keep_the_code_locked():
+        """Another order's transaction holds the code's row while the ten arrive: they all
+        queue on it, each statement begun before the first of them commits."""
+        try:
+            with transaction.atomic():
+                PromoCode.objects.select_for_update().get()
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    blocker = threading.Thread(target=keep_the_code_locked)
+    blocker.start()
+    locked.wait(timeout=30)
+
+    def buy(i):
+        if i == 0:  # the first of the ten lets the lock go once the others wait on it
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and _waiting_on_locks() < 9:
+                time.sleep(0.05)
+            release.set()
+        return order_place(hold=holds[i], customer=CustomerDetails(
+            name="Same Buyer", email="Same@Example.org" if i % 2 else "same@example.org"), payment=CARD,
+            prices=PriceRequest(promo_code="oneeach"))
+
+    results = race(10, buy)
+    blocker.join()
+    won = [r for r in results if isinstance(r, Order)]
+    assert len(won) == 1 and won[0].total == Decimal("25.00"), results
+    assert all(isinstance(r, InvalidRequest) and "used up" in r.message for r in results if r not in won)
+    assert PromoCode.objects.get().uses == 1
 
 
 @pytest.mark.concurrency
