@@ -116,6 +116,26 @@ def test_codes_guessed_through_the_api_count_against_the_shops_tries(performance
     assert api.post(f"/api/v1/holds/{token}/quote/", {}, format="json").status_code == 200  # no code: no try
 
 
+def test_confirming_a_payment_does_not_tell_which_order_codes_exist_and_is_rate_limited(performance):
+    """An order code that does not exist and one that does, with a wrong secret, get the
+    same answer; guesses are 30 a minute an address, and none reaches the card provider."""
+    api = APIClient(REMOTE_ADDR=OUTSIDER)
+    token = api.post("/api/v1/holds/", {"performance": performance.pk, "places": [places_of(performance)[0].pk]},
+                     format="json").json()["token"]
+    real = api.post("/api/v1/orders/", {"hold": token, "customer": BUYER, "payment": CARD}, format="json")
+    code = real.json()["code"]
+    in_one_clock_minute()
+    unknown = api.post("/api/v1/orders/ZZZZZZZZ/confirm-payment/", {"client_secret": "x"}, format="json")
+    wrong = api.post(f"/api/v1/orders/{code}/confirm-payment/", {"client_secret": "x"}, format="json")
+    assert unknown.status_code == wrong.status_code == 404
+    assert unknown.json() == wrong.json()
+    answers = [api.post(f"/api/v1/orders/Z{i:07d}/confirm-payment/", {"client_secret": "x"}, format="json")
+               for i in range(28)]
+    assert {a.status_code for a in answers} == {404}
+    limited = api.post(f"/api/v1/orders/{code}/confirm-payment/", {"client_secret": "x"}, format="json")
+    assert limited.status_code == 429 and limited.json()["error"]["code"] == "rate_limited"
+
+
 def test_a_form_sent_without_its_token_gets_a_readable_page_of_the_site(performance):
     """A shopper whose page outlived its session (or whose browser refused the cookie)
     reads what happened and how to go on, in their language, on a page of the site."""

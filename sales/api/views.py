@@ -26,7 +26,7 @@ from events.seating import seating_plan_import
 from events.services import WindowSpec, ZoneSpec, performance_create
 from sales import inventory, rows, waiting_room
 from sales.availability import availability_changed, seat_map, zone_counts
-from sales.errors import IllegalTransition, InvalidRequest, NotPermitted, RateLimited, ServiceUnavailable
+from sales.errors import IllegalTransition, InvalidRequest, NotFound, NotPermitted, RateLimited, ServiceUnavailable
 from sales.holds import hold_create, hold_give_back, hold_of_caller, hold_targets
 from sales.models import Hold, Order, Ticket
 from sales.notifications import resend_confirmation, send_payment_link
@@ -333,9 +333,12 @@ class OrderConfirmPayment(ApiView):
     @extend_schema(request=s.ConfirmPaymentIn, responses={200: s.OrderOut, **MONEY_ERRORS})
     def post(self, request, code: str):
         data = _valid(s.ConfirmPaymentIn, request)
+        if waiting_room.rate_limited("confirm", waiting_room.client_ip(request),
+                                     limit=waiting_room.CODE_TRIES_PER_MINUTE):
+            raise RateLimited(_("too many payments confirmed from your address; wait a minute"))
         order = Order.objects.select_related("customer").filter(code=code.upper()).first()
-        if order is None:
-            raise _not_found()
+        if order is None:  # as for a wrong secret: an order's code is not told by this door
+            raise NotFound(_("no such payment"))
         return Response(_order_out(payment_confirmed(order=order, client_secret=data["client_secret"]), self.ctx()))
 
 

@@ -104,7 +104,10 @@ def payment_confirmed(*, order: Order, client_secret: str | None = None) -> Orde
     """The cardholder's page says the bank step is done: finish the order now. Asked with
     the payment's `client_secret` (what the page was given), only its holder may ask."""
     if client_secret is not None:
-        intent = _provider().retrieve(order.payment_intent) if order.payment_intent else None
+        # A secret names its payment ("pi_…_secret_…"): one that names another is refused
+        # without asking the provider (a guess costs it nothing).
+        named = bool(order.payment_intent) and client_secret.startswith(f"{order.payment_intent}_secret_")
+        intent = _provider().retrieve(order.payment_intent) if named else None
         if intent is None or not hmac.compare_digest(intent.client_secret.encode(), client_secret.encode()):
             raise NotFound(_("no such payment"))
     return payment_settle(order)

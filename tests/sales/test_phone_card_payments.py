@@ -174,7 +174,10 @@ def test_the_banks_answer_page_with_the_provider_down_gives_no_one_the_orders_pr
     order = Order.objects.get()
     Order.objects.filter(pk=order.pk).update(payment_intent="pi_in_progress")  # a bank step under way
     with provider_down("down"):
-        answer = Client().post(f"/checkout/{order.code}/bank/", {"client_secret": "a guess"})
+        guess = Client().post(f"/checkout/{order.code}/bank/", {"client_secret": "a guess"})
+        answer = Client().post(f"/checkout/{order.code}/bank/", {"client_secret": "pi_in_progress_secret_guess"})
+    # A secret that does not name the order's payment is refused without asking the provider.
+    assert guess.status_code == 404 and order.access_token not in guess.content.decode()
     assert answer.status_code == 503 and order.access_token not in answer.content.decode()
     assert order.access_token not in answer.get("Location", "")
     assert "The payment provider did not answer" in text_of(answer)
