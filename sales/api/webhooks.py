@@ -35,8 +35,13 @@ def stripe_webhook(request):
     except (ValueError, RawPostDataException, stripe.SignatureVerificationError):
         # (RawPostDataException: a form body, already read as a form: not the provider's JSON.)
         return _error(400, "bad_signature", "the event's signature does not match the webhook secret")
-    if event.type.startswith("payment_intent."):
-        order = Order.objects.filter(payment_intent=event.data.object.id).first()
+    except (AttributeError, KeyError, TypeError):  # signed, but JSON that is not an object
+        return _error(400, "malformed_event", "the event is not a provider's event of the expected shape")
+    intent = _intent_of(event)
+    if intent is None:
+        return _error(400, "malformed_event", "the event is not a provider's event of the expected shape")
+    if intent:
+        order = Order.objects.filter(payment_intent=intent).first()
         if order is not None:
             try:
                 payment_settle(order)
@@ -44,3 +49,18 @@ def stripe_webhook(request):
                 logger.exception("order %s: could not ask the provider", order.code)
                 return _error(503, "unavailable", "the provider could not be reached; send the event again")
     return JsonResponse({"received": True})
+
+
+def _intent_of(event) -> str | None:
+    """The payment intent a payment_intent.* event is about; "" for an event of another
+    type; None for a signed body that is not an event of the provider's shape."""
+    try:
+        kind = event["type"]
+        if not isinstance(kind, str):
+            return None
+        if not kind.startswith("payment_intent."):
+            return ""
+        intent = event["data"]["object"]["id"]
+    except (AttributeError, KeyError, TypeError):
+        return None
+    return intent if isinstance(intent, str) and intent else None

@@ -18,6 +18,7 @@ import pytest
 import requests
 from django.conf import settings as django_settings
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from events.models import Channel
@@ -222,3 +223,19 @@ def test_an_api_buyer_pays_by_card_confirming_with_the_bank():
     done = client.post(f"/api/v1/orders/{order.code}/confirm-payment/", {"client_secret": error["client_secret"]},
                        format="json")
     assert done.status_code == 200 and done.json()["status"] == "paid"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", [
+    b"[1, 2]",
+    b'{"id": "evt_x", "object": "event", "type": "payment_intent.succeeded"}',
+    b'{"id": "evt_x", "object": "event", "type": "payment_intent.succeeded", "data": {}}',
+    b'{"id": "evt_x", "object": "event", "type": "payment_intent.succeeded", "data": {"object": {"id": 7}}}',
+    b'{"id": "evt_x", "object": "event", "type": 7}',
+])
+def test_a_signed_event_of_the_wrong_shape_is_a_400_not_a_500(body):
+    answer = Client(raise_request_exception=False).post(
+        "/payments/stripe/webhook/", body, content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=signed(body, django_settings.STRIPE_WEBHOOK_SECRET))
+    assert answer.status_code == 400, answer.content
+    assert answer.json()["error"]["code"] == "malformed_event"
