@@ -274,6 +274,9 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "%(name)s is locked out for %(minutes)d minutes after too many wrong passwords; ask another supervisor":
+        "%(name)s est bloqué pour %(minutes)d minutes après trop de mots de passe erronés ; "
+        "demandez à un autre superviseur",
     "too many payments confirmed from your address; wait a minute":
         "trop de paiements confirmés depuis votre adresse ; attendez une minute",
     "the name holds a character that cannot be printed": "le nom contient un caractère qui ne s'imprime pas",

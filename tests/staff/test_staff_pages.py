@@ -304,6 +304,23 @@ def test_a_refund_over_the_clerks_limit_needs_a_supervisor(clerk, organizer, per
     assert order.events.get(action="refund approved").actor == organizer
 
 
+def test_a_supervisor_locked_out_by_wrong_passwords_is_said_so_on_the_counters_page(clerk, organizer, performance):
+    """After five wrong supervisor passwords the counter says the supervisor is locked
+    out, even when the sixth is right, and the clerk's own page goes on working."""
+    performance.price_zones.update(price=Decimal("200.00"))
+    c = signed_in(clerk)
+    c.post(open_sale(c, performance)["Location"], {"tendered": "400"})
+    order = Order.objects.get()
+    url = f"/counter/orders/{order.code}/refund/"
+    for _ in range(5):
+        c.post(url, {"supervisor": "organizer1", "supervisor_password": "nope"}, follow=True)  # messages read
+    answer = c.post(url, {"supervisor": "organizer1", "supervisor_password": "pw-organizer1"}, follow=True)
+    text = answer.content.decode()
+    assert answer.status_code == 200 and "locked out" in text and "password is wrong" not in text
+    assert Order.objects.get(pk=order.pk).status == "paid"
+    assert c.get(f"/counter/orders/{order.code}/").status_code == 200
+
+
 def test_counter_and_phone_pick_on_the_map_with_their_own_view_of_allocations(clerk, operator, performance):
     from sales import inventory
 

@@ -76,7 +76,16 @@ def _approver(request):
     signature = _valid(SupervisorForm(request.POST))
     if not signature["supervisor"]:
         return request.user
-    return authenticate(request, username=signature["supervisor"], password=signature["supervisor_password"])
+    signer = authenticate(request, username=signature["supervisor"], password=signature["supervisor_password"])
+    if signer is None and getattr(request, "axes_locked_out", False):
+        # The lockout is the supervisor's name's, not the clerk's session: the clerk's page
+        # says so, instead of the sign-in's lockout page.
+        request.axes_locked_out = False
+        raise SalesError(_("%(name)s is locked out for %(minutes)d minutes after too many wrong passwords; "
+                           "ask another supervisor") % {
+            "name": signature["supervisor"][:150],
+            "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)})
+    return signer
 
 
 @clerk_only
