@@ -274,6 +274,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "a ticket of this order was just refunded or exchanged; look the order up again":
+        "un billet de cette commande vient d'être remboursé ou échangé ; recherchez de nouveau la commande",
     "%(name)s is locked out for %(minutes)d minutes after too many wrong passwords; ask another supervisor":
         "%(name)s est bloqué pour %(minutes)d minutes après trop de mots de passe erronés ; "
         "demandez à un autre superviseur",

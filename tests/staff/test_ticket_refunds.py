@@ -221,3 +221,36 @@ def test_the_clerks_limit_holds_for_all_they_pay_back_on_one_order(clerk, organi
     # What the organizer signed for is not the clerk's: a new order starts again from 0.
     other = counter_sale(clerk, shift, hall, "Stalls", 1)
     assert order_refund(order=other, actor=clerk, shift=shift).status == "refunded"
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_an_exchange_whose_tickets_were_just_refunded_says_so_and_sells_nothing(monkeypatch):
+    from sales.orders import exchanges
+
+    clerk = make_user("clerk-swap", COUNTER_CLERK)
+    perf = make_performance(rows=2, per_row=4)
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    order = counter_sale(clerk, shift, perf, "Stalls", 2)
+    first, second = order.tickets.order_by("pk")
+    new = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, zone=perf.price_zones.get(), quantity=2)
+    original = exchanges.charge
+
+    def refunded_meanwhile(*args, **kwargs):
+        def refund():
+            try:
+                tickets_refund(order=order, ticket_ids=[first.pk], actor=clerk, shift=shift)
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=refund)
+        thread.start()
+        thread.join()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(exchanges, "charge", refunded_meanwhile)
+    with pytest.raises(IllegalTransition, match="just refunded or exchanged"):
+        order_exchange(order=order, ticket_ids=[first.pk, second.pk], hold=new, actor=clerk, shift=shift)
+    assert Ticket.objects.get(pk=second.pk).status == "valid"
+    assert Place.objects.filter(performance=perf, state="sold").count() == 1
+    assert paid_back(order) == Decimal("50.00")  # the refund's, nothing else
