@@ -17,7 +17,7 @@ from events.models import Channel, Performance
 from . import admission, draws, inventory, waiting_room
 from .availability import availability_changed
 from .errors import SalesError
-from .formatting import WALK_IN_EMAIL, customer_name, money
+from .formatting import WALK_IN_EMAIL, buyer_name, money
 from .models import (
     Ballot,
     BallotEntry,
@@ -224,7 +224,7 @@ class OrderAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
     list_display = ("code", "performance", "buyer", "channel", "status", "total", "created",
                     "confirmation_sent")
     list_filter = ("status", "channel", "performance")
-    search_fields = ("code", "customer__email", "customer__name__unaccent")
+    search_fields = ("code", "customer__email", "buyer_name__unaccent", "customer__name__unaccent")
     list_select_related = ("customer", "performance__event", "performance__venue")
     created = on_venue_clock("created_at", gettext_lazy("Created"))
     confirmation_sent = on_venue_clock("confirmation_sent_at", gettext_lazy("Confirmation sent"))
@@ -244,8 +244,8 @@ class OrderAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
     @admin.display(description=gettext_lazy("customer"), ordering="customer")  # as the customers sort
     def buyer(self, obj):
         if obj.customer.email == WALK_IN_EMAIL:  # nobody in particular: named in the reader's language
-            return customer_name(obj.customer)
-        return str(obj.customer)
+            return buyer_name(obj)
+        return f"{obj.buyer} <{obj.customer.email}>"  # the name typed for this order
 
     @admin.display(description=gettext_lazy("Receipt"))
     def printed_receipt(self, obj):

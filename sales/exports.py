@@ -24,6 +24,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from events.models import Channel, Performance
 
+from .formatting import WALK_IN_EMAIL, WALK_IN_NAME
 from .models import Customer, Order, Payment, Ticket
 
 KINDS = ("orders", "tickets", "payments", "customers")
@@ -65,6 +66,13 @@ def _performance(title: str, starts_at: datetime, zone_name: str) -> str:
     return f"{title} {timezone.localtime(starts_at, _zone(zone_name)):%Y-%m-%d %H:%M}"
 
 
+def _buyer(typed: str, customer: str, email: str) -> str:
+    """The name an order was bought under (Order.buyer), in the reader's language for a
+    counter sale's nobody in particular."""
+    name = typed or customer
+    return _(WALK_IN_NAME) if email == WALK_IN_EMAIL and name == WALK_IN_NAME else name
+
+
 def order_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
     qs = Order.objects.filter(where.created())
     if where.performance:
@@ -72,19 +80,20 @@ def order_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
     qs = (qs.annotate(tickets_valid=Count("tickets", filter=Q(tickets__status=Ticket.Status.VALID)))
           .order_by("pk").values_list(
               "code", "created_at", "paid_at", "performance__event__title", "performance__starts_at",
-              "performance__venue__time_zone", "channel", "status", "customer__name", "customer__email",
-              "customer__phone", "tickets_valid", "total", "currency", "promo_code__code", "comp_reason",
-              "created_by__username"))
+              "performance__venue__time_zone", "channel", "status", "buyer_name", "customer__name",
+              "customer__email", "buyer_phone", "customer__phone", "tickets_valid", "total", "currency",
+              "promo_code__code", "comp_reason", "created_by__username"))
     header = [_("Order"), _("Created"), _("Paid"), _("Performance"), _("Channel"), _("Status"), _("Name"),
               _("Email"), _("Phone"), _("Tickets"), _("Total"), _("Currency"), _("Promo code"), _("Comp reason"),
               _("Staff")]
     statuses, channels = dict(Order.Status.choices), dict(Channel.choices)
 
     def rows():
-        for (code, created, paid, title, starts, zone, channel, status, name, email, phone, n, total, currency,
-             promo, comp, staff) in qs.iterator(chunk_size=CHUNK):
+        for (code, created, paid, title, starts, zone, channel, status, bought_as, name, email, typed_phone, phone,
+             n, total, currency, promo, comp, staff) in qs.iterator(chunk_size=CHUNK):
             yield (code, _when(created, zone), _when(paid, zone), _performance(title, starts, zone),
-                   str(channels[channel]), str(statuses[status]), name, email, phone, n, total, currency,
+                   str(channels[channel]), str(statuses[status]), _buyer(bought_as, name, email), email,
+                   typed_phone or phone, n, total, currency,
                    promo or "", comp, staff or "")
     return header, rows()
 
@@ -97,7 +106,7 @@ def ticket_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
         "code", "order__code", "place__performance__event__title", "place__performance__starts_at",
         "place__performance__venue__time_zone", "place__section__name", "place__seat__row", "place__seat__number",
         "place__standing_index", "price_zone_name", "price_type_name", "price", "complimentary", "status",
-        "order__customer__name", "order__customer__email", "checked_in_at", "checked_in_door")
+        "order__buyer_name", "order__customer__name", "order__customer__email", "checked_in_at", "checked_in_door")
     header = [_("Ticket"), _("Order"), _("Performance"), _("Section"), _("Row"), _("Seat"), _("Zone"),
               _("Price type"), _("Price"), _("Complimentary"), _("Status"), _("Name"), _("Email"),
               _("Checked in"), _("Door")]
@@ -105,10 +114,11 @@ def ticket_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
 
     def rows():
         for (code, order, title, starts, zone, section, row, number, standing, zone_name, price_type, price, comp,
-             status, name, email, checked_in, door) in qs.iterator(chunk_size=CHUNK):
+             status, bought_as, name, email, checked_in, door) in qs.iterator(chunk_size=CHUNK):
             yield (code, order, _performance(title, starts, zone), section, row or "",
                    number if number is not None else (f"#{standing}" if standing is not None else ""),
-                   zone_name, price_type, price, _("yes") if comp else "", str(statuses[status]), name, email,
+                   zone_name, price_type, price, _("yes") if comp else "", str(statuses[status]),
+                   _buyer(bought_as, name, email), email,
                    _when(checked_in, zone), door)
     return header, rows()
 

@@ -56,6 +56,14 @@ def customer_name(customer) -> str:
     return customer.name
 
 
+def buyer_name(order) -> str:
+    """The name the order was bought under (Order.buyer), in the reader's language for a
+    counter sale's nobody in particular."""
+    if order.customer.email == WALK_IN_EMAIL and order.buyer == WALK_IN_NAME:
+        return gettext(WALK_IN_NAME)
+    return order.buyer
+
+
 def payment_note(payment) -> str:
     """A payment's note (kept in English, the record) in the reader's language: the
     providers' and services' notes are messages of ours; a provider's own reference or

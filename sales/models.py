@@ -229,6 +229,12 @@ class Order(models.Model):
     performance = models.ForeignKey(Performance, on_delete=models.PROTECT, related_name="orders", db_index=False,
                                     verbose_name=_("performance"))
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders", verbose_name=_("customer"))
+    # The name and phone number the buyer typed for this order. The customer is found by
+    # email, which anyone may type: its record's name is whoever used the address first,
+    # so the order's tickets, emails and door list are named from here (empty: an order
+    # from before, named by its customer).
+    buyer_name = models.CharField(_("buyer's name"), max_length=200, blank=True, default="", db_default="")
+    buyer_phone = models.CharField(_("buyer's phone"), max_length=40, blank=True, default="", db_default="")
     channel = models.CharField(max_length=10, choices=Channel.choices, verbose_name=_("channel"))
     hold = models.ForeignKey(Hold, verbose_name=_("hold"), null=True, blank=True, on_delete=models.PROTECT,
                              related_name="orders")
@@ -292,6 +298,15 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return f"Order {self.code}"
+
+    @property
+    def buyer(self) -> str:
+        """Who bought: the name typed for this order, else its customer's."""
+        return self.buyer_name or self.customer.name
+
+    @property
+    def phone(self) -> str:
+        return self.buyer_phone or self.customer.phone
 
 
 class Ticket(models.Model):

@@ -105,7 +105,9 @@ def tickets_find(*, performance_id: int, query: str, limit: int = 20) -> list[Ti
     if len(query) < 2:
         return []
     return list(Ticket.objects.filter(place__performance_id=performance_id, status=Ticket.Status.VALID)
-                .filter(Q(order__customer__name__unaccent__icontains=query) | Q(order__customer__email__icontains=query)
+                .filter(Q(order__buyer_name__unaccent__icontains=query)
+                        | Q(order__buyer_name="", order__customer__name__unaccent__icontains=query)
+                        | Q(order__customer__email__icontains=query)
                         | Q(order__code=query.upper()))
                 .select_related("order__customer", "place__seat", "place__section")
                 .order_by("order__customer__name", "order_id", "pk")[:limit])

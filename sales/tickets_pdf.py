@@ -12,7 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen import canvas
 
-from .formatting import at_venue, customer_name, money, when
+from .formatting import at_venue, buyer_name, money, when
 from .models import Order
 from .order_receipt import receipt_text
 from .tickets import ticket_qr
@@ -46,7 +46,7 @@ def _order_pdf(order: Order, tickets, receipt: str | None) -> bytes:
         kind = " — ".join(filter(None, (ticket.price_zone_name, ticket.price_type_name, money(ticket.price))))
         pdf.drawString(10 * mm, height - 39 * mm, kind.translate(_PRINTABLE))
         pdf.drawString(10 * mm, height - 46 * mm,
-                       _("Order %(code)s — %(name)s") % {"code": order.code, "name": customer_name(order.customer)})
+                       _("Order %(code)s — %(name)s") % {"code": order.code, "name": buyer_name(order)})
         pdf.setFont("Courier", 7)
         pdf.drawString(10 * mm, 10 * mm, ticket.code)
         size = 55 * mm

@@ -20,6 +20,8 @@ FR = {
     '5 for 5 %, 9.975 for 9.975 %.': '5 pour 5 %, 9,975 pour 9,975 %.',
     'Printed on receipts beside the tax.': 'Imprimé sur les reçus à côté de la taxe.',
     'created by': 'créé par',
+    "buyer's name": "nom de l'acheteur",
+    "buyer's phone": "téléphone de l'acheteur",
     'approved by': 'approuvé par',
     '%(email)s is already the address of %(name)s: here is their page (nothing of it was changed).': "%(email)s est déjà l'adresse de %(name)s : voici sa fiche (rien n'y a été changé).",
     # payments by phone and by link

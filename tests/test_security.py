@@ -136,6 +136,44 @@ def test_confirming_a_payment_does_not_tell_which_order_codes_exist_and_is_rate_
     assert limited.status_code == 429 and limited.json()["error"]["code"] == "rate_limited"
 
 
+def test_a_stranger_using_someones_email_does_not_name_their_tickets(performance, clerk):
+    """Anyone may type any email: a declined order under a victim's email, with another
+    name and phone, does not rename the victim's later order, its tickets, its email, the
+    door's list or the counter's page: each order carries the name its buyer typed."""
+    from django.core import mail
+
+    from sales.tickets import tickets_find
+
+    api = APIClient(REMOTE_ADDR=OUTSIDER)
+
+    def order(name, email, phone, card):
+        hold = api.post("/api/v1/holds/", {"performance": performance.pk, "quantity": 1,
+                                           "zone": performance.price_zones.first().pk}, format="json")
+        return api.post("/api/v1/orders/", {"hold": hold.json()["token"], "payment": card,
+                                            "customer": {"name": name, "email": email, "phone": phone}},
+                        format="json")
+
+    planted = order("IMPOSTOR do not admit", "victor@example.org", "+1 555 0100",
+                    {"method": "test_card", "card_number": "4000000000000002"})
+    assert planted.status_code == 402
+    mail.outbox.clear()
+    real = order("Victor Real", "Victor@Example.org", "+1 514 555 0199", CARD)
+    assert real.status_code == 201, real.content
+    body = real.json()
+    assert body["customer"]["name"] == "Victor Real" and body["customer"]["phone"] == "+1 514 555 0199"
+    code = body["code"]
+    found = Order.objects.get(code=code)
+    from sales.notifications import send_confirmation
+
+    assert send_confirmation(found.pk)
+    assert "Hello Victor Real," in mail.outbox[-1].body
+    assert [t.order.code for t in tickets_find(performance_id=performance.pk, query="victor real")] == [code]
+    assert not tickets_find(performance_id=performance.pk, query="impostor")
+    page = signed_in(clerk).get(f"/counter/orders/{code}/").content.decode()
+    assert "Victor Real" in page and "IMPOSTOR" not in page
+    assert found.customer.email == "victor@example.org"  # one customer for the address, as before
+
+
 def test_a_form_sent_without_its_token_gets_a_readable_page_of_the_site(performance):
     """A shopper whose page outlived its session (or whose browser refused the cookie)
     reads what happened and how to go on, in their language, on a page of the site."""

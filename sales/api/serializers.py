@@ -341,7 +341,7 @@ class OrderOut(serializers.ModelSerializer):
         return order_receipt_out(order)
 
     def get_customer(self, order) -> dict:
-        return {"name": order.customer.name, "email": order.customer.email, "phone": order.customer.phone}
+        return {"name": order.buyer, "email": order.customer.email, "phone": order.phone}
 
     @extend_schema_field(TicketOut(many=True))
     def get_tickets(self, order):

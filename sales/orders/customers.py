@@ -54,19 +54,25 @@ def customer_cte(details: CustomerDetails, user, only_if: tuple[str, list] = ("T
     condition (over the statement's other parts) and its parameters, without which nothing
     is written."""
     condition, condition_params = only_if
-    columns, values, params = rows.insert(Customer(name=details.name, email=details.email, phone=details.phone,
-                                                   user=staff(user)))
+    columns, values, params = rows.insert(
+        Customer(email=details.email, user=staff(user)), name="(SELECT name FROM typed)",
+        phone="(SELECT phone FROM typed)")
+    # `typed`: the name and phone as typed, each a parameter once (the order's statement
+    # names its buyer from them too).
     return f"""
+        typed AS (SELECT %s::varchar AS name, %s::varchar AS phone),
         found AS (
             SELECT id, name, email, phone FROM sales_customer WHERE UPPER(email) = UPPER(%s) ORDER BY id LIMIT 1),
-        fill_phone AS (UPDATE sales_customer SET phone = %s WHERE id = (SELECT id FROM found) AND phone = ''
-                                                                 AND %s <> '' AND {condition}),
+        fill_phone AS (UPDATE sales_customer SET phone = (SELECT phone FROM typed)
+                       WHERE id = (SELECT id FROM found) AND phone = '' AND (SELECT phone FROM typed) <> ''
+                         AND {condition}),
         created AS (
             INSERT INTO sales_customer {columns} SELECT {values} WHERE NOT EXISTS (SELECT FROM found) AND {condition}
             RETURNING id, name, email, phone),
-        customer AS (SELECT id, name, email, CASE WHEN phone = '' THEN %s ELSE phone END AS phone FROM found
+        customer AS (SELECT id, name, email, CASE WHEN phone = '' THEN (SELECT phone FROM typed) ELSE phone END
+                       AS phone FROM found
                      UNION ALL SELECT id, name, email, phone FROM created)""", [
-        details.email, details.phone, details.phone, *condition_params, *params, *condition_params, details.phone]
+        details.name, details.phone, details.email, *condition_params, *params, *condition_params]
 
 
 CUSTOMER_FIELDS = ["id", "name", "email", "phone"]

@@ -156,8 +156,11 @@ def create_order(*, hold, customer, quote: Quote, actor, idempotency_key,
     order = Order(performance_id=hold.performance_id, channel=hold.channel, hold=hold,
                   idempotency_key=idempotency_key or None, total=quote.total, currency=quote.currency, status=status,
                   payment_deadline=payment_deadline, created_by=by, language=buyer_language(language),
-                  promo_code_id=promo_id, comp_reason=quote.comp_reason, receipt=quote.receipt)
-    columns, values, params = rows.insert(order, customer_id="(SELECT id FROM customer)")
+                  promo_code_id=promo_id, comp_reason=quote.comp_reason, receipt=quote.receipt,
+                  buyer_name=customer.name, buyer_phone=customer.phone)
+    columns, values, params = rows.insert(order, customer_id="(SELECT id FROM customer)",
+                                          buyer_name="(SELECT name FROM typed)",
+                                          buyer_phone="(SELECT phone FROM typed)")
     # Every write waits for the codes' uses: a code used up writes nothing, not even the customer.
     uses = [int(promo_id is not None), int(presale_id is not None)]
     customer_sql, customer_params = customer_cte(customer, actor, only_if=("(SELECT ok FROM codes_used)", []))

@@ -7,7 +7,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_noop, ngettext
 
-from sales.formatting import customer_name, money, payment_note, when
+from sales.formatting import buyer_name, customer_name, money, payment_note, when
 from sales.models import Payment
 from sales.tickets import ticket_qr
 
@@ -19,6 +19,7 @@ register.filter("money", money)
 # or the one `|timezone:` gave it) before it is written.
 register.filter("when", when, expects_localtime=True)
 register.filter("customer_name", customer_name)
+register.filter("buyer_name", buyer_name)
 register.filter("payment_note", payment_note)
 
 

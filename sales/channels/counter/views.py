@@ -439,7 +439,8 @@ def lookup(request):
     orders = []
     if q:
         orders = (Order.objects.filter(Q(code__iexact=q) | Q(customer__email__iexact=q)
-                                       | Q(customer__name__unaccent__icontains=q))
+                                       | Q(buyer_name__unaccent__icontains=q)
+                                       | Q(buyer_name="", customer__name__unaccent__icontains=q))
                   .select_related("customer", "performance__event").order_by("-created_at")[:25])
         if len(orders) == 0:
             messages.error(request, _("No order matches “%(q)s”.") % {"q": q})

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from events.models import Performance
 from sales.channels.staff import performances_page, role_required
 from sales.errors import InvalidRequest, SalesError
-from sales.formatting import at_venue, customer_name
+from sales.formatting import at_venue, buyer_name
 from sales.policy import DOOR_STAFF
 from sales.tickets import attendance, ticket_check_in, tickets_find
 
@@ -88,7 +88,7 @@ def scan(request, pk: int):
         ticket = checked.ticket
         result = {"admitted": True, "code": "admitted", "replayed": checked.replayed, "ticket": ticket.code,
                   "message": _("Admitted"), "place": ticket.place.label, "zone": ticket.price_zone_name,
-                  "price_type": ticket.price_type_name, "name": customer_name(ticket.order.customer),
+                  "price_type": ticket.price_type_name, "name": buyer_name(ticket.order),
                   "order": ticket.order.code}
     counts = attendance(performance.pk)
     if _wants_json(request):
