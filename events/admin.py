@@ -4,6 +4,7 @@ from operator import attrgetter
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -70,6 +71,13 @@ class VenueClockMixin:
             if hasattr(response, "render"):  # rendered here, on the venue's clock, not after
                 response.render()
             return response
+
+
+# Amounts are typed as text and read in the page's language (25,20 in French; 25.20 in
+# either): a browser's number field set to another language drops a comma it does not
+# read, and 25,20 would be sent as 2520. A comma the language does not read is refused.
+AMOUNTS_AS_TYPED = {models.DecimalField: {"localize": True,
+                                          "widget": forms.TextInput(attrs={"inputmode": "decimal", "size": 10})}}
 
 
 class SectionInline(admin.TabularInline):
@@ -177,6 +185,7 @@ class PriceZoneFormSet(BaseInlineFormSet):
 
 class PriceZoneInline(admin.StackedInline):
     model = PriceZone
+    formfield_overrides = AMOUNTS_AS_TYPED
     formset = PriceZoneFormSet
     extra = 0
     filter_horizontal = ("sections",)
@@ -242,6 +251,7 @@ class PriceTypeInline(admin.TabularInline):
 class PriceForm(forms.ModelForm):
     amount = forms.DecimalField(
         max_digits=9, decimal_places=2, min_value=0, label=gettext_lazy("Price"),
+        **AMOUNTS_AS_TYPED[models.DecimalField],
         error_messages={"min_value": "A price cannot be negative; enter 0.00 for a free ticket."})
 
     class Meta:
@@ -278,6 +288,7 @@ class PriceFormSet(BaseInlineFormSet):
 
 class PriceInline(admin.TabularInline):
     model = Price
+    formfield_overrides = AMOUNTS_AS_TYPED
     form = PriceForm
     formset = PriceFormSet
     extra = 0

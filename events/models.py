@@ -177,6 +177,10 @@ class Performance(models.Model):
     def __str__(self) -> str:
         return f"{self.event} — {self.local():%Y-%m-%d %H:%M}"
 
+    def clean(self):
+        if self.doors_open_at and self.starts_at and self.doors_open_at > self.starts_at:
+            raise ValidationError({"doors_open_at": _("The doors open before the performance starts, not after.")})
+
     def local(self, moment: datetime | None = None) -> datetime:
         """`moment` (by default the start) on the venue's clock."""
         return timezone.localtime(moment or self.starts_at, self.venue.zone)
@@ -204,7 +208,8 @@ class OnSaleWindow(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["performance", "channel"], name="window_one_per_channel"),
             models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")),
-                                   name="window_closes_after_opening"),
+                                   name="window_closes_after_opening",
+                                   violation_error_message=_("A sale window closes after it opens.")),
         ]
 
     def __str__(self) -> str:

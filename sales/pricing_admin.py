@@ -26,7 +26,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext, gettext_lazy
 
-from events.admin import VenueClockMixin, on_venue_clock
+from events.admin import AMOUNTS_AS_TYPED, VenueClockMixin, on_venue_clock
 from events.models import Channel, PriceType, PriceZone
 
 from . import shop_mode, waiting_room
@@ -102,6 +102,7 @@ class FeeRuleFormSet(BaseInlineFormSet):
 
 class TaxRateInline(admin.TabularInline):
     model = TaxRate
+    formfield_overrides = AMOUNTS_AS_TYPED
     form = TaxRateForm
     extra = 0
     verbose_name = gettext_lazy("sales tax")
@@ -110,6 +111,7 @@ class TaxRateInline(admin.TabularInline):
 
 class FeeRuleInline(admin.TabularInline):
     model = FeeRule
+    formfield_overrides = AMOUNTS_AS_TYPED
     form = FeeRuleForm
     formset = FeeRuleFormSet
     extra = 0
@@ -212,6 +214,7 @@ class PromoCodeForm(forms.ModelForm):
 
 @admin.register(PromoCode)
 class PromoCodeAdmin(admin.ModelAdmin):
+    formfield_overrides = AMOUNTS_AS_TYPED
     form = PromoCodeForm
     list_display = ("code", "description", "discount", "uses_so_far", "valid_from", "valid_until", "active")
     list_filter = ("active",)

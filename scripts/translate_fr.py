@@ -276,6 +276,9 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "The doors open before the performance starts, not after.":
+        "Les portes ouvrent avant le début de la représentation, pas après.",
+    "A sale window closes after it opens.": "Une période de vente se termine après son ouverture.",
     "a ticket of this order was just refunded or exchanged; look the order up again":
         "un billet de cette commande vient d'être remboursé ou échangé ; recherchez de nouveau la commande",
     "%(name)s is locked out for %(minutes)d minutes after too many wrong passwords; ask another supervisor":

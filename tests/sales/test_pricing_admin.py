@@ -152,6 +152,27 @@ def test_an_organizer_sets_up_price_types_and_their_prices_in_each_zone(client, 
     assert order.total == Decimal("95.00")
 
 
+def test_a_price_typed_with_a_decimal_comma_is_read_as_such_or_refused_never_made_a_hundred_times_dearer(
+        client, organizer):
+    """A French organizer types 25,20. A number field of a browser set to English drops
+    the comma and sends 2520: the price fields are text, read in the page's language (25,20
+    in French, 25.20 in either), and a comma English does not read is refused, not dropped."""
+    perf = make_performance(rows=1, per_row=4)
+    stalls = perf.price_zones.get()
+    child = PriceType.objects.create(performance=perf, name="Enfant")
+    client.force_login(organizer)
+    url = f"/admin/events/pricetype/{child.pk}/change/"
+    page = page_of(client.get(url, HTTP_ACCEPT_LANGUAGE="fr"))
+    assert 'name="prices-0-amount"' in page and 'type="number"' not in page.split('name="prices-0-amount"')[0][-200:]
+    english = client.post(url, add_rows(form_of(client.get(url, HTTP_ACCEPT_LANGUAGE="en")), "prices",
+                                        [{"zone": stalls.pk, "amount": "25,20"}]), HTTP_ACCEPT_LANGUAGE="en")
+    assert not saved(english) and not Price.objects.exists()
+    french = client.post(url, add_rows(form_of(client.get(url, HTTP_ACCEPT_LANGUAGE="fr")), "prices",
+                                       [{"zone": stalls.pk, "amount": "25,20"}]), HTTP_ACCEPT_LANGUAGE="fr")
+    assert saved(french), page_of(french)
+    assert Price.objects.get().amount == Decimal("25.20")
+
+
 def test_bad_prices_are_refused_in_words_an_organizer_reads(client, organizer):
     perf, other = make_performance(rows=1, per_row=4), make_performance(rows=1, per_row=4)
     stalls, elsewhere = perf.price_zones.get(), other.price_zones.get()
@@ -381,3 +402,22 @@ def test_a_presale_saved_in_the_admin_of_a_queued_on_sale_gets_its_own_queue(cli
     client.post(f"/admin/sales/presale/{presale.pk}/delete/", {"post": "yes"})
     assert not Presale.objects.exists() and not waiting_room.presale_open(perf.pk)
     assert waiting_room.presale_status(perf.pk, presale.pk, "fan") is None
+
+
+def test_doors_after_the_start_and_a_window_closing_before_it_opens_are_refused_in_plain_words(client, organizer):
+    from datetime import date, timedelta
+
+    perf = make_performance(rows=1, per_row=4)
+    client.force_login(organizer)
+    url = f"/admin/events/performance/{perf.pk}/change/"
+    data = form_of(client.get(url))
+    starts = date.fromisoformat(data["starts_at_0"][0])
+    late = {**data, "doors_open_at_0": [(starts + timedelta(days=1)).isoformat()], "doors_open_at_1": ["21:00"]}
+    refused = client.post(url, late)
+    assert not saved(refused) and "The doors open before the performance starts, not after." in page_of(refused)
+    backwards = {**data, "on_sale_windows-0-closes_at_0": [data["on_sale_windows-0-opens_at_0"][0]],
+                 "on_sale_windows-0-closes_at_1": ["00:00"], "on_sale_windows-0-opens_at_1": ["12:00"]}
+    refused = page_of(client.post(url, backwards))
+    assert "A sale window closes after it opens." in refused and "window_closes_after_opening" not in refused
+    perf.refresh_from_db()
+    assert perf.doors_open_at is None
