@@ -1,6 +1,7 @@
 """Amounts as the buyer reads them, in the active language: the templates' `money`
 filter and the seat map's labels say prices the same way."""
 
+import contextlib
 from decimal import Decimal
 
 from django.utils import formats, timezone
@@ -70,7 +71,10 @@ def payment_note(payment) -> str:
     words are shown as they are."""
     text = payment.message or ""
     if text.startswith("change due "):
-        return gettext("change due %(amount)s") % {"amount": text.removeprefix("change due ")}
+        amount = text.removeprefix("change due ")
+        with contextlib.suppress(ArithmeticError):  # a note written some other way: as it is
+            amount = money(Decimal(amount))
+        return gettext("change due %(amount)s") % {"amount": amount}
     if text.startswith("refunded: "):
         return gettext("refunded: %(reason)s") % {"reason": gettext(text.removeprefix("refunded: "))}
     return gettext(text) if text else ""

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from .errors import InvalidRequest, ProviderUnavailable
+from .formatting import money
 
 logger = logging.getLogger(__name__)
 APPROVE = "4242424242424242"
@@ -126,8 +127,8 @@ class CashProvider:
         if request.tendered is None:
             raise InvalidRequest(_("enter the amount tendered"), field="tendered")
         if request.tendered < amount:
-            raise InvalidRequest(_("tendered %(tendered)s is less than the total %(total)s") % {
-                "tendered": request.tendered, "total": amount}, field="tendered")
+            raise InvalidRequest(_("the %(tendered)s tendered is less than the total of %(total)s") % {
+                "tendered": money(request.tendered), "total": money(amount)}, field="tendered")
 
     def charge(self, *, amount: Decimal, currency: str, request: PaymentRequest, order=None) -> Charge:
         self.validate(amount=amount, request=request)

@@ -276,6 +276,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "the %(tendered)s tendered is less than the total of %(total)s":
+        "le montant reçu de %(tendered)s est inférieur au total de %(total)s",
     "The doors open before the performance starts, not after.":
         "Les portes ouvrent avant le début de la représentation, pas après.",
     "A sale window closes after it opens.": "Une période de vente se termine après son ouverture.",
@@ -809,6 +811,7 @@ FR = {
     "exchanged": "échangée", "exchange approved": "échange approuvé", "refund approved": "remboursement approuvé",
     "printed": "imprimée", "reprinted": "réimprimée", "confirmation sent": "confirmation envoyée",
     "reminder sent": "rappel envoyé", "%(n)d ticket, %(total)s": ("%(n)d billet, %(total)s", "%(n)d billets, %(total)s"),
+    "%(n)d ticket": ("%(n)d billet", "%(n)d billets"),
     "at the counter of %(clerk)s": "au guichet de %(clerk)s", "%(places)s; difference %(amount)s": "%(places)s ; différence %(amount)s",
     "the seating plan has errors; nothing was imported": "le plan de salle a des erreurs ; rien n'a été importé",
     "%(header)s is at most 100 characters": "%(header)s fait au plus 100 caractères",

@@ -220,6 +220,7 @@ def test_the_counter_speaks_french_to_a_french_clerk_and_prints_in_the_buyers_la
     clerk = make_user("guichet", COUNTER_CLERK)
     counter = signed_in(clerk)
     assert_french("counter home before a shift", visible(page(counter, "/counter/")))
+    assert 'value="200,00"' in page(counter, "/counter/")  # the float offered as the clerk types it
     counter.post("/counter/shift/open/", {"cash_float": "100"}, **FRENCH)
     assert_french("counter home", visible(page(counter, "/counter/")))
     assert_french("counter map", visible(page(counter, f"/counter/performances/{perf.pk}/map/")))
@@ -229,7 +230,7 @@ def test_the_counter_speaks_french_to_a_french_clerk_and_prints_in_the_buyers_la
     assert_french("counter sale", visible(page(counter, sale_url)))
     short = counter.post(sale_url, {"tendered": "1", "attempt": "1", "language": "fr"}, **FRENCH)
     assert short.status_code == 400
-    assert "inférieur au total" in visible(short.content.decode())
+    assert re.search(r"1,00\u00a0\$ est inférieur au total de \d+,\d\d\u00a0\$", visible(short.content.decode()))
     assert_french("counter sale refused", visible(short.content.decode()))
     # An English-speaking clerk sells to a French-speaking buyer: the printout is French.
     sold = counter.post(sale_url, {"tendered": "200", "attempt": "2", "language": "fr"}, follow=True,
@@ -467,14 +468,17 @@ def test_shifts_tax_rates_and_payment_lines_speak_french():
 
 
 def test_an_orders_history_reads_in_the_readers_language_with_its_amounts_as_money():
-    from sales.models import OrderEvent
+    from sales.formatting import payment_note
+    from sales.models import OrderEvent, Payment
     from sales.templatetags.boxoffice import audit_line
 
     lines = [("placed", "2 tickets, 70.00 CAD"), ("paid", "card_terminal 50.00 + cash 20.00 CAD"),
              ("payment link sent", "elodie@example.com"),
-             ("exchanged", "Stalls A-1 → Stalls B-2; difference +60.00 CAD")]
+             ("exchanged", "Stalls A-1 → Stalls B-2; difference +60.00 CAD"), ("printed", "1 tickets")]
     with translation.override("fr"):
         read = [audit_line(OrderEvent(action=action, detail=detail)) for action, detail in lines]
+        assert payment_note(Payment(message="change due 8.00")) == "monnaie rendue 8,00\u00a0$"
+    assert read[4] == "imprimée 1 billet"
     assert read[0] == "passée 2 billets, 70,00\u00a0$"
     assert read[1] == "payée Terminal de paiement 50,00\u00a0$ + Comptant 20,00\u00a0$"
     assert read[2].endswith(" elodie@example.com") and "payment link" not in read[2]

@@ -99,6 +99,8 @@ def audit_line(event) -> str:
     if m := re.fullmatch(r"(\d+) tickets, (.*)", detail):
         detail = ngettext("%(n)d ticket, %(total)s", "%(n)d tickets, %(total)s", int(m[1])) % {
             "n": int(m[1]), "total": m[2]}
+    elif m := re.fullmatch(r"(\d+) tickets", detail):
+        detail = ngettext("%(n)d ticket", "%(n)d tickets", int(m[1])) % {"n": int(m[1])}
     elif m := re.fullmatch(r"at the counter of (.*)", detail):
         detail = gettext("at the counter of %(clerk)s") % {"clerk": m[1]}
     elif m := re.fullmatch(r"(.*); difference (\S+ \S+)", detail):

@@ -1,6 +1,7 @@
 import re
 from datetime import datetime, timedelta
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.core import mail
@@ -120,7 +121,7 @@ def test_counter_refuses_tendered_below_the_price(clerk, performance):
     sale_url = open_sale(c, performance)["Location"]
     response = c.post(sale_url, {"tendered": "99.99"})
     assert response.status_code == 400
-    assert "tendered 99.99 is less than the total 100.00" in response.content.decode()
+    assert "the $99.99 tendered is less than the total of $100.00" in unescape(response.content.decode())
     assert not Order.objects.filter(status="paid").exists()
     assert Place.objects.filter(state="held").count() == 2  # still held, nothing lost
     assert c.post(sale_url, {"tendered": "-5"}).status_code == 400
