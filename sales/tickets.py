@@ -81,7 +81,12 @@ def ticket_check_in(*, code: str, performance: Performance, door: str = "", acto
         raise IllegalTransition(_("this ticket was refunded or exchanged and is void"))
     if scan and ticket.check_in_scan == scan:
         return CheckIn(ticket, replayed=True)
-    first = formats.time_format(at_venue(ticket.checked_in_at, ticket.place.performance), "H:i:s")
+    performance = ticket.place.performance
+    first = at_venue(ticket.checked_in_at, performance)
+    # The time alone for a scan of today; with its day for one of another (a ticket used
+    # at an earlier performance's door by mistake, or a copy).
+    first = formats.time_format(first, "H:i:s") if first.date() == at_venue(now, performance).date() else \
+        formatting.when(first, "D j M H:i")
     by = ticket.checked_in_by.get_username() if ticket.checked_in_by_id else ""
     where = ticket.checked_in_door
     if where:

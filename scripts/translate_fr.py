@@ -276,6 +276,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Not today: this performance is on %(when)s. A ticket admitted now is refused on the day.":
+        "Pas aujourd'hui : cette représentation a lieu le %(when)s. Un billet admis maintenant sera refusé le jour venu.",
     "the %(tendered)s tendered is less than the total of %(total)s":
         "le montant reçu de %(tendered)s est inférieur au total de %(total)s",
     "The doors open before the performance starts, not after.":

@@ -1,6 +1,7 @@
 """The door's pages: who may open them, a scan's answer for the page's script and for a
 browser without it, finding a guest by name."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -91,3 +92,26 @@ def test_find_a_guest_and_admit_them(door, performance):
     assert "No ticket" in c.get(f"/door/performances/{performance.pk}/", {"q": "nobody"}).content.decode()
     admitted = c.post(f"/door/performances/{performance.pk}/scan/", {"code": ticket.code})
     assert admitted.status_code == 200 and "door-ok" in admitted.content.decode()
+
+
+def test_a_door_opened_on_another_day_warns_and_an_earlier_scan_gives_its_date(door, performance):
+    """Door staff who picked next month's show by mistake read so before they scan; a
+    ticket scanned on an earlier day is refused with that day, not only a time."""
+    from sales.formatting import at_venue
+    from sales.models import Ticket
+
+    c = signed_in(door)
+    assert abs(performance.starts_at - timezone.now()) > timedelta(hours=12)
+    page = c.get(f"/door/performances/{performance.pk}/").content.decode()
+    assert 'id="not-today"' in page and "Not today" in page
+    ticket, = sell(performance)
+    Ticket.objects.filter(pk=ticket.pk).update(checked_in_at=timezone.now() - timedelta(days=2), checked_in_door="")
+    again = c.post(f"/door/performances/{performance.pk}/scan/", {"code": ticket.code}, **JSON)
+    earlier = at_venue(timezone.now() - timedelta(days=2), performance)
+    assert again.status_code == 409 and f"{earlier.day} " in again.json()["message"]
+    Ticket.objects.filter(pk=ticket.pk).update(checked_in_at=timezone.now())
+    today = c.post(f"/door/performances/{performance.pk}/scan/", {"code": ticket.code}, **JSON).json()["message"]
+    assert re.fullmatch(r"already checked in at \d\d:\d\d:\d\d", today)
+    tonight = PerformanceFactory(event=performance.event, venue=performance.venue,
+                                 starts_at=timezone.now() + timedelta(hours=1), channels=[Channel.ONLINE])
+    assert 'id="not-today"' not in c.get(f"/door/performances/{tonight.pk}/").content.decode()

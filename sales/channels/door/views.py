@@ -52,10 +52,20 @@ def scan_page(request, pk: int):
     performance = _performance(pk)
     query = request.GET.get("q", "")[:100]
     context = {"performance": performance, "counts": attendance(performance.pk), "q": query,
-               "found": tickets_find(performance_id=performance.pk, query=query), "result": None}
+               "found": tickets_find(performance_id=performance.pk, query=query), "result": None,
+               "not_today": _not_today(performance)}
     if request.htmx:
         return render(request, "door/scan.html#found", context)
     return render(request, "door/scan.html", context)
+
+
+# A door opens hours before its show, not days: a performance further off than this was
+# most likely picked by mistake (a ticket admitted now is refused on the day).
+NOT_TODAY = timedelta(hours=12)
+
+
+def _not_today(performance: Performance) -> bool:
+    return abs(performance.starts_at - timezone.now()) > NOT_TODAY
 
 
 def _wants_json(request) -> bool:
@@ -94,7 +104,7 @@ def scan(request, pk: int):
     if _wants_json(request):
         return JsonResponse({**result, "counts": counts}, status=status)
     return render(request, "door/scan.html", {
-        "performance": performance, "counts": counts,
+        "performance": performance, "counts": counts, "not_today": _not_today(performance),
         "q": "", "found": [], "result": result}, status=status)
 
 
