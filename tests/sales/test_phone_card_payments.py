@@ -109,8 +109,11 @@ def test_a_payment_link_with_the_banks_question_pays_or_waits_for_another_try():
     phone.post(url, {"action": "link", "deadline": when, "language": "en"})
     order = Order.objects.get()
     caller, pay = Client(), f"/orders/{order.code}/{order.access_token}/pay/"
+    # Never kept by the browser: Back after paying asks again, and finds the order paid.
+    assert "no-store" in caller.get(pay)["Cache-Control"]
     asked = caller.post(pay, {"card_token": card_token(THREE_D_SECURE)})
     assert asked.status_code == 200 and "Confirm with your bank" in text_of(asked)
+    assert "no-store" in asked["Cache-Control"]
     secret = re.search(r'name="client_secret" value="([^"]+)"', asked.content.decode()).group(1)
     order.refresh_from_db()
     authenticate(order, success=False)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from sales.channels.forms import card_field_context
 from sales.draws import format_reference
@@ -39,6 +40,7 @@ def apply(request, pk: int):
                   status=400 if errors else 200)
 
 
+@never_cache
 def pay(request, token: str):
     entry = get_object_or_404(BallotEntry.objects.select_related("ballot__performance__event", "hold"),
                               pay_token=token)

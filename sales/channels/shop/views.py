@@ -513,6 +513,7 @@ def basket_release(request):
     return redirect("shop:events")
 
 
+@never_cache  # its answer (the bank's question, a refusal) is not for Back to show again
 @require_POST
 def checkout(request):
     hold = _basket(request)
@@ -584,6 +585,7 @@ def checkout(request):
     return redirect("shop:order", code=order.code, token=order.access_token)
 
 
+@never_cache
 @require_POST
 def confirm_payment(request, code: str):
     """After the bank's question: the order is finished as the provider says (paid, or
@@ -636,6 +638,7 @@ def order_detail(request, code: str, token: str):
     return render(request, "shop/order.html", {"order": order, "tickets": tickets})
 
 
+@never_cache  # Back after paying asks again, and finds the order paid
 def order_pay(request, code: str, token: str):
     """A reservation paid by the customer through the link they were emailed: the card in
     the provider's field, as at checkout."""
