@@ -121,12 +121,12 @@ class VenueAdmin(admin.ModelAdmin):
                     form.add_error("plan", error)
             else:
                 seats = sum(s.seats.count() for s in sections)
-                self.message_user(request, f"Imported {len(sections)} sections and {seats} seats.",
-                                  messages.SUCCESS)
+                self.message_user(request, _("Imported %(sections)d sections and %(seats)d seats.") % {
+                    "sections": len(sections), "seats": seats}, messages.SUCCESS)
                 return redirect(reverse("admin:events_venue_change", args=[venue.pk]))
         return render(request, "admin/events/venue/import.html", {
             **self.admin_site.each_context(request), "venue": venue, "form": form,
-            "opts": self.model._meta, "title": f"Import a seating plan into {venue}",
+            "opts": self.model._meta, "title": _("Import a seating plan into %(venue)s") % {"venue": venue},
         })
 
 
@@ -209,8 +209,9 @@ def warn_unpriced(modeladmin, request, price_types) -> None:
     for price_type in price_types.select_related("performance").prefetch_related("prices", "performance__price_zones"):
         missing = zones_without_price(price_type)
         if missing:
-            modeladmin.message_user(request, f"{price_type.name} has no price in {', '.join(missing)}: it is not "
-                                    "sold there until it has one.", messages.WARNING)
+            modeladmin.message_user(request, _("%(type)s has no price in %(zones)s: it is not sold there until it "
+                                               "has one.") % {"type": price_type.name, "zones": ", ".join(missing)},
+                                    messages.WARNING)
 
 
 class PriceTypeFormSet(BaseInlineFormSet):
@@ -221,7 +222,8 @@ class PriceTypeFormSet(BaseInlineFormSet):
             if not name or form.cleaned_data.get("DELETE"):
                 continue
             if name.casefold() in names:
-                form.add_error("name", f"There are two price types called {name}; give each its own name.")
+                form.add_error("name", _("There are two price types called %(name)s; give each its own name.") % {
+                    "name": name})
             names[name.casefold()] = form
         super().clean()
 
@@ -240,9 +242,10 @@ class PriceTypeInline(admin.TabularInline):
             return _("Save, then set its prices")
         prices = format_html_join(" · ", "{} {}", ((p.zone.name, p.amount) for p in obj.prices.all()))
         missing = zones_without_price(obj)
-        return format_html('{} {} <a href="{}">Set prices</a>', prices,
-                           format_html("<strong>No price in {}</strong>", ", ".join(missing)) if missing else "",
-                           reverse("admin:events_pricetype_change", args=[obj.pk]))
+        unpriced = format_html("<strong>{}</strong>", _("No price in %(zones)s") % {
+            "zones": ", ".join(missing)}) if missing else ""
+        return format_html('{} {} <a href="{}">{}</a>', prices, unpriced,
+                           reverse("admin:events_pricetype_change", args=[obj.pk]), _("Set prices"))
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("prices__zone", "performance__price_zones")
@@ -310,7 +313,8 @@ class PriceInline(admin.TabularInline):
             zones = zones.filter(performance_id=performance_id)
             names = ", ".join(zones.values_list("name", flat=True)) or "none yet"
             field.error_messages = {**field.error_messages,
-                                    "invalid_choice": f"Choose one of this performance's price zones ({names})."}
+                                    "invalid_choice": _("Choose one of this performance's price zones (%(zones)s).")
+                                    % {"zones": names}}
             field.label_from_instance = lambda zone: zone.name
         else:
             field.label_from_instance = lambda zone: f"{zone.performance} — {zone.name}"
@@ -343,7 +347,7 @@ class PriceTypeAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("Zones without a price"))
     def unpriced_zones(self, obj):
         missing = zones_without_price(obj)
-        return format_html("<strong>{}</strong> (not sold there)", ", ".join(missing)) if missing else "-"
+        return format_html("<strong>{}</strong> {}", ", ".join(missing), _("(not sold there)")) if missing else "-"
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

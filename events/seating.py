@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from .models import Seat, Section, Venue
 
@@ -64,10 +65,11 @@ def _number(value, where: str, what: str, errors: list[str]) -> float:
     try:
         result = float(value)
     except (TypeError, ValueError):
-        errors.append(f"{where}: {what} must be a number, got {value!r}")
+        errors.append(_("%(where)s: %(what)s must be a number, got %(value)r") % {
+            "where": where, "what": what, "value": value})
         return 0.0
     if result != result or result in (float("inf"), float("-inf")):
-        errors.append(f"{where}: {what} must be a finite number")
+        errors.append(_("%(where)s: %(what)s must be a finite number") % {"where": where, "what": what})
     return result
 
 
@@ -75,24 +77,26 @@ def _capacity(value, where: str, errors: list[str]) -> int | None:
     try:
         capacity = int(str(value).strip())
     except (TypeError, ValueError):
-        errors.append(f"{where}: a standing section needs a whole-number capacity, got {value!r}")
+        errors.append(_("%(where)s: a standing section needs a whole-number capacity, got %(value)r") % {
+            "where": where, "value": value})
         return None
     if capacity <= 0 or capacity > 200_000:
-        errors.append(f"{where}: capacity must be between 1 and 200000")
+        errors.append(_("%(where)s: capacity must be between 1 and 200000") % {"where": where})
         return None
     return capacity
 
 
 def _add_seat(section: PlanSection, seat: PlanSeat, where: str, seen: set, errors: list[str]) -> None:
     if not seat.row or not seat.number:
-        errors.append(f"{where}: a seat needs a row and a number")
+        errors.append(_("%(where)s: a seat needs a row and a number") % {"where": where})
         return
     if len(seat.row) > 10 or len(seat.number) > 10:
-        errors.append(f"{where}: row and seat number are at most 10 characters")
+        errors.append(_("%(where)s: row and seat number are at most 10 characters") % {"where": where})
         return
     key = (section.name, seat.row, seat.number)
     if key in seen:
-        errors.append(f"{where}: seat {seat.row}-{seat.number} of {section.name} appears twice")
+        errors.append(_("%(where)s: seat %(seat)s of %(section)s appears twice") % {
+            "where": where, "seat": f"{seat.row}-{seat.number}", "section": section.name})
         return
     seen.add(key)
     section.seats.append(seat)
@@ -102,37 +106,40 @@ def parse_csv(text: str) -> list[PlanSection]:
     errors: list[str] = []
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or not {"section", "row", "number"} <= set(reader.fieldnames):
-        raise SeatingPlanError(["line 1: header must name at least section,row,number "
-                                "(and optionally kind,x,y,flags,capacity)"])
+        raise SeatingPlanError([_("line 1: header must name at least section,row,number "
+                                  "(and optionally kind,x,y,flags,capacity)")])
     sections: dict[str, PlanSection] = {}
     seen: set = set()
     for line, rec in enumerate(reader, start=2):
+        where = _("line %(n)d") % {"n": line}
         if None in rec:
-            errors.append(f"line {line}: more fields than the header has")
+            errors.append(_("%(where)s: more fields than the header has") % {"where": where})
             continue
         name = (rec.get("section") or "").strip()
         kind = (rec.get("kind") or "seated").strip() or "seated"
         if not name:
-            errors.append(f"line {line}: section is empty")
+            errors.append(_("%(where)s: section is empty") % {"where": where})
             continue
         if kind not in ("seated", "standing"):
-            errors.append(f"line {line}: kind must be seated or standing, got {kind!r}")
+            errors.append(_("%(where)s: kind must be seated or standing, got %(kind)r") % {
+                "where": where, "kind": kind})
             continue
         section = sections.get(name)
         if section is None:
             section = sections[name] = PlanSection(name=name, kind=kind)
         elif section.kind != kind:
-            errors.append(f"line {line}: section {name} is already {section.kind}")
+            errors.append(_("%(where)s: section %(name)s is already %(kind)s") % {
+                "where": where, "name": name, "kind": section.kind})
             continue
         if kind == "standing":
             if section.capacity is not None:
-                errors.append(f"line {line}: standing section {name} is given twice")
-            section.capacity = _capacity(rec.get("capacity"), f"line {line}", errors)
+                errors.append(_("%(where)s: standing section %(name)s is given twice") % {"where": where, "name": name})
+            section.capacity = _capacity(rec.get("capacity"), where, errors)
             continue
         flags = {f.strip() for f in (rec.get("flags") or "").split("|") if f.strip()}
         if flags - FLAGS:
-            errors.append(f"line {line}: unknown flag(s) {', '.join(sorted(flags - FLAGS))}")
-        where = f"line {line}"
+            errors.append(_("%(where)s: unknown flag(s) %(flags)s") % {
+                "where": where, "flags": ", ".join(sorted(flags - FLAGS))})
         seat = PlanSeat(
             row=(rec.get("row") or "").strip(), number=(rec.get("number") or "").strip(),
             x=_number(rec.get("x") or 0, where, "x", errors),
@@ -202,9 +209,9 @@ def parse_json(text: str) -> list[PlanSection]:
 def _finish(sections: list[PlanSection], errors: list[str]) -> list[PlanSection]:
     for section in sections:
         if section.kind == "seated" and not section.seats and not any(section.name in e for e in errors):
-            errors.append(f"section {section.name}: a seated section has no seats")
+            errors.append(_("section %(name)s: a seated section has no seats") % {"name": section.name})
     if not sections and not errors:
-        errors.append("the file holds no sections")
+        errors.append(_("the file holds no sections"))
     if errors:
         raise SeatingPlanError(errors)
     return sections
@@ -221,7 +228,7 @@ def decode_upload(raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise SeatingPlanError(["the file is not UTF-8 text"]) from None
+        raise SeatingPlanError([_("the file is not UTF-8 text")]) from None
 
 
 @transaction.atomic
@@ -230,7 +237,8 @@ def seating_plan_import(*, venue: Venue, text: str, filename: str = "") -> list[
     plan = parse_plan(text, filename)
     clash = set(venue.sections.filter(name__in=[s.name for s in plan]).values_list("name", flat=True))
     if clash:
-        raise SeatingPlanError([f"section {name} already exists in {venue}" for name in sorted(clash)])
+        raise SeatingPlanError([_("section %(name)s already exists in %(venue)s") % {"name": name, "venue": venue}
+                                for name in sorted(clash)])
     first_rank = (venue.sections.aggregate(m=Max("rank"))["m"] or 0) + 1
     created = []
     for offset, ps in enumerate(plan):

@@ -53,7 +53,8 @@ def _run(modeladmin, request, what: str, fn) -> None:
     try:
         n = fn()
     except SalesError as exc:
-        modeladmin.message_user(request, f"Nothing changed: {exc.message}", messages.ERROR)
+        modeladmin.message_user(request, gettext("Nothing changed: %(reason)s") % {"reason": exc.message},
+                                messages.ERROR)
     else:
         modeladmin.message_user(request, f"{what}: {n}", messages.SUCCESS)
 
@@ -71,7 +72,7 @@ class SalesPerformanceAdmin(PerformanceAdmin):
     @admin.action(description=gettext_lazy("Put on sale (create the inventory)"))
     def put_on_sale(self, request, queryset):
         for performance in queryset:
-            _run(self, request, f"{performance}: places created",
+            _run(self, request, gettext("%(performance)s: places created") % {"performance": performance},
                  lambda p=performance: inventory.put_on_sale(performance=p))
             availability_changed(performance.pk)  # the pages' counts were of no places
 
@@ -409,7 +410,7 @@ class DrawAdmin(ReadOnlyMixin, admin.ModelAdmin):
         try:  # checked again under the row's lock: the entries may have frozen meanwhile
             draws.draw_set_public_value(draw=obj, source=obj.public_value_source, value=obj.public_value)
         except SalesError as exc:
-            self.message_user(request, f"Nothing changed: {exc.message}", messages.ERROR)
+            self.message_user(request, gettext("Nothing changed: %(reason)s") % {"reason": exc.message}, messages.ERROR)
 
     @admin.display(description=gettext_lazy("Draw of"))
     def subject(self, obj):

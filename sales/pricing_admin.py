@@ -30,6 +30,7 @@ from events.admin import AMOUNTS_AS_TYPED, VenueClockMixin, on_venue_clock
 from events.models import Channel, PriceType, PriceZone
 
 from . import shop_mode, waiting_room
+from .formatting import money
 from .models import ALPHABET, FeeRule, Organizer, Presale, PresaleCode, PromoCode, TaxRate, WaitingRoom
 
 
@@ -162,15 +163,17 @@ class OrganizerAdmin(admin.ModelAdmin):
 class PromoCodeForm(forms.ModelForm):
     channels = forms.MultipleChoiceField(
         choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple,
-        help_text="Where the code may be used; none ticked: every channel.")
+        label=gettext_lazy("Channels"),
+        help_text=gettext_lazy("Where the code may be used; none ticked: every channel."))
 
     class Meta:
         model = PromoCode
         fields = ("code", "description", "active", "percent_off", "amount_off", "per_order", "max_uses",
                   "max_uses_per_customer", "valid_from", "valid_until", "channels", "performances", "zones",
                   "price_types")
-        help_texts = {"percent_off": "10 for 10 % off; or give an amount off instead.",
-                      "amount_off": "Off each ticket, or off the order with “once per order”."}
+        help_texts = {"percent_off": gettext_lazy("A percentage: 10 for 10 percent off; or give an amount off "
+                                                  "instead."),
+                      "amount_off": gettext_lazy("Off each ticket, or off the order with “once per order”.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -180,10 +183,11 @@ class PromoCodeForm(forms.ModelForm):
     def clean_code(self):
         code = self.cleaned_data["code"].strip()
         if not code:
-            raise forms.ValidationError("Give the code buyers will type.")
+            raise forms.ValidationError(gettext("Give the code buyers will type."))
         taken = PromoCode.objects.filter(code__iexact=code).exclude(pk=self.instance.pk).first()
         if taken is not None:
-            raise forms.ValidationError(f"There is already a promo code {taken.code} (case does not matter).")
+            raise forms.ValidationError(gettext("There is already a promo code %(code)s (case does not matter).") % {
+                "code": taken.code})
         return code
 
     def clean_channels(self):
@@ -193,22 +197,23 @@ class PromoCodeForm(forms.ModelForm):
         data = super().clean()
         percent, amount = data.get("percent_off"), data.get("amount_off")
         if percent is not None and amount is not None:
-            self.add_error("amount_off", "Give a percentage off or an amount off, not both.")
+            self.add_error("amount_off", gettext("Give a percentage off or an amount off, not both."))
         elif percent is None and amount is None and not {"percent_off", "amount_off"} & set(self.errors):
-            self.add_error("percent_off", "Give a percentage off or an amount off.")
+            self.add_error("percent_off", gettext("Give a percentage off or an amount off."))
         elif percent is not None and not 0 < percent <= 100:
-            self.add_error("percent_off", "A percentage off is more than 0 and at most 100.")
+            self.add_error("percent_off", gettext("A percentage off is more than 0 and at most 100."))
         elif amount is not None and amount <= 0:
-            self.add_error("amount_off", "An amount off is more than 0.")
+            self.add_error("amount_off", gettext("An amount off is more than 0."))
         start, end = data.get("valid_from"), data.get("valid_until")
         if start and end and end <= start:
-            self.add_error("valid_until", "The code must stop being valid after it starts.")
+            self.add_error("valid_until", gettext("The code must stop being valid after it starts."))
         performances = data.get("performances")
         if performances:
             for field in ("zones", "price_types"):
                 outside = _outside(data.get(field), performances)
                 if outside:
-                    self.add_error(field, f"Not a performance this code is valid for: {'; '.join(outside)}.")
+                    self.add_error(field, gettext("Not a performance this code is valid for: %(items)s.") % {
+                        "items": "; ".join(outside)})
         return data
 
 
@@ -223,10 +228,11 @@ class PromoCodeAdmin(admin.ModelAdmin):
     filter_horizontal = ("performances", "zones", "price_types")
     fieldsets = (
         (None, {"fields": ("code", "description", "active")}),
-        ("Discount", {"fields": ("percent_off", "amount_off", "per_order")}),
-        ("Limits", {"fields": ("max_uses", "max_uses_per_customer", "uses", "valid_from", "valid_until")}),
-        ("Where it applies", {"fields": ("channels", "performances", "zones", "price_types"),
-                              "description": "Leave a list empty for no restriction."}),
+        (gettext_lazy("Discount"), {"fields": ("percent_off", "amount_off", "per_order")}),
+        (gettext_lazy("Limits"), {"fields": ("max_uses", "max_uses_per_customer", "uses", "valid_from",
+                                             "valid_until")}),
+        (gettext_lazy("Where it applies"), {"fields": ("channels", "performances", "zones", "price_types"),
+                                            "description": gettext_lazy("Leave a list empty for no restriction.")}),
     )
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
@@ -241,12 +247,16 @@ class PromoCodeAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("Discount"))
     def discount(self, obj):
-        off = f"{obj.percent_off.normalize():f} %" if obj.percent_off is not None else f"{obj.amount_off}"
-        return f"{off} off {'the order' if obj.per_order else 'each ticket'}"
+        off = f"{obj.percent_off.normalize():f}\u00a0%" if obj.percent_off is not None else money(obj.amount_off)
+        if obj.per_order:
+            return gettext("%(off)s off the order") % {"off": off}
+        return gettext("%(off)s off each ticket") % {"off": off}
 
     @admin.display(description=gettext_lazy("Uses"))
     def uses_so_far(self, obj):
-        return f"{obj.uses} of {obj.max_uses}" if obj.max_uses is not None else str(obj.uses)
+        if obj.max_uses is None:
+            return str(obj.uses)
+        return gettext("%(used)d of %(most)d") % {"used": obj.uses, "most": obj.max_uses}
 
 
 # --- presales and their codes --------------------------------------------------------------

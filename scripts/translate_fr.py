@@ -276,6 +276,71 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Imported %(sections)d sections and %(seats)d seats.": "%(sections)d sections et %(seats)d sièges importés.",
+    "Import a seating plan into %(venue)s": "Importer un plan de salle dans %(venue)s",
+    "%(type)s has no price in %(zones)s: it is not sold there until it has one.":
+        "%(type)s n'a pas de prix en %(zones)s : il n'y est pas vendu tant qu'il n'en a pas.",
+    "There are two price types called %(name)s; give each its own name.":
+        "Il y a deux types de tarif nommés %(name)s ; donnez à chacun son propre nom.",
+    "No price in %(zones)s": "Pas de prix en %(zones)s",
+    "Set prices": "Fixer les prix",
+    "Choose one of this performance's price zones (%(zones)s).":
+        "Choisissez une des zones de prix de cette représentation (%(zones)s).",
+    "(not sold there)": "(pas vendu là)",
+    "%(where)s: %(what)s must be a number, got %(value)r": "%(where)s : %(what)s doit être un nombre, reçu %(value)r",
+    "%(where)s: %(what)s must be a finite number": "%(where)s : %(what)s doit être un nombre fini",
+    "%(where)s: a standing section needs a whole-number capacity, got %(value)r":
+        "%(where)s : une section debout demande une capacité en nombre entier, reçu %(value)r",
+    "%(where)s: capacity must be between 1 and 200000": "%(where)s : la capacité doit être entre 1 et 200000",
+    "%(where)s: a seat needs a row and a number": "%(where)s : un siège demande une rangée et un numéro",
+    "%(where)s: row and seat number are at most 10 characters":
+        "%(where)s : la rangée et le numéro de siège ont au plus 10 caractères",
+    "%(where)s: seat %(seat)s of %(section)s appears twice": "%(where)s : le siège %(seat)s de %(section)s figure deux fois",
+    "line 1: header must name at least section,row,number (and optionally kind,x,y,flags,capacity)":
+        "ligne 1 : l'en-tête doit nommer au moins section,row,number (et au choix kind,x,y,flags,capacity)",
+    "line %(n)d": "ligne %(n)d",
+    "%(where)s: more fields than the header has": "%(where)s : plus de champs que l'en-tête n'en a",
+    "%(where)s: section is empty": "%(where)s : la section est vide",
+    "%(where)s: kind must be seated or standing, got %(kind)r":
+        "%(where)s : kind doit être seated ou standing, reçu %(kind)r",
+    "%(where)s: section %(name)s is already %(kind)s": "%(where)s : la section %(name)s est déjà %(kind)s",
+    "%(where)s: standing section %(name)s is given twice": "%(where)s : la section debout %(name)s est donnée deux fois",
+    "%(where)s: unknown flag(s) %(flags)s": "%(where)s : indicateur(s) inconnu(s) %(flags)s",
+    "section %(name)s: a seated section has no seats": "section %(name)s : une section assise n'a aucun siège",
+    "the file holds no sections": "le fichier ne contient aucune section",
+    "the file is not UTF-8 text": "le fichier n'est pas du texte UTF-8",
+    "section %(name)s already exists in %(venue)s": "la section %(name)s existe déjà dans %(venue)s",
+    "Nothing changed: %(reason)s": "Rien n'a changé : %(reason)s",
+    "%(performance)s: places created": "%(performance)s : places créées",
+    "Channels": "Canaux",
+    "Where the code may be used; none ticked: every channel.":
+        "Où le code peut servir ; aucun coché : tous les canaux.",
+    "A percentage: 10 for 10 percent off; or give an amount off instead.":
+        "Un pourcentage : 10 pour 10 pour cent de rabais ; ou donnez plutôt un montant de rabais.",
+    "Off each ticket, or off the order with “once per order”.":
+        "Sur chaque billet, ou sur la commande avec « une fois par commande ».",
+    "Give the code buyers will type.": "Donnez le code que les acheteurs taperont.",
+    "There is already a promo code %(code)s (case does not matter).":
+        "Il existe déjà un code promo %(code)s (majuscules et minuscules ne comptent pas).",
+    "Give a percentage off or an amount off, not both.": "Donnez un pourcentage ou un montant de rabais, pas les deux.",
+    "Give a percentage off or an amount off.": "Donnez un pourcentage ou un montant de rabais.",
+    "A percentage off is more than 0 and at most 100.": "Un pourcentage de rabais est plus que 0 et au plus 100.",
+    "An amount off is more than 0.": "Un montant de rabais est plus que 0.",
+    "The code must stop being valid after it starts.": "Le code doit cesser d'être valide après qu'il commence à l'être.",
+    "Not a performance this code is valid for: %(items)s.":
+        "Pas une représentation pour laquelle ce code est valide : %(items)s.",
+    "Limits": "Limites",
+    "Where it applies": "Où il s'applique",
+    "Leave a list empty for no restriction.": "Laissez une liste vide pour n'imposer aucune restriction.",
+    "%(off)s off the order": "%(off)s de rabais sur la commande",
+    "%(off)s off each ticket": "%(off)s de rabais sur chaque billet",
+    "%(used)d of %(most)d": "%(used)d sur %(most)d",
+    "Import seating plan": "Importer le plan de salle",
+    "Upload a CSV or JSON seating plan. The whole file is checked first: if any line is wrong, nothing is imported and every problem is listed with its line.":
+        "Téléversez un plan de salle en CSV ou JSON. Tout le fichier est vérifié d'abord : si une ligne est fautive, rien n'est importé et chaque problème est listé avec sa ligne.",
+    "CSV columns: <code>section,kind,row,number,x,y,flags,capacity</code> (flags: <code>wheelchair|restricted</code>; a standing area is one line with kind <code>standing</code> and a capacity).":
+        "Colonnes CSV : <code>section,kind,row,number,x,y,flags,capacity</code> (flags : <code>wheelchair|restricted</code> ; une aire debout est une ligne avec kind <code>standing</code> et une capacité).",
+    "Import": "Importer",
     "Not today: this performance is on %(when)s. A ticket admitted now is refused on the day.":
         "Pas aujourd'hui : cette représentation a lieu le %(when)s. Un billet admis maintenant sera refusé le jour venu.",
     "the %(tendered)s tendered is less than the total of %(total)s":

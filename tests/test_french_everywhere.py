@@ -373,6 +373,24 @@ def test_the_organizers_admin_names_its_sections_in_french(organizer, french_per
     for label in ("Événement", "Début", "Limite de billets", "Canal", "Prix par zone"):
         assert label in added, label
 
+    # The pages an organizer sets a new show up with: the seating plan's import (and its
+    # errors), a promo code (its sections, help and refusals), a price type's prices.
+    venue = french_performance.venue
+    imports = visible(page(office, f"/admin/events/venue/{venue.pk}/import/"))  # the CSV's columns stay as typed
+    assert "Téléversez un plan de salle" in imports and "Importer un plan de salle dans" in imports
+    assert "Importer le plan de salle" in visible(page(office, f"/admin/events/venue/{venue.pk}/change/"))
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    refused = office.post(f"/admin/events/venue/{venue.pk}/import/", {"plan": SimpleUploadedFile(
+        "plan.csv", b"section,row,number,x\nBalcon,A,1,xx\n")}, **FRENCH)
+    assert "ligne 2 : x doit être un nombre" in visible(refused.content.decode())
+    promo = visible(page(office, "/admin/sales/promocode/add/"))
+    assert_french("promo code form", promo)
+    assert "Où il s'applique" in promo and "Canaux" in promo
+    both = office.post("/admin/sales/promocode/add/", {"code": "BOTH", "percent_off": "10", "amount_off": "5"},
+                       **FRENCH)
+    assert "pas les deux" in visible(both.content.decode())
+
 
 def test_the_admin_names_the_counters_walk_in_customer_in_french(organizer, french_performance):
     from sales.formatting import WALK_IN_EMAIL, WALK_IN_NAME
