@@ -337,6 +337,16 @@ class PriceTypeAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ("performance", "unpriced_zones") if obj is not None else ("unpriced_zones",)
 
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, PriceInline) and obj is not None and obj.pk and not obj.complimentary:
+            # The rows get_extra offers, each with its zone chosen: setting the prices is
+            # typing amounts, and a row left without one is left out (it is unchanged).
+            priced = {p.zone_id for p in obj.prices.all()}
+            kwargs["initial"] = [{"zone": zone.pk} for zone in obj.performance.price_zones.all()
+                                 if zone.pk not in priced]
+        return kwargs
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("prices__zone", "performance__price_zones")
 

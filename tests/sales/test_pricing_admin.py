@@ -128,13 +128,19 @@ def test_an_organizer_sets_up_price_types_and_their_prices_in_each_zone(client, 
     url = f"/admin/events/pricetype/{types['Adult'].pk}/change/"
     data = form_of(client.get(url))
     assert data["prices-TOTAL_FORMS"] == ["2"]
+    # Each row comes with its zone chosen: setting the prices is typing amounts, and a row
+    # left without one is left out.
+    assert {data["prices-0-zone"][0], data["prices-1-zone"][0]} == {str(stalls.pk), str(lawn.pk)}
     response = client.post(url, add_rows(data, "prices", [{"zone": stalls.pk, "amount": "60.00"},
                                                            {"zone": lawn.pk, "amount": "25.00"}]), follow=True)
     assert "has no price" not in page_of(response)
-    url = f"/admin/events/pricetype/{types['Child'].pk}/change/"
-    response = client.post(url, add_rows(form_of(client.get(url)), "prices", [{"zone": stalls.pk, "amount": "35.00"}]),
-                           follow=True)
+    child_url = f"/admin/events/pricetype/{types['Child'].pk}/change/"
+    child = form_of(client.get(child_url))
+    at = 0 if child["prices-0-zone"] == [str(stalls.pk)] else 1
+    response = client.post(child_url, {**child, f"prices-{at}-amount": ["35.00"]}, follow=True)
     assert "Child has no price in Lawn: it is not sold there until it has one." in page_of(response)
+    assert list(Price.objects.filter(price_type=types["Child"]).values_list("zone", "amount")) == [
+        (stalls.pk, Decimal("35.00"))]
     assert set(Price.objects.values_list("price_type__name", "zone__name", "amount")) == {
         ("Adult", "Stalls", Decimal("60.00")), ("Adult", "Lawn", Decimal("25.00")),
         ("Child", "Stalls", Decimal("35.00"))}
