@@ -24,6 +24,7 @@ from events.models import Event, Performance
 
 from .errors import SalesError
 from .exports import KINDS, ExportFilter, csv_chunks, export_rows, xlsx_file
+from .formatting import money
 from .models import Payment, PerformanceDashboard, PlaceState, Shift, StaffMember
 from .policy import ORGANIZER, ROLE_LABELS, ROLES
 from .reports import on_sale_now, performance_dashboard, takings_today
@@ -240,9 +241,10 @@ class ShiftAdmin(admin.ModelAdmin):
     drawer and the terminal should hold, what the clerk counted, and the difference per
     method (a drawer surplus must not hide a card shortfall)."""
 
-    list_display = ("clerk", "opened_at", "closed_at", "cash_float", "expected_cash", "counted_cash",
-                    "expected_card", "counted_card", "flagged_difference")
-    list_filter = ("clerk", ("closed_at", admin.EmptyFieldListFilter))
+    # The difference first, where a laptop's screen shows it without scrolling.
+    list_display = ("clerk", "opened_at", "closed_at", "flagged_difference", "float_amount", "expected_cash",
+                    "counted_cash", "expected_card", "counted_card")
+    list_filter = (("clerk", admin.RelatedOnlyFieldListFilter), ("closed_at", admin.EmptyFieldListFilter))
     date_hierarchy = "opened_at"
     list_select_related = ("clerk",)
     fields = ("clerk", "opened_at", "closed_at", "cash_float", "by_method", "difference")
@@ -266,21 +268,25 @@ class ShiftAdmin(admin.ModelAdmin):
         return ({m: Decimal(str(obj.expected.get(m, 0))) for m in SHIFT_METHODS},
                 {m: Decimal(str(obj.counted.get(m, 0))) for m in SHIFT_METHODS})
 
+    @admin.display(description=gettext_lazy("cash float"), ordering="cash_float")
+    def float_amount(self, obj):
+        return money(obj.cash_float)
+
     @admin.display(description=gettext_lazy("Expected cash"))
     def expected_cash(self, obj):
-        return self._amounts(obj)[0].get("cash")
+        return money(self._amounts(obj)[0].get("cash"))
 
     @admin.display(description=gettext_lazy("Counted cash"))
     def counted_cash(self, obj):
-        return self._amounts(obj)[1].get("cash", "-")
+        return money(self._amounts(obj)[1].get("cash")) or "-"
 
     @admin.display(description=gettext_lazy("Expected on cards"))
     def expected_card(self, obj):
-        return self._amounts(obj)[0].get("card_terminal")
+        return money(self._amounts(obj)[0].get("card_terminal"))
 
     @admin.display(description=gettext_lazy("Counted on cards"))
     def counted_card(self, obj):
-        return self._amounts(obj)[1].get("card_terminal", "-")
+        return money(self._amounts(obj)[1].get("card_terminal")) or "-"
 
     @admin.display(description=gettext_lazy("Difference"))
     def flagged_difference(self, obj):
@@ -288,9 +294,9 @@ class ShiftAdmin(admin.ModelAdmin):
             return _("open")
         off = {m: d for m, d in shift_differences(obj).items() if d}
         if not off:
-            return format_html('<span class="money-ok">{}</span>', "0.00")
+            return format_html('<span class="money-ok">{}</span>', money(0))
         return format_html('<strong class="money-off" style="color:#b91c1c">{}</strong>',
-                           ", ".join(f"{Payment.Method(m).label} {d:+.2f}" for m, d in off.items()))
+                           ", ".join(f"{Payment.Method(m).label} {signed(d)}" for m, d in off.items()))
 
     @admin.display(description=gettext_lazy("Per method"))
     def by_method(self, obj):
@@ -299,12 +305,17 @@ class ShiftAdmin(admin.ModelAdmin):
         for method in SHIFT_METHODS:
             diff = counted[method] - expected[method] if counted else None
             style = "color:#b91c1c;font-weight:700" if diff else ""
-            rows.append((Payment.Method(method).label, expected[method], counted.get(method, "-"), style,
-                         f"{diff:+.2f}" if diff is not None else "-"))
+            rows.append((Payment.Method(method).label, money(expected[method]), money(counted.get(method)) or "-",
+                         style, signed(diff) if diff is not None else "-"))
         return format_html(
             "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>{}</table>",
             _("Method"), _("Expected"), _("Counted"), _("Difference"),
             format_html_join("", '<tr><td>{}</td><td>{}</td><td>{}</td><td style="{}">{}</td></tr>', rows))
+
+
+def signed(amount) -> str:
+    """A difference as money with its sign: +$5.00, −$5.00, $0.00."""
+    return f"+{money(amount)}" if amount > 0 else money(amount)
 
 
 class PaymentKindFilter(admin.SimpleListFilter):

@@ -3,8 +3,10 @@ performance, and exports that add up to the payments."""
 
 import csv
 import io
+import re
 from datetime import timedelta
 from decimal import Decimal
+from html import unescape
 
 import openpyxl
 import pytest
@@ -55,8 +57,15 @@ def sales(clerk, operator, organizer):
 
 def test_shifts_and_payments_in_the_admin(sales, organizer):
     admin = signed_in(organizer)
-    shifts = admin.get("/admin/sales/shift/").content.decode()
-    assert "clerk1" in shifts and "money-off" in shifts and "Cash -5.00" in shifts  # 195 counted, 200 expected
+    shifts = unescape(admin.get("/admin/sales/shift/").content.decode())
+    assert "clerk1" in shifts and "money-off" in shifts and "Cash \u2212$5.00" in shifts  # 195 counted, 200 expected
+    # The difference first, where a 1,366-pixel screen shows it; the filter lists clerks only.
+    header = re.findall(r'<th scope="col" class="(?:sortable )?column-(\w+)', shifts)
+    assert header.index("flagged_difference") < header.index("expected_cash"), header
+    filters = shifts[shifts.index('id="changelist-filter"'):]
+    assert "organizer1" not in filters  # (one clerk: nothing to choose between)
+    french = unescape(admin.get("/admin/sales/shift/", HTTP_ACCEPT_LANGUAGE="fr").content.decode())
+    assert "Comptant \u22125,00\u00a0$" in french and "200,00\u00a0$" in french
     shift_page = admin.get(f"/admin/sales/shift/{Shift.objects.get().pk}/change/").content.decode()
     assert "Walk in" not in shift_page and "-5.00" in shift_page and "200.00" in shift_page
     payments = admin.get("/admin/sales/payment/", {"method__exact": "cash"}).content.decode()
