@@ -444,3 +444,14 @@ def test_the_phones_deadline_keeps_its_bounds_in_order_for_a_show_about_to_begin
     field = re.search(r'<input id="deadline"[^>]*>', phone.get(sale).content.decode()).group(0)
     earliest, offered, latest = (re.search(fr'{name}="([^"]+)"', field).group(1) for name in ("min", "value", "max"))
     assert earliest <= offered <= latest
+
+
+def test_the_phone_offers_a_lawn_once_as_its_price_zone(operator):
+    from sales.models import Customer
+
+    perf = make_performance(rows=1, per_row=4, standing=20)
+    caller = Customer.objects.create(name="Élise Tremblay", email="elise@example.org")
+    page = signed_in(operator).get(f"/phone/customers/{caller.pk}/").content.decode()
+    lawn = perf.price_zones.get(name="Lawn")
+    assert f'<option value="{lawn.pk}">Lawn' in page
+    assert "Lawn (standing)" not in page

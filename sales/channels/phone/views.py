@@ -102,12 +102,17 @@ def customer(request, pk: int):
     performances = []
     for perf in found.performances:
         types = with_amounts(perf.price_types.all())
-        performances.append((perf, [(z, from_price(z, types) if types else None) for z in perf.price_zones.all()]))
+        zones = list(perf.price_zones.all())
+        # A standing area that is a price zone of its own (a lawn) is offered once, as its zone.
+        named = {z.name.casefold() for z in zones}
+        standing = [s for s in perf.venue.sections.all()
+                    if s.kind == Section.Kind.STANDING and s.name.casefold() not in named]
+        performances.append((perf, [(z, from_price(z, types) if types else None) for z in zones], standing))
     return render(request, "phone/customer.html", {
         "customer": cust, "orders": cust.orders.select_related("performance__event", "performance__venue")
                                      .order_by("-created_at")[:20],
         "notes": cust.note_entries.select_related("author")[:20], "performances": performances, "found": found,
-        "standing_kind": Section.Kind.STANDING, "languages": settings.LANGUAGES})
+        "languages": settings.LANGUAGES})
 
 
 @operator_only
