@@ -3,6 +3,7 @@ the difference changes hands."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -17,8 +18,8 @@ from events.models import PriceType
 
 from .. import inventory
 from ..availability import availability_changed
-from ..errors import HoldNotActive, IllegalTransition, InvalidRequest, NotPermitted
-from ..holds import hold_is_live
+from ..errors import HoldNotActive, IllegalTransition, InvalidRequest, NotPermitted, SalesError
+from ..holds import hold_is_live, hold_release
 from ..models import Hold, Order, Payment, Place, Ticket
 from ..notifications import resend_confirmation
 from ..payments import PaymentRequest
@@ -165,6 +166,11 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
             transaction.on_commit(lambda: _send_again(order), robust=True)
     except Exception as exc:
         raised = undo_charges(order, charged, exc, actor, shift, fail_order=False)
+        if isinstance(exc, IllegalTransition):
+            # The order or its tickets changed meanwhile: the new seats go back on sale
+            # rather than wait for the hold to lapse.
+            with contextlib.suppress(SalesError):
+                hold_release(hold=hold, actor=actor)
         if raised is exc:
             raise
         raise raised from None

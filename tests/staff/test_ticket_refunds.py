@@ -12,7 +12,7 @@ from events.models import Channel
 from sales import inventory
 from sales.errors import IllegalTransition, InvalidRequest, NotPermitted
 from sales.holds import hold_create
-from sales.models import Order, Payment, Place, Ticket
+from sales.models import Hold, Order, Payment, Place, Ticket
 from sales.orders import order_exchange, order_refund, tickets_refund
 from sales.payments import PaymentRequest
 from sales.policy import COUNTER_CLERK, DOOR_STAFF, PHONE_OPERATOR
@@ -254,3 +254,6 @@ def test_an_exchange_whose_tickets_were_just_refunded_says_so_and_sells_nothing(
     assert Ticket.objects.get(pk=second.pk).status == "valid"
     assert Place.objects.filter(performance=perf, state="sold").count() == 1
     assert paid_back(order) == Decimal("50.00")  # the refund's, nothing else
+    # The new seats are not kept for an exchange that can no longer be made.
+    assert Hold.objects.get(pk=new.pk).status == "released"
+    assert Place.objects.filter(performance=perf, state="held").count() == 0
