@@ -235,7 +235,7 @@ def test_counter_exchange_on_the_map_pays_the_difference(staff_page):
     page.get_by_text("Sold.").wait_for()
     order = Order.objects.get()
     first = order.tickets.order_by("pk").first()
-    page.get_by_label(str(first.place)).uncheck()  # exchange only the other ticket
+    page.locator("#exchange-form").get_by_label(str(first.place)).uncheck()  # exchange only the other ticket
     with page.expect_navigation():
         page.locator(".exchange-map").first.click()
     assert page.locator("#exchange-note").is_visible()
