@@ -275,7 +275,7 @@ def test_the_phone_console_speaks_french_and_writes_in_the_callers_language(fren
     assert_french("phone map", visible(page(phone, f"/phone/customers/{caller.pk}/performances/{perf.pk}/map/")))
     too_late = (timezone.localtime() + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
     refused = phone.post(sale_url, {"action": "reserve", "deadline": too_late, "attempt": "0"}, **FRENCH)
-    assert refused.status_code == 400 and "l'échéance doit tomber dans les 7 prochains jours" in visible(
+    assert refused.status_code == 400 and "L'échéance doit tomber dans les 7 prochains jours" in visible(
         refused.content.decode())
     assert_french("phone sale refused", visible(refused.content.decode()))
     deadline = (timezone.localtime() + timedelta(hours=20)).strftime("%Y-%m-%dT%H:%M")

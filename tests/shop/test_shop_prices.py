@@ -155,7 +155,7 @@ def test_refusals_are_readable_errors_at_the_top_with_the_choices_kept(client, c
     assert {"expired": "Promo code: the code OLD has expired",
             "used up": "Promo code: the code GONE has been used up",
             "not sold": "Lawn pass is not sold in Stalls",
-            "limit": "at most 1 Child tickets per order"}[case] in summary
+            "limit": "At most 1 Child tickets per order"}[case] in summary
     assert 'role="alert" tabindex="-1"' in page  # focused by shop.js on load
     if data["promo_code"]:
         assert f'value="{data["promo_code"]}"' in page  # what was typed is still there
@@ -183,7 +183,7 @@ def test_a_comp_cannot_be_bought_online(client):
     hold_seats(client, perf, [seat])
     response = client.post("/checkout/", {**buyer(), "nonce": "n3", f"type_{seat.pk}": types["Press"].pk})
     assert response.status_code == 400
-    assert "complimentary tickets are given by staff only" in response.content.decode()
+    assert "Complimentary tickets are given by staff only" in response.content.decode()
     assert not Order.objects.exists()
 
 

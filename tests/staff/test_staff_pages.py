@@ -121,7 +121,7 @@ def test_counter_refuses_tendered_below_the_price(clerk, performance):
     sale_url = open_sale(c, performance)["Location"]
     response = c.post(sale_url, {"tendered": "99.99"})
     assert response.status_code == 400
-    assert "the $99.99 tendered is less than the total of $100.00" in unescape(response.content.decode())
+    assert "The $99.99 tendered is less than the total of $100.00" in unescape(response.content.decode())
     assert not Order.objects.filter(status="paid").exists()
     assert Place.objects.filter(state="held").count() == 2  # still held, nothing lost
     assert c.post(sale_url, {"tendered": "-5"}).status_code == 400

@@ -122,7 +122,7 @@ def test_a_type_limit_is_a_readable_refusal(clerk):
     data = {f"type_{pk}": types["Child"].pk for pk in places}
     response = c.post(url, {**data, "action": "quote"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200  # the refusal is in the totals htmx shows
-    assert "at most 1 Child tickets per order" in text_of(response.content)
+    assert "At most 1 Child tickets per order" in text_of(response.content)
 
 
 def caller(client):
