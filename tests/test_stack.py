@@ -173,3 +173,29 @@ def test_ctrl_c_during_start_up_stops_cleanly(scratch_database):
     out = "".join(lines) + out
     assert run.returncode == 0 and "[stack] stopping" in out
     assert "Traceback" not in out and "KeyboardInterrupt" not in out
+
+
+def test_redis_is_ready_only_once_it_answers_ping_not_while_it_loads_its_data():
+    """Redis accepts connections while it loads a large append-only file, answering every
+    command with LOADING: the stack waits for a PONG, not for the port."""
+    answers = [b"-LOADING Redis is loading the dataset in memory\r\n"] * 2 + [b"+PONG\r\n"]
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    port = server.getsockname()[1]
+
+    def serve():
+        for answer in answers:
+            conn, _ = server.accept()
+            with conn:
+                conn.recv(64)
+                conn.sendall(answer)
+
+    import threading
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        assert not stack.redis_ready(port) and not stack.redis_ready(port)  # the port is open: not enough
+        assert stack.redis_ready(port)
+    finally:
+        server.close()

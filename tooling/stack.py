@@ -61,6 +61,17 @@ def port_open(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
+def redis_ready(port: int) -> bool:
+    """Does Redis answer PING with PONG? It accepts connections while it loads its
+    append-only file, and answers every command with LOADING until it is done."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(64).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
 def wait_for(check, what: str, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -233,6 +244,7 @@ def redis_binary() -> str:
 def redis_up() -> bool:
     if port_open(REDIS_PORT):
         log(f"Redis already running on 127.0.0.1:{REDIS_PORT}")
+        wait_for(lambda: redis_ready(REDIS_PORT), "Redis", seconds=120)  # started a moment ago, still loading
         return False
     base = STACK / "redis"
     base.mkdir(parents=True, exist_ok=True)
@@ -245,7 +257,7 @@ def redis_up() -> bool:
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-    wait_for(lambda: port_open(REDIS_PORT), "Redis")
+    wait_for(lambda: redis_ready(REDIS_PORT), "Redis", seconds=120)  # a large append-only file takes a while
     return True
 
 
