@@ -50,7 +50,7 @@ def test_a_ballot_from_application_to_paid_tickets(page, celery_worker):
     # Over the limit: the browser refuses it, and so does the server when the browser does not.
     page.eval_on_selector("form.card", "f => f.noValidate = true")
     apply(page, "Dan Roy", "dan@example.org", 3)
-    expect(page.get_by_role("alert")).to_contain_text("apply for 1 to 2 tickets")
+    expect(page.get_by_role("alert")).to_contain_text("Apply for 1 to 2 tickets")
     assert ballot.entries.count() == 3
 
     # The window closes; the beat's task freezes the entries, and at its next run draws on
