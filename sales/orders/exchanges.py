@@ -136,6 +136,10 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
         with transaction.atomic():
             if not Order.objects.select_for_update().filter(pk=order.pk, status=Order.Status.PAID).exists():
                 raise IllegalTransition(_("the order changed meanwhile; look it up again"))
+            if difference < 0 and not may_refund(signer, -difference + paid_back_by(order, signer)):
+                # Again under the order's lock: a refund of it may have been made meanwhile.
+                raise NotPermitted(_("paying back %(difference)s %(currency)s needs a supervisor") % {
+                    "difference": -difference, "currency": quote.currency})
             if Ticket.objects.filter(pk__in=[t.pk for t in old], checked_in_at__isnull=False).exists():
                 raise IllegalTransition(_("a ticket to exchange has just been used at the door"))
             if difference < 0:

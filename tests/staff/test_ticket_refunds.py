@@ -257,3 +257,19 @@ def test_an_exchange_whose_tickets_were_just_refunded_says_so_and_sells_nothing(
     # The new seats are not kept for an exchange that can no longer be made.
     assert Hold.objects.get(pk=new.pk).status == "released"
     assert Place.objects.filter(performance=perf, state="held").count() == 0
+
+
+def test_the_counter_refunds_the_ticket_not_used_when_the_other_guest_is_in(clerk, hall):
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 2)
+    inside, away = order.tickets.order_by("pk")
+    ticket_check_in(code=inside.code, performance=hall, actor=clerk)
+    client = signed_in(clerk)
+    page = client.get(f"/counter/orders/{order.code}/").content.decode()
+    refund_form = page.split('id="refund-form"')[1].split("</form>")[0]
+    assert 'name="tickets_given"' in refund_form
+    assert f'name="tickets" value="{away.pk}"' in refund_form and f'value="{inside.pk}"' not in refund_form
+    answer = client.post(f"/counter/orders/{order.code}/refund/", {"tickets_given": "1", "tickets": [str(away.pk)]},
+                         follow=True)
+    assert "Refunded: Cash $50.00." in answer.content.decode()
+    assert Ticket.objects.get(pk=away.pk).status == "void" and Ticket.objects.get(pk=inside.pk).status == "valid"

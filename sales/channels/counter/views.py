@@ -247,10 +247,13 @@ def order(request, code: str):
         for perf in offered:
             counts = zone_counts(perf.pk)
             exchange_to.append((perf, [(z, counts.get(z.pk, {}).get("available", 0)) for z in perf.price_zones.all()]))
+    unused = [t for t in tickets if t.status == "valid" and not t.checked_in_at]
     return render(request, "counter/order.html", {
         "order": order, "tickets": tickets, "exchange_to": exchange_to, "found": found,
-        "asked": _exchange_asked(request.GET),
-        "valid_tickets": [t for t in tickets if t.status == "valid" and not t.checked_in_at],
+        "asked": _exchange_asked(request.GET), "valid_tickets": unused,
+        # Refunded by the ticket when there is a choice, or when some are already in: the
+        # unused ones can still be refunded, not the whole order.
+        "refund_by_ticket": len(unused) > 1 or len(unused) < sum(t.status == "valid" for t in tickets),
         "payments": order.payments.all(), "events": order.events.select_related("actor")})
 
 

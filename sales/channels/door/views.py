@@ -59,13 +59,11 @@ def scan_page(request, pk: int):
     return render(request, "door/scan.html", context)
 
 
-# A door opens hours before its show, not days: a performance further off than this was
-# most likely picked by mistake (a ticket admitted now is refused on the day).
-NOT_TODAY = timedelta(hours=12)
-
-
 def _not_today(performance: Performance) -> bool:
-    return abs(performance.starts_at - timezone.now()) > NOT_TODAY
+    """Is the performance on another day of its venue's calendar? A door opens hours
+    before its show: another day's was most likely picked by mistake (a ticket admitted
+    now is refused on the day)."""
+    return at_venue(performance.starts_at, performance).date() != at_venue(timezone.now(), performance).date()
 
 
 def _wants_json(request) -> bool:
