@@ -24,7 +24,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from events.models import Channel, Performance
 
-from .formatting import WALK_IN_EMAIL, WALK_IN_NAME
+from .formatting import person_name
 from .models import Customer, Order, Payment, Ticket
 
 KINDS = ("orders", "tickets", "payments", "customers")
@@ -67,10 +67,8 @@ def _performance(title: str, starts_at: datetime, zone_name: str) -> str:
 
 
 def _buyer(typed: str, customer: str, email: str) -> str:
-    """The name an order was bought under (Order.buyer), in the reader's language for a
-    counter sale's nobody in particular."""
-    name = typed or customer
-    return _(WALK_IN_NAME) if email == WALK_IN_EMAIL and name == WALK_IN_NAME else name
+    """The name an order was bought under (Order.buyer), as the pages show it."""
+    return person_name(typed or customer, email)
 
 
 def order_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:

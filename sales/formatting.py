@@ -51,18 +51,20 @@ WALK_IN_NAME = gettext_noop("Counter customer")
 WALK_IN_EMAIL = "counter@boxoffice.invalid"
 
 
+def person_name(name: str, email: str) -> str:
+    """A buyer's name as shown: the counter's walk-in (nobody in particular) in the
+    reader's language, anyone else as typed."""
+    return gettext(WALK_IN_NAME) if name == WALK_IN_NAME and email == WALK_IN_EMAIL else name
+
+
 def customer_name(customer) -> str:
-    if customer.name == WALK_IN_NAME and customer.email == WALK_IN_EMAIL:
-        return gettext(WALK_IN_NAME)
-    return customer.name
+    return person_name(customer.name, customer.email)
 
 
 def buyer_name(order) -> str:
     """The name the order was bought under (Order.buyer), in the reader's language for a
     counter sale's nobody in particular."""
-    if order.customer.email == WALK_IN_EMAIL and order.buyer == WALK_IN_NAME:
-        return gettext(WALK_IN_NAME)
-    return order.buyer
+    return person_name(order.buyer, order.customer.email)
 
 
 def payment_note(payment) -> str:

@@ -124,9 +124,6 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
     old, lines, quote = _exchange_checks(order, ticket_ids, hold, now)
     difference = quote.difference
     signer = approver or actor
-    if difference < 0 and not may_refund(signer, -difference + paid_back_by(order, signer)):
-        raise NotPermitted(_("paying back %(difference)s %(currency)s needs a supervisor") % {
-            "difference": -difference, "currency": quote.currency})
     parts = validated_parts(policy, None, payments, difference) if difference > 0 else []
     refuse_uncounted(shift, [request.method for request, _a in parts])
     charged = charge(order, parts, actor, shift, fail_order=False)
@@ -137,7 +134,7 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
             if not Order.objects.select_for_update().filter(pk=order.pk, status=Order.Status.PAID).exists():
                 raise IllegalTransition(_("the order changed meanwhile; look it up again"))
             if difference < 0 and not may_refund(signer, -difference + paid_back_by(order, signer)):
-                # Again under the order's lock: a refund of it may have been made meanwhile.
+                # Under the order's lock: what was paid back on it so far is settled.
                 raise NotPermitted(_("paying back %(difference)s %(currency)s needs a supervisor") % {
                     "difference": -difference, "currency": quote.currency})
             if Ticket.objects.filter(pk__in=[t.pk for t in old], checked_in_at__isnull=False).exists():

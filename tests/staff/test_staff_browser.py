@@ -219,6 +219,32 @@ def test_phone_reservation_lapses_and_returns_its_seats(staff_page, celery_worke
         assert "taken" not in page.locator(f'#seatmap a.seat[data-id="{pk}"]').get_attribute("class")
 
 
+def test_counter_refunds_one_ticket_of_two_by_unticking_the_other(staff_page):
+    perf = make_performance(rows=2, per_row=6, price="30.00")
+    clerk = make_user("clerk-r3", "counter clerk")
+    page = staff_page(clerk)
+    page.goto("/counter/")
+    page.get_by_label("Cash float in the drawer").fill("50")
+    page.get_by_role("button", name="Open the drawer").click()
+    page.locator(".quick").first.wait_for()
+    page.keyboard.press("2")
+    page.keyboard.press("Enter")
+    page.get_by_label("Cash tendered").fill("60")
+    page.locator("#take-payment").click()
+    page.get_by_text("Sold.").wait_for()
+    order = Order.objects.get()
+    kept, refunded = order.tickets.order_by("pk")
+    page.locator("#refund-form").get_by_label(str(kept.place)).uncheck()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#refund").click()
+    page.get_by_text("the order's other tickets are still valid").wait_for()
+    assert "Refunded: Cash $30.00." in page.locator(".messages").inner_text()
+    screenshot(page, "counter-refund-one-ticket")
+    assert sorted(order.tickets.values_list("pk", "status")) == [(kept.pk, "valid"), (refunded.pk, "void")]
+    assert Order.objects.get(pk=order.pk).status == "paid"
+    assert Place.objects.filter(performance=perf, state="sold").count() == 1
+
+
 def test_counter_exchange_on_the_map_pays_the_difference(staff_page):
     perf = make_performance(rows=3, per_row=6, price="30.00")
     perf.price_zones.update(price=Decimal("30.00"))

@@ -39,8 +39,7 @@ def home(request):
     found = performances_page(Performance.objects.filter(starts_at__gte=now - LISTED_AFTER)
                               .select_related("event", "venue").order_by("starts_at", "pk"),
                               request.GET, today=timezone.localdate(now))
-    rows = [{"performance": p, "tonight": at_venue(p.starts_at, p).date() == at_venue(now, p).date()}
-            for p in found.performances]
+    rows = [{"performance": p, "tonight": not _not_today(p)} for p in found.performances]
     return render(request, "door/home.html", {"rows": rows, "found": found})
 
 
