@@ -219,10 +219,9 @@ def test_phone_reservation_lapses_and_returns_its_seats(staff_page, celery_worke
         assert "taken" not in page.locator(f'#seatmap a.seat[data-id="{pk}"]').get_attribute("class")
 
 
-def test_counter_refunds_one_ticket_of_two_by_unticking_the_other(staff_page):
-    perf = make_performance(rows=2, per_row=6, price="30.00")
-    clerk = make_user("clerk-r3", "counter clerk")
-    page = staff_page(clerk)
+def sell_two_at_the_counter(page) -> Order:
+    """Open a drawer, sell two seats of the first performance for 60.00 cash, and stay on
+    the order's page."""
     page.goto("/counter/")
     page.get_by_label("Cash float in the drawer").fill("50")
     page.get_by_role("button", name="Open the drawer").click()
@@ -232,7 +231,14 @@ def test_counter_refunds_one_ticket_of_two_by_unticking_the_other(staff_page):
     page.get_by_label("Cash tendered").fill("60")
     page.locator("#take-payment").click()
     page.get_by_text("Sold.").wait_for()
-    order = Order.objects.get()
+    return Order.objects.get()
+
+
+def test_counter_refunds_one_ticket_of_two_by_unticking_the_other(staff_page):
+    perf = make_performance(rows=2, per_row=6, price="30.00")
+    clerk = make_user("clerk-r3", "counter clerk")
+    page = staff_page(clerk)
+    order = sell_two_at_the_counter(page)
     kept, refunded = order.tickets.order_by("pk")
     page.locator("#refund-form").get_by_label(str(kept.place)).uncheck()
     page.once("dialog", lambda dialog: dialog.accept())
@@ -250,16 +256,7 @@ def test_counter_exchange_on_the_map_pays_the_difference(staff_page):
     perf.price_zones.update(price=Decimal("30.00"))
     clerk = make_user("clerk-x", "counter clerk")
     page = staff_page(clerk)
-    page.goto("/counter/")
-    page.get_by_label("Cash float in the drawer").fill("50")
-    page.get_by_role("button", name="Open the drawer").click()
-    page.locator(".quick").first.wait_for()
-    page.keyboard.press("2")
-    page.keyboard.press("Enter")
-    page.get_by_label("Cash tendered").fill("60")
-    page.locator("#take-payment").click()
-    page.get_by_text("Sold.").wait_for()
-    order = Order.objects.get()
+    order = sell_two_at_the_counter(page)
     first = order.tickets.order_by("pk").first()
     page.locator("#exchange-form").get_by_label(str(first.place)).uncheck()  # exchange only the other ticket
     with page.expect_navigation():
