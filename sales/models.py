@@ -398,8 +398,9 @@ class Payment(models.Model):
                                   related_name="refunds", db_index=False)
     # A payback over its clerk's limit names the supervisor who signed for it: the limit
     # holds for what each pays back on an order in all (sales.orders.charging.paid_back_by).
+    # Kept while the payment is: a staff account that signed for money is disabled, not deleted.
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False,
-                                    on_delete=models.SET_NULL, related_name="+", verbose_name=_("approved by"))
+                                    on_delete=models.PROTECT, related_name="+", verbose_name=_("approved by"))
 
     class Meta:
         verbose_name = _("payment")
