@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import segno
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Value
+from django.db.models.functions import Coalesce, Collate, NullIf
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from events.models import Performance
+from events.models import NAMES, Performance
 
 from . import formatting
 from .errors import IllegalTransition, InvalidRequest, NotFound, WrongPerformance
@@ -115,7 +116,8 @@ def tickets_find(*, performance_id: int, query: str, limit: int = 20) -> list[Ti
                         | Q(order__customer__email__icontains=query)
                         | Q(order__code=query.upper()))
                 .select_related("order__customer", "place__seat", "place__section")
-                .order_by("order__customer__name", "order_id", "pk")[:limit])
+                .order_by(Collate(Coalesce(NullIf("order__buyer_name", Value("")), "order__customer__name"), NAMES),
+                          "order_id", "pk")[:limit])
 
 
 def tickets_printed(*, order, actor=None) -> list[Ticket]:

@@ -140,3 +140,13 @@ def test_find_a_guest_by_name_email_or_order(performance):
     assert len(tickets_find(performance_id=performance.pk, query="JT@EXAMPLE")) == 1
     assert len(tickets_find(performance_id=performance.pk, query=marie[0].order.code.lower())) == 2
     assert tickets_find(performance_id=performance.pk, query="x") == []
+
+
+def test_guests_found_are_listed_by_the_name_on_their_order(performance):
+    """Two orders of one email under two names: the door lists them by the name each
+    buyer typed, as the door reads them, not by the customer record's name."""
+    zoe = sell(performance, 1, name="Zoé Côté", email="cote@example.org")
+    anne = sell(performance, 1, name="Anne Côté", email="cote@example.org")
+    bruno = sell(performance, 1, name="Bruno Côté", email="bruno@example.org")
+    found = tickets_find(performance_id=performance.pk, query="côté")
+    assert [t.pk for t in found] == [anne[0].pk, bruno[0].pk, zoe[0].pk]
