@@ -11,10 +11,11 @@ from html import unescape
 import openpyxl
 import pytest
 from django.http import StreamingHttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from events.models import Channel
 from sales import inventory
+from sales.formatting import money
 from sales.holds import hold_create
 from sales.models import Customer, Order, Payment, Place, Shift, Ticket
 from sales.orders import CustomerDetails, order_place, order_refund, order_reserve
@@ -191,7 +192,7 @@ def test_the_settlement_of_an_event_adds_up_to_its_payments(sales, organizer):
     dashboard = admin.get(f"/admin/sales/performancedashboard/{sales.pk}/change/").content.decode()
     assert f"/settlement/{sales.event_id}.pdf" in dashboard and f"/event/{sales.event_id}/" in dashboard
     board = admin.get(f"/admin/sales/performancedashboard/event/{sales.event_id}/").content.decode()
-    assert f'id="event-net">{expected}<' in board and f"/performancedashboard/{later.pk}/change/" in board
+    assert f'id="event-net">{money(expected)}<' in board and f"/performancedashboard/{later.pk}/change/" in board
 
 
 def test_the_settlement_is_for_organizers(sales, clerk):
@@ -217,7 +218,17 @@ def test_the_dashboard_says_fees_and_taxes_today_and_the_on_sale_of_the_moment(o
     url = f"/admin/sales/performancedashboard/{perf.pk}/change/"
     assert admin.get(url, {"live": "1"}).json() == {"in_queue": 0, "admitted": 0, "sold_last_minute": 1, "sold": 1}
     page = admin.get(url).content.decode()
-    assert f'id="figure-fees">{board.fees}<' in page and f'id="today-net">{order.total}<' in page
+    assert f'id="figure-fees">{money(board.fees)}<' in page and f'id="today-net">{money(order.total)}<' in page
+    # Every amount as money, in the organizer's language too.
+    with translation.override("fr"):
+        net = money(order.total)
+    french = admin.get(url, headers={"accept-language": "fr"}).content.decode()
+    tables = re.findall(r'<table id="by-(?:channel|method|day)">.*?</table>', french, re.S)
+    assert len(tables) == 3 and all(f">{net}<" in t for t in tables), tables
+    assert f'id="figure-net">{net}<' in french
+    event = admin.get(f"/admin/sales/performancedashboard/event/{perf.event_id}/",
+                      headers={"accept-language": "fr"}).content.decode()
+    assert f'id="event-net">{net}<' in event and not re.search(r'class="n">\d+[.,]\d\d<', event)
     payments = admin.get("/admin/sales/payment/").content.decode()
     assert 'id="takings-today"' in payments and perf.venue.name in payments
 

@@ -43,7 +43,7 @@ def test_an_organizer_reads_the_dashboard_downloads_the_payments_and_opens_a_doo
     }""")
     assert drawn["bars"] == [5] and drawn["inked"] > 1000
     assert page.locator("#figure-sold").inner_text() == "5"
-    assert page.locator("#figure-net").inner_text() == "200.00"
+    assert page.locator("#figure-net").inner_text() == "$200.00"
     screenshot(page, "office-dashboard-desktop")
     # Every column of the zones' table in view on a desktop, in English and in French.
     hidden = "() => { const t = document.getElementById('zones'); return t.scrollWidth - t.parentElement.clientWidth; }"

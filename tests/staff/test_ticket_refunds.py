@@ -135,6 +135,18 @@ def test_the_counter_page_refunds_the_ticked_tickets_and_says_what_to_hand_back(
     assert Ticket.objects.get(pk=second.pk).status == "valid"
 
 
+def test_the_order_page_writes_every_amount_as_money_in_the_clerks_language(clerk, hall):
+    """The tickets to refund or exchange, the zones to exchange into, the tickets' and the
+    payments' tables: each amount as money, as the clerk reads it."""
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 2)
+    page = signed_in(clerk).get(f"/counter/orders/{order.code}/", headers={"accept-language": "fr"}).content.decode()
+    text = re.sub(r"<[^>]+>", "", page).replace("\xa0", " ").replace("\u202f", " ")
+    assert "50.00" not in text and "100.00" not in text, re.findall(r".{30}\d+\.\d\d.{10}", text)
+    assert text.count("50,00 $") >= 6  # two tickets in each form, two rows of tickets, a zone
+    assert "100,00 $" in text  # the payment
+
+
 def test_the_api_refunds_some_tickets_by_their_codes_and_refuses_bad_ones_as_json(clerk, hall):
     shift = shift_open(clerk=clerk, cash_float=Decimal("0"))
     order = counter_sale(clerk, shift, hall, "Stalls", 2)
@@ -273,3 +285,20 @@ def test_the_counter_refunds_the_ticket_not_used_when_the_other_guest_is_in(cler
                          follow=True)
     assert "Refunded: Cash $50.00." in answer.content.decode()
     assert Ticket.objects.get(pk=away.pk).status == "void" and Ticket.objects.get(pk=inside.pk).status == "valid"
+
+
+def test_who_paid_money_back_and_who_signed_for_it_stay_on_record(clerk, organizer, hall):
+    """A payback names the clerk who made it and the supervisor who signed for it. Their
+    accounts cannot be deleted from under it (they are disabled instead): the limit counts
+    what each signed, and the drawer's record says who handed money back."""
+    from django.db.models import ProtectedError
+
+    shift = shift_open(clerk=clerk, cash_float=Decimal("1000"))
+    order = counter_sale(clerk, shift, hall, "Front", 1)
+    order_refund(order=order, actor=clerk, shift=shift, approver=organizer)
+    payback = Payment.objects.get(order=order, status="refunded")
+    assert (payback.created_by, payback.approved_by) == (clerk, organizer)
+    with pytest.raises(ProtectedError):
+        organizer.delete()
+    payback.refresh_from_db()
+    assert (payback.created_by, payback.approved_by) == (clerk, organizer)
