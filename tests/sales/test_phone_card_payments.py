@@ -83,6 +83,9 @@ def test_a_payment_link_in_the_callers_language_pays_once_and_sends_the_tickets_
     page = caller.get("/" + path)
     assert page.status_code == 200 and "data-card-frame" in page.content.decode()
     assert "Payez votre réservation" in text_of(page)
+    # The caller sees what they pay for: each seat held for them, and its price.
+    held = [str(p) for p in Place.objects.filter(hold_id=order.hold_id).order_by("pk")]
+    assert held and all(label in text_of(page) for label in held) and "Montant à payer" in text_of(page)
     assert caller.get(f"/orders/{order.code}/not-the-token/pay/").status_code == 404
     declined = caller.post("/" + path, {"card_token": card_token(DECLINED)})
     assert declined.status_code == 402 and "Paiement refusé" in text_of(declined)
