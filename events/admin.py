@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from sales.formatting import when
 
-from .models import Event, OnSaleWindow, Performance, Price, PriceType, PriceZone, Seat, Section, Venue
+from .models import ZONE_COLOURS, Event, OnSaleWindow, Performance, Price, PriceType, PriceZone, Seat, Section, Venue
 from .seating import SeatingPlanError, decode_upload, seating_plan_import
 
 # --- the venue's clock ------------------------------------------------------------------
@@ -181,6 +181,21 @@ class PriceZoneFormSet(BaseInlineFormSet):
                 if foreign:
                     form.add_error(field, _("%(places)s: not in %(venue)s, where this performance plays.") % {
                         "places": ", ".join(str(p) for p in foreign), "venue": self.instance.venue.name})
+        self._colour_new_zones()
+
+    def _colour_new_zones(self) -> None:
+        """A zone added with its colour left as it came gets one no other zone of the
+        performance has: the seat map tells zones apart by colour alone."""
+        kept = [f for f in self.forms if getattr(f, "cleaned_data", None) and not f.cleaned_data.get("DELETE")]
+        plain = [f for f in kept if f.instance.pk is None and "color" not in f.changed_data]
+        taken = {f.cleaned_data.get("color", "").lower() for f in kept if f not in plain}
+        free = iter([c for c in ZONE_COLOURS if c not in taken])
+        for form in plain:
+            colour = form.cleaned_data.get("color", "").lower()
+            if colour in taken:
+                colour = next(free, colour)
+            form.cleaned_data["color"] = form.instance.color = colour
+            taken.add(colour)
 
 
 class PriceZoneInline(admin.StackedInline):

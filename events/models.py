@@ -218,6 +218,12 @@ class OnSaleWindow(models.Model):
         return f"{self.get_channel_display()}: {opens:%Y-%m-%d %H:%M} – {closes:%Y-%m-%d %H:%M}"
 
 
+# Colours for zones added without one: the default first, then others told apart at a
+# glance, each dark enough for the seat map's white marks on a seat.
+ZONE_COLOURS = ("#3b82f6", "#b91c1c", "#059669", "#ca8a04", "#7c3aed", "#db2777", "#0891b2", "#ea580c",
+                "#4d7c0f", "#475569", "#1e3a8a", "#9d174d")
+
+
 class PriceZone(models.Model):
     """A price for a set of places of one performance: whole sections, and/or single
     seats (a seat listed here wins over its section's zone)."""
@@ -228,7 +234,7 @@ class PriceZone(models.Model):
     price = models.DecimalField(max_digits=9, decimal_places=2,
                                 validators=[MinValueValidator(Decimal("0"))], verbose_name=_("price"))
     currency = models.CharField(max_length=3, default="CAD", verbose_name=_("currency"))
-    color = models.CharField(max_length=7, default="#3b82f6", help_text=_("Colour on the seat map"),
+    color = models.CharField(max_length=7, default=ZONE_COLOURS[0], help_text=_("Colour on the seat map"),
                              verbose_name=_("colour"))
     sections = models.ManyToManyField(Section, blank=True, related_name="price_zones", verbose_name=_("sections"))
     seats = models.ManyToManyField(Seat, blank=True, related_name="price_zones", verbose_name=_("seats"))

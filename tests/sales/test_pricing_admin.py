@@ -427,3 +427,21 @@ def test_doors_after_the_start_and_a_window_closing_before_it_opens_are_refused_
     assert "A sale window closes after it opens." in refused and "window_closes_after_opening" not in refused
     perf.refresh_from_db()
     assert perf.doors_open_at is None
+
+
+def test_zones_added_without_a_colour_each_get_one_of_their_own(client, organizer):
+    """The seat map tells zones apart by colour: zones added with the colour field left as
+    it came get one no other zone of the performance has; a colour chosen is kept."""
+    perf = make_performance(rows=1, per_row=2)
+    existing = set(perf.price_zones.values_list("color", flat=True))
+    client.force_login(organizer)
+    url = f"/admin/events/performance/{perf.pk}/change/"
+    data = form_of(client.get(url))
+    default = PriceZone._meta.get_field("color").default
+    add_rows(data, "price_zones", [{"name": "Balcony", "price": "30.00", "currency": "CAD", "color": default},
+                                   {"name": "Gallery", "price": "20.00", "currency": "CAD", "color": default},
+                                   {"name": "Boxes", "price": "90.00", "currency": "CAD", "color": "#123456"}])
+    assert saved(client.post(url, data))
+    colours = dict(perf.price_zones.values_list("name", "color"))
+    assert colours["Boxes"] == "#123456"
+    assert len({colours["Balcony"], colours["Gallery"], *existing}) == len(existing) + 2
