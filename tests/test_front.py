@@ -140,6 +140,7 @@ def test_each_door_reaches_its_pool_through_the_one_address(front, clerk_token):
     for method, path, headers, pool, status in doors:
         served_by, response = front.request(method, path, headers)
         assert (served_by, response.status) == (pool, status), (method, path, headers)
+        assert response.getheader("Server") is None, path  # which server runs the pools is nobody's business
     assert front.stat()[("public", "public2")]["stot"] == "0"  # not ready: never sent a request
 
 
