@@ -136,6 +136,16 @@ def test_confirming_a_payment_does_not_tell_which_order_codes_exist_and_is_rate_
     assert limited.status_code == 429 and limited.json()["error"]["code"] == "rate_limited"
 
 
+def test_confirming_payments_is_not_limited_where_rate_limits_are_turned_off(performance, settings):
+    """BOXOFFICE_RATE_LIMITS=0 (a load test from one address) turns this limit off too."""
+    settings.RATE_LIMITS = False
+    api = APIClient(REMOTE_ADDR=OUTSIDER)
+    in_one_clock_minute()
+    answers = [api.post(f"/api/v1/orders/Z{i:07d}/confirm-payment/", {"client_secret": "x"}, format="json")
+               for i in range(35)]
+    assert {a.status_code for a in answers} == {404}
+
+
 def test_a_stranger_using_someones_email_does_not_name_their_tickets(performance, clerk):
     """Anyone may type any email: a declined order under a victim's email, with another
     name and phone, does not rename the victim's later order, its tickets, its email, the

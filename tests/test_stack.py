@@ -179,6 +179,7 @@ def test_redis_is_ready_only_once_it_answers_ping_not_while_it_loads_its_data():
     """Redis accepts connections while it loads a large append-only file, answering every
     command with LOADING: the stack waits for a PONG, not for the port."""
     answers = [b"-LOADING Redis is loading the dataset in memory\r\n"] * 2 + [b"+PONG\r\n"]
+    answers.append(b"-NOAUTH Authentication required.\r\n")  # one with a password: loaded too
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen(8)
@@ -196,6 +197,7 @@ def test_redis_is_ready_only_once_it_answers_ping_not_while_it_loads_its_data():
     threading.Thread(target=serve, daemon=True).start()
     try:
         assert not stack.redis_ready(port) and not stack.redis_ready(port)  # the port is open: not enough
+        assert stack.redis_ready(port)
         assert stack.redis_ready(port)
     finally:
         server.close()
