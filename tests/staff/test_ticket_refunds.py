@@ -18,6 +18,7 @@ from sales.payments import PaymentRequest
 from sales.policy import COUNTER_CLERK, DOOR_STAFF, PHONE_OPERATOR
 from sales.shifts import shift_expected, shift_open
 from sales.tickets import ticket_check_in
+from tests.factories import PriceZoneFactory
 from tests.staff.test_counter_exchange import counter_sale
 from tests.support import assert_error, booking_fee, client_for, make_performance, make_user, signed_in
 
@@ -302,3 +303,42 @@ def test_who_paid_money_back_and_who_signed_for_it_stay_on_record(clerk, organiz
         organizer.delete()
     payback.refresh_from_db()
     assert (payback.created_by, payback.approved_by) == (clerk, organizer)
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_a_refund_made_while_an_exchange_runs_counts_toward_the_clerks_limit(monkeypatch):
+    """The clerk's limit is checked once the order is locked: a refund by the same clerk
+    committed while their exchange waits on the card terminal counts, and the two together
+    over the limit need a supervisor."""
+    from sales.orders import exchanges
+
+    clerk = make_user("clerk-limit", COUNTER_CLERK)
+    perf = make_performance(rows=2, per_row=4, price="50.00", on_sale=False)
+    front = PriceZoneFactory(performance=perf, name="Front", price=Decimal("150.00"),
+                             seats=perf.venue.sections.get().seats.filter(row="A"))
+    inventory.put_on_sale(performance=perf)
+    shift = shift_open(clerk=clerk, cash_float=Decimal("1000"))
+    order = counter_sale(clerk, shift, perf, "Front", 4)  # 600.00
+    first, second, third, fourth = order.tickets.order_by("pk")
+    cheaper = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk,
+                          zone=perf.price_zones.exclude(pk=front.pk).get(), quantity=2)
+    original = exchanges.charge
+
+    def refunded_meanwhile(*args, **kwargs):
+        def refund():
+            try:
+                tickets_refund(order=order, ticket_ids=[third.pk, fourth.pk], actor=clerk, shift=shift)  # 300.00
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=refund)
+        thread.start()
+        thread.join()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(exchanges, "charge", refunded_meanwhile)
+    with pytest.raises(NotPermitted, match="needs a supervisor"):  # 200.00 more: 500.00 in all
+        order_exchange(order=order, ticket_ids=[first.pk, second.pk], hold=cheaper, actor=clerk, shift=shift)
+    assert paid_back(order) == Decimal("300.00")  # the refund's alone
+    assert set(Ticket.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)) == {"valid"}
