@@ -3,6 +3,7 @@ returns the first order instead of selling twice."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -24,7 +25,7 @@ from ..errors import (
     ProviderUnavailable,
 )
 from ..holds import hold_is_live, hold_may_be_used_by
-from ..models import Customer, Hold, Order, Payment, PromoCode, Ticket, WaitingRoom
+from ..models import Customer, Hold, Order, Payment, PlaceState, PromoCode, Ticket, WaitingRoom
 from ..payments import PaymentRequest, card_fingerprint, declined_because
 from ..policy import policy_for
 from . import pricing
@@ -87,9 +88,12 @@ def order_place(
         raise HoldNotActive(_("the hold has no places; hold the seats again"))
     parts = validated_parts(policy, payment, payments, quote.total)
     refuse_uncounted(shift, [request.method for request, _a in parts])
-    check_customer_limit(hold=hold, email=customer.email, parts=parts, count=quote.count, limit=limit)
-    order = create_order(hold=hold, customer=customer, quote=quote, actor=actor, idempotency_key=idempotency_key,
-                         language=language)
+    # Under a per-customer limit, the customer's orders take turns from the count to the
+    # order's row: a second basket paid at the same moment counts the first.
+    with transaction.atomic() if limit is not None else contextlib.nullcontext():
+        check_customer_limit(hold=hold, email=customer.email, parts=parts, count=quote.count, limit=limit)
+        order = create_order(hold=hold, customer=customer, quote=quote, actor=actor,
+                             idempotency_key=idempotency_key, language=language)
     if order.status != Order.Status.PENDING or order.hold_id != hold.pk:
         return replay(order, hold)
     return charge_and_sell(order=order, hold=hold, parts=parts, lines=quote.lines, actor=actor,
@@ -121,16 +125,44 @@ def customer_limit(performance_id: int) -> int | None:
     return room.customer_limit if room is not None else None
 
 
+def mailbox(email: str) -> str:
+    """The mailbox an address delivers to, as the per-customer limit counts it: case aside,
+    and a sub-address (name+tag@) is its mailbox's."""
+    local, _at, domain = email.strip().lower().rpartition("@")
+    return f"{local.split('+', 1)[0]}@{domain}" if local else domain
+
+
+# The customer's tickets of the performance: valid ones, and the places of their orders
+# not yet paid (being charged, or reserved until a deadline).
+_MAILBOX_SQL = r"lower(regexp_replace(c.email, '\+[^@]*@', '@'))"
+_CUSTOMER_TURN = "SELECT pg_advisory_xact_lock(hashtext('customer limit'), hashtext(%(perf)s::text || ' ' || %(mailbox)s))"
+_CUSTOMER_HAS = f"""
+    SELECT (SELECT count(*) FROM sales_ticket t JOIN sales_order o ON o.id = t.order_id
+              JOIN sales_customer c ON c.id = o.customer_id
+        WHERE o.performance_id = %(perf)s AND t.status = %(valid)s AND {_MAILBOX_SQL} = %(mailbox)s)
+    + (SELECT count(*) FROM sales_place p JOIN sales_order o ON o.hold_id = p.hold_id
+              JOIN sales_customer c ON c.id = o.customer_id
+        WHERE o.performance_id = %(perf)s AND o.status IN (%(pending)s, %(reserved)s) AND p.state = %(held)s
+          AND {_MAILBOX_SQL} = %(mailbox)s)"""
+
+
 def check_customer_limit(*, hold: Hold, email: str, parts, count: int, limit: int | None) -> None:
     """A queued on-sale may cap what one customer buys over all their orders, counted by
-    email and by card, so that a second basket or a second name does not get round it."""
+    mailbox and by card, so that a second basket, a second name or a sub-address does not
+    get round it. In the caller's transaction, until it commits, the customer's other
+    orders of the performance wait for their turn here."""
     if limit is None:
         return
+    facts = {"perf": hold.performance_id, "mailbox": mailbox(email), "valid": Ticket.Status.VALID,
+             "pending": Order.Status.PENDING, "reserved": Order.Status.RESERVED, "held": PlaceState.HELD}
+    # The turn first, in a statement of its own: the count's snapshot then begins after
+    # the order before it has committed.
+    rows.fetch(_CUSTOMER_TURN, facts)
+    (by_email,), = rows.fetch(_CUSTOMER_HAS, facts)
     valid = Ticket.objects.filter(order__performance_id=hold.performance_id, status=Ticket.Status.VALID)
-    by_email = valid.filter(order__customer__email__iexact=email).count()
     fingerprints = [card_fingerprint(r) for r, _a in parts if r.card_number]
     by_card = valid.filter(order__payments__card_fingerprint__in=[f for f in fingerprints if f],
-                           order__payments__status=Payment.Status.APPROVED).distinct().count()
+                           order__payments__status=Payment.Status.APPROVED).distinct().count() if fingerprints else 0
     if max(by_email, by_card) + count > limit:
         already = max(by_email, by_card)
         raise InvalidRequest(_("at most %(limit)d tickets per customer for this on-sale") % {"limit": limit}

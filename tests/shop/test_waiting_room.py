@@ -358,3 +358,35 @@ def test_a_room_deleted_in_the_admin_no_longer_gates_the_shop_or_the_api(perform
     assert not waiting_room.gated(performance.pk)
     body = {"performance": performance.pk, "places": [places_of(performance)[0].pk]}
     assert APIClient().post("/api/v1/holds/", body, format="json").status_code == 201
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_the_customer_limit_holds_for_baskets_paid_at_once_and_for_sub_addresses():
+    """Four baskets of two under one email, paid at the same moment with four cards, under
+    a limit of two a customer: one is sold. A sub-address (name+tag@) is the same mailbox."""
+    from events.models import Channel
+    from sales.errors import InvalidRequest
+    from sales.holds import hold_create
+    from sales.models import Order
+    from sales.orders import CustomerDetails, order_place
+    from sales.payments import PaymentRequest
+    from tests.support import card_token, places_of, race
+
+    performance = make_performance(rows=2, per_row=10)
+    room_for(performance, customer_limit=2)
+    free = [p.pk for p in places_of(performance)]
+    holds = [hold_create(performance=performance, channel=Channel.ONLINE, place_ids=free[2 * i:2 * i + 2])
+             for i in range(5)]
+    cards = [card_token() for _ in range(5)]
+
+    def buy(i, email="fan@example.org"):
+        return order_place(hold=holds[i], customer=CustomerDetails(name="N", email=email),
+                           payment=PaymentRequest(method="card", token=cards[i]))
+
+    results = race(4, buy)
+    sold = [r for r in results if isinstance(r, Order)]
+    assert len(sold) == 1 and all(isinstance(r, InvalidRequest) for r in results if r not in sold), results
+    assert Order.objects.filter(status="paid").count() == 1
+    with pytest.raises(InvalidRequest, match="at most 2 tickets per customer.*already have 2"):
+        buy(4, "Fan+second@Example.org")
