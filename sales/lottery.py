@@ -87,12 +87,24 @@ def ballot_draw(*, ballot: Ballot, now: datetime | None = None) -> dict:
                                         ["rank"], batch_size=2000)
         ballot.drawn_at = now
         ballot.save(update_fields=["drawn_at"])
-    won = _allocate(ballot, now)
+    return {"seed": draw.seed, **ballot_allocate(ballot=ballot, now=now)}
+
+
+def ballot_allocate(*, ballot: Ballot, now: datetime | None = None) -> dict:
+    """Seats for the drawn applications in draw order while they last; the others are told
+    they were not drawn. Once the draw is committed this may be run again: a run cut short
+    (a worker stopped) is finished by the next (sales.tasks.run_ballots)."""
+    won = _allocate(ballot, now or timezone.now())
     lost = list(ballot.entries.filter(status=BallotEntry.Status.APPLIED))
     BallotEntry.objects.filter(pk__in=[e.pk for e in lost]).update(status=BallotEntry.Status.LOST)
     for entry in lost:
         _tell(entry, NOT_DRAWN)
-    return {"seed": draw.seed, "won": len(won), "lost": len(lost)}
+    return {"won": len(won), "lost": len(lost)}
+
+
+def pay_by(ballot: Ballot, now: datetime) -> datetime:
+    """A winner's deadline: the ballot's hours to pay, and never past the performance's start."""
+    return min(now + timedelta(hours=min(ballot.payment_hours, 720)), ballot.performance.starts_at)
 
 
 def _allocate(ballot: Ballot, now: datetime) -> list[BallotEntry]:
@@ -103,8 +115,7 @@ def _allocate(ballot: Ballot, now: datetime) -> list[BallotEntry]:
         try:
             with transaction.atomic():
                 hold = Hold.objects.create(performance=ballot.performance, channel=Channel.ONLINE,
-                                           owner_key=f"ballot:{entry.pk}",
-                                           expires_at=now + timedelta(hours=ballot.payment_hours))
+                                           owner_key=f"ballot:{entry.pk}", expires_at=pay_by(ballot, now))
                 inventory.hold_best(hold=hold, zone=ballot.zone, quantity=entry.quantity, now=now)
                 BallotEntry.objects.filter(pk=entry.pk).update(status=BallotEntry.Status.WON, hold=hold)
         except PlacesUnavailable:

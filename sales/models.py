@@ -11,9 +11,9 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Upper
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -613,17 +613,35 @@ class Ballot(models.Model):
     zone = models.ForeignKey(PriceZone, on_delete=models.PROTECT, related_name="ballots", verbose_name=_("zone"))
     opens_at = models.DateTimeField(verbose_name=_("opens at"))
     closes_at = models.DateTimeField(verbose_name=_("closes at"))
-    max_per_application = models.PositiveIntegerField(default=4, verbose_name=_("most tickets per application"))
-    payment_hours = models.PositiveIntegerField(default=48, help_text=_("How long a winner has to pay."),
+    max_per_application = models.PositiveIntegerField(default=4, validators=[MinValueValidator(1)],
+                                                      verbose_name=_("most tickets per application"))
+    payment_hours = models.PositiveIntegerField(default=48, validators=[MinValueValidator(1), MaxValueValidator(720)],
+                                                help_text=_("How long a winner has to pay (at most 30 days, and "
+                                                            "never past the start of the performance)."),
                                                 verbose_name=_("hours to pay"))
     drawn_at = models.DateTimeField(null=True, blank=True, verbose_name=_("drawn at"))
 
     class Meta:
         verbose_name = _("ballot")
         verbose_name_plural = _("ballots")
+        constraints = [models.CheckConstraint(condition=Q(opens_at__lt=F("closes_at")), name="ballot_opens_first",
+                                              violation_error_message=_("The ballot closes before it opens."))]
 
     def __str__(self) -> str:
         return f"Ballot for {self.performance} ({self.zone.name})"
+
+    def clean(self):
+        errors = {}
+        if self.zone_id and self.performance_id and self.zone.performance_id != self.performance_id:
+            errors["zone"] = _("This zone is another performance's: choose one of %(performance)s.") % {
+                "performance": self.performance}
+        if self.opens_at and self.closes_at:
+            if self.closes_at <= self.opens_at:
+                errors["closes_at"] = _("The ballot closes before it opens.")
+            elif self.performance_id and self.closes_at > self.performance.starts_at:
+                errors["closes_at"] = _("The ballot closes after the performance starts.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class BallotEntry(models.Model):
@@ -659,7 +677,11 @@ class BallotEntry(models.Model):
         verbose_name = _("ballot entry")
         verbose_name_plural = _("ballot entries")
         ordering = ["ballot", "rank", "pk"]
-        constraints = [models.UniqueConstraint(fields=["ballot", "email"], name="ballot_one_entry_per_email")]
+        # One entry per mailbox: emails are kept lower case, and a sub-address (name+tag@)
+        # is its mailbox's (sales.orders.placing.mailbox).
+        constraints = [models.UniqueConstraint(
+            F("ballot"), Func(F("email"), Value(r"\+[^@]*@"), Value("@"), function="regexp_replace"),
+            name="ballot_one_entry_per_mailbox")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.quantity})"

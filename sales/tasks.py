@@ -91,10 +91,19 @@ def run_ballots() -> int:
     closed = Ballot.objects.filter(drawn_at__isnull=True, closes_at__lte=now)
     # A ballot whose public value was announced waits until the organizer enters it.
     awaiting = Q(draw__public_value="") & ~Q(draw__public_value_source="")
-    for ballot in closed.filter(draw__frozen_at__lt=now).exclude(awaiting):
-        lottery.ballot_draw(ballot=ballot, now=now)
-    for ballot in closed.exclude(draw__frozen_at__isnull=False):
-        lottery.ballot_freeze(ballot=ballot, now=now)
-    for ballot in Ballot.objects.filter(drawn_at__isnull=False, entries__status="won").distinct():
-        lottery.ballot_reallocate(ballot=ballot, now=now)
-    return 0
+    drawn = Ballot.objects.filter(drawn_at__isnull=False)
+    steps = [
+        *((lottery.ballot_draw, b) for b in closed.filter(draw__frozen_at__lt=now).exclude(awaiting)),
+        *((lottery.ballot_freeze, b) for b in closed.exclude(draw__frozen_at__isnull=False)),
+        # Drawn, but the allocation was cut short: finished now.
+        *((lottery.ballot_allocate, b) for b in drawn.filter(entries__status="applied").distinct()),
+        *((lottery.ballot_reallocate, b) for b in drawn.filter(entries__status="won").distinct()),
+    ]
+    failed = 0
+    for step, ballot in steps:
+        try:  # one ballot's failure is logged, and tried again at the next run; the others go on
+            step(ballot=ballot, now=now)
+        except Exception:
+            failed += 1
+            logger.exception("ballot %s: %s failed", ballot.pk, step.__name__)
+    return failed

@@ -276,6 +276,14 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Too many applications from your network; wait a minute.":
+        "Trop d’inscriptions depuis votre réseau ; patientez une minute.",
+    "How long a winner has to pay (at most 30 days, and never past the start of the performance).":
+        "Le temps qu’a un gagnant pour payer (30 jours au plus, et jamais au-delà du début de la représentation).",
+    "The ballot closes before it opens.": "Le tirage au sort ferme avant d’ouvrir.",
+    "This zone is another performance's: choose one of %(performance)s.":
+        "Cette zone est celle d’une autre représentation : choisissez-en une de %(performance)s.",
+    "The ballot closes after the performance starts.": "Le tirage au sort ferme après le début de la représentation.",
     "Imported %(sections)d sections and %(seats)d seats.": "%(sections)d sections et %(seats)d sièges importés.",
     "Import a seating plan into %(venue)s": "Importer un plan de salle dans %(venue)s",
     "%(type)s has no price in %(zones)s: it is not sold there until it has one.":

@@ -135,7 +135,8 @@ def mailbox(email: str) -> str:
 # The customer's tickets of the performance: valid ones, and the places of their orders
 # not yet paid (being charged, or reserved until a deadline).
 _MAILBOX_SQL = r"lower(regexp_replace(c.email, '\+[^@]*@', '@'))"
-_CUSTOMER_TURN = "SELECT pg_advisory_xact_lock(hashtext('customer limit'), hashtext(%(perf)s::text || ' ' || %(mailbox)s))"
+_CUSTOMER_TURN = ("SELECT pg_advisory_xact_lock(hashtext('customer limit'),"
+                  " hashtext(%(perf)s::text || ' ' || %(mailbox)s))")
 _CUSTOMER_HAS = f"""
     SELECT (SELECT count(*) FROM sales_ticket t JOIN sales_order o ON o.id = t.order_id
               JOIN sales_customer c ON c.id = o.customer_id

@@ -120,3 +120,82 @@ def test_a_declined_card_can_be_tried_again_and_a_resent_form_pays_once():
     assert winner.hold.orders.filter(status="paid").count() == 1
     winner.refresh_from_db()
     assert winner.status == BallotEntry.Status.PAID and winner.order.payments.count() == 1
+
+
+def test_ballot_settings_that_cannot_work_are_refused_in_the_admin(client, organizer):
+    """A zone of another performance, a window that closes before it opens or after the
+    show, applications for no ticket, a payment time past any calendar: each is said on
+    its field, and nothing is saved."""
+    from tests.sales.test_pricing_admin import form_of, page_of
+
+    perf = make_performance(rows=1, per_row=4)
+    other = make_performance(rows=1, per_row=4)
+    client.force_login(organizer)
+    data = form_of(client.get("/admin/sales/ballot/add/"))
+    local = timezone.localtime(timezone.now())
+    data.update(performance=[str(perf.pk)], zone=[str(other.price_zones.get().pk)],
+                opens_at_0=[f"{local:%Y-%m-%d}"], opens_at_1=["12:00:00"],
+                closes_at_0=[f"{local - timedelta(days=1):%Y-%m-%d}"], closes_at_1=["12:00:00"],
+                max_per_application=["0"], payment_hours=["999999999"])
+    page = page_of(client.post("/admin/sales/ballot/add/", data))
+    for said in ("This zone is another performance's", "The ballot closes before it opens",
+                 "Ensure this value is greater than or equal to 1", "Ensure this value is less than or equal to 720"):
+        assert said in page, said
+    data.update(zone=[str(perf.price_zones.get().pk)], closes_at_0=[f"{perf.starts_at + timedelta(days=1):%Y-%m-%d}"],
+                max_per_application=["2"], payment_hours=["48"])
+    assert "The ballot closes after the performance starts" in page_of(client.post("/admin/sales/ballot/add/", data))
+    assert not Ballot.objects.exists()
+
+
+def test_a_draw_cut_short_is_finished_by_the_next_run_and_one_ballot_failing_stops_no_other(monkeypatch):
+    """Seats are allocated after the draw is committed: a run cut short there leaves
+    applications neither won nor lost, and the next run finishes them. A ballot whose
+    draw fails is logged and tried again; the others are drawn meanwhile."""
+    from sales import tasks
+
+    perf = make_performance(rows=2, per_row=5)
+    cut, broken, fine = (ballot_with(perf, 3) for _ in range(3))
+    original = lottery._allocate
+
+    def cut_short(ballot, now):
+        raise RuntimeError("the worker was stopped")
+
+    monkeypatch.setattr(lottery, "_allocate", cut_short)
+    with pytest.raises(RuntimeError):
+        lottery.ballot_draw(ballot=cut)
+    monkeypatch.setattr(lottery, "_allocate", original)
+    assert set(cut.entries.values_list("status", flat=True)) == {"applied"}
+
+    real_draw = lottery.ballot_draw
+
+    def draw(*, ballot, now=None):
+        if ballot.pk == broken.pk:
+            raise OverflowError("date value out of range")
+        return real_draw(ballot=ballot, now=now)
+
+    monkeypatch.setattr(lottery, "ballot_draw", draw)
+    for _ in range(2):  # the first run freezes the entries, the next draws
+        tasks.run_ballots()
+    assert set(cut.entries.values_list("status", flat=True)) <= {"won", "lost"}
+    assert "won" in set(cut.entries.values_list("status", flat=True))
+    assert set(fine.entries.values_list("status", flat=True)) <= {"won", "lost"}
+    assert set(broken.entries.values_list("status", flat=True)) == {"applied"}
+    monkeypatch.setattr(lottery, "ballot_draw", real_draw)
+    tasks.run_ballots()
+    assert set(broken.entries.values_list("status", flat=True)) <= {"won", "lost"}
+
+
+def test_one_mailbox_applies_once_and_one_address_a_few_times_a_minute(performance):
+    ballot = ballot_with(performance, 0, closed=False)
+    lottery.ballot_apply(ballot=ballot, name="Ana", email="ana@example.org", quantity=2)
+    with pytest.raises(InvalidRequest, match="already applied"):
+        lottery.ballot_apply(ballot=ballot, name="Ana again", email="Ana+second@Example.org", quantity=2)
+    from tests.test_security import in_one_clock_minute
+
+    in_one_clock_minute()
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    answers = [client.post(f"/lottery/{ballot.pk}/", {"name": f"Bot {i}", "email": f"bot{i}@example.org",
+                                                      "quantity": "2"}) for i in range(12)]
+    assert [a.status_code for a in answers[:10]] == [302] * 10
+    assert answers[10].status_code == 429 and "Too many applications from your network" in answers[10].content.decode()
+    assert ballot.entries.count() == 11

@@ -2,12 +2,14 @@
 
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from sales import waiting_room
 from sales.channels.forms import card_field_context
 from sales.draws import format_reference
 from sales.errors import InvalidRequest, PaymentActionRequired, PaymentDeclined, ProviderUnavailable, SalesError
@@ -19,8 +21,10 @@ from .views import PROVIDER_SILENT, declined
 
 def apply(request, pk: int):
     ballot = get_object_or_404(Ballot.objects.select_related("performance__event", "zone"), pk=pk)
-    errors = []
-    if request.method == "POST":
+    errors, status = [], 200
+    if request.method == "POST" and too_many_applications(request):
+        errors, status = [_("Too many applications from your network; wait a minute.")], 429
+    elif request.method == "POST":
         try:
             quantity = int(request.POST.get("quantity") or 0)
         except ValueError:
@@ -29,7 +33,7 @@ def apply(request, pk: int):
             entry = ballot_apply(ballot=ballot, name=request.POST.get("name", ""),
                                  email=request.POST.get("email", ""), quantity=quantity)
         except SalesError as exc:
-            errors.append(exc.message)
+            errors, status = [exc.message], 400
         else:
             messages.success(request, _("Your application is in. Your entry reference is %(reference)s: keep it to "
                                         "check the draw. We will email you after the draw.")
@@ -37,7 +41,17 @@ def apply(request, pk: int):
             return redirect("shop:ballot", pk=ballot.pk)
     return render(request, "shop/ballot.html", {"ballot": ballot, "errors": errors,
                                                 "has_draw": Draw.objects.filter(ballot=ballot).exists()},
-                  status=400 if errors else 200)
+                  status=status)
+
+
+# Applications an address may send a minute: a household or an office behind one address
+# applies for each of its people; a script sending a name a second is slowed to this.
+APPLICATIONS_PER_MINUTE = 10
+
+
+def too_many_applications(request) -> bool:
+    return settings.RATE_LIMITS and waiting_room.rate_limited(
+        "ballot", waiting_room.client_ip(request), limit=APPLICATIONS_PER_MINUTE)
 
 
 @never_cache
