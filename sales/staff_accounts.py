@@ -6,10 +6,14 @@ what they have."""
 
 from __future__ import annotations
 
+from importlib import import_module
+
+from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .errors import InvalidRequest, NotPermitted
@@ -92,10 +96,13 @@ def staff_update(*, actor, user, roles, email: str, first_name: str, last_name: 
     _check(actor, user, roles)
     if not roles:
         raise InvalidRequest(_("give the account a role"), field="roles")
+    was_active = type(user).objects.filter(pk=user.pk, is_active=True).exists()
     with transaction.atomic():
         user.email, user.first_name, user.last_name, user.is_active = email, first_name, last_name, is_active
         user.save(update_fields=["email", "first_name", "last_name", "is_active"])
         _set_roles(user, roles)
+    if was_active and not is_active:
+        sign_out_everywhere(user)
     return user
 
 
@@ -105,7 +112,27 @@ def staff_set_active(*, actor, user, active: bool):
     _check(actor, user)
     user.is_active = active
     user.save(update_fields=["is_active"])
+    if not active:
+        sign_out_everywhere(user)
     return user
+
+
+def sign_out_everywhere(user) -> int:
+    """End the account's sessions and revoke its API token, so that enabling it again
+    brings back neither: it signs in afresh. Sessions are found by reading each one that
+    has not expired (the database's session store; a disabled account is rare)."""
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.models import Session
+    from rest_framework.authtoken.models import Token
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    uid, ended = str(user.pk), 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=2000):
+        if session.get_decoded().get(SESSION_KEY) == uid:
+            store(session.session_key).delete()
+            ended += 1
+    Token.objects.filter(user=user).delete()
+    return ended
 
 
 def staff_set_password(*, actor, user, password: str):

@@ -110,3 +110,29 @@ def test_the_admin_is_branded_and_views_the_shop(organizer, settings):
     page = signed_in(organizer).get("/admin/").content.decode()
     assert "Django administration" not in page and "Box office" in page
     assert f'href="{settings.SITE_URL.rstrip("/")}/"' in page
+
+
+def test_an_account_disabled_then_enabled_again_signs_in_afresh(organizer):
+    """Disabling ends the account's sessions and revokes its API token: enabling it again
+    brings back neither (a lost phone, a clerk who left and came back)."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    clerk = staff_create(actor=organizer, username="till", password=GOOD, roles=[PHONE_OPERATOR])
+    other = staff_create(actor=organizer, username="till2", password=GOOD, roles=[PHONE_OPERATOR])
+    old, kept = signed_in(User.objects.get(pk=clerk.pk)), signed_in(User.objects.get(pk=other.pk))
+    token = Token.objects.create(user=clerk).key
+    api = APIClient(HTTP_AUTHORIZATION=f"Token {token}")
+    assert old.get("/phone/").status_code == api.get("/api/v1/performances/").status_code == 200
+    staff_set_active(actor=organizer, user=clerk, active=False)
+    staff_set_active(actor=organizer, user=clerk, active=True)
+    assert old.get("/phone/").status_code == 302
+    assert api.get("/api/v1/performances/").status_code == 401
+    assert kept.get("/phone/").status_code == 200  # another account's session is its own
+    # The same through the account's form.
+    kept_user = User.objects.get(pk=other.pk)
+    staff_update(actor=organizer, user=kept_user, roles=[PHONE_OPERATOR], email="", first_name="", last_name="",
+                 is_active=False)
+    staff_update(actor=organizer, user=kept_user, roles=[PHONE_OPERATOR], email="", first_name="", last_name="",
+                 is_active=True)
+    assert kept.get("/phone/").status_code == 302
