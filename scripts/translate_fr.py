@@ -276,6 +276,10 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Your bank has not answered yet: answer its question, then press the button.":
+        "Votre banque n’a pas encore répondu : répondez à sa question, puis appuyez sur le bouton.",
+    "this payment is already under way; wait a moment, then look again":
+        "ce paiement est déjà en cours ; patientez un instant, puis regardez à nouveau",
     "Too many applications from your network; wait a minute.":
         "Trop d’inscriptions depuis votre réseau ; patientez une minute.",
     "How long a winner has to pay (at most 30 days, and never past the start of the performance).":

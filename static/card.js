@@ -41,12 +41,24 @@
       if (event.data.token) token.value = event.data.token;
       else if (errors) { errors.textContent = event.data.error; errors.hidden = !event.data.error; }
       asked = true;  // with no token, the page's own check says what is missing
+      busyUntil = 0;  // the submit below is the one asked for
       if (form.requestSubmit) form.requestSubmit(submitter || undefined); else form.submit();
     });
+    // A second click on Pay while the card is being tokenised or the payment sent is not
+    // a second payment: it is dropped (for a while: a page that stays, say an htmx form,
+    // may be sent again). The box office answers a second request as the first anyway.
+    var busyUntil = 0;
+    window.addEventListener("pageshow", function () { busyUntil = 0; });
     form.addEventListener("submit", function (event) {
-      if (token.value || asked) return;
-      if (marked && !(event.submitter && event.submitter.hasAttribute("data-card-pay"))) return;
+      var paying = !marked || (event.submitter && event.submitter.hasAttribute("data-card-pay"));
+      if (paying && Date.now() < busyUntil) { event.preventDefault(); return; }
+      if (token.value || asked) {
+        if (paying) busyUntil = Date.now() + 15000;
+        return;
+      }
+      if (!paying) return;
       event.preventDefault();
+      busyUntil = Date.now() + 15000;
       submitter = event.submitter || null;
       frame.contentWindow.postMessage({type: TOKENISE}, window.location.origin);
     });

@@ -245,6 +245,10 @@ def create_order(*, hold, customer, quote: Quote, actor, idempotency_key,
     except IntegrityError as exc:
         # The same key raced us in another request: answer as that one does.
         existing = by_idempotency_key(idempotency_key) if idempotency_key else None
+        if existing is not None and existing.status == Order.Status.PENDING == status:
+            # Its first request is taking the payment right now: this one charges nothing
+            # (it would charge the same order twice, and pay one back).
+            raise InProgress(_("this payment is already under way; wait a moment, then look again")) from None
         if existing is not None:
             return existing
         if _constraint_of(exc) == "order_one_live_per_hold":

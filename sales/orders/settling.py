@@ -25,10 +25,10 @@ from events.models import Channel
 
 from .. import inventory
 from ..availability import availability_changed
-from ..errors import IllegalTransition, NotFound, PlacesUnavailable, ProviderUnavailable
+from ..errors import IllegalTransition, NotFound, PaymentActionRequired, PlacesUnavailable, ProviderUnavailable
 from ..models import Order, Payment
 from ..notifications import confirmations_due
-from ..payments import APPROVED, PROVIDERS, Charge, PaymentRequest, StripeProvider
+from ..payments import APPROVED, BANK_ASKS, PROVIDERS, Charge, PaymentRequest, StripeProvider
 from .charging import NO_ANSWER, REFUND_OWED, fail_quietly, payment_record
 from .placing import ABANDONED, INTERRUPTED
 from .pricing import lines_of
@@ -111,6 +111,18 @@ def payment_confirmed(*, order: Order, client_secret: str | None = None) -> Orde
         if intent is None or not hmac.compare_digest(intent.client_secret.encode(), client_secret.encode()):
             raise NotFound(_("no such payment"))
     return payment_settle(order)
+
+
+def bank_question(order: Order) -> None:
+    """An order still awaiting payment whose payment waits on the cardholder's bank (a
+    page that showed the question was left, or answered too early): raise
+    PaymentActionRequired with the payment's secret, so that the page asks again. For the
+    order's owner only: the caller knows them (their basket, their key)."""
+    if order.status != Order.Status.PENDING or not order.payment_intent:
+        return
+    intent = _provider().retrieve(order.payment_intent)
+    if intent.status in ("requires_action", "requires_confirmation"):
+        raise PaymentActionRequired(_(BANK_ASKS), order=order.code, client_secret=intent.client_secret)
 
 
 def _method(order: Order, intent) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -239,3 +240,73 @@ def test_a_signed_event_of_the_wrong_shape_is_a_400_not_a_500(body):
         HTTP_STRIPE_SIGNATURE=signed(body, django_settings.STRIPE_WEBHOOK_SECRET))
     assert answer.status_code == 400, answer.content
     assert answer.json()["error"]["code"] == "malformed_event"
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_a_request_sent_again_at_the_same_moment_charges_nothing(monkeypatch):
+    """A double click on Pay: two requests with one key both find no order yet, and the
+    second's insert meets the first's. The second charges nothing (it used to charge the
+    first's order again and pay one back) and is told the payment is under way."""
+    import threading
+
+    from django.db import connection
+
+    from sales.errors import InProgress
+    from sales.orders import placing
+
+    perf = make_performance(rows=1, per_row=4)
+    hold = held(perf)
+    real, main = placing.create_order, threading.current_thread()
+    second_read, first_inserted, seen = threading.Event(), threading.Event(), []
+
+    def again():
+        try:
+            seen.append(order_place(hold=hold, customer=BUYER, payment=card(), idempotency_key="shop:double"))
+        except Exception as exc:  # noqa: BLE001 - what the second request met, asserted below
+            seen.append(exc)
+        finally:
+            connection.close()
+
+    def create_order(**kwargs):
+        if threading.current_thread() is not main:  # the second: it read before the first inserted
+            second_read.set()
+            first_inserted.wait(10)
+            return real(**kwargs)
+        thread = threading.Thread(target=again)
+        thread.start()
+        second_read.wait(10)
+        order = real(**kwargs)
+        first_inserted.set()
+        thread.join()
+        return order
+
+    monkeypatch.setattr(placing, "create_order", create_order)
+    order = order_place(hold=hold, customer=BUYER, payment=card(), idempotency_key="shop:double")
+    assert order.status == "paid"
+    assert len(seen) == 1 and isinstance(seen[0], InProgress), seen
+    assert [p.status for p in order.payments.all()] == ["approved"]
+
+
+@pytest.mark.django_db
+def test_a_bank_step_answered_too_early_asks_the_bank_again(client):
+    """"I have answered my bank" pressed before answering: the bank's question comes back
+    (the same payment), not a basket whose seats are stuck in a payment nobody can finish."""
+    perf = make_performance(rows=1, per_row=4)
+    client.get(f"/performances/{perf.pk}/")
+    held_page = client.post(f"/performances/{perf.pk}/hold/", {"zone": perf.price_zones.get().pk, "quantity": 1},
+                            follow=True)
+    assert held_page.status_code == 200
+    nonce = re.search(r'name="nonce" value="([^"]+)"', held_page.content.decode())[1]
+    asked = client.post("/checkout/", {"name": "Camille Roy", "email": "camille@example.org",
+                                       "card_token": card_token(THREE_D_SECURE), "nonce": nonce})
+    assert "Confirm with your bank" in asked.content.decode()
+    secret = re.search(r'name="client_secret" value="([^"]+)"', asked.content.decode())[1]
+    order = Order.objects.get()
+    early = client.post(f"/checkout/{order.code}/bank/", {"client_secret": secret})
+    page = early.content.decode()
+    assert early.status_code == 200 and "Confirm with your bank" in page and secret in page
+    assert "Your bank has not answered yet" in page
+    authenticate(order, success=True)
+    done = client.post(f"/checkout/{order.code}/bank/", {"client_secret": secret})
+    assert done.status_code == 302 and Order.objects.get().status == "paid"

@@ -1,5 +1,6 @@
 """The online shop in a real browser: Debian's Chromium driven by Playwright."""
 
+import re
 import time
 from datetime import timedelta
 
@@ -229,3 +230,19 @@ def test_the_queue_says_it_is_paused_in_english_and_in_french_without_javascript
         if not javascript:  # the page refreshes itself when the first basket may have lapsed
             assert page.locator('meta[http-equiv="refresh"]').count() == 1
         context.close()
+
+
+def test_a_double_click_on_pay_charges_the_card_once_and_shows_the_order(page):
+    perf = make_performance(rows=2, per_row=6)
+    pick_seats(page, perf, [p.pk for p in places_of(perf)[:2]])
+    page.get_by_label("Full name").fill("Camille Roy")
+    page.get_by_label("Email").fill("camille@example.org")
+    type_card(page, "4242 4242 4242 4242")
+    page.locator("#pay").dblclick()
+    expect(page).to_have_url(re.compile(r".*/orders/\w+/[^/]+/$"), timeout=30_000)
+    page.wait_for_load_state("networkidle")
+    orders = list(Order.objects.all())
+    assert [o.status for o in orders] == ["paid"], [(o.status, o.failure_reason) for o in orders]
+    order, = orders
+    assert order.tickets.count() == 2 and order.code in page.title()
+    assert [(p.status, p.amount) for p in order.payments.all()] == [("approved", order.total)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import time
 from dataclasses import replace
 
 from csp.decorators import csp_replace
@@ -56,7 +57,7 @@ from sales.holds import hold_create, hold_is_live, hold_release, presale_opening
 from sales.inventory import free
 from sales.models import Ballot, Hold, Order, Place, Presale, PresaleCode
 from sales.orders import CustomerDetails, order_pay_by_link, order_place
-from sales.orders.settling import payment_confirmed
+from sales.orders.settling import bank_question, payment_confirmed
 from sales.payments import PaymentRequest, declined_because
 from sales.seatmap import overview, section_svg, sections_of, stage_of
 from sales.tickets_pdf import order_pdf
@@ -545,12 +546,14 @@ def checkout(request):
         if quote is None or prices.errors:
             return _render_basket(request, hold, form, now, prices, status=400 if quote is None else 409, quote=quote)
     try:
-        order = order_place(
-            hold=hold, actor=request.user,
+        order = _place_once(
+            key, hold=hold, actor=request.user,
             customer=CustomerDetails(name=data["name"], email=data["email"], phone=data["phone"]),
-            payment=PaymentRequest(method="card", token=data["card_token"]),
-            idempotency_key=key, prices=prices.price_request(),
+            payment=PaymentRequest(method="card", token=data["card_token"]), prices=prices.price_request(),
         )
+    except InProgress:  # another tab is paying for these seats
+        form.add_error(None, _("Your payment is being processed; please wait a moment and reload."))
+        return _render_basket(request, hold, form, now, prices, status=409, quote=quote)
     except PaymentActionRequired as exc:  # the bank asks the cardholder: the provider's script does it
         order = Order.objects.get(code=exc.detail["order"])
         return render(request, "shop/bank_step.html", {
@@ -585,6 +588,31 @@ def checkout(request):
     return redirect("shop:order", code=order.code, token=order.access_token)
 
 
+# How long a second click on Pay waits for the first click's payment before saying it is
+# under way: a card payment is answered within a second or two.
+SETTLE_WAIT = 10.0
+
+
+def _place_once(key: str, **order) -> Order:
+    """order_place with the basket form's key. The browser shows the answer to the last
+    request it sent: a second click while the first is being charged charges nothing,
+    waits for the first's outcome, and answers as it does (its order, or its refusal)."""
+    try:
+        placed = order_place(idempotency_key=key, **order)
+    except InProgress:
+        if not Order.objects.filter(idempotency_key=key).exists():
+            raise  # another key (another tab) is paying for these seats
+        placed = None
+    if placed is None or placed.status == Order.Status.PENDING:
+        deadline = time.monotonic() + SETTLE_WAIT
+        while (time.monotonic() < deadline
+               and Order.objects.filter(idempotency_key=key, status=Order.Status.PENDING).exists()):
+            time.sleep(0.2)
+        placed = order_place(idempotency_key=key, **order)  # the first's answer now
+        bank_question(placed)  # the first was answered with the bank's question: asked again here
+    return placed
+
+
 @never_cache
 @require_POST
 def confirm_payment(request, code: str):
@@ -616,6 +644,14 @@ def confirm_payment(request, code: str):
                                       "Your seats are still held until the deadline."))
         return redirect("shop:order-pay", code=order.code, token=order.access_token)
     if order.status == Order.Status.PENDING:
+        try:  # answered too early, or the bank's box was closed: the bank's question again
+            bank_question(order)
+        except PaymentActionRequired as exc:
+            return render(request, "shop/bank_step.html", {
+                "order": order, "client_secret": exc.detail["client_secret"], **_card_field(),
+                "notice": _("Your bank has not answered yet: answer its question, then press the button.")})
+        except ProviderUnavailable:
+            pass
         messages.info(request, _("Your bank has not answered yet; please wait a moment and reload."))
     else:
         messages.error(request, _("The payment was not made: %(reason)s. Your seats are still held.")
