@@ -153,7 +153,36 @@ def publish(room) -> None:
         "enabled": "1" if room.enabled else "0", "opens": opens, "rate": room.admit_per_minute / 60.0,
         "base": base, "at": at, "ttl": room.pass_minutes * 60,
         "soldout": "1" if old is not None and old.soldout else "0", "back": old.back or 0 if old is not None else 0,
+        **headings(room),
     })
+
+
+def headings(room) -> dict[str, str]:
+    """What the queue's page says it is for, in each language (the performance, where and
+    when, and when the sale opens), kept with the room's config so that the page needs no
+    database: `heading_<language>`, a JSON object."""
+    import json
+
+    from django.utils import translation
+
+    from sales.formatting import when
+
+    perf = room.performance
+    written = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            written[f"heading_{language}"] = json.dumps({
+                "title": perf.event.title, "venue": perf.venue.name,
+                "starts": when(perf.local(), "l j F Y, H:i"), "opens": when(perf.local(room.opens_at), "l j F, H:i")})
+    return written
+
+
+def heading(perf_id: int, language: str) -> dict | None:
+    """The queue page's heading in `language` (see headings), or None."""
+    import json
+
+    raw = client().hget(_keys(perf_id)["cfg"], f"heading_{language}")
+    return json.loads(raw) if raw else None
 
 
 def config(perf_id: int) -> Config | None:

@@ -276,6 +276,12 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "The sale opens %(opens)s.": "La vente ouvre %(opens)s.",
+    "It opens in less than a minute.": "Elle ouvre dans moins d’une minute.",
+    "It opens in %(n)s minute.": ("Elle ouvre dans %(n)s minute.", "Elle ouvre dans %(n)s minutes."),
+    "You are next: you will be let in in a moment.": "C’est bientôt votre tour : vous entrerez dans un instant.",
+    "less than a minute": "moins d’une minute",
+    "about %(n)s minute": ("environ %(n)s minute", "environ %(n)s minutes"),
     "Your bank has not answered yet: answer its question, then press the button.":
         "Votre banque n’a pas encore répondu : répondez à sa question, puis appuyez sur le bouton.",
     "this payment is already under way; wait a moment, then look again":

@@ -390,3 +390,35 @@ def test_the_customer_limit_holds_for_baskets_paid_at_once_and_for_sub_addresses
     assert Order.objects.filter(status="paid").count() == 1
     with pytest.raises(InvalidRequest, match="at most 2 tickets per customer.*already have 2"):
         buy(4, "Fan+second@Example.org")
+
+
+def test_the_queue_page_says_which_show_when_the_sale_opens_and_who_is_next(performance, django_assert_num_queries):
+    """A visitor sent to the queue sees what it is for and when it opens, in their
+    language, with no database query; at the front, "you are next", not "0 people ahead"."""
+    import re
+
+    from sales.formatting import when
+
+    room_for(performance, opens_in=timedelta(minutes=5, seconds=30))
+    url = f"/performances/{performance.pk}/queue/"
+    with django_assert_num_queries(0):
+        english = Client().get(url).content.decode()
+        french = Client().get(url, headers={"Accept-Language": "fr"}).content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", english))
+    assert performance.event.title in text and performance.venue.name in text
+    from django.utils import translation
+
+    with translation.override("en"):
+        starts = when(performance.local(), "l j F Y, H:i")
+    assert starts in text and "It opens in 6 minutes." in text
+    assert "The sale opens " in text
+    assert "La vente ouvre " in french and "Elle ouvre dans 6 minutes." in french
+
+    other = make_performance(rows=1, per_row=4)
+    room_for(other, opens_in=timedelta(seconds=-1), per_minute=1)
+    waiting_room.draw(other.pk)
+    url = f"/performances/{other.pk}/queue/"
+    page = Client().get(url).content.decode()  # the first in the queue, not let in yet
+    assert "You are next: you will be let in in a moment." in page and "0 people ahead" not in page
+    assert "less than a minute" in page
+    assert "1 person ahead of you" in Client().get(url).content.decode()

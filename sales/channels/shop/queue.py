@@ -1,5 +1,6 @@
 """The waiting-room page. It touches Redis only: no database query, no session (the
-visitor id is a signed cookie), so joining and polling cost almost nothing.
+visitor id is a signed cookie), so joining and polling cost almost nothing. What the page
+says of the performance is written into Redis with the room's config.
 
 `answer` is the page, whoever serves it: the Django view below (development, tests), or
 `fast_path`, a WSGI layer in front of Django that serves the queue URL with none of the
@@ -123,7 +124,10 @@ def _page(pk: int, place: waiting_room.Place, visitor: str, *, htmx: bool, cooki
     poll_ms = poll_interval_ms(place)
     # The verifiable opening draw is the general queue's; a presale queue's is not published.
     draw = {} if presale else _in_the_draw(pk, visitor, place)
+    # The whole page says which performance this is (one Redis read); its polls do not.
+    heading = None if htmx else waiting_room.heading(pk, translation.get_language() or settings.LANGUAGE_CODE)
     body = template.render({"place": place, "pk": pk, "queue_url": _urls(pk)[1], "percent": round(place.progress * 100),
+                            "heading": heading, "wait_minutes": math.ceil(place.wait_seconds / 60),
                             "poll_ms": poll_ms, "refresh_seconds": max(1, round(poll_ms / 1000)),
                             "back_minutes": max(1, math.ceil((place.back - time.time()) / 60)) if place.back else None,
                             "presale": presale, "csrf_token": csrf, "code_url": _code_url(pk), **draw})
