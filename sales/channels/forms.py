@@ -6,7 +6,7 @@ Every error reads as a sentence a clerk or a buyer can act on, in their language
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -370,11 +370,19 @@ def priced(prices: PricesForm, hold, *, actor, email: str = "", paying: bool = F
     with the page not yet told), the form gets an error saying the new total."""
     if prices.is_bound and not prices.is_valid():
         return None
+    asked = prices.price_request()
     try:
-        quote = hold_quote(hold, prices.price_request(), actor=actor, email=email)
+        quote = hold_quote(hold, asked, actor=actor, email=email)
     except SalesError as exc:
         prices.refused(exc)
-        return None
+        if exc.detail.get("field") != "promo_code" or not asked.promo_code:
+            return None
+        # A code refused: the receipt stays, without it, beside the code's error (nothing is
+        # paid while the error stands: the buyer clears the code or types another).
+        try:
+            return hold_quote(hold, replace(asked, promo_code=""), actor=actor, email=email)
+        except SalesError:
+            return None
     if paying and prices.total_changed(quote):
         prices.add_error(None, _("With these choices the total is %(total)s; nothing was paid. Check it, then go on.")
                          % {"total": money(quote.total, quote.currency)})

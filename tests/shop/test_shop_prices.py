@@ -369,3 +369,21 @@ def test_a_refused_code_is_said_with_its_field_as_each_language_punctuates(clien
     assert "Promo code: the code faux does not exist" in english
     french = client.post("/basket/", chosen, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Code promo\u00a0: le code faux n" in french  # a French colon stands apart
+
+
+def test_a_refused_code_leaves_the_receipt_shown_without_it_and_nothing_is_paid(client):
+    """A code that does not exist is said on its field; the receipt and the total stay,
+    as they are without the code, and paying waits until the code is cleared."""
+    perf, types = family_show()
+    seat = places_of(perf, seat__isnull=False)[0]
+    hold_seats(client, perf, [seat])
+    chosen = {f"type_{seat.pk}": types["Adult"].pk, "promo_code": "NOPE"}
+    part = client.post("/basket/", chosen, HTTP_HX_REQUEST="true").content.decode()
+    assert "the code NOPE does not exist" in part
+    assert re.search(r'id="basket-total">\$60\.00<', part), text_of(part)[:800]
+    assert "Pay $60.00" in text_of(part)
+    nonce = nonce_of(client.get("/basket/").content.decode())
+    refused = client.post("/checkout/", {**buyer(), **chosen, "nonce": nonce})
+    assert refused.status_code == 400 and "the code NOPE does not exist" in refused.content.decode()
+    assert re.search(r'id="basket-total">\$60\.00<', refused.content.decode())
+    assert not Order.objects.exists()

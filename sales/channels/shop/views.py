@@ -544,7 +544,8 @@ def checkout(request):
     if not Order.objects.filter(idempotency_key=key).exists():
         quote = _priced(request, hold, prices, paying=True)
         if quote is None or prices.errors:
-            return _render_basket(request, hold, form, now, prices, status=400 if quote is None else 409, quote=quote)
+            changed = quote is not None and not prices.errors.get("promo_code")
+            return _render_basket(request, hold, form, now, prices, status=409 if changed else 400, quote=quote)
     try:
         order = _place_once(
             key, hold=hold, actor=request.user,
