@@ -68,7 +68,8 @@ class RefuseHostileInputMiddleware:
             return errors.refusal(request, 413, "too_large",
                                   _("The request is too large (at most %(size)s bytes).") % {"size": limit})
         if _has_nul(request):
-            return errors.refusal(request, 400, "bad_request", _("The request holds a NUL character."))
+            return errors.refusal(request, 400, "bad_request", _("The request holds a NUL character."),
+                                  title=_("Bad request"))
         return self.get_response(request)
 
 

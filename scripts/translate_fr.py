@@ -276,6 +276,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "the email address is too long (at most %(n)d characters)":
+        "l’adresse courriel est trop longue (%(n)d caractères au plus)",
     "The sale opens %(opens)s.": "La vente ouvre %(opens)s.",
     "It opens in less than a minute.": "Elle ouvre dans moins d’une minute.",
     "It opens in %(n)s minute.": ("Elle ouvre dans %(n)s minute.", "Elle ouvre dans %(n)s minutes."),

@@ -24,6 +24,9 @@ class CustomerDetails:
     phone: str = ""
 
 
+EMAIL_MAX = 254  # the customer record's (and the mail standards' path limit)
+
+
 def clean_customer(details: CustomerDetails) -> CustomerDetails:
     name, email = details.name.strip(), details.email.strip().lower()
     if not name or len(name) > 200:
@@ -32,6 +35,9 @@ def clean_customer(details: CustomerDetails) -> CustomerDetails:
         validate_email(email)
     except ValidationError:
         raise InvalidRequest(_("enter a valid email address"), field="email") from None
+    if len(email) > EMAIL_MAX:  # well formed, but longer than any mailbox the record keeps
+        raise InvalidRequest(_("the email address is too long (at most %(n)d characters)") % {"n": EMAIL_MAX},
+                             field="email")
     if _unprintable(name):
         raise InvalidRequest(_("the name holds a character that cannot be printed"), field="name")
     if len(details.phone) > 40:

@@ -387,3 +387,31 @@ def test_a_refused_code_leaves_the_receipt_shown_without_it_and_nothing_is_paid(
     assert refused.status_code == 400 and "the code NOPE does not exist" in refused.content.decode()
     assert re.search(r'id="basket-total">\$60\.00<', refused.content.decode())
     assert not Order.objects.exists()
+
+
+def test_an_email_too_long_to_keep_is_said_on_its_field_and_the_basket_stays(client):
+    perf, types = family_show()
+    seat = places_of(perf, seat__isnull=False)[0]
+    hold_seats(client, perf, [seat])
+    long_email = "a" * 60 + "@" + ".".join(["b" * 60] * 4) + ".org"  # well formed, 310 characters
+    nonce = nonce_of(client.get("/basket/").content.decode())
+    refused = client.post("/checkout/", {**buyer(), "email": long_email, "nonce": nonce,
+                                         f"type_{seat.pk}": types["Adult"].pk})
+    page = refused.content.decode()
+    assert refused.status_code == 400 and 'id="checkout-form"' in page and 'id="error-summary"' in page
+    assert "Email: Ensure this value has at most 254 characters" in text_of(page)
+    assert client.get("/basket/").status_code == 200 and "Famille Tremblay" in page
+    assert not Order.objects.exists()
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    token = api.post("/api/v1/holds/", {"performance": perf.pk, "places": [places_of(perf)[1].pk]},
+                     format="json").json()["token"]
+    answer = api.post("/api/v1/orders/", {"hold": token, "customer": {"name": "N", "email": long_email},
+                                          "payment": {"method": "card", "token": "tok_x"}}, format="json")
+    assert answer.status_code == 400 and "email" in answer.json()["error"]["fields"]["customer"]
+    from sales.errors import InvalidRequest
+    from sales.orders.customers import CustomerDetails, clean_customer
+
+    with pytest.raises(InvalidRequest, match="too long"):  # whichever door the details came by
+        clean_customer(CustomerDetails(name="N", email=long_email))

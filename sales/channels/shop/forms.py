@@ -45,7 +45,7 @@ class HoldForm(forms.Form):
 class CheckoutForm(forms.Form):
     name = forms.CharField(label=_("Full name"), max_length=200,
                            widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     phone = forms.CharField(label=_("Phone (optional)"), max_length=40, required=False,
                             widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}))
     # The payment provider's token for the card typed into its own field (static/card.js):

@@ -566,6 +566,9 @@ def checkout(request):
         form.add_error("card_token", PROVIDER_SILENT)
         return _render_basket(request, hold, form, now, prices, status=503, quote=quote)
     except InvalidRequest as exc:
+        if exc.detail.get("field") in ("name", "email", "phone"):  # the buyer's details, refused by the service
+            form.add_error(exc.detail["field"], exc.message)
+            return _render_basket(request, hold, form, now, prices, status=400, quote=quote)
         if exc.detail.get("field") != "card":
             prices.refused(exc)
             return _render_basket(request, hold, form, now, prices, status=400)
