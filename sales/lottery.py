@@ -24,6 +24,7 @@ from events.models import Channel
 
 from . import draws, inventory
 from .errors import IllegalTransition, InvalidRequest, PlacesUnavailable
+from .formatting import when
 from .models import Ballot, BallotEntry, Draw, Hold, Order
 from .notifications import site_link
 from .orders import CustomerDetails, buyer_language, order_place
@@ -98,7 +99,7 @@ def ballot_allocate(*, ballot: Ballot, now: datetime | None = None) -> dict:
     lost = list(ballot.entries.filter(status=BallotEntry.Status.APPLIED))
     BallotEntry.objects.filter(pk__in=[e.pk for e in lost]).update(status=BallotEntry.Status.LOST)
     for entry in lost:
-        _tell(entry, NOT_DRAWN)
+        _tell(entry, NOT_DRAWN, show=ballot.performance.event.title)
     return {"won": len(won), "lost": len(lost)}
 
 
@@ -122,8 +123,9 @@ def _allocate(ballot: Ballot, now: datetime) -> list[BallotEntry]:
             continue  # not enough left for this application; a smaller one further down may fit
         entry.refresh_from_db()
         won.append(entry)
-        _tell(entry, DRAWN, quantity=entry.quantity,
-              until=f"{ballot.performance.local(entry.hold.expires_at):%Y-%m-%d %H:%M}",
+        perf = ballot.performance
+        _tell(entry, DRAWN, quantity=entry.quantity, show=perf.event.title, venue=perf.venue.name,
+              starts=perf.local(), until=perf.local(entry.hold.expires_at),
               link=site_link(f"/lottery/pay/{entry.pay_token}/"))
     return won
 
@@ -173,11 +175,12 @@ def ballot_pay(*, entry: BallotEntry, card_token: str, attempt: str = "") -> Ord
 
 
 # The emails of the draw: (subject, body), translated into the applicant's language when sent.
-NOT_DRAWN = (gettext_noop("Your ballot application was not drawn"),
+NOT_DRAWN = (gettext_noop("Your ballot application for %(show)s was not drawn"),
              gettext_noop("Sorry: your application was not drawn this time. If a winner does not pay, the seats go "
                           "to the next applicants in the draw and we will write to you."))
-DRAWN = (gettext_noop("You were drawn in the ballot"),
-         gettext_noop("Your %(quantity)s tickets are held for you until %(until)s. Pay here: %(link)s"))
+DRAWN = (gettext_noop("You were drawn in the ballot for %(show)s"),
+         gettext_noop("Tickets held for you: %(quantity)s, for %(show)s (%(starts)s, %(venue)s), until %(until)s. "
+                      "Pay for them here: %(link)s"))
 
 
 def _tell(entry: BallotEntry, message: tuple[str, str], **values) -> None:
@@ -185,10 +188,12 @@ def _tell(entry: BallotEntry, message: tuple[str, str], **values) -> None:
 
     def send():
         with translation.override(entry.language):
+            # Moments written as the applicant's language writes them, on the venue's clock.
+            written = {k: when(v, "l j F Y, H:i") if isinstance(v, datetime) else v for k, v in values.items()}
             check = _("Your entry reference: %(reference)s. The draw, and how to check it: %(link)s") % {
                 "reference": draws.format_reference(entry.reference),
                 "link": site_link(f"/lottery/{entry.ballot_id}/draw/?reference={entry.reference}")}
-            text = _("Hello %(name)s,") % {"name": entry.name} + "\n\n" + _(body) % values + "\n\n" + check + "\n"
-            send_mail(_(subject), text, None, [entry.email], fail_silently=True)
+            text = _("Hello %(name)s,") % {"name": entry.name} + "\n\n" + _(body) % written + "\n\n" + check + "\n"
+            send_mail(_(subject) % written, text, None, [entry.email], fail_silently=True)
 
     transaction.on_commit(send, robust=True)

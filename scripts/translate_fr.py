@@ -276,6 +276,15 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Your ballot application for %(show)s was not drawn":
+        "Votre inscription au tirage au sort pour %(show)s n’a pas été tirée",
+    "You were drawn in the ballot for %(show)s": "Vous avez été tiré au sort pour %(show)s",
+    "Tickets held for you: %(quantity)s, for %(show)s (%(starts)s, %(venue)s), until %(until)s. Pay for them here: %(link)s":
+        "Billets retenus pour vous : %(quantity)s, pour %(show)s (%(starts)s, %(venue)s), jusqu’au %(until)s. "
+        "Payez-les ici : %(link)s",
+    "You were drawn: %(n)s ticket is held for you until %(when)s.": (
+        "Vous avez été tiré au sort : %(n)s billet vous est retenu jusqu’au %(when)s.",
+        "Vous avez été tiré au sort : %(n)s billets vous sont retenus jusqu’au %(when)s."),
     "the email address is too long (at most %(n)d characters)":
         "l’adresse courriel est trop longue (%(n)d caractères au plus)",
     "The sale opens %(opens)s.": "La vente ouvre %(opens)s.",

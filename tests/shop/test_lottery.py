@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -74,14 +75,24 @@ def test_an_unpaid_win_goes_to_the_next_in_the_draw():
     assert new.pk not in first_winners
 
 
-def test_a_winner_pays_through_the_link():
+def test_a_winner_pays_through_the_link(django_capture_on_commit_callbacks):
     perf = make_performance(rows=2, per_row=5)
     ballot = ballot_with(perf, 3)
-    lottery.ballot_draw(ballot=ballot)
+    with django_capture_on_commit_callbacks(execute=True):
+        lottery.ballot_draw(ballot=ballot)
     winner = ballot.entries.filter(status="won").first()
     client = Client()
     page = client.get(f"/lottery/pay/{winner.pay_token}/")
     assert "You were drawn" in page.content.decode()
+    # What is paid for: the performance, each seat held, the total on the button.
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.content.decode()))
+    seats = [str(p) for p in Place.objects.filter(hold=winner.hold)]
+    assert perf.venue.name in text and all(seat in text for seat in seats)
+    total = f"${50 * winner.quantity:.2f}"
+    assert f"Total {total}" in text and f"Pay {total}" in text
+    drawn_mail = next(m for m in mail.outbox if m.to == [winner.email])
+    assert drawn_mail.subject == f"You were drawn in the ballot for {perf.event.title}"
+    assert perf.venue.name in drawn_mail.body and not re.search(r"\d{4}-\d\d-\d\d", drawn_mail.body)
     number = client.post(f"/lottery/pay/{winner.pay_token}/", {"card_number": "4242424242424242"})
     assert number.status_code == 400 and "Enter your card in the card field" in number.content.decode()
     assert not winner.hold.orders.exists()  # a card number is not a way to pay

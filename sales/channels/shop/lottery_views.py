@@ -14,13 +14,14 @@ from sales.channels.forms import card_field_context
 from sales.draws import format_reference
 from sales.errors import InvalidRequest, PaymentActionRequired, PaymentDeclined, ProviderUnavailable, SalesError
 from sales.lottery import ballot_apply, ballot_paid, ballot_pay
-from sales.models import Ballot, BallotEntry, Draw, Order
+from sales.models import Ballot, BallotEntry, Draw, Order, Place
+from sales.orders import hold_quote
 
 from .views import PROVIDER_SILENT, declined
 
 
 def apply(request, pk: int):
-    ballot = get_object_or_404(Ballot.objects.select_related("performance__event", "zone"), pk=pk)
+    ballot = get_object_or_404(Ballot.objects.select_related("performance__event", "performance__venue", "zone"), pk=pk)
     errors, status = [], 200
     if request.method == "POST" and too_many_applications(request):
         errors, status = [_("Too many applications from your network; wait a minute.")], 429
@@ -56,7 +57,8 @@ def too_many_applications(request) -> bool:
 
 @never_cache
 def pay(request, token: str):
-    entry = get_object_or_404(BallotEntry.objects.select_related("ballot__performance__event", "hold"),
+    entry = get_object_or_404(BallotEntry.objects.select_related("ballot__performance__event",
+                                                                 "ballot__performance__venue", "hold"),
                               pay_token=token)
     entry = ballot_paid(entry)
     errors, status = [], 200
@@ -84,5 +86,14 @@ def pay(request, token: str):
                 return redirect("shop:order", code=order.code, token=order.access_token)
     return render(request, "shop/ballot_pay.html", {
         "entry": entry, "errors": errors, "nonce": secrets.token_urlsafe(16), **card_field_context(),
-        "reference": format_reference(entry.reference),
+        "reference": format_reference(entry.reference), **_what_is_paid(entry),
         "card_frame_url": reverse("shop:card-field")}, status=status)
+
+
+def _what_is_paid(entry: BallotEntry) -> dict:
+    """A winner's seats and what they cost, as the payment will charge them."""
+    if entry.status != BallotEntry.Status.WON or entry.hold is None:
+        return {}
+    quote = hold_quote(entry.hold)
+    labels = Place.objects.select_related("seat", "section").in_bulk([line.place_id for line in quote.lines])
+    return {"lines": [(labels[line.place_id], line) for line in quote.lines], "quote": quote}
