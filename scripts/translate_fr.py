@@ -276,6 +276,9 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Not held: %(places)s (%(reasons)s).": "Non retenu : %(places)s (%(reasons)s).",
+    "Your other choices are still ticked: hold them, or pick others.":
+        "Vos autres choix restent cochés : retenez-les, ou choisissez-en d’autres.",
     "Your ballot application for %(show)s was not drawn":
         "Votre inscription au tirage au sort pour %(show)s n’a pas été tirée",
     "You were drawn in the ballot for %(show)s": "Vous avez été tiré au sort pour %(show)s",

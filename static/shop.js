@@ -16,6 +16,8 @@
     var submit = document.getElementById("hold-picked");
     var tip = document.getElementById("seat-tip");
     var picked = {};    // seat ids, kept while the shopper moves between sections
+    // Seats of a pick the shop could not hold whole: the ones still free, ticked again.
+    (box.dataset.picked || "").split(",").forEach(function (id) { if (id) picked[id] = true; });
     var taken = null;   // the last polled seat states
     var scale = 1;
     var moved = 0;      // how far the pointer dragged: a drag is not a pick
@@ -186,7 +188,10 @@
       }
       seats().forEach(mark);
       applyTaken();
+      // The wheel scrolls the page; with Ctrl or Cmd held (a trackpad's pinch sends that)
+      // it zooms the map, as maps on the web do.
       sc.addEventListener("wheel", function (e) {
+        if (!e.ctrlKey && !e.metaKey) return;
         e.preventDefault();
         var r = sc.getBoundingClientRect();
         zoomTo(scale * (e.deltaY < 0 ? 1.2 : 1 / 1.2), e.clientX - r.left, e.clientY - r.top);

@@ -246,3 +246,53 @@ def test_a_double_click_on_pay_charges_the_card_once_and_shows_the_order(page):
     order, = orders
     assert order.tickets.count() == 2 and order.code in page.title()
     assert [(p.status, p.amount) for p in order.payments.all()] == [("approved", order.total)]
+
+
+def test_a_pick_partly_taken_meanwhile_names_the_seat_and_keeps_the_others_ticked(page):
+    perf = make_performance(rows=2, per_row=6)
+    first, second = places_of(perf)[4:6]
+    page.goto(f"/performances/{perf.pk}/")
+    for seat in (first, second):
+        page.locator(f'#seatmap a.seat[data-id="{seat.pk}"]').click()
+    hold_create(performance=perf, channel=Channel.ONLINE, owner_key="another buyer", place_ids=[first.pk])
+    page.get_by_role("button", name="Hold selected seats").click()
+    page.wait_for_url(f"**/performances/{perf.pk}/?section=*")
+    told = page.locator(".messages .msg-error")
+    expect(told).to_contain_text(f"Not held: {first}")
+    expect(told).to_contain_text("Your other choices are still ticked")
+    kept = page.locator(f'#seatmap a.seat[data-id="{second.pk}"]')
+    expect(kept).to_have_attribute("aria-checked", "true")
+    expect(page.locator("#hold-picked")).to_be_enabled()
+    page.get_by_role("button", name="Hold selected seats").click()
+    page.wait_for_url("**/basket/")
+    assert list(Place.objects.filter(hold__owner_key__isnull=False, state="held").exclude(
+        hold__owner_key="another buyer").values_list("pk", flat=True)) == [second.pk]
+
+
+def test_the_wheel_over_the_map_scrolls_the_page_and_zooms_it_with_ctrl(page):
+    perf = make_performance(rows=12, per_row=30)
+    page.set_viewport_size({"width": 1280, "height": 600})
+    page.goto(f"/performances/{perf.pk}/")
+    page.locator("#seatmap").scroll_into_view_if_needed()
+
+    def over_the_map():
+        box = page.locator("#seatmap").bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, max(box["y"], 0) + 60)
+
+    def width():
+        return page.locator("#seatmap").evaluate("m => m.getBoundingClientRect().width")
+
+    def scrolled():  # the page's scroll, and the map's own box's
+        return page.evaluate("window.scrollY"), page.locator("#seatmap").evaluate("m => m.parentNode.scrollTop")
+
+    over_the_map()
+    before, wide = scrolled(), width()
+    page.mouse.wheel(0, -200)  # up: a map taking the wheel would zoom in
+    page.wait_for_timeout(300)
+    assert width() == wide and scrolled() != before  # scrolled (the map's box, then the page), not zoomed
+    over_the_map()
+    page.keyboard.down("Control")
+    page.mouse.wheel(0, -100)
+    page.keyboard.up("Control")
+    page.wait_for_timeout(300)
+    assert width() > wide  # zoomed in

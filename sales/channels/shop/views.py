@@ -49,6 +49,7 @@ from sales.errors import (
     NotOnSale,
     PaymentActionRequired,
     PaymentDeclined,
+    PlacesUnavailable,
     ProviderUnavailable,
     SalesError,
     ServiceUnavailable,
@@ -72,6 +73,9 @@ BASKET = "basket_hold"
 DETAILS = "checkout_details"
 # The price types and promo code last chosen in the basket, with the hold they are for.
 CHOICES = "basket_choices"
+# Seats picked on the map and still free when others of the same pick were taken: the map
+# opens with them ticked again.
+REPICK = "repick"
 # The order the last basket became: a basket page from before it, paid again, leads there.
 LAST_ORDER = "last_order"
 # Presale access codes the shopper typed and the presale accepted: {performance id: code},
@@ -278,6 +282,7 @@ def performance_detail(request, pk: int):
     opens = min((o for o, c in windows if o > now), default=None)
     # Forms to buy only while something can be bought: put on sale, and an online window
     # (or a presale whose code this buyer gave) open now.
+    repick = request.session.pop(REPICK, None) if REPICK in request.session else None
     stocked = any(row.get("total") for row in rows) or bool(standing)
     open_now = any(o <= now < c for o, c in windows) or bool(presale and code)
     return render(request, "shop/performance.html", {
@@ -290,6 +295,7 @@ def performance_detail(request, pk: int):
         "section_url": reverse("shop:seat-section", args=[perf.pk]),
         "presale": presale, "access": access, "access_code": code if presale else "",
         "notes": notes,
+        "repick": ",".join(str(pk) for pk in repick["seats"]) if repick and repick["performance"] == perf.pk else "",
     }, status=status)
 
 
@@ -384,6 +390,11 @@ def hold(request, pk: int):
                           zone=data.get("zone"), section=data.get("section"),
                           quantity=data.get("quantity") if not data.get("seats") else None,
                           access_code=_access_code(request, perf.pk))
+    except PlacesUnavailable as exc:
+        if data.get("seats") and exc.detail.get("places"):
+            return _not_held(request, perf, data["seats"], exc.detail["places"])
+        messages.error(request, _("Those seats could not be held: %(reason)s") % {"reason": exc.message})
+        return redirect("shop:performance", pk=perf.pk)
     except SalesError as exc:
         # The basket the shopper already had is kept.
         messages.error(request, _("Those seats could not be held: %(reason)s") % {"reason": exc.message})
@@ -398,6 +409,22 @@ def hold(request, pk: int):
     request.session[BASKET] = new.token
     request.session.pop(LAST_ORDER, None)
     return redirect("shop:basket")
+
+
+def _not_held(request, perf, picked: list[int], refused: dict):
+    """Seats picked on the map, some taken meanwhile: say which, and open the map again
+    on their section with the others still ticked (the basket the shopper had is kept)."""
+    places = Place.objects.select_related("seat", "section").in_bulk(picked)
+    gone = [places[pk] for pk in picked if pk in refused and pk in places]
+    kept = [pk for pk in picked if pk not in refused]
+    reasons = ", ".join(sorted({_(why) for why in refused.values()}))
+    said = _("Not held: %(places)s (%(reasons)s).") % {"places": ", ".join(str(p) for p in gone), "reasons": reasons}
+    if kept:
+        said += " " + _("Your other choices are still ticked: hold them, or pick others.")
+    messages.error(request, said)
+    request.session[REPICK] = {"performance": perf.pk, "seats": kept}
+    section = f"?section={gone[0].section_id}" if gone else ""
+    return redirect(reverse("shop:performance", args=[perf.pk]) + section)
 
 
 def _prices_form(hold, data=None) -> PricesForm:
