@@ -276,6 +276,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "%(n)s left": ("%(n)s restante", "%(n)s restantes"),
     "Not held: %(places)s (%(reasons)s).": "Non retenu : %(places)s (%(reasons)s).",
     "Your other choices are still ticked: hold them, or pick others.":
         "Vos autres choix restent cochés : retenez-les, ou choisissez-en d’autres.",
@@ -512,7 +513,7 @@ FR = {
     "Bookmark this page: it is your private link to these tickets, no account needed.":
     "Gardez cette page en favori : c'est votre lien privé vers ces billets, sans compte.",
     "QR code of the ticket": "Code QR du billet", "You have seats on hold: go to your basket":
-    "Vous avez des places réservées : aller au panier", "Prices": "Prix", "%(n)s left": "%(n)s restantes",
+    "Vous avez des places réservées : aller au panier", "Prices": "Prix", "%(shown)s left": ("%(shown)s restante", "%(shown)s restantes"),
     "Taken": "Prise", "Your choice": "Votre choix", "Best available": "Meilleures places disponibles",
     "Find seats": "Trouver des places", "standing": "debout", "Hold standing places": "Réserver des places debout",
     "Pick your seats": "Choisissez vos places",
@@ -602,8 +603,8 @@ FR = {
     "Choose a section, then up to %(n)s seats: tap or click a seat, or Tab into the map, move with the arrow "
     "keys and pick with Enter or Space.": "Choisissez une section, puis jusqu'à %(n)s places : touchez ou cliquez "
     "une place, ou entrez dans le plan avec Tab, déplacez-vous avec les flèches et choisissez avec Entrée ou Espace.",
-    "Sections": "Sections", "%(n)s of %(total)s seat left": ("%(n)s place libre sur %(total)s",
-                                                           "%(n)s places libres sur %(total)s"),
+    "Sections": "Sections", "%(shown)s of %(total)s seat left": ("%(shown)s place libre sur %(total)s",
+                                                               "%(shown)s places libres sur %(total)s"),
     "Key": "Légende", "Free": "Libre", "Restricted view": "Visibilité réduite",
     "Choose a section to see its seats.": "Choisissez une section pour voir ses places.",
     "Picking seats on the map needs JavaScript; without it, use Best available.":

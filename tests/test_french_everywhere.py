@@ -179,7 +179,8 @@ def test_a_french_purchase_at_the_shop_is_french_from_the_map_to_the_pdf(french_
     # A refusal from the inventory: these seats are someone else's.
     other = Client()
     refused = other.post(f"/performances/{perf.pk}/hold/", {"seats": f"{a1},{a3}"}, follow=True, **FRENCH)
-    assert "1 place indisponible : retenue par un autre acheteur" in visible(refused.content.decode())
+    assert "Non retenu : Stalls A-1 (retenue par un autre acheteur)." in visible(refused.content.decode())
+    assert "Vos autres choix restent cochés" in visible(refused.content.decode())
     assert_french("refused hold", visible(refused.content.decode()))
 
     # The form's own errors, then a declined card, then a good one.

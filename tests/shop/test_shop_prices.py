@@ -415,3 +415,11 @@ def test_an_email_too_long_to_keep_is_said_on_its_field_and_the_basket_stays(cli
 
     with pytest.raises(InvalidRequest, match="too long"):  # whichever door the details came by
         clean_customer(CustomerDetails(name="N", email=long_email))
+
+
+def test_places_left_are_counted_with_the_thousands_grouped_as_each_language_does(client):
+    perf = make_performance(rows=12, per_row=100, standing=1500)
+    english = text_of(client.get(f"/performances/{perf.pk}/").content.decode())
+    assert "(1,200 left)" in english and "1,500 left" in english
+    french = text_of(client.get(f"/performances/{perf.pk}/", headers={"accept-language": "fr"}).content.decode())
+    assert re.search(r"\(1[\u202f\u00a0 ]200 restantes\)", french), french[:1500]
