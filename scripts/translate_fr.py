@@ -276,6 +276,31 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Too many requests for this address; wait a while, then ask again.":
+        "Trop de demandes pour cette adresse ; patientez un moment, puis redemandez.",
+    "The email could not be sent just now; please try again in a moment.":
+        "Le courriel n’a pas pu être envoyé pour l’instant ; veuillez réessayer dans un moment.",
+    "My tickets": "Mes billets",
+    "Hello,": "Bonjour,",
+    "Here are the orders bought with this address. Each link opens the order and its tickets:":
+        "Voici les commandes faites avec cette adresse. Chaque lien ouvre la commande et ses billets :",
+    "order %(code)s": "commande %(code)s",
+    "Someone, perhaps you, asked for the tickets bought with this address: we have no order under it. "
+    "If you bought with another address, ask again with that one.":
+        "Quelqu’un, peut-être vous, a demandé les billets achetés avec cette adresse : nous n’avons aucune "
+        "commande sous celle-ci. Si vous avez acheté avec une autre adresse, redemandez avec celle-là.",
+    "Did not ask? You can ignore this email: nothing was changed.":
+        "Vous n’avez rien demandé ? Ignorez ce courriel : rien n’a été modifié.",
+    "Find my tickets": "Retrouver mes billets",
+    "If we have orders under %(email)s, we have just emailed the links to them. Look in your inbox (and in its "
+    "spam folder) in a few minutes.":
+        "Si nous avons des commandes sous %(email)s, nous venons d’envoyer leurs liens par courriel. Regardez dans "
+        "votre boîte de réception (et dans les indésirables) d’ici quelques minutes.",
+    "Lost the email with your tickets? Give the address you bought them with: we email it the link to each of "
+    "your orders, where your tickets are.":
+        "Vous avez perdu le courriel de vos billets ? Donnez l’adresse avec laquelle vous les avez achetés : nous "
+        "y envoyons le lien de chacune de vos commandes, où sont vos billets.",
+    "Email me my tickets": "M’envoyer mes billets",
     "%(n)s left": ("%(n)s restante", "%(n)s restantes"),
     "Not held: %(places)s (%(reasons)s).": "Non retenu : %(places)s (%(reasons)s).",
     "Your other choices are still ticked: hold them, or pick others.":

@@ -154,3 +154,36 @@ def test_a_new_choice_says_which_places_of_the_basket_it_released(client):
     text = basket.content.decode()
     assert f"the places it held before ({seats[0]}, {seats[1]}) were released" in text
     assert {p.state for p in Place.objects.filter(pk__in=[s.pk for s in seats])} == {"available"}
+
+
+def test_a_buyer_who_lost_the_email_gets_the_links_to_their_orders_by_email(client):
+    """Only the inbox learns anything: the page says the same whether the address has
+    bought or not, and asking is limited per mailbox."""
+    from django.core import mail
+
+    from sales.holds import hold_create
+    from sales.orders import CustomerDetails, order_place
+    from sales.payments import APPROVE, PaymentRequest
+    from tests.support import make_performance, places_of
+    from tests.test_security import in_one_clock_minute
+
+    perf = make_performance(rows=1, per_row=4)
+    hold = hold_create(performance=perf, channel="online", place_ids=[places_of(perf)[0].pk])
+    order = order_place(hold=hold, customer=CustomerDetails(name="Léa Roy", email="lea@example.org"),
+                        payment=PaymentRequest(method="test_card", card_number=APPROVE))
+    mail.outbox.clear()
+    in_one_clock_minute()
+    assert "My tickets" in client.get("/").content.decode()
+    answers = [client.post("/orders/find/", {"email": email}) for email in ("Lea@Example.org", "nobody@example.org")]
+    said = [a.content.decode().split('id="find-sent">')[1].split("</p>")[0] for a in answers]
+    assert said[0].replace("lea@example.org", "X") == said[1].replace("nobody@example.org", "X")
+    found, none = mail.outbox
+    assert found.to == ["lea@example.org"] and f"/orders/{order.code}/{order.access_token}/" in found.body
+    assert perf.event.title in found.body and order.access_token not in answers[0].content.decode()
+    assert none.to == ["nobody@example.org"] and "/orders/" not in none.body
+    french = client.post("/orders/find/", {"email": "lea+x@example.org"}, headers={"accept-language": "fr"})
+    assert french.status_code == 200 and mail.outbox[-1].subject == "Vos billets"
+    assert client.post("/orders/find/", {"email": "lea@example.org"}).status_code == 200  # the mailbox's third
+    limited = client.post("/orders/find/", {"email": "lea@example.org"})
+    assert limited.status_code == 429 and len(mail.outbox) == 4  # three an hour for one mailbox
+    assert client.post("/orders/find/", {"email": "not an email"}).status_code == 400

@@ -59,3 +59,10 @@ class AccessCodeForm(forms.Form):
 
     access_code = forms.CharField(label=_("Access code"), max_length=40,
                                   widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}))
+
+
+class FindOrdersForm(forms.Form):
+    """The address a buyer bought with: their orders' links are emailed to it."""
+
+    email = forms.EmailField(label=_("Email"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email", "required": True}))

@@ -25,6 +25,7 @@ urlpatterns = [
     path("checkout/", views.checkout, name="checkout"),
     path("checkout/<str:code>/bank/", views.confirm_payment, name="confirm-payment"),
     path("payments/card-field/", views.card_field, name="card-field"),
+    path("orders/find/", views.find_orders, name="find-orders"),
     path("orders/<str:code>/<str:token>/", views.order_detail, name="order"),
     path("orders/<str:code>/<str:token>/tickets.pdf", views.order_tickets_pdf, name="order-pdf"),
     path("orders/<str:code>/<str:token>/pay/", views.order_pay, name="order-pay"),

@@ -4,11 +4,13 @@ kept in their session by its token."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import secrets
 import time
 from dataclasses import replace
 
 from csp.decorators import csp_replace
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef
@@ -57,15 +59,19 @@ from sales.errors import (
 from sales.holds import hold_create, hold_is_live, hold_release, presale_opening
 from sales.inventory import free
 from sales.models import Ballot, Hold, Order, Place, Presale, PresaleCode
+from sales.notifications import send_orders_found
 from sales.orders import CustomerDetails, order_pay_by_link, order_place
+from sales.orders.placing import mailbox
 from sales.orders.settling import bank_question, payment_confirmed
 from sales.payments import PaymentRequest, declined_because
 from sales.seatmap import overview, section_svg, sections_of, stage_of
 from sales.tickets_pdf import order_pdf
 from sales.views import refusal
 
-from .forms import AccessCodeForm, CheckoutForm, HoldForm
+from .forms import AccessCodeForm, CheckoutForm, FindOrdersForm, HoldForm
 from .queue import PRESALE_COOKIE, pass_ok, presale_cookie
+
+logger = logging.getLogger(__name__)
 
 BASKET = "basket_hold"
 # What the shopper typed at checkout (never the card), kept when their hold lapses so that
@@ -697,6 +703,36 @@ def _order(code: str, token: str) -> Order:
     if order is None or not secrets.compare_digest(order.access_token.encode(), token.encode()):
         raise Http404(_("No such order"))
     return order
+
+
+# Per address, a minute; per mailbox, an hour: enough for a buyer who mistyped, too few to
+# fill someone's inbox.
+FIND_PER_MINUTE, FIND_PER_MAILBOX_HOUR = 5, 3
+
+
+@never_cache
+def find_orders(request):
+    """A buyer who lost their confirmation: the links to their orders, emailed to the
+    address they bought with (never shown here: only that inbox may open them)."""
+    form, errors, sent, status = FindOrdersForm(request.POST or None), [], "", 200
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"].strip().lower()
+        if settings.RATE_LIMITS and (
+                waiting_room.rate_limited("find", waiting_room.client_ip(request), limit=FIND_PER_MINUTE)
+                or waiting_room.rate_limited("find-mailbox", mailbox(email), limit=FIND_PER_MAILBOX_HOUR,
+                                             window=3600)):
+            errors, status = [_("Too many requests for this address; wait a while, then ask again.")], 429
+        else:
+            try:
+                send_orders_found(email)
+            except Exception:  # noqa: BLE001 - the mail server's failure is said, not a 500
+                logger.exception("the orders found could not be emailed")
+                errors, status = [_("The email could not be sent just now; please try again in a moment.")], 503
+            else:
+                sent, form = email, FindOrdersForm()
+    elif request.method == "POST":
+        status = 400
+    return render(request, "shop/find_orders.html", {"form": form, "errors": errors, "sent": sent}, status=status)
 
 
 def order_detail(request, code: str, token: str):
