@@ -20,7 +20,7 @@ from events.models import Channel, Event, OnSaleWindow, Performance, Price, Pric
 from events.seating import seating_plan_import
 
 from . import inventory
-from .models import PromoCode
+from .models import Organizer, PromoCode
 from .policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR
 from .roles import ensure_roles
 
@@ -130,6 +130,9 @@ def load_demo() -> str:
     if Venue.objects.filter(name=VENUE).exists():
         return "demo already loaded"
     venue = Venue.objects.create(name=VENUE, address="1 chemin du Lac, Québec")
+    # Who sells, on every receipt: the demo's presenter, unless the organizer was named already.
+    Organizer.objects.filter(name=Organizer._meta.get_field("name").default).update(
+        name="Productions du Lac", address="1 chemin du Lac, Québec (Québec)")
     seating_plan_import(venue=venue, text=json.dumps(amphitheatre_plan()), filename="demo.json")
     sections = {s.name: s for s in venue.sections.all()}
     event = Event.objects.create(

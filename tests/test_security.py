@@ -299,14 +299,16 @@ def test_each_page_gets_the_policy_django_csp_would_give_it_and_the_api_none(cle
 def test_an_address_opened_with_a_method_it_does_not_take_is_a_readable_page(clerk, performance):
     """The checkout's address reloaded, a slip's address typed: a page in the door's shape
     that says where to go on, not a blank one."""
-    shop = Client().get("/checkout/")
+    # The checkout's address opened again after a refused payment: the basket, as it stands.
+    assert Client().get("/checkout/", follow=True).redirect_chain == [("/basket/", 302)]
+    shop = Client().get("/basket/release/")
     assert shop.status_code == 405 and shop["Allow"] == "POST"
     assert "not typed in or reloaded" in shop.content.decode() and 'href="/"' in shop.content.decode()
     c = signed_in(clerk)
     c.post(open_sale(c, performance)["Location"], {"tendered": "100"})
     slip = c.get(f"/counter/orders/{Order.objects.get().code}/print/")
     assert slip.status_code == 405 and "Back to your staff home" in slip.content.decode()
-    french = Client(headers={"accept-language": "fr"}).get("/checkout/")
+    french = Client(headers={"accept-language": "fr"}).get("/basket/release/")
     assert french.status_code == 405 and "<html" in french.content.decode() and "not typed in" not in \
         french.content.decode()
     api = APIClient().delete(f"/api/v1/performances/{performance.pk}/")

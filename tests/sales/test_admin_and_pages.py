@@ -117,6 +117,9 @@ def test_demo_loads_once():
     assert Place.objects.filter(seat__isnull=False).count() == 2 * 3500
     assert Place.objects.filter(seat__isnull=True).count() == 2 * 5500
     assert User.objects.get(username="clerk").groups.filter(name="counter clerk").exists()
+    from sales.models import Organizer
+
+    assert Organizer.objects.get().name == "Productions du Lac"  # who sells, on the demo's receipts
     # As a venue sells: price types in every zone, and a promo code to try.
     from events.models import PriceType
     from sales.models import PromoCode

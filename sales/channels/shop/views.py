@@ -548,8 +548,9 @@ def basket_release(request):
 
 
 @never_cache  # its answer (the bank's question, a refusal) is not for Back to show again
-@require_POST
 def checkout(request):
+    if request.method != "POST":  # the address bar after a refused payment, opened again: the basket
+        return redirect("shop:basket")
     hold = _basket(request)
     now = timezone.now()
     if hold is None:
