@@ -95,11 +95,16 @@ def ballot_allocate(*, ballot: Ballot, now: datetime | None = None) -> dict:
     """Seats for the drawn applications in draw order while they last; the others are told
     they were not drawn. Once the draw is committed this may be run again: a run cut short
     (a worker stopped) is finished by the next (sales.tasks.run_ballots)."""
-    won = _allocate(ballot, now or timezone.now())
-    lost = list(ballot.entries.filter(status=BallotEntry.Status.APPLIED))
-    BallotEntry.objects.filter(pk__in=[e.pk for e in lost]).update(status=BallotEntry.Status.LOST)
-    for entry in lost:
-        _tell(entry, NOT_DRAWN, show=ballot.performance.event.title)
+    with transaction.atomic():
+        # One allocation of a ballot at a time: a run overlapping another (a beat run while a
+        # long one sends its emails) waits for it, then finds its entries decided. The
+        # emails go once it commits.
+        list(Ballot.objects.select_for_update().filter(pk=ballot.pk).values_list("pk", flat=True))
+        won = _allocate(ballot, now or timezone.now())
+        lost = list(ballot.entries.filter(status=BallotEntry.Status.APPLIED))
+        BallotEntry.objects.filter(pk__in=[e.pk for e in lost]).update(status=BallotEntry.Status.LOST)
+        for entry in lost:
+            _tell(entry, NOT_DRAWN, show=ballot.performance.event.title)
     return {"won": len(won), "lost": len(lost)}
 
 
@@ -108,9 +113,16 @@ def pay_by(ballot: Ballot, now: datetime) -> datetime:
     return min(now + timedelta(hours=min(ballot.payment_hours, 720)), ballot.performance.starts_at)
 
 
+# A winner drawn later than this before the show could not pay in time: none is drawn then.
+LAST_CALL = timedelta(minutes=30)
+
+
 def _allocate(ballot: Ballot, now: datetime) -> list[BallotEntry]:
-    """Give seats to applicants in draw order, each through one best-available hold."""
+    """Give seats to applicants in draw order, each through one best-available hold; none
+    once the time left to pay before the show is too short to use."""
     won = []
+    if pay_by(ballot, now) < now + LAST_CALL:
+        return won
     waiting = ballot.entries.filter(status__in=(BallotEntry.Status.APPLIED, BallotEntry.Status.LOST)).order_by("rank")
     for entry in waiting:
         try:
@@ -136,10 +148,13 @@ def ballot_reallocate(*, ballot: Ballot, now: datetime | None = None) -> int:
     won = BallotEntry.objects.filter(ballot=ballot, status=BallotEntry.Status.WON)
     for entry in won.filter(hold__status=Hold.Status.SOLD):
         ballot_paid(entry)  # paid after their bank's question: not lapsed
-    lapsed = BallotEntry.objects.filter(ballot=ballot, status=BallotEntry.Status.WON, hold__expires_at__lte=now)
-    count = lapsed.update(status=BallotEntry.Status.LAPSED)
-    if count:
-        _allocate(ballot, now)
+    with transaction.atomic():
+        # One allocation at a time (see ballot_allocate).
+        list(Ballot.objects.select_for_update().filter(pk=ballot.pk).values_list("pk", flat=True))
+        lapsed = BallotEntry.objects.filter(ballot=ballot, status=BallotEntry.Status.WON, hold__expires_at__lte=now)
+        count = lapsed.update(status=BallotEntry.Status.LAPSED)
+        if count:
+            _allocate(ballot, now)
     return count
 
 

@@ -210,3 +210,38 @@ def test_one_mailbox_applies_once_and_one_address_a_few_times_a_minute(performan
     assert [a.status_code for a in answers[:10]] == [302] * 10
     assert answers[10].status_code == 429 and "Too many applications from your network" in answers[10].content.decode()
     assert ballot.entries.count() == 11
+
+
+def test_no_winner_is_drawn_when_the_show_is_too_close_to_pay_for():
+    """A ballot drawn, or a lapsed win passed on, within half an hour of the show: nobody
+    is emailed a deadline already past or a few minutes away."""
+    perf = make_performance(rows=1, per_row=4)
+    ballot = ballot_with(perf, 3)
+    mail.outbox.clear()
+    lottery.ballot_draw(ballot=ballot, now=perf.starts_at - timedelta(minutes=10))
+    assert set(ballot.entries.values_list("status", flat=True)) == {"lost"}
+    assert not Place.objects.filter(performance=perf, state="held").exists()
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_allocating_one_ballot_at_once_give_each_entry_one_hold():
+    from tests.support import race
+
+    perf = make_performance(rows=2, per_row=5)
+    ballot = ballot_with(perf, 6)
+    draw = lottery.ballot_draw
+
+    original = lottery._allocate
+    lottery._allocate = lambda ballot, now: []  # the draw committed, its allocation cut short
+    try:
+        draw(ballot=ballot)
+    finally:
+        lottery._allocate = original
+    race(2, lambda i: lottery.ballot_allocate(ballot=ballot))
+    from sales.models import Hold
+
+    for entry in ballot.entries.filter(status="won"):
+        assert Hold.objects.filter(owner_key=f"ballot:{entry.pk}").count() == 1
+    held = Place.objects.filter(performance=perf, state="held")
+    assert held.count() == sum(e.quantity for e in ballot.entries.filter(status="won"))
