@@ -677,11 +677,12 @@ class BallotEntry(models.Model):
         verbose_name = _("ballot entry")
         verbose_name_plural = _("ballot entries")
         ordering = ["ballot", "rank", "pk"]
-        # One entry per mailbox: emails are kept lower case, and a sub-address (name+tag@)
-        # is its mailbox's (sales.orders.placing.mailbox).
+        # One application per mailbox: emails are kept lower case, and a sub-address
+        # (name+tag@) is its mailbox's (sales.orders.placing.mailbox). Applications are all
+        # made before the draw, while every entry is `applied`.
         constraints = [models.UniqueConstraint(
             F("ballot"), Func(F("email"), Value(r"\+[^@]*@"), Value("@"), function="regexp_replace"),
-            name="ballot_one_entry_per_mailbox")]
+            condition=Q(status="applied"), name="ballot_one_entry_per_mailbox")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.quantity})"

@@ -26,12 +26,25 @@ class Migration(migrations.Migration):
             name='payment_hours',
             field=models.PositiveIntegerField(default=48, help_text='How long a winner has to pay (at most 30 days, and never past the start of the performance).', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(720)], verbose_name='hours to pay'),
         ),
+        # What the new constraints refuse, in rows made before them: a window closing before
+        # it opened (no application could be made in it) is given one minute; a mailbox's
+        # later applications to a ballot not yet drawn are dropped, its first kept.
+        migrations.RunSQL(
+            sql=[
+                "UPDATE sales_ballot SET closes_at = opens_at + interval '1 minute' WHERE closes_at <= opens_at",
+                r"""DELETE FROM sales_ballotentry later USING sales_ballotentry first
+                   WHERE later.status = 'applied' AND first.status = 'applied'
+                     AND later.ballot_id = first.ballot_id AND later.id > first.id
+                     AND regexp_replace(later.email, '\+[^@]*@', '@') = regexp_replace(first.email, '\+[^@]*@', '@')""",
+            ],
+            reverse_sql=migrations.RunSQL.noop,
+        ),
         migrations.AddConstraint(
             model_name='ballot',
             constraint=models.CheckConstraint(condition=models.Q(('opens_at__lt', models.F('closes_at'))), name='ballot_opens_first', violation_error_message='The ballot closes before it opens.'),
         ),
         migrations.AddConstraint(
             model_name='ballotentry',
-            constraint=models.UniqueConstraint(models.F('ballot'), models.Func(models.F('email'), models.Value('\\+[^@]*@'), models.Value('@'), function='regexp_replace'), name='ballot_one_entry_per_mailbox'),
+            constraint=models.UniqueConstraint(models.F('ballot'), models.Func(models.F('email'), models.Value('\\+[^@]*@'), models.Value('@'), function='regexp_replace'), condition=models.Q(('status', 'applied')), name='ballot_one_entry_per_mailbox'),
         ),
     ]

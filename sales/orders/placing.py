@@ -91,7 +91,16 @@ def order_place(
     # Under a per-customer limit, the customer's orders take turns from the count to the
     # order's row: a second basket paid at the same moment counts the first.
     with transaction.atomic() if limit is not None else contextlib.nullcontext():
-        check_customer_limit(hold=hold, email=customer.email, parts=parts, count=quote.count, limit=limit)
+        try:
+            check_customer_limit(hold=hold, email=customer.email, parts=parts, count=quote.count, limit=limit)
+        except InvalidRequest:
+            # The same request sent twice at once: its first made the order counted here.
+            first = by_idempotency_key(idempotency_key) if idempotency_key else None
+            if first is None:
+                raise
+            if first.status == Order.Status.PENDING:
+                raise InProgress(_("this payment is already under way; wait a moment, then look again")) from None
+            return replay(first, hold)
         order = create_order(hold=hold, customer=customer, quote=quote, actor=actor,
                              idempotency_key=idempotency_key, language=language)
     if order.status != Order.Status.PENDING or order.hold_id != hold.pk:

@@ -422,3 +422,60 @@ def test_the_queue_page_says_which_show_when_the_sale_opens_and_who_is_next(perf
     assert "You are next: you will be let in in a moment." in page and "0 people ahead" not in page
     assert "less than a minute" in page
     assert "1 person ahead of you" in Client().get(url).content.decode()
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_a_payment_sent_twice_at_once_under_the_limit_is_not_refused_by_its_own_first(monkeypatch):
+    """Under a per-customer limit, a request sent twice (one key) waits its turn behind its
+    first, then counts that first's seats: it is told the payment is under way (or given
+    the order), not 'at most N tickets', while the first charges the card."""
+    import threading
+
+    from django.db import connection
+
+    from events.models import Channel
+    from sales.errors import InProgress
+    from sales.holds import hold_create
+    from sales.models import Order
+    from sales.orders import CustomerDetails, order_place, placing
+    from sales.payments import APPROVE, PaymentRequest
+    from tests.support import places_of
+
+    performance = make_performance(rows=1, per_row=10)
+    room_for(performance, customer_limit=4)
+    hold = hold_create(performance=performance, channel=Channel.ONLINE,
+                       place_ids=[p.pk for p in places_of(performance)[:4]])
+    buy = dict(hold=hold, customer=CustomerDetails(name="N", email="fan@example.org"),
+               payment=PaymentRequest(method="test_card", card_number=APPROVE), idempotency_key="shop:twice")
+    real_check, real_create, main = placing.check_customer_limit, placing.create_order, threading.current_thread()
+    second_waits, seen = threading.Event(), []
+
+    def check(**kwargs):
+        if threading.current_thread() is not main:
+            second_waits.set()  # it read before the first's order existed; now it waits its turn
+        return real_check(**kwargs)
+
+    def again():
+        try:
+            seen.append(order_place(**buy))
+        except Exception as exc:  # noqa: BLE001 - what the second request met, asserted below
+            seen.append(exc)
+        finally:
+            connection.close()
+
+    def create_order(**kwargs):
+        if threading.current_thread() is main:
+            threading.Thread(target=again).start()
+            second_waits.wait(10)
+        return real_create(**kwargs)
+
+    monkeypatch.setattr(placing, "check_customer_limit", check)
+    monkeypatch.setattr(placing, "create_order", create_order)
+    order = order_place(**buy)
+    deadline = time.monotonic() + 20
+    while not seen and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert order.status == "paid"
+    assert len(seen) == 1 and (isinstance(seen[0], InProgress) or seen[0] == order), seen
+    assert Order.objects.count() == 1
