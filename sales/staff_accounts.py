@@ -125,13 +125,13 @@ def sign_out_everywhere(user) -> int:
     from django.contrib.sessions.models import Session
     from rest_framework.authtoken.models import Token
 
+    Token.objects.filter(user=user).delete()  # first: revoked whatever the scan meets
     store = import_module(settings.SESSION_ENGINE).SessionStore
     uid, ended = str(user.pk), 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=2000):
         if session.get_decoded().get(SESSION_KEY) == uid:
             store(session.session_key).delete()
             ended += 1
-    Token.objects.filter(user=user).delete()
     return ended
 
 

@@ -276,6 +276,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Fees and taxes": "Frais et taxes",
     "Too many requests for this address; wait a while, then ask again.":
         "Trop de demandes pour cette adresse ; patientez un moment, puis redemandez.",
     "The email could not be sent just now; please try again in a moment.":

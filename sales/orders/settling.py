@@ -121,7 +121,7 @@ def bank_question(order: Order) -> None:
     if order.status != Order.Status.PENDING or not order.payment_intent:
         return
     intent = _provider().retrieve(order.payment_intent)
-    if intent.status in ("requires_action", "requires_confirmation"):
+    if intent.status == "requires_action":
         raise PaymentActionRequired(_(BANK_ASKS), order=order.code, client_secret=intent.client_secret)
 
 

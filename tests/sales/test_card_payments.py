@@ -303,6 +303,11 @@ def test_a_bank_step_answered_too_early_asks_the_bank_again(client):
     assert "Confirm with your bank" in asked.content.decode()
     secret = re.search(r'name="client_secret" value="([^"]+)"', asked.content.decode())[1]
     order = Order.objects.get()
+    # The form sent again (Back, then Pay): the same payment's question, not a second payment.
+    again = client.post("/checkout/", {"name": "Camille Roy", "email": "camille@example.org",
+                                       "card_token": card_token(THREE_D_SECURE), "nonce": nonce})
+    assert "Confirm with your bank" in again.content.decode() and secret in again.content.decode()
+    assert Order.objects.count() == 1
     early = client.post(f"/checkout/{order.code}/bank/", {"client_secret": secret})
     page = early.content.decode()
     assert early.status_code == 200 and "Confirm with your bank" in page and secret in page

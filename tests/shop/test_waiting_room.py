@@ -446,8 +446,8 @@ def test_a_payment_sent_twice_at_once_under_the_limit_is_not_refused_by_its_own_
     room_for(performance, customer_limit=4)
     hold = hold_create(performance=performance, channel=Channel.ONLINE,
                        place_ids=[p.pk for p in places_of(performance)[:4]])
-    buy = dict(hold=hold, customer=CustomerDetails(name="N", email="fan@example.org"),
-               payment=PaymentRequest(method="test_card", card_number=APPROVE), idempotency_key="shop:twice")
+    buy = {"hold": hold, "customer": CustomerDetails(name="N", email="fan@example.org"),
+           "payment": PaymentRequest(method="test_card", card_number=APPROVE), "idempotency_key": "shop:twice"}
     real_check, real_create, main = placing.check_customer_limit, placing.create_order, threading.current_thread()
     second_waits, seen = threading.Event(), []
 

@@ -1,6 +1,7 @@
 """Ballot pages: apply during the window, pay with the link a winner receives."""
 
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -45,9 +46,10 @@ def apply(request, pk: int):
                   status=status)
 
 
-# Applications an address may send a minute: a household or an office behind one address
-# applies for each of its people; a script sending a name a second is slowed to this.
-APPLICATIONS_PER_MINUTE = 10
+# Applications an address may send a minute: a household, an office or a mobile carrier's
+# shared address applies for each of its people (as many as it may hold seats); a script
+# sending a name a second is slowed to this. One mailbox applies once whatever the address.
+APPLICATIONS_PER_MINUTE = 30
 
 
 def too_many_applications(request) -> bool:
@@ -96,4 +98,6 @@ def _what_is_paid(entry: BallotEntry) -> dict:
         return {}
     quote = hold_quote(entry.hold)
     labels = Place.objects.select_related("seat", "section").in_bulk([line.place_id for line in quote.lines])
-    return {"lines": [(labels[line.place_id], line) for line in quote.lines], "quote": quote}
+    # A fee per order, or taxes added to the prices, are what the lines do not say.
+    rest = quote.total - sum((line.price for line in quote.lines), Decimal("0"))
+    return {"lines": [(labels[line.place_id], line) for line in quote.lines], "quote": quote, "rest": rest}

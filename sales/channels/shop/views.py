@@ -642,13 +642,23 @@ def _place_once(key: str, **order) -> Order:
             raise  # another key (another tab) is paying for these seats
         placed = None
     if placed is None or placed.status == Order.Status.PENDING:
+        _ask_the_bank_again(Order.objects.filter(idempotency_key=key).first())  # no need to wait for it
         deadline = time.monotonic() + SETTLE_WAIT
         while (time.monotonic() < deadline
                and Order.objects.filter(idempotency_key=key, status=Order.Status.PENDING).exists()):
             time.sleep(0.2)
         placed = order_place(idempotency_key=key, **order)  # the first's answer now
-        bank_question(placed)  # the first was answered with the bank's question: asked again here
+        _ask_the_bank_again(placed)
     return placed
+
+
+def _ask_the_bank_again(order: Order | None) -> None:
+    """The first request was answered with the bank's question: the same question here
+    (PaymentActionRequired). A provider that does not answer just now is no answer: the
+    page then says the payment is being processed."""
+    if order is not None:
+        with contextlib.suppress(ProviderUnavailable):
+            bank_question(order)
 
 
 @never_cache
