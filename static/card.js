@@ -38,6 +38,8 @@
     var asked = false, submitter = null;
     window.addEventListener("message", function (event) {
       if (event.origin !== window.location.origin || !event.data || event.data.type !== TOKEN) return;
+      var said = form.querySelector("input[name=card_error]");
+      if (said) said.value = event.data.token ? "" : (event.data.error || "");  // the page says it again
       if (event.data.token) token.value = event.data.token;
       else if (errors) { errors.textContent = event.data.error; errors.hidden = !event.data.error; }
       asked = true;  // with no token, the page's own check says what is missing

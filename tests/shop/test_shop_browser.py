@@ -296,3 +296,19 @@ def test_the_wheel_over_the_map_scrolls_the_page_and_zooms_it_with_ctrl(page):
     page.keyboard.up("Control")
     page.wait_for_timeout(300)
     assert width() > wide  # zoomed in
+
+
+def test_a_card_the_providers_field_refuses_is_said_in_its_words(page):
+    perf = make_performance(rows=2, per_row=6)
+    pick_seats(page, perf, [places_of(perf)[0].pk])
+    page.get_by_label("Full name").fill("Camille Roy")
+    page.get_by_label("Email").fill("camille@example.org")
+    field = page.frame_locator("iframe[data-card-frame]").locator("[data-card-field]")
+    for placeholder, value in (("number", "4242"), ("exp_month", "12"), ("exp_year", "31"), ("cvc", "123"),
+                               ("postal_code", "H2X1Y4")):
+        field.locator(f'input[placeholder="{placeholder}"]').fill(value)
+    page.locator("#pay").click()
+    page.locator("#error-summary").wait_for()
+    said = page.locator("#error-summary").inner_text()
+    assert "Card:" in said and "Enter your card in the card field" not in said, said
+    assert not Order.objects.exists()

@@ -423,3 +423,20 @@ def test_places_left_are_counted_with_the_thousands_grouped_as_each_language_doe
     assert "(1,200 left)" in english and "1,500 left" in english
     french = text_of(client.get(f"/performances/{perf.pk}/", headers={"accept-language": "fr"}).content.decode())
     assert re.search(r"\(1[\u202f\u00a0 ]200 restantes\)", french), french[:1500]
+
+
+def test_what_the_card_field_said_is_what_the_page_says_when_no_card_came(client):
+    """The provider's field gave no token and said why (in the buyer's language): the page
+    says that again, not only 'enter your card'."""
+    perf, types = family_show()
+    seat = places_of(perf, seat__isnull=False)[0]
+    hold_seats(client, perf, [seat])
+    nonce = nonce_of(client.get("/basket/").content.decode())
+    data = {**buyer(), "nonce": nonce, f"type_{seat.pk}": types["Adult"].pk}
+    data.pop("card_token")
+    said = client.post("/checkout/", {**data, "card_error": "Your card's expiration year is in the past."})
+    assert said.status_code == 400 and "Your card&#x27;s expiration year is in the past." in said.content.decode()
+    plain = client.post("/checkout/", data)
+    assert plain.status_code == 400 and "Enter your card in the card field." in plain.content.decode()
+    tricky = client.post("/checkout/", {**data, "card_error": "<b>x</b>"})
+    assert "<b>x</b>" not in tricky.content.decode() and "&lt;b&gt;x&lt;/b&gt;" in tricky.content.decode()

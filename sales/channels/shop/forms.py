@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Performance, PriceZone, Section
+from sales.channels.forms import card_missing
 
 
 class HoldForm(forms.Form):
@@ -52,6 +53,11 @@ class CheckoutForm(forms.Form):
     # the card itself never comes here.
     card_token = forms.CharField(max_length=255, widget=forms.HiddenInput, label=_("Card"),
                                  error_messages={"required": _("Enter your card in the card field.")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound:  # no token: what the provider's field said, if it said something
+            self.fields["card_token"].error_messages["required"] = card_missing(self.data)
 
 
 class AccessCodeForm(forms.Form):

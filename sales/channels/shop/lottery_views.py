@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from sales import waiting_room
-from sales.channels.forms import card_field_context
+from sales.channels.forms import card_field_context, card_missing
 from sales.draws import format_reference
 from sales.errors import InvalidRequest, PaymentActionRequired, PaymentDeclined, ProviderUnavailable, SalesError
 from sales.lottery import ballot_apply, ballot_paid, ballot_pay
@@ -77,7 +77,7 @@ def pay(request, token: str):
         except ProviderUnavailable:
             errors, status = [PROVIDER_SILENT], 503
         except InvalidRequest as exc:
-            errors, status = [_("Enter your card in the card field.") if exc.detail.get("field") == "card"
+            errors, status = [card_missing(request.POST) if exc.detail.get("field") == "card"
                               else exc.message], 400
         except SalesError as exc:
             errors, status = [exc.message], 400

@@ -33,6 +33,7 @@ from sales.availability import seat_rows, taken_seats, zone_counts
 from sales.channels.forms import (
     PricesForm,
     card_field_context,
+    card_missing,
     from_price,
     price_range,
     price_types_of,
@@ -765,7 +766,7 @@ def order_pay(request, code: str, token: str):
         if waiting_room.over_channel_limit(request, Channel.ONLINE, "payments"):
             errors, status = [_("Too many attempts from your network; wait a minute.")], 429
         elif not card:
-            errors, status = [_("Enter your card in the card field.")], 400
+            errors, status = [card_missing(request.POST)], 400
         else:
             try:
                 order = order_pay_by_link(order=order, access_token=token,
