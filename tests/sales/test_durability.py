@@ -59,8 +59,10 @@ def test_a_paid_order_waits_for_the_disk_and_its_key_does_not():
     flushed = wal_flushes() - before
     assert IdempotencyRecord.objects.filter(status_code=201).count() == 10
     # The order and its sale wait, each: at least 2 a sale (the log writer may flush one
-    # of them first now and then). The hold, the key and its answer do not: 5 a sale if they did.
-    assert 15 <= flushed < 10 * 2 + 10, flushed
+    # of them first now and then). The hold, the key and its answer do not: 5 a sale if they
+    # did, 50 in all. The count is the cluster's: the log writer and what other connections
+    # commit meanwhile (a server still up from an earlier test) add some, 35 seen in a full run.
+    assert 15 <= flushed < 10 * 2 + 20, flushed
 
 
 def test_a_hold_with_a_key_does_not_wait_for_the_disk():
