@@ -32,24 +32,31 @@ def _order_pdf(order: Order, tickets, receipt: str | None) -> bytes:
     pdf.setTitle(_("Tickets %(code)s") % {"code": order.code})
     perf = order.performance
     starts = when(at_venue(perf.starts_at, perf), "l j M Y H:i").translate(_PRINTABLE)
+    # Where to go and when the doors open, as the door and the buyer's map need them.
+    where = ", ".join(filter(None, (perf.venue.name, perf.venue.address))).translate(_PRINTABLE)
+    doors = f'{_("Doors open")} {when(at_venue(perf.doors_open_at, perf), "H:i")}' if perf.doors_open_at else ""
+    size = 55 * mm  # the QR code's, on the right; the text keeps to the left of it
+    column = width - size - 6 * mm - 14 * mm
     if tickets is None:
         tickets = order.tickets.select_related("place__seat", "place__section").filter(status="valid")
     for ticket in tickets:
         pdf.setFont("Helvetica-Bold", 14)
         pdf.drawString(10 * mm, height - 14 * mm, perf.event.title[:48])
         pdf.setFont("Helvetica", 10)
-        pdf.drawString(10 * mm, height - 21 * mm, f"{perf.venue.name} — {starts}")
+        pdf.drawString(10 * mm, height - 21 * mm, " — ".join(filter(None, (starts, doors))))
+        pdf.setFont("Helvetica", 8)
+        for i, line in enumerate(simpleSplit(where, "Helvetica", 8, column)[:2]):
+            pdf.drawString(10 * mm, height - (26 + 4 * i) * mm, line)
         pdf.setFont("Helvetica-Bold", 12)
-        pdf.drawString(10 * mm, height - 32 * mm, str(ticket.place))
+        pdf.drawString(10 * mm, height - 40 * mm, str(ticket.place))
         pdf.setFont("Helvetica", 10)
         # The price type too (Child, Senior): the door checks who may use it.
         kind = " — ".join(filter(None, (ticket.price_zone_name, ticket.price_type_name, money(ticket.price))))
-        pdf.drawString(10 * mm, height - 39 * mm, kind.translate(_PRINTABLE))
-        pdf.drawString(10 * mm, height - 46 * mm,
+        pdf.drawString(10 * mm, height - 47 * mm, kind.translate(_PRINTABLE))
+        pdf.drawString(10 * mm, height - 54 * mm,
                        _("Order %(code)s — %(name)s") % {"code": order.code, "name": buyer_name(order)})
         pdf.setFont("Courier", 7)
         pdf.drawString(10 * mm, 10 * mm, ticket.code)
-        size = 55 * mm
         _draw_qr(pdf, ticket.code, width - size - 6 * mm, (height - size) / 2, size)
         pdf.showPage()
     _draw_receipt(pdf, receipt_text(order, tickets) if receipt is None else receipt, width, height)

@@ -39,6 +39,7 @@ def toronto_show(settings):
     settings.TIME_ZONE = "UTC"
     perf = make_performance(rows=1, per_row=4)
     perf.venue.time_zone = "America/Toronto"
+    perf.venue.address = "60 Simcoe Street, Toronto"
     perf.venue.save()
     perf.starts_at = datetime(2031, 1, 17, 20, 0, tzinfo=TORONTO)
     perf.doors_open_at = datetime(2031, 1, 17, 19, 0, tzinfo=TORONTO)
@@ -60,6 +61,18 @@ def test_the_email_and_the_tickets_show_the_venues_time(toronto_show):
     assert "Friday 17 January 2031, 20:00" in body and "01:00" not in body
     text = pdf_text(order_pdf(ticket.order))
     assert b"Friday 17 Jan 2031 20:00" in text and b"01:00" not in text
+
+
+def test_the_email_the_order_page_and_the_tickets_say_where_and_when_the_doors_open(client, toronto_show):
+    ticket, = sell(toronto_show)
+    order = ticket.order
+    send_confirmation(order.pk)
+    body = mail.outbox[-1].body
+    page = client.get(f"/orders/{order.code}/{order.access_token}/").content.decode()
+    text = pdf_text(order_pdf(order))
+    for shown in (body, page):
+        assert "60 Simcoe Street, Toronto" in shown and "Doors open 19:00" in shown
+    assert b"60 Simcoe Street, Toronto" in text and b"Doors open 19:00" in text
 
 
 def pdf_text(pdf: bytes) -> bytes:
