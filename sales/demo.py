@@ -20,7 +20,7 @@ from events.models import Channel, Event, OnSaleWindow, Performance, Price, Pric
 from events.seating import seating_plan_import
 
 from . import inventory
-from .models import Organizer, PromoCode
+from .models import Organizer, PromoCode, TaxRate
 from .policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR
 from .roles import ensure_roles
 
@@ -133,6 +133,7 @@ def load_demo() -> str:
     # Who sells, on every receipt: the demo's presenter, unless the organizer was named already.
     Organizer.objects.filter(name=Organizer._meta.get_field("name").default).update(
         name="Productions du Lac", address="1 chemin du Lac, Québec (Québec)")
+    quebec_taxes(Organizer.load())
     seating_plan_import(venue=venue, text=json.dumps(amphitheatre_plan()), filename="demo.json")
     sections = {s.name: s for s in venue.sections.all()}
     event = Event.objects.create(
@@ -170,6 +171,18 @@ def load_demo() -> str:
         "percent_off": Decimal("10"), "description": "10 % off, the summer tour's newsletter"})
     promo.performances.set(performances)
     return f"demo loaded: {venue}, {event}, 2 performances"
+
+
+def quebec_taxes(organizer: Organizer) -> None:
+    """As a Québec venue charges them, on top of the prices and on fees: the federal GST
+    (TPS) and Québec's QST (TVQ), each under both its names, as bilingual receipts print
+    them. The registration numbers are made up, in the agencies' formats."""
+    if organizer.tax_rates.exists():
+        return
+    TaxRate.objects.create(organizer=organizer, name="TPS/GST", percent=Decimal("5"),
+                           registration="123456789 RT0001", rank=1)
+    TaxRate.objects.create(organizer=organizer, name="TVQ/QST", percent=Decimal("9.975"),
+                           registration="1234567890 TQ0001", rank=2)
 
 
 def price_types(perf: Performance) -> None:

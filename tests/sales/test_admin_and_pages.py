@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth.models import User
 
@@ -131,6 +133,21 @@ def test_demo_loads_once():
         ("Premium", 53), ("Parterre", 41), ("Gradins", 29), ("Pelouse", 21)}
     promo = PromoCode.objects.get(code="ETE10", percent_off=10)
     assert set(promo.performances.all()) == set(Performance.objects.filter(event=perf.event))  # the demo's only
+
+
+def test_the_demo_charges_quebec_taxes_on_top_of_its_prices(client):
+    """A Québec venue's receipt: the 69.00 seat, GST 5 % (3.45) and QST 9.975 % (6.88)."""
+    from sales.demo import load_demo
+
+    load_demo()
+    perf = Performance.objects.filter(event__title__startswith="Les").order_by("starts_at").first()
+    seat = Place.objects.filter(performance=perf, section__name="Parterre gauche").first()
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[seat.pk])
+    order = order_place(hold=hold, customer=CustomerDetails(name="Léa Roy", email="lea@example.org"),
+                        payment=PaymentRequest(method="test_card", card_number=APPROVE))
+    assert order.total == 69 + Decimal("3.45") + Decimal("6.88")
+    page = client.get(f"/orders/{order.code}/{order.access_token}/").content.decode()
+    assert "TPS/GST" in page and "TVQ/QST" in page and "$79.33" in page
 
 
 def test_organizer_sets_up_a_waiting_room_and_a_ballot_in_the_admin(client, organizer):
