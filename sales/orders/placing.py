@@ -99,7 +99,7 @@ def order_place(
             if first is None:
                 raise
             if first.status == Order.Status.PENDING:
-                raise InProgress(_("this payment is already under way; wait a moment, then look again")) from None
+                raise _under_way() from None
             return replay(first, hold)
         order = create_order(hold=hold, customer=customer, quote=quote, actor=actor,
                              idempotency_key=idempotency_key, language=language)
@@ -257,7 +257,7 @@ def create_order(*, hold, customer, quote: Quote, actor, idempotency_key,
         if existing is not None and existing.status == Order.Status.PENDING == status:
             # Its first request is taking the payment right now: this one charges nothing
             # (it would charge the same order twice, and pay one back).
-            raise InProgress(_("this payment is already under way; wait a moment, then look again")) from None
+            raise _under_way() from None
         if existing is not None:
             return existing
         if _constraint_of(exc) == "order_one_live_per_hold":
@@ -347,3 +347,8 @@ def _fail_if_pending(order: Order, reason: str) -> bool:
     except OrderStatusConflict:
         return False  # paid, failed or cancelled meanwhile: nothing left to do
     return True
+
+
+def _under_way() -> InProgress:
+    """The answer to a request whose first, with the same key, is still being paid."""
+    return InProgress(_("this payment is already under way; wait a moment, then look again"))
