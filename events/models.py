@@ -178,8 +178,15 @@ class Performance(models.Model):
         return f"{self.event} — {self.local():%Y-%m-%d %H:%M}"
 
     def clean(self):
+        errors = {}
         if self.doors_open_at and self.starts_at and self.doors_open_at > self.starts_at:
-            raise ValidationError({"doors_open_at": _("The doors open before the performance starts, not after.")})
+            errors["doors_open_at"] = _("The doors open before the performance starts, not after.")
+        if self.starts_at and self.starts_at <= timezone.now():
+            before = Performance.objects.filter(pk=self.pk).values_list("starts_at", flat=True).first()
+            if before != self.starts_at:  # a past performance's other details may still be corrected
+                errors["starts_at"] = _("This time has passed; a performance is set to start in the future.")
+        if errors:
+            raise ValidationError(errors)
 
     def local(self, moment: datetime | None = None) -> datetime:
         """`moment` (by default the start) on the venue's clock."""

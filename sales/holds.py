@@ -50,6 +50,9 @@ def check_on_sale(*, performance: Performance, channel: str, now: datetime, wind
         raise NotOnSale(_("sales open %(when)s") % {"when": when(performance.local(opens_at), "D j M Y H:i")})
     if now >= closes_at:
         raise NotOnSale(_("sales for this performance have closed"))
+    if now >= performance.starts_at and channel != Channel.COUNTER:
+        # Whatever its window says: only the counter sells to a latecomer at the venue.
+        raise NotOnSale(_("this performance has begun; sales have closed"))
     if not stocked:
         raise NotOnSale(_("%(performance)s has not been put on sale yet") % {"performance": named()})
 

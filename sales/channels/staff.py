@@ -15,7 +15,7 @@ from django.db.models.functions import Cast
 from django.shortcuts import redirect
 from django_htmx.http import HttpResponseClientRedirect
 
-from events.models import Performance
+from events.models import Channel, Performance
 from sales.policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR, roles_of
 
 # A festival has hundreds of performances on sale: each staff page lists them a page at a time,
@@ -62,10 +62,13 @@ class PerformancesPage:
 
 
 def on_sale(channel: str, now: datetime) -> QuerySet[Performance]:
-    """Performances on sale on `channel` right now, the soonest first."""
-    return (Performance.objects.filter(on_sale_windows__channel=channel, on_sale_windows__opens_at__lte=now,
+    """Performances on sale on `channel` right now, the soonest first (begun ones at the
+    counter only, as check_on_sale sells them)."""
+    found = Performance.objects.filter(on_sale_windows__channel=channel, on_sale_windows__opens_at__lte=now,
                                        on_sale_windows__closes_at__gt=now)
-            .select_related("event", "venue").order_by("starts_at", "pk"))
+    if channel != Channel.COUNTER:
+        found = found.filter(starts_at__gt=now)
+    return found.select_related("event", "venue").order_by("starts_at", "pk")
 
 
 def performances_page(performances: QuerySet[Performance], asked: Mapping[str, str], *,

@@ -9,7 +9,8 @@ from sales import inventory
 from sales.errors import InvalidRequest, NotOnSale, NotPermitted, PlacesUnavailable
 from sales.holds import hold_create, hold_extend, hold_release, holds_tidy
 from sales.models import Hold, Place, PlaceEvent
-from tests.support import make_performance, places_of
+from sales.policy import COUNTER_CLERK, PHONE_OPERATOR
+from tests.support import make_performance, make_user, places_of
 
 pytestmark = pytest.mark.django_db
 ONLINE, COUNTER, PHONE = Channel.ONLINE, Channel.COUNTER, Channel.PHONE
@@ -288,3 +289,33 @@ def test_best_available_pictures_of_past_zones_do_not_pile_up(monkeypatch):
     inventory.FreeRuns._zones.update({(-i, -i, ONLINE, False): old for i in range(1, 65)})
     hold_create(performance=perf, channel=ONLINE, zone=perf.price_zones.get(), quantity=2)
     assert list(inventory.FreeRuns._zones) == [(perf.pk, perf.price_zones.get().pk, ONLINE, False)]
+
+
+def test_a_begun_performance_is_sold_at_the_counter_only_whatever_its_windows_say(client):
+    """Its windows left open past the start (moved earlier, or set so): the shop and the
+    phone no longer list or sell it; the counter still sells to a latecomer at the venue."""
+    from django.core.exceptions import ValidationError
+
+    from events.models import Performance
+    from sales.channels.staff import on_sale
+
+    perf = make_performance()
+    now = timezone.now()
+    perf.on_sale_windows.update(closes_at=now + timedelta(hours=3))
+    Performance.objects.filter(pk=perf.pk).update(starts_at=now - timedelta(minutes=10))
+    perf.refresh_from_db()
+    staff = {PHONE: make_user("op-late", PHONE_OPERATOR), COUNTER: make_user("clerk-late", COUNTER_CLERK)}
+    for channel in (ONLINE, PHONE):
+        with pytest.raises(NotOnSale, match="has begun"):
+            hold_create(performance=perf, channel=channel, user=staff.get(channel), zone=perf.price_zones.get(),
+                        quantity=1)
+    assert perf not in on_sale(PHONE, now) and perf in on_sale(COUNTER, now)
+    assert f"/performances/{perf.pk}/" not in client.get("/").content.decode()
+    assert hold_create(performance=perf, channel=COUNTER, user=staff[COUNTER], zone=perf.price_zones.get(),
+                       quantity=1)
+    # The admin's rule: a start may not be moved into the past; a past one's doors may be corrected.
+    perf.doors_open_at = perf.starts_at - timedelta(minutes=30)
+    perf.full_clean()
+    perf.starts_at = now - timedelta(days=1)
+    with pytest.raises(ValidationError, match="has passed"):
+        perf.full_clean()

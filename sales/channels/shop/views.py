@@ -137,7 +137,8 @@ def _basket(request) -> Hold | None:
 def _on_sale_online(now):
     # Put on sale only: a performance with a window but no places yet is still being set up.
     return (Performance.objects
-            .filter(on_sale_windows__channel=Channel.ONLINE, on_sale_windows__closes_at__gt=now)
+            .filter(on_sale_windows__channel=Channel.ONLINE, on_sale_windows__closes_at__gt=now,
+                    starts_at__gt=now)
             .filter(Exists(Place.objects.filter(performance=OuterRef("pk"))))
             .select_related("event", "venue").prefetch_related(
                 "price_zones", "on_sale_windows",
