@@ -200,9 +200,11 @@ class PromoCodeForm(forms.ModelForm):
             self.add_error("amount_off", gettext("Give a percentage off or an amount off, not both."))
         elif percent is None and amount is None and not {"percent_off", "amount_off"} & set(self.errors):
             self.add_error("percent_off", gettext("Give a percentage off or an amount off."))
-        elif percent is not None and not 0 < percent <= 100:
+        # Each on its own field, both given or not: a field in error is not checked again by
+        # the table's constraints, whose names would otherwise be the message.
+        if percent is not None and not 0 < percent <= 100:
             self.add_error("percent_off", gettext("A percentage off is more than 0 and at most 100."))
-        elif amount is not None and amount <= 0:
+        if amount is not None and amount <= 0:
             self.add_error("amount_off", gettext("An amount off is more than 0."))
         start, end = data.get("valid_from"), data.get("valid_until")
         if start and end and end <= start:

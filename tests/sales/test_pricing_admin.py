@@ -298,6 +298,11 @@ def test_an_organizer_makes_a_promo_code_and_a_bad_one_is_explained(client, orga
         page = page_of(response)
         assert not saved(response) and message in page, message
         assert "onstraint" not in page, message
+    # Both given, one of them also out of range: each said on its field.
+    for both in (attempt(code="BOTHWRONG", percent_off="150", amount_off="5"),
+                 attempt(code="BOTHZERO", percent_off="0", amount_off="5")):
+        page = page_of(both)
+        assert "A percentage off is more than 0 and at most 100." in page and "onstraint" not in page
     assert PromoCode.objects.count() == 1
 
 
