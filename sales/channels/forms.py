@@ -431,9 +431,9 @@ def receipt_of(quote: Quote, places, types: list[PriceType]) -> dict:
     }
 
 
-def card_missing(data) -> str:
+def card_missing(data, otherwise: str = "") -> str:
     """What to say when a form came without a card token: what the provider's own field
-    said (an incomplete number, a date in the past, in the buyer's language), else to enter
-    the card."""
+    said (an incomplete number, a date in the past, in the buyer's language), else
+    `otherwise` (by default, to enter the card)."""
     said = " ".join(str(data.get("card_error") or "").split())[:200]
-    return said or _("Enter your card in the card field.")
+    return said or otherwise or _("Enter your card in the card field.")

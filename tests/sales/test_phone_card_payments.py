@@ -48,6 +48,9 @@ def test_the_console_takes_a_moto_payment_by_token_and_no_card_number():
     phone, url, hold = console_sale(perf)
     number = phone.post(url, {"action": "pay", "card_number": "4242424242424242", "attempt": "1"})
     assert number.status_code == 400 and "Type the caller's card into the card field." in text_of(number)
+    # What the provider's field said, when it gave no token, is what the operator reads.
+    short = phone.post(url, {"action": "pay", "card_error": "Your card number is incomplete.", "attempt": "1"})
+    assert short.status_code == 400 and "Your card number is incomplete." in text_of(short)
     assert not Order.objects.exists()
     # The bank asks its question anyway (localstripe ignores the MOTO flag): the operator
     # cannot ask the caller, so nothing is charged and the page says what to do instead.
@@ -297,6 +300,9 @@ def test_the_console_takes_a_reservations_card_or_emails_its_link_again():
     assert [m.to for m in mail.outbox] == [["elise@example.org"]]
     number = phone.post(f"/phone/orders/{order.code}/pay/", {"card_number": "4242424242424242"}, follow=True)
     assert "Not paid: Type the caller's card into the card field." in text_of(number)
+    short = phone.post(f"/phone/orders/{order.code}/pay/", {"card_error": "Your card number is incomplete."},
+                       follow=True)
+    assert "Not paid: Your card number is incomplete." in text_of(short)
     paid = phone.post(f"/phone/orders/{order.code}/pay/", {"card_token": card_token()}, follow=True)
     assert "Paid. The tickets are on their way" in text_of(paid)
     order.refresh_from_db()

@@ -312,3 +312,16 @@ def test_a_card_the_providers_field_refuses_is_said_in_its_words(page):
     said = page.locator("#error-summary").inner_text()
     assert "Card:" in said and "Enter your card in the card field" not in said, said
     assert not Order.objects.exists()
+
+
+def test_an_empty_card_field_asks_for_the_card_in_the_pages_words(page):
+    """The stand-in's script fails on an empty field: what it threw is no buyer's reading."""
+    perf = make_performance(rows=2, per_row=6)
+    pick_seats(page, perf, [places_of(perf)[0].pk])
+    page.get_by_label("Full name").fill("Camille Roy")
+    page.get_by_label("Email").fill("camille@example.org")
+    page.locator("#pay").click()
+    page.locator("#error-summary").wait_for()
+    said = page.locator("#error-summary").inner_text()
+    assert "Enter your card in the card field" in said and "undefined" not in said, said
+    assert not Order.objects.exists()

@@ -27,6 +27,7 @@ from sales.channels.forms import (
     ReserveForm,
     SaleStartForm,
     card_field_context,
+    card_missing,
     first_error,
     from_price,
     price_types_of,
@@ -198,7 +199,7 @@ def sale(request, pk: int, hold_id: int):
             action = asked["action"] or "pay"
             deadline = _deadline(asked["deadline"]) if action in ("reserve", "link") else None
             if deadline is None and not asked["card_token"]:
-                raise SalesError(_("Type the caller's card into the card field."))
+                raise SalesError(card_missing(request.POST, _("Type the caller's card into the card field.")))
             key = f"phone:{hold.token}:{asked['attempt'][:20]}"
             # The same payment again (a double press) is answered as the first, by its key.
             retry = deadline is None and Order.objects.filter(idempotency_key=key).exists()
@@ -312,7 +313,7 @@ def order_pay(request, code: str):
         if not form.is_valid():
             raise SalesError(first_error(form))
         if not form.cleaned_data["card_token"]:
-            raise SalesError(_("Type the caller's card into the card field."))
+            raise SalesError(card_missing(request.POST, _("Type the caller's card into the card field.")))
         order_pay_reservation(order=order, actor=request.user, payment=PaymentRequest(
             method="card_not_present", token=form.cleaned_data["card_token"]))
     except SalesError as exc:
