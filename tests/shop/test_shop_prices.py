@@ -440,3 +440,21 @@ def test_what_the_card_field_said_is_what_the_page_says_when_no_card_came(client
     assert plain.status_code == 400 and "Enter your card in the card field." in plain.content.decode()
     tricky = client.post("/checkout/", {**data, "card_error": "<b>x</b>"})
     assert "<b>x</b>" not in tricky.content.decode() and "&lt;b&gt;x&lt;/b&gt;" in tricky.content.decode()
+
+
+def test_a_basket_page_another_window_replaced_never_pays_for_the_new_places(client):
+    """Window 1 shows the stalls seats of one show; window 2 holds places of another show,
+    which replaces the basket. Window 1's Pay charges nothing, and its countdown says its
+    places were released; the other show's page had warned before window 2 held."""
+    first, second = make_performance(rows=1, per_row=4), make_performance(rows=1, per_row=4)
+    seat = places_of(first)[0]
+    old = hold_seats(client, first, [seat])
+    page = client.get("/basket/").content.decode()
+    assert f'name="basket" value="{old.pk}"' in page
+    warned = text_of(client.get(f"/performances/{second.pk}/").content.decode())
+    assert f"You have seats on hold for {first.event.title}" in warned and "Holding places here releases them" in warned
+    client.post(f"/performances/{second.pk}/hold/", {"seats": str(places_of(second)[0].pk)})
+    assert 'data-lapsed="true"' in client.get(f"/basket/status/?basket={old.pk}").content.decode()
+    paid = client.post("/checkout/", {**buyer(), "nonce": nonce_of(page), "basket": old.pk}, follow=True)
+    assert "Your basket changed in another window; nothing was paid." in text_of(paid.content.decode())
+    assert not Order.objects.exists()

@@ -298,7 +298,7 @@ def performance_detail(request, pk: int):
         "closed": bool(windows) and not open_now and opens is None,
         "performance": perf, "zones": rows, "zone_colors": {row["zone"].pk: row["zone"].color for row in rows},
         "overview": (sections, box), "standing": standing, "light": _light(request),
-        "basket": basket if basket and basket.performance_id == perf.pk and hold_is_live(basket, now) else None,
+        "basket": basket if basket and hold_is_live(basket, now) else None,
         "now": now, "form": HoldForm(performance=perf),
         "section_url": reverse("shop:seat-section", args=[perf.pk]),
         "presale": presale, "access": access, "access_code": code if presale else "",
@@ -535,7 +535,9 @@ def card_field(request):
 def basket_status(request):
     """Polled by the countdown: tells the page when the hold has lapsed."""
     hold = _basket(request)
-    live = hold is not None and hold_is_live(hold)
+    # A page showing a basket another window has since replaced: its places were released.
+    shown = request.GET.get("basket")
+    live = hold is not None and hold_is_live(hold) and shown in (None, str(hold.pk))
     return render(request, "shop/basket.html#status", {"hold": hold, "live": live})
 
 
@@ -564,6 +566,11 @@ def checkout(request):
         return redirect("shop:events")
     if (to_queue := _behind_queue(request, hold.performance_id)) is not None:
         return to_queue
+    if request.POST.get("basket", str(hold.pk)) != str(hold.pk):
+        # A page of a basket another window has since replaced: never the new places at its price.
+        messages.error(request, _("Your basket changed in another window; nothing was paid. These are the "
+                                  "places in it now."))
+        return redirect("shop:basket")
     form, prices = CheckoutForm(request.POST), _prices_form(hold, request.POST)
     _keep_choices(request, hold, prices)
     if waiting_room.over_channel_limit(request, Channel.ONLINE, "payments"):
