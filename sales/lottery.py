@@ -12,9 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -27,7 +25,7 @@ from .errors import IllegalTransition, InvalidRequest, PlacesUnavailable
 from .formatting import when
 from .models import Ballot, BallotEntry, Draw, Hold, Order
 from .notifications import site_link
-from .orders import CustomerDetails, buyer_language, order_place
+from .orders import CustomerDetails, buyer_language, clean_customer, order_place
 from .payments import PaymentRequest
 
 
@@ -38,13 +36,11 @@ def ballot_apply(*, ballot: Ballot, name: str, email: str, quantity: int, now: d
     now = now or timezone.now()
     if not ballot.opens_at <= now < ballot.closes_at or ballot.drawn_at:
         raise InvalidRequest(_("applications for this ballot are closed"))
-    name, email = name.strip(), email.strip().lower()
-    if not name:
+    if not name.strip():
         raise InvalidRequest(_("enter your name"), field="name")
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise InvalidRequest(_("enter a valid email address"), field="email") from None
+    # As any buyer's: a name and an address the records keep (not too long, printable).
+    applicant = clean_customer(CustomerDetails(name=name, email=email))
+    name, email = applicant.name, applicant.email
     if not isinstance(quantity, int) or not 1 <= quantity <= ballot.max_per_application:
         raise InvalidRequest(_("apply for 1 to %(max_per_application)s tickets") % {
             "max_per_application": ballot.max_per_application}, field="quantity")

@@ -17,7 +17,7 @@ One module per concern; the doors import from here.
 """
 
 from .charging import change_given, payback_plan, refundable
-from .customers import CustomerDetails, customer_for, customer_register
+from .customers import CustomerDetails, clean_customer, customer_for, customer_register
 from .exchanges import ExchangeQuote, exchange_quote, order_exchange
 from .placing import buyer_language, order_interrupted, order_place, orders_abandoned_tidy
 from .pricing import NO_CHOICE, PriceRequest, Quote, hold_quote, hold_total
@@ -35,6 +35,7 @@ __all__ = (
     "Quote",
     "buyer_language",
     "change_given",
+    "clean_customer",
     "customer_for",
     "customer_register",
     "exchange_quote",

@@ -25,12 +25,15 @@ class CustomerDetails:
 
 
 EMAIL_MAX = 254  # the customer record's (and the mail standards' path limit)
+NAME_MAX = 200  # the customer record's, and a ballot application's
 
 
 def clean_customer(details: CustomerDetails) -> CustomerDetails:
     name, email = details.name.strip(), details.email.strip().lower()
-    if not name or len(name) > 200:
+    if not name:
         raise InvalidRequest(_("enter the customer's name"), field="name")
+    if len(name) > NAME_MAX:
+        raise InvalidRequest(_("the name is too long (at most %(n)d characters)") % {"n": NAME_MAX}, field="name")
     try:
         validate_email(email)
     except ValidationError:

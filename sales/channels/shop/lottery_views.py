@@ -41,7 +41,10 @@ def apply(request, pk: int):
                                         "check the draw. We will email you after the draw.")
                              % {"reference": format_reference(entry.reference)})
             return redirect("shop:ballot", pk=ballot.pk)
-    return render(request, "shop/ballot.html", {"ballot": ballot, "errors": errors,
+    # A refused application keeps what was typed (the name and address at most as long as kept).
+    typed = {field: str(request.POST.get(field, ""))[:limit] for field, limit in (("name", 200), ("email", 254))}
+    return render(request, "shop/ballot.html", {"ballot": ballot, "errors": errors, "typed": typed,
+                                                "quantity": request.POST.get("quantity", "2")[:3],
                                                 "has_draw": Draw.objects.filter(ballot=ballot).exists()},
                   status=status)
 
