@@ -47,14 +47,13 @@ def _order_pdf(order: Order, tickets, receipt: str | None) -> bytes:
         pdf.setFont("Helvetica", 8)
         for i, line in enumerate(simpleSplit(where, "Helvetica", 8, column)[:2]):
             pdf.drawString(10 * mm, height - (26 + 4 * i) * mm, line)
-        pdf.setFont("Helvetica-Bold", 12)
-        pdf.drawString(10 * mm, height - 40 * mm, str(ticket.place))
-        pdf.setFont("Helvetica", 10)
+        # Beside the QR code, each line kept to the column left of it (a long name wraps).
+        y = _lines(pdf, str(ticket.place), "Helvetica-Bold", 12, height - 40 * mm, column, 2)
         # The price type too (Child, Senior): the door checks who may use it.
         kind = " — ".join(filter(None, (ticket.price_zone_name, ticket.price_type_name, money(ticket.price))))
-        pdf.drawString(10 * mm, height - 47 * mm, kind.translate(_PRINTABLE))
-        pdf.drawString(10 * mm, height - 54 * mm,
-                       _("Order %(code)s — %(name)s") % {"code": order.code, "name": buyer_name(order)})
+        y = _lines(pdf, kind.translate(_PRINTABLE), "Helvetica", 10, y - 7 * mm, column, 2)
+        _lines(pdf, _("Order %(code)s — %(name)s") % {"code": order.code, "name": buyer_name(order)},
+               "Helvetica", 10, y - 7 * mm, column, 3)
         pdf.setFont("Courier", 7)
         pdf.drawString(10 * mm, 10 * mm, ticket.code)
         _draw_qr(pdf, ticket.code, width - size - 6 * mm, (height - size) / 2, size)
@@ -68,6 +67,28 @@ def _order_pdf(order: Order, tickets, receipt: str | None) -> bytes:
 # space of French amounts becomes a no-break space (printed as a space, never broken
 # across lines), the minus sign a hyphen.
 _PRINTABLE = str.maketrans({"\u202f": "\u00a0", "\u2212": "-"})
+
+
+def _lines(pdf: canvas.Canvas, text: str, font: str, size: float, y: float, width: float, most: int) -> float:
+    """`text` from the left margin down from `y`, wrapped to `width`, in at most `most`
+    lines (the last cut short with an ellipsis); the baseline of the last line drawn."""
+    parts = []
+    for part in simpleSplit(text, font, size, width) or [""]:
+        while pdf.stringWidth(part, font, size) > width:  # a word wider than the column: cut it
+            cut = next(i for i in range(len(part), 0, -1) if pdf.stringWidth(part[:i], font, size) <= width)
+            parts.append(part[:cut])
+            part = part[cut:]
+        parts.append(part)
+    if len(parts) > most:
+        parts = parts[:most]
+        while parts[-1] and pdf.stringWidth(parts[-1] + "…", font, size) > width:
+            parts[-1] = parts[-1][:-1]
+        parts[-1] += "…"
+    pdf.setFont(font, size)
+    step = size * 1.25
+    for i, part in enumerate(parts):
+        pdf.drawString(10 * mm, y - i * step, part)
+    return y - (len(parts) - 1) * step
 
 
 def _draw_receipt(pdf: canvas.Canvas, text: str, width: float, height: float) -> None:

@@ -441,3 +441,23 @@ def test_a_french_buyer_reads_the_receipt_in_french_on_the_page_in_the_email_and
     rows = receipt_rows(page)
     assert rows[0] == ["Place", "Type de tarif", "Prix régulier", "Rabais", "Frais"]
     assert rows[-1] == ["Total", " ".join(dollars(mine["total"], "fr").split())] and 'lang="fr"' in page
+
+
+def test_a_long_name_on_a_ticket_wraps_left_of_the_qr_code():
+    """A Québec name of 43 characters, and one with a word wider than the column: every
+    line beside the code stays left of it, and the whole name is printed."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from sales.models import Customer
+
+    order, _mine = family_order()
+    column = 148 - 55 - 6 - 14  # the ticket's width less the code and the margins, in mm
+    for name in ("Marie-Ève Bouchard-Lévesque de la Durantaye", "Jean-" + "X" * 40):
+        Customer.objects.filter(pk=order.customer_id).update(name=name)
+        Order.objects.filter(pk=order.pk).update(buyer_name=name)
+        order.refresh_from_db()
+        lines = pdf_text(order_pdf(order))
+        start = next(i for i, line in enumerate(lines) if line.startswith(f"Order {order.code}"))
+        ticket = lines[start:start + 3]
+        assert name.replace(" ", "") in "".join(ticket).replace(" ", ""), ticket
+        assert all(stringWidth(line, "Helvetica", 10) <= column * 72 / 25.4 for line in ticket), ticket
