@@ -185,6 +185,24 @@ def card_field_context() -> dict:
                                 "bank.") if settings.STRIPE_API_BASE else ""}
 
 
+# The session's note of the price choices last sent for a hold (see keep_choices).
+CHOICES = "price_choices"
+
+
+def keep_choices(request, hold, prices: PricesForm) -> None:
+    """The price types, the promo code and the comps' reasons as last sent for this hold
+    (the form's own fields only): its page opened again (a reload, the back button, a
+    declined card, another tab) shows them, not the defaults, and totals what they cost."""
+    request.session[CHOICES] = {"hold": hold.token, "choices": {
+        name: request.POST[name][:200] for name in prices.fields if name in request.POST}}
+
+
+def kept_choices(request, hold) -> dict | None:
+    """What keep_choices kept for this hold, as form data; None if nothing was."""
+    kept = request.session.get(CHOICES) or {}
+    return kept.get("choices") if kept.get("hold") == hold.token else None
+
+
 def first_error(form: forms.Form) -> str:
     """The first error of a form that did not validate, as a sentence."""
     for errors in form.errors.values():

@@ -62,6 +62,12 @@ def test_a_changed_type_or_code_comes_back_as_totals_only(clerk):
     assert re.search(r'id="total" data-amount="75.00">\$75.00<', part)  # 60 + 35, 10.00 off each
     assert "Discount (TEN) −$20.00" in text_of(part)
     assert not Order.objects.exists()
+    # The page opened again (a reload, Back, another tab) shows those choices and their
+    # total, not two adults at the full price.
+    again = c.get(url).content.decode()
+    chosen = re.search(rf'<select name="type_{places[1]}"[^>]*>(.*?)</select>', again, re.S).group(1)
+    assert re.search(rf'<option value="{types["Child"].pk}" selected>', chosen), chosen
+    assert re.search(r'id="total" data-amount="75.00">\$75.00<', again) and 'value="ten"' in again
 
 
 def test_the_counter_sells_the_chosen_types_with_a_promo_code(clerk):
@@ -148,6 +154,7 @@ def test_the_phone_takes_a_card_for_the_chosen_types_and_code():
     quote = c.post(url, {"action": "quote", f"type_{places[1]}": types["Child"].pk, "promo_code": "phone5"},
                    HTTP_HX_REQUEST="true")
     assert re.search(r'id="total" data-amount="90.00">\$90.00<', quote.content.decode())  # 60 + 35 - 5 off the order
+    assert re.search(r'id="total" data-amount="90.00">\$90.00<', c.get(url).content.decode())  # kept on a reload
     response = c.post(url, {"action": "pay", "card_token": card_token(), "attempt": "1",
                             f"type_{places[1]}": types["Child"].pk, "promo_code": "phone5", "expected_total": "90.00"})
     assert response.status_code == 302

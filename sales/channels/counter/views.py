@@ -28,6 +28,8 @@ from sales.channels.forms import (
     SupervisorForm,
     first_error,
     from_price,
+    keep_choices,
+    kept_choices,
     price_types_of,
     price_types_prefetched,
     priced,
@@ -172,8 +174,10 @@ def sale(request, hold_id: int):
         return to_page(request, reverse("counter:home"))
     places = list(hold.places.filter(state="held").select_related("seat", "section", "price_zone").order_by("pk"))
     posted = request.method == "POST"
-    prices = PricesForm(request.POST if posted else None, places=places,
+    prices = PricesForm(request.POST if posted else kept_choices(request, hold), places=places,
                         types=price_types_of(hold.performance_id), staff=True)
+    if posted:
+        keep_choices(request, hold, prices)
     errors, quote, order = [], None, None
     if posted and request.POST.get("action") != "quote":
         payment = PaymentForm(request.POST)

@@ -30,6 +30,8 @@ from sales.channels.forms import (
     card_missing,
     first_error,
     from_price,
+    keep_choices,
+    kept_choices,
     price_types_of,
     price_types_prefetched,
     priced,
@@ -187,8 +189,10 @@ def sale(request, pk: int, hold_id: int):
     details = CustomerDetails(name=cust.name, email=cust.email, phone=cust.phone)
     places = list(hold.places.filter(state="held").select_related("seat", "section", "price_zone").order_by("pk"))
     posted = request.method == "POST"
-    prices = PricesForm(request.POST if posted else None, places=places,
+    prices = PricesForm(request.POST if posted else kept_choices(request, hold), places=places,
                         types=price_types_of(hold.performance_id), staff=True)
+    if posted:
+        keep_choices(request, hold, prices)
     quote = None
     if posted and request.POST.get("action") != "quote":  # pay (the default), or reserve
         form = ReserveForm(request.POST)

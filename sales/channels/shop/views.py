@@ -31,10 +31,13 @@ from events.models import Channel, OnSaleWindow, Performance
 from sales import waiting_room
 from sales.availability import seat_rows, taken_seats, zone_counts
 from sales.channels.forms import (
+    CHOICES,
     PricesForm,
     card_field_context,
     card_missing,
     from_price,
+    keep_choices,
+    kept_choices,
     price_range,
     price_types_of,
     price_types_prefetched,
@@ -79,7 +82,6 @@ BASKET = "basket_hold"
 # choosing seats again does not mean typing it all again.
 DETAILS = "checkout_details"
 # The price types and promo code last chosen in the basket, with the hold they are for.
-CHOICES = "basket_choices"
 # Seats picked on the map and still free when others of the same pick were taken: the map
 # opens with them ticked again.
 REPICK = "repick"
@@ -473,19 +475,10 @@ def basket(request):
     if request.method == "POST":
         typed = {k: request.POST.get(k, "") for k in ("name", "email", "phone")}
         prices = _prices_form(hold, request.POST)
-        _keep_choices(request, hold, prices)
+        keep_choices(request, hold, prices)
         return _render_basket(request, hold, CheckoutForm(initial=typed), now, prices)
-    kept = request.session.get(CHOICES) or {}
     return _render_basket(request, hold, CheckoutForm(initial=request.session.get(DETAILS)), now,
-                          _prices_form(hold, kept.get("choices") if kept.get("hold") == hold.token else None))
-
-
-def _keep_choices(request, hold, prices: PricesForm) -> None:
-    """The price types and the promo code as last chosen for this hold (the form's own
-    fields only): the basket opened again (a declined card, the back button, another tab)
-    shows them, not the defaults."""
-    request.session[CHOICES] = {"hold": hold.token, "choices": {
-        name: request.POST[name][:40] for name in prices.fields if name in request.POST}}
+                          _prices_form(hold, kept_choices(request, hold)))
 
 
 def _priced(request, hold, prices: PricesForm, paying: bool = False):
@@ -572,7 +565,7 @@ def checkout(request):
                                   "places in it now."))
         return redirect("shop:basket")
     form, prices = CheckoutForm(request.POST), _prices_form(hold, request.POST)
-    _keep_choices(request, hold, prices)
+    keep_choices(request, hold, prices)
     if waiting_room.over_channel_limit(request, Channel.ONLINE, "payments"):
         form.add_error(None, _("Too many attempts from your network; wait a minute."))
         return _render_basket(request, hold, form, now, prices, status=429)
