@@ -55,7 +55,7 @@ def claim_timeout() -> timedelta:
 # condition inside `id IN (SELECT ...)` is not re-checked, and both senders would win).
 _CLAIM = """
     UPDATE sales_order SET confirmation_claimed_at = %(now)s
-    WHERE id = %(order)s AND status = %(paid)s AND confirmation_sent_at IS NULL
+    WHERE id = %(order)s AND status IN (%(paid)s, %(refunded)s) AND confirmation_sent_at IS NULL
       AND (confirmation_claimed_at IS NULL OR confirmation_claimed_at < %(stale)s)
       AND NOT EXISTS (SELECT FROM sales_customer WHERE sales_customer.id = sales_order.customer_id
                                                     AND email LIKE '%%.invalid')
@@ -79,7 +79,7 @@ def send_confirmation(order_id: int) -> bool:
     leaves the claim to lapse (claim_timeout); one that fails gives it back at once."""
     now = timezone.now()
     claimed = rows.fetch(_CLAIM, {"now": now, "order": order_id, "paid": Order.Status.PAID,
-                                  "stale": now - claim_timeout()})
+                                  "refunded": Order.Status.REFUNDED, "stale": now - claim_timeout()})
     if not claimed:
         return False
     try:
@@ -88,16 +88,23 @@ def send_confirmation(order_id: int) -> bool:
         tickets = list(order.tickets.select_related("place__seat", "place__section").filter(status="valid"))
         # The receipt goes in the body and on the PDF's last page: made once.
         receipt = receipt_text(order, tickets)
+        refunded = order.status == Order.Status.REFUNDED  # its notice: what was paid back, no tickets
+        if refunded:
+            receipt = receipt_text(order)
         context = {"order": order, "tickets": tickets, "link": order_link(order), "receipt": receipt}
         with translation.override(order.language):
             message = EmailMessage(
-                subject=_("Your tickets for %(event)s — order %(code)s") % {
+                subject=(_("Your refund for %(event)s — order %(code)s") if refunded
+                         else _("Your tickets for %(event)s — order %(code)s")) % {
                     "event": order.performance.event.title, "code": order.code},
-                body=render_to_string("sales/email/confirmation.txt", context),
+                body=render_to_string("sales/email/refund.txt" if refunded else "sales/email/confirmation.txt",
+                                      context),
                 to=[order.customer.email],
                 headers={"Message-ID": message_id(order)},
             )
-            message.attach(f"tickets-{order.code}.pdf", order_pdf(order, tickets, receipt=receipt), "application/pdf")
+            if not refunded:
+                message.attach(f"tickets-{order.code}.pdf", order_pdf(order, tickets, receipt=receipt),
+                               "application/pdf")
         message.send()
     except Exception:
         with contextlib.suppress(DatabaseError):  # unreachable: the claim lapses instead
@@ -107,7 +114,8 @@ def send_confirmation(order_id: int) -> bool:
         marked = Order.objects.filter(pk=order_id, confirmation_claimed_at=now).update(
             confirmation_sent_at=timezone.now(), confirmation_claimed_at=None)
         if marked:
-            OrderEvent.objects.create(order=order, action="confirmation sent", detail=order.customer.email)
+            OrderEvent.objects.create(order=order, action="refund notice sent" if refunded else "confirmation sent",
+                                      detail=order.customer.email)
     if not marked:  # the send outlasted its claim and another sender took it over
         logger.warning("confirmation of order %s took longer than its claim; it may be sent twice "
                        "(same Message-ID)", order.code)
@@ -115,9 +123,11 @@ def send_confirmation(order_id: int) -> bool:
 
 
 def pending_confirmations(now=None):
-    """Paid orders whose confirmation is still to send (walk-ins have no address)."""
+    """Paid orders whose confirmation is still to send, and refunded ones whose notice is
+    (walk-ins have no address)."""
     now = now or timezone.now()
-    return (Order.objects.filter(status=Order.Status.PAID, confirmation_sent_at__isnull=True,
+    return (Order.objects.filter(status__in=(Order.Status.PAID, Order.Status.REFUNDED),
+                                 confirmation_sent_at__isnull=True,
                                  paid_at__gte=now - PENDING_FOR)
             .filter(Q(confirmation_claimed_at__isnull=True) | Q(confirmation_claimed_at__lt=now - claim_timeout()))
             .exclude(customer__email__endswith=".invalid"))
@@ -193,6 +203,15 @@ def resend_confirmation(order: Order) -> None:
         order.refresh_from_db(fields=["status"])
         raise IllegalTransition(_("order %(code)s is %(status)s; only a paid order has a confirmation to send") % {
             "code": order.code, "status": order.get_status_display().lower()})
+    transaction.on_commit(lambda: enqueue.send_order_confirmation(order.pk), robust=True)
+
+
+def refund_notice(order: Order) -> None:
+    """The order was refunded (in the caller's transaction): the buyer's notice of it is
+    due, sent as a confirmation is (claimed, sent, marked; the sweep catches it up), the
+    first email's number moved on so that it is a message of its own."""
+    Order.objects.filter(pk=order.pk).update(confirmation_sent_at=None, confirmation_claimed_at=None,
+                                             confirmation_number=F("confirmation_number") + 1)
     transaction.on_commit(lambda: enqueue.send_order_confirmation(order.pk), robust=True)
 
 

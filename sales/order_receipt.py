@@ -22,7 +22,7 @@ from decimal import Decimal
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from .models import Order, Organizer, Place, Ticket
+from .models import Order, Organizer, Payment, Place, Ticket
 
 ZERO = Decimal("0.00")
 # The orders with a receipt: paid or refunded (what was charged), reserved (what is to
@@ -55,6 +55,13 @@ class ReceiptTax:
 
 
 @dataclass(frozen=True)
+class Payback:
+    at: datetime
+    method: str
+    amount: Decimal  # positive: what went back to the buyer
+
+
+@dataclass(frozen=True)
 class OrderReceipt:
     code: str
     status: str
@@ -77,6 +84,11 @@ class OrderReceipt:
     starts_at: datetime | None = None
     paid_at: datetime | None = None
     time_zone: str = "UTC"
+    # What was paid back since (a refund, tickets refunded, an exchange's difference):
+    # when, how (the payment method's label) and how much, and, once the order is
+    # refunded, what was kept of what it cost (fees that are not refundable).
+    paybacks: tuple[Payback, ...] = ()
+    not_refunded: Decimal = ZERO
 
     @property
     def subtotal(self) -> Decimal:
@@ -159,13 +171,21 @@ def order_receipt(order: Order, tickets=None) -> OrderReceipt:
     kept = ZERO if as_recorded else order.total - shown_total
     seller = Organizer.objects.order_by("pk").first()
     perf = order.performance
+    paybacks = ()
+    # Read only where something may have been paid back: an order refunded, or whose total
+    # is no longer what it was priced at (tickets refunded or exchanged).
+    if order.status == Order.Status.REFUNDED or str(order.total) != str(recorded.get("total", order.total)):
+        paybacks = tuple(Payback(p.created_at, p.get_method_display(), -p.amount) for p in order.payments.filter(
+            status=Payment.Status.REFUNDED).order_by("created_at", "pk"))
+    back = sum((p.amount for p in paybacks), ZERO)
+    not_refunded = max(ZERO, order.total - back) if order.status == Order.Status.REFUNDED else ZERO
     return OrderReceipt(
         code=order.code, status=order.status, currency=order.currency, language=order.language,
         seller=seller.name if seller else "", seller_address=seller.address if seller else "",
         lines=lines, order_fee=order_fee, kept=kept, taxes=taxes, tax=tax, tax_included=included,
         total=shown_total + kept, discount=sum((line.discount for line in lines), ZERO),
         promo_code=recorded.get("promo_code") or "", event=perf.event.title, starts_at=perf.starts_at,
-        paid_at=order.paid_at, time_zone=perf.venue.time_zone)
+        paid_at=order.paid_at, time_zone=perf.venue.time_zone, paybacks=paybacks, not_refunded=not_refunded)
 
 
 def _render(partial: str, order: Order, tickets, **context) -> str:

@@ -276,6 +276,24 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "This time has passed; a performance is set to start in the future.":
+        "Cette heure est passée ; une représentation se programme dans l’avenir.",
+    "Your basket changed in another window; nothing was paid. These are the places in it now.":
+        "Votre panier a changé dans une autre fenêtre ; rien n’a été payé. Voici les places qu’il contient maintenant.",
+    "this performance has begun; sales have closed": "cette représentation a commencé ; la vente est close",
+    "Your refund for %(event)s — order %(code)s": "Votre remboursement pour %(event)s — commande %(code)s",
+    "the name is too long (at most %(n)d characters)": "le nom est trop long (%(n)d caractères au plus)",
+    "Paid back %(when)s (%(method)s)": "Remboursé le %(when)s (%(method)s)",
+    "Not refunded (fees)": "Non remboursé (frais)",
+    "Your order %(code)s was refunded: its tickets are no longer valid, and what was paid for them goes back the way it was paid.":
+        "Votre commande %(code)s a été remboursée : ses billets ne sont plus valides, et ce qui a été payé "
+        "vous est rendu par le même moyen de paiement.",
+    "A card refund can take a few days to show on your statement.":
+        "Un remboursement sur carte peut prendre quelques jours avant de paraître sur votre relevé.",
+    "Your order's page:": "La page de votre commande :",
+    "You have seats on hold for %(show)s, %(day)s: go to your basket":
+        "Vous avez des places retenues pour %(show)s, %(day)s : voir votre panier",
+    "Holding places here releases them.": "Retenir des places ici les libère.",
     "Fees and taxes": "Frais et taxes",
     "Too many requests for this address; wait a while, then ask again.":
         "Trop de demandes pour cette adresse ; patientez un moment, puis redemandez.",

@@ -16,7 +16,7 @@ from ..availability import availability_changed
 from ..errors import IllegalTransition, InvalidRequest, NotPermitted
 from ..holds import hold_release
 from ..models import Hold, Order, Payment, Ticket
-from ..notifications import resend_confirmation
+from ..notifications import refund_notice, resend_confirmation
 from ..policy import may_refund, refunds_at_all
 from .charging import paid_back_by, payback_plan, refund_at_provider, refundable, refuse_uncounted
 from .pricing import kept_on_refund, ticket_value
@@ -50,6 +50,7 @@ def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: da
         order_transition(order, Order.Status.REFUNDED, actor=actor, reason=f"{amount} {order.currency}")
         _approved(order, actor=actor, approver=approver)
         transaction.on_commit(lambda: availability_changed(order.performance_id), robust=True)
+        refund_notice(order)
     # The order is already REFUNDED, so a retried refund cannot pay back twice; the
     # providers are called with no transaction open, each refund with its own key (two
     # refunds of one amount against one payment are two refunds).

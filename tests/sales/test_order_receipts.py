@@ -359,8 +359,21 @@ def test_a_refunded_order_keeps_its_receipt_and_a_reservation_shows_what_is_to_p
     order, mine = family_order()
     order_refund(order=order)
     order.refresh_from_db()
-    assert receipt_rows(client.get(f"/orders/{order.code}/{order.access_token}/").content.decode()) \
-        == expected_rows(mine)
+    rows = receipt_rows(client.get(f"/orders/{order.code}/{order.access_token}/").content.decode())
+    assert rows[:-2] == expected_rows(mine)
+    # Then what was paid back, and what was not (the fees, not refundable here): together,
+    # what was paid.
+    (said, back), (kept_said, kept) = rows[-2:]
+    assert said.startswith("Paid back ") and said.endswith("(Test card)") and kept_said == "Not refunded (fees)"
+    back, kept = Decimal(back.replace("−$", "")), Decimal(kept.replace("$", ""))
+    assert back + kept == mine["total"] and kept > 0
+    assert -sum(p.amount for p in order.payments.filter(status="refunded")) == back
+    # The buyer is told, in a notice of its own: no tickets attached.
+    assert notifications.send_pending_confirmations() == 1
+    notice = mail.outbox[-1]
+    assert notice.subject.startswith("Your refund for ") and not notice.attachments
+    assert f"Order {order.code}" in notice.body and "Paid back " in notice.body
+    assert order.events.filter(action="refund notice sent").exists()
     perf = make_performance(rows=1, per_row=4)
     operator = make_user("operator-receipt", PHONE_OPERATOR)
     seat = places_of(perf)[0]
@@ -461,3 +474,17 @@ def test_a_long_name_on_a_ticket_wraps_left_of_the_qr_code():
         ticket = lines[start:start + 3]
         assert name.replace(" ", "") in "".join(ticket).replace(" ", ""), ticket
         assert all(stringWidth(line, "Helvetica", 10) <= column * 72 / 25.4 for line in ticket), ticket
+
+
+def test_after_tickets_are_refunded_the_email_and_the_page_say_what_was_paid_back(client):
+    from sales.orders import tickets_refund
+
+    order, _mine = family_order()
+    child = order.tickets.filter(price_type_name="Child").order_by("pk").first()
+    tickets_refund(order=order, ticket_ids=[child.pk], actor=None)
+    back = -order.payments.get(status="refunded").amount
+    assert notifications.send_pending_confirmations() == 1
+    body = mail.outbox[-1].body
+    assert re.search(rf"Paid back .* \(Test card\): −\${back}", body), body
+    page = client.get(f"/orders/{order.code}/{order.access_token}/").content.decode()
+    assert f"−${back}" in page
