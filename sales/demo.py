@@ -129,7 +129,7 @@ def load_demo() -> str:
     ensure_users()
     if Venue.objects.filter(name=VENUE).exists():
         return "demo already loaded"
-    venue = Venue.objects.create(name=VENUE, address="1 chemin du Lac, Québec")
+    venue = Venue.objects.create(name=VENUE, address="1 chemin du Lac, Québec", language="fr")
     # Who sells, on every receipt: the demo's presenter, unless the organizer was named already.
     Organizer.objects.filter(name=Organizer._meta.get_field("name").default).update(
         name="Productions du Lac", address="1 chemin du Lac, Québec (Québec)")

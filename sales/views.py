@@ -16,14 +16,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sales.policy import COUNTER_CLERK, ORGANIZER, PHONE_OPERATOR
+from sales.policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR
 
 # PostgreSQL or Redis out of reach: the request may well succeed in a moment.
 OUTAGES = (OperationalError, InterfaceError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 RETRY_AFTER_SECONDS = 5
 logger = logging.getLogger(__name__)
 ROLE_NAMES = {ORGANIZER: gettext_lazy("organizer"), COUNTER_CLERK: gettext_lazy("counter clerk"),
-              PHONE_OPERATOR: gettext_lazy("phone operator")}
+              PHONE_OPERATOR: gettext_lazy("phone operator"), DOOR_STAFF: gettext_lazy("door staff")}
 
 
 def is_api(request) -> bool:

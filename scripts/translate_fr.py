@@ -276,6 +276,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "door staff": "préposé à l’entrée",
     "This time has passed; a performance is set to start in the future.":
         "Cette heure est passée ; une représentation se programme dans l’avenir.",
     "Your basket changed in another window; nothing was paid. These are the places in it now.":

@@ -122,6 +122,9 @@ def test_demo_loads_once():
     from sales.models import Organizer
 
     assert Organizer.objects.get().name == "Productions du Lac"  # who sells, on the demo's receipts
+    from events.models import Venue
+
+    assert Venue.objects.get().language == "fr"  # a Québec venue: the counter offers French first
     # As a venue sells: price types in every zone, and a promo code to try.
     from events.models import PriceType
     from sales.models import PromoCode

@@ -36,6 +36,9 @@ def test_another_roles_page_says_whose_it_is_and_the_ways_on(clerk):
     text = page.content.decode()
     assert "This page is for the phone operator role; you are signed in as clerk1." in text
     assert 'href="/staff/"' in text and 'href="/login/?next=/phone/"' in text
+    # Every role by its name in the reader's language.
+    door = signed_in(clerk).get("/door/", headers={"accept-language": "fr"}).content.decode()
+    assert "rôle préposé à l’entrée" in door.replace("'", "’") and "door staff" not in door
 
 
 def test_signing_out_lands_on_the_staff_sign_in(clerk):
