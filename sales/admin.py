@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from events.admin import PerformanceAdmin, VenueClockMixin, on_venue_clock
 from events.models import Channel, Performance
@@ -34,7 +34,7 @@ from .models import (
     WaitingRoom,
 )
 from .order_receipt import receipt_html
-from .orders import order_refund
+from .orders import order_refund, refund_amounts
 from .reports import zone_states
 
 
@@ -257,6 +257,21 @@ class OrderAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Refund in full (places back on sale)"))
     def refund(self, request, queryset):
+        """Money moves: first a page of what each order would pay back, then, confirmed, the refunds."""
+        if request.POST.get("confirmed") != "yes":
+            plan = []
+            for order in queryset.select_related("customer", "performance__event", "performance__venue"):
+                row = {"order": order, "buyer": buyer_name(order)}
+                if order.status != Order.Status.PAID:
+                    row["refusal"] = gettext("%(status)s: only a paid order is refunded") % {
+                        "status": order.get_status_display()}
+                else:
+                    _plan, row["back"], row["kept"] = refund_amounts(order)
+                plan.append(row)
+            return render(request, "admin/sales/order/refund_confirmation.html", {
+                **self.admin_site.each_context(request), "opts": self.model._meta, "queryset": queryset,
+                "plan": plan, "refundable": sum(1 for row in plan if "refusal" not in row),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME})
         done = 0
         for order in queryset:
             try:
@@ -265,7 +280,8 @@ class OrderAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
             except SalesError as exc:
                 self.message_user(request, f"{order.code}: {exc.message}", messages.ERROR)
         if done:
-            self.message_user(request, f"Refunded {done} order(s)", messages.SUCCESS)
+            self.message_user(request, ngettext("Refunded %(n)d order.", "Refunded %(n)d orders.", done) % {"n": done},
+                              messages.SUCCESS)
 
 
 @admin.register(Ticket)

@@ -276,6 +276,19 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "%(status)s: only a paid order is refunded": "%(status)s : seule une commande payée se rembourse",
+    "Refunded %(n)d order.": ("%(n)d commande remboursée.", "%(n)d commandes remboursées."),
+    "Refund these orders?": "Rembourser ces commandes ?",
+    "Refund in full": "Rembourser en entier",
+    "Each paid order below is refunded in full: its tickets stop being valid, its places go back on sale, the money goes back the way it was paid, and the buyer is emailed. This cannot be undone.":
+        "Chaque commande payée ci-dessous est remboursée en entier : ses billets cessent d’être valides, ses places "
+        "sont remises en vente, l’argent est rendu par le même moyen de paiement et l’acheteur reçoit un courriel. "
+        "C’est irréversible.",
+    "Buyer": "Acheteur",
+    "To pay back": "À rembourser",
+    "Kept (fees not refundable)": "Retenu (frais non remboursables)",
+    "Yes, refund %(n)s order": ("Oui, rembourser %(n)s commande", "Oui, rembourser %(n)s commandes"),
+    "No, take me back": "Non, revenir en arrière",
     "door staff": "préposé à l’entrée",
     "This time has passed; a performance is set to start in the future.":
         "Cette heure est passée ; une représentation se programme dans l’avenir.",

@@ -35,11 +35,8 @@ def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: da
         if order.status != Order.Status.PAID:
             raise IllegalTransition(_("order %(code)s is %(status)s; only a paid order can be refunded") % {
                 "code": order.code, "status": order.get_status_display().lower()})
-        plan = refundable(order)
-        amount = sum((a for _p, a in plan), Decimal("0"))
-        kept = min(kept_on_refund(order), amount)  # fees that are not refundable stay paid
+        plan, amount, kept = refund_amounts(order)
         if kept:
-            amount -= kept
             plan = payback_plan(order, amount) if amount else []
         _may_pay_back(order, plan, amount, actor=actor, approver=approver, shift=shift)
         tickets = list(order.tickets.filter(status=Ticket.Status.VALID))
@@ -57,6 +54,15 @@ def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: da
     for _paid, back, row in refunds:
         refund_at_provider(order, row, back)
     return order
+
+
+def refund_amounts(order: Order) -> tuple[list, Decimal, Decimal]:
+    """What a full refund of `order` would do now: each payment with what it still holds,
+    what goes back to the buyer, and what is kept (fees that are not refundable stay paid)."""
+    plan = refundable(order)
+    held = sum((a for _p, a in plan), Decimal("0"))
+    kept = min(kept_on_refund(order), held)
+    return plan, held - kept, kept
 
 
 def tickets_refund(*, order: Order, ticket_ids, actor, shift=None, approver=None,

@@ -5,7 +5,7 @@ from django.contrib.auth.models import User
 
 from events.models import Channel, Performance
 from sales.holds import hold_create
-from sales.models import Place, PlaceEvent
+from sales.models import Order, Place, PlaceEvent
 from sales.orders import CustomerDetails, order_place
 from sales.payments import APPROVE, PaymentRequest
 from tests.support import make_performance, places_of
@@ -68,10 +68,19 @@ def test_organizer_reads_orders_and_sales_by_channel(client, organizer):
     assert "Online shop" in page and "100.00" in page
 
 
-def test_refund_from_the_admin(client, organizer):
+def test_refund_from_the_admin_says_what_goes_back_before_any_money_moves(client, organizer):
     order = sell_two(make_performance())
+    reserved = sell_two(make_performance())
+    Order.objects.filter(pk=reserved.pk).update(status="cancelled")
     client.force_login(organizer)
-    client.post("/admin/sales/order/", {"action": "refund", "_selected_action": [order.pk]})
+    asked = client.post("/admin/sales/order/", {"action": "refund", "_selected_action": [order.pk, reserved.pk]})
+    page = asked.content.decode()
+    assert asked.status_code == 200 and "Refund these orders?" in page and "This cannot be undone." in page
+    assert order.code in page and "$100.00" in page and "Cancelled: only a paid order is refunded" in page
+    assert 'value="Yes, refund 1 order"' in page
+    order.refresh_from_db()
+    assert order.status == "paid" and not order.payments.filter(status="refunded").exists()
+    client.post("/admin/sales/order/", {"action": "refund", "_selected_action": [order.pk], "confirmed": "yes"})
     order.refresh_from_db()
     assert order.status == "refunded"
 
