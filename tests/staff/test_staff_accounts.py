@@ -136,3 +136,14 @@ def test_an_account_disabled_then_enabled_again_signs_in_afresh(organizer):
     staff_update(actor=organizer, user=kept_user, roles=[PHONE_OPERATOR], email="", first_name="", last_name="",
                  is_active=True)
     assert kept.get("/phone/").status_code == 302
+
+
+def test_an_account_is_refused_a_password_like_its_name_or_a_name_another_has_in_other_letters(organizer):
+    """A clerk's password is money: not the username again, not digits alone; and "Admin"
+    beside "admin" would be told apart by nobody reading a sales record."""
+    for password, said in (("guichet2", "too similar to the username"), ("1234567890", "entirely numeric")):
+        with pytest.raises(InvalidRequest, match=said):
+            staff_create(actor=organizer, username="guichet2", password=password, roles=[COUNTER_CLERK])
+    staff_create(actor=organizer, username="guichet2", password=GOOD, roles=[COUNTER_CLERK])
+    with pytest.raises(InvalidRequest, match="this username is taken"):
+        staff_create(actor=organizer, username="GUICHET2", password=GOOD, roles=[COUNTER_CLERK])
