@@ -566,6 +566,7 @@ class WaitingRoom(models.Model):
                                                                             "change it live."),
                                                    verbose_name=_("admitted per minute"))
     pass_minutes = models.PositiveIntegerField(default=15, help_text=_("How long an admission pass is valid."),
+                                               validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
                                                verbose_name=_("pass minutes"))
     # Automatic admission (sales.admission): the rate above is where it starts; it then
     # follows what buyers meet, within these bounds.
@@ -590,12 +591,16 @@ class WaitingRoom(models.Model):
             name="waiting_room_automatic_bounds")]
 
     def __str__(self) -> str:
-        return f"Waiting room for {self.performance}"
+        return _("Waiting room for %(performance)s") % {"performance": self.performance}
 
     def clean(self):
-        if not self.automatic:
-            return
         errors = {}
+        if self.opens_at and self.performance_id and self.opens_at >= self.performance.starts_at:
+            errors["opens_at"] = _("The queue opens before the performance starts.")
+        if not self.automatic:
+            if errors:
+                raise ValidationError(errors)
+            return
         for name in ("min_per_minute", "max_per_minute"):
             if not getattr(self, name):
                 errors[name] = _("Automatic admission needs both bounds, of at least 1 a minute.")

@@ -276,6 +276,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Waiting room for %(performance)s": "File d’attente de %(performance)s",
+    "The queue opens before the performance starts.": "La file d’attente ouvre avant le début de la représentation.",
     "%(status)s: only a paid order is refunded": "%(status)s : seule une commande payée se rembourse",
     "Refunded %(n)d order.": ("%(n)d commande remboursée.", "%(n)d commandes remboursées."),
     "Refund these orders?": "Rembourser ces commandes ?",

@@ -269,6 +269,14 @@ def test_the_organizer_sets_bounds_in_the_admin_and_reads_the_rate_chosen(client
     assert not WaitingRoom.objects.exists()
     response = client.post("/admin/sales/waitingroom/add/", {**form, "min_per_minute": "", "max_per_minute": 300})
     assert "Automatic admission needs both bounds" in response.content.decode()
+    # A queue that opens after the show, or a pass of no time at all, is refused on its field.
+    late = timezone.localtime(perf.starts_at + timedelta(days=1))
+    for changed, said in (({"opens_at_0": late.strftime("%Y-%m-%d")}, "The queue opens before the performance starts."),
+                          ({"pass_minutes": 0}, "Ensure this value is greater than or equal to 1.")):
+        response = client.post("/admin/sales/waitingroom/add/", {**form, "min_per_minute": 300, "max_per_minute": 900,
+                                                                  **changed})
+        assert response.status_code == 200 and said in response.content.decode()
+    assert not WaitingRoom.objects.exists()
     client.post("/admin/sales/waitingroom/add/", {**form, "min_per_minute": 300, "max_per_minute": 9000})
     room = WaitingRoom.objects.get(performance=perf)
     assert rate(perf) == pytest.approx(600)
