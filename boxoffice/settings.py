@@ -3,6 +3,7 @@ that `make run` / `make test` start (see tooling/stack.py)."""
 
 import os
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -354,6 +355,9 @@ _STRIPE_ORIGINS = [STRIPE_API_BASE] if STRIPE_API_BASE else ["https://js.stripe.
 # How long a call to the provider may take (seconds), and how many times a connection that
 # failed or timed out is tried again (with the same idempotency key).
 STRIPE_TIMEOUT_SECONDS = float(os.environ.get("STRIPE_TIMEOUT_SECONDS", "20"))
+# Cash is handed over to the nearest coin: 0.05 in Canada, which has had no cent since
+# 2013 (card payments stay to the cent); 0.01 where cents are still paid.
+CASH_ROUNDING = Decimal(os.environ.get("CASH_ROUNDING", "0.05"))
 STRIPE_NETWORK_RETRIES = int(os.environ.get("STRIPE_NETWORK_RETRIES", "2"))
 # The built-in test card (4242...) takes card numbers: for load tests and benchmarks only,
 # which turn it on themselves. Never with real keys.

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_noop
 
 from .errors import InvalidRequest, ProviderUnavailable
 from .formatting import money
+from .policy import cash_due
 
 logger = logging.getLogger(__name__)
 APPROVE = "4242424242424242"
@@ -126,13 +127,13 @@ class CashProvider:
     def validate(self, *, amount: Decimal, request: PaymentRequest) -> None:
         if request.tendered is None:
             raise InvalidRequest(_("enter the amount tendered"), field="tendered")
-        if request.tendered < amount:
+        if request.tendered < cash_due(amount):
             raise InvalidRequest(_("the %(tendered)s tendered is less than the total of %(total)s") % {
-                "tendered": money(request.tendered), "total": money(amount)}, field="tendered")
+                "tendered": money(request.tendered), "total": money(cash_due(amount))}, field="tendered")
 
     def charge(self, *, amount: Decimal, currency: str, request: PaymentRequest, order=None) -> Charge:
         self.validate(amount=amount, request=request)
-        return Charge(True, message=gettext_noop("cash"), change_due=request.tendered - amount)
+        return Charge(True, message=gettext_noop("cash"), change_due=request.tendered - cash_due(amount))
 
     def refund(self, *, amount: Decimal, reference: str, key: str = "") -> Charge:
         return Charge(True, message=gettext_noop("cash paid back"))

@@ -6,8 +6,9 @@ which channel it is.
 
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Channel
@@ -116,3 +117,13 @@ def default_channel(user) -> str:
         if PHONE_OPERATOR in roles:
             return Channel.PHONE
     return Channel.ONLINE
+
+
+def cash_due(amount: Decimal) -> Decimal:
+    """What changes hands in cash for `amount` (a payment, or a payback when negative):
+    rounded to the nearest coin (CASH_ROUNDING; 0.05 in Canada: 1.97 is 1.95, 1.98 is
+    2.00). The order's total and its taxes stay to the cent; only the cash is rounded."""
+    step = settings.CASH_ROUNDING
+    if step <= Decimal("0.01"):
+        return amount
+    return ((amount / step).quantize(Decimal("1"), rounding=ROUND_HALF_UP) * step).quantize(Decimal("0.01"))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from .errors import IllegalTransition, InvalidRequest, NotPermitted
 from .models import Payment, Shift
-from .policy import COUNTER_CLERK, roles_of
+from .policy import COUNTER_CLERK, cash_due, roles_of
 
 METHODS = ("cash", "card_terminal")
 
@@ -35,11 +35,13 @@ def shift_open(*, clerk, cash_float: Decimal) -> Shift:
 def shift_expected(shift: Shift) -> dict[str, Decimal]:
     """What the drawer and the card terminal should hold: the float, plus every payment
     taken, less every refund paid out, during the shift."""
-    rows = dict(shift.payments.filter(status__in=(Payment.Status.APPROVED, Payment.Status.REFUNDED))
-                .exclude(status=Payment.Status.REFUNDED, amount__gt=0)  # a charge paid straight back
-                .values_list("method").annotate(total=Sum("amount")))
-    return {"cash": shift.cash_float + (rows.get("cash") or Decimal("0")),
-            "card_terminal": rows.get("card_terminal") or Decimal("0")}
+    taken = (shift.payments.filter(status__in=(Payment.Status.APPROVED, Payment.Status.REFUNDED))
+             .exclude(status=Payment.Status.REFUNDED, amount__gt=0))  # a charge paid straight back
+    rows = dict(taken.exclude(method="cash").values_list("method").annotate(total=Sum("amount")))
+    # Cash as it changed hands: each payment and payback to the nearest coin.
+    cash = sum((cash_due(amount) for amount in taken.filter(method="cash").values_list("amount", flat=True)),
+               Decimal("0"))
+    return {"cash": shift.cash_float + cash, "card_terminal": rows.get("card_terminal") or Decimal("0")}
 
 
 def shift_differences(shift: Shift) -> dict[str, Decimal]:

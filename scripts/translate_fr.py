@@ -276,6 +276,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Cash, rounded to the coin": "Comptant, arrondi à la pièce",
     "Waiting room for %(performance)s": "File d’attente de %(performance)s",
     "The queue opens before the performance starts.": "La file d’attente ouvre avant le début de la représentation.",
     "%(status)s: only a paid order is refunded": "%(status)s : seule une commande payée se rembourse",

@@ -129,7 +129,10 @@
       var total = parseFloat(shown.dataset.amount) || 0;
       var cash = parseFloat((tendered.value || "0").replace(",", ".")) || 0;
       var onCard = parseFloat(((card && card.value) || "0").replace(",", ".")) || 0;
-      change.textContent = money(Math.max(0, cash + onCard - total));
+      // The cash part to the nearest coin (5¢ in Canada), as the server takes it.
+      var step = parseFloat(tendered.dataset.rounding || "0.01") || 0.01;
+      var due = Math.round(Math.round((total - onCard) * 100) / (step * 100)) * step;
+      change.textContent = money(Math.max(0, cash - due));
     };
     tendered.addEventListener("input", update);
     if (card) card.addEventListener("input", update);

@@ -2,11 +2,13 @@ import re
 from decimal import Decimal
 
 from django import template
+from django.conf import settings
 from django.templatetags.tz import do_timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_noop, ngettext
 
+from sales import policy
 from sales.formatting import buyer_name, customer_name, money, payment_note, when
 from sales.models import Payment
 from sales.tickets import ticket_qr
@@ -43,6 +45,18 @@ def seat_label(place) -> str:
     if not section:
         return escape(seat)
     return format_html('{} <span class="nowrap">{}</span>', section, seat)
+
+
+@register.filter
+def cash_due(amount):
+    """What changes hands in cash for `amount`: to the nearest coin (sales.policy.cash_due)."""
+    return policy.cash_due(amount)
+
+
+@register.simple_tag
+def cash_step() -> str:
+    """The coin cash is rounded to (CASH_ROUNDING), for the counter's live change."""
+    return str(settings.CASH_ROUNDING)
 
 
 @register.filter

@@ -458,3 +458,28 @@ def test_the_phone_offers_a_lawn_once_as_its_price_zone(operator):
     lawn = perf.price_zones.get(name="Lawn")
     assert f'<option value="{lawn.pk}">Lawn' in page
     assert "Lawn (standing)" not in page
+
+
+def test_cash_changes_hands_to_the_nearest_five_cents_and_the_drawer_counts_it_so(clerk, settings):
+    """Canada has no cent: 2 × 10.01 = 20.02 is 20.00 in cash, with change from it; the
+    order and its card payments stay to the cent; the drawer expects what was handed over."""
+    from sales.policy import cash_due
+
+    assert [cash_due(Decimal(a)) for a in ("137.97", "1.98", "1.93", "1.92", "-59.97", "0.02")] == [
+        Decimal(a) for a in ("137.95", "2.00", "1.95", "1.90", "-59.95", "0.00")]
+    c = signed_in(clerk)
+    sale_url = open_sale(c, make_performance(rows=1, per_row=4, price="10.01"))["Location"]
+    short = c.post(sale_url, {"tendered": "19.95"})
+    assert "The $19.95 tendered is less than the total of $20.00" in unescape(short.content.decode())
+    sold = c.post(sale_url, {"tendered": "50"}, follow=True)
+    assert "Sold. Change due: $30.00" in unescape(sold.content.decode())
+    order = Order.objects.get()
+    assert order.total == Decimal("20.02") and order.payments.get().amount == Decimal("20.02")
+    slip = unescape(c.post(f"/counter/orders/{order.code}/print/").content.decode())
+    assert re.search(r"Cash, rounded to the coin</td><td>\$20\.00<", slip)
+    assert re.search(r"Change due</td><td>\$30\.00<", slip)
+    closed = shift_close(shift=Shift.objects.get(), clerk=clerk, counted_cash=Decimal("120.00"),
+                         counted_card=Decimal("0"))
+    assert closed.difference == 0
+    settings.CASH_ROUNDING = Decimal("0.01")  # where cents are still paid
+    assert cash_due(Decimal("137.97")) == Decimal("137.97")

@@ -54,7 +54,7 @@ from sales.orders import (
     tickets_refund,
 )
 from sales.payments import PaymentRequest
-from sales.policy import COUNTER_CLERK
+from sales.policy import COUNTER_CLERK, cash_due
 from sales.shifts import shift_close, shift_current, shift_differences, shift_expected, shift_open
 from sales.tickets import tickets_printed
 from sales.tickets_pdf import order_pdf as tickets_pdf
@@ -409,7 +409,9 @@ def order_refund_view(request, code: str):
         messages.error(request, _("Not refunded: %(reason)s") % {"reason": exc.message})
     else:
         # What to hand back, and how: the clerk counts it out of the drawer or the terminal.
-        back = [f"{p.get_method_display()} {money(-p.amount, p.order.currency)}"
+        # Cash to the nearest coin, as it is counted out.
+        back = [f"{p.get_method_display()} "
+                f"{money(-(cash_due(p.amount) if p.method == 'cash' else p.amount), p.order.currency)}"
                 for p in order.payments.filter(pk__gt=last, amount__lt=0).select_related("order").order_by("pk")]
         back = ", ".join(back) or money(0, order.currency)
         if order.status == Order.Status.PAID:
