@@ -483,3 +483,28 @@ def test_cash_changes_hands_to_the_nearest_five_cents_and_the_drawer_counts_it_s
     assert closed.difference == 0
     settings.CASH_ROUNDING = Decimal("0.01")  # where cents are still paid
     assert cash_due(Decimal("137.97")) == Decimal("137.97")
+
+
+def test_a_declined_payment_is_not_among_a_buyers_orders_at_the_counter_or_on_the_phone(clerk, operator):
+    """It charged nothing: a clerk finding 'Tremblay' sees the paid order, not three failed
+    tries at full price beside it; its code still finds it."""
+    from sales.errors import PaymentDeclined
+    from sales.orders import order_place
+    from sales.payments import APPROVE, DECLINE
+
+    perf = make_performance(rows=1, per_row=4)
+    buyer = CustomerDetails(name="Élise Tremblay", email="elise@example.org")
+    orders = []
+    for number in (DECLINE, APPROVE):
+        hold = hold_create(performance=perf, channel=Channel.ONLINE, zone=perf.price_zones.get(), quantity=1)
+        try:
+            orders.append(order_place(hold=hold, customer=buyer,
+                                      payment=PaymentRequest(method="test_card", card_number=number)))
+        except PaymentDeclined:
+            orders.append(Order.objects.get(status="failed"))
+    failed, paid = orders
+    found = signed_in(clerk).get("/counter/lookup/?q=tremblay").content.decode()
+    assert paid.code in found and failed.code not in found
+    assert failed.code in signed_in(clerk).get(f"/counter/lookup/?q={failed.code}").content.decode()
+    caller = signed_in(operator).get(f"/phone/customers/{paid.customer_id}/").content.decode()
+    assert paid.code in caller and failed.code not in caller

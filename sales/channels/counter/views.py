@@ -447,9 +447,10 @@ def lookup(request):
     q = (request.GET.get("q") or "").strip()
     orders = []
     if q:
-        orders = (Order.objects.filter(Q(code__iexact=q) | Q(customer__email__iexact=q)
-                                       | Q(buyer_name__unaccent__icontains=q)
-                                       | Q(buyer_name="", customer__name__unaccent__icontains=q))
+        # Failed payments charged nothing: found by their code only, never among a buyer's orders.
+        orders = (Order.objects.filter(Q(code__iexact=q) | (~Q(status=Order.Status.FAILED) & (
+                      Q(customer__email__iexact=q) | Q(buyer_name__unaccent__icontains=q)
+                      | Q(buyer_name="", customer__name__unaccent__icontains=q))))
                   .select_related("customer", "performance__event").order_by("-created_at")[:25])
         if len(orders) == 0:
             messages.error(request, _("No order matches “%(q)s”.") % {"q": q})

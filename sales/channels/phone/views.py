@@ -112,7 +112,10 @@ def customer(request, pk: int):
                     if s.kind == Section.Kind.STANDING and s.name.casefold() not in named]
         performances.append((perf, [(z, from_price(z, types) if types else None) for z in zones], standing))
     return render(request, "phone/customer.html", {
-        "customer": cust, "orders": cust.orders.select_related("performance__event", "performance__venue")
+        # A payment that failed (declined, the bank's step refused) charged nothing and is
+        # no order of theirs to talk about: it stays in the admin's records.
+        "customer": cust, "orders": cust.orders.exclude(status=Order.Status.FAILED)
+                                     .select_related("performance__event", "performance__venue")
                                      .order_by("-created_at")[:20],
         "notes": cust.note_entries.select_related("author")[:20], "performances": performances, "found": found,
         "languages": settings.LANGUAGES})
