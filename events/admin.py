@@ -3,7 +3,8 @@ from operator import attrgetter
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,7 +12,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from sales.formatting import when
 
@@ -64,8 +65,10 @@ class VenueClockMixin:
         zone = self.venue_zone(request, object_id)
         if zone is None:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        extra_context = {**(extra_context or {}),
-                         "subtitle": _("Times on the clock of the venue (%(zone)s)") % {"zone": zone.key}}
+        note = _("Times on the clock of the venue (%(zone)s)") % {"zone": zone.key}
+        # The object's name first, as the admin's own subtitle (and the browser's title) says it.
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        extra_context = {**(extra_context or {}), "subtitle": f"{obj} · {note}" if obj is not None else note}
         with timezone.override(zone):
             response = super().changeform_view(request, object_id, form_url, extra_context)
             if hasattr(response, "render"):  # rendered here, on the venue's clock, not after
@@ -206,6 +209,27 @@ class PriceZoneInline(admin.StackedInline):
     filter_horizontal = ("sections",)
     raw_id_fields = ("seats",)
     fields = (("name", "price", "currency", "color"), "sections", "seats")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class ZoneForm(formset.form):
+            def hand_clean_DELETE(self):
+                """A zone whose places are on sale is kept, said in a sentence (the admin's own
+                refusal lists every one of its places)."""
+                if self.cleaned_data.get("DELETE") and not self.instance._state.adding:
+                    on_sale = self.instance.places.count()
+                    if on_sale:
+                        raise ValidationError(ngettext(
+                            "%(zone)s prices %(n)d place of this performance, which is on sale: a zone is not "
+                            "deleted once its places are on sale. Change its price or its name instead.",
+                            "%(zone)s prices %(n)d places of this performance, which is on sale: a zone is not "
+                            "deleted once its places are on sale. Change its price or its name instead.",
+                            on_sale) % {"zone": self.instance.name, "n": on_sale})
+                super().hand_clean_DELETE()
+
+        formset.form = ZoneForm
+        return formset
 
 
 # --- price types and their prices per zone ------------------------------------------------

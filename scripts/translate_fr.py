@@ -276,6 +276,11 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "%(zone)s prices %(n)d place of this performance, which is on sale: a zone is not deleted once its places are on sale. Change its price or its name instead.": (
+        "%(zone)s donne son prix à %(n)d place de cette représentation, qui est en vente : une zone n’est pas "
+        "supprimée une fois ses places en vente. Changez plutôt son prix ou son nom.",
+        "%(zone)s donne son prix à %(n)d places de cette représentation, qui est en vente : une zone n’est pas "
+        "supprimée une fois ses places en vente. Changez plutôt son prix ou son nom."),
     "Cash, rounded to the coin": "Comptant, arrondi à la pièce",
     "Waiting room for %(performance)s": "File d’attente de %(performance)s",
     "The queue opens before the performance starts.": "La file d’attente ouvre avant le début de la représentation.",

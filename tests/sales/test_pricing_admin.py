@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 from decimal import Decimal
 from html import unescape
@@ -450,3 +451,19 @@ def test_zones_added_without_a_colour_each_get_one_of_their_own(client, organize
     colours = dict(perf.price_zones.values_list("name", "color"))
     assert colours["Boxes"] == "#123456"
     assert len({colours["Balcony"], colours["Gallery"], *existing}) == len(existing) + 2
+
+
+def test_a_zone_on_sale_is_kept_and_the_organizer_is_told_why_in_a_sentence(client, organizer):
+    perf = make_performance(rows=2, per_row=5)
+    client.force_login(organizer)
+    url = f"/admin/events/performance/{perf.pk}/change/"
+    data = form_of(client.get(url))
+    at = next(k for k, v in data.items() if k.startswith("price_zones-") and k.endswith("-id"))
+    data[at.replace("-id", "-DELETE")] = ["on"]
+    page = page_of(client.post(url, data))
+    assert "Stalls prices 10 places of this performance, which is on sale" in page
+    assert "protected related objects" not in page and "place Stalls" not in page
+    # The browser's title names the performance first, then the clock its times are on.
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert title.strip().startswith(f"Error: {perf}") and "Times on the clock of the venue" in title, title
+    assert perf.price_zones.filter(name="Stalls").exists()
