@@ -279,10 +279,18 @@ def test_a_reservation_is_paid_at_the_counter_and_cannot_be_sold_twice(clerk, op
     assert sale_page.status_code == 302 and order.code in sale_page["Location"]
     c = signed_in(clerk)
     c.post("/counter/shift/open/", {"cash_float": "0"})
-    page = c.post(f"/counter/orders/{order.code}/pay/", {"tendered": "100"}, follow=True).content.decode()
+    # The clerk sees what is reserved and what it costs before taking the money.
+    shown = unescape(c.get(f"/counter/orders/{order.code}/").content.decode())
+    reserved = shown.split('id="reserved-places"')[1]
+    assert all(str(p) in reserved for p in places_of(performance)[:2]) and "$100.00" in reserved
+    assert 'name="card_amount"' in shown.split('id="reservation-payment"')[1]
+    # Part on the card terminal, the rest in cash.
+    page = c.post(f"/counter/orders/{order.code}/pay/", {"tendered": "40", "card_amount": "60",
+                                                          "card_reference": "AUTH7"}, follow=True).content.decode()
     assert "Paid. Change due: $0.00" in page
     order.refresh_from_db()
-    assert order.status == "paid" and order.payments.get().shift.clerk == clerk
+    assert order.status == "paid" and {(p.method, p.amount, p.shift.clerk) for p in order.payments.all()} == {
+        ("card_terminal", Decimal("60.00"), clerk), ("cash", Decimal("40.00"), clerk)}
 
 
 def test_order_links_with_odd_tokens_are_404_not_500(client, performance):

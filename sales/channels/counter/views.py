@@ -53,7 +53,6 @@ from sales.orders import (
     payback_plan,
     tickets_refund,
 )
-from sales.payments import PaymentRequest
 from sales.policy import COUNTER_CLERK, cash_due
 from sales.shifts import shift_close, shift_current, shift_differences, shift_expected, shift_open
 from sales.tickets import tickets_printed
@@ -432,9 +431,10 @@ def order_pay(request, code: str):
         messages.error(request, _("Open a shift first."))
         return redirect("counter:order", code=order.code)
     try:
-        tendered = _valid(PaymentForm(request.POST))["tendered"]
-        order = order_pay_reservation(order=order, actor=request.user, shift=shift,
-                                      payment=PaymentRequest(method="cash", tendered=tendered))
+        # Cash, the card terminal, or both, as at a sale.
+        form = PaymentForm(request.POST)
+        _valid(form)
+        order = order_pay_reservation(order=order, actor=request.user, shift=shift, payments=form.parts())
     except SalesError as exc:
         messages.error(request, _("Not paid: %(reason)s") % {"reason": exc.message})
     else:
