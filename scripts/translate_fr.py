@@ -835,9 +835,10 @@ FR = {
     "a place is priced twice": "une place a deux prix",
     "the order was cancelled while the payment was taken": "la commande a été annulée pendant le paiement",
     "some of the places do not exist in this performance": "certaines places n'existent pas dans cette représentation",
-    "kept for the online channel": "réservée à la vente en ligne", "kept for the counter channel": "réservée au comptoir",
-    "kept for the phone channel": "réservée au téléphone", "held by another buyer": "retenue par un autre acheteur",
-    "already sold": "déjà vendue", "not for sale": "pas en vente", "not in this state": "pas dans cet état",
+    # Said after one place or a list of them: words that agree with neither.
+    "kept for the online channel": "pour la vente en ligne seulement", "kept for the counter channel": "pour le comptoir seulement",
+    "kept for the phone channel": "pour le téléphone seulement", "held by another buyer": "dans le panier d’un autre acheteur",
+    "already sold": "vente déjà faite", "not for sale": "pas en vente", "not in this state": "pas dans cet état",
     "hold lapsed": "réservation expirée", "just changed; try again": "vient de changer ; réessayez",
     "unknown place": "place inconnue",
     "%(performance)s is already on sale": "%(performance)s est déjà en vente", " and %(n)d more": " et %(n)d autres",

@@ -179,7 +179,7 @@ def test_a_french_purchase_at_the_shop_is_french_from_the_map_to_the_pdf(french_
     # A refusal from the inventory: these seats are someone else's.
     other = Client()
     refused = other.post(f"/performances/{perf.pk}/hold/", {"seats": f"{a1},{a3}"}, follow=True, **FRENCH)
-    assert "Non retenu : Stalls A-1 (retenue par un autre acheteur)." in visible(refused.content.decode())
+    assert "Non retenu : Stalls A-1 (dans le panier d’un autre acheteur)." in visible(refused.content.decode())
     assert "Vos autres choix restent cochés" in visible(refused.content.decode())
     assert_french("refused hold", visible(refused.content.decode()))
 
@@ -309,7 +309,7 @@ def test_the_api_keeps_its_codes_and_speaks_the_callers_language(french_performa
     error = response.json()["error"]
     assert response.status_code == 409 and error["code"] == "unavailable"
     assert error["places"] == [{"id": a1.pk, "reason": "held by another buyer"}]  # a program's words, kept
-    assert error["message"] == "1 place indisponible : retenue par un autre acheteur"
+    assert error["message"] == "1 place indisponible : dans le panier d’un autre acheteur"
     # An order placed in French is the buyer's in French: its emails will be.
     api = Client()
     held = api.post("/api/v1/holds/", {"performance": perf.pk, "places": [places_of(perf)[1].pk]},
