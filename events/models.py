@@ -183,7 +183,9 @@ class Performance(models.Model):
             errors["doors_open_at"] = _("The doors open before the performance starts, not after.")
         if self.starts_at and self.starts_at <= timezone.now():
             before = Performance.objects.filter(pk=self.pk).values_list("starts_at", flat=True).first()
-            if before != self.starts_at:  # a past performance's other details may still be corrected
+            # A past performance's other details may still be corrected (its start, as the
+            # admin's field sends it back: to the second).
+            if before is None or before.replace(microsecond=0) != self.starts_at.replace(microsecond=0):
                 errors["starts_at"] = _("This time has passed; a performance is set to start in the future.")
         if errors:
             raise ValidationError(errors)

@@ -127,8 +127,8 @@ def hold_create(
     try:
         check_on_sale(performance=performance, channel=channel, now=now, window=window)
     except NotOnSale as closed:
-        if not access_code.strip():
-            raise
+        if not access_code.strip() or (now >= performance.starts_at and channel != Channel.COUNTER):
+            raise  # no presale code opens a performance that has begun
         presale_code = presale_opening(performance=performance, channel=channel, code=access_code, now=now,
                                        closed=closed, zone=zone, section=section, place_ids=place_ids)
 

@@ -73,7 +73,9 @@ class PerformanceOut(serializers.ModelSerializer):
     def get_on_sale(self, perf):
         now = self.context["now"]
         return WindowOut([{"channel": w.channel, "opens_at": w.opens_at, "closes_at": w.closes_at,
-                           "open_now": w.opens_at <= now < w.closes_at}
+                           # Only the counter sells a performance that has begun (check_on_sale).
+                           "open_now": w.opens_at <= now < w.closes_at
+                           and (now < perf.starts_at or w.channel == Channel.COUNTER)}
                           for w in perf.on_sale_windows.all()], many=True).data
 
 

@@ -309,12 +309,22 @@ def test_a_begun_performance_is_sold_at_the_counter_only_whatever_its_windows_sa
         with pytest.raises(NotOnSale, match="has begun"):
             hold_create(performance=perf, channel=channel, user=staff.get(channel), zone=perf.price_zones.get(),
                         quantity=1)
+    # Nor does a presale's code open it online.
+    from sales.models import Presale, PresaleCode
+
+    presale = Presale.objects.create(performance=perf, name="Fans", opens_at=now - timedelta(days=1),
+                                     closes_at=now + timedelta(hours=3))
+    PresaleCode.objects.create(presale=presale, code="FANS", max_uses=None)
+    with pytest.raises(NotOnSale, match="has begun"):
+        hold_create(performance=perf, channel=ONLINE, zone=perf.price_zones.get(), quantity=1, access_code="FANS")
     assert perf not in on_sale(PHONE, now) and perf in on_sale(COUNTER, now)
     assert f"/performances/{perf.pk}/" not in client.get("/").content.decode()
     assert hold_create(performance=perf, channel=COUNTER, user=staff[COUNTER], zone=perf.price_zones.get(),
                        quantity=1)
     # The admin's rule: a start may not be moved into the past; a past one's doors may be corrected.
     perf.doors_open_at = perf.starts_at - timedelta(minutes=30)
+    perf.full_clean()
+    perf.starts_at = perf.starts_at.replace(microsecond=0)  # as the admin's field sends it back
     perf.full_clean()
     perf.starts_at = now - timedelta(days=1)
     with pytest.raises(ValidationError, match="has passed"):

@@ -294,7 +294,8 @@ def performance_detail(request, pk: int):
     # (or a presale whose code this buyer gave) open now.
     repick = request.session.pop(REPICK, None) if REPICK in request.session else None
     stocked = any(row.get("total") for row in rows) or bool(standing)
-    open_now = any(o <= now < c for o, c in windows) or bool(presale and code)
+    # A performance that has begun is not sold online, whatever its windows (check_on_sale).
+    open_now = (any(o <= now < c for o, c in windows) or bool(presale and code)) and now < perf.starts_at
     return render(request, "shop/performance.html", {
         "selling": stocked and open_now, "opens": opens,
         "closed": bool(windows) and not open_now and opens is None,
