@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from .models import Order, Organizer, Payment, Place, Ticket
+from .policy import cash_due
 
 ZERO = Decimal("0.00")
 # The orders with a receipt: paid or refunded (what was charged), reserved (what is to
@@ -174,11 +175,19 @@ def order_receipt(order: Order, tickets=None) -> OrderReceipt:
     paybacks = ()
     # Read only where something may have been paid back: an order refunded, or whose total
     # is no longer what it was priced at (tickets refunded or exchanged).
+    not_refunded = ZERO
     if order.status == Order.Status.REFUNDED or str(order.total) != str(recorded.get("total", order.total)):
-        paybacks = tuple(Payback(p.created_at, p.get_method_display(), -p.amount) for p in order.payments.filter(
-            status=Payment.Status.REFUNDED).order_by("created_at", "pk"))
-    back = sum((p.amount for p in paybacks), ZERO)
-    not_refunded = max(ZERO, order.total - back) if order.status == Order.Status.REFUNDED else ZERO
+        # Paybacks only: a charge undone at once (a refund row of a positive amount) was
+        # never the buyer's to see. Cash as it was counted out: to the nearest coin.
+        payments = list(order.payments.filter(status__in=(Payment.Status.APPROVED, Payment.Status.REFUNDED))
+                        .order_by("created_at", "pk"))
+        paybacks = tuple(Payback(p.created_at, p.get_method_display(),
+                                 -(cash_due(p.amount) if p.method == Payment.Method.CASH else p.amount))
+                         for p in payments if p.status == Payment.Status.REFUNDED and p.amount < 0)
+        if order.status == Order.Status.REFUNDED:  # what the payments took, less every payback
+            taken = sum((p.amount for p in payments if p.status == Payment.Status.APPROVED), ZERO)
+            not_refunded = max(ZERO, taken + sum((p.amount for p in payments
+                                                  if p.status == Payment.Status.REFUNDED and p.amount < 0), ZERO))
     return OrderReceipt(
         code=order.code, status=order.status, currency=order.currency, language=order.language,
         seller=seller.name if seller else "", seller_address=seller.address if seller else "",

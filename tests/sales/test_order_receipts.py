@@ -488,3 +488,18 @@ def test_after_tickets_are_refunded_the_email_and_the_page_say_what_was_paid_bac
     assert re.search(rf"Paid back .* \(Test card\): −\${back}", body), body
     page = client.get(f"/orders/{order.code}/{order.access_token}/").content.decode()
     assert f"−${back}" in page
+
+
+def test_refunded_in_two_steps_the_receipt_still_adds_up_to_what_was_paid(client):
+    """Some tickets, then the rest: both paybacks are listed, and what was kept (the fees,
+    not refundable here) is what the payments took less both."""
+    from sales.orders import tickets_refund
+
+    order, mine = family_order()
+    child = order.tickets.filter(price_type_name="Child").order_by("pk").first()
+    tickets_refund(order=order, ticket_ids=[child.pk], actor=None)
+    order_refund(order=Order.objects.get(pk=order.pk))
+    rows = receipt_rows(client.get(f"/orders/{order.code}/{order.access_token}/").content.decode())
+    backs = [Decimal(row[-1].replace("−$", "")) for row in rows if row[0].startswith("Paid back ")]
+    kept = [Decimal(row[-1].replace("$", "")) for row in rows if row[0] == "Not refunded (fees)"]
+    assert len(backs) == 2 and len(kept) == 1 and sum(backs) + kept[0] == mine["total"], rows
