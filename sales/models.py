@@ -248,6 +248,8 @@ class Order(models.Model):
     currency = models.CharField(max_length=3, verbose_name=_("currency"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     paid_at = models.DateTimeField(null=True, blank=True, verbose_name=_("paid at"))
+    # Refunded in full: when (its notice to the buyer is due from then; sales.notifications).
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
     confirmation_sent_at = models.DateTimeField(_("confirmation sent at"), null=True, blank=True)
     # A sender has taken the confirmation (sales.notifications): nobody else sends it while
     # the claim is recent; a claim older than CONFIRMATION_CLAIM_SECONDS is a dead sender's.
@@ -293,6 +295,8 @@ class Order(models.Model):
                    # The confirmation outbox (sales.notifications): small, whatever the orders.
                    models.Index(fields=["paid_at"], name="order_confirmation_due",
                                 condition=Q(status="paid", confirmation_sent_at__isnull=True)),
+                   models.Index(fields=["refunded_at"], name="order_refund_notice_due",
+                                condition=Q(status="refunded", confirmation_sent_at__isnull=True)),
                    models.Index(fields=["payment_intent"], name="order_payment_intent",
                                 condition=~Q(payment_intent=""))]
 

@@ -123,14 +123,23 @@ def send_confirmation(order_id: int) -> bool:
 
 
 def pending_confirmations(now=None):
-    """Paid orders whose confirmation is still to send, and refunded ones whose notice is
-    (walk-ins have no address)."""
+    """Paid orders whose confirmation is still to send (walk-ins have no address)."""
     now = now or timezone.now()
-    return (Order.objects.filter(status__in=(Order.Status.PAID, Order.Status.REFUNDED),
-                                 confirmation_sent_at__isnull=True,
-                                 paid_at__gte=now - PENDING_FOR)
-            .filter(Q(confirmation_claimed_at__isnull=True) | Q(confirmation_claimed_at__lt=now - claim_timeout()))
-            .exclude(customer__email__endswith=".invalid"))
+    return _unclaimed(Order.objects.filter(status=Order.Status.PAID, confirmation_sent_at__isnull=True,
+                                           paid_at__gte=now - PENDING_FOR), now)
+
+
+def pending_refund_notices(now=None):
+    """Refunded orders whose notice is still to send: by when they were refunded (often
+    days after the sale), each kind of email read through its own small index."""
+    now = now or timezone.now()
+    return _unclaimed(Order.objects.filter(status=Order.Status.REFUNDED, confirmation_sent_at__isnull=True,
+                                           refunded_at__gte=now - PENDING_FOR), now)
+
+
+def _unclaimed(orders, now):
+    unclaimed = Q(confirmation_claimed_at__isnull=True) | Q(confirmation_claimed_at__lt=now - claim_timeout())
+    return orders.filter(unclaimed).exclude(customer__email__endswith=".invalid")
 
 
 # Orders whose send failed in this worker process: monotonic time before which it is not
@@ -146,8 +155,10 @@ def send_pending_confirmations(*, batch: int = 50) -> int:
     sent, now = 0, time.monotonic()
     resting = [pk for pk, (until, _wait) in _failed.items() if until > now]
     while True:
-        due = list(pending_confirmations().exclude(pk__in=resting).order_by("paid_at")
-                   .values_list("pk", flat=True)[:batch])
+        due = [*pending_confirmations().exclude(pk__in=resting).order_by("paid_at")
+               .values_list("pk", flat=True)[:batch],
+               *pending_refund_notices().exclude(pk__in=resting).order_by("refunded_at")
+               .values_list("pk", flat=True)[:batch]]
         if not due:
             return sent
         for order_id in due:
@@ -211,7 +222,8 @@ def refund_notice(order: Order) -> None:
     due, sent as a confirmation is (claimed, sent, marked; the sweep catches it up), the
     first email's number moved on so that it is a message of its own."""
     Order.objects.filter(pk=order.pk).update(confirmation_sent_at=None, confirmation_claimed_at=None,
-                                             confirmation_number=F("confirmation_number") + 1)
+                                             confirmation_number=F("confirmation_number") + 1,
+                                             refunded_at=timezone.now())
     transaction.on_commit(lambda: enqueue.send_order_confirmation(order.pk), robust=True)
 
 
