@@ -68,6 +68,10 @@ def test_a_changed_type_or_code_comes_back_as_totals_only(clerk):
     chosen = re.search(rf'<select name="type_{places[1]}"[^>]*>(.*?)</select>', again, re.S).group(1)
     assert re.search(rf'<option value="{types["Child"].pk}" selected>', chosen), chosen
     assert re.search(r'id="total" data-amount="75.00">\$75.00<', again) and 'value="ten"' in again
+    # Choices refused since (a code unknown, used up, expired) are shown again, as a page, not a 400.
+    c.post(url, {"action": "quote", "promo_code": "nope"}, HTTP_HX_REQUEST="true")
+    reopened = c.get(url)
+    assert reopened.status_code == 200 and 'value="nope"' in reopened.content.decode()
 
 
 def test_the_counter_sells_the_chosen_types_with_a_promo_code(clerk):

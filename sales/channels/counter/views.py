@@ -209,7 +209,8 @@ def sale(request, hold_id: int):
         "languages": settings.LANGUAGES,
         "buyer_language": request.POST.get("language") or hold.performance.venue.language,
     }
-    status = 400 if errors or prices.errors else 200
+    # Opened again with the choices last sent (kept_choices): a refusal of those is shown, not answered 400.
+    status = 400 if posted and (errors or prices.errors) else 200
     if request.htmx and posted and request.POST.get("action") == "quote":
         # 200 even with a refusal: htmx swaps only successful answers, and the refusal is
         # shown in the totals it sends.

@@ -243,7 +243,8 @@ def sale(request, pk: int, hold_id: int):
         "receipt": receipt_of(quote, places, prices.types) if quote is not None else None,
         "seconds_left": max(0, int((hold.expires_at - timezone.now()).total_seconds())),
         "attempt": timezone.now().strftime("%H%M%S%f"), "deadline": _deadline_choices(hold.performance)}
-    status = 400 if errors or prices.errors else 200
+    # Opened again with the choices last sent (kept_choices): a refusal of those is shown, not answered 400.
+    status = 400 if posted and (errors or prices.errors) else 200
     if request.htmx and posted and request.POST.get("action") == "quote":
         # 200 even with a refusal: htmx swaps only successful answers, and the refusal is
         # shown in the totals it sends.
