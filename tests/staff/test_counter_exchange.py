@@ -85,6 +85,24 @@ def test_the_counter_pages_say_a_payback_as_money(clerk, hall):
     done = c.post(start["Location"], {}, follow=True).content.decode()
     assert "Exchanged. Pay back $30.00." in done
 
+
+def test_a_payback_in_cash_is_counted_out_to_the_nearest_five_cents(clerk, hall):
+    """80.02 for the front, 50.00 for the stalls: 30.02 back in cash is 30.00 from the
+    drawer, on the exchange's page, in its message and in what the drawer expects."""
+    hall.price_zones.filter(name="Front").update(price=Decimal("80.02"))
+    c = signed_in(clerk)
+    c.post("/counter/shift/open/", {"cash_float": "100"})
+    shift = Shift.objects.get()
+    order = counter_sale(clerk, shift, hall, "Front", 1)
+    assert shift_expected(shift)["cash"] == Decimal("180.00")
+    start = c.post(f"/counter/orders/{order.code}/exchange/",
+                   {"tickets": [str(order.tickets.get().pk)], "zone": zone(hall, "Stalls").pk, "quantity": "1"})
+    page = c.get(start["Location"]).content.decode()
+    assert "Cash $30.00 (from your drawer)" in page
+    done = c.post(start["Location"], {}, follow=True).content.decode()
+    assert "Exchanged. Pay back $30.00." in done
+    assert shift_expected(shift)["cash"] == Decimal("150.00")
+
 def test_a_payback_over_the_limit_needs_a_supervisor_and_changes_nothing(clerk, organizer, hall):
     hall.price_zones.filter(name="Front").update(price=Decimal("400.00"))
     shift = shift_open(clerk=clerk, cash_float=Decimal("100"))

@@ -3,6 +3,8 @@ is one service call, recorded with the clerk."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate
@@ -336,6 +338,7 @@ def order_exchange_view(request, code: str, hold_id: int):
                 raise SalesError(_("the supervisor's name or password is wrong"))
             payment = PaymentForm(request.POST)
             _valid(payment)
+            last = order.payments.order_by("-pk").values_list("pk", flat=True).first() or 0
             order = order_exchange(order=order, ticket_ids=tickets, hold=hold, actor=request.user,
                                    approver=approver, shift=shift,
                                    payments=payment.parts() if quote.difference > 0 else None)
@@ -345,7 +348,10 @@ def order_exchange_view(request, code: str, hold_id: int):
             if quote.difference > 0:
                 note = _("Exchanged. Change due: %(change)s") % {"change": money(order.change_due)}
             elif quote.difference < 0:
-                note = _("Exchanged. Pay back %(amount)s.") % {"amount": money(-quote.difference)}
+                # Cash to the nearest coin, as it is counted out of the drawer.
+                back = sum((-(cash_due(p.amount) if p.method == "cash" else p.amount)
+                            for p in order.payments.filter(pk__gt=last, amount__lt=0)), Decimal("0"))
+                note = _("Exchanged. Pay back %(amount)s.") % {"amount": money(back)}
             else:
                 note = _("Exchanged, no difference to pay.")
             messages.success(request, note)
