@@ -34,7 +34,7 @@ from .models import (
     WaitingRoom,
 )
 from .order_receipt import receipt_html
-from .orders import order_refund, refund_amounts
+from .orders import order_refund, refund_amounts, refund_refusal
 from .reports import zone_states
 
 
@@ -262,9 +262,9 @@ class OrderAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
             plan = []
             for order in queryset.select_related("customer", "performance__event", "performance__venue"):
                 row = {"order": order, "buyer": buyer_name(order)}
-                if order.status != Order.Status.PAID:
-                    row["refusal"] = gettext("%(status)s: only a paid order is refunded") % {
-                        "status": order.get_status_display()}
+                refusal = refund_refusal(order, request.user)  # cash needs the counter's drawer, say
+                if refusal:
+                    row["refusal"] = refusal[:1].upper() + refusal[1:]
                 else:
                     _plan, row["back"], row["kept"] = refund_amounts(order)
                 plan.append(row)

@@ -21,7 +21,7 @@ from .customers import CustomerDetails, clean_customer, customer_for, customer_r
 from .exchanges import ExchangeQuote, exchange_quote, order_exchange
 from .placing import buyer_language, order_interrupted, order_place, orders_abandoned_tidy
 from .pricing import NO_CHOICE, PriceRequest, Quote, hold_quote, hold_total
-from .refunds import order_cancel, order_refund, refund_amounts, tickets_refund
+from .refunds import order_cancel, order_refund, refund_amounts, refund_refusal, tickets_refund
 from .reservations import order_pay_by_link, order_pay_reservation, order_reserve, reservations_tidy
 from .status import TRANSITIONS, OrderStatusConflict, order_transition
 
@@ -49,6 +49,7 @@ __all__ = (
     "order_place",
     "order_refund",
     "refund_amounts",
+    "refund_refusal",
     "order_reserve",
     "order_transition",
     "orders_abandoned_tidy",

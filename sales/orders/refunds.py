@@ -13,7 +13,7 @@ from django.utils.translation import gettext_noop
 
 from .. import inventory
 from ..availability import availability_changed
-from ..errors import IllegalTransition, InvalidRequest, NotPermitted
+from ..errors import IllegalTransition, InvalidRequest, NotPermitted, SalesError
 from ..holds import hold_release
 from ..models import Hold, Order, Payment, Ticket
 from ..notifications import refund_notice, resend_confirmation
@@ -63,6 +63,22 @@ def refund_amounts(order: Order) -> tuple[list, Decimal, Decimal]:
     held = sum((a for _p, a in plan), Decimal("0"))
     kept = min(kept_on_refund(order), held)
     return plan, held - kept, kept
+
+
+def refund_refusal(order: Order, actor) -> str:
+    """Why `actor` could not refund `order` in full now (as order_refund would refuse it,
+    with no shift open), or "" if they could: said before any money moves."""
+    if order.status != Order.Status.PAID:
+        return _("order %(code)s is %(status)s; only a paid order can be refunded") % {
+            "code": order.code, "status": order.get_status_display().lower()}
+    plan, amount, kept = refund_amounts(order)
+    if kept:
+        plan = payback_plan(order, amount) if amount else []
+    try:
+        _may_pay_back(order, plan, amount, actor=actor, approver=None, shift=None)
+    except SalesError as exc:
+        return exc.message
+    return ""
 
 
 def tickets_refund(*, order: Order, ticket_ids, actor, shift=None, approver=None,

@@ -76,7 +76,8 @@ def test_refund_from_the_admin_says_what_goes_back_before_any_money_moves(client
     asked = client.post("/admin/sales/order/", {"action": "refund", "_selected_action": [order.pk, reserved.pk]})
     page = asked.content.decode()
     assert asked.status_code == 200 and "Refund these orders?" in page and "This cannot be undone." in page
-    assert order.code in page and "$100.00" in page and "Cancelled: only a paid order is refunded" in page
+    assert order.code in page and "$100.00" in page
+    assert f"Order {reserved.code} is cancelled; only a paid order can be refunded" in page
     assert 'value="Yes, refund 1 order"' in page
     order.refresh_from_db()
     assert order.status == "paid" and not order.payments.filter(status="refunded").exists()
@@ -204,3 +205,21 @@ def test_a_finished_benchmark_leaves_the_lists_of_what_is_on_sale_and_other_perf
     # The benchmark's unsent confirmations leave the outbox (saying so); a real order's stays.
     assert list(pending_confirmations().values_list("pk", flat=True)) == [real.pk]
     assert made_up.events.filter(action="confirmation not sent").exists()
+
+
+def test_the_admins_refund_page_says_which_orders_need_the_counters_drawer(client, organizer, clerk):
+    """Cash goes back from a clerk's open drawer: the admin's page says so before anything
+    is tried, and offers to refund none."""
+    from decimal import Decimal
+
+    from sales.shifts import shift_open
+
+    perf = make_performance()
+    hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, zone=perf.price_zones.get(), quantity=1)
+    cash = order_place(hold=hold, customer=CustomerDetails(name="Léa", email="lea@example.org"), actor=clerk,
+                       shift=shift_open(clerk=clerk, cash_float=Decimal("0")),
+                       payments=[PaymentRequest(method="cash", tendered=Decimal("50"))])
+    client.force_login(organizer)
+    page = client.post("/admin/sales/order/", {"action": "refund", "_selected_action": [cash.pk]}).content.decode()
+    assert "Cash is paid back at the counter, from the drawer of an open shift" in page
+    assert 'value="Yes, refund' not in page
