@@ -276,6 +276,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "refunded at": "remboursée le",
     "%(zone)s prices %(n)d place of this performance, which is on sale: a zone is not deleted once its places are on sale. Change its price or its name instead.": (
         "%(zone)s donne son prix à %(n)d place de cette représentation, qui est en vente : une zone n’est pas "
         "supprimée une fois ses places en vente. Changez plutôt son prix ou son nom.",
@@ -284,7 +285,6 @@ FR = {
     "Cash, rounded to the coin": "Comptant, arrondi à la pièce",
     "Waiting room for %(performance)s": "File d’attente de %(performance)s",
     "The queue opens before the performance starts.": "La file d’attente ouvre avant le début de la représentation.",
-    "%(status)s: only a paid order is refunded": "%(status)s : seule une commande payée se rembourse",
     "Refunded %(n)d order.": ("%(n)d commande remboursée.", "%(n)d commandes remboursées."),
     "Refund these orders?": "Rembourser ces commandes ?",
     "Refund in full": "Rembourser en entier",
