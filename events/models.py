@@ -14,6 +14,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 # Names people read in lists (venues, shows, sections, zones, price types, customers) sort
@@ -258,7 +259,7 @@ class PriceZone(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.price} {self.currency})"
+        return f"{self.name} ({number_format(self.price, 2)} {self.currency})"
 
 
 class PriceType(models.Model):
@@ -309,7 +310,8 @@ class Price(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.price_type} in {self.zone.name}: {self.amount}"
+        return _("%(type)s in %(zone)s: %(amount)s") % {
+            "type": self.price_type, "zone": self.zone.name, "amount": number_format(self.amount, 2)}
 
     def clean(self):
         if self.price_type_id and self.zone_id and self.price_type.performance_id != self.zone.performance_id:

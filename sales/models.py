@@ -15,7 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Upper
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
@@ -95,7 +95,8 @@ class Hold(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Hold {self.pk} ({self.get_channel_display()}, {self.status})"
+        return _("Hold %(pk)s (%(channel)s, %(status)s)") % {
+            "pk": self.pk, "channel": self.get_channel_display(), "status": self.get_status_display()}
 
 
 class Place(models.Model):
@@ -301,7 +302,7 @@ class Order(models.Model):
                                 condition=~Q(payment_intent=""))]
 
     def __str__(self) -> str:
-        return f"Order {self.code}"
+        return _("Order %(code)s") % {"code": self.code}
 
     @property
     def buyer(self) -> str:
@@ -364,7 +365,7 @@ class Ticket(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Ticket {self.place} ({self.order.code})"
+        return _("Ticket %(place)s (%(code)s)") % {"place": self.place, "code": self.order.code}
 
 
 class Payment(models.Model):
@@ -419,7 +420,7 @@ class Payment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_method_display()} {self.amount} ({self.status})"
+        return f"{self.get_method_display()} {number_format(self.amount, 2)} ({self.get_status_display()})"
 
 
 class PlaceEvent(models.Model):
@@ -806,7 +807,7 @@ class TaxRate(models.Model):
                                               name="tax_rate_is_a_percentage")]
 
     def __str__(self) -> str:
-        return f"{self.name} {self.percent} %"
+        return f"{self.name} {number_format(self.percent.normalize())}\u00a0%"
 
 
 class FeeRule(models.Model):
@@ -831,7 +832,9 @@ class FeeRule(models.Model):
                                               name="fee_not_negative")]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()}: {self.per_ticket} / ticket, {self.per_order} / order"
+        return _("%(channel)s: %(per_ticket)s a ticket, %(per_order)s an order") % {
+            "channel": self.get_channel_display(), "per_ticket": number_format(self.per_ticket, 2),
+            "per_order": number_format(self.per_order, 2)}
 
 
 class PromoCode(models.Model):

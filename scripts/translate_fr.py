@@ -276,6 +276,11 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Hold %(pk)s (%(channel)s, %(status)s)": "Réservation %(pk)s (%(channel)s, %(status)s)",
+    "Ticket %(place)s (%(code)s)": "Billet %(place)s (%(code)s)",
+    "%(channel)s: %(per_ticket)s a ticket, %(per_order)s an order":
+        "%(channel)s : %(per_ticket)s par billet, %(per_order)s par commande",
+    "%(type)s in %(zone)s: %(amount)s": "%(type)s en %(zone)s : %(amount)s",
     "refunded at": "remboursée le",
     "%(zone)s prices %(n)d place of this performance, which is on sale: a zone is not deleted once its places are on sale. Change its price or its name instead.": (
         "%(zone)s donne son prix à %(n)d place de cette représentation, qui est en vente : une zone n’est pas "
