@@ -1253,6 +1253,9 @@ FR = {
 
 # Words whose French depends on what they say ({% translate "…" context "…" %}, pgettext).
 IN_CONTEXT = {
+    # Counts of places (feminine, plural) on the dashboard.
+    ("places", "Sold"): "Vendues", ("places", "Held"): "Retenues", ("places", "Reserved"): "Réservées",
+    ("places", "Available"): "Disponibles", ("places", "Blocked"): "Bloquées",
     ("money", "Taken"): "Encaissé",  # money taken in, not a seat taken ("Prise")
     ("money", "Refunded"): "Remboursé",
 }
