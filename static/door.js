@@ -67,7 +67,7 @@
   }
   function detailOf(body) {
     if (!body.admitted) return body.message;
-    return [body.place, body.zone + (body.price_type ? " (" + body.price_type + ")" : ""), body.name]
+    return [body.place, body.zone + (body.price_type ? " (" + body.price_type + ")" : ""), body.name, body.note]
       .filter(Boolean).join(" · ");
   }
   function showAnswer(body) {

@@ -115,3 +115,28 @@ def test_a_door_opened_on_another_day_warns_and_an_earlier_scan_gives_its_date(d
     tonight = PerformanceFactory(event=performance.event, venue=performance.venue,
                                  starts_at=timezone.now(), channels=[])  # the venue's today, sold by nobody
     assert 'id="not-today"' not in c.get(f"/door/performances/{tonight.pk}/").content.decode()
+
+
+def test_an_admitted_ticket_of_a_checked_kind_says_what_to_check(door):
+    """A student's ticket: the door reads "Show student ID" with it, on the script's answer
+    and on the page without script."""
+    from sales.holds import hold_create
+    from sales.orders import CustomerDetails, PriceRequest, order_place
+    from sales.payments import APPROVE, PaymentRequest
+    from tests.support import make_performance, places_of, price_types
+
+    perf = make_performance(rows=1, per_row=4)
+    types = price_types(perf, {"Adult": {"Stalls": "50.00"}, "Student": {"Stalls": "30.00"}})
+    types["Student"].note = "Show student ID"
+    types["Student"].save()
+    seats = places_of(perf)[:2]
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[p.pk for p in seats])
+    order = order_place(hold=hold, customer=CustomerDetails(name="Léa Roy", email="lea@example.org"),
+                        payment=PaymentRequest(method="test_card", card_number=APPROVE),
+                        prices=PriceRequest(types={seats[0].pk: types["Student"].pk, seats[1].pk: types["Adult"].pk}))
+    student, adult = (order.tickets.get(place=p) for p in seats)
+    c = signed_in(door)
+    url = f"/door/performances/{perf.pk}/scan/"
+    assert c.post(url, {"code": student.code, "scan": "s1"}, **JSON).json()["note"] == "Show student ID"
+    page = c.post(url, {"code": adult.code, "scan": "s2"}).content.decode()
+    assert "Admitted" in page and "Show student ID" not in page

@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from events.models import Performance
+from events.models import Performance, PriceType
 from sales.channels.staff import performances_page, role_required
 from sales.errors import InvalidRequest, SalesError
 from sales.formatting import at_venue, buyer_name
@@ -96,7 +96,10 @@ def scan(request, pk: int):
         result = {"admitted": True, "code": "admitted", "replayed": checked.replayed, "ticket": ticket.code,
                   "message": _("Admitted"), "place": ticket.place.label, "zone": ticket.price_zone_name,
                   "price_type": ticket.price_type_name, "name": buyer_name(ticket.order),
-                  "order": ticket.order.code}
+                  "order": ticket.order.code,
+                  # What the door checks for this kind of ticket ("Show student ID at the door").
+                  "note": PriceType.objects.filter(performance=performance, name=ticket.price_type_name)
+                  .values_list("note", flat=True).first() or "" if ticket.price_type_name else ""}
     counts = attendance(performance.pk)
     if _wants_json(request):
         return JsonResponse({**result, "counts": counts}, status=status)
