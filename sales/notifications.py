@@ -100,7 +100,7 @@ def send_confirmation(order_id: int) -> bool:
                 body=render_to_string("sales/email/refund.txt" if refunded else "sales/email/confirmation.txt",
                                       context),
                 to=[order.customer.email],
-                headers={"Message-ID": message_id(order)},
+                headers={"Message-ID": message_id(order), "Content-Language": order.language or "en"},
             )
             if not refunded:
                 message.attach(f"tickets-{order.code}.pdf", order_pdf(order, tickets, receipt=receipt),

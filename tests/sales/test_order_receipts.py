@@ -377,6 +377,7 @@ def test_a_refunded_order_keeps_its_receipt_and_a_reservation_shows_what_is_to_p
     assert notifications.send_pending_confirmations() == 1 and notifications.send_pending_confirmations() == 0
     notice = mail.outbox[-1]
     assert notice.subject.startswith("Your refund for ") and not notice.attachments
+    assert notice.extra_headers["Content-Language"] == "en"
     assert f"Order {order.code}" in notice.body and "Paid back " in notice.body
     assert order.events.filter(action="refund notice sent").exists()
     perf = make_performance(rows=1, per_row=4)

@@ -438,6 +438,9 @@ def test_what_the_card_field_said_is_what_the_page_says_when_no_card_came(client
     assert said.status_code == 400 and "Your card&#x27;s expiration year is in the past." in said.content.decode()
     plain = client.post("/checkout/", data)
     assert plain.status_code == 400 and "Enter your card in the card field." in plain.content.decode()
+    # The error summary's link goes to the card field itself.
+    assert 'href="#id_card_token"' in plain.content.decode() and 'id="id_card_token" data-card-frame' in \
+        plain.content.decode()
     tricky = client.post("/checkout/", {**data, "card_error": "<b>x</b>"})
     assert "<b>x</b>" not in tricky.content.decode() and "&lt;b&gt;x&lt;/b&gt;" in tricky.content.decode()
 
