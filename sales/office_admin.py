@@ -409,6 +409,13 @@ class ExportForm(forms.Form):
     date_to = forms.DateField(label=gettext_lazy("To (day, included)"), required=False,
                               widget=forms.DateInput(attrs={"type": "date"}))
 
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:  # an empty file would say nothing was sold
+            self.add_error("date_to", _("The last day comes on or after the first."))
+        return data
+
 
 def export_response(kind: str, fmt: str, where: ExportFilter):
     header, rows = export_rows(kind, where)

@@ -276,6 +276,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "The last day comes on or after the first.": "Le dernier jour vient le même jour que le premier ou après.",
     "Hold %(pk)s (%(channel)s, %(status)s)": "Réservation %(pk)s (%(channel)s, %(status)s)",
     "Ticket %(place)s (%(code)s)": "Billet %(place)s (%(code)s)",
     "%(channel)s: %(per_ticket)s a ticket, %(per_order)s an order":

@@ -131,6 +131,10 @@ def test_exports_add_up_to_the_payments(sales, organizer):
 
     sheet = _xlsx(admin.get(url, {"kind": "payments", "format": "xlsx", "performance": sales.pk}))
     assert sheet[0][amount] == "Amount" and len(sheet) == 5
+    # Days the wrong way round: the form says so, not an empty file.
+    backwards = admin.get(url, {"kind": "payments", "format": "csv",
+                                "date_from": "2026-12-10", "date_to": "2026-12-01"})
+    assert backwards.status_code == 200 and "The last day comes on or after the first." in backwards.content.decode()
     assert sum(Decimal(str(r[amount])) for r in sheet[1:]) == expected
 
     orders = _csv(admin.get(url, {"kind": "orders", "format": "csv", "performance": sales.pk}))
