@@ -23,6 +23,7 @@
     if (e.key === "Enter" && field && field.dataset && field.dataset.enter === "quote") {
       e.preventDefault();
       field.dispatchEvent(new Event("change", { bubbles: true }));
+      field.blur();  // done with it: the next key is a shortcut, not typed into the code or the reason
       return;
     }
     // Enter in a field that belongs to one of a form's buttons (the phone's payment deadline:
@@ -59,7 +60,8 @@
     var target = document.querySelector('[data-key="' + e.key.toLowerCase() + '"]');
     if (!target) return;
     e.preventDefault();
-    if (target.tagName === "INPUT") target.focus(); else target.click();
+    // A field's key selects what it holds: what is typed next replaces it (C, then the amount).
+    if (target.tagName === "INPUT") { target.focus(); if (target.select) target.select(); } else target.click();
   });
   // A sale's tickets (#ticket-types): ↑ ↓ choose one, a number gives it that price type
   // (the numbers of #type-keys) and moves to the next. A click or Tab chooses one too.
