@@ -22,10 +22,10 @@ from events.models import Channel
 
 from . import draws, inventory
 from .errors import IllegalTransition, InvalidRequest, PlacesUnavailable
-from .formatting import when
-from .models import Ballot, BallotEntry, Draw, Hold, Order
+from .formatting import money, when
+from .models import Ballot, BallotEntry, Draw, Hold, Order, Place
 from .notifications import site_link
-from .orders import CustomerDetails, buyer_language, clean_customer, order_place
+from .orders import CustomerDetails, buyer_language, clean_customer, hold_quote, order_place
 from .payments import PaymentRequest
 
 
@@ -132,8 +132,11 @@ def _allocate(ballot: Ballot, now: datetime) -> list[BallotEntry]:
         entry.refresh_from_db()
         won.append(entry)
         perf = ballot.performance
-        _tell(entry, DRAWN, quantity=entry.quantity, show=perf.event.title, venue=perf.venue.name,
-              starts=perf.local(), until=perf.local(entry.hold.expires_at),
+        # The seats and what they cost, as the payment page will show them.
+        places = Place.objects.filter(hold=hold).select_related("seat", "section").order_by("pk")
+        priced = hold_quote(hold, now=now)
+        _tell(entry, DRAWN, seats=", ".join(str(p) for p in places), show=perf.event.title, venue=perf.venue.name,
+              starts=perf.local(), until=perf.local(entry.hold.expires_at), total=money(priced.total, priced.currency),
               link=site_link(f"/lottery/pay/{entry.pay_token}/"))
     return won
 
@@ -190,8 +193,8 @@ NOT_DRAWN = (gettext_noop("Your ballot application for %(show)s was not drawn"),
              gettext_noop("Sorry: your application was not drawn this time. If a winner does not pay, the seats go "
                           "to the next applicants in the draw and we will write to you."))
 DRAWN = (gettext_noop("You were drawn in the ballot for %(show)s"),
-         gettext_noop("Tickets held for you: %(quantity)s, for %(show)s (%(starts)s, %(venue)s), until %(until)s. "
-                      "Pay for them here: %(link)s"))
+         gettext_noop("Tickets held for you: %(seats)s, for %(show)s (%(starts)s, %(venue)s), until %(until)s: "
+                      "%(total)s to pay, fees and taxes included. Pay for them here: %(link)s"))
 
 
 def _tell(entry: BallotEntry, message: tuple[str, str], **values) -> None:

@@ -355,9 +355,9 @@ FR = {
     "Your ballot application for %(show)s was not drawn":
         "Votre inscription au tirage au sort pour %(show)s n’a pas été tirée",
     "You were drawn in the ballot for %(show)s": "Vous avez été tiré au sort pour %(show)s",
-    "Tickets held for you: %(quantity)s, for %(show)s (%(starts)s, %(venue)s), until %(until)s. Pay for them here: %(link)s":
-        "Billets retenus pour vous : %(quantity)s, pour %(show)s (%(starts)s, %(venue)s), jusqu’au %(until)s. "
-        "Payez-les ici : %(link)s",
+    "Tickets held for you: %(seats)s, for %(show)s (%(starts)s, %(venue)s), until %(until)s: %(total)s to pay, fees and taxes included. Pay for them here: %(link)s":
+        "Billets retenus pour vous : %(seats)s, pour %(show)s (%(starts)s, %(venue)s), jusqu’au %(until)s : "
+        "%(total)s à payer, frais et taxes compris. Payez-les ici : %(link)s",
     "You were drawn: %(n)s ticket is held for you until %(when)s.": (
         "Vous avez été tiré au sort : %(n)s billet vous est retenu jusqu’au %(when)s.",
         "Vous avez été tiré au sort : %(n)s billets vous sont retenus jusqu’au %(when)s."),

@@ -93,6 +93,7 @@ def test_a_winner_pays_through_the_link(django_capture_on_commit_callbacks):
     drawn_mail = next(m for m in mail.outbox if m.to == [winner.email])
     assert drawn_mail.subject == f"You were drawn in the ballot for {perf.event.title}"
     assert perf.venue.name in drawn_mail.body and not re.search(r"\d{4}-\d\d-\d\d", drawn_mail.body)
+    assert all(seat in drawn_mail.body for seat in seats) and f"{total} to pay" in drawn_mail.body
     number = client.post(f"/lottery/pay/{winner.pay_token}/", {"card_number": "4242424242424242"})
     assert number.status_code == 400 and "Enter your card in the card field" in number.content.decode()
     assert not winner.hold.orders.exists()  # a card number is not a way to pay
