@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from sales.formatting import when
+from sales.notifications import performance_moved
 
 from .models import ZONE_COLOURS, Event, OnSaleWindow, Performance, Price, PriceType, PriceZone, Seat, Section, Venue
 from .seating import SeatingPlanError, decode_upload, seating_plan_import
@@ -413,6 +414,17 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
     list_filter = ("venue", "event")
     list_select_related = ("event", "venue")
     inlines = [OnSaleWindowInline, PriceZoneInline, PriceTypeInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"starts_at", "doors_open_at", "venue"} & set(form.changed_data):
+            # Its buyers' tickets say the old time: they are sent again with the new one.
+            told = performance_moved(obj.pk)
+            if told:
+                self.message_user(request, ngettext(
+                    "The buyer of %(n)d paid order is sent their tickets again, with the new time and place.",
+                    "The buyers of %(n)d paid orders are sent their tickets again, with the new time and place.",
+                    told) % {"n": told}, messages.WARNING)
 
     @admin.display(description=gettext_lazy("Starts (venue time)"), ordering="starts_at")
     def local_start(self, obj):

@@ -217,6 +217,22 @@ def resend_confirmation(order: Order) -> None:
     transaction.on_commit(lambda: enqueue.send_order_confirmation(order.pk), robust=True)
 
 
+def performance_moved(performance_id: int) -> int:
+    """A performance's time or place changed: every paid order's buyer is sent their tickets
+    again (the email and the PDF say the new time), as a staff resend is. Returns how many."""
+    due = list(Order.objects.filter(performance_id=performance_id, status=Order.Status.PAID)
+               .exclude(customer__email__endswith=".invalid").values_list("pk", flat=True))
+    Order.objects.filter(pk__in=due).update(confirmation_sent_at=None, confirmation_claimed_at=None,
+                                            confirmation_number=F("confirmation_number") + 1)
+
+    def ask():
+        for order_id in due:
+            enqueue.send_order_confirmation(order_id)
+
+    transaction.on_commit(ask, robust=True)
+    return len(due)
+
+
 def refund_notice(order: Order) -> None:
     """The order was refunded (in the caller's transaction): the buyer's notice of it is
     due, sent as a confirmation is (claimed, sent, marked; the sweep catches it up), the

@@ -276,6 +276,10 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "The buyer of %(n)d paid order is sent their tickets again, with the new time and place.": (
+        "L’acheteur de %(n)d commande payée reçoit de nouveau ses billets, avec la nouvelle heure et le nouveau lieu.",
+        "Les acheteurs de %(n)d commandes payées reçoivent de nouveau leurs billets, avec la nouvelle heure et le "
+        "nouveau lieu."),
     "The last day comes on or after the first.": "Le dernier jour vient le même jour que le premier ou après.",
     "Hold %(pk)s (%(channel)s, %(status)s)": "Réservation %(pk)s (%(channel)s, %(status)s)",
     "Ticket %(place)s (%(code)s)": "Billet %(place)s (%(code)s)",

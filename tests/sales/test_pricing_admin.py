@@ -467,3 +467,33 @@ def test_a_zone_on_sale_is_kept_and_the_organizer_is_told_why_in_a_sentence(clie
     title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
     assert title.strip().startswith(f"Error: {perf}") and "Times on the clock of the venue" in title, title
     assert perf.price_zones.filter(name="Stalls").exists()
+
+
+def test_a_performance_moved_sends_its_buyers_their_tickets_again_with_the_new_time(client, organizer):
+    from datetime import date, timedelta
+
+    from django.core import mail
+
+    from sales import notifications
+    from sales.formatting import when as written
+    from sales.models import Order
+
+    perf = make_performance(rows=1, per_row=4)
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[places_of(perf)[0].pk])
+    order = order_place(hold=hold, customer=CustomerDetails(name="Léa Roy", email="lea@example.org"),
+                        payment=PaymentRequest(method="test_card", card_number=APPROVE))
+    assert notifications.send_pending_confirmations() == 1
+    client.force_login(organizer)
+    url = f"/admin/events/performance/{perf.pk}/change/"
+    data = form_of(client.get(url))
+    later = (date.fromisoformat(data["starts_at_0"][0]) + timedelta(days=1)).isoformat()
+    page = page_of(client.post(url, {**data, "starts_at_0": [later]}, follow=True))
+    assert "The buyer of 1 paid order is sent their tickets again, with the new time and place." in page
+    order.refresh_from_db()
+    assert order.confirmation_sent_at is None and order.confirmation_number == 2
+    assert notifications.send_pending_confirmations() == 1
+    perf.refresh_from_db()
+    assert written(perf.local(), "l j F Y, H:i") in mail.outbox[-1].body
+    # Saved with its time unchanged: nobody is written to.
+    page = page_of(client.post(url, form_of(client.get(url)), follow=True))
+    assert "sent their tickets again" not in page and Order.objects.get().confirmation_sent_at is not None
