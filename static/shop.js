@@ -296,6 +296,8 @@
       if (msg) msg.hidden = false;
       var places = document.getElementById("basket-places");
       if (places) places.hidden = true;
+      var receipt = document.getElementById("receipt");  // the places and their total: no longer held
+      if (receipt) receipt.hidden = true;
       var pay = document.getElementById("pay");
       if (pay) pay.disabled = true;
       var release = document.getElementById("release-form");  // nothing is held any more

@@ -74,6 +74,7 @@ def test_a_warning_a_minute_before_the_lapse_then_one_lapse_message_and_the_deta
     expired.first.wait_for()
     assert sum(expired.nth(i).is_visible() for i in range(expired.count())) == 1
     assert warning.is_hidden() and page.locator("#pay").is_disabled()
+    assert page.locator("#receipt").is_hidden()  # no list of places it no longer holds, nor their total
     assert page.get_by_role("button", name="Release these seats").is_hidden()  # nothing is held any more
     assert page.get_by_label("Full name").input_value() == "Camille Roy"
     page.locator("#expired-msg a").click()  # choose again: the details come back
