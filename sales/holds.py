@@ -15,7 +15,7 @@ from .availability import availability_changed
 from .errors import HoldNotActive, IllegalTransition, InvalidRequest, NotOnSale, NotPermitted
 from .formatting import when
 from .models import Hold, Order, Place, PresaleCode
-from .policy import policy_for, roles_of
+from .policy import begun_for, policy_for, roles_of
 
 
 # Whether a performance has been put on sale (has places). Not `EXISTS (SELECT 1 ...)`:
@@ -50,8 +50,7 @@ def check_on_sale(*, performance: Performance, channel: str, now: datetime, wind
         raise NotOnSale(_("sales open %(when)s") % {"when": when(performance.local(opens_at), "D j M Y H:i")})
     if now >= closes_at:
         raise NotOnSale(_("sales for this performance have closed"))
-    if now >= performance.starts_at and channel != Channel.COUNTER:
-        # Whatever its window says: only the counter sells to a latecomer at the venue.
+    if begun_for(channel, performance.starts_at, now):  # whatever its window says
         raise NotOnSale(_("this performance has begun; sales have closed"))
     if not stocked:
         raise NotOnSale(_("%(performance)s has not been put on sale yet") % {"performance": named()})
@@ -127,7 +126,7 @@ def hold_create(
     try:
         check_on_sale(performance=performance, channel=channel, now=now, window=window)
     except NotOnSale as closed:
-        if not access_code.strip() or (now >= performance.starts_at and channel != Channel.COUNTER):
+        if not access_code.strip() or begun_for(channel, performance.starts_at, now):
             raise  # no presale code opens a performance that has begun
         presale_code = presale_opening(performance=performance, channel=channel, code=access_code, now=now,
                                        closed=closed, zone=zone, section=section, place_ids=place_ids)

@@ -5,7 +5,7 @@ which channel it is.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -41,6 +41,9 @@ class ChannelPolicy:
     # Holds and payments a minute from one address, through any door (None: no limit).
     holds_per_minute: int | None = None
     payments_per_minute: int | None = None
+    # Sells a performance that has begun (the counter, to a latecomer at the venue),
+    # whatever its windows say; the other channels stop at the start.
+    sells_after_start: bool = False
 
     def allows(self, user) -> bool:
         if self.role is None:
@@ -57,7 +60,7 @@ POLICIES: dict[str, ChannelPolicy] = {
     Channel.COUNTER: ChannelPolicy(
         code=Channel.COUNTER, hold_for=timedelta(minutes=5), role=COUNTER_CLERK,
         payment_methods=frozenset({"cash", "card_terminal"}), queued=False,
-        max_hold=timedelta(minutes=15),
+        max_hold=timedelta(minutes=15), sells_after_start=True,
     ),
     Channel.PHONE: ChannelPolicy(
         code=Channel.PHONE, hold_for=timedelta(minutes=15), role=PHONE_OPERATOR,
@@ -69,6 +72,12 @@ POLICIES: dict[str, ChannelPolicy] = {
 
 def policy_for(channel: str) -> ChannelPolicy:
     return POLICIES[Channel(channel)]
+
+
+def begun_for(channel: str, starts_at: datetime, now: datetime) -> bool:
+    """Has the performance starting at `starts_at` begun, for `channel`'s sales? (The
+    counter sells on after the start.)"""
+    return now >= starts_at and not policy_for(channel).sells_after_start
 
 
 # How large an order each role may refund on its own (None: any amount). A role not listed
@@ -127,3 +136,9 @@ def cash_due(amount: Decimal) -> Decimal:
     if step <= Decimal("0.01"):
         return amount
     return ((amount / step).quantize(Decimal("1"), rounding=ROUND_HALF_UP) * step).quantize(Decimal("0.01"))
+
+
+def counted(method: str, amount: Decimal) -> Decimal:
+    """What a payment row of `method` moved, as it was handed over: cash to the nearest
+    coin (cash_due), anything else to the cent."""
+    return cash_due(amount) if method == "cash" else amount

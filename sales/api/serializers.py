@@ -10,6 +10,7 @@ from events.models import Channel, Event, Performance, PriceZone
 from sales import reads
 from sales.models import Hold, Order, Payment, Place, Ticket
 from sales.order_receipt import order_receipt
+from sales.policy import begun_for
 
 MAX_PLACES = 100
 
@@ -73,9 +74,8 @@ class PerformanceOut(serializers.ModelSerializer):
     def get_on_sale(self, perf):
         now = self.context["now"]
         return WindowOut([{"channel": w.channel, "opens_at": w.opens_at, "closes_at": w.closes_at,
-                           # Only the counter sells a performance that has begun (check_on_sale).
                            "open_now": w.opens_at <= now < w.closes_at
-                           and (now < perf.starts_at or w.channel == Channel.COUNTER)}
+                           and not begun_for(w.channel, perf.starts_at, now)}
                           for w in perf.on_sale_windows.all()], many=True).data
 
 

@@ -15,8 +15,8 @@ from django.db.models.functions import Cast
 from django.shortcuts import redirect
 from django_htmx.http import HttpResponseClientRedirect
 
-from events.models import Channel, Performance
-from sales.policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR, roles_of
+from events.models import Performance
+from sales.policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR, policy_for, roles_of
 
 # A festival has hundreds of performances on sale: each staff page lists them a page at a time,
 # the soonest first, and finds one by its show, venue or date.
@@ -66,7 +66,7 @@ def on_sale(channel: str, now: datetime) -> QuerySet[Performance]:
     counter only, as check_on_sale sells them)."""
     found = Performance.objects.filter(on_sale_windows__channel=channel, on_sale_windows__opens_at__lte=now,
                                        on_sale_windows__closes_at__gt=now)
-    if channel != Channel.COUNTER:
+    if not policy_for(channel).sells_after_start:
         found = found.filter(starts_at__gt=now)
     return found.select_related("event", "venue").order_by("starts_at", "pk")
 

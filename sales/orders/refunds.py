@@ -33,11 +33,8 @@ def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: da
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
         if order.status != Order.Status.PAID:
-            raise IllegalTransition(_("order %(code)s is %(status)s; only a paid order can be refunded") % {
-                "code": order.code, "status": order.get_status_display().lower()})
-        plan, amount, kept = refund_amounts(order)
-        if kept:
-            plan = payback_plan(order, amount) if amount else []
+            raise IllegalTransition(_not_paid(order))
+        plan, amount, _kept = refund_amounts(order)
         _may_pay_back(order, plan, amount, actor=actor, approver=approver, shift=shift)
         tickets = list(order.tickets.filter(status=Ticket.Status.VALID))
         if any(t.checked_in_at for t in tickets):
@@ -56,12 +53,20 @@ def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: da
     return order
 
 
+def _not_paid(order: Order) -> str:
+    return _("order %(code)s is %(status)s; only a paid order can be refunded") % {
+        "code": order.code, "status": order.get_status_display().lower()}
+
+
 def refund_amounts(order: Order) -> tuple[list, Decimal, Decimal]:
-    """What a full refund of `order` would do now: each payment with what it still holds,
-    what goes back to the buyer, and what is kept (fees that are not refundable stay paid)."""
+    """What a full refund of `order` would do now: each payment with what it pays back,
+    what goes back to the buyer in all, and what is kept (fees that are not refundable
+    stay paid)."""
     plan = refundable(order)
     held = sum((a for _p, a in plan), Decimal("0"))
     kept = min(kept_on_refund(order), held)
+    if kept:
+        plan = payback_plan(order, held - kept) if held - kept else []
     return plan, held - kept, kept
 
 
@@ -69,11 +74,8 @@ def refund_refusal(order: Order, actor) -> str:
     """Why `actor` could not refund `order` in full now (as order_refund would refuse it,
     with no shift open), or "" if they could: said before any money moves."""
     if order.status != Order.Status.PAID:
-        return _("order %(code)s is %(status)s; only a paid order can be refunded") % {
-            "code": order.code, "status": order.get_status_display().lower()}
-    plan, amount, kept = refund_amounts(order)
-    if kept:
-        plan = payback_plan(order, amount) if amount else []
+        return _not_paid(order)
+    plan, amount, _kept = refund_amounts(order)
     try:
         _may_pay_back(order, plan, amount, actor=actor, approver=None, shift=None)
     except SalesError as exc:
@@ -94,8 +96,7 @@ def tickets_refund(*, order: Order, ticket_ids, actor, shift=None, approver=None
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
         if order.status != Order.Status.PAID:
-            raise IllegalTransition(_("order %(code)s is %(status)s; only a paid order can be refunded") % {
-                "code": order.code, "status": order.get_status_display().lower()})
+            raise IllegalTransition(_not_paid(order))
         valid = {t.pk: t for t in order.tickets.select_related("place__seat", "place__section")
                  .filter(status=Ticket.Status.VALID)}
         if not wanted <= valid.keys():

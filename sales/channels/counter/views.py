@@ -55,7 +55,7 @@ from sales.orders import (
     payback_plan,
     tickets_refund,
 )
-from sales.policy import COUNTER_CLERK, cash_due
+from sales.policy import COUNTER_CLERK, counted
 from sales.shifts import shift_close, shift_current, shift_differences, shift_expected, shift_open
 from sales.tickets import tickets_printed
 from sales.tickets_pdf import order_pdf as tickets_pdf
@@ -349,8 +349,8 @@ def order_exchange_view(request, code: str, hold_id: int):
                 note = _("Exchanged. Change due: %(change)s") % {"change": money(order.change_due)}
             elif quote.difference < 0:
                 # Cash to the nearest coin, as it is counted out of the drawer.
-                back = sum((-(cash_due(p.amount) if p.method == "cash" else p.amount)
-                            for p in order.payments.filter(pk__gt=last, amount__lt=0)), Decimal("0"))
+                back = sum((-counted(p.method, p.amount) for p in order.payments.filter(pk__gt=last, amount__lt=0)),
+                           Decimal("0"))
                 note = _("Exchanged. Pay back %(amount)s.") % {"amount": money(back)}
             else:
                 note = _("Exchanged, no difference to pay.")
@@ -416,8 +416,7 @@ def order_refund_view(request, code: str):
     else:
         # What to hand back, and how: the clerk counts it out of the drawer or the terminal.
         # Cash to the nearest coin, as it is counted out.
-        back = [f"{p.get_method_display()} "
-                f"{money(-(cash_due(p.amount) if p.method == 'cash' else p.amount), p.order.currency)}"
+        back = [f"{p.get_method_display()} {money(-counted(p.method, p.amount), p.order.currency)}"
                 for p in order.payments.filter(pk__gt=last, amount__lt=0).select_related("order").order_by("pk")]
         back = ", ".join(back) or money(0, order.currency)
         if order.status == Order.Status.PAID:

@@ -68,6 +68,7 @@ from sales.orders import CustomerDetails, order_pay_by_link, order_place
 from sales.orders.placing import mailbox
 from sales.orders.settling import bank_question, payment_confirmed
 from sales.payments import PaymentRequest, declined_because
+from sales.policy import begun_for
 from sales.seatmap import overview, section_svg, sections_of, stage_of
 from sales.tickets_pdf import order_pdf
 from sales.views import refusal
@@ -294,8 +295,8 @@ def performance_detail(request, pk: int):
     # (or a presale whose code this buyer gave) open now.
     repick = request.session.pop(REPICK, None) if REPICK in request.session else None
     stocked = any(row.get("total") for row in rows) or bool(standing)
-    # A performance that has begun is not sold online, whatever its windows (check_on_sale).
-    open_now = (any(o <= now < c for o, c in windows) or bool(presale and code)) and now < perf.starts_at
+    open_now = ((any(o <= now < c for o, c in windows) or bool(presale and code))
+                and not begun_for(Channel.ONLINE, perf.starts_at, now))
     return render(request, "shop/performance.html", {
         "selling": stocked and open_now, "opens": opens,
         "closed": bool(windows) and not open_now and opens is None,
