@@ -29,7 +29,7 @@ from django.utils.translation import gettext_noop
 
 from .errors import InvalidRequest, ProviderUnavailable
 from .formatting import money
-from .policy import cash_due
+from .policy import cash_due, change_for
 
 logger = logging.getLogger(__name__)
 APPROVE = "4242424242424242"
@@ -133,7 +133,7 @@ class CashProvider:
 
     def charge(self, *, amount: Decimal, currency: str, request: PaymentRequest, order=None) -> Charge:
         self.validate(amount=amount, request=request)
-        return Charge(True, message=gettext_noop("cash"), change_due=request.tendered - cash_due(amount))
+        return Charge(True, message=gettext_noop("cash"), change_due=change_for(request.tendered, amount))
 
     def refund(self, *, amount: Decimal, reference: str, key: str = "") -> Charge:
         return Charge(True, message=gettext_noop("cash paid back"))

@@ -138,6 +138,12 @@ def cash_due(amount: Decimal) -> Decimal:
     return ((amount / step).quantize(Decimal("1"), rounding=ROUND_HALF_UP) * step).quantize(Decimal("0.01"))
 
 
+def change_for(tendered: Decimal, amount: Decimal) -> Decimal:
+    """The change handed back for `tendered` in cash against `amount`: coins too (163.26
+    tendered for 163.27, which is 163.25 in cash, gives 0.00 back, not 0.01)."""
+    return cash_due(tendered - cash_due(amount))
+
+
 def counted(method: str, amount: Decimal) -> Decimal:
     """What a payment row of `method` moved, as it was handed over: cash to the nearest
     coin (cash_due), anything else to the cent."""

@@ -134,7 +134,8 @@
       // The cash part to the nearest coin (5¢ in Canada), as the server takes it.
       var step = parseFloat(tendered.dataset.rounding || "0.01") || 0.01;
       var due = Math.round(Math.round((total - onCard) * 100) / (step * 100)) * step;
-      change.textContent = money(Math.max(0, cash - due));
+      // The change in coins too (a tendered 163.26 against 163.25 gives nothing back).
+      change.textContent = money(Math.max(0, Math.round(Math.round((cash - due) * 100) / (step * 100)) * step));
     };
     tendered.addEventListener("input", update);
     if (card) card.addEventListener("input", update);

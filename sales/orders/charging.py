@@ -35,7 +35,7 @@ from ..holds import hold_is_live
 from ..models import Order, Payment
 from ..notifications import confirmations_due
 from ..payments import PAYMENT_FAILED, PROVIDERS, PaymentRequest, card_fingerprint, declined_because
-from ..policy import cash_due
+from ..policy import change_for
 from .status import OrderStatusConflict, order_transition, record, staff
 
 logger = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ NOT_TAKEN = gettext_noop("the payment provider did not answer: nothing was sold 
 
 def change_given(order: Order) -> Decimal:
     """The change handed back for an order's cash, from its payment records."""
-    return sum((p.tendered - cash_due(p.amount) for p in order.payments.filter(
+    return sum((change_for(p.tendered, p.amount) for p in order.payments.filter(
         method="cash", status=Payment.Status.APPROVED, tendered__isnull=False)), Decimal("0"))
 
 

@@ -53,16 +53,16 @@ def cash_due(amount):
     return policy.cash_due(amount)
 
 
+@register.filter
+def change_for(tendered, amount):
+    """The change handed back for `tendered` in cash against `amount` (sales.policy.change_for)."""
+    return policy.change_for(tendered, amount)
+
+
 @register.simple_tag
 def cash_step() -> str:
     """The coin cash is rounded to (CASH_ROUNDING), for the counter's live change."""
     return str(settings.CASH_ROUNDING)
-
-
-@register.filter
-def minus(value, other):
-    """`value` less `other` (the change due: what was tendered less what was paid)."""
-    return value - other
 
 
 @register.filter

@@ -486,6 +486,11 @@ def test_cash_changes_hands_to_the_nearest_five_cents_and_the_drawer_counts_it_s
     slip = unescape(c.post(f"/counter/orders/{order.code}/print/").content.decode())
     assert re.search(r"Cash, rounded to the coin</td><td>\$20\.00<", slip)
     assert re.search(r"Change due</td><td>\$30\.00<", slip)
+    # Tendered in odd cents (typed so), the change is still in coins.
+    from sales.policy import change_for
+
+    assert change_for(Decimal("163.26"), Decimal("163.27")) == 0 and change_for(Decimal("170"), Decimal("163.27")) \
+        == Decimal("6.75")
     closed = shift_close(shift=Shift.objects.get(), clerk=clerk, counted_cash=Decimal("120.00"),
                          counted_card=Decimal("0"))
     assert closed.difference == 0
