@@ -271,6 +271,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sales.tasks.reconcile_payments",
         "schedule": float(os.environ.get("PAYMENT_RECONCILE_SECONDS", "60")),
     },
+    # Orders of a cancelled performance the cancellation's own task left to pay back.
+    "refund-cancelled": {
+        "task": "sales.tasks.refund_cancelled",
+        "schedule": 120.0,
+    },
     "release-lapsed-reservations": {
         "task": "sales.tasks.release_lapsed_reservations",
         "schedule": 60.0,

@@ -14,8 +14,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from sales.errors import SalesError
 from sales.formatting import when
 from sales.notifications import performance_moved
+from sales.orders.cancellation import cancellation_plan, cancelled_refunds_left, performance_cancel
 
 from .models import ZONE_COLOURS, Event, OnSaleWindow, Performance, Price, PriceType, PriceZone, Seat, Section, Venue
 from .seating import SeatingPlanError, decode_upload, seating_plan_import
@@ -404,20 +406,77 @@ class PriceTypeAdmin(admin.ModelAdmin):
         warn_unpriced(self, request, PriceType.objects.filter(pk=form.instance.pk))
 
 
+class CancelForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("What the buyers are told"), required=False, max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=gettext_lazy("In their email and on their order's page, e.g. why, or a date it moves to."))
+    confirm = forms.BooleanField(label=gettext_lazy("I understand that this cannot be undone."),
+                                 error_messages={"required": gettext_lazy("Tick this to cancel the performance.")})
+
+
 @admin.register(Performance)
 class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
     """A performance's times are shown and typed on its venue's clock (Venue.time_zone)."""
 
     venue_time_zone = "venue__time_zone"
 
-    list_display = ("event", "local_start", "venue", "ticket_limit")
+    list_display = ("event", "local_start", "venue", "ticket_limit", "cancelled")
     list_filter = ("venue", "event")
     list_select_related = ("event", "venue")
     inlines = [OnSaleWindowInline, PriceZoneInline, PriceTypeInline]
+    change_form_template = "admin/events/performance/change_form.html"
+
+    @admin.display(description=gettext_lazy("Cancelled"), boolean=True, ordering="cancelled_at")
+    def cancelled(self, obj):
+        return obj.cancelled_at is not None
+
+    def may_cancel(self, request, obj) -> bool:
+        """Cancelling moves money: it needs the right to change orders as well."""
+        return self.has_change_permission(request, obj) and request.user.has_perm("sales.change_order")
+
+    def get_urls(self):
+        return [path("<int:pk>/cancel/", self.admin_site.admin_view(self.cancel_view),
+                     name="events_performance_cancel")] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        extra = {"may_cancel": obj is not None and self.may_cancel(request, obj)}
+        if obj is not None and obj.cancelled_at:
+            by_us, at_counter = cancelled_refunds_left(obj)
+            extra["cancelled_summary"] = _(
+                "Cancelled on %(when)s. Still to pay back: %(by_us)d by the box office (under way), "
+                "%(counter)d at the counter.") % {
+                "when": when(obj.local(obj.cancelled_at), VENUE_TIME), "by_us": by_us, "counter": at_counter}
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def cancel_view(self, request, pk):
+        performance = get_object_or_404(Performance.objects.select_related("event", "venue"), pk=pk)
+        if not self.may_cancel(request, performance):
+            raise PermissionDenied
+        back = redirect(reverse("admin:events_performance_change", args=[performance.pk]))
+        if performance.cancelled_at:
+            self.message_user(request, _("This performance is already cancelled."), messages.WARNING)
+            return back
+        form = CancelForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                performance_cancel(performance=performance, note=form.cleaned_data["note"], actor=request.user)
+            except SalesError as exc:
+                form.add_error(None, exc.message)
+            else:
+                self.log_change(request, performance, _("Cancelled"))
+                self.message_user(request, _("The performance is cancelled: nothing more is sold, and its buyers "
+                                             "are being paid back and emailed."), messages.SUCCESS)
+                return back
+        return render(request, "admin/events/performance/cancel.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "performance": performance,
+            "form": form, "plan": cancellation_plan(performance),
+            "title": _("Cancel %(performance)s?") % {"performance": performance}})
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if change and {"starts_at", "doors_open_at", "venue"} & set(form.changed_data):
+        if change and {"starts_at", "doors_open_at", "venue"} & set(form.changed_data) and obj.cancelled_at is None:
             # Its buyers' tickets say the old time: they are sent again with the new one.
             told = performance_moved(obj.pk)
             if told:

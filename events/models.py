@@ -169,6 +169,12 @@ class Performance(models.Model):
         help_text=_("Most tickets one order may hold."),
         verbose_name=_("ticket limit"),
     )
+    # Set once, by performance_cancel (sales.orders): nothing more is sold, and its buyers
+    # are paid back.
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
+    cancellation_note = models.TextField(
+        _("cancellation note"), blank=True, editable=False,
+        help_text=_("What the buyers are told, in their email and on their order's page."))
 
     class Meta:
         verbose_name = _("performance")

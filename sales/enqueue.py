@@ -21,3 +21,8 @@ def send_confirmations(*, countdown: float | None = None) -> None:
 
 def send_order_confirmation(order_id: int) -> None:
     _task("send_order_confirmation").delay(order_id)
+
+
+def refund_cancelled(performance_id: int) -> None:
+    """Have the worker pay back a cancelled performance's orders (beat's sweep catches up)."""
+    _task("refund_cancelled").delay(performance_id)

@@ -43,6 +43,8 @@ def check_on_sale(*, performance: Performance, channel: str, now: datetime, wind
     def named():  # as the pages write it; read only to refuse (the hot path reads no event or venue)
         return f"{performance.event} — {when(performance.local(), 'D j M Y H:i')}"
 
+    if performance.cancelled_at is not None:
+        raise NotOnSale(_("%(performance)s is cancelled") % {"performance": named()})
     if window is None:
         raise NotOnSale(_("%(performance)s is not sold through this channel") % {"performance": named()})
     opens_at, closes_at, stocked = window
@@ -126,8 +128,8 @@ def hold_create(
     try:
         check_on_sale(performance=performance, channel=channel, now=now, window=window)
     except NotOnSale as closed:
-        if not access_code.strip() or begun_for(channel, performance.starts_at, now):
-            raise  # no presale code opens a performance that has begun
+        if not access_code.strip() or begun_for(channel, performance.starts_at, now) or performance.cancelled_at:
+            raise  # no presale code opens a performance that has begun, or is cancelled
         presale_code = presale_opening(performance=performance, channel=channel, code=access_code, now=now,
                                        closed=closed, zone=zone, section=section, place_ids=place_ids)
 

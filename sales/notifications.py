@@ -89,20 +89,25 @@ def send_confirmation(order_id: int) -> bool:
         # The receipt goes in the body and on the PDF's last page: made once.
         receipt = receipt_text(order, tickets)
         refunded = order.status == Order.Status.REFUNDED  # its notice: what was paid back, no tickets
+        cancelled = order.performance.cancelled_at is not None  # no tickets either: a notice
         if refunded:
             receipt = receipt_text(order)
-        context = {"order": order, "tickets": tickets, "link": order_link(order), "receipt": receipt}
+        context = {"order": order, "tickets": tickets, "link": order_link(order), "receipt": receipt,
+                   "cancelled": cancelled}
         with translation.override(order.language):
+            if refunded:
+                subject, body = _("Your refund for %(event)s — order %(code)s"), "sales/email/refund.txt"
+            elif cancelled:
+                subject, body = _("Cancelled: %(event)s — order %(code)s"), "sales/email/cancelled.txt"
+            else:
+                subject, body = _("Your tickets for %(event)s — order %(code)s"), "sales/email/confirmation.txt"
             message = EmailMessage(
-                subject=(_("Your refund for %(event)s — order %(code)s") if refunded
-                         else _("Your tickets for %(event)s — order %(code)s")) % {
-                    "event": order.performance.event.title, "code": order.code},
-                body=render_to_string("sales/email/refund.txt" if refunded else "sales/email/confirmation.txt",
-                                      context),
+                subject=subject % {"event": order.performance.event.title, "code": order.code},
+                body=render_to_string(body, context),
                 to=[order.customer.email],
                 headers={"Message-ID": message_id(order), "Content-Language": order.language or "en"},
             )
-            if not refunded:
+            if not refunded and not cancelled:
                 message.attach(f"tickets-{order.code}.pdf", order_pdf(order, tickets, receipt=receipt),
                                "application/pdf")
         message.send()
@@ -114,7 +119,8 @@ def send_confirmation(order_id: int) -> bool:
         marked = Order.objects.filter(pk=order_id, confirmation_claimed_at=now).update(
             confirmation_sent_at=timezone.now(), confirmation_claimed_at=None)
         if marked:
-            OrderEvent.objects.create(order=order, action="refund notice sent" if refunded else "confirmation sent",
+            OrderEvent.objects.create(order=order, action="refund notice sent" if refunded else
+                                      "cancellation notice sent" if cancelled else "confirmation sent",
                                       detail=order.customer.email)
     if not marked:  # the send outlasted its claim and another sender took it over
         logger.warning("confirmation of order %s took longer than its claim; it may be sent twice "
@@ -222,6 +228,20 @@ def performance_moved(performance_id: int) -> int:
     again (the email and the PDF say the new time), as a staff resend is. Returns how many."""
     due = list(Order.objects.filter(performance_id=performance_id, status=Order.Status.PAID)
                .exclude(customer__email__endswith=".invalid").values_list("pk", flat=True))
+    _send_again(due)
+    return len(due)
+
+
+def performance_cancelled_notice(order_ids) -> None:
+    """The performance of these paid orders was cancelled and they are paid back at the
+    counter (cash, the card terminal): each buyer is told so, through the outbox (a paid
+    order of a cancelled performance gets the cancellation's email, not tickets)."""
+    _send_again(list(Order.objects.filter(pk__in=order_ids).exclude(customer__email__endswith=".invalid")
+                     .values_list("pk", flat=True)))
+
+
+def _send_again(due: list[int]) -> None:
+    """The next email of each of these orders is due now, whatever it is."""
     Order.objects.filter(pk__in=due).update(confirmation_sent_at=None, confirmation_claimed_at=None,
                                             confirmation_number=F("confirmation_number") + 1)
 
@@ -230,7 +250,6 @@ def performance_moved(performance_id: int) -> int:
             enqueue.send_order_confirmation(order_id)
 
     transaction.on_commit(ask, robust=True)
-    return len(due)
 
 
 def refund_notice(order: Order) -> None:

@@ -41,6 +41,19 @@ def fail_abandoned_orders() -> int:
     return orders.orders_abandoned_tidy()
 
 
+@shared_task(acks_late=True)
+def refund_cancelled(performance_id: int | None = None) -> int:
+    """Pay back the paid orders of a cancelled performance (or of every one: the sweep),
+    a batch at a time until none is left."""
+    from .orders.cancellation import refund_cancelled as refund
+
+    done = total = refund(performance_id)
+    while done:
+        done = refund(performance_id)
+        total += done
+    return total
+
+
 @shared_task
 def reconcile_payments() -> int:
     """Ask the card provider about every payment left unconfirmed (sales.orders.settling)."""

@@ -70,6 +70,8 @@ def ticket_check_in(*, code: str, performance: Performance, door: str = "", acto
             _("this ticket is for %(event)s on %(when)s") % {
                 "event": other.event.title, "when": formatting.when(at_venue(other.starts_at, other), "D j M Y H:i")},
             performance=other.pk, starts_at=at_venue(other.starts_at, other).isoformat())  # as the API writes times
+    if performance.cancelled_at is not None:
+        raise IllegalTransition(_("this performance is cancelled: nobody is let in"))
     # Compare-and-set on the ticket's own row: two doors scanning it at once admit it once
     # (PostgreSQL re-checks these conditions on the row's latest version).
     admitted = Ticket.objects.filter(pk=ticket.pk, status=Ticket.Status.VALID, checked_in_at__isnull=True).update(

@@ -276,6 +276,55 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "What the buyers are told": "Ce qui est dit aux acheteurs",
+    "In their email and on their order's page, e.g. why, or a date it moves to.":
+        "Dans leur courriel et sur la page de leur commande : par exemple pourquoi, ou la date où elle est reportée.",
+    "I understand that this cannot be undone.": "Je comprends que c'est irréversible.",
+    "Tick this to cancel the performance.": "Cochez cette case pour annuler la représentation.",
+    "Cancelled on %(when)s. Still to pay back: %(by_us)d by the box office (under way), %(counter)d at the counter.":
+        "Annulée le %(when)s. Reste à rembourser : %(by_us)d par la billetterie (en cours), %(counter)d au guichet.",
+    "This performance is already cancelled.": "Cette représentation est déjà annulée.",
+    "The performance is cancelled: nothing more is sold, and its buyers are being paid back and emailed.":
+        "La représentation est annulée : plus rien n'est vendu, et ses acheteurs sont remboursés et prévenus par courriel.",
+    "Cancel %(performance)s?": "Annuler %(performance)s ?",
+    "cancelled at": "annulée le",
+    "cancellation note": "note d'annulation",
+    "What the buyers are told, in their email and on their order's page.":
+        "Ce qui est dit aux acheteurs, dans leur courriel et sur la page de leur commande.",
+    "%(performance)s is cancelled": "%(performance)s est annulée",
+    "Cancelled: %(event)s — order %(code)s": "Annulé : %(event)s — commande %(code)s",
+    "this performance is already cancelled": "cette représentation est déjà annulée",
+    "this performance was cancelled; the payment was refunded": "cette représentation a été annulée ; le paiement a été remboursé",
+    "this performance was cancelled": "cette représentation a été annulée",
+    "this performance is cancelled: nobody is let in": "cette représentation est annulée : personne n'entre",
+    "Cancel": "Annuler",
+    "Cancelling stops every sale of this performance at once, takes its unsold places off sale, and pays every buyer back in full, fees included. It cannot be undone.":
+        "L'annulation arrête aussitôt toute vente de cette représentation, retire de la vente ses places invendues et rembourse chaque acheteur en entier, frais compris. C'est irréversible.",
+    "%(n)s paid order, %(amount)s in all:": ("%(n)s commande payée, %(amount)s en tout :",
+                                             "%(n)s commandes payées, %(amount)s en tout :"),
+    "%(n)s paid by card online or by phone is paid back by the box office now, and its buyer emailed;":
+        ("%(n)s payée par carte en ligne ou par téléphone est remboursée maintenant par la billetterie, et son acheteur prévenu par courriel ;",
+         "%(n)s payées par carte en ligne ou par téléphone sont remboursées maintenant par la billetterie, et leurs acheteurs prévenus par courriel ;"),
+    "%(n)s paid in cash or on the card terminal is paid back at the counter: its buyer is emailed to come with the tickets.":
+        ("%(n)s payée en espèces ou au terminal est remboursée au guichet : son acheteur est invité par courriel à venir avec ses billets.",
+         "%(n)s payées en espèces ou au terminal sont remboursées au guichet : leurs acheteurs sont invités par courriel à venir avec leurs billets."),
+    "%(n)s phone reservation not yet paid is cancelled.": ("%(n)s réservation téléphonique non payée est annulée.",
+                                                          "%(n)s réservations téléphoniques non payées sont annulées."),
+    "%(n)s basket or hold in progress is released (a payment under way is paid back).":
+        ("%(n)s panier ou retenue en cours est libéré (un paiement en cours est remboursé).",
+         "%(n)s paniers ou retenues en cours sont libérés (les paiements en cours sont remboursés)."),
+    "Cancel the performance and pay everyone back": "Annuler la représentation et rembourser tout le monde",
+    "Cancel this performance…": "Annuler cette représentation…",
+    "We are sorry: this performance is cancelled.": "Nous sommes désolés : cette représentation est annulée.",
+    "Your order %(code)s (%(total)s) was paid at the box office: it is paid back there, in full, the way it was paid. Bring your tickets or this email to the box office.":
+        "Votre commande %(code)s (%(total)s) a été payée à la billetterie : elle y est remboursée en entier, de la façon dont elle a été payée. Apportez vos billets ou ce courriel à la billetterie.",
+    "This performance is cancelled. Your order %(code)s was refunded in full, fees included: what was paid goes back the way it was paid.":
+        "Cette représentation est annulée. Votre commande %(code)s a été remboursée en entier, frais compris : ce qui a été payé est rendu de la façon dont il a été payé.",
+    "This performance is cancelled.": "Cette représentation est annulée.",
+    "Every order is paid back in full: a card by the box office itself, cash or the card terminal at the box office, where you bring your tickets.":
+        "Chaque commande est remboursée en entier : une carte par la billetterie elle-même, les espèces ou le terminal au guichet, où vous apportez vos billets.",
+    "This order was refunded in full.": "Cette commande a été remboursée en entier.",
+    "Its buyers are paid back in full.": "Ses acheteurs sont remboursés en entier.",
     "The buyer of %(n)d paid order is sent their tickets again, with the new time and place.": (
         "L’acheteur de %(n)d commande payée reçoit de nouveau ses billets, avec la nouvelle heure et le nouveau lieu.",
         "Les acheteurs de %(n)d commandes payées reçoivent de nouveau leurs billets, avec la nouvelle heure et le "
@@ -1263,6 +1312,7 @@ IN_CONTEXT = {
     ("places", "Available"): "Disponibles", ("places", "Blocked"): "Bloquées",
     ("money", "Taken"): "Encaissé",  # money taken in, not a seat taken ("Prise")
     ("money", "Refunded"): "Remboursé",
+    ("performance", "Cancelled"): "Annulée",
 }
 
 path = Path(__file__).resolve().parent.parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"

@@ -68,14 +68,16 @@ class PerformanceOut(serializers.ModelSerializer):
 
     class Meta:
         model = Performance
-        fields = ["id", "event", "venue", "starts_at", "ticket_limit", "on_sale"]
+        fields = ["id", "event", "venue", "starts_at", "ticket_limit", "cancelled_at", "on_sale"]
+        extra_kwargs = {"cancelled_at": {"help_text": "set once the performance is cancelled: nothing is sold, "
+                                                      "its buyers are paid back"}}
 
     @extend_schema_field(WindowOut(many=True))
     def get_on_sale(self, perf):
         now = self.context["now"]
         return WindowOut([{"channel": w.channel, "opens_at": w.opens_at, "closes_at": w.closes_at,
                            "open_now": w.opens_at <= now < w.closes_at
-                           and not begun_for(w.channel, perf.starts_at, now)}
+                           and not begun_for(w.channel, perf.starts_at, now) and perf.cancelled_at is None}
                           for w in perf.on_sale_windows.all()], many=True).data
 
 

@@ -65,7 +65,7 @@ def on_sale(channel: str, now: datetime) -> QuerySet[Performance]:
     """Performances on sale on `channel` right now, the soonest first (begun ones at the
     counter only, as check_on_sale sells them)."""
     found = Performance.objects.filter(on_sale_windows__channel=channel, on_sale_windows__opens_at__lte=now,
-                                       on_sale_windows__closes_at__gt=now)
+                                       on_sale_windows__closes_at__gt=now, cancelled_at__isnull=True)
     if not policy_for(channel).sells_after_start:
         found = found.filter(starts_at__gt=now)
     return found.select_related("event", "venue").order_by("starts_at", "pk")

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from events.models import Performance
+
 from .. import inventory
 from ..availability import availability_changed
 from ..errors import (
@@ -166,6 +168,10 @@ def undo_charges(order, charged, exc, actor, shift, *, fail_order: bool):
         type(exc), getattr(exc, "message", None) or gettext_noop("the sale could not be completed"))
     for request, amount, taken in charged:
         pay_back(order, request, amount, taken.reference, reason, actor, shift, fail=fail_order)
+    if isinstance(exc, PlacesUnavailable) and Performance.objects.filter(
+            pk=order.performance_id, cancelled_at__isnull=False).exists():
+        return HoldNotActive(_("this performance was cancelled; the payment was refunded") if charged
+                             else _("this performance was cancelled"))
     if isinstance(exc, PlacesUnavailable):
         return HoldNotActive(_("your hold lapsed and the seats were taken by another buyer; the payment was refunded")
                              if charged else _("your hold lapsed and the seats were taken by another buyer"))

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from events.models import Performance
+
 from .. import inventory
 from ..availability import availability_changed
 from ..errors import IllegalTransition, InvalidRequest, NotPermitted, SalesError
@@ -37,7 +39,7 @@ def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: da
         plan, amount, _kept = refund_amounts(order)
         _may_pay_back(order, plan, amount, actor=actor, approver=approver, shift=shift)
         tickets = list(order.tickets.filter(status=Ticket.Status.VALID))
-        if any(t.checked_in_at for t in tickets):
+        if any(t.checked_in_at for t in tickets) and not _cancelled(order):
             raise IllegalTransition(_("a ticket of this order has already been used at the door"))
         inventory.return_to_sale(order=order, tickets=tickets, now=now, actor=actor)
         refunds = _paid_back(order, plan, actor=actor, approver=approver, shift=shift, note=gettext_noop("refund"))
@@ -64,10 +66,15 @@ def refund_amounts(order: Order) -> tuple[list, Decimal, Decimal]:
     stay paid)."""
     plan = refundable(order)
     held = sum((a for _p, a in plan), Decimal("0"))
-    kept = min(kept_on_refund(order), held)
+    # A cancelled performance is paid back whole: its fees bought nothing.
+    kept = Decimal("0") if _cancelled(order) else min(kept_on_refund(order), held)
     if kept:
         plan = payback_plan(order, held - kept) if held - kept else []
     return plan, held - kept, kept
+
+
+def _cancelled(order: Order) -> bool:
+    return Performance.objects.filter(pk=order.performance_id, cancelled_at__isnull=False).exists()
 
 
 def refund_refusal(order: Order, actor) -> str:

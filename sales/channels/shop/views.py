@@ -175,6 +175,7 @@ def _listing(now) -> list[dict]:
             "sold_out": total and not available and not in_baskets,
             "in_baskets": total and not available and in_baskets,
             "opens_at": window.opens_at if window.opens_at > now else None,
+            "cancelled": perf.cancelled_at is not None,
         })
     return rows
 
@@ -296,7 +297,7 @@ def performance_detail(request, pk: int):
     repick = request.session.pop(REPICK, None) if REPICK in request.session else None
     stocked = any(row.get("total") for row in rows) or bool(standing)
     open_now = ((any(o <= now < c for o, c in windows) or bool(presale and code))
-                and not begun_for(Channel.ONLINE, perf.starts_at, now))
+                and not begun_for(Channel.ONLINE, perf.starts_at, now) and perf.cancelled_at is None)
     return render(request, "shop/performance.html", {
         "selling": stocked and open_now, "opens": opens,
         "closed": bool(windows) and not open_now and opens is None,

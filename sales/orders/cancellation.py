@@ -1,0 +1,137 @@
+"""A performance cancelled (a storm over the amphitheatre, the artist ill): nothing more is
+sold, every place still unsold is taken off sale, and every buyer is paid back in full,
+fees included. Card payments the provider holds are paid back by the box office itself,
+order by order; cash and the card terminal are paid back at the counter, where each buyer
+is told to come."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from events.models import Performance
+
+from .. import inventory
+from ..availability import availability_changed
+from ..errors import IllegalTransition, SalesError
+from ..holds import hold_release
+from ..inventory.rules import free
+from ..models import Hold, Order, Payment, Place
+from ..notifications import performance_cancelled_notice
+from .refunds import order_cancel, order_refund
+
+logger = logging.getLogger(__name__)
+
+# Paid back by the box office on its own: the provider holds the money.
+BY_PROVIDER = (Payment.Method.CARD, Payment.Method.TEST_CARD, Payment.Method.CARD_NOT_PRESENT)
+# Paid back at the counter, by a clerk with an open shift.
+AT_COUNTER = (Payment.Method.CASH, Payment.Method.CARD_TERMINAL)
+
+
+@dataclass(frozen=True)
+class CancellationPlan:
+    """What cancelling a performance does, said before it is done."""
+    paid: int             # paid orders
+    by_provider: int      # of them, paid back by the box office to the card they were paid with
+    at_counter: int       # of them, paid (in part) in cash or on the terminal: the buyer comes to the counter
+    amount: Decimal       # paid back in all
+    reserved: int         # phone reservations not yet paid: cancelled
+    holds: int            # baskets and holds in progress: released
+    currency: str
+
+
+def _at_counter() -> Exists:
+    return Exists(Payment.objects.filter(order=OuterRef("pk"), status=Payment.Status.APPROVED,
+                                         method__in=AT_COUNTER))
+
+
+def cancellation_plan(performance: Performance) -> CancellationPlan:
+    paid = Order.objects.filter(performance=performance, status=Order.Status.PAID)
+    counter = paid.filter(_at_counter()).count()
+    amount = (Payment.objects.filter(order__in=paid).exclude(status=Payment.Status.DECLINED)
+              .aggregate(s=Sum("amount"))["s"] or Decimal("0"))
+    total = paid.count()
+    return CancellationPlan(
+        paid=total, by_provider=total - counter, at_counter=counter, amount=amount,
+        reserved=Order.objects.filter(performance=performance, status=Order.Status.RESERVED).count(),
+        holds=Hold.objects.filter(performance=performance, status=Hold.Status.ACTIVE)
+        .exclude(Exists(Order.objects.filter(hold=OuterRef("pk"), status=Order.Status.RESERVED))).count(),
+        currency=paid.values_list("currency", flat=True).first() or "")
+
+
+def performance_cancel(*, performance: Performance, note: str = "", actor=None,
+                       now: datetime | None = None) -> Performance:
+    """Cancel `performance`, once. In one transaction: it is marked cancelled (no channel
+    sells it from then on), its phone reservations are cancelled, every hold on it is
+    released, and every place not sold is blocked, so that no hold made in the same
+    instant can outlive it. Then its paid orders are paid back (refund_cancelled), the
+    counter's buyers told to come."""
+    now = now or timezone.now()
+    note = (note or "").strip()
+    with transaction.atomic():
+        if not Performance.objects.filter(pk=performance.pk, cancelled_at__isnull=True).update(
+                cancelled_at=now, cancellation_note=note):
+            raise IllegalTransition(_("this performance is already cancelled"))
+        for order in Order.objects.filter(performance=performance, status=Order.Status.RESERVED):
+            order_cancel(order=order, actor=None)
+        # Every free place locked and blocked first: a hold being made now either committed
+        # its places before (and is released below) or finds none.
+        _block_free(performance, now, actor)
+        for hold in Hold.objects.filter(performance=performance, status=Hold.Status.ACTIVE):
+            hold_release(hold=hold, actor=actor, now=now)  # a checkout in flight fails, its payment paid back
+        _block_free(performance, now, actor)
+        counter = list(Order.objects.filter(performance=performance, status=Order.Status.PAID)
+                       .filter(_at_counter()).values_list("pk", flat=True))
+        performance_cancelled_notice(counter)
+        transaction.on_commit(lambda: availability_changed(performance.pk), robust=True)
+        transaction.on_commit(lambda: _refund_soon(performance.pk), robust=True)
+    performance.refresh_from_db(fields=["cancelled_at", "cancellation_note"])
+    return performance
+
+
+def _block_free(performance: Performance, now: datetime, actor) -> None:
+    ids = list(Place.objects.select_for_update(of=("self",)).filter(free(now), performance=performance)
+               .order_by("pk").values_list("pk", flat=True))
+    inventory.block(performance=performance, place_ids=ids, now=now, actor=actor)
+
+
+def _refund_soon(performance_id: int) -> None:
+    from .. import enqueue
+
+    enqueue.refund_cancelled(performance_id)
+
+
+def refund_cancelled(performance_id: int | None = None, *, batch: int = 200) -> int:
+    """Pay back the paid orders of cancelled performances (`performance_id`, or every one)
+    whose money the provider holds, each in full in its own transaction; returns how many.
+    Run again, it goes on where it stopped: an order once refunded is no longer paid."""
+    due = (Order.objects.filter(status=Order.Status.PAID, performance__cancelled_at__isnull=False)
+           .exclude(_at_counter()))
+    if performance_id is not None:
+        due = due.filter(performance_id=performance_id)
+    done = 0
+    for order in due.order_by("pk")[:batch]:
+        try:
+            order_refund(order=order, actor=None)
+            done += 1
+        except SalesError:  # refunded meanwhile at the counter, say; the others go on
+            logger.exception("order %s of a cancelled performance was not refunded", order.code)
+    return done
+
+
+def cancelled_refunds_left(performance: Performance) -> tuple[int, int]:
+    """(paid orders still to pay back by the box office, paid orders waiting at the counter)."""
+    paid = Order.objects.filter(performance=performance, status=Order.Status.PAID)
+    counter = paid.filter(_at_counter()).count()
+    return paid.count() - counter, counter
+
+
+__all__ = ("CancellationPlan", "cancellation_plan", "cancelled_refunds_left", "performance_cancel",
+           "refund_cancelled")

@@ -1,0 +1,167 @@
+"""A performance cancelled from the admin: nothing more is sold on any door, no hold
+outlives it, every card buyer is paid back in full by the box office (fees included, at
+the real provider), every counter buyer is told to come to the counter, where they are
+paid back in full too, and the door lets nobody in."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from events.models import Channel
+from sales import notifications
+from sales.errors import IllegalTransition, NotOnSale, SalesError
+from sales.holds import hold_create
+from sales.models import Hold, Order, Place
+from sales.orders import CustomerDetails, order_place, order_reserve
+from sales.orders.cancellation import performance_cancel, refund_cancelled
+from sales.payments import PaymentRequest
+from sales.tickets import ticket_check_in
+from tests.support import (
+    assert_error,
+    booking_fee,
+    card_token,
+    client_for,
+    drawer,
+    make_performance,
+    make_user,
+    places_of,
+    provider,
+    race,
+    signed_in,
+)
+
+CARD_BUYER = CustomerDetails(name="Remi Boursé", email="remi@example.org")
+CASH_BUYER = CustomerDetails(name="Anne Comptant", email="anne@example.org")
+CALLER = CustomerDetails(name="Paul Appel", email="paul@example.org")
+
+
+@pytest.fixture
+def night(db, clerk, operator):
+    """A performance with one order of each kind: paid by card online (with a booking fee
+    the organizer keeps on a refund), paid in cash at the counter, reserved by phone, and a
+    basket in progress."""
+    booking_fee(Channel.ONLINE, per_ticket="3.50")
+    perf = make_performance(rows=1, per_row=8)
+    free = [p.pk for p in places_of(perf, state="available")]
+    card = order_place(hold=hold_create(performance=perf, channel=Channel.ONLINE, place_ids=free[:2]),
+                       customer=CARD_BUYER, payment=PaymentRequest(method="card", token=card_token()))
+    cash = order_place(hold=hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, place_ids=free[2:3]),
+                       customer=CASH_BUYER, actor=clerk, shift=drawer(clerk),
+                       payments=[PaymentRequest(method="cash", tendered=Decimal("60"))])
+    reserved = order_reserve(hold=hold_create(performance=perf, channel=Channel.PHONE, user=operator,
+                                              place_ids=free[3:4]),
+                             customer=CALLER, actor=operator, deadline=timezone.now() + timedelta(days=2))
+    basket = hold_create(performance=perf, channel=Channel.ONLINE, owner_key="someone", place_ids=free[4:6])
+    assert card.status == cash.status == "paid" and card.total == Decimal("107.00")
+    assert notifications.send_pending_confirmations() == 2
+    mail.outbox.clear()
+    return perf, card, cash, reserved, basket
+
+
+@pytest.mark.django_db
+def test_the_organizer_cancels_and_everyone_is_paid_back(night, organizer, clerk):
+    perf, card, cash, reserved, basket = night
+    admin = signed_in(organizer)
+    url = f"/admin/events/performance/{perf.pk}/cancel/"
+    assert url.encode() in admin.get(f"/admin/events/performance/{perf.pk}/change/").content
+    page = admin.get(url).content.decode()
+    for said in ("2 paid orders, $157.00 in all", "1 paid by card online or by phone is paid back",
+                 "1 paid in cash or on the card terminal is paid back at the counter",
+                 "1 phone reservation not yet paid is cancelled", "1 basket or hold in progress is released"):
+        assert said in page, page[page.find("cancel-plan"):][:1500]
+    # Not ticked: nothing happens, the page says why.
+    page = admin.post(url, {"note": "Storm"}).content.decode()
+    assert "Tick this to cancel the performance." in page
+    perf.refresh_from_db()
+    assert perf.cancelled_at is None
+
+    note = "The storm closed the amphitheatre. Your tickets are refunded."
+    page = admin.post(url, {"note": note, "confirm": "on"}, follow=True).content.decode()
+    assert "The performance is cancelled" in page and "Still to pay back: 1 by the box office" in page
+    perf.refresh_from_db()
+    assert perf.cancelled_at is not None and perf.cancellation_note == note
+
+    # Nothing is held or free any more: the reservation is cancelled, the basket released,
+    # and every place not sold is blocked.
+    assert Order.objects.get(pk=reserved.pk).status == "cancelled"
+    assert Hold.objects.get(pk=basket.pk).status == "released"
+    assert not Hold.objects.filter(performance=perf, status="active").exists()
+    assert {p.state for p in Place.objects.filter(performance=perf)} == {"sold", "blocked"}
+    assert Place.objects.filter(performance=perf, state="sold").count() == 3
+
+    # The card buyer is paid back by the box office, fees included, at the provider.
+    assert refund_cancelled(perf.pk) == 1 and refund_cancelled(perf.pk) == 0
+    assert Order.objects.get(pk=card.pk).status == "refunded"
+    refunds = provider().v1.refunds.list({"payment_intent": Order.objects.get(pk=card.pk).payment_intent}).data
+    assert [r.amount for r in refunds] == [10700]
+    # Emails: the card buyer's refund, the cash buyer's call to the counter, with the note.
+    assert notifications.send_pending_confirmations() == 2
+    sent = {m.to[0]: m for m in mail.outbox}
+    refund, counter = sent[CARD_BUYER.email], sent[CASH_BUYER.email]
+    assert "This performance is cancelled" in refund.body and "fees included" in refund.body and note in refund.body
+    assert counter.subject.startswith("Cancelled:") and "Bring your tickets" in counter.body
+    assert note in counter.body and not counter.attachments
+
+    # The cash buyer comes to the counter: paid back in full there.
+    client = signed_in(clerk)
+    page = client.post(f"/counter/orders/{cash.code}/refund/", follow=True).content.decode()
+    assert Order.objects.get(pk=cash.pk).status == "refunded", page
+    page = admin.get(f"/admin/events/performance/{perf.pk}/change/").content.decode()
+    assert "Still to pay back: 0 by the box office (under way), 0 at the counter." in page
+    assert url.encode() not in admin.get(f"/admin/events/performance/{perf.pk}/change/").content
+
+
+@pytest.mark.django_db
+def test_no_door_sells_or_admits_a_cancelled_performance(night, organizer, clerk):
+    perf, card, cash, _reserved, _basket = night
+    performance_cancel(performance=perf, note="", actor=organizer)
+    with pytest.raises(IllegalTransition, match="already cancelled"):
+        performance_cancel(performance=perf, actor=organizer)
+    for channel, user in ((Channel.ONLINE, None), (Channel.COUNTER, clerk)):
+        with pytest.raises(NotOnSale, match="is cancelled"):
+            hold_create(performance=perf, channel=channel, user=user, zone=perf.price_zones.get(), quantity=1)
+    answer = client_for().post("/api/v1/holds/", {"performance": perf.pk, "zone": perf.price_zones.get().pk,
+                                                  "quantity": 1}, format="json")
+    assert "is cancelled" in assert_error(answer, 409, "not_on_sale")["message"]
+    detail = client_for().get(f"/api/v1/performances/{perf.pk}/").json()
+    assert detail["cancelled_at"] and not any(w["open_now"] for w in detail["on_sale"])
+    shop = signed_in(make_user("browser")).get(f"/performances/{perf.pk}/").content.decode()
+    assert "This performance is cancelled." in shop and "Find seats" not in shop
+    assert "Cancelled" in client_for().get("/").content.decode()
+    # The counter no longer offers it; the door turns its tickets away.
+    assert f"/counter/performances/{perf.pk}/".encode() not in signed_in(clerk).get("/counter/").content
+    with pytest.raises(IllegalTransition, match="cancelled"):
+        ticket_check_in(code=cash.tickets.get().code, performance=perf, actor=organizer)
+    order_page = client_for().get(f"/orders/{card.code}/{card.access_token}/").content.decode()
+    assert "This performance is cancelled." in order_page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_hold_made_while_cancelling_outlives_the_cancellation(organizer):
+    """Buyers hold places while the organizer cancels: whoever wins each race, nothing is
+    left held afterwards, and every place is off sale."""
+    perf = make_performance(rows=4, per_row=25)
+    zone = perf.price_zones.get()
+
+    def act(i):
+        if i == 0:
+            return performance_cancel(performance=perf, actor=None)
+        holds = []
+        for _ in range(6):
+            try:
+                holds.append(hold_create(performance=perf, channel=Channel.ONLINE, owner_key=f"b{i}",
+                                         zone=zone, quantity=2))
+            except SalesError:  # not on sale any more, or its places blocked
+                break
+        return holds
+
+    results = race(9, act)
+    made = sum(len(r) for r in results[1:] if isinstance(r, list))
+    assert not Hold.objects.filter(performance=perf, status="active").exists()
+    assert Hold.objects.filter(performance=perf).count() == made
+    assert set(Place.objects.filter(performance=perf).values_list("state", flat=True)) == {"blocked"}
