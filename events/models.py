@@ -49,9 +49,17 @@ def validate_time_zone(value: str) -> None:
                               params={"zone": value})
 
 
+def one_line(value: str) -> None:
+    """A name shown on one line (an email's subject, a ticket, a list): no line break, tab
+    or other control character, which a pasted text may carry and an email header refuses."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValidationError(_("Write this on one line, without line breaks or tabs."))
+
+
 class Venue(models.Model):
-    name = models.CharField(max_length=200, unique=True, db_collation=NAMES, verbose_name=_("name"))
-    address = models.CharField(max_length=300, blank=True, verbose_name=_("address"))
+    name = models.CharField(max_length=200, unique=True, db_collation=NAMES, verbose_name=_("name"),
+                            validators=[one_line])
+    address = models.CharField(max_length=300, blank=True, verbose_name=_("address"), validators=[one_line])
     # Every time of a performance here is shown on this clock (the shop, the emails, the
     # tickets, the admin), whatever the server's.
     time_zone = models.CharField(_("time zone"), max_length=64, default=default_time_zone,
@@ -83,7 +91,7 @@ class Section(models.Model):
         STANDING = "standing", _("Standing (a capacity)")
 
     venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="sections", verbose_name=_("venue"))
-    name = models.CharField(max_length=100, db_collation=NAMES, verbose_name=_("name"))
+    name = models.CharField(max_length=100, db_collation=NAMES, verbose_name=_("name"), validators=[one_line])
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SEATED, verbose_name=_("kind"))
     # Standing sections only: how many people it holds.
     capacity = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("capacity"))
@@ -144,7 +152,7 @@ def local_image(value: str) -> None:
 
 
 class Event(models.Model):
-    title = models.CharField(max_length=200, db_collation=NAMES, verbose_name=_("title"))
+    title = models.CharField(max_length=200, db_collation=NAMES, verbose_name=_("title"), validators=[one_line])
     description = models.TextField(blank=True, verbose_name=_("description"))
     image_url = models.CharField(
         _("image address"), max_length=300, blank=True, validators=[local_image],
@@ -246,7 +254,7 @@ class PriceZone(models.Model):
 
     performance = models.ForeignKey(Performance, on_delete=models.CASCADE, related_name="price_zones",
                                     verbose_name=_("performance"))
-    name = models.CharField(max_length=100, db_collation=NAMES, verbose_name=_("name"))
+    name = models.CharField(max_length=100, db_collation=NAMES, verbose_name=_("name"), validators=[one_line])
     price = models.DecimalField(max_digits=9, decimal_places=2,
                                 validators=[MinValueValidator(Decimal("0"))], verbose_name=_("price"))
     currency = models.CharField(max_length=3, default="CAD", verbose_name=_("currency"))
@@ -275,13 +283,13 @@ class PriceType(models.Model):
 
     performance = models.ForeignKey(Performance, on_delete=models.CASCADE, related_name="price_types",
                                     verbose_name=_("performance"))
-    name = models.CharField(_("name"), max_length=100, db_collation=NAMES)
+    name = models.CharField(_("name"), max_length=100, db_collation=NAMES, validators=[one_line])
     rank = models.PositiveSmallIntegerField(
         _("rank"), default=0, help_text=_("Order of the price types; the shop offers the first as the default."))
     order_limit = models.PositiveIntegerField(
         _("limit per order"), null=True, blank=True, validators=[MinValueValidator(1)],
         help_text=_("Most tickets of this type in one order; empty for no limit."))
-    note = models.CharField(_("note"), max_length=200, blank=True,
+    note = models.CharField(_("note"), max_length=200, blank=True, validators=[one_line],
                             help_text=_("Shown with the price and on the ticket, e.g. “Show student ID at the door”."))
     complimentary = models.BooleanField(
         _("complimentary"), default=False,

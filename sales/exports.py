@@ -45,7 +45,7 @@ class ExportFilter:
         if self.date_from:
             start = timezone.make_aware(datetime.combine(self.date_from, time.min), zone)
             q &= Q(**{f"{prefix}created_at__gte": start})
-        if self.date_to:
+        if self.date_to and self.date_to < date.max:  # the last day of the calendar: no end
             end = timezone.make_aware(datetime.combine(self.date_to + timedelta(days=1), time.min), zone)
             q &= Q(**{f"{prefix}created_at__lt": end})
         return q

@@ -102,7 +102,8 @@ def send_confirmation(order_id: int) -> bool:
             else:
                 subject, body = _("Your tickets for %(event)s — order %(code)s"), "sales/email/confirmation.txt"
             message = EmailMessage(
-                subject=subject % {"event": order.performance.event.title, "code": order.code},
+                # On one line whatever the title holds (a header refuses a line break).
+                subject=subject % {"event": " ".join(order.performance.event.title.split()), "code": order.code},
                 body=render_to_string(body, context),
                 to=[order.customer.email],
                 headers={"Message-ID": message_id(order), "Content-Language": order.language or "en"},

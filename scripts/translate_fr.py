@@ -66,12 +66,14 @@ FR = {
     'Sold. Change due: %(change)s': 'Vendu. Monnaie à rendre : %(change)s',
     'Tick the tickets to exchange.': 'Cochez les billets à échanger.',
     'Not exchanged: %(reason)s': 'Non échangé : %(reason)s',
-    "the supervisor's name or password is wrong": 'le nom ou le mot de passe du superviseur est erroné',
+    "the supervisor's name or password is wrong, or they do not sign refunds":
+        "le nom ou le mot de passe du superviseur est erroné, ou il ne signe pas de remboursements",
     'Exchanged. Change due: %(change)s': 'Échangé. Monnaie à rendre : %(change)s',
     'Exchanged. Pay back %(amount)s.': 'Échangé. Rembourser %(amount)s.',
     'Exchanged, no difference to pay.': 'Échangé, aucune différence à payer.',
     'Not refunded: %(reason)s': 'Non remboursé : %(reason)s',
-    "Not refunded: the supervisor's name or password is wrong.": 'Non remboursé : le nom ou le mot de passe du superviseur est erroné.',
+    "Not refunded: the supervisor's name or password is wrong, or they do not sign refunds.":
+        "Non remboursé : le nom ou le mot de passe du superviseur est erroné, ou il ne signe pas de remboursements.",
     'Refunded; the seats are back on sale.': 'Remboursé ; les places sont remises en vente.',
     'Not paid: %(reason)s': 'Non payé : %(reason)s',
     'Paid. Change due: %(change)s': 'Payé. Monnaie à rendre : %(change)s',
@@ -276,6 +278,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Write this on one line, without line breaks or tabs.": "Écrivez-le sur une ligne, sans saut de ligne ni tabulation.",
+    "the deadline has passed; give one to come": "cette échéance est passée ; donnez-en une à venir",
     "What the buyers are told": "Ce qui est dit aux acheteurs",
     "In their email and on their order's page, e.g. why, or a date it moves to.":
         "Dans leur courriel et sur la page de leur commande : par exemple pourquoi, ou la date où elle est reportée.",

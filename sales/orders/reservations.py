@@ -58,7 +58,9 @@ def order_reserve(*, hold: Hold | None = None, hold_token: str | None = None, cu
         existing = placing.by_idempotency_key(idempotency_key)
         if existing is not None:
             return placing.replay(existing, hold)
-    if not now < deadline <= now + policy.reservation_for:
+    if deadline <= now:
+        raise InvalidRequest(_("the deadline has passed; give one to come"), field="deadline")
+    if deadline > now + policy.reservation_for:
         raise InvalidRequest(_("the deadline must be within %(days)s days from now") % {
             "days": policy.reservation_for.days}, field="deadline")
     if deadline >= hold.performance.starts_at:

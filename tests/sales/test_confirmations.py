@@ -214,3 +214,22 @@ def test_a_french_buyer_gets_the_confirmation_in_french_and_an_english_one_in_en
     tickets = pdf_text(fr.attachments[0][1])
     assert b"(Stalls \\227 50,00 $)" in tickets and b"CAD" not in tickets  # \227: the dash, in the PDF's encoding
     assert en.subject.startswith("Your tickets for") and "Thank you for your order" in en.body
+
+
+def test_a_title_with_a_line_break_neither_saves_nor_stops_the_tickets_email(organizer):
+    """The admin refuses a pasted title with a line break (an email's subject cannot carry
+    one); a title saved with one before still gets its buyers their tickets, on one line."""
+    from events.models import Event
+    from tests.support import signed_in
+
+    order = paid_order()
+    event = order.performance.event
+    admin = signed_in(organizer)
+    page = admin.post(f"/admin/events/event/{event.pk}/change/",
+                      {"title": "Les Étoiles\r\nBcc: evil@example.com", "description": "", "image_url": "",
+                       "performances-TOTAL_FORMS": "0", "performances-INITIAL_FORMS": "0"}).content.decode()
+    assert "Write this on one line, without line breaks or tabs." in page
+    Event.objects.filter(pk=event.pk).update(title="Les Étoiles\r\nBcc: evil@example.com")
+    assert notifications.send_pending_confirmations() == 1
+    assert mail.outbox[-1].subject == f"Your tickets for Les Étoiles Bcc: evil@example.com — order {order.code}"
+    assert mail.outbox[-1].bcc == []

@@ -193,6 +193,8 @@ def test_reservation_rules_payment_and_reminder(operator, performance, clerk):
                        place_ids=[p.pk for p in places_of(performance)[:2]])
     with pytest.raises(InvalidRequest, match="within 7 days"):
         order_reserve(hold=hold, customer=CALLER, actor=operator, deadline=timezone.now() + timedelta(days=8))
+    with pytest.raises(InvalidRequest, match="the deadline has passed"):
+        order_reserve(hold=hold, customer=CALLER, actor=operator, deadline=timezone.now() - timedelta(days=1))
     deadline = timezone.now() + timedelta(hours=20)
     order = order_reserve(hold=hold, customer=CALLER, actor=operator, deadline=deadline)
     assert set(Place.objects.filter(hold=hold).values_list("hold_expires_at", flat=True)) == {deadline}
@@ -314,6 +316,24 @@ def test_a_refund_over_the_clerks_limit_needs_a_supervisor(clerk, organizer, per
     order.refresh_from_db()
     assert order.status == "refunded"
     assert order.events.get(action="refund approved").actor == organizer
+
+
+def test_the_supervisor_fields_do_not_tell_a_clerk_whether_another_accounts_password_is_right(clerk, performance):
+    """Door staff sign no refund: their right password is answered as a wrong one is."""
+    from sales.policy import DOOR_STAFF
+
+    make_user("door1", DOOR_STAFF)
+    performance.price_zones.update(price=Decimal("200.00"))
+    c = signed_in(clerk)
+    c.post(open_sale(c, performance)["Location"], {"tendered": "400"})
+    order = Order.objects.get()
+    url = f"/counter/orders/{order.code}/refund/"
+    said = [c.post(url, {"supervisor": "door1", "supervisor_password": password}, follow=True).content.decode()
+            for password in ("nope", "pw-door1")]
+    for text in said:
+        assert "Not refunded: the supervisor&#x27;s name or password is wrong, or they do not sign refunds." in text
+        assert "does not refund" not in text
+    assert Order.objects.get(pk=order.pk).status == "paid"
 
 
 def test_a_supervisor_locked_out_by_wrong_passwords_is_said_so_on_the_counters_page(clerk, organizer, performance):

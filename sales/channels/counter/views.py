@@ -55,7 +55,7 @@ from sales.orders import (
     payback_plan,
     tickets_refund,
 )
-from sales.policy import COUNTER_CLERK, counted
+from sales.policy import COUNTER_CLERK, counted, refunds_at_all
 from sales.shifts import shift_close, shift_current, shift_differences, shift_expected, shift_open
 from sales.tickets import tickets_printed
 from sales.tickets_pdf import order_pdf as tickets_pdf
@@ -88,6 +88,10 @@ def _approver(request):
                            "ask another supervisor") % {
             "name": signature["supervisor"][:150],
             "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)})
+    if signer is not None and signer.pk != request.user.pk and not refunds_at_all(signer):
+        # Said as a wrong password is: the form must not tell a clerk whether another
+        # account's password is right.
+        return None
     return signer
 
 
@@ -335,7 +339,7 @@ def order_exchange_view(request, code: str, hold_id: int):
         try:
             approver = _approver(request)
             if approver is None:
-                raise SalesError(_("the supervisor's name or password is wrong"))
+                raise SalesError(_("the supervisor's name or password is wrong, or they do not sign refunds"))
             payment = PaymentForm(request.POST)
             _valid(payment)
             last = order.payments.order_by("-pk").values_list("pk", flat=True).first() or 0
@@ -401,7 +405,8 @@ def order_refund_view(request, code: str):
         messages.error(request, _("Not refunded: %(reason)s") % {"reason": exc.message})
         return redirect("counter:order", code=order.code)
     if approver is None:
-        messages.error(request, _("Not refunded: the supervisor's name or password is wrong."))
+        messages.error(request, _("Not refunded: the supervisor's name or password is wrong, or they do not sign "
+                                  "refunds."))
         return redirect("counter:order", code=order.code)
     last = order.payments.order_by("-pk").values_list("pk", flat=True).first() or 0
     try:
