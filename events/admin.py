@@ -21,6 +21,7 @@ from sales.orders.cancellation import cancellation_plan, cancelled_refunds_left,
 
 from .models import ZONE_COLOURS, Event, OnSaleWindow, Performance, Price, PriceType, PriceZone, Seat, Section, Venue
 from .seating import SeatingPlanError, decode_upload, seating_plan_import
+from .services import windows_follow
 
 # --- the venue's clock ------------------------------------------------------------------
 # A moment in the admin is read on the clock of the venue it happens for: a 20:00 show in
@@ -475,7 +476,12 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
             "title": _("Cancel %(performance)s?") % {"performance": performance}})
 
     def save_model(self, request, obj, form, change):
+        was = Performance.objects.filter(pk=obj.pk).values_list("starts_at", flat=True).first() if change else None
         super().save_model(request, obj, form, change)
+        if was is not None and obj.starts_at != was:
+            Performance.objects.filter(pk=obj.pk).update(moved_from=was)  # the buyers are told
+            obj.moved_from = was
+            self.windows_moved(request, obj, was)
         if change and {"starts_at", "doors_open_at", "venue"} & set(form.changed_data) and obj.cancelled_at is None:
             # Its buyers' tickets say the old time: they are sent again with the new one.
             told = performance_moved(obj.pk)
@@ -484,6 +490,24 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
                     "The buyer of %(n)d paid order is sent their tickets again, with the new time and place.",
                     "The buyers of %(n)d paid orders are sent their tickets again, with the new time and place.",
                     told) % {"n": told}, messages.WARNING)
+
+    def windows_moved(self, request, obj, was):
+        moved, kept = windows_follow(obj, was)
+
+        def listed(windows):
+            return "; ".join(f"{w.get_channel_display()} {_('until')} {when(obj.local(w.closes_at), VENUE_TIME)}"
+                             for w in windows)
+
+        if moved:
+            self.message_user(request, ngettext(
+                "The sale window that ran until the show moved with it: %(windows)s.",
+                "The sale windows that ran until the show moved with it: %(windows)s.", len(moved)) % {
+                "windows": listed(moved)}, messages.INFO)
+        if kept:
+            self.message_user(request, ngettext(
+                "Check this sale window, which did not move: %(windows)s.",
+                "Check these sale windows, which did not move: %(windows)s.", len(kept)) % {
+                "windows": listed(kept)}, messages.WARNING)
 
     @admin.display(description=gettext_lazy("Starts (venue time)"), ordering="starts_at")
     def local_start(self, obj):

@@ -177,6 +177,8 @@ class Performance(models.Model):
         help_text=_("Most tickets one order may hold."),
         verbose_name=_("ticket limit"),
     )
+    # Its start before the organizer last moved it: its buyers' emails and pages say so.
+    moved_from = models.DateTimeField(_("moved from"), null=True, blank=True, editable=False)
     # Set once, by performance_cancel (sales.orders): nothing more is sold, and its buyers
     # are paid back.
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)

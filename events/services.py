@@ -64,3 +64,21 @@ def performance_create(*, event: Event, venue: Venue, starts_at: datetime, ticke
         OnSaleWindow.objects.create(performance=perf, channel=w.channel, opens_at=w.opens_at,
                                     closes_at=w.closes_at)
     return perf
+
+
+def windows_follow(performance: Performance, was: datetime) -> tuple[list[OnSaleWindow], list[OnSaleWindow]]:
+    """The performance's start moved from `was`: its sale windows that ran until the show
+    (closing at or after the old start) move with it, so a show moved later is not taken
+    off sale early. Returns (moved, kept): those that closed earlier, or that the move
+    would close before they open, are left for the organizer to look at."""
+    moved, kept = [], []
+    shift = performance.starts_at - was
+    with transaction.atomic():
+        for window in OnSaleWindow.objects.select_for_update().filter(performance=performance):
+            if window.closes_at >= was and window.closes_at + shift > window.opens_at:
+                window.closes_at += shift
+                window.save(update_fields=["closes_at"])
+                moved.append(window)
+            else:
+                kept.append(window)
+    return moved, kept

@@ -278,6 +278,17 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "The sale window that ran until the show moved with it: %(windows)s.": (
+        "La fenêtre de vente qui courait jusqu'au spectacle a été déplacée avec lui : %(windows)s.",
+        "Les fenêtres de vente qui couraient jusqu'au spectacle ont été déplacées avec lui : %(windows)s."),
+    "Check this sale window, which did not move: %(windows)s.": (
+        "Vérifiez cette fenêtre de vente, qui n'a pas été déplacée : %(windows)s.",
+        "Vérifiez ces fenêtres de vente, qui n'ont pas été déplacées : %(windows)s."),
+    "moved from": "déplacée depuis",
+    "The performance has moved: it was on %(was)s. Your tickets are valid for the new time.":
+        "La représentation a été déplacée : elle était prévue le %(was)s. Vos billets sont valables pour la nouvelle date.",
+    "The performance has moved from %(was)s to %(now)s. Your tickets are valid for the new time.":
+        "La représentation a été déplacée du %(was)s au %(now)s. Vos billets sont valables pour la nouvelle date.",
     "Write this on one line, without line breaks or tabs.": "Écrivez-le sur une ligne, sans saut de ligne ni tabulation.",
     "the deadline has passed; give one to come": "cette échéance est passée ; donnez-en une à venir",
     "What the buyers are told": "Ce qui est dit aux acheteurs",

@@ -479,21 +479,37 @@ def test_a_performance_moved_sends_its_buyers_their_tickets_again_with_the_new_t
     from sales.models import Order
 
     perf = make_performance(rows=1, per_row=4)
+    was = perf.starts_at = perf.starts_at.replace(microsecond=0)  # as the admin's form sends it back
+    perf.save()
+    # Online sells until the show; the phone stopped taking calls two days before.
+    perf.on_sale_windows.filter(channel=Channel.ONLINE).update(closes_at=was)
+    perf.on_sale_windows.filter(channel=Channel.PHONE).update(closes_at=was - timedelta(days=2))
     hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[places_of(perf)[0].pk])
     order = order_place(hold=hold, customer=CustomerDetails(name="Léa Roy", email="lea@example.org"),
                         payment=PaymentRequest(method="test_card", card_number=APPROVE))
     assert notifications.send_pending_confirmations() == 1
+    assert "has moved" not in mail.outbox[-1].body
     client.force_login(organizer)
     url = f"/admin/events/performance/{perf.pk}/change/"
     data = form_of(client.get(url))
     later = (date.fromisoformat(data["starts_at_0"][0]) + timedelta(days=1)).isoformat()
     page = page_of(client.post(url, {**data, "starts_at_0": [later]}, follow=True))
     assert "The buyer of 1 paid order is sent their tickets again, with the new time and place." in page
+    perf.refresh_from_db()
+    assert perf.starts_at == was + timedelta(days=1) and perf.moved_from == was
+    # The window that ran until the show moved with it; the one that closed earlier is pointed out.
+    assert perf.on_sale_windows.get(channel=Channel.ONLINE).closes_at == perf.starts_at
+    assert perf.on_sale_windows.get(channel=Channel.PHONE).closes_at == was - timedelta(days=2)
+    assert "The sale window that ran until the show moved with it: Online shop until" in page
+    kept = re.search(r"Check these sale windows, which did not move: (.*?)\.</li>", page).group(1)
+    assert "Telephone until" in kept and "Online" not in kept
     order.refresh_from_db()
     assert order.confirmation_sent_at is None and order.confirmation_number == 2
     assert notifications.send_pending_confirmations() == 1
-    perf.refresh_from_db()
-    assert written(perf.local(), "l j F Y, H:i") in mail.outbox[-1].body
+    body = mail.outbox[-1].body
+    assert written(perf.local(), "l j F Y, H:i") in body
+    assert f"The performance has moved: it was on {written(perf.local(was), 'l j F Y, H:i')}." in body
+    assert "has moved from" in client.get(f"/orders/{order.code}/{order.access_token}/").content.decode()
     # Saved with its time unchanged: nobody is written to.
     page = page_of(client.post(url, form_of(client.get(url)), follow=True))
     assert "sent their tickets again" not in page and Order.objects.get().confirmation_sent_at is not None
