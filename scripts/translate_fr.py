@@ -262,7 +262,7 @@ FR = {
     "A reservation keeps these prices: it is paid later at the total above.":
     "Une réservation garde ces prix : elle se paie plus tard au total ci-dessus.",
     # the office and the door
-    "Door": "Entrée", "Which performance?": "Quelle représentation?", "Tonight": "Ce soir",
+    "Door": "Entrée", "Which performance?": "Quelle représentation ?", "Tonight": "Ce soir",
     "No performance to come.": "Aucune représentation à venir.", "Other performance": "Autre représentation",
     "Admit": "Faire entrer", "Admitted": "Entrée validée", "Refused": "Refusé", "Ready": "Prêt", "Last scan:": "Dernier passage :",
     "Form expired": "Formulaire expiré",
@@ -278,6 +278,15 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Enter a valid email address, like name@example.org.": "Saisissez une adresse courriel valide, comme nom@exemple.org.",
+    "Change due:": "Monnaie à rendre :",
+    "Performances on sale": "Représentations en vente",
+    "Cancel this sale and release its seats?": "Annuler cette vente et libérer ses places ?",
+    "%(n)s ticket found.": ("%(n)s billet trouvé.", "%(n)s billets trouvés."),
+    "Admit %(name)s, %(place)s": "Faire entrer %(name)s, %(place)s",
+    "Release these seats? The caller loses them.": "Libérer ces places ? L'appelant les perd.",
+    "Single-key shortcuts: on": "Raccourcis à une touche : activés",
+    "Single-key shortcuts: off": "Raccourcis à une touche : désactivés",
     "The sale window that ran until the show moved with it: %(windows)s.": (
         "La fenêtre de vente qui courait jusqu'au spectacle a été déplacée avec lui : %(windows)s.",
         "Les fenêtres de vente qui couraient jusqu'au spectacle ont été déplacées avec lui : %(windows)s."),
@@ -623,7 +632,7 @@ FR = {
     "At most %(n)d tickets per order.": "Au plus %(n)d billets par commande.",
     "Pick seats on the map, or choose a zone and a number of tickets.":
     "Choisissez des places sur le plan, ou une zone et un nombre de billets.",
-    "How many tickets?": "Combien de billets?", "Full name": "Nom complet", "Email": "Courriel",
+    "How many tickets?": "Combien de billets ?", "Full name": "Nom complet", "Email": "Courriel",
     "Phone (optional)": "Téléphone (facultatif)", "Card number": "Numéro de carte",
     "Test cards: 4242 4242 4242 4242 approves, 4000 0000 0000 0002 declines.":
     "Cartes de test : 4242 4242 4242 4242 est acceptée, 4000 0000 0000 0002 est refusée.",
@@ -648,7 +657,7 @@ FR = {
     "Choose seats": "Choisir des places", "Nothing is on sale right now.": "Rien n'est en vente pour le moment.",
     "Order %(code)s": "Commande %(code)s",
     "Thank you! Your tickets are below; a confirmation was sent to %(email)s.":
-    "Merci! Vos billets sont ci-dessous; une confirmation a été envoyée à %(email)s.",
+    "Merci ! Vos billets sont ci-dessous ; une confirmation a été envoyée à %(email)s.",
     "Download the tickets (PDF)": "Télécharger les billets (PDF)",
     "Bookmark this page: it is your private link to these tickets, no account needed.":
     "Gardez cette page en favori : c'est votre lien privé vers ces billets, sans compte.",
@@ -684,12 +693,12 @@ FR = {
     "Applied": "Inscrit", "Won, to pay": "Tiré au sort, à payer", "Not drawn": "Non tiré", "Lapsed": "Expiré",
     # The waiting room, the staff sign-in, and what the admin says of them.
     "Too many attempts from your network; wait a minute.":
-    "Trop de tentatives depuis votre réseau; patientez une minute.",
+    "Trop de tentatives depuis votre réseau ; patientez une minute.",
     "Reserved, to pay": "Réservée, à payer",
     "The on-sale time: who arrives before is put in random order.":
     "L'heure de mise en vente : qui arrive avant est placé dans un ordre aléatoire.",
     "Visitors let into the shop per minute; change it live.":
-    "Visiteurs admis dans la boutique par minute; modifiable en direct.",
+    "Visiteurs admis dans la boutique par minute ; modifiable en direct.",
     "How long an admission pass is valid.": "Durée de validité d'un laissez-passer.",
     "How long a winner has to pay.": "Délai dont dispose un gagnant pour payer.",
     "Kept so the draw can be audited.": "Conservé pour que le tirage puisse être vérifié.",

@@ -59,6 +59,9 @@
         show("", root.dataset.ready, root.dataset.last + " " + verdict + " — " + detail);
       }, ANSWER_SECONDS * 1000);
     }
+    // The answer is read out as it comes; the box settling to "Ready" is not read again,
+    // over the next guest's answer.
+    answer.setAttribute("aria-live", kind ? "assertive" : "off");
     answer.className = "door-answer " + kind;
     answer.innerHTML = "";
     var v = document.createElement("p"); v.className = "door-verdict"; v.textContent = verdict;
@@ -164,6 +167,9 @@
     e.preventDefault();
     scan(button.dataset.code);
     window.scrollTo({top: 0, behavior: "smooth"});
+    // The list is drawn again without that button: the focus goes back to the search.
+    var q = document.getElementById("q");
+    if (q) q.focus({preventScroll: true});
   });
 
   // The camera, where the device has one and the page may use it (HTTPS or localhost).

@@ -8,8 +8,30 @@
     if (el.tagName === "INPUT") return CHOICES.indexOf(el.type) < 0;
     return el.tagName === "TEXTAREA" || el.tagName === "SELECT";
   }
+  // Single-key shortcuts can be turned off (a screen reader's own keys, a speech input):
+  // kept on this device. Esc then only leaves a field.
+  var keysOff = false;
+  try { keysOff = window.localStorage.getItem("staff-keys") === "off"; } catch (err) { keysOff = false; }
+  var toggle = document.getElementById("keys-toggle");
+  function showToggle() {
+    if (!toggle) return;
+    toggle.setAttribute("aria-pressed", keysOff ? "false" : "true");
+    toggle.textContent = keysOff ? toggle.dataset.off : toggle.dataset.on;
+  }
+  if (toggle) {
+    showToggle();
+    toggle.addEventListener("click", function () {
+      keysOff = !keysOff;
+      try { window.localStorage.setItem("staff-keys", keysOff ? "off" : "on"); } catch (err) { /* kept for this page */ }
+      showToggle();
+    });
+  }
   document.addEventListener("keydown", function (e) {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (keysOff) {
+      if (e.key === "Escape" && typing(document.activeElement)) document.activeElement.blur();
+      return;
+    }
     if (e.key === "Escape") {
       // In a field, Esc first leaves it (a clerk clearing a half-typed amount, a supervisor
       // typing a password): only the next Esc cancels.
@@ -96,9 +118,11 @@
       say(keys.dataset.notSold.replace("{type}", item.dataset.name));
       return true;
     }
-    say("");
     select.value = item.dataset.type;
     select.dispatchEvent(new Event("change", { bubbles: true }));
+    // Said, as the row's mark moves on without the focus: "A-18: Child".
+    var colon = (document.documentElement.lang || "en").indexOf("fr") === 0 ? "\u00a0: " : ": ";
+    say(rows[Math.max(0, i)].cells[0].textContent.trim().split("\n")[0] + colon + item.dataset.name);
     if (i + 1 < rows.length) chooseTicket(rows[i + 1]);
     return true;
   }
@@ -147,6 +171,10 @@
     var form = e.target;
     if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) e.preventDefault();
   });
+  // An error the page came back with is where the focus goes, so that it is read first,
+  // unless the page puts it in the field to correct (which names its error).
+  var error = document.querySelector("#price-errors, .messages .msg-error");
+  if (error && !document.querySelector("[autofocus]")) { error.setAttribute("tabindex", "-1"); error.focus(); }
   document.querySelectorAll("[data-print]").forEach(function (b) {
     b.addEventListener("click", function () { window.print(); });
   });

@@ -44,7 +44,7 @@ def test_checkout_errors_are_at_the_top_and_focused(browser, live_server, viewpo
     assert page.evaluate("() => document.activeElement.id") == "error-summary"
     assert summary.bounding_box()["y"] < page.locator("#checkout").bounding_box()["y"]
     assert summary.get_by_role("link", name="Full name: This field is required.").count() == 1
-    assert summary.get_by_role("link", name="Email: Enter a valid email address.").count() == 1
+    assert summary.get_by_role("link", name="Email: Enter a valid email address, like name@example.org.").count() == 1
     assert page.get_by_label("Email").input_value() == "not-an-email"
     assert axe_violations(page, "main") == []
     screenshot(page, f"checkout-errors-{viewport['width']}")

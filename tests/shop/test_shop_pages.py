@@ -95,7 +95,11 @@ def test_bad_checkout_details_keep_the_hold(client, performance):
     hold_seats(client, performance, str(places_of(performance)[0].pk))
     response = client.post("/checkout/", {"name": "", "email": "nope", "card_token": ""})
     assert response.status_code == 400
-    assert "Enter a valid email address." in response.content.decode()
+    page = response.content.decode()
+    assert "Enter a valid email address, like name@example.org." in page
+    # The field names its error, and the error is there under that name (read with the field).
+    assert re.search(r'<input[^>]*name="email"[^>]*aria-describedby="id_email_error"', page)
+    assert re.search(r'<span class="error" id="id_email_error">Enter a valid email address', page)
     assert Place.objects.filter(state="held").count() == 1 and not Order.objects.exists()
 
 

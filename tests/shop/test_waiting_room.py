@@ -413,13 +413,22 @@ def test_the_queue_page_says_which_show_when_the_sale_opens_and_who_is_next(perf
     assert starts in text and "It opens in 6 minutes." in text
     assert "The sale opens " in text
     assert "La vente ouvre " in french and "Elle ouvre dans 6 minutes." in french
+    waiting = Client()
+    waiting.get(url)
+    assert 'id="queue-opens"' not in waiting.get(url, headers={"HX-Request": "true"}).content.decode()
 
     other = make_performance(rows=1, per_row=4)
     room_for(other, opens_in=timedelta(seconds=-1), per_minute=1)
     waiting_room.draw(other.pk)
     url = f"/performances/{other.pk}/queue/"
-    page = Client().get(url).content.decode()  # the first in the queue, not let in yet
+    first = Client()
+    page = first.get(url).content.decode()  # the first in the queue, not let in yet
     assert "You are next: you will be let in in a moment." in page and "0 people ahead" not in page
+    # The sale has opened: a refresh takes "The sale opens …" away from the heading it does
+    # not redraw (an empty element of that id, swapped in out of band).
+    refreshed = first.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert re.search(r'<span id="queue-opens" hx-swap-oob="true"></span>', refreshed)
+    assert page.count('id="queue-opens"') <= 1
     assert "less than a minute" in page
     assert "1 person ahead of you" in Client().get(url).content.decode()
 

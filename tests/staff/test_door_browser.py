@@ -210,8 +210,13 @@ def test_a_guest_found_by_name_is_admitted_once_and_the_answer_makes_way_for_the
     admit = page.locator("#found").get_by_role("button", name="Admit")
     assert admit.count() == 1  # the guest already in has no Admit button
     assert page.locator("#found li", has_text=first.place.label).get_by_text("in ").count() == 1
+    named = admit.get_attribute("aria-label")  # each guest's button says whom it lets in
+    assert named.startswith("Admit ") and named.endswith(f", {second.place.label}")
     admit.click()
     page.locator("#answer.door-ok .door-detail", has_text=second.place.label).wait_for()
+    # The button is gone with the list drawn again: the focus is back in the search, not lost.
+    assert page.evaluate("document.activeElement.id") == "q"
+    assert page.locator("#answer").get_attribute("aria-live") == "assertive"
     assert Ticket.objects.get(pk=second.pk).checked_in_at is not None
     page.locator("#found").get_by_role("button", name="Admit").wait_for(state="detached")  # the list is fresh
 
@@ -221,6 +226,7 @@ def test_a_guest_found_by_name_is_admitted_once_and_the_answer_makes_way_for_the
     page.clock.run_for(9_000)
     page.locator("#answer:not(.door-no)").wait_for()
     assert page.locator(".door-verdict").inner_text() == "Ready"
+    assert page.locator("#answer").get_attribute("aria-live") == "off"  # settling is not read over the next guest
     assert page.locator(".door-detail").inner_text().startswith("Last scan: Refused — ")
     screenshot(page, f"door-{size}-found-and-settled")
     context.close()

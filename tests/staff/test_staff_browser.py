@@ -111,9 +111,24 @@ def test_esc_in_a_field_leaves_the_field_and_only_the_next_cancels_the_sale(staf
     page.keyboard.press("Escape")  # typing: leaves the field, the sale stands
     assert page.evaluate("document.activeElement.tagName") == "BODY"
     assert "/counter/sale/" in page.url and Place.objects.filter(performance=perf, state="held").exists()
-    page.keyboard.press("Escape")  # now: cancel the sale
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.keyboard.press("Escape")  # now: cancel the sale? It asks first; "no" keeps it
+    assert asked == ["Cancel this sale and release its seats?"]
+    assert "/counter/sale/" in page.url and Place.objects.filter(performance=perf, state="held").count() == 3
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.keyboard.press("Escape")
     page.wait_for_url(lambda url: "/counter/sale/" not in url)
     assert not Place.objects.filter(performance=perf, state="held").exists()
+    # Single-key shortcuts turned off (a screen reader's keys): a number no longer sets the
+    # quantity, and the choice stays for the next page.
+    page.get_by_role("button", name="Single-key shortcuts: on").click()
+    page.locator(".quick [data-qty]").first.fill("2")
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("5")
+    assert page.locator("[data-qty]").first.input_value() == "2"
+    page.reload()
+    assert page.get_by_role("button", name="Single-key shortcuts: off").get_attribute("aria-pressed") == "false"
 
 
 def test_counter_refund(staff_page):

@@ -4,6 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Performance, PriceZone, Section
 from sales.channels.forms import card_missing
 
+# In the pages' own words ("email", "courriel"), not the framework's.
+EMAIL_INVALID = _("Enter a valid email address, like name@example.org.")
+
 
 class HoldForm(forms.Form):
     """One of: picked seats (ids from the map), the best N of a zone, or N standing places."""
@@ -46,7 +49,8 @@ class HoldForm(forms.Form):
 class CheckoutForm(forms.Form):
     name = forms.CharField(label=_("Full name"), max_length=200,
                            widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+                             error_messages={"invalid": EMAIL_INVALID})
     phone = forms.CharField(label=_("Phone (optional)"), max_length=40, required=False,
                             widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}))
     # The payment provider's token for the card typed into its own field (static/card.js):
@@ -70,5 +74,5 @@ class AccessCodeForm(forms.Form):
 class FindOrdersForm(forms.Form):
     """The address a buyer bought with: their orders' links are emailed to it."""
 
-    email = forms.EmailField(label=_("Email"), max_length=254,
+    email = forms.EmailField(label=_("Email"), max_length=254, error_messages={"invalid": EMAIL_INVALID},
                              widget=forms.EmailInput(attrs={"autocomplete": "email", "required": True}))

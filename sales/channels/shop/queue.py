@@ -132,7 +132,8 @@ def _page(pk: int, place: waiting_room.Place, visitor: str, *, htmx: bool, cooki
                             "heading": heading, "wait_minutes": math.ceil(place.wait_seconds / 60),
                             "poll_ms": poll_ms, "refresh_seconds": max(1, round(poll_ms / 1000)),
                             "back_minutes": max(1, math.ceil((place.back - time.time()) / 60)) if place.back else None,
-                            "presale": presale, "csrf_token": csrf, "code_url": _code_url(pk), **draw})
+                            "presale": presale, "csrf_token": csrf, "code_url": _code_url(pk), "refreshed": htmx,
+                            **draw})
     return Answer(200, body.encode(), [("Content-Type", "text/html; charset=utf-8")], cookies)
 
 
