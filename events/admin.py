@@ -1,4 +1,5 @@
 import zoneinfo
+from datetime import datetime
 from operator import attrgetter
 
 from django import forms
@@ -21,7 +22,7 @@ from sales.orders.cancellation import cancellation_plan, cancelled_refunds_left,
 
 from .models import ZONE_COLOURS, Event, OnSaleWindow, Performance, Price, PriceType, PriceZone, Seat, Section, Venue
 from .seating import SeatingPlanError, decode_upload, seating_plan_import
-from .services import windows_follow
+from .services import performance_copy, windows_follow
 
 # --- the venue's clock ------------------------------------------------------------------
 # A moment in the admin is read on the clock of the venue it happens for: a 20:00 show in
@@ -407,6 +408,35 @@ class PriceTypeAdmin(admin.ModelAdmin):
         warn_unpriced(self, request, PriceType.objects.filter(pk=form.instance.pk))
 
 
+class CopyForm(forms.Form):
+    starts = forms.CharField(
+        label=gettext_lazy("New dates and times"), widget=forms.Textarea(attrs={"rows": 6, "cols": 40}),
+        help_text=gettext_lazy("One a line, on the venue's clock, like 2027-01-15 20:00."))
+
+    def __init__(self, *args, venue, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.venue = venue
+
+    def clean_starts(self):
+        lines = [line.strip() for line in self.cleaned_data["starts"].splitlines() if line.strip()]
+        if len(lines) > 100:
+            raise ValidationError(_("At most 100 dates at a time."))
+        starts, now = [], timezone.now()
+        for line in lines:
+            try:
+                moment = datetime.strptime(" ".join(line.replace("T", " ").split()), "%Y-%m-%d %H:%M")
+            except ValueError:
+                raise ValidationError(_("“%(line)s” is not a date and time like 2027-01-15 20:00.") % {
+                    "line": line[:40]}) from None
+            moment = timezone.make_aware(moment, self.venue.zone)
+            if moment <= now:
+                raise ValidationError(_("%(line)s has passed.") % {"line": line[:40]})
+            if moment in starts:
+                raise ValidationError(_("%(line)s is given twice.") % {"line": line[:40]})
+            starts.append(moment)
+        return starts
+
+
 class CancelForm(forms.Form):
     note = forms.CharField(
         label=gettext_lazy("What the buyers are told"), required=False, max_length=1000,
@@ -438,11 +468,34 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
 
     def get_urls(self):
         return [path("<int:pk>/cancel/", self.admin_site.admin_view(self.cancel_view),
-                     name="events_performance_cancel")] + super().get_urls()
+                     name="events_performance_cancel"),
+                path("<int:pk>/copy/", self.admin_site.admin_view(self.copy_view),
+                     name="events_performance_copy")] + super().get_urls()
+
+    def copy_view(self, request, pk):
+        """Other dates of the same show: each a copy of this one's zones, prices and windows."""
+        source = get_object_or_404(Performance.objects.select_related("event", "venue"), pk=pk)
+        if not (self.has_add_permission(request) and self.has_view_permission(request, source)):
+            raise PermissionDenied
+        form = CopyForm(request.POST or None, venue=source.venue)
+        if request.method == "POST" and form.is_valid():
+            made = [performance_copy(source, starts_at) for starts_at in form.cleaned_data["starts"]]
+            said = ngettext("Made %(n)d performance, not on sale yet:", "Made %(n)d performances, not on sale yet:",
+                            len(made)) % {"n": len(made)}
+            self.message_user(request, format_html(
+                "{} {}", said,
+                format_html_join(", ", '<a href="{}">{}</a>', (
+                    (reverse("admin:events_performance_change", args=[p.pk]), when(p.local(), VENUE_TIME))
+                    for p in made))), messages.SUCCESS)
+            return redirect(reverse("admin:events_performance_changelist") + f"?event__id__exact={source.event_id}")
+        return render(request, "admin/events/performance/copy.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "performance": source, "form": form,
+            "title": _("Other dates of %(performance)s") % {"performance": source}})
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, unquote(object_id))
-        extra = {"may_cancel": obj is not None and self.may_cancel(request, obj)}
+        extra = {"may_cancel": obj is not None and self.may_cancel(request, obj),
+                 "may_copy": self.has_add_permission(request)}
         if obj is not None and obj.cancelled_at:
             by_us, at_counter = cancelled_refunds_left(obj)
             extra["cancelled_summary"] = _(

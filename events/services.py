@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from .models import Event, OnSaleWindow, Performance, PriceZone, Seat, Section, Venue
+from .models import Event, OnSaleWindow, Performance, Price, PriceType, PriceZone, Seat, Section, Venue
 
 
 class SetupError(Exception):
@@ -82,3 +82,34 @@ def windows_follow(performance: Performance, was: datetime) -> tuple[list[OnSale
             else:
                 kept.append(window)
     return moved, kept
+
+
+@transaction.atomic
+def performance_copy(source: Performance, starts_at: datetime) -> Performance:
+    """Another date of `source` (a run of the same show): its venue, ticket limit and doors
+    (as long before the start), its price zones with their sections and seats, its price
+    types with their prices, and its sale windows: opening when the source's do (a run goes
+    on sale at once) and closing as long before the start (as long after it opens, if the
+    new date comes before that opening). It is not
+    on sale until the organizer puts it on sale; a presale, a waiting room or a ballot is
+    set up for each date on its own."""
+    shift = starts_at - source.starts_at
+    copy = Performance.objects.create(
+        event=source.event, venue=source.venue, starts_at=starts_at, ticket_limit=source.ticket_limit,
+        doors_open_at=source.doors_open_at + shift if source.doors_open_at else None)
+    zones = {}
+    for zone in source.price_zones.prefetch_related("sections", "seats"):
+        zones[zone.pk] = new = PriceZone.objects.create(performance=copy, name=zone.name, price=zone.price,
+                                                        currency=zone.currency, color=zone.color)
+        new.sections.set(zone.sections.all())
+        new.seats.set(zone.seats.all())
+    for kind in source.price_types.prefetch_related("prices"):
+        new = PriceType.objects.create(performance=copy, name=kind.name, rank=kind.rank, note=kind.note,
+                                       order_limit=kind.order_limit, complimentary=kind.complimentary)
+        Price.objects.bulk_create(Price(price_type=new, zone=zones[p.zone_id], amount=p.amount)
+                                  for p in kind.prices.all())
+    OnSaleWindow.objects.bulk_create(
+        OnSaleWindow(performance=copy, channel=w.channel, closes_at=w.closes_at + shift,
+                     opens_at=w.opens_at if w.opens_at < w.closes_at + shift else w.opens_at + shift)
+        for w in source.on_sale_windows.all())
+    return copy

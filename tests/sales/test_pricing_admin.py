@@ -513,3 +513,50 @@ def test_a_performance_moved_sends_its_buyers_their_tickets_again_with_the_new_t
     # Saved with its time unchanged: nobody is written to.
     page = page_of(client.post(url, form_of(client.get(url)), follow=True))
     assert "sent their tickets again" not in page and Order.objects.get().confirmation_sent_at is not None
+
+
+def test_other_dates_of_a_show_copy_its_zones_prices_and_windows_and_sell_as_set(client, organizer):
+    """A run of the same show: the organizer types the other dates, each becomes a
+    performance priced and windowed as the first, sold once put on sale."""
+    from datetime import datetime
+
+    from sales.inventory.stock import put_on_sale
+    from tests.support import price_types
+
+    perf = make_performance(rows=2, per_row=4)
+    perf.doors_open_at = perf.starts_at - timedelta(minutes=45)
+    perf.save()
+    price_types(perf, {"Adult": {"Stalls": "60.00"}, "Child": {"Stalls": "30.00"}}, Child=2)
+    PriceType.objects.filter(performance=perf, name="Child").update(note="Under 12")
+    online = perf.on_sale_windows.get(channel=Channel.ONLINE)
+    client.force_login(organizer)
+    url = f"/admin/events/performance/{perf.pk}/copy/"
+    assert url in page_of(client.get(f"/admin/events/performance/{perf.pk}/change/"))
+    # Bad lines are said, and nothing is made.
+    for typed, said in (("2027-13-01 20:00", "is not a date and time like 2027-01-15 20:00"),
+                        ("2020-01-15 20:00", "has passed"),
+                        ("2031-01-15 20:00\n2031-01-15 20:00", "is given twice")):
+        assert said in page_of(client.post(url, {"starts": typed})), typed
+    assert OnSaleWindow.objects.filter(performance__event=perf.event).count() == 3
+
+    venue = perf.venue.zone
+    first = datetime(2031, 1, 15, 20, 0, tzinfo=venue)
+    page = page_of(client.post(url, {"starts": "2031-01-15 20:00\n 2031-01-16T14:30 \n"}, follow=True))
+    assert "Made 2 performances, not on sale yet:" in page
+    made = list(perf.event.performances.exclude(pk=perf.pk).order_by("starts_at"))
+    assert [p.starts_at for p in made] == [first, datetime(2031, 1, 16, 14, 30, tzinfo=venue)]
+    copy = made[0]
+    assert copy.doors_open_at == first - timedelta(minutes=45) and copy.ticket_limit == perf.ticket_limit
+    assert [(z.name, z.price, list(z.sections.all())) for z in copy.price_zones.all()] == \
+        [(z.name, z.price, list(z.sections.all())) for z in perf.price_zones.all()]
+    kinds = {t.name: t for t in copy.price_types.all()}
+    assert kinds["Child"].order_limit == 2 and kinds["Child"].note == "Under 12"
+    assert {(p.price_type.name, p.zone.name, p.amount) for p in Price.objects.filter(price_type__performance=copy)} == {
+        ("Adult", "Stalls", Decimal("60.00")), ("Child", "Stalls", Decimal("30.00"))}
+    window = copy.on_sale_windows.get(channel=Channel.ONLINE)
+    assert window.opens_at == online.opens_at  # the run goes on sale at once
+    assert window.closes_at == online.closes_at + (first - perf.starts_at)  # as long before its start
+    assert not copy.places.exists()
+    put_on_sale(performance=copy)
+    hold = hold_create(performance=copy, channel=Channel.ONLINE, zone=copy.price_zones.get(), quantity=1)
+    assert hold.status == "active" and hold.taken[0].zone == "Stalls"
