@@ -276,7 +276,8 @@ class PriceTypeInline(admin.TabularInline):
     model = PriceType
     formset = PriceTypeFormSet
     extra = 0
-    fields = ("name", "rank", "order_limit", "note", "complimentary", "prices_per_zone")
+    fields = ("name", "name_en", "name_fr", "rank", "order_limit", "note", "note_en", "note_fr", "complimentary",
+              "prices_per_zone")
     readonly_fields = ("prices_per_zone",)
     show_change_link = True
 
@@ -375,7 +376,8 @@ class PriceTypeAdmin(admin.ModelAdmin):
     list_filter = ("performance__event", "complimentary")
     list_select_related = ("performance__event",)
     search_fields = ("name", "performance__event__title")
-    fields = ("performance", "name", "rank", "order_limit", "note", "complimentary", "unpriced_zones")
+    fields = ("performance", ("name", "name_en", "name_fr"), "rank", "order_limit", ("note", "note_en", "note_fr"),
+              "complimentary", "unpriced_zones")
     inlines = [PriceInline]
 
     def get_readonly_fields(self, request, obj=None):

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +47,13 @@ def validate_time_zone(value: str) -> None:
     if value not in _time_zones():
         raise ValidationError(_("%(zone)s is not a time zone; give one like America/Toronto or Europe/Paris."),
                               params={"zone": value})
+
+
+def in_reader_language(obj, field: str) -> str:
+    """`field` of `obj` in the language being written (a page's, an email's): its version
+    for that language (`field`_fr, say) if the organizer wrote one, else the text as typed."""
+    language = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
+    return getattr(obj, f"{field}_{language}", "") or getattr(obj, field)
 
 
 def one_line(value: str) -> None:
@@ -154,6 +161,10 @@ def local_image(value: str) -> None:
 class Event(models.Model):
     title = models.CharField(max_length=200, db_collation=NAMES, verbose_name=_("title"), validators=[one_line])
     description = models.TextField(blank=True, verbose_name=_("description"))
+    description_en = models.TextField(_("description in English"), blank=True,
+                                      help_text=_("If it differs from the one above: shown to English readers."))
+    description_fr = models.TextField(_("description in French"), blank=True,
+                                      help_text=_("If it differs from the one above: shown to French readers."))
     image_url = models.CharField(
         _("image address"), max_length=300, blank=True, validators=[local_image],
         help_text=_("An image on this site, shown on the event's pages, e.g. /static/demo/poster.svg."))
@@ -165,6 +176,10 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def shown_description(self) -> str:
+        return in_reader_language(self, "description")
 
 
 class Performance(models.Model):
@@ -293,6 +308,11 @@ class PriceType(models.Model):
         help_text=_("Most tickets of this type in one order; empty for no limit."))
     note = models.CharField(_("note"), max_length=200, blank=True, validators=[one_line],
                             help_text=_("Shown with the price and on the ticket, e.g. “Show student ID at the door”."))
+    # The same in each language, where the organizer wrote it (in_reader_language).
+    name_en = models.CharField(_("name in English"), max_length=100, blank=True, validators=[one_line])
+    name_fr = models.CharField(_("name in French"), max_length=100, blank=True, validators=[one_line])
+    note_en = models.CharField(_("note in English"), max_length=200, blank=True, validators=[one_line])
+    note_fr = models.CharField(_("note in French"), max_length=200, blank=True, validators=[one_line])
     complimentary = models.BooleanField(
         _("complimentary"), default=False,
         help_text=_("Free tickets given by staff with a reason (press, guests); never offered to shoppers."))
@@ -304,7 +324,19 @@ class PriceType(models.Model):
         constraints = [models.UniqueConstraint(fields=["performance", "name"], name="price_type_unique_name")]
 
     def __str__(self) -> str:
-        return self.name
+        return self.shown_name
+
+    @property
+    def shown_name(self) -> str:
+        return in_reader_language(self, "name")
+
+    @property
+    def shown_note(self) -> str:
+        return in_reader_language(self, "note")
+
+    def named(self, name: str) -> bool:
+        """Whether a ticket's price type name (written in the language it was sold in) is this."""
+        return name in {self.name, self.name_en, self.name_fr} - {""}
 
 
 class Price(models.Model):

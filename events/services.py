@@ -105,7 +105,9 @@ def performance_copy(source: Performance, starts_at: datetime) -> Performance:
         new.seats.set(zone.seats.all())
     for kind in source.price_types.prefetch_related("prices"):
         new = PriceType.objects.create(performance=copy, name=kind.name, rank=kind.rank, note=kind.note,
-                                       order_limit=kind.order_limit, complimentary=kind.complimentary)
+                                       order_limit=kind.order_limit, complimentary=kind.complimentary,
+                                       name_en=kind.name_en, name_fr=kind.name_fr, note_en=kind.note_en,
+                                       note_fr=kind.note_fr)
         Price.objects.bulk_create(Price(price_type=new, zone=zones[p.zone_id], amount=p.amount)
                                   for p in kind.prices.all())
     OnSaleWindow.objects.bulk_create(

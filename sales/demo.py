@@ -37,12 +37,15 @@ AISLE = 40  # between the parterre's last row and the tiers' first
 GAP = math.radians(4)  # between two sections of a tier
 STAGE = (600, 80)  # the plan's point the arcs turn around
 LAWN = ("Pelouse", 5500)
-# name, share of the zone's price (None: complimentary), at most per order, note
+# name, share of the zone's price (None: complimentary), at most per order, note, and the
+# name and note in French
 PRICE_TYPES = [
-    ("Adult", Decimal("1"), None, ""),
-    ("Child (under 12)", Decimal("0.6"), 4, "Ages 2 to 11; under 2, free on a lap"),
-    ("Senior (65+)", Decimal("0.85"), None, "Show ID at the door"),
-    ("Guest", None, None, ""),
+    ("Adult", Decimal("1"), None, "", "Adulte", ""),
+    ("Child (under 12)", Decimal("0.6"), 4, "Ages 2 to 11; under 2, free on a lap", "Enfant (moins de 12 ans)",
+     "De 2 à 11 ans ; moins de 2 ans, gratuit sur les genoux"),
+    ("Senior (65+)", Decimal("0.85"), None, "Show ID at the door", "Aîné (65 ans et plus)",
+     "Pièce d'identité à la porte"),
+    ("Guest", None, None, "", "Invité", ""),
 ]
 PROMO_CODE = "ETE10"
 
@@ -141,6 +144,9 @@ def load_demo() -> str:
         description="Two summer nights under the stars at the lake: the orchestra and choir of "
                     "Les Étoiles play their summer tour on the open-air stage. Seats in the parterre "
                     "and the tiers, standing places on the lawn. Bring a warm layer for the evening.",
+        description_fr="Deux soirs d'été sous les étoiles, au bord du lac : l'orchestre et le chœur des "
+                       "Étoiles jouent leur tournée d'été sur la scène en plein air. Places assises au parterre "
+                       "et dans les gradins, places debout sur la pelouse. Apportez une petite laine pour la soirée.",
         image_url="/static/demo/poster.svg")
     now = timezone.now()
     first = timezone.localtime(now).replace(hour=20, minute=0, second=0, microsecond=0)
@@ -187,9 +193,9 @@ def quebec_taxes(organizer: Organizer) -> None:
 
 def price_types(perf: Performance) -> None:
     """The performance's price types (PRICE_TYPES), each priced in every zone."""
-    for rank, (name, share, limit, note) in enumerate(PRICE_TYPES):
+    for rank, (name, share, limit, note, name_fr, note_fr) in enumerate(PRICE_TYPES):
         kind = PriceType.objects.create(performance=perf, name=name, rank=rank, order_limit=limit, note=note,
-                                        complimentary=share is None)
+                                        complimentary=share is None, name_fr=name_fr, note_fr=note_fr)
         if share is not None:
             Price.objects.bulk_create(Price(price_type=kind, zone=zone, amount=(zone.price * share).quantize(
                 Decimal("1"))) for zone in perf.price_zones.all())

@@ -504,3 +504,52 @@ def test_an_orders_history_reads_in_the_readers_language_with_its_amounts_as_mon
     assert read[3].endswith("+60,00\u00a0$") and "CAD" not in read[3]
     with translation.override("en"):
         assert audit_line(OrderEvent(action="placed", detail="2 tickets, 70.00 CAD")) == "placed 2 tickets, $70.00"
+
+
+def test_the_organizers_own_words_in_each_language(clerk):
+    """Price types, their notes and the event's description written in both languages: each
+    reader gets theirs, a ticket keeps its type's name as the page that sold it wrote it,
+    and the door and an exchange still know the type by either name."""
+    from events.models import PriceType
+    from sales.orders import PriceRequest, order_place
+    from sales.orders.exchanges import exchange_quote
+    from sales.payments import APPROVE, PaymentRequest
+
+    perf = make_performance(rows=1, per_row=6, price="50.00")
+    perf.event.description, perf.event.description_fr = "Two nights by the lake.", "Deux soirs au bord du lac."
+    perf.event.save()
+    kinds = price_types(perf, {"Adult": {"Stalls": "50.00"}, "Child": {"Stalls": "30.00"}})
+    PriceType.objects.filter(pk=kinds["Child"].pk).update(name_fr="Enfant", note="Ages 2 to 11",
+                                                          note_fr="De 2 à 11 ans")
+    PriceType.objects.filter(pk=kinds["Adult"].pk).update(name_fr="Adulte")
+    english = visible(Client().get(f"/performances/{perf.pk}/").content.decode())
+    french = visible(page(Client(), f"/performances/{perf.pk}/"))
+    assert "Child" in english and "Ages 2 to 11" in english and "Two nights by the lake." in english
+    assert "Enfant" in french and "De 2 à 11 ans" in french and "Deux soirs au bord du lac." in french
+    assert "Child" not in french and "Ages 2 to 11" not in french and "Two nights" not in french
+
+    first, second, third = (p.pk for p in places_of(perf)[:3])
+    with translation.override("fr"):
+        hold = hold_create(performance=perf, channel="online", place_ids=[first])
+        order = order_place(hold=hold, customer=CustomerDetails(**BUYER),
+                            prices=PriceRequest(types={first: kinds["Child"].pk}),
+                            payment=PaymentRequest(method="test_card", card_number=APPROVE))
+    ticket = order.tickets.get()
+    assert ticket.price_type_name == "Enfant"
+    with translation.override("fr"):
+        assert "Enfant" in visible(page(Client(), f"/orders/{order.code}/{order.access_token}/"))
+    # Known by its French name: the door says its note; an exchange keeps it a child's ticket.
+    door = make_user("door-words", DOOR_STAFF)
+    answer = signed_in(door).post(f"/door/performances/{perf.pk}/scan/", {"code": ticket.code},
+                                  HTTP_ACCEPT="application/json", **FRENCH).json()
+    assert answer["admitted"] and answer["note"] == "De 2 à 11 ans"
+    # Another buyer's child ticket, sold in French, exchanged at an English counter.
+    with translation.override("fr"):
+        hold = hold_create(performance=perf, channel="online", place_ids=[second])
+        other = order_place(hold=hold, customer=CustomerDetails(**BUYER),
+                            prices=PriceRequest(types={second: kinds["Child"].pk}),
+                            payment=PaymentRequest(method="test_card", card_number=APPROVE))
+    new = hold_create(performance=perf, channel="counter", user=clerk, place_ids=[third])
+    with translation.override("en"):
+        quote = exchange_quote(order=other, ticket_ids=[other.tickets.get().pk], hold=new)
+    assert quote.difference == 0 and quote.lines[0].price_type_name == "Child"  # the clerk's page is English

@@ -277,14 +277,14 @@ def zone_prices(types: list[PriceType], zones) -> dict[int, str]:
     for zone in zones:
         sold = [t for t in types if not t.complimentary and zone.pk in t.amounts]
         if sold:
-            out[zone.pk] = ", ".join(f"{t.name} {money(t.amounts[zone.pk], zone.currency)}" for t in sold)
+            out[zone.pk] = ", ".join(f"{t.shown_name} {money(t.amounts[zone.pk], zone.currency)}" for t in sold)
     return out
 
 
 def type_label(price_type: PriceType, zone) -> str:
     if price_type.complimentary:
-        return _("%(type)s (complimentary)") % {"type": price_type.name}
-    return f"{price_type.name} — {money(price_type.amounts.get(zone.pk), zone.currency)}"
+        return _("%(type)s (complimentary)") % {"type": price_type.shown_name}
+    return f"{price_type.shown_name} — {money(price_type.amounts.get(zone.pk), zone.currency)}"
 
 
 class PriceTypeField(forms.TypedChoiceField):
@@ -427,7 +427,7 @@ def receipt_of(quote: Quote, places, types: list[PriceType]) -> dict:
     type's note) and list price, the discount, the fees, each tax by name and the total,
     all as the pricing service computed them (Quote.receipt)."""
     names = {place.pk: str(place) for place in places}
-    notes = {t.name: t.note for t in types}
+    notes = {t.shown_name: t.shown_note for t in types}  # the quote names them as the page does
     receipt = quote.receipt
     fees_with_taxes = sum((line.fee for line in quote.lines), Decimal("0.00")) + Decimal(
         receipt.get("order_fee") or "0")

@@ -79,8 +79,9 @@ def _exchange_checks(order: Order, ticket_ids, hold: Hold,
                              field="tickets")
     # The new places keep the old tickets' price types, in order, where the new
     # performance sells them (a child stays a child); the others take the default.
-    types = dict(PriceType.objects.filter(performance_id=hold.performance_id, complimentary=False)
-                 .values_list("name", "pk"))
+    # By any of its names: a ticket keeps its type's name in the language that sold it.
+    types = {name: t.pk for t in PriceType.objects.filter(performance_id=hold.performance_id, complimentary=False)
+             for name in (t.name, t.name_en, t.name_fr) if name}
     new_places = inventory.places_of_hold(hold)
     wanted = {pk: types[t.price_type_name] for pk, t in zip(new_places, old, strict=False)
               if t.price_type_name in types}

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from events.models import Channel
@@ -46,7 +47,10 @@ def pricing_sql(hold: str) -> str:
     return f"""SELECT json_build_array(
         (SELECT json_agg(json_build_array(pt.id, pt.name, pt.order_limit, pt.complimentary, pt.note,
                                           (SELECT json_object_agg(p.zone_id, p.amount::text) FROM events_price p
-                                           WHERE p.price_type_id = pt.id)) ORDER BY pt.rank, pt.name, pt.id)
+                                           WHERE p.price_type_id = pt.id),
+                                          json_build_object('en', json_build_array(pt.name_en, pt.note_en),
+                                                            'fr', json_build_array(pt.name_fr, pt.note_fr)))
+                          ORDER BY pt.rank, pt.name, pt.id)
          FROM events_pricetype pt WHERE pt.performance_id = {hold}.performance_id),
         (SELECT json_build_array(per_ticket::text, per_order::text, refundable) FROM sales_feerule
          WHERE channel = {hold}.channel),
@@ -123,8 +127,15 @@ class Quote:
 
 
 def price_types_of(setup) -> list[PriceType]:
-    return [PriceType(pk, name, limit, comp, note, {int(z): Decimal(a) for z, a in (prices or {}).items()})
-            for pk, name, limit, comp, note, prices in ((setup or [None])[0] or [])]
+    """The price types pricing_sql read, named in the language being written (a ticket
+    keeps its price type's name as the page that sold it wrote it)."""
+    language = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
+    out = []
+    for pk, name, limit, comp, note, prices, versions in ((setup or [None])[0] or []):
+        own_name, own_note = (versions or {}).get(language) or ("", "")
+        out.append(PriceType(pk, own_name or name, limit, comp, own_note or note,
+                             {int(z): Decimal(a) for z, a in (prices or {}).items()}))
+    return out
 
 
 def hold_quote(hold: Hold, request: PriceRequest = NO_CHOICE, *, actor=None, email: str = "",

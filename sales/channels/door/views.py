@@ -98,8 +98,8 @@ def scan(request, pk: int):
                   "price_type": ticket.price_type_name, "name": buyer_name(ticket.order),
                   "order": ticket.order.code,
                   # What the door checks for this kind of ticket ("Show student ID at the door").
-                  "note": PriceType.objects.filter(performance=performance, name=ticket.price_type_name)
-                  .values_list("note", flat=True).first() or "" if ticket.price_type_name else ""}
+                  "note": next((t.shown_note for t in PriceType.objects.filter(performance=performance)
+                                if t.named(ticket.price_type_name)), "") if ticket.price_type_name else ""}
     counts = attendance(performance.pk)
     if _wants_json(request):
         return JsonResponse({**result, "counts": counts}, status=status)

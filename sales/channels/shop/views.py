@@ -343,7 +343,7 @@ def _offer(perf, now) -> tuple:
             span = price_range(summary.zone_ids, by_id, types)
             ranged.append(replace(summary, lo=span[0], hi=span[1]) if span else summary)
         sections = ranged
-    notes = [(t.name, t.note) for t in types if t.note and not t.complimentary]
+    notes = [(t.shown_name, t.shown_note) for t in types if t.shown_note and not t.complimentary]
     return rows, list(standing_areas.values()), sections, box, notes
 
 
