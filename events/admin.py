@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -481,7 +481,8 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
             raise PermissionDenied
         form = CopyForm(request.POST or None, venue=source.venue)
         if request.method == "POST" and form.is_valid():
-            made = [performance_copy(source, starts_at) for starts_at in form.cleaned_data["starts"]]
+            with transaction.atomic():  # every date or none
+                made = [performance_copy(source, starts_at) for starts_at in form.cleaned_data["starts"]]
             said = ngettext("Made %(n)d performance, not on sale yet:", "Made %(n)d performances, not on sale yet:",
                             len(made)) % {"n": len(made)}
             self.message_user(request, format_html(
@@ -536,7 +537,7 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
         if was is not None and obj.starts_at != was:
             Performance.objects.filter(pk=obj.pk).update(moved_from=was)  # the buyers are told
             obj.moved_from = was
-            self.windows_moved(request, obj, was)
+            request.start_moved_from = was  # its windows follow once the inlines are saved (save_related)
         if change and {"starts_at", "doors_open_at", "venue"} & set(form.changed_data) and obj.cancelled_at is None:
             # Its buyers' tickets say the old time: they are sent again with the new one.
             told = performance_moved(obj.pk)
@@ -546,8 +547,19 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
                     "The buyers of %(n)d paid orders are sent their tickets again, with the new time and place.",
                     told) % {"n": told}, messages.WARNING)
 
-    def windows_moved(self, request, obj, was):
-        moved, kept = windows_follow(obj, was)
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        warn_unpriced(self, request, PriceType.objects.filter(performance=form.instance))
+        was = getattr(request, "start_moved_from", None)
+        if was is not None:
+            # A window whose close the organizer typed in the same form is as they typed it;
+            # the others follow (a form saved for another of its fields wrote the old close).
+            typed = {f.instance.pk for formset in formsets if formset.model is OnSaleWindow
+                     for f in formset.forms if any(name.startswith("closes_at") for name in f.changed_data)}
+            self.windows_moved(request, form.instance, was, typed)
+
+    def windows_moved(self, request, obj, was, typed):
+        moved, kept = windows_follow(obj, was, leave=typed)
 
         def listed(windows):
             return "; ".join(f"{w.get_channel_display()} {_('until')} {when(obj.local(w.closes_at), VENUE_TIME)}"
@@ -579,6 +591,3 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
     # Putting on sale and the sales summary are added by sales.admin (sales knows events,
     # not the reverse).
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        warn_unpriced(self, request, PriceType.objects.filter(performance=form.instance))

@@ -66,15 +66,18 @@ def performance_create(*, event: Event, venue: Venue, starts_at: datetime, ticke
     return perf
 
 
-def windows_follow(performance: Performance, was: datetime) -> tuple[list[OnSaleWindow], list[OnSaleWindow]]:
+def windows_follow(performance: Performance, was: datetime,
+                   leave=frozenset()) -> tuple[list[OnSaleWindow], list[OnSaleWindow]]:
     """The performance's start moved from `was`: its sale windows that ran until the show
     (closing at or after the old start) move with it, so a show moved later is not taken
     off sale early. Returns (moved, kept): those that closed earlier, or that the move
-    would close before they open, are left for the organizer to look at."""
+    would close before they open, are left for the organizer to look at; those in `leave`
+    (ids: just set by hand) are left as they are, and not named."""
     moved, kept = [], []
     shift = performance.starts_at - was
     with transaction.atomic():
-        for window in OnSaleWindow.objects.select_for_update().filter(performance=performance):
+        windows = OnSaleWindow.objects.select_for_update().filter(performance=performance).exclude(pk__in=leave)
+        for window in windows:
             if window.closes_at >= was and window.closes_at + shift > window.opens_at:
                 window.closes_at += shift
                 window.save(update_fields=["closes_at"])

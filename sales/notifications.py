@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import enqueue, rows
-from .models import Order, OrderEvent
+from .models import Order, OrderEvent, Payment
 from .order_receipt import receipt_text
 from .tickets_pdf import order_pdf
 
@@ -93,7 +93,11 @@ def send_confirmation(order_id: int) -> bool:
         if refunded:
             receipt = receipt_text(order)
         context = {"order": order, "tickets": tickets, "link": order_link(order), "receipt": receipt,
-                   "cancelled": cancelled}
+                   "cancelled": cancelled,
+                   # Paid (in part) in cash or on the terminal: paid back at the counter, not by us.
+                   "at_counter": cancelled and order.payments.filter(
+                       status=Payment.Status.APPROVED, method__in=(Payment.Method.CASH,
+                                                                   Payment.Method.CARD_TERMINAL)).exists()}
         with translation.override(order.language):
             if refunded:
                 subject, body = _("Your refund for %(event)s — order %(code)s"), "sales/email/refund.txt"
@@ -144,6 +148,14 @@ def pending_refund_notices(now=None):
                                            refunded_at__gte=now - PENDING_FOR), now)
 
 
+def pending_cancellation_notices(now=None):
+    """Paid orders of a performance cancelled lately whose notice is still to send (those
+    paid back at the counter: the others get their refund's notice)."""
+    now = now or timezone.now()
+    return _unclaimed(Order.objects.filter(status=Order.Status.PAID, confirmation_sent_at__isnull=True,
+                                           performance__cancelled_at__gte=now - PENDING_FOR), now)
+
+
 def _unclaimed(orders, now):
     unclaimed = Q(confirmation_claimed_at__isnull=True) | Q(confirmation_claimed_at__lt=now - claim_timeout())
     return orders.filter(unclaimed).exclude(customer__email__endswith=".invalid")
@@ -165,6 +177,8 @@ def send_pending_confirmations(*, batch: int = 50) -> int:
         due = [*pending_confirmations().exclude(pk__in=resting).order_by("paid_at")
                .values_list("pk", flat=True)[:batch],
                *pending_refund_notices().exclude(pk__in=resting).order_by("refunded_at")
+               .values_list("pk", flat=True)[:batch],
+               *pending_cancellation_notices().exclude(pk__in=resting).order_by("pk")
                .values_list("pk", flat=True)[:batch]]
         if not due:
             return sent

@@ -43,15 +43,10 @@ def fail_abandoned_orders() -> int:
 
 @shared_task(acks_late=True)
 def refund_cancelled(performance_id: int | None = None) -> int:
-    """Pay back the paid orders of a cancelled performance (or of every one: the sweep),
-    a batch at a time until none is left."""
+    """Pay back the paid orders of a cancelled performance (or of every one: the sweep)."""
     from .orders.cancellation import refund_cancelled as refund
 
-    done = total = refund(performance_id)
-    while done:
-        done = refund(performance_id)
-        total += done
-    return total
+    return refund(performance_id)
 
 
 @shared_task

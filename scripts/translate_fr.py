@@ -278,6 +278,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Your order %(code)s (%(total)s) is being refunded in full, fees included, the way it was paid; a second email confirms it.":
+        "Votre commande %(code)s (%(total)s) est remboursée en entier, frais compris, de la façon dont elle a été payée ; un second courriel le confirme.",
     "description in English": "description en anglais",
     "If it differs from the one above: shown to English readers.": "Si elle diffère de celle ci-dessus : montrée aux lecteurs anglophones.",
     "description in French": "description en français",
@@ -353,7 +355,7 @@ FR = {
          "%(n)s payées par carte en ligne ou par téléphone sont remboursées maintenant par la billetterie, et leurs acheteurs prévenus par courriel ;"),
     "%(n)s paid in cash or on the card terminal is paid back at the counter: its buyer is emailed to come with the tickets.":
         ("%(n)s payée en espèces ou au terminal est remboursée au guichet : son acheteur est invité par courriel à venir avec ses billets.",
-         "%(n)s payées en espèces ou au terminal sont remboursées au guichet : leurs acheteurs sont invités par courriel à venir avec leurs billets."),
+         "%(n)s payées en espèces ou au terminal sont remboursées au guichet : leurs acheteurs sont invités par courriel (s'ils ont donné une adresse) à venir avec leurs billets."),
     "%(n)s phone reservation not yet paid is cancelled.": ("%(n)s réservation téléphonique non payée est annulée.",
                                                           "%(n)s réservations téléphoniques non payées sont annulées."),
     "%(n)s basket or hold in progress is released (a payment under way is paid back).":

@@ -167,9 +167,9 @@
     e.preventDefault();
     scan(button.dataset.code);
     window.scrollTo({top: 0, behavior: "smooth"});
-    // The list is drawn again without that button: the focus goes back to the search.
-    var q = document.getElementById("q");
-    if (q) q.focus({preventScroll: true});
+    // Pressed from the keyboard (not tapped: that would open a phone's keyboard), the button
+    // is gone once the list is drawn again: the focus goes to the code field, for the next.
+    if (e.detail === 0 && codeInput) codeInput.focus({preventScroll: true});
   });
 
   // The camera, where the device has one and the page may use it (HTTPS or localhost).

@@ -28,14 +28,11 @@
   }
   document.addEventListener("keydown", function (e) {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
-    if (keysOff) {
-      if (e.key === "Escape" && typing(document.activeElement)) document.activeElement.blur();
-      return;
-    }
     if (e.key === "Escape") {
       // In a field, Esc first leaves it (a clerk clearing a half-typed amount, a supervisor
       // typing a password): only the next Esc cancels.
       if (typing(document.activeElement)) { e.preventDefault(); document.activeElement.blur(); return; }
+      if (keysOff) return;
       var esc = document.querySelector('[data-key="Escape"]');
       if (esc) { e.preventDefault(); esc.click(); }
       return;
@@ -55,6 +52,8 @@
       document.getElementById(field.dataset.enter).click();
       return;
     }
+    // Enter's own meanings above stand; the single keys below are the shortcuts turned off.
+    if (keysOff) return;
     // An amount field's own key (C, the cash tendered) pressed in it is not typed: a clerk
     // presses C, then the amount, whether or not the page opened in that field.
     if (field && field.getAttribute && field.getAttribute("inputmode") === "decimal" && field.dataset &&

@@ -184,22 +184,25 @@ def sell(*, hold: Hold, order: Order, lines: list[TicketLine], now: datetime, ac
             for pk, place_id, code, zone, price, section, row, number, standing in issued]
 
 
-def return_to_sale(*, order: Order, tickets: Iterable[Ticket], now: datetime, actor=None) -> list[int]:
+def return_to_sale(*, order: Order, tickets: Iterable[Ticket], now: datetime, actor=None,
+                   withdraw: bool = False) -> list[int]:
     """Refund or exchange: the places of these tickets go back on sale. A ticket admitted
     at the door meanwhile (its check-in is a compare-and-set on the same row), or refunded
     or exchanged by another clerk, stops it all: a guest who walked in keeps their place,
-    and nothing is paid back twice."""
+    and nothing is paid back twice. `withdraw`: the performance is cancelled; its places
+    stay off sale, and a ticket used at the door is paid back too."""
     tickets = list(tickets)
+    unused = {} if withdraw else {"checked_in_at__isnull": True}
     with transaction.atomic():
         voided = Ticket.objects.filter(pk__in=[t.pk for t in tickets], status=Ticket.Status.VALID,
-                                       checked_in_at__isnull=True).update(status=Ticket.Status.VOID)
+                                       **unused).update(status=Ticket.Status.VOID)
         if voided != len(tickets):
             if Ticket.objects.filter(pk__in=[t.pk for t in tickets], checked_in_at__isnull=False).exists():
                 raise IllegalTransition(_("a ticket of this order has just been used at the door"))
             raise IllegalTransition(_("a ticket of this order was just refunded or exchanged; look the order up "
                                       "again"))
-        moved = run("return", [t.place_id for t in tickets], now=now, channel=order.channel, order=order,
-                    actor=actor, performance_id=order.performance_id)[0]
+        moved = run("withdraw" if withdraw else "return", [t.place_id for t in tickets], now=now,
+                    channel=order.channel, order=order, actor=actor, performance_id=order.performance_id)[0]
     return moved
 
 

@@ -77,6 +77,9 @@ TRANSITIONS: dict[str, Rule] = {
     # Refund or exchange: the ticket is void, the place goes back on sale.
     "return": Rule(AVAILABLE, f"(state = '{SOLD}' AND ticket_id IN (SELECT id FROM sales_ticket "
                               "WHERE order_id = %(order)s))"),
+    # A cancelled performance's refund: the ticket is void, the place stays off sale.
+    "withdraw": Rule(BLOCKED, f"(state = '{SOLD}' AND ticket_id IN (SELECT id FROM sales_ticket "
+                              "WHERE order_id = %(order)s))"),
     # The organizer kills a place or keeps it back; only free places.
     "block": Rule(BLOCKED, FREE),
     "unblock": Rule(AVAILABLE, f"(state = '{BLOCKED}')"),

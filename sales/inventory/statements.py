@@ -139,6 +139,7 @@ NAMED: dict[str, tuple[str, Part]] = {
     "sell": ("sell", TICKETS),
     "sell and pay": ("sell", _joined(TICKETS, PAID)),
     "return": ("return", BARE),
+    "withdraw": ("withdraw", BARE),
     "block": ("block", BARE),
     "unblock": ("unblock", BARE),
 }

@@ -6,6 +6,7 @@ is told to come."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -79,14 +80,18 @@ def performance_cancel(*, performance: Performance, note: str = "", actor=None,
         if not Performance.objects.filter(pk=performance.pk, cancelled_at__isnull=True).update(
                 cancelled_at=now, cancellation_note=note):
             raise IllegalTransition(_("this performance is already cancelled"))
+        # Every place of the performance locked first (places first, as everywhere): a hold,
+        # a sale or a release being made now either committed before (and is seen below) or
+        # waits, and then finds its places blocked.
+        list(Place.objects.select_for_update(of=("self",)).filter(performance=performance)
+             .order_by("pk").values_list("pk", flat=True))
         for order in Order.objects.filter(performance=performance, status=Order.Status.RESERVED):
-            order_cancel(order=order, actor=None)
-        # Every free place locked and blocked first: a hold being made now either committed
-        # its places before (and is released below) or finds none.
-        _block_free(performance, now, actor)
+            with contextlib.suppress(SalesError):  # paid or lapsed a moment ago: seen as such below
+                order_cancel(order=order, actor=None)
         for hold in Hold.objects.filter(performance=performance, status=Hold.Status.ACTIVE):
-            hold_release(hold=hold, actor=actor, now=now)  # a checkout in flight fails, its payment paid back
-        _block_free(performance, now, actor)
+            with contextlib.suppress(SalesError):
+                hold_release(hold=hold, actor=actor, now=now)  # a checkout in flight fails, its payment paid back
+        _block_free(performance, timezone.now(), actor)
         counter = list(Order.objects.filter(performance=performance, status=Order.Status.PAID)
                        .filter(_at_counter()).values_list("pk", flat=True))
         performance_cancelled_notice(counter)
@@ -110,19 +115,25 @@ def _refund_soon(performance_id: int) -> None:
 
 def refund_cancelled(performance_id: int | None = None, *, batch: int = 200) -> int:
     """Pay back the paid orders of cancelled performances (`performance_id`, or every one)
-    whose money the provider holds, each in full in its own transaction; returns how many.
-    Run again, it goes on where it stopped: an order once refunded is no longer paid."""
+    whose money the provider holds, each in full in its own transaction, a batch at a time
+    through all of them; returns how many. One that fails is left for the next run and does
+    not hold up the others. Run again, it goes on where it stopped: an order once refunded
+    is no longer paid."""
     due = (Order.objects.filter(status=Order.Status.PAID, performance__cancelled_at__isnull=False)
            .exclude(_at_counter()))
     if performance_id is not None:
         due = due.filter(performance_id=performance_id)
-    done = 0
-    for order in due.order_by("pk")[:batch]:
-        try:
-            order_refund(order=order, actor=None)
-            done += 1
-        except SalesError:  # refunded meanwhile at the counter, say; the others go on
-            logger.exception("order %s of a cancelled performance was not refunded", order.code)
+    done, after = 0, 0
+    while orders := list(due.filter(pk__gt=after).order_by("pk")[:batch]):
+        for order in orders:
+            after = order.pk
+            try:
+                order_refund(order=order, actor=None)
+                done += 1
+            except IllegalTransition:  # refunded meanwhile (the other run, the counter): done
+                pass
+            except SalesError:
+                logger.exception("order %s of a cancelled performance was not refunded", order.code)
     return done
 
 

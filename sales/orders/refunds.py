@@ -39,9 +39,10 @@ def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: da
         plan, amount, _kept = refund_amounts(order)
         _may_pay_back(order, plan, amount, actor=actor, approver=approver, shift=shift)
         tickets = list(order.tickets.filter(status=Ticket.Status.VALID))
-        if any(t.checked_in_at for t in tickets) and not _cancelled(order):
+        cancelled = _cancelled(order)
+        if any(t.checked_in_at for t in tickets) and not cancelled:
             raise IllegalTransition(_("a ticket of this order has already been used at the door"))
-        inventory.return_to_sale(order=order, tickets=tickets, now=now, actor=actor)
+        inventory.return_to_sale(order=order, tickets=tickets, now=now, actor=actor, withdraw=cancelled)
         refunds = _paid_back(order, plan, actor=actor, approver=approver, shift=shift, note=gettext_noop("refund"))
         order_transition(order, Order.Status.REFUNDED, actor=actor, reason=f"{amount} {order.currency}")
         _approved(order, actor=actor, approver=approver)
@@ -113,12 +114,13 @@ def tickets_refund(*, order: Order, ticket_ids, actor, shift=None, approver=None
         else:
             whole = False
             tickets = [valid[pk] for pk in sorted(wanted)]
-            if any(t.checked_in_at for t in tickets):
+            cancelled = _cancelled(order)
+            if any(t.checked_in_at for t in tickets) and not cancelled:
                 raise IllegalTransition(_("a ticket to refund has already been used at the door"))
             amount = sum((ticket_value(t) for t in tickets), Decimal("0"))
             plan = payback_plan(order, amount) if amount else []
             _may_pay_back(order, plan, amount, actor=actor, approver=approver, shift=shift)
-            inventory.return_to_sale(order=order, tickets=tickets, now=now, actor=actor)
+            inventory.return_to_sale(order=order, tickets=tickets, now=now, actor=actor, withdraw=cancelled)
             refunds = _paid_back(order, plan, actor=actor, approver=approver, shift=shift,
                                  note=gettext_noop("tickets refunded"))
             Order.objects.filter(pk=order.pk).update(total=order.total - amount)

@@ -80,6 +80,8 @@ def test_the_organizer_cancels_and_everyone_is_paid_back(night, organizer, clerk
     perf.refresh_from_db()
     assert perf.cancelled_at is None
 
+    # The storm comes after the doors opened: one card buyer is already in.
+    ticket_check_in(code=card.tickets.order_by("pk").first().code, performance=perf, actor=organizer)
     note = "The storm closed the amphitheatre. Your tickets are refunded."
     page = admin.post(url, {"note": note, "confirm": "on"}, follow=True).content.decode()
     assert "The performance is cancelled" in page and "Still to pay back: 1 by the box office" in page
@@ -97,6 +99,9 @@ def test_the_organizer_cancels_and_everyone_is_paid_back(night, organizer, clerk
     # The card buyer is paid back by the box office, fees included, at the provider.
     assert refund_cancelled(perf.pk) == 1 and refund_cancelled(perf.pk) == 0
     assert Order.objects.get(pk=card.pk).status == "refunded"
+    # Their places stay off sale: a refund of a cancelled performance puts nothing back on sale.
+    assert Place.objects.filter(performance=perf, state="sold").count() == 1
+    assert not Place.objects.filter(performance=perf, state="available").exists()
     refunds = provider().v1.refunds.list({"payment_intent": Order.objects.get(pk=card.pk).payment_intent}).data
     assert [r.amount for r in refunds] == [10700]
     # Emails: the card buyer's refund, the cash buyer's call to the counter, with the note.
@@ -111,6 +116,7 @@ def test_the_organizer_cancels_and_everyone_is_paid_back(night, organizer, clerk
     client = signed_in(clerk)
     page = client.post(f"/counter/orders/{cash.code}/refund/", follow=True).content.decode()
     assert Order.objects.get(pk=cash.pk).status == "refunded", page
+    assert {p.state for p in Place.objects.filter(performance=perf)} == {"blocked"}
     page = admin.get(f"/admin/events/performance/{perf.pk}/change/").content.decode()
     assert "Still to pay back: 0 by the box office (under way), 0 at the counter." in page
     assert url.encode() not in admin.get(f"/admin/events/performance/{perf.pk}/change/").content

@@ -560,3 +560,30 @@ def test_other_dates_of_a_show_copy_its_zones_prices_and_windows_and_sell_as_set
     put_on_sale(performance=copy)
     hold = hold_create(performance=copy, channel=Channel.ONLINE, zone=copy.price_zones.get(), quantity=1)
     assert hold.status == "active" and hold.taken[0].zone == "Stalls"
+
+
+def test_a_window_changed_in_the_same_save_as_the_start_is_as_the_organizer_typed_it(client, organizer):
+    from datetime import date
+
+    perf = make_performance(rows=1, per_row=2)
+    was = perf.starts_at = perf.starts_at.replace(microsecond=0)
+    perf.save()
+    perf.on_sale_windows.update(closes_at=was)  # every window runs until the show
+    client.force_login(organizer)
+    url = f"/admin/events/performance/{perf.pk}/change/"
+    data = form_of(client.get(url))
+    prefix = {v[0]: k[:-len("-channel")] for k, v in data.items() if k.endswith("-channel")}
+    later = (date.fromisoformat(data["starts_at_0"][0]) + timedelta(days=1)).isoformat()
+    # The start a day later; in the same save, the online window opens at another time and
+    # the phone's is made to close at noon of the old day.
+    typed = {**data, "starts_at_0": [later], f"{prefix['online']}-opens_at_1": ["09:15:00"],
+             f"{prefix['phone']}-closes_at_1": ["12:00:00"]}
+    page = page_of(client.post(url, typed, follow=True))
+    assert "errornote" not in page, page[:2000]
+    perf.refresh_from_db()
+    windows = {w.channel: w for w in perf.on_sale_windows.all()}
+    assert windows["online"].closes_at == perf.starts_at  # its opening typed, its close still follows
+    assert perf.local(windows["online"].opens_at).time().isoformat() == "09:15:00"
+    phone = perf.local(windows["phone"].closes_at)
+    assert (phone.date(), phone.time().isoformat()) == (perf.local(was).date(), "12:00:00")  # as typed
+    assert windows["counter"].closes_at == perf.starts_at

@@ -32,6 +32,8 @@ def test_a_reservation_keeps_the_price_types_chosen_by_keys(browser, live_server
     page.keyboard.press("2")  # the second ticket: a child's
     expect(page.locator("#total")).to_have_text("$95.00")
     when = timezone.localtime(timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    # Single-key shortcuts turned off: Enter keeps its meaning (it reserves, it takes no card).
+    page.get_by_role("button", name="Single-key shortcuts: on").click()
     page.get_by_label("Pay by").fill(when)
     page.get_by_label("Pay by").press("Enter")
     page.get_by_text("Reserved until").wait_for()
