@@ -1,5 +1,5 @@
 import zoneinfo
-from datetime import datetime
+from datetime import UTC, datetime
 from operator import attrgetter
 
 from django import forms
@@ -415,27 +415,39 @@ class CopyForm(forms.Form):
         label=gettext_lazy("New dates and times"), widget=forms.Textarea(attrs={"rows": 6, "cols": 40}),
         help_text=gettext_lazy("One a line, on the venue's clock, like 2027-01-15 20:00."))
 
-    def __init__(self, *args, venue, **kwargs):
+    def __init__(self, *args, source, **kwargs):
         super().__init__(*args, **kwargs)
-        self.venue = venue
+        self.source = source
 
     def clean_starts(self):
         lines = [line.strip() for line in self.cleaned_data["starts"].splitlines() if line.strip()]
         if len(lines) > 100:
             raise ValidationError(_("At most 100 dates at a time."))
-        starts, now = [], timezone.now()
+        zone, now = self.source.venue.zone, timezone.now()
+        taken = {start.replace(second=0, microsecond=0) for start in Performance.objects.filter(
+            event=self.source.event_id, venue=self.source.venue_id).values_list("starts_at", flat=True)}
+        starts, errors = [], []
         for line in lines:
+            shown = line[:40]
             try:
-                moment = datetime.strptime(" ".join(line.replace("T", " ").split()), "%Y-%m-%d %H:%M")
+                typed = datetime.strptime(" ".join(line.replace("T", " ").split()), "%Y-%m-%d %H:%M")
             except ValueError:
-                raise ValidationError(_("“%(line)s” is not a date and time like 2027-01-15 20:00.") % {
-                    "line": line[:40]}) from None
-            moment = timezone.make_aware(moment, self.venue.zone)
-            if moment <= now:
-                raise ValidationError(_("%(line)s has passed.") % {"line": line[:40]})
-            if moment in starts:
-                raise ValidationError(_("%(line)s is given twice.") % {"line": line[:40]})
-            starts.append(moment)
+                errors.append(_("“%(line)s” is not a date and time like 2027-01-15 20:00.") % {"line": shown})
+                continue
+            moment = timezone.make_aware(typed, zone)
+            if moment.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != typed:  # a time skipped
+                errors.append(_("%(line)s does not exist on the venue's clock: the clocks go forward then.") % {
+                    "line": shown})
+            elif moment <= now:
+                errors.append(_("The date %(line)s has passed.") % {"line": shown})
+            elif moment in starts:
+                errors.append(_("%(line)s appears twice.") % {"line": shown})
+            elif moment in taken:
+                errors.append(_("The show already has a performance on %(line)s.") % {"line": shown})
+            else:
+                starts.append(moment)
+        if errors:
+            raise ValidationError(errors)
         return starts
 
 
@@ -479,7 +491,7 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
         source = get_object_or_404(Performance.objects.select_related("event", "venue"), pk=pk)
         if not (self.has_add_permission(request) and self.has_view_permission(request, source)):
             raise PermissionDenied
-        form = CopyForm(request.POST or None, venue=source.venue)
+        form = CopyForm(request.POST or None, source=source)
         if request.method == "POST" and form.is_valid():
             with transaction.atomic():  # every date or none
                 made = [performance_copy(source, starts_at) for starts_at in form.cleaned_data["starts"]]
@@ -501,10 +513,12 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
                  "may_copy": self.has_add_permission(request)}
         if obj is not None and obj.cancelled_at:
             by_us, at_counter = cancelled_refunds_left(obj)
+            cancelled = when(obj.local(obj.cancelled_at), VENUE_TIME)
             extra["cancelled_summary"] = _(
                 "Cancelled on %(when)s. Still to pay back: %(by_us)d by the box office (under way), "
-                "%(counter)d at the counter.") % {
-                "when": when(obj.local(obj.cancelled_at), VENUE_TIME), "by_us": by_us, "counter": at_counter}
+                "%(counter)d at the counter.") % {"when": cancelled, "by_us": by_us, "counter": at_counter} \
+                if by_us or at_counter else _("Cancelled on %(when)s. Every buyer has been paid back.") % {
+                    "when": cancelled}
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     def cancel_view(self, request, pk):
@@ -562,8 +576,8 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
         moved, kept = windows_follow(obj, was, leave=typed)
 
         def listed(windows):
-            return "; ".join(f"{w.get_channel_display()} {_('until')} {when(obj.local(w.closes_at), VENUE_TIME)}"
-                             for w in windows)
+            return "; ".join(_("%(channel)s until %(when)s") % {
+                "channel": w.get_channel_display(), "when": when(obj.local(w.closes_at), VENUE_TIME)} for w in windows)
 
         if moved:
             self.message_user(request, ngettext(

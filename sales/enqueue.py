@@ -26,3 +26,7 @@ def send_order_confirmation(order_id: int) -> None:
 def refund_cancelled(performance_id: int) -> None:
     """Have the worker pay back a cancelled performance's orders (beat's sweep catches up)."""
     _task("refund_cancelled").delay(performance_id)
+
+
+def send_reservation_cancelled(order_id: int) -> None:
+    _task("send_reservation_cancelled").delay(order_id)

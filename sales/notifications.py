@@ -296,6 +296,24 @@ def send_payment_link(order: Order, *, actor=None) -> None:
                               actor=actor if actor is not None and actor.is_authenticated else None)
 
 
+def send_reservation_cancelled(order_id: int) -> bool:
+    """Tell the caller whose reservation the performance's cancellation ended (nothing was
+    charged), once, in the order's language. Returns False if already told or no address."""
+    order = Order.objects.select_related("customer", "performance__event", "performance__venue").get(pk=order_id)
+    if order.customer.email.endswith(".invalid") or order.events.filter(action="cancellation notice sent").exists():
+        return False
+    with translation.override(order.language):
+        EmailMessage(
+            subject=_("Cancelled: %(event)s — order %(code)s") % {
+                "event": " ".join(order.performance.event.title.split()), "code": order.code},
+            body=render_to_string("sales/email/reservation_cancelled.txt", {"order": order}),
+            to=[order.customer.email],
+            headers={"Content-Language": order.language or "en"},
+        ).send()
+    OrderEvent.objects.create(order=order, action="cancellation notice sent", detail=order.customer.email)
+    return True
+
+
 def send_reservation_reminders(*, within_hours: int = 24) -> int:
     """Remind each reservation once, `within_hours` before its deadline."""
     from datetime import timedelta

@@ -20,6 +20,14 @@ def send_order_confirmation(self, order_id: int) -> bool:
         raise self.retry(exc=exc) from exc
 
 
+@shared_task(bind=True, max_retries=8, default_retry_delay=30, acks_late=True)
+def send_reservation_cancelled(self, order_id: int) -> bool:
+    try:
+        return notifications.send_reservation_cancelled(order_id)
+    except Exception as exc:
+        raise self.retry(exc=exc) from exc
+
+
 @shared_task(acks_late=True)
 def send_confirmations() -> int:
     """Every confirmation due (notifications: the paid orders are the outbox)."""

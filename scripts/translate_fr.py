@@ -278,6 +278,19 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "%(line)s does not exist on the venue's clock: the clocks go forward then.":
+        "%(line)s n'existe pas à l'heure de la salle : on avance l'heure à ce moment-là.",
+    "The date %(line)s has passed.": "La date %(line)s est passée.",
+    "%(line)s appears twice.": "%(line)s figure deux fois.",
+    "The show already has a performance on %(line)s.": "Le spectacle a déjà une représentation le %(line)s.",
+    "Cancelled on %(when)s. Every buyer has been paid back.": "Annulée le %(when)s. Tous les acheteurs ont été remboursés.",
+    "%(channel)s until %(when)s": "%(channel)s jusqu'au %(when)s",
+    "Refunded: %(back)s. The performance is cancelled.": "Remboursé : %(back)s. La représentation est annulée.",
+    "This performance is cancelled: your seats were released.": "Cette représentation est annulée : vos places ont été libérées.",
+    "Nothing has been paid for it yet.": "Rien n'a encore été payé pour elle.",
+    "Refund the order in full: its fees too.": "Remboursez la commande en entier : ses frais aussi.",
+    "Your reservation %(code)s is cancelled with it. It was not paid: nothing was charged, and there is nothing to do.":
+        "Votre réservation %(code)s est annulée avec elle. Elle n'était pas payée : rien n'a été débité, et vous n'avez rien à faire.",
     "Your order %(code)s (%(total)s) is being refunded in full, fees included, the way it was paid; a second email confirms it.":
         "Votre commande %(code)s (%(total)s) est remboursée en entier, frais compris, de la façon dont elle a été payée ; un second courriel le confirme.",
     "description in English": "description en anglais",
@@ -292,8 +305,6 @@ FR = {
     "One a line, on the venue's clock, like 2027-01-15 20:00.": "Une par ligne, à l'heure de la salle, comme 2027-01-15 20:00.",
     "At most 100 dates at a time.": "Au plus 100 dates à la fois.",
     "“%(line)s” is not a date and time like 2027-01-15 20:00.": "« %(line)s » n'est pas une date et une heure comme 2027-01-15 20:00.",
-    "%(line)s has passed.": "%(line)s est passé.",
-    "%(line)s is given twice.": "%(line)s est donné deux fois.",
     "Made %(n)d performance, not on sale yet:": ("%(n)d représentation créée, pas encore en vente :",
                                                  "%(n)d représentations créées, pas encore en vente :"),
     "Other dates of %(performance)s": "Autres dates de %(performance)s",

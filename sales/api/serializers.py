@@ -77,7 +77,8 @@ class PerformanceOut(serializers.ModelSerializer):
         now = self.context["now"]
         return WindowOut([{"channel": w.channel, "opens_at": w.opens_at, "closes_at": w.closes_at,
                            "open_now": w.opens_at <= now < w.closes_at
-                           and not begun_for(w.channel, perf.starts_at, now) and perf.cancelled_at is None}
+                           and not begun_for(w.channel, perf.starts_at, now) and perf.cancelled_at is None
+                           and getattr(perf, "stocked", False)}
                           for w in perf.on_sale_windows.all()], many=True).data
 
 

@@ -8,6 +8,7 @@ import secrets
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -29,7 +30,7 @@ from sales import inventory, rows, waiting_room
 from sales.availability import availability_changed, seat_map, zone_counts
 from sales.errors import IllegalTransition, InvalidRequest, NotFound, NotPermitted, RateLimited, ServiceUnavailable
 from sales.holds import hold_create, hold_give_back, hold_of_caller, hold_targets
-from sales.models import Hold, Order, Ticket
+from sales.models import Hold, Order, Place, Ticket
 from sales.notifications import resend_confirmation, send_payment_link
 from sales.orders import (
     CustomerDetails,
@@ -116,12 +117,17 @@ class EventList(ApiView):
         return Response(s.EventOut(Event.objects.all(), many=True).data)
 
 
+def _stocked(performances):
+    """With `stocked`: put on sale (it has places); before that, no window is open."""
+    return performances.annotate(stocked=Exists(Place.objects.filter(performance=OuterRef("pk"))))
+
+
 class PerformanceList(ApiView):
     permission_classes = [AllowAny]
 
     @extend_schema(responses={200: s.PerformanceOut(many=True), **READ_ERRORS})
     def get(self, request):
-        perfs = (Performance.objects.select_related("event", "venue")
+        perfs = (_stocked(Performance.objects).select_related("event", "venue")
                  .prefetch_related("on_sale_windows").order_by("starts_at"))
         return Response(s.PerformanceOut(perfs, many=True, context=self.ctx()).data)
 
@@ -143,7 +149,7 @@ class PerformanceDetail(ApiView):
 
     @extend_schema(responses={200: s.PerformanceDetailOut, **READ_ERRORS})
     def get(self, request, pk: int):
-        perf = get_object_or_404(Performance.objects.select_related("event", "venue"), pk=pk)
+        perf = get_object_or_404(_stocked(Performance.objects).select_related("event", "venue"), pk=pk)
         return Response(s.PerformanceDetailOut(perf, context=self.ctx(
             counts=zone_counts(perf.pk), staff=bool(roles_of(request.user)))).data)
 

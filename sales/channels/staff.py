@@ -10,12 +10,13 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import DateField, F, Func, Q, QuerySet
+from django.db.models import DateField, Exists, F, Func, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 from django.shortcuts import redirect
 from django_htmx.http import HttpResponseClientRedirect
 
 from events.models import Performance
+from sales.models import Place
 from sales.policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR, policy_for, roles_of
 
 # A festival has hundreds of performances on sale: each staff page lists them a page at a time,
@@ -63,9 +64,10 @@ class PerformancesPage:
 
 def on_sale(channel: str, now: datetime) -> QuerySet[Performance]:
     """Performances on sale on `channel` right now, the soonest first (begun ones at the
-    counter only, as check_on_sale sells them)."""
+    counter only, as check_on_sale sells them; put on sale, with places, only)."""
     found = Performance.objects.filter(on_sale_windows__channel=channel, on_sale_windows__opens_at__lte=now,
-                                       on_sale_windows__closes_at__gt=now, cancelled_at__isnull=True)
+                                       on_sale_windows__closes_at__gt=now, cancelled_at__isnull=True).filter(
+        Exists(Place.objects.filter(performance=OuterRef("pk"))))
     if not policy_for(channel).sells_after_start:
         found = found.filter(starts_at__gt=now)
     return found.select_related("event", "venue").order_by("starts_at", "pk")

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from events.models import Performance
 
-from .. import inventory
+from .. import enqueue, inventory
 from ..availability import availability_changed
 from ..errors import IllegalTransition, SalesError
 from ..holds import hold_release
@@ -85,9 +85,11 @@ def performance_cancel(*, performance: Performance, note: str = "", actor=None,
         # waits, and then finds its places blocked.
         list(Place.objects.select_for_update(of=("self",)).filter(performance=performance)
              .order_by("pk").values_list("pk", flat=True))
+        told = []
         for order in Order.objects.filter(performance=performance, status=Order.Status.RESERVED):
             with contextlib.suppress(SalesError):  # paid or lapsed a moment ago: seen as such below
                 order_cancel(order=order, actor=None)
+                told.append(order.pk)
         for hold in Hold.objects.filter(performance=performance, status=Hold.Status.ACTIVE):
             with contextlib.suppress(SalesError):
                 hold_release(hold=hold, actor=actor, now=now)  # a checkout in flight fails, its payment paid back
@@ -97,6 +99,7 @@ def performance_cancel(*, performance: Performance, note: str = "", actor=None,
         performance_cancelled_notice(counter)
         transaction.on_commit(lambda: availability_changed(performance.pk), robust=True)
         transaction.on_commit(lambda: _refund_soon(performance.pk), robust=True)
+        transaction.on_commit(lambda: [_tell_caller(pk) for pk in told], robust=True)
     performance.refresh_from_db(fields=["cancelled_at", "cancellation_note"])
     return performance
 
@@ -108,9 +111,11 @@ def _block_free(performance: Performance, now: datetime, actor) -> None:
 
 
 def _refund_soon(performance_id: int) -> None:
-    from .. import enqueue
-
     enqueue.refund_cancelled(performance_id)
+
+
+def _tell_caller(order_id: int) -> None:
+    enqueue.send_reservation_cancelled(order_id)
 
 
 def refund_cancelled(performance_id: int | None = None, *, batch: int = 200) -> int:

@@ -111,14 +111,24 @@ def test_the_organizer_cancels_and_everyone_is_paid_back(night, organizer, clerk
     assert "This performance is cancelled" in refund.body and "fees included" in refund.body and note in refund.body
     assert counter.subject.startswith("Cancelled:") and "Bring your tickets" in counter.body
     assert note in counter.body and not counter.attachments
+    # The caller whose reservation ended is told once that nothing was charged.
+    assert notifications.send_reservation_cancelled(reserved.pk)
+    assert not notifications.send_reservation_cancelled(reserved.pk)
+    told = mail.outbox[-1]
+    assert told.to == [CALLER.email] and told.subject.startswith("Cancelled:")
+    assert "nothing was charged" in told.body and note in told.body
 
     # The cash buyer comes to the counter: paid back in full there.
     client = signed_in(clerk)
+    page = client.get(f"/counter/orders/{cash.code}/").content.decode()
+    assert "This performance is cancelled." in page and 'id="refund"' in page
+    assert 'id="print"' not in page and 'id="exchange"' not in page
     page = client.post(f"/counter/orders/{cash.code}/refund/", follow=True).content.decode()
     assert Order.objects.get(pk=cash.pk).status == "refunded", page
+    assert "Refunded: Cash $50.00. The performance is cancelled." in page
     assert {p.state for p in Place.objects.filter(performance=perf)} == {"blocked"}
     page = admin.get(f"/admin/events/performance/{perf.pk}/change/").content.decode()
-    assert "Still to pay back: 0 by the box office (under way), 0 at the counter." in page
+    assert "Every buyer has been paid back." in page
     assert url.encode() not in admin.get(f"/admin/events/performance/{perf.pk}/change/").content
 
 
@@ -145,6 +155,20 @@ def test_no_door_sells_or_admits_a_cancelled_performance(night, organizer, clerk
         ticket_check_in(code=cash.tickets.get().code, performance=perf, actor=organizer)
     order_page = client_for().get(f"/orders/{card.code}/{card.access_token}/").content.decode()
     assert "This performance is cancelled." in order_page
+
+
+@pytest.mark.django_db
+def test_a_basket_open_when_the_performance_is_cancelled_says_why_it_is_gone(organizer):
+    from django.test import Client
+
+    perf = make_performance(rows=1, per_row=4)
+    shopper = Client()
+    shopper.post(f"/performances/{perf.pk}/hold/", {"seats": str(places_of(perf)[0].pk)})
+    assert Hold.objects.filter(status="active").exists()
+    performance_cancel(performance=perf, note="The artist is ill.", actor=organizer)
+    page = shopper.get("/basket/", follow=True).content.decode()
+    assert "This performance is cancelled: your seats were released." in page
+    assert "The artist is ill." in page and "Your hold expired" not in page
 
 
 @pytest.mark.django_db(transaction=True)

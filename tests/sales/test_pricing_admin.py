@@ -526,6 +526,8 @@ def test_other_dates_of_a_show_copy_its_zones_prices_and_windows_and_sell_as_set
     perf = make_performance(rows=2, per_row=4)
     perf.doors_open_at = perf.starts_at - timedelta(minutes=45)
     perf.save()
+    perf.venue.time_zone = "America/Toronto"  # whose clocks go forward on 9 March 2031
+    perf.venue.save()
     price_types(perf, {"Adult": {"Stalls": "60.00"}, "Child": {"Stalls": "30.00"}}, Child=2)
     PriceType.objects.filter(performance=perf, name="Child").update(note="Under 12")
     online = perf.on_sale_windows.get(channel=Channel.ONLINE)
@@ -533,10 +535,15 @@ def test_other_dates_of_a_show_copy_its_zones_prices_and_windows_and_sell_as_set
     url = f"/admin/events/performance/{perf.pk}/copy/"
     assert url in page_of(client.get(f"/admin/events/performance/{perf.pk}/change/"))
     # Bad lines are said, and nothing is made.
-    for typed, said in (("2027-13-01 20:00", "is not a date and time like 2027-01-15 20:00"),
-                        ("2020-01-15 20:00", "has passed"),
-                        ("2031-01-15 20:00\n2031-01-15 20:00", "is given twice")):
-        assert said in page_of(client.post(url, {"starts": typed})), typed
+    own = timezone.localtime(perf.starts_at, perf.venue.zone).strftime("%Y-%m-%d %H:%M")
+    page = page_of(client.post(url, {"starts": "\n".join((
+        "2027-13-01 20:00", "2020-01-15 20:00", "2031-01-15 20:00", "2031-01-15 20:00", own,
+        "2031-03-09 02:30"))}))
+    for said in ("“2027-13-01 20:00” is not a date and time like 2027-01-15 20:00.",
+                 "The date 2020-01-15 20:00 has passed.", "2031-01-15 20:00 appears twice.",
+                 f"The show already has a performance on {own}.",
+                 "2031-03-09 02:30 does not exist on the venue's clock: the clocks go forward then."):
+        assert said in page, re.search(r'<ul class="errorlist.*?</ul>', page, re.S).group(0)  # all at once
     assert OnSaleWindow.objects.filter(performance__event=perf.event).count() == 3
 
     venue = perf.venue.zone
@@ -557,7 +564,16 @@ def test_other_dates_of_a_show_copy_its_zones_prices_and_windows_and_sell_as_set
     assert window.opens_at == online.opens_at  # the run goes on sale at once
     assert window.closes_at == online.closes_at + (first - perf.starts_at)  # as long before its start
     assert not copy.places.exists()
+    # Not on sale until put on sale: the API's windows say so, the counter does not offer it.
+    from sales.channels.staff import on_sale
+    from tests.support import client_for
+
+    listed = {p["id"]: p for p in client_for().get("/api/v1/performances/").json()}
+    assert not any(w["open_now"] for w in listed[copy.pk]["on_sale"])
+    assert any(w["open_now"] for w in listed[perf.pk]["on_sale"])
+    assert copy not in on_sale(Channel.COUNTER, timezone.now()) and perf in on_sale(Channel.COUNTER, timezone.now())
     put_on_sale(performance=copy)
+    assert any(w["open_now"] for w in client_for().get(f"/api/v1/performances/{copy.pk}/").json()["on_sale"])
     hold = hold_create(performance=copy, channel=Channel.ONLINE, zone=copy.price_zones.get(), quantity=1)
     assert hold.status == "active" and hold.taken[0].zone == "Stalls"
 

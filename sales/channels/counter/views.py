@@ -424,7 +424,9 @@ def order_refund_view(request, code: str):
         back = [f"{p.get_method_display()} {money(-counted(p.method, p.amount), p.order.currency)}"
                 for p in order.payments.filter(pk__gt=last, amount__lt=0).select_related("order").order_by("pk")]
         back = ", ".join(back) or money(0, order.currency)
-        if order.status == Order.Status.PAID:
+        if order.performance.cancelled_at is not None:  # its places stay off sale
+            messages.success(request, _("Refunded: %(back)s. The performance is cancelled.") % {"back": back})
+        elif order.status == Order.Status.PAID:
             messages.success(request, _("Refunded: %(back)s. Those seats are back on sale; the order's other "
                                         "tickets are still valid.") % {"back": back})
         else:

@@ -453,7 +453,9 @@ def _prices_form(hold, data=None) -> PricesForm:
 
 def _lapsed(request, hold):
     request.session.pop(BASKET, None)
-    if hold.status != Hold.Status.SOLD:
+    if hold.performance.cancelled_at is not None:  # its page says so, and why
+        messages.warning(request, _("This performance is cancelled: your seats were released."))
+    elif hold.status != Hold.Status.SOLD:
         messages.warning(request, _("Your hold expired and the seats were released. Please choose again."))
     if request.htmx:  # a price change on a page whose hold has gone: the whole page moves on
         return HttpResponseClientRedirect(reverse("shop:performance", args=[hold.performance_id]))
