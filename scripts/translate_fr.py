@@ -278,6 +278,13 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "One minute left: take the payment now, or the seats are released.":
+        "Plus qu'une minute : encaissez maintenant, ou les places sont libérées.",
+    "The hold lapsed and the seats were released.": "La retenue a expiré et les places ont été libérées.",
+    "Start again": "Recommencer",
+    "One minute left on this hold: extend it (E) or take the payment.":
+        "Plus qu'une minute sur cette retenue : prolongez-la (E) ou encaissez.",
+    "Back to the caller": "Retour à l'appelant",
     "%(line)s does not exist on the venue's clock: the clocks go forward then.":
         "%(line)s n'existe pas à l'heure de la salle : on avance l'heure à ce moment-là.",
     "The date %(line)s has passed.": "La date %(line)s est passée.",

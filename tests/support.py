@@ -215,3 +215,14 @@ def provider():
     from sales.payments import PROVIDERS
 
     return PROVIDERS["card"].client()
+
+
+def one_place(perf, zone) -> None:
+    """One standing place in `zone`: a performance put on sale, which the staff pages list,
+    without a seating plan."""
+    from events.models import Section
+    from sales.models import Place
+
+    lawn, _new = Section.objects.get_or_create(venue=perf.venue, name="Lawn",
+                                               defaults={"kind": Section.Kind.STANDING, "capacity": 1})
+    Place.objects.create(performance=perf, section=lawn, standing_index=0, price_zone=zone)

@@ -21,7 +21,7 @@ from sales.payments import PaymentRequest
 from sales.policy import DOOR_STAFF
 from sales.shifts import shift_open
 from tests.factories import CustomerFactory, EventFactory, PerformanceFactory, PriceZoneFactory, VenueFactory
-from tests.support import make_performance, make_user, signed_in
+from tests.support import make_performance, make_user, one_place, signed_in
 
 pytestmark = pytest.mark.django_db
 LISTED = re.compile(r'name="performance" value="(\d+)"')
@@ -34,19 +34,9 @@ def on_sale(count: int, *, title: str = "Show", venue=None, first_in_days: int =
     for n in range(count):
         perf = PerformanceFactory(event=event, venue=venue, channels=[Channel.COUNTER, Channel.PHONE],
                                   starts_at=timezone.now() + timedelta(days=first_in_days + n))
-        put_on_sale(perf, PriceZoneFactory(performance=perf, name="Floor"))
+        one_place(perf, PriceZoneFactory(performance=perf, name="Floor"))
         performances.append(perf)
     return performances
-
-
-def put_on_sale(perf, zone) -> None:
-    """One standing place: the staff pages list only performances put on sale."""
-    from events.models import Section
-    from sales.models import Place
-
-    lawn, _new = Section.objects.get_or_create(venue=perf.venue, name="Lawn",
-                                               defaults={"kind": Section.Kind.STANDING, "capacity": 1})
-    Place.objects.create(performance=perf, section=lawn, standing_index=0, price_zone=zone)
 
 
 @pytest.fixture
@@ -157,7 +147,7 @@ def test_an_exchange_offers_the_events_performances_a_page_at_a_time_its_own_fir
         offset = timedelta(hours=12 * (n - 15)) if n < 15 else timedelta(days=n - 14)
         other = PerformanceFactory(event=perf.event, venue=perf.venue, channels=[Channel.COUNTER],
                                    starts_at=perf.starts_at + offset)
-        put_on_sale(other, PriceZoneFactory(performance=other, name="Floor"))
+        one_place(other, PriceZoneFactory(performance=other, name="Floor"))
         others.append(other)
     own = f'<option value="{perf.price_zones.get().pk}" selected>'
     client = signed_in(clerk)

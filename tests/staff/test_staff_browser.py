@@ -7,13 +7,14 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from events.models import Channel
 from sales.models import Hold, Order, Place, Shift
 from sales.tasks import release_lapsed_reservations
 from tests.browser import login, screenshot, type_card
 from tests.factories import PerformanceFactory, PriceZoneFactory
-from tests.support import make_performance, make_user, provider
+from tests.support import make_performance, make_user, one_place, provider
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -235,15 +236,21 @@ def test_phone_reservation_lapses_and_returns_its_seats(staff_page, celery_worke
         assert "taken" not in page.locator(f'#seatmap a.seat[data-id="{pk}"]').get_attribute("class")
 
 
-def sell_two_at_the_counter(page) -> Order:
-    """Open a drawer, sell two seats of the first performance for 60.00 cash, and stay on
-    the order's page."""
+def hold_two_at_the_counter(page) -> None:
+    """Open a drawer and hold the two best seats of the first performance, by keys."""
     page.goto("/counter/")
     page.get_by_label("Cash float in the drawer").fill("50")
     page.get_by_role("button", name="Open the drawer").click()
     page.locator(".quick").first.wait_for()
     page.keyboard.press("2")
     page.keyboard.press("Enter")
+    page.wait_for_url("**/counter/sale/**")
+
+
+def sell_two_at_the_counter(page) -> Order:
+    """Open a drawer, sell two seats of the first performance for 60.00 cash, and stay on
+    the order's page."""
+    hold_two_at_the_counter(page)
     page.get_by_label("Cash tendered").fill("60")
     page.locator("#take-payment").click()
     page.get_by_text("Sold.").wait_for()
@@ -297,7 +304,7 @@ def test_counter_finds_a_performance_by_key_and_enter_on_a_link_is_the_links_own
     hamlet.event.save()
     for n in range(12):  # a festival's other shows, sooner than Hamlet
         other = PerformanceFactory(channels=[Channel.COUNTER], starts_at=timezone.now() + timedelta(days=2, hours=n))
-        PriceZoneFactory(performance=other, name="Floor")
+        one_place(other, PriceZoneFactory(performance=other, name="Floor"))
     page = staff_page(make_user("clerk-f", "counter clerk"))
     page.goto("/counter/")
     page.get_by_label("Cash float in the drawer").fill("50")
@@ -324,3 +331,18 @@ def test_counter_finds_a_performance_by_key_and_enter_on_a_link_is_the_links_own
     page.keyboard.press("Enter")  # nothing focused: the quick sale's Enter holds the best seats
     page.wait_for_url("**/counter/sale/**")
     assert Hold.objects.get().performance == hamlet
+
+
+def test_a_counter_hold_warns_a_minute_before_it_lapses_and_says_when_it_has(staff_page):
+    make_performance(rows=1, per_row=6, price="20.00")
+    page = staff_page(make_user("clerk-clock", "counter clerk"))
+    page.clock.install()
+    hold_two_at_the_counter(page)
+    left = int(page.locator("#countdown").get_attribute("data-seconds"))
+    warning = page.get_by_role("alert").filter(has_text="One minute left: take the payment now")
+    assert warning.count() == 0 or not warning.is_visible()
+    page.clock.run_for((left - 50) * 1000)
+    expect(warning).to_be_visible()
+    page.clock.run_for(60_000)
+    expect(page.get_by_role("alert").filter(has_text="The hold lapsed and the seats were released.")).to_be_visible()
+    expect(warning).to_be_hidden()
