@@ -130,6 +130,16 @@
       if (shape) {
         var link = box.querySelector('.section-link[data-section="' + shape.dataset.section + '"]');
         if (link) link.click();
+        return;
+      }
+      // A section opened by loading the page again (the staff screens): the seats picked so
+      // far go with it, and are picked on the new page.
+      var section = e.target.closest && e.target.closest(".section-link");
+      if (section && !section.hasAttribute("hx-get") && Object.keys(picked).length) {
+        e.preventDefault();
+        var url = new URL(section.href, window.location.href);
+        url.searchParams.set("picked", Object.keys(picked).join(","));
+        window.location.href = url.toString();
       }
     });
     box.addEventListener("pointerover", function (e) {

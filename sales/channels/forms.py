@@ -62,6 +62,13 @@ class IdsField(forms.Field):
         return sorted({as_id(x) for raw in values for x in (raw or "").split(",") if x.strip()})
 
 
+def picked_on_map(request, limit: int) -> str:
+    """The seats picked on a staff seat map before it opened another section (?picked=,
+    at most `limit` ids): picked again on the page it opens. Ids only; the hold checks them."""
+    ids = [pk for pk in IdsField().to_python(request.GET.get("picked", "")[:2000]) if pk > 0]
+    return ",".join(str(pk) for pk in ids[:limit])
+
+
 class WholeNumberField(forms.IntegerField):
     default_error_messages = {"invalid": gettext_lazy("The quantity must be a whole number.")}
 

@@ -346,3 +346,29 @@ def test_a_counter_hold_warns_a_minute_before_it_lapses_and_says_when_it_has(sta
     page.clock.run_for(60_000)
     expect(page.get_by_role("alert").filter(has_text="The hold lapsed and the seats were released.")).to_be_visible()
     expect(warning).to_be_hidden()
+
+
+def test_seats_picked_in_one_section_stay_picked_when_the_clerk_opens_another(staff_page):
+    """The staff map opens a section by loading the page again: the picks go with it."""
+    from sales import inventory
+    from tests.factories import SectionFactory, VenueFactory
+
+    venue = VenueFactory()
+    left, right = (SectionFactory(venue=venue, name=name, rows=1, per_row=4) for name in ("Left", "Right"))
+    perf = PerformanceFactory(venue=venue, channels=[Channel.COUNTER])
+    PriceZoneFactory(performance=perf, name="Floor", sections=[left, right])
+    inventory.put_on_sale(performance=perf)
+    page = staff_page(make_user("clerk-map", "counter clerk"))
+    page.goto("/counter/")
+    page.get_by_label("Cash float in the drawer").fill("50")
+    page.get_by_role("button", name="Open the drawer").click()
+    page.goto(f"/counter/performances/{perf.pk}/map/")
+    for section in (left, right):
+        page.locator(f'.section-link[data-section="{section.id}"]').click()
+        page.locator(f'#seatmap[data-section="{section.id}"] .seat').first.wait_for()
+        page.locator(f'#seatmap[data-section="{section.id}"] .seat').first.click()
+    assert len(page.locator("#picked-seats").input_value().split(",")) == 2
+    page.locator("#hold-picked").click()
+    page.wait_for_url("**/counter/sale/**")
+    held = Place.objects.filter(performance=perf, state="held")
+    assert sorted(p.section.name for p in held) == ["Left", "Right"]

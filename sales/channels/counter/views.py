@@ -32,6 +32,7 @@ from sales.channels.forms import (
     from_price,
     keep_choices,
     kept_choices,
+    picked_on_map,
     price_types_of,
     price_types_prefetched,
     priced,
@@ -514,7 +515,7 @@ def seat_map(request, pk: int):
         "performance": perf, "seats": seats, "box": box, "exchange": exchange,
         "zone_colors": {z.pk: z.color for z in zones}, "zone_prices": zone_prices(price_types_of(perf.pk), zones),
         "states_url": reverse("counter:seat-states", args=[perf.pk]), "pick_url": pick_url,
-        "pick_fields": pick_fields})
+        "pick_fields": pick_fields, "repick": picked_on_map(request, perf.ticket_limit)})
 
 
 @clerk_only

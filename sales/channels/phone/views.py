@@ -32,6 +32,7 @@ from sales.channels.forms import (
     from_price,
     keep_choices,
     kept_choices,
+    picked_on_map,
     price_types_of,
     price_types_prefetched,
     priced,
@@ -414,7 +415,7 @@ def seat_map(request, pk: int, perf_pk: int):
         "zone_colors": {z.pk: z.color for z in zones}, "zone_prices": zone_prices(price_types_of(perf.pk), zones),
         "states_url": reverse("phone:seat-states", args=[perf.pk]),
         "pick_url": reverse("phone:sale-new", args=[cust.pk]),
-        "pick_fields": [("performance", perf.pk)]})
+        "pick_fields": [("performance", perf.pk)], "repick": picked_on_map(request, perf.ticket_limit)})
 
 
 @operator_only
