@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from sales.errors import SalesError
 from sales.formatting import when
 from sales.notifications import performance_moved
-from sales.orders.cancellation import cancellation_plan, cancelled_refunds_left, performance_cancel
+from sales.orders.cancellation import cancellation_plan, paid_orders_split, performance_cancel
 
 from .models import ZONE_COLOURS, Event, OnSaleWindow, Performance, Price, PriceType, PriceZone, Seat, Section, Venue
 from .seating import SeatingPlanError, decode_upload, seating_plan_import
@@ -512,7 +512,7 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
         extra = {"may_cancel": obj is not None and self.may_cancel(request, obj),
                  "may_copy": self.has_add_permission(request)}
         if obj is not None and obj.cancelled_at:
-            by_us, at_counter = cancelled_refunds_left(obj)
+            by_us, at_counter = paid_orders_split(obj)
             cancelled = when(obj.local(obj.cancelled_at), VENUE_TIME)
             extra["cancelled_summary"] = _(
                 "Cancelled on %(when)s. Still to pay back: %(by_us)d by the box office (under way), "
@@ -551,7 +551,7 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
         if was is not None and obj.starts_at != was:
             Performance.objects.filter(pk=obj.pk).update(moved_from=was)  # the buyers are told
             obj.moved_from = was
-            request.start_moved_from = was  # its windows follow once the inlines are saved (save_related)
+            form.start_moved_from = was  # its windows follow once the inlines are saved (save_related)
         if change and {"starts_at", "doors_open_at", "venue"} & set(form.changed_data) and obj.cancelled_at is None:
             # Its buyers' tickets say the old time: they are sent again with the new one.
             told = performance_moved(obj.pk)
@@ -564,7 +564,7 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         warn_unpriced(self, request, PriceType.objects.filter(performance=form.instance))
-        was = getattr(request, "start_moved_from", None)
+        was = getattr(form, "start_moved_from", None)
         if was is not None:
             # A window whose close the organizer typed in the same form is as they typed it;
             # the others follow (a form saved for another of its fields wrote the old close).

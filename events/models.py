@@ -49,11 +49,15 @@ def validate_time_zone(value: str) -> None:
                               params={"zone": value})
 
 
+def reader_language() -> str:
+    """The language being written (a page's, an email's): "en" or "fr"."""
+    return (translation.get_language() or settings.LANGUAGE_CODE)[:2]
+
+
 def in_reader_language(obj, field: str) -> str:
-    """`field` of `obj` in the language being written (a page's, an email's): its version
-    for that language (`field`_fr, say) if the organizer wrote one, else the text as typed."""
-    language = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
-    return getattr(obj, f"{field}_{language}", "") or getattr(obj, field)
+    """`field` of `obj` in the language being written: its version for that language
+    (`field`_fr, say) if the organizer wrote one, else the text as typed."""
+    return getattr(obj, f"{field}_{reader_language()}", "") or getattr(obj, field)
 
 
 def one_line(value: str) -> None:

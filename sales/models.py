@@ -376,6 +376,10 @@ class Payment(models.Model):
         CARD_TERMINAL = "card_terminal", _("Card terminal")
         CARD_NOT_PRESENT = "card_not_present", _("Card by phone")
 
+    # Taken and paid back at the counter, by a clerk with an open shift (the others, the
+    # provider holds: the box office pays them back on its own).
+    AT_COUNTER = (Method.CASH, Method.CARD_TERMINAL)
+
     class Status(models.TextChoices):
         APPROVED = "approved", _("Approved")
         DECLINED = "declined", _("Declined")

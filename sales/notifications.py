@@ -96,8 +96,7 @@ def send_confirmation(order_id: int) -> bool:
                    "cancelled": cancelled,
                    # Paid (in part) in cash or on the terminal: paid back at the counter, not by us.
                    "at_counter": cancelled and order.payments.filter(
-                       status=Payment.Status.APPROVED, method__in=(Payment.Method.CASH,
-                                                                   Payment.Method.CARD_TERMINAL)).exists()}
+                       status=Payment.Status.APPROVED, method__in=Payment.AT_COUNTER).exists()}
         with translation.override(order.language):
             if refunded:
                 subject, body = _("Your refund for %(event)s — order %(code)s"), "sales/email/refund.txt"

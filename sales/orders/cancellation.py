@@ -30,11 +30,6 @@ from .refunds import order_cancel, order_refund
 
 logger = logging.getLogger(__name__)
 
-# Paid back by the box office on its own: the provider holds the money.
-BY_PROVIDER = (Payment.Method.CARD, Payment.Method.TEST_CARD, Payment.Method.CARD_NOT_PRESENT)
-# Paid back at the counter, by a clerk with an open shift.
-AT_COUNTER = (Payment.Method.CASH, Payment.Method.CARD_TERMINAL)
-
 
 @dataclass(frozen=True)
 class CancellationPlan:
@@ -50,17 +45,16 @@ class CancellationPlan:
 
 def _at_counter() -> Exists:
     return Exists(Payment.objects.filter(order=OuterRef("pk"), status=Payment.Status.APPROVED,
-                                         method__in=AT_COUNTER))
+                                         method__in=Payment.AT_COUNTER))
 
 
 def cancellation_plan(performance: Performance) -> CancellationPlan:
     paid = Order.objects.filter(performance=performance, status=Order.Status.PAID)
-    counter = paid.filter(_at_counter()).count()
     amount = (Payment.objects.filter(order__in=paid).exclude(status=Payment.Status.DECLINED)
               .aggregate(s=Sum("amount"))["s"] or Decimal("0"))
-    total = paid.count()
+    by_provider, counter = paid_orders_split(performance)
     return CancellationPlan(
-        paid=total, by_provider=total - counter, at_counter=counter, amount=amount,
+        paid=by_provider + counter, by_provider=by_provider, at_counter=counter, amount=amount,
         reserved=Order.objects.filter(performance=performance, status=Order.Status.RESERVED).count(),
         holds=Hold.objects.filter(performance=performance, status=Hold.Status.ACTIVE)
         .exclude(Exists(Order.objects.filter(hold=OuterRef("pk"), status=Order.Status.RESERVED))).count(),
@@ -142,12 +136,13 @@ def refund_cancelled(performance_id: int | None = None, *, batch: int = 200) -> 
     return done
 
 
-def cancelled_refunds_left(performance: Performance) -> tuple[int, int]:
-    """(paid orders still to pay back by the box office, paid orders waiting at the counter)."""
+def paid_orders_split(performance: Performance) -> tuple[int, int]:
+    """(paid orders the box office pays back itself, paid orders paid back at the counter);
+    once cancelled, what is still to pay back."""
     paid = Order.objects.filter(performance=performance, status=Order.Status.PAID)
     counter = paid.filter(_at_counter()).count()
     return paid.count() - counter, counter
 
 
-__all__ = ("CancellationPlan", "cancellation_plan", "cancelled_refunds_left", "performance_cancel",
+__all__ = ("CancellationPlan", "cancellation_plan", "paid_orders_split", "performance_cancel",
            "refund_cancelled")

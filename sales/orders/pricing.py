@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import connection
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.models import Channel
+from events.models import Channel, reader_language
 
 from .. import inventory, receipts, rows
 from ..errors import InvalidRequest, NotPermitted
@@ -129,7 +128,7 @@ class Quote:
 def price_types_of(setup) -> list[PriceType]:
     """The price types pricing_sql read, named in the language being written (a ticket
     keeps its price type's name as the page that sold it wrote it)."""
-    language = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
+    language = reader_language()
     out = []
     for pk, name, limit, comp, note, prices, versions in ((setup or [None])[0] or []):
         own_name, own_note = (versions or {}).get(language) or ("", "")
