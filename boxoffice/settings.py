@@ -314,6 +314,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # An order's status, in every answer that carries an order (OrderOut, RefundOut).
+    "ENUM_NAME_OVERRIDES": {"OrderOutStatusEnum": "sales.models.Order.Status"},
 }
 
 # Public base URL used in emails (private order links).

@@ -34,7 +34,15 @@ from .models import (
     WaitingRoom,
 )
 from .order_receipt import receipt_html
-from .orders import order_refund, refund_amounts, refund_refusal
+from .orders import (
+    REFUND_OWED,
+    REFUND_REFUSED,
+    order_refund,
+    refund_amounts,
+    refund_refusal,
+    refunds_refused,
+    refused_words,
+)
 from .reports import zone_states
 
 
@@ -220,11 +228,29 @@ class OrderEventInline(TicketInline):
     readonly_fields = fields
 
 
+class RefundsToSettle(admin.SimpleListFilter):
+    """Refunds recorded that the provider has not made: refused (a person pays them back
+    by other means) or not yet taken (the reconciliation asks again)."""
+
+    title = gettext_lazy("refunds to settle")
+    parameter_name = "refunds"
+
+    def lookups(self, request, model_admin):
+        return [("refused", gettext_lazy("Refused by the payment provider")),
+                ("owed", gettext_lazy("Waiting for the payment provider"))]
+
+    def queryset(self, request, queryset):
+        message = {"refused": REFUND_REFUSED, "owed": REFUND_OWED}.get(self.value())
+        if message is None:
+            return queryset
+        return queryset.filter(payments__status=Payment.Status.REFUNDED, payments__message=message).distinct()
+
+
 @admin.register(Order)
 class OrderAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
     list_display = ("code", "performance", "buyer", "channel", "status", "total", "created",
                     "confirmation_sent")
-    list_filter = ("status", "channel", "performance")
+    list_filter = ("status", "channel", RefundsToSettle, "performance")
     search_fields = ("code", "customer__email", "buyer_name__unaccent", "customer__name__unaccent")
     list_select_related = ("customer", "performance__event", "performance__venue")
     created = on_venue_clock("created_at", gettext_lazy("Created"))
@@ -274,11 +300,15 @@ class OrderAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME})
         done = 0
         for order in queryset:
+            last = order.payments.order_by("-pk").values_list("pk", flat=True).first() or 0
             try:
                 order_refund(order=order, actor=request.user)
                 done += 1
             except SalesError as exc:
                 self.message_user(request, f"{order.code}: {exc.message}", messages.ERROR)
+            else:
+                if refused := refunds_refused(order, after=last):
+                    self.message_user(request, refused_words(order, refused), messages.WARNING)
         if done:
             self.message_user(request, ngettext("Refunded %(n)d order.", "Refunded %(n)d orders.", done) % {"n": done},
                               messages.SUCCESS)

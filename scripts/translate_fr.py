@@ -278,6 +278,12 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "refunds to settle": "remboursements à régler",
+    "Refused by the payment provider": "Refusés par le prestataire de paiement",
+    "Waiting for the payment provider": "En attente du prestataire de paiement",
+    "%(code)s: the payment provider refused to pay back %(amount)s. It is still owed to the buyer: pay it back by other means (the order's record has the provider's words).":
+        "%(code)s : le prestataire de paiement a refusé de rembourser %(amount)s. La somme reste due à l'acheteur : "
+        "remboursez-la par un autre moyen (l'historique de la commande donne la réponse du prestataire).",
     "One minute left: take the payment now, or the seats are released.":
         "Plus qu'une minute : encaissez maintenant, ou les places sont libérées.",
     "The hold lapsed and the seats were released.": "La retenue a expiré et les places ont été libérées.",

@@ -399,6 +399,21 @@ def _parts(line, price) -> dict:
             "complimentary": comp}
 
 
+
+class RefundOut(OrderOut):
+    refused_by_provider = serializers.DecimalField(
+        max_digits=10, decimal_places=2, read_only=True,
+        help_text="what the card provider refused to pay back of this refund (the payment disputed, too old): "
+                  "still owed to the buyer, to be paid back by other means; 0.00 when it took it all")
+
+    class Meta(OrderOut.Meta):
+        fields = [*OrderOut.Meta.fields, "refused_by_provider"]
+
+    def to_representation(self, order):
+        return {**super().to_representation(order),
+                "refused_by_provider": _PRICE.to_representation(order.refused_by_provider)}
+
+
 class CheckInIn(Input):
     performance = serializers.IntegerField(min_value=1, max_value=2**62,
                                            help_text="the performance at whose door the ticket is scanned")

@@ -42,6 +42,7 @@ from sales.orders import (
     order_place,
     order_refund,
     order_reserve,
+    refunds_refused,
     tickets_refund,
 )
 from sales.orders.settling import payment_confirmed
@@ -357,7 +358,10 @@ class OrderAction(ApiView):
     def post(self, request, code: str):
         order = _order_for(request, code)
         if self.action == "refund":
+            last = order.payments.order_by("-pk").values_list("pk", flat=True).first() or 0
             order = _refund(request, order)
+            order.refused_by_provider = refunds_refused(order, after=last)
+            return Response(s.RefundOut(order, context=self.ctx()).data)
         elif self.action == "cancel":
             order = order_cancel(order=order, actor=request.user)
         elif self.action == "payment-link":
@@ -406,7 +410,7 @@ class OrderRefund(OrderAction):
     paid for the others)."""
     action = "refund"
 
-    @extend_schema(request=s.RefundIn, responses={200: s.OrderOut, **MONEY_ERRORS})
+    @extend_schema(request=s.RefundIn, responses={200: s.RefundOut, **MONEY_ERRORS})
     def post(self, request, code: str):
         return super().post(request, code)
 

@@ -16,7 +16,15 @@ One module per concern; the doors import from here.
 - refunds: a paid order refunded, an unpaid one cancelled.
 """
 
-from .charging import change_given, payback_plan, refundable
+from .charging import (
+    REFUND_OWED,
+    REFUND_REFUSED,
+    change_given,
+    payback_plan,
+    refundable,
+    refunds_refused,
+    refused_words,
+)
 from .customers import CustomerDetails, clean_customer, customer_for, customer_register
 from .exchanges import ExchangeQuote, exchange_quote, order_exchange
 from .placing import buyer_language, order_interrupted, order_place, orders_abandoned_tidy
@@ -27,6 +35,8 @@ from .status import TRANSITIONS, OrderStatusConflict, order_transition
 
 __all__ = (
     "NO_CHOICE",
+    "REFUND_OWED",
+    "REFUND_REFUSED",
     "TRANSITIONS",
     "CustomerDetails",
     "ExchangeQuote",
@@ -50,6 +60,8 @@ __all__ = (
     "order_refund",
     "refund_amounts",
     "refund_refusal",
+    "refunds_refused",
+    "refused_words",
     "order_reserve",
     "order_transition",
     "orders_abandoned_tidy",

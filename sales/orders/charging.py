@@ -33,6 +33,7 @@ from ..errors import (
     ProviderUnavailable,
     SalesError,
 )
+from ..formatting import money
 from ..holds import hold_is_live
 from ..models import Order, Payment
 from ..notifications import confirmations_due
@@ -191,20 +192,56 @@ def pay_back(order, request, amount, reference, reason, actor, shift, fail=True)
 # A refund recorded here that the provider has not taken yet (it did not answer): the
 # reconciliation sends it again, with the same key, until it does (settling.payments_reconcile).
 REFUND_OWED = "refund: waiting for the payment provider"
+# A refund the provider answered and would not make (the payment disputed, too old, already
+# paid back there): asking again gets the same answer. The money is still owed to the
+# buyer, by other means; the order is listed under "Refunds to settle" in the admin.
+REFUND_REFUSED = "refund: refused by the payment provider"
 
 
-def refund_at_provider(order: Order, row: Payment, amount: Decimal) -> bool:
+def refund_at_provider(order: Order, row: Payment, amount: Decimal, *, again: bool = False) -> bool:
     """Pay back `amount` through the provider of the payment `row` refunds (already
     recorded and committed), keyed by that row: sent again, it is one refund. A provider
-    that does not answer leaves it owed, on the order's record, for the reconciliation."""
+    that does not answer leaves it owed, on the order's record, for the reconciliation
+    (`again`: the reconciliation asking, which records only an answer); a provider that
+    refuses leaves it refused, on the record with its words, for a person."""
     try:
-        PROVIDERS[row.method].refund(amount=amount, reference=row.reference, key=f"refund-{row.pk}")
+        answer = PROVIDERS[row.method].refund(amount=amount, reference=row.reference, key=f"refund-{row.pk}")
     except ProviderUnavailable:
-        with transaction.atomic():
-            Payment.objects.filter(pk=row.pk).update(message=REFUND_OWED)
-            record(order, "refund pending at provider", f"{amount} {order.currency}: sent again until it answers")
+        if not again:
+            with transaction.atomic():
+                Payment.objects.filter(pk=row.pk).update(message=REFUND_OWED)
+                record(order, "refund pending at provider", f"{amount} {order.currency}: sent again until it answers")
         return False
-    return True
+    except InvalidRequest as exc:
+        words = exc.message
+    else:
+        if answer.approved:
+            if again:
+                with transaction.atomic():
+                    Payment.objects.filter(pk=row.pk, message=REFUND_OWED).update(message="refund")
+                    record(order, "refund taken by provider", f"{amount} {order.currency}")
+            return True
+        words = answer.message
+    logger.error("order %s: the payment provider refused to pay back %s %s (%s)", order.code, amount,
+                 order.currency, words)
+    with transaction.atomic():
+        Payment.objects.filter(pk=row.pk).update(message=REFUND_REFUSED)
+        record(order, "refund refused by provider", f"{amount} {order.currency}: {words}")
+    return False
+
+
+def refunds_refused(order: Order, after: int = 0) -> Decimal:
+    """What the provider refused to pay back of this order's refunds recorded after the
+    payment `after`: owed to the buyer by other means."""
+    refused = order.payments.filter(pk__gt=after, status=Payment.Status.REFUNDED, message=REFUND_REFUSED)
+    return -(refused.aggregate(total=Sum("amount"))["total"] or Decimal("0"))
+
+
+def refused_words(order: Order, amount: Decimal) -> str:
+    """What staff are told of a refund the provider refused."""
+    return _("%(code)s: the payment provider refused to pay back %(amount)s. It is still owed to the buyer: pay it "
+             "back by other means (the order's record has the provider's words).") % {
+        "code": order.code, "amount": money(amount, order.currency)}
 
 
 def payment_record(order, charged, shift, from_status) -> inventory.Payment:

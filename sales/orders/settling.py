@@ -25,11 +25,11 @@ from events.models import Channel
 
 from .. import inventory
 from ..availability import availability_changed
-from ..errors import IllegalTransition, NotFound, PaymentActionRequired, PlacesUnavailable, ProviderUnavailable
+from ..errors import IllegalTransition, NotFound, PaymentActionRequired, PlacesUnavailable
 from ..models import Order, Payment
 from ..notifications import confirmations_due
 from ..payments import APPROVED, BANK_ASKS, PROVIDERS, Charge, PaymentRequest, StripeProvider
-from .charging import NO_ANSWER, REFUND_OWED, fail_quietly, payment_record
+from .charging import NO_ANSWER, REFUND_OWED, fail_quietly, payment_record, refund_at_provider
 from .placing import ABANDONED, INTERRUPTED
 from .pricing import lines_of
 from .status import OrderStatusConflict, order_transition, record
@@ -189,9 +189,6 @@ def payments_reconcile(*, now: datetime | None = None) -> int:
             logger.exception("could not settle order %s", order.code)
     owed = list(Payment.objects.filter(status=Payment.Status.REFUNDED, message=REFUND_OWED).select_related("order"))
     for row in owed:  # refunds the provider did not take when asked: asked again, same key
-        with contextlib.suppress(ProviderUnavailable):
-            PROVIDERS[row.method].refund(amount=-row.amount, reference=row.reference, key=f"refund-{row.pk}")
-            Payment.objects.filter(pk=row.pk, message=REFUND_OWED).update(message="refund")
-            record(row.order, "refund taken by provider", f"{-row.amount} {row.order.currency}")
+        refund_at_provider(row.order, row, -row.amount, again=True)
     return len(due) + len(owed)
 

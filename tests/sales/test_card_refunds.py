@@ -13,7 +13,7 @@ from events.models import Channel
 from sales.holds import hold_create
 from sales.models import Order, Payment
 from sales.orders import CustomerDetails, order_place, order_refund
-from sales.orders.charging import REFUND_OWED
+from sales.orders.charging import REFUND_OWED, REFUND_REFUSED
 from sales.orders.settling import payments_reconcile
 from sales.payments import PaymentRequest
 from sales.shifts import shift_open
@@ -96,3 +96,62 @@ def test_a_refund_the_provider_did_not_take_is_sent_again_once_it_answers(organi
     payments_reconcile()  # again: nothing more to send
     assert refunds_at_provider(order) == [10000]
     assert Payment.objects.get(order=order, status="refunded").message == "refund"
+
+
+def refused_at_provider(order: Order) -> None:
+    """The provider will not pay this order back: it knows no such payment any more (as
+    for a payment disputed or too old, it answers, and asking again gets the same)."""
+    Payment.objects.filter(order=order, status="approved").update(reference="pi_unknown_to_the_provider")
+
+
+def test_a_refund_the_provider_refuses_is_recorded_and_the_organizer_told(organizer):
+    order = paid_by_card(make_performance(rows=1, per_row=4))
+    refused_at_provider(order)
+    client = signed_in(organizer)
+    answer = client.post("/admin/sales/order/", {"action": "refund", "_selected_action": [order.pk],
+                                                  "confirmed": "yes"}, follow=True)
+    page = answer.content.decode()
+    assert answer.status_code == 200 and "Refunded 1 order." in page
+    assert f"{order.code}: the payment provider refused to pay back $100.00. It is still owed" in page
+    assert Order.objects.get(pk=order.pk).status == "refunded"
+    assert Payment.objects.get(order=order, status="refunded").message == REFUND_REFUSED
+    event = order.events.get(action="refund refused by provider")
+    assert event.detail.startswith("100.00 CAD: ")
+    listed = client.get("/admin/sales/order/?refunds=refused").content.decode()
+    assert order.code in listed
+    assert order.code not in client.get("/admin/sales/order/?refunds=owed").content.decode()
+
+
+def test_the_counter_is_told_of_a_refund_the_provider_refuses(clerk):
+    order = paid_by_card(make_performance(rows=1, per_row=4), n=1)
+    refused_at_provider(order)
+    shift_open(clerk=clerk, cash_float=Decimal("0"))
+    answer = signed_in(clerk).post(f"/counter/orders/{order.code}/refund/", follow=True)
+    page = answer.content.decode()
+    assert "the payment provider refused to pay back $50.00" in page and "Refunded: Card (online) $50.00" in page
+
+
+def test_the_api_says_what_the_provider_refused_to_pay_back(organizer):
+    order = paid_by_card(make_performance(rows=1, per_row=4))
+    answer = client_for(organizer).post(f"/api/v1/orders/{order.code}/refund/", format="json")
+    assert answer.status_code == 200 and answer.json()["refused_by_provider"] == "0.00"
+    order = paid_by_card(make_performance(rows=1, per_row=4))
+    refused_at_provider(order)
+    answer = client_for(organizer).post(f"/api/v1/orders/{order.code}/refund/", format="json")
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["status"] == "refunded" and answer.json()["refused_by_provider"] == "100.00"
+
+
+def test_a_refund_refused_when_asked_again_does_not_stop_the_others(organizer):
+    """The reconciliation asks again for refunds the provider did not answer; one it now
+    refuses is recorded as refused, and the next one is still sent."""
+    orders = [paid_by_card(make_performance(rows=1, per_row=4)) for _ in range(2)]
+    with override_settings(STRIPE_API_BASE="http://127.0.0.1:9", STRIPE_NETWORK_RETRIES=0):  # nothing listens
+        for order in orders:
+            order_refund(order=order, actor=organizer)
+    Payment.objects.filter(order=orders[0]).update(reference="pi_unknown_to_the_provider")
+    payments_reconcile()
+    assert Payment.objects.get(order=orders[0], status="refunded").message == REFUND_REFUSED
+    assert orders[0].events.filter(action="refund refused by provider").exists()
+    assert refunds_at_provider(orders[1]) == [10000]
+    assert Payment.objects.get(order=orders[1], status="refunded").message == "refund"

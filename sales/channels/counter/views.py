@@ -54,6 +54,8 @@ from sales.orders import (
     order_place,
     order_refund,
     payback_plan,
+    refunds_refused,
+    refused_words,
     tickets_refund,
 )
 from sales.policy import COUNTER_CLERK, counted, refunds_at_all
@@ -360,6 +362,8 @@ def order_exchange_view(request, code: str, hold_id: int):
             else:
                 note = _("Exchanged, no difference to pay.")
             messages.success(request, note)
+            if refused := refunds_refused(order, after=last):
+                messages.warning(request, refused_words(order, refused))
             return redirect("counter:order", code=order.code)
     old = order.tickets.select_related("place__seat", "place__section").filter(pk__in=tickets)
     places = {p.pk: p for p in hold.places.filter(state="held").select_related("seat", "section", "price_zone")}
@@ -425,6 +429,8 @@ def order_refund_view(request, code: str):
         back = [f"{p.get_method_display()} {money(-counted(p.method, p.amount), p.order.currency)}"
                 for p in order.payments.filter(pk__gt=last, amount__lt=0).select_related("order").order_by("pk")]
         back = ", ".join(back) or money(0, order.currency)
+        if refused := refunds_refused(order, after=last):
+            messages.warning(request, refused_words(order, refused))
         if order.performance.cancelled_at is not None:  # its places stay off sale
             messages.success(request, _("Refunded: %(back)s. The performance is cancelled.") % {"back": back})
         elif order.status == Order.Status.PAID:
