@@ -434,6 +434,9 @@ class CopyForm(forms.Form):
             except ValueError:
                 errors.append(_("“%(line)s” is not a date and time like 2027-01-15 20:00.") % {"line": shown})
                 continue
+            if typed.year > now.year + 10:  # and the last days of year 9999 have no UTC
+                errors.append(_("The date %(line)s is more than ten years away.") % {"line": shown})
+                continue
             moment = timezone.make_aware(typed, zone)
             if moment.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != typed:  # a time skipped
                 errors.append(_("%(line)s does not exist on the venue's clock: the clocks go forward then.") % {

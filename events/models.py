@@ -4,6 +4,7 @@ This app knows nothing about sales; `sales` builds its inventory from these rows
 """
 
 import functools
+import unicodedata
 import zoneinfo
 from datetime import datetime
 from decimal import Decimal
@@ -62,8 +63,9 @@ def in_reader_language(obj, field: str) -> str:
 
 def one_line(value: str) -> None:
     """A name shown on one line (an email's subject, a ticket, a list): no line break, tab
-    or other control character, which a pasted text may carry and an email header refuses."""
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+    or other control character, which a pasted text may carry and an email header refuses
+    (nor Unicode's line and paragraph separators, which some readers break lines at)."""
+    if any(unicodedata.category(c) in {"Cc", "Zl", "Zp"} for c in value):
         raise ValidationError(_("Write this on one line, without line breaks or tabs."))
 
 

@@ -36,6 +36,7 @@ from .charging import (
 )
 from .placing import check_customer_limit, customer_limit
 from .pricing import PriceRequest, hold_quote, ticket_value
+from .refunds import performance_cancelled
 from .status import record, staff
 
 
@@ -66,9 +67,11 @@ def _exchange_checks(order: Order, ticket_ids, hold: Hold,
     if not wanted <= valid.keys():
         raise InvalidRequest(_("some of those are not valid tickets of this order"), field="tickets")
     old = [valid[pk] for pk in sorted(wanted)]
-    if any(t.checked_in_at for t in old):
+    # A cancelled performance's tickets are exchanged for another date whenever, used or not.
+    cancelled = order.performance.cancelled_at is not None
+    if any(t.checked_in_at for t in old) and not cancelled:
         raise IllegalTransition(_("a ticket to exchange has already been used at the door"))
-    if order.performance.starts_at <= now:
+    if order.performance.starts_at <= now and not cancelled:
         raise IllegalTransition(_("this performance has already begun; its tickets cannot be exchanged"))
     if hold.status != Hold.Status.ACTIVE or not hold_is_live(hold, now):
         raise HoldNotActive(_("the hold on the new seats lapsed; pick them again"))
@@ -98,7 +101,7 @@ def _exchange_checks(order: Order, ticket_ids, hold: Hold,
         check_customer_limit(hold=hold, email=order.customer.email, parts=[], count=len(lines) - len(old),
                              limit=customer_limit(hold.performance_id))
     # What the old tickets are worth: what was paid for them, less a fee that is not refundable.
-    old_value = sum((ticket_value(t) for t in old), Decimal("0"))
+    old_value = sum((ticket_value(t, cancelled=cancelled) for t in old), Decimal("0"))
     discounted = any(t.discount for t in old if t.discount is not None)
     code = (order.receipt or {}).get("promo_code") or "" if discounted else ""
     return old, lines, ExchangeQuote(old_value, new_total, currency, tuple(lines), code)
@@ -138,12 +141,14 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
                 # Under the order's lock: what was paid back on it so far is settled.
                 raise NotPermitted(_("paying back %(difference)s %(currency)s needs a supervisor") % {
                     "difference": -difference, "currency": quote.currency})
-            if Ticket.objects.filter(pk__in=[t.pk for t in old], checked_in_at__isnull=False).exists():
+            cancelled = performance_cancelled(order)  # its places stay off sale
+            if not cancelled and Ticket.objects.filter(pk__in=[t.pk for t in old],
+                                                       checked_in_at__isnull=False).exists():
                 raise IllegalTransition(_("a ticket to exchange has just been used at the door"))
             if difference < 0:
                 payback = payback_plan(order, -difference)
                 refuse_uncounted(shift, [p.method for p, _a in payback], paying_back=True)
-            inventory.return_to_sale(order=order, tickets=old, now=now, actor=actor)
+            inventory.return_to_sale(order=order, tickets=old, now=now, actor=actor, withdraw=cancelled)
             new = inventory.sell(hold=hold, order=order, lines=lines, now=now, actor=actor)
             Order.objects.filter(pk=order.pk).update(total=F("total") + difference,
                                                      performance_id=hold.performance_id)

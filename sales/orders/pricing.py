@@ -282,10 +282,11 @@ def kept_on_refund(order) -> Decimal:
     return fees
 
 
-def ticket_value(ticket) -> Decimal:
+def ticket_value(ticket, *, cancelled: bool = False) -> Decimal:
     """What giving a ticket back is worth: what was paid for it, less its fee when that is
-    not refundable (an exchange counts it against the new places; a refund pays it back)."""
-    return ticket.price - (Decimal("0") if ticket.fee_refundable else ticket.fee)
+    not refundable (an exchange counts it against the new places; a refund pays it back).
+    A ticket of a cancelled performance is worth all it cost: its fee bought nothing."""
+    return ticket.price - (Decimal("0") if ticket.fee_refundable or cancelled else ticket.fee)
 
 
 # --- promo codes ------------------------------------------------------------------------

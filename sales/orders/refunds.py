@@ -39,7 +39,7 @@ def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: da
         plan, amount, _kept = refund_amounts(order)
         _may_pay_back(order, plan, amount, actor=actor, approver=approver, shift=shift)
         tickets = list(order.tickets.filter(status=Ticket.Status.VALID))
-        cancelled = _cancelled(order)
+        cancelled = performance_cancelled(order)
         if any(t.checked_in_at for t in tickets) and not cancelled:
             raise IllegalTransition(_("a ticket of this order has already been used at the door"))
         inventory.return_to_sale(order=order, tickets=tickets, now=now, actor=actor, withdraw=cancelled)
@@ -68,13 +68,15 @@ def refund_amounts(order: Order) -> tuple[list, Decimal, Decimal]:
     plan = refundable(order)
     held = sum((a for _p, a in plan), Decimal("0"))
     # A cancelled performance is paid back whole: its fees bought nothing.
-    kept = Decimal("0") if _cancelled(order) else min(kept_on_refund(order), held)
+    kept = Decimal("0") if performance_cancelled(order) else min(kept_on_refund(order), held)
     if kept:
         plan = payback_plan(order, held - kept) if held - kept else []
     return plan, held - kept, kept
 
 
-def _cancelled(order: Order) -> bool:
+def performance_cancelled(order: Order) -> bool:
+    """Whether the order's performance is cancelled: its places are withdrawn rather than
+    put back on sale, its tickets worth all they cost, a used one included."""
     return Performance.objects.filter(pk=order.performance_id, cancelled_at__isnull=False).exists()
 
 
@@ -114,10 +116,10 @@ def tickets_refund(*, order: Order, ticket_ids, actor, shift=None, approver=None
         else:
             whole = False
             tickets = [valid[pk] for pk in sorted(wanted)]
-            cancelled = _cancelled(order)
+            cancelled = performance_cancelled(order)
             if any(t.checked_in_at for t in tickets) and not cancelled:
                 raise IllegalTransition(_("a ticket to refund has already been used at the door"))
-            amount = sum((ticket_value(t) for t in tickets), Decimal("0"))
+            amount = sum((ticket_value(t, cancelled=cancelled) for t in tickets), Decimal("0"))
             plan = payback_plan(order, amount) if amount else []
             _may_pay_back(order, plan, amount, actor=actor, approver=approver, shift=shift)
             inventory.return_to_sale(order=order, tickets=tickets, now=now, actor=actor, withdraw=cancelled)

@@ -195,3 +195,36 @@ def test_no_hold_made_while_cancelling_outlives_the_cancellation(organizer):
     assert not Hold.objects.filter(performance=perf, status="active").exists()
     assert Hold.objects.filter(performance=perf).count() == made
     assert set(Place.objects.filter(performance=perf).values_list("state", flat=True)) == {"blocked"}
+
+
+def test_tickets_of_a_cancelled_performance_exchanged_for_another_date(night, organizer, clerk):
+    """The buyer takes another date instead of the money: the cancelled date's places stay
+    off sale, its tickets count all they cost (the fee the organizer keeps on a refund
+    included), and a ticket already used that night is exchanged too."""
+    from events.services import performance_copy
+    from sales import inventory
+    from sales.orders import order_exchange, tickets_refund
+
+    perf, card, cash, _reserved, _basket = night
+    other = performance_copy(perf, perf.starts_at + timedelta(days=7))
+    inventory.put_on_sale(performance=other)
+    first, second = card.tickets.order_by("pk")
+    ticket_check_in(code=first.code, performance=perf, actor=clerk)
+    performance_cancel(performance=perf, actor=organizer, note="Storm")
+    shift = drawer(clerk)
+    new = hold_create(performance=other, channel=Channel.COUNTER, user=clerk, quantity=1,
+                      zone=other.price_zones.get())
+    exchanged = order_exchange(order=Order.objects.get(pk=cash.pk), ticket_ids=[cash.tickets.get().pk], hold=new,
+                               actor=clerk, shift=shift)
+    assert exchanged.performance_id == other.pk and exchanged.status == "paid"
+    assert Place.objects.filter(performance=perf, state="available").count() == 0
+    # The card order's two 53.50 tickets (a 3.50 fee each, kept on an ordinary refund):
+    # one refunded alone pays back its fee too, and the other, used, moves to the new date.
+    tickets_refund(order=Order.objects.get(pk=card.pk), ticket_ids=[second.pk], actor=clerk, shift=shift)
+    assert -card.payments.filter(status="refunded").get().amount == Decimal("53.50")
+    new = hold_create(performance=other, channel=Channel.COUNTER, user=clerk, quantity=1,
+                      zone=other.price_zones.get())
+    exchanged = order_exchange(order=Order.objects.get(pk=card.pk), ticket_ids=[first.pk], hold=new,
+                               actor=clerk, shift=shift)
+    assert exchanged.performance_id == other.pk
+    assert Place.objects.filter(performance=perf, state="available").count() == 0

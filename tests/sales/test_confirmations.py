@@ -233,3 +233,14 @@ def test_a_title_with_a_line_break_neither_saves_nor_stops_the_tickets_email(org
     assert notifications.send_pending_confirmations() == 1
     assert mail.outbox[-1].subject == f"Your tickets for Les Étoiles Bcc: evil@example.com — order {order.code}"
     assert mail.outbox[-1].bcc == []
+
+
+@pytest.mark.parametrize("pasted", ["Les Étoiles\u2028Bcc: x@example.com", "Les Étoiles\u0085", "Les\u2029Étoiles"])
+def test_unicode_line_separators_are_line_breaks_too(pasted):
+    from django.core.exceptions import ValidationError
+
+    from events.models import one_line
+
+    with pytest.raises(ValidationError, match="on one line"):
+        one_line(pasted)
+    one_line("Les Étoiles — Québec, 20 h")  # dashes, accents and spaces are one line

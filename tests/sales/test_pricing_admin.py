@@ -538,11 +538,12 @@ def test_other_dates_of_a_show_copy_its_zones_prices_and_windows_and_sell_as_set
     own = timezone.localtime(perf.starts_at, perf.venue.zone).strftime("%Y-%m-%d %H:%M")
     page = page_of(client.post(url, {"starts": "\n".join((
         "2027-13-01 20:00", "2020-01-15 20:00", "2031-01-15 20:00", "2031-01-15 20:00", own,
-        "2031-03-09 02:30"))}))
+        "2031-03-09 02:30", "9999-12-31 23:59"))}))
     for said in ("“2027-13-01 20:00” is not a date and time like 2027-01-15 20:00.",
                  "The date 2020-01-15 20:00 has passed.", "2031-01-15 20:00 appears twice.",
                  f"The show already has a performance on {own}.",
-                 "2031-03-09 02:30 does not exist on the venue's clock: the clocks go forward then."):
+                 "2031-03-09 02:30 does not exist on the venue's clock: the clocks go forward then.",
+                 "The date 9999-12-31 23:59 is more than ten years away."):
         assert said in page, re.search(r'<ul class="errorlist.*?</ul>', page, re.S).group(0)  # all at once
     assert OnSaleWindow.objects.filter(performance__event=perf.event).count() == 3
 
