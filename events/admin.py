@@ -153,10 +153,24 @@ class SeatAdmin(admin.ModelAdmin):
 
 
 class PerformanceInline(admin.TabularInline):
+    """The event's performances, each on its own venue's clock. They are added and changed
+    on their own page, where a time is typed on the venue's clock and a moved start tells
+    the buyers (a row here would take the box office's clock for every venue)."""
+
     model = Performance
     extra = 0
-    fields = ("starts_at", "doors_open_at", "venue", "ticket_limit")
+    can_delete = False
+    fields = ("starts", "venue", "ticket_limit", "cancelled")
+    readonly_fields = fields
     show_change_link = True
+    starts = on_venue_clock("starts_at", gettext_lazy("Starts"), "")
+
+    @admin.display(description=gettext_lazy("Cancelled"), boolean=True)
+    def cancelled(self, obj):
+        return obj.cancelled_at is not None
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Event)
@@ -164,6 +178,12 @@ class EventAdmin(admin.ModelAdmin):
     list_display = ("title",)
     search_fields = ("title",)
     inlines = [PerformanceInline]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.user.has_perm("events.add_performance") and str(object_id).isdecimal():
+            extra_context = {**(extra_context or {}), "add_performance": reverse(
+                "admin:events_performance_add") + f"?event={object_id}"}
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 class OnSaleWindowInline(admin.TabularInline):
@@ -197,11 +217,10 @@ class PriceZoneFormSet(BaseInlineFormSet):
         kept = [f for f in self.forms if getattr(f, "cleaned_data", None) and not f.cleaned_data.get("DELETE")]
         plain = [f for f in kept if f.instance.pk is None and "color" not in f.changed_data]
         taken = {f.cleaned_data.get("color", "").lower() for f in kept if f not in plain}
-        free = iter([c for c in ZONE_COLOURS if c not in taken])
         for form in plain:
             colour = form.cleaned_data.get("color", "").lower()
-            if colour in taken:
-                colour = next(free, colour)
+            if colour in taken:  # the first colour no zone has, counting those given just now
+                colour = next((c for c in ZONE_COLOURS if c not in taken), colour)
             form.cleaned_data["color"] = form.instance.color = colour
             taken.add(colour)
 

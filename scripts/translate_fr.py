@@ -278,6 +278,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Starts": "Début",
+    "Add a performance": "Ajouter une représentation",
     "The date %(line)s is more than ten years away.": "La date %(line)s est à plus de dix ans d'ici.",
     "refunds to settle": "remboursements à régler",
     "Refused by the payment provider": "Refusés par le prestataire de paiement",

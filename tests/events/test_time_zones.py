@@ -108,6 +108,19 @@ def test_the_admin_shows_and_takes_times_on_the_venues_clock(organizer, toronto_
     assert str(window).endswith(": 2031-01-10 10:00 – 2031-01-17 19:30")  # the fields' clock, in the inline's title
 
 
+def test_the_events_page_lists_its_performances_on_their_venues_clocks(organizer, toronto_show):
+    """On a server whose clock is UTC, the event's page lists the 20:00 Toronto show at
+    20:00; its times are typed on the performance's own page, on its venue's clock (a row
+    on the event's page took the server's clock for every venue)."""
+    admin = signed_in(organizer)
+    page = admin.get(f"/admin/events/event/{toronto_show.event_id}/change/").content.decode()
+    assert "Fri 17 Jan 2031 20:00" in page and "Sat 18 Jan" not in page
+    assert 'name="performances-0-starts_at' not in page and "performances-empty" not in page
+    assert f'href="/admin/events/performance/add/?event={toronto_show.event_id}"' in page
+    added = admin.get(f"/admin/events/performance/add/?event={toronto_show.event_id}").content.decode()
+    assert re.search(rf'<option value="{toronto_show.event_id}" selected>', added)
+
+
 def _toronto(moment, fmt="%H:%M"):
     return moment.astimezone(TORONTO).strftime(fmt)
 

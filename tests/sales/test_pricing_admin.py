@@ -453,6 +453,19 @@ def test_zones_added_without_a_colour_each_get_one_of_their_own(client, organize
     assert len({colours["Balcony"], colours["Gallery"], *existing}) == len(existing) + 2
 
 
+def test_the_first_zones_of_a_performance_added_at_once_each_get_their_own_colour(client, organizer):
+    perf = make_performance(rows=1, per_row=2, on_sale=False)
+    perf.price_zones.all().delete()
+    client.force_login(organizer)
+    url = f"/admin/events/performance/{perf.pk}/change/"
+    data = form_of(client.get(url))
+    default = PriceZone._meta.get_field("color").default
+    add_rows(data, "price_zones", [{"name": name, "price": "30.00", "currency": "CAD", "color": default}
+                                   for name in ("Zone A", "Zone B", "Lawn")])
+    assert saved(client.post(url, data))
+    assert len(set(perf.price_zones.values_list("color", flat=True))) == 3
+
+
 def test_a_zone_on_sale_is_kept_and_the_organizer_is_told_why_in_a_sentence(client, organizer):
     perf = make_performance(rows=2, per_row=5)
     client.force_login(organizer)
