@@ -278,6 +278,13 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "%(field)s: “%(typed)s” reads two ways. Type the amount without a thousands separator, like 1000 or 1000.00":
+        "%(field)s : « %(typed)s » se lit de deux façons. Tapez le montant sans séparateur de milliers, "
+        "comme 1000 ou 1000,00",
+    "%(field)s has more than two decimals": "%(field)s a plus de deux décimales",
+    "The count differs from what the shift took. Count again, or close with this count.":
+        "Le compte diffère de ce que le quart a encaissé. Recomptez, ou fermez avec ce compte.",
+    "Close with this count and print the report": "Fermer avec ce compte et imprimer le rapport",
     "Starts": "Début",
     "Add a performance": "Ajouter une représentation",
     "The date %(line)s is more than ten years away.": "La date %(line)s est à plus de dix ans d'ici.",

@@ -252,8 +252,11 @@ def test_the_counter_speaks_french_to_a_french_clerk_and_prints_in_the_buyers_la
     assert "/exchange/" in exchange.redirect_chain[-1][0]
     assert_french("exchange", visible(exchange.content.decode()))
     assert_french("close shift", visible(page(counter, "/counter/shift/close/")))
-    report = counter.post("/counter/shift/close/", {"counted_cash": "214.98", "counted_card": "0"}, follow=True,
-                          **FRENCH)
+    check = counter.post("/counter/shift/close/", {"counted_cash": "214.98", "counted_card": "0"}, **FRENCH)
+    assert_french("count check", visible(check.content.decode()))
+    confirmed = re.search(r'name="confirmed" value="([^"]*)"', check.content.decode()).group(1)
+    report = counter.post("/counter/shift/close/", {"counted_cash": "214.98", "counted_card": "0",
+                                                    "confirmed": confirmed}, follow=True, **FRENCH)
     assert "/report/" in report.redirect_chain[-1][0]
     assert_french("shift report", visible(report.content.decode()))
 

@@ -6,6 +6,7 @@ Every error reads as a sentence a clerk or a buyer can act on, in their language
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
@@ -24,18 +25,58 @@ from sales.orders import PriceRequest, Quote, hold_quote
 MAX_AMOUNT = Decimal("1000000")
 
 
+def typed_amount(typed: str) -> str:
+    """An amount as typed in either language, as Decimal reads it: "1,000.50" and
+    "1 000,50" are 1000.50; "20,5" is 20.50; "$" and spaces go; "" stays "". Raises
+    ValueError("two readings") for an amount that reads two ways ("1,000" or "1.000": a
+    thousand, or one with three decimals), ValueError("not an amount") for the rest."""
+    raw = "".join(c for c in typed if not c.isspace()).replace("$", "")
+    marks = [c for c in raw if c in ",."]
+    cents = None
+    if len(set(marks)) == 2:  # both: the last is the decimal mark, the other groups thousands
+        whole, _mark, cents = raw.rpartition(marks[-1])
+        groups = whole.split(marks[0])
+        if marks[-1] in whole:
+            raise ValueError("not an amount")
+    elif len(marks) > 1:  # one mark, several times: it groups thousands
+        groups = raw.split(marks[0])
+    elif marks:
+        whole, _mark, cents = raw.partition(marks[0])
+        if len(cents) == 3 and 1 <= len(whole) <= 3 and whole.isdigit():
+            raise ValueError("two readings")
+        groups = [whole]
+    else:
+        groups = [raw]
+    if len(groups) > 1 and (not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:])):
+        raise ValueError("not an amount")
+    number = "".join(groups) + (f".{cents}" if cents is not None else "")
+    if number and not re.fullmatch(r"[0-9]+(\.[0-9]+)?", number):
+        raise ValueError("not an amount")
+    return number
+
+
 class MoneyField(forms.Field):
-    """An amount as typed at a window: "20", "20.00", "20,00" or "$20"; empty is None."""
+    """An amount as typed at a window, in the page's language or not: "20", "20.00",
+    "20,00", "$20", "1,000.00" or "1 000,00"; empty is None. "1,000" is refused: a
+    thousand in English, one dollar in French."""
 
     def to_python(self, value):
-        raw = (value or "").strip().replace(",", ".").replace("$", "")
+        field = str(self.label)
+        if (value or "").strip().startswith("-"):
+            raise forms.ValidationError(_("%(field)s cannot be negative") % {"field": field})
+        try:
+            raw = typed_amount(value or "")
+        except ValueError as exc:
+            if exc.args == ("two readings",):
+                raise forms.ValidationError(_("%(field)s: “%(typed)s” reads two ways. Type the amount without a "
+                                              "thousands separator, like 1000 or 1000.00") % {
+                    "field": field, "typed": value.strip()[:20]}) from None
+            raise forms.ValidationError(_("%(field)s must be an amount, like 20.00") % {"field": field}) from None
         if not raw:
             return None
-        field = str(self.label)
-        try:
-            amount = Decimal(raw)
-        except InvalidOperation:
-            raise forms.ValidationError(_("%(field)s must be an amount, like 20.00") % {"field": field}) from None
+        amount = Decimal(raw)
+        if amount != amount.quantize(Decimal("0.01")):
+            raise forms.ValidationError(_("%(field)s has more than two decimals") % {"field": field})
         if not amount.is_finite() or amount < 0:
             raise forms.ValidationError(_("%(field)s cannot be negative") % {"field": field})
         if amount > MAX_AMOUNT:

@@ -5,10 +5,12 @@ from html import unescape
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
 from events.models import Channel
+from sales.channels.forms import MoneyField
 from sales.errors import InvalidRequest, NotPermitted
 from sales.holds import hold_create
 from sales.models import Customer, Hold, Order, Place, Shift
@@ -541,3 +543,44 @@ def test_a_declined_payment_is_not_among_a_buyers_orders_at_the_counter_or_on_th
     assert failed.code in signed_in(clerk).get(f"/counter/lookup/?q={failed.code}").content.decode()
     caller = signed_in(operator).get(f"/phone/customers/{paid.customer_id}/").content.decode()
     assert paid.code in caller and failed.code not in caller
+
+
+def test_amounts_at_the_window_read_as_each_language_writes_them_and_never_two_ways(clerk):
+    """"1,000" is a thousand in English and one dollar in French: refused, and the float
+    comes back as typed. "1,000.00" and "1 000,00" (as the pages print them) are a thousand."""
+    c = signed_in(clerk)
+    answer = c.post("/counter/shift/open/", {"cash_float": "1,000"}, follow=True)
+    page = answer.content.decode()
+    assert "“1,000” reads two ways" in page and 'value="1,000"' in page
+    assert not Shift.objects.exists()
+    c.post("/counter/shift/open/", {"cash_float": "1\u202f000,00"})
+    assert Shift.objects.get().cash_float == Decimal("1000.00")
+    for typed, read in (("1,000.00", "1000.00"), ("$1,250.5", "1250.50"), ("20,5", "20.50")):
+        assert MoneyField(label="Cash").clean(typed) == Decimal(read)
+    for typed in ("1.000", "12,34", "1e3", "NaN", "1.2.3"):
+        with pytest.raises(ValidationError):
+            MoneyField(label="Cash").clean(typed + ("0" if typed == "12,34" else ""))
+
+
+def test_a_count_that_differs_is_shown_against_the_expected_before_the_shift_closes(clerk):
+    c = signed_in(clerk)
+    c.post("/counter/shift/open/", {"cash_float": "100"})
+    page = c.post("/counter/shift/close/", {"counted_cash": "1.00", "counted_card": "0"}).content.decode()
+    assert Shift.objects.get().closed_at is None
+    assert re.search(r"Cash</th><td>\$1\.00</td><td>\$100\.00</td><td>−\$99\.00</td>", page), page
+    assert 'name="confirmed" value="1.00|0.00"' in page
+    # Counted again and right: it closes at once.
+    report = c.post("/counter/shift/close/", {"counted_cash": "100", "counted_card": "0"}, follow=True)
+    assert "/report/" in report.redirect_chain[-1][0] and Shift.objects.get().difference == 0
+
+
+def test_a_count_that_differs_closes_once_confirmed_as_counted(clerk):
+    c = signed_in(clerk)
+    c.post("/counter/shift/open/", {"cash_float": "100"})
+    c.post("/counter/shift/close/", {"counted_cash": "95", "counted_card": "0"})
+    # A count changed on the confirmation page is shown against the expected again.
+    c.post("/counter/shift/close/", {"counted_cash": "90", "counted_card": "0", "confirmed": "95.00|0.00"})
+    assert Shift.objects.get().closed_at is None
+    report = c.post("/counter/shift/close/", {"counted_cash": "90", "counted_card": "0", "confirmed": "90.00|0.00"},
+                    follow=True)
+    assert "/report/" in report.redirect_chain[-1][0] and Shift.objects.get().difference == Decimal("-10.00")

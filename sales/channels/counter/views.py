@@ -125,6 +125,9 @@ def open_shift(request):
         shift_open(clerk=request.user, cash_float=_valid(ShiftOpenForm(request.POST))["cash_float"])
     except SalesError as exc:
         messages.error(request, exc.message)
+        # The float as typed comes back in its field, to be corrected rather than typed again.
+        typed = request.POST.get("cash_float", "")[:20]
+        return redirect(f"{reverse('counter:home')}?{urlencode({'cash_float': typed})}")
     return redirect("counter:home")
 
 
@@ -483,18 +486,35 @@ def close_shift(request):
     if shift is None:
         messages.error(request, _("You have no open shift."))
         return redirect("counter:home")
-    errors = []
+    errors, check = [], []
     if request.method == "POST":
         try:
             counted = _valid(ShiftCloseForm(request.POST))
-            shift = shift_close(shift=shift, clerk=request.user, counted_cash=counted["counted_cash"],
-                                counted_card=counted["counted_card"])
+            # Counted blind; a count that differs from what the drawer should hold is shown
+            # against it once, to count again or to close with, as counted.
+            said = f"{counted['counted_cash']}|{counted['counted_card']}"
+            if request.POST.get("confirmed") != said:
+                check = _count_differences(shift, counted)
+            if not check:
+                shift = shift_close(shift=shift, clerk=request.user, counted_cash=counted["counted_cash"],
+                                    counted_card=counted["counted_card"])
         except SalesError as exc:
             errors.append(exc.message)
         else:
-            return redirect("counter:shift-report", pk=shift.pk)
-    return render(request, "counter/close_shift.html", {"shift": shift, "expected": shift_expected(shift),
-                                                        "errors": errors})
+            if not check:
+                return redirect("counter:shift-report", pk=shift.pk)
+            return render(request, "counter/close_shift.html", {"shift": shift, "check": check, "confirm": said})
+    return render(request, "counter/close_shift.html", {"shift": shift, "errors": errors})
+
+
+def _count_differences(shift, counted) -> list[dict]:
+    expected = shift_expected(shift)
+    rows = [(_("Cash"), counted["counted_cash"], expected["cash"]),
+            (_("Card terminal"), counted["counted_card"], expected["card_terminal"])]
+    if any(value is None for _what, value, _expected in rows):
+        return []  # shift_close says what is missing
+    return [{"what": what, "counted": money(value), "expected": money(should), "difference": money(value - should)}
+            for what, value, should in rows if value != should]
 
 
 @clerk_only
