@@ -33,6 +33,7 @@ from tests.support import (
     BUYER,
     CARD,
     card_token,
+    drawer,
     make_performance,
     make_user,
     places_of,
@@ -555,4 +556,37 @@ def test_the_organizers_own_words_in_each_language(clerk):
     new = hold_create(performance=perf, channel="counter", user=clerk, place_ids=[third])
     with translation.override("en"):
         quote = exchange_quote(order=other, ticket_ids=[other.tickets.get().pk], hold=new)
-    assert quote.difference == 0 and quote.lines[0].price_type_name == "Child"  # the clerk's page is English
+    # The ticket is named in its buyer's language, whatever the clerk's page speaks.
+    assert quote.difference == 0 and quote.lines[0].price_type_name == "Enfant"
+
+
+def test_a_ticket_sold_at_the_counter_or_by_phone_is_named_in_its_buyers_language(clerk, operator):
+    """A French caller's tickets say "Enfant" though the clerk's page is English, and an
+    English buyer's "Child" at a French counter; the payment link opens in the caller's
+    language, as its email."""
+    from events.models import PriceType
+    from sales.orders import PriceRequest, order_place, order_reserve
+    from sales.payments import PaymentRequest
+
+    perf = make_performance(rows=1, per_row=6, price="50.00")
+    kinds = price_types(perf, {"Adult": {"Stalls": "50.00"}, "Child": {"Stalls": "30.00"}})
+    PriceType.objects.filter(pk=kinds["Child"].pk).update(name_fr="Enfant")
+    first, second, third = (p.pk for p in places_of(perf)[:3])
+    for place, page_language, buyer, named in ((first, "en", "fr", "Enfant"), (second, "fr", "en", "Child")):
+        with translation.override(page_language):
+            hold = hold_create(performance=perf, channel="counter", user=clerk, place_ids=[place])
+            order = order_place(hold=hold, customer=CustomerDetails(**BUYER), actor=clerk, shift=drawer(clerk),
+                                prices=PriceRequest(types={place: kinds["Child"].pk}), language=buyer,
+                                payments=[PaymentRequest(method="cash", tendered=Decimal("30"))])
+        assert order.tickets.get().price_type_name == named
+    with translation.override("en"):
+        hold = hold_create(performance=perf, channel="phone", user=operator, place_ids=[third])
+        reserved = order_reserve(hold=hold, customer=CustomerDetails(**BUYER), actor=operator, language="fr",
+                                 prices=PriceRequest(types={third: kinds["Child"].pk}),
+                                 deadline=timezone.now() + timedelta(days=2))
+    assert reserved.receipt["tickets"][0][2] == "Enfant"  # its tickets, issued when paid, are named so
+    link = Client().get(f"/orders/{reserved.code}/{reserved.access_token}/pay/").content.decode()
+    assert 'lang="fr"' in link and "Enfant" in visible(link)
+    chosen = Client()
+    chosen.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # a reader who chose English on this site
+    assert 'lang="en"' in chosen.get(f"/orders/{reserved.code}/{reserved.access_token}/pay/").content.decode()

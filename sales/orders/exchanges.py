@@ -88,7 +88,7 @@ def _exchange_checks(order: Order, ticket_ids, hold: Hold,
     new_places = inventory.places_of_hold(hold)
     wanted = {pk: types[t.price_type_name] for pk, t in zip(new_places, old, strict=False)
               if t.price_type_name in types}
-    quote = hold_quote(hold, PriceRequest(types=wanted), now=now)
+    quote = hold_quote(hold, PriceRequest(types=wanted), now=now, language=order.language)  # as its buyer reads
     new_total, currency, lines = quote.total, quote.currency, quote.lines
     if not lines:
         raise HoldNotActive(_("the hold has no places; pick the new seats again"))

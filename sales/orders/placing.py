@@ -83,7 +83,9 @@ def order_place(
         taken = Order.objects.get(pk=of_hold)
         raise IllegalTransition(_("these seats are already order %(code)s (%(status)s)") % {
             "code": taken.code, "status": taken.get_status_display().lower()})
-    quote = pricing.quote(places, setup, prices, hold=hold, actor=actor, email=customer.email, now=now)
+    language = buyer_language(language)  # its tickets named as the buyer reads, whoever sells them
+    quote = pricing.quote(places, setup, prices, hold=hold, actor=actor, email=customer.email, now=now,
+                          language=language)
     if not quote.lines:
         raise HoldNotActive(_("the hold has no places; hold the seats again"))
     parts = validated_parts(policy, payment, payments, quote.total)

@@ -125,10 +125,10 @@ class Quote:
         return len(self.lines)
 
 
-def price_types_of(setup) -> list[PriceType]:
-    """The price types pricing_sql read, named in the language being written (a ticket
-    keeps its price type's name as the page that sold it wrote it)."""
-    language = reader_language()
+def price_types_of(setup, language: str | None = None) -> list[PriceType]:
+    """The price types pricing_sql read, named in `language` (the buyer's: a ticket keeps
+    its price type's name as its buyer reads it), by default the language being written."""
+    language = language or reader_language()
     out = []
     for pk, name, limit, comp, note, prices, versions in ((setup or [None])[0] or []):
         own_name, own_note = (versions or {}).get(language) or ("", "")
@@ -138,10 +138,11 @@ def price_types_of(setup) -> list[PriceType]:
 
 
 def hold_quote(hold: Hold, request: PriceRequest = NO_CHOICE, *, actor=None, email: str = "",
-               now: datetime | None = None) -> Quote:
-    """The price of the hold's places as `request` asks (one read)."""
+               now: datetime | None = None, language: str | None = None) -> Quote:
+    """The price of the hold's places as `request` asks (one read); its tickets named in
+    `language` (the buyer's), by default the page's."""
     places, setup = rows.fetch(_QUOTE, [typed_code(request), hold.pk])[0]
-    return quote(places, setup, request, hold=hold, actor=actor, email=email, now=now)
+    return quote(places, setup, request, hold=hold, actor=actor, email=email, now=now, language=language)
 
 
 def hold_total(hold: Hold) -> tuple[Decimal, str, list[inventory.TicketLine]]:
@@ -151,7 +152,7 @@ def hold_total(hold: Hold) -> tuple[Decimal, str, list[inventory.TicketLine]]:
 
 
 def quote(places, setup, request: PriceRequest, *, hold: Hold, actor=None, email: str = "",
-          now: datetime | None = None) -> Quote:
+          now: datetime | None = None, language: str | None = None) -> Quote:
     """Price `places` (hold_prices_sql's answer) with `setup` (pricing_sql's) as `request`
     asks. Raises InvalidRequest or NotPermitted, saying what is wrong, for a choice that
     cannot be sold."""
@@ -161,7 +162,7 @@ def quote(places, setup, request: PriceRequest, *, hold: Hold, actor=None, email
     if len(currencies) > 1:
         raise InvalidRequest(_("the held places are priced in different currencies"))
     currency = currencies.pop() if places else "CAD"
-    types = price_types_of(setup)
+    types = price_types_of(setup, language)
     fee_row, tax_rows, included, promo_row, opened_types = (setup or [None] * 6)[1:]
     by_id = {t.id: t for t in types}
     unknown = set(request.types) - {pk for pk, *_rest in places}

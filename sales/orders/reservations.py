@@ -72,7 +72,8 @@ def order_reserve(*, hold: Hold | None = None, hold_token: str | None = None, cu
     if taken is not None:
         raise IllegalTransition(_("these seats are already order %(code)s (%(status)s)") % {
             "code": taken.code, "status": taken.get_status_display().lower()})
-    quote = hold_quote(hold, prices, actor=actor, email=customer.email, now=now)
+    language = placing.buyer_language(language)  # its tickets named as the caller reads
+    quote = hold_quote(hold, prices, actor=actor, email=customer.email, now=now, language=language)
     try:
         with transaction.atomic():
             if inventory.extend(hold=hold, until=deadline, now=now) != quote.count:

@@ -18,7 +18,7 @@ from django.http import Http404, HttpResponse
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -753,8 +753,17 @@ def find_orders(request):
     return render(request, "shop/find_orders.html", {"form": form, "errors": errors, "sent": sent}, status=status)
 
 
+def _in_buyers_language(request, order: Order) -> None:
+    """An order's page opened from its email speaks the buyer's language, as the email did,
+    unless the reader chose one on this site."""
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and order.language in dict(settings.LANGUAGES):
+        translation.activate(order.language)
+        request.LANGUAGE_CODE = order.language
+
+
 def order_detail(request, code: str, token: str):
     order = _order(code, token)
+    _in_buyers_language(request, order)
     tickets = order.tickets.select_related("place__seat", "place__section")
     return render(request, "shop/order.html", {"order": order, "tickets": tickets})
 
@@ -764,6 +773,7 @@ def order_pay(request, code: str, token: str):
     """A reservation paid by the customer through the link they were emailed: the card in
     the provider's field, as at checkout."""
     order = _order(code, token)
+    _in_buyers_language(request, order)
     if order.status == Order.Status.PAID:
         return redirect("shop:order", code=order.code, token=order.access_token)
     errors, status = [], 200
