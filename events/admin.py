@@ -571,8 +571,9 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
         was = Performance.objects.filter(pk=obj.pk).values_list("starts_at", flat=True).first() if change else None
         super().save_model(request, obj, form, change)
         if was is not None and obj.starts_at != was:
-            Performance.objects.filter(pk=obj.pk).update(moved_from=was)  # the buyers are told
-            obj.moved_from = was
+            moved_at = timezone.now()
+            Performance.objects.filter(pk=obj.pk).update(moved_from=was, moved_at=moved_at)  # the buyers are told
+            obj.moved_from, obj.moved_at = was, moved_at
             form.start_moved_from = was  # its windows follow once the inlines are saved (save_related)
         if change and {"starts_at", "doors_open_at", "venue"} & set(form.changed_data) and obj.cancelled_at is None:
             # Its buyers' tickets say the old time: they are sent again with the new one.

@@ -200,6 +200,8 @@ class Performance(models.Model):
     )
     # Its start before the organizer last moved it: its buyers' emails and pages say so.
     moved_from = models.DateTimeField(_("moved from"), null=True, blank=True, editable=False)
+    # When it was moved: orders placed since were sold the new time, and are not told.
+    moved_at = models.DateTimeField(_("moved at"), null=True, blank=True, editable=False)
     # Set once, by performance_cancel (sales.orders): nothing more is sold, and its buyers
     # are paid back.
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)

@@ -313,6 +313,15 @@ class Order(models.Model):
     def phone(self) -> str:
         return self.buyer_phone or self.customer.phone
 
+    @property
+    def moved_from(self):
+        """The start its performance was moved from since this order was placed, or None (an
+        order placed after the move was sold the new time)."""
+        perf = self.performance
+        if perf.moved_from is None or (perf.moved_at is not None and self.created_at >= perf.moved_at):
+            return None
+        return perf.moved_from
+
 
 class Ticket(models.Model):
     class Status(models.TextChoices):

@@ -523,9 +523,15 @@ def test_a_performance_moved_sends_its_buyers_their_tickets_again_with_the_new_t
     assert written(perf.local(), "l j F Y, H:i") in body
     assert f"The performance has moved: it was on {written(perf.local(was), 'l j F Y, H:i')}." in body
     assert "has moved from" in client.get(f"/orders/{order.code}/{order.access_token}/").content.decode()
+    # A buyer after the move bought the new time: nothing moved for them.
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[places_of(perf)[1].pk])
+    since = order_place(hold=hold, customer=CustomerDetails(name="Marc Roy", email="marc@example.org"),
+                        payment=PaymentRequest(method="test_card", card_number=APPROVE))
+    assert notifications.send_pending_confirmations() == 1 and "has moved" not in mail.outbox[-1].body
+    assert "has moved" not in client.get(f"/orders/{since.code}/{since.access_token}/").content.decode()
     # Saved with its time unchanged: nobody is written to.
     page = page_of(client.post(url, form_of(client.get(url)), follow=True))
-    assert "sent their tickets again" not in page and Order.objects.get().confirmation_sent_at is not None
+    assert "sent their tickets again" not in page and Order.objects.get(pk=order.pk).confirmation_sent_at is not None
 
 
 def test_other_dates_of_a_show_copy_its_zones_prices_and_windows_and_sell_as_set(client, organizer):
