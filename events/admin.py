@@ -81,6 +81,18 @@ class VenueClockMixin:
             return response
 
 
+def with_performance(obj) -> str:
+    return f"{obj.performance} — {obj.name}"
+
+
+def labelled(field, queryset):
+    """A zone or price type chooser whose choices say which performance each belongs to."""
+    if field is not None:
+        field.queryset = queryset.select_related("performance__event")
+        field.label_from_instance = with_performance
+    return field
+
+
 # Amounts are typed as text and read in the page's language (25,20 in French; 25.20 in
 # either): a browser's number field set to another language drops a comma it does not
 # read, and 25,20 would be sent as 2520. A comma the language does not read is refused.

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
-from events.admin import PerformanceAdmin, VenueClockMixin, on_venue_clock
-from events.models import Channel, Performance
+from events.admin import PerformanceAdmin, VenueClockMixin, labelled, on_venue_clock
+from events.models import Channel, Performance, PriceZone
 
 from . import admission, draws, inventory, waiting_room
 from .availability import availability_changed
@@ -157,13 +157,13 @@ class PlaceAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Block (take off sale)"))
     def block(self, request, queryset):
-        _run(self, request, "Blocked", lambda: self._by_performance(
+        _run(self, request, gettext("Blocked"), lambda: self._by_performance(
             request, queryset, lambda p, ids: inventory.block(
                 performance=p, place_ids=ids, now=timezone.now(), actor=request.user)))
 
     @admin.action(description=gettext_lazy("Unblock (put back on sale)"))
     def unblock(self, request, queryset):
-        _run(self, request, "Unblocked", lambda: self._by_performance(
+        _run(self, request, gettext("Unblocked"), lambda: self._by_performance(
             request, queryset, lambda p, ids: inventory.unblock(
                 performance=p, place_ids=ids, now=timezone.now(), actor=request.user)))
 
@@ -172,14 +172,15 @@ class PlaceAdmin(ReadOnlyMixin, admin.ModelAdmin):
         form = AllocateForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             channel = form.cleaned_data["channel"]
-            _run(self, request, f"Allocated to {channel or 'every channel'}",
+            to = Channel(channel).label if channel else gettext("every channel")
+            _run(self, request, gettext("Allocated to %(channel)s") % {"channel": to},
                  lambda: self._by_performance(request, queryset, lambda p, ids: inventory.allocate(
                      performance=p, place_ids=ids, channel=channel, now=timezone.now(),
                      actor=request.user)))
             return None
         return render(request, "admin/sales/place/allocate.html", {
             **self.admin_site.each_context(request), "form": form, "places": queryset,
-            "opts": self.model._meta, "title": "Allocate places to a channel",
+            "opts": self.model._meta, "title": gettext("Allocate places to a channel"),
         })
 
 
@@ -407,9 +408,9 @@ class WaitingRoomAdmin(VenueClockMixin, admin.ModelAdmin):
 def _draw_links(draw: Draw | None, public_url: str):
     if draw is None:
         return "-"
-    return format_html('<a href="{}">{}</a> · <a href="{}">public page</a>',
-                       reverse("admin:sales_draw_change", args=[draw.pk]), "public value, commitment",
-                       public_url)
+    return format_html('<a href="{}">{}</a> · <a href="{}">{}</a>',
+                       reverse("admin:sales_draw_change", args=[draw.pk]), gettext("public value, commitment"),
+                       public_url, gettext("public page"))
 
 
 class DrawForm(forms.ModelForm):
@@ -488,6 +489,13 @@ class BallotAdmin(VenueClockMixin, admin.ModelAdmin):
     readonly_fields = ("drawn_at", "the_draw")
     inlines = [BallotEntryInline]
     actions = ["draw"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # Each zone named with its performance: "Zone A" is in every date of a run.
+        form = super().get_form(request, obj, change=change, **kwargs)
+        zones = PriceZone.objects.filter(performance=obj.performance) if obj is not None else PriceZone.objects.all()
+        labelled(form.base_fields.get("zone"), zones.order_by("performance__starts_at", "name"))
+        return form
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

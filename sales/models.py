@@ -18,6 +18,7 @@ from django.db.models.functions import Upper
 from django.utils.formats import date_format, number_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from events.models import NAMES, Channel, Performance, PriceType, PriceZone, Seat, Section
 
@@ -392,7 +393,7 @@ class Payment(models.Model):
     class Status(models.TextChoices):
         APPROVED = "approved", _("Approved")
         DECLINED = "declined", _("Declined")
-        REFUNDED = "refunded", _("Refunded")
+        REFUNDED = "refunded", pgettext_lazy("money", "Refunded")  # a payment (un paiement remboursé)
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments", verbose_name=_("order"))
     # Counter payments belong to the clerk's open shift (the cash drawer they go into).
@@ -651,7 +652,7 @@ class Ballot(models.Model):
                                               violation_error_message=_("The ballot closes before it opens."))]
 
     def __str__(self) -> str:
-        return f"Ballot for {self.performance} ({self.zone.name})"
+        return _("Ballot for %(performance)s (%(zone)s)") % {"performance": self.performance, "zone": self.zone.name}
 
     def clean(self):
         errors = {}
@@ -765,7 +766,7 @@ class Draw(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Draw for {self.waiting_room or self.ballot}"
+        return _("Draw for %(subject)s") % {"subject": self.waiting_room or self.ballot}
 
 
 class Organizer(models.Model):

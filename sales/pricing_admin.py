@@ -26,24 +26,12 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext, gettext_lazy
 
-from events.admin import AMOUNTS_AS_TYPED, VenueClockMixin, on_venue_clock
+from events.admin import AMOUNTS_AS_TYPED, VenueClockMixin, labelled, on_venue_clock, with_performance
 from events.models import Channel, PriceType, PriceZone
 
 from . import shop_mode, waiting_room
 from .formatting import money
 from .models import ALPHABET, FeeRule, Organizer, Presale, PresaleCode, PromoCode, TaxRate, WaitingRoom
-
-
-def _with_performance(obj) -> str:
-    return f"{obj.performance} — {obj.name}"
-
-
-def _labelled(field, queryset):
-    """A zone or price type chooser whose choices say which performance each belongs to."""
-    if field is not None:
-        field.queryset = queryset.select_related("performance__event")
-        field.label_from_instance = _with_performance
-    return field
 
 
 def _forms(formset):
@@ -57,7 +45,7 @@ def _forms(formset):
 def _outside(chosen, performances) -> list[str]:
     """The zones or price types of `chosen` that belong to none of `performances`."""
     allowed = {p.pk for p in performances}
-    return [_with_performance(x) for x in chosen or [] if x.performance_id not in allowed]
+    return [with_performance(x) for x in chosen or [] if x.performance_id not in allowed]
 
 
 # --- the organizer: taxes and fees ---------------------------------------------------------
@@ -240,9 +228,9 @@ class PromoCodeAdmin(admin.ModelAdmin):
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         if db_field.name == "zones":
-            return _labelled(field, PriceZone.objects.all())
+            return labelled(field, PriceZone.objects.all())
         if db_field.name == "price_types":
-            return _labelled(field, PriceType.objects.all())
+            return labelled(field, PriceType.objects.all())
         if db_field.name == "performances" and field is not None:
             field.queryset = field.queryset.select_related("event")
         return field
@@ -318,20 +306,21 @@ class PresaleForm(forms.ModelForm):
     class Meta:
         model = Presale
         fields = ("performance", "name", "opens_at", "closes_at", "zones", "price_types")
-        help_texts = {"zones": "The zones it opens; none chosen: all.",
-                      "price_types": "The price types it sells; none chosen: all."}
+        help_texts = {"zones": gettext_lazy("The zones it opens; none chosen: all."),
+                      "price_types": gettext_lazy("The price types it sells; none chosen: all.")}
 
     def clean(self):
         data = super().clean()
         opens, closes = data.get("opens_at"), data.get("closes_at")
         if opens and closes and closes <= opens:
-            self.add_error("closes_at", "A presale closes after it opens.")
+            self.add_error("closes_at", gettext("A presale closes after it opens."))
         performance = data.get("performance")
         if performance is not None:
             for field in ("zones", "price_types"):
                 outside = _outside(data.get(field), [performance])
                 if outside:
-                    self.add_error(field, f"Not of {performance}: {'; '.join(outside)}.")
+                    self.add_error(field, gettext("Not of %(performance)s: %(outside)s.") % {
+                        "performance": performance, "outside": "; ".join(outside)})
         return data
 
 
@@ -384,7 +373,7 @@ class PresaleAdmin(VenueClockMixin, admin.ModelAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         for name, model in (("zones", PriceZone), ("price_types", PriceType)):
             choices = model.objects.filter(performance=obj.performance) if obj is not None else model.objects.all()
-            _labelled(form.base_fields.get(name), choices)
+            labelled(form.base_fields.get(name), choices)
         return form
 
     @admin.display(description=gettext_lazy("Codes"), ordering="n_codes")

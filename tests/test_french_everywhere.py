@@ -501,13 +501,13 @@ def test_an_orders_history_reads_in_the_readers_language_with_its_amounts_as_mon
     with translation.override("fr"):
         read = [audit_line(OrderEvent(action=action, detail=detail)) for action, detail in lines]
         assert payment_note(Payment(message="change due 8.00")) == "monnaie rendue 8,00\u00a0$"
-    assert read[4] == "imprimée 1 billet"
-    assert read[0] == "passée 2 billets, 70,00\u00a0$"
-    assert read[1] == "payée Terminal de paiement 50,00\u00a0$ + Comptant 20,00\u00a0$"
+    assert read[4] == "imprimée : 1 billet"
+    assert read[0] == "passée : 2 billets, 70,00\u00a0$"
+    assert read[1] == "payée : Terminal de paiement 50,00\u00a0$ + Comptant 20,00\u00a0$"
     assert read[2].endswith(" elodie@example.com") and "payment link" not in read[2]
     assert read[3].endswith("+60,00\u00a0$") and "CAD" not in read[3]
     with translation.override("en"):
-        assert audit_line(OrderEvent(action="placed", detail="2 tickets, 70.00 CAD")) == "placed 2 tickets, $70.00"
+        assert audit_line(OrderEvent(action="placed", detail="2 tickets, 70.00 CAD")) == "placed: 2 tickets, $70.00"
 
 
 def test_the_organizers_own_words_in_each_language(clerk):

@@ -88,7 +88,8 @@ AUDIT_ACTIONS = (gettext_noop("placed"), gettext_noop("reserved"), gettext_noop(
                  gettext_noop("confirmation sent"), gettext_noop("reminder sent"), gettext_noop("payment link sent"),
                  gettext_noop("confirmation not sent"), gettext_noop("payment declined"),
                  gettext_noop("refund pending at provider"), gettext_noop("refund taken by provider"),
-                 gettext_noop("tickets refunded"))
+                 gettext_noop("tickets refunded"), gettext_noop("refund notice sent"),
+                 gettext_noop("cancellation notice sent"), gettext_noop("refund refused by provider"))
 # Amounts in an audit line: "70.00 CAD", or "card_terminal 50.00 + cash 20.00 CAD" (one
 # currency, at the end, for them all).
 _AMOUNT = re.compile(r"(?<![\w.])-?\d+\.\d{2}(?![\w.])")
@@ -125,4 +126,6 @@ def audit_line(event) -> str:
         detail = _METHODS.sub(lambda found: str(Payment.Method(found[1]).label), detail)
     elif detail:
         detail = gettext(detail)
-    return f"{gettext(event.action)} {_amounts_as_money(detail)}".strip()
+    if not detail:
+        return gettext(event.action)
+    return gettext("%(action)s: %(detail)s") % {"action": gettext(event.action), "detail": _amounts_as_money(detail)}

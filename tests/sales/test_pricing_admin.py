@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.utils import timezone
+from django.utils.html import escape
 
 from events.models import Channel, OnSaleWindow, Price, PriceType, PriceZone
 from sales.holds import hold_create
@@ -623,3 +624,22 @@ def test_a_window_changed_in_the_same_save_as_the_start_is_as_the_organizer_type
     phone = perf.local(windows["phone"].closes_at)
     assert (phone.date(), phone.time().isoformat()) == (perf.local(was).date(), "12:00:00")  # as typed
     assert windows["counter"].closes_at == perf.starts_at
+
+
+def test_the_ballots_zone_chooser_names_each_zones_performance(client, organizer):
+    """Every date of a run has a "Stalls": the chooser says whose each one is, and a
+    ballot's page offers only its own performance's."""
+    from sales.models import Ballot
+
+    first, second = make_performance(rows=1, per_row=2), make_performance(rows=1, per_row=2)
+    client.force_login(organizer)
+    page = page_of(client.get("/admin/sales/ballot/add/"))
+    for perf in (first, second):
+        zone = perf.price_zones.get()
+        assert re.search(rf'<option value="{zone.pk}">{re.escape(escape(str(perf)))} — Stalls</option>', page), page
+    start = first.starts_at
+    ballot = Ballot.objects.create(performance=first, zone=first.price_zones.get(),
+                                   opens_at=start - timedelta(days=3), closes_at=start - timedelta(days=2))
+    page = page_of(client.get(f"/admin/sales/ballot/{ballot.pk}/change/"))
+    offered = re.findall(r'<option value="(\d+)"[^>]*>[^<]* — Stalls</option>', page)
+    assert offered == [str(first.price_zones.get().pk)]
