@@ -66,6 +66,12 @@ def ticket_check_in(*, code: str, performance: Performance, door: str = "", acto
         raise NotFound(_("no ticket has this code"), field="code")
     if ticket.place.performance_id != performance.pk:
         other = ticket.place.performance
+        if other.cancelled_at is not None:  # not a date to send its holder to
+            raise WrongPerformance(
+                _("this ticket is for %(event)s on %(when)s, which is cancelled: nobody is let in with it") % {
+                    "event": other.event.title,
+                    "when": formatting.when(at_venue(other.starts_at, other), "D j M Y H:i")},
+                performance=other.pk, starts_at=at_venue(other.starts_at, other).isoformat())
         raise WrongPerformance(
             _("this ticket is for %(event)s on %(when)s") % {
                 "event": other.event.title, "when": formatting.when(at_venue(other.starts_at, other), "D j M Y H:i")},

@@ -278,6 +278,13 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "This performance was cancelled; the seats were released.": "Cette représentation a été annulée ; les places ont été libérées.",
+    "Exchanged. %(amount)s paid.": "Échangé. %(amount)s payés.",
+    "this performance is cancelled: refund the order in full": "cette représentation est annulée : remboursez la commande en entier",
+    "this ticket is for %(event)s on %(when)s, which is cancelled: nobody is let in with it":
+        "ce billet est pour %(event)s le %(when)s, qui est annulée : il ne fait entrer personne",
+    "This performance is cancelled: nobody is let in.": "Cette représentation est annulée : personne n'entre.",
+    "Cancel this reservation and put its seats back on sale?": "Annuler cette réservation et remettre ses places en vente ?",
     "moved at": "déplacée le",
     "Unblocked": "Débloquées",
     "every channel": "tous les canaux",

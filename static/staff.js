@@ -62,7 +62,9 @@
     if (ticketKeys(e)) { e.preventDefault(); return; }
     var quick = document.querySelector(".quick:focus-within") || document.querySelector(".quick");
     if (/^[1-9]$/.test(e.key) && quick) {
-      quick.querySelector("[data-qty]").value = e.key;
+      var qty = quick.querySelector("[data-qty]");
+      // Never more than the performance's limit per order: 9 where it is 8 asks for 8.
+      qty.value = Math.min(parseInt(e.key, 10), parseInt(qty.max, 10) || 9);
       e.preventDefault();
       return;
     }

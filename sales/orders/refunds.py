@@ -116,13 +116,14 @@ def tickets_refund(*, order: Order, ticket_ids, actor, shift=None, approver=None
         else:
             whole = False
             tickets = [valid[pk] for pk in sorted(wanted)]
-            cancelled = performance_cancelled(order)
-            if any(t.checked_in_at for t in tickets) and not cancelled:
+            if performance_cancelled(order):  # the whole order is paid back, to the cent and its coin
+                raise IllegalTransition(_("this performance is cancelled: refund the order in full"))
+            if any(t.checked_in_at for t in tickets):
                 raise IllegalTransition(_("a ticket to refund has already been used at the door"))
-            amount = sum((ticket_value(t, cancelled=cancelled) for t in tickets), Decimal("0"))
+            amount = sum((ticket_value(t) for t in tickets), Decimal("0"))
             plan = payback_plan(order, amount) if amount else []
             _may_pay_back(order, plan, amount, actor=actor, approver=approver, shift=shift)
-            inventory.return_to_sale(order=order, tickets=tickets, now=now, actor=actor, withdraw=cancelled)
+            inventory.return_to_sale(order=order, tickets=tickets, now=now, actor=actor)
             refunds = _paid_back(order, plan, actor=actor, approver=approver, shift=shift,
                                  note=gettext_noop("tickets refunded"))
             Order.objects.filter(pk=order.pk).update(total=order.total - amount)

@@ -155,6 +155,31 @@ def test_no_door_sells_or_admits_a_cancelled_performance(night, organizer, clerk
         ticket_check_in(code=cash.tickets.get().code, performance=perf, actor=organizer)
     order_page = client_for().get(f"/orders/{card.code}/{card.access_token}/").content.decode()
     assert "This performance is cancelled." in order_page
+    door = make_user("door-cancelled", "door staff")
+    scan_page = signed_in(door).get(f"/door/performances/{perf.pk}/").content.decode()
+    assert "This performance is cancelled: nobody is let in." in scan_page
+    # Its ticket scanned at another date's door is not sent to a show that will not be.
+    other = make_performance(rows=1, per_row=2)
+    with pytest.raises(SalesError, match="which is cancelled: nobody is let in with it"):
+        ticket_check_in(code=card.tickets.first().code, performance=other, actor=door)
+
+
+def test_a_staff_sale_open_when_the_performance_is_cancelled_says_why_it_is_gone(organizer, clerk, operator):
+    from sales.models import Customer
+
+    perf = make_performance(rows=1, per_row=4)
+    drawer(clerk)  # the counter sells in an open shift
+    at_counter = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, quantity=1,
+                             zone=perf.price_zones.get())
+    caller = Customer.objects.create(name="Paul Appel", email="paul@example.org")
+    by_phone = hold_create(performance=perf, channel=Channel.PHONE, user=operator, quantity=1,
+                           zone=perf.price_zones.get(), owner_key=f"customer:{caller.pk}")
+    performance_cancel(performance=perf, note="", actor=organizer)
+    for user, url in ((clerk, f"/counter/sale/{at_counter.pk}/"),
+                      (operator, f"/phone/customers/{caller.pk}/sale/{by_phone.pk}/")):
+        page = signed_in(user).get(url, follow=True).content.decode()
+        assert "This performance was cancelled; the seats were released." in page, url
+        assert "lapsed" not in page
 
 
 @pytest.mark.django_db
@@ -218,13 +243,16 @@ def test_tickets_of_a_cancelled_performance_exchanged_for_another_date(night, or
                                actor=clerk, shift=shift)
     assert exchanged.performance_id == other.pk and exchanged.status == "paid"
     assert Place.objects.filter(performance=perf, state="available").count() == 0
-    # The card order's two 53.50 tickets (a 3.50 fee each, kept on an ordinary refund):
-    # one refunded alone pays back its fee too, and the other, used, moves to the new date.
-    tickets_refund(order=Order.objects.get(pk=card.pk), ticket_ids=[second.pk], actor=clerk, shift=shift)
-    assert -card.payments.filter(status="refunded").get().amount == Decimal("53.50")
-    new = hold_create(performance=other, channel=Channel.COUNTER, user=clerk, quantity=1,
+    # A cancelled performance's order is refunded whole or not at all: two partial cash
+    # refunds, each to the coin, paid back more than the drawer took.
+    with pytest.raises(IllegalTransition, match="refund the order in full"):
+        tickets_refund(order=Order.objects.get(pk=card.pk), ticket_ids=[second.pk], actor=clerk, shift=shift)
+    # The card order's two 53.50 tickets (a 3.50 fee each, kept on an ordinary refund), one
+    # of them used: both move to the new date at 50.00, and 7.00 is paid back.
+    new = hold_create(performance=other, channel=Channel.COUNTER, user=clerk, quantity=2,
                       zone=other.price_zones.get())
-    exchanged = order_exchange(order=Order.objects.get(pk=card.pk), ticket_ids=[first.pk], hold=new,
+    exchanged = order_exchange(order=Order.objects.get(pk=card.pk), ticket_ids=[first.pk, second.pk], hold=new,
                                actor=clerk, shift=shift)
     assert exchanged.performance_id == other.pk
+    assert -card.payments.filter(status="refunded").get().amount == Decimal("7.00")
     assert Place.objects.filter(performance=perf, state="available").count() == 0

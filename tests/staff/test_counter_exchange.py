@@ -206,6 +206,19 @@ def test_two_clerks_exchanging_the_same_tickets_at_once_one_wins():
     assert not Payment.objects.filter(order=order, status="refunded").exists()
 
 
+def test_an_exchange_paid_on_the_card_terminal_says_so_and_no_change(clerk, hall):
+    c = signed_in(clerk)
+    c.post("/counter/shift/open/", {"cash_float": "100"})
+    sale = c.post("/counter/sale/", {"performance": hall.pk, "zone": zone(hall, "Stalls").pk, "quantity": "2"})
+    c.post(sale["Location"], {"tendered": "100"})
+    order = Order.objects.get()
+    start = c.post(f"/counter/orders/{order.code}/exchange/",
+                   {"tickets": [str(i) for i in order.tickets.values_list("pk", flat=True)],
+                    "zone": zone(hall, "Front").pk, "quantity": "2"})
+    done = c.post(start["Location"], {"card_amount": "60", "card_reference": "AUTH9"}, follow=True).content.decode()
+    assert "Exchanged. $60.00 paid." in done and "Exchanged. Change due" not in done
+
+
 def test_the_counter_pages_exchange_in_one_step(clerk, hall):
     c = signed_in(clerk)
     c.post("/counter/shift/open/", {"cash_float": "100"})

@@ -94,7 +94,7 @@ def test_counter_cash_sale_with_change_then_the_shift_balances(staff_page):
 
 
 def test_esc_in_a_field_leaves_the_field_and_only_the_next_cancels_the_sale(staff_page):
-    perf = make_performance(rows=1, per_row=6, price="20.00", standing=10)
+    perf = make_performance(rows=1, per_row=6, price="20.00", standing=10, ticket_limit=8)
     page = staff_page(make_user("clerk-esc", "counter clerk"))
     page.goto("/counter/")
     page.get_by_label("Cash float in the drawer").fill("50")
@@ -103,6 +103,8 @@ def test_esc_in_a_field_leaves_the_field_and_only_the_next_cancels_the_sale(staf
     page.keyboard.press("z")
     page.keyboard.press("z")  # back to the seated zone, its radio focused: keys still choose, they do not type
     assert page.evaluate("document.activeElement.type") == "radio"
+    page.keyboard.press("9")
+    assert page.locator("[data-qty]").first.input_value() == "8"  # the performance's limit an order
     page.keyboard.press("3")
     assert page.locator("[data-qty]").first.input_value() == "3"
     page.keyboard.press("Enter")

@@ -181,7 +181,9 @@ def sale(request, hold_id: int):
     if sold is not None:  # a retried "Take payment": the sale went through the first time
         return to_page(request, reverse("counter:order", args=[sold.code]))
     if not hold_is_live(hold):
-        messages.error(request, _("The hold lapsed; the seats were released. Start the sale again."))
+        messages.error(request, _("This performance was cancelled; the seats were released.")
+                       if hold.performance.cancelled_at is not None
+                       else _("The hold lapsed; the seats were released. Start the sale again."))
         return to_page(request, reverse("counter:home"))
     places = list(hold.places.filter(state="held").select_related("seat", "section", "price_zone").order_by("pk"))
     posted = request.method == "POST"
@@ -355,8 +357,10 @@ def order_exchange_view(request, code: str, hold_id: int):
         except SalesError as exc:
             errors.append(exc.message)
         else:
-            if quote.difference > 0:
+            if quote.difference > 0 and any(part.method == "cash" for part in payment.parts()):
                 note = _("Exchanged. Change due: %(change)s") % {"change": money(order.change_due)}
+            elif quote.difference > 0:
+                note = _("Exchanged. %(amount)s paid.") % {"amount": money(quote.difference)}
             elif quote.difference < 0:
                 # Cash to the nearest coin, as it is counted out of the drawer.
                 back = sum((-counted(p.method, p.amount) for p in order.payments.filter(pk__gt=last, amount__lt=0)),
