@@ -345,6 +345,10 @@ class Ticket(models.Model):
     discount = models.DecimalField(_("discount"), max_digits=9, decimal_places=2, default=0)
     fee = models.DecimalField(_("fee"), max_digits=9, decimal_places=2, default=0, help_text="with its taxes")
     tax = models.DecimalField(_("tax"), max_digits=9, decimal_places=2, default=0)
+    # `tax` by tax name, on the price and on the fee: {"price": {"GST": "2.50"}, "fee": {...}}
+    # (what a settlement remits per tax, and the fee before its taxes); {} for a ticket sold
+    # before it was kept.
+    taxes = models.JSONField(_("taxes"), default=dict, blank=True)
     fee_refundable = models.BooleanField(_("fee refundable"), default=False)
     complimentary = models.BooleanField(_("complimentary"), default=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.VALID)

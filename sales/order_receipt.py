@@ -140,6 +140,20 @@ def _lines_recorded(rows: list, included: bool) -> list[tuple[ReceiptLine, Decim
     return out
 
 
+def _taxes_of(tickets, recorded: dict) -> dict[str, Decimal] | None:
+    """Each tax by name on `tickets` and the order's own fee, or None where a ticket (sold
+    before taxes were kept by name) or the order's fee does not say."""
+    if not tickets or any(t.tax and not t.taxes for t in tickets):
+        return None
+    if Decimal(recorded.get("order_fee_tax") or "0") and not recorded.get("order_fee_taxes"):
+        return None
+    out: dict[str, Decimal] = {}
+    for parts in [*(part for t in tickets for part in (t.taxes or {}).values()), recorded.get("order_fee_taxes") or {}]:
+        for name, amount in parts.items():
+            out[name] = out.get(name, ZERO) + Decimal(amount)
+    return out
+
+
 def order_receipt(order: Order, tickets=None) -> OrderReceipt:
     """The receipt of `order`. `tickets`: the order's tickets with their places, when the
     caller has them. It lists the valid tickets (all of them once refunded)."""
@@ -161,7 +175,10 @@ def order_receipt(order: Order, tickets=None) -> OrderReceipt:
     order_fee_tax = Decimal(recorded.get("order_fee_tax") or "0.00")
     order_fee = order_fee_total if included else order_fee_total - order_fee_tax
     tax = sum((t for _line, t in priced), ZERO) + order_fee_tax
-    taxes = [ReceiptTax(name, Decimal(percent).normalize(), registration, Decimal(amount) if as_recorded else None)
+    # After an exchange, each tax is read from the tickets shown, where each kept its own.
+    by_name = _taxes_of(shown, recorded) if not as_recorded else None
+    taxes = [ReceiptTax(name, Decimal(percent).normalize(), registration,
+                        Decimal(amount) if as_recorded else by_name.get(name, ZERO) if by_name is not None else None)
              for name, percent, registration, amount in recorded.get("taxes") or []]
     if as_recorded and taxes:
         tax = sum((t.amount for t in taxes), ZERO)

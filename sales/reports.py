@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -17,7 +18,7 @@ from events.models import Channel, Performance, Venue
 
 from . import waiting_room
 from .inventory import free
-from .models import Order, Payment, Place, PlaceState, Ticket
+from .models import Order, Payment, Place, PlaceState, TaxRate, Ticket
 
 ZERO = Decimal("0.00")
 # Money that moved: a payment taken, or a refund paid out (a negative row). A charge paid
@@ -57,10 +58,12 @@ class Dashboard:
     comps: int = 0
     comps_list_value: Decimal = ZERO
     scanned: int = 0
-    # Collected on the tickets still valid and their paid orders: booking fees (with their
-    # own taxes) and fees per order, and every tax (a fee's taxes count in both).
+    # Collected on the tickets still valid and their paid orders: booking fees and fees per
+    # order before their taxes, and every tax, on the tickets and on the fees (by name too:
+    # a ticket sold before taxes were kept by name is in `taxes` only).
     fees: Decimal = ZERO
     taxes: Decimal = ZERO
+    taxes_by_name: list[tuple[str, Decimal]] = field(default_factory=list)
     totals: ZoneLine = field(default_factory=lambda: ZoneLine(""))
 
     @property
@@ -121,10 +124,15 @@ def performance_dashboard(performance: Performance, now: datetime | None = None)
                      .exclude(receipt__order_fee=None).values_list("receipt__order_fee", "receipt__order_fee_tax")):
         order_fees += Decimal(fee or 0)
         order_fee_taxes += Decimal(tax or 0)
+    by_name, on_fees, order_fees_by_name = taxes_by_name([performance.pk])
+    names = list(TaxRate.objects.order_by("rank", "name").values_list("name", flat=True))
+    named = sorted(set(by_name) | set(order_fees_by_name), key=lambda n: (names.index(n) if n in names else 99, n))
     return Dashboard(performance=performance, zones=zones, days=days, by_channel=by_channel, by_method=by_method,
                      taken=money["taken"] or ZERO, refunded=money["refunded"] or ZERO, comps=valid["comps"],
                      comps_list_value=valid["comps_value"] or ZERO, scanned=valid["scanned"], totals=totals,
-                     fees=(valid["fees"] or ZERO) + order_fees, taxes=(valid["taxes"] or ZERO) + order_fee_taxes)
+                     fees=(valid["fees"] or ZERO) - on_fees.get(performance.pk, ZERO) + order_fees - order_fee_taxes,
+                     taxes=(valid["taxes"] or ZERO) + order_fee_taxes,
+                     taxes_by_name=[(n, by_name.get(n, ZERO) + Decimal(order_fees_by_name.get(n) or 0)) for n in named])
 
 
 def on_sale_now(performance: Performance, now: datetime | None = None) -> dict:
@@ -148,3 +156,27 @@ def takings_today(now: datetime | None = None, venue: Venue | None = None) -> li
                                        created_at__lte=now).aggregate(**_taken_and_refunded())
         out.append((v, money["taken"] or ZERO, money["refunded"] or ZERO))
     return out
+
+
+def taxes_by_name(performance_ids: list[int]):
+    """Each tax by name on the valid tickets (on their prices and fees), the taxes on each
+    performance's ticket fees, and each tax by name on the paid orders' own fees."""
+    by_name, on_fees, order_fees = {}, {}, {}
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            SELECT place.performance_id, part.key, tax.key, sum(tax.value::numeric)
+            FROM sales_ticket ticket JOIN sales_place place ON place.id = ticket.place_id
+            CROSS JOIN LATERAL jsonb_each(ticket.taxes) part CROSS JOIN LATERAL jsonb_each_text(part.value) tax
+            WHERE ticket.status = %s AND place.performance_id = ANY(%s)
+            GROUP BY 1, 2, 3""", [Ticket.Status.VALID, performance_ids])
+        for performance_id, part, name, amount in cursor.fetchall():
+            by_name[name] = by_name.get(name, ZERO) + amount
+            if part == "fee":
+                on_fees[performance_id] = on_fees.get(performance_id, ZERO) + amount
+        cursor.execute("""
+            SELECT tax.key, sum(tax.value::numeric) FROM sales_order o
+            CROSS JOIN LATERAL jsonb_each_text(coalesce(o.receipt -> 'order_fee_taxes', '{}')) tax
+            WHERE o.status = %s AND o.performance_id = ANY(%s) GROUP BY 1""",
+                       [Order.Status.PAID, performance_ids])
+        order_fees = dict(cursor.fetchall())
+    return by_name, on_fees, order_fees

@@ -27,8 +27,8 @@ from reportlab.pdfgen import canvas
 from events.models import Event, Performance
 
 from .formatting import when
-from .models import Order, Payment, Ticket
-from .reports import MONEY_MOVED
+from .models import Order, Payment, TaxRate, Ticket
+from .reports import MONEY_MOVED, taxes_by_name
 
 ZERO = Decimal("0.00")
 
@@ -41,8 +41,8 @@ class SettlementLine:
     tickets: int = 0  # valid tickets sold, comps apart
     comps: int = 0
     ticket_sales: Decimal = ZERO  # what the valid tickets were charged, fees and taxes included
-    fees: Decimal = ZERO  # the booking fees (with their taxes) in ticket_sales
-    taxes: Decimal = ZERO  # the taxes in ticket_sales (a fee's taxes are in both)
+    fees: Decimal = ZERO  # the booking fees in ticket_sales, before their taxes
+    taxes: Decimal = ZERO  # the taxes in ticket_sales, on the tickets and on their fees
     order_fees: Decimal = ZERO  # fees per order, with their taxes
     taken: Decimal = ZERO
     refunded: Decimal = ZERO  # negative: paid out
@@ -70,6 +70,9 @@ class Settlement:
     methods: list[tuple[str, Decimal, Decimal]]  # (method label, taken, refunded)
     made_at: datetime  # on the clock of the event's (first) venue
     total: SettlementLine = field(default_factory=lambda: SettlementLine(""))
+    # Each tax collected, as remitted: (name, registration, on the tickets and their fees,
+    # on the orders' fees). A ticket sold before taxes were kept by name is in none.
+    taxes: list[tuple[str, str, Decimal, Decimal]] = field(default_factory=list)
 
 
 def _money(value) -> Decimal:
@@ -90,13 +93,15 @@ def event_settlement(event: Event, now: datetime | None = None) -> Settlement:
     for perf_id, fee in (Order.objects.filter(performance__event=event, status=Order.Status.PAID)
                          .exclude(receipt__order_fee=None).values_list("performance_id", "receipt__order_fee")):
         order_fees[perf_id] = order_fees.get(perf_id, ZERO) + _money(fee)
+    ticket_taxes, fee_taxes, order_fee_taxes = taxes_by_name([p.pk for p in performances])
     lines, total = [], SettlementLine(_("Total"))
     for perf in performances:
         m, t = money.get(perf.pk, {}), tickets.get(perf.pk, {})
         line = SettlementLine(
             label=f"{when(perf.local(), 'D j M Y H:i')} · {perf.venue.name}",
             tickets=t.get("tickets", 0), comps=t.get("comps", 0), ticket_sales=_money(t.get("sales")),
-            fees=_money(t.get("fees")), taxes=_money(t.get("taxes")), order_fees=order_fees.get(perf.pk, ZERO),
+            fees=_money(t.get("fees")) - fee_taxes.get(perf.pk, ZERO), taxes=_money(t.get("taxes")),
+            order_fees=order_fees.get(perf.pk, ZERO),
             taken=_money(m.get("taken")), refunded=_money(m.get("refunded")), performance_id=perf.pk)
         lines.append(line)
         total.add(line)
@@ -106,11 +111,18 @@ def event_settlement(event: Event, now: datetime | None = None) -> Settlement:
     made_at = now or timezone.now()
     if performances:
         made_at = performances[0].local(made_at)
-    return Settlement(event=event, performances=lines, methods=methods, made_at=made_at, total=total)
+    registrations = dict(TaxRate.objects.order_by("rank", "name").values_list("name", "registration"))
+    names = sorted(set(ticket_taxes) | set(order_fee_taxes),
+                   key=lambda name: (list(registrations).index(name) if name in registrations else 99, name))
+    taxes = [(name, registrations.get(name, ""), _money(ticket_taxes.get(name)), _money(order_fee_taxes.get(name)))
+             for name in names]
+    return Settlement(event=event, performances=lines, methods=methods, made_at=made_at, total=total, taxes=taxes)
+
 
 
 def _columns() -> list[str]:
-    return [_("Performance"), _("Tickets"), _("Comps"), _("Ticket sales"), _("of which fees"), _("of which taxes"),
+    return [_("Performance"), _("Tickets"), _("Comps"), _("Ticket sales"), _("of which fees before tax"),
+            _("of which taxes"),
             _("Fees per order"), _("Kept from refunds and exchanges"), pgettext("money", "Taken"),
             pgettext("money", "Refunded"), _("Net")]
 
@@ -138,7 +150,22 @@ def settlement_csv(s: Settlement) -> bytes:
     for label, taken, refunded in s.methods:
         writer.writerow([label, taken, refunded, taken + refunded])
     writer.writerow([_("Total"), s.total.taken, s.total.refunded, s.total.net])
+    if s.taxes:
+        writer.writerow([])
+        writer.writerow(_tax_columns())
+        for row in _tax_rows(s):
+            writer.writerow(row)
     return ("\ufeff" + out.getvalue()).encode()
+
+
+def _tax_columns() -> list[str]:
+    return [_("Tax"), _("Registration"), _("On tickets and their fees"), _("On orders' fees"), _("To remit")]
+
+
+def _tax_rows(s: Settlement) -> list[list]:
+    rows = [[name, registration, tickets, orders, tickets + orders] for name, registration, tickets, orders in s.taxes]
+    return [*rows, [_("Total"), "", sum((r[2] for r in rows), ZERO), sum((r[3] for r in rows), ZERO),
+                    sum((r[4] for r in rows), ZERO)]]
 
 
 def settlement_pdf(s: Settlement) -> bytes:
@@ -188,6 +215,14 @@ def settlement_pdf(s: Settlement) -> bytes:
     for label, taken, refunded in s.methods:
         row([label, taken, refunded, taken + refunded])
     row([_("Total"), s.total.taken, s.total.refunded, s.total.net], bold=True)
+    if s.taxes:
+        y -= 6 * mm
+        name, registration, *figures = _tax_columns()
+        row([name, *figures], bold=True)
+        *each, together = _tax_rows(s)
+        for tax_row in each:
+            row([f"{tax_row[0]} ({tax_row[1]})" if tax_row[1] else tax_row[0], *tax_row[2:]])
+        row([together[0], *together[2:]], bold=True)
     y -= 12 * mm
     pdf.setFont("Helvetica", 9)
     blank = ": " + "_" * 24

@@ -304,14 +304,15 @@ def receipt_out(receipt: dict) -> dict | None:
 
 def _receipt_since_exchange(order: Order) -> dict:
     """An exchange sold other tickets into the order after it was priced: its receipt as it
-    now stands, as its page shows it (each tax's share is known only for the tickets first
-    priced, so each amount is null; what the exchange kept of the old tickets' fees is
-    among the fees)."""
+    now stands, as its page shows it (each tax's amount from the tickets shown, null for
+    tickets sold before taxes were kept by name; what the exchange kept of the old
+    tickets' fees is among the fees)."""
     now = order_receipt(order)
+    amounts = {t.name: None if t.amount is None else f"{t.amount:.2f}" for t in now.taxes}
     return {"subtotal": f"{now.subtotal:.2f}", "discount": f"{now.discount:.2f}", "fees": f"{now.fees + now.kept:.2f}",
             "order_fee": order.receipt["order_fee"], "tax_included": now.tax_included, "total": f"{now.total:.2f}",
             "promo_code": now.promo_code,
-            "taxes": [{"name": n, "percent": p, "registration": r, "amount": None}
+            "taxes": [{"name": n, "percent": p, "registration": r, "amount": amounts.get(n)}
                       for n, p, r, _a in order.receipt["taxes"]]}
 
 

@@ -4,6 +4,7 @@ values, or raises without having written anything."""
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
@@ -166,6 +167,7 @@ def sell(*, hold: Hold, order: Order, lines: list[TicketLine], now: datetime, ac
               "ticket_list_prices": [line.price if line.list_price is None else line.list_price for line in lines],
               "ticket_discounts": [line.discount for line in lines], "ticket_fees": [line.fee for line in lines],
               "ticket_taxes": [line.tax for line in lines],
+              "ticket_tax_parts": [json.dumps(line.taxes) for line in lines],
               "ticket_fee_refundable": [line.fee_refundable for line in lines],
               "ticket_comps": [line.complimentary for line in lines]}
     if payment is not None:

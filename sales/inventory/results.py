@@ -3,7 +3,7 @@ shape them for their own output."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 
@@ -43,6 +43,8 @@ class TicketLine:
     tax: Decimal = Decimal("0.00")
     fee_refundable: bool = False
     complimentary: bool = False
+    # `tax` by tax name, on the price and on the fee: {"price": {name: "amount"}, "fee": {...}}.
+    taxes: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

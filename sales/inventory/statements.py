@@ -72,24 +72,26 @@ NEW_HOLD = Part(
 
 # A sale's tickets, one per place, as the caller priced them. Parameters: ticket_places,
 # ticket_codes, ticket_zones, ticket_prices, ticket_types, ticket_list_prices,
-# ticket_discounts, ticket_fees, ticket_taxes, ticket_fee_refundable, ticket_comps (arrays
+# ticket_discounts, ticket_fees, ticket_taxes, ticket_tax_parts (JSON), ticket_fee_refundable, ticket_comps (arrays
 # in the same order). Output: the tickets issued as [id, place, code, zone, price,
 # section, row, number, standing index].
 TICKETS = Part(
     before=f""",
         issued AS (
             INSERT INTO sales_ticket (order_id, place_id, code, price_zone_name, price, price_type_name, list_price,
-                                      discount, fee, tax, fee_refundable, complimentary, status, printed_count,
-                                      created_at)
+                                      discount, fee, tax, taxes, fee_refundable, complimentary, status,
+                                      printed_count, created_at)
             SELECT %(order)s, locked.id, line.code, line.zone, line.price, line.type, line.list_price, line.discount,
-                   line.fee, line.tax, line.fee_refundable, line.comp, '{Ticket.Status.VALID}', 0, %(now)s
+                   line.fee, line.tax, line.taxes::jsonb, line.fee_refundable, line.comp, '{Ticket.Status.VALID}', 0,
+                   %(now)s
             FROM locked JOIN unnest(%(ticket_places)s::bigint[], %(ticket_codes)s::text[],
                                     %(ticket_zones)s::text[], %(ticket_prices)s::numeric[], %(ticket_types)s::text[],
                                     %(ticket_list_prices)s::numeric[], %(ticket_discounts)s::numeric[],
                                     %(ticket_fees)s::numeric[], %(ticket_taxes)s::numeric[],
-                                    %(ticket_fee_refundable)s::boolean[], %(ticket_comps)s::boolean[])
-                             AS line(place_id, code, zone, price, type, list_price, discount, fee, tax, fee_refundable,
-                                     comp) ON line.place_id = locked.id
+                                    %(ticket_tax_parts)s::text[], %(ticket_fee_refundable)s::boolean[],
+                                    %(ticket_comps)s::boolean[])
+                             AS line(place_id, code, zone, price, type, list_price, discount, fee, tax, taxes,
+                                     fee_refundable, comp) ON line.place_id = locked.id
             WHERE (SELECT ok FROM whole) ORDER BY locked.id
             RETURNING id, place_id, code, price_zone_name, price)""",
     ticket="(SELECT issued.id FROM issued WHERE issued.place_id = sales_place.id)",

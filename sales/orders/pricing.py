@@ -235,10 +235,17 @@ def quote(places, setup, request: PriceRequest, *, hold: Hold, actor=None, email
             place_id=pk, zone_name=zone_name, price=line.total,
             price_type_name=price_type.name if price_type else "", list_price=line.list_price,
             discount=line.discount, fee=line.fee + sum(line.fee_taxes.values(), Decimal("0")), tax=line.tax,
-            fee_refundable=fee.refundable, complimentary=bool(price_type and price_type.complimentary)))
+            fee_refundable=fee.refundable, complimentary=bool(price_type and price_type.complimentary),
+            taxes=tax_parts(line)))
     return Quote(lines=lines, total=receipt.total, currency=currency, promo=promo,
                  comp_reason=comp_reason if comps else "",
                  receipt=receipt_record(receipt, lines, taxes, fee, promo, bool(included)))
+
+
+def tax_parts(line: receipts.Line) -> dict:
+    """A line's taxes by name, on its price and on its fee (Ticket.taxes)."""
+    return {"price": {name: str(a) for name, a in line.price_taxes.items()},
+            "fee": {name: str(a) for name, a in line.fee_taxes.items()}}
 
 
 def receipt_record(receipt: receipts.Receipt, lines, taxes, fee, promo, included: bool) -> dict:
@@ -249,8 +256,10 @@ def receipt_record(receipt: receipts.Receipt, lines, taxes, fee, promo, included
         "tax_included": included,
         "tickets": [[line.place_id, line.zone_name, line.price_type_name, str(line.list_price), str(line.discount),
                      str(line.fee), str(line.tax), str(line.price), line.complimentary] for line in lines],
+        "ticket_taxes": {str(line.place_id): line.taxes for line in lines},  # by place: Ticket.taxes
         "order_fee": str(order_fee.total) if order_fee else None,
         "order_fee_tax": str(order_fee.tax) if order_fee else None,
+        "order_fee_taxes": {name: str(a) for name, a in order_fee.fee_taxes.items()} if order_fee else {},
         "fee_refundable": fee.refundable,
         "taxes": [[t.name, str(t.rate * 100), t.registration, str(amounts.get(t.name, Decimal("0.00")))]
                   for t in taxes],
@@ -267,7 +276,7 @@ def lines_of(order) -> list[inventory.TicketLine]:
     return [inventory.TicketLine(place_id=pk, zone_name=zone, price=Decimal(total), price_type_name=type_name,
                                  list_price=Decimal(list_price), discount=Decimal(discount), fee=Decimal(fee),
                                  tax=Decimal(tax), fee_refundable=order.receipt.get("fee_refundable", False),
-                                 complimentary=comp)
+                                 complimentary=comp, taxes=order.receipt.get("ticket_taxes", {}).get(str(pk), {}))
             for pk, zone, type_name, list_price, discount, fee, tax, total, comp in order.receipt["tickets"]]
 
 

@@ -205,6 +205,35 @@ def test_the_settlement_of_an_event_adds_up_to_its_payments(sales, organizer):
     assert f'id="event-net">{money(expected)}<' in board and f"/performancedashboard/{later.pk}/change/" in board
 
 
+def test_fees_and_each_tax_add_up_in_the_dashboard_and_the_settlement(organizer):
+    """Québec's GST and QST on three tickets with a booking fee and a fee per order: the
+    fees are before tax, the taxes are each remitted apart, and the columns add up."""
+    perf = make_performance(rows=1, per_row=6, price="40.00")
+    quebec_taxes()
+    booking_fee(Channel.ONLINE, per_ticket="2.50", per_order="1.00")
+    order = sell(perf, 3)[0].order
+    recorded = {name: Decimal(amount) for name, _p, _r, amount in order.receipt["taxes"]}
+    assert set(recorded) == {"GST", "QST"} and all(recorded.values())
+    board = performance_dashboard(perf)
+    assert board.fees == Decimal("8.50")  # 3 × 2.50 + 1.00, before tax
+    assert board.taxes_by_name == [("GST", recorded["GST"]), ("QST", recorded["QST"])]
+    assert board.taxes == sum(recorded.values())
+    assert board.fees + board.taxes + 3 * Decimal("40.00") == order.total
+    s = event_settlement(perf.event)
+    line, = s.performances
+    assert line.fees == Decimal("7.50") and line.order_fees == Decimal("1.00") + sum(
+        Decimal(a) for a in order.receipt["order_fee_taxes"].values())
+    assert line.ticket_sales == 3 * Decimal("40.00") + line.fees + line.taxes  # nothing counted twice
+    assert [(n, r, t + o) for n, r, t, o in s.taxes] == [
+        ("GST", "123456789 RT0001", recorded["GST"]), ("QST", "1234567890 TQ0001", recorded["QST"])]
+    rows = list(csv.reader(io.StringIO(signed_in(organizer).get(
+        f"/admin/sales/performancedashboard/settlement/{perf.event_id}.csv").content.decode("utf-8-sig"))))
+    assert rows[-1] == ["Total", "", str(sum(t for *_n, t, _o in s.taxes)), str(sum(o for *_n, o in s.taxes)),
+                        str(sum(recorded.values()))]
+    page = signed_in(organizer).get(f"/admin/sales/performancedashboard/{perf.pk}/change/").content.decode()
+    assert f"GST {money(recorded['GST'])}" in page
+
+
 def test_the_settlement_is_for_organizers(sales, clerk):
     clerk_client = signed_in(clerk)
     for url in (f"settlement/{sales.event_id}.csv", f"event/{sales.event_id}/"):
@@ -218,7 +247,7 @@ def test_the_dashboard_says_fees_and_taxes_today_and_the_on_sale_of_the_moment(o
     ticket, = sell(perf, 1)
     order = ticket.order
     board = performance_dashboard(perf)
-    assert board.fees == ticket.fee + Decimal(order.receipt["order_fee"]) > 3
+    assert board.fees == Decimal("3.00") < ticket.fee + Decimal(order.receipt["order_fee"])  # before their taxes
     assert board.taxes == ticket.tax + Decimal(order.receipt["order_fee_tax"]) > 0
     assert board.net == order.total
     (venue, taken, refunded), = takings_today(venue=perf.venue)
