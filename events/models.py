@@ -127,6 +127,13 @@ class Section(models.Model):
     def __str__(self) -> str:
         return f"{self.venue} / {self.name}"
 
+    def clean(self):
+        # Said on the field, in the organizer's words, before the database's constraint would.
+        if self.kind == self.Kind.STANDING and not self.capacity:
+            raise ValidationError({"capacity": _("A standing section holds a number of people: give its capacity.")})
+        if self.kind == self.Kind.SEATED and self.capacity is not None:
+            raise ValidationError({"capacity": _("A seated section holds its seats: leave its capacity empty.")})
+
 
 class Seat(models.Model):
     """A physical numbered seat. x/y are plan coordinates for drawing the map."""

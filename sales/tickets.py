@@ -118,11 +118,13 @@ def tickets_find(*, performance_id: int, query: str, limit: int = 20) -> list[Ti
     query = (query or "").strip()
     if len(query) < 2:
         return []
+    found = (Q(order__buyer_name__unaccent__icontains=query)
+             | Q(order__buyer_name="", order__customer__name__unaccent__icontains=query)
+             | Q(order__customer__email__icontains=query) | Q(order__code=query.upper()))
+    if query.casefold() in _(formatting.WALK_IN_NAME).casefold():  # as the door's list names them
+        found |= Q(order__customer__email=formatting.WALK_IN_EMAIL)
     return list(Ticket.objects.filter(place__performance_id=performance_id, status=Ticket.Status.VALID)
-                .filter(Q(order__buyer_name__unaccent__icontains=query)
-                        | Q(order__buyer_name="", order__customer__name__unaccent__icontains=query)
-                        | Q(order__customer__email__icontains=query)
-                        | Q(order__code=query.upper()))
+                .filter(found)
                 .select_related("order__customer", "place__seat", "place__section")
                 .order_by(Collate(Coalesce(NullIf("order__buyer_name", Value("")), "order__customer__name"), NAMES),
                           "order_id", "pk")[:limit])

@@ -142,6 +142,20 @@ def test_find_a_guest_by_name_email_or_order(performance):
     assert tickets_find(performance_id=performance.pk, query="x") == []
 
 
+def test_walk_in_buyers_are_found_by_the_name_the_door_shows_them_in_its_language(performance):
+    from django.utils import translation
+
+    from sales.formatting import WALK_IN_EMAIL, WALK_IN_NAME
+
+    walk_in = sell(performance, 1, name=WALK_IN_NAME, email=WALK_IN_EMAIL)
+    sell(performance, 1, name="Jean Tremblay", email="jt@example.org")
+    with translation.override("fr"):
+        assert tickets_find(performance_id=performance.pk, query="Client au comptoir") == walk_in
+        assert tickets_find(performance_id=performance.pk, query="comptoir") == walk_in
+    with translation.override("en"):
+        assert tickets_find(performance_id=performance.pk, query="counter customer") == walk_in
+
+
 def test_guests_found_are_listed_by_the_name_on_their_order(performance):
     """Two orders of one email under two names: the door lists them by the name each
     buyer typed, as the door reads them, not by the customer record's name."""

@@ -643,3 +643,21 @@ def test_the_ballots_zone_chooser_names_each_zones_performance(client, organizer
     page = page_of(client.get(f"/admin/sales/ballot/{ballot.pk}/change/"))
     offered = re.findall(r'<option value="(\d+)"[^>]*>[^<]* — Stalls</option>', page)
     assert offered == [str(first.price_zones.get().pk)]
+
+
+def test_a_sections_capacity_is_said_on_its_field_for_its_kind(client, organizer):
+    """A standing section needs its capacity, a seated one has none: each said on the
+    field in words, not as the database's constraint, and nothing saved."""
+    from events.models import Section
+
+    perf = make_performance(rows=1, per_row=2)
+    client.force_login(organizer)
+    url = f"/admin/events/venue/{perf.venue_id}/change/"
+    data = add_rows(form_of(client.get(url)), "sections", [{"name": "Terrace", "kind": "standing", "rank": "5"},
+                                                          {"name": "Loge", "kind": "seated", "capacity": "20"}])
+    answer = client.post(url, data)
+    page = page_of(answer)
+    assert not saved(answer) and not Section.objects.filter(name__in=["Terrace", "Loge"]).exists()
+    assert "A standing section holds a number of people: give its capacity." in page
+    assert "A seated section holds its seats: leave its capacity empty." in page
+    assert "section_standing_has_capacity" not in page

@@ -516,6 +516,12 @@ def test_cash_changes_hands_to_the_nearest_five_cents_and_the_drawer_counts_it_s
     closed = shift_close(shift=Shift.objects.get(), clerk=clerk, counted_cash=Decimal("120.00"),
                          counted_card=Decimal("0"))
     assert closed.difference == 0
+    # The shift's report lists the cash as it changed hands, as the drawer counted it; the
+    # counter's home says its float as money.
+    report = unescape(c.get(f"/counter/shift/{closed.pk}/report/").content.decode())
+    assert re.search(rf"{order.code}</td><td>Cash</td><td>\$20\.00</td>", report), report
+    c.post("/counter/shift/open/", {"cash_float": "1250"})
+    assert "float $1,250.00." in unescape(c.get("/counter/").content.decode())
     settings.CASH_ROUNDING = Decimal("0.01")  # where cents are still paid
     assert cash_due(Decimal("137.97")) == Decimal("137.97")
 
