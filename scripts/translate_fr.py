@@ -278,6 +278,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Amount due": "Montant dû",
+    "in cash": "au comptant",
     "A standing section holds a number of people: give its capacity.":
         "Une section debout accueille un nombre de personnes : indiquez sa capacité.",
     "A seated section holds its seats: leave its capacity empty.":

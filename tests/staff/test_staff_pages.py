@@ -288,6 +288,12 @@ def test_a_reservation_is_paid_at_the_counter_and_cannot_be_sold_twice(clerk, op
     reserved = shown.split('id="reserved-places"')[1]
     assert all(str(p) in reserved for p in places_of(performance)[:2]) and "$100.00" in reserved
     assert 'name="card_amount"' in shown.split('id="reservation-payment"')[1]
+    assert "Amount due $100.00" in re.sub(r"<[^>]+>", "", shown.split('id="amount-due"')[1].split("</p>")[0])
+    # Too little: refused, and what was typed is still in its fields.
+    short = unescape(c.post(f"/counter/orders/{order.code}/pay/", {"tendered": "30", "card_amount": "60",
+                                                                  "card_reference": "AUTH7"}, follow=True)
+                     .content.decode())
+    assert "Not paid:" in short and 'value="30"' in short and 'value="AUTH7"' in short
     # Part on the card terminal, the rest in cash.
     page = c.post(f"/counter/orders/{order.code}/pay/", {"tendered": "40", "card_amount": "60",
                                                           "card_reference": "AUTH7"}, follow=True).content.decode()

@@ -58,7 +58,7 @@ from sales.orders import (
     refused_words,
     tickets_refund,
 )
-from sales.policy import COUNTER_CLERK, counted, refunds_at_all
+from sales.policy import COUNTER_CLERK, cash_due, counted, refunds_at_all
 from sales.shifts import shift_close, shift_current, shift_differences, shift_expected, shift_open
 from sales.tickets import tickets_printed
 from sales.tickets_pdf import order_pdf as tickets_pdf
@@ -272,7 +272,8 @@ def order(request, code: str):
         # Refunded by the ticket when there is a choice, or when some are already in: the
         # unused ones can still be refunded, not the whole order.
         "refund_by_ticket": len(unused) > 1 or len(unused) < sum(t.status == "valid" for t in tickets),
-        "payments": order.payments.all(), "events": order.events.select_related("actor")})
+        "payments": order.payments.all(), "events": order.events.select_related("actor"),
+        "due_in_cash": cash_due(order.total) if order.status == Order.Status.RESERVED else None})
 
 
 def _exchange_asked(query) -> dict | None:
@@ -464,6 +465,9 @@ def order_pay(request, code: str):
         order = order_pay_reservation(order=order, actor=request.user, shift=shift, payments=form.parts())
     except SalesError as exc:
         messages.error(request, _("Not paid: %(reason)s") % {"reason": exc.message})
+        # What was typed comes back in its fields, to be corrected rather than typed again.
+        typed = {k: request.POST.get(k, "")[:40] for k in ("tendered", "card_amount", "card_reference")}
+        return redirect(f"{reverse('counter:order', args=[order.code])}?{urlencode(typed)}#reservation-payment")
     else:
         messages.success(request, _("Paid. Change due: %(change)s") % {"change": money(change_given(order))})
     return redirect("counter:order", code=order.code)
