@@ -11,6 +11,7 @@ import secrets
 from datetime import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -23,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.text import slugify
+from django.utils.text import format_lazy, slugify
 from django.utils.translation import gettext, gettext_lazy
 
 from events.admin import AMOUNTS_AS_TYPED, VenueClockMixin, labelled, on_venue_clock, with_performance
@@ -161,7 +162,12 @@ class PromoCodeForm(forms.ModelForm):
                   "price_types")
         help_texts = {"percent_off": gettext_lazy("A percentage: 10 for 10 percent off; or give an amount off "
                                                   "instead."),
-                      "amount_off": gettext_lazy("Off each ticket, or off the order with “once per order”.")}
+                      "amount_off": gettext_lazy("Off each ticket, or off the order with “once per order”."),
+                      # A code may serve several venues: its times are on the box office's clock, said so.
+                      "valid_from": format_lazy(gettext_lazy("On the box office's clock ({zone})."),
+                                                zone=settings.TIME_ZONE),
+                      "valid_until": format_lazy(gettext_lazy("On the box office's clock ({zone})."),
+                                                 zone=settings.TIME_ZONE)}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -278,6 +278,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "On the box office's clock ({zone}).": "À l'heure de la billetterie ({zone}).",
     "Amount due": "Montant dû",
     "in cash": "au comptant",
     "A standing section holds a number of people: give its capacity.":

@@ -266,6 +266,8 @@ def test_an_organizer_makes_a_promo_code_and_a_bad_one_is_explained(client, orga
     perf, other = make_performance(rows=1, per_row=4), make_performance(rows=1, per_row=4)
     client.force_login(organizer)
     add = "/admin/sales/promocode/add/"
+    # Its times may serve several venues: the form says whose clock they are on.
+    assert page_of(client.get(add)).count("On the box office's clock (America/Toronto).") == 2
 
     def attempt(**values):
         data = form_of(client.get(add))
