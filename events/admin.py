@@ -342,7 +342,8 @@ class PriceForm(forms.ModelForm):
         zone = data.get("zone")
         if zone is not None and self.instance.price_type_id and Price.objects.filter(
                 price_type_id=self.instance.price_type_id, zone=zone).exclude(pk=self.instance.pk).exists():
-            self.add_error("zone", f"{zone.name} already has a price for this type; change that one.")
+            self.add_error("zone", _("%(zone)s already has a price for this type; change that one.") % {
+                "zone": zone.name})
         return data
 
 
@@ -387,7 +388,7 @@ class PriceInline(admin.TabularInline):
         zones = PriceZone.objects.select_related("performance__event")
         if performance_id.isdigit():
             zones = zones.filter(performance_id=performance_id)
-            names = ", ".join(zones.values_list("name", flat=True)) or "none yet"
+            names = ", ".join(zones.values_list("name", flat=True)) or _("none yet")
             field.error_messages = {**field.error_messages,
                                     "invalid_choice": _("Choose one of this performance's price zones (%(zones)s).")
                                     % {"zones": names}}

@@ -161,7 +161,8 @@ class Seat(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.section.name} row {self.row} seat {self.number}"
+        return _("%(section)s row %(row)s seat %(number)s") % {
+            "section": self.section.name, "row": self.row, "number": self.number}
 
 
 def local_image(value: str) -> None:

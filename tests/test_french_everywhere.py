@@ -590,3 +590,11 @@ def test_a_ticket_sold_at_the_counter_or_by_phone_is_named_in_its_buyers_languag
     chosen = Client()
     chosen.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # a reader who chose English on this site
     assert 'lang="en"' in chosen.get(f"/orders/{reserved.code}/{reserved.access_token}/pay/").content.decode()
+
+
+def test_the_admins_own_words_for_seats_and_prices_are_french_too(organizer):
+    perf = make_performance(rows=1, per_row=2)
+    seat = Seat.objects.filter(section__venue=perf.venue).order_by("number").first()
+    with translation.override("fr"):
+        assert str(seat) == f"{seat.section.name} rangée {seat.row} siège {seat.number}"
+        assert translation.gettext("none yet") == "aucune pour l'instant"
