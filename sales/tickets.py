@@ -121,7 +121,9 @@ def tickets_find(*, performance_id: int, query: str, limit: int = 20) -> list[Ti
     found = (Q(order__buyer_name__unaccent__icontains=query)
              | Q(order__buyer_name="", order__customer__name__unaccent__icontains=query)
              | Q(order__customer__email__icontains=query) | Q(order__code=query.upper()))
-    if query.casefold() in _(formatting.WALK_IN_NAME).casefold():  # as the door's list names them
+    words = _(formatting.WALK_IN_NAME).casefold().split()
+    if (len(query) >= 3 and any(w.startswith(query.casefold()) for w in words)) or query.casefold() == " ".join(words):
+        # as the door's list names them: "comptoir", "Client au comptoir"
         found |= Q(order__customer__email=formatting.WALK_IN_EMAIL)
     return list(Ticket.objects.filter(place__performance_id=performance_id, status=Ticket.Status.VALID)
                 .filter(found)

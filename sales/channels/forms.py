@@ -30,7 +30,12 @@ def typed_amount(typed: str) -> str:
     "1 000,50" are 1000.50; "20,5" is 20.50; "$" and spaces go; "" stays "". Raises
     ValueError("two readings") for an amount that reads two ways ("1,000" or "1.000": a
     thousand, or one with three decimals), ValueError("not an amount") for the rest."""
-    raw = "".join(c for c in typed if not c.isspace()).replace("$", "")
+    raw = " ".join(typed.replace("$", " ").split())
+    if " " in raw:  # spaces group thousands, and only that: "1 000,50", never "10 50"
+        spaced = re.fullmatch(r"([0-9]{1,3})((?: [0-9]{3})+)(?:[.,]([0-9]{1,2}))?", raw)
+        if spaced is None:
+            raise ValueError("not an amount")
+        return spaced[1] + spaced[2].replace(" ", "") + (f".{spaced[3]}" if spaced[3] else "")
     marks = [c for c in raw if c in ",."]
     cents = None
     if len(set(marks)) == 2:  # both: the last is the decimal mark, the other groups thousands
@@ -42,7 +47,7 @@ def typed_amount(typed: str) -> str:
         groups = raw.split(marks[0])
     elif marks:
         whole, _mark, cents = raw.partition(marks[0])
-        if len(cents) == 3 and 1 <= len(whole) <= 3 and whole.isdigit():
+        if len(cents) == 3 and 1 <= len(whole) <= 3 and whole.isdigit() and not whole.startswith("0"):
             raise ValueError("two readings")
         groups = [whole]
     else:
@@ -50,7 +55,7 @@ def typed_amount(typed: str) -> str:
     if len(groups) > 1 and (not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:])):
         raise ValueError("not an amount")
     number = "".join(groups) + (f".{cents}" if cents is not None else "")
-    if number and not re.fullmatch(r"[0-9]+(\.[0-9]+)?", number):
+    if number and not re.fullmatch(r"[0-9]+(\.[0-9]*)?|\.[0-9]+", number):
         raise ValueError("not an amount")
     return number
 

@@ -213,7 +213,14 @@ def refund_at_provider(order: Order, row: Payment, amount: Decimal, *, again: bo
                 record(order, "refund pending at provider", f"{amount} {order.currency}: sent again until it answers")
         return False
     except InvalidRequest as exc:
-        words = exc.message
+        cause = exc.__cause__
+        if cause is None:  # not the provider's answer (card payments not set up here): asked again later
+            with transaction.atomic():
+                Payment.objects.filter(pk=row.pk).update(message=REFUND_OWED)
+                if not again:
+                    record(order, "refund pending at provider", f"{amount} {order.currency}: {exc.message}")
+            return False
+        words = getattr(cause, "user_message", None) or str(cause)  # the provider's own words
     else:
         if answer.approved:
             if again:

@@ -187,8 +187,12 @@ def payments_reconcile(*, now: datetime | None = None) -> int:
             payment_settle(order, now=now)
         except Exception:  # one order's trouble (the provider down) must not stop the others
             logger.exception("could not settle order %s", order.code)
-    owed = list(Payment.objects.filter(status=Payment.Status.REFUNDED, message=REFUND_OWED).select_related("order"))
+    owed = list(Payment.objects.filter(status=Payment.Status.REFUNDED, message=REFUND_OWED)
+                .select_related("order").order_by("pk"))
     for row in owed:  # refunds the provider did not take when asked: asked again, same key
-        refund_at_provider(row.order, row, -row.amount, again=True)
+        try:
+            refund_at_provider(row.order, row, -row.amount, again=True)
+        except Exception:  # one row's trouble must not stop the others
+            logger.exception("refund %s of order %s not asked again", row.pk, row.order.code)
     return len(due) + len(owed)
 

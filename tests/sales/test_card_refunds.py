@@ -116,7 +116,7 @@ def test_a_refund_the_provider_refuses_is_recorded_and_the_organizer_told(organi
     assert Order.objects.get(pk=order.pk).status == "refunded"
     assert Payment.objects.get(order=order, status="refunded").message == REFUND_REFUSED
     event = order.events.get(action="refund refused by provider")
-    assert event.detail.startswith("100.00 CAD: ")
+    assert event.detail.startswith("100.00 CAD: ") and "enter it again" not in event.detail  # the provider's words
     listed = client.get("/admin/sales/order/?refunds=refused").content.decode()
     assert order.code in listed
     assert order.code not in client.get("/admin/sales/order/?refunds=owed").content.decode()
@@ -155,3 +155,12 @@ def test_a_refund_refused_when_asked_again_does_not_stop_the_others(organizer):
     assert orders[0].events.filter(action="refund refused by provider").exists()
     assert refunds_at_provider(orders[1]) == [10000]
     assert Payment.objects.get(order=orders[1], status="refunded").message == "refund"
+
+
+def test_a_refund_asked_while_card_payments_are_not_set_up_is_owed_not_refused(organizer):
+    order = paid_by_card(make_performance(rows=1, per_row=4))
+    with override_settings(STRIPE_SECRET_KEY=""):
+        order_refund(order=order, actor=organizer)
+    assert Payment.objects.get(order=order, status="refunded").message == REFUND_OWED
+    payments_reconcile()  # set up again: the refund is made
+    assert refunds_at_provider(order) == [10000]

@@ -152,6 +152,7 @@ def test_walk_in_buyers_are_found_by_the_name_the_door_shows_them_in_its_languag
     with translation.override("fr"):
         assert tickets_find(performance_id=performance.pk, query="Client au comptoir") == walk_in
         assert tickets_find(performance_id=performance.pk, query="comptoir") == walk_in
+        assert tickets_find(performance_id=performance.pk, query="au") == []  # a word's start, of 3 letters or more
     with translation.override("en"):
         assert tickets_find(performance_id=performance.pk, query="counter customer") == walk_in
 

@@ -498,8 +498,9 @@ def close_shift(request):
     if request.method == "POST":
         try:
             counted = _valid(ShiftCloseForm(request.POST))
-            # Counted blind; a count that differs from what the drawer should hold is shown
-            # against it once, to count again or to close with, as counted.
+            # Counted blind, and kept blind: a count that differs from what the drawer should
+            # hold is said to differ, and shown back as typed (never the amount expected), to
+            # count again or to close with.
             said = f"{counted['counted_cash']}|{counted['counted_card']}"
             if request.POST.get("confirmed") != said:
                 check = _count_differences(shift, counted)
@@ -521,8 +522,9 @@ def _count_differences(shift, counted) -> list[dict]:
             (_("Card terminal"), counted["counted_card"], expected["card_terminal"])]
     if any(value is None for _what, value, _expected in rows):
         return []  # shift_close says what is missing
-    return [{"what": what, "counted": money(value), "expected": money(should), "difference": money(value - should)}
-            for what, value, should in rows if value != should]
+    if all(value == should for _what, value, should in rows):
+        return []
+    return [{"what": what, "counted": money(value)} for what, value, _should in rows]
 
 
 @clerk_only
