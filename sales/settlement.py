@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 
 from events.models import Event, Performance
@@ -51,6 +52,11 @@ class SettlementLine:
     @property
     def net(self) -> Decimal:
         return self.taken + self.refunded
+
+    @property
+    def prices(self) -> Decimal:
+        """What the tickets were charged before their fees and taxes."""
+        return self.ticket_sales - self.fees - self.taxes
 
     @property
     def kept(self) -> Decimal:
@@ -121,15 +127,15 @@ def event_settlement(event: Event, now: datetime | None = None) -> Settlement:
 
 
 def _columns() -> list[str]:
-    return [_("Performance"), _("Tickets"), _("Comps"), _("Ticket sales"), _("of which fees before tax"),
-            _("of which taxes"),
-            _("Fees per order"), _("Kept from refunds and exchanges"), pgettext("money", "Taken"),
+    return [_("Performance"), _("Tickets"), _("Comps"), _("Ticket sales"), _("of which prices before tax"),
+            _("of which fees before tax"), _("of which taxes"),
+            _("Fees per order, with their taxes"), _("Kept from refunds and exchanges"), pgettext("money", "Taken"),
             pgettext("money", "Refunded"), _("Net")]
 
 
 def _cells(line: SettlementLine) -> list:
-    return [line.label, line.tickets, line.comps, line.ticket_sales, line.fees, line.taxes, line.order_fees,
-            line.kept, line.taken, line.refunded, line.net]
+    return [line.label, line.tickets, line.comps, line.ticket_sales, line.prices, line.fees, line.taxes,
+            line.order_fees, line.kept, line.taken, line.refunded, line.net]
 
 
 def _title(s: Settlement) -> str:
@@ -168,6 +174,16 @@ def _tax_rows(s: Settlement) -> list[list]:
                     sum((r[4] for r in rows), ZERO)]]
 
 
+def _wrapped(text: str, width: float, font: str, size: float) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        if lines and stringWidth(f"{lines[-1]} {word}", font, size) <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
 def settlement_pdf(s: Settlement) -> bytes:
     buf = io.BytesIO()
     width, height = landscape(A4)
@@ -175,7 +191,7 @@ def settlement_pdf(s: Settlement) -> bytes:
     pdf.setTitle(_title(s))
     margin = 12 * mm
     # The performance's label is wide; the figures right-aligned at these x positions.
-    right = [margin + 62 * mm + (i + 1) * 20.5 * mm for i in range(10)]
+    right = [margin + 50 * mm + (i + 1) * 20.5 * mm for i in range(11)]
     y = height - 16 * mm
 
     def row(cells, bold=False):
@@ -184,7 +200,7 @@ def settlement_pdf(s: Settlement) -> bytes:
             pdf.showPage()
             y = height - 16 * mm
         pdf.setFont("Helvetica-Bold" if bold else "Helvetica", 8)
-        pdf.drawString(margin, y, str(cells[0])[:48])
+        pdf.drawString(margin, y, str(cells[0])[:38])
         for x, value in zip(right, cells[1:], strict=False):
             pdf.drawRightString(x, y, str(value))
         y -= 5.5 * mm
@@ -196,16 +212,20 @@ def settlement_pdf(s: Settlement) -> bytes:
     pdf.drawString(margin, y, _("Made %(when)s. Amounts as recorded at each sale, payment and refund.") % {
         "when": s.made_at.strftime("%Y-%m-%d %H:%M")})
     y -= 10 * mm
-    headings = _columns()
-    # Long headings on two lines: the figures' columns are narrow.
-    pdf.setFont("Helvetica-Bold", 7)
-    pdf.drawString(margin, y, headings[0])
-    for x, heading in zip(right, headings[1:], strict=True):
-        words = heading.split()
-        half = (len(words) + 1) // 2
-        pdf.drawRightString(x, y + 3.2 * mm, " ".join(words[:half]) if len(words) > 2 else "")
-        pdf.drawRightString(x, y, " ".join(words[half:]) if len(words) > 2 else heading)
-    y -= 6 * mm
+    def headings(cells):
+        """Headings wrapped to their narrow columns, bottom-aligned, on as many lines as they need."""
+        nonlocal y
+        pdf.setFont("Helvetica-Bold", 7)
+        wrapped = [_wrapped(str(h), 19 * mm, "Helvetica-Bold", 7) for h in cells[1:]]
+        tallest = max(len(lines) for lines in wrapped)
+        y -= (tallest - 1) * 3 * mm
+        pdf.drawString(margin, y, str(cells[0]))
+        for x, lines in zip(right, wrapped, strict=False):
+            for i, line in enumerate(reversed(lines)):
+                pdf.drawRightString(x, y + i * 3 * mm, line)
+        y -= 6 * mm
+
+    headings(_columns())
     for line in s.performances:
         row(_cells(line))
     pdf.line(margin, y + 4 * mm, right[-1], y + 4 * mm)
@@ -217,8 +237,8 @@ def settlement_pdf(s: Settlement) -> bytes:
     row([_("Total"), s.total.taken, s.total.refunded, s.total.net], bold=True)
     if s.taxes:
         y -= 6 * mm
-        name, registration, *figures = _tax_columns()
-        row([name, *figures], bold=True)
+        name, _registration, *figures = _tax_columns()
+        headings([name, *figures])
         *each, together = _tax_rows(s)
         for tax_row in each:
             row([f"{tax_row[0]} ({tax_row[1]})" if tax_row[1] else tax_row[0], *tax_row[2:]])

@@ -155,6 +155,8 @@ def test_no_door_sells_or_admits_a_cancelled_performance(night, organizer, clerk
         ticket_check_in(code=cash.tickets.get().code, performance=perf, actor=organizer)
     order_page = client_for().get(f"/orders/{card.code}/{card.access_token}/").content.decode()
     assert "This performance is cancelled." in order_page
+    phone = signed_in(make_user("phone-cancelled", "phone operator"))
+    assert "This performance is cancelled." in phone.get(f"/phone/orders/{card.code}/").content.decode()
     door = make_user("door-cancelled", "door staff")
     scan_page = signed_in(door).get(f"/door/performances/{perf.pk}/").content.decode()
     assert "This performance is cancelled: nobody is let in." in scan_page

@@ -224,14 +224,31 @@ def test_fees_and_each_tax_add_up_in_the_dashboard_and_the_settlement(organizer)
     assert line.fees == Decimal("7.50") and line.order_fees == Decimal("1.00") + sum(
         Decimal(a) for a in order.receipt["order_fee_taxes"].values())
     assert line.ticket_sales == 3 * Decimal("40.00") + line.fees + line.taxes  # nothing counted twice
+    assert line.prices == 3 * Decimal("40.00")
     assert [(n, r, t + o) for n, r, t, o in s.taxes] == [
         ("GST", "123456789 RT0001", recorded["GST"]), ("QST", "1234567890 TQ0001", recorded["QST"])]
     rows = list(csv.reader(io.StringIO(signed_in(organizer).get(
         f"/admin/sales/performancedashboard/settlement/{perf.event_id}.csv").content.decode("utf-8-sig"))))
     assert rows[-1] == ["Total", "", str(sum(t for *_n, t, _o in s.taxes)), str(sum(o for *_n, o in s.taxes)),
                         str(sum(recorded.values()))]
+    heading = rows[3]
+    assert rows[4][heading.index("of which prices before tax")] == "120.00"
     page = signed_in(organizer).get(f"/admin/sales/performancedashboard/{perf.pk}/change/").content.decode()
     assert f"GST {money(recorded['GST'])}" in page
+    # The PDF's headings wrap within their columns (20.5 mm apart): none runs into the next.
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from sales.settlement import _columns, _tax_columns, _wrapped
+
+    for language in ("en", "fr"):
+        with translation.override(language):
+            for heading in [*_columns()[1:], *_tax_columns()[2:]]:
+                lines = _wrapped(heading, 19 * mm, "Helvetica-Bold", 7)
+                assert " ".join(lines) == " ".join(heading.split())
+                assert all(stringWidth(line, "Helvetica-Bold", 7) <= 19 * mm or " " not in line for line in lines)
+    pdf = signed_in(organizer).get(f"/admin/sales/performancedashboard/settlement/{perf.event_id}.pdf")
+    assert pdf.content.startswith(b"%PDF") and b"To remit" in pdf_text(pdf.content)
 
 
 def test_the_settlement_is_for_organizers(sales, clerk):
