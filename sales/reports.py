@@ -180,3 +180,10 @@ def taxes_by_name(performance_ids: list[int]):
                        [Order.Status.PAID, performance_ids])
         order_fees = dict(cursor.fetchall())
     return by_name, on_fees, order_fees
+
+
+def taxes_not_split(performance_ids: list[int]) -> Decimal:
+    """The taxes of valid tickets sold before each ticket kept its taxes by name: in the
+    total of taxes, in no tax's own."""
+    return (Ticket.objects.filter(place__performance_id__in=performance_ids, status=Ticket.Status.VALID, taxes={})
+            .exclude(tax=0).aggregate(total=Sum("tax"))["total"] or ZERO)

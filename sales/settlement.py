@@ -29,7 +29,7 @@ from events.models import Event, Performance
 
 from .formatting import when
 from .models import Order, Payment, TaxRate, Ticket
-from .reports import MONEY_MOVED, taxes_by_name
+from .reports import MONEY_MOVED, taxes_by_name, taxes_not_split
 
 ZERO = Decimal("0.00")
 
@@ -79,6 +79,7 @@ class Settlement:
     # Each tax collected, as remitted: (name, registration, on the tickets and their fees,
     # on the orders' fees). A ticket sold before taxes were kept by name is in none.
     taxes: list[tuple[str, str, Decimal, Decimal]] = field(default_factory=list)
+    taxes_not_split: Decimal = ZERO  # reports.taxes_not_split: said under the taxes
 
 
 def _money(value) -> Decimal:
@@ -122,7 +123,8 @@ def event_settlement(event: Event, now: datetime | None = None) -> Settlement:
                    key=lambda name: (list(registrations).index(name) if name in registrations else 99, name))
     taxes = [(name, registrations.get(name, ""), _money(ticket_taxes.get(name)), _money(order_fee_taxes.get(name)))
              for name in names]
-    return Settlement(event=event, performances=lines, methods=methods, made_at=made_at, total=total, taxes=taxes)
+    return Settlement(event=event, performances=lines, methods=methods, made_at=made_at, total=total, taxes=taxes,
+                      taxes_not_split=taxes_not_split([p.pk for p in performances]))
 
 
 
@@ -156,7 +158,7 @@ def settlement_csv(s: Settlement) -> bytes:
     for label, taken, refunded in s.methods:
         writer.writerow([label, taken, refunded, taken + refunded])
     writer.writerow([_("Total"), s.total.taken, s.total.refunded, s.total.net])
-    if s.taxes:
+    if s.taxes or s.taxes_not_split:
         writer.writerow([])
         writer.writerow(_tax_columns())
         for row in _tax_rows(s):
@@ -170,6 +172,9 @@ def _tax_columns() -> list[str]:
 
 def _tax_rows(s: Settlement) -> list[list]:
     rows = [[name, registration, tickets, orders, tickets + orders] for name, registration, tickets, orders in s.taxes]
+    if s.taxes_not_split:  # tickets sold before each kept its taxes by name: their taxes, not apart
+        rows.append([_("Earlier sales, not split by tax"), "", s.taxes_not_split,
+                     ZERO, s.taxes_not_split])
     return [*rows, [_("Total"), "", sum((r[2] for r in rows), ZERO), sum((r[3] for r in rows), ZERO),
                     sum((r[4] for r in rows), ZERO)]]
 
@@ -235,7 +240,7 @@ def settlement_pdf(s: Settlement) -> bytes:
     for label, taken, refunded in s.methods:
         row([label, taken, refunded, taken + refunded])
     row([_("Total"), s.total.taken, s.total.refunded, s.total.net], bold=True)
-    if s.taxes:
+    if s.taxes or s.taxes_not_split:
         y -= 6 * mm
         name, _registration, *figures = _tax_columns()
         headings([name, *figures])

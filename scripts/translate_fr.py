@@ -278,6 +278,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Earlier sales, not split by tax": "Ventes antérieures, non ventilées",
     "of which prices before tax": "dont prix avant taxes",
     "Fees per order, with their taxes": "Frais par commande, taxes comprises",
     "%(zone)s already has a price for this type; change that one.": "%(zone)s a déjà un prix pour ce type ; modifiez celui-là.",

@@ -251,6 +251,21 @@ def test_fees_and_each_tax_add_up_in_the_dashboard_and_the_settlement(organizer)
     assert pdf.content.startswith(b"%PDF") and b"To remit" in pdf_text(pdf.content)
 
 
+def test_taxes_of_tickets_sold_before_they_were_kept_by_name_are_still_to_remit(organizer):
+    """A ticket sold before each tax was kept apart ({} by name): its taxes are on a line
+    of their own in the settlement's taxes, and the total to remit is every tax."""
+    perf = make_performance(rows=1, per_row=6, price="40.00")
+    quebec_taxes()
+    older, newer = sell(perf, 1)[0], sell(perf, 1, name="Paul Roy", email="paul@example.org")[0]
+    Ticket.objects.filter(pk=older.pk).update(taxes={})
+    s = event_settlement(perf.event)
+    assert s.taxes_not_split == older.tax > 0
+    rows = list(csv.reader(io.StringIO(signed_in(organizer).get(
+        f"/admin/sales/performancedashboard/settlement/{perf.event_id}.csv").content.decode("utf-8-sig"))))
+    assert ["Earlier sales, not split by tax", "", str(older.tax), "0.00", str(older.tax)] in rows
+    assert rows[-1][-1] == str(older.tax + newer.tax)
+
+
 def test_the_settlement_is_for_organizers(sales, clerk):
     clerk_client = signed_in(clerk)
     for url in (f"settlement/{sales.event_id}.csv", f"event/{sales.event_id}/"):
