@@ -278,6 +278,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Refund the whole order?": "Rembourser toute la commande ?",
     "Earlier sales, not split by tax": "Ventes antérieures, non ventilées",
     "of which prices before tax": "dont prix avant taxes",
     "Fees per order, with their taxes": "Frais par commande, taxes comprises",

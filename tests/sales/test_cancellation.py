@@ -155,6 +155,8 @@ def test_no_door_sells_or_admits_a_cancelled_performance(night, organizer, clerk
         ticket_check_in(code=cash.tickets.get().code, performance=perf, actor=organizer)
     order_page = client_for().get(f"/orders/{card.code}/{card.access_token}/").content.decode()
     assert "This performance is cancelled." in order_page
+    counter_page = signed_in(clerk).get(f"/counter/orders/{card.code}/").content.decode()
+    assert 'name="tickets_given"' not in counter_page  # refunded whole: no tickets to tick
     phone = signed_in(make_user("phone-cancelled", "phone operator"))
     assert "This performance is cancelled." in phone.get(f"/phone/orders/{card.code}/").content.decode()
     door = make_user("door-cancelled", "door staff")

@@ -281,6 +281,9 @@ def test_a_reservation_is_paid_at_the_counter_and_cannot_be_sold_twice(clerk, op
     phone = signed_in(operator)
     sale_page = phone.get(f"/phone/customers/{order.customer_id}/sale/{hold.pk}/")
     assert sale_page.status_code == 302 and order.code in sale_page["Location"]
+    # The operator reads back to the caller what is reserved: the seats and what each costs.
+    console = unescape(phone.get(f"/phone/orders/{order.code}/").content.decode()).split('id="reserved-places"')[1]
+    assert all(str(p) in console for p in places_of(performance)[:2]) and "$100.00" in console
     c = signed_in(clerk)
     c.post("/counter/shift/open/", {"cash_float": "0"})
     # The clerk sees what is reserved and what it costs before taking the money.

@@ -271,7 +271,9 @@ def order(request, code: str):
         "asked": _exchange_asked(request.GET), "valid_tickets": unused,
         # Refunded by the ticket when there is a choice, or when some are already in: the
         # unused ones can still be refunded, not the whole order.
-        "refund_by_ticket": len(unused) > 1 or len(unused) < sum(t.status == "valid" for t in tickets),
+        # A cancelled performance's order is refunded whole.
+        "refund_by_ticket": order.performance.cancelled_at is None and (
+            len(unused) > 1 or len(unused) < sum(t.status == "valid" for t in tickets)),
         "payments": order.payments.all(), "events": order.events.select_related("actor"),
         "due_in_cash": cash_due(order.total) if order.status == Order.Status.RESERVED else None})
 
