@@ -206,12 +206,17 @@ def test_two_clerks_exchanging_the_same_tickets_at_once_one_wins():
     assert not Payment.objects.filter(order=order, status="refunded").exists()
 
 
-def test_an_exchange_paid_on_the_card_terminal_says_so_and_no_change(clerk, hall):
+def two_stalls_sold_at_the_counter(clerk, hall):
+    """A clerk's client, its shift open, and the order of two Stalls seats it sold in cash."""
     c = signed_in(clerk)
     c.post("/counter/shift/open/", {"cash_float": "100"})
     sale = c.post("/counter/sale/", {"performance": hall.pk, "zone": zone(hall, "Stalls").pk, "quantity": "2"})
     c.post(sale["Location"], {"tendered": "100"})
-    order = Order.objects.get()
+    return c, Order.objects.get()
+
+
+def test_an_exchange_paid_on_the_card_terminal_says_so_and_no_change(clerk, hall):
+    c, order = two_stalls_sold_at_the_counter(clerk, hall)
     start = c.post(f"/counter/orders/{order.code}/exchange/",
                    {"tickets": [str(i) for i in order.tickets.values_list("pk", flat=True)],
                     "zone": zone(hall, "Front").pk, "quantity": "2"})
@@ -220,11 +225,7 @@ def test_an_exchange_paid_on_the_card_terminal_says_so_and_no_change(clerk, hall
 
 
 def test_the_counter_pages_exchange_in_one_step(clerk, hall):
-    c = signed_in(clerk)
-    c.post("/counter/shift/open/", {"cash_float": "100"})
-    sale = c.post("/counter/sale/", {"performance": hall.pk, "zone": zone(hall, "Stalls").pk, "quantity": "2"})
-    c.post(sale["Location"], {"tendered": "100"})
-    order = Order.objects.get()
+    c, order = two_stalls_sold_at_the_counter(clerk, hall)
     page = c.get(f"/counter/orders/{order.code}/").content.decode()
     assert 'id="exchange-form"' in page and "?exchange=" in page
     ids = list(order.tickets.values_list("pk", flat=True))
