@@ -488,3 +488,22 @@ def test_a_payment_sent_twice_at_once_under_the_limit_is_not_refused_by_its_own_
     assert order.status == "paid"
     assert len(seen) == 1 and (isinstance(seen[0], InProgress) or seen[0] == order), seen
     assert Order.objects.count() == 1
+
+
+def test_the_queue_page_switches_language_and_keeps_the_visitor_in_line(performance):
+    room_for(performance, opens_in=timedelta(seconds=-1), per_minute=1)
+    waiting_room.draw(performance.pk)
+    client = Client(enforce_csrf_checks=True)
+    url = f"/performances/{performance.pk}/queue/"
+    page = client.get(url)
+    visitor = page.cookies["wr_visitor"].value
+    html = page.content.decode()
+    assert 'action="/i18n/setlang/"' in html and f'name="next" type="hidden" value="{url}"' in html
+    token = html.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    switched = client.post("/i18n/setlang/", {"language": "fr", "next": url, "csrfmiddlewaretoken": token})
+    assert switched.status_code == 302 and switched["Location"] == url
+    french = client.get(url).content.decode().replace("&#x27;", "'")
+    assert 'lang="fr"' in french and "Vous êtes dans la file d'attente" in french
+    assert client.cookies["wr_visitor"].value == visitor  # the same place in the queue
+    polled = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "setlang" not in polled  # the polls stay small

@@ -104,7 +104,8 @@ def answer(pk: int, *, visitor_cookie: str | None, htmx: bool, ip: str, cookies_
             if htmx:
                 return Answer(204, headers=[("HX-Redirect", shop_url)], cookies=cookies)
             return Answer(302, headers=[("Location", shop_url)], cookies=cookies)
-        return _page(pk, place, visitor, htmx=htmx, cookies=cookies, presale=True)
+        return _page(pk, place, visitor, htmx=htmx, cookies=cookies, presale=True,
+                 csrf=None if htmx else _csrf_token(cookies_in.get(settings.CSRF_COOKIE_NAME), cookies))
     place = waiting_room.status(pk, visitor)
     if place.state != "before":
         admission.tick(pk)  # an automatic room's rate follows the buyers, decided by who admits
@@ -114,12 +115,14 @@ def answer(pk: int, *, visitor_cookie: str | None, htmx: bool, ip: str, cookies_
             return Answer(204, headers=[("HX-Redirect", shop_url)], cookies=cookies)
         return Answer(302, headers=[("Location", shop_url)], cookies=cookies)
     code_form = not htmx and place.state in ("before", "queued") and waiting_room.presale_open(pk)
-    return _page(pk, place, visitor, htmx=htmx, cookies=cookies,
-                 csrf=_csrf_token(cookies_in.get(settings.CSRF_COOKIE_NAME), cookies) if code_form else None)
+    return _page(pk, place, visitor, htmx=htmx, cookies=cookies, code_form=code_form,
+                 csrf=None if htmx else _csrf_token(cookies_in.get(settings.CSRF_COOKIE_NAME), cookies))
 
 
 def _page(pk: int, place: waiting_room.Place, visitor: str, *, htmx: bool, cookies: list, presale: bool = False,
-          csrf: str | None = None) -> Answer:
+          csrf: str | None = None, code_form: bool = False) -> Answer:
+    """The page (or, for htmx, its status part). A whole page carries the language switch
+    and, while a presale is open, the code's form: both need the CSRF token."""
     template = get_template("shop/queue.html#status" if htmx else "shop/queue.html")
     poll_ms = poll_interval_ms(place)
     # The verifiable opening draw is the general queue's; a presale queue's is not published.
@@ -132,13 +135,14 @@ def _page(pk: int, place: waiting_room.Place, visitor: str, *, htmx: bool, cooki
                             "heading": heading, "wait_minutes": math.ceil(place.wait_seconds / 60),
                             "poll_ms": poll_ms, "refresh_seconds": max(1, round(poll_ms / 1000)),
                             "back_minutes": max(1, math.ceil((place.back - time.time()) / 60)) if place.back else None,
-                            "presale": presale, "csrf_token": csrf, "code_url": _code_url(pk), "refreshed": htmx,
+                            "presale": presale, "csrf_token": csrf, "code_form": code_form, "code_url": _code_url(pk),
+                            "refreshed": htmx, "setlang_url": _setlang_url(),
                             **draw})
     return Answer(200, body.encode(), [("Content-Type", "text/html; charset=utf-8")], cookies)
 
 
 def _csrf_token(secret: str | None, cookies: list) -> str:
-    """The form token for the presale code's form, as Django's CSRF protection checks it
+    """The form token for the page's forms (language, presale code), as Django's CSRF protection checks it
     against its cookie: from the visitor's CSRF cookie, or a new one set here (this page
     is answered without Django's middleware)."""
     known = bool(secret) and len(secret) == CSRF_SECRET_LENGTH and set(secret) <= ALLOWED
@@ -186,6 +190,11 @@ def _urls(pk: int) -> tuple[str, str]:
 @lru_cache(maxsize=256)
 def _draw_url(pk: int) -> str:
     return reverse("shop:draw", args=[pk])
+
+
+@lru_cache(maxsize=1)
+def _setlang_url() -> str:
+    return reverse("set_language")
 
 
 @lru_cache(maxsize=256)
