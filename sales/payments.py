@@ -153,6 +153,10 @@ class CardTerminalProvider:
         return Charge(True, reference=f"REFUND-{reference}")
 
 
+# The metadata of a refund at the provider naming the box office's refund it is.
+REFUND_KEY = "boxoffice_refund"
+
+
 def cents(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value())
 
@@ -256,9 +260,12 @@ class StripeProvider:
 
     def refund(self, *, amount: Decimal, reference: str, key: str = "") -> Charge:
         with provider_errors():
+            key = key or f"refund-{reference}-{cents(amount)}"
+            # The key comes back with the refund's later events: a refund pending now that
+            # fails later is found by it (sales.orders.charging.refund_failed_later).
             refund = self.client().v1.refunds.create(
-                {"payment_intent": reference, "amount": cents(amount)},
-                {"idempotency_key": key or f"refund-{reference}-{cents(amount)}"})
+                {"payment_intent": reference, "amount": cents(amount), "metadata": {REFUND_KEY: key}},
+                {"idempotency_key": key})
         notes = {"succeeded": gettext_noop("refund succeeded"), "pending": gettext_noop("refund pending")}
         return Charge(refund.status in ("succeeded", "pending"), reference=refund.id,
                       message=notes.get(refund.status, f"refund {refund.status}"))

@@ -1,6 +1,7 @@
-"""The card provider's webhook: Stripe tells the box office how a payment ended. Only a
-request signed with the webhook secret is heard; each event only asks the order to agree
-with the provider (sales.orders.settling), so a replayed event changes nothing."""
+"""The card provider's webhook: Stripe tells the box office how a payment ended, and of a
+refund that failed after it was taken. Only a request signed with the webhook secret is
+heard; a payment's event only asks the order to agree with the provider
+(sales.orders.settling), and a replayed event changes nothing."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from django.views.decorators.http import require_POST
 
 from sales.errors import ProviderUnavailable
 from sales.models import Order
+from sales.orders.charging import refund_failed_later
 from sales.orders.settling import payment_settle
+from sales.payments import REFUND_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +40,12 @@ def stripe_webhook(request):
         return _error(400, "bad_signature", "the event's signature does not match the webhook secret")
     except (AttributeError, KeyError, TypeError):  # signed, but JSON that is not an object
         return _error(400, "malformed_event", "the event is not a provider's event of the expected shape")
+    failed = _refund_failed(event)
+    if failed is None:
+        return _error(400, "malformed_event", "the event is not a provider's event of the expected shape")
+    if failed:
+        refund_failed_later(*failed)
+        return JsonResponse({"received": True})
     intent = _intent_of(event)
     if intent is None:
         return _error(400, "malformed_event", "the event is not a provider's event of the expected shape")
@@ -64,3 +73,34 @@ def _intent_of(event) -> str | None:
     except (AttributeError, KeyError, TypeError):
         return None
     return intent if isinstance(intent, str) and intent else None
+
+
+# A refund's events; one that failed (the card's bank would not take the money back, after
+# the provider had taken the refund as pending) is owed to the buyer by other means.
+REFUND_EVENTS = ("charge.refund.updated", "refund.updated", "refund.failed")
+
+
+def _refund_failed(event) -> tuple[str, ...] | None:
+    """(the box office's key of the refund, the provider's reason) for an event saying a
+    refund failed; () for any other event; None for a refund event of another shape."""
+    try:
+        if event["type"] not in REFUND_EVENTS:
+            return ()
+        refund = event["data"]["object"]
+        if refund["object"] != "refund" or refund["status"] not in ("failed", "canceled"):
+            return ()
+        key = _field(_field(refund, "metadata") or {}, REFUND_KEY) or ""
+        reason = _field(refund, "failure_reason") or refund["status"]
+    except (AttributeError, KeyError, TypeError):
+        return None
+    if not isinstance(key, str) or not isinstance(reason, str):
+        return None
+    return (key, f"the refund failed at the provider ({reason[:100]})") if key else ()
+
+
+def _field(obj, name: str):
+    """An event object's field, or None (the provider's objects are not dictionaries)."""
+    try:
+        return obj[name]
+    except KeyError:
+        return None

@@ -237,6 +237,27 @@ def refund_at_provider(order: Order, row: Payment, amount: Decimal, *, again: bo
     return False
 
 
+def refund_failed_later(key: str, words: str) -> Order | None:
+    """The provider says a refund it had taken (pending: the card's bank still to answer)
+    has failed: the refund recorded under `key` (refund_at_provider's, "refund-<row>") is
+    refused, on the order's record with the provider's words, for a person to settle.
+    Told again, nothing changes. The order, or None if the key is not one of ours."""
+    pk = key.removeprefix("refund-")
+    if not key.startswith("refund-") or not pk.isdigit() or len(pk) > 18:
+        return None
+    with transaction.atomic():
+        row = (Payment.objects.select_for_update().select_related("order")
+               .filter(pk=int(pk), status=Payment.Status.REFUNDED).first())
+        if row is None or row.message == REFUND_REFUSED:
+            return row.order if row else None
+        Payment.objects.filter(pk=row.pk).update(message=REFUND_REFUSED)
+        amount = -row.amount
+        record(row.order, "refund refused by provider", f"{amount} {row.order.currency}: {words}")
+    logger.error("order %s: the payment provider's refund of %s %s failed (%s)", row.order.code, amount,
+                 row.order.currency, words)
+    return row.order
+
+
 def refunds_refused(order: Order, after: int = 0) -> Decimal:
     """What the provider refused to pay back of this order's refunds recorded after the
     payment `after`: owed to the buyer by other means."""

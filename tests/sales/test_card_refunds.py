@@ -164,3 +164,40 @@ def test_a_refund_asked_while_card_payments_are_not_set_up_is_owed_not_refused(o
     assert Payment.objects.get(order=order, status="refunded").message == REFUND_OWED
     payments_reconcile()  # set up again: the refund is made
     assert refunds_at_provider(order) == [10000]
+
+
+def test_a_refund_that_fails_after_the_provider_took_it_is_refused_and_listed(organizer):
+    """The provider took the refund (pending, say: the card's bank still to answer), then
+    tells by a signed event that it failed. The refund is owed by other means."""
+    import json
+
+    from django.conf import settings
+    from django.test import Client
+
+    from tests.sales.test_card_payments import signed
+
+    order = paid_by_card(make_performance(rows=1, per_row=4))
+    order_refund(order=order, actor=organizer)
+    refund = provider().v1.refunds.list({"payment_intent": order.payment_intent}).data[0]
+    row = Payment.objects.get(order=order, status="refunded")
+    assert refund.metadata["boxoffice_refund"] == f"refund-{row.pk}" and row.message == "refund"
+    failed = {**refund.to_dict(), "status": "failed", "failure_reason": "expired_or_canceled_card"}
+
+    def deliver(kind, body):
+        event = json.dumps({"id": "evt_refund", "object": "event", "type": kind, "data": {"object": body}}).encode()
+        return Client().post("/payments/stripe/webhook/", event, content_type="application/json",
+                             HTTP_STRIPE_SIGNATURE=signed(event, settings.STRIPE_WEBHOOK_SECRET))
+
+    assert deliver("charge.refund.updated", refund.to_dict()).status_code == 200  # succeeded: nothing to do
+    assert Payment.objects.get(pk=row.pk).message == "refund"
+    for _ in range(2):  # delivered, then delivered again
+        assert deliver("charge.refund.updated", failed).status_code == 200
+    assert Payment.objects.get(pk=row.pk).message == REFUND_REFUSED
+    [event] = order.events.filter(action="refund refused by provider")
+    assert event.detail == "100.00 CAD: the refund failed at the provider (expired_or_canceled_card)"
+    assert order.code in signed_in(organizer).get("/admin/sales/order/?refunds=refused").content.decode()
+    # Not ours, or not of the expected shape: nothing changes, and never a 500.
+    assert deliver("refund.failed", {**failed, "metadata": {"boxoffice_refund": "refund-999999999"}}).status_code == 200
+    assert deliver("refund.failed", {**failed, "metadata": {}}).status_code == 200
+    assert deliver("refund.failed", {"object": "refund"}).json()["error"]["code"] == "malformed_event"
+    assert deliver("refund.failed", {**failed, "metadata": {"boxoffice_refund": ["x"]}}).status_code == 400
