@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from events.admin import PerformanceAdmin, VenueClockMixin, labelled, on_venue_clock
-from events.models import Channel, Performance, PriceZone
+from events.models import Channel, Performance, PriceZone, one_line
 
 from . import admission, draws, inventory, waiting_room
 from .availability import availability_changed
@@ -41,8 +41,10 @@ from .orders import (
     refund_amounts,
     refund_refusal,
     refunds_refused,
+    refunds_settle,
     refused_words,
 )
+from .policy import refunds_at_all
 from .reports import zone_states
 
 
@@ -257,7 +259,7 @@ class OrderAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
     created = on_venue_clock("created_at", gettext_lazy("Created"))
     confirmation_sent = on_venue_clock("confirmation_sent_at", gettext_lazy("Confirmation sent"))
     inlines = [TicketInline, PaymentInline, OrderEventInline]
-    actions = ["refund"]
+    actions = ["refund", "settle_refused"]
     exclude = ("access_token", "idempotency_key", "receipt")
 
     def get_readonly_fields(self, request, obj=None):
@@ -313,6 +315,39 @@ class OrderAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
         if done:
             self.message_user(request, ngettext("Refunded %(n)d order.", "Refunded %(n)d orders.", done) % {"n": done},
                               messages.SUCCESS)
+
+
+    @admin.action(description=gettext_lazy("Settle refunds the provider refused (paid back by other means)"))
+    def settle_refused(self, request, queryset):
+        """A refund the provider refused, paid back by a person (a cheque, a transfer): first
+        a page of what each order is owed, asking how it was paid back; then, confirmed,
+        each marked settled on the order's record."""
+        if not refunds_at_all(request.user):
+            self.message_user(request, gettext("Your role does not refund orders; ask a supervisor."), messages.ERROR)
+            return None
+        form = SettleRefusedForm(request.POST if request.POST.get("confirmed") == "yes" else None)
+        if not form.is_valid():
+            owed = [{"order": order, "buyer": buyer_name(order), "owed": refunds_refused(order)}
+                    for order in queryset.select_related("customer", "performance__event", "performance__venue")]
+            return render(request, "admin/sales/order/settle_confirmation.html", {
+                **self.admin_site.each_context(request), "opts": self.model._meta, "queryset": queryset,
+                "owed": owed, "settling": sum(1 for row in owed if row["owed"]), "form": form,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME})
+        done = sum(1 for order in queryset if refunds_settle(order, how=form.cleaned_data["how"], actor=request.user))
+        if done:
+            self.message_user(request, ngettext("Settled the refused refunds of %(n)d order.",
+                                                "Settled the refused refunds of %(n)d orders.", done) % {"n": done},
+                              messages.SUCCESS)
+        else:
+            self.message_user(request, gettext("None of these orders has a refund the provider refused."),
+                              messages.WARNING)
+        return None
+
+
+class SettleRefusedForm(forms.Form):
+    how = forms.CharField(label=gettext_lazy("How it was paid back"), max_length=200, validators=[one_line],
+                          help_text=gettext_lazy("A cheque and its number, a bank transfer and its reference: "
+                                                 "kept on each order's record."))
 
 
 @admin.register(Ticket)

@@ -19,10 +19,12 @@ One module per concern; the doors import from here.
 from .charging import (
     REFUND_OWED,
     REFUND_REFUSED,
+    REFUND_SETTLED,
     change_given,
     payback_plan,
     refundable,
     refunds_refused,
+    refunds_settle,
     refused_words,
 )
 from .customers import CustomerDetails, clean_customer, customer_for, customer_register
@@ -37,6 +39,7 @@ __all__ = (
     "NO_CHOICE",
     "REFUND_OWED",
     "REFUND_REFUSED",
+    "REFUND_SETTLED",
     "TRANSITIONS",
     "CustomerDetails",
     "ExchangeQuote",
@@ -61,6 +64,7 @@ __all__ = (
     "refund_amounts",
     "refund_refusal",
     "refunds_refused",
+    "refunds_settle",
     "refused_words",
     "order_reserve",
     "order_transition",

@@ -196,6 +196,8 @@ REFUND_OWED = "refund: waiting for the payment provider"
 # paid back there): asking again gets the same answer. The money is still owed to the
 # buyer, by other means; the order is listed under "Refunds to settle" in the admin.
 REFUND_REFUSED = "refund: refused by the payment provider"
+# A refused refund a person paid back by other means (refunds_settle).
+REFUND_SETTLED = "refund: refused by the payment provider, paid back by other means"
 
 
 def refund_at_provider(order: Order, row: Payment, amount: Decimal, *, again: bool = False) -> bool:
@@ -256,6 +258,21 @@ def refund_failed_later(key: str, words: str) -> Order | None:
     logger.error("order %s: the payment provider's refund of %s %s failed (%s)", row.order.code, amount,
                  row.order.currency, words)
     return row.order
+
+
+def refunds_settle(order: Order, *, how: str, actor) -> Decimal:
+    """The refunds the provider refused of `order`, paid back to the buyer by other means
+    (`how`: a cheque, a bank transfer, its reference): marked settled, so that they leave
+    the refunds to settle, on the order's record with who said so. What was settled; 0 if
+    nothing was refused (settled already, say)."""
+    with transaction.atomic():
+        Order.objects.select_for_update().filter(pk=order.pk).first()  # one settler at a time
+        refused = refunds_refused(order)
+        if refused:
+            order.payments.filter(status=Payment.Status.REFUNDED, message=REFUND_REFUSED).update(
+                message=REFUND_SETTLED)
+            record(order, "refund settled by other means", f"{refused} {order.currency}: {how}", actor)
+    return refused
 
 
 def refunds_refused(order: Order, after: int = 0) -> Decimal:

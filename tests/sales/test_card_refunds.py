@@ -201,3 +201,25 @@ def test_a_refund_that_fails_after_the_provider_took_it_is_refused_and_listed(or
     assert deliver("refund.failed", {**failed, "metadata": {}}).status_code == 200
     assert deliver("refund.failed", {"object": "refund"}).json()["error"]["code"] == "malformed_event"
     assert deliver("refund.failed", {**failed, "metadata": {"boxoffice_refund": ["x"]}}).status_code == 400
+
+
+def test_a_refused_refund_paid_back_by_other_means_is_settled_on_the_record(organizer):
+    order = paid_by_card(make_performance(rows=1, per_row=4))
+    other = paid_by_card(make_performance(rows=1, per_row=4))
+    refused_at_provider(order)
+    order_refund(order=order, actor=organizer)
+    client = signed_in(organizer)
+    chosen = {"action": "settle_refused", "_selected_action": [order.pk, other.pk]}
+    page = client.post("/admin/sales/order/", chosen).content.decode()
+    assert "$100.00" in page and "Nothing refused to settle" in page and "Mark 1 order's refund settled" in page
+    blank = client.post("/admin/sales/order/", {**chosen, "confirmed": "yes", "how": " "}).content.decode()
+    assert "This field is required." in blank
+    assert Payment.objects.get(order=order, status="refunded").message == REFUND_REFUSED
+    done = client.post("/admin/sales/order/", {**chosen, "confirmed": "yes", "how": "Cheque 1043"}, follow=True)
+    assert "Settled the refused refunds of 1 order." in done.content.decode()
+    assert order.code not in client.get("/admin/sales/order/?refunds=refused").content.decode()
+    [event] = order.events.filter(action="refund settled by other means")
+    assert event.detail == "100.00 CAD: Cheque 1043" and event.actor == organizer
+    again = client.post("/admin/sales/order/", {**chosen, "confirmed": "yes", "how": "Cheque 1043"}, follow=True)
+    assert "None of these orders has a refund the provider refused." in again.content.decode()
+    assert order.events.filter(action="refund settled by other means").count() == 1
