@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from .. import rows
 from ..errors import InvalidRequest
 from ..models import Customer
-from .status import staff
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,7 @@ def _unprintable(text: str) -> bool:
     return any(unicodedata.category(ch) == "Cc" for ch in text)
 
 
-def customer_cte(details: CustomerDetails, user, only_if: tuple[str, list] = ("TRUE", [])) -> tuple[str, list]:
+def customer_cte(details: CustomerDetails, only_if: tuple[str, list] = ("TRUE", [])) -> tuple[str, list]:
     """The one rule for a buyer's customer record, as common table expressions ending in
     `customer` (id, name, email, phone): found by email whatever its case (by the
     Upper(email) index), a missing phone number filled in; else created. `only_if`: an SQL
@@ -64,7 +63,7 @@ def customer_cte(details: CustomerDetails, user, only_if: tuple[str, list] = ("T
     is written."""
     condition, condition_params = only_if
     columns, values, params = rows.insert(
-        Customer(email=details.email, user=staff(user)), name="(SELECT name FROM typed)",
+        Customer(email=details.email), name="(SELECT name FROM typed)",
         phone="(SELECT phone FROM typed)")
     # `typed`: the name and phone as typed, each a parameter once (the order's statement
     # names its buyer from them too).
@@ -87,12 +86,12 @@ def customer_cte(details: CustomerDetails, user, only_if: tuple[str, list] = ("T
 CUSTOMER_FIELDS = ["id", "name", "email", "phone"]
 
 
-def customer_for(details: CustomerDetails, user=None) -> Customer:
-    sql, params = customer_cte(details, user)
+def customer_for(details: CustomerDetails) -> Customer:
+    sql, params = customer_cte(details)
     (row,) = rows.fetch(f"WITH {sql} SELECT id, name, email, phone FROM customer", params)
     return Customer.from_db(connection.alias, CUSTOMER_FIELDS, row)
 
 
-def customer_register(*, details: CustomerDetails, user=None) -> Customer:
+def customer_register(*, details: CustomerDetails) -> Customer:
     """Find the customer by email, or create them (phone console)."""
-    return customer_for(clean_customer(details), user)
+    return customer_for(clean_customer(details))

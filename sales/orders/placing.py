@@ -207,7 +207,7 @@ def create_order(*, hold, customer, quote: Quote, actor, idempotency_key,
                                           buyer_phone="(SELECT phone FROM typed)")
     # Every write waits for the codes' uses: a code used up writes nothing, not even the customer.
     uses = [int(promo_id is not None), int(presale_id is not None)]
-    customer_sql, customer_params = customer_cte(customer, actor, only_if=("(SELECT ok FROM codes_used)", []))
+    customer_sql, customer_params = customer_cte(customer, only_if=("(SELECT ok FROM codes_used)", []))
     live = [Order.Status.PENDING, Order.Status.RESERVED, Order.Status.PAID]
     # Each value a parameter once, 50 at most: psycopg keeps a statement's conversion to
     # PostgreSQL's placeholders only up to that many (converting it again: 0.1 ms an order).

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient, APIRequestFactory
 from sales.api.permissions import TokenWithRoles
 from sales.models import Hold, Order, Payment, Place
 from sales.payments import APPROVE, DECLINE
-from sales.policy import COUNTER_CLERK, policy_for
+from sales.policy import COUNTER_CLERK, DOOR_STAFF, policy_for
 from sales.shifts import shift_close, shift_open
 from tests.factories import EventFactory, VenueFactory
 from tests.support import (
@@ -441,6 +441,21 @@ def test_a_customer_reads_only_their_own_orders(performance):
     assert_error(client_for().get(f"/api/v1/orders/{code}/"), 404, "not_found")
     token = Order.objects.get(code=code).access_token
     assert client_for().get(f"/api/v1/orders/{code}/?token={token}").status_code == 200
+
+
+def test_an_account_that_bought_with_an_email_does_not_read_what_others_buy_with_it(performance):
+    """An email address typed for an order proves nothing about who owns it: an account
+    (door staff, here) that bought with a buyer's address first does not read that buyer's
+    later orders."""
+    squatter = client_for(make_user("door1", DOOR_STAFF))
+    first = squatter.post("/api/v1/orders/", {
+        "hold": squatter.post("/api/v1/holds/", {"performance": performance.pk, "places": [
+            places_of(performance, state="available")[0].pk]}, format="json").json()["token"],
+        "customer": {"name": "Someone", "email": BUYER["email"]}, "payment": CARD}, format="json")
+    assert first.status_code == 201, first.content
+    theirs = buy(client_for(), performance).json()["code"]  # the address's owner, later, anonymously
+    assert_error(squatter.get(f"/api/v1/orders/{theirs}/"), 404, "not_found")
+    assert squatter.get(f"/api/v1/orders/{first.json()['code']}/").status_code == 200  # their own, still
 
 
 def test_cancel_unpaid_and_resend(performance, organizer, django_capture_on_commit_callbacks):
