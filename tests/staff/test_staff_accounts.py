@@ -77,6 +77,29 @@ def test_disable_and_new_password(organizer):
     assert signs_in("op", "another-long-password")
 
 
+def test_a_new_password_revokes_the_api_token_wherever_it_is_set(organizer):
+    from rest_framework.authtoken.models import Token
+
+    from tests.support import client_for
+
+    door = staff_create(actor=organizer, username="gate", password=GOOD, roles=[DOOR_STAFF])
+    token = Token.objects.create(user=door)
+    api = client_for()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert api.get("/api/v1/tickets/nonexistent/").status_code == 404  # signed in, no such ticket
+    staff_set_password(actor=organizer, user=door, password="another-long-password")
+    assert api.get("/api/v1/tickets/nonexistent/").status_code == 401
+    token = Token.objects.create(user=door)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    door.first_name = "Gate"
+    door.save()  # saved, the password untouched: the token stays
+    assert api.get("/api/v1/tickets/nonexistent/").status_code == 404
+    door.set_password("third-long-password")  # as the admin's password form and a reset do
+    door.save()
+    assert api.get("/api/v1/tickets/nonexistent/").status_code == 401
+    assert not Token.objects.filter(user=door).exists()
+
+
 def test_the_admin_offers_only_the_roles_an_organizer_may_give(organizer):
     admin = signed_in(organizer)
     page = admin.get("/admin/sales/staffmember/add/").content.decode()
