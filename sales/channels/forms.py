@@ -80,13 +80,13 @@ class MoneyField(forms.Field):
         if not raw:
             return None
         amount = Decimal(raw)
+        if amount > MAX_AMOUNT:  # first: a number too long to round to the cent is only too large
+            raise forms.ValidationError(_("%(field)s is more than %(max)s: check the amount")
+                                        % {"field": field, "max": MAX_AMOUNT})
         if amount != amount.quantize(Decimal("0.01")):
             raise forms.ValidationError(_("%(field)s has more than two decimals") % {"field": field})
         if not amount.is_finite() or amount < 0:
             raise forms.ValidationError(_("%(field)s cannot be negative") % {"field": field})
-        if amount > MAX_AMOUNT:
-            raise forms.ValidationError(_("%(field)s is more than %(max)s: check the amount")
-                                        % {"field": field, "max": MAX_AMOUNT})
         return amount.quantize(Decimal("0.01"))
 
 
