@@ -217,7 +217,7 @@ def create_order(*, hold, customer, quote: Quote, actor, idempotency_key,
             WHERE id = %s AND {PROMO_USES_LEFT}
               AND (max_uses_per_customer IS NULL OR max_uses_per_customer > (
                    SELECT count(*) FROM sales_order o JOIN sales_customer c ON c.id = o.customer_id
-                   WHERE o.promo_code_id = sales_promocode.id AND UPPER(c.email) = UPPER(%s)
+                   WHERE o.promo_code_id = sales_promocode.id AND {_MAILBOX_SQL} = %s
                      AND o.status = ANY(%s)))
             RETURNING id),
         presale_use AS (UPDATE sales_presalecode SET uses = uses + 1 WHERE id = %s AND {PRESALE_USES_LEFT}
@@ -242,7 +242,7 @@ def create_order(*, hold, customer, quote: Quote, actor, idempotency_key,
             if per_customer:
                 rows.fetch("SELECT id FROM sales_promocode WHERE id = %s FOR UPDATE", [promo_id])
             found = rows.fetch(sql, [
-                promo_id, customer.email, live, presale_id, *uses, *customer_params, *params,
+                promo_id, mailbox(customer.email), live, presale_id, *uses, *customer_params, *params,
                 "placed" if status == Order.Status.PENDING else "reserved",
                 f"{quote.count} tickets, {quote.total} {quote.currency}"[:300], by.pk if by else None])
             if not found:
@@ -286,10 +286,12 @@ def _uses_left(model, pk: int, email: str) -> bool:
     code = model.objects.get(pk=pk)
     if code.max_uses is not None and code.uses >= code.max_uses:
         return False
-    if getattr(code, "max_uses_per_customer", None) is not None:
-        used = Order.objects.filter(promo_code_id=pk, customer__email__iexact=email,
-                                    status__in=(Order.Status.PENDING, Order.Status.RESERVED, Order.Status.PAID))
-        return used.count() < code.max_uses_per_customer
+    if getattr(code, "max_uses_per_customer", None) is not None:  # by mailbox, as the order's statement counts
+        (used,), = rows.fetch(
+            f"SELECT count(*) FROM sales_order o JOIN sales_customer c ON c.id = o.customer_id"
+            f" WHERE o.promo_code_id = %s AND {_MAILBOX_SQL} = %s AND o.status = ANY(%s)",
+            [pk, mailbox(email), [Order.Status.PENDING, Order.Status.RESERVED, Order.Status.PAID]])
+        return used < code.max_uses_per_customer
     return True
 
 

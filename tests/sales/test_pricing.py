@@ -305,6 +305,25 @@ def test_a_code_once_per_customer_makes_one_order_for_one_email_in_a_race():
     assert PromoCode.objects.get().uses == 1
 
 
+@pytest.mark.django_db
+def test_a_code_once_per_customer_counts_a_sub_address_as_its_mailbox():
+    perf = make_performance(rows=1, per_row=6)
+    PromoCode.objects.create(code="ONEEACH", percent_off=Decimal("50"), max_uses_per_customer=1)
+
+    def buy(email, place):
+        return order_place(hold=hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[place.pk]),
+                           customer=CustomerDetails(name="Same Buyer", email=email), payment=CARD,
+                           prices=PriceRequest(promo_code="oneeach"))
+
+    free = list(places_of(perf))
+    assert buy("pc@example.com", free[0]).total == Decimal("25.00")
+    for again, place in zip(["PC@example.com", "pc+1@example.com", "Pc+Deals@Example.com"], free[1:], strict=False):
+        with pytest.raises(InvalidRequest, match="has been used up"):
+            buy(again, place)
+    assert buy("other@example.com", free[4]).total == Decimal("25.00")
+    assert PromoCode.objects.get().uses == 2
+
+
 @pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
 def test_control_without_the_guard_the_same_race_spends_more_uses_than_the_code_has(monkeypatch):
