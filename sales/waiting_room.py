@@ -418,6 +418,22 @@ def _check_pass(perf_id: int, token: str | None, binding: str) -> bool:
     return r.get(key) == binding
 
 
+def pass_basket(perf_id: int, token: str, hold_token: str) -> str | None:
+    """One basket a pass, as the shop keeps one a session: `hold_token` is now the basket
+    of the (already checked) pass `token`; the basket it replaces, if any, for the caller
+    to release. Kept as long as a pass lives."""
+    for salt in (PASS_SALT, PRESALE_PASS_SALT):
+        try:
+            data = signing.loads(token, salt=salt)
+        except signing.BadSignature:
+            continue
+        key = f"wr:{perf_id}:basket:{'s' + str(data.get('s')) if salt == PRESALE_PASS_SALT else 'g'}:{data['v']}"
+        with client().pipeline(transaction=True) as pipe:
+            previous, _expire = pipe.getset(key, hold_token).expire(key, 24 * 3600).execute()
+        return previous if previous and previous != hold_token else None
+    return None
+
+
 def gated(perf_id: int) -> bool:
     """Is the shop of this performance behind the queue right now?"""
     try:

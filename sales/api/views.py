@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 
@@ -28,8 +29,16 @@ from events.seating import seating_plan_import
 from events.services import WindowSpec, ZoneSpec, performance_create
 from sales import inventory, rows, waiting_room
 from sales.availability import availability_changed, seat_map, zone_counts
-from sales.errors import IllegalTransition, InvalidRequest, NotFound, NotPermitted, RateLimited, ServiceUnavailable
-from sales.holds import hold_create, hold_give_back, hold_of_caller, hold_targets
+from sales.errors import (
+    IllegalTransition,
+    InvalidRequest,
+    NotFound,
+    NotPermitted,
+    RateLimited,
+    SalesError,
+    ServiceUnavailable,
+)
+from sales.holds import hold_create, hold_give_back, hold_is_live, hold_of_caller, hold_targets
 from sales.models import Hold, Order, Place, Ticket
 from sales.notifications import resend_confirmation, send_payment_link
 from sales.orders import (
@@ -188,9 +197,9 @@ class HoldCreate(ApiView):
                 raise InvalidRequest(_("no such %(field)s") % {"field": field}, field=field)
         binding = scope_of(request) if request.user.is_authenticated else f"ip:{waiting_room.client_ip(request)}"
         queue_pass = request.headers.get("X-Queue-Pass")
-        if policy_for(channel).queued and queued and not (
-                waiting_room.check_pass(perf.pk, queue_pass, binding)
-                or waiting_room.check_presale_pass(perf.pk, queue_pass, binding)):
+        passed = policy_for(channel).queued and queued
+        if passed and not (waiting_room.check_pass(perf.pk, queue_pass, binding)
+                           or waiting_room.check_presale_pass(perf.pk, queue_pass, binding)):
             raise NotPermitted(_("this on-sale is queued: join the waiting room at %(queue)s and send its pass as "
                                  "X-Queue-Pass") % {"queue": f"/performances/{perf.pk}/queue/"})
         hold = hold_create(
@@ -198,6 +207,12 @@ class HoldCreate(ApiView):
             user=request.user, owner_key=scope_of(request), place_ids=data.get("places"),
             zone=zone, section=section, quantity=data.get("quantity"), window=window,
             access_code=data.get("access_code", ""), accessible=data.get("accessible", False))
+        if passed and (previous := waiting_room.pass_basket(perf.pk, queue_pass, hold.token)):
+            # One admission, one basket at a time: the new hold replaces the one before.
+            earlier = Hold.objects.filter(token=previous).first()
+            if earlier is not None and hold_is_live(earlier):
+                with contextlib.suppress(SalesError):  # an order stands on it, or it just lapsed: left as it is
+                    hold_give_back(hold=earlier)
         return Response(s.HoldOut(hold, context=self.ctx()).data, status=status.HTTP_201_CREATED)
 
 

@@ -191,3 +191,21 @@ def test_a_buyer_who_lost_the_email_gets_the_links_to_their_orders_by_email(clie
     limited = client.post("/orders/find/", {"email": "lea@example.org"})
     assert limited.status_code == 429 and len(mail.outbox) == 4  # three an hour for one mailbox
     assert client.post("/orders/find/", {"email": "not an email"}).status_code == 400
+
+
+def test_seats_at_the_banks_step_are_not_released_by_the_basket_or_a_new_choice(client):
+    """A shopper at their bank's step in one tab, who releases the basket or picks other
+    seats in another: the seats being paid for stay held, and the payment can finish."""
+    perf = make_performance(rows=1, per_row=6)
+    seats = places_of(perf)
+    hold_seats(client, perf, str(seats[0].pk))
+    nonce = re.search(r'name="nonce" value="([^"]+)"', client.get("/basket/").content.decode()).group(1)
+    client.post("/checkout/", {"name": "Eve", "email": "eve@example.org", "nonce": nonce,
+                               "card_token": card_token("4000002500003155")})  # 3-D Secure: the bank asks
+    order = Order.objects.get()
+    assert order.status == "pending" and Place.objects.get(pk=seats[0].pk).state == "held"
+    released = client.post("/basket/release/", follow=True)
+    assert "These seats are being paid for (your bank's step, in another window)" in released.content.decode(
+        ).replace("&#x27;", "'")
+    hold_seats(client, perf, str(seats[1].pk))
+    assert Place.objects.get(pk=seats[0].pk).state == "held" and order.hold.status == "active"

@@ -258,6 +258,31 @@ def test_the_api_is_no_way_round_the_queue(performance, clerk):
     assert counter.post("/api/v1/holds/", body, format="json").status_code == 201
 
 
+def test_one_admission_holds_one_basket_at_a_time_through_the_api(performance):
+    """As the shop keeps one basket a session: a pass's new hold releases the one before,
+    so that one admission cannot sit on the seats of many buyers."""
+    from rest_framework.test import APIClient
+
+    from sales.models import Hold
+
+    room_for(performance, opens_in=timedelta(seconds=-1))
+    one, other = (waiting_room.issue_pass(performance.pk, v) for v in ("api-one", "api-other"))
+    api = APIClient()
+
+    def hold(queue_pass, n=4):
+        zone = performance.price_zones.first().pk
+        answer = api.post("/api/v1/holds/", {"performance": performance.pk, "zone": zone, "quantity": n}, format="json",
+                          headers={"X-Queue-Pass": queue_pass})
+        assert answer.status_code == 201, answer.content
+        return answer.json()["token"]
+
+    tokens = [hold(one) for _ in range(5)]
+    theirs = hold(other)
+    live = set(Hold.objects.filter(status="active").values_list("token", flat=True))
+    assert live == {tokens[-1], theirs}  # each admission's last basket only
+    assert performance.places.filter(state="held").count() == 8
+
+
 def wsgi_get(app, path, cookie="", **extra):
     """Call a WSGI application as granian would."""
     import io

@@ -60,7 +60,7 @@ from sales.errors import (
     SalesError,
     ServiceUnavailable,
 )
-from sales.holds import hold_create, hold_is_live, hold_release, presale_opening
+from sales.holds import hold_create, hold_give_back, hold_is_live, presale_opening
 from sales.inventory import free
 from sales.models import Ballot, Hold, Order, Place, Presale, PresaleCode
 from sales.notifications import send_orders_found
@@ -416,7 +416,7 @@ def hold(request, pk: int):
         before = [str(p) for p in Place.objects.filter(hold=previous).select_related("seat", "section")
                   .order_by("pk")]
         with contextlib.suppress(SalesError):  # it lapsed or was paid meanwhile: nothing to give back
-            hold_release(hold=previous)  # the new choice replaces the basket
+            hold_give_back(hold=previous)  # the new choice replaces the basket (not one being paid for)
             messages.info(request, _("Your basket holds one choice at a time: the places it held before "
                                      "(%(places)s) were released.") % {"places": ", ".join(before)})
     request.session[BASKET] = new.token
@@ -543,7 +543,12 @@ def basket_status(request):
 def basket_release(request):
     hold = _basket(request)
     if hold is not None and hold.status == Hold.Status.ACTIVE:
-        hold_release(hold=hold)
+        try:
+            hold_give_back(hold=hold)
+        except SalesError:  # an order is being paid for on it (the bank's step): its seats stay
+            messages.error(request, _("These seats are being paid for (your bank's step, in another window): "
+                                      "finish that payment, or let it lapse, first."))
+            return redirect("shop:basket")
         messages.info(request, _("Your seats were released."))
     request.session.pop(BASKET, None)
     return redirect("shop:events")
