@@ -410,6 +410,11 @@ class Payment(models.Model):
     message = models.CharField(_("message"), max_length=300, blank=True)
     # Cash: what was handed over (the change is tendered - amount).
     tendered = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True, verbose_name=_("tendered"))
+    # Cash paid back: what left the drawer, to the coin (negative). Rounded on the running
+    # total of the payment's paybacks, so that they never hand back more than it took in
+    # cash (sales.policy.cash_paid_back); a row without it counts as cash_due(amount).
+    cash = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True,
+                               verbose_name=_("cash handed over"))
     # A keyed hash of the card number: enough to count one card's purchases, never the number.
     card_fingerprint = models.CharField(_("card fingerprint"), max_length=64, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False,

@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from .models import Order, Organizer, Payment, Place, Ticket
-from .policy import counted
+from .policy import counted_row
 
 ZERO = Decimal("0.00")
 # The orders with a receipt: paid or refunded (what was charged), reserved (what is to
@@ -198,7 +198,7 @@ def order_receipt(order: Order, tickets=None) -> OrderReceipt:
         # never the buyer's to see. Cash as it was counted out: to the nearest coin.
         payments = list(order.payments.filter(status__in=(Payment.Status.APPROVED, Payment.Status.REFUNDED))
                         .order_by("created_at", "pk"))
-        paybacks = tuple(Payback(p.created_at, p.get_method_display(), -counted(p.method, p.amount))
+        paybacks = tuple(Payback(p.created_at, p.get_method_display(), -counted_row(p))
                          for p in payments if p.status == Payment.Status.REFUNDED and p.amount < 0)
         if order.status == Order.Status.REFUNDED:  # what the payments took, less every payback
             taken = sum((p.amount for p in payments if p.status == Payment.Status.APPROVED), ZERO)

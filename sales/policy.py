@@ -148,3 +148,19 @@ def counted(method: str, amount: Decimal) -> Decimal:
     """What a payment row of `method` moved, as it was handed over: cash to the nearest
     coin (cash_due), anything else to the cent."""
     return cash_due(amount) if method == "cash" else amount
+
+
+def counted_row(payment) -> Decimal:
+    """What a payment row moved, as it was handed over: a cash payback as it left the
+    drawer (its `cash`, cash_paid_back), else as `counted` says."""
+    if payment.cash is not None:
+        return payment.cash
+    return counted(payment.method, payment.amount)
+
+
+def cash_paid_back(before: Decimal, back: Decimal) -> Decimal:
+    """The cash handed back for a payback of `back` to a cash payment of which `before`
+    was paid back already: the running total to the coin, less what was handed back
+    before. Two paybacks of 102.33 of a payment of 204.66 (204.65 in cash) hand back
+    102.35 and 102.30: never more than the drawer took, as each rounded alone would."""
+    return cash_due(before + back) - cash_due(before)

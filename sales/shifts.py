@@ -38,9 +38,9 @@ def shift_expected(shift: Shift) -> dict[str, Decimal]:
     taken = (shift.payments.filter(status__in=(Payment.Status.APPROVED, Payment.Status.REFUNDED))
              .exclude(status=Payment.Status.REFUNDED, amount__gt=0))  # a charge paid straight back
     rows = dict(taken.exclude(method="cash").values_list("method").annotate(total=Sum("amount")))
-    # Cash as it changed hands: each payment and payback to the nearest coin.
-    cash = sum((cash_due(amount) for amount in taken.filter(method="cash").values_list("amount", flat=True)),
-               Decimal("0"))
+    # Cash as it changed hands: each payment to the nearest coin, each payback as it left the drawer.
+    cash = sum((cash_due(amount) if out is None else out
+                for amount, out in taken.filter(method="cash").values_list("amount", "cash")), Decimal("0"))
     return {"cash": shift.cash_float + cash, "card_terminal": rows.get("card_terminal") or Decimal("0")}
 
 

@@ -38,7 +38,7 @@ from ..holds import hold_is_live
 from ..models import Order, Payment
 from ..notifications import confirmations_due
 from ..payments import PAYMENT_FAILED, PROVIDERS, PaymentRequest, card_fingerprint, declined_because
-from ..policy import change_for
+from ..policy import cash_paid_back, change_for
 from .status import OrderStatusConflict, order_transition, record, staff
 
 logger = logging.getLogger(__name__)
@@ -376,6 +376,24 @@ def paid_back_by(order: Order, signer) -> Decimal:
     back = (order.payments.filter(mine, status=Payment.Status.REFUNDED, refund_of__isnull=False)
             .aggregate(back=Coalesce(Sum("amount"), Decimal("0")))["back"])
     return -back
+
+
+def cash_handed_back(paid: Payment, back: Decimal) -> Decimal | None:
+    """The cash that leaves the drawer for a payback of `back` to the payment `paid` (as
+    refundable or payback_plan give it: it knows what was paid back of it before), or
+    None if `paid` was not cash."""
+    if paid.method != Payment.Method.CASH:
+        return None
+    before = getattr(paid, "back", None)
+    if before is None:
+        before = paid.refunds.aggregate(back=Coalesce(Sum("amount"), Decimal("0")))["back"]
+    return cash_paid_back(-before, back)
+
+
+def payback_cash(paid: Payment, back: Decimal) -> Decimal | None:
+    """The `cash` of the payback row of `back` to `paid`: negative, out of the drawer."""
+    cash = cash_handed_back(paid, back)
+    return -cash if cash is not None else None
 
 
 def payback_plan(order: Order, amount: Decimal) -> list[tuple[Payment, Decimal]]:

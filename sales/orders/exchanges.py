@@ -27,6 +27,7 @@ from ..policy import may_refund, policy_for
 from .charging import (
     charge,
     paid_back_by,
+    payback_cash,
     payback_plan,
     record_charges,
     refund_at_provider,
@@ -158,7 +159,8 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
                     order=order, method=paid.method, amount=-amount, shift=shift, status=Payment.Status.REFUNDED,
                     reference=paid.reference, refund_of=paid, created_by=staff(actor),
                     approved_by=staff(signer) if signer.pk != actor.pk else None,
-                    message=gettext_noop("exchange: difference paid back")))
+                    message=gettext_noop("exchange: difference paid back"),
+                    cash=payback_cash(paid, amount)))
                 for paid, amount in payback]
             Hold.objects.filter(pk=hold.pk).update(status=Hold.Status.SOLD)
             labels = Place.objects.in_bulk([t.place_id for t in new])

@@ -20,7 +20,14 @@ from ..holds import hold_release
 from ..models import Hold, Order, Payment, Ticket
 from ..notifications import refund_notice, resend_confirmation
 from ..policy import may_refund, refunds_at_all
-from .charging import paid_back_by, payback_plan, refund_at_provider, refundable, refuse_uncounted
+from .charging import (
+    paid_back_by,
+    payback_cash,
+    payback_plan,
+    refund_at_provider,
+    refundable,
+    refuse_uncounted,
+)
 from .pricing import kept_on_refund, ticket_value
 from .status import OrderStatusConflict, order_transition, record, staff
 
@@ -160,7 +167,7 @@ def _paid_back(order: Order, plan, *, actor, approver, shift, note: str) -> list
     return [(paid, back, Payment.objects.create(order=order, method=paid.method, amount=-back, shift=shift,
                                                 status=Payment.Status.REFUNDED, reference=paid.reference,
                                                 refund_of=paid, created_by=staff(actor), approved_by=signed,
-                                                message=note))
+                                                message=note, cash=payback_cash(paid, back)))
             for paid, back in plan]
 
 

@@ -342,3 +342,25 @@ def test_a_refund_made_while_an_exchange_runs_counts_toward_the_clerks_limit(mon
         order_exchange(order=order, ticket_ids=[first.pk, second.pk], hold=cheaper, actor=clerk, shift=shift)
     assert paid_back(order) == Decimal("300.00")  # the refund's alone
     assert set(Ticket.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)) == {"valid"}
+
+
+def test_cash_paid_back_ticket_by_ticket_never_exceeds_the_cash_taken(clerk, hall):
+    """Two tickets at 102.33 paid in cash (204.66: 204.65 handed over), refunded one by one:
+    the drawer hands back 102.35 then 102.30, not 102.35 twice."""
+    from sales.models import PriceZone
+
+    PriceZone.objects.filter(performance=hall, name="Stalls").update(price=Decimal("102.33"))
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 2)
+    assert order.total == Decimal("204.66") and shift_expected(shift)["cash"] == Decimal("304.65")
+    first, second = order.tickets.order_by("pk")
+    client = signed_in(clerk)
+    answer = client.post(f"/counter/orders/{order.code}/refund/", {"tickets_given": "1", "tickets": [str(first.pk)]},
+                         follow=True)
+    assert "Refunded: Cash $102.35." in answer.content.decode()
+    answer = client.post(f"/counter/orders/{order.code}/refund/", follow=True)
+    assert "Refunded: Cash $102.30." in answer.content.decode()
+    assert Order.objects.get(pk=order.pk).status == "refunded"
+    assert shift_expected(shift)["cash"] == Decimal("100.00")  # the float, to the cent: all handed back
+    report = client.get(f"/counter/shift/{shift.pk}/report/").content.decode()
+    assert "$204.65" in report and "−$102.35" in report and "−$102.30" in report  # as the drawer moved

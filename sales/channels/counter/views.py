@@ -47,6 +47,7 @@ from sales.holds import hold_create, hold_is_live, hold_release
 from sales.models import Hold, Order, Payment, Shift
 from sales.orders import (
     CustomerDetails,
+    cash_handed_back,
     change_given,
     exchange_quote,
     order_exchange,
@@ -58,7 +59,7 @@ from sales.orders import (
     refused_words,
     tickets_refund,
 )
-from sales.policy import COUNTER_CLERK, cash_due, counted, refunds_at_all
+from sales.policy import COUNTER_CLERK, cash_due, counted_row, refunds_at_all
 from sales.shifts import shift_close, shift_current, shift_differences, shift_expected, shift_open
 from sales.tickets import tickets_printed
 from sales.tickets_pdf import order_pdf as tickets_pdf
@@ -366,7 +367,7 @@ def order_exchange_view(request, code: str, hold_id: int):
                 note = _("Exchanged. %(amount)s paid.") % {"amount": money(quote.difference)}
             elif quote.difference < 0:
                 # Cash to the nearest coin, as it is counted out of the drawer.
-                back = sum((-counted(p.method, p.amount) for p in order.payments.filter(pk__gt=last, amount__lt=0)),
+                back = sum((-counted_row(p) for p in order.payments.filter(pk__gt=last, amount__lt=0)),
                            Decimal("0"))
                 note = _("Exchanged. Pay back %(amount)s.") % {"amount": money(back)}
             else:
@@ -382,7 +383,9 @@ def order_exchange_view(request, code: str, hold_id: int):
         "order": order, "hold": hold, "old": old, "new": new, "quote": quote,
         "pay": quote.difference if quote.difference > 0 else None, "tickets": ",".join(map(str, tickets)),
         "payback": -quote.difference if quote.difference < 0 else None, "errors": errors,
-        "payback_to": payback_plan(order, -quote.difference) if quote.difference < 0 else [],
+        # Cash as it will leave the drawer (to the coin, on the payment's running total).
+        "payback_to": [(paid, amount if (cash := cash_handed_back(paid, amount)) is None else cash)
+                       for paid, amount in (payback_plan(order, -quote.difference) if quote.difference < 0 else [])],
         "seconds_left": max(0, int((hold.expires_at - timezone.now()).total_seconds())),
     }, status=400 if errors else 200)
 
@@ -436,7 +439,7 @@ def order_refund_view(request, code: str):
     else:
         # What to hand back, and how: the clerk counts it out of the drawer or the terminal.
         # Cash to the nearest coin, as it is counted out.
-        back = [f"{p.get_method_display()} {money(-counted(p.method, p.amount), p.order.currency)}"
+        back = [f"{p.get_method_display()} {money(-counted_row(p), p.order.currency)}"
                 for p in order.payments.filter(pk__gt=last, amount__lt=0).select_related("order").order_by("pk")]
         back = ", ".join(back) or money(0, order.currency)
         if refused := refunds_refused(order, after=last):
@@ -534,7 +537,7 @@ def shift_report(request, pk: int):
     shift = get_object_or_404(Shift, pk=pk, clerk=request.user)
     payments = list(shift.payments.select_related("order").order_by("created_at"))
     for p in payments:  # as it changed hands: cash to the nearest coin, as the drawer's expected amount counts it
-        p.counted = counted(p.method, p.amount)
+        p.counted = counted_row(p)
     return render(request, "counter/shift_report.html", {"shift": shift, "payments": payments,
                                                          "differences": shift_differences(shift)})
 
