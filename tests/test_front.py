@@ -5,6 +5,7 @@ Which pool a request reached is read from HAProxy's own counters."""
 from __future__ import annotations
 
 import http.client
+import json
 import re
 import signal
 import subprocess
@@ -189,6 +190,9 @@ def test_a_dead_pool_is_taken_out_and_its_doors_say_so(front):
         wait_until(lambda: front.status("staff", "staff1") == "DOWN", "the staff pool marked down", seconds=10)
         served_by, response = front.request("GET", "/counter/")
         assert (served_by, response.status) == ("staff", 503)
+        served_by, response = front.request("GET", "/api/v1/orders/ABC/", {"Authorization": "Token x"})
+        assert (served_by, response.status) == ("HAProxy", 503)  # the API's own shape, not an HTML page
+        assert json.loads(response.body)["error"]["code"] == "unavailable" and response.getheader("Retry-After")
         served_by, response = front.request("GET", "/")  # the other doors are unaffected
         assert (served_by, response.status) == ("public", 200)
     finally:
