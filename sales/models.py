@@ -316,11 +316,17 @@ class Order(models.Model):
 
     @property
     def moved_from(self):
-        """The start its performance was moved from since this order was placed, or None (an
-        order placed after the move was sold the new time)."""
+        """The start its performance was moved from since this order's tickets for it were
+        sold, or None: an order placed after the move, or exchanged into the performance
+        after it, was sold the new time."""
         perf = self.performance
-        if perf.moved_from is None or (perf.moved_at is not None and self.created_at >= perf.moved_at):
+        if perf.moved_from is None:
             return None
+        if perf.moved_at is not None:
+            sold = (self.tickets.filter(status=Ticket.Status.VALID, place__performance_id=perf.pk)
+                    .aggregate(first=models.Min("created_at"))["first"]) or self.created_at
+            if sold >= perf.moved_at:
+                return None
         return perf.moved_from
 
 

@@ -505,6 +505,14 @@ def test_a_performance_moved_sends_its_buyers_their_tickets_again_with_the_new_t
                         payment=PaymentRequest(method="test_card", card_number=APPROVE))
     assert notifications.send_pending_confirmations() == 1
     assert "has moved" not in mail.outbox[-1].body
+    # A buyer of another date of the show, before the move (exchanged into this one later).
+    other = make_performance(rows=1, per_row=4)
+    type(other).objects.filter(pk=other.pk).update(event=perf.event)  # another date of the same show
+    other.refresh_from_db()
+    hold = hold_create(performance=other, channel=Channel.ONLINE, place_ids=[places_of(other)[0].pk])
+    earlier = order_place(hold=hold, customer=CustomerDetails(name="Zoé Roy", email="zoe@example.org"),
+                          payment=PaymentRequest(method="test_card", card_number=APPROVE))
+    assert notifications.send_pending_confirmations() == 1
     client.force_login(organizer)
     url = f"/admin/events/performance/{perf.pk}/change/"
     data = form_of(client.get(url))
@@ -532,6 +540,18 @@ def test_a_performance_moved_sends_its_buyers_their_tickets_again_with_the_new_t
                         payment=PaymentRequest(method="test_card", card_number=APPROVE))
     assert notifications.send_pending_confirmations() == 1 and "has moved" not in mail.outbox[-1].body
     assert "has moved" not in client.get(f"/orders/{since.code}/{since.access_token}/").content.decode()
+    # Nor for a buyer of another date who exchanged into this one after the move.
+    from sales.orders import order_exchange
+    from sales.policy import COUNTER_CLERK
+    from sales.shifts import shift_open
+    from tests.support import make_user
+
+    clerk = make_user("clerk-x", COUNTER_CLERK)
+    into = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, place_ids=[places_of(perf)[2].pk])
+    moved_in = order_exchange(order=earlier, ticket_ids=list(earlier.tickets.values_list("pk", flat=True)),
+                              hold=into, actor=clerk, shift=shift_open(clerk=clerk, cash_float=Decimal("0")))
+    assert moved_in.performance_id == perf.pk and Order.objects.get(pk=moved_in.pk).moved_from is None
+    assert Order.objects.get(pk=order.pk).moved_from == was  # the first buyer's notice stays
     # Saved with its time unchanged: nobody is written to.
     page = page_of(client.post(url, form_of(client.get(url)), follow=True))
     assert "sent their tickets again" not in page and Order.objects.get(pk=order.pk).confirmation_sent_at is not None
