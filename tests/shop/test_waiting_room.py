@@ -449,6 +449,7 @@ def test_the_queue_page_says_which_show_when_the_sale_opens_and_who_is_next(perf
     first = Client()
     page = first.get(url).content.decode()  # the first in the queue, not let in yet
     assert "You are next: you will be let in in a moment." in page and "0 people ahead" not in page
+    assert "The sale opens" not in page  # a page loaded after the opening says nothing of it
     # The sale has opened: a refresh takes "The sale opens …" away from the heading it does
     # not redraw (an empty element of that id, swapped in out of band).
     refreshed = first.get(url, headers={"HX-Request": "true"}).content.decode()

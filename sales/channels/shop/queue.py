@@ -129,7 +129,7 @@ def _page(pk: int, place: waiting_room.Place, visitor: str, *, htmx: bool, cooki
     draw = {} if presale else _in_the_draw(pk, visitor, place)
     # The whole page says which performance this is (one Redis read); its polls do not.
     heading = None if htmx else waiting_room.heading(pk, translation.get_language() or settings.LANGUAGE_CODE)
-    if heading and presale:  # the general sale's opening is not this queue's
+    if heading and (presale or place.state != "before"):  # not this queue's opening, or already past
         heading["opens"] = ""
     body = template.render({"place": place, "pk": pk, "queue_url": _urls(pk)[1], "percent": round(place.progress * 100),
                             "heading": heading, "wait_minutes": math.ceil(place.wait_seconds / 60),
