@@ -598,3 +598,10 @@ def test_the_admins_own_words_for_seats_and_prices_are_french_too(organizer):
     with translation.override("fr"):
         assert str(seat) == f"{seat.section.name} rangée {seat.row} siège {seat.number}"
         assert translation.gettext("none yet") == "aucune pour l'instant"
+
+
+def test_an_error_page_says_its_language_and_looks_like_the_shop(client):
+    page = client.get("/orders/NOSUCH/x/", headers={"Accept-Language": "fr-CA"})
+    text = page.content.decode()
+    assert page.status_code == 404 and '<html lang="fr">' in text and "Introuvable" in text
+    assert 'rel="stylesheet"' in text and 'class="brand"' in text
