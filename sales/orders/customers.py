@@ -49,10 +49,16 @@ def clean_customer(details: CustomerDetails) -> CustomerDetails:
     return CustomerDetails(name=name, email=email, phone=details.phone.strip())
 
 
+# Invisible characters that reorder or hide text (right-to-left overrides and isolates,
+# zero-width spaces, a byte-order mark): a name holding one reads otherwise than it is on a
+# ticket, a list or an email. Joiners (U+200C, U+200D), which some scripts need, are kept.
+_HIDDEN = frozenset("\u200b\u2060\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _unprintable(text: str) -> bool:
-    """A control character (a bell, an escape, a line break): what no name or phone number
-    holds, and what spreadsheets and printers choke on."""
-    return any(unicodedata.category(ch) == "Cc" for ch in text)
+    """A control character (a bell, an escape, a line break) or a hidden one (_HIDDEN):
+    what no name or phone number holds, and what spreadsheets and printers choke on."""
+    return any(unicodedata.category(ch) == "Cc" or ch in _HIDDEN for ch in text)
 
 
 def customer_cte(details: CustomerDetails, only_if: tuple[str, list] = ("TRUE", [])) -> tuple[str, list]:

@@ -113,7 +113,9 @@ def test_apply_page(performance):
     assert bad.status_code == 400 and "1 to 4 tickets" in bad.content.decode()
     # A name longer than the records keep, or holding a control character: said on the form.
     for name, said in (("N" * 300, "the name is too long (at most 200 characters)"),
-                       ("Ana\x07", "the name holds a character that cannot be printed")):
+                       ("Ana\x07", "the name holds a character that cannot be printed"),
+                       ("Ana\u202etnuoc", "the name holds a character that cannot be printed"),  # reads "Anacount"
+                       ("Ana\u200b", "the name holds a character that cannot be printed")):
         long = client.post(f"/lottery/{ballot.pk}/", {"name": name, "email": "bo@example.org", "quantity": "1"})
         assert long.status_code == 400 and said in long.content.decode().replace("&#x27;", "'").lower(), said
         assert 'name="email"' in long.content.decode() and "bo@example.org" in long.content.decode()
