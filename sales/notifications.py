@@ -355,5 +355,6 @@ def send_orders_found(email: str) -> int:
     for order in orders:
         order.link = order_link(order)
     EmailMessage(subject=_("Your tickets"), to=[email],
-                 body=render_to_string("sales/email/orders_found.txt", {"orders": orders})).send()
+                 body=render_to_string("sales/email/orders_found.txt", {"orders": orders}),
+                 headers={"Content-Language": translation.get_language() or settings.LANGUAGE_CODE}).send()
     return len(orders)

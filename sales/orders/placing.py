@@ -68,7 +68,7 @@ def order_place(
     hold = rows.instance(Hold, found[0])
     if owner_key is not None and not hold_may_be_used_by(hold, user=actor, owner_key=owner_key):
         raise InvalidRequest(_("no such hold"), field="hold")
-    by_key, of_hold, limit, places, setup = found[0][-5:]
+    by_key, of_hold, limit, lost, places, setup = found[0][-6:]
     policy = policy_for(hold.channel)
     if not policy.allows(actor):
         raise NotPermitted(_("you may not sell through the channel %(channel)s") % {
@@ -83,6 +83,8 @@ def order_place(
         taken = Order.objects.get(pk=of_hold)
         raise IllegalTransition(_("these seats are already order %(code)s (%(status)s)") % {
             "code": taken.code, "status": taken.get_status_display().lower()})
+    if lost:
+        raise HoldNotActive(_("your hold lapsed and the seats were taken by another buyer"))
     language = buyer_language(language)  # its tickets named as the buyer reads, whoever sells them
     quote = pricing.quote(places, setup, prices, hold=hold, actor=actor, email=customer.email, now=now,
                           language=language)
@@ -116,6 +118,12 @@ _SALE_FACTS = f"""
            (SELECT id FROM sales_order WHERE idempotency_key = %s),
            (SELECT id FROM sales_order WHERE hold_id = sales_hold.id AND status IN (%s, %s) ORDER BY id LIMIT 1),
            (SELECT customer_limit FROM sales_waitingroom WHERE performance_id = sales_hold.performance_id AND enabled),
+           -- A lapsed hold: how many of its places another buyer has since taken (none, and
+           -- it may still be paid; some, and it is refused before any card is charged).
+           CASE WHEN sales_hold.expires_at > now() THEN 0 ELSE (
+               SELECT count(*) FROM sales_place p WHERE p.id IN ({inventory.places_of_hold_sql("sales_hold.id")})
+                 AND NOT (p.state = 'available' OR (p.state = 'held' AND (p.hold_id = sales_hold.id
+                                                                          OR p.hold_expires_at <= now())))) END,
            ({pricing.hold_prices_sql("sales_hold.id")}), ({pricing.pricing_sql("sales_hold")})
     FROM sales_hold"""
 _SALE_FACTS_BY_ID = _SALE_FACTS + " WHERE sales_hold.id = %s"

@@ -125,6 +125,20 @@ def bank_question(order: Order) -> None:
         raise PaymentActionRequired(_(BANK_ASKS), order=order.code, client_secret=intent.client_secret)
 
 
+def bank_step_give_up(order: Order) -> Order:
+    """The buyer pays again for the same basket, with another card, and so gives up the
+    payment of `order` that waits on their bank's question (its page left, the question
+    never answered): cancelled at the provider, the order failed, its hold kept for the
+    new payment. A payment that went through meanwhile is finished instead; one being
+    charged right now (another tab) is left alone. For the order's owner only: the caller
+    knows them (their basket)."""
+    if order.status != Order.Status.PENDING or not order.payment_intent:
+        return order
+    if _provider().retrieve(order.payment_intent).status == "requires_action":
+        return payment_settle(order, replacing=True)
+    return payment_settle(order)
+
+
 def _method(order: Order, intent) -> str:
     """The payment method the intent was made for (the shop's and a payment link's card,
     or a card by phone); as the channel says for an intent from before it was named."""

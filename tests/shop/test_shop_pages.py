@@ -187,6 +187,7 @@ def test_a_buyer_who_lost_the_email_gets_the_links_to_their_orders_by_email(clie
     assert none.to == ["nobody@example.org"] and "/orders/" not in none.body
     french = client.post("/orders/find/", {"email": "lea+x@example.org"}, headers={"accept-language": "fr"})
     assert french.status_code == 200 and mail.outbox[-1].subject == "Vos billets"
+    assert mail.outbox[-1].extra_headers["Content-Language"] == "fr" and found.extra_headers["Content-Language"] == "en"
     assert client.post("/orders/find/", {"email": "lea@example.org"}).status_code == 200  # the mailbox's third
     limited = client.post("/orders/find/", {"email": "lea@example.org"})
     assert limited.status_code == 429 and len(mail.outbox) == 4  # three an hour for one mailbox
@@ -209,3 +210,50 @@ def test_seats_at_the_banks_step_are_not_released_by_the_basket_or_a_new_choice(
         ).replace("&#x27;", "'")
     hold_seats(client, perf, str(seats[1].pk))
     assert Place.objects.get(pk=seats[0].pk).state == "held" and order.hold.status == "active"
+
+
+def test_a_payment_left_at_the_banks_question_gives_way_to_another_card(client):
+    """The buyer leaves the bank's question unanswered and pays with another card: the
+    first payment is cancelled at the provider and the second goes through, not refused
+    as "being processed" until the basket lapses."""
+    from tests.support import provider
+
+    perf = make_performance(rows=1, per_row=4)
+    hold_seats(client, perf, str(places_of(perf)[0].pk))
+
+    def pay(number):
+        nonce = re.search(r'name="nonce" value="([^"]+)"', client.get("/basket/").content.decode()).group(1)
+        return client.post("/checkout/", {"name": "Eve", "email": "eve@example.org", "nonce": nonce,
+                                          "card_token": card_token(number)})
+
+    assert pay("4000002500003155").status_code == 200  # the bank's question
+    first = Order.objects.get()
+    assert first.status == "pending"
+    second = pay("4242424242424242")
+    paid = Order.objects.get(status="paid")
+    assert second.status_code == 302 and second["Location"] == f"/orders/{paid.code}/{paid.access_token}/"
+    assert Order.objects.get(pk=first.pk).status == "failed"
+    assert provider().v1.payment_intents.retrieve(first.payment_intent).status == "canceled"
+
+
+def test_a_basket_whose_seats_went_to_another_buyer_is_refused_before_the_card_is_charged(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from events.models import Channel
+    from sales.holds import hold_create
+    from sales.models import Payment
+
+    perf = make_performance(rows=1, per_row=4)
+    seat = places_of(perf)[0]
+    hold_seats(client, perf, str(seat.pk))
+    nonce = re.search(r'name="nonce" value="([^"]+)"', client.get("/basket/").content.decode()).group(1)
+    lapsed = timezone.now() - timedelta(minutes=1)
+    Hold.objects.update(expires_at=lapsed)
+    Place.objects.filter(pk=seat.pk).update(hold_expires_at=lapsed)
+    hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[seat.pk])  # another buyer
+    answer = client.post("/checkout/", {"name": "Eve", "email": "eve@example.org", "nonce": nonce,
+                                        "card_token": card_token()}, follow=True)
+    assert "Your hold lapsed and the seats were taken by another buyer" in messages_of(answer)
+    assert not Payment.objects.exists() and not Order.objects.exists()

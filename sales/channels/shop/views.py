@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -66,7 +67,7 @@ from sales.models import Ballot, Hold, Order, Place, Presale, PresaleCode
 from sales.notifications import send_orders_found
 from sales.orders import CustomerDetails, order_pay_by_link, order_place
 from sales.orders.placing import mailbox
-from sales.orders.settling import bank_question, payment_confirmed
+from sales.orders.settling import bank_question, bank_step_give_up, payment_confirmed
 from sales.payments import PaymentRequest, declined_because
 from sales.policy import begun_for
 from sales.seatmap import overview, section_svg, sections_of, stage_of
@@ -592,6 +593,17 @@ def checkout(request):
         if quote is None or prices.errors:
             changed = quote is not None and not prices.errors.get("promo_code")
             return _render_basket(request, hold, form, now, prices, status=409 if changed else 400, quote=quote)
+    earlier = Order.objects.filter(hold=hold, status=Order.Status.PENDING).exclude(idempotency_key=key).first()
+    if earlier is not None:  # a payment of this basket left at the bank's question: this one replaces it
+        try:
+            earlier = bank_step_give_up(earlier)
+        except ProviderUnavailable:
+            form.add_error("card_token", PROVIDER_SILENT)
+            return _render_basket(request, hold, form, now, prices, status=503, quote=quote)
+        if earlier.status == Order.Status.PAID:  # it went through after all: that order, not a second one
+            messages.info(request, _("Your bank confirmed your earlier payment: here is your order. Nothing more "
+                                     "was charged."))
+            return _paid(request, earlier)
     try:
         order = _place_once(
             key, hold=hold, actor=request.user,
@@ -623,7 +635,7 @@ def checkout(request):
     except HoldNotActive as exc:
         request.session.pop(BASKET, None)
         request.session[DETAILS] = {k: data[k] for k in ("name", "email", "phone")}
-        messages.error(request, exc.message)
+        messages.error(request, capfirst(exc.message))
         return redirect("shop:performance", pk=hold.performance_id)
     except SalesError as exc:
         prices.refused(exc)
@@ -631,6 +643,11 @@ def checkout(request):
     if order.status == Order.Status.PENDING:  # a second click while the first is being charged
         form.add_error(None, _("Your payment is being processed; please wait a moment and reload."))
         return _render_basket(request, hold, form, now, prices, status=409, quote=quote)
+    return _paid(request, order)
+
+
+def _paid(request, order: Order):
+    """The basket is paid by `order`: emptied, and the buyer sent to their order."""
     request.session.pop(BASKET, None)
     request.session.pop(DETAILS, None)
     request.session.pop(CHOICES, None)
