@@ -278,6 +278,38 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "A seat you chose was just taken by another buyer.": "Une place choisie vient d’être prise par un autre acheteur.",
+    "{n} seats you chose were just taken by another buyer.":
+        "{n} places choisies viennent d’être prises par un autre acheteur.",
+    "Settle refunds the provider refused (paid back by other means)":
+        "Régler les remboursements refusés par le prestataire (remboursés autrement)",
+    "Your role does not refund orders; ask a supervisor.":
+        "Votre rôle ne rembourse pas de commandes ; demandez à un superviseur.",
+    "Settled the refused refunds of %(n)d order.": ("Remboursements refusés réglés pour %(n)d commande.",
+                                                    "Remboursements refusés réglés pour %(n)d commandes."),
+    "None of these orders has a refund the provider refused.":
+        "Aucune de ces commandes n’a de remboursement refusé par le prestataire.",
+    "How it was paid back": "Comment il a été remboursé",
+    "A cheque and its number, a bank transfer and its reference: kept on each order's record.":
+        "Un chèque et son numéro, un virement et sa référence : noté à l’historique de chaque commande.",
+    "These seats are being paid for (your bank's step, in another window): finish that payment, or let it lapse, first.":
+        "Ces places sont en cours de paiement (l’étape de votre banque, dans une autre fenêtre) : terminez ce "
+        "paiement, ou laissez-le expirer, d’abord.",
+    "Your bank confirmed your earlier payment: here is your order. Nothing more was charged.":
+        "Votre banque a confirmé votre paiement précédent : voici votre commande. Rien de plus n’a été débité.",
+    "cash handed over": "espèces remises",
+    "refund settled by other means": "remboursement réglé autrement",
+    "Settle refused refunds": "Régler les remboursements refusés",
+    "The payment provider refused to pay these buyers back. Once you have paid them by other means, say how: each order's refund is marked settled, with your name and what you write, and leaves the refunds to settle.":
+        "Le prestataire de paiement a refusé de rembourser ces acheteurs. Une fois remboursés autrement, dites "
+        "comment : le remboursement de chaque commande est marqué réglé, avec votre nom et ce que vous écrivez, et "
+        "quitte les remboursements à régler.",
+    "Refused by the provider, owed": "Refusé par le prestataire, dû",
+    "Nothing refused to settle": "Aucun refus à régler",
+    "Please correct the error below.": "Veuillez corriger l’erreur ci-dessous.",
+    "Mark %(n)s order's refund settled": ("Marquer réglé le remboursement de %(n)s commande",
+                                          "Marquer réglés les remboursements de %(n)s commandes"),
+    "Back to the orders": "Retour aux commandes",
     "Refund the whole order?": "Rembourser toute la commande ?",
     "Earlier sales, not split by tax": "Ventes antérieures, non ventilées",
     "of which prices before tax": "dont prix avant taxes",

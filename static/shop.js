@@ -50,7 +50,9 @@
     }
     function applyTaken() {
       if (!taken) return;
-      Object.keys(picked).forEach(function (id) { if (taken[id]) delete picked[id]; });
+      // Seats the shopper chose that another buyer just took: dropped, and said so.
+      var lost = Object.keys(picked).filter(function (id) { return taken[id]; });
+      lost.forEach(function (id) { delete picked[id]; });
       seats().forEach(function (seat) {
         var isTaken = !!taken[seat.dataset.id];
         seat.classList.toggle("taken", isTaken);
@@ -58,6 +60,7 @@
         mark(seat);
       });
       refresh();
+      if (lost.length && count) count.textContent = text(lost.length === 1 ? "lost1" : "lost", lost.length) + " " + count.textContent;
     }
 
     // Tooltip: the seat's own label, shown on hover and on keyboard focus.

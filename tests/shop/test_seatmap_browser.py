@@ -110,9 +110,14 @@ def test_tap_two_seats_in_the_densest_section(browser, live_server, demo, viewpo
     ring = page.evaluate("() => getComputedStyle(document.activeElement.querySelector('.hit')).stroke")
     assert page.evaluate(CONTRAST, [ring, colours["background"]]) >= 3
     screenshot(page, f"seatmap-{name}-section")
+    # One of the chosen seats taken meanwhile: dropped from the choice, and said so.
+    inventory.block(performance=perf, place_ids=[int(second.get_attribute("data-id"))], now=timezone.now())
+    page.locator(f'#seatmap .seat.taken[data-id="{second.get_attribute("data-id")}"]').wait_for(timeout=10_000)
+    assert page.locator("#picked-count").inner_text() == (
+        "A seat you chose was just taken by another buyer. 1 selected")
     page.locator("#hold-picked").click()
     page.wait_for_url("**/basket/")
-    assert page.locator("#basket-places tbody tr").count() == 2
+    assert page.locator("#basket-places tbody tr").count() == 1
     context.close()
 
 
