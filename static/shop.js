@@ -305,8 +305,12 @@
       left = 0;
       show();
       if (warning) warning.hidden = true;
+      // The checkout goes (its Pay button, its promo code: nothing left to pay for), and the
+      // notice comes into view where a buyer typing at the bottom of the form was.
+      var checkout = document.getElementById("checkout");
+      if (checkout) checkout.hidden = true;
       var msg = document.getElementById("expired-msg");
-      if (msg) msg.hidden = false;
+      if (msg) { msg.hidden = false; msg.scrollIntoView({ block: "center" }); }
       var places = document.getElementById("basket-places");
       if (places) places.hidden = true;
       var receipt = document.getElementById("receipt");  // the places and their total: no longer held

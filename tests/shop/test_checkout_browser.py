@@ -75,6 +75,10 @@ def test_a_warning_a_minute_before_the_lapse_then_one_lapse_message_and_the_deta
     assert sum(expired.nth(i).is_visible() for i in range(expired.count())) == 1
     assert warning.is_hidden() and page.locator("#pay").is_disabled()
     assert page.locator("#receipt").is_hidden()  # no list of places it no longer holds, nor their total
+    assert page.locator("#checkout").is_hidden()  # nor a form to pay for nothing
+    box = page.locator("#expired-msg").bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 844  # in view, wherever the buyer was
+    screenshot(page, "basket-lapsed")
     assert page.get_by_role("button", name="Release these seats").is_hidden()  # nothing is held any more
     assert page.get_by_label("Full name").input_value() == "Camille Roy"
     page.locator("#expired-msg a").click()  # choose again: the details come back
