@@ -278,6 +278,16 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Not sent: %(reason)s": "Non envoyé : %(reason)s",
+    "The tickets are being emailed to %(email)s.": "Les billets sont envoyés par courriel à %(email)s.",
+    "this order's buyer is %(email)s already: send their tickets again instead":
+        "l’acheteur de cette commande est déjà %(email)s : renvoyez-lui plutôt ses billets",
+    "order %(code)s is %(status)s; only a paid order's tickets are emailed":
+        "la commande %(code)s est %(status)s ; seuls les billets d’une commande payée sont envoyés",
+    "tickets emailed to the buyer": "billets envoyés à l’acheteur",
+    "Email the tickets to the buyer": "Envoyer les billets à l’acheteur par courriel",
+    "(optional)": "(facultatif)",
+    "Send the tickets": "Envoyer les billets",
     "A seat you chose was just taken by another buyer.": "Une place choisie vient d’être prise par un autre acheteur.",
     "{n} seats you chose were just taken by another buyer.":
         "{n} places choisies viennent d’être prises par un autre acheteur.",

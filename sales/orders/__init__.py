@@ -28,7 +28,7 @@ from .charging import (
     refunds_settle,
     refused_words,
 )
-from .customers import CustomerDetails, clean_customer, customer_for, customer_register
+from .customers import CustomerDetails, clean_customer, customer_for, customer_register, order_email_to
 from .exchanges import ExchangeQuote, exchange_quote, order_exchange
 from .placing import buyer_language, order_interrupted, order_place, orders_abandoned_tidy
 from .pricing import NO_CHOICE, PriceRequest, Quote, hold_quote, hold_total
@@ -57,6 +57,7 @@ __all__ = (
     "hold_quote",
     "hold_total",
     "order_cancel",
+    "order_email_to",
     "order_exchange",
     "order_interrupted",
     "order_pay_by_link",

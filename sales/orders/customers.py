@@ -8,12 +8,15 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from .. import rows
-from ..errors import InvalidRequest
-from ..models import Customer
+from ..errors import IllegalTransition, InvalidRequest
+from ..formatting import WALK_IN_EMAIL
+from ..models import Customer, Order
+from ..notifications import resend_confirmation
+from .status import record
 
 
 @dataclass(frozen=True)
@@ -101,3 +104,25 @@ def customer_for(details: CustomerDetails) -> Customer:
 def customer_register(*, details: CustomerDetails) -> Customer:
     """Find the customer by email, or create them (phone console)."""
     return customer_for(clean_customer(details))
+
+
+def order_email_to(*, order: Order, details: CustomerDetails, actor) -> Order:
+    """A walk-in's order (sold at the counter to nobody in particular) given its buyer: its
+    tickets and receipt are emailed to them, as every later email of the order is. Only a
+    paid walk-in's order: any other has its buyer already (send theirs again instead)."""
+    details = clean_customer(details)
+    with transaction.atomic():
+        order = Order.objects.select_for_update().select_related("customer").get(pk=order.pk)
+        if order.customer.email != WALK_IN_EMAIL:
+            raise IllegalTransition(_("this order's buyer is %(email)s already: send their tickets again instead") % {
+                "email": order.customer.email})
+        if order.status != Order.Status.PAID:
+            raise IllegalTransition(_("order %(code)s is %(status)s; only a paid order's tickets are emailed") % {
+                "code": order.code, "status": order.get_status_display().lower()})
+        customer = customer_for(details)
+        Order.objects.filter(pk=order.pk).update(customer=customer, buyer_name=details.name,
+                                                 buyer_phone=details.phone)
+        record(order, "tickets emailed to the buyer", details.email, actor)
+        resend_confirmation(order)
+    order.refresh_from_db()
+    return order

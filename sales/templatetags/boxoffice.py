@@ -90,7 +90,7 @@ AUDIT_ACTIONS = (gettext_noop("placed"), gettext_noop("reserved"), gettext_noop(
                  gettext_noop("refund pending at provider"), gettext_noop("refund taken by provider"),
                  gettext_noop("tickets refunded"), gettext_noop("refund notice sent"),
                  gettext_noop("cancellation notice sent"), gettext_noop("refund refused by provider"),
-                 gettext_noop("refund settled by other means"))
+                 gettext_noop("refund settled by other means"), gettext_noop("tickets emailed to the buyer"))
 # Amounts in an audit line: "70.00 CAD", or "card_terminal 50.00 + cash 20.00 CAD" (one
 # currency, at the end, for them all).
 _AMOUNT = re.compile(r"(?<![\w.])-?\d+\.\d{2}(?![\w.])")

@@ -601,3 +601,39 @@ def test_a_count_that_differs_closes_once_confirmed_as_counted(clerk):
     report = c.post("/counter/shift/close/", {"counted_cash": "90", "counted_card": "0", "confirmed": "90.00|0.00"},
                     follow=True)
     assert "/report/" in report.redirect_chain[-1][0] and Shift.objects.get().difference == Decimal("-10.00")
+
+
+def test_a_walk_in_gets_their_tickets_by_email_at_the_sale_or_later(clerk, performance, mailoutbox):
+    from sales import notifications
+
+    c = signed_in(clerk)
+    sale_url = open_sale(c, performance, "1")["Location"]
+    page = c.get(sale_url).content.decode()
+    assert "Email the tickets to the buyer" in page
+    sold = c.post(sale_url, {"tendered": "60", "email": "Lea@Example.org", "name": ""})
+    assert sold.status_code == 302
+    order = Order.objects.get()
+    assert order.customer.email == "lea@example.org" and order.buyer == "Lea@Example.org"
+    assert notifications.send_pending_confirmations() == 1
+    assert mailoutbox[-1].to == ["lea@example.org"] and mailoutbox[-1].attachments
+    # A walk-in sold to nobody in particular asks afterwards.
+    sale_url = open_sale(c, performance, "1")["Location"]
+    c.post(sale_url, {"tendered": "60"})
+    walk_in = Order.objects.exclude(pk=order.pk).get()
+    assert notifications.send_pending_confirmations() == 0  # no address: nothing sent
+    page = c.get(f"/counter/orders/{walk_in.code}/").content.decode()
+    named = c.get(f"/counter/orders/{order.code}/").content.decode()
+    assert 'id="email-form"' in page and 'id="email-form"' not in named  # an order with its buyer has none
+    bad = c.post(f"/counter/orders/{walk_in.code}/email/", {"email": "not an address"}, follow=True)
+    assert "Not sent: enter a valid email address" in bad.content.decode()
+    done = c.post(f"/counter/orders/{walk_in.code}/email/", {"email": "marc@example.org", "name": "Marc Roy"},
+                  follow=True)
+    assert "The tickets are being emailed to marc@example.org." in done.content.decode()
+    walk_in.refresh_from_db()
+    assert walk_in.customer.email == "marc@example.org" and walk_in.buyer == "Marc Roy"
+    assert walk_in.events.filter(action="tickets emailed to the buyer", detail="marc@example.org").exists()
+    assert notifications.send_pending_confirmations() == 1 and mailoutbox[-1].to == ["marc@example.org"]
+    again = c.post(f"/counter/orders/{walk_in.code}/email/", {"email": "eve@example.org"}, follow=True)
+    assert "buyer is marc@example.org already" in again.content.decode()
+    walk_in.refresh_from_db()
+    assert walk_in.customer.email == "marc@example.org"

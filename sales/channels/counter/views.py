@@ -41,7 +41,7 @@ from sales.channels.forms import (
     zone_prices,
 )
 from sales.channels.staff import on_sale, performances_page, role_required, to_page
-from sales.errors import SalesError
+from sales.errors import InvalidRequest, SalesError
 from sales.formatting import WALK_IN_EMAIL, WALK_IN_NAME, money
 from sales.holds import hold_create, hold_is_live, hold_release
 from sales.models import Hold, Order, Payment, Shift
@@ -50,6 +50,7 @@ from sales.orders import (
     cash_handed_back,
     change_given,
     exchange_quote,
+    order_email_to,
     order_exchange,
     order_pay_reservation,
     order_place,
@@ -202,7 +203,8 @@ def sale(request, hold_id: int):
             retry = Order.objects.filter(idempotency_key=key).exists()
             quote = None if retry else priced(prices, hold, actor=request.user, paying=True)
             if retry or (quote is not None and not prices.errors):
-                order = order_place(hold=hold, customer=WALK_IN, payments=payment.parts(), actor=request.user,
+                order = order_place(hold=hold, customer=_buyer(request.POST), payments=payment.parts(),
+                                    actor=request.user,
                                     shift=shift, idempotency_key=key, prices=prices.price_request(),
                                     language=payment.cleaned_data["language"] or hold.performance.venue.language)
         except SalesError as exc:
@@ -276,7 +278,35 @@ def order(request, code: str):
         "refund_by_ticket": order.performance.cancelled_at is None and (
             len(unused) > 1 or len(unused) < sum(t.status == "valid" for t in tickets)),
         "payments": order.payments.all(), "events": order.events.select_related("actor"),
+        "walk_in": order.customer.email == WALK_IN_EMAIL,
         "due_in_cash": cash_due(order.total) if order.status == Order.Status.RESERVED else None})
+
+
+def _buyer(posted) -> CustomerDetails:
+    """Nobody in particular, unless the buyer wants their tickets by email: then their
+    address, and their name if given."""
+    email = posted.get("email", "").strip()[:300]
+    if not email:
+        return WALK_IN
+    return CustomerDetails(name=posted.get("name", "").strip()[:300] or email, email=email)
+
+
+@clerk_only
+@require_POST
+def order_email(request, code: str):
+    """A walk-in who wants their tickets by email: the order is given their address, and
+    its confirmation (tickets and receipt) is sent to it."""
+    order = get_object_or_404(Order.objects.select_related("customer"), code=code.upper())
+    buyer = _buyer(request.POST)
+    try:
+        if buyer is WALK_IN:
+            raise InvalidRequest(_("enter a valid email address"), field="email")
+        order = order_email_to(order=order, actor=request.user, details=buyer)
+    except SalesError as exc:
+        messages.error(request, _("Not sent: %(reason)s") % {"reason": exc.message})
+    else:
+        messages.success(request, _("The tickets are being emailed to %(email)s.") % {"email": order.customer.email})
+    return redirect("counter:order", code=order.code)
 
 
 def _exchange_asked(query) -> dict | None:
