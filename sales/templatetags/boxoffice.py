@@ -25,6 +25,24 @@ register.filter("buyer_name", buyer_name)
 register.filter("payment_note", payment_note)
 
 
+@register.filter
+def full_stop(text):
+    """A service's message ("the name holds a character that cannot be printed") ended as a
+    sentence on a page: a full stop, unless it ends with its own mark."""
+    out = str(text).rstrip()
+    if out and out[-1] not in ".!?…:»)":
+        out += "."
+    return mark_safe(out) if hasattr(text, "__html__") else out
+
+
+@register.filter
+def sentence(text):
+    """A service's message as a sentence on a page: a capital first, a full stop last."""
+    out = full_stop(text)
+    capital = out[:1].upper() + out[1:]
+    return mark_safe(capital) if hasattr(out, "__html__") else capital
+
+
 @register.simple_tag
 def qr_svg(data: str, scale: int = 4) -> str:
     """A QR code as inline SVG (no image files, no network)."""

@@ -257,3 +257,12 @@ def test_a_basket_whose_seats_went_to_another_buyer_is_refused_before_the_card_i
                                         "card_token": card_token()}, follow=True)
     assert "Your hold lapsed and the seats were taken by another buyer" in messages_of(answer)
     assert not Payment.objects.exists() and not Order.objects.exists()
+
+
+def test_the_services_refusals_read_as_sentences_on_the_page(client, performance):
+    hold_seats(client, performance, str(places_of(performance)[0].pk))
+    nonce = re.search(r'name="nonce" value="([^"]+)"', client.get("/basket/").content.decode()).group(1)
+    page = client.post("/checkout/", {"name": "Ana\tRoy", "email": "ana@example.org", "nonce": nonce,
+                                      "card_token": card_token()}).content.decode().replace("&#x27;", "'")
+    assert "Full name: the name holds a character that cannot be printed.</a>" in page
+    assert "The name holds a character that cannot be printed.</span>" in page
