@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.conf import settings
 from django.db.models.signals import post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
@@ -13,8 +12,15 @@ class SalesConfig(AppConfig):
 
         # Permissions exist only after migrate has run, so the roles are (re)granted then.
         post_migrate.connect(ensure_roles, sender=self)
-        post_save.connect(revoke_token_on_new_password, sender=settings.AUTH_USER_MODEL,
-                          dispatch_uid="revoke_token_on_new_password")
+        # The user model, and the proxy the staff accounts page saves users through
+        # (StaffMember): a proxy's saves are sent with the proxy as their sender.
+        from django.contrib.auth import get_user_model
+
+        from .models import StaffMember
+
+        for model in (get_user_model(), StaffMember):
+            post_save.connect(revoke_token_on_new_password, sender=model,
+                              dispatch_uid=f"revoke_token_on_new_password:{model._meta.label}")
         # Registers the tasks by name in every process, the web's too: services ask for
         # them by name (sales.enqueue), never by importing them.
         from . import tasks  # noqa: F401
@@ -25,8 +31,9 @@ def revoke_token_on_new_password(sender, instance, **kwargs) -> None:
     """A new password, wherever it is set (the staff accounts page, the admin, a reset,
     `changepassword`), revokes the account's API token, as it ends its sessions: the
     password is often changed because the account was taken."""
+    from rest_framework.authtoken.models import Token
+
     if getattr(instance, "_password", None) is None:  # set_password() was not called before this save
         return
-    from rest_framework.authtoken.models import Token
 
     Token.objects.filter(user=instance).delete()

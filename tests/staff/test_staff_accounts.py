@@ -119,11 +119,15 @@ def test_the_admin_offers_only_the_roles_an_organizer_may_give(organizer):
     assert f"/admin/sales/staffmember/{organizer.pk}/change/" not in listing
     root = make_user("root", is_superuser=True, is_staff=True)
     assert admin.get(f"/admin/sales/staffmember/{root.pk}/change/").status_code == 302  # not listed: not found
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.create(user=gate)
     response = admin.post(f"/admin/sales/staffmember/{gate.pk}/password/",
                           {"password1": "third-long-password", "password2": "third-long-password"})
     assert response.status_code == 302
     gate.refresh_from_db()
     assert gate.check_password("third-long-password")
+    assert not Token.objects.filter(user=gate).exists()  # the page's new password revokes the API token
     admin.post("/admin/sales/staffmember/", {"action": "disable", "_selected_action": [gate.pk]})
     gate.refresh_from_db()
     assert not gate.is_active
