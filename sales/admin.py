@@ -333,12 +333,18 @@ class OrderAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
                 **self.admin_site.each_context(request), "opts": self.model._meta, "queryset": queryset,
                 "owed": owed, "settling": sum(1 for row in owed if row["owed"]), "form": form,
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME})
-        done = sum(1 for order in queryset if refunds_settle(order, how=form.cleaned_data["how"], actor=request.user))
+        done = refused = 0
+        for order in queryset:
+            try:
+                done += bool(refunds_settle(order, how=form.cleaned_data["how"], actor=request.user))
+            except SalesError as exc:
+                refused += 1
+                self.message_user(request, f"{order.code}: {exc.message}", messages.ERROR)
         if done:
             self.message_user(request, ngettext("Settled the refused refunds of %(n)d order.",
                                                 "Settled the refused refunds of %(n)d orders.", done) % {"n": done},
                               messages.SUCCESS)
-        else:
+        elif not refused:
             self.message_user(request, gettext("None of these orders has a refund the provider refused."),
                               messages.WARNING)
         return None

@@ -81,8 +81,9 @@ REFUND_EVENTS = ("charge.refund.updated", "refund.updated", "refund.failed")
 
 
 def _refund_failed(event) -> tuple[str, ...] | None:
-    """(the box office's key of the refund, the provider's reason) for an event saying a
-    refund failed; () for any other event; None for a refund event of another shape."""
+    """(the box office's key of the refund, the provider's reason, the payment it refunds)
+    for an event saying a refund failed; () for any other event; None for a refund event of
+    another shape."""
     try:
         if event["type"] not in REFUND_EVENTS:
             return ()
@@ -91,11 +92,12 @@ def _refund_failed(event) -> tuple[str, ...] | None:
             return ()
         key = _field(_field(refund, "metadata") or {}, REFUND_KEY) or ""
         reason = _field(refund, "failure_reason") or refund["status"]
+        intent = _field(refund, "payment_intent") or ""
     except (AttributeError, KeyError, TypeError):
         return None
-    if not isinstance(key, str) or not isinstance(reason, str):
+    if not all(isinstance(v, str) for v in (key, reason, intent)):
         return None
-    return (key, f"the refund failed at the provider ({reason[:100]})") if key else ()
+    return (key, f"the refund failed at the provider ({reason[:100]})", intent) if key else ()
 
 
 def _field(obj, name: str):

@@ -27,6 +27,7 @@ from ..errors import (
     HoldNotActive,
     IllegalTransition,
     InvalidRequest,
+    NotPermitted,
     PaymentActionRequired,
     PaymentDeclined,
     PlacesUnavailable,
@@ -38,7 +39,7 @@ from ..holds import hold_is_live
 from ..models import Order, Payment
 from ..notifications import confirmations_due
 from ..payments import PAYMENT_FAILED, PROVIDERS, PaymentRequest, card_fingerprint, declined_because
-from ..policy import cash_paid_back, change_for
+from ..policy import cash_paid_back, change_for, may_refund
 from .status import OrderStatusConflict, order_transition, record, staff
 
 logger = logging.getLogger(__name__)
@@ -239,38 +240,47 @@ def refund_at_provider(order: Order, row: Payment, amount: Decimal, *, again: bo
     return False
 
 
-def refund_failed_later(key: str, words: str) -> Order | None:
+def refund_failed_later(key: str, words: str, intent: str = "") -> Order | None:
     """The provider says a refund it had taken (pending: the card's bank still to answer)
-    has failed: the refund recorded under `key` (refund_at_provider's, "refund-<row>") is
-    refused, on the order's record with the provider's words, for a person to settle.
-    Told again, nothing changes. The order, or None if the key is not one of ours."""
+    has failed: the refund recorded under `key` (refund_at_provider's, "refund-<row>") of
+    the payment `intent` is refused, on the order's record with the provider's words, for a
+    person to settle. Told again (the provider sends several events of one failure, and
+    sends each again), nothing changes, a refund settled since included. The order, or None
+    if the key is not one of ours."""
     pk = key.removeprefix("refund-")
     if not key.startswith("refund-") or not pk.isdigit() or len(pk) > 18:
         return None
+    found = Payment.objects.filter(pk=int(pk), status=Payment.Status.REFUNDED).values_list("order_id", flat=True)
+    if not found:
+        return None
     with transaction.atomic():
-        row = (Payment.objects.select_for_update().select_related("order")
-               .filter(pk=int(pk), status=Payment.Status.REFUNDED).first())
-        if row is None or row.message == REFUND_REFUSED:
-            return row.order if row else None
+        order = Order.objects.select_for_update().get(pk=found[0])  # as refunds_settle: one at a time
+        row = Payment.objects.filter(pk=int(pk)).first()
+        if intent and row.reference != intent:  # another site's refund under the same account, say
+            return None
+        if row.message in (REFUND_REFUSED, REFUND_SETTLED):
+            return order
         Payment.objects.filter(pk=row.pk).update(message=REFUND_REFUSED)
         amount = -row.amount
-        record(row.order, "refund refused by provider", f"{amount} {row.order.currency}: {words}")
-    logger.error("order %s: the payment provider's refund of %s %s failed (%s)", row.order.code, amount,
-                 row.order.currency, words)
-    return row.order
+        record(order, "refund refused by provider", f"{amount} {order.currency}: {words}")
+    logger.error("order %s: %s %s not paid back: %s", order.code, amount, order.currency, words)
+    return order
 
 
 def refunds_settle(order: Order, *, how: str, actor) -> Decimal:
     """The refunds the provider refused of `order`, paid back to the buyer by other means
     (`how`: a cheque, a bank transfer, its reference): marked settled, so that they leave
     the refunds to settle, on the order's record with who said so. What was settled; 0 if
-    nothing was refused (settled already, say)."""
+    nothing was refused (settled already, say). Within the actor's refund limit."""
     with transaction.atomic():
         Order.objects.select_for_update().filter(pk=order.pk).first()  # one settler at a time
-        refused = refunds_refused(order)
+        rows = list(order.payments.filter(status=Payment.Status.REFUNDED, message=REFUND_REFUSED)
+                    .values_list("pk", "amount"))
+        refused = -sum((amount for _pk, amount in rows), Decimal("0"))
+        if refused and actor is not None and not may_refund(actor, refused):
+            raise NotPermitted(_("settling %(amount)s needs a supervisor") % {"amount": money(refused, order.currency)})
         if refused:
-            order.payments.filter(status=Payment.Status.REFUNDED, message=REFUND_REFUSED).update(
-                message=REFUND_SETTLED)
+            Payment.objects.filter(pk__in=[pk for pk, _a in rows]).update(message=REFUND_SETTLED)
             record(order, "refund settled by other means", f"{refused} {order.currency}: {how}", actor)
     return refused
 

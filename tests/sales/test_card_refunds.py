@@ -223,3 +223,23 @@ def test_a_refused_refund_paid_back_by_other_means_is_settled_on_the_record(orga
     again = client.post("/admin/sales/order/", {**chosen, "confirmed": "yes", "how": "Cheque 1043"}, follow=True)
     assert "None of these orders has a refund the provider refused." in again.content.decode()
     assert order.events.filter(action="refund settled by other means").count() == 1
+    # The provider's failure events for that refund, sent again after it was settled, or
+    # naming another payment: nothing changes.
+    from sales.orders.charging import REFUND_SETTLED, refund_failed_later, refunds_settle
+
+    row = Payment.objects.get(order=order, status="refunded")
+    assert refund_failed_later(f"refund-{row.pk}", "failed", row.reference) == order
+    assert refund_failed_later(f"refund-{row.pk}", "failed", "pi_of_another_site") is None
+    assert Payment.objects.get(pk=row.pk).message == REFUND_SETTLED
+    assert not order.events.filter(action="refund refused by provider").exclude(pk__lte=event.pk).exists()
+    # Settling is paying back: within the signer's refund limit.
+    from sales.errors import NotPermitted
+    from sales.policy import COUNTER_CLERK
+    from tests.support import make_user
+
+    big = paid_by_card(make_performance(rows=1, per_row=4, price="200.00"))
+    refused_at_provider(big)
+    order_refund(order=big, actor=organizer)
+    with pytest.raises(NotPermitted, match="needs a supervisor"):
+        refunds_settle(big, how="Cheque 1044", actor=make_user("clerk-s", COUNTER_CLERK))
+    assert Payment.objects.get(order=big, status="refunded").message == REFUND_REFUSED
