@@ -8,7 +8,7 @@ import secrets
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -207,13 +207,20 @@ class HoldCreate(ApiView):
             user=request.user, owner_key=scope_of(request), place_ids=data.get("places"),
             zone=zone, section=section, quantity=data.get("quantity"), window=window,
             access_code=data.get("access_code", ""), accessible=data.get("accessible", False))
-        if passed and (previous := waiting_room.pass_basket(perf.pk, queue_pass, hold.token)):
-            # One admission, one basket at a time: the new hold replaces the one before.
-            earlier = Hold.objects.filter(token=previous).first()
-            if earlier is not None and hold_is_live(earlier):
-                with contextlib.suppress(SalesError):  # an order stands on it, or it just lapsed: left as it is
-                    hold_give_back(hold=earlier)
+        if passed:
+            # One admission, one basket at a time: the new hold replaces the one before, once
+            # it is committed (with an Idempotency-Key the view runs in a transaction; holds
+            # made at once with one pass each replace whichever was recorded before them).
+            transaction.on_commit(lambda: _one_basket(perf.pk, queue_pass, hold.token))
         return Response(s.HoldOut(hold, context=self.ctx()).data, status=status.HTTP_201_CREATED)
+
+
+def _one_basket(perf_id: int, queue_pass: str, token: str) -> None:
+    previous = waiting_room.pass_basket(perf_id, queue_pass, token)
+    earlier = Hold.objects.filter(token=previous).first() if previous else None
+    if earlier is not None and hold_is_live(earlier):
+        with contextlib.suppress(SalesError):  # an order stands on it, or it just lapsed: left as it is
+            hold_give_back(hold=earlier)
 
 
 def _prices(data) -> PriceRequest:

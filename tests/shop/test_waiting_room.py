@@ -258,7 +258,7 @@ def test_the_api_is_no_way_round_the_queue(performance, clerk):
     assert counter.post("/api/v1/holds/", body, format="json").status_code == 201
 
 
-def test_one_admission_holds_one_basket_at_a_time_through_the_api(performance):
+def test_one_admission_holds_one_basket_at_a_time_through_the_api(performance, django_capture_on_commit_callbacks):
     """As the shop keeps one basket a session: a pass's new hold releases the one before,
     so that one admission cannot sit on the seats of many buyers."""
     from rest_framework.test import APIClient
@@ -271,8 +271,9 @@ def test_one_admission_holds_one_basket_at_a_time_through_the_api(performance):
 
     def hold(queue_pass, n=4):
         zone = performance.price_zones.first().pk
-        answer = api.post("/api/v1/holds/", {"performance": performance.pk, "zone": zone, "quantity": n}, format="json",
-                          headers={"X-Queue-Pass": queue_pass})
+        with django_capture_on_commit_callbacks(execute=True):  # as if committed: the basket before goes
+            answer = api.post("/api/v1/holds/", {"performance": performance.pk, "zone": zone, "quantity": n},
+                              format="json", headers={"X-Queue-Pass": queue_pass})
         assert answer.status_code == 201, answer.content
         return answer.json()["token"]
 
@@ -533,3 +534,29 @@ def test_the_queue_page_switches_language_and_keeps_the_visitor_in_line(performa
     assert client.cookies["wr_visitor"].value == visitor  # the same place in the queue
     polled = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert "setlang" not in polled  # the polls stay small
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_one_admission_holds_one_basket_even_when_its_holds_are_sent_at_once():
+    """Each request with its own Idempotency-Key runs in a transaction: the basket it
+    replaces is released once it is committed, whatever the interleaving."""
+    from rest_framework.test import APIClient
+
+    from sales.models import Hold
+    from tests.support import race
+
+    perf = make_performance(rows=4, per_row=10)
+    room_for(perf, opens_in=timedelta(seconds=-1))
+    one = waiting_room.issue_pass(perf.pk, "api-racer")
+    zone = perf.price_zones.first().pk
+
+    def hold(i):
+        return APIClient().post("/api/v1/holds/", {"performance": perf.pk, "zone": zone, "quantity": 2},
+                                format="json", headers={"X-Queue-Pass": one,
+                                                        "Idempotency-Key": f"racer-basket-{i:04d}-abcdefgh"})
+
+    answers = race(8, hold)
+    assert all(a.status_code == 201 for a in answers), [a.content for a in answers]
+    assert Hold.objects.filter(status="active").count() == 1
+    assert perf.places.filter(state="held").count() == 2
