@@ -388,6 +388,18 @@ class Ticket(models.Model):
         return _("Ticket %(place)s (%(code)s)") % {"place": self.place, "code": self.order.code}
 
 
+# What a refund's row says of it at the provider (its `message`).
+# A refund recorded here that the provider has not taken yet (it did not answer): the
+# reconciliation sends it again, with the same key, until it does (settling.payments_reconcile).
+REFUND_OWED = "refund: waiting for the payment provider"
+# A refund the provider answered and would not make (the payment disputed, too old, already
+# paid back there): asking again gets the same answer. The money is still owed to the
+# buyer, by other means; the order is listed under "Refunds to settle" in the admin.
+REFUND_REFUSED = "refund: refused by the payment provider"
+# A refused refund a person paid back by other means (sales.orders.charging.refunds_settle).
+REFUND_SETTLED = "refund: refused by the payment provider, paid back by other means"
+
+
 class Payment(models.Model):
     class Method(models.TextChoices):
         TEST_CARD = "test_card", _("Test card")

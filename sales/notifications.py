@@ -276,6 +276,16 @@ def refund_notice(order: Order) -> None:
     transaction.on_commit(lambda: enqueue.send_order_confirmation(order.pk), robust=True)
 
 
+def payback_changed(order: Order) -> None:
+    """What the buyer was told of a payback changed (in the caller's transaction): the card
+    provider refused it, or it was paid back by other means since. Their last email (the
+    confirmation, or the refund's notice) is sent again, its receipt as it now stands."""
+    if Order.objects.filter(pk=order.pk, status__in=(Order.Status.PAID, Order.Status.REFUNDED)).update(
+            confirmation_sent_at=None, confirmation_claimed_at=None,
+            confirmation_number=F("confirmation_number") + 1):
+        transaction.on_commit(lambda: enqueue.send_order_confirmation(order.pk), robust=True)
+
+
 def payment_link(order: Order) -> str:
     """Where the customer pays their reservation themselves (the order's private token)."""
     return f"{order_link(order)}pay/"

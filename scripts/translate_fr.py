@@ -278,6 +278,12 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "settling %(amount)s needs a supervisor": "régler %(amount)s demande un superviseur",
+    "Still owed: the card provider refused the refund of %(when)s (%(method)s); you will be paid back by other means":
+        "Toujours dû : le prestataire de carte a refusé le remboursement du %(when)s (%(method)s) ; vous serez "
+        "remboursé autrement",
+    "Paid back by other means (the card provider refused the refund of %(when)s)":
+        "Remboursé autrement (le prestataire de carte a refusé le remboursement du %(when)s)",
     "Not sent: %(reason)s": "Non envoyé : %(reason)s",
     "The tickets are being emailed to %(email)s.": "Les billets sont envoyés par courriel à %(email)s.",
     "this order's buyer is %(email)s already: send their tickets again instead":

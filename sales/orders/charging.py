@@ -36,8 +36,8 @@ from ..errors import (
 )
 from ..formatting import money
 from ..holds import hold_is_live
-from ..models import Order, Payment
-from ..notifications import confirmations_due
+from ..models import REFUND_OWED, REFUND_REFUSED, REFUND_SETTLED, Order, Payment
+from ..notifications import confirmations_due, payback_changed
 from ..payments import PAYMENT_FAILED, PROVIDERS, PaymentRequest, card_fingerprint, declined_because
 from ..policy import cash_paid_back, change_for, may_refund
 from .status import OrderStatusConflict, order_transition, record, staff
@@ -190,15 +190,6 @@ def pay_back(order, request, amount, reference, reason, actor, shift, fail=True)
             fail_quietly(order, reason, actor)
 
 
-# A refund recorded here that the provider has not taken yet (it did not answer): the
-# reconciliation sends it again, with the same key, until it does (settling.payments_reconcile).
-REFUND_OWED = "refund: waiting for the payment provider"
-# A refund the provider answered and would not make (the payment disputed, too old, already
-# paid back there): asking again gets the same answer. The money is still owed to the
-# buyer, by other means; the order is listed under "Refunds to settle" in the admin.
-REFUND_REFUSED = "refund: refused by the payment provider"
-# A refused refund a person paid back by other means (refunds_settle).
-REFUND_SETTLED = "refund: refused by the payment provider, paid back by other means"
 
 
 def refund_at_provider(order: Order, row: Payment, amount: Decimal, *, again: bool = False) -> bool:
@@ -237,6 +228,7 @@ def refund_at_provider(order: Order, row: Payment, amount: Decimal, *, again: bo
     with transaction.atomic():
         Payment.objects.filter(pk=row.pk).update(message=REFUND_REFUSED)
         record(order, "refund refused by provider", f"{amount} {order.currency}: {words}")
+        payback_changed(order)  # the buyer told it is still owed, not that it went back to their card
     return False
 
 
@@ -263,6 +255,7 @@ def refund_failed_later(key: str, words: str, intent: str = "") -> Order | None:
         Payment.objects.filter(pk=row.pk).update(message=REFUND_REFUSED)
         amount = -row.amount
         record(order, "refund refused by provider", f"{amount} {order.currency}: {words}")
+        payback_changed(order)
     logger.error("order %s: %s %s not paid back: %s", order.code, amount, order.currency, words)
     return order
 
@@ -282,6 +275,7 @@ def refunds_settle(order: Order, *, how: str, actor) -> Decimal:
         if refused:
             Payment.objects.filter(pk__in=[pk for pk, _a in rows]).update(message=REFUND_SETTLED)
             record(order, "refund settled by other means", f"{refused} {order.currency}: {how}", actor)
+            payback_changed(order)
     return refused
 
 

@@ -203,11 +203,17 @@ def test_a_refund_that_fails_after_the_provider_took_it_is_refused_and_listed(or
     assert deliver("refund.failed", {**failed, "metadata": {"boxoffice_refund": ["x"]}}).status_code == 400
 
 
-def test_a_refused_refund_paid_back_by_other_means_is_settled_on_the_record(organizer):
+def test_a_refused_refund_paid_back_by_other_means_is_settled_on_the_record(organizer, mailoutbox):
+    from sales import notifications
+
     order = paid_by_card(make_performance(rows=1, per_row=4))
     other = paid_by_card(make_performance(rows=1, per_row=4))
     refused_at_provider(order)
     order_refund(order=order, actor=organizer)
+    mailoutbox.clear()
+    notifications.send_pending_confirmations()
+    [told] = [m for m in mailoutbox if order.code in m.body]  # the buyer is told it is still owed
+    assert "Still owed: the card provider refused the refund of" in told.body and "Paid back" not in told.body
     client = signed_in(organizer)
     chosen = {"action": "settle_refused", "_selected_action": [order.pk, other.pk]}
     page = client.post("/admin/sales/order/", chosen).content.decode()
@@ -220,6 +226,10 @@ def test_a_refused_refund_paid_back_by_other_means_is_settled_on_the_record(orga
     assert order.code not in client.get("/admin/sales/order/?refunds=refused").content.decode()
     [event] = order.events.filter(action="refund settled by other means")
     assert event.detail == "100.00 CAD: Cheque 1043" and event.actor == organizer
+    mailoutbox.clear()
+    notifications.send_pending_confirmations()
+    [told] = mailoutbox  # and told again once paid back
+    assert "Paid back by other means (the card provider refused the refund of" in told.body
     again = client.post("/admin/sales/order/", {**chosen, "confirmed": "yes", "how": "Cheque 1043"}, follow=True)
     assert "None of these orders has a refund the provider refused." in again.content.decode()
     assert order.events.filter(action="refund settled by other means").count() == 1
