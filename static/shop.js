@@ -19,6 +19,7 @@
     // Seats of a pick the shop could not hold whole: the ones still free, ticked again.
     (box.dataset.picked || "").split(",").forEach(function (id) { if (id) picked[id] = true; });
     var taken = null;   // the last polled seat states
+    var lostNote = "";  // said of chosen seats another buyer took, until the choice changes
     var scale = 1;
     var moved = 0;      // how far the pointer dragged: a drag is not a pick
     var pointers = {}, pinch = null;
@@ -29,7 +30,7 @@
       if (!input) return;  // the light mode's map: an overview, nothing to pick
       var ids = Object.keys(picked);
       input.value = ids.join(",");
-      count.textContent = ids.length ? text("some", ids.length) : text("none");
+      count.textContent = (lostNote ? lostNote + " " : "") + (ids.length ? text("some", ids.length) : text("none"));
       submit.disabled = ids.length === 0;
     }
     function mark(seat) {
@@ -45,6 +46,7 @@
         return;
       }
       if (picked[id]) delete picked[id]; else picked[id] = true;
+      lostNote = "";
       mark(seat);
       refresh();
     }
@@ -59,8 +61,8 @@
         if (isTaken) seat.setAttribute("aria-disabled", "true"); else seat.removeAttribute("aria-disabled");
         mark(seat);
       });
+      if (lost.length) lostNote = text(lost.length === 1 ? "lost1" : "lost", lost.length);
       refresh();
-      if (lost.length && count) count.textContent = text(lost.length === 1 ? "lost1" : "lost", lost.length) + " " + count.textContent;
     }
 
     // Tooltip: the seat's own label, shown on hover and on keyboard focus.

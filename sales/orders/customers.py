@@ -52,10 +52,10 @@ def clean_customer(details: CustomerDetails) -> CustomerDetails:
     return CustomerDetails(name=name, email=email, phone=details.phone.strip())
 
 
-# Invisible characters that reorder or hide text (right-to-left overrides and isolates,
+# Invisible characters that reorder or hide text (direction marks, overrides and isolates,
 # zero-width spaces, a byte-order mark): a name holding one reads otherwise than it is on a
 # ticket, a list or an email. Joiners (U+200C, U+200D), which some scripts need, are kept.
-_HIDDEN = frozenset("\u200b\u2060\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_HIDDEN = frozenset("\u200b\u200e\u200f\u061c\u2060\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def _unprintable(text: str) -> bool:

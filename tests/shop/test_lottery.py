@@ -115,7 +115,8 @@ def test_apply_page(performance):
     for name, said in (("N" * 300, "the name is too long (at most 200 characters)"),
                        ("Ana\x07", "the name holds a character that cannot be printed"),
                        ("Ana\u202etnuoc", "the name holds a character that cannot be printed"),  # reads "Anacount"
-                       ("Ana\u200b", "the name holds a character that cannot be printed")):
+                       ("Ana\u200b", "the name holds a character that cannot be printed"),
+                       ("Ana\u200f", "the name holds a character that cannot be printed")):
         long = client.post(f"/lottery/{ballot.pk}/", {"name": name, "email": "bo@example.org", "quantity": "1"})
         assert long.status_code == 400 and said in long.content.decode().replace("&#x27;", "'").lower(), said
         assert 'name="email"' in long.content.decode() and "bo@example.org" in long.content.decode()

@@ -115,6 +115,8 @@ def test_tap_two_seats_in_the_densest_section(browser, live_server, demo, viewpo
     page.locator(f'#seatmap .seat.taken[data-id="{second.get_attribute("data-id")}"]').wait_for(timeout=10_000)
     assert page.locator("#picked-count").inner_text() == (
         "A seat you chose was just taken by another buyer. 1 selected")
+    page.wait_for_timeout(4_000)  # the next poll: still said, until the shopper changes their choice
+    assert page.locator("#picked-count").inner_text().startswith("A seat you chose was just taken")
     page.locator("#hold-picked").click()
     page.wait_for_url("**/basket/")
     assert page.locator("#basket-places tbody tr").count() == 1

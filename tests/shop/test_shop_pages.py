@@ -266,3 +266,4 @@ def test_the_services_refusals_read_as_sentences_on_the_page(client, performance
                                       "card_token": card_token()}).content.decode().replace("&#x27;", "'")
     assert "Full name: the name holds a character that cannot be printed.</a>" in page
     assert "The name holds a character that cannot be printed.</span>" in page
+

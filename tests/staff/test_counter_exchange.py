@@ -99,9 +99,12 @@ def test_a_payback_in_cash_is_counted_out_to_the_nearest_five_cents(clerk, hall)
                    {"tickets": [str(order.tickets.get().pk)], "zone": zone(hall, "Stalls").pk, "quantity": "1"})
     page = c.get(start["Location"]).content.decode()
     assert "Cash $30.00 (from your drawer)" in page
+    assert '<span class="big" id="payback">$30.00</span>' in page  # one figure: what leaves the drawer
     done = c.post(start["Location"], {}, follow=True).content.decode()
     assert "Exchanged. Pay back $30.00." in done
     assert shift_expected(shift)["cash"] == Decimal("150.00")
+    page = c.get(f"/counter/orders/{order.code}/").content.decode()
+    assert "−$30.00" in page and "$80.00" in page  # its payments as the drawer moved them
 
 def test_a_payback_over_the_limit_needs_a_supervisor_and_changes_nothing(clerk, organizer, hall):
     hall.price_zones.filter(name="Front").update(price=Decimal("400.00"))

@@ -277,9 +277,18 @@ def order(request, code: str):
         # A cancelled performance's order is refunded whole.
         "refund_by_ticket": order.performance.cancelled_at is None and (
             len(unused) > 1 or len(unused) < sum(t.status == "valid" for t in tickets)),
-        "payments": order.payments.all(), "events": order.events.select_related("actor"),
+        "payments": _as_handed(order.payments.all()), "events": order.events.select_related("actor"),
         "walk_in": order.customer.email == WALK_IN_EMAIL,
         "due_in_cash": cash_due(order.total) if order.status == Order.Status.RESERVED else None})
+
+
+def _as_handed(payments) -> list:
+    """The order's payments, each with what changed hands (`counted`): cash to the coin, a
+    payback as it left the drawer, as the shift counts them."""
+    rows = list(payments)
+    for p in rows:
+        p.counted = counted_row(p)
+    return rows
 
 
 def _buyer(posted) -> CustomerDetails:
@@ -409,13 +418,14 @@ def order_exchange_view(request, code: str, hold_id: int):
     old = order.tickets.select_related("place__seat", "place__section").filter(pk__in=tickets)
     places = {p.pk: p for p in hold.places.filter(state="held").select_related("seat", "section", "price_zone")}
     new = [(places.get(line.place_id), line) for line in quote.lines]
+    # Cash as it will leave the drawer (to the coin, on the payment's running total).
+    payback_to = [(paid, amount if (cash := cash_handed_back(paid, amount)) is None else cash)
+                  for paid, amount in (payback_plan(order, -quote.difference) if quote.difference < 0 else [])]
     return render(request, "counter/exchange.html", {
         "order": order, "hold": hold, "old": old, "new": new, "quote": quote,
         "pay": quote.difference if quote.difference > 0 else None, "tickets": ",".join(map(str, tickets)),
-        "payback": -quote.difference if quote.difference < 0 else None, "errors": errors,
-        # Cash as it will leave the drawer (to the coin, on the payment's running total).
-        "payback_to": [(paid, amount if (cash := cash_handed_back(paid, amount)) is None else cash)
-                       for paid, amount in (payback_plan(order, -quote.difference) if quote.difference < 0 else [])],
+        "payback": sum((amount for _paid, amount in payback_to), Decimal("0")) if payback_to else None,
+        "errors": errors, "payback_to": payback_to,
         "seconds_left": max(0, int((hold.expires_at - timezone.now()).total_seconds())),
     }, status=400 if errors else 200)
 

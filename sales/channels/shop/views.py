@@ -67,7 +67,7 @@ from sales.models import Ballot, Hold, Order, Place, Presale, PresaleCode
 from sales.notifications import send_orders_found
 from sales.orders import CustomerDetails, order_pay_by_link, order_place
 from sales.orders.placing import mailbox
-from sales.orders.settling import bank_question, bank_step_give_up, payment_confirmed
+from sales.orders.settling import bank_question, bank_step_give_up, payment_confirmed, payment_settle
 from sales.payments import PaymentRequest, declined_because
 from sales.policy import begun_for
 from sales.seatmap import overview, section_svg, sections_of, stage_of
@@ -546,6 +546,8 @@ def basket_release(request):
     if hold is not None and hold.status == Hold.Status.ACTIVE:
         try:
             hold_give_back(hold=hold)
+        except HoldNotActive:  # released already (a second click), or lapsed
+            pass
         except SalesError:  # an order is being paid for on it (the bank's step): its seats stay
             messages.error(request, _("These seats are being paid for (your bank's step, in another window): "
                                       "finish that payment, or let it lapse, first."))
@@ -600,6 +602,8 @@ def checkout(request):
         except ProviderUnavailable:
             form.add_error("card_token", PROVIDER_SILENT)
             return _render_basket(request, hold, form, now, prices, status=503, quote=quote)
+        except SalesError:  # the provider would not cancel it: it went through that moment, say
+            earlier = payment_settle(earlier)
         if earlier.status == Order.Status.PAID:  # it went through after all: that order, not a second one
             messages.info(request, _("Your bank confirmed your earlier payment: here is your order. Nothing more "
                                      "was charged."))
