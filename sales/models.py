@@ -292,6 +292,10 @@ class Order(models.Model):
                                                condition=Q(status__in=["pending", "reserved", "paid"]))]
         indexes = [models.Index(fields=["created_by"], name="order_created_by",
                                 condition=Q(created_by__isnull=False)),
+                   # A promo code's uses by one customer's mailbox, counted at each order
+                   # with the code: its orders only, not every order.
+                   models.Index(fields=["promo_code"], name="order_promo_code",
+                                condition=Q(promo_code__isnull=False)),
                    models.Index(fields=["performance", "status"]),
                    models.Index(fields=["status", "payment_deadline"]),
                    # The confirmation outbox (sales.notifications): small, whatever the orders.
