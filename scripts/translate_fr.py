@@ -278,6 +278,10 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "This payment was replaced by your payment with another card: here is your order.":
+        "Ce paiement a été remplacé par votre paiement avec une autre carte : voici votre commande.",
+    "The payment was not made: %(reason)s.": "Le paiement n’a pas été fait : %(reason)s.",
+    "the buyer paid with another card instead": "l’acheteur a payé avec une autre carte à la place",
     "settling %(amount)s needs a supervisor": "régler %(amount)s demande un superviseur",
     "Still owed: the card provider refused the refund of %(when)s (%(method)s); you will be paid back by other means":
         "Toujours dû : le prestataire de carte a refusé le remboursement du %(when)s (%(method)s) ; vous serez "

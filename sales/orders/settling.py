@@ -45,20 +45,23 @@ UNCERTAIN = (NO_ANSWER, INTERRUPTED, ABANDONED)
 # Failure reasons, kept in English on the order and read out in the reader's language.
 SEATS_GONE = gettext_noop("your hold lapsed and the seats were sold to another buyer; the payment was refunded")
 NOT_CONFIRMED = gettext_noop("the payment was not confirmed with the bank in time")
+REPLACED = gettext_noop("the buyer paid with another card instead")
 
 
 def _provider() -> StripeProvider:
     return PROVIDERS["card"]
 
 
-def payment_settle(order: Order, *, now: datetime | None = None, replacing: bool = False) -> Order:
+def payment_settle(order: Order, *, now: datetime | None = None, replacing: bool = False,
+                   reason: str = NOT_CONFIRMED) -> Order:
     """Make the order agree with its payment at the provider. Safe to run any number of
     times, and at once from several places: one settler per order at a time.
 
     An order awaiting payment is sold or failed. A reservation paid by card (a payment
     link, the console) stays a reservation when its payment fails: it can be paid again
-    until its deadline. `replacing`: a new payment of the reservation is about to start, so
-    one still waiting for the cardholder's bank is given up."""
+    until its deadline. `replacing`: a new payment (of the reservation, or of the basket) is
+    about to start, so one still waiting for the cardholder's bank is given up, for
+    `reason`."""
     if not order.payment_intent:
         return order
     now = now or timezone.now()
@@ -77,7 +80,7 @@ def payment_settle(order: Order, *, now: datetime | None = None, replacing: bool
         elif (waiting and intent.status in ("requires_action", "requires_confirmation")
               and (replacing or now - (order.payment_started_at or order.created_at) > ACTION_TIMEOUT)):
             _provider().cancel(intent.id)
-            _not_paid(order, NOT_CONFIRMED, intent, claimed=replacing)
+            _not_paid(order, reason, intent, claimed=replacing)
         elif (order.status in (Order.Status.FAILED, Order.Status.CANCELLED) and intent.status == "succeeded"
                 and not Payment.objects.filter(order=order, reference=intent.id,
                                                status=Payment.Status.REFUNDED).exists()):
@@ -135,7 +138,7 @@ def bank_step_give_up(order: Order) -> Order:
     if order.status != Order.Status.PENDING or not order.payment_intent:
         return order
     if _provider().retrieve(order.payment_intent).status == "requires_action":
-        return payment_settle(order, replacing=True)
+        return payment_settle(order, replacing=True, reason=REPLACED)
     return payment_settle(order)
 
 

@@ -233,7 +233,13 @@ def test_a_payment_left_at_the_banks_question_gives_way_to_another_card(client):
     paid = Order.objects.get(status="paid")
     assert second.status_code == 302 and second["Location"] == f"/orders/{paid.code}/{paid.access_token}/"
     assert Order.objects.get(pk=first.pk).status == "failed"
-    assert provider().v1.payment_intents.retrieve(first.payment_intent).status == "canceled"
+    assert Order.objects.get(pk=first.pk).failure_reason == "the buyer paid with another card instead"
+    intent = provider().v1.payment_intents.retrieve(first.payment_intent)
+    assert intent.status == "canceled"
+    # The first tab, its bank's question answered late: sent to the order that paid.
+    late = client.post(f"/checkout/{first.code}/bank/", {"client_secret": intent.client_secret}, follow=True)
+    assert "This payment was replaced by your payment with another card: here is your order." in messages_of(late)
+    assert late.redirect_chain[-1][0] == f"/orders/{paid.code}/{paid.access_token}/"
 
 
 def test_a_basket_whose_seats_went_to_another_buyer_is_refused_before_the_card_is_charged(client):

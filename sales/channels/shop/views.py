@@ -734,6 +734,14 @@ def confirm_payment(request, code: str):
         except ProviderUnavailable:
             pass
         messages.info(request, _("Your bank has not answered yet; please wait a moment and reload."))
+    elif (paid := Order.objects.filter(hold_id=order.hold_id, status=Order.Status.PAID).first()) is not None:
+        # Given up for another card, which paid for the same seats: that order is theirs.
+        if paid.pk != order.pk and request.session.get(LAST_ORDER, {}).get("code") == paid.code:
+            messages.info(request, _("This payment was replaced by your payment with another card: here is your "
+                                     "order."))
+            return redirect("shop:order", code=paid.code, token=paid.access_token)
+        messages.error(request, _("The payment was not made: %(reason)s.")
+                       % {"reason": declined_because(order.failure_reason).rstrip(".")})
     else:
         messages.error(request, _("The payment was not made: %(reason)s. Your seats are still held.")
                        % {"reason": declined_because(order.failure_reason).rstrip(".")})
