@@ -28,6 +28,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import Http404
 from django.urls import Resolver404, resolve, reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.debug import ExceptionReporter
 
@@ -58,19 +59,34 @@ class RefuseHostileInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        refused = self.refused(request)
+        return self.get_response(request) if refused is None else refused
+
+    def refused(self, request):
+        """The refusal of a hostile request, in the visitor's language (this runs before the
+        locale middleware), or None."""
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
+            length = None
+        limit = (settings.UPLOAD_MAX_BYTES if request.META.get("CONTENT_TYPE", "").startswith("multipart/")
+                 else settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        nul = length is not None and length <= limit and _has_nul(request)
+        if length is not None and length <= limit and not nul:
+            return None
+        with translation.override(translation.get_language_from_request(request)):
+            return self._refusal(request, length, limit)
+
+    def _refusal(self, request, length, limit):
+        if length is None:
             return errors.refusal(request, 400, "bad_request", _("The request's length is not a number."))
         limit = (settings.UPLOAD_MAX_BYTES if request.META.get("CONTENT_TYPE", "").startswith("multipart/")
                  else settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         if length > limit:
             return errors.refusal(request, 413, "too_large",
                                   _("The request is too large (at most %(size)s bytes).") % {"size": limit})
-        if _has_nul(request):
-            return errors.refusal(request, 400, "bad_request", _("The request holds a NUL character."),
-                                  title=_("Bad request"))
-        return self.get_response(request)
+        return errors.refusal(request, 400, "bad_request", _("The request holds a NUL character."),
+                              title=_("Bad request"))
 
 
 def is_loopback(request) -> bool:

@@ -170,3 +170,9 @@ def test_control_characters_in_a_buyers_details_are_refused(name, phone, field):
     assert refused.value.detail["field"] == field
     assert clean_customer(CustomerDetails(name=" Anne-Marie O'Brien ", email="A@Example.org",
                                           phone="+1 (514) 555-0100")).name == "Anne-Marie O'Brien"
+
+
+def test_a_refused_request_is_refused_in_the_visitors_language(client):
+    page = client.post("/orders/find/", {"email": "a\x00@example.org"}, headers={"Accept-Language": "fr"})
+    assert page.status_code == 400 and 'lang="fr"' in page.content.decode()
+    assert "NUL" in page.content.decode() and "The request holds" not in page.content.decode()
