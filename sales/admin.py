@@ -17,7 +17,7 @@ from events.models import Channel, Performance, PriceZone, one_line
 from . import admission, draws, inventory, waiting_room
 from .availability import availability_changed
 from .errors import SalesError
-from .formatting import WALK_IN_EMAIL, buyer_name, money
+from .formatting import WALK_IN_EMAIL, buyer_name, money, payment_note
 from .models import (
     Ballot,
     BallotEntry,
@@ -46,6 +46,7 @@ from .orders import (
 )
 from .policy import refunds_at_all
 from .reports import zone_states
+from .templatetags.boxoffice import audit_line
 
 
 class ReadOnlyMixin:
@@ -221,14 +222,22 @@ class TicketInline(admin.TabularInline):
 
 class PaymentInline(TicketInline):
     model = Payment
-    fields = ("created_at", "method", "amount", "status", "reference", "message", "created_by")
+    fields = ("created_at", "method", "amount", "status", "reference", "note", "created_by")
     readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("message"))
+    def note(self, obj):
+        return payment_note(obj)  # kept in English, read in the organizer's language
 
 
 class OrderEventInline(TicketInline):
     model = OrderEvent
-    fields = ("at", "action", "detail", "actor")
+    fields = ("at", "said", "actor")
     readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("What happened"))
+    def said(self, obj):
+        return audit_line(obj)  # kept in English, read in the organizer's language
 
 
 class RefundsToSettle(admin.SimpleListFilter):

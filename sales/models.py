@@ -18,7 +18,7 @@ from django.db.models.functions import Upper
 from django.utils.formats import date_format, number_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from events.models import NAMES, Channel, Performance, PriceType, PriceZone, Seat, Section
 
@@ -395,13 +395,13 @@ class Ticket(models.Model):
 # What a refund's row says of it at the provider (its `message`).
 # A refund recorded here that the provider has not taken yet (it did not answer): the
 # reconciliation sends it again, with the same key, until it does (settling.payments_reconcile).
-REFUND_OWED = "refund: waiting for the payment provider"
+REFUND_OWED = gettext_noop("refund: waiting for the payment provider")
 # A refund the provider answered and would not make (the payment disputed, too old, already
 # paid back there): asking again gets the same answer. The money is still owed to the
 # buyer, by other means; the order is listed under "Refunds to settle" in the admin.
-REFUND_REFUSED = "refund: refused by the payment provider"
+REFUND_REFUSED = gettext_noop("refund: refused by the payment provider")
 # A refused refund a person paid back by other means (sales.orders.charging.refunds_settle).
-REFUND_SETTLED = "refund: refused by the payment provider, paid back by other means"
+REFUND_SETTLED = gettext_noop("refund: refused by the payment provider, paid back by other means")
 
 
 class Payment(models.Model):

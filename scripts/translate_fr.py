@@ -278,6 +278,11 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "What happened": "Ce qui s’est passé",
+    "refund: waiting for the payment provider": "remboursement : en attente du prestataire de paiement",
+    "refund: refused by the payment provider": "remboursement : refusé par le prestataire de paiement",
+    "refund: refused by the payment provider, paid back by other means":
+        "remboursement : refusé par le prestataire de paiement, remboursé autrement",
     "This payment was replaced by your payment with another card: here is your order.":
         "Ce paiement a été remplacé par votre paiement avec une autre carte : voici votre commande.",
     "The payment was not made: %(reason)s.": "Le paiement n’a pas été fait : %(reason)s.",

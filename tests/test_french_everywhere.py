@@ -414,6 +414,9 @@ def test_the_admin_names_the_counters_walk_in_customer_in_french(organizer, fren
     assert "Client au comptoir" in orders and "Counter customer" not in orders
     detail = office.get(f"/admin/sales/order/{order.pk}/change/", **FRENCH).content.decode()
     assert re.search(r'class="fieldset-heading">Prix</h2>', detail)  # its receipt is in the buyer's language
+    # Its history and its payments' notes, kept in English, read in French.
+    assert "Ce qui s’est passé" in detail and "passée : 1 billet" in detail.replace("&nbsp;", " ")
+    assert ">placed<" not in detail and ">cash<" not in detail
 
 
 MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
