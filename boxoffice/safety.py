@@ -29,6 +29,7 @@ from django.dispatch import receiver
 from django.http import Http404
 from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.debug import ExceptionReporter
 
@@ -74,8 +75,12 @@ class RefuseHostileInputMiddleware:
         nul = length is not None and length <= limit and _has_nul(request)
         if length is not None and length <= limit and not nul:
             return None
-        with translation.override(translation.get_language_from_request(request)):
-            return self._refusal(request, length, limit)
+        language = translation.get_language_from_request(request)
+        with translation.override(language):
+            response = self._refusal(request, length, limit)
+        response["Content-Language"] = language
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))  # as the locale middleware's answers
+        return response
 
     def _refusal(self, request, length, limit):
         if length is None:

@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import enqueue, rows
-from .models import Order, OrderEvent, Payment
+from .models import REFUND_REFUSED, REFUND_SETTLED, Order, OrderEvent, Payment
 from .order_receipt import receipt_text
 from .tickets_pdf import order_pdf
 
@@ -94,6 +94,9 @@ def send_confirmation(order_id: int) -> bool:
             receipt = receipt_text(order)
         context = {"order": order, "tickets": tickets, "link": order_link(order), "receipt": receipt,
                    "cancelled": cancelled,
+                   # A card refund the provider refused: still owed, or paid back by other means since.
+                   "still_owed": order.payments.filter(status=Payment.Status.REFUNDED, message=REFUND_REFUSED).exists(),
+                   "settled": order.payments.filter(status=Payment.Status.REFUNDED, message=REFUND_SETTLED).exists(),
                    # Paid (in part) in cash or on the terminal: paid back at the counter, not by us.
                    "at_counter": cancelled and order.payments.filter(
                        status=Payment.Status.APPROVED, method__in=Payment.AT_COUNTER).exists()}

@@ -278,6 +278,12 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Your order %(code)s was refunded: its tickets are no longer valid.":
+        "Votre commande %(code)s a été remboursée : ses billets ne sont plus valides.",
+    "The card provider refused to pay you back by card: you will be paid back by other means.":
+        "Le prestataire de carte a refusé de vous rembourser sur votre carte : vous serez remboursé autrement.",
+    "What the card provider refused to pay back by card was paid back to you by other means.":
+        "Ce que le prestataire de carte a refusé de rembourser sur votre carte vous a été remboursé autrement.",
     "What happened": "Ce qui s’est passé",
     "refund: waiting for the payment provider": "remboursement : en attente du prestataire de paiement",
     "refund: refused by the payment provider": "remboursement : refusé par le prestataire de paiement",

@@ -176,3 +176,4 @@ def test_a_refused_request_is_refused_in_the_visitors_language(client):
     page = client.post("/orders/find/", {"email": "a\x00@example.org"}, headers={"Accept-Language": "fr"})
     assert page.status_code == 400 and 'lang="fr"' in page.content.decode()
     assert "NUL" in page.content.decode() and "The request holds" not in page.content.decode()
+    assert page["Content-Language"] == "fr" and "Accept-Language" in page["Vary"]

@@ -211,7 +211,7 @@ class HoldCreate(ApiView):
             # One admission, one basket at a time: the new hold replaces the one before, once
             # it is committed (with an Idempotency-Key the view runs in a transaction; holds
             # made at once with one pass each replace whichever was recorded before them).
-            transaction.on_commit(lambda: _one_basket(perf.pk, queue_pass, hold.token))
+            transaction.on_commit(lambda: _one_basket(perf.pk, queue_pass, hold.token), robust=True)
         return Response(s.HoldOut(hold, context=self.ctx()).data, status=status.HTTP_201_CREATED)
 
 

@@ -226,9 +226,12 @@ def refund_at_provider(order: Order, row: Payment, amount: Decimal, *, again: bo
     logger.error("order %s: the payment provider refused to pay back %s %s (%s)", order.code, amount,
                  order.currency, words)
     with transaction.atomic():
-        Payment.objects.filter(pk=row.pk).update(message=REFUND_REFUSED)
-        record(order, "refund refused by provider", f"{amount} {order.currency}: {words}")
-        payback_changed(order)  # the buyer told it is still owed, not that it went back to their card
+        Order.objects.select_for_update().filter(pk=order.pk).first()  # as refunds_settle: one at a time
+        # Refused or settled already (the webhook told first, a person settled it): as it is.
+        if Payment.objects.filter(pk=row.pk).exclude(message__in=(REFUND_REFUSED, REFUND_SETTLED)).update(
+                message=REFUND_REFUSED):
+            record(order, "refund refused by provider", f"{amount} {order.currency}: {words}")
+            payback_changed(order)  # the buyer told it is still owed, not that it went back to their card
     return False
 
 

@@ -214,6 +214,8 @@ def test_a_refused_refund_paid_back_by_other_means_is_settled_on_the_record(orga
     notifications.send_pending_confirmations()
     [told] = [m for m in mailoutbox if order.code in m.body]  # the buyer is told it is still owed
     assert "Still owed: the card provider refused the refund of" in told.body and "Paid back" not in told.body
+    assert "you will be paid back by other means." in told.body
+    assert "goes back the way it was paid" not in told.body and "take a few days" not in told.body
     client = signed_in(organizer)
     chosen = {"action": "settle_refused", "_selected_action": [order.pk, other.pk]}
     page = client.post("/admin/sales/order/", chosen).content.decode()
@@ -230,6 +232,7 @@ def test_a_refused_refund_paid_back_by_other_means_is_settled_on_the_record(orga
     notifications.send_pending_confirmations()
     [told] = mailoutbox  # and told again once paid back
     assert "Paid back by other means (the card provider refused the refund of" in told.body
+    assert "was paid back to you by other means." in told.body and "take a few days" not in told.body
     again = client.post("/admin/sales/order/", {**chosen, "confirmed": "yes", "how": "Cheque 1043"}, follow=True)
     assert "None of these orders has a refund the provider refused." in again.content.decode()
     assert order.events.filter(action="refund settled by other means").count() == 1
@@ -240,6 +243,9 @@ def test_a_refused_refund_paid_back_by_other_means_is_settled_on_the_record(orga
     row = Payment.objects.get(order=order, status="refunded")
     assert refund_failed_later(f"refund-{row.pk}", "failed", row.reference) == order
     assert refund_failed_later(f"refund-{row.pk}", "failed", "pi_of_another_site") is None
+    from sales.orders.charging import refund_at_provider
+
+    assert not refund_at_provider(order, row, Decimal("100.00"), again=True)  # asked again, refused again
     assert Payment.objects.get(pk=row.pk).message == REFUND_SETTLED
     assert not order.events.filter(action="refund refused by provider").exclude(pk__lte=event.pk).exists()
     # Settling is paying back: within the signer's refund limit.

@@ -603,7 +603,11 @@ def checkout(request):
             form.add_error("card_token", PROVIDER_SILENT)
             return _render_basket(request, hold, form, now, prices, status=503, quote=quote)
         except SalesError:  # the provider would not cancel it: it went through that moment, say
-            earlier = payment_settle(earlier)
+            try:
+                earlier = payment_settle(earlier)
+            except (ProviderUnavailable, SalesError):
+                form.add_error("card_token", PROVIDER_SILENT)
+                return _render_basket(request, hold, form, now, prices, status=503, quote=quote)
         if earlier.status == Order.Status.PAID:  # it went through after all: that order, not a second one
             messages.info(request, _("Your bank confirmed your earlier payment: here is your order. Nothing more "
                                      "was charged."))
@@ -734,7 +738,8 @@ def confirm_payment(request, code: str):
         except ProviderUnavailable:
             pass
         messages.info(request, _("Your bank has not answered yet; please wait a moment and reload."))
-    elif (paid := Order.objects.filter(hold_id=order.hold_id, status=Order.Status.PAID).first()) is not None:
+    elif order.hold_id is not None and (
+            paid := Order.objects.filter(hold_id=order.hold_id, status=Order.Status.PAID).first()) is not None:
         # Given up for another card, which paid for the same seats: that order is theirs.
         if paid.pk != order.pk and request.session.get(LAST_ORDER, {}).get("code") == paid.code:
             messages.info(request, _("This payment was replaced by your payment with another card: here is your "
