@@ -26,7 +26,6 @@ class SalesConfig(AppConfig):
         from . import tasks  # noqa: F401
 
 
-
 def revoke_token_on_new_password(sender, instance, **kwargs) -> None:
     """A new password, wherever it is set (the staff accounts page, the admin, a reset,
     `changepassword`), revokes the account's API token, as it ends its sessions: the
@@ -35,5 +34,4 @@ def revoke_token_on_new_password(sender, instance, **kwargs) -> None:
 
     if getattr(instance, "_password", None) is None:  # set_password() was not called before this save
         return
-
     Token.objects.filter(user=instance).delete()

@@ -90,13 +90,15 @@ def send_confirmation(order_id: int) -> bool:
         receipt = receipt_text(order, tickets)
         refunded = order.status == Order.Status.REFUNDED  # its notice: what was paid back, no tickets
         cancelled = order.performance.cancelled_at is not None  # no tickets either: a notice
+        refused = set()
         if refunded:
             receipt = receipt_text(order)
+            refused = set(order.payments.filter(status=Payment.Status.REFUNDED, message__in=(
+                REFUND_REFUSED, REFUND_SETTLED)).values_list("message", flat=True))
         context = {"order": order, "tickets": tickets, "link": order_link(order), "receipt": receipt,
                    "cancelled": cancelled,
                    # A card refund the provider refused: still owed, or paid back by other means since.
-                   "still_owed": order.payments.filter(status=Payment.Status.REFUNDED, message=REFUND_REFUSED).exists(),
-                   "settled": order.payments.filter(status=Payment.Status.REFUNDED, message=REFUND_SETTLED).exists(),
+                   "still_owed": REFUND_REFUSED in refused, "settled": REFUND_SETTLED in refused,
                    # Paid (in part) in cash or on the terminal: paid back at the counter, not by us.
                    "at_counter": cancelled and order.payments.filter(
                        status=Payment.Status.APPROVED, method__in=Payment.AT_COUNTER).exists()}

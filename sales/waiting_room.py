@@ -421,7 +421,7 @@ def _check_pass(perf_id: int, token: str | None, binding: str) -> bool:
 def pass_basket(perf_id: int, token: str, hold_token: str) -> str | None:
     """One basket a pass, as the shop keeps one a session: `hold_token` is now the basket
     of the (already checked) pass `token`; the basket it replaces, if any, for the caller
-    to release. Kept as long as a pass lives."""
+    to release. Kept a day, longer than any pass lives."""
     for salt in (PASS_SALT, PRESALE_PASS_SALT):
         try:
             data = signing.loads(token, salt=salt)

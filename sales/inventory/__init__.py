@@ -50,6 +50,7 @@ from .rules import (
     in_baskets,
     open_to,
 )
+from .statements import places_lost as places_lost_sql
 from .statements import places_of_hold as places_of_hold_sql
 from .stock import put_on_sale
 
@@ -57,8 +58,8 @@ __all__ = [
     "AVAILABLE", "BACK_SOON", "BLOCKED", "HELD", "SOLD", "STANDING", "TRANSITIONS", "FreeRuns", "Held", "IssuedTicket",
     "Payment", "PaymentLine", "PlaceFacts", "Rule", "TicketLine", "allocate", "attempt", "block", "extend",
     "forget_pictures", "free", "free_ways", "hold_best", "hold_places", "hold_standing", "in_baskets", "now",
-    "open_to", "places_of_hold", "places_of_hold_sql", "put_on_sale", "release", "release_expired", "return_to_sale",
-    "sell", "try_block", "unblock",
+    "open_to", "places_lost_sql", "places_of_hold", "places_of_hold_sql", "put_on_sale", "release",
+    "release_expired", "return_to_sale", "sell", "try_block", "unblock",
 ]
 
 

@@ -218,3 +218,13 @@ def places_of_hold(hold_id: str) -> str:
     made: still held, or lost by lapsing and possibly free again. Pricing and selling
     both use this one set."""
     return f"SELECT place_id FROM sales_placeevent WHERE hold_id = {hold_id} AND action = 'hold'"
+
+
+def places_lost(hold_id: str) -> str:
+    """SQL: how many of the places the hold `hold_id` (an SQL expression) took are neither
+    its own still nor free now (FREE, on the database's clock): taken by another buyer,
+    sold, kept back. A lapsed hold that lost none may still be paid for; one that lost
+    some is refused before any card is charged."""
+    free_now = FREE.replace("%(now)s", "now()")
+    return f"""SELECT count(*) FROM sales_place WHERE id IN ({places_of_hold(hold_id)})
+               AND NOT ({free_now} OR (state = '{HELD}' AND hold_id = {hold_id}))"""

@@ -190,8 +190,6 @@ def pay_back(order, request, amount, reference, reason, actor, shift, fail=True)
             fail_quietly(order, reason, actor)
 
 
-
-
 def refund_at_provider(order: Order, row: Payment, amount: Decimal, *, again: bool = False) -> bool:
     """Pay back `amount` through the provider of the payment `row` refunds (already
     recorded and committed), keyed by that row: sent again, it is one refund. A provider

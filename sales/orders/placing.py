@@ -118,12 +118,8 @@ _SALE_FACTS = f"""
            (SELECT id FROM sales_order WHERE idempotency_key = %s),
            (SELECT id FROM sales_order WHERE hold_id = sales_hold.id AND status IN (%s, %s) ORDER BY id LIMIT 1),
            (SELECT customer_limit FROM sales_waitingroom WHERE performance_id = sales_hold.performance_id AND enabled),
-           -- A lapsed hold: how many of its places another buyer has since taken (none, and
-           -- it may still be paid; some, and it is refused before any card is charged).
-           CASE WHEN sales_hold.expires_at > now() THEN 0 ELSE (
-               SELECT count(*) FROM sales_place p WHERE p.id IN ({inventory.places_of_hold_sql("sales_hold.id")})
-                 AND NOT (p.state = 'available' OR (p.state = 'held' AND (p.hold_id = sales_hold.id
-                                                                          OR p.hold_expires_at <= now())))) END,
+           -- A lapsed hold: how many of its places it lost (a live one loses none).
+           CASE WHEN sales_hold.expires_at > now() THEN 0 ELSE ({inventory.places_lost_sql("sales_hold.id")}) END,
            ({pricing.hold_prices_sql("sales_hold.id")}), ({pricing.pricing_sql("sales_hold")})
     FROM sales_hold"""
 _SALE_FACTS_BY_ID = _SALE_FACTS + " WHERE sales_hold.id = %s"
@@ -223,10 +219,7 @@ def create_order(*, hold, customer, quote: Quote, actor, idempotency_key,
         WITH promo_use AS (
             UPDATE sales_promocode SET uses = uses + 1
             WHERE id = %s AND {PROMO_USES_LEFT}
-              AND (max_uses_per_customer IS NULL OR max_uses_per_customer > (
-                   SELECT count(*) FROM sales_order o JOIN sales_customer c ON c.id = o.customer_id
-                   WHERE o.promo_code_id = sales_promocode.id AND {_MAILBOX_SQL} = %s
-                     AND o.status = ANY(%s)))
+              AND (max_uses_per_customer IS NULL OR max_uses_per_customer > ({_code_uses_of("sales_promocode.id")}))
             RETURNING id),
         presale_use AS (UPDATE sales_presalecode SET uses = uses + 1 WHERE id = %s AND {PRESALE_USES_LEFT}
                         RETURNING id),
@@ -290,15 +283,21 @@ class _CodeUsedUp(Exception):
     pass
 
 
+def _code_uses_of(code: str) -> str:
+    """SQL: the live orders with the promo code `code` (an SQL expression) of one customer's
+    mailbox (its parameters: the mailbox, the live statuses), as its per-customer limit
+    counts them."""
+    return (f"SELECT count(*) FROM sales_order o JOIN sales_customer c ON c.id = o.customer_id"
+            f" WHERE o.promo_code_id = {code} AND {_MAILBOX_SQL} = %s AND o.status = ANY(%s)")
+
+
 def _uses_left(model, pk: int, email: str) -> bool:
     code = model.objects.get(pk=pk)
     if code.max_uses is not None and code.uses >= code.max_uses:
         return False
     if getattr(code, "max_uses_per_customer", None) is not None:  # by mailbox, as the order's statement counts
-        (used,), = rows.fetch(
-            f"SELECT count(*) FROM sales_order o JOIN sales_customer c ON c.id = o.customer_id"
-            f" WHERE o.promo_code_id = %s AND {_MAILBOX_SQL} = %s AND o.status = ANY(%s)",
-            [pk, mailbox(email), [Order.Status.PENDING, Order.Status.RESERVED, Order.Status.PAID]])
+        (used,), = rows.fetch(_code_uses_of("%s"), [
+            pk, mailbox(email), [Order.Status.PENDING, Order.Status.RESERVED, Order.Status.PAID]])
         return used < code.max_uses_per_customer
     return True
 

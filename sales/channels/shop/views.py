@@ -595,25 +595,8 @@ def checkout(request):
         if quote is None or prices.errors:
             changed = quote is not None and not prices.errors.get("promo_code")
             return _render_basket(request, hold, form, now, prices, status=409 if changed else 400, quote=quote)
-    earlier = Order.objects.filter(hold=hold, status=Order.Status.PENDING).exclude(idempotency_key=key).first()
-    if earlier is not None:  # a payment of this basket left at the bank's question: this one replaces it
-        try:
-            earlier = bank_step_give_up(earlier)
-        except ProviderUnavailable:
-            form.add_error("card_token", PROVIDER_SILENT)
-            return _render_basket(request, hold, form, now, prices, status=503, quote=quote)
-        except SalesError:  # the provider would not cancel it: it went through that moment, say
-            try:
-                earlier = payment_settle(earlier)
-            except (ProviderUnavailable, SalesError):
-                form.add_error("card_token", PROVIDER_SILENT)
-                return _render_basket(request, hold, form, now, prices, status=503, quote=quote)
-        if earlier.status == Order.Status.PAID:  # it went through after all: that order, not a second one
-            messages.info(request, _("Your bank confirmed your earlier payment: here is your order. Nothing more "
-                                     "was charged."))
-            return _paid(request, earlier)
     try:
-        order = _place_once(
+        order = _place_replacing(
             key, hold=hold, actor=request.user,
             customer=CustomerDetails(name=data["name"], email=data["email"], phone=data["phone"]),
             payment=PaymentRequest(method="card", token=data["card_token"]), prices=prices.price_request(),
@@ -651,6 +634,9 @@ def checkout(request):
     if order.status == Order.Status.PENDING:  # a second click while the first is being charged
         form.add_error(None, _("Your payment is being processed; please wait a moment and reload."))
         return _render_basket(request, hold, form, now, prices, status=409, quote=quote)
+    if order.idempotency_key != key:  # the payment left at the bank went through after all
+        messages.info(request, _("Your bank confirmed your earlier payment: here is your order. Nothing more "
+                                 "was charged."))
     return _paid(request, order)
 
 
@@ -687,6 +673,35 @@ def _place_once(key: str, **order) -> Order:
         placed = order_place(idempotency_key=key, **order)  # the first's answer now
         _ask_the_bank_again(placed)
     return placed
+
+
+def _place_replacing(key: str, *, hold: Hold, **order) -> Order:
+    """_place_once; and if another payment of this basket stands in the way, left at the
+    bank's question (its page closed, the question never answered), that payment is given
+    up for this one (settling.bank_step_give_up), or, if it went through after all, its
+    order is the answer. One being charged right now (another tab) still refuses this one."""
+    try:
+        return _place_once(key, hold=hold, **order)
+    except InProgress as busy:
+        earlier = Order.objects.filter(hold=hold, status=Order.Status.PENDING).exclude(idempotency_key=key).first()
+        if earlier is None:
+            raise
+        try:
+            earlier = bank_step_give_up(earlier)
+        except ProviderUnavailable:
+            raise
+        except SalesError:  # the provider would not cancel it: it went through that moment, say
+            try:
+                earlier = payment_settle(earlier)
+            except ProviderUnavailable:
+                raise
+            except SalesError:
+                raise busy from None
+        if earlier.status == Order.Status.PAID:
+            return earlier
+        if earlier.status == Order.Status.PENDING:
+            raise
+    return _place_once(key, hold=hold, **order)
 
 
 def _ask_the_bank_again(order: Order | None) -> None:
