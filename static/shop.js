@@ -30,7 +30,9 @@
       if (!input) return;  // the light mode's map: an overview, nothing to pick
       var ids = Object.keys(picked);
       input.value = ids.join(",");
-      count.textContent = (lostNote ? lostNote + " " : "") + (ids.length ? text("some", ids.length) : text("none"));
+      // A live region: a screen reader reads out each change, so the same words are not written again.
+      var said = (lostNote ? lostNote + " " : "") + (ids.length ? text("some", ids.length) : text("none"));
+      if (count.textContent !== said) count.textContent = said;
       submit.disabled = ids.length === 0;
     }
     function mark(seat) {

@@ -115,8 +115,13 @@ def test_tap_two_seats_in_the_densest_section(browser, live_server, demo, viewpo
     page.locator(f'#seatmap .seat.taken[data-id="{second.get_attribute("data-id")}"]').wait_for(timeout=10_000)
     assert page.locator("#picked-count").inner_text() == (
         "A seat you chose was just taken by another buyer. 1 selected")
-    page.wait_for_timeout(4_000)  # the next poll: still said, until the shopper changes their choice
+    # The next poll: still said, until the shopper changes their choice, and not said again
+    # (the count is a live region: a screen reader reads out each change of its text).
+    page.evaluate("""() => { window.countChanges = 0; new MutationObserver(() => { window.countChanges += 1; })
+        .observe(document.getElementById('picked-count'), {childList: true, characterData: true, subtree: true}); }""")
+    page.wait_for_timeout(4_000)
     assert page.locator("#picked-count").inner_text().startswith("A seat you chose was just taken")
+    assert page.evaluate("() => window.countChanges") == 0
     page.locator("#hold-picked").click()
     page.wait_for_url("**/basket/")
     assert page.locator("#basket-places tbody tr").count() == 1
