@@ -278,6 +278,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "this address cannot receive email; enter one that can": "cette adresse ne peut pas recevoir de courriel ; entrez-en une qui le peut",
     "Your order %(code)s was refunded: its tickets are no longer valid.":
         "Votre commande %(code)s a été remboursée : ses billets ne sont plus valides.",
     "The card provider refused to pay you back by card: you will be paid back by other means.":

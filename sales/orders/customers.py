@@ -30,7 +30,10 @@ EMAIL_MAX = 254  # the customer record's (and the mail standards' path limit)
 NAME_MAX = 200  # the customer record's, and a ballot application's
 
 
-def clean_customer(details: CustomerDetails) -> CustomerDetails:
+def clean_customer(details: CustomerDetails, *, walk_in: bool = False) -> CustomerDetails:
+    """The buyer's details checked and tidied. An address that cannot receive email (at a
+    reserved `.invalid` domain) is refused: it would buy tickets nobody is sent. The one
+    exception, for the counter (`walk_in`), is its record of nobody in particular."""
     name, email = details.name.strip(), details.email.strip().lower()
     if not name:
         raise InvalidRequest(_("enter the customer's name"), field="name")
@@ -43,6 +46,8 @@ def clean_customer(details: CustomerDetails) -> CustomerDetails:
     if len(email) > EMAIL_MAX:  # well formed, but longer than any mailbox the record keeps
         raise InvalidRequest(_("the email address is too long (at most %(n)d characters)") % {"n": EMAIL_MAX},
                              field="email")
+    if email.rpartition(".")[2] == "invalid" and not (walk_in and email == WALK_IN_EMAIL):
+        raise InvalidRequest(_("this address cannot receive email; enter one that can"), field="email")
     if _unprintable(name):
         raise InvalidRequest(_("the name holds a character that cannot be printed"), field="name")
     if len(details.phone) > 40:

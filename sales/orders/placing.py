@@ -12,6 +12,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from events.models import Channel
+
 from .. import inventory, rows
 from ..errors import (
     HoldNotActive,
@@ -24,6 +26,7 @@ from ..errors import (
     PaymentInterrupted,
     ProviderUnavailable,
 )
+from ..formatting import WALK_IN_EMAIL
 from ..holds import hold_is_live, hold_may_be_used_by
 from ..models import Customer, Hold, Order, Payment, PlaceState, PromoCode, Ticket, WaitingRoom
 from ..payments import PaymentRequest, card_fingerprint, declined_because
@@ -75,7 +78,7 @@ def order_place(
             "channel": hold.get_channel_display()})
     if by_key is not None:
         return replay(Order.objects.get(pk=by_key), hold)
-    customer = clean_customer(customer)
+    customer = clean_customer(customer, walk_in=hold.channel == Channel.COUNTER)
     if hold.status in (Hold.Status.RELEASED, Hold.Status.SOLD):
         raise HoldNotActive(_("this hold is %(status)s; hold the seats again") % {
             "status": hold.get_status_display().lower()})
@@ -169,12 +172,8 @@ def check_customer_limit(*, hold: Hold, email: str, parts, count: int, limit: in
     orders of the performance wait for their turn here."""
     if limit is None:
         return
-    facts = {"perf": hold.performance_id, "mailbox": mailbox(email), "valid": Ticket.Status.VALID,
-             "pending": Order.Status.PENDING, "reserved": Order.Status.RESERVED, "held": PlaceState.HELD}
-    # The turn first, in a statement of its own: the count's snapshot then begins after
-    # the order before it has committed.
-    rows.fetch(_CUSTOMER_TURN, facts)
-    (by_email,), = rows.fetch(_CUSTOMER_HAS, facts)
+    # The counter's nobody in particular is many people: counted by card only.
+    by_email = 0 if email == WALK_IN_EMAIL else _count_by_mailbox(hold, email)
     valid = Ticket.objects.filter(order__performance_id=hold.performance_id, status=Ticket.Status.VALID)
     fingerprints = [card_fingerprint(r) for r, _a in parts if r.card_number]
     by_card = valid.filter(order__payments__card_fingerprint__in=[f for f in fingerprints if f],
@@ -183,6 +182,16 @@ def check_customer_limit(*, hold: Hold, email: str, parts, count: int, limit: in
         already = max(by_email, by_card)
         raise InvalidRequest(_("at most %(limit)d tickets per customer for this on-sale") % {"limit": limit}
                              + (_("; you already have %(n)d") % {"n": already} if already else ""), field="quantity")
+
+
+def _count_by_mailbox(hold: Hold, email: str) -> int:
+    facts = {"perf": hold.performance_id, "mailbox": mailbox(email), "valid": Ticket.Status.VALID,
+             "pending": Order.Status.PENDING, "reserved": Order.Status.RESERVED, "held": PlaceState.HELD}
+    # The turn first, in a statement of its own: the count's snapshot then begins after
+    # the order before it has committed.
+    rows.fetch(_CUSTOMER_TURN, facts)
+    (by_email,), = rows.fetch(_CUSTOMER_HAS, facts)
+    return by_email
 
 
 def buyer_language(language: str | None = None) -> str:

@@ -239,6 +239,38 @@ def test_customer_limit_across_orders_by_email_and_by_card(performance):
     buy(1, "fan@example.org", 30)
 
 
+def test_walk_ins_at_the_counter_are_nobody_in_particular_to_the_customer_limit(performance, clerk):
+    """Counter sales to nobody in particular share one customer record: a queued on-sale's
+    per-customer limit does not add them up (the counter could sell no more walk-ins once
+    four tickets had gone), and no buyer may give that record's address as their own."""
+    from rest_framework.test import APIClient
+
+    from sales.models import Order
+    from tests.support import card_token, signed_in
+
+    room_for(performance, opens_in=timedelta(seconds=-1), customer_limit=4)
+    counter = signed_in(clerk)
+    counter.post("/counter/shift/open/", {"cash_float": "100"})
+    zone = performance.price_zones.get()
+    for _ in range(3):
+        sale = counter.post("/counter/sale/", {"performance": performance.pk, "zone": zone.pk, "quantity": "2"})
+        assert counter.post(sale["Location"], {"tendered": "500"}).status_code == 302
+    assert Order.objects.filter(status="paid").count() == 3
+    # Online, the walk-ins' address (or any address that cannot receive email) is refused.
+    api = APIClient()
+    token = waiting_room.issue_pass(performance.pk, "walk-in-v")
+    for email in ("counter@boxoffice.invalid", "Counter+x@BoxOffice.invalid", "fan@example.invalid"):
+        hold = api.post("/api/v1/holds/", {"performance": performance.pk, "zone": zone.pk, "quantity": 1},
+                        format="json", headers={"X-Queue-Pass": token})
+        assert hold.status_code == 201, hold.content
+        order = api.post("/api/v1/orders/", {"hold": hold.json()["token"], "customer": {"name": "M", "email": email},
+                                             "payment": {"method": "card", "token": card_token()}},
+                         format="json", headers={"X-Queue-Pass": token})
+        assert order.status_code == 400, order.content
+        assert order.json()["error"]["field"] == "email" and "cannot receive email" in order.json()["error"]["message"]
+    assert Order.objects.count() == 3
+
+
 def test_the_api_is_no_way_round_the_queue(performance, clerk):
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
