@@ -592,3 +592,30 @@ def test_one_admission_holds_one_basket_even_when_its_holds_are_sent_at_once():
     assert all(a.status_code == 201 for a in answers), [a.content for a in answers]
     assert Hold.objects.filter(status="active").count() == 1
     assert perf.places.filter(state="held").count() == 2
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_one_admission_holds_one_basket_in_the_shop_even_when_its_holds_are_sent_at_once():
+    """The shop keeps a basket in its session, whose last write wins: holds sent at once
+    from one session each found no basket before them. The pass keeps the count."""
+    from sales.models import Hold
+    from tests.support import race
+
+    perf = make_performance(rows=4, per_row=10)
+    room_for(perf, opens_in=timedelta(seconds=-1), per_minute=6000)
+    shopper = Client()
+    shopper.get(f"/performances/{perf.pk}/")
+    time.sleep(0.05)
+    assert shopper.get(f"/performances/{perf.pk}/queue/")["Location"] == f"/performances/{perf.pk}/"
+    zone = perf.price_zones.first().pk
+
+    def hold(i):
+        tab = Client()  # another tab of the same browser: its cookies, its session
+        tab.cookies = shopper.cookies
+        return tab.post(f"/performances/{perf.pk}/hold/", {"zone": zone, "quantity": 2})
+
+    answers = race(6, hold)
+    assert all(a.status_code == 302 and a["Location"].endswith("/basket/") for a in answers), answers
+    assert Hold.objects.filter(status="active").count() == 1
+    assert perf.places.filter(state="held").count() == 2

@@ -219,6 +219,12 @@ def pass_ok(request, pk: int, binding: str) -> bool:
             or waiting_room.check_presale_pass(pk, request.COOKIES.get(PRESALE_PASS_COOKIE.format(pk)), binding))
 
 
+def passes_of(request, pk: int) -> list[str]:
+    """The waiting-room passes this request came with for the performance (not checked)."""
+    return [token for token in (request.COOKIES.get(PASS_COOKIE.format(pk)),
+                                request.COOKIES.get(PRESALE_PASS_COOKIE.format(pk))) if token]
+
+
 # --- the WSGI fast path ---------------------------------------------------------------
 
 QUEUE_PATH = re.compile(r"^/performances/(\d{1,12})/queue/$")

@@ -9,6 +9,7 @@ import secrets
 import time
 from dataclasses import replace
 
+import redis
 from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
@@ -75,7 +76,7 @@ from sales.tickets_pdf import order_pdf
 from sales.views import refusal
 
 from .forms import AccessCodeForm, CheckoutForm, FindOrdersForm, HoldForm
-from .queue import PRESALE_COOKIE, pass_ok, presale_cookie
+from .queue import PRESALE_COOKIE, pass_ok, passes_of, presale_cookie
 
 logger = logging.getLogger(__name__)
 
@@ -413,16 +414,37 @@ def hold(request, pk: int):
         # The basket the shopper already had is kept.
         messages.error(request, _("Those seats could not be held: %(reason)s") % {"reason": exc.message})
         return redirect("shop:performance", pk=perf.pk)
-    if previous is not None and hold_is_live(previous):
-        before = [str(p) for p in Place.objects.filter(hold=previous).select_related("seat", "section")
+    replaced = [previous, *_baskets_of_pass(request, perf.pk, new.token)]
+    for earlier in {hold.pk: hold for hold in replaced if hold is not None and hold.pk != new.pk}.values():
+        if not hold_is_live(earlier):
+            continue
+        before = [str(p) for p in Place.objects.filter(hold=earlier).select_related("seat", "section")
                   .order_by("pk")]
         with contextlib.suppress(SalesError):  # it lapsed or was paid meanwhile: nothing to give back
-            hold_give_back(hold=previous)  # the new choice replaces the basket (not one being paid for)
+            hold_give_back(hold=earlier)  # the new choice replaces the basket (not one being paid for)
             messages.info(request, _("Your basket holds one choice at a time: the places it held before "
                                      "(%(places)s) were released.") % {"places": ", ".join(before)})
     request.session[BASKET] = new.token
     request.session.pop(LAST_ORDER, None)
     return redirect("shop:basket")
+
+
+def _baskets_of_pass(request, perf_id: int, token: str) -> list[Hold]:
+    """One admission, one basket, as through the API: `token` is now the basket of the
+    waiting-room pass this request came with, and the basket it replaces is returned to be
+    released. The session alone could not say it: holds sent at once from one session each
+    find no basket before them (its last write wins); the pass's record is swapped in one
+    step. Without Redis the session's basket is the one replaced."""
+    replaced = []
+    for queue_pass in passes_of(request, perf_id):
+        try:
+            previous = waiting_room.pass_basket(perf_id, queue_pass, token)
+        except redis.RedisError:
+            logger.warning("the basket of a waiting-room pass could not be recorded", exc_info=True)
+            continue
+        if previous:
+            replaced += Hold.objects.filter(token=previous, owner_key=_owner_key(request))
+    return replaced
 
 
 def _not_held(request, perf, picked: list[int], refused: dict):
