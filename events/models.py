@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -290,7 +290,8 @@ class PriceZone(models.Model):
     name = models.CharField(max_length=100, db_collation=NAMES, verbose_name=_("name"), validators=[one_line])
     price = models.DecimalField(max_digits=9, decimal_places=2,
                                 validators=[MinValueValidator(Decimal("0"))], verbose_name=_("price"))
-    currency = models.CharField(max_length=3, default="CAD", verbose_name=_("currency"))
+    currency = models.CharField(max_length=3, default="CAD", verbose_name=_("currency"), validators=[RegexValidator(
+        r"^[A-Z]{3}\Z", _("Enter the currency's three-letter code in capitals, such as CAD or EUR."))])
     color = models.CharField(max_length=7, default=ZONE_COLOURS[0], help_text=_("Colour on the seat map"),
                              verbose_name=_("colour"))
     sections = models.ManyToManyField(Section, blank=True, related_name="price_zones", verbose_name=_("sections"))

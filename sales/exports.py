@@ -26,6 +26,7 @@ from events.models import Channel, Performance
 
 from .formatting import person_name
 from .models import Customer, Order, Payment, Ticket
+from .reports import MONEY_MOVED
 
 KINDS = ("orders", "tickets", "payments", "customers")
 CHUNK = 2000
@@ -122,7 +123,9 @@ def ticket_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
 
 
 def payment_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
-    qs = Payment.objects.filter(where.created())
+    # The money that moved, as the payments list and the settlement count it: not a
+    # declined card, nor a charge paid straight back.
+    qs = Payment.objects.filter(where.created()).filter(MONEY_MOVED)
     if where.performance:
         qs = qs.filter(order__performance=where.performance)
     qs = qs.order_by("pk").values_list(

@@ -119,7 +119,7 @@ class TestCardProvider:
                           message=APPROVED)
         return Charge(False, message=DECLINED_BY_ISSUER)
 
-    def refund(self, *, amount: Decimal, reference: str, key: str = "") -> Charge:
+    def refund(self, *, amount: Decimal, currency: str, reference: str, key: str = "") -> Charge:
         return Charge(True, reference=f"REFUND-{reference}")
 
 
@@ -135,7 +135,7 @@ class CashProvider:
         self.validate(amount=amount, request=request)
         return Charge(True, message=gettext_noop("cash"), change_due=change_for(request.tendered, amount))
 
-    def refund(self, *, amount: Decimal, reference: str, key: str = "") -> Charge:
+    def refund(self, *, amount: Decimal, currency: str, reference: str, key: str = "") -> Charge:
         return Charge(True, message=gettext_noop("cash paid back"))
 
 
@@ -149,7 +149,7 @@ class CardTerminalProvider:
         self.validate(amount=amount, request=request)
         return Charge(True, reference=request.reference.strip(), message=gettext_noop("card terminal"))
 
-    def refund(self, *, amount: Decimal, reference: str, key: str = "") -> Charge:
+    def refund(self, *, amount: Decimal, currency: str, reference: str, key: str = "") -> Charge:
         return Charge(True, reference=f"REFUND-{reference}")
 
 
@@ -159,6 +159,25 @@ REFUND_KEY = "boxoffice_refund"
 
 def cents(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value())
+
+
+# ISO 4217 currencies whose smaller unit is not a hundredth, as card providers count
+# them: none (a yen is the smallest unit), or a thousandth (a Kuwaiti fils).
+MINOR_DIGITS = {
+    **dict.fromkeys(["BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV",
+                     "XAF", "XOF", "XPF"], 0),
+    **dict.fromkeys(["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"], 3),
+}
+
+
+def minor_units(amount: Decimal, currency: str) -> int:
+    """`amount` in the currency's smallest unit, as a provider takes it: 12.34 CAD is 1234,
+    5000 JPY is 5000."""
+    return int((amount * 10 ** MINOR_DIGITS.get(currency.upper(), 2)).to_integral_value())
+
+
+def from_minor_units(units: int, currency: str) -> Decimal:
+    return Decimal(units) / 10 ** MINOR_DIGITS.get(currency.upper(), 2)
 
 
 NO_ANSWER = "the payment provider did not answer; try again in a moment"
@@ -217,7 +236,7 @@ class StripeProvider:
 
         client = self.client()
         code = order.code if order is not None else "none"
-        params = {"amount": cents(amount), "currency": currency.lower(),
+        params = {"amount": minor_units(amount, currency), "currency": currency.lower(),
                   "metadata": {"order": code, "method": request.method},
                   **self._payment_method(client, request.token)}
         if self.moto:
@@ -258,13 +277,13 @@ class StripeProvider:
         with provider_errors():
             self.client().v1.payment_intents.cancel(reference, options={"idempotency_key": f"cancel-{reference}"})
 
-    def refund(self, *, amount: Decimal, reference: str, key: str = "") -> Charge:
+    def refund(self, *, amount: Decimal, currency: str, reference: str, key: str = "") -> Charge:
         with provider_errors():
             key = key or f"refund-{reference}-{cents(amount)}"
             # The key comes back with the refund's later events: a refund pending now that
             # fails later is found by it (sales.orders.charging.refund_failed_later).
             refund = self.client().v1.refunds.create(
-                {"payment_intent": reference, "amount": cents(amount), "metadata": {REFUND_KEY: key}},
+                {"payment_intent": reference, "amount": minor_units(amount, currency), "metadata": {REFUND_KEY: key}},
                 {"idempotency_key": key})
         notes = {"succeeded": gettext_noop("refund succeeded"), "pending": gettext_noop("refund pending")}
         return Charge(refund.status in ("succeeded", "pending"), reference=refund.id,

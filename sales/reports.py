@@ -124,15 +124,17 @@ def performance_dashboard(performance: Performance, now: datetime | None = None)
                      .exclude(receipt__order_fee=None).values_list("receipt__order_fee", "receipt__order_fee_tax")):
         order_fees += Decimal(fee or 0)
         order_fee_taxes += Decimal(tax or 0)
-    by_name, on_fees, order_fees_by_name = taxes_by_name([performance.pk])
+    by_name, on_fees, order_fees_by_name, kept = taxes_by_name([performance.pk])
     names = list(TaxRate.objects.order_by("rank", "name").values_list("name", flat=True))
-    named = sorted(set(by_name) | set(order_fees_by_name), key=lambda n: (names.index(n) if n in names else 99, n))
+    named = sorted(set(by_name) | set(order_fees_by_name) | set(kept),
+                   key=lambda n: (names.index(n) if n in names else 99, n))
     return Dashboard(performance=performance, zones=zones, days=days, by_channel=by_channel, by_method=by_method,
                      taken=money["taken"] or ZERO, refunded=money["refunded"] or ZERO, comps=valid["comps"],
                      comps_list_value=valid["comps_value"] or ZERO, scanned=valid["scanned"], totals=totals,
                      fees=(valid["fees"] or ZERO) - on_fees.get(performance.pk, ZERO) + order_fees - order_fee_taxes,
-                     taxes=(valid["taxes"] or ZERO) + order_fee_taxes,
-                     taxes_by_name=[(n, by_name.get(n, ZERO) + Decimal(order_fees_by_name.get(n) or 0)) for n in named])
+                     taxes=(valid["taxes"] or ZERO) + order_fee_taxes + sum(kept.values(), ZERO),
+                     taxes_by_name=[(n, by_name.get(n, ZERO) + Decimal(order_fees_by_name.get(n) or 0)
+                                     + kept.get(n, ZERO)) for n in named])
 
 
 def on_sale_now(performance: Performance, now: datetime | None = None) -> dict:
@@ -160,7 +162,8 @@ def takings_today(now: datetime | None = None, venue: Venue | None = None) -> li
 
 def taxes_by_name(performance_ids: list[int]):
     """Each tax by name on the valid tickets (on their prices and fees), the taxes on each
-    performance's ticket fees, and each tax by name on the paid orders' own fees."""
+    performance's ticket fees, each tax by name on the paid orders' own fees, and each tax
+    by name on the fees that refunds and exchanges kept (collected, and to remit)."""
     by_name, on_fees, order_fees = {}, {}, {}
     with connection.cursor() as cursor:
         cursor.execute("""
@@ -179,7 +182,24 @@ def taxes_by_name(performance_ids: list[int]):
             WHERE o.status = %s AND o.performance_id = ANY(%s) GROUP BY 1""",
                        [Order.Status.PAID, performance_ids])
         order_fees = dict(cursor.fetchall())
-    return by_name, on_fees, order_fees
+        # Kept: the fees not refundable of tickets given back (refunded or exchanged), and of
+        # orders refunded; not those of a cancelled performance, paid back in full.
+        cursor.execute("""
+            SELECT tax.key, sum(tax.value::numeric) FROM (
+                SELECT ticket.taxes -> 'fee' AS taxes FROM sales_ticket ticket
+                JOIN sales_place place ON place.id = ticket.place_id
+                JOIN events_performance perf ON perf.id = place.performance_id
+                WHERE ticket.status <> %s AND NOT ticket.fee_refundable AND perf.cancelled_at IS NULL
+                  AND place.performance_id = ANY(%s)
+                UNION ALL
+                SELECT o.receipt -> 'order_fee_taxes' FROM sales_order o
+                JOIN events_performance perf ON perf.id = o.performance_id
+                WHERE o.status = %s AND o.receipt ->> 'fee_refundable' = 'false' AND perf.cancelled_at IS NULL
+                  AND o.performance_id = ANY(%s)
+            ) kept CROSS JOIN LATERAL jsonb_each_text(coalesce(kept.taxes, '{}')) tax GROUP BY 1""",
+                       [Ticket.Status.VALID, performance_ids, Order.Status.REFUNDED, performance_ids])
+        kept = dict(cursor.fetchall())
+    return by_name, on_fees, order_fees, kept
 
 
 def taxes_not_split(performance_ids: list[int]) -> Decimal:

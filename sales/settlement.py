@@ -77,8 +77,9 @@ class Settlement:
     made_at: datetime  # on the clock of the event's (first) venue
     total: SettlementLine = field(default_factory=lambda: SettlementLine(""))
     # Each tax collected, as remitted: (name, registration, on the tickets and their fees,
-    # on the orders' fees). A ticket sold before taxes were kept by name is in none.
-    taxes: list[tuple[str, str, Decimal, Decimal]] = field(default_factory=list)
+    # on the orders' fees, on the fees refunds and exchanges kept). A ticket sold before
+    # taxes were kept by name is in none.
+    taxes: list[tuple[str, str, Decimal, Decimal, Decimal]] = field(default_factory=list)
     taxes_not_split: Decimal = ZERO  # reports.taxes_not_split: said under the taxes
 
 
@@ -100,7 +101,7 @@ def event_settlement(event: Event, now: datetime | None = None) -> Settlement:
     for perf_id, fee in (Order.objects.filter(performance__event=event, status=Order.Status.PAID)
                          .exclude(receipt__order_fee=None).values_list("performance_id", "receipt__order_fee")):
         order_fees[perf_id] = order_fees.get(perf_id, ZERO) + _money(fee)
-    ticket_taxes, fee_taxes, order_fee_taxes = taxes_by_name([p.pk for p in performances])
+    ticket_taxes, fee_taxes, order_fee_taxes, kept_fee_taxes = taxes_by_name([p.pk for p in performances])
     lines, total = [], SettlementLine(_("Total"))
     for perf in performances:
         m, t = money.get(perf.pk, {}), tickets.get(perf.pk, {})
@@ -119,10 +120,10 @@ def event_settlement(event: Event, now: datetime | None = None) -> Settlement:
     if performances:
         made_at = performances[0].local(made_at)
     registrations = dict(TaxRate.objects.order_by("rank", "name").values_list("name", "registration"))
-    names = sorted(set(ticket_taxes) | set(order_fee_taxes),
+    names = sorted(set(ticket_taxes) | set(order_fee_taxes) | set(kept_fee_taxes),
                    key=lambda name: (list(registrations).index(name) if name in registrations else 99, name))
-    taxes = [(name, registrations.get(name, ""), _money(ticket_taxes.get(name)), _money(order_fee_taxes.get(name)))
-             for name in names]
+    taxes = [(name, registrations.get(name, ""), _money(ticket_taxes.get(name)), _money(order_fee_taxes.get(name)),
+              _money(kept_fee_taxes.get(name))) for name in names]
     return Settlement(event=event, performances=lines, methods=methods, made_at=made_at, total=total, taxes=taxes,
                       taxes_not_split=taxes_not_split([p.pk for p in performances]))
 
@@ -167,16 +168,17 @@ def settlement_csv(s: Settlement) -> bytes:
 
 
 def _tax_columns() -> list[str]:
-    return [_("Tax"), _("Registration"), _("On tickets and their fees"), _("On orders' fees"), _("To remit")]
+    return [_("Tax"), _("Registration"), _("On tickets and their fees"), _("On orders' fees"),
+            _("On fees kept from refunds and exchanges"), _("To remit")]
 
 
 def _tax_rows(s: Settlement) -> list[list]:
-    rows = [[name, registration, tickets, orders, tickets + orders] for name, registration, tickets, orders in s.taxes]
+    rows = [[name, registration, tickets, orders, kept, tickets + orders + kept]
+            for name, registration, tickets, orders, kept in s.taxes]
     if s.taxes_not_split:  # tickets sold before each kept its taxes by name: their taxes, not apart
         rows.append([_("Earlier sales, not split by tax"), "", s.taxes_not_split,
-                     ZERO, s.taxes_not_split])
-    return [*rows, [_("Total"), "", sum((r[2] for r in rows), ZERO), sum((r[3] for r in rows), ZERO),
-                    sum((r[4] for r in rows), ZERO)]]
+                     ZERO, ZERO, s.taxes_not_split])
+    return [*rows, [_("Total"), "", *(sum((r[i] for r in rows), ZERO) for i in range(2, 6))]]
 
 
 def _wrapped(text: str, width: float, font: str, size: float) -> list[str]:

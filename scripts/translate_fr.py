@@ -278,6 +278,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "On fees kept from refunds and exchanges": "Sur les frais retenus des remboursements et échanges",
+    "Enter the currency's three-letter code in capitals, such as CAD or EUR.": "Entrez le code de la devise en trois lettres majuscules, comme CAD ou EUR.",
     "this address cannot receive email; enter one that can": "cette adresse ne peut pas recevoir de courriel ; entrez-en une qui le peut",
     "Your order %(code)s was refunded: its tickets are no longer valid.":
         "Votre commande %(code)s a été remboursée : ses billets ne sont plus valides.",

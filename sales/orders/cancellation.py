@@ -26,6 +26,7 @@ from ..holds import hold_release
 from ..inventory.rules import free
 from ..models import Hold, Order, Payment, Place
 from ..notifications import performance_cancelled_notice
+from ..reports import MONEY_MOVED
 from .refunds import order_cancel, order_refund
 
 logger = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ def _at_counter() -> Exists:
 
 def cancellation_plan(performance: Performance) -> CancellationPlan:
     paid = Order.objects.filter(performance=performance, status=Order.Status.PAID)
-    amount = (Payment.objects.filter(order__in=paid).exclude(status=Payment.Status.DECLINED)
+    amount = (Payment.objects.filter(MONEY_MOVED, order__in=paid)  # not a charge paid straight back
               .aggregate(s=Sum("amount"))["s"] or Decimal("0"))
     by_provider, counter = paid_orders_split(performance)
     return CancellationPlan(

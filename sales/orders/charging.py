@@ -181,7 +181,7 @@ def undo_charges(order, charged, exc, actor, shift, *, fail_order: bool):
 
 
 def pay_back(order, request, amount, reference, reason, actor, shift, fail=True) -> None:
-    PROVIDERS[request.method].refund(amount=amount, reference=reference)
+    PROVIDERS[request.method].refund(amount=amount, currency=order.currency, reference=reference)
     with transaction.atomic():
         Payment.objects.create(order=order, method=request.method, amount=amount, shift=shift,
                                status=Payment.Status.REFUNDED, reference=reference,
@@ -197,7 +197,8 @@ def refund_at_provider(order: Order, row: Payment, amount: Decimal, *, again: bo
     (`again`: the reconciliation asking, which records only an answer); a provider that
     refuses leaves it refused, on the record with its words, for a person."""
     try:
-        answer = PROVIDERS[row.method].refund(amount=amount, reference=row.reference, key=f"refund-{row.pk}")
+        answer = PROVIDERS[row.method].refund(amount=amount, currency=order.currency, reference=row.reference,
+                                              key=f"refund-{row.pk}")
     except ProviderUnavailable:
         if not again:
             with transaction.atomic():

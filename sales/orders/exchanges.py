@@ -90,7 +90,10 @@ def _exchange_checks(order: Order, ticket_ids, hold: Hold,
     wanted = {pk: types[t.price_type_name] for pk, t in zip(new_places, old, strict=False)
               if t.price_type_name in types}
     quote = hold_quote(hold, PriceRequest(types=wanted), now=now, language=order.language)  # as its buyer reads
-    new_total, currency, lines = quote.total, quote.currency, quote.lines
+    # The new places' tickets, each with its fee; not the fee per order, which the order
+    # paid once already (an exchange makes no new order).
+    currency, lines = quote.currency, quote.lines
+    new_total = sum((line.price for line in lines), Decimal("0"))
     if not lines:
         raise HoldNotActive(_("the hold has no places; pick the new seats again"))
     if currency != order.currency:

@@ -283,10 +283,13 @@ def lines_of(order) -> list[inventory.TicketLine]:
 def kept_on_refund(order) -> Decimal:
     """What a full refund keeps of what the order was paid: the fees (with their taxes)
     that are not refundable, of every ticket it ever had (an exchange or a refund of some
-    tickets kept theirs then, and the money still holds them) and of the order itself."""
+    tickets kept theirs then, and the money still holds them) but those of a cancelled
+    performance, and of the order itself."""
     receipt = order.receipt or {}
-    fees = sum((fee for fee, refundable in order.tickets.values_list("fee", "fee_refundable") if not refundable),
-               Decimal("0.00"))
+    # Not the fees of tickets of a cancelled performance: they bought nothing, and the
+    # exchange that moved the order to another date credited them in full.
+    fees = sum((fee for fee, refundable in order.tickets.filter(place__performance__cancelled_at__isnull=True)
+                .values_list("fee", "fee_refundable") if not refundable), Decimal("0.00"))
     if receipt and not receipt.get("fee_refundable", True):
         fees += Decimal(receipt.get("order_fee") or "0.00")
     return fees

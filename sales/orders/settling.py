@@ -13,7 +13,6 @@ import contextlib
 import hmac
 import logging
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -28,7 +27,7 @@ from ..availability import availability_changed
 from ..errors import IllegalTransition, NotFound, PaymentActionRequired, PlacesUnavailable
 from ..models import Order, Payment
 from ..notifications import confirmations_due
-from ..payments import APPROVED, BANK_ASKS, PROVIDERS, Charge, PaymentRequest, StripeProvider
+from ..payments import APPROVED, BANK_ASKS, PROVIDERS, Charge, PaymentRequest, StripeProvider, from_minor_units
 from .charging import NO_ANSWER, REFUND_OWED, fail_quietly, payment_record, refund_at_provider
 from .placing import ABANDONED, INTERRUPTED
 from .pricing import lines_of
@@ -154,8 +153,9 @@ def _method(order: Order, intent) -> str:
 def _pay_back(order: Order, intent, reason: str) -> None:
     """Taken at the provider, paid straight back (no sale came of it): one row, refunded,
     with the positive amount, as charging.pay_back writes it; no money moved (reports)."""
-    amount = Decimal(intent.amount) / 100
-    refund = _provider().refund(amount=amount, reference=intent.id, key=f"settle-{intent.id}")
+    amount = from_minor_units(intent.amount, intent.currency)
+    refund = _provider().refund(amount=amount, currency=intent.currency, reference=intent.id,
+                                key=f"settle-{intent.id}")
     Payment.objects.create(order=order, method=_method(order, intent), amount=amount, status=Payment.Status.REFUNDED,
                            reference=intent.id, message=f"refunded: {reason}"[:300])
     record(order, "payment refunded", f"{amount} {order.currency}: {reason}, {refund.reference}")
@@ -164,7 +164,7 @@ def _pay_back(order: Order, intent, reason: str) -> None:
 def _finish(order: Order, intent, now: datetime) -> Order:
     """The provider took the money: sell the order's places in one statement, or pay it
     back if they are gone."""
-    amount = Decimal(intent.amount) / 100
+    amount = from_minor_units(intent.amount, intent.currency)
     hold = order.hold
     charged = [(PaymentRequest(method=_method(order, intent)), amount,
                 Charge(True, reference=intent.id, message=APPROVED))]

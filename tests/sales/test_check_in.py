@@ -142,12 +142,19 @@ def test_find_a_guest_by_name_email_or_order(performance):
     assert tickets_find(performance_id=performance.pk, query="x") == []
 
 
-def test_walk_in_buyers_are_found_by_the_name_the_door_shows_them_in_its_language(performance):
+def test_walk_in_buyers_are_found_by_the_name_the_door_shows_them_in_its_language(performance, clerk):
+    from decimal import Decimal
+
     from django.utils import translation
 
     from sales.formatting import WALK_IN_EMAIL, WALK_IN_NAME
+    from sales.shifts import shift_open
 
-    walk_in = sell(performance, 1, name=WALK_IN_NAME, email=WALK_IN_EMAIL)
+    hold = hold_create(performance=performance, channel=Channel.COUNTER, user=clerk,
+                       place_ids=[places_of(performance, state="available")[0].pk])
+    walk_in = list(order_place(hold=hold, customer=CustomerDetails(name=WALK_IN_NAME, email=WALK_IN_EMAIL),
+                               actor=clerk, shift=shift_open(clerk=clerk, cash_float=Decimal("0")),
+                               payments=[PaymentRequest(method="cash", tendered=Decimal("500"))]).tickets.all())
     sell(performance, 1, name="Jean Tremblay", email="jt@example.org")
     with translation.override("fr"):
         assert tickets_find(performance_id=performance.pk, query="Client au comptoir") == walk_in

@@ -225,12 +225,12 @@ def test_fees_and_each_tax_add_up_in_the_dashboard_and_the_settlement(organizer)
         Decimal(a) for a in order.receipt["order_fee_taxes"].values())
     assert line.ticket_sales == 3 * Decimal("40.00") + line.fees + line.taxes  # nothing counted twice
     assert line.prices == 3 * Decimal("40.00")
-    assert [(n, r, t + o) for n, r, t, o in s.taxes] == [
+    assert [(n, r, t + o + k) for n, r, t, o, k in s.taxes] == [
         ("GST", "123456789 RT0001", recorded["GST"]), ("QST", "1234567890 TQ0001", recorded["QST"])]
     rows = list(csv.reader(io.StringIO(signed_in(organizer).get(
         f"/admin/sales/performancedashboard/settlement/{perf.event_id}.csv").content.decode("utf-8-sig"))))
-    assert rows[-1] == ["Total", "", str(sum(t for *_n, t, _o in s.taxes)), str(sum(o for *_n, o in s.taxes)),
-                        str(sum(recorded.values()))]
+    assert rows[-1] == ["Total", "", str(sum(t for *_n, t, _o, _k in s.taxes)),
+                        str(sum(o for *_n, o, _k in s.taxes)), "0.00", str(sum(recorded.values()))]
     heading = rows[3]
     assert rows[4][heading.index("of which prices before tax")] == "120.00"
     page = signed_in(organizer).get(f"/admin/sales/performancedashboard/{perf.pk}/change/").content.decode()
@@ -262,7 +262,7 @@ def test_taxes_of_tickets_sold_before_they_were_kept_by_name_are_still_to_remit(
     assert s.taxes_not_split == older.tax > 0
     rows = list(csv.reader(io.StringIO(signed_in(organizer).get(
         f"/admin/sales/performancedashboard/settlement/{perf.event_id}.csv").content.decode("utf-8-sig"))))
-    assert ["Earlier sales, not split by tax", "", str(older.tax), "0.00", str(older.tax)] in rows
+    assert ["Earlier sales, not split by tax", "", str(older.tax), "0.00", "0.00", str(older.tax)] in rows
     assert rows[-1][-1] == str(older.tax + newer.tax)
 
 
