@@ -278,6 +278,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "In cash, to the nearest %(step)s: <strong>%(amount)s</strong>": "En espèces, arrondi à %(step)s près : <strong>%(amount)s</strong>",
     "On fees kept from refunds and exchanges": "Sur les frais retenus des remboursements et échanges",
     "Enter the currency's three-letter code in capitals, such as CAD or EUR.": "Entrez le code de la devise en trois lettres majuscules, comme CAD ou EUR.",
     "this address cannot receive email; enter one that can": "cette adresse ne peut pas recevoir de courriel ; entrez-en une qui le peut",
@@ -1511,6 +1512,7 @@ IN_CONTEXT = {
     ("money", "Taken"): "Encaissé",  # money taken in, not a seat taken ("Prise")
     ("money", "Refunded"): "Remboursé",
     ("performance", "Cancelled"): "Annulée",
+    ("key", "Enter"): "Entrée", ("key", "Esc"): "Échap",  # as French keyboards name them
 }
 
 path = Path(__file__).resolve().parent.parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"

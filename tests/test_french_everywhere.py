@@ -225,6 +225,7 @@ def test_the_counter_speaks_french_to_a_french_clerk_and_prints_in_the_buyers_la
     assert 'value="200,00"' in page(counter, "/counter/")  # the float offered as the clerk types it
     counter.post("/counter/shift/open/", {"cash_float": "100"}, **FRENCH)
     assert_french("counter home", visible(page(counter, "/counter/")))
+    assert "<kbd>Entrée</kbd>" in page(counter, "/counter/")  # the keys as a French keyboard names them
     assert_french("counter map", visible(page(counter, f"/counter/performances/{perf.pk}/map/")))
     zone = perf.price_zones.get()
     answer = counter.post("/counter/sale/", {"performance": perf.pk, "zone": zone.pk, "quantity": 2}, **FRENCH)

@@ -84,6 +84,12 @@ def cash_step() -> str:
 
 
 @register.filter
+def in_cash(amount):
+    """What `amount` is in cash: to the nearest coin (policy.cash_due)."""
+    return policy.cash_due(amount)
+
+
+@register.filter
 def get_item(mapping, key):
     return mapping.get(key)
 

@@ -508,6 +508,10 @@ def test_cash_changes_hands_to_the_nearest_five_cents_and_the_drawer_counts_it_s
         Decimal(a) for a in ("137.95", "2.00", "1.95", "1.90", "-59.95", "0.00")]
     c = signed_in(clerk)
     sale_url = open_sale(c, make_performance(rows=1, per_row=4, price="10.01"))["Location"]
+    # The sale's page says what to collect in cash, beside the total to the cent.
+    page = unescape(c.get(sale_url).content.decode())
+    assert re.search(r'id="total"[^>]*>\$20\.02<', page)
+    assert re.search(r'id="cash-total"[^>]*>In cash, to the nearest \$0\.05: <strong>\$20\.00</strong>', page)
     short = c.post(sale_url, {"tendered": "19.95"})
     assert "The $19.95 tendered is less than the total of $20.00" in unescape(short.content.decode())
     sold = c.post(sale_url, {"tendered": "50"}, follow=True)
