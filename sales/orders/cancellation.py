@@ -22,6 +22,7 @@ from events.models import Performance
 from .. import enqueue, inventory
 from ..availability import availability_changed
 from ..errors import IllegalTransition, SalesError
+from ..formatting import WALK_IN_EMAIL
 from ..holds import hold_release
 from ..inventory.rules import free
 from ..models import Hold, Order, Payment, Place
@@ -38,10 +39,16 @@ class CancellationPlan:
     paid: int             # paid orders
     by_provider: int      # of them, paid back by the box office to the card they were paid with
     at_counter: int       # of them, paid (in part) in cash or on the terminal: the buyer comes to the counter
+    unreachable: int      # of these, sold at the counter to nobody in particular: no address to tell them
     amount: Decimal       # paid back in all
     reserved: int         # phone reservations not yet paid: cancelled
     holds: int            # baskets and holds in progress: released
     currency: str
+
+    @property
+    def told(self) -> int:
+        """Paid back at the counter, their buyers emailed to come."""
+        return self.at_counter - self.unreachable
 
 
 def _at_counter() -> Exists:
@@ -54,8 +61,10 @@ def cancellation_plan(performance: Performance) -> CancellationPlan:
     amount = (Payment.objects.filter(MONEY_MOVED, order__in=paid)  # not a charge paid straight back
               .aggregate(s=Sum("amount"))["s"] or Decimal("0"))
     by_provider, counter = paid_orders_split(performance)
+    unreachable = paid.filter(_at_counter(), customer__email=WALK_IN_EMAIL).count()
     return CancellationPlan(
-        paid=by_provider + counter, by_provider=by_provider, at_counter=counter, amount=amount,
+        paid=by_provider + counter, by_provider=by_provider, at_counter=counter, unreachable=unreachable,
+        amount=amount,
         reserved=Order.objects.filter(performance=performance, status=Order.Status.RESERVED).count(),
         holds=Hold.objects.filter(performance=performance, status=Hold.Status.ACTIVE)
         .exclude(Exists(Order.objects.filter(hold=OuterRef("pk"), status=Order.Status.RESERVED))).count(),

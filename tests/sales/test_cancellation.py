@@ -64,6 +64,24 @@ def night(db, clerk, operator):
 
 
 @pytest.mark.django_db
+def test_the_cancellation_says_which_counter_buyers_cannot_be_told(night, organizer, clerk):
+    """A walk-in sold to nobody in particular gave no address: the organizer is told so
+    before cancelling, not that every counter buyer is emailed."""
+    from sales.formatting import WALK_IN_EMAIL, WALK_IN_NAME
+
+    perf = night[0]
+    free = [p.pk for p in places_of(perf, state="available")]
+    order_place(hold=hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, place_ids=free[:1]),
+                customer=CustomerDetails(name=WALK_IN_NAME, email=WALK_IN_EMAIL), actor=clerk, shift=drawer(clerk),
+                payments=[PaymentRequest(method="cash", tendered=Decimal("60"))])
+    page = signed_in(organizer).get(f"/admin/events/performance/{perf.pk}/cancel/").content.decode()
+    plan = page[page.find("cancel-plan"):][:2500]
+    assert "2 paid in cash or on the card terminal are paid back at the counter when their buyers come" in plan, plan
+    assert "1 of these buyers is emailed to come with the tickets" in plan, plan
+    assert "1 bought at the counter without an email address and cannot be told" in plan, plan
+
+
+@pytest.mark.django_db
 def test_the_organizer_cancels_and_everyone_is_paid_back(night, organizer, clerk):
     perf, card, cash, reserved, basket = night
     admin = signed_in(organizer)
@@ -71,7 +89,8 @@ def test_the_organizer_cancels_and_everyone_is_paid_back(night, organizer, clerk
     assert url.encode() in admin.get(f"/admin/events/performance/{perf.pk}/change/").content
     page = admin.get(url).content.decode()
     for said in ("2 paid orders, $157.00 in all", "1 paid by card online or by phone is paid back",
-                 "1 paid in cash or on the card terminal is paid back at the counter",
+                 "1 paid in cash or on the card terminal is paid back at the counter when its buyer comes",
+                 "1 of these buyers is emailed to come with the tickets",
                  "1 phone reservation not yet paid is cancelled", "1 basket or hold in progress is released"):
         assert said in page, page[page.find("cancel-plan"):][:1500]
     # Not ticked: nothing happens, the page says why.
