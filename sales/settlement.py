@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from reportlab.lib.pagesizes import A4, landscape
@@ -191,6 +192,22 @@ def _wrapped(text: str, width: float, font: str, size: float) -> list[str]:
     return lines or [""]
 
 
+def _heading_size(heading: str) -> float:
+    """A column heading's font size: 7 points, smaller when one of its words (a French
+    "remboursements") would not fit the column's 19 mm whole."""
+    widest = max((stringWidth(word, "Helvetica-Bold", 1) for word in heading.split()), default=0)
+    return min(7.0, (19 * mm / widest) if widest else 7.0)
+
+
+def _figure(value) -> str:
+    """A figure as its reader writes numbers (1,234.50; in French 1 234,50), in the PDF's
+    standard font, which has no narrow space."""
+    if isinstance(value, Decimal):
+        return number_format(value, 2, use_l10n=True, force_grouping=True).replace("\u202f", " ").replace(
+            "\xa0", " ")
+    return str(value)
+
+
 def settlement_pdf(s: Settlement) -> bytes:
     buf = io.BytesIO()
     width, height = landscape(A4)
@@ -202,15 +219,19 @@ def settlement_pdf(s: Settlement) -> bytes:
     y = height - 16 * mm
 
     def row(cells, bold=False):
+        """A row of figures; its label wrapped within its column, on as many lines as it needs."""
         nonlocal y
-        if y < margin + 10 * mm:
+        font = "Helvetica-Bold" if bold else "Helvetica"
+        label = _wrapped(str(cells[0]), right[0] - margin - 22 * mm, font, 8)
+        if y - (len(label) - 1) * 3.5 * mm < margin + 10 * mm:
             pdf.showPage()
             y = height - 16 * mm
-        pdf.setFont("Helvetica-Bold" if bold else "Helvetica", 8)
-        pdf.drawString(margin, y, str(cells[0])[:38])
+        pdf.setFont(font, 8)
+        for i, line in enumerate(label):
+            pdf.drawString(margin, y - i * 3.5 * mm, line)
         for x, value in zip(right, cells[1:], strict=False):
-            pdf.drawRightString(x, y, str(value))
-        y -= 5.5 * mm
+            pdf.drawRightString(x, y, _figure(value))
+        y -= 5.5 * mm + (len(label) - 1) * 3.5 * mm
 
     pdf.setFont("Helvetica-Bold", 14)
     pdf.drawString(margin, y, _title(s))
@@ -222,12 +243,14 @@ def settlement_pdf(s: Settlement) -> bytes:
     def headings(cells):
         """Headings wrapped to their narrow columns, bottom-aligned, on as many lines as they need."""
         nonlocal y
-        pdf.setFont("Helvetica-Bold", 7)
-        wrapped = [_wrapped(str(h), 19 * mm, "Helvetica-Bold", 7) for h in cells[1:]]
+        sizes = [_heading_size(str(h)) for h in cells[1:]]
+        wrapped = [_wrapped(str(h), 19 * mm, "Helvetica-Bold", size) for h, size in zip(cells[1:], sizes, strict=True)]
         tallest = max(len(lines) for lines in wrapped)
         y -= (tallest - 1) * 3 * mm
+        pdf.setFont("Helvetica-Bold", 7)
         pdf.drawString(margin, y, str(cells[0]))
-        for x, lines in zip(right, wrapped, strict=False):
+        for x, lines, size in zip(right, wrapped, sizes, strict=False):
+            pdf.setFont("Helvetica-Bold", size)
             for i, line in enumerate(reversed(lines)):
                 pdf.drawRightString(x, y + i * 3 * mm, line)
         y -= 6 * mm

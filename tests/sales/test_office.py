@@ -327,3 +327,29 @@ def test_exports_write_a_buyers_formula_as_text_and_survive_control_characters(s
         named = [c for c in values if isinstance(c.value, str) and "HYPERLINK" in c.value]
         assert named and all(c.data_type == "s" for c in named), kind  # text, not a formula
         assert any(c.value == "Bellman" for c in values), kind
+
+
+def test_the_settlement_pdf_names_each_performance_whole_and_writes_amounts_as_its_reader_does(organizer):
+    """A long venue name is wrapped, not cut; a French organizer reads 1 234,50, not 1234.50;
+    and no heading is wider than its column, a long word included."""
+    perf = make_performance(rows=1, per_row=40, price="1234.50")
+    perf.venue.name = "Théâtre du Petit Champlain, salle Gilles-Vigneault"
+    perf.venue.save()
+    sell(perf, 1)
+    admin = signed_in(organizer)
+    url = f"/admin/sales/performancedashboard/settlement/{perf.event_id}.pdf"
+    english = pdf_text(admin.get(url, HTTP_ACCEPT_LANGUAGE="en").content).decode("cp1252")
+    french = pdf_text(admin.get(url, HTTP_ACCEPT_LANGUAGE="fr").content).decode("cp1252")
+    for word in ("Petit", "Champlain,", "salle", "Gilles-Vigneault"):
+        assert f"({word}" in english or f" {word}" in english, word
+    assert "(1,234.50)" in english and "(1 234,50)" in french
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from sales.settlement import _columns, _heading_size, _tax_columns
+
+    for language in ("en", "fr"):
+        with translation.override(language):
+            for heading in [*_columns()[1:], *_tax_columns()[2:]]:
+                size = _heading_size(heading)
+                assert all(stringWidth(word, "Helvetica-Bold", size) <= 19 * mm for word in heading.split()), heading
