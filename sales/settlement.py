@@ -30,6 +30,7 @@ from events.models import Event, Performance
 
 from .formatting import when
 from .models import Order, Payment, TaxRate, Ticket
+from .policy import counted_row
 from .reports import MONEY_MOVED, taxes_by_name, taxes_not_split
 
 ZERO = Decimal("0.00")
@@ -82,6 +83,9 @@ class Settlement:
     # taxes were kept by name is in none.
     taxes: list[tuple[str, str, Decimal, Decimal, Decimal]] = field(default_factory=list)
     taxes_not_split: Decimal = ZERO  # reports.taxes_not_split: said under the taxes
+    # Cash changes hands to the nearest coin while its payments are recorded to the cent:
+    # what the drawers took beyond (or short of) the amounts above (policy.cash_due).
+    cash_rounding: Decimal = ZERO
 
 
 def _money(value) -> Decimal:
@@ -125,8 +129,13 @@ def event_settlement(event: Event, now: datetime | None = None) -> Settlement:
                    key=lambda name: (list(registrations).index(name) if name in registrations else 99, name))
     taxes = [(name, registrations.get(name, ""), _money(ticket_taxes.get(name)), _money(order_fee_taxes.get(name)),
               _money(kept_fee_taxes.get(name))) for name in names]
+    cash_rounding = sum((counted_row(p) - p.amount for p in payments.filter(method=Payment.Method.CASH)), ZERO)
     return Settlement(event=event, performances=lines, methods=methods, made_at=made_at, total=total, taxes=taxes,
-                      taxes_not_split=taxes_not_split([p.pk for p in performances]))
+                      taxes_not_split=taxes_not_split([p.pk for p in performances]), cash_rounding=cash_rounding)
+
+
+def _rounding_label() -> str:
+    return _("Cash rounding to the coin (what the drawers took beyond the amounts above)")
 
 
 
@@ -160,6 +169,8 @@ def settlement_csv(s: Settlement) -> bytes:
     for label, taken, refunded in s.methods:
         writer.writerow([label, taken, refunded, taken + refunded])
     writer.writerow([_("Total"), s.total.taken, s.total.refunded, s.total.net])
+    if s.cash_rounding:
+        writer.writerow([_rounding_label(), "", "", s.cash_rounding])
     if s.taxes or s.taxes_not_split:
         writer.writerow([])
         writer.writerow(_tax_columns())
@@ -265,6 +276,8 @@ def settlement_pdf(s: Settlement) -> bytes:
     for label, taken, refunded in s.methods:
         row([label, taken, refunded, taken + refunded])
     row([_("Total"), s.total.taken, s.total.refunded, s.total.net], bold=True)
+    if s.cash_rounding:
+        row([_rounding_label(), "", "", s.cash_rounding])
     if s.taxes or s.taxes_not_split:
         y -= 6 * mm
         name, _registration, *figures = _tax_columns()

@@ -278,6 +278,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Cash rounding to the coin (what the drawers took beyond the amounts above)": "Arrondi des espèces à la pièce (ce que les tiroirs-caisses ont reçu au-delà des montants ci-dessus)",
+    "Cash rounding to the coin: the drawers took %(amount)s beyond the amounts above.": "Arrondi des espèces à la pièce : les tiroirs-caisses ont reçu %(amount)s au-delà des montants ci-dessus.",
     "%(n)s paid in cash or on the card terminal is paid back at the counter when its buyer comes with the tickets.": ("%(n)s commande payée en espèces ou au terminal de paiement est remboursée au comptoir quand son acheteur vient avec les billets.", "%(n)s commandes payées en espèces ou au terminal de paiement sont remboursées au comptoir quand leurs acheteurs viennent avec les billets."),
     "%(n)s of these buyers is emailed to come with the tickets.": ("%(n)s de ces acheteurs reçoit un courriel l'invitant à venir avec les billets.", "%(n)s de ces acheteurs reçoivent un courriel les invitant à venir avec leurs billets."),
     "%(n)s bought at the counter without an email address and cannot be told: announce the cancellation where they will see it (the venue's website, its doors).": ("%(n)s a acheté au comptoir sans adresse courriel et ne peut pas être prévenu : annoncez l'annulation là où il la verra (le site de la salle, ses portes).", "%(n)s ont acheté au comptoir sans adresse courriel et ne peuvent pas être prévenus : annoncez l'annulation là où ils la verront (le site de la salle, ses portes)."),

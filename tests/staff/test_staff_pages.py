@@ -529,6 +529,13 @@ def test_cash_changes_hands_to_the_nearest_five_cents_and_the_drawer_counts_it_s
     closed = shift_close(shift=Shift.objects.get(), clerk=clerk, counted_cash=Decimal("120.00"),
                          counted_card=Decimal("0"))
     assert closed.difference == 0
+    # The settlement adds up to the amounts recorded, and says what the drawers took beside them.
+    from sales.settlement import event_settlement, settlement_csv
+
+    settled = event_settlement(order.performance.event)
+    assert settled.total.net == Decimal("20.02") and settled.cash_rounding == Decimal("-0.02")
+    assert "Cash rounding to the coin (what the drawers took beyond the amounts above),,,-0.02" in \
+        settlement_csv(settled).decode("utf-8-sig")
     # The shift's report lists the cash as it changed hands, as the drawer counted it; the
     # counter's home says its float as money.
     report = unescape(c.get(f"/counter/shift/{closed.pk}/report/").content.decode())
