@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 import pytest
@@ -223,3 +224,16 @@ def test_the_admins_refund_page_says_which_orders_need_the_counters_drawer(clien
     page = client.post("/admin/sales/order/", {"action": "refund", "_selected_action": [cash.pk]}).content.decode()
     assert "Cash is paid back at the counter, from the drawer of an open shift" in page
     assert 'value="Yes, refund' not in page
+
+
+def test_the_admin_has_the_language_switch_every_other_page_has(organizer):
+    from tests.support import signed_in
+
+    admin = signed_in(organizer)
+    page = admin.get("/admin/").content.decode()
+    assert 'id="admin-lang"' in page and 'value="fr" lang="fr"' in page
+    switched = admin.post("/i18n/setlang/", {"language": "fr", "next": "/admin/"}, follow=True)
+    page = switched.content.decode()
+    assert switched.redirect_chain[-1][0] == "/admin/" and '<html lang="fr"' in page
+    assert "Bureau de l&#x27;organisateur" in page and 'value="fr" lang="fr"' in page
+    assert re.search(r'value="fr" lang="fr" title="[^"]+" aria-current="true"', page)
