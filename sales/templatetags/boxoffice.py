@@ -103,6 +103,18 @@ def at_venue(value, performance):
     return do_timezone(value, performance.venue.zone)
 
 
+@register.filter
+def clock(value, performance) -> str:
+    """A moment of a sale (a payment, a step of its order) as "H:i" on the clock of the
+    performance's venue, as its order's page shows it, with the clock's name when it is
+    not the box office's (on which a shift's own times are): "16:47 PST"."""
+    if not value:
+        return ""
+    local = do_timezone(value, performance.venue.zone)
+    shown = f"{local:%H:%M}"
+    return f"{shown} {local.tzname()}" if performance.venue.time_zone != settings.TIME_ZONE else shown
+
+
 # An order's audit lines are kept in English (the record, as searched and exported); the
 # consoles read them in their own language. The actions the services write:
 AUDIT_ACTIONS = (gettext_noop("placed"), gettext_noop("reserved"), gettext_noop("paid"), gettext_noop("failed"),

@@ -648,3 +648,23 @@ def test_a_walk_in_gets_their_tickets_by_email_at_the_sale_or_later(clerk, perfo
     assert "buyer is marc@example.org already" in again.content.decode()
     walk_in.refresh_from_db()
     assert walk_in.customer.email == "marc@example.org"
+
+
+def test_a_payment_is_at_one_time_on_the_order_and_on_the_shift_report(clerk):
+    """A venue on another clock than the box office's: its payments are shown on the
+    venue's clock everywhere, and say which clock that is."""
+    from django.utils import timezone as tz
+
+    perf = make_performance(rows=1, per_row=4)
+    perf.venue.time_zone = "America/Vancouver"
+    perf.venue.save()
+    c = signed_in(clerk)
+    c.post(open_sale(c, perf, "1")["Location"], {"tendered": "100"})
+    order = Order.objects.get()
+    paid = tz.localtime(order.payments.get().created_at, perf.venue.zone)
+    shown = f"{paid:%H:%M} {paid.tzname()}"
+    assert re.search(rf"<td>{shown}</td><td>Cash</td>", c.get(f"/counter/orders/{order.code}/").content.decode())
+    shift = Shift.objects.get()
+    shift_close(shift=shift, clerk=clerk, counted_cash=shift.cash_float + order.total, counted_card=Decimal("0"))
+    report = c.get(f"/counter/shift/{shift.pk}/report/").content.decode()
+    assert re.search(rf"<td>{shown}</td><td>{order.code}</td>", report), report

@@ -575,7 +575,7 @@ def _count_differences(shift, counted) -> list[dict]:
 @clerk_only
 def shift_report(request, pk: int):
     shift = get_object_or_404(Shift, pk=pk, clerk=request.user)
-    payments = list(shift.payments.select_related("order").order_by("created_at"))
+    payments = list(shift.payments.select_related("order__performance__venue").order_by("created_at"))
     for p in payments:  # as it changed hands: cash to the nearest coin, as the drawer's expected amount counts it
         p.counted = counted_row(p)
     return render(request, "counter/shift_report.html", {"shift": shift, "payments": payments,
