@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce, Collate, NullIf
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from events.models import NAMES, Performance
+from events.models import NAMES, Performance, PriceType
 
 from . import formatting
 from .errors import IllegalTransition, InvalidRequest, NotFound, WrongPerformance
@@ -146,3 +146,12 @@ def tickets_printed(*, order, actor=None) -> list[Ticket]:
                               detail=f"{len(printed)} tickets",
                               actor=actor if actor is not None and actor.is_authenticated else None)
     return printed
+
+
+def price_type_notes(performance_id: int) -> dict[str, str]:
+    """What each price type of the performance asks of its ticket's holder ("Show student
+    ID at the door"), in the reader's language, by any of the type's names: a ticket keeps
+    its type's name in the language that sold it."""
+    return {name: t.shown_note
+            for t in PriceType.objects.filter(performance_id=performance_id).exclude(note="", note_en="", note_fr="")
+            for name in (t.name, t.name_en, t.name_fr) if name}

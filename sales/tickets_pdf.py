@@ -15,7 +15,7 @@ from reportlab.pdfgen import canvas
 from .formatting import at_venue, buyer_name, money, when
 from .models import Order
 from .order_receipt import receipt_text
-from .tickets import ticket_qr
+from .tickets import price_type_notes, ticket_qr
 
 
 def order_pdf(order: Order, tickets=None, *, receipt: str | None = None) -> bytes:
@@ -39,6 +39,7 @@ def _order_pdf(order: Order, tickets, receipt: str | None) -> bytes:
     column = width - size - 6 * mm - 14 * mm
     if tickets is None:
         tickets = order.tickets.select_related("place__seat", "place__section").filter(status="valid")
+    notes = price_type_notes(perf.pk)
     for ticket in tickets:
         pdf.setFont("Helvetica-Bold", 14)
         pdf.drawString(10 * mm, height - 14 * mm, perf.event.title[:48])
@@ -52,6 +53,9 @@ def _order_pdf(order: Order, tickets, receipt: str | None) -> bytes:
         # The price type too (Child, Senior): the door checks who may use it.
         kind = " — ".join(filter(None, (ticket.price_zone_name, ticket.price_type_name, money(ticket.price))))
         y = _lines(pdf, kind.translate(_PRINTABLE), "Helvetica", 10, y - 7 * mm, column, 2)
+        if notes.get(ticket.price_type_name):  # what the door will ask to see
+            y = _lines(pdf, notes[ticket.price_type_name].translate(_PRINTABLE), "Helvetica-Oblique", 9,
+                       y - 5 * mm, column, 2)
         _lines(pdf, _("Order %(code)s — %(name)s") % {"code": order.code, "name": buyer_name(order)},
                "Helvetica", 10, y - 7 * mm, column, 3)
         pdf.setFont("Courier", 7)

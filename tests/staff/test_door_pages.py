@@ -140,3 +140,28 @@ def test_an_admitted_ticket_of_a_checked_kind_says_what_to_check(door):
     assert c.post(url, {"code": student.code, "scan": "s1"}, **JSON).json()["note"] == "Show student ID"
     page = c.post(url, {"code": adult.code, "scan": "s2"}).content.decode()
     assert "Admitted" in page and "Show student ID" not in page
+
+
+def test_a_ticket_of_a_checked_kind_says_what_to_bring_printed_and_in_its_pdf(clerk):
+    """The price type's note ("Show student ID at the door") is on the ticket, as the
+    admin says: on the counter's slip and in the tickets PDF, in the buyer's language."""
+    from sales.holds import hold_create
+    from sales.orders import CustomerDetails, PriceRequest, order_place
+    from sales.payments import APPROVE, PaymentRequest
+    from sales.tickets_pdf import order_pdf
+    from tests.support import make_performance, places_of, price_types
+    from tests.test_french_everywhere import pdf_text
+
+    perf = make_performance(rows=1, per_row=4)
+    types = price_types(perf, {"Adult": {"Stalls": "50.00"}, "Student": {"Stalls": "30.00"}})
+    types["Student"].note_en, types["Student"].note_fr = "Show student ID at the door", "Carte étudiante à la porte"
+    types["Student"].save()
+    seats = places_of(perf)[:2]
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[p.pk for p in seats])
+    order = order_place(hold=hold, customer=CustomerDetails(name="Léa Roy", email="lea@example.org"),
+                        payment=PaymentRequest(method="test_card", card_number=APPROVE), language="fr",
+                        prices=PriceRequest(types={seats[0].pk: types["Student"].pk, seats[1].pk: types["Adult"].pk}))
+    pdf = pdf_text(order_pdf(order))
+    assert pdf.count("Carte étudiante à la porte") == 1, pdf[-3000:]
+    slip = signed_in(clerk).post(f"/counter/orders/{order.code}/print/").content.decode()
+    assert slip.count("Carte étudiante à la porte") == 1

@@ -62,7 +62,7 @@ from sales.orders import (
 )
 from sales.policy import COUNTER_CLERK, cash_due, counted_row, refunds_at_all
 from sales.shifts import shift_close, shift_current, shift_differences, shift_expected, shift_open
-from sales.tickets import tickets_printed
+from sales.tickets import price_type_notes, tickets_printed
 from sales.tickets_pdf import order_pdf as tickets_pdf
 
 clerk_only = role_required(COUNTER_CLERK)
@@ -437,6 +437,9 @@ def order_print(request, code: str):
     tickets = tickets_printed(order=order, actor=request.user)
     with translation.override(order.language):  # handed to the buyer: in their language
         paid = order.payments.filter(status=Payment.Status.APPROVED, amount__gt=0).order_by("pk")
+        notes = price_type_notes(order.performance_id)
+        for ticket in tickets:  # what the door will ask to see
+            ticket.note = notes.get(ticket.price_type_name, "")
         return render(request, "counter/print.html", {"order": order, "tickets": tickets, "paid": paid})
 
 

@@ -14,12 +14,12 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from events.models import Performance, PriceType
+from events.models import Performance
 from sales.channels.staff import performances_page, role_required
 from sales.errors import InvalidRequest, SalesError
 from sales.formatting import at_venue, buyer_name
 from sales.policy import DOOR_STAFF
-from sales.tickets import attendance, ticket_check_in, tickets_find
+from sales.tickets import attendance, price_type_notes, ticket_check_in, tickets_find
 
 door_only = role_required(DOOR_STAFF)
 # A performance is listed until twelve hours after it starts (a show running past
@@ -98,8 +98,8 @@ def scan(request, pk: int):
                   "price_type": ticket.price_type_name, "name": buyer_name(ticket.order),
                   "order": ticket.order.code,
                   # What the door checks for this kind of ticket ("Show student ID at the door").
-                  "note": next((t.shown_note for t in PriceType.objects.filter(performance=performance)
-                                if t.named(ticket.price_type_name)), "") if ticket.price_type_name else ""}
+                  "note": price_type_notes(performance.pk).get(ticket.price_type_name, "")
+                  if ticket.price_type_name else ""}
     counts = attendance(performance.pk)
     if _wants_json(request):
         return JsonResponse({**result, "counts": counts}, status=status)
