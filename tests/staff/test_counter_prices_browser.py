@@ -117,3 +117,26 @@ def test_a_french_counter_writes_the_total_and_the_change_as_french_does(browser
     expect(page.locator(".msg-success")).to_contain_text("Monnaie à rendre : 65,50\u00a0$")
     assert Order.objects.get().total == 1234.5
     context.close()
+
+
+def test_choices_made_quickly_by_keys_are_the_ones_kept_on_a_reload(browser, live_server):
+    """Each key prices the sale again; keys pressed faster than the answers come must not
+    leave an earlier choice kept (the page opened again shows what was chosen last)."""
+    perf = make_performance(rows=2, per_row=8)
+    types = price_types(perf, {"Adult": {"Stalls": "60.00"}, "Child": {"Stalls": "35.00"},
+                               "Senior": {"Stalls": "40.00"}})
+    context, page = open_counter(browser, live_server, make_user("clerk-quick", "counter clerk"))
+    page.keyboard.press("4")
+    page.keyboard.press("Enter")  # hold the best four
+    page.wait_for_url("**/counter/sale/**")
+    expect(page.locator("#total")).to_have_text("$240.00")
+    held = list(Place.objects.filter(performance=perf, state="held").order_by("pk"))
+    for key in "2323":  # child, senior, child, senior: each ticket in turn, without waiting
+        page.keyboard.press(key)
+    expect(page.locator("#total")).to_have_text("$150.00")
+    page.wait_for_timeout(1_000)
+    page.reload()
+    for place, kind in zip(held, ("Child", "Senior", "Child", "Senior"), strict=True):
+        expect(page.get_by_label(f"Price type for {place}")).to_have_value(str(types[kind].pk))
+    expect(page.locator("#total")).to_have_text("$150.00")
+    context.close()
