@@ -21,6 +21,9 @@ class SalesConfig(AppConfig):
         for model in (get_user_model(), StaffMember):
             post_save.connect(revoke_token_on_new_password, sender=model,
                               dispatch_uid=f"revoke_token_on_new_password:{model._meta.label}")
+        from .models import WaitingRoom
+
+        post_save.connect(forget_no_room, sender=WaitingRoom, dispatch_uid="forget_no_room")
         # Registers the tasks by name in every process, the web's too: services ask for
         # them by name (sales.enqueue), never by importing them.
         from . import tasks  # noqa: F401
@@ -35,3 +38,11 @@ def revoke_token_on_new_password(sender, instance, **kwargs) -> None:
     if getattr(instance, "_password", None) is None:  # set_password() was not called before this save
         return
     Token.objects.filter(user=instance).delete()
+
+
+def forget_no_room(sender, instance, **kwargs) -> None:
+    """A waiting room saved, by the admin or not: this process no longer remembers that
+    its performance had none (sales.waiting_room._restored)."""
+    from . import waiting_room
+
+    waiting_room.room_saved(instance.performance_id)

@@ -104,6 +104,7 @@ def forget_clients() -> None:
     _client_for.cache_clear()
     _join_script.cache_clear()
     _drawn_counts.clear()
+    _no_room.clear()
 
 
 def _keys(perf_id: int) -> dict[str, str]:
@@ -144,7 +145,7 @@ def publish(room) -> None:
     admitted: the frontier is rebased at the moment of the change."""
     now = time.time()
     opens = room.opens_at.timestamp()
-    old = config(room.performance_id)
+    old = config(room.performance_id, restore=False)
     if old is not None and old.opens == opens and now > opens:
         base, at = old.frontier(now), now
     else:
@@ -185,13 +186,52 @@ def heading(perf_id: int, language: str) -> dict | None:
     return json.loads(raw) if raw else None
 
 
-def config(perf_id: int) -> Config | None:
+def config(perf_id: int, *, restore: bool = True) -> Config | None:
+    """The room's config as published; `restore`: a room Redis lost is published again
+    from the database first (_restored)."""
     raw = client().hgetall(_keys(perf_id)["cfg"])
+    if not raw and restore and isinstance(perf_id, int) and _restored(perf_id):
+        raw = client().hgetall(_keys(perf_id)["cfg"])
     if not raw:
         return None
     return Config(enabled=raw["enabled"] == "1", opens=float(raw["opens"]), rate=float(raw["rate"]),
                   base=float(raw["base"]), at=float(raw["at"]), ttl=int(raw["ttl"]),
                   soldout=raw.get("soldout") == "1", back=_back(raw.get("back")))
+
+
+# Performances found without a room in the database, in this process, until when
+# (time.monotonic): their pages do not ask the database again at every request.
+_no_room: dict[int, float] = {}
+NO_ROOM_SECONDS = 10
+
+
+def _restored(perf_id: int) -> bool:
+    """A room the database has and Redis does not (Redis restarted without its data, or
+    the room was saved without the admin publishing it) is published again from the
+    database: a queued on-sale is never taken for one without a queue. That the database
+    has no room is remembered in this process for NO_ROOM_SECONDS; saving a room forgets
+    it here (room_saved), and a room the admin publishes is read from Redis first."""
+    from sales.models import WaitingRoom
+
+    if _no_room.get(perf_id, 0.0) > time.monotonic():
+        return False
+    try:
+        room = (WaitingRoom.objects.select_related("performance__event", "performance__venue")
+                .filter(performance_id=perf_id).first())
+    except DatabaseError as exc:  # nothing can be sold without it either
+        logger.warning("the waiting room of performance %s could not be read: %s", perf_id, exc)
+        return False
+    if room is None:
+        _no_room[perf_id] = time.monotonic() + NO_ROOM_SECONDS
+        return False
+    logger.warning("the waiting room of performance %s was not in Redis: published again from the database", perf_id)
+    publish(room)
+    return True
+
+
+def room_saved(perf_id: int) -> None:
+    """A room was saved: this process asks the database again (see _restored)."""
+    _no_room.pop(perf_id, None)
 
 
 def _back(raw: str | None) -> float | None:

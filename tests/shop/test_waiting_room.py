@@ -619,3 +619,24 @@ def test_one_admission_holds_one_basket_in_the_shop_even_when_its_holds_are_sent
     assert all(a.status_code == 302 and a["Location"].endswith("/basket/") for a in answers), answers
     assert Hold.objects.filter(status="active").count() == 1
     assert perf.places.filter(state="held").count() == 2
+
+
+def test_a_queued_on_sale_stays_queued_when_redis_lost_its_room(performance):
+    """The queue's Redis restarted without its data (or the room was saved without the
+    admin): the room is read again from the database, never taken as no queue at all."""
+    from rest_framework.test import APIClient
+
+    from tests.support import places_of
+
+    room = room_for(performance, opens_in=timedelta(seconds=-1))
+    waiting_room.client().delete(f"wr:{performance.pk}:cfg")  # lost
+    body = {"performance": performance.pk, "places": [places_of(performance)[0].pk]}
+    refused = APIClient().post("/api/v1/holds/", body, format="json")
+    assert refused.status_code == 403 and "X-Queue-Pass" in refused.json()["error"]["message"]
+    assert waiting_room.gated(performance.pk)
+    assert Client().get(f"/performances/{performance.pk}/")["Location"].endswith("/queue/")
+    # A room saved without the admin's publishing it: queued as soon as it is saved.
+    other = make_performance(rows=1, per_row=4)
+    assert not waiting_room.gated(other.pk)  # no room: asked of the database, and remembered a moment
+    WaitingRoom.objects.create(performance=other, opens_at=room.opens_at, admit_per_minute=60)
+    assert waiting_room.gated(other.pk)
