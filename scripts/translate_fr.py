@@ -278,6 +278,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "send the API token as Authorization: Token <key>": "envoyez le jeton de l'API comme Authorization: Token <clé>",
     "Cash rounding to the coin (what the drawers took beyond the amounts above)": "Arrondi des espèces à la pièce (ce que les tiroirs-caisses ont reçu au-delà des montants ci-dessus)",
     "Cash rounding to the coin: the drawers took %(amount)s beyond the amounts above.": "Arrondi des espèces à la pièce : les tiroirs-caisses ont reçu %(amount)s au-delà des montants ci-dessus.",
     "%(n)s paid in cash or on the card terminal is paid back at the counter when its buyer comes with the tickets.": ("%(n)s commande payée en espèces ou au terminal de paiement est remboursée au comptoir quand son acheteur vient avec les billets.", "%(n)s commandes payées en espèces ou au terminal de paiement sont remboursées au comptoir quand leurs acheteurs viennent avec les billets."),

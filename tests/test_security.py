@@ -74,6 +74,7 @@ def test_api_holds_count_against_the_per_address_limit_of_the_shop(performance):
                         format="json") for i in range(31)]
     assert [a.status_code for a in answers[:30]] == [201] * 30
     assert answers[30].status_code == 429 and answers[30].json()["error"]["code"] == "rate_limited"
+    assert 1 <= int(answers[30]["Retry-After"]) <= 60  # the limits count per clock minute: when this one ends
     assert Hold.objects.count() == 30
     # A refusal for now is not the key's answer for good: once the minute is over, the
     # same key is tried again.

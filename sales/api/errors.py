@@ -7,6 +7,8 @@
 A refusal for quantity ("only 2 places left in Stalls") also says `"available": 2`.
 """
 
+import time
+
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -32,14 +34,23 @@ def _first_message(detail) -> str:
     return str(detail)
 
 
+def _retry_after(status: int) -> dict | None:
+    """When to ask again: a moment for an outage, and for a rate limit the end of the
+    clock minute its requests are counted in."""
+    if status == 503:
+        return {"Retry-After": "10"}
+    if status == 429:
+        return {"Retry-After": str(60 - int(time.time()) % 60)}
+    return None
+
+
 def exception_handler(exc, context):
     if isinstance(exc, SalesError):
         places = exc.detail.get("places") or {}
         extra = {k: v for k, v in exc.detail.items() if k not in ("places",)}
         return Response(error_body(exc.code, exc.message,
                                    places=[{"id": k, "reason": v} for k, v in places.items()],
-                                   **extra), status=exc.status,
-                        headers={"Retry-After": "10"} if exc.status == 503 else None)
+                                   **extra), status=exc.status, headers=_retry_after(exc.status))
     if isinstance(exc, SeatingPlanError):
         return Response(error_body("invalid_seating_plan", _("the seating plan has errors; nothing was imported"),
                                    errors=exc.errors), status=400)

@@ -1,5 +1,5 @@
 from django.utils.translation import gettext_lazy as _
-from rest_framework.authentication import TokenAuthentication
+from rest_framework.authentication import TokenAuthentication, get_authorization_header
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
@@ -11,6 +11,14 @@ from sales.policy import ORGANIZER, ROLES, ROLES_CACHE, SELLING_ROLES, roles_of
 class TokenWithRoles(TokenAuthentication):
     """DRF's token login, with the user's staff roles read in the same fixed query: every
     staff API call checks them, and this saves it a round trip and the ORM's compiling."""
+
+    def authenticate(self, request):
+        """A token under another scheme ("Bearer") is refused with how to send it, rather
+        than taken for an anonymous buyer."""
+        scheme = get_authorization_header(request).split()[:1]
+        if scheme and scheme[0].lower() != self.keyword.lower().encode():
+            raise AuthenticationFailed(_("send the API token as Authorization: Token <key>"))
+        return super().authenticate(request)
 
     def authenticate_credentials(self, key):
         found = reads.user_by_token(key, list(ROLES))

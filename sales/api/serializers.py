@@ -146,8 +146,8 @@ class PlaceOut(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     label = serializers.CharField()
     section = serializers.CharField(source="section.name")
-    row = serializers.CharField(source="seat.row", default=None)
-    number = serializers.CharField(source="seat.number", default=None)
+    row = serializers.CharField(source="seat.row", default=None, allow_null=True)  # none for a standing place
+    number = serializers.CharField(source="seat.number", default=None, allow_null=True)
     zone = serializers.CharField(source="price_zone.name")
     price = serializers.DecimalField(source="price_zone.price", max_digits=9, decimal_places=2)
 

@@ -30,6 +30,7 @@ from events.services import WindowSpec, ZoneSpec, performance_create
 from sales import inventory, rows, waiting_room
 from sales.availability import availability_changed, seat_map, zone_counts
 from sales.errors import (
+    HoldNotActive,
     IllegalTransition,
     InvalidRequest,
     NotFound,
@@ -238,6 +239,9 @@ class HoldQuote(ApiView):
         hold = hold_of_caller(token=token, user=request.user, owner_key=scope_of(request))
         if hold is None:
             raise Http404
+        if hold.status in (Hold.Status.RELEASED, Hold.Status.SOLD):  # as buying it would say
+            raise HoldNotActive(_("this hold is %(status)s; hold the seats again") % {
+                "status": hold.get_status_display().lower()})
         prices = _prices(_valid(s.PricingIn, request))
         if prices.promo_code and waiting_room.too_many_code_tries(request):
             raise RateLimited(_("too many codes tried from your address; wait a minute"))

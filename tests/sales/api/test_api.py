@@ -83,6 +83,38 @@ def test_hold_best_and_standing_and_release():
     assert Place.objects.filter(performance=perf, state="held").count() == 4
 
 
+def test_a_standing_place_has_no_row_or_number_and_the_schema_says_it_may_not(tmp_path):
+    import yaml
+
+    perf = make_performance(rows=1, per_row=2, standing=4)
+    lawn = perf.venue.sections.get(kind="standing")
+    held = client_for().post("/api/v1/holds/", {"performance": perf.pk, "section": lawn.pk, "quantity": 1},
+                             format="json").json()
+    assert (held["places"][0]["row"], held["places"][0]["number"]) == (None, None)
+    with open("docs/openapi.yaml") as schema:
+        place = yaml.safe_load(schema)["components"]["schemas"]["PlaceOut"]["properties"]
+    assert place["row"].get("nullable") and place["number"].get("nullable")
+
+
+def test_a_hold_no_longer_active_is_not_priced(performance):
+    """A quote is what buying the hold would cost: a basket released or sold has none."""
+    client = client_for()
+    token = client.post("/api/v1/holds/", {"performance": performance.pk,
+                                           "places": [places_of(performance)[0].pk]}, format="json").json()["token"]
+    assert client.post(f"/api/v1/holds/{token}/quote/", {}, format="json").status_code == 200
+    client.delete(f"/api/v1/holds/{token}/")
+    assert_error(client.post(f"/api/v1/holds/{token}/quote/", {}, format="json"), 409, "hold_not_active")
+
+
+def test_a_token_sent_under_another_scheme_is_refused_not_taken_for_nobody(performance, clerk):
+    """"Authorization: Bearer <key>" is a mistake to say, not an anonymous buyer to serve."""
+    key = Token.objects.create(user=clerk).key
+    wrong = APIClient().get("/api/v1/performances/", headers={"Authorization": f"Bearer {key}"})
+    assert_error(wrong, 401, "authentication_failed")
+    assert "Authorization: Token" in wrong.json()["error"]["message"]
+    assert APIClient().get("/api/v1/performances/", headers={"Authorization": f"Token {key}"}).status_code == 200
+
+
 def test_unavailable_seats_answer_409_with_which_and_why(performance):
     client = client_for()
     a1, a2, a3 = places_of(performance)[:3]
