@@ -32,6 +32,7 @@ from sales.availability import availability_changed, seat_map, zone_counts
 from sales.errors import (
     HoldNotActive,
     IllegalTransition,
+    InProgress,
     InvalidRequest,
     NotFound,
     NotPermitted,
@@ -55,7 +56,7 @@ from sales.orders import (
     refunds_refused,
     tickets_refund,
 )
-from sales.orders.settling import payment_confirmed
+from sales.orders.settling import give_way, payment_confirmed
 from sales.payments import PaymentRequest
 from sales.policy import COUNTER_CLERK, ORGANIZER, SELLING_ROLES, default_channel, policy_for, roles_of
 from sales.shifts import shift_current
@@ -344,9 +345,18 @@ class OrderCreate(ApiView):
             if data["payment_link"] and not order.events.filter(action="payment link sent").exists():
                 _send_link(order, request.user)
         else:
-            order = order_place(hold_token=data["hold"], customer=customer, actor=request.user,
-                                payment=PaymentRequest(**data["payment"]), shift=_drawer(request), idempotency_key=key,
-                                owner_key=scope_of(request), prices=prices, language=data.get("language"))
+            def place() -> Order:
+                return order_place(hold_token=data["hold"], customer=customer, actor=request.user,
+                                   payment=PaymentRequest(**data["payment"]), shift=_drawer(request),
+                                   idempotency_key=key, owner_key=scope_of(request), prices=prices,
+                                   language=data.get("language"))
+            try:
+                order = place()
+            except InProgress as busy:
+                # Another payment of the hold stands in the way: one left at the bank's question
+                # is given up for this one, as the shop does (the caller owns the hold: the
+                # service checked it before saying so).
+                order = give_way(Hold.objects.get(token=data["hold"]), key, busy) or place()
         return Response(_order_out(order, self.ctx()), status=status.HTTP_201_CREATED)
 
 

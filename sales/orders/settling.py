@@ -24,8 +24,16 @@ from events.models import Channel
 
 from .. import inventory
 from ..availability import availability_changed
-from ..errors import IllegalTransition, NotFound, PaymentActionRequired, PlacesUnavailable
-from ..models import Order, Payment
+from ..errors import (
+    IllegalTransition,
+    InProgress,
+    NotFound,
+    PaymentActionRequired,
+    PlacesUnavailable,
+    ProviderUnavailable,
+    SalesError,
+)
+from ..models import Hold, Order, Payment
 from ..notifications import confirmations_due
 from ..payments import APPROVED, BANK_ASKS, PROVIDERS, Charge, PaymentRequest, StripeProvider, from_minor_units
 from .charging import NO_ANSWER, REFUND_OWED, fail_quietly, payment_record, refund_at_provider
@@ -139,6 +147,35 @@ def bank_step_give_up(order: Order) -> Order:
     if _provider().retrieve(order.payment_intent).status == "requires_action":
         return payment_settle(order, replacing=True, reason=REPLACED)
     return payment_settle(order)
+
+
+def give_way(hold: Hold, key: str | None, busy: InProgress) -> Order | None:
+    """A payment for `hold` (keyed `key`) was refused as `busy`: another payment of the
+    same hold stands in the way. If that one waits on the bank's question (its page left,
+    the question never answered), it is given up for this one (bank_step_give_up) and None
+    is returned: place the order again. If it went through after all, its order is the
+    answer. One being charged right now (another tab) refuses this one still (`busy`).
+    For the hold's owner only: the caller has checked it."""
+    others = Order.objects.filter(hold=hold, status=Order.Status.PENDING)
+    earlier = (others.exclude(idempotency_key=key) if key else others).first()
+    if earlier is None:
+        raise busy
+    try:
+        earlier = bank_step_give_up(earlier)
+    except ProviderUnavailable:
+        raise
+    except SalesError:  # the provider would not cancel it: it went through that moment, say
+        try:
+            earlier = payment_settle(earlier)
+        except ProviderUnavailable:
+            raise
+        except SalesError:
+            raise busy from None
+    if earlier.status == Order.Status.PAID:
+        return earlier
+    if earlier.status == Order.Status.PENDING:
+        raise busy
+    return None
 
 
 def _method(order: Order, intent) -> str:

@@ -227,6 +227,31 @@ def test_an_api_buyer_pays_by_card_confirming_with_the_bank():
 
 
 @pytest.mark.django_db
+def test_an_api_buyer_who_left_the_bank_step_pays_for_the_same_hold_with_another_card():
+    """The bank's question never answered (the buyer closed it): another card for the same
+    hold gives that payment up, as the shop does, rather than refusing it until the hold
+    lapses."""
+    from tests.support import BUYER as API_BUYER
+    from tests.support import client_for
+
+    perf = make_performance(rows=1, per_row=4)
+    client = client_for()
+    hold = client.post("/api/v1/holds/", {"performance": perf.pk, "places": [places_of(perf)[0].pk]},
+                       format="json").json()["token"]
+    first = client.post("/api/v1/orders/", {"hold": hold, "customer": API_BUYER,
+                                            "payment": {"method": "card", "token": card_token(THREE_D_SECURE)}},
+                        format="json", headers={"Idempotency-Key": "bank-step-left-first-try"})
+    assert first.status_code == 402
+    again = client.post("/api/v1/orders/", {"hold": hold, "customer": API_BUYER,
+                                            "payment": {"method": "card", "token": card_token()}},
+                        format="json", headers={"Idempotency-Key": "bank-step-left-other-card"})
+    assert again.status_code == 201 and again.json()["status"] == "paid", again.content
+    given_up = Order.objects.get(code=first.json()["error"]["order"])
+    assert given_up.status == "failed" and given_up.payments.filter(status="approved").count() == 0
+    assert provider().v1.payment_intents.retrieve(given_up.payment_intent).status == "canceled"
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("body", [
     b"[1, 2]",
     b'{"id": "evt_x", "object": "event", "type": "payment_intent.succeeded"}',

@@ -68,7 +68,7 @@ from sales.models import Ballot, Hold, Order, Place, Presale, PresaleCode
 from sales.notifications import send_orders_found
 from sales.orders import CustomerDetails, order_pay_by_link, order_place
 from sales.orders.placing import mailbox
-from sales.orders.settling import bank_question, bank_step_give_up, payment_confirmed, payment_settle
+from sales.orders.settling import bank_question, give_way, payment_confirmed
 from sales.payments import PaymentRequest, declined_because
 from sales.policy import begun_for
 from sales.seatmap import overview, section_svg, sections_of, stage_of
@@ -699,30 +699,14 @@ def _place_once(key: str, **order) -> Order:
 
 def _place_replacing(key: str, *, hold: Hold, **order) -> Order:
     """_place_once; and if another payment of this basket stands in the way, left at the
-    bank's question (its page closed, the question never answered), that payment is given
-    up for this one (settling.bank_step_give_up), or, if it went through after all, its
-    order is the answer. One being charged right now (another tab) still refuses this one."""
+    bank's question, that payment is given up for this one, or, if it went through after
+    all, its order is the answer (settling.give_way)."""
     try:
         return _place_once(key, hold=hold, **order)
     except InProgress as busy:
-        earlier = Order.objects.filter(hold=hold, status=Order.Status.PENDING).exclude(idempotency_key=key).first()
-        if earlier is None:
-            raise
-        try:
-            earlier = bank_step_give_up(earlier)
-        except ProviderUnavailable:
-            raise
-        except SalesError:  # the provider would not cancel it: it went through that moment, say
-            try:
-                earlier = payment_settle(earlier)
-            except ProviderUnavailable:
-                raise
-            except SalesError:
-                raise busy from None
-        if earlier.status == Order.Status.PAID:
-            return earlier
-        if earlier.status == Order.Status.PENDING:
-            raise
+        paid = give_way(hold, key, busy)
+        if paid is not None:
+            return paid
     return _place_once(key, hold=hold, **order)
 
 
