@@ -97,6 +97,9 @@ def send_confirmation(order_id: int) -> bool:
                 REFUND_REFUSED, REFUND_SETTLED)).values_list("message", flat=True))
         context = {"order": order, "tickets": tickets, "link": order_link(order), "receipt": receipt,
                    "cancelled": cancelled,
+                   # Sent again after some tickets were refunded or exchanged: it says so.
+                   "changed": order.events.filter(action__in=("tickets refunded", "exchanged"))
+                   .order_by("-at", "-pk").values_list("action", flat=True).first(),
                    # A card refund the provider refused: still owed, or paid back by other means since.
                    "still_owed": REFUND_REFUSED in refused, "settled": REFUND_SETTLED in refused,
                    # Paid (in part) in cash or on the terminal: paid back at the counter, not by us.

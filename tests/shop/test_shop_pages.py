@@ -273,3 +273,13 @@ def test_the_services_refusals_read_as_sentences_on_the_page(client, performance
     assert "Full name: the name holds a character that cannot be printed.</a>" in page
     assert "The name holds a character that cannot be printed.</span>" in page
 
+
+
+def test_the_buyer_is_thanked_once_not_at_every_visit_of_the_order(client, performance):
+    hold_seats(client, performance, str(places_of(performance)[0].pk))
+    paid = client.post("/checkout/", {"name": "Léa Roy", "email": "lea@example.org", "card_token": card_token()},
+                       follow=True)
+    assert "Thank you! Your tickets are below; a confirmation was sent to lea@example.org." in messages_of(paid)
+    order = Order.objects.get()
+    later = Client().get(f"/orders/{order.code}/{order.access_token}/")  # from the email, another day
+    assert later.status_code == 200 and "Thank you" not in later.content.decode()

@@ -364,3 +364,22 @@ def test_cash_paid_back_ticket_by_ticket_never_exceeds_the_cash_taken(clerk, hal
     assert shift_expected(shift)["cash"] == Decimal("100.00")  # the float, to the cent: all handed back
     report = client.get(f"/counter/shift/{shift.pk}/report/").content.decode()
     assert "$204.65" in report and "−$102.35" in report and "−$102.30" in report  # as the drawer moved
+
+
+def test_the_email_after_a_change_says_what_changed_not_thank_you(clerk, hall, mailoutbox, django_capture_on_commit_callbacks):
+    """After some tickets are refunded or exchanged, the buyer's next email says so and
+    gives the tickets as they now stand; "Thank you for your order" and "Total paid" with
+    the new total read as if the buyer had paid nothing more."""
+    from sales import notifications
+
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 3)
+    assert notifications.send_pending_confirmations() == 1
+    assert "Thank you for your order" in mailoutbox[-1].body
+    first = order.tickets.order_by("pk").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        tickets_refund(order=order, ticket_ids=[first.pk], actor=clerk, shift=shift)
+    assert notifications.send_pending_confirmations() == 1
+    body = mailoutbox[-1].body
+    assert f"Some tickets of your order {order.code} were refunded" in body and "Thank you" not in body
+    assert "Your tickets now total: $100.00" in body and "Total paid" not in body

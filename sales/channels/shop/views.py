@@ -668,6 +668,14 @@ def _paid(request, order: Order):
     request.session.pop(DETAILS, None)
     request.session.pop(CHOICES, None)
     request.session[LAST_ORDER] = {"code": order.code, "token": order.access_token}
+    return _thanked(request, order)
+
+
+def _thanked(request, order: Order):
+    """To the order just paid, thanked once (its page, opened again later from the email's
+    link, says no thank-you)."""
+    messages.success(request, _("Thank you! Your tickets are below; a confirmation was sent to %(email)s.")
+                     % {"email": order.customer.email})
     return redirect("shop:order", code=order.code, token=order.access_token)
 
 
@@ -741,7 +749,7 @@ def confirm_payment(request, code: str):
     if order.status == Order.Status.PAID:
         request.session.pop(BASKET, None)
         request.session.pop(DETAILS, None)
-        return redirect("shop:order", code=order.code, token=order.access_token)
+        return _thanked(request, order)
     if order.status == Order.Status.RESERVED:  # paid through its payment link: back to it
         if order.payment_intent:
             messages.info(request, _("Your bank has not answered yet; please wait a moment and reload."))
@@ -864,7 +872,7 @@ def order_pay(request, code: str, token: str):
             except SalesError as exc:
                 errors, status = [exc.message], 409
             else:
-                return redirect("shop:order", code=order.code, token=order.access_token)
+                return _thanked(request, order)
         order.refresh_from_db()
     return render(request, "shop/pay.html", {"order": order, "errors": errors, "now": timezone.now(),
                                              "card_frame_url": reverse("shop:card-field"), **_card_field()},
