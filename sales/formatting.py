@@ -72,6 +72,8 @@ def payment_note(payment) -> str:
     providers' and services' notes are messages of ours; a provider's own reference or
     words are shown as they are."""
     text = payment.message or ""
+    if text == "approved":  # the provider's yes (payments.APPROVED): the payment's status says it already
+        return ""
     if text.startswith("change due "):
         amount = text.removeprefix("change due ")
         with contextlib.suppress(ArithmeticError):  # a note written some other way: as it is

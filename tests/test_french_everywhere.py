@@ -505,6 +505,8 @@ def test_an_orders_history_reads_in_the_readers_language_with_its_amounts_as_mon
     with translation.override("fr"):
         read = [audit_line(OrderEvent(action=action, detail=detail)) for action, detail in lines]
         assert payment_note(Payment(message="change due 8.00")) == "monnaie rendue 8,00\u00a0$"
+        # The provider's yes is the payment's status already: not said twice ("Approuvé approuvé").
+        assert payment_note(Payment(message="approved", status="approved")) == ""
     assert read[4] == "imprimée : 1 billet"
     assert read[0] == "passée : 2 billets, 70,00\u00a0$"
     assert read[1] == "payée : Terminal de paiement 50,00\u00a0$ + Comptant 20,00\u00a0$"

@@ -668,3 +668,12 @@ def test_a_payment_is_at_one_time_on_the_order_and_on_the_shift_report(clerk):
     shift_close(shift=shift, clerk=clerk, counted_cash=shift.cash_float + order.total, counted_card=Decimal("0"))
     report = c.get(f"/counter/shift/{shift.pk}/report/").content.decode()
     assert re.search(rf"<td>{shown}</td><td>{order.code}</td>", report), report
+
+
+def test_the_phone_finds_an_order_by_the_code_the_caller_reads_out(operator, clerk):
+    c = signed_in(clerk)
+    c.post(open_sale(c, make_performance(rows=1, per_row=4), "1")["Location"], {"tendered": "100"})
+    order = Order.objects.get()
+    found = signed_in(operator).get(f"/phone/?q={order.code.lower()}")
+    assert found.status_code == 302 and found["Location"] == f"/phone/orders/{order.code}/"
+    assert "Nobody matches" in signed_in(operator).get("/phone/?q=ZZZZ9999").content.decode()

@@ -67,6 +67,10 @@ PRICE_FIELDS = ("promo_code", "comp_reason", "tickets")
 def home(request):
     q = (request.GET.get("q") or "").strip()
     customers = []
+    if q.isalnum() and len(q) <= 40:  # the order code the caller reads from their email
+        found = Order.objects.filter(code=q.upper()).values_list("code", flat=True).first()
+        if found is not None:
+            return redirect("phone:order", code=found)
     if q:
         digits = "".join(ch for ch in q if ch.isdigit())
         match = Q(email__iexact=q) | Q(name__unaccent__icontains=q)
