@@ -278,6 +278,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Refund the ticked tickets": "Rembourser les billets cochés",
+    "Refund the whole order: %(amount)s back": "Rembourser toute la commande : %(amount)s rendus",
     "Tickets of your order %(code)s were exchanged: here are your tickets as they now stand.": "Des billets de votre commande %(code)s ont été échangés : voici vos billets tels qu'ils sont maintenant.",
     "Some tickets of your order %(code)s were refunded: here are the tickets still valid.": "Des billets de votre commande %(code)s ont été remboursés : voici les billets toujours valides.",
     "Your tickets now total:": "Vos billets totalisent maintenant :",

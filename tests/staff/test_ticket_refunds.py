@@ -123,11 +123,15 @@ def test_the_counter_page_refunds_the_ticked_tickets_and_says_what_to_hand_back(
     first, second = order.tickets.order_by("pk")
     client = signed_in(clerk)
     page = client.get(f"/counter/orders/{order.code}/").content.decode()
-    assert re.search(rf'name="tickets" value="{first.pk}"', page) and 'name="tickets_given"' in page
+    assert re.search(rf'name="tickets" value="{first.pk}">', page) and 'name="tickets_given"' in page
+    assert "checked" not in page[page.find('id="refund-form"'):page.find('id="refund"')]  # none ticked at first
+    assert ">Refund the ticked tickets<" in page
     answer = client.post(f"/counter/orders/{order.code}/refund/", {"tickets_given": "1", "tickets": [str(first.pk)]},
                          follow=True)
     text = answer.content.decode()
     assert "Refunded: Cash $50.00." in text and "still valid" in text
+    # One ticket left: the button says it refunds the order, and what goes back.
+    assert ">Refund the whole order: $50.00 back<" in text
     assert Order.objects.get(pk=order.pk).status == "paid"
     assert Ticket.objects.get(pk=second.pk).status == "valid"
     # Nothing ticked is a mistake, not the whole order.
@@ -366,7 +370,8 @@ def test_cash_paid_back_ticket_by_ticket_never_exceeds_the_cash_taken(clerk, hal
     assert "$204.65" in report and "−$102.35" in report and "−$102.30" in report  # as the drawer moved
 
 
-def test_the_email_after_a_change_says_what_changed_not_thank_you(clerk, hall, mailoutbox, django_capture_on_commit_callbacks):
+def test_the_email_after_a_change_says_what_changed_not_thank_you(clerk, hall, mailoutbox,
+                                                                   django_capture_on_commit_callbacks):
     """After some tickets are refunded or exchanged, the buyer's next email says so and
     gives the tickets as they now stand; "Thank you for your order" and "Total paid" with
     the new total read as if the buyer had paid nothing more."""

@@ -56,6 +56,7 @@ from sales.orders import (
     order_place,
     order_refund,
     payback_plan,
+    refund_amounts,
     refunds_refused,
     refused_words,
     tickets_refund,
@@ -269,17 +270,26 @@ def order(request, code: str):
             counts = zone_counts(perf.pk)
             exchange_to.append((perf, [(z, counts.get(z.pk, {}).get("available", 0)) for z in perf.price_zones.all()]))
     unused = [t for t in tickets if t.status == "valid" and not t.checked_in_at]
+    by_ticket = order.performance.cancelled_at is None and (
+        len(unused) > 1 or len(unused) < sum(t.status == "valid" for t in tickets))
     return render(request, "counter/order.html", {
         "order": order, "tickets": tickets, "exchange_to": exchange_to, "found": found,
         "asked": _exchange_asked(request.GET), "valid_tickets": unused,
         # Refunded by the ticket when there is a choice, or when some are already in: the
         # unused ones can still be refunded, not the whole order.
         # A cancelled performance's order is refunded whole.
-        "refund_by_ticket": order.performance.cancelled_at is None and (
-            len(unused) > 1 or len(unused) < sum(t.status == "valid" for t in tickets)),
+        "refund_by_ticket": by_ticket,
+        # The whole order's refund says what goes back (fees that are not refundable kept).
+        "whole_back": _handed_back(order) if order.status == Order.Status.PAID and not by_ticket else None,
         "payments": _as_handed(order.payments.all()), "events": order.events.select_related("actor"),
         "walk_in": order.customer.email == WALK_IN_EMAIL,
         "due_in_cash": cash_due(order.total) if order.status == Order.Status.RESERVED else None})
+
+
+def _handed_back(order: Order) -> Decimal:
+    """What refunding the whole order hands back, as it changes hands: cash to the coin."""
+    plan, _amount, _kept = refund_amounts(order)
+    return sum((cash_handed_back(paid, back) or back for paid, back in plan), Decimal("0"))
 
 
 def _as_handed(payments) -> list:
