@@ -97,7 +97,7 @@ class ServiceUnavailable(SalesError):
     """A part the request cannot do without is down for a moment (the waiting room's Redis
     for a queued on-sale): nothing was done; try again shortly."""
 
-    code = "unavailable"
+    code = "service_unavailable"
     status = 503
     transient = True
 

@@ -97,7 +97,7 @@ def server_error(request):
     retry; a value the database refused (it got past the checks) is the request's fault."""
     exc = sys.exc_info()[1]
     if isinstance(exc, OUTAGES):
-        return refusal(request, 503, "unavailable",
+        return refusal(request, 503, "service_unavailable",
                        _("The box office is briefly unavailable; please try again in a moment."),
                        title=_("Briefly unavailable"), Retry_After=str(RETRY_AFTER_SECONDS))
     if isinstance(exc, DataError):

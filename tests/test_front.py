@@ -192,7 +192,7 @@ def test_a_dead_pool_is_taken_out_and_its_doors_say_so(front):
         assert (served_by, response.status) == ("staff", 503)
         served_by, response = front.request("GET", "/api/v1/orders/ABC/", {"Authorization": "Token x"})
         assert (served_by, response.status) == ("HAProxy", 503)  # the API's own shape, not an HTML page
-        assert json.loads(response.body)["error"]["code"] == "unavailable" and response.getheader("Retry-After")
+        assert json.loads(response.body)["error"]["code"] == "service_unavailable" and response.getheader("Retry-After")
         served_by, response = front.request("GET", "/")  # the other doors are unaffected
         assert (served_by, response.status) == ("public", 200)
     finally:

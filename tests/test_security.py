@@ -370,7 +370,7 @@ def test_a_database_outage_is_a_503_with_retry_after():
     try:
         client = Client(raise_request_exception=False)
         api = client.get("/api/v1/events/")
-        assert api.status_code == 503 and api["Retry-After"] and api.json()["error"]["code"] == "unavailable"
+        assert api.status_code == 503 and api["Retry-After"] and api.json()["error"]["code"] == "service_unavailable"
         page = client.get("/")
         assert page.status_code == 503 and page["Retry-After"] and "try again" in page.content.decode()
     finally:

@@ -56,7 +56,7 @@ def stripe_webhook(request):
                 payment_settle(order)
             except (stripe.StripeError, ProviderUnavailable):  # the provider did not answer: it sends again
                 logger.exception("order %s: could not ask the provider", order.code)
-                return _error(503, "unavailable", "the provider could not be reached; send the event again")
+                return _error(503, "service_unavailable", "the provider could not be reached; send the event again")
     return JsonResponse({"received": True})
 
 

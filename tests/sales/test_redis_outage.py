@@ -143,6 +143,6 @@ def test_a_queued_on_sale_refuses_clearly_while_its_waiting_room_is_away(redis_d
     assert "unavailable for a moment" in page.content.decode()
     refused = client_for().post("/api/v1/holds/", {"performance": perf.pk, "quantity": 1,
                                                    "zone": perf.price_zones.get().pk}, format="json")
-    assert_error(refused, 503, "unavailable")
+    assert_error(refused, 503, "service_unavailable")
     assert refused["Retry-After"]
     assert not Hold.objects.exists()
