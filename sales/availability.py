@@ -178,10 +178,10 @@ def _geometry(performance_id: int) -> dict:
         seats = (Place.objects.filter(performance_id=performance_id, seat__isnull=False)
                  .order_by("pk").values_list("pk", "section_id", "seat__row", "seat__number",
                                              "seat__x", "seat__y", "price_zone_id",
-                                             "seat__wheelchair", "seat__restricted_view"))
+                                             "seat__wheelchair", "seat__companion", "seat__restricted_view"))
         geometry = {
-            "seats": [[pk, sec, row, num, x, y, zone, ("w" if wc else "") + ("r" if rv else "")]
-                      for pk, sec, row, num, x, y, zone, wc, rv in seats],
+            "seats": [[pk, sec, row, num, x, y, zone, ("w" if wc else "") + ("c" if cp else "") + ("r" if rv else "")]
+                      for pk, sec, row, num, x, y, zone, wc, cp, rv in seats],
         }
         _cache(key, geometry, timeout=3600)
     return geometry
@@ -191,25 +191,29 @@ STATE_CODES = {"available": "a", "held": "h", "sold": "s", "blocked": "b"}
 
 
 @replica_reads
-def seat_map(performance) -> dict:
+def seat_map(performance, channel: str) -> dict:
     """Geometry plus each place's state in one compact response (a 9,000-place venue is
-    a few hundred kB): seats as arrays, standing areas as counts."""
+    a few hundred kB): seats as arrays, standing areas as counts; as `channel` sees them
+    (a place kept for another channel is "k", and not counted available)."""
     now = timezone.now()
     geometry = _geometry(performance.pk)
     states = {}
-    for pk, state, expires in (Place.objects.filter(performance=performance, seat__isnull=False)
-                               .values_list("pk", "state", "hold_expires_at")):
+    for pk, state, expires, allocation in (Place.objects.filter(performance=performance, seat__isnull=False)
+                                           .values_list("pk", "state", "hold_expires_at", "allocation")):
         lapsed = state == "held" and expires <= now
         states[pk] = "a" if lapsed else STATE_CODES[state]
+        if states[pk] == "a" and allocation not in ("", channel):
+            states[pk] = "k"
     standing = (Place.objects.filter(performance=performance, seat__isnull=True)
                 .values("section_id", "section__name", "price_zone_id")
-                .annotate(capacity=Count("pk"), available=Count("pk", filter=free(now))))
+                .annotate(capacity=Count("pk"), available=Count("pk", filter=free(now) & open_to(channel))))
     sections = performance.venue.sections.values("id", "name", "kind")
     return {
         "performance": performance.pk,
         "sections": list(sections),
         "columns": ["id", "section", "row", "number", "x", "y", "zone", "flags", "state"],
-        "states": {"a": "available", "h": "held", "s": "sold", "b": "blocked"},
+        "states": {"a": "available", "h": "held", "s": "sold", "b": "blocked", "k": "kept for another channel"},
+        "flags": {"w": "wheelchair space", "c": "companion seat", "r": "restricted view"},
         "seats": [[*s, states.get(s[0], "b")] for s in geometry["seats"]],
         "standing": [{"section": r["section_id"], "name": r["section__name"], "zone": r["price_zone_id"],
                       "capacity": r["capacity"], "available": r["available"]} for r in standing],

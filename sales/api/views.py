@@ -172,7 +172,8 @@ class SeatMap(ApiView):
     @extend_schema(responses={200: {"type": "object"}, **READ_ERRORS},
                    description="Geometry and state of every place. `seats` rows follow `columns`.")
     def get(self, request, pk: int):
-        return Response(seat_map(get_object_or_404(Performance.objects.select_related("venue"), pk=pk)))
+        return Response(seat_map(get_object_or_404(Performance.objects.select_related("venue"), pk=pk),
+                                 default_channel(request.user)))
 
 
 # --- holds ----------------------------------------------------------------------------

@@ -64,6 +64,27 @@ def test_seat_map_shows_every_place_and_its_state():
     assert client.get(f"/api/v1/performances/{perf.pk}/").json()["zones"][0]["available"] == 5
 
 
+def test_the_seat_map_shows_seats_kept_for_another_channel_as_the_caller_sees_them(operator):
+    """A seat the organizer keeps for the phone is not offered to an online buyer as free;
+    the phone sees it free. Each flag and state the map uses is named in it."""
+    from django.utils import timezone
+
+    from events.models import Seat
+    from sales import inventory
+
+    perf = make_performance(rows=1, per_row=4, wheelchair=True)
+    kept = places_of(perf)[1].pk
+    inventory.allocate(performance=perf, place_ids=[kept], channel="phone", now=timezone.now())
+    Seat.objects.filter(pk=places_of(perf)[2].seat_id).update(companion=True)
+    online = client_for().get(f"/api/v1/performances/{perf.pk}/seatmap/").json()
+    state = {row[0]: row[online["columns"].index("state")] for row in online["seats"]}
+    assert state[kept] == "k" and online["states"]["k"] == "kept for another channel"
+    phone = client_for(operator).get(f"/api/v1/performances/{perf.pk}/seatmap/").json()
+    assert {row[0]: row[-1] for row in phone["seats"]}[kept] == "a"
+    assert {"w", "c", "r"} <= set(online["flags"]) and online["flags"]["c"] == "companion seat"
+    assert any("c" in row[online["columns"].index("flags")] for row in online["seats"])
+
+
 # --- holds ----------------------------------------------------------------------------
 
 def test_hold_best_and_standing_and_release():
