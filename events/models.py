@@ -281,6 +281,24 @@ ZONE_COLOURS = ("#3b82f6", "#b91c1c", "#059669", "#ca8a04", "#7c3aed", "#db2777"
                 "#4d7c0f", "#475569", "#1e3a8a", "#9d174d")
 
 
+# ISO 4217 currencies whose smaller unit is not a hundredth, as card providers count
+# them: none (a yen is the smallest unit), or a thousandth (a Kuwaiti fils).
+MINOR_DIGITS = {
+    **dict.fromkeys(["BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV",
+                     "XAF", "XOF", "XPF"], 0),
+    **dict.fromkeys(["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"], 3),
+}
+
+
+def validate_currency(value: str) -> None:
+    """A three-letter ISO 4217 code in capitals, of a currency counted in cents: amounts
+    are added up by currency, and "cad" beside "CAD" would be two."""
+    RegexValidator(r"^[A-Z]{3}\Z", _("Enter the currency's three-letter code in capitals, such as CAD or EUR."))(value)
+    if MINOR_DIGITS.get(value, 2) != 2:  # prices, taxes and discounts are reckoned to the cent
+        raise ValidationError(_("%(code)s has no cents: the box office prices to the cent, in currencies that "
+                                "have them.") % {"code": value})
+
+
 class PriceZone(models.Model):
     """A price for a set of places of one performance: whole sections, and/or single
     seats (a seat listed here wins over its section's zone)."""
@@ -290,8 +308,8 @@ class PriceZone(models.Model):
     name = models.CharField(max_length=100, db_collation=NAMES, verbose_name=_("name"), validators=[one_line])
     price = models.DecimalField(max_digits=9, decimal_places=2,
                                 validators=[MinValueValidator(Decimal("0"))], verbose_name=_("price"))
-    currency = models.CharField(max_length=3, default="CAD", verbose_name=_("currency"), validators=[RegexValidator(
-        r"^[A-Z]{3}\Z", _("Enter the currency's three-letter code in capitals, such as CAD or EUR."))])
+    currency = models.CharField(max_length=3, default="CAD", verbose_name=_("currency"),
+                                validators=[validate_currency])
     color = models.CharField(max_length=7, default=ZONE_COLOURS[0], help_text=_("Colour on the seat map"),
                              verbose_name=_("colour"))
     sections = models.ManyToManyField(Section, blank=True, related_name="price_zones", verbose_name=_("sections"))

@@ -98,8 +98,7 @@ def send_confirmation(order_id: int) -> bool:
         context = {"order": order, "tickets": tickets, "link": order_link(order), "receipt": receipt,
                    "cancelled": cancelled,
                    # Sent again after some tickets were refunded or exchanged: it says so.
-                   "changed": order.events.filter(action__in=("tickets refunded", "exchanged"))
-                   .order_by("-at", "-pk").values_list("action", flat=True).first(),
+                   "changed": _changed_since_last_sent(order),
                    # A card refund the provider refused: still owed, or paid back by other means since.
                    "still_owed": REFUND_REFUSED in refused, "settled": REFUND_SETTLED in refused,
                    # Paid (in part) in cash or on the terminal: paid back at the counter, not by us.
@@ -228,6 +227,17 @@ def forget_asking() -> None:
     """Forget when this process last asked for the task, so the next sale asks at once."""
     with _asked:
         _ask["free_at"], _ask["trailing_at"] = 0.0, 0.0
+
+
+def _changed_since_last_sent(order: Order) -> str | None:
+    """The last change to the order's tickets (refunded some, exchanged) since its last
+    confirmation was sent, if any: the email sent now says it."""
+    last_sent = (order.events.filter(action="confirmation sent").order_by("-at", "-pk")
+                 .values_list("at", flat=True).first())
+    changes = order.events.filter(action__in=("tickets refunded", "exchanged"))
+    if last_sent is not None:
+        changes = changes.filter(at__gt=last_sent)
+    return changes.order_by("-at", "-pk").values_list("action", flat=True).first()
 
 
 def resend_confirmation(order: Order) -> None:

@@ -27,6 +27,8 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from events.models import MINOR_DIGITS
+
 from .errors import InvalidRequest, ProviderUnavailable
 from .formatting import money
 from .policy import cash_due, change_for
@@ -159,15 +161,6 @@ REFUND_KEY = "boxoffice_refund"
 
 def cents(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value())
-
-
-# ISO 4217 currencies whose smaller unit is not a hundredth, as card providers count
-# them: none (a yen is the smallest unit), or a thousandth (a Kuwaiti fils).
-MINOR_DIGITS = {
-    **dict.fromkeys(["BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV",
-                     "XAF", "XOF", "XPF"], 0),
-    **dict.fromkeys(["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"], 3),
-}
 
 
 def minor_units(amount: Decimal, currency: str) -> int:

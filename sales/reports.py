@@ -183,19 +183,15 @@ def taxes_by_name(performance_ids: list[int]):
                        [Order.Status.PAID, performance_ids])
         order_fees = dict(cursor.fetchall())
         # Kept: the fees not refundable of tickets given back (refunded or exchanged), and of
-        # orders refunded; not those of a cancelled performance, paid back in full.
+        # orders refunded; not those a cancelled performance gave back (pricing.fees_given_back).
         cursor.execute("""
             SELECT tax.key, sum(tax.value::numeric) FROM (
                 SELECT ticket.taxes -> 'fee' AS taxes FROM sales_ticket ticket
                 JOIN sales_place place ON place.id = ticket.place_id
-                JOIN events_performance perf ON perf.id = place.performance_id
-                WHERE ticket.status <> %s AND NOT ticket.fee_refundable AND perf.cancelled_at IS NULL
-                  AND place.performance_id = ANY(%s)
+                WHERE ticket.status <> %s AND NOT ticket.fee_refundable AND place.performance_id = ANY(%s)
                 UNION ALL
                 SELECT o.receipt -> 'order_fee_taxes' FROM sales_order o
-                JOIN events_performance perf ON perf.id = o.performance_id
-                WHERE o.status = %s AND o.receipt ->> 'fee_refundable' = 'false' AND perf.cancelled_at IS NULL
-                  AND o.performance_id = ANY(%s)
+                WHERE o.status = %s AND o.receipt ->> 'fee_refundable' = 'false' AND o.performance_id = ANY(%s)
             ) kept CROSS JOIN LATERAL jsonb_each_text(coalesce(kept.taxes, '{}')) tax GROUP BY 1""",
                        [Ticket.Status.VALID, performance_ids, Order.Status.REFUNDED, performance_ids])
         kept = dict(cursor.fetchall())

@@ -278,6 +278,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "%(code)s has no cents: the box office prices to the cent, in currencies that have them.": "%(code)s n'a pas de centimes : la billetterie compte au centime, dans les devises qui en ont.",
     "Refund the ticked tickets": "Rembourser les billets cochés",
     "Refund the whole order: %(amount)s back": "Rembourser toute la commande : %(amount)s rendus",
     "Tickets of your order %(code)s were exchanged: here are your tickets as they now stand.": "Des billets de votre commande %(code)s ont été échangés : voici vos billets tels qu'ils sont maintenant.",

@@ -13,10 +13,10 @@ class TokenWithRoles(TokenAuthentication):
     staff API call checks them, and this saves it a round trip and the ORM's compiling."""
 
     def authenticate(self, request):
-        """A token under another scheme ("Bearer") is refused with how to send it, rather
-        than taken for an anonymous buyer."""
+        """A token sent as a bearer token is refused with how to send it, rather than taken
+        for an anonymous buyer. Other schemes (a proxy's Basic) are left to the session."""
         scheme = get_authorization_header(request).split()[:1]
-        if scheme and scheme[0].lower() != self.keyword.lower().encode():
+        if scheme and scheme[0].lower() == b"bearer":
             raise AuthenticationFailed(_("send the API token as Authorization: Token <key>"))
         return super().authenticate(request)
 

@@ -36,7 +36,7 @@ from .charging import (
     validated_parts,
 )
 from .placing import check_customer_limit, customer_limit
-from .pricing import PriceRequest, hold_quote, ticket_value
+from .pricing import PriceRequest, fees_given_back, hold_quote, ticket_value
 from .refunds import performance_cancelled
 from .status import record, staff
 
@@ -153,6 +153,8 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
                 payback = payback_plan(order, -difference)
                 refuse_uncounted(shift, [p.method for p, _a in payback], paying_back=True)
             inventory.return_to_sale(order=order, tickets=old, now=now, actor=actor, withdraw=cancelled)
+            if cancelled:  # credited in full (ticket_value), fees included
+                fees_given_back(old)
             new = inventory.sell(hold=hold, order=order, lines=lines, now=now, actor=actor)
             Order.objects.filter(pk=order.pk).update(total=F("total") + difference,
                                                      performance_id=hold.performance_id)

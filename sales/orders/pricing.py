@@ -22,7 +22,7 @@ from events.models import Channel, reader_language
 
 from .. import inventory, receipts, rows
 from ..errors import InvalidRequest, NotPermitted
-from ..models import Hold, PresaleCode, PromoCode
+from ..models import Hold, Order, PresaleCode, PromoCode, Ticket
 from ..policy import roles_of
 
 
@@ -283,13 +283,11 @@ def lines_of(order) -> list[inventory.TicketLine]:
 def kept_on_refund(order) -> Decimal:
     """What a full refund keeps of what the order was paid: the fees (with their taxes)
     that are not refundable, of every ticket it ever had (an exchange or a refund of some
-    tickets kept theirs then, and the money still holds them) but those of a cancelled
-    performance, and of the order itself."""
+    tickets kept theirs then, and the money still holds them) and of the order itself. A
+    fee given back (a cancelled performance's, see `fees_given_back`) is refundable since."""
     receipt = order.receipt or {}
-    # Not the fees of tickets of a cancelled performance: they bought nothing, and the
-    # exchange that moved the order to another date credited them in full.
-    fees = sum((fee for fee, refundable in order.tickets.filter(place__performance__cancelled_at__isnull=True)
-                .values_list("fee", "fee_refundable") if not refundable), Decimal("0.00"))
+    fees = sum((fee for fee, refundable in order.tickets.values_list("fee", "fee_refundable") if not refundable),
+               Decimal("0.00"))
     if receipt and not receipt.get("fee_refundable", True):
         fees += Decimal(receipt.get("order_fee") or "0.00")
     return fees
@@ -345,3 +343,13 @@ PRESALE_USES_LEFT = "(max_uses IS NULL OR uses < max_uses)"
 
 def presale_code_for(code: str) -> PresaleCode | None:
     return PresaleCode.objects.select_related("presale").filter(code__iexact=code.strip()[:40]).first()
+
+
+def fees_given_back(tickets, order=None) -> None:
+    """A cancelled performance's fees bought nothing: those of `tickets` (and, with
+    `order`, the order's own fee) are given back, and so marked refundable from now on: a
+    later refund does not keep them again, and the settlement does not count them kept."""
+    Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(fee_refundable=True)
+    if order is not None and order.receipt and not order.receipt.get("fee_refundable", True):
+        order.receipt["fee_refundable"] = True
+        Order.objects.filter(pk=order.pk).update(receipt=order.receipt)

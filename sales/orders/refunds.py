@@ -28,7 +28,7 @@ from .charging import (
     refundable,
     refuse_uncounted,
 )
-from .pricing import kept_on_refund, ticket_value
+from .pricing import fees_given_back, kept_on_refund, ticket_value
 from .status import OrderStatusConflict, order_transition, record, staff
 
 
@@ -50,6 +50,8 @@ def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: da
         if any(t.checked_in_at for t in tickets) and not cancelled:
             raise IllegalTransition(_("a ticket of this order has already been used at the door"))
         inventory.return_to_sale(order=order, tickets=tickets, now=now, actor=actor, withdraw=cancelled)
+        if cancelled:  # paid back whole: every fee it ever held, the order's too
+            fees_given_back(order.tickets.all(), order)
         refunds = _paid_back(order, plan, actor=actor, approver=approver, shift=shift, note=gettext_noop("refund"))
         order_transition(order, Order.Status.REFUNDED, actor=actor, reason=f"{amount} {order.currency}")
         _approved(order, actor=actor, approver=approver)

@@ -26,7 +26,7 @@ def online_order(perf, n, email="marie@example.org"):
                        payment=PaymentRequest(method="test_card", card_number=APPROVE))
 
 
-def test_exchange_for_a_seat_of_the_same_price_charges_the_order_fee_again(organizer):
+def test_an_exchange_for_a_seat_of_the_same_price_does_not_charge_the_order_fee_again(organizer):
     """A fee per order is charged once per order; swapping one seat for another of the same
     price in the same order should cost nothing."""
     perf = make_performance(rows=1, per_row=6, price="50.00")
@@ -183,5 +183,67 @@ def test_a_price_zone_takes_a_currency_by_its_code_in_capitals():
         zone.currency = wrong
         with pytest.raises(ValidationError, match="three-letter code"):
             zone.full_clean()
+    zone.currency = "JPY"  # no cents to price to
+    with pytest.raises(ValidationError, match="JPY has no cents"):
+        zone.full_clean()
     zone.currency = "EUR"
     zone.full_clean()
+
+
+def test_the_api_takes_a_price_zone_currency_as_the_admin_does(organizer):
+    from tests.factories import EventFactory, VenueFactory
+    from tests.support import client_for
+
+    venue, event = VenueFactory(), EventFactory()
+    org = client_for(organizer)
+    plan = "section,row,number\n" + "\n".join(f"Floor,A,{n}" for n in range(1, 3))
+    org.post(f"/api/v1/venues/{venue.pk}/seating-plan/", {"format": "csv", "content": plan}, format="json")
+    section = venue.sections.get()
+    for currency, status in (("cad", 400), ("JPY", 400), ("CAD", 201)):
+        made = org.post("/api/v1/performances/", {
+            "event": event.pk, "venue": venue.pk, "starts_at": "2030-06-01T20:00:00Z", "ticket_limit": 4,
+            "zones": [{"name": "All", "price": "25.00", "currency": currency, "sections": [section.pk]}],
+            "windows": []}, format="json")
+        assert made.status_code == status, (currency, made.content)
+
+
+def test_a_fee_kept_by_a_chosen_exchange_stays_kept_when_the_old_date_is_cancelled_later(organizer):
+    """Only what a cancelled date gave back is given back: a buyer who moved by choice
+    before the cancellation left their old fee kept, and it stays kept."""
+    perf = make_performance(rows=1, per_row=6, price="50.00")
+    booking_fee(Channel.ONLINE, per_ticket="4.00", refundable=False)
+    later = other_date(perf)
+    order = online_order(perf, 1)
+    hold = hold_create(performance=later, channel=Channel.ONLINE, user=organizer,
+                       place_ids=[places_of(later, state="available")[0].pk])
+    done = order_exchange(order=order, ticket_ids=list(order.tickets.values_list("pk", flat=True)), hold=hold,
+                          actor=organizer, payments=[PaymentRequest(method="test_card", card_number=APPROVE)])
+    assert sum(p.amount for p in done.payments.filter(status="approved")) == Decimal("58.00")
+    performance_cancel(performance=perf, actor=organizer)
+    refunded = order_refund(order=done, actor=organizer)
+    back = -sum(p.amount for p in refunded.payments.filter(status="refunded"))
+    assert back == Decimal("50.00"), f"paid 58.00, paid back {back}"
+
+
+def test_taxes_on_fees_kept_by_a_refund_stay_to_remit_when_the_date_is_cancelled_later(organizer):
+    from sales.settlement import event_settlement
+    from tests.support import quebec_taxes
+
+    perf = make_performance(rows=1, per_row=4, price="40.00")
+    quebec_taxes()
+    booking_fee(Channel.ONLINE, per_ticket="2.00", per_order="1.00", refundable=False)
+    order_refund(order=online_order(perf, 1), actor=organizer)
+    before = event_settlement(perf.event)
+    assert sum(k for *_x, k in before.taxes) > 0
+    performance_cancel(performance=perf, actor=organizer)
+    after = event_settlement(perf.event)
+    assert after.total.kept == before.total.kept and after.taxes == before.taxes
+    # A cancelled date's own refunds give every fee back: none of theirs is kept, nor its taxes.
+    other = make_performance(rows=1, per_row=4, price="40.00")
+    online_order(other, 1)
+    performance_cancel(performance=other, actor=organizer)
+    from sales.orders.cancellation import refund_cancelled
+
+    refund_cancelled(other.pk)
+    settled = event_settlement(other.event)
+    assert settled.total.kept == 0 and sum(k for *_x, k in settled.taxes) == 0

@@ -388,3 +388,7 @@ def test_the_email_after_a_change_says_what_changed_not_thank_you(clerk, hall, m
     body = mailoutbox[-1].body
     assert f"Some tickets of your order {order.code} were refunded" in body and "Thank you" not in body
     assert "Your tickets now total: $100.00" in body and "Total paid" not in body
+    # Asked for again later, with nothing changed since: the usual email.
+    notifications.resend_confirmation(Order.objects.get(pk=order.pk))
+    assert notifications.send_pending_confirmations() == 1
+    assert "Thank you for your order" in mailoutbox[-1].body

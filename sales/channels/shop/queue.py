@@ -219,10 +219,13 @@ def pass_ok(request, pk: int, binding: str) -> bool:
             or waiting_room.check_presale_pass(pk, request.COOKIES.get(PRESALE_PASS_COOKIE.format(pk)), binding))
 
 
-def passes_of(request, pk: int) -> list[str]:
-    """The waiting-room passes this request came with for the performance (not checked)."""
-    return [token for token in (request.COOKIES.get(PASS_COOKIE.format(pk)),
-                                request.COOKIES.get(PRESALE_PASS_COOKIE.format(pk))) if token]
+def passes_of(request, pk: int, binding: str) -> list[str]:
+    """The valid waiting-room passes this request came with for the performance (a pass
+    copied from another visitor's browser is not theirs: check_pass binds it)."""
+    general, presale = (request.COOKIES.get(PASS_COOKIE.format(pk)),
+                        request.COOKIES.get(PRESALE_PASS_COOKIE.format(pk)))
+    return ([general] if general and waiting_room.check_pass(pk, general, binding) else []) + (
+        [presale] if presale and waiting_room.check_presale_pass(pk, presale, binding) else [])
 
 
 # --- the WSGI fast path ---------------------------------------------------------------

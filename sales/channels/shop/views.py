@@ -436,7 +436,7 @@ def _baskets_of_pass(request, perf_id: int, token: str) -> list[Hold]:
     find no basket before them (its last write wins); the pass's record is swapped in one
     step. Without Redis the session's basket is the one replaced."""
     replaced = []
-    for queue_pass in passes_of(request, perf_id):
+    for queue_pass in passes_of(request, perf_id, _owner_key(request)):
         try:
             previous = waiting_room.pass_basket(perf_id, queue_pass, token)
         except redis.RedisError:

@@ -134,6 +134,11 @@ def test_a_token_sent_under_another_scheme_is_refused_not_taken_for_nobody(perfo
     assert_error(wrong, 401, "authentication_failed")
     assert "Authorization: Token" in wrong.json()["error"]["message"]
     assert APIClient().get("/api/v1/performances/", headers={"Authorization": f"Token {key}"}).status_code == 200
+    # A proxy's Basic credentials in front of a staff page are left to the page's session.
+    from tests.support import signed_in
+
+    behind_basic = signed_in(clerk).get("/api/v1/performances/", HTTP_AUTHORIZATION="Basic dXNlcjpwYXNz")
+    assert behind_basic.status_code == 200
 
 
 def test_unavailable_seats_answer_409_with_which_and_why(performance):
