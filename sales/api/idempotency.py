@@ -146,12 +146,12 @@ def idempotent(endpoint: str, *, atomic: bool = False, settle=None, quick: bool 
                         _answer(first.pk, settled, None)
                         return settled
                     record_id = first.pk
-                # A view that replays by a key of its own (`settle`) lets go of the lock in
-                # the statement that keeps its answer: a retry that slips in before that
-                # commits settles nothing and gets the replay. Others, once it is committed.
-                fold = mine and settle is not None and not atomic
+                # The lock is let go in the statement that keeps the answer (one round trip
+                # fewer). A retry that slips in before that commits waits on the record's
+                # row above, then gets the replay; if the commit fails, it finds the record
+                # unanswered and nobody at it, as after a request that died.
                 response, released = _run(view, self, request, args, kwargs, record_id, atomic,
-                                          lock if fold else None, quick)
+                                          lock if mine else None, quick)
                 mine = mine and not released
                 return response
             finally:
@@ -164,10 +164,12 @@ def idempotent(endpoint: str, *, atomic: bool = False, settle=None, quick: bool 
 def _run(view, self, request, args, kwargs, record_id: int, atomic: bool, lock: int | None, quick: bool):
     """Run the view and record its answer. Returns (response, whether the lock was let go)."""
     quick = quick and atomic and own_transaction()  # the transaction opened here is the outermost
+    answered = False
     try:
         with transaction.atomic() if atomic else contextlib.nullcontext():
             response = view(self, request, *args, **kwargs)
             if 200 <= response.status_code < 300:
+                answered = True
                 return response, _answer(record_id, response, lock, quick=quick)
     except SalesError as exc:
         response = exception_handler(exc, {})
@@ -175,7 +177,8 @@ def _run(view, self, request, args, kwargs, record_id: int, atomic: bool, lock: 
             _forget(record_id)
             return response, False
     except Exception:
-        _forget(record_id)  # unexpected failure: let the client retry for real
+        if not answered:  # else the answer's transaction failed at its commit: see the wrapper
+            _forget(record_id)  # unexpected failure: let the client retry for real
         raise
     if response.status_code >= 500:
         _forget(record_id)

@@ -205,3 +205,28 @@ def psycopg_connection():
 
     db = settings.DATABASES["default"]
     return psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"], autocommit=True)
+
+
+def test_a_key_lets_go_of_its_lock_with_its_answer():
+    """Each key's request holds a lock on the key while it runs, released in the statement
+    that keeps its answer: none is left held afterwards, for a hold (one transaction with
+    its answer) or an order, and another connection's retry is replayed, not told the
+    request is still running."""
+    perf = make_performance(rows=1, per_row=4)
+    api, watch = client_for(), psycopg_connection()
+    try:
+        hold_key, order_key = str(uuid.uuid4()), str(uuid.uuid4())
+        body = {"performance": perf.pk, "places": [places_of(perf)[0].pk]}
+        hold = api.post("/api/v1/holds/", body, format="json", headers={"Idempotency-Key": hold_key})
+        assert hold.status_code == 201
+        order = {"hold": hold.json()["token"], "customer": BUYER, "payment": CARD}
+        assert api.post("/api/v1/orders/", order, format="json",
+                        headers={"Idempotency-Key": order_key}).status_code == 201
+        assert watch.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'").fetchone() == (0,)
+    finally:
+        watch.close()
+    process = subprocess.run([sys.executable, "-c", HOLD_REQUEST.replace(
+        "APIClient().post(", "print(APIClient().post(").replace("sys.argv[2]})", "sys.argv[2]}).status_code)"),
+        json.dumps(body), hold_key], env=process_env(), cwd=settings.BASE_DIR, capture_output=True, text=True)
+    assert process.stdout.strip() == "201", process.stderr[-2000:]
+    assert Hold.objects.count() == 1
