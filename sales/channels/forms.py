@@ -403,6 +403,8 @@ class PricesForm(forms.Form):
         return out
 
     def price_request(self) -> PriceRequest:
+        if self.is_bound:
+            self.is_valid()  # checked once, here too: a retried sale passes its choices on unpriced
         data = self.cleaned_data if self.is_bound else {}
         return PriceRequest(types=self.chosen(), promo_code=data.get("promo_code") or "",
                             comp_reason=data.get("comp_reason") or "")

@@ -194,3 +194,17 @@ def test_staff_seat_maps_label_seats_with_their_price_types(clerk):
     assert "Stalls, row A, seat 1, Adult $60.00, Child $35.00" in page
     assert "Press" not in page.split('id="seatmap"')[1]
     assert "from $35.00" in text_of(c.get("/counter/").content)
+
+
+def test_a_retried_sale_reads_the_price_types_of_a_form_not_yet_checked():
+    """A "Take payment" pressed again while the first is selling passes on the types asked
+    without pricing them again: read from the form as sent, checked on the way."""
+    from sales.channels.forms import PricesForm, price_types_of
+
+    perf, types = show()
+    places = places_of(perf)[:2]
+    form = PricesForm({f"type_{places[0].pk}": types["Child"].pk, f"type_{places[1].pk}": types["Adult"].pk,
+                       "promo_code": ""}, places=places, types=price_types_of(perf.pk), staff=True)
+    asked = form.price_request()
+    assert asked.types == {places[0].pk: types["Child"].pk, places[1].pk: types["Adult"].pk}
+    assert asked.promo_code == "" and asked.comp_reason == ""
