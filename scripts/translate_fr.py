@@ -278,6 +278,11 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Sales in progress": "Ventes en cours",
+    "%(n)s seat held until %(until)s": ("%(n)s place retenue jusqu'à %(until)s",
+                                         "%(n)s places retenues jusqu'à %(until)s"),
+    "Leave this sale? Its seats stay held until it lapses; it is listed under Sales in progress.":
+        "Quitter cette vente ? Ses places restent retenues jusqu'à son expiration ; elle figure sous Ventes en cours.",
     "%(code)s has no cents: the box office prices to the cent, in currencies that have them.": "%(code)s n'a pas de centimes : la billetterie compte au centime, dans les devises qui en ont.",
     "Refund the ticked tickets": "Rembourser les billets cochés",
     "Refund the whole order: %(amount)s back": "Rembourser toute la commande : %(amount)s rendus",

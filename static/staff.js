@@ -172,6 +172,10 @@
     var form = e.target;
     if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) e.preventDefault();
   });
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest("a[data-confirm]");
+    if (link && !window.confirm(link.dataset.confirm)) e.preventDefault();
+  });
   // An error the page came back with is where the focus goes, so that it is read first,
   // unless the page puts it in the field to correct (which names its error).
   var error = document.querySelector("#price-errors, .messages .msg-error");

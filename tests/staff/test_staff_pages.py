@@ -251,6 +251,44 @@ def test_a_retried_take_payment_lands_on_the_sale_not_a_second_one(clerk, perfor
     assert Order.objects.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.concurrency
+def test_take_payment_pressed_several_times_at_once_sells_once_and_never_fails():
+    """Enter pressed twice in a row on "Take payment": the presses that come while the
+    first is still selling are answered by its sale or told it is under way, never a
+    server error."""
+    perf = make_performance(rows=1, per_row=4)
+    clerk = make_user("clerk-twice", "counter clerk")
+    c = signed_in(clerk)
+    sale_url = open_sale(c, perf)["Location"]
+    attempt = re.search(r'name="attempt" value="([^"]+)"', c.get(sale_url).content.decode()).group(1)
+    for _round in range(3):
+        answers = race(4, lambda i: c.post(sale_url, {"tendered": "200", "attempt": attempt}))
+        assert all(a.status_code in (302, 400) for a in answers), [a.status_code for a in answers]
+    assert Order.objects.filter(status="paid").count() == 1
+    assert Place.objects.filter(performance=perf, state="sold").count() == 2
+
+
+def test_a_sale_left_open_is_listed_on_the_counter_home_with_the_way_back(clerk, performance):
+    """The Sell key (H) pressed mid-sale asks first; a sale left all the same keeps its
+    seats held until it lapses, and the counter's first page leads back to it (for its
+    own clerk only)."""
+    c = signed_in(clerk)
+    sale_url = open_sale(c, performance)["Location"]
+    sale_page = c.get(sale_url).content.decode()
+    sell = re.search(r'<a href="/counter/" data-key="h"[^>]*>', sale_page).group(0)
+    assert 'data-confirm="Leave this sale? Its seats stay held' in sell
+    home = c.get("/counter/").content.decode()
+    assert "Sales in progress" in home and f'href="{sale_url}"' in home and "2 seats held until" in home
+    other = signed_in(make_user("clerk-other", "counter clerk"))
+    other.post("/counter/shift/open/", {"cash_float": "0"})
+    assert "Sales in progress" not in other.get("/counter/").content.decode()
+    c.post(sale_url, {"tendered": "200", "attempt": "1"})  # sold: no longer in progress
+    assert "Sales in progress" not in c.get("/counter/").content.decode()
+    assert "data-confirm" not in re.search(r'<a href="/counter/" data-key="h"[^>]*>',
+                                           c.get("/counter/").content.decode()).group(0)
+
+
 @pytest.mark.parametrize("tendered", ["1e30", "100000000", "NaN", "9" * 30, "9" * 40 + ".50"])
 def test_absurd_amounts_are_refused_with_a_message(clerk, performance, tendered):
     c = signed_in(clerk)

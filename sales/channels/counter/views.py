@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -118,7 +118,14 @@ def home(request):
                      "zones": [(z, counts.get(z.pk, {}).get("available", 0), from_price(z, types) if types else None)
                                for z in perf.price_zones.all()],
                      "standing": [s for s in perf.venue.sections.all() if s.kind == Section.Kind.STANDING]})
-    return render(request, "counter/home.html", {"shift": shift, "rows": rows, "found": found})
+    # The clerk's sales left open (the Sell key pressed mid-sale, a page closed): their
+    # seats stay held until the hold lapses, so the way back to each is on this page.
+    in_progress = (Hold.objects.filter(channel=Channel.COUNTER, user=request.user, status=Hold.Status.ACTIVE,
+                                       expires_at__gt=now)
+                   .annotate(seats=Count("places", filter=Q(places__state="held")))
+                   .select_related("performance__event", "performance__venue").order_by("-created_at")[:10])
+    return render(request, "counter/home.html", {"shift": shift, "rows": rows, "found": found,
+                                                 "in_progress": [h for h in in_progress if h.seats]})
 
 
 @clerk_only
