@@ -150,8 +150,10 @@ def publish(room) -> None:
         base, at = old.frontier(now), now
     else:
         base, at = 0.0, opens
+    # A cancelled performance queues nobody: its page says it was cancelled.
+    enabled = room.enabled and room.performance.cancelled_at is None
     client().hset(_keys(room.performance_id)["cfg"], mapping={
-        "enabled": "1" if room.enabled else "0", "opens": opens, "rate": room.admit_per_minute / 60.0,
+        "enabled": "1" if enabled else "0", "opens": opens, "rate": room.admit_per_minute / 60.0,
         "base": base, "at": at, "ttl": room.pass_minutes * 60,
         "soldout": "1" if old is not None and old.soldout else "0", "back": old.back or 0 if old is not None else 0,
         **headings(room),
@@ -427,7 +429,7 @@ def _unreachable(perf_id: int, exc: Exception) -> bool:
     from .models import WaitingRoom
 
     logger.warning("waiting room unreachable: %s", exc)
-    if WaitingRoom.objects.filter(performance_id=perf_id, enabled=True).exists():
+    if WaitingRoom.objects.filter(performance_id=perf_id, enabled=True, performance__cancelled_at=None).exists():
         raise ServiceUnavailable(_("the waiting room is unavailable for a moment; please try again shortly")) from exc
     return False
 

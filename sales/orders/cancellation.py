@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _
 
 from events.models import Performance
 
-from .. import enqueue, inventory
+from .. import enqueue, inventory, waiting_room
 from ..availability import availability_changed
 from ..errors import IllegalTransition, SalesError
 from ..holds import hold_release
 from ..inventory.rules import free
-from ..models import Hold, Order, Payment, Place
+from ..models import Hold, Order, Payment, Place, WaitingRoom
 from ..notifications import performance_cancelled_notice
 from ..reports import MONEY_MOVED
 from .refunds import order_cancel, order_refund
@@ -102,6 +102,7 @@ def performance_cancel(*, performance: Performance, note: str = "", actor=None,
                        .filter(_at_counter()).values_list("pk", flat=True))
         performance_cancelled_notice(counter)
         transaction.on_commit(lambda: availability_changed(performance.pk), robust=True)
+        transaction.on_commit(lambda: _close_queue(performance.pk), robust=True)
         transaction.on_commit(lambda: _refund_soon(performance.pk), robust=True)
         transaction.on_commit(lambda: [_tell_caller(pk) for pk in told], robust=True)
     performance.refresh_from_db(fields=["cancelled_at", "cancellation_note"])
@@ -112,6 +113,15 @@ def _block_free(performance: Performance, now: datetime, actor) -> None:
     ids = list(Place.objects.select_for_update(of=("self",)).filter(free(now), performance=performance)
                .order_by("pk").values_list("pk", flat=True))
     inventory.block(performance=performance, place_ids=ids, now=now, actor=actor)
+
+
+def _close_queue(performance_id: int) -> None:
+    """Its waiting room lets everyone through to the performance's page, which says it was
+    cancelled (a queue would go on saying it is sold out)."""
+    room = (WaitingRoom.objects.select_related("performance__event", "performance__venue")
+            .filter(performance_id=performance_id).first())
+    if room is not None:
+        waiting_room.publish(room)
 
 
 def _refund_soon(performance_id: int) -> None:

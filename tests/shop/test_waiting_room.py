@@ -640,3 +640,29 @@ def test_a_queued_on_sale_stays_queued_when_redis_lost_its_room(performance):
     assert not waiting_room.gated(other.pk)  # no room: asked of the database, and remembered a moment
     WaitingRoom.objects.create(performance=other, opens_at=room.opens_at, admit_per_minute=60)
     assert waiting_room.gated(other.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cancelled_performance_queues_nobody_and_its_page_says_it_was_cancelled(organizer):
+    """Everyone in its queue (and whoever comes later) goes through to the performance's
+    page, which says it was cancelled: not "sold out", as its withdrawn places would make
+    the queue say. Published again from the database, the room stays open."""
+    from sales.orders.cancellation import performance_cancel
+
+    perf = make_performance(rows=1, per_row=4)
+    room_for(perf, opens_in=timedelta(seconds=-30), per_minute=1)
+    waiting_room.draw(perf.pk)
+    visitor = Client()
+    for _ in range(3):
+        visitor.get(f"/performances/{perf.pk}/queue/")
+    assert "You are in the queue" in visitor.get(f"/performances/{perf.pk}/queue/").content.decode()
+    performance_cancel(performance=perf, note="The artist is ill", actor=organizer)
+    waiting_room.set_sold_out(perf.pk, True)  # what its withdrawn places make the watcher say
+    queued = visitor.get(f"/performances/{perf.pk}/queue/")
+    assert queued.status_code == 302 and queued["Location"] == f"/performances/{perf.pk}/"
+    page = visitor.get(queued["Location"]).content.decode()
+    assert "cancelled" in page.lower() and "sold out" not in page.lower()
+    assert not waiting_room.gated(perf.pk)
+    waiting_room.client().delete(f"wr:{perf.pk}:cfg")  # Redis lost it: restored, still open
+    assert not waiting_room.gated(perf.pk)
+    assert Client().get(f"/performances/{perf.pk}/").status_code == 200
