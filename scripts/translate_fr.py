@@ -278,6 +278,16 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "fees refunded": "frais remboursés",
+    "%(n)s order refunded earlier kept %(amount)s of fees: they are paid back too, the way it was paid.": (
+        "%(n)s commande remboursée plus tôt a gardé %(amount)s de frais : ils sont remboursés aussi, comme elle a été payée.",
+        "%(n)s commandes remboursées plus tôt ont gardé %(amount)s de frais en tout : ils sont remboursés aussi, "
+        "comme chacune a été payée."),
+    "Pay back the fees this order kept?": "Rembourser les frais que cette commande a gardés ?",
+    "This order was refunded before the performance was cancelled and kept %(amount)s of fees: they go back too.":
+        "Cette commande a été remboursée avant l'annulation de la représentation et a gardé %(amount)s de frais : "
+        "ils sont remboursés aussi.",
+    "Pay back the fees: %(amount)s": "Rembourser les frais : %(amount)s",
     "Sales in progress": "Ventes en cours",
     "%(n)s seat held until %(until)s": ("%(n)s place retenue jusqu'à %(until)s",
                                          "%(n)s places retenues jusqu'à %(until)s"),

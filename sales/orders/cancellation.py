@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +40,8 @@ class CancellationPlan:
     at_counter: int       # of them, paid (in part) in cash or on the terminal: the buyer comes to the counter
     unreachable: int      # of these, sold at the counter to nobody in particular: no address to tell them
     amount: Decimal       # paid back in all
+    kept_fees: int        # orders refunded before, which kept fees not refundable then: paid back too
+    kept_amount: Decimal  # what they kept
     reserved: int         # phone reservations not yet paid: cancelled
     holds: int            # baskets and holds in progress: released
     currency: str
@@ -60,15 +62,16 @@ def cancellation_plan(performance: Performance) -> CancellationPlan:
     amount = (Payment.objects.filter(MONEY_MOVED, order__in=paid)  # not a charge paid straight back
               .aggregate(s=Sum("amount"))["s"] or Decimal("0"))
     by_provider, counter = paid_orders_split(performance)
+    kept = list(fees_kept(Order.objects.filter(performance=performance)))
     # Addresses that cannot receive email (the counter's walk-ins' among them) are not written to.
     unreachable = paid.filter(_at_counter(), customer__email__endswith=".invalid").count()
     return CancellationPlan(
         paid=by_provider + counter, by_provider=by_provider, at_counter=counter, unreachable=unreachable,
-        amount=amount,
+        amount=amount, kept_fees=len(kept), kept_amount=sum((o.held for o in kept), Decimal("0")),
         reserved=Order.objects.filter(performance=performance, status=Order.Status.RESERVED).count(),
         holds=Hold.objects.filter(performance=performance, status=Hold.Status.ACTIVE)
         .exclude(Exists(Order.objects.filter(hold=OuterRef("pk"), status=Order.Status.RESERVED))).count(),
-        currency=paid.values_list("currency", flat=True).first() or "")
+        currency=paid.values_list("currency", flat=True).first() or (kept[0].currency if kept else ""))
 
 
 def performance_cancel(*, performance: Performance, note: str = "", actor=None,
@@ -138,22 +141,32 @@ def refund_cancelled(performance_id: int | None = None, *, batch: int = 200) -> 
     through all of them; returns how many. One that fails is left for the next run and does
     not hold up the others. Run again, it goes on where it stopped: an order once refunded
     is no longer paid."""
-    due = (Order.objects.filter(status=Order.Status.PAID, performance__cancelled_at__isnull=False)
-           .exclude(_at_counter()))
-    if performance_id is not None:
-        due = due.filter(performance_id=performance_id)
-    done, after = 0, 0
-    while orders := list(due.filter(pk__gt=after).order_by("pk")[:batch]):
-        for order in orders:
-            after = order.pk
-            try:
-                order_refund(order=order, actor=None)
-                done += 1
-            except IllegalTransition:  # refunded meanwhile (the other run, the counter): done
-                pass
-            except SalesError:
-                logger.exception("order %s of a cancelled performance was not refunded", order.code)
+    paid = Order.objects.filter(status=Order.Status.PAID, performance__cancelled_at__isnull=False)
+    done = 0
+    for due in (paid, fees_kept(Order.objects.filter(performance__cancelled_at__isnull=False))):
+        due = due.exclude(_at_counter())
+        if performance_id is not None:
+            due = due.filter(performance_id=performance_id)
+        after = 0
+        while orders := list(due.filter(pk__gt=after).order_by("pk")[:batch]):
+            for order in orders:
+                after = order.pk
+                try:
+                    order_refund(order=order, actor=None)
+                    done += 1
+                except IllegalTransition:  # refunded meanwhile (the other run, the counter): done
+                    pass
+                except SalesError:
+                    logger.exception("order %s of a cancelled performance was not refunded", order.code)
     return done
+
+
+def fees_kept(orders):
+    """Of `orders`, those refunded that still hold money: fees that were not refundable
+    when they were refunded, which a cancelled performance gives back too."""
+    held = Sum("payments__amount", filter=Q(payments__status=Payment.Status.APPROVED)
+               | Q(payments__status=Payment.Status.REFUNDED, payments__amount__lt=0))
+    return orders.filter(status=Order.Status.REFUNDED).annotate(held=held).filter(held__gt=0)
 
 
 def paid_orders_split(performance: Performance) -> tuple[int, int]:
@@ -164,5 +177,5 @@ def paid_orders_split(performance: Performance) -> tuple[int, int]:
     return paid.count() - counter, counter
 
 
-__all__ = ("CancellationPlan", "cancellation_plan", "paid_orders_split", "performance_cancel",
+__all__ = ("CancellationPlan", "cancellation_plan", "fees_kept", "paid_orders_split", "performance_cancel",
            "refund_cancelled")

@@ -18,7 +18,7 @@ from ..availability import availability_changed
 from ..errors import IllegalTransition, InvalidRequest, NotPermitted, SalesError
 from ..holds import hold_release
 from ..models import Hold, Order, Payment, Ticket
-from ..notifications import refund_notice, resend_confirmation
+from ..notifications import payback_changed, refund_notice, resend_confirmation
 from ..policy import may_refund, refunds_at_all
 from .charging import (
     paid_back_by,
@@ -41,9 +41,14 @@ def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: da
     now = now or timezone.now()
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
-        if order.status != Order.Status.PAID:
+        # Refunded before its performance was cancelled, it kept the fees that were not
+        # refundable then: a performance that never happened gives those back too.
+        late = order.status == Order.Status.REFUNDED and performance_cancelled(order)
+        if order.status != Order.Status.PAID and not late:
             raise IllegalTransition(_not_paid(order))
         plan, amount, _kept = refund_amounts(order)
+        if late and not amount:
+            raise IllegalTransition(_not_paid(order))
         _may_pay_back(order, plan, amount, actor=actor, approver=approver, shift=shift)
         tickets = list(order.tickets.filter(status=Ticket.Status.VALID))
         cancelled = performance_cancelled(order)
@@ -52,11 +57,18 @@ def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: da
         inventory.return_to_sale(order=order, tickets=tickets, now=now, actor=actor, withdraw=cancelled)
         if cancelled:  # paid back whole: every fee it ever held, the order's too
             fees_given_back(order.tickets.all(), order)
-        refunds = _paid_back(order, plan, actor=actor, approver=approver, shift=shift, note=gettext_noop("refund"))
-        order_transition(order, Order.Status.REFUNDED, actor=actor, reason=f"{amount} {order.currency}")
+        refunds = _paid_back(order, plan, actor=actor, approver=approver, shift=shift,
+                             note=gettext_noop("fees refunded") if late else gettext_noop("refund"))
+        if late:
+            record(order, "fees refunded", f"{amount} {order.currency}", actor)
+        else:
+            order_transition(order, Order.Status.REFUNDED, actor=actor, reason=f"{amount} {order.currency}")
         _approved(order, actor=actor, approver=approver)
         transaction.on_commit(lambda: availability_changed(order.performance_id), robust=True)
-        refund_notice(order)
+        if late:  # the refund's email again, its receipt as it now stands
+            payback_changed(order)
+        else:
+            refund_notice(order)
     # The order is already REFUNDED, so a retried refund cannot pay back twice; the
     # providers are called with no transaction open, each refund with its own key (two
     # refunds of one amount against one payment are two refunds).
@@ -92,9 +104,12 @@ def performance_cancelled(order: Order) -> bool:
 def refund_refusal(order: Order, actor) -> str:
     """Why `actor` could not refund `order` in full now (as order_refund would refuse it,
     with no shift open), or "" if they could: said before any money moves."""
-    if order.status != Order.Status.PAID:
+    late = order.status == Order.Status.REFUNDED and performance_cancelled(order)
+    if order.status != Order.Status.PAID and not late:
         return _not_paid(order)
     plan, amount, _kept = refund_amounts(order)
+    if late and not amount:
+        return _not_paid(order)
     try:
         _may_pay_back(order, plan, amount, actor=actor, approver=None, shift=None)
     except SalesError as exc:

@@ -279,3 +279,52 @@ def test_tickets_of_a_cancelled_performance_exchanged_for_another_date(night, or
     assert exchanged.performance_id == other.pk
     assert -card.payments.filter(status="refunded").get().amount == Decimal("7.00")
     assert Place.objects.filter(performance=perf, state="available").count() == 0
+
+
+@pytest.mark.django_db
+def test_fees_kept_by_a_refund_made_before_the_cancellation_are_paid_back_too(night, organizer, clerk):
+    """A buyer refunded a week before kept none of the tickets but paid the fees that were
+    not refundable then. The performance never happens: those fees go back too, the way
+    they were paid (the card's by the box office, the counter's at the counter), and the
+    box office holds nothing of a performance that never took place."""
+    from django.db.models import Sum
+
+    from sales.models import Payment
+    from sales.orders import order_refund
+    from sales.reports import MONEY_MOVED
+
+    perf, card, cash, reserved, basket = night
+    booking_fee(Channel.COUNTER, per_ticket="2.00")
+    free = [p.pk for p in places_of(perf, state="available")]
+    walk_in = order_place(hold=hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, place_ids=free[:1]),
+                          customer=CASH_BUYER, actor=clerk, shift=drawer(clerk),
+                          payments=[PaymentRequest(method="cash", tendered=Decimal("60"))])
+    order_refund(order=card, actor=None)
+    order_refund(order=walk_in, actor=clerk, shift=drawer(clerk))
+
+    def held(order):
+        return Payment.objects.filter(MONEY_MOVED, order=order).aggregate(s=Sum("amount"))["s"]
+
+    assert held(card) == Decimal("7.00") and held(walk_in) == Decimal("2.00")  # the fees, not refundable
+    admin = signed_in(organizer)
+    url = f"/admin/events/performance/{perf.pk}/cancel/"
+    page = admin.get(url).content.decode()
+    assert "2 orders refunded earlier kept $9.00 of fees in all: they are paid back too" in page
+    admin.post(url, {"note": "Storm", "confirm": "on"})
+    mail.outbox.clear()
+
+    assert refund_cancelled(perf.pk) == 1 and refund_cancelled(perf.pk) == 0  # the card's, at the provider
+    assert held(card) == 0 and Order.objects.get(pk=card.pk).status == "refunded"
+    refunds = provider().v1.refunds.list({"payment_intent": card.payment_intent}).data
+    assert sorted(r.amount for r in refunds) == [700, 10000]
+    assert notifications.send_pending_confirmations() >= 1
+    assert any(m.to == [CARD_BUYER.email] and "7.00" in m.body for m in mail.outbox)
+
+    page = signed_in(clerk).get(f"/counter/orders/{walk_in.code}/").content.decode()
+    assert "kept $2.00 of fees: they go back too" in page and 'id="fees-back"' in page
+    page = signed_in(clerk).post(f"/counter/orders/{walk_in.code}/refund/", follow=True).content.decode()
+    assert "Refunded: Cash $2.00. The performance is cancelled." in page
+    assert held(walk_in) == 0 and 'id="fees-back"' not in page
+    # What the box office still holds of it: only the cash buyer's, who has yet to come.
+    assert held(cash) == Decimal("50.00")
+    assert Payment.objects.filter(MONEY_MOVED, order__performance=perf).aggregate(s=Sum("amount"))["s"] == 50

@@ -396,3 +396,16 @@ def test_the_exchange_page_prices_each_new_seat_as_it_will_be_sold_and_says_a_co
     assert [(r[2], r[3]) for r in rows if r] == [("Adult", "$80.00"), ("Child", "$45.00")]
     assert "Was $72.00 · now $125.00" in page and 'data-amount="53.00"' in page
     assert "The promo code ETE10 discounted the tickets handed back" in page
+
+
+def test_a_refund_paid_back_from_two_cash_payments_names_one_amount(clerk, hall):
+    """Two seats bought in cash, upgraded (a second cash payment), then the whole order
+    refunded: both payments pay back, and the clerk is told one handful of cash."""
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 2)
+    upgrade = hold_create(performance=hall, channel=Channel.COUNTER, user=clerk, zone=zone(hall, "Front"), quantity=2)
+    order_exchange(order=order, ticket_ids=list(order.tickets.values_list("pk", flat=True)), hold=upgrade,
+                   actor=clerk, shift=shift, payments=[PaymentRequest(method="cash", tendered=Decimal("100"))])
+    page = signed_in(clerk).post(f"/counter/orders/{order.code}/refund/", follow=True).content.decode()
+    assert order.payments.filter(amount__lt=0).count() == 2  # each payment paid back
+    assert "Refunded: Cash $160.00. The seats are back on sale." in unescape(page)

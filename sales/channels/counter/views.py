@@ -288,6 +288,9 @@ def order(request, code: str):
         "refund_by_ticket": by_ticket,
         # The whole order's refund says what goes back (fees that are not refundable kept).
         "whole_back": _handed_back(order) if order.status == Order.Status.PAID and not by_ticket else None,
+        # Refunded before its performance was cancelled, it kept fees: those go back too.
+        "fees_back": (_handed_back(order) or None) if order.status == Order.Status.REFUNDED
+        and order.performance.cancelled_at is not None else None,
         "payments": _as_handed(order.payments.all()), "events": order.events.select_related("actor"),
         "walk_in": order.customer.email == WALK_IN_EMAIL,
         "due_in_cash": cash_due(order.total) if order.status == Order.Status.RESERVED else None})
@@ -499,9 +502,12 @@ def order_refund_view(request, code: str):
     else:
         # What to hand back, and how: the clerk counts it out of the drawer or the terminal.
         # Cash to the nearest coin, as it is counted out.
-        back = [f"{p.get_method_display()} {money(-counted_row(p), p.order.currency)}"
-                for p in order.payments.filter(pk__gt=last, amount__lt=0).select_related("order").order_by("pk")]
-        back = ", ".join(back) or money(0, order.currency)
+        # One amount a way of paying (two cash payments paid back are one handful of cash).
+        by_method: dict[str, Decimal] = {}
+        for p in order.payments.filter(pk__gt=last, amount__lt=0).order_by("pk"):
+            by_method[p.get_method_display()] = by_method.get(p.get_method_display(), Decimal("0")) - counted_row(p)
+        back = ", ".join(f"{method} {money(amount, order.currency)}" for method, amount in by_method.items()) \
+            or money(0, order.currency)
         if refused := refunds_refused(order, after=last):
             messages.warning(request, refused_words(order, refused))
         if order.performance.cancelled_at is not None:  # its places stay off sale
