@@ -6,7 +6,7 @@ This app knows nothing about sales; `sales` builds its inventory from these rows
 import functools
 import unicodedata
 import zoneinfo
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -25,6 +25,25 @@ from django.utils.translation import gettext_lazy as _
 # constraints and LIKE behave as with any other collation.
 NAMES = "names"
 
+
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=zoneinfo.ZoneInfo("UTC"))
+REACH_DAYS = 3653  # ten years
+
+
+def in_reach(value: datetime | None) -> None:
+    """A time a box office sells for: from the year 2000 to ten years from now. Refuses a
+    slip such as the year 9999, which no clock can show once it is moved to another zone
+    (every page showing it would fail)."""
+    if value is None:
+        return
+    shown = value.strftime("%Y-%m-%d %H:%M")  # as typed, in its own zone: never converted
+    if value < EARLIEST:
+        raise ValidationError(_("The date %(date)s is before the year 2000."), code="too_early",
+                              params={"date": shown})
+    if value > timezone.now() + timedelta(days=REACH_DAYS):
+        raise ValidationError(_("The date %(date)s is more than ten years away."), code="too_far",
+                              params={"date": shown})
 
 class Channel(models.TextChoices):
     """The doors tickets are sold through. Each one's rules are its policy in
@@ -199,8 +218,8 @@ class Event(models.Model):
 class Performance(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="performances", verbose_name=_("event"))
     venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="performances", verbose_name=_("venue"))
-    starts_at = models.DateTimeField(verbose_name=_("starts at"))
-    doors_open_at = models.DateTimeField(_("doors open at"), null=True, blank=True)
+    starts_at = models.DateTimeField(verbose_name=_("starts at"), validators=[in_reach])
+    doors_open_at = models.DateTimeField(_("doors open at"), null=True, blank=True, validators=[in_reach])
     ticket_limit = models.PositiveIntegerField(
         default=10, validators=[MinValueValidator(1)],
         help_text=_("Most tickets one order may hold."),
@@ -255,8 +274,8 @@ class OnSaleWindow(models.Model):
         verbose_name=_("performance"),
     )
     channel = models.CharField(max_length=10, choices=Channel.choices, verbose_name=_("channel"))
-    opens_at = models.DateTimeField(verbose_name=_("opens at"))
-    closes_at = models.DateTimeField(verbose_name=_("closes at"))
+    opens_at = models.DateTimeField(verbose_name=_("opens at"), validators=[in_reach])
+    closes_at = models.DateTimeField(verbose_name=_("closes at"), validators=[in_reach])
 
     class Meta:
         verbose_name = _("on-sale window")

@@ -20,7 +20,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, pgettext_lazy
 
-from events.models import NAMES, Channel, Performance, PriceType, PriceZone, Seat, Section
+from events.models import NAMES, Channel, Performance, PriceType, PriceZone, Seat, Section, in_reach
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the counter
 
@@ -611,7 +611,7 @@ class WaitingRoom(models.Model):
                                        verbose_name=_("performance"))
     enabled = models.BooleanField(default=True, verbose_name=_("enabled"))
     opens_at = models.DateTimeField(help_text=_("The on-sale time: who arrives before is put in random order."),
-                                    verbose_name=_("opens at"))
+                                    verbose_name=_("opens at"), validators=[in_reach])
     admit_per_minute = models.PositiveIntegerField(default=300, help_text=_("Visitors let into the shop per minute; "
                                                                             "change it live."),
                                                    verbose_name=_("admitted per minute"))
@@ -666,8 +666,8 @@ class Ballot(models.Model):
     performance = models.ForeignKey(Performance, on_delete=models.CASCADE, related_name="ballots",
                                     verbose_name=_("performance"))
     zone = models.ForeignKey(PriceZone, on_delete=models.PROTECT, related_name="ballots", verbose_name=_("zone"))
-    opens_at = models.DateTimeField(verbose_name=_("opens at"))
-    closes_at = models.DateTimeField(verbose_name=_("closes at"))
+    opens_at = models.DateTimeField(verbose_name=_("opens at"), validators=[in_reach])
+    closes_at = models.DateTimeField(verbose_name=_("closes at"), validators=[in_reach])
     max_per_application = models.PositiveIntegerField(default=4, validators=[MinValueValidator(1)],
                                                       verbose_name=_("most tickets per application"))
     payment_hours = models.PositiveIntegerField(default=48, validators=[MinValueValidator(1), MaxValueValidator(720)],
@@ -894,8 +894,8 @@ class PromoCode(models.Model):
                                     help_text=_("Off the order as a whole instead of off each ticket."))
     max_uses = models.PositiveIntegerField(_("uses in all"), null=True, blank=True)
     max_uses_per_customer = models.PositiveIntegerField(_("uses per customer"), null=True, blank=True)
-    valid_from = models.DateTimeField(_("valid from"), null=True, blank=True)
-    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+    valid_from = models.DateTimeField(_("valid from"), null=True, blank=True, validators=[in_reach])
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True, validators=[in_reach])
     channels = models.CharField(_("channels"), max_length=40, blank=True,
                                 help_text=_("Comma-separated (online, counter, phone); empty for every channel."))
     performances = models.ManyToManyField(Performance, blank=True, related_name="+", verbose_name=_("performances"))
@@ -934,8 +934,8 @@ class Presale(models.Model):
     performance = models.ForeignKey(Performance, on_delete=models.CASCADE, related_name="presales",
                                     verbose_name=_("performance"))
     name = models.CharField(_("name"), max_length=100)
-    opens_at = models.DateTimeField(_("opens at"))
-    closes_at = models.DateTimeField(_("closes at"))
+    opens_at = models.DateTimeField(_("opens at"), validators=[in_reach])
+    closes_at = models.DateTimeField(_("closes at"), validators=[in_reach])
     zones = models.ManyToManyField(PriceZone, blank=True, related_name="+", verbose_name=_("zones"))
     price_types = models.ManyToManyField(PriceType, blank=True, related_name="+", verbose_name=_("price types"))
 

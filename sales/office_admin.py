@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
@@ -235,8 +236,20 @@ class ShiftPaymentInline(admin.TabularInline):
         return False
 
 
+class DatesInReach:
+    """A list by dates (date_hierarchy) asked for a year no calendar reaches (?..__year=9999:
+    its end is in the year 10000) says the filter is wrong, as for any other bad filter,
+    instead of failing."""
+
+    def get_changelist_instance(self, request):
+        try:
+            return super().get_changelist_instance(request)
+        except (ValueError, OverflowError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+
 @admin.register(Shift)
-class ShiftAdmin(admin.ModelAdmin):
+class ShiftAdmin(DatesInReach, admin.ModelAdmin):
     """A clerk's shift as the organizer checks it: the float, what the payments say the
     drawer and the terminal should hold, what the clerk counted, and the difference per
     method (a drawer surplus must not hide a card shortfall)."""
@@ -334,7 +347,7 @@ class PaymentKindFilter(admin.SimpleListFilter):
 
 
 @admin.register(Payment)
-class PaymentAdmin(VenueClockMixin, admin.ModelAdmin):
+class PaymentAdmin(DatesInReach, VenueClockMixin, admin.ModelAdmin):
     """Every payment and refund (a refund is a row of its own, with a negative amount),
     filterable by method, channel, date and performance; the total of what is listed is
     shown under the list."""
@@ -429,7 +442,7 @@ def export_response(kind: str, fmt: str, where: ExportFilter):
 
 
 @admin.register(PerformanceDashboard)
-class PerformanceDashboardAdmin(admin.ModelAdmin):
+class PerformanceDashboardAdmin(DatesInReach, admin.ModelAdmin):
     """Each performance's sales at a glance; its page is the dashboard (places by zone,
     takings by day, channel and method, refunds, comps, sales over time), with its exports."""
 

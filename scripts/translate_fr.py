@@ -278,6 +278,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "The date %(date)s is more than ten years away.": "La date %(date)s est à plus de dix ans d'ici.",
+    "The date %(date)s is before the year 2000.": "La date %(date)s est antérieure à l'an 2000.",
     "fees refunded": "frais remboursés",
     "%(n)s order refunded earlier kept %(amount)s of fees: they are paid back too, the way it was paid.": (
         "%(n)s commande remboursée plus tôt a gardé %(amount)s de frais : ils sont remboursés aussi, comme elle a été payée.",

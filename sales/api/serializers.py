@@ -6,7 +6,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from events.models import Channel, Event, Performance, PriceZone, validate_currency
+from events.models import Channel, Event, Performance, PriceZone, in_reach, validate_currency
 from sales import reads
 from sales.models import Hold, Order, Payment, Place, Ticket
 from sales.order_receipt import order_receipt
@@ -456,14 +456,14 @@ class ZoneIn(Input):
 
 class WindowIn(Input):
     channel = serializers.ChoiceField(choices=Channel.choices)
-    opens_at = serializers.DateTimeField()
-    closes_at = serializers.DateTimeField()
+    opens_at = serializers.DateTimeField(validators=[in_reach])
+    closes_at = serializers.DateTimeField(validators=[in_reach])
 
 
 class PerformanceIn(Input):
     event = serializers.IntegerField(min_value=1, max_value=2**62)
     venue = serializers.IntegerField(min_value=1, max_value=2**62)
-    starts_at = serializers.DateTimeField()
+    starts_at = serializers.DateTimeField(validators=[in_reach])
     ticket_limit = serializers.IntegerField(min_value=1, max_value=100, default=10)
     zones = ZoneIn(many=True, max_length=50)
     windows = WindowIn(many=True, max_length=3)
