@@ -23,17 +23,11 @@ def _columns(model: type[models.Model]) -> tuple[str, list[str]]:
     return ", ".join(f'"{model._meta.db_table}"."{f.column}"' for f in model._meta.concrete_fields), fields
 
 
-def statement_cursor():
-    """A cursor for one statement of one's own, whose results are read before the next:
-    the connection's kept cursor (boxoffice.db)."""
-    return connection.kept_cursor()
-
-
 def first(model: type[M], where: str, params: list | tuple, order_by: str = "") -> M | None:
     """The first `model` row matching `where` (SQL over its own table), as an instance."""
     columns, names = _columns(model)
     order = f" ORDER BY {order_by}" if order_by else ""
-    with statement_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(f'SELECT {columns} FROM "{model._meta.db_table}" WHERE {where}{order} LIMIT 1', params)
         row = cursor.fetchone()
     return model.from_db(connection.alias, names, row) if row is not None else None
@@ -73,7 +67,7 @@ def own_transaction() -> bool:
 
 
 def fetch(sql: str, params: list | tuple) -> list[tuple]:
-    with statement_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -109,7 +103,7 @@ def instances(row, *models: type[models.Model]) -> list[models.Model | None]:
 
 def execute(sql: str, params: list | tuple) -> int:
     """A write of one's own; returns the number of rows it touched."""
-    with statement_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
 

@@ -53,36 +53,3 @@ def test_a_connection_quiet_for_a_while_is_asked_as_before():
         assert worker.is_usable() and _last_query(pid) == "SELECT 1"
     finally:
         worker.close()
-
-
-def test_statements_of_ones_own_share_one_cursor_for_the_connections_life():
-    from django.db import DatabaseError, transaction
-    from django.test.utils import CaptureQueriesContext
-
-    worker = connections.create_connection("default")
-    try:
-        with worker.kept_cursor() as first:
-            first.execute("SELECT %s::int + 1", [1])
-            assert first.fetchone() == (2,)
-        with worker.kept_cursor() as again:
-            again.execute("SELECT now()")
-            assert again.fetchall()
-        assert again is first and not first.cursor.closed  # kept open, not closed after use
-        assert time.monotonic() - worker._used_at < 1  # the health check knows it is busy
-
-        with pytest.raises(DatabaseError), transaction.atomic(using=worker.alias), worker.kept_cursor() as cursor:
-            cursor.execute("SELECT 1 / 0")
-        with worker.kept_cursor() as cursor:  # a failed statement leaves it usable
-            cursor.execute("SELECT 'after the error'")
-            assert cursor.fetchone() == ("after the error",) and cursor is first
-
-        worker.close()  # a new connection gets a cursor of its own
-        with worker.kept_cursor() as cursor:
-            cursor.execute("SELECT 'a new connection'")
-            assert cursor.fetchone() == ("a new connection",) and cursor is not first
-
-        with CaptureQueriesContext(worker) as seen, worker.kept_cursor() as cursor:  # a test counting sees them
-            cursor.execute("SELECT 'counted'")
-        assert [q["sql"] for q in seen.captured_queries] == ["SELECT 'counted'"]
-    finally:
-        worker.close()

@@ -9,12 +9,8 @@ has nothing. So a connection that ran a query in the last few seconds, is idle (
 transaction) and has nothing on its socket is trusted as it is; any other gets Django's
 stock check. (A connection that died silently, its host gone without a word, is found by the
 stock check once it has been quiet for FRESH_FOR seconds; busier than that, its first
-query fails, as it would if the host went between the check and the query.)
+query fails, as it would if the host went between the check and the query.)"""
 
-And a cursor kept for the connection's life, for the statements a sale is made of (see
-`kept_cursor`)."""
-
-import contextlib
 import select
 import time
 
@@ -26,28 +22,10 @@ FRESH_FOR = 5.0
 
 class DatabaseWrapper(base.DatabaseWrapper):
     _used_at = 0.0
-    _kept = None  # (the psycopg connection, Django's cursor over it)
 
     def create_cursor(self, name=None):
         self._used_at = time.monotonic()
         return super().create_cursor(name)
-
-    def kept_cursor(self):
-        """A cursor for one statement whose results are read before the next statement:
-        the same psycopg cursor for every such statement of this connection. A cursor learns,
-        per column and parameter type, how to convert values; a new cursor per statement
-        learns it all again, a quarter of the Python time a short statement costs. Where
-        Django logs queries (DEBUG, a test counting them), its own cursor is given."""
-        if self.queries_logged:
-            return self.cursor()
-        self.close_if_health_check_failed()
-        self.ensure_connection()
-        kept = self._kept
-        if kept is None or kept[0] is not self.connection or kept[1].cursor.closed:
-            kept = self._kept = (self.connection, self.cursor())
-        else:
-            self._used_at = time.monotonic()
-        return contextlib.nullcontext(kept[1])
 
     def is_usable(self) -> bool:
         conn = self.connection

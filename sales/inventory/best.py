@@ -11,13 +11,12 @@ import time
 from datetime import datetime
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import ngettext
 
 from events.models import PriceZone, Section
 
-from .. import rows
 from ..errors import PlacesUnavailable
 from ..models import Hold, Place
 from . import statements
@@ -213,7 +212,7 @@ def hold_best(*, hold: Hold, zone: PriceZone, quantity: int, now: datetime, acto
 def _left_in_zone(hold: Hold, zone: PriceZone, now: datetime, accessible: bool = False) -> int:
     """How many places of the zone this channel could hold now, from the database, the
     only authority (as a zone sells out, most refusals end here: it must cost little)."""
-    with rows.statement_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(statements.LEFT_IN_ZONE, {"performance": hold.performance_id, "zone": zone.pk, "now": now,
                                                  "channel": hold.channel, "accessible": accessible})
         (left,) = cursor.fetchone()

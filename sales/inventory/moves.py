@@ -43,7 +43,7 @@ def run(name: str, place_ids: Iterable[int], *, now: datetime, channel: str = ""
     values = {"ids": ids, "performance": performance_id, "count": len(ids), "now": now, "channel": channel,
               "hold": hold.pk if hold is not None else None, "order": order.pk if order is not None else None,
               "actor": actor_id(actor), "expires": None, **params}
-    with rows.statement_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(statements.statement(name, skip_locked=skip_locked, scoped=scoped,
                                             quick=rows.own_transaction()), values)
         locked, moved, *output = cursor.fetchone()
@@ -60,7 +60,7 @@ def run(name: str, place_ids: Iterable[int], *, now: datetime, channel: str = ""
 
 def _refuse(action: str, ids: list[int], locked: set[int], values: dict, scoped: bool) -> None:
     """Say which places failed the guard, and why."""
-    with rows.statement_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(statements.why_not(action, scoped=scoped), values)
         found = {r[0]: dict(zip(("pk", "state", "allocation", "hold_expires_at", "ok"), r, strict=True))
                  for r in cursor.fetchall()}
@@ -143,7 +143,7 @@ def release_expired(*, now: datetime, batch: int = 1000) -> int:
 
 def places_of_hold(hold: Hold) -> list[int]:
     """Every place the hold took when it was made (statements.places_of_hold)."""
-    with rows.statement_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(f"SELECT DISTINCT place_id FROM ({statements.places_of_hold('%s')}) taken ORDER BY place_id",
                        [hold.pk])
         return [pk for (pk,) in cursor.fetchall()]

@@ -10,9 +10,10 @@ import threading
 import time
 from datetime import datetime, timedelta
 
+from django.db import connection
+
 from events.models import PriceZone
 
-from .. import rows
 from ..models import Hold, Place
 from . import statements
 
@@ -91,7 +92,7 @@ def free_runs(hold: Hold, zone, now: datetime, accessible: bool = False) -> list
     """The runs of adjacent free seats in each row of a zone: (section rank, section, row,
     place ids, centre offsets) each. The database says which seats are free now; the
     zone's layout, read once per process, says which of them are side by side."""
-    with rows.statement_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(statements.FREE_SEATS, {"now": now, "channel": hold.channel,
                                                "performance": hold.performance_id, "zone": zone.pk,
                                                "accessible": accessible})
