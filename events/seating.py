@@ -220,8 +220,23 @@ def _finish(sections: list[PlanSection], errors: list[str]) -> list[PlanSection]
 def parse_plan(text: str, filename: str = "") -> list[PlanSection]:
     stripped = text.lstrip()
     if filename.lower().endswith(".json") or stripped.startswith(("{", "[")):
-        return parse_json(text)
-    return parse_csv(text)
+        plan = parse_json(text)
+    else:
+        plan = parse_csv(text)
+    _storable(plan)
+    return plan
+
+
+def _storable(plan: list[PlanSection]) -> None:
+    """Every name is text a database stores: JSON may escape a lone surrogate ("\\ud800"),
+    which is no character."""
+    for section in plan:
+        for text in (section.name, *(t for seat in section.seats for t in (seat.row, seat.number))):
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise SeatingPlanError([_("section %(name)s: a name holds something that is not a character")
+                                        % {"name": section.name.encode("utf-8", "replace").decode()}]) from None
 
 
 def decode_upload(raw: bytes) -> str:

@@ -110,3 +110,23 @@ def test_admin_import_needs_login(client):
     venue = VenueFactory()
     response = client.get(f"/admin/events/venue/{venue.pk}/import/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_a_plan_naming_something_that_is_no_character_is_refused_at_each_door(client, organizer):
+    """JSON may escape a lone surrogate ("\\ud800"), which no database stores: refused with
+    the section it is in, nothing written, from the admin's upload and the API alike."""
+    from tests.support import assert_error, client_for
+
+    venue = VenueFactory()
+    plan = '{"sections": [{"name": "Sur\\ud800", "rows": [{"row": "A", "seats": [{"number": "1"}]}]}]}'
+    with pytest.raises(SeatingPlanError, match="a name holds something that is not a character"):
+        seating_plan_import(venue=venue, text=plan)
+    client.force_login(organizer)
+    page = client.post(f"/admin/events/venue/{venue.pk}/import/",
+                       {"plan": SimpleUploadedFile("plan.json", plan.encode())})
+    assert page.status_code == 200 and "not a character" in page.content.decode()
+    answer = client_for(organizer).post(f"/api/v1/venues/{venue.pk}/seating-plan/",
+                                        {"format": "json", "content": plan}, format="json")
+    assert "not a character" in assert_error(answer, 400, "invalid_seating_plan")["errors"][0]
+    assert Section.objects.count() == 0 and Seat.objects.count() == 0
