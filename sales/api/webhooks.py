@@ -6,6 +6,7 @@ heard; a payment's event only asks the order to agree with the provider
 from __future__ import annotations
 
 import logging
+import re
 
 import stripe
 from django.conf import settings
@@ -72,7 +73,16 @@ def _intent_of(event) -> str | None:
         intent = event["data"]["object"]["id"]
     except (AttributeError, KeyError, TypeError):
         return None
-    return intent if isinstance(intent, str) and intent else None
+    return intent if _identifier(intent) else None
+
+
+def _identifier(value) -> bool:
+    """A provider's id (pi_…, re_…): letters, digits and underscores, nothing a database
+    could not store (a NUL, a lone surrogate)."""
+    return isinstance(value, str) and bool(IDENTIFIER.fullmatch(value))
+
+
+IDENTIFIER = re.compile(r"[A-Za-z0-9_]{1,255}")
 
 
 # A refund's events; one that failed (the card's bank would not take the money back, after
@@ -95,9 +105,20 @@ def _refund_failed(event) -> tuple[str, ...] | None:
         intent = _field(refund, "payment_intent") or ""
     except (AttributeError, KeyError, TypeError):
         return None
-    if not all(isinstance(v, str) for v in (key, reason, intent)):
+    if not all(isinstance(v, str) for v in (key, reason, intent)) or (intent and not _identifier(intent)):
+        return None
+    if not _storable(key) or not _storable(reason):
         return None
     return (key, f"the refund failed at the provider ({reason[:100]})", intent) if key else ()
+
+
+def _storable(text: str) -> bool:
+    """Text a database stores: no NUL, no lone surrogate."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
 
 
 def _field(obj, name: str):

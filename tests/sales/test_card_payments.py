@@ -340,3 +340,21 @@ def test_a_bank_step_answered_too_early_asks_the_bank_again(client):
     authenticate(order, success=True)
     done = client.post(f"/checkout/{order.code}/bank/", {"client_secret": secret})
     assert done.status_code == 302 and Order.objects.get().status == "paid"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("intent", ["\ud800", "pi_\u0000", "pi 1", ""])
+def test_a_signed_event_naming_no_storable_payment_is_refused_in_json(client, intent):
+    """Signed with the secret, but its payment's id is no id the provider gives (a lone
+    surrogate, a NUL): refused as an event of the wrong shape, in JSON."""
+    event = json.dumps({"id": "evt_odd", "object": "event", "type": "payment_intent.succeeded",
+                        "data": {"object": {"id": intent, "object": "payment_intent"}}}).encode()
+    answer = client.post("/payments/stripe/webhook/", event, content_type="application/json",
+                         HTTP_STRIPE_SIGNATURE=signed(event, django_settings.STRIPE_WEBHOOK_SECRET))
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == "malformed_event"
+    refund = json.dumps({"id": "evt_odd", "object": "event", "type": "refund.failed", "data": {"object": {
+        "object": "refund", "status": "failed", "metadata": {"boxoffice_refund": "refund-1\ud800"},
+        "payment_intent": "pi_1"}}}).encode()
+    answer = client.post("/payments/stripe/webhook/", refund, content_type="application/json",
+                         HTTP_STRIPE_SIGNATURE=signed(refund, django_settings.STRIPE_WEBHOOK_SECRET))
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == "malformed_event"
