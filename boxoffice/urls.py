@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from sales import views as sales_views
 from sales.api import views as api_views
@@ -23,8 +22,8 @@ urlpatterns = [
     path("counter/", include("sales.channels.counter.urls")),
     path("phone/", include("sales.channels.phone.urls")),
     path("door/", include("sales.channels.door.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/schema/", api_views.Schema.as_view(), name="api-schema"),
+    path("api/docs/", api_views.Docs.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("sales.channels.shop.urls")),
 ]
 

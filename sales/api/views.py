@@ -10,12 +10,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -63,6 +64,7 @@ from sales.shifts import shift_current
 from sales.tickets import ticket_check_in
 
 from . import serializers as s
+from .errors import error_body
 from .idempotency import HEADER, idempotent, order_key, scope_of
 from .parsers import JsonParser
 from .permissions import IsDoorRole, IsOrganizer, IsStaffRole, TokenWithRoles
@@ -556,6 +558,28 @@ def _valid(serializer_class, request) -> dict:
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+# --- the API's own description --------------------------------------------------------
+
+class _ReadOnly:
+    """Read only. Another method is told so in the API's JSON, not in the format of the
+    page asked for (the schema's YAML, the docs' HTML page, which has no template for it)."""
+    http_method_names = ["get", "head"]
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        answer = JsonResponse(error_body("method_not_allowed", _("%(method)s is not allowed here; use GET")
+                                         % {"method": request.method[:20]}), status=405)
+        answer["Allow"] = "GET, HEAD"
+        return answer
+
+
+class Schema(_ReadOnly, SpectacularAPIView):
+    pass
+
+
+class Docs(_ReadOnly, SpectacularSwaggerView):
+    pass
 
 
 # --- health ---------------------------------------------------------------------------

@@ -760,6 +760,15 @@ def test_docs_page_is_served_without_a_cdn(client):
     assert "swagger-ui" in page and "cdn" not in page.lower()
 
 
+@pytest.mark.parametrize("method, url", [("options", "/api/docs/"), ("post", "/api/docs/"),
+                                         ("post", "/api/schema/"), ("delete", "/api/schema/")])
+def test_the_api_description_is_read_only_and_says_so_in_json(client, method, url):
+    answer = getattr(client, method)(url)
+    assert_error(answer, 405, "method_not_allowed")
+    assert answer["Allow"] == "GET, HEAD" and answer["Content-Type"] == "application/json"
+    assert client.head(url).status_code == 200
+
+
 def test_confirmation_email_via_api_order(performance, django_capture_on_commit_callbacks, settings):
     # The worker's effect is proved in test_worker.py; here: the API order queues it after commit.
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
