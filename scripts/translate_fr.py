@@ -278,6 +278,12 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Too many new visitors from your network in the last minute. Wait a minute, then reload this page: your place is kept from then on.":
+        "Trop de nouveaux visiteurs depuis votre réseau dans la dernière minute. Attendez une minute, puis rechargez "
+        "cette page : votre place est gardée à partir de là.",
+    "%(method)s is not allowed here; use GET": "%(method)s n'est pas permis ici ; utilisez GET",
+    "section %(name)s: a name holds something that is not a character":
+        "section %(name)s : un nom contient quelque chose qui n'est pas un caractère",
     "The date %(date)s is more than ten years away.": "La date %(date)s est à plus de dix ans d'ici.",
     "The date %(date)s is before the year 2000.": "La date %(date)s est antérieure à l'an 2000.",
     "fees refunded": "frais remboursés",

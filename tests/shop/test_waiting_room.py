@@ -666,3 +666,29 @@ def test_a_cancelled_performance_queues_nobody_and_its_page_says_it_was_cancelle
     waiting_room.client().delete(f"wr:{perf.pk}:cfg")  # Redis lost it: restored, still open
     assert not waiting_room.gated(perf.pk)
     assert Client().get(f"/performances/{perf.pk}/").status_code == 200
+
+
+def test_the_fast_path_answers_head_and_refuses_a_crowd_from_one_network_with_a_page(performance, settings):
+    """HEAD is answered as GET is, without the page. A network that sends more new visitors
+    in a minute than the limit is told, in its language, on a page, when to come back."""
+    from sales.channels.shop.queue import fast_path
+
+    room_for(performance, opens_in=timedelta(seconds=-1), per_minute=1)
+    waiting_room.draw(performance.pk)
+
+    def django_app(environ, start_response):
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"django"]
+
+    app = fast_path(django_app)
+    url = f"/performances/{performance.pk}/queue/"
+    status, headers, body = wsgi_get(app, url, REQUEST_METHOD="HEAD", REMOTE_ADDR="192.0.2.99")
+    assert status == 200 and body == b"" and ("Content-Type", "text/html; charset=utf-8") in headers
+    answers = []
+    while len(answers) < 125 and (not answers or answers[-1][0] != 429):  # 60 a minute (two, at a minute's turn)
+        answers.append(wsgi_get(app, url, REMOTE_ADDR="192.0.2.99", HTTP_ACCEPT_LANGUAGE="fr"))
+    status, headers, body = answers[-1]
+    assert status == 429 and ("Retry-After", "60") in headers
+    assert ("Content-Type", "text/html; charset=utf-8") in headers and b'<html lang="fr">' in body
+    assert b"Attendez une minute" in body
+    assert all(a[0] == 200 for a in answers[:-1])

@@ -26,6 +26,8 @@ from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_t
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 from sales import admission, draws, waiting_room
 
@@ -90,8 +92,7 @@ def answer(pk: int, *, visitor_cookie: str | None, htmx: bool, ip: str, cookies_
     cookies = []
     if visitor is None:
         if waiting_room.rate_limited("join", ip, limit=60):
-            return Answer(429, b"Too many attempts from your network; wait a minute.",
-                          [("Content-Type", "text/plain; charset=utf-8")])
+            return Answer(429, _too_many(), [("Content-Type", "text/html; charset=utf-8"), ("Retry-After", "60")])
         visitor = waiting_room.new_visitor()
         cookies.append((VISITOR_COOKIE, _visitor_signer().sign(visitor), VISITOR_MAX_AGE))
     shop_url = _urls(pk)[0]
@@ -182,6 +183,16 @@ def _in_the_draw(pk: int, visitor: str, place: waiting_room.Place) -> dict:
             "draw_url": _draw_url(pk)}
 
 
+def _too_many() -> bytes:
+    """A page in the visitor's language, as the queue's own is (no template: it is what a
+    crowd is refused with)."""
+    title = escape(_("Waiting room"))
+    text = escape(_("Too many new visitors from your network in the last minute. Wait a minute, then reload this "
+                    "page: your place is kept from then on."))
+    return (f'<!doctype html><html lang="{translation.get_language()}"><head><meta charset="utf-8"><title>{title}'
+            f'</title></head><body><main><h1>{title}</h1><p>{text}</p></main></body></html>').encode()
+
+
 @lru_cache(maxsize=256)
 def _urls(pk: int) -> tuple[str, str]:
     return reverse("shop:performance", args=[pk]), reverse("shop:queue", args=[pk])
@@ -242,7 +253,8 @@ def fast_path(app):
 
     def application(environ, start_response):
         match = QUEUE_PATH.match(environ.get("PATH_INFO", ""))
-        if match is None or environ.get("REQUEST_METHOD") != "GET":
+        method = environ.get("REQUEST_METHOD")
+        if match is None or method not in ("GET", "HEAD"):
             return app(environ, start_response)
         jar = SimpleCookie()
         try:
@@ -267,6 +279,6 @@ def fast_path(app):
             headers.append(("Set-Cookie", morsel.OutputString()))
         headers.append(("Content-Length", str(len(result.body))))
         start_response(f"{result.status} {REASONS.get(result.status, '')}", headers)
-        return [result.body]
+        return [result.body] if method == "GET" else []  # HEAD: the same answer, without its body
 
     return application
