@@ -104,15 +104,19 @@ class SalesPerformanceAdmin(PerformanceAdmin):
             return format_html_join("", "<th>{}</th>", ((label,) for label in labels))
 
         return format_html(
-            "{}<table><tr>{}</tr>{}</table><p><a href=\"{}\">{}</a></p>",
+            "{}<table><tr>{}</tr>{}</table><p>{} <a href=\"{}\">{}</a></p>",
             format_html("<table><tr>{}</tr>{}</table>",
-                        head(gettext("Channel"), gettext("Tickets sold"), gettext("Revenue"), gettext("Complimentary")),
+                        head(gettext("Channel"), gettext("Tickets sold"), gettext("Ticket sales"),
+                             gettext("Complimentary")),
                         format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", lines))
             if lines else gettext("Nothing sold yet."),
             head(gettext("Zone"), gettext("Sold"), gettext("Held"), gettext("Reserved"), gettext("Available"),
                  gettext("Blocked")),
             format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", zones)
             if zones else format_html("<tr><td colspan=\"6\">{}</td></tr>", gettext("Not on sale yet.")),
+            # Why its total is not the dashboard's net takings.
+            gettext("Ticket sales are the valid tickets' prices, their fees and taxes included; the fees per order "
+                    "and the fees refunds kept are in the dashboard's net takings."),
             reverse("admin:sales_performancedashboard_change", args=[obj.pk]), gettext("Open the dashboard"))
 
 
@@ -403,6 +407,17 @@ class WaitingRoomAdmin(VenueClockMixin, admin.ModelAdmin):
     def opening_draw(self, obj):
         draw = Draw.objects.filter(waiting_room=obj).first() if obj.pk else None
         return _draw_links(draw, reverse("shop:draw", args=[obj.performance_id]) if draw else "")
+
+    def get_deleted_objects(self, objs, request):
+        """A room goes with its opening draw while the draw is not made (the draws' own
+        page deletes nothing, so the organizer was told they may not delete a "draw"). A
+        draw made is public, for anyone to check: its room stays, and the page says why."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(Draw._meta.verbose_name)
+        for draw in Draw.objects.filter(waiting_room__in=objs, drawn_at__isnull=False):
+            protected.append(gettext("%(draw)s: made and published, kept for anyone to check (untick Enabled to "
+                                     "turn the room off)") % {"draw": draw})
+        return deleted, counts, perms_needed, protected
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)

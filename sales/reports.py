@@ -131,7 +131,9 @@ def performance_dashboard(performance: Performance, now: datetime | None = None)
     return Dashboard(performance=performance, zones=zones, days=days, by_channel=by_channel, by_method=by_method,
                      taken=money["taken"] or ZERO, refunded=money["refunded"] or ZERO, comps=valid["comps"],
                      comps_list_value=valid["comps_value"] or ZERO, scanned=valid["scanned"], totals=totals,
-                     fees=(valid["fees"] or ZERO) - on_fees.get(performance.pk, ZERO) + order_fees - order_fee_taxes,
+                     # The fees still sold and those refunds kept, each before its taxes.
+                     fees=(valid["fees"] or ZERO) - on_fees.get(performance.pk, ZERO) + order_fees - order_fee_taxes
+                     + fees_kept([performance.pk]).get(performance.pk, ZERO) - sum(kept.values(), ZERO),
                      taxes=(valid["taxes"] or ZERO) + order_fee_taxes + sum(kept.values(), ZERO),
                      taxes_by_name=[(n, by_name.get(n, ZERO) + Decimal(order_fees_by_name.get(n) or 0)
                                      + kept.get(n, ZERO)) for n in named])
@@ -196,6 +198,24 @@ def taxes_by_name(performance_ids: list[int]):
                        [Ticket.Status.VALID, performance_ids, Order.Status.REFUNDED, performance_ids])
         kept = dict(cursor.fetchall())
     return by_name, on_fees, order_fees, kept
+
+
+def fees_kept(performance_ids: list[int]) -> dict[int, Decimal]:
+    """Each performance's fees that refunds and exchanges kept, taxes included: the fees
+    not refundable of tickets given back, and of orders refunded (as taxes_by_name keeps
+    their taxes)."""
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            SELECT performance_id, sum(fee) FROM (
+                SELECT place.performance_id, ticket.fee FROM sales_ticket ticket
+                JOIN sales_place place ON place.id = ticket.place_id
+                WHERE ticket.status <> %s AND NOT ticket.fee_refundable AND place.performance_id = ANY(%s)
+                UNION ALL
+                SELECT o.performance_id, (o.receipt ->> 'order_fee')::numeric FROM sales_order o
+                WHERE o.status = %s AND o.receipt ->> 'fee_refundable' = 'false' AND o.performance_id = ANY(%s)
+            ) kept WHERE fee IS NOT NULL GROUP BY 1""",
+                       [Ticket.Status.VALID, performance_ids, Order.Status.REFUNDED, performance_ids])
+        return dict(cursor.fetchall())
 
 
 def taxes_not_split(performance_ids: list[int]) -> Decimal:

@@ -251,6 +251,24 @@ def test_fees_and_each_tax_add_up_in_the_dashboard_and_the_settlement(organizer)
     assert pdf.content.startswith(b"%PDF") and b"To remit" in pdf_text(pdf.content)
 
 
+def test_after_a_refund_that_kept_the_fees_the_dashboard_still_adds_up(organizer):
+    """One order refunded (its fees not refundable: kept), one still paid: the fees
+    collected count the kept ones too, before tax, as the taxes count theirs, so that the
+    prices, the fees and the taxes make the net takings."""
+    from sales.orders import order_refund
+
+    perf = make_performance(rows=1, per_row=6, price="40.00")
+    quebec_taxes()
+    booking_fee(Channel.ONLINE, per_ticket="2.50", per_order="1.00")
+    kept = sell(perf, 2)[0].order
+    paid = sell(perf, 1, name="Paul Roy", email="paul@example.org")[0].order
+    order_refund(order=kept, actor=None)
+    board = performance_dashboard(perf)
+    assert board.fees == Decimal("2.50") + Decimal("1.00") + 2 * Decimal("2.50") + Decimal("1.00")
+    assert 1 * Decimal("40.00") + board.fees + board.taxes == board.net == paid.total + (kept.total - sum(
+        -p.amount for p in kept.payments.filter(amount__lt=0)))
+
+
 def test_taxes_of_tickets_sold_before_they_were_kept_by_name_are_still_to_remit(organizer):
     """A ticket sold before each tax was kept apart ({} by name): its taxes are on a line
     of their own in the settlement's taxes, and the total to remit is every tax."""

@@ -692,3 +692,29 @@ def test_the_fast_path_answers_head_and_refuses_a_crowd_from_one_network_with_a_
     assert ("Content-Type", "text/html; charset=utf-8") in headers and b'<html lang="fr">' in body
     assert b"Attendez une minute" in body
     assert all(a[0] == 200 for a in answers[:-1])
+
+
+def test_an_organizer_deletes_a_room_whose_draw_is_not_made_but_not_one_drawn(organizer):
+    from sales import draws
+    from tests.support import signed_in
+
+    admin = signed_in(organizer)
+    perf = make_performance(rows=1, per_row=4)
+    room = room_for(perf, opens_in=timedelta(days=1))
+    draws.draw_commit(waiting_room=room)  # as the admin's save does
+    url = f"/admin/sales/waitingroom/{room.pk}/delete/"
+    page = admin.get(url).content.decode()
+    assert "Are you sure" in page and "permission" not in page
+    assert admin.post(url, {"post": "yes"}).status_code == 302
+    assert not WaitingRoom.objects.exists() and not Draw.objects.exists() and not waiting_room.gated(perf.pk)
+
+    other = make_performance(rows=1, per_row=4)
+    drawn = room_for(other, opens_in=timedelta(seconds=-1))
+    draws.draw_commit(waiting_room=drawn)
+    waiting_room.join(other.pk, "early-bird", now=drawn.opens_at.timestamp() - 5)
+    assert waiting_room.draw(other.pk) == 1
+    url = f"/admin/sales/waitingroom/{drawn.pk}/delete/"
+    page = admin.get(url).content.decode()
+    assert "made and published, kept for anyone to check" in page
+    admin.post(url, {"post": "yes"})
+    assert WaitingRoom.objects.filter(pk=drawn.pk).exists() and waiting_room.gated(other.pk)
