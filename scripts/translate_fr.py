@@ -278,6 +278,15 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Every ticket still valid was used at the door: nothing to refund.":
+        "Chaque billet encore valide a servi à l'entrée : rien à rembourser.",
+    "used at the door, %(time)s (%(door)s)": "utilisé à l'entrée, %(time)s (%(door)s)",
+    "used at the door, %(time)s": "utilisé à l'entrée, %(time)s",
+    "%(draw)s: made and published, kept for anyone to check (untick Enabled to turn the room off)":
+        "%(draw)s : fait et publié, gardé pour que chacun puisse le vérifier (décochez Activée pour fermer la file)",
+    "Ticket sales are the valid tickets' prices, their fees and taxes included; the fees per order and the fees refunds kept are in the dashboard's net takings.":
+        "Les ventes de billets sont les prix des billets valides, frais et taxes compris ; les frais par commande "
+        "et les frais gardés par les remboursements sont dans les recettes nettes du tableau de bord.",
     "Too many new visitors from your network in the last minute. Wait a minute, then reload this page: your place is kept from then on.":
         "Trop de nouveaux visiteurs depuis votre réseau dans la dernière minute. Attendez une minute, puis rechargez "
         "cette page : votre place est gardée à partir de là.",

@@ -321,6 +321,8 @@
       if (receipt) receipt.hidden = true;
       var pay = document.getElementById("pay");
       if (pay) pay.disabled = true;
+      // The staff's buttons that sell or reserve the held seats: nothing is held any more.
+      document.querySelectorAll("[data-needs-hold]").forEach(function (b) { b.disabled = true; });
       var release = document.getElementById("release-form");  // nothing is held any more
       if (release) release.hidden = true;
     }

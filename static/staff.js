@@ -144,6 +144,39 @@
     var whole = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, french ? "\u202f" : ",");
     return french ? whole + "," + parts[1] + "\u00a0$" : "$" + whole + "." + parts[1];
   }
+  // An amount as typed, read as the server reads it (sales.channels.forms.typed_amount):
+  // "$200", "1,000.00", "1 000,00", "20,5"; NaN for what it refuses or reads two ways
+  // ("1,000": a thousand, or one with three decimals).
+  function typedAmount(typed) {
+    var raw = (typed || "").replace(/\$/g, " ").replace(/[\s\u00a0\u202f]+/g, " ").trim();
+    if (!raw) return 0;
+    if (raw.indexOf(" ") >= 0) {  // spaces group thousands, and only that
+      var spaced = /^([0-9]{1,3})((?: [0-9]{3})+)(?:[.,]([0-9]{1,2}))?$/.exec(raw);
+      return spaced ? parseFloat(spaced[1] + spaced[2].replace(/ /g, "") + (spaced[3] ? "." + spaced[3] : "")) : NaN;
+    }
+    var marks = raw.replace(/[^,.]/g, ""), cents = null, groups, at, whole;
+    if (marks.indexOf(",") >= 0 && marks.indexOf(".") >= 0) {  // the last is the decimal mark
+      at = raw.lastIndexOf(marks[marks.length - 1]);
+      whole = raw.slice(0, at);
+      cents = raw.slice(at + 1);
+      if (whole.indexOf(marks[marks.length - 1]) >= 0) return NaN;
+      groups = whole.split(marks[0]);
+    } else if (marks.length > 1) {  // one mark, several times: it groups thousands
+      groups = raw.split(marks[0]);
+    } else if (marks.length === 1) {
+      at = raw.indexOf(marks);
+      whole = raw.slice(0, at);
+      cents = raw.slice(at + 1);
+      if (cents.length === 3 && /^[1-9][0-9]{0,2}$/.test(whole)) return NaN;
+      groups = [whole];
+    } else {
+      groups = [raw];
+    }
+    if (groups.length > 1 && (groups[0].length < 1 || groups[0].length > 3 ||
+        groups.slice(1).some(function (g) { return g.length !== 3; }))) return NaN;
+    var number = groups.join("") + (cents !== null ? "." + cents : "");
+    return /^([0-9]+(\.[0-9]*)?|\.[0-9]+)$/.test(number) ? parseFloat(number) : NaN;
+  }
   // Change due, as the clerk types the cash tendered, against the total shown now (the
   // totals come back from the server when a price type or the code changes).
   var tendered = document.getElementById("tendered");
@@ -154,8 +187,8 @@
       var change = document.getElementById("change");
       if (!shown || !shown.dataset.amount) { change.textContent = "—"; return; }  // no total: no change to give
       var total = parseFloat(shown.dataset.amount) || 0;
-      var cash = parseFloat((tendered.value || "0").replace(",", ".")) || 0;
-      var onCard = parseFloat(((card && card.value) || "0").replace(",", ".")) || 0;
+      var cash = typedAmount(tendered.value), onCard = typedAmount(card && card.value);
+      if (isNaN(cash) || isNaN(onCard)) { change.textContent = "—"; return; }  // the server says why
       // The cash part to the nearest coin (5¢ in Canada), as the server takes it.
       var step = parseFloat(tendered.dataset.rounding || "0.01") || 0.01;
       var due = Math.round(Math.round((total - onCard) * 100) / (step * 100)) * step;

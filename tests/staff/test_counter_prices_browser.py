@@ -111,7 +111,13 @@ def test_a_french_counter_writes_the_total_and_the_change_as_french_does(browser
     expect(page.locator("#total")).to_have_text("1\u202f234,50\u00a0$")
     expect(page.locator("#change")).to_have_text("0,00\u00a0$")
     page.keyboard.press("c")
-    page.keyboard.type("1300")
+    page.keyboard.type("1 300,00")  # as a French clerk writes it, which the server takes too
+    expect(page.locator("#change")).to_have_text("65,50\u00a0$")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("1,300")  # a thousand, or one with three decimals: the server will ask
+    expect(page.locator("#change")).to_have_text("—")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("$1300")
     expect(page.locator("#change")).to_have_text("65,50\u00a0$")
     page.locator("#take-payment").click()
     expect(page.locator(".msg-success")).to_contain_text("Monnaie à rendre : 65,50\u00a0$")

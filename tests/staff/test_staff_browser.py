@@ -348,6 +348,7 @@ def test_a_counter_hold_warns_a_minute_before_it_lapses_and_says_when_it_has(sta
     page.clock.run_for(60_000)
     expect(page.get_by_role("alert").filter(has_text="The hold lapsed and the seats were released.")).to_be_visible()
     expect(warning).to_be_hidden()
+    expect(page.locator("#take-payment")).to_be_disabled()  # nothing held to take payment for
 
 
 def test_seats_picked_in_one_section_stay_picked_when_the_clerk_opens_another(staff_page):

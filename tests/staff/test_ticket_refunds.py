@@ -290,6 +290,11 @@ def test_the_counter_refunds_the_ticket_not_used_when_the_other_guest_is_in(cler
                          follow=True)
     assert "Refunded: Cash $50.00." in answer.content.decode()
     assert Ticket.objects.get(pk=away.pk).status == "void" and Ticket.objects.get(pk=inside.pk).status == "valid"
+    # The other guest is in: the page says when and where, and that nothing is left to refund.
+    page = client.get(f"/counter/orders/{order.code}/").content.decode()
+    assert re.search(rf'id="used-{inside.pk}">used at the door, \d\d:\d\d</span>', page)
+    assert 'id="refund-form"' not in page
+    assert "Every ticket still valid was used at the door: nothing to refund." in page.replace("&#x27;", "'")
 
 
 def test_who_paid_money_back_and_who_signed_for_it_stay_on_record(clerk, organizer, hall):
