@@ -11,11 +11,13 @@
   (405) gets a readable page, not Django's empty answer.
 - ContentSecurityPolicyMiddleware: the pages' Content-Security-Policy (django-csp's),
   built once rather than at every response.
+- whole_bodies: a body sent in chunks, without a length, read whole for Django.
 """
 
 from __future__ import annotations
 
 import functools
+import io
 import ipaddress
 import logging
 
@@ -215,3 +217,21 @@ class MethodNotAllowedPageMiddleware:
             _("This address opens from a button on its page, not typed in or reloaded.") if not errors.is_api(request)
             else f"method {request.method} not allowed here",
             title=_("Not from here"), links=links, Allow=response.get("Allow", ""))
+
+
+def whole_bodies(app):
+    """WSGI: a request body sent in chunks (Transfer-Encoding: chunked, no Content-Length)
+    reaches Django whole. Django reads as many bytes as Content-Length says, so it saw an
+    empty body ("this field is required"); the server hands the chunks on as one stream
+    that ends with the body (wsgi.input_terminated). At most one byte over the largest
+    body taken is read: a longer one is refused for its length (413), as any other."""
+
+    def application(environ, start_response):
+        if (not environ.get("CONTENT_LENGTH") and environ.get("wsgi.input_terminated")
+                and "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()):
+            limit = max(settings.DATA_UPLOAD_MAX_MEMORY_SIZE, settings.UPLOAD_MAX_BYTES)
+            body = environ["wsgi.input"].read(limit + 1)
+            environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
+        return app(environ, start_response)
+
+    return application

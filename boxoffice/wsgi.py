@@ -21,6 +21,7 @@ _require_secret_key()
 
 # The waiting room's page is served in front of Django (Redis only, no middleware stack):
 # it is what a flash crowd polls. Everything else is Django's.
+from boxoffice.safety import whole_bodies  # noqa: E402
 from sales.channels.shop.queue import fast_path  # noqa: E402 - needs the settings loaded above
 
-application = fast_path(django_application)
+application = whole_bodies(fast_path(django_application))

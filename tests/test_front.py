@@ -183,6 +183,27 @@ def test_a_buyer_and_a_clerk_sell_at_the_one_address_through_pgbouncer(front):
     assert Place.objects.filter(performance=perf, state="sold").count() == 2
 
 
+@pytest.mark.django_db(transaction=True)  # committed: the pools must see the performance
+def test_a_body_sent_in_chunks_reaches_the_api_whole(front):
+    """Transfer-Encoding: chunked, no Content-Length (a client streaming its body): the
+    hold is made, not refused as if its body were empty."""
+    from sales.models import Place
+
+    perf = make_performance(rows=1, per_row=2)
+    place = Place.objects.filter(performance=perf).order_by("pk").first()
+    body = json.dumps({"performance": perf.pk, "places": [place.pk]}).encode()
+    conn = http.client.HTTPConnection("127.0.0.1", front.port, timeout=30)
+    try:
+        conn.request("POST", "/api/v1/holds/", body=iter([body[:9], body[9:]]), encode_chunked=True,
+                     headers={"Host": "localhost", "Content-Type": "application/json"})
+        response = conn.getresponse()
+        answer = response.read()
+    finally:
+        conn.close()
+    assert response.status == 201, answer
+    assert json.loads(answer)["places"][0]["id"] == place.pk
+
+
 def test_a_dead_pool_is_taken_out_and_its_doors_say_so(front):
     supervisor.kill_group(front.pools["staff"], signal.SIGKILL)
     front.pools["staff"].wait()
