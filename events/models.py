@@ -330,7 +330,9 @@ class PriceZone(models.Model):
     currency = models.CharField(max_length=3, default="CAD", verbose_name=_("currency"),
                                 validators=[validate_currency])
     color = models.CharField(max_length=7, default=ZONE_COLOURS[0], help_text=_("Colour on the seat map"),
-                             verbose_name=_("colour"))
+                             verbose_name=_("colour"), validators=[RegexValidator(
+                                 r"^#[0-9a-fA-F]{6}$", _("Give the colour as # and six hexadecimal digits, "
+                                                         "like #3b82f6."))])
     sections = models.ManyToManyField(Section, blank=True, related_name="price_zones", verbose_name=_("sections"))
     seats = models.ManyToManyField(Seat, blank=True, related_name="price_zones", verbose_name=_("seats"))
 

@@ -278,6 +278,9 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Give the colour as # and six hexadecimal digits, like #3b82f6.":
+        "Donnez la couleur sous la forme # et six chiffres hexadécimaux, comme #3b82f6.",
+    "%(performance)s is cancelled: it is not put on sale": "%(performance)s est annulée : elle n'est pas mise en vente",
     "Every ticket still valid was used at the door: nothing to refund.":
         "Chaque billet encore valide a servi à l'entrée : rien à rembourser.",
     "used at the door, %(time)s (%(door)s)": "utilisé à l'entrée, %(time)s (%(door)s)",

@@ -74,3 +74,15 @@ def test_a_list_by_dates_asked_for_the_year_9999_says_the_filter_is_wrong(organi
     admin: Client = signed_in(organizer)
     answer = admin.get(url)
     assert answer.status_code == 302 and answer["Location"].endswith("?e=1")
+
+
+def test_a_zone_colour_is_a_colour_not_css():
+    """The colour goes into the seat map's style: "#" and six hexadecimal digits only."""
+    from events.models import PriceZone
+
+    perf = make_performance(rows=1, per_row=2)
+    zone = PriceZone(performance=perf, name="Pit", price="10.00", color="red; x")
+    with pytest.raises(ValidationError, match="six hexadecimal digits"):
+        zone.full_clean()
+    zone.color = "#3B82F6"
+    zone.full_clean()

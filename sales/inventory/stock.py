@@ -18,7 +18,9 @@ def put_on_sale(*, performance: Performance) -> int:
     """Create the performance's inventory: one row per seat and per standing place, each
     priced by its seat's zone, else its section's. Refuses a place with no price zone."""
     with transaction.atomic():
-        Performance.objects.select_for_update().get(pk=performance.pk)
+        if Performance.objects.select_for_update().get(pk=performance.pk).cancelled_at is not None:
+            raise IllegalTransition(_("%(performance)s is cancelled: it is not put on sale") % {
+                "performance": performance})
         if Place.objects.filter(performance=performance).exists():
             raise IllegalTransition(_("%(performance)s is already on sale") % {"performance": performance})
         section_zone, seat_zone = {}, {}

@@ -328,3 +328,14 @@ def test_fees_kept_by_a_refund_made_before_the_cancellation_are_paid_back_too(ni
     # What the box office still holds of it: only the cash buyer's, who has yet to come.
     assert held(cash) == Decimal("50.00")
     assert Payment.objects.filter(MONEY_MOVED, order__performance=perf).aggregate(s=Sum("amount"))["s"] == 50
+
+
+@pytest.mark.django_db
+def test_a_cancelled_performance_is_not_put_on_sale_and_is_told_so(organizer):
+    from sales.inventory.stock import put_on_sale
+
+    perf = make_performance(rows=1, per_row=4, on_sale=False)
+    performance_cancel(performance=perf, actor=organizer)
+    with pytest.raises(IllegalTransition, match="is cancelled: it is not put on sale"):
+        put_on_sale(performance=perf)
+    assert not Place.objects.filter(performance=perf).exists()
