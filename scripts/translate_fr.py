@@ -278,6 +278,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "differs: count it again": "diffère : recomptez",
+    "matches": "correspond",
     "Give the colour as # and six hexadecimal digits, like #3b82f6.":
         "Donnez la couleur sous la forme # et six chiffres hexadécimaux, comme #3b82f6.",
     "%(performance)s is cancelled: it is not put on sale": "%(performance)s est annulée : elle n'est pas mise en vente",

@@ -633,7 +633,9 @@ def test_a_count_that_differs_is_shown_back_before_the_shift_closes_and_the_expe
     page = c.post("/counter/shift/close/", {"counted_cash": "1.00", "counted_card": "0"}).content.decode()
     assert Shift.objects.get().closed_at is None
     assert "The count differs from what the shift took." in page
-    assert re.search(r"Cash</th><td>\$1\.00</td>", page) and "100.00" not in page  # the count stays blind
+    assert re.search(r"Cash</th><td>\$1\.00</td><td><strong>differs: count it again</strong>", page)
+    assert re.search(r"Card terminal</th><td>\$0\.00</td><td>matches</td>", page)
+    assert "100.00" not in page  # which count is off, never what was expected
     assert 'name="confirmed" value="1.00|0.00"' in page
     # Counted again and right: it closes at once.
     report = c.post("/counter/shift/close/", {"counted_cash": "100", "counted_card": "0"}, follow=True)

@@ -595,7 +595,8 @@ def _count_differences(shift, counted) -> list[dict]:
         return []  # shift_close says what is missing
     if all(value == should for _what, value, should in rows):
         return []
-    return [{"what": what, "counted": money(value)} for what, value, _should in rows]
+    # Which count is off, never by how much: the clerk knows what to count again.
+    return [{"what": what, "counted": money(value), "differs": value != should} for what, value, should in rows]
 
 
 @clerk_only
