@@ -59,7 +59,8 @@ def _zone(name: str) -> ZoneInfo:
 
 def _when(value: datetime | None, zone_name: str):
     """A moment as a spreadsheet reads it: on the clock of the performance's venue,
-    without a zone."""
+    without a zone (each row names its zone in its last column: an export across venues
+    mixes clocks)."""
     return timezone.localtime(value, _zone(zone_name)).replace(tzinfo=None, microsecond=0) if value else None
 
 
@@ -84,7 +85,7 @@ def order_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
               "promo_code__code", "comp_reason", "created_by__username"))
     header = [_("Order"), _("Created"), _("Paid"), _("Performance"), _("Channel"), _("Status"), _("Name"),
               _("Email"), _("Phone"), _("Tickets"), _("Total"), _("Currency"), _("Promo code"), _("Comp reason"),
-              _("Staff")]
+              _("Staff"), _("Time zone of the times")]
     statuses, channels = dict(Order.Status.choices), dict(Channel.choices)
 
     def rows():
@@ -93,7 +94,7 @@ def order_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
             yield (code, _when(created, zone), _when(paid, zone), _performance(title, starts, zone),
                    str(channels[channel]), str(statuses[status]), _buyer(bought_as, name, email), email,
                    typed_phone or phone, n, total, currency,
-                   promo or "", comp, staff or "")
+                   promo or "", comp, staff or "", zone)
     return header, rows()
 
 
@@ -108,7 +109,7 @@ def ticket_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
         "order__buyer_name", "order__customer__name", "order__customer__email", "checked_in_at", "checked_in_door")
     header = [_("Ticket"), _("Order"), _("Performance"), _("Section"), _("Row"), _("Seat"), _("Zone"),
               _("Price type"), _("Price"), _("Complimentary"), _("Status"), _("Name"), _("Email"),
-              _("Checked in"), _("Door")]
+              _("Checked in"), _("Door"), _("Time zone of the times")]
     statuses = dict(Ticket.Status.choices)
 
     def rows():
@@ -118,7 +119,7 @@ def ticket_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
                    number if number is not None else (f"#{standing}" if standing is not None else ""),
                    zone_name, price_type, price, _("yes") if comp else "", str(statuses[status]),
                    _buyer(bought_as, name, email), email,
-                   _when(checked_in, zone), door)
+                   _when(checked_in, zone), door, zone)
     return header, rows()
 
 
@@ -133,7 +134,7 @@ def payment_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
         "order__performance__venue__time_zone", "order__channel", "method", "amount", "status", "reference",
         "shift_id", "shift__clerk__username", "created_by__username")
     header = [_("Date"), _("Order"), _("Performance"), _("Channel"), _("Method"), _("Kind"), _("Amount"),
-              _("Status"), _("Reference"), _("Shift"), _("Clerk"), _("Staff")]
+              _("Status"), _("Reference"), _("Shift"), _("Clerk"), _("Staff"), _("Time zone of the times")]
     methods, statuses, channels = dict(Payment.Method.choices), dict(Payment.Status.choices), dict(Channel.choices)
 
     def rows():
@@ -141,7 +142,7 @@ def payment_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
              staff) in qs.iterator(chunk_size=CHUNK):
             yield (_when(created, zone), order, _performance(title, starts, zone), str(channels[channel]),
                    str(methods[method]), _("refund") if amount < 0 else _("payment"), amount, str(statuses[status]),
-                   reference, shift or "", clerk or "", staff or "")
+                   reference, shift or "", clerk or "", staff or "", zone)
     return header, rows()
 
 

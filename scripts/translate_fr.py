@@ -278,6 +278,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Time zone of the times": "Fuseau horaire des heures",
     "differs: count it again": "diffère : recomptez",
     "matches": "correspond",
     "Give the colour as # and six hexadecimal digits, like #3b82f6.":

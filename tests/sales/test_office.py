@@ -153,6 +153,11 @@ def test_exports_add_up_to_the_payments(sales, organizer):
     assert len(tickets) - 1 == Ticket.objects.filter(place__performance=sales).count() == 5
     everything = _csv(admin.get(url, {"kind": "orders", "format": "csv"}))
     assert len(everything) - 1 == 5  # the other performance's order too
+    # Each row's times are on its venue's clock, and the row says which (venues differ).
+    for rows in (orders, everything, _csv(admin.get(url, {"kind": "payments", "format": "csv"})),
+                 _csv(admin.get(url, {"kind": "tickets", "format": "csv"}))):
+        assert rows[0][-1] == "Time zone of the times"
+        assert {r[-1] for r in rows[1:]} == {"America/Toronto"}
     customers = _csv(admin.get(url, {"kind": "customers", "format": "csv", "performance": sales.pk}))
     paid = customers[0].index("Paid")
     assert "Elsewhere" not in {r[0] for r in customers[1:]}
