@@ -435,7 +435,7 @@ class WaitingRoomAdmin(VenueClockMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("In queue"))
     def in_queue(self, obj):
-        return waiting_room.stats(obj.performance_id)["in_queue"]
+        return waiting_room.stats(obj.performance_id)["waiting"]
 
     @admin.display(description=gettext_lazy("Admitted from the queue"))
     def admitted(self, obj):
@@ -462,7 +462,7 @@ class WaitingRoomAdmin(VenueClockMixin, admin.ModelAdmin):
         s = waiting_room.stats(obj.performance_id)
         line = gettext("In the queue: %(queued)s; admitted: %(admitted)s; passes issued: %(passes)s; tickets sold: "
                        "%(sold)s; admitting %(rate)s a minute") % {
-            "queued": s["in_queue"], "admitted": s["admitted"], "passes": s["passes"], "sold": self.sold(obj),
+            "queued": s["waiting"], "admitted": s["admitted"], "passes": s["passes"], "sold": self.sold(obj),
             "rate": s["rate_per_minute"]}
         if halted := self._halted(s):
             line = f"{line}. {halted}"

@@ -145,7 +145,7 @@ def on_sale_now(performance: Performance, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     room = waiting_room.stats(performance.pk)
     sold = Ticket.objects.filter(place__performance=performance, created_at__gt=now - timedelta(minutes=1)).count()
-    return {"in_queue": room["in_queue"], "admitted": room["admitted"], "sold_last_minute": sold,
+    return {"in_queue": room["waiting"], "admitted": room["admitted"], "sold_last_minute": sold,
             "sold": Place.objects.filter(performance=performance, state=PlaceState.SOLD).count()}
 
 

@@ -492,7 +492,9 @@ def stats(perf_id: int, now: float | None = None) -> dict:
     k = _keys(perf_id)
     queued = r.zcard(k["queue"]) + r.zcard(k["early"]) * (0 if r.exists(k["drawn"]) else 1)
     frontier = cfg.frontier(now) if cfg else 0
-    return {"in_queue": int(queued), "admitted": int(min(frontier, queued)),
+    admitted = int(min(frontier, queued))
+    # in_queue: everyone who joined; waiting: those of them not let in yet.
+    return {"in_queue": int(queued), "admitted": admitted, "waiting": int(queued) - admitted,
             "passes": int(r.get(k["passes"]) or 0), "rate_per_minute": round(cfg.rate * 60) if cfg else 0,
             "sold_out": bool(cfg and cfg.soldout), "paused": bool(cfg and cfg.paused), "seed": r.get(k["seed"])}
 

@@ -718,3 +718,13 @@ def test_an_organizer_deletes_a_room_whose_draw_is_not_made_but_not_one_drawn(or
     assert "made and published, kept for anyone to check" in page
     admin.post(url, {"post": "yes"})
     assert WaitingRoom.objects.filter(pk=drawn.pk).exists() and waiting_room.gated(other.pk)
+
+
+def test_the_queue_counted_now_is_those_still_waiting_not_everyone_who_joined(performance):
+    from sales.reports import on_sale_now
+
+    room = room_for(performance, opens_in=timedelta(seconds=-10), per_minute=60)  # ten let in so far
+    for i in range(15):
+        waiting_room.join(performance.pk, f"v{i}", now=room.opens_at.timestamp() + 1)
+    live = on_sale_now(performance)
+    assert live["admitted"] == 10 and live["in_queue"] == 5
