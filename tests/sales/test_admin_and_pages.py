@@ -237,3 +237,13 @@ def test_the_admin_has_the_language_switch_every_other_page_has(organizer):
     assert switched.redirect_chain[-1][0] == "/admin/" and '<html lang="fr"' in page
     assert "Bureau de l&#x27;organisateur" in page and 'value="fr" lang="fr"' in page
     assert re.search(r'value="fr" lang="fr" title="[^"]+" aria-current="true"', page)
+
+
+def test_the_place_trail_says_each_move_and_channel_in_the_readers_words(client, organizer):
+    perf = make_performance(rows=1, per_row=4)
+    sell_two(perf)
+    client.force_login(organizer)
+    page = client.get("/admin/sales/placeevent/", headers={"accept-language": "fr"}).content.decode()
+    cells = re.findall(r'<td class="field-(move|sold_by)">([^<]*)</td>', page)
+    assert ("move", "vendue") in cells and ("sold_by", "Boutique en ligne") in cells
+    assert not {value for _f, value in cells} & {"sell", "hold", "online"}
