@@ -109,6 +109,18 @@ class FeeRuleInline(admin.TabularInline):
     verbose_name_plural = gettext_lazy("booking fees (per channel; complimentary tickets pay none)")
 
 
+def _switch_words(what: str) -> str:
+    """A line of the shop mode's history (shop_mode.switches) in the reader's words."""
+    kind, _sep, rest = what.partition(" ")
+    if kind == "forced":
+        return {shop_mode.AUTO: gettext("the organizer chose automatic"),
+                shop_mode.NORMAL: gettext("the organizer chose normal"),
+                shop_mode.LIGHT: gettext("the organizer chose light")}.get(rest, what)
+    if kind == "light":
+        return f"{gettext('light')} ({rest})" if rest else gettext("light")
+    return gettext("normal") if kind == "normal" else what
+
+
 @admin.register(Organizer)
 class OrganizerAdmin(admin.ModelAdmin):
     """One row (Organizer.load): the list opens it."""
@@ -128,12 +140,13 @@ class OrganizerAdmin(admin.ModelAdmin):
         lines = [gettext("light") if mode.light else gettext("normal")]
         if mode.why:
             lines[0] += f" ({mode.why})"
-        lines += [f"{datetime.fromtimestamp(at, zone):%H:%M:%S} {what}" for at, what in changes]
+        lines += [f"{datetime.fromtimestamp(at, zone):%H:%M:%S} {_switch_words(what)}" for at, what in changes]
         return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))  # noqa: S308 - constant
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        transaction.on_commit(lambda: shop_mode.force(obj.shop_mode), robust=True)
+        if "shop_mode" in form.changed_data or not change:  # a save of the taxes is no choice of mode
+            transaction.on_commit(lambda: shop_mode.force(obj.shop_mode), robust=True)
 
     def has_add_permission(self, request):
         return False

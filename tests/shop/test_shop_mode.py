@@ -167,3 +167,17 @@ def test_light_shop_sells_by_best_available_and_says_so_while_staff_pages_stay(
     staff.force_login(clerk)
     counter = staff.get("/counter/").content.decode()
     assert 'id="light-mode"' not in counter
+
+
+def test_the_mode_history_is_in_the_organizers_words_and_only_a_change_of_mode_is_logged(
+        admin_client, django_capture_on_commit_callbacks):
+    organizer = Organizer.load()
+    url = f"/admin/sales/organizer/{organizer.pk}/change/"
+    form = {"name": organizer.name, "address": "", "tax_rates-TOTAL_FORMS": "0", "tax_rates-INITIAL_FORMS": "0",
+            "fee_rules-TOTAL_FORMS": "0", "fee_rules-INITIAL_FORMS": "0"}
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(url, {**form, "shop_mode": "light"})
+        admin_client.post(url, {**form, "shop_mode": "light", "name": "Another name"})  # the mode unchanged
+    assert [what for _at, what in shop_mode.switches()] == ["forced light"]
+    page = admin_client.get(url, headers={"accept-language": "fr"}).content.decode()
+    assert "l'organisateur a choisi allégé" in page.replace("&#x27;", "'") and "forced" not in page
