@@ -409,3 +409,21 @@ def test_a_refund_paid_back_from_two_cash_payments_names_one_amount(clerk, hall)
     page = signed_in(clerk).post(f"/counter/orders/{order.code}/refund/", follow=True).content.decode()
     assert order.payments.filter(amount__lt=0).count() == 2  # each payment paid back
     assert "Refunded: Cash $160.00. The seats are back on sale." in unescape(page)
+
+
+def test_an_exchange_left_open_leads_back_to_the_exchange_never_to_a_sale_of_its_seats(clerk, hall):
+    """An exchange holds its new seats as the clerk's counter hold, as a sale does: the
+    counter's first page lists it as the order's exchange, and its seats are never sold as
+    an order of their own (the buyer would pay in full and keep the old tickets)."""
+    c, order = two_stalls_sold_at_the_counter(clerk, hall)
+    ids = list(order.tickets.values_list("pk", flat=True))
+    start = c.post(f"/counter/orders/{order.code}/exchange/",
+                   {"tickets": [str(i) for i in ids], "zone": zone(hall, "Front").pk, "quantity": "2"})
+    hold_id = int(re.search(r"/exchange/(\d+)/", start["Location"]).group(1))
+    home = unescape(c.get("/counter/").content.decode())
+    assert f'<a href="{start["Location"]}">Exchange for order {order.code},' in home
+    assert f'href="/counter/sale/{hold_id}/"' not in home
+    sold = c.post(f"/counter/sale/{hold_id}/", {"tendered": "500", "attempt": "1"})
+    assert sold.status_code == 302 and sold["Location"] == start["Location"]
+    assert Order.objects.filter(status="paid").count() == 1
+    assert Ticket.objects.filter(order=order, status="valid", price_zone_name="Stalls").count() == 2

@@ -120,12 +120,19 @@ def home(request):
                      "standing": [s for s in perf.venue.sections.all() if s.kind == Section.Kind.STANDING]})
     # The clerk's sales left open (the Sell key pressed mid-sale, a page closed): their
     # seats stay held until the hold lapses, so the way back to each is on this page.
+    exchanges = request.session.get(EXCHANGES, {})
     in_progress = (Hold.objects.filter(channel=Channel.COUNTER, user=request.user, status=Hold.Status.ACTIVE,
                                        expires_at__gt=now)
                    .annotate(seats=Count("places", filter=Q(places__state="held")))
                    .select_related("performance__event", "performance__venue").order_by("-created_at")[:10])
+    for hold in in_progress:
+        hold.exchange = exchanges.get(str(hold.pk))
     return render(request, "counter/home.html", {"shift": shift, "rows": rows, "found": found,
                                                  "in_progress": [h for h in in_progress if h.seats]})
+
+
+# The clerk's exchanges in progress, in their session: {hold id: {"order": code, "page": url}}.
+EXCHANGES = "counter_exchanges"
 
 
 @clerk_only
@@ -187,6 +194,8 @@ def sale(request, hold_id: int):
     if shift is None:
         messages.error(request, _("Open a shift first."))
         return redirect("counter:home")
+    if exchange := request.session.get(EXCHANGES, {}).get(str(hold.pk)):  # not for sale: an exchange's seats
+        return redirect(exchange["page"])
     sold = Order.objects.filter(hold=hold, status=Order.Status.PAID).first()
     if sold is not None:  # a retried "Take payment": the sale went through the first time
         return to_page(request, reverse("counter:order", args=[sold.code]))
@@ -387,8 +396,13 @@ def order_exchange_start(request, code: str):
     except SalesError as exc:
         messages.error(request, _("Nothing held: %(reason)s") % {"reason": exc.message})
         return back
-    return redirect(f"{reverse('counter:order-exchange', args=[order.code, hold.pk])}"
-                    f"?tickets={','.join(map(str, tickets))}")
+    page = f"{reverse('counter:order-exchange', args=[order.code, hold.pk])}?tickets={','.join(map(str, tickets))}"
+    # Its seats are held by the clerk as a sale's are: the counter's first page leads back to
+    # the exchange, never to a sale of them (which would sell them as a second order).
+    exchanges = dict(list(request.session.get(EXCHANGES, {}).items())[-20:])
+    exchanges[str(hold.pk)] = {"order": order.code, "page": page}
+    request.session[EXCHANGES] = exchanges
+    return redirect(page)
 
 
 @clerk_only
