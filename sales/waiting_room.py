@@ -589,17 +589,18 @@ def publish_presales(room, presales) -> None:
     now = time.time()
     pipe = r.pipeline()
     kept = set()
+    enabled = room.enabled and room.performance.cancelled_at is None  # a cancelled performance queues nobody
     for presale in presales:
         key = presale_room(room.performance_id, presale.pk)
         opens, closes = presale.opens_at.timestamp(), min(presale.closes_at, room.opens_at).timestamp()
         old = config(key)
         base, at = (old.frontier(now), now) if old is not None and old.opens == opens and now > opens else (0.0, opens)
         pipe.hset(_keys(key)["cfg"], mapping={
-            "enabled": "1" if room.enabled and opens < closes else "0", "opens": opens, "closes": closes,
+            "enabled": "1" if enabled and opens < closes else "0", "opens": opens, "closes": closes,
             "rate": room.admit_per_minute / 60.0, "base": base, "at": at, "ttl": room.pass_minutes * 60,
             "soldout": "1" if old is not None and old.soldout else "0",
             "back": old.back or 0 if old is not None else 0})
-        if room.enabled:
+        if enabled:
             pipe.hset(index, str(presale.pk), f"{opens} {closes}")
             kept.add(str(presale.pk))
     for gone in set(r.hkeys(index)) - kept:

@@ -278,7 +278,6 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
-    "Exchange for order %(code)s": "Échange de la commande %(code)s",
     "the organizer chose automatic": "l'organisateur a choisi automatique",
     "the organizer chose normal": "l'organisateur a choisi normal",
     "the organizer chose light": "l'organisateur a choisi allégé",

@@ -24,7 +24,7 @@ from ..availability import availability_changed
 from ..errors import IllegalTransition, SalesError
 from ..holds import hold_release
 from ..inventory.rules import free
-from ..models import Hold, Order, Payment, Place, WaitingRoom
+from ..models import Hold, Order, Payment, Place, Presale, WaitingRoom
 from ..notifications import performance_cancelled_notice
 from ..reports import MONEY_MOVED
 from .refunds import order_cancel, order_refund
@@ -125,6 +125,7 @@ def _close_queue(performance_id: int) -> None:
             .filter(performance_id=performance_id).first())
     if room is not None:
         waiting_room.publish(room)
+        waiting_room.publish_presales(room, Presale.objects.filter(performance_id=performance_id))
 
 
 def _refund_soon(performance_id: int) -> None:

@@ -339,3 +339,28 @@ def test_a_cancelled_performance_is_not_put_on_sale_and_is_told_so(organizer):
     with pytest.raises(IllegalTransition, match="is cancelled: it is not put on sale"):
         put_on_sale(performance=perf)
     assert not Place.objects.filter(performance=perf).exists()
+
+
+@pytest.mark.django_db
+def test_fees_back_over_the_clerks_limit_are_signed_by_a_supervisor(organizer, clerk):
+    """The clerk paid back 300.00 before the cancellation, their limit on one order: the
+    fees that order kept go back with a supervisor's signature, from the same page."""
+    from sales.orders import order_refund
+
+    booking_fee(Channel.COUNTER, per_ticket="2.00")
+    perf = make_performance(rows=1, per_row=8)
+    order = order_place(hold=hold_create(performance=perf, channel=Channel.COUNTER, user=clerk,
+                                         place_ids=[p.pk for p in places_of(perf)[:6]]),
+                        customer=CASH_BUYER, actor=clerk, shift=drawer(clerk),
+                        payments=[PaymentRequest(method="cash", tendered=Decimal("400"))])
+    order_refund(order=order, actor=clerk, shift=drawer(clerk))  # 300.00 back, 12.00 of fees kept
+    performance_cancel(performance=perf, actor=organizer)
+    counter = signed_in(clerk)
+    page = counter.get(f"/counter/orders/{order.code}/").content.decode()
+    fees_form = page.split('id="fees-back-form"')[1].split("</form>")[0]
+    assert 'name="supervisor"' in fees_form and 'name="supervisor_password"' in fees_form
+    refused = counter.post(f"/counter/orders/{order.code}/refund/", follow=True).content.decode()
+    assert "needs a supervisor" in refused
+    signed = counter.post(f"/counter/orders/{order.code}/refund/", {
+        "supervisor": "organizer1", "supervisor_password": "pw-organizer1"}, follow=True).content.decode()
+    assert "Refunded: Cash $12.00. The performance is cancelled." in signed

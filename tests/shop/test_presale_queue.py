@@ -141,3 +141,16 @@ def test_the_api_takes_a_presale_pass_as_its_queue_pass():
     token = waiting_room.issue_presale_pass(perf.pk, presale.pk, "api-fan", 900)
     held = api.post("/api/v1/holds/", body, format="json", headers={"X-Queue-Pass": token})
     assert held.status_code == 201, held.json()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cancelled_performance_lets_its_presale_queue_through_too(organizer):
+    from sales.orders.cancellation import performance_cancel
+
+    perf, room, presale = presale_on_sale(per_minute=1)
+    for i in range(5):
+        waiting_room.presale_status(perf.pk, presale.pk, f"fan-{i}")
+    assert waiting_room.presale_open(perf.pk)
+    performance_cancel(performance=perf, actor=organizer)
+    assert not waiting_room.presale_open(perf.pk)
+    assert waiting_room.presale_status(perf.pk, presale.pk, "fan-4") is None
