@@ -229,14 +229,21 @@ def parse_plan(text: str, filename: str = "") -> list[PlanSection]:
 
 def _storable(plan: list[PlanSection]) -> None:
     """Every name is text a database stores: JSON may escape a lone surrogate ("\\ud800"),
-    which is no character."""
+    which is no character, or a NUL ("\\u0000")."""
     for section in plan:
         for text in (section.name, *(t for seat in section.seats for t in (seat.row, seat.number))):
-            try:
-                text.encode("utf-8")
-            except UnicodeEncodeError:
+            if not _text(text):
                 raise SeatingPlanError([_("section %(name)s: a name holds something that is not a character")
-                                        % {"name": section.name.encode("utf-8", "replace").decode()}]) from None
+                                        % {"name": section.name.encode("utf-8", "replace").decode()
+                                           .replace("\x00", "")}])
+
+
+def _text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value  # PostgreSQL's text holds no NUL
 
 
 def decode_upload(raw: bytes) -> str:

@@ -122,6 +122,8 @@ def test_a_plan_naming_something_that_is_no_character_is_refused_at_each_door(cl
     plan = '{"sections": [{"name": "Sur\\ud800", "rows": [{"row": "A", "seats": [{"number": "1"}]}]}]}'
     with pytest.raises(SeatingPlanError, match="a name holds something that is not a character"):
         seating_plan_import(venue=venue, text=plan)
+    with pytest.raises(SeatingPlanError, match="a name holds something that is not a character"):
+        seating_plan_import(venue=venue, text=plan.replace("\\ud800", "\\u0000"))
     client.force_login(organizer)
     page = client.post(f"/admin/events/venue/{venue.pk}/import/",
                        {"plan": SimpleUploadedFile("plan.json", plan.encode())})

@@ -256,6 +256,9 @@ def fast_path(app):
         method = environ.get("REQUEST_METHOD")
         if match is None or method not in ("GET", "HEAD"):
             return app(environ, start_response)
+        if method == "HEAD":  # a check that the page answers (a monitor, a link checker): nobody joins
+            start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), *SAFE_HEADERS])
+            return []
         jar = SimpleCookie()
         try:
             jar.load(environ.get("HTTP_COOKIE", ""))
@@ -279,6 +282,6 @@ def fast_path(app):
             headers.append(("Set-Cookie", morsel.OutputString()))
         headers.append(("Content-Length", str(len(result.body))))
         start_response(f"{result.status} {REASONS.get(result.status, '')}", headers)
-        return [result.body] if method == "GET" else []  # HEAD: the same answer, without its body
+        return [result.body]
 
     return application
