@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from sales.errors import SalesError
 from sales.formatting import when
 from sales.notifications import performance_moved
-from sales.orders.cancellation import cancellation_plan, paid_orders_split, performance_cancel
+from sales.orders.cancellation import also_owed, cancellation_plan, paid_orders_split, performance_cancel
 
 from .models import ZONE_COLOURS, Event, OnSaleWindow, Performance, Price, PriceType, PriceZone, Seat, Section, Venue
 from .seating import SeatingPlanError, decode_upload, seating_plan_import
@@ -548,12 +548,22 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
                  "may_copy": self.has_add_permission(request)}
         if obj is not None and obj.cancelled_at:
             by_us, at_counter = paid_orders_split(obj)
+            fees, refused = also_owed(obj)
             cancelled = when(obj.local(obj.cancelled_at), VENUE_TIME)
             extra["cancelled_summary"] = _(
                 "Cancelled on %(when)s. Still to pay back: %(by_us)d by the box office (under way), "
                 "%(counter)d at the counter.") % {"when": cancelled, "by_us": by_us, "counter": at_counter} \
                 if by_us or at_counter else _("Cancelled on %(when)s. Every buyer has been paid back.") % {
-                    "when": cancelled}
+                    "when": cancelled} if not (fees or refused) else _("Cancelled on %(when)s.") % {"when": cancelled}
+            if fees:
+                extra["cancelled_summary"] += " " + ngettext(
+                    "%(n)d order refunded earlier still holds fees to give back.",
+                    "%(n)d orders refunded earlier still hold fees to give back.", fees) % {"n": fees}
+            if refused:
+                extra["cancelled_summary"] += " " + ngettext(
+                    "%(n)d card refund was refused by the payment provider: owed by other means.",
+                    "%(n)d card refunds were refused by the payment provider: owed by other means.",
+                    refused) % {"n": refused}
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     def cancel_view(self, request, pk):

@@ -278,6 +278,14 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "order %(code)s is no longer for a cancelled performance": "la commande %(code)s n'est plus pour une représentation annulée",
+    "Cancelled on %(when)s.": "Annulée le %(when)s.",
+    "%(n)d order refunded earlier still holds fees to give back.": (
+        "%(n)d commande remboursée plus tôt garde des frais à rendre.",
+        "%(n)d commandes remboursées plus tôt gardent des frais à rendre."),
+    "%(n)d card refund was refused by the payment provider: owed by other means.": (
+        "%(n)d remboursement par carte a été refusé par le prestataire de paiement : dû par un autre moyen.",
+        "%(n)d remboursements par carte ont été refusés par le prestataire de paiement : dus par un autre moyen."),
     "the organizer chose automatic": "l'organisateur a choisi automatique",
     "the organizer chose normal": "l'organisateur a choisi normal",
     "the organizer chose light": "l'organisateur a choisi allégé",

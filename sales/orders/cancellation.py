@@ -24,7 +24,7 @@ from ..availability import availability_changed
 from ..errors import IllegalTransition, SalesError
 from ..holds import hold_release
 from ..inventory.rules import free
-from ..models import Hold, Order, Payment, Place, Presale, WaitingRoom
+from ..models import REFUND_REFUSED, Hold, Order, Payment, Place, Presale, WaitingRoom
 from ..notifications import performance_cancelled_notice
 from ..reports import MONEY_MOVED
 from .refunds import order_cancel, order_refund
@@ -153,7 +153,7 @@ def refund_cancelled(performance_id: int | None = None, *, batch: int = 200) -> 
             for order in orders:
                 after = order.pk
                 try:
-                    order_refund(order=order, actor=None)
+                    order_refund(order=order, actor=None, cancelled_only=True)
                     done += 1
                 except IllegalTransition:  # refunded meanwhile (the other run, the counter): done
                     pass
@@ -178,5 +178,13 @@ def paid_orders_split(performance: Performance) -> tuple[int, int]:
     return paid.count() - counter, counter
 
 
-__all__ = ("CancellationPlan", "cancellation_plan", "fees_kept", "paid_orders_split", "performance_cancel",
-           "refund_cancelled")
+def also_owed(performance: Performance) -> tuple[int, int]:
+    """Once cancelled, besides the paid orders: (orders refunded before that still hold fees
+    to give back, orders whose card refund the provider refused: owed by other means)."""
+    refused = (Payment.objects.filter(order__performance=performance, status=Payment.Status.REFUNDED,
+                                      message=REFUND_REFUSED).values("order").distinct().count())
+    return fees_kept(Order.objects.filter(performance=performance)).count(), refused
+
+
+__all__ = ("CancellationPlan", "also_owed", "cancellation_plan", "fees_kept", "paid_orders_split",
+           "performance_cancel", "refund_cancelled")

@@ -32,10 +32,12 @@ from .pricing import fees_given_back, kept_on_refund, ticket_value
 from .status import OrderStatusConflict, order_transition, record, staff
 
 
-def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: datetime | None = None) -> Order:
+def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: datetime | None = None,
+                 cancelled_only: bool = False) -> Order:
     """Refund a paid order in full: tickets void, places back on sale, and every payment
     paid back what it still holds (an exchange may already have paid some back), less
-    the fees when the organizer made them not refundable.
+    the fees when the organizer made them not refundable. `cancelled_only`: only while the
+    order is for a cancelled performance (refund_cancelled, which read it as such).
     The limit is the `approver`'s (a supervisor signing for the clerk), else the actor's;
     `actor=None` is the system itself (no role limit applies)."""
     now = now or timezone.now()
@@ -43,6 +45,10 @@ def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: da
         order = Order.objects.select_for_update().get(pk=order.pk)
         # Refunded before its performance was cancelled, it kept the fees that were not
         # refundable then: a performance that never happened gives those back too.
+        if cancelled_only and not performance_cancelled(order):
+            # Read for a cancelled performance, it moved to another date meanwhile: not this refund's.
+            raise IllegalTransition(_("order %(code)s is no longer for a cancelled performance") % {
+                "code": order.code})
         late = order.status == Order.Status.REFUNDED and performance_cancelled(order)
         if order.status != Order.Status.PAID and not late:
             raise IllegalTransition(_not_paid(order))

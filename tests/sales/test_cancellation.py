@@ -16,7 +16,7 @@ from events.models import Channel
 from sales import notifications
 from sales.errors import IllegalTransition, NotOnSale, SalesError
 from sales.holds import hold_create
-from sales.models import Hold, Order, Place
+from sales.models import Hold, Order, Place, Ticket
 from sales.orders import CustomerDetails, order_place, order_reserve
 from sales.orders.cancellation import performance_cancel, refund_cancelled
 from sales.payments import PaymentRequest
@@ -364,3 +364,111 @@ def test_fees_back_over_the_clerks_limit_are_signed_by_a_supervisor(organizer, c
     signed = counter.post(f"/counter/orders/{order.code}/refund/", {
         "supervisor": "organizer1", "supervisor_password": "pw-organizer1"}, follow=True).content.decode()
     assert "Refunded: Cash $12.00. The performance is cancelled." in signed
+
+
+# --- what a cancellation still owes ---------------------------------------------------------
+
+def _online_order(perf, n, email="marie@example.org"):
+    from sales.payments import APPROVE
+
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, owner_key=email,
+                       place_ids=[p.pk for p in places_of(perf, state="available")[:n]])
+    return order_place(hold=hold, customer=CustomerDetails(name="Marie", email=email), owner_key=email,
+                       payment=PaymentRequest(method="test_card", card_number=APPROVE))
+
+
+def _counter_order(perf, clerk, n, tendered="1000"):
+    hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk,
+                       place_ids=[p.pk for p in places_of(perf, state="available")[:n]])
+    return order_place(hold=hold, customer=CustomerDetails(name="Anne", email="anne@example.org"), actor=clerk,
+                       shift=drawer(clerk), payments=[PaymentRequest(method="cash", tendered=Decimal(tendered))])
+
+
+def _other_date(perf, price="50.00"):
+    from sales import inventory
+    from tests.factories import PerformanceFactory, PriceZoneFactory
+
+    later = PerformanceFactory(event=perf.event, venue=perf.venue, starts_at=perf.starts_at + timedelta(days=1),
+                               channels=list(Channel.values))
+    PriceZoneFactory(performance=later, name="Stalls", price=Decimal(price), sections=perf.venue.sections.all())
+    inventory.put_on_sale(performance=later)
+    return later
+
+
+def _held(order):
+    from django.db.models import Sum
+
+    from sales.models import Payment
+    from sales.reports import MONEY_MOVED
+
+    return Payment.objects.filter(MONEY_MOVED, order=order).aggregate(s=Sum("amount"))["s"] or Decimal("0")
+
+
+@pytest.mark.django_db
+def test_refund_cancelled_does_not_refund_an_order_moved_to_another_date_meanwhile(organizer, monkeypatch):
+    perf = make_performance(rows=1, per_row=6, price="50.00")
+    booking_fee(Channel.ONLINE, per_ticket="4.00", refundable=False)
+    later = _other_date(perf)
+    _online_order(perf, 2, "a@example.org")
+    second = _online_order(perf, 2, "b@example.org")
+    performance_cancel(performance=perf, actor=organizer)
+
+    from sales.orders import order_exchange, refunds
+    real = refunds.refund_at_provider
+    moved = []
+
+    def slow_provider(order, row, amount, **kw):
+        # While the provider answers the first refund, the second buyer takes another date.
+        if not moved:
+            hold = hold_create(performance=later, channel=Channel.ONLINE, user=organizer,
+                               place_ids=[p.pk for p in places_of(later, state="available")[:2]])
+            moved.append(order_exchange(order=Order.objects.get(pk=second.pk),
+                                        ticket_ids=list(second.tickets.values_list("pk", flat=True)),
+                                        hold=hold, actor=organizer))
+        return real(order, row, amount, **kw)
+
+    monkeypatch.setattr(refunds, "refund_at_provider", slow_provider)
+    refund_cancelled(perf.pk)
+    second.refresh_from_db()
+    assert second.performance_id == later.pk
+    valid = Ticket.objects.filter(order=second, status="valid").count()
+    assert (second.status, valid, _held(second)) == ("paid", 2, Decimal("108.00")), \
+        f"moved to {later} yet refunded by the cancellation task: {second.status}, {valid} valid tickets, " \
+        f"still holds {_held(second)}"
+
+
+@pytest.mark.django_db
+def test_the_cancelled_performance_does_not_say_everyone_is_paid_back_while_fees_are_still_held(organizer, clerk):
+    """A counter buyer refunded before the cancellation kept a 2.00 fee; the cancellation
+    gives it back at the counter. Until they come, the box office still holds it."""
+    perf = make_performance(rows=1, per_row=6, price="50.00")
+    booking_fee(Channel.COUNTER, per_ticket="2.00", refundable=False)
+    order = _counter_order(perf, clerk, 1)
+    from sales.orders import order_refund
+
+    order_refund(order=order, actor=clerk, shift=drawer(clerk))
+    assert _held(order) == Decimal("2.00")
+    admin = signed_in(organizer)
+    admin.post(f"/admin/events/performance/{perf.pk}/cancel/", {"note": "Storm", "confirm": "on"})
+    refund_cancelled(perf.pk)
+    assert _held(order) == Decimal("2.00")  # still to pay back at the counter
+    page = admin.get(f"/admin/events/performance/{perf.pk}/change/").content.decode()
+    assert "Every buyer has been paid back." not in page, "said while 2.00 of a buyer's fees is still held"
+    assert "1 order refunded earlier still holds fees to give back." in page
+
+
+@pytest.mark.django_db
+def test_the_cancelled_performance_does_not_say_everyone_is_paid_back_when_a_card_refund_failed(organizer):
+    from sales.orders.charging import refund_failed_later, refunds_refused
+
+    perf = make_performance(rows=1, per_row=6, price="50.00")
+    order = _online_order(perf, 1)
+    admin = signed_in(organizer)
+    admin.post(f"/admin/events/performance/{perf.pk}/cancel/", {"note": "Storm", "confirm": "on"})
+    assert refund_cancelled(perf.pk) == 1
+    row = order.payments.get(status="refunded")
+    refund_failed_later(f"refund-{row.pk}", "the card is closed")  # the provider's refund.failed
+    assert refunds_refused(order) == Decimal("50.00")
+    page = admin.get(f"/admin/events/performance/{perf.pk}/change/").content.decode()
+    assert "Every buyer has been paid back." not in page, "said while the buyer's 50.00 is still owed"
+    assert "1 card refund was refused by the payment provider: owed by other means." in page
