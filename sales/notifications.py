@@ -17,7 +17,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import DatabaseError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -104,6 +104,11 @@ def send_confirmation(order_id: int) -> bool:
                    # Paid (in part) in cash or on the terminal: paid back at the counter, not by us.
                    "at_counter": cancelled and order.payments.filter(
                        status=Payment.Status.APPROVED, method__in=Payment.AT_COUNTER).exists()}
+        # Refunded before its performance was cancelled, paid at the counter: the fees it kept
+        # are paid back there (sales.orders.cancellation.fees_kept).
+        context["owed_at_counter"] = refunded and context["at_counter"] and (order.payments.filter(
+            Q(status=Payment.Status.APPROVED) | Q(status=Payment.Status.REFUNDED, amount__lt=0))
+            .aggregate(s=Sum("amount"))["s"] or 0) > 0
         with translation.override(order.language):
             if refunded:
                 subject, body = _("Your refund for %(event)s — order %(code)s"), "sales/email/refund.txt"

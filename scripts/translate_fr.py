@@ -278,6 +278,9 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "It was paid at the box office: what is still to pay back (fees kept by an earlier refund) is paid back there. Bring this email to the box office.":
+        "Elle a été payée à la billetterie : ce qui reste à rembourser (des frais gardés lors d'un remboursement "
+        "précédent) y est remboursé. Apportez ce courriel à la billetterie.",
     "order %(code)s is no longer for a cancelled performance": "la commande %(code)s n'est plus pour une représentation annulée",
     "Cancelled on %(when)s.": "Annulée le %(when)s.",
     "%(n)d order refunded earlier still holds fees to give back.": (

@@ -103,6 +103,9 @@ def performance_cancel(*, performance: Performance, note: str = "", actor=None,
         _block_free(performance, timezone.now(), actor)
         counter = list(Order.objects.filter(performance=performance, status=Order.Status.PAID)
                        .filter(_at_counter()).values_list("pk", flat=True))
+        # Refunded before, paid at the counter, with fees kept: those are paid back there too.
+        counter += list(fees_kept(Order.objects.filter(performance=performance)).filter(_at_counter())
+                        .values_list("pk", flat=True))
         performance_cancelled_notice(counter)
         transaction.on_commit(lambda: availability_changed(performance.pk), robust=True)
         transaction.on_commit(lambda: _close_queue(performance.pk), robust=True)

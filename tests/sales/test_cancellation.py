@@ -455,6 +455,10 @@ def test_the_cancelled_performance_does_not_say_everyone_is_paid_back_while_fees
     page = admin.get(f"/admin/events/performance/{perf.pk}/change/").content.decode()
     assert "Every buyer has been paid back." not in page, "said while 2.00 of a buyer's fees is still held"
     assert "1 order refunded earlier still holds fees to give back." in page
+    # Its buyer is told to come for them.
+    assert notifications.send_pending_confirmations() >= 1
+    told = [m for m in mail.outbox if m.to == ["anne@example.org"]]
+    assert told and "Bring this email to the box office." in told[-1].body
 
 
 @pytest.mark.django_db

@@ -210,8 +210,9 @@ def psycopg_connection():
 def test_a_key_lets_go_of_its_lock_with_its_answer():
     """Each key's request holds a lock on the key while it runs, released in the statement
     that keeps its answer: none is left held afterwards, for a hold (one transaction with
-    its answer) or an order, and another connection's retry is replayed, not told the
-    request is still running."""
+    its answer) or an order, and a retry from another connection afterwards is replayed,
+    not told the request is still running. (The moment between that statement and its
+    commit is not provoked here.)"""
     perf = make_performance(rows=1, per_row=4)
     api, watch = client_for(), psycopg_connection()
     try:
