@@ -278,6 +278,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "the performance was just cancelled; look the order up again": "la représentation vient d'être annulée ; rouvrez la commande",
     "It was paid at the box office: what is still to pay back (fees kept by an earlier refund) is paid back there. Bring this email to the box office.":
         "Elle a été payée à la billetterie : ce qui reste à rembourser (des frais gardés lors d'un remboursement "
         "précédent) y est remboursé. Apportez ce courriel à la billetterie.",

@@ -49,6 +49,7 @@ class ExchangeQuote:
     currency: str
     lines: tuple = ()  # the new tickets as priced (pricing.QuoteLine)
     code_not_kept: str = ""  # the promo code the old tickets were discounted by: not on the new ones
+    cancelled: bool = False  # the old tickets priced as a cancelled performance's: fees included
 
     @property
     def difference(self) -> Decimal:
@@ -108,7 +109,7 @@ def _exchange_checks(order: Order, ticket_ids, hold: Hold,
     old_value = sum((ticket_value(t, cancelled=cancelled) for t in old), Decimal("0"))
     discounted = any(t.discount for t in old if t.discount is not None)
     code = (order.receipt or {}).get("promo_code") or "" if discounted else ""
-    return old, lines, ExchangeQuote(old_value, new_total, currency, tuple(lines), code)
+    return old, lines, ExchangeQuote(old_value, new_total, currency, tuple(lines), code, cancelled)
 
 
 def exchange_quote(*, order: Order, ticket_ids, hold: Hold, now: datetime | None = None) -> ExchangeQuote:
@@ -146,6 +147,8 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
                 raise NotPermitted(_("paying back %(difference)s %(currency)s needs a supervisor") % {
                     "difference": -difference, "currency": quote.currency})
             cancelled = performance_cancelled(order)  # its places stay off sale
+            if cancelled != quote.cancelled:  # cancelled since it was priced: its fees count otherwise
+                raise IllegalTransition(_("the performance was just cancelled; look the order up again"))
             if not cancelled and Ticket.objects.filter(pk__in=[t.pk for t in old],
                                                        checked_in_at__isnull=False).exists():
                 raise IllegalTransition(_("a ticket to exchange has just been used at the door"))

@@ -476,3 +476,37 @@ def test_the_cancelled_performance_does_not_say_everyone_is_paid_back_when_a_car
     page = admin.get(f"/admin/events/performance/{perf.pk}/change/").content.decode()
     assert "Every buyer has been paid back." not in page, "said while the buyer's 50.00 is still owed"
     assert "1 card refund was refused by the payment provider: owed by other means." in page
+
+
+@pytest.mark.django_db
+def test_an_exchange_priced_before_the_cancellation_and_sold_after_it_is_refused_and_charges_nothing(
+        organizer, monkeypatch):
+    """Priced while the date was on (the old fee not refundable, 10.00 to pay), committed
+    after it was cancelled (the old ticket then worth its fee too): refused, the charge paid
+    straight back, the ticket and its fee as they were."""
+    from sales.models import Payment
+    from sales.orders import exchanges, order_exchange
+    from sales.payments import APPROVE
+    from sales.reports import MONEY_MOVED
+
+    booking_fee(Channel.ONLINE, per_ticket="4.00", refundable=False)
+    perf = make_performance(rows=1, per_row=6, price="50.00")
+    later = _other_date(perf, price="56.00")
+    order = _online_order(perf, 1)
+    ticket = order.tickets.get()
+    real = exchanges.charge
+
+    def charge_while_cancelling(*args, **kw):
+        taken = real(*args, **kw)
+        performance_cancel(performance=perf, actor=organizer)  # at that moment, the storm
+        return taken
+
+    monkeypatch.setattr(exchanges, "charge", charge_while_cancelling)
+    hold = hold_create(performance=later, channel=Channel.ONLINE, user=organizer,
+                       place_ids=[places_of(later, state="available")[0].pk])
+    with pytest.raises(IllegalTransition, match="just cancelled"):
+        order_exchange(order=order, ticket_ids=[ticket.pk], hold=hold, actor=organizer,
+                       payments=[PaymentRequest(method="test_card", card_number=APPROVE)])
+    ticket.refresh_from_db()
+    assert ticket.status == "valid" and not ticket.fee_refundable
+    assert sum(p.amount for p in Payment.objects.filter(MONEY_MOVED, order=order)) == order.total
