@@ -425,5 +425,11 @@ def test_an_exchange_left_open_leads_back_to_the_exchange_never_to_a_sale_of_its
     assert f'href="/counter/sale/{hold_id}/"' not in home
     sold = c.post(f"/counter/sale/{hold_id}/", {"tendered": "500", "attempt": "1"})
     assert sold.status_code == 302 and sold["Location"] == start["Location"]
+    # From another session of the clerk (another terminal, signed in again): the order's page.
+    other = signed_in(clerk)
+    home = unescape(other.get("/counter/").content.decode())
+    assert f'<a href="/counter/orders/{order.code}/">Exchange for order {order.code},' in home
+    sold = other.post(f"/counter/sale/{hold_id}/", {"tendered": "500", "attempt": "1"})
+    assert sold.status_code == 302 and sold["Location"] == f"/counter/orders/{order.code}/"
     assert Order.objects.filter(status="paid").count() == 1
     assert Ticket.objects.filter(order=order, status="valid", price_zone_name="Stalls").count() == 2

@@ -126,13 +126,24 @@ def home(request):
                    .annotate(seats=Count("places", filter=Q(places__state="held")))
                    .select_related("performance__event", "performance__venue").order_by("-created_at")[:10])
     for hold in in_progress:
-        hold.exchange = exchanges.get(str(hold.pk))
+        hold.exchange = _exchange_of(hold, exchanges)
     return render(request, "counter/home.html", {"shift": shift, "rows": rows, "found": found,
                                                  "in_progress": [h for h in in_progress if h.seats]})
 
 
-# The clerk's exchanges in progress, in their session: {hold id: {"order": code, "page": url}}.
-EXCHANGES = "counter_exchanges"
+# A counter hold made for an exchange carries the order's code in its owner key, so that
+# no session sells its seats; the session that made it keeps its page (with the tickets).
+EXCHANGE_MARK = "exchange:"
+EXCHANGES = "counter_exchanges"  # in the session: {hold id: {"order": code, "page": url}}
+
+
+def _exchange_of(hold: Hold, exchanges: dict) -> dict | None:
+    """The exchange `hold` was made for, with the page that goes on with it (the order's
+    page, from another session of the clerk), or None for a sale's hold."""
+    if not hold.owner_key.startswith(EXCHANGE_MARK):
+        return None
+    code = hold.owner_key[len(EXCHANGE_MARK):]
+    return exchanges.get(str(hold.pk)) or {"order": code, "page": reverse("counter:order", args=[code])}
 
 
 @clerk_only
@@ -194,7 +205,7 @@ def sale(request, hold_id: int):
     if shift is None:
         messages.error(request, _("Open a shift first."))
         return redirect("counter:home")
-    if exchange := request.session.get(EXCHANGES, {}).get(str(hold.pk)):  # not for sale: an exchange's seats
+    if exchange := _exchange_of(hold, request.session.get(EXCHANGES, {})):  # not for sale: an exchange's seats
         return redirect(exchange["page"])
     sold = Order.objects.filter(hold=hold, status=Order.Status.PAID).first()
     if sold is not None:  # a retried "Take payment": the sale went through the first time
@@ -381,13 +392,16 @@ def order_exchange_start(request, code: str):
         messages.error(request, _("Tick the tickets to exchange."))
         return back
     try:
+        # Marked as the order's exchange (EXCHANGE_MARK): its seats are never sold as a sale.
+        mark = f"{EXCHANGE_MARK}{order.code}"
         if asked["seats"]:
             perf = get_object_or_404(Performance, pk=asked["performance"])
-            hold = hold_create(performance=perf, channel=Channel.COUNTER, user=request.user, place_ids=asked["seats"])
+            hold = hold_create(performance=perf, channel=Channel.COUNTER, user=request.user, place_ids=asked["seats"],
+                               owner_key=mark)
         else:
             zone = get_object_or_404(PriceZone.objects.select_related("performance"), pk=asked["zone"])
             hold = hold_create(performance=zone.performance, channel=Channel.COUNTER, user=request.user,
-                               zone=zone, quantity=asked["quantity"] or len(tickets))
+                               zone=zone, quantity=asked["quantity"] or len(tickets), owner_key=mark)
         try:
             exchange_quote(order=order, ticket_ids=tickets, hold=hold)
         except SalesError:
