@@ -160,10 +160,13 @@ def pending_refund_notices(now=None):
 
 
 def pending_cancellation_notices(now=None):
-    """Paid orders of a performance cancelled lately whose notice is still to send (those
-    paid back at the counter: the others get their refund's notice)."""
+    """Orders of a performance cancelled lately whose notice is still to send: the paid ones
+    paid back at the counter (the others get their refund's notice), and those refunded
+    before the cancellation whose kept fees are paid back there (refunded days before, they
+    are not among the refund notices the sweep finds)."""
     now = now or timezone.now()
-    return _unclaimed(Order.objects.filter(status=Order.Status.PAID, confirmation_sent_at__isnull=True,
+    return _unclaimed(Order.objects.filter(status__in=(Order.Status.PAID, Order.Status.REFUNDED),
+                                           confirmation_sent_at__isnull=True,
                                            performance__cancelled_at__gte=now - PENDING_FOR), now)
 
 

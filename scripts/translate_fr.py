@@ -279,9 +279,10 @@ FR = {
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
     "the performance was just cancelled; look the order up again": "la représentation vient d'être annulée ; rouvrez la commande",
-    "It was paid at the box office: what is still to pay back (fees kept by an earlier refund) is paid back there. Bring this email to the box office.":
-        "Elle a été payée à la billetterie : ce qui reste à rembourser (des frais gardés lors d'un remboursement "
-        "précédent) y est remboursé. Apportez ce courriel à la billetterie.",
+    "This performance is cancelled. Your order %(code)s was refunded before it was, less fees that were not refundable then: those are paid back too, at the box office, where the order was paid. Bring this email to the box office.":
+        "Cette représentation est annulée. Votre commande %(code)s avait été remboursée avant, moins des frais qui "
+        "n'étaient alors pas remboursables : ils sont remboursés aussi, à la billetterie, où la commande a été payée. "
+        "Apportez ce courriel à la billetterie.",
     "order %(code)s is no longer for a cancelled performance": "la commande %(code)s n'est plus pour une représentation annulée",
     "Cancelled on %(when)s.": "Annulée le %(when)s.",
     "%(n)d order refunded earlier still holds fees to give back.": (

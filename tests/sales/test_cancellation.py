@@ -448,6 +448,11 @@ def test_the_cancelled_performance_does_not_say_everyone_is_paid_back_while_fees
 
     order_refund(order=order, actor=clerk, shift=drawer(clerk))
     assert _held(order) == Decimal("2.00")
+    # Refunded, and told so, three days before the cancellation.
+    notifications.send_pending_confirmations()
+    Order.objects.filter(pk=order.pk).update(refunded_at=timezone.now() - timedelta(days=3),
+                                             confirmation_sent_at=timezone.now() - timedelta(days=3))
+    mail.outbox.clear()
     admin = signed_in(organizer)
     admin.post(f"/admin/events/performance/{perf.pk}/cancel/", {"note": "Storm", "confirm": "on"})
     refund_cancelled(perf.pk)
@@ -459,6 +464,7 @@ def test_the_cancelled_performance_does_not_say_everyone_is_paid_back_while_fees
     assert notifications.send_pending_confirmations() >= 1
     told = [m for m in mail.outbox if m.to == ["anne@example.org"]]
     assert told and "Bring this email to the box office." in told[-1].body
+    assert "refunded in full" not in told[-1].body and "card refund" not in told[-1].body
 
 
 @pytest.mark.django_db
