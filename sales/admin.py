@@ -313,7 +313,7 @@ class OrderAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return request.user.has_perm("sales.change_order")
 
-    @admin.action(description=gettext_lazy("Refund in full (places back on sale)"))
+    @admin.action(description=gettext_lazy("Refund (places back on sale; fees not refundable kept)"))
     def refund(self, request, queryset):
         """Money moves: first a page of what each order would pay back, then, confirmed, the refunds."""
         if request.POST.get("confirmed") != "yes":

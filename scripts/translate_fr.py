@@ -278,6 +278,12 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Refund (places back on sale; fees not refundable kept)":
+        "Rembourser (places remises en vente ; frais non remboursables gardés)",
+    "Each paid order below is refunded: its tickets stop being valid, its places go back on sale, the money goes back the way it was paid, less the fees that are not refundable, and the buyer is emailed. This cannot be undone.":
+        "Chaque commande payée ci-dessous est remboursée : ses billets cessent d'être valides, ses places sont "
+        "remises en vente, l'argent est rendu comme il a été payé, moins les frais non remboursables, et l'acheteur "
+        "reçoit un courriel. C'est irréversible.",
     "the performance was just cancelled; look the order up again": "la représentation vient d'être annulée ; rouvrez la commande",
     "This performance is cancelled. Your order %(code)s was refunded before it was, less fees that were not refundable then: those are paid back too, at the box office, where the order was paid. Bring this email to the box office.":
         "Cette représentation est annulée. Votre commande %(code)s avait été remboursée avant, moins des frais qui "

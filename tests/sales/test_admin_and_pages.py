@@ -77,6 +77,7 @@ def test_refund_from_the_admin_says_what_goes_back_before_any_money_moves(client
     asked = client.post("/admin/sales/order/", {"action": "refund", "_selected_action": [order.pk, reserved.pk]})
     page = asked.content.decode()
     assert asked.status_code == 200 and "Refund these orders?" in page and "This cannot be undone." in page
+    assert "less the fees that are not refundable" in page  # as its table keeps them apart
     assert order.code in page and "$100.00" in page
     assert f"Order {reserved.code} is cancelled; only a paid order can be refunded" in page
     assert 'value="Yes, refund 1 order"' in page
