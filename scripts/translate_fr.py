@@ -278,6 +278,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Nothing held: %(reason)s (%(seats)s). The other seats are still picked.":
+        "Rien n'est retenu : %(reason)s (%(seats)s). Les autres places restent choisies.",
     "Refund (places back on sale; fees not refundable kept)":
         "Rembourser (places remises en vente ; frais non remboursables gardés)",
     "Each paid order below is refunded: its tickets stop being valid, its places go back on sale, the money goes back the way it was paid, less the fees that are not refundable, and the buyer is emailed. This cannot be undone.":

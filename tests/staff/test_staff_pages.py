@@ -289,6 +289,26 @@ def test_a_sale_left_open_is_listed_on_the_counter_home_with_the_way_back(clerk,
                                            c.get("/counter/").content.decode()).group(0)
 
 
+def test_seats_picked_on_the_map_and_sold_elsewhere_meanwhile_are_named_and_the_others_kept(clerk):
+    """The shop sold one of the clerk's picks a moment before the clerk held them: nothing is
+    held, the refused seat is named, and the map opens again with the other picks."""
+    from sales.orders import CustomerDetails, order_place
+    from sales.payments import APPROVE, PaymentRequest
+
+    perf = make_performance(rows=1, per_row=4)
+    taken, free = places_of(perf)[:2]
+    order_place(hold=hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[taken.pk]),
+                customer=CustomerDetails(name="Léa", email="lea@example.org"),
+                payment=PaymentRequest(method="test_card", card_number=APPROVE))
+    c = signed_in(clerk)
+    c.post("/counter/shift/open/", {"cash_float": "0"})
+    answer = c.post("/counter/sale/", {"performance": perf.pk, "seats": f"{taken.pk},{free.pk}"})
+    assert answer.status_code == 302 and answer["Location"] == f"/counter/performances/{perf.pk}/map/?picked={free.pk}"
+    page = unescape(c.get(answer["Location"]).content.decode())
+    assert f"({taken}). The other seats are still picked." in page and f'data-picked="{free.pk}"' in page
+    assert not Hold.objects.filter(status="active").exists()
+
+
 @pytest.mark.parametrize("tendered", ["1e30", "100000000", "NaN", "9" * 30, "9" * 40 + ".50"])
 def test_absurd_amounts_are_refused_with_a_message(clerk, performance, tendered):
     c = signed_in(clerk)

@@ -44,7 +44,7 @@ from sales.channels.staff import on_sale, performances_page, role_required, to_p
 from sales.errors import InvalidRequest, SalesError
 from sales.formatting import WALK_IN_EMAIL, WALK_IN_NAME, money
 from sales.holds import hold_create, hold_is_live, hold_release
-from sales.models import Hold, Order, Payment, Shift
+from sales.models import Hold, Order, Payment, Place, Shift
 from sales.orders import (
     CustomerDetails,
     cash_handed_back,
@@ -183,8 +183,17 @@ def sale_new(request):
         hold = hold_create(performance=perf, channel=Channel.COUNTER, user=request.user,
                            place_ids=seats or None, zone=zone, section=section, quantity=quantity)
     except SalesError as exc:
-        messages.error(request, _("Nothing held: %(reason)s") % {"reason": exc.message})
-        return redirect("counter:home")
+        refused = {int(pk) for pk in (exc.detail.get("places") or {}) if str(pk).isdigit()}
+        if not seats or not refused:
+            messages.error(request, _("Nothing held: %(reason)s") % {"reason": exc.message})
+            return redirect("counter:home")
+        # Seats picked on the map: which were refused, and back to the map with the others.
+        named = ", ".join(str(p) for p in Place.objects.filter(pk__in=refused, performance=perf)
+                          .select_related("seat", "section").order_by("pk")[:10])
+        messages.error(request, _("Nothing held: %(reason)s (%(seats)s). The other seats are still picked.")
+                       % {"reason": exc.message, "seats": named})
+        kept = ",".join(str(pk) for pk in seats if pk not in refused)
+        return redirect(f"{reverse('counter:map', args=[perf.pk])}?{urlencode({'picked': kept})}")
     return redirect("counter:sale", hold_id=hold.pk)
 
 
