@@ -218,6 +218,8 @@ def sale(request, hold_id: int):
         return redirect(exchange["page"])
     sold = Order.objects.filter(hold=hold, status=Order.Status.PAID).first()
     if sold is not None:  # a retried "Take payment": the sale went through the first time
+        # Said again: the first answer, and its message, may be the one the browser dropped.
+        messages.success(request, _("Sold. Change due: %(change)s") % {"change": money(change_given(sold))})
         return to_page(request, reverse("counter:order", args=[sold.code]))
     if not hold_is_live(hold):
         messages.error(request, _("This performance was cancelled; the seats were released.")
