@@ -278,6 +278,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "short by": "il manque",
     "Nothing held: %(reason)s (%(seats)s). The other seats are still picked.":
         "Rien n'est retenu : %(reason)s (%(seats)s). Les autres places restent choisies.",
     "Refund (places back on sale; fees not refundable kept)":

@@ -193,7 +193,11 @@
       var step = parseFloat(tendered.dataset.rounding || "0.01") || 0.01;
       var due = Math.round(Math.round((total - onCard) * 100) / (step * 100)) * step;
       // The change in coins too (a tendered 163.26 against 163.25 gives nothing back).
-      change.textContent = money(Math.max(0, Math.round(Math.round((cash - due) * 100) / (step * 100)) * step));
+      var back = Math.round(Math.round((cash - due) * 100) / (step * 100)) * step;
+      // Cash typed and short of what is due: by how much, before the server refuses it.
+      var line = document.getElementById("change-line");
+      change.textContent = back < 0 && cash > 0 && line && line.dataset.short
+        ? line.dataset.short + " " + money(-back) : money(Math.max(0, back));
     };
     tendered.addEventListener("input", update);
     if (card) card.addEventListener("input", update);

@@ -117,6 +117,9 @@ def test_a_french_counter_writes_the_total_and_the_change_as_french_does(browser
     page.keyboard.type("1,300")  # a thousand, or one with three decimals: the server will ask
     expect(page.locator("#change")).to_have_text("—")
     page.keyboard.press("Control+a")
+    page.keyboard.type("1 000")  # short of the total: by how much, before the server says so
+    expect(page.locator("#change")).to_have_text("il manque 234,50\u00a0$")
+    page.keyboard.press("Control+a")
     page.keyboard.type("$1300")
     expect(page.locator("#change")).to_have_text("65,50\u00a0$")
     page.locator("#take-payment").click()
