@@ -550,11 +550,14 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
             by_us, at_counter = paid_orders_split(obj)
             fees, refused = also_owed(obj)
             cancelled = when(obj.local(obj.cancelled_at), VENUE_TIME)
-            extra["cancelled_summary"] = _(
-                "Cancelled on %(when)s. Still to pay back: %(by_us)d by the box office (under way), "
-                "%(counter)d at the counter.") % {"when": cancelled, "by_us": by_us, "counter": at_counter} \
-                if by_us or at_counter else _("Cancelled on %(when)s. Every buyer has been paid back.") % {
-                    "when": cancelled} if not (fees or refused) else _("Cancelled on %(when)s.") % {"when": cancelled}
+            if by_us or at_counter:
+                summary = _("Cancelled on %(when)s. Still to pay back: %(by_us)d by the box office (under way), "
+                            "%(counter)d at the counter.") % {"when": cancelled, "by_us": by_us, "counter": at_counter}
+            elif fees or refused:  # said below
+                summary = _("Cancelled on %(when)s.") % {"when": cancelled}
+            else:
+                summary = _("Cancelled on %(when)s. Every buyer has been paid back.") % {"when": cancelled}
+            extra["cancelled_summary"] = summary
             if fees:
                 extra["cancelled_summary"] += " " + ngettext(
                     "%(n)d order refunded earlier still holds fees to give back.",

@@ -27,6 +27,16 @@ NAMES = "names"
 
 
 
+def storable_text(value: str) -> bool:
+    """Text PostgreSQL stores: no lone surrogate (JSON may escape one, "\\ud800", which is
+    no character) and no NUL."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value
+
+
 EARLIEST = datetime(2000, 1, 1, tzinfo=zoneinfo.ZoneInfo("UTC"))
 REACH_DAYS = 3653  # ten years
 

@@ -31,7 +31,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from .models import Seat, Section, Venue
+from .models import Seat, Section, Venue, storable_text
 
 FLAGS = {"wheelchair", "companion", "restricted"}
 
@@ -232,18 +232,11 @@ def _storable(plan: list[PlanSection]) -> None:
     which is no character, or a NUL ("\\u0000")."""
     for section in plan:
         for text in (section.name, *(t for seat in section.seats for t in (seat.row, seat.number))):
-            if not _text(text):
+            if not storable_text(text):
                 raise SeatingPlanError([_("section %(name)s: a name holds something that is not a character")
                                         % {"name": section.name.encode("utf-8", "replace").decode()
                                            .replace("\x00", "")}])
 
-
-def _text(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return "\x00" not in value  # PostgreSQL's text holds no NUL
 
 
 def decode_upload(raw: bytes) -> str:

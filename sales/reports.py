@@ -133,7 +133,7 @@ def performance_dashboard(performance: Performance, now: datetime | None = None)
                      comps_list_value=valid["comps_value"] or ZERO, scanned=valid["scanned"], totals=totals,
                      # The fees still sold and those refunds kept, each before its taxes.
                      fees=(valid["fees"] or ZERO) - on_fees.get(performance.pk, ZERO) + order_fees - order_fee_taxes
-                     + fees_kept([performance.pk]).get(performance.pk, ZERO) - sum(kept.values(), ZERO),
+                     + kept_fee_amounts([performance.pk]).get(performance.pk, ZERO) - sum(kept.values(), ZERO),
                      taxes=(valid["taxes"] or ZERO) + order_fee_taxes + sum(kept.values(), ZERO),
                      taxes_by_name=[(n, by_name.get(n, ZERO) + Decimal(order_fees_by_name.get(n) or 0)
                                      + kept.get(n, ZERO)) for n in named])
@@ -200,7 +200,7 @@ def taxes_by_name(performance_ids: list[int]):
     return by_name, on_fees, order_fees, kept
 
 
-def fees_kept(performance_ids: list[int]) -> dict[int, Decimal]:
+def kept_fee_amounts(performance_ids: list[int]) -> dict[int, Decimal]:
     """Each performance's fees that refunds and exchanges kept, taxes included: the fees
     not refundable of tickets given back, and of orders refunded (as taxes_by_name keeps
     their taxes)."""

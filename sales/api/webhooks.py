@@ -15,6 +15,7 @@ from django.http.request import RawPostDataException
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from events.models import storable_text
 from sales.errors import ProviderUnavailable
 from sales.models import Order
 from sales.orders.charging import refund_failed_later
@@ -107,18 +108,9 @@ def _refund_failed(event) -> tuple[str, ...] | None:
         return None
     if not all(isinstance(v, str) for v in (key, reason, intent)) or (intent and not _identifier(intent)):
         return None
-    if not _storable(key) or not _storable(reason):
+    if not storable_text(key) or not storable_text(reason):
         return None
     return (key, f"the refund failed at the provider ({reason[:100]})", intent) if key else ()
-
-
-def _storable(text: str) -> bool:
-    """Text a database stores: no NUL, no lone surrogate."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return "\x00" not in text
 
 
 def _field(obj, name: str):
