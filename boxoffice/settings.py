@@ -168,6 +168,10 @@ WAITING_ROOM_REDIS_URL = os.environ.get("WAITING_ROOM_REDIS_URL", REDIS_URL.rspl
 
 # Automatic admission (sales.admission) keeps buyers' p99 under this many milliseconds.
 ADMISSION_TARGET_P99_MS = int(os.environ.get("ADMISSION_TARGET_P99_MS", "400"))
+# New visitors a minute one address may bring into a queue (each further one is asked to
+# come back in a minute). A mobile carrier or a campus puts many people behind one address:
+# raise it where the venue's public comes through such networks.
+QUEUE_NEW_VISITORS_PER_NETWORK = int(os.environ.get("QUEUE_NEW_VISITORS_PER_NETWORK", "60"))
 
 # Sign-in throttling (django-axes): the axes backend refuses a locked-out client before
 # any password is hashed. See boxoffice.signin for who is locked out and for how long.

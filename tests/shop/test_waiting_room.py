@@ -696,6 +696,26 @@ def test_the_fast_path_answers_head_and_refuses_a_crowd_from_one_network_with_a_
     assert all(a[0] == 200 for a in answers[:-1])
 
 
+def test_the_limit_of_new_visitors_per_network_is_the_operators_and_only_where_a_queue_runs(performance, settings):
+    """A carrier's network puts many phones behind one address: the operator sets how many
+    new visitors a minute one address may bring, and a performance with no queue is not
+    limited at all (its queue address only sends visitors on to the shop)."""
+    from sales.channels.shop.queue import fast_path
+
+    settings.QUEUE_NEW_VISITORS_PER_NETWORK = 3
+    app = fast_path(lambda environ, start_response: [])
+    free = make_performance(rows=1, per_row=4)
+    statuses = [wsgi_get(app, f"/performances/{free.pk}/queue/", REMOTE_ADDR="192.0.2.98")[0] for _ in range(8)]
+    assert 429 not in statuses and set(statuses) == {302}
+
+    room_for(performance, opens_in=timedelta(seconds=-1), per_minute=1)
+    waiting_room.draw(performance.pk)
+    url = f"/performances/{performance.pk}/queue/"
+    statuses = [wsgi_get(app, url, REMOTE_ADDR="192.0.2.97")[0] for _ in range(8)]
+    assert 429 in statuses and statuses.index(429) <= 6  # 3 a minute (twice that at a minute's turn)
+    assert all(s == 200 for s in statuses[:3])
+
+
 def test_an_organizer_deletes_a_room_whose_draw_is_not_made_but_not_one_drawn(organizer):
     from sales import draws
     from tests.support import signed_in
