@@ -27,6 +27,7 @@ from events.models import Channel, Performance
 from .formatting import person_name
 from .models import Customer, Order, Payment, Ticket
 from .reports import MONEY_MOVED
+from .tickets import price_type_names
 
 KINDS = ("orders", "tickets", "payments", "customers")
 CHUNK = 2000
@@ -106,19 +107,23 @@ def ticket_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
         "code", "order__code", "place__performance__event__title", "place__performance__starts_at",
         "place__performance__venue__time_zone", "place__section__name", "place__seat__row", "place__seat__number",
         "place__standing_index", "price_zone_name", "price_type_name", "price", "complimentary", "status",
-        "order__buyer_name", "order__customer__name", "order__customer__email", "checked_in_at", "checked_in_door")
+        "order__buyer_name", "order__customer__name", "order__customer__email", "checked_in_at", "checked_in_door",
+        "place__performance_id")
     header = [_("Ticket"), _("Order"), _("Performance"), _("Section"), _("Row"), _("Seat"), _("Zone"),
               _("Price type"), _("Price"), _("Complimentary"), _("Status"), _("Name"), _("Email"),
               _("Checked in"), _("Door"), _("Time zone of the times")]
     statuses = dict(Ticket.Status.choices)
+    type_names: dict[int, dict[str, str]] = {}  # per performance, read once
 
     def rows():
         for (code, order, title, starts, zone, section, row, number, standing, zone_name, price_type, price, comp,
-             status, bought_as, name, email, checked_in, door) in qs.iterator(chunk_size=CHUNK):
+             status, bought_as, name, email, checked_in, door, performance) in qs.iterator(chunk_size=CHUNK):
+            if performance not in type_names:
+                type_names[performance] = price_type_names(performance)
             yield (code, order, _performance(title, starts, zone), section, row or "",
                    number if number is not None else (f"#{standing}" if standing is not None else ""),
-                   zone_name, price_type, price, _("yes") if comp else "", str(statuses[status]),
-                   _buyer(bought_as, name, email), email,
+                   zone_name, type_names[performance].get(price_type, price_type), price, _("yes") if comp else "",
+                   str(statuses[status]), _buyer(bought_as, name, email), email,
                    _when(checked_in, zone), door, zone)
     return header, rows()
 

@@ -148,6 +148,14 @@ def tickets_printed(*, order, actor=None) -> list[Ticket]:
     return printed
 
 
+def price_type_names(performance_id: int) -> dict[str, str]:
+    """Each price type of the performance named in the reader's language, by any of its
+    names: a ticket keeps its type's name in the language that sold it, and staff read
+    one type as one name whatever the buyers spoke."""
+    return {name: t.shown_name for t in PriceType.objects.filter(performance_id=performance_id)
+            for name in (t.name, t.name_en, t.name_fr) if name}
+
+
 def price_type_notes(performance_id: int) -> dict[str, str]:
     """What each price type of the performance asks of its ticket's holder ("Show student
     ID at the door"), in the reader's language, by any of the type's names: a ticket keeps

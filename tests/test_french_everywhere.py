@@ -566,6 +566,34 @@ def test_the_organizers_own_words_in_each_language(clerk):
     assert quote.difference == 0 and quote.lines[0].price_type_name == "Enfant"
 
 
+def test_the_organizers_export_names_each_price_type_in_the_readers_language(organizer):
+    """Tickets sold in French and in English are one price type to the organizer: the
+    export names each in the language of whoever exports, so a spreadsheet's totals by type
+    are not split by the buyers' languages."""
+    import csv
+
+    from events.models import PriceType
+    from sales.orders import PriceRequest, order_place
+    from sales.payments import APPROVE, PaymentRequest
+
+    perf = make_performance(rows=1, per_row=4, price="50.00")
+    kinds = price_types(perf, {"Adult": {"Stalls": "50.00"}, "Child": {"Stalls": "30.00"}})
+    PriceType.objects.filter(pk=kinds["Child"].pk).update(name_fr="Enfant")
+    for place, language in zip((p.pk for p in places_of(perf)[:2]), ("fr", "en"), strict=True):
+        with translation.override(language):
+            hold = hold_create(performance=perf, channel="online", place_ids=[place])
+            order_place(hold=hold, customer=CustomerDetails(**BUYER), language=language,
+                        prices=PriceRequest(types={place: kinds["Child"].pk}),
+                        payment=PaymentRequest(method="test_card", card_number=APPROVE))
+    url = "/admin/sales/performancedashboard/exports/"
+    for headers, named in (({}, "Child"), (FRENCH, "Enfant")):
+        response = signed_in(organizer).get(url, {"kind": "tickets", "format": "csv", "performance": perf.pk},
+                                            **headers)
+        rows = list(csv.reader(b"".join(response.streaming_content).decode("utf-8-sig").splitlines()))
+        column = 7  # Price type
+        assert [r[column] for r in rows[1:]] == [named, named], headers
+
+
 def test_a_ticket_sold_at_the_counter_or_by_phone_is_named_in_its_buyers_language(clerk, operator):
     """A French caller's tickets say "Enfant" though the clerk's page is English, and an
     English buyer's "Child" at a French counter; the payment link opens in the caller's
