@@ -433,3 +433,22 @@ def test_an_exchange_left_open_leads_back_to_the_exchange_never_to_a_sale_of_its
     assert sold.status_code == 302 and sold["Location"] == f"/counter/orders/{order.code}/"
     assert Order.objects.filter(status="paid").count() == 1
     assert Ticket.objects.filter(order=order, status="valid", price_zone_name="Stalls").count() == 2
+
+
+def test_an_exchange_takes_only_the_seats_held_for_its_own_order(clerk, hall):
+    """Seats held for one order's exchange, or for a plain sale, are not another order's
+    exchange, even for the clerk who holds them: that page answers 404 and moves nothing."""
+    c, order = two_stalls_sold_at_the_counter(clerk, hall)
+    other = counter_sale(clerk, Shift.objects.get(clerk=clerk, closed_at=None), hall, "Stalls", 1)
+    ids = list(order.tickets.values_list("pk", flat=True))
+    start = c.post(f"/counter/orders/{order.code}/exchange/",
+                   {"tickets": [str(i) for i in ids], "zone": zone(hall, "Front").pk, "quantity": "2"})
+    marked = int(re.search(r"/exchange/(\d+)/", start["Location"]).group(1))
+    sale = hold_create(performance=hall, channel=Channel.COUNTER, user=clerk, zone=zone(hall, "Front"), quantity=1)
+    theirs = other.tickets.get().pk
+    for hold_id in (marked, sale.pk):
+        url = f"/counter/orders/{other.code}/exchange/{hold_id}/?tickets={theirs}"
+        assert c.get(url).status_code == 404
+        assert c.post(url, {"tickets": str(theirs), "tendered": "500"}).status_code == 404
+    assert not other.events.filter(action="exchanged").exists()
+    assert Ticket.objects.get(pk=theirs).status == "valid"

@@ -197,11 +197,12 @@ def sale_new(request):
     return redirect("counter:sale", hold_id=hold.pk)
 
 
-def _own_hold(request, hold_id: int) -> Hold:
+def _own_hold(request, hold_id: int, **marked) -> Hold:
     """The clerk's own counter hold. Staff pages name a hold by its id, never by its token
-    (a bearer secret for the API), so a URL seen over a shoulder or in a log gives nothing."""
+    (a bearer secret for the API), so a URL seen over a shoulder or in a log gives nothing.
+    `marked`: owner_key, for an exchange's hold, made for one order and no other."""
     return get_object_or_404(Hold.objects.select_related("performance__event", "performance__venue"), pk=hold_id,
-                             channel=Channel.COUNTER, user=request.user)
+                             channel=Channel.COUNTER, user=request.user, **marked)
 
 
 @clerk_only
@@ -433,7 +434,7 @@ def order_exchange_start(request, code: str):
 @clerk_only
 def order_exchange_view(request, code: str, hold_id: int):
     order = get_object_or_404(Order.objects.select_related("performance__event"), code=code.upper())
-    hold = _own_hold(request, hold_id)
+    hold = _own_hold(request, hold_id, owner_key=f"{EXCHANGE_MARK}{order.code}")
     tickets = IdsField().to_python(request.GET.getlist("tickets") + request.POST.getlist("tickets"))
     shift = shift_current(request.user)
     if shift is None:
