@@ -36,8 +36,10 @@ logger = logging.getLogger(__name__)
 
 JOIN = """
 -- One round trip: read the room's config, then join. KEYS: cfg, early, queue, seq, drawn
--- ARGV: visitor, now. Returns {state, value, config...}; state -1 = no queue.
+-- ARGV: visitor, now. Returns {state, value, config...}; state -1 = no queue open,
+-- -2 = no room published (none, or Redis lost it).
 local cfg = redis.call('HMGET', KEYS[1], 'enabled', 'opens', 'rate', 'base', 'at', 'ttl', 'soldout', 'back')
+if not cfg[1] then return {-2} end
 if cfg[1] ~= '1' then return {-1} end
 local function answer(state, value)
   return {state, value, cfg[2], cfg[3], cfg[4], cfg[5], cfg[6], cfg[7], cfg[8]}
@@ -205,6 +207,7 @@ def config(perf_id: int, *, restore: bool = True) -> Config | None:
 # (time.monotonic): their pages do not ask the database again at every request.
 _no_room: dict[int, float] = {}
 NO_ROOM_SECONDS = 10
+NO_ROOM_KEPT = 10_000
 
 
 def _restored(perf_id: int) -> bool:
@@ -224,6 +227,8 @@ def _restored(perf_id: int) -> bool:
         logger.warning("the waiting room of performance %s could not be read: %s", perf_id, exc)
         return False
     if room is None:
+        if len(_no_room) >= NO_ROOM_KEPT:  # ids asked by the million are not kept by the million
+            _no_room.clear()
         _no_room[perf_id] = time.monotonic() + NO_ROOM_SECONDS
         return False
     logger.warning("the waiting room of performance %s was not in Redis: published again from the database", perf_id)
@@ -295,7 +300,8 @@ def new_visitor() -> str:
 @dataclass(frozen=True)
 class Place:
     # "before" (waiting for the on-sale), "queued", "admitted", "paused" (nothing free now,
-    # places in baskets may come back at `back`), "soldout"
+    # places in baskets may come back at `back`), "soldout", "none" (no queue: on to the
+    # shop, which asks for no pass)
     state: str
     position: int = 0
     ahead: int = 0
@@ -319,6 +325,8 @@ def join(perf_id: int, visitor: str, now: float | None = None) -> Place:
     keys = [k["cfg"], k["early"], k["queue"], k["seq"], k["drawn"]]
     script = _join_script(settings.WAITING_ROOM_REDIS_URL)
     answer = script(keys=keys, args=[visitor, now])
+    if answer[0] == -2 and _restored(perf_id):  # Redis lost the room: published again, joined
+        answer = script(keys=keys, args=[visitor, now])
     if answer[0] == 2:  # the on-sale has begun and nobody has drawn yet: draw, then join
         try:
             draw(perf_id)
@@ -329,8 +337,8 @@ def join(perf_id: int, visitor: str, now: float | None = None) -> Place:
             logger.exception("the opening draw of performance %s could not be made", perf_id)
             return Place("before")
         answer = script(keys=keys, args=[visitor, now])
-    if answer[0] == -1:
-        return Place("admitted")
+    if answer[0] < 0:
+        return Place("none")
     return _answered(answer, now)
 
 

@@ -642,6 +642,42 @@ def test_a_queued_on_sale_stays_queued_when_redis_lost_its_room(performance):
     assert waiting_room.gated(other.pk)
 
 
+def test_the_queue_page_lets_nobody_past_a_room_redis_lost(performance):
+    """Visitors polling the queue page when its Redis lost the room's config are queued
+    again (the room read back from the database), never handed a pass that lets them past
+    the queue once the room is back."""
+    room_for(performance, opens_in=timedelta(seconds=-1), per_minute=1)
+    waiting_room.draw(performance.pk)
+    url = f"/performances/{performance.pk}/queue/"
+    visitors = [Client() for _ in range(3)]
+    for visitor in visitors:
+        visitor.get(url)
+    waiting_room.client().delete(f"wr:{performance.pk}:cfg")  # lost
+    for visitor in visitors:
+        answer = visitor.get(url)
+        assert answer.status_code == 200 and "You are in the queue" in answer.content.decode()
+        assert not any(name.startswith("wr_pass_") for name in answer.cookies)
+    assert waiting_room.gated(performance.pk)
+
+
+def test_the_queue_page_of_a_performance_without_a_queue_writes_nothing_lasting(performance):
+    """Without a room (or for an id no performance has) the queue page sends the visitor on
+    to the shop: no pass, and nothing kept in the queue's Redis, whatever ids one visitor
+    asks for."""
+    from sales.channels.shop.queue import fast_path
+
+    app = fast_path(lambda environ, start_response: [])
+    _status, headers, _body = wsgi_get(app, f"/performances/{performance.pk}/queue/")
+    cookie = next(v for k, v in headers if k == "Set-Cookie" and v.startswith("wr_visitor=")).split(";")[0]
+    r = waiting_room.client()
+    before = r.dbsize()
+    for pk in [performance.pk, *range(999000000100, 999000000150)]:
+        status, headers, _body = wsgi_get(app, f"/performances/{pk}/queue/", cookie)
+        assert status == 302 and ("Location", f"/performances/{pk}/") in headers
+        assert not any(k == "Set-Cookie" for k, _v in headers)
+    assert r.dbsize() == before
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_cancelled_performance_queues_nobody_and_its_page_says_it_was_cancelled(organizer):
     """Everyone in its queue (and whoever comes later) goes through to the performance's

@@ -110,6 +110,10 @@ def answer(pk: int, *, visitor_cookie: str | None, htmx: bool, ip: str, cookies_
         return _page(pk, place, visitor, htmx=htmx, cookies=cookies, presale=True,
                  csrf=None if htmx else _csrf_token(cookies_in.get(settings.CSRF_COOKIE_NAME), cookies))
     place = waiting_room.status(pk, visitor)
+    if place.state == "none":  # no queue here: on to the shop, without a pass, nothing kept
+        if htmx:
+            return Answer(204, headers=[("HX-Redirect", shop_url)], cookies=cookies)
+        return Answer(302, headers=[("Location", shop_url)], cookies=cookies)
     if place.state != "before":
         admission.tick(pk)  # an automatic room's rate follows the buyers, decided by who admits
     if place.state == "admitted":
