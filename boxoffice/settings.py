@@ -332,7 +332,9 @@ STAFF_SITE_URL = os.environ.get("STAFF_SITE_URL",
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"refusals_in_one_line": {"()": "django.utils.log.CallbackFilter",
+                                         "callback": "ext://boxoffice.logs.refusals_in_one_line"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["refusals_in_one_line"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 

@@ -400,3 +400,23 @@ def test_best_available_never_splits_a_party_and_says_what_is_left():
     assert Hold.objects.count() == 1
     single = api.post("/api/v1/holds/", {"performance": perf.pk, "zone": zone.pk, "quantity": 1}, format="json")
     assert single.status_code == 201
+
+
+def test_a_page_refused_to_a_role_is_logged_in_one_line_not_with_a_traceback(operator):
+    """Staff open each other's pages by mistake all day: each refusal is a warning of one
+    line in the log, so that the tracebacks there are the errors worth reading."""
+    import logging
+
+    console = next(h for h in logging.getLogger().handlers if type(h) is logging.StreamHandler)
+    records = []
+    handler = logging.Handler()
+    handler.handle = lambda record: records.append(record) or True
+    handler.filters = console.filters
+    logging.getLogger("django.request").addHandler(handler)
+    try:
+        assert signed_in(operator).get("/counter/").status_code == 403
+    finally:
+        logging.getLogger("django.request").removeHandler(handler)
+    refused = [r for r in records if "Forbidden" in r.getMessage()]
+    assert refused and all(console.filter(r) for r in refused)
+    assert all(not r.exc_info and "Traceback" not in console.format(r) for r in refused)
