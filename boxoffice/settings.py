@@ -99,8 +99,9 @@ TEMPLATES = [
     },
 ]
 
+# Unset: the local stack's, on the port it was started on (tooling.stack).
 DATABASE_URL = os.environ.get(
-    "DATABASE_URL", "postgres://boxoffice@127.0.0.1:15432/boxoffice"
+    "DATABASE_URL", f"postgres://boxoffice@127.0.0.1:{os.environ.get('BOXOFFICE_PG_PORT', '15432')}/boxoffice"
 )
 DATABASES = {
     "default": dj_database_url.parse(
@@ -138,7 +139,7 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     }
 DATABASE_ROUTERS = ["sales.replica.ReplicaRouter"]
 
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:16379/0")
+REDIS_URL = os.environ.get("REDIS_URL", f"redis://127.0.0.1:{os.environ.get('BOXOFFICE_REDIS_PORT', '16379')}/0")
 # Display counts (sales.availability) are counted again after a change at most this often
 # per performance: in an on-sale rush, once a second instead of at nearly every page.
 AVAILABILITY_REFRESH_SECONDS = float(os.environ.get("AVAILABILITY_REFRESH_SECONDS", "1"))

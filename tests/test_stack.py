@@ -201,3 +201,16 @@ def test_redis_is_ready_only_once_it_answers_ping_not_while_it_loads_its_data():
         assert stack.redis_ready(port)
     finally:
         server.close()
+
+
+def test_manage_py_finds_the_stack_on_the_ports_it_was_started_on():
+    """An operator who started the stack on other ports (BOXOFFICE_PG_PORT, ...) runs
+    manage.py with the same variables: it reaches that stack, not whatever answers on the
+    default ports."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(BOXOFFICE_PG_PORT="15999", BOXOFFICE_REDIS_PORT="16999", DJANGO_DEBUG="1")
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c",
+         "from django.conf import settings as s; print(s.DATABASES['default']['PORT'], s.REDIS_URL)"],
+        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, check=True).stdout.split()[-2:]
+    assert out == ["15999", "redis://127.0.0.1:16999/0"]
