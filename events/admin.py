@@ -1,3 +1,4 @@
+import functools
 import zoneinfo
 from datetime import UTC, datetime
 from operator import attrgetter
@@ -5,6 +6,7 @@ from operator import attrgetter
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.forms.models import BaseInlineFormSet
@@ -83,6 +85,37 @@ class VenueClockMixin:
 
 def with_performance(obj) -> str:
     return f"{obj.performance} — {obj.name}"
+
+
+def staff_name(field: str, description):
+    """A column or field naming the staff member in `field` as text. Django would link it
+    to the user's own admin page, which is the superuser's: an organizer following it is
+    refused."""
+
+    def shown(*admin_and_obj):  # a method of the admin, or a callable among readonly_fields
+        user = getattr(admin_and_obj[-1], field)
+        return user.get_username() if user is not None else None  # None: the admin's empty value
+
+    shown.short_description = description
+    shown.__name__ = f"{field}_name"
+    return shown
+
+
+def user_fields(model) -> list[str]:
+    """The fields of `model` that name a staff member."""
+    return [f.name for f in model._meta.fields if f.related_model is get_user_model()]
+
+
+@functools.cache
+def _staff_name_of(model, field: str):
+    return staff_name(field, model._meta.get_field(field).verbose_name)
+
+
+def staff_as_text(model, readonly: list) -> list:
+    """Read-only fields of `model` with those naming a staff member shown as text (they
+    are left out of the form: get_exclude adds user_fields)."""
+    named = set(user_fields(model))
+    return [_staff_name_of(model, f) if f in named else f for f in readonly]
 
 
 def labelled(field, queryset):

@@ -11,7 +11,15 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
-from events.admin import PerformanceAdmin, VenueClockMixin, labelled, on_venue_clock
+from events.admin import (
+    PerformanceAdmin,
+    VenueClockMixin,
+    labelled,
+    on_venue_clock,
+    staff_as_text,
+    staff_name,
+    user_fields,
+)
 from events.models import Channel, Performance, PriceZone, one_line
 
 from . import admission, draws, inventory, waiting_room
@@ -57,7 +65,10 @@ class ReadOnlyMixin:
         return False
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
+        return staff_as_text(self.model, [f.name for f in self.model._meta.fields])
+
+    def get_exclude(self, request, obj=None):
+        return [*(super().get_exclude(request, obj) or ()), *user_fields(self.model)]
 
 
 def _run(modeladmin, request, what: str, fn) -> None:
@@ -131,8 +142,9 @@ class PlaceEventInline(admin.TabularInline):
     model = PlaceEvent
     extra = 0
     can_delete = False
-    fields = ("at", "action", "from_state", "to_state", "channel", "actor", "order")
+    fields = ("at", "action", "from_state", "to_state", "channel", "by", "order")
     readonly_fields = fields
+    by = staff_name("actor", gettext_lazy("actor"))
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -242,8 +254,9 @@ class TicketInline(admin.TabularInline):
 
 class PaymentInline(TicketInline):
     model = Payment
-    fields = ("created_at", "method", "amount", "status", "reference", "note", "created_by")
+    fields = ("created_at", "method", "amount", "status", "reference", "note", "by")
     readonly_fields = fields
+    by = staff_name("created_by", gettext_lazy("created by"))
 
     @admin.display(description=gettext_lazy("message"))
     def note(self, obj):
@@ -252,8 +265,9 @@ class PaymentInline(TicketInline):
 
 class OrderEventInline(TicketInline):
     model = OrderEvent
-    fields = ("at", "said", "actor")
+    fields = ("at", "said", "by")
     readonly_fields = fields
+    by = staff_name("actor", gettext_lazy("actor"))
 
     @admin.display(description=gettext_lazy("What happened"))
     def said(self, obj):

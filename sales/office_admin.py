@@ -20,7 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from events.admin import VenueClockMixin, on_venue_clock
+from events.admin import VenueClockMixin, on_venue_clock, staff_as_text, staff_name, user_fields
 from events.models import Event, Performance
 
 from .errors import SalesError
@@ -226,8 +226,9 @@ class ShiftPaymentInline(admin.TabularInline):
     fk_name = "shift"
     extra = 0
     can_delete = False
-    fields = ("created_at", "order", "method", "amount", "status", "tendered", "reference", "created_by")
+    fields = ("created_at", "order", "method", "amount", "status", "tendered", "reference", "by")
     readonly_fields = fields
+    by = staff_name("created_by", gettext_lazy("created by"))
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -260,8 +261,9 @@ class ShiftAdmin(DatesInReach, admin.ModelAdmin):
     list_filter = (("clerk", admin.RelatedOnlyFieldListFilter), ("closed_at", admin.EmptyFieldListFilter))
     date_hierarchy = "opened_at"
     list_select_related = ("clerk",)
-    fields = ("clerk", "opened_at", "closed_at", "cash_float", "by_method", "difference")
+    fields = ("clerk_name", "opened_at", "closed_at", "cash_float", "by_method", "difference")
     readonly_fields = fields
+    clerk_name = staff_name("clerk", gettext_lazy("clerk"))
     inlines = [ShiftPaymentInline]
 
     def has_add_permission(self, request):
@@ -372,10 +374,10 @@ class PaymentAdmin(DatesInReach, VenueClockMixin, admin.ModelAdmin):
         return False
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields if f.name != "card_fingerprint"]
+        return staff_as_text(self.model, [f.name for f in self.model._meta.fields if f.name != "card_fingerprint"])
 
     def get_exclude(self, request, obj=None):
-        return ("card_fingerprint",)
+        return ("card_fingerprint", *user_fields(self.model))
 
     @admin.display(description=gettext_lazy("Order"), ordering="order__code")
     def order_code(self, obj):

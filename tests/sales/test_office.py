@@ -376,3 +376,21 @@ def test_the_settlement_pdf_names_each_performance_whole_and_writes_amounts_as_i
             for heading in [*_columns()[1:], *_tax_columns()[2:]]:
                 size = _heading_size(heading)
                 assert all(stringWidth(word, "Helvetica-Bold", size) <= 19 * mm for word in heading.split()), heading
+
+
+def test_the_admin_names_staff_without_a_link_an_organizer_cannot_follow(sales, organizer, clerk):
+    """An order's payments and audit trail, a shift and a place's trail name the clerk; the
+    user's own admin page is the superuser's, so the name is text, not a link that answers
+    an organizer "Not your page"."""
+    admin = signed_in(organizer)
+    order = Order.objects.get(performance=sales, channel="counter")
+    shift = Shift.objects.get(clerk=clerk)
+    payment = order.payments.first()
+    place = order.tickets.first().place
+    for url in (f"/admin/sales/order/{order.pk}/change/", f"/admin/sales/shift/{shift.pk}/change/",
+                f"/admin/sales/payment/{payment.pk}/change/", f"/admin/sales/place/{place.pk}/change/"):
+        page = admin.get(url)
+        assert page.status_code == 200, url
+        html = page.content.decode()
+        assert "/admin/auth/user/" not in html and "<select" not in html.split('id="content"')[1], url
+        assert f">{clerk.username}<" in html, url
