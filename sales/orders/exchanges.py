@@ -36,7 +36,7 @@ from .charging import (
     validated_parts,
 )
 from .placing import check_customer_limit, customer_limit
-from .pricing import PriceRequest, fees_given_back, hold_quote, ticket_value
+from .pricing import PriceRequest, fees_given_back, hold_quote, kept_before, ticket_value
 from .refunds import performance_cancelled
 from .status import record, staff
 
@@ -50,6 +50,7 @@ class ExchangeQuote:
     lines: tuple = ()  # the new tickets as priced (pricing.QuoteLine)
     code_not_kept: str = ""  # the promo code the old tickets were discounted by: not on the new ones
     cancelled: bool = False  # the old tickets priced as a cancelled performance's: fees included
+    kept: Decimal = Decimal("0")  # in old_total: fees the order's earlier refunds and exchanges kept, given back
 
     @property
     def difference(self) -> Decimal:
@@ -107,9 +108,16 @@ def _exchange_checks(order: Order, ticket_ids, hold: Hold,
                              limit=customer_limit(hold.performance_id))
     # What the old tickets are worth: what was paid for them, less a fee that is not refundable.
     old_value = sum((ticket_value(t, cancelled=cancelled) for t in old), Decimal("0"))
+    # Off a cancelled date (every ticket of the order leaves it), the fees its earlier
+    # refunds and exchanges kept go back as well, as a refund of the order gives them back.
+    kept = _kept(order) if cancelled else Decimal("0")
     discounted = any(t.discount for t in old if t.discount is not None)
     code = (order.receipt or {}).get("promo_code") or "" if discounted else ""
-    return old, lines, ExchangeQuote(old_value, new_total, currency, tuple(lines), code, cancelled)
+    return old, lines, ExchangeQuote(old_value + kept, new_total, currency, tuple(lines), code, cancelled, kept)
+
+
+def _kept(order: Order) -> Decimal:
+    return sum((t.fee for t in kept_before(order)), Decimal("0"))
 
 
 def exchange_quote(*, order: Order, ticket_ids, hold: Hold, now: datetime | None = None) -> ExchangeQuote:
@@ -149,6 +157,8 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
             cancelled = performance_cancelled(order)  # its places stay off sale
             if cancelled != quote.cancelled:  # cancelled since it was priced: its fees count otherwise
                 raise IllegalTransition(_("the performance was just cancelled; look the order up again"))
+            if cancelled and _kept(order) != quote.kept:  # under the order's lock: as it now stands
+                raise IllegalTransition(_("the order changed meanwhile; look it up again"))
             if not cancelled and Ticket.objects.filter(pk__in=[t.pk for t in old],
                                                        checked_in_at__isnull=False).exists():
                 raise IllegalTransition(_("a ticket to exchange has just been used at the door"))
@@ -156,8 +166,8 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
                 payback = payback_plan(order, -difference)
                 refuse_uncounted(shift, [p.method for p, _a in payback], paying_back=True)
             inventory.return_to_sale(order=order, tickets=old, now=now, actor=actor, withdraw=cancelled)
-            if cancelled:  # credited in full (ticket_value), fees included
-                fees_given_back(old)
+            if cancelled:  # credited in full (ticket_value), fees included, and those kept before
+                fees_given_back(old + kept_before(order))
             new = inventory.sell(hold=hold, order=order, lines=lines, now=now, actor=actor)
             Order.objects.filter(pk=order.pk).update(total=F("total") + difference,
                                                      performance_id=hold.performance_id)

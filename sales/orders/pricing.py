@@ -293,6 +293,12 @@ def kept_on_refund(order) -> Decimal:
     return fees
 
 
+def kept_before(order) -> list[Ticket]:
+    """The order's tickets given back earlier (refunded, or exchanged) whose fees were kept,
+    not refundable then: an order leaving a cancelled performance takes those back too."""
+    return list(order.tickets.filter(fee_refundable=False).exclude(status=Ticket.Status.VALID))
+
+
 def ticket_value(ticket, *, cancelled: bool = False) -> Decimal:
     """What giving a ticket back is worth: what was paid for it, less its fee when that is
     not refundable (an exchange counts it against the new places; a refund pays it back).

@@ -516,3 +516,32 @@ def test_an_exchange_priced_before_the_cancellation_and_sold_after_it_is_refused
     ticket.refresh_from_db()
     assert ticket.status == "valid" and not ticket.fee_refundable
     assert sum(p.amount for p in Payment.objects.filter(MONEY_MOVED, order=order)) == order.total
+
+
+@pytest.mark.django_db
+def test_an_exchange_off_a_cancelled_date_at_the_counter_gives_back_the_fee_an_earlier_refund_kept(
+        organizer, clerk):
+    """Two tickets bought at the counter, one refunded before the storm (its 2.00 fee kept).
+    The buyer comes back for another date: the counter says and pays back that fee too."""
+    from sales.orders import tickets_refund
+
+    booking_fee(Channel.COUNTER, per_ticket="2.00", refundable=False)
+    perf = make_performance(rows=1, per_row=6, price="50.00")
+    later = _other_date(perf)
+    order = _counter_order(perf, clerk, 2, tendered="104")
+    first, second = order.tickets.order_by("pk")
+    tickets_refund(order=order, ticket_ids=[first.pk], actor=clerk, shift=drawer(clerk))  # 50.00 back
+    assert _held(order) == Decimal("54.00")
+    performance_cancel(performance=perf, actor=organizer)
+    counter = signed_in(clerk)
+    start = counter.post(f"/counter/orders/{order.code}/exchange/", {
+        "tickets": [str(second.pk)], "zone": later.price_zones.get().pk, "quantity": "1"})
+    page = counter.get(start["Location"]).content.decode()
+    assert "Of which $2.00 of fees this order kept" in page
+    done = counter.post(start["Location"], {}, follow=True).content.decode()
+    assert "Exchanged. Pay back $2.00." in done, "the fee the earlier refund kept was not paid back"
+    assert _held(order) == Decimal("52.00") == Order.objects.get(pk=order.pk).total
+    with pytest.raises(IllegalTransition):  # paid back once: the order is for the new date now
+        from sales.orders import order_refund
+
+        order_refund(order=Order.objects.get(pk=order.pk), actor=None, cancelled_only=True)

@@ -247,3 +247,40 @@ def test_taxes_on_fees_kept_by_a_refund_stay_to_remit_when_the_date_is_cancelled
     refund_cancelled(other.pk)
     settled = event_settlement(other.event)
     assert settled.total.kept == 0 and sum(k for *_x, k in settled.taxes) == 0
+
+
+def test_a_fee_kept_by_a_refund_before_the_cancellation_goes_back_once_with_an_exchange_off_it(organizer):
+    """One of two tickets refunded before the date was cancelled kept its fee (not
+    refundable then). The buyer then moves the other to another date: the kept fee goes
+    back with that exchange, and neither a later refund nor the cancellation task pays it
+    again; the settlement and the dashboard still make the net."""
+    from sales.orders import tickets_refund
+    from sales.orders.cancellation import refund_cancelled
+    from sales.reports import performance_dashboard
+    from sales.settlement import event_settlement
+
+    perf = make_performance(rows=1, per_row=6, price="50.00")
+    booking_fee(Channel.ONLINE, per_ticket="4.00", refundable=False)
+    later = other_date(perf)
+    order = online_order(perf, 2)
+    first, second = order.tickets.order_by("pk")
+    tickets_refund(order=order, ticket_ids=[first.pk], actor=organizer)  # 50.00 back, 4.00 kept
+    performance_cancel(performance=perf, actor=organizer)
+    hold = hold_create(performance=later, channel=Channel.ONLINE, user=organizer,
+                       place_ids=[places_of(later, state="available")[0].pk])
+    done = order_exchange(order=order, ticket_ids=[second.pk], hold=hold, actor=organizer)
+    back = -sum(p.amount for p in done.payments.filter(status="refunded"))
+    # Paid 108.00; 54.00 for the new ticket, fee included: 54.00 in all goes back.
+    assert back == Decimal("54.00"), f"paid back {back}: the fee the refund kept stayed kept"
+    assert refund_cancelled(perf.pk) == 0
+    s = event_settlement(perf.event)
+    assert (s.total.kept, s.total.net) == (0, Decimal("54.00"))
+    assert s.total.ticket_sales + s.total.order_fees + s.total.kept == s.total.net
+    refunded = order_refund(order=done, actor=organizer)
+    back = -sum(p.amount for p in refunded.payments.filter(status="refunded"))
+    assert back == Decimal("104.00"), f"paid back {back} of 108.00: only the new date's 4.00 fee is kept"
+    assert refund_cancelled(perf.pk) == 0
+    s = event_settlement(perf.event)
+    assert (s.total.kept, s.total.net) == (Decimal("4.00"), Decimal("4.00"))
+    boards = [performance_dashboard(p) for p in (perf, later)]
+    assert sum(b.fees + b.taxes for b in boards) == sum(b.net for b in boards) == Decimal("4.00")
