@@ -581,12 +581,12 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
                  "may_copy": self.has_add_permission(request)}
         if obj is not None and obj.cancelled_at:
             by_us, at_counter = paid_orders_split(obj)
-            fees, refused = also_owed(obj)
+            fees, not_taken, refused = also_owed(obj)
             cancelled = when(obj.local(obj.cancelled_at), VENUE_TIME)
             if by_us or at_counter:
                 summary = _("Cancelled on %(when)s. Still to pay back: %(by_us)d by the box office (under way), "
                             "%(counter)d at the counter.") % {"when": cancelled, "by_us": by_us, "counter": at_counter}
-            elif fees or refused:  # said below
+            elif fees or not_taken or refused:  # said below
                 summary = _("Cancelled on %(when)s.") % {"when": cancelled}
             else:
                 summary = _("Cancelled on %(when)s. Every buyer has been paid back.") % {"when": cancelled}
@@ -595,6 +595,11 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
                 extra["cancelled_summary"] += " " + ngettext(
                     "%(n)d order refunded earlier still holds fees to give back.",
                     "%(n)d orders refunded earlier still hold fees to give back.", fees) % {"n": fees}
+            if not_taken:
+                extra["cancelled_summary"] += " " + ngettext(
+                    "%(n)d card refund is not yet taken by the payment provider: it is sent again until it answers.",
+                    "%(n)d card refunds are not yet taken by the payment provider: they are sent again until it "
+                    "answers.", not_taken) % {"n": not_taken}
             if refused:
                 extra["cancelled_summary"] += " " + ngettext(
                     "%(n)d card refund was refused by the payment provider: owed by other means.",

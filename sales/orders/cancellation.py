@@ -24,7 +24,7 @@ from ..availability import availability_changed
 from ..errors import IllegalTransition, SalesError
 from ..holds import hold_release
 from ..inventory.rules import free
-from ..models import REFUND_REFUSED, Hold, Order, Payment, Place, Presale, WaitingRoom
+from ..models import REFUND_OWED, REFUND_REFUSED, Hold, Order, Payment, Place, Presale, WaitingRoom
 from ..notifications import performance_cancelled_notice
 from ..reports import MONEY_MOVED
 from .refunds import order_cancel, order_refund
@@ -181,12 +181,15 @@ def paid_orders_split(performance: Performance) -> tuple[int, int]:
     return paid.count() - counter, counter
 
 
-def also_owed(performance: Performance) -> tuple[int, int]:
+def also_owed(performance: Performance) -> tuple[int, int, int]:
     """Once cancelled, besides the paid orders: (orders refunded before that still hold fees
-    to give back, orders whose card refund the provider refused: owed by other means)."""
-    refused = (Payment.objects.filter(order__performance=performance, status=Payment.Status.REFUNDED,
-                                      message=REFUND_REFUSED).values("order").distinct().count())
-    return fees_kept(Order.objects.filter(performance=performance)).count(), refused
+    to give back; card refunds recorded that the provider has not taken yet, sent again
+    until it answers: not paid back either; orders whose card refund the provider refused,
+    owed by other means)."""
+    refunds = Payment.objects.filter(order__performance=performance, status=Payment.Status.REFUNDED)
+    refused = refunds.filter(message=REFUND_REFUSED).values("order").distinct().count()
+    return (fees_kept(Order.objects.filter(performance=performance)).count(),
+            refunds.filter(message=REFUND_OWED).count(), refused)
 
 
 __all__ = ("CancellationPlan", "also_owed", "cancellation_plan", "fees_kept", "paid_orders_split",

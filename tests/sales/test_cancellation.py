@@ -545,3 +545,29 @@ def test_an_exchange_off_a_cancelled_date_at_the_counter_gives_back_the_fee_an_e
         from sales.orders import order_refund
 
         order_refund(order=Order.objects.get(pk=order.pk), actor=None, cancelled_only=True)
+
+
+@pytest.mark.django_db
+def test_the_cancelled_performance_does_not_say_everyone_is_paid_back_while_the_provider_has_not_taken_a_refund(
+        organizer):
+    """The payment provider did not answer when the box office paid a buyer back: the
+    refund is sent again until it answers, and until then the buyer is not paid back."""
+    from django.test import override_settings
+
+    from sales.orders.settling import payments_reconcile
+
+    perf = make_performance(rows=1, per_row=6, price="50.00")
+    order = order_place(hold=hold_create(performance=perf, channel=Channel.ONLINE,
+                                         place_ids=[places_of(perf)[0].pk]),
+                        customer=CARD_BUYER, payment=PaymentRequest(method="card", token=card_token()))
+    admin = signed_in(organizer)
+    admin.post(f"/admin/events/performance/{perf.pk}/cancel/", {"note": "Storm", "confirm": "on"})
+    with override_settings(STRIPE_API_BASE="http://127.0.0.1:9", STRIPE_NETWORK_RETRIES=0):  # nothing listens
+        assert refund_cancelled(perf.pk) == 1
+    assert provider().v1.refunds.list({"payment_intent": order.payment_intent}).data == []
+    page = admin.get(f"/admin/events/performance/{perf.pk}/change/").content.decode()
+    assert "Every buyer has been paid back." not in page, "said while the provider has not taken the 50.00 refund"
+    assert "1 card refund is not yet taken by the payment provider: it is sent again until it answers." in page
+    payments_reconcile()
+    page = admin.get(f"/admin/events/performance/{perf.pk}/change/").content.decode()
+    assert "Every buyer has been paid back." in page
