@@ -4,6 +4,7 @@ what they cost paid back the way the order was paid, the rest of the order still
 import re
 import threading
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -19,7 +20,7 @@ from sales.policy import COUNTER_CLERK, DOOR_STAFF, PHONE_OPERATOR
 from sales.shifts import shift_expected, shift_open
 from sales.tickets import ticket_check_in
 from tests.factories import PriceZoneFactory
-from tests.staff.test_counter_exchange import counter_sale
+from tests.staff.test_counter_exchange import counter_sale, zone
 from tests.support import assert_error, booking_fee, client_for, make_performance, make_user, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -397,3 +398,26 @@ def test_the_email_after_a_change_says_what_changed_not_thank_you(clerk, hall, m
     notifications.resend_confirmation(Order.objects.get(pk=order.pk))
     assert notifications.send_pending_confirmations() == 1
     assert "Thank you for your order" in mailoutbox[-1].body
+
+
+def test_a_slip_reprinted_after_an_exchange_and_a_refund_says_what_was_paid_in_all(clerk, hall):
+    """Reprinted after the order changed, the slip adds the money up as the order's page
+    lists it: every payment taken (an exchange's difference too), what went back, and the
+    net the buyer paid. A slip of one payment needs no sum."""
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 2)  # 2 × 50.00
+    c = signed_in(clerk)
+    assert 'id="slip-net"' not in c.post(f"/counter/orders/{order.code}/print/").content.decode()
+    first, second = order.tickets.order_by("pk")
+    up = hold_create(performance=hall, channel=Channel.COUNTER, user=clerk, zone=zone(hall, "Front"), quantity=1)
+    order_exchange(order=order, ticket_ids=[first.pk], hold=up, actor=clerk, shift=shift,
+                   payments=[PaymentRequest(method="cash", tendered=Decimal("40"))])  # 30.00 more
+    order = tickets_refund(order=Order.objects.get(pk=order.pk), ticket_ids=[second.pk], actor=clerk,
+                           shift=shift)  # 50.00 back
+    slip = unescape(c.post(f"/counter/orders/{order.code}/print/").content.decode())
+    net = re.search(r'<table id="slip-net".*?</table>', slip, re.S)
+    assert net is not None, "no net paid on the slip"
+    rows = [[re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td>(.*?)</td>", row)]
+            for row in re.findall(r"<tr>(.*?)</tr>", net.group(0), re.S)]
+    assert rows == [["Total paid", "$130.00"], ["Refunded", "−$50.00"], ["Net paid", "$80.00"]]
+    assert order.total == Decimal("80.00")  # the order page's total
