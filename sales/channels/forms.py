@@ -436,26 +436,38 @@ class PricesForm(forms.Form):
             return True
 
 
+# Prices the comps of a sale refused for want of their reason, for its receipt only (never sold).
+REASON_TO_COME = "-"
+
+
 def priced(prices: PricesForm, hold, *, actor, email: str = "", paying: bool = False) -> Quote | None:
     """The pricing service's quote for the choices on `prices`, or None with its refusal
-    (or the form's own errors) on the form. `paying`: the money is about to be taken, and
-    it must be the total the page showed; if the choices now cost something else (changed
-    with the page not yet told), the form gets an error saying the new total."""
+    (or the form's own errors) on the form. A promo code refused or a comp's reason missing
+    is on the form too, beside a quote without the code, or with the comps, for the page's
+    receipt. `paying`: the money is about to be taken, and it must be the total the page
+    showed; if the choices now cost something else (changed with the page not yet told),
+    the form gets an error saying the new total."""
     if prices.is_bound and not prices.is_valid():
         return None
-    asked = prices.price_request()
-    try:
-        quote = hold_quote(hold, asked, actor=actor, email=email)
-    except SalesError as exc:
-        prices.refused(exc)
-        if exc.detail.get("field") != "promo_code" or not asked.promo_code:
-            return None
-        # A code refused: the receipt stays, without it, beside the code's error (nothing is
-        # paid while the error stands: the buyer clears the code or types another).
+    asked = shown = prices.price_request()
+    while True:
         try:
-            return hold_quote(hold, replace(asked, promo_code=""), actor=actor, email=email)
-        except SalesError:
-            return None
+            quote = hold_quote(hold, shown, actor=actor, email=email)
+            break
+        except SalesError as exc:
+            prices.refused(exc)
+            field = exc.detail.get("field")
+            # Nothing is paid while the error stands; the total stays beside it.
+            if field == "promo_code" and shown.promo_code:
+                # A code refused: the receipt without it (the buyer clears it or types another).
+                shown = replace(shown, promo_code="")
+            elif field == "comp_reason" and not shown.comp_reason.strip():
+                # A comp's reason missing: the receipt as it will be once typed, comps at nothing.
+                shown = replace(shown, comp_reason=REASON_TO_COME)
+            else:
+                return None
+    if shown is not asked:
+        return quote
     if paying and prices.total_changed(quote):
         prices.add_error(None, _("With these choices the total is %(total)s; nothing was paid. Check it, then go on.")
                          % {"total": money(quote.total, quote.currency)})

@@ -113,6 +113,28 @@ def test_a_comp_needs_its_reason_and_then_costs_nothing(clerk):
     assert Ticket.objects.get(order=order).complimentary
 
 
+def test_a_comp_refused_for_want_of_its_reason_keeps_the_total_beside_the_error(clerk):
+    """The reason forgotten, the page comes back with its error and the total the clerk was
+    shown for those choices (the comp at nothing), so the money is not asked for blind."""
+    perf, types = show()
+    c = signed_in(clerk)
+    url, places = counter_sale(c, perf)
+    chosen = {f"type_{places[0]}": types["Press"].pk}
+    shown = c.post(url, {**chosen, "action": "quote"}, HTTP_HX_REQUEST="true").content.decode()
+    refused = c.post(url, {**chosen, "tendered": "100", "expected_total": "60.00", "attempt": "4"})
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "give the reason for the complimentary tickets" in text_of(page)
+    assert re.search(r'id="total" data-amount="60.00">\$60.00<', page), "no total beside the error"
+    assert re.search(r'id="total" data-amount="60.00">\$60.00<', shown)  # as the clerk saw it
+    assert "give the reason for the complimentary tickets" in text_of(shown)
+    assert not Order.objects.exists()
+    sold = c.post(url, {**chosen, "comp_reason": "Le Devoir, critique", "tendered": "100",
+                        "expected_total": "60.00", "attempt": "5"})
+    assert sold.status_code == 302
+    assert Order.objects.get().total == Decimal("60.00")  # one comp, one adult
+
+
 def test_a_total_the_clerk_did_not_see_is_not_taken(clerk):
     perf, types = show()
     c = signed_in(clerk)
@@ -176,6 +198,7 @@ def test_the_phone_reserves_a_comp_with_its_reason_to_pay_later():
     refused = c.post(url, data)
     assert refused.status_code == 400 and "give the reason" in text_of(refused.content)
     assert f'value="{when}"' in refused.content.decode()  # the deadline typed is kept
+    assert re.search(r'id="total" data-amount="60.00">\$60.00<', refused.content.decode())  # and its total
     assert not Order.objects.exists()
     response = c.post(url, {**data, "comp_reason": "Guest of the director"})
     assert response.status_code == 302
