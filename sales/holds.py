@@ -219,6 +219,15 @@ def hold_give_back(*, hold: Hold, actor=None, now: datetime | None = None) -> No
     hold_release(hold=hold, actor=actor, now=now)
 
 
+def hold_keep_choices(*, hold: Hold, choices: dict) -> None:
+    """Keep the price choices last sent for a live hold's sale (Hold.price_choices); choices
+    kept already are not written again."""
+    if hold.price_choices == choices:
+        return
+    Hold.objects.filter(pk=hold.pk, status=Hold.Status.ACTIVE).update(price_choices=choices)
+    hold.price_choices = choices
+
+
 def hold_is_live(hold: Hold, now: datetime | None = None) -> bool:
     return hold.status == Hold.Status.ACTIVE and hold.expires_at > (now or timezone.now())
 

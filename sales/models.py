@@ -77,6 +77,10 @@ class Hold(models.Model):
     presale_code = models.ForeignKey("PresaleCode", verbose_name=_("presale code"), null=True, blank=True,
                                      on_delete=models.PROTECT,
                                      related_name="holds", db_index=False)
+    # A staff console's price choices last sent for its sale (a price type per place, the
+    # promo code, the comps' reason; sales.channels.forms.keep_choices): kept with the hold,
+    # not in a session, so that its clerk signed in again finds them while the seats are held.
+    price_choices = models.JSONField(_("price choices"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("hold")

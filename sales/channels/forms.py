@@ -20,7 +20,9 @@ from django.utils.translation import gettext_lazy
 from events.models import PriceType
 from sales.errors import SalesError
 from sales.formatting import money
+from sales.holds import hold_keep_choices
 from sales.orders import PriceRequest, Quote, hold_quote
+from sales.policy import policy_for
 
 MAX_AMOUNT = Decimal("1000000")
 
@@ -242,16 +244,30 @@ def card_field_context() -> dict:
 CHOICES = "price_choices"
 
 
+def _kept_with_hold(request, hold) -> bool:
+    """Whether the choices are kept with the hold rather than in the session: a staff
+    console's hold, at its own clerk's (or operator's) hands. It outlives their session (one
+    that timed out mid-sale, signed in again), as its seats do; a buyer's ends with theirs."""
+    return (policy_for(hold.channel).role is not None and hold.user_id is not None
+            and hold.user_id == request.user.pk)
+
+
 def keep_choices(request, hold, prices: PricesForm) -> None:
     """The price types, the promo code and the comps' reasons as last sent for this hold
     (the form's own fields only): its page opened again (a reload, the back button, a
-    declined card, another tab) shows them, not the defaults, and totals what they cost."""
-    request.session[CHOICES] = {"hold": hold.token, "choices": {
-        name: request.POST[name][:200] for name in prices.fields if name in request.POST}}
+    declined card, another tab, a sign-in again) shows them, not the defaults, and totals
+    what they cost."""
+    choices = {name: request.POST[name][:200] for name in prices.fields if name in request.POST}
+    if _kept_with_hold(request, hold):
+        hold_keep_choices(hold=hold, choices=choices)
+    else:
+        request.session[CHOICES] = {"hold": hold.token, "choices": choices}
 
 
 def kept_choices(request, hold) -> dict | None:
     """What keep_choices kept for this hold, as form data; None if nothing was."""
+    if _kept_with_hold(request, hold):
+        return hold.price_choices
     kept = request.session.get(CHOICES) or {}
     return kept.get("choices") if kept.get("hold") == hold.token else None
 

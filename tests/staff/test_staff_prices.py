@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from events.models import Channel
 from sales.models import Hold, Order, PromoCode, Ticket
-from sales.policy import PHONE_OPERATOR
+from sales.policy import COUNTER_CLERK, PHONE_OPERATOR
 from tests.support import booking_fee, card_token, make_performance, make_user, places_of, price_types, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +72,32 @@ def test_a_changed_type_or_code_comes_back_as_totals_only(clerk):
     c.post(url, {"action": "quote", "promo_code": "nope"}, HTTP_HX_REQUEST="true")
     reopened = c.get(url)
     assert reopened.status_code == 200 and 'value="nope"' in reopened.content.decode()
+
+
+def test_the_chosen_types_outlive_the_clerks_session_while_the_hold_lives(clerk):
+    """The clerk's session times out mid-sale: signed in again, the sale (its seats still
+    held) shows the price types chosen and their total, not the defaults. Another clerk
+    reaches neither the sale nor its choices."""
+    perf, types = show()
+    PromoCode.objects.create(code="TEN", amount_off=Decimal("10"), channels="counter")
+    c = signed_in(clerk)
+    url, places = counter_sale(c, perf)
+    c.post(url, {"action": "quote", f"type_{places[1]}": types["Child"].pk, "promo_code": "ten"},
+           HTTP_HX_REQUEST="true")
+    c.session.delete()  # timed out: the session and all it kept are gone
+    assert c.get(url)["Location"].startswith("/login/")
+    assert c.post("/login/", {"username": clerk.username, "password": f"pw-{clerk.username}"}).status_code == 302
+    again = c.get(url).content.decode()
+    chosen = re.search(rf'<select name="type_{places[1]}"[^>]*>(.*?)</select>', again, re.S).group(1)
+    assert re.search(rf'<option value="{types["Child"].pk}" selected>', chosen), "the defaults again"
+    assert re.search(r'id="total" data-amount="75.00">\$75.00<', again) and 'value="ten"' in again
+    other = signed_in(make_user("clerk2", COUNTER_CLERK))
+    other.post("/counter/shift/open/", {"cash_float": "100"})
+    assert other.get(url).status_code == 404
+    # Sold with them, by the clerk: what was chosen is what was sold.
+    sold = c.post(url, {f"type_{places[1]}": types["Child"].pk, "promo_code": "ten", "tendered": "100",
+                        "expected_total": "75.00", "attempt": "6"})
+    assert sold.status_code == 302 and Order.objects.get().total == Decimal("75.00")
 
 
 def test_the_counter_sells_the_chosen_types_with_a_promo_code(clerk):
