@@ -36,6 +36,16 @@ QUEUED_SCAN_MAX_AGE = timedelta(hours=12)
 CLOCK_SKEW = timedelta(minutes=2)
 
 
+def scan_time(scanned_at: datetime | None, now: datetime) -> datetime:
+    """When a scan was made: the time its device recorded for a queued scan, else now. A
+    device's time too far from now is refused rather than believed."""
+    if scanned_at is None:
+        return now
+    if scanned_at < now - QUEUED_SCAN_MAX_AGE or scanned_at > now + CLOCK_SKEW:
+        raise InvalidRequest(_("this scan's time is too far from now: check the device's clock"), field="scanned_at")
+    return min(scanned_at, now)
+
+
 @dataclass(frozen=True)
 class CheckIn:
     ticket: Ticket
@@ -53,12 +63,7 @@ def ticket_check_in(*, code: str, performance: Performance, door: str = "", acto
     another door recorded the ticket meanwhile, even if it was made earlier."""
     now = now or timezone.now()
     door, scan = (door or "").strip()[:60], (scan or "").strip()[:40]
-    when = now
-    if scanned_at is not None:
-        if scanned_at < now - QUEUED_SCAN_MAX_AGE or scanned_at > now + CLOCK_SKEW:
-            raise InvalidRequest(_("this scan's time is too far from now: check the device's clock"),
-                                 field="scanned_at")
-        when = min(scanned_at, now)
+    when = scan_time(scanned_at, now)
     ticket = (Ticket.objects.select_related("order__customer", "place__seat", "place__section",
                                             "place__performance__event", "place__performance__venue")
               .filter(code=code).first()) if code else None

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -65,6 +66,13 @@ def make_performance(*, rows: int = 10, per_row: int = 10, standing: int = 0,
         inventory.put_on_sale(performance=perf)
     return perf
 
+
+def on_the_day(performance: Performance, starts_at=None) -> Performance:
+    """The performance moved to start `starts_at`, now unless told: its door lets its
+    tickets in (make_performance's is days ahead, for its tickets to be on sale)."""
+    Performance.objects.filter(pk=performance.pk).update(starts_at=starts_at or timezone.now())
+    performance.refresh_from_db()
+    return performance
 
 def make_user(username: str, role: str | None = None, **extra) -> User:
     """A user whose password is pw-<username>, in the staff role `role` if given."""

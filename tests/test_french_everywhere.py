@@ -36,6 +36,7 @@ from tests.support import (
     drawer,
     make_performance,
     make_user,
+    on_the_day,
     places_of,
     price_types,
     quebec_taxes,
@@ -548,11 +549,6 @@ def test_the_organizers_own_words_in_each_language(clerk):
     assert ticket.price_type_name == "Enfant"
     with translation.override("fr"):
         assert "Enfant" in visible(page(Client(), f"/orders/{order.code}/{order.access_token}/"))
-    # Known by its French name: the door says its note; an exchange keeps it a child's ticket.
-    door = make_user("door-words", DOOR_STAFF)
-    answer = signed_in(door).post(f"/door/performances/{perf.pk}/scan/", {"code": ticket.code},
-                                  HTTP_ACCEPT="application/json", **FRENCH).json()
-    assert answer["admitted"] and answer["note"] == "De 2 à 11 ans"
     # Another buyer's child ticket, sold in French, exchanged at an English counter.
     with translation.override("fr"):
         hold = hold_create(performance=perf, channel="online", place_ids=[second])
@@ -564,6 +560,12 @@ def test_the_organizers_own_words_in_each_language(clerk):
         quote = exchange_quote(order=other, ticket_ids=[other.tickets.get().pk], hold=new)
     # The ticket is named in its buyer's language, whatever the clerk's page speaks.
     assert quote.difference == 0 and quote.lines[0].price_type_name == "Enfant"
+    # Known by its French name, the door says its note on the performance's day.
+    on_the_day(perf)
+    door = make_user("door-words", DOOR_STAFF)
+    answer = signed_in(door).post(f"/door/performances/{perf.pk}/scan/", {"code": ticket.code},
+                                  HTTP_ACCEPT="application/json", **FRENCH).json()
+    assert answer["admitted"] and answer["note"] == "De 2 à 11 ans"
 
 
 def test_the_organizers_export_names_each_price_type_in_the_readers_language(organizer):

@@ -17,7 +17,7 @@ from sales.tickets import ticket_qr
 from tests.browser import CHROMIUM, login, screenshot
 from tests.factories import PerformanceFactory, PriceZoneFactory
 from tests.sales.test_check_in import sell
-from tests.support import make_performance, make_user
+from tests.support import make_performance, make_user, on_the_day
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -34,6 +34,7 @@ def test_typed_codes_at_the_door(browser, live_server, size):
     inventory.put_on_sale(performance=later)
     first, second, third = sell(perf, 3)
     other, = sell(later, 1, name="Paul Roy", email="paul@example.org")
+    on_the_day(perf)
     door = make_user(f"door-{size}", DOOR_STAFF)
 
     context = browser.new_context(base_url=live_server.url, locale="en-CA", **SIZES[size])
@@ -119,6 +120,7 @@ def qr_video(code: str, path, *, width: int = 640, height: int = 480, frames: in
 def test_the_camera_reads_a_tickets_qr_code_and_refuses_it_the_second_time(browser, live_server, tmp_path):
     perf = make_performance(rows=1, per_row=4)
     ticket, = sell(perf, 1)
+    on_the_day(perf)
     video = qr_video(ticket.code, tmp_path / "ticket.y4m")
     filming = browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=[
         "--no-sandbox", "--disable-gpu", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
@@ -159,6 +161,7 @@ def test_a_door_named_before_the_page_script_ran_keeps_its_name(browser, live_se
     blank it (the first scans would then be recorded at no door)."""
     perf = make_performance(rows=1, per_row=5)
     first, = sell(perf, 1)
+    on_the_day(perf)
     door = make_user("door-early", DOOR_STAFF)
     context = browser.new_context(base_url=live_server.url, locale="en-CA")
     login(context, door, live_server)
@@ -189,6 +192,7 @@ def test_a_door_named_before_the_page_script_ran_keeps_its_name(browser, live_se
 def test_a_guest_found_by_name_is_admitted_once_and_the_answer_makes_way_for_the_next(browser, live_server, size):
     perf = make_performance(rows=1, per_row=5)
     first, second = sell(perf, 2)
+    on_the_day(perf)
     door = make_user(f"door-found-{size}", DOOR_STAFF)
     context = browser.new_context(base_url=live_server.url, locale="en-CA", **SIZES[size])
     login(context, door, live_server)

@@ -1,5 +1,5 @@
 """The door's pages: who may open them, a scan's answer for the page's script and for a
-browser without it, finding a guest by name."""
+browser without it, scans refused off the performance's day, finding a guest by name."""
 
 import re
 from datetime import timedelta
@@ -11,7 +11,7 @@ from events.models import Channel
 from sales.policy import DOOR_STAFF
 from tests.factories import PerformanceFactory, PriceZoneFactory
 from tests.sales.test_check_in import sell
-from tests.support import assert_error, client_for, make_user, signed_in
+from tests.support import assert_error, client_for, make_user, on_the_day, signed_in
 
 pytestmark = pytest.mark.django_db
 JSON = {"HTTP_ACCEPT": "application/json"}
@@ -50,6 +50,7 @@ def test_login_lands_door_staff_on_the_door(client, door):
 
 def test_a_scan_answers_the_script_with_the_counts(door, performance):
     tickets = sell(performance, 3)
+    on_the_day(performance)
     c = signed_in(door)
     url = f"/door/performances/{performance.pk}/scan/"
     first = c.post(url, {"code": tickets[0].code, "door": "Main", "scan": "a1"}, **JSON)
@@ -76,6 +77,7 @@ def test_another_dates_ticket_is_refused_on_the_page_without_script(door, perfor
 
     inventory.put_on_sale(performance=later)
     ticket, = sell(later)
+    on_the_day(performance)
     page = signed_in(door).post(f"/door/performances/{performance.pk}/scan/", {"code": ticket.code})
     assert page.status_code == 409
     html = page.content.decode()
@@ -84,6 +86,7 @@ def test_another_dates_ticket_is_refused_on_the_page_without_script(door, perfor
 
 def test_find_a_guest_and_admit_them(door, performance):
     ticket, = sell(performance, name="Jean Tremblay", email="jt@example.org")
+    on_the_day(performance)
     c = signed_in(door)
     page = c.get(f"/door/performances/{performance.pk}/", {"q": "tremblay"})
     assert "Jean Tremblay" in page.content.decode() and ticket.code in page.content.decode()
@@ -105,6 +108,7 @@ def test_a_door_opened_on_another_day_warns_and_an_earlier_scan_gives_its_date(d
     page = c.get(f"/door/performances/{performance.pk}/").content.decode()
     assert 'id="not-today"' in page and "Not today" in page
     ticket, = sell(performance)
+    on_the_day(performance)
     Ticket.objects.filter(pk=ticket.pk).update(checked_in_at=timezone.now() - timedelta(days=2), checked_in_door="")
     again = c.post(f"/door/performances/{performance.pk}/scan/", {"code": ticket.code}, **JSON)
     earlier = at_venue(timezone.now() - timedelta(days=2), performance)
@@ -135,6 +139,7 @@ def test_an_admitted_ticket_of_a_checked_kind_says_what_to_check(door):
                         payment=PaymentRequest(method="test_card", card_number=APPROVE),
                         prices=PriceRequest(types={seats[0].pk: types["Student"].pk, seats[1].pk: types["Adult"].pk}))
     student, adult = (order.tickets.get(place=p) for p in seats)
+    on_the_day(perf)
     c = signed_in(door)
     url = f"/door/performances/{perf.pk}/scan/"
     assert c.post(url, {"code": student.code, "scan": "s1"}, **JSON).json()["note"] == "Show student ID"
@@ -165,3 +170,51 @@ def test_a_ticket_of_a_checked_kind_says_what_to_bring_printed_and_in_its_pdf(cl
     assert pdf.count("Carte étudiante à la porte") == 1, pdf[-3000:]
     slip = signed_in(clerk).post(f"/counter/orders/{order.code}/print/").content.decode()
     assert slip.count("Carte étudiante à la porte") == 1
+
+
+def test_a_scan_at_another_days_performance_is_refused_and_the_ticket_kept_for_its_day(door, performance):
+    """Admitted now, the ticket would be refused on its day: a door opened on the wrong
+    performance refuses every way it scans (script, page without it, a guest found by
+    name), says the performance's date, and records nothing."""
+    from sales import formatting
+    from sales.formatting import at_venue
+
+    ticket, = sell(performance)
+    c = signed_in(door)
+    url = f"/door/performances/{performance.pk}/scan/"
+    day = formatting.when(at_venue(performance.starts_at, performance), "D j M Y")
+    answer = c.post(url, {"code": ticket.code, "scan": "d1"}, **JSON)
+    assert answer.status_code == 409 and not answer.json()["admitted"], answer.json()
+    assert day in answer.json()["message"] and answer.json()["counts"] == {"sold": 1, "scanned": 0}
+    page = c.get(f"/door/performances/{performance.pk}/", {"q": "côté"}).content.decode()
+    assert "refused until the day" in page and ticket.code in page  # the banner; the guest found
+    admit = c.post(url, {"code": ticket.code})  # their Admit button, or the page without script
+    assert admit.status_code == 409 and "door-no" in admit.content.decode() and day in admit.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.checked_in_at is None and ticket.check_in_scan == ""
+    on_the_day(performance)
+    assert c.post(url, {"code": ticket.code, "scan": "d2"}, **JSON).json()["admitted"]
+
+
+def test_a_scan_made_on_the_day_and_sent_late_is_judged_by_when_it_was_made(door, performance):
+    """A scan kept on the device while the network was down is sent with the time it was
+    made: made on the performance's day it is admitted though sent after; made before,
+    refused though sent on the day."""
+    tickets = sell(performance, 3)
+    c = signed_in(door)
+    url = f"/door/performances/{performance.pk}/scan/"
+    now = timezone.now()
+    on_the_day(performance, now - timedelta(hours=13))  # its day ended an hour ago
+    made = now - timedelta(hours=2)
+    late = c.post(url, {"code": tickets[0].code, "scan": "l1", "scanned_at": made.isoformat()}, **JSON)
+    assert late.status_code == 200 and late.json()["admitted"], late.json()
+    tickets[0].refresh_from_db()
+    assert tickets[0].checked_in_at == made
+    now_over = c.post(url, {"code": tickets[2].code, "scan": "l3"}, **JSON)
+    assert now_over.status_code == 409 and "no longer let in" in now_over.json()["message"]
+    assert "no longer let in" in c.get(f"/door/performances/{performance.pk}/").content.decode()
+    on_the_day(performance, now + timedelta(hours=11))  # its day began an hour ago
+    early = c.post(url, {"code": tickets[1].code, "scan": "l2", "scanned_at": made.isoformat()}, **JSON)
+    assert early.status_code == 409 and "refused until the day" in early.json()["message"], early.json()
+    tickets[1].refresh_from_db()
+    assert tickets[1].checked_in_at is None
