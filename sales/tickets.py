@@ -119,17 +119,16 @@ def attendance(performance_id: int) -> dict[str, int]:
 
 def tickets_find(*, performance_id: int, query: str, limit: int = 20) -> list[Ticket]:
     """The performance's valid tickets whose buyer's name or email, or order code, matches
-    (at the door: a guest without their ticket)."""
+    (at the door: a guest without their ticket). A walk-in is found by its order code
+    alone: all of them share the counter's record of nobody in particular, whose name
+    would list every one."""
     query = (query or "").strip()
     if len(query) < 2:
         return []
-    found = (Q(order__buyer_name__unaccent__icontains=query)
+    named = (Q(order__buyer_name__unaccent__icontains=query)
              | Q(order__buyer_name="", order__customer__name__unaccent__icontains=query)
-             | Q(order__customer__email__icontains=query) | Q(order__code=query.upper()))
-    words = _(formatting.WALK_IN_NAME).casefold().split()
-    if (len(query) >= 3 and any(w.startswith(query.casefold()) for w in words)) or query.casefold() == " ".join(words):
-        # as the door's list names them: "comptoir", "Client au comptoir"
-        found |= Q(order__customer__email=formatting.WALK_IN_EMAIL)
+             | Q(order__customer__email__icontains=query))
+    found = Q(order__code=query.upper()) | (named & ~Q(order__customer__email=formatting.WALK_IN_EMAIL))
     return list(Ticket.objects.filter(place__performance_id=performance_id, status=Ticket.Status.VALID)
                 .filter(found)
                 .select_related("order__customer", "place__seat", "place__section")
