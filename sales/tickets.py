@@ -36,6 +36,34 @@ QUEUED_SCAN_MAX_AGE = timedelta(hours=12)
 CLOCK_SKEW = timedelta(minutes=2)
 
 
+# A performance's tickets are let in from this long before it starts to this long after:
+# doors open hours early, and a guest may come late to a show running past midnight.
+ON_THE_DAY = timedelta(hours=12)
+
+
+def off_day(performance: Performance, moment: datetime) -> str:
+    """"before" or "after" the performance's day (ON_THE_DAY) at `moment`, or "" on it."""
+    if moment < performance.starts_at - ON_THE_DAY:
+        return "before"
+    if moment > performance.starts_at + ON_THE_DAY:
+        return "after"
+    return ""
+
+
+def _refuse_off_day(performance: Performance, moment: datetime) -> None:
+    """A scan made off the performance's day is refused, and nothing written: the door was
+    most likely opened on the wrong performance, and the ticket is its holder's on the day."""
+    off = off_day(performance, moment)
+    if not off:
+        return
+    day = formatting.when(at_venue(performance.starts_at, performance), "D j M Y H:i")
+    if off == "before":
+        raise IllegalTransition(_("this performance is on %(when)s: its tickets are refused until the day") % {
+            "when": day})
+    raise IllegalTransition(_("this performance was on %(when)s: its tickets are no longer let in") % {
+        "when": day})
+
+
 def scan_time(scanned_at: datetime | None, now: datetime) -> datetime:
     """When a scan was made: the time its device recorded for a queued scan, else now. A
     device's time too far from now is refused rather than believed."""
@@ -83,6 +111,7 @@ def ticket_check_in(*, code: str, performance: Performance, door: str = "", acto
             performance=other.pk, starts_at=at_venue(other.starts_at, other).isoformat())  # as the API writes times
     if performance.cancelled_at is not None:
         raise IllegalTransition(_("this performance is cancelled: nobody is let in"))
+    _refuse_off_day(performance, when)  # a scan sent late is judged by when it was made
     # Compare-and-set on the ticket's own row: two doors scanning it at once admit it once
     # (PostgreSQL re-checks these conditions on the row's latest version).
     admitted = Ticket.objects.filter(pk=ticket.pk, status=Ticket.Status.VALID, checked_in_at__isnull=True).update(

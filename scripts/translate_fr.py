@@ -780,11 +780,17 @@ FR = {
     "Import seating plan": "Importer le plan de salle",
     "Upload a CSV or JSON seating plan. The whole file is checked first: if any line is wrong, nothing is imported and every problem is listed with its line.":
         "Téléversez un plan de salle en CSV ou JSON. Tout le fichier est vérifié d'abord : si une ligne est fautive, rien n'est importé et chaque problème est listé avec sa ligne.",
-    "CSV columns: <code>section,kind,row,number,x,y,flags,capacity</code> (flags: <code>wheelchair|restricted</code>; a standing area is one line with kind <code>standing</code> and a capacity).":
-        "Colonnes CSV : <code>section,kind,row,number,x,y,flags,capacity</code> (flags : <code>wheelchair|restricted</code> ; une aire debout est une ligne avec kind <code>standing</code> et une capacité).",
+    "CSV columns: <code>section,kind,row,number,x,y,flags,capacity</code>: kind <code>seated</code> (the default) or <code>standing</code> (one line, with a capacity); flags <code>wheelchair|companion|restricted</code>.":
+        "Colonnes CSV : <code>section,kind,row,number,x,y,flags,capacity</code> : kind <code>seated</code> (par défaut) ou <code>standing</code> (une ligne, avec une capacité) ; flags <code>wheelchair|companion|restricted</code>.",
     "Import": "Importer",
-    "Not today: this performance is on %(when)s. A ticket admitted now is refused on the day.":
-        "Pas aujourd'hui : cette représentation a lieu le %(when)s. Un billet admis maintenant sera refusé le jour venu.",
+    "Not today: this performance is on %(when)s. Its tickets are refused until the day.":
+        "Pas aujourd'hui : cette représentation a lieu le %(when)s. Ses billets sont refusés jusqu'au jour venu.",
+    "Not today: this performance was on %(when)s. Its tickets are no longer let in.":
+        "Pas aujourd'hui : cette représentation a eu lieu le %(when)s. Ses billets ne donnent plus accès.",
+    "this performance is on %(when)s: its tickets are refused until the day":
+        "cette représentation a lieu le %(when)s : ses billets sont refusés jusqu'au jour venu",
+    "this performance was on %(when)s: its tickets are no longer let in":
+        "cette représentation a eu lieu le %(when)s : ses billets ne donnent plus accès",
     "the %(tendered)s tendered is less than the total of %(total)s":
         "le montant reçu de %(tendered)s est inférieur au total de %(total)s",
     "The doors open before the performance starts, not after.":

@@ -74,6 +74,7 @@ def on_the_day(performance: Performance, starts_at=None) -> Performance:
     performance.refresh_from_db()
     return performance
 
+
 def make_user(username: str, role: str | None = None, **extra) -> User:
     """A user whose password is pw-<username>, in the staff role `role` if given."""
     ensure_roles()

@@ -100,7 +100,8 @@ def test_the_organizer_cancels_and_everyone_is_paid_back(night, organizer, clerk
     assert perf.cancelled_at is None
 
     # The storm comes after the doors opened: one card buyer is already in.
-    ticket_check_in(code=card.tickets.order_by("pk").first().code, performance=perf, actor=organizer)
+    ticket_check_in(code=card.tickets.order_by("pk").first().code, performance=perf, actor=organizer,
+                    now=perf.starts_at)
     note = "The storm closed the amphitheatre. Your tickets are refunded."
     page = admin.post(url, {"note": note, "confirm": "on"}, follow=True).content.decode()
     assert "The performance is cancelled" in page and "Still to pay back: 1 by the box office" in page
@@ -257,7 +258,7 @@ def test_tickets_of_a_cancelled_performance_exchanged_for_another_date(night, or
     other = performance_copy(perf, perf.starts_at + timedelta(days=7))
     inventory.put_on_sale(performance=other)
     first, second = card.tickets.order_by("pk")
-    ticket_check_in(code=first.code, performance=perf, actor=clerk)
+    ticket_check_in(code=first.code, performance=perf, actor=clerk, now=perf.starts_at)
     performance_cancel(performance=perf, actor=organizer, note="Storm")
     shift = drawer(clerk)
     new = hold_create(performance=other, channel=Channel.COUNTER, user=clerk, quantity=1,

@@ -14,7 +14,7 @@ from sales.payments import APPROVE, PaymentRequest
 from sales.policy import DOOR_STAFF
 from sales.tickets import attendance, ticket_check_in, tickets_find
 from tests.factories import PerformanceFactory, PriceZoneFactory
-from tests.support import make_performance, make_user, places_of, race
+from tests.support import make_performance, make_user, on_the_day, places_of, race
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +35,7 @@ def door():
 
 def test_admits_once_and_the_second_scan_says_when_and_where(performance, door):
     ticket, = sell(performance)
+    on_the_day(performance)
     first = ticket_check_in(code=ticket.code, performance=performance, door="North gate", actor=door)
     assert not first.replayed
     ticket.refresh_from_db()
@@ -64,11 +65,12 @@ def test_a_ticket_for_another_date_is_refused_saying_which(performance, door):
     assert refused.value.detail["performance"] == tomorrow.pk
     ticket.refresh_from_db()
     assert ticket.checked_in_at is None  # still good for its own night
-    assert ticket_check_in(code=ticket.code, performance=tomorrow, actor=door).ticket.checked_in_at
+    assert ticket_check_in(code=ticket.code, performance=on_the_day(tomorrow), actor=door).ticket.checked_in_at
 
 
 def test_unknown_and_void_tickets_are_refused(performance, door):
     ticket, = sell(performance)
+    on_the_day(performance)
     with pytest.raises(NotFound):
         ticket_check_in(code="nope", performance=performance, actor=door)
     with pytest.raises(NotFound):
@@ -82,6 +84,7 @@ def test_first_scan_recorded_wins_over_an_earlier_scan_queued_offline(performanc
     """Door A scans at 20:01 with no network; door B scans the same ticket at 20:02 online.
     When A's queued scan arrives, B's is the one on record: A's is refused, naming B."""
     ticket, = sell(performance)
+    on_the_day(performance)
     now = timezone.now()
     offline_at = now - timedelta(minutes=2)
     ticket_check_in(code=ticket.code, performance=performance, door="B", scan="scan-b", actor=door,
@@ -95,6 +98,7 @@ def test_first_scan_recorded_wins_over_an_earlier_scan_queued_offline(performanc
 
 def test_a_queued_scan_keeps_its_time_and_a_resend_is_answered_as_the_first(performance, door):
     ticket, = sell(performance)
+    on_the_day(performance)
     now = timezone.now()
     made = now - timedelta(minutes=7)
     first = ticket_check_in(code=ticket.code, performance=performance, door="A", scan="scan-1", actor=door,
@@ -110,6 +114,7 @@ def test_a_queued_scan_keeps_its_time_and_a_resend_is_answered_as_the_first(perf
 @pytest.mark.parametrize("offset", [timedelta(hours=13), -timedelta(minutes=10)])
 def test_a_queued_scan_from_a_wrong_clock_is_refused(performance, door, offset):
     ticket, = sell(performance)
+    on_the_day(performance)
     with pytest.raises(InvalidRequest, match="clock"):
         ticket_check_in(code=ticket.code, performance=performance, scan="s", actor=door,
                         scanned_at=timezone.now() - offset)
@@ -123,6 +128,7 @@ def test_two_doors_scanning_at_once_admit_once():
     perf = make_performance(rows=1, per_row=4)
     door = make_user("door2", DOOR_STAFF)
     ticket, = sell(perf)
+    on_the_day(perf)
 
     results = race(8, lambda i: ticket_check_in(code=ticket.code, performance=perf, door=f"gate {i}",
                                                 scan=f"s{i}", actor=door))

@@ -33,6 +33,7 @@ def test_door_staff_reach_the_door_and_nothing_that_sells(door, performance):
     api = client_for(door)
     assert_error(api.post(f"/api/v1/orders/{ticket.order.code}/cancel/"), 403, "permission_denied")
     assert_error(api.post(f"/api/v1/orders/{ticket.order.code}/refund/"), 403, "permission_denied")
+    on_the_day(performance)
     assert api.post(f"/api/v1/tickets/{ticket.code}/check-in/", {"performance": performance.pk},
                     format="json").status_code == 200
 

@@ -92,7 +92,7 @@ def test_what_cannot_be_refunded_by_the_ticket(clerk, operator, hall):
         tickets_refund(order=order, ticket_ids=[], actor=clerk, shift=shift)
     with pytest.raises(InvalidRequest, match="not valid tickets of this order"):
         tickets_refund(order=order, ticket_ids=[first.pk, other.tickets.get().pk], actor=clerk, shift=shift)
-    ticket_check_in(code=second.code, performance=hall, actor=clerk)
+    ticket_check_in(code=second.code, performance=hall, actor=clerk, now=hall.starts_at)
     with pytest.raises(IllegalTransition, match="already been used"):
         tickets_refund(order=order, ticket_ids=[second.pk], actor=clerk, shift=shift)
     with pytest.raises(NotPermitted, match="your role does not refund"):
@@ -187,7 +187,7 @@ def _scanned_meanwhile(monkeypatch, perf, door_user):
         def scan():
             try:
                 for t in tickets:
-                    ticket_check_in(code=t.code, performance=perf, actor=door_user)
+                    ticket_check_in(code=t.code, performance=perf, actor=door_user, now=perf.starts_at)
             finally:
                 connection.close()
 
@@ -281,7 +281,7 @@ def test_the_counter_refunds_the_ticket_not_used_when_the_other_guest_is_in(cler
     shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
     order = counter_sale(clerk, shift, hall, "Stalls", 2)
     inside, away = order.tickets.order_by("pk")
-    ticket_check_in(code=inside.code, performance=hall, actor=clerk)
+    ticket_check_in(code=inside.code, performance=hall, actor=clerk, now=hall.starts_at)
     client = signed_in(clerk)
     page = client.get(f"/counter/orders/{order.code}/").content.decode()
     refund_form = page.split('id="refund-form"')[1].split("</form>")[0]

@@ -22,6 +22,7 @@ from tests.support import (
     drawer,
     make_performance,
     make_user,
+    on_the_day,
     places_of,
     provider,
 )
@@ -637,6 +638,12 @@ def test_check_in_once(performance, clerk):
     assert refused["performance"] == performance.pk and "this ticket is for" in refused["message"]
     # On the venue's clock, as every time the API writes (the performance's own starts_at).
     assert refused["starts_at"] == client_for().get(f"/api/v1/performances/{performance.pk}/").json()["starts_at"]
+    # Days before the performance (gate hardware set to the wrong show): refused, kept for its day.
+    early = assert_error(door.post(f"/api/v1/tickets/{code}/check-in/", here, format="json"), 409,
+                         "illegal_transition")
+    assert "its tickets are refused until the day" in early["message"]
+    assert not door.get(f"/api/v1/tickets/{code}/").json()["checked_in_at"]
+    on_the_day(performance)
     admitted = door.post(f"/api/v1/tickets/{code}/check-in/", here, format="json")
     assert admitted.status_code == 200 and admitted.json()["door"] == "North gate"
     again = assert_error(door.post(f"/api/v1/tickets/{code}/check-in/", here, format="json"), 409,
