@@ -25,6 +25,7 @@ from .policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR
 from .roles import ensure_roles
 
 VENUE = "Amphithéâtre du Lac"
+HALL = "Salle du Quai"
 # The parterre's three sections side by side in front of the stage, the tiers' two behind
 # them, across the same arc. A row's seats are SEAT_PITCH apart at the front of a section
 # and never further apart than its rows are (ROW_PITCH): on the map a row reads as a row,
@@ -176,7 +177,32 @@ def load_demo() -> str:
     promo, _created = PromoCode.objects.get_or_create(code=PROMO_CODE, defaults={
         "percent_off": Decimal("10"), "description": "10 % off, the summer tour's newsletter"})
     promo.performances.set(performances)
-    return f"demo loaded: {venue}, {event}, 2 performances"
+    rehearsal = _open_rehearsal(now)
+    return f"demo loaded: {venue}, {event}, 2 performances; {rehearsal.event} at {rehearsal.venue} tonight"
+
+
+def _open_rehearsal(now) -> Performance:
+    """A small show two hours after the demo is loaded, in a hall of 60 seats: something
+    to sell tonight at the counter and to scan at the door, which takes a performance's
+    tickets on its day only."""
+    hall = Venue.objects.create(name=HALL, address="12 quai du Lac, Québec", language="fr")
+    seating_plan_import(venue=hall, filename="hall.json", text=json.dumps({"sections": [
+        {"name": "Salle", "kind": "seated", "rows": [
+            {"row": _row_label(r), "seats": [{"number": str(n + 1), "x": 40.0 + 30 * n, "y": 60.0 + 32 * r}
+                                            for n in range(10)]} for r in range(6)]}]}))
+    event = Event.objects.create(title="Répétition publique des Étoiles",
+                                 description="The orchestra's open rehearsal, the evening before the tour.",
+                                 description_fr="La répétition publique de l'orchestre, à la veille de la tournée.")
+    starts = (now + timedelta(hours=2)).replace(second=0, microsecond=0)
+    perf = Performance.objects.create(event=event, venue=hall, ticket_limit=8, starts_at=starts,
+                                      doors_open_at=starts - timedelta(minutes=30))
+    for channel in Channel.values:
+        OnSaleWindow.objects.create(performance=perf, channel=channel, opens_at=now - timedelta(days=1),
+                                    closes_at=starts)
+    zone = PriceZone.objects.create(performance=perf, name="Salle", price=Decimal("25.00"), color="#7c3aed")
+    zone.sections.set(hall.sections.all())
+    inventory.put_on_sale(performance=perf)
+    return perf
 
 
 def quebec_taxes(organizer: Organizer) -> None:

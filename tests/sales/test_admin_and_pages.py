@@ -1,8 +1,10 @@
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from events.models import Channel, Performance
 from sales.holds import hold_create
@@ -124,19 +126,25 @@ def test_healthz_needs_no_database(client, django_assert_num_queries):
 
 
 def test_demo_loads_once():
-    from sales.demo import load_demo
+    from sales.demo import HALL, VENUE, load_demo
+    from sales.tickets import off_day
 
     assert load_demo().startswith("demo loaded")
     assert load_demo() == "demo already loaded"
-    assert Place.objects.filter(seat__isnull=False).count() == 2 * 3500
+    assert Place.objects.filter(seat__isnull=False, performance__venue__name=VENUE).count() == 2 * 3500
     assert Place.objects.filter(seat__isnull=True).count() == 2 * 5500
+    # Tonight's open rehearsal: to sell at the counter and scan at the door today.
+    tonight = Performance.objects.get(venue__name=HALL)
+    assert tonight.places.filter(state="available").count() == 60
+    assert timezone.now() < tonight.starts_at < timezone.now() + timedelta(hours=3)
+    assert not off_day(tonight, timezone.now())
     assert User.objects.get(username="clerk").groups.filter(name="counter clerk").exists()
     from sales.models import Organizer
 
     assert Organizer.objects.get().name == "Productions du Lac"  # who sells, on the demo's receipts
     from events.models import Venue
 
-    assert Venue.objects.get().language == "fr"  # a Québec venue: the counter offers French first
+    assert Venue.objects.get(name=VENUE).language == "fr"  # a Québec venue: the counter offers French first
     # As a venue sells: price types in every zone, and a promo code to try.
     from events.models import PriceType
     from sales.models import PromoCode
