@@ -178,7 +178,11 @@
   if (window.Html5Qrcode && navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
     start.hidden = false;
     start.addEventListener("click", function () {
-      reader = reader || new window.Html5Qrcode("reader");
+      // QR codes only (a ticket's): the library would otherwise try every format it knows on
+      // each frame. The browser's own barcode detector is used where there is one.
+      reader = reader || new window.Html5Qrcode("reader", {
+        formatsToSupport: [window.Html5QrcodeSupportedFormats.QR_CODE], verbose: false,
+        experimentalFeatures: {useBarCodeDetectorIfSupported: true}});
       reader.start({facingMode: "environment"}, {fps: 10, qrbox: {width: 240, height: 240}},
                    function (text) { scan(text, true); }, function () {})
         .then(function () { start.hidden = true; stop.hidden = false; },
