@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from PIL import Image
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from events.models import Channel
 from sales import inventory
@@ -137,7 +138,14 @@ def test_the_camera_reads_a_tickets_qr_code_and_refuses_it_the_second_time(brows
         page.get_by_role("button", name="Scan with the camera").click()
         # The scanner decodes frames in the page's own JavaScript: on two busy cores the
         # first good read can take a while (over a minute, once, in the full suite).
-        page.locator("#answer.door-ok, #answer.door-no").wait_for(timeout=120_000)
+        messages = []
+        page.on("console", lambda message: messages.append(message.text))
+        try:
+            page.locator("#answer.door-ok, #answer.door-no").wait_for(timeout=120_000)
+        except PlaywrightTimeout:  # what the page shows, and said, to tell why
+            raise AssertionError(page.evaluate("""() => ["#answer", "#queue", "#late", "#reader"].map(
+                s => s + ": " + (document.querySelector(s) || {}).outerHTML).join("\\n")""") + "\n" +
+                "\n".join(messages)) from None
         assert "door-ok" in page.locator("#answer").get_attribute("class"), page.locator("#answer").inner_text()
         assert "Marie Côté" in page.locator(".door-detail").inner_text()
         assert page.locator("#scanned").inner_text() == "1"
