@@ -189,6 +189,18 @@ def price_type_names(performance_id: int) -> dict[str, str]:
             for name in (t.name, t.name_en, t.name_fr) if name}
 
 
+def with_type_names(tickets: list) -> list:
+    """The tickets, each with `type_name`: its price type named in the reader's language
+    (price_type_names), for staff pages. Each ticket's place comes with it."""
+    names: dict[int, dict[str, str]] = {}
+    for ticket in tickets:
+        performance = ticket.place.performance_id
+        if performance not in names:
+            names[performance] = price_type_names(performance)
+        ticket.type_name = names[performance].get(ticket.price_type_name, ticket.price_type_name)
+    return tickets
+
+
 def price_type_notes(performance_id: int) -> dict[str, str]:
     """What each price type of the performance asks of its ticket's holder ("Show student
     ID at the door"), in the reader's language, by any of the type's names: a ticket keeps

@@ -596,6 +596,35 @@ def test_the_organizers_export_names_each_price_type_in_the_readers_language(org
         assert [r[column] for r in rows[1:]] == [named, named], headers
 
 
+def test_staff_read_a_price_type_in_their_own_language_whoever_bought_it(clerk, operator):
+    """A French buyer's "Enfant" is "Child" on an English clerk's, operator's or door's
+    page, and the other way round: one price type, one name for whoever reads it."""
+    from events.models import PriceType
+    from sales.orders import PriceRequest, order_place
+    from sales.payments import PaymentRequest
+
+    perf = make_performance(rows=1, per_row=4, price="50.00")
+    kinds = price_types(perf, {"Adult": {"Stalls": "50.00"}, "Child": {"Stalls": "30.00"}})
+    PriceType.objects.filter(pk=kinds["Child"].pk).update(name_fr="Enfant")
+    place = places_of(perf)[0].pk
+    hold = hold_create(performance=perf, channel="counter", user=clerk, place_ids=[place])
+    order = order_place(hold=hold, customer=CustomerDetails(**BUYER), actor=clerk, shift=drawer(clerk),
+                        prices=PriceRequest(types={place: kinds["Child"].pk}), language="fr",
+                        payments=[PaymentRequest(method="cash", tendered=Decimal("30"))])
+    ticket = order.tickets.get()
+    assert ticket.price_type_name == "Enfant"
+    door = signed_in(make_user("door-types", DOOR_STAFF))
+    for headers, named, other in (({}, "Child", "Enfant"), (FRENCH, "Enfant", "Child")):
+        for who, url in ((clerk, f"/counter/orders/{order.code}/"), (operator, f"/phone/orders/{order.code}/")):
+            shown = visible(signed_in(who).get(url, **headers).content.decode())
+            assert named in shown and other not in shown, (url, headers)
+        found = visible(door.get(f"/door/performances/{perf.pk}/", {"q": order.code}, **headers).content.decode())
+        assert named in found and other not in found, headers
+    on_the_day(perf)
+    answer = door.post(f"/door/performances/{perf.pk}/scan/", {"code": ticket.code}, HTTP_ACCEPT="application/json")
+    assert answer.json()["price_type"] == "Child"
+
+
 def test_a_ticket_sold_at_the_counter_or_by_phone_is_named_in_its_buyers_language(clerk, operator):
     """A French caller's tickets say "Enfant" though the clerk's page is English, and an
     English buyer's "Child" at a French counter; the payment link opens in the caller's

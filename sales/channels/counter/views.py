@@ -65,7 +65,7 @@ from sales.orders import (
 from sales.policy import COUNTER_CLERK, cash_due, counted_row, refunds_at_all
 from sales.reports import MONEY_MOVED
 from sales.shifts import shift_close, shift_current, shift_differences, shift_expected, shift_open
-from sales.tickets import price_type_notes, tickets_printed
+from sales.tickets import price_type_notes, tickets_printed, with_type_names
 from sales.tickets_pdf import order_pdf as tickets_pdf
 
 clerk_only = role_required(COUNTER_CLERK)
@@ -293,7 +293,7 @@ def sale_cancel(request, hold_id: int):
 @clerk_only
 def order(request, code: str):
     order = get_object_or_404(Order.objects.select_related("customer", "performance__event"), code=code.upper())
-    tickets = list(order.tickets.select_related("place__seat", "place__section"))
+    tickets = with_type_names(list(order.tickets.select_related("place__seat", "place__section")))
     exchange_to, found = [], None
     if order.status == Order.Status.PAID:
         # The event's performances on sale, ten at a time: a show that runs for months has
@@ -477,7 +477,7 @@ def order_exchange_view(request, code: str, hold_id: int):
             if refused := refunds_refused(order, after=last):
                 messages.warning(request, refused_words(order, refused))
             return redirect("counter:order", code=order.code)
-    old = order.tickets.select_related("place__seat", "place__section").filter(pk__in=tickets)
+    old = with_type_names(list(order.tickets.select_related("place__seat", "place__section").filter(pk__in=tickets)))
     places = {p.pk: p for p in hold.places.filter(state="held").select_related("seat", "section", "price_zone")}
     new = [(places.get(line.place_id), line) for line in quote.lines]
     # Cash as it will leave the drawer (to the coin, on the payment's running total).
@@ -496,7 +496,7 @@ def order_exchange_view(request, code: str, hold_id: int):
 @require_POST
 def order_print(request, code: str):
     order = get_object_or_404(Order, code=code.upper(), status=Order.Status.PAID)
-    tickets = tickets_printed(order=order, actor=request.user)
+    tickets = with_type_names(tickets_printed(order=order, actor=request.user))
     with translation.override(order.language):  # handed to the buyer: in their language
         paid = order.payments.filter(status=Payment.Status.APPROVED, amount__gt=0).order_by("pk")
         notes = price_type_notes(order.performance_id)

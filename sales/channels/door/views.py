@@ -17,7 +17,15 @@ from sales.channels.staff import performances_page, role_required
 from sales.errors import InvalidRequest, SalesError
 from sales.formatting import buyer_name
 from sales.policy import DOOR_STAFF
-from sales.tickets import ON_THE_DAY, attendance, off_day, price_type_notes, ticket_check_in, tickets_find
+from sales.tickets import (
+    ON_THE_DAY,
+    attendance,
+    off_day,
+    price_type_notes,
+    ticket_check_in,
+    tickets_find,
+    with_type_names,
+)
 
 door_only = role_required(DOOR_STAFF)
 
@@ -47,7 +55,7 @@ def scan_page(request, pk: int):
     performance = _performance(pk)
     query = request.GET.get("q", "")[:100]
     context = {"performance": performance, "counts": attendance(performance.pk), "q": query,
-               "found": tickets_find(performance_id=performance.pk, query=query), "result": None,
+               "found": with_type_names(tickets_find(performance_id=performance.pk, query=query)), "result": None,
                "off_day": off_day(performance, timezone.now())}
     if request.htmx:
         return render(request, "door/scan.html#found", context)
@@ -83,10 +91,10 @@ def scan(request, pk: int):
         status = exc.status
         result = {"admitted": False, "code": exc.code, "message": exc.message, "ticket": code}
     else:
-        ticket = checked.ticket
+        ticket, = with_type_names([checked.ticket])
         result = {"admitted": True, "code": "admitted", "replayed": checked.replayed, "ticket": ticket.code,
                   "message": _("Admitted"), "place": ticket.place.label, "zone": ticket.price_zone_name,
-                  "price_type": ticket.price_type_name, "name": buyer_name(ticket.order),
+                  "price_type": ticket.type_name, "name": buyer_name(ticket.order),
                   "order": ticket.order.code,
                   # What the door checks for this kind of ticket ("Show student ID at the door").
                   "note": price_type_notes(performance.pk).get(ticket.price_type_name, "")

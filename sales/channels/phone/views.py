@@ -56,6 +56,7 @@ from sales.orders import (
 )
 from sales.payments import PaymentRequest
 from sales.policy import PHONE_OPERATOR, policy_for
+from sales.tickets import with_type_names
 
 logger = logging.getLogger(__name__)
 operator_only = role_required(PHONE_OPERATOR)
@@ -312,7 +313,7 @@ def sale_release(request, pk: int, hold_id: int):
 def order(request, code: str):
     order = get_object_or_404(Order.objects.select_related("customer", "performance__event"), code=code.upper())
     return render(request, "phone/order.html", {
-        "order": order, "tickets": order.tickets.select_related("place__seat", "place__section"),
+        "order": order, "tickets": with_type_names(list(order.tickets.select_related("place__seat", "place__section"))),
         "events": order.events.select_related("actor"), **_card_field(),
         "attempt": timezone.now().strftime("%H%M%S%f")})
 
