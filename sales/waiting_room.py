@@ -142,14 +142,18 @@ class Config:
         return self.base + max(0.0, now - max(self.at, self.opens)) * self.rate
 
 
-def publish(room) -> None:
+def publish(room, *, lost: bool = False) -> None:
     """Write a room's config into Redis. A live rate change keeps everyone already
-    admitted: the frontier is rebased at the moment of the change."""
+    admitted: the frontier is rebased at the moment of the change. `lost`: Redis lost the
+    room after its opening, and where its frontier stood: it moves on from now, at the
+    rate (not at once by all the time since the opening)."""
     now = time.time()
     opens = room.opens_at.timestamp()
     old = config(room.performance_id, restore=False)
     if old is not None and old.opens == opens and now > opens:
         base, at = old.frontier(now), now
+    elif lost and now > opens:
+        base, at = 0.0, now
     else:
         base, at = 0.0, opens
     # A cancelled performance queues nobody: its page says it was cancelled.
@@ -232,7 +236,7 @@ def _restored(perf_id: int) -> bool:
         _no_room[perf_id] = time.monotonic() + NO_ROOM_SECONDS
         return False
     logger.warning("the waiting room of performance %s was not in Redis: published again from the database", perf_id)
-    publish(room)
+    publish(room, lost=True)
     return True
 
 
@@ -392,6 +396,14 @@ def draw(perf_id: int) -> int:
         if time.monotonic() > deadline:
             raise ServiceUnavailable("the queue is opening; please try again in a moment")
         time.sleep(0.05)
+    # Drawn and recorded with early arrivals Redis no longer has: Redis lost the queue. It
+    # opens again, in order of arrival (a process that died mid-draw left them frozen, and
+    # the same draw is made again from them below).
+    lost = _drawn_before(perf_id) if not answer[1:] else None
+    if lost is not None:
+        logger.warning("the queue of performance %s was lost with Redis: its visitors queue again as they come",
+                       perf_id)
+        return int(r.eval(OPEN, 4, k["seq"], k["drawn"], k["seed"], k["drawing"], 0, lost, token))
     try:
         order, seed = draws.opening_draw(performance_id=perf_id, visitors=answer[1:])
     except Exception:
@@ -402,6 +414,15 @@ def draw(perf_id: int) -> int:
         pipe.zadd(k["queue"], {v: start + i for i, v in enumerate(order[start:start + 10_000], start=1)})
     pipe.execute()
     return int(r.eval(OPEN, 4, k["seq"], k["drawn"], k["seed"], k["drawing"], len(order), seed, token))
+
+
+def _drawn_before(perf_id: int) -> str | None:
+    """The seed of the opening draw if it was made already, of early arrivals (the database
+    keeps them; Redis, where the queue lives, may have lost them), else None."""
+    from .models import Draw
+
+    return (Draw.objects.filter(waiting_room__performance_id=perf_id, drawn_at__isnull=False, entry_count__gt=0)
+            .values_list("seed", flat=True).first())
 
 
 def drawn_order(perf_id: int) -> list[str]:
@@ -652,7 +673,7 @@ def presale_status(perf_id: int, presale_id: int, visitor: str, now: float | Non
         client().eval(PRESALE_DRAW, 5, k["early"], k["queue"], k["seq"], k["drawn"], k["seed"],
                       secrets.randbelow(2**31))
         answer = script(keys=keys, args=[visitor, now])
-    if answer[0] == -1:
+    if answer[0] < 0:
         return None
     return _answered(answer, now)
 

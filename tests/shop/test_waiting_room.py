@@ -660,6 +660,31 @@ def test_the_queue_page_lets_nobody_past_a_room_redis_lost(performance):
     assert waiting_room.gated(performance.pk)
 
 
+def test_a_queue_whose_redis_lost_everything_admits_at_its_rate_again_neither_stuck_nor_all_at_once(performance):
+    """Redis restarted without its data an hour into a queued on-sale (its draw made and
+    recorded): the room is read back from the database and the queue starts again from
+    now, in order of arrival, at the room's rate. Not everyone at once (an hour at the
+    rate), and not nobody for ever (a draw that cannot be made twice)."""
+    room = room_for(performance, opens_in=timedelta(seconds=-1), per_minute=60)
+    early = Client()
+    WaitingRoom.objects.filter(pk=room.pk).update(opens_at=timezone.now() + timedelta(seconds=5))
+    waiting_room.publish(WaitingRoom.objects.get(pk=room.pk))
+    early.get(f"/performances/{performance.pk}/queue/")  # before the opening: in the draw
+    opened = timezone.now() - timedelta(hours=1)
+    WaitingRoom.objects.filter(pk=room.pk).update(opens_at=opened)
+    with mock.patch("time.time", return_value=opened.timestamp() + 1):
+        waiting_room.draw(performance.pk)
+    assert Draw.objects.get(waiting_room=room).drawn_at is not None
+    waiting_room.client().flushdb()  # lost, all of it
+
+    visitors = [Client() for _ in range(5)]
+    answers = [v.get(f"/performances/{performance.pk}/queue/") for v in visitors]
+    assert [a.status_code for a in answers].count(302) <= 1  # at the rate from now, not an hour's worth
+    assert all(a.status_code in (200, 302) for a in answers)
+    assert "You are in the queue" in answers[-1].content.decode()
+    assert waiting_room.gated(performance.pk) and waiting_room.stats(performance.pk)["in_queue"] == 5
+
+
 def test_the_queue_page_of_a_performance_without_a_queue_writes_nothing_lasting(performance):
     """Without a room (or for an id no performance has) the queue page sends the visitor on
     to the shop: no pass, and nothing kept in the queue's Redis, whatever ids one visitor
