@@ -620,6 +620,9 @@ def test_staff_read_a_price_type_in_their_own_language_whoever_bought_it(clerk, 
             assert named in shown and other not in shown, (url, headers)
         found = visible(door.get(f"/door/performances/{perf.pk}/", {"q": order.code}, **headers).content.decode())
         assert named in found and other not in found, headers
+    # The slip is the buyer's: in their language, whoever prints it.
+    slip = visible(signed_in(clerk).post(f"/counter/orders/{order.code}/print/").content.decode())
+    assert "Enfant" in slip and "Child" not in slip
     on_the_day(perf)
     answer = door.post(f"/door/performances/{perf.pk}/scan/", {"code": ticket.code}, HTTP_ACCEPT="application/json")
     assert answer.json()["price_type"] == "Child"

@@ -496,8 +496,9 @@ def order_exchange_view(request, code: str, hold_id: int):
 @require_POST
 def order_print(request, code: str):
     order = get_object_or_404(Order, code=code.upper(), status=Order.Status.PAID)
-    tickets = with_type_names(tickets_printed(order=order, actor=request.user))
+    tickets = tickets_printed(order=order, actor=request.user)
     with translation.override(order.language):  # handed to the buyer: in their language
+        with_type_names(tickets)
         paid = order.payments.filter(status=Payment.Status.APPROVED, amount__gt=0).order_by("pk")
         notes = price_type_notes(order.performance_id)
         for ticket in tickets:  # what the door will ask to see
