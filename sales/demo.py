@@ -194,8 +194,9 @@ def _open_rehearsal(now) -> Performance:
                                  description="The orchestra's open rehearsal, the evening before the tour.",
                                  description_fr="La répétition publique de l'orchestre, à la veille de la tournée.")
     starts = (now + timedelta(hours=2)).replace(second=0, microsecond=0)
+    # Its doors open as the demo is loaded: its tickets can be scanned at once, at any hour.
     perf = Performance.objects.create(event=event, venue=hall, ticket_limit=8, starts_at=starts,
-                                      doors_open_at=starts - timedelta(minutes=30))
+                                      doors_open_at=now.replace(second=0, microsecond=0))
     for channel in Channel.values:
         OnSaleWindow.objects.create(performance=perf, channel=channel, opens_at=now - timedelta(days=1),
                                     closes_at=starts)

@@ -36,14 +36,19 @@ QUEUED_SCAN_MAX_AGE = timedelta(hours=12)
 CLOCK_SKEW = timedelta(minutes=2)
 
 
-# A performance's tickets are let in from this long before it starts to this long after:
-# doors open hours early, and a guest may come late to a show running past midnight.
+# A performance's day, at its door: from the start of its calendar day on the venue's
+# clock, or from its doors if they open earlier (or, without doors set, this long before a
+# show starting soon after midnight), to this long after it starts (a guest may come late
+# to a show running past midnight).
 ON_THE_DAY = timedelta(hours=12)
+EARLY_DOORS = timedelta(hours=6)
 
 
 def off_day(performance: Performance, moment: datetime) -> str:
-    """"before" or "after" the performance's day (ON_THE_DAY) at `moment`, or "" on it."""
-    if moment < performance.starts_at - ON_THE_DAY:
+    """"before" or "after" the performance's day at `moment` (see ON_THE_DAY), or "" on it."""
+    midnight = at_venue(performance.starts_at, performance).replace(hour=0, minute=0, second=0, microsecond=0)
+    doors = performance.doors_open_at or performance.starts_at - EARLY_DOORS
+    if moment < min(midnight, doors):
         return "before"
     if moment > performance.starts_at + ON_THE_DAY:
         return "after"

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from events.models import Channel
+from events.models import Channel, Performance
 from sales.errors import IllegalTransition, InvalidRequest, NotFound, WrongPerformance
 from sales.holds import hold_create
 from sales.orders import CustomerDetails, order_place, order_refund
@@ -186,3 +186,24 @@ def test_guests_found_are_listed_by_the_name_on_their_order(performance):
     bruno = sell(performance, 1, name="Bruno Côté", email="bruno@example.org")
     found = tickets_find(performance_id=performance.pk, query="côté")
     assert [t.pk for t in found] == [anne[0].pk, bruno[0].pk, zoe[0].pk]
+
+
+def test_the_day_of_a_performance_is_its_own_calendar_day_or_from_its_doors(performance, door):
+    """A morning show's tickets are not let in the evening before, twelve hours ahead or
+    not; a performance whose doors open earlier (a festival's gates, an overnight show)
+    lets them in from its doors; a guest may still come late, past midnight."""
+    from sales.formatting import at_venue
+
+    ticket, = sell(performance)
+    morning = at_venue(performance.starts_at, performance).replace(hour=10, minute=0)
+    on_the_day(performance, morning)
+    with pytest.raises(IllegalTransition, match="refused until the day"):
+        ticket_check_in(code=ticket.code, performance=performance, actor=door, now=morning - timedelta(hours=11))
+    Performance.objects.filter(pk=performance.pk).update(doors_open_at=morning - timedelta(hours=13))
+    performance.refresh_from_db()
+    assert ticket_check_in(code=ticket.code, performance=performance, actor=door,
+                           now=morning - timedelta(hours=12)).ticket.checked_in_at
+    late, = sell(make_performance(rows=1, per_row=2))
+    evening = on_the_day(late.place.performance, morning.replace(hour=21))
+    assert ticket_check_in(code=late.code, performance=evening, actor=door,
+                           now=evening.starts_at + timedelta(hours=5)).ticket.checked_in_at
