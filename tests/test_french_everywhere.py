@@ -620,6 +620,11 @@ def test_staff_read_a_price_type_in_their_own_language_whoever_bought_it(clerk, 
             assert named in shown and other not in shown, (url, headers)
         found = visible(door.get(f"/door/performances/{perf.pk}/", {"q": order.code}, **headers).content.decode())
         assert named in found and other not in found, headers
+    # An exchange at an English counter: the tickets given back and the new ones, "Child".
+    start = signed_in(clerk).post(f"/counter/orders/{order.code}/exchange/", {
+        "tickets": str(ticket.pk), "zone": perf.price_zones.get().pk, "quantity": "1"})
+    exchange = visible(signed_in(clerk).get(start["Location"]).content.decode())
+    assert exchange.count("Child") == 2 and "Enfant" not in exchange, exchange
     # The slip is the buyer's: in their language, whoever prints it.
     slip = visible(signed_in(clerk).post(f"/counter/orders/{order.code}/print/").content.decode())
     assert "Enfant" in slip and "Child" not in slip

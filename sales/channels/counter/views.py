@@ -65,7 +65,7 @@ from sales.orders import (
 from sales.policy import COUNTER_CLERK, cash_due, counted_row, refunds_at_all
 from sales.reports import MONEY_MOVED
 from sales.shifts import shift_close, shift_current, shift_differences, shift_expected, shift_open
-from sales.tickets import price_type_notes, tickets_printed, with_type_names
+from sales.tickets import price_type_names, price_type_notes, tickets_printed, with_type_names
 from sales.tickets_pdf import order_pdf as tickets_pdf
 
 clerk_only = role_required(COUNTER_CLERK)
@@ -479,7 +479,9 @@ def order_exchange_view(request, code: str, hold_id: int):
             return redirect("counter:order", code=order.code)
     old = with_type_names(list(order.tickets.select_related("place__seat", "place__section").filter(pk__in=tickets)))
     places = {p.pk: p for p in hold.places.filter(state="held").select_related("seat", "section", "price_zone")}
-    new = [(places.get(line.place_id), line) for line in quote.lines]
+    names = price_type_names(hold.performance_id)  # the clerk's language, as the old tickets' above
+    new = [(places.get(line.place_id), line, names.get(line.price_type_name, line.price_type_name))
+           for line in quote.lines]
     # Cash as it will leave the drawer (to the coin, on the payment's running total).
     payback_to = [(paid, amount if (cash := cash_handed_back(paid, amount)) is None else cash)
                   for paid, amount in (payback_plan(order, -quote.difference) if quote.difference < 0 else [])]
