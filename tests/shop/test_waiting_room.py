@@ -775,6 +775,8 @@ def test_the_limit_of_new_visitors_per_network_is_the_operators_and_only_where_a
     statuses = [wsgi_get(app, url, REMOTE_ADDR="192.0.2.97")[0] for _ in range(8)]
     assert 429 in statuses and statuses.index(429) <= 6  # 3 a minute (twice that at a minute's turn)
     assert all(s == 200 for s in statuses[:3])
+    settings.QUEUE_NEW_VISITORS_PER_NETWORK = 0  # no limit
+    assert 429 not in [wsgi_get(app, url, REMOTE_ADDR="192.0.2.96")[0] for _ in range(8)]
 
 
 def test_an_organizer_deletes_a_room_whose_draw_is_not_made_but_not_one_drawn(organizer):

@@ -92,8 +92,8 @@ def answer(pk: int, *, visitor_cookie: str | None, htmx: bool, ip: str, cookies_
     cookies = []
     if visitor is None:
         # Only where a queue runs: elsewhere this address just sends visitors on to the shop.
-        if (waiting_room.rate_limited("join", ip, limit=settings.QUEUE_NEW_VISITORS_PER_NETWORK)
-                and waiting_room.gated(pk)):
+        limit = settings.QUEUE_NEW_VISITORS_PER_NETWORK  # 0: none
+        if limit and waiting_room.rate_limited("join", ip, limit=limit) and waiting_room.gated(pk):
             return Answer(429, _too_many(), [("Content-Type", "text/html; charset=utf-8"), ("Retry-After", "60")])
         visitor = waiting_room.new_visitor()
         cookies.append((VISITOR_COOKIE, _visitor_signer().sign(visitor), VISITOR_MAX_AGE))
