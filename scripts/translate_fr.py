@@ -278,6 +278,10 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Printed": "Imprimé",
+    "Note": "Note",
+    "A counter walk-in is found by the order code on their slip.":
+        "Un client servi au guichet se retrouve par le code de commande de son reçu.",
     "Of which %(amount)s of fees this order kept when it gave back tickets earlier: the performance is cancelled, they go back too.": "Dont %(amount)s de frais que cette commande avait retenus en rendant des billets plus tôt : la représentation est annulée, ils sont rendus aussi.",
     "%(n)d card refund is not yet taken by the payment provider: it is sent again until it answers.": (
         "%(n)d remboursement par carte n’est pas encore accepté par le prestataire de paiement : il est renvoyé jusqu’à sa réponse.",

@@ -20,7 +20,7 @@ from sales.policy import COUNTER_CLERK, DOOR_STAFF, PHONE_OPERATOR
 from sales.shifts import shift_expected, shift_open
 from sales.tickets import ticket_check_in
 from tests.factories import PriceZoneFactory
-from tests.staff.test_counter_exchange import counter_sale, zone
+from tests.staff.test_counter_exchange import counter_sale, two_stalls_sold_at_the_counter, zone
 from tests.support import assert_error, booking_fee, client_for, make_performance, make_user, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -421,3 +421,14 @@ def test_a_slip_reprinted_after_an_exchange_and_a_refund_says_what_was_paid_in_a
             for row in re.findall(r"<tr>(.*?)</tr>", net.group(0), re.S)]
     assert rows == [["Total paid", "$130.00"], ["Refunded", "−$50.00"], ["Net paid", "$80.00"]]
     assert order.total == Decimal("80.00")  # the order page's total
+
+
+def test_the_orders_tables_say_what_each_column_is(clerk, hall):
+    """A clerk (and a screen reader) reads what each column of the order's tickets and
+    payments is."""
+    c, order = two_stalls_sold_at_the_counter(clerk, hall)
+    page = c.get(f"/counter/orders/{order.code}/").content.decode()
+    for table, headings in (("order-tickets", ("Place", "Zone", "Price type", "Price", "Status", "Printed")),
+                            ("order-payments", ("Time", "Method", "Amount", "Status", "Note", "Staff"))):
+        head = page.split(f'id="{table}"')[1].split("</thead>")[0]
+        assert [h in head for h in headings] == [True] * len(headings), table
