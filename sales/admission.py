@@ -389,7 +389,7 @@ def publish(room) -> None:
     """Publish a room (sales.waiting_room.publish) with its automatic settings. Saving an
     automatic room during its on-sale keeps the rate it had found (within the new bounds):
     changing a bound is not a restart from the starting rate."""
-    before = waiting_room.config(room.performance_id)
+    before = waiting_room.config(room.performance_id, restore=False)  # the room being published now
     waiting_room.publish(room)
     key = _auto_key(room.performance_id)
     r = waiting_room.client()
