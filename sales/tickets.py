@@ -16,7 +16,7 @@ from events.models import NAMES, Performance, PriceType
 from . import formatting
 from .errors import IllegalTransition, InvalidRequest, NotFound, WrongPerformance
 from .formatting import at_venue
-from .models import Place, PlaceState, Ticket
+from .models import Order, Place, PlaceState, Ticket
 
 
 def ticket_qr(code: str) -> segno.QRCode:
@@ -192,6 +192,16 @@ def price_type_names(performance_id: int) -> dict[str, str]:
     one type as one name whatever the buyers spoke."""
     return {name: t.shown_name for t in PriceType.objects.filter(performance_id=performance_id)
             for name in (t.name, t.name_en, t.name_fr) if name}
+
+
+def elsewhere(*, performance_id: int, query: str) -> Order | None:
+    """The order whose code `query` is, when it is for another performance: a guest at the
+    wrong door, found by the code on their confirmation or slip."""
+    code = query.strip().upper()
+    if not code or len(code) > 20:
+        return None
+    return (Order.objects.filter(code=code).exclude(performance_id=performance_id)
+            .select_related("performance__event", "performance__venue").first())
 
 
 def with_type_names(tickets: list) -> list:

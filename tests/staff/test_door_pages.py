@@ -3,6 +3,7 @@ browser without it, scans refused off the performance's day, finding a guest by 
 
 import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.utils import timezone
@@ -11,7 +12,7 @@ from events.models import Channel
 from sales.policy import DOOR_STAFF
 from tests.factories import PerformanceFactory, PriceZoneFactory
 from tests.sales.test_check_in import sell
-from tests.support import assert_error, client_for, make_user, on_the_day, signed_in
+from tests.support import assert_error, client_for, make_performance, make_user, on_the_day, signed_in
 
 pytestmark = pytest.mark.django_db
 JSON = {"HTTP_ACCEPT": "application/json"}
@@ -95,6 +96,11 @@ def test_find_a_guest_and_admit_them(door, performance):
     assert fragment.content.decode().lstrip().startswith('<div id="found">')
     nobody = c.get(f"/door/performances/{performance.pk}/", {"q": "counter"}).content.decode()
     assert "No ticket" in nobody and "A counter walk-in is found by the order code on their slip." in nobody
+    # A guest at the wrong door, found by their order code: told which performance it is for.
+    other = make_performance(rows=1, per_row=2)
+    theirs, = sell(other)
+    wrong = unescape(c.get(f"/door/performances/{performance.pk}/", {"q": theirs.order.code.lower()}).content.decode())
+    assert f"Order {theirs.order.code} is for {other.event.title} on " in wrong and "No ticket" not in wrong
     admitted = c.post(f"/door/performances/{performance.pk}/scan/", {"code": ticket.code})
     assert admitted.status_code == 200 and "door-ok" in admitted.content.decode()
 

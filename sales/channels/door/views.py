@@ -20,6 +20,7 @@ from sales.policy import DOOR_STAFF
 from sales.tickets import (
     ON_THE_DAY,
     attendance,
+    elsewhere,
     off_day,
     price_type_notes,
     ticket_check_in,
@@ -54,9 +55,10 @@ def scan_page(request, pk: int):
     alone for htmx)."""
     performance = _performance(pk)
     query = request.GET.get("q", "")[:100]
-    context = {"performance": performance, "counts": attendance(performance.pk), "q": query,
-               "found": with_type_names(tickets_find(performance_id=performance.pk, query=query)), "result": None,
-               "off_day": off_day(performance, timezone.now())}
+    found = with_type_names(tickets_find(performance_id=performance.pk, query=query))
+    context = {"performance": performance, "counts": attendance(performance.pk), "q": query, "found": found,
+               "elsewhere": None if found else elsewhere(performance_id=performance.pk, query=query),
+               "result": None, "off_day": off_day(performance, timezone.now())}
     if request.htmx:
         return render(request, "door/scan.html#found", context)
     return render(request, "door/scan.html", context)
