@@ -375,3 +375,32 @@ def test_seats_picked_in_one_section_stay_picked_when_the_clerk_opens_another(st
     page.wait_for_url("**/counter/sale/**")
     held = Place.objects.filter(performance=perf, state="held")
     assert sorted(p.section.name for p in held) == ["Left", "Right"]
+
+
+def test_the_counters_pages_fit_a_phone_without_scrolling_sideways(browser, live_server):
+    """A pop-up box office sells from a phone: the sale and the order's pages fit its width
+    (a wide table scrolls within its own card)."""
+    from decimal import Decimal
+
+    from sales.holds import hold_create
+    from sales.orders import CustomerDetails, order_place
+    from sales.payments import PaymentRequest
+    from sales.shifts import shift_open
+
+    perf = make_performance(rows=1, per_row=6, price="30.00")
+    clerk = make_user("clerk-phone", "counter clerk")
+    shift = shift_open(clerk=clerk, cash_float=Decimal("50"))
+    zone = perf.price_zones.get()
+    sold = order_place(hold=hold_create(performance=perf, channel="counter", user=clerk, zone=zone, quantity=2),
+                       customer=CustomerDetails(name="Walk in", email="w@example.org"), actor=clerk, shift=shift,
+                       payments=[PaymentRequest(method="cash", tendered=Decimal("100"))])
+    selling = hold_create(performance=perf, channel="counter", user=clerk, zone=zone, quantity=2)
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="fr-CA")
+    login(context, clerk, live_server)
+    page = context.new_page()
+    for url in (f"/counter/orders/{sold.code}/", f"/counter/sale/{selling.pk}/"):
+        page.goto(url)
+        wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        screenshot(page, "counter-phone-" + url.split("/")[2])
+        assert wide <= 0, (url, wide)
+    context.close()
