@@ -99,6 +99,11 @@ class OrderReceipt:
         return sum((line.amount for line in self.lines), ZERO)
 
     @property
+    def typed(self) -> bool:
+        """Whether a line has a price type (else the receipt's column names zones)."""
+        return any(line.price_type for line in self.lines)
+
+    @property
     def fees(self) -> Decimal:
         return sum((line.fee for line in self.lines), ZERO) + self.order_fee
 

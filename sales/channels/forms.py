@@ -520,6 +520,7 @@ def receipt_of(quote: Quote, places, types: list[PriceType]) -> dict:
                               note=notes.get(line.price_type_name, ""),
                               list_price=line.list_price, complimentary=line.complimentary)
                   for line in quote.lines],
+        "typed": any(line.price_type_name for line in quote.lines),  # else the column names zones
         "currency": quote.currency,
         "discount": Decimal(receipt["discount"]),
         "promo_code": receipt["promo_code"],

@@ -349,7 +349,7 @@ def test_an_order_made_before_prices_were_recorded_shows_its_ticket_prices(clien
     Ticket.objects.filter(order=order).update(list_price=None, price_type_name="", discount=0, fee=0, tax=0)
     order.refresh_from_db()
     rows = receipt_rows(client.get(f"/orders/{order.code}/{order.access_token}/").content.decode())
-    assert rows == [["Place", "Price type", "List price"],  # no discount, no fee: no column for either
+    assert rows == [["Place", "Zone", "List price"],  # no discount, no fee: no column for either
                     [str(seats[0]), "Stalls", "$50.00"], [str(seats[1]), "Stalls", "$50.00"],
                     ["Subtotal", "$100.00"], ["Total", "$100.00"]]
     assert notifications.send_pending_confirmations() == 1

@@ -432,3 +432,19 @@ def test_the_orders_tables_say_what_each_column_is(clerk, hall):
                             ("order-payments", ("Time", "Method", "Amount", "Status", "Note", "Staff"))):
         head = page.split(f'id="{table}"')[1].split("</thead>")[0]
         assert [h in head for h in headings] == [True] * len(headings), table
+
+
+def test_a_receipt_without_price_types_names_its_column_zone(clerk, hall):
+    """A performance sold at its zones' prices has no price types: the receipt's column of
+    zones is headed "Zone", before payment and on the order's receipt."""
+    c = signed_in(clerk)
+    c.post("/counter/shift/open/", {"cash_float": "100"})
+    sale = c.post("/counter/sale/", {"performance": hall.pk, "zone": zone(hall, "Stalls").pk, "quantity": "1"})
+    for page in (c.get(sale["Location"]).content.decode(),):
+        head = page.split('class="receipt"')[1].split("</thead>")[0]
+        assert "Zone" in head and "Price type" not in head
+    c.post(sale["Location"], {"tendered": "100", "email": "buyer@example.org", "name": "A buyer"})
+    order = Order.objects.get()
+    page = client_for().get(f"/orders/{order.code}/{order.access_token}/").content.decode()
+    head = page.split('<section class="receipt')[1].split("</thead>")[0]
+    assert "Zone" in head and "Price type" not in head
