@@ -8,7 +8,8 @@ from html import unescape
 import pytest
 from django.utils import timezone
 
-from events.models import Channel
+from events.models import Channel, Performance
+from sales.formatting import at_venue
 from sales.policy import DOOR_STAFF
 from tests.factories import PerformanceFactory, PriceZoneFactory
 from tests.sales.test_check_in import sell
@@ -221,7 +222,10 @@ def test_a_scan_made_on_the_day_and_sent_late_is_judged_by_when_it_was_made(door
     now_over = c.post(url, {"code": tickets[2].code, "scan": "l3"}, **JSON)
     assert now_over.status_code == 409 and "no longer let in" in now_over.json()["message"]
     assert "no longer let in" in c.get(f"/door/performances/{performance.pk}/").content.decode()
-    on_the_day(performance, now + timedelta(hours=11))  # its day began an hour ago
+    # Just after midnight tomorrow, its doors open an hour ago: its day began then.
+    tomorrow = at_venue(now, performance).replace(hour=0, minute=30, second=0, microsecond=0) + timedelta(days=1)
+    on_the_day(performance, tomorrow)
+    Performance.objects.filter(pk=performance.pk).update(doors_open_at=now - timedelta(hours=1))
     early = c.post(url, {"code": tickets[1].code, "scan": "l2", "scanned_at": made.isoformat()}, **JSON)
     assert early.status_code == 409 and "refused until the day" in early.json()["message"], early.json()
     tickets[1].refresh_from_db()
