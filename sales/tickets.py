@@ -190,8 +190,12 @@ def price_type_names(performance_id: int) -> dict[str, str]:
     """Each price type of the performance named in the reader's language, by any of its
     names: a ticket keeps its type's name in the language that sold it, and staff read
     one type as one name whatever the buyers spoke."""
-    return {name: t.shown_name for t in PriceType.objects.filter(performance_id=performance_id)
-            for name in (t.name, t.name_en, t.name_fr) if name}
+    return _by_any_name(PriceType.objects.filter(performance_id=performance_id), "shown_name")
+
+
+def _by_any_name(price_types, shown: str) -> dict[str, str]:
+    """{each name a type goes by, in any language: its `shown` attribute}."""
+    return {name: getattr(t, shown) for t in price_types for name in (t.name, t.name_en, t.name_fr) if name}
 
 
 def elsewhere(*, performance_id: int, query: str) -> Order | None:
@@ -220,6 +224,5 @@ def price_type_notes(performance_id: int) -> dict[str, str]:
     """What each price type of the performance asks of its ticket's holder ("Show student
     ID at the door"), in the reader's language, by any of the type's names: a ticket keeps
     its type's name in the language that sold it."""
-    return {name: t.shown_note
-            for t in PriceType.objects.filter(performance_id=performance_id).exclude(note="", note_en="", note_fr="")
-            for name in (t.name, t.name_en, t.name_fr) if name}
+    return _by_any_name(PriceType.objects.filter(performance_id=performance_id)
+                        .exclude(note="", note_en="", note_fr=""), "shown_note")
