@@ -141,7 +141,7 @@ def assert_error(response, status, code):
 
 def statements(queries) -> list[str]:
     """The statements sent, without the savepoints a test's own transaction adds (in
-    production a hold or a sale runs in autocommit and sends none)."""
+    production a sale, and a hold of one seat, send none)."""
     return [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
 
 
