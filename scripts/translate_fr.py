@@ -278,6 +278,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "unknown field: nothing was refunded": "champ inconnu : rien n'a été remboursé",
     "Order %(code)s is for %(event)s on %(when)s, not this performance.":
         "La commande %(code)s est pour %(event)s le %(when)s, pas pour cette représentation.",
     "Printed": "Imprimé",

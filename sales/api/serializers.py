@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -327,6 +328,13 @@ class RefundIn(serializers.Serializer):
     tickets = serializers.ListField(
         child=serializers.CharField(max_length=40), required=False, allow_empty=False, max_length=100,
         help_text="the codes of the tickets to refund; without it, the whole order")
+
+    def validate(self, attrs):
+        # A typo for `tickets` would otherwise refund the whole order.
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError({unknown[0]: [_("unknown field: nothing was refunded")]})
+        return attrs
 
 
 class OrderOut(serializers.ModelSerializer):

@@ -821,3 +821,19 @@ def test_counts_for_display_follow_every_sale(django_capture_on_commit_callbacks
     assert shown() == 2  # the lapsed hold's place counts as free again
     pay(lapsed)  # sold all the same: nobody else took it
     assert shown() == 1
+
+
+@pytest.mark.parametrize("body", ["null", "[]", "false", "0", '""', '{"ticket": ["TICKET"]}',
+                                  '{"tickets": ["TICKET"], "all": true}'])
+def test_a_refund_whose_body_is_not_understood_refunds_nothing(performance, organizer, body):
+    """Nothing undoes a refund: only no body, or {}, refunds the whole order. Any other body
+    that is not an object of the known fields (a typo for `tickets`, say) is refused."""
+    bought = buy(client_for(), performance, n=2).json()
+    code, ticket = bought["code"], bought["tickets"][0]["code"]
+    answer = client_for(organizer).post(f"/api/v1/orders/{code}/refund/", body.replace("TICKET", ticket),
+                                        content_type="application/json")
+    assert_error(answer, 400, "invalid")
+    order = Order.objects.get(code=code)
+    assert order.status == "paid" and not order.payments.filter(amount__lt=0).exists()
+    assert client_for(organizer).post(f"/api/v1/orders/{code}/refund/", "{}",
+                                      content_type="application/json").json()["status"] == "refunded"
