@@ -279,6 +279,8 @@ FR = {
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
     "unknown field: nothing was refunded": "champ inconnu : rien n'a été remboursé",
+    "Of which %(amount)s is the fee per order: the performance is cancelled, it goes back too.":
+        "Dont %(amount)s de frais par commande : la représentation est annulée, ils sont rendus aussi.",
     "Order %(code)s is for %(event)s on %(when)s, not this performance.":
         "La commande %(code)s est pour %(event)s le %(when)s, pas pour cette représentation.",
     "Printed": "Imprimé",

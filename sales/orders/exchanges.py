@@ -36,7 +36,15 @@ from .charging import (
     validated_parts,
 )
 from .placing import check_customer_limit, customer_limit
-from .pricing import PriceRequest, fees_given_back, hold_quote, kept_before, ticket_value
+from .pricing import (
+    PriceRequest,
+    fees_given_back,
+    hold_quote,
+    kept_before,
+    order_fee_given_back,
+    order_fee_held,
+    ticket_value,
+)
 from .refunds import performance_cancelled
 from .status import record, staff
 
@@ -51,6 +59,7 @@ class ExchangeQuote:
     code_not_kept: str = ""  # the promo code the old tickets were discounted by: not on the new ones
     cancelled: bool = False  # the old tickets priced as a cancelled performance's: fees included
     kept: Decimal = Decimal("0")  # in old_total: fees the order's earlier refunds and exchanges kept, given back
+    order_fee: Decimal = Decimal("0")  # in old_total: the fee per order, given back off a cancelled date
 
     @property
     def difference(self) -> Decimal:
@@ -109,11 +118,14 @@ def _exchange_checks(order: Order, ticket_ids, hold: Hold,
     # What the old tickets are worth: what was paid for them, less a fee that is not refundable.
     old_value = sum((ticket_value(t, cancelled=cancelled) for t in old), Decimal("0"))
     # Off a cancelled date (every ticket of the order leaves it), the fees its earlier
-    # refunds and exchanges kept go back as well, as a refund of the order gives them back.
+    # refunds and exchanges kept go back as well, and the fee per order, as a refund of the
+    # order gives them back: its buyer is whole whichever they choose.
     kept = _kept(order) if cancelled else Decimal("0")
+    order_fee = order_fee_held(order) if cancelled else Decimal("0")
     discounted = any(t.discount for t in old if t.discount is not None)
     code = (order.receipt or {}).get("promo_code") or "" if discounted else ""
-    return old, lines, ExchangeQuote(old_value + kept, new_total, currency, tuple(lines), code, cancelled, kept)
+    return old, lines, ExchangeQuote(old_value + kept + order_fee, new_total, currency, tuple(lines), code, cancelled,
+                                     kept, order_fee)
 
 
 def _kept(order: Order) -> Decimal:
@@ -148,7 +160,8 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
     refunds: list[tuple[Payment, Decimal, Payment]] = []
     try:
         with transaction.atomic():
-            if not Order.objects.select_for_update().filter(pk=order.pk, status=Order.Status.PAID).exists():
+            locked = Order.objects.select_for_update().filter(pk=order.pk, status=Order.Status.PAID).first()
+            if locked is None:
                 raise IllegalTransition(_("the order changed meanwhile; look it up again"))
             if difference < 0 and not may_refund(signer, -difference + paid_back_by(order, signer)):
                 # Under the order's lock: what was paid back on it so far is settled.
@@ -157,7 +170,8 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
             cancelled = performance_cancelled(order)  # its places stay off sale
             if cancelled != quote.cancelled:  # cancelled since it was priced: its fees count otherwise
                 raise IllegalTransition(_("the performance was just cancelled; look the order up again"))
-            if cancelled and _kept(order) != quote.kept:  # under the order's lock: as it now stands
+            if cancelled and (_kept(order), order_fee_held(locked)) != (quote.kept, quote.order_fee):
+                # Under the order's lock: as it now stands, so that no fee goes back twice.
                 raise IllegalTransition(_("the order changed meanwhile; look it up again"))
             if not cancelled and Ticket.objects.filter(pk__in=[t.pk for t in old],
                                                        checked_in_at__isnull=False).exists():
@@ -168,6 +182,8 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
             inventory.return_to_sale(order=order, tickets=old, now=now, actor=actor, withdraw=cancelled)
             if cancelled:  # credited in full (ticket_value), fees included, and those kept before
                 fees_given_back(old + kept_before(order))
+            if quote.order_fee:
+                order_fee_given_back(locked)
             new = inventory.sell(hold=hold, order=order, lines=lines, now=now, actor=actor)
             Order.objects.filter(pk=order.pk).update(total=F("total") + difference,
                                                      performance_id=hold.performance_id)

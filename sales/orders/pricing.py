@@ -284,7 +284,8 @@ def kept_on_refund(order) -> Decimal:
     """What a full refund keeps of what the order was paid: the fees (with their taxes)
     that are not refundable, of every ticket it ever had (an exchange or a refund of some
     tickets kept theirs then, and the money still holds them) and of the order itself. A
-    fee given back (a cancelled performance's, see `fees_given_back`) is refundable since."""
+    fee given back (a cancelled performance's, see `fees_given_back` and
+    `order_fee_given_back`) is refundable since, or no longer the order's."""
     receipt = order.receipt or {}
     fees = sum((fee for fee, refundable in order.tickets.values_list("fee", "fee_refundable") if not refundable),
                Decimal("0.00"))
@@ -297,6 +298,12 @@ def kept_before(order) -> list[Ticket]:
     """The order's tickets given back earlier (refunded, or exchanged) whose fees were kept,
     not refundable then: an order leaving a cancelled performance takes those back too."""
     return list(order.tickets.filter(fee_refundable=False).exclude(status=Ticket.Status.VALID))
+
+
+def order_fee_held(order) -> Decimal:
+    """The fee per order, with its taxes, that the order still holds: as its receipt records
+    it, nothing once an exchange off a cancelled date gave it back (`order_fee_given_back`)."""
+    return Decimal((order.receipt or {}).get("order_fee") or "0.00")
 
 
 def ticket_value(ticket, *, cancelled: bool = False) -> Decimal:
@@ -359,3 +366,16 @@ def fees_given_back(tickets, order=None) -> None:
     if order is not None and order.receipt and not order.receipt.get("fee_refundable", True):
         order.receipt["fee_refundable"] = True
         Order.objects.filter(pk=order.pk).update(receipt=order.receipt)
+
+
+def order_fee_given_back(order) -> None:
+    """An exchange off a cancelled date gives the fee per order back, as a refund of the
+    order does: its receipt then records it as given back (`order_fee_given_back`: the
+    fee, its tax and its taxes by name, as they were), no longer as the order's fee, so
+    that it goes back once, and neither the receipt, a later refund nor the settlement
+    counts it as held. `order`: as read under its lock."""
+    receipt = dict(order.receipt)
+    receipt["order_fee_given_back"] = {key: receipt.get(key) for key in ("order_fee", "order_fee_tax",
+                                                                         "order_fee_taxes")}
+    receipt.update(order_fee=None, order_fee_tax=None, order_fee_taxes={})
+    Order.objects.filter(pk=order.pk).update(receipt=receipt)

@@ -572,3 +572,74 @@ def test_the_cancelled_performance_does_not_say_everyone_is_paid_back_while_the_
     payments_reconcile()
     page = admin.get(f"/admin/events/performance/{perf.pk}/change/").content.decode()
     assert "Every buyer has been paid back." in page
+
+
+@pytest.mark.django_db
+def test_an_exchange_off_a_cancelled_date_gives_back_the_fee_per_order_once(organizer, clerk, monkeypatch):
+    """Two tickets bought at the counter at 52.00 (a 2.00 fee each) with a 3.00 fee per
+    order, both kept on an ordinary refund: 107.00. The date is cancelled and the buyer
+    takes another at the same price: the 3.00 goes back too, as a refund would give it
+    back. The order, its receipt and the settlement then hold nothing of it; that date
+    cancelled in turn, the next exchange gives it back no more, nor does a refund."""
+    from sales.models import Payment
+    from sales.order_receipt import order_receipt
+    from sales.orders import exchanges, order_exchange, order_refund
+    from sales.settlement import event_settlement
+
+    booking_fee(Channel.COUNTER, per_ticket="2.00", per_order="3.00", refundable=False)
+    perf = make_performance(rows=1, per_row=6, price="50.00")
+    later = _other_date(perf)
+    order = _counter_order(perf, clerk, 2)
+    assert order.total == _held(order) == Decimal("107.00")
+    performance_cancel(performance=perf, actor=organizer)
+
+    def exchange(onto, **kw):
+        hold = hold_create(performance=onto, channel=Channel.COUNTER, user=clerk, quantity=2,
+                           zone=onto.price_zones.get())
+        current = Order.objects.get(pk=order.pk)
+        return order_exchange(order=current, hold=hold, actor=clerk, shift=drawer(clerk),
+                              ticket_ids=list(current.tickets.filter(status="valid").values_list("pk", flat=True)),
+                              **kw)
+
+    # An exchange that fails at its last step leaves nothing half-written.
+    def fails(*args, **kw):
+        raise RuntimeError("the database went away")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(exchanges, "record", fails)
+        with pytest.raises(RuntimeError):
+            exchange(later)
+    stands = Order.objects.get(pk=order.pk)
+    assert (stands.performance_id, stands.total, stands.receipt["order_fee"]) == (perf.pk, Decimal("107.00"), "3.00")
+    assert _held(order) == Decimal("107.00") and not Payment.objects.filter(order=order, amount__lt=0).exists()
+    assert Ticket.objects.filter(order=order, status="valid", place__performance=perf).count() == 2
+
+    counter = signed_in(clerk)
+    start = counter.post(f"/counter/orders/{order.code}/exchange/", {
+        "tickets": list(order.tickets.values_list("pk", flat=True)), "zone": later.price_zones.get().pk,
+        "quantity": "2"})
+    page = counter.get(start["Location"]).content.decode()
+    done = counter.post(start["Location"], {}, follow=True).content.decode()
+    assert "Exchanged. Pay back $3.00." in done, "the fee per order was not paid back"
+    assert "Of which $3.00 is the fee per order: the performance is cancelled, it goes back too." in page
+    order.refresh_from_db()
+    assert order.performance_id == later.pk
+    assert order.total == _held(order) == Decimal("104.00")
+    receipt = order_receipt(order)
+    assert (receipt.total, receipt.order_fee, receipt.kept) == (Decimal("104.00"), 0, 0)
+    line = {line.performance_id: line for line in event_settlement(perf.event).performances}[later.pk]
+    assert (line.net, line.ticket_sales, line.order_fees, line.kept) == (
+        Decimal("104.00"), Decimal("104.00"), 0, 0)
+
+    # That date is cancelled too: the next exchange gives back the new tickets' fees, as
+    # every exchange off a cancelled date does, and not the fee per order a second time.
+    third = _other_date(later)
+    performance_cancel(performance=later, actor=organizer)
+    order = exchange(third)
+    assert order.total == _held(order) == Decimal("104.00")
+    # An ordinary refund of the third date keeps its tickets' fees only.
+    order = order_refund(order=order, actor=clerk, shift=drawer(clerk))
+    assert order.status == "refunded" and _held(order) == Decimal("4.00")
+    assert -sum(Payment.objects.filter(order=order, amount__lt=0).values_list("amount", flat=True)) \
+        == Decimal("103.00")
+
