@@ -643,3 +643,50 @@ def test_an_exchange_off_a_cancelled_date_gives_back_the_fee_per_order_once(orga
     assert -sum(Payment.objects.filter(order=order, amount__lt=0).values_list("amount", flat=True)) \
         == Decimal("103.00")
 
+
+@pytest.mark.django_db
+def test_the_cancelled_performance_counts_the_card_payback_of_an_exchange_off_it_until_the_provider_takes_it(
+        organizer):
+    """A card buyer takes another date at 46.00 instead of the money: 4.00 of the 54.00 they
+    paid goes back to the card, and the provider does not answer. Until it takes that
+    refund, and after it refuses it, the buyer is not paid back. An order exchanged off
+    the date before it was cancelled is none of its buyers'."""
+    from django.test import override_settings
+
+    from sales.models import REFUND_OWED
+    from sales.orders import order_exchange
+    from sales.orders.charging import refund_failed_later
+    from sales.orders.settling import payments_reconcile
+
+    booking_fee(Channel.ONLINE, per_ticket="4.00")
+    perf = make_performance(rows=1, per_row=6, price="50.00")
+    later = _other_date(perf, price="46.00")
+    cheaper = _other_date(later, price="40.00")
+    moved, order = (order_place(hold=hold_create(performance=perf, channel=Channel.ONLINE,
+                                                 place_ids=[places_of(perf, state="available")[0].pk]),
+                                customer=CARD_BUYER, payment=PaymentRequest(method="card", token=card_token()))
+                    for _n in range(2))
+
+    def exchange(buyer, onto):
+        hold = hold_create(performance=onto, channel=Channel.ONLINE, user=organizer,
+                           place_ids=[places_of(onto, state="available")[0].pk])
+        with override_settings(STRIPE_API_BASE="http://127.0.0.1:9", STRIPE_NETWORK_RETRIES=0):  # nothing listens
+            order_exchange(order=Order.objects.get(pk=buyer.pk), ticket_ids=[buyer.tickets.get().pk], hold=hold,
+                           actor=organizer)
+        return buyer.payments.get(status="refunded")
+
+    assert exchange(moved, cheaper).message == REFUND_OWED  # 6.00, a week before the storm
+    admin = signed_in(organizer)
+    admin.post(f"/admin/events/performance/{perf.pk}/cancel/", {"note": "Storm", "confirm": "on"})
+    row = exchange(order, later)
+    assert (row.amount, row.message) == (Decimal("-4.00"), REFUND_OWED)
+    url = f"/admin/events/performance/{perf.pk}/change/"
+    page = admin.get(url).content.decode()
+    assert "Every buyer has been paid back." not in page, "said while the provider has not taken the 4.00 refund"
+    assert "1 card refund is not yet taken by the payment provider: it is sent again until it answers." in page
+    payments_reconcile()
+    assert "Every buyer has been paid back." in admin.get(url).content.decode()
+    refund_failed_later(f"refund-{row.pk}", "the card is closed")  # the provider's refund.failed
+    page = admin.get(url).content.decode()
+    assert "Every buyer has been paid back." not in page, "said while the buyer's 4.00 is still owed"
+    assert "1 card refund was refused by the payment provider: owed by other means." in page
