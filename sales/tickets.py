@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 import segno
 from django.db.models import Count, Q, Value
@@ -16,7 +17,7 @@ from events.models import NAMES, Performance, PriceType
 from . import formatting
 from .errors import IllegalTransition, InvalidRequest, NotFound, WrongPerformance
 from .formatting import at_venue
-from .models import Order, Place, PlaceState, Ticket
+from .models import Order, Place, PlaceEvent, PlaceState, Ticket
 
 
 def ticket_qr(code: str) -> segno.QRCode:
@@ -91,7 +92,8 @@ def ticket_check_in(*, code: str, performance: Performance, door: str = "", acto
     """Admit the ticket once, at the door of its own performance.
 
     A ticket for another performance is refused with the one it is for; a second scan is
-    refused with when, at which door and by whom the first was. The first scan recorded
+    refused with when, at which door and by whom the first was; a void ticket, with when and
+    how it became void (_refuse_void), whichever door scans it. The first scan recorded
     wins, whatever its device says: a scan queued offline and sent later is refused if
     another door recorded the ticket meanwhile, even if it was made earlier."""
     now = now or timezone.now()
@@ -102,6 +104,8 @@ def ticket_check_in(*, code: str, performance: Performance, door: str = "", acto
               .filter(code=code).first()) if code else None
     if ticket is None:
         raise NotFound(_("no ticket has this code"), field="code")
+    if ticket.status != Ticket.Status.VALID:  # before its performance: an exchange may have brought its guest here
+        _refuse_void(ticket, performance)
     if ticket.place.performance_id != performance.pk:
         other = ticket.place.performance
         if other.cancelled_at is not None:  # not a date to send its holder to
@@ -126,7 +130,7 @@ def ticket_check_in(*, code: str, performance: Performance, door: str = "", acto
     if admitted:
         return CheckIn(ticket)
     if ticket.status != Ticket.Status.VALID:
-        raise IllegalTransition(_("this ticket was refunded or exchanged and is void"))
+        _refuse_void(ticket, performance)
     if scan and ticket.check_in_scan == scan:
         return CheckIn(ticket, replayed=True)
     performance = ticket.place.performance
@@ -142,6 +146,35 @@ def ticket_check_in(*, code: str, performance: Performance, door: str = "", acto
     else:
         message = _("already checked in at %(time)s") % {"time": first}
     raise IllegalTransition(message, checked_in_at=ticket.checked_in_at.isoformat(), door=where, by=by)
+
+
+def _refuse_void(ticket: Ticket, performance: Performance) -> NoReturn:
+    """Refuse a void ticket saying when, on the clock of the door's venue, and how it
+    became void: refunded, or exchanged, and then for which performance (this one: its
+    guest has a new ticket for tonight). Both are read from what recorded it: the move that
+    put its place back on sale for its order, and the tickets an exchange sold into the
+    order at that same moment (order_exchange returns and sells with one `now`)."""
+    voided = (PlaceEvent.objects.filter(place_id=ticket.place_id, order_id=ticket.order_id,
+                                        action__in=("return", "withdraw"), at__gte=ticket.created_at)
+              .order_by("at", "pk").values_list("at", flat=True).first())
+    if voided is None:  # not told by its place's trail
+        raise IllegalTransition(_("this ticket was refunded or exchanged and is void"))
+    when = formatting.when(at_venue(voided, performance), "D j M Y H:i")
+    voided_at = at_venue(voided, performance).isoformat()  # as the API writes times
+    new = (Ticket.objects.filter(order_id=ticket.order_id, created_at=voided)
+           .select_related("place__performance__event", "place__performance__venue").first())
+    if new is None:
+        raise IllegalTransition(_("this ticket was refunded on %(when)s and is void") % {"when": when},
+                                void="refunded", voided_at=voided_at)
+    other = new.place.performance
+    detail = {"void": "exchanged", "voided_at": voided_at, "exchanged_for": other.pk,
+              "starts_at": at_venue(other.starts_at, other).isoformat()}
+    if other.pk == performance.pk:
+        raise IllegalTransition(_("this ticket was exchanged on %(when)s for another ticket to this performance: "
+                                  "scan the new one") % {"when": when}, **detail)
+    raise IllegalTransition(_("this ticket was exchanged on %(when)s for a ticket to %(event)s on %(starts)s") % {
+        "when": when, "event": other.event.title,
+        "starts": formatting.when(at_venue(other.starts_at, other), "D j M Y H:i")}, **detail)
 
 
 def attendance(performance_id: int) -> dict[str, int]:

@@ -281,6 +281,11 @@ FR = {
     "unknown field: nothing was refunded": "champ inconnu : rien n'a été remboursé",
     "Of which %(amount)s is the fee per order: the performance is cancelled, it goes back too.":
         "Dont %(amount)s de frais par commande : la représentation est annulée, ils sont rendus aussi.",
+    "this ticket was refunded on %(when)s and is void": "ce billet a été remboursé le %(when)s et n'est plus valide",
+    "this ticket was exchanged on %(when)s for another ticket to this performance: scan the new one":
+        "ce billet a été échangé le %(when)s contre un autre billet pour cette représentation : scannez le nouveau",
+    "this ticket was exchanged on %(when)s for a ticket to %(event)s on %(starts)s":
+        "ce billet a été échangé le %(when)s contre un billet pour %(event)s le %(starts)s",
     "Order %(code)s is for %(event)s on %(when)s, not this performance.":
         "La commande %(code)s est pour %(event)s le %(when)s, pas pour cette représentation.",
     "Printed": "Imprimé",

@@ -494,7 +494,8 @@ class TicketDetail(ApiView):
 class TicketCheckIn(ApiView):
     """Admit a ticket at the door of its performance, once: another performance's ticket
     is refused (409 `wrong_performance`, saying which one), a second scan too (409, saying
-    when and at which door the first was)."""
+    when and at which door the first was), and a void ticket (409, saying when it was
+    refunded, or exchanged and for which performance)."""
     permission_classes = [IsDoorRole]
 
     @extend_schema(request=s.CheckInIn, responses={200: s.CheckInOut, **ERRORS})

@@ -80,6 +80,59 @@ def test_unknown_and_void_tickets_are_refused(performance, door):
         ticket_check_in(code=ticket.code, performance=performance, actor=door)
 
 
+def venue_clock(moment) -> str:
+    """`moment` as the door's messages write it, on the venue's clock (Toronto's here)."""
+    when = timezone.localtime(moment)
+    return f"{when:%a} {when.day} {when:%b %Y %H:%M}"
+
+
+def test_a_refunded_ticket_says_when_it_was_refunded(performance, door):
+    ticket, = sell(performance)
+    refunded_at = timezone.now()
+    order_refund(order=ticket.order, actor=make_user("boss", "organizer", is_staff=True), now=refunded_at)
+    on_the_day(performance)
+    with pytest.raises(IllegalTransition) as refused:
+        ticket_check_in(code=ticket.code, performance=performance, actor=door)
+    assert refused.value.message == f"this ticket was refunded on {venue_clock(refunded_at)} and is void"
+    assert refused.value.detail == {"void": "refunded", "voided_at": timezone.localtime(refunded_at).isoformat()}
+
+
+def test_an_exchanged_ticket_says_when_and_for_which_performance(performance, door, clerk):
+    """Two guests swapped dates: the one now coming tonight shows their old ticket for
+    tomorrow (told their new ticket is for tonight), the one now coming tomorrow shows
+    their old ticket for tonight (told which date they have now)."""
+    from sales import inventory
+    from sales.orders import order_exchange
+
+    tomorrow = PerformanceFactory(event=performance.event, venue=performance.venue,
+                                  starts_at=performance.starts_at + timedelta(days=1),
+                                  channels=[Channel.ONLINE, Channel.COUNTER])
+    PriceZoneFactory(performance=tomorrow, name="Stalls", sections=performance.venue.sections.all())
+    inventory.put_on_sale(performance=tomorrow)
+    coming_tonight, = sell(tomorrow)
+    coming_tomorrow, = sell(performance)
+    exchanged_at = timezone.now()
+    for ticket, to in ((coming_tonight, performance), (coming_tomorrow, tomorrow)):
+        hold = hold_create(performance=to, channel=Channel.COUNTER, user=clerk, zone=to.price_zones.get(),
+                           quantity=1)
+        order_exchange(order=ticket.order, ticket_ids=[ticket.pk], hold=hold, actor=clerk, now=exchanged_at)
+    on_the_day(performance)
+    with pytest.raises(IllegalTransition) as refused:
+        ticket_check_in(code=coming_tonight.code, performance=performance, actor=door)
+    assert refused.value.message == (f"this ticket was exchanged on {venue_clock(exchanged_at)} for another "
+                                     f"ticket to this performance: scan the new one")
+    assert refused.value.detail["exchanged_for"] == performance.pk
+    with pytest.raises(IllegalTransition) as refused:
+        ticket_check_in(code=coming_tomorrow.code, performance=performance, actor=door)
+    assert refused.value.message == (f"this ticket was exchanged on {venue_clock(exchanged_at)} for a ticket to "
+                                     f"{tomorrow.event.title} on {venue_clock(tomorrow.starts_at)}")
+    assert refused.value.detail == {"void": "exchanged", "voided_at": timezone.localtime(exchanged_at).isoformat(),
+                                    "exchanged_for": tomorrow.pk,
+                                    "starts_at": timezone.localtime(tomorrow.starts_at).isoformat()}
+    new = coming_tonight.order.tickets.get(status="valid")
+    assert ticket_check_in(code=new.code, performance=performance, actor=door).ticket.checked_in_at
+
+
 def test_first_scan_recorded_wins_over_an_earlier_scan_queued_offline(performance, door):
     """Door A scans at 20:01 with no network; door B scans the same ticket at 20:02 online.
     When A's queued scan arrives, B's is the one on record: A's is refused, naming B."""

@@ -87,6 +87,32 @@ def test_another_dates_ticket_is_refused_on_the_page_without_script(door, perfor
     assert "door-no" in html and "Refused" in html and "this ticket is for" in html
 
 
+def test_a_refunded_ticket_says_when_on_the_page_and_in_the_api(door, performance, organizer):
+    """The door's page, with its script and without, and the API's check-in say alike when
+    the ticket was refunded, on the venue's clock."""
+    from sales.orders import order_refund
+
+    ticket, = sell(performance)
+    refunded_at = timezone.now()
+    order_refund(order=ticket.order, actor=organizer, now=refunded_at)
+    on_the_day(performance)
+    when = at_venue(refunded_at, performance)
+    said = f"this ticket was refunded on {when:%a} {when.day} {when:%b %Y %H:%M} and is void"
+    c = signed_in(door)
+    url = f"/door/performances/{performance.pk}/scan/"
+    answer = c.post(url, {"code": ticket.code, "scan": "v1"}, **JSON)
+    assert answer.status_code == 409 and answer.json()["message"] == said, answer.json()
+    page = c.post(url, {"code": ticket.code})
+    assert page.status_code == 409 and said in unescape(page.content.decode())
+    refused = assert_error(client_for(door).post(f"/api/v1/tickets/{ticket.code}/check-in/",
+                                                 {"performance": performance.pk}, format="json"),
+                           409, "illegal_transition")
+    assert refused["message"] == said and refused["void"] == "refunded"
+    assert refused["voided_at"] == when.isoformat()
+    french = c.post(url, {"code": ticket.code, "scan": "v2"}, **JSON, HTTP_ACCEPT_LANGUAGE="fr").json()
+    assert french["message"].startswith("ce billet a été remboursé le "), french
+
+
 def test_find_a_guest_and_admit_them(door, performance):
     ticket, = sell(performance, name="Jean Tremblay", email="jt@example.org")
     on_the_day(performance)
