@@ -73,7 +73,7 @@ OVER = 10000  # what a p99 beyond the last bucket reads as
 
 
 def _auto_key(perf_id: int) -> str:
-    return f"wr:{perf_id}:auto"
+    return waiting_room._keys(perf_id)["auto"]  # one of the room's keys, as the queue names them
 
 
 def _second_key(second: int) -> str:
@@ -400,17 +400,13 @@ def publish(room) -> None:
     if not room.automatic:
         r.hset(key, "on", "0")
         return
-    low, high = room.min_per_minute, room.max_per_minute
-    start = min(high, max(low, room.admit_per_minute))
     now = time.time()
     running = before is not None and before.opens == room.opens_at.timestamp() and now > before.opens
     if running and r.hget(key, "on") == "1":
-        start = min(high, max(low, before.rate * 60))
+        start = min(room.max_per_minute, max(room.min_per_minute, before.rate * 60))
+        r.hset(key, mapping=waiting_room.automatic_settings(room))
     else:  # a fresh start: ramp up from the starting rate
-        r.delete(key)
-        r.hset(key, mapping={"ramp": "1", "rate": start, "verdict": "kept", "cause": "start"})
-    r.hset(key, mapping={"on": "1", "min": low, "max": high, "holds_target": room.holds_target or "",
-                         "target_ms": settings.ADMISSION_TARGET_P99_MS})
+        start = waiting_room.start_automatic(room)
     r.eval(SET_RATE, 1, waiting_room._keys(room.performance_id)["cfg"], now, start / 60)
 
 

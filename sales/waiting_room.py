@@ -11,7 +11,8 @@
 - Joining and polling read and write Redis only: no database query, no session write.
 
 The config lives in PostgreSQL (`WaitingRoom`, edited in the admin) and is published
-into the `cfg` hash on every save.
+into the `cfg` hash on every save; an automatic room's settings also into its `auto` hash,
+where sales.admission, which chooses its rate, keeps what it decided.
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ def forget_clients() -> None:
 def _keys(perf_id: int) -> dict[str, str]:
     base = f"wr:{perf_id}"
     return {k: f"{base}:{k}" for k in ("cfg", "early", "queue", "seq", "drawn", "seed", "bind", "passes",
-                                       "frozen", "drawing")}
+                                       "frozen", "drawing", "auto")}
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,8 @@ def publish(room, *, lost: bool = False) -> None:
     """Write a room's config into Redis. A live rate change keeps everyone already
     admitted: the frontier is rebased at the moment of the change. `lost`: Redis lost the
     room after its opening, and where its frontier stood: it moves on from now, at the
-    rate (not at once by all the time since the opening)."""
+    rate (not at once by all the time since the opening); an automatic room's rate is
+    chosen again from a fresh start (start_automatic)."""
     now = time.time()
     opens = room.opens_at.timestamp()
     old = config(room.performance_id, restore=False)
@@ -158,12 +160,33 @@ def publish(room, *, lost: bool = False) -> None:
         base, at = 0.0, opens
     # A cancelled performance queues nobody: its page says it was cancelled.
     enabled = room.enabled and room.performance.cancelled_at is None
+    per_minute = start_automatic(room) if lost and room.automatic else room.admit_per_minute
     client().hset(_keys(room.performance_id)["cfg"], mapping={
-        "enabled": "1" if enabled else "0", "opens": opens, "rate": room.admit_per_minute / 60.0,
+        "enabled": "1" if enabled else "0", "opens": opens, "rate": per_minute / 60.0,
         "base": base, "at": at, "ttl": room.pass_minutes * 60,
         "soldout": "1" if old is not None and old.soldout else "0", "back": old.back or 0 if old is not None else 0,
         **headings(room),
     })
+
+
+def automatic_settings(room) -> dict:
+    """An automatic room's settings, as its `auto` hash keeps them for sales.admission."""
+    return {"on": "1", "min": room.min_per_minute, "max": room.max_per_minute, "holds_target": room.holds_target or "",
+            "target_ms": settings.ADMISSION_TARGET_P99_MS}
+
+
+def start_automatic(room) -> int:
+    """Automatic admission started afresh for `room` (sales.admission): its settings, and
+    a ramp up from its starting rate (its rate within its bounds), which is returned, per
+    minute, for the queue to admit at meanwhile."""
+    start = min(room.max_per_minute, max(room.min_per_minute, room.admit_per_minute))
+    key = _keys(room.performance_id)["auto"]
+    pipe = client().pipeline()  # no decision reads the hash half written
+    pipe.delete(key)
+    pipe.hset(key, mapping={"ramp": "1", "rate": start, "verdict": "kept", "cause": "start",
+                            **automatic_settings(room)})
+    pipe.execute()
+    return start
 
 
 def headings(room) -> dict[str, str]:

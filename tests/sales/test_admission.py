@@ -341,6 +341,29 @@ def test_beat_lists_again_the_rooms_the_public_pool_watches(performance):
     assert performance.pk in {int(pk) for pk in waiting_room.client().smembers(admission.ROOMS)}
 
 
+def test_an_automatic_room_redis_lost_comes_back_automatic_and_its_controller_goes_on(performance):
+    """Redis restarted without its data during an automatic room's on-sale: read back from
+    the database when the next visitor comes, the room is automatic again, within the
+    organizer's bounds, from its starting rate, and its controller decides again; not a
+    room at a fixed rate until the organizer saves it."""
+    from django.test import Client
+
+    automatic_room(performance, start=600, low=300, high=6000)
+    now = time.time()
+    buyers(now, 200, 40)
+    assert admission.adjust(performance.pk, now=now).per_minute == 1200
+    waiting_room.client().flushdb()  # lost, all of it
+    assert Client().get(f"/performances/{performance.pk}/queue/").status_code == 200  # read back, queued
+    assert rate(performance) == pytest.approx(600)
+    auto = admission.state(performance.pk)
+    assert auto is not None and (float(auto["min"]), float(auto["max"])) == (300, 6000), auto
+    later = now + 2 * admission.TICK_SECONDS
+    buyers(later, 200, 40)
+    decided = admission.adjust(performance.pk, now=later)
+    assert decided is not None and (decided.verdict, decided.per_minute) == ("raised", 1200)
+    assert rate(performance) == pytest.approx(1200)
+
+
 def test_a_failure_while_watching_never_replaces_the_buyers_answer(performance, client, monkeypatch):
     """The watch runs in a buyer's request after its answer was made: a database gone, or
     any other failure, is logged, and the buyer still gets the answer."""
