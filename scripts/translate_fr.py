@@ -286,6 +286,39 @@ FR = {
         "ce billet a été échangé le %(when)s contre un autre billet pour cette représentation : scannez le nouveau",
     "this ticket was exchanged on %(when)s for a ticket to %(event)s on %(starts)s":
         "ce billet a été échangé le %(when)s contre un billet pour %(event)s le %(starts)s",
+    "%(paid)s of this order was paid at the counter, and only the counter hands it back: send the caller to the "
+    "counter to refund this order.":
+        "%(paid)s de cette commande a été payé au guichet, et seul le guichet le rend : envoyez l'appelant au "
+        "guichet pour rembourser cette commande.",
+    "The card is paid back by the payment provider; %(email)s is emailed what was paid back.":
+        "La carte est remboursée par le prestataire de paiement ; %(email)s reçoit par courriel ce qui a été rendu.",
+    "choose the zone of the new seats": "choisissez la zone des nouvelles places",
+    "Exchanged. %(amount)s paid back to the card.": "Échangé. %(amount)s remboursé sur la carte.",
+    "The new tickets are on their way to %(email)s.": "Les nouveaux billets partent vers %(email)s.",
+    "The card's bank asks the cardholder to confirm the payment, which cannot be done by phone; nothing was charged "
+    "or exchanged. Try another card, or send the caller to the counter.":
+        "La banque de la carte demande au titulaire de confirmer le paiement, ce qui est impossible par téléphone ; "
+        "rien n'a été prélevé ni échangé. Essayez une autre carte, ou envoyez l'appelant au guichet.",
+    "Payment declined: %(reason)s. Nothing was exchanged; the new seats are still held.":
+        "Paiement refusé : %(reason)s. Rien n'a été échangé ; les nouvelles places sont toujours retenues.",
+    "The payment provider did not answer, so nothing was exchanged; if it took the money, it is paid back. The new "
+    "seats are still held: try again.":
+        "Le prestataire de paiement n'a pas répondu, donc rien n'a été échangé ; s'il a pris l'argent, il est "
+        "remboursé. Les nouvelles places sont toujours retenues : réessayez.",
+    "The new seats were released; the caller keeps their tickets.":
+        "Les nouvelles places ont été libérées ; l'appelant garde ses billets.",
+    "Paid back to the card the order was paid with, by the payment provider: ask the caller for no card number.":
+        "Remboursé sur la carte qui a payé la commande, par le prestataire de paiement : ne demandez aucun numéro "
+        "de carte à l'appelant.",
+    "Moving to another performance takes every ticket of the order.":
+        "Passer à une autre représentation prend tous les billets de la commande.",
+    "No performance of this event is on sale by phone.":
+        "Aucune représentation de ce spectacle n'est en vente par téléphone.",
+    "Supervisor approval (a phone operator refunds nothing alone)":
+        "Accord d'un superviseur (un téléphoniste ne rembourse rien seul)",
+    "The caller pays": "L'appelant paie",
+    "Paid back to the card the order was paid with, by the payment provider:":
+        "Remboursé sur la carte qui a payé la commande, par le prestataire de paiement :",
     "Order %(code)s is for %(event)s on %(when)s, not this performance.":
         "La commande %(code)s est pour %(event)s le %(when)s, pas pour cette représentation.",
     "Printed": "Imprimé",

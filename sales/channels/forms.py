@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.db.models import Prefetch
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from sales.errors import SalesError
 from sales.formatting import money
 from sales.holds import hold_keep_choices
 from sales.orders import PriceRequest, Quote, hold_quote
-from sales.policy import policy_for
+from sales.policy import policy_for, refunds_at_all
 
 MAX_AMOUNT = Decimal("1000000")
 
@@ -188,6 +189,32 @@ class SupervisorForm(forms.Form):
 
     supervisor = forms.CharField(required=False, max_length=150)
     supervisor_password = forms.CharField(required=False, max_length=200)
+
+
+def approver_of(request):
+    """Who signs a payback: the staff member, or a supervisor who typed their own name and
+    password (for a refund beyond the staff member's limit; a phone operator has none).
+    None if the supervisor's password is wrong."""
+    form = SupervisorForm(request.POST)
+    if not form.is_valid():
+        raise SalesError(first_error(form))
+    signature = form.cleaned_data
+    if not signature["supervisor"]:
+        return request.user
+    signer = authenticate(request, username=signature["supervisor"], password=signature["supervisor_password"])
+    if signer is None and getattr(request, "axes_locked_out", False):
+        # The lockout is the supervisor's name's, not the staff member's session: their
+        # page says so, instead of the sign-in's lockout page.
+        request.axes_locked_out = False
+        raise SalesError(_("%(name)s is locked out for %(minutes)d minutes after too many wrong passwords; "
+                           "ask another supervisor") % {
+            "name": signature["supervisor"][:150],
+            "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)})
+    if signer is not None and signer.pk != request.user.pk and not refunds_at_all(signer):
+        # Said as a wrong password is: the form must not tell anyone whether another
+        # account's password is right.
+        return None
+    return signer
 
 
 class ShiftOpenForm(forms.Form):

@@ -22,6 +22,9 @@ from sales.policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR, p
 # A festival has hundreds of performances on sale: each staff page lists them a page at a time,
 # the soonest first, and finds one by its show, venue or date.
 PERFORMANCES_PER_PAGE = 10
+# A hold made for an exchange (at the counter or by phone) carries its order's code in its
+# owner key, "exchange:<ORDER CODE>": its seats are never sold as a sale of their own.
+EXCHANGE_MARK = "exchange:"
 ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 DAY_MONTH = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{4}))?$")  # 24/12 or 24/12/2026, as Québec and France write it
 

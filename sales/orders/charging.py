@@ -374,6 +374,13 @@ def refundable(order: Order) -> list[tuple[Payment, Decimal]]:
     return [(p, p.amount + p.back) for p in payments if p.amount + p.back > 0]
 
 
+def held_at_counter(order: Order) -> list[tuple[Payment, Decimal]]:
+    """The order's payments taken at the counter (cash, the card terminal), each with what
+    it still holds: only a clerk with an open shift hands that back. The others the card
+    provider holds, and pays back from any door."""
+    return [(paid, back) for paid, back in refundable(order) if paid.method in Payment.AT_COUNTER]
+
+
 def paid_back_by(order: Order, signer) -> Decimal:
     """What `signer` has already paid back on the order on their own authority: paybacks
     they made unsigned, and those they signed for someone else. A refund limit holds for

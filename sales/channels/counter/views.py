@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,7 +26,7 @@ from sales.channels.forms import (
     SaleStartForm,
     ShiftCloseForm,
     ShiftOpenForm,
-    SupervisorForm,
+    approver_of,
     first_error,
     from_price,
     keep_choices,
@@ -40,7 +39,7 @@ from sales.channels.forms import (
     with_amounts,
     zone_prices,
 )
-from sales.channels.staff import on_sale, performances_page, role_required, to_page
+from sales.channels.staff import EXCHANGE_MARK, on_sale, performances_page, role_required, to_page
 from sales.errors import InvalidRequest, SalesError
 from sales.formatting import WALK_IN_EMAIL, WALK_IN_NAME, money
 from sales.holds import hold_create, hold_is_live, hold_release
@@ -62,7 +61,7 @@ from sales.orders import (
     refused_words,
     tickets_refund,
 )
-from sales.policy import COUNTER_CLERK, cash_due, counted_row, refunds_at_all
+from sales.policy import COUNTER_CLERK, cash_due, counted_row
 from sales.reports import MONEY_MOVED
 from sales.shifts import shift_close, shift_current, shift_differences, shift_expected, shift_open
 from sales.tickets import price_type_names, price_type_notes, tickets_printed, with_type_names
@@ -79,28 +78,6 @@ def _valid(form):
     if not form.is_valid():
         raise SalesError(first_error(form))
     return form.cleaned_data
-
-
-def _approver(request):
-    """Who signs: the clerk, or a supervisor who typed their own name and password (for a
-    refund beyond the clerk's limit). None if the supervisor's password is wrong."""
-    signature = _valid(SupervisorForm(request.POST))
-    if not signature["supervisor"]:
-        return request.user
-    signer = authenticate(request, username=signature["supervisor"], password=signature["supervisor_password"])
-    if signer is None and getattr(request, "axes_locked_out", False):
-        # The lockout is the supervisor's name's, not the clerk's session: the clerk's page
-        # says so, instead of the sign-in's lockout page.
-        request.axes_locked_out = False
-        raise SalesError(_("%(name)s is locked out for %(minutes)d minutes after too many wrong passwords; "
-                           "ask another supervisor") % {
-            "name": signature["supervisor"][:150],
-            "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)})
-    if signer is not None and signer.pk != request.user.pk and not refunds_at_all(signer):
-        # Said as a wrong password is: the form must not tell a clerk whether another
-        # account's password is right.
-        return None
-    return signer
 
 
 @clerk_only
@@ -133,9 +110,7 @@ def home(request):
                                                  "in_progress": [h for h in in_progress if h.seats]})
 
 
-# A counter hold made for an exchange carries the order's code in its owner key, so that
-# no session sells its seats; the session that made it keeps its page (with the tickets).
-EXCHANGE_MARK = "exchange:"
+# The session that made an exchange's hold (marked EXCHANGE_MARK) keeps its page (with the tickets).
 EXCHANGES = "counter_exchanges"  # in the session: {hold id: {"order": code, "page": url}}
 
 
@@ -450,7 +425,7 @@ def order_exchange_view(request, code: str, hold_id: int):
         return redirect("counter:order", code=order.code)
     if request.method == "POST":
         try:
-            approver = _approver(request)
+            approver = approver_of(request)
             if approver is None:
                 raise SalesError(_("the supervisor's name or password is wrong, or they do not sign refunds"))
             payment = PaymentForm(request.POST)
@@ -540,7 +515,7 @@ def order_refund_view(request, code: str):
         messages.error(request, _("Open a shift first."))
         return redirect("counter:order", code=order.code)
     try:
-        approver = _approver(request)
+        approver = approver_of(request)
     except SalesError as exc:
         messages.error(request, _("Not refunded: %(reason)s") % {"reason": exc.message})
         return redirect("counter:order", code=order.code)

@@ -18,6 +18,11 @@ urlpatterns = [
     path("orders/<str:code>/resend/", views.order_resend, name="order-resend"),
     path("orders/<str:code>/pay/", views.order_pay, name="order-pay"),
     path("orders/<str:code>/payment-link/", views.order_send_link, name="order-send-link"),
+    path("orders/<str:code>/refund/", views.order_refund_view, name="order-refund"),
+    path("orders/<str:code>/exchange/", views.order_exchange_start, name="order-exchange-start"),
+    path("orders/<str:code>/exchange/<int:hold_id>/", views.order_exchange_view, name="order-exchange"),
+    path("orders/<str:code>/exchange/<int:hold_id>/release/", views.order_exchange_release,
+         name="order-exchange-release"),
     path("card-field/", views.card_field, name="card-field"),
     path("orders/<str:code>/cancel/", views.order_cancel_view, name="order-cancel"),
 ]

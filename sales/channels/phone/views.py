@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from csp.decorators import csp_replace
 from django.conf import settings
@@ -12,20 +13,24 @@ from django.db.models import F, Func, Q, Value
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from events.models import Channel, Performance, PriceZone, Section, Venue
-from sales.availability import seat_rows, taken_seats
+from sales.availability import seat_rows, taken_seats, zone_counts
 from sales.channels.forms import (
     CardForm,
     CustomerForm,
+    ExchangeStartForm,
+    IdsField,
     NoteForm,
     PricesForm,
     ReserveForm,
     SaleStartForm,
+    approver_of,
     card_field_context,
     card_missing,
     first_error,
@@ -40,23 +45,32 @@ from sales.channels.forms import (
     with_amounts,
     zone_prices,
 )
-from sales.channels.staff import on_sale, performances_page, role_required, to_page
+from sales.channels.staff import EXCHANGE_MARK, on_sale, performances_page, role_required, to_page
 from sales.errors import InvalidRequest, PaymentDeclined, ProviderUnavailable, SalesError
-from sales.formatting import when
+from sales.formatting import money, when
 from sales.holds import hold_create, hold_extend, hold_is_live, hold_release
-from sales.models import Customer, CustomerNote, Hold, Order
+from sales.models import Customer, CustomerNote, Hold, Order, Payment
 from sales.notifications import resend_confirmation, send_payment_link
 from sales.orders import (
     CustomerDetails,
     customer_register,
+    exchange_quote,
+    held_at_counter,
     order_cancel,
+    order_exchange,
     order_pay_reservation,
     order_place,
+    order_refund,
     order_reserve,
+    payback_plan,
+    refund_amounts,
+    refunds_refused,
+    refused_words,
+    tickets_refund,
 )
-from sales.payments import PaymentRequest
-from sales.policy import PHONE_OPERATOR, policy_for
-from sales.tickets import with_type_names
+from sales.payments import BANK_STEP_BY_PHONE, PaymentRequest, declined_because
+from sales.policy import PHONE_OPERATOR, policy_for, refunds_at_all
+from sales.tickets import price_type_names, with_type_names
 
 logger = logging.getLogger(__name__)
 operator_only = role_required(PHONE_OPERATOR)
@@ -312,10 +326,243 @@ def sale_release(request, pk: int, hold_id: int):
 @operator_only
 def order(request, code: str):
     order = get_object_or_404(Order.objects.select_related("customer", "performance__event"), code=code.upper())
-    return render(request, "phone/order.html", {
-        "order": order, "tickets": with_type_names(list(order.tickets.select_related("place__seat", "place__section"))),
-        "events": order.events.select_related("actor"), **_card_field(),
-        "attempt": timezone.now().strftime("%H%M%S%f")})
+    tickets = with_type_names(list(order.tickets.select_related("place__seat", "place__section")))
+    context = {"order": order, "tickets": tickets, "events": order.events.select_related("actor"), **_card_field(),
+               "attempt": timezone.now().strftime("%H%M%S%f")}
+    if order.status == Order.Status.PAID:
+        context.update(_refund_and_exchange(request, order, tickets))
+    return render(request, "phone/order.html", context)
+
+
+def _refund_and_exchange(request, order: Order, tickets: list) -> dict:
+    """What the order's page offers a caller who paid: a refund to their card (whole, or the
+    tickets they name), and an exchange to another performance of the event."""
+    cancelled = order.performance.cancelled_at is not None
+    unused = [t for t in tickets if t.status == "valid" and not t.checked_in_at]
+    # Refunded by the ticket when there is a choice, or when some are already in; a
+    # cancelled performance's order is refunded whole (as at the counter).
+    by_ticket = not cancelled and (len(unused) > 1 or len(unused) < sum(t.status == "valid" for t in tickets))
+    at_counter = held_at_counter(order)
+    exchange_to, found = [], None
+    if not cancelled and unused:
+        now = timezone.now()
+        dates = on_sale(Channel.PHONE, now).filter(event_id=order.performance.event_id).prefetch_related(
+            "price_zones")
+        found = performances_page(dates, request.GET, today=timezone.localdate(now))
+        offered = found.performances
+        if not found.find and order.performance_id not in {perf.pk for perf in offered}:
+            offered = list(dates.filter(pk=order.performance_id)) + offered
+        for perf in offered:
+            counts = zone_counts(perf.pk)
+            exchange_to.append((perf, [(z, counts.get(z.pk, {}).get("available", 0)) for z in perf.price_zones.all()]))
+    return {
+        "valid_tickets": unused, "refund_by_ticket": by_ticket, "exchange_to": exchange_to, "found": found,
+        "at_counter": _at_counter_words(order, at_counter) if at_counter else "",
+        "whole_back": refund_amounts(order)[1] if not by_ticket and not at_counter else None,
+        # An operator refunds nothing alone: the supervisor's fields are open from the start.
+        "refunds_alone": refunds_at_all(request.user), "asked": _exchange_asked(request.GET)}
+
+
+def _at_counter_words(order: Order, at_counter) -> str:
+    """Why the phone does not refund this order: part of it was paid at the counter."""
+    by_method: dict[str, Decimal] = {}
+    for paid, back in at_counter:
+        by_method[paid.get_method_display()] = by_method.get(paid.get_method_display(), Decimal("0")) + back
+    return _("%(paid)s of this order was paid at the counter, and only the counter hands it back: send the caller "
+             "to the counter to refund this order.") % {
+        "paid": ", ".join(f"{method} {money(amount, order.currency)}" for method, amount in by_method.items())}
+
+
+@operator_only
+@require_POST
+def order_refund_view(request, code: str):
+    """Refund a paid order to the card it was paid with (the payment provider pays it back;
+    no card number is asked): the whole order, or the tickets ticked. A supervisor signs
+    for the operator. An order paid in part at the counter (cash, the card terminal) is
+    refused whole: the counter refunds it, from a drawer."""
+    order = get_object_or_404(Order, code=code.upper())
+    last = order.payments.order_by("-pk").values_list("pk", flat=True).first() or 0
+    try:
+        if at_counter := held_at_counter(order):
+            raise SalesError(_at_counter_words(order, at_counter))
+        approver = approver_of(request)
+        if approver is None:
+            raise SalesError(_("the supervisor's name or password is wrong, or they do not sign refunds"))
+        if request.POST.get("tickets_given"):  # the tickets ticked on the order's page
+            tickets = IdsField().to_python(request.POST.getlist("tickets"))
+            order = tickets_refund(order=order, ticket_ids=tickets, actor=request.user, approver=approver)
+        else:
+            order = order_refund(order=order, actor=request.user, approver=approver)
+    except SalesError as exc:
+        messages.error(request, _("Not refunded: %(reason)s") % {"reason": exc.message})
+        return redirect("phone:order", code=order.code)
+    by_method: dict[str, Decimal] = {}
+    for p in order.payments.filter(pk__gt=last, amount__lt=0).order_by("pk"):
+        by_method[p.get_method_display()] = by_method.get(p.get_method_display(), Decimal("0")) - p.amount
+    back = ", ".join(f"{method} {money(amount, order.currency)}" for method, amount in by_method.items()) \
+        or money(0, order.currency)
+    if refused := refunds_refused(order, after=last):
+        messages.warning(request, refused_words(order, refused))
+    if order.performance.cancelled_at is not None:  # its places stay off sale
+        messages.success(request, _("Refunded: %(back)s. The performance is cancelled.") % {"back": back})
+    elif order.status == Order.Status.PAID:
+        messages.success(request, _("Refunded: %(back)s. Those seats are back on sale; the order's other "
+                                    "tickets are still valid.") % {"back": back})
+    else:
+        messages.success(request, _("Refunded: %(back)s. The seats are back on sale.") % {"back": back})
+    messages.info(request, _("The card is paid back by the payment provider; %(email)s is emailed what was "
+                             "paid back.") % {"email": order.customer.email})
+    return redirect("phone:order", code=order.code)
+
+
+def _exchange_asked(query) -> dict | None:
+    """The tickets, zone and quantity of an exchange just refused, to show them chosen again."""
+    if "zone" not in query:
+        return None
+    tickets = IdsField().to_python(query.get("tickets", "")[:2000])
+
+    def number(name):
+        value = query.get(name, "")
+        return int(value) if value.isdigit() and len(value) < 10 else None
+
+    return {"tickets": set(tickets), "zone": number("zone"), "quantity": number("quantity")}
+
+
+@operator_only
+@require_POST
+def order_exchange_start(request, code: str):
+    """Hold the new seats of an exchange (best available in a zone of a performance of the
+    same event), marked as this order's exchange, then confirm it on its own page."""
+    order = get_object_or_404(Order, code=code.upper())
+    chosen = {"tickets": ",".join(request.POST.getlist("tickets"))[:2000], "zone": request.POST.get("zone", "")[:20],
+              "quantity": request.POST.get("quantity", "")[:5]}
+    back = redirect(f"{reverse('phone:order', args=[order.code])}?{urlencode(chosen)}#exchange")
+    form = ExchangeStartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return back
+    asked = form.cleaned_data
+    tickets = asked["tickets"]
+    if not tickets:
+        messages.error(request, _("Tick the tickets to exchange."))
+        return back
+    try:
+        # Marked as the order's exchange (EXCHANGE_MARK), as at the counter: never sold as a sale.
+        zone = PriceZone.objects.select_related("performance").filter(pk=asked["zone"] or 0).first()
+        if zone is None:
+            raise SalesError(_("choose the zone of the new seats"))
+        hold = hold_create(performance=zone.performance, channel=Channel.PHONE, user=request.user, zone=zone,
+                           quantity=asked["quantity"] or len(tickets), owner_key=f"{EXCHANGE_MARK}{order.code}")
+        try:
+            exchange_quote(order=order, ticket_ids=tickets, hold=hold)
+        except SalesError:
+            hold_release(hold=hold, actor=request.user)  # nothing to exchange into: the seats go back
+            raise
+    except SalesError as exc:
+        messages.error(request, _("Nothing held: %(reason)s") % {"reason": exc.message})
+        return back
+    return redirect(f"{reverse('phone:order-exchange', args=[order.code, hold.pk])}?"
+                    f"tickets={','.join(map(str, tickets))}")
+
+
+def _exchange_hold(order: Order, hold_id: int) -> Hold:
+    """A phone hold made for this order's exchange, and for no other (any operator may pick
+    the call up, as a caller's sale)."""
+    return get_object_or_404(Hold.objects.select_related("performance__event", "performance__venue"), pk=hold_id,
+                             channel=Channel.PHONE, owner_key=f"{EXCHANGE_MARK}{order.code}")
+
+
+@operator_only
+def order_exchange_view(request, code: str, hold_id: int):
+    """The exchange, confirmed: the difference taken on the caller's card (typed into the
+    provider's field), or paid back to the card with a supervisor's signature."""
+    order = get_object_or_404(Order.objects.select_related("customer", "performance__event"), code=code.upper())
+    hold = _exchange_hold(order, hold_id)
+    tickets = IdsField().to_python(request.GET.getlist("tickets") + request.POST.getlist("tickets"))
+    try:
+        quote = exchange_quote(order=order, ticket_ids=tickets, hold=hold)
+        payback_to = payback_plan(order, -quote.difference) if quote.difference < 0 else []
+    except SalesError as exc:
+        messages.error(request, _("Not exchanged: %(reason)s") % {"reason": exc.message})
+        return redirect("phone:order", code=order.code)
+    to_counter = [(paid, amount) for paid, amount in payback_to if paid.method in Payment.AT_COUNTER]
+    errors = []
+    if request.method == "POST":
+        last = order.payments.order_by("-pk").values_list("pk", flat=True).first() or 0
+        try:
+            if to_counter:
+                raise SalesError(_at_counter_words(order, to_counter))
+            approver = approver_of(request)
+            if approver is None:
+                raise SalesError(_("the supervisor's name or password is wrong, or they do not sign refunds"))
+            payments = None
+            if quote.difference > 0:
+                card = CardForm(request.POST)
+                if not card.is_valid():
+                    raise SalesError(first_error(card))
+                if not card.cleaned_data["card_token"]:
+                    raise SalesError(card_missing(request.POST, _("Type the caller's card into the card field.")))
+                payments = [PaymentRequest(method="card_not_present", token=card.cleaned_data["card_token"])]
+            order = order_exchange(order=order, ticket_ids=tickets, hold=hold, actor=request.user,
+                                   approver=approver, payments=payments)
+        except SalesError as exc:
+            errors.append(_exchange_refusal(exc))
+        else:
+            if quote.difference > 0:
+                note = _("Exchanged. %(amount)s paid.") % {"amount": money(quote.difference, order.currency)}
+            elif quote.difference < 0:
+                back = -sum((p.amount for p in order.payments.filter(pk__gt=last, amount__lt=0)), Decimal("0"))
+                note = _("Exchanged. %(amount)s paid back to the card.") % {"amount": money(back, order.currency)}
+            else:
+                note = _("Exchanged, no difference to pay.")
+            messages.success(request, note)
+            messages.info(request, _("The new tickets are on their way to %(email)s.") % {
+                "email": order.customer.email})
+            if refused := refunds_refused(order, after=last):
+                messages.warning(request, refused_words(order, refused))
+            return redirect("phone:order", code=order.code)
+    old = with_type_names(list(order.tickets.select_related("place__seat", "place__section").filter(pk__in=tickets)))
+    places = {p.pk: p for p in hold.places.filter(state="held").select_related("seat", "section", "price_zone")}
+    names = price_type_names(hold.performance_id)
+    new = [(places.get(line.place_id), line, names.get(line.price_type_name, line.price_type_name))
+           for line in quote.lines]
+    return render(request, "phone/exchange.html", {
+        "order": order, "hold": hold, "old": old, "new": new, "quote": quote, "errors": errors,
+        "pay": quote.difference if quote.difference > 0 else None, "tickets": ",".join(map(str, tickets)),
+        "payback": -quote.difference if quote.difference < 0 else None, "payback_to": payback_to,
+        "at_counter": _at_counter_words(order, to_counter) if to_counter else "",
+        "refunds_alone": refunds_at_all(request.user), **_card_field(),
+        "attempt": timezone.now().strftime("%H%M%S%f"),
+        "seconds_left": max(0, int((hold.expires_at - timezone.now()).total_seconds())),
+    }, status=400 if errors else 200)
+
+
+def _exchange_refusal(exc: SalesError) -> str:
+    """An exchange's refusal as the operator tells the caller (no payment link for an exchange)."""
+    if isinstance(exc, PaymentDeclined) and exc.message == declined_because(BANK_STEP_BY_PHONE):
+        return _("The card's bank asks the cardholder to confirm the payment, which cannot be done by phone; "
+                 "nothing was charged or exchanged. Try another card, or send the caller to the counter.")
+    if isinstance(exc, PaymentDeclined):
+        return _("Payment declined: %(reason)s. Nothing was exchanged; the new seats are still held.") % {
+            "reason": exc.message.rstrip(".")}
+    if isinstance(exc, ProviderUnavailable):
+        return _("The payment provider did not answer, so nothing was exchanged; if it took the money, it is paid "
+                 "back. The new seats are still held: try again.")
+    return _refusal(exc)
+
+
+@operator_only
+@require_POST
+def order_exchange_release(request, code: str, hold_id: int):
+    """Keep the old seats: the new ones go back on sale."""
+    order = get_object_or_404(Order, code=code.upper())
+    try:
+        hold_release(hold=_exchange_hold(order, hold_id), actor=request.user)
+    except SalesError as exc:
+        messages.info(request, exc.message)
+    else:
+        messages.success(request, _("The new seats were released; the caller keeps their tickets."))
+    return redirect("phone:order", code=order.code)
 
 
 @operator_only

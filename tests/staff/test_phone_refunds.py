@@ -1,0 +1,321 @@
+"""Refunds and exchanges by phone: the caller's card paid back by the payment provider
+(localstripe), or charged the difference, with a supervisor signing for the operator; what
+was paid at the counter is handed back at the counter only."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+from html import unescape
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from events.models import Channel
+from sales import inventory, notifications
+from sales.holds import hold_create, hold_is_live
+from sales.models import Customer, Hold, Order, Payment, Place, Ticket
+from sales.orders import CustomerDetails, order_exchange, order_place
+from sales.orders.charging import REFUND_REFUSED
+from sales.payments import PaymentRequest
+from sales.policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR
+from sales.shifts import shift_open
+from tests.factories import PerformanceFactory, PriceZoneFactory
+from tests.support import card_token, make_performance, make_user, provider, signed_in
+
+pytestmark = pytest.mark.django_db
+DECLINED = "4000000000000341"
+THREE_D_SECURE = "4000002500003155"
+
+
+def text_of(response) -> str:
+    """The page's words, as read (its tags left out)."""
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]*>", " ", response.content.decode())))
+
+
+@pytest.fixture
+def phone(db):
+    return signed_in(make_user("operator-refunds", PHONE_OPERATOR))
+
+
+@pytest.fixture
+def supervisor(db):
+    return make_user("supervisor", ORGANIZER, is_staff=True)
+
+
+SIGNED = {"supervisor": "supervisor", "supervisor_password": "pw-supervisor"}
+
+
+def sold_by_phone(phone, perf, quantity=2, zone=None) -> Order:
+    """A caller's order, sold through the console and paid by card (MOTO)."""
+    phone.post("/phone/customers/new/", {"name": "Élise Tremblay", "email": "elise@example.org"})
+    caller = Customer.objects.get(email="elise@example.org")
+    phone.post(f"/phone/customers/{caller.pk}/sale/", {"performance": perf.pk, "quantity": quantity,
+                                                        "zone": (zone or perf.price_zones.first()).pk})
+    hold = Hold.objects.filter(status=Hold.Status.ACTIVE, channel=Channel.PHONE).latest("pk")
+    paid = phone.post(f"/phone/customers/{caller.pk}/sale/{hold.pk}/",
+                      {"action": "pay", "card_token": card_token(), "attempt": str(hold.pk)})
+    assert paid.status_code == 302
+    order = Order.objects.get(hold=hold, status="paid")
+    mail.outbox.clear()
+    return order
+
+
+def at_provider(order: Order) -> tuple[int, list[int]]:
+    """What the provider took for the order's first card payment, and each refund of it (cents)."""
+    first = order.payments.filter(status="approved").earliest("pk").reference
+    intent = provider().v1.payment_intents.retrieve(first)
+    return intent.amount, [r.amount for r in provider().v1.refunds.list({"payment_intent": first}).data]
+
+
+def net_paid(order: Order) -> Decimal:
+    """What the buyer paid in all, less what went back to them, from the payment records."""
+    rows = Payment.objects.filter(order=order, status__in=("approved", "refunded"))
+    return sum((p.amount for p in rows), Decimal("0"))
+
+
+def snapshot(order: Order) -> tuple:
+    order = Order.objects.get(pk=order.pk)
+    return (order.status, order.total, order.performance_id,
+            sorted(Ticket.objects.filter(order=order).values_list("pk", "status")),
+            sorted(Payment.objects.filter(order=order).values_list("pk", "amount", "status")),
+            sorted(Place.objects.filter(tickets__order=order).values_list("pk", "state")))
+
+
+def test_a_whole_order_is_refunded_to_the_callers_card_with_a_supervisors_signature(phone, supervisor):
+    perf = make_performance(rows=1, per_row=4)
+    order = sold_by_phone(phone, perf)
+    page = text_of(phone.get(f"/phone/orders/{order.code}/"))
+    assert "Refund the ticked tickets" in page and "ask the caller for no card number" in page
+    url = f"/phone/orders/{order.code}/refund/"
+    before = snapshot(order)
+
+    alone = phone.post(url, follow=True)
+    assert "Not refunded: your role does not refund orders; ask a supervisor" in text_of(alone)
+    wrong = phone.post(url, {"supervisor": "supervisor", "supervisor_password": "nope"}, follow=True)
+    assert ("Not refunded: the supervisor's name or password is wrong, or they do not sign refunds"
+            in text_of(wrong))
+    assert snapshot(order) == before and at_provider(order) == (10000, [])
+
+    done = phone.post(url, SIGNED, follow=True)
+    page = text_of(done)
+    assert done.status_code == 200 and "Refunded: Card by phone $100.00. The seats are back on sale." in page
+    order.refresh_from_db()
+    assert order.status == "refunded"
+    assert set(Ticket.objects.filter(order=order).values_list("status", flat=True)) == {"void"}
+    assert set(Place.objects.filter(performance=perf).values_list("state", flat=True)) == {"available"}
+    back = Payment.objects.get(order=order, status="refunded")
+    assert back.amount == Decimal("-100.00") and back.method == "card_not_present" and back.shift is None
+    assert back.approved_by.username == "supervisor" and back.created_by.username == "operator-refunds"
+    assert order.events.filter(action="refund approved", actor=supervisor).exists()
+    assert at_provider(order) == (10000, [10000]) and net_paid(order) == Decimal("0")
+    # The buyer is told, as after the counter's refund.
+    notifications.send_pending_confirmations()
+    [notice] = mail.outbox
+    assert notice.to == ["elise@example.org"] and notice.subject.startswith("Your refund for ")
+    # Refunded once: the form sent again pays nothing back twice.
+    again = phone.post(url, SIGNED, follow=True)
+    assert "Not refunded:" in text_of(again) and at_provider(order) == (10000, [10000])
+
+
+def test_chosen_tickets_are_refunded_and_the_others_stay_valid(phone, supervisor):
+    perf = make_performance(rows=1, per_row=4)
+    order = sold_by_phone(phone, perf, quantity=3)
+    first, *others = order.tickets.order_by("pk")
+    done = phone.post(f"/phone/orders/{order.code}/refund/", {"tickets_given": "1", "tickets": [first.pk], **SIGNED},
+                      follow=True)
+    assert ("Refunded: Card by phone $50.00. Those seats are back on sale; the order's other tickets are still "
+            "valid.") in text_of(done)
+    order.refresh_from_db()
+    assert order.status == "paid" and order.total == Decimal("100.00")
+    assert Place.objects.get(pk=first.place_id).state == "available"
+    assert {t.status for t in Ticket.objects.filter(pk__in=[t.pk for t in others])} == {"valid"}
+    assert at_provider(order) == (15000, [5000]) and net_paid(order) == order.total
+    nothing = phone.post(f"/phone/orders/{order.code}/refund/", {"tickets_given": "1", **SIGNED}, follow=True)
+    assert "Not refunded: tick the tickets to refund" in text_of(nothing)
+    assert at_provider(order) == (15000, [5000])
+
+
+def test_what_was_paid_at_the_counter_is_refunded_at_the_counter(phone, supervisor):
+    """A phone order whose exchange was paid up in cash at the counter: the phone refunds
+    none of it, and says to send the caller to the counter."""
+    perf = make_performance(rows=2, per_row=4, on_sale=False)
+    PriceZoneFactory(performance=perf, name="Front", price=Decimal("80.00"),
+                     seats=perf.venue.sections.get().seats.filter(row="A"))
+    inventory.put_on_sale(performance=perf)
+    order = sold_by_phone(phone, perf, quantity=2, zone=perf.price_zones.get(name="Stalls"))
+    clerk = make_user("clerk-cash", COUNTER_CLERK)
+    shift = shift_open(clerk=clerk, cash_float=Decimal("0"))
+    front = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk,
+                        zone=perf.price_zones.get(name="Front"), quantity=1)
+    first, second = order.tickets.order_by("pk")
+    order_exchange(order=order, ticket_ids=[first.pk], hold=front, actor=clerk, shift=shift,
+                   payments=[PaymentRequest(method="cash", tendered=Decimal("30"))])
+    before = snapshot(order)
+    page = text_of(phone.get(f"/phone/orders/{order.code}/"))
+    told = ("Cash $30.00 of this order was paid at the counter, and only the counter hands it back: send the caller "
+            "to the counter to refund this order.")
+    assert told in page and "Refund the whole order" not in page
+    for posted in ({"tickets_given": "1", "tickets": [second.pk], **SIGNED}, SIGNED):
+        refused = phone.post(f"/phone/orders/{order.code}/refund/", posted, follow=True)
+        assert f"Not refunded: {told}" in text_of(refused)
+    assert snapshot(order) == before
+    assert at_provider(order)[1] == []
+    # An order paid all in cash at the counter: the same.
+    cash = order_place(hold=hold_create(performance=perf, channel=Channel.COUNTER, user=clerk,
+                                        zone=perf.price_zones.get(name="Stalls"), quantity=1),
+                       customer=CustomerDetails(name="Walk in", email="walk@example.org"), actor=clerk, shift=shift,
+                       payments=[PaymentRequest(method="cash", tendered=Decimal("50"))])
+    refused = phone.post(f"/phone/orders/{cash.code}/refund/", SIGNED, follow=True)
+    assert "Not refunded: Cash $50.00 of this order was paid at the counter" in text_of(refused)
+    assert Order.objects.get(pk=cash.pk).status == "paid"
+
+
+def test_a_refund_the_provider_refuses_is_said_and_still_owed(phone, supervisor):
+    perf = make_performance(rows=1, per_row=4)
+    order = sold_by_phone(phone, perf, quantity=1)
+    Payment.objects.filter(order=order, status="approved").update(reference="pi_unknown_to_the_provider")
+    done = phone.post(f"/phone/orders/{order.code}/refund/", SIGNED, follow=True)
+    page = text_of(done)
+    assert f"{order.code}: the payment provider refused to pay back $50.00. It is still owed to the buyer" in page
+    assert Payment.objects.get(order=order, status="refunded").message == REFUND_REFUSED
+
+
+@pytest.mark.parametrize("who", ["clerk", "door", "anonymous"])
+def test_only_phone_operators_refund_or_exchange_by_phone(phone, supervisor, who):
+    perf = make_performance(rows=1, per_row=4)
+    order = sold_by_phone(phone, perf)
+    tickets = list(order.tickets.values_list("pk", flat=True))
+    client = {"clerk": lambda: signed_in(make_user("clerk-only", COUNTER_CLERK)),
+              "door": lambda: signed_in(make_user("door-only", DOOR_STAFF)),
+              "anonymous": Client}[who]()
+    before = snapshot(order)
+    answers = [client.post(f"/phone/orders/{order.code}/refund/", SIGNED),
+               client.post(f"/phone/orders/{order.code}/exchange/", {"tickets": tickets,
+                                                                     "zone": perf.price_zones.get().pk}),
+               client.get(f"/phone/orders/{order.code}/")]
+    for answer in answers:
+        if who == "anonymous":
+            assert answer.status_code == 302 and answer["Location"].startswith("/login/")
+        else:
+            assert answer.status_code == 403
+    assert snapshot(order) == before and not Hold.objects.filter(owner_key__startswith="exchange:").exists()
+
+
+def later_date(perf, price="70.00"):
+    """Another performance of the same event, on sale by phone, its seats at `price`."""
+    later = PerformanceFactory(event=perf.event, venue=perf.venue, starts_at=perf.starts_at + timedelta(days=1),
+                               channels=[Channel.PHONE, Channel.COUNTER])
+    PriceZoneFactory(performance=later, name="Stalls", price=Decimal(price), sections=perf.venue.sections.all())
+    inventory.put_on_sale(performance=later)
+    return later
+
+
+def test_an_exchange_to_another_date_charges_the_difference_on_the_callers_card(phone):
+    perf = make_performance(rows=1, per_row=4)
+    order = sold_by_phone(phone, perf)
+    later = later_date(perf)
+    page = text_of(phone.get(f"/phone/orders/{order.code}/"))
+    assert "Exchange seats" in page and "Hold the new seats" in page
+    tickets = list(order.tickets.values_list("pk", flat=True))
+    held = phone.post(f"/phone/orders/{order.code}/exchange/", {"tickets": tickets,
+                                                                 "zone": later.price_zones.get().pk, "quantity": 2})
+    hold = Hold.objects.get(performance=later, status=Hold.Status.ACTIVE)
+    assert hold.owner_key == f"exchange:{order.code}" and hold.channel == Channel.PHONE
+    url = f"/phone/orders/{order.code}/exchange/{hold.pk}/?tickets={','.join(map(str, tickets))}"
+    assert held.status_code == 302 and held["Location"] == url
+    # Held for the order's exchange, never sold as a sale of the caller's.
+    caller = order.customer
+    assert phone.get(f"/phone/customers/{caller.pk}/sale/{hold.pk}/").status_code == 404
+    page = phone.get(url)
+    assert page.status_code == 200 and "The caller pays $40.00" in text_of(page)
+    assert "data-card-frame" in page.content.decode()
+    before = snapshot(order)
+
+    missing = phone.post(url, {"tickets": ",".join(map(str, tickets))})
+    assert missing.status_code == 400 and "Type the caller's card into the card field." in text_of(missing)
+    declined = phone.post(url, {"tickets": ",".join(map(str, tickets)), "card_token": card_token(DECLINED)})
+    assert declined.status_code == 400 and "Nothing was exchanged; the new seats are still held." in text_of(declined)
+    asked = phone.post(url, {"tickets": ",".join(map(str, tickets)), "card_token": card_token(THREE_D_SECURE)})
+    assert asked.status_code == 400 and "cannot be done by phone; nothing was charged or exchanged" in text_of(asked)
+    after = snapshot(order)
+    assert after[:4] == before[:4] and after[5] == before[5]  # only the declines are on the record
+    assert all(status == "declined" for pk, _a, status in after[4] if pk not in {p[0] for p in before[4]})
+    assert hold_is_live(Hold.objects.get(pk=hold.pk))
+
+    done = phone.post(url, {"tickets": ",".join(map(str, tickets)), "card_token": card_token()}, follow=True)
+    page = text_of(done)
+    assert "Exchanged. $40.00 paid." in page and "The new tickets are on their way to elise@example.org." in page
+    order.refresh_from_db()
+    assert order.performance_id == later.pk and order.total == Decimal("140.00") and order.status == "paid"
+    assert set(Place.objects.filter(performance=perf).values_list("state", flat=True)) == {"available"}
+    assert Place.objects.filter(performance=later, state="sold").count() == 2
+    taken = order.payments.filter(status="approved").latest("pk")
+    assert taken.method == "card_not_present" and taken.amount == Decimal("40.00")
+    intent = provider().v1.payment_intents.retrieve(taken.reference)
+    assert intent.status == "succeeded" and intent.amount == 4000
+    assert net_paid(order) == order.total == Decimal("140.00")
+    assert Hold.objects.get(pk=hold.pk).status == Hold.Status.SOLD
+
+
+def test_a_cheaper_exchange_pays_the_card_back_with_a_supervisors_signature(phone, supervisor):
+    perf = make_performance(rows=1, per_row=4)
+    order = sold_by_phone(phone, perf)
+    later = later_date(perf, price="30.00")
+    tickets = ",".join(map(str, order.tickets.values_list("pk", flat=True)))
+    phone.post(f"/phone/orders/{order.code}/exchange/", {"tickets": tickets.split(","),
+                                                          "zone": later.price_zones.get().pk})
+    hold = Hold.objects.get(performance=later, status=Hold.Status.ACTIVE)
+    url = f"/phone/orders/{order.code}/exchange/{hold.pk}/"
+    page = text_of(phone.get(f"{url}?tickets={tickets}"))
+    assert "Pay back $40.00" in page and "Card by phone $40.00" in page
+    before = snapshot(order)
+    wrong = phone.post(url, {"tickets": tickets, "supervisor": "supervisor", "supervisor_password": "nope"})
+    assert wrong.status_code == 400 and "The supervisor's name or password is wrong" in text_of(wrong)
+    alone = phone.post(url, {"tickets": tickets})
+    assert alone.status_code == 400 and "needs a supervisor" in text_of(alone)
+    assert snapshot(order) == before and at_provider(order) == (10000, [])
+
+    done = phone.post(url, {"tickets": tickets, **SIGNED}, follow=True)
+    assert "Exchanged. $40.00 paid back to the card." in text_of(done)
+    order.refresh_from_db()
+    assert order.total == Decimal("60.00") and order.performance_id == later.pk
+    assert at_provider(order) == (10000, [4000]) and net_paid(order) == Decimal("60.00")
+    back = Payment.objects.get(order=order, status="refunded")
+    assert back.approved_by == supervisor and back.method == "card_not_present"
+    assert set(Place.objects.filter(performance=perf).values_list("state", flat=True)) == {"available"}
+
+
+def test_keeping_the_old_seats_puts_the_new_ones_back_on_sale(phone):
+    perf = make_performance(rows=1, per_row=4)
+    order = sold_by_phone(phone, perf)
+    later = later_date(perf)
+    tickets = list(order.tickets.values_list("pk", flat=True))
+    phone.post(f"/phone/orders/{order.code}/exchange/", {"tickets": tickets, "zone": later.price_zones.get().pk})
+    hold = Hold.objects.get(performance=later, status=Hold.Status.ACTIVE)
+    kept = phone.post(f"/phone/orders/{order.code}/exchange/{hold.pk}/release/", follow=True)
+    assert "The new seats were released; the caller keeps their tickets." in text_of(kept)
+    assert set(Place.objects.filter(performance=later).values_list("state", flat=True)) == {"available"}
+    # Only the caller's own performance's event: another event's zone holds nothing.
+    other = make_performance(rows=1, per_row=4)
+    refused = phone.post(f"/phone/orders/{order.code}/exchange/", {"tickets": tickets,
+                                                                    "zone": other.price_zones.get().pk}, follow=True)
+    assert "Nothing held: an exchange stays within the same event" in text_of(refused)
+    assert set(Place.objects.filter(performance=other).values_list("state", flat=True)) == {"available"}
+    # One ticket of two cannot move to another date.
+    one = phone.post(f"/phone/orders/{order.code}/exchange/", {"tickets": tickets[:1],
+                                                                "zone": later.price_zones.get().pk}, follow=True)
+    assert "Nothing held: to move to another performance, exchange every ticket of the order" in text_of(one)
+    assert not Hold.objects.filter(status=Hold.Status.ACTIVE, performance=later).exists()
+
+
+def test_the_phone_pages_for_refunds_and_exchanges_speak_french(phone, supervisor):
+    perf = make_performance(rows=1, per_row=4)
+    order = sold_by_phone(phone, perf)
+    later_date(perf)
+    page = text_of(phone.get(f"/phone/orders/{order.code}/", HTTP_ACCEPT_LANGUAGE="fr"))
+    assert "Rembourser les billets cochés" in page and "Échanger des places" in page
+    alone = phone.post(f"/phone/orders/{order.code}/refund/", HTTP_ACCEPT_LANGUAGE="fr", follow=True)
+    assert "Non remboursé" in text_of(alone)
