@@ -299,6 +299,21 @@ def kept_choices(request, hold) -> dict | None:
     return kept.get("choices") if kept.get("hold") == hold.token else None
 
 
+def exchange_asked(query) -> dict | None:
+    """The tickets, zone and quantity of an exchange just refused (the counter's and the
+    phone's order_exchange_start), to show them chosen again; None when the order's page
+    is opened afresh."""
+    if "zone" not in query:
+        return None
+    tickets = IdsField().to_python(query.get("tickets", "")[:2000])
+
+    def number(name):
+        value = query.get(name, "")
+        return int(value) if value.isdigit() and len(value) < 10 else None
+
+    return {"tickets": set(tickets), "zone": number("zone"), "quantity": number("quantity")}
+
+
 def first_error(form: forms.Form) -> str:
     """The first error of a form that did not validate, as a sentence."""
     for errors in form.errors.values():

@@ -27,6 +27,7 @@ from sales.channels.forms import (
     ShiftCloseForm,
     ShiftOpenForm,
     approver_of,
+    exchange_asked,
     first_error,
     from_price,
     keep_choices,
@@ -290,7 +291,7 @@ def order(request, code: str):
         len(unused) > 1 or len(unused) < sum(t.status == "valid" for t in tickets))
     return render(request, "counter/order.html", {
         "order": order, "tickets": tickets, "exchange_to": exchange_to, "found": found,
-        "asked": _exchange_asked(request.GET), "valid_tickets": unused,
+        "asked": exchange_asked(request.GET), "valid_tickets": unused,
         # Refunded by the ticket when there is a choice, or when some are already in: the
         # unused ones can still be refunded, not the whole order.
         # A cancelled performance's order is refunded whole.
@@ -345,20 +346,6 @@ def order_email(request, code: str):
     else:
         messages.success(request, _("The tickets are being emailed to %(email)s.") % {"email": order.customer.email})
     return redirect("counter:order", code=order.code)
-
-
-def _exchange_asked(query) -> dict | None:
-    """The tickets, zone and quantity of an exchange just refused (order_exchange_start),
-    to show them chosen again; None when the page is opened afresh."""
-    if "zone" not in query:
-        return None
-    tickets = IdsField().to_python(query.get("tickets", "")[:2000])
-
-    def number(name):
-        value = query.get(name, "")
-        return int(value) if value.isdigit() and len(value) < 10 else None
-
-    return {"tickets": set(tickets), "zone": number("zone"), "quantity": number("quantity")}
 
 
 @clerk_only

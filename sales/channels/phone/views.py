@@ -33,6 +33,7 @@ from sales.channels.forms import (
     approver_of,
     card_field_context,
     card_missing,
+    exchange_asked,
     first_error,
     from_price,
     keep_choices,
@@ -360,7 +361,7 @@ def _refund_and_exchange(request, order: Order, tickets: list) -> dict:
         "at_counter": _at_counter_words(order, at_counter) if at_counter else "",
         "whole_back": refund_amounts(order)[1] if not by_ticket and not at_counter else None,
         # An operator refunds nothing alone: the supervisor's fields are open from the start.
-        "refunds_alone": refunds_at_all(request.user), "asked": _exchange_asked(request.GET)}
+        "refunds_alone": refunds_at_all(request.user), "asked": exchange_asked(request.GET)}
 
 
 def _at_counter_words(order: Order, at_counter) -> str:
@@ -413,19 +414,6 @@ def order_refund_view(request, code: str):
     messages.info(request, _("The card is paid back by the payment provider; %(email)s is emailed what was "
                              "paid back.") % {"email": order.customer.email})
     return redirect("phone:order", code=order.code)
-
-
-def _exchange_asked(query) -> dict | None:
-    """The tickets, zone and quantity of an exchange just refused, to show them chosen again."""
-    if "zone" not in query:
-        return None
-    tickets = IdsField().to_python(query.get("tickets", "")[:2000])
-
-    def number(name):
-        value = query.get(name, "")
-        return int(value) if value.isdigit() and len(value) < 10 else None
-
-    return {"tickets": set(tickets), "zone": number("zone"), "quantity": number("quantity")}
 
 
 @operator_only
