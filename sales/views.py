@@ -30,6 +30,12 @@ def is_api(request) -> bool:
     return request.path.startswith("/api/")
 
 
+def wants_json(request) -> bool:
+    """The API, or a page's script that asks for JSON first (the door's scans): either
+    reads a refusal only in JSON."""
+    return is_api(request) or request.headers.get("Accept", "").split(",")[0].strip() == "application/json"
+
+
 def page_text(status: int, title: str, message: str, links=()) -> str:
     try:
         return loader.render_to_string("error.html", {"status": status, "title": title, "message": message,
@@ -40,7 +46,7 @@ def page_text(status: int, title: str, message: str, links=()) -> str:
 
 def refusal(request, status: int, code: str, message: str, title: str | None = None, links=(),
             **headers) -> HttpResponse:
-    if is_api(request):
+    if wants_json(request):
         response = JsonResponse({"error": {"code": code, "message": message}}, status=status)
     else:
         response = HttpResponse(page_text(status, title or message, message, links), status=status)

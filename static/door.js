@@ -98,7 +98,13 @@
         if (response.status >= 500 || type.indexOf("application/json") < 0) {
           throw new Offline(type.indexOf("text/html") >= 0 && response.status < 500);
         }
-        return response.json();
+        return response.json().then(function (body) {
+          // Signed out, or the page's token gone stale: kept, and sent once signed in again.
+          if (body.error && (response.status === 401 || response.status === 403)) throw new Offline(true);
+          // Any other refusal of the request itself (a code holding a NUL, say) is this scan's
+          // answer: it is not kept to block the scans made after it.
+          return body.error ? {admitted: false, message: body.error.message} : body;
+        });
       }, function () { throw new Offline(false); })
       .finally(function () { if (timer) clearTimeout(timer); });
   }

@@ -177,3 +177,21 @@ def test_a_refused_request_is_refused_in_the_visitors_language(client):
     assert page.status_code == 400 and 'lang="fr"' in page.content.decode()
     assert "NUL" in page.content.decode() and "The request holds" not in page.content.decode()
     assert page["Content-Language"] == "fr" and "Accept-Language" in page["Vary"]
+
+
+def test_a_refused_request_answers_json_to_a_page_script_that_asks_for_it():
+    """The door's script sends each scan asking for JSON and reads any other answer as the
+    network or the sign-in gone, keeping the scan to send again: a NUL byte in a scan
+    (a crafted QR code) refused as an HTML page would block every scan queued behind it."""
+    from sales.policy import DOOR_STAFF
+    from tests.support import make_performance
+
+    perf = make_performance(rows=1, per_row=2)
+    client = Client(raise_request_exception=False)
+    client.force_login(make_user("door-nul", DOOR_STAFF))
+    scan = client.post(f"/door/performances/{perf.pk}/scan/", {"code": "GUEST\x00QR", "scan": "s1"},
+                       headers={"Accept": "application/json"})
+    assert scan.status_code == 400 and scan["Content-Type"] == "application/json"
+    assert scan.json()["error"]["message"] == "The request holds a NUL character."
+    page = client.post(f"/door/performances/{perf.pk}/scan/", {"code": "GUEST\x00QR", "scan": "s2"})
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")  # a person: a page
