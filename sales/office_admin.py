@@ -27,13 +27,14 @@ from .errors import SalesError
 from .exports import KINDS, ExportFilter, csv_chunks, export_rows, xlsx_file
 from .formatting import money
 from .models import Payment, PerformanceDashboard, PlaceState, Shift, StaffMember
-from .policy import ORGANIZER, ROLE_LABELS, ROLES
+from .policy import ROLE_LABELS, ROLES
 from .reports import on_sale_now, performance_dashboard, takings_today
 from .settlement import event_settlement, settlement_csv, settlement_pdf
 from .shifts import METHODS as SHIFT_METHODS
 from .shifts import shift_differences, shift_expected
 from .staff_accounts import (
     grantable_roles,
+    managed_by,
     may_manage,
     staff_create,
     staff_set_active,
@@ -106,10 +107,7 @@ class StaffMemberAdmin(admin.ModelAdmin):
     readonly_fields = ("password_link", "last_login", "date_joined")
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request).filter(is_superuser=False).prefetch_related("groups")
-        if not request.user.is_superuser:
-            qs = qs.exclude(groups__name=ORGANIZER).exclude(pk=request.user.pk)
-        return qs
+        return managed_by(request.user, super().get_queryset(request)).prefetch_related("groups")
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)

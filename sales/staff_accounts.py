@@ -35,10 +35,24 @@ def grantable_roles(actor) -> tuple[str, ...]:
 def may_manage(actor, user) -> bool:
     """Whether `actor` may change `user`'s account: never their own (no one lifts their own
     limits or locks themselves out here), never a superuser's, and an organizer's only as a
-    superuser."""
+    superuser. An organizer manages staff accounts only (see managed_by): a new password
+    set here is an account the organizer can sign in as."""
     if not grantable_roles(actor) or user.pk == actor.pk or user.is_superuser:
         return False
-    return actor.is_superuser or ORGANIZER not in roles_of(user)
+    return actor.is_superuser or managed_by(actor, type(user).objects.filter(pk=user.pk)).exists()
+
+
+def managed_by(actor, users):
+    """The accounts among `users` an organizer manages: in at least one of the roles an
+    organizer gives and in no other group, with no permission of their own and no access to
+    the admin. Not a buyer's account, nor one a superuser gave more (a permission on
+    users reaches the superuser). A superuser manages every account but superusers."""
+    users = users.filter(is_superuser=False)
+    if actor.is_superuser:
+        return users
+    return (users.filter(is_staff=False, groups__name__in=MANAGED_ROLES)
+            .exclude(groups__in=Group.objects.exclude(name__in=MANAGED_ROLES))
+            .exclude(user_permissions__isnull=False).exclude(pk=actor.pk).distinct())
 
 
 def _check(actor, user=None, roles=None) -> None:

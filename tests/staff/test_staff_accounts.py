@@ -174,3 +174,33 @@ def test_an_account_is_refused_a_password_like_its_name_or_a_name_another_has_in
     staff_create(actor=organizer, username="guichet2", password=GOOD, roles=[COUNTER_CLERK])
     with pytest.raises(InvalidRequest, match="this username is taken"):
         staff_create(actor=organizer, username="GUICHET2", password=GOOD, roles=[COUNTER_CLERK])
+
+
+def test_an_organizer_manages_staff_accounts_only_not_a_buyers_or_one_given_more(organizer):
+    """An organizer's new password on an account is that account's to use: only accounts
+    whose every role is one an organizer gives, with no permission of their own, are theirs.
+    A buyer's account, or one a superuser gave permissions directly (which could reach the
+    user admin, and from there a superuser), is neither listed nor changed."""
+    from django.contrib.auth.models import Permission
+
+    buyer = make_user("a-buyer")
+    powered = make_user("powered")
+    powered.is_staff = True
+    powered.save()
+    powered.user_permissions.add(Permission.objects.get(codename="change_user"))
+    clerk = make_user("plain-clerk", COUNTER_CLERK)
+    admin = signed_in(organizer)
+    listed = admin.get("/admin/sales/staffmember/").content.decode()
+    assert "plain-clerk" in listed and "a-buyer" not in listed and "powered" not in listed
+    for user in (buyer, powered):
+        page = admin.post(f"/admin/sales/staffmember/{user.pk}/password/",
+                          {"password1": "Taken-0ver-now", "password2": "Taken-0ver-now"})
+        assert page.status_code in (403, 404), page.status_code
+        assert not signs_in(user.username, "Taken-0ver-now")
+        with pytest.raises(NotPermitted):
+            staff_set_password(actor=organizer, user=user, password="Taken-0ver-now")
+        with pytest.raises(NotPermitted):
+            staff_update(actor=organizer, user=user, roles=[DOOR_STAFF], email="", first_name="", last_name="",
+                         is_active=True)
+    staff_set_password(actor=organizer, user=clerk, password="Clerk-new-pass-1")
+    assert signs_in("plain-clerk", "Clerk-new-pass-1")
