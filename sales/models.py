@@ -366,6 +366,9 @@ class Ticket(models.Model):
     fee_refundable = models.BooleanField(_("fee refundable"), default=False)
     complimentary = models.BooleanField(_("complimentary"), default=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.VALID)
+    # When it was refunded (void since): its receipt lists it as refunded. A ticket
+    # exchanged for another is void without it.
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
     # The first scan that admitted the ticket (sales.tickets.ticket_check_in): when it was
     # made (at the device, for a scan queued while the network was down), at which door or
     # device, by whom, and the device's id for it (a resend of the same scan is answered as

@@ -15,7 +15,7 @@ contain are listed: subtotal + fees = total."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from .models import REFUND_REFUSED, REFUND_SETTLED, Order, Organizer, Payment, Place, Ticket
-from .policy import counted_row
+from .policy import counted_row, ticket_value
 
 ZERO = Decimal("0.00")
 # The orders with a receipt: paid or refunded (what was charged), reserved (what is to
@@ -40,6 +40,8 @@ class ReceiptLine:
     discount: Decimal
     fee: Decimal
     complimentary: bool
+    # A ticket refunded since: what its refund gives back (its fee kept when not refundable).
+    refund: Decimal | None = None
 
     @property
     def amount(self) -> Decimal:
@@ -93,6 +95,14 @@ class OrderReceipt:
     # refunded, what was kept of what it cost (fees that are not refundable).
     paybacks: tuple[Payback, ...] = ()
     not_refunded: Decimal = ZERO
+    # The tickets refunded from an order still paid for its others: not in its total, each
+    # with its refund. (A refunded order's lines are all its tickets.)
+    refunded: tuple[ReceiptLine, ...] = ()
+
+    @property
+    def listed(self) -> tuple[ReceiptLine, ...]:
+        """Every ticket the receipt names: those paid for, then those refunded."""
+        return (*self.lines, *self.refunded)
 
     @property
     def subtotal(self) -> Decimal:
@@ -169,6 +179,8 @@ def order_receipt(order: Order, tickets=None) -> OrderReceipt:
     included = bool(recorded.get("tax_included"))
     tickets = list(order.tickets.select_related("place__seat", "place__section") if tickets is None else tickets)
     shown = [t for t in tickets if t.status == Ticket.Status.VALID] or tickets
+    refunded = () if shown is tickets else tuple(
+        replace(_line_of_ticket(t, included)[0], refund=ticket_value(t)) for t in tickets if t.refunded_at)
     if shown:
         priced = [_line_of_ticket(t, included) for t in shown]
         charged = sorted((t.place_id, t.price) for t in shown)
@@ -219,7 +231,40 @@ def order_receipt(order: Order, tickets=None) -> OrderReceipt:
         lines=lines, order_fee=order_fee, kept=kept, taxes=taxes, tax=tax, tax_included=included,
         total=shown_total + kept, discount=sum((line.discount for line in lines), ZERO),
         promo_code=recorded.get("promo_code") or "", event=perf.event.title, starts_at=perf.starts_at,
-        paid_at=order.paid_at, time_zone=perf.venue.time_zone, paybacks=paybacks, not_refunded=not_refunded)
+        paid_at=order.paid_at, time_zone=perf.venue.time_zone, paybacks=paybacks, not_refunded=not_refunded,
+        refunded=refunded)
+
+
+@dataclass(frozen=True)
+class PaidInAll:
+    """What the buyer paid for an order in all and what went back to them, each payment as
+    it changed hands (cash to the coin, as the drawer counted it)."""
+
+    taken: Decimal
+    back: Decimal  # negative: paid back (or settled by other means)
+    refused: Decimal  # card refunds the provider refused: still owed, by other means
+
+    @property
+    def net(self) -> Decimal:
+        return self.taken + self.back
+
+
+def paid_in_all(order: Order) -> PaidInAll | None:
+    """What `order` was paid in all (an exchange's difference too), what went back and the
+    net; a card refund the provider refused is not back yet. None for a single payment and
+    nothing paid back, whose own line says it all."""
+    moved = [p for p in order.payments.filter(status__in=(Payment.Status.APPROVED, Payment.Status.REFUNDED))
+             if p.status == Payment.Status.APPROVED or p.amount < 0]  # not a charge undone at once
+    if len(moved) < 2:
+        return None
+
+    def counted(rows) -> Decimal:
+        return sum((counted_row(p) for p in rows), ZERO)
+
+    backs = [p for p in moved if p.amount < 0]
+    return PaidInAll(taken=counted(p for p in moved if p.amount > 0),
+                     back=counted(p for p in backs if p.message != REFUND_REFUSED),
+                     refused=-counted(p for p in backs if p.message == REFUND_REFUSED))
 
 
 def _render(partial: str, order: Order, tickets, **context) -> str:
@@ -230,9 +275,11 @@ def _render(partial: str, order: Order, tickets, **context) -> str:
                                 {"receipt": order_receipt(order, tickets), **context})
 
 
-def receipt_html(order: Order, tickets=None, *, narrow: bool = False) -> str:
-    """The receipt for a page (`narrow`: the counter's 80 mm slip), in the buyer's language."""
-    return _render("html", order, tickets, narrow=narrow)
+def receipt_html(order: Order, tickets=None, *, narrow: bool = False, paybacks: bool = True) -> str:
+    """The receipt for a page (`narrow`: the counter's 80 mm slip, which names the tickets
+    refunded too), in the buyer's language. Without `paybacks` for a page that says what
+    was paid and paid back itself (the slip: paid_in_all)."""
+    return _render("html", order, tickets, narrow=narrow, paybacks=paybacks)
 
 
 def receipt_text(order: Order, tickets=None) -> str:

@@ -117,6 +117,14 @@ def may_refund(user, amount: Decimal) -> bool:
     return False
 
 
+def ticket_value(ticket, *, cancelled: bool = False) -> Decimal:
+    """What giving a ticket back is worth: what was paid for it, less its fee when that is
+    not refundable (an exchange counts it against the new places; a refund pays it back,
+    and its receipt says so). A ticket of a cancelled performance is worth all it cost:
+    its fee bought nothing."""
+    return ticket.price - (Decimal("0") if ticket.fee_refundable or cancelled else ticket.fee)
+
+
 def default_channel(user) -> str:
     """The channel a staff member sells through when they do not say."""
     roles = roles_of(user)

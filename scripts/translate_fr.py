@@ -319,6 +319,8 @@ FR = {
     "The caller pays": "L'appelant paie",
     "Paid back to the card the order was paid with, by the payment provider:":
         "Remboursé sur la carte qui a payé la commande, par le prestataire de paiement :",
+    "Refund amount": "Montant du remboursement",
+    "Refund refused by the card provider, still owed": "Remboursement refusé par le prestataire de carte, toujours dû",
     "Order %(code)s is for %(event)s on %(when)s, not this performance.":
         "La commande %(code)s est pour %(event)s le %(when)s, pas pour cette représentation.",
     "Printed": "Imprimé",
@@ -1649,6 +1651,7 @@ IN_CONTEXT = {
     ("places", "Available"): "Disponibles", ("places", "Blocked"): "Bloquées",
     ("money", "Taken"): "Encaissé",  # money taken in, not a seat taken ("Prise")
     ("money", "Refunded"): "Remboursé",
+    ("ticket", "Refunded"): "Remboursé",  # un billet remboursé
     ("performance", "Cancelled"): "Annulée",
     ("key", "Enter"): "Entrée", ("key", "Esc"): "Échap",  # as French keyboards name them
 }

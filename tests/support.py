@@ -235,3 +235,16 @@ def one_place(perf, zone) -> None:
     lawn, _new = Section.objects.get_or_create(venue=perf.venue, name="Lawn",
                                                defaults={"kind": Section.Kind.STANDING, "capacity": 1})
     Place.objects.create(performance=perf, section=lawn, standing_index=0, price_zone=zone)
+
+
+def table_rows(page: str, start: str) -> list[list[str]]:
+    """The rows of the first table of `page` after `start` (its id, say), each as the text
+    of its cells."""
+    import re
+    from html import unescape
+
+    table = page[page.index(start):]
+    table = table[:table.index("</table>")]
+    return [[unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+             for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)]

@@ -187,17 +187,19 @@ def sell(*, hold: Hold, order: Order, lines: list[TicketLine], now: datetime, ac
 
 
 def return_to_sale(*, order: Order, tickets: Iterable[Ticket], now: datetime, actor=None,
-                   withdraw: bool = False) -> list[int]:
+                   withdraw: bool = False, refund: bool = False) -> list[int]:
     """Refund or exchange: the places of these tickets go back on sale. A ticket admitted
     at the door meanwhile (its check-in is a compare-and-set on the same row), or refunded
     or exchanged by another clerk, stops it all: a guest who walked in keeps their place,
     and nothing is paid back twice. `withdraw`: the performance is cancelled; its places
-    stay off sale, and a ticket used at the door is paid back too."""
+    stay off sale, and a ticket used at the door is paid back too. `refund`: the tickets
+    are refunded, not exchanged (their receipt says so)."""
     tickets = list(tickets)
     unused = {} if withdraw else {"checked_in_at__isnull": True}
+    refunded = {"refunded_at": now} if refund else {}
     with transaction.atomic():
         voided = Ticket.objects.filter(pk__in=[t.pk for t in tickets], status=Ticket.Status.VALID,
-                                       **unused).update(status=Ticket.Status.VOID)
+                                       **unused).update(status=Ticket.Status.VOID, **refunded)
         if voided != len(tickets):
             if Ticket.objects.filter(pk__in=[t.pk for t in tickets], checked_in_at__isnull=False).exists():
                 raise IllegalTransition(_("a ticket of this order has just been used at the door"))

@@ -23,7 +23,7 @@ from ..holds import hold_is_live, hold_release
 from ..models import Hold, Order, Payment, Place, Ticket
 from ..notifications import resend_confirmation
 from ..payments import PaymentRequest
-from ..policy import may_refund, policy_for
+from ..policy import may_refund, policy_for, ticket_value
 from .charging import (
     charge,
     paid_back_by,
@@ -43,7 +43,6 @@ from .pricing import (
     kept_before,
     order_fee_given_back,
     order_fee_held,
-    ticket_value,
 )
 from .refunds import performance_cancelled
 from .status import record, staff

@@ -306,13 +306,6 @@ def order_fee_held(order) -> Decimal:
     return Decimal((order.receipt or {}).get("order_fee") or "0.00")
 
 
-def ticket_value(ticket, *, cancelled: bool = False) -> Decimal:
-    """What giving a ticket back is worth: what was paid for it, less its fee when that is
-    not refundable (an exchange counts it against the new places; a refund pays it back).
-    A ticket of a cancelled performance is worth all it cost: its fee bought nothing."""
-    return ticket.price - (Decimal("0") if ticket.fee_refundable or cancelled else ticket.fee)
-
-
 # --- promo codes ------------------------------------------------------------------------
 
 def promo_for(found, code: str, *, hold: Hold, now: datetime) -> PromoCode:

@@ -19,7 +19,7 @@ from ..errors import IllegalTransition, InvalidRequest, NotPermitted, SalesError
 from ..holds import hold_release
 from ..models import Hold, Order, Payment, Ticket
 from ..notifications import payback_changed, refund_notice, resend_confirmation
-from ..policy import may_refund, refunds_at_all
+from ..policy import may_refund, refunds_at_all, ticket_value
 from .charging import (
     paid_back_by,
     payback_cash,
@@ -28,7 +28,7 @@ from .charging import (
     refundable,
     refuse_uncounted,
 )
-from .pricing import fees_given_back, kept_on_refund, ticket_value
+from .pricing import fees_given_back, kept_on_refund
 from .status import OrderStatusConflict, order_transition, record, staff
 
 
@@ -60,7 +60,8 @@ def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: da
         cancelled = performance_cancelled(order)
         if any(t.checked_in_at for t in tickets) and not cancelled:
             raise IllegalTransition(_("a ticket of this order has already been used at the door"))
-        inventory.return_to_sale(order=order, tickets=tickets, now=now, actor=actor, withdraw=cancelled)
+        inventory.return_to_sale(order=order, tickets=tickets, now=now, actor=actor, withdraw=cancelled,
+                                 refund=True)
         if cancelled:  # paid back whole: every fee it ever held, the order's too
             fees_given_back(order.tickets.all(), order)
         refunds = _paid_back(order, plan, actor=actor, approver=approver, shift=shift,
@@ -153,7 +154,7 @@ def tickets_refund(*, order: Order, ticket_ids, actor, shift=None, approver=None
             amount = sum((ticket_value(t) for t in tickets), Decimal("0"))
             plan = payback_plan(order, amount) if amount else []
             _may_pay_back(order, plan, amount, actor=actor, approver=approver, shift=shift)
-            inventory.return_to_sale(order=order, tickets=tickets, now=now, actor=actor)
+            inventory.return_to_sale(order=order, tickets=tickets, now=now, actor=actor, refund=True)
             refunds = _paid_back(order, plan, actor=actor, approver=approver, shift=shift,
                                  note=gettext_noop("tickets refunded"))
             Order.objects.filter(pk=order.pk).update(total=order.total - amount)

@@ -1,6 +1,7 @@
 """An order's receipt in a page: `{% receipt order tickets %}` (add `narrow=True` for the
-counter's 80 mm slip), in the buyer's language; and what templates/sales/_receipt.html
-writes with. (The email and the PDF take order_receipt.receipt_text as it is.)"""
+counter's 80 mm slip, `paybacks=False` where the page says what was paid back itself), in
+the buyer's language; and what templates/sales/_receipt.html writes with. (The email and
+the PDF take order_receipt.receipt_text as it is.)"""
 
 from decimal import Decimal
 
@@ -14,8 +15,8 @@ register = template.Library()
 
 
 @register.simple_tag
-def receipt(order, tickets=None, narrow=False) -> str:
-    return receipt_html(order, tickets, narrow=narrow)
+def receipt(order, tickets=None, narrow=False, paybacks=True) -> str:
+    return receipt_html(order, tickets, narrow=narrow, paybacks=paybacks)
 
 
 def _french() -> bool:

@@ -12,12 +12,21 @@ from django.test import override_settings
 from events.models import Channel
 from sales.holds import hold_create
 from sales.models import Order, Payment
-from sales.orders import CustomerDetails, order_place, order_refund
+from sales.orders import CustomerDetails, order_place, order_refund, tickets_refund
 from sales.orders.charging import REFUND_OWED, REFUND_REFUSED
 from sales.orders.settling import payments_reconcile
 from sales.payments import PaymentRequest
 from sales.shifts import shift_open
-from tests.support import booking_fee, card_token, client_for, make_performance, places_of, provider, signed_in
+from tests.support import (
+    booking_fee,
+    card_token,
+    client_for,
+    make_performance,
+    places_of,
+    provider,
+    signed_in,
+    table_rows,
+)
 
 pytestmark = pytest.mark.django_db
 BUYER = CustomerDetails(name="Remi Boursé", email="remi@example.org")
@@ -140,6 +149,18 @@ def test_the_api_says_what_the_provider_refused_to_pay_back(organizer):
     answer = client_for(organizer).post(f"/api/v1/orders/{order.code}/refund/", format="json")
     assert answer.status_code == 200, answer.content
     assert answer.json()["status"] == "refunded" and answer.json()["refused_by_provider"] == "100.00"
+
+
+def test_a_slip_says_a_card_refund_the_provider_refused_is_still_owed(clerk):
+    """Reprinted after the provider refused to pay back a ticket refunded, the slip does not
+    count it paid back: it is still owed, outside the net the buyer paid."""
+    order = paid_by_card(make_performance(rows=1, per_row=4))
+    refused_at_provider(order)
+    tickets_refund(order=order, ticket_ids=[order.tickets.order_by("pk").first().pk], actor=None)
+    assert Payment.objects.get(order=order, status="refunded").message == REFUND_REFUSED
+    slip = signed_in(clerk).post(f"/counter/orders/{order.code}/print/").content.decode()
+    assert table_rows(slip, 'id="slip-net"') == [["Total paid", "$100.00"], ["Net paid", "$100.00"],
+                                                 ["Refund refused by the card provider, still owed", "$50.00"]]
 
 
 def test_a_refund_refused_when_asked_again_does_not_stop_the_others(organizer):

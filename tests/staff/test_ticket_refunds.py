@@ -21,7 +21,7 @@ from sales.shifts import shift_expected, shift_open
 from sales.tickets import ticket_check_in
 from tests.factories import PriceZoneFactory
 from tests.staff.test_counter_exchange import counter_sale, two_stalls_sold_at_the_counter, zone
-from tests.support import assert_error, booking_fee, client_for, make_performance, make_user, signed_in
+from tests.support import assert_error, booking_fee, client_for, make_performance, make_user, signed_in, table_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -421,6 +421,36 @@ def test_a_slip_reprinted_after_an_exchange_and_a_refund_says_what_was_paid_in_a
             for row in re.findall(r"<tr>(.*?)</tr>", net.group(0), re.S)]
     assert rows == [["Total paid", "$130.00"], ["Refunded", "−$50.00"], ["Net paid", "$80.00"]]
     assert order.total == Decimal("80.00")  # the order page's total
+
+
+def test_a_slip_reprinted_after_a_ticket_is_refunded_names_it_and_says_the_refund_once(clerk, hall):
+    """One ticket of three refunded, the slip lists it as refunded with its refund (its fee
+    kept: not refundable), the others as valid; what went back is said once, in the slip's
+    own table, where paid in all less paid back is the net, the receipt's total."""
+    booking_fee(Channel.COUNTER, per_ticket="3.50")
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 3)  # 3 × 53.50
+    first, second, third = order.tickets.order_by("pk")
+    order = tickets_refund(order=order, ticket_ids=[first.pk], actor=clerk, shift=shift)  # 50.00 back
+    slip = signed_in(clerk).post(f"/counter/orders/{order.code}/print/").content.decode()
+    rows = table_rows(slip, 'class="receipt')
+    start = rows.index([f"{first.place} · Stalls · Refunded"])
+    assert rows[start:start + 4] == [[f"{first.place} · Stalls · Refunded"], ["List price", "$50.00"],
+                                     ["Fee", "$3.50"], ["Refund amount", "−$50.00"]]
+    assert [f"{second.place} · Stalls · Valid"] in rows and [f"{third.place} · Stalls · Valid"] in rows
+    assert ["Total", "$110.50"] in rows and not any(row[0].startswith("Paid back") for row in rows)
+    assert table_rows(slip, 'id="slip-net"') == [["Total paid", "$160.50"], ["Refunded", "−$50.00"],
+                                                 ["Net paid", "$110.50"]]
+    assert order.total == Decimal("110.50")
+    # An exchanged ticket is not a refunded one: the slip names only the tickets it holds.
+    up = hold_create(performance=hall, channel=Channel.COUNTER, user=clerk, zone=zone(hall, "Front"), quantity=1)
+    order_exchange(order=order, ticket_ids=[second.pk], hold=up, actor=clerk, shift=shift,
+                   payments=[PaymentRequest(method="cash", tendered=Decimal("40"))])
+    rows = table_rows(signed_in(clerk).post(f"/counter/orders/{order.code}/print/").content.decode(),
+                      'class="receipt')
+    assert [row[0] for row in rows if " · " in row[0]] == [
+        f"{third.place} · Stalls · Valid", f"{Order.objects.get(pk=order.pk).tickets.order_by('pk').last().place}"
+        f" · Front · Valid", f"{first.place} · Stalls · Refunded"]
 
 
 def test_the_orders_tables_say_what_each_column_is(clerk, hall):

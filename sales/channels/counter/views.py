@@ -45,8 +45,8 @@ from sales.errors import InvalidRequest, SalesError
 from sales.formatting import WALK_IN_EMAIL, WALK_IN_NAME, money
 from sales.holds import hold_create, hold_is_live, hold_release
 from sales.models import Hold, Order, Payment, Place, Shift
+from sales.order_receipt import paid_in_all
 from sales.orders import (
-    REFUND_REFUSED,
     CustomerDetails,
     cash_handed_back,
     change_given,
@@ -63,7 +63,6 @@ from sales.orders import (
     tickets_refund,
 )
 from sales.policy import COUNTER_CLERK, cash_due, counted_row
-from sales.reports import MONEY_MOVED
 from sales.shifts import shift_close, shift_current, shift_differences, shift_expected, shift_open
 from sales.tickets import price_type_names, price_type_notes, tickets_printed, with_type_names
 from sales.tickets_pdf import order_pdf as tickets_pdf
@@ -468,20 +467,7 @@ def order_print(request, code: str):
         for ticket in tickets:  # what the door will ask to see
             ticket.note = notes.get(ticket.price_type_name, "")
         return render(request, "counter/print.html", {"order": order, "tickets": tickets, "paid": paid,
-                                                      "in_all": _paid_in_all(order)})
-
-
-def _paid_in_all(order: Order) -> dict | None:
-    """What the buyer paid in all (an exchange's difference too), what went back to them and
-    the net, each payment as the order's page counts it (_as_handed: cash as it changed
-    hands). A refund the provider refused is still owed, as the receipt says: not back yet.
-    None for a single payment, whose own line says it all."""
-    moved = _as_handed(order.payments.filter(MONEY_MOVED).exclude(message=REFUND_REFUSED))
-    if len(moved) < 2:
-        return None
-    taken = sum((p.counted for p in moved if p.amount > 0), Decimal("0"))
-    back = sum((p.counted for p in moved if p.amount < 0), Decimal("0"))  # negative: paid out
-    return {"taken": taken, "back": back, "net": taken + back}
+                                                      "in_all": paid_in_all(order)})
 
 
 @clerk_only
