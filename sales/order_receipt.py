@@ -22,7 +22,7 @@ from decimal import Decimal
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from .models import REFUND_REFUSED, REFUND_SETTLED, Order, Organizer, Payment, Place, Ticket
+from .models import REFUND_OWED, REFUND_REFUSED, REFUND_SETTLED, Order, Organizer, Payment, Place, Ticket
 from .policy import counted_row, ticket_value
 
 ZERO = Decimal("0.00")
@@ -241,7 +241,8 @@ class PaidInAll:
     it changed hands (cash to the coin, as the drawer counted it)."""
 
     taken: Decimal
-    back: Decimal  # negative: paid back (or settled by other means)
+    back: Decimal  # negative: paid back (by card once the provider took it, or settled by other means)
+    waiting: Decimal  # card refunds the provider has not taken yet: not back yet
     refused: Decimal  # card refunds the provider refused: still owed, by other means
 
     @property
@@ -251,8 +252,8 @@ class PaidInAll:
 
 def paid_in_all(order: Order) -> PaidInAll | None:
     """What `order` was paid in all (an exchange's difference too), what went back and the
-    net; a card refund the provider refused is not back yet. None for a single payment and
-    nothing paid back, whose own line says it all."""
+    net; a card refund the provider has not taken yet, or refused, is not back yet. None
+    for a single payment and nothing paid back, whose own line says it all."""
     moved = [p for p in order.payments.filter(status__in=(Payment.Status.APPROVED, Payment.Status.REFUNDED))
              if p.status == Payment.Status.APPROVED or p.amount < 0]  # not a charge undone at once
     if len(moved) < 2:
@@ -263,7 +264,8 @@ def paid_in_all(order: Order) -> PaidInAll | None:
 
     backs = [p for p in moved if p.amount < 0]
     return PaidInAll(taken=counted(p for p in moved if p.amount > 0),
-                     back=counted(p for p in backs if p.message != REFUND_REFUSED),
+                     back=counted(p for p in backs if p.message not in (REFUND_OWED, REFUND_REFUSED)),
+                     waiting=-counted(p for p in backs if p.message == REFUND_OWED),
                      refused=-counted(p for p in backs if p.message == REFUND_REFUSED))
 
 

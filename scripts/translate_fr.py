@@ -321,6 +321,7 @@ FR = {
         "Remboursé sur la carte qui a payé la commande, par le prestataire de paiement :",
     "Refund amount": "Montant du remboursement",
     "Refund refused by the card provider, still owed": "Remboursement refusé par le prestataire de carte, toujours dû",
+    "Refund waiting for the card provider": "Remboursement en attente du prestataire de carte",
     "Order %(code)s is for %(event)s on %(when)s, not this performance.":
         "La commande %(code)s est pour %(event)s le %(when)s, pas pour cette représentation.",
     "Printed": "Imprimé",

@@ -163,6 +163,23 @@ def test_a_slip_says_a_card_refund_the_provider_refused_is_still_owed(clerk):
                                                  ["Refund refused by the card provider, still owed", "$50.00"]]
 
 
+def test_a_slip_says_a_card_refund_the_provider_has_not_taken_is_waiting_for_it(clerk):
+    """Printed while the provider has not yet taken the card refund of a ticket (it did not
+    answer), the slip does not count it paid back: it waits for the card provider, outside
+    the net the buyer paid, until the provider takes it."""
+    order = paid_by_card(make_performance(rows=1, per_row=4))
+    with override_settings(STRIPE_API_BASE="http://127.0.0.1:9", STRIPE_NETWORK_RETRIES=0):  # nothing listens
+        tickets_refund(order=order, ticket_ids=[order.tickets.order_by("pk").first().pk], actor=None)
+    assert Payment.objects.get(order=order, status="refunded").message == REFUND_OWED
+    slip = signed_in(clerk).post(f"/counter/orders/{order.code}/print/").content.decode()
+    assert table_rows(slip, 'id="slip-net"') == [["Total paid", "$100.00"], ["Net paid", "$100.00"],
+                                                 ["Refund waiting for the card provider", "$50.00"]]
+    payments_reconcile()  # the provider answers and takes it: paid back
+    slip = signed_in(clerk).post(f"/counter/orders/{order.code}/print/").content.decode()
+    assert table_rows(slip, 'id="slip-net"') == [["Total paid", "$100.00"], ["Refunded", "−$50.00"],
+                                                 ["Net paid", "$50.00"]]
+
+
 def test_a_refund_refused_when_asked_again_does_not_stop_the_others(organizer):
     """The reconciliation asks again for refunds the provider did not answer; one it now
     refuses is recorded as refused, and the next one is still sent."""
