@@ -141,7 +141,20 @@ def _amounts_as_money(text: str) -> str:
     currency = found[1]
     text = _CURRENCY.sub("", text)
     return _AMOUNT.sub(lambda m: money(Decimal(m[0]), currency), text)
-_METHODS = re.compile(r"\b(" + "|".join(sorted(Payment.Method.values, key=len, reverse=True)) + r")\b")
+
+
+# A payment method in a "paid" line, with its amount as recorded (the payment's row's, to
+# the cent): "card_terminal 50.00 + cash 20.02 CAD".
+_METHODS = re.compile(r"\b(" + "|".join(sorted(Payment.Method.values, key=len, reverse=True)) + r")\b"
+                      r"(?: (\d+\.\d{2})(?![\w.]))?")
+
+
+def _as_handed(found) -> str:
+    """A payment of a "paid" line named in the reader's language, with what changed hands,
+    as the order's payments and the drawer count it: cash to the nearest coin, the rest
+    to the cent (policy.counted)."""
+    label = str(Payment.Method(found[1]).label)
+    return label if found[2] is None else f"{label} {policy.counted(found[1], Decimal(found[2]))}"
 
 
 @register.filter
@@ -160,7 +173,7 @@ def audit_line(event) -> str:
     elif m := re.fullmatch(r"([-\d.]+ [A-Z]{3}): (.*), (\S+)", detail):
         detail = f"{m[1]}: {gettext(m[2])}, {m[3]}"
     elif event.action == "paid":
-        detail = _METHODS.sub(lambda found: str(Payment.Method(found[1]).label), detail)
+        detail = _METHODS.sub(_as_handed, detail)
     elif detail:
         detail = gettext(detail)
     if not detail:

@@ -19,7 +19,7 @@ from sales.orders import CustomerDetails, order_pay_reservation, order_reserve
 from sales.payments import PaymentRequest
 from sales.shifts import shift_close, shift_open
 from tests.factories import CustomerFactory
-from tests.support import card_token, make_performance, make_user, places_of, race, signed_in
+from tests.support import card_token, make_performance, make_user, places_of, race, signed_in, table_rows
 
 pytestmark = pytest.mark.django_db
 CALLER = CustomerDetails(name="Caller", email="caller@example.org")
@@ -604,6 +604,23 @@ def test_cash_changes_hands_to_the_nearest_five_cents_and_the_drawer_counts_it_s
     assert "float $1,250.00." in unescape(c.get("/counter/").content.decode())
     settings.CASH_ROUNDING = Decimal("0.01")  # where cents are still paid
     assert cash_due(Decimal("137.97")) == Decimal("137.97")
+
+
+def test_the_orders_history_says_the_cash_as_it_changed_hands_as_its_payments_do(clerk):
+    """A sale of 20.02 paid 10.00 on the card terminal and the rest in cash (10.02, which is
+    10.00 in coins): the order's page gives the cash as it was handed over, to the coin, in
+    its history as in its payments; the card to the cent, and the order's total too."""
+    c = signed_in(clerk)
+    sale_url = open_sale(c, make_performance(rows=1, per_row=4, price="10.01"))["Location"]
+    c.post(sale_url, {"tendered": "20", "card_amount": "10", "card_reference": "AUTH7"})
+    order = Order.objects.get()
+    page = c.get(f"/counter/orders/{order.code}/").content.decode()
+    payments = table_rows(page, 'id="order-payments"')
+    assert [row[1:3] for row in payments[1:]] == [["Card terminal", "$10.00"], ["Cash", "$10.00"]]
+    history = [unescape(re.sub(r"<[^>]+>", "", line)) for line in re.findall(r"<li>(.*?)</li>", page, re.S)]
+    paid = next(line for line in history if " — paid: " in line)
+    assert "paid: Card terminal $10.00 + Cash $10.00 " in paid, history
+    assert any("placed: 2 tickets, $20.02" in line for line in history)
 
 
 def test_a_declined_payment_is_not_among_a_buyers_orders_at_the_counter_or_on_the_phone(clerk, operator):
