@@ -278,6 +278,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "the Authorization header holds a character that is not plain ASCII": "l'en-tête Authorization contient un caractère qui n'est pas de l'ASCII simple",
     "unknown field: nothing was refunded": "champ inconnu : rien n'a été remboursé",
     "Of which %(amount)s is the fee per order: the performance is cancelled, it goes back too.":
         "Dont %(amount)s de frais par commande : la représentation est annulée, ils sont rendus aussi.",

@@ -15,7 +15,12 @@ class TokenWithRoles(TokenAuthentication):
     def authenticate(self, request):
         """A token sent as a bearer token is refused with how to send it, rather than taken
         for an anonymous buyer. Other schemes (a proxy's Basic) are left to the session."""
-        scheme = get_authorization_header(request).split()[:1]
+        header = get_authorization_header(request)
+        # Only printable ASCII: a token behind a non-breaking space would otherwise not be read
+        # as one at all, and its request served as an anonymous buyer's.
+        if not all(32 <= byte < 127 or byte == 9 for byte in header):
+            raise AuthenticationFailed(_("the Authorization header holds a character that is not plain ASCII"))
+        scheme = header.split()[:1]
         if scheme and scheme[0].lower() == b"bearer":
             raise AuthenticationFailed(_("send the API token as Authorization: Token <key>"))
         return super().authenticate(request)

@@ -142,6 +142,19 @@ def test_a_token_sent_under_another_scheme_is_refused_not_taken_for_nobody(perfo
     assert behind_basic.status_code == 200
 
 
+@pytest.mark.parametrize("header", ["Token\xa0{key}", "Token \xe9{key}", "Token\t\x85{key}", "\xa0Token {key}"])
+def test_a_token_header_with_odd_characters_is_refused_not_taken_for_nobody(performance, clerk, header):
+    """A staff token behind a character that is not plain ASCII (a non-breaking space, a
+    byte a client mangled) is refused, never served as an anonymous buyer's request: a
+    clerk's call made that way would hold places on the online channel."""
+    key = Token.objects.create(user=clerk).key
+    zone = performance.price_zones.get().pk
+    odd = APIClient().post("/api/v1/holds/", {"performance": performance.pk, "zone": zone, "quantity": 1},
+                           format="json", HTTP_AUTHORIZATION=header.format(key=key))
+    assert_error(odd, 401, "authentication_failed")
+    assert not Hold.objects.filter(performance=performance).exists()
+
+
 def test_unavailable_seats_answer_409_with_which_and_why(performance):
     client = client_for()
     a1, a2, a3 = places_of(performance)[:3]
