@@ -278,6 +278,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "give the scan's time with its offset from UTC (or Z)": "donnez l'heure du passage avec son décalage par rapport à UTC (ou Z)",
     "the Authorization header holds a character that is not plain ASCII": "l'en-tête Authorization contient un caractère qui n'est pas de l'ASCII simple",
     "unknown field: nothing was refunded": "champ inconnu : rien n'a été remboursé",
     "Of which %(amount)s is the fee per order: the performance is cancelled, it goes back too.":

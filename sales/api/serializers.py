@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -432,7 +434,17 @@ class CheckInIn(Input):
                                  help_text="the device's id for this scan: sending the same scan again is "
                                            "answered as the first time")
     scanned_at = serializers.DateTimeField(required=False, default=None, allow_null=True,
-                                           help_text="when a scan queued offline was made (at most 12 hours ago)")
+                                           help_text="when a scan queued offline was made (at most 12 hours ago), "
+                                                     "with its offset or Z")
+
+    def validate_scanned_at(self, value):
+        # Without an offset the time would be read on the server's clock, not the device's:
+        # a scan could be dated hours off, in or out of its performance's day.
+        raw = self.initial_data.get("scanned_at")
+        parsed = parse_datetime(raw.strip()) if isinstance(raw, str) else None
+        if value is not None and parsed is not None and timezone.is_naive(parsed):
+            raise serializers.ValidationError(_("give the scan's time with its offset from UTC (or Z)"))
+        return value
 
 
 class CheckInOut(serializers.Serializer):

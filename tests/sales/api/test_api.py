@@ -667,6 +667,21 @@ def test_check_in_once(performance, clerk):
     assert door.get(f"/api/v1/tickets/{code}/").json()["checked_in_at"]
 
 
+def test_a_scan_time_without_its_offset_is_refused_not_read_on_the_servers_clock(performance, clerk):
+    """A scan queued offline says when it was made; without an offset that time would be
+    read on the server's clock, not the device's, and the check-in dated hours off."""
+    code = buy(client_for(), performance).json()["tickets"][0]["code"]
+    on_the_day(performance)
+    door = client_for(clerk)
+    made = timezone.localtime(timezone.now() - timedelta(minutes=5))
+    naive = {"performance": performance.pk, "scanned_at": made.replace(tzinfo=None).isoformat()}
+    refused = assert_error(door.post(f"/api/v1/tickets/{code}/check-in/", naive, format="json"), 400, "invalid")
+    assert "offset" in refused["message"]
+    assert not door.get(f"/api/v1/tickets/{code}/").json()["checked_in_at"]
+    aware = {"performance": performance.pk, "scanned_at": made.isoformat()}
+    assert door.post(f"/api/v1/tickets/{code}/check-in/", aware, format="json").status_code == 200
+
+
 # --- organizer ------------------------------------------------------------------------
 
 def test_organizer_sets_up_and_puts_on_sale(organizer, clerk):
