@@ -19,7 +19,7 @@ from events.models import PriceType
 from .. import inventory
 from ..availability import availability_changed
 from ..errors import HoldNotActive, IllegalTransition, InvalidRequest, NotPermitted, SalesError
-from ..holds import hold_is_live, hold_release
+from ..holds import hold_create, hold_is_live, hold_release
 from ..models import Hold, Order, Payment, Place, Ticket
 from ..notifications import resend_confirmation
 from ..payments import PaymentRequest
@@ -125,6 +125,26 @@ def _exchange_checks(order: Order, ticket_ids, hold: Hold,
     code = (order.receipt or {}).get("promo_code") or "" if discounted else ""
     return old, lines, ExchangeQuote(old_value + kept + order_fee, new_total, currency, tuple(lines), code, cancelled,
                                      kept, order_fee)
+
+
+def exchange_hold(*, order: Order, ticket_ids, channel: str, user, performance=None, zone=None, place_ids=None,
+                  quantity: int | None = None, owner_key: str) -> Hold:
+    """Hold the new seats of an exchange (these places of `performance`, or the best
+    `quantity` of a `zone`) under the order's exchange mark `owner_key`, and check they can
+    take the tickets (exchange_quote). If they cannot, the seats go back at once and the
+    refusal is raised: nothing stays held."""
+    if place_ids:
+        hold = hold_create(performance=performance, channel=channel, user=user, place_ids=place_ids,
+                           owner_key=owner_key)
+    else:
+        hold = hold_create(performance=zone.performance, channel=channel, user=user, zone=zone,
+                           quantity=quantity or len(ticket_ids), owner_key=owner_key)
+    try:
+        exchange_quote(order=order, ticket_ids=ticket_ids, hold=hold)
+    except SalesError:
+        hold_release(hold=hold, actor=user)  # nothing to exchange into: the seats go back
+        raise
+    return hold
 
 
 def _kept(order: Order) -> Decimal:

@@ -50,6 +50,7 @@ from sales.orders import (
     CustomerDetails,
     cash_handed_back,
     change_given,
+    exchange_hold,
     exchange_quote,
     order_email_to,
     order_exchange,
@@ -368,20 +369,12 @@ def order_exchange_start(request, code: str):
         return back
     try:
         # Marked as the order's exchange (EXCHANGE_MARK): its seats are never sold as a sale.
-        mark = f"{EXCHANGE_MARK}{order.code}"
-        if asked["seats"]:
-            perf = get_object_or_404(Performance, pk=asked["performance"])
-            hold = hold_create(performance=perf, channel=Channel.COUNTER, user=request.user, place_ids=asked["seats"],
-                               owner_key=mark)
-        else:
-            zone = get_object_or_404(PriceZone.objects.select_related("performance"), pk=asked["zone"])
-            hold = hold_create(performance=zone.performance, channel=Channel.COUNTER, user=request.user,
-                               zone=zone, quantity=asked["quantity"] or len(tickets), owner_key=mark)
-        try:
-            exchange_quote(order=order, ticket_ids=tickets, hold=hold)
-        except SalesError:
-            hold_release(hold=hold, actor=request.user)  # nothing to exchange into: the seats go back
-            raise
+        where = ({"performance": get_object_or_404(Performance, pk=asked["performance"]), "place_ids": asked["seats"]}
+                 if asked["seats"] else
+                 {"zone": get_object_or_404(PriceZone.objects.select_related("performance"), pk=asked["zone"]),
+                  "quantity": asked["quantity"]})
+        hold = exchange_hold(order=order, ticket_ids=tickets, channel=Channel.COUNTER, user=request.user,
+                             owner_key=f"{EXCHANGE_MARK}{order.code}", **where)
     except SalesError as exc:
         messages.error(request, _("Nothing held: %(reason)s") % {"reason": exc.message})
         return back

@@ -55,6 +55,7 @@ from sales.notifications import resend_confirmation, send_payment_link
 from sales.orders import (
     CustomerDetails,
     customer_register,
+    exchange_hold,
     exchange_quote,
     held_at_counter,
     order_cancel,
@@ -439,13 +440,8 @@ def order_exchange_start(request, code: str):
         zone = PriceZone.objects.select_related("performance").filter(pk=asked["zone"] or 0).first()
         if zone is None:
             raise SalesError(_("choose the zone of the new seats"))
-        hold = hold_create(performance=zone.performance, channel=Channel.PHONE, user=request.user, zone=zone,
-                           quantity=asked["quantity"] or len(tickets), owner_key=f"{EXCHANGE_MARK}{order.code}")
-        try:
-            exchange_quote(order=order, ticket_ids=tickets, hold=hold)
-        except SalesError:
-            hold_release(hold=hold, actor=request.user)  # nothing to exchange into: the seats go back
-            raise
+        hold = exchange_hold(order=order, ticket_ids=tickets, channel=Channel.PHONE, user=request.user, zone=zone,
+                             quantity=asked["quantity"], owner_key=f"{EXCHANGE_MARK}{order.code}")
     except SalesError as exc:
         messages.error(request, _("Nothing held: %(reason)s") % {"reason": exc.message})
         return back
