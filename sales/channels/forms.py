@@ -9,11 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.db.models import Prefetch
+from django.shortcuts import redirect
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -312,6 +315,22 @@ def exchange_asked(query) -> dict | None:
         return int(value) if value.isdigit() and len(value) < 10 else None
 
     return {"tickets": set(tickets), "zone": number("zone"), "quantity": number("quantity")}
+
+
+def exchange_started(request, order_page: str):
+    """An exchange's first step as posted from an order's page: (its choices, or None with
+    what to fix said; that page back with them chosen again, for any refusal)."""
+    chosen = {"tickets": ",".join(request.POST.getlist("tickets"))[:2000], "zone": request.POST.get("zone", "")[:20],
+              "quantity": request.POST.get("quantity", "")[:5]}
+    back = redirect(f"{order_page}?{urlencode(chosen)}#exchange")
+    form = ExchangeStartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return None, back
+    if not form.cleaned_data["tickets"]:
+        messages.error(request, _("Tick the tickets to exchange."))
+        return None, back
+    return form.cleaned_data, back
 
 
 def first_error(form: forms.Form) -> str:

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 from events.models import Channel, Performance, PriceZone, Section
 from sales.availability import seat_rows, taken_seats, zone_counts
 from sales.channels.forms import (
-    ExchangeStartForm,
     IdsField,
     PaymentForm,
     PricesForm,
@@ -28,6 +27,7 @@ from sales.channels.forms import (
     ShiftOpenForm,
     approver_of,
     exchange_asked,
+    exchange_started,
     first_error,
     from_price,
     keep_choices,
@@ -354,19 +354,11 @@ def order_exchange_start(request, code: str):
     """Hold the new seats for an exchange (best available in a zone, or picked on the map),
     then confirm the exchange on its own page."""
     order = get_object_or_404(Order, code=code.upper())
-    # Refused, the order page comes back with the clerk's choices as they made them.
-    chosen = {"tickets": ",".join(request.POST.getlist("tickets"))[:2000], "zone": request.POST.get("zone", "")[:20],
-              "quantity": request.POST.get("quantity", "")[:5]}
-    back = redirect(f"{reverse('counter:order', args=[order.code])}?{urlencode(chosen)}#exchange")
-    form = ExchangeStartForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, first_error(form))
+    # Refused, the order page comes back with the choices as they were made.
+    asked, back = exchange_started(request, reverse('counter:order', args=[order.code]))
+    if asked is None:
         return back
-    asked = form.cleaned_data
     tickets = asked["tickets"]
-    if not tickets:
-        messages.error(request, _("Tick the tickets to exchange."))
-        return back
     try:
         # Marked as the order's exchange (EXCHANGE_MARK): its seats are never sold as a sale.
         where = ({"performance": get_object_or_404(Performance, pk=asked["performance"]), "place_ids": asked["seats"]}

@@ -13,7 +13,6 @@ from django.db.models import F, Func, Q, Value
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -24,7 +23,6 @@ from sales.availability import seat_rows, taken_seats, zone_counts
 from sales.channels.forms import (
     CardForm,
     CustomerForm,
-    ExchangeStartForm,
     IdsField,
     NoteForm,
     PricesForm,
@@ -34,6 +32,7 @@ from sales.channels.forms import (
     card_field_context,
     card_missing,
     exchange_asked,
+    exchange_started,
     first_error,
     from_price,
     keep_choices,
@@ -423,18 +422,11 @@ def order_exchange_start(request, code: str):
     """Hold the new seats of an exchange (best available in a zone of a performance of the
     same event), marked as this order's exchange, then confirm it on its own page."""
     order = get_object_or_404(Order, code=code.upper())
-    chosen = {"tickets": ",".join(request.POST.getlist("tickets"))[:2000], "zone": request.POST.get("zone", "")[:20],
-              "quantity": request.POST.get("quantity", "")[:5]}
-    back = redirect(f"{reverse('phone:order', args=[order.code])}?{urlencode(chosen)}#exchange")
-    form = ExchangeStartForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, first_error(form))
+    # Refused, the order page comes back with the choices as they were made.
+    asked, back = exchange_started(request, reverse('phone:order', args=[order.code]))
+    if asked is None:
         return back
-    asked = form.cleaned_data
     tickets = asked["tickets"]
-    if not tickets:
-        messages.error(request, _("Tick the tickets to exchange."))
-        return back
     try:
         # Marked as the order's exchange (EXCHANGE_MARK), as at the counter: never sold as a sale.
         zone = PriceZone.objects.select_related("performance").filter(pk=asked["zone"] or 0).first()
