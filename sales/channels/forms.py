@@ -25,8 +25,8 @@ from events.models import PriceType
 from sales.errors import SalesError
 from sales.formatting import money
 from sales.holds import hold_keep_choices
-from sales.orders import PriceRequest, Quote, hold_quote
-from sales.policy import policy_for, refunds_at_all
+from sales.orders import PriceRequest, Quote, hold_quote, refunds_refused, refused_words
+from sales.policy import counted_row, policy_for, refunds_at_all
 
 MAX_AMOUNT = Decimal("1000000")
 
@@ -331,6 +331,26 @@ def exchange_started(request, order_page: str):
         messages.error(request, _("Tick the tickets to exchange."))
         return None, back
     return form.cleaned_data, back
+
+
+def tell_refunded(request, order, *, after: int) -> None:
+    """Say what a refund just paid back (its payments after the one numbered `after`), one
+    amount a way of paying, cash to the nearest coin as it is counted out; what the provider
+    refused; and where the seats went."""
+    by_method: dict[str, Decimal] = {}
+    for p in order.payments.filter(pk__gt=after, amount__lt=0).order_by("pk"):
+        by_method[p.get_method_display()] = by_method.get(p.get_method_display(), Decimal("0")) - counted_row(p)
+    back = ", ".join(f"{method} {money(amount, order.currency)}" for method, amount in by_method.items()) \
+        or money(0, order.currency)
+    if refused := refunds_refused(order, after=after):
+        messages.warning(request, refused_words(order, refused))
+    if order.performance.cancelled_at is not None:  # its places stay off sale
+        messages.success(request, _("Refunded: %(back)s. The performance is cancelled.") % {"back": back})
+    elif order.status == order.Status.PAID:
+        messages.success(request, _("Refunded: %(back)s. Those seats are back on sale; the order's other "
+                                    "tickets are still valid.") % {"back": back})
+    else:
+        messages.success(request, _("Refunded: %(back)s. The seats are back on sale.") % {"back": back})
 
 
 def first_error(form: forms.Form) -> str:

@@ -37,6 +37,7 @@ from sales.channels.forms import (
     price_types_prefetched,
     priced,
     receipt_of,
+    tell_refunded,
     with_amounts,
     zone_prices,
 )
@@ -493,22 +494,7 @@ def order_refund_view(request, code: str):
         messages.error(request, _("Not refunded: %(reason)s") % {"reason": exc.message})
     else:
         # What to hand back, and how: the clerk counts it out of the drawer or the terminal.
-        # Cash to the nearest coin, as it is counted out.
-        # One amount a way of paying (two cash payments paid back are one handful of cash).
-        by_method: dict[str, Decimal] = {}
-        for p in order.payments.filter(pk__gt=last, amount__lt=0).order_by("pk"):
-            by_method[p.get_method_display()] = by_method.get(p.get_method_display(), Decimal("0")) - counted_row(p)
-        back = ", ".join(f"{method} {money(amount, order.currency)}" for method, amount in by_method.items()) \
-            or money(0, order.currency)
-        if refused := refunds_refused(order, after=last):
-            messages.warning(request, refused_words(order, refused))
-        if order.performance.cancelled_at is not None:  # its places stay off sale
-            messages.success(request, _("Refunded: %(back)s. The performance is cancelled.") % {"back": back})
-        elif order.status == Order.Status.PAID:
-            messages.success(request, _("Refunded: %(back)s. Those seats are back on sale; the order's other "
-                                        "tickets are still valid.") % {"back": back})
-        else:
-            messages.success(request, _("Refunded: %(back)s. The seats are back on sale.") % {"back": back})
+        tell_refunded(request, order, after=last)
     return redirect("counter:order", code=order.code)
 
 

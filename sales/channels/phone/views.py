@@ -42,6 +42,7 @@ from sales.channels.forms import (
     price_types_prefetched,
     priced,
     receipt_of,
+    tell_refunded,
     with_amounts,
     zone_prices,
 )
@@ -397,20 +398,7 @@ def order_refund_view(request, code: str):
     except SalesError as exc:
         messages.error(request, _("Not refunded: %(reason)s") % {"reason": exc.message})
         return redirect("phone:order", code=order.code)
-    by_method: dict[str, Decimal] = {}
-    for p in order.payments.filter(pk__gt=last, amount__lt=0).order_by("pk"):
-        by_method[p.get_method_display()] = by_method.get(p.get_method_display(), Decimal("0")) - p.amount
-    back = ", ".join(f"{method} {money(amount, order.currency)}" for method, amount in by_method.items()) \
-        or money(0, order.currency)
-    if refused := refunds_refused(order, after=last):
-        messages.warning(request, refused_words(order, refused))
-    if order.performance.cancelled_at is not None:  # its places stay off sale
-        messages.success(request, _("Refunded: %(back)s. The performance is cancelled.") % {"back": back})
-    elif order.status == Order.Status.PAID:
-        messages.success(request, _("Refunded: %(back)s. Those seats are back on sale; the order's other "
-                                    "tickets are still valid.") % {"back": back})
-    else:
-        messages.success(request, _("Refunded: %(back)s. The seats are back on sale.") % {"back": back})
+    tell_refunded(request, order, after=last)
     messages.info(request, _("The card is paid back by the payment provider; %(email)s is emailed what was "
                              "paid back.") % {"email": order.customer.email})
     return redirect("phone:order", code=order.code)
