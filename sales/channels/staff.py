@@ -13,9 +13,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import DateField, Exists, F, Func, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 from django.shortcuts import redirect
+from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
 from events.models import Performance
+from sales.availability import zone_counts
 from sales.models import Place
 from sales.policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR, policy_for, roles_of
 
@@ -147,3 +149,22 @@ def staff_home(request):
     if ORGANIZER in roles and request.user.is_staff:
         return redirect("admin:index")
     raise PermissionDenied("no staff role")
+
+
+def exchange_offers(channel: str, order, asked: Mapping[str, str]):
+    """The performances of an order's event an exchange may go to on `channel`, a page at a
+    time (a show that runs for months has a hundred dates on sale), each with its zones and
+    the places left in each: ([(performance, [(zone, available)])], the page). The order's
+    own performance comes first, on every page: an exchange is most often within the same
+    night, and the clerk must not hold seats on another by mistake."""
+    now = timezone.now()
+    dates = on_sale(channel, now).filter(event_id=order.performance.event_id).prefetch_related("price_zones")
+    found = performances_page(dates, asked, today=timezone.localdate(now))
+    offered = found.performances
+    if not found.find and order.performance_id not in {perf.pk for perf in offered}:
+        offered = list(dates.filter(pk=order.performance_id)) + offered
+    offers = []
+    for perf in offered:
+        counts = zone_counts(perf.pk)
+        offers.append((perf, [(z, counts.get(z.pk, {}).get("available", 0)) for z in perf.price_zones.all()]))
+    return offers, found

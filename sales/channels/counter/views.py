@@ -41,7 +41,7 @@ from sales.channels.forms import (
     with_amounts,
     zone_prices,
 )
-from sales.channels.staff import EXCHANGE_MARK, on_sale, performances_page, role_required, to_page
+from sales.channels.staff import EXCHANGE_MARK, exchange_offers, on_sale, performances_page, role_required, to_page
 from sales.errors import InvalidRequest, SalesError
 from sales.formatting import WALK_IN_EMAIL, WALK_IN_NAME, money
 from sales.holds import hold_create, hold_is_live, hold_release
@@ -273,20 +273,7 @@ def order(request, code: str):
     tickets = with_type_names(list(order.tickets.select_related("place__seat", "place__section")))
     exchange_to, found = [], None
     if order.status == Order.Status.PAID:
-        # The event's performances on sale, ten at a time: a show that runs for months has
-        # a hundred dates on sale.
-        now = timezone.now()
-        dates = on_sale(Channel.COUNTER, now).filter(event_id=order.performance.event_id).prefetch_related(
-            "price_zones")
-        found = performances_page(dates, request.GET, today=timezone.localdate(now))
-        offered = found.performances
-        if not found.find and order.performance_id not in {perf.pk for perf in offered}:
-            # The order's own performance comes first, chosen, on every page: an exchange
-            # is most often within the same night, and X must not hold seats on another.
-            offered = list(dates.filter(pk=order.performance_id)) + offered
-        for perf in offered:
-            counts = zone_counts(perf.pk)
-            exchange_to.append((perf, [(z, counts.get(z.pk, {}).get("available", 0)) for z in perf.price_zones.all()]))
+        exchange_to, found = exchange_offers(Channel.COUNTER, order, request.GET)
     unused = [t for t in tickets if t.status == "valid" and not t.checked_in_at]
     by_ticket = order.performance.cancelled_at is None and (
         len(unused) > 1 or len(unused) < sum(t.status == "valid" for t in tickets))

@@ -19,7 +19,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from events.models import Channel, Performance, PriceZone, Section, Venue
-from sales.availability import seat_rows, taken_seats, zone_counts
+from sales.availability import seat_rows, taken_seats
 from sales.channels.forms import (
     CardForm,
     CustomerForm,
@@ -46,7 +46,7 @@ from sales.channels.forms import (
     with_amounts,
     zone_prices,
 )
-from sales.channels.staff import EXCHANGE_MARK, on_sale, performances_page, role_required, to_page
+from sales.channels.staff import EXCHANGE_MARK, exchange_offers, on_sale, performances_page, role_required, to_page
 from sales.errors import InvalidRequest, PaymentDeclined, ProviderUnavailable, SalesError
 from sales.formatting import money, when
 from sales.holds import hold_create, hold_extend, hold_is_live, hold_release
@@ -347,16 +347,7 @@ def _refund_and_exchange(request, order: Order, tickets: list) -> dict:
     at_counter = held_at_counter(order)
     exchange_to, found = [], None
     if not cancelled and unused:
-        now = timezone.now()
-        dates = on_sale(Channel.PHONE, now).filter(event_id=order.performance.event_id).prefetch_related(
-            "price_zones")
-        found = performances_page(dates, request.GET, today=timezone.localdate(now))
-        offered = found.performances
-        if not found.find and order.performance_id not in {perf.pk for perf in offered}:
-            offered = list(dates.filter(pk=order.performance_id)) + offered
-        for perf in offered:
-            counts = zone_counts(perf.pk)
-            exchange_to.append((perf, [(z, counts.get(z.pk, {}).get("available", 0)) for z in perf.price_zones.all()]))
+        exchange_to, found = exchange_offers(Channel.PHONE, order, request.GET)
     return {
         "valid_tickets": unused, "refund_by_ticket": by_ticket, "exchange_to": exchange_to, "found": found,
         "at_counter": _at_counter_words(order, at_counter) if at_counter else "",
