@@ -278,6 +278,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "the difference of a dearer exchange is paid at the counter, in cash or on its card terminal; by phone, an exchange to seats that cost the same or less": "la différence d'un échange plus cher se paie au guichet, en espèces ou au terminal de paiement ; par téléphone, un échange vers des places au même prix ou moins chères",
+    "for %(clerk)s": "pour %(clerk)s",
     "give the scan's time with its offset from UTC (or Z)": "donnez l'heure du passage avec son décalage par rapport à UTC (ou Z)",
     "the Authorization header holds a character that is not plain ASCII": "l'en-tête Authorization contient un caractère qui n'est pas de l'ASCII simple",
     "unknown field: nothing was refunded": "champ inconnu : rien n'a été remboursé",

@@ -30,7 +30,7 @@ from .charging import (
     refused_words,
 )
 from .customers import CustomerDetails, clean_customer, customer_for, customer_register, order_email_to
-from .exchanges import ExchangeQuote, exchange_hold, exchange_quote, order_exchange
+from .exchanges import DEARER_AT_COUNTER, ExchangeQuote, exchange_hold, exchange_quote, order_exchange
 from .placing import buyer_language, order_interrupted, order_place, orders_abandoned_tidy
 from .pricing import NO_CHOICE, PriceRequest, Quote, hold_quote, hold_total
 from .refunds import order_cancel, order_refund, refund_amounts, refund_refusal, tickets_refund
@@ -38,6 +38,7 @@ from .reservations import order_pay_by_link, order_pay_reservation, order_reserv
 from .status import TRANSITIONS, OrderStatusConflict, order_transition
 
 __all__ = (
+    "DEARER_AT_COUNTER",
     "NO_CHOICE",
     "REFUND_OWED",
     "REFUND_REFUSED",

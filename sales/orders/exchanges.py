@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from events.models import PriceType
 
@@ -63,6 +63,15 @@ class ExchangeQuote:
     @property
     def difference(self) -> Decimal:
         return self.new_total - self.old_total
+
+
+# The card provider's charges are made on orders not yet paid: a charge its provider leaves
+# uncertain (no answer after it took the money) is found again there by the order's status
+# (settling.payments_reconcile). An exchange's order is paid already, so the difference of a
+# dearer one is taken at the counter, where the money changes hands in front of the clerk.
+PROVIDER_CHARGED = (Payment.Method.CARD, Payment.Method.CARD_NOT_PRESENT)
+DEARER_AT_COUNTER = gettext_lazy("the difference of a dearer exchange is paid at the counter, in cash or on its card "
+                                 "terminal; by phone, an exchange to seats that cost the same or less")
 
 
 def _exchange_checks(order: Order, ticket_ids, hold: Hold,
@@ -173,6 +182,8 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
     difference = quote.difference
     signer = approver or actor
     parts = validated_parts(policy, None, payments, difference) if difference > 0 else []
+    if any(request.method in PROVIDER_CHARGED for request, _a in parts):
+        raise InvalidRequest(str(DEARER_AT_COUNTER), field="payment")
     refuse_uncounted(shift, [request.method for request, _a in parts])
     charged = charge(order, parts, actor, shift, fail_order=False)
     payback: list[tuple[Payment, Decimal]] = []
@@ -221,7 +232,7 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
                    f"{', '.join(str(labels[t.place_id]) for t in new)}; difference {difference:+} {quote.currency}",
                    actor)
             if signer.pk != actor.pk:
-                record(order, "exchange approved", f"at the counter of {actor.get_username()}", signer)
+                record(order, "exchange approved", f"for {actor.get_username()}", signer)
             perfs = {order.performance_id, hold.performance_id}
             # Robust: once committed the exchange stands, whatever a callback meets.
             transaction.on_commit(lambda: [availability_changed(p) for p in perfs], robust=True)

@@ -197,7 +197,7 @@ def _paid_back(order: Order, plan, *, actor, approver, shift, note: str) -> list
 
 def _approved(order: Order, *, actor, approver) -> None:
     if approver is not None and actor is not None and approver.pk != actor.pk:
-        record(order, "refund approved", f"at the counter of {actor.get_username()}", approver)
+        record(order, "refund approved", f"for {actor.get_username()}", approver)
 
 
 def order_cancel(*, order: Order, actor=None) -> Order:

@@ -166,8 +166,10 @@ def audit_line(event) -> str:
             "n": int(m[1]), "total": m[2]}
     elif m := re.fullmatch(r"(\d+) tickets", detail):
         detail = ngettext("%(n)d ticket", "%(n)d tickets", int(m[1])) % {"n": int(m[1])}
-    elif m := re.fullmatch(r"at the counter of (.*)", detail):
+    elif m := re.fullmatch(r"at the counter of (.*)", detail):  # as approvals were written before
         detail = gettext("at the counter of %(clerk)s") % {"clerk": m[1]}
+    elif m := re.fullmatch(r"for (.*)", detail):
+        detail = gettext("for %(clerk)s") % {"clerk": m[1]}
     elif m := re.fullmatch(r"(.*); difference (\S+ \S+)", detail):
         detail = gettext("%(places)s; difference %(amount)s") % {"places": m[1], "amount": m[2]}
     elif m := re.fullmatch(r"([-\d.]+ [A-Z]{3}): (.*), (\S+)", detail):

@@ -53,6 +53,7 @@ from sales.holds import hold_create, hold_extend, hold_is_live, hold_release
 from sales.models import Customer, CustomerNote, Hold, Order, Payment
 from sales.notifications import resend_confirmation, send_payment_link
 from sales.orders import (
+    DEARER_AT_COUNTER,
     CustomerDetails,
     customer_register,
     exchange_hold,
@@ -70,7 +71,7 @@ from sales.orders import (
     refused_words,
     tickets_refund,
 )
-from sales.payments import BANK_STEP_BY_PHONE, PaymentRequest, declined_because
+from sales.payments import PaymentRequest
 from sales.policy import PHONE_OPERATOR, policy_for, refunds_at_all
 from sales.tickets import price_type_names, with_type_names
 
@@ -445,27 +446,19 @@ def order_exchange_view(request, code: str, hold_id: int):
     if request.method == "POST":
         last = order.payments.order_by("-pk").values_list("pk", flat=True).first() or 0
         try:
+            if quote.difference > 0:
+                raise SalesError(str(DEARER_AT_COUNTER))
             if to_counter:
                 raise SalesError(_at_counter_words(order, to_counter))
             approver = approver_of(request)
             if approver is None:
                 raise SalesError(_("the supervisor's name or password is wrong, or they do not sign refunds"))
-            payments = None
-            if quote.difference > 0:
-                card = CardForm(request.POST)
-                if not card.is_valid():
-                    raise SalesError(first_error(card))
-                if not card.cleaned_data["card_token"]:
-                    raise SalesError(card_missing(request.POST, _("Type the caller's card into the card field.")))
-                payments = [PaymentRequest(method="card_not_present", token=card.cleaned_data["card_token"])]
             order = order_exchange(order=order, ticket_ids=tickets, hold=hold, actor=request.user,
-                                   approver=approver, payments=payments)
+                                   approver=approver)
         except SalesError as exc:
-            errors.append(_exchange_refusal(exc))
+            errors.append(_refusal(exc))
         else:
-            if quote.difference > 0:
-                note = _("Exchanged. %(amount)s paid.") % {"amount": money(quote.difference, order.currency)}
-            elif quote.difference < 0:
+            if quote.difference < 0:
                 back = -sum((p.amount for p in order.payments.filter(pk__gt=last, amount__lt=0)), Decimal("0"))
                 note = _("Exchanged. %(amount)s paid back to the card.") % {"amount": money(back, order.currency)}
             else:
@@ -483,27 +476,12 @@ def order_exchange_view(request, code: str, hold_id: int):
            for line in quote.lines]
     return render(request, "phone/exchange.html", {
         "order": order, "hold": hold, "old": old, "new": new, "quote": quote, "errors": errors,
-        "pay": quote.difference if quote.difference > 0 else None, "tickets": ",".join(map(str, tickets)),
+        "dearer": str(DEARER_AT_COUNTER) if quote.difference > 0 else "", "tickets": ",".join(map(str, tickets)),
         "payback": -quote.difference if quote.difference < 0 else None, "payback_to": payback_to,
         "at_counter": _at_counter_words(order, to_counter) if to_counter else "",
-        "refunds_alone": refunds_at_all(request.user), **_card_field(),
-        "attempt": timezone.now().strftime("%H%M%S%f"),
+        "refunds_alone": refunds_at_all(request.user),
         "seconds_left": max(0, int((hold.expires_at - timezone.now()).total_seconds())),
     }, status=400 if errors else 200)
-
-
-def _exchange_refusal(exc: SalesError) -> str:
-    """An exchange's refusal as the operator tells the caller (no payment link for an exchange)."""
-    if isinstance(exc, PaymentDeclined) and exc.message == declined_because(BANK_STEP_BY_PHONE):
-        return _("The card's bank asks the cardholder to confirm the payment, which cannot be done by phone; "
-                 "nothing was charged or exchanged. Try another card, or send the caller to the counter.")
-    if isinstance(exc, PaymentDeclined):
-        return _("Payment declined: %(reason)s. Nothing was exchanged; the new seats are still held.") % {
-            "reason": exc.message.rstrip(".")}
-    if isinstance(exc, ProviderUnavailable):
-        return _("The payment provider did not answer, so nothing was exchanged; if it took the money, it is paid "
-                 "back. The new seats are still held: try again.")
-    return _refusal(exc)
 
 
 @operator_only
