@@ -740,8 +740,9 @@ class BallotEntry(models.Model):
         verbose_name_plural = _("ballot entries")
         ordering = ["ballot", "rank", "pk"]
         # One application per mailbox: emails are kept lower case, and a sub-address
-        # (name+tag@) is its mailbox's (sales.orders.placing.mailbox). Applications are all
-        # made before the draw, while every entry is `applied`.
+        # (name+tag@) is its mailbox's (as sales.orders.placing.mailbox has it, except that
+        # Gmail's dots are kept here). Applications are all made before the draw, while
+        # every entry is `applied`.
         constraints = [models.UniqueConstraint(
             F("ballot"), Func(F("email"), Value(r"\+[^@]*@"), Value("@"), function="regexp_replace"),
             condition=Q(status="applied"), name="ballot_one_entry_per_mailbox")]

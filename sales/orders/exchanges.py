@@ -35,7 +35,7 @@ from .charging import (
     undo_charges,
     validated_parts,
 )
-from .placing import check_customer_limit, customer_limit
+from .placing import check_customer_limit, customer_limit, order_accounts
 from .pricing import (
     PriceRequest,
     fees_given_back,
@@ -120,9 +120,10 @@ def _exchange_checks(order: Order, ticket_ids, hold: Hold,
     if len(valid) - len(old) + len(lines) > hold.performance.ticket_limit:
         raise InvalidRequest(_("at most %(n)d tickets per order") % {
             "n": hold.performance.ticket_limit}, field="quantity")
-    if len(lines) > len(old):
+    limit = customer_limit(hold.performance_id) if len(lines) > len(old) else None
+    if limit is not None:  # counted as the order's buyer, not as whoever exchanges it for them
         check_customer_limit(hold=hold, email=order.customer.email, parts=[], count=len(lines) - len(old),
-                             limit=customer_limit(hold.performance_id))
+                             limit=limit, accounts=order_accounts(order))
     # What the old tickets are worth: what was paid for them, less a fee that is not refundable.
     old_value = sum((ticket_value(t, cancelled=cancelled) for t in old), Decimal("0"))
     # Off a cancelled date (every ticket of the order leaves it), the fees its earlier
