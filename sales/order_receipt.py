@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from .models import REFUND_OWED, REFUND_REFUSED, REFUND_SETTLED, Order, Organizer, Payment, Place, Ticket
-from .policy import counted_row, ticket_value
+from .policy import counted_row
 
 ZERO = Decimal("0.00")
 # The orders with a receipt: paid or refunded (what was charged), reserved (what is to
@@ -40,8 +40,7 @@ class ReceiptLine:
     discount: Decimal
     fee: Decimal
     complimentary: bool
-    # A ticket refunded since: what its refund gives back (its fee kept when not refundable).
-    refund: Decimal | None = None
+    refunded: bool = False  # a ticket refunded since, from an order still paid for its others
 
     @property
     def amount(self) -> Decimal:
@@ -95,8 +94,8 @@ class OrderReceipt:
     # refunded, what was kept of what it cost (fees that are not refundable).
     paybacks: tuple[Payback, ...] = ()
     not_refunded: Decimal = ZERO
-    # The tickets refunded from an order still paid for its others: not in its total, each
-    # with its refund. (A refunded order's lines are all its tickets.)
+    # The tickets refunded from an order still paid for its others: not in its total. (A
+    # refunded order's lines are all its tickets.)
     refunded: tuple[ReceiptLine, ...] = ()
 
     @property
@@ -179,8 +178,11 @@ def order_receipt(order: Order, tickets=None) -> OrderReceipt:
     included = bool(recorded.get("tax_included"))
     tickets = list(order.tickets.select_related("place__seat", "place__section") if tickets is None else tickets)
     shown = [t for t in tickets if t.status == Ticket.Status.VALID] or tickets
+    # What each refund paid back is said by the refunds themselves (paybacks): a ticket's
+    # value now may not be what its refund gave (a fee it kept, given back since by an
+    # exchange off a cancelled date, counts in that exchange).
     refunded = () if shown is tickets else tuple(
-        replace(_line_of_ticket(t, included)[0], refund=ticket_value(t)) for t in tickets if t.refunded_at)
+        replace(_line_of_ticket(t, included)[0], refunded=True) for t in tickets if t.refunded_at)
     if shown:
         priced = [_line_of_ticket(t, included) for t in shown]
         charged = sorted((t.place_id, t.price) for t in shown)

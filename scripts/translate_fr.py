@@ -323,7 +323,6 @@ FR = {
     "The caller pays": "L'appelant paie",
     "Paid back to the card the order was paid with, by the payment provider:":
         "Remboursé sur la carte qui a payé la commande, par le prestataire de paiement :",
-    "Refund amount": "Montant du remboursement",
     "Refund refused by the card provider, still owed": "Remboursement refusé par le prestataire de carte, toujours dû",
     "Refund waiting for the card provider": "Remboursement en attente du prestataire de carte",
     "Order %(code)s is for %(event)s on %(when)s, not this performance.":

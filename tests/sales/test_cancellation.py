@@ -33,6 +33,7 @@ from tests.support import (
     provider,
     race,
     signed_in,
+    table_rows,
 )
 
 CARD_BUYER = CustomerDetails(name="Remi Boursé", email="remi@example.org")
@@ -542,6 +543,15 @@ def test_an_exchange_off_a_cancelled_date_at_the_counter_gives_back_the_fee_an_e
     done = counter.post(start["Location"], {}, follow=True).content.decode()
     assert "Exchanged. Pay back $2.00." in done, "the fee the earlier refund kept was not paid back"
     assert _held(order) == Decimal("52.00") == Order.objects.get(pk=order.pk).total
+    # The slip reprinted: the ticket refunded before the storm gave back 50.00 then, its fee
+    # later with the exchange; the slip never says its refund gave 52.00. What went back, in
+    # all, is the refunds' own sum.
+    slip = counter.post(f"/counter/orders/{order.code}/print/").content.decode()
+    rows = table_rows(slip, 'class="receipt')
+    at = rows.index([f"{first.place} · Stalls · Refunded"])
+    assert rows[at + 1:at + 3] == [["List price", "$50.00"], ["Fee", "$2.00"]] and "Refund amount" not in slip
+    assert table_rows(slip, 'id="slip-net"') == [["Total paid", "$104.00"], ["Refunded", "−$52.00"],
+                                                 ["Net paid", "$52.00"]]
     with pytest.raises(IllegalTransition):  # paid back once: the order is for the new date now
         from sales.orders import order_refund
 
