@@ -277,6 +277,28 @@ def test_a_cheaper_exchange_pays_the_card_back_with_a_supervisors_signature(phon
     assert set(Place.objects.filter(performance=perf).values_list("state", flat=True)) == {"available"}
 
 
+def test_a_cancelled_performances_order_is_not_offered_an_exchange_by_phone_and_its_page_says_the_fees(
+        phone, supervisor):
+    """A cancelled performance's card orders are paid back in full by themselves: the
+    phone's order page offers no exchange. Its exchange page, opened all the same before the
+    payback, says the fee per order goes back with the rest."""
+    from sales.orders.cancellation import performance_cancel
+    from tests.support import booking_fee
+
+    booking_fee(Channel.PHONE, per_order="3.00")
+    perf = make_performance(rows=1, per_row=4)
+    order = sold_by_phone(phone, perf)
+    later = later_date(perf, price="50.00")
+    performance_cancel(performance=perf, actor=supervisor)
+    assert "Hold the new seats" not in text_of(phone.get(f"/phone/orders/{order.code}/"))
+    tickets = ",".join(map(str, order.tickets.values_list("pk", flat=True)))
+    phone.post(f"/phone/orders/{order.code}/exchange/", {"tickets": tickets.split(","),
+                                                          "zone": later.price_zones.get().pk})
+    hold = Hold.objects.get(performance=later, status=Hold.Status.ACTIVE)
+    page = text_of(phone.get(f"/phone/orders/{order.code}/exchange/{hold.pk}/?tickets={tickets}"))
+    assert "Of which $3.00 is the fee per order: the performance is cancelled, it goes back too." in page
+
+
 def test_keeping_the_old_seats_puts_the_new_ones_back_on_sale(phone):
     perf = make_performance(rows=1, per_row=4)
     order = sold_by_phone(phone, perf)

@@ -347,6 +347,8 @@ def _refund_and_exchange(request, order: Order, tickets: list) -> dict:
     by_ticket = not cancelled and (len(unused) > 1 or len(unused) < sum(t.status == "valid" for t in tickets))
     at_counter = held_at_counter(order)
     exchange_to, found = [], None
+    # Not off a cancelled performance: its card orders are paid back in full by themselves
+    # (refund_cancelled), and what the counter took, the counter pays back or exchanges.
     if not cancelled and unused:
         exchange_to, found = exchange_offers(Channel.PHONE, order, request.GET)
     return {
