@@ -278,6 +278,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "%(amount)s waits for the payment provider: it is sent again until the provider takes it.": "%(amount)s attend le prestataire de paiement : le remboursement est renvoyé jusqu'à ce qu'il l'accepte.",
     "the difference of a dearer exchange is paid at the counter, in cash or on its card terminal; by phone, an exchange to seats that cost the same or less": "la différence d'un échange plus cher se paie au guichet, en espèces ou au terminal de paiement ; par téléphone, un échange vers des places au même prix ou moins chères",
     "for %(clerk)s": "pour %(clerk)s",
     "give the scan's time with its offset from UTC (or Z)": "donnez l'heure du passage avec son décalage par rapport à UTC (ou Z)",

@@ -25,6 +25,7 @@ from events.models import PriceType
 from sales.errors import SalesError
 from sales.formatting import money
 from sales.holds import hold_keep_choices
+from sales.models import REFUND_OWED, REFUND_REFUSED
 from sales.orders import PriceRequest, Quote, hold_quote, refunds_refused, refused_words
 from sales.policy import counted_row, policy_for, refunds_at_all
 
@@ -338,12 +339,19 @@ def tell_refunded(request, order, *, after: int) -> None:
     amount a way of paying, cash to the nearest coin as it is counted out; what the provider
     refused; and where the seats went."""
     by_method: dict[str, Decimal] = {}
+    waiting = Decimal("0")
     for p in order.payments.filter(pk__gt=after, amount__lt=0).order_by("pk"):
-        by_method[p.get_method_display()] = by_method.get(p.get_method_display(), Decimal("0")) - counted_row(p)
+        if p.message == REFUND_OWED:  # sent again until the provider takes it
+            waiting -= p.amount
+        elif p.message != REFUND_REFUSED:  # refused: said below, still owed
+            by_method[p.get_method_display()] = by_method.get(p.get_method_display(), Decimal("0")) - counted_row(p)
     back = ", ".join(f"{method} {money(amount, order.currency)}" for method, amount in by_method.items()) \
         or money(0, order.currency)
     if refused := refunds_refused(order, after=after):
         messages.warning(request, refused_words(order, refused))
+    if waiting:
+        messages.warning(request, _("%(amount)s waits for the payment provider: it is sent again until the provider "
+                                    "takes it.") % {"amount": money(waiting, order.currency)})
     if order.performance.cancelled_at is not None:  # its places stay off sale
         messages.success(request, _("Refunded: %(back)s. The performance is cancelled.") % {"back": back})
     elif order.status == order.Status.PAID:

@@ -137,7 +137,8 @@ def test_the_counter_is_told_of_a_refund_the_provider_refuses(clerk):
     shift_open(clerk=clerk, cash_float=Decimal("0"))
     answer = signed_in(clerk).post(f"/counter/orders/{order.code}/refund/", follow=True)
     page = answer.content.decode()
-    assert "the payment provider refused to pay back $50.00" in page and "Refunded: Card (online) $50.00" in page
+    assert "the payment provider refused to pay back $50.00" in page
+    assert "Refunded: $0.00." in page and "Refunded: Card (online) $50.00" not in page  # owed, not paid back
 
 
 def test_the_api_says_what_the_provider_refused_to_pay_back(organizer):

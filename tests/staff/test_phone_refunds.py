@@ -182,6 +182,20 @@ def test_a_refund_the_provider_refuses_is_said_and_still_owed(phone, supervisor)
     page = text_of(done)
     assert f"{order.code}: the payment provider refused to pay back $50.00. It is still owed to the buyer" in page
     assert Payment.objects.get(order=order, status="refunded").message == REFUND_REFUSED
+    assert "Refunded: Card by phone $50.00" not in page  # not paid back: owed
+
+
+def test_a_refund_the_provider_has_not_answered_is_said_to_wait_for_it(phone, supervisor):
+    """The provider did not answer: the refund is recorded and sent again until it is
+    taken. The operator is told it waits for the provider, not that the card is paid back."""
+    from django.test import override_settings
+
+    perf = make_performance(rows=1, per_row=4)
+    order = sold_by_phone(phone, perf, quantity=1)
+    with override_settings(STRIPE_API_BASE="http://127.0.0.1:9", STRIPE_NETWORK_RETRIES=0):  # nothing listens
+        page = text_of(phone.post(f"/phone/orders/{order.code}/refund/", SIGNED, follow=True))
+    assert "Refunded: $0.00." in page and "Refunded: Card by phone" not in page
+    assert "$50.00 waits for the payment provider: it is sent again until the provider takes it." in page
 
 
 @pytest.mark.parametrize("who", ["clerk", "door", "anonymous"])
