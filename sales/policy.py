@@ -44,9 +44,6 @@ class ChannelPolicy:
     # Sells a performance that has begun (the counter, to a latecomer at the venue),
     # whatever its windows say; the other channels stop at the start.
     sells_after_start: bool = False
-    # Its signed-in user (an API token's, a shop session's) is the buyer, whose orders a
-    # per-customer limit counts together; staff channels sell on behalf of others.
-    buyer_signs_in: bool = False
 
     def allows(self, user) -> bool:
         if self.role is None:
@@ -58,7 +55,7 @@ POLICIES: dict[str, ChannelPolicy] = {
     Channel.ONLINE: ChannelPolicy(
         code=Channel.ONLINE, hold_for=timedelta(minutes=10), role=None,
         payment_methods=frozenset({"card", "test_card"}), queued=True, max_hold=timedelta(minutes=10),
-        holds_per_minute=30, payments_per_minute=20, buyer_signs_in=True,
+        holds_per_minute=30, payments_per_minute=20,
     ),
     Channel.COUNTER: ChannelPolicy(
         code=Channel.COUNTER, hold_for=timedelta(minutes=5), role=COUNTER_CLERK,

@@ -35,7 +35,7 @@ from .charging import (
     undo_charges,
     validated_parts,
 )
-from .placing import check_customer_limit, customer_limit, order_accounts
+from .placing import check_customer_limit, customer_limit
 from .pricing import (
     PriceRequest,
     fees_given_back,
@@ -120,10 +120,7 @@ def _exchange_checks(order: Order, ticket_ids, hold: Hold,
     if len(valid) - len(old) + len(lines) > hold.performance.ticket_limit:
         raise InvalidRequest(_("at most %(n)d tickets per order") % {
             "n": hold.performance.ticket_limit}, field="quantity")
-    limit = customer_limit(hold.performance_id) if len(lines) > len(old) else None
-    if limit is not None:  # counted as the order's buyer, not as whoever exchanges it for them
-        check_customer_limit(hold=hold, email=order.customer.email, parts=[], count=len(lines) - len(old),
-                             limit=limit, accounts=order_accounts(order))
+    _within_customer_limit(order, hold, old, lines)
     # What the old tickets are worth: what was paid for them, less a fee that is not refundable.
     old_value = sum((ticket_value(t, cancelled=cancelled) for t in old), Decimal("0"))
     # Off a cancelled date (every ticket of the order leaves it), the fees its earlier
@@ -155,6 +152,17 @@ def exchange_hold(*, order: Order, ticket_ids, channel: str, user, performance=N
         hold_release(hold=hold, actor=user)  # nothing to exchange into: the seats go back
         raise
     return hold
+
+
+def _within_customer_limit(order: Order, hold: Hold, old, lines) -> None:
+    """A queued on-sale's per-customer limit, on the places an exchange adds to the order's
+    buyer there: those beyond the old ones, or all of them when the order moves from
+    another performance (none of its tickets were of this one). Inside the exchange's
+    transaction, the buyer's other orders of the performance wait for it from here."""
+    added = len(lines) if hold.performance_id != order.performance_id else len(lines) - len(old)
+    if added > 0:
+        check_customer_limit(hold=hold, email=order.customer.email, parts=[], count=added,
+                             limit=customer_limit(hold.performance_id))
 
 
 def _kept(order: Order) -> Decimal:
@@ -207,6 +215,9 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
             if not cancelled and Ticket.objects.filter(pk__in=[t.pk for t in old],
                                                        checked_in_at__isnull=False).exists():
                 raise IllegalTransition(_("a ticket to exchange has just been used at the door"))
+            # Counted again in this transaction: its turn is kept until the exchange commits,
+            # so an order of the same buyer paid meanwhile counts these places.
+            _within_customer_limit(order, hold, old, lines)
             if difference < 0:
                 payback = payback_plan(order, -difference)
                 refuse_uncounted(shift, [p.method for p, _a in payback], paying_back=True)

@@ -4,7 +4,6 @@ returns the first order instead of selling twice."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -31,7 +30,7 @@ from ..formatting import WALK_IN_EMAIL
 from ..holds import hold_is_live, hold_may_be_used_by
 from ..models import Customer, Hold, Order, Payment, PlaceState, PromoCode, Ticket, WaitingRoom
 from ..payments import PaymentRequest, card_fingerprint, declined_because
-from ..policy import POLICIES, policy_for
+from ..policy import policy_for
 from . import pricing
 from .charging import NO_ANSWER, charge_and_sell, refuse_uncounted, validated_parts
 from .customers import CUSTOMER_FIELDS, CustomerDetails, clean_customer, customer_cte
@@ -100,8 +99,7 @@ def order_place(
     # order's row: a second basket paid at the same moment counts the first.
     with transaction.atomic() if limit is not None else contextlib.nullcontext():
         try:
-            check_customer_limit(hold=hold, email=customer.email, parts=parts, count=quote.count, limit=limit,
-                                 accounts=buyer_accounts(hold, actor))
+            check_customer_limit(hold=hold, email=customer.email, parts=parts, count=quote.count, limit=limit)
         except InvalidRequest:
             # The same request sent twice at once: its first made the order counted here.
             first = by_idempotency_key(idempotency_key) if idempotency_key else None
@@ -162,89 +160,52 @@ def mailbox(email: str) -> str:
     return f"{local}@{domain}"
 
 
+# The customer's tickets of the performance: valid ones, and the places of their orders
+# not yet paid (being charged, or reserved until a deadline).
 # mailbox() of the customer `c`'s address (kept lower case), in SQL.
 _SUBADDRESSED = r"lower(regexp_replace(c.email, '\+[^@]*@', '@'))"
 _MAILBOX_SQL = (rf"(CASE WHEN {_SUBADDRESSED} ~ '@(gmail|googlemail)\.com$'"
                 rf" THEN replace(regexp_replace({_SUBADDRESSED}, '@[^@]*$', ''), '.', '') || '@gmail.com'"
                 rf" ELSE {_SUBADDRESSED} END)")
-
-
-def buyer_accounts(hold: Hold, actor=None) -> list[int]:
-    """The signed-in accounts buying the order of `hold`, as the per-customer limit counts
-    them: the hold's user and the one paying for it, on a channel whose signed-in user is
-    the buyer (the shop, the API online; not a clerk or an operator selling for others)."""
-    if not policy_for(hold.channel).buyer_signs_in:
-        return []
-    payer = staff(actor)
-    return sorted({pk for pk in (hold.user_id, payer.pk if payer is not None else None) if pk is not None})
-
-
-def order_accounts(order: Order) -> list[int]:
-    """buyer_accounts of an order already placed: its hold's user and whoever placed it."""
-    if not policy_for(order.channel).buyer_signs_in:
-        return []
-    held_by = Hold.objects.filter(pk=order.hold_id).values_list("user_id", flat=True).first()
-    return sorted({pk for pk in (held_by, order.created_by_id) if pk is not None})
-
-
-# The customer's tickets of the performance: valid ones, and the places of their orders
-# not yet paid (being charged, or reserved until a deadline). An order is the customer's
-# if it was made for their mailbox, or by one of their accounts on a channel whose
-# signed-in user is the buyer (its hold's user, or whoever placed it).
-_CUSTOMERS = f"""({_MAILBOX_SQL} = %(mailbox)s
-     OR (o.channel = ANY(%(buyer_channels)s)
-         AND (h.user_id = ANY(%(accounts)s) OR o.created_by_id = ANY(%(accounts)s))))"""
-# Each of the customer's mailbox and accounts is a turn: its orders of a performance wait
-# for each other from the count to the order's row. Accounts first, by number, then the
-# mailbox: every order takes its turns in that one order, so none waits in a circle.
-_CUSTOMER_TURNS = ("SELECT pg_advisory_xact_lock(hashtext('customer limit'), hashtext(%(perf)s::text || ' ' || turn))"
-                   " FROM unnest(%(turns)s::text[]) AS turn")
+_CUSTOMER_TURN = ("SELECT pg_advisory_xact_lock(hashtext('customer limit'),"
+                  " hashtext(%(perf)s::text || ' ' || %(mailbox)s))")
 _CUSTOMER_HAS = f"""
     SELECT (SELECT count(*) FROM sales_ticket t JOIN sales_order o ON o.id = t.order_id
-              JOIN sales_customer c ON c.id = o.customer_id LEFT JOIN sales_hold h ON h.id = o.hold_id
-        WHERE o.performance_id = %(perf)s AND t.status = %(valid)s AND {_CUSTOMERS})
+              JOIN sales_customer c ON c.id = o.customer_id
+        WHERE o.performance_id = %(perf)s AND t.status = %(valid)s AND {_MAILBOX_SQL} = %(mailbox)s)
     + (SELECT count(*) FROM sales_place p JOIN sales_order o ON o.hold_id = p.hold_id
-              JOIN sales_customer c ON c.id = o.customer_id JOIN sales_hold h ON h.id = o.hold_id
+              JOIN sales_customer c ON c.id = o.customer_id
         WHERE o.performance_id = %(perf)s AND o.status IN (%(pending)s, %(reserved)s) AND p.state = %(held)s
-          AND {_CUSTOMERS})"""
+          AND {_MAILBOX_SQL} = %(mailbox)s)"""
 
 
-def check_customer_limit(*, hold: Hold, email: str, parts, count: int, limit: int | None,
-                         accounts: Sequence[int] = ()) -> None:
+def check_customer_limit(*, hold: Hold, email: str, parts, count: int, limit: int | None) -> None:
     """A queued on-sale may cap what one customer buys over all their orders, counted by
-    mailbox, by signed-in account (`accounts`: buyer_accounts) and by card, so that a
-    second basket, a second name, another address or a sub-address does not get round it.
-    In the caller's transaction, until it commits, the customer's other orders of the
-    performance wait for their turn here."""
+    mailbox and by card, so that a second basket, a second name or a sub-address does not
+    get round it. In the caller's transaction, until it commits, the customer's other
+    orders of the performance wait for their turn here."""
     if limit is None:
         return
     # The counter's nobody in particular is many people: counted by card only.
-    theirs = _count_of_customer(hold, None if email == WALK_IN_EMAIL else mailbox(email), accounts)
+    by_email = 0 if email == WALK_IN_EMAIL else _count_by_mailbox(hold, email)
     valid = Ticket.objects.filter(order__performance_id=hold.performance_id, status=Ticket.Status.VALID)
     fingerprints = [card_fingerprint(r) for r, _a in parts if r.card_number]
     by_card = valid.filter(order__payments__card_fingerprint__in=[f for f in fingerprints if f],
                            order__payments__status=Payment.Status.APPROVED).distinct().count() if fingerprints else 0
-    if max(theirs, by_card) + count > limit:
-        already = max(theirs, by_card)
+    if max(by_email, by_card) + count > limit:
+        already = max(by_email, by_card)
         raise InvalidRequest(_("at most %(limit)d tickets per customer for this on-sale") % {"limit": limit}
                              + (_("; you already have %(n)d") % {"n": already} if already else ""), field="quantity")
 
 
-def _count_of_customer(hold: Hold, box: str | None, accounts: Sequence[int]) -> int:
-    """The tickets of the customer known by the mailbox `box` (None: none) or by one of
-    `accounts`, after waiting for their turns."""
-    turns = [f"#{pk}" for pk in sorted(accounts)] + ([box] if box is not None else [])
-    if not turns:
-        return 0
-    facts = {"perf": hold.performance_id, "mailbox": box, "accounts": list(accounts), "turns": turns,
-             "buyer_channels": [Channel(code).value for code, policy in POLICIES.items() if policy.buyer_signs_in],
-             "valid": Ticket.Status.VALID, "pending": Order.Status.PENDING, "reserved": Order.Status.RESERVED,
-             "held": PlaceState.HELD}
-    # The turns first, in a statement of their own: the count's snapshot then begins after
+def _count_by_mailbox(hold: Hold, email: str) -> int:
+    facts = {"perf": hold.performance_id, "mailbox": mailbox(email), "valid": Ticket.Status.VALID,
+             "pending": Order.Status.PENDING, "reserved": Order.Status.RESERVED, "held": PlaceState.HELD}
+    # The turn first, in a statement of its own: the count's snapshot then begins after
     # the order before it has committed.
-    rows.fetch(_CUSTOMER_TURNS, facts)
-    (theirs,), = rows.fetch(_CUSTOMER_HAS, facts)
-    return theirs
+    rows.fetch(_CUSTOMER_TURN, facts)
+    (by_email,), = rows.fetch(_CUSTOMER_HAS, facts)
+    return by_email
 
 
 def buyer_language(language: str | None = None) -> str:

@@ -6,6 +6,7 @@ import pytest
 from django.core import signing
 from django.test import Client
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from sales import draws, waiting_room
 from sales.models import Draw, WaitingRoom
@@ -450,196 +451,6 @@ def test_the_customer_limit_holds_for_baskets_paid_at_once_and_for_sub_addresses
         buy(4, "Fan+second@Example.org")
 
 
-def _api_buyer(user, perf, visitor):
-    """An API client signed in with `user`'s token, admitted by a pass of its own."""
-    from tests.support import client_for
-
-    api = client_for(user)
-    return api, {"X-Queue-Pass": waiting_room.issue_pass(perf.pk, visitor)}
-
-
-def _api_order(api, queue, perf, n, email):
-    from tests.support import card_token
-
-    zone = perf.price_zones.get().pk
-    hold = api.post("/api/v1/holds/", {"performance": perf.pk, "zone": zone, "quantity": n}, format="json",
-                    headers=queue)
-    assert hold.status_code == 201, hold.content
-    return api.post("/api/v1/orders/", {"hold": hold.json()["token"], "customer": {"name": "Lim", "email": email},
-                                        "payment": {"method": "card", "token": card_token()}},
-                    format="json", headers=queue)
-
-
-def test_the_customer_limit_counts_one_account_whatever_email_each_order_gives(performance):
-    """Signed in (an API token, a shop session), the buyer is their account: orders under
-    other addresses, through either door, count together. Cards typed into the provider's
-    field leave no fingerprint here, so the account is what tells the buyer."""
-    import re
-
-    from sales.models import Order
-    from tests.support import card_token, make_user
-
-    room_for(performance, opens_in=timedelta(seconds=-1), per_minute=6000, customer_limit=4)
-    lim = make_user("lim")
-    api, queue = _api_buyer(lim, performance, "lim-api")
-    assert _api_order(api, queue, performance, 3, "lim@example.org").status_code == 201
-    again = _api_order(api, queue, performance, 2, "l.im@example.org")
-    assert again.status_code == 400, again.content
-    assert again.json()["error"]["field"] == "quantity"
-    assert "at most 4 tickets per customer for this on-sale; you already have 3" in again.json()["error"]["message"]
-    assert _api_order(api, queue, performance, 1, "someone-else@example.org").status_code == 201  # up to 4
-    # Someone else, not signed in, is not that account.
-    other, other_queue = client_for_nobody(performance, "other-api")
-    assert _api_order(other, other_queue, performance, 2, "other@example.org").status_code == 201
-    # The same account in the shop: its session's orders count with its token's.
-    shop = Client()
-    shop.force_login(lim)
-    shop.get(f"/performances/{performance.pk}/")
-    time.sleep(0.05)
-    assert shop.get(f"/performances/{performance.pk}/queue/")["Location"] == f"/performances/{performance.pk}/"
-    held = shop.post(f"/performances/{performance.pk}/hold/", {"zone": performance.price_zones.get().pk,
-                                                               "quantity": 1})
-    assert held.status_code == 302 and held["Location"] == "/basket/", held
-    nonce = re.search(r'name="nonce" value="([^"]+)"', shop.get("/basket/").content.decode()).group(1)
-    paid = shop.post("/checkout/", {"name": "Lim", "email": "lim.shop@example.org", "card_token": card_token(),
-                                    "nonce": nonce})
-    assert paid.status_code == 400
-    assert "At most 4 tickets per customer for this on-sale; you already have 4." in paid.content.decode()
-    assert Order.objects.filter(status="paid").count() == 3
-
-
-def client_for_nobody(perf, visitor):
-    from rest_framework.test import APIClient
-
-    return APIClient(), {"X-Queue-Pass": waiting_room.issue_pass(perf.pk, visitor)}
-
-
-def test_the_customer_limit_takes_gmail_dots_as_one_mailbox_and_other_domains_dots_as_two(performance):
-    """At Gmail, j.dupont@, jdupont@ and j.du.pont@googlemail.com are one mailbox; at
-    another domain a dot makes another name."""
-    from sales import rows
-    from sales.orders.placing import _MAILBOX_SQL, mailbox
-
-    room_for(performance, opens_in=timedelta(seconds=-1), customer_limit=4)
-    api, queue = client_for_nobody(performance, "gmail-api")
-    assert _api_order(api, queue, performance, 3, "Jean.Dupont@gmail.com").status_code == 201
-    for email in ("jeandupont@gmail.com", "j.e.a.n.dupont+fete@googlemail.com", "JEANDUPONT@GoogleMail.com"):
-        refused = _api_order(api, queue, performance, 2, email)
-        assert refused.status_code == 400, (email, refused.content)
-        assert "you already have 3" in refused.json()["error"]["message"]
-    assert _api_order(api, queue, performance, 3, "jean.dupont@example.org").status_code == 201
-    assert _api_order(api, queue, performance, 3, "jeandupont@example.org").status_code == 201
-    # The Python and SQL ways of naming a mailbox agree.
-    emails = ["a.b+c@gmail.com", "a.b@googlemail.com", "ab@gmail.com", "a.b@gmail.com.example.org", "a.b@example.org",
-              "a.b+x.y@example.org", "+x@gmail.com", "x.y@mail.gmail.com"]
-    in_sql = rows.fetch(f"SELECT {_MAILBOX_SQL} FROM unnest(%s::text[]) AS c(email)", [emails])
-    assert [mailbox(e) for e in emails] == [box for (box,) in in_sql]
-    assert mailbox("J.Dupont+x@GoogleMail.com") == "jdupont@gmail.com"
-    assert mailbox("j.dupont@example.org") == "j.dupont@example.org"
-
-
-@pytest.mark.concurrency
-@pytest.mark.django_db(transaction=True)
-def test_the_customer_limit_holds_for_one_account_paying_at_once_under_two_emails():
-    """Two baskets of three of one account, paid at the same moment under two addresses,
-    with a limit of four a customer: one is sold, the other refused."""
-    from sales.models import Order
-    from tests.support import card_token, make_user, race
-
-    performance = make_performance(rows=2, per_row=10)
-    room_for(performance, opens_in=timedelta(seconds=-1), customer_limit=4)
-    lim = make_user("lim")
-    buyers = [_api_buyer(lim, performance, f"lim-{i}") for i in range(2)]
-    zone = performance.price_zones.get().pk
-    holds = []
-    for api, queue in buyers:
-        hold = api.post("/api/v1/holds/", {"performance": performance.pk, "zone": zone, "quantity": 3},
-                        format="json", headers=queue)
-        assert hold.status_code == 201, hold.content
-        holds.append(hold.json()["token"])
-    cards = [card_token() for _ in holds]
-
-    def pay(i):
-        api, queue = buyers[i]
-        customer = {"name": "Lim", "email": f"lim{i}@example.org"}
-        return api.post("/api/v1/orders/", {"hold": holds[i], "customer": customer,
-                                            "payment": {"method": "card", "token": cards[i]}},
-                        format="json", headers=queue)
-
-    answers = race(2, pay)
-    assert sorted(a.status_code for a in answers) == [201, 400], [a.content for a in answers]
-    refused = next(a for a in answers if a.status_code == 400)
-    assert "at most 4 tickets per customer" in refused.json()["error"]["message"]
-    assert Order.objects.filter(status="paid").count() == 1
-
-
-def test_staff_selling_for_customers_are_not_counted_as_a_customer_under_the_limit(performance, clerk, operator):
-    """A counter or phone sale's hold and order carry the clerk's or operator's account:
-    they sell for many customers, each counted by their own address."""
-    from sales.models import Order
-    from tests.support import card_token, client_for, drawer
-
-    room_for(performance, opens_in=timedelta(seconds=-1), customer_limit=4)
-    drawer(clerk)
-    zone = performance.price_zones.get().pk
-    sellers = ((client_for(clerk), {"method": "card_terminal", "reference": "AUTH-1"}),
-               (client_for(operator), None))
-    for n, (staff, payment) in enumerate(sellers):
-        for who in ("a", "b"):
-            hold = staff.post("/api/v1/holds/", {"performance": performance.pk, "zone": zone, "quantity": 3},
-                              format="json")
-            assert hold.status_code == 201, hold.content
-            sold = staff.post("/api/v1/orders/", {
-                "hold": hold.json()["token"], "customer": {"name": who, "email": f"{who}{n}@example.org"},
-                "payment": payment or {"method": "card_not_present", "token": card_token()}}, format="json")
-            assert sold.status_code == 201, sold.content
-        refused = staff.post("/api/v1/holds/", {"performance": performance.pk, "zone": zone, "quantity": 2},
-                             format="json")
-        over = staff.post("/api/v1/orders/", {
-            "hold": refused.json()["token"], "customer": {"name": "a", "email": f"a{n}@example.org"},
-            "payment": payment or {"method": "card_not_present", "token": card_token()}}, format="json")
-        assert over.status_code == 400 and "you already have 3" in over.json()["error"]["message"], over.content
-    assert Order.objects.filter(status="paid").count() == 4
-
-
-def test_an_exchange_at_the_counter_counts_the_orders_buyer_not_the_clerk(performance, clerk):
-    """An exchange for more places counts them against the order's buyer: their account's
-    orders under other addresses too, and never the clerk's own sales."""
-    from decimal import Decimal
-
-    from events.models import Channel
-    from sales.errors import InvalidRequest
-    from sales.holds import hold_create
-    from sales.models import Order
-    from sales.orders import CustomerDetails, order_exchange, order_place
-    from sales.payments import PaymentRequest
-    from tests.support import drawer, make_user
-
-    room_for(performance, opens_in=timedelta(seconds=-1), customer_limit=4)
-    lim = make_user("lim")
-    api, queue = _api_buyer(lim, performance, "lim-api")
-    first = _api_order(api, queue, performance, 2, "lim@example.org")
-    assert first.status_code == 201 and _api_order(api, queue, performance, 2, "l.im@example.org").status_code == 201
-    order = Order.objects.get(code=first.json()["code"])
-    shift = drawer(clerk)
-    zone = performance.price_zones.get()
-
-    def exchange(for_order, quantity):
-        hold = hold_create(performance=performance, channel=Channel.COUNTER, user=clerk, zone=zone, quantity=quantity)
-        tickets = [t.pk for t in for_order.tickets.filter(status="valid")]
-        return order_exchange(order=for_order, ticket_ids=tickets, hold=hold, actor=clerk, shift=shift,
-                              payments=[PaymentRequest(method="cash", tendered=Decimal("1000"))])
-
-    with pytest.raises(InvalidRequest, match="at most 4 tickets per customer.*already have 4"):
-        exchange(order, 3)
-    assert exchange(order, 2).tickets.filter(status="valid").count() == 2  # as many as before: nothing more counted
-    # The clerk's own sales to others, and their exchanges, are not the clerk's tickets.
-    counter = hold_create(performance=performance, channel=Channel.COUNTER, user=clerk, zone=zone, quantity=3)
-    sold = order_place(hold=counter, customer=CustomerDetails(name="W", email="walk@example.org"), actor=clerk,
-                       shift=shift, payments=[PaymentRequest(method="cash", tendered=Decimal("1000"))])
-    assert exchange(sold, 4).tickets.filter(status="valid").count() == 4
-
-
 def test_the_queue_page_says_which_show_when_the_sale_opens_and_who_is_next(performance, django_assert_num_queries):
     """A visitor sent to the queue sees what it is for and when it opens, in their
     language, with no database query; at the front, "you are next", not "0 people ahead"."""
@@ -1003,3 +814,115 @@ def test_the_queue_counted_now_is_those_still_waiting_not_everyone_who_joined(pe
         waiting_room.join(performance.pk, f"v{i}", now=room.opens_at.timestamp() + 1)
     live = on_sale_now(performance)
     assert live["admitted"] == 10 and live["in_queue"] == 5
+
+
+def _api_order(api, queue, perf, n, email):
+    from tests.support import card_token
+
+    zone = perf.price_zones.get().pk
+    hold = api.post("/api/v1/holds/", {"performance": perf.pk, "zone": zone, "quantity": n}, format="json",
+                    headers=queue)
+    assert hold.status_code == 201, hold.content
+    return api.post("/api/v1/orders/", {"hold": hold.json()["token"], "customer": {"name": "Lim", "email": email},
+                                        "payment": {"method": "card", "token": card_token()}},
+                    format="json", headers=queue)
+
+
+def client_for_nobody(perf, visitor):
+    return APIClient(), {"X-Queue-Pass": waiting_room.issue_pass(perf.pk, visitor)}
+
+
+def test_the_customer_limit_takes_gmail_dots_as_one_mailbox_and_other_domains_dots_as_two(performance):
+    """At Gmail, j.dupont@, jdupont@ and j.du.pont@googlemail.com are one mailbox; at
+    another domain a dot makes another name."""
+    from sales import rows
+    from sales.orders.placing import _MAILBOX_SQL, mailbox
+
+    room_for(performance, opens_in=timedelta(seconds=-1), customer_limit=4)
+    api, queue = client_for_nobody(performance, "gmail-api")
+    assert _api_order(api, queue, performance, 3, "Jean.Dupont@gmail.com").status_code == 201
+    for email in ("jeandupont@gmail.com", "j.e.a.n.dupont+fete@googlemail.com", "JEANDUPONT@GoogleMail.com"):
+        refused = _api_order(api, queue, performance, 2, email)
+        assert refused.status_code == 400, (email, refused.content)
+        assert "you already have 3" in refused.json()["error"]["message"]
+    assert _api_order(api, queue, performance, 3, "jean.dupont@example.org").status_code == 201
+    assert _api_order(api, queue, performance, 3, "jeandupont@example.org").status_code == 201
+    # The Python and SQL ways of naming a mailbox agree.
+    emails = ["a.b+c@gmail.com", "a.b@googlemail.com", "ab@gmail.com", "a.b@gmail.com.example.org", "a.b@example.org",
+              "a.b+x.y@example.org", "+x@gmail.com", "x.y@mail.gmail.com"]
+    in_sql = rows.fetch(f"SELECT {_MAILBOX_SQL} FROM unnest(%s::text[]) AS c(email)", [emails])
+    assert [mailbox(e) for e in emails] == [box for (box,) in in_sql]
+    assert mailbox("J.Dupont+x@GoogleMail.com") == "jdupont@gmail.com"
+    assert mailbox("j.dupont@example.org") == "j.dupont@example.org"
+
+
+def test_an_exchange_to_another_performance_counts_every_new_place_against_its_limit(performance, clerk):
+    """Moved from another date, none of the order's tickets were of this performance: the
+    limit counts all the new places there, not only those beyond the old count."""
+    from decimal import Decimal
+
+    from events.models import Channel
+    from sales import inventory
+    from sales.errors import InvalidRequest
+    from sales.holds import hold_create
+    from sales.models import Order
+    from sales.orders import order_exchange
+    from sales.payments import PaymentRequest
+    from tests.factories import PerformanceFactory, PriceZoneFactory
+    from tests.support import drawer
+
+    other = PerformanceFactory(event=performance.event, venue=performance.venue,
+                               starts_at=performance.starts_at + timedelta(days=1),
+                               channels=[Channel.ONLINE, Channel.COUNTER])
+    PriceZoneFactory(performance=other, name="Stalls", price=performance.price_zones.get().price,
+                     sections=performance.venue.sections.all())
+    inventory.put_on_sale(performance=other)
+    room_for(performance, opens_in=timedelta(seconds=-1), customer_limit=4)
+    api, queue = client_for_nobody(performance, "fan-here")
+    assert _api_order(api, queue, performance, 4, "fan@example.org").status_code == 201
+    elsewhere = _api_order(APIClient(), {}, other, 2, "fan@example.org")
+    assert elsewhere.status_code == 201, elsewhere.content
+    order = Order.objects.get(code=elsewhere.json()["code"])
+    hold = hold_create(performance=performance, channel=Channel.COUNTER, user=clerk,
+                       zone=performance.price_zones.get(), quantity=2)
+    with pytest.raises(InvalidRequest, match="at most 4 tickets per customer.*already have 4"):
+        order_exchange(order=order, ticket_ids=[t.pk for t in order.tickets.all()], hold=hold, actor=clerk,
+                       shift=drawer(clerk), payments=[PaymentRequest(method="cash", tendered=Decimal("1000"))])
+    assert Order.objects.get(pk=order.pk).performance_id == other.pk
+
+
+def test_an_exchange_counts_its_places_again_when_it_commits(performance, clerk, monkeypatch):
+    """The buyer's order paid while an exchange for more places is under way (here, while
+    its difference is taken) is counted by the exchange as it commits: never more tickets
+    than the limit between them."""
+    from decimal import Decimal
+
+    from events.models import Channel
+    from sales.errors import InvalidRequest
+    from sales.holds import hold_create
+    from sales.models import Order, Ticket
+    from sales.orders import exchanges, order_exchange
+    from sales.payments import PaymentRequest
+    from tests.support import drawer
+
+    room_for(performance, opens_in=timedelta(seconds=-1), per_minute=6000, customer_limit=4)
+    api, queue = client_for_nobody(performance, "fan-race")
+    first = _api_order(api, queue, performance, 2, "fan@example.org")
+    order = Order.objects.get(code=first.json()["code"])
+    real = exchanges.charge
+
+    def charge_while_the_buyer_pays(*args, **kw):
+        taken = real(*args, **kw)
+        meanwhile = _api_order(APIClient(), client_for_nobody(performance, "fan-race-2")[1], performance, 2,
+                               "fan@example.org")
+        assert meanwhile.status_code == 201, meanwhile.content  # 2 + 2: within the limit, alone
+        return taken
+
+    monkeypatch.setattr(exchanges, "charge", charge_while_the_buyer_pays)
+    hold = hold_create(performance=performance, channel=Channel.COUNTER, user=clerk,
+                       zone=performance.price_zones.get(), quantity=4)
+    with pytest.raises(InvalidRequest, match="at most 4 tickets per customer"):
+        order_exchange(order=order, ticket_ids=[t.pk for t in order.tickets.all()], hold=hold, actor=clerk,
+                       shift=drawer(clerk), payments=[PaymentRequest(method="cash", tendered=Decimal("1000"))])
+    assert Ticket.objects.filter(order__performance=performance, status="valid",
+                                 order__customer__email="fan@example.org").count() == 4
