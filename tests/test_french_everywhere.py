@@ -515,6 +515,10 @@ def test_an_orders_history_reads_in_the_readers_language_with_its_amounts_as_mon
     assert read[3].endswith("+60,00\u00a0$") and "CAD" not in read[3]
     with translation.override("en"):
         assert audit_line(OrderEvent(action="placed", detail="2 tickets, 70.00 CAD")) == "placed: 2 tickets, $70.00"
+    with translation.override("fr"):  # whom an approval was for; not any detail that begins with "for"
+        assert audit_line(OrderEvent(action="refund approved", detail="for marc")).endswith(" pour marc")
+        assert audit_line(OrderEvent(action="payment declined", detail="for want of funds")).endswith(
+            " for want of funds")
 
 
 def test_the_organizers_own_words_in_each_language(clerk):

@@ -168,7 +168,7 @@ def audit_line(event) -> str:
         detail = ngettext("%(n)d ticket", "%(n)d tickets", int(m[1])) % {"n": int(m[1])}
     elif m := re.fullmatch(r"at the counter of (.*)", detail):  # as approvals were written before
         detail = gettext("at the counter of %(clerk)s") % {"clerk": m[1]}
-    elif m := re.fullmatch(r"for (.*)", detail):
+    elif event.action in ("refund approved", "exchange approved") and (m := re.fullmatch(r"for (.*)", detail)):
         detail = gettext("for %(clerk)s") % {"clerk": m[1]}
     elif m := re.fullmatch(r"(.*); difference (\S+ \S+)", detail):
         detail = gettext("%(places)s; difference %(amount)s") % {"places": m[1], "amount": m[2]}
