@@ -70,8 +70,8 @@ class ExchangeQuote:
 # (settling.payments_reconcile). An exchange's order is paid already, so the difference of a
 # dearer one is taken at the counter, where the money changes hands in front of the clerk.
 PROVIDER_CHARGED = (Payment.Method.CARD, Payment.Method.CARD_NOT_PRESENT)
-DEARER_AT_COUNTER = gettext_lazy("the difference of a dearer exchange is paid at the counter, in cash or on its card "
-                                 "terminal; by phone, an exchange to seats that cost the same or less")
+DEARER_AT_COUNTER = gettext_lazy("a dearer exchange is paid at the counter, in cash or on its card terminal: by phone, "
+                                 "choose seats that cost the same or less")
 
 
 def _exchange_checks(order: Order, ticket_ids, hold: Hold,

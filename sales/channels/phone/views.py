@@ -416,6 +416,11 @@ def order_exchange_start(request, code: str):
             raise SalesError(_("choose the zone of the new seats"))
         hold = exchange_hold(order=order, ticket_ids=tickets, channel=Channel.PHONE, user=request.user, zone=zone,
                              quantity=asked["quantity"], owner_key=f"{EXCHANGE_MARK}{order.code}")
+        more = exchange_quote(order=order, ticket_ids=tickets, hold=hold).difference
+        if more > 0:  # paid at the counter: the seats are not kept from others meanwhile
+            hold_release(hold=hold, actor=request.user)
+            raise SalesError(_("the new seats cost %(amount)s more; %(rule)s") % {
+                "amount": money(more, order.currency), "rule": DEARER_AT_COUNTER})
     except SalesError as exc:
         messages.error(request, _("Nothing held: %(reason)s") % {"reason": exc.message})
         return back
