@@ -148,24 +148,45 @@ def ticket_check_in(*, code: str, performance: Performance, door: str = "", acto
     raise IllegalTransition(message, checked_in_at=ticket.checked_in_at.isoformat(), door=where, by=by)
 
 
-def _refuse_void(ticket: Ticket, performance: Performance) -> NoReturn:
-    """Refuse a void ticket saying when, on the clock of the door's venue, and how it
-    became void: refunded, or exchanged, and then for which performance (this one: its
-    guest has a new ticket for tonight). Both are read from what recorded it: the move that
-    put its place back on sale for its order, and the tickets an exchange sold into the
-    order at that same moment (order_exchange returns and sells with one `now`)."""
+def _voided(ticket: Ticket):
+    """When `ticket` became void, and the ticket an exchange sold in its place then (None:
+    it was refunded), as what recorded it tells: the move that put its place back on sale
+    for its order, and the tickets an exchange sold into the order at that same moment
+    (order_exchange returns and sells with one `now`). (None, None): its trail does not say."""
     voided = (PlaceEvent.objects.filter(place_id=ticket.place_id, order_id=ticket.order_id,
                                         action__in=("return", "withdraw"), at__gte=ticket.created_at)
               .order_by("at", "pk").values_list("at", flat=True).first())
+    if voided is None:
+        return None, None
+    return voided, (Ticket.objects.filter(order_id=ticket.order_id, created_at=voided)
+                    .select_related("place__performance__event", "place__performance__venue").first())
+
+
+def _refuse_void(ticket: Ticket, performance: Performance) -> NoReturn:
+    """Refuse a void ticket saying when, on the clock of the door's venue, and how it
+    became void: refunded, or exchanged, and then for which performance the guest holds a
+    ticket now (this one: they have a new ticket for tonight). An exchange's new ticket may
+    have been exchanged or refunded in turn: the chain is followed to its end."""
+    voided, new = _voided(ticket)
     if voided is None:  # not told by its place's trail
         raise IllegalTransition(_("this ticket was refunded or exchanged and is void"))
     when = formatting.when(at_venue(voided, performance), "D j M Y H:i")
     voided_at = at_venue(voided, performance).isoformat()  # as the API writes times
-    new = (Ticket.objects.filter(order_id=ticket.order_id, created_at=voided)
-           .select_related("place__performance__event", "place__performance__venue").first())
     if new is None:
         raise IllegalTransition(_("this ticket was refunded on %(when)s and is void") % {"when": when},
                                 void="refunded", voided_at=voided_at)
+    for _step in range(20):  # each exchange of the order is a step; a chain this long is not met
+        if new.status == Ticket.Status.VALID:
+            break
+        later, newer = _voided(new)
+        if later is None:
+            break
+        if newer is None:
+            refunded = formatting.when(at_venue(later, performance), "D j M Y H:i")
+            raise IllegalTransition(_("this ticket was exchanged on %(when)s; the ticket it became was refunded on "
+                                      "%(refunded)s and is void") % {"when": when, "refunded": refunded},
+                                    void="refunded", voided_at=at_venue(later, performance).isoformat())
+        new = newer
     other = new.place.performance
     detail = {"void": "exchanged", "voided_at": voided_at, "exchanged_for": other.pk,
               "starts_at": at_venue(other.starts_at, other).isoformat()}

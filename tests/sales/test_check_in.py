@@ -133,6 +133,40 @@ def test_an_exchanged_ticket_says_when_and_for_which_performance(performance, do
     assert ticket_check_in(code=new.code, performance=performance, actor=door).ticket.checked_in_at
 
 
+def test_a_ticket_exchanged_twice_is_sent_to_the_ticket_its_guest_holds_now(performance, door, clerk):
+    """Tonight, then tomorrow, then tonight again in another seat: the first ticket's guest
+    is told their ticket now is for tonight, not sent to tomorrow's, itself void; and a
+    chain that ends in a refund says so."""
+    from sales import inventory
+    from sales.models import Order, PlaceEvent
+    from sales.orders import order_exchange
+
+    tomorrow = PerformanceFactory(event=performance.event, venue=performance.venue,
+                                  starts_at=performance.starts_at + timedelta(days=1),
+                                  channels=[Channel.ONLINE, Channel.COUNTER])
+    PriceZoneFactory(performance=tomorrow, name="Stalls", sections=performance.venue.sections.all())
+    inventory.put_on_sale(performance=tomorrow)
+    first, = sell(performance)
+    order = first.order
+    for to in (tomorrow, performance):
+        hold = hold_create(performance=to, channel=Channel.COUNTER, user=clerk, zone=to.price_zones.get(),
+                           quantity=1)
+        order_exchange(order=order, ticket_ids=[order.tickets.get(status="valid").pk], hold=hold, actor=clerk)
+    start = PlaceEvent.objects.filter(order=order, action="return").order_by("at").first().at  # the first exchange
+    on_the_day(performance)
+    with pytest.raises(IllegalTransition) as refused:
+        ticket_check_in(code=first.code, performance=performance, actor=door)
+    assert refused.value.message == (f"this ticket was exchanged on {venue_clock(start)} for another "
+                                     f"ticket to this performance: scan the new one")
+    assert refused.value.detail["exchanged_for"] == performance.pk
+    order_refund(order=Order.objects.get(pk=order.pk), actor=None)
+    with pytest.raises(IllegalTransition) as refused:
+        ticket_check_in(code=first.code, performance=performance, actor=door)
+    assert refused.value.message.startswith(f"this ticket was exchanged on {venue_clock(start)}; the ticket it "
+                                            f"became was refunded on ")
+    assert refused.value.detail["void"] == "refunded"
+
+
 def test_first_scan_recorded_wins_over_an_earlier_scan_queued_offline(performance, door):
     """Door A scans at 20:01 with no network; door B scans the same ticket at 20:02 online.
     When A's queued scan arrives, B's is the one on record: A's is refused, naming B."""
