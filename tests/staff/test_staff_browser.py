@@ -404,3 +404,38 @@ def test_the_counters_pages_fit_a_phone_without_scrolling_sideways(browser, live
         screenshot(page, "counter-phone-" + url.split("/")[2])
         assert wide <= 0, (url, wide)
     context.close()
+
+
+def test_price_type_menus_and_ticked_tickets_fit_a_phone(browser, live_server):
+    """At a phone's width a sale's price type menu stays within its card (its arrow shows),
+    and on the phone's order page each ticket's box stays beside its name."""
+    from sales.holds import hold_create
+    from sales.orders import CustomerDetails, order_place
+    from sales.payments import PaymentRequest
+    from tests.support import card_token, price_types
+
+    perf = make_performance(rows=1, per_row=6, price="30.00")
+    price_types(perf, {"Adult (evening, reserved seating)": {"Stalls": "30.00"},
+                       "Child under twelve, with an adult": {"Stalls": "20.00"}})
+    operator = make_user("operator-phone-width", "phone operator")
+    zone = perf.price_zones.get()
+    sold = order_place(hold=hold_create(performance=perf, channel="phone", user=operator, zone=zone, quantity=3),
+                       customer=CustomerDetails(name="Hélène Tremblay", email="h@example.org"), actor=operator,
+                       payment=PaymentRequest(method="card_not_present", token=card_token()))
+    selling = hold_create(performance=perf, channel="phone", user=operator, zone=zone, quantity=2)
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="fr-CA")
+    login(context, operator, live_server)
+    page = context.new_page()
+    page.goto(f"/phone/customers/{sold.customer_id}/sale/{selling.pk}/")
+    for menu in page.locator("#ticket-types select").all():
+        box, card = menu.bounding_box(), menu.locator("xpath=ancestor::*[contains(@class,'card')][1]").bounding_box()
+        assert box["x"] + box["width"] <= card["x"] + card["width"] + 1, (box, card)
+    screenshot(page, "phone-sale-390")
+    page.goto(f"/phone/orders/{sold.code}/")
+    labels = page.locator("label.check")
+    assert labels.count() >= 3
+    for label in labels.all():
+        tick, whole = label.locator("input").bounding_box(), label.bounding_box()
+        assert whole["height"] < 2 * tick["height"] + 16, (label.inner_text(), whole, tick)  # one line
+    screenshot(page, "phone-order-390")
+    context.close()
