@@ -278,6 +278,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Paid back since, for what is no longer in this order (not in the total above):": "Remboursé depuis, pour ce qui n'est plus dans cette commande (hors du total ci-dessus) :",
     "this ticket was exchanged on %(when)s; the ticket it became was refunded on %(refunded)s and is void": "ce billet a été échangé le %(when)s ; le billet qui l'a remplacé a été remboursé le %(refunded)s et est annulé",
     "%(amount)s waits for the payment provider: it is sent again until the provider takes it.": "%(amount)s attend le prestataire de paiement : le remboursement est renvoyé jusqu'à ce qu'il l'accepte.",
     "a dearer exchange is paid at the counter, in cash or on its card terminal: by phone, choose seats that cost the same or less": "un échange plus cher se paie au guichet, en espèces ou au terminal de paiement : par téléphone, choisissez des places au même prix ou moins chères",

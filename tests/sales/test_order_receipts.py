@@ -494,8 +494,11 @@ def test_after_tickets_are_refunded_the_email_and_the_page_say_what_was_paid_bac
     assert notifications.send_pending_confirmations() == 1
     body = mail.outbox[-1].body
     assert re.search(rf"Paid back .* \(Test card\): −\${back}", body), body
+    # The total is what the tickets still held cost: what went back is not taken from it.
+    total_at, said_at = body.index("Total:"), body.index("Paid back since, for what is no longer in this order")
+    assert total_at < said_at < body.index("Paid back ", said_at + 10)
     page = client.get(f"/orders/{order.code}/{order.access_token}/").content.decode()
-    assert f"−${back}" in page
+    assert f"−${back}" in page and "Paid back since, for what is no longer in this order" in page
 
 
 def test_refunded_in_two_steps_the_receipt_still_adds_up_to_what_was_paid(client):
