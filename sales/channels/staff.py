@@ -19,7 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from events.models import Performance
 from sales.availability import zone_counts
 from sales.models import Place
-from sales.policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR, policy_for, roles_of
+from sales.policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR, counted_row, policy_for, roles_of
 
 # A festival has hundreds of performances on sale: each staff page lists them a page at a time,
 # the soonest first, and finds one by its show, venue or date.
@@ -168,3 +168,12 @@ def exchange_offers(channel: str, order, asked: Mapping[str, str]):
         counts = zone_counts(perf.pk)
         offers.append((perf, [(z, counts.get(z.pk, {}).get("available", 0)) for z in perf.price_zones.all()]))
     return offers, found
+
+
+def as_handed(payments) -> list:
+    """An order's payments, each with what changed hands (`counted`): cash to the coin, a
+    payback as it left the drawer, as the shift counts them."""
+    rows = list(payments)
+    for p in rows:
+        p.counted = counted_row(p)
+    return rows

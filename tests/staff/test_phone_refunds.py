@@ -24,7 +24,7 @@ from sales.payments import PaymentRequest
 from sales.policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR
 from sales.shifts import shift_open
 from tests.factories import PerformanceFactory, PriceZoneFactory
-from tests.support import card_token, make_performance, make_user, provider, signed_in
+from tests.support import card_token, make_performance, make_user, provider, signed_in, table_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +110,11 @@ def test_a_whole_order_is_refunded_to_the_callers_card_with_a_supervisors_signat
     assert back.approved_by.username == "supervisor" and back.created_by.username == "operator-refunds"
     # The approval names whom it was for, not a counter the phone does not have.
     assert order.events.get(action="refund approved", actor=supervisor).detail == "for operator-refunds"
-    assert "refund approved: for operator-refunds (supervisor)" in text_of(phone.get(f"/phone/orders/{order.code}/"))
+    page = phone.get(f"/phone/orders/{order.code}/")
+    assert "refund approved: for operator-refunds (supervisor)" in text_of(page)
+    # The operator sees the order's payments, the card's payback among them, as the counter does.
+    payments = table_rows(page.content.decode(), 'id="order-payments"')
+    assert [row[1:3] for row in payments[1:]] == [["Card by phone", "$100.00"], ["Card by phone", "−$100.00"]]
     assert at_provider(order) == (10000, [10000]) and net_paid(order) == Decimal("0")
     # The buyer is told, as after the counter's refund.
     notifications.send_pending_confirmations()

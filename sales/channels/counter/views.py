@@ -41,7 +41,15 @@ from sales.channels.forms import (
     with_amounts,
     zone_prices,
 )
-from sales.channels.staff import EXCHANGE_MARK, exchange_offers, on_sale, performances_page, role_required, to_page
+from sales.channels.staff import (
+    EXCHANGE_MARK,
+    as_handed,
+    exchange_offers,
+    on_sale,
+    performances_page,
+    role_required,
+    to_page,
+)
 from sales.errors import InvalidRequest, SalesError
 from sales.formatting import WALK_IN_EMAIL, WALK_IN_NAME, money
 from sales.holds import hold_create, hold_is_live, hold_release
@@ -289,7 +297,7 @@ def order(request, code: str):
         # Refunded before its performance was cancelled, it kept fees: those go back too.
         "fees_back": (_handed_back(order) or None) if order.status == Order.Status.REFUNDED
         and order.performance.cancelled_at is not None else None,
-        "payments": _as_handed(order.payments.all()), "events": order.events.select_related("actor"),
+        "payments": as_handed(order.payments.all()), "events": order.events.select_related("actor"),
         "walk_in": order.customer.email == WALK_IN_EMAIL,
         "due_in_cash": cash_due(order.total) if order.status == Order.Status.RESERVED else None})
 
@@ -298,15 +306,6 @@ def _handed_back(order: Order) -> Decimal:
     """What refunding the whole order hands back, as it changes hands: cash to the coin."""
     plan, _amount, _kept = refund_amounts(order)
     return sum((cash_handed_back(paid, back) or back for paid, back in plan), Decimal("0"))
-
-
-def _as_handed(payments) -> list:
-    """The order's payments, each with what changed hands (`counted`): cash to the coin, a
-    payback as it left the drawer, as the shift counts them."""
-    rows = list(payments)
-    for p in rows:
-        p.counted = counted_row(p)
-    return rows
 
 
 def _buyer(posted) -> CustomerDetails:

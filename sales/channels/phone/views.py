@@ -46,7 +46,15 @@ from sales.channels.forms import (
     with_amounts,
     zone_prices,
 )
-from sales.channels.staff import EXCHANGE_MARK, exchange_offers, on_sale, performances_page, role_required, to_page
+from sales.channels.staff import (
+    EXCHANGE_MARK,
+    as_handed,
+    exchange_offers,
+    on_sale,
+    performances_page,
+    role_required,
+    to_page,
+)
 from sales.errors import InvalidRequest, PaymentDeclined, ProviderUnavailable, SalesError
 from sales.formatting import money, when
 from sales.holds import hold_create, hold_extend, hold_is_live, hold_release
@@ -331,6 +339,7 @@ def order(request, code: str):
     order = get_object_or_404(Order.objects.select_related("customer", "performance__event"), code=code.upper())
     tickets = with_type_names(list(order.tickets.select_related("place__seat", "place__section")))
     context = {"order": order, "tickets": tickets, "events": order.events.select_related("actor"), **_card_field(),
+               "payments": as_handed(order.payments.select_related("created_by")),
                "attempt": timezone.now().strftime("%H%M%S%f")}
     if order.status == Order.Status.PAID:
         context.update(_refund_and_exchange(request, order, tickets))
