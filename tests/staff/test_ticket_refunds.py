@@ -432,6 +432,9 @@ def test_a_slip_reprinted_after_a_ticket_is_refunded_names_it_and_says_the_refun
     order = counter_sale(clerk, shift, hall, "Stalls", 3)  # 3 × 53.50
     first, second, third = order.tickets.order_by("pk")
     order = tickets_refund(order=order, ticket_ids=[first.pk], actor=clerk, shift=shift)  # 50.00 back
+    # The order's page says which ticket was refunded, not only that it is void.
+    listed = table_rows(signed_in(clerk).get(f"/counter/orders/{order.code}/").content.decode(), 'id="order-tickets"')
+    assert sorted(row[4] for row in listed[1:]) == ["Refunded", "Valid", "Valid"]
     slip = signed_in(clerk).post(f"/counter/orders/{order.code}/print/").content.decode()
     rows = table_rows(slip, 'class="receipt')
     start = rows.index([f"{first.place} · Stalls · Refunded"])
