@@ -19,6 +19,7 @@ from events.models import PriceType
 from .. import inventory
 from ..availability import availability_changed
 from ..errors import HoldNotActive, IllegalTransition, InvalidRequest, NotPermitted, SalesError
+from ..formatting import at_venue
 from ..holds import hold_create, hold_is_live, hold_release
 from ..models import Hold, Order, Payment, Place, Ticket
 from ..notifications import resend_confirmation
@@ -240,9 +241,14 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
                 for paid, amount in payback]
             Hold.objects.filter(pk=hold.pk).update(status=Hold.Status.SOLD)
             labels = Place.objects.in_bulk([t.place_id for t in new])
-            record(order, "exchanged", f"{', '.join(str(t.place) for t in old)} → "
-                   f"{', '.join(str(labels[t.place_id]) for t in new)}; difference {difference:+} {quote.currency}",
-                   actor)
+            # Each side's date when the order moves to another performance: its seats may bear
+            # the same names. Written as numbers, to be read in any language.
+            dates = ((f" ({at_venue(order.performance.starts_at, order.performance):%Y-%m-%d %H:%M})",
+                      f" ({at_venue(hold.performance.starts_at, hold.performance):%Y-%m-%d %H:%M})")
+                     if hold.performance_id != order.performance_id else ("", ""))
+            record(order, "exchanged", f"{', '.join(str(t.place) for t in old)}{dates[0]} → "
+                   f"{', '.join(str(labels[t.place_id]) for t in new)}{dates[1]}; "
+                   f"difference {difference:+} {quote.currency}", actor)
             if signer.pk != actor.pk:
                 record(order, "exchange approved", f"for {actor.get_username()}", signer)
             perfs = {order.performance_id, hold.performance_id}

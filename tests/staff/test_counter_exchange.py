@@ -173,6 +173,13 @@ def test_moving_the_whole_order_to_another_performance(clerk, hall):
     assert order.performance_id == later.pk
     assert Place.objects.filter(performance=hall, state="sold").count() == 0
     assert Place.objects.filter(performance=later, state="sold").count() == 2
+    # The history says from which date to which: the same seat names may be on both.
+    from sales.formatting import at_venue
+
+    said = order.events.get(action="exchanged").detail
+    assert f"({at_venue(hall.starts_at, hall):%Y-%m-%d %H:%M})" in said.split(" → ")[0]
+    assert f"({at_venue(later.starts_at, later):%Y-%m-%d %H:%M})" in said.split(" → ")[1]
+    assert said.endswith("; difference +0.00 CAD")
 
 
 @pytest.mark.django_db(transaction=True)
