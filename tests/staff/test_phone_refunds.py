@@ -16,6 +16,7 @@ from django.test import Client
 from events.models import Channel
 from sales import inventory, notifications
 from sales.errors import InvalidRequest
+from sales.formatting import at_venue
 from sales.holds import hold_create, hold_is_live
 from sales.models import Customer, Hold, Order, Payment, Place, Ticket
 from sales.orders import CustomerDetails, order_exchange, order_place
@@ -278,6 +279,8 @@ def test_a_cheaper_exchange_pays_the_card_back_with_a_supervisors_signature(phon
     url = f"/phone/orders/{order.code}/exchange/{hold.pk}/"
     page = text_of(phone.get(f"{url}?tickets={tickets}"))
     assert "Pay back $40.00" in page and "Card by phone $40.00" in page
+    when = at_venue(perf.starts_at, perf)
+    assert f"Handed back — {when:%a} {when.day} {when:%b %H:%M}" in page  # each side's date
     before = snapshot(order)
     wrong = phone.post(url, {"tickets": tickets, "supervisor": "supervisor", "supervisor_password": "nope"})
     assert wrong.status_code == 400 and "The supervisor's name or password is wrong" in text_of(wrong)
