@@ -69,7 +69,7 @@
     answer.appendChild(v); answer.appendChild(d);
   }
   function detailOf(body) {
-    if (!body.admitted) return body.message;
+    if (!body.admitted) return body.message.charAt(0).toUpperCase() + body.message.slice(1);  // a sentence
     return [body.place, body.zone + (body.price_type ? " (" + body.price_type + ")" : ""), body.name, body.note]
       .filter(Boolean).join(" · ");
   }
