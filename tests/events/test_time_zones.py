@@ -140,7 +140,7 @@ def test_the_counter_and_the_phone_show_the_venues_time(toronto_show):
     assert _toronto(order.payments.get().created_at) in paid
     phone = signed_in(make_user("operator-tz", PHONE_OPERATOR)).get(f"/phone/orders/{order.code}/").content.decode()
     assert "Fri 17 Jan 2031 20:00" in phone and "Sat 18 Jan" not in phone
-    assert f"<td>{money(ticket.price)}</td>" in phone  # the ticket's price as money
+    assert f'<td class="num">{money(ticket.price)}</td>' in phone  # the ticket's price as money
 
 
 def test_the_receipt_says_the_show_and_the_payment_on_the_venues_clock(toronto_show):
