@@ -278,6 +278,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Seats held for this caller": "Places retenues pour cet appelant",
+    "held until %(time)s": "retenues jusqu'à %(time)s",
     "Paid back since, for what is no longer in this order (not in the total above):": "Remboursé depuis, pour ce qui n'est plus dans cette commande (hors du total ci-dessus) :",
     "this ticket was exchanged on %(when)s; the ticket it became was refunded on %(refunded)s and is void": "ce billet a été échangé le %(when)s ; le billet qui l'a remplacé a été remboursé le %(refunded)s et est annulé",
     "%(amount)s waits for the payment provider: it is sent again until the provider takes it.": "%(amount)s attend le prestataire de paiement : le remboursement est renvoyé jusqu'à ce qu'il l'accepte.",

@@ -493,6 +493,25 @@ def test_extending_a_phone_hold_says_until_when(operator, performance):
     assert "The seats are held until" in page.content.decode()
 
 
+def test_a_callers_page_leads_back_to_the_seats_held_for_them(operator, performance):
+    """The call dropped, or the operator opened another page: the caller's page lists the
+    seats still held for them, each with the way back to its sale; none once they lapse."""
+    from sales.orders import customer_register
+
+    caller = customer_register(details=CALLER)
+    other = customer_register(details=CustomerDetails(name="Someone Else", email="else@example.org"))
+    hold = hold_create(performance=performance, channel=Channel.PHONE, user=operator,
+                       owner_key=f"customer:{caller.pk}", place_ids=[places_of(performance)[0].pk])
+    theirs = hold_create(performance=performance, channel=Channel.PHONE, user=operator,
+                         owner_key=f"customer:{other.pk}", place_ids=[places_of(performance)[1].pk])
+    phone = signed_in(operator)
+    page = phone.get(f"/phone/customers/{caller.pk}/").content.decode()
+    assert "Seats held for this caller" in page and f"/phone/customers/{caller.pk}/sale/{hold.pk}/" in page
+    assert f"/sale/{theirs.pk}/" not in page  # not another caller's
+    Hold.objects.filter(pk=hold.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert "Seats held for this caller" not in phone.get(f"/phone/customers/{caller.pk}/").content.decode()
+
+
 def test_the_phone_offers_a_deadline_within_its_bounds_and_says_times_as_the_page_writes_them(operator, performance):
     phone = signed_in(operator)
     caller = phone.post("/phone/customers/new/", {"name": "C", "email": "c@example.org"})["Location"]

@@ -149,6 +149,10 @@ def customer(request, pk: int):
                                      .select_related("performance__event", "performance__venue")
                                      .order_by("-created_at")[:20],
         "notes": cust.note_entries.select_related("author")[:20], "performances": performances, "found": found,
+        # A sale left open (the call dropped, another page opened): the way back to its seats.
+        "held": Hold.objects.filter(owner_key=f"customer:{cust.pk}", channel=Channel.PHONE, status=Hold.Status.ACTIVE,
+                                    expires_at__gt=now).select_related("performance__event", "performance__venue")
+                                    .order_by("expires_at"),
         "languages": settings.LANGUAGES})
 
 
