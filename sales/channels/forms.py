@@ -334,10 +334,10 @@ def exchange_started(request, order_page: str):
     return form.cleaned_data, back
 
 
-def tell_refunded(request, order, *, after: int) -> None:
-    """Say what a refund just paid back (its payments after the one numbered `after`), one
-    amount a way of paying, cash to the nearest coin as it is counted out; what the provider
-    refused; and where the seats went."""
+def paid_back_since(request, order, *, after: int) -> dict[str, Decimal]:
+    """What the order's payments after the one numbered `after` paid back, by way of paying,
+    cash to the nearest coin as it is counted out. What the card provider refused, or has
+    not taken yet, is not paid back: each is said to the staff member instead."""
     by_method: dict[str, Decimal] = {}
     waiting = Decimal("0")
     for p in order.payments.filter(pk__gt=after, amount__lt=0).order_by("pk"):
@@ -345,13 +345,20 @@ def tell_refunded(request, order, *, after: int) -> None:
             waiting -= p.amount
         elif p.message != REFUND_REFUSED:  # refused: said below, still owed
             by_method[p.get_method_display()] = by_method.get(p.get_method_display(), Decimal("0")) - counted_row(p)
-    back = ", ".join(f"{method} {money(amount, order.currency)}" for method, amount in by_method.items()) \
-        or money(0, order.currency)
     if refused := refunds_refused(order, after=after):
         messages.warning(request, refused_words(order, refused))
     if waiting:
         messages.warning(request, _("%(amount)s waits for the payment provider: it is sent again until the provider "
                                     "takes it.") % {"amount": money(waiting, order.currency)})
+    return by_method
+
+
+def tell_refunded(request, order, *, after: int) -> None:
+    """Say what a refund just paid back (paid_back_since), one amount a way of paying, and
+    where the seats went."""
+    by_method = paid_back_since(request, order, after=after)
+    back = ", ".join(f"{method} {money(amount, order.currency)}" for method, amount in by_method.items()) \
+        or money(0, order.currency)
     if order.performance.cancelled_at is not None:  # its places stay off sale
         messages.success(request, _("Refunded: %(back)s. The performance is cancelled.") % {"back": back})
     elif order.status == order.Status.PAID:

@@ -136,11 +136,11 @@ def _exchange_checks(order: Order, ticket_ids, hold: Hold,
 
 
 def exchange_hold(*, order: Order, ticket_ids, channel: str, user, performance=None, zone=None, place_ids=None,
-                  quantity: int | None = None, owner_key: str) -> Hold:
+                  quantity: int | None = None, owner_key: str) -> tuple[Hold, ExchangeQuote]:
     """Hold the new seats of an exchange (these places of `performance`, or the best
     `quantity` of a `zone`) under the order's exchange mark `owner_key`, and check they can
-    take the tickets (exchange_quote). If they cannot, the seats go back at once and the
-    refusal is raised: nothing stays held."""
+    take the tickets (exchange_quote), returning the hold and its quote. If they cannot, the
+    seats go back at once and the refusal is raised: nothing stays held."""
     if place_ids:
         hold = hold_create(performance=performance, channel=channel, user=user, place_ids=place_ids,
                            owner_key=owner_key)
@@ -148,11 +148,11 @@ def exchange_hold(*, order: Order, ticket_ids, channel: str, user, performance=N
         hold = hold_create(performance=zone.performance, channel=channel, user=user, zone=zone,
                            quantity=quantity or len(ticket_ids), owner_key=owner_key)
     try:
-        exchange_quote(order=order, ticket_ids=ticket_ids, hold=hold)
+        quote = exchange_quote(order=order, ticket_ids=ticket_ids, hold=hold)
     except SalesError:
         hold_release(hold=hold, actor=user)  # nothing to exchange into: the seats go back
         raise
-    return hold
+    return hold, quote
 
 
 def _within_customer_limit(order: Order, hold: Hold, old, lines) -> None:

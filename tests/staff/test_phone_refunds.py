@@ -320,6 +320,26 @@ def test_a_cancelled_performances_order_is_not_offered_an_exchange_by_phone_and_
     assert "Of which $3.00 is the fee per order: the performance is cancelled, it goes back too." in page
 
 
+def test_a_cheaper_exchange_whose_payback_waits_for_the_provider_says_so(phone, supervisor):
+    """The provider does not answer: the exchange stands, its payback is sent again until it
+    is taken, and the operator is told it waits, not that the card is paid back."""
+    from django.test import override_settings
+
+    perf = make_performance(rows=1, per_row=4)
+    order = sold_by_phone(phone, perf)
+    later = later_date(perf, price="30.00")
+    tickets = ",".join(map(str, order.tickets.values_list("pk", flat=True)))
+    phone.post(f"/phone/orders/{order.code}/exchange/", {"tickets": tickets.split(","),
+                                                          "zone": later.price_zones.get().pk})
+    hold = Hold.objects.get(performance=later, status=Hold.Status.ACTIVE)
+    with override_settings(STRIPE_API_BASE="http://127.0.0.1:9", STRIPE_NETWORK_RETRIES=0):  # nothing listens
+        done = text_of(phone.post(f"/phone/orders/{order.code}/exchange/{hold.pk}/", {"tickets": tickets, **SIGNED},
+                                  follow=True))
+    assert "Exchanged. $0.00 paid back to the card." in done
+    assert "$40.00 waits for the payment provider: it is sent again until the provider takes it." in done
+    assert Order.objects.get(pk=order.pk).performance_id == later.pk
+
+
 def test_keeping_the_old_seats_puts_the_new_ones_back_on_sale(phone):
     perf = make_performance(rows=1, per_row=4)
     order = sold_by_phone(phone, perf)

@@ -32,6 +32,7 @@ from sales.channels.forms import (
     from_price,
     keep_choices,
     kept_choices,
+    paid_back_since,
     picked_on_map,
     price_types_of,
     price_types_prefetched,
@@ -68,8 +69,6 @@ from sales.orders import (
     order_refund,
     payback_plan,
     refund_amounts,
-    refunds_refused,
-    refused_words,
     tickets_refund,
 )
 from sales.policy import COUNTER_CLERK, cash_due, counted_row
@@ -352,8 +351,8 @@ def order_exchange_start(request, code: str):
                  if asked["seats"] else
                  {"zone": get_object_or_404(PriceZone.objects.select_related("performance"), pk=asked["zone"]),
                   "quantity": asked["quantity"]})
-        hold = exchange_hold(order=order, ticket_ids=tickets, channel=Channel.COUNTER, user=request.user,
-                             owner_key=f"{EXCHANGE_MARK}{order.code}", **where)
+        hold, _quote = exchange_hold(order=order, ticket_ids=tickets, channel=Channel.COUNTER, user=request.user,
+                                     owner_key=f"{EXCHANGE_MARK}{order.code}", **where)
     except SalesError as exc:
         messages.error(request, _("Nothing held: %(reason)s") % {"reason": exc.message})
         return back
@@ -401,14 +400,11 @@ def order_exchange_view(request, code: str, hold_id: int):
                 note = _("Exchanged. %(amount)s paid.") % {"amount": money(quote.difference)}
             elif quote.difference < 0:
                 # Cash to the nearest coin, as it is counted out of the drawer.
-                back = sum((-counted_row(p) for p in order.payments.filter(pk__gt=last, amount__lt=0)),
-                           Decimal("0"))
+                back = sum(paid_back_since(request, order, after=last).values(), Decimal("0"))
                 note = _("Exchanged. Pay back %(amount)s.") % {"amount": money(back)}
             else:
                 note = _("Exchanged, no difference to pay.")
             messages.success(request, note)
-            if refused := refunds_refused(order, after=last):
-                messages.warning(request, refused_words(order, refused))
             return redirect("counter:order", code=order.code)
     old = with_type_names(list(order.tickets.select_related("place__seat", "place__section").filter(pk__in=tickets)))
     places = {p.pk: p for p in hold.places.filter(state="held").select_related("seat", "section", "price_zone")}

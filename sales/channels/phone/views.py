@@ -37,6 +37,7 @@ from sales.channels.forms import (
     from_price,
     keep_choices,
     kept_choices,
+    paid_back_since,
     picked_on_map,
     price_types_of,
     price_types_prefetched,
@@ -75,8 +76,6 @@ from sales.orders import (
     order_reserve,
     payback_plan,
     refund_amounts,
-    refunds_refused,
-    refused_words,
     tickets_refund,
 )
 from sales.payments import PaymentRequest
@@ -427,9 +426,9 @@ def order_exchange_start(request, code: str):
         zone = PriceZone.objects.select_related("performance").filter(pk=asked["zone"] or 0).first()
         if zone is None:
             raise SalesError(_("choose the zone of the new seats"))
-        hold = exchange_hold(order=order, ticket_ids=tickets, channel=Channel.PHONE, user=request.user, zone=zone,
-                             quantity=asked["quantity"], owner_key=f"{EXCHANGE_MARK}{order.code}")
-        more = exchange_quote(order=order, ticket_ids=tickets, hold=hold).difference
+        hold, quote = exchange_hold(order=order, ticket_ids=tickets, channel=Channel.PHONE, user=request.user,
+                                    zone=zone, quantity=asked["quantity"], owner_key=f"{EXCHANGE_MARK}{order.code}")
+        more = quote.difference
         if more > 0:  # paid at the counter: the seats are not kept from others meanwhile
             hold_release(hold=hold, actor=request.user)
             raise SalesError(_("the new seats cost %(amount)s more; %(rule)s") % {
@@ -450,8 +449,8 @@ def _exchange_hold(order: Order, hold_id: int) -> Hold:
 
 @operator_only
 def order_exchange_view(request, code: str, hold_id: int):
-    """The exchange, confirmed: the difference taken on the caller's card (typed into the
-    provider's field), or paid back to the card with a supervisor's signature."""
+    """The exchange, confirmed with a supervisor's signature: to seats that cost the same, or
+    less, the difference paid back to the card (a dearer one is paid at the counter)."""
     order = get_object_or_404(Order.objects.select_related("customer", "performance__event"), code=code.upper())
     hold = _exchange_hold(order, hold_id)
     tickets = IdsField().to_python(request.GET.getlist("tickets") + request.POST.getlist("tickets"))
@@ -479,15 +478,13 @@ def order_exchange_view(request, code: str, hold_id: int):
             errors.append(_refusal(exc))
         else:
             if quote.difference < 0:
-                back = -sum((p.amount for p in order.payments.filter(pk__gt=last, amount__lt=0)), Decimal("0"))
+                back = sum(paid_back_since(request, order, after=last).values(), Decimal("0"))
                 note = _("Exchanged. %(amount)s paid back to the card.") % {"amount": money(back, order.currency)}
             else:
                 note = _("Exchanged, no difference to pay.")
             messages.success(request, note)
             messages.info(request, _("The new tickets are on their way to %(email)s.") % {
                 "email": order.customer.email})
-            if refused := refunds_refused(order, after=last):
-                messages.warning(request, refused_words(order, refused))
             return redirect("phone:order", code=order.code)
     old = with_type_names(list(order.tickets.select_related("place__seat", "place__section").filter(pk__in=tickets)))
     places = {p.pk: p for p in hold.places.filter(state="held").select_related("seat", "section", "price_zone")}
