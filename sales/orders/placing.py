@@ -233,20 +233,30 @@ def create_order(*, hold, customer, quote: Quote, actor, idempotency_key,
                                           buyer_name="(SELECT name FROM typed)",
                                           buyer_phone="(SELECT phone FROM typed)")
     # Every write waits for the codes' uses: a code used up writes nothing, not even the customer.
-    uses = [int(promo_id is not None), int(presale_id is not None)]
-    customer_sql, customer_params = customer_cte(customer, only_if=("(SELECT ok FROM codes_used)", []))
-    live = [Order.Status.PENDING, Order.Status.RESERVED, Order.Status.PAID]
-    # Each value a parameter once, 50 at most: psycopg keeps a statement's conversion to
-    # PostgreSQL's placeholders only up to that many (converting it again: 0.1 ms an order).
-    sql = f"""
-        WITH promo_use AS (
+    # An order without a code has no part for it: the statement is then one PostgreSQL
+    # plans once per connection (a part for an absent code, its per-customer count
+    # estimated as a scan, made it plan the statement afresh at every order).
+    codes, code_params, used = [], [], []
+    if promo_id is not None:
+        live = [Order.Status.PENDING, Order.Status.RESERVED, Order.Status.PAID]
+        codes.append(f"""promo_use AS (
             UPDATE sales_promocode SET uses = uses + 1
             WHERE id = %s AND {PROMO_USES_LEFT}
               AND (max_uses_per_customer IS NULL OR max_uses_per_customer > ({_code_uses_of("sales_promocode.id")}))
-            RETURNING id),
-        presale_use AS (UPDATE sales_presalecode SET uses = uses + 1 WHERE id = %s AND {PRESALE_USES_LEFT}
-                        RETURNING id),
-        codes_used AS (SELECT (SELECT count(*) FROM promo_use) = %s AND (SELECT count(*) FROM presale_use) = %s AS ok),
+            RETURNING id),""")
+        code_params += [promo_id, mailbox(customer.email), live]
+        used.append("EXISTS (SELECT FROM promo_use)")
+    if presale_id is not None:
+        codes.append(f"""presale_use AS (UPDATE sales_presalecode SET uses = uses + 1
+                        WHERE id = %s AND {PRESALE_USES_LEFT} RETURNING id),""")
+        code_params.append(presale_id)
+        used.append("EXISTS (SELECT FROM presale_use)")
+    customer_sql, customer_params = customer_cte(customer, only_if=("(SELECT ok FROM codes_used)", []))
+    # Each value a parameter once, 50 at most: psycopg keeps a statement's conversion to
+    # PostgreSQL's placeholders only up to that many (converting it again: 0.1 ms an order).
+    sql = f"""
+        WITH {"".join(codes)}
+        codes_used AS (SELECT {" AND ".join(used) or "TRUE"} AS ok),
         {customer_sql},
         placed AS (INSERT INTO sales_order {columns} SELECT {values} WHERE (SELECT ok FROM codes_used)
                    RETURNING id, created_at),
@@ -266,7 +276,7 @@ def create_order(*, hold, customer, quote: Quote, actor, idempotency_key,
             if per_customer:
                 rows.fetch("SELECT id FROM sales_promocode WHERE id = %s FOR UPDATE", [promo_id])
             found = rows.fetch(sql, [
-                promo_id, mailbox(customer.email), live, presale_id, *uses, *customer_params, *params,
+                *code_params, *customer_params, *params,
                 "placed" if status == Order.Status.PENDING else "reserved",
                 f"{quote.count} tickets, {quote.total} {quote.currency}"[:300], by.pk if by else None])
             if not found:
