@@ -481,3 +481,41 @@ def test_a_receipt_without_price_types_names_its_column_zone(clerk, hall):
     page = client_for().get(f"/orders/{order.code}/{order.access_token}/").content.decode()
     head = page.split('<section class="receipt')[1].split("</thead>")[0]
     assert "Zone" in head and "Price type" not in head
+
+
+def test_tickets_refunded_before_refunds_were_dated_are_read_as_refunded_from_their_places_trail(clerk, hall):
+    """Tickets refunded before a ticket kept when it was refunded (sales 0045) take that
+    moment from their place's trail: refunded one by one, with the whole order, or after an
+    exchange gave them; a ticket exchanged away stays void without it, and the order's
+    page then says which were refunded."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    backfill = import_module("sales.migrations.0045_ticket_refunded_at_backfill").refunded_when
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 4)
+    first, second, third, fourth = order.tickets.order_by("pk")
+    tickets_refund(order=order, ticket_ids=[first.pk], actor=clerk, shift=shift)
+    up = hold_create(performance=hall, channel=Channel.COUNTER, user=clerk, zone=zone(hall, "Front"), quantity=1)
+    order_exchange(order=Order.objects.get(pk=order.pk), ticket_ids=[second.pk], hold=up, actor=clerk, shift=shift,
+                   payments=[PaymentRequest(method="cash", tendered=Decimal("40"))])
+    order_refund(order=Order.objects.get(pk=order.pk), actor=clerk, shift=shift)  # the rest, the new one too
+    other = counter_sale(clerk, shift, hall, "Stalls", 2)  # still paid: its tickets are valid
+    refunded = dict(Ticket.objects.filter(refunded_at__isnull=False).values_list("pk", "refunded_at"))
+    new = order.tickets.get(price_zone_name="Front")
+    assert refunded.keys() == {first.pk, third.pk, fourth.pk, new.pk}
+    # As the rows were before refunds were dated.
+    Ticket.objects.update(refunded_at=None)
+
+    with connection.schema_editor() as editor:
+        backfill(apps, editor)
+
+    assert dict(Ticket.objects.filter(refunded_at__isnull=False).values_list("pk", "refunded_at")) == refunded
+    assert Ticket.objects.get(pk=second.pk).status == "void"  # exchanged away, not refunded
+    assert set(other.tickets.values_list("status", "refunded_at")) == {("valid", None)}
+    listed = table_rows(signed_in(clerk).get(f"/counter/orders/{order.code}/").content.decode(), 'id="order-tickets"')
+    assert sorted(row[4] for row in listed[1:]) == ["Refunded", "Refunded", "Refunded", "Refunded", "Void"]
+    with connection.schema_editor() as editor:  # run again, it changes nothing
+        backfill(apps, editor)
+    assert dict(Ticket.objects.filter(refunded_at__isnull=False).values_list("pk", "refunded_at")) == refunded
