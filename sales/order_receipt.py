@@ -246,10 +246,16 @@ class PaidInAll:
     back: Decimal  # negative: paid back (by card once the provider took it, or settled by other means)
     waiting: Decimal  # card refunds the provider has not taken yet: not back yet
     refused: Decimal  # card refunds the provider refused: still owed, by other means
+    charges: int = 1  # the payments taken (`taken` is their sum)
 
     @property
     def net(self) -> Decimal:
         return self.taken + self.back
+
+    @property
+    def summed(self) -> bool:
+        """Whether what was paid needs a sum of its own: one payment's own line says it."""
+        return self.charges > 1
 
 
 def paid_in_all(order: Order) -> PaidInAll | None:
@@ -265,7 +271,7 @@ def paid_in_all(order: Order) -> PaidInAll | None:
         return sum((counted_row(p) for p in rows), ZERO)
 
     backs = [p for p in moved if p.amount < 0]
-    return PaidInAll(taken=counted(p for p in moved if p.amount > 0),
+    return PaidInAll(taken=counted(p for p in moved if p.amount > 0), charges=sum(p.amount > 0 for p in moved),
                      back=counted(p for p in backs if p.message not in (REFUND_OWED, REFUND_REFUSED)),
                      waiting=-counted(p for p in backs if p.message == REFUND_OWED),
                      refused=-counted(p for p in backs if p.message == REFUND_REFUSED))

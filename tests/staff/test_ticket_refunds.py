@@ -14,14 +14,23 @@ from sales import inventory
 from sales.errors import IllegalTransition, InvalidRequest, NotPermitted
 from sales.holds import hold_create
 from sales.models import Hold, Order, Payment, Place, Ticket
-from sales.orders import order_exchange, order_refund, tickets_refund
+from sales.orders import CustomerDetails, order_exchange, order_place, order_refund, tickets_refund
 from sales.payments import PaymentRequest
 from sales.policy import COUNTER_CLERK, DOOR_STAFF, PHONE_OPERATOR
 from sales.shifts import shift_expected, shift_open
 from sales.tickets import ticket_check_in
 from tests.factories import PriceZoneFactory
 from tests.staff.test_counter_exchange import counter_sale, two_stalls_sold_at_the_counter, zone
-from tests.support import assert_error, booking_fee, client_for, make_performance, make_user, signed_in, table_rows
+from tests.support import (
+    assert_error,
+    booking_fee,
+    client_for,
+    make_performance,
+    make_user,
+    quebec_taxes,
+    signed_in,
+    table_rows,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -423,6 +432,30 @@ def test_a_slip_reprinted_after_an_exchange_and_a_refund_says_what_was_paid_in_a
     assert order.total == Decimal("80.00")  # the order page's total
 
 
+def test_a_slip_says_each_amount_of_cash_once_after_a_sale_and_a_refund(clerk):
+    """Cash paid for a total to the cent (23.02, taxes in) is 23.00 to the coin: the slip
+    says the cash that changed hands once, not the payment to the cent and then again
+    rounded; after a refund, the sum of what was paid is not said again for one payment."""
+    quebec_taxes()
+    perf = make_performance(rows=1, per_row=4, price="10.01")
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, zone=perf.price_zones.get(),
+                       quantity=2)
+    order = order_place(hold=hold, customer=CustomerDetails(name="Walk in", email="w@example.org"), actor=clerk,
+                        shift=shift, payments=[PaymentRequest(method="cash", tendered=Decimal("50"))])
+    assert order.total == Decimal("23.02")
+    c = signed_in(clerk)
+    cash = [["Cash, rounded to the coin", "$23.00"], ["Cash tendered", "$50.00"], ["Change due", "$27.00"]]
+    slip = c.post(f"/counter/orders/{order.code}/print/").content.decode()
+    assert table_rows(slip, 'id="slip-paid"') == cash and 'id="slip-net"' not in slip
+    order = tickets_refund(order=order, ticket_ids=[order.tickets.order_by("pk").first().pk], actor=clerk,
+                           shift=shift)
+    slip = c.post(f"/counter/orders/{order.code}/print/").content.decode()
+    assert table_rows(slip, 'id="slip-paid"') == cash
+    assert table_rows(slip, 'id="slip-net"') == [["Refunded", "−$11.50"], ["Net paid", "$11.50"]]
+    assert ["Total", "$11.51"] in table_rows(slip, 'class="receipt')
+
+
 def test_a_slip_reprinted_after_a_ticket_is_refunded_names_it_and_says_the_refund_once(clerk, hall):
     """One ticket of three refunded, the slip lists it as refunded with what was paid for it,
     the others as valid; what went back (its fee kept: not refundable) is said once, in the
@@ -442,8 +475,8 @@ def test_a_slip_reprinted_after_a_ticket_is_refunded_names_it_and_says_the_refun
                                      ["Fee", "$3.50"]]
     assert [f"{second.place} · Stalls · Valid"] in rows and [f"{third.place} · Stalls · Valid"] in rows
     assert ["Total", "$110.50"] in rows and not any(row[0].startswith("Paid back") for row in rows)
-    assert table_rows(slip, 'id="slip-net"') == [["Total paid", "$160.50"], ["Refunded", "−$50.00"],
-                                                 ["Net paid", "$110.50"]]
+    assert table_rows(slip, 'id="slip-paid"')[0] == ["Cash", "$160.50"]  # what was paid, said once
+    assert table_rows(slip, 'id="slip-net"') == [["Refunded", "−$50.00"], ["Net paid", "$110.50"]]
     assert order.total == Decimal("110.50")
     # An exchanged ticket is not a refunded one: the slip names only the tickets it holds.
     up = hold_create(performance=hall, channel=Channel.COUNTER, user=clerk, zone=zone(hall, "Front"), quantity=1)
