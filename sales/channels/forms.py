@@ -334,6 +334,24 @@ def exchange_started(request, order_page: str):
     return form.cleaned_data, back
 
 
+def refund_back(request, order_page: str):
+    """The order's page after a refund was refused (a supervisor's wrong password, say):
+    the tickets ticked and the supervisor's name come back as they were posted, never the
+    password, to be signed again rather than ticked again (refund_asked reads them)."""
+    chosen = {"refund": ",".join(request.POST.getlist("tickets"))[:2000],
+              "supervisor": request.POST.get("supervisor", "")[:150]}
+    return redirect(f"{order_page}?{urlencode(chosen)}#refund-form")
+
+
+def refund_asked(query) -> dict | None:
+    """The tickets and the supervisor's name of a refund just refused (refund_back), to
+    show them again; None when the order's page is opened afresh."""
+    if "refund" not in query:
+        return None
+    return {"tickets": set(IdsField().to_python(query.get("refund", "")[:2000])),
+            "supervisor": query.get("supervisor", "")[:150]}
+
+
 def paid_back_since(request, order, *, after: int) -> dict[str, Decimal]:
     """What the order's payments after the one numbered `after` paid back, by way of paying,
     cash to the nearest coin as it is counted out. What the card provider refused, or has

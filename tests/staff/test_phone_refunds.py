@@ -371,3 +371,19 @@ def test_the_phone_pages_for_refunds_and_exchanges_speak_french(phone, superviso
     assert "Rembourser les billets cochés" in page and "Échanger des places" in page
     alone = phone.post(f"/phone/orders/{order.code}/refund/", HTTP_ACCEPT_LANGUAGE="fr", follow=True)
     assert "Non remboursé" in text_of(alone)
+
+
+def test_a_refund_refused_for_a_wrong_password_comes_back_with_the_tickets_still_ticked(phone, supervisor):
+    """By phone as at the counter: the operator ticked the caller's tickets, the supervisor
+    mistyped their password; the page says so with those tickets ticked and the name typed."""
+    from tests.staff.test_ticket_refunds import refund_form
+
+    order = sold_by_phone(phone, make_performance(rows=1, per_row=4), quantity=3)
+    first, second, third = order.tickets.order_by("pk")
+    back = phone.post(f"/phone/orders/{order.code}/refund/", {
+        "tickets_given": "1", "tickets": [second.pk], "supervisor": "supervisor", "supervisor_password": "nope"},
+        follow=True)
+    page = unescape(back.content.decode())
+    assert "Not refunded: the supervisor's name or password is wrong" in page
+    assert refund_form(page) == ([str(second.pk)], {"supervisor": "supervisor", "supervisor_password": ""})
+    assert at_provider(order) == (15000, [])

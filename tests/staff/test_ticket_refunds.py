@@ -552,3 +552,40 @@ def test_tickets_refunded_before_refunds_were_dated_are_read_as_refunded_from_th
     with connection.schema_editor() as editor:  # run again, it changes nothing
         backfill(apps, editor)
     assert dict(Ticket.objects.filter(refunded_at__isnull=False).values_list("pk", "refunded_at")) == refunded
+
+
+def refund_form(page: str) -> tuple[list[str], dict[str, str]]:
+    """The order page's refund form: the tickets ticked in it, and its typed fields (name: value)."""
+    form = re.search(r'<form[^>]*id="refund-form".*?</form>', page, re.S).group(0)
+    ticked = re.findall(r'<input type="checkbox" name="tickets" value="(\d+)" checked>', form)
+    typed = {}
+    for field in re.findall(r'<input name="supervisor[^>]*>', form):
+        value = re.search(r'value="([^"]*)"', field)
+        typed[re.search(r'name="(\w+)"', field).group(1)] = value.group(1) if value else ""
+    return ticked, typed
+
+
+def test_a_refund_refused_for_a_wrong_password_comes_back_with_the_tickets_still_ticked(clerk, organizer, hall):
+    """The clerk ticked two tickets and a supervisor typed a wrong password: the order's page
+    says so with the same two tickets ticked and the supervisor's name as typed (never the
+    password), to sign again; nothing was refunded."""
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 3)
+    first, second, third = order.tickets.order_by("pk")
+    c = signed_in(clerk)
+    assert refund_form(c.get(f"/counter/orders/{order.code}/").content.decode())[0] == []  # nothing ticked at first
+    back = c.post(f"/counter/orders/{order.code}/refund/", {
+        "tickets_given": "1", "tickets": [first.pk, third.pk], "supervisor": organizer.username,
+        "supervisor_password": "not-it"}, follow=True)
+    page = unescape(back.content.decode())
+    assert "Not refunded: the supervisor's name or password is wrong" in page
+    ticked, typed = refund_form(page)
+    assert ticked == [str(first.pk), str(third.pk)]
+    assert typed == {"supervisor": organizer.username, "supervisor_password": ""}
+    assert paid_back(order) == 0 and set(order.tickets.values_list("status", flat=True)) == {"valid"}
+    # Signed as it should be, the same tickets are refunded.
+    c.post(f"/counter/orders/{order.code}/refund/", {
+        "tickets_given": "1", "tickets": [first.pk, third.pk], "supervisor": organizer.username,
+        "supervisor_password": f"pw-{organizer.username}"})
+    assert paid_back(order) == Decimal("100.00")
+    assert refund_form(c.get(f"/counter/orders/{order.code}/").content.decode())[0] == []

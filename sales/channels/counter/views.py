@@ -38,6 +38,8 @@ from sales.channels.forms import (
     price_types_prefetched,
     priced,
     receipt_of,
+    refund_asked,
+    refund_back,
     tell_refunded,
     with_amounts,
     zone_prices,
@@ -286,7 +288,7 @@ def order(request, code: str):
         len(unused) > 1 or len(unused) < sum(t.status == "valid" for t in tickets))
     return render(request, "counter/order.html", {
         "order": order, "tickets": tickets, "exchange_to": exchange_to, "found": found,
-        "asked": exchange_asked(request.GET), "valid_tickets": unused,
+        "asked": exchange_asked(request.GET), "refund_asked": refund_asked(request.GET), "valid_tickets": unused,
         # Refunded by the ticket when there is a choice, or when some are already in: the
         # unused ones can still be refunded, not the whole order.
         # A cancelled performance's order is refunded whole.
@@ -451,19 +453,21 @@ def order_pdf(request, code: str):
 @require_POST
 def order_refund_view(request, code: str):
     order = get_object_or_404(Order, code=code.upper())
+    # Refused, the order page comes back with the tickets ticked as they were.
+    back = refund_back(request, reverse("counter:order", args=[order.code]))
     shift = shift_current(request.user)
     if shift is None:  # cash paid back comes out of a drawer that must be counted
         messages.error(request, _("Open a shift first."))
-        return redirect("counter:order", code=order.code)
+        return back
     try:
         approver = approver_of(request)
     except SalesError as exc:
         messages.error(request, _("Not refunded: %(reason)s") % {"reason": exc.message})
-        return redirect("counter:order", code=order.code)
+        return back
     if approver is None:
         messages.error(request, _("Not refunded: the supervisor's name or password is wrong, or they do not sign "
                                   "refunds."))
-        return redirect("counter:order", code=order.code)
+        return back
     last = order.payments.order_by("-pk").values_list("pk", flat=True).first() or 0
     try:
         if request.POST.get("tickets_given"):  # the tickets ticked on the order's page
@@ -474,9 +478,9 @@ def order_refund_view(request, code: str):
             order = order_refund(order=order, actor=request.user, approver=approver, shift=shift)
     except SalesError as exc:
         messages.error(request, _("Not refunded: %(reason)s") % {"reason": exc.message})
-    else:
-        # What to hand back, and how: the clerk counts it out of the drawer or the terminal.
-        tell_refunded(request, order, after=last)
+        return back
+    # What to hand back, and how: the clerk counts it out of the drawer or the terminal.
+    tell_refunded(request, order, after=last)
     return redirect("counter:order", code=order.code)
 
 

@@ -43,6 +43,8 @@ from sales.channels.forms import (
     price_types_prefetched,
     priced,
     receipt_of,
+    refund_asked,
+    refund_back,
     tell_refunded,
     with_amounts,
     zone_prices,
@@ -368,7 +370,8 @@ def _refund_and_exchange(request, order: Order, tickets: list) -> dict:
         "at_counter": _at_counter_words(order, at_counter) if at_counter else "",
         "whole_back": refund_amounts(order)[1] if not by_ticket and not at_counter else None,
         # An operator refunds nothing alone: the supervisor's fields are open from the start.
-        "refunds_alone": refunds_at_all(request.user), "asked": exchange_asked(request.GET)}
+        "refunds_alone": refunds_at_all(request.user), "asked": exchange_asked(request.GET),
+        "refund_asked": refund_asked(request.GET)}
 
 
 def _at_counter_words(order: Order, at_counter) -> str:
@@ -403,7 +406,8 @@ def order_refund_view(request, code: str):
             order = order_refund(order=order, actor=request.user, approver=approver)
     except SalesError as exc:
         messages.error(request, _("Not refunded: %(reason)s") % {"reason": exc.message})
-        return redirect("phone:order", code=order.code)
+        # The order page comes back with the tickets ticked as they were, to be signed again.
+        return refund_back(request, reverse("phone:order", args=[order.code]))
     tell_refunded(request, order, after=last)
     messages.info(request, _("The card is paid back by the payment provider; %(email)s is emailed what was "
                              "paid back.") % {"email": order.customer.email})
