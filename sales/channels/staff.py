@@ -19,6 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from events.models import Performance
 from sales.availability import zone_counts
 from sales.models import Place
+from sales.orders import ticket_prices
 from sales.policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR, counted_row, policy_for, roles_of
 
 # A festival has hundreds of performances on sale: each staff page lists them a page at a time,
@@ -153,8 +154,10 @@ def staff_home(request):
 
 def exchange_offers(channel: str, order, asked: Mapping[str, str]):
     """The performances of an order's event an exchange may go to on `channel`, a page at a
-    time (a show that runs for months has a hundred dates on sale), each with its zones and
-    the places left in each: ([(performance, [(zone, available)])], the page). The order's
+    time (a show that runs for months has a hundred dates on sale), each with its zones,
+    the places left in each and what a ticket there costs in all, as the order's tickets
+    say what they cost (pricing.ticket_prices: taxes and the fee per ticket in):
+    ([(performance, [(zone, available, [(price type, amount)])])], the page). The order's
     own performance comes first, on every page: an exchange is most often within the same
     night, and the clerk must not hold seats on another by mistake."""
     now = timezone.now()
@@ -166,7 +169,9 @@ def exchange_offers(channel: str, order, asked: Mapping[str, str]):
     offers = []
     for perf in offered:
         counts = zone_counts(perf.pk)
-        offers.append((perf, [(z, counts.get(z.pk, {}).get("available", 0)) for z in perf.price_zones.all()]))
+        prices = ticket_prices(performance_id=perf.pk, channel=channel)
+        offers.append((perf, [(z, counts.get(z.pk, {}).get("available", 0), prices.get(z.pk, []))
+                              for z in perf.price_zones.all()]))
     return offers, found
 
 

@@ -32,7 +32,7 @@ from .charging import (
 from .customers import CustomerDetails, clean_customer, customer_for, customer_register, order_email_to
 from .exchanges import DEARER_AT_COUNTER, ExchangeQuote, exchange_hold, exchange_quote, order_exchange
 from .placing import buyer_language, order_interrupted, order_place, orders_abandoned_tidy
-from .pricing import NO_CHOICE, PriceRequest, Quote, hold_quote, hold_total
+from .pricing import NO_CHOICE, PriceRequest, Quote, hold_quote, hold_total, ticket_prices
 from .refunds import order_cancel, order_refund, refund_amounts, refund_refusal, tickets_refund
 from .reservations import order_pay_by_link, order_pay_reservation, order_reserve, reservations_tidy
 from .status import TRANSITIONS, OrderStatusConflict, order_transition
@@ -79,5 +79,6 @@ __all__ = (
     "payback_plan",
     "refundable",
     "reservations_tidy",
+    "ticket_prices",
     "tickets_refund",
 )

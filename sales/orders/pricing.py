@@ -218,9 +218,7 @@ def quote(places, setup, request: PriceRequest, *, hold: Hold, actor=None, email
                                      if not (t and t.complimentary)):
         raise InvalidRequest(_("the code %(code)s does not apply to these tickets") % {
             "code": promo.code}, field="promo_code")
-    fee = receipts.Fee(*(Decimal(fee_row[0]), Decimal(fee_row[1]), bool(fee_row[2]))) if fee_row else receipts.Fee()
-    taxes = [receipts.Tax(name=name, rate=Decimal(percent) / 100, on_fees=on_fees, registration=registration)
-             for name, percent, on_fees, registration in (tax_rows or [])]
+    fee, taxes = _fee_and_taxes(fee_row, tax_rows)
     discount = None
     if promo is not None:
         discount = receipts.Discount(percent=promo.percent_off, amount=promo.amount_off, per_order=promo.per_order)
@@ -240,6 +238,43 @@ def quote(places, setup, request: PriceRequest, *, hold: Hold, actor=None, email
     return Quote(lines=lines, total=receipt.total, currency=currency, promo=promo,
                  comp_reason=comp_reason if comps else "",
                  receipt=receipt_record(receipt, lines, taxes, fee, promo, bool(included)))
+
+
+def _fee_and_taxes(fee_row, tax_rows) -> tuple[receipts.Fee, list[receipts.Tax]]:
+    """The channel's fee and the organizer's taxes, as pricing_sql read them."""
+    fee = receipts.Fee(*(Decimal(fee_row[0]), Decimal(fee_row[1]), bool(fee_row[2]))) if fee_row else receipts.Fee()
+    taxes = [receipts.Tax(name=name, rate=Decimal(percent) / 100, on_fees=on_fees, registration=registration)
+             for name, percent, on_fees, registration in (tax_rows or [])]
+    return fee, taxes
+
+
+# A performance's zones [[id, price, currency], ...] and what pricing reads, for a sale on a
+# channel with no promo code: pricing_sql over a hold that is not made.
+_TICKET_PRICES = f"""
+    SELECT (SELECT json_agg(json_build_array(zone.id, zone.price::text, zone.currency) ORDER BY zone.id)
+            FROM events_pricezone zone WHERE zone.performance_id = sale.performance_id),
+           ({pricing_sql("sale")})
+    FROM (SELECT %s::bigint AS performance_id, %s::varchar AS channel, NULL::bigint AS presale_code_id) sale"""
+
+
+def ticket_prices(*, performance_id: int, channel: str, language: str | None = None) -> dict[int, list]:
+    """What one ticket costs in all in each zone of the performance, sold on `channel`, as
+    `quote` prices it: each price type sold in the zone ([(its name, amount)], comps
+    aside), else the zone's own price [("", amount)], with the channel's fee per ticket and
+    the taxes, with no promo code. Not the fee per order, which an order pays once (an
+    exchange's new tickets do not pay it again). By zone id; one read."""
+    zones, setup = rows.fetch(_TICKET_PRICES, [None, performance_id, channel])[0]
+    types = [t for t in price_types_of(setup, language) if not t.complimentary]
+    fee_row, tax_rows, included = (setup or [None] * 6)[1:4]
+    fee, taxes = _fee_and_taxes(fee_row, tax_rows)
+    per_ticket = receipts.Fee(per_ticket=fee.per_ticket, refundable=fee.refundable)
+    out = {}
+    for zone_id, price, _currency in zones or []:
+        sold = [(t.name, t.prices[zone_id]) for t in types if zone_id in t.prices] or [("", Decimal(price))]
+        priced = receipts.price_order([receipts.Item(price=amount) for _name, amount in sold], fee=per_ticket,
+                                      taxes=taxes, tax_included=bool(included))
+        out[zone_id] = [(name, line.total) for (name, _a), line in zip(sold, priced.tickets, strict=True)]
+    return out
 
 
 def tax_parts(line: receipts.Line) -> dict:

@@ -21,7 +21,7 @@ from sales.policy import COUNTER_CLERK
 from sales.shifts import shift_expected, shift_open
 from sales.tickets import ticket_check_in
 from tests.factories import PerformanceFactory, PriceZoneFactory
-from tests.support import make_performance, make_user, places_of, signed_in
+from tests.support import make_performance, make_user, places_of, price_types, quebec_taxes, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +84,35 @@ def test_the_counter_pages_say_a_payback_as_money(clerk, hall):
                    {"tickets": [str(order.tickets.get().pk)], "zone": zone(hall, "Stalls").pk, "quantity": "1"})
     done = c.post(start["Location"], {}, follow=True).content.decode()
     assert "Exchanged. Pay back $30.00." in done
+
+
+def zone_offered(page: str, zone_id: int) -> str:
+    """What the exchange's choice of a zone says of it, as read."""
+    option = re.search(rf'<option value="{zone_id}"[^>]*>(.*?)</option>', page, re.S).group(1)
+    return " ".join(unescape(option).split())
+
+
+def test_an_exchange_offers_each_zone_at_what_a_ticket_there_costs_taxes_in(clerk, hall):
+    """Taxes on top of the prices (Québec's): a ticket in the stalls cost 57.49, and the
+    exchange offers the front at what a ticket there costs, 91.98 for an adult, not its
+    price before tax, so that the difference it then asks adds up with what was shown."""
+    quebec_taxes()
+    price_types(hall, {"Adult": {"Stalls": "50.00", "Front": "80.00"}, "Child": {"Front": "48.00"}})
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 2)
+    assert set(order.tickets.values_list("price", flat=True)) == {Decimal("57.49")}
+    c = signed_in(clerk)
+    page = c.get(f"/counter/orders/{order.code}/").content.decode()
+    assert zone_offered(page, zone(hall, "Front").pk).endswith("— Front, Adult $91.98, Child $55.19 (6 left)")
+    assert zone_offered(page, zone(hall, "Stalls").pk).endswith("— Stalls, Adult $57.49 (16 left)")
+    start = c.post(f"/counter/orders/{order.code}/exchange/", {
+        "tickets": [str(t.pk) for t in order.tickets.all()], "zone": zone(hall, "Front").pk, "quantity": "2"})
+    pays = re.search(r'id="total"[^>]*>([^<]+)<', unescape(c.get(start["Location"]).content.decode())).group(1)
+    assert pays == "$68.98"  # 2 × (91.98 − 57.49)
+    # Without price types, a zone's own price, taxes in.
+    hall.price_types.all().delete()
+    page = c.get(f"/counter/orders/{order.code}/").content.decode()
+    assert zone_offered(page, zone(hall, "Front").pk).endswith("— Front $91.98 (6 left)")
 
 
 def test_a_payback_in_cash_is_counted_out_to_the_nearest_five_cents(clerk, hall):

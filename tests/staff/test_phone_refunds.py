@@ -387,3 +387,20 @@ def test_a_refund_refused_for_a_wrong_password_comes_back_with_the_tickets_still
     assert "Not refunded: the supervisor's name or password is wrong" in page
     assert refund_form(page) == ([str(second.pk)], {"supervisor": "supervisor", "supervisor_password": ""})
     assert at_provider(order) == (15000, [])
+
+
+def test_an_exchange_by_phone_offers_each_zone_at_what_a_ticket_there_costs_taxes_in(phone):
+    """As at the counter: the caller's tickets cost 57.49 each, taxes in, and the zones
+    they may exchange to are offered at what a ticket there costs, taxes in too."""
+    from tests.staff.test_counter_exchange import zone_offered
+    from tests.support import quebec_taxes
+
+    quebec_taxes()
+    perf = make_performance(rows=2, per_row=4, price="50.00", on_sale=False)
+    cheaper = PriceZoneFactory(performance=perf, name="Back", price=Decimal("30.00"),
+                               seats=perf.venue.sections.get().seats.filter(row="B"))
+    inventory.put_on_sale(performance=perf)
+    order = sold_by_phone(phone, perf, zone=perf.price_zones.get(name="Stalls"))
+    assert set(order.tickets.values_list("price", flat=True)) == {Decimal("57.49")}
+    page = phone.get(f"/phone/orders/{order.code}/").content.decode()
+    assert zone_offered(page, cheaper.pk).endswith("— Back $34.49 (4 left)")
