@@ -453,6 +453,11 @@ class Payment(models.Model):
     # payment is ever paid back more than it took.
     refund_of = models.ForeignKey("self", verbose_name=_("refund of"), null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="refunds", db_index=False)
+    # A refund row names the performance it pays back for: the order's when it was made (an
+    # exchange's payback, the date the tickets left). An order moves to another date with
+    # an exchange, so its own performance says nothing of its earlier refunds.
+    performance = models.ForeignKey(Performance, verbose_name=_("performance"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+", db_index=False)
     # A payback over its clerk's limit names the supervisor who signed for it: the limit
     # holds for what each pays back on an order in all (sales.orders.charging.paid_back_by).
     # Kept while the payment is: a staff account that signed for money is disabled, not deleted.
@@ -469,6 +474,7 @@ class Payment(models.Model):
             models.Index(fields=["card_fingerprint"], name="payment_card", condition=~Q(card_fingerprint="")),
             models.Index(fields=["created_by"], name="payment_created_by", condition=Q(created_by__isnull=False)),
             models.Index(fields=["refund_of"], name="payment_refund_of", condition=Q(refund_of__isnull=False)),
+            models.Index(fields=["performance"], name="payment_performance", condition=Q(performance__isnull=False)),
         ]
 
     def __str__(self) -> str:

@@ -185,12 +185,14 @@ def also_owed(performance: Performance) -> tuple[int, int, int]:
     """Once cancelled, besides the paid orders: (orders refunded before that still hold fees
     to give back; card refunds recorded that the provider has not taken yet, sent again
     until it answers: not paid back either; orders whose card refund the provider refused,
-    owed by other means). The refunds are those of its orders, and of the orders exchanged
-    off it for another date since it was cancelled (the exchange's payback among them)."""
+    owed by other means). The refunds are those made for it (each row names its
+    performance), of its orders and of the orders exchanged off it for another date since
+    it was cancelled (the exchange's payback among them), not what such an order is paid
+    back later on its new date: that is the new date's."""
     # Its places withdrawn by an order: refunded or exchanged off it once cancelled.
     left = PlaceEvent.objects.filter(action="withdraw", place__performance=performance, order__isnull=False)
     refunds = Payment.objects.filter(Q(order__performance=performance) | Q(order__in=left.values("order")),
-                                     status=Payment.Status.REFUNDED)
+                                     performance=performance, status=Payment.Status.REFUNDED)
     refused = refunds.filter(message=REFUND_REFUSED).values("order").distinct().count()
     return (fees_kept(Order.objects.filter(performance=performance)).count(),
             refunds.filter(message=REFUND_OWED).count(), refused)

@@ -184,7 +184,7 @@ def pay_back(order, request, amount, reference, reason, actor, shift, fail=True)
     PROVIDERS[request.method].refund(amount=amount, currency=order.currency, reference=reference)
     with transaction.atomic():
         Payment.objects.create(order=order, method=request.method, amount=amount, shift=shift,
-                               status=Payment.Status.REFUNDED, reference=reference,
+                               status=Payment.Status.REFUNDED, reference=reference, performance_id=order.performance_id,
                                message=f"refunded: {reason}"[:300], created_by=staff(actor))
         if fail:
             fail_quietly(order, reason, actor)

@@ -235,6 +235,7 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
                 (paid, amount, Payment.objects.create(
                     order=order, method=paid.method, amount=-amount, shift=shift, status=Payment.Status.REFUNDED,
                     reference=paid.reference, refund_of=paid, created_by=staff(actor),
+                    performance_id=locked.performance_id,  # the date the tickets leave
                     approved_by=staff(signer) if signer.pk != actor.pk else None,
                     message=gettext_noop("exchange: difference paid back"),
                     cash=payback_cash(paid, amount)))

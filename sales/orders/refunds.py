@@ -191,6 +191,7 @@ def _paid_back(order: Order, plan, *, actor, approver, shift, note: str) -> list
     return [(paid, back, Payment.objects.create(order=order, method=paid.method, amount=-back, shift=shift,
                                                 status=Payment.Status.REFUNDED, reference=paid.reference,
                                                 refund_of=paid, created_by=staff(actor), approved_by=signed,
+                                                performance_id=order.performance_id,
                                                 message=note, cash=payback_cash(paid, back)))
             for paid, back in plan]
 

@@ -194,7 +194,8 @@ def _pay_back(order: Order, intent, reason: str) -> None:
     refund = _provider().refund(amount=amount, currency=intent.currency, reference=intent.id,
                                 key=f"settle-{intent.id}")
     Payment.objects.create(order=order, method=_method(order, intent), amount=amount, status=Payment.Status.REFUNDED,
-                           reference=intent.id, message=f"refunded: {reason}"[:300])
+                           reference=intent.id, message=f"refunded: {reason}"[:300],
+                           performance_id=order.performance_id)
     record(order, "payment refunded", f"{amount} {order.currency}: {reason}, {refund.reference}")
 
 

@@ -700,3 +700,67 @@ def test_the_cancelled_performance_counts_the_card_payback_of_an_exchange_off_it
     page = admin.get(url).content.decode()
     assert "Every buyer has been paid back." not in page, "said while the buyer's 4.00 is still owed"
     assert "1 card refund was refused by the payment provider: owed by other means." in page
+
+
+@pytest.mark.django_db
+def test_refunds_of_an_order_on_the_date_it_was_exchanged_to_are_not_the_cancelled_dates(organizer):
+    """A card buyer of two tickets at 50.00 takes another date at 46.00 once theirs is
+    cancelled: 8.00 goes back to the card, for the cancelled date. Later, on the new date,
+    one ticket is refunded and the provider refuses it, then the other, and the provider
+    does not answer: those refunds are the new date's, in its figures, not the cancelled
+    date's, whose buyers have all been paid back."""
+    from django.test import override_settings
+
+    from sales.models import Payment
+    from sales.orders import order_exchange, order_refund, tickets_refund
+    from sales.orders.cancellation import also_owed
+    from sales.orders.charging import refund_failed_later
+    from sales.reports import performance_dashboard
+
+    perf = make_performance(rows=1, per_row=6, price="50.00")
+    later = _other_date(perf, price="46.00")
+    order = order_place(hold=hold_create(performance=perf, channel=Channel.ONLINE,
+                                         place_ids=[p.pk for p in places_of(perf, state="available")[:2]]),
+                        customer=CARD_BUYER, payment=PaymentRequest(method="card", token=card_token()))
+    admin = signed_in(organizer)
+    admin.post(f"/admin/events/performance/{perf.pk}/cancel/", {"note": "Storm", "confirm": "on"})
+    hold = hold_create(performance=later, channel=Channel.ONLINE, user=organizer,
+                       place_ids=[p.pk for p in places_of(later, state="available")[:2]])
+    order = order_exchange(order=order, ticket_ids=list(order.tickets.values_list("pk", flat=True)), hold=hold,
+                           actor=organizer)
+    payback = order.payments.get(status="refunded")
+    assert (payback.amount, payback.performance_id) == (Decimal("-8.00"), perf.pk)
+    url = f"/admin/events/performance/{perf.pk}/change/"
+    assert "Every buyer has been paid back." in admin.get(url).content.decode()
+    assert also_owed(perf) == (0, 0, 0)
+
+    first, second = order.tickets.filter(status="valid").order_by("pk")
+    with override_settings(STRIPE_API_BASE="http://127.0.0.1:9", STRIPE_NETWORK_RETRIES=0):  # nothing listens
+        tickets_refund(order=order, ticket_ids=[first.pk], actor=organizer)
+        refused = order.payments.filter(status="refunded").latest("pk")
+        refund_failed_later(f"refund-{refused.pk}", "the card is closed")
+        order_refund(order=Order.objects.get(pk=order.pk), actor=organizer)
+    owed = order.payments.filter(status="refunded").latest("pk")
+    assert [(r.amount, r.performance_id) for r in (refused, owed)] == [(Decimal("-46.00"), later.pk)] * 2
+    assert also_owed(perf) == (0, 0, 0), "the new date's refunds are counted on the cancelled date"
+    page = admin.get(url).content.decode()
+    assert "Every buyer has been paid back." in page
+    assert "not yet taken by the payment provider" not in page and "refused by the payment provider" not in page
+    # The new date's figures have them: what its order took and paid back, the 8.00 included.
+    dashboard = performance_dashboard(later)
+    assert dashboard.refunded == sum(Payment.objects.filter(order=order, amount__lt=0).values_list(
+        "amount", flat=True)) == Decimal("-100.00")
+    # Cancelled in turn, the new date counts them as its own.
+    admin.post(f"/admin/events/performance/{later.pk}/cancel/", {"note": "Storm again", "confirm": "on"})
+    assert also_owed(later) == (0, 1, 1)
+    # Rows written before refunds named their performance: the migration finds each one's again.
+    import importlib
+
+    from django.db import connection
+
+    named = dict(Payment.objects.filter(status="refunded").values_list("pk", "performance_id"))
+    assert sorted(named.values()) == [perf.pk, later.pk, later.pk]
+    Payment.objects.update(performance=None)
+    with connection.cursor() as cursor:
+        cursor.execute(importlib.import_module("sales.migrations.0046_payment_performance").BACKFILL)
+    assert dict(Payment.objects.filter(status="refunded").values_list("pk", "performance_id")) == named
