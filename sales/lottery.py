@@ -23,7 +23,7 @@ from events.models import Channel
 from . import draws, inventory
 from .errors import IllegalTransition, InvalidRequest, PlacesUnavailable
 from .formatting import money, when
-from .models import Ballot, BallotEntry, Draw, Hold, Order, Place
+from .models import Ballot, BallotEntry, Draw, Hold, Order, Place, mailbox
 from .notifications import site_link
 from .orders import CustomerDetails, buyer_language, clean_customer, hold_quote, order_place
 from .payments import PaymentRequest
@@ -47,10 +47,11 @@ def ballot_apply(*, ballot: Ballot, name: str, email: str, quantity: int, now: d
     draws.draw_commit(ballot=ballot)  # set up with the ballot; here too, for a ballot made in code
     try:
         with transaction.atomic():
-            return BallotEntry.objects.create(ballot=ballot, name=name, email=email, quantity=quantity,
-                                              language=buyer_language(language))
-    except IntegrityError:
-        raise InvalidRequest(_("this email address has already applied"), field="email") from None
+            return BallotEntry.objects.create(ballot=ballot, name=name, email=email, mailbox=mailbox(email),
+                                              quantity=quantity, language=buyer_language(language))
+    except IntegrityError:  # the database holds one application per mailbox (ballot_one_entry_per_mailbox)
+        raise InvalidRequest(_("this email address has already applied (or the same mailbox written another way: "
+                               "with a +tag, or with dots at Gmail)"), field="email") from None
 
 
 def _hashed_entries(ballot: Ballot) -> dict[str, int]:

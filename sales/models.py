@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Func, Q, Value
+from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils.formats import date_format, number_format
 from django.utils.timezone import localtime
@@ -41,6 +41,24 @@ def new_entry_reference() -> str:
     """An entrant's reference in a draw: 12 characters (60 random bits), not a secret and
     nothing personal; the draw publishes only its SHA-256."""
     return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(12))
+
+
+GMAIL = ("gmail.com", "googlemail.com")
+
+
+def mailbox(email: str) -> str:
+    """The mailbox an address delivers to, as the per-customer limit counts it (and a
+    ballot its applications): case aside, a sub-address (name+tag@) is its mailbox's, and
+    at Gmail (gmail.com, googlemail.com: one domain) dots in the name do not make another
+    mailbox. Elsewhere a dot is part of the name. Its SQL twin: sales.orders.placing's
+    _MAILBOX_SQL."""
+    local, _at, domain = email.strip().lower().rpartition("@")
+    if not local:
+        return domain
+    local = local.split("+", 1)[0]
+    if domain in GMAIL:
+        local, domain = local.replace(".", ""), GMAIL[0]
+    return f"{local}@{domain}"
 
 
 class PlaceState(models.TextChoices):
@@ -725,6 +743,11 @@ class BallotEntry(models.Model):
     ballot = models.ForeignKey(Ballot, verbose_name=_("ballot"), on_delete=models.CASCADE, related_name="entries")
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("email"))
+    # The mailbox the address delivers to (mailbox() above: a +tag, Gmail's
+    # dots and googlemail.com aside), as the per-customer limit of an on-sale counts a
+    # buyer. Empty (null) only for a second application of a mailbox made before it was
+    # kept, in a ballot whose entry list was already published (migration 0047).
+    mailbox = models.CharField(_("mailbox"), max_length=254, null=True, blank=True, editable=False)
     quantity = models.PositiveIntegerField(_("quantity"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.APPLIED)
     # Position in the draw (1 = drawn first); set by the draw.
@@ -745,13 +768,10 @@ class BallotEntry(models.Model):
         verbose_name = _("ballot entry")
         verbose_name_plural = _("ballot entries")
         ordering = ["ballot", "rank", "pk"]
-        # One application per mailbox: emails are kept lower case, and a sub-address
-        # (name+tag@) is its mailbox's (as sales.orders.placing.mailbox has it, except that
-        # Gmail's dots are kept here). Applications are all made before the draw, while
+        # One application per mailbox. Applications are all made before the draw, while
         # every entry is `applied`.
-        constraints = [models.UniqueConstraint(
-            F("ballot"), Func(F("email"), Value(r"\+[^@]*@"), Value("@"), function="regexp_replace"),
-            condition=Q(status="applied"), name="ballot_one_entry_per_mailbox")]
+        constraints = [models.UniqueConstraint(fields=["ballot", "mailbox"], condition=Q(status="applied"),
+                                               name="ballot_one_entry_per_mailbox")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.quantity})"

@@ -278,6 +278,10 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "mailbox": "boîte de courriel",
+    "this email address has already applied (or the same mailbox written another way: with a +tag, or with dots at "
+    "Gmail)": "cette adresse courriel est déjà inscrite (ou la même boîte écrite autrement : avec un +étiquette, ou "
+    "avec des points chez Gmail)",
     "Seats held for this caller": "Places retenues pour cet appelant",
     "held until %(time)s": "retenues jusqu'à %(time)s",
     "Paid back since, for what is no longer in this order (not in the total above):": "Remboursé depuis, pour ce qui n'est plus dans cette commande (hors du total ci-dessus) :",
@@ -1255,7 +1259,6 @@ FR = {
     "applications for this ballot are closed": "les inscriptions à ce tirage sont fermées",
     "enter your name": "entrez votre nom", "enter a valid email address": "entrez une adresse courriel valide",
     "apply for 1 to %(max_per_application)s tickets": "demandez de 1 à %(max_per_application)s billets",
-    "this email address has already applied": "cette adresse courriel est déjà inscrite",
     "this ballot has already been drawn": "ce tirage a déjà eu lieu", "applications are still open": "les inscriptions sont encore ouvertes",
     "this allocation is %(status)s": "cette attribution est : %(status)s",
     "the payment deadline has passed; the seats went to the next in the draw":

@@ -28,7 +28,7 @@ from ..errors import (
 )
 from ..formatting import WALK_IN_EMAIL
 from ..holds import hold_is_live, hold_may_be_used_by
-from ..models import Customer, Hold, Order, Payment, PlaceState, PromoCode, Ticket, WaitingRoom
+from ..models import Customer, Hold, Order, Payment, PlaceState, PromoCode, Ticket, WaitingRoom, mailbox
 from ..payments import PaymentRequest, card_fingerprint, declined_because
 from ..policy import policy_for
 from . import pricing
@@ -143,26 +143,10 @@ def customer_limit(performance_id: int) -> int | None:
     return room.customer_limit if room is not None else None
 
 
-GMAIL = ("gmail.com", "googlemail.com")
-
-
-def mailbox(email: str) -> str:
-    """The mailbox an address delivers to, as the per-customer limit counts it: case aside,
-    a sub-address (name+tag@) is its mailbox's, and at Gmail (gmail.com, googlemail.com:
-    one domain) dots in the name do not make another mailbox. Elsewhere a dot is part of
-    the name. Its SQL twin: _MAILBOX_SQL."""
-    local, _at, domain = email.strip().lower().rpartition("@")
-    if not local:
-        return domain
-    local = local.split("+", 1)[0]
-    if domain in GMAIL:
-        local, domain = local.replace(".", ""), GMAIL[0]
-    return f"{local}@{domain}"
-
-
 # The customer's tickets of the performance: valid ones, and the places of their orders
 # not yet paid (being charged, or reserved until a deadline).
-# mailbox() of the customer `c`'s address (kept lower case), in SQL.
+# mailbox() (sales.models, where the ballots' entries and their migration find it too) of
+# the customer `c`'s address (kept lower case), in SQL.
 _SUBADDRESSED = r"lower(regexp_replace(c.email, '\+[^@]*@', '@'))"
 _MAILBOX_SQL = (rf"(CASE WHEN {_SUBADDRESSED} ~ '@(gmail|googlemail)\.com$'"
                 rf" THEN replace(regexp_replace({_SUBADDRESSED}, '@[^@]*$', ''), '.', '') || '@gmail.com'"

@@ -255,3 +255,56 @@ def test_two_runs_allocating_one_ballot_at_once_give_each_entry_one_hold():
         assert Hold.objects.filter(owner_key=f"ballot:{entry.pk}").count() == 1
     held = Place.objects.filter(performance=perf, state="held")
     assert held.count() == sum(e.quantity for e in ballot.entries.filter(status="won"))
+
+
+def test_gmail_dots_and_googlemail_are_one_mailbox_at_every_door_of_the_ballot(performance):
+    """At Gmail (gmail.com, googlemail.com: one domain), j.doe@ and jdoe@ are one mailbox,
+    as the per-customer limit of an on-sale counts them: one application. Elsewhere a dot
+    makes another address."""
+    from sales.models import mailbox
+
+    ballot = ballot_with(performance, 0, closed=False)
+    first = lottery.ballot_apply(ballot=ballot, name="Jo Doe", email="jdoe@gmail.com", quantity=2)
+    for variant in ("j.doe@gmail.com", "J.Doe+ballot@GoogleMail.com", "jd.o.e@googlemail.com"):
+        assert mailbox(variant) == mailbox(first.email)
+        with pytest.raises(InvalidRequest, match="already applied") as refused:
+            lottery.ballot_apply(ballot=ballot, name="Jo again", email=variant, quantity=2)
+        assert refused.value.detail == {"field": "email"}
+    client = Client(REMOTE_ADDR="203.0.113.10")
+    page = client.post(f"/lottery/{ballot.pk}/", {"name": "Jo D.", "email": "j.d.o.e@googlemail.com",
+                                                  "quantity": "2"})
+    assert page.status_code == 400
+    assert "This email address has already applied" in page.content.decode()
+    assert list(ballot.entries.values_list("email", flat=True)) == ["jdoe@gmail.com"]
+    # Elsewhere, dots are part of the name: two people.
+    assert client.post(f"/lottery/{ballot.pk}/", {"name": "Jo Doe", "email": "jdoe@example.org",
+                                                  "quantity": "1"}).status_code == 302
+    assert client.post(f"/lottery/{ballot.pk}/", {"name": "J. O. Doe", "email": "j.doe@example.org",
+                                                  "quantity": "1"}).status_code == 302
+    assert ballot.entries.count() == 3
+
+
+def test_applications_of_one_mailbox_made_before_it_was_kept_leave_its_first_in_the_draw(performance):
+    """Entries made before each kept its mailbox (none kept): the migration gives each its
+    own, and of a mailbox's several applications to a ballot keeps the first. In a ballot
+    whose entry list is published, none is taken out: the draw still runs on that list."""
+    import importlib
+
+    from django.apps import apps
+
+    open_ballot, frozen_ballot = ballot_with(performance, 0, closed=False), ballot_with(performance, 0)
+
+    def applied(ballot, email):
+        return BallotEntry.objects.create(ballot=ballot, name="Jo", email=email, quantity=1, mailbox=None)
+
+    first, *_later, other = [applied(open_ballot, e) for e in (
+        "jdoe@gmail.com", "j.doe@gmail.com", "j.d.o.e+two@googlemail.com", "j.doe@example.org")]
+    kept, *_seconds = [applied(frozen_ballot, e) for e in ("j.doe@googlemail.com", "jdoe@gmail.com")]
+    lottery.ballot_freeze(ballot=frozen_ballot)
+    importlib.import_module("sales.migrations.0047_ballot_entry_mailbox").keep_one_per_mailbox(apps, None)
+    assert dict(open_ballot.entries.values_list("pk", "mailbox")) == {
+        first.pk: "jdoe@gmail.com", other.pk: "j.doe@example.org"}
+    assert list(frozen_ballot.entries.order_by("pk").values_list("mailbox", flat=True)) == ["jdoe@gmail.com", None]
+    assert lottery.ballot_draw(ballot=frozen_ballot)["won"] == 2
+    with pytest.raises(InvalidRequest, match="already applied"):
+        lottery.ballot_apply(ballot=open_ballot, name="Jo", email="J.Doe@gmail.com", quantity=1)

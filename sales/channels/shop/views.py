@@ -64,10 +64,9 @@ from sales.errors import (
 )
 from sales.holds import hold_create, hold_give_back, hold_is_live, presale_opening
 from sales.inventory import free
-from sales.models import Ballot, Hold, Order, Place, Presale, PresaleCode
+from sales.models import Ballot, Hold, Order, Place, Presale, PresaleCode, mailbox
 from sales.notifications import send_orders_found
 from sales.orders import CustomerDetails, order_pay_by_link, order_place
-from sales.orders.placing import mailbox
 from sales.orders.settling import bank_question, give_way, payment_confirmed
 from sales.payments import PaymentRequest, declined_because
 from sales.policy import begun_for
