@@ -21,6 +21,10 @@ DOOR_STAFF = "door staff"
 # The roles that sell or manage sales (the staff API's order actions are theirs).
 SELLING_ROLES = (ORGANIZER, COUNTER_CLERK, PHONE_OPERATOR)
 ROLES = (*SELLING_ROLES, DOOR_STAFF)
+# Who gives up an unpaid order or emails a reservation's payment link: the phone, whose
+# reservations they are (its console's actions), and the organizer over it. The counter
+# only takes a reservation's payment at the window.
+RESERVATION_ROLES = (ORGANIZER, PHONE_OPERATOR)
 ROLE_LABELS = {ORGANIZER: _("Organizer"), COUNTER_CLERK: _("Counter clerk"), PHONE_OPERATOR: _("Phone operator"),
                DOOR_STAFF: _("Door staff")}
 

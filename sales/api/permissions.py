@@ -5,7 +5,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 
 from sales import reads
-from sales.policy import ORGANIZER, ROLES, ROLES_CACHE, SELLING_ROLES, roles_of
+from sales.policy import ORGANIZER, RESERVATION_ROLES, ROLES, ROLES_CACHE, SELLING_ROLES, roles_of
 
 
 class TokenWithRoles(TokenAuthentication):
@@ -43,6 +43,16 @@ class IsStaffRole(BasePermission):
 
     def has_permission(self, request, view):
         return not roles_of(request.user).isdisjoint(SELLING_ROLES)
+
+
+class IsReservationRole(BasePermission):
+    """Phone operator or organizer: cancelling an unpaid order and emailing a reservation's
+    payment link are the phone console's actions, not the counter's (policy.RESERVATION_ROLES)."""
+
+    message = "only a phone operator or an organizer cancels an order or emails its payment link"
+
+    def has_permission(self, request, view):
+        return not roles_of(request.user).isdisjoint(RESERVATION_ROLES)
 
 
 class IsDoorRole(BasePermission):

@@ -67,7 +67,7 @@ from . import serializers as s
 from .errors import error_body
 from .idempotency import HEADER, idempotent, order_key, scope_of
 from .parsers import JsonParser
-from .permissions import IsDoorRole, IsOrganizer, IsStaffRole, TokenWithRoles
+from .permissions import IsDoorRole, IsOrganizer, IsReservationRole, IsStaffRole, TokenWithRoles
 
 logger = logging.getLogger(__name__)
 IDEMPOTENCY = OpenApiParameter(HEADER, str, OpenApiParameter.HEADER, required=False,
@@ -468,6 +468,9 @@ def _refund(request, order: Order) -> Order:
 
 
 class OrderCancel(OrderAction):
+    """Give up an order never paid (a phone reservation, say): its places go back on sale.
+    A phone operator's or an organizer's, as on the phone console's pages."""
+    permission_classes = [IsReservationRole]
     action = "cancel"
 
 
@@ -476,7 +479,9 @@ class OrderResend(OrderAction):
 
 
 class OrderPaymentLink(OrderAction):
-    """Email the customer the link to pay their reservation by card themselves."""
+    """Email the customer the link to pay their reservation by card themselves. A phone
+    operator's or an organizer's, as on the phone console's pages."""
+    permission_classes = [IsReservationRole]
     action = "payment-link"
 
 

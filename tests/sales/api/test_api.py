@@ -579,6 +579,41 @@ def test_door_staff_read_no_order_and_no_order_is_resent_unless_paid(performance
     assert "only a paid order" in assert_error(refused, 409, "illegal_transition")["message"]
     assert Order.objects.values("confirmation_number", "confirmation_sent_at").get(code=reserved["code"]) == before
 
+def _reservation(performance, operator) -> str:
+    zone = performance.price_zones.get().pk
+    hold = client_for(operator).post("/api/v1/holds/", {"performance": performance.pk, "zone": zone, "quantity": 1},
+                                     format="json").json()
+    reserved = client_for(operator).post("/api/v1/orders/", {
+        "hold": hold["token"], "customer": BUYER, "reserve_until": (timezone.now() + timedelta(days=2)).isoformat()},
+        format="json")
+    assert reserved.status_code == 201, reserved.content
+    return reserved.json()["code"]
+
+
+def test_only_the_phone_and_the_organizer_cancel_a_reservation_or_email_its_payment_link(
+        performance, clerk, operator, organizer, django_capture_on_commit_callbacks):
+    """The counter takes a reservation's payment, and nothing else of it: its pages neither
+    cancel it nor email its link (the phone console's actions). Its token is refused both,
+    with nothing done; the operator's and the organizer's do them."""
+    drawer(clerk)
+    code = _reservation(performance, operator)
+    refused = assert_error(client_for(clerk).post(f"/api/v1/orders/{code}/payment-link/"), 403, "permission_denied")
+    assert "phone operator" in refused["message"]
+    assert_error(client_for(clerk).post(f"/api/v1/orders/{code}/cancel/"), 403, "permission_denied")
+    order = Order.objects.get(code=code)
+    assert order.status == "reserved" and not order.events.filter(action="payment link sent").exists()
+    assert Place.objects.filter(performance=performance, state="held").count() == 1
+    for staff in (operator, organizer):
+        with django_capture_on_commit_callbacks(execute=True):
+            sent = client_for(staff).post(f"/api/v1/orders/{code}/payment-link/")
+        assert sent.status_code == 200, sent.content
+    assert order.events.filter(action="payment link sent").count() == 2
+    assert client_for(organizer).post(f"/api/v1/orders/{code}/cancel/").json()["status"] == "cancelled"
+    assert client_for(operator).post(f"/api/v1/orders/{_reservation(performance, operator)}/cancel/"
+                                     ).json()["status"] == "cancelled"
+    assert not Place.objects.filter(performance=performance, state="held").exists()
+
+
 # --- idempotency ----------------------------------------------------------------------
 
 def test_idempotency_key_replays_the_first_response(performance):
