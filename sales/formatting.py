@@ -2,6 +2,7 @@
 filter and the seat map's labels say prices the same way."""
 
 import contextlib
+from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import formats, timezone
@@ -43,6 +44,31 @@ def when(moment, style: str = "D j M Y H:i") -> str:
 def at_venue(moment, performance):
     """`moment` on the clock of the performance's venue (events.models.Venue.time_zone)."""
     return timezone.localtime(moment, performance.venue.zone)
+
+
+# On a venue's clock a night runs on past midnight: a show at 00:30 or 02:00 is the
+# evening's before it, and a moment before this hour is still the day before's night.
+NIGHT_ENDS = 5
+# A show starting from this hour (or in the night after) is "tonight"; earlier, "today".
+EVENING_BEGINS = 17
+
+
+def _evening_of(local):
+    """The day whose evening a moment on a venue's clock belongs to."""
+    return (local - timedelta(hours=NIGHT_ENDS)).date()
+
+
+def day_label(performance, now) -> str:
+    """"Tonight" for a performance of this evening or the night after it (an 00:30 show,
+    seen at 22:00 or at 00:10), "Today" for a matinee of today, or "" (last night's show
+    the next morning, tomorrow's), in the reader's language: on the venue's clock, not the
+    server's."""
+    starts, local_now = at_venue(performance.starts_at, performance), at_venue(now, performance)
+    if _evening_of(starts) != _evening_of(local_now):
+        return ""
+    if starts.hour < NIGHT_ENDS or starts.hour >= EVENING_BEGINS:
+        return gettext("Tonight")
+    return gettext("Today")
 
 
 # A counter sale's customer is nobody in particular: kept under this name, read in the

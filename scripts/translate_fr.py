@@ -282,6 +282,7 @@ FR = {
     "this email address has already applied (or the same mailbox written another way: with a +tag, or with dots at "
     "Gmail)": "cette adresse courriel est déjà inscrite (ou la même boîte écrite autrement : avec un +étiquette, ou "
     "avec des points chez Gmail)",
+    "Today": "Aujourd'hui",
     "Seats held for this caller": "Places retenues pour cet appelant",
     "held until %(time)s": "retenues jusqu'à %(time)s",
     "Paid back since, for what is no longer in this order (not in the total above):": "Remboursé depuis, pour ce qui n'est plus dans cette commande (hors du total ci-dessus) :",

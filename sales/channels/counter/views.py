@@ -54,7 +54,7 @@ from sales.channels.staff import (
     to_page,
 )
 from sales.errors import InvalidRequest, SalesError
-from sales.formatting import WALK_IN_EMAIL, WALK_IN_NAME, money
+from sales.formatting import WALK_IN_EMAIL, WALK_IN_NAME, day_label, money
 from sales.holds import hold_create, hold_is_live, hold_release
 from sales.models import Hold, Order, Payment, Place, Shift
 from sales.order_receipt import paid_in_all
@@ -104,7 +104,7 @@ def home(request):
     for perf in found.performances:
         counts = zone_counts(perf.pk)
         types = with_amounts(perf.price_types.all())
-        rows.append({"performance": perf, "today": perf.local().date() == perf.local(now).date(),
+        rows.append({"performance": perf, "day": day_label(perf, now),
                      "zones": [(z, counts.get(z.pk, {}).get("available", 0), from_price(z, types) if types else None)
                                for z in perf.price_zones.all()],
                      "standing": [s for s in perf.venue.sections.all() if s.kind == Section.Kind.STANDING]})

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from events.models import Performance
 from sales.channels.staff import performances_page, role_required
 from sales.errors import InvalidRequest, SalesError
-from sales.formatting import buyer_name
+from sales.formatting import buyer_name, day_label
 from sales.policy import DOOR_STAFF
 from sales.tickets import (
     ON_THE_DAY,
@@ -44,7 +44,8 @@ def home(request):
     found = performances_page(Performance.objects.filter(starts_at__gte=now - ON_THE_DAY)
                               .select_related("event", "venue").order_by("starts_at", "pk"),
                               request.GET, today=timezone.localdate(now))
-    rows = [{"performance": p, "tonight": not off_day(p, now)} for p in found.performances]
+    # Tonight's or today's, of those the door lets in now (an 00:30 show is not, at noon).
+    rows = [{"performance": p, "day": "" if off_day(p, now) else day_label(p, now)} for p in found.performances]
     return render(request, "door/home.html", {"rows": rows, "found": found})
 
 
