@@ -25,7 +25,7 @@ from events.models import Channel, Performance, PriceZone, one_line
 from . import admission, draws, inventory, waiting_room
 from .availability import availability_changed
 from .errors import SalesError
-from .formatting import WALK_IN_EMAIL, buyer_name, money, payment_note
+from .formatting import WALK_IN_EMAIL, buyer_name, money, number, payment_note
 from .models import (
     Ballot,
     BallotEntry,
@@ -108,8 +108,9 @@ class SalesPerformanceAdmin(PerformanceAdmin):
                 .values("order__channel").annotate(n=Count("pk", filter=~comp), comps=Count("pk", filter=comp),
                                                    revenue=Sum("price", filter=~comp, default=0))
                 .order_by("order__channel"))
-        lines = [(Channel(r["order__channel"]).label, r["n"], money(r["revenue"]), r["comps"]) for r in rows]
-        zones = [(z.name, z.sold, z.held, z.reserved, z.available, z.blocked) for z in zone_states(obj)]
+        lines = [(Channel(r["order__channel"]).label, number(r["n"]), money(r["revenue"]), number(r["comps"]))
+                 for r in rows]
+        zones = [(z.name, *map(number, (z.sold, z.held, z.reserved, z.available, z.blocked))) for z in zone_states(obj)]
 
         def head(*labels):
             return format_html_join("", "<th>{}</th>", ((label,) for label in labels))

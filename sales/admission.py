@@ -51,11 +51,12 @@ from functools import reduce
 import redis
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Subquery
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.models import Channel
 from sales import shop_mode, waiting_room
+from sales.formatting import number
 from sales.inventory import free_ways, in_baskets, open_to
 from sales.models import Hold, Place, WaitingRoom
 from sales.policy import policy_for
@@ -434,9 +435,8 @@ def explain(perf_id: int) -> str | None:
         return None
     if auto is None:
         return None
-    rate = formats.number_format(int(float(auto["rate"])), force_grouping=True)
-    bounds = {"min": formats.number_format(int(float(auto["min"])), force_grouping=True),
-              "max": formats.number_format(int(float(auto["max"])), force_grouping=True)}
+    rate = number(int(float(auto["rate"])))
+    bounds = {"min": number(int(float(auto["min"]))), "max": number(int(float(auto["max"])))}
     m = auto.get("measures")
     if not m:
         return _("Automatic: %(rate)s a minute to start with (bounds %(min)s to %(max)s); it adjusts once the "
@@ -446,7 +446,7 @@ def explain(perf_id: int) -> str | None:
     target = int(auto.get("target_ms") or settings.ADMISSION_TARGET_P99_MS)
     holds = (_("holds not counted lately") if m["holds"] is None else
              _("%(holds)s active holds (target %(target)s)") % {
-                 "holds": m["holds"], "target": auto.get("holds_target") or "-"})
+                 "holds": number(m["holds"]), "target": number(auto.get("holds_target")) or "-"})
     cause = {
         "errors": _("buyers met errors"),
         "slow": _("buyers' requests are slower than the target"),

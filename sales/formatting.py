@@ -9,6 +9,25 @@ from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext, gettext_noop
 
 
+def group_mark() -> str:
+    """What the active language writes between a number's groups of three digits: "," in
+    English, a narrow no-break space in French (which a line never breaks at)."""
+    return "\u202f" if (get_language() or "en").startswith("fr") else ","
+
+
+def number(count) -> str:
+    """A count (places, tickets, orders, people in a queue) as the reader writes it, grouped
+    as `money` groups amounts: 1398 → "1,398" in English, "1 398" in French. Only for
+    words on a page: a number in an address, a form's value or JSON is written bare."""
+    if count is None or count == "":
+        return ""
+    try:
+        value = int(count)
+    except (TypeError, ValueError):  # not a count: as it is
+        return str(count)
+    return f"{value:,}".replace(",", group_mark())
+
+
 def money(amount, currency: str = "CAD") -> str:
     """89.00 → "$89.00" in English, "89,00 $" in French (Québec usage); -5 → "−$5.00",
     "−5,00 $"."""
@@ -18,8 +37,7 @@ def money(amount, currency: str = "CAD") -> str:
     sign, value = ("\u2212" if value < 0 else ""), abs(value)
     if (get_language() or "en").startswith("fr"):
         whole, cents = f"{value:,.2f}".split(".")
-        thin, nbsp = "\u202f", "\u00a0"
-        return sign + whole.replace(",", thin) + "," + cents + nbsp + "$"
+        return sign + whole.replace(",", group_mark()) + "," + cents + "\u00a0$"
     return f"{sign}${value:,.2f}"
 
 

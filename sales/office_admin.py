@@ -25,7 +25,7 @@ from events.models import Event, Performance
 
 from .errors import SalesError
 from .exports import KINDS, ExportFilter, csv_chunks, export_rows, xlsx_file
-from .formatting import money
+from .formatting import money, number
 from .models import Payment, PerformanceDashboard, PlaceState, Shift, StaffMember
 from .policy import ROLE_LABELS, ROLES
 from .reports import on_sale_now, performance_dashboard, takings_today
@@ -469,11 +469,11 @@ class PerformanceDashboardAdmin(DatesInReach, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("Sold"), ordering="sold_n")
     def sold(self, obj):
-        return obj.sold_n
+        return number(obj.sold_n)
 
     @admin.display(description=gettext_lazy("Available"), ordering="available_n")
     def available(self, obj):
-        return obj.available_n
+        return number(obj.available_n)
 
     @admin.display(description=gettext_lazy("Dashboard"))
     def dashboard_link(self, obj):

@@ -28,7 +28,7 @@ from reportlab.pdfgen import canvas
 
 from events.models import Event, Performance
 
-from .formatting import when
+from .formatting import number, when
 from .models import Order, Payment, TaxRate, Ticket
 from .policy import counted_row
 from .reports import MONEY_MOVED, taxes_by_name, taxes_not_split
@@ -211,11 +211,13 @@ def _heading_size(heading: str) -> float:
 
 
 def _figure(value) -> str:
-    """A figure as its reader writes numbers (1,234.50; in French 1 234,50), in the PDF's
-    standard font, which has no narrow space."""
+    """A figure as its reader writes numbers (1,234.50 and 1,000 tickets; in French 1 234,50
+    and 1 000), in the PDF's standard font, which has no narrow space."""
     if isinstance(value, Decimal):
         return number_format(value, 2, use_l10n=True, force_grouping=True).replace("\u202f", " ").replace(
             "\xa0", " ")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return number(value).replace("\u202f", " ")
     return str(value)
 
 

@@ -401,9 +401,9 @@ FR = {
     "The date %(date)s is more than ten years away.": "La date %(date)s est à plus de dix ans d'ici.",
     "The date %(date)s is before the year 2000.": "La date %(date)s est antérieure à l'an 2000.",
     "fees refunded": "frais remboursés",
-    "%(n)s order refunded earlier kept %(amount)s of fees: they are paid back too, the way it was paid.": (
-        "%(n)s commande remboursée plus tôt a gardé %(amount)s de frais : ils sont remboursés aussi, comme elle a été payée.",
-        "%(n)s commandes remboursées plus tôt ont gardé %(amount)s de frais en tout : ils sont remboursés aussi, "
+    "%(shown)s order refunded earlier kept %(amount)s of fees: they are paid back too, the way it was paid.": (
+        "%(shown)s commande remboursée plus tôt a gardé %(amount)s de frais : ils sont remboursés aussi, comme elle a été payée.",
+        "%(shown)s commandes remboursées plus tôt ont gardé %(amount)s de frais en tout : ils sont remboursés aussi, "
         "comme chacune a été payée."),
     "Pay back the fees this order kept?": "Rembourser les frais que cette commande a gardés ?",
     "This order was refunded before the performance was cancelled and kept %(amount)s of fees: they go back too.":
@@ -424,9 +424,9 @@ FR = {
     "send the API token as Authorization: Token <key>": "envoyez le jeton de l'API comme Authorization: Token <clé>",
     "Cash rounding to the coin (what the drawers took beyond the amounts above)": "Arrondi des espèces à la pièce (ce que les tiroirs-caisses ont reçu au-delà des montants ci-dessus)",
     "Cash rounding to the coin: the drawers took %(amount)s beyond the amounts above.": "Arrondi des espèces à la pièce : les tiroirs-caisses ont reçu %(amount)s au-delà des montants ci-dessus.",
-    "%(n)s paid in cash or on the card terminal is paid back at the counter when its buyer comes with the tickets.": ("%(n)s commande payée en espèces ou au terminal de paiement est remboursée au comptoir quand son acheteur vient avec les billets.", "%(n)s commandes payées en espèces ou au terminal de paiement sont remboursées au comptoir quand leurs acheteurs viennent avec les billets."),
-    "%(n)s of these buyers is emailed to come with the tickets.": ("%(n)s de ces acheteurs reçoit un courriel l'invitant à venir avec les billets.", "%(n)s de ces acheteurs reçoivent un courriel les invitant à venir avec leurs billets."),
-    "%(n)s bought at the counter without an email address and cannot be told: announce the cancellation where they will see it (the venue's website, its doors).": ("%(n)s a acheté au comptoir sans adresse courriel et ne peut pas être prévenu : annoncez l'annulation là où il la verra (le site de la salle, ses portes).", "%(n)s ont acheté au comptoir sans adresse courriel et ne peuvent pas être prévenus : annoncez l'annulation là où ils la verront (le site de la salle, ses portes)."),
+    "%(shown)s paid in cash or on the card terminal is paid back at the counter when its buyer comes with the tickets.": ("%(shown)s commande payée en espèces ou au terminal de paiement est remboursée au comptoir quand son acheteur vient avec les billets.", "%(shown)s commandes payées en espèces ou au terminal de paiement sont remboursées au comptoir quand leurs acheteurs viennent avec les billets."),
+    "%(shown)s of these buyers is emailed to come with the tickets.": ("%(shown)s de ces acheteurs reçoit un courriel l'invitant à venir avec les billets.", "%(shown)s de ces acheteurs reçoivent un courriel les invitant à venir avec leurs billets."),
+    "%(shown)s bought at the counter without an email address and cannot be told: announce the cancellation where they will see it (the venue's website, its doors).": ("%(shown)s a acheté au comptoir sans adresse courriel et ne peut pas être prévenu : annoncez l'annulation là où il la verra (le site de la salle, ses portes).", "%(shown)s ont acheté au comptoir sans adresse courriel et ne peuvent pas être prévenus : annoncez l'annulation là où ils la verront (le site de la salle, ses portes)."),
     "In cash, to the nearest %(step)s: <strong>%(amount)s</strong>": "En espèces, arrondi à %(step)s près : <strong>%(amount)s</strong>",
     "On fees kept from refunds and exchanges": "Sur les frais retenus des remboursements et échanges",
     "Enter the currency's three-letter code in capitals, such as CAD or EUR.": "Entrez le code de la devise en trois lettres majuscules, comme CAD ou EUR.",
@@ -542,7 +542,7 @@ FR = {
     "%(action)s: %(detail)s": "%(action)s : %(detail)s",
     "Keep this place for one channel; only that channel may sell it.": (
         "Garder cette place pour un seul canal ; lui seul pourra la vendre.",
-        "Garder ces %(n)s places pour un seul canal ; lui seul pourra les vendre."),
+        "Garder ces %(shown)s places pour un seul canal ; lui seul pourra les vendre."),
     "Allocate": "Attribuer",
     "%(field)s: “%(typed)s” reads two ways. Type the amount without a thousands separator, like 1000 or 1000.00":
         "%(field)s : « %(typed)s » se lit de deux façons. Tapez le montant sans séparateur de milliers, "
@@ -648,19 +648,19 @@ FR = {
     "Cancel": "Annuler",
     "Cancelling stops every sale of this performance at once, takes its unsold places off sale, and pays every buyer back in full, fees included. It cannot be undone.":
         "L'annulation arrête aussitôt toute vente de cette représentation, retire de la vente ses places invendues et rembourse chaque acheteur en entier, frais compris. C'est irréversible.",
-    "%(n)s paid order, %(amount)s in all:": ("%(n)s commande payée, %(amount)s en tout :",
-                                             "%(n)s commandes payées, %(amount)s en tout :"),
-    "%(n)s paid by card online or by phone is paid back by the box office now, and its buyer emailed;":
-        ("%(n)s payée par carte en ligne ou par téléphone est remboursée maintenant par la billetterie, et son acheteur prévenu par courriel ;",
-         "%(n)s payées par carte en ligne ou par téléphone sont remboursées maintenant par la billetterie, et leurs acheteurs prévenus par courriel ;"),
+    "%(shown)s paid order, %(amount)s in all:": ("%(shown)s commande payée, %(amount)s en tout :",
+                                             "%(shown)s commandes payées, %(amount)s en tout :"),
+    "%(shown)s paid by card online or by phone is paid back by the box office now, and its buyer emailed;":
+        ("%(shown)s payée par carte en ligne ou par téléphone est remboursée maintenant par la billetterie, et son acheteur prévenu par courriel ;",
+         "%(shown)s payées par carte en ligne ou par téléphone sont remboursées maintenant par la billetterie, et leurs acheteurs prévenus par courriel ;"),
     "%(n)s paid in cash or on the card terminal is paid back at the counter: its buyer is emailed to come with the tickets.":
         ("%(n)s payée en espèces ou au terminal est remboursée au guichet : son acheteur est invité par courriel à venir avec ses billets.",
          "%(n)s payées en espèces ou au terminal sont remboursées au guichet : leurs acheteurs sont invités par courriel (s'ils ont donné une adresse) à venir avec leurs billets."),
-    "%(n)s phone reservation not yet paid is cancelled.": ("%(n)s réservation téléphonique non payée est annulée.",
-                                                          "%(n)s réservations téléphoniques non payées sont annulées."),
-    "%(n)s basket or hold in progress is released (a payment under way is paid back).":
-        ("%(n)s panier ou retenue en cours est libéré (un paiement en cours est remboursé).",
-         "%(n)s paniers ou retenues en cours sont libérés (les paiements en cours sont remboursés)."),
+    "%(shown)s phone reservation not yet paid is cancelled.": ("%(shown)s réservation téléphonique non payée est annulée.",
+                                                          "%(shown)s réservations téléphoniques non payées sont annulées."),
+    "%(shown)s basket or hold in progress is released (a payment under way is paid back).":
+        ("%(shown)s panier ou retenue en cours est libéré (un paiement en cours est remboursé).",
+         "%(shown)s paniers ou retenues en cours sont libérés (les paiements en cours sont remboursés)."),
     "Cancel the performance and pay everyone back": "Annuler la représentation et rembourser tout le monde",
     "Cancel this performance…": "Annuler cette représentation…",
     "We are sorry: this performance is cancelled.": "Nous sommes désolés : cette représentation est annulée.",
@@ -749,7 +749,6 @@ FR = {
         "Vous avez perdu le courriel de vos billets ? Donnez l’adresse avec laquelle vous les avez achetés : nous "
         "y envoyons le lien de chacune de vos commandes, où sont vos billets.",
     "Email me my tickets": "M’envoyer mes billets",
-    "%(n)s left": ("%(n)s restante", "%(n)s restantes"),
     "Not held: %(places)s (%(reasons)s).": "Non retenu : %(places)s (%(reasons)s).",
     "Your other choices are still ticked: hold them, or pick others.":
         "Vos autres choix restent cochés : retenez-les, ou choisissez-en d’autres.",
@@ -940,8 +939,8 @@ FR = {
     "Places by zone": "Places par zone", "Reserved": "Réservées", "Not on sale yet.": "Pas encore en vente.",
     "By channel": "Par canal", "Nothing sold yet.": "Rien de vendu pour le moment.",
     "By payment method": "Par mode de paiement", "No payment yet.": "Aucun paiement pour le moment.",
-    "%(n)s complimentary ticket (list price %(value)s).": ("%(n)s billet de faveur (prix affiché %(value)s).",
-                                                           "%(n)s billets de faveur (prix affiché %(value)s)."),
+    "%(shown)s complimentary ticket (list price %(value)s).": ("%(shown)s billet de faveur (prix affiché %(value)s).",
+                                                           "%(shown)s billets de faveur (prix affiché %(value)s)."),
     "By day": "Par jour", "Day": "Jour",
     "What": "Quoi", "Orders": "Commandes", "Tickets (attendees)": "Billets (participants)",
     "Payments and refunds": "Paiements et remboursements", "Format": "Format", "All performances": "Toutes les représentations",
@@ -1039,14 +1038,14 @@ FR = {
     "The sale has not started yet. When it opens, everyone who is here is put in a random order: there is no "
     "need to refresh.": "La vente n'a pas encore commencé. À l'ouverture, toutes les personnes présentes sont "
     "placées dans un ordre aléatoire : inutile de rafraîchir la page.",
-    "%(n)s person waiting.": ("%(n)s personne en attente.", "%(n)s personnes en attente."),
+    "%(shown)s person waiting.": ("%(shown)s personne en attente.", "%(shown)s personnes en attente."),
     "Sorry, this performance is sold out.": "Désolé, cette représentation est complète.",
     "You are in the presale queue": "Vous êtes dans la file d'attente de la prévente",
     "A presale is open": "Une prévente est ouverte",
     "Holders of an access code wait in the presale's own queue. Have one? Enter it:":
     "Les détenteurs d'un code d'accès attendent dans la file de la prévente. Vous en avez un ? Saisissez-le :",
     "Presale access code": "Code d'accès à la prévente", "Back to the queue": "Retour à la file d'attente",
-    "%(n)s person ahead of you": ("%(n)s personne devant vous", "%(n)s personnes devant vous"), "Estimated wait:": "Attente estimée :",
+    "%(shown)s person ahead of you": ("%(shown)s personne devant vous", "%(shown)s personnes devant vous"), "Estimated wait:": "Attente estimée :",
     "Progress": "Progression",
     "Keep this page open; you will be let in automatically.":
     "Gardez cette page ouverte ; vous serez admis automatiquement.",
@@ -1237,9 +1236,9 @@ FR = {
     "the card terminal is used at the counter, in an open shift: open one first":
         "le terminal de paiement s'utilise au guichet, dans un quart de travail ouvert : ouvrez-en un d'abord",
     "only %(n)d place left in %(zone)s": ("plus que %(n)d place libre en %(zone)s", "plus que %(n)d places libres en %(zone)s"),
-    "could not find %(quantity)d places together in %(zone)s (%(left)d left, at most %(together)d side by side); ask for fewer or pick the seats":
-    ("impossible de trouver %(quantity)d place côte à côte en %(zone)s (%(left)d libres, au plus %(together)d côte à côte) ; demandez-en moins ou choisissez les places",
-     "impossible de trouver %(quantity)d places côte à côte en %(zone)s (%(left)d libres, au plus %(together)d côte à côte) ; demandez-en moins ou choisissez les places"),
+    "could not find %(quantity)d places together in %(zone)s (%(left)s left, at most %(together)d side by side); ask for fewer or pick the seats":
+    ("impossible de trouver %(quantity)d place côte à côte en %(zone)s (%(left)s libres, au plus %(together)d côte à côte) ; demandez-en moins ou choisissez les places",
+     "impossible de trouver %(quantity)d places côte à côte en %(zone)s (%(left)s libres, au plus %(together)d côte à côte) ; demandez-en moins ou choisissez les places"),
     "only %(n)d standing place left in %(area)s": ("plus que %(n)d place debout libre en %(area)s", "plus que %(n)d places debout libres en %(area)s"),
     "%(n)d of the requested places do not exist in this performance":
     "%(n)d des places demandées n'existent pas dans cette représentation",

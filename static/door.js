@@ -42,10 +42,13 @@
     doorName.addEventListener("change", keepDoor);
   }
 
+  // A count as the page writes it (the |number filter): grouped by threes with the
+  // page's mark ("," in English, a narrow no-break space in French).
+  function grouped(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, root.dataset.group || ""); }
   function setCounts(counts) {
     if (!counts) return;
-    document.getElementById("scanned").textContent = counts.scanned;
-    document.getElementById("sold").textContent = counts.sold;
+    document.getElementById("scanned").textContent = grouped(counts.scanned);
+    document.getElementById("sold").textContent = grouped(counts.sold);
   }
 
   // An answer stays big for a few seconds, then the box is ready for the next guest and

@@ -13,7 +13,8 @@
           if (!figures) return;
           Object.keys(figures).forEach(function (name) {
             var cell = document.getElementById("live-" + name);
-            if (cell) cell.textContent = figures[name];
+            // Grouped as the page writes its counts (the |number filter, data-group's mark).
+            if (cell) cell.textContent = String(figures[name]).replace(/\B(?=(\d{3})+(?!\d))/g, live.dataset.group || "");
           });
         }, function () {});
     }, 10000);

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from events.models import PriceZone, Section
 
 from ..errors import PlacesUnavailable
+from ..formatting import number
 from ..models import Hold, Place
 from . import statements
 from .moves import Partial, attempt, hold_into
@@ -202,10 +203,10 @@ def hold_best(*, hold: Hold, zone: PriceZone, quantity: int, now: datetime, acto
                                      .filter(free(now) & open_to(hold.channel)).count())
     together = max([standing, *(len(run[3]) for run in picture.current())])
     raise PlacesUnavailable(ngettext(
-        "could not find %(quantity)d places together in %(zone)s (%(left)d left, at most %(together)d side by side); "
+        "could not find %(quantity)d places together in %(zone)s (%(left)s left, at most %(together)d side by side); "
         "ask for fewer or pick the seats",
-        "could not find %(quantity)d places together in %(zone)s (%(left)d left, at most %(together)d side by side); "
-        "ask for fewer or pick the seats", quantity) % {"quantity": quantity, "zone": zone.name, "left": left,
+        "could not find %(quantity)d places together in %(zone)s (%(left)s left, at most %(together)d side by side); "
+        "ask for fewer or pick the seats", quantity) % {"quantity": quantity, "zone": zone.name, "left": number(left),
                                                          "together": together},
         available=left, together=min(together, left))
 

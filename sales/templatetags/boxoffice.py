@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_noop, ngettext
 
 from sales import policy
-from sales.formatting import buyer_name, customer_name, money, payment_note, when
+from sales.formatting import buyer_name, customer_name, group_mark, money, number, payment_note, when
 from sales.models import Payment
 from sales.tickets import ticket_qr
 
@@ -17,6 +17,10 @@ register = template.Library()
 
 
 register.filter("money", money)
+# A count on a page, grouped in the reader's language (never in an address, a value or JSON).
+register.filter("number", number)
+# For the scripts that write counts on a page (data-group): the same mark as `number`'s.
+register.simple_tag(group_mark, name="group_mark")
 # As Django's `date` does: an aware moment on the template's clock (the active time zone,
 # or the one `|timezone:` gave it) before it is written.
 register.filter("when", when, expects_localtime=True)

@@ -250,3 +250,27 @@ def test_a_guest_found_by_name_is_admitted_once_and_the_answer_makes_way_for_the
     assert page.locator(".door-detail").inner_text().startswith("Last scan: Refused — ")
     screenshot(page, f"door-{size}-found-and-settled")
     context.close()
+
+
+def test_the_doors_script_groups_its_counts_as_the_page_does(browser, live_server):
+    """In French, 1 000 sold: after a scan the script writes the counts it is sent grouped
+    as the page wrote them (a narrow no-break space), not "1000"."""
+    perf = make_performance(rows=11, per_row=100, ticket_limit=1000)
+    first, *_rest = sell(perf, 1000)
+    on_the_day(perf)
+    door = make_user("door-grouped", DOOR_STAFF)
+    context = browser.new_context(base_url=live_server.url, locale="fr-CA", **SIZES["desktop"])
+    context.add_cookies([{"name": "django_language", "value": "fr", "url": live_server.url}])
+    login(context, door, live_server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"/door/performances/{perf.pk}/")
+    assert page.locator("#sold").inner_text() == "1\u202f000"
+    page.locator("#door-name").fill("Nord")
+    page.locator("#door-name").dispatch_event("change")
+    page.locator("#code").fill(first.code)
+    page.locator("#code").press("Enter")
+    page.locator("#answer.door-ok").wait_for()
+    page.wait_for_function("document.getElementById('scanned').textContent === '1'")
+    assert (page.locator("#scanned").inner_text(), page.locator("#sold").inner_text()) == ("1", "1\u202f000")
+    context.close()
