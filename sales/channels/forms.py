@@ -334,22 +334,30 @@ def exchange_started(request, order_page: str):
     return form.cleaned_data, back
 
 
+# The supervisor's name typed for a refund just refused, for the order's page it comes back
+# to (refund_back): kept in the session, not in that page's address, which the browser's
+# history and the server's logs keep (and where a password typed in the wrong field would go).
+REFUND_SIGNER = "refund_supervisor"
+
+
 def refund_back(request, order_page: str):
     """The order's page after a refund was refused (a supervisor's wrong password, say):
-    the tickets ticked and the supervisor's name come back as they were posted, never the
-    password, to be signed again rather than ticked again (refund_asked reads them)."""
-    chosen = {"refund": ",".join(request.POST.getlist("tickets"))[:2000],
-              "supervisor": request.POST.get("supervisor", "")[:150]}
+    the tickets ticked come back as they were posted, and the supervisor's name by the
+    session, never the password, to be signed again rather than ticked again
+    (refund_asked reads them)."""
+    request.session[REFUND_SIGNER] = {"page": order_page, "name": request.POST.get("supervisor", "")[:150]}
+    chosen = {"refund": ",".join(request.POST.getlist("tickets"))[:2000]}
     return redirect(f"{order_page}?{urlencode(chosen)}#refund-form")
 
 
-def refund_asked(query) -> dict | None:
+def refund_asked(request, order_page: str) -> dict | None:
     """The tickets and the supervisor's name of a refund just refused (refund_back), to
-    show them again; None when the order's page is opened afresh."""
-    if "refund" not in query:
+    show them again; None when the order's page is opened afresh. The name is shown once."""
+    if "refund" not in request.GET:
         return None
-    return {"tickets": set(IdsField().to_python(query.get("refund", "")[:2000])),
-            "supervisor": query.get("supervisor", "")[:150]}
+    kept = request.session.pop(REFUND_SIGNER, None) or {}
+    return {"tickets": set(IdsField().to_python(request.GET.get("refund", "")[:2000])),
+            "supervisor": kept.get("name", "") if kept.get("page") == order_page else ""}
 
 
 def paid_back_since(request, order, *, after: int) -> dict[str, Decimal]:

@@ -387,6 +387,10 @@ def test_a_refund_refused_for_a_wrong_password_comes_back_with_the_tickets_still
     assert "Not refunded: the supervisor's name or password is wrong" in page
     assert refund_form(page) == ([str(second.pk)], {"supervisor": "supervisor", "supervisor_password": ""})
     assert at_provider(order) == (15000, [])
+    # The name comes back by the session, not in the page's address (history, server logs).
+    back = phone.post(f"/phone/orders/{order.code}/refund/", {
+        "tickets_given": "1", "tickets": [second.pk], "supervisor": "supervisor", "supervisor_password": "nope"})
+    assert "supervisor" not in back["Location"] and f"refund={second.pk}" in back["Location"]
 
 
 def test_an_exchange_by_phone_offers_each_zone_at_what_a_ticket_there_costs_taxes_in(phone):

@@ -589,3 +589,27 @@ def test_a_refund_refused_for_a_wrong_password_comes_back_with_the_tickets_still
         "supervisor_password": f"pw-{organizer.username}"})
     assert paid_back(order) == Decimal("100.00")
     assert refund_form(c.get(f"/counter/orders/{order.code}/").content.decode())[0] == []
+
+
+def test_a_refund_refused_keeps_the_supervisors_name_out_of_the_pages_address(clerk, organizer, hall):
+    """The page a refused refund comes back to keeps the ticked tickets in its address, not
+    what was typed for the supervisor: the browser's history and the server's logs keep
+    that address (with a password typed in the name's field by mistake). The name comes
+    back in the form once, on that order's page only."""
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 3)
+    other = counter_sale(clerk, shift, hall, "Stalls", 2)
+    first, _second, third = order.tickets.order_by("pk")
+    c = signed_in(clerk)
+    typed = "pw-typed-in-the-wrong-field"
+    back = c.post(f"/counter/orders/{order.code}/refund/", {
+        "tickets_given": "1", "tickets": [first.pk, third.pk], "supervisor": typed, "supervisor_password": ""})
+    assert back.status_code == 302 and typed not in back["Location"] and "supervisor" not in back["Location"]
+    assert refund_form(c.get(f"/counter/orders/{other.code}/?refund=").content.decode())[1]["supervisor"] == ""
+    back = c.post(f"/counter/orders/{order.code}/refund/", {
+        "tickets_given": "1", "tickets": [first.pk, third.pk], "supervisor": typed, "supervisor_password": ""})
+    page = unescape(c.get(back["Location"]).content.decode())
+    assert refund_form(page) == ([str(first.pk), str(third.pk)], {"supervisor": typed, "supervisor_password": ""})
+    # The address alone, opened again, ticks the tickets but names nobody.
+    again = unescape(c.get(back["Location"]).content.decode())
+    assert refund_form(again) == ([str(first.pk), str(third.pk)], {"supervisor": "", "supervisor_password": ""})

@@ -288,7 +288,8 @@ def order(request, code: str):
         len(unused) > 1 or len(unused) < sum(t.status == "valid" for t in tickets))
     return render(request, "counter/order.html", {
         "order": order, "tickets": tickets, "exchange_to": exchange_to, "found": found,
-        "asked": exchange_asked(request.GET), "refund_asked": refund_asked(request.GET), "valid_tickets": unused,
+        "asked": exchange_asked(request.GET), "valid_tickets": unused,
+        "refund_asked": refund_asked(request, reverse("counter:order", args=[order.code])),
         # Refunded by the ticket when there is a choice, or when some are already in: the
         # unused ones can still be refunded, not the whole order.
         # A cancelled performance's order is refunded whole.

@@ -371,7 +371,7 @@ def _refund_and_exchange(request, order: Order, tickets: list) -> dict:
         "whole_back": refund_amounts(order)[1] if not by_ticket and not at_counter else None,
         # An operator refunds nothing alone: the supervisor's fields are open from the start.
         "refunds_alone": refunds_at_all(request.user), "asked": exchange_asked(request.GET),
-        "refund_asked": refund_asked(request.GET)}
+        "refund_asked": refund_asked(request, reverse("phone:order", args=[order.code]))}
 
 
 def _at_counter_words(order: Order, at_counter) -> str:
