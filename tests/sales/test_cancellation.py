@@ -761,6 +761,27 @@ def test_refunds_of_an_order_on_the_date_it_was_exchanged_to_are_not_the_cancell
     named = dict(Payment.objects.filter(status="refunded").values_list("pk", "performance_id"))
     assert sorted(named.values()) == [perf.pk, later.pk, later.pk]
     Payment.objects.update(performance=None)
-    with connection.cursor() as cursor:
-        cursor.execute(importlib.import_module("sales.migrations.0046_payment_performance").BACKFILL)
+    assert also_owed(later) == (0, 1, 1)  # rows not named yet: their order's, as before
+    migration = importlib.import_module("sales.migrations.0046_payment_performance")
+    migration.name_performances(connection)
     assert dict(Payment.objects.filter(status="refunded").values_list("pk", "performance_id")) == named
+    # A range of ids at a time (each its own transaction): the last rows too.
+    Payment.objects.update(performance=None)
+    migration.name_performances(connection, batch=1)
+    assert dict(Payment.objects.filter(status="refunded").values_list("pk", "performance_id")) == named
+
+
+def test_the_refunds_are_named_their_performance_without_stopping_sales():
+    """Every sale writes a payment: the migration that names each refund's performance
+    does not hold the payments in one transaction while it reads every order's trail (the
+    column added on its own, the rows named a range at a time, each range committed), and
+    builds its index concurrently, which lets payments be written meanwhile."""
+    from django.contrib.postgres.operations import AddIndexConcurrently
+    from django.db import migrations
+    from django.db.migrations.loader import MigrationLoader
+
+    migration = MigrationLoader(None, ignore_no_migrations=True).get_migration("sales", "0046_payment_performance")
+    assert migration.atomic is False
+    assert [type(op) for op in migration.operations] == [migrations.AddField, migrations.RunPython,
+                                                         AddIndexConcurrently]
+    assert not migration.operations[1].atomic
