@@ -21,7 +21,7 @@ import logging
 import secrets
 import time
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -82,6 +82,9 @@ class PaymentRequest:
     amount: Decimal | None = None
     # The card provider's token for the card typed into its own field (Stripe.js).
     token: str = ""
+    # The provider's fingerprint of that card: one card's, whatever token or address it
+    # comes with. Asked for only where a per-customer limit counts cards (fingerprinted).
+    fingerprint: str = ""
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,8 @@ class CardTerminalProvider:
 
 # The metadata of a refund at the provider naming the box office's refund it is.
 REFUND_KEY = "boxoffice_refund"
+# The metadata of a payment at the provider: its card's fingerprint, when it was asked for.
+CARD_FINGERPRINT = "card_fingerprint"
 
 
 def cents(amount: Decimal) -> int:
@@ -232,6 +237,8 @@ class StripeProvider:
         params = {"amount": minor_units(amount, currency), "currency": currency.lower(),
                   "metadata": {"order": code, "method": request.method},
                   **self._payment_method(client, request.token)}
+        if request.fingerprint:  # a payment the bank confirms later is recorded with it (settling)
+            params["metadata"][CARD_FINGERPRINT] = request.fingerprint
         if self.moto:
             params["payment_method_options"] = {"card": {"moto": True}}
         intent = client.v1.payment_intents.create(params, {"idempotency_key": f"create-{code}-{request.token}"})
@@ -261,6 +268,17 @@ class StripeProvider:
         if error.get("code") == "payment_intent_authentication_failure":
             return Charge(False, reference=intent.id, message=BANK_DID_NOT_CONFIRM)
         return Charge(False, reference=intent.id, message=decline_of(error.get("decline_code") or error.get("code")))
+
+    def fingerprinted(self, request: PaymentRequest) -> PaymentRequest:
+        """`request` with the provider's fingerprint of its card (Stripe's
+        `card.fingerprint` of a PaymentMethod, or of a token's card): one round trip."""
+        with provider_errors():
+            client = self.client()
+            if request.token.startswith("pm_"):
+                card = client.v1.payment_methods.retrieve(request.token).card
+            else:
+                card = client.v1.tokens.retrieve(request.token).card
+        return replace(request, fingerprint=getattr(card, "fingerprint", None) or "")
 
     def retrieve(self, reference: str):
         with provider_errors():
@@ -324,16 +342,20 @@ def provider_errors():
 
 
 def card_fingerprint(request: PaymentRequest) -> str:
-    """A keyed hash of the card number: counts one card's purchases without keeping it."""
+    """A keyed hash of the card: counts one card's purchases without keeping its number.
+    Of the number typed (the built-in test card), else of the provider's fingerprint of the
+    card (when it was asked for: `fingerprinted`); "" for neither."""
     import hashlib
     import hmac
 
     from django.conf import settings
 
     digits = "".join(ch for ch in request.card_number if ch.isdigit())
-    if not digits:
+    # The provider's fingerprint kept apart from any number: a number has no letters.
+    card = digits or (f"provider:{request.fingerprint}" if request.fingerprint else "")
+    if not card:
         return ""
-    return hmac.new(settings.SECRET_KEY.encode(), digits.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(settings.SECRET_KEY.encode(), card.encode(), hashlib.sha256).hexdigest()
 
 
 PROVIDERS = {

@@ -283,6 +283,7 @@ FR = {
     "Gmail)": "cette adresse courriel est déjà inscrite (ou la même boîte écrite autrement : avec un +étiquette, ou "
     "avec des points chez Gmail)",
     "Today": "Aujourd'hui",
+    "the payment provider did not answer: nothing was charged and the places are still held. Try again in a moment": "le prestataire de paiement n'a pas répondu : rien n'a été débité et les places sont toujours retenues. Réessayez dans un instant",
     "Seats held for this caller": "Places retenues pour cet appelant",
     "held until %(time)s": "retenues jusqu'à %(time)s",
     "Paid back since, for what is no longer in this order (not in the total above):": "Remboursé depuis, pour ce qui n'est plus dans cette commande (hors du total ci-dessus) :",

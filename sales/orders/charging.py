@@ -67,6 +67,8 @@ def refuse_uncounted(shift, methods, *, paying_back: bool = False) -> None:
 NO_ANSWER = gettext_noop("the payment provider did not answer")
 NOT_TAKEN = gettext_noop("the payment provider did not answer: nothing was sold and the places are still held; "
                          "anything it took is paid back. Try again in a moment")
+NOT_ASKED = gettext_noop("the payment provider did not answer: nothing was charged and the places are still held. "
+                         "Try again in a moment")
 
 
 def change_given(order: Order) -> Decimal:
@@ -105,6 +107,22 @@ def validated_parts(policy, payment, payments, total):
                                  field="method")
         PROVIDERS[request.method].validate(amount=amount, request=request)  # before any order exists
     return parts
+
+
+def card_fingerprints(parts):
+    """`parts` with the provider's fingerprint of each card it holds (the box office never
+    sees a number to count a card by): one round trip each, asked before any order is
+    written or any money taken, so that a provider away leaves nothing behind."""
+    fingerprinted = []
+    for request, amount in parts:
+        provider = PROVIDERS[request.method]
+        if request.token and hasattr(provider, "fingerprinted"):
+            try:
+                request = provider.fingerprinted(request)
+            except ProviderUnavailable as exc:
+                raise ProviderUnavailable(_(NOT_ASKED)) from exc
+        fingerprinted.append((request, amount))
+    return fingerprinted
 
 
 def fail_quietly(order: Order, reason: str, actor) -> None:

@@ -32,7 +32,7 @@ from ..models import Customer, Hold, Order, Payment, PlaceState, PromoCode, Tick
 from ..payments import PaymentRequest, card_fingerprint, declined_because
 from ..policy import policy_for
 from . import pricing
-from .charging import NO_ANSWER, charge_and_sell, refuse_uncounted, validated_parts
+from .charging import NO_ANSWER, card_fingerprints, charge_and_sell, refuse_uncounted, validated_parts
 from .customers import CUSTOMER_FIELDS, CustomerDetails, clean_customer, customer_cte
 from .pricing import NO_CHOICE, PRESALE_USES_LEFT, PROMO_USES_LEFT, PriceRequest, Quote
 from .status import OrderStatusConflict, order_transition, staff
@@ -95,6 +95,8 @@ def order_place(
         raise HoldNotActive(_("the hold has no places; hold the seats again"))
     parts = validated_parts(policy, payment, payments, quote.total)
     refuse_uncounted(shift, [request.method for request, _a in parts])
+    if limit is not None:  # counted by card too: the provider's fingerprint, asked only here
+        parts = card_fingerprints(parts)
     # Under a per-customer limit, the customer's orders take turns from the count to the
     # order's row: a second basket paid at the same moment counts the first.
     with transaction.atomic() if limit is not None else contextlib.nullcontext():
@@ -165,16 +167,17 @@ _CUSTOMER_HAS = f"""
 
 def check_customer_limit(*, hold: Hold, email: str, parts, count: int, limit: int | None) -> None:
     """A queued on-sale may cap what one customer buys over all their orders, counted by
-    mailbox and by card, so that a second basket, a second name or a sub-address does not
-    get round it. In the caller's transaction, until it commits, the customer's other
-    orders of the performance wait for their turn here."""
+    mailbox and by card (the number typed, or the provider's fingerprint of the card it
+    holds: charging.card_fingerprints), so that a second basket, a second name or a
+    sub-address does not get round it. In the caller's transaction, until it commits, the
+    customer's other orders of the performance wait for their turn here."""
     if limit is None:
         return
     # The counter's nobody in particular is many people: counted by card only.
     by_email = 0 if email == WALK_IN_EMAIL else _count_by_mailbox(hold, email)
     valid = Ticket.objects.filter(order__performance_id=hold.performance_id, status=Ticket.Status.VALID)
-    fingerprints = [card_fingerprint(r) for r, _a in parts if r.card_number]
-    by_card = valid.filter(order__payments__card_fingerprint__in=[f for f in fingerprints if f],
+    fingerprints = [f for f in (card_fingerprint(r) for r, _a in parts) if f]
+    by_card = valid.filter(order__payments__card_fingerprint__in=fingerprints,
                            order__payments__status=Payment.Status.APPROVED).distinct().count() if fingerprints else 0
     if max(by_email, by_card) + count > limit:
         already = max(by_email, by_card)

@@ -35,7 +35,16 @@ from ..errors import (
 )
 from ..models import Hold, Order, Payment
 from ..notifications import confirmations_due
-from ..payments import APPROVED, BANK_ASKS, PROVIDERS, Charge, PaymentRequest, StripeProvider, from_minor_units
+from ..payments import (
+    APPROVED,
+    BANK_ASKS,
+    CARD_FINGERPRINT,
+    PROVIDERS,
+    Charge,
+    PaymentRequest,
+    StripeProvider,
+    from_minor_units,
+)
 from .charging import NO_ANSWER, REFUND_OWED, fail_quietly, payment_record, refund_at_provider
 from .placing import ABANDONED, INTERRUPTED
 from .pricing import lines_of
@@ -204,7 +213,9 @@ def _finish(order: Order, intent, now: datetime) -> Order:
     back if they are gone."""
     amount = from_minor_units(intent.amount, intent.currency)
     hold = order.hold
-    charged = [(PaymentRequest(method=_method(order, intent)), amount,
+    # The card's fingerprint, if asked for when the payment was made (a per-customer limit).
+    card = (intent.to_dict().get("metadata") or {}).get(CARD_FINGERPRINT) or ""
+    charged = [(PaymentRequest(method=_method(order, intent), fingerprint=card), amount,
                 Charge(True, reference=intent.id, message=APPROVED))]
     try:
         with transaction.atomic():

@@ -358,3 +358,70 @@ def test_a_signed_event_naming_no_storable_payment_is_refused_in_json(client, in
     answer = client.post("/payments/stripe/webhook/", refund, content_type="application/json",
                          HTTP_STRIPE_SIGNATURE=signed(refund, django_settings.STRIPE_WEBHOOK_SECRET))
     assert answer.status_code == 400 and answer.json()["error"]["code"] == "malformed_event"
+
+
+def under_a_limit_of_four(perf) -> None:
+    """A queued on-sale of `perf` that caps each customer at four tickets."""
+    from sales.models import WaitingRoom
+
+    WaitingRoom.objects.create(performance=perf, opens_at=timezone.now(), admit_per_minute=60, customer_limit=4)
+
+
+def payment_method(number: str) -> PaymentRequest:
+    """A card given as the provider's PaymentMethod (`pm_...`), as its card field gives it."""
+    method = provider().v1.payment_methods.create({"type": "card", "card": {
+        "number": number, "exp_month": 12, "exp_year": 2031, "cvc": "123"}})
+    return PaymentRequest(method="card", token=method.id)
+
+
+@pytest.mark.django_db
+def test_the_customer_limit_counts_a_card_paid_through_the_provider_under_any_address():
+    """One card, two addresses: the provider's fingerprint of the card counts the first
+    order's tickets against the second, which is refused before any money is taken."""
+    perf = make_performance(rows=2, per_row=8)
+    under_a_limit_of_four(perf)
+    first = order_place(hold=held(perf, 3), customer=CustomerDetails(name="A", email="ana@example.org"),
+                        payment=card())
+    hold = held(perf, 2)
+    for same_card in (card(), payment_method("4242424242424242")):  # a token, or a PaymentMethod
+        with pytest.raises(InvalidRequest, match="at most 4 tickets per customer.*already have 3"):
+            order_place(hold=hold, customer=CustomerDetails(name="B", email="bea@example.net"), payment=same_card)
+    # Refused before its order was written: no order, so nothing asked of the provider to charge.
+    assert list(Order.objects.values_list("pk", flat=True)) == [first.pk] and Payment.objects.count() == 1
+    assert hold_is_live(hold)
+    other = order_place(hold=hold, customer=CustomerDetails(name="B", email="bea@example.net"),
+                        payment=payment_method("5555555555554444"))
+    assert other.status == "paid"
+    # Kept as a keyed hash of the provider's fingerprint, one per card.
+    kept = [Payment.objects.get(order=o).card_fingerprint for o in (first, other)]
+    assert all(len(f) == 64 for f in kept) and kept[0] != kept[1]
+
+
+@pytest.mark.django_db
+def test_a_card_whose_bank_confirmed_later_counts_for_the_customer_limit_too():
+    perf = make_performance(rows=2, per_row=8)
+    under_a_limit_of_four(perf)
+    with pytest.raises(PaymentActionRequired) as asked:
+        order_place(hold=held(perf, 3), customer=BUYER, payment=card(THREE_D_SECURE))
+    order = Order.objects.get(code=asked.value.detail["order"])
+    authenticate(order, success=True)
+    assert payment_confirmed(order=order).status == "paid"
+    with pytest.raises(InvalidRequest, match="at most 4 tickets per customer.*already have 3"):
+        order_place(hold=held(perf, 2), customer=CustomerDetails(name="B", email="bea@example.net"),
+                    payment=card(THREE_D_SECURE))
+
+
+@pytest.mark.django_db
+def test_the_provider_away_when_its_card_is_counted_leaves_nothing_written_and_says_so():
+    from django.test import override_settings
+
+    from sales.errors import ProviderUnavailable
+
+    perf = make_performance(rows=1, per_row=4)
+    under_a_limit_of_four(perf)
+    hold, typed = held(perf), card()
+    away = override_settings(STRIPE_API_BASE="http://127.0.0.1:9", STRIPE_NETWORK_RETRIES=0)  # nothing listens
+    with away, pytest.raises(ProviderUnavailable, match="did not answer: nothing was charged and the places are still"):
+        order_place(hold=hold, customer=BUYER, payment=typed)
+    assert not Order.objects.exists() and not Payment.objects.exists() and hold_is_live(hold)
+    assert order_place(hold=hold, customer=BUYER, payment=typed).status == "paid"

@@ -816,7 +816,7 @@ def test_the_queue_counted_now_is_those_still_waiting_not_everyone_who_joined(pe
     assert live["admitted"] == 10 and live["in_queue"] == 5
 
 
-def _api_order(api, queue, perf, n, email):
+def _api_order(api, queue, perf, n, email, card="4242424242424242"):
     from tests.support import card_token
 
     zone = perf.price_zones.get().pk
@@ -824,12 +824,37 @@ def _api_order(api, queue, perf, n, email):
                     headers=queue)
     assert hold.status_code == 201, hold.content
     return api.post("/api/v1/orders/", {"hold": hold.json()["token"], "customer": {"name": "Lim", "email": email},
-                                        "payment": {"method": "card", "token": card_token()}},
+                                        "payment": {"method": "card", "token": card_token(card)}},
                     format="json", headers=queue)
 
 
 def client_for_nobody(perf, visitor):
     return APIClient(), {"X-Queue-Pass": waiting_room.issue_pass(perf.pk, visitor)}
+
+
+def test_the_provider_away_while_the_card_is_counted_is_said_and_the_same_request_goes_through_later(performance):
+    """Under a per-customer limit the card's fingerprint is asked of the provider before the
+    order is written: the provider away, the API says so (503), nothing is written, and
+    the request sent again with its key goes through once it answers."""
+    from django.test import override_settings
+
+    from sales.models import Order
+    from tests.support import card_token
+
+    room_for(performance, opens_in=timedelta(seconds=-1), customer_limit=4)
+    api, queue = client_for_nobody(performance, "fan-away")
+    hold = api.post("/api/v1/holds/", {"performance": performance.pk, "zone": performance.price_zones.get().pk,
+                                       "quantity": 2}, format="json", headers=queue)
+    order = {"hold": hold.json()["token"], "customer": {"name": "Lim", "email": "fan@example.org"},
+             "payment": {"method": "card", "token": card_token()}}
+    keyed = {**queue, "Idempotency-Key": "fan-away-0f3c9a7e-order"}
+    with override_settings(STRIPE_API_BASE="http://127.0.0.1:9", STRIPE_NETWORK_RETRIES=0):  # nothing listens
+        away = api.post("/api/v1/orders/", order, format="json", headers=keyed)
+    assert away.status_code == 503, away.content
+    assert "did not answer: nothing was charged and the places are still held" in away.json()["error"]["message"]
+    assert not Order.objects.exists()
+    paid = api.post("/api/v1/orders/", order, format="json", headers=keyed)
+    assert paid.status_code == 201, paid.content
 
 
 def test_the_customer_limit_takes_gmail_dots_as_one_mailbox_and_other_domains_dots_as_two(performance):
@@ -841,12 +866,13 @@ def test_the_customer_limit_takes_gmail_dots_as_one_mailbox_and_other_domains_do
     room_for(performance, opens_in=timedelta(seconds=-1), customer_limit=4)
     api, queue = client_for_nobody(performance, "gmail-api")
     assert _api_order(api, queue, performance, 3, "Jean.Dupont@gmail.com").status_code == 201
+    # Each order with a card of its own: the limit counts a card too.
     for email in ("jeandupont@gmail.com", "j.e.a.n.dupont+fete@googlemail.com", "JEANDUPONT@GoogleMail.com"):
-        refused = _api_order(api, queue, performance, 2, email)
+        refused = _api_order(api, queue, performance, 2, email, card="5555555555554444")
         assert refused.status_code == 400, (email, refused.content)
         assert "you already have 3" in refused.json()["error"]["message"]
-    assert _api_order(api, queue, performance, 3, "jean.dupont@example.org").status_code == 201
-    assert _api_order(api, queue, performance, 3, "jeandupont@example.org").status_code == 201
+    assert _api_order(api, queue, performance, 3, "jean.dupont@example.org", card="5200828282828210").status_code == 201
+    assert _api_order(api, queue, performance, 3, "jeandupont@example.org", card="4000056655665556").status_code == 201
     # The Python and SQL ways of naming a mailbox agree.
     emails = ["a.b+c@gmail.com", "a.b@googlemail.com", "ab@gmail.com", "a.b@gmail.com.example.org", "a.b@example.org",
               "a.b+x.y@example.org", "+x@gmail.com", "x.y@mail.gmail.com"]
