@@ -65,6 +65,9 @@
   if (!root) return;
   var text = JSON.parse(document.getElementById("verifier-text").textContent);
   var out = document.getElementById("verifier-result");
+  // A count as the page writes it (the |number filter): grouped by threes with the
+  // page's mark ("," in English, a narrow no-break space in French).
+  function grouped(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, root.dataset.group || ""); }
   function say(message, values, good) {
     var li = document.createElement("li");
     li.textContent = message.replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
@@ -91,11 +94,11 @@
     out.textContent = "";
     say(result.seedMatches ? text.seed_ok : text.seed_bad, {}, result.seedMatches);
     var listOk = result.listMatches && result.countMatches;
-    say(listOk ? text.list_ok : text.list_bad, { count: result.order.length }, listOk);
+    say(listOk ? text.list_ok : text.list_bad, { count: grouped(result.order.length) }, listOk);
     if (reference) {
       var shown = reference.match(/.{4}/g).join("-");
       var rank = result.order.indexOf(await sha256(reference)) + 1;
-      if (rank) say(text.rank, { reference: shown, rank: rank, count: result.order.length }, true);
+      if (rank) say(text.rank, { reference: shown, rank: grouped(rank), count: grouped(result.order.length) }, true);
       else say(text.absent, { reference: shown }, false);
     }
   });
