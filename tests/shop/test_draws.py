@@ -167,6 +167,32 @@ def test_the_queue_shows_each_early_visitor_their_reference_and_the_draw_page_ra
     assert "a été tiré au rang 1 sur 1" in french and "Comment l'ordre est calculé" in french
 
 
+def test_the_queue_writes_a_place_in_the_opening_draw_as_the_draw_page_writes_a_rank(performance):
+    """Drawn at place 1,100 of 1,200: the waiting room says it grouped in the reader's language,
+    as the draw page and the queue's own counts of people do ("1 100" in French)."""
+    room = WaitingRoom.objects.create(performance=performance, opens_at=timezone.now() + timedelta(hours=1),
+                                      admit_per_minute=1)
+    draws.draw_commit(waiting_room=room)
+    waiting_room.publish(room)
+    k = waiting_room._keys(performance.pk)
+    script = waiting_room._join_script(waiting_room.settings.WAITING_ROOM_REDIS_URL)
+    pipe = waiting_room.client().pipeline(transaction=False)
+    for i in range(1200):  # each through the queue's own join script, before the opening
+        script(keys=[k["cfg"], k["early"], k["queue"], k["seq"], k["drawn"]],
+               args=[f"visitor-{i:04d}", room.opens_at.timestamp() - 600 + i * 0.001], client=pipe)
+    pipe.execute()
+    WaitingRoom.objects.filter(pk=room.pk).update(opens_at=timezone.now() - timedelta(seconds=1))
+    waiting_room.publish(WaitingRoom.objects.get(pk=room.pk))
+    assert waiting_room.draw(performance.pk) == 1200
+    visitor = waiting_room.drawn_order(performance.pk)[1099]
+    browser = Client()
+    browser.cookies[VISITOR_COOKIE] = _visitor_signer().sign(visitor)
+    url = f"/performances/{performance.pk}/queue/"
+    page = unescape(browser.get(url, headers={"accept-language": "fr"}).content.decode())
+    assert "Vous avez été tiré à la place 1\u202f100 au tirage d'ouverture." in page
+    assert "You were drawn at place 1,100 in the opening draw." in browser.get(url).content.decode()
+
+
 def test_the_command_agrees_with_the_box_office_on_a_draw_of_100000(performance, tmp_path, capsys):
     room = WaitingRoom.objects.create(performance=performance, opens_at=timezone.now() + timedelta(hours=1))
     waiting_room.publish(room)
