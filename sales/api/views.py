@@ -469,7 +469,7 @@ def _refund(request, order: Order) -> Order:
 
 class OrderCancel(OrderAction):
     """Give up an order never paid (a phone reservation, say): its places go back on sale.
-    A phone operator's or an organizer's, as on the phone console's pages."""
+    A phone operator's (the phone console's action) or an organizer's; not a counter clerk's."""
     permission_classes = [IsReservationRole]
     action = "cancel"
 
@@ -480,7 +480,7 @@ class OrderResend(OrderAction):
 
 class OrderPaymentLink(OrderAction):
     """Email the customer the link to pay their reservation by card themselves. A phone
-    operator's or an organizer's, as on the phone console's pages."""
+    operator's (the phone console's action) or an organizer's; not a counter clerk's."""
     permission_classes = [IsReservationRole]
     action = "payment-link"
 
