@@ -5,10 +5,11 @@ from the audit trail of the order's places.
 Not one transaction: the payments are what every sale writes, so the column is added on
 its own (no rows to check), the rows made before are named a range of ids at a time, each
 range committed on its own, and the index is built concurrently, so that sales go on while
-a large box office migrates. (A concurrent build that fails leaves an invalid index
-behind: drop it before running the migration again.) A row written by the code still
-running meanwhile may stay unnamed: it counts for its order's performance, as before
-(sales.orders.cancellation.also_owed)."""
+a large box office migrates. Stopped anywhere (a lost connection, a batch that fails), it
+is run again as it is: the column already there is kept, the rows already named are
+skipped, and an index its concurrent build left invalid is dropped and built again. A row
+written by the code still running meanwhile may stay unnamed: it counts for its order's
+performance, as before (sales.orders.cancellation.also_owed)."""
 
 import django.db.models.deletion
 from django.conf import settings
@@ -61,6 +62,36 @@ def backfill(apps, schema_editor):
     name_performances(schema_editor.connection)
 
 
+class AddFieldOnce(migrations.AddField):
+    """The column, unless a run that stopped after adding it left it there (with its
+    foreign key: both are one statement)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        model = to_state.apps.get_model(app_label, self.model_name)
+        column = model._meta.get_field(self.name).column
+        with schema_editor.connection.cursor() as cursor:
+            found = schema_editor.connection.introspection.get_table_description(cursor, model._meta.db_table)
+        if column not in {c.name for c in found}:
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+
+class AddIndexConcurrentlyOnce(AddIndexConcurrently):
+    """The index, unless a run that stopped after building it left it there; one whose
+    concurrent build failed (invalid: never used, yet written to by every insert) is
+    dropped and built again."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)",
+                           [schema_editor.quote_name(self.index.name)])
+            found = cursor.fetchone()
+        if found is not None and found[0]:
+            return
+        if found is not None:
+            schema_editor.execute(f"DROP INDEX CONCURRENTLY {schema_editor.quote_name(self.index.name)}")
+        super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+
 class Migration(migrations.Migration):
     atomic = False
 
@@ -71,13 +102,13 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddField(
+        AddFieldOnce(
             model_name='payment',
             name='performance',
             field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='events.performance', verbose_name='performance'),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop, elidable=True),
-        AddIndexConcurrently(
+        AddIndexConcurrentlyOnce(
             model_name='payment',
             index=models.Index(condition=models.Q(('performance__isnull', False)), fields=['performance'], name='payment_performance'),
         ),

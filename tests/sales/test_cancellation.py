@@ -782,6 +782,44 @@ def test_the_refunds_are_named_their_performance_without_stopping_sales():
 
     migration = MigrationLoader(None, ignore_no_migrations=True).get_migration("sales", "0046_payment_performance")
     assert migration.atomic is False
-    assert [type(op) for op in migration.operations] == [migrations.AddField, migrations.RunPython,
-                                                         AddIndexConcurrently]
+    kinds = [migrations.AddField, migrations.RunPython, AddIndexConcurrently]
+    assert len(migration.operations) == 3 and all(map(isinstance, migration.operations, kinds))
     assert not migration.operations[1].atomic
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_naming_refunds_their_performance_runs_again_after_stopping_midway():
+    """Not one transaction, it can stop anywhere (a lost connection, a batch of the backfill
+    that fails): run again, it goes on from where it stopped, with the column already added
+    or an index its concurrent build left invalid."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    def migrate(target):
+        executor = MigrationExecutor(connection)
+        executor.migrate(target or executor.loader.graph.leaf_nodes())
+
+    def index_valid():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indisvalid FROM pg_index WHERE indexrelid = 'payment_performance'::regclass")
+            return cursor.fetchone()[0]
+
+    added = ('ALTER TABLE sales_payment ADD COLUMN performance_id bigint NULL REFERENCES events_performance (id) '
+             'DEFERRABLE INITIALLY DEFERRED')
+    before = [("sales", "0045_ticket_refunded_at_backfill")]
+    try:
+        migrate(before)
+        with connection.cursor() as cursor:
+            cursor.execute(added)  # stopped after its first step
+        migrate(None)
+        assert index_valid()
+        migrate(before)
+        with connection.cursor() as cursor:
+            cursor.execute(added)  # stopped in its index's concurrent build: left invalid
+            cursor.execute('CREATE INDEX payment_performance ON sales_payment (performance_id) '
+                           'WHERE performance_id IS NOT NULL')
+            cursor.execute("UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'payment_performance'::regclass")
+        migrate(None)
+        assert index_valid()
+    finally:
+        migrate(None)
