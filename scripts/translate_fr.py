@@ -278,6 +278,9 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "It opens in about %(shown)s hour.": ("Elle ouvre dans environ %(shown)s heure.",
+                                           "Elle ouvre dans environ %(shown)s heures."),
+    "about %(shown)s hour": ("environ %(shown)s heure", "environ %(shown)s heures"),
     "mailbox": "boîte de courriel",
     "this email address has already applied (or the same mailbox written another way: with a +tag, or with dots at "
     "Gmail)": "cette adresse courriel est déjà inscrite (ou la même boîte écrite autrement : avec un +étiquette, ou "

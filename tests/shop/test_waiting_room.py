@@ -952,3 +952,24 @@ def test_an_exchange_counts_its_places_again_when_it_commits(performance, clerk,
                        shift=drawer(clerk), payments=[PaymentRequest(method="cash", tendered=Decimal("1000"))])
     assert Ticket.objects.filter(order__performance=performance, status="valid",
                                  order__customer__email="fan@example.org").count() == 4
+
+
+def test_a_long_wait_is_said_in_hours(performance):
+    """A queue hours long (an on-sale of the year at a fixed rate) says its wait in hours,
+    not in a thousand minutes; a wait under an hour and a half stays in minutes."""
+    from django.utils import translation
+
+    from sales.channels.shop.queue import _page
+
+    def said(place: waiting_room.Place, language: str) -> str:
+        with translation.override(language):
+            return _page(performance.pk, place, "visitor", htmx=True, cookies=[]).body.decode()
+
+    long = waiting_room.Place("queued", position=70_000, ahead=65_940, wait_seconds=65_940)
+    assert "about 19 hours" in said(long, "en") and "minute" not in said(long, "en")
+    assert "environ 19 heures" in said(long, "fr")
+    opening = waiting_room.Place("before", wait_seconds=4 * 86_400)
+    assert "It opens in about 96 hours." in said(opening, "en")
+    assert "Elle ouvre dans environ 96 heures." in said(opening, "fr")
+    hour = waiting_room.Place("queued", position=80, ahead=70, wait_seconds=80 * 60)
+    assert "about 80 minutes" in said(hour, "en")
