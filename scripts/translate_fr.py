@@ -281,6 +281,8 @@ FR = {
     "It opens in about %(shown)s hour.": ("Elle ouvre dans environ %(shown)s heure.",
                                            "Elle ouvre dans environ %(shown)s heures."),
     "about %(shown)s hour": ("environ %(shown)s heure", "environ %(shown)s heures"),
+    "It opens in about %(shown)s day.": ("Elle ouvre dans environ %(shown)s jour.",
+                                          "Elle ouvre dans environ %(shown)s jours."),
     "mailbox": "boîte de courriel",
     "this email address has already applied (or the same mailbox written another way: with a +tag, or with dots at "
     "Gmail)": "cette adresse courriel est déjà inscrite (ou la même boîte écrite autrement : avec un +étiquette, ou "

@@ -956,7 +956,8 @@ def test_an_exchange_counts_its_places_again_when_it_commits(performance, clerk,
 
 def test_a_long_wait_is_said_in_hours(performance):
     """A queue hours long (an on-sale of the year at a fixed rate) says its wait in hours,
-    not in a thousand minutes; a wait under an hour and a half stays in minutes."""
+    not in a thousand minutes, and an opening days off in days; a wait under an hour and
+    a half stays in minutes."""
     from django.utils import translation
 
     from sales.channels.shop.queue import _page
@@ -968,8 +969,9 @@ def test_a_long_wait_is_said_in_hours(performance):
     long = waiting_room.Place("queued", position=70_000, ahead=65_940, wait_seconds=65_940)
     assert "about 19 hours" in said(long, "en") and "minute" not in said(long, "en")
     assert "environ 19 heures" in said(long, "fr")
+    assert "It opens in about 6 hours." in said(waiting_room.Place("before", wait_seconds=5.5 * 3600), "en")
     opening = waiting_room.Place("before", wait_seconds=4 * 86_400)
-    assert "It opens in about 96 hours." in said(opening, "en")
-    assert "Elle ouvre dans environ 96 heures." in said(opening, "fr")
+    assert "It opens in about 4 days." in said(opening, "en")
+    assert "Elle ouvre dans environ 4 jours." in said(opening, "fr")
     hour = waiting_room.Place("queued", position=80, ahead=70, wait_seconds=80 * 60)
     assert "about 80 minutes" in said(hour, "en")

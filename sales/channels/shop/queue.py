@@ -141,6 +141,7 @@ def _page(pk: int, place: waiting_room.Place, visitor: str, *, htmx: bool, cooki
     body = template.render({"place": place, "pk": pk, "queue_url": _urls(pk)[1], "percent": round(place.progress * 100),
                             "heading": heading, "wait_minutes": math.ceil(place.wait_seconds / 60),
                             "wait_hours": math.ceil(place.wait_seconds / 3600),
+                            "wait_days": math.ceil(place.wait_seconds / 86400),
                             "poll_ms": poll_ms, "refresh_seconds": max(1, round(poll_ms / 1000)),
                             "back_minutes": max(1, math.ceil((place.back - time.time()) / 60)) if place.back else None,
                             "presale": presale, "csrf_token": csrf, "code_form": code_form, "code_url": _code_url(pk),
