@@ -5,6 +5,8 @@ Seat state (Place.state, .hold, .hold_expires_at, .ticket, .allocation) is writt
 instead of overselling.
 """
 
+import contextlib
+import re
 import secrets
 
 from django.conf import settings
@@ -46,13 +48,35 @@ def new_entry_reference() -> str:
 GMAIL = ("gmail.com", "googlemail.com")
 
 
+# A dot-atom, the name before the @ that needs no quotes (RFC 5322), as Django's validator reads it.
+_DOT_ATOM = re.compile(r"[-!#$%&'*+/=?^_`{}|~0-9a-z]+(?:\.[-!#$%&'*+/=?^_`{}|~0-9a-z]+)*", re.ASCII | re.IGNORECASE)
+
+
+def address_as_sent(email: str) -> str:
+    """An address written as its email goes out (django.core.mail sends to the name without
+    quotes it does not need and to the domain as the DNS reads it): "jdoe"@ is jdoe@, and a
+    domain is written as its international form reads back, full-width letters and all
+    (jdoe@ｇｍａｉｌ.com is jdoe@gmail.com; xn--bcher-kva.de is bücher.de). Two ways of
+    writing one mailbox are then one address, as the customer record, the per-customer
+    limit and a ballot's one application per mailbox need."""
+    local, at, domain = email.rpartition("@")
+    if not at:
+        return email
+    if len(local) > 2 and local[0] == local[-1] == '"' and _DOT_ATOM.fullmatch(local[1:-1]):
+        local = local[1:-1]
+    # A domain the DNS cannot read stays as written (the address's check refuses it).
+    with contextlib.suppress(UnicodeError):
+        domain = domain.encode("idna").decode("idna")
+    return f"{local}@{domain}"
+
+
 def mailbox(email: str) -> str:
     """The mailbox an address delivers to, as the per-customer limit counts it (and a
     ballot its applications): case aside, a sub-address (name+tag@) is its mailbox's, and
     at Gmail (gmail.com, googlemail.com: one domain) dots in the name do not make another
     mailbox. Elsewhere a dot is part of the name. Its SQL twin: sales.orders.placing's
     _MAILBOX_SQL."""
-    local, _at, domain = email.strip().lower().rpartition("@")
+    local, _at, domain = address_as_sent(email.strip().lower()).rpartition("@")
     if not local:
         return domain
     local = local.split("+", 1)[0]

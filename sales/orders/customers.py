@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from .. import rows
 from ..errors import IllegalTransition, InvalidRequest
 from ..formatting import WALK_IN_EMAIL
-from ..models import Customer, Order
+from ..models import Customer, Order, address_as_sent
 from ..notifications import resend_confirmation
 from .status import record
 
@@ -34,7 +34,9 @@ def clean_customer(details: CustomerDetails, *, walk_in: bool = False) -> Custom
     """The buyer's details checked and tidied. An address that cannot receive email (at a
     reserved `.invalid` domain) is refused: it would buy tickets nobody is sent. The one
     exception, for the counter (`walk_in`), is its record of nobody in particular."""
-    name, email = details.name.strip(), details.email.strip().lower()
+    # One mailbox, one way of writing it: as its email is sent (quotes it needs not, a domain's
+    # full-width letters or ASCII form), so that each rule counting by mailbox sees one.
+    name, email = details.name.strip(), address_as_sent(details.email.strip().lower())
     if not name:
         raise InvalidRequest(_("enter the customer's name"), field="name")
     if len(name) > NAME_MAX:

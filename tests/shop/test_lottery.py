@@ -308,3 +308,22 @@ def test_applications_of_one_mailbox_made_before_it_was_kept_leave_its_first_in_
     assert lottery.ballot_draw(ballot=frozen_ballot)["won"] == 2
     with pytest.raises(InvalidRequest, match="already applied"):
         lottery.ballot_apply(ballot=open_ballot, name="Jo", email="J.Doe@gmail.com", quantity=1)
+
+
+def test_a_mailbox_written_with_quotes_or_a_domain_in_full_width_letters_applies_once(performance):
+    """"jdoe"@gmail.com and jdoe@ｇｍａｉｌ.com are sent to jdoe@gmail.com (the mail goes to the
+    name without the quotes it does not need, and to the domain as the DNS reads it): one
+    mailbox, so one application. An international domain is one whether written in its own
+    letters or in its ASCII form."""
+    ballot = ballot_with(performance, 0, closed=False)
+    client = Client(REMOTE_ADDR="203.0.113.11")
+    assert client.post(f"/lottery/{ballot.pk}/", {"name": "Jo", "email": "jdoe@gmail.com",
+                                                  "quantity": "2"}).status_code == 302
+    for variant in ('"jdoe"@gmail.com', "jdoe@ｇｍａｉｌ.com", '"j.doe"@ＧＭＡＩＬ.com', "JDoe@gmail．com"):
+        page = client.post(f"/lottery/{ballot.pk}/", {"name": "Jo again", "email": variant, "quantity": "2"})
+        assert page.status_code == 400, variant
+        assert "This email address has already applied" in page.content.decode()
+    lottery.ballot_apply(ballot=ballot, name="Bea", email="bea@Bücher.de", quantity=1)
+    with pytest.raises(InvalidRequest, match="already applied"):
+        lottery.ballot_apply(ballot=ballot, name="Bea", email="bea@xn--bcher-kva.de", quantity=1)
+    assert sorted(ballot.entries.values_list("email", flat=True)) == ["bea@bücher.de", "jdoe@gmail.com"]
