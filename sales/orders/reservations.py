@@ -76,6 +76,11 @@ def order_reserve(*, hold: Hold | None = None, hold_token: str | None = None, cu
     quote = hold_quote(hold, prices, actor=actor, email=customer.email, now=now, language=language)
     try:
         with transaction.atomic():
+            # A queued on-sale's per-customer limit, as a sale's: the places reserved are the
+            # caller's until the deadline (and then paid by link or at the counter, uncounted
+            # again). Its turn is kept until the reservation commits.
+            placing.check_customer_limit(hold=hold, email=customer.email, parts=[], count=quote.count,
+                                         limit=placing.customer_limit(hold.performance_id))
             if inventory.extend(hold=hold, until=deadline, now=now) != quote.count:
                 raise HoldNotActive(_("some of the seats are no longer held; hold them again"))
             Hold.objects.filter(pk=hold.pk).update(expires_at=deadline)

@@ -272,6 +272,45 @@ def test_walk_ins_at_the_counter_are_nobody_in_particular_to_the_customer_limit(
     assert Order.objects.count() == 3
 
 
+def test_a_phone_reservation_is_no_way_round_the_customer_limit(performance, operator):
+    """A caller who already bought up to a queued on-sale's limit is not reserved more to
+    pay later (by the payment link, or at the counter): the reservation is refused as a sale
+    is, and nothing stays held or written. Within the limit, it is made and counts."""
+    from events.models import Channel
+    from sales.errors import InvalidRequest
+    from sales.holds import hold_create
+    from sales.models import Order, Place
+    from sales.orders import CustomerDetails, order_place, order_reserve
+    from sales.payments import APPROVE, PaymentRequest
+    from tests.support import places_of
+
+    room_for(performance, customer_limit=4)
+    places = places_of(performance)
+    bought = hold_create(performance=performance, channel=Channel.ONLINE, place_ids=[p.pk for p in places[:3]])
+    order_place(hold=bought, customer=CustomerDetails(name="Fan", email="fan@example.org"),
+                payment=PaymentRequest(method="test_card", card_number=APPROVE))
+    deadline = timezone.now() + timedelta(days=2)
+
+    def reserve(start, n, email):
+        hold = hold_create(performance=performance, channel=Channel.PHONE, user=operator,
+                           place_ids=[p.pk for p in places[start:start + n]])
+        return hold, lambda: order_reserve(hold=hold, customer=CustomerDetails(name="Fan", email=email),
+                                           deadline=deadline, actor=operator)
+
+    hold, make = reserve(10, 2, "Fan+phone@Example.org")
+    with pytest.raises(InvalidRequest, match="at most 4 tickets per customer.*already have 3"):
+        make()
+    assert not Order.objects.filter(status="reserved").exists()
+    hold.refresh_from_db()
+    assert hold.expires_at < deadline  # not kept until the deadline
+    assert Place.objects.filter(hold=hold, hold_expires_at__gte=deadline).count() == 0
+    _hold, make = reserve(20, 1, "fan@example.org")
+    assert make().status == "reserved"
+    _hold, make = reserve(30, 1, "fan@example.org")  # the reservation counts: 3 bought, 1 reserved
+    with pytest.raises(InvalidRequest, match="already have 4"):
+        make()
+
+
 def test_the_api_is_no_way_round_the_queue(performance, clerk):
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
