@@ -36,6 +36,10 @@ def ballot_apply(*, ballot: Ballot, name: str, email: str, quantity: int, now: d
     now = now or timezone.now()
     if not ballot.opens_at <= now < ballot.closes_at or ballot.drawn_at:
         raise InvalidRequest(_("applications for this ballot are closed"))
+    performance = ballot.performance
+    if performance.cancelled_at is not None:  # its places are off sale: no draw can give one
+        raise InvalidRequest(_("%(performance)s is cancelled") % {
+            "performance": f"{performance.event} — {when(performance.local(), 'D j M Y H:i')}"})
     if not name.strip():
         raise InvalidRequest(_("enter your name"), field="name")
     # As any buyer's: a name and an address the records keep (not too long, printable).

@@ -327,3 +327,20 @@ def test_a_mailbox_written_with_quotes_or_a_domain_in_full_width_letters_applies
     with pytest.raises(InvalidRequest, match="already applied"):
         lottery.ballot_apply(ballot=ballot, name="Bea", email="bea@xn--bcher-kva.de", quantity=1)
     assert sorted(ballot.entries.values_list("email", flat=True)) == ["bea@bücher.de", "jdoe@gmail.com"]
+
+
+def test_a_cancelled_performance_takes_no_more_ballot_applications(performance, organizer):
+    """Once its performance is cancelled a ballot takes no application: nobody is given an
+    entry reference and told to wait for a draw that can give no seat."""
+    from sales.orders.cancellation import performance_cancel
+
+    ballot = ballot_with(performance, 1, closed=False)
+    performance_cancel(performance=performance, actor=organizer)
+    with pytest.raises(InvalidRequest, match="cancelled"):
+        lottery.ballot_apply(ballot=Ballot.objects.get(pk=ballot.pk), name="Late fan", email="late@example.org",
+                             quantity=1)
+    page = Client(REMOTE_ADDR="203.0.113.12").post(f"/lottery/{ballot.pk}/", {
+        "name": "Late fan", "email": "late@example.org", "quantity": "1"})
+    assert page.status_code == 400
+    assert f"{performance.event} — " in page.content.decode() and " is cancelled" in page.content.decode()
+    assert ballot.entries.count() == 1
