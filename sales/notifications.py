@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import enqueue, rows
-from .models import REFUND_REFUSED, REFUND_SETTLED, Order, OrderEvent, Payment
+from .models import REFUND_REFUSED, REFUND_SETTLED, Order, OrderEvent, Payment, address_as_sent
 from .order_receipt import receipt_text
 from .tickets_pdf import order_pdf
 
@@ -385,8 +385,11 @@ def send_orders_found(email: str) -> int:
     """Email `email` the private link of each order bought with it (paid, or reserved to pay),
     in the language of the request; the same email says so when there is none, so that
     whoever asked learns nothing from the page about which addresses have bought."""
-    orders = list(Order.objects.filter(customer__email__iexact=email, status__in=(Order.Status.PAID,
-                                                                               Order.Status.RESERVED))
+    # Customers are kept under their address as it is sent (models.address_as_sent):
+    # jdoe@ｇｍａｉｌ.com typed here finds jdoe@gmail.com's orders.
+    orders = list(Order.objects.filter(Q(customer__email__iexact=email)
+                                       | Q(customer__email__iexact=address_as_sent(email.strip())),
+                                       status__in=(Order.Status.PAID, Order.Status.RESERVED))
                   .select_related("performance__event", "performance__venue").order_by("-created_at")[:20])
     for order in orders:
         order.link = order_link(order)

@@ -194,6 +194,28 @@ def test_a_buyer_who_lost_the_email_gets_the_links_to_their_orders_by_email(clie
     assert client.post("/orders/find/", {"email": "not an email"}).status_code == 400
 
 
+def test_my_tickets_finds_an_address_typed_in_full_width_letters(client):
+    """A buyer's address is kept as its email is sent (jdoe@gmail.com); typed with the
+    domain in full-width letters, as a phone's keyboard may, it still finds their orders."""
+    from django.core import mail
+
+    from sales.holds import hold_create
+    from sales.orders import CustomerDetails, order_place
+    from sales.payments import APPROVE, PaymentRequest
+    from tests.support import make_performance, places_of
+
+    typed = "jdoe@\uff47\uff4d\uff41\uff49\uff4c.com"  # gmail.com in full-width letters
+    perf = make_performance(rows=1, per_row=2)
+    hold = hold_create(performance=perf, channel="online", place_ids=[places_of(perf)[0].pk])
+    order = order_place(hold=hold, customer=CustomerDetails(name="J Doe", email=typed),
+                        payment=PaymentRequest(method="test_card", card_number=APPROVE))
+    assert order.customer.email == "jdoe@gmail.com"
+    mail.outbox.clear()
+    assert client.post("/orders/find/", {"email": typed}).status_code == 200
+    found, = mail.outbox
+    assert f"/orders/{order.code}/{order.access_token}/" in found.body
+
+
 def test_seats_at_the_banks_step_are_not_released_by_the_basket_or_a_new_choice(client):
     """A shopper at their bank's step in one tab, who releases the basket or picks other
     seats in another: the seats being paid for stay held, and the payment can finish."""
