@@ -353,7 +353,7 @@ class PaymentAdmin(DatesInReach, VenueClockMixin, admin.ModelAdmin):
     shown under the list."""
 
     venue_time_zone = "order__performance__venue__time_zone"
-    list_display = ("when", "order_code", "performance", "channel", "method", "amount", "status",
+    list_display = ("when", "order_code", "order_performance", "channel", "method", "amount", "status",
                     "created_by", "shift")
     when = on_venue_clock("created_at", gettext_lazy("When"), "order.performance")
     list_filter = (PaymentKindFilter, "method", "order__channel", "status", "order__performance")
@@ -382,8 +382,10 @@ class PaymentAdmin(DatesInReach, VenueClockMixin, admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', reverse("admin:sales_order_change", args=[obj.order_id]),
                            obj.order.code)
 
+    # Not named `performance`: the admin would show the payment's own field of that name,
+    # which only a refund row fills, and every payment would read "-".
     @admin.display(description=gettext_lazy("Performance"))
-    def performance(self, obj):
+    def order_performance(self, obj):
         return obj.order.performance
 
     @admin.display(description=gettext_lazy("Channel"), ordering="order__channel")

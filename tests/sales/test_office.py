@@ -76,6 +76,18 @@ def test_shifts_and_payments_in_the_admin(sales, organizer):
     assert admin.get("/admin/sales/payment/", {"order__channel__exact": "counter"}).status_code == 200
 
 
+def test_the_payments_list_names_each_payments_performance(sales, organizer):
+    """Each row of the payments list says which performance it was paid for, as the
+    payments export does: payments and refunds alike."""
+    admin = signed_in(organizer)
+    page = unescape(admin.get("/admin/sales/payment/", {"order__performance__id__exact": sales.pk}).content.decode())
+    start = page.index('id="result_list"')
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", page[start:page.index("</table>", start)], re.S)[1:]
+    cells = [re.search(r"<td class=\"field-(\w*performance\w*)[^\"]*\">(.*?)</td>", row, re.S) for row in rows]
+    assert len(rows) == Payment.objects.filter(order__performance=sales).count() == 4
+    assert all(cell is not None and cell[2] == str(sales) for cell in cells), [c and c[2] for c in cells]
+
+
 def test_the_dashboard_counts_places_and_money(sales):
     board = performance_dashboard(sales)
     zone, = board.zones
