@@ -364,7 +364,7 @@ class PriceForm(forms.ModelForm):
     amount = forms.DecimalField(
         max_digits=9, decimal_places=2, min_value=0, label=gettext_lazy("Price"),
         **AMOUNTS_AS_TYPED[models.DecimalField],
-        error_messages={"min_value": "A price cannot be negative; enter 0.00 for a free ticket."})
+        error_messages={"min_value": gettext_lazy("A price cannot be negative; enter 0.00 for a free ticket.")})
 
     class Meta:
         model = Price
@@ -391,10 +391,11 @@ class PriceFormSet(BaseInlineFormSet):
             if zone is None or form.cleaned_data.get("DELETE"):
                 continue
             if performance is not None and zone.performance_id != performance.pk:
-                form.add_error("zone", f"{zone.name} is a price zone of another performance ({zone.performance}); "
-                               f"choose one of {performance}'s zones.")
+                form.add_error("zone", _("%(zone)s is a price zone of another performance (%(other)s); choose one "
+                                         "of %(performance)s's zones.") % {
+                    "zone": zone.name, "other": zone.performance, "performance": performance})
             elif zone.pk in seen:
-                form.add_error("zone", f"{zone.name} has two prices here; keep one.")
+                form.add_error("zone", _("%(zone)s has two prices here; keep one.") % {"zone": zone.name})
             seen.add(zone.pk)
         super().clean()
 

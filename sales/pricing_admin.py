@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy, slugify
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from events.admin import AMOUNTS_AS_TYPED, VenueClockMixin, labelled, on_venue_clock, with_performance
 from events.models import Channel, PriceType, PriceZone
@@ -62,7 +62,7 @@ class TaxRateForm(forms.ModelForm):
     def clean_percent(self):
         percent = self.cleaned_data["percent"]
         if percent is not None and not 0 <= percent <= 100:
-            raise forms.ValidationError("A tax rate is a percentage between 0 and 100, e.g. 9.975.")
+            raise forms.ValidationError(gettext("A tax rate is a percentage between 0 and 100, e.g. 9.975."))
         return percent
 
 
@@ -74,7 +74,8 @@ class FeeRuleForm(forms.ModelForm):
     def clean_channel(self):
         channel = self.cleaned_data["channel"]
         if FeeRule.objects.filter(channel=channel).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(f"{Channel(channel).label} has a booking fee already; change that one.")
+            raise forms.ValidationError(gettext("%(channel)s has a booking fee already; change that one.")
+                                        % {"channel": Channel(channel).label})
         return channel
 
 
@@ -84,8 +85,9 @@ class FeeRuleFormSet(BaseInlineFormSet):
         for form, data in _forms(self):
             channel = data.get("channel")
             if channel in seen:
-                form.add_error("channel", f"{Channel(channel).label} has two booking fees; keep one "
-                               "(per ticket and per order go on the same line).")
+                form.add_error("channel", gettext(
+                    "%(channel)s has two booking fees; keep one (per ticket and per order go on the same line).")
+                    % {"channel": Channel(channel).label})
             seen.add(channel)
         super().clean()
 
@@ -297,7 +299,8 @@ class PresaleCodeForm(forms.ModelForm):
     def clean_code(self):
         code = self.cleaned_data["code"].strip()
         if PresaleCode.objects.filter(code__iexact=code).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(f"The code {code} is already used (case does not matter).")
+            raise forms.ValidationError(gettext("The code %(code)s is already used (case does not matter).")
+                                        % {"code": code})
         return code
 
 
@@ -307,7 +310,7 @@ class PresaleCodeFormSet(BaseInlineFormSet):
         for form, data in _forms(self):
             code = (data.get("code") or "").upper()
             if code in seen:
-                form.add_error("code", f"The code {data['code']} is twice in this list.")
+                form.add_error("code", gettext("The code %(code)s is twice in this list.") % {"code": data["code"]})
             seen.add(code)
         super().clean()
 
@@ -353,7 +356,7 @@ def publish_presale_queues(performance_id: int) -> None:
 
 class GenerateCodesForm(forms.Form):
     count = forms.IntegerField(label=gettext_lazy("How many codes"), min_value=1, max_value=10000, initial=100,
-                               help_text="Each is used once (one order), and is 10 characters long.")
+                               help_text=gettext_lazy("Each is used once (one order), and is 10 characters long."))
 
 
 @admin.register(Presale)
@@ -410,12 +413,14 @@ class PresaleAdmin(VenueClockMixin, admin.ModelAdmin):
             count = form.cleaned_data["count"]
             for presale in queryset:
                 presale_codes_generate(presale=presale, count=count)
-                self.message_user(request, f"{presale}: {count} single-use codes generated. "
-                                  "Export them as CSV to send them out.", messages.SUCCESS)
+                self.message_user(request, ngettext(
+                    "%(presale)s: %(count)d single-use code generated. Export it as CSV to send it out.",
+                    "%(presale)s: %(count)d single-use codes generated. Export them as CSV to send them out.",
+                    count) % {"presale": presale, "count": count}, messages.SUCCESS)
             return None
         return render(request, "admin/sales/presale/generate_codes.html", {
             **self.admin_site.each_context(request), "form": form, "presales": queryset,
-            "opts": self.model._meta, "title": "Generate single-use presale codes",
+            "opts": self.model._meta, "title": gettext("Generate single-use presale codes"),
         })
 
     @admin.action(description=gettext_lazy("Export the codes as CSV"), permissions=["view"])

@@ -283,6 +283,21 @@ FR = {
     "about %(shown)s hour": ("environ %(shown)s heure", "environ %(shown)s heures"),
     "It opens in about %(shown)s day.": ("Elle ouvre dans environ %(shown)s jour.",
                                           "Elle ouvre dans environ %(shown)s jours."),
+    # the organizer's set-up: prices, taxes, booking fees, presale codes
+    "A price cannot be negative; enter 0.00 for a free ticket.": "Un prix ne peut être négatif ; entrez 0,00 pour un billet gratuit.",
+    "%(zone)s is a price zone of another performance (%(other)s); choose one of %(performance)s's zones.": "%(zone)s est une zone de prix d'une autre représentation (%(other)s) ; choisissez une des zones de %(performance)s.",
+    "%(zone)s has two prices here; keep one.": "%(zone)s a deux prix ici ; gardez-en un.",
+    "A tax rate is a percentage between 0 and 100, e.g. 9.975.": "Un taux de taxe est un pourcentage entre 0 et 100, par exemple 9,975.",
+    "%(channel)s has a booking fee already; change that one.": "%(channel)s a déjà des frais de service ; modifiez ceux-là.",
+    "%(channel)s has two booking fees; keep one (per ticket and per order go on the same line).": "%(channel)s a deux lignes de frais de service ; gardez-en une (par billet et par commande vont sur la même ligne).",
+    "The code %(code)s is already used (case does not matter).": "Le code %(code)s est déjà utilisé (majuscules et minuscules ne comptent pas).",
+    "The code %(code)s is twice in this list.": "Le code %(code)s figure deux fois dans cette liste.",
+    "%(presale)s: %(count)d single-use code generated. Export it as CSV to send it out.": ("%(presale)s : %(count)d code à usage unique généré. Exportez-le en CSV pour l'envoyer.",
+                                                                                            "%(presale)s : %(count)d codes à usage unique générés. Exportez-les en CSV pour les envoyer."),
+    "Generate single-use presale codes": "Générer des codes de prévente à usage unique",
+    "Each is used once (one order), and is 10 characters long.": "Chacun sert une fois (une commande) et compte 10 caractères.",
+    "New single-use codes for %(presales)s:\n  random, from letters and digits that cannot be misread (no 0, O, 1 or I).": "Nouveaux codes à usage unique pour %(presales)s :\n  au hasard, de lettres et de chiffres impossibles à confondre (ni 0, O, 1 ni I).",
+    "Generate": "Générer",
     "mailbox": "boîte de courriel",
     "this email address has already applied (or the same mailbox written another way: with a +tag, or with dots at "
     "Gmail)": "cette adresse courriel est déjà inscrite (ou la même boîte écrite autrement : avec un +étiquette, ou "

@@ -373,6 +373,60 @@ def test_a_bad_presale_is_explained(client, organizer):
     assert "onstraint" not in page_of(response) and PresaleCode.objects.count() == 1
 
 
+def test_an_organizer_working_in_french_reads_each_refusal_of_the_set_up_in_french(client, organizer):
+    """Prices, taxes, booking fees and presale codes typed wrong are refused in the
+    language the admin is in, and generating presale codes is asked and told in it too."""
+    perf, other = make_performance(rows=1, per_row=4), make_performance(rows=1, per_row=4)
+    stalls, elsewhere = perf.price_zones.get(), other.price_zones.get()
+    adult = PriceType.objects.create(performance=perf, name="Adult")
+    FeeRule.objects.create(channel=Channel.ONLINE, per_ticket=Decimal("1.00"))
+    now = timezone.now()
+    presale = Presale.objects.create(performance=perf, name="Fans", opens_at=now, closes_at=now + timedelta(days=1))
+    PresaleCode.objects.create(presale=presale, code="FANS-2027", max_uses=None)
+    client.force_login(organizer)
+    fr = {"HTTP_ACCEPT_LANGUAGE": "fr"}
+
+    def refused(url, prefix, rows, *, data=None):
+        data = data or form_of(client.get(url, **fr))
+        response = client.post(url, add_rows(data, prefix, rows), **fr)
+        assert not saved(response)
+        return page_of(response)
+
+    url = f"/admin/events/pricetype/{adult.pk}/change/"
+    assert "Un prix ne peut être négatif ; entrez 0,00 pour un billet gratuit." in refused(
+        url, "prices", [{"zone": stalls.pk, "amount": "-5"}])
+    assert "Stalls a deux prix ici ; gardez-en un." in refused(
+        url, "prices", [{"zone": stalls.pk, "amount": "10"}, {"zone": stalls.pk, "amount": "12"}])
+    add = "/admin/events/pricetype/add/"
+    data = form_of(client.get(add, **fr))
+    data.update(performance=[str(perf.pk)], name=["Enfant"], rank=["1"])
+    assert (f"Stalls est une zone de prix d'une autre représentation ({other}) ; choisissez une des zones de "
+            f"{perf}.") in refused(add, "prices", [{"zone": elsewhere.pk, "amount": "10"}], data=data)
+
+    url = f"/admin/sales/organizer/{Organizer.load().pk}/change/"
+    page = refused(url, "tax_rates", [{"name": "Taxe", "percent": "150", "rank": 3, "active": "on"}])
+    assert "Un taux de taxe est un pourcentage entre 0 et 100, par exemple 9,975." in page
+    assert "Boutique en ligne a déjà des frais de service ; modifiez ceux-là." in refused(
+        url, "fee_rules", [{"channel": "online", "per_ticket": "2,00", "per_order": "0"}])
+    assert "Guichet a deux lignes de frais de service ; gardez-en une" in refused(
+        url, "fee_rules", [{"channel": "counter", "per_ticket": "1", "per_order": "0"},
+                           {"channel": "counter", "per_ticket": "2", "per_order": "0"}])
+
+    url = f"/admin/sales/presale/{presale.pk}/change/"
+    assert "Le code fans-2027 est déjà utilisé (majuscules et minuscules ne comptent pas)." in refused(
+        url, "codes", [{"code": "fans-2027", "max_uses": "1"}])
+    assert "Le code nouveau figure deux fois dans cette liste." in refused(
+        url, "codes", [{"code": "NOUVEAU", "max_uses": "1"}, {"code": "nouveau", "max_uses": "1"}])
+    asked = page_of(client.post("/admin/sales/presale/", {"action": "generate_codes",
+                                                          "_selected_action": [presale.pk]}, **fr))
+    assert "Générer des codes de prévente à usage unique" in asked and "Nouveaux codes à usage unique" in asked
+    done = client.post("/admin/sales/presale/", {"action": "generate_codes", "_selected_action": [presale.pk],
+                                                 "apply": "1", "count": "3"}, follow=True, **fr)
+    assert f"{presale} : 3 codes à usage unique générés. Exportez-les en CSV pour les envoyer." in page_of(done)
+    assert Price.objects.count() == 0 and TaxRate.objects.count() == 0 and FeeRule.objects.count() == 1
+    assert PresaleCode.objects.count() == 4
+
+
 def test_half_set_up_sales_stay_out_of_the_shop_and_a_zone_elsewhere_is_refused(client, organizer):
     perf = make_performance(rows=1, per_row=2)
     unstocked = PerformanceFactory(event=perf.event, venue=perf.venue, starts_at=perf.starts_at + timedelta(days=2),
