@@ -85,3 +85,29 @@ def test_an_organizer_reads_the_dashboard_downloads_the_payments_and_opens_a_doo
     assert member.check_password("a long door password 7")
     assert not errors
     context.close()
+
+
+def test_an_organizer_cancels_a_performance_from_a_phone(browser, live_server):
+    """The cancel page fits a phone: the note to the buyers is typed in a box that ends
+    on the screen, and the cancellation goes through from there."""
+    perf = make_performance(rows=2, per_row=10, price="40.00")
+    sell(perf, 2)
+    organizer = make_user("organizer-cancel", "organizer", is_staff=True)
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE, locale="fr-CA",
+                                  extra_http_headers={"Accept-Language": "fr"})
+    login(context, organizer, live_server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"/admin/events/performance/{perf.pk}/cancel/")
+    note = page.get_by_label("Ce qui est dit aux acheteurs")
+    right = page.evaluate("e => e.getBoundingClientRect().right", note.element_handle())
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    screenshot(page, "office-cancel-phone")
+    assert right <= PHONE["width"] and overflow <= 0, f"the note ends at {right}px; the page is {overflow}px too wide"
+    note.fill("Reportée à l'été prochain : vos billets sont remboursés.")
+    page.get_by_label("Je comprends que c'est irréversible.").check()
+    page.get_by_role("button", name="Annuler la représentation et rembourser tout le monde").click()
+    page.get_by_text("Annulée le").wait_for()
+    perf.refresh_from_db()
+    assert perf.cancelled_at is not None
+    context.close()
