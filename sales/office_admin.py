@@ -57,6 +57,22 @@ def _role_choices(actor):
     return [(role, ROLE_LABELS[role]) for role in grantable_roles(actor)]
 
 
+class StaffRoleFilter(admin.SimpleListFilter):
+    """The roles the signed-in user gives, named as the Roles column names them; the groups
+    behind them are named in English for the code, and list roles no one here has."""
+
+    title = gettext_lazy("role")
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return _role_choices(request.user)
+
+    def queryset(self, request, queryset):
+        if self.value() in dict(_role_choices(request.user)):
+            return queryset.filter(groups__name=self.value())
+        return queryset
+
+
 class _PasswordPair(forms.Form):
     password1 = forms.CharField(label=gettext_lazy("Password"), strip=False, widget=forms.PasswordInput(
         attrs={"autocomplete": "new-password"}))
@@ -101,7 +117,7 @@ class StaffMemberAdmin(admin.ModelAdmin):
     also manages organizers here. Superusers themselves are not listed."""
 
     list_display = ("username", "full_name", "role_list", "is_active", "last_login")
-    list_filter = ("is_active", "groups")
+    list_filter = ("is_active", StaffRoleFilter)
     search_fields = ("username", "first_name", "last_name", "email")
     actions = ["disable", "enable"]
     readonly_fields = ("password_link", "last_login", "date_joined")

@@ -283,6 +283,7 @@ FR = {
     "about %(shown)s hour": ("environ %(shown)s heure", "environ %(shown)s heures"),
     "It opens in about %(shown)s day.": ("Elle ouvre dans environ %(shown)s jour.",
                                           "Elle ouvre dans environ %(shown)s jours."),
+    "role": "rôle",
     # the organizer's set-up: prices, taxes, booking fees, presale codes
     "A price cannot be negative; enter 0.00 for a free ticket.": "Un prix ne peut être négatif ; entrez 0,00 pour un billet gratuit.",
     "%(zone)s is a price zone of another performance (%(other)s); choose one of %(performance)s's zones.": "%(zone)s est une zone de prix d'une autre représentation (%(other)s) ; choisissez une des zones de %(performance)s.",

@@ -1,6 +1,9 @@
 """Staff accounts an organizer manages: clerks, operators and door staff; never a
 superuser, never the organizer role, never an organizer's or their own account."""
 
+import re
+from html import unescape
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -204,3 +207,21 @@ def test_an_organizer_manages_staff_accounts_only_not_a_buyers_or_one_given_more
                          is_active=True)
     staff_set_password(actor=organizer, user=clerk, password="Clerk-new-pass-1")
     assert signs_in("plain-clerk", "Clerk-new-pass-1")
+
+
+def test_the_staff_list_is_filtered_by_role_named_in_the_admins_language(organizer):
+    """The list filters by the roles an organizer gives, named as the Roles column names
+    them, in French too; never by the raw group names behind them."""
+    make_user("till-1", COUNTER_CLERK)
+    make_user("gate-1", DOOR_STAFF)
+    admin = signed_in(organizer)
+    page = unescape(admin.get("/admin/sales/staffmember/", HTTP_ACCEPT_LANGUAGE="fr").content.decode())
+    filters = page[page.index('id="changelist-filter"'):]
+    for label in ("Guichetier", "Téléphoniste", "Contrôle à l'entrée"):
+        assert label in filters, label
+    for raw in ("counter clerk", "door staff", "phone operator", "organizer"):
+        assert raw not in filters, raw
+    choice = re.search(r'href="(\?[^"]*)"[^>]*>Contrôle à l\'entrée<', filters)
+    assert choice is not None
+    listed = admin.get("/admin/sales/staffmember/" + choice[1].replace("&amp;", "&")).content.decode()
+    assert "gate-1" in listed and "till-1" not in listed
