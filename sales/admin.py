@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, gettext_lazy, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
 
 from events.admin import (
     PerformanceAdmin,
@@ -122,8 +122,8 @@ class SalesPerformanceAdmin(PerformanceAdmin):
                              gettext("Complimentary")),
                         format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", lines))
             if lines else gettext("Nothing sold yet."),
-            head(gettext("Zone"), gettext("Sold"), gettext("Held"), gettext("Reserved"), gettext("Available"),
-                 gettext("Blocked")),
+            head(gettext("Zone"), pgettext("places", "Sold"), pgettext("places", "Held"),
+                 pgettext("places", "Reserved"), pgettext("places", "Available"), pgettext("places", "Blocked")),
             format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", zones)
             if zones else format_html("<tr><td colspan=\"6\">{}</td></tr>", gettext("Not on sale yet.")),
             # Why its total is not the dashboard's net takings.

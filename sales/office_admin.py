@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from events.admin import VenueClockMixin, on_venue_clock, staff_as_text, staff_name, user_fields
 from events.models import Event, Performance
@@ -485,11 +485,11 @@ class PerformanceDashboardAdmin(DatesInReach, admin.ModelAdmin):
             available_n=Count("places", filter=Q(places__state=PlaceState.AVAILABLE)
                               | Q(places__state=PlaceState.HELD, places__hold_expires_at__lte=now)))
 
-    @admin.display(description=gettext_lazy("Sold"), ordering="sold_n")
+    @admin.display(description=pgettext_lazy("places", "Sold"), ordering="sold_n")
     def sold(self, obj):
         return number(obj.sold_n)
 
-    @admin.display(description=gettext_lazy("Available"), ordering="available_n")
+    @admin.display(description=pgettext_lazy("places", "Available"), ordering="available_n")
     def available(self, obj):
         return number(obj.available_n)
 

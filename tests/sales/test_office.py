@@ -110,6 +110,9 @@ def test_the_dashboard_page_replaces_the_raw_counts(sales, organizer):
     assert admin.get("/admin/sales/performancedashboard/%C2%B2/change/").status_code == 404
     listing = admin.get("/admin/sales/performancedashboard/").content.decode()
     assert str(sales.event) in listing
+    # The columns count places: in French, plural ("Vendues", not a place's state "Vendue").
+    french = admin.get("/admin/sales/performancedashboard/", headers={"accept-language": "fr"}).content.decode()
+    assert ">Vendues<" in french and ">Disponibles<" in french and ">Vendue<" not in french
     change = admin.get(f"/admin/events/performance/{sales.pk}/change/").content.decode()
     assert "Places: {" not in change and "&#x27;sold&#x27;" not in change
     assert f"/admin/sales/performancedashboard/{sales.pk}/change/" in change
