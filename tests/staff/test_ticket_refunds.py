@@ -613,3 +613,17 @@ def test_a_refund_refused_keeps_the_supervisors_name_out_of_the_pages_address(cl
     # The address alone, opened again, ticks the tickets but names nobody.
     again = unescape(c.get(back["Location"]).content.decode())
     assert refund_form(again) == ([str(first.pk), str(third.pk)], {"supervisor": "", "supervisor_password": ""})
+
+
+def test_a_refund_signed_keeps_no_supervisors_name_in_the_session(clerk, organizer, hall):
+    """What was typed for the supervisor is kept (in the session) for the page of a refund
+    refused, to be signed again; a refund that went through keeps nothing of it."""
+    from sales.channels.forms import REFUND_SIGNER
+
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 2)
+    first, _second = order.tickets.order_by("pk")
+    c = signed_in(clerk)
+    done = c.post(f"/counter/orders/{order.code}/refund/", {"tickets_given": "1", "tickets": [first.pk]})
+    assert done.status_code == 302 and Ticket.objects.get(pk=first.pk).status == "void"
+    assert REFUND_SIGNER not in c.session

@@ -454,21 +454,24 @@ def order_pdf(request, code: str):
 @require_POST
 def order_refund_view(request, code: str):
     order = get_object_or_404(Order, code=code.upper())
-    # Refused, the order page comes back with the tickets ticked as they were.
-    back = refund_back(request, reverse("counter:order", args=[order.code]))
+    # Refused, the order page comes back with the tickets ticked as they were (and the
+    # supervisor's name kept for it: only then).
+    def back():
+        return refund_back(request, reverse("counter:order", args=[order.code]))
+
     shift = shift_current(request.user)
     if shift is None:  # cash paid back comes out of a drawer that must be counted
         messages.error(request, _("Open a shift first."))
-        return back
+        return back()
     try:
         approver = approver_of(request)
     except SalesError as exc:
         messages.error(request, _("Not refunded: %(reason)s") % {"reason": exc.message})
-        return back
+        return back()
     if approver is None:
         messages.error(request, _("Not refunded: the supervisor's name or password is wrong, or they do not sign "
                                   "refunds."))
-        return back
+        return back()
     last = order.payments.order_by("-pk").values_list("pk", flat=True).first() or 0
     try:
         if request.POST.get("tickets_given"):  # the tickets ticked on the order's page
@@ -479,7 +482,7 @@ def order_refund_view(request, code: str):
             order = order_refund(order=order, actor=request.user, approver=approver, shift=shift)
     except SalesError as exc:
         messages.error(request, _("Not refunded: %(reason)s") % {"reason": exc.message})
-        return back
+        return back()
     # What to hand back, and how: the clerk counts it out of the drawer or the terminal.
     tell_refunded(request, order, after=last)
     return redirect("counter:order", code=order.code)
