@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NoReturn
@@ -97,7 +98,10 @@ def ticket_check_in(*, code: str, performance: Performance, door: str = "", acto
     wins, whatever its device says: a scan queued offline and sent later is refused if
     another door recorded the ticket meanwhile, even if it was made earlier."""
     now = now or timezone.now()
-    door, scan = (door or "").strip()[:60], (scan or "").strip()[:40]
+    # A door's name is shown to other staff ("already checked in at … at <door>"): no
+    # control or direction-override characters to disguise it.
+    door = "".join(ch for ch in (door or "") if unicodedata.category(ch) not in ("Cc", "Cf")).strip()[:60]
+    scan = (scan or "").strip()[:40]
     when = scan_time(scanned_at, now)
     ticket = (Ticket.objects.select_related("order__customer", "place__seat", "place__section",
                                             "place__performance__event", "place__performance__venue")

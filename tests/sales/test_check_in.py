@@ -49,6 +49,16 @@ def test_admits_once_and_the_second_scan_says_when_and_where(performance, door):
     assert attendance(performance.pk) == {"sold": 1, "scanned": 1}
 
 
+def test_a_doors_name_keeps_no_control_or_direction_override_characters(performance, door):
+    """Another door's staff read this name when the ticket comes back to them: a right-to-left
+    override or a control character could make it say something else."""
+    ticket, = sell(performance)
+    on_the_day(performance)
+    ticket_check_in(code=ticket.code, performance=performance, door=" North\u202e gate\x07\u200f ", actor=door)
+    ticket.refresh_from_db()
+    assert ticket.checked_in_door == "North gate"
+
+
 def test_a_ticket_for_another_date_is_refused_saying_which(performance, door):
     tomorrow = PerformanceFactory(event=performance.event, venue=performance.venue,
                                   starts_at=performance.starts_at + timedelta(days=1), channels=[Channel.ONLINE])
