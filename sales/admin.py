@@ -478,6 +478,8 @@ class WaitingRoomAdmin(VenueClockMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("Nothing free"))
     def halted(self, obj):
+        if obj.performance.cancelled_at is not None:  # its places are blocked: not sold out
+            return gettext("Cancelled")
         return self._halted(waiting_room.stats(obj.performance_id))
 
     @staticmethod

@@ -13,6 +13,7 @@ from events.models import Channel
 from sales import admission, waiting_room
 from sales.holds import hold_create, hold_release
 from sales.models import Hold, Place, WaitingRoom
+from sales.orders.cancellation import performance_cancel
 from sales.tasks import refresh_waiting_rooms
 from tests.support import make_performance, places_of, signed_in
 
@@ -304,6 +305,10 @@ def test_the_organizer_reads_in_the_admin_whether_the_queue_is_paused_or_sold_ou
     Place.objects.filter(performance=perf).update(hold_expires_at=timezone.now() + timedelta(hours=2))
     admission.watch(perf.pk)
     assert "Sold out" in client.get("/admin/sales/waitingroom/").content.decode()
+    # A cancelled performance's places are blocked: its queue says so, not "sold out".
+    performance_cancel(performance=perf, note="Storm", actor=organizer)
+    listing = client.get("/admin/sales/waitingroom/").content.decode()
+    assert "Sold out" not in listing and "<td class=\"field-halted\">Cancelled</td>" in listing
 
 
 def test_a_room_gone_without_the_admin_is_no_longer_watched_and_leaves_no_queue_behind(performance, client):
