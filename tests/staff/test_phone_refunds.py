@@ -234,6 +234,15 @@ def later_date(perf, price="70.00"):
     return later
 
 
+def exchange_held(phone, order, later) -> tuple[str, Hold]:
+    """The operator asks to move every ticket of `order` to `later`: the tickets (as the
+    exchange page's address gives them) and the new seats' hold."""
+    tickets = ",".join(map(str, order.tickets.values_list("pk", flat=True)))
+    phone.post(f"/phone/orders/{order.code}/exchange/", {"tickets": tickets.split(","),
+                                                          "zone": later.price_zones.get().pk})
+    return tickets, Hold.objects.get(performance=later, status=Hold.Status.ACTIVE)
+
+
 def test_a_dearer_exchange_is_not_held_by_phone_its_difference_is_paid_at_the_counter(phone, supervisor):
     """The card provider's charges are made on orders not yet paid, where a charge left
     uncertain (the provider silent after taking the money) is found again. An exchange's
@@ -272,10 +281,7 @@ def test_a_cheaper_exchange_pays_the_card_back_with_a_supervisors_signature(phon
     perf = make_performance(rows=1, per_row=4)
     order = sold_by_phone(phone, perf)
     later = later_date(perf, price="30.00")
-    tickets = ",".join(map(str, order.tickets.values_list("pk", flat=True)))
-    phone.post(f"/phone/orders/{order.code}/exchange/", {"tickets": tickets.split(","),
-                                                          "zone": later.price_zones.get().pk})
-    hold = Hold.objects.get(performance=later, status=Hold.Status.ACTIVE)
+    tickets, hold = exchange_held(phone, order, later)
     url = f"/phone/orders/{order.code}/exchange/{hold.pk}/"
     page = text_of(phone.get(f"{url}?tickets={tickets}"))
     assert "Pay back $40.00" in page and "Card by phone $40.00" in page
@@ -312,10 +318,7 @@ def test_a_cancelled_performances_order_is_not_offered_an_exchange_by_phone_and_
     later = later_date(perf, price="50.00")
     performance_cancel(performance=perf, actor=supervisor)
     assert "Hold the new seats" not in text_of(phone.get(f"/phone/orders/{order.code}/"))
-    tickets = ",".join(map(str, order.tickets.values_list("pk", flat=True)))
-    phone.post(f"/phone/orders/{order.code}/exchange/", {"tickets": tickets.split(","),
-                                                          "zone": later.price_zones.get().pk})
-    hold = Hold.objects.get(performance=later, status=Hold.Status.ACTIVE)
+    tickets, hold = exchange_held(phone, order, later)
     page = text_of(phone.get(f"/phone/orders/{order.code}/exchange/{hold.pk}/?tickets={tickets}"))
     assert "Of which $3.00 is the fee per order: the performance is cancelled, it goes back too." in page
 
@@ -328,10 +331,7 @@ def test_a_cheaper_exchange_whose_payback_waits_for_the_provider_says_so(phone, 
     perf = make_performance(rows=1, per_row=4)
     order = sold_by_phone(phone, perf)
     later = later_date(perf, price="30.00")
-    tickets = ",".join(map(str, order.tickets.values_list("pk", flat=True)))
-    phone.post(f"/phone/orders/{order.code}/exchange/", {"tickets": tickets.split(","),
-                                                          "zone": later.price_zones.get().pk})
-    hold = Hold.objects.get(performance=later, status=Hold.Status.ACTIVE)
+    tickets, hold = exchange_held(phone, order, later)
     with override_settings(STRIPE_API_BASE="http://127.0.0.1:9", STRIPE_NETWORK_RETRIES=0):  # nothing listens
         done = text_of(phone.post(f"/phone/orders/{order.code}/exchange/{hold.pk}/", {"tickets": tickets, **SIGNED},
                                   follow=True))
