@@ -529,6 +529,29 @@ def test_the_phone_offers_a_deadline_within_its_bounds_and_says_times_as_the_pag
     assert Order.objects.get().status == "reserved"
 
 
+def test_the_phones_deadline_is_typed_and_offered_on_the_venues_clock(operator, performance):
+    """A hall three hours behind the box office's own clock: 18:00 typed is 18:00 there, as
+    the confirmation, the order's page and the caller's email say it."""
+    from events.models import Venue
+
+    Venue.objects.filter(pk=performance.venue_id).update(time_zone="America/Vancouver")
+    performance.refresh_from_db()
+    phone = signed_in(operator)
+    caller = phone.post("/phone/customers/new/", {"name": "C", "email": "c@example.org"})["Location"]
+    sale = phone.post(caller + "sale/", {"performance": performance.pk, "zone": performance.price_zones.get().pk,
+                                         "quantity": 1})["Location"]
+    field = re.search(r'<input id="deadline"[^>]*>', phone.get(sale).content.decode()).group(0)
+    earliest = re.search(r'min="([^"]+)"', field).group(1)
+    there = performance.local(timezone.now())
+    assert abs(datetime.strptime(earliest, "%Y-%m-%dT%H:%M") - there.replace(tzinfo=None)) < timedelta(minutes=2)
+    typed = (there + timedelta(days=2)).replace(hour=18, minute=0)
+    reserved = phone.post(sale, {"action": "reserve", "deadline": typed.strftime("%Y-%m-%dT%H:%M"), "attempt": "1"},
+                          follow=True).content.decode()
+    assert f"Reserved until {typed:%a} {typed.day} {typed:%b} 18:00." in reserved
+    assert performance.local(Order.objects.get().payment_deadline).replace(tzinfo=None) == typed.replace(
+        tzinfo=None, second=0, microsecond=0)
+
+
 def test_a_callers_past_orders_say_which_performance_and_what_they_cost(operator, performance):
     from sales.orders import customer_register
 

@@ -241,7 +241,7 @@ def sale(request, pk: int, hold_id: int):
                 raise SalesError(first_error(form))
             asked = form.cleaned_data
             action = asked["action"] or "pay"
-            deadline = _deadline(asked["deadline"]) if action in ("reserve", "link") else None
+            deadline = _deadline(asked["deadline"], hold.performance) if action in ("reserve", "link") else None
             if deadline is None and not asked["card_token"]:
                 raise SalesError(card_missing(request.POST, _("Type the caller's card into the card field.")))
             key = f"phone:{hold.token}:{asked['attempt'][:20]}"
@@ -295,21 +295,23 @@ DEADLINE_FORMAT = "%Y-%m-%dT%H:%M"  # a datetime-local field's value
 
 def _deadline_choices(perf) -> dict:
     """The "Pay by" field's bounds (now, and the phone's longest reservation or the
-    performance, whichever is first) and what it offers: three days on, at 18:00."""
-    now = timezone.localtime()
+    performance, whichever is first) and what it offers: three days on, at 18:00. On the
+    venue's clock, as the confirmation, the order's page and the caller's email say it."""
+    now = perf.local(timezone.now())
     latest = max(now, min(now + policy_for(Channel.PHONE).reservation_for,  # a show about to begin: no later
-                          timezone.localtime(perf.starts_at) - timedelta(minutes=1)))
+                          perf.local() - timedelta(minutes=1)))
     offered = min((now + timedelta(days=3)).replace(hour=18, minute=0, second=0, microsecond=0), latest)
     return {"min": now.strftime(DEADLINE_FORMAT), "max": latest.strftime(DEADLINE_FORMAT),
             "offered": offered.strftime(DEADLINE_FORMAT)}
 
 
-def _deadline(raw: str | None) -> datetime:
+def _deadline(raw: str | None, perf) -> datetime:
+    """The deadline typed, read on the venue's clock (the field offers it so)."""
     try:
         naive = datetime.strptime((raw or "").strip(), DEADLINE_FORMAT)
     except ValueError:
         raise SalesError(_("Enter the payment deadline as a date and time.")) from None
-    return timezone.make_aware(naive)
+    return timezone.make_aware(naive, perf.venue.zone)
 
 
 @operator_only
