@@ -31,7 +31,15 @@
     if (e.key === "Escape") {
       // In a field, Esc first leaves it (a clerk clearing a half-typed amount, a supervisor
       // typing a password): only the next Esc cancels.
-      if (typing(document.activeElement)) { e.preventDefault(); document.activeElement.blur(); return; }
+      if (typing(document.activeElement)) {
+        e.preventDefault();
+        // Out of a quick sale's field, the keys stay on that performance (its zone chosen):
+        // blurred to the page, the next Enter held seats in the first performance listed.
+        var card = document.activeElement.closest && document.activeElement.closest(".quick");
+        var zone = card && (card.querySelector('input[name="zone"]:checked') || card.querySelector('input[name="zone"]'));
+        if (zone) zone.focus(); else document.activeElement.blur();
+        return;
+      }
       if (keysOff) return;
       var esc = document.querySelector('[data-key="Escape"]');
       if (esc) { e.preventDefault(); esc.click(); }

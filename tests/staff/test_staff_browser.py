@@ -300,6 +300,27 @@ def test_counter_exchange_on_the_map_pays_the_difference(staff_page):
     assert order.events.get(action="exchanged").actor == clerk
 
 
+def test_esc_out_of_a_quick_sales_tickets_keeps_the_keys_on_that_performance(staff_page):
+    from events.models import Performance
+
+    sooner, later = make_performance(rows=1, per_row=6), make_performance(rows=1, per_row=6)
+    Performance.objects.filter(pk=sooner.pk).update(starts_at=timezone.now() + timedelta(days=2))
+    page = staff_page(make_user("clerk-q", "counter clerk"))
+    page.goto("/counter/")
+    page.get_by_label("Cash float in the drawer").fill("50")
+    page.get_by_role("button", name="Open the drawer").click()
+    second = page.locator(".quick").nth(1)
+    second.wait_for()
+    second.locator("[data-qty]").fill("3")  # typed into the later performance's field
+    page.keyboard.press("Escape")  # leaves the field, not the performance
+    page.keyboard.press("z")  # its own zones
+    assert page.locator(".quick").first.locator("[data-qty]").input_value() == "1"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/counter/sale/**")
+    hold = Hold.objects.get()
+    assert hold.performance == later and hold.places.count() == 3
+
+
 def test_counter_finds_a_performance_by_key_and_enter_on_a_link_is_the_links_own(staff_page):
     hamlet = make_performance(rows=2, per_row=4)
     hamlet.event.title = "Hamlet"
