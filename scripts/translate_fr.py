@@ -278,6 +278,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "a refund of %(amount)s needs a supervisor": "un remboursement de %(amount)s demande un superviseur",
+    "paying back %(difference)s needs a supervisor": "rembourser %(difference)s demande un superviseur",
     "It opens in about %(shown)s hour.": ("Elle ouvre dans environ %(shown)s heure.",
                                            "Elle ouvre dans environ %(shown)s heures."),
     "about %(shown)s hour": ("environ %(shown)s heure", "environ %(shown)s heures"),
@@ -1316,7 +1318,6 @@ FR = {
     "pour passer à une autre représentation, échangez tous les billets de la commande",
     "the hold has no places; pick the new seats again": "la réservation n'a aucune place ; choisissez de nouveau les places",
     "the new seats are priced in another currency": "les nouvelles places sont dans une autre devise",
-    "paying back %(difference)s %(currency)s needs a supervisor": "rembourser %(difference)s %(currency)s demande un superviseur",
     "the order changed meanwhile; look it up again": "la commande a changé entre-temps ; recherchez-la de nouveau",
     "a ticket to exchange has just been used at the door": "un billet à échanger vient de servir à l'entrée",
     "open a shift: part of the difference is paid back in cash":
@@ -1354,7 +1355,6 @@ FR = {
     "the code %(code)s is not valid for this performance": "le code %(code)s n'est pas valide pour cette représentation",
     "order %(code)s is %(status)s; only a paid order can be refunded":
     "la commande %(code)s est : %(status)s ; seule une commande payée peut être remboursée",
-    "a refund of %(amount)s %(currency)s needs a supervisor": "un remboursement de %(amount)s %(currency)s demande un superviseur",
     "a ticket of this order has already been used at the door": "un billet de cette commande a déjà servi à l'entrée",
     "order %(code)s is %(status)s; a paid order is refunded, not cancelled":
     "la commande %(code)s est : %(status)s ; une commande payée se rembourse, elle ne s'annule pas",

@@ -19,7 +19,7 @@ from events.models import PriceType
 from .. import inventory
 from ..availability import availability_changed
 from ..errors import HoldNotActive, IllegalTransition, InvalidRequest, NotPermitted, SalesError
-from ..formatting import at_venue
+from ..formatting import at_venue, money
 from ..holds import hold_create, hold_is_live, hold_release
 from ..models import Hold, Order, Payment, Place, Ticket
 from ..notifications import resend_confirmation
@@ -205,8 +205,8 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
                 raise IllegalTransition(_("the order changed meanwhile; look it up again"))
             if difference < 0 and not may_refund(signer, -difference + paid_back_by(order, signer)):
                 # Under the order's lock: what was paid back on it so far is settled.
-                raise NotPermitted(_("paying back %(difference)s %(currency)s needs a supervisor") % {
-                    "difference": -difference, "currency": quote.currency})
+                raise NotPermitted(_("paying back %(difference)s needs a supervisor") % {
+                    "difference": money(-difference, quote.currency)})
             cancelled = performance_cancelled(order)  # its places stay off sale
             if cancelled != quote.cancelled:  # cancelled since it was priced: its fees count otherwise
                 raise IllegalTransition(_("the performance was just cancelled; look the order up again"))

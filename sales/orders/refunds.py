@@ -16,6 +16,7 @@ from events.models import Performance
 from .. import inventory
 from ..availability import availability_changed
 from ..errors import IllegalTransition, InvalidRequest, NotPermitted, SalesError
+from ..formatting import money
 from ..holds import hold_release
 from ..models import Hold, Order, Payment, Ticket
 from ..notifications import payback_changed, refund_notice, resend_confirmation
@@ -179,8 +180,8 @@ def _may_pay_back(order: Order, plan, amount: Decimal, *, actor, approver, shift
     if signer is not None and not refunds_at_all(signer):
         raise NotPermitted(_("your role does not refund orders; ask a supervisor"))
     if signer is not None and not may_refund(signer, amount + paid_back_by(order, signer)):
-        raise NotPermitted(_("a refund of %(amount)s %(currency)s needs a supervisor") % {
-            "amount": amount, "currency": order.currency})
+        raise NotPermitted(_("a refund of %(amount)s needs a supervisor") % {
+            "amount": money(amount, order.currency)})
     if actor is not None:
         refuse_uncounted(shift, [paid.method for paid, _a in plan], paying_back=True)
 

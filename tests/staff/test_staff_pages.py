@@ -376,8 +376,11 @@ def test_a_refund_over_the_clerks_limit_needs_a_supervisor(clerk, organizer, per
     sale_url = open_sale(c, performance)["Location"]
     c.post(sale_url, {"tendered": "400"})
     order = Order.objects.get()
-    refused = c.post(f"/counter/orders/{order.code}/refund/", follow=True).content.decode()
-    assert "needs a supervisor" in refused
+    refused = unescape(c.post(f"/counter/orders/{order.code}/refund/", follow=True).content.decode())
+    assert "Not refunded: a refund of $400.00 needs a supervisor" in refused  # as the page writes amounts
+    in_french = unescape(c.post(f"/counter/orders/{order.code}/refund/", follow=True,
+                                headers={"accept-language": "fr"}).content.decode())
+    assert "un remboursement de 400,00\u00a0$ demande un superviseur" in in_french
     wrong = c.post(f"/counter/orders/{order.code}/refund/", {"supervisor": "organizer1",
                                                             "supervisor_password": "nope"}, follow=True)
     assert "password is wrong" in wrong.content.decode()
