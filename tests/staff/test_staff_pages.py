@@ -515,6 +515,16 @@ def test_a_callers_page_leads_back_to_the_seats_held_for_them(operator, performa
     assert "Seats held for this caller" not in phone.get(f"/phone/customers/{caller.pk}/").content.decode()
 
 
+def test_the_phones_sale_page_loads_the_card_field_once_and_names_its_channel_in_plain_text(operator, performance):
+    phone = signed_in(operator)
+    caller = phone.post("/phone/customers/new/", {"name": "C", "email": "c@example.org"})["Location"]
+    sale = phone.post(caller + "sale/", {"performance": performance.pk, "zone": performance.price_zones.get().pk,
+                                         "quantity": 1})["Location"]
+    page = phone.get(sale).content.decode()
+    assert page.count("card.js") == 1
+    assert re.search(r"<strong>\s*Phone\s*</strong>", page)
+
+
 def test_the_phone_offers_a_deadline_within_its_bounds_and_says_times_as_the_page_writes_them(operator, performance):
     phone = signed_in(operator)
     caller = phone.post("/phone/customers/new/", {"name": "C", "email": "c@example.org"})["Location"]
