@@ -343,6 +343,31 @@ def test_a_bank_step_answered_too_early_asks_the_bank_again(client):
 
 
 @pytest.mark.django_db
+def test_back_and_pay_after_the_banks_confirmation_lead_to_the_order(client):
+    """A payment the bank confirmed is remembered as a card paid at once is: the basket page
+    opened again says the order is paid, and its form sent again (Back, then Pay, or the
+    browser's resubmit) leads to the order, not to "Your basket is empty"."""
+    perf = make_performance(rows=1, per_row=4)
+    client.get(f"/performances/{perf.pk}/")
+    held_page = client.post(f"/performances/{perf.pk}/hold/", {"zone": perf.price_zones.get().pk, "quantity": 1},
+                            follow=True)
+    nonce = re.search(r'name="nonce" value="([^"]+)"', held_page.content.decode())[1]
+    form = {"name": "Camille Roy", "email": "camille@example.org", "nonce": nonce}
+    asked = client.post("/checkout/", {**form, "card_token": card_token(THREE_D_SECURE)})
+    secret = re.search(r'name="client_secret" value="([^"]+)"', asked.content.decode())[1]
+    order = Order.objects.get()
+    authenticate(order, success=True)
+    done = client.post(f"/checkout/{order.code}/bank/", {"client_secret": secret})
+    order_url = f"/orders/{order.code}/{order.access_token}/"
+    assert done.status_code == 302 and done["Location"] == order_url
+    basket = client.get("/basket/").content.decode()
+    assert order.code in basket and order_url in basket
+    again = client.post("/checkout/", {**form, "card_token": card_token()}, follow=True)
+    assert again.redirect_chain[-1][0] == order_url and "already paid" in again.content.decode()
+    assert Order.objects.count() == 1 and Payment.objects.filter(status="approved").count() == 1
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("intent", ["\ud800", "pi_\u0000", "pi 1", ""])
 def test_a_signed_event_naming_no_storable_payment_is_refused_in_json(client, intent):
     """Signed with the secret, but its payment's id is no id the provider gives (a lone

@@ -746,9 +746,10 @@ def confirm_payment(request, code: str):
                        _("The payment provider did not answer; please wait a moment and reload."),
                        title=_("The payment provider did not answer"), links=[("/", _("Back to the shop"))])
     if order.status == Order.Status.PAID:
-        request.session.pop(BASKET, None)
-        request.session.pop(DETAILS, None)
-        return _thanked(request, order)
+        if order.hold_id is not None and Hold.objects.filter(
+                pk=order.hold_id, token=request.session.get(BASKET) or "").exists():
+            return _paid(request, order)  # this basket's: Back and Pay then lead to it, as after a card paid at once
+        return _thanked(request, order)  # a payment link's: the basket the shopper may have stays theirs
     if order.status == Order.Status.RESERVED:  # paid through its payment link: back to it
         if order.payment_intent:
             messages.info(request, _("Your bank has not answered yet; please wait a moment and reload."))
