@@ -128,6 +128,20 @@ def test_a_used_up_code_joins_no_presale_queue():
     assert f"wr_presale_{perf.pk}" not in client.cookies
 
 
+def test_the_access_code_page_names_the_performance_on_its_venues_clock():
+    """A refused code is answered on a page of its own: it says which performance the code
+    is for (its title and venue), at the time the venue's tickets say."""
+    perf, _room, _presale = presale_on_sale()
+    perf.venue.time_zone = "America/Vancouver"
+    perf.venue.save(update_fields=["time_zone"])
+    perf.starts_at = timezone.now().replace(hour=3, minute=30, second=0, microsecond=0) + timedelta(days=10)  # UTC
+    perf.save(update_fields=["starts_at"])
+    answer = Client().post(f"/performances/{perf.pk}/presale/", {"access_code": "NOT-A-CODE"})
+    line = re.search(r"<h1>.*?</h1>\s*<p>(.*?)</p>", answer.content.decode(), re.S)[1]
+    assert answer.status_code == 400
+    assert line.startswith(f"{perf.event.title} — {perf.venue.name}, ") and line.endswith(", 19:30"), line
+
+
 def test_the_api_takes_a_presale_pass_as_its_queue_pass():
     from tests.support import client_for
 
