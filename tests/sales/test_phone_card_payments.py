@@ -138,6 +138,27 @@ def test_a_payment_link_with_the_banks_question_pays_or_waits_for_another_try():
     assert Order.objects.get(pk=order.pk).status == "paid"
 
 
+def test_the_banks_answer_to_a_payment_link_is_said_in_the_customers_language():
+    """The payment link's pages speak the language of its email, whatever the browser's;
+    so do the words after the bank's answer, not the browser's language in the middle of
+    a French page."""
+    perf = make_performance(rows=1, per_row=4)
+    phone, url, _hold = console_sale(perf, quantity=1)
+    when = timezone.localtime(timezone.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    phone.post(url, {"action": "link", "deadline": when, "language": "fr"})
+    order = Order.objects.get()
+    caller, pay = Client(HTTP_ACCEPT_LANGUAGE="en"), f"/orders/{order.code}/{order.access_token}/pay/"
+    for success, said in ((False, "votre banque ne l'a pas confirmé"), (True, "Merci ! Vos billets sont ci-dessous")):
+        asked = caller.post(pay, {"card_token": card_token(THREE_D_SECURE)})
+        assert "Confirmez auprès de votre banque" in text_of(asked)
+        secret = re.search(r'name="client_secret" value="([^"]+)"', asked.content.decode()).group(1)
+        order.refresh_from_db()
+        authenticate(order, success=success)
+        answered = text_of(caller.post(f"/checkout/{order.code}/bank/", {"client_secret": secret}, follow=True))
+        assert said in answered, answered
+        assert "Thank you" not in answered and "your bank did not confirm" not in answered
+
+
 def test_a_payment_link_not_paid_by_its_deadline_releases_the_seats():
     perf = make_performance(rows=1, per_row=4)
     phone, url, hold = console_sale(perf)

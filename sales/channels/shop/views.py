@@ -745,6 +745,7 @@ def confirm_payment(request, code: str):
         return refusal(request, 503, "payment_provider_unavailable",
                        _("The payment provider did not answer; please wait a moment and reload."),
                        title=_("The payment provider did not answer"), links=[("/", _("Back to the shop"))])
+    _in_buyers_language(request, order)  # the page it leads to speaks it: what is said there too
     if order.status == Order.Status.PAID:
         if order.hold_id is not None and Hold.objects.filter(
                 pk=order.hold_id, token=request.session.get(BASKET) or "").exists():
