@@ -1025,7 +1025,7 @@ FR = {
     "%(section)s, row %(row)s, seat %(number)s": "%(section)s, rangée %(row)s, siège %(number)s",
     "wheelchair space": "place pour fauteuil roulant", "restricted view": "visibilité réduite",
     "No seat selected": "Aucune place choisie", "Hold selected seats": "Réserver les places choisies",
-    "{n} selected": "{n} choisie(s)", "You can choose at most {n} seats.": "Vous pouvez choisir au plus {n} places.",
+    "{n} selected": "{n} choisies", "1 selected": "1 choisie", "You can choose at most {n} seats.": "Vous pouvez choisir au plus {n} places.",
     # Ballots
     "Ballot": "Tirage au sort", "Ballots open": "Tirages au sort ouverts", "Ballot: %(title)s": "Tirage au sort : %(title)s",
     "applications close %(closes)s": "inscriptions jusqu'au %(closes)s", "Apply": "S'inscrire",

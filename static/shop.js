@@ -31,7 +31,7 @@
       var ids = Object.keys(picked);
       input.value = ids.join(",");
       // A live region: a screen reader reads out each change, so the same words are not written again.
-      var said = (lostNote ? lostNote + " " : "") + (ids.length ? text("some", ids.length) : text("none"));
+      var said = (lostNote ? lostNote + " " : "") + (ids.length > 1 ? text("some", ids.length) : text(ids.length ? "one" : "none"));
       if (count.textContent !== said) count.textContent = said;
       submit.disabled = ids.length === 0;
     }

@@ -170,7 +170,12 @@ def test_the_page_in_french(page):
     assert "À partir de 1\u202f234,50\u00a0$" in page.locator(".cards").text_content()
     page.goto(f"/performances/{perf.pk}/")
     assert page.get_by_role("heading", name="Choisissez vos places").is_visible()
-    assert "rangée A, siège 1" in page.locator("#seatmap a.seat").first.get_attribute("aria-label")
+    seats = page.locator("#seatmap a.seat")
+    assert "rangée A, siège 1" in seats.first.get_attribute("aria-label")
+    seats.nth(0).click()
+    assert page.locator("#picked-count").inner_text() == "1 choisie"  # a French plural, not "choisie(s)"
+    seats.nth(1).click()
+    assert page.locator("#picked-count").inner_text() == "2 choisies"
 
 
 def test_keyboard_picks_seats(page):
