@@ -95,8 +95,8 @@ def front(django_db_setup, tmp_path_factory):
         database = "staff" if pool == "staff" else "public"
         pool_env = {**env, "BOXOFFICE_POOL": pool,
                     **stack.pgbouncer_environment(database, bouncer, stack.PGBOUNCER_POOLS[database], bouncer_port)}
-        if pool == "unready":  # alive (/healthz) but its Redis is away: not ready (/readyz)
-            pool_env.update(BOXOFFICE_POOL="public", CACHE_URL=f"redis://127.0.0.1:{free_port()}/1")
+        if pool == "unready":  # alive (/healthz) but its PostgreSQL is away: not ready (/readyz)
+            pool_env.update(BOXOFFICE_POOL="public", DATABASE_URL=f"postgres://boxoffice@127.0.0.1:{free_port()}/x")
         starts[pool] = lambda port=port, pool_env=pool_env: subprocess.Popen(
             stack.granian(port, workers=1, threads=2), cwd=settings.BASE_DIR, env=pool_env,
             start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -222,6 +222,47 @@ def test_a_dead_pool_is_taken_out_and_its_doors_say_so(front):
         front.restart("staff")
     served_by, response = front.request("GET", "/counter/")
     assert (served_by, response.status) == ("staff", 302)
+
+
+def test_a_server_without_redis_keeps_selling_and_one_without_postgresql_is_taken_out(tmp_path):
+    """Every server shares the one Redis: were its absence to make a server unready, the
+    front would take them all out at once and stop the sales that go on without Redis
+    (docs/operations.md). A server is ready when PostgreSQL answers."""
+    away = f"redis://127.0.0.1:{free_port()}"
+    redis_base = settings.REDIS_URL.rsplit("/", 1)[0]
+    env = process_env(BEHIND_PROXY="1", LOG_LEVEL="WARNING", BOXOFFICE_POOL="public")
+    servers = {
+        "no Redis": {"REDIS_URL": f"{away}/0", "CACHE_URL": f"{away}/1", "WAITING_ROOM_REDIS_URL": f"{away}/4",
+                     "CELERY_BROKER_URL": f"{away}/0"},
+        "no PostgreSQL": {"DATABASE_URL": f"postgres://boxoffice@127.0.0.1:{free_port()}/boxoffice",
+                          "CACHE_URL": f"{redis_base}/3", "WAITING_ROOM_REDIS_URL": f"{redis_base}/5",
+                          "CELERY_BROKER_URL": f"{redis_base}/2"},
+    }
+    ports = {name: free_port() for name in servers}
+    processes = [subprocess.Popen(stack.granian(ports[name], workers=1, threads=2), cwd=settings.BASE_DIR,
+                                  env={**env, **extra}, start_new_session=True, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL) for name, extra in servers.items()]
+    runtime_api = tmp_path / "haproxy.sock"
+    no_redis, no_postgresql = (f"127.0.0.1:{ports[name]}" for name in servers)
+    haproxy_env = stack.haproxy_environment(f"127.0.0.1:{free_port()}", public=[no_redis, no_postgresql],
+                                            queue=[no_redis], staff=[no_redis], socket=runtime_api,
+                                            check_inter="300ms")
+    try:
+        wait_until(lambda: all(supervisor.http_ok(port)() for port in ports.values()), "the servers started")
+        processes.append(subprocess.Popen(stack.haproxy(haproxy_env), env={**env, **haproxy_env},
+                                          start_new_session=True, stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.STDOUT))
+        wait_until(runtime_api.exists, "HAProxy's runtime API")
+        front = Front(int(haproxy_env["BOXOFFICE_FRONT"].rsplit(":", 1)[1]), runtime_api, {}, {})
+        wait_until(lambda: front.status("public", "public2") == "DOWN", "the server without PostgreSQL taken out")
+        wait_until(lambda: front.status("public", "public1") == "UP", "the server without Redis in", seconds=10)
+        served_by, response = front.request("GET", "/")
+        assert (served_by, response.status) == ("public", 200)
+        assert front.stat()[("public", "public2")]["stot"] == "0"
+    finally:
+        for proc in processes:
+            supervisor.kill_group(proc)
+            proc.wait()
 
 
 def test_every_page_has_an_icon_and_browsers_asking_for_favicon_ico_find_it(client):

@@ -609,6 +609,10 @@ class Ready(APIView):
             checks["redis"] = "ok" if cache.get("readyz") == "1" else "error"
         except Exception as exc:  # noqa: BLE001
             checks["redis"] = f"error: {exc.__class__.__name__}"
-        ok = all(v == "ok" for v in checks.values())
-        return Response({"status": "ok" if ok else "unavailable", "checks": checks},
-                        status=200 if ok else 503)
+        # Ready means able to sell, and every sale is decided in PostgreSQL. Redis is reported
+        # (degraded) but does not make a server unready: the doors sell without it, and every
+        # server shares it, so a load balancer taking out those that lost it would take out
+        # all of them at once.
+        ready = checks["postgresql"] == "ok"
+        status = "ok" if checks["redis"] == "ok" and ready else "degraded" if ready else "unavailable"
+        return Response({"status": status, "checks": checks}, status=200 if ready else 503)
