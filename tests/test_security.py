@@ -255,6 +255,19 @@ def test_settings_are_production_safe_by_default():
     assert _settings_in_a_child(DJANGO_DEBUG="1").stdout.strip() == "True"
 
 
+def test_a_secret_key_is_rotated_without_dropping_what_the_old_one_signed():
+    """DJANGO_SECRET_KEY_FALLBACKS: what the previous key signed (waiting-room passes,
+    staff sessions) is still accepted while the new key signs everything new."""
+    setup = "import django; django.setup(); from sales import waiting_room; from django.core import signing; "
+    old, new = "o" * 50, "n" * 50
+    issued = _settings_in_a_child(setup + "print(waiting_room.issue_pass(7, 'visitor'))", DJANGO_SECRET_KEY=old)
+    assert issued.returncode == 0, issued.stderr
+    read = setup + f"print(signing.loads({issued.stdout.strip()!r}, salt=waiting_room.PASS_SALT)['v'])"
+    assert _settings_in_a_child(read, DJANGO_SECRET_KEY=new).returncode != 0  # the old key forgotten: refused
+    rotated = _settings_in_a_child(read, DJANGO_SECRET_KEY=new, DJANGO_SECRET_KEY_FALLBACKS=f"{old}, {'p' * 50}")
+    assert rotated.returncode == 0 and rotated.stdout.strip() == "visitor", rotated.stderr
+
+
 def test_security_headers_on_the_shop_and_staff_pages(clerk):
     shop = Client().get("/", secure=True)
     assert shop.status_code == 200
