@@ -214,3 +214,12 @@ def test_manage_py_finds_the_stack_on_the_ports_it_was_started_on():
          "from django.conf import settings as s; print(s.DATABASES['default']['PORT'], s.REDIS_URL)"],
         cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, check=True).stdout.split()[-2:]
     assert out == ["15999", "redis://127.0.0.1:16999/0"]
+
+
+def test_the_runner_prints_the_demo_passwords_the_operator_chose():
+    """A password chosen with DEMO_<USER>_PASSWORD is not printed as the default one (nor
+    printed at all: it ends up in logs); the others are."""
+    logins = stack.demo_logins({"DEMO_CLERK_PASSWORD": "counter-2026"})
+    assert "clerk / $DEMO_CLERK_PASSWORD" in logins and "clerk-demo" not in logins
+    assert "counter-2026" not in logins
+    assert "door / door-demo" in logins and "admin / admin-demo" in logins

@@ -646,6 +646,21 @@ def programs(env: dict, local_database: bool = True) -> list[supervisor.Program]
     ]
 
 
+DEMO_LOGINS = [("organizer", "admin, organizer role"), ("clerk", "counter clerk"), ("operator", "phone operator"),
+               ("door", "door staff: ticket scanning"), ("admin", "superuser")]
+
+
+def demo_logins(env: dict) -> str:
+    """The demo's accounts for the banner: a password chosen with DEMO_<USER>_PASSWORD
+    (sales.demo) is named by its variable, never printed."""
+    lines = ["  Demo logins (user / password, unless changed since the demo was loaded):"]
+    for user, role in DEMO_LOGINS:
+        variable = f"DEMO_{user.upper()}_PASSWORD"
+        login = f"{user} / {'$' + variable if env.get(variable) else user + '-demo'}"
+        lines.append(f"    {login:<28} ({role})")
+    return "\n".join(lines) + "\n"
+
+
 def run() -> int:
     # Explicit handlers: a runner started in the background inherits an ignored SIGINT.
     signal.signal(signal.SIGINT, _interrupt)
@@ -679,12 +694,7 @@ def run() -> int:
             f"    Door          {base}/door/\n"
             f"  Behind it: the public pool on :{PUBLIC_PORT}, the waiting room's on :{QUEUE_PORT}, the staff's "
             f"on :{STAFF_PORT}\n"
-            "  Demo logins (user / password):\n"
-            "    organizer / organizer-demo   (admin, organizer role)\n"
-            "    clerk / clerk-demo           (counter clerk)\n"
-            "    operator / operator-demo     (phone operator)\n"
-            "    door / door-demo             (door staff: ticket scanning)\n"
-            "    admin / admin-demo           (superuser)\n"
+            f"{demo_logins(env)}"
             f"  Emails are written to {env.get('EMAIL_FILE_PATH', STACK / 'mail')}\n"
             "  A process that exits is restarted; Ctrl-C stops everything started here.\n",
             flush=True,
