@@ -254,7 +254,26 @@ class PriceZoneFormSet(BaseInlineFormSet):
                 if foreign:
                     form.add_error(field, _("%(places)s: not in %(venue)s, where this performance plays.") % {
                         "places": ", ".join(str(p) for p in foreign), "venue": self.instance.venue.name})
+        self._one_zone_each()
         self._colour_new_zones()
+
+    def _one_zone_each(self) -> None:
+        """A section, or a seat, in one zone of the performance: in two, putting on sale
+        would price it by either, unsaid (a seat of its own zone inside a section's zone is
+        how a front row is priced apart)."""
+        claimed: dict[tuple[str, int], forms.Form] = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if not data or data.get("DELETE"):
+                continue
+            for field in ("sections", "seats"):
+                for place in data.get(field) or []:
+                    first = claimed.setdefault((field, place.pk), form)
+                    if first is not form:
+                        form.add_error(field, _("%(place)s is already in the zone %(zone)s: a section or a seat is "
+                                                "priced by one zone.") % {
+                            "place": place.name if field == "sections" else place,
+                            "zone": first.cleaned_data.get("name", "")})
 
     def _colour_new_zones(self) -> None:
         """A zone added with its colour left as it came gets one no other zone of the

@@ -280,6 +280,10 @@ FR = {
     "tickets refunded": "billets remboursés",
     "a refund of %(amount)s needs a supervisor": "un remboursement de %(amount)s demande un superviseur",
     "paying back %(difference)s needs a supervisor": "rembourser %(difference)s demande un superviseur",
+    "%(place)s is already in the zone %(zone)s: a section or a seat is priced by one zone.":
+        "%(place)s est déjà dans la zone %(zone)s : une section ou une place n'a qu'une zone de prix.",
+    "%(place)s is in two price zones, %(one)s and %(other)s":
+        "%(place)s est dans deux zones de prix, %(one)s et %(other)s",
     "It opens in about %(shown)s hour.": ("Elle ouvre dans environ %(shown)s heure.",
                                            "Elle ouvre dans environ %(shown)s heures."),
     "about %(shown)s hour": ("environ %(shown)s heure", "environ %(shown)s heures"),

@@ -23,12 +23,18 @@ def put_on_sale(*, performance: Performance) -> int:
                 "performance": performance})
         if Place.objects.filter(performance=performance).exists():
             raise IllegalTransition(_("%(performance)s is already on sale") % {"performance": performance})
-        section_zone, seat_zone = {}, {}
-        for zone in performance.price_zones.prefetch_related("sections", "seats"):
-            for section in zone.sections.all():
-                section_zone[section.pk] = zone
-            for seat in zone.seats.all():
-                seat_zone[seat.pk] = zone
+        section_zone, seat_zone, twice = {}, {}, []
+        for zone in performance.price_zones.prefetch_related("sections", "seats__section"):
+            # A place two zones claim would sell at either price: refused, saying which.
+            for claimed, places in ((section_zone, zone.sections.all()), (seat_zone, zone.seats.all())):
+                for place in places:
+                    other = claimed.setdefault(place.pk, zone)
+                    if other != zone:
+                        twice.append(_("%(place)s is in two price zones, %(one)s and %(other)s") % {
+                            "place": place.name if claimed is section_zone else place, "one": other.name,
+                            "other": zone.name})
+        if twice:
+            raise InvalidRequest("; ".join(twice))
         places, unpriced = [], []
         for section in performance.venue.sections.prefetch_related("seats"):
             if section.kind == Section.Kind.STANDING:

@@ -737,3 +737,46 @@ def test_a_sections_capacity_is_said_on_its_field_for_its_kind(client, organizer
     assert "A standing section holds a number of people: give its capacity." in page
     assert "A seated section holds its seats: leave its capacity empty." in page
     assert "section_standing_has_capacity" not in page
+
+
+def test_a_section_or_seat_chosen_in_two_zones_is_refused_not_priced_by_whichever_comes_last(client, organizer):
+    """Putting on sale gives each place one zone: a section (or a seat) in two zones of a
+    performance would sell at one of the two prices, unsaid. The form names both."""
+    perf = make_performance(rows=2, per_row=3, on_sale=False)
+    stalls = perf.venue.sections.get()
+    client.force_login(organizer)
+    url = f"/admin/events/performance/{perf.pk}/change/"
+    data = form_of(client.get(url))
+    first = int(data["price_zones-INITIAL_FORMS"][0])
+    add_rows(data, "price_zones", [{"name": "Cheap", "price": "5.00", "currency": "CAD", "color": "#123456"}])
+    data[f"price_zones-{first}-sections"] = [str(stalls.pk)]
+    refused = client.post(url, data)
+    assert not saved(refused)
+    assert "Stalls is already in the zone Stalls: a section or a seat is priced by one zone." in page_of(refused)
+    assert not PriceZone.objects.filter(name="Cheap").exists()
+
+    seat = stalls.seats.order_by("pk").first()
+    data[f"price_zones-{first}-sections"] = []
+    data[f"price_zones-{first + 1}-name"], data[f"price_zones-{first + 1}-price"] = ["Front"], ["80.00"]
+    data[f"price_zones-{first + 1}-currency"], data[f"price_zones-{first + 1}-color"] = ["CAD"], ["#654321"]
+    data[f"price_zones-{first}-seats"] = data[f"price_zones-{first + 1}-seats"] = [str(seat.pk)]
+    data["price_zones-TOTAL_FORMS"] = [str(first + 2)]
+    refused = client.post(url, data)
+    assert not saved(refused)
+    assert f"{seat} is already in the zone Cheap: a section or a seat is priced by one zone." in page_of(refused)
+    # A seat of its own zone inside a section's zone is how a front row is priced apart.
+    data[f"price_zones-{first + 1}-seats"] = []
+    assert saved(client.post(url, data))
+
+
+def test_putting_on_sale_refuses_a_place_two_zones_claim(organizer):
+    from sales import inventory
+    from sales.errors import InvalidRequest
+    from sales.models import Place
+    from tests.factories import PriceZoneFactory
+
+    perf = make_performance(rows=1, per_row=3, on_sale=False)
+    PriceZoneFactory(performance=perf, name="Cheap", price=Decimal("5.00"), sections=[perf.venue.sections.get()])
+    with pytest.raises(InvalidRequest, match="Stalls is in two price zones"):
+        inventory.put_on_sale(performance=perf)
+    assert not Place.objects.filter(performance=perf).exists()
