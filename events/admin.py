@@ -22,7 +22,19 @@ from sales.formatting import when
 from sales.notifications import performance_moved
 from sales.orders.cancellation import also_owed, cancellation_plan, paid_orders_split, performance_cancel
 
-from .models import ZONE_COLOURS, Event, OnSaleWindow, Performance, Price, PriceType, PriceZone, Seat, Section, Venue
+from .models import (
+    ZONE_COLOURS,
+    Event,
+    OnSaleWindow,
+    Performance,
+    Price,
+    PriceType,
+    PriceZone,
+    Seat,
+    Section,
+    Venue,
+    hall_taken,
+)
 from .seating import SeatingPlanError, decode_upload, seating_plan_import
 from .services import performance_copy, windows_follow
 
@@ -532,6 +544,9 @@ class CopyForm(forms.Form):
                 errors.append(_("%(line)s appears twice.") % {"line": shown})
             elif moment in taken:
                 errors.append(_("The show already has a performance on %(line)s.") % {"line": shown})
+            elif (clash := hall_taken(self.source.venue_id, moment)) is not None:
+                errors.append(_("%(venue)s already has %(performance)s on %(line)s.") % {
+                    "venue": clash.venue.name, "performance": clash, "line": shown})
             else:
                 starts.append(moment)
         if errors:

@@ -264,6 +264,11 @@ class Performance(models.Model):
             # admin's field sends it back: to the second).
             if before is None or before.replace(microsecond=0) != self.starts_at.replace(microsecond=0):
                 errors["starts_at"] = _("This time has passed; a performance is set to start in the future.")
+        if self.starts_at and self.venue_id and "starts_at" not in errors:
+            clash = hall_taken(self.venue_id, self.starts_at, besides=self.pk)
+            if clash is not None:
+                errors["starts_at"] = _("%(venue)s already has %(performance)s at this time: one hall sells its "
+                                        "seats once.") % {"venue": clash.venue.name, "performance": clash}
         if errors:
             raise ValidationError(errors)
 
@@ -274,6 +279,15 @@ class Performance(models.Model):
     @property
     def local_starts_at(self) -> datetime:
         return self.local()
+
+
+def hall_taken(venue_id: int, starts_at: datetime, besides: int | None = None) -> Performance | None:
+    """The performance not cancelled that starts in the venue in the same minute as
+    `starts_at`, other than `besides`: the hall's seats are one set, sold once."""
+    minute = starts_at.replace(second=0, microsecond=0)
+    return (Performance.objects.filter(venue_id=venue_id, cancelled_at__isnull=True,
+                                       starts_at__gte=minute, starts_at__lt=minute + timedelta(minutes=1))
+            .exclude(pk=besides).select_related("event", "venue").first())
 
 
 class OnSaleWindow(models.Model):

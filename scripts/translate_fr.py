@@ -284,6 +284,9 @@ FR = {
         "%(place)s est déjà dans la zone %(zone)s : une section ou une place n'a qu'une zone de prix.",
     "%(place)s is in two price zones, %(one)s and %(other)s":
         "%(place)s est dans deux zones de prix, %(one)s et %(other)s",
+    "%(venue)s already has %(performance)s at this time: one hall sells its seats once.":
+        "%(venue)s a déjà %(performance)s à cette heure : une salle ne vend ses places qu'une fois.",
+    "%(venue)s already has %(performance)s on %(line)s.": "%(venue)s a déjà %(performance)s le %(line)s.",
     "It opens in about %(shown)s hour.": ("Elle ouvre dans environ %(shown)s heure.",
                                            "Elle ouvre dans environ %(shown)s heures."),
     "about %(shown)s hour": ("environ %(shown)s heure", "environ %(shown)s heures"),

@@ -1,0 +1,63 @@
+"""A hall's seats are one set: two performances starting together in one venue would
+sell each seat twice over. The organizer is told which performance is there already."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from events.models import Performance
+from tests.factories import EventFactory, PerformanceFactory
+from tests.sales.test_pricing_admin import form_of, page_of, saved
+from tests.support import make_performance
+
+pytestmark = pytest.mark.django_db
+
+
+def typed(moment, zone) -> dict:
+    local = timezone.localtime(moment, zone)
+    return {"starts_at_0": [local.strftime("%Y-%m-%d")], "starts_at_1": [local.strftime("%H:%M")]}
+
+
+def test_a_second_performance_starting_with_another_in_the_same_hall_is_refused(client, organizer):
+    on = make_performance(rows=1, per_row=4)
+    on.venue.time_zone = "America/Vancouver"
+    on.venue.save()
+    on.starts_at = on.starts_at.replace(second=0, microsecond=0)
+    on.save()
+    other = EventFactory(title="Marées")
+    client.force_login(organizer)
+    add = "/admin/events/performance/add/"
+    data = {**form_of(client.get(add)), "event": [str(other.pk)], "venue": [str(on.venue_id)],
+            **typed(on.starts_at, on.venue.zone)}
+    refused = client.post(add, data)
+    assert not saved(refused)
+    assert f"{on.venue.name} already has {on} at this time: one hall sells its seats once." in page_of(refused)
+    assert not Performance.objects.filter(event=other).exists()
+
+    # Later the same evening, or once the other is cancelled, the hall is free.
+    assert saved(client.post(add, {**data, **typed(on.starts_at + timedelta(hours=3), on.venue.zone)}))
+    Performance.objects.filter(pk=on.pk).update(cancelled_at=timezone.now())
+    assert saved(client.post(add, data))
+    assert Performance.objects.filter(event=other).count() == 2
+
+
+def test_moving_a_performance_onto_anothers_start_in_the_same_hall_is_refused(client, organizer):
+    on = make_performance(rows=1, per_row=4)
+    moved = PerformanceFactory(venue=on.venue, starts_at=on.starts_at + timedelta(days=1))
+    client.force_login(organizer)
+    url = f"/admin/events/performance/{moved.pk}/change/"
+    refused = client.post(url, {**form_of(client.get(url)), **typed(on.starts_at, on.venue.zone)})
+    assert not saved(refused) and "at this time: one hall sells its seats once." in page_of(refused)
+    moved.refresh_from_db()
+    assert moved.starts_at == on.starts_at + timedelta(days=1)
+
+
+def test_other_dates_of_a_show_are_not_copied_onto_another_shows_performance_in_the_hall(client, organizer):
+    on = make_performance(rows=1, per_row=4)
+    source = PerformanceFactory(venue=on.venue, starts_at=on.starts_at + timedelta(days=1))
+    client.force_login(organizer)
+    line = timezone.localtime(on.starts_at, on.venue.zone).strftime("%Y-%m-%d %H:%M")
+    page = page_of(client.post(f"/admin/events/performance/{source.pk}/copy/", {"starts": line}))
+    assert f"{on.venue.name} already has {on} on {line}." in page
+    assert Performance.objects.filter(venue=on.venue).count() == 2
