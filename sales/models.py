@@ -655,7 +655,7 @@ class Shift(models.Model):
     def __str__(self) -> str:
         # On the reader's clock (the admin's is the venue's), in their language.
         return _("Shift of %(clerk)s from %(when)s") % {
-            "clerk": self.clerk, "when": date_format(localtime(self.opened_at), "SHORT_DATETIME_FORMAT")}
+            "clerk": self.clerk, "when": date_format(localtime(self.opened_at), "j F Y H:i")}  # "12/05" reads two ways
 
 
 class WaitingRoom(models.Model):

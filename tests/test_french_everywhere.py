@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import re
 import zlib
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from html.parser import HTMLParser
@@ -483,8 +483,11 @@ def test_shifts_tax_rates_and_payment_lines_speak_french():
     from sales.pricing_admin import TaxRateForm
 
     shift = Shift.objects.create(clerk=make_user("guichet-b", COUNTER_CLERK), cash_float=Decimal("0"))
+    shift.opened_at = datetime(2026, 12, 5, 12, 55, tzinfo=UTC)  # 07:55 in Toronto, the box office's clock
+    with translation.override("en"):  # a date no reader takes for 12 May
+        assert str(shift) == "Shift of guichet-b from 5 December 2026 07:55"
     with translation.override("fr"):
-        assert str(shift).startswith("Quart de travail de guichet-b depuis le ")
+        assert str(shift) == "Quart de travail de guichet-b depuis le 5 décembre 2026 07:55"
         form = TaxRateForm()
         assert str(form.fields["percent"].label) == "Taux (%)"
         assert str(form.fields["registration"].help_text) == "Imprimé sur les reçus à côté de la taxe."
