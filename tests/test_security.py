@@ -202,6 +202,26 @@ def test_a_form_sent_without_its_token_gets_a_readable_page_of_the_site(performa
     assert "Formulaire expiré" in french.content.decode()
 
 
+def test_a_shoppers_session_key_is_kept_nowhere_an_organizer_reads(performance, organizer):
+    """A basket belongs to its session, and the session's key is its cookie: the hold keeps a
+    digest of it, never the key itself. An organizer reading holds in the admin (or anyone
+    with a copy of the database) could otherwise sign in as whoever shopped, a superuser
+    trying the shop included."""
+    from tests.support import make_user
+
+    shopper = signed_in(make_user("boss", is_staff=True, is_superuser=True))
+    shopper.post(f"/performances/{performance.pk}/hold/", {"seats": str(places_of(performance)[0].pk)})
+    hold = Hold.objects.get()
+    key = shopper.cookies[django_settings.SESSION_COOKIE_NAME].value
+    assert key not in hold.owner_key and hold.owner_key.startswith("session:")
+    page = signed_in(organizer).get(f"/admin/sales/hold/{hold.pk}/change/")
+    assert page.status_code == 200 and key not in page.content.decode()
+    # The basket is still the session's, and no other's.
+    seat = str(hold.places.get())
+    assert seat in shopper.get("/basket/").content.decode()
+    assert seat not in Client().get("/basket/", follow=True).content.decode()
+
+
 # --- debug pages, settings, headers ----------------------------------------------------------
 
 @pytest.fixture

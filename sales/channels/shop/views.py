@@ -4,6 +4,7 @@ kept in their session by its token."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import secrets
 import time
@@ -125,9 +126,11 @@ def _cached_if_light(request, key: str, compute):
 
 
 def _owner_key(request) -> str:
+    """The session's mark on its holds and waiting-room passes: a digest of its key, never
+    the key, which is the session's cookie (holds are read in the admin and kept in backups)."""
     if not request.session.session_key:
         request.session.save()
-    return f"session:{request.session.session_key}"
+    return "session:" + hashlib.sha256(request.session.session_key.encode()).hexdigest()[:32]
 
 
 def _basket(request) -> Hold | None:
