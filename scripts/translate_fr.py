@@ -287,6 +287,9 @@ FR = {
     "%(venue)s already has %(performance)s at this time: one hall sells its seats once.":
         "%(venue)s a déjà %(performance)s à cette heure : une salle ne vend ses places qu'une fois.",
     "%(venue)s already has %(performance)s on %(line)s.": "%(venue)s a déjà %(performance)s le %(line)s.",
+    "this address serves staff API tokens only: send Authorization: Token <key> of a staff account, or call the API "
+    "without an Authorization header": "cette adresse ne sert que les jetons d'API du personnel : envoyez "
+        "Authorization: Token <clé> d'un compte du personnel, ou appelez l'API sans en-tête Authorization",
     "It opens in about %(shown)s hour.": ("Elle ouvre dans environ %(shown)s heure.",
                                            "Elle ouvre dans environ %(shown)s heures."),
     "about %(shown)s hour": ("environ %(shown)s heure", "environ %(shown)s heures"),

@@ -40,6 +40,31 @@ def test_the_staff_pool_serves_only_staff(settings, clerk):
     assert c.get("/healthz").status_code == 200
 
 
+def test_the_staff_pool_serves_the_api_to_signed_in_staff_only(settings, performance, clerk):
+    """The load balancer sends an API call carrying any Authorization header to the staff
+    pool, whose capacity keeps the counter and the phone selling while the online crowd
+    fills the public one. A call there that signs in no member of staff (a proxy's Basic
+    credentials, an empty header) is refused, and buys nothing."""
+    from rest_framework.test import APIClient
+
+    from sales.models import Hold
+    from tests.support import client_for, places_of
+
+    settings.BOXOFFICE_POOL = "staff"
+    seat = places_of(performance)[0].pk
+    for header in ("Basic dXNlcjpwYXNz", ""):
+        api = APIClient(HTTP_AUTHORIZATION=header)
+        refused = api.post("/api/v1/holds/", {"performance": performance.pk, "places": [seat]}, format="json")
+        assert refused.status_code == 401, refused.content
+        assert refused.json()["error"]["code"] == "staff_only"
+        assert "without an Authorization header" in refused.json()["error"]["message"]
+        assert api.get("/api/v1/events/").status_code == 401
+    assert not Hold.objects.exists()
+    assert client_for(clerk).get("/api/v1/events/").status_code == 200
+    settings.BOXOFFICE_POOL = "all"  # one process serving every door: the buyer is served
+    assert APIClient(HTTP_AUTHORIZATION="Basic dXNlcjpwYXNz").get("/api/v1/events/").status_code == 200
+
+
 def test_the_queue_pool_serves_the_waiting_room_only(settings, clerk):
     settings.BOXOFFICE_POOL = "queue"
     c = Client()

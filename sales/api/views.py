@@ -19,6 +19,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -97,6 +98,16 @@ class ApiView(APIView):
     renderer_classes = [JSONRenderer]
     parser_classes = [JsonParser]
     content_negotiation_class = JsonOnly
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Any Authorization header sends an API call to the staff pool (boxoffice.pools),
+        # whose capacity is the counter's and the phone's during an on-sale: a caller it
+        # does not sign in as staff (a proxy's Basic credentials) buys through the public pool.
+        if settings.BOXOFFICE_POOL == "staff" and not roles_of(request.user):
+            raise AuthenticationFailed(_("this address serves staff API tokens only: send Authorization: Token "
+                                         "<key> of a staff account, or call the API without an Authorization "
+                                         "header"), code="staff_only")
 
     def ctx(self, **extra):
         return {"request": self.request, "now": timezone.now(), **extra}
