@@ -17,7 +17,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import DatabaseError, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q, Sum, Value
+from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -387,9 +388,14 @@ def send_orders_found(email: str) -> int:
     whoever asked learns nothing from the page about which addresses have bought."""
     # Customers are kept under their address as it is sent (models.address_as_sent):
     # jdoe@ｇｍａｉｌ.com typed here finds jdoe@gmail.com's orders.
-    orders = list(Order.objects.filter(Q(customer__email__iexact=email)
-                                       | Q(customer__email__iexact=address_as_sent(email.strip())),
-                                       status__in=(Order.Status.PAID, Order.Status.RESERVED))
+    # Case aside, by the Upper(email) index; lowered too, for UPPER() writes letters of other
+    # alphabets as Latin ones (a dotless ı as I): jdoe@gmaıl.com, a domain anyone may
+    # register, must not be sent jdoe@gmail.com's links.
+    sent = address_as_sent(email.strip())
+    orders = list(Order.objects.alias(lowered=Lower("customer__email"))
+                  .filter(Q(customer__email__iexact=email, lowered=Lower(Value(email)))
+                          | Q(customer__email__iexact=sent, lowered=Lower(Value(sent))),
+                          status__in=(Order.Status.PAID, Order.Status.RESERVED))
                   .select_related("performance__event", "performance__venue").order_by("-created_at")[:20])
     for order in orders:
         order.link = order_link(order)

@@ -74,7 +74,9 @@ def _unprintable(text: str) -> bool:
 def customer_cte(details: CustomerDetails, only_if: tuple[str, list] = ("TRUE", [])) -> tuple[str, list]:
     """The one rule for a buyer's customer record, as common table expressions ending in
     `customer` (id, name, email, phone): found by email whatever its case (by the
-    Upper(email) index), a missing phone number filled in; else created. `only_if`: an SQL
+    Upper(email) index; lowered too, the two must agree: UPPER() alone writes a dotless ı
+    as I, and jdoe@gmaıl.com, another domain, as jdoe@gmail.com), a missing phone number
+    filled in; else created. `only_if`: an SQL
     condition (over the statement's other parts) and its parameters, without which nothing
     is written."""
     condition, condition_params = only_if
@@ -86,7 +88,8 @@ def customer_cte(details: CustomerDetails, only_if: tuple[str, list] = ("TRUE", 
     return f"""
         typed AS (SELECT %s::varchar AS name, %s::varchar AS phone),
         found AS (
-            SELECT id, name, email, phone FROM sales_customer WHERE UPPER(email) = UPPER(%s) ORDER BY id LIMIT 1),
+            SELECT id, name, email, phone FROM sales_customer
+            WHERE UPPER(email) = UPPER(%s) AND LOWER(email) = LOWER(%s) ORDER BY id LIMIT 1),
         fill_phone AS (UPDATE sales_customer SET phone = (SELECT phone FROM typed)
                        WHERE id = (SELECT id FROM found) AND phone = '' AND (SELECT phone FROM typed) <> ''
                          AND {condition}),
@@ -96,7 +99,7 @@ def customer_cte(details: CustomerDetails, only_if: tuple[str, list] = ("TRUE", 
         customer AS (SELECT id, name, email, CASE WHEN phone = '' THEN (SELECT phone FROM typed) ELSE phone END
                        AS phone FROM found
                      UNION ALL SELECT id, name, email, phone FROM created)""", [
-        details.name, details.phone, details.email, *condition_params, *params, *condition_params]
+        details.name, details.phone, details.email, details.email, *condition_params, *params, *condition_params]
 
 
 CUSTOMER_FIELDS = ["id", "name", "email", "phone"]

@@ -216,6 +216,38 @@ def test_my_tickets_finds_an_address_typed_in_full_width_letters(client):
     assert f"/orders/{order.code}/{order.access_token}/" in found.body
 
 
+def test_an_address_upper_case_reads_as_a_buyers_neither_finds_their_orders_nor_files_under_them(client):
+    """PostgreSQL's UPPER() writes a dotless ı as I: jdoe@gmaıl.com, another domain (its mail
+    goes to xn--gmal-nza.com, which anyone may register), compared that way is jdoe@gmail.com.
+    Typed in My tickets it is sent no link to jdoe@gmail.com's orders; bought with, it is a
+    customer of its own, whose tickets are not emailed to jdoe@gmail.com."""
+    from django.core import mail
+
+    from sales.holds import hold_create
+    from sales.orders import CustomerDetails, order_place
+    from sales.payments import APPROVE, PaymentRequest
+    from tests.support import make_performance, places_of
+
+    perf = make_performance(rows=1, per_row=2)
+    seats = places_of(perf)
+
+    def bought(email):
+        hold = hold_create(performance=perf, channel="online", place_ids=[seats.pop().pk])
+        return order_place(hold=hold, customer=CustomerDetails(name="J Doe", email=email),
+                           payment=PaymentRequest(method="test_card", card_number=APPROVE))
+
+    order = bought("jdoe@gmail.com")
+    mail.outbox.clear()
+    assert client.post("/orders/find/", {"email": "jdoe@gma\u0131l.com"}).status_code == 200
+    sent, = mail.outbox
+    assert order.access_token not in sent.body and "/orders/" not in sent.body
+    other = bought("jdoe@gma\u0131l.com")
+    assert other.customer_id != order.customer_id and other.customer.email == "jdoe@gma\u0131l.com"
+    assert client.post("/orders/find/", {"email": "JDoe@Gmail.com"}).status_code == 200  # its own, whatever its case
+    assert f"/orders/{order.code}/{order.access_token}/" in mail.outbox[-1].body
+    assert other.access_token not in mail.outbox[-1].body
+
+
 def test_seats_at_the_banks_step_are_not_released_by_the_basket_or_a_new_choice(client):
     """A shopper at their bank's step in one tab, who releases the basket or picks other
     seats in another: the seats being paid for stay held, and the payment can finish."""
