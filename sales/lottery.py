@@ -11,6 +11,7 @@ hold) and their seats go to the next applicants in the draw order.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -141,7 +142,8 @@ def _allocate(ballot: Ballot, now: datetime) -> list[BallotEntry]:
         places = Place.objects.filter(hold=hold).select_related("seat", "section").order_by("pk")
         priced = hold_quote(hold, now=now)
         _tell(entry, DRAWN, seats=", ".join(str(p) for p in places), show=perf.event.title, venue=perf.venue.name,
-              starts=perf.local(), until=perf.local(entry.hold.expires_at), total=money(priced.total, priced.currency),
+              starts=perf.local(), until=perf.local(entry.hold.expires_at),
+              total=partial(money, priced.total, priced.currency),
               link=site_link(f"/lottery/pay/{entry.pay_token}/"))
     return won
 
@@ -207,8 +209,10 @@ def _tell(entry: BallotEntry, message: tuple[str, str], **values) -> None:
 
     def send():
         with translation.override(entry.language):
-            # Moments written as the applicant's language writes them, on the venue's clock.
-            written = {k: when(v, "l j F Y, H:i") if isinstance(v, datetime) else v for k, v in values.items()}
+            # Moments and amounts written as the applicant's language writes them (an amount
+            # comes as a function, called here), moments on the venue's clock.
+            written = {k: v() if callable(v) else when(v, "l j F Y, H:i") if isinstance(v, datetime) else v
+                       for k, v in values.items()}
             check = _("Your entry reference: %(reference)s. The draw, and how to check it: %(link)s") % {
                 "reference": draws.format_reference(entry.reference),
                 "link": site_link(f"/lottery/{entry.ballot_id}/draw/?reference={entry.reference}")}

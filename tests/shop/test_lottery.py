@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from sales import draws, lottery
 from sales.errors import IllegalTransition, InvalidRequest
@@ -102,6 +102,21 @@ def test_a_winner_pays_through_the_link(django_capture_on_commit_callbacks):
     winner.refresh_from_db()
     assert winner.status == BallotEntry.Status.PAID and winner.order.tickets.count() == winner.quantity
     assert client.get("/lottery/pay/not-a-token/").status_code == 404
+
+
+def test_a_french_winner_is_told_what_to_pay_as_french_writes_it(django_capture_on_commit_callbacks):
+    """The draw is made by a worker speaking the site's language; the winner's email, and
+    the amount in it, speak the applicant's."""
+    perf = make_performance(rows=1, per_row=4)
+    ballot = ballot_with(perf, 0, closed=False)
+    lottery.ballot_apply(ballot=ballot, name="Élise", email="elise@example.org", quantity=2, language="fr")
+    Ballot.objects.filter(pk=ballot.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    ballot.refresh_from_db()
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        lottery.ballot_draw(ballot=ballot)
+    body = mail.outbox[0].body
+    assert body.startswith("Bonjour Élise,")
+    assert "100,00\u00a0$ à payer" in body and "$100" not in body
 
 
 def test_apply_page(performance):
