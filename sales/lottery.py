@@ -157,8 +157,12 @@ def ballot_reallocate(*, ballot: Ballot, now: datetime | None = None) -> int:
     with transaction.atomic():
         # One allocation at a time (see ballot_allocate).
         list(Ballot.objects.select_for_update().filter(pk=ballot.pk).values_list("pk", flat=True))
-        lapsed = BallotEntry.objects.filter(ballot=ballot, status=BallotEntry.Status.WON, hold__expires_at__lte=now)
-        count = lapsed.update(status=BallotEntry.Status.LAPSED)
+        lapsed = list(BallotEntry.objects.select_for_update(of=("self",)).select_related("hold").filter(
+            ballot=ballot, status=BallotEntry.Status.WON, hold__expires_at__lte=now).order_by("pk"))
+        count = BallotEntry.objects.filter(pk__in=[e.pk for e in lapsed]).update(status=BallotEntry.Status.LAPSED)
+        perf = ballot.performance
+        for entry in lapsed:  # else a winner who missed the deadline would never hear what became of the seats
+            _tell(entry, LAPSED, show=perf.event.title, until=perf.local(entry.hold.expires_at))
         if count:
             _allocate(ballot, now)
     return count
@@ -202,6 +206,9 @@ NOT_DRAWN = (gettext_noop("Your ballot application for %(show)s was not drawn"),
 DRAWN = (gettext_noop("You were drawn in the ballot for %(show)s"),
          gettext_noop("Tickets held for you: %(seats)s, for %(show)s (%(starts)s, %(venue)s), until %(until)s: "
                       "%(total)s to pay, fees and taxes included. Pay for them here: %(link)s"))
+LAPSED = (gettext_noop("Your ballot tickets for %(show)s were released"),
+          gettext_noop("The tickets held for you were not paid for by the deadline, %(until)s: they went to the next "
+                       "applicants in the draw. Nothing was charged."))
 
 
 def _tell(entry: BallotEntry, message: tuple[str, str], **values) -> None:

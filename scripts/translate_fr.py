@@ -290,6 +290,9 @@ FR = {
     "this address serves staff API tokens only: send Authorization: Token <key> of a staff account, or call the API "
     "without an Authorization header": "cette adresse ne sert que les jetons d'API du personnel : envoyez "
         "Authorization: Token <clé> d'un compte du personnel, ou appelez l'API sans en-tête Authorization",
+    "Your ballot tickets for %(show)s were released": "Vos billets du tirage au sort pour %(show)s ont été libérés",
+    "The tickets held for you were not paid for by the deadline, %(until)s: they went to the next applicants in the draw. Nothing was charged.":
+        "Les billets retenus pour vous n'ont pas été payés avant l'échéance, %(until)s : ils sont allés aux inscrits suivants du tirage. Rien n'a été débité.",
     "It opens in about %(shown)s hour.": ("Elle ouvre dans environ %(shown)s heure.",
                                            "Elle ouvre dans environ %(shown)s heures."),
     "about %(shown)s hour": ("environ %(shown)s heure", "environ %(shown)s heures"),

@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 
 from sales import draws, lottery
 from sales.errors import IllegalTransition, InvalidRequest
+from sales.formatting import when
 from sales.models import Ballot, BallotEntry, Place
 from tests.support import card_token, make_performance
 
@@ -73,6 +74,28 @@ def test_an_unpaid_win_goes_to_the_next_in_the_draw():
     assert ballot.entries.filter(status="won").exists()
     new = ballot.entries.filter(status="won").order_by("rank").first()
     assert new.pk not in first_winners
+
+
+def test_a_winner_who_does_not_pay_in_time_is_told_the_seats_went_to_the_next(django_capture_on_commit_callbacks):
+    perf = make_performance(rows=1, per_row=4)
+    ballot = ballot_with(perf, 0, closed=False)
+    for name in ("Élise", "Noémie"):
+        lottery.ballot_apply(ballot=ballot, name=name, email=f"{name[-3:]}@example.org", quantity=4, language="fr")
+    Ballot.objects.filter(pk=ballot.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    ballot.refresh_from_db()
+    lottery.ballot_draw(ballot=ballot)
+    first = ballot.entries.get(status="won")
+    deadline = first.hold.expires_at
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        assert lottery.ballot_reallocate(ballot=ballot, now=deadline + timedelta(minutes=1)) == 1
+    told = {m.to[0]: m for m in mail.outbox}
+    lapsed = told[first.email]
+    assert lapsed.subject == f"Vos billets du tirage au sort pour {perf.event.title} ont été libérés"
+    assert lapsed.body.startswith(f"Bonjour {first.name},") and "Rien n'a été débité" in lapsed.body
+    with translation.override("fr"):
+        assert when(perf.local(deadline), "l j F Y, H:i") in lapsed.body  # on the venue's clock, in French
+    second = ballot.entries.exclude(pk=first.pk).get()
+    assert second.status == "won" and told[second.email].subject.startswith("Vous avez été tiré au sort")
 
 
 def test_a_winner_pays_through_the_link(django_capture_on_commit_callbacks):
