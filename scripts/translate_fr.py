@@ -290,6 +290,11 @@ FR = {
     "this address serves staff API tokens only: send Authorization: Token <key> of a staff account, or call the API "
     "without an Authorization header": "cette adresse ne sert que les jetons d'API du personnel : envoyez "
         "Authorization: Token <clé> d'un compte du personnel, ou appelez l'API sans en-tête Authorization",
+    "This performance is cancelled: the ballot takes no more applications.":
+        "Cette représentation est annulée : le tirage au sort ne prend plus d'inscriptions.",
+    "Applications open %(opens)s.": "Les inscriptions ouvrent le %(opens)s.",
+    "Applications are closed: every applicant is emailed after the draw.":
+        "Les inscriptions sont closes : chaque inscrit reçoit un courriel après le tirage.",
     "Your ballot tickets for %(show)s were released": "Vos billets du tirage au sort pour %(show)s ont été libérés",
     "The tickets held for you were not paid for by the deadline, %(until)s: they went to the next applicants in the draw. Nothing was charged.":
         "Les billets retenus pour vous n'ont pas été payés avant l'échéance, %(until)s : ils sont allés aux inscrits suivants du tirage. Rien n'a été débité.",

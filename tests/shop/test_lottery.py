@@ -160,6 +160,25 @@ def test_apply_page(performance):
         assert 'name="email"' in long.content.decode() and "bo@example.org" in long.content.decode()
 
 
+def test_the_apply_page_offers_its_form_only_while_applications_are_taken(performance):
+    """Before the window or after it, the page says so instead of a form that could only
+    be refused ("applications are closed", even before they opened)."""
+    ballot = ballot_with(performance, 1, closed=False)
+    client = Client()
+    assert 'name="email"' in client.get(f"/lottery/{ballot.pk}/").content.decode()
+    now = timezone.now()
+    Ballot.objects.filter(pk=ballot.pk).update(opens_at=now + timedelta(days=1), closes_at=now + timedelta(days=2))
+    soon = client.get(f"/lottery/{ballot.pk}/").content.decode()
+    assert 'name="email"' not in soon and "Applications open " in soon and "apply now" not in soon
+    Ballot.objects.filter(pk=ballot.pk).update(opens_at=now - timedelta(days=2), closes_at=now - timedelta(minutes=1))
+    closed = client.get(f"/lottery/{ballot.pk}/").content.decode()
+    assert 'name="email"' not in closed and "apply now" not in closed and "applications close" not in closed
+    assert "Applications are closed: every applicant is emailed after the draw." in closed
+    lottery.ballot_draw(ballot=Ballot.objects.get(pk=ballot.pk))
+    drawn = client.get(f"/lottery/{ballot.pk}/").content.decode()
+    assert 'name="email"' not in drawn and f'href="/lottery/{ballot.pk}/draw/"' in drawn
+
+
 def test_a_declined_card_can_be_tried_again_and_a_resent_form_pays_once():
     perf = make_performance(rows=2, per_row=5)
     ballot = ballot_with(perf, 3)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -45,8 +46,20 @@ def apply(request, pk: int):
     typed = {field: str(request.POST.get(field, ""))[:limit] for field, limit in (("name", 200), ("email", 254))}
     return render(request, "shop/ballot.html", {"ballot": ballot, "errors": errors, "typed": typed,
                                                 "quantity": request.POST.get("quantity", "2")[:3],
-                                                "has_draw": Draw.objects.filter(ballot=ballot).exists()},
+                                                "has_draw": Draw.objects.filter(ballot=ballot).exists(),
+                                                "state": ballot_state(ballot)},
                   status=status)
+
+
+def ballot_state(ballot: Ballot) -> str:
+    """Whether the ballot takes applications now ("open"), or why not: the page offers its
+    form only when one can be taken."""
+    now = timezone.now()
+    if ballot.performance.cancelled_at is not None:
+        return "cancelled"
+    if now < ballot.opens_at:
+        return "soon"
+    return "open" if now < ballot.closes_at and ballot.drawn_at is None else "closed"
 
 
 # Applications an address may send a minute: a household, an office or a mobile carrier's
