@@ -52,11 +52,16 @@ def ballot_apply(*, ballot: Ballot, name: str, email: str, quantity: int, now: d
     draws.draw_commit(ballot=ballot)  # set up with the ballot; here too, for a ballot made in code
     try:
         with transaction.atomic():
-            return BallotEntry.objects.create(ballot=ballot, name=name, email=email, mailbox=mailbox(email),
-                                              quantity=quantity, language=buyer_language(language))
+            entry = BallotEntry.objects.create(ballot=ballot, name=name, email=email, mailbox=mailbox(email),
+                                               quantity=quantity, language=buyer_language(language))
     except IntegrityError:  # the database holds one application per mailbox (ballot_one_entry_per_mailbox)
         raise InvalidRequest(_("this email address has already applied (or the same mailbox written another way: "
                                "with a +tag, or with dots at Gmail)"), field="email") from None
+    # Proof of the entry and its reference, at once: an applicant whose address was mistyped
+    # hears nothing now, rather than nothing after the draw.
+    _tell(entry, APPLIED, show=performance.event.title, starts=performance.local(), venue=performance.venue.name,
+          quantity=quantity, closes=performance.local(ballot.closes_at))
+    return entry
 
 
 def _hashed_entries(ballot: Ballot) -> dict[str, int]:
@@ -200,6 +205,10 @@ def ballot_pay(*, entry: BallotEntry, card_token: str, attempt: str = "") -> Ord
 
 
 # The emails of the draw: (subject, body), translated into the applicant's language when sent.
+APPLIED = (gettext_noop("Your ballot application for %(show)s"),
+           gettext_noop("We have your application for %(show)s (%(starts)s, %(venue)s), tickets asked for: "
+                        "%(quantity)s. Applications close %(closes)s; we will write to you after the draw with its "
+                        "result."))
 NOT_DRAWN = (gettext_noop("Your ballot application for %(show)s was not drawn"),
              gettext_noop("Sorry: your application was not drawn this time. If a winner does not pay, the seats go "
                           "to the next applicants in the draw and we will write to you."))

@@ -290,6 +290,9 @@ FR = {
     "this address serves staff API tokens only: send Authorization: Token <key> of a staff account, or call the API "
     "without an Authorization header": "cette adresse ne sert que les jetons d'API du personnel : envoyez "
         "Authorization: Token <clé> d'un compte du personnel, ou appelez l'API sans en-tête Authorization",
+    "Your ballot application for %(show)s": "Votre inscription au tirage au sort pour %(show)s",
+    "We have your application for %(show)s (%(starts)s, %(venue)s), tickets asked for: %(quantity)s. Applications close %(closes)s; we will write to you after the draw with its result.":
+        "Nous avons votre inscription pour %(show)s (%(starts)s, %(venue)s), billets demandés : %(quantity)s. Les inscriptions ferment le %(closes)s ; nous vous écrirons après le tirage avec son résultat.",
     "This performance is cancelled: the ballot takes no more applications.":
         "Cette représentation est annulée : le tirage au sort ne prend plus d'inscriptions.",
     "Applications open %(opens)s.": "Les inscriptions ouvrent le %(opens)s.",

@@ -142,6 +142,22 @@ def test_a_french_winner_is_told_what_to_pay_as_french_writes_it(django_capture_
     assert "100,00\u00a0$ à payer" in body and "$100" not in body
 
 
+def test_an_applicant_is_emailed_their_entry_at_once(django_capture_on_commit_callbacks):
+    """Their reference and what they applied for, in their language: an applicant who
+    mistyped their address finds out now, not after a draw whose email never comes."""
+    perf = make_performance(rows=1, per_row=4)
+    ballot = ballot_with(perf, 0, closed=False)
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        entry = lottery.ballot_apply(ballot=ballot, name="Élise", email="elise@example.org", quantity=2, language="fr")
+    [sent] = mail.outbox
+    assert sent.to == ["elise@example.org"]
+    assert sent.subject == f"Votre inscription au tirage au sort pour {perf.event.title}"
+    assert sent.body.startswith("Bonjour Élise,") and "billets demandés : 2" in sent.body
+    assert draws.format_reference(entry.reference) in sent.body and f"/lottery/{ballot.pk}/draw/" in sent.body
+    with translation.override("fr"):
+        assert when(perf.local(ballot.closes_at), "l j F Y, H:i") in sent.body
+
+
 def test_apply_page(performance):
     ballot = ballot_with(performance, 0, closed=False)
     client = Client()
