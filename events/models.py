@@ -264,7 +264,8 @@ class Performance(models.Model):
             # admin's field sends it back: to the second).
             if before is None or before.replace(microsecond=0) != self.starts_at.replace(microsecond=0):
                 errors["starts_at"] = _("This time has passed; a performance is set to start in the future.")
-        if self.starts_at and self.venue_id and "starts_at" not in errors:
+        # A cancelled performance holds no seats: another may take its hall at its time.
+        if self.starts_at and self.venue_id and self.cancelled_at is None and "starts_at" not in errors:
             clash = hall_taken(self.venue_id, self.starts_at, besides=self.pk)
             if clash is not None:
                 errors["starts_at"] = _("%(venue)s already has %(performance)s at this time: one hall sells its "

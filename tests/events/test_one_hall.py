@@ -61,3 +61,17 @@ def test_other_dates_of_a_show_are_not_copied_onto_another_shows_performance_in_
     page = page_of(client.post(f"/admin/events/performance/{source.pk}/copy/", {"starts": line}))
     assert f"{on.venue.name} already has {on} on {line}." in page
     assert Performance.objects.filter(venue=on.venue).count() == 2
+
+
+def test_a_cancelled_performance_stays_editable_once_another_takes_its_hall(client, organizer):
+    """A cancelled performance holds no seats: the show put on at its time in its place does
+    not stop the organizer correcting the cancelled one's other details."""
+    cancelled = make_performance(rows=1, per_row=4)
+    Performance.objects.filter(pk=cancelled.pk).update(cancelled_at=timezone.now())
+    PerformanceFactory(venue=cancelled.venue, starts_at=cancelled.starts_at)  # its replacement
+    client.force_login(organizer)
+    url = f"/admin/events/performance/{cancelled.pk}/change/"
+    answer = client.post(url, {**form_of(client.get(url)), "ticket_limit": ["6"]})
+    assert saved(answer), page_of(answer)
+    assert Performance.objects.get(pk=cancelled.pk).ticket_limit == 6
+
