@@ -7,8 +7,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from .models import Event, OnSaleWindow, Performance, Price, PriceType, PriceZone, Seat, Section, Venue
+from .models import Event, OnSaleWindow, Performance, Price, PriceType, PriceZone, Seat, Section, Venue, hall_taken
 
 
 class SetupError(Exception):
@@ -37,7 +38,12 @@ class WindowSpec:
 @transaction.atomic
 def performance_create(*, event: Event, venue: Venue, starts_at: datetime, ticket_limit: int,
                        zones: list[ZoneSpec], windows: list[WindowSpec]) -> Performance:
-    """A performance with its price zones and on-sale windows, all or nothing."""
+    """A performance with its price zones and on-sale windows, all or nothing. Not in a hall
+    another performance takes at that time (events.models.hall_taken), as the admin says."""
+    clash = hall_taken(venue.pk, starts_at)
+    if clash is not None:
+        raise SetupError(_("%(venue)s already has %(performance)s at this time: one hall sells its seats once.")
+                         % {"venue": clash.venue.name, "performance": clash}, field="starts_at")
     perf = Performance.objects.create(event=event, venue=venue, starts_at=starts_at,
                                       ticket_limit=ticket_limit)
     names = [z.name for z in zones]

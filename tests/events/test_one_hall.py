@@ -75,3 +75,21 @@ def test_a_cancelled_performance_stays_editable_once_another_takes_its_hall(clie
     assert saved(answer), page_of(answer)
     assert Performance.objects.get(pk=cancelled.pk).ticket_limit == 6
 
+
+def test_the_api_refuses_a_performance_starting_with_another_in_the_same_hall(organizer):
+    """The API's door to a new performance keeps the rule the admin keeps."""
+    from events.models import Event
+    from tests.support import client_for
+
+    on = make_performance(rows=1, per_row=4)
+    api = client_for(organizer)
+    body = {"event": Event.objects.create(title="Marées").pk, "venue": on.venue_id,
+            "starts_at": on.starts_at.isoformat(), "ticket_limit": 4, "zones": [], "windows": []}
+    refused = api.post("/api/v1/performances/", body, format="json")
+    assert refused.status_code == 400, refused.content
+    assert refused.json()["error"]["message"] == (f"{on.venue.name} already has {on} at this time: one hall sells "
+                                                  "its seats once.")
+    assert Performance.objects.filter(venue=on.venue).count() == 1
+    later = api.post("/api/v1/performances/", {**body, "starts_at": (on.starts_at + timedelta(hours=3)).isoformat()},
+                     format="json")
+    assert later.status_code == 201, later.content
