@@ -4,7 +4,7 @@ never sees them. Joining and polling it cost Redis only."""
 
 import re
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import signing
@@ -134,12 +134,15 @@ def test_the_access_code_page_names_the_performance_on_its_venues_clock():
     perf, _room, _presale = presale_on_sale()
     perf.venue.time_zone = "America/Vancouver"
     perf.venue.save(update_fields=["time_zone"])
-    perf.starts_at = timezone.now().replace(hour=3, minute=30, second=0, microsecond=0) + timedelta(days=10)  # UTC
-    perf.save(update_fields=["starts_at"])
-    answer = Client().post(f"/performances/{perf.pk}/presale/", {"access_code": "NOT-A-CODE"})
-    line = re.search(r"<h1>.*?</h1>\s*<p>(.*?)</p>", answer.content.decode(), re.S)[1]
-    assert answer.status_code == 400
-    assert line.startswith(f"{perf.event.title} — {perf.venue.name}, ") and line.endswith(", 19:30"), line
+    # 03:30 UTC: 19:30 there in winter, 20:30 in summer; 22:30 or 23:30 on the box office's clock.
+    for starts, there in ((datetime(2027, 1, 15, 3, 30, tzinfo=UTC), ", 19:30"),
+                          (datetime(2027, 7, 15, 3, 30, tzinfo=UTC), ", 20:30")):
+        perf.starts_at = starts
+        perf.save(update_fields=["starts_at"])
+        answer = Client().post(f"/performances/{perf.pk}/presale/", {"access_code": "NOT-A-CODE"})
+        line = re.search(r"<h1>.*?</h1>\s*<p>(.*?)</p>", answer.content.decode(), re.S)[1]
+        assert answer.status_code == 400
+        assert line.startswith(f"{perf.event.title} — {perf.venue.name}, ") and line.endswith(there), line
 
 
 def test_the_api_takes_a_presale_pass_as_its_queue_pass():
