@@ -19,6 +19,11 @@ def send_confirmations(*, countdown: float | None = None) -> None:
     _task("send_confirmations").apply_async(countdown=countdown)
 
 
+def send_ballot_notices(*, countdown: float | None = None) -> None:
+    """Have the worker send every ballot email due (the entries are the outbox)."""
+    _task("send_ballot_notices").apply_async(countdown=countdown)
+
+
 def send_order_confirmation(order_id: int) -> None:
     _task("send_order_confirmation").delay(order_id)
 

@@ -6,28 +6,41 @@ anyone can check (sales.draws) orders the applications; seats are allocated in t
 order through the inventory's own best-available hold, which lasts until the payment
 deadline. Winners get a payment link; unpaid allocations lapse (by timestamp, like every
 hold) and their seats go to the next applicants in the draw order.
+
+The emails (the entry, drawn with its payment link, not drawn, lapsed) go through an
+outbox as the order confirmations do (sales.notifications): an entry whose status differs
+from the one its applicant was last told of (`told_status`) is owed that status's email.
+A commit that changes it asks the worker for `send_ballot_notices`, and `run_ballots`
+(beat, every minute) sends whatever is still due: claim, send, mark, each send with a
+Message-ID of its own entry and status.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import time
 from datetime import datetime, timedelta
 from functools import partial
 
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.core.mail import EmailMessage
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from events.models import Channel
 
-from . import draws, inventory
+from . import draws, inventory, rows
 from .errors import IllegalTransition, InvalidRequest, PlacesUnavailable
 from .formatting import money, when
 from .models import Ballot, BallotEntry, Draw, Hold, Order, Place, mailbox
-from .notifications import site_link
+from .notifications import ballot_notices_due, claim_timeout, mail_domain, site_link
 from .orders import CustomerDetails, buyer_language, clean_customer, hold_quote, order_place
 from .payments import PaymentRequest
+
+logger = logging.getLogger(__name__)
 
 
 def ballot_apply(*, ballot: Ballot, name: str, email: str, quantity: int, now: datetime | None = None,
@@ -57,10 +70,10 @@ def ballot_apply(*, ballot: Ballot, name: str, email: str, quantity: int, now: d
     except IntegrityError:  # the database holds one application per mailbox (ballot_one_entry_per_mailbox)
         raise InvalidRequest(_("this email address has already applied (or the same mailbox written another way: "
                                "with a +tag, or with dots at Gmail)"), field="email") from None
-    # Proof of the entry and its reference, at once: an applicant whose address was mistyped
-    # hears nothing now, rather than nothing after the draw.
-    _tell(entry, APPLIED, show=performance.event.title, starts=performance.local(), venue=performance.venue.name,
-          quantity=quantity, closes=performance.local(ballot.closes_at))
+    # Proof of the entry and its reference, within moments (the worker sends it, not this
+    # request): an applicant whose address was mistyped hears nothing now, rather than
+    # nothing after the draw.
+    transaction.on_commit(ballot_notices_due, robust=True)
     return entry
 
 
@@ -110,8 +123,7 @@ def ballot_allocate(*, ballot: Ballot, now: datetime | None = None) -> dict:
         won = _allocate(ballot, now or timezone.now())
         lost = list(ballot.entries.filter(status=BallotEntry.Status.APPLIED))
         BallotEntry.objects.filter(pk__in=[e.pk for e in lost]).update(status=BallotEntry.Status.LOST)
-        for entry in lost:
-            _tell(entry, NOT_DRAWN, show=ballot.performance.event.title)
+        transaction.on_commit(ballot_notices_due, robust=True)  # each is owed its email now
     return {"won": len(won), "lost": len(lost)}
 
 
@@ -140,16 +152,7 @@ def _allocate(ballot: Ballot, now: datetime) -> list[BallotEntry]:
                 BallotEntry.objects.filter(pk=entry.pk).update(status=BallotEntry.Status.WON, hold=hold)
         except PlacesUnavailable:
             continue  # not enough left for this application; a smaller one further down may fit
-        entry.refresh_from_db()
         won.append(entry)
-        perf = ballot.performance
-        # The seats and what they cost, as the payment page will show them.
-        places = Place.objects.filter(hold=hold).select_related("seat", "section").order_by("pk")
-        priced = hold_quote(hold, now=now)
-        _tell(entry, DRAWN, seats=", ".join(str(p) for p in places), show=perf.event.title, venue=perf.venue.name,
-              starts=perf.local(), until=perf.local(entry.hold.expires_at),
-              total=partial(money, priced.total, priced.currency),
-              link=site_link(f"/lottery/pay/{entry.pay_token}/"))
     return won
 
 
@@ -164,12 +167,12 @@ def ballot_reallocate(*, ballot: Ballot, now: datetime | None = None) -> int:
         list(Ballot.objects.select_for_update().filter(pk=ballot.pk).values_list("pk", flat=True))
         lapsed = list(BallotEntry.objects.select_for_update(of=("self",)).select_related("hold").filter(
             ballot=ballot, status=BallotEntry.Status.WON, hold__expires_at__lte=now).order_by("pk"))
+        # Each is owed its email (else a winner who missed the deadline would never hear what
+        # became of the seats), and so is each next applicant drawn for them.
         count = BallotEntry.objects.filter(pk__in=[e.pk for e in lapsed]).update(status=BallotEntry.Status.LAPSED)
-        perf = ballot.performance
-        for entry in lapsed:  # else a winner who missed the deadline would never hear what became of the seats
-            _tell(entry, LAPSED, show=perf.event.title, until=perf.local(entry.hold.expires_at))
         if count:
             _allocate(ballot, now)
+            transaction.on_commit(ballot_notices_due, robust=True)
     return count
 
 
@@ -220,19 +223,140 @@ LAPSED = (gettext_noop("Your ballot tickets for %(show)s were released"),
                        "applicants in the draw. Nothing was charged."))
 
 
-def _tell(entry: BallotEntry, message: tuple[str, str], **values) -> None:
-    subject, body = message
+# The email each status owes (a paid allocation's is its order's confirmation).
+NOTICES = {BallotEntry.Status.APPLIED: APPLIED, BallotEntry.Status.WON: DRAWN, BallotEntry.Status.LOST: NOT_DRAWN,
+           BallotEntry.Status.LAPSED: LAPSED}
+_SILENT = (BallotEntry.Status.PAID,)
 
-    def send():
-        with translation.override(entry.language):
-            # Moments and amounts written as the applicant's language writes them (an amount
-            # comes as a function, called here), moments on the venue's clock.
-            written = {k: v() if callable(v) else when(v, "l j F Y, H:i") if isinstance(v, datetime) else v
-                       for k, v in values.items()}
-            check = _("Your entry reference: %(reference)s. The draw, and how to check it: %(link)s") % {
-                "reference": draws.format_reference(entry.reference),
-                "link": site_link(f"/lottery/{entry.ballot_id}/draw/?reference={entry.reference}")}
-            text = _("Hello %(name)s,") % {"name": entry.name} + "\n\n" + _(body) % written + "\n\n" + check + "\n"
-            send_mail(_(subject) % written, text, None, [entry.email], fail_silently=True)
+# The claim: every condition on the entry's own row, so that of two senders racing for it
+# PostgreSQL lets exactly one win (as sales.notifications._CLAIM). It returns the status
+# claimed: the email sent is that status's, and the mark records it.
+_CLAIM = """
+    UPDATE sales_ballotentry SET notice_claimed_at = %(now)s
+    WHERE id = %(entry)s AND NOT (told_status = status) AND NOT (status = ANY(%(silent)s))
+      AND (notice_claimed_at IS NULL OR notice_claimed_at < %(stale)s)
+    RETURNING status"""
 
-    transaction.on_commit(send, robust=True)
+
+def message_id(entry: BallotEntry, status: str) -> str:
+    """The same for every attempt at one email (an entry reaches each status once), so that
+    one sent again after a crash between sending and recording it is recognisable as the
+    same message."""
+    return f"<ballot.{entry.pk}.{status}@{mail_domain()}>"
+
+
+def pending_notices(now: datetime | None = None):
+    """The entries owed an email and not being sent one. A winner whose deadline has passed
+    is not sent a payment link that no longer works: the lapse's email follows."""
+    now = now or timezone.now()
+    unclaimed = Q(notice_claimed_at__isnull=True) | Q(notice_claimed_at__lt=now - claim_timeout())
+    return (BallotEntry.objects.exclude(told_status=F("status")).exclude(status__in=_SILENT).filter(unclaimed)
+            .exclude(status=BallotEntry.Status.WON, hold__expires_at__lte=now))
+
+
+def send_notice(entry_id: int) -> bool:
+    """Send the email the entry is owed, if it is owed one and nobody else is sending it.
+    Returns False if there was none to send here.
+
+    Claim, send, then mark: a sender that fails gives the claim back at once (the email
+    stays due); one that dies leaves it to lapse (claim_timeout), and the sweep sends it."""
+    now = timezone.now()
+    claimed = rows.fetch(_CLAIM, {"now": now, "entry": entry_id, "silent": list(_SILENT),
+                                  "stale": now - claim_timeout()})
+    if not claimed:
+        return False
+    [(status,)] = claimed
+    try:
+        entry = BallotEntry.objects.select_related("ballot__performance__event", "ballot__performance__venue",
+                                                   "hold").get(pk=entry_id)
+        values = _notice_values(entry, status, now)
+        if values is not None:
+            message = _message(entry, status, values)
+    except Exception:
+        _give_back(entry_id, now)
+        raise
+    if values is None:  # a winner past the deadline: the lapse's email follows
+        _give_back(entry_id, now)
+        return False
+    try:
+        message.send()
+    except Exception:
+        _give_back(entry_id, now)
+        raise
+    marked = BallotEntry.objects.filter(pk=entry_id, notice_claimed_at=now).update(told_status=status,
+                                                                                 notice_claimed_at=None)
+    if not marked:  # the send outlasted its claim and another sender took it over
+        logger.warning("the %s email of ballot entry %s took longer than its claim; it may be sent twice "
+                       "(same Message-ID)", status, entry_id)
+    return bool(marked)
+
+
+def _give_back(entry_id: int, claimed_at: datetime) -> None:
+    with contextlib.suppress(DatabaseError):  # unreachable: the claim lapses instead
+        BallotEntry.objects.filter(pk=entry_id, notice_claimed_at=claimed_at).update(notice_claimed_at=None)
+
+
+def _notice_values(entry: BallotEntry, status: str, now: datetime) -> dict | None:
+    """What the status's email says, as things stand when it is sent (None: nothing to say)."""
+    ballot, perf = entry.ballot, entry.ballot.performance
+    if status == BallotEntry.Status.APPLIED:
+        return {"show": perf.event.title, "starts": perf.local(), "venue": perf.venue.name,
+                "quantity": entry.quantity, "closes": perf.local(ballot.closes_at)}
+    if status == BallotEntry.Status.LOST:
+        return {"show": perf.event.title}
+    hold = entry.hold
+    if status == BallotEntry.Status.LAPSED:
+        return {"show": perf.event.title, "until": perf.local(hold.expires_at)}
+    if hold is None or hold.expires_at <= now:
+        return None
+    # The seats and what they cost, as the payment page shows them.
+    places = Place.objects.filter(hold=hold).select_related("seat", "section").order_by("pk")
+    priced = hold_quote(hold, now=now)
+    return {"seats": ", ".join(str(p) for p in places), "show": perf.event.title, "venue": perf.venue.name,
+            "starts": perf.local(), "until": perf.local(hold.expires_at),
+            "total": partial(money, priced.total, priced.currency),
+            "link": site_link(f"/lottery/pay/{entry.pay_token}/")}
+
+
+def _message(entry: BallotEntry, status: str, values: dict) -> EmailMessage:
+    subject, body = NOTICES[status]
+    with translation.override(entry.language):
+        # Moments and amounts written as the applicant's language writes them (an amount
+        # comes as a function, called here), moments on the venue's clock.
+        written = {k: v() if callable(v) else when(v, "l j F Y, H:i") if isinstance(v, datetime) else v
+                   for k, v in values.items()}
+        check = _("Your entry reference: %(reference)s. The draw, and how to check it: %(link)s") % {
+            "reference": draws.format_reference(entry.reference),
+            "link": site_link(f"/lottery/{entry.ballot_id}/draw/?reference={entry.reference}")}
+        text = _("Hello %(name)s,") % {"name": entry.name} + "\n\n" + _(body) % written + "\n\n" + check + "\n"
+        return EmailMessage(subject=_(subject) % written, body=text, to=[entry.email],
+                            headers={"Message-ID": message_id(entry, status),
+                                     "Content-Language": entry.language or "en"})
+
+
+# Entries whose send failed in this worker process: monotonic time before which it is not
+# tried again (30 s, doubling up to an hour), as for the confirmations.
+_failed: dict[int, tuple[float, float]] = {}
+
+
+def send_pending_notices(*, batch: int = 200) -> int:
+    """Send every ballot email due, oldest entry first; returns how many were sent. An
+    entry whose send fails stays due, tried again after a back-off; the others go."""
+    sent, now = 0, time.monotonic()
+    resting = [pk for pk, (until, _wait) in _failed.items() if until > now]
+    while True:
+        due = list(pending_notices().exclude(pk__in=resting).order_by("pk").values_list("pk", flat=True)[:batch])
+        if not due:
+            return sent
+        for entry_id in due:
+            try:
+                if send_notice(entry_id):
+                    sent += 1
+                else:
+                    resting.append(entry_id)  # another sender has it, or nothing to send: not again in this run
+                _failed.pop(entry_id, None)
+            except Exception:
+                wait = min(_failed.get(entry_id, (0, 15))[1] * 2, 3600)
+                _failed[entry_id] = (time.monotonic() + wait, wait)
+                logger.exception("the email of ballot entry %s was not sent; tried again in %d s", entry_id, wait)
+                resting.append(entry_id)

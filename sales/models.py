@@ -787,11 +787,21 @@ class BallotEntry(models.Model):
     # The applicant's language: the draw's emails speak it.
     language = models.CharField(_("language"), max_length=10, default="en")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The outbox of the draw's emails (sales.lottery.send_notice): the status the applicant
+    # was last emailed about. An entry whose status differs (paid aside: its order's
+    # confirmation tells it) is owed that status's email; a sender claims it by setting
+    # notice_claimed_at, sends, then records the status here.
+    told_status = models.CharField(_("status last emailed"), max_length=10, blank=True, default="", db_default="",
+                                   editable=False)
+    notice_claimed_at = models.DateTimeField(_("email claimed at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("ballot entry")
         verbose_name_plural = _("ballot entries")
         ordering = ["ballot", "rank", "pk"]
+        # The sweep reads the few entries owed an email, not the whole table.
+        indexes = [models.Index(fields=["id"], condition=~Q(told_status=F("status")) & ~Q(status="paid"),
+                                name="ballot_entry_notice_due")]
         # One application per mailbox. Applications are all made before the draw, while
         # every entry is `applied`.
         constraints = [models.UniqueConstraint(fields=["ballot", "mailbox"], condition=Q(status="applied"),

@@ -35,8 +35,6 @@ PENDING_FOR = timedelta(days=1)
 # and once after the window for the sales made in it (publishing one task per sale cost a
 # sale more CPU than its own statements).
 ASK_EVERY = 0.5
-_asked = threading.Lock()
-_ask = {"free_at": 0.0, "trailing_at": 0.0}
 
 
 def order_link(order: Order) -> str:
@@ -67,8 +65,12 @@ def message_id(order: Order) -> str:
     """The same for every attempt at the same confirmation, so that one sent again after
     a crash between sending and recording it is recognisable as the same message (and a
     mail drop that keys on it keeps one); a resend asked for by staff is the next one."""
-    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "localhost"
-    return f"<confirmation.{order.code}.{order.confirmation_number}@{domain}>"
+    return f"<confirmation.{order.code}.{order.confirmation_number}@{mail_domain()}>"
+
+
+def mail_domain() -> str:
+    """The domain our Message-IDs are made at: the sender's address's."""
+    return settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "localhost"
 
 
 def send_confirmation(order_id: int) -> bool:
@@ -208,34 +210,57 @@ def send_pending_confirmations(*, batch: int = 50) -> int:
                 resting.append(order_id)
 
 
-def confirmations_due() -> None:
-    """A sale was committed: have its confirmation sent soon (see ASK_EVERY)."""
-    now = time.monotonic()
-    with _asked:
-        if now >= _ask["free_at"]:
-            _ask["free_at"], countdown = now + ASK_EVERY, 0.0
-        elif _ask["trailing_at"] > now:
-            return  # a task asked for already starts after this sale's commit
-        else:
-            _ask["trailing_at"] = _ask["free_at"]
-            countdown = _ask["free_at"] - now + 0.1  # a margin for the worker's clock
-    try:
-        enqueue.send_confirmations(countdown=countdown or None)
-    except Exception:
-        # Not asked after all. With the broker away, asking at every sale would cost each
-        # sale the broker's timeout: ask again after a pause (beat's sweep catches up).
-        with _asked:
-            _ask["free_at"], _ask["trailing_at"] = time.monotonic() + BROKER_PAUSE, 0.0
-        raise
+class AskSoon:
+    """Ask the worker for a task that sends every email of its kind due, soon after a
+    commit made one due: at most twice per ASK_EVERY per process (see there)."""
+
+    def __init__(self, ask):
+        self._ask, self._lock = ask, threading.Lock()
+        self.free_at = self.trailing_at = 0.0
+
+    def __call__(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if now >= self.free_at:
+                self.free_at, countdown = now + ASK_EVERY, 0.0
+            elif self.trailing_at > now:
+                return  # a task asked for already starts after this commit
+            else:
+                self.trailing_at = self.free_at
+                countdown = self.free_at - now + 0.1  # a margin for the worker's clock
+        try:
+            self._ask(countdown=countdown or None)
+        except Exception:
+            # Not asked after all. With the broker away, asking at every commit would cost
+            # each the broker's timeout: ask again after a pause (beat's sweep catches up).
+            with self._lock:
+                self.free_at, self.trailing_at = time.monotonic() + BROKER_PAUSE, 0.0
+            raise
+
+    def forget(self) -> None:
+        with self._lock:
+            self.free_at = self.trailing_at = 0.0
 
 
 BROKER_PAUSE = 5.0
+_confirmations = AskSoon(enqueue.send_confirmations)
+_ballot_notices = AskSoon(enqueue.send_ballot_notices)
+
+
+def confirmations_due() -> None:
+    """A sale was committed: have its confirmation sent soon (see ASK_EVERY)."""
+    _confirmations()
+
+
+def ballot_notices_due() -> None:
+    """An application, a draw or a lapse was committed: have its emails sent soon (sales.lottery)."""
+    _ballot_notices()
 
 
 def forget_asking() -> None:
-    """Forget when this process last asked for the task, so the next sale asks at once."""
-    with _asked:
-        _ask["free_at"], _ask["trailing_at"] = 0.0, 0.0
+    """Forget when this process last asked for the tasks, so the next commit asks at once."""
+    _confirmations.forget()
+    _ballot_notices.forget()
 
 
 def _changed_since_last_sent(order: Order) -> str | None:

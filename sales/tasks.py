@@ -34,6 +34,14 @@ def send_confirmations() -> int:
     return notifications.send_pending_confirmations()
 
 
+@shared_task(acks_late=True)
+def send_ballot_notices() -> int:
+    """Every ballot email due (sales.lottery: the entries are the outbox)."""
+    from . import lottery
+
+    return lottery.send_pending_notices()
+
+
 @shared_task
 def release_expired_holds() -> int:
     return holds.holds_tidy()
@@ -99,7 +107,7 @@ def refresh_waiting_rooms() -> int:
 def run_ballots() -> int:
     """Freeze the entries of ballots whose window has closed, and draw those frozen at an
     earlier run: the frozen list's hash is public before the seed is revealed. Then pass
-    lapsed winners' seats down the draw."""
+    lapsed winners' seats down the draw, and send the ballot emails still due."""
     from . import lottery
     from .models import Ballot
 
@@ -122,4 +130,7 @@ def run_ballots() -> int:
         except Exception:
             failed += 1
             logger.exception("ballot %s: %s failed", ballot.pk, step.__name__)
+    # The sweep of the draw's emails: those the steps' own requests for the task did not
+    # bring (a lost message, a failed send) go now.
+    lottery.send_pending_notices()
     return failed

@@ -278,6 +278,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "status last emailed": "dernier statut annoncé par courriel",
+    "email claimed at": "courriel pris en charge le",
     "a refund of %(amount)s needs a supervisor": "un remboursement de %(amount)s demande un superviseur",
     "paying back %(difference)s needs a supervisor": "rembourser %(difference)s demande un superviseur",
     "%(place)s is already in the zone %(zone)s: a section or a seat is priced by one zone.":
