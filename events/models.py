@@ -285,9 +285,9 @@ class Performance(models.Model):
 def hall_taken(venue_id: int, starts_at: datetime, besides: int | None = None) -> Performance | None:
     """The performance not cancelled that starts in the venue in the same minute as
     `starts_at`, other than `besides`: the hall's seats are one set, sold once."""
-    minute = starts_at.replace(second=0, microsecond=0)
+    minute = starts_at.replace(second=0, microsecond=0)  # to its last instant: no minute added past year 9999
     return (Performance.objects.filter(venue_id=venue_id, cancelled_at__isnull=True,
-                                       starts_at__gte=minute, starts_at__lt=minute + timedelta(minutes=1))
+                                       starts_at__range=(minute, minute.replace(second=59, microsecond=999999)))
             .exclude(pk=besides).select_related("event", "venue").first())
 
 
