@@ -252,6 +252,16 @@ class StripeProvider:
         except stripe.CardError as exc:
             return Charge(False, reference=intent.id,
                           message=decline_of(getattr(exc.error, "decline_code", None) or exc.code))
+        except stripe.InvalidRequestError:
+            # A confirmation whose answer was lost may have been taken: sent again (the
+            # library's retry, with the same key) it is refused as one of a payment already
+            # confirmed by a provider that keeps no idempotency keys (localstripe), or that
+            # has forgotten the key. The payment as the provider holds it is the answer;
+            # one still unconfirmed was refused for what the request said.
+            held = client.v1.payment_intents.retrieve(intent.id)
+            if held.status == "requires_confirmation":
+                raise
+            intent = held
         if self.moto and intent.status == "requires_action":
             self.cancel(intent.id)
             return Charge(False, reference=intent.id, message=BANK_STEP_BY_PHONE)
