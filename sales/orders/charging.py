@@ -326,7 +326,16 @@ def payment_record(order, charged, shift, from_status) -> inventory.Payment:
 
 def charge_and_sell(*, order, hold, parts, lines, actor, shift, from_status) -> Order:
     pending = from_status == Order.Status.PENDING
-    charged = charge(order, parts, actor, shift, fail_order=pending)
+    try:
+        charged = charge(order, parts, actor, shift, fail_order=pending)
+    except ProviderUnavailable:
+        # The provider took the money and its answer was lost, while its webhook sold the
+        # order (sales.orders.settling): the buyer is told it is paid, not to pay again.
+        if not _sold_with_its_intent(order):
+            raise
+        order.refresh_from_db()
+        order.change_due = Decimal("0")
+        return order
     now = timezone.now()
     issued = None
     try:
@@ -367,6 +376,12 @@ def _sold_with(order: Order, charged) -> bool:
     return bool(references) and not connection.in_atomic_block and Payment.objects.filter(
         order=order, order__status=Order.Status.PAID, status=Payment.Status.APPROVED,
         reference__in=references).exists()
+
+
+def _sold_with_its_intent(order: Order) -> bool:
+    return bool(order.payment_intent) and not connection.in_atomic_block and Payment.objects.filter(
+        order=order, order__status=Order.Status.PAID, status=Payment.Status.APPROVED,
+        reference=order.payment_intent).exists()
 
 
 def _sale_committed(order: Order) -> bool:

@@ -5,10 +5,15 @@ same: what was taken is sold once or paid back, and the buyer is told which."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import re
+import time
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client, override_settings
 
 from events.models import Channel
@@ -18,7 +23,7 @@ from sales.models import Order, Payment
 from sales.orders import CustomerDetails, order_place
 from sales.payments import PaymentRequest
 from tests.provider_proxy import ProviderProxy
-from tests.support import card_token, make_performance, places_of, provider
+from tests.support import card_token, client_for, make_performance, places_of, provider
 
 BUYER = CustomerDetails(name="Carte Bleue", email="carte@example.org")
 CONFIRM = r"/v1/payment_intents/pi_\w+/confirm"
@@ -78,3 +83,43 @@ def test_a_payment_taken_whose_answer_was_lost_and_asked_again_is_sold_once(loss
     declined = Order.objects.get(hold=hold)
     assert declined.status == "failed" and charges_of(declined.payment_intent)[0] == "requires_payment_method"
     assert hold_is_live(hold)
+
+
+def webhook_told(intent: str) -> None:
+    """The provider's webhook, signed, says the payment went through."""
+    event = json.dumps({"id": "evt_lost", "object": "event", "type": "payment_intent.succeeded",
+                        "data": {"object": {"id": intent, "object": "payment_intent"}}}).encode()
+    at = int(time.time())
+    signature = hmac.new(settings.STRIPE_WEBHOOK_SECRET.encode(), f"{at}.".encode() + event, hashlib.sha256)
+    try:
+        answer = Client().post("/payments/stripe/webhook/", event, content_type="application/json",
+                               HTTP_STRIPE_SIGNATURE=f"t={at},v1={signature.hexdigest()}")
+        assert answer.status_code == 200
+    finally:
+        connection.close()  # the webhook's own request, on a thread of its own
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_order_the_webhook_sold_while_the_answer_was_lost_is_said_paid(lossy):
+    """The provider takes the money and sends its webhook, which sells the order, while
+    its answer to the request paying is lost: the buyer is told their order is paid (with
+    its tickets), not that nothing was sold and to try again."""
+    perf = make_performance(rows=1, per_row=4)
+    lossy.fault("POST", CONFIRM, "cut", times=2, then=lambda: webhook_told(Order.objects.latest("pk").payment_intent))
+    shop = shop_basket(perf)
+    with lossy.retries(0):
+        paid = shop.post("/checkout/", {"name": "Ana", "email": "ana@example.org", "card_token": card_token(),
+                                        "nonce": "1"})
+    assert paid.status_code == 302 and "/orders/" in paid["Location"], text_of(paid)
+    api = client_for()
+    held = api.post("/api/v1/holds/", {"performance": perf.pk, "places": [places_of(perf)[1].pk]},
+                    format="json").json()
+    body = {"hold": held["token"], "customer": {"name": "Bea", "email": "bea@example.org"},
+            "payment": {"method": "card", "token": card_token()}}
+    with lossy.retries(0):
+        placed = api.post("/api/v1/orders/", body, format="json")
+    assert placed.status_code == 201 and placed.json()["status"] == "paid", placed.content
+    for order in Order.objects.all():
+        assert order.status == "paid" and order.tickets.count() == 1
+        assert Payment.objects.filter(order=order).count() == 1
+        assert charges_of(order.payment_intent) == ("succeeded", [])
