@@ -15,7 +15,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -238,7 +238,8 @@ def _finish(order: Order, intent, now: datetime) -> Order:
 
 def payments_reconcile(*, now: datetime | None = None) -> int:
     """Ask the provider about every card payment left unconfirmed: orders still awaiting
-    payment, and orders failed on our side for a reason that leaves the payment uncertain.
+    payment, orders failed on our side for a reason that leaves the payment uncertain, and
+    orders cancelled while their payment was unsettled.
     Returns how many were looked at."""
     now = now or timezone.now()
     due = list(Order.objects.filter(status=Order.Status.PENDING, created_at__lt=now - SETTLE_AFTER)
@@ -248,6 +249,11 @@ def payments_reconcile(*, now: datetime | None = None) -> int:
         Q(payment_started_at__isnull=True) | Q(payment_started_at__lt=now - SETTLE_AFTER)))
     due += list(Order.objects.filter(status=Order.Status.FAILED, failure_reason__in=UNCERTAIN,
                                      created_at__gte=now - timedelta(days=2)).exclude(payment_intent=""))
+    # Cancelled with a payment nothing on our side settled (a reservation lapsed or given up
+    # while the provider's answer to its card was lost): the provider may have taken it.
+    recent = Q(created_at__gte=now - timedelta(days=2)) | Q(payment_deadline__gte=now - timedelta(days=2))
+    due += list(Order.objects.filter(recent, status=Order.Status.CANCELLED).exclude(payment_intent="").exclude(
+        Exists(Payment.objects.filter(order=OuterRef("pk"), reference=OuterRef("payment_intent")))))
     for order in due:
         try:
             payment_settle(order, now=now)

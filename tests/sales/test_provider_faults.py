@@ -10,20 +10,26 @@ import hmac
 import json
 import re
 import time
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from events.models import Channel
-from sales.errors import PaymentDeclined
+from sales.errors import PaymentDeclined, ProviderUnavailable
 from sales.holds import hold_create, hold_is_live
 from sales.models import Order, Payment
-from sales.orders import CustomerDetails, order_place
+from sales.orders import CustomerDetails, order_cancel, order_place, reservations_tidy
+from sales.orders.reservations import order_pay_by_link, order_reserve
+from sales.orders.settling import payments_reconcile
 from sales.payments import PaymentRequest
+from sales.policy import PHONE_OPERATOR
 from tests.provider_proxy import ProviderProxy
-from tests.support import card_token, client_for, make_performance, places_of, provider
+from tests.support import card_token, client_for, make_performance, make_user, places_of, provider
 
 BUYER = CustomerDetails(name="Carte Bleue", email="carte@example.org")
 CONFIRM = r"/v1/payment_intents/pi_\w+/confirm"
@@ -123,3 +129,34 @@ def test_an_order_the_webhook_sold_while_the_answer_was_lost_is_said_paid(lossy)
         assert order.status == "paid" and order.tickets.count() == 1
         assert Payment.objects.filter(order=order).count() == 1
         assert charges_of(order.payment_intent) == ("succeeded", [])
+
+
+@pytest.mark.parametrize("how", ["lapsed at its deadline", "cancelled by the operator"])
+@pytest.mark.django_db
+def test_a_reservation_cancelled_after_its_payments_answer_was_lost_is_paid_back(lossy, how):
+    """A payment link's card is taken and the answer lost: the reservation waits for the
+    reconciliation to ask. Cancelled first (its deadline passed, or the operator gave it
+    up), the money the provider took is paid back all the same."""
+    perf = make_performance(rows=1, per_row=4)
+    operator = make_user("operator-lost", PHONE_OPERATOR)
+    hold = hold_create(performance=perf, channel=Channel.PHONE, user=operator,
+                       place_ids=[p.pk for p in places_of(perf)[:2]])
+    order = order_reserve(hold=hold, customer=BUYER, deadline=timezone.now() + timedelta(hours=2), actor=operator)
+    lossy.fault("POST", CONFIRM, "cut")
+    with lossy.retries(0), pytest.raises(ProviderUnavailable, match="anything it took is paid back"):
+        order_pay_by_link(order=order, access_token=order.access_token,
+                          payment=PaymentRequest(method="card", token=card_token()))
+    order.refresh_from_db()
+    assert order.status == "reserved" and charges_of(order.payment_intent) == ("succeeded", [])
+    if how == "lapsed at its deadline":
+        Order.objects.filter(pk=order.pk).update(payment_deadline=timezone.now())
+        assert reservations_tidy() == 1
+    else:
+        order_cancel(order=order, actor=operator)
+    assert Order.objects.get(pk=order.pk).status == "cancelled"
+    payments_reconcile(now=timezone.now() + timedelta(minutes=2))
+    assert charges_of(order.payment_intent) == ("succeeded", [10000])
+    paid_back = [("refunded", Decimal("100.00"))]
+    assert list(Payment.objects.filter(order=order).values_list("status", "amount")) == paid_back
+    assert payments_reconcile(now=timezone.now() + timedelta(minutes=3)) == 0  # settled: not asked again
+    assert charges_of(order.payment_intent) == ("succeeded", [10000])
