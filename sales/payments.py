@@ -299,16 +299,38 @@ class StripeProvider:
             self.client().v1.payment_intents.cancel(reference, options={"idempotency_key": f"cancel-{reference}"})
 
     def refund(self, *, amount: Decimal, currency: str, reference: str, key: str = "") -> Charge:
+        import stripe
+        from django.conf import settings
+
+        key = key or f"refund-{reference}-{cents(amount)}"
+        # The key comes back with the refund's later events: a refund pending now that
+        # fails later is found by it (sales.orders.charging.refund_failed_later).
+        params = {"payment_intent": reference, "amount": minor_units(amount, currency), "metadata": {REFUND_KEY: key}}
         with provider_errors():
-            key = key or f"refund-{reference}-{cents(amount)}"
-            # The key comes back with the refund's later events: a refund pending now that
-            # fails later is found by it (sales.orders.charging.refund_failed_later).
-            refund = self.client().v1.refunds.create(
-                {"payment_intent": reference, "amount": minor_units(amount, currency), "metadata": {REFUND_KEY: key}},
-                {"idempotency_key": key})
+            client = self.client()
+            # A refund sent before whose answer was lost (by this call, or by an earlier one
+            # that left it owed) is looked for by its key before it is sent again: made once
+            # even by a provider that keeps no idempotency keys (localstripe) or has
+            # forgotten this one (Stripe keeps them a day). Hence no retry by the library.
+            refund, tries = self._refund_keyed(client, reference, key), settings.STRIPE_NETWORK_RETRIES
+            while refund is None:
+                try:
+                    refund = client.v1.refunds.create(params, {"idempotency_key": key, "max_network_retries": 0})
+                except stripe.APIConnectionError:
+                    if tries <= 0:
+                        raise
+                    tries -= 1
+                    refund = self._refund_keyed(client, reference, key)
         notes = {"succeeded": gettext_noop("refund succeeded"), "pending": gettext_noop("refund pending")}
         return Charge(refund.status in ("succeeded", "pending"), reference=refund.id,
                       message=notes.get(refund.status, f"refund {refund.status}"))
+
+
+    @staticmethod
+    def _refund_keyed(client, reference: str, key: str):
+        """The refund of the payment `reference` made with the box office's `key`, if any."""
+        refunds = client.v1.refunds.list({"payment_intent": reference, "limit": 100}).data
+        return next((r for r in refunds if (r.to_dict().get("metadata") or {}).get(REFUND_KEY) == key), None)
 
 
 # The seconds this thread (or task) has spent waiting on the payment provider, ever: a

@@ -22,8 +22,8 @@ from django.utils import timezone
 from events.models import Channel
 from sales.errors import PaymentDeclined, ProviderUnavailable
 from sales.holds import hold_create, hold_is_live
-from sales.models import Order, Payment
-from sales.orders import CustomerDetails, order_cancel, order_place, reservations_tidy
+from sales.models import REFUND_OWED, Order, Payment
+from sales.orders import CustomerDetails, order_cancel, order_place, order_refund, reservations_tidy, tickets_refund
 from sales.orders.reservations import order_pay_by_link, order_reserve
 from sales.orders.settling import payments_reconcile
 from sales.payments import PaymentRequest
@@ -33,6 +33,7 @@ from tests.support import card_token, client_for, make_performance, make_user, p
 
 BUYER = CustomerDetails(name="Carte Bleue", email="carte@example.org")
 CONFIRM = r"/v1/payment_intents/pi_\w+/confirm"
+REFUNDS = "/v1/refunds"
 DECLINED = "4000000000000341"
 
 
@@ -160,3 +161,26 @@ def test_a_reservation_cancelled_after_its_payments_answer_was_lost_is_paid_back
     assert list(Payment.objects.filter(order=order).values_list("status", "amount")) == paid_back
     assert payments_reconcile(now=timezone.now() + timedelta(minutes=3)) == 0  # settled: not asked again
     assert charges_of(order.payment_intent) == ("succeeded", [10000])
+
+
+@pytest.mark.django_db
+def test_a_refund_whose_answer_was_lost_is_paid_back_once(lossy):
+    """The provider takes a refund and its answer is lost. Sent again, by the client's own
+    retry or by the reconciliation for a refund left owed, the refund is looked for at the
+    provider first: the buyer is paid back once, whether or not the provider remembers the
+    refund's key (localstripe keeps none; Stripe forgets them after a day)."""
+    perf = make_performance(rows=1, per_row=4)
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[p.pk for p in places_of(perf)[:2]])
+    order = order_place(hold=hold, customer=BUYER, payment=PaymentRequest(method="card", token=card_token()))
+    lossy.fault("POST", REFUNDS, "cut")
+    with lossy.retries(1):
+        tickets_refund(order=order, ticket_ids=[order.tickets.order_by("pk").first().pk], actor=None)
+    assert charges_of(order.payment_intent) == ("succeeded", [5000])
+    # The rest, its answer held back past the wait: owed, then asked about again.
+    lossy.fault("POST", REFUNDS, "stall")
+    with lossy.retries(0):
+        order_refund(order=order)
+    assert Payment.objects.filter(order=order, message=REFUND_OWED).count() == 1
+    payments_reconcile(now=timezone.now() + timedelta(minutes=2))
+    assert charges_of(order.payment_intent) == ("succeeded", [5000, 5000])
+    assert not Payment.objects.filter(order=order, message=REFUND_OWED).exists()
