@@ -192,7 +192,8 @@ def celery_worker_main() -> int:
 
 
 def public_web_worker() -> int:
-    granians = processes(rf"granian .*--port {PORT} ")
+    _staff, public, _queue = stack.pool_ports(PORT)  # PORT is HAProxy's, in front of the pools
+    granians = processes(rf"granian .*--port {public} ")
     pids = {pid for pid, _ppid, _cmd in granians}
     return next(pid for pid, ppid, _cmd in granians if ppid in pids)
 

@@ -40,7 +40,12 @@ REDIS_PORT = int(os.environ.get("BOXOFFICE_REDIS_PORT", "16379"))
 WEB_PORT = int(os.environ.get("BOXOFFICE_WEB_PORT", "8000"))
 STRIPE_PORT = int(os.environ.get("BOXOFFICE_STRIPE_PORT", "18420"))
 # Under `run`: the one address (HAProxy) on WEB_PORT, the pools behind it on the next ports.
-STAFF_PORT, PUBLIC_PORT, QUEUE_PORT = WEB_PORT + 1, WEB_PORT + 2, WEB_PORT + 3
+def pool_ports(web_port: int) -> tuple[int, int, int]:
+    """The staff, public and queue pools' ports behind a front on `web_port`."""
+    return web_port + 1, web_port + 2, web_port + 3
+
+
+STAFF_PORT, PUBLIC_PORT, QUEUE_PORT = pool_ports(WEB_PORT)
 HAPROXY_CONFIG = ROOT / "deploy" / "haproxy.cfg"
 PGBOUNCER_PORT = int(os.environ.get("BOXOFFICE_PGBOUNCER_PORT", str(PG_PORT + 1)))
 PGBOUNCER_CONFIG = ROOT / "deploy" / "pgbouncer.ini"
