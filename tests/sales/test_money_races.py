@@ -1,0 +1,372 @@
+"""Races around a sale: two people acting on the same order, ticket or payment at once.
+Each actor is a thread with its own connection to the real PostgreSQL (and, for cards, the
+local stack's localstripe), all released together by a barrier (tests.support.race).
+Whatever the order they land in, the money agrees with the tickets: nothing is paid back
+twice, nothing is kept without a ticket, nothing is half-written, and the loser is told
+why in words."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from events.models import Channel
+from sales import inventory
+from sales.errors import SalesError
+from sales.holds import hold_create
+from sales.models import Hold, Order, Payment, Place, Ticket
+from sales.orders import (
+    CustomerDetails,
+    order_cancel,
+    order_exchange,
+    order_pay_by_link,
+    order_place,
+    order_refund,
+    order_reserve,
+    reservations_tidy,
+    tickets_refund,
+)
+from sales.orders.cancellation import performance_cancel, refund_cancelled
+from sales.payments import PaymentRequest
+from sales.policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR
+from sales.shifts import shift_open
+from sales.tickets import ticket_check_in
+from tests.factories import PriceZoneFactory
+from tests.staff.test_counter_exchange import counter_sale
+from tests.support import card_token, make_performance, make_user, places_of, provider, race
+
+pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
+
+BUYER = CustomerDetails(name="Marie Côté", email="marie@example.org")
+
+
+def paid_back(order) -> Decimal:
+    """What went back to the buyer, as the refund rows record it."""
+    return -sum((p.amount for p in Payment.objects.filter(order=order, status="refunded", amount__lt=0)),
+                Decimal("0"))
+
+
+def taken(order) -> Decimal:
+    return sum((p.amount for p in Payment.objects.filter(order=order, status="approved")), Decimal("0"))
+
+
+def refunded_at_provider(intent_id: str) -> Decimal:
+    """What the provider itself says it paid back of one payment."""
+    refunds = provider().v1.refunds.list({"payment_intent": intent_id, "limit": 100})
+    return sum((Decimal(r.amount) / 100 for r in refunds.data if r.status in ("succeeded", "pending")), Decimal("0"))
+
+
+def intents_of(code: str) -> list:
+    return [i for i in provider().v1.payment_intents.list({"limit": 100}).auto_paging_iter()
+            if (i.to_dict().get("metadata") or {}).get("order") == code]
+
+
+def clerks(n: int, cash_float: str = "1000"):
+    people = [make_user(f"clerk-r{i}", COUNTER_CLERK) for i in range(n)]
+    return people, [shift_open(clerk=c, cash_float=Decimal(cash_float)) for c in people]
+
+
+def card_sale(perf, n: int = 2) -> Order:
+    hold = hold_create(performance=perf, channel=Channel.ONLINE,
+                       place_ids=[p.pk for p in places_of(perf, state="available")[:n]])
+    return order_place(hold=hold, customer=BUYER, payment=PaymentRequest(method="card", token=card_token()))
+
+
+def errors(results) -> list[str]:
+    return [r.message for r in results if isinstance(r, SalesError)]
+
+
+# --- refunds against refunds ----------------------------------------------------------
+
+def test_two_clerks_refunding_the_same_order_at_once_pay_it_back_once():
+    people, shifts = clerks(2)
+    perf = make_performance(rows=1, per_row=4)
+    order = counter_sale(people[0], shifts[0], perf, "Stalls", 2)
+
+    results = race(2, lambda i: order_refund(order=Order.objects.get(pk=order.pk), actor=people[i],
+                                             shift=shifts[i]))
+
+    assert [type(r).__name__ for r in results].count("Order") == 1, results
+    assert errors(results) == [f"order {order.code} is refunded; only a paid order can be refunded"]
+    assert paid_back(order) == Decimal("100.00")
+    assert Payment.objects.filter(order=order, status="refunded").count() == 1
+    assert Place.objects.filter(performance=perf, state="available").count() == 4
+
+
+def test_two_organizers_refunding_one_card_order_at_once_pay_back_once_at_the_provider():
+    """The provider is asked after the commit, with no lock held: the loser, refused under
+    the order's lock, asks it nothing."""
+    people = [make_user(f"organizer-r{i}", ORGANIZER) for i in range(2)]
+    perf = make_performance(rows=1, per_row=4)
+    order = card_sale(perf)
+
+    results = race(2, lambda i: order_refund(order=Order.objects.get(pk=order.pk), actor=people[i]))
+
+    assert len(errors(results)) == 1, results
+    assert paid_back(order) == Decimal("100.00")
+    assert refunded_at_provider(order.payment_intent) == Decimal("100.00")
+
+
+def test_two_clerks_refunding_the_same_ticket_at_once_pay_it_back_once():
+    people, shifts = clerks(2)
+    perf = make_performance(rows=1, per_row=4)
+    order = counter_sale(people[0], shifts[0], perf, "Stalls", 3)
+    first = order.tickets.order_by("pk").first()
+
+    results = race(2, lambda i: tickets_refund(order=order, ticket_ids=[first.pk], actor=people[i],
+                                               shift=shifts[i]))
+
+    assert errors(results) == ["some of those are not valid tickets of this order"], results
+    assert paid_back(order) == Decimal("50.00")
+    order.refresh_from_db()
+    assert order.status == "paid" and order.total == Decimal("100.00")
+    assert Ticket.objects.filter(order=order, status="valid").count() == 2
+
+
+def test_partial_refunds_of_every_ticket_at_once_with_a_full_refund_never_pay_back_more_than_was_paid():
+    """Four clerks each refund one ticket of a four-ticket order while a fifth refunds the
+    whole order. Whoever lands last finds nothing left; the order is paid back exactly once
+    in all, its total and its rows agreeing."""
+    people, shifts = clerks(5)
+    perf = make_performance(rows=1, per_row=6)
+    order = counter_sale(people[0], shifts[0], perf, "Stalls", 4)
+    ids = list(order.tickets.order_by("pk").values_list("pk", flat=True))
+
+    def act(i):
+        if i == 4:
+            return order_refund(order=Order.objects.get(pk=order.pk), actor=people[i], shift=shifts[i])
+        return tickets_refund(order=Order.objects.get(pk=order.pk), ticket_ids=[ids[i]], actor=people[i],
+                              shift=shifts[i])
+
+    results = race(5, act)
+
+    order.refresh_from_db()
+    assert order.status == "refunded", results
+    assert paid_back(order) == taken(order) == Decimal("200.00")
+    assert not Ticket.objects.filter(order=order, status="valid").exists()
+    assert Place.objects.filter(performance=perf, state="available").count() == 6
+    # Each refund row pays back a payment it still held: none overdrawn.
+    for paid in Payment.objects.filter(order=order, status="approved"):
+        assert -sum((r.amount for r in paid.refunds.all()), Decimal("0")) <= paid.amount
+    for message in errors(results):
+        assert message in (f"order {order.code} is refunded; only a paid order can be refunded",
+                           "some of those are not valid tickets of this order"), message
+
+
+def test_a_clerks_refund_limit_holds_for_two_of_their_refunds_at_once():
+    """Two refunds of 200.00 each by one clerk on one order (limit 300.00): the second to
+    take the order's lock counts the first and needs a supervisor."""
+    people, shifts = clerks(1)
+    clerk, shift = people[0], shifts[0]
+    perf = make_performance(rows=2, per_row=4, on_sale=False)
+    PriceZoneFactory(performance=perf, name="Front", price=Decimal("100.00"),
+                     seats=perf.venue.sections.get().seats.filter(row="A"))
+    inventory.put_on_sale(performance=perf)
+    order = counter_sale(clerk, shift, perf, "Front", 4)  # 400.00
+    a, b, c, d = order.tickets.order_by("pk").values_list("pk", flat=True)
+    pairs = [[a, b], [c, d]]
+
+    results = race(2, lambda i: tickets_refund(order=Order.objects.get(pk=order.pk), ticket_ids=pairs[i],
+                                               actor=clerk, shift=shift))
+
+    assert errors(results) == ["a refund of $200.00 needs a supervisor"], results
+    assert paid_back(order) == Decimal("200.00")
+    assert Ticket.objects.filter(order=order, status="valid").count() == 2
+
+
+# --- refunds, exchanges and the door ---------------------------------------------------
+
+def test_a_refund_and_an_exchange_of_the_same_ticket_at_once_do_one_of_them():
+    people, shifts = clerks(2)
+    perf = make_performance(rows=2, per_row=4)
+    order = counter_sale(people[0], shifts[0], perf, "Stalls", 2)
+    first, second = order.tickets.order_by("pk")
+    new = hold_create(performance=perf, channel=Channel.COUNTER, user=people[1], zone=perf.price_zones.get(),
+                      quantity=1)
+
+    def act(i):
+        if i == 0:
+            return tickets_refund(order=Order.objects.get(pk=order.pk), ticket_ids=[first.pk], actor=people[0],
+                                  shift=shifts[0])
+        return order_exchange(order=Order.objects.get(pk=order.pk), ticket_ids=[first.pk], hold=new,
+                              actor=people[1], shift=shifts[1])
+
+    refund, exchange = race(2, act)
+
+    assert isinstance(refund, SalesError) != isinstance(exchange, SalesError), (refund, exchange)
+    order.refresh_from_db()
+    assert Ticket.objects.get(pk=first.pk).status == "void" and Ticket.objects.get(pk=second.pk).status == "valid"
+    sold = Place.objects.filter(performance=perf, state="sold").count()
+    if isinstance(exchange, SalesError):
+        assert exchange.message in ("some of those are not valid tickets of this order",
+                                    "a ticket of this order was just refunded or exchanged; look the order up again")
+        assert paid_back(order) == Decimal("50.00") and order.total == Decimal("50.00") and sold == 1
+        if exchange.message.startswith("a ticket of this order was just"):  # refused under the order's lock
+            assert Hold.objects.get(pk=new.pk).status == "released"  # the new seat not kept for nothing
+            assert not Place.objects.filter(performance=perf, state="held").exists()
+    else:
+        assert refund.message == "some of those are not valid tickets of this order"
+        assert paid_back(order) == 0 and order.total == Decimal("100.00") and sold == 2
+        assert Ticket.objects.filter(order=order, status="valid").count() == 2
+
+
+@pytest.mark.parametrize("how", ["order", "ticket", "exchange"])
+def test_a_ticket_scanned_at_the_door_while_it_is_refunded_or_exchanged_is_either_in_or_paid_back(how):
+    """The guest walks in as the clerk refunds (or exchanges) their ticket: they are let in
+    and keep it, or it is void and the door refuses it; never let in and paid back too."""
+    people, shifts = clerks(1)
+    door = make_user("door-r", DOOR_STAFF)
+    perf = make_performance(rows=2, per_row=4)
+    order = counter_sale(people[0], shifts[0], perf, "Stalls", 1)
+    ticket = order.tickets.get()
+    new = hold_create(performance=perf, channel=Channel.COUNTER, user=people[0], zone=perf.price_zones.get(),
+                      quantity=1)
+
+    def act(i):
+        if i == 1:  # on the day, as the door sees it
+            return ticket_check_in(code=ticket.code, performance=perf, door="gate A", actor=door, now=perf.starts_at)
+        fresh = Order.objects.get(pk=order.pk)
+        if how == "order":
+            return order_refund(order=fresh, actor=people[0], shift=shifts[0])
+        if how == "ticket":  # its only ticket: the order refunded
+            return tickets_refund(order=fresh, ticket_ids=[ticket.pk], actor=people[0], shift=shifts[0])
+        return order_exchange(order=fresh, ticket_ids=[ticket.pk], hold=new, actor=people[0], shift=shifts[0])
+
+    clerk_side, door_side = race(2, act)
+
+    ticket.refresh_from_db()
+    order.refresh_from_db()
+    assert isinstance(clerk_side, SalesError) != isinstance(door_side, SalesError), (clerk_side, door_side)
+    if isinstance(door_side, SalesError):  # the clerk first: the door refuses a void ticket, saying why
+        assert ticket.status == "void" and ticket.checked_in_at is None
+        assert "refunded" in door_side.message or "exchanged" in door_side.message, door_side.message
+    else:  # the guest first: nothing paid back, nothing exchanged
+        assert ticket.status == "valid" and ticket.checked_in_at is not None
+        assert "used at the door" in clerk_side.message, clerk_side.message
+        assert paid_back(order) == 0 and order.status == "paid"
+        assert Place.objects.get(pk=ticket.place_id).state == "sold"
+        assert Place.objects.filter(performance=perf, state="sold").count() == 1  # no new seat sold
+
+
+# --- payment links and reservations ------------------------------------------------
+
+def reserved(perf, operator, n: int = 2, days: int = 2) -> Order:
+    hold = hold_create(performance=perf, channel=Channel.PHONE, user=operator, zone=perf.price_zones.get(),
+                       quantity=n)
+    return order_reserve(hold=hold, customer=BUYER, deadline=timezone.now() + timedelta(days=days), actor=operator)
+
+
+def money_agrees(order: Order) -> None:
+    """Whatever the provider took for `order` is either its sale (paid, its tickets valid,
+    its places sold) or paid back in full (no ticket, no place sold)."""
+    order.refresh_from_db()
+    kept = sum((Decimal(i.amount) / 100 - refunded_at_provider(i.id) for i in intents_of(order.code)
+                if i.status == "succeeded"), Decimal("0"))
+    valid = Ticket.objects.filter(order=order, status="valid").count()
+    if order.status == "paid":
+        assert kept == order.total and valid and taken(order) == order.total, (order.status, kept, valid)
+        assert set(Place.objects.filter(tickets__order=order, tickets__status="valid")
+                   .values_list("state", flat=True)) == {"sold"}
+    else:
+        assert kept == 0 and not valid and taken(order) == 0, (order.status, kept, valid)
+
+
+def test_the_same_payment_link_paid_from_two_browsers_at_once_charges_one_card():
+    operator = make_user("operator-r", PHONE_OPERATOR)
+    perf = make_performance(rows=1, per_row=4)
+    order = reserved(perf, operator)
+    link = f"/orders/{order.code}/{order.access_token}/pay/"
+    tokens = [card_token() for _ in range(4)]
+
+    answers = race(4, lambda i: Client().post(link, {"card_token": tokens[i]}))
+
+    codes = sorted(a.status_code for a in answers)
+    assert codes.count(302) >= 1 and set(codes) <= {302, 409}, codes
+    for a in answers:
+        if a.status_code == 409:
+            assert "A payment of this reservation is already under way" in a.content.decode()
+    money_agrees(order)
+    assert Order.objects.get(pk=order.pk).status == "paid"
+    assert [i.status for i in intents_of(order.code)] == ["succeeded"]  # one card charged
+
+
+def test_a_reservation_paid_by_its_link_while_the_operator_cancels_it_keeps_no_money_without_tickets():
+    operator = make_user("operator-r", PHONE_OPERATOR)
+    perf = make_performance(rows=1, per_row=4)
+    order = reserved(perf, operator)
+    token = card_token()
+
+    def act(i):
+        if i == 0:
+            return order_pay_by_link(order=Order.objects.get(pk=order.pk), access_token=order.access_token,
+                                     payment=PaymentRequest(method="card", token=token))
+        return order_cancel(order=Order.objects.get(pk=order.pk), actor=operator)
+
+    paying, cancelling = race(2, act)
+
+    money_agrees(order)
+    order.refresh_from_db()
+    assert isinstance(paying, SalesError) != isinstance(cancelling, SalesError), (paying, cancelling)
+    if order.status == "paid":
+        assert "a paid order is refunded, not cancelled" in cancelling.message, cancelling.message
+    else:
+        assert order.status == "cancelled"
+        assert not Place.objects.filter(performance=perf).exclude(state="available").exists()
+        assert paying.message, paying
+
+
+def test_a_reservation_paid_by_its_link_as_its_deadline_lapses_keeps_no_money_without_tickets():
+    operator = make_user("operator-r", PHONE_OPERATOR)
+    perf = make_performance(rows=1, per_row=4)
+    order = reserved(perf, operator)
+    token = card_token()
+    later = order.payment_deadline + timedelta(minutes=1)  # the sweep's clock has passed the deadline
+
+    def act(i):
+        if i == 0:
+            return order_pay_by_link(order=Order.objects.get(pk=order.pk), access_token=order.access_token,
+                                     payment=PaymentRequest(method="card", token=token))
+        return reservations_tidy(now=later)
+
+    paying, tidied = race(2, act)
+
+    money_agrees(order)
+    order.refresh_from_db()
+    assert order.status in ("paid", "cancelled"), order.status
+    if order.status == "cancelled":
+        assert isinstance(paying, SalesError) and paying.message, paying
+
+
+# --- a performance cancelled while a buyer pays ---------------------------------------
+
+def test_a_performance_cancelled_while_a_buyer_pays_for_a_hold_of_it_keeps_no_money_without_tickets():
+    organizer = make_user("organizer-r", ORGANIZER, is_staff=True)
+    perf = make_performance(rows=1, per_row=4)
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[p.pk for p in places_of(perf)[:2]])
+    token = card_token()
+
+    def act(i):
+        if i == 0:
+            return order_place(hold=hold, customer=BUYER, payment=PaymentRequest(method="card", token=token))
+        return performance_cancel(performance=perf, actor=organizer)
+
+    paying, cancelling = race(2, act)
+
+    assert not isinstance(cancelling, SalesError), cancelling
+    refund_cancelled(perf.pk)  # the task the cancellation asks for
+    order = Order.objects.get(hold=hold)
+    assert not Ticket.objects.filter(order=order, status="valid").exists()
+    assert not Place.objects.filter(performance=perf).exclude(state="blocked").exists()
+    for intent in intents_of(order.code):
+        if intent.status == "succeeded":
+            assert refunded_at_provider(intent.id) == Decimal(intent.amount) / 100
+    if isinstance(paying, SalesError):
+        assert "cancelled" in paying.message, paying.message
+        assert order.status in ("failed", "cancelled")
+    else:
+        assert Order.objects.get(pk=order.pk).status == "refunded"
+
