@@ -222,6 +222,12 @@ def _finish(order: Order, intent, now: datetime) -> Order:
             issued = inventory.sell(hold=hold, order=order, lines=lines_of(order), now=now,
                                     payment=payment_record(order, charged, None, order.status))
     except (PlacesUnavailable, IllegalTransition) as exc:
+        if Payment.objects.filter(order=order, order__status=Order.Status.PAID, status=Payment.Status.APPROVED,
+                                  reference=intent.id).exists():
+            # The request that charged the card sold the order with this very payment while
+            # the provider was being asked: sold once, and kept.
+            order.refresh_from_db()
+            return order
         logger.info("order %s: paid at the provider but not sold (%s); paying back", order.code, exc)
         _pay_back(order, intent, SEATS_GONE)
         if order.status == Order.Status.RESERVED:  # paid after its deadline, its seats sold since

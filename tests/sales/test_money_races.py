@@ -370,3 +370,66 @@ def test_a_performance_cancelled_while_a_buyer_pays_for_a_hold_of_it_keeps_no_mo
     else:
         assert Order.objects.get(pk=order.pk).status == "refunded"
 
+
+# --- the provider's webhook and the request that charged --------------------------------
+
+@pytest.mark.parametrize("how", ["checkout", "payment link"])
+def test_a_webhook_that_reads_the_order_before_the_request_sells_it_pays_nothing_back(monkeypatch, how):
+    """The provider's webhook arrives as the request that charged the card goes on to the
+    sale: the webhook reads the order still awaiting payment (or still reserved) and asks
+    the provider about it, and meanwhile the request sells it. The webhook's own sale then finds it sold, with this
+    very payment: the buyer keeps their tickets and the box office its money."""
+    import threading
+
+    from django.db import connection
+
+    from sales.orders.settling import payment_settle
+    from sales.payments import PROVIDERS
+
+    perf = make_performance(rows=1, per_row=4)
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[p.pk for p in places_of(perf)[:2]])
+    card, real_sell, real_retrieve = PROVIDERS["card"], inventory.sell, PROVIDERS["card"].retrieve
+    asked, sold, webhook = threading.Event(), threading.Event(), []
+
+    def retrieve(reference):
+        intent = real_retrieve(reference)
+        if threading.current_thread().name == "webhook":  # it has read the order, then asked the provider
+            asked.set()
+            assert sold.wait(timeout=30)
+        return intent
+
+    def settle(pk):
+        try:
+            webhook.append(payment_settle(Order.objects.get(pk=pk)))
+        except Exception as exc:  # noqa: BLE001 - asserted below
+            webhook.append(exc)
+        finally:
+            connection.close()
+
+    def sell(**kwargs):
+        if threading.current_thread().name == "webhook":
+            return real_sell(**kwargs)
+        thread = threading.Thread(target=settle, args=(kwargs["order"].pk,), name="webhook")
+        thread.start()
+        assert asked.wait(timeout=30)
+        try:
+            return real_sell(**kwargs)  # the request's sale commits as it returns
+        finally:
+            sold.set()
+            webhook.append(thread)
+
+    monkeypatch.setattr(card, "retrieve", retrieve)
+    monkeypatch.setattr(inventory, "sell", sell)
+    if how == "checkout":
+        order = order_place(hold=hold, customer=BUYER, payment=PaymentRequest(method="card", token=card_token()))
+    else:
+        order = reserved(perf, make_user("operator-r", PHONE_OPERATOR))
+        order = order_pay_by_link(order=order, access_token=order.access_token,
+                                  payment=PaymentRequest(method="card", token=card_token()))
+    webhook[0].join()
+
+    assert order.status == "paid" and not isinstance(webhook[1], Exception), webhook
+    order.refresh_from_db()
+    assert order.status == "paid" and Ticket.objects.filter(order=order, status="valid").count() == 2
+    assert list(Payment.objects.filter(order=order).values_list("status", flat=True)) == ["approved"]
+    assert refunded_at_provider(order.payment_intent) == 0
