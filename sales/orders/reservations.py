@@ -137,11 +137,15 @@ def order_pay_by_link(*, order: Order, access_token: str, payment: PaymentReques
     return _pay_reserved(order, parts, actor=None, shift=None)
 
 
-def _pay_reserved(order: Order, parts_of, *, actor, shift) -> Order:
-    order.refresh_from_db()
+def _still_reserved(order: Order) -> None:
     if order.status != Order.Status.RESERVED:
         raise IllegalTransition(_("order %(code)s is %(status)s, not a reservation") % {
             "code": order.code, "status": order.get_status_display().lower()})
+
+
+def _pay_reserved(order: Order, parts_of, *, actor, shift) -> Order:
+    order.refresh_from_db()
+    _still_reserved(order)
     now = timezone.now()
     if order.payment_deadline <= now:
         raise HoldNotActive(_("the reservation lapsed at its deadline; its seats were released"))
@@ -159,6 +163,9 @@ def _pay_reserved(order: Order, parts_of, *, actor, shift) -> Order:
     if not Order.objects.filter(pk=order.pk, status=Order.Status.RESERVED).filter(
             Q(payment_started_at__isnull=True) | Q(payment_started_at__lt=now - PAYING_FOR)).update(
             payment_started_at=now):
+        # Cancelled, lapsed or paid since it was read: said as such, not as a payment under way.
+        order.refresh_from_db(fields=["status"])
+        _still_reserved(order)
         raise InProgress(_("order %(code)s is being paid right now; try again in a few minutes") % {"code": order.code})
     try:
         if order.payment_intent:
