@@ -77,6 +77,11 @@ class IllegalTransition(SalesError):
     status = 409
 
 
+class OrderMovedOn(IllegalTransition):
+    """The sale found its order no longer awaiting payment or reserved: cancelled, failed or
+    lapsed while its payment was being taken (which is then paid back)."""
+
+
 class InProgress(IllegalTransition):
     """Another request is doing this right now (paying for these seats): try again shortly.
     Not kept as an idempotency key's answer, since it does not last."""

@@ -280,6 +280,8 @@ FR = {
     "tickets refunded": "billets remboursés",
     "status last emailed": "dernier statut annoncé par courriel",
     "email claimed at": "courriel pris en charge le",
+    "the order was cancelled while the payment was taken; the payment was refunded":
+        "la commande a été annulée pendant le paiement ; le paiement a été remboursé",
     "a refund of %(amount)s needs a supervisor": "un remboursement de %(amount)s demande un superviseur",
     "paying back %(difference)s needs a supervisor": "rembourser %(difference)s demande un superviseur",
     "%(place)s is already in the zone %(zone)s: a section or a seat is priced by one zone.":

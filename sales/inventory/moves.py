@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .. import rows
-from ..errors import IllegalTransition, InvalidRequest, PlacesUnavailable
+from ..errors import IllegalTransition, InvalidRequest, OrderMovedOn, PlacesUnavailable
 from ..models import Hold, Order, Place, PlaceEvent, Ticket, new_secret
 from . import statements
 from .pictures import FreeRuns
@@ -181,7 +181,7 @@ def sell(*, hold: Hold, order: Order, lines: list[TicketLine], now: datetime, ac
                                        channel=hold.channel, hold=hold, order=order, actor=actor,
                                        performance_id=hold.performance_id, **params)
     except Refused:
-        raise IllegalTransition(_("the order was cancelled while the payment was taken")) from None
+        raise OrderMovedOn(_("the order was cancelled while the payment was taken")) from None
     return [IssuedTicket(pk, place_id, code, zone, Decimal(price), section, row, number, standing)
             for pk, place_id, code, zone, price, section, row, number, standing in issued]
 

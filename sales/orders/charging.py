@@ -28,6 +28,7 @@ from ..errors import (
     IllegalTransition,
     InvalidRequest,
     NotPermitted,
+    OrderMovedOn,
     PaymentActionRequired,
     PaymentDeclined,
     PlacesUnavailable,
@@ -192,18 +193,37 @@ def undo_charges(order, charged, exc, actor, shift, *, fail_order: bool):
             pk=order.performance_id, cancelled_at__isnull=False).exists():
         return HoldNotActive(_("this performance was cancelled; the payment was refunded") if charged
                              else _("this performance was cancelled"))
+    if isinstance(exc, OrderMovedOn) and charged:
+        return OrderMovedOn(_("the order was cancelled while the payment was taken; the payment was refunded"))
     if isinstance(exc, PlacesUnavailable):
         return HoldNotActive(_("your hold lapsed and the seats were taken by another buyer; the payment was refunded")
                              if charged else _("your hold lapsed and the seats were taken by another buyer"))
     return exc
 
 
+def settler_turn(order: Order) -> None:
+    """Wait for the order's settler (sales.orders.settling: one per order at a time), in the
+    caller's transaction, until it commits. An advisory lock: no row waits on it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('settle'), %s)", [order.pk % 2**31])
+
+
 def pay_back(order, request, amount, reference, reason, actor, shift, fail=True) -> None:
-    PROVIDERS[request.method].refund(amount=amount, currency=order.currency, reference=reference)
+    """A charge that sold nothing, paid straight back. The provider's webhook may be paying
+    the same charge back that moment (settling._finish): in the settler's turn, so that
+    whichever comes second finds it paid back, and neither the provider nor the order's
+    record pays it twice."""
     with transaction.atomic():
-        Payment.objects.create(order=order, method=request.method, amount=amount, shift=shift,
-                               status=Payment.Status.REFUNDED, reference=reference, performance_id=order.performance_id,
-                               message=f"refunded: {reason}"[:300], created_by=staff(actor))
+        settler_turn(order)
+        if reference and Payment.objects.filter(order=order, reference=reference, amount__gt=0,
+                                                status=Payment.Status.REFUNDED).exists():
+            logger.info("order %s: %s was paid back by its settler already", order.code, reference)
+        else:
+            PROVIDERS[request.method].refund(amount=amount, currency=order.currency, reference=reference)
+            Payment.objects.create(order=order, method=request.method, amount=amount, shift=shift,
+                                   status=Payment.Status.REFUNDED, reference=reference,
+                                   performance_id=order.performance_id, message=f"refunded: {reason}"[:300],
+                                   created_by=staff(actor))
         if fail:
             fail_quietly(order, reason, actor)
 

@@ -14,7 +14,7 @@ import hmac
 import logging
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,7 +45,7 @@ from ..payments import (
     StripeProvider,
     from_minor_units,
 )
-from .charging import NO_ANSWER, REFUND_OWED, fail_quietly, payment_record, refund_at_provider
+from .charging import NO_ANSWER, REFUND_OWED, fail_quietly, payment_record, refund_at_provider, settler_turn
 from .placing import ABANDONED, INTERRUPTED
 from .pricing import lines_of
 from .status import OrderStatusConflict, order_transition, record
@@ -82,8 +82,7 @@ def payment_settle(order: Order, *, now: datetime | None = None, replacing: bool
         return order
     now = now or timezone.now()
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('settle'), %s)", [order.pk % 2**31])
+        settler_turn(order)
         order.refresh_from_db()
         if not order.payment_intent:
             return order

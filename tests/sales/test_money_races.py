@@ -479,3 +479,103 @@ def test_a_reservation_that_stops_being_one_as_its_payment_starts_says_what_it_b
     assert refused.value.message == f"order {order.code} is {status}, not a reservation"
     assert done, "the reservation was not read as such first"
     money_agrees(order)
+
+
+@pytest.mark.parametrize("meanwhile", ["cancelled", "lapsed"])
+def test_a_payment_link_whose_reservation_ends_while_the_card_is_charged_tells_the_buyer_it_was_refunded(
+        monkeypatch, meanwhile):
+    """The card is taken, and before the sale the operator cancels the reservation (or the
+    sweep finds its deadline passed): the payment goes back, and the buyer's page says so
+    beside what became of the reservation, not only "Cancelled"."""
+    import re
+    import threading
+
+    from django.db import connection
+
+    from sales.orders import charging
+
+    operator = make_user("operator-r", PHONE_OPERATOR)
+    perf = make_performance(rows=1, per_row=4)
+    order = reserved(perf, operator)
+    real_charge = charging.charge
+
+    def other():
+        try:
+            if meanwhile == "cancelled":
+                order_cancel(order=Order.objects.get(pk=order.pk), actor=operator)
+            else:
+                reservations_tidy(now=order.payment_deadline + timedelta(minutes=1))
+        finally:
+            connection.close()
+
+    def charge(*args, **kwargs):
+        charged = real_charge(*args, **kwargs)
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join()
+        return charged
+
+    monkeypatch.setattr(charging, "charge", charge)
+    page = Client().post(f"/orders/{order.code}/{order.access_token}/pay/", {"card_token": card_token()})
+
+    text = re.sub(r"\s+", " ", page.content.decode())
+    assert page.status_code == 409
+    assert "The order was cancelled while the payment was taken; the payment was refunded" in text, text
+    assert 'id="pay-form"' not in text
+    money_agrees(order)
+    assert Order.objects.get(pk=order.pk).status == "cancelled"
+
+
+def test_a_webhook_and_its_request_both_finding_the_seats_gone_pay_the_card_back_once(monkeypatch):
+    """The performance is cancelled as a card is charged, and the provider's webhook reads
+    the order still awaiting payment: the request and the webhook each find the seats gone
+    and pay the card back. The provider pays it back once."""
+    import threading
+
+    from django.db import connection
+
+    from sales.orders.settling import payment_settle
+    from sales.payments import PROVIDERS
+
+    organizer = make_user("organizer-r", ORGANIZER, is_staff=True)
+    perf = make_performance(rows=1, per_row=4)
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[p.pk for p in places_of(perf)[:2]])
+    card, real_sell, real_retrieve = PROVIDERS["card"], inventory.sell, PROVIDERS["card"].retrieve
+    asked, webhook = threading.Event(), []
+
+    def retrieve(reference):
+        intent = real_retrieve(reference)
+        if threading.current_thread().name == "webhook":
+            asked.set()
+        return intent
+
+    def settle(pk):
+        try:
+            webhook.append(payment_settle(Order.objects.get(pk=pk)))
+        except Exception as exc:  # noqa: BLE001 - asserted below
+            webhook.append(exc)
+        finally:
+            connection.close()
+
+    def sell(**kwargs):
+        if threading.current_thread().name == "webhook":
+            return real_sell(**kwargs)
+        performance_cancel(performance=perf, actor=organizer)  # the seats gone before the sale
+        thread = threading.Thread(target=settle, args=(kwargs["order"].pk,), name="webhook")
+        thread.start()
+        webhook.append(thread)
+        assert asked.wait(timeout=30)  # both now on their way to the sale, and to pay back
+        return real_sell(**kwargs)
+
+    monkeypatch.setattr(card, "retrieve", retrieve)
+    monkeypatch.setattr(inventory, "sell", sell)
+    with pytest.raises(SalesError) as refused:
+        order_place(hold=hold, customer=BUYER, payment=PaymentRequest(method="card", token=card_token()))
+    webhook[0].join()
+
+    order = Order.objects.get(hold=hold)
+    assert refused.value.message == "this performance was cancelled; the payment was refunded", refused.value.message
+    assert not isinstance(webhook[1], Exception), webhook
+    assert refunded_at_provider(order.payment_intent) == Decimal("100.00")
+    assert order.status == "failed" and not Ticket.objects.filter(order=order).exists()
+    assert Payment.objects.filter(order=order, status="refunded").count() == 1  # one row, whoever wrote it
