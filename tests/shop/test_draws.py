@@ -4,7 +4,7 @@ nothing but the published files."""
 import hashlib
 import json
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from html import unescape
 
 import pytest
@@ -332,3 +332,25 @@ def test_beat_makes_the_opening_draws_and_one_that_cannot_be_made_does_not_stop_
     refresh_waiting_rooms()
     assert waiting_room.drawn_order(fine.pk) == ["early"] and Draw.objects.get(waiting_room__performance=fine).drawn_at
     assert waiting_room.drawn_count(broken.pk) is None and "could not be made" in caplog.text
+
+
+def test_the_draw_page_writes_its_moments_on_the_venues_clock():
+    """The performance's start and the draw's published, frozen and drawn moments are the
+    venue's, as its tickets say, not the box office's (America/Toronto)."""
+    perf = make_performance(rows=1, per_row=4)
+    perf.venue.time_zone = "America/Vancouver"
+    perf.venue.save(update_fields=["time_zone"])
+    # Winter dates: 03:xx UTC is 19:xx in Vancouver, 22:xx in Toronto, the day before in both.
+    perf.starts_at = datetime(2027, 1, 15, 3, 30, tzinfo=UTC)
+    perf.save(update_fields=["starts_at"])
+    ballot = open_ballot(perf, 3)
+    close(ballot)
+    lottery.ballot_draw(ballot=ballot)
+    Draw.objects.filter(ballot=ballot).update(committed_at=datetime(2027, 1, 10, 3, 5, tzinfo=UTC),
+                                              frozen_at=datetime(2027, 1, 12, 3, 10, tzinfo=UTC),
+                                              drawn_at=datetime(2027, 1, 12, 3, 20, tzinfo=UTC))
+    page = unescape(Client().get(f"/lottery/{ballot.pk}/draw/").content.decode())
+    for moment in ("14 January 2027 19:30", "published 9 January 2027 19:05", "frozen 11 January 2027 19:10",
+                   "drawn 11 January 2027 19:20"):
+        assert moment in page, moment
+    assert "22:" not in page

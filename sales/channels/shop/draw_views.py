@@ -16,6 +16,7 @@ SUBJECTS = {"opening": ("waiting_room__performance_id", "shop:draw"),
 def _draw(subject: str, pk: int, *, files: bool = False) -> Draw:
     lookup, _name = SUBJECTS[subject]
     found = Draw.objects.select_related("waiting_room__performance__event", "ballot__performance__event",
+                                        "waiting_room__performance__venue", "ballot__performance__venue",
                                         "ballot__zone")
     found = found.defer("ranked") if files else found.defer("entries", "ranked")
     draw = found.filter(**{lookup: pk}).first()
