@@ -823,3 +823,17 @@ def test_the_migration_naming_refunds_their_performance_runs_again_after_stoppin
         assert index_valid()
     finally:
         migrate(None)
+
+
+@pytest.mark.django_db
+def test_a_cancelled_performances_page_offers_no_prices_or_counts(organizer):
+    """It says it is cancelled; a list of its zones' prices with "(0 left)" beside each
+    would read as sold out, and offers what cannot be bought."""
+    perf = make_performance(rows=1, per_row=4)
+    zone = perf.price_zones.get()
+    before = client_for().get(f"/performances/{perf.pk}/").content.decode()
+    assert 'id="zones-h"' in before and "4 left" in before  # the control: on sale, it lists them
+    performance_cancel(performance=perf, actor=organizer)
+    page = client_for().get(f"/performances/{perf.pk}/").content.decode()
+    assert "This performance is cancelled." in page
+    assert 'id="zones-h"' not in page and " left)" not in page and f"{zone.name} —" not in page
