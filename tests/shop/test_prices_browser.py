@@ -132,3 +132,41 @@ def test_the_basket_with_price_types_and_a_code_fits_a_small_phone(browser, live
     screenshot(page, f"order-375-{language}")
     assert overflow <= 0, f"the order's page is {overflow} px wider than a 375 px phone"
     context.close()
+
+
+FITS = """select => {
+    const style = getComputedStyle(select), probe = document.createElement("span");
+    probe.style.cssText = "position: absolute; visibility: hidden; white-space: pre";
+    probe.style.font = style.font;
+    probe.textContent = select.options[select.selectedIndex].text;
+    document.body.append(probe);
+    const text = probe.getBoundingClientRect().width;
+    probe.remove();
+    const box = select.getBoundingClientRect();
+    return {text, room: select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight),
+            left: box.left, right: box.right, page: document.documentElement.scrollWidth};
+}"""
+
+
+def test_a_long_price_type_and_its_price_show_whole_in_the_basket_on_a_phone(browser, live_server):
+    """At 390 px, the price-type choice shows its whole label, price included, and the page
+    does not scroll sideways."""
+    perf = make_performance(rows=2, per_row=8)
+    price_types(perf, {"Adulte": {"Stalls": "45.00"}, "Enfant (moins de 12 ans)": {"Stalls": "29.00"}})
+    context, page = open_page(browser, live_server, {"width": 390, "height": 844})
+    context.add_cookies([{"name": "django_language", "value": "fr", "url": live_server.url}])
+    page.goto(f"/performances/{perf.pk}/")
+    seat = places_of(perf)[0]
+    page.locator(f'#seatmap a.seat[data-id="{seat.pk}"]').click()
+    page.locator("#hold-picked").click()
+    page.wait_for_url("**/basket/")
+    choice = page.locator("#basket-places select")
+    choice.select_option(label="Enfant (moins de 12 ans) — 29,00 $")
+    expect(page.locator("#basket-total")).to_contain_text("29,00")
+    fit = choice.evaluate(FITS)
+    screenshot(page, "basket-390-price-type")
+    assert fit["page"] <= 390, f"the basket is {fit['page']} px wide on a 390 px phone"
+    assert fit["left"] >= 0 and fit["right"] <= 390, fit
+    # The closed choice shows its label on one line: the room left beside its arrow holds it whole.
+    assert fit["text"] + 24 <= fit["room"], f"the price type is cut off: {fit}"
+    context.close()
