@@ -532,6 +532,30 @@ def test_the_queue_page_says_which_show_when_the_sale_opens_and_who_is_next(perf
     assert "1 person ahead of you" in Client().get(url).content.decode()
 
 
+def test_each_poll_swaps_out_of_band_only_into_what_the_page_has(performance):
+    """A page loaded after the opening still has the (empty) place of "The sale opens …":
+    the answer to each of its polls clears it out of band, and htmx finds what it swaps
+    into (no htmx:oobErrorNoTarget in the visitor's console), with or without a heading."""
+    import re
+
+    room_for(performance, opens_in=timedelta(seconds=-1), per_minute=1)
+    waiting_room.draw(performance.pk)
+    url = f"/performances/{performance.pk}/queue/"
+    Client().get(url)  # someone ahead: the visitors below stay queued
+    for headless in (False, True):
+        if headless:  # a config published without one: the page names no show
+            waiting_room.client().hdel(waiting_room._keys(performance.pk)["cfg"], "heading_en")
+        visitor = Client()
+        page = visitor.get(url).content.decode()
+        assert ("queue-show" in page) is not headless and "The sale opens" not in page
+        for _poll in range(2):
+            polled = visitor.get(url, headers={"HX-Request": "true"}).content.decode()
+            swapped = re.findall(r'id="([^"]+)"[^>]*hx-swap-oob', polled)
+            assert swapped == ["queue-opens"]  # the control: the answer does swap one out of band
+            for target in swapped:
+                assert page.count(f'id="{target}"') == 1, (target, headless)
+
+
 @pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
 def test_a_payment_sent_twice_at_once_under_the_limit_is_not_refused_by_its_own_first(monkeypatch):
