@@ -120,8 +120,7 @@ def send_confirmation(order_id: int) -> bool:
             else:
                 subject, body = _("Your tickets for %(event)s — order %(code)s"), "sales/email/confirmation.txt"
             message = EmailMessage(
-                # On one line whatever the title holds (a header refuses a line break).
-                subject=subject % {"event": " ".join(order.performance.event.title.split()), "code": order.code},
+                subject=subject % subject_names(order),
                 body=render_to_string(body, context),
                 to=[order.customer.email],
                 headers={"Message-ID": message_id(order), "Content-Language": order.language or "en"},
@@ -343,15 +342,22 @@ def payment_link(order: Order) -> str:
     return f"{order_link(order)}pay/"
 
 
+def subject_names(order: Order) -> dict[str, str]:
+    """The show and the order as a subject names them: the title on one line whatever it
+    holds (a header refuses a line break)."""
+    return {"event": " ".join(order.performance.event.title.split()), "code": order.code}
+
+
 def send_payment_link(order: Order, *, actor=None) -> None:
     """Email the customer the link to pay their reservation, in the order's language.
     Sent at once (an operator is waiting to tell the caller it went); a failure is raised."""
     order = Order.objects.select_related("customer", "performance__event", "performance__venue").get(pk=order.pk)
     with translation.override(order.language):
         EmailMessage(
-            subject=_("Pay for your reservation %(code)s") % {"code": order.code},
+            subject=_("Pay for your reservation: %(event)s — order %(code)s") % subject_names(order),
             body=render_to_string("sales/email/payment_link.txt", {"order": order, "link": payment_link(order)}),
             to=[order.customer.email],
+            headers={"Content-Language": order.language or "en"},
         ).send()
     OrderEvent.objects.create(order=order, action="payment link sent", detail=order.customer.email,
                               actor=actor if actor is not None and actor.is_authenticated else None)
@@ -365,8 +371,7 @@ def send_reservation_cancelled(order_id: int) -> bool:
         return False
     with translation.override(order.language):
         EmailMessage(
-            subject=_("Cancelled: %(event)s — order %(code)s") % {
-                "event": " ".join(order.performance.event.title.split()), "code": order.code},
+            subject=_("Cancelled: %(event)s — order %(code)s") % subject_names(order),
             body=render_to_string("sales/email/reservation_cancelled.txt", {"order": order}),
             to=[order.customer.email],
             headers={"Content-Language": order.language or "en"},
@@ -390,10 +395,12 @@ def send_reservation_reminders(*, within_hours: int = 24) -> int:
         try:
             with translation.override(order.language):
                 EmailMessage(
-                    subject=_("Reminder: pay for your reservation %(code)s") % {"code": order.code},
+                    subject=_("Reminder: pay for your reservation: %(event)s — order %(code)s")
+                    % subject_names(order),
                     body=render_to_string("sales/email/reminder.txt", {"order": order,
                                                                       "link": payment_link(order)}),
                     to=[order.customer.email],
+                    headers={"Content-Language": order.language or "en"},
                 ).send()
         except Exception:
             Order.objects.filter(pk=order.pk, reminder_sent_at=now).update(reminder_sent_at=None)

@@ -278,6 +278,10 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Pay for your reservation: %(event)s — order %(code)s":
+        "Payez votre réservation : %(event)s — commande %(code)s",
+    "Reminder: pay for your reservation: %(event)s — order %(code)s":
+        "Rappel : payez votre réservation : %(event)s — commande %(code)s",
     "status last emailed": "dernier statut annoncé par courriel",
     "email claimed at": "courriel pris en charge le",
     "the order was cancelled while the payment was taken; the payment was refunded":
@@ -1147,7 +1151,6 @@ FR = {
     "Plus qu'une minute : payez maintenant, sinon vos places seront libérées.",
     "When": "Quand", "Doors open": "Ouverture des portes", "Where": "Où",
     "Your tickets for %(event)s — order %(code)s": "Vos billets pour %(event)s — commande %(code)s",
-    "Reminder: pay for your reservation %(code)s": "Rappel : payez votre réservation %(code)s",
     "Hello %(name)s,": "Bonjour %(name)s,", "Thank you for your order %(code)s.": "Merci pour votre commande %(code)s.",
     "Your tickets:": "Vos billets :", "ticket code": "code du billet", "Total paid:": "Total payé :",
     "Your order, with your tickets to print or show at the door, is always here:":

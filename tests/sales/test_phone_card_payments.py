@@ -76,7 +76,8 @@ def test_a_payment_link_in_the_callers_language_pays_once_and_sends_the_tickets_
     order = Order.objects.get()
     assert order.status == "reserved" and order.language == "fr"
     [link_mail] = mail.outbox
-    assert link_mail.to == ["elise@example.org"] and link_mail.subject == f"Payez votre réservation {order.code}"
+    assert link_mail.to == ["elise@example.org"] and link_mail.subject == (
+        f"Payez votre réservation : {perf.event.title} — commande {order.code}")
     link = re.search(r"http\S+/pay/", link_mail.body).group(0)
     assert "Payez par carte ici" in link_mail.body and link.endswith(f"/orders/{order.code}/{order.access_token}/pay/")
     assert order.events.filter(action="payment link sent").exists()
@@ -347,7 +348,8 @@ def test_the_api_reserves_and_emails_the_payment_link_in_the_customers_language(
                      headers={"Idempotency-Key": "reserve-with-link"})
     assert again.json()["code"] == linked.json()["code"]
     code = linked.json()["code"]
-    assert [m.subject for m in mail.outbox] == [f"Payez votre réservation {code}"]  # sent once
+    subject = f"Payez votre réservation : {perf.event.title} — commande {code}"
+    assert [m.subject for m in mail.outbox] == [subject]  # sent once
     resent = api.post(f"/api/v1/orders/{code}/payment-link/", format="json")
     assert resent.status_code == 200 and len(mail.outbox) == 2
     paying = api.post("/api/v1/orders/", {"hold": held["token"], "customer": BUYER, "payment_link": True,
