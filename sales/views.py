@@ -3,6 +3,7 @@ under /api/, a readable page elsewhere."""
 
 import logging
 import sys
+from urllib.parse import quote
 
 import redis
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
@@ -82,7 +83,9 @@ def permission_denied(request, exception=None):
                _("You are signed in as %(user)s, who may not open this page.") % {"user": user.get_username()})
     return refusal(request, 403, "permission_denied", message, title=_("Not your page"),
                    links=[(reverse("staff-home"), _("Back to your staff home")),
-                          (reverse("login") + "?next=" + request.path, _("Sign in as someone else"))])
+                          # The page's address whole, as sent (an & # ? or space in it kept its own).
+                          (reverse("login") + "?next=" + quote(request.get_full_path()),
+                           _("Sign in as someone else"))])
 
 
 def csrf_failure(request, reason=""):

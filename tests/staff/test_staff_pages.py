@@ -2,6 +2,7 @@ import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 from html import unescape
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from django.core import mail
@@ -41,6 +42,21 @@ def test_another_roles_page_says_whose_it_is_and_the_ways_on(clerk):
     # Every role by its name in the reader's language.
     door = signed_in(clerk).get("/door/", headers={"accept-language": "fr"}).content.decode()
     assert "rôle préposé à l’entrée" in door.replace("'", "’") and "door staff" not in door
+
+
+def test_signing_in_as_someone_else_comes_back_to_the_very_page_whatever_its_path_holds(clerk, operator):
+    """The page's address goes whole into the sign-in link: an & # ? or space in it is not
+    taken for the link's own, and the one who signs in lands where the clerk was refused."""
+    url = "/phone/orders/A%26B%23C%3FD%20E/?tab=1&x=2"
+    page = signed_in(clerk).get(url)
+    assert page.status_code == 403
+    link = unescape(re.search(r'href="(/login/[^"]*)"[^>]*>Sign in as someone else', page.content.decode())[1])
+    assert "#" not in link and link.count("?") == 1 and link.count("&") == 0
+    someone_else = Client()
+    signed = someone_else.post(link, {"username": operator.username, "password": f"pw-{operator.username}"})
+    assert signed.status_code == 302
+    back, asked = urlsplit(signed["Location"]), urlsplit(url)
+    assert (unquote(back.path), back.query) == ("/phone/orders/A&B#C?D E/", asked.query)
 
 
 def test_signing_out_lands_on_the_staff_sign_in(clerk):
