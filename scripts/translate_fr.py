@@ -278,6 +278,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "The %(amount)s in cash the customer handed over for the difference was not taken: hand it back.":
+        "Les %(amount)s en espèces remis par le client pour la différence n'ont pas été encaissés : rendez-les-lui.",
     "Pay for your reservation: %(event)s — order %(code)s":
         "Payez votre réservation : %(event)s — commande %(code)s",
     "Reminder: pay for your reservation: %(event)s — order %(code)s":

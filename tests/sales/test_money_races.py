@@ -7,10 +7,13 @@ why in words."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from decimal import Decimal
+from html import unescape
 
 import pytest
+from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -33,11 +36,12 @@ from sales.orders import (
 from sales.orders.cancellation import performance_cancel, refund_cancelled
 from sales.payments import PaymentRequest
 from sales.policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR
-from sales.shifts import shift_open
+from sales.shifts import shift_expected, shift_open
 from sales.tickets import ticket_check_in
 from tests.factories import PriceZoneFactory
+from tests.sales.test_confirmations import waiting_on_a_lock
 from tests.staff.test_counter_exchange import counter_sale
-from tests.support import card_token, make_performance, make_user, places_of, provider, race
+from tests.support import card_token, make_performance, make_user, places_of, provider, race, signed_in
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 
@@ -250,6 +254,63 @@ def test_a_ticket_scanned_at_the_door_while_it_is_refunded_or_exchanged_is_eithe
         assert paid_back(order) == 0 and order.status == "paid"
         assert Place.objects.get(pk=ticket.place_id).state == "sold"
         assert Place.objects.filter(performance=perf, state="sold").count() == 1  # no new seat sold
+
+
+@pytest.mark.parametrize("how", ["scanned", "refunded"])
+def test_an_exchange_refused_after_its_cash_was_taken_tells_the_clerk_to_hand_the_cash_back(how):
+    """The clerk takes $100.00 for a $60.00 upgrade; the guest's ticket is scanned at the door
+    (or the order refunded at another counter) as the exchange reaches the order's lock:
+    refused there, after the cash was taken. The page says so, and to hand the $100.00 back."""
+    perf = make_performance(rows=2, per_row=4, on_sale=False)
+    PriceZoneFactory(performance=perf, name="Front", price=Decimal("80.00"),
+                     seats=perf.venue.sections.get().seats.filter(row="A"))
+    inventory.put_on_sale(performance=perf)
+    (clerk, other), (shift, other_shift) = clerks(2, cash_float="100")
+    order = counter_sale(clerk, shift, perf, "Stalls", 1)
+    ticket = order.tickets.get()
+    page = signed_in(clerk)
+    start = page.post(f"/counter/orders/{order.code}/exchange/",
+                      {"tickets": [str(ticket.pk)], "zone": perf.price_zones.get(name="Front").pk, "quantity": "1"})
+    locked, release, answers = threading.Event(), threading.Event(), []
+
+    def meanwhile():  # the door (or another counter), holding the order until the exchange waits on it
+        try:
+            with transaction.atomic():
+                Order.objects.select_for_update().get(pk=order.pk)
+                locked.set()
+                release.wait(10)
+                if how == "scanned":
+                    ticket_check_in(code=ticket.code, performance=perf, door="gate A",
+                                    actor=make_user("door-x", DOOR_STAFF), now=perf.starts_at)
+                else:
+                    order_refund(order=Order.objects.get(pk=order.pk), actor=other, shift=other_shift)
+        finally:
+            connection.close()
+
+    def exchange():
+        try:
+            answers.append(page.post(start["Location"], {"tendered": "100"}))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=meanwhile), threading.Thread(target=exchange)]
+    threads[0].start()
+    assert locked.wait(10)
+    threads[1].start()
+    assert waiting_on_a_lock(1), "the exchange did not reach the order's lock"
+    release.set()
+    for t in threads:
+        t.join(30)
+
+    (refused,) = answers
+    text = " ".join(unescape(refused.content.decode()).split())
+    assert refused.status_code == 400
+    assert ("used at the door" if how == "scanned" else "The order changed meanwhile") in text
+    assert "The $100.00 in cash the customer handed over for the difference was not taken: hand it back." in text
+    assert Ticket.objects.get(pk=ticket.pk).price_zone_name == "Stalls"
+    # The drawer agrees: the float and the sale ($50.00, or nothing once refunded), no difference.
+    assert shift_expected(shift)["cash"] == Decimal("150.00")
+    assert shift_expected(other_shift)["cash"] == Decimal("100.00") - (50 if how == "refunded" else 0)
 
 
 # --- payment links and reservations ------------------------------------------------

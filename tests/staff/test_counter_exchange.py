@@ -275,6 +275,7 @@ def test_the_counter_pages_exchange_in_one_step(clerk, hall):
     assert "The customer pays" in confirm and "60.00" in confirm
     short = c.post(start["Location"], {"tendered": "50"})
     assert short.status_code == 400 and "less than the total of $60.00" in unescape(short.content.decode())
+    assert "hand it back" not in short.content.decode()  # refused before any cash was taken
     assert Ticket.objects.filter(order=order, status="valid", price_zone_name="Stalls").count() == 2
     done = c.post(start["Location"], {"tendered": "60"}, follow=True).content.decode()
     assert "Exchanged. Change due: $0.00" in done

@@ -384,6 +384,7 @@ def order_exchange_view(request, code: str, hold_id: int):
         messages.error(request, _("Not exchanged: %(reason)s") % {"reason": exc.message})
         return redirect("counter:order", code=order.code)
     if request.method == "POST":
+        last = None
         try:
             approver = approver_of(request)
             if approver is None:
@@ -396,6 +397,9 @@ def order_exchange_view(request, code: str, hold_id: int):
                                    payments=payment.parts() if quote.difference > 0 else None)
         except SalesError as exc:
             errors.append(exc.message)
+            if last is not None and (back := _cash_not_kept(order, payment, after=last)):
+                errors.append(_("The %(amount)s in cash the customer handed over for the difference was not taken: "
+                                "hand it back.") % {"amount": money(back)})
         else:
             if quote.difference > 0 and any(part.method == "cash" for part in payment.parts()):
                 note = _("Exchanged. Change due: %(change)s") % {"change": money(order.change_due)}
@@ -424,6 +428,17 @@ def order_exchange_view(request, code: str, hold_id: int):
         "errors": errors, "payback_to": payback_to,
         "seconds_left": max(0, int((hold.expires_at - timezone.now()).total_seconds())),
     }, status=400 if errors else 200)
+
+
+def _cash_not_kept(order: Order, payment, *, after: int) -> Decimal:
+    """The cash an exchange refused under the order's lock took for its difference and paid
+    straight back on the record (sales.orders.charging.undo_charges), as the customer
+    handed it over: still in the clerk's hand, owed to the customer. Nothing if the
+    refusal came before any cash was taken."""
+    taken = sum(order.payments.filter(pk__gt=after, method="cash", status=Payment.Status.REFUNDED, amount__gt=0)
+                .values_list("amount", flat=True), Decimal("0"))
+    tendered = payment.cleaned_data.get("tendered")
+    return (tendered if tendered is not None else taken) if taken else Decimal("0")
 
 
 @clerk_only
