@@ -290,9 +290,18 @@ class StripeProvider:
                 card = client.v1.tokens.retrieve(request.token).card
         return replace(request, fingerprint=getattr(card, "fingerprint", None) or "")
 
-    def retrieve(self, reference: str):
+    def retrieve(self, reference: str, *, charge: bool = False):
+        """The PaymentIntent `reference`; with its charge (`charge`: what was paid back of
+        it, read by `refunded`) in the same round trip."""
+        params = {"expand": ["latest_charge"]} if charge else None
         with provider_errors():
-            return self.client().v1.payment_intents.retrieve(reference)
+            return self.client().v1.payment_intents.retrieve(reference, params)
+
+    @staticmethod
+    def refunded(intent) -> int:
+        """What was paid back of a PaymentIntent retrieved with its charge, in minor units."""
+        charge = intent.to_dict().get("latest_charge")
+        return int(charge.get("amount_refunded") or 0) if isinstance(charge, dict) else 0
 
     def cancel(self, reference: str) -> None:
         with provider_errors():

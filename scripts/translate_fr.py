@@ -284,6 +284,7 @@ FR = {
         "Payez votre réservation : %(event)s — commande %(code)s",
     "Reminder: pay for your reservation: %(event)s — order %(code)s":
         "Rappel : payez votre réservation : %(event)s — commande %(code)s",
+    "nothing was sold and the payment was refunded": "rien n'a été vendu et le paiement a été remboursé",
     "status last emailed": "dernier statut annoncé par courriel",
     "email claimed at": "courriel pris en charge le",
     "the order was cancelled while the payment was taken; the payment was refunded":

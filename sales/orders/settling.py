@@ -62,6 +62,7 @@ UNCERTAIN = (NO_ANSWER, INTERRUPTED, ABANDONED)
 SEATS_GONE = gettext_noop("your hold lapsed and the seats were sold to another buyer; the payment was refunded")
 NOT_CONFIRMED = gettext_noop("the payment was not confirmed with the bank in time")
 REPLACED = gettext_noop("the buyer paid with another card instead")
+PAID_BACK = gettext_noop("nothing was sold and the payment was refunded")
 
 
 def _provider() -> StripeProvider:
@@ -86,8 +87,14 @@ def payment_settle(order: Order, *, now: datetime | None = None, replacing: bool
         order.refresh_from_db()
         if not order.payment_intent:
             return order
-        intent = _provider().retrieve(order.payment_intent)
+        # With its charge, in the same round trip: what was paid back of it.
+        intent = _provider().retrieve(order.payment_intent, charge=True)
         waiting = order.status in (Order.Status.PENDING, Order.Status.RESERVED)
+        if waiting and intent.status == "succeeded" and StripeProvider.refunded(intent):
+            # Paid back before it sold anything (the request paying it back died before it
+            # said so): the payment still reads `succeeded`, but is not sold nor paid back again.
+            _paid_back_unsold(order, intent, claimed=replacing)
+            return order
         if waiting and intent.status == "succeeded":
             return _finish(order, intent, now)
         if waiting and intent.status in ("requires_payment_method", "canceled"):
@@ -116,6 +123,20 @@ def _not_paid(order: Order, reason: str, intent, *, claimed: bool = False) -> No
         record(order, "payment declined", reason)
     else:
         fail_quietly(order, reason, None)
+
+
+def _paid_back_unsold(order: Order, intent, *, claimed: bool = False) -> None:
+    """The provider paid the payment back before it was sold: the payback on record (once:
+    the request that paid it back may have written it), and an order awaiting payment
+    failed; a reservation waits for another payment, as after a decline."""
+    if not Payment.objects.filter(order=order, reference=intent.id, status=Payment.Status.REFUNDED).exists():
+        _pay_back(order, intent, PAID_BACK)
+    if order.status == Order.Status.RESERVED:
+        done = {"payment_intent": ""} if claimed else {"payment_intent": "", "payment_started_at": None}
+        Order.objects.filter(pk=order.pk, payment_intent=intent.id).update(**done)
+        order.payment_intent = ""
+    else:
+        fail_quietly(order, PAID_BACK, None)
 
 
 def payment_confirmed(*, order: Order, client_secret: str | None = None) -> Order:
@@ -197,14 +218,19 @@ def _method(order: Order, intent) -> str:
 
 def _pay_back(order: Order, intent, reason: str) -> None:
     """Taken at the provider, paid straight back (no sale came of it): one row, refunded,
-    with the positive amount, as charging.pay_back writes it; no money moved (reports)."""
+    with the positive amount, as charging.pay_back writes it; no money moved (reports).
+    What the provider paid back of it already (`intent` retrieved with its charge: a
+    request that paid it back and died before recording it) is not paid back again."""
     amount = from_minor_units(intent.amount, intent.currency)
-    refund = _provider().refund(amount=amount, currency=intent.currency, reference=intent.id,
-                                key=f"settle-{intent.id}")
+    rest = intent.amount - StripeProvider.refunded(intent)
+    how = "paid back at the provider already"
+    if rest > 0:
+        how = _provider().refund(amount=from_minor_units(rest, intent.currency), currency=intent.currency,
+                                 reference=intent.id, key=f"settle-{intent.id}").reference
     Payment.objects.create(order=order, method=_method(order, intent), amount=amount, status=Payment.Status.REFUNDED,
                            reference=intent.id, message=f"refunded: {reason}"[:300],
                            performance_id=order.performance_id)
-    record(order, "payment refunded", f"{amount} {order.currency}: {reason}, {refund.reference}")
+    record(order, "payment refunded", f"{amount} {order.currency}: {reason}, {how}")
 
 
 def _finish(order: Order, intent, now: datetime) -> Order:

@@ -173,6 +173,72 @@ def test_a_crash_whose_seats_were_sold_meanwhile_is_paid_back():
     assert list(moved.values_list("order__code", "amount")) == [(other.code, Decimal("100.00"))]
 
 
+def crash_after_paying_back(order_hold: Hold) -> Order:
+    """A real request process whose card is charged as the hold lapses and its seats go to
+    another buyer's hold: the sale fails, the charge is paid back at the provider, and the
+    process dies (SIGKILL) the moment the provider has answered, before the payback is
+    recorded or the order failed."""
+    script = ("import django, os, signal; django.setup()\n"
+              "from datetime import timedelta\n"
+              "from django.utils import timezone\n"
+              "from events.models import Channel\n"
+              "from sales.holds import hold_create\n"
+              "from sales.models import Hold, Place\n"
+              "from sales.orders import charging\n"
+              "from sales.payments import PROVIDERS\n"
+              "real_charge, real_refund = charging.charge, PROVIDERS['card'].refund\n"
+              "def charge_as_the_hold_lapses(order, *args, **kwargs):\n"
+              "    charged = real_charge(order, *args, **kwargs)\n"
+              "    past = timezone.now() - timedelta(minutes=1)\n"
+              "    Hold.objects.filter(pk=order.hold_id).update(expires_at=past)\n"
+              "    places = list(Place.objects.filter(hold_id=order.hold_id).values_list('pk', flat=True))\n"
+              "    Place.objects.filter(pk__in=places).update(hold_expires_at=past)\n"
+              "    hold_create(performance=order.performance, channel=Channel.ONLINE, place_ids=places)\n"
+              "    return charged\n"
+              "def refund_then_die(**kwargs):\n"
+              "    real_refund(**kwargs)\n"
+              "    os.kill(os.getpid(), signal.SIGKILL)\n"
+              "charging.charge = charge_as_the_hold_lapses\n"
+              "PROVIDERS['card'].refund = refund_then_die\n"
+              "from sales.orders import CustomerDetails, order_place\n"
+              "from sales.payments import PaymentRequest\n"
+              f"order_place(hold_token={order_hold.token!r}, customer=CustomerDetails(name='Crash', "
+              f"email='crash@example.org'), payment=PaymentRequest(method='card', token={card_token()!r}))\n")
+    process = subprocess.run([sys.executable, "-c", script], env=process_env(), cwd=django_settings.BASE_DIR,
+                             capture_output=True, text=True, timeout=60)
+    assert process.returncode == -signal.SIGKILL, process.stderr
+    order = Order.objects.get(hold=order_hold)
+    assert order.status == "pending" and not order.payments.exists()  # nothing recorded of the payback
+    assert [r.amount for r in provider().v1.refunds.list({"payment_intent": order.payment_intent}).data] == [10000]
+    return order
+
+
+@pytest.mark.parametrize("seats", ["free again", "still held by another buyer"])
+@pytest.mark.django_db(transaction=True)
+def test_a_crash_after_paying_back_a_charge_that_sold_nothing_sells_nothing_and_pays_back_once(seats):
+    """The card was paid back at the provider and the request died before it said so: the
+    payment still reads `succeeded` there. The reconciliation neither sells the order for
+    money that went back (the seats free again meanwhile) nor pays the card back twice
+    (the seats still taken): the order fails, with the payback on its record."""
+    perf = make_performance(rows=1, per_row=2)
+    hold = held(perf)
+    order = crash_after_paying_back(hold)
+    other = Hold.objects.exclude(pk=hold.pk).get()
+    if seats == "free again":  # the other buyer's hold lapsed unpaid: the seats could be sold
+        Hold.objects.filter(pk=other.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+        Place.objects.filter(hold=other).update(hold_expires_at=timezone.now() - timedelta(minutes=1))
+    later = timezone.now() + timedelta(minutes=2)
+    payments_reconcile(now=later)
+    order.refresh_from_db()
+    assert order.status == "failed" and "refunded" in order.failure_reason, (order.status, order.failure_reason)
+    assert not order.tickets.exists() and not Place.objects.filter(state="sold").exists()
+    assert [r.amount for r in provider().v1.refunds.list({"payment_intent": order.payment_intent}).data] == [10000]
+    assert list(order.payments.values_list("status", "amount")) == [("refunded", Decimal("100.00"))]
+    assert payments_reconcile(now=later) == 0  # settled: not asked again
+    assert len(provider().v1.refunds.list({"payment_intent": order.payment_intent}).data) == 1
+    assert not Payment.objects.filter(MONEY_MOVED, order__performance=perf).exists()  # nothing moved, on the books
+
+
 def signed(payload: bytes, secret: str) -> str:
     at = int(time.time())
     return f"t={at},v1={hmac.new(secret.encode(), f'{at}.'.encode() + payload, hashlib.sha256).hexdigest()}"

@@ -453,8 +453,8 @@ def test_a_webhook_that_reads_the_order_before_the_request_sells_it_pays_nothing
     card, real_sell, real_retrieve = PROVIDERS["card"], inventory.sell, PROVIDERS["card"].retrieve
     asked, sold, webhook = threading.Event(), threading.Event(), []
 
-    def retrieve(reference):
-        intent = real_retrieve(reference)
+    def retrieve(reference, **how):
+        intent = real_retrieve(reference, **how)
         if threading.current_thread().name == "webhook":  # it has read the order, then asked the provider
             asked.set()
             assert sold.wait(timeout=30)
@@ -604,8 +604,8 @@ def test_a_webhook_and_its_request_both_finding_the_seats_gone_pay_the_card_back
     card, real_sell, real_retrieve = PROVIDERS["card"], inventory.sell, PROVIDERS["card"].retrieve
     asked, webhook = threading.Event(), []
 
-    def retrieve(reference):
-        intent = real_retrieve(reference)
+    def retrieve(reference, **how):
+        intent = real_retrieve(reference, **how)
         if threading.current_thread().name == "webhook":
             asked.set()
         return intent
