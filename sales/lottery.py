@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import time
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -36,7 +35,7 @@ from . import draws, inventory, rows
 from .errors import IllegalTransition, InvalidRequest, PlacesUnavailable
 from .formatting import money, when
 from .models import Ballot, BallotEntry, Draw, Hold, Order, Place, mailbox
-from .notifications import ballot_notices_due, claim_timeout, mail_domain, site_link
+from .notifications import ballot_notices_due, claim_timeout, mail_domain, send_each_due, site_link
 from .orders import CustomerDetails, buyer_language, clean_customer, hold_quote, order_place
 from .payments import PaymentRequest
 
@@ -342,21 +341,7 @@ _failed: dict[int, tuple[float, float]] = {}
 def send_pending_notices(*, batch: int = 200) -> int:
     """Send every ballot email due, oldest entry first; returns how many were sent. An
     entry whose send fails stays due, tried again after a back-off; the others go."""
-    sent, now = 0, time.monotonic()
-    resting = [pk for pk, (until, _wait) in _failed.items() if until > now]
-    while True:
-        due = list(pending_notices().exclude(pk__in=resting).order_by("pk").values_list("pk", flat=True)[:batch])
-        if not due:
-            return sent
-        for entry_id in due:
-            try:
-                if send_notice(entry_id):
-                    sent += 1
-                else:
-                    resting.append(entry_id)  # another sender has it, or nothing to send: not again in this run
-                _failed.pop(entry_id, None)
-            except Exception:
-                wait = min(_failed.get(entry_id, (0, 15))[1] * 2, 3600)
-                _failed[entry_id] = (time.monotonic() + wait, wait)
-                logger.exception("the email of ballot entry %s was not sent; tried again in %d s", entry_id, wait)
-                resting.append(entry_id)
+    def due(resting):
+        return list(pending_notices().exclude(pk__in=resting).order_by("pk").values_list("pk", flat=True)[:batch])
+
+    return send_each_due(due, send_notice, _failed, "the email of ballot entry %s was not sent")

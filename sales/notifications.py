@@ -187,26 +187,41 @@ def send_pending_confirmations(*, batch: int = 50) -> int:
     """Send every confirmation due, oldest first; returns how many were sent. An order
     whose send fails keeps its place in the outbox, tried again after a back-off; the
     others go."""
+    def due(resting):
+        return [*pending_confirmations().exclude(pk__in=resting).order_by("paid_at")
+                .values_list("pk", flat=True)[:batch],
+                *pending_refund_notices().exclude(pk__in=resting).order_by("refunded_at")
+                .values_list("pk", flat=True)[:batch],
+                *pending_cancellation_notices().exclude(pk__in=resting).order_by("pk")
+                .values_list("pk", flat=True)[:batch]]
+
+    return send_each_due(due, send_confirmation, _failed, "confirmation of order %s was not sent")
+
+
+def send_each_due(due, send, failed: dict[int, tuple[float, float]], not_sent: str) -> int:
+    """An outbox's sweep: `send(pk)` for each row `due(resting)` gives (a page at a time,
+    until none is left), returning how many sends were made. `send` returns False for a
+    row it did not send (another sender has it, or nothing is to be said): not again in
+    this run. One that raises stays due, rested in `failed` (this process's back-off: 30 s,
+    doubling up to an hour) and logged as `not_sent` % its key; the others go."""
     sent, now = 0, time.monotonic()
-    resting = [pk for pk, (until, _wait) in _failed.items() if until > now]
+    resting = [pk for pk, (until, _wait) in failed.items() if until > now]
     while True:
-        due = [*pending_confirmations().exclude(pk__in=resting).order_by("paid_at")
-               .values_list("pk", flat=True)[:batch],
-               *pending_refund_notices().exclude(pk__in=resting).order_by("refunded_at")
-               .values_list("pk", flat=True)[:batch],
-               *pending_cancellation_notices().exclude(pk__in=resting).order_by("pk")
-               .values_list("pk", flat=True)[:batch]]
-        if not due:
+        page = due(resting)
+        if not page:
             return sent
-        for order_id in due:
+        for pk in page:
             try:
-                sent += send_confirmation(order_id)  # False: another worker claimed it first
-                _failed.pop(order_id, None)
+                if send(pk):
+                    sent += 1
+                else:
+                    resting.append(pk)
+                failed.pop(pk, None)
             except Exception:
-                wait = min(_failed.get(order_id, (0, 15))[1] * 2, 3600)
-                _failed[order_id] = (time.monotonic() + wait, wait)
-                logger.exception("confirmation of order %s not sent; tried again in %d s", order_id, wait)
-                resting.append(order_id)
+                wait = min(failed.get(pk, (0, 15))[1] * 2, 3600)
+                failed[pk] = (time.monotonic() + wait, wait)
+                logger.exception(not_sent + "; tried again in %d s", pk, wait)
+                resting.append(pk)
 
 
 class AskSoon:
