@@ -559,6 +559,14 @@ class CancelForm(forms.Form):
         label=gettext_lazy("What the buyers are told"), required=False, max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text=gettext_lazy("In their email and on their order's page, e.g. why, or a date it moves to."))
+    note_en = forms.CharField(
+        label=gettext_lazy("In English"), required=False, max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=gettext_lazy("If it differs from the one above: told to buyers who read English."))
+    note_fr = forms.CharField(
+        label=gettext_lazy("In French"), required=False, max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=gettext_lazy("If it differs from the one above: told to buyers who read French."))
     confirm = forms.BooleanField(label=gettext_lazy("I understand that this cannot be undone."),
                                  error_messages={"required": gettext_lazy("Tick this to cancel the performance.")})
 
@@ -653,7 +661,8 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
         form = CancelForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                performance_cancel(performance=performance, note=form.cleaned_data["note"], actor=request.user)
+                performance_cancel(performance=performance, note=form.cleaned_data["note"], actor=request.user,
+                                   notes={"en": form.cleaned_data["note_en"], "fr": form.cleaned_data["note_fr"]})
             except SalesError as exc:
                 form.add_error(None, exc.message)
             else:

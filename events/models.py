@@ -245,6 +245,8 @@ class Performance(models.Model):
     cancellation_note = models.TextField(
         _("cancellation note"), blank=True, editable=False,
         help_text=_("What the buyers are told, in their email and on their order's page."))
+    cancellation_note_en = models.TextField(_("cancellation note in English"), blank=True, editable=False)
+    cancellation_note_fr = models.TextField(_("cancellation note in French"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("performance")
@@ -253,6 +255,11 @@ class Performance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} — {self.local():%Y-%m-%d %H:%M}"
+
+    @property
+    def shown_cancellation_note(self) -> str:
+        """The cancellation note in the reader's language, if the organizer wrote it in it."""
+        return in_reader_language(self, "cancellation_note")
 
     def clean(self):
         errors = {}

@@ -278,6 +278,12 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "cancellation note in English": "note d'annulation en anglais",
+    "cancellation note in French": "note d'annulation en français",
+    "In English": "En anglais",
+    "In French": "En français",
+    "If it differs from the one above: told to buyers who read English.": "Si elle diffère de celle ci-dessus : dite aux acheteurs anglophones.",
+    "If it differs from the one above: told to buyers who read French.": "Si elle diffère de celle ci-dessus : dite aux acheteurs francophones.",
     "The %(amount)s in cash the customer handed over for the difference was not taken: hand it back.":
         "Les %(amount)s en espèces remis par le client pour la différence n'ont pas été encaissés : rendez-les-lui.",
     "Pay for your reservation: %(event)s — order %(code)s":

@@ -75,17 +75,20 @@ def cancellation_plan(performance: Performance) -> CancellationPlan:
 
 
 def performance_cancel(*, performance: Performance, note: str = "", actor=None,
-                       now: datetime | None = None) -> Performance:
+                       now: datetime | None = None, notes: dict[str, str] | None = None) -> Performance:
     """Cancel `performance`, once. In one transaction: it is marked cancelled (no channel
     sells it from then on), its phone reservations are cancelled, every hold on it is
     released, and every place not sold is blocked, so that no hold made in the same
     instant can outlive it. Then its paid orders are paid back (refund_cancelled), the
-    counter's buyers told to come."""
+    counter's buyers told to come. `note` is what the buyers are told; `notes` its versions
+    by language ("en", "fr"), for those who read it."""
     now = now or timezone.now()
     note = (note or "").strip()
+    versions = {f"cancellation_note_{language}": (text or "").strip()
+                for language, text in (notes or {}).items() if language in ("en", "fr")}
     with transaction.atomic():
         if not Performance.objects.filter(pk=performance.pk, cancelled_at__isnull=True).update(
-                cancelled_at=now, cancellation_note=note):
+                cancelled_at=now, cancellation_note=note, **versions):
             raise IllegalTransition(_("this performance is already cancelled"))
         # Every place of the performance locked first (places first, as everywhere): a hold,
         # a sale or a release being made now either committed before (and is seen below) or
@@ -111,7 +114,8 @@ def performance_cancel(*, performance: Performance, note: str = "", actor=None,
         transaction.on_commit(lambda: _close_queue(performance.pk), robust=True)
         transaction.on_commit(lambda: _refund_soon(performance.pk), robust=True)
         transaction.on_commit(lambda: [_tell_caller(pk) for pk in told], robust=True)
-    performance.refresh_from_db(fields=["cancelled_at", "cancellation_note"])
+    performance.refresh_from_db(fields=["cancelled_at", "cancellation_note", "cancellation_note_en",
+                                          "cancellation_note_fr"])
     return performance
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from events.models import Channel
@@ -17,6 +18,7 @@ from sales import notifications
 from sales.errors import IllegalTransition, NotOnSale, SalesError
 from sales.holds import hold_create
 from sales.models import Hold, Order, Place, Ticket
+from sales.notifications import order_link
 from sales.orders import CustomerDetails, order_place, order_reserve
 from sales.orders.cancellation import performance_cancel, refund_cancelled
 from sales.payments import PaymentRequest
@@ -837,3 +839,23 @@ def test_a_cancelled_performances_page_offers_no_prices_or_counts(organizer):
     page = client_for().get(f"/performances/{perf.pk}/").content.decode()
     assert "This performance is cancelled." in page
     assert 'id="zones-h"' not in page and " left)" not in page and f"{zone.name} —" not in page
+
+
+@pytest.mark.django_db
+def test_each_buyer_reads_the_cancellation_note_in_their_own_language(night, organizer):
+    """The organizer writes the note once, and again in French: a buyer who bought in
+    French reads the French one, in the email and on the order's page; one who bought in
+    English reads the note as typed, which stands for any language not written."""
+    perf, card, cash, reserved, basket = night
+    Order.objects.filter(pk=card.pk).update(language="fr")
+    note, note_fr = "The storm closed the amphitheatre.", "L'orage a fermé l'amphithéâtre."
+    page = signed_in(organizer).post(f"/admin/events/performance/{perf.pk}/cancel/", {
+        "note": note, "note_en": "", "note_fr": note_fr, "confirm": "on"}, follow=True).content.decode()
+    assert "The performance is cancelled" in page
+    assert refund_cancelled(perf.pk) == 1
+    assert notifications.send_pending_confirmations() == 2
+    sent = {m.to[0]: m for m in mail.outbox}
+    assert note_fr in sent[CARD_BUYER.email].body and note not in sent[CARD_BUYER.email].body
+    assert note in sent[CASH_BUYER.email].body and note_fr not in sent[CASH_BUYER.email].body
+    french = Client(HTTP_ACCEPT_LANGUAGE="fr").get(order_link(Order.objects.get(pk=card.pk))).content.decode()
+    assert "L&#x27;orage a fermé l&#x27;amphithéâtre." in french and note not in french
