@@ -419,19 +419,22 @@ def draw(perf_id: int) -> int:
         if time.monotonic() > deadline:
             raise ServiceUnavailable("the queue is opening; please try again in a moment")
         time.sleep(0.05)
-    # Drawn and recorded with early arrivals Redis no longer has: Redis lost the queue. It
-    # opens again, in order of arrival (a process that died mid-draw left them frozen, and
-    # the same draw is made again from them below).
-    lost = _drawn_before(perf_id) if not answer[1:] else None
+    try:
+        # Drawn and recorded with early arrivals Redis no longer has: Redis lost the queue.
+        # It opens again, in order of arrival (a process that died mid-draw left them
+        # frozen, and the same draw is made again from them below).
+        lost = _drawn_before(perf_id) if not answer[1:] else None
+        if lost is None:
+            order, seed = draws.opening_draw(performance_id=perf_id, visitors=answer[1:])
+    except Exception:
+        # PostgreSQL away, say: the next caller tries again at once, instead of every
+        # visitor's request waiting for the lock to lapse.
+        r.eval(RELEASE, 1, k["drawing"], token)
+        raise
     if lost is not None:
         logger.warning("the queue of performance %s was lost with Redis: its visitors queue again as they come",
                        perf_id)
         return int(r.eval(OPEN, 4, k["seq"], k["drawn"], k["seed"], k["drawing"], 0, lost, token))
-    try:
-        order, seed = draws.opening_draw(performance_id=perf_id, visitors=answer[1:])
-    except Exception:
-        r.eval(RELEASE, 1, k["drawing"], token)  # the next caller need not wait for the lock to lapse
-        raise
     pipe = r.pipeline(transaction=False)
     for start in range(0, len(order), 10_000):
         pipe.zadd(k["queue"], {v: start + i for i, v in enumerate(order[start:start + 10_000], start=1)})
