@@ -70,6 +70,10 @@ NOT_TAKEN = gettext_noop("the payment provider did not answer: nothing was sold 
                          "anything it took is paid back. Try again in a moment")
 NOT_ASKED = gettext_noop("the payment provider did not answer: nothing was charged and the places are still held. "
                          "Try again in a moment")
+# The request placing an order died (sales.orders.placing.order_interrupted), or was left
+# awaiting payment for good (orders_abandoned_tidy): its order failed with these.
+INTERRUPTED = gettext_noop("the payment was interrupted before it completed; nothing was sold")
+ABANDONED = gettext_noop("abandoned while being paid")
 
 
 def change_given(order: Order) -> Decimal:

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from events.models import Channel
 
@@ -32,9 +31,19 @@ from ..models import Customer, Hold, Order, Payment, PlaceState, PromoCode, Tick
 from ..payments import PaymentRequest, card_fingerprint, declined_because
 from ..policy import policy_for
 from . import pricing
-from .charging import NO_ANSWER, card_fingerprints, charge_and_sell, refuse_uncounted, validated_parts
+from .charging import (
+    ABANDONED,
+    INTERRUPTED,
+    NO_ANSWER,
+    NOT_ASKED,
+    card_fingerprints,
+    charge_and_sell,
+    refuse_uncounted,
+    validated_parts,
+)
 from .customers import CUSTOMER_FIELDS, CustomerDetails, clean_customer, customer_cte
 from .pricing import NO_CHOICE, PRESALE_USES_LEFT, PROMO_USES_LEFT, PriceRequest, Quote
+from .settling import PAID_BACK, UNCERTAIN, payment_asked_again, was_paid_back
 from .status import OrderStatusConflict, order_transition, staff
 
 
@@ -64,14 +73,14 @@ def order_place(
     # this key or from this hold, the on-sale's per-customer limit, the places priced and
     # the promo code typed.
     found = rows.fetch(_SALE_FACTS_BY_TOKEN if hold is None else _SALE_FACTS_BY_ID, [
-        idempotency_key, Order.Status.RESERVED, Order.Status.PAID, pricing.typed_code(prices),
-        hold_token if hold is None else hold.pk])
+        idempotency_key, Order.Status.RESERVED, Order.Status.PAID, Order.Status.FAILED, list(UNCERTAIN),
+        pricing.typed_code(prices), hold_token if hold is None else hold.pk])
     if not found:
         raise InvalidRequest(_("no such hold"), field="hold")
     hold = rows.instance(Hold, found[0])
     if owner_key is not None and not hold_may_be_used_by(hold, user=actor, owner_key=owner_key):
         raise InvalidRequest(_("no such hold"), field="hold")
-    by_key, of_hold, limit, lost, places, setup = found[0][-6:]
+    by_key, of_hold, uncertain, limit, lost, places, setup = found[0][-7:]
     policy = policy_for(hold.channel)
     if not policy.allows(actor):
         raise NotPermitted(_("you may not sell through the channel %(channel)s") % {
@@ -88,6 +97,8 @@ def order_place(
             "code": taken.code, "status": taken.get_status_display().lower()})
     if lost:
         raise HoldNotActive(_("your hold lapsed and the seats were taken by another buyer"))
+    if uncertain is not None and (paid := _paid_after_all(Order.objects.get(pk=uncertain))) is not None:
+        return paid  # the payment the buyer was told to make again went through the first time
     language = buyer_language(language)  # its tickets named as the buyer reads, whoever sells them
     quote = pricing.quote(places, setup, prices, hold=hold, actor=actor, email=customer.email, now=now,
                           language=language)
@@ -122,6 +133,11 @@ _SALE_FACTS = f"""
     SELECT {rows.columns(Hold)},
            (SELECT id FROM sales_order WHERE idempotency_key = %s),
            (SELECT id FROM sales_order WHERE hold_id = sales_hold.id AND status IN (%s, %s) ORDER BY id LIMIT 1),
+           -- The hold's last payment failed on our side, uncertain at the provider, not paid back.
+           (SELECT id FROM sales_order o WHERE hold_id = sales_hold.id AND status = %s AND failure_reason = ANY(%s)
+              AND payment_intent <> '' AND NOT EXISTS (SELECT FROM sales_payment p WHERE p.order_id = o.id
+                                                       AND p.reference = o.payment_intent)
+            ORDER BY id DESC LIMIT 1),
            (SELECT customer_limit FROM sales_waitingroom WHERE performance_id = sales_hold.performance_id AND enabled),
            -- A lapsed hold: how many of its places it lost (a live one loses none).
            CASE WHEN sales_hold.expires_at > now() THEN 0 ELSE ({inventory.places_lost_sql("sales_hold.id")}) END,
@@ -327,24 +343,45 @@ def _constraint_of(exc: IntegrityError) -> str | None:
 
 
 ABANDONED_AFTER = timedelta(minutes=30)
-# Kept on the order in English (the record); read out in the reader's language.
-INTERRUPTED = gettext_noop("the payment was interrupted before it completed; nothing was sold")
-ABANDONED = gettext_noop("abandoned while being paid")
 
 
 def replay(existing: Order, hold: Hold) -> Order:
-    """The answer to a retry: the first order made with its key, or that order's failure."""
+    """The answer to a retry: the first order made with its key, or that order's failure.
+    A failure on our side with the payment uncertain (the provider's answer lost, the
+    request died) is asked about at the provider first: a payment that went through is
+    sold, if its places can still be, and the retry answered with the paid order."""
     if existing.hold_id != hold.pk:
         raise IdempotencyConflict(_("this idempotency key was used for another order"))
+    again = (_("; pay again with a new idempotency key") if hold_is_live(hold)
+             else _("; pay again with a new idempotency key after holding the seats again"))
+    if existing.status == Order.Status.FAILED and existing.failure_reason in UNCERTAIN and existing.payment_intent:
+        try:
+            existing = payment_asked_again(existing)
+        except ProviderUnavailable:  # still unknown: paying again could take it twice
+            raise ProviderUnavailable(_(NO_ANSWER) + _("; try again in a moment with the same idempotency key")) \
+                from None
+        if existing.status != Order.Status.FAILED:
+            return existing
+        if was_paid_back(existing):  # taken, but its places could no longer be sold to it
+            raise PaymentInterrupted(_(PAID_BACK) + again)
     if existing.status == Order.Status.FAILED and existing.failure_reason == INTERRUPTED:
-        raise PaymentInterrupted(_(INTERRUPTED) + (_("; pay again with a new idempotency key") if hold_is_live(hold)
-                                                   else _("; pay again with a new idempotency key after holding the "
-                                                          "seats again")))
+        raise PaymentInterrupted(_(INTERRUPTED) + again)
     if existing.status == Order.Status.FAILED and existing.failure_reason == NO_ANSWER:
         raise ProviderUnavailable(_(NO_ANSWER) + _("; pay again with a new idempotency key"))
     if existing.status == Order.Status.FAILED:  # the declined attempt sent again: still declined
         raise PaymentDeclined(declined_because(existing.failure_reason))
     return existing
+
+
+def _paid_after_all(earlier: Order) -> Order | None:
+    """The hold's earlier order, failed on our side with its payment uncertain, if that
+    payment went through after all and it is now sold (payment_asked_again): the buyer
+    paying for the same hold again is answered with it, and charged nothing more."""
+    try:
+        earlier = payment_asked_again(earlier)
+    except ProviderUnavailable:
+        raise ProviderUnavailable(_(NOT_ASKED)) from None
+    return earlier if earlier.status == Order.Status.PAID else None
 
 
 def orders_abandoned_tidy(*, now: datetime | None = None) -> int:

@@ -5,7 +5,8 @@ sale). Whichever comes first finishes the order; the others find nothing left to
 
 Money and seats agree: a payment that succeeded is sold if its places can still be
 sold, else paid back; a payment taken for an order that failed on our side (the provider
-did not answer in time, the request died) is paid back."""
+did not answer in time, the request died) is sold if its buyer asks again for it while its
+places can still be (payment_asked_again), else paid back once its hold has lapsed."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import hmac
 import logging
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +34,7 @@ from ..errors import (
     ProviderUnavailable,
     SalesError,
 )
+from ..holds import hold_is_live
 from ..models import Hold, Order, Payment
 from ..notifications import confirmations_due
 from ..payments import (
@@ -45,8 +47,16 @@ from ..payments import (
     StripeProvider,
     from_minor_units,
 )
-from .charging import NO_ANSWER, REFUND_OWED, fail_quietly, payment_record, refund_at_provider, settler_turn
-from .placing import ABANDONED, INTERRUPTED
+from .charging import (
+    ABANDONED,
+    INTERRUPTED,
+    NO_ANSWER,
+    REFUND_OWED,
+    fail_quietly,
+    payment_record,
+    refund_at_provider,
+    settler_turn,
+)
 from .pricing import lines_of
 from .status import OrderStatusConflict, order_transition, record
 
@@ -70,7 +80,7 @@ def _provider() -> StripeProvider:
 
 
 def payment_settle(order: Order, *, now: datetime | None = None, replacing: bool = False,
-                   reason: str = NOT_CONFIRMED) -> Order:
+                   reason: str = NOT_CONFIRMED, asked_again: bool = False) -> Order:
     """Make the order agree with its payment at the provider. Safe to run any number of
     times, and at once from several places: one settler per order at a time.
 
@@ -78,7 +88,13 @@ def payment_settle(order: Order, *, now: datetime | None = None, replacing: bool
     link, the console) stays a reservation when its payment fails: it can be paid again
     until its deadline. `replacing`: a new payment (of the reservation, or of the basket) is
     about to start, so one still waiting for the cardholder's bank is given up, for
-    `reason`."""
+    `reason`.
+
+    An order failed on our side while its payment was uncertain (UNCERTAIN: the buyer was
+    told to try again) whose payment went through is its buyer's while its hold is live:
+    `asked_again` (the buyer trying again, payment_asked_again) sells it if its places still
+    can be; the webhook and the reconciliation leave it alone until then, and pay it back
+    once the hold has lapsed or its places went to another order."""
     if not order.payment_intent:
         return order
     now = now or timezone.now()
@@ -106,8 +122,33 @@ def payment_settle(order: Order, *, now: datetime | None = None, replacing: bool
         elif (order.status in (Order.Status.FAILED, Order.Status.CANCELLED) and intent.status == "succeeded"
                 and not Payment.objects.filter(order=order, reference=intent.id,
                                                status=Payment.Status.REFUNDED).exists()):
+            if (order.status == Order.Status.FAILED and order.failure_reason in UNCERTAIN
+                    and not StripeProvider.refunded(intent)):
+                if asked_again:
+                    return _finish(order, intent, now)
+                if order.hold_id is not None and hold_is_live(order.hold, now):
+                    return order  # its buyer's to ask again for while its places are held
             _pay_back(order, intent, gettext_noop("the order had failed when the payment went through"))
     return order
+
+
+def payment_asked_again(order: Order) -> Order:
+    """The buyer asks again for an order that failed on our side while its payment was
+    uncertain (the provider's answer lost, the request died), by the retry of its request
+    (the same idempotency key) or by paying again for the same hold. The provider is asked
+    how that payment stands: if it went through, the order is sold if its places can still
+    be sold to it, else paid back (then PAID_BACK: `was_paid_back`); if it did not, the
+    order is left as it is. Raises ProviderUnavailable if the provider still does not
+    answer: nothing is known, nothing is changed."""
+    if order.status != Order.Status.FAILED or order.failure_reason not in UNCERTAIN or not order.payment_intent:
+        return order
+    return payment_settle(order, asked_again=True)
+
+
+def was_paid_back(order: Order) -> bool:
+    """Was the order's card payment taken and paid back (by the settler)?"""
+    return bool(order.payment_intent) and Payment.objects.filter(
+        order=order, reference=order.payment_intent, status=Payment.Status.REFUNDED).exists()
 
 
 def _not_paid(order: Order, reason: str, intent, *, claimed: bool = False) -> None:
@@ -242,11 +283,18 @@ def _finish(order: Order, intent, now: datetime) -> Order:
     card = (intent.to_dict().get("metadata") or {}).get(CARD_FINGERPRINT) or ""
     charged = [(PaymentRequest(method=_method(order, intent), fingerprint=card), amount,
                 Charge(True, reference=intent.id, message=APPROVED))]
+    failed = order.status == Order.Status.FAILED
     try:
         with transaction.atomic():
             issued = inventory.sell(hold=hold, order=order, lines=lines_of(order), now=now,
                                     payment=payment_record(order, charged, None, order.status))
-    except (PlacesUnavailable, IllegalTransition) as exc:
+            if failed:  # sold after all: no longer a failure on its record
+                Order.objects.filter(pk=order.pk).update(failure_reason="")
+                record(order, "payment found taken", "the provider had taken the payment its lost answer was for")
+    except (PlacesUnavailable, IllegalTransition, IntegrityError) as exc:
+        if isinstance(exc, IntegrityError) and not (failed and _constraint_of(exc) == "order_one_live_per_hold"):
+            raise
+        # (A failed order's hold may have another order live: its buyer paid again.)
         if Payment.objects.filter(order=order, order__status=Order.Status.PAID, status=Payment.Status.APPROVED,
                                   reference=intent.id).exists():
             # The request that charged the card sold the order with this very payment while
@@ -254,7 +302,7 @@ def _finish(order: Order, intent, now: datetime) -> Order:
             order.refresh_from_db()
             return order
         logger.info("order %s: paid at the provider but not sold (%s); paying back", order.code, exc)
-        _pay_back(order, intent, SEATS_GONE)
+        _pay_back(order, intent, PAID_BACK if failed else SEATS_GONE)
         if order.status == Order.Status.RESERVED:  # paid after its deadline, its seats sold since
             with contextlib.suppress(OrderStatusConflict):
                 order_transition(order, Order.Status.CANCELLED, reason=SEATS_GONE, failure_reason=SEATS_GONE)
@@ -264,7 +312,13 @@ def _finish(order: Order, intent, now: datetime) -> Order:
     transaction.on_commit(confirmations_due, robust=True)
     transaction.on_commit(lambda: availability_changed(order.performance_id), robust=True)
     order.status, order.paid_at, order.issued = Order.Status.PAID, now, issued
+    if failed:
+        order.failure_reason = ""
     return order
+
+
+def _constraint_of(exc: IntegrityError) -> str | None:
+    return getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
 
 
 def payments_reconcile(*, now: datetime | None = None) -> int:

@@ -21,15 +21,15 @@ from django.utils import timezone
 
 from events.models import Channel
 from sales.errors import PaymentDeclined, ProviderUnavailable
-from sales.holds import hold_create, hold_is_live
-from sales.models import REFUND_OWED, Order, Payment
+from sales.holds import hold_create, hold_is_live, hold_release
+from sales.models import REFUND_OWED, Hold, Order, Payment
 from sales.orders import CustomerDetails, order_cancel, order_place, order_refund, reservations_tidy, tickets_refund
 from sales.orders.reservations import order_pay_by_link, order_reserve
 from sales.orders.settling import payments_reconcile
 from sales.payments import PaymentRequest
 from sales.policy import PHONE_OPERATOR
 from tests.provider_proxy import ProviderProxy
-from tests.support import card_token, client_for, make_performance, make_user, places_of, provider
+from tests.support import card_token, client_for, make_performance, make_user, places_of, provider, race
 
 BUYER = CustomerDetails(name="Carte Bleue", email="carte@example.org")
 CONFIRM = r"/v1/payment_intents/pi_\w+/confirm"
@@ -184,3 +184,148 @@ def test_a_refund_whose_answer_was_lost_is_paid_back_once(lossy):
     payments_reconcile(now=timezone.now() + timedelta(minutes=2))
     assert charges_of(order.payment_intent) == ("succeeded", [5000, 5000])
     assert not Payment.objects.filter(order=order, message=REFUND_OWED).exists()
+
+
+INTENT = r"/v1/payment_intents/pi_\w+"
+
+
+def api_order(perf, place, key: str):
+    """An API buyer's hold of `place`, and the request paying for it with `key`: call it
+    to send it (again)."""
+    api = client_for()
+    held = api.post("/api/v1/holds/", {"performance": perf.pk, "places": [place.pk]}, format="json").json()
+    body = {"hold": held["token"], "customer": {"name": "Bea", "email": "bea@example.org"},
+            "payment": {"method": "card", "token": card_token()}}
+    return lambda: api.post("/api/v1/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+
+
+@pytest.mark.django_db
+def test_an_api_retry_with_the_same_key_after_the_answer_was_lost_sells_the_payment_taken(lossy):
+    """The provider charges the card and its answer is lost: the order fails, the buyer is
+    told the provider did not answer. Sent again with the same key, the request asks the
+    provider how that payment stands (still silent: asked again later, nothing changed),
+    and sells the seats to it: the card is charged once, and nothing is paid back, by the
+    retry or by the reconciliation after it."""
+    perf = make_performance(rows=1, per_row=4)
+    send = api_order(perf, places_of(perf)[0], "lost-answer-retry-0001")
+    lossy.fault("POST", CONFIRM, "cut")
+    with lossy.retries(0):
+        first = send()
+    assert first.status_code == 503, first.content
+    order = Order.objects.get()
+    assert order.status == "failed" and charges_of(order.payment_intent) == ("succeeded", [])
+    lossy.fault("GET", INTENT, "cut")
+    with lossy.retries(0):
+        silent = send()
+    assert silent.status_code == 503 and "same idempotency key" in silent.json()["error"]["message"], silent.content
+    assert Order.objects.get().status == "failed"
+    with lossy.retries(0):
+        again = send()
+    assert again.status_code == 201, again.content
+    assert again.json()["code"] == order.code and again.json()["status"] == "paid"
+    assert len(again.json()["tickets"]) == 1
+    order.refresh_from_db()
+    assert order.status == "paid" and order.failure_reason == "" and order.tickets.filter(status="valid").count() == 1
+    assert list(Payment.objects.filter(order=order).values_list("status", "reference")) == [
+        ("approved", order.payment_intent)]
+    payments_reconcile(now=timezone.now() + timedelta(minutes=2))
+    assert charges_of(order.payment_intent) == ("succeeded", [])
+    assert send().json()["status"] == "paid" and Order.objects.count() == 1  # and again: the same order
+
+
+@pytest.mark.django_db
+def test_a_retry_whose_seats_went_to_another_buyer_is_told_its_payment_was_paid_back(lossy):
+    """The answer lost, the hold released and its seat sold to someone else: the retry
+    with the same key finds the payment taken, pays it back once, and says so; the
+    reconciliation then finds nothing left to do."""
+    perf = make_performance(rows=1, per_row=4)
+    send = api_order(perf, places_of(perf)[0], "lost-answer-retry-0002")
+    lossy.fault("POST", CONFIRM, "cut")
+    with lossy.retries(0):
+        assert send().status_code == 503
+    order = Order.objects.get()
+    hold_release(hold=order.hold)
+    other = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[places_of(perf)[0].pk])
+    order_place(hold=other, customer=BUYER, payment=PaymentRequest(method="card", token=card_token()))
+    again = send()
+    assert again.status_code == 409 and "refunded" in again.json()["error"]["message"], again.content
+    order.refresh_from_db()
+    assert order.status == "failed" and charges_of(order.payment_intent) == ("succeeded", [5000])
+    payments_reconcile(now=timezone.now() + timedelta(minutes=2))
+    assert charges_of(order.payment_intent) == ("succeeded", [5000])
+    assert list(Payment.objects.filter(order=order).values_list("status", flat=True)) == ["refunded"]
+
+
+@pytest.mark.django_db
+def test_the_shop_paying_again_for_a_basket_whose_answer_was_lost_charges_nothing_more(lossy):
+    """The shop's buyer, told the provider did not answer, pays again for the same basket
+    (a new form, a new card token): the first payment went through, so the basket is sold
+    with it, and the card is not charged a second time."""
+    perf = make_performance(rows=1, per_row=4)
+    shop = shop_basket(perf)
+    lossy.fault("POST", CONFIRM, "cut")
+    with lossy.retries(0):
+        lost = shop.post("/checkout/", {"name": "Ana", "email": "ana@example.org", "card_token": card_token(),
+                                        "nonce": "1"})
+    assert lost.status_code == 503, text_of(lost)
+    with lossy.retries(0):
+        paid = shop.post("/checkout/", {"name": "Ana", "email": "ana@example.org", "card_token": card_token(),
+                                        "nonce": "2"}, follow=True)
+    assert "Nothing more was charged" in text_of(paid), text_of(paid)
+    order = Order.objects.get()  # no second order, no second charge
+    assert order.status == "paid" and order.tickets.count() == 1
+    assert lossy.count("POST", "/v1/payment_intents") == 1
+    payments_reconcile(now=timezone.now() + timedelta(minutes=2))
+    assert charges_of(order.payment_intent) == ("succeeded", [])
+
+
+@pytest.mark.django_db(transaction=True)  # the webhook's request closes its connection
+def test_a_payment_taken_for_a_failed_order_is_left_to_its_buyer_until_its_hold_lapses(lossy):
+    """The reconciliation (and the webhook) leave a payment whose answer was lost to its
+    buyer's retry while the hold is live, and pay it back, once, after it lapsed."""
+    perf = make_performance(rows=1, per_row=4)
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[places_of(perf)[0].pk])
+    lossy.fault("POST", CONFIRM, "cut")
+    with lossy.retries(0), pytest.raises(ProviderUnavailable):
+        order_place(hold=hold, customer=BUYER, payment=PaymentRequest(method="card", token=card_token()))
+    order = Order.objects.get()
+    payments_reconcile(now=timezone.now() + timedelta(minutes=2))
+    webhook_told(order.payment_intent)
+    assert charges_of(order.payment_intent) == ("succeeded", []) and not Payment.objects.exists()
+    payments_reconcile(now=hold.expires_at + timedelta(seconds=1))
+    payments_reconcile(now=hold.expires_at + timedelta(minutes=1))
+    assert charges_of(order.payment_intent) == ("succeeded", [5000])
+    assert list(Payment.objects.filter(order=order).values_list("status", flat=True)) == ["refunded"]
+    assert Order.objects.get(pk=order.pk).status == "failed"
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("rivals", [("retry", "reconcile"), ("retry", "webhook"), ("retry", "reconcile", "webhook")])
+def test_a_retry_racing_the_reconciliation_and_the_webhook_sells_once_and_pays_back_nothing(lossy, rivals):
+    """The buyer's retry with the same key, the reconciliation and the provider's webhook
+    ask about the same lost payment at once, each on its own connection: the order is sold
+    once, with one payment, and nothing is paid back."""
+    perf = make_performance(rows=1, per_row=4)
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[places_of(perf)[0].pk])
+    payment = PaymentRequest(method="card", token=card_token())
+    lossy.fault("POST", CONFIRM, "cut")
+    with lossy.retries(0), pytest.raises(ProviderUnavailable):
+        order_place(hold=hold, customer=BUYER, payment=payment, idempotency_key="race-key")
+    order = Order.objects.get()
+    assert order.status == "failed"
+    actors = {
+        "retry": lambda: order_place(hold=Hold.objects.get(pk=hold.pk), customer=BUYER, payment=payment,
+                                     idempotency_key="race-key"),
+        "reconcile": lambda: payments_reconcile(now=timezone.now() + timedelta(minutes=2)),
+        "webhook": lambda: webhook_told(order.payment_intent),
+    }
+    results = race(len(rivals), lambda i: actors[rivals[i]]())
+    assert results[0].pk == order.pk and results[0].status == "paid", results
+    order.refresh_from_db()
+    assert order.status == "paid" and order.tickets.filter(status="valid").count() == 1
+    assert list(Payment.objects.filter(order=order).values_list("status", flat=True)) == ["approved"]
+    payments_reconcile(now=timezone.now() + timedelta(minutes=2))
+    assert charges_of(order.payment_intent) == ("succeeded", [])
+    assert Payment.objects.filter(order=order).count() == 1
+
