@@ -27,6 +27,7 @@ from ..inventory.rules import free
 from ..models import REFUND_OWED, REFUND_REFUSED, Hold, Order, Payment, Place, PlaceEvent, Presale, WaitingRoom
 from ..notifications import performance_cancelled_notice
 from ..reports import MONEY_MOVED
+from .charging import SILENT_IN_A_ROW
 from .refunds import order_cancel, order_refund
 
 logger = logging.getLogger(__name__)
@@ -143,14 +144,18 @@ def _tell_caller(order_id: int) -> None:
     enqueue.send_reservation_cancelled(order_id)
 
 
+NOT_ASKED = "not sent: the payment provider did not answer the refunds before it"
+
+
 def refund_cancelled(performance_id: int | None = None, *, batch: int = 200) -> int:
     """Pay back the paid orders of cancelled performances (`performance_id`, or every one)
     whose money the provider holds, each in full in its own transaction, a batch at a time
     through all of them; returns how many. One that fails is left for the next run and does
     not hold up the others. Run again, it goes on where it stopped: an order once refunded
-    is no longer paid."""
+    is no longer paid. A provider that stops answering holds up SILENT_IN_A_ROW orders,
+    not all of them: the others' refunds are left owed, for the reconciliation."""
     paid = Order.objects.filter(status=Order.Status.PAID, performance__cancelled_at__isnull=False)
-    done = 0
+    done = silent = 0
     for due in (paid, fees_kept(Order.objects.filter(performance__cancelled_at__isnull=False))):
         due = due.exclude(_at_counter())
         if performance_id is not None:
@@ -159,14 +164,28 @@ def refund_cancelled(performance_id: int | None = None, *, batch: int = 200) -> 
         while orders := list(due.filter(pk__gt=after).order_by("pk")[:batch]):
             for order in orders:
                 after = order.pk
+                asked = silent < SILENT_IN_A_ROW
+                last = Payment.objects.filter(order=order).order_by("-pk").values_list("pk", flat=True).first()
                 try:
-                    order_refund(order=order, actor=None, cancelled_only=True)
+                    order_refund(order=order, actor=None, cancelled_only=True,
+                                 provider_silent="" if asked else NOT_ASKED)
                     done += 1
+                    if asked:  # its refunds left owed: the provider did not answer
+                        silent = silent + 1 if _owed(order, after=last or 0) else 0
+                        if silent == SILENT_IN_A_ROW:
+                            logger.warning("the payment provider did not answer %d refunds in a row: the other "
+                                           "orders' card refunds are left owed, for the reconciliation", silent)
                 except IllegalTransition:  # refunded meanwhile (the other run, the counter): done
                     pass
                 except SalesError:
                     logger.exception("order %s of a cancelled performance was not refunded", order.code)
     return done
+
+
+def _owed(order: Order, *, after: int) -> bool:
+    """Did the provider leave a refund of `order` recorded after the payment `after` owed?"""
+    return Payment.objects.filter(order=order, pk__gt=after, status=Payment.Status.REFUNDED,
+                                  message=REFUND_OWED).exists()
 
 
 def fees_kept(orders):

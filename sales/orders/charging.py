@@ -276,6 +276,22 @@ def refund_at_provider(order: Order, row: Payment, amount: Decimal, *, again: bo
     return False
 
 
+# After this many calls in a row that the provider did not answer (each waits its whole
+# timeout, retries included), a run over many orders (a cancelled performance's refunds,
+# the reconciliation) stops asking it: the rest wait, owed, for a run it answers.
+SILENT_IN_A_ROW = 3
+
+
+def refund_not_asked(order: Order, row: Payment, amount: Decimal, why: str) -> None:
+    """A refund recorded and committed (as for refund_at_provider) that is not sent to the
+    provider now, for `why` (it has just failed to answer several in a row): owed, on the
+    order's record, and sent by the reconciliation (refund_at_provider `again`, keyed by
+    its row as always, so paid back once)."""
+    with transaction.atomic():
+        Payment.objects.filter(pk=row.pk).update(message=REFUND_OWED)
+        record(order, "refund pending at provider", f"{amount} {order.currency}: {why}; sent again until it answers")
+
+
 def refund_failed_later(key: str, words: str, intent: str = "") -> Order | None:
     """The provider says a refund it had taken (pending: the card's bank still to answer)
     has failed: the refund recorded under `key` (refund_at_provider's, "refund-<row>") of

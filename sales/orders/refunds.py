@@ -26,6 +26,7 @@ from .charging import (
     payback_cash,
     payback_plan,
     refund_at_provider,
+    refund_not_asked,
     refundable,
     refuse_uncounted,
 )
@@ -34,13 +35,15 @@ from .status import OrderStatusConflict, order_transition, record, staff
 
 
 def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: datetime | None = None,
-                 cancelled_only: bool = False) -> Order:
+                 cancelled_only: bool = False, provider_silent: str = "") -> Order:
     """Refund a paid order in full: tickets void, places back on sale, and every payment
     paid back what it still holds (an exchange may already have paid some back), less
     the fees when the organizer made them not refundable. `cancelled_only`: only while the
     order is for a cancelled performance (refund_cancelled, which read it as such).
     The limit is the `approver`'s (a supervisor signing for the clerk), else the actor's;
-    `actor=None` is the system itself (no role limit applies)."""
+    `actor=None` is the system itself (no role limit applies). `provider_silent`: why the
+    provider is not asked now (it has not been answering): the order is refunded all the
+    same, its refunds owed for the reconciliation to send (refund_not_asked)."""
     now = now or timezone.now()
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
@@ -81,7 +84,10 @@ def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: da
     # providers are called with no transaction open, each refund with its own key (two
     # refunds of one amount against one payment are two refunds).
     for _paid, back, row in refunds:
-        refund_at_provider(order, row, back)
+        if provider_silent:
+            refund_not_asked(order, row, back, provider_silent)
+        else:
+            refund_at_provider(order, row, back)
     return order
 
 

@@ -52,6 +52,7 @@ from .charging import (
     INTERRUPTED,
     NO_ANSWER,
     REFUND_OWED,
+    SILENT_IN_A_ROW,
     fail_quietly,
     payment_record,
     refund_at_provider,
@@ -339,17 +340,34 @@ def payments_reconcile(*, now: datetime | None = None) -> int:
     recent = Q(created_at__gte=now - timedelta(days=2)) | Q(payment_deadline__gte=now - timedelta(days=2))
     due += list(Order.objects.filter(recent, status=Order.Status.CANCELLED).exclude(payment_intent="").exclude(
         Exists(Payment.objects.filter(order=OuterRef("pk"), reference=OuterRef("payment_intent")))))
+    # A provider that does not answer SILENT_IN_A_ROW calls in a row is asked no more in
+    # this run (each call waits its whole timeout): the rest are asked by the next.
+    silent = 0
     for order in due:
+        if silent >= SILENT_IN_A_ROW:
+            logger.warning("the payment provider did not answer %d times in a row: %d orders left for the next run",
+                           silent, len(due) - due.index(order))
+            break
         try:
             payment_settle(order, now=now)
-        except Exception:  # one order's trouble (the provider down) must not stop the others
+            silent = 0
+        except ProviderUnavailable:
+            silent += 1
+            logger.warning("could not settle order %s: the payment provider did not answer", order.code)
+        except Exception:  # one order's trouble must not stop the others
             logger.exception("could not settle order %s", order.code)
     owed = list(Payment.objects.filter(status=Payment.Status.REFUNDED, message=REFUND_OWED)
                 .select_related("order").order_by("pk"))
-    for row in owed:  # refunds the provider did not take when asked: asked again, same key
+    silent = 0
+    for n, row in enumerate(owed):  # refunds the provider did not take when asked: asked again, same key
+        if silent >= SILENT_IN_A_ROW:
+            logger.warning("the payment provider did not answer %d refunds in a row: %d left owed for the next run",
+                           silent, len(owed) - n)
+            break
         try:
             refund_at_provider(row.order, row, -row.amount, again=True)
         except Exception:  # one row's trouble must not stop the others
             logger.exception("refund %s of order %s not asked again", row.pk, row.order.code)
+        silent = silent + 1 if Payment.objects.filter(pk=row.pk, message=REFUND_OWED).exists() else 0
     return len(due) + len(owed)
 

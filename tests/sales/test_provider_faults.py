@@ -24,10 +24,11 @@ from sales.errors import PaymentDeclined, ProviderUnavailable
 from sales.holds import hold_create, hold_is_live, hold_release
 from sales.models import REFUND_OWED, Hold, Order, Payment
 from sales.orders import CustomerDetails, order_cancel, order_place, order_refund, reservations_tidy, tickets_refund
+from sales.orders.cancellation import performance_cancel, refund_cancelled
 from sales.orders.reservations import order_pay_by_link, order_reserve
 from sales.orders.settling import payments_reconcile
 from sales.payments import PaymentRequest
-from sales.policy import PHONE_OPERATOR
+from sales.policy import ORGANIZER, PHONE_OPERATOR
 from tests.provider_proxy import ProviderProxy
 from tests.support import card_token, client_for, make_performance, make_user, places_of, provider, race
 
@@ -329,3 +330,37 @@ def test_a_retry_racing_the_reconciliation_and_the_webhook_sells_once_and_pays_b
     assert charges_of(order.payment_intent) == ("succeeded", [])
     assert Payment.objects.filter(order=order).count() == 1
 
+
+@pytest.mark.django_db
+def test_a_cancelled_performances_refunds_with_the_provider_silent_wait_on_it_three_times_only(lossy):
+    """A performance cancelled while the provider is silent: its refunds do not each wait
+    out the provider in turn (hours for a few hundred orders). After three in a row left
+    unanswered the others are refunded without asking it, their refunds owed on their
+    records; the reconciliation, three at a time while it is still silent, sends them once
+    it answers: each buyer paid back once, the one the provider took unanswered included."""
+    perf = make_performance(rows=1, per_row=8)
+    orders = [order_place(hold=hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[place.pk]),
+                          customer=BUYER, payment=PaymentRequest(method="card", token=card_token()))
+              for place in places_of(perf)]
+    performance_cancel(performance=perf, actor=make_user("organizer-silent", ORGANIZER))
+    lossy.fault("POST", REFUNDS, "stall")  # the first refund is made, its answer never comes
+    lossy.fault("GET", REFUNDS, "pass")
+    lossy.fault("GET", REFUNDS, "stall", times=100)  # then the provider says nothing at all
+    with lossy.retries(0):
+        assert refund_cancelled(perf.pk) == 8
+    assert lossy.count("GET", REFUNDS) == 3 and lossy.count("POST", REFUNDS) == 1
+    assert set(Order.objects.values_list("status", flat=True)) == {"refunded"}
+    assert Payment.objects.filter(status="refunded", message=REFUND_OWED).count() == 8
+    not_asked = [o for o in orders if o.events.filter(action="refund pending at provider",
+                                                      detail__contains="did not answer the refunds before it").exists()]
+    assert not_asked == orders[3:]
+    assert [charges_of(o.payment_intent)[1] for o in orders] == [[5000]] + [[]] * 7
+    with lossy.retries(0):  # still silent: asked three times, not eight
+        payments_reconcile(now=timezone.now() + timedelta(minutes=2))
+    assert lossy.count("GET", REFUNDS) == 6
+    lossy.faults.clear()  # it answers again
+    with lossy.retries(0):
+        payments_reconcile(now=timezone.now() + timedelta(minutes=3))
+    assert lossy.count("POST", REFUNDS) == 8  # the first found made already: not sent again
+    assert [charges_of(o.payment_intent)[1] for o in orders] == [[5000]] * 8
+    assert not Payment.objects.filter(message=REFUND_OWED).exists()
