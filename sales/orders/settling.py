@@ -59,7 +59,7 @@ from .charging import (
     settler_turn,
 )
 from .pricing import lines_of
-from .status import OrderStatusConflict, order_transition, record
+from .status import OrderStatusConflict, codes_used_again, order_transition, record
 
 logger = logging.getLogger(__name__)
 
@@ -289,8 +289,9 @@ def _finish(order: Order, intent, now: datetime) -> Order:
         with transaction.atomic():
             issued = inventory.sell(hold=hold, order=order, lines=lines_of(order), now=now,
                                     payment=payment_record(order, charged, None, order.status))
-            if failed:  # sold after all: no longer a failure on its record
+            if failed:  # sold after all: no longer a failure on its record, its codes used again
                 Order.objects.filter(pk=order.pk).update(failure_reason="")
+                codes_used_again(order.pk)
                 record(order, "payment found taken", "the provider had taken the payment its lost answer was for")
     except (PlacesUnavailable, IllegalTransition, IntegrityError) as exc:
         if isinstance(exc, IntegrityError) and not (failed and _constraint_of(exc) == "order_one_live_per_hold"):

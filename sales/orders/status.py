@@ -32,15 +32,22 @@ ACTIONS = {S.FAILED: "failed", S.CANCELLED: "cancelled", S.REFUNDED: "refunded",
 LIVE = (S.PENDING, S.RESERVED)
 
 
-def _codes_given_back(order_id: int) -> None:
+def _codes_given_back(order_id: int, by: int = -1) -> None:
     with connection.cursor() as cursor:
         cursor.execute("""
-            WITH promo AS (UPDATE sales_promocode SET uses = uses - 1
-                           WHERE id = (SELECT promo_code_id FROM sales_order WHERE id = %(order)s) AND uses > 0),
-            presale AS (UPDATE sales_presalecode SET uses = uses - 1
+            WITH promo AS (UPDATE sales_promocode SET uses = uses + %(by)s
+                           WHERE id = (SELECT promo_code_id FROM sales_order WHERE id = %(order)s)
+                             AND uses + %(by)s >= 0),
+            presale AS (UPDATE sales_presalecode SET uses = uses + %(by)s
                         WHERE id = (SELECT h.presale_code_id FROM sales_order o JOIN sales_hold h ON h.id = o.hold_id
-                                    WHERE o.id = %(order)s) AND uses > 0)
-            SELECT 1""", {"order": order_id})
+                                    WHERE o.id = %(order)s) AND uses + %(by)s >= 0)
+            SELECT 1""", {"order": order_id, "by": by})
+
+
+def codes_used_again(order_id: int) -> None:
+    """A failed order (its codes' uses given back) sold after all: it uses them again,
+    whoever used them meanwhile (it was sold at the price they gave)."""
+    _codes_given_back(order_id, by=1)
 
 
 class OrderStatusConflict(IllegalTransition):

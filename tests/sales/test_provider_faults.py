@@ -190,13 +190,13 @@ def test_a_refund_whose_answer_was_lost_is_paid_back_once(lossy):
 INTENT = r"/v1/payment_intents/pi_\w+"
 
 
-def api_order(perf, place, key: str):
+def api_order(perf, place, key: str, **more):
     """An API buyer's hold of `place`, and the request paying for it with `key`: call it
     to send it (again)."""
     api = client_for()
     held = api.post("/api/v1/holds/", {"performance": perf.pk, "places": [place.pk]}, format="json").json()
     body = {"hold": held["token"], "customer": {"name": "Bea", "email": "bea@example.org"},
-            "payment": {"method": "card", "token": card_token()}}
+            "payment": {"method": "card", "token": card_token()}, **more}
     return lambda: api.post("/api/v1/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY=key)
 
 
@@ -364,3 +364,23 @@ def test_a_cancelled_performances_refunds_with_the_provider_silent_wait_on_it_th
     assert lossy.count("POST", REFUNDS) == 8  # the first found made already: not sent again
     assert [charges_of(o.payment_intent)[1] for o in orders] == [[5000]] * 8
     assert not Payment.objects.filter(message=REFUND_OWED).exists()
+
+
+@pytest.mark.django_db
+def test_a_promo_code_given_back_when_the_answer_was_lost_is_used_again_when_the_retry_sells(lossy):
+    """The order failed gave its promo code's use back; sold after all on the retry, it
+    uses the code again: a code of one use is used up, not free for another order."""
+    from sales.models import PromoCode
+
+    code = PromoCode.objects.create(code="ONCE10", percent_off=Decimal("10"), max_uses=1)
+    perf = make_performance(rows=1, per_row=4)
+    send = api_order(perf, places_of(perf)[0], "lost-answer-retry-promo", promo_code="ONCE10")
+    lossy.fault("POST", CONFIRM, "cut")
+    with lossy.retries(0):
+        assert send().status_code == 503
+    code.refresh_from_db()
+    assert code.uses == 0  # the failed order gave it back
+    again = send()
+    assert again.status_code == 201 and again.json()["status"] == "paid", again.content
+    code.refresh_from_db()
+    assert code.uses == 1
