@@ -445,6 +445,11 @@ class Ticket(models.Model):
 # A refund recorded here that the provider has not taken yet (it did not answer): the
 # reconciliation sends it again, with the same key, until it does (settling.payments_reconcile).
 REFUND_OWED = gettext_noop("refund: waiting for the payment provider")
+# A refund recorded here that is on its way to the provider: the request that recorded it
+# asks the provider next, and writes what the provider answered. One still on its way long
+# after (that request died in between) is sent again by the reconciliation, as an owed one:
+# looked for at the provider by its key first, so that it is made once.
+REFUND_SENDING = gettext_noop("refund: being sent to the payment provider")
 # A refund the provider answered and would not make (the payment disputed, too old, already
 # paid back there): asking again gets the same answer. The money is still owed to the
 # buyer, by other means; the order is listed under "Refunds to settle" in the admin.

@@ -286,6 +286,7 @@ FR = {
     "If it differs from the one above: told to buyers who read French.": "Si elle diffère de celle ci-dessus : dite aux acheteurs francophones.",
     "; try again in a moment with the same idempotency key":
         " ; réessayez dans un instant avec la même clé d'idempotence",
+    "refund: being sent to the payment provider": "remboursement : en cours d'envoi au prestataire de paiement",
     "The %(amount)s in cash the customer handed over for the difference was not taken: hand it back.":
         "Les %(amount)s en espèces remis par le client pour la différence n'ont pas été encaissés : rendez-les-lui.",
     "Pay for your reservation: %(event)s — order %(code)s":

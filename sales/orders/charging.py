@@ -37,7 +37,7 @@ from ..errors import (
 )
 from ..formatting import money
 from ..holds import hold_is_live
-from ..models import REFUND_OWED, REFUND_REFUSED, REFUND_SETTLED, Order, Payment
+from ..models import REFUND_OWED, REFUND_REFUSED, REFUND_SENDING, REFUND_SETTLED, Order, Payment
 from ..notifications import confirmations_due, payback_changed
 from ..payments import PAYMENT_FAILED, PROVIDERS, PaymentRequest, card_fingerprint, declined_because
 from ..policy import cash_paid_back, change_for, may_refund
@@ -232,9 +232,19 @@ def pay_back(order, request, amount, reference, reason, actor, shift, fail=True)
             fail_quietly(order, reason, actor)
 
 
-def refund_at_provider(order: Order, row: Payment, amount: Decimal, *, again: bool = False) -> bool:
+def sending(paid: Payment, note: str) -> str:
+    """The message of a refund row of the payment `paid` as it is recorded: `note`, or, for
+    a payment the provider holds, REFUND_SENDING until the provider has answered
+    (refund_at_provider writes `note` then). A request that dies between its commit and
+    that answer leaves the row so marked, and the reconciliation sends it again."""
+    return note if paid.method in Payment.AT_COUNTER else REFUND_SENDING
+
+
+def refund_at_provider(order: Order, row: Payment, amount: Decimal, *, again: bool = False,
+                       note: str = "refund") -> bool:
     """Pay back `amount` through the provider of the payment `row` refunds (already
-    recorded and committed), keyed by that row: sent again, it is one refund. A provider
+    recorded and committed), keyed by that row: sent again, it is one refund. Taken, the
+    row says `note` (it said REFUND_SENDING meanwhile: `sending`). A provider
     that does not answer leaves it owed, on the order's record, for the reconciliation
     (`again`: the reconciliation asking, which records only an answer); a provider that
     refuses leaves it refused, on the record with its words, for a person."""
@@ -260,8 +270,11 @@ def refund_at_provider(order: Order, row: Payment, amount: Decimal, *, again: bo
         if answer.approved:
             if again:
                 with transaction.atomic():
-                    Payment.objects.filter(pk=row.pk, message=REFUND_OWED).update(message="refund")
+                    Payment.objects.filter(pk=row.pk, message__in=(REFUND_OWED, REFUND_SENDING)).update(
+                        message="refund")
                     record(order, "refund taken by provider", f"{amount} {order.currency}")
+            else:
+                Payment.objects.filter(pk=row.pk, message=REFUND_SENDING).update(message=note)
             return True
         words = answer.message
     logger.error("order %s: the payment provider refused to pay back %s %s (%s)", order.code, amount,

@@ -33,6 +33,7 @@ from .charging import (
     record_charges,
     refund_at_provider,
     refuse_uncounted,
+    sending,
     undo_charges,
     validated_parts,
 )
@@ -47,6 +48,8 @@ from .pricing import (
 )
 from .refunds import performance_cancelled
 from .status import record, staff
+
+PAID_BACK_NOTE = gettext_noop("exchange: difference paid back")
 
 
 @dataclass(frozen=True)
@@ -237,7 +240,7 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
                     reference=paid.reference, refund_of=paid, created_by=staff(actor),
                     performance_id=locked.performance_id,  # the date the tickets leave
                     approved_by=staff(signer) if signer.pk != actor.pk else None,
-                    message=gettext_noop("exchange: difference paid back"),
+                    message=sending(paid, PAID_BACK_NOTE),
                     cash=payback_cash(paid, amount)))
                 for paid, amount in payback]
             Hold.objects.filter(pk=hold.pk).update(status=Hold.Status.SOLD)
@@ -267,7 +270,7 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
             raise
         raise raised from None
     for _paid, amount, row in refunds:  # committed first, so a retry cannot pay back twice
-        refund_at_provider(order, row, amount)
+        refund_at_provider(order, row, amount, note=PAID_BACK_NOTE)
     order.refresh_from_db()
     order.change_due = sum((c.change_due for _r, _a, c in charged), Decimal("0"))
     return order

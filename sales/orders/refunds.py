@@ -29,6 +29,7 @@ from .charging import (
     refund_not_asked,
     refundable,
     refuse_uncounted,
+    sending,
 )
 from .pricing import fees_given_back, kept_on_refund
 from .status import OrderStatusConflict, order_transition, record, staff
@@ -87,7 +88,7 @@ def order_refund(*, order: Order, actor=None, shift=None, approver=None, now: da
         if provider_silent:
             refund_not_asked(order, row, back, provider_silent)
         else:
-            refund_at_provider(order, row, back)
+            refund_at_provider(order, row, back, note=gettext_noop("fees refunded") if late else gettext_noop("refund"))
     return order
 
 
@@ -174,7 +175,7 @@ def tickets_refund(*, order: Order, ticket_ids, actor, shift=None, approver=None
     if whole:
         return order_refund(order=order, actor=actor, shift=shift, approver=approver, now=now)
     for _paid, back, row in refunds:  # committed first, so a retry cannot pay back twice
-        refund_at_provider(order, row, back)
+        refund_at_provider(order, row, back, note=gettext_noop("tickets refunded"))
     order.refresh_from_db()
     return order
 
@@ -199,7 +200,7 @@ def _paid_back(order: Order, plan, *, actor, approver, shift, note: str) -> list
                                                 status=Payment.Status.REFUNDED, reference=paid.reference,
                                                 refund_of=paid, created_by=staff(actor), approved_by=signed,
                                                 performance_id=order.performance_id,
-                                                message=note, cash=payback_cash(paid, back)))
+                                                message=sending(paid, note), cash=payback_cash(paid, back)))
             for paid, back in plan]
 
 

@@ -35,7 +35,7 @@ from ..errors import (
     SalesError,
 )
 from ..holds import hold_is_live
-from ..models import Hold, Order, Payment
+from ..models import REFUND_SENDING, Hold, Order, Payment
 from ..notifications import confirmations_due
 from ..payments import (
     APPROVED,
@@ -65,6 +65,10 @@ logger = logging.getLogger(__name__)
 
 # Reconciliation leaves a payment this young to the request that is taking it.
 SETTLE_AFTER = timedelta(minutes=1)
+# A refund still on its way to the provider after this long was left by a request that
+# died before the provider answered it (charging.sending): well past any request's own
+# tries (STRIPE_TIMEOUT_SECONDS, each retried STRIPE_NETWORK_RETRIES times).
+REFUND_SENDING_FOR = timedelta(minutes=15)
 # A cardholder who has not confirmed with their bank by then has given up.
 ACTION_TIMEOUT = timedelta(minutes=20)
 # Failures on our side after which the provider may still have taken the money.
@@ -357,10 +361,11 @@ def payments_reconcile(*, now: datetime | None = None) -> int:
             logger.warning("could not settle order %s: the payment provider did not answer", order.code)
         except Exception:  # one order's trouble must not stop the others
             logger.exception("could not settle order %s", order.code)
-    owed = list(Payment.objects.filter(status=Payment.Status.REFUNDED, message=REFUND_OWED)
+    left = Q(message=REFUND_SENDING, created_at__lt=now - REFUND_SENDING_FOR)  # its request died before the answer
+    owed = list(Payment.objects.filter(Q(message=REFUND_OWED) | left, status=Payment.Status.REFUNDED)
                 .select_related("order").order_by("pk"))
     silent = 0
-    for n, row in enumerate(owed):  # refunds the provider did not take when asked: asked again, same key
+    for n, row in enumerate(owed):  # refunds the provider did not take when asked (or never asked): same key
         if silent >= SILENT_IN_A_ROW:
             logger.warning("the payment provider did not answer %d refunds in a row: %d left owed for the next run",
                            silent, len(owed) - n)

@@ -239,6 +239,53 @@ def test_a_crash_after_paying_back_a_charge_that_sold_nothing_sells_nothing_and_
     assert not Payment.objects.filter(MONEY_MOVED, order__performance=perf).exists()  # nothing moved, on the books
 
 
+def refund_and_die(order: Order, *, when: str, tickets: bool = False) -> None:
+    """A real process that refunds `order` (in full, or its first ticket: `tickets`) and is
+    killed (SIGKILL) once the refund is recorded: `before` the provider is asked to pay it
+    back, or `after` the provider has paid it back, before its answer is recorded."""
+    refund = ("tickets_refund(order=order, ticket_ids=[order.tickets.order_by('pk').first().pk], actor=None)"
+              if tickets else "order_refund(order=order)")
+    script = ("import django, os, signal; django.setup()\n"
+              "from sales.models import Order\n"
+              "from sales.orders import order_refund, tickets_refund\n"
+              "from sales.payments import PROVIDERS\n"
+              "real = PROVIDERS['card'].refund\n"
+              "def refund_but_die(**kwargs):\n"
+              f"    if {when!r} == 'after':\n"
+              "        real(**kwargs)\n"
+              "    os.kill(os.getpid(), signal.SIGKILL)\n"
+              "PROVIDERS['card'].refund = refund_but_die\n"
+              f"order = Order.objects.get(pk={order.pk})\n"
+              f"{refund}\n")
+    process = subprocess.run([sys.executable, "-c", script], env=process_env(), cwd=django_settings.BASE_DIR,
+                             capture_output=True, text=True, timeout=60)
+    assert process.returncode == -signal.SIGKILL, process.stderr
+
+
+@pytest.mark.parametrize("tickets", [False, True], ids=["order", "one ticket"])
+@pytest.mark.parametrize("when", ["before", "after"])
+@pytest.mark.django_db(transaction=True)
+def test_a_refund_whose_request_died_once_it_was_recorded_is_paid_back_once(when, tickets):
+    """The refund is recorded (the order refunded, its tickets void) and the request dies
+    before the provider is asked, or once it has paid back before the answer is kept: the
+    card is paid back all the same, by the reconciliation, and only once."""
+    perf = make_performance(rows=1, per_row=2)
+    order = order_place(hold=held(perf), customer=BUYER, payment=card())
+    refund_and_die(order, when=when, tickets=tickets)
+    order.refresh_from_db()
+    assert order.status == ("paid" if tickets else "refunded")
+    refunds = provider().v1.refunds.list({"payment_intent": order.payment_intent}).data
+    assert len(refunds) == (1 if when == "after" else 0)
+    later = timezone.now() + timedelta(hours=1)
+    payments_reconcile(now=later)
+    back = 5000 if tickets else 10000
+    assert [r.amount for r in provider().v1.refunds.list({"payment_intent": order.payment_intent}).data] == [back]
+    payments_reconcile(now=later)  # again: nothing more
+    assert [r.amount for r in provider().v1.refunds.list({"payment_intent": order.payment_intent}).data] == [back]
+    row = order.payments.get(status="refunded")
+    assert row.amount == -Decimal(back) / 100 and row.message == "refund"
+
+
 def signed(payload: bytes, secret: str) -> str:
     at = int(time.time())
     return f"t={at},v1={hmac.new(secret.encode(), f'{at}.'.encode() + payload, hashlib.sha256).hexdigest()}"
