@@ -371,9 +371,21 @@ def payments_reconcile(*, now: datetime | None = None) -> int:
                            silent, len(owed) - n)
             break
         try:
-            refund_at_provider(row.order, row, -row.amount, again=True)
+            _send_again(row)
         except Exception:  # one row's trouble must not stop the others
             logger.exception("refund %s of order %s not asked again", row.pk, row.order.code)
         silent = silent + 1 if Payment.objects.filter(pk=row.pk, message=REFUND_OWED).exists() else 0
     return len(due) + len(owed)
+
+
+def _send_again(row: Payment) -> None:
+    """An owed refund sent again, in its order's settler turn: of two runs of the
+    reconciliation at once (one slowed by the provider outlasts its minute), the second
+    finds it taken by the first rather than both finding it not made at the provider and
+    making it twice (the key alone does not stop that where the provider keeps no keys, or
+    has forgotten this one)."""
+    with transaction.atomic():
+        settler_turn(row.order)
+        if Payment.objects.filter(pk=row.pk, message=row.message).exists():  # still as it was read
+            refund_at_provider(row.order, row, -row.amount, again=True)
 

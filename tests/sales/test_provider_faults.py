@@ -384,3 +384,31 @@ def test_a_promo_code_given_back_when_the_answer_was_lost_is_used_again_when_the
     assert again.status_code == 201 and again.json()["status"] == "paid", again.content
     code.refresh_from_db()
     assert code.uses == 1
+@pytest.mark.django_db(transaction=True)
+def test_two_reconciliations_at_once_send_an_owed_refund_once(lossy):
+    """A refund the provider never took is owed; two runs of the reconciliation overlap (a
+    run slowed by the provider outlasts its minute) and both look for it at the provider,
+    find it not made, and would send it: the buyer is paid back once all the same."""
+    import contextlib
+    import threading
+
+    from tests.support import race
+
+    perf = make_performance(rows=1, per_row=4)
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[p.pk for p in places_of(perf)[:2]])
+    order = order_place(hold=hold, customer=BUYER, payment=PaymentRequest(method="card", token=card_token()))
+    with override_settings(STRIPE_API_BASE="http://127.0.0.1:9", STRIPE_NETWORK_RETRIES=0):  # nobody there
+        order_refund(order=order)
+    assert Payment.objects.filter(order=order, message=REFUND_OWED).count() == 1
+    both_looked = threading.Barrier(2)
+
+    def look_together():
+        with contextlib.suppress(threading.BrokenBarrierError):  # the other run did not look meanwhile
+            both_looked.wait(timeout=5)  # each run has found no refund made, and goes on to make it
+
+    lossy.fault("GET", REFUNDS, "pass", times=2, then=look_together)
+    later = timezone.now() + timedelta(minutes=2)
+    with lossy.retries(0):
+        race(2, lambda _i: payments_reconcile(now=later))
+    assert charges_of(order.payment_intent) == ("succeeded", [10000])
+    assert not Payment.objects.filter(order=order, message=REFUND_OWED).exists()
