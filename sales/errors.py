@@ -67,6 +67,10 @@ class HoldNotActive(SalesError):
     status = 409
 
 
+class ReservationLapsed(HoldNotActive):
+    """A reservation's payment asked for once its deadline has passed: nothing was charged."""
+
+
 class PaymentDeclined(SalesError):
     code = "payment_declined"
     status = 402

@@ -22,6 +22,7 @@ from ..errors import (
     NotFound,
     NotPermitted,
     PaymentActionRequired,
+    ReservationLapsed,
 )
 from ..holds import hold_is_live, hold_may_be_used_by
 from ..models import Hold, Order, Payment
@@ -148,7 +149,7 @@ def _pay_reserved(order: Order, parts_of, *, actor, shift) -> Order:
     _still_reserved(order)
     now = timezone.now()
     if order.payment_deadline <= now:
-        raise HoldNotActive(_("the reservation lapsed at its deadline; its seats were released"))
+        raise ReservationLapsed(_("the reservation lapsed at its deadline; its seats were released"))
     hold = order.hold
     # As priced when it was reserved (a reservation from before prices were recorded: now).
     if order.receipt.get("tickets"):

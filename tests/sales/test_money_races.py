@@ -587,6 +587,40 @@ def test_a_payment_link_whose_reservation_ends_while_the_card_is_charged_tells_t
     assert Order.objects.get(pk=order.pk).status == "cancelled"
 
 
+def test_a_payment_link_whose_seats_go_as_its_deadline_passes_tells_the_buyer_it_was_refunded(monkeypatch):
+    """The card is taken as the reservation's deadline passes, and before the sale its
+    seats go to another buyer (the sweep has not marked it lapsed yet): the payment goes
+    back, and the buyer's page says so beside the deadline passed, not only that."""
+    import re
+    import time
+
+    from sales.orders import charging
+
+    operator = make_user("operator-r", PHONE_OPERATOR)
+    perf = make_performance(rows=1, per_row=4)
+    hold = hold_create(performance=perf, channel=Channel.PHONE, user=operator, zone=perf.price_zones.get(),
+                       quantity=2)
+    order = order_reserve(hold=hold, customer=BUYER, deadline=timezone.now() + timedelta(seconds=5), actor=operator)
+    token = card_token()
+    real_charge = charging.charge
+
+    def charge(*args, **kwargs):
+        charged = real_charge(*args, **kwargs)
+        time.sleep(max(0.0, (order.payment_deadline - timezone.now()).total_seconds()) + 0.2)  # the deadline passes
+        hold_create(performance=perf, channel=Channel.ONLINE,  # its seats, free again, held by another buyer
+                    place_ids=list(Place.objects.filter(hold=hold).values_list("pk", flat=True)))
+        return charged
+
+    monkeypatch.setattr(charging, "charge", charge)
+    page = Client().post(f"/orders/{order.code}/{order.access_token}/pay/", {"card_token": token})
+
+    text = re.sub(r"\s+", " ", unescape(page.content.decode()))
+    assert page.status_code == 409
+    assert "The payment deadline has passed; the seats were released." in text
+    assert "the payment was refunded" in text, text
+    money_agrees(order)
+
+
 def test_a_webhook_and_its_request_both_finding_the_seats_gone_pay_the_card_back_once(monkeypatch):
     """The performance is cancelled as a card is charged, and the provider's webhook reads
     the order still awaiting payment: the request and the webhook each find the seats gone

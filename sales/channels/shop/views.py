@@ -60,6 +60,7 @@ from sales.errors import (
     PaymentDeclined,
     PlacesUnavailable,
     ProviderUnavailable,
+    ReservationLapsed,
     SalesError,
     ServiceUnavailable,
 )
@@ -869,9 +870,10 @@ def order_pay(request, code: str, token: str):
             except InProgress:
                 errors, status = [_("A payment of this reservation is already under way (your bank may be "
                                     "asking you to confirm it). Wait a few minutes, then reload.")], 409
-            except HoldNotActive as exc:
-                # Past its deadline the page says so by itself; a payment paid back, in its own words.
-                errors, status = [] if order.payment_deadline <= timezone.now() else [exc.message], 409
+            except ReservationLapsed:  # nothing charged: the page says the deadline passed by itself
+                errors, status = [], 409
+            except HoldNotActive as exc:  # a payment paid back (its seats gone as it was taken), in its own words
+                errors, status = [exc.message], 409
             except InvalidRequest as exc:
                 errors, status = [CARD_UNUSABLE if exc.detail.get("field") == "card" else exc.message], 400
             except SalesError as exc:
