@@ -286,6 +286,8 @@ FR = {
     "If it differs from the one above: told to buyers who read French.": "Si elle diffère de celle ci-dessus : dite aux acheteurs francophones.",
     "; try again in a moment with the same idempotency key":
         " ; réessayez dans un instant avec la même clé d'idempotence",
+    "The %(amount)s taken on the card terminal for the difference was not kept: pay it back on the terminal.":
+        "Les %(amount)s pris au terminal de paiement pour la différence n'ont pas été gardés : remboursez-les au terminal.",
     "refund: being sent to the payment provider": "remboursement : en cours d'envoi au prestataire de paiement",
     "The %(amount)s in cash the customer handed over for the difference was not taken: hand it back.":
         "Les %(amount)s en espèces remis par le client pour la différence n'ont pas été encaissés : rendez-les-lui.",

@@ -313,6 +313,59 @@ def test_an_exchange_refused_after_its_cash_was_taken_tells_the_clerk_to_hand_th
     assert shift_expected(other_shift)["cash"] == Decimal("100.00") - (50 if how == "refunded" else 0)
 
 
+def test_an_exchange_refused_after_its_card_terminal_payment_tells_the_clerk_to_pay_it_back_there():
+    """The clerk takes the $30.00 upgrade on the card terminal; the guest's ticket is scanned
+    at the door as the exchange reaches the order's lock: refused there, after the terminal
+    charged the card. Recorded as paid back, it is still on the customer's card: the page
+    says to pay the $30.00 back on the terminal."""
+    perf = make_performance(rows=2, per_row=4, on_sale=False)
+    PriceZoneFactory(performance=perf, name="Front", price=Decimal("80.00"),
+                     seats=perf.venue.sections.get().seats.filter(row="A"))
+    inventory.put_on_sale(performance=perf)
+    (clerk,), (shift,) = clerks(1, cash_float="100")
+    order = counter_sale(clerk, shift, perf, "Stalls", 1)
+    ticket = order.tickets.get()
+    page = signed_in(clerk)
+    start = page.post(f"/counter/orders/{order.code}/exchange/",
+                      {"tickets": [str(ticket.pk)], "zone": perf.price_zones.get(name="Front").pk, "quantity": "1"})
+    locked, release, answers = threading.Event(), threading.Event(), []
+
+    def door():  # holding the order until the exchange waits on it, then scanning the ticket
+        try:
+            with transaction.atomic():
+                Order.objects.select_for_update().get(pk=order.pk)
+                locked.set()
+                release.wait(10)
+                ticket_check_in(code=ticket.code, performance=perf, door="gate A",
+                                actor=make_user("door-x", DOOR_STAFF), now=perf.starts_at)
+        finally:
+            connection.close()
+
+    def exchange():
+        try:
+            answers.append(page.post(start["Location"], {"card_amount": "30", "card_reference": "AUTH-42"}))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=door), threading.Thread(target=exchange)]
+    threads[0].start()
+    assert locked.wait(10)
+    threads[1].start()
+    assert waiting_on_a_lock(1), "the exchange did not reach the order's lock"
+    release.set()
+    for t in threads:
+        t.join(30)
+
+    (refused,) = answers
+    text = " ".join(unescape(refused.content.decode()).split())
+    assert refused.status_code == 400 and "used at the door" in text
+    assert "The $30.00 taken on the card terminal for the difference was not kept: pay it back on the terminal" \
+        in text, text
+    assert "in cash" not in text
+    assert Ticket.objects.get(pk=ticket.pk).price_zone_name == "Stalls"
+    assert shift_expected(shift)["card_terminal"] == Decimal("0.00")  # nothing kept on the terminal's count
+
+
 # --- payment links and reservations ------------------------------------------------
 
 def reserved(perf, operator, n: int = 2, days: int = 2) -> Order:

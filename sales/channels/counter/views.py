@@ -400,6 +400,9 @@ def order_exchange_view(request, code: str, hold_id: int):
             if last is not None and (back := _cash_not_kept(order, payment, after=last)):
                 errors.append(_("The %(amount)s in cash the customer handed over for the difference was not taken: "
                                 "hand it back.") % {"amount": money(back)})
+            if last is not None and (back := _terminal_not_kept(order, after=last)):
+                errors.append(_("The %(amount)s taken on the card terminal for the difference was not kept: pay it "
+                                "back on the terminal.") % {"amount": money(back)})
         else:
             if quote.difference > 0 and any(part.method == "cash" for part in payment.parts()):
                 note = _("Exchanged. Change due: %(change)s") % {"change": money(order.change_due)}
@@ -439,6 +442,16 @@ def _cash_not_kept(order: Order, payment, *, after: int) -> Decimal:
                 .values_list("amount", flat=True), Decimal("0"))
     tendered = payment.cleaned_data.get("tendered")
     return (tendered if tendered is not None else taken) if taken else Decimal("0")
+
+
+def _terminal_not_kept(order: Order, *, after: int) -> Decimal:
+    """What an exchange refused under the order's lock took on the card terminal for its
+    difference and paid straight back on the record (sales.orders.charging.undo_charges):
+    the terminal charged the customer's card all the same, and the clerk pays it back
+    there. Nothing if the refusal came before the terminal's part was taken."""
+    return sum(order.payments.filter(pk__gt=after, method=Payment.Method.CARD_TERMINAL,
+                                     status=Payment.Status.REFUNDED, amount__gt=0)
+               .values_list("amount", flat=True), Decimal("0"))
 
 
 @clerk_only
