@@ -1,5 +1,6 @@
 """Worker pools. In production the load balancer sends the counter, the phone console,
-the admin and staff API calls to the `staff` pool, the waiting room's page
+the admin and staff API calls (those signed with `Authorization: Token <key>`, the one
+scheme staff sign in with, sales.api.permissions.TokenWithRoles) to the `staff` pool, the waiting room's page
 (/performances/<pk>/queue/) to the `queue` pool, and everything else to `public`, so an
 online crowd can take neither the staff's capacity nor the queue's (buyers' requests are
 slow next to a queue poll). Each pool refuses the others' pages, so a misrouted request
@@ -19,11 +20,21 @@ from sales import admission, payments
 
 STAFF_PREFIXES = ("/counter/", "/phone/", "/door/", "/admin/", "/login/", "/logout/", "/staff/")
 SHARED_PREFIXES = ("/static/", "/healthz", "/readyz", "/i18n/")
+# The scheme of a staff API token, in any case (HTTP's schemes are case-insensitive), alone
+# or followed by its key. deploy/haproxy.cfg's `acl signed` says the same, and must: other
+# schemes (a proxy's or a gateway's Basic credentials) are the public's, whose pool serves
+# them as anonymous buyers; only a staff token is worth the staff pool's capacity.
+STAFF_SCHEME = re.compile(r"token(?:[ \t]|$)", re.IGNORECASE | re.ASCII)
 
 
 def is_staff_request(request) -> bool:
     return request.path.startswith(STAFF_PREFIXES) or (
-        request.path.startswith("/api/") and "HTTP_AUTHORIZATION" in request.META)
+        request.path.startswith("/api/") and signs_with_a_token(request.META.get("HTTP_AUTHORIZATION")))
+
+
+def signs_with_a_token(authorization: str | None) -> bool:
+    """Whether the value of an Authorization header names a staff token's scheme."""
+    return authorization is not None and STAFF_SCHEME.match(authorization.strip(" \t")) is not None
 
 
 class PoolMiddleware:

@@ -310,8 +310,8 @@ FR = {
         "%(venue)s a déjà %(performance)s à cette heure : une salle ne vend ses places qu'une fois.",
     "%(venue)s already has %(performance)s on %(line)s.": "%(venue)s a déjà %(performance)s le %(line)s.",
     "this address serves staff API tokens only: send Authorization: Token <key> of a staff account, or call the API "
-    "without an Authorization header": "cette adresse ne sert que les jetons d'API du personnel : envoyez "
-        "Authorization: Token <clé> d'un compte du personnel, ou appelez l'API sans en-tête Authorization",
+    "without a token": "cette adresse ne sert que les jetons d'API du personnel : envoyez "
+        "Authorization: Token <clé> d'un compte du personnel, ou appelez l'API sans jeton",
     "Your ballot application for %(show)s": "Votre inscription au tirage au sort pour %(show)s",
     "We have your application for %(show)s (%(starts)s, %(venue)s), tickets asked for: %(quantity)s. Applications close %(closes)s; we will write to you after the draw with its result.":
         "Nous avons votre inscription pour %(show)s (%(starts)s, %(venue)s), billets demandés : %(quantity)s. Les inscriptions ferment le %(closes)s ; nous vous écrirons après le tirage avec son résultat.",

@@ -145,6 +145,26 @@ def test_each_door_reaches_its_pool_through_the_one_address(front, clerk_token):
     assert front.stat()[("public", "public2")]["stot"] == "0"  # not ready: never sent a request
 
 
+def test_only_a_staff_token_takes_an_api_call_to_the_staff_pool(front, clerk_token):
+    """A proxy or a gateway in front of the shop adding Basic credentials (an intranet, a
+    staging site) leaves its callers what they are: anonymous buyers, served by the
+    public pool. The staff pool gets the calls signed with a token (its scheme in any
+    case), and refuses one that signs in nobody."""
+    basic = {"Authorization": "Basic dXNlcjpwYXNz"}
+    served_by, response = front.request("GET", "/api/v1/performances/", basic)
+    assert (served_by, response.status) == ("public", 200)
+    served_by, response = front.request("GET", "/api/v1/tickets/NOPE/", basic)  # staff only: for anonymous callers, no
+    assert (served_by, response.status) == ("public", 401), response.body
+    assert json.loads(response.body)["error"]["code"] == "not_authenticated"
+    for scheme in ("Token", "token", "TOKEN"):  # a clerk, asking for a ticket that is not
+        signed = {"Authorization": f"{scheme} {clerk_token}"}
+        served_by, response = front.request("GET", "/api/v1/tickets/NOPE/", signed)
+        assert (served_by, response.status) == ("staff", 404), scheme
+    served_by, response = front.request("GET", "/api/v1/performances/", {"Authorization": "Token " + "0" * 40})
+    assert (served_by, response.status) == ("staff", 401)
+    assert json.loads(response.body)["error"]["code"] == "authentication_failed"
+
+
 def test_a_clerk_opens_the_counter_at_the_one_address(front, clerk_token):
     browser = requests.Session()
     page = browser.get(f"{front.base}/counter/")  # to the sign-in, and back after it

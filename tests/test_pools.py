@@ -41,26 +41,38 @@ def test_the_staff_pool_serves_only_staff(settings, clerk):
 
 
 def test_the_staff_pool_serves_the_api_to_signed_in_staff_only(settings, performance, clerk):
-    """The load balancer sends an API call carrying any Authorization header to the staff
-    pool, whose capacity keeps the counter and the phone selling while the online crowd
-    fills the public one. A call there that signs in no member of staff (a proxy's Basic
-    credentials, an empty header) is refused, and buys nothing."""
+    """The load balancer sends an API call signed with a staff token's scheme (`Token`, in
+    any case) to the staff pool, whose capacity keeps the counter and the phone selling
+    while the online crowd fills the public one. A token there that signs in no member of
+    staff (an account without a role, or no account) is refused, and buys nothing. Any
+    other scheme (a proxy's Basic credentials) is the public pool's: the staff pool says
+    so, and the public pool serves it as an anonymous buyer."""
+    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
     from sales.models import Hold
-    from tests.support import client_for, places_of
+    from tests.support import client_for, make_user, places_of
 
     settings.BOXOFFICE_POOL = "staff"
     seat = places_of(performance)[0].pk
-    for header in ("Basic dXNlcjpwYXNz", ""):
+    hold = {"performance": performance.pk, "places": [seat]}
+    roleless = Token.objects.create(user=make_user("no-role")).key
+    for header, code in ((f"Token {roleless}", "staff_only"), (f"tOKEN {roleless}", "staff_only"),
+                         ("Token " + "0" * 40, "authentication_failed")):
         api = APIClient(HTTP_AUTHORIZATION=header)
-        refused = api.post("/api/v1/holds/", {"performance": performance.pk, "places": [seat]}, format="json")
+        refused = api.post("/api/v1/holds/", hold, format="json")
         assert refused.status_code == 401, refused.content
-        assert refused.json()["error"]["code"] == "staff_only"
-        assert "without an Authorization header" in refused.json()["error"]["message"]
+        assert refused.json()["error"]["code"] == code, header
+        if code == "staff_only":
+            assert "without a token" in refused.json()["error"]["message"]
         assert api.get("/api/v1/events/").status_code == 401
+    for header in ("Basic dXNlcjpwYXNz", "", "Tokens x"):
+        misrouted = APIClient(HTTP_AUTHORIZATION=header).post("/api/v1/holds/", hold, format="json")
+        assert misrouted.status_code == 404 and misrouted.json()["error"]["code"] == "wrong_pool", header
     assert not Hold.objects.exists()
     assert client_for(clerk).get("/api/v1/events/").status_code == 200
+    settings.BOXOFFICE_POOL = "public"
+    assert APIClient(HTTP_AUTHORIZATION="Basic dXNlcjpwYXNz").get("/api/v1/events/").status_code == 200
     settings.BOXOFFICE_POOL = "all"  # one process serving every door: the buyer is served
     assert APIClient(HTTP_AUTHORIZATION="Basic dXNlcjpwYXNz").get("/api/v1/events/").status_code == 200
 

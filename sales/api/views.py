@@ -101,13 +101,13 @@ class ApiView(APIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        # Any Authorization header sends an API call to the staff pool (boxoffice.pools),
-        # whose capacity is the counter's and the phone's during an on-sale: a caller it
-        # does not sign in as staff (a proxy's Basic credentials) buys through the public pool.
+        # A token sends an API call to the staff pool (boxoffice.pools), whose capacity is
+        # the counter's and the phone's during an on-sale: a token that signs in no member
+        # of staff buys through the public pool, without it.
         if settings.BOXOFFICE_POOL == "staff" and not roles_of(request.user):
             raise AuthenticationFailed(_("this address serves staff API tokens only: send Authorization: Token "
-                                         "<key> of a staff account, or call the API without an Authorization "
-                                         "header"), code="staff_only")
+                                         "<key> of a staff account, or call the API without a token"),
+                                   code="staff_only")
 
     def ctx(self, **extra):
         return {"request": self.request, "now": timezone.now(), **extra}
