@@ -224,24 +224,40 @@ def test_a_body_sent_in_chunks_reaches_the_api_whole(front):
     assert json.loads(answer)["places"][0]["id"] == place.pk
 
 
-def test_a_dead_pool_is_taken_out_and_its_doors_say_so(front):
-    supervisor.kill_group(front.pools["staff"], signal.SIGKILL)
-    front.pools["staff"].wait()
+@pytest.mark.parametrize(("pool", "page", "api", "other"), [
+    ("staff", "/counter/", {"Authorization": "Token x"}, "/"),
+    ("public", "/", {"Authorization": "Basic dXNlcjpwYXNz"}, "/counter/"),
+    ("queue", "/performances/1/queue/", None, "/"),
+])
+def test_a_dead_pool_is_taken_out_and_its_doors_say_so(front, pool, page, api, other):
+    """While no server of a pool is up, its pages answer people with a page of ours, in
+    both languages (HAProxy cannot know theirs), saying when to try again; its API calls
+    get the API's own error shape. The other pools' doors are unaffected."""
+    supervisor.kill_group(front.pools[pool], signal.SIGKILL)
+    front.pools[pool].wait()
     try:
-        wait_until(lambda: front.status("staff", "staff1") == "DOWN", "the staff pool marked down", seconds=10)
-        served_by, response = front.request("GET", "/counter/")
-        assert (served_by, response.status) == ("staff", 503)
-        served_by, response = front.request("GET", "/api/v1/orders/ABC/", {"Authorization": "Token x"})
-        assert (served_by, response.status) == ("HAProxy", 503)  # the API's own shape, not an HTML page
-        assert json.loads(response.body)["error"]["code"] == "service_unavailable" and response.getheader("Retry-After")
-        served_by, response = front.request("GET", "/")  # the other doors are unaffected
-        assert (served_by, response.status) == ("public", 200)
+        wait_until(lambda: front.status(pool, f"{pool}1") == "DOWN", f"the {pool} pool marked down", seconds=10)
+        served_by, response = front.request("GET", page)
+        assert (served_by, response.status) == (pool, 503)
+        assert response.getheader("Content-Type") == "text/html; charset=utf-8"
+        assert response.getheader("Retry-After") == "5" and response.getheader("Cache-Control") == "no-store"
+        text = response.body.decode()
+        assert "try again in a few seconds" in text and "réessayez dans quelques secondes" in text
+        # Nothing to fetch from a pool that is down.
+        assert "://" not in text and "src=" not in text and "href" not in text
+        if api is not None:
+            served_by, response = front.request("GET", "/api/v1/orders/ABC/", api)
+            assert (served_by, response.status) == ("HAProxy", 503)  # the API's own shape, not an HTML page
+            assert json.loads(response.body)["error"]["code"] == "service_unavailable"
+            assert response.getheader("Retry-After")
+        served_by, response = front.request("GET", other)  # the other doors are unaffected
+        assert served_by != pool and response.status in (200, 302)
     finally:
         # Back for the module's other tests, whichever order they run in (pytest-django
         # runs the transactional ones last).
-        front.restart("staff")
-    served_by, response = front.request("GET", "/counter/")
-    assert (served_by, response.status) == ("staff", 302)
+        front.restart(pool)
+    served_by, response = front.request("GET", page)
+    assert (served_by, response.status) == (pool, 302 if pool != "public" else 200)
 
 
 def test_a_server_without_redis_keeps_selling_and_one_without_postgresql_is_taken_out(tmp_path):
