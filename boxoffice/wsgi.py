@@ -19,6 +19,15 @@ def _require_secret_key() -> None:
 
 _require_secret_key()
 
+# The URLs, and with them every view, are loaded here rather than at the first request: a
+# server takes connections once this module is loaded (granian's workers each open their
+# own socket then, and the kernel hands a fresh one its share of the new connections at
+# once), so a worker started or replaced during a sale would otherwise keep its first
+# callers, and the health checks, waiting on the imports: one to two seconds on a busy host.
+from django.urls import resolve  # noqa: E402
+
+resolve("/healthz")
+
 # The waiting room's page is served in front of Django (Redis only, no middleware stack):
 # it is what a flash crowd polls. Everything else is Django's.
 from boxoffice.safety import whole_bodies  # noqa: E402

@@ -140,9 +140,9 @@ def describe(code: int) -> str:
 
 # --- who holds a port -------------------------------------------------------------------
 
-def port_holders(port: int) -> list[tuple[int, str]]:
-    """The processes listening on TCP `port` on this machine: [(pid, command line)], read
-    from /proc (empty where it cannot be read)."""
+def listening_sockets(port: int) -> set[str]:
+    """The sockets listening on TCP `port` on this machine (several where servers share it,
+    SO_REUSEPORT), as their file descriptors read (`socket:[inode]`), from /proc."""
     inodes = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         with contextlib.suppress(OSError):
@@ -151,6 +151,13 @@ def port_holders(port: int) -> list[tuple[int, str]]:
                 local, state, inode = parts[1], parts[3], parts[9]
                 if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
                     inodes.add(f"socket:[{inode}]")
+    return inodes
+
+
+def port_holders(port: int) -> list[tuple[int, str]]:
+    """The processes listening on TCP `port` on this machine: [(pid, command line)], read
+    from /proc (empty where it cannot be read)."""
+    inodes = listening_sockets(port)
     holders = []
     if not inodes:
         return holders
