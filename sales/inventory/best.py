@@ -159,6 +159,7 @@ def hold_best(*, hold: Hold, zone: PriceZone, quantity: int, now: datetime, acto
     pictures.FreeRuns), then are taken with SKIP LOCKED: two buyers never wait for each other;
     the one who finds a seat taken moves on to the next block. Before giving up, the
     runs are read again from the database."""
+    asked = time.monotonic()
     picture = FreeRuns.of(hold, zone, now, accessible=accessible)
     tries = 0
     for _ in range(rounds * 3):  # a round whose every block another buyer here was trying does not count
@@ -190,9 +191,11 @@ def hold_best(*, hold: Hold, zone: PriceZone, quantity: int, now: datetime, acto
                 raise PlacesUnavailable(ngettext("only %(n)d place left in %(zone)s",
                                                  "only %(n)d places left in %(zone)s", left)
                                         % {"n": left, "zone": zone.name}, available=left)
-            if picture.age < 0.05:
-                # No block of seats in a picture this fresh: there is none. A zone's
-                # standing places have no neighbours to keep together: any of them do.
+            if picture.age < 0.05 or picture.read_at >= asked:
+                # No block of seats in a picture this fresh (read just now, or read from the
+                # database since this buyer asked, however slowly it answered): there is
+                # none. A zone's standing places have no neighbours to keep together: any
+                # of them do.
                 taken = not accessible and _take_any(STANDING & Q(price_zone=zone), quantity, hold, now, actor)
                 if taken:
                     return taken
