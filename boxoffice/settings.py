@@ -191,13 +191,14 @@ AUTHENTICATION_BACKENDS = [
 AXES_HANDLER = "boxoffice.signin.SignInHandler"
 # One account from one address (so an attacker elsewhere cannot lock the clerk out), and
 # one address whatever the accounts (so guessing across accounts is throttled too): the
-# handler gives each its own limit.
+# handler gives each its own limit. An IPv6 caller's address is its /64 network
+# (sales.waiting_room.client_network): otherwise each guess could come from a new one.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_FAILURE_LIMIT = int(os.environ.get("SIGNIN_FAILURE_LIMIT", "5"))
 AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("SIGNIN_ADDRESS_FAILURE_LIMIT", "30"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SIGNIN_COOLOFF_MINUTES", "15")))
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "sales.waiting_room.client_ip"
+AXES_CLIENT_IP_CALLABLE = "sales.waiting_room.client_network"
 AXES_LOCKOUT_CALLABLE = "boxoffice.signin.locked_out"
 # Masked in the audit records and the log (a password never is stored).
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "supervisor_password"]

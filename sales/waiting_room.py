@@ -17,6 +17,7 @@ where sales.admission, which chooses its rate, keeps what it decided.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import secrets
 import time
@@ -564,11 +565,35 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+# The smallest IPv6 network one subscriber is given (a home, a phone, a server): its holder
+# picks any of its 2**64 addresses at will, so a limit counted per IPv6 address would be a
+# limit per guess. Per-address limits count an IPv6 caller by this network.
+IPV6_NETWORK = 64
+
+
+def client_network(request) -> str:
+    """Whom a per-address limit (and sign-in throttling) counts: the caller's IPv4 address
+    (written as IPv6 by a dual-stack server, or not), or the IPv6 network its address is
+    in, written as that network's first address (an address still, as the records keep)."""
+    address = client_ip(request)
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:  # not an address: counted as it is
+        return address
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    host_bits = 128 - IPV6_NETWORK
+    return str(ipaddress.IPv6Address(int(ip) >> host_bits << host_bits))
+
+
 def over_channel_limit(request, channel: str, what: str) -> bool:
     """Has this address made more than its channel's `what` ("holds" or "payments") this
-    minute? One count per address, whichever door (shop or API) the requests came by."""
+    minute? One count per address (per network for IPv6: client_network), whichever door
+    (shop or API) the requests came by."""
     limit = getattr(policy_for(channel), f"{what}_per_minute")
-    return settings.RATE_LIMITS and limit is not None and rate_limited(what, client_ip(request), limit=limit)
+    return settings.RATE_LIMITS and limit is not None and rate_limited(what, client_network(request), limit=limit)
 
 
 # Promo and presale codes typed by one address in a minute, by the shop or the API: enough
@@ -578,7 +603,7 @@ CODE_TRIES_PER_MINUTE = 30
 
 def too_many_code_tries(request) -> bool:
     """Has this address typed more than CODE_TRIES_PER_MINUTE codes this minute? This try counts."""
-    return settings.RATE_LIMITS and rate_limited("codes", client_ip(request), limit=CODE_TRIES_PER_MINUTE)
+    return settings.RATE_LIMITS and rate_limited("codes", client_network(request), limit=CODE_TRIES_PER_MINUTE)
 
 
 def rate_limited(bucket: str, key: str, limit: int, window: int = 60) -> bool:

@@ -58,6 +58,20 @@ def test_one_address_trying_many_accounts_is_locked_out(clerk):
     assert "Trop de tentatives de connexion" in locked.content.decode()
 
 
+def test_an_ipv6_network_trying_a_password_from_many_of_its_addresses_is_locked_out(clerk):
+    """An IPv6 subscriber picks any of the 2**64 addresses of its network at will: guesses
+    each sent from a new one are counted as from one address."""
+    for n in range(4):
+        _fail(Client(REMOTE_ADDR=f"2001:db8:5:6::{n + 1:x}"), "/login/", "clerk1", 1)
+    assert Client(REMOTE_ADDR="2001:db8:5:6:a::1").post(
+        "/login/", {"username": "clerk1", "password": "still-wrong"}).status_code == 429  # the fifth
+    locked = Client(REMOTE_ADDR="2001:db8:5:6:b::2").post("/login/", {"username": "clerk1", "password": "pw-clerk1"})
+    assert locked.status_code == 429
+    # The real staff member, from another network, is not locked out by it.
+    desk = Client(REMOTE_ADDR="2001:db8:5:7::1")
+    assert desk.post("/login/", {"username": "clerk1", "password": "pw-clerk1"}).status_code == 302
+
+
 # --- limits on every door --------------------------------------------------------------------
 
 def in_one_clock_minute() -> None:
@@ -84,6 +98,23 @@ def test_api_holds_count_against_the_per_address_limit_of_the_shop(performance):
     shop = Client(REMOTE_ADDR=OUTSIDER)
     shop.post(f"/performances/{performance.pk}/hold/", {"seats": str(seats[40].pk)})
     assert Hold.objects.count() == 30  # one budget per address, whatever the door
+
+
+def test_holds_from_the_addresses_of_one_ipv6_network_count_as_one_address(performance):
+    in_one_clock_minute()
+    seats = places_of(performance)
+
+    def hold(address: str, i: int):
+        return APIClient(REMOTE_ADDR=address).post("/api/v1/holds/", {"performance": performance.pk,
+                                                                      "places": [seats[i].pk]}, format="json")
+
+    answers = [hold(f"2001:db8:5:6:{i:x}::{i + 1:x}", i) for i in range(31)]
+    assert [a.status_code for a in answers[:30]] == [201] * 30
+    assert answers[30].status_code == 429 and answers[30].json()["error"]["code"] == "rate_limited"
+    # Another network, and an IPv4 client (written as IPv6 by a dual-stack server, or not), count apart.
+    assert hold("2001:db8:5:7::1", 31).status_code == 201
+    assert hold("::ffff:198.51.100.7", 32).status_code == 201
+    assert hold("198.51.100.8", 33).status_code == 201
 
 
 def test_api_orders_count_against_the_per_address_payment_limit(performance):

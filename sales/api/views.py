@@ -392,7 +392,7 @@ class OrderConfirmPayment(ApiView):
     @extend_schema(request=s.ConfirmPaymentIn, responses={200: s.OrderOut, **MONEY_ERRORS})
     def post(self, request, code: str):
         data = _valid(s.ConfirmPaymentIn, request)
-        if settings.RATE_LIMITS and waiting_room.rate_limited("confirm", waiting_room.client_ip(request),
+        if settings.RATE_LIMITS and waiting_room.rate_limited("confirm", waiting_room.client_network(request),
                                                               limit=waiting_room.CODE_TRIES_PER_MINUTE):
             raise RateLimited(_("too many payments confirmed from your address; wait a minute"))
         order = Order.objects.select_related("customer").filter(code=code.upper()).first()

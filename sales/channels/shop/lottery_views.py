@@ -70,7 +70,7 @@ APPLICATIONS_PER_MINUTE = 30
 
 def too_many_applications(request) -> bool:
     return settings.RATE_LIMITS and waiting_room.rate_limited(
-        "ballot", waiting_room.client_ip(request), limit=APPLICATIONS_PER_MINUTE)
+        "ballot", waiting_room.client_network(request), limit=APPLICATIONS_PER_MINUTE)
 
 
 @never_cache

@@ -223,7 +223,7 @@ def _code_url(pk: int) -> str:
 
 def queue(request, pk: int):
     result = answer(pk, visitor_cookie=request.COOKIES.get(VISITOR_COOKIE), htmx=bool(request.htmx),
-                    ip=waiting_room.client_ip(request), cookies_in=request.COOKIES)
+                    ip=waiting_room.client_network(request), cookies_in=request.COOKIES)
     response = HttpResponse(result.body, status=result.status)
     for name, value in result.headers:
         response[name] = value
@@ -276,7 +276,7 @@ def fast_path(app):
         request = SimpleNamespace(COOKIES=cookies, META=environ)
         with translation.override(translation.get_language_from_request(request)):
             result = answer(int(match[1]), visitor_cookie=cookies.get(VISITOR_COOKIE),
-                            htmx=environ.get("HTTP_HX_REQUEST") == "true", ip=waiting_room.client_ip(request),
+                            htmx=environ.get("HTTP_HX_REQUEST") == "true", ip=waiting_room.client_network(request),
                             cookies_in=cookies)
             headers = [*result.headers, *SAFE_HEADERS, ("Vary", "Cookie, Accept-Language"),
                        ("Content-Language", translation.get_language())]

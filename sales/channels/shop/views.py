@@ -809,7 +809,7 @@ def find_orders(request):
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].strip().lower()
         if settings.RATE_LIMITS and (
-                waiting_room.rate_limited("find", waiting_room.client_ip(request), limit=FIND_PER_MINUTE)
+                waiting_room.rate_limited("find", waiting_room.client_network(request), limit=FIND_PER_MINUTE)
                 or waiting_room.rate_limited("find-mailbox", mailbox(email), limit=FIND_PER_MAILBOX_HOUR,
                                              window=3600)):
             errors, status = [_("Too many requests for this address; wait a while, then ask again.")], 429
