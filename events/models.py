@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
@@ -452,3 +452,22 @@ class Price(models.Model):
     def clean(self):
         if self.price_type_id and self.zone_id and self.price_type.performance_id != self.zone.performance_id:
             raise ValidationError(_("The zone belongs to another performance."))
+
+
+# The most places a venue holds, seats and standing places together: more than the largest
+# stadium, and few enough for a performance's places to be made in one request when it
+# goes on sale (a standing section alone may hold 200,000; thousands of them would be
+# billions of places).
+MAX_PLACES = 500_000
+
+
+def venue_places(venue: Venue) -> int:
+    """The places a performance at `venue` is put on sale with: its seats and the
+    capacity of its standing sections."""
+    standing = venue.sections.filter(kind=Section.Kind.STANDING).aggregate(n=Sum("capacity"))["n"] or 0
+    return Seat.objects.filter(section__venue=venue).count() + standing
+
+
+def grouped(n: int) -> str:
+    """A count written with its thousands grouped, as the reader's language writes them."""
+    return number_format(n, force_grouping=True)

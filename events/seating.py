@@ -31,11 +31,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from .models import Seat, Section, Venue, storable_text
+from .models import MAX_PLACES, Seat, Section, Venue, grouped, storable_text, venue_places
 
 FLAGS = {"wheelchair", "companion", "restricted"}
-
-
 class SeatingPlanError(Exception):
     def __init__(self, errors: list[str]):
         self.errors = errors
@@ -162,6 +160,7 @@ def parse_json(text: str) -> list[PlanSection]:
     errors: list[str] = []
     sections: list[PlanSection] = []
     seen: set = set()
+    names: set[str] = set()
     for i, raw in enumerate(data["sections"]):
         where = f"sections[{i}]"
         if not isinstance(raw, dict) or not str(raw.get("name") or "").strip():
@@ -173,9 +172,10 @@ def parse_json(text: str) -> list[PlanSection]:
             errors.append(f"{where}: kind must be seated or standing, got {kind!r}")
             continue
         section = PlanSection(name=name, kind=kind)
-        if any(s.name == name for s in sections):
+        if name in names:
             errors.append(f"{where}: section {name} appears twice")
             continue
+        names.add(name)
         sections.append(section)
         if kind == "standing":
             section.capacity = _capacity(raw.get("capacity"), where, errors)
@@ -250,6 +250,11 @@ def decode_upload(raw: bytes) -> str:
 def seating_plan_import(*, venue: Venue, text: str, filename: str = "") -> list[Section]:
     """Add the plan's sections to the venue. All or nothing."""
     plan = parse_plan(text, filename)
+    planned, there = sum(len(ps.seats) + (ps.capacity or 0) for ps in plan), venue_places(venue)
+    if planned + there > MAX_PLACES:
+        raise SeatingPlanError([_("the plan holds %(planned)s places and %(venue)s %(there)s already: a venue holds "
+                                  "at most %(max)s") % {"planned": grouped(planned), "venue": venue,
+                                                        "there": grouped(there), "max": grouped(MAX_PLACES)}])
     clash = set(venue.sections.filter(name__in=[s.name for s in plan]).values_list("name", flat=True))
     if clash:
         raise SeatingPlanError([_("section %(name)s already exists in %(venue)s") % {"name": name, "venue": venue}

@@ -289,6 +289,12 @@ FR = {
     "The %(amount)s taken on the card terminal for the difference was not kept: pay it back on the terminal.":
         "Les %(amount)s pris au terminal de paiement pour la différence n'ont pas été gardés : remboursez-les au terminal.",
     "refund: being sent to the payment provider": "remboursement : en cours d'envoi au prestataire de paiement",
+    "the plan holds %(planned)s places and %(venue)s %(there)s already: a venue holds at most %(max)s":
+        "le plan compte %(planned)s places et %(venue)s en a déjà %(there)s : une salle en compte au plus %(max)s",
+    "%(venue)s holds %(there)s places: at most %(max)s are put on sale for a performance; correct its sections' "
+    "capacities":
+        "%(venue)s compte %(there)s places : au plus %(max)s sont mises en vente pour une représentation ; corrigez "
+        "la capacité de ses sections",
     "The %(amount)s in cash the customer handed over for the difference was not taken: hand it back.":
         "Les %(amount)s en espèces remis par le client pour la différence n'ont pas été encaissés : rendez-les-lui.",
     "Pay for your reservation: %(event)s — order %(code)s":

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from events.models import Performance, Section
+from events.models import MAX_PLACES, Performance, Section, grouped, venue_places
 
 from ..errors import IllegalTransition, InvalidRequest
 from ..models import Place
@@ -23,6 +23,13 @@ def put_on_sale(*, performance: Performance) -> int:
                 "performance": performance})
         if Place.objects.filter(performance=performance).exists():
             raise IllegalTransition(_("%(performance)s is already on sale") % {"performance": performance})
+        # Its places are made here, in this request: a venue beyond any real one (a standing
+        # capacity typed with zeros too many) is refused, not attempted.
+        there = venue_places(performance.venue)
+        if there > MAX_PLACES:
+            raise InvalidRequest(_("%(venue)s holds %(there)s places: at most %(max)s are put on sale for a "
+                                   "performance; correct its sections' capacities") % {
+                "venue": performance.venue, "there": grouped(there), "max": grouped(MAX_PLACES)})
         section_zone, seat_zone, twice = {}, {}, []
         for zone in performance.price_zones.prefetch_related("sections", "seats__section"):
             # A place two zones claim would sell at either price: refused, saying which.

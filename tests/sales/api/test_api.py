@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -900,3 +901,42 @@ def test_a_refund_whose_body_is_not_understood_refunds_nothing(performance, orga
     assert order.status == "paid" and not order.payments.filter(amount__lt=0).exists()
     assert client_for(organizer).post(f"/api/v1/orders/{code}/refund/", "{}",
                                       content_type="application/json").json()["status"] == "refunded"
+
+
+def test_a_seating_plan_of_more_places_than_any_venue_holds_is_refused_whole(organizer):
+    """Sections of 200,000 standing places each are allowed one by one; thousands of them
+    would be billions of places, made in one request when the performance goes on sale."""
+    venue = VenueFactory()
+    org = client_for(organizer)
+    lawns = {"sections": [{"name": f"Lawn {n}", "kind": "standing", "capacity": 200_000} for n in range(3)]}
+    refused = assert_error(org.post(f"/api/v1/venues/{venue.pk}/seating-plan/",
+                                    {"format": "json", "content": json.dumps(lawns)}, format="json"),
+                           400, "invalid_seating_plan")
+    assert "600,000 places" in refused["errors"][0] and "500,000" in refused["errors"][0]
+    assert not venue.sections.exists()
+    # Two of them fit; a third, imported later, would take the venue past the bound.
+    two = {"sections": lawns["sections"][:2]}
+    assert org.post(f"/api/v1/venues/{venue.pk}/seating-plan/", {"format": "json", "content": json.dumps(two)},
+                    format="json").status_code == 201
+    third = {"sections": [{"name": "Lawn 3", "kind": "standing", "capacity": 200_000}]}
+    assert_error(org.post(f"/api/v1/venues/{venue.pk}/seating-plan/", {"format": "json", "content": json.dumps(third)},
+                          format="json"), 400, "invalid_seating_plan")
+    assert venue.sections.count() == 2
+
+
+def test_putting_on_sale_a_venue_larger_than_any_is_refused_not_attempted(organizer):
+    """A standing capacity typed in the admin has no bound of its own: the performance is
+    refused clearly instead of making its places in memory one by one."""
+    from events.models import Section
+
+    venue = VenueFactory()
+    lawn = Section.objects.create(venue=venue, name="Lawn", kind="standing", capacity=600_000)
+    org = client_for(organizer)
+    perf = org.post("/api/v1/performances/", {
+        "event": EventFactory().pk, "venue": venue.pk, "starts_at": "2030-06-01T20:00:00Z", "ticket_limit": 4,
+        "zones": [{"name": "All", "price": "25.00", "sections": [lawn.pk]}],
+        "windows": [{"channel": "online", "opens_at": "2020-01-01T00:00:00Z",
+                     "closes_at": "2030-06-01T20:00:00Z"}]}, format="json").json()["id"]
+    refused = assert_error(org.post(f"/api/v1/performances/{perf}/put-on-sale/"), 400, "invalid")
+    assert "600,000 places" in refused["message"] and "500,000" in refused["message"]
+    assert not Place.objects.filter(performance_id=perf).exists()
