@@ -36,7 +36,7 @@ from .models import (
     hall_taken,
 )
 from .seating import SeatingPlanError, decode_upload, seating_plan_import
-from .services import performance_copy, windows_follow
+from .services import SetupError, ZonePlaces, hall_claim, performance_copy, windows_follow, zone_places_claim
 
 # --- the venue's clock ------------------------------------------------------------------
 # A moment in the admin is read on the clock of the venue it happens for: a 20:00 show in
@@ -272,20 +272,26 @@ class PriceZoneFormSet(BaseInlineFormSet):
     def _one_zone_each(self) -> None:
         """A section, or a seat, in one zone of the performance: in two, putting on sale
         would price it by either, unsaid (a seat of its own zone inside a section's zone is
-        how a front row is priced apart)."""
-        claimed: dict[tuple[str, int], forms.Form] = {}
+        how a front row is priced apart). Checked against the zones as saved, under the
+        performance's lock held until this page's save commits (zone_places_claim): another
+        organizer saving its zones at the same moment is checked after, against these. Only
+        the places a form changes are checked: zones that overlapped before the rule keep
+        their other details editable."""
+        kept, dropped = [], set()
         for form in self.forms:
             data = getattr(form, "cleaned_data", None) or {}
-            if not data or data.get("DELETE"):
+            if not data:
                 continue
-            for field in ("sections", "seats"):
-                for place in data.get(field) or []:
-                    first = claimed.setdefault((field, place.pk), form)
-                    if first is not form:
-                        form.add_error(field, _("%(place)s is already in the zone %(zone)s: a section or a seat is "
-                                                "priced by one zone.") % {
-                            "place": place.name if field == "sections" else place,
-                            "zone": first.cleaned_data.get("name", "")})
+            if data.get("DELETE"):
+                if form.instance.pk is not None:
+                    dropped.add(form.instance.pk)
+                continue
+            new = form.instance.pk is None
+            kept.append((form, ZonePlaces(zone=form.instance.pk, name=data.get("name", ""), **{
+                field: list(data.get(field) or []) if new or field in form.changed_data else None
+                for field in ("sections", "seats")})))
+        for i, field, message in zone_places_claim(self.instance.pk, [z for _f, z in kept], dropped):
+            kept[i][0].add_error(field, message)
 
     def _colour_new_zones(self) -> None:
         """A zone added with its colour left as it came gets one no other zone of the
@@ -314,6 +320,22 @@ class PriceZoneInline(admin.StackedInline):
         formset = super().get_formset(request, obj, **kwargs)
 
         class ZoneForm(formset.form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                # A zone's places are changed when the organizer changed them on the page,
+                # not when another organizer saved them since it was shown: the page sends
+                # back the places it showed, and those left as shown are not written again
+                # (_save_m2m), so that a page open for long undoes no one's zones.
+                for name in ("sections", "seats"):
+                    if name in self.fields:
+                        self.fields[name].show_hidden_initial = True
+
+            def _save_m2m(self):
+                for name in ("sections", "seats"):
+                    if name not in self.changed_data:  # as saved (a new zone: none)
+                        self.cleaned_data.pop(name, None)
+                super()._save_m2m()
+
             def hand_clean_DELETE(self):
                 """A zone whose places are on sale is kept, said in a sentence (the admin's own
                 refusal lists every one of its places)."""
@@ -507,6 +529,29 @@ class PriceTypeAdmin(admin.ModelAdmin):
         warn_unpriced(self, request, PriceType.objects.filter(pk=form.instance.pk))
 
 
+class PerformanceForm(forms.ModelForm):
+    def _post_clean(self):
+        """After the model's own checks (a past start, the doors): a start, or a venue, set
+        or changed is one the hall has free, checked under the venue's lock held until the
+        save commits (hall_claim). A cancelled performance holds no seats; a start and venue
+        left as they were are not checked again (a clash from before the rule does not stop
+        the organizer correcting the rest)."""
+        super()._post_clean()
+        perf = self.instance
+        if (self.has_error("starts_at") or self.has_error("venue") or perf.starts_at is None
+                or perf.venue_id is None or perf.cancelled_at is not None):
+            return
+        if not perf._state.adding:
+            was = self.initial.get("starts_at")
+            if (self.initial.get("venue") == perf.venue_id and was is not None
+                    and was.replace(microsecond=0) == perf.starts_at.replace(microsecond=0)):
+                return
+        try:
+            hall_claim(perf.venue_id, perf.starts_at, besides=perf.pk)
+        except SetupError as exc:
+            self.add_error("starts_at", exc.message)
+
+
 class CopyForm(forms.Form):
     starts = forms.CharField(
         label=gettext_lazy("New dates and times"), widget=forms.Textarea(attrs={"rows": 6, "cols": 40}),
@@ -577,6 +622,7 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
 
     venue_time_zone = "venue__time_zone"
 
+    form = PerformanceForm
     list_display = ("event", "local_start", "venue", "ticket_limit", "cancelled")
     list_filter = ("venue", "event")
     list_select_related = ("event", "venue")
@@ -603,9 +649,14 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
         if not (self.has_add_permission(request) and self.has_view_permission(request, source)):
             raise PermissionDenied
         form = CopyForm(request.POST or None, source=source)
+        made = None
         if request.method == "POST" and form.is_valid():
-            with transaction.atomic():  # every date or none
-                made = [performance_copy(source, starts_at) for starts_at in form.cleaned_data["starts"]]
+            try:
+                with transaction.atomic():  # every date or none
+                    made = [performance_copy(source, starts_at) for starts_at in form.cleaned_data["starts"]]
+            except SetupError as exc:  # a performance saved into the hall since the form's check
+                form.add_error("starts", exc.message)
+        if made is not None:
             said = ngettext("Made %(n)d performance, not on sale yet:", "Made %(n)d performances, not on sale yet:",
                             len(made)) % {"n": len(made)}
             self.message_user(request, format_html(

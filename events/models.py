@@ -271,12 +271,8 @@ class Performance(models.Model):
             # admin's field sends it back: to the second).
             if before is None or before.replace(microsecond=0) != self.starts_at.replace(microsecond=0):
                 errors["starts_at"] = _("This time has passed; a performance is set to start in the future.")
-        # A cancelled performance holds no seats: another may take its hall at its time.
-        if self.starts_at and self.venue_id and self.cancelled_at is None and "starts_at" not in errors:
-            clash = hall_taken(self.venue_id, self.starts_at, besides=self.pk)
-            if clash is not None:
-                errors["starts_at"] = _("%(venue)s already has %(performance)s at this time: one hall sells its "
-                                        "seats once.") % {"venue": clash.venue.name, "performance": clash}
+        # One hall, one performance a minute: checked under the venue's lock by the form that
+        # saves it (events.services.hall_claim), not here, where nothing is locked.
         if errors:
             raise ValidationError(errors)
 
@@ -291,7 +287,8 @@ class Performance(models.Model):
 
 def hall_taken(venue_id: int, starts_at: datetime, besides: int | None = None) -> Performance | None:
     """The performance not cancelled that starts in the venue in the same minute as
-    `starts_at`, other than `besides`: the hall's seats are one set, sold once."""
+    `starts_at`, other than `besides`: the hall's seats are one set, sold once. A read
+    only: a save keeps the rule with events.services.hall_claim, which locks first."""
     minute = starts_at.replace(second=0, microsecond=0)  # to its last instant: no minute added past year 9999
     return (Performance.objects.filter(venue_id=venue_id, cancelled_at__isnull=True,
                                        starts_at__range=(minute, minute.replace(second=59, microsecond=999999)))

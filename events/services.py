@@ -35,20 +35,91 @@ class WindowSpec:
     closes_at: datetime
 
 
+# --- one hall, one performance a minute; one zone for each place ---------------------------
+# Both rules are read-then-write: two organizers (or an organizer and an import through the
+# API) saving at once would each read "free" and both write. They are kept by a row lock
+# taken before the read, in the transaction that writes, by every door (the admin's forms,
+# the "Other dates" tool, the API): the venue's row for the hall, the performance's row for
+# its zones. The second saver waits for the first to commit, then reads what it wrote.
+#
+# Not a database constraint: a unique index (or an exclusion constraint) cannot be added
+# NOT VALID, so installations holding clashes from before the rules could not migrate
+# without the migration moving or deleting an organizer's performances or zones; and a
+# place's zone is in two many-to-many tables, keyed by zone, not by performance. The locks
+# are FOR NO KEY UPDATE: they queue organizers' saves of one venue (or one performance),
+# rare, and leave alone the inserts that only refer to the row (a sale, a new section).
+# A performance's start or venue, or a zone's places, left as they were are not checked:
+# clashes from before the rules do not stop an organizer correcting the rest.
+
+
+def hall_claim(venue_id: int, starts_at: datetime, besides: int | None = None) -> None:
+    """Refuse (SetupError on starts_at) a performance starting in the venue in the minute
+    another not cancelled does (events.models.hall_taken), after locking the venue's row
+    until the caller's transaction ends: whoever else claims the hall waits, then sees this
+    one. Called inside the transaction that saves the performance."""
+    list(Venue.objects.select_for_update(no_key=True).filter(pk=venue_id).values_list("pk", flat=True))
+    clash = hall_taken(venue_id, starts_at, besides=besides)
+    if clash is not None:
+        raise SetupError(_("%(venue)s already has %(performance)s at this time: one hall sells its seats once.")
+                         % {"venue": clash.venue.name, "performance": clash}, field="starts_at")
+
+
+@dataclass
+class ZonePlaces:
+    """A zone of a performance as it is to be saved: its id (None: a new zone), its name,
+    and its sections and seats, each None if left as it is saved."""
+    zone: int | None
+    name: str
+    sections: list[Section] | None = None
+    seats: list[Seat] | None = None
+
+
+def zone_places_claim(performance_id: int | None, zones: list[ZonePlaces],
+                      dropped=frozenset()) -> list[tuple[int, str, str]]:
+    """Where `zones` would put a section or a seat in two zones of the performance, as
+    (index in `zones`, "sections" or "seats", what to say). The sections and seats given
+    are checked against the performance's other zones as saved, and against those given
+    before them; zones in `dropped` (ids: being deleted) free theirs. A performance already
+    saved has its row locked until the caller's transaction ends, so that two saves of its
+    zones are checked one after the other. Called inside the transaction that saves them."""
+    claimed: dict[tuple[str, int], tuple[object, str]] = {}  # place: (whose, the zone's name)
+    if performance_id is not None:
+        list(Performance.objects.select_for_update(no_key=True).filter(pk=performance_id)
+             .values_list("pk", flat=True))
+        named = {z.zone: z for z in zones if z.zone is not None}
+        for field, through in (("sections", PriceZone.sections.through), ("seats", PriceZone.seats.through)):
+            place = "section_id" if field == "sections" else "seat_id"
+            rows = (through.objects.filter(pricezone__performance_id=performance_id)
+                    .exclude(pricezone_id__in=dropped).values_list("pricezone_id", place, "pricezone__name"))
+            for zone_id, place_id, name in rows:
+                given = named.get(zone_id)
+                if given is None or getattr(given, field) is None:  # as saved: it stays
+                    claimed.setdefault((field, place_id), (zone_id, given.name if given else name))
+    clashes = []
+    for i, spec in enumerate(zones):
+        for field in ("sections", "seats"):
+            for place in getattr(spec, field) or []:
+                whose, first = claimed.setdefault((field, place.pk), (spec.zone or -1 - i, spec.name))
+                if whose != (spec.zone or -1 - i):
+                    clashes.append((i, field, _("%(place)s is already in the zone %(zone)s: a section or a seat is "
+                                                "priced by one zone.") % {
+                        "place": place.name if field == "sections" else place, "zone": first}))
+    return clashes
+
+
 @transaction.atomic
 def performance_create(*, event: Event, venue: Venue, starts_at: datetime, ticket_limit: int,
                        zones: list[ZoneSpec], windows: list[WindowSpec]) -> Performance:
     """A performance with its price zones and on-sale windows, all or nothing. Not in a hall
-    another performance takes at that time (events.models.hall_taken), as the admin says."""
-    clash = hall_taken(venue.pk, starts_at)
-    if clash is not None:
-        raise SetupError(_("%(venue)s already has %(performance)s at this time: one hall sells its seats once.")
-                         % {"venue": clash.venue.name, "performance": clash}, field="starts_at")
+    another performance takes at that time, nor with a section or seat in two zones, as the
+    admin says (hall_claim, zone_places_claim)."""
+    hall_claim(venue.pk, starts_at)
     perf = Performance.objects.create(event=event, venue=venue, starts_at=starts_at,
                                       ticket_limit=ticket_limit)
     names = [z.name for z in zones]
     if len(set(names)) != len(names):
         raise SetupError("two price zones have the same name", field="zones")
+    places = []
     for spec in zones:
         sections = list(Section.objects.filter(pk__in=spec.sections, venue=venue))
         seats = list(Seat.objects.filter(pk__in=spec.seats, section__venue=venue))
@@ -57,10 +128,15 @@ def performance_create(*, event: Event, venue: Venue, starts_at: datetime, ticke
                              field="zones")
         if spec.price < 0:
             raise SetupError(f"zone {spec.name}: a price cannot be negative", field="zones")
+        places.append(ZonePlaces(zone=None, name=spec.name, sections=sections, seats=seats))
+    clashes = zone_places_claim(None, places)  # a new performance: no one else sees its zones yet
+    if clashes:
+        raise SetupError(clashes[0][2], field="zones")
+    for spec, given in zip(zones, places, strict=True):
         zone = PriceZone.objects.create(performance=perf, name=spec.name, price=spec.price,
                                         currency=spec.currency, color=spec.color)
-        zone.sections.set(sections)
-        zone.seats.set(seats)
+        zone.sections.set(given.sections)
+        zone.seats.set(given.seats)
     channels = [w.channel for w in windows]
     if len(set(channels)) != len(channels):
         raise SetupError("one on-sale window per channel", field="windows")
@@ -101,7 +177,9 @@ def performance_copy(source: Performance, starts_at: datetime) -> Performance:
     on sale at once) and closing as long before the start (as long after it opens, if the
     new date comes before that opening). It is not
     on sale until the organizer puts it on sale; a presale, a waiting room or a ballot is
-    set up for each date on its own."""
+    set up for each date on its own. Not in a hall another performance takes at that time
+    (hall_claim: the form's check, made again under the venue's lock)."""
+    hall_claim(source.venue_id, starts_at)
     shift = starts_at - source.starts_at
     copy = Performance.objects.create(
         event=source.event, venue=source.venue, starts_at=starts_at, ticket_limit=source.ticket_limit,

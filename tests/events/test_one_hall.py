@@ -93,3 +93,27 @@ def test_the_api_refuses_a_performance_starting_with_another_in_the_same_hall(or
     later = api.post("/api/v1/performances/", {**body, "starts_at": (on.starts_at + timedelta(hours=3)).isoformat()},
                      format="json")
     assert later.status_code == 201, later.content
+
+
+def test_performances_that_clashed_before_the_rule_stay_editable_until_one_moves_onto_a_clash(client, organizer):
+    """Two performances a hall held at one minute before the rule: correcting one's other
+    details is saved; its start is only refused where it would still clash."""
+    on = make_performance(rows=1, per_row=4)
+    twin = PerformanceFactory(venue=on.venue, starts_at=on.starts_at)  # from before the rule
+    third = PerformanceFactory(venue=on.venue, starts_at=on.starts_at + timedelta(days=2))
+    client.force_login(organizer)
+    url = f"/admin/events/performance/{twin.pk}/change/"
+    answer = client.post(url, {**form_of(client.get(url)), "ticket_limit": ["6"]})
+    assert saved(answer), page_of(answer)
+    assert Performance.objects.get(pk=twin.pk).ticket_limit == 6
+
+    # Its start typed again to the minute (the seconds dropped): still with the other one.
+    answer = client.post(url, {**form_of(client.get(url)), **typed(on.starts_at.replace(second=0), on.venue.zone)})
+    assert not saved(answer) and f"already has {on} at this time: one hall sells its seats once." in page_of(answer)
+    # Moved onto a third performance: refused as well.
+    answer = client.post(url, {**form_of(client.get(url)), **typed(third.starts_at, on.venue.zone)})
+    assert not saved(answer) and f"already has {third} at this time" in page_of(answer)
+    assert Performance.objects.get(pk=twin.pk).starts_at == on.starts_at.replace(microsecond=0)  # as the form sent it
+    # Moved to a free evening: saved, and the hall is one performance a minute again.
+    answer = client.post(url, {**form_of(client.get(url)), **typed(on.starts_at + timedelta(days=1), on.venue.zone)})
+    assert saved(answer), page_of(answer)

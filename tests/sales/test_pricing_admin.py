@@ -16,7 +16,7 @@ import pytest
 from django.utils import timezone
 from django.utils.html import escape
 
-from events.models import Channel, OnSaleWindow, Price, PriceType, PriceZone
+from events.models import Channel, OnSaleWindow, Performance, Price, PriceType, PriceZone
 from sales.holds import hold_create
 from sales.models import ALPHABET, FeeRule, Organizer, Presale, PresaleCode, PromoCode, TaxRate
 from sales.orders import CustomerDetails, PriceRequest, order_place
@@ -780,3 +780,99 @@ def test_putting_on_sale_refuses_a_place_two_zones_claim(organizer):
     with pytest.raises(InvalidRequest, match="Stalls is in two price zones"):
         inventory.put_on_sale(performance=perf)
     assert not Place.objects.filter(performance=perf).exists()
+
+
+def test_zones_that_overlapped_before_the_rule_stay_editable_until_a_change_keeps_the_overlap(client, organizer):
+    """A section in two zones from before the rule: the performance's page still saves
+    what does not touch those zones' places (a price, the ticket limit); changing a zone's
+    sections while it keeps the shared one is refused; taking it out is saved."""
+    from tests.factories import PriceZoneFactory, SectionFactory
+
+    perf = make_performance(rows=1, per_row=3, on_sale=False)
+    stalls = perf.venue.sections.get()
+    box = SectionFactory(venue=perf.venue, name="Box", rows=1, per_row=2)
+    cheap = PriceZoneFactory(performance=perf, name="Cheap", price=Decimal("5.00"), sections=[stalls])
+    client.force_login(organizer)
+    url = f"/admin/events/performance/{perf.pk}/change/"
+
+    def at(data, zone):
+        return next(key.split("-")[1] for key, value in data.items()
+                    if key.startswith("price_zones-") and key.endswith("-id") and value == [str(zone.pk)])
+
+    data = form_of(client.get(url))
+    data["ticket_limit"] = ["7"]
+    data[f"price_zones-{at(data, cheap)}-price"] = ["6.00"]
+    answer = client.post(url, data)
+    assert saved(answer), page_of(answer)
+    cheap.refresh_from_db()
+    assert cheap.price == Decimal("6.00") and Performance.objects.get(pk=perf.pk).ticket_limit == 7
+
+    data = form_of(client.get(url))
+    data[f"price_zones-{at(data, cheap)}-sections"] = [str(stalls.pk), str(box.pk)]
+    refused = client.post(url, data)
+    assert not saved(refused)
+    assert "Stalls is already in the zone Stalls: a section or a seat is priced by one zone." in page_of(refused)
+    assert list(cheap.sections.all()) == [stalls]
+
+    data[f"price_zones-{at(data, cheap)}-sections"] = [str(box.pk)]
+    answer = client.post(url, data)
+    assert saved(answer), page_of(answer)
+    assert list(cheap.sections.all()) == [box]
+
+
+def test_the_api_refuses_a_new_performance_whose_zones_share_a_place(organizer):
+    """The API's door keeps the admin's rule: one zone for each section and seat."""
+    from events.models import Event
+    from tests.support import client_for
+
+    perf = make_performance(rows=1, per_row=3, on_sale=False)
+    stalls = perf.venue.sections.get()
+    seat = stalls.seats.order_by("pk").first()
+    api = client_for(organizer)
+    body = {"event": Event.objects.create(title="Marées").pk, "venue": perf.venue_id,
+            "starts_at": (perf.starts_at + timedelta(days=1)).isoformat(), "ticket_limit": 4, "windows": [],
+            "zones": [{"name": "Stalls", "price": "30.00", "sections": [stalls.pk]},
+                      {"name": "Cheap", "price": "5.00", "sections": [stalls.pk]}]}
+    refused = api.post("/api/v1/performances/", body, format="json")
+    assert refused.status_code == 400, refused.content
+    assert refused.json()["error"] == {
+        "code": "invalid", "field": "zones",
+        "message": "Stalls is already in the zone Stalls: a section or a seat is priced by one zone."}
+    assert not Performance.objects.filter(event_id=body["event"]).exists()
+    # A seat of its own zone inside a section's zone is how a front row is priced apart.
+    body["zones"][1] = {"name": "Front", "price": "80.00", "seats": [seat.pk]}
+    assert api.post("/api/v1/performances/", body, format="json").status_code == 201
+
+
+def test_a_page_open_since_before_another_organizer_saved_zones_does_not_undo_them(client, organizer):
+    """Two organizers open one performance's page; the first puts a section in a zone and
+    saves. The second's page, saved afterwards for another change, leaves that zone's
+    places as the first saved them; putting the same section in another zone is refused."""
+    from django.test import Client
+
+    from tests.factories import SectionFactory
+
+    perf = make_performance(rows=1, per_row=3, on_sale=False)
+    stalls_zone = perf.price_zones.get()
+    box = SectionFactory(venue=perf.venue, name="Box", rows=1, per_row=2)
+    other = Client()
+    client.force_login(organizer)
+    other.force_login(organizer)
+    url = f"/admin/events/performance/{perf.pk}/change/"
+    first, second = form_of(client.get(url)), form_of(other.get(url))
+    at = next(key.split("-")[1] for key, value in first.items()
+              if key.startswith("price_zones-") and key.endswith("-id") and value == [str(stalls_zone.pk)])
+    first[f"price_zones-{at}-sections"] = [*first[f"price_zones-{at}-sections"], str(box.pk)]
+    assert saved(client.post(url, first))
+
+    second["ticket_limit"] = ["3"]
+    answer = other.post(url, second)
+    assert saved(answer), page_of(answer)
+    assert {s.name for s in stalls_zone.sections.all()} == {"Stalls", "Box"}
+
+    add_rows(second, "price_zones", [{"name": "Cheap", "price": "5.00", "currency": "CAD", "color": "#123456"}])
+    second[f"price_zones-{int(second['price_zones-INITIAL_FORMS'][0])}-sections"] = [str(box.pk)]
+    refused = other.post(url, second)
+    assert not saved(refused)
+    assert "Box is already in the zone Stalls: a section or a seat is priced by one zone." in page_of(refused)
+    assert not PriceZone.objects.filter(name="Cheap").exists()
