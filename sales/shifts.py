@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterable
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from .errors import IllegalTransition, InvalidRequest, NotPermitted
-from .models import Payment, Shift
+from events.models import Channel
+
+from .errors import HoldNotActive, IllegalTransition, InvalidRequest, NotPermitted
+from .holds import hold_give_back
+from .models import Hold, Payment, PlaceState, Shift
 from .policy import COUNTER_CLERK, cash_due, roles_of
 
 METHODS = ("cash", "card_terminal")
@@ -48,13 +55,49 @@ def shift_differences(shift: Shift) -> dict[str, Decimal]:
     return {m: Decimal(str(shift.counted.get(m, 0))) - Decimal(str(shift.expected.get(m, 0))) for m in METHODS}
 
 
-def shift_close(*, shift: Shift, clerk, counted_cash: Decimal, counted_card: Decimal) -> Shift:
+def seats_held_by(clerk, now: datetime | None = None) -> QuerySet[Hold]:
+    """The clerk's sales in progress at the counter (and exchanges begun there): their live
+    holds that still hold seats, not paid. `seats`: how many each holds."""
+    return (Hold.objects.filter(channel=Channel.COUNTER, user=clerk, status=Hold.Status.ACTIVE,
+                                expires_at__gt=now or timezone.now())
+            .annotate(seats=Count("places", filter=Q(places__state=PlaceState.HELD))).filter(seats__gt=0)
+            .order_by("-created_at"))
+
+
+def shift_check_holds(*, clerk, release: Iterable[int] = (), now: datetime | None = None) -> None:
+    """Refuse to close a shift while its clerk holds seats not among `release` (the holds
+    the clerk chose to give up): a sale in progress is finished or its seats released
+    first, never left held by a drawer that is closed. detail["holds"]: their ids."""
+    release = set(release)
+    kept = [(hold.pk, hold.seats) for hold in seats_held_by(clerk, now) if hold.pk not in release]
+    if kept:
+        n = sum(seats for _pk, seats in kept)
+        raise IllegalTransition(ngettext(
+            "your sales in progress still hold %(n)d seat: finish the sale, or release its seat, to close the shift",
+            "your sales in progress still hold %(n)d seats: finish the sales, or release their seats, to close the "
+            "shift", n) % {"n": n}, holds=sorted(pk for pk, _seats in kept))
+
+
+def shift_close(*, shift: Shift, clerk, counted_cash: Decimal, counted_card: Decimal,
+                release: Iterable[int] = ()) -> Shift:
+    """Close the clerk's shift with what they counted. Seats the clerk still holds at the
+    counter refuse it (shift_check_holds), unless they are among `release`, the holds the
+    clerk chose to give up: those are released through the holds service, in the same
+    transaction as the close (refused, nothing is released)."""
     if shift.clerk_id != clerk.pk:
         raise NotPermitted(_("only the clerk of a shift closes it"))
     for value, field in ((counted_cash, "counted_cash"), (counted_card, "counted_card")):
         if value is None or value < 0:
             raise InvalidRequest(_("enter what you counted (0 or more)"), field=field)
+    release = set(release)
     with transaction.atomic():
+        # Places first (the holds service locks them), then the shift: the order a sale takes.
+        for hold in seats_held_by(clerk).filter(pk__in=release):
+            # Sold (or lapsed) meanwhile, its sale's payment is in this count; an order still
+            # standing on it keeps its seats, and the check below names them.
+            with contextlib.suppress(HoldNotActive, IllegalTransition):
+                hold_give_back(hold=hold, actor=clerk)
+        shift_check_holds(clerk=clerk, release=())
         shift = Shift.objects.select_for_update().get(pk=shift.pk)
         if shift.closed_at is not None:
             raise IllegalTransition(_("this shift is already closed"))

@@ -295,6 +295,20 @@ FR = {
     "capacities":
         "%(venue)s compte %(there)s places : au plus %(max)s sont mises en vente pour une représentation ; corrigez "
         "la capacité de ses sections",
+    # closing a shift over seats still held
+    "your sales in progress still hold %(n)d seat: finish the sale, or release its seat, to close the shift": (
+        "vos ventes en cours retiennent encore %(n)d place : terminez la vente, ou libérez sa place, pour fermer "
+        "le quart de travail",
+        "vos ventes en cours retiennent encore %(n)d places : terminez les ventes, ou libérez leurs places, pour "
+        "fermer le quart de travail"),
+    "Your sales in progress still hold seats.": "Vos ventes en cours retiennent encore des places.",
+    "Go back to finish a sale, or release the seats listed here: closing the shift releases them.":
+        "Revenez terminer une vente, ou libérez les places listées ici : fermer le quart de travail les libère.",
+    "Finish this sale": "Terminer cette vente",
+    "Finish this exchange": "Terminer cet échange",
+    "Release these seats, close and print the report": "Libérer ces places, fermer et imprimer le rapport",
+    "Release these seats, close with this count and print the report":
+        "Libérer ces places, fermer avec ce compte et imprimer le rapport",
     "The %(amount)s in cash the customer handed over for the difference was not taken: hand it back.":
         "Les %(amount)s en espèces remis par le client pour la différence n'ont pas été encaissés : rendez-les-lui.",
     "Pay for your reservation: %(event)s — order %(code)s":

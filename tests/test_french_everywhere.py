@@ -254,12 +254,18 @@ def test_the_counter_speaks_french_to_a_french_clerk_and_prints_in_the_buyers_la
                             follow=True, **FRENCH)
     assert "/exchange/" in exchange.redirect_chain[-1][0]
     assert_french("exchange", visible(exchange.content.decode()))
-    assert_french("close shift", visible(page(counter, "/counter/shift/close/")))
-    check = counter.post("/counter/shift/close/", {"counted_cash": "214.98", "counted_card": "0"}, **FRENCH)
+    closing = page(counter, "/counter/shift/close/")
+    assert_french("close shift", visible(closing))
+    # The exchange left open holds its seats: the close releases them, as its page offers.
+    release = re.findall(r'name="release" value="(\d+)"', closing)
+    assert len(release) == 1
+    check = counter.post("/counter/shift/close/", {"counted_cash": "214.98", "counted_card": "0",
+                                                   "release": release}, **FRENCH)
     assert_french("count check", visible(check.content.decode()))
     confirmed = re.search(r'name="confirmed" value="([^"]*)"', check.content.decode()).group(1)
     report = counter.post("/counter/shift/close/", {"counted_cash": "214.98", "counted_card": "0",
-                                                    "confirmed": confirmed}, follow=True, **FRENCH)
+                                                    "confirmed": confirmed, "release": release},
+                          follow=True, **FRENCH)
     assert "/report/" in report.redirect_chain[-1][0]
     assert_french("shift report", visible(report.content.decode()))
 
@@ -410,7 +416,7 @@ def test_the_admin_names_the_counters_walk_in_customer_in_french(organizer, fren
     from tests.support import drawer
 
     order = order_place(hold=hold, customer=CustomerDetails(name=WALK_IN_NAME, email=WALK_IN_EMAIL), actor=clerk,
-                        shift=drawer(clerk), payment=PaymentRequest(method="cash", tendered=Decimal("500")))
+                        shift=drawer(clerk), payment=PaymentRequest(method="cash", tendered=Decimal("100")))
     office = signed_in(organizer)
     orders = visible(page(office, "/admin/sales/order/"))
     assert "Client au comptoir" in orders and "Counter customer" not in orders

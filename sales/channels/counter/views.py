@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -74,7 +74,15 @@ from sales.orders import (
     tickets_refund,
 )
 from sales.policy import COUNTER_CLERK, cash_due, counted_row
-from sales.shifts import shift_close, shift_current, shift_differences, shift_expected, shift_open
+from sales.shifts import (
+    seats_held_by,
+    shift_check_holds,
+    shift_close,
+    shift_current,
+    shift_differences,
+    shift_expected,
+    shift_open,
+)
 from sales.tickets import price_type_names, price_type_notes, tickets_printed, with_type_names
 from sales.tickets_pdf import order_pdf as tickets_pdf
 
@@ -110,15 +118,17 @@ def home(request):
                      "standing": [s for s in perf.venue.sections.all() if s.kind == Section.Kind.STANDING]})
     # The clerk's sales left open (the Sell key pressed mid-sale, a page closed): their
     # seats stay held until the hold lapses, so the way back to each is on this page.
-    exchanges = request.session.get(EXCHANGES, {})
-    in_progress = (Hold.objects.filter(channel=Channel.COUNTER, user=request.user, status=Hold.Status.ACTIVE,
-                                       expires_at__gt=now)
-                   .annotate(seats=Count("places", filter=Q(places__state="held")))
-                   .select_related("performance__event", "performance__venue").order_by("-created_at")[:10])
-    for hold in in_progress:
-        hold.exchange = _exchange_of(hold, exchanges)
     return render(request, "counter/home.html", {"shift": shift, "rows": rows, "found": found,
-                                                 "in_progress": [h for h in in_progress if h.seats]})
+                                                 "in_progress": _in_progress(request, now)[:10]})
+
+
+def _in_progress(request, now=None) -> list[Hold]:
+    """The clerk's sales left open, each with the exchange it is for (or None)."""
+    exchanges = request.session.get(EXCHANGES, {})
+    holds = list(seats_held_by(request.user, now).select_related("performance__event", "performance__venue"))
+    for hold in holds:
+        hold.exchange = _exchange_of(hold, exchanges)
+    return holds
 
 
 # The session that made an exchange's hold (marked EXCHANGE_MARK) keeps its page (with the tickets).
@@ -561,10 +571,14 @@ def close_shift(request):
     if shift is None:
         messages.error(request, _("You have no open shift."))
         return redirect("counter:home")
-    errors, check = [], []
+    errors, check, said = [], [], ""
+    # The holds the clerk chose to release with the close: those the page listed.
+    release = IdsField().to_python(request.POST.getlist("release")) if request.method == "POST" else []
     if request.method == "POST":
         try:
             counted = _valid(ShiftCloseForm(request.POST))
+            # Seats still held by a sale in progress first: finished or released, before counting.
+            shift_check_holds(clerk=request.user, release=release)
             # Counted blind, and kept blind: a count that differs from what the drawer should
             # hold is said to differ, and shown back as typed (never the amount expected), to
             # count again or to close with.
@@ -573,14 +587,16 @@ def close_shift(request):
                 check = _count_differences(shift, counted)
             if not check:
                 shift = shift_close(shift=shift, clerk=request.user, counted_cash=counted["counted_cash"],
-                                    counted_card=counted["counted_card"])
+                                    counted_card=counted["counted_card"], release=release)
         except SalesError as exc:
             errors.append(exc.message)
         else:
             if not check:
                 return redirect("counter:shift-report", pk=shift.pk)
-            return render(request, "counter/close_shift.html", {"shift": shift, "check": check, "confirm": said})
-    return render(request, "counter/close_shift.html", {"shift": shift, "errors": errors})
+    # Each sale still holding seats, with the way back to it; closing releases those listed.
+    return render(request, "counter/close_shift.html", {
+        "shift": shift, "errors": errors, "check": check, "confirm": said, "held": _in_progress(request)},
+        status=400 if errors else 200)
 
 
 def _count_differences(shift, counted) -> list[dict]:

@@ -12,7 +12,7 @@ from sales.api.permissions import TokenWithRoles
 from sales.models import Hold, Order, Payment, Place
 from sales.payments import APPROVE, DECLINE
 from sales.policy import COUNTER_CLERK, DOOR_STAFF, policy_for
-from sales.shifts import shift_close, shift_open
+from sales.shifts import seats_held_by, shift_close, shift_open
 from tests.factories import EventFactory, VenueFactory
 from tests.support import (
     BUYER,
@@ -327,7 +327,9 @@ def test_cash_through_the_api_goes_into_an_open_shift_or_not_at_all(performance,
     assert not Order.objects.exists() and not Payment.objects.exists()
     shift = shift_open(clerk=clerk, cash_float=Decimal("50"))
     code = buy(client, performance, payment={"method": "cash", "tendered": "100"}).json()["code"]
-    shift_close(shift=shift, clerk=clerk, counted_cash=Decimal("150"), counted_card=Decimal("0"))
+    # The seats of the purchase refused above are still held by the clerk: released with the close.
+    shift_close(shift=shift, clerk=clerk, counted_cash=Decimal("150"), counted_card=Decimal("0"),
+                release=seats_held_by(clerk).values_list("pk", flat=True))
     for caller in (client, client_for(organizer)):  # the drawer is closed; the organizer has none
         no_drawer = caller.post(f"/api/v1/orders/{code}/refund/")
         assert "drawer of an open shift" in assert_error(no_drawer, 400, "invalid")["message"]
@@ -350,7 +352,8 @@ def test_counter_card_terminal_and_phone_card_not_present(performance, clerk, op
     assert counter.json()["channel"] == "counter" and counter.json()["change_due"] == "0.00"
     taken = Order.objects.get(code=counter.json()["code"]).payments.get()
     assert taken.reference == "AUTH-0042" and taken.shift == shift
-    shift_close(shift=shift, clerk=clerk, counted_cash=Decimal("100"), counted_card=Decimal("100"))
+    shift_close(shift=shift, clerk=clerk, counted_cash=Decimal("100"), counted_card=Decimal("100"),
+                release=seats_held_by(clerk).values_list("pk", flat=True))  # the refused purchase's seats
     refused = client_for(clerk).post(f"/api/v1/orders/{counter.json()['code']}/refund/")
     assert "open shift" in assert_error(refused, 400, "invalid")["message"]
     assert Payment.objects.count() == 1

@@ -1,0 +1,147 @@
+"""The counter's drawer: a shift is closed with no seats left held by its clerk."""
+
+import re
+from decimal import Decimal
+from html import unescape
+
+import pytest
+
+from events.models import Channel
+from sales.errors import IllegalTransition
+from sales.holds import hold_create
+from sales.models import Hold, Order, Place, Shift
+from sales.shifts import shift_close, shift_open
+from tests.support import make_performance, make_user, race, signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def _text(response) -> str:
+    # Spaces collapsed, the no-break ones kept (amounts in French are written with them).
+    return re.sub(r"[ \t\r\n]+", " ", unescape(re.sub(r"<[^>]+>", " ", response.content.decode())))
+
+
+def _start_sale(client, perf, quantity="2") -> str:
+    answer = client.post("/counter/sale/", {"performance": perf.pk, "zone": perf.price_zones.get().pk,
+                                            "quantity": quantity})
+    assert answer.status_code == 302 and "/counter/sale/" in answer["Location"], answer
+    return answer["Location"]
+
+
+def test_a_shift_with_a_sale_in_progress_says_so_and_closes_once_its_seats_are_released(clerk):
+    perf = make_performance(rows=1, per_row=6, price="20.00")
+    c = signed_in(clerk)
+    c.post("/counter/shift/open/", {"cash_float": "100"})
+    sale_url = _start_sale(c, perf)
+    hold = Hold.objects.get()
+
+    # The close page says the seats are held, names the sale, and leads back to it.
+    page = c.get("/counter/shift/close/")
+    text = _text(page)
+    assert "Your sales in progress still hold seats" in text, text
+    assert "2 seats held until" in text and perf.event.title in text
+    assert f'href="{sale_url}"' in page.content.decode() and "Finish this sale" in text
+    assert f'name="release" value="{hold.pk}"' in page.content.decode()
+    assert "Release these seats, close and print the report" in text
+    french = _text(c.get("/counter/shift/close/", headers={"accept-language": "fr"}))
+    assert "Vos ventes en cours retiennent encore des places" in french, french
+    assert "Terminer cette vente" in french and "Libérer ces places, fermer et imprimer le rapport" in french
+
+    # Closed without choosing: refused, the sale listed, nothing closed, the seats still held.
+    refused = c.post("/counter/shift/close/", {"counted_cash": "100", "counted_card": "0"})
+    assert refused.status_code == 400
+    assert "Your sales in progress still hold 2 seats" in _text(refused)
+    assert Shift.objects.get().closed_at is None
+    assert Place.objects.filter(performance=perf, state="held").count() == 2
+
+    # Released through the holds service, then closed: nothing left held.
+    closed = c.post("/counter/shift/close/", {"counted_cash": "100", "counted_card": "0", "release": hold.pk})
+    assert closed.status_code == 302 and "/report/" in closed["Location"]
+    assert Shift.objects.get().closed_at is not None
+    hold.refresh_from_db()
+    assert hold.status == Hold.Status.RELEASED
+    assert not Place.objects.filter(performance=perf, state="held").exists()
+
+
+def test_going_back_to_finish_the_sale_closes_the_shift_with_nothing_to_release(clerk):
+    perf = make_performance(rows=1, per_row=6, price="20.00")
+    c = signed_in(clerk)
+    c.post("/counter/shift/open/", {"cash_float": "100"})
+    sale_url = _start_sale(c, perf)
+    assert "Finish this sale" in _text(c.get("/counter/shift/close/"))
+    assert c.post(sale_url, {"tendered": "40", "attempt": "1"}).status_code == 302
+    page = _text(c.get("/counter/shift/close/"))
+    assert "still hold" not in page and "Close and print the report" in page
+    closed = c.post("/counter/shift/close/", {"counted_cash": "140", "counted_card": "0"})
+    assert closed.status_code == 302 and Shift.objects.get().difference == 0
+    assert Place.objects.filter(performance=perf, state="sold").count() == 2
+
+
+def test_a_sale_started_after_the_close_page_was_shown_is_not_released_unseen(clerk):
+    """The clerk released the seats the page listed; another sale begun since (in another
+    tab) is not given up unseen: the close is refused and lists it, nothing released."""
+    perf = make_performance(rows=1, per_row=6, price="20.00")
+    c = signed_in(clerk)
+    c.post("/counter/shift/open/", {"cash_float": "0"})
+    _start_sale(c, perf, "1")
+    first = Hold.objects.get()
+    _start_sale(c, perf, "2")
+    refused = c.post("/counter/shift/close/", {"counted_cash": "0", "counted_card": "0", "release": first.pk})
+    assert refused.status_code == 400 and "still hold 2 seats" in _text(refused)
+    assert Shift.objects.get().closed_at is None
+    assert Place.objects.filter(performance=perf, state="held").count() == 3  # the first not released either
+    assert set(Hold.objects.values_list("status", flat=True)) == {Hold.Status.ACTIVE}
+
+
+def test_the_service_refuses_to_close_over_held_seats_and_releases_those_it_is_told(clerk):
+    perf = make_performance(rows=1, per_row=6, price="20.00")
+    shift = shift_open(clerk=clerk, cash_float=Decimal("0"))
+    hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, zone=perf.price_zones.get(),
+                       quantity=2)
+    # Another clerk's sale and a shop's hold are theirs: never in this shift's way.
+    other = make_user("clerk-two", "counter clerk")
+    theirs = hold_create(performance=perf, channel=Channel.COUNTER, user=other, zone=perf.price_zones.get(),
+                         quantity=1)
+    hold_create(performance=perf, channel=Channel.ONLINE, zone=perf.price_zones.get(), quantity=1)
+    with pytest.raises(IllegalTransition, match="still hold 2 seats") as refused:
+        shift_close(shift=shift, clerk=clerk, counted_cash=Decimal("0"), counted_card=Decimal("0"))
+    assert refused.value.detail["holds"] == [hold.pk]
+    shift.refresh_from_db()
+    assert shift.closed_at is None
+    closed = shift_close(shift=shift, clerk=clerk, counted_cash=Decimal("0"), counted_card=Decimal("0"),
+                         release=[hold.pk, theirs.pk])  # another clerk's hold is not this close's to release
+    assert closed.closed_at is not None
+    assert Hold.objects.get(pk=hold.pk).status == Hold.Status.RELEASED
+    assert Hold.objects.get(pk=theirs.pk).status == Hold.Status.ACTIVE
+    assert Place.objects.filter(performance=perf, state="held").count() == 2  # the other clerk's and the shop's
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.concurrency
+def test_a_close_releasing_a_sale_and_its_payment_at_once_leave_nothing_held():
+    """The clerk closes the shift, releasing a sale's seats, while another tab takes that
+    sale's payment: either the sale goes through or the release does; the shift closes,
+    nothing stays held, never a 500."""
+    perf = make_performance(rows=1, per_row=12, price="10.00")
+    clerk = make_user("clerk-race", "counter clerk")
+    closing, paying = signed_in(clerk), signed_in(clerk)
+    for round_ in range(4):
+        closing.post("/counter/shift/open/", {"cash_float": "100"})
+        sale_url = _start_sale(paying, perf, "1")
+        hold = Hold.objects.get(status=Hold.Status.ACTIVE)
+
+        def act(i, sale_url=sale_url, hold=hold, round_=round_):
+            if i == 0:
+                return closing.post("/counter/shift/close/", {"counted_cash": "100", "counted_card": "0",
+                                                              "confirmed": "100.00|0.00", "release": hold.pk})
+            return paying.post(sale_url, {"tendered": "10", "attempt": f"r{round_}"})
+
+        answers = race(2, act)
+        assert answers[0].status_code == 302 and answers[1].status_code in (302, 400), answers
+        shift = Shift.objects.order_by("-pk").first()
+        assert shift.closed_at is not None
+        assert not Place.objects.filter(performance=perf, state="held").exists()
+        if not Order.objects.filter(hold=hold, status="paid").exists():  # the close released it first
+            assert Hold.objects.get(pk=hold.pk).status == Hold.Status.RELEASED
+    assert Order.objects.filter(status="paid").count() == Place.objects.filter(performance=perf,
+                                                                                 state="sold").count()
