@@ -376,6 +376,9 @@ STRIPE_TIMEOUT_SECONDS = float(os.environ.get("STRIPE_TIMEOUT_SECONDS", "20"))
 # Cash is handed over to the nearest coin: 0.05 in Canada, which has had no cent since
 # 2013 (card payments stay to the cent); 0.01 where cents are still paid.
 CASH_ROUNDING = Decimal(os.environ.get("CASH_ROUNDING", "0.05"))
+# The largest banknote in common use (100 in Canada): cash tendered beyond the amount due
+# and one such note is a typing slip (2000 for 20.00), refused before any change is given.
+CASH_LARGEST_NOTE = Decimal(os.environ.get("CASH_LARGEST_NOTE", "100"))
 STRIPE_NETWORK_RETRIES = int(os.environ.get("STRIPE_NETWORK_RETRIES", "2"))
 # The built-in test card (4242...) takes card numbers: for load tests and benchmarks only,
 # which turn it on themselves. Never with real keys.

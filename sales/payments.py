@@ -24,6 +24,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -31,7 +32,7 @@ from events.models import MINOR_DIGITS
 
 from .errors import InvalidRequest, ProviderUnavailable
 from .formatting import money
-from .policy import cash_due, change_for
+from .policy import cash_due, change_for, tender_too_large
 
 logger = logging.getLogger(__name__)
 APPROVE = "4242424242424242"
@@ -135,6 +136,11 @@ class CashProvider:
         if request.tendered < cash_due(amount):
             raise InvalidRequest(_("the %(tendered)s tendered is less than the total of %(total)s") % {
                 "tendered": money(request.tendered), "total": money(cash_due(amount))}, field="tendered")
+        if tender_too_large(request.tendered, amount):
+            raise InvalidRequest(_("the %(tendered)s tendered is more than the %(total)s due and a %(note)s note: "
+                                   "check the amount typed (its decimal point?)") % {
+                "tendered": money(request.tendered), "total": money(cash_due(amount)),
+                "note": money(settings.CASH_LARGEST_NOTE)}, field="tendered")
 
     def charge(self, *, amount: Decimal, currency: str, request: PaymentRequest, order=None) -> Charge:
         self.validate(amount=amount, request=request)

@@ -156,6 +156,13 @@ def change_for(tendered: Decimal, amount: Decimal) -> Decimal:
     return cash_due(tendered - cash_due(amount))
 
 
+def tender_too_large(tendered: Decimal, amount: Decimal) -> bool:
+    """Is `tendered` more than the cash due for `amount` and the largest banknote in common
+    use (CASH_LARGEST_NOTE)? No one hands over a whole note more than the change they need:
+    2000 typed for 20.00 is a slip of the decimal point, not 1,980 of change to count out."""
+    return tendered > cash_due(amount) + settings.CASH_LARGEST_NOTE
+
+
 def counted(method: str, amount: Decimal) -> Decimal:
     """What a payment row of `method` moved, as it was handed over: cash to the nearest
     coin (cash_due), anything else to the cent."""

@@ -295,6 +295,11 @@ FR = {
     "capacities":
         "%(venue)s compte %(there)s places : au plus %(max)s sont mises en vente pour une représentation ; corrigez "
         "la capacité de ses sections",
+    # cash tendered absurdly over the amount due
+    "the %(tendered)s tendered is more than the %(total)s due and a %(note)s note: check the amount typed (its "
+    "decimal point?)":
+        "le montant reçu de %(tendered)s dépasse les %(total)s dus plus un billet de %(note)s : vérifiez le "
+        "montant tapé (sa virgule ?)",
     # closing a shift over seats still held
     "your sales in progress still hold %(n)d seat: finish the sale, or release its seat, to close the shift": (
         "vos ventes en cours retiennent encore %(n)d place : terminez la vente, ou libérez sa place, pour fermer "

@@ -187,7 +187,7 @@ def test_a_buyer_and_a_clerk_sell_at_the_one_address_through_pgbouncer(front):
     drawer(clerk_user)  # the cash goes into the clerk's open shift
     clerk = Token.objects.create(user=clerk_user).key
     card = {"method": "test_card", "card_number": "4242424242424242"}
-    for headers, payment in (({}, card), ({"Authorization": f"Token {clerk}"}, {"method": "cash", "tendered": "200"})):
+    for headers, payment in (({}, card), ({"Authorization": f"Token {clerk}"}, {"method": "cash", "tendered": "100"})):
         seller = requests.Session()
         seller.headers.update(headers)
         place = Place.objects.filter(performance=perf, state="available").order_by("pk").first()

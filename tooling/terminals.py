@@ -24,6 +24,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 ATTEMPT = re.compile(r'name="attempt" value="([^"]*)"')
+# The sale's total, as its page gives it: tendered as is (far more would be refused as mistyped).
+TOTAL = re.compile(r'id="total" data-amount="([0-9.]+)"')
 PASSWORD = "crowd-staff-only"
 
 
@@ -102,8 +104,8 @@ async def _counter_sale(t: Terminal, perf_id: int, zone: int, qty: int, pause) -
     await pause()
     _, page = await t.go("GET", where, step="sale page")
     await pause()
-    order, _ = await t.go("POST", where, {"attempt": ATTEMPT.search(page)[1], "tendered": "500.00"}, expect=(302,),
-                          step="pay")
+    order, _ = await t.go("POST", where, {"attempt": ATTEMPT.search(page)[1], "tendered": TOTAL.search(page)[1]},
+                          expect=(302,), step="pay")
     await t.go("GET", order, step="order page")
     return True
 

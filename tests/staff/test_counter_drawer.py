@@ -1,4 +1,5 @@
-"""The counter's drawer: a shift is closed with no seats left held by its clerk."""
+"""The counter's drawer: a shift is closed with no seats left held by its clerk, and a cash
+tender typed absurdly (2000 for 20.00) is refused before any change is counted out."""
 
 import re
 from decimal import Decimal
@@ -7,11 +8,13 @@ from html import unescape
 import pytest
 
 from events.models import Channel
-from sales.errors import IllegalTransition
+from sales.errors import IllegalTransition, InvalidRequest
 from sales.holds import hold_create
 from sales.models import Hold, Order, Place, Shift
+from sales.orders import CustomerDetails, order_place
+from sales.payments import PaymentRequest
 from sales.shifts import shift_close, shift_open
-from tests.support import make_performance, make_user, race, signed_in
+from tests.support import assert_error, client_for, make_performance, make_user, race, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +148,60 @@ def test_a_close_releasing_a_sale_and_its_payment_at_once_leave_nothing_held():
             assert Hold.objects.get(pk=hold.pk).status == Hold.Status.RELEASED
     assert Order.objects.filter(status="paid").count() == Place.objects.filter(performance=perf,
                                                                                  state="sold").count()
+
+
+# --- cash tendered ---------------------------------------------------------------------------
+
+def test_a_tender_absurdly_over_the_amount_due_is_refused_and_says_what_to_check(clerk):
+    """2000 typed for 20.00: more than the amount due and the largest banknote in use (a
+    $100 note in Canada) cannot be what the customer handed over."""
+    perf = make_performance(rows=1, per_row=6, price="10.00")
+    c = signed_in(clerk)
+    c.post("/counter/shift/open/", {"cash_float": "100"})
+    sale_url = _start_sale(c, perf)
+    refused = c.post(sale_url, {"tendered": "2000", "attempt": "1"})
+    assert refused.status_code == 400
+    text = _text(refused)
+    assert ("The $2,000.00 tendered is more than the $20.00 due and a $100.00 note: check the amount typed "
+            "(its decimal point?)") in text, text
+    assert not Order.objects.filter(status="paid").exists()
+    assert Place.objects.filter(performance=perf, state="held").count() == 2  # still held, to be paid
+    french = _text(c.post(sale_url, {"tendered": "2000", "attempt": "2"}, headers={"accept-language": "fr"}))
+    assert ("Le montant reçu de 2\u202f000,00\u00a0$ dépasse les 20,00\u00a0$ dus plus un billet de 100,00\u00a0$ : "
+            "vérifiez le montant tapé (sa virgule ?)") in french, french
+    # The amount due and a whole note is still a tender: change of 100.00.
+    sold = c.post(sale_url, {"tendered": "120", "attempt": "3"}, follow=True)
+    assert "Sold. Change due: $100.00" in _text(sold)
+
+
+def test_a_large_tender_that_is_right_is_taken(clerk):
+    perf = make_performance(rows=1, per_row=10, price="150.00")
+    c = signed_in(clerk)
+    c.post("/counter/shift/open/", {"cash_float": "0"})
+    sale_url = _start_sale(c, perf, "6")  # 900.00, paid with ten $100 notes
+    sold = c.post(sale_url, {"tendered": "1000", "attempt": "1"}, follow=True)
+    assert "Sold. Change due: $100.00" in _text(sold)
+    assert Order.objects.get().status == "paid"
+
+
+def test_every_door_that_takes_cash_refuses_an_absurd_tender(clerk):
+    """The rule is the cash payment's own: a split with the card terminal, and the API."""
+    perf = make_performance(rows=1, per_row=6, price="10.00")
+    shift = shift_open(clerk=clerk, cash_float=Decimal("0"))
+    hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, zone=perf.price_zones.get(),
+                       quantity=2)
+    split = [PaymentRequest(method="card_terminal", amount=Decimal("15.00"), reference="AUTH1"),
+             PaymentRequest(method="cash", tendered=Decimal("500"))]  # 5.00 left in cash
+    with pytest.raises(InvalidRequest, match="more than the \\$5.00 due") as refused:
+        order_place(hold=hold, customer=CustomerDetails(name="W", email="w@example.org"), actor=clerk,
+                    shift=shift, payments=split)
+    assert refused.value.detail.get("field") == "tendered"
+    assert not Order.objects.filter(status="paid").exists()
+    api = client_for(clerk)
+    held = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, zone=perf.price_zones.get(),
+                       quantity=1)
+    answer = api.post("/api/v1/orders/", {"hold": str(held.token), "customer": {"name": "W", "email": "w@example.org"},
+                                          "payment": {"method": "cash", "tendered": "1000.00"}}, format="json")
+    message = assert_error(answer, 400, "invalid")["message"]
+    assert "more than the $10.00 due and a $100.00 note" in message, message
+    assert not Order.objects.filter(status="paid").exists()

@@ -15,9 +15,9 @@ from sales import inventory
 from sales.errors import HoldNotActive, IllegalTransition, InvalidRequest, NotPermitted
 from sales.holds import hold_create
 from sales.models import Hold, Order, Payment, Place, Shift, Ticket
-from sales.orders import CustomerDetails, order_exchange, order_place, order_refund
+from sales.orders import CustomerDetails, hold_total, order_exchange, order_place, order_refund
 from sales.payments import PaymentRequest
-from sales.policy import COUNTER_CLERK
+from sales.policy import COUNTER_CLERK, cash_due
 from sales.shifts import shift_expected, shift_open
 from sales.tickets import ticket_check_in
 from tests.factories import PerformanceFactory, PriceZoneFactory
@@ -33,8 +33,9 @@ def zone(perf, name) -> PriceZone:
 def counter_sale(clerk, shift, perf, zone_name, quantity) -> Order:
     hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, zone=zone(perf, zone_name),
                        quantity=quantity)
+    # Paid with the exact cash (a tender far beyond the total would be refused as mistyped).
     return order_place(hold=hold, customer=CustomerDetails(name="Walk in", email="w@example.org"), actor=clerk,
-                       shift=shift, payments=[PaymentRequest(method="cash", tendered=Decimal("1000"))])
+                       shift=shift, payments=[PaymentRequest(method="cash", tendered=cash_due(hold_total(hold)[0]))])
 
 
 def test_upgrade_two_seats_pays_the_difference_and_keeps_one_order(clerk, hall):
