@@ -26,6 +26,7 @@ from events.models import Channel, Performance
 
 from .formatting import person_name
 from .models import Customer, Order, Payment, Ticket
+from .policy import cash_due
 from .reports import MONEY_MOVED
 from .tickets import price_type_names
 
@@ -136,18 +137,22 @@ def payment_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
         qs = qs.filter(order__performance=where.performance)
     qs = qs.order_by("pk").values_list(
         "created_at", "order__code", "order__performance__event__title", "order__performance__starts_at",
-        "order__performance__venue__time_zone", "order__channel", "method", "amount", "status", "reference",
+        "order__performance__venue__time_zone", "order__channel", "method", "amount", "cash", "status", "reference",
         "shift_id", "shift__clerk__username", "created_by__username")
+    # Cash beside its amount as it changed hands, to the coin (policy.counted_row): a
+    # shift's cash rows add up to what its drawer took, the amounts to the takings.
     header = [_("Date"), _("Order"), _("Performance"), _("Channel"), _("Method"), _("Kind"), _("Amount"),
-              _("Status"), _("Reference"), _("Shift"), _("Clerk"), _("Staff"), _("Time zone of the times")]
+              _("Cash, rounded to the coin"), _("Status"), _("Reference"), _("Shift"), _("Clerk"), _("Staff"),
+              _("Time zone of the times")]
     methods, statuses, channels = dict(Payment.Method.choices), dict(Payment.Status.choices), dict(Channel.choices)
 
     def rows():
-        for (created, order, title, starts, zone, channel, method, amount, status, reference, shift, clerk,
+        for (created, order, title, starts, zone, channel, method, amount, cash, status, reference, shift, clerk,
              staff) in qs.iterator(chunk_size=CHUNK):
             yield (_when(created, zone), order, _performance(title, starts, zone), str(channels[channel]),
-                   str(methods[method]), _("refund") if amount < 0 else _("payment"), amount, str(statuses[status]),
-                   reference, shift or "", clerk or "", staff or "", zone)
+                   str(methods[method]), _("refund") if amount < 0 else _("payment"), amount,
+                   (cash if cash is not None else cash_due(amount)) if method == Payment.Method.CASH else None,
+                   str(statuses[status]), reference, shift or "", clerk or "", staff or "", zone)
     return header, rows()
 
 

@@ -28,7 +28,7 @@ from .exports import KINDS, ExportFilter, csv_chunks, export_rows, xlsx_file
 from .formatting import money, number
 from .models import Payment, PerformanceDashboard, PlaceState, Shift, StaffMember
 from .policy import ROLE_LABELS, ROLES
-from .reports import on_sale_now, performance_dashboard, takings_today
+from .reports import MONEY_MOVED, cash_as_handed, cash_rounding, on_sale_now, performance_dashboard, takings_today
 from .settlement import event_settlement, settlement_csv, settlement_pdf
 from .shifts import METHODS as SHIFT_METHODS
 from .shifts import shift_differences, shift_expected
@@ -414,14 +414,19 @@ class PaymentAdmin(DatesInReach, VenueClockMixin, admin.ModelAdmin):
         if cl is not None:
             # What moved: payments taken, refunds paid out (a charge paid straight back
             # because its sale failed is one row, refunded, with a positive amount: nothing).
+            # The cash among them as it changed hands, to the coin: what the drawers took.
             totals = cl.queryset.aggregate(
                 paid=Sum("amount", filter=Q(status=Payment.Status.APPROVED, amount__gt=0)),
-                refunded=Sum("amount", filter=Q(status=Payment.Status.REFUNDED, amount__lt=0)))
+                refunded=Sum("amount", filter=Q(status=Payment.Status.REFUNDED, amount__lt=0)),
+                cash=Sum(cash_as_handed(), filter=MONEY_MOVED & Q(method=Payment.Method.CASH)))
+            rounding = cl.queryset.filter(MONEY_MOVED).aggregate(**cash_rounding())
             response.context_data["today"] = [(v.name, taken, refunded, taken + refunded)
                                               for v, taken, refunded in takings_today()]
             response.context_data["money"] = {"paid": totals["paid"] or Decimal("0"),
                                               "refunded": totals["refunded"] or Decimal("0"),
-                                              "net": (totals["paid"] or 0) + (totals["refunded"] or 0)}
+                                              "net": (totals["paid"] or 0) + (totals["refunded"] or 0),
+                                              "rounding": rounding["rounding_taken"] + rounding["rounding_refunded"],
+                                              "cash": totals["cash"] or Decimal("0")}
         return response
 
 

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models.functions import Coalesce, Round, TruncDate
 from django.utils import timezone
 
 from events.models import Channel, Performance, Venue
@@ -29,6 +30,27 @@ MONEY_MOVED = Q(status=Payment.Status.APPROVED) | Q(status=Payment.Status.REFUND
 
 def _taken_and_refunded() -> dict:
     return {"taken": Sum("amount", filter=Q(amount__gt=0)), "refunded": Sum("amount", filter=Q(amount__lt=0))}
+
+
+def cash_as_handed():
+    """What a cash payment row moved as it changed hands, in SQL (policy.counted_row): a
+    payback as it left the drawer (its `cash`), else its amount to the nearest coin
+    (policy.cash_due: CASH_ROUNDING, halves away from zero, as PostgreSQL's round does)."""
+    step = settings.CASH_ROUNDING
+    money = DecimalField(max_digits=12, decimal_places=2)
+    due = F("amount") if step <= Decimal("0.01") else Round(
+        F("amount") / Value(step, output_field=money), output_field=money) * Value(step, output_field=money)
+    return Coalesce(F("cash"), due, output_field=money)
+
+
+def cash_rounding() -> dict:
+    """Aggregates of payment rows: what cash rounding to the coin moved beside the amounts
+    recorded, on the payments taken and on the paybacks (0 where none was cash). The
+    amounts stay the takings, to the cent; a drawer holds them plus this."""
+    cash = Q(method=Payment.Method.CASH)
+    moved = cash_as_handed() - F("amount")
+    return {"rounding_taken": Coalesce(Sum(moved, filter=cash & Q(amount__gt=0)), Value(ZERO)),
+            "rounding_refunded": Coalesce(Sum(moved, filter=cash & Q(amount__lt=0)), Value(ZERO))}
 
 
 @dataclass
@@ -65,10 +87,18 @@ class Dashboard:
     taxes: Decimal = ZERO
     taxes_by_name: list[tuple[str, Decimal]] = field(default_factory=list)
     totals: ZoneLine = field(default_factory=lambda: ZoneLine(""))
+    # Cash changes hands to the nearest coin (policy.cash_due) while the amounts above are
+    # recorded to the cent: what the drawers took beyond them, on payments and on paybacks.
+    cash_rounding_taken: Decimal = ZERO
+    cash_rounding_refunded: Decimal = ZERO
 
     @property
     def net(self) -> Decimal:
         return self.taken + self.refunded
+
+    @property
+    def cash_rounding(self) -> Decimal:
+        return self.cash_rounding_taken + self.cash_rounding_refunded
 
 
 def zone_states(performance: Performance, now: datetime | None = None) -> list[ZoneLine]:
@@ -93,7 +123,7 @@ def performance_dashboard(performance: Performance, now: datetime | None = None)
                             for f in ("sold", "held", "reserved", "available", "blocked")))
     zone = performance.venue.zone
     payments = Payment.objects.filter(MONEY_MOVED, order__performance=performance)
-    money = payments.aggregate(**_taken_and_refunded())
+    money = payments.aggregate(**_taken_and_refunded(), **cash_rounding())
     money_by_day = {r["day"]: (r["taken"] or ZERO, r["refunded"] or ZERO) for r in (
         payments.annotate(day=TruncDate("created_at", tzinfo=zone)).values("day").annotate(**_taken_and_refunded()))}
     # Tickets sold per day: the tickets still valid, by the day they were sold, so that the
@@ -130,6 +160,7 @@ def performance_dashboard(performance: Performance, now: datetime | None = None)
                    key=lambda n: (names.index(n) if n in names else 99, n))
     return Dashboard(performance=performance, zones=zones, days=days, by_channel=by_channel, by_method=by_method,
                      taken=money["taken"] or ZERO, refunded=money["refunded"] or ZERO, comps=valid["comps"],
+                     cash_rounding_taken=money["rounding_taken"], cash_rounding_refunded=money["rounding_refunded"],
                      comps_list_value=valid["comps_value"] or ZERO, scanned=valid["scanned"], totals=totals,
                      # The fees still sold and those refunds kept, each before its taxes.
                      fees=(valid["fees"] or ZERO) - on_fees.get(performance.pk, ZERO) + order_fees - order_fee_taxes

@@ -295,6 +295,9 @@ FR = {
     "capacities":
         "%(venue)s compte %(there)s places : au plus %(max)s sont mises en vente pour une représentation ; corrigez "
         "la capacité de ses sections",
+    # the payments list: the cash among them as it changed hands
+    "In cash, the listed payments moved %(amount)s, to the coin.":
+        "En espèces, les paiements de la liste ont fait %(amount)s, arrondis à la pièce.",
     # cash tendered absurdly over the amount due
     "the %(tendered)s tendered is more than the %(total)s due and a %(note)s note: check the amount typed (its "
     "decimal point?)":

@@ -409,3 +409,68 @@ def test_the_admin_names_staff_without_a_link_an_organizer_cannot_follow(sales, 
         html = page.content.decode()
         assert "/admin/auth/user/" not in html and "<select" not in html.split('id="content"')[1], url
         assert f">{clerk.username}<" in html, url
+
+
+def test_cash_rounded_to_the_nickel_is_what_the_drawer_report_and_exports_expect(clerk, organizer):
+    """Cash changes hands to the nearest five cents: a ticket at 10.02 is 10.00 in the
+    drawer, two at 10.03 (20.06) are 20.05, and a cash refund of the 10.02 hands back
+    10.00. The shift's expected drawer, the payments export and the payments list give the
+    cash as the drawer holds it; the dashboard keeps the takings exact and gives the
+    rounding on a line of its own."""
+    perf = make_performance(rows=2, per_row=4, price="10.02", on_sale=False)
+    PriceZoneFactory(performance=perf, name="Front", price=Decimal("10.03"),
+                     seats=perf.venue.sections.get().seats.filter(row="A"))
+    inventory.put_on_sale(performance=perf)
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    walk_in = CustomerDetails(name="Walk in", email="w@example.org")
+    orders = []
+    for zone, n, tendered in (("Stalls", 1, "20"), ("Front", 2, "20.05")):
+        hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk,
+                           zone=perf.price_zones.get(name=zone), quantity=n)
+        orders.append(order_place(hold=hold, customer=walk_in, actor=clerk, shift=shift,
+                                  payments=[PaymentRequest(method="cash", tendered=Decimal(tendered))]))
+    assert [o.total for o in orders] == [Decimal("10.02"), Decimal("20.06")]
+    order_refund(order=orders[0], actor=clerk, shift=shift)
+    # In the drawer: 100 + 10.00 + 20.05 - 10.00.
+    closed = shift_close(shift=shift, clerk=clerk, counted_cash=Decimal("120.05"), counted_card=Decimal("0"))
+    assert closed.expected["cash"] in ("120.05", Decimal("120.05")) and closed.difference == 0
+
+    # The dashboard: the takings as recorded, to the cent, and the rounding apart.
+    board = performance_dashboard(perf)
+    assert {label: (t, r) for label, t, r in board.by_method} == {"Cash": (Decimal("30.08"), Decimal("-10.02"))}
+    assert board.net == Decimal("20.06")
+    assert (board.cash_rounding_taken, board.cash_rounding_refunded) == (Decimal("-0.03"), Decimal("0.02"))
+    assert board.net + board.cash_rounding_taken + board.cash_rounding_refunded == Decimal("20.05")
+    admin = signed_in(organizer)
+    page = admin.get(f"/admin/sales/performancedashboard/{perf.pk}/change/").content.decode()
+    from tests.support import table_rows
+    rows = table_rows(page, 'id="by-method"')
+    assert rows[-1] == ["Cash rounding to the coin (what the drawers took beyond the amounts above)",
+                        "\u2212$0.03", "$0.02"], rows
+    assert rows[-2] == ["Total", "$30.08", "\u2212$10.02"], rows
+    french = admin.get(f"/admin/sales/performancedashboard/{perf.pk}/change/",
+                       headers={"accept-language": "fr"}).content.decode()
+    assert table_rows(french, 'id="by-method"')[-1] == [
+        "Arrondi des espèces à la pièce (ce que les tiroirs-caisses ont reçu au-delà des montants ci-dessus)",
+        "\u22120,03\u00a0$", "0,02\u00a0$"]
+
+    # The payments export: each cash row as it changed hands beside its amount, adding up
+    # to what the drawer took.
+    url = "/admin/sales/performancedashboard/exports/"
+    for fmt, read in (("csv", _csv), ("xlsx", _xlsx)):
+        rows = read(admin.get(url, {"kind": "payments", "format": fmt, "performance": perf.pk}))
+        header, body = rows[0], rows[1:]
+        amount, cash = header.index("Amount"), header.index("Cash, rounded to the coin")
+        assert [(Decimal(str(r[amount])), Decimal(str(r[cash]))) for r in body] == [
+            (Decimal("10.02"), Decimal("10.00")), (Decimal("20.06"), Decimal("20.05")),
+            (Decimal("-10.02"), Decimal("-10.00"))], fmt
+        assert sum(Decimal(str(r[cash])) for r in body) == Decimal("120.05") - closed.cash_float
+    french_header = _csv(signed_in(organizer).get(url, {"kind": "payments", "format": "csv"},
+                                                  headers={"accept-language": "fr"}))[0]
+    assert "Comptant, arrondi à la pièce" in french_header
+
+    # The payments list, cash only: the amounts recorded and what the drawers took beside them.
+    listed = unescape(admin.get("/admin/sales/payment/", {"method__exact": "cash"}).content.decode())
+    assert "Taken by the listed payments: 30.08; paid back: -10.02; net: 20.06." in listed
+    assert ('id="cash-rounding">Cash rounding to the coin: the drawers took -0.01 beyond the amounts above. '
+            'In cash, the listed payments moved 20.05, to the coin.<') in listed, listed
