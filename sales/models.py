@@ -734,6 +734,11 @@ class Ballot(models.Model):
                                                 help_text=_("How long a winner has to pay (at most 30 days, and "
                                                             "never past the start of the performance)."),
                                                 verbose_name=_("hours to pay"))
+    split_groups = models.BooleanField(
+        default=True, verbose_name=_("split groups rather than leave seats empty"),
+        help_text=_("Once no block of seats side by side is left for an application of 3 tickets or more, seat it "
+                    "in two rows, one behind the other (it is told its seats are not all together). An application "
+                    "of 2 is never split. Unticked, such applications are not drawn, and seats may stay empty."))
     drawn_at = models.DateTimeField(null=True, blank=True, verbose_name=_("drawn at"))
 
     class Meta:

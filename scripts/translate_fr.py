@@ -317,6 +317,13 @@ FR = {
     "Release these seats, close and print the report": "Libérer ces places, fermer et imprimer le rapport",
     "Release these seats, close with this count and print the report":
         "Libérer ces places, fermer avec ce compte et imprimer le rapport",
+    # a ballot's groups split over two rows rather than seats left empty
+    "split groups rather than leave seats empty": "répartir des groupes plutôt que laisser des places vides",
+    "Once no block of seats side by side is left for an application of 3 tickets or more, seat it in two rows, one behind the other (it is told its seats are not all together). An application of 2 is never split. Unticked, such applications are not drawn, and seats may stay empty.": "Quand il ne reste plus de bloc de places côte à côte pour une demande de 3 billets ou plus, la placer sur deux rangs, l’un derrière l'autre (on lui dit que ses places ne sont pas toutes ensemble). Une demande de 2 billets n’est jamais répartie. Case décochée, ces demandes ne sont pas tirées au sort, et des places peuvent rester vides.",
+    "Your seats are not all together: no block of %(quantity)s seats side by side was left when you were drawn, so they are in two rows, one behind the other.": "Vos places ne sont pas toutes ensemble : il ne restait plus de bloc de %(quantity)s places côte à côte quand vous avez été tiré au sort, elles sont donc sur deux rangs, l’un derrière l'autre.",
+    "Your seats are not all together: no block of %(n)s seat side by side was left when you were drawn, so they are in two rows, one behind the other.": (
+        "Vos places ne sont pas toutes ensemble : il ne restait plus de bloc de %(n)s place côte à côte quand vous avez été tiré au sort, elles sont donc sur deux rangs, l’un derrière l'autre.",
+        "Vos places ne sont pas toutes ensemble : il ne restait plus de bloc de %(n)s places côte à côte quand vous avez été tiré au sort, elles sont donc sur deux rangs, l’un derrière l'autre."),
     "The %(amount)s in cash the customer handed over for the difference was not taken: hand it back.":
         "Les %(amount)s en espèces remis par le client pour la différence n'ont pas été encaissés : rendez-les-lui.",
     "Pay for your reservation: %(event)s — order %(code)s":

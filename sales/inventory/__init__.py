@@ -12,6 +12,7 @@ hold has passed its time matches `free()` everywhere, so nothing waits for the s
 - `moves`: runs them (hold, release, expire, sell, sell and pay, return, block, ...);
 - `best`: best available and standing places, over `pictures`, each process's memory of
   a zone's rows and free runs;
+- `parties`: seats for many parties at once, in a given order (a ballot's draw);
 - `stock`: a performance's places, created when it goes on sale."""
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from .moves import (
     sell,
     unblock,
 )
+from .parties import Placed, free_places, plan
 from .pictures import FreeRuns, ZoneLayout
 from .results import Held, IssuedTicket, Payment, PaymentLine, PlaceFacts, TicketLine
 from .rules import (
@@ -56,9 +58,9 @@ from .stock import put_on_sale
 
 __all__ = [
     "AVAILABLE", "BACK_SOON", "BLOCKED", "HELD", "SOLD", "STANDING", "TRANSITIONS", "FreeRuns", "Held", "IssuedTicket",
-    "Payment", "PaymentLine", "PlaceFacts", "Rule", "TicketLine", "allocate", "attempt", "block", "extend",
-    "forget_pictures", "free", "free_ways", "hold_best", "hold_places", "hold_standing", "in_baskets", "now",
-    "open_to", "places_lost_sql", "places_of_hold", "places_of_hold_sql", "put_on_sale", "release",
+    "Payment", "PaymentLine", "PlaceFacts", "Placed", "Rule", "TicketLine", "allocate", "attempt", "block", "extend",
+    "forget_pictures", "free", "free_places", "free_ways", "hold_best", "hold_places", "hold_standing", "in_baskets",
+    "now", "open_to", "places_lost_sql", "places_of_hold", "places_of_hold_sql", "plan", "put_on_sale", "release",
     "release_expired", "return_to_sale", "sell", "try_block", "unblock",
 ]
 

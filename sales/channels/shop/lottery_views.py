@@ -15,7 +15,7 @@ from sales import waiting_room
 from sales.channels.forms import card_field_context, card_missing
 from sales.draws import format_reference
 from sales.errors import InvalidRequest, PaymentActionRequired, PaymentDeclined, ProviderUnavailable, SalesError
-from sales.lottery import ballot_apply, ballot_paid, ballot_pay
+from sales.lottery import ballot_apply, ballot_paid, ballot_pay, seats_apart
 from sales.models import Ballot, BallotEntry, Draw, Order, Place
 from sales.orders import hold_quote
 
@@ -116,4 +116,5 @@ def _what_is_paid(entry: BallotEntry) -> dict:
     labels = Place.objects.select_related("seat", "section").in_bulk([line.place_id for line in quote.lines])
     # A fee per order, or taxes added to the prices, are what the lines do not say.
     rest = quote.total - sum((line.price for line in quote.lines), Decimal("0"))
-    return {"lines": [(labels[line.place_id], line) for line in quote.lines], "quote": quote, "rest": rest}
+    return {"lines": [(labels[line.place_id], line) for line in quote.lines], "quote": quote, "rest": rest,
+            "apart": seats_apart(list(labels.values()))}
