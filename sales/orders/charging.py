@@ -63,6 +63,8 @@ def refuse_uncounted(shift, methods, *, paying_back: bool = False) -> None:
         if method == Payment.Method.CARD_TERMINAL:
             raise InvalidRequest(_("the card terminal is used at the counter, in an open shift: open one first"),
                                  field="payment")
+
+
 # An order's failure after which the provider may still have taken the money. Kept on the
 # order in English (the record); read out in the reader's language.
 NO_ANSWER = gettext_noop("the payment provider did not answer")

@@ -381,7 +381,7 @@ def _online_order(perf, n, email="marie@example.org"):
                        payment=PaymentRequest(method="test_card", card_number=APPROVE))
 
 
-def _counter_order(perf, clerk, n, tendered="1000"):
+def _counter_order(perf, clerk, n, tendered="150"):
     hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk,
                        place_ids=[p.pk for p in places_of(perf, state="available")[:n]])
     return order_place(hold=hold, customer=CustomerDetails(name="Anne", email="anne@example.org"), actor=clerk,
