@@ -349,7 +349,8 @@ def replay(existing: Order, hold: Hold) -> Order:
     """The answer to a retry: the first order made with its key, or that order's failure.
     A failure on our side with the payment uncertain (the provider's answer lost, the
     request died) is asked about at the provider first: a payment that went through is
-    sold, if its places can still be, and the retry answered with the paid order."""
+    sold, if its places can still be, and the retry answered with the paid order; one
+    declined is answered as a decline."""
     if existing.hold_id != hold.pk:
         raise IdempotencyConflict(_("this idempotency key was used for another order"))
     again = (_("; pay again with a new idempotency key") if hold_is_live(hold)

@@ -99,7 +99,8 @@ def payment_settle(order: Order, *, now: datetime | None = None, replacing: bool
     told to try again) whose payment went through is its buyer's while its hold is live:
     `asked_again` (the buyer trying again, payment_asked_again) sells it if its places still
     can be; the webhook and the reconciliation leave it alone until then, and pay it back
-    once the hold has lapsed or its places went to another order."""
+    once the hold has lapsed or its places went to another order. Its payment declined,
+    the decline becomes its failure (_declined_after_all)."""
     if not order.payment_intent:
         return order
     now = now or timezone.now()
@@ -124,6 +125,9 @@ def payment_settle(order: Order, *, now: datetime | None = None, replacing: bool
               and (replacing or now - (order.payment_started_at or order.created_at) > ACTION_TIMEOUT)):
             _provider().cancel(intent.id)
             _not_paid(order, reason, intent, claimed=replacing)
+        elif (order.status == Order.Status.FAILED and order.failure_reason in UNCERTAIN
+              and intent.status == "requires_payment_method" and intent.to_dict().get("last_payment_error")):
+            _declined_after_all(order, intent)
         elif (order.status in (Order.Status.FAILED, Order.Status.CANCELLED) and intent.status == "succeeded"
                 and not Payment.objects.filter(order=order, reference=intent.id,
                                                status=Payment.Status.REFUNDED).exists()):
@@ -142,8 +146,9 @@ def payment_asked_again(order: Order) -> Order:
     uncertain (the provider's answer lost, the request died), by the retry of its request
     (the same idempotency key) or by paying again for the same hold. The provider is asked
     how that payment stands: if it went through, the order is sold if its places can still
-    be sold to it, else paid back (then PAID_BACK: `was_paid_back`); if it did not, the
-    order is left as it is. Raises ProviderUnavailable if the provider still does not
+    be sold to it, else paid back (then PAID_BACK: `was_paid_back`); if it was declined,
+    the decline becomes the order's failure (answered as a decline); if it never happened,
+    the order is left as it is. Raises ProviderUnavailable if the provider still does not
     answer: nothing is known, nothing is changed."""
     if order.status != Order.Status.FAILED or order.failure_reason not in UNCERTAIN or not order.payment_intent:
         return order
@@ -169,6 +174,18 @@ def _not_paid(order: Order, reason: str, intent, *, claimed: bool = False) -> No
         record(order, "payment declined", reason)
     else:
         fail_quietly(order, reason, None)
+
+
+def _declined_after_all(order: Order, intent) -> None:
+    """The payment of an order failed on our side while it was uncertain (UNCERTAIN) was
+    declined: the decline on record, and the order's failure, so that its buyer is
+    answered as after any decline (pay with another card), and it is not asked about again."""
+    reason = StripeProvider.answer(intent).message
+    Payment.objects.create(order=order, method=_method(order, intent), amount=order.total,
+                           status=Payment.Status.DECLINED, reference=intent.id, message=reason[:300])
+    Order.objects.filter(pk=order.pk, status=Order.Status.FAILED).update(failure_reason=reason)
+    order.failure_reason = reason
+    record(order, "payment declined", f"the provider had declined the payment its lost answer was for: {reason}")
 
 
 def _paid_back_unsold(order: Order, intent, *, claimed: bool = False) -> None:

@@ -412,3 +412,47 @@ def test_two_reconciliations_at_once_send_an_owed_refund_once(lossy):
         race(2, lambda _i: payments_reconcile(now=later))
     assert charges_of(order.payment_intent) == ("succeeded", [10000])
     assert not Payment.objects.filter(order=order, message=REFUND_OWED).exists()
+
+
+@pytest.mark.django_db
+def test_a_retry_after_the_answer_was_lost_of_a_card_declined_is_told_it_was_declined(lossy):
+    """The provider declines the card and its answer is lost: the buyer is told the
+    provider did not answer. The retry with the same key asks it how that payment stands,
+    and is answered as a decline is (402, its reason), so that the buyer pays with another
+    card rather than trying again; the decline is on the order's record, asked once."""
+    perf = make_performance(rows=1, per_row=4)
+    send = api_order(perf, places_of(perf)[0], "lost-answer-declined-0001",
+                     payment={"method": "card", "token": card_token(DECLINED)})
+    lossy.fault("POST", CONFIRM, "cut")
+    with lossy.retries(0):
+        assert send().status_code == 503
+    order = Order.objects.get()
+    assert order.status == "failed" and charges_of(order.payment_intent)[0] == "requires_payment_method"
+    for _attempt in range(2):
+        with lossy.retries(0):
+            again = send()
+        assert again.status_code == 402, again.content
+        error = again.json()["error"]
+        assert error["code"] == "payment_declined" and error["message"] == "Your card was declined.", error
+    order.refresh_from_db()
+    assert order.status == "failed" and order.failure_reason == "Your card was declined."
+    assert list(Payment.objects.filter(order=order).values_list("status", flat=True)) == ["declined"]
+    assert lossy.count("GET", INTENT) == 1  # known declined: not asked again
+    assert hold_is_live(order.hold)
+
+
+@pytest.mark.django_db
+def test_the_shops_pay_sent_again_after_a_declined_cards_answer_was_lost_says_declined(lossy):
+    """The same basket form sent again (the browser's Pay pressed again) after the answer
+    to a declined card was lost: the page says the card was declined, not that the
+    provider did not answer."""
+    perf = make_performance(rows=1, per_row=4)
+    shop = shop_basket(perf)
+    form = {"name": "Ana", "email": "ana@example.org", "card_token": card_token(DECLINED), "nonce": "1"}
+    lossy.fault("POST", CONFIRM, "cut")
+    with lossy.retries(0):
+        assert shop.post("/checkout/", form).status_code == 503
+    again = shop.post("/checkout/", form)
+    assert again.status_code == 402, text_of(again)
+    assert "Payment declined: Your card was declined. Your seats are still held." in text_of(again)
+    assert "did not answer" not in text_of(again)
