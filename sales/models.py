@@ -74,7 +74,7 @@ def mailbox(email: str) -> str:
     """The mailbox an address delivers to, as the per-customer limit counts it (and a
     ballot its applications): case aside, a sub-address (name+tag@) is its mailbox's, and
     at Gmail (gmail.com, googlemail.com: one domain) dots in the name do not make another
-    mailbox. Elsewhere a dot is part of the name. Its SQL twin: sales.orders.placing's
+    mailbox. Elsewhere a dot is part of the name. Its SQL twin: sales.orders.limits'
     _MAILBOX_SQL."""
     local, _at, domain = address_as_sent(email.strip().lower()).rpartition("@")
     if not local:

@@ -37,7 +37,7 @@ from .charging import (
     undo_charges,
     validated_parts,
 )
-from .placing import check_customer_limit, customer_limit
+from .limits import check_customer_limit, customer_limit
 from .pricing import (
     PriceRequest,
     fees_given_back,

@@ -28,7 +28,7 @@ from ..holds import hold_is_live, hold_may_be_used_by
 from ..models import Hold, Order, Payment
 from ..payments import PROVIDERS, PaymentRequest
 from ..policy import policy_for
-from . import placing
+from . import limits, placing
 from .charging import charge_and_sell, refuse_uncounted, validated_parts
 from .customers import CustomerDetails, clean_customer
 from .pricing import NO_CHOICE, PriceRequest, hold_quote, hold_total, lines_of
@@ -80,8 +80,8 @@ def order_reserve(*, hold: Hold | None = None, hold_token: str | None = None, cu
             # A queued on-sale's per-customer limit, as a sale's: the places reserved are the
             # caller's until the deadline (and then paid by link or at the counter, uncounted
             # again). Its turn is kept until the reservation commits.
-            placing.check_customer_limit(hold=hold, email=customer.email, parts=[], count=quote.count,
-                                         limit=placing.customer_limit(hold.performance_id))
+            limits.check_customer_limit(hold=hold, email=customer.email, parts=[], count=quote.count,
+                                        limit=limits.customer_limit(hold.performance_id))
             if inventory.extend(hold=hold, until=deadline, now=now) != quote.count:
                 raise HoldNotActive(_("some of the seats are no longer held; hold them again"))
             Hold.objects.filter(pk=hold.pk).update(expires_at=deadline)

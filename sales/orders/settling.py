@@ -28,6 +28,7 @@ from ..availability import availability_changed
 from ..errors import (
     IllegalTransition,
     InProgress,
+    InvalidRequest,
     NotFound,
     PaymentActionRequired,
     PlacesUnavailable,
@@ -58,6 +59,7 @@ from .charging import (
     refund_at_provider,
     settler_turn,
 )
+from .limits import check_customer_limit, customer_limit
 from .pricing import lines_of
 from .status import OrderStatusConflict, codes_used_again, order_transition, record
 
@@ -78,6 +80,10 @@ SEATS_GONE = gettext_noop("your hold lapsed and the seats were sold to another b
 NOT_CONFIRMED = gettext_noop("the payment was not confirmed with the bank in time")
 REPLACED = gettext_noop("the buyer paid with another card instead")
 PAID_BACK = gettext_noop("nothing was sold and the payment was refunded")
+# An order sold after all (its payment found taken) that its buyer's orders since have
+# taken over the on-sale's per-customer limit.
+OVER_LIMIT = gettext_noop("with the tickets you bought since, this order would take you over this on-sale's limit "
+                          "of tickets per customer; nothing was sold and the payment was refunded")
 
 
 def _provider() -> StripeProvider:
@@ -298,7 +304,8 @@ def _pay_back(order: Order, intent, reason: str) -> None:
 
 def _finish(order: Order, intent, now: datetime) -> Order:
     """The provider took the money: sell the order's places in one statement, or pay it
-    back if they are gone."""
+    back if they are gone. An order failed on our side counts again for its buyer's
+    per-customer limit: over it (their orders since), it is paid back (OVER_LIMIT)."""
     amount = from_minor_units(intent.amount, intent.currency)
     hold = order.hold
     # The card's fingerprint, if asked for when the payment was made (a per-customer limit).
@@ -308,12 +315,24 @@ def _finish(order: Order, intent, now: datetime) -> Order:
     failed = order.status == Order.Status.FAILED
     try:
         with transaction.atomic():
+            if failed:  # it stopped counting for the customer's limit: counted again, in its turn
+                try:
+                    check_customer_limit(hold=hold, email=order.customer.email, parts=[(charged[0][0], amount)],
+                                         count=len(lines_of(order)), limit=customer_limit(order.performance_id))
+                except InvalidRequest as exc:
+                    raise _OverLimit(exc.message) from exc
             issued = inventory.sell(hold=hold, order=order, lines=lines_of(order), now=now,
                                     payment=payment_record(order, charged, None, order.status))
             if failed:  # sold after all: no longer a failure on its record, its codes used again
                 Order.objects.filter(pk=order.pk).update(failure_reason="")
                 codes_used_again(order.pk)
                 record(order, "payment found taken", "the provider had taken the payment its lost answer was for")
+    except _OverLimit as exc:  # its buyer has bought up to the limit since: refused, and paid back
+        logger.info("order %s: paid at the provider but over the customer limit (%s); paying back", order.code, exc)
+        _pay_back(order, intent, OVER_LIMIT)
+        Order.objects.filter(pk=order.pk, status=Order.Status.FAILED).update(failure_reason=OVER_LIMIT)
+        order.failure_reason = OVER_LIMIT
+        return order
     except (PlacesUnavailable, IllegalTransition, IntegrityError) as exc:
         if isinstance(exc, IntegrityError) and not (failed and _constraint_of(exc) == "order_one_live_per_hold"):
             raise
@@ -338,6 +357,10 @@ def _finish(order: Order, intent, now: datetime) -> Order:
     if failed:
         order.failure_reason = ""
     return order
+
+
+class _OverLimit(Exception):
+    pass
 
 
 def _constraint_of(exc: IntegrityError) -> str | None:

@@ -456,3 +456,39 @@ def test_the_shops_pay_sent_again_after_a_declined_cards_answer_was_lost_says_de
     assert again.status_code == 402, text_of(again)
     assert "Payment declined: Your card was declined. Your seats are still held." in text_of(again)
     assert "did not answer" not in text_of(again)
+
+
+@pytest.mark.django_db
+def test_a_retry_that_would_exceed_the_customer_limit_is_refused_and_its_payment_paid_back_once(lossy):
+    """Under a limit of two tickets per customer, an order's answer is lost and it fails,
+    so it stops counting; its buyer then buys two tickets in another order. The retry finds
+    the first payment taken: selling it would give the buyer three, so nothing is sold, the
+    payment is paid back once and the buyer told why."""
+    from sales.errors import InvalidRequest
+    from sales.models import WaitingRoom
+
+    perf = make_performance(rows=1, per_row=4)
+    WaitingRoom.objects.create(performance=perf, opens_at=timezone.now(), admit_per_minute=60, customer_limit=2)
+    first = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[places_of(perf)[0].pk])
+    payment = PaymentRequest(method="card", token=card_token())
+    lossy.fault("POST", CONFIRM, "cut")
+    with lossy.retries(0), pytest.raises(ProviderUnavailable):
+        order_place(hold=first, customer=BUYER, payment=payment, idempotency_key="over-the-limit")
+    order = Order.objects.get()
+    assert order.status == "failed" and charges_of(order.payment_intent) == ("succeeded", [])
+    second = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[p.pk for p in places_of(perf)[1:3]])
+    other = order_place(hold=second, customer=BUYER, payment=PaymentRequest(method="card", token=card_token()))
+    assert other.status == "paid"
+    for _attempt in range(2):
+        with pytest.raises(InvalidRequest, match="limit of tickets per customer.*the payment was refunded"):
+            order_place(hold=Hold.objects.get(pk=first.pk), customer=BUYER, payment=payment,
+                        idempotency_key="over-the-limit")
+    order.refresh_from_db()
+    assert order.status == "failed" and not order.tickets.exists()
+    assert charges_of(order.payment_intent) == ("succeeded", [5000])
+    assert list(Payment.objects.filter(order=order).values_list("status", flat=True)) == ["refunded"]
+    payments_reconcile(now=timezone.now() + timedelta(minutes=2))
+    payments_reconcile(now=first.expires_at + timedelta(minutes=1))
+    assert charges_of(order.payment_intent) == ("succeeded", [5000])
+    assert Payment.objects.filter(order=order).count() == 1
+    assert other.tickets.filter(status="valid").count() == 2
