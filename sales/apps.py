@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate, post_save
+from django.db.models.signals import post_migrate, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,6 +19,8 @@ class SalesConfig(AppConfig):
         from .models import StaffMember
 
         for model in (get_user_model(), StaffMember):
+            pre_save.connect(note_new_password, sender=model,
+                             dispatch_uid=f"note_new_password:{model._meta.label}")
             post_save.connect(revoke_token_on_new_password, sender=model,
                               dispatch_uid=f"revoke_token_on_new_password:{model._meta.label}")
         from .models import WaitingRoom
@@ -29,13 +31,31 @@ class SalesConfig(AppConfig):
         from . import tasks  # noqa: F401
 
 
-def revoke_token_on_new_password(sender, instance, **kwargs) -> None:
-    """A new password, wherever it is set (the staff accounts page, the admin, a reset,
-    `changepassword`), revokes the account's API token, as it ends its sessions: the
-    password is often changed because the account was taken."""
+PASSWORD_CHANGED = "_password_changed_by_this_save"
+
+
+def note_new_password(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
+    """Whether this save writes another password than the one stored: set_password(), and
+    also set_unusable_password() (the admin's "password-based authentication: disabled"),
+    which sets no raw password to tell it by. Saves that do not write the password (a
+    sign-in's last_login) read nothing."""
+    changed = False
+    if not raw and instance.pk is not None and (update_fields is None or "password" in update_fields):
+        stored = type(instance)._base_manager.filter(pk=instance.pk).values_list("password", flat=True).first()
+        changed = stored is not None and stored != instance.password
+    setattr(instance, PASSWORD_CHANGED, changed)
+
+
+def revoke_token_on_new_password(sender, instance, created=False, **kwargs) -> None:
+    """A new password, or none usable, wherever it is set (the staff accounts page, the
+    admin's user and staff account pages, `changepassword`), revokes the account's API
+    token, as it ends its sessions (their auth hash is the password's): the password is
+    often changed because the account was taken. The staff member is given a new token
+    as the first one was."""
     from rest_framework.authtoken.models import Token
 
-    if getattr(instance, "_password", None) is None:  # set_password() was not called before this save
+    changed = instance.__dict__.pop(PASSWORD_CHANGED, False)
+    if created or not (changed or getattr(instance, "_password", None) is not None):
         return
     Token.objects.filter(user=instance).delete()
 

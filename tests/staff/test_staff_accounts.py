@@ -225,3 +225,51 @@ def test_the_staff_list_is_filtered_by_role_named_in_the_admins_language(organiz
     assert choice is not None
     listed = admin.get("/admin/sales/staffmember/" + choice[1].replace("&amp;", "&")).content.decode()
     assert "gate-1" in listed and "till-1" not in listed
+
+
+def test_an_organizers_new_password_signs_the_account_out_everywhere(organizer):
+    """A clerk's password reset because the account was taken: every session signed in
+    with the old one ends (Django's session auth hash), and the API token is revoked; the
+    organizer who reset it stays signed in, and the new password signs in."""
+    from rest_framework.authtoken.models import Token
+
+    from tests.support import client_for
+
+    clerk = staff_create(actor=organizer, username="till3", password=GOOD, roles=[COUNTER_CLERK])
+    counter, phone_in_a_pocket = signed_in(User.objects.get(pk=clerk.pk)), signed_in(User.objects.get(pk=clerk.pk))
+    api = client_for(clerk)
+    assert counter.get("/counter/").status_code == phone_in_a_pocket.get("/counter/").status_code == 200
+    assert api.get("/api/v1/performances/").status_code == 200
+    admin = signed_in(organizer)
+    response = admin.post(f"/admin/sales/staffmember/{clerk.pk}/password/",
+                          {"password1": "fourth-long-password", "password2": "fourth-long-password"})
+    assert response.status_code == 302
+    for client in (counter, phone_in_a_pocket):
+        response = client.get("/counter/")
+        assert response.status_code == 302 and response["Location"].startswith("/login/")
+    assert api.get("/api/v1/performances/").status_code == 401
+    assert not Token.objects.filter(user=clerk).exists()
+    assert admin.get("/admin/sales/staffmember/").status_code == 200
+    assert signs_in("till3", "fourth-long-password")
+
+
+@pytest.mark.parametrize("form", [
+    {"usable_password": "true", "password1": "fifth-long-password", "password2": "fifth-long-password"},
+    {"usable_password": "false", "unset-password": "1"},  # password sign-in turned off
+], ids=["new password", "no password"])
+def test_the_admins_user_password_form_revokes_the_api_token(organizer, form):
+    """Django's own user pages (a superuser's): a new password, or none usable, ends the
+    account's sessions and revokes its API token alike."""
+    from rest_framework.authtoken.models import Token
+
+    from tests.support import client_for
+
+    root = make_user("root2", is_superuser=True, is_staff=True)
+    door = staff_create(actor=organizer, username="gate5", password=GOOD, roles=[DOOR_STAFF])
+    session, api = signed_in(User.objects.get(pk=door.pk)), client_for(door)
+    assert api.get("/api/v1/tickets/nonexistent/").status_code == 404  # signed in, no such ticket
+    response = signed_in(root).post(f"/admin/auth/user/{door.pk}/password/", form)
+    assert response["Location"] == f"/admin/auth/user/{door.pk}/change/"
+    assert session.get("/door/").status_code == 302
+    assert api.get("/api/v1/tickets/nonexistent/").status_code == 401
+    assert not Token.objects.filter(user=door).exists()
