@@ -24,7 +24,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from events.models import Channel, Performance
 
-from .formatting import person_name
+from .formatting import csv_cell, person_name
 from .models import Customer, Order, Payment, Ticket
 from .policy import cash_due
 from .reports import MONEY_MOVED
@@ -188,19 +188,6 @@ class _Line:
         return value
 
 
-# What a spreadsheet reads as the start of a formula in a cell of text that buyers typed
-# (a name "=HYPERLINK(...)"): written as text instead. Amounts are numbers, not text.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value  # the usual mark of text in a spreadsheet
-    return value
-
-
 def _xlsx_row(sheet, row: tuple) -> list:
     """The row's text without the control characters a workbook cannot hold, and as text
     (never a formula) whatever it starts with."""
@@ -222,7 +209,7 @@ def csv_chunks(header: list[str], rows: Iterable[tuple], per_chunk: int = 500) -
     yield ("\ufeff" + writer.writerow(header)).encode()
     lines = []
     for row in rows:
-        lines.append(writer.writerow([_csv_cell(v) for v in row]))
+        lines.append(writer.writerow([csv_cell(v) for v in row]))
         if len(lines) >= per_chunk:
             yield "".join(lines).encode()
             lines = []

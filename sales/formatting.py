@@ -126,3 +126,19 @@ def payment_note(payment) -> str:
     if text.startswith("refunded: "):
         return gettext("refunded: %(reason)s") % {"reason": gettext(text.removeprefix("refunded: "))}
     return gettext(text) if text else ""
+
+
+# What a spreadsheet reads as the start of a formula in a cell of text that someone typed
+# (a buyer's name "=HYPERLINK(...)", an organizer's tax name): written as text instead.
+# Amounts are numbers, not text, and keep their sign.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """A value as a CSV cell a spreadsheet opens (every CSV export and the settlement): None
+    is empty, and text that would start a formula is marked as text."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value  # the usual mark of text in a spreadsheet
+    return value

@@ -28,7 +28,7 @@ from reportlab.pdfgen import canvas
 
 from events.models import Event, Performance
 
-from .formatting import number, when
+from .formatting import csv_cell, number, when
 from .models import Order, Payment, TaxRate, Ticket
 from .policy import counted_row
 from .reports import MONEY_MOVED, taxes_by_name, taxes_not_split
@@ -155,9 +155,20 @@ def _title(s: Settlement) -> str:
     return _("Settlement: %(event)s") % {"event": s.event.title}
 
 
+class _Cells:
+    """A CSV writer whose text cells typed by people (tax names and registrations, the
+    event's title) never start a formula in the promoter's spreadsheet."""
+
+    def __init__(self, out):
+        self._writer = csv.writer(out)
+
+    def writerow(self, row) -> None:
+        self._writer.writerow([csv_cell(value) for value in row])
+
+
 def settlement_csv(s: Settlement) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = _Cells(out)
     writer.writerow([_title(s)])
     writer.writerow([_("Made"), s.made_at.strftime("%Y-%m-%d %H:%M")])
     writer.writerow([])

