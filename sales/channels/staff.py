@@ -8,16 +8,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import DateField, Exists, F, Func, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from events.models import Performance
 from sales.availability import zone_counts
+from sales.formatting import number
 from sales.models import Place
 from sales.orders import ticket_prices
 from sales.policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR, counted_row, policy_for, roles_of
@@ -29,6 +32,9 @@ PERFORMANCES_PER_PAGE = 10
 # owner key, "exchange:<ORDER CODE>": its seats are never sold as a sale of their own.
 EXCHANGE_MARK = "exchange:"
 ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+# The longest search a staff search box takes (the counter's order lookup, the phone's caller
+# search): longer than any name, email or order code. A longer one never reaches the database.
+SEARCH_MAX_CHARS = 200
 DAY_MONTH = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{4}))?$")  # 24/12 or 24/12/2026, as Québec and France write it
 
 
@@ -50,6 +56,17 @@ def role_required(role: str):
             return view(request, *args, **kwargs)
         return wrapper
     return decorator
+
+
+def search_query(request) -> str | None:
+    """The search box's `?q=`, stripped; None when it is longer than SEARCH_MAX_CHARS, with
+    a message saying so on the page: the caller then searches nothing."""
+    q = (request.GET.get("q") or "").strip()
+    if len(q) <= SEARCH_MAX_CHARS:
+        return q
+    messages.error(request, _("A search has at most %(max)s characters (this one had %(count)s): type a shorter one.")
+                   % {"max": number(SEARCH_MAX_CHARS), "count": number(len(q))})
+    return None
 
 
 def to_page(request, url: str):

@@ -827,3 +827,29 @@ def test_the_phone_finds_an_order_by_the_code_the_caller_reads_out(operator, cle
     found = signed_in(operator).get(f"/phone/?q={order.code.lower()}")
     assert found.status_code == 302 and found["Location"] == f"/phone/orders/{order.code}/"
     assert "Nobody matches" in signed_in(operator).get("/phone/?q=ZZZZ9999").content.decode()
+
+
+@pytest.mark.parametrize("url", ["/counter/lookup/", "/phone/"])
+def test_a_search_too_long_is_refused_with_a_message_before_the_database(clerk, operator, url):
+    """The counter's order lookup and the phone's caller search: a query longer than any
+    name, email or order code is refused on the page, in the staff member's language, and
+    never sent to the database; one of the longest allowed is still searched."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in(clerk if url.startswith("/counter/") else operator)
+    long = "Tremblay" + "z" * 300
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, {"q": long})
+    assert response.status_code == 400
+    page = unescape(response.content.decode())
+    assert "A search has at most 200 characters (this one had 308)" in page
+    assert "Nobody matches" not in page and "No order matches" not in page
+    assert not [q["sql"] for q in queries if "zzzzzzzzzz" in q["sql"]]
+    french = unescape(client.get(url, {"q": long}, HTTP_ACCEPT_LANGUAGE="fr").content.decode())
+    assert "Une recherche compte au plus 200 caractères (celle-ci en avait 308)" in french
+    longest = "Tremblay" + "z" * 192
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, {"q": longest})
+    assert response.status_code == 200
+    assert [q["sql"] for q in queries if "zzzzzzzzzz" in q["sql"]]  # searched

@@ -51,6 +51,7 @@ from sales.channels.staff import (
     on_sale,
     performances_page,
     role_required,
+    search_query,
     to_page,
 )
 from sales.errors import InvalidRequest, SalesError
@@ -552,7 +553,9 @@ def order_pay(request, code: str):
 
 @clerk_only
 def lookup(request):
-    q = (request.GET.get("q") or "").strip()
+    q = search_query(request)
+    if q is None:
+        return render(request, "counter/lookup.html", {"q": "", "orders": []}, status=400)
     orders = []
     if q:
         # Failed payments charged nothing: found by their code only, never among a buyer's orders.

@@ -56,6 +56,7 @@ from sales.channels.staff import (
     on_sale,
     performances_page,
     role_required,
+    search_query,
     to_page,
 )
 from sales.errors import InvalidRequest, PaymentDeclined, ProviderUnavailable, SalesError
@@ -92,7 +93,9 @@ PRICE_FIELDS = ("promo_code", "comp_reason", "tickets")
 
 @operator_only
 def home(request):
-    q = (request.GET.get("q") or "").strip()
+    q = search_query(request)
+    if q is None:
+        return render(request, "phone/home.html", {"q": "", "customers": []}, status=400)
     customers = []
     if q.isalnum() and len(q) <= 40:  # the order code the caller reads from their email
         found = Order.objects.filter(code=q.upper()).values_list("code", flat=True).first()
