@@ -279,12 +279,19 @@ FR = {
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
 <<<<<<< HEAD
+<<<<<<< HEAD
     "with the tickets you bought since, this order would take you over this on-sale's limit of tickets per customer; nothing was sold and the payment was refunded":
         "avec les billets achetés depuis, cette commande vous ferait dépasser la limite de billets par client de cette mise en vente ; rien n'a été vendu et le paiement a été remboursé",
 =======
     "A search has at most %(max)s characters (this one had %(count)s): type a shorter one.":
         "Une recherche compte au plus %(max)s caractères (celle-ci en avait %(count)s) : tapez-en une plus courte.",
 >>>>>>> Refuse a staff search longer than 200 characters before the database
+=======
+    "The %(amount)s in cash the customer handed over was not taken: hand it back.":
+        "Les %(amount)s en espèces remis par le client n'ont pas été encaissés : rendez-les-lui.",
+    "The %(amount)s taken on the card terminal was not kept: pay it back on the terminal.":
+        "Les %(amount)s pris au terminal de paiement n'ont pas été gardés : remboursez-les au terminal.",
+>>>>>>> A counter sale refused after its money was taken says to give it back
     "cancellation note in English": "note d'annulation en anglais",
     "cancellation note in French": "note d'annulation en français",
     "In English": "En anglais",

@@ -366,6 +366,64 @@ def test_an_exchange_refused_after_its_card_terminal_payment_tells_the_clerk_to_
     assert shift_expected(shift)["card_terminal"] == Decimal("0.00")  # nothing kept on the terminal's count
 
 
+@pytest.mark.parametrize("paid", ["cash", "terminal"])
+def test_a_counter_sale_refused_after_its_money_was_taken_tells_the_clerk_to_give_it_back(paid):
+    """The clerk presses Pay as the organizer cancels the performance: the sale waits on the
+    seats the cancellation has locked, the cash (or the terminal's charge) is taken, and the
+    sale is refused once the cancellation commits. The page says what to hand back (or pay
+    back on the terminal), with the amount, and the sale is undone in full."""
+    organizer = make_user("organizer-r", ORGANIZER, is_staff=True)
+    perf = make_performance(rows=1, per_row=4)  # $50.00 a seat
+    (clerk,), (shift,) = clerks(1, cash_float="100")
+    hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk,
+                       place_ids=[p.pk for p in places_of(perf, state="available")[:1]])
+    page = signed_in(clerk)
+    locked, release, answers = threading.Event(), threading.Event(), []
+
+    def organizer_cancels():  # the seats locked first, as the cancellation does, until the sale waits on them
+        try:
+            with transaction.atomic():
+                list(Place.objects.select_for_update().filter(performance=perf).values_list("pk", flat=True))
+                locked.set()
+                release.wait(10)
+                performance_cancel(performance=perf, actor=organizer)
+        finally:
+            connection.close()
+
+    def sell():
+        try:
+            money = {"tendered": "60"} if paid == "cash" else {"card_amount": "50", "card_reference": "AUTH-7"}
+            answers.append(page.post(f"/counter/sale/{hold.pk}/", {**money, "attempt": "1"}))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=organizer_cancels), threading.Thread(target=sell)]
+    threads[0].start()
+    assert locked.wait(10)
+    threads[1].start()
+    assert waiting_on_a_lock(1), "the sale did not reach the seats' lock"
+    release.set()
+    for t in threads:
+        t.join(30)
+
+    (refused,) = answers
+    text = " ".join(unescape(refused.content.decode()).split())
+    assert refused.status_code == 400, text
+    assert "This performance was cancelled" in text, text
+    if paid == "cash":
+        assert "The $60.00 in cash the customer handed over was not taken: hand it back." in text, text
+        assert "card terminal" not in text
+    else:
+        assert "The $50.00 taken on the card terminal was not kept: pay it back on the terminal." in text, text
+        assert "hand it back" not in text
+    order = Order.objects.get(hold=hold)
+    assert order.status == "failed" and not order.tickets.exists()
+    assert not Place.objects.filter(performance=perf, state="sold").exists()
+    # The drawer and the terminal agree: only the float, nothing kept.
+    assert shift_expected(shift)["cash"] == Decimal("100.00")
+    assert shift_expected(shift)["card_terminal"] == Decimal("0.00")
+
+
 # --- payment links and reservations ------------------------------------------------
 
 def reserved(perf, operator, n: int = 2, days: int = 2) -> Order:

@@ -235,6 +235,7 @@ def sale(request, hold_id: int):
     errors, quote, order = [], None, None
     if posted and request.POST.get("action") != "quote":
         payment = PaymentForm(request.POST)
+        charging = None  # the attempt's key, once its money may be taken
         try:
             _valid(payment)
             key = payment.attempt_key(f"counter:{hold.token}")
@@ -242,6 +243,7 @@ def sale(request, hold_id: int):
             retry = Order.objects.filter(idempotency_key=key).exists()
             quote = None if retry else priced(prices, hold, actor=request.user, paying=True)
             if retry or (quote is not None and not prices.errors):
+                charging = None if retry else key  # a retry takes nothing: the first press did
                 order = order_place(hold=hold, customer=_buyer(request.POST), payments=payment.parts(),
                                     actor=request.user,
                                     shift=shift, idempotency_key=key, prices=prices.price_request(),
@@ -252,6 +254,7 @@ def sale(request, hold_id: int):
                 quote = None  # not what these choices cost after all
             else:
                 errors.append(exc.message)
+                errors += _sale_not_kept(charging, payment)
         if order is not None:
             messages.success(request, _("Sold. Change due: %(change)s") % {"change": money(change_given(order))})
             return redirect("counter:order", code=order.code)
@@ -408,12 +411,8 @@ def order_exchange_view(request, code: str, hold_id: int):
                                    payments=payment.parts() if quote.difference > 0 else None)
         except SalesError as exc:
             errors.append(exc.message)
-            if last is not None and (back := _cash_not_kept(order, payment, after=last)):
-                errors.append(_("The %(amount)s in cash the customer handed over for the difference was not taken: "
-                                "hand it back.") % {"amount": money(back)})
-            if last is not None and (back := _terminal_not_kept(order, after=last)):
-                errors.append(_("The %(amount)s taken on the card terminal for the difference was not kept: pay it "
-                                "back on the terminal.") % {"amount": money(back)})
+            if last is not None:
+                errors += _money_not_kept(order, payment, after=last, difference=True)
         else:
             if quote.difference > 0 and any(part.method == "cash" for part in payment.parts()):
                 note = _("Exchanged. Change due: %(change)s") % {"change": money(order.change_due)}
@@ -442,6 +441,31 @@ def order_exchange_view(request, code: str, hold_id: int):
         "errors": errors, "payback_to": payback_to,
         "seconds_left": max(0, int((hold.expires_at - timezone.now()).total_seconds())),
     }, status=400 if errors else 200)
+
+
+def _money_not_kept(order: Order, payment, *, after: int, difference: bool = False) -> list[str]:
+    """What a sale (or, `difference`, an exchange) refused after its money was taken tells
+    the clerk to give back: the cash the customer handed over, the card terminal's charge.
+    Nothing for what was never taken."""
+    said = []
+    if back := _cash_not_kept(order, payment, after=after):
+        said.append((_("The %(amount)s in cash the customer handed over for the difference was not taken: "
+                       "hand it back.") if difference else
+                     _("The %(amount)s in cash the customer handed over was not taken: hand it back."))
+                    % {"amount": money(back)})
+    if back := _terminal_not_kept(order, after=after):
+        said.append((_("The %(amount)s taken on the card terminal for the difference was not kept: pay it "
+                       "back on the terminal.") if difference else
+                     _("The %(amount)s taken on the card terminal was not kept: pay it back on the terminal."))
+                    % {"amount": money(back)})
+    return said
+
+
+def _sale_not_kept(key: str | None, payment) -> list[str]:
+    """What a counter sale refused after its money was taken gives back: the order its
+    attempt `key` made (a new one, None for a retry, which took nothing)."""
+    order = Order.objects.filter(idempotency_key=key).first() if key else None
+    return _money_not_kept(order, payment, after=0) if order is not None else []
 
 
 def _cash_not_kept(order: Order, payment, *, after: int) -> Decimal:
