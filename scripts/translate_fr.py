@@ -291,7 +291,11 @@ FR = {
         "Les %(amount)s en espèces remis par le client n'ont pas été encaissés : rendez-les-lui.",
     "The %(amount)s taken on the card terminal was not kept: pay it back on the terminal.":
         "Les %(amount)s pris au terminal de paiement n'ont pas été gardés : remboursez-les au terminal.",
+<<<<<<< HEAD
 >>>>>>> A counter sale refused after its money was taken says to give it back
+=======
+    "the exchange could not be completed; nothing was changed": "l'échange n'a pas pu être conclu ; rien n'a été changé",
+>>>>>>> A counter sale or exchange failing on an error says what to give back
     "cancellation note in English": "note d'annulation en anglais",
     "cancellation note in French": "note d'annulation en français",
     "In English": "En anglais",

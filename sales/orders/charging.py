@@ -191,6 +191,7 @@ def record_charges(order, charged, actor, shift) -> None:
 
 def undo_charges(order, charged, exc, actor, shift, *, fail_order: bool):
     """Money was taken but nothing was sold: pay it back, whatever went wrong."""
+    drop_lost_connection()
     reason = {PlacesUnavailable: gettext_noop("the hold lapsed and the seats were sold to someone else")}.get(
         type(exc), getattr(exc, "message", None) or gettext_noop("the sale could not be completed"))
     for request, amount, taken in charged:
@@ -205,6 +206,15 @@ def undo_charges(order, charged, exc, actor, shift, *, fail_order: bool):
         return HoldNotActive(_("your hold lapsed and the seats were taken by another buyer; the payment was refunded")
                              if charged else _("your hold lapsed and the seats were taken by another buyer"))
     return exc
+
+
+def drop_lost_connection() -> None:
+    """Close this thread's connection if the database dropped it (a failover, a restart, its
+    backend killed), so that the next query opens another: what a failed sale pays back is
+    then written, not lost with it. Inside a transaction nothing changes (it is rolled back
+    as a whole first)."""
+    if not connection.in_atomic_block:
+        connection.close_if_unusable_or_obsolete()
 
 
 def settler_turn(order: Order) -> None:
@@ -399,6 +409,7 @@ def charge_and_sell(*, order, hold, parts, lines, actor, shift, from_status) -> 
             issued = inventory.sell(hold=hold, order=order, lines=lines, now=now, actor=actor,
                                     payment=payment_record(order, charged, shift, from_status))
     except Exception as exc:
+        drop_lost_connection()  # asked below whether the sale committed: on a connection that answers
         if not isinstance(exc, SalesError) and _sale_committed(order):
             # Outside a transaction the statement commits as it returns: whatever failed
             # after it (the connection, reading its answer) must not pay back a sale that stands.

@@ -366,18 +366,81 @@ def test_an_exchange_refused_after_its_card_terminal_payment_tells_the_clerk_to_
     assert shift_expected(shift)["card_terminal"] == Decimal("0.00")  # nothing kept on the terminal's count
 
 
-@pytest.mark.parametrize("paid", ["cash", "terminal"])
-def test_a_counter_sale_refused_after_its_money_was_taken_tells_the_clerk_to_give_it_back(paid):
+def test_an_exchange_whose_connection_dies_after_its_cash_was_taken_tells_the_clerk_to_hand_it_back():
+    """The clerk takes $100.00 for a $30.00 upgrade; as the exchange waits on the order's lock
+    its database connection is killed (a failover, a restart): no sales refusal, an error
+    from the database. The page still says the exchange was not made and to hand the $100.00
+    back, never a server error, and nothing of the exchange is written."""
+    perf = make_performance(rows=2, per_row=4, on_sale=False)
+    PriceZoneFactory(performance=perf, name="Front", price=Decimal("80.00"),
+                     seats=perf.venue.sections.get().seats.filter(row="A"))
+    inventory.put_on_sale(performance=perf)
+    (clerk,), (shift,) = clerks(1, cash_float="100")
+    order = counter_sale(clerk, shift, perf, "Stalls", 1)
+    ticket = order.tickets.get()
+    page = signed_in(clerk)
+    page.raise_request_exception = False  # answered as a browser would see it
+    start = page.post(f"/counter/orders/{order.code}/exchange/",
+                      {"tickets": [str(ticket.pk)], "zone": perf.price_zones.get(name="Front").pk, "quantity": "1"})
+    locked, release, answers = threading.Event(), threading.Event(), []
+
+    def meanwhile():  # holding the order until the exchange waits on it; its connection killed then
+        try:
+            with transaction.atomic():
+                Order.objects.select_for_update().get(pk=order.pk)
+                locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def exchange():
+        try:
+            answers.append(page.post(start["Location"], {"tendered": "100"}))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=meanwhile), threading.Thread(target=exchange)]
+    threads[0].start()
+    assert locked.wait(10)
+    threads[1].start()
+    assert waiting_on_a_lock(1), "the exchange did not reach the order's lock"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                       "AND datname = current_database() AND pid <> pg_backend_pid()")
+        assert cursor.fetchall() == [(True,)]
+    release.set()
+    for t in threads:
+        t.join(30)
+
+    (refused,) = answers
+    text = " ".join(unescape(refused.content.decode()).split())
+    assert refused.status_code == 400, (refused.status_code, text[:300])
+    assert "The exchange could not be completed" in text, text
+    assert "The $100.00 in cash the customer handed over for the difference was not taken: hand it back." in text
+    order.refresh_from_db()
+    assert order.status == "paid" and order.total == Decimal("50.00")
+    assert Ticket.objects.get(pk=ticket.pk).status == "valid"
+    assert Ticket.objects.get(pk=ticket.pk).price_zone_name == "Stalls"
+    assert not Place.objects.filter(performance=perf, price_zone__name="Front", state="sold").exists()
+    assert not order.payments.filter(status="approved", amount__gt=50).exists()
+    assert shift_expected(shift)["cash"] == Decimal("150.00")  # the float and the first sale only
+
+
+@pytest.mark.parametrize("paid, meanwhile", [("cash", "cancelled"), ("terminal", "cancelled"), ("cash", "killed")])
+def test_a_counter_sale_refused_after_its_money_was_taken_tells_the_clerk_to_give_it_back(paid, meanwhile):
     """The clerk presses Pay as the organizer cancels the performance: the sale waits on the
     seats the cancellation has locked, the cash (or the terminal's charge) is taken, and the
     sale is refused once the cancellation commits. The page says what to hand back (or pay
-    back on the terminal), with the amount, and the sale is undone in full."""
+    back on the terminal), with the amount, and the sale is undone in full. So too when the
+    sale's database connection is killed as it waits (no refusal: an error), never a
+    server error."""
     organizer = make_user("organizer-r", ORGANIZER, is_staff=True)
     perf = make_performance(rows=1, per_row=4)  # $50.00 a seat
     (clerk,), (shift,) = clerks(1, cash_float="100")
     hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk,
                        place_ids=[p.pk for p in places_of(perf, state="available")[:1]])
     page = signed_in(clerk)
+    page.raise_request_exception = False  # answered as a browser would see it
     locked, release, answers = threading.Event(), threading.Event(), []
 
     def organizer_cancels():  # the seats locked first, as the cancellation does, until the sale waits on them
@@ -386,7 +449,8 @@ def test_a_counter_sale_refused_after_its_money_was_taken_tells_the_clerk_to_giv
                 list(Place.objects.select_for_update().filter(performance=perf).values_list("pk", flat=True))
                 locked.set()
                 release.wait(10)
-                performance_cancel(performance=perf, actor=organizer)
+                if meanwhile == "cancelled":
+                    performance_cancel(performance=perf, actor=organizer)
         finally:
             connection.close()
 
@@ -402,6 +466,11 @@ def test_a_counter_sale_refused_after_its_money_was_taken_tells_the_clerk_to_giv
     assert locked.wait(10)
     threads[1].start()
     assert waiting_on_a_lock(1), "the sale did not reach the seats' lock"
+    if meanwhile == "killed":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                           "AND datname = current_database() AND pid <> pg_backend_pid()")
+            assert cursor.fetchall() == [(True,)]
     release.set()
     for t in threads:
         t.join(30)
@@ -409,7 +478,8 @@ def test_a_counter_sale_refused_after_its_money_was_taken_tells_the_clerk_to_giv
     (refused,) = answers
     text = " ".join(unescape(refused.content.decode()).split())
     assert refused.status_code == 400, text
-    assert "This performance was cancelled" in text, text
+    assert ("This performance was cancelled" if meanwhile == "cancelled" else "The sale could not be completed") \
+        in text, text
     if paid == "cash":
         assert "The $60.00 in cash the customer handed over was not taken: hand it back." in text, text
         assert "card terminal" not in text

@@ -3,10 +3,12 @@ is one service call, recorded with the clerk."""
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import connection
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -88,6 +90,7 @@ from sales.tickets import price_type_names, price_type_notes, tickets_printed, w
 from sales.tickets_pdf import order_pdf as tickets_pdf
 
 clerk_only = role_required(COUNTER_CLERK)
+logger = logging.getLogger(__name__)
 # What a refusal names when it is about the prices chosen rather than the money.
 PRICE_FIELDS = ("promo_code", "comp_reason", "tickets")
 WALK_IN = CustomerDetails(name=WALK_IN_NAME, email=WALK_IN_EMAIL)
@@ -255,6 +258,15 @@ def sale(request, hold_id: int):
             else:
                 errors.append(exc.message)
                 errors += _sale_not_kept(charging, payment)
+        except Exception:
+            # Not a refusal (the database gone mid-sale, a fault): what was taken was paid
+            # back on the record (charging.undo_charges), and the clerk is told so, not shown
+            # a server error with the customer's money in hand.
+            logger.exception("counter sale of hold %s failed", hold.pk)
+            connection.close_if_unusable_or_obsolete()
+            errors.append(_("the sale could not be completed"))
+            errors += _sale_not_kept(charging, payment)
+            quote = None
         if order is not None:
             messages.success(request, _("Sold. Change due: %(change)s") % {"change": money(change_given(order))})
             return redirect("counter:order", code=order.code)
@@ -411,6 +423,15 @@ def order_exchange_view(request, code: str, hold_id: int):
                                    payments=payment.parts() if quote.difference > 0 else None)
         except SalesError as exc:
             errors.append(exc.message)
+            if last is not None:
+                errors += _money_not_kept(order, payment, after=last, difference=True)
+        except Exception:
+            # Not a refusal (the database gone mid-exchange, a fault): nothing of the exchange
+            # was written and its money was paid back on the record (exchanges.order_exchange,
+            # charging.undo_charges). The clerk is told, never shown a server error.
+            logger.exception("counter exchange of order %s failed", order.code)
+            connection.close_if_unusable_or_obsolete()
+            errors.append(_("the exchange could not be completed; nothing was changed"))
             if last is not None:
                 errors += _money_not_kept(order, payment, after=last, difference=True)
         else:
