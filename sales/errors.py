@@ -86,6 +86,11 @@ class OrderMovedOn(IllegalTransition):
     lapsed while its payment was being taken (which is then paid back)."""
 
 
+class ShiftClosed(IllegalTransition):
+    """The clerk's shift closed while its payment was being recorded: the close counted
+    the drawer without it, so nothing is sold, exchanged or paid back into that shift."""
+
+
 class InProgress(IllegalTransition):
     """Another request is doing this right now (paying for these seats): try again shortly.
     Not kept as an idempotency key's answer, since it does not last."""

@@ -278,24 +278,26 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
-<<<<<<< HEAD
-<<<<<<< HEAD
     "with the tickets you bought since, this order would take you over this on-sale's limit of tickets per customer; nothing was sold and the payment was refunded":
         "avec les billets achetés depuis, cette commande vous ferait dépasser la limite de billets par client de cette mise en vente ; rien n'a été vendu et le paiement a été remboursé",
-=======
     "A search has at most %(max)s characters (this one had %(count)s): type a shorter one.":
         "Une recherche compte au plus %(max)s caractères (celle-ci en avait %(count)s) : tapez-en une plus courte.",
->>>>>>> Refuse a staff search longer than 200 characters before the database
-=======
     "The %(amount)s in cash the customer handed over was not taken: hand it back.":
         "Les %(amount)s en espèces remis par le client n'ont pas été encaissés : rendez-les-lui.",
     "The %(amount)s taken on the card terminal was not kept: pay it back on the terminal.":
         "Les %(amount)s pris au terminal de paiement n'ont pas été gardés : remboursez-les au terminal.",
-<<<<<<< HEAD
->>>>>>> A counter sale refused after its money was taken says to give it back
-=======
     "the exchange could not be completed; nothing was changed": "l'échange n'a pas pu être conclu ; rien n'a été changé",
->>>>>>> A counter sale or exchange failing on an error says what to give back
+    "your shift was closed while the payment was taken; nothing was sold":
+        "votre quart a été fermé pendant le paiement ; rien n'a été vendu",
+    "your shift was closed meanwhile; open a shift and start again":
+        "votre quart a été fermé entre-temps ; ouvrez un quart et recommencez",
+    "Your shift was closed while the payment was taken: nothing was sold.":
+        "Votre quart a été fermé pendant le paiement : rien n'a été vendu.",
+    "Hand the %(amount)s in cash the customer gave you back to them.":
+        "Rendez au client les %(amount)s en espèces qu'il vous a remis.",
+    "Pay the %(amount)s taken on the card terminal back on the terminal.":
+        "Remboursez sur le terminal les %(amount)s débités sur le terminal de paiement.",
+    "Open a shift to sell again.": "Ouvrez un quart pour vendre de nouveau.",
     "cancellation note in English": "note d'annulation en anglais",
     "cancellation note in French": "note d'annulation en français",
     "In English": "En anglais",

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .. import rows
-from ..errors import IllegalTransition, InvalidRequest, OrderMovedOn, PlacesUnavailable
-from ..models import Hold, Order, Place, PlaceEvent, Ticket, new_secret
+from ..errors import IllegalTransition, InvalidRequest, OrderMovedOn, PlacesUnavailable, ShiftClosed
+from ..models import Hold, Order, Place, PlaceEvent, Shift, Ticket, new_secret
 from . import statements
 from .pictures import FreeRuns
 from .results import Held, IssuedTicket, Payment, PlaceFacts, TicketLine
@@ -181,6 +181,9 @@ def sell(*, hold: Hold, order: Order, lines: list[TicketLine], now: datetime, ac
                                        channel=hold.channel, hold=hold, order=order, actor=actor,
                                        performance_id=hold.performance_id, **params)
     except Refused:
+        if payment.shift_id is not None and Shift.objects.filter(pk=payment.shift_id,
+                                                                 closed_at__isnull=False).exists():
+            raise ShiftClosed(_("your shift was closed while the payment was taken; nothing was sold")) from None
         raise OrderMovedOn(_("the order was cancelled while the payment was taken")) from None
     return [IssuedTicket(pk, place_id, code, zone, Decimal(price), section, row, number, standing)
             for pk, place_id, code, zone, price, section, row, number, standing in issued]

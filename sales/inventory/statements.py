@@ -101,11 +101,15 @@ TICKETS = Part(
                   FROM issued JOIN sales_place place ON place.id = issued.place_id {LABEL_JOINS})""")
 
 # The order paid with its tickets: only if it still is `from_status` (locked after the
-# places, the lock order of every service), its payments as taken, its hold sold and its
-# audit line. Parameters: from_status, paid_detail, shift, pay_methods, pay_amounts,
-# pay_references, pay_messages, pay_tendered, pay_fingerprints.
+# places, the lock order of every service) and its counter payments' shift is still open
+# (its row shared-locked after the order's: a close under way is waited for, and read as
+# it committed, so that no payment lands in a drawer already counted), its payments as
+# taken, its hold sold and its audit line. Parameters: from_status, paid_detail, shift,
+# pay_methods, pay_amounts, pay_references, pay_messages, pay_tendered, pay_fingerprints.
 PAID = Part(
-    requires="EXISTS (SELECT FROM sales_order WHERE id = %(order)s AND status = %(from_status)s FOR UPDATE)",
+    requires="EXISTS (SELECT FROM sales_order WHERE id = %(order)s AND status = %(from_status)s FOR UPDATE)"
+             " AND (%(shift)s::bigint IS NULL OR EXISTS (SELECT FROM sales_shift WHERE id = %(shift)s::bigint"
+             " AND closed_at IS NULL FOR KEY SHARE))",
     after=f""",
         paid AS (
             UPDATE sales_order SET status = '{Order.Status.PAID}', paid_at = %(now)s

@@ -34,10 +34,11 @@ from ..errors import (
     PlacesUnavailable,
     ProviderUnavailable,
     SalesError,
+    ShiftClosed,
 )
 from ..formatting import money
-from ..holds import hold_is_live
-from ..models import REFUND_OWED, REFUND_REFUSED, REFUND_SENDING, REFUND_SETTLED, Order, Payment
+from ..holds import hold_is_live, hold_release
+from ..models import REFUND_OWED, REFUND_REFUSED, REFUND_SENDING, REFUND_SETTLED, Order, Payment, Shift
 from ..notifications import confirmations_due, payback_changed
 from ..payments import PAYMENT_FAILED, PROVIDERS, PaymentRequest, card_fingerprint, declined_because
 from ..policy import cash_paid_back, change_for, may_refund
@@ -63,6 +64,36 @@ def refuse_uncounted(shift, methods, *, paying_back: bool = False) -> None:
         if method == Payment.Method.CARD_TERMINAL:
             raise InvalidRequest(_("the card terminal is used at the counter, in an open shift: open one first"),
                                  field="payment")
+
+
+def shift_still_open(shift) -> None:
+    """In the caller's transaction, about to record payments (or paybacks) into `shift`,
+    once its places are locked: its row shared-locked until the commit, so that a close
+    under way is waited for and one to come waits for this, and ShiftClosed if it closed
+    meanwhile (its drawer was counted without them). No shift (online, phone): nothing."""
+    if shift is None:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT closed_at FROM {Shift._meta.db_table} WHERE id = %s FOR KEY SHARE", [shift.pk])
+        found = cursor.fetchone()
+    if found is None or found[0] is not None:
+        raise ShiftClosed(_("your shift was closed meanwhile; open a shift and start again"))
+
+
+def give_back_words(charged) -> str:
+    """What a clerk whose shift closed while a sale was being paid is told to give back:
+    the cash as the customer handed it over, what the card terminal took on the terminal."""
+    cash = sum(((r.tendered if r.tendered is not None else a) for r, a, _c in charged
+                if r.method == Payment.Method.CASH), Decimal("0"))
+    terminal = sum((a for r, a, _c in charged if r.method == Payment.Method.CARD_TERMINAL), Decimal("0"))
+    words = [_("Your shift was closed while the payment was taken: nothing was sold.")]
+    if cash:
+        words.append(_("Hand the %(amount)s in cash the customer gave you back to them.") % {"amount": money(cash)})
+    if terminal:
+        words.append(_("Pay the %(amount)s taken on the card terminal back on the terminal.") % {
+            "amount": money(terminal)})
+    words.append(_("Open a shift to sell again."))
+    return " ".join(words)
 
 
 # An order's failure after which the provider may still have taken the money. Kept on the
@@ -422,6 +453,11 @@ def charge_and_sell(*, order, hold, parts, lines, actor, shift, from_status) -> 
             return order
         else:
             raised = undo_charges(order, charged, exc, actor, shift, fail_order=pending)
+            if isinstance(exc, ShiftClosed):
+                if pending:  # its seats are not left held by a clerk whose drawer is closed
+                    with contextlib.suppress(SalesError):
+                        hold_release(hold=hold, actor=actor)
+                raise ShiftClosed(give_back_words(charged)) from None
             if raised is exc:
                 raise
             raise raised from None

@@ -34,6 +34,7 @@ from .charging import (
     refund_at_provider,
     refuse_uncounted,
     sending,
+    shift_still_open,
     undo_charges,
     validated_parts,
 )
@@ -233,6 +234,8 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
             new = inventory.sell(hold=hold, order=order, lines=lines, now=now, actor=actor)
             Order.objects.filter(pk=order.pk).update(total=F("total") + difference,
                                                      performance_id=hold.performance_id)
+            if charged or payback:  # into the clerk's drawer (places locked first, as the close does)
+                shift_still_open(shift)
             record_charges(order, charged, actor, shift)
             refunds = [
                 (paid, amount, Payment.objects.create(

@@ -30,6 +30,7 @@ from .charging import (
     refundable,
     refuse_uncounted,
     sending,
+    shift_still_open,
 )
 from .pricing import fees_given_back, kept_on_refund
 from .status import OrderStatusConflict, order_transition, record, staff
@@ -196,6 +197,8 @@ def _may_pay_back(order: Order, plan, amount: Decimal, *, actor, approver, shift
 def _paid_back(order: Order, plan, *, actor, approver, shift, note: str) -> list[tuple[Payment, Decimal, Payment]]:
     """Each payment of the plan paid back its own way (cash from the clerk's drawer)."""
     signed = staff(approver) if approver is not None and actor is not None and approver.pk != actor.pk else None
+    if plan:  # into the clerk's drawer: not one its close has counted already
+        shift_still_open(shift)
     return [(paid, back, Payment.objects.create(order=order, method=paid.method, amount=-back, shift=shift,
                                                 status=Payment.Status.REFUNDED, reference=paid.reference,
                                                 refund_of=paid, created_by=staff(actor), approved_by=signed,
