@@ -56,7 +56,7 @@ from sales.channels.staff import (
     search_query,
     to_page,
 )
-from sales.errors import InvalidRequest, SalesError
+from sales.errors import InvalidRequest, SalesError, ShiftClosed
 from sales.formatting import WALK_IN_EMAIL, WALK_IN_NAME, day_label, money
 from sales.holds import hold_create, hold_is_live, hold_release
 from sales.models import Hold, Order, Payment, Place, Shift
@@ -257,7 +257,8 @@ def sale(request, hold_id: int):
                 quote = None  # not what these choices cost after all
             else:
                 errors.append(exc.message)
-                errors += _sale_not_kept(charging, payment)
+                if not isinstance(exc, ShiftClosed):  # its message names the money to give back already
+                    errors += _sale_not_kept(charging, payment)
         except Exception:
             # Not a refusal (the database gone mid-sale, a fault): what was taken was paid
             # back on the record (charging.undo_charges), and the clerk is told so, not shown
