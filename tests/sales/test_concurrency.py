@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -42,7 +43,7 @@ def buy(perf, channel=Channel.ONLINE, user=None, **what):
     hold = hold_create(performance=perf, channel=channel, user=user, **what)
     return order_place(hold=hold, actor=user, shift=shift_current(user) if channel == Channel.COUNTER else None,
                        payment=CARD if channel == Channel.ONLINE else
-                       PaymentRequest(method="cash") if channel == Channel.COUNTER
+                       PaymentRequest(method="cash", tendered=Decimal("100.00")) if channel == Channel.COUNTER
                        else PaymentRequest(method="card_not_present", token=card_token()),
                        customer=CustomerDetails(name="Buyer", email="buyer@example.org"))
 
