@@ -84,6 +84,72 @@ def errors(results) -> list[str]:
     return [r.message for r in results if isinstance(r, SalesError)]
 
 
+def while_it_waits(lock, request, then=None, *, what: str, kill: bool = False):
+    """`request()`'s answer, sent on a thread of its own while another holds the rows
+    `lock()` locks (in a transaction): once the request waits on them, its database
+    connection is killed (`kill`) or not, then `then()` runs in the locking transaction,
+    which commits, letting the request go on."""
+    locked, release, answers = threading.Event(), threading.Event(), []
+
+    def holder():
+        try:
+            with transaction.atomic():
+                lock()
+                locked.set()
+                release.wait(10)
+                if then is not None:
+                    then()
+        finally:
+            connection.close()
+
+    def asker():
+        try:
+            answers.append(request())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=holder), threading.Thread(target=asker)]
+    threads[0].start()
+    assert locked.wait(10)
+    threads[1].start()
+    assert waiting_on_a_lock(1), f"{what} did not reach the lock"
+    if kill:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                           "AND datname = current_database() AND pid <> pg_backend_pid()")
+            assert cursor.fetchall() == [(True,)]
+    release.set()
+    for t in threads:
+        t.join(30)
+    (answer,) = answers
+    return answer
+
+
+def upgrade_started(clerk, shift, *, browser: bool = False):
+    """A $50.00 Stalls ticket sold by `clerk`, and the clerk's page starting its exchange for
+    a seat in Front ($80.00): the page and where its payment is posted, with the perf,
+    order and ticket."""
+    perf = make_performance(rows=2, per_row=4, on_sale=False)
+    PriceZoneFactory(performance=perf, name="Front", price=Decimal("80.00"),
+                     seats=perf.venue.sections.get().seats.filter(row="A"))
+    inventory.put_on_sale(performance=perf)
+    order = counter_sale(clerk, shift, perf, "Stalls", 1)
+    ticket = order.tickets.get()
+    page = signed_in(clerk)
+    page.raise_request_exception = not browser  # browser: answered as a browser would see it
+    start = page.post(f"/counter/orders/{order.code}/exchange/",
+                      {"tickets": [str(ticket.pk)], "zone": perf.price_zones.get(name="Front").pk, "quantity": "1"})
+    return page, start["Location"], perf, order, ticket
+
+
+def the_order(order):
+    return lambda: Order.objects.select_for_update().get(pk=order.pk)
+
+
+def said(answer) -> str:
+    return " ".join(unescape(answer.content.decode()).split())
+
+
 # --- refunds against refunds ----------------------------------------------------------
 
 def test_two_clerks_refunding_the_same_order_at_once_pay_it_back_once():
@@ -261,49 +327,19 @@ def test_an_exchange_refused_after_its_cash_was_taken_tells_the_clerk_to_hand_th
     """The clerk takes $100.00 for a $60.00 upgrade; the guest's ticket is scanned at the door
     (or the order refunded at another counter) as the exchange reaches the order's lock:
     refused there, after the cash was taken. The page says so, and to hand the $100.00 back."""
-    perf = make_performance(rows=2, per_row=4, on_sale=False)
-    PriceZoneFactory(performance=perf, name="Front", price=Decimal("80.00"),
-                     seats=perf.venue.sections.get().seats.filter(row="A"))
-    inventory.put_on_sale(performance=perf)
     (clerk, other), (shift, other_shift) = clerks(2, cash_float="100")
-    order = counter_sale(clerk, shift, perf, "Stalls", 1)
-    ticket = order.tickets.get()
-    page = signed_in(clerk)
-    start = page.post(f"/counter/orders/{order.code}/exchange/",
-                      {"tickets": [str(ticket.pk)], "zone": perf.price_zones.get(name="Front").pk, "quantity": "1"})
-    locked, release, answers = threading.Event(), threading.Event(), []
+    page, pay, perf, order, ticket = upgrade_started(clerk, shift)
 
-    def meanwhile():  # the door (or another counter), holding the order until the exchange waits on it
-        try:
-            with transaction.atomic():
-                Order.objects.select_for_update().get(pk=order.pk)
-                locked.set()
-                release.wait(10)
-                if how == "scanned":
-                    ticket_check_in(code=ticket.code, performance=perf, door="gate A",
-                                    actor=make_user("door-x", DOOR_STAFF), now=perf.starts_at)
-                else:
-                    order_refund(order=Order.objects.get(pk=order.pk), actor=other, shift=other_shift)
-        finally:
-            connection.close()
+    def meanwhile():  # the door (or another counter)
+        if how == "scanned":
+            ticket_check_in(code=ticket.code, performance=perf, door="gate A",
+                            actor=make_user("door-x", DOOR_STAFF), now=perf.starts_at)
+        else:
+            order_refund(order=Order.objects.get(pk=order.pk), actor=other, shift=other_shift)
 
-    def exchange():
-        try:
-            answers.append(page.post(start["Location"], {"tendered": "100"}))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=meanwhile), threading.Thread(target=exchange)]
-    threads[0].start()
-    assert locked.wait(10)
-    threads[1].start()
-    assert waiting_on_a_lock(1), "the exchange did not reach the order's lock"
-    release.set()
-    for t in threads:
-        t.join(30)
-
-    (refused,) = answers
-    text = " ".join(unescape(refused.content.decode()).split())
+    refused = while_it_waits(the_order(order), lambda: page.post(pay, {"tendered": "100"}), meanwhile,
+                             what="the exchange")
+    text = said(refused)
     assert refused.status_code == 400
     assert ("used at the door" if how == "scanned" else "The order changed meanwhile") in text
     assert "The $100.00 in cash the customer handed over for the difference was not taken: hand it back." in text
@@ -318,46 +354,14 @@ def test_an_exchange_refused_after_its_card_terminal_payment_tells_the_clerk_to_
     at the door as the exchange reaches the order's lock: refused there, after the terminal
     charged the card. Recorded as paid back, it is still on the customer's card: the page
     says to pay the $30.00 back on the terminal."""
-    perf = make_performance(rows=2, per_row=4, on_sale=False)
-    PriceZoneFactory(performance=perf, name="Front", price=Decimal("80.00"),
-                     seats=perf.venue.sections.get().seats.filter(row="A"))
-    inventory.put_on_sale(performance=perf)
     (clerk,), (shift,) = clerks(1, cash_float="100")
-    order = counter_sale(clerk, shift, perf, "Stalls", 1)
-    ticket = order.tickets.get()
-    page = signed_in(clerk)
-    start = page.post(f"/counter/orders/{order.code}/exchange/",
-                      {"tickets": [str(ticket.pk)], "zone": perf.price_zones.get(name="Front").pk, "quantity": "1"})
-    locked, release, answers = threading.Event(), threading.Event(), []
-
-    def door():  # holding the order until the exchange waits on it, then scanning the ticket
-        try:
-            with transaction.atomic():
-                Order.objects.select_for_update().get(pk=order.pk)
-                locked.set()
-                release.wait(10)
-                ticket_check_in(code=ticket.code, performance=perf, door="gate A",
-                                actor=make_user("door-x", DOOR_STAFF), now=perf.starts_at)
-        finally:
-            connection.close()
-
-    def exchange():
-        try:
-            answers.append(page.post(start["Location"], {"card_amount": "30", "card_reference": "AUTH-42"}))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=door), threading.Thread(target=exchange)]
-    threads[0].start()
-    assert locked.wait(10)
-    threads[1].start()
-    assert waiting_on_a_lock(1), "the exchange did not reach the order's lock"
-    release.set()
-    for t in threads:
-        t.join(30)
-
-    (refused,) = answers
-    text = " ".join(unescape(refused.content.decode()).split())
+    page, pay, perf, order, ticket = upgrade_started(clerk, shift)
+    refused = while_it_waits(
+        the_order(order), lambda: page.post(pay, {"card_amount": "30", "card_reference": "AUTH-42"}),
+        lambda: ticket_check_in(code=ticket.code, performance=perf, door="gate A",
+                                actor=make_user("door-x", DOOR_STAFF), now=perf.starts_at),
+        what="the exchange")
+    text = said(refused)
     assert refused.status_code == 400 and "used at the door" in text
     assert "The $30.00 taken on the card terminal for the difference was not kept: pay it back on the terminal" \
         in text, text
@@ -371,49 +375,11 @@ def test_an_exchange_whose_connection_dies_after_its_cash_was_taken_tells_the_cl
     its database connection is killed (a failover, a restart): no sales refusal, an error
     from the database. The page still says the exchange was not made and to hand the $100.00
     back, never a server error, and nothing of the exchange is written."""
-    perf = make_performance(rows=2, per_row=4, on_sale=False)
-    PriceZoneFactory(performance=perf, name="Front", price=Decimal("80.00"),
-                     seats=perf.venue.sections.get().seats.filter(row="A"))
-    inventory.put_on_sale(performance=perf)
     (clerk,), (shift,) = clerks(1, cash_float="100")
-    order = counter_sale(clerk, shift, perf, "Stalls", 1)
-    ticket = order.tickets.get()
-    page = signed_in(clerk)
-    page.raise_request_exception = False  # answered as a browser would see it
-    start = page.post(f"/counter/orders/{order.code}/exchange/",
-                      {"tickets": [str(ticket.pk)], "zone": perf.price_zones.get(name="Front").pk, "quantity": "1"})
-    locked, release, answers = threading.Event(), threading.Event(), []
-
-    def meanwhile():  # holding the order until the exchange waits on it; its connection killed then
-        try:
-            with transaction.atomic():
-                Order.objects.select_for_update().get(pk=order.pk)
-                locked.set()
-                release.wait(10)
-        finally:
-            connection.close()
-
-    def exchange():
-        try:
-            answers.append(page.post(start["Location"], {"tendered": "100"}))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=meanwhile), threading.Thread(target=exchange)]
-    threads[0].start()
-    assert locked.wait(10)
-    threads[1].start()
-    assert waiting_on_a_lock(1), "the exchange did not reach the order's lock"
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                       "AND datname = current_database() AND pid <> pg_backend_pid()")
-        assert cursor.fetchall() == [(True,)]
-    release.set()
-    for t in threads:
-        t.join(30)
-
-    (refused,) = answers
-    text = " ".join(unescape(refused.content.decode()).split())
+    page, pay, perf, order, ticket = upgrade_started(clerk, shift, browser=True)
+    refused = while_it_waits(the_order(order), lambda: page.post(pay, {"tendered": "100"}), what="the exchange",
+                             kill=True)
+    text = said(refused)
     assert refused.status_code == 400, (refused.status_code, text[:300])
     assert "The exchange could not be completed" in text, text
     assert "The $100.00 in cash the customer handed over for the difference was not taken: hand it back." in text
@@ -441,42 +407,14 @@ def test_a_counter_sale_refused_after_its_money_was_taken_tells_the_clerk_to_giv
                        place_ids=[p.pk for p in places_of(perf, state="available")[:1]])
     page = signed_in(clerk)
     page.raise_request_exception = False  # answered as a browser would see it
-    locked, release, answers = threading.Event(), threading.Event(), []
-
-    def organizer_cancels():  # the seats locked first, as the cancellation does, until the sale waits on them
-        try:
-            with transaction.atomic():
-                list(Place.objects.select_for_update().filter(performance=perf).values_list("pk", flat=True))
-                locked.set()
-                release.wait(10)
-                if meanwhile == "cancelled":
-                    performance_cancel(performance=perf, actor=organizer)
-        finally:
-            connection.close()
-
-    def sell():
-        try:
-            money = {"tendered": "60"} if paid == "cash" else {"card_amount": "50", "card_reference": "AUTH-7"}
-            answers.append(page.post(f"/counter/sale/{hold.pk}/", {**money, "attempt": "1"}))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=organizer_cancels), threading.Thread(target=sell)]
-    threads[0].start()
-    assert locked.wait(10)
-    threads[1].start()
-    assert waiting_on_a_lock(1), "the sale did not reach the seats' lock"
-    if meanwhile == "killed":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                           "AND datname = current_database() AND pid <> pg_backend_pid()")
-            assert cursor.fetchall() == [(True,)]
-    release.set()
-    for t in threads:
-        t.join(30)
-
-    (refused,) = answers
-    text = " ".join(unescape(refused.content.decode()).split())
+    money = {"tendered": "60"} if paid == "cash" else {"card_amount": "50", "card_reference": "AUTH-7"}
+    refused = while_it_waits(
+        # The seats locked first, as the cancellation does, until the sale waits on them.
+        lambda: list(Place.objects.select_for_update().filter(performance=perf).values_list("pk", flat=True)),
+        lambda: page.post(f"/counter/sale/{hold.pk}/", {**money, "attempt": "1"}),
+        (lambda: performance_cancel(performance=perf, actor=organizer)) if meanwhile == "cancelled" else None,
+        what="the sale", kill=meanwhile == "killed")
+    text = said(refused)
     assert refused.status_code == 400, text
     assert ("This performance was cancelled" if meanwhile == "cancelled" else "The sale could not be completed") \
         in text, text
