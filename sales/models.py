@@ -75,7 +75,7 @@ def mailbox(email: str) -> str:
     ballot its applications): case aside, a sub-address (name+tag@) is its mailbox's, and
     at Gmail (gmail.com, googlemail.com: one domain) dots in the name do not make another
     mailbox. Elsewhere a dot is part of the name. Its SQL twin: sales.orders.limits'
-    _MAILBOX_SQL."""
+    MAILBOX_SQL."""
     local, _at, domain = address_as_sent(email.strip().lower()).rpartition("@")
     if not local:
         return domain

@@ -111,3 +111,8 @@ def execute(sql: str, params: list | tuple) -> int:
 def value(model: type[models.Model], field: str, obj) -> object:
     """`obj` as the database stores `model.field` (a JSON field's encoding, say)."""
     return model._meta.get_field(field).get_db_prep_save(obj, connection)
+
+
+def constraint_of(exc) -> str | None:
+    """The name of the constraint an IntegrityError from PostgreSQL broke, if it says."""
+    return getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)

@@ -24,7 +24,7 @@ def customer_limit(performance_id: int) -> int | None:
 # mailbox() (sales.models, where the ballots' entries and their migration find it too) of
 # the customer `c`'s address (kept lower case), in SQL.
 _SUBADDRESSED = r"lower(regexp_replace(c.email, '\+[^@]*@', '@'))"
-_MAILBOX_SQL = (rf"(CASE WHEN {_SUBADDRESSED} ~ '@(gmail|googlemail)\.com$'"
+MAILBOX_SQL = (rf"(CASE WHEN {_SUBADDRESSED} ~ '@(gmail|googlemail)\.com$'"
                 rf" THEN replace(regexp_replace({_SUBADDRESSED}, '@[^@]*$', ''), '.', '') || '@gmail.com'"
                 rf" ELSE {_SUBADDRESSED} END)")
 _CUSTOMER_TURN = ("SELECT pg_advisory_xact_lock(hashtext('customer limit'),"
@@ -32,11 +32,11 @@ _CUSTOMER_TURN = ("SELECT pg_advisory_xact_lock(hashtext('customer limit'),"
 _CUSTOMER_HAS = f"""
     SELECT (SELECT count(*) FROM sales_ticket t JOIN sales_order o ON o.id = t.order_id
               JOIN sales_customer c ON c.id = o.customer_id
-        WHERE o.performance_id = %(perf)s AND t.status = %(valid)s AND {_MAILBOX_SQL} = %(mailbox)s)
+        WHERE o.performance_id = %(perf)s AND t.status = %(valid)s AND {MAILBOX_SQL} = %(mailbox)s)
     + (SELECT count(*) FROM sales_place p JOIN sales_order o ON o.hold_id = p.hold_id
               JOIN sales_customer c ON c.id = o.customer_id
         WHERE o.performance_id = %(perf)s AND o.status IN (%(pending)s, %(reserved)s) AND p.state = %(held)s
-          AND {_MAILBOX_SQL} = %(mailbox)s)"""
+          AND {MAILBOX_SQL} = %(mailbox)s)"""
 
 
 def check_customer_limit(*, hold: Hold, email: str, parts, count: int, limit: int | None) -> None:

@@ -41,7 +41,7 @@ from .charging import (
     validated_parts,
 )
 from .customers import CUSTOMER_FIELDS, CustomerDetails, clean_customer, customer_cte
-from .limits import _MAILBOX_SQL, check_customer_limit
+from .limits import MAILBOX_SQL, check_customer_limit
 from .pricing import NO_CHOICE, PRESALE_USES_LEFT, PROMO_USES_LEFT, PriceRequest, Quote
 from .settling import OVER_LIMIT, PAID_BACK, UNCERTAIN, payment_asked_again, was_paid_back
 from .status import OrderStatusConflict, order_transition, staff
@@ -244,7 +244,7 @@ def create_order(*, hold, customer, quote: Quote, actor, idempotency_key,
             raise _under_way() from None
         if existing is not None:
             return existing
-        if _constraint_of(exc) == "order_one_live_per_hold":
+        if rows.constraint_of(exc) == "order_one_live_per_hold":
             # Another request (another key, or none) is paying for these seats: refused
             # before any card is charged.
             taken = rows.first(Order, "hold_id = %s AND status IN (%s, %s, %s)",
@@ -269,7 +269,7 @@ def _code_uses_of(code: str) -> str:
     mailbox (its parameters: the mailbox, the live statuses), as its per-customer limit
     counts them."""
     return (f"SELECT count(*) FROM sales_order o JOIN sales_customer c ON c.id = o.customer_id"
-            f" WHERE o.promo_code_id = {code} AND {_MAILBOX_SQL} = %s AND o.status = ANY(%s)")
+            f" WHERE o.promo_code_id = {code} AND {MAILBOX_SQL} = %s AND o.status = ANY(%s)")
 
 
 def _uses_left(model, pk: int, email: str) -> bool:
@@ -281,10 +281,6 @@ def _uses_left(model, pk: int, email: str) -> bool:
             pk, mailbox(email), [Order.Status.PENDING, Order.Status.RESERVED, Order.Status.PAID]])
         return used < code.max_uses_per_customer
     return True
-
-
-def _constraint_of(exc: IntegrityError) -> str | None:
-    return getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
 
 
 ABANDONED_AFTER = timedelta(minutes=30)

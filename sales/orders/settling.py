@@ -23,7 +23,7 @@ from django.utils.translation import gettext_noop
 
 from events.models import Channel
 
-from .. import inventory
+from .. import inventory, rows
 from ..availability import availability_changed
 from ..errors import (
     IllegalTransition,
@@ -334,7 +334,7 @@ def _finish(order: Order, intent, now: datetime) -> Order:
         order.failure_reason = OVER_LIMIT
         return order
     except (PlacesUnavailable, IllegalTransition, IntegrityError) as exc:
-        if isinstance(exc, IntegrityError) and not (failed and _constraint_of(exc) == "order_one_live_per_hold"):
+        if isinstance(exc, IntegrityError) and not (failed and rows.constraint_of(exc) == "order_one_live_per_hold"):
             raise
         # (A failed order's hold may have another order live: its buyer paid again.)
         if Payment.objects.filter(order=order, order__status=Order.Status.PAID, status=Payment.Status.APPROVED,
@@ -361,10 +361,6 @@ def _finish(order: Order, intent, now: datetime) -> Order:
 
 class _OverLimit(Exception):
     pass
-
-
-def _constraint_of(exc: IntegrityError) -> str | None:
-    return getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
 
 
 def payments_reconcile(*, now: datetime | None = None) -> int:
@@ -414,7 +410,9 @@ def payments_reconcile(*, now: datetime | None = None) -> int:
             _send_again(row)
         except Exception:  # one row's trouble must not stop the others
             logger.exception("refund %s of order %s not asked again", row.pk, row.order.code)
-        silent = silent + 1 if Payment.objects.filter(pk=row.pk, message=REFUND_OWED).exists() else 0
+        # Still owed, or still on its way (sent again, a silent provider leaves it so): unanswered.
+        unanswered = Payment.objects.filter(pk=row.pk, message__in=(REFUND_OWED, REFUND_SENDING)).exists()
+        silent = silent + 1 if unanswered else 0
     return len(due) + len(owed)
 
 

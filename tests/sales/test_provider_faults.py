@@ -367,6 +367,32 @@ def test_a_cancelled_performances_refunds_with_the_provider_silent_wait_on_it_th
 
 
 @pytest.mark.django_db
+def test_refunds_left_on_their_way_by_dead_requests_wait_on_a_silent_provider_three_times_only(lossy):
+    """Refunds recorded as being sent whose requests died before the provider answered
+    (found by the reconciliation a quarter of an hour later): sent again while the provider
+    is silent, they stay on their way, and the run stops asking after three, as it does for
+    refunds owed."""
+    from sales.models import REFUND_SENDING
+
+    perf = make_performance(rows=1, per_row=6)
+    for place in places_of(perf):
+        order_place(hold=hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[place.pk]),
+                    customer=BUYER, payment=PaymentRequest(method="card", token=card_token()))
+    performance_cancel(performance=perf, actor=make_user("organizer-sending", ORGANIZER))
+    lossy.fault("GET", REFUNDS, "stall", times=100)  # the provider says nothing at all
+    with lossy.retries(0):
+        refund_cancelled(perf.pk)
+    # As the requests that died left them: on their way, long ago.
+    Payment.objects.filter(status="refunded", message=REFUND_OWED).update(
+        message=REFUND_SENDING, created_at=timezone.now() - timedelta(hours=1))
+    assert Payment.objects.filter(message=REFUND_SENDING).count() == 6
+    asked = lossy.count("GET", REFUNDS)
+    with lossy.retries(0):
+        payments_reconcile()
+    assert lossy.count("GET", REFUNDS) - asked == 3
+
+
+@pytest.mark.django_db
 def test_a_promo_code_given_back_when_the_answer_was_lost_is_used_again_when_the_retry_sells(lossy):
     """The order failed gave its promo code's use back; sold after all on the retry, it
     uses the code again: a code of one use is used up, not free for another order."""

@@ -924,7 +924,7 @@ def test_the_customer_limit_takes_gmail_dots_as_one_mailbox_and_other_domains_do
     """At Gmail, j.dupont@, jdupont@ and j.du.pont@googlemail.com are one mailbox; at
     another domain a dot makes another name."""
     from sales import rows
-    from sales.orders.placing import _MAILBOX_SQL, mailbox
+    from sales.orders.placing import MAILBOX_SQL, mailbox
 
     room_for(performance, opens_in=timedelta(seconds=-1), customer_limit=4)
     api, queue = client_for_nobody(performance, "gmail-api")
@@ -939,7 +939,7 @@ def test_the_customer_limit_takes_gmail_dots_as_one_mailbox_and_other_domains_do
     # The Python and SQL ways of naming a mailbox agree.
     emails = ["a.b+c@gmail.com", "a.b@googlemail.com", "ab@gmail.com", "a.b@gmail.com.example.org", "a.b@example.org",
               "a.b+x.y@example.org", "+x@gmail.com", "x.y@mail.gmail.com"]
-    in_sql = rows.fetch(f"SELECT {_MAILBOX_SQL} FROM unnest(%s::text[]) AS c(email)", [emails])
+    in_sql = rows.fetch(f"SELECT {MAILBOX_SQL} FROM unnest(%s::text[]) AS c(email)", [emails])
     assert [mailbox(e) for e in emails] == [box for (box,) in in_sql]
     assert mailbox("J.Dupont+x@GoogleMail.com") == "jdupont@gmail.com"
     assert mailbox("j.dupont@example.org") == "j.dupont@example.org"
