@@ -178,14 +178,22 @@ def performance_copy(source: Performance, starts_at: datetime) -> Performance:
     new date comes before that opening). It is not
     on sale until the organizer puts it on sale; a presale, a waiting room or a ballot is
     set up for each date on its own. Not in a hall another performance takes at that time
-    (hall_claim: the form's check, made again under the venue's lock)."""
+    (hall_claim: the form's check, made again under the venue's lock). Nor from zones that
+    share a place (saved before that rule): the copy would carry the clash on (SetupError
+    naming the place)."""
     hall_claim(source.venue_id, starts_at)
+    source_zones = list(source.price_zones.prefetch_related("sections", "seats"))
+    clashes = zone_places_claim(None, [ZonePlaces(None, zone.name, list(zone.sections.all()), list(zone.seats.all()))
+                                       for zone in source_zones])
+    if clashes:
+        raise SetupError(_("%(clash)s Put this performance's zones right before making other dates of it.")
+                         % {"clash": clashes[0][2]}, field="starts")
     shift = starts_at - source.starts_at
     copy = Performance.objects.create(
         event=source.event, venue=source.venue, starts_at=starts_at, ticket_limit=source.ticket_limit,
         doors_open_at=source.doors_open_at + shift if source.doors_open_at else None)
     zones = {}
-    for zone in source.price_zones.prefetch_related("sections", "seats"):
+    for zone in source_zones:
         zones[zone.pk] = new = PriceZone.objects.create(performance=copy, name=zone.name, price=zone.price,
                                                         currency=zone.currency, color=zone.color)
         new.sections.set(zone.sections.all())

@@ -820,6 +820,27 @@ def test_zones_that_overlapped_before_the_rule_stay_editable_until_a_change_keep
     assert list(cheap.sections.all()) == [box]
 
 
+def test_other_dates_are_not_copied_from_zones_that_overlapped_before_the_rule(client, organizer):
+    """A performance whose zones share a place from before the rule is not copied as it is:
+    the organizer is told which place, and nothing is made until its zones are put right."""
+    from tests.factories import PriceZoneFactory
+
+    perf = make_performance(rows=1, per_row=3, on_sale=False)
+    PriceZoneFactory(performance=perf, name="Cheap", price=Decimal("5.00"), sections=[perf.venue.sections.get()])
+    client.force_login(organizer)
+    url = f"/admin/events/performance/{perf.pk}/copy/"
+    refused = client.post(url, {"starts": "2031-01-15 20:00"})
+    assert refused.status_code == 200
+    assert ("Stalls is already in the zone Stalls: a section or a seat is priced by one zone. Put this "
+            "performance's zones right before making other dates of it.") in page_of(refused)
+    assert list(Performance.objects.filter(event=perf.event)) == [perf]
+
+    PriceZone.objects.filter(performance=perf, name="Cheap").delete()
+    made = client.post(url, {"starts": "2031-01-15 20:00"}, follow=True)
+    assert "Made 1 performance, not on sale yet:" in page_of(made)
+    assert Performance.objects.filter(event=perf.event).count() == 2
+
+
 def test_the_api_refuses_a_new_performance_whose_zones_share_a_place(organizer):
     """The API's door keeps the admin's rule: one zone for each section and seat."""
     from events.models import Event
