@@ -579,12 +579,28 @@ class BallotEntryInline(admin.TabularInline):
 
 @admin.register(Ballot)
 class BallotAdmin(VenueClockMixin, admin.ModelAdmin):
-    list_display = ("performance", "zone", "opens", "closes", "drawn")
+    list_display = ("performance", "zone", "opens", "closes", "drawn", "confirmed", "unconfirmed")
     list_select_related = ("performance__event", "performance__venue", "zone")
     opens = on_venue_clock("opens_at", gettext_lazy("Opens"))
     closes = on_venue_clock("closes_at", gettext_lazy("Closes"))
     drawn = on_venue_clock("drawn_at", gettext_lazy("Drawn"))
-    readonly_fields = ("drawn_at", "the_draw")
+    readonly_fields = ("drawn_at", "confirmed", "unconfirmed", "the_draw")
+
+    def get_queryset(self, request):
+        # An application is in the draw once its address is confirmed (sales.lottery).
+        unconfirmed = BallotEntry.Status.UNCONFIRMED
+        confirmed = [status for status in BallotEntry.Status.values if status != unconfirmed]
+        return super().get_queryset(request).annotate(
+            confirmed_count=Count("entries", filter=Q(entries__status__in=confirmed)),
+            unconfirmed_count=Count("entries", filter=Q(entries__status=unconfirmed)))
+
+    @admin.display(description=gettext_lazy("Confirmed applications"))
+    def confirmed(self, obj):
+        return number(getattr(obj, "confirmed_count", 0))
+
+    @admin.display(description=gettext_lazy("Applications not confirmed (not in the draw)"))
+    def unconfirmed(self, obj):
+        return number(getattr(obj, "unconfirmed_count", 0))
     inlines = [BallotEntryInline]
     actions = ["draw"]
 

@@ -9,7 +9,14 @@ inventory's guarded move, each winner's hold lasting until the payment deadline.
 Winners get a payment link; unpaid allocations lapse (by timestamp, like every hold) and
 their seats go to the next applicants in the draw order.
 
-The emails (the entry, drawn with its payment link, not drawn, lapsed) go through an
+An application counts once its address is confirmed: applying emails a link (a random
+token, good once, until the close), and only following it enters the application in the
+draw. Anyone may type anyone's address, so an unconfirmed application keeps nobody out:
+applying again with its mailbox replaces it, and the mailbox's owner confirming is what
+counts. A confirmed application is one per mailbox.
+
+The emails (the confirmation link, the entry, drawn with its payment link, not drawn,
+lapsed) go through an
 outbox as the order confirmations do (sales.notifications): an entry whose status differs
 from the one its applicant was last told of (`told_status`) is owed that status's email.
 A commit that changes it asks the worker for `send_ballot_notices`, and `run_ballots`
@@ -34,9 +41,9 @@ from django.utils.translation import gettext_noop
 from events.models import Channel
 
 from . import draws, inventory, rows
-from .errors import IllegalTransition, InvalidRequest, PlacesUnavailable
+from .errors import IllegalTransition, InvalidRequest, NotFound, PlacesUnavailable
 from .formatting import money, when
-from .models import Ballot, BallotEntry, Draw, Hold, Order, Place, mailbox
+from .models import Ballot, BallotEntry, Draw, Hold, Order, Place, mailbox, new_secret
 from .notifications import ballot_notices_due, claim_timeout, mail_domain, send_each_due, site_link
 from .orders import CustomerDetails, buyer_language, clean_customer, hold_quote, order_place
 from .payments import PaymentRequest
@@ -64,23 +71,84 @@ def ballot_apply(*, ballot: Ballot, name: str, email: str, quantity: int, now: d
         raise InvalidRequest(_("apply for 1 to %(max_per_application)s tickets") % {
             "max_per_application": ballot.max_per_application}, field="quantity")
     draws.draw_commit(ballot=ballot)  # set up with the ballot; here too, for a ballot made in code
-    try:
-        with transaction.atomic():
-            entry = BallotEntry.objects.create(ballot=ballot, name=name, email=email, mailbox=mailbox(email),
-                                               quantity=quantity, language=buyer_language(language))
-    except IntegrityError:  # the database holds one application per mailbox (ballot_one_entry_per_mailbox)
-        raise InvalidRequest(_("this email address has already applied (or the same mailbox written another way: "
-                               "with a +tag, or with dots at Gmail)"), field="email") from None
-    # Proof of the entry and its reference, within moments (the worker sends it, not this
-    # request): an applicant whose address was mistyped hears nothing now, rather than
-    # nothing after the draw.
+    box = mailbox(email)
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                # The database holds one confirmed application per mailbox
+                # (ballot_one_entry_per_mailbox): one confirmed already is said now.
+                if BallotEntry.objects.filter(ballot=ballot, mailbox=box, status=BallotEntry.Status.APPLIED).exists():
+                    raise InvalidRequest(_(ALREADY_APPLIED), field="email")
+                # An unconfirmed one (whoever typed the address) is replaced: its link stops
+                # working, and its email, if not sent yet, is not sent.
+                BallotEntry.objects.filter(ballot=ballot, mailbox=box, status=BallotEntry.Status.UNCONFIRMED).delete()
+                entry = BallotEntry.objects.create(
+                    ballot=ballot, name=name, email=email, mailbox=box, quantity=quantity,
+                    language=buyer_language(language), status=BallotEntry.Status.UNCONFIRMED,
+                    confirm_token=new_secret())
+            break
+        except IntegrityError:  # the same mailbox applying at the same moment: look again
+            if attempt == 2:
+                raise InvalidRequest(_("this email address is applying at this very moment; try again"),
+                                     field="email") from None
+    # The link to confirm, within moments (the worker sends it, not this request).
     transaction.on_commit(ballot_notices_due, robust=True)
     return entry
 
 
+# The refusal of a second confirmed application of a mailbox.
+ALREADY_APPLIED = gettext_noop("this email address has already applied (or the same mailbox written another way: "
+                               "with a +tag, or with dots at Gmail)")
+CONFIRM_LINK_INVALID = gettext_noop("this confirmation link is not valid: it has been used already, or a newer "
+                                    "application with the same address replaced it. If you confirmed, the email "
+                                    "with your entry reference says so.")
+CONFIRM_TOO_LATE = gettext_noop("applications for this ballot closed before this application was confirmed: it is "
+                                "not in the draw")
+
+
+def ballot_confirm(*, token: str, now: datetime | None = None) -> BallotEntry:
+    """Confirm the application whose link this is: it is entered in the draw (and its
+    applicant emailed its entry reference). The link works once, until the close."""
+    now = now or timezone.now()
+    if not _token_shaped(token):
+        raise NotFound(_(CONFIRM_LINK_INVALID))
+    with transaction.atomic():
+        entry = (BallotEntry.objects.select_for_update(of=("self",))
+                 .select_related("ballot__performance__event", "ballot__performance__venue")
+                 .filter(confirm_token=token, status=BallotEntry.Status.UNCONFIRMED).first())
+        if entry is None:
+            raise NotFound(_(CONFIRM_LINK_INVALID))
+        ballot = entry.ballot
+        if not ballot.opens_at <= now < ballot.closes_at or ballot.drawn_at or ballot.performance.cancelled_at:
+            raise IllegalTransition(_(CONFIRM_TOO_LATE))
+        try:
+            with transaction.atomic():
+                BallotEntry.objects.filter(pk=entry.pk).update(status=BallotEntry.Status.APPLIED, confirm_token=None)
+        except IntegrityError:  # the mailbox's owner confirmed another application of it first
+            raise InvalidRequest(_(ALREADY_APPLIED)) from None
+        # Proof of the entry and its reference, from the worker.
+        transaction.on_commit(ballot_notices_due, robust=True)
+    entry.status, entry.confirm_token = BallotEntry.Status.APPLIED, None
+    return entry
+
+
+def _token_shaped(token) -> bool:
+    """Whether it can be a token at all (what the database is not asked about)."""
+    return isinstance(token, str) and 0 < len(token) <= 40 and "\x00" not in token
+
+
+def unconfirmed_entry(token: str) -> BallotEntry | None:
+    """The application a confirmation link is for, while it can still be confirmed."""
+    if not _token_shaped(token):
+        return None
+    return (BallotEntry.objects.select_related("ballot__performance__event", "ballot__performance__venue")
+            .filter(confirm_token=token, status=BallotEntry.Status.UNCONFIRMED).first())
+
+
 def _hashed_entries(ballot: Ballot) -> dict[str, int]:
-    """The ballot's entries by hashed reference."""
-    return {draws.hashed_reference(ref): pk for pk, ref in ballot.entries.values_list("pk", "reference")}
+    """The ballot's confirmed entries by hashed reference."""
+    confirmed = ballot.entries.exclude(status=BallotEntry.Status.UNCONFIRMED)  # the unconfirmed are not drawn
+    return {draws.hashed_reference(ref): pk for pk, ref in confirmed.values_list("pk", "reference")}
 
 
 def ballot_freeze(*, ballot: Ballot, now: datetime | None = None) -> Draw:
@@ -234,6 +302,11 @@ def ballot_pay(*, entry: BallotEntry, card_token: str, attempt: str = "") -> Ord
 
 
 # The emails of the draw: (subject, body), translated into the applicant's language when sent.
+CONFIRM = (gettext_noop("Confirm your ballot application for %(show)s"),
+           gettext_noop("Someone, we hope you, applied with this address for %(quantity)s tickets for %(show)s "
+                        "(%(starts)s, %(venue)s). The application enters the draw only once you confirm it, before "
+                        "applications close, %(closes)s: %(link)s\n\nIf you did not apply, ignore this email: the "
+                        "application will not be entered, and your address can still apply."))
 APPLIED = (gettext_noop("Your ballot application for %(show)s"),
            gettext_noop("We have your application for %(show)s (%(starts)s, %(venue)s), tickets asked for: "
                         "%(quantity)s. Applications close %(closes)s; we will write to you after the draw with its "
@@ -253,7 +326,8 @@ LAPSED = (gettext_noop("Your ballot tickets for %(show)s were released"),
 
 
 # The email each status owes (a paid allocation's is its order's confirmation).
-NOTICES = {BallotEntry.Status.APPLIED: APPLIED, BallotEntry.Status.WON: DRAWN, BallotEntry.Status.LOST: NOT_DRAWN,
+NOTICES = {BallotEntry.Status.UNCONFIRMED: CONFIRM, BallotEntry.Status.APPLIED: APPLIED,
+           BallotEntry.Status.WON: DRAWN, BallotEntry.Status.LOST: NOT_DRAWN,
            BallotEntry.Status.LAPSED: LAPSED}
 _SILENT = (BallotEntry.Status.PAID,)
 
@@ -276,11 +350,13 @@ def message_id(entry: BallotEntry, status: str) -> str:
 
 def pending_notices(now: datetime | None = None):
     """The entries owed an email and not being sent one. A winner whose deadline has passed
-    is not sent a payment link that no longer works: the lapse's email follows."""
+    is not sent a payment link that no longer works: the lapse's email follows. Nor is an
+    unconfirmed application a confirmation link once applications are closed."""
     now = now or timezone.now()
     unclaimed = Q(notice_claimed_at__isnull=True) | Q(notice_claimed_at__lt=now - claim_timeout())
     return (BallotEntry.objects.exclude(told_status=F("status")).exclude(status__in=_SILENT).filter(unclaimed)
-            .exclude(status=BallotEntry.Status.WON, hold__expires_at__lte=now))
+            .exclude(status=BallotEntry.Status.WON, hold__expires_at__lte=now)
+            .exclude(status=BallotEntry.Status.UNCONFIRMED, ballot__closes_at__lte=now))
 
 
 def send_notice(entry_id: int) -> bool:
@@ -297,7 +373,9 @@ def send_notice(entry_id: int) -> bool:
     [(status,)] = claimed
     try:
         entry = BallotEntry.objects.select_related("ballot__performance__event", "ballot__performance__venue",
-                                                   "hold").get(pk=entry_id)
+                                                   "hold").filter(pk=entry_id).first()
+        if entry is None:  # an unconfirmed application replaced since the claim: nothing to send
+            return False
         values = _notice_values(entry, status, now)
         if values is not None:
             message = _message(entry, status, values)
@@ -337,6 +415,12 @@ def seats_apart(places: list[Place]) -> bool:
 def _notice_values(entry: BallotEntry, status: str, now: datetime) -> dict | None:
     """What the status's email says, as things stand when it is sent (None: nothing to say)."""
     ballot, perf = entry.ballot, entry.ballot.performance
+    if status == BallotEntry.Status.UNCONFIRMED:
+        if entry.confirm_token is None or ballot.closes_at <= now:
+            return None  # confirmed meanwhile (its entry's email follows), or too late to
+        return {"show": perf.event.title, "starts": perf.local(), "venue": perf.venue.name,
+                "quantity": entry.quantity, "closes": perf.local(ballot.closes_at),
+                "link": site_link(f"/lottery/confirm/{entry.confirm_token}/")}
     if status == BallotEntry.Status.APPLIED:
         return {"show": perf.event.title, "starts": perf.local(), "venue": perf.venue.name,
                 "quantity": entry.quantity, "closes": perf.local(ballot.closes_at)}
@@ -370,7 +454,9 @@ def _message(entry: BallotEntry, status: str, values: dict) -> EmailMessage:
         said = _(body) % written
         if values.get("apart"):
             said += " " + _(APART) % written
-        text = _("Hello %(name)s,") % {"name": entry.name} + "\n\n" + said + "\n\n" + check + "\n"
+        text = _("Hello %(name)s,") % {"name": entry.name} + "\n\n" + said + "\n"
+        if status != BallotEntry.Status.UNCONFIRMED:  # a reference is given once the application is confirmed
+            text += "\n" + check + "\n"
         return EmailMessage(subject=_(subject) % written, body=text, to=[entry.email],
                             headers={"Message-ID": message_id(entry, status),
                                      "Content-Language": entry.language or "en"})

@@ -766,6 +766,9 @@ class Ballot(models.Model):
 
 class BallotEntry(models.Model):
     class Status(models.TextChoices):
+        # Applied, its address not confirmed yet (the link emailed to it not followed):
+        # not in the draw, and it keeps nobody else of its mailbox out.
+        UNCONFIRMED = "unconfirmed", _("Email not confirmed")
         APPLIED = "applied", _("Applied")
         # Seats held for them until the payment deadline.
         WON = "won", _("Won, to pay")
@@ -783,7 +786,9 @@ class BallotEntry(models.Model):
     # kept, in a ballot whose entry list was already published (migration 0047).
     mailbox = models.CharField(_("mailbox"), max_length=254, null=True, blank=True, editable=False)
     quantity = models.PositiveIntegerField(_("quantity"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.APPLIED)
+    # An entry made by ballot_apply starts unconfirmed; APPLIED is the default of the entries
+    # made before addresses were confirmed (they stay in the draw).
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.APPLIED)
     # Position in the draw (1 = drawn first); set by the draw.
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
     hold = models.ForeignKey(Hold, verbose_name=_("hold"), null=True, blank=True, on_delete=models.SET_NULL,
@@ -791,6 +796,10 @@ class BallotEntry(models.Model):
     order = models.ForeignKey(Order, verbose_name=_("order"), null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
     pay_token = models.CharField(_("pay token"), max_length=40, unique=True, default=new_secret, editable=False)
+    # The secret of the confirmation link emailed to the address (null once confirmed: a
+    # link works once).
+    confirm_token = models.CharField(_("confirmation token"), max_length=40, unique=True, null=True, blank=True,
+                                     editable=False)
     # What the entrant sees and checks the draw with (its SHA-256 is all the draw publishes).
     reference = models.CharField(_("reference"), max_length=12, unique=True, default=new_entry_reference,
                                  editable=False)
@@ -801,7 +810,7 @@ class BallotEntry(models.Model):
     # was last emailed about. An entry whose status differs (paid aside: its order's
     # confirmation tells it) is owed that status's email; a sender claims it by setting
     # notice_claimed_at, sends, then records the status here.
-    told_status = models.CharField(_("status last emailed"), max_length=10, blank=True, default="", db_default="",
+    told_status = models.CharField(_("status last emailed"), max_length=12, blank=True, default="", db_default="",
                                    editable=False)
     notice_claimed_at = models.DateTimeField(_("email claimed at"), null=True, blank=True, editable=False)
 
@@ -812,10 +821,13 @@ class BallotEntry(models.Model):
         # The sweep reads the few entries owed an email, not the whole table.
         indexes = [models.Index(fields=["id"], condition=~Q(told_status=F("status")) & ~Q(status="paid"),
                                 name="ballot_entry_notice_due")]
-        # One application per mailbox. Applications are all made before the draw, while
-        # every entry is `applied`.
+        # One confirmed application per mailbox. Applications are all made before the draw,
+        # while every entry is `applied` (or unconfirmed). Of the unconfirmed, one per mailbox
+        # too: applying again replaces it (sales.lottery.ballot_apply).
         constraints = [models.UniqueConstraint(fields=["ballot", "mailbox"], condition=Q(status="applied"),
-                                               name="ballot_one_entry_per_mailbox")]
+                                               name="ballot_one_entry_per_mailbox"),
+                       models.UniqueConstraint(fields=["ballot", "mailbox"], condition=Q(status="unconfirmed"),
+                                               name="ballot_one_unconfirmed_per_mailbox")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.quantity})"

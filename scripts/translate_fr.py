@@ -280,6 +280,47 @@ FR = {
     "tickets refunded": "billets remboursés",
     "%(clash)s Put this performance's zones right before making other dates of it.":
         "%(clash)s Corrigez les zones de cette représentation avant d'en créer d'autres dates.",
+    # A ballot application confirmed by the link emailed to its address.
+    "Email not confirmed": "Courriel non confirmé",
+    "confirmation token": "jeton de confirmation",
+    "this email address is applying at this very moment; try again":
+        "cette adresse courriel est en train de s’inscrire en ce moment même ; réessayez",
+    "this confirmation link is not valid: it has been used already, or a newer application with the same address "
+    "replaced it. If you confirmed, the email with your entry reference says so.":
+        "ce lien de confirmation n’est pas valide : il a déjà servi, ou une inscription plus récente avec la même "
+        "adresse l’a remplacé. Si vous avez confirmé, le courriel contenant votre référence de participation le dit.",
+    "applications for this ballot closed before this application was confirmed: it is not in the draw":
+        "les inscriptions à ce tirage au sort ont fermé avant que cette inscription soit confirmée : elle ne "
+        "participe pas au tirage",
+    "Confirm your ballot application for %(show)s": "Confirmez votre inscription au tirage au sort pour %(show)s",
+    "Someone, we hope you, applied with this address for %(quantity)s tickets for %(show)s (%(starts)s, %(venue)s). "
+    "The application enters the draw only once you confirm it, before applications close, %(closes)s: %(link)s\n\n"
+    "If you did not apply, ignore this email: the application will not be entered, and your address can still apply.":
+        "Quelqu’un (vous, nous l’espérons) s’est inscrit avec cette adresse pour %(quantity)s billets pour %(show)s "
+        "(%(starts)s, %(venue)s). L’inscription ne participe au tirage qu’une fois confirmée, avant la fermeture des "
+        "inscriptions, le %(closes)s : %(link)s\n\nSi vous ne vous êtes pas inscrit, ignorez ce courriel : "
+        "l’inscription ne participera pas, et votre adresse peut toujours s’inscrire.",
+    "Check your mailbox: we have emailed a link to %(email)s. Your application enters the draw only once you follow "
+    "it, before applications close.":
+        "Consultez votre boîte de réception : nous avons envoyé un lien à %(email)s. Votre inscription ne participe "
+        "au tirage qu’une fois ce lien suivi, avant la fermeture des inscriptions.",
+    "Your application is confirmed and entered in the draw. Your entry reference is %(reference)s: keep it to check "
+    "the draw. We will email you after the draw.":
+        "Votre inscription est confirmée et participe au tirage. Votre référence de participation est "
+        "%(reference)s : gardez-la pour vérifier le tirage. Nous vous écrirons après le tirage.",
+    "Confirmed applications": "Inscriptions confirmées",
+    "Applications not confirmed (not in the draw)": "Inscriptions non confirmées (hors tirage)",
+    "Confirm your ballot application": "Confirmez votre inscription au tirage au sort",
+    "Ballot application": "Inscription au tirage au sort",
+    "The ballot's page": "La page du tirage au sort",
+    "An application for %(n)s ticket in the name of %(name)s, with the address %(email)s.": (
+        "Une inscription pour %(n)s billet au nom de %(name)s, avec l’adresse %(email)s.",
+        "Une inscription pour %(n)s billets au nom de %(name)s, avec l’adresse %(email)s."),
+    "Confirm it to enter it in the draw (applications close %(closes)s). If you did not apply, do nothing: it will "
+    "not be entered.":
+        "Confirmez-la pour qu’elle participe au tirage (les inscriptions ferment le %(closes)s). Si vous ne vous "
+        "êtes pas inscrit, ne faites rien : elle ne participera pas.",
+    "Confirm my application": "Confirmer mon inscription",
     "with the tickets you bought since, this order would take you over this on-sale's limit of tickets per customer; nothing was sold and the payment was refunded":
         "avec les billets achetés depuis, cette commande vous ferait dépasser la limite de billets par client de cette mise en vente ; rien n'a été vendu et le paiement a été remboursé",
     "A search has at most %(max)s characters (this one had %(count)s): type a shorter one.":

@@ -248,3 +248,11 @@ def table_rows(page: str, start: str) -> list[list[str]]:
     return [[unescape(re.sub(r"<[^>]+>", "", cell)).strip()
              for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
             for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)]
+
+
+def apply_confirmed(**application):
+    """A ballot application whose address is confirmed (its emailed link followed): in the draw."""
+    from sales import lottery
+
+    entry = lottery.ballot_apply(**application)
+    return lottery.ballot_confirm(token=entry.confirm_token, now=application.get("now"))

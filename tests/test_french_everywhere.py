@@ -354,6 +354,16 @@ def test_a_ballot_writes_to_each_applicant_in_their_language(french_performance)
     assert_french("ballot page", visible(applied.content.decode()))
     Client().post(f"/lottery/{ballot.pk}/", {"name": "Ann", "email": "ann@example.org", "quantity": "12"},
                   HTTP_ACCEPT_LANGUAGE="en")
+    lottery.send_pending_notices()  # each address is asked to confirm, in its applicant's language
+    links = {m.to[0]: (m, re.search(r"/lottery/confirm/[\w-]+/", m.body)[0]) for m in mail.outbox}
+    asked, link = links["elise@example.org"]
+    assert_french("ballot confirmation email", asked.subject + "\n" + asked.body)
+    assert links["ann@example.org"][0].body.startswith("Hello Ann,")
+    assert_french("ballot confirmation page", visible(Client().get(link, **FRENCH).content.decode()))
+    confirmed = Client().post(link, follow=True, **FRENCH)
+    assert_french("ballot confirmed", visible(confirmed.content.decode()))
+    Client().post(links["ann@example.org"][1], HTTP_ACCEPT_LANGUAGE="en")
+    mail.outbox.clear()
     Ballot.objects.filter(pk=ballot.pk).update(closes_at=now - timedelta(minutes=1))
     ballot.refresh_from_db()
     lottery.ballot_draw(ballot=ballot)

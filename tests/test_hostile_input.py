@@ -21,6 +21,7 @@ ANONYMOUS_URLS = [
     "/orders/AB%00CD/x/tickets.pdf",
     "/orders/ABCDEFGH/x%00/",
     "/lottery/pay/ab%00cd/",
+    "/lottery/confirm/ab%00cd/",
     "/?q=%00",
     "/api/v1/performances/?x=%00",
 ]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from sales import draws, inventory, lottery
 from sales.inventory import Held
 from sales.models import Ballot, Hold, Place
-from tests.support import make_performance
+from tests.support import apply_confirmed, make_performance
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def drawn_ballot(perf, sizes, *, split=True):
                                    split_groups=split, opens_at=now - timedelta(days=2),
                                    closes_at=now + timedelta(hours=1))
     for i, size in enumerate(sizes):
-        lottery.ballot_apply(ballot=ballot, name=f"Fan {i}", email=f"fan{i}@example.org", quantity=size)
+        apply_confirmed(ballot=ballot, name=f"Fan {i}", email=f"fan{i}@example.org", quantity=size)
     Ballot.objects.filter(pk=ballot.pk).update(closes_at=now - timedelta(minutes=1))
     ballot.refresh_from_db()
     lottery.ballot_draw(ballot=ballot)

@@ -16,7 +16,7 @@ from sales import draws, lottery, waiting_room
 from sales.channels.shop.queue import VISITOR_COOKIE, _visitor_signer
 from sales.errors import IllegalTransition
 from sales.models import Ballot, BallotEntry, Draw, WaitingRoom
-from tests.support import make_performance
+from tests.support import apply_confirmed, make_performance
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def open_ballot(perf, applicants: int) -> Ballot:
     ballot = Ballot.objects.create(performance=perf, zone=perf.price_zones.get(), max_per_application=4,
                                    opens_at=now - timedelta(days=2), closes_at=now + timedelta(hours=1))
     for i in range(applicants):
-        lottery.ballot_apply(ballot=ballot, name=f"Fan {i}", email=f"fan{i}@example.org", quantity=1)
+        apply_confirmed(ballot=ballot, name=f"Fan {i}", email=f"fan{i}@example.org", quantity=1)
     return ballot
 
 
@@ -281,7 +281,7 @@ def test_a_public_value_announced_before_the_freeze_is_awaited_and_none_is_chose
     source = "Loto, 5 December: the six winning numbers, ascending, separated by spaces"
     client.post(change, {"public_value_source": source, "public_value": ""})
     for i in range(3):
-        lottery.ballot_apply(ballot=ballot, name=f"Fan {i}", email=f"fan{i}@example.org", quantity=1)
+        apply_confirmed(ballot=ballot, name=f"Fan {i}", email=f"fan{i}@example.org", quantity=1)
     close(ballot)
 
     run_ballots()  # freezes

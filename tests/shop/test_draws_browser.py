@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from sales import draws, lottery
 from sales.models import Ballot, BallotEntry
 from tests.browser import screenshot
-from tests.support import make_performance
+from tests.support import apply_confirmed, make_performance
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -23,7 +23,7 @@ def test_the_draw_page_checks_the_draw_in_the_browser_and_answers_without_javasc
     ballot = Ballot.objects.create(performance=perf, zone=perf.price_zones.get(), max_per_application=2,
                                    opens_at=now - timedelta(days=1), closes_at=now + timedelta(hours=1))
     for i in range(40):
-        lottery.ballot_apply(ballot=ballot, name=f"Fan {i}", email=f"fan{i}@example.org", quantity=1)
+        apply_confirmed(ballot=ballot, name=f"Fan {i}", email=f"fan{i}@example.org", quantity=1)
     Ballot.objects.filter(pk=ballot.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
     ballot.refresh_from_db()
     lottery.ballot_draw(ballot=ballot)

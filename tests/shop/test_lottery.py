@@ -10,7 +10,7 @@ from sales import draws, lottery
 from sales.errors import IllegalTransition, InvalidRequest
 from sales.formatting import when
 from sales.models import Ballot, BallotEntry, Place
-from tests.support import card_token, make_performance
+from tests.support import apply_confirmed, card_token, make_performance
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def ballot_with(perf, applicants: int, closed=True):
     ballot = Ballot.objects.create(performance=perf, zone=perf.price_zones.get(), max_per_application=4,
                                    opens_at=now - timedelta(days=2), closes_at=now + timedelta(hours=1))
     for i in range(applicants):
-        lottery.ballot_apply(ballot=ballot, name=f"Fan {i}", email=f"fan{i}@example.org", quantity=1 + i % 4)
+        apply_confirmed(ballot=ballot, name=f"Fan {i}", email=f"fan{i}@example.org", quantity=1 + i % 4)
     if closed:
         Ballot.objects.filter(pk=ballot.pk).update(closes_at=now - timedelta(minutes=1))
         ballot.refresh_from_db()
@@ -30,11 +30,11 @@ def ballot_with(perf, applicants: int, closed=True):
 def test_applications_are_checked(performance):
     ballot = ballot_with(performance, 1, closed=False)
     with pytest.raises(InvalidRequest, match="already applied"):
-        lottery.ballot_apply(ballot=ballot, name="Again", email="FAN0@example.org", quantity=1)
+        apply_confirmed(ballot=ballot, name="Again", email="FAN0@example.org", quantity=1)
     with pytest.raises(InvalidRequest, match="1 to 4 tickets"):
-        lottery.ballot_apply(ballot=ballot, name="Greedy", email="g@example.org", quantity=5)
+        apply_confirmed(ballot=ballot, name="Greedy", email="g@example.org", quantity=5)
     with pytest.raises(InvalidRequest, match="closed"):
-        lottery.ballot_apply(ballot=ballot, name="Late", email="l@example.org", quantity=1,
+        apply_confirmed(ballot=ballot, name="Late", email="l@example.org", quantity=1,
                              now=ballot.closes_at + timedelta(seconds=1))
 
 
@@ -80,7 +80,7 @@ def test_a_winner_who_does_not_pay_in_time_is_told_the_seats_went_to_the_next():
     perf = make_performance(rows=1, per_row=4)
     ballot = ballot_with(perf, 0, closed=False)
     for name in ("Élise", "Noémie"):
-        lottery.ballot_apply(ballot=ballot, name=name, email=f"{name[-3:]}@example.org", quantity=4, language="fr")
+        apply_confirmed(ballot=ballot, name=name, email=f"{name[-3:]}@example.org", quantity=4, language="fr")
     Ballot.objects.filter(pk=ballot.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
     ballot.refresh_from_db()
     lottery.ballot_draw(ballot=ballot)
@@ -133,7 +133,7 @@ def test_a_french_winner_is_told_what_to_pay_as_french_writes_it():
     the amount in it, speak the applicant's."""
     perf = make_performance(rows=1, per_row=4)
     ballot = ballot_with(perf, 0, closed=False)
-    lottery.ballot_apply(ballot=ballot, name="Élise", email="elise@example.org", quantity=2, language="fr")
+    apply_confirmed(ballot=ballot, name="Élise", email="elise@example.org", quantity=2, language="fr")
     Ballot.objects.filter(pk=ballot.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
     ballot.refresh_from_db()
     with translation.override("en"):
@@ -150,7 +150,7 @@ def test_an_applicant_is_emailed_their_entry_at_once():
     perf = make_performance(rows=1, per_row=4)
     ballot = ballot_with(perf, 0, closed=False)
     with translation.override("en"):
-        entry = lottery.ballot_apply(ballot=ballot, name="Élise", email="elise@example.org", quantity=2, language="fr")
+        entry = apply_confirmed(ballot=ballot, name="Élise", email="elise@example.org", quantity=2, language="fr")
         lottery.send_pending_notices()  # the task the application's commit asks for
     [sent] = mail.outbox
     assert sent.extra_headers["Content-Language"] == "fr"
@@ -285,9 +285,9 @@ def test_a_draw_cut_short_is_finished_by_the_next_run_and_one_ballot_failing_sto
 
 def test_one_mailbox_applies_once_and_one_address_a_few_times_a_minute(performance):
     ballot = ballot_with(performance, 0, closed=False)
-    lottery.ballot_apply(ballot=ballot, name="Ana", email="ana@example.org", quantity=2)
+    apply_confirmed(ballot=ballot, name="Ana", email="ana@example.org", quantity=2)
     with pytest.raises(InvalidRequest, match="already applied"):
-        lottery.ballot_apply(ballot=ballot, name="Ana again", email="Ana+second@Example.org", quantity=2)
+        apply_confirmed(ballot=ballot, name="Ana again", email="Ana+second@Example.org", quantity=2)
     from tests.test_security import in_one_clock_minute
 
     in_one_clock_minute()
@@ -341,11 +341,11 @@ def test_gmail_dots_and_googlemail_are_one_mailbox_at_every_door_of_the_ballot(p
     from sales.models import mailbox
 
     ballot = ballot_with(performance, 0, closed=False)
-    first = lottery.ballot_apply(ballot=ballot, name="Jo Doe", email="jdoe@gmail.com", quantity=2)
+    first = apply_confirmed(ballot=ballot, name="Jo Doe", email="jdoe@gmail.com", quantity=2)
     for variant in ("j.doe@gmail.com", "J.Doe+ballot@GoogleMail.com", "jd.o.e@googlemail.com"):
         assert mailbox(variant) == mailbox(first.email)
         with pytest.raises(InvalidRequest, match="already applied") as refused:
-            lottery.ballot_apply(ballot=ballot, name="Jo again", email=variant, quantity=2)
+            apply_confirmed(ballot=ballot, name="Jo again", email=variant, quantity=2)
         assert refused.value.detail == {"field": "email"}
     client = Client(REMOTE_ADDR="203.0.113.10")
     page = client.post(f"/lottery/{ballot.pk}/", {"name": "Jo D.", "email": "j.d.o.e@googlemail.com",
@@ -384,7 +384,7 @@ def test_applications_of_one_mailbox_made_before_it_was_kept_leave_its_first_in_
     assert list(frozen_ballot.entries.order_by("pk").values_list("mailbox", flat=True)) == ["jdoe@gmail.com", None]
     assert lottery.ballot_draw(ballot=frozen_ballot)["won"] == 2
     with pytest.raises(InvalidRequest, match="already applied"):
-        lottery.ballot_apply(ballot=open_ballot, name="Jo", email="J.Doe@gmail.com", quantity=1)
+        apply_confirmed(ballot=open_ballot, name="Jo", email="J.Doe@gmail.com", quantity=1)
 
 
 def test_a_mailbox_written_with_quotes_or_a_domain_in_full_width_letters_applies_once(performance):
@@ -396,13 +396,14 @@ def test_a_mailbox_written_with_quotes_or_a_domain_in_full_width_letters_applies
     client = Client(REMOTE_ADDR="203.0.113.11")
     assert client.post(f"/lottery/{ballot.pk}/", {"name": "Jo", "email": "jdoe@gmail.com",
                                                   "quantity": "2"}).status_code == 302
+    lottery.ballot_confirm(token=ballot.entries.get().confirm_token)  # the link emailed followed
     for variant in ('"jdoe"@gmail.com', "jdoe@ｇｍａｉｌ.com", '"j.doe"@ＧＭＡＩＬ.com', "JDoe@gmail．com"):
         page = client.post(f"/lottery/{ballot.pk}/", {"name": "Jo again", "email": variant, "quantity": "2"})
         assert page.status_code == 400, variant
         assert "This email address has already applied" in page.content.decode()
-    lottery.ballot_apply(ballot=ballot, name="Bea", email="bea@Bücher.de", quantity=1)
+    apply_confirmed(ballot=ballot, name="Bea", email="bea@Bücher.de", quantity=1)
     with pytest.raises(InvalidRequest, match="already applied"):
-        lottery.ballot_apply(ballot=ballot, name="Bea", email="bea@xn--bcher-kva.de", quantity=1)
+        apply_confirmed(ballot=ballot, name="Bea", email="bea@xn--bcher-kva.de", quantity=1)
     assert sorted(ballot.entries.values_list("email", flat=True)) == ["bea@bücher.de", "jdoe@gmail.com"]
 
 
@@ -414,7 +415,7 @@ def test_a_cancelled_performance_takes_no_more_ballot_applications(performance, 
     ballot = ballot_with(performance, 1, closed=False)
     performance_cancel(performance=performance, actor=organizer)
     with pytest.raises(InvalidRequest, match="cancelled"):
-        lottery.ballot_apply(ballot=Ballot.objects.get(pk=ballot.pk), name="Late fan", email="late@example.org",
+        apply_confirmed(ballot=Ballot.objects.get(pk=ballot.pk), name="Late fan", email="late@example.org",
                              quantity=1)
     page = Client(REMOTE_ADDR="203.0.113.12").post(f"/lottery/{ballot.pk}/", {
         "name": "Late fan", "email": "late@example.org", "quantity": "1"})

@@ -1,4 +1,5 @@
-"""A ballot in a real browser: found from the shop, applied for, drawn by the worker, paid by link."""
+"""A ballot in a real browser: found from the shop, applied for, confirmed by the link emailed,
+drawn by the worker, paid by link."""
 
 import re
 import time
@@ -41,20 +42,33 @@ def test_a_ballot_from_application_to_paid_tickets(page, celery_worker):
     page.goto("/")
     page.locator("#ballots ~ ul").get_by_role("link", name="Apply").click()
     page.wait_for_url(f"**/lottery/{ballot.pk}/")
-    for name, email in (("Ana Silva", "ana@example.org"), ("Ben Okafor", "ben@example.org"),
-                        ("Chloé Martin", "chloe@example.org")):
+    applicants = (("Ana Silva", "ana@example.org"), ("Ben Okafor", "ben@example.org"),
+                  ("Chloé Martin", "chloe@example.org"), ("Eve Quiet", "eve@example.org"))
+    for name, email in applicants:
         apply(page, name, email, 2)
-        expect(page.locator(".msg").first).to_contain_text("Your application is in")
+        expect(page.locator(".msg").first).to_contain_text(f"Check your mailbox: we have emailed a link to {email}")
+    # Each address is emailed a link to confirm, by the worker the application asked.
+    wait_for(lambda: len(mail.outbox) >= 4, "the worker sent no confirmation link")
+    links = {m.to[0]: re.search(r"/lottery/confirm/[\w-]+/", m.body)[0] for m in mail.outbox}
+    assert sorted(links) == sorted(email for _, email in applicants)
+    for _, email in applicants[:3]:  # Eve never follows hers: her application is not drawn
+        page.goto(links[email])
+        page.get_by_role("button", name="Confirm my application").click()
+        page.wait_for_url(f"**/lottery/{ballot.pk}/")
+        expect(page.locator(".msg").first).to_contain_text("Your application is confirmed and entered in the draw")
+    page.goto(links["ana@example.org"])  # a link works once
+    expect(page.get_by_role("alert")).to_contain_text("This confirmation link is not valid")
+    page.goto(f"/lottery/{ballot.pk}/")
     apply(page, "Ana again", "ANA@example.org", 1)  # the same address, another spelling
     expect(page.get_by_role("alert")).to_contain_text("already applied")
     # Over the limit: the browser refuses it, and so does the server when the browser does not.
     page.eval_on_selector("form.card", "f => f.noValidate = true")
     apply(page, "Dan Roy", "dan@example.org", 3)
     expect(page.get_by_role("alert")).to_contain_text("Apply for 1 to 2 tickets")
-    assert ballot.entries.count() == 3
-    # Each applicant is emailed their entry by the worker the application asked.
-    wait_for(lambda: len(mail.outbox) >= 3, "the worker sent no entry's email")
-    assert sorted(m.to[0] for m in mail.outbox) == ["ana@example.org", "ben@example.org", "chloe@example.org"]
+    assert ballot.entries.exclude(status="unconfirmed").count() == 3
+    # Each confirmed applicant is emailed their entry.
+    wait_for(lambda: len(mail.outbox) >= 7, "the worker sent no entry's email")
+    assert sorted(m.to[0] for m in mail.outbox[4:]) == ["ana@example.org", "ben@example.org", "chloe@example.org"]
     mail.outbox.clear()
 
     # The window closes; the beat's task freezes the entries, and at its next run draws on
@@ -67,7 +81,7 @@ def test_a_ballot_from_application_to_paid_tickets(page, celery_worker):
     ballot.refresh_from_db()
     assert ballot.drawn_at is not None and ballot.draw.drawn_at == ballot.drawn_at
     statuses = sorted(ballot.entries.values_list("status", flat=True))
-    assert statuses == ["lost", "won", "won"]
+    assert statuses == ["lost", "unconfirmed", "won", "won"]  # Eve's, never confirmed, is not drawn
     assert Place.objects.filter(performance=perf, state="held").count() == 4
     by_address = {m.to[0]: m for m in mail.outbox}
     loser = ballot.entries.get(status="lost")

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from sales import lottery, tasks
 from sales.models import Ballot, BallotEntry
-from tests.support import make_performance, process_env
+from tests.support import apply_confirmed, make_performance, process_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,7 +49,7 @@ def test_a_winners_email_the_mail_server_refused_is_sent_by_the_next_sweep_once(
     connection (a real SMTP client, a port nobody listens on): the winner's payment link
     stays due, the failure is logged, and the next run of beat's sweep sends it, once."""
     ballot = open_ballot()
-    entry = lottery.ballot_apply(ballot=ballot, name="Win", email="win@example.org", quantity=2)
+    entry = apply_confirmed(ballot=ballot, name="Win", email="win@example.org", quantity=2)
     tasks.run_ballots()  # the entry's email goes (as the task it asked for would send it)
     mail.outbox.clear()
     close(ballot)
@@ -79,7 +79,8 @@ def test_a_winners_email_the_mail_server_refused_is_sent_by_the_next_sweep_once(
     assert BallotEntry.objects.get(pk=entry.pk).told_status == "won"
 
 
-def test_the_entry_email_is_not_sent_in_the_apply_request_and_goes_at_the_sweep():
+def test_the_entry_emails_are_not_sent_in_the_requests_and_go_at_the_sweep():
+    """The link to confirm the address, then, once it is followed, the entry's reference."""
     ballot = open_ballot()
     response = Client().post(f"/lottery/{ballot.pk}/", {"name": "Ana", "email": "ana@example.org", "quantity": "2"})
     assert response.status_code == 302
@@ -88,10 +89,17 @@ def test_the_entry_email_is_not_sent_in_the_apply_request_and_goes_at_the_sweep(
     assert lottery.pending_notices().filter(pk=entry.pk).exists()
     tasks.run_ballots()  # beat's sweep (or the task the request asked for, next test)
     [sent] = mail.outbox
-    assert sent.to == ["ana@example.org"] and sent.subject.startswith("Your ballot application")
-    assert sent.extra_headers["Message-ID"] == f"<ballot.{entry.pk}.applied@localhost>"
+    assert sent.to == ["ana@example.org"] and sent.subject.startswith("Confirm your ballot application")
+    assert sent.extra_headers["Message-ID"] == f"<ballot.{entry.pk}.unconfirmed@localhost>"
     tasks.run_ballots()
     assert len(mail.outbox) == 1 and not lottery.pending_notices().exists()
+    assert Client().post(f"/lottery/confirm/{entry.confirm_token}/").status_code == 302
+    assert len(mail.outbox) == 1
+    tasks.run_ballots()
+    assert mail.outbox[1].subject.startswith("Your ballot application")
+    assert mail.outbox[1].extra_headers["Message-ID"] == f"<ballot.{entry.pk}.applied@localhost>"
+    tasks.run_ballots()
+    assert len(mail.outbox) == 2 and not lottery.pending_notices().exists()
 
 
 @pytest.mark.worker
@@ -105,7 +113,7 @@ def test_the_entry_email_is_sent_by_the_worker_the_apply_request_asks(celery_wor
     assert wait_until(lambda: len(mail.outbox) == 1), "the worker sent no email"
     [sent] = mail.outbox
     assert sent.sent_by_thread != threading.get_ident()  # not the request's thread: the worker's
-    assert sent.subject.startswith("Votre inscription au tirage au sort")
+    assert sent.subject.startswith("Confirmez votre inscription au tirage au sort")
     assert sent.extra_headers["Content-Language"] == "fr"
     assert wait_until(lambda: not lottery.pending_notices().exists())
 

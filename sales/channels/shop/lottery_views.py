@@ -14,8 +14,25 @@ from django.views.decorators.cache import never_cache
 from sales import waiting_room
 from sales.channels.forms import card_field_context, card_missing
 from sales.draws import format_reference
-from sales.errors import InvalidRequest, PaymentActionRequired, PaymentDeclined, ProviderUnavailable, SalesError
-from sales.lottery import ballot_apply, ballot_paid, ballot_pay, seats_apart
+from sales.errors import (
+    IllegalTransition,
+    InvalidRequest,
+    NotFound,
+    PaymentActionRequired,
+    PaymentDeclined,
+    ProviderUnavailable,
+    SalesError,
+)
+from sales.lottery import (
+    CONFIRM_LINK_INVALID,
+    CONFIRM_TOO_LATE,
+    ballot_apply,
+    ballot_confirm,
+    ballot_paid,
+    ballot_pay,
+    seats_apart,
+    unconfirmed_entry,
+)
 from sales.models import Ballot, BallotEntry, Draw, Order, Place
 from sales.orders import hold_quote
 
@@ -38,9 +55,10 @@ def apply(request, pk: int):
         except SalesError as exc:
             errors, status = [exc.message], 400
         else:
-            messages.success(request, _("Your application is in. Your entry reference is %(reference)s: keep it to "
-                                        "check the draw. We will email you after the draw.")
-                             % {"reference": format_reference(entry.reference)})
+            # No reference yet: whoever typed the address may not be its owner.
+            messages.success(request, _("Check your mailbox: we have emailed a link to %(email)s. Your application "
+                                        "enters the draw only once you follow it, before applications close.")
+                             % {"email": entry.email})
             return redirect("shop:ballot", pk=ballot.pk)
     # A refused application keeps what was typed (the name and address at most as long as kept).
     typed = {field: str(request.POST.get(field, ""))[:limit] for field, limit in (("name", 200), ("email", 254))}
@@ -60,6 +78,34 @@ def ballot_state(ballot: Ballot) -> str:
     if now < ballot.opens_at:
         return "soon"
     return "open" if now < ballot.closes_at and ballot.drawn_at is None else "closed"
+
+
+@never_cache
+def confirm(request, token: str):
+    """The link emailed to an applicant: a page with a button, so that a mail scanner
+    opening the link confirms nothing (and uses nothing up); the button confirms."""
+    if request.method == "POST":
+        try:
+            entry = ballot_confirm(token=token)
+        except SalesError as exc:
+            return _link_refused(request, unconfirmed_entry(token), exc)
+        messages.success(request, _("Your application is confirmed and entered in the draw. Your entry reference is "
+                                    "%(reference)s: keep it to check the draw. We will email you after the draw.")
+                         % {"reference": format_reference(entry.reference)})
+        return redirect("shop:ballot", pk=entry.ballot_id)
+    entry = unconfirmed_entry(token)
+    if entry is None:
+        return _link_refused(request, None, NotFound(_(CONFIRM_LINK_INVALID)))
+    if ballot_state(entry.ballot) != "open":
+        return _link_refused(request, entry, IllegalTransition(_(CONFIRM_TOO_LATE)))
+    return render(request, "shop/ballot_confirm.html", {"entry": entry, "ballot": entry.ballot})
+
+
+def _link_refused(request, entry: BallotEntry | None, exc: SalesError):
+    """A link that cannot confirm (unknown, used, replaced, too late): said on a page."""
+    return render(request, "shop/ballot_confirm.html", {"entry": None, "error": exc.message,
+                                                        "ballot": entry.ballot if entry else None},
+                  status=exc.status if exc.status != 400 else 409)
 
 
 # Applications an address may send a minute: a household, an office or a mobile carrier's

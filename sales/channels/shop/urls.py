@@ -19,6 +19,7 @@ urlpatterns = [
     path("lottery/<int:pk>/draw/draw.json", draw_views.data, {"subject": "ballot"}, name="ballot-draw-data"),
     path("lottery/<int:pk>/draw/entries.txt", draw_views.entries, {"subject": "ballot"}, name="ballot-draw-entries"),
     path("lottery/pay/<str:token>/", lottery_views.pay, name="ballot-pay"),
+    path("lottery/confirm/<str:token>/", lottery_views.confirm, name="ballot-confirm"),
     path("basket/", views.basket, name="basket"),
     path("basket/status/", views.basket_status, name="basket-status"),
     path("basket/release/", views.basket_release, name="basket-release"),

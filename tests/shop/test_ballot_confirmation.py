@@ -1,0 +1,197 @@
+"""A ballot application counts once its address is confirmed: anyone may type anyone's
+address, and an unconfirmed application keeps nobody out of the ballot."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone, translation
+
+from sales import lottery, tasks
+from sales.draws import format_reference
+from sales.models import Ballot, BallotEntry, Draw
+from tests.support import make_performance, signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def open_ballot(seats: int = 4) -> Ballot:
+    now = timezone.now()
+    perf = make_performance(rows=1, per_row=seats)
+    return Ballot.objects.create(performance=perf, zone=perf.price_zones.get(), max_per_application=4,
+                                 opens_at=now - timedelta(days=2), closes_at=now + timedelta(hours=1))
+
+
+def close(ballot: Ballot) -> Ballot:
+    Ballot.objects.filter(pk=ballot.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    ballot.refresh_from_db()
+    return ballot
+
+
+def link_in(message) -> str:
+    return re.search(r"/lottery/confirm/[\w-]+/", message.body)[0]
+
+
+def emailed_link(to: str) -> str:
+    """The confirmation link last emailed to this address (sent by the sweep, as the worker would)."""
+    lottery.send_pending_notices()
+    return link_in([m for m in mail.outbox if m.to == [to]][-1])
+
+
+def text_of(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())).replace("&#x27;", "'")
+
+
+def test_someone_applying_with_anothers_address_does_not_lock_its_owner_out():
+    ballot = open_ballot()
+    stranger, owner = Client(REMOTE_ADDR="203.0.113.20"), Client(REMOTE_ADDR="198.51.100.7")
+    first = stranger.post(f"/lottery/{ballot.pk}/", {"name": "Mallory", "email": "olivia@example.org", "quantity": "4"})
+    assert first.status_code == 302
+    said = text_of(stranger.get(first["Location"]))
+    assert "Check your mailbox: we have emailed a link to olivia@example.org" in said
+    assert "entry reference" not in said  # no reference to whoever typed the address
+    strangers_link = emailed_link("olivia@example.org")  # the stranger's application reached her mailbox
+
+    # Olivia applies herself: the unconfirmed application does not stand in her way.
+    again = owner.post(f"/lottery/{ballot.pk}/", {"name": "Olivia Owner", "email": "Olivia+tickets@example.org",
+                                                  "quantity": "2"})
+    assert again.status_code == 302, text_of(again)
+    [entry] = ballot.entries.all()  # hers replaced the stranger's
+    assert (entry.name, entry.quantity, entry.status) == ("Olivia Owner", 2, "unconfirmed")
+    link = emailed_link("olivia+tickets@example.org")
+    assert link != strangers_link
+    assert owner.post(strangers_link).status_code == 404  # the replaced link confirms nothing
+    page = owner.get(link)
+    assert page.status_code == 200 and "in the name of Olivia Owner" in text_of(page)
+    confirmed = owner.post(link)
+    assert confirmed.status_code == 302
+    assert "Your application is confirmed and entered in the draw" in text_of(owner.get(confirmed["Location"]))
+    entry.refresh_from_db()
+    assert entry.status == "applied" and entry.confirm_token is None
+    # Confirmed, the mailbox applies once, as before.
+    late = stranger.post(f"/lottery/{ballot.pk}/", {"name": "Mallory", "email": "olivia@example.org", "quantity": "4"})
+    assert late.status_code == 400 and "This email address has already applied" in text_of(late)
+    assert list(ballot.entries.values_list("name", "status")) == [("Olivia Owner", "applied")]
+
+
+def test_an_unconfirmed_application_is_not_drawn():
+    """Nor told it was not drawn. An application made before addresses were confirmed
+    (its status `applied`) is in the draw."""
+    ballot = open_ballot()
+    before = BallotEntry.objects.create(ballot=ballot, name="Early", email="early@example.org",
+                                        mailbox="early@example.org", quantity=2, told_status="applied")
+    lottery.ballot_apply(ballot=ballot, name="Never confirmed", email="quiet@example.org", quantity=2)
+    lottery.send_pending_notices()
+    mail.outbox.clear()
+    close(ballot)
+    tasks.run_ballots()  # freezes the entries
+    assert Draw.objects.get(ballot=ballot).entry_count == 1
+    tasks.run_ballots()  # draws
+    statuses = dict(ballot.entries.values_list("email", "status"))
+    assert statuses == {"early@example.org": "won", "quiet@example.org": "unconfirmed"}
+    assert [m.to for m in mail.outbox] == [[before.email]]
+
+
+def test_a_confirmed_application_is_drawn():
+    ballot = open_ballot()
+    client = Client()
+    assert client.post(f"/lottery/{ballot.pk}/", {"name": "Ana", "email": "ana@example.org",
+                                                  "quantity": "2"}).status_code == 302
+    assert client.post(emailed_link("ana@example.org")).status_code == 302
+    close(ballot)
+    result = lottery.ballot_draw(ballot=ballot)
+    entry = ballot.entries.get()
+    assert result["won"] == 1 and entry.status == "won" and entry.rank == 1
+    assert ballot.draw.entry_count == 1
+
+
+def test_the_link_works_once():
+    ballot = open_ballot()
+    client = Client()
+    client.post(f"/lottery/{ballot.pk}/", {"name": "Ana", "email": "ana@example.org", "quantity": "2"})
+    link = emailed_link("ana@example.org")
+    assert client.post(link).status_code == 302
+    for used in (client.post(link), client.get(link)):
+        assert used.status_code == 404
+        assert "This confirmation link is not valid: it has been used already" in text_of(used)
+    entry = ballot.entries.get()
+    assert entry.status == "applied"
+    lottery.send_pending_notices()  # once confirmed, its reference: one email, not one a click
+    subjects = [m.subject for m in mail.outbox]
+    assert subjects == [f"Confirm your ballot application for {ballot.performance.event.title}",
+                        f"Your ballot application for {ballot.performance.event.title}"]
+    assert format_reference(entry.reference) in mail.outbox[1].body
+    assert format_reference(entry.reference) not in mail.outbox[0].body
+
+
+def test_a_bad_or_late_link_is_a_readable_page():
+    ballot = open_ballot()
+    client = Client()
+    for bad in ("/lottery/confirm/not-a-token/", "/lottery/confirm/" + "x" * 300 + "/", "/lottery/confirm/%E2%80%AE/"):
+        for response in (client.get(bad), client.post(bad)):
+            assert response.status_code == 404, bad
+            assert "This confirmation link is not valid" in text_of(response)
+    client.post(f"/lottery/{ballot.pk}/", {"name": "Ana", "email": "ana@example.org", "quantity": "2"})
+    link = emailed_link("ana@example.org")
+    close(ballot)
+    for response in (client.get(link), client.post(link)):
+        assert response.status_code == 409
+        assert ("Applications for this ballot closed before this application was confirmed: it is not in the draw"
+                in text_of(response))
+    assert ballot.entries.get().status == "unconfirmed"
+
+
+def test_a_confirmation_email_is_not_sent_once_applications_are_closed():
+    ballot = open_ballot()
+    lottery.ballot_apply(ballot=ballot, name="Ana", email="ana@example.org", quantity=1)
+    close(ballot)
+    assert not lottery.pending_notices().exists()
+    assert lottery.send_pending_notices() == 0 and mail.outbox == []
+
+
+def test_the_confirmation_email_speaks_the_applicants_language():
+    ballot = open_ballot()
+    Client(HTTP_ACCEPT_LANGUAGE="fr").post(f"/lottery/{ballot.pk}/", {
+        "name": "Élise", "email": "elise@example.org", "quantity": "2"})
+    with translation.override("en"):  # the worker's language
+        lottery.send_pending_notices()
+    [sent] = mail.outbox
+    title = ballot.performance.event.title
+    assert sent.subject == f"Confirmez votre inscription au tirage au sort pour {title}"
+    assert sent.body.startswith("Bonjour Élise,") and "/lottery/confirm/" in sent.body
+    assert sent.extra_headers["Content-Language"] == "fr"
+    page = Client(HTTP_ACCEPT_LANGUAGE="fr").get(link_in(sent))
+    assert "Confirmer mon inscription" in page.content.decode()
+
+
+def test_the_organizer_sees_confirmed_and_unconfirmed_applications(organizer):
+    ballot = open_ballot()
+    for i in range(3):
+        lottery.ballot_apply(ballot=ballot, name=f"Fan {i}", email=f"fan{i}@example.org", quantity=1)
+    lottery.ballot_confirm(token=ballot.entries.order_by("pk").first().confirm_token)
+    client = signed_in(organizer)
+    listing = text_of(client.get("/admin/sales/ballot/"))
+    assert "Confirmed applications" in listing and "Applications not confirmed (not in the draw)" in listing
+    change = text_of(client.get(f"/admin/sales/ballot/{ballot.pk}/change/"))
+    assert re.search(r"Confirmed applications: 1 ", change) and re.search(r"not in the draw\): 2 ", change)
+    french = text_of(client.get("/admin/sales/ballot/", HTTP_ACCEPT_LANGUAGE="fr"))
+    assert "Inscriptions confirmées" in french and "Inscriptions non confirmées (hors tirage)" in french
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_one_mailbox_applying_twice_at_once_leaves_one_application_to_confirm():
+    from tests.support import race
+
+    ballot = open_ballot()
+    answers = race(4, lambda i: lottery.ballot_apply(ballot=ballot, name=f"Twin {i}", email="twin@example.org",
+                                                      quantity=1))
+    assert all(isinstance(a, BallotEntry) for a in answers), answers  # each replaced the one before
+    [entry] = ballot.entries.all()
+    assert entry.status == "unconfirmed"
+    tokens = [a.confirm_token for a in answers]
+    confirmed = race(4, lambda i: lottery.ballot_confirm(token=tokens[i]))
+    assert sum(isinstance(c, BallotEntry) for c in confirmed) == 1
+    assert list(ballot.entries.values_list("status", flat=True)) == ["applied"]
