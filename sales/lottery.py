@@ -75,6 +75,10 @@ def ballot_apply(*, ballot: Ballot, name: str, email: str, quantity: int, now: d
     for attempt in range(3):
         try:
             with transaction.atomic():
+                # One application of a mailbox at a time: another at this moment waits here, then
+                # replaces this one (its delete would otherwise miss a row not yet committed).
+                rows.execute("SELECT pg_advisory_xact_lock(hashtext('ballot entry'), hashtext(%s::text || ' ' || %s))",
+                             [ballot.pk, box or email])
                 # The database holds one confirmed application per mailbox
                 # (ballot_one_entry_per_mailbox): one confirmed already is said now.
                 if BallotEntry.objects.filter(ballot=ballot, mailbox=box, status=BallotEntry.Status.APPLIED).exists():
