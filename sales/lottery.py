@@ -117,13 +117,22 @@ def ballot_confirm(*, token: str, now: datetime | None = None) -> BallotEntry:
     if not _token_shaped(token):
         raise NotFound(_(CONFIRM_LINK_INVALID))
     with transaction.atomic():
+        # The ballot's entries are not frozen while this commits: the freeze waits for the
+        # share of the ballot's row taken here, and once it has frozen them, this says so.
+        # (A confirmation the freeze did not wait for would be outside the list it publishes,
+        # and the draw would refuse the entries as not the ones frozen.)
+        turn = rows.fetch(_CONFIRM_TURN, [token])
+        if not turn:
+            raise NotFound(_(CONFIRM_LINK_INVALID))
+        [(frozen,)] = turn
         entry = (BallotEntry.objects.select_for_update(of=("self",))
                  .select_related("ballot__performance__event", "ballot__performance__venue")
                  .filter(confirm_token=token, status=BallotEntry.Status.UNCONFIRMED).first())
         if entry is None:
             raise NotFound(_(CONFIRM_LINK_INVALID))
         ballot = entry.ballot
-        if not ballot.opens_at <= now < ballot.closes_at or ballot.drawn_at or ballot.performance.cancelled_at:
+        if not ballot.opens_at <= now < ballot.closes_at or ballot.drawn_at or ballot.performance.cancelled_at \
+                or frozen:
             raise IllegalTransition(_(CONFIRM_TOO_LATE))
         try:
             with transaction.atomic():
@@ -134,6 +143,12 @@ def ballot_confirm(*, token: str, now: datetime | None = None) -> BallotEntry:
         transaction.on_commit(ballot_notices_due, robust=True)
     entry.status, entry.confirm_token = BallotEntry.Status.APPLIED, None
     return entry
+
+
+_CONFIRM_TURN = """
+    SELECT EXISTS (SELECT FROM sales_draw d WHERE d.ballot_id = b.id AND d.frozen_at IS NOT NULL)
+    FROM sales_ballot b WHERE b.id = (SELECT ballot_id FROM sales_ballotentry WHERE confirm_token = %s)
+    FOR SHARE OF b"""
 
 
 def _token_shaped(token) -> bool:
@@ -161,7 +176,11 @@ def ballot_freeze(*, ballot: Ballot, now: datetime | None = None) -> Draw:
     now = now or timezone.now()
     if now < ballot.closes_at:
         raise IllegalTransition("applications are still open")
-    return draws.draw_freeze(draw=draws.draw_commit(ballot=ballot), hashed=list(_hashed_entries(ballot)), now=now)
+    draw = draws.draw_commit(ballot=ballot)
+    with transaction.atomic():
+        # After the confirmations under way (each holds a share of this row): all are listed.
+        Ballot.objects.select_for_update().filter(pk=ballot.pk).first()
+        return draws.draw_freeze(draw=draw, hashed=list(_hashed_entries(ballot)), now=now)
 
 
 def ballot_draw(*, ballot: Ballot, now: datetime | None = None) -> dict:

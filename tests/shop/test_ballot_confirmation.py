@@ -195,3 +195,59 @@ def test_one_mailbox_applying_twice_at_once_leaves_one_application_to_confirm():
     confirmed = race(4, lambda i: lottery.ballot_confirm(token=tokens[i]))
     assert sum(isinstance(c, BallotEntry) for c in confirmed) == 1
     assert list(ballot.entries.values_list("status", flat=True)) == ["applied"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_confirmation_under_way_at_the_close_is_in_the_frozen_list_and_the_ballot_draws():
+    """A confirmation made as applications close, still writing when the entries freeze,
+    is in the list the freeze publishes: the freeze waits for it. Before, the list missed
+    it, and the draw then refused the entries as not the ones frozen, for good."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from tests.sales.test_confirmations import waiting_on_a_lock
+
+    ballot = open_ballot()
+    early = lottery.ballot_apply(ballot=ballot, name="Early", email="early@example.org", quantity=1)
+    lottery.ballot_confirm(token=early.confirm_token)
+    late = lottery.ballot_apply(ballot=ballot, name="Late", email="late@example.org", quantity=1)
+    after_close = ballot.closes_at + timedelta(seconds=1)
+    holding, release, answers = threading.Event(), threading.Event(), {}
+
+    def on_its_own(name, fn):
+        def run():
+            try:
+                answers[name] = fn()
+            except Exception as exc:  # noqa: BLE001 - the answer the test looks at
+                answers[name] = exc
+            finally:
+                connection.close()
+        return threading.Thread(target=run)
+
+    def holder():  # whatever keeps the confirmation's write waiting a moment (the entry's row)
+        with transaction.atomic():
+            list(BallotEntry.objects.select_for_update().filter(pk=late.pk))
+            holding.set()
+            release.wait(10)
+        return "released"
+
+    threads = [on_its_own("holder", holder)]
+    threads[0].start()
+    assert holding.wait(10)
+    threads.append(on_its_own("confirm", lambda: lottery.ballot_confirm(token=late.confirm_token)))
+    threads[1].start()
+    assert waiting_on_a_lock(1), "the confirmation did not reach the entry's row"
+    threads.append(on_its_own("freeze", lambda: lottery.ballot_freeze(ballot=ballot, now=after_close)))
+    threads[2].start()
+    waiting_on_a_lock(2, seconds=2)  # the freeze waits for the confirmation (before: it went on)
+    release.set()
+    for thread in threads:
+        thread.join(20)
+    assert isinstance(answers["confirm"], BallotEntry), answers
+    draw = Draw.objects.get(ballot=ballot)
+    assert draw.entry_count == 2, answers
+    Ballot.objects.filter(pk=ballot.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+    ballot.refresh_from_db()
+    lottery.ballot_draw(ballot=ballot, now=timezone.now())
+    assert sorted(BallotEntry.objects.filter(ballot=ballot).values_list("rank", flat=True)) == [1, 2]
