@@ -99,6 +99,13 @@ class InProgress(IllegalTransition):
     transient = True
 
 
+class PaymentProcessing(InProgress):
+    """The provider is still processing the payment (its money may yet arrive): the order
+    waits, its hold kept, as for a bank's question, until the provider's webhook or the
+    reconciliation settles it (sold, or failed as declined). Asked again meanwhile, the
+    same key answers with the order awaiting payment."""
+
+
 class PaymentInterrupted(SalesError):
     """The request paying for this order died before it finished (its process killed, the
     database restarted): nothing was sold, and the hold can be paid for again."""

@@ -46,6 +46,7 @@ INSUFFICIENT_FUNDS = gettext_noop("card declined: insufficient funds")
 DECLINED_BY_ISSUER = gettext_noop("card declined by the issuer")
 PAYMENT_FAILED = gettext_noop("payment failed")
 BANK_ASKS = gettext_noop("the bank asks the cardholder to confirm the payment")
+PROCESSING = gettext_noop("the payment is still being processed; the places stay held until it is known")
 APPROVED = gettext_noop("approved")
 # The provider's decline codes (Stripe's `decline_code`, else its error `code`), each as
 # the buyer reads it; any other is a plain decline (the provider's own words are English).
@@ -94,8 +95,10 @@ class Charge:
     reference: str = ""
     message: str = ""
     change_due: Decimal = Decimal("0")
-    # The cardholder must still confirm with their bank (3-D Secure): the page finishes
-    # it with the provider's script and `client_secret`; the order waits, its hold kept.
+    # The outcome is not known yet; the order waits, its hold kept, until the provider says
+    # (sales.orders.settling). With a `client_secret`: the cardholder must still confirm
+    # with their bank (3-D Secure), which the page does with the provider's script.
+    # Without: the provider is still processing the payment (its money may yet arrive).
     pending: bool = False
     client_secret: str = ""
 
@@ -280,6 +283,8 @@ class StripeProvider:
         if intent.status == "requires_action":
             return Charge(False, pending=True, reference=intent.id, client_secret=intent.client_secret,
                           message=BANK_ASKS)
+        if intent.status == "processing":  # not a decline: its webhook or the reconciliation says later
+            return Charge(False, pending=True, reference=intent.id, message=PROCESSING)
         error = intent.to_dict().get("last_payment_error") or {}
         if error.get("code") == "payment_intent_authentication_failure":
             return Charge(False, reference=intent.id, message=BANK_DID_NOT_CONFIRM)

@@ -321,6 +321,8 @@ FR = {
         "Confirmez-la pour qu’elle participe au tirage (les inscriptions ferment le %(closes)s). Si vous ne vous "
         "êtes pas inscrit, ne faites rien : elle ne participera pas.",
     "Confirm my application": "Confirmer mon inscription",
+    "the payment is still being processed; the places stay held until it is known":
+        "le paiement est encore en cours de traitement ; les places restent retenues jusqu'à ce qu'il soit connu",
     "with the tickets you bought since, this order would take you over this on-sale's limit of tickets per customer; nothing was sold and the payment was refunded":
         "avec les billets achetés depuis, cette commande vous ferait dépasser la limite de billets par client de cette mise en vente ; rien n'a été vendu et le paiement a été remboursé",
     "A search has at most %(max)s characters (this one had %(count)s): type a shorter one.":

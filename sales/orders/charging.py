@@ -31,6 +31,7 @@ from ..errors import (
     OrderMovedOn,
     PaymentActionRequired,
     PaymentDeclined,
+    PaymentProcessing,
     PlacesUnavailable,
     ProviderUnavailable,
     SalesError,
@@ -193,8 +194,10 @@ def charge(order, parts, actor, shift, *, fail_order: bool) -> list[tuple]:
             if isinstance(exc, ProviderUnavailable):
                 raise ProviderUnavailable(_(NOT_TAKEN)) from exc
             raise
-        if taken.pending:  # the bank asks the cardholder: the order waits (sales.orders.settling)
-            raise PaymentActionRequired(_(taken.message), order=order.code, client_secret=taken.client_secret)
+        if taken.pending:  # the outcome is not known yet: the order waits (sales.orders.settling)
+            if taken.client_secret:  # the bank asks the cardholder
+                raise PaymentActionRequired(_(taken.message), order=order.code, client_secret=taken.client_secret)
+            raise PaymentProcessing(_(taken.message), order=order.code)
         if not taken.approved:
             for done_request, done_amount, done in charged:
                 pay_back(order, done_request, done_amount, done.reference, gettext_noop("another part was declined"),

@@ -22,11 +22,12 @@ from ..errors import (
     NotFound,
     NotPermitted,
     PaymentActionRequired,
+    PaymentProcessing,
     ReservationLapsed,
 )
 from ..holds import hold_is_live, hold_may_be_used_by
 from ..models import Hold, Order, Payment
-from ..payments import PROVIDERS, PaymentRequest
+from ..payments import PROCESSING, PROVIDERS, PaymentRequest
 from ..policy import policy_for
 from . import limits, placing
 from .charging import charge_and_sell, refuse_uncounted, validated_parts
@@ -175,10 +176,12 @@ def _pay_reserved(order: Order, parts_of, *, actor, shift) -> Order:
             order = payment_settle(order, replacing=True)
             if order.status != Order.Status.RESERVED:
                 return order
+            if order.payment_intent:  # still processing at the provider: not charged twice
+                raise PaymentProcessing(_(PROCESSING), order=order.code)
         return charge_and_sell(order=order, hold=hold, parts=parts, lines=lines, actor=actor,
                                shift=shift, from_status=Order.Status.RESERVED)
-    except PaymentActionRequired:
-        raise  # the claim stays while the cardholder answers their bank (settling finishes it)
+    except (PaymentActionRequired, PaymentProcessing):
+        raise  # the claim stays while the bank or the provider answers (settling finishes it)
     except Exception:  # (not a worker killed mid-charge: then the claim lapses by itself)
         Order.objects.filter(pk=order.pk, status=Order.Status.RESERVED, payment_started_at=now).update(
             payment_started_at=None)

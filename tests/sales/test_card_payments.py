@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from events.models import Channel
 from sales import notifications
-from sales.errors import InvalidRequest, PaymentActionRequired, PaymentDeclined
+from sales.errors import InvalidRequest, PaymentActionRequired, PaymentDeclined, PaymentProcessing
 from sales.holds import hold_create, hold_is_live
 from sales.models import Hold, Order, Payment, Place
 from sales.orders import CustomerDetails, order_place, order_refund
@@ -563,3 +563,60 @@ def test_the_provider_away_when_its_card_is_counted_leaves_nothing_written_and_s
         order_place(hold=hold, customer=BUYER, payment=typed)
     assert not Order.objects.exists() and not Payment.objects.exists() and hold_is_live(hold)
     assert order_place(hold=hold, customer=BUYER, payment=typed).status == "paid"
+
+
+def sepa_debit(iban: str) -> PaymentRequest:
+    """A payment method whose money the provider takes out of band: its payment stays
+    `processing` for a while after it is confirmed (localstripe: half a second for a SEPA
+    debit; this IBAN's then fails)."""
+    method = provider().v1.payment_methods.create({"type": "sepa_debit", "sepa_debit": {"iban": iban}})
+    return PaymentRequest(method="card", token=method.id)
+
+
+SEPA_FAILS_LATER = "DE62370400440532013001"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_payment_the_provider_is_still_processing_waits_with_its_places_held():
+    """`processing` is no decline: the money may yet arrive. The order waits, its places
+    held, and the provider's later answer settles it (here: failed, so the order fails and
+    its hold can be paid for again)."""
+    perf = make_performance(rows=1, per_row=4)
+    hold = held(perf)
+    with pytest.raises(PaymentProcessing) as waiting:
+        order_place(hold=hold, customer=BUYER, payment=sepa_debit(SEPA_FAILS_LATER))
+    order = Order.objects.get(code=waiting.value.detail["order"])
+    assert waiting.value.code == "in_progress" and waiting.value.status == 409
+    assert order.status == "pending" and order.payment_intent and hold_is_live(hold)
+    assert not order.payments.exists()  # nothing declined on its record
+    assert set(Place.objects.filter(hold=hold).values_list("state", flat=True)) == {"held"}
+    deadline = time.monotonic() + 10
+    while provider().v1.payment_intents.retrieve(order.payment_intent).status == "processing":
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    payments_reconcile(now=timezone.now() + timedelta(minutes=2))
+    order.refresh_from_db()
+    assert order.status == "failed" and "declined" in order.failure_reason and hold_is_live(hold)
+    assert list(order.payments.values_list("status", flat=True)) == ["declined"]
+    assert order_place(hold=hold, customer=BUYER, payment=card()).status == "paid"
+
+
+def intent_object(status: str, **fields):
+    import stripe
+
+    return stripe.PaymentIntent.construct_from({"id": "pi_processing", "object": "payment_intent", "status": status,
+                                                "amount": 10000, "currency": "eur",
+                                                "client_secret": "pi_processing_secret_x", **fields}, "sk_test")
+
+
+def test_the_providers_processing_is_an_answer_still_to_come_not_a_decline():
+    from sales.payments import StripeProvider
+
+    answer = StripeProvider.answer(intent_object("processing"))
+    assert (answer.approved, answer.pending, answer.client_secret, answer.reference) == (
+        False, True, "", "pi_processing")
+    asked = StripeProvider.answer(intent_object("requires_action"))
+    assert asked.pending and asked.client_secret == "pi_processing_secret_x"
+    declined = StripeProvider.answer(intent_object("requires_payment_method",
+                                                   last_payment_error={"code": "card_declined"}))
+    assert not declined.approved and not declined.pending
