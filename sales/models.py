@@ -450,6 +450,8 @@ REFUND_OWED = gettext_noop("refund: waiting for the payment provider")
 # after (that request died in between) is sent again by the reconciliation, as an owed one:
 # looked for at the provider by its key first, so that it is made once.
 REFUND_SENDING = gettext_noop("refund: being sent to the payment provider")
+# A refund recorded that the provider has not taken yet: the buyer is told it is on its way.
+NOT_YET_TAKEN = (REFUND_OWED, REFUND_SENDING)
 # A refund the provider answered and would not make (the payment disputed, too old, already
 # paid back there): asking again gets the same answer. The money is still owed to the
 # buyer, by other means; the order is listed under "Refunds to settle" in the admin.

@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import enqueue, rows
-from .models import REFUND_REFUSED, REFUND_SETTLED, Order, OrderEvent, Payment, address_as_sent
+from .models import NOT_YET_TAKEN, REFUND_REFUSED, REFUND_SETTLED, Order, OrderEvent, Payment, address_as_sent
 from .order_receipt import receipt_text
 from .tickets_pdf import order_pdf
 
@@ -97,13 +97,16 @@ def send_confirmation(order_id: int) -> bool:
         if refunded:
             receipt = receipt_text(order)
             refused = set(order.payments.filter(status=Payment.Status.REFUNDED, message__in=(
-                REFUND_REFUSED, REFUND_SETTLED)).values_list("message", flat=True))
+                REFUND_REFUSED, REFUND_SETTLED, *NOT_YET_TAKEN)).values_list("message", flat=True))
         context = {"order": order, "tickets": tickets, "link": order_link(order), "receipt": receipt,
                    "cancelled": cancelled,
                    # Sent again after some tickets were refunded or exchanged: it says so.
                    "changed": _changed_since_last_sent(order),
                    # A card refund the provider refused: still owed, or paid back by other means since.
                    "still_owed": REFUND_REFUSED in refused, "settled": REFUND_SETTLED in refused,
+                   # A card refund recorded that the provider has not taken yet (it did not
+                   # answer, or was not asked): on its way, not back on the card.
+                   "on_its_way": bool(refused & set(NOT_YET_TAKEN)),
                    # Paid (in part) in cash or on the terminal: paid back at the counter, not by us.
                    "at_counter": cancelled and order.payments.filter(
                        status=Payment.Status.APPROVED, method__in=Payment.AT_COUNTER).exists()}

@@ -22,7 +22,7 @@ from decimal import Decimal
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from .models import REFUND_OWED, REFUND_REFUSED, REFUND_SETTLED, Order, Organizer, Payment, Place, Ticket
+from .models import NOT_YET_TAKEN, REFUND_OWED, REFUND_REFUSED, REFUND_SETTLED, Order, Organizer, Payment, Place, Ticket
 from .policy import counted_row
 
 ZERO = Decimal("0.00")
@@ -61,8 +61,9 @@ class Payback:
     at: datetime
     method: str
     amount: Decimal  # positive: what went back to the buyer
-    # "" paid back (or being paid back) its way; "refused": the card provider would not, so
-    # it is still owed; "settled": paid back by other means since.
+    # "" paid back its way; "waiting": recorded, and on its way to the card provider, which
+    # has not taken it yet; "refused": the card provider would not, so it is still owed;
+    # "settled": paid back by other means since.
     state: str = ""
 
 
@@ -221,7 +222,8 @@ def order_receipt(order: Order, tickets=None) -> OrderReceipt:
         payments = list(order.payments.filter(status__in=(Payment.Status.APPROVED, Payment.Status.REFUNDED))
                         .order_by("created_at", "pk"))
         paybacks = tuple(Payback(p.created_at, p.get_method_display(), -counted_row(p),
-                                 {REFUND_REFUSED: "refused", REFUND_SETTLED: "settled"}.get(p.message, ""))
+                                 {REFUND_REFUSED: "refused", REFUND_SETTLED: "settled",
+                                  **dict.fromkeys(NOT_YET_TAKEN, "waiting")}.get(p.message, ""))
                          for p in payments if p.status == Payment.Status.REFUNDED and p.amount < 0)
         if order.status == Order.Status.REFUNDED:  # what the payments took, less every payback
             taken = sum((p.amount for p in payments if p.status == Payment.Status.APPROVED), ZERO)

@@ -321,6 +321,15 @@ FR = {
         "Confirmez-la pour qu’elle participe au tirage (les inscriptions ferment le %(closes)s). Si vous ne vous "
         "êtes pas inscrit, ne faites rien : elle ne participera pas.",
     "Confirm my application": "Confirmer mon inscription",
+    "This performance is cancelled. Your order %(code)s was refunded in full, fees included.":
+        "Cette représentation est annulée. Votre commande %(code)s a été remboursée en entier, frais compris.",
+    "Being paid back: the refund of %(when)s (%(method)s) is recorded and on its way to the card provider":
+        "En cours de remboursement : le remboursement du %(when)s (%(method)s) est enregistré et en route vers le "
+        "prestataire de carte",
+    "The refund to your card is recorded and on its way: the card provider has not taken it yet, and it is sent to it until it does. Once taken, it can take a few days to show on your statement.":
+        "Le remboursement sur votre carte est enregistré et en route : le prestataire de carte ne l'a pas encore "
+        "pris, et il lui est envoyé jusqu'à ce qu'il le prenne. Une fois pris, il peut mettre quelques jours à "
+        "paraître sur votre relevé.",
     "the payment is still being processed; the places stay held until it is known":
         "le paiement est encore en cours de traitement ; les places restent retenues jusqu'à ce qu'il soit connu",
     "with the tickets you bought since, this order would take you over this on-sale's limit of tickets per customer; nothing was sold and the payment was refunded":

@@ -296,3 +296,62 @@ def test_a_refused_refund_paid_back_by_other_means_is_settled_on_the_record(orga
     with pytest.raises(NotPermitted, match="needs a supervisor"):
         refunds_settle(big, how="Cheque 1044", actor=make_user("clerk-s", COUNTER_CLERK))
     assert Payment.objects.get(order=big, status="refunded").message == REFUND_REFUSED
+
+
+# What the refund's email says of the money (English, French): sent back to the card, or
+# recorded and still on its way to the provider.
+SENT_BACK = {"en": ["goes back the way it was paid", "A card refund can take a few days to show on your statement.",
+                    "Paid back "],
+             "fr": ["vous est rendu par le même moyen de paiement",
+                    "Un remboursement sur carte peut prendre quelques jours", "Remboursé le "]}
+ON_ITS_WAY = {"en": ["The refund to your card is recorded and on its way: the card provider has not taken it yet",
+                     "Being paid back: the refund of "],
+              "fr": ["Le remboursement sur votre carte est enregistré et en route : le prestataire de carte ne "
+                     "l'a pas encore pris", "En cours de remboursement : le remboursement du "]}
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("why", ["provider silent", "not asked"])
+def test_a_refund_not_yet_taken_by_the_provider_is_said_on_its_way_not_back_on_the_card(
+        organizer, mailoutbox, language, why):
+    """A refund recorded that the provider has not taken (it did not answer, or was not
+    asked while silent): the buyer is told it is on its way, not that it is back on their
+    card. Once the reconciliation has sent it, nothing more is emailed; a refund the
+    provider took at once is told as usual."""
+    from sales import notifications
+    from sales.orders.cancellation import performance_cancel
+
+    perf = make_performance(rows=1, per_row=4)
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[places_of(perf)[0].pk])
+    order = order_place(hold=hold, customer=BUYER, payment=PaymentRequest(method="card", token=card_token()),
+                        language=language)
+    if why == "provider silent":
+        with override_settings(STRIPE_API_BASE="http://127.0.0.1:9", STRIPE_NETWORK_RETRIES=0):  # nothing listens
+            order_refund(order=order, actor=organizer)
+    else:  # a cancelled performance's refunds while the provider has stopped answering
+        performance_cancel(performance=perf, note="Storm")
+        order_refund(order=order, cancelled_only=True, provider_silent="the provider has not been answering")
+    assert refunds_at_provider(order) == [] and Payment.objects.get(order=order, status="refunded").message == \
+        REFUND_OWED
+    mailoutbox.clear()
+    notifications.send_pending_confirmations()
+    [told] = [m for m in mailoutbox if order.code in m.body]
+    for words in ON_ITS_WAY[language]:
+        assert words in told.body, told.body
+    for words in [*SENT_BACK[language], "est rendu de la façon dont il a été payé"]:  # (the last: cancelled)
+        assert words not in told.body, told.body
+    payments_reconcile()  # the provider answers again: the refund is sent, and that is all
+    assert refunds_at_provider(order) == [5000]
+    mailoutbox.clear()
+    notifications.send_pending_confirmations()
+    assert mailoutbox == []
+
+    usual = paid_by_card(make_performance(rows=1, per_row=4), n=1)
+    Order.objects.filter(pk=usual.pk).update(language=language)
+    order_refund(order=usual, actor=organizer)
+    notifications.send_pending_confirmations()
+    [told] = [m for m in mailoutbox if usual.code in m.body]
+    for words in SENT_BACK[language]:
+        assert words in told.body, told.body
+    for words in ON_ITS_WAY[language]:
+        assert words not in told.body, told.body
