@@ -10,11 +10,13 @@ places can still be (payment_asked_again), else paid back once its hold has laps
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import hmac
 import logging
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -75,6 +77,35 @@ REFUND_SENDING_FOR = timedelta(minutes=15)
 ACTION_TIMEOUT = timedelta(minutes=20)
 # Failures on our side after which the provider may still have taken the money.
 UNCERTAIN = (NO_ANSWER, INTERRUPTED, ABANDONED)
+# How long such an order is followed (its payment asked about at the provider): the
+# reconciliation asks at each of its runs while the order is young, then at intervals
+# growing with its age (a quarter of it, an hour at most), and again at each run of its
+# last minutes. Money its bank took late is paid back all the same, at most an interval
+# later, and the provider is asked some 75 times in those two days, not at every minute.
+FOLLOW_FOR = timedelta(days=2)
+ASK_AT_EACH_RUN_FOR = timedelta(minutes=15)
+ASK_AT_LEAST_EVERY = timedelta(hours=1)
+
+
+def _asking_ages() -> tuple[timedelta, ...]:
+    ages, age = [], ASK_AT_EACH_RUN_FOR
+    while age < FOLLOW_FOR:
+        ages.append(age)
+        age += min(age / 4, ASK_AT_LEAST_EVERY)
+    return tuple(ages)
+
+
+ASKING_AGES = _asking_ages()
+
+
+def asked_at(age: timedelta) -> bool:
+    """Does the reconciliation's run ask about an order failed on our side `age` old? The
+    run after each of the ASKING_AGES does (runs come every PAYMENT_RECONCILE_SECONDS)."""
+    run = timedelta(seconds=settings.CELERY_BEAT_SCHEDULE["reconcile-payments"]["schedule"])
+    if age < ASK_AT_EACH_RUN_FOR or age >= FOLLOW_FOR - 2 * run:
+        return True
+    last = bisect.bisect_right(ASKING_AGES, age)
+    return last > 0 and age - ASKING_AGES[last - 1] < run
 # Failure reasons, kept in English on the order and read out in the reader's language.
 SEATS_GONE = gettext_noop("your hold lapsed and the seats were sold to another buyer; the payment was refunded")
 NOT_CONFIRMED = gettext_noop("the payment was not confirmed with the bank in time")
@@ -374,8 +405,12 @@ def payments_reconcile(*, now: datetime | None = None) -> int:
     # A reservation's payment is left to the request taking it while that one holds its claim.
     due += list(Order.objects.filter(status=Order.Status.RESERVED).exclude(payment_intent="").filter(
         Q(payment_started_at__isnull=True) | Q(payment_started_at__lt=now - SETTLE_AFTER)))
-    due += list(Order.objects.filter(status=Order.Status.FAILED, failure_reason__in=UNCERTAIN,
-                                     created_at__gte=now - timedelta(days=2)).exclude(payment_intent=""))
+    # Failed on our side, its payment not paid back yet: asked less often as it ages.
+    due += [order for order in Order.objects.filter(
+        status=Order.Status.FAILED, failure_reason__in=UNCERTAIN, created_at__gte=now - FOLLOW_FOR).exclude(
+        payment_intent="").exclude(Exists(Payment.objects.filter(
+            order=OuterRef("pk"), reference=OuterRef("payment_intent"), status=Payment.Status.REFUNDED)))
+        if asked_at(now - order.created_at)]
     # Cancelled with a payment nothing on our side settled (a reservation lapsed or given up
     # while the provider's answer to its card was lost): the provider may have taken it.
     recent = Q(created_at__gte=now - timedelta(days=2)) | Q(payment_deadline__gte=now - timedelta(days=2))

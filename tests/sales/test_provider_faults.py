@@ -14,6 +14,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import requests
 from django.conf import settings
 from django.db import connection
 from django.test import Client, override_settings
@@ -36,6 +37,7 @@ BUYER = CustomerDetails(name="Carte Bleue", email="carte@example.org")
 CONFIRM = r"/v1/payment_intents/pi_\w+/confirm"
 REFUNDS = "/v1/refunds"
 DECLINED = "4000000000000341"
+THREE_D_SECURE = "4000002500003155"
 
 
 @pytest.fixture
@@ -518,3 +520,51 @@ def test_a_retry_that_would_exceed_the_customer_limit_is_refused_and_its_payment
     assert charges_of(order.payment_intent) == ("succeeded", [5000])
     assert Payment.objects.filter(order=order).count() == 1
     assert other.tickets.filter(status="valid").count() == 2
+
+
+INTENT_READ = r"/v1/payment_intents/pi_\w+"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_orders_uncertain_payment_is_asked_about_less_often_as_it_ages_for_as_long(lossy):
+    """The provider's answer to a confirmation was lost, and the payment waits on the
+    bank's question: the order failed on our side, its payment uncertain. The
+    reconciliation asks the provider about it at every run while it is young, then at
+    growing intervals, and still at the end of the two days it follows it; a payment found
+    taken then is paid back all the same."""
+    perf = make_performance(rows=1, per_row=4)
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[places_of(perf)[0].pk])
+    lossy.fault("POST", CONFIRM, "cut")
+    with lossy.retries(0), pytest.raises(ProviderUnavailable):
+        order_place(hold=hold, customer=BUYER, payment=PaymentRequest(method="card", token=card_token(THREE_D_SECURE)))
+    order = Order.objects.get()
+    assert order.status == "failed" and order.failure_reason == "the payment provider did not answer"
+    assert provider().v1.payment_intents.retrieve(order.payment_intent).status == "requires_action"
+    born = order.created_at
+
+    def asked_at(age: timedelta) -> int:
+        """The provider's reads of the payment by one run of the reconciliation at `age`."""
+        before = lossy.count("GET", INTENT_READ)
+        with lossy.retries(0):
+            payments_reconcile(now=born + age)
+        return lossy.count("GET", INTENT_READ) - before
+
+    assert [asked_at(timedelta(minutes=m, seconds=5)) for m in range(2, 6)] == [1, 1, 1, 1]  # young: each run
+    runs = [timedelta(hours=6, minutes=m, seconds=5) for m in range(60)]  # an hour of runs, 6 hours on
+    asks = [asked_at(age) for age in runs]
+    assert sum(asks) == 1, asks  # once in that hour, not at each of its 60 runs
+    # One run after it was asked it is not asked again; an interval later it is.
+    asked = runs[asks.index(1)]
+    assert asked_at(asked + timedelta(minutes=1)) == 0
+    assert sum(asked_at(asked + timedelta(minutes=m)) for m in range(2, 62)) == 1
+    # Followed for as long as before: asked at the last run of its two days, then no more.
+    assert asked_at(timedelta(days=2) - timedelta(seconds=30)) == 1
+    assert asked_at(timedelta(days=2) + timedelta(minutes=1)) == 0
+    # Its money taken late at the provider (its hold long lapsed): paid back at the next asking.
+    intent = provider().v1.payment_intents.retrieve(order.payment_intent)
+    requests.post(f"{settings.STRIPE_API_BASE}/v1/payment_intents/{intent.id}/_authenticate?success=true", timeout=5,
+                  data=json.dumps({"key": settings.STRIPE_PUBLISHABLE_KEY, "client_secret": intent.client_secret})
+                  ).raise_for_status()
+    assert asked_at(timedelta(days=2) - timedelta(seconds=20)) == 1
+    assert charges_of(order.payment_intent) == ("succeeded", [5000])
+    assert list(Payment.objects.filter(order=order).values_list("status", flat=True)) == ["refunded"]
