@@ -24,7 +24,16 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import enqueue, rows
-from .models import NOT_YET_TAKEN, REFUND_REFUSED, REFUND_SETTLED, Order, OrderEvent, Payment, address_as_sent
+from .models import (
+    NOT_YET_TAKEN,
+    REFUND_REFUSED,
+    REFUND_SENDING,
+    REFUND_SETTLED,
+    Order,
+    OrderEvent,
+    Payment,
+    address_as_sent,
+)
 from .order_receipt import receipt_text
 from .tickets_pdf import order_pdf
 
@@ -92,6 +101,11 @@ def send_confirmation(order_id: int) -> bool:
         # The receipt goes in the body and on the PDF's last page: made once.
         receipt = receipt_text(order, tickets)
         refunded = order.status == Order.Status.REFUNDED  # its notice: what was paid back, no tickets
+        if refunded and _refund_being_asked(order, now):
+            # Its request is asking the provider now: told once it answers (refund_answered),
+            # or, its request dead, once the answer is overdue (the sweep).
+            Order.objects.filter(pk=order_id, confirmation_claimed_at=now).update(confirmation_claimed_at=None)
+            return False
         cancelled = order.performance.cancelled_at is not None  # no tickets either: a notice
         refused = set()
         if refunded:
@@ -147,6 +161,22 @@ def send_confirmation(order_id: int) -> bool:
         logger.warning("confirmation of order %s took longer than its claim; it may be sent twice "
                        "(same Message-ID)", order.code)
     return bool(marked)
+
+
+def _refund_being_asked(order: Order, now) -> bool:
+    """Whether a card refund of `order` is being sent to the provider by a request that may
+    still be waiting for its answer (its timeout and retries, and a margin). Its notice then
+    waits: written now, it would tell a refund the provider takes a moment later as not
+    taken yet."""
+    asking = timedelta(seconds=settings.STRIPE_TIMEOUT_SECONDS * (settings.STRIPE_NETWORK_RETRIES + 1) + 30)
+    return order.payments.filter(status=Payment.Status.REFUNDED, message=REFUND_SENDING,
+                                 created_at__gt=now - asking).exists()
+
+
+def refund_answered(order: Order) -> None:
+    """The provider answered a refund of `order` its request was waiting for: the notice
+    that waited for it (_refund_being_asked) is sent now, not at the next sweep."""
+    transaction.on_commit(lambda: enqueue.send_order_confirmation(order.pk), robust=True)
 
 
 def pending_confirmations(now=None):

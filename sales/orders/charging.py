@@ -40,7 +40,7 @@ from ..errors import (
 from ..formatting import money
 from ..holds import hold_is_live, hold_release
 from ..models import REFUND_OWED, REFUND_REFUSED, REFUND_SENDING, REFUND_SETTLED, Order, Payment, Shift
-from ..notifications import confirmations_due, payback_changed
+from ..notifications import confirmations_due, payback_changed, refund_answered
 from ..payments import PAYMENT_FAILED, PROVIDERS, PaymentRequest, card_fingerprint, declined_because
 from ..policy import cash_paid_back, change_for, may_refund
 from .status import OrderStatusConflict, order_transition, record, staff
@@ -302,6 +302,7 @@ def refund_at_provider(order: Order, row: Payment, amount: Decimal, *, again: bo
             with transaction.atomic():
                 Payment.objects.filter(pk=row.pk).update(message=REFUND_OWED)
                 record(order, "refund pending at provider", f"{amount} {order.currency}: sent again until it answers")
+            refund_answered(order)  # its notice, which waited: on its way
         return False
     except InvalidRequest as exc:
         cause = exc.__cause__
@@ -310,6 +311,8 @@ def refund_at_provider(order: Order, row: Payment, amount: Decimal, *, again: bo
                 Payment.objects.filter(pk=row.pk).update(message=REFUND_OWED)
                 if not again:
                     record(order, "refund pending at provider", f"{amount} {order.currency}: {exc.message}")
+            if not again:
+                refund_answered(order)  # its notice, which waited: on its way
             return False
         words = getattr(cause, "user_message", None) or str(cause)  # the provider's own words
     else:
@@ -321,6 +324,7 @@ def refund_at_provider(order: Order, row: Payment, amount: Decimal, *, again: bo
                     record(order, "refund taken by provider", f"{amount} {order.currency}")
             else:
                 Payment.objects.filter(pk=row.pk, message=REFUND_SENDING).update(message=note)
+                refund_answered(order)  # its notice, which waited: paid back
             return True
         words = answer.message
     logger.error("order %s: the payment provider refused to pay back %s %s (%s)", order.code, amount,

@@ -568,3 +568,48 @@ def test_a_failed_orders_uncertain_payment_is_asked_about_less_often_as_it_ages_
     assert asked_at(timedelta(days=2) - timedelta(seconds=20)) == 1
     assert charges_of(order.payment_intent) == ("succeeded", [5000])
     assert list(Payment.objects.filter(order=order).values_list("status", flat=True)) == ["refunded"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_refund_email_picked_up_while_the_provider_answers_waits_for_its_answer(lossy, mailoutbox):
+    """The worker may pick a refund's email up as soon as the refund is recorded, while its
+    request is still asking the provider: the email waits for the answer, so a refund the
+    provider takes at once is told as going back to the card, not as still on its way. A
+    refund whose request died before the answer (left "being sent") is told on its way,
+    once the answer would have come."""
+    from sales import notifications
+    from sales.models import REFUND_SENDING
+
+    perf = make_performance(rows=1, per_row=4)
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[places_of(perf)[0].pk])
+    order = order_place(hold=hold, customer=BUYER, payment=PaymentRequest(method="card", token=card_token()))
+    notifications.send_pending_confirmations()
+    mailoutbox.clear()
+    sent_meanwhile = []
+
+    def the_worker_meanwhile():
+        try:
+            sent_meanwhile.append(notifications.send_pending_confirmations())
+        finally:
+            connection.close()
+
+    lossy.fault("POST", REFUNDS, "pass", then=the_worker_meanwhile)
+    with lossy.retries(0):
+        order_refund(order=order)
+    assert sent_meanwhile == [0] and mailoutbox == []
+    assert notifications.send_pending_confirmations() == 1
+    [told] = mailoutbox
+    assert "goes back the way it was paid" in told.body and "on its way" not in told.body, told.body
+
+    # A refund left "being sent" by a request that died: told on its way once its answer is overdue.
+    other = order_place(hold=hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[places_of(perf)[1].pk]),
+                        customer=BUYER, payment=PaymentRequest(method="card", token=card_token()))
+    order_refund(order=other)
+    notifications.send_pending_confirmations()
+    mailoutbox.clear()
+    Payment.objects.filter(order=other, status="refunded").update(message=REFUND_SENDING)
+    notifications.payback_changed(other)
+    assert notifications.send_pending_confirmations() == 0  # its answer may still come
+    Payment.objects.filter(order=other, status="refunded").update(created_at=timezone.now() - timedelta(minutes=5))
+    assert notifications.send_pending_confirmations() == 1
+    assert "The refund to your card is recorded and on its way" in mailoutbox[0].body, mailoutbox[0].body
