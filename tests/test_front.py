@@ -4,14 +4,21 @@ Which pool a request reached is read from HAProxy's own counters."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
+import os
 import re
+import shutil
 import signal
 import subprocess
+import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -310,3 +317,107 @@ def test_every_page_has_an_icon_and_browsers_asking_for_favicon_ico_find_it(clie
     asked = client.get("/favicon.ico")
     assert asked.status_code == 301 and "favicon" in asked["Location"] and asked["Location"].endswith(".svg")
     assert 'rel="icon"' in client.get("/").content.decode()
+
+
+class HoldingServer(ThreadingHTTPServer):
+    """A pool's server that is ready at once and holds every other request for the
+    seconds its `hold` parameter says (none: answers at once)."""
+
+    daemon_threads = True
+
+    def __init__(self):
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                hold = parse_qs(urlsplit(self.path).query).get("hold", ["0"])[0]
+                time.sleep(float(hold))
+                body = b"served"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                with contextlib.suppress(OSError):  # HAProxy may have given up on it
+                    self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+def test_a_request_held_up_by_a_busy_pool_meets_our_page_and_the_api_its_json(tmp_path):
+    """Past `timeout queue` (every connection a pool's servers take in use) and past
+    `timeout server` (a server that does not answer), HAProxy answers itself, as while no
+    server is up: people meet our page in both languages with when to try again, the API
+    its own error shape. deploy/haproxy.cfg as it is, but with one connection per server
+    and short waits, so that one held request fills a pool."""
+    deploy = tmp_path / "deploy"
+    shutil.copytree(stack.HAPROXY_CONFIG.parent, deploy)
+    config = stack.HAPROXY_CONFIG.read_text()
+    for pattern, short in ((r"timeout queue \S+", "timeout queue 1s"), (r"timeout server \S+", "timeout server 3s"),
+                           (r"maxconn \d+", "maxconn 1")):
+        config, count = re.subn(pattern, short, config)
+        assert count, pattern
+    (deploy / "haproxy.cfg").write_text(config)
+    server = HoldingServer()
+    address = f"127.0.0.1:{server.server_address[1]}"
+    runtime_api = tmp_path / "haproxy.sock"
+    haproxy_env = stack.haproxy_environment(f"127.0.0.1:{free_port()}", public=[address], queue=[address],
+                                            staff=[address], socket=runtime_api, check_inter="300ms")
+    proxy = subprocess.Popen(stack.haproxy(haproxy_env, config=deploy / "haproxy.cfg"),
+                             env={**os.environ, **haproxy_env}, start_new_session=True,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    port = int(haproxy_env["BOXOFFICE_FRONT"].rsplit(":", 1)[1])
+
+    def get(path: str, headers: dict | None = None):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            conn.request("GET", path, headers={"Host": "localhost", **(headers or {})})
+            response = conn.getresponse()
+            return response.status, response.headers, response.read()  # headers: any case
+        finally:
+            conn.close()
+
+    signed = {"Authorization": "Token x"}
+    pages = {"public": "/", "queue": "/performances/1/queue/", "staff": "/counter/"}
+    api = {"public": ({}, "/api/v1/performances/"), "staff": (signed, "/api/v1/tickets/NOPE/")}
+    try:
+        wait_until(runtime_api.exists, "HAProxy's runtime API")
+        front = Front(port, runtime_api, {}, {})
+        wait_until(lambda: all(front.status(b, f"{b}1") == "UP" for b in pages), "the pools up")
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            # Each pool's one connection held for longer than a request may wait for it.
+            holding = [pool.submit(get, f"{page}?hold=2.5") for page in pages.values()]
+            time.sleep(0.5)
+            waiting = {(name, "page"): pool.submit(get, page) for name, page in pages.items()}
+            waiting.update({(name, "api"): pool.submit(get, path, headers) for name, (headers, path) in api.items()})
+            answers = {key: future.result() for key, future in waiting.items()}
+            assert all(future.result()[0] == 200 for future in holding)  # the held ones were served
+            # A server silent for longer than `timeout server`: 504, in the same shapes (the
+            # pages first, then the API calls: one connection per pool).
+            silent = {(name, "page"): pool.submit(get, f"{page}?hold=5") for name, page in pages.items()}
+            late = {key: future.result() for key, future in silent.items()}
+            silent = {(name, "api"): pool.submit(get, f"{path}?hold=5", headers)
+                      for name, (headers, path) in api.items()}
+            late.update({key: future.result() for key, future in silent.items()})
+        for status, replies in ((503, answers), (504, late)):
+            for (name, door), (got, headers, body) in replies.items():
+                assert got == status, (name, door, got, body)
+                assert headers.get("Retry-After") == "5", (name, door, dict(headers))
+                assert headers.get("Cache-Control") == "no-store", (name, door, dict(headers))
+                if door == "api":
+                    assert headers["Content-Type"] == "application/json", (name, headers)
+                    error = json.loads(body)["error"]
+                    assert error["code"] == ("service_unavailable" if status == 503 else "gateway_timeout")
+                    assert error["message"]
+                else:
+                    assert headers["Content-Type"] == "text/html; charset=utf-8", (name, headers)
+                    text = body.decode()
+                    assert "try again" in text and "réessayez" in text, (name, text)
+                    # The same page, with a 504's own words: what was asked may have been done.
+                    assert "<style>" in text and ("took too long" in text) == (status == 504), (name, text)
+                    assert "://" not in text and "src=" not in text and "href" not in text
+    finally:
+        supervisor.kill_group(proxy)
+        proxy.wait()
+        server.shutdown()

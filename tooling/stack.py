@@ -408,15 +408,16 @@ def haproxy_environment(front: str, *, public: list[str], queue: list[str], staf
     return env
 
 
-def haproxy(env: dict) -> list[str]:
-    """The command that runs deploy/haproxy.cfg in the foreground with `env`'s addresses,
-    once the file has been checked with them (a mistake stops here, said plainly)."""
+def haproxy(env: dict, config: Path = HAPROXY_CONFIG) -> list[str]:
+    """The command that runs deploy/haproxy.cfg (or `config`, a copy of it) in the foreground
+    with `env`'s addresses, once the file has been checked with them (a mistake stops here,
+    said plainly)."""
     program = debian_program("/usr/sbin/haproxy", "haproxy", "HAProxy")
-    checked = subprocess.run([program, "-c", "-q", "-f", str(HAPROXY_CONFIG)], env={**os.environ, **env},
+    checked = subprocess.run([program, "-c", "-q", "-f", str(config)], env={**os.environ, **env},
                              capture_output=True, text=True)
     if checked.returncode != 0:
-        raise SystemExit(f"[stack] {HAPROXY_CONFIG} refused: {checked.stdout}{checked.stderr}")
-    return [program, "-db", "-f", str(HAPROXY_CONFIG)]
+        raise SystemExit(f"[stack] {config} refused: {checked.stdout}{checked.stderr}")
+    return [program, "-db", "-f", str(config)]
 
 
 def haproxy_stat(runtime_api: Path) -> dict[tuple[str, str], dict]:

@@ -1,0 +1,48 @@
+-- The answers HAProxy gives itself when a pool cannot serve a request (haproxy.cfg's
+-- `http-error`): no server up, or a request that waited past `timeout queue` (503); a
+-- server silent past `timeout server` (504). People meet a page of ours, in both languages
+-- (HAProxy cannot know theirs), saying when to try again; the API's calls (txn.api, set in
+-- the front) get the API's error shape. The pages beside this file are read once, at start.
+
+local function read(name)
+    local file = assert(io.open(name, "rb"))
+    local text = file:read("a")
+    file:close()
+    return text
+end
+
+-- One page, two sets of words: a 504's (timeout.html) take the place of unavailable.html's
+-- title and <main>.
+local page = read("unavailable.html")
+local words = read("timeout.html")
+local function part(text, pattern)
+    return assert(text:match(pattern), pattern)
+end
+local timeout_page = page
+    :gsub("<title>.-</title>", function() return part(words, "<title>.-</title>") end, 1)
+    :gsub("<main>.*</main>", function() return part(words, "<main>.*</main>") end, 1)
+
+local answers = {
+    ["503"] = {
+        page = page,
+        api = '{"error": {"code": "service_unavailable", "message": "The box office is not answering for a moment; '
+              .. 'try again in a few seconds."}}',
+    },
+    ["504"] = {
+        page = timeout_page,
+        api = '{"error": {"code": "gateway_timeout", "message": "The box office took too long to answer and what '
+              .. 'was asked may still have been done: send it again with the same Idempotency-Key to learn how it '
+              .. 'ended, in a few seconds."}}',
+    },
+}
+
+-- lua.unavailable(503): the body for this request. An API call's is JSON, and marked so
+-- (txn.json_reply) for the front to say so in Content-Type: an http-error has but one.
+core.register_fetches("unavailable", function(txn, status)
+    local answer = answers[status]
+    if txn:get_var("txn.api") then
+        txn:set_var("txn.json_reply", true)
+        return answer.api
+    end
+    return answer.page
+end)
