@@ -332,6 +332,10 @@ FR = {
         "paraître sur votre relevé.",
     "the payment is still being processed; the places stay held until it is known":
         "le paiement est encore en cours de traitement ; les places restent retenues jusqu'à ce qu'il soit connu",
+    "The %(amount)s paid by card was not kept: it is paid back to the card.":
+        "Les %(amount)s payés par carte n'ont pas été gardés : ils sont remboursés sur la carte.",
+    "The %(amount)s paid by card for the difference was not kept: it is paid back to the card.":
+        "Les %(amount)s payés par carte pour la différence n'ont pas été gardés : ils sont remboursés sur la carte.",
     "with the tickets you bought since, this order would take you over this on-sale's limit of tickets per customer; nothing was sold and the payment was refunded":
         "avec les billets achetés depuis, cette commande vous ferait dépasser la limite de billets par client de cette mise en vente ; rien n'a été vendu et le paiement a été remboursé",
     "A search has at most %(max)s characters (this one had %(count)s): type a shorter one.":
@@ -347,10 +351,6 @@ FR = {
         "votre quart a été fermé entre-temps ; ouvrez un quart et recommencez",
     "Your shift was closed while the payment was taken: nothing was sold.":
         "Votre quart a été fermé pendant le paiement : rien n'a été vendu.",
-    "Hand the %(amount)s in cash the customer gave you back to them.":
-        "Rendez au client les %(amount)s en espèces qu'il vous a remis.",
-    "Pay the %(amount)s taken on the card terminal back on the terminal.":
-        "Remboursez sur le terminal les %(amount)s débités sur le terminal de paiement.",
     "Open a shift to sell again.": "Ouvrez un quart pour vendre de nouveau.",
     "cancellation note in English": "note d'annulation en anglais",
     "cancellation note in French": "note d'annulation en français",

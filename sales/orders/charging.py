@@ -81,20 +81,43 @@ def shift_still_open(shift) -> None:
         raise ShiftClosed(_("your shift was closed meanwhile; open a shift and start again"))
 
 
+def money_not_kept(*, cash=Decimal("0"), terminal=Decimal("0"), card=Decimal("0"),
+                   difference: bool = False) -> list[str]:
+    """What a clerk is told of the money a sale (or, `difference`, an exchange's difference)
+    took before it was refused, and was paid back on the record (undo_charges): the cash
+    the customer handed over, to hand back; what the card terminal took, to pay back on
+    the terminal; a card's payment, which the provider pays back to the card. One sentence
+    each, the same in every door; nothing for what was never taken."""
+    said = []
+    if cash:
+        said.append((_("The %(amount)s in cash the customer handed over for the difference was not taken: "
+                       "hand it back.") if difference else
+                     _("The %(amount)s in cash the customer handed over was not taken: hand it back."))
+                    % {"amount": money(cash)})
+    if terminal:
+        said.append((_("The %(amount)s taken on the card terminal for the difference was not kept: pay it "
+                       "back on the terminal.") if difference else
+                     _("The %(amount)s taken on the card terminal was not kept: pay it back on the terminal."))
+                    % {"amount": money(terminal)})
+    if card:
+        said.append((_("The %(amount)s paid by card for the difference was not kept: it is paid back to the "
+                       "card.") if difference else
+                     _("The %(amount)s paid by card was not kept: it is paid back to the card."))
+                    % {"amount": money(card)})
+    return said
+
+
 def give_back_words(charged) -> str:
-    """What a clerk whose shift closed while a sale was being paid is told to give back:
-    the cash as the customer handed it over, what the card terminal took on the terminal."""
+    """What a clerk whose shift closed while a sale was being paid is told: nothing was
+    sold, and what to do with the money `charged` took (money_not_kept), the cash as the
+    customer handed it over."""
     cash = sum(((r.tendered if r.tendered is not None else a) for r, a, _c in charged
                 if r.method == Payment.Method.CASH), Decimal("0"))
     terminal = sum((a for r, a, _c in charged if r.method == Payment.Method.CARD_TERMINAL), Decimal("0"))
-    words = [_("Your shift was closed while the payment was taken: nothing was sold.")]
-    if cash:
-        words.append(_("Hand the %(amount)s in cash the customer gave you back to them.") % {"amount": money(cash)})
-    if terminal:
-        words.append(_("Pay the %(amount)s taken on the card terminal back on the terminal.") % {
-            "amount": money(terminal)})
-    words.append(_("Open a shift to sell again."))
-    return " ".join(words)
+    card = sum((a for r, a, _c in charged if r.method not in Payment.AT_COUNTER), Decimal("0"))
+    return " ".join([_("Your shift was closed while the payment was taken: nothing was sold."),
+                     *money_not_kept(cash=cash, terminal=terminal, card=card),
+                     _("Open a shift to sell again.")])
 
 
 # An order's failure after which the provider may still have taken the money. Kept on the

@@ -67,6 +67,7 @@ from sales.orders import (
     change_given,
     exchange_hold,
     exchange_quote,
+    money_not_kept,
     order_email_to,
     order_exchange,
     order_pay_reservation,
@@ -467,20 +468,9 @@ def order_exchange_view(request, code: str, hold_id: int):
 
 def _money_not_kept(order: Order, payment, *, after: int, difference: bool = False) -> list[str]:
     """What a sale (or, `difference`, an exchange) refused after its money was taken tells
-    the clerk to give back: the cash the customer handed over, the card terminal's charge.
-    Nothing for what was never taken."""
-    said = []
-    if back := _cash_not_kept(order, payment, after=after):
-        said.append((_("The %(amount)s in cash the customer handed over for the difference was not taken: "
-                       "hand it back.") if difference else
-                     _("The %(amount)s in cash the customer handed over was not taken: hand it back."))
-                    % {"amount": money(back)})
-    if back := _terminal_not_kept(order, after=after):
-        said.append((_("The %(amount)s taken on the card terminal for the difference was not kept: pay it "
-                       "back on the terminal.") if difference else
-                     _("The %(amount)s taken on the card terminal was not kept: pay it back on the terminal."))
-                    % {"amount": money(back)})
-    return said
+    the clerk to give back (charging's money_not_kept: the same words as every door's)."""
+    return money_not_kept(cash=_cash_not_kept(order, payment, after=after),
+                          terminal=_terminal_not_kept(order, after=after), difference=difference)
 
 
 def _sale_not_kept(key: str | None, payment) -> list[str]:
