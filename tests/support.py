@@ -205,6 +205,20 @@ def drawer(clerk):
     return shift_current(clerk) or shift_open(clerk=clerk, cash_float=Decimal("100"))
 
 
+def stripe_signature(payload: bytes, secret: str | None = None) -> str:
+    """The Stripe-Signature header the provider sends its webhook's `payload` with, signed
+    with `secret` (the box office's own webhook secret unless another is named)."""
+    import hashlib
+    import hmac
+    import time
+
+    from django.conf import settings
+
+    key = (secret if secret is not None else settings.STRIPE_WEBHOOK_SECRET).encode()
+    at = int(time.time())
+    return f"t={at},v1={hmac.new(key, f'{at}.'.encode() + payload, hashlib.sha256).hexdigest()}"
+
+
 def card_token(number: str = "4242424242424242") -> str:
     """A card typed into the provider's own field: the browser sends it to the provider
     (here the local stack's localstripe, as its Stripe.js stand-in does) and gets a token;

@@ -4,14 +4,11 @@ money and seats agree whatever dies between the provider's answer and the sale."
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import re
 import signal
 import subprocess
 import sys
-import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -31,7 +28,15 @@ from sales.orders import CustomerDetails, order_place, order_refund
 from sales.orders.settling import payment_confirmed, payments_reconcile
 from sales.payments import PaymentRequest
 from sales.reports import MONEY_MOVED
-from tests.support import booking_fee, card_token, make_performance, places_of, process_env, provider
+from tests.support import (
+    booking_fee,
+    card_token,
+    make_performance,
+    places_of,
+    process_env,
+    provider,
+    stripe_signature,
+)
 
 BUYER = CustomerDetails(name="Carte Bleue", email="carte@example.org")
 DECLINED = "4000000000000341"
@@ -111,23 +116,32 @@ def test_a_refund_reaches_the_provider_and_keeps_a_fee_that_is_not_refundable():
     assert [r.amount for r in refunds] == [10000]  # a partial refund: the fees stay paid
 
 
+def dies_running(script: str) -> None:
+    """Run `script` in a real process of the box office (Django set up, `os` and `signal`
+    imported), which must die by SIGKILL where the script says."""
+    process = subprocess.run([sys.executable, "-c", "import django, os, signal; django.setup()\n" + script],
+                             env=process_env(), cwd=django_settings.BASE_DIR, capture_output=True, text=True,
+                             timeout=60)
+    assert process.returncode == -signal.SIGKILL, process.stderr
+
+
+def paying_by_card(order_hold: Hold) -> str:
+    """A script's lines for the request paying for `order_hold` by card (dies_running)."""
+    return ("from sales.orders import CustomerDetails, order_place\n"
+            "from sales.payments import PaymentRequest\n"
+            f"order_place(hold_token={order_hold.token!r}, customer=CustomerDetails(name='Crash', "
+            f"email='crash@example.org'), payment=PaymentRequest(method='card', token={card_token()!r}))\n")
+
+
 def crash_after_the_provider(order_hold: Hold) -> Order:
     """A real request process that places the order and dies (SIGKILL) the moment the
     provider has taken the money, before the sale."""
-    script = ("import django, os, signal; django.setup()\n"
-              "from sales.orders import charging\n"
-              "real = charging.charge\n"
-              "def charge_then_die(*args, **kwargs):\n"
-              "    real(*args, **kwargs)\n"
-              "    os.kill(os.getpid(), signal.SIGKILL)\n"
-              "charging.charge = charge_then_die\n"
-              "from sales.orders import CustomerDetails, order_place\n"
-              "from sales.payments import PaymentRequest\n"
-              f"order_place(hold_token={order_hold.token!r}, customer=CustomerDetails(name='Crash', "
-              f"email='crash@example.org'), payment=PaymentRequest(method='card', token={card_token()!r}))\n")
-    process = subprocess.run([sys.executable, "-c", script], env=process_env(), cwd=django_settings.BASE_DIR,
-                             capture_output=True, text=True, timeout=60)
-    assert process.returncode == -signal.SIGKILL, process.stderr
+    dies_running("from sales.orders import charging\n"
+                 "real = charging.charge\n"
+                 "def charge_then_die(*args, **kwargs):\n"
+                 "    real(*args, **kwargs)\n"
+                 "    os.kill(os.getpid(), signal.SIGKILL)\n"
+                 "charging.charge = charge_then_die\n" + paying_by_card(order_hold))
     order = Order.objects.get(hold=order_hold)
     assert order.status == "pending" and order.payment_intent
     assert provider().v1.payment_intents.retrieve(order.payment_intent).status == "succeeded"
@@ -178,35 +192,27 @@ def crash_after_paying_back(order_hold: Hold) -> Order:
     another buyer's hold: the sale fails, the charge is paid back at the provider, and the
     process dies (SIGKILL) the moment the provider has answered, before the payback is
     recorded or the order failed."""
-    script = ("import django, os, signal; django.setup()\n"
-              "from datetime import timedelta\n"
-              "from django.utils import timezone\n"
-              "from events.models import Channel\n"
-              "from sales.holds import hold_create\n"
-              "from sales.models import Hold, Place\n"
-              "from sales.orders import charging\n"
-              "from sales.payments import PROVIDERS\n"
-              "real_charge, real_refund = charging.charge, PROVIDERS['card'].refund\n"
-              "def charge_as_the_hold_lapses(order, *args, **kwargs):\n"
-              "    charged = real_charge(order, *args, **kwargs)\n"
-              "    past = timezone.now() - timedelta(minutes=1)\n"
-              "    Hold.objects.filter(pk=order.hold_id).update(expires_at=past)\n"
-              "    places = list(Place.objects.filter(hold_id=order.hold_id).values_list('pk', flat=True))\n"
-              "    Place.objects.filter(pk__in=places).update(hold_expires_at=past)\n"
-              "    hold_create(performance=order.performance, channel=Channel.ONLINE, place_ids=places)\n"
-              "    return charged\n"
-              "def refund_then_die(**kwargs):\n"
-              "    real_refund(**kwargs)\n"
-              "    os.kill(os.getpid(), signal.SIGKILL)\n"
-              "charging.charge = charge_as_the_hold_lapses\n"
-              "PROVIDERS['card'].refund = refund_then_die\n"
-              "from sales.orders import CustomerDetails, order_place\n"
-              "from sales.payments import PaymentRequest\n"
-              f"order_place(hold_token={order_hold.token!r}, customer=CustomerDetails(name='Crash', "
-              f"email='crash@example.org'), payment=PaymentRequest(method='card', token={card_token()!r}))\n")
-    process = subprocess.run([sys.executable, "-c", script], env=process_env(), cwd=django_settings.BASE_DIR,
-                             capture_output=True, text=True, timeout=60)
-    assert process.returncode == -signal.SIGKILL, process.stderr
+    dies_running("from datetime import timedelta\n"
+                 "from django.utils import timezone\n"
+                 "from events.models import Channel\n"
+                 "from sales.holds import hold_create\n"
+                 "from sales.models import Hold, Place\n"
+                 "from sales.orders import charging\n"
+                 "from sales.payments import PROVIDERS\n"
+                 "real_charge, real_refund = charging.charge, PROVIDERS['card'].refund\n"
+                 "def charge_as_the_hold_lapses(order, *args, **kwargs):\n"
+                 "    charged = real_charge(order, *args, **kwargs)\n"
+                 "    past = timezone.now() - timedelta(minutes=1)\n"
+                 "    Hold.objects.filter(pk=order.hold_id).update(expires_at=past)\n"
+                 "    places = list(Place.objects.filter(hold_id=order.hold_id).values_list('pk', flat=True))\n"
+                 "    Place.objects.filter(pk__in=places).update(hold_expires_at=past)\n"
+                 "    hold_create(performance=order.performance, channel=Channel.ONLINE, place_ids=places)\n"
+                 "    return charged\n"
+                 "def refund_then_die(**kwargs):\n"
+                 "    real_refund(**kwargs)\n"
+                 "    os.kill(os.getpid(), signal.SIGKILL)\n"
+                 "charging.charge = charge_as_the_hold_lapses\n"
+                 "PROVIDERS['card'].refund = refund_then_die\n" + paying_by_card(order_hold))
     order = Order.objects.get(hold=order_hold)
     assert order.status == "pending" and not order.payments.exists()  # nothing recorded of the payback
     assert [r.amount for r in provider().v1.refunds.list({"payment_intent": order.payment_intent}).data] == [10000]
@@ -245,21 +251,17 @@ def refund_and_die(order: Order, *, when: str, tickets: bool = False) -> None:
     back, or `after` the provider has paid it back, before its answer is recorded."""
     refund = ("tickets_refund(order=order, ticket_ids=[order.tickets.order_by('pk').first().pk], actor=None)"
               if tickets else "order_refund(order=order)")
-    script = ("import django, os, signal; django.setup()\n"
-              "from sales.models import Order\n"
-              "from sales.orders import order_refund, tickets_refund\n"
-              "from sales.payments import PROVIDERS\n"
-              "real = PROVIDERS['card'].refund\n"
-              "def refund_but_die(**kwargs):\n"
-              f"    if {when!r} == 'after':\n"
-              "        real(**kwargs)\n"
-              "    os.kill(os.getpid(), signal.SIGKILL)\n"
-              "PROVIDERS['card'].refund = refund_but_die\n"
-              f"order = Order.objects.get(pk={order.pk})\n"
-              f"{refund}\n")
-    process = subprocess.run([sys.executable, "-c", script], env=process_env(), cwd=django_settings.BASE_DIR,
-                             capture_output=True, text=True, timeout=60)
-    assert process.returncode == -signal.SIGKILL, process.stderr
+    dies_running("from sales.models import Order\n"
+                 "from sales.orders import order_refund, tickets_refund\n"
+                 "from sales.payments import PROVIDERS\n"
+                 "real = PROVIDERS['card'].refund\n"
+                 "def refund_but_die(**kwargs):\n"
+                 f"    if {when!r} == 'after':\n"
+                 "        real(**kwargs)\n"
+                 "    os.kill(os.getpid(), signal.SIGKILL)\n"
+                 "PROVIDERS['card'].refund = refund_but_die\n"
+                 f"order = Order.objects.get(pk={order.pk})\n"
+                 f"{refund}\n")
 
 
 @pytest.mark.parametrize("tickets", [False, True], ids=["order", "one ticket"])
@@ -286,11 +288,6 @@ def test_a_refund_whose_request_died_once_it_was_recorded_is_paid_back_once(when
     assert row.amount == -Decimal(back) / 100 and row.message == "refund"
 
 
-def signed(payload: bytes, secret: str) -> str:
-    at = int(time.time())
-    return f"t={at},v1={hmac.new(secret.encode(), f'{at}.'.encode() + payload, hashlib.sha256).hexdigest()}"
-
-
 @pytest.mark.django_db
 def test_the_webhook_refuses_a_bad_signature_and_a_replay_changes_nothing(client):
     perf = make_performance(rows=1, per_row=4)
@@ -302,14 +299,14 @@ def test_the_webhook_refuses_a_bad_signature_and_a_replay_changes_nothing(client
     event = json.dumps({"id": "evt_test", "object": "event", "type": "payment_intent.succeeded",
                         "data": {"object": {"id": order.payment_intent, "object": "payment_intent"}}}).encode()
     forged = client.post("/payments/stripe/webhook/", event, content_type="application/json",
-                         HTTP_STRIPE_SIGNATURE=signed(event, "whsec_someone_else"))
+                         HTTP_STRIPE_SIGNATURE=stripe_signature(event, "whsec_someone_else"))
     assert forged.status_code == 400 and forged.json()["error"]["code"] == "bad_signature"
     as_a_form = client.post("/payments/stripe/webhook/", {"type": "payment_intent.succeeded"})
     assert as_a_form.status_code == 400 and as_a_form.json()["error"]["code"] == "bad_signature"
     assert Order.objects.get(pk=order.pk).status == "pending"
     for _ in range(2):  # delivered, then delivered again
         answer = client.post("/payments/stripe/webhook/", event, content_type="application/json",
-                             HTTP_STRIPE_SIGNATURE=signed(event, django_settings.STRIPE_WEBHOOK_SECRET))
+                             HTTP_STRIPE_SIGNATURE=stripe_signature(event))
         assert answer.status_code == 200
     assert Order.objects.get(pk=order.pk).status == "paid"
     assert Payment.objects.filter(order=order, status="approved").count() == 1
@@ -375,7 +372,7 @@ def test_an_api_buyer_who_left_the_bank_step_pays_for_the_same_hold_with_another
 def test_a_signed_event_of_the_wrong_shape_is_a_400_not_a_500(body):
     answer = Client(raise_request_exception=False).post(
         "/payments/stripe/webhook/", body, content_type="application/json",
-        HTTP_STRIPE_SIGNATURE=signed(body, django_settings.STRIPE_WEBHOOK_SECRET))
+        HTTP_STRIPE_SIGNATURE=stripe_signature(body))
     assert answer.status_code == 400, answer.content
     assert answer.json()["error"]["code"] == "malformed_event"
 
@@ -488,13 +485,13 @@ def test_a_signed_event_naming_no_storable_payment_is_refused_in_json(client, in
     event = json.dumps({"id": "evt_odd", "object": "event", "type": "payment_intent.succeeded",
                         "data": {"object": {"id": intent, "object": "payment_intent"}}}).encode()
     answer = client.post("/payments/stripe/webhook/", event, content_type="application/json",
-                         HTTP_STRIPE_SIGNATURE=signed(event, django_settings.STRIPE_WEBHOOK_SECRET))
+                         HTTP_STRIPE_SIGNATURE=stripe_signature(event))
     assert answer.status_code == 400 and answer.json()["error"]["code"] == "malformed_event"
     refund = json.dumps({"id": "evt_odd", "object": "event", "type": "refund.failed", "data": {"object": {
         "object": "refund", "status": "failed", "metadata": {"boxoffice_refund": "refund-1\ud800"},
         "payment_intent": "pi_1"}}}).encode()
     answer = client.post("/payments/stripe/webhook/", refund, content_type="application/json",
-                         HTTP_STRIPE_SIGNATURE=signed(refund, django_settings.STRIPE_WEBHOOK_SECRET))
+                         HTTP_STRIPE_SIGNATURE=stripe_signature(refund))
     assert answer.status_code == 400 and answer.json()["error"]["code"] == "malformed_event"
 
 

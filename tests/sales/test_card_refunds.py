@@ -25,6 +25,7 @@ from tests.support import (
     places_of,
     provider,
     signed_in,
+    stripe_signature,
     table_rows,
 )
 
@@ -208,10 +209,7 @@ def test_a_refund_that_fails_after_the_provider_took_it_is_refused_and_listed(or
     tells by a signed event that it failed. The refund is owed by other means."""
     import json
 
-    from django.conf import settings
     from django.test import Client
-
-    from tests.sales.test_card_payments import signed
 
     order = paid_by_card(make_performance(rows=1, per_row=4))
     order_refund(order=order, actor=organizer)
@@ -223,7 +221,7 @@ def test_a_refund_that_fails_after_the_provider_took_it_is_refused_and_listed(or
     def deliver(kind, body):
         event = json.dumps({"id": "evt_refund", "object": "event", "type": kind, "data": {"object": body}}).encode()
         return Client().post("/payments/stripe/webhook/", event, content_type="application/json",
-                             HTTP_STRIPE_SIGNATURE=signed(event, settings.STRIPE_WEBHOOK_SECRET))
+                             HTTP_STRIPE_SIGNATURE=stripe_signature(event))
 
     assert deliver("charge.refund.updated", refund.to_dict()).status_code == 200  # succeeded: nothing to do
     assert Payment.objects.get(pk=row.pk).message == "refund"

@@ -5,11 +5,8 @@ same: what was taken is sold once or paid back, and the buyer is told which."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import re
-import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -31,7 +28,16 @@ from sales.orders.settling import payments_reconcile
 from sales.payments import PaymentRequest
 from sales.policy import ORGANIZER, PHONE_OPERATOR
 from tests.provider_proxy import ProviderProxy
-from tests.support import card_token, client_for, make_performance, make_user, places_of, provider, race
+from tests.support import (
+    card_token,
+    client_for,
+    make_performance,
+    make_user,
+    places_of,
+    provider,
+    race,
+    stripe_signature,
+)
 
 BUYER = CustomerDetails(name="Carte Bleue", email="carte@example.org")
 CONFIRM = r"/v1/payment_intents/pi_\w+/confirm"
@@ -62,6 +68,12 @@ def charges_of(intent: str) -> tuple[str, list[int]]:
     return provider().v1.payment_intents.retrieve(intent).status, [r.amount for r in refunds]
 
 
+def checkout_form(nonce: str, number: str = "4242424242424242") -> dict:
+    """The shop's checkout form as Ana sends it, paying with a card token of its own (the
+    form's `nonce`: one a form shown)."""
+    return {"name": "Ana", "email": "ana@example.org", "card_token": card_token(number), "nonce": nonce}
+
+
 def shop_basket(perf) -> Client:
     shop = Client()
     shop.post(f"/performances/{perf.pk}/hold/", {"seats": str(places_of(perf)[0].pk)})
@@ -78,8 +90,7 @@ def test_a_payment_taken_whose_answer_was_lost_and_asked_again_is_sold_once(loss
     shop = shop_basket(perf)
     lossy.fault("POST", CONFIRM, "cut")
     with lossy.retries(1):
-        paid = shop.post("/checkout/", {"name": "Ana", "email": "ana@example.org", "card_token": card_token(),
-                                        "nonce": "1"})
+        paid = shop.post("/checkout/", checkout_form("1"))
     assert lossy.count("POST", CONFIRM) == 2  # sent, its answer lost, and sent again
     assert paid.status_code == 302 and "/orders/" in paid["Location"], text_of(paid)
     order = Order.objects.get()
@@ -99,11 +110,9 @@ def webhook_told(intent: str) -> None:
     """The provider's webhook, signed, says the payment went through."""
     event = json.dumps({"id": "evt_lost", "object": "event", "type": "payment_intent.succeeded",
                         "data": {"object": {"id": intent, "object": "payment_intent"}}}).encode()
-    at = int(time.time())
-    signature = hmac.new(settings.STRIPE_WEBHOOK_SECRET.encode(), f"{at}.".encode() + event, hashlib.sha256)
     try:
         answer = Client().post("/payments/stripe/webhook/", event, content_type="application/json",
-                               HTTP_STRIPE_SIGNATURE=f"t={at},v1={signature.hexdigest()}")
+                               HTTP_STRIPE_SIGNATURE=stripe_signature(event))
         assert answer.status_code == 200
     finally:
         connection.close()  # the webhook's own request, on a thread of its own
@@ -118,8 +127,7 @@ def test_an_order_the_webhook_sold_while_the_answer_was_lost_is_said_paid(lossy)
     lossy.fault("POST", CONFIRM, "cut", times=2, then=lambda: webhook_told(Order.objects.latest("pk").payment_intent))
     shop = shop_basket(perf)
     with lossy.retries(0):
-        paid = shop.post("/checkout/", {"name": "Ana", "email": "ana@example.org", "card_token": card_token(),
-                                        "nonce": "1"})
+        paid = shop.post("/checkout/", checkout_form("1"))
     assert paid.status_code == 302 and "/orders/" in paid["Location"], text_of(paid)
     api = client_for()
     held = api.post("/api/v1/holds/", {"performance": perf.pk, "places": [places_of(perf)[1].pk]},
@@ -268,12 +276,10 @@ def test_the_shop_paying_again_for_a_basket_whose_answer_was_lost_charges_nothin
     shop = shop_basket(perf)
     lossy.fault("POST", CONFIRM, "cut")
     with lossy.retries(0):
-        lost = shop.post("/checkout/", {"name": "Ana", "email": "ana@example.org", "card_token": card_token(),
-                                        "nonce": "1"})
+        lost = shop.post("/checkout/", checkout_form("1"))
     assert lost.status_code == 503, text_of(lost)
     with lossy.retries(0):
-        paid = shop.post("/checkout/", {"name": "Ana", "email": "ana@example.org", "card_token": card_token(),
-                                        "nonce": "2"}, follow=True)
+        paid = shop.post("/checkout/", checkout_form("2"), follow=True)
     assert "Nothing more was charged" in text_of(paid), text_of(paid)
     order = Order.objects.get()  # no second order, no second charge
     assert order.status == "paid" and order.tickets.count() == 1
@@ -476,7 +482,7 @@ def test_the_shops_pay_sent_again_after_a_declined_cards_answer_was_lost_says_de
     provider did not answer."""
     perf = make_performance(rows=1, per_row=4)
     shop = shop_basket(perf)
-    form = {"name": "Ana", "email": "ana@example.org", "card_token": card_token(DECLINED), "nonce": "1"}
+    form = checkout_form("1", DECLINED)
     lossy.fault("POST", CONFIRM, "cut")
     with lossy.retries(0):
         assert shop.post("/checkout/", form).status_code == 503
