@@ -1,17 +1,19 @@
 -- The answers HAProxy gives itself when a pool cannot serve a request (haproxy.cfg's
 -- `http-error`): no server up, or a request that waited past `timeout queue` (503); a
--- server silent past `timeout server` (504). People meet a page of ours, in both languages
--- (HAProxy cannot know theirs), saying when to try again; the API's calls (txn.api, set in
--- the front) get the API's error shape. The pages beside this file are read once, at start.
+-- server silent past `timeout server` (504), or cut off before its answer (502). People
+-- meet a page of ours, in both languages (HAProxy cannot know theirs), saying when to try
+-- again; the API's calls (txn.api, set in the front) get the API's error shape. The pages beside this file are read once, at start.
 
+-- A page on one line: the `http-error` that sends it formats its body as a log line is,
+-- which would write each line break as the text "%0A".
 local function read(name)
     local file = assert(io.open(name, "rb"))
     local text = file:read("a")
     file:close()
-    return text
+    return (text:gsub("%s*\n%s*", " "))
 end
 
--- One page, two sets of words: a 504's (timeout.html) take the place of unavailable.html's
+-- One page, two sets of words: a 504's or a 502's (timeout.html) take the place of unavailable.html's
 -- title and <main>.
 local page = read("unavailable.html")
 local words = read("timeout.html")
@@ -27,6 +29,12 @@ local answers = {
         page = page,
         api = '{"error": {"code": "service_unavailable", "message": "The box office is not answering for a moment; '
               .. 'try again in a few seconds."}}',
+    },
+    ["502"] = {
+        page = timeout_page,
+        api = '{"error": {"code": "bad_gateway", "message": "The box office stopped before answering and what was '
+              .. 'asked may still have been done: send it again with the same Idempotency-Key to learn how it ended, '
+              .. 'in a few seconds."}}',
     },
     ["504"] = {
         page = timeout_page,

@@ -321,15 +321,19 @@ def test_every_page_has_an_icon_and_browsers_asking_for_favicon_ico_find_it(clie
 
 class HoldingServer(ThreadingHTTPServer):
     """A pool's server that is ready at once and holds every other request for the
-    seconds its `hold` parameter says (none: answers at once)."""
+    seconds its `hold` parameter says (none: answers at once); with `cut`, it then closes
+    the connection without an answer."""
 
     daemon_threads = True
 
     def __init__(self):
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
-                hold = parse_qs(urlsplit(self.path).query).get("hold", ["0"])[0]
-                time.sleep(float(hold))
+                asked = parse_qs(urlsplit(self.path).query)
+                time.sleep(float(asked.get("hold", ["0"])[0]))
+                if "cut" in asked:  # its worker gone before the answer: the connection closed
+                    self.close_connection = True
+                    return
                 body = b"served"
                 self.send_response(200)
                 self.send_header("Content-Type", "text/plain")
@@ -400,7 +404,12 @@ def test_a_request_held_up_by_a_busy_pool_meets_our_page_and_the_api_its_json(tm
             silent = {(name, "api"): pool.submit(get, f"{path}?hold=5", headers)
                       for name, (headers, path) in api.items()}
             late.update({key: future.result() for key, future in silent.items()})
-        for status, replies in ((503, answers), (504, late)):
+            # A server cut off before its answer (its worker killed): 502, in the same shapes.
+            cut = {(name, "page"): pool.submit(get, f"{page}?cut=1") for name, page in pages.items()}
+            cut.update({(name, "api"): pool.submit(get, f"{path}?cut=1", headers)
+                        for name, (headers, path) in api.items()})
+            cut = {key: future.result() for key, future in cut.items()}
+        for status, replies in ((503, answers), (504, late), (502, cut)):
             for (name, door), (got, headers, body) in replies.items():
                 assert got == status, (name, door, got, body)
                 assert headers.get("Retry-After") == "5", (name, door, dict(headers))
@@ -408,14 +417,17 @@ def test_a_request_held_up_by_a_busy_pool_meets_our_page_and_the_api_its_json(tm
                 if door == "api":
                     assert headers["Content-Type"] == "application/json", (name, headers)
                     error = json.loads(body)["error"]
-                    assert error["code"] == ("service_unavailable" if status == 503 else "gateway_timeout")
+                    codes = {503: "service_unavailable", 504: "gateway_timeout", 502: "bad_gateway"}
+                    assert error["code"] == codes[status]
                     assert error["message"]
                 else:
                     assert headers["Content-Type"] == "text/html; charset=utf-8", (name, headers)
                     text = body.decode()
                     assert "try again" in text and "réessayez" in text, (name, text)
-                    # The same page, with a 504's own words: what was asked may have been done.
-                    assert "<style>" in text and ("took too long" in text) == (status == 504), (name, text)
+                    # As written (HAProxy's formatting escapes a line break as text: %0A).
+                    assert text.startswith("<!doctype html>") and "%0A" not in text, (name, text[:200])
+                    # The same page, with a 504's or a 502's own words: what was asked may have been done.
+                    assert "<style>" in text and ("did not finish answering" in text) == (status != 503), (name, text)
                     assert "://" not in text and "src=" not in text and "href" not in text
     finally:
         supervisor.kill_group(proxy)
