@@ -853,3 +853,22 @@ def test_a_search_too_long_is_refused_with_a_message_before_the_database(clerk, 
         response = client.get(url, {"q": longest})
     assert response.status_code == 200
     assert [q["sql"] for q in queries if "zzzzzzzzzz" in q["sql"]]  # searched
+
+
+def test_a_callers_reservation_is_a_past_order_not_seats_still_held_for_them(operator, performance):
+    """Reserved, the seats are the order's until its deadline: the caller's page lists the
+    order, and only a sale still open (seats held, nothing placed) as seats held for them."""
+    from sales.orders import customer_register
+
+    caller = customer_register(details=CALLER)
+    reserved_hold, open_hold = (
+        hold_create(performance=performance, channel=Channel.PHONE, user=operator, owner_key=f"customer:{caller.pk}",
+                    place_ids=[p.pk]) for p in places_of(performance)[:2])
+    order = order_reserve(hold=reserved_hold, customer=CALLER, actor=operator,
+                          deadline=timezone.now() + timedelta(days=2))
+    page = unescape(signed_in(operator).get(f"/phone/customers/{caller.pk}/").content.decode())
+    held = page.split('id="held-for-caller"')[1].split("</section>")[0]
+    assert f"/sale/{open_hold.pk}/" in held
+    assert f"/sale/{reserved_hold.pk}/" not in held  # a link that only leads to the order
+    assert order.code in page.split('id="held-for-caller"')[1]  # among the past orders
+

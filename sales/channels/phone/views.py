@@ -154,8 +154,11 @@ def customer(request, pk: int):
                                      .order_by("-created_at")[:20],
         "notes": cust.note_entries.select_related("author")[:20], "performances": performances, "found": found,
         # A sale left open (the call dropped, another page opened): the way back to its seats.
+        # A reservation keeps its hold until its deadline: it is among the orders, not open.
         "held": Hold.objects.filter(owner_key=f"customer:{cust.pk}", channel=Channel.PHONE, status=Hold.Status.ACTIVE,
-                                    expires_at__gt=now).select_related("performance__event", "performance__venue")
+                                    expires_at__gt=now)
+                                    .exclude(orders__status__in=(Order.Status.RESERVED, Order.Status.PAID))
+                                    .select_related("performance__event", "performance__venue")
                                     .order_by("expires_at"),
         "languages": settings.LANGUAGES})
 
