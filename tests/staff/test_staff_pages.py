@@ -872,3 +872,20 @@ def test_a_callers_reservation_is_a_past_order_not_seats_still_held_for_them(ope
     assert f"/sale/{reserved_hold.pk}/" not in held  # a link that only leads to the order
     assert order.code in page.split('id="held-for-caller"')[1]  # among the past orders
 
+
+def test_a_reservations_page_shows_no_empty_table_of_tickets_it_has_not_issued_yet(clerk, operator, performance):
+    """A reservation's tickets are issued when it is paid: its page at the phone and at the
+    counter lists its places (what is reserved), not a table of tickets with no rows."""
+    from sales.orders import customer_register
+
+    caller = customer_register(details=CALLER)
+    hold = hold_create(performance=performance, channel=Channel.PHONE, user=operator,
+                       owner_key=f"customer:{caller.pk}", place_ids=[p.pk for p in places_of(performance)[:2]])
+    order = order_reserve(hold=hold, customer=CALLER, actor=operator, deadline=timezone.now() + timedelta(days=2))
+    counter = signed_in(clerk)
+    counter.post("/counter/shift/open/", {"cash_float": "0"})
+    phone = signed_in(operator)
+    for page in (phone.get(f"/phone/orders/{order.code}/"), counter.get(f"/counter/orders/{order.code}/")):
+        html = unescape(page.content.decode())
+        assert 'id="reserved-places"' in html
+        assert 'id="order-tickets"' not in html
