@@ -111,3 +111,20 @@ def test_an_organizer_cancels_a_performance_from_a_phone(browser, live_server):
     perf.refresh_from_db()
     assert perf.cancelled_at is not None
     context.close()
+
+
+def test_the_organizers_links_in_running_text_are_told_from_it_without_colour(browser, live_server):
+    """The dashboard's way to the event's performances and its settlement (PDF, CSV) sit in
+    sentences: underlined, not told apart by their colour alone (axe-core: link-in-text-block)."""
+    from tests.browser import axe_violations, open_page
+
+    perf = make_performance(rows=1, per_row=4, price="40.00")
+    sell(perf, 1)
+    organizer = make_user("organizer-links", "organizer", is_staff=True)
+    context, page = open_page(browser, live_server, DESKTOP)
+    login(context, organizer, live_server)
+    for url in (f"/admin/sales/performancedashboard/{perf.pk}/change/",
+                f"/admin/sales/performancedashboard/event/{perf.event_id}/"):
+        page.goto(url)
+        assert [v for v in axe_violations(page, "#content") if v[0] == "link-in-text-block"] == [], url
+    context.close()
