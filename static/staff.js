@@ -228,4 +228,31 @@
   document.querySelectorAll("[data-print]").forEach(function (b) {
     b.addEventListener("click", function () { window.print(); });
   });
+  // On a phone a wide table scrolls within its card (shop.css): that card is then a stop of
+  // the keyboard's, named by its heading, so that the arrow keys scroll it. One that fits is
+  // no stop of its own (the marks set here are taken off again).
+  var named = 0;
+  function scrollingCards() {
+    document.querySelectorAll(".staffbar ~ .card, .staffbar ~ * .card").forEach(function (card) {
+      var scrolls = card.scrollWidth > card.clientWidth + 1;
+      if (scrolls && !card.hasAttribute("tabindex")) {
+        card.setAttribute("tabindex", "0");
+        card.setAttribute("role", "region");
+        var heading = card.querySelector("h2, h3");
+        if (heading) {
+          if (!heading.id) heading.id = "card-heading-" + (++named);
+          card.setAttribute("aria-labelledby", heading.id);
+        }
+        card.dataset.scrolls = "1";
+      } else if (!scrolls && card.dataset.scrolls) {
+        card.removeAttribute("tabindex");
+        card.removeAttribute("role");
+        card.removeAttribute("aria-labelledby");
+        delete card.dataset.scrolls;
+      }
+    });
+  }
+  scrollingCards();
+  window.addEventListener("resize", scrollingCards);
+  document.body.addEventListener("htmx:afterSettle", scrollingCards);
 })();

@@ -460,3 +460,36 @@ def test_price_type_menus_and_ticked_tickets_fit_a_phone(browser, live_server):
         assert whole["height"] < 2 * tick["height"] + 16, (label.inner_text(), whole, tick)  # one line
     screenshot(page, "phone-order-390")
     context.close()
+
+
+def test_a_table_that_scrolls_within_its_card_on_a_phone_scrolls_from_the_keyboard(browser, live_server):
+    """On a phone a staff page's wide table scrolls within its card: that card is a keyboard
+    stop, named by its heading, and the arrow keys scroll it (axe-core:
+    scrollable-region-focusable). On a desktop, where it fits, it is no stop of its own."""
+    from sales.holds import hold_create
+    from sales.orders import CustomerDetails, order_place
+    from sales.payments import PaymentRequest
+    from sales.shifts import shift_open
+    from tests.browser import axe_violations, open_page
+
+    perf = make_performance(rows=1, per_row=6, price="30.00")
+    clerk = make_user("clerk-scroll", "counter clerk")
+    shift = shift_open(clerk=clerk, cash_float=Decimal("50"))
+    sold = order_place(hold=hold_create(performance=perf, channel="counter", user=clerk, zone=perf.price_zones.get(),
+                                        quantity=2),
+                       customer=CustomerDetails(name="Walk in", email="w@example.org"), actor=clerk, shift=shift,
+                       payments=[PaymentRequest(method="cash", tendered=Decimal("100"))])
+    context, page = open_page(browser, live_server, {"width": 390, "height": 844})
+    login(context, clerk, live_server)
+    page.goto(f"/counter/orders/{sold.code}/")
+    assert [v for v in axe_violations(page, "main") if v[0] == "scrollable-region-focusable"] == []
+    card = page.locator("section.card", has=page.locator("#order-payments"))
+    assert card.evaluate("c => c.scrollWidth > c.clientWidth")  # it does scroll at this width
+    expect(card).to_have_attribute("tabindex", "0")
+    expect(card).to_have_accessible_name("Payments")
+    card.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("c => c.scrollLeft > 0", arg=card.element_handle())
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(card).not_to_have_attribute("tabindex", "0")
+    context.close()
