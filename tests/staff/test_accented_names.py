@@ -32,6 +32,16 @@ def test_the_phone_finds_a_caller_by_a_name_typed_in_lower_case(operator):
         assert f"/phone/customers/{elise.pk}/" in page, typed
 
 
+def test_the_phone_finds_a_caller_by_their_names_in_either_order(operator):
+    """A caller says their family name first ("Tremblay, Élise"): each name typed is found,
+    in whatever order, and only a caller who has them all is listed."""
+    elise = CustomerFactory(name="Élise Tremblay", email="elise@example.org")
+    other = CustomerFactory(name="Marc Tremblay", email="marc@example.org")
+    for typed in ("tremblay elise", "Tremblay, Élise", "elise  tremblay"):
+        page = signed_in(operator).get("/phone/", {"q": typed}).content.decode()
+        assert f"/phone/customers/{elise.pk}/" in page, typed
+        assert f"/phone/customers/{other.pk}/" not in page, typed
+
 def test_the_counter_finds_an_order_by_its_buyers_name_typed_in_lower_case(clerk):
     perf = make_performance(rows=1, per_row=4)
     hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, zone=perf.price_zones.get(), quantity=1)
@@ -51,3 +61,15 @@ def test_the_admin_finds_a_customer_by_a_name_typed_in_lower_case(organizer):
     for typed in ("ève+côté", "eve+cote"):
         page = signed_in(organizer).get(f"/admin/sales/customer/?q={typed}").content.decode()
         assert "eve@example.org" in page, typed
+
+
+def test_the_counter_finds_an_order_by_its_buyers_names_in_either_order(clerk):
+    perf = make_performance(rows=1, per_row=4)
+    shift = shift_open(clerk=clerk, cash_float=Decimal("0"))
+    orders = [order_place(hold=hold_create(performance=perf, channel=Channel.COUNTER, user=clerk,
+                                           zone=perf.price_zones.get(), quantity=1),
+                          customer=CustomerDetails(name=name, email=f"{name.split()[1].lower()}{n}@example.org"),
+                          actor=clerk, shift=shift, payments=[PaymentRequest(method="cash", tendered=Decimal("100"))])
+              for n, name in enumerate(("Émile Gagnon", "Marc Gagnon"))]
+    page = signed_in(clerk).get("/counter/lookup/", {"q": "Gagnon, emile"}).content.decode()
+    assert orders[0].code in page and orders[1].code not in page

@@ -50,6 +50,7 @@ from sales.channels.staff import (
     EXCHANGE_MARK,
     as_handed,
     exchange_offers,
+    names_match,
     on_sale,
     performances_page,
     role_required,
@@ -596,8 +597,8 @@ def lookup(request):
     if q:
         # Failed payments charged nothing: found by their code only, never among a buyer's orders.
         orders = (Order.objects.filter(Q(code__iexact=q) | (~Q(status=Order.Status.FAILED) & (
-                      Q(customer__email__iexact=q) | Q(buyer_name__unaccent__icontains=q)
-                      | Q(buyer_name="", customer__name__unaccent__icontains=q))))
+                      Q(customer__email__iexact=q) | names_match("buyer_name", q)
+                      | (Q(buyer_name="") & names_match("customer__name", q)))))
                   .select_related("customer", "performance__event").order_by("-created_at")[:25])
         if len(orders) == 0:
             messages.error(request, _("No order matches “%(q)s”.") % {"q": q})

@@ -53,6 +53,7 @@ from sales.channels.staff import (
     EXCHANGE_MARK,
     as_handed,
     exchange_offers,
+    names_match,
     on_sale,
     performances_page,
     role_required,
@@ -103,7 +104,7 @@ def home(request):
             return redirect("phone:order", code=found)
     if q:
         digits = "".join(ch for ch in q if ch.isdigit())
-        match = Q(email__iexact=q) | Q(name__unaccent__icontains=q)
+        match = Q(email__iexact=q) | names_match("name", q)
         if len(digits) >= 4:  # a number matches however it was typed: 418-555-0199, (418) 555 0199
             match |= Q(phone_digits__contains=digits[-7:])
         customers = (Customer.objects.annotate(phone_digits=Func(
