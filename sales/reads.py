@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import User
+from django.db.models import Q
 
 from . import rows
 from .inventory import PlaceFacts
@@ -80,3 +81,15 @@ def user_by_id(pk: int, roles: list[str]) -> tuple[User, frozenset[str]] | None:
     """A signed-in session's user, with those of `roles` they have, in one query (every
     staff page checks them)."""
     return _user_with_roles("", "auth_user.id", pk, roles)
+
+
+def names_match(field: str, typed: str) -> Q:
+    """`field` (a person's name) holds every word of `typed`, whatever their order, case and
+    accents: a caller who says "Tremblay, Élise" is Élise Tremblay. Nothing typed: nobody."""
+    words = typed.replace(",", " ").split()
+    if not words:
+        return Q(pk__in=[])
+    match = Q()
+    for word in words:
+        match &= Q(**{f"{field}__unaccent__icontains": word})
+    return match

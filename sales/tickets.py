@@ -19,6 +19,7 @@ from . import formatting
 from .errors import IllegalTransition, InvalidRequest, NotFound, WrongPerformance
 from .formatting import at_venue
 from .models import Order, Place, PlaceEvent, PlaceState, Ticket
+from .reads import names_match
 
 
 def ticket_qr(code: str) -> segno.QRCode:
@@ -217,8 +218,9 @@ def tickets_find(*, performance_id: int, query: str, limit: int = 20) -> list[Ti
     query = (query or "").strip()
     if len(query) < 2:
         return []
-    named = (Q(order__buyer_name__unaccent__icontains=query)
-             | Q(order__buyer_name="", order__customer__name__unaccent__icontains=query)
+    # A name's words in any order ("Tremblay, Élise"), as the counter and the phone find them.
+    named = (names_match("order__buyer_name", query)
+             | (Q(order__buyer_name="") & names_match("order__customer__name", query))
              | Q(order__customer__email__icontains=query))
     found = Q(order__code=query.upper()) | (named & ~Q(order__customer__email=formatting.WALK_IN_EMAIL))
     return list(Ticket.objects.filter(place__performance_id=performance_id, status=Ticket.Status.VALID)

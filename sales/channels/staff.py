@@ -69,18 +69,6 @@ def search_query(request) -> str | None:
     return None
 
 
-def names_match(field: str, typed: str) -> Q:
-    """`field` (a person's name) holds every word of `typed`, whatever their order, case and
-    accents: a caller who says "Tremblay, Élise" is Élise Tremblay. Nothing typed: nobody."""
-    words = typed.replace(",", " ").split()
-    if not words:
-        return Q(pk__in=[])
-    match = Q()
-    for word in words:
-        match &= Q(**{f"{field}__unaccent__icontains": word})
-    return match
-
-
 def to_page(request, url: str):
     """Go to `url`; from an htmx request (the totals of a sale asked again), the whole page goes."""
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

@@ -42,6 +42,7 @@ def test_the_phone_finds_a_caller_by_their_names_in_either_order(operator):
         assert f"/phone/customers/{elise.pk}/" in page, typed
         assert f"/phone/customers/{other.pk}/" not in page, typed
 
+
 def test_the_counter_finds_an_order_by_its_buyers_name_typed_in_lower_case(clerk):
     perf = make_performance(rows=1, per_row=4)
     hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, zone=perf.price_zones.get(), quantity=1)
@@ -72,4 +73,8 @@ def test_the_counter_finds_an_order_by_its_buyers_names_in_either_order(clerk):
                           actor=clerk, shift=shift, payments=[PaymentRequest(method="cash", tendered=Decimal("100"))])
               for n, name in enumerate(("Émile Gagnon", "Marc Gagnon"))]
     page = signed_in(clerk).get("/counter/lookup/", {"q": "Gagnon, emile"}).content.decode()
+    assert orders[0].code in page and orders[1].code not in page
+    # At the door too: a guest without their ticket gives their family name first.
+    door = signed_in(make_user("door-b", DOOR_STAFF))
+    page = door.get(f"/door/performances/{perf.pk}/", {"q": "Gagnon, emile"}).content.decode()
     assert orders[0].code in page and orders[1].code not in page

@@ -50,7 +50,6 @@ from sales.channels.staff import (
     EXCHANGE_MARK,
     as_handed,
     exchange_offers,
-    names_match,
     on_sale,
     performances_page,
     role_required,
@@ -79,6 +78,7 @@ from sales.orders import (
     tickets_refund,
 )
 from sales.policy import COUNTER_CLERK, cash_due, counted_row
+from sales.reads import names_match
 from sales.shifts import (
     seats_held_by,
     shift_check_holds,

@@ -53,7 +53,6 @@ from sales.channels.staff import (
     EXCHANGE_MARK,
     as_handed,
     exchange_offers,
-    names_match,
     on_sale,
     performances_page,
     role_required,
@@ -84,6 +83,7 @@ from sales.orders import (
 )
 from sales.payments import PaymentRequest
 from sales.policy import PHONE_OPERATOR, policy_for, refunds_at_all
+from sales.reads import names_match
 from sales.tickets import price_type_names, with_type_names
 
 logger = logging.getLogger(__name__)
