@@ -101,9 +101,10 @@ def performances_page(performances: QuerySet[Performance], asked: Mapping[str, s
     """The page `asked` (a request's ?page=, from 1) of `performances` (ordered, with what
     the page prefetches) that every word of `asked`'s ?find= finds: in the show's title or
     the venue's name, whatever the case and the accents (etoiles finds Les Étoiles), or as
-    the performance's day at its venue (2026-12-24, 24/12, 24/12/2026; a day without its
-    year is the next such day from `today`). A word written as a day finds its title too
-    (a show called 24/7)."""
+    the performance's day at its venue (2026-12-24, 24/12, 24/12/2026, or written out as the
+    list writes it: Tue 24 Dec, Dec 24, 24 décembre 2026; a day without its year is the
+    next such day from `today`). Words written as a day find a title with them too (a show
+    called 24/7)."""
     find = " ".join(str(asked.get("find", "")).split())[:100]
     try:
         page = max(1, min(int(asked.get("page") or 1), 10_000))
@@ -115,14 +116,14 @@ def performances_page(performances: QuerySet[Performance], asked: Mapping[str, s
         # is é: a festival's few hundred titles are read once, with nothing prefetched.
         texts = {pk: _folded(f"{title} {venue}") for pk, title, venue in
                  performances.prefetch_related(None).values_list("pk", "event__title", "venue__name")}
-        days = {word: _day(word, today) for word in words}
-        if any(days.values()):
+        terms = _terms(words, today)
+        if any(day for _words, day in terms):
             performances = performances.alias(local_day=Cast(
                 Func(F("venue__time_zone"), F("starts_at"), function="timezone"), DateField()))
-        for word in words:
-            match = Q(pk__in=[pk for pk, text in texts.items() if _folded(word) in text])
-            if days[word]:
-                match |= Q(local_day=days[word])
+        for said, day in terms:
+            match = Q(pk__in=[pk for pk, text in texts.items() if all(_folded(word) in text for word in said)])
+            if day:
+                match |= Q(local_day=day)
             performances = performances.filter(match)
     start = (page - 1) * PERFORMANCES_PER_PAGE
     found = list(performances[start:start + PERFORMANCES_PER_PAGE + 1])
@@ -132,6 +133,56 @@ def performances_page(performances: QuerySet[Performance], asked: Mapping[str, s
 def _folded(text: str) -> str:
     """`text` without case or accents."""
     return "".join(ch for ch in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(ch))
+
+
+# Months and weekdays as English and French write them (without accents: _folded), each
+# also found by its first three letters or more ("Jan", "janv.", "sept").
+MONTHS = [(name, n) for names in (
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+     "december"],
+    ["janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre", "novembre",
+     "decembre"]) for n, name in enumerate(names, start=1)]
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+            "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+DAY_OF_MONTH = re.compile(r"^(\d{1,2})(?:er)?$")  # 5, or 1er as French writes the first
+YEAR = re.compile(r"^\d{4}$")
+
+
+def _begins(word: str, name: str) -> bool:
+    """Whether `word` writes `name` or its first three letters or more."""
+    word = _folded(word).strip(".,")
+    return len(word) >= 3 and name.startswith(word)
+
+
+def _month(word: str) -> int | None:
+    months = {n for name, n in MONTHS if _begins(word, name)}
+    return months.pop() if len(months) == 1 else None
+
+
+def _terms(words: list[str], today: date) -> list[tuple[list[str], date | None]]:
+    """What each word of a search asks, with the day it writes if it does: a day written
+    out as the lists write it ("Tue 5 Jan", "Jan 5", "5 janvier 2027", "mar. 1er déc.")
+    is one term of its words, the day they write together."""
+    terms, i = [], 0
+    while i < len(words):
+        at = i + 1 if i + 1 < len(words) and any(_begins(words[i], name) for name in WEEKDAYS) else i
+        day = month = None
+        for figure, name in ((at, at + 1), (at + 1, at)):  # 5 Jan, or Jan 5
+            if max(figure, name) < len(words):
+                found, month = DAY_OF_MONTH.match(words[figure].strip(".,")), _month(words[name])
+                if found and month:
+                    day = int(found[1])
+                    break
+        if day is None:
+            terms.append(([words[i]], _day(words[i], today)))
+            i += 1
+            continue
+        end, written = at + 2, f"{day}/{month}"
+        if end < len(words) and YEAR.match(words[end].strip(".,")):
+            written, end = f"{written}/{words[end].strip('.,')}", end + 1
+        terms.append((words[i:end], _day(written, today)))
+        i = end
+    return terms
 
 
 def _day(word: str, today: date) -> date | None:

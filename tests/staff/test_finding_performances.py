@@ -5,6 +5,7 @@ does not grow with how many are on sale."""
 
 import re
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -123,6 +124,17 @@ def test_found_by_its_day_at_the_venue(console, request):
     assert listed(page(f"?find={day.day}/{day.month}")) == [late.pk]
     assert listed(page(f"?find={day.day}/{day.month}/{day.year}")) == [late.pk]
     assert listed(page(f"?find={day + timedelta(days=1):%Y-%m-%d}")) == []
+    # As the list writes the day, in English or in French, the weekday or the year with it.
+    english = ("january february march april may june july august september october november "
+               "december").split()[day.month - 1]
+    french = ("janvier février mars avril mai juin juillet août septembre octobre novembre "
+              "décembre").split()[day.month - 1]
+    weekday = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[day.weekday()]
+    for typed in (f"{day.day} {english[:3].title()}", f"{english.title()} {day.day}",
+                  f"{weekday} {day.day} {english[:3]}", f"{day.day} {french}", f"{day.day} {french[:4]}.",
+                  f"{day.day} {english} {day.year}", f"{toronto.name} {day.day} {english[:3]}"):
+        assert listed(page("?" + urlencode({"find": typed}))) == [late.pk], typed
+    assert listed(page("?" + urlencode({"find": f"{day.day} {english[:3]} {day.year + 1}"}))) == []
 
 
 @pytest.mark.parametrize("console", ["counter", "phone"])
