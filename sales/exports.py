@@ -24,7 +24,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from events.models import Channel, Performance
 
-from .formatting import csv_cell, person_name
+from .formatting import WALK_IN_EMAIL, csv_cell, person_name
 from .models import Customer, Order, Payment, Ticket
 from .policy import cash_due
 from .reports import MONEY_MOVED
@@ -158,8 +158,9 @@ def payment_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
 
 def customer_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
     """Customers who ordered (for the performance, when one is given) and what they paid:
-    their paid orders' totals. Dates are the customer's first record."""
-    qs = Customer.objects.filter(where.created())
+    their paid orders' totals. Dates are the customer's first record. The counter's record
+    of a walk-in sold to nobody in particular is nobody to write to: not listed."""
+    qs = Customer.objects.filter(where.created()).exclude(email=WALK_IN_EMAIL)
     zone = settings.TIME_ZONE
     if where.performance:
         # The same join as the counts below: they count this performance's orders only.

@@ -177,6 +177,19 @@ def test_exports_add_up_to_the_payments(sales, organizer):
     paid = customers[0].index("Paid")
     assert "Elsewhere" not in {r[0] for r in customers[1:]}
     assert sum(Decimal(r[paid]) for r in customers[1:]) == Decimal("150.00")  # the paid orders' totals
+    # A walk-in sold to nobody in particular is nobody to write to: not a customer listed.
+    from sales.formatting import WALK_IN_EMAIL, WALK_IN_NAME
+
+    clerk = Shift.objects.get().clerk
+    order_place(hold=hold_create(performance=sales, channel=Channel.COUNTER, user=clerk, zone=sales.price_zones.get(),
+                                 quantity=1),
+                customer=CustomerDetails(name=WALK_IN_NAME, email=WALK_IN_EMAIL), actor=clerk,
+                shift=shift_open(clerk=clerk, cash_float=Decimal("0")),
+                payments=[PaymentRequest(method="cash", tendered=Decimal("50"))])
+    for where in ({"performance": sales.pk}, {}):
+        listed = _csv(admin.get(url, {"kind": "customers", "format": "csv", **where}))
+        assert WALK_IN_EMAIL not in {r[1] for r in listed[1:]}, listed
+        assert "jt@example.org" in {r[1] for r in listed[1:]}
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     assert len(_csv(admin.get(url, {"kind": "payments", "format": "csv", "date_from": tomorrow}))) == 1
 

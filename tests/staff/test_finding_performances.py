@@ -5,8 +5,8 @@ does not grow with how many are on sale."""
 
 import re
 from datetime import datetime, timedelta
-from urllib.parse import urlencode
 from decimal import Decimal
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -125,10 +125,10 @@ def test_found_by_its_day_at_the_venue(console, request):
     assert listed(page(f"?find={day.day}/{day.month}/{day.year}")) == [late.pk]
     assert listed(page(f"?find={day + timedelta(days=1):%Y-%m-%d}")) == []
     # As the list writes the day, in English or in French, the weekday or the year with it.
-    english = ("january february march april may june july august september october november "
-               "december").split()[day.month - 1]
-    french = ("janvier février mars avril mai juin juillet août septembre octobre novembre "
-              "décembre").split()[day.month - 1]
+    english = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+               "november", "december"][day.month - 1]
+    french = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+              "novembre", "décembre"][day.month - 1]
     weekday = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[day.weekday()]
     for typed in (f"{day.day} {english[:3].title()}", f"{english.title()} {day.day}",
                   f"{weekday} {day.day} {english[:3]}", f"{day.day} {french}", f"{day.day} {french[:4]}.",
