@@ -889,3 +889,17 @@ def test_a_reservations_page_shows_no_empty_table_of_tickets_it_has_not_issued_y
         html = unescape(page.content.decode())
         assert 'id="reserved-places"' in html
         assert 'id="order-tickets"' not in html
+
+
+def test_staff_pages_keep_their_people_in_the_staff_doors(clerk, operator):
+    """A clerk, an operator or a door keeper tapping the page's title goes to their own
+    door, not to the shop; the shop's "My tickets" is not offered to them."""
+    from sales.policy import DOOR_STAFF
+    from tests.support import make_user, signed_in
+
+    for person, page in ((clerk, "/counter/"), (operator, "/phone/"), (make_user("door-k", DOOR_STAFF), "/door/")):
+        text = signed_in(person).get(page).content.decode()
+        assert re.search(r'<a class="brand" href="/staff/">', text), (page, text[:1500])
+        assert "/orders/find/" not in text, page
+    shop = Client().get("/").content.decode()
+    assert '<a class="brand" href="/">' in shop and "/orders/find/" in shop
