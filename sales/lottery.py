@@ -12,8 +12,9 @@ their seats go to the next applicants in the draw order.
 An application counts once its address is confirmed: applying emails a link (a random
 token, good once, until the close), and only following it enters the application in the
 draw. Anyone may type anyone's address, so an unconfirmed application keeps nobody out:
-applying again with its mailbox replaces it, and the mailbox's owner confirming is what
-counts. A confirmed application is one per mailbox.
+applying again with its mailbox replaces it, the confirmation page lets the one following
+the link put their own name and tickets, and the mailbox's owner confirming is what counts.
+A confirmed application is one per mailbox.
 
 The emails (the confirmation link, the entry, drawn with its payment link, not drawn,
 lapsed) go through an
@@ -62,14 +63,7 @@ def ballot_apply(*, ballot: Ballot, name: str, email: str, quantity: int, now: d
     if performance.cancelled_at is not None:  # its places are off sale: no draw can give one
         raise InvalidRequest(_("%(performance)s is cancelled") % {
             "performance": f"{performance.event} — {when(performance.local(), 'D j M Y H:i')}"})
-    if not name.strip():
-        raise InvalidRequest(_("enter your name"), field="name")
-    # As any buyer's: a name and an address the records keep (not too long, printable).
-    applicant = clean_customer(CustomerDetails(name=name, email=email))
-    name, email = applicant.name, applicant.email
-    if not isinstance(quantity, int) or not 1 <= quantity <= ballot.max_per_application:
-        raise InvalidRequest(_("apply for 1 to %(max_per_application)s tickets") % {
-            "max_per_application": ballot.max_per_application}, field="quantity")
+    name, email, quantity = _application(ballot, name, email, quantity)
     draws.draw_commit(ballot=ballot)  # set up with the ballot; here too, for a ballot made in code
     box = mailbox(email)
     for attempt in range(3):
@@ -100,6 +94,19 @@ def ballot_apply(*, ballot: Ballot, name: str, email: str, quantity: int, now: d
     return entry
 
 
+def _application(ballot: Ballot, name, email: str, quantity) -> tuple[str, str, int]:
+    """The name, address and tickets of an application, checked and tidied (as an
+    application or its confirmation page takes them)."""
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidRequest(_("enter your name"), field="name")
+    # As any buyer's: a name and an address the records keep (not too long, printable).
+    applicant = clean_customer(CustomerDetails(name=name, email=email))
+    if not isinstance(quantity, int) or not 1 <= quantity <= ballot.max_per_application:
+        raise InvalidRequest(_("apply for 1 to %(max_per_application)s tickets") % {
+            "max_per_application": ballot.max_per_application}, field="quantity")
+    return applicant.name, applicant.email, quantity
+
+
 # The refusal of a second confirmed application of a mailbox.
 ALREADY_APPLIED = gettext_noop("this email address has already applied (or the same mailbox written another way: "
                                "with a +tag, or with dots at Gmail)")
@@ -110,9 +117,12 @@ CONFIRM_TOO_LATE = gettext_noop("applications for this ballot closed before this
                                 "not in the draw")
 
 
-def ballot_confirm(*, token: str, now: datetime | None = None) -> BallotEntry:
+def ballot_confirm(*, token: str, name: str | None = None, quantity: int | None = None,
+                   now: datetime | None = None) -> BallotEntry:
     """Confirm the application whose link this is: it is entered in the draw (and its
-    applicant emailed its entry reference). The link works once, until the close."""
+    applicant emailed its entry reference). The link works once, until the close. `name`
+    and `quantity`, if given, are the applicant's, checked as an application's: whoever
+    typed the address first, its owner confirms their own."""
     now = now or timezone.now()
     if not _token_shaped(token):
         raise NotFound(_(CONFIRM_LINK_INVALID))
@@ -134,9 +144,13 @@ def ballot_confirm(*, token: str, now: datetime | None = None) -> BallotEntry:
         if not ballot.opens_at <= now < ballot.closes_at or ballot.drawn_at or ballot.performance.cancelled_at \
                 or frozen:
             raise IllegalTransition(_(CONFIRM_TOO_LATE))
+        entry.name, _email, entry.quantity = _application(
+            ballot, entry.name if name is None else name, entry.email,
+            entry.quantity if quantity is None else quantity)
         try:
             with transaction.atomic():
-                BallotEntry.objects.filter(pk=entry.pk).update(status=BallotEntry.Status.APPLIED, confirm_token=None)
+                BallotEntry.objects.filter(pk=entry.pk).update(status=BallotEntry.Status.APPLIED, confirm_token=None,
+                                                               name=entry.name, quantity=entry.quantity)
         except IntegrityError:  # the mailbox's owner confirmed another application of it first
             raise InvalidRequest(_(ALREADY_APPLIED)) from None
         # Proof of the entry and its reference, from the worker.
@@ -328,8 +342,9 @@ def ballot_pay(*, entry: BallotEntry, card_token: str, attempt: str = "") -> Ord
 CONFIRM = (gettext_noop("Confirm your ballot application for %(show)s"),
            gettext_noop("Someone, we hope you, applied with this address for %(quantity)s tickets for %(show)s "
                         "(%(starts)s, %(venue)s). The application enters the draw only once you confirm it, before "
-                        "applications close, %(closes)s: %(link)s\n\nIf you did not apply, ignore this email: the "
-                        "application will not be entered, and your address can still apply."))
+                        "applications close, %(closes)s; the page lets you correct its name and number of tickets "
+                        "first: %(link)s\n\nIf you did not apply, ignore this email: the application will not be "
+                        "entered, and your address can still apply."))
 APPLIED = (gettext_noop("Your ballot application for %(show)s"),
            gettext_noop("We have your application for %(show)s (%(starts)s, %(venue)s), tickets asked for: "
                         "%(quantity)s. Applications close %(closes)s; we will write to you after the draw with its "

@@ -278,6 +278,18 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    # The confirmation page lets its reader put their own name and tickets.
+    "Someone, we hope you, applied with this address for %(quantity)s tickets for %(show)s (%(starts)s, %(venue)s). "
+    "The application enters the draw only once you confirm it, before applications close, %(closes)s; the page lets "
+    "you correct its name and number of tickets first: %(link)s\n\nIf you did not apply, ignore this email: the "
+    "application will not be entered, and your address can still apply.":
+        "Quelqu’un (vous, nous l’espérons) s’est inscrit avec cette adresse pour %(quantity)s billets pour %(show)s "
+        "(%(starts)s, %(venue)s). L’inscription ne participe au tirage qu’une fois confirmée, avant la fermeture des "
+        "inscriptions, le %(closes)s ; la page vous permet d’abord d’en corriger le nom et le nombre de billets : "
+        "%(link)s\n\nSi vous ne vous êtes pas inscrit, ignorez ce courriel : l’inscription ne participera pas, et "
+        "votre adresse peut toujours s’inscrire.",
+    "Check the name and the number of tickets, and correct them if they are not yours, then confirm.":
+        "Vérifiez le nom et le nombre de billets, corrigez-les s’ils ne sont pas les vôtres, puis confirmez.",
     "%(clash)s Put this performance's zones right before making other dates of it.":
         "%(clash)s Corrigez les zones de cette représentation avant d'en créer d'autres dates.",
     # A ballot application confirmed by the link emailed to its address.
@@ -293,13 +305,6 @@ FR = {
         "les inscriptions à ce tirage au sort ont fermé avant que cette inscription soit confirmée : elle ne "
         "participe pas au tirage",
     "Confirm your ballot application for %(show)s": "Confirmez votre inscription au tirage au sort pour %(show)s",
-    "Someone, we hope you, applied with this address for %(quantity)s tickets for %(show)s (%(starts)s, %(venue)s). "
-    "The application enters the draw only once you confirm it, before applications close, %(closes)s: %(link)s\n\n"
-    "If you did not apply, ignore this email: the application will not be entered, and your address can still apply.":
-        "Quelqu’un (vous, nous l’espérons) s’est inscrit avec cette adresse pour %(quantity)s billets pour %(show)s "
-        "(%(starts)s, %(venue)s). L’inscription ne participe au tirage qu’une fois confirmée, avant la fermeture des "
-        "inscriptions, le %(closes)s : %(link)s\n\nSi vous ne vous êtes pas inscrit, ignorez ce courriel : "
-        "l’inscription ne participera pas, et votre adresse peut toujours s’inscrire.",
     "Check your mailbox: we have emailed a link to %(email)s. Your application enters the draw only once you follow "
     "it, before applications close.":
         "Consultez votre boîte de réception : nous avons envoyé un lien à %(email)s. Votre inscription ne participe "

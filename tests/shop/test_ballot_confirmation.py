@@ -76,6 +76,33 @@ def test_someone_applying_with_anothers_address_does_not_lock_its_owner_out():
     assert list(ballot.entries.values_list("name", "status")) == [("Olivia Owner", "applied")]
 
 
+def test_bad_input_on_the_confirmation_page_is_a_form_error_and_confirms_nothing():
+    ballot = open_ballot()
+    client = Client()
+    client.post(f"/lottery/{ballot.pk}/", {"name": "Ana", "email": "ana@example.org", "quantity": "2"})
+    link = emailed_link("ana@example.org")
+    for typed, said in ((
+            {"name": "   ", "quantity": "2"}, "Enter your name"),
+            ({"name": "Ana", "quantity": "5"}, "Apply for 1 to 4 tickets"),
+            ({"name": "Ana", "quantity": "0"}, "Apply for 1 to 4 tickets"),
+            ({"name": "Ana", "quantity": "two"}, "Apply for 1 to 4 tickets"),
+            ({"name": "Ana", "quantity": "9" * 5000}, "Apply for 1 to 4 tickets"),
+            ({"name": "Ana", "quantity": ""}, "Apply for 1 to 4 tickets"),
+            ({"name": "A" * 300, "quantity": "2"}, "name"),
+            ({"name": "Ana\u202e", "quantity": "2"}, "cannot be printed")):
+        response = client.post(link, typed)
+        assert response.status_code == 400, (typed, response.status_code)
+        assert said.lower() in text_of(response).lower(), typed
+        assert 'role="alert"' in response.content.decode()
+        assert 'name="quantity"' in response.content.decode()  # the form again, to put right
+        entry = ballot.entries.get()
+        assert (entry.name, entry.quantity, entry.status) == ("Ana", 2, "unconfirmed")
+    french = client.post(link, {"name": "Ana", "quantity": "7"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert french.status_code == 400 and "Demandez de 1 à 4 billets" in text_of(french)
+    assert client.post(link, {"name": "Ana", "quantity": "3"}).status_code == 302  # the link still works
+    assert ballot.entries.get().quantity == 3
+
+
 def test_an_unconfirmed_application_is_not_drawn():
     """Nor told it was not drawn. An application made before addresses were confirmed
     (its status `applied`) is in the draw."""

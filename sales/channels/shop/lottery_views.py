@@ -83,10 +83,19 @@ def ballot_state(ballot: Ballot) -> str:
 @never_cache
 def confirm(request, token: str):
     """The link emailed to an applicant: a page with a button, so that a mail scanner
-    opening the link confirms nothing (and uses nothing up); the button confirms."""
+    opening the link confirms nothing (and uses nothing up); the button confirms. The page
+    shows the application's name and tickets in a form: whoever typed the address, its
+    owner confirms their own."""
     if request.method == "POST":
+        name, quantity = request.POST.get("name"), request.POST.get("quantity")
         try:
-            entry = ballot_confirm(token=token)
+            entry = ballot_confirm(token=token, name=name, quantity=None if quantity is None else _number(quantity))
+        except InvalidRequest as exc:
+            entry = unconfirmed_entry(token)
+            if exc.detail.get("field") is None or entry is None:
+                return _link_refused(request, entry, exc)
+            return _confirm_page(request, entry, errors=[exc.message], status=400,
+                                 typed={"name": str(name or "")[:200], "quantity": str(quantity or "")[:3]})
         except SalesError as exc:
             return _link_refused(request, unconfirmed_entry(token), exc)
         messages.success(request, _("Your application is confirmed and entered in the draw. Your entry reference is "
@@ -98,7 +107,21 @@ def confirm(request, token: str):
         return _link_refused(request, None, NotFound(_(CONFIRM_LINK_INVALID)))
     if ballot_state(entry.ballot) != "open":
         return _link_refused(request, entry, IllegalTransition(_(CONFIRM_TOO_LATE)))
-    return render(request, "shop/ballot_confirm.html", {"entry": entry, "ballot": entry.ballot})
+    return _confirm_page(request, entry)
+
+
+def _number(typed: str) -> int:
+    """A number of tickets as typed (0, which no application asks for, if it is none)."""
+    try:
+        return int(typed)
+    except ValueError:  # not a number, or too long to be one
+        return 0
+
+
+def _confirm_page(request, entry: BallotEntry, errors=(), status: int = 200, typed: dict | None = None):
+    typed = typed or {"name": entry.name, "quantity": str(entry.quantity)}
+    return render(request, "shop/ballot_confirm.html", {"entry": entry, "ballot": entry.ballot, "errors": errors,
+                                                        "typed": typed}, status=status)
 
 
 def _link_refused(request, entry: BallotEntry | None, exc: SalesError):
