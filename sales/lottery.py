@@ -12,9 +12,11 @@ their seats go to the next applicants in the draw order.
 An application counts once its address is confirmed: applying emails a link (a random
 token, good once, until the close), and only following it enters the application in the
 draw. Anyone may type anyone's address, so an unconfirmed application keeps nobody out:
-applying again with its mailbox replaces it, the confirmation page lets the one following
-the link put their own name and tickets, and the mailbox's owner confirming is what counts.
-A confirmed application is one per mailbox.
+applying again with its mailbox updates it (its link kept: every link emailed for it works
+until it is confirmed), the owner's confirmation page lets them put their own name and
+tickets, and the mailbox's owner confirming is what counts. A confirmed application is one
+per mailbox. A mailbox is emailed its link a few times an hour at most, however often its
+address is typed.
 
 The emails (the confirmation link, the entry, drawn with its payment link, not drawn,
 lapsed) go through an
@@ -55,7 +57,12 @@ logger = logging.getLogger(__name__)
 def ballot_apply(*, ballot: Ballot, name: str, email: str, quantity: int, now: datetime | None = None,
                  language: str | None = None) -> BallotEntry:
     """An application; `language` is the applicant's (default: the request's), which every
-    email about it speaks."""
+    email about it speaks.
+
+    Applying again with a mailbox whose application is unconfirmed updates that application
+    (name, address as typed, tickets, language) and keeps its link. The entry returned says
+    in `link_emailed` whether its link is emailed now: not when the mailbox was sent
+    CONFIRM_EMAILS_PER_HOUR emails of it in the last hour (the link emailed before still works)."""
     now = now or timezone.now()
     if not ballot.opens_at <= now < ballot.closes_at or ballot.drawn_at:
         raise InvalidRequest(_("applications for this ballot are closed"))
@@ -70,20 +77,29 @@ def ballot_apply(*, ballot: Ballot, name: str, email: str, quantity: int, now: d
         try:
             with transaction.atomic():
                 # One application of a mailbox at a time: another at this moment waits here, then
-                # replaces this one (its delete would otherwise miss a row not yet committed).
+                # finds this one (its look-up would otherwise miss a row not yet committed).
                 rows.execute("SELECT pg_advisory_xact_lock(hashtext('ballot entry'), hashtext(%s::text || ' ' || %s))",
                              [ballot.pk, box or email])
                 # The database holds one confirmed application per mailbox
                 # (ballot_one_entry_per_mailbox): one confirmed already is said now.
                 if BallotEntry.objects.filter(ballot=ballot, mailbox=box, status=BallotEntry.Status.APPLIED).exists():
                     raise InvalidRequest(_(ALREADY_APPLIED), field="email")
-                # An unconfirmed one (whoever typed the address) is replaced: its link stops
-                # working, and its email, if not sent yet, is not sent.
-                BallotEntry.objects.filter(ballot=ballot, mailbox=box, status=BallotEntry.Status.UNCONFIRMED).delete()
-                entry = BallotEntry.objects.create(
-                    ballot=ballot, name=name, email=email, mailbox=box, quantity=quantity,
-                    language=buyer_language(language), status=BallotEntry.Status.UNCONFIRMED,
-                    confirm_token=new_secret())
+                # An unconfirmed one (whoever typed the address) is updated, its link kept: a
+                # stranger typing the address again spoils no link its owner was sent.
+                entry = (BallotEntry.objects.select_for_update()
+                         .filter(ballot=ballot, mailbox=box, status=BallotEntry.Status.UNCONFIRMED).first())
+                if entry is None:
+                    entry = BallotEntry.objects.create(
+                        ballot=ballot, name=name, email=email, mailbox=box, quantity=quantity,
+                        language=buyer_language(language), status=BallotEntry.Status.UNCONFIRMED,
+                        confirm_token=new_secret(), confirm_emailed_at=[now])
+                    entry.link_emailed = True
+                else:
+                    entry.name, entry.email, entry.quantity = name, email, quantity
+                    entry.language = buyer_language(language)
+                    entry.link_emailed = _email_link_again(entry, now)
+                    entry.save(update_fields=["name", "email", "quantity", "language", "confirm_emails",
+                                              "confirm_emailed_at", "told_status", "notice_claimed_at"])
             break
         except IntegrityError:  # the same mailbox applying at the same moment: look again
             if attempt == 2:
@@ -92,6 +108,30 @@ def ballot_apply(*, ballot: Ballot, name: str, email: str, quantity: int, now: d
     # The link to confirm, within moments (the worker sends it, not this request).
     transaction.on_commit(ballot_notices_due, robust=True)
     return entry
+
+
+# The emails of its confirmation link a mailbox is sent an hour, in a ballot, however many
+# times its address is typed (each application is still taken: its details updated).
+CONFIRM_EMAILS_PER_HOUR = 3
+
+
+def _email_link_again(entry: BallotEntry, now: datetime) -> bool:
+    """Whether the unconfirmed application applied for again is owed an email of its link
+    (the entry's outbox fields set so). An email still waiting for the worker says the
+    application as it is when it goes: no second one. Else a new one, if the mailbox was
+    sent fewer than CONFIRM_EMAILS_PER_HOUR in the last hour. Counted in the entry's row,
+    which the application holds: exact whatever applies at once, and with no Redis."""
+    if entry.told_status != entry.status and entry.notice_claimed_at is None:
+        return True  # owed and not being sent yet: the email going says the new details
+    recent = [at for at in entry.confirm_emailed_at if at > now - timedelta(hours=1)]
+    if len(recent) >= CONFIRM_EMAILS_PER_HOUR:
+        return False
+    entry.confirm_emailed_at = recent + [now]
+    entry.confirm_emails += 1
+    # Owed again; a sender sending the previous one right now finds its claim gone when it
+    # marks it sent, and this one goes after it.
+    entry.told_status, entry.notice_claimed_at = "", None
+    return True
 
 
 def _application(ballot: Ballot, name, email: str, quantity) -> tuple[str, str, int]:
@@ -110,9 +150,8 @@ def _application(ballot: Ballot, name, email: str, quantity) -> tuple[str, str, 
 # The refusal of a second confirmed application of a mailbox.
 ALREADY_APPLIED = gettext_noop("this email address has already applied (or the same mailbox written another way: "
                                "with a +tag, or with dots at Gmail)")
-CONFIRM_LINK_INVALID = gettext_noop("this confirmation link is not valid: it has been used already, or a newer "
-                                    "application with the same address replaced it. If you confirmed, the email "
-                                    "with your entry reference says so.")
+CONFIRM_LINK_INVALID = gettext_noop("this confirmation link is not valid: it has been used already. If you "
+                                    "confirmed, the email with your entry reference says so.")
 CONFIRM_TOO_LATE = gettext_noop("applications for this ballot closed before this application was confirmed: it is "
                                 "not in the draw")
 
@@ -380,10 +419,12 @@ _CLAIM = """
 
 
 def message_id(entry: BallotEntry, status: str) -> str:
-    """The same for every attempt at one email (an entry reaches each status once), so that
-    one sent again after a crash between sending and recording it is recognisable as the
-    same message."""
-    return f"<ballot.{entry.pk}.{status}@{mail_domain()}>"
+    """The same for every attempt at one email (an entry reaches each status once; the
+    confirmation link's emails are numbered), so that one sent again after a crash between
+    sending and recording it is recognisable as the same message, and a link emailed again
+    is not taken for a copy of the first (a mailbox drops a Message-ID it holds already)."""
+    again = f".{entry.confirm_emails}" if status == BallotEntry.Status.UNCONFIRMED and entry.confirm_emails > 1 else ""
+    return f"<ballot.{entry.pk}.{status}{again}@{mail_domain()}>"
 
 
 def pending_notices(now: datetime | None = None):
@@ -412,7 +453,7 @@ def send_notice(entry_id: int) -> bool:
     try:
         entry = BallotEntry.objects.select_related("ballot__performance__event", "ballot__performance__venue",
                                                    "hold").filter(pk=entry_id).first()
-        if entry is None:  # an unconfirmed application replaced since the claim: nothing to send
+        if entry is None:  # an unconfirmed application deleted since the claim: nothing to send
             return False
         values = _notice_values(entry, status, now)
         if values is not None:

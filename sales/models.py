@@ -11,6 +11,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -799,9 +800,16 @@ class BallotEntry(models.Model):
                               related_name="+")
     pay_token = models.CharField(_("pay token"), max_length=40, unique=True, default=new_secret, editable=False)
     # The secret of the confirmation link emailed to the address (null once confirmed: a
-    # link works once).
+    # link works once). Applying again with the mailbox keeps it: every link emailed for
+    # the application works until it is confirmed.
     confirm_token = models.CharField(_("confirmation token"), max_length=40, unique=True, null=True, blank=True,
                                      editable=False)
+    # The emails of that link asked for (sales.lottery.ballot_apply): how many in all (each
+    # has a Message-ID of its own), and when the last few of them were, so that a mailbox
+    # is sent a few an hour whoever types its address.
+    confirm_emails = models.PositiveIntegerField(_("confirmation emails"), default=1, db_default=1, editable=False)
+    confirm_emailed_at = ArrayField(models.DateTimeField(), verbose_name=_("confirmation emails asked at"),
+                                    default=list, db_default=[], blank=True, editable=False)
     # What the entrant sees and checks the draw with (its SHA-256 is all the draw publishes).
     reference = models.CharField(_("reference"), max_length=12, unique=True, default=new_entry_reference,
                                  editable=False)
@@ -825,7 +833,7 @@ class BallotEntry(models.Model):
                                 name="ballot_entry_notice_due")]
         # One confirmed application per mailbox. Applications are all made before the draw,
         # while every entry is `applied` (or unconfirmed). Of the unconfirmed, one per mailbox
-        # too: applying again replaces it (sales.lottery.ballot_apply).
+        # too: applying again updates it (sales.lottery.ballot_apply).
         constraints = [models.UniqueConstraint(fields=["ballot", "mailbox"], condition=Q(status="applied"),
                                                name="ballot_one_entry_per_mailbox"),
                        models.UniqueConstraint(fields=["ballot", "mailbox"], condition=Q(status="unconfirmed"),

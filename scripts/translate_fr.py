@@ -278,6 +278,18 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    # Applying again with an unconfirmed application's mailbox updates it and keeps its link.
+    "confirmation emails": "courriels de confirmation",
+    "confirmation emails asked at": "courriels de confirmation demandés le",
+    "this confirmation link is not valid: it has been used already. If you confirmed, the email with your entry "
+    "reference says so.":
+        "ce lien de confirmation n’est pas valide : il a déjà servi. Si vous avez confirmé, le courriel contenant "
+        "votre référence de participation le dit.",
+    "A link was already emailed to %(email)s and is still valid: follow it to confirm the application (you can "
+    "correct its name and number of tickets there). No other email is sent to this address for now.":
+        "Un lien a déjà été envoyé à %(email)s et reste valide : suivez-le pour confirmer l’inscription (vous "
+        "pourrez y corriger le nom et le nombre de billets). Aucun autre courriel n’est envoyé à cette adresse pour "
+        "l’instant.",
     # The confirmation page lets its reader put their own name and tickets.
     "Someone, we hope you, applied with this address for %(quantity)s tickets for %(show)s (%(starts)s, %(venue)s). "
     "The application enters the draw only once you confirm it, before applications close, %(closes)s; the page lets "
@@ -297,10 +309,6 @@ FR = {
     "confirmation token": "jeton de confirmation",
     "this email address is applying at this very moment; try again":
         "cette adresse courriel est en train de s’inscrire en ce moment même ; réessayez",
-    "this confirmation link is not valid: it has been used already, or a newer application with the same address "
-    "replaced it. If you confirmed, the email with your entry reference says so.":
-        "ce lien de confirmation n’est pas valide : il a déjà servi, ou une inscription plus récente avec la même "
-        "adresse l’a remplacé. Si vous avez confirmé, le courriel contenant votre référence de participation le dit.",
     "applications for this ballot closed before this application was confirmed: it is not in the draw":
         "les inscriptions à ce tirage au sort ont fermé avant que cette inscription soit confirmée : elle ne "
         "participe pas au tirage",

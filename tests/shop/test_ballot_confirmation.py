@@ -58,14 +58,14 @@ def test_someone_applying_with_anothers_address_does_not_lock_its_owner_out():
     again = owner.post(f"/lottery/{ballot.pk}/", {"name": "Olivia Owner", "email": "Olivia+tickets@example.org",
                                                   "quantity": "2"})
     assert again.status_code == 302, text_of(again)
-    [entry] = ballot.entries.all()  # hers replaced the stranger's
-    assert (entry.name, entry.quantity, entry.status) == ("Olivia Owner", 2, "unconfirmed")
+    [entry] = ballot.entries.all()  # the one application of her mailbox, now with her details
+    assert (entry.name, entry.email, entry.quantity, entry.status) == (
+        "Olivia Owner", "olivia+tickets@example.org", 2, "unconfirmed")
     link = emailed_link("olivia+tickets@example.org")
-    assert link != strangers_link
-    assert owner.post(strangers_link).status_code == 404  # the replaced link confirms nothing
+    assert link == strangers_link  # the link emailed first still works: nobody can spoil it
     page = owner.get(link)
     assert page.status_code == 200 and "in the name of Olivia Owner" in text_of(page)
-    confirmed = owner.post(link)
+    confirmed = owner.post(link, {"name": "Olivia Owner", "quantity": "2"})
     assert confirmed.status_code == 302
     assert "Your application is confirmed and entered in the draw" in text_of(owner.get(confirmed["Location"]))
     entry.refresh_from_db()
@@ -74,6 +74,83 @@ def test_someone_applying_with_anothers_address_does_not_lock_its_owner_out():
     late = stranger.post(f"/lottery/{ballot.pk}/", {"name": "Mallory", "email": "olivia@example.org", "quantity": "4"})
     assert late.status_code == 400 and "This email address has already applied" in text_of(late)
     assert list(ballot.entries.values_list("name", "status")) == [("Olivia Owner", "applied")]
+
+
+def test_a_stranger_applying_again_and_again_leaves_the_owners_link_working_and_the_owner_corrects_it():
+    """Applying again with a mailbox whose application is unconfirmed updates it and keeps
+    its link: a stranger re-applying with the owner's address every minute spoils no link
+    the owner was sent, and the owner confirms their own details on the link's page."""
+    ballot = open_ballot()
+    stranger, owner = Client(REMOTE_ADDR="203.0.113.20"), Client(REMOTE_ADDR="198.51.100.7")
+    assert stranger.post(f"/lottery/{ballot.pk}/", {"name": "Mallory", "email": "olivia@example.org",
+                                                    "quantity": "3"}).status_code == 302
+    first = emailed_link("olivia@example.org")
+    for quantity in ("4", "1"):  # again and again, each a minute later
+        assert stranger.post(f"/lottery/{ballot.pk}/", {"name": "Mallory", "email": "olivia@example.org",
+                                                        "quantity": quantity}).status_code == 302
+    assert emailed_link("olivia@example.org") == first
+    [entry] = ballot.entries.all()
+    assert (entry.name, entry.quantity, entry.status) == ("Mallory", 1, "unconfirmed")
+
+    page = owner.get(first)  # the owner follows the first link she was sent
+    assert page.status_code == 200
+    said = text_of(page)
+    assert "in the name of Mallory" in said and "correct them" in said
+    assert 'name="name"' in page.content.decode() and 'value="Mallory"' in page.content.decode()
+    confirmed = owner.post(first, {"name": "  Olivia Owner ", "quantity": "2"})
+    assert confirmed.status_code == 302, text_of(confirmed)
+    entry.refresh_from_db()
+    assert (entry.name, entry.quantity, entry.status, entry.confirm_token) == ("Olivia Owner", 2, "applied", None)
+    lottery.send_pending_notices()  # her entry's email, with her details
+    applied = [m for m in mail.outbox if m.subject.startswith("Your ballot application")]
+    assert len(applied) == 1 and applied[0].body.startswith("Hello Olivia Owner,")
+    assert "tickets asked for: 2" in applied[0].body
+
+
+def test_a_mailbox_is_sent_three_confirmation_emails_an_hour_whoever_applies():
+    ballot = open_ballot()
+    stranger = Client(REMOTE_ADDR="203.0.113.20")
+
+    def apply(name: str):
+        response = stranger.post(f"/lottery/{ballot.pk}/", {"name": name, "email": "olivia@example.org",
+                                                            "quantity": "2"})
+        assert response.status_code == 302, text_of(response)
+        lottery.send_pending_notices()  # the worker sends what is owed at once
+        return text_of(stranger.get(response["Location"]))
+
+    for n in range(1, 4):
+        assert "Check your mailbox: we have emailed a link to olivia@example.org" in apply(f"Mallory {n}")
+    sent = [m for m in mail.outbox if m.to == ["olivia@example.org"]]
+    assert len(sent) == 3 and len({link_in(m) for m in sent}) == 1  # one link, emailed three times
+    assert len({m.extra_headers["Message-ID"] for m in sent}) == 3  # three emails, not one sent thrice
+    fourth = apply("Mallory 4")
+    assert len(mail.outbox) == 3  # no fourth email
+    assert "A link was already emailed to olivia@example.org and is still valid" in fourth
+    assert "we have emailed a link" not in fourth
+    entry = ballot.entries.get()
+    assert entry.name == "Mallory 4" and entry.status == "unconfirmed"  # the application is still updated
+    assert not lottery.pending_notices().exists()
+
+    # An hour after the first, the mailbox may be sent one again.
+    BallotEntry.objects.filter(pk=entry.pk).update(
+        confirm_emailed_at=[t - timedelta(minutes=61) if i == 0 else t
+                            for i, t in enumerate(entry.confirm_emailed_at)])
+    assert "Check your mailbox: we have emailed a link" in apply("Mallory 5")
+    assert len(mail.outbox) == 4 and link_in(mail.outbox[3]) == link_in(sent[0])
+    assert mail.outbox[3].body.startswith("Hello Mallory 5,")
+
+
+def test_applications_made_before_the_email_goes_are_one_email():
+    """Applied again before the worker sent the link: one email, with the last details,
+    and the mailbox's allowance is not spent on emails that never went."""
+    ballot = open_ballot()
+    for n in range(5):
+        lottery.ballot_apply(ballot=ballot, name=f"Ana {n}", email="ana@example.org", quantity=1 + n % 4)
+    assert lottery.send_pending_notices() == 1
+    [sent] = mail.outbox
+    assert sent.body.startswith("Hello Ana 4,") and "for 1 tickets" in sent.body
+    again = lottery.ballot_apply(ballot=ballot, name="Ana", email="ana@example.org", quantity=2)
+    assert again.link_emailed and lottery.send_pending_notices() == 1
 
 
 def test_bad_input_on_the_confirmation_page_is_a_form_error_and_confirms_nothing():
@@ -215,10 +292,12 @@ def test_one_mailbox_applying_twice_at_once_leaves_one_application_to_confirm():
     ballot = open_ballot()
     answers = race(4, lambda i: lottery.ballot_apply(ballot=ballot, name=f"Twin {i}", email="twin@example.org",
                                                       quantity=1))
-    assert all(isinstance(a, BallotEntry) for a in answers), answers  # each replaced the one before
+    assert all(isinstance(a, BallotEntry) for a in answers), answers  # each updated the one before
     [entry] = ballot.entries.all()
     assert entry.status == "unconfirmed"
     tokens = [a.confirm_token for a in answers]
+    assert set(tokens) == {entry.confirm_token}  # one link, whichever application came last
+    assert {a.pk for a in answers} == {entry.pk}
     confirmed = race(4, lambda i: lottery.ballot_confirm(token=tokens[i]))
     assert sum(isinstance(c, BallotEntry) for c in confirmed) == 1
     assert list(ballot.entries.values_list("status", flat=True)) == ["applied"]

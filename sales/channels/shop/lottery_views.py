@@ -56,9 +56,15 @@ def apply(request, pk: int):
             errors, status = [exc.message], 400
         else:
             # No reference yet: whoever typed the address may not be its owner.
-            messages.success(request, _("Check your mailbox: we have emailed a link to %(email)s. Your application "
-                                        "enters the draw only once you follow it, before applications close.")
-                             % {"email": entry.email})
+            if entry.link_emailed:
+                messages.success(request, _("Check your mailbox: we have emailed a link to %(email)s. Your "
+                                            "application enters the draw only once you follow it, before "
+                                            "applications close.") % {"email": entry.email})
+            else:  # the mailbox's emails of the link this hour are sent: the one it has works
+                messages.warning(request, _("A link was already emailed to %(email)s and is still valid: follow it "
+                                            "to confirm the application (you can correct its name and number of "
+                                            "tickets there). No other email is sent to this address for now.")
+                                 % {"email": entry.email})
             return redirect("shop:ballot", pk=ballot.pk)
     # A refused application keeps what was typed (the name and address at most as long as kept).
     typed = {field: str(request.POST.get(field, ""))[:limit] for field, limit in (("name", 200), ("email", 254))}
