@@ -173,7 +173,9 @@ def ballot_confirm(*, token: str, name: str | None = None, quantity: int | None 
         turn = rows.fetch(_CONFIRM_TURN, [token])
         if not turn:
             raise NotFound(_(CONFIRM_LINK_INVALID))
-        [(frozen,)] = turn
+        # Read once the share is ours, in a statement of its own: the one that waited for it
+        # reads the tables as they stood when it began, before a freeze it waited for.
+        [(frozen,)] = rows.fetch(_FROZEN, [turn[0][0]])
         entry = (BallotEntry.objects.select_for_update(of=("self",))
                  .select_related("ballot__performance__event", "ballot__performance__venue")
                  .filter(confirm_token=token, status=BallotEntry.Status.UNCONFIRMED).first())
@@ -199,9 +201,9 @@ def ballot_confirm(*, token: str, name: str | None = None, quantity: int | None 
 
 
 _CONFIRM_TURN = """
-    SELECT EXISTS (SELECT FROM sales_draw d WHERE d.ballot_id = b.id AND d.frozen_at IS NOT NULL)
-    FROM sales_ballot b WHERE b.id = (SELECT ballot_id FROM sales_ballotentry WHERE confirm_token = %s)
+    SELECT b.id FROM sales_ballot b WHERE b.id = (SELECT ballot_id FROM sales_ballotentry WHERE confirm_token = %s)
     FOR SHARE OF b"""
+_FROZEN = "SELECT EXISTS (SELECT FROM sales_draw WHERE ballot_id = %s AND frozen_at IS NOT NULL)"
 
 
 def _token_shaped(token) -> bool:

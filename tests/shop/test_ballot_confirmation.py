@@ -357,3 +357,62 @@ def test_a_confirmation_under_way_at_the_close_is_in_the_frozen_list_and_the_bal
     ballot.refresh_from_db()
     lottery.ballot_draw(ballot=ballot, now=timezone.now())
     assert sorted(BallotEntry.objects.filter(ballot=ballot).values_list("rank", flat=True)) == [1, 2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_confirmation_waiting_behind_the_freeze_is_refused_as_too_late_and_the_ballot_draws():
+    """The other way round: the freeze holds the ballot's row (slowed here on the draw's
+    row) when a confirmation comes. The confirmation waits, then finds the entries frozen
+    and is refused as too late; the frozen list and the draw agree."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from sales import draws
+    from sales.errors import IllegalTransition
+    from tests.sales.test_confirmations import waiting_on_a_lock
+
+    ballot = open_ballot()
+    early = lottery.ballot_apply(ballot=ballot, name="Early", email="early@example.org", quantity=1)
+    lottery.ballot_confirm(token=early.confirm_token)
+    late = lottery.ballot_apply(ballot=ballot, name="Late", email="late@example.org", quantity=1)
+    draw = draws.draw_commit(ballot=ballot)
+    holding, release, answers = threading.Event(), threading.Event(), {}
+
+    def on_its_own(name, fn):
+        def run():
+            try:
+                answers[name] = fn()
+            except Exception as exc:  # noqa: BLE001 - the answer the test looks at
+                answers[name] = exc
+            finally:
+                connection.close()
+        return threading.Thread(target=run)
+
+    def holder():  # the draw's row: the freeze waits on it, holding the ballot's
+        with transaction.atomic():
+            list(Draw.objects.select_for_update().filter(pk=draw.pk))
+            holding.set()
+            release.wait(10)
+
+    threads = [on_its_own("holder", holder)]
+    threads[0].start()
+    assert holding.wait(10)
+    threads.append(on_its_own("freeze", lambda: lottery.ballot_freeze(ballot=ballot,
+                                                                      now=ballot.closes_at + timedelta(seconds=1))))
+    threads[1].start()
+    assert waiting_on_a_lock(1), "the freeze did not reach the draw's row"
+    threads.append(on_its_own("confirm", lambda: lottery.ballot_confirm(token=late.confirm_token)))
+    threads[2].start()
+    assert waiting_on_a_lock(2), "the confirmation did not wait for the freeze"
+    release.set()
+    for thread in threads:
+        thread.join(20)
+    assert isinstance(answers["confirm"], IllegalTransition), answers
+    assert BallotEntry.objects.get(pk=late.pk).status == "unconfirmed"
+    draw.refresh_from_db()
+    assert draw.entry_count == 1
+    Ballot.objects.filter(pk=ballot.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+    ballot.refresh_from_db()
+    lottery.ballot_draw(ballot=ballot, now=timezone.now())
+    assert BallotEntry.objects.get(pk=early.pk).rank == 1
