@@ -101,9 +101,11 @@ def send_confirmation(order_id: int) -> bool:
         # The receipt goes in the body and on the PDF's last page: made once.
         receipt = receipt_text(order, tickets)
         refunded = order.status == Order.Status.REFUNDED  # its notice: what was paid back, no tickets
-        if refunded and _refund_being_asked(order, now):
+        if _refund_being_asked(order, now):
             # Its request is asking the provider now: told once it answers (refund_answered),
-            # or, its request dead, once the answer is overdue (the sweep).
+            # or, its request dead, once the answer is overdue (the sweep). The notice of a
+            # whole refund, and the confirmation sent again after some tickets were refunded
+            # or exchanged (its receipt lists the payback) alike.
             Order.objects.filter(pk=order_id, confirmation_claimed_at=now).update(confirmation_claimed_at=None)
             return False
         cancelled = order.performance.cancelled_at is not None  # no tickets either: a notice
@@ -165,9 +167,9 @@ def send_confirmation(order_id: int) -> bool:
 
 def _refund_being_asked(order: Order, now) -> bool:
     """Whether a card refund of `order` is being sent to the provider by a request that may
-    still be waiting for its answer (its timeout and retries, and a margin). Its notice then
-    waits: written now, it would tell a refund the provider takes a moment later as not
-    taken yet."""
+    still be waiting for its answer (its timeout and retries, and a margin). Its email (the
+    refund's notice, or the confirmation whose receipt lists the payback) then waits:
+    written now, it would tell a refund the provider takes a moment later as not taken yet."""
     asking = timedelta(seconds=settings.STRIPE_TIMEOUT_SECONDS * (settings.STRIPE_NETWORK_RETRIES + 1) + 30)
     return order.payments.filter(status=Payment.Status.REFUNDED, message=REFUND_SENDING,
                                  created_at__gt=now - asking).exists()

@@ -619,3 +619,34 @@ def test_the_refund_email_picked_up_while_the_provider_answers_waits_for_its_ans
     Payment.objects.filter(order=other, status="refunded").update(created_at=timezone.now() - timedelta(minutes=5))
     assert notifications.send_pending_confirmations() == 1
     assert "The refund to your card is recorded and on its way" in mailoutbox[0].body, mailoutbox[0].body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_email_of_some_tickets_refunded_waits_for_the_providers_answer_too(lossy, mailoutbox):
+    """Some tickets refunded: the order stays paid and its confirmation goes again, its
+    receipt with the payback, queued by the commit that records it, before its request
+    asks the provider. As for a whole refund's email, it waits for the answer: a refund the
+    provider takes at once is told paid back, not "on its way to the card provider"."""
+    from sales import notifications
+
+    perf = make_performance(rows=1, per_row=4)
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[p.pk for p in places_of(perf)[:2]])
+    order = order_place(hold=hold, customer=BUYER, payment=PaymentRequest(method="card", token=card_token()))
+    notifications.send_pending_confirmations()
+    mailoutbox.clear()
+    sent_meanwhile = []
+
+    def the_worker_meanwhile():
+        try:
+            sent_meanwhile.append(notifications.send_pending_confirmations())
+        finally:
+            connection.close()
+
+    lossy.fault("POST", REFUNDS, "pass", then=the_worker_meanwhile)
+    with lossy.retries(0):
+        tickets_refund(order=order, ticket_ids=[order.tickets.order_by("pk").first().pk], actor=None)
+    assert sent_meanwhile == [0] and mailoutbox == [], [m.body for m in mailoutbox]
+    # What the request asked for once the provider answered (refund_answered), as the worker runs it.
+    assert notifications.send_confirmation(order.pk)
+    [told] = mailoutbox
+    assert "Paid back " in told.body and "on its way" not in told.body, told.body
