@@ -103,7 +103,8 @@ def send_confirmation(order_id: int) -> bool:
         refunded = order.status == Order.Status.REFUNDED  # its notice: what was paid back, no tickets
         if _refund_being_asked(order, now):
             # Its request is asking the provider now: told once it answers (refund_answered),
-            # or, its request dead, once the answer is overdue (the sweep). The notice of a
+            # or, its request dead, once the answer is overdue (the sweep), or when the
+            # reconciliation sends the refund again (an order paid days ago). The notice of a
             # whole refund, and the confirmation sent again after some tickets were refunded
             # or exchanged (its receipt lists the payback) alike.
             Order.objects.filter(pk=order_id, confirmation_claimed_at=now).update(confirmation_claimed_at=None)

@@ -39,7 +39,7 @@ from ..errors import (
 )
 from ..holds import hold_is_live
 from ..models import REFUND_SENDING, Hold, Order, Payment
-from ..notifications import confirmations_due
+from ..notifications import confirmations_due, refund_answered
 from ..payments import (
     APPROVED,
     BANK_ASKS,
@@ -461,4 +461,9 @@ def _send_again(row: Payment) -> None:
         settler_turn(row.order)
         if Payment.objects.filter(pk=row.pk, message=row.message).exists():  # still as it was read
             refund_at_provider(row.order, row, -row.amount, again=True)
+            if row.message == REFUND_SENDING:
+                # Its request died before the provider answered: the email it queued waited
+                # for that answer (notifications._refund_being_asked), and an order paid
+                # days ago (some of its tickets refunded) is no sweep's. Asked for now.
+                refund_answered(row.order)
 

@@ -618,3 +618,39 @@ def test_the_providers_processing_is_an_answer_still_to_come_not_a_decline():
     declined = StripeProvider.answer(intent_object("requires_payment_method",
                                                    last_payment_error={"code": "card_declined"}))
     assert not declined.approved and not declined.pending
+
+
+def confirmations_asked_for(order_id: int) -> int:
+    """How many times the worker has been asked, on the broker (Redis), to send this order's
+    email (sales.enqueue.send_order_confirmation), and not yet done it (no worker runs here)."""
+    from celery import current_app
+
+    with current_app.connection_for_read() as conn:
+        client = conn.default_channel.client
+        asked = [json.loads(raw) for raw in client.lrange("celery", 0, -1)]
+    return sum(1 for message in asked if message["headers"]["task"] == "sales.tasks.send_order_confirmation"
+               and message["headers"]["argsrepr"] == f"({order_id},)")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_email_a_dead_refund_request_left_waiting_is_asked_for_when_the_refund_is_sent_again():
+    """Some tickets of an order bought days ago refunded, and the request killed before the
+    provider answered: the confirmation it queued waited for that answer (the refund being
+    sent), and no sweep looks at an order paid days ago. The reconciliation that sends the
+    refund again asks for it, and it tells the refund paid back."""
+    from celery import current_app
+
+    perf = make_performance(rows=1, per_row=2)
+    order = order_place(hold=held(perf), customer=BUYER, payment=card())
+    assert notifications.send_confirmation(order.pk)
+    Order.objects.filter(pk=order.pk).update(paid_at=timezone.now() - timedelta(days=3))
+    refund_and_die(order, when="before", tickets=True)
+    assert notifications.send_confirmation(order.pk) is False  # the worker, meanwhile: its refund is being asked
+    current_app.control.purge()
+    assert notifications.send_pending_confirmations() == 0  # paid days ago: not the sweep's
+    mail.outbox.clear()
+    payments_reconcile(now=timezone.now() + timedelta(hours=1))
+    assert confirmations_asked_for(order.pk) == 1
+    assert notifications.send_confirmation(order.pk)  # as the worker does, asked
+    [told] = mail.outbox
+    assert "Paid back " in told.body and "on its way" not in told.body, told.body
