@@ -38,6 +38,7 @@ from sales.errors import (
     InvalidRequest,
     NotFound,
     NotPermitted,
+    PaymentProcessing,
     RateLimited,
     SalesError,
     ServiceUnavailable,
@@ -58,8 +59,8 @@ from sales.orders import (
     refunds_refused,
     tickets_refund,
 )
-from sales.orders.settling import give_way, payment_confirmed
-from sales.payments import PaymentRequest
+from sales.orders.settling import bank_question, give_way, payment_confirmed
+from sales.payments import PROCESSING, PaymentRequest
 from sales.policy import COUNTER_CLERK, ORGANIZER, SELLING_ROLES, default_channel, policy_for, roles_of
 from sales.shifts import shift_current
 from sales.tickets import ticket_check_in
@@ -371,6 +372,14 @@ class OrderCreate(ApiView):
                 # is given up for this one, as the shop does (the caller owns the hold: the
                 # service checked it before saying so).
                 order = give_way(Hold.objects.get(token=data["hold"]), key, busy) or place()
+            if order.status == Order.Status.PENDING:
+                # The retry of a request answered in_progress while the provider still
+                # processes its payment: in_progress again, which the key does not keep, so
+                # that a retry once the provider has answered gets what then stands (a 201
+                # here would be the key's answer for good). One waiting on the bank's
+                # question is asked it again.
+                bank_question(order)
+                raise PaymentProcessing(_(PROCESSING), order=order.code)
         return Response(_order_out(order, self.ctx()), status=status.HTTP_201_CREATED)
 
 

@@ -654,3 +654,39 @@ def test_the_email_a_dead_refund_request_left_waiting_is_asked_for_when_the_refu
     assert notifications.send_confirmation(order.pk)  # as the worker does, asked
     [told] = mail.outbox
     assert "Paid back " in told.body and "on its way" not in told.body, told.body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_api_retry_while_the_payment_is_processing_is_told_so_and_later_gets_what_stands():
+    """The API's answer to a payment the provider is still processing is a 409 in_progress,
+    which the key does not keep: a retry with the same key meanwhile is told the same, not
+    a 201 for an order not paid (kept as the key's answer for good), and once the provider
+    has answered, a retry gets what then stands."""
+    from tests.support import BUYER as API_BUYER
+    from tests.support import client_for
+
+    perf = make_performance(rows=1, per_row=4)
+    client = client_for()
+    hold = client.post("/api/v1/holds/", {"performance": perf.pk, "places": [places_of(perf)[0].pk]},
+                       format="json").json()["token"]
+    body = {"hold": hold, "customer": API_BUYER,
+            "payment": {"method": "card", "token": sepa_debit(SEPA_FAILS_LATER).token}}
+
+    def pay():
+        return client.post("/api/v1/orders/", body, format="json",
+                           headers={"Idempotency-Key": "sepa-processing-first-try"})
+
+    first = pay()
+    assert first.status_code == 409 and first.json()["error"]["code"] == "in_progress", first.content
+    order = Order.objects.get(code=first.json()["error"]["order"])
+    again = pay()
+    assert again.status_code == 409 and again.json()["error"]["code"] == "in_progress", again.content
+    assert again.json()["error"]["order"] == order.code
+    deadline = time.monotonic() + 10
+    while provider().v1.payment_intents.retrieve(order.payment_intent).status == "processing":
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    payments_reconcile(now=timezone.now() + timedelta(minutes=2))
+    assert Order.objects.get(pk=order.pk).status == "failed"
+    later = pay()
+    assert later.status_code == 402 and later.json()["error"]["code"] == "payment_declined", later.content
