@@ -165,14 +165,19 @@ def _terms(words: list[str], today: date) -> list[tuple[list[str], date | None]]
     is one term of its words, the day they write together."""
     terms, i = [], 0
     while i < len(words):
-        at = i + 1 if i + 1 < len(words) and any(_begins(words[i], name) for name in WEEKDAYS) else i
+        # A weekday first ("Tue 5 Jan"); but "mar." is March as well as French's mardi:
+        # "Mar 5" is read as the month if no day follows it as a weekday.
+        weekday = i + 1 < len(words) and any(_begins(words[i], name) for name in WEEKDAYS)
         day = month = None
-        for figure, name in ((at, at + 1), (at + 1, at)):  # 5 Jan, or Jan 5
-            if max(figure, name) < len(words):
-                found, month = DAY_OF_MONTH.match(words[figure].strip(".,")), _month(words[name])
-                if found and month:
-                    day = int(found[1])
-                    break
+        for at in (i + 1, i) if weekday else (i,):
+            for figure, name in ((at, at + 1), (at + 1, at)):  # 5 Jan, or Jan 5
+                if max(figure, name) < len(words):
+                    found, month = DAY_OF_MONTH.match(words[figure].strip(".,")), _month(words[name])
+                    if found and month:
+                        day = int(found[1])
+                        break
+            if day is not None:
+                break
         if day is None:
             terms.append(([words[i]], _day(words[i], today)))
             i += 1

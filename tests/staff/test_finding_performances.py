@@ -4,7 +4,7 @@ soonest first, and find one by its show, its venue or its day at the venue; thei
 does not grow with how many are on sale."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -108,6 +108,21 @@ def test_found_by_show_and_venue_words_in_any_case(console, request):
     assert "matches “hamlet misérables”" in nothing.content.decode()
     # Searching keeps the words through the pages.
     assert "find=Mis%C3%A9rables&amp;page=2" in page("?find=Misérables").content.decode()
+
+
+@pytest.mark.parametrize("console", ["counter", "phone"])
+def test_found_by_march_written_first_and_short(console, request):
+    """"Mar 5" is 5 March, as "Jan 5" is 5 January, though "mar." is also how French
+    shortens mardi: with no day after it as a weekday, it is the month."""
+    page = request.getfixturevalue(console)
+    today = timezone.localdate()
+    march = date(today.year if today < date(today.year, 3, 5) else today.year + 1, 3, 5)
+    fifth = on_sale(1, first_in_days=(march - today).days)[0]
+    fifth.starts_at = datetime(march.year, 3, 5, 20, 0, tzinfo=ZoneInfo(fifth.venue.time_zone))
+    fifth.save()
+    on_sale(2, first_in_days=(march - today).days + 1)
+    for typed in ("Mar 5", "mar. 5", f"Mar 5 {march.year}", "mar. 5 mars", "5 Mar"):
+        assert listed(page("?" + urlencode({"find": typed}))) == [fifth.pk], typed
 
 
 @pytest.mark.parametrize("console", ["counter", "phone"])
