@@ -174,7 +174,8 @@ def test_bad_input_on_the_confirmation_page_is_a_form_error_and_confirms_nothing
         assert 'name="quantity"' in response.content.decode()  # the form again, to put right
         entry = ballot.entries.get()
         assert (entry.name, entry.quantity, entry.status) == ("Ana", 2, "unconfirmed")
-    french = client.post(link, {"name": "Ana", "quantity": "7"}, HTTP_ACCEPT_LANGUAGE="fr")
+    client.cookies["django_language"] = "fr"  # chosen on the site: the page speaks it
+    french = client.post(link, {"name": "Ana", "quantity": "7"})
     assert french.status_code == 400 and "Demandez de 1 à 4 billets" in text_of(french)
     assert client.post(link, {"name": "Ana", "quantity": "3"}).status_code == 302  # the link still works
     assert ballot.entries.get().quantity == 3
@@ -268,6 +269,13 @@ def test_the_confirmation_email_speaks_the_applicants_language():
     assert sent.extra_headers["Content-Language"] == "fr"
     page = Client(HTTP_ACCEPT_LANGUAGE="fr").get(link_in(sent))
     assert "Confirmer mon inscription" in page.content.decode()
+    # Its link opened where the browser asks for English (a phone's mail app): the page
+    # speaks the application's language, as the email did, unless the reader chose one here.
+    page = Client(HTTP_ACCEPT_LANGUAGE="en").get(link_in(sent))
+    assert "Confirmer mon inscription" in page.content.decode()
+    chosen = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    chosen.cookies["django_language"] = "en"
+    assert "Confirm my application" in chosen.get(link_in(sent)).content.decode()
 
 
 def test_the_organizer_sees_confirmed_and_unconfirmed_applications(organizer):

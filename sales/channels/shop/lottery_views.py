@@ -36,7 +36,7 @@ from sales.lottery import (
 from sales.models import Ballot, BallotEntry, Draw, Order, Place
 from sales.orders import hold_quote
 
-from .views import PROVIDER_SILENT, declined
+from .views import PROVIDER_SILENT, declined, in_buyers_language
 
 
 def apply(request, pk: int):
@@ -92,6 +92,9 @@ def confirm(request, token: str):
     opening the link confirms nothing (and uses nothing up); the button confirms. The page
     shows the application's name and tickets in a form: whoever typed the address, its
     owner confirms their own."""
+    waiting = unconfirmed_entry(token)
+    if waiting is not None:  # its page speaks the email's language
+        in_buyers_language(request, waiting.language)
     if request.method == "POST":
         name, quantity = request.POST.get("name"), request.POST.get("quantity")
         try:
@@ -108,7 +111,7 @@ def confirm(request, token: str):
                                     "%(reference)s: keep it to check the draw. We will email you after the draw.")
                          % {"reference": format_reference(entry.reference)})
         return redirect("shop:ballot", pk=entry.ballot_id)
-    entry = unconfirmed_entry(token)
+    entry = waiting
     if entry is None:
         return _link_refused(request, None, NotFound(_(CONFIRM_LINK_INVALID)))
     if ballot_state(entry.ballot) != "open":
@@ -170,8 +173,8 @@ def pay(request, token: str):
         except InvalidRequest as exc:
             errors, status = [card_missing(request.POST) if exc.detail.get("field") == "card"
                               else exc.message], 400
-        except SalesError as exc:
-            errors, status = [exc.message], 400
+        except SalesError as exc:  # in its own status: a payment still processing is 409, as the API says
+            errors, status = [exc.message], exc.status
         else:
             if order.status == Order.Status.PENDING:  # a second click while the first is being charged
                 errors, status = [_("Your payment is being processed; please wait a moment and reload.")], 409

@@ -749,7 +749,7 @@ def confirm_payment(request, code: str):
         return refusal(request, 503, "payment_provider_unavailable",
                        _("The payment provider did not answer; please wait a moment and reload."),
                        title=_("The payment provider did not answer"), links=[("/", _("Back to the shop"))])
-    _in_buyers_language(request, order)  # the page it leads to speaks it: what is said there too
+    in_buyers_language(request, order.language)  # the page it leads to speaks it: what is said there too
     if order.status == Order.Status.PAID:
         if order.hold_id is not None and Hold.objects.filter(
                 pk=order.hold_id, token=request.session.get(BASKET) or "").exists():
@@ -826,17 +826,17 @@ def find_orders(request):
     return render(request, "shop/find_orders.html", {"form": form, "errors": errors, "sent": sent}, status=status)
 
 
-def _in_buyers_language(request, order: Order) -> None:
-    """An order's page opened from its email speaks the buyer's language, as the email did,
-    unless the reader chose one on this site."""
-    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and order.language in dict(settings.LANGUAGES):
-        translation.activate(order.language)
-        request.LANGUAGE_CODE = order.language
+def in_buyers_language(request, language: str) -> None:
+    """A page opened from an email (an order's, a ballot application's) speaks the language
+    the email spoke, `language`, unless the reader chose one on this site."""
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and language in dict(settings.LANGUAGES):
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
 
 
 def order_detail(request, code: str, token: str):
     order = _order(code, token)
-    _in_buyers_language(request, order)
+    in_buyers_language(request, order.language)
     tickets = order.tickets.select_related("place__seat", "place__section")
     return render(request, "shop/order.html", {"order": order, "tickets": tickets})
 
@@ -846,7 +846,7 @@ def order_pay(request, code: str, token: str):
     """A reservation paid by the customer through the link they were emailed: the card in
     the provider's field, as at checkout."""
     order = _order(code, token)
-    _in_buyers_language(request, order)
+    in_buyers_language(request, order.language)
     if order.status == Order.Status.PAID:
         return redirect("shop:order", code=order.code, token=order.access_token)
     errors, status = [], 200
