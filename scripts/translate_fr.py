@@ -278,6 +278,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "%(amount)s paid back": "%(amount)s remboursés",
     # Applying again with an unconfirmed application's mailbox updates it and keeps its link.
     "confirmation emails": "courriels de confirmation",
     "confirmation emails asked at": "courriels de confirmation demandés le",

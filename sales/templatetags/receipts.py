@@ -9,7 +9,8 @@ from django import template
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from sales.order_receipt import ReceiptTax, receipt_html
+from sales.formatting import money
+from sales.order_receipt import ReceiptTax, paid_back, receipt_html
 
 register = template.Library()
 
@@ -17,6 +18,15 @@ register = template.Library()
 @register.simple_tag
 def receipt(order, tickets=None, narrow=False, paybacks=True) -> str:
     return receipt_html(order, tickets, narrow=narrow, paybacks=paybacks)
+
+
+@register.filter
+def order_amount(order) -> str:
+    """An order's amount in a staff page: its total; once refunded, what was paid back in
+    all (a refund of some tickets lowered the total first, so it says neither)."""
+    if order.status == "refunded":
+        return _("%(amount)s paid back") % {"amount": money(paid_back(order), order.currency)}
+    return money(order.total, order.currency)
 
 
 def _french() -> bool:

@@ -627,3 +627,34 @@ def test_a_refund_signed_keeps_no_supervisors_name_in_the_session(clerk, organiz
     done = c.post(f"/counter/orders/{order.code}/refund/", {"tickets_given": "1", "tickets": [first.pk]})
     assert done.status_code == 302 and Ticket.objects.get(pk=first.pk).status == "void"
     assert REFUND_SIGNER not in c.session
+
+
+def test_an_order_refunded_in_two_steps_says_what_was_paid_back_on_every_staff_page(clerk, operator, hall):
+    """Some tickets refunded, then the rest: the order's total was lowered by the first
+    refund and is neither what was paid nor what went back. The staff pages say the order
+    is refunded and what was paid back in all."""
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 3)
+    first, *_others = order.tickets.order_by("pk")
+    tickets_refund(order=order, ticket_ids=[first.pk], actor=clerk, shift=shift)
+    order_refund(order=Order.objects.get(pk=order.pk), actor=clerk, shift=shift)
+    order.refresh_from_db()
+    assert order.status == "refunded" and order.total == Decimal("100.00")  # what reports read, left as it is
+    assert paid_back(order) == Decimal("150.00")
+
+    def header(page) -> str:  # the order's heading and the line under it
+        html = page.content.decode()
+        html = html[html.index("<h1"):]
+        return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]*>", " ", html[:html.index("</p>")])))
+
+    counter, phone = signed_in(clerk), signed_in(operator)
+    for page in (counter.get(f"/counter/orders/{order.code}/"), phone.get(f"/phone/orders/{order.code}/")):
+        assert "Refunded" in header(page) and "$150.00 paid back" in header(page), header(page)
+        assert "$100.00" not in header(page)
+    [row] = table_rows(counter.get("/counter/lookup/", {"q": order.code}).content.decode(), 'id="results"')
+    assert row[4:] == ["Refunded", "$150.00 paid back"]
+    rows = table_rows(phone.get(f"/phone/customers/{order.customer_id}/").content.decode(), 'id="past-orders"')
+    assert rows[1][3:] == ["Refunded", "$150.00 paid back"]
+    # In French too.
+    page = header(counter.get(f"/counter/orders/{order.code}/", headers={"accept-language": "fr"}))
+    assert "150,00 $ remboursés" in page.replace("\xa0", " ").replace("\u202f", " "), page

@@ -599,7 +599,8 @@ def lookup(request):
         orders = (Order.objects.filter(Q(code__iexact=q) | (~Q(status=Order.Status.FAILED) & (
                       Q(customer__email__iexact=q) | names_match("buyer_name", q)
                       | (Q(buyer_name="") & names_match("customer__name", q)))))
-                  .select_related("customer", "performance__event").order_by("-created_at")[:25])
+                  .select_related("customer", "performance__event").prefetch_related("payments")
+                  .order_by("-created_at")[:25])  # payments: what a refunded order paid back
         if len(orders) == 0:
             messages.error(request, _("No order matches “%(q)s”.") % {"q": q})
     return render(request, "counter/lookup.html", {"q": q, "orders": orders})

@@ -152,6 +152,7 @@ def customer(request, pk: int):
         # no order of theirs to talk about: it stays in the admin's records.
         "customer": cust, "orders": cust.orders.exclude(status=Order.Status.FAILED)
                                      .select_related("performance__event", "performance__venue")
+                                     .prefetch_related("payments")  # what a refunded order paid back
                                      .order_by("-created_at")[:20],
         "notes": cust.note_entries.select_related("author")[:20], "performances": performances, "found": found,
         # A sale left open (the call dropped, another page opened): the way back to its seats.
