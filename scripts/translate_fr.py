@@ -279,6 +279,12 @@ FR = {
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
     "%(amount)s paid back": "%(amount)s remboursés",
+    "cash from the drawer": "en espèces, sortis du tiroir-caisse",
+    "on the card terminal": "sur le terminal de carte",
+    "to the card, by the payment provider": "sur la carte, par le prestataire de paiement",
+    "Refund the whole order? %(amount)s goes back: %(ways)s.": "Rembourser toute la commande ? %(amount)s sont rendus : %(ways)s.",
+    "Refund the whole order? Nothing is paid back.": "Rembourser toute la commande ? Rien n'est rendu.",
+    "Refund the ticked tickets? What they cost goes back the way the order was paid: %(ways)s.": "Rembourser les billets cochés ? Leur prix est rendu comme la commande a été payée : %(ways)s.",
     # Applying again with an unconfirmed application's mailbox updates it and keeps its link.
     "confirmation emails": "courriels de confirmation",
     "confirmation emails asked at": "courriels de confirmation demandés le",

@@ -6,6 +6,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from functools import wraps
 
 from django.contrib import messages
@@ -16,13 +17,14 @@ from django.db.models.functions import Cast
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_htmx.http import HttpResponseClientRedirect
 
 from events.models import Performance
 from sales.availability import zone_counts
-from sales.formatting import number
-from sales.models import Place
-from sales.orders import ticket_prices
+from sales.formatting import money, number
+from sales.models import Payment, Place
+from sales.orders import refund_payback, refund_ways, ticket_prices
 from sales.policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR, counted_row, policy_for, roles_of
 
 # A festival has hundreds of performances on sale: each staff page lists them a page at a time,
@@ -255,3 +257,32 @@ def as_handed(payments) -> list:
     for p in rows:
         p.counted = counted_row(p)
     return rows
+
+
+# How a payback reaches the buyer, as the clerk or the operator is told before confirming it.
+PAYBACK_WAYS = {
+    Payment.Method.CASH: gettext_lazy("cash from the drawer"),
+    Payment.Method.CARD_TERMINAL: gettext_lazy("on the card terminal"),
+    Payment.Method.CARD: gettext_lazy("to the card, by the payment provider"),
+    Payment.Method.TEST_CARD: gettext_lazy("to the card, by the payment provider"),
+    Payment.Method.CARD_NOT_PRESENT: gettext_lazy("to the card, by the payment provider"),
+}
+
+
+def refund_question(order, by_ticket: bool) -> str:
+    """What the refund form asks before anything is paid back: for the whole order, what
+    goes back and each way it goes (as the refund would pay it: refunds.refund_payback);
+    for the tickets ticked, the ways their value goes back (its amount depends on the
+    ticks, and on fees that stay paid: the refund's own message says it)."""
+    if by_ticket:
+        ways = ", ".join(str(PAYBACK_WAYS.get(m, m)) for m in refund_ways(order))
+        if not ways:
+            return _("Refund the ticked tickets?")
+        return _("Refund the ticked tickets? What they cost goes back the way the order was paid: %(ways)s.") % {
+            "ways": ways}
+    payback = refund_payback(order)
+    if not payback:
+        return _("Refund the whole order? Nothing is paid back.")
+    return _("Refund the whole order? %(amount)s goes back: %(ways)s.") % {
+        "amount": money(sum((a for _m, a in payback), Decimal("0")), order.currency),
+        "ways": ", ".join(f"{money(a, order.currency)} {PAYBACK_WAYS.get(m, m)}" for m, a in payback)}

@@ -34,7 +34,15 @@ from .customers import CustomerDetails, clean_customer, customer_for, customer_r
 from .exchanges import DEARER_AT_COUNTER, ExchangeQuote, exchange_hold, exchange_quote, order_exchange
 from .placing import buyer_language, order_interrupted, order_place, orders_abandoned_tidy
 from .pricing import NO_CHOICE, PriceRequest, Quote, hold_quote, hold_total, ticket_prices
-from .refunds import order_cancel, order_refund, refund_amounts, refund_refusal, tickets_refund
+from .refunds import (
+    order_cancel,
+    order_refund,
+    refund_amounts,
+    refund_payback,
+    refund_refusal,
+    refund_ways,
+    tickets_refund,
+)
 from .reservations import order_pay_by_link, order_pay_reservation, order_reserve, reservations_tidy
 from .status import TRANSITIONS, OrderStatusConflict, order_transition
 
@@ -71,7 +79,9 @@ __all__ = (
     "order_place",
     "order_refund",
     "refund_amounts",
+    "refund_payback",
     "refund_refusal",
+    "refund_ways",
     "refunds_refused",
     "refunds_settle",
     "refused_words",

@@ -22,6 +22,7 @@ from ..models import Hold, Order, Payment, Ticket
 from ..notifications import payback_changed, refund_notice, resend_confirmation
 from ..policy import may_refund, refunds_at_all, ticket_value
 from .charging import (
+    cash_handed_back,
     paid_back_by,
     payback_cash,
     payback_plan,
@@ -109,6 +110,23 @@ def refund_amounts(order: Order) -> tuple[list, Decimal, Decimal]:
     if kept:
         plan = payback_plan(order, held - kept) if held - kept else []
     return plan, held - kept, kept
+
+
+def refund_payback(order: Order) -> list[tuple[str, Decimal]]:
+    """What a full refund of `order` would hand back now, way by way (a payment method, in
+    the order refund_amounts pays them back), as it changes hands: cash to the coin, as the
+    drawer counts it out. What a clerk is told before confirming it."""
+    ways: dict[str, Decimal] = {}
+    for paid, back in refund_amounts(order)[0]:
+        cash = cash_handed_back(paid, back)
+        ways[paid.method] = ways.get(paid.method, Decimal("0")) + (back if cash is None else cash)
+    return list(ways.items())
+
+
+def refund_ways(order: Order) -> list[str]:
+    """The payment methods a refund of some tickets of `order` pays back to, the first the
+    one paid back first (payback_plan takes the latest payments first)."""
+    return list(dict.fromkeys(paid.method for paid, _can in refundable(order)))
 
 
 def performance_cancelled(order: Order) -> bool:

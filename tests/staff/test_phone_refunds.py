@@ -145,6 +145,26 @@ def test_chosen_tickets_are_refunded_and_the_others_stay_valid(phone, supervisor
     assert at_provider(order) == (15000, [5000])
 
 
+def refund_question(page) -> str:
+    """What the refund form's confirmation asks before anything is paid back."""
+    return unescape(re.search(r'data-confirm="([^"]*)" id="refund-form"', page.content.decode())[1])
+
+
+def test_the_refund_buttons_ask_what_goes_back_to_the_callers_card(phone, supervisor):
+    perf = make_performance(rows=1, per_row=4)
+    order = sold_by_phone(phone, perf, quantity=2)
+    url = f"/phone/orders/{order.code}/"
+    assert refund_question(phone.get(url)) == ("Refund the ticked tickets? What they cost goes back the way the "
+                                               "order was paid: to the card, by the payment provider.")
+    first, _second = order.tickets.order_by("pk")
+    phone.post(f"/phone/orders/{order.code}/refund/", {"tickets_given": "1", "tickets": [first.pk], **SIGNED})
+    assert refund_question(phone.get(url)) == (
+        "Refund the whole order? $50.00 goes back: $50.00 to the card, by the payment provider.")
+    page = phone.get(url, headers={"accept-language": "fr"})
+    assert refund_question(page).replace("\xa0", " ") == (
+        "Rembourser toute la commande ? 50,00 $ sont rendus : 50,00 $ sur la carte, par le prestataire de paiement.")
+
+
 def test_what_was_paid_at_the_counter_is_refunded_at_the_counter(phone, supervisor):
     """A phone order whose exchange was paid up in cash at the counter: the phone refunds
     none of it, and says to send the caller to the counter."""

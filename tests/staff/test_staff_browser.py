@@ -150,9 +150,12 @@ def test_counter_refund(staff_page):
     page.keyboard.type(order.code)
     page.keyboard.press("Enter")
     page.get_by_role("link", name=order.code).click()
-    page.once("dialog", lambda dialog: dialog.accept())
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.locator("#refund").click()
     page.get_by_text("the seats are back on sale").wait_for()
+    # The clerk was told what goes back, and how, before confirming.
+    assert asked == ["Refund the whole order? $30.00 goes back: $30.00 cash from the drawer."]
     order.refresh_from_db()
     assert order.status == "refunded"
     assert order.events.get(action="refunded").actor == clerk

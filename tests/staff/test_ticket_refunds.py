@@ -658,3 +658,33 @@ def test_an_order_refunded_in_two_steps_says_what_was_paid_back_on_every_staff_p
     # In French too.
     page = header(counter.get(f"/counter/orders/{order.code}/", headers={"accept-language": "fr"}))
     assert "150,00 $ remboursés" in page.replace("\xa0", " ").replace("\u202f", " "), page
+
+
+def refund_question(page) -> str:
+    """What the refund form's confirmation asks before anything is paid back."""
+    return unescape(re.search(r'data-confirm="([^"]*)" id="refund-form"', page.content.decode())[1])
+
+
+def test_the_refund_buttons_ask_what_goes_back_and_how_before_anything_is_paid_back(clerk, hall):
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 2)
+    counter = signed_in(clerk)
+    url = f"/counter/orders/{order.code}/"
+    # Two tickets: refunded by the ticket, their value back the way the order was paid.
+    assert refund_question(counter.get(url)) == ("Refund the ticked tickets? What they cost goes back the way the "
+                                                 "order was paid: cash from the drawer.")
+    first, _second = order.tickets.order_by("pk")
+    tickets_refund(order=order, ticket_ids=[first.pk], actor=clerk, shift=shift)
+    # One left: the whole order, its amount and its way, as the refund would pay it back.
+    assert refund_question(counter.get(url)) == "Refund the whole order? $50.00 goes back: $50.00 cash from the drawer."
+    # Paid in part on the card terminal: each way with its amount, cash to the coin.
+    both = order_place(hold=hold_create(performance=hall, channel=Channel.COUNTER, user=clerk,
+                                        zone=hall.price_zones.get(name="Front"), quantity=1),
+                       customer=CustomerDetails(name="Walk in", email="w@example.org"), actor=clerk, shift=shift,
+                       payments=[PaymentRequest(method="card_terminal", amount=Decimal("30.03"), reference="AUTH1"),
+                                 PaymentRequest(method="cash", tendered=Decimal("50"))])
+    assert refund_question(counter.get(f"/counter/orders/{both.code}/")) == (
+        "Refund the whole order? $79.98 goes back: $49.95 cash from the drawer, $30.03 on the card terminal.")
+    page = counter.get(url, headers={"accept-language": "fr"})
+    assert refund_question(page).replace("\xa0", " ") == (
+        "Rembourser toute la commande ? 50,00 $ sont rendus : 50,00 $ en espèces, sortis du tiroir-caisse.")

@@ -52,6 +52,7 @@ from sales.channels.staff import (
     exchange_offers,
     on_sale,
     performances_page,
+    refund_question,
     role_required,
     search_query,
     to_page,
@@ -74,7 +75,7 @@ from sales.orders import (
     order_place,
     order_refund,
     payback_plan,
-    refund_amounts,
+    refund_payback,
     tickets_refund,
 )
 from sales.policy import COUNTER_CLERK, cash_due, counted_row
@@ -325,6 +326,8 @@ def order(request, code: str):
         "refund_by_ticket": by_ticket,
         # The whole order's refund says what goes back (fees that are not refundable kept).
         "whole_back": _handed_back(order) if order.status == Order.Status.PAID and not by_ticket else None,
+        # Asked before anything is paid back: how much goes back, and how.
+        "refund_question": refund_question(order, by_ticket) if order.status == Order.Status.PAID else "",
         # Refunded before its performance was cancelled, it kept fees: those go back too.
         "fees_back": (_handed_back(order) or None) if order.status == Order.Status.REFUNDED
         and order.performance.cancelled_at is not None else None,
@@ -335,8 +338,7 @@ def order(request, code: str):
 
 def _handed_back(order: Order) -> Decimal:
     """What refunding the whole order hands back, as it changes hands: cash to the coin."""
-    plan, _amount, _kept = refund_amounts(order)
-    return sum((cash_handed_back(paid, back) or back for paid, back in plan), Decimal("0"))
+    return sum((back for _way, back in refund_payback(order)), Decimal("0"))
 
 
 def _buyer(posted) -> CustomerDetails:

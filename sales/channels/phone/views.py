@@ -55,6 +55,7 @@ from sales.channels.staff import (
     exchange_offers,
     on_sale,
     performances_page,
+    refund_question,
     role_required,
     search_query,
     to_page,
@@ -379,6 +380,7 @@ def _refund_and_exchange(request, order: Order, tickets: list) -> dict:
         "valid_tickets": unused, "refund_by_ticket": by_ticket, "exchange_to": exchange_to, "found": found,
         "at_counter": _at_counter_words(order, at_counter) if at_counter else "",
         "whole_back": refund_amounts(order)[1] if not by_ticket and not at_counter else None,
+        "refund_question": "" if at_counter else refund_question(order, by_ticket),
         # An operator refunds nothing alone: the supervisor's fields are open from the start.
         "refunds_alone": refunds_at_all(request.user), "asked": exchange_asked(request.GET),
         "refund_asked": refund_asked(request, reverse("phone:order", args=[order.code]))}
