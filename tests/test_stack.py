@@ -185,6 +185,35 @@ def test_ctrl_c_during_start_up_stops_cleanly(scratch_database):
     assert "Traceback" not in out and "KeyboardInterrupt" not in out
 
 
+def test_a_second_stop_signal_during_the_clean_up_leaves_nothing_running(scratch_database):
+    """A supervisor stopping `make run` sends SIGTERM to its whole group: make passes it
+    on, so the runner gets it twice, the second while it stops what it started. The clean-up
+    goes on to the end: no server is left holding the ports for the next start."""
+    port = free_port()
+    run = runner(port, DATABASE_URL=scratch_database)
+    try:
+        lines = []
+        for line in run.stdout:
+            lines.append(line)
+            if "Ctrl-C stops everything started here" in line:  # up, every server started
+                break
+        os.kill(run.pid, signal.SIGTERM)
+        for line in run.stdout:
+            lines.append(line)
+            if "[stack] stopping" in line:
+                break
+        os.kill(run.pid, signal.SIGTERM)  # the second, as the clean-up begins
+        out, _ = run.communicate(timeout=90)
+    finally:
+        supervisor.kill_group(run)
+    out = "".join(lines) + out
+    # (Celery's worker logs its pool's children stopped; the runner itself says nothing amiss.)
+    assert "tooling/stack.py" not in out and "KeyboardInterrupt" not in out, out[-3000:]
+    for served in range(port, port + 4):  # HAProxy's front, then the three pools
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", served)) != 0, f"port {served} still answers"
+
+
 def test_redis_is_ready_only_once_it_answers_ping_not_while_it_loads_its_data():
     """Redis accepts connections while it loads a large append-only file, answering every
     command with LOADING: the stack waits for a PONG, not for the port."""

@@ -715,7 +715,10 @@ def run() -> int:
         log(f"{' '.join(map(str, exc.cmd[1:]))} failed (exit code {exc.returncode}); see above")
         return 1
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
+        # A second Ctrl-C, or a second SIGTERM (a supervisor signals make's whole group, and
+        # make passes it on), must not cut the clean-up short and leave servers running.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         box.stop_all()
         background.remove()
         down(started)
