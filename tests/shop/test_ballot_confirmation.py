@@ -318,26 +318,13 @@ def test_a_confirmation_under_way_at_the_close_is_in_the_frozen_list_and_the_bal
     it, and the draw then refused the entries as not the ones frozen, for good."""
     import threading
 
-    from django.db import connection, transaction
+    from django.db import transaction
 
     from tests.sales.test_confirmations import waiting_on_a_lock
 
-    ballot = open_ballot()
-    early = lottery.ballot_apply(ballot=ballot, name="Early", email="early@example.org", quantity=1)
-    lottery.ballot_confirm(token=early.confirm_token)
-    late = lottery.ballot_apply(ballot=ballot, name="Late", email="late@example.org", quantity=1)
+    ballot, early, late = early_and_late()
     after_close = ballot.closes_at + timedelta(seconds=1)
     holding, release, answers = threading.Event(), threading.Event(), {}
-
-    def on_its_own(name, fn):
-        def run():
-            try:
-                answers[name] = fn()
-            except Exception as exc:  # noqa: BLE001 - the answer the test looks at
-                answers[name] = exc
-            finally:
-                connection.close()
-        return threading.Thread(target=run)
 
     def holder():  # whatever keeps the confirmation's write waiting a moment (the entry's row)
         with transaction.atomic():
@@ -346,13 +333,13 @@ def test_a_confirmation_under_way_at_the_close_is_in_the_frozen_list_and_the_bal
             release.wait(10)
         return "released"
 
-    threads = [on_its_own("holder", holder)]
+    threads = [on_its_own(answers, "holder", holder)]
     threads[0].start()
     assert holding.wait(10)
-    threads.append(on_its_own("confirm", lambda: lottery.ballot_confirm(token=late.confirm_token)))
+    threads.append(on_its_own(answers, "confirm", lambda: lottery.ballot_confirm(token=late.confirm_token)))
     threads[1].start()
     assert waiting_on_a_lock(1), "the confirmation did not reach the entry's row"
-    threads.append(on_its_own("freeze", lambda: lottery.ballot_freeze(ballot=ballot, now=after_close)))
+    threads.append(on_its_own(answers, "freeze", lambda: lottery.ballot_freeze(ballot=ballot, now=after_close)))
     threads[2].start()
     waiting_on_a_lock(2, seconds=2)  # the freeze waits for the confirmation (before: it went on)
     release.set()
@@ -374,28 +361,15 @@ def test_a_confirmation_waiting_behind_the_freeze_is_refused_as_too_late_and_the
     and is refused as too late; the frozen list and the draw agree."""
     import threading
 
-    from django.db import connection, transaction
+    from django.db import transaction
 
     from sales import draws
     from sales.errors import IllegalTransition
     from tests.sales.test_confirmations import waiting_on_a_lock
 
-    ballot = open_ballot()
-    early = lottery.ballot_apply(ballot=ballot, name="Early", email="early@example.org", quantity=1)
-    lottery.ballot_confirm(token=early.confirm_token)
-    late = lottery.ballot_apply(ballot=ballot, name="Late", email="late@example.org", quantity=1)
+    ballot, early, late = early_and_late()
     draw = draws.draw_commit(ballot=ballot)
     holding, release, answers = threading.Event(), threading.Event(), {}
-
-    def on_its_own(name, fn):
-        def run():
-            try:
-                answers[name] = fn()
-            except Exception as exc:  # noqa: BLE001 - the answer the test looks at
-                answers[name] = exc
-            finally:
-                connection.close()
-        return threading.Thread(target=run)
 
     def holder():  # the draw's row: the freeze waits on it, holding the ballot's
         with transaction.atomic():
@@ -403,14 +377,14 @@ def test_a_confirmation_waiting_behind_the_freeze_is_refused_as_too_late_and_the
             holding.set()
             release.wait(10)
 
-    threads = [on_its_own("holder", holder)]
+    threads = [on_its_own(answers, "holder", holder)]
     threads[0].start()
     assert holding.wait(10)
-    threads.append(on_its_own("freeze", lambda: lottery.ballot_freeze(ballot=ballot,
+    threads.append(on_its_own(answers, "freeze", lambda: lottery.ballot_freeze(ballot=ballot,
                                                                       now=ballot.closes_at + timedelta(seconds=1))))
     threads[1].start()
     assert waiting_on_a_lock(1), "the freeze did not reach the draw's row"
-    threads.append(on_its_own("confirm", lambda: lottery.ballot_confirm(token=late.confirm_token)))
+    threads.append(on_its_own(answers, "confirm", lambda: lottery.ballot_confirm(token=late.confirm_token)))
     threads[2].start()
     assert waiting_on_a_lock(2), "the confirmation did not wait for the freeze"
     release.set()
@@ -424,3 +398,28 @@ def test_a_confirmation_waiting_behind_the_freeze_is_refused_as_too_late_and_the
     ballot.refresh_from_db()
     lottery.ballot_draw(ballot=ballot, now=timezone.now())
     assert BallotEntry.objects.get(pk=early.pk).rank == 1
+
+
+def early_and_late():
+    """An open ballot with one application confirmed and one still to confirm."""
+    ballot = open_ballot()
+    early = lottery.ballot_apply(ballot=ballot, name="Early", email="early@example.org", quantity=1)
+    lottery.ballot_confirm(token=early.confirm_token)
+    return ballot, early, lottery.ballot_apply(ballot=ballot, name="Late", email="late@example.org", quantity=1)
+
+
+def on_its_own(answers: dict, name: str, fn):
+    """A thread that runs `fn` with its own connection, its answer (or what it raised) in
+    `answers[name]`."""
+    import threading
+
+    from django.db import connection
+
+    def run():
+        try:
+            answers[name] = fn()
+        except Exception as exc:  # noqa: BLE001 - the answer the test looks at
+            answers[name] = exc
+        finally:
+            connection.close()
+    return threading.Thread(target=run)
