@@ -556,6 +556,10 @@ def lower_session(pid: int, nice: int) -> None:
 
 
 def _interrupt(signum, frame):
+    # From the first, the runner stops: a second Ctrl-C or SIGTERM (a supervisor signals
+    # make's whole group, and make passes it on) must not cut its clean-up short.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
