@@ -99,6 +99,10 @@ def test_performances_that_clashed_before_the_rule_stay_editable_until_one_moves
     """Two performances a hall held at one minute before the rule: correcting one's other
     details is saved; its start is only refused where it would still clash."""
     on = make_performance(rows=1, per_row=4)
+    # Seconds in its start, so that the start typed to the minute below is a change (a start
+    # on the minute by chance, one run in sixty, would be the same and not checked at all).
+    on.starts_at = on.starts_at.replace(second=30, microsecond=0)
+    on.save()
     twin = PerformanceFactory(venue=on.venue, starts_at=on.starts_at)  # from before the rule
     third = PerformanceFactory(venue=on.venue, starts_at=on.starts_at + timedelta(days=2))
     client.force_login(organizer)
