@@ -523,6 +523,10 @@ def manage(*args: str, env: dict | None = None) -> None:
 def granian(port: int, workers: int, threads: int = 4) -> list[str]:
     return [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
             "--workers", str(workers), "--blocking-threads", str(threads), "--no-ws",
+            # Each worker's network side on one thread of its own: granian's default for WSGI,
+            # a multi-threaded runtime, hands every request between threads, which costs the
+            # API's sell-out about a seventh of the web workers' CPU (docs/performance.md).
+            "--runtime-mode", "st",
             # A worker that dies is replaced; the others go on serving meanwhile.
             "--respawn-failed-workers", "--respawn-interval", "1", "boxoffice.wsgi:application"]
 
