@@ -34,7 +34,7 @@ from .charging import charge_and_sell, refuse_uncounted, validated_parts
 from .customers import CustomerDetails, clean_customer
 from .pricing import NO_CHOICE, PriceRequest, hold_quote, hold_total, lines_of
 from .settling import payment_settle
-from .status import OrderStatusConflict, order_transition
+from .status import LAPSED, OrderStatusConflict, order_transition
 
 PAYING_FOR = timedelta(minutes=2)
 
@@ -196,7 +196,7 @@ def reservations_tidy(*, now: datetime | None = None) -> int:
     for order in lapsed:
         try:
             with transaction.atomic():
-                order_transition(order, Order.Status.CANCELLED, action="reservation lapsed",
+                order_transition(order, Order.Status.CANCELLED, action=LAPSED,
                                  reason=f"deadline {order.payment_deadline:%Y-%m-%d %H:%M}",
                                  failure_reason="not paid by the deadline", only_from=(Order.Status.RESERVED,))
         except OrderStatusConflict:

@@ -18,7 +18,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -38,7 +39,7 @@ from ..errors import (
     SalesError,
 )
 from ..holds import hold_is_live
-from ..models import REFUND_SENDING, Hold, Order, Payment
+from ..models import REFUND_SENDING, Hold, Order, OrderEvent, Payment
 from ..notifications import confirmations_due, refund_answered
 from ..payments import (
     APPROVED,
@@ -63,7 +64,7 @@ from .charging import (
 )
 from .limits import check_customer_limit, customer_limit
 from .pricing import lines_of
-from .status import OrderStatusConflict, codes_used_again, order_transition, record
+from .status import ACTIONS, LAPSED, OrderStatusConflict, codes_used_again, order_transition, record
 
 logger = logging.getLogger(__name__)
 
@@ -77,11 +78,16 @@ REFUND_SENDING_FOR = timedelta(minutes=15)
 ACTION_TIMEOUT = timedelta(minutes=20)
 # Failures on our side after which the provider may still have taken the money.
 UNCERTAIN = (NO_ANSWER, INTERRUPTED, ABANDONED)
+# The audit lines of an order's cancellation: its age, for the asking below, counts from then.
+CANCELLING = (ACTIONS[Order.Status.CANCELLED], LAPSED)
 # How long such an order is followed (its payment asked about at the provider): the
 # reconciliation asks at each of its runs while the order is young, then at intervals
 # growing with its age (a quarter of it, an hour at most), and again at each run of its
 # last minutes. Money its bank took late is paid back all the same, at most an interval
 # later, and the provider is asked some 75 times in those two days, not at every minute.
+# An order cancelled with its payment unsettled is asked about in the same way, its age
+# counted from its cancellation, for two days past its creation or its payment deadline
+# (the later): hourly past two days from its cancellation, and at each run of its last minutes.
 FOLLOW_FOR = timedelta(days=2)
 ASK_AT_EACH_RUN_FOR = timedelta(minutes=15)
 ASK_AT_LEAST_EVERY = timedelta(hours=1)
@@ -98,12 +104,16 @@ def _asking_ages() -> tuple[timedelta, ...]:
 ASKING_AGES = _asking_ages()
 
 
-def asked_at(age: timedelta) -> bool:
-    """Does the reconciliation's run ask about an order failed on our side `age` old? The
-    run after each of the ASKING_AGES does (runs come every PAYMENT_RECONCILE_SECONDS)."""
+def asked_at(age: timedelta, followed: timedelta = FOLLOW_FOR) -> bool:
+    """Does the reconciliation's run ask about an order failed on our side `age` old (or
+    cancelled `age` ago, followed for `followed` from then)? The run after each of the
+    ASKING_AGES does (runs come every PAYMENT_RECONCILE_SECONDS), then, past the last, the
+    run after each hour, and each run of the last two before `followed`."""
     run = timedelta(seconds=settings.CELERY_BEAT_SCHEDULE["reconcile-payments"]["schedule"])
-    if age < ASK_AT_EACH_RUN_FOR or age >= FOLLOW_FOR - 2 * run:
+    if age < ASK_AT_EACH_RUN_FOR or age >= followed - 2 * run:
         return True
+    if age >= ASKING_AGES[-1]:
+        return (age - ASKING_AGES[-1]) % ASK_AT_LEAST_EVERY < run
     last = bisect.bisect_right(ASKING_AGES, age)
     return last > 0 and age - ASKING_AGES[last - 1] < run
 # Failure reasons, kept in English on the order and read out in the reader's language.
@@ -413,9 +423,16 @@ def payments_reconcile(*, now: datetime | None = None) -> int:
         if asked_at(now - order.created_at)]
     # Cancelled with a payment nothing on our side settled (a reservation lapsed or given up
     # while the provider's answer to its card was lost): the provider may have taken it.
-    recent = Q(created_at__gte=now - timedelta(days=2)) | Q(payment_deadline__gte=now - timedelta(days=2))
-    due += list(Order.objects.filter(recent, status=Order.Status.CANCELLED).exclude(payment_intent="").exclude(
-        Exists(Payment.objects.filter(order=OuterRef("pk"), reference=OuterRef("payment_intent")))))
+    # Asked less often as its cancellation ages, until two days past its creation or its
+    # deadline, the later.
+    recent = Q(created_at__gte=now - FOLLOW_FOR) | Q(payment_deadline__gte=now - FOLLOW_FOR)
+    cancelled = OrderEvent.objects.filter(order=OuterRef("pk"), action__in=CANCELLING).order_by("-at", "-pk")
+    for order in Order.objects.filter(recent, status=Order.Status.CANCELLED).exclude(payment_intent="").exclude(
+            Exists(Payment.objects.filter(order=OuterRef("pk"), reference=OuterRef("payment_intent")))).annotate(
+            cancelled_at=Coalesce(Subquery(cancelled.values("at")[:1]), "created_at")):
+        until = max(order.created_at, order.payment_deadline or order.created_at) + FOLLOW_FOR
+        if asked_at(now - order.cancelled_at, until - order.cancelled_at):
+            due.append(order)
     # A provider that does not answer SILENT_IN_A_ROW calls in a row is asked no more in
     # this run (each call waits its whole timeout): the rest are asked by the next.
     silent = 0

@@ -27,6 +27,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 # The audit line a move writes, unless the caller names a more precise one.
 ACTIONS = {S.FAILED: "failed", S.CANCELLED: "cancelled", S.REFUNDED: "refunded", S.PAID: "paid"}
+# The audit line of a reservation cancelled at its deadline (reservations_tidy).
+LAPSED = "reservation lapsed"
 
 
 LIVE = (S.PENDING, S.RESERVED)

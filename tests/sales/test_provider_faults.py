@@ -576,6 +576,76 @@ def test_a_failed_orders_uncertain_payment_is_asked_about_less_often_as_it_ages_
     assert list(Payment.objects.filter(order=order).values_list("status", flat=True)) == ["refunded"]
 
 
+@pytest.mark.parametrize("how", ["lapsed at its deadline", "cancelled by the operator"])
+@pytest.mark.django_db(transaction=True)
+def test_a_cancelled_orders_unsettled_payment_is_asked_about_less_often_as_it_ages_for_as_long(lossy, how):
+    """A payment link's card waits on the bank's question and the provider's answer is
+    lost; the reservation is then cancelled (its deadline passed, or the operator gave it
+    up) with its payment unsettled. The reconciliation asks the provider about it at every
+    run just after the cancellation, then at growing intervals, and at each run of the end
+    of the time it follows it; money the bank lets through late is paid back all the same,
+    at the next asking."""
+    perf = make_performance(rows=1, per_row=4)
+    operator = make_user("operator-unsettled", PHONE_OPERATOR)
+    hold = hold_create(performance=perf, channel=Channel.PHONE, user=operator,
+                       place_ids=[p.pk for p in places_of(perf)[:2]])
+    order = order_reserve(hold=hold, customer=BUYER, deadline=timezone.now() + timedelta(hours=2), actor=operator)
+    lossy.fault("POST", CONFIRM, "cut")
+    with lossy.retries(0), pytest.raises(ProviderUnavailable):
+        order_pay_by_link(order=order, access_token=order.access_token,
+                          payment=PaymentRequest(method="card", token=card_token(THREE_D_SECURE)))
+    if how == "lapsed at its deadline":
+        Order.objects.filter(pk=order.pk).update(payment_deadline=timezone.now())
+        assert reservations_tidy() == 1
+    else:
+        order_cancel(order=order, actor=operator)
+    order.refresh_from_db()
+    assert order.status == "cancelled" and order.payment_intent
+    assert provider().v1.payment_intents.retrieve(order.payment_intent).status == "requires_action"
+    cancelled = order.events.get(action__in=("cancelled", "reservation lapsed")).at
+    # Followed as long as before: two days past its creation or its deadline, the later.
+    followed = max(order.created_at, order.payment_deadline) + timedelta(days=2) - cancelled
+
+    def asked_at(age: timedelta) -> int:
+        """The provider's reads of the payment by one run of the reconciliation `age`
+        after the order was cancelled."""
+        before = lossy.count("GET", INTENT_READ)
+        with lossy.retries(0):
+            payments_reconcile(now=cancelled + age)
+        return lossy.count("GET", INTENT_READ) - before
+
+    assert [asked_at(timedelta(minutes=m, seconds=5)) for m in range(2, 6)] == [1, 1, 1, 1]  # young: each run
+    # Asked at the last run of the time it is followed, then no more (nothing on the order
+    # depends on when the last run was: the runs' times are the test's to choose).
+    assert asked_at(followed - timedelta(seconds=30)) == 1
+    assert asked_at(followed + timedelta(minutes=1)) == 0
+    if followed > timedelta(days=2, hours=1):  # its deadline hours after it was cancelled: hourly past two days
+        asks = [asked_at(timedelta(days=2, minutes=m, seconds=5)) for m in range(60)]
+        assert sum(asks) == 1, asks
+    runs = [timedelta(hours=6, minutes=m, seconds=5) for m in range(60)]  # an hour of runs, 6 hours on
+    asks = [asked_at(age) for age in runs]
+    assert sum(asks) == 1, asks  # once in that hour, not at each of its 60 runs
+    asked = runs[asks.index(1)]
+    assert asked_at(asked + timedelta(minutes=1)) == 0  # not at the next run
+    # Then the bank lets its money through, late: the runs until the next asking leave it
+    # (not asked), which pays it back, once; settled, it is asked about no more.
+    intent = provider().v1.payment_intents.retrieve(order.payment_intent)
+    requests.post(f"{settings.STRIPE_API_BASE}/v1/payment_intents/{intent.id}/_authenticate?success=true", timeout=5,
+                  data=json.dumps({"key": settings.STRIPE_PUBLISHABLE_KEY, "client_secret": intent.client_secret})
+                  ).raise_for_status()
+    seen = []
+    for m in range(2, 62):
+        reads = asked_at(asked + timedelta(minutes=m))
+        seen.append((reads, Payment.objects.filter(order=order).exists()))
+    first = [reads for reads, _ in seen].index(1)
+    assert first > 0 and seen == [(0, False)] * first + [(1, True)] + [(0, True)] * (len(seen) - first - 1), seen
+    assert charges_of(order.payment_intent) == ("succeeded", [10000])
+    assert list(Payment.objects.filter(order=order).values_list("status", "amount")) == [
+        ("refunded", Decimal("100.00"))]
+    assert asked_at(followed - timedelta(seconds=30)) == 0
+    assert Order.objects.get(pk=order.pk).status == "cancelled"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_refund_email_picked_up_while_the_provider_answers_waits_for_its_answer(lossy, mailoutbox):
     """The worker may pick a refund's email up as soon as the refund is recorded, while its
