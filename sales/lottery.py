@@ -457,6 +457,10 @@ def send_notice(entry_id: int) -> bool:
                                                    "hold").filter(pk=entry_id).first()
         if entry is None:  # an unconfirmed application deleted since the claim: nothing to send
             return False
+        if entry.notice_claimed_at != now:
+            # Applied for again since the claim, which that took back: the email owed now
+            # is another (its link's next, with its own Message-ID), for the next sender.
+            return False
         values = _notice_values(entry, status, now)
         if values is not None:
             message = _message(entry, status, values)

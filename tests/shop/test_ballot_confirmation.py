@@ -311,6 +311,33 @@ def test_one_mailbox_applying_twice_at_once_leaves_one_application_to_confirm():
     assert list(ballot.entries.values_list("status", flat=True)) == ["applied"]
 
 
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_a_mailbox_applied_for_many_times_at_once_is_sent_three_emails_an_hour():
+    """Eight applications with one address at the same moment, each followed at once by a
+    worker's sending: the mailbox still gets three emails of its one link in the hour,
+    counted in the application's row whoever applies and sends at once."""
+    from tests.support import race
+
+    ballot = open_ballot()
+
+    def apply_and_send(i):
+        entry = lottery.ballot_apply(ballot=ballot, name=f"Many {i}", email="many@example.org", quantity=1)
+        lottery.send_pending_notices()
+        return entry
+
+    answers = race(8, apply_and_send)
+    assert all(isinstance(a, BallotEntry) for a in answers), answers
+    lottery.send_pending_notices()  # whatever a sender left owed
+    [entry] = ballot.entries.all()
+    sent = [m for m in mail.outbox if m.to == ["many@example.org"]]
+    assert 1 <= len(sent) <= 3, len(sent)
+    assert {link_in(m) for m in sent} == {link_in(sent[0])}  # one link
+    assert len({m.extra_headers["Message-ID"] for m in sent}) == len(sent)  # no email sent twice
+    assert len(entry.confirm_emailed_at) == entry.confirm_emails <= 3
+    assert not lottery.pending_notices().exists()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_confirmation_under_way_at_the_close_is_in_the_frozen_list_and_the_ballot_draws():
     """A confirmation made as applications close, still writing when the entries freeze,
