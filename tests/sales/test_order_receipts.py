@@ -516,3 +516,55 @@ def test_refunded_in_two_steps_the_receipt_still_adds_up_to_what_was_paid(client
     kept = [Decimal(row[-1].replace("$", "")) for row in rows if row[0] == "Not refunded (fees)"]
     assert len(backs) == 2 and len(kept) == 1 and sum(backs) + kept[0] == mine["total"], rows
 
+
+
+def _one_seat_online(*, per_order: str | None = None):
+    """One 25.00 seat sold online, paid by card: no fee at all, or only a fee per order."""
+    perf = make_performance(rows=1, per_row=2)
+    if per_order is not None:
+        booking_fee(Channel.ONLINE, per_order=per_order)
+    seat = places_of(perf)[0]
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[seat.pk])
+    return order_place(hold=hold, customer=FAMILY, payment=CARD), seat
+
+
+def _everywhere(client, order) -> dict:
+    """The order's receipt as the buyer and the counter see it: the confirmation email,
+    sent by the worker's task, and its PDF; the shop's order page; the counter's slip."""
+    from sales import tasks
+
+    assert tasks.send_order_confirmation.apply(args=(order.pk,)).get() is True
+    [message] = mail.outbox
+    [(_name, pdf, _type)] = message.attachments
+    clerk = make_user("clerk-fees", COUNTER_CLERK)
+    return {"email": receipt_in(message.body.splitlines(), "Receipt — "),
+            "pdf": receipt_in(pdf_text(pdf), "Receipt — "),
+            "page": receipt_rows(client.get(f"/orders/{order.code}/{order.access_token}/").content.decode()),
+            "slip": receipt_rows(signed_in(clerk).post(f"/counter/orders/{order.code}/print/").content.decode())}
+
+
+def after(lines: list[str], start: str) -> list[str]:
+    """The receipt's lines from the first that starts with `start` on."""
+    return lines[next(i for i, line in enumerate(lines) if line.startswith(start)):]
+
+
+def test_an_order_without_fees_has_no_fees_line_anywhere(client):
+    order, seat = _one_seat_online()
+    assert order.total == Decimal("50.00")
+    shown = _everywhere(client, order)
+    assert after(shown["email"], str(seat)) == [f"{seat} · Stalls: $50.00", "Subtotal: $50.00", "Total: $50.00"]
+    assert after(shown["pdf"], str(seat)) == after(shown["email"], str(seat))
+    assert shown["page"][-2:] == [["Subtotal", "$50.00"], ["Total", "$50.00"]]
+    assert shown["slip"][-2:] == [["Subtotal", "$50.00"], ["Total", "$50.00"]]
+
+
+def test_an_order_with_only_a_fee_per_order_keeps_its_fees_line_everywhere(client):
+    order, seat = _one_seat_online(per_order="2.00")
+    assert order.total == Decimal("52.00")
+    shown = _everywhere(client, order)
+    assert after(shown["email"], str(seat)) == [f"{seat} · Stalls: $50.00", "Fee per order: $2.00",
+                                                "Subtotal: $50.00", "Fees: $2.00", "Total: $52.00"]
+    assert after(shown["pdf"], str(seat)) == after(shown["email"], str(seat))
+    assert shown["page"][-4:] == [["Fee per order", "$2.00"], ["Subtotal", "$50.00"], ["Fees", "$2.00"],
+                                  ["Total", "$52.00"]]
+    assert shown["slip"][-4:] == shown["page"][-4:]
