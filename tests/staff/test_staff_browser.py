@@ -207,6 +207,34 @@ def test_phone_sale_through_the_providers_field_sends_the_email_and_no_card_numb
     page.get_by_role("link", name="Jean Gagnon").wait_for()
 
 
+def test_a_caller_nobody_knows_is_created_from_the_keyboard_with_what_was_searched(staff_page):
+    """F, the caller's number, Enter: nobody. N goes to the new caller's first empty field
+    (its phone holds the number), the name typed, Tab, the email, Enter: their page."""
+    from sales.models import Customer
+
+    operator = make_user("operator-new-caller", "phone operator")
+    page = staff_page(operator)
+    page.goto("/phone/")
+    page.keyboard.press("f")
+    page.keyboard.type("(418) 555-0199")
+    page.keyboard.press("Enter")
+    page.get_by_text("Nobody matches").wait_for()
+    expect(page.get_by_label("Phone", exact=True)).to_have_value("(418) 555-0199")
+    page.keyboard.press("n")
+    expect(page.get_by_label("Name", exact=True)).to_be_focused()
+    expect(page.get_by_label("Name", exact=True)).to_have_value("")  # the key is not typed into it
+    page.keyboard.type("Lou Morin")
+    page.keyboard.press("Tab")
+    page.keyboard.type("lou@example.org")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Lou Morin").wait_for()
+    assert Customer.objects.filter(name="Lou Morin", email="lou@example.org", phone="(418) 555-0199").exists()
+    page.goto("/phone/?q=" + "Gagnon")  # a name: N then goes to the email, the name already there
+    page.keyboard.press("n")
+    expect(page.get_by_label("Email", exact=True)).to_be_focused()
+    expect(page.get_by_label("Name", exact=True)).to_have_value("Gagnon")
+
+
 def test_phone_reservation_lapses_and_returns_its_seats(staff_page, celery_worker):
     perf = make_performance(rows=2, per_row=6)
     operator = make_user("operator-c", "phone operator")

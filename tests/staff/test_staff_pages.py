@@ -501,6 +501,38 @@ def test_a_new_caller_with_a_bad_email_keeps_what_was_typed_and_an_address_on_fi
     assert Customer.objects.filter(email="eric@example.org").count() == 1
 
 
+def new_caller_form(page: str) -> dict[str, str]:
+    """What the New caller form's fields hold as the page comes."""
+    form = page.split('action="/phone/customers/new/"')[1].split("</form>")[0]
+    return {name: unescape(value) for name, value in re.findall(r'<input name="(\w+)"[^>]*? value="([^"]*)"', form)}
+
+
+@pytest.mark.parametrize(("typed", "filled"), [
+    ("eric.autre@example.org", {"name": "", "email": "eric.autre@example.org", "phone": ""}),
+    ("(418) 555-0199", {"name": "", "email": "", "phone": "(418) 555-0199"}),
+    ("+33 6 12 34 56 78", {"name": "", "email": "", "phone": "+33 6 12 34 56 78"}),
+    ("Éric Autre", {"name": "Éric Autre", "email": "", "phone": ""}),
+    ("Autre, Éric", {"name": "Éric Autre", "email": "", "phone": ""}),
+    ("Éric Autre 418 555 0199 eric@example.org",
+     {"name": "Éric Autre", "email": "eric@example.org", "phone": "418 555 0199"}),
+])
+def test_a_search_that_finds_nobody_starts_the_new_caller_with_what_was_typed(operator, typed, filled):
+    """The caller is not on file: what the operator typed to find them is not typed again.
+    An email goes to the email, a number to the phone, the rest to the name (a caller who
+    says "Autre, Éric" is Éric Autre)."""
+    CustomerFactory(name="Élise Tremblay", email="elise@example.org", phone="514 555 0100")
+    page = signed_in(operator).get("/phone/", {"q": typed}).content.decode()
+    assert "Nobody matches" in page
+    assert new_caller_form(page) == filled
+
+
+def test_a_search_that_finds_someone_leaves_the_new_caller_empty(operator):
+    CustomerFactory(name="Élise Tremblay", email="elise@example.org", phone="514 555 0100")
+    for typed in ("Tremblay", "elise@example.org", "514-555-0100"):
+        page = signed_in(operator).get("/phone/", {"q": typed}).content.decode()
+        assert "Élise Tremblay" in page and new_caller_form(page) == {"name": "", "email": "", "phone": ""}, typed
+
+
 def test_extending_a_phone_hold_says_until_when(operator, performance):
     from sales.orders import customer_register
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -111,7 +112,31 @@ def home(request):
         customers = (Customer.objects.annotate(phone_digits=Func(
             F("phone"), Value(r"\D"), Value(""), Value("g"), function="regexp_replace"))
             .filter(match).order_by("name")[:25])
-    return render(request, "phone/home.html", {"q": q, "customers": customers})
+    # Nobody on file: the New caller form starts with what was typed to find them.
+    new = None if customers else new_caller(q)
+    return render(request, "phone/home.html", {"q": q, "customers": customers, "new": new})
+
+
+# A word of a phone number as people type it: 418, (418), 555-0199, +33, 06.12.34.
+PHONE_WORD = re.compile(r"^\+?[\d().\-/]*\d[\d().\-/]*$")
+
+
+def new_caller(typed: str) -> dict[str, str] | None:
+    """The New caller form's fields from a search that found nobody: a word with an @ is
+    the email, the words of a number (four digits or more, as the search reads a number)
+    the phone, the rest the name ("Autre, Éric" as the search reads it: Éric Autre)."""
+    words = typed.split()
+    if not words:
+        return None
+    email = [word for word in words if "@" in word]
+    phone = [word for word in words if "@" not in word and PHONE_WORD.match(word)]
+    if sum(ch.isdigit() for word in phone for ch in word) < 4:
+        phone = []
+    name = " ".join(word for word in words if word not in email and word not in phone)
+    last, comma, first = name.partition(",")
+    if comma and first.strip() and last.strip() and "," not in first:
+        name = f"{first.strip()} {last.strip()}"
+    return {"name": name, "email": " ".join(email), "phone": " ".join(phone)}
 
 
 @operator_only
