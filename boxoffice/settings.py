@@ -102,6 +102,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form templates; a date and time typed in two boxes names each box (boxoffice.forms).
+FORM_RENDERER = "boxoffice.forms.FormRenderer"
+
 # Unset: the local stack's, on the port it was started on (tooling.stack).
 DATABASE_URL = os.environ.get(
     "DATABASE_URL", f"postgres://boxoffice@127.0.0.1:{os.environ.get('BOXOFFICE_PG_PORT', '15432')}/boxoffice"

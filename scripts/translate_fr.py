@@ -278,6 +278,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "%(field)s — date": "%(field)s — date",
+    "%(field)s — time": "%(field)s — heure",
     "%(amount)s paid back": "%(amount)s remboursés",
     "cash from the drawer": "en espèces, sortis du tiroir-caisse",
     "on the card terminal": "sur le terminal de carte",
