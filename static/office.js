@@ -1,3 +1,34 @@
+// The organizer's dashboards: a table wider than its place scrolls inside its own box
+// (.table-box): that box is then a stop of the keyboard's, named after the table
+// (data-name), so that the arrow keys scroll it. One that fits is no stop of its own (the
+// marks set here are taken off again).
+(function () {
+  "use strict";
+  function scrollingTables() {
+    document.querySelectorAll(".table-box").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", box.dataset.name || "");
+        box.dataset.scrolls = "1";
+      } else if (!scrolls && box.dataset.scrolls) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+        delete box.dataset.scrolls;
+      }
+    });
+  }
+  scrollingTables();
+  // Its width changes with the window's and with the admin's sidebar opened or closed.
+  if (window.ResizeObserver) {
+    var watch = new ResizeObserver(scrollingTables);
+    document.querySelectorAll(".table-box").forEach(function (box) { watch.observe(box); });
+  } else {
+    window.addEventListener("resize", scrollingTables);
+  }
+})();
 // The performance dashboard's chart: tickets sold per day (bars), sold so far (line) and
 // net takings per day (line, right axis), drawn by the vendored Chart.js.
 (function () {
