@@ -48,9 +48,10 @@ def sentence(text):
 
 
 @register.simple_tag
-def qr_svg(data: str, scale: int = 4) -> str:
-    """A QR code as inline SVG (no image files, no network)."""
-    svg = ticket_qr(data).svg_inline(scale=scale, title="QR", dark="#111827")
+def qr_svg(data: str, scale: int = 4, fluid: bool = False) -> str:
+    """A QR code as inline SVG (no image files, no network): `scale` pixels a module, or
+    `fluid`, as wide as the page's style makes it."""
+    svg = ticket_qr(data).svg_inline(scale=scale, title="QR", dark="#111827", omitsize=fluid)
     return mark_safe(svg)  # noqa: S308 - segno's own SVG output, data is our ticket code
 
 

@@ -107,3 +107,30 @@ def test_the_event_page_shows_description_image_address_and_doors(browser, live_
         assert timezone.localtime(perf.doors_open_at).strftime("%H:%M") in facts
         screenshot(page, f"event-{name}")
         context.close()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1366, "height": 900}, {"width": 390, "height": 844}])
+def test_the_tickets_qr_codes_are_big_enough_to_scan_off_a_phone(browser, live_server, viewport):
+    """The order page is what a buyer shows at the door: each QR code is drawn at least
+    180 CSS pixels wide, its margin apart (about 3 cm on a phone; a door scanner reads it
+    from a hand's length), square, and within the page's width."""
+    from sales.holds import hold_create
+    from sales.orders import CustomerDetails, order_place
+    from sales.payments import APPROVE, PaymentRequest
+
+    perf = make_performance(rows=1, per_row=4)
+    hold = hold_create(performance=perf, channel="online", place_ids=[p.pk for p in places_of(perf)[:2]])
+    order = order_place(hold=hold, customer=CustomerDetails(name="Léa Roy", email="lea@example.org"),
+                        payment=PaymentRequest(method="test_card", card_number=APPROVE))
+    context, page = open_page(browser, live_server, viewport)
+    page.goto(f"/orders/{order.code}/{order.access_token}/")
+    boxes = [qr.bounding_box() for qr in page.locator(".ticket .qr svg").all()]
+    drawn = [code.bounding_box() for code in page.locator(".ticket .qr svg path").all()]  # its modules
+    assert len(boxes) == len(drawn) == 2
+    for box, code in zip(boxes, drawn, strict=True):
+        assert abs(box["width"] - box["height"]) < 1, box
+        assert code["width"] >= 180 and code["height"] >= 180, code
+        assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], box
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    screenshot(page, f"order-qr-{viewport['width']}")
+    context.close()
