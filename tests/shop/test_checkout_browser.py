@@ -105,6 +105,9 @@ def test_the_event_page_shows_description_image_address_and_doors(browser, live_
         facts = page.locator(".event-facts").inner_text()
         assert "1 chemin du Lac, Québec" in facts and "Doors open" in facts
         assert timezone.localtime(perf.doors_open_at).strftime("%H:%M") in facts
+        # The sections' cards are laid out alike, the seats left under the name however long it is.
+        heights = {round(box["height"]) for box in (a.bounding_box() for a in page.locator(".section-link").all())}
+        assert len(heights) == 1, heights
         screenshot(page, f"event-{name}")
         context.close()
 
