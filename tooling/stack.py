@@ -280,7 +280,8 @@ def redis_down() -> None:
 
 def stripe_up() -> bool:
     """localstripe: a Stripe-compatible server (API, webhooks and a stand-in for Stripe.js),
-    so that card payments run here with no internet, as PostgreSQL and Redis do."""
+    so that card payments run here with no internet, as PostgreSQL and Redis do. Started
+    through tooling.provider, which adds Stripe's decline test cards to it."""
     if port_open(STRIPE_PORT):
         log(f"localstripe already running on 127.0.0.1:{STRIPE_PORT}")
         return False
@@ -289,8 +290,9 @@ def stripe_up() -> bool:
     log(f"starting localstripe on 127.0.0.1:{STRIPE_PORT}")
     with open(base / "localstripe.log", "ab") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "localstripe", "--port", str(STRIPE_PORT), "--from-scratch"],
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, cwd=base)
+            [sys.executable, "-m", "tooling.provider", "--port", str(STRIPE_PORT), "--from-scratch"],
+            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, cwd=base,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))})
     (base / "localstripe.pid").write_text(str(process.pid))
     wait_for(lambda: port_open(STRIPE_PORT), "localstripe")
     return True
