@@ -152,7 +152,7 @@ def test_counter_refund(staff_page):
     page.get_by_role("link", name=order.code).click()
     asked = []
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
-    page.locator("#refund").click()
+    page.keyboard.press("r")  # the order's one ticket: R is the refund's button
     page.get_by_text("the seats are back on sale").wait_for()
     # The clerk was told what goes back, and how, before confirming.
     assert asked == ["Refund the whole order? $30.00 goes back: $30.00 cash from the drawer."]
@@ -305,6 +305,26 @@ def test_counter_refunds_one_ticket_of_two_by_ticking_it(staff_page):
     assert sorted(order.tickets.values_list("pk", "status")) == [(kept.pk, "valid"), (refunded.pk, "void")]
     assert Order.objects.get(pk=order.pk).status == "paid"
     assert Place.objects.filter(performance=perf, state="sold").count() == 1
+
+
+def test_counter_refunds_one_ticket_from_the_keyboard(staff_page):
+    """On the order's page R goes to the first ticket to refund: Space ticks it, Tab
+    passes the other, Enter on the refund button asks, and the ticket is refunded."""
+    make_performance(rows=2, per_row=6, price="30.00")
+    clerk = make_user("clerk-r4", "counter clerk")
+    page = staff_page(clerk)
+    order = sell_two_at_the_counter(page)
+    first, second = order.tickets.order_by("pk")
+    page.keyboard.press("r")
+    expect(page.locator("#refund-form").get_by_label(str(first.place))).to_be_focused()
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(page.locator("#refund")).to_be_focused()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.keyboard.press("Enter")
+    page.get_by_text("the order's other tickets are still valid").wait_for()
+    assert sorted(order.tickets.values_list("pk", "status")) == [(first.pk, "void"), (second.pk, "valid")]
 
 
 def test_counter_exchange_on_the_map_pays_the_difference(staff_page):

@@ -557,7 +557,7 @@ def test_tickets_refunded_before_refunds_were_dated_are_read_as_refunded_from_th
 def refund_form(page: str) -> tuple[list[str], dict[str, str]]:
     """The order page's refund form: the tickets ticked in it, and its typed fields (name: value)."""
     form = re.search(r'<form[^>]*id="refund-form".*?</form>', page, re.S).group(0)
-    ticked = re.findall(r'<input type="checkbox" name="tickets" value="(\d+)" checked>', form)
+    ticked = re.findall(r'<input type="checkbox"[^>]*? name="tickets" value="(\d+)" checked>', form)
     typed = {}
     for field in re.findall(r'<input name="supervisor[^>]*>', form):
         value = re.search(r'value="([^"]*)"', field)
