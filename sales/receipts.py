@@ -4,18 +4,27 @@ on what the organizer set up, computed on the server when an order is priced; ea
 ticket keeps what was charged for it, so that receipts, refunds and reports never
 recompute from today's settings.
 
-Rounding is per line, to the cent, half up (as a receipt prints it): each tax of a line
-is rounded on its own, and the line's total is the sum of what it prints. Prices entered
-tax-included are split into the tax base and each tax so that they add up to the price
-exactly (the cent of rounding goes to the base). An order-wide discount is shared out
-over its tickets in proportion to their prices (largest remainder), so that refunding
-one ticket gives back its own share of the discount, never the whole of it twice.
+Amounts are to the cent, rounded half up (as a receipt prints them). Each tax is
+computed once for the order, on its taxable base (the tickets' prices after discount,
+and for a tax on fees the tickets' fees and the order's fee), as the receipt prints it:
+its rate times its base, rounded. It is then shared out over the order's taxed parts in
+proportion to them (largest remainder), so that each ticket keeps its own amount of
+each tax, on its price and on its fee, and these add up to the order's exactly:
+refunding one ticket gives back its own share, refunding every ticket all that was paid.
+Prices entered tax-included: the order's total is what its prices say; it is split into
+the base and each tax once for the order (each tax rounded, the base takes the rest),
+and the taxes are shared out the same way, each part's base being what its taxes leave
+of it. An order-wide discount is shared out over its tickets in proportion to their
+prices (largest remainder), so that refunding one ticket gives back its own share of
+the discount, never the whole of it twice.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -124,6 +133,24 @@ class Receipt:
         return sum((line.fee for line in self.lines), ZERO)
 
 
+def _shares(whole: Decimal, exact: list) -> list[Decimal]:
+    """`whole` (in cents) shared out in whole cents in proportion to `exact` (the exact
+    shares, which add up to about `whole`: within half a cent a share), by largest
+    remainder: each share is its exact amount rounded down, and the cents left go to the
+    largest remainders (the earlier part on a tie). They add up to `whole` exactly."""
+    shares = [Decimal(math.floor(Fraction(x) * 100)) / 100 for x in exact]
+    left = int((whole - sum(shares, ZERO)) / CENT)
+    for i in sorted(range(len(exact)), key=lambda i: (Fraction(exact[i]) - Fraction(shares[i]), -i),
+                    reverse=True)[:left]:
+        shares[i] += CENT
+    return [share.quantize(CENT) for share in shares]
+
+
+def _cents(amount: Fraction) -> Decimal:
+    """A non-negative exact amount to the cent, half up."""
+    return Decimal(math.floor(amount * 100 + Fraction(1, 2))) / 100
+
+
 def _discounts(items: list[Item], discount: Discount | None) -> list[Decimal]:
     """Each ticket's share of the discount, never more than its price."""
     eligible = [not item.comp and item.discountable for item in items]
@@ -137,23 +164,30 @@ def _discounts(items: list[Item], discount: Discount | None) -> list[Decimal]:
     if base == 0:
         return [ZERO] * len(items)
     # Largest remainder: shares in whole cents that add up to the discount exactly.
-    exact = [off * item.price / base if ok else ZERO for item, ok in zip(items, eligible, strict=True)]
-    shares = [x.quantize(CENT, rounding=ROUND_DOWN) for x in exact]
-    left = int((off - sum(shares, ZERO)) / CENT)
-    for i in sorted(range(len(items)), key=lambda i: (exact[i] - shares[i], -i), reverse=True)[:left]:
-        shares[i] += CENT
-    return shares
+    return _shares(off, [Fraction(off) * Fraction(item.price) / Fraction(base) if ok else 0
+                         for item, ok in zip(items, eligible, strict=True)])
 
 
-def _split(amount: Decimal, taxes: list[Tax], *, included: bool) -> tuple[Decimal, dict]:
-    """(tax base, {tax: amount}) of an amount entered tax-included or tax-excluded."""
-    if not taxes or amount == 0:
-        return amount, {}
-    if not included:
-        return amount, {t.name: cents(amount * t.rate) for t in taxes}
-    base = amount / (1 + sum(t.rate for t in taxes))
-    amounts = {t.name: cents(base * t.rate) for t in taxes}
-    return amount - sum(amounts.values(), ZERO), amounts
+def _taxed(parts: list[tuple[Decimal, list[Tax]]], *, included: bool) -> list[tuple[Decimal, dict]]:
+    """(tax base, {tax: amount}) of each part of an order, an amount entered tax-included
+    or tax-excluded with the taxes that apply to it. Each tax is rounded once on the
+    order's base of it, and shared out over the parts it applies to (`_shares`)."""
+    # Each part's exact tax base: the amount, or what it holds before its taxes.
+    bases = [Fraction(amount) / (1 + sum((Fraction(t.rate) for t in taxes), Fraction(0))) if included
+             else Fraction(amount) for amount, taxes in parts]
+    amounts: list[dict] = [{} for _part in parts]
+    names = list(dict.fromkeys(t.name for _a, taxes in parts for t in taxes))
+    for name in names:
+        on = [(i, next(t for t in taxes if t.name == name)) for i, (amount, taxes) in enumerate(parts)
+              if amount and any(t.name == name for t in taxes)]
+        exact = [bases[i] * Fraction(t.rate) for i, t in on]
+        for (i, _t), share in zip(on, _shares(_cents(sum(exact, Fraction(0))), exact), strict=True):
+            amounts[i][name] = share
+    out = []
+    for (amount, _taxes), taxes in zip(parts, amounts, strict=True):
+        base = amount - sum(taxes.values(), ZERO) if included else amount
+        out.append((base, taxes))
+    return out
 
 
 def price_order(items: list[Item], *, fee: Fee | None = None, taxes: list[Tax] = (),
@@ -161,17 +195,24 @@ def price_order(items: list[Item], *, fee: Fee | None = None, taxes: list[Tax] =
     """The receipt for `items` with the channel's `fee`, the organizer's `taxes` and an
     optional `discount` (a promo code's)."""
     fee = fee or Fee()
+    on_fees = [t for t in taxes if t.on_fees]
+    offs = _discounts(items, discount)
+    parts: list[tuple[Decimal, list[Tax]]] = []  # each ticket's price and fee, then the order's fee
+    for item, off in zip(items, offs, strict=True):
+        parts += [(ZERO if item.comp else item.price - off, list(taxes)),
+                  (ZERO if item.comp else fee.per_ticket, on_fees)]
+    charged = fee.per_order and any(not item.comp for item in items)
+    if charged:
+        parts.append((fee.per_order, on_fees))
+    taxed = _taxed(parts, included=tax_included)
     tickets = []
-    for item, off in zip(items, _discounts(items, discount), strict=True):
-        price = ZERO if item.comp else item.price
-        base, price_taxes = _split(price - off, taxes, included=tax_included)
-        line_fee = ZERO if item.comp else fee.per_ticket
-        fee_base, fee_taxes = _split(line_fee, [t for t in taxes if t.on_fees], included=tax_included)
+    for n, (item, off) in enumerate(zip(items, offs, strict=True)):
+        (base, price_taxes), (fee_base, fee_taxes) = taxed[2 * n], taxed[2 * n + 1]
         tickets.append(Line(list_price=item.price, discount=ZERO if item.comp else off, price=base, fee=fee_base,
                             price_taxes=price_taxes, fee_taxes=fee_taxes))
     order_fee = None
-    if fee.per_order and any(not item.comp for item in items):
-        base, fee_taxes = _split(fee.per_order, [t for t in taxes if t.on_fees], included=tax_included)
+    if charged:
+        base, fee_taxes = taxed[-1]
         order_fee = Line(list_price=ZERO, discount=ZERO, price=ZERO, fee=base, fee_taxes=fee_taxes)
     return Receipt(tickets=tickets, order_fee=order_fee)
 

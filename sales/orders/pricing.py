@@ -271,9 +271,9 @@ def ticket_prices(*, performance_id: int, channel: str, language: str | None = N
     out = {}
     for zone_id, price, _currency in zones or []:
         sold = [(t.name, t.prices[zone_id]) for t in types if zone_id in t.prices] or [("", Decimal(price))]
-        priced = receipts.price_order([receipts.Item(price=amount) for _name, amount in sold], fee=per_ticket,
-                                      taxes=taxes, tax_included=bool(included))
-        out[zone_id] = [(name, line.total) for (name, _a), line in zip(sold, priced.tickets, strict=True)]
+        # Each as one ticket bought alone (an order's taxes are shared out over its tickets).
+        out[zone_id] = [(name, receipts.price_order([receipts.Item(price=amount)], fee=per_ticket, taxes=taxes,
+                                                    tax_included=bool(included)).total) for name, amount in sold]
     return out
 
 

@@ -1,7 +1,7 @@
 """An order's receipt wherever the order is shown (the order page, the confirmation email,
 the PDF, the counter's slip, the admin), read from what was recorded, each line checked
-against a computation of the test's own: per line and per tax, rounded half up to the
-cent, as Québec's GST 5 % and QST 9.975 % are charged."""
+against a computation of the test's own: each tax once on the order's subtotal and fees,
+rounded half up to the cent, as Québec's GST 5 % and QST 9.975 % are charged."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def dollars(x: Decimal, language: str = "en") -> str:
 
 def by_hand(tickets: list[tuple[str, str, str, str]], *, fee: str, order_fee: str, percent_off: str) -> dict:
     """[(place, price type, list price)], a fee per ticket and per order, taxes added: each
-    line's discount, its fee, and each tax on each amount rounded on its own."""
+    line's discount and its fee, and each tax on the subtotal and the fees, rounded once."""
     lines, taxes = [], {name: Decimal("0") for name, _r, _n in (GST, QST)}
     subtotal = fees = discount_total = Decimal("0")
     for place, type_name, list_price in tickets:
@@ -70,11 +70,9 @@ def by_hand(tickets: list[tuple[str, str, str, str]], *, fee: str, order_fee: st
         net = price - off
         lines.append((place, type_name, price, off, Decimal(fee)))
         subtotal, fees, discount_total = subtotal + net, fees + Decimal(fee), discount_total + off
-        for name, rate, _n in (GST, QST):
-            taxes[name] += c(net * rate) + c(Decimal(fee) * rate)
     fees += Decimal(order_fee)
     for name, rate, _n in (GST, QST):
-        taxes[name] += c(Decimal(order_fee) * rate)
+        taxes[name] = c((subtotal + fees) * rate)
     return {"lines": lines, "subtotal": subtotal, "fees": fees, "taxes": taxes, "discount": discount_total,
             "order_fee": Decimal(order_fee), "total": subtotal + fees + sum(taxes.values())}
 
@@ -233,16 +231,17 @@ def receipt_in(lines: list[str], title: str) -> list[str]:
 
 # --- the receipt wherever the order is shown ---------------------------------------------------
 
-def test_the_by_hand_receipt_rounds_each_tax_of_each_line_half_up():
+def test_the_by_hand_receipt_rounds_each_tax_once_on_the_subtotal_and_fees():
     """The rounding case the receipts below show: 10 % off 35.00 is 31.50, whose GST is
-    1.575 and the 3.50 fee's 0.175, each printed as its cent rounded up; taxed on the
-    order's whole 189.00 instead, GST would be 9.45 and QST 18.85."""
+    1.575 and the 3.50 fee's 0.175; rounded each on its own they would print 1.76, not
+    the 1.75 that 5 % of the 35.00 they add up to is. The family's 187.00: GST 9.35 (not
+    the 9.38 of its lines rounded one by one) and QST 18.65325."""
     _order, mine = None, by_hand([("a", "Child", "35.00")], fee="3.50", order_fee="0", percent_off="10")
-    assert mine["taxes"] == {"GST": Decimal("1.58") + Decimal("0.18"), "QST": Decimal("3.14") + Decimal("0.35")}
+    assert mine["taxes"] == {"GST": Decimal("1.75"), "QST": Decimal("3.49")}
     family = by_hand([("a", "Adult", "60.00")] * 2 + [("c", "Child", "35.00")] * 2,
                      fee="3.50", order_fee="2.00", percent_off="10")
     assert (family["taxes"]["GST"], family["taxes"]["QST"], family["total"]) == (
-        Decimal("9.38"), Decimal("18.66"), Decimal("215.04"))
+        Decimal("9.35"), Decimal("18.65"), Decimal("215.00"))
 
 
 def test_the_order_page_shows_each_line_the_fees_each_tax_and_the_total_as_charged(client):
@@ -410,25 +409,28 @@ def test_after_an_exchange_the_receipt_lists_the_new_seats_and_still_adds_up_to_
     cash = [PaymentRequest(method="cash", tendered=Decimal("200"))]
     hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, place_ids=[seats[0].pk, seats[1].pk])
     order = order_place(hold=hold, customer=FAMILY, actor=clerk, shift=shift, payments=cash)
-    # A ticket: 50.00 + GST 2.50 + QST 4.99 (4.9875), fee 2.00 + 0.10 + 0.20 (0.1995) = 59.79.
-    assert order.total == 2 * Decimal("59.79")
+    # Two tickets of 50.00 with a fee of 2.00: 104.00, GST 5.20, QST 10.37 (10.374). The
+    # first keeps QST 4.99 (4.9875) + 0.20 (0.1995): 59.79; the second 4.98 + 0.20: 59.78.
+    assert order.total == Decimal("59.79") + Decimal("59.78")
     moved = order.tickets.get(place=seats[0])
     new = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, place_ids=[seats[5].pk])
     order = order_exchange(order=order, ticket_ids=[moved.pk], hold=new, actor=clerk, shift=shift,
                            payments=[PaymentRequest(method="cash", tendered=Decimal("20"))])
-    assert order.total == 2 * Decimal("59.79") + Decimal("2.30")  # the old fee with its taxes stays paid
+    # The old fee with its taxes stays paid; the new ticket, priced alone, costs 59.79.
+    assert order.total == Decimal("59.79") + Decimal("59.78") + Decimal("2.30")
     rows = receipt_rows(client.get(f"/orders/{order.code}/{order.access_token}/").content.decode())
     assert rows[1:3] == [[str(seats[1]), "Stalls", "$50.00", "$2.00"],
                          [str(seats[5]), "Stalls", "$50.00", "$2.00"]]
+    # QST: the ticket kept, 4.98 + 0.20; the new one, 4.99 + 0.20.
     assert rows[3:] == [["Subtotal", "$100.00"], ["Fees", "$4.00"], ["Fees kept on exchange", "$2.30"],
                         ["GST 5 % (no. 123456789 RT0001)", f"${2 * (Decimal('2.50') + Decimal('0.10'))}"],
-                        ["QST 9.975 % (no. 1234567890 TQ0001)", f"${2 * (Decimal('4.99') + Decimal('0.20'))}"],
+                        ["QST 9.975 % (no. 1234567890 TQ0001)", "$10.37"],
                         ["Total", f"${order.total}"]]
     # The API says the same of it, not what the order was first priced at.
     answer = client_for(clerk).get(f"/api/v1/orders/{order.code}/").json()
     assert answer["total"] == answer["receipt"]["total"] == f"{order.total}"
     assert answer["receipt"]["subtotal"] == "100.00" and answer["receipt"]["fees"] == "6.30"
-    assert [tax["amount"] for tax in answer["receipt"]["taxes"]] == ["5.20", "10.38"]
+    assert [tax["amount"] for tax in answer["receipt"]["taxes"]] == ["5.20", "10.37"]
 
 
 def test_the_admin_shows_the_order_receipt(client, organizer):
@@ -568,3 +570,77 @@ def test_an_order_with_only_a_fee_per_order_keeps_its_fees_line_everywhere(clien
     assert shown["page"][-4:] == [["Fee per order", "$2.00"], ["Subtotal", "$50.00"], ["Fees", "$2.00"],
                                   ["Total", "$52.00"]]
     assert shown["slip"][-4:] == shown["page"][-4:]
+
+
+def _money(text: str) -> Decimal:
+    """An amount as the receipt prints it in English: $1,234.50, −$2.00."""
+    return Decimal(text.replace("−", "-").replace("$", "").replace(",", ""))
+
+
+@pytest.mark.parametrize("fees", [None, ("3.50", "2.00")], ids=["no fees", "refundable fees"])
+def test_an_order_bought_at_the_shop_prints_each_tax_of_its_own_subtotal_and_refunds_to_the_cent(client, fees):
+    """The demo's case: an adult (89.00) and a child (53.00) with the code ETE10 (10 % off),
+    the demo's GST and QST added. 80.10 and 47.70: each tax rounded per ticket, GST would
+    print 4.01 + 2.39 = 6.40 under a subtotal of 127.80, whose 5 % is 6.39. Each tax line
+    is its rate times the subtotal and fees as printed, to the cent, in the email and on
+    the order page; one ticket refunded then the other give back exactly what was paid."""
+    from sales.demo import quebec_taxes as demo_taxes
+    from sales.models import Payment
+    from sales.orders import tickets_refund
+    from tests.support import card_token
+
+    perf = make_performance(rows=1, per_row=4)
+    types = price_types(perf, {"Adult": {"Stalls": "89.00"}, "Child": {"Stalls": "53.00"}})
+    demo_taxes(Organizer.load())
+    if fees:
+        booking_fee(Channel.ONLINE, per_ticket=fees[0], per_order=fees[1], refundable=True)
+    PromoCode.objects.create(code="ETE10", percent_off=Decimal("10"))
+    adult, child = places_of(perf)[:2]
+    held = client.post(f"/performances/{perf.pk}/hold/", {"seats": f"{adult.pk},{child.pk}"})
+    assert held.status_code == 302 and held["Location"] == "/basket/"
+    chosen = {f"type_{adult.pk}": types["Adult"].pk, f"type_{child.pk}": types["Child"].pk}
+    quoted = client.post("/basket/", {**chosen, "promo_code": "ete10"}, HTTP_HX_REQUEST="true").content.decode()
+    expected = re.search(r'name="expected_total" value="([\d.]+)"', quoted).group(1)
+    nonce = re.search(r'name="nonce" value="([^"]+)"', client.get("/basket/").content.decode()).group(1)
+    paid = client.post("/checkout/", {"name": "Famille Tremblay", "email": "tremblay@example.org",
+                                      "card_token": card_token(), **chosen, "promo_code": "ETE10", "nonce": nonce,
+                                      "expected_total": expected})
+    assert paid.status_code == 302, paid.content.decode()[:2000]
+    order = Order.objects.get()
+    rates = {"TPS/GST": Decimal("0.05"), "TVQ/QST": Decimal("0.09975")}
+    assert notifications.send_pending_confirmations() == 1
+    text = receipt_in(mail.outbox[0].body.splitlines(), "Receipt — ")
+    said = {line.split(": ")[0]: _money(line.split(": ")[-1]) for line in text
+            if line.startswith(("Subtotal:", "Fees:", "Total:", "TPS/GST", "TVQ/QST"))}
+    page = receipt_rows(client.get(f"/orders/{order.code}/{order.access_token}/").content.decode())
+    shown = {row[0]: _money(row[-1]) for row in page
+             if row[0] in ("Subtotal", "Fees", "Total") or row[0].startswith(("TPS/GST", "TVQ/QST"))}
+    for printed_lines in ({k.split(" (")[0]: v for k, v in said.items()},
+                          {k.split(" (")[0]: v for k, v in shown.items()}):
+        assert printed_lines["Subtotal"] == Decimal("127.80")
+        taxable = printed_lines["Subtotal"] + printed_lines.get("Fees", Decimal("0"))
+        taxes = {name: amount for name, amount in printed_lines.items() if "/" in name}
+        assert {name.split(" ")[0] for name in taxes} == set(rates)
+        for name, amount in taxes.items():
+            assert amount == c(rates[name.split(" ")[0]] * taxable), (name, amount, taxable)
+        assert printed_lines["Total"] == taxable + sum(taxes.values()) == order.total == Decimal(expected)
+    if not fees:  # the demo's order: 127.80 + 6.39 + 12.75 (12.74805)
+        assert (shown["Total"], sorted(v for k, v in shown.items() if "/" in k)) == (
+            Decimal("146.94"), [Decimal("6.39"), Decimal("12.75")])
+    # Each ticket keeps its share of each tax, and the fee per order its own: together, the order's.
+    tickets = {t.place_id: t for t in order.tickets.all()}
+    for name in rates:
+        assert sum(Decimal(t.taxes[part].get(name, "0")) for t in tickets.values() for part in ("price", "fee")) \
+            + Decimal(order.receipt["order_fee_taxes"].get(name, "0")) \
+            == c(rates[name] * (shown["Subtotal"] + shown.get("Fees", 0)))
+    # Refunded one ticket, then the other: the first gives back its own price and taxes
+    # (and its fee, refundable here), the second the rest; together, what was paid.
+    tickets_refund(order=order, ticket_ids=[tickets[adult.pk].pk], actor=None)
+    first = -Payment.objects.get(order=order, status=Payment.Status.REFUNDED).amount
+    assert first == tickets[adult.pk].price
+    tickets_refund(order=Order.objects.get(pk=order.pk), ticket_ids=[tickets[child.pk].pk], actor=None)
+    order.refresh_from_db()
+    assert order.status == Order.Status.REFUNDED
+    charged = sum(p.amount for p in order.payments.filter(status=Payment.Status.APPROVED))
+    backs = [-p.amount for p in order.payments.filter(status=Payment.Status.REFUNDED, amount__lt=0)]
+    assert charged == Decimal(expected) and len(backs) == 2 and sum(backs) == charged, (charged, backs)

@@ -35,15 +35,12 @@ CARD = PaymentRequest(method="test_card", card_number=APPROVE)
 CENT = Decimal("0.01")
 
 
-def by_hand(list_price: str, *, percent_off: str = "0", fee: str = "0", rates=("0.05", "0.09975")) -> Decimal:
-    """One ticket as a receipt prints it, taxes added: its price less its discount, its
-    fee, and each tax on each of the two, each rounded to the cent, half up."""
+def by_hand(list_price: str, *, percent_off: str = "0", fee: str = "0") -> Decimal:
+    """One ticket's price and fee before taxes: its price less its discount, and its fee."""
     def c(x):
         return x.quantize(CENT, rounding=ROUND_HALF_UP)
     price = Decimal(list_price)
-    base = price - c(price * Decimal(percent_off) / 100)
-    fee = Decimal(fee)
-    return base + fee + sum((c(base * Decimal(r)) + c(fee * Decimal(r)) for r in rates), Decimal("0"))
+    return price - c(price * Decimal(percent_off) / 100) + Decimal(fee)
 
 
 def family_setup(perf):
@@ -67,18 +64,24 @@ def test_a_family_of_four_online_with_a_promo_code_pays_what_the_receipt_says():
                 seats[1]: by_hand("60.00", percent_off="10", fee="3.50"),
                 seats[2]: by_hand("35.00", percent_off="10", fee="3.50"),
                 seats[3]: by_hand("35.00", percent_off="10", fee="3.50")}
-    assert expected[seats[0]] == Decimal("66.12") and expected[seats[2]] == Decimal("40.25")  # the sums as printed
+    assert expected[seats[0]] == Decimal("57.50") and expected[seats[2]] == Decimal("35.00")
     tickets = {t.place_id: t for t in Ticket.objects.filter(order=order)}
-    assert {pk: t.price for pk, t in tickets.items()} == expected
+    assert {pk: t.price - t.tax for pk, t in tickets.items()} == expected
     assert [tickets[pk].price_type_name for pk in seats] == ["Adult", "Adult", "Child", "Child"]
     assert tickets[seats[2]].discount == Decimal("3.50") and tickets[seats[2]].list_price == Decimal("35.00")
-    assert tickets[seats[2]].fee == Decimal("3.50") + Decimal("0.18") + Decimal("0.35")  # fee with its taxes
+    # Each tax once on the order's 171.00 of prices and 14.00 of fees: GST 9.25 and QST
+    # 18.45375; each ticket keeps its share, on its price and on its fee.
     order.refresh_from_db()
-    assert order.total == sum(expected.values()) == Decimal("212.74")
+    assert order.total == sum(expected.values()) + Decimal("9.25") + Decimal("18.45") == Decimal("212.70")
     assert Payment.objects.get(order=order).amount == order.total
     taxes = {name: Decimal(amount) for name, _p, _r, amount in order.receipt["taxes"]}
-    assert taxes == {"GST": Decimal("2.70") * 2 + Decimal("1.58") * 2 + Decimal("0.18") * 4,
-                     "QST": Decimal("5.39") * 2 + Decimal("3.14") * 2 + Decimal("0.35") * 4}
+    assert taxes == {"GST": Decimal("9.25"), "QST": Decimal("18.45")}
+    for name in taxes:
+        assert sum(Decimal(t.taxes[part][name]) for t in tickets.values() for part in ("price", "fee")) == taxes[name]
+    assert sum(t.tax for t in tickets.values()) == Decimal("27.70")
+    # 3.50 of fee: GST 0.175 and QST 0.349125, each share the cent below or above.
+    assert tickets[seats[2]].fee - Decimal("3.50") in {Decimal(g) + Decimal(q) for g in ("0.17", "0.18")
+                                                        for q in ("0.34", "0.35")}
     assert Decimal(order.receipt["discount"]) == Decimal("19.00")
     assert order.receipt["promo_code"] == "FAMILLE10" and order.promo_code == promo
     promo.refresh_from_db()
@@ -96,6 +99,25 @@ def test_prices_entered_taxes_included_contain_their_taxes_to_the_cent():
     # 10.00 / 1.14975 = 8.6975...: GST 0.434... -> 0.43, QST 0.8675... -> 0.87; the base takes the rest.
     assert ticket.price == order.total == Decimal("10.00") and ticket.tax == Decimal("1.30")
     assert [(n, a) for n, _p, _r, a in order.receipt["taxes"]] == [("GST", "0.43"), ("QST", "0.87")]
+
+
+def test_what_one_ticket_costs_in_all_is_what_an_order_of_that_ticket_alone_is_charged():
+    """The prices a zone lists (each price type with its taxes) are each one ticket bought
+    alone: an order's taxes are shared out over its tickets, never over the price types
+    a list shows together. 47.70: GST 2.385 and QST 4.758075 -> 54.85; shared with 80.10's,
+    its GST would be 2.38."""
+    from sales.orders import ticket_prices
+
+    perf = make_performance(rows=1, per_row=3)
+    types = price_types(perf, {"Adult": {"Stalls": "80.10"}, "Child": {"Stalls": "47.70"}})
+    quebec_taxes()
+    [(_zone, listed)] = ticket_prices(performance_id=perf.pk, channel=Channel.ONLINE).items()
+    for (name, amount), seat in zip(listed, places_of(perf)[:2], strict=True):
+        hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[seat.pk])
+        order = order_place(hold=hold, customer=FAMILY, payment=CARD,
+                            prices=PriceRequest(types={seat.pk: types[name].pk}))
+        assert amount == order.total, name
+    assert dict(listed) == {"Adult": Decimal("92.10"), "Child": Decimal("54.85")}
 
 
 def test_a_comp_at_the_counter_needs_its_reason_and_costs_nothing():
@@ -343,7 +365,8 @@ def test_control_without_the_guard_the_same_race_spends_more_uses_than_the_code_
 def test_random_orders_are_charged_to_the_cent_what_an_independent_computation_gives():
     """Orders placed through the service with random prices, price types, codes (per
     ticket, a percentage or an amount), fees and taxes added or included: each ticket and
-    the order as recorded, against exact fractions rounded half up once per amount."""
+    the order as recorded, against exact fractions: each tax rounded half up once on the
+    order, each ticket's share within a cent of its own."""
     import math
     import random
     from fractions import Fraction
@@ -382,32 +405,41 @@ def test_random_orders_are_charged_to_the_cent_what_an_independent_computation_g
         order = order_place(hold=hold, customer=FAMILY, payment=CARD, prices=PriceRequest(
             types={seat: types[name].pk for seat, name in chosen.items()}, promo_code=f"random{n}"))
 
-        def split(amount: Fraction, included: bool = included) -> tuple[Fraction, list[Fraction]]:
-            """(what the line adds, its taxes) for an amount entered as the organizer enters prices."""
-            if included:
-                base = amount / (1 + sum(rates))
-                return amount, [half_up(base * r) for r in rates]
-            taxes = [half_up(amount * r) for r in rates]
-            return amount + sum(taxes), taxes
+        # Each tax once on the order: its rate times the order's exact base of it (the
+        # prices after discount, the fees; entered taxes included, what they hold before
+        # them), rounded; each part's share of it within a cent of its own exact tax.
+        def base_of(amount: Fraction, included: bool = included) -> Fraction:
+            return amount / (1 + sum(rates)) if included else amount
 
-        total, tax_total = Fraction(0), [Fraction(0)] * len(rates)
+        gross, exact_total = Fraction(0), [Fraction(0)] * len(rates)
         tickets = {t.place_id: t for t in Ticket.objects.filter(order=order)}
+        shared = [Fraction(0)] * len(rates)
         for seat, name in chosen.items():
             price = F(amounts[name])
             discount = half_up(price * F(off) / 100) if percent else min(price, F(off))
-            line_price, price_taxes = split(price - discount)
-            line_fee, fee_taxes = split(F(per_ticket))
             ticket = tickets[seat]
             assert (F(ticket.list_price), F(ticket.discount)) == (price, discount), (n, seat)
-            assert F(ticket.price) == line_price + line_fee, (n, seat, included)
-            assert F(ticket.fee) == line_fee and F(ticket.tax) == sum(price_taxes) + sum(fee_taxes), (n, seat)
-            total += line_price + line_fee
-            tax_total = [a + b + c for a, b, c in zip(tax_total, price_taxes, fee_taxes, strict=True)]
-        if per_order:
-            order_fee, order_fee_taxes = split(F(per_order))
-            total += order_fee
-            tax_total = [a + b for a, b in zip(tax_total, order_fee_taxes, strict=True)]
+            for part, amount in (("price", price - discount), ("fee", F(per_ticket))):
+                for i, (tax, rate) in enumerate(zip(("GST", "QST"), rates, strict=True)):
+                    share = F(ticket.taxes[part].get(tax, "0"))
+                    assert abs(share - base_of(amount) * rate) < Fraction(1, 100), (n, seat, part, tax)
+                    shared[i] += share
+                    exact_total[i] += base_of(amount) * rate
+            parts_taxes = sum(F(a) for part in ticket.taxes.values() for a in part.values())
+            assert F(ticket.tax) == parts_taxes, (n, seat)
+            fee_taxes = sum(F(a) for a in ticket.taxes["fee"].values())
+            assert F(ticket.fee) == F(per_ticket) + (0 if included else fee_taxes), (n, seat)
+            assert F(ticket.price) == price - discount + F(per_ticket) + (0 if included else parts_taxes), (n, seat)
+            gross += price - discount + F(per_ticket)
         order.refresh_from_db()
+        if per_order:
+            gross += F(per_order)
+            for i, (tax, rate) in enumerate(zip(("GST", "QST"), rates, strict=True)):
+                shared[i] += F(order.receipt["order_fee_taxes"][tax])
+                exact_total[i] += base_of(F(per_order)) * rate
+        tax_total = [half_up(x) for x in exact_total]
+        assert shared == tax_total, n
+        total = gross if included else gross + sum(tax_total)
         assert F(order.total) == total and F(order.receipt["total"]) == total, n
         assert [F(amount) for _name, _rate, _no, amount in order.receipt["taxes"]] == tax_total, n
         assert Payment.objects.get(order=order).amount == order.total

@@ -1,5 +1,6 @@
 """Receipts: each line's price, discount, fee and taxes, checked against a computation of
-its own (exact fractions, rounded half up per amount, as a receipt prints them)."""
+its own (exact fractions, rounded half up to the cent, each tax once on the order's
+taxable base, as a receipt prints it)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from fractions import Fraction
 
 import pytest
 
-from sales.receipts import Discount, Fee, Item, Tax, price_order, refund_of
+from sales.receipts import Discount, Fee, Item, Tax, cents, price_order, refund_of
 
 GST, QST = Tax("GST", Decimal("0.05"), registration="123456789 RT0001"), Tax("QST", Decimal("0.09975"))
 D = Decimal
@@ -33,17 +34,79 @@ def test_a_family_of_four_online_with_a_promo_code_gst_and_qst():
     for item, line in zip(items, receipt.tickets, strict=True):
         off = rounded(F(item.price) * Fraction(10, 100))
         base, fee = F(item.price) - off, F("3.50")
-        gst = rounded(base * F("0.05")) + rounded(fee * F("0.05"))
-        qst = rounded(base * F("0.09975")) + rounded(fee * F("0.09975"))
         assert (F(line.discount), F(line.price), F(line.fee)) == (off, base, fee)
-        assert (F(line.taxes["GST"]), F(line.taxes["QST"])) == (gst, qst)
-        assert F(line.total) == base + fee + gst + qst
-        expected_total += base + fee + gst + qst
-    assert F(receipt.total) == expected_total
+        # Its shares of each tax, on its price and on its fee: each within a cent of its exact tax.
+        for name, rate in (("GST", F("0.05")), ("QST", F("0.09975"))):
+            assert abs(F(line.price_taxes[name]) - base * rate) < Fraction(1, 100)
+            assert abs(F(line.fee_taxes[name]) - fee * rate) < Fraction(1, 100)
+        assert F(line.total) == base + fee + F(line.taxes["GST"]) + F(line.taxes["QST"])
+        expected_total += base + fee
+    # 171.00 of prices and 14.00 of fees: each tax rounded once on the whole 185.00,
+    # GST 9.25 and QST 18.45375, as the receipt prints them under its subtotal and fees.
+    assert receipt.taxes() == {"GST": D("9.25"), "QST": D("18.45")}
+    assert F(receipt.total) == expected_total + F("9.25") + F("18.45")
     assert receipt.discounts == D("19.00") and receipt.fees == D("14.00") and receipt.order_fee is None
-    # 171.00 of prices and 14.00 of fees: 212.70375 with taxes on the whole; rounded per
-    # line and per tax, as printed: 2 × 66.12 + 2 × 40.25.
-    assert receipt.total == D("212.74")
+    assert receipt.total == D("212.70")
+
+
+def test_each_tax_is_rounded_once_on_the_order_and_its_tickets_share_it_to_the_cent():
+    """An adult (89.00) and a child (53.00) with 10 % off: 80.10 and 47.70. Rounded per
+    ticket, GST would be 4.01 (4.005) + 2.39 (2.385) = 6.40 under a subtotal of 127.80,
+    5 % of which is 6.39: the receipt prints the tax of its own subtotal."""
+    receipt = price_order([Item(D("89.00")), Item(D("53.00"))], taxes=[GST, QST],
+                          discount=Discount(percent=D("10")))
+    base = sum((line.price for line in receipt.tickets), D("0"))
+    assert base == D("127.80")
+    for tax in (GST, QST):
+        assert receipt.taxes()[tax.name] == cents(tax.rate * base), tax.name
+        assert sum(line.taxes[tax.name] for line in receipt.tickets) == receipt.taxes()[tax.name]
+        # Each ticket's share is its own exact tax, give or take the cent the order rounds.
+        for line in receipt.tickets:
+            assert abs(F(line.taxes[tax.name]) - F(line.price) * F(tax.rate)) < Fraction(1, 100)
+    assert receipt.taxes() == {"GST": D("6.39"), "QST": D("12.75")}
+    assert receipt.total == D("127.80") + D("6.39") + D("12.75") == sum(line.total for line in receipt.tickets)
+
+
+def test_random_orders_print_each_tax_of_their_own_taxable_base():
+    """Prices, a discount, fees per ticket and per order, a tax that is not on fees; taxes
+    added: each tax is its rate times its base, rounded half up; its shares, one per
+    part taxed, are each within a cent of their exact tax and add up to it. Taxes
+    included: the order costs what its prices say, each tax being its rate times the
+    order's exact base, rounded."""
+    rng = random.Random(11)
+    pst = Tax("PST", D("0.07"), on_fees=False)
+    for n in range(400):
+        taxes = rng.choice([[GST, QST], [GST, pst], [pst]])
+        included = rng.random() < 0.3
+        items = [Item(D(rng.choice([rng.randint(0, 20000), 1250, 210, 8900, 5300])) / 100,
+                      comp=rng.random() < 0.1) for _ in range(rng.randint(1, 7))]
+        fee = Fee(per_ticket=D(rng.choice([0, 175, 350, 210])) / 100, per_order=D(rng.choice([0, 200, 115])) / 100)
+        discount = rng.choice([None, Discount(percent=D(rng.randint(0, 30))),
+                               Discount(amount=D("7.00"), per_order=True)])
+        receipt = price_order(items, fee=fee, taxes=taxes, discount=discount, tax_included=included)
+        lines = receipt.lines
+        for tax in taxes:
+            parts = [(line.price, line.price_taxes) for line in lines] + \
+                    ([(line.fee, line.fee_taxes) for line in lines] if tax.on_fees else [])
+            printed = receipt.taxes().get(tax.name, D("0.00"))
+            assert sum((taxed.get(tax.name, D("0")) for _b, taxed in parts), D("0")) == printed, n
+            if not included:
+                assert printed == cents(tax.rate * sum((base for base, _t in parts), D("0"))), (n, tax.name)
+                assert all(abs(F(taxed.get(tax.name, 0)) - F(base) * F(tax.rate)) < Fraction(1, 100)
+                           for base, taxed in parts), n
+        if included:
+            gross = [F(0 if item.comp else item.price - line.discount) for item, line in zip(
+                items, receipt.tickets, strict=True)]
+            fees = [F(0 if item.comp else fee.per_ticket) for item in items] + \
+                   ([F(fee.per_order)] if receipt.order_fee else [])
+            assert F(receipt.total) == sum(gross) + sum(fees), n
+            for tax in taxes:
+                rates = sum(F(t.rate) for t in taxes)
+                on_fees = 1 + sum(F(t.rate) for t in taxes if t.on_fees)
+                exact = sum(g / (1 + rates) for g in gross) * F(tax.rate)
+                if tax.on_fees:
+                    exact += sum(f / on_fees for f in fees) * F(tax.rate)
+                assert F(receipt.taxes().get(tax.name, D("0.00"))) == rounded(exact), (n, tax.name)
 
 
 def test_prices_entered_tax_included_add_up_to_the_price_exactly():

@@ -118,7 +118,7 @@ def test_the_receipt_is_recomputed_with_htmx_and_checkout_charges_it(client):
     assert part.lstrip().startswith('<div id="receipt"')  # a fragment: the receipt, the messages, the button
     assert "<html" not in part and 'id="pay" hx-swap-oob="true"' in part
     text = text_of(part)
-    # 60 + 60 + 35 + 40 = 195, 10 % off = 19.50; fees 4 × 3.50; taxes per line, as the receipt prints.
+    # 60 + 60 + 35 + 40 = 195, 10 % off = 19.50; fees 4 × 3.50; each tax on the whole, as the receipt prints.
     assert "Discount (FAMILLE10) −$19.50" in text and "Subtotal $175.50" in text and "Booking fees $14.00" in text
     assert "GST (5 %)" in text and "QST (9.975 %)" in text
     assert "Show student ID at the door" in text
