@@ -935,3 +935,34 @@ def test_staff_pages_keep_their_people_in_the_staff_doors(clerk, operator):
         assert "/orders/find/" not in text, page
     shop = Client().get("/").content.decode()
     assert '<a class="brand" href="/">' in shop and "/orders/find/" in shop
+
+
+def _callers_languages(page: str) -> list[str]:
+    """The language each "Caller's language" field of a page offers first."""
+    fields = re.findall(r'<select (?:id="language" )?name="language">(.*?)</select>', page, re.S)
+    return [re.search(r'<option value="(\w+)"[^>]*selected', f)[1] for f in fields]
+
+
+def test_the_phone_offers_first_the_language_the_caller_is_known_to_speak(operator, performance):
+    """A hall that speaks French, a caller who bought online in English: the phone offers
+    English; a language the caller gave the phone wins over their orders'; someone never
+    heard from is offered the hall's."""
+    from events.models import Venue
+    from sales.orders import customer_register, order_place
+    from sales.payments import APPROVE, PaymentRequest
+
+    Venue.objects.filter(pk=performance.venue_id).update(language="fr")
+    order_place(hold=hold_create(performance=performance, channel=Channel.ONLINE,
+                                 place_ids=[places_of(performance)[0].pk]),
+                customer=CALLER, payment=PaymentRequest(method="test_card", card_number=APPROVE), language="en")
+    caller = Customer.objects.get(email=CALLER.email)
+    newcomer = customer_register(details=CustomerDetails(name="New", email="new@example.org"))
+    phone = signed_in(operator)
+    assert _callers_languages(phone.get(f"/phone/customers/{caller.pk}/").content.decode()) == ["en"]
+    assert _callers_languages(phone.get(f"/phone/customers/{newcomer.pk}/").content.decode()) == ["fr"]
+    # Seats picked on the map: the sale's own field offers the same.
+    hold = hold_create(performance=performance, channel=Channel.PHONE, user=operator,
+                       owner_key=f"customer:{caller.pk}", place_ids=[places_of(performance)[1].pk])
+    assert _callers_languages(phone.get(f"/phone/customers/{caller.pk}/sale/{hold.pk}/").content.decode()) == ["en"]
+    Customer.objects.filter(pk=caller.pk).update(language="fr")
+    assert _callers_languages(phone.get(f"/phone/customers/{caller.pk}/").content.decode()) == ["fr"]

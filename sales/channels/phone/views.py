@@ -14,7 +14,6 @@ from django.db.models import F, Func, Q, Value
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
@@ -158,6 +157,12 @@ def customer_create(request):
     return redirect("phone:customer", pk=cust.pk)
 
 
+def _callers_language(cust: Customer) -> str:
+    """The language the caller is known to speak: the one they gave the phone, else the one
+    they last ordered in (online too); empty if neither (the venue's is offered)."""
+    return cust.language or cust.orders.order_by("-created_at").values_list("language", flat=True).first() or ""
+
+
 @operator_only
 def customer(request, pk: int):
     cust = get_object_or_404(Customer, pk=pk)
@@ -188,7 +193,7 @@ def customer(request, pk: int):
                                     .exclude(orders__status__in=(Order.Status.RESERVED, Order.Status.PAID))
                                     .select_related("performance__event", "performance__venue")
                                     .order_by("expires_at"),
-        "languages": settings.LANGUAGES})
+        "language": _callers_language(cust), "languages": settings.LANGUAGES})
 
 
 @operator_only
@@ -309,7 +314,7 @@ def sale(request, pk: int, hold_id: int):
         quote = priced(prices, hold, actor=request.user, email=cust.email)
     context = {
         "customer": cust, "hold": hold, "prices": prices, "errors": errors, **_card_field(),
-        "language": request.POST.get("language") or cust.language or get_language(),
+        "language": request.POST.get("language") or _callers_language(cust) or hold.performance.venue.language,
         "languages": settings.LANGUAGES,
         "receipt": receipt_of(quote, places, prices.types) if quote is not None else None,
         "seconds_left": max(0, int((hold.expires_at - timezone.now()).total_seconds())),
