@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from html import unescape
 from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -966,3 +967,37 @@ def test_the_phone_offers_first_the_language_the_caller_is_known_to_speak(operat
     assert _callers_languages(phone.get(f"/phone/customers/{caller.pk}/sale/{hold.pk}/").content.decode()) == ["en"]
     Customer.objects.filter(pk=caller.pk).update(language="fr")
     assert _callers_languages(phone.get(f"/phone/customers/{caller.pk}/").content.decode()) == ["fr"]
+
+
+def test_orders_found_at_the_counter_say_which_performance_and_what_was_found(clerk, monkeypatch):
+    """A buyer with tickets for two nights of one show: each order found says its night on
+    the venue's clock, the venue too once the organizer has several, and the results say
+    what was searched for."""
+    from events.models import Venue
+    from sales.orders import order_place
+    from sales.payments import APPROVE, PaymentRequest
+    from tests.factories import PerformanceFactory, PriceZoneFactory, VenueFactory
+    from tests.support import one_place
+
+    first = make_performance(rows=1, per_row=4)
+    Venue.objects.filter(pk=first.venue_id).update(time_zone="America/Vancouver", name="Théâtre Ouest")
+    second = PerformanceFactory(event=first.event, venue=first.venue, starts_at=first.starts_at + timedelta(days=1),
+                                channels=[Channel.ONLINE])
+    one_place(second, PriceZoneFactory(performance=second, name="Floor"))
+    buyer = CustomerDetails(name="Élise Tremblay", email="elise@example.org")
+    for perf in (first, second):
+        order_place(hold=hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[places_of(perf)[0].pk]),
+                    customer=buyer, payment=PaymentRequest(method="test_card", card_number=APPROVE))
+    nights = [timezone.localtime(p.starts_at, ZoneInfo("America/Vancouver")) for p in (second, first)]
+    said = [f"{first.event.title} — {n:%a} {n.day} {n:%b} {n.year} {n:%H:%M}" for n in nights]
+    counter = signed_in(clerk)
+    page = counter.get("/counter/lookup/?q=Tremblay").content.decode()
+    assert [row[3] for row in table_rows(page, 'id="results"')] == said  # the latest order first
+    assert "2 orders match “Tremblay”" in unescape(page)
+    VenueFactory(name="Salle Nord")
+    page = counter.get("/counter/lookup/?q=Tremblay").content.decode()
+    assert [row[3] for row in table_rows(page, 'id="results"')] == [f"{s} · Théâtre Ouest" for s in said]
+    # More than a page finds: the latest, said so.
+    monkeypatch.setattr("sales.channels.counter.views.LOOKUP_LIMIT", 1)
+    page = unescape(counter.get("/counter/lookup/?q=Tremblay").content.decode())
+    assert "The latest order matching “Tremblay”" in page and len(table_rows(page, 'id="results"')) == 1

@@ -18,7 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from events.models import Channel, Performance, PriceZone, Section
+from events.models import Channel, Performance, PriceZone, Section, Venue
 from sales.availability import seat_rows, taken_seats, zone_counts
 from sales.channels.forms import (
     IdsField,
@@ -590,22 +590,30 @@ def order_pay(request, code: str):
     return redirect("counter:order", code=order.code)
 
 
+LOOKUP_LIMIT = 25  # orders found at once: the latest
+
+
 @clerk_only
 def lookup(request):
     q = search_query(request)
     if q is None:
         return render(request, "counter/lookup.html", {"q": "", "orders": []}, status=400)
-    orders = []
+    orders, more = [], False
     if q:
         # Failed payments charged nothing: found by their code only, never among a buyer's orders.
-        orders = (Order.objects.filter(Q(code__iexact=q) | (~Q(status=Order.Status.FAILED) & (
-                      Q(customer__email__iexact=q) | names_match("buyer_name", q)
-                      | (Q(buyer_name="") & names_match("customer__name", q)))))
-                  .select_related("customer", "performance__event").prefetch_related("payments")
-                  .order_by("-created_at")[:25])  # payments: what a refunded order paid back
+        orders = list(Order.objects.filter(Q(code__iexact=q) | (~Q(status=Order.Status.FAILED) & (
+                          Q(customer__email__iexact=q) | names_match("buyer_name", q)
+                          | (Q(buyer_name="") & names_match("customer__name", q)))))
+                      .select_related("customer", "performance__event", "performance__venue")
+                      .prefetch_related("payments")  # what a refunded order paid back
+                      .order_by("-created_at")[:LOOKUP_LIMIT + 1])
+        orders, more = orders[:LOOKUP_LIMIT], len(orders) > LOOKUP_LIMIT
         if len(orders) == 0:
             messages.error(request, _("No order matches “%(q)s”.") % {"q": q})
-    return render(request, "counter/lookup.html", {"q": q, "orders": orders})
+    # Each order says its performance: the venue's too where there are several.
+    return render(request, "counter/lookup.html", {
+        "q": q, "orders": orders, "more": more,
+        "venues": bool(orders) and Venue.objects.all()[1:2].exists()})
 
 
 @clerk_only
