@@ -42,6 +42,7 @@ def test_sign_in_locks_out_an_address_and_account_after_repeated_failures(url, w
     locked = attacker.post(url, {"username": who, "password": password})
     assert locked.status_code == 429
     assert "Too many failed sign-ins" in locked.content.decode()
+    assert "/orders/find/" not in locked.content.decode()  # a staff page: not the shop's "My tickets"
     assert AccessAttempt.objects.filter(username=who, ip_address=OUTSIDER, failures_since_start__gte=5).exists()
     # The real staff member, from their own desk, is not locked out by it.
     desk = Client(REMOTE_ADDR="198.51.100.20")

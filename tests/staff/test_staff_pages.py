@@ -938,6 +938,14 @@ def test_staff_pages_keep_their_people_in_the_staff_doors(clerk, operator):
     assert '<a class="brand" href="/">' in shop and "/orders/find/" in shop
 
 
+def test_the_staff_sign_in_is_a_staff_door_without_the_shops_links(client):
+    """Whoever opens the staff sign-in is staff: its title leads to their door, and the
+    shop's "My tickets" (the buyers') is not offered."""
+    page = client.get("/login/").content.decode()
+    assert re.search(r'<a class="brand" href="/staff/">', page), page[:1500]
+    assert "/orders/find/" not in page and "My tickets" not in page
+
+
 def _callers_languages(page: str) -> list[str]:
     """The language each "Caller's language" field of a page offers first."""
     fields = re.findall(r'<select (?:id="language" )?name="language">(.*?)</select>', page, re.S)
