@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from sales.errors import SalesError
-from sales.formatting import when
+from sales.formatting import money, when
 from sales.notifications import performance_moved
 from sales.orders.cancellation import also_owed, cancellation_plan, paid_orders_split, performance_cancel
 
@@ -45,20 +45,51 @@ from .services import SetupError, ZonePlaces, hall_claim, performance_copy, wind
 VENUE_TIME = "D j M Y H:i"
 
 
-def on_venue_clock(field: str, description, performance: str = "performance"):
+def on_venue_clock(field: str, description, performance="performance"):
     """A list column: the row's `field` on the clock of the venue of the performance found
-    at the dotted path `performance` ("" for a performance itself)."""
+    at the dotted path `performance` ("" for a performance itself), or by it if a function."""
+    find = performance if callable(performance) else attrgetter(performance) if performance else None
 
     def shown(self, obj):
         value = getattr(obj, field)
         if value is None:
             return self.get_empty_value_display()
-        perf = attrgetter(performance)(obj) if performance else obj
+        perf = find(obj) if find is not None else obj
         return when(perf.local(value), VENUE_TIME)
 
     shown.short_description = description
     shown.admin_order_field = field
     shown.__name__ = f"{field}_on_venue_clock"
+    return shown
+
+
+def on_office_clock(field: str, description):
+    """A list column: the row's `field` on the box office's clock (TIME_ZONE), for a row of
+    no venue in particular (a customer, a shift, a promo code), written as the venues' are."""
+
+    def shown(self, obj):
+        value = getattr(obj, field)
+        if value is None:
+            return self.get_empty_value_display()
+        return when(timezone.localtime(value), VENUE_TIME)
+
+    shown.short_description = description
+    shown.admin_order_field = field
+    shown.__name__ = f"{field}_on_office_clock"
+    return shown
+
+
+def as_money(field: str, description):
+    """A list column: the row's amount `field` as money ("$1,250.00", "1 250,00 $"), as the
+    rest of the admin writes amounts, not as a bare number."""
+
+    def shown(self, obj):
+        value = getattr(obj, field)
+        return self.get_empty_value_display() if value is None else money(value)
+
+    shown.short_description = description
+    shown.admin_order_field = field
+    shown.__name__ = f"{field}_as_money"
     return shown
 
 

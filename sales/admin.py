@@ -14,7 +14,9 @@ from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
 from events.admin import (
     PerformanceAdmin,
     VenueClockMixin,
+    as_money,
     labelled,
+    on_office_clock,
     on_venue_clock,
     staff_as_text,
     staff_name,
@@ -295,12 +297,13 @@ class RefundsToSettle(admin.SimpleListFilter):
 
 @admin.register(Order)
 class OrderAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
-    list_display = ("code", "performance", "buyer", "channel", "status", "total", "created",
+    list_display = ("code", "performance", "buyer", "channel", "status", "total_money", "created",
                     "confirmation_sent")
     list_filter = ("status", "channel", RefundsToSettle, "performance")
     search_fields = ("code", "customer__email", "buyer_name__unaccent", "customer__name__unaccent")
     list_select_related = ("customer", "performance__event", "performance__venue")
     created = on_venue_clock("created_at", gettext_lazy("Created"))
+    total_money = as_money("total", gettext_lazy("total"))
     confirmation_sent = on_venue_clock("confirmation_sent_at", gettext_lazy("Confirmation sent"))
     inlines = [TicketInline, PaymentInline, OrderEventInline]
     actions = ["refund", "settle_refused"]
@@ -403,16 +406,20 @@ class SettleRefusedForm(forms.Form):
 @admin.register(Ticket)
 class TicketAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
     venue_time_zone = "place__performance__venue__time_zone"
-    list_display = ("code", "order", "place", "price_zone_name", "price", "status", "checked_in", "checked_in_door")
+    list_display = ("code", "order", "place", "price_zone_name", "price_money", "status", "checked_in",
+                    "checked_in_door")
     search_fields = ("code", "order__code")
     list_filter = ("status",)
     list_select_related = ("order", "place__seat", "place__section", "place__performance__venue")
     checked_in = on_venue_clock("checked_in_at", gettext_lazy("Checked in"), "place.performance")
+    price_money = as_money("price", gettext_lazy("price"))
 
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ("name", "email", "phone", "created_at")
+    list_display = ("name", "email", "phone", "created")
+    # A customer is no venue's: their record is on the box office's clock.
+    created = on_office_clock("created_at", gettext_lazy("created at"))
     search_fields = ("name__unaccent", "email", "phone")
 
 
@@ -528,6 +535,11 @@ class DrawForm(forms.ModelForm):
         return data
 
 
+def _drawn_for(draw):
+    """The performance a draw is for: its waiting room's or its ballot's."""
+    return (draw.waiting_room or draw.ballot).performance
+
+
 @admin.register(Draw)
 class DrawAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """A draw's record. The organizer may announce a public value's source until the
@@ -535,10 +547,12 @@ class DrawAdmin(ReadOnlyMixin, admin.ModelAdmin):
     the seed stays hidden until it is public."""
 
     form = DrawForm
-    list_display = ("__str__", "committed_at", "entry_count", "drawn_at")
+    list_display = ("__str__", "committed", "entry_count", "drawn")
     fields = ("subject", "seed_commitment", "committed_at", "public_value_source", "public_value", "entry_count",
               "entries_hash", "frozen_at", "drawn_at", "revealed_seed")
-    list_select_related = ("waiting_room__performance", "ballot__performance")
+    list_select_related = ("waiting_room__performance__venue", "ballot__performance__venue")
+    committed = on_venue_clock("committed_at", gettext_lazy("committed at"), _drawn_for)
+    drawn = on_venue_clock("drawn_at", gettext_lazy("drawn at"), _drawn_for)
 
     def get_readonly_fields(self, request, obj=None):
         editable = set()

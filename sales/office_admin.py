@@ -20,7 +20,15 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from events.admin import VenueClockMixin, on_venue_clock, staff_as_text, staff_name, user_fields
+from events.admin import (
+    VenueClockMixin,
+    as_money,
+    on_office_clock,
+    on_venue_clock,
+    staff_as_text,
+    staff_name,
+    user_fields,
+)
 from events.models import Event, Performance
 
 from .errors import SalesError
@@ -116,11 +124,12 @@ class StaffMemberAdmin(admin.ModelAdmin):
     """Counter clerks, phone operators and door staff, managed by an organizer; a superuser
     also manages organizers here. Superusers themselves are not listed."""
 
-    list_display = ("username", "full_name", "role_list", "is_active", "last_login")
+    list_display = ("username", "full_name", "role_list", "is_active", "last_signed_in")
     list_filter = ("is_active", StaffRoleFilter)
     search_fields = ("username", "first_name", "last_name", "email")
     actions = ["disable", "enable"]
     readonly_fields = ("password_link", "last_login", "date_joined")
+    last_signed_in = on_office_clock("last_login", gettext_lazy("last login"))
 
     def get_queryset(self, request):
         return managed_by(request.user, super().get_queryset(request)).prefetch_related("groups")
@@ -270,7 +279,7 @@ class ShiftAdmin(DatesInReach, admin.ModelAdmin):
     method (a drawer surplus must not hide a card shortfall)."""
 
     # The difference first, where a laptop's screen shows it without scrolling.
-    list_display = ("clerk", "opened_at", "closed_at", "flagged_difference", "float_amount", "expected_cash",
+    list_display = ("clerk", "opened", "closed", "flagged_difference", "float_amount", "expected_cash",
                     "counted_cash", "expected_card", "counted_card")
     list_filter = (("clerk", admin.RelatedOnlyFieldListFilter), ("closed_at", admin.EmptyFieldListFilter))
     date_hierarchy = "opened_at"
@@ -278,6 +287,8 @@ class ShiftAdmin(DatesInReach, admin.ModelAdmin):
     fields = ("clerk_name", "opened_at", "closed_at", "cash_float", "by_method", "difference")
     readonly_fields = fields
     clerk_name = staff_name("clerk", gettext_lazy("clerk"))
+    opened = on_office_clock("opened_at", gettext_lazy("opened at"))
+    closed = on_office_clock("closed_at", gettext_lazy("closed at"))
     inlines = [ShiftPaymentInline]
 
     def has_add_permission(self, request):
@@ -369,9 +380,10 @@ class PaymentAdmin(DatesInReach, VenueClockMixin, admin.ModelAdmin):
     shown under the list."""
 
     venue_time_zone = "order__performance__venue__time_zone"
-    list_display = ("when", "order_code", "order_performance", "channel", "method", "amount", "status",
+    list_display = ("when", "order_code", "order_performance", "channel", "method", "amount_money", "status",
                     "created_by", "shift")
     when = on_venue_clock("created_at", gettext_lazy("When"), "order.performance")
+    amount_money = as_money("amount", gettext_lazy("amount"))
     list_filter = (PaymentKindFilter, "method", "order__channel", "status", "order__performance")
     date_hierarchy = "created_at"
     search_fields = ("order__code", "reference")

@@ -27,7 +27,14 @@ from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy, slugify
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
-from events.admin import AMOUNTS_AS_TYPED, VenueClockMixin, labelled, on_venue_clock, with_performance
+from events.admin import (
+    AMOUNTS_AS_TYPED,
+    VenueClockMixin,
+    labelled,
+    on_office_clock,
+    on_venue_clock,
+    with_performance,
+)
 from events.models import Channel, PriceType, PriceZone
 
 from . import shop_mode, waiting_room
@@ -232,7 +239,10 @@ class PromoCodeForm(forms.ModelForm):
 class PromoCodeAdmin(admin.ModelAdmin):
     formfield_overrides = AMOUNTS_AS_TYPED
     form = PromoCodeForm
-    list_display = ("code", "description", "discount", "uses_so_far", "valid_from", "valid_until", "active")
+    list_display = ("code", "description", "discount", "uses_so_far", "valid_from_shown", "valid_until_shown", "active")
+    # A code may serve several venues: on the box office's clock, as its form takes them.
+    valid_from_shown = on_office_clock("valid_from", gettext_lazy("valid from"))
+    valid_until_shown = on_office_clock("valid_until", gettext_lazy("valid until"))
     list_filter = ("active",)
     search_fields = ("code", "description")
     readonly_fields = ("uses",)

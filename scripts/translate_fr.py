@@ -278,6 +278,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "last login": "dernière connexion",
     "%(n)s order matches “%(q)s”": ("%(n)s commande correspond à « %(q)s »",
                                     "%(n)s commandes correspondent à « %(q)s »"),
     "The latest order matching “%(q)s”": ("La dernière commande qui correspond à « %(q)s »",

@@ -1,5 +1,5 @@
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -256,3 +256,47 @@ def test_the_place_trail_says_each_move_and_channel_in_the_readers_words(client,
     cells = re.findall(r'<td class="field-(move|sold_by)">([^<]*)</td>', page)
     assert ("move", "vendue") in cells and ("sold_by", "Boutique en ligne") in cells
     assert not {value for _f, value in cells} & {"sell", "hold", "online"}
+
+
+def test_the_admin_lists_write_moments_on_a_24_hour_clock_and_amounts_as_money(client, organizer, settings):
+    """A customer's record, away from any venue, reads on the box office's clock as the
+    other lists write their moments (never "10:32 p.m."); an order's total, a ticket's
+    price and a payment's amount read as money, in English and in French."""
+    from django.utils import translation
+
+    from sales.formatting import money
+    from sales.models import Customer
+
+    settings.TIME_ZONE = "America/Vancouver"
+    sell_two(make_performance(rows=1, per_row=4, price="1250.00"))
+    customer = Customer.objects.get()
+    Customer.objects.filter(pk=customer.pk).update(created_at=datetime(2026, 12, 6, 6, 32, tzinfo=UTC))
+    client.force_login(organizer)
+    customers = client.get("/admin/sales/customer/").content.decode()
+    assert "Sat 5 Dec 2026 22:32" in customers, customers[customers.find("result_list"):][:1500]
+    assert "p.m." not in customers and "a.m." not in customers
+    for url, amount in (("/admin/sales/order/", "2500.00"), ("/admin/sales/ticket/", "1250.00"),
+                        ("/admin/sales/payment/", "2500.00")):
+        for language in ("en", "fr"):
+            with translation.override(language):
+                written = money(Decimal(amount))
+            page = client.get(url, headers={"accept-language": language}).content.decode()
+            assert re.search(rf'<td class="field-\w+">{re.escape(written)}</td>', page), (url, language)
+
+
+def test_no_list_of_the_box_office_shows_a_moment_or_an_amount_as_the_admin_would_by_itself():
+    """Django writes a date and time field "Dec. 5, 2026, 10:32 p.m." on the server's clock
+    and an amount as a bare number: every list column of one goes through the box office's
+    own (on a venue's or the box office's clock, as money)."""
+    from django.contrib import admin
+    from django.db import models
+
+    raw = []
+    for model, model_admin in admin.site._registry.items():
+        if not type(model_admin).__module__.startswith(("sales.", "events.")):
+            continue
+        for column in model_admin.list_display:
+            field = next((f for f in model._meta.fields if f.name == column), None)
+            if isinstance(field, models.DateTimeField | models.DecimalField):
+                raw.append(f"{model.__name__}.{column}")
+    assert raw == []
