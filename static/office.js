@@ -56,24 +56,31 @@
   var data = document.getElementById("sales-chart-data"), canvas = document.getElementById("sales-chart");
   if (!data || !canvas || !window.Chart) return;
   var d = JSON.parse(data.textContent);
+  // Sales on a single day: the tickets sold so far are that day's bar again, left out, and
+  // the day's net takings is a point of its own. The lines are drawn over the bars (a lower
+  // order is drawn above), and the axes leave room above their highest value: a point at
+  // the top is neither hidden under a bar nor cut in half.
+  var oneDay = d.labels.length === 1, datasets = [
+    {type: "bar", label: d.names.tickets, data: d.tickets, backgroundColor: "#93c5fd", yAxisID: "tickets",
+     maxBarThickness: 48, order: 1}];
+  if (!oneDay) {
+    datasets.push({type: "line", label: d.names.so_far, data: d.so_far, borderColor: "#1d4ed8",
+                   pointBackgroundColor: "#1d4ed8", yAxisID: "tickets", tension: 0.2, pointRadius: 4});
+  }
+  datasets.push({type: "line", label: d.names.taken, data: d.taken.map(Number), borderColor: "#15803d",
+                 pointBackgroundColor: "#15803d", yAxisID: "money", borderDash: [6, 4], tension: 0.2,
+                 pointRadius: oneDay ? 6 : 4});
   canvas.chart = new window.Chart(canvas, {
-    data: {
-      labels: d.labels,
-      datasets: [
-        {type: "bar", label: d.names.tickets, data: d.tickets, backgroundColor: "#93c5fd", yAxisID: "tickets",
-         maxBarThickness: 48},
-        {type: "line", label: d.names.so_far, data: d.so_far, borderColor: "#1d4ed8", yAxisID: "tickets", tension: 0.2,
-         pointRadius: 4},
-        {type: "line", label: d.names.taken, data: d.taken.map(Number), borderColor: "#15803d", yAxisID: "money",
-         borderDash: [6, 4], tension: 0.2, pointRadius: 4}
-      ]
-    },
+    data: {labels: d.labels, datasets: datasets},
     options: {
       maintainAspectRatio: false, animation: false,
       interaction: {mode: "index", intersect: false},
+      // The legend in the datasets' order (the bars first), not in their drawing order.
+      plugins: {legend: {labels: {sort: function (a, b) { return a.datasetIndex - b.datasetIndex; }}}},
       // Tickets are whole: no 4.5 on their axis.
-      scales: {tickets: {type: "linear", position: "left", beginAtZero: true, ticks: {precision: 0}},
-               money: {type: "linear", position: "right", beginAtZero: true, grid: {drawOnChartArea: false}}}
+      scales: {tickets: {type: "linear", position: "left", beginAtZero: true, grace: "10%", ticks: {precision: 0}},
+               money: {type: "linear", position: "right", beginAtZero: true, grace: "10%",
+                       grid: {drawOnChartArea: false}}}
     }
   });
 })();

@@ -128,3 +128,33 @@ def test_the_organizers_links_in_running_text_are_told_from_it_without_colour(br
         page.goto(url)
         assert [v for v in axe_violations(page, "#content") if v[0] == "link-in-text-block"] == [], url
     context.close()
+
+
+def test_the_dashboards_chart_shows_the_net_takings_of_a_single_day_of_sales(browser, live_server):
+    """Everything sold on one day: the chart's net takings that day is seen, not drawn under
+    the day's bar and the tickets sold so far (which, for one day, are that bar again)."""
+    perf = make_performance(rows=1, per_row=6, price="40.00")
+    sell(perf, 3)
+    organizer = make_user("organizer-one-day", "organizer", is_staff=True)
+    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP)
+    login(context, organizer, live_server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"/admin/sales/performancedashboard/{perf.pk}/change/")
+    page.wait_for_function("document.getElementById('sales-chart').chart !== undefined")
+    seen = page.evaluate("""() => {
+        const c = document.getElementById('sales-chart'), chart = c.chart;
+        const i = chart.data.datasets.findIndex(d => d.label === 'Net takings that day');
+        const point = chart.getDatasetMeta(i).data[0], ratio = chart.currentDevicePixelRatio;
+        // The green of its line (#15803d) around its point, as drawn on the canvas.
+        const r = 6 * ratio, x = Math.round(point.x * ratio - r), y = Math.round(point.y * ratio - r);
+        const px = c.getContext('2d').getImageData(x, y, 2 * r, 2 * r).data;
+        let green = 0;
+        for (let k = 0; k < px.length; k += 4)
+            if (Math.abs(px[k] - 21) < 40 && Math.abs(px[k + 1] - 128) < 40 && Math.abs(px[k + 2] - 61) < 40) green++;
+        return {green, taken: chart.data.datasets[i].data, shown: chart.isDatasetVisible(i)};
+    }""")
+    screenshot(page, "office-dashboard-one-day")
+    assert seen["taken"] == [120] and seen["shown"]
+    assert seen["green"] >= 8, seen
+    context.close()
