@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from sales.errors import SalesError
-from sales.formatting import money, when
+from sales.formatting import money, performance_label, when, zone_place
 from sales.notifications import performance_moved
 from sales.orders.cancellation import also_owed, cancellation_plan, paid_orders_split, performance_cancel
 
@@ -698,7 +698,8 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
             return redirect(reverse("admin:events_performance_changelist") + f"?event__id__exact={source.event_id}")
         return render(request, "admin/events/performance/copy.html", {
             **self.admin_site.each_context(request), "opts": self.model._meta, "performance": source, "form": form,
-            "title": _("Other dates of %(performance)s") % {"performance": source}})
+            "title": _("Other dates of %(performance)s") % {"performance": performance_label(source)},
+            "place": zone_place(source.venue.time_zone)})
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, unquote(object_id))

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q, Sum
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
@@ -320,7 +320,9 @@ class OnSaleWindow(models.Model):
     def __str__(self) -> str:
         # On the venue's clock, as the admin's fields show the times.
         opens, closes = (timezone.localtime(t, self.performance.venue.zone) for t in (self.opens_at, self.closes_at))
-        return f"{self.get_channel_display()}: {opens:%Y-%m-%d %H:%M} – {closes:%Y-%m-%d %H:%M}"
+        return _("%(channel)s: %(opens)s – %(closes)s") % {
+            "channel": self.get_channel_display(), "opens": formats.date_format(opens, "j F Y H:i"),
+            "closes": formats.date_format(closes, "j F Y H:i")}
 
 
 # Colours for zones added without one: the default first, then others told apart at a

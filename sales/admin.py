@@ -80,7 +80,7 @@ def _run(modeladmin, request, what: str, fn) -> None:
         modeladmin.message_user(request, gettext("Nothing changed: %(reason)s") % {"reason": exc.message},
                                 messages.ERROR)
     else:
-        modeladmin.message_user(request, f"{what}: {n}", messages.SUCCESS)
+        modeladmin.message_user(request, gettext("%(what)s: %(n)s") % {"what": what, "n": n}, messages.SUCCESS)
 
 
 # --- performances ---------------------------------------------------------------------

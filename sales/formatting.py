@@ -59,6 +59,18 @@ def when(moment, style: str = "D j M Y H:i") -> str:
         return ""
 
 
+def zone_place(name) -> str:
+    """A time zone as a reader names it: the place it is named after ("America/Toronto" is
+    Toronto's, "America/Argentina/Buenos_Aires" Buenos Aires's)."""
+    return str(name).rsplit("/", 1)[-1].replace("_", " ")
+
+
+def performance_label(performance, style: str = "D j M Y H:i") -> str:
+    """A performance as a page's title names it: its show and its start on the venue's
+    clock, written as the active language writes dates."""
+    return f"{performance.event.title} — {when(performance.local(), style)}"
+
+
 def at_venue(moment, performance):
     """`moment` on the clock of the performance's venue (events.models.Venue.time_zone)."""
     return timezone.localtime(moment, performance.venue.zone)

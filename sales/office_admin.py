@@ -33,7 +33,7 @@ from events.models import Event, Performance
 
 from .errors import SalesError
 from .exports import KINDS, ExportFilter, csv_chunks, export_rows, xlsx_file
-from .formatting import money, number
+from .formatting import money, number, performance_label, zone_place
 from .models import Payment, PerformanceDashboard, PlaceState, Shift, StaffMember
 from .policy import ROLE_LABELS, ROLES
 from .reports import MONEY_MOVED, cash_as_handed, cash_rounding, on_sale_now, performance_dashboard, takings_today
@@ -540,7 +540,9 @@ class PerformanceDashboardAdmin(DatesInReach, admin.ModelAdmin):
                            "taken": _("Net takings that day")}}
         return render(request, "admin/sales/performancedashboard/dashboard.html", {
             **self.admin_site.each_context(request), "opts": self.model._meta, "board": board,
-            "performance": performance, "chart": chart, "title": _("Dashboard: %(p)s") % {"p": performance},
+            "performance": performance, "chart": chart, "label": performance_label(performance),
+            "title": _("Dashboard: %(p)s") % {"p": performance_label(performance)},
+            "place": zone_place(performance.venue.time_zone),
             "live": on_sale_now(performance),
             "today": {"taken": today_taken, "refunded": today_refunded, "net": today_taken + today_refunded},
             "exports": [(kind, fmt) for kind in KINDS for fmt in ("csv", "xlsx")],

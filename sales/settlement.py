@@ -262,7 +262,7 @@ def settlement_pdf(s: Settlement) -> bytes:
     y -= 7 * mm
     pdf.setFont("Helvetica", 9)
     pdf.drawString(margin, y, _("Made %(when)s. Amounts as recorded at each sale, payment and refund.") % {
-        "when": s.made_at.strftime("%Y-%m-%d %H:%M")})
+        "when": when(s.made_at, "j F Y, H:i")})
     y -= 10 * mm
     def headings(cells):
         """Headings wrapped to their narrow columns, bottom-aligned, on as many lines as they need."""

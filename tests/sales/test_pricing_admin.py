@@ -401,7 +401,8 @@ def test_an_organizer_working_in_french_reads_each_refusal_of_the_set_up_in_fren
     data = form_of(client.get(add, **fr))
     data.update(performance=[str(perf.pk)], name=["Enfant"], rank=["1"])
     assert (f"Stalls est une zone de prix d'une autre représentation ({other}) ; choisissez une des zones de "
-            f"{perf}.") in refused(add, "prices", [{"zone": elsewhere.pk, "amount": "10"}], data=data)
+            f"cette représentation-ci ({perf}).") in refused(
+        add, "prices", [{"zone": elsewhere.pk, "amount": "10"}], data=data)
 
     url = f"/admin/sales/organizer/{Organizer.load().pk}/change/"
     page = refused(url, "tax_rates", [{"name": "Taxe", "percent": "150", "rank": 3, "active": "on"}])
@@ -897,3 +898,4 @@ def test_a_page_open_since_before_another_organizer_saved_zones_does_not_undo_th
     assert not saved(refused)
     assert "Box is already in the zone Stalls: a section or a seat is priced by one zone." in page_of(refused)
     assert not PriceZone.objects.filter(name="Cheap").exists()
+
