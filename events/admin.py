@@ -13,6 +13,7 @@ from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -396,6 +397,24 @@ def zones_without_price(price_type: PriceType) -> list[str]:
     return [zone.name for zone in price_type.performance.price_zones.all() if zone.pk not in priced]
 
 
+def zone_prices_given(modeladmin, request, price_types) -> None:
+    """Each of `price_types` (just added) that has no price at all costs each zone's own
+    price there, as a performance with no price types sells, and the organizer is told so
+    (the type's page changes any). One priced in some zones only is left as typed: its
+    other zones are missing on purpose or by mistake, and warn_unpriced says so."""
+    for price_type in price_types:
+        if price_type.complimentary or price_type.prices.exists():
+            continue
+        zones = list(price_type.performance.price_zones.all())
+        if not zones:
+            continue
+        Price.objects.bulk_create([Price(price_type=price_type, zone=zone, amount=zone.price) for zone in zones])
+        modeladmin.message_user(request, _(
+            "%(type)s costs each zone's own price: %(prices)s. Change it on the price type's page where it "
+            "differs.") % {"type": price_type.name, "prices": ", ".join(
+                f"{zone.name} {number_format(zone.price, 2)}" for zone in zones)}, messages.INFO)
+
+
 def warn_unpriced(modeladmin, request, price_types) -> None:
     """Say which zones each of `price_types` (a query, read afresh) is not sold in."""
     for price_type in price_types.select_related("performance").prefetch_related("prices", "performance__price_zones"):
@@ -557,6 +576,8 @@ class PriceTypeAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        if not change:
+            zone_prices_given(self, request, [form.instance])
         warn_unpriced(self, request, PriceType.objects.filter(pk=form.instance.pk))
 
 
@@ -777,6 +798,8 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        zone_prices_given(self, request, [price_type for formset in formsets if formset.model is PriceType
+                                          for price_type in getattr(formset, "new_objects", [])])
         warn_unpriced(self, request, PriceType.objects.filter(performance=form.instance))
         was = getattr(form, "start_moved_from", None)
         if was is not None:

@@ -283,6 +283,8 @@ FR = {
                                     "%(n)s commandes correspondent à « %(q)s »"),
     "The latest order matching “%(q)s”": ("La dernière commande qui correspond à « %(q)s »",
                                           "Les %(n)s dernières commandes qui correspondent à « %(q)s »"),
+    "%(type)s costs each zone's own price: %(prices)s. Change it on the price type's page where it differs.":
+        "%(type)s coûte le prix de chaque zone : %(prices)s. Changez-le sur la page du type de tarif là où il diffère.",
     "local time, %(place)s": "heure locale, %(place)s",
     "%(channel)s: %(opens)s – %(closes)s": "%(channel)s : %(opens)s – %(closes)s",
     "%(what)s: %(n)s": "%(what)s : %(n)s",

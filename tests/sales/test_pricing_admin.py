@@ -122,24 +122,27 @@ def test_an_organizer_sets_up_price_types_and_their_prices_in_each_zone(client, 
     types = {t.name: t for t in PriceType.objects.filter(performance=perf)}
     assert set(types) == {"Adult", "Child", "Press"}, page
     assert types["Child"].order_limit == 2 and types["Press"].complimentary
-    # Saved, and told at once what is not sold yet (a comp needs no price).
-    assert "Adult has no price in Stalls, Lawn: it is not sold there until it has one." in page
-    assert "Press has no price" not in page
+    # Saved, each type at each zone's own price, and told so (a comp needs no price).
+    assert "Adult costs each zone's own price: Stalls 50.00, Lawn 20.00." in page
+    assert "has no price" not in page and "Press costs" not in page
 
-    # Each price type's page offers a row for each zone still without a price.
+    # Each price type's page shows a row for each zone's price, to change where it differs.
+    def rows(data) -> dict[str, int]:
+        return {data[f"prices-{i}-zone"][0]: i for i in range(int(data["prices-TOTAL_FORMS"][0]))}
+
     url = f"/admin/events/pricetype/{types['Adult'].pk}/change/"
     data = form_of(client.get(url))
-    assert data["prices-TOTAL_FORMS"] == ["2"]
-    # Each row comes with its zone chosen: setting the prices is typing amounts, and a row
-    # left without one is left out.
-    assert {data["prices-0-zone"][0], data["prices-1-zone"][0]} == {str(stalls.pk), str(lawn.pk)}
-    response = client.post(url, add_rows(data, "prices", [{"zone": stalls.pk, "amount": "60.00"},
-                                                           {"zone": lawn.pk, "amount": "25.00"}]), follow=True)
+    at = rows(data)
+    assert set(at) == {str(stalls.pk), str(lawn.pk)}
+    response = client.post(url, {**data, f"prices-{at[str(stalls.pk)]}-amount": ["60.00"],
+                                 f"prices-{at[str(lawn.pk)]}-amount": ["25.00"]}, follow=True)
     assert "has no price" not in page_of(response)
+    # A price taken off leaves its zone without one, and the page says the type is not sold there.
     child_url = f"/admin/events/pricetype/{types['Child'].pk}/change/"
     child = form_of(client.get(child_url))
-    at = 0 if child["prices-0-zone"] == [str(stalls.pk)] else 1
-    response = client.post(child_url, {**child, f"prices-{at}-amount": ["35.00"]}, follow=True)
+    at = rows(child)
+    response = client.post(child_url, {**child, f"prices-{at[str(stalls.pk)]}-amount": ["35.00"],
+                                       f"prices-{at[str(lawn.pk)]}-DELETE": ["on"]}, follow=True)
     assert "Child has no price in Lawn: it is not sold there until it has one." in page_of(response)
     assert list(Price.objects.filter(price_type=types["Child"]).values_list("zone", "amount")) == [
         (stalls.pk, Decimal("35.00"))]
@@ -899,3 +902,49 @@ def test_a_page_open_since_before_another_organizer_saved_zones_does_not_undo_th
     assert "Box is already in the zone Stalls: a section or a seat is priced by one zone." in page_of(refused)
     assert not PriceZone.objects.filter(name="Cheap").exists()
 
+
+def test_a_price_type_added_with_its_performance_costs_the_zones_price_without_typing_it_again(client, organizer):
+    """An organizer adds a performance with a zone "Salle" at 30.00 and a price type
+    "Adulte": Adulte costs 30.00 in Salle, as saved, and the page says so; a zone added
+    later, which Adulte has no price in, is still flagged."""
+    from tests.factories import EventFactory, SectionFactory, VenueFactory
+
+    venue = VenueFactory()
+    hall = SectionFactory(venue=venue, name="Orchestre", rows=1, per_row=4)
+    balcony = SectionFactory(venue=venue, name="Balcon", rows=1, per_row=2)
+    event = EventFactory(title="Les Étoiles")
+    client.force_login(organizer)
+    add = "/admin/events/performance/add/"
+    starts = timezone.localtime(timezone.now() + timedelta(days=20), venue.zone)
+    data = {**form_of(client.get(add)), "event": [str(event.pk)], "venue": [str(venue.pk)],
+            "starts_at_0": [starts.strftime("%Y-%m-%d")], "starts_at_1": ["20:00"]}
+    colour = PriceZone._meta.get_field("color").default
+    add_rows(data, "price_zones", [{"name": "Salle", "price": "30.00", "currency": "CAD", "color": colour}])
+    data["price_zones-0-sections"] = [str(hall.pk)]
+    add_rows(data, "price_types", [{"name": "Adulte", "rank": 0}, {"name": "Presse", "rank": 9,
+                                                                    "complimentary": "on"}])
+    response = client.post(add, data, follow=True)
+    page = page_of(response)
+    perf = Performance.objects.get(event=event)
+    assert set(Price.objects.filter(price_type__performance=perf).values_list(
+        "price_type__name", "zone__name", "amount")) == {("Adulte", "Salle", Decimal("30.00"))}, page
+    assert "has no price" not in page
+    assert "Adulte costs each zone's own price: Salle 30.00. Change it on the price type's page where it differs." \
+        in page
+
+    # In French, as the organizer reads it.
+    data["event"] = [str(EventFactory(title="Marées").pk)]
+    data["price_types-0-name"] = ["Enfant"]
+    data["starts_at_0"] = [(starts + timedelta(days=1)).strftime("%Y-%m-%d")]
+    french = page_of(client.post(add, data, follow=True, HTTP_ACCEPT_LANGUAGE="fr"))
+    assert "Enfant coûte le prix de chaque zone : Salle 30,00." in french and "n'a pas de prix" not in french
+
+    # A zone added once the types have their prices: what Adulte costs there is the
+    # organizer's to say, and the page still says it is not sold there yet.
+    url = f"/admin/events/performance/{perf.pk}/change/"
+    data = add_rows(form_of(client.get(url)), "price_zones", [
+        {"name": "Balcon", "price": "20.00", "currency": "CAD", "color": colour}])
+    data[f"price_zones-{int(data['price_zones-INITIAL_FORMS'][0])}-sections"] = [str(balcony.pk)]
+    page = page_of(client.post(url, data, follow=True))
+    assert "Adulte has no price in Balcon: it is not sold there until it has one." in page
+    assert not Price.objects.filter(zone__name="Balcon").exists()
