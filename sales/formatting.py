@@ -59,6 +59,20 @@ def when(moment, style: str = "D j M Y H:i") -> str:
         return ""
 
 
+def paid_with(line) -> str:
+    """What a ticket's price as charged (a Ticket's or a priced line's `price`: its list
+    price less its discount, with its fee and the taxes on both) holds beyond its list
+    price, in words to say beside it."""
+    fee, tax = getattr(line, "fee", 0) or 0, getattr(line, "tax", 0) or 0
+    if fee and tax:
+        return gettext("fees and taxes included")
+    if tax:
+        return gettext("taxes included")
+    if fee:
+        return gettext("fees included")
+    return ""
+
+
 def zone_place(name) -> str:
     """A time zone as a reader names it: the place it is named after ("America/Toronto" is
     Toronto's, "America/Argentina/Buenos_Aires" Buenos Aires's)."""

@@ -93,3 +93,18 @@ def names_match(field: str, typed: str) -> Q:
     for word in words:
         match &= Q(**{f"{field}__unaccent__icontains": word})
     return match
+
+
+def list_price_basis() -> str:
+    """What the prices the organizer typed (a zone's, a price type's) hold, in words to say
+    beside them: "before tax" when the taxes are added at the checkout, "taxes included"
+    when the prices hold them (Organizer.prices_include_tax), nothing with no tax to add."""
+    from django.utils.translation import gettext
+
+    found = rows.fetch("""
+        SELECT (SELECT prices_include_tax FROM sales_organizer ORDER BY id LIMIT 1),
+               EXISTS (SELECT 1 FROM sales_taxrate WHERE active AND percent > 0)""", [])
+    included, taxed = found[0] if found else (False, False)
+    if not taxed:
+        return ""
+    return gettext("taxes included") if included else gettext("before tax")

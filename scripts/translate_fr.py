@@ -283,6 +283,11 @@ FR = {
                                     "%(n)s commandes correspondent à « %(q)s »"),
     "The latest order matching “%(q)s”": ("La dernière commande qui correspond à « %(q)s »",
                                           "Les %(n)s dernières commandes qui correspondent à « %(q)s »"),
+    "prices with fees and taxes included": "prix frais et taxes inclus",
+    "taxes included": "taxes incluses", "before tax": "avant taxes",
+    "fees and taxes included": "frais et taxes inclus", "fees included": "frais inclus",
+    "Price, taxes included": "Prix, taxes incluses", "Price before tax": "Prix avant taxes",
+    "Prices (%(basis)s)": "Prix (%(basis)s)", "Zone (prices %(basis)s)": "Zone (prix %(basis)s)",
     "%(type)s costs each zone's own price: %(prices)s. Change it on the price type's page where it differs.":
         "%(type)s coûte le prix de chaque zone : %(prices)s. Changez-le sur la page du type de tarif là où il diffère.",
     "local time, %(place)s": "heure locale, %(place)s",

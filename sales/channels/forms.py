@@ -28,6 +28,7 @@ from sales.holds import hold_keep_choices
 from sales.models import REFUND_OWED, REFUND_REFUSED
 from sales.orders import PriceRequest, Quote, hold_quote, refunds_refused, refused_words
 from sales.policy import counted_row, policy_for, refunds_at_all
+from sales.reads import list_price_basis
 
 MAX_AMOUNT = Decimal("1000000")
 
@@ -472,10 +473,13 @@ def zone_prices(types: list[PriceType], zones) -> dict[int, str]:
     return out
 
 
-def type_label(price_type: PriceType, zone) -> str:
+def type_label(price_type: PriceType, zone, basis: str = "") -> str:
+    """A price type as its list offers it, with its price there and what that price holds
+    (list_price_basis: "before tax" or "taxes included")."""
     if price_type.complimentary:
         return _("%(type)s (complimentary)") % {"type": price_type.shown_name}
-    return f"{price_type.shown_name} — {money(price_type.amounts.get(zone.pk), zone.currency)}"
+    price = money(price_type.amounts.get(zone.pk), zone.currency)
+    return f"{price_type.shown_name} — {price} {basis}" if basis else f"{price_type.shown_name} — {price}"
 
 
 class PriceTypeField(forms.TypedChoiceField):
@@ -505,6 +509,8 @@ class PricesForm(forms.Form):
         asks for the totals again rather than taking the payment."""
         super().__init__(data, **kwargs)
         self.places, self.types = places, types
+        # What the list prices shown (the types' and the zones') hold: before tax or not.
+        self.basis = list_price_basis()
         self.tickets = []  # (place, its field name or None, the types offered for it)
         for place in places:
             choices = offered(types, place.price_zone_id, comps=staff, opened=opened) if types else []
@@ -514,7 +520,7 @@ class PricesForm(forms.Form):
                 self.fields[name] = PriceTypeField(
                     required=False, empty_value=None, coerce=int, initial=default.pk,
                     label=_("Price type for %(place)s") % {"place": place},
-                    choices=[(t.pk, type_label(t, place.price_zone)) for t in choices],
+                    choices=[(t.pk, type_label(t, place.price_zone, self.basis)) for t in choices],
                     error_messages={"invalid_choice": _("Choose a price type for %(place)s.") % {"place": place}})
             self.tickets.append((place, name, choices))
         if not (staff and any(t.complimentary for t in types)):

@@ -9,8 +9,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_noop, ngettext
 
 from sales import policy
-from sales.formatting import buyer_name, customer_name, group_mark, money, number, payment_note, when
+from sales.formatting import buyer_name, customer_name, group_mark, money, number, paid_with, payment_note, when
 from sales.models import Payment
+from sales.reads import list_price_basis
 from sales.tickets import ticket_qr
 
 register = template.Library()
@@ -27,6 +28,22 @@ register.filter("when", when, expects_localtime=True)
 register.filter("customer_name", customer_name)
 register.filter("buyer_name", buyer_name)
 register.filter("payment_note", payment_note)
+
+
+# What the prices the organizer typed hold ("before tax", "taxes included", or nothing
+# with no tax): said beside a zone's or a price type's price.
+register.simple_tag(list_price_basis, name="list_price_basis")
+
+
+register.filter("paid_with", paid_with)
+
+
+@register.filter
+def paid_price(line, currency: str = "CAD"):
+    """A ticket's price as charged, and what it holds: "$102.33 taxes included"."""
+    said = paid_with(line)
+    amount = money(line.price, currency)
+    return format_html('{} <small class="price-basis">{}</small>', amount, said) if said else amount
 
 
 @register.filter

@@ -54,9 +54,9 @@ def test_a_family_of_four_with_a_promo_code_pays_the_total_worked_out_by_hand(br
     four_adults = by_hand(*["60.00"] * 4, percent_off="0", fee="3.50")
     expect(page.locator("#basket-total")).to_have_text(dollars(four_adults))  # the default: the first type
     assert page.get_by_label(f"Price type for {seats[0]}").locator("option").all_inner_texts() == [
-        "Adult — $60.00", "Child — $35.00", "Student — $40.00"]  # no comp offered
+        "Adult — $60.00 before tax", "Child — $35.00 before tax", "Student — $40.00 before tax"]  # no comp
     for seat in seats[2:]:
-        page.get_by_label(f"Price type for {seat}").select_option(label="Child — $35.00")
+        page.get_by_label(f"Price type for {seat}").select_option(label="Child — $35.00 before tax")
     no_code = by_hand("60.00", "60.00", "35.00", "35.00", percent_off="0", fee="3.50")
     expect(page.locator("#basket-total")).to_have_text(dollars(no_code))
     expect(page.locator("#receipt")).to_contain_text("Under 12, with an adult")
