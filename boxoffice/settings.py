@@ -222,6 +222,9 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("BOXOFFICE_TIME_ZONE", "America/Toronto")
+# The box office's currency (ISO 4217: CAD, EUR), a new price zone's: amounts not of an
+# order or a zone (a drawer's float, a shift's takings) are written in it.
+BOXOFFICE_CURRENCY = os.environ.get("BOXOFFICE_CURRENCY", "CAD").strip().upper()
 USE_I18N = True
 USE_TZ = True
 

@@ -349,6 +349,11 @@ def validate_currency(value: str) -> None:
                                 "have them.") % {"code": value})
 
 
+def default_currency() -> str:
+    """A new price zone's currency: the box office's own (settings.BOXOFFICE_CURRENCY)."""
+    return settings.BOXOFFICE_CURRENCY
+
+
 class PriceZone(models.Model):
     """A price for a set of places of one performance: whole sections, and/or single
     seats (a seat listed here wins over its section's zone)."""
@@ -358,7 +363,7 @@ class PriceZone(models.Model):
     name = models.CharField(max_length=100, db_collation=NAMES, verbose_name=_("name"), validators=[one_line])
     price = models.DecimalField(max_digits=9, decimal_places=2,
                                 validators=[MinValueValidator(Decimal("0"))], verbose_name=_("price"))
-    currency = models.CharField(max_length=3, default="CAD", verbose_name=_("currency"),
+    currency = models.CharField(max_length=3, default=default_currency, verbose_name=_("currency"),
                                 validators=[validate_currency])
     color = models.CharField(max_length=7, default=ZONE_COLOURS[0], help_text=_("Colour on the seat map"),
                              verbose_name=_("colour"), validators=[RegexValidator(

@@ -9,7 +9,19 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import Event, OnSaleWindow, Performance, Price, PriceType, PriceZone, Seat, Section, Venue, hall_taken
+from .models import (
+    Event,
+    OnSaleWindow,
+    Performance,
+    Price,
+    PriceType,
+    PriceZone,
+    Seat,
+    Section,
+    Venue,
+    default_currency,
+    hall_taken,
+)
 
 
 class SetupError(Exception):
@@ -22,7 +34,7 @@ class SetupError(Exception):
 class ZoneSpec:
     name: str
     price: Decimal
-    currency: str = "CAD"
+    currency: str = field(default_factory=default_currency)
     color: str = "#3b82f6"
     sections: list[int] = field(default_factory=list)
     seats: list[int] = field(default_factory=list)

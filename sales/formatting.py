@@ -5,6 +5,7 @@ import contextlib
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext, gettext_noop
 
@@ -28,17 +29,26 @@ def number(count) -> str:
     return f"{value:,}".replace(",", group_mark())
 
 
-def money(amount, currency: str = "CAD") -> str:
+# The currencies written with a symbol of their own (the dollars all with "$", as their
+# countries write them at home); any other is written as its ISO code: "CHF 89.00".
+SYMBOLS = {"CAD": "$", "USD": "$", "AUD": "$", "NZD": "$", "EUR": "€", "GBP": "£"}
+
+
+def money(amount, currency: str | None = None) -> str:
     """89.00 → "$89.00" in English, "89,00 $" in French (Québec usage); -5 → "−$5.00",
-    "−5,00 $"."""
+    "−5,00 $". In the `currency` given (the box office's own, settings.BOXOFFICE_CURRENCY,
+    unless told): "€89.00", "89,00 €"; a currency without a symbol here by its code,
+    "CHF 89.00", "89,00 CHF"."""
     if amount is None or amount == "":
         return ""
+    code = (currency or settings.BOXOFFICE_CURRENCY).upper()
+    mark = SYMBOLS.get(code)
     value = Decimal(str(amount)).quantize(Decimal("0.01"))
     sign, value = ("\u2212" if value < 0 else ""), abs(value)
     if (get_language() or "en").startswith("fr"):
         whole, cents = f"{value:,.2f}".split(".")
-        return sign + whole.replace(",", group_mark()) + "," + cents + "\u00a0$"
-    return f"{sign}${value:,.2f}"
+        return sign + whole.replace(",", group_mark()) + "," + cents + "\u00a0" + (mark or code)
+    return f"{sign}{mark}{value:,.2f}" if mark else f"{sign}{code}\u00a0{value:,.2f}"
 
 
 # Django's "M" is an abbreviated month with a capital (Jan, Déc): English, not French,
@@ -147,7 +157,7 @@ def payment_note(payment) -> str:
     if text.startswith("change due "):
         amount = text.removeprefix("change due ")
         with contextlib.suppress(ArithmeticError):  # a note written some other way: as it is
-            amount = money(Decimal(amount))
+            amount = money(Decimal(amount), payment.order.currency if payment.order_id else None)
         return gettext("change due %(amount)s") % {"amount": amount}
     if text.startswith("refunded: "):
         return gettext("refunded: %(reason)s") % {"reason": gettext(text.removeprefix("refunded: "))}

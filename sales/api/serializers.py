@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from events.models import Channel, Event, Performance, PriceZone, in_reach, validate_currency
+from events.models import Channel, Event, Performance, PriceZone, default_currency, in_reach, validate_currency
 from sales import reads
 from sales.models import Hold, Order, Payment, Place, Ticket
 from sales.order_receipt import order_receipt
@@ -466,7 +466,8 @@ class SeatingPlanIn(Input):
 class ZoneIn(Input):
     name = serializers.CharField(max_length=100)
     price = serializers.DecimalField(max_digits=9, decimal_places=2, min_value=0)
-    currency = serializers.CharField(max_length=3, default="CAD", validators=[validate_currency])
+    currency = serializers.CharField(max_length=3, default=default_currency, validators=[validate_currency],
+                                     help_text="ISO 4217 code; the box office's own (BOXOFFICE_CURRENCY) if left out")
     color = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", default="#3b82f6")
     sections = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**62),
                                      default=list, max_length=1000)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -161,7 +162,7 @@ def quote(places, setup, request: PriceRequest, *, hold: Hold, actor=None, email
     currencies = {currency for _pk, _price, currency, _name, _zone in places}
     if len(currencies) > 1:
         raise InvalidRequest(_("the held places are priced in different currencies"))
-    currency = currencies.pop() if places else "CAD"
+    currency = currencies.pop() if places else settings.BOXOFFICE_CURRENCY
     types = price_types_of(setup, language)
     fee_row, tax_rows, included, promo_row, opened_types = (setup or [None] * 6)[1:]
     by_id = {t.id: t for t in types}

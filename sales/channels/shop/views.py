@@ -174,7 +174,7 @@ def _listing(now) -> list[dict]:
         window = next(w for w in perf.on_sale_windows.all() if w.channel == Channel.ONLINE)
         rows.append({
             "performance": perf, "from_price": min((from_price(z, types) for z in zones), default=None),
-            "currency": zones[0].currency if zones else "CAD", "available": available,
+            "currency": zones[0].currency if zones else settings.BOXOFFICE_CURRENCY, "available": available,
             "few_left": 0 < available <= max(20, total // 20),
             # Nothing free, but places in buyers' baskets may come back: not sold out.
             "sold_out": total and not available and not in_baskets,
