@@ -80,13 +80,15 @@ def on_office_clock(field: str, description):
     return shown
 
 
-def as_money(field: str, description):
+def as_money(field: str, description, currency: str = "currency"):
     """A list column: the row's amount `field` as money ("$1,250.00", "1 250,00 $"), as the
-    rest of the admin writes amounts, not as a bare number."""
+    rest of the admin writes amounts, not as a bare number, in the currency the row's
+    `currency` (a dotted path: "order.currency") says."""
 
     def shown(self, obj):
         value = getattr(obj, field)
-        return self.get_empty_value_display() if value is None else money(value)
+        code = functools.reduce(lambda o, name: getattr(o, name, None), currency.split("."), obj)
+        return self.get_empty_value_display() if value is None else money(value, code)
 
     shown.short_description = description
     shown.admin_order_field = field

@@ -412,7 +412,7 @@ class TicketAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
     list_filter = ("status",)
     list_select_related = ("order", "place__seat", "place__section", "place__performance__venue")
     checked_in = on_venue_clock("checked_in_at", gettext_lazy("Checked in"), "place.performance")
-    price_money = as_money("price", gettext_lazy("price"))
+    price_money = as_money("price", gettext_lazy("price"), "order.currency")
 
 
 @admin.register(Customer)

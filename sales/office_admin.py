@@ -383,7 +383,7 @@ class PaymentAdmin(DatesInReach, VenueClockMixin, admin.ModelAdmin):
     list_display = ("when", "order_code", "order_performance", "channel", "method", "amount_money", "status",
                     "created_by", "shift")
     when = on_venue_clock("created_at", gettext_lazy("When"), "order.performance")
-    amount_money = as_money("amount", gettext_lazy("amount"))
+    amount_money = as_money("amount", gettext_lazy("amount"), "order.currency")
     list_filter = (PaymentKindFilter, "method", "order__channel", "status", "order__performance")
     date_hierarchy = "created_at"
     search_fields = ("order__code", "reference")

@@ -106,7 +106,7 @@ class Charge:
 class TestCardProvider:
     slow_seconds = 3.0
 
-    def validate(self, *, amount: Decimal, request: PaymentRequest) -> None:
+    def validate(self, *, amount: Decimal, request: PaymentRequest, currency: str | None = None) -> None:
         from django.conf import settings
 
         if not settings.TEST_CARD_PROVIDER or request.method != "test_card":
@@ -133,20 +133,21 @@ class TestCardProvider:
 
 
 class CashProvider:
-    def validate(self, *, amount: Decimal, request: PaymentRequest) -> None:
+    def validate(self, *, amount: Decimal, request: PaymentRequest, currency: str | None = None) -> None:
         if request.tendered is None:
             raise InvalidRequest(_("enter the amount tendered"), field="tendered")
         if request.tendered < cash_due(amount):
             raise InvalidRequest(_("the %(tendered)s tendered is less than the total of %(total)s") % {
-                "tendered": money(request.tendered), "total": money(cash_due(amount))}, field="tendered")
+                "tendered": money(request.tendered, currency), "total": money(cash_due(amount), currency)},
+                field="tendered")
         if tender_too_large(request.tendered, amount):
             raise InvalidRequest(_("the %(tendered)s tendered is more than the %(total)s due and a %(note)s note: "
                                    "check the amount typed (its decimal point?)") % {
-                "tendered": money(request.tendered), "total": money(cash_due(amount)),
-                "note": money(settings.CASH_LARGEST_NOTE)}, field="tendered")
+                "tendered": money(request.tendered, currency), "total": money(cash_due(amount), currency),
+                "note": money(settings.CASH_LARGEST_NOTE, currency)}, field="tendered")
 
     def charge(self, *, amount: Decimal, currency: str, request: PaymentRequest, order=None) -> Charge:
-        self.validate(amount=amount, request=request)
+        self.validate(amount=amount, request=request, currency=currency)
         return Charge(True, message=gettext_noop("cash"), change_due=change_for(request.tendered, amount))
 
     def refund(self, *, amount: Decimal, currency: str, reference: str, key: str = "") -> Charge:
@@ -154,7 +155,7 @@ class CashProvider:
 
 
 class CardTerminalProvider:
-    def validate(self, *, amount: Decimal, request: PaymentRequest) -> None:
+    def validate(self, *, amount: Decimal, request: PaymentRequest, currency: str | None = None) -> None:
         ref = request.reference.strip()
         if not ref or len(ref) > 100:
             raise InvalidRequest(_("enter the terminal's authorisation reference"), field="reference")
@@ -218,7 +219,7 @@ class StripeProvider:
         return stripe.StripeClient(settings.STRIPE_SECRET_KEY, base_addresses=base, http_client=http,
                                    max_network_retries=settings.STRIPE_NETWORK_RETRIES)
 
-    def validate(self, *, amount: Decimal, request: PaymentRequest) -> None:
+    def validate(self, *, amount: Decimal, request: PaymentRequest, currency: str | None = None) -> None:
         if request.card_number:
             raise InvalidRequest(_("card numbers are typed into the provider's field, not sent here"), field="card")
         if not request.token.startswith(("tok_", "pm_")) or len(request.token) > 255:

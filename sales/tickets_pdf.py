@@ -51,7 +51,7 @@ def _order_pdf(order: Order, tickets, receipt: str | None) -> bytes:
         # Beside the QR code, each line kept to the column left of it (a long name wraps).
         y = _lines(pdf, str(ticket.place), "Helvetica-Bold", 12, height - 40 * mm, column, 2)
         # The price type too (Child, Senior): the door checks who may use it.
-        price = " ".join(filter(None, (money(ticket.price), paid_with(ticket))))
+        price = " ".join(filter(None, (money(ticket.price, order.currency), paid_with(ticket))))
         kind = " — ".join(filter(None, (ticket.price_zone_name, ticket.price_type_name, price)))
         y = _lines(pdf, kind.translate(_PRINTABLE), "Helvetica", 10, y - 7 * mm, column, 2)
         if notes.get(ticket.price_type_name):  # what the door will ask to see

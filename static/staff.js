@@ -145,12 +145,18 @@
       if (row) chooseTicket(row);
     });
   }
-  // An amount as the server writes it (sales.formatting.money): $1,234.50, 1 234,50 $.
+  // An amount as the server writes it (sales.formatting.money): $1,234.50, 1 234,50 $, in
+  // the sale's currency: the change line carries zero as the server writes it in that
+  // currency (data-money: "€0.00", "0,00 CHF"), and the amount takes the zero's place.
   function money(value) {
     var french = (document.documentElement.lang || "en").indexOf("fr") === 0;
     var parts = value.toFixed(2).split(".");
     var whole = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, french ? "\u202f" : ",");
-    return french ? whole + "," + parts[1] + "\u00a0$" : "$" + whole + "." + parts[1];
+    var number = whole + (french ? "," : ".") + parts[1];
+    var line = document.getElementById("change-line");
+    var shape = line && line.dataset.money;
+    if (shape && /0[.,]00/.test(shape)) return shape.replace(/0[.,]00/, function () { return number; });
+    return french ? number + "\u00a0$" : "$" + number;
   }
   // An amount as typed, read as the server reads it (sales.channels.forms.typed_amount):
   // "$200", "1,000.00", "1 000,00", "20,5"; NaN for what it refuses or reads two ways

@@ -82,7 +82,7 @@ def shift_still_open(shift) -> None:
 
 
 def money_not_kept(*, cash=Decimal("0"), terminal=Decimal("0"), card=Decimal("0"),
-                   difference: bool = False) -> list[str]:
+                   difference: bool = False, currency: str | None = None) -> list[str]:
     """What a clerk is told of the money a sale (or, `difference`, an exchange's difference)
     took before it was refused, and was paid back on the record (undo_charges): the cash
     the customer handed over, to hand back; what the card terminal took, to pay back on
@@ -93,21 +93,21 @@ def money_not_kept(*, cash=Decimal("0"), terminal=Decimal("0"), card=Decimal("0"
         said.append((_("The %(amount)s in cash the customer handed over for the difference was not taken: "
                        "hand it back.") if difference else
                      _("The %(amount)s in cash the customer handed over was not taken: hand it back."))
-                    % {"amount": money(cash)})
+                    % {"amount": money(cash, currency)})
     if terminal:
         said.append((_("The %(amount)s taken on the card terminal for the difference was not kept: pay it "
                        "back on the terminal.") if difference else
                      _("The %(amount)s taken on the card terminal was not kept: pay it back on the terminal."))
-                    % {"amount": money(terminal)})
+                    % {"amount": money(terminal, currency)})
     if card:
         said.append((_("The %(amount)s paid by card for the difference was not kept: it is paid back to the "
                        "card.") if difference else
                      _("The %(amount)s paid by card was not kept: it is paid back to the card."))
-                    % {"amount": money(card)})
+                    % {"amount": money(card, currency)})
     return said
 
 
-def give_back_words(charged) -> str:
+def give_back_words(charged, currency: str | None = None) -> str:
     """What a clerk whose shift closed while a sale was being paid is told: nothing was
     sold, and what to do with the money `charged` took (money_not_kept), the cash as the
     customer handed it over."""
@@ -116,7 +116,7 @@ def give_back_words(charged) -> str:
     terminal = sum((a for r, a, _c in charged if r.method == Payment.Method.CARD_TERMINAL), Decimal("0"))
     card = sum((a for r, a, _c in charged if r.method not in Payment.AT_COUNTER), Decimal("0"))
     return " ".join([_("Your shift was closed while the payment was taken: nothing was sold."),
-                     *money_not_kept(cash=cash, terminal=terminal, card=card),
+                     *money_not_kept(cash=cash, terminal=terminal, card=card, currency=currency),
                      _("Open a shift to sell again.")])
 
 
@@ -161,13 +161,13 @@ def _parts(payment: PaymentRequest | None, payments: list[PaymentRequest] | None
     return [(p, p.amount if p.amount is not None else rest) for p in parts]
 
 
-def validated_parts(policy, payment, payments, total):
+def validated_parts(policy, payment, payments, total, currency: str | None = None):
     parts = _parts(payment, payments, total)
     for request, amount in parts:
         if request.method not in policy.payment_methods:
             raise InvalidRequest(_("%(method)s is not a payment method of this channel") % {"method": request.method},
                                  field="method")
-        PROVIDERS[request.method].validate(amount=amount, request=request)  # before any order exists
+        PROVIDERS[request.method].validate(amount=amount, request=request, currency=currency)  # before any order
     return parts
 
 
@@ -487,7 +487,7 @@ def charge_and_sell(*, order, hold, parts, lines, actor, shift, from_status) -> 
                 if pending:  # its seats are not left held by a clerk whose drawer is closed
                     with contextlib.suppress(SalesError):
                         hold_release(hold=hold, actor=actor)
-                raise ShiftClosed(give_back_words(charged)) from None
+                raise ShiftClosed(give_back_words(charged, order.currency)) from None
             if raised is exc:
                 raise
             raise raised from None

@@ -195,7 +195,7 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
     old, lines, quote = _exchange_checks(order, ticket_ids, hold, now)
     difference = quote.difference
     signer = approver or actor
-    parts = validated_parts(policy, None, payments, difference) if difference > 0 else []
+    parts = validated_parts(policy, None, payments, difference, quote.currency) if difference > 0 else []
     if any(request.method in PROVIDER_CHARGED for request, _a in parts):
         raise InvalidRequest(str(DEARER_AT_COUNTER), field="payment")
     refuse_uncounted(shift, [request.method for request, _a in parts])

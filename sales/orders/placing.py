@@ -104,7 +104,7 @@ def order_place(
                           language=language)
     if not quote.lines:
         raise HoldNotActive(_("the hold has no places; hold the seats again"))
-    parts = validated_parts(policy, payment, payments, quote.total)
+    parts = validated_parts(policy, payment, payments, quote.total, quote.currency)
     refuse_uncounted(shift, [request.method for request, _a in parts])
     if limit is not None:  # counted by card too: the provider's fingerprint, asked only here
         parts = card_fingerprints(parts)

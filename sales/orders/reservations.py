@@ -116,7 +116,7 @@ def order_pay_reservation(*, order: Order, payment: PaymentRequest | None = None
     method_policy = policy_for(Channel.COUNTER) if at_counter else policy
 
     def parts(total):
-        found = validated_parts(method_policy, payment, payments, total)
+        found = validated_parts(method_policy, payment, payments, total, order.currency)
         refuse_uncounted(shift, [request.method for request, _a in found])
         return found
 
@@ -133,7 +133,7 @@ def order_pay_by_link(*, order: Order, access_token: str, payment: PaymentReques
         raise InvalidRequest(_("a payment link is paid by card"), field="method")
 
     def parts(total):
-        PROVIDERS[payment.method].validate(amount=total, request=payment)
+        PROVIDERS[payment.method].validate(amount=total, request=payment, currency=order.currency)
         return [(payment, total)]
 
     return _pay_reserved(order, parts, actor=None, shift=None)

@@ -151,3 +151,34 @@ def test_choices_made_quickly_by_keys_are_the_ones_kept_on_a_reload(browser, liv
         expect(page.get_by_label(f"Price type for {place}")).to_have_value(str(types[kind].pk))
     expect(page.locator("#total")).to_have_text("$150.00")
     context.close()
+
+
+@pytest.mark.parametrize(("language", "change", "short"), [
+    ("en", "€20.00", "short by €30.00"),
+    ("fr", "20,00\u00a0€", "il manque 30,00\u00a0€"),
+])
+def test_a_sale_priced_in_euros_works_out_its_change_in_euros(browser, live_server, language, change, short):
+    """The change the page works out as the clerk types is in the sale's currency, as the
+    server writes it, not in dollars."""
+    from events.models import PriceZone
+    from sales import inventory
+
+    perf = make_performance(rows=2, per_row=8, on_sale=False)
+    PriceZone.objects.filter(performance=perf).update(currency="EUR")
+    inventory.put_on_sale(performance=perf)
+    context, page = open_counter(browser, live_server, make_user(f"clerk-euro-{language}", "counter clerk"))
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page.reload()
+    page.keyboard.press("2")
+    page.keyboard.press("Enter")  # hold the best two: 100.00
+    page.wait_for_url("**/counter/sale/**")
+    page.keyboard.press("c")
+    page.keyboard.type("70")
+    expect(page.locator("#change")).to_have_text(short)
+    page.keyboard.press("Control+a")
+    page.keyboard.type("120")
+    expect(page.locator("#change")).to_have_text(change)
+    page.locator("#take-payment").click()
+    expect(page.locator(".msg-success")).to_contain_text(change)
+    assert Order.objects.get().currency == "EUR"
+    context.close()

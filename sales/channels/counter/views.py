@@ -225,7 +225,8 @@ def sale(request, hold_id: int):
     sold = Order.objects.filter(hold=hold, status=Order.Status.PAID).first()
     if sold is not None:  # a retried "Take payment": the sale went through the first time
         # Said again: the first answer, and its message, may be the one the browser dropped.
-        messages.success(request, _("Sold. Change due: %(change)s") % {"change": money(change_given(sold))})
+        messages.success(request, _("Sold. Change due: %(change)s")
+                         % {"change": money(change_given(sold), sold.currency)})
         return to_page(request, reverse("counter:order", args=[sold.code]))
     if not hold_is_live(hold):
         messages.error(request, _("This performance was cancelled; the seats were released.")
@@ -272,7 +273,8 @@ def sale(request, hold_id: int):
             errors += _sale_not_kept(charging, payment)
             quote = None
         if order is not None:
-            messages.success(request, _("Sold. Change due: %(change)s") % {"change": money(change_given(order))})
+            messages.success(request, _("Sold. Change due: %(change)s")
+                             % {"change": money(change_given(order), order.currency)})
             return redirect("counter:order", code=order.code)
     if quote is None and not prices.errors:
         quote = priced(prices, hold, actor=request.user)
@@ -283,6 +285,9 @@ def sale(request, hold_id: int):
         "attempt": timezone.now().strftime("%H%M%S%f"),
         "languages": settings.LANGUAGES,
         "buyer_language": request.POST.get("language") or hold.performance.venue.language,
+        # What the sale is priced in: the change due is written in it, on the page and by its script.
+        "currency": quote.currency if quote is not None else next(
+            (p.price_zone.currency for p in places if p.price_zone), settings.BOXOFFICE_CURRENCY),
     }
     # Opened again with the choices last sent (kept_choices): a refusal of those is shown, not answered 400.
     status = 400 if posted and (errors or prices.errors) else 200
@@ -441,13 +446,13 @@ def order_exchange_view(request, code: str, hold_id: int):
                 errors += _money_not_kept(order, payment, after=last, difference=True)
         else:
             if quote.difference > 0 and any(part.method == "cash" for part in payment.parts()):
-                note = _("Exchanged. Change due: %(change)s") % {"change": money(order.change_due)}
+                note = _("Exchanged. Change due: %(change)s") % {"change": money(order.change_due, order.currency)}
             elif quote.difference > 0:
-                note = _("Exchanged. %(amount)s paid.") % {"amount": money(quote.difference)}
+                note = _("Exchanged. %(amount)s paid.") % {"amount": money(quote.difference, quote.currency)}
             elif quote.difference < 0:
                 # Cash to the nearest coin, as it is counted out of the drawer.
                 back = sum(paid_back_since(request, order, after=last).values(), Decimal("0"))
-                note = _("Exchanged. Pay back %(amount)s.") % {"amount": money(back)}
+                note = _("Exchanged. Pay back %(amount)s.") % {"amount": money(back, order.currency)}
             else:
                 note = _("Exchanged, no difference to pay.")
             messages.success(request, note)
@@ -473,7 +478,8 @@ def _money_not_kept(order: Order, payment, *, after: int, difference: bool = Fal
     """What a sale (or, `difference`, an exchange) refused after its money was taken tells
     the clerk to give back (charging's money_not_kept: the same words as every door's)."""
     return money_not_kept(cash=_cash_not_kept(order, payment, after=after),
-                          terminal=_terminal_not_kept(order, after=after), difference=difference)
+                          terminal=_terminal_not_kept(order, after=after), difference=difference,
+                          currency=order.currency)
 
 
 def _sale_not_kept(key: str | None, payment) -> list[str]:
@@ -586,7 +592,8 @@ def order_pay(request, code: str):
         typed = {k: request.POST.get(k, "")[:40] for k in ("tendered", "card_amount", "card_reference")}
         return redirect(f"{reverse('counter:order', args=[order.code])}?{urlencode(typed)}#reservation-payment")
     else:
-        messages.success(request, _("Paid. Change due: %(change)s") % {"change": money(change_given(order))})
+        messages.success(request, _("Paid. Change due: %(change)s")
+                         % {"change": money(change_given(order), order.currency)})
     return redirect("counter:order", code=order.code)
 
 
