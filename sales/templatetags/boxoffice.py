@@ -30,9 +30,17 @@ register.filter("buyer_name", buyer_name)
 register.filter("payment_note", payment_note)
 
 
-# What the prices the organizer typed hold ("before tax", "taxes included", or nothing
-# with no tax): said beside a zone's or a price type's price.
-register.simple_tag(list_price_basis, name="list_price_basis")
+@register.simple_tag(takes_context=True, name="list_price_basis")
+def price_basis(context) -> str:
+    """What the prices the organizer typed hold ("before tax", "taxes included", or nothing
+    with no tax): said beside a zone's or a price type's price. Read once a request,
+    however many lists on the page say it."""
+    request = context.get("request")
+    if request is None:
+        return list_price_basis()
+    if not hasattr(request, "_price_basis"):
+        request._price_basis = list_price_basis()
+    return request._price_basis
 
 
 register.filter("paid_with", paid_with)

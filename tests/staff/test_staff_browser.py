@@ -150,6 +150,8 @@ def test_counter_refund(staff_page):
     page.keyboard.type(order.code)
     page.keyboard.press("Enter")
     page.get_by_role("link", name=order.code).click()
+    page.wait_for_url(f"**/counter/orders/{order.code}/")
+    page.wait_for_load_state()  # its keys are listened to once the page's script has run
     asked = []
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.keyboard.press("r")  # the order's one ticket: R is the refund's button
@@ -315,6 +317,7 @@ def test_counter_refunds_one_ticket_from_the_keyboard(staff_page):
     page = staff_page(clerk)
     order = sell_two_at_the_counter(page)
     first, second = order.tickets.order_by("pk")
+    page.wait_for_load_state()  # its keys are listened to once the page's script has run
     page.keyboard.press("r")
     expect(page.locator("#refund-form").get_by_label(str(first.place))).to_be_focused()
     page.keyboard.press("Space")
