@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 CENT = Decimal("0.01")
@@ -138,17 +138,33 @@ def _shares(whole: Decimal, exact: list) -> list[Decimal]:
     shares, which add up to about `whole`: within half a cent a share), by largest
     remainder: each share is its exact amount rounded down, and the cents left go to the
     largest remainders (the earlier part on a tie). They add up to `whole` exactly."""
-    shares = [Decimal(math.floor(Fraction(x) * 100)) / 100 for x in exact]
+    shares = [_floor_cents(x) for x in exact]
     left = int((whole - sum(shares, ZERO)) / CENT)
-    for i in sorted(range(len(exact)), key=lambda i: (Fraction(exact[i]) - Fraction(shares[i]), -i),
+    for i in sorted(range(len(exact)), key=lambda i: (_left_over(exact[i], shares[i]), -i),
                     reverse=True)[:left]:
         shares[i] += CENT
     return [share.quantize(CENT) for share in shares]
 
 
-def _cents(amount: Fraction) -> Decimal:
+def _cents(amount: Fraction | Decimal) -> Decimal:
     """A non-negative exact amount to the cent, half up."""
+    if isinstance(amount, Decimal):
+        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
     return Decimal(math.floor(amount * 100 + Fraction(1, 2))) / 100
+
+
+# Amounts typed tax-excluded are taxed in Decimal, exactly (cents times a rate of a few
+# decimals); what needs a division (a share of a discount, a tax within a price) is a
+# Fraction, exact too.
+def _floor_cents(amount) -> Decimal:
+    if isinstance(amount, Decimal):
+        return amount.quantize(CENT, rounding=ROUND_FLOOR)
+    return Decimal(math.floor(Fraction(amount) * 100)) / 100
+
+
+def _left_over(exact, share: Decimal):
+    """What rounding `exact` down to `share` left, exactly."""
+    return exact - share if isinstance(exact, Decimal) else Fraction(exact) - Fraction(share)
 
 
 def _discounts(items: list[Item], discount: Discount | None) -> list[Decimal]:
@@ -174,14 +190,15 @@ def _taxed(parts: list[tuple[Decimal, list[Tax]]], *, included: bool) -> list[tu
     order's base of it, and shared out over the parts it applies to (`_shares`)."""
     # Each part's exact tax base: the amount, or what it holds before its taxes.
     bases = [Fraction(amount) / (1 + sum((Fraction(t.rate) for t in taxes), Fraction(0))) if included
-             else Fraction(amount) for amount, taxes in parts]
+             else amount for amount, taxes in parts]
     amounts: list[dict] = [{} for _part in parts]
     names = list(dict.fromkeys(t.name for _a, taxes in parts for t in taxes))
     for name in names:
         on = [(i, next(t for t in taxes if t.name == name)) for i, (amount, taxes) in enumerate(parts)
               if amount and any(t.name == name for t in taxes)]
-        exact = [bases[i] * Fraction(t.rate) for i, t in on]
-        for (i, _t), share in zip(on, _shares(_cents(sum(exact, Fraction(0))), exact), strict=True):
+        exact = [bases[i] * (Fraction(t.rate) if included else t.rate) for i, t in on]
+        for (i, _t), share in zip(on, _shares(_cents(sum(exact, Fraction(0) if included else ZERO)), exact),
+                                  strict=True):
             amounts[i][name] = share
     out = []
     for (amount, _taxes), taxes in zip(parts, amounts, strict=True):
