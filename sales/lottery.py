@@ -457,9 +457,7 @@ def send_notice(entry_id: int) -> bool:
                                                    "hold").filter(pk=entry_id).first()
         if entry is None:  # an unconfirmed application deleted since the claim: nothing to send
             return False
-        if entry.notice_claimed_at != now:
-            # Applied for again since the claim, which that took back: the email owed now
-            # is another (its link's next, with its own Message-ID), for the next sender.
+        if not _still_claimed(entry, now):
             return False
         values = _notice_values(entry, status, now)
         if values is not None:
@@ -481,6 +479,13 @@ def send_notice(entry_id: int) -> bool:
         logger.warning("the %s email of ballot entry %s took longer than its claim; it may be sent twice "
                        "(same Message-ID)", status, entry_id)
     return bool(marked)
+
+
+def _still_claimed(entry: BallotEntry, claimed_at: datetime) -> bool:
+    """Whether the entry as read still holds this sender's claim. An application made
+    again since the claim took it back: the email owed now is another (its link's next,
+    with its own Message-ID), for the next sender."""
+    return entry.notice_claimed_at == claimed_at
 
 
 def _give_back(entry_id: int, claimed_at: datetime) -> None:

@@ -179,20 +179,21 @@ def test_two_sweeps_at_once_send_one_email():
 
 
 @pytest.mark.concurrency
-def test_a_claim_through_a_subquery_is_taken_twice_and_the_sender_still_sends_once(monkeypatch):
+def test_control_a_claim_through_a_subquery_lets_both_sweeps_send(monkeypatch):
     """The same race against a claim whose conditions sit in `id IN (SELECT ...)`:
     PostgreSQL re-checks only the outer condition on the row it waited for, so both sweeps
-    take the claim, the second over the first. Each sender sends only if the entry it
-    reads still holds its own claim: one email all the same."""
+    take the claim and both send. (The sender's own look at its claim after reading the
+    entry, which narrows such a window, is set aside here: this is the claim's race.)"""
     monkeypatch.setattr(lottery, "_CLAIM", """
         UPDATE sales_ballotentry SET notice_claimed_at = %(now)s
         WHERE id IN (SELECT id FROM sales_ballotentry WHERE id = %(entry)s AND NOT (told_status = status)
                      AND NOT (status = ANY(%(silent)s))
                      AND (notice_claimed_at IS NULL OR notice_claimed_at < %(stale)s))
         RETURNING status""")
+    monkeypatch.setattr(lottery, "_still_claimed", lambda entry, claimed_at: True)
     entry = owed_entry()
-    assert sorted(race_two_sweeps(entry.pk)) == [0, 1]
-    assert [m.to for m in mail.outbox] == [["race@example.org"]]
+    race_two_sweeps(entry.pk)
+    assert len(mail.outbox) == 2
 
 
 def test_entries_made_before_the_outbox_are_not_emailed_again():
