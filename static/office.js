@@ -1,24 +1,9 @@
 // The organizer's dashboards: a table wider than its place scrolls inside its own box
-// (.table-box): that box is then a stop of the keyboard's, named after the table
-// (data-name), so that the arrow keys scroll it. One that fits is no stop of its own (the
-// marks set here are taken off again).
+// (.table-box), a stop of the keyboard's named after the table (data-name; scrollbox.js).
 (function () {
   "use strict";
   function scrollingTables() {
-    document.querySelectorAll(".table-box").forEach(function (box) {
-      var scrolls = box.scrollWidth > box.clientWidth + 1;
-      if (scrolls && !box.hasAttribute("tabindex")) {
-        box.setAttribute("tabindex", "0");
-        box.setAttribute("role", "region");
-        box.setAttribute("aria-label", box.dataset.name || "");
-        box.dataset.scrolls = "1";
-      } else if (!scrolls && box.dataset.scrolls) {
-        box.removeAttribute("tabindex");
-        box.removeAttribute("role");
-        box.removeAttribute("aria-label");
-        delete box.dataset.scrolls;
-      }
-    });
+    window.scrollStops(".table-box", function (box) { box.setAttribute("aria-label", box.dataset.name || ""); });
   }
   scrollingTables();
   // Its width changes with the window's and with the admin's sidebar opened or closed.

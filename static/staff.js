@@ -234,27 +234,15 @@
   document.querySelectorAll("[data-print]").forEach(function (b) {
     b.addEventListener("click", function () { window.print(); });
   });
-  // On a phone a wide table scrolls within its card (shop.css): that card is then a stop of
-  // the keyboard's, named by its heading, so that the arrow keys scroll it. One that fits is
-  // no stop of its own (the marks set here are taken off again).
+  // On a phone a wide table scrolls within its card (shop.css), a stop of the keyboard's
+  // named by its heading (scrollbox.js).
   var named = 0;
   function scrollingCards() {
-    document.querySelectorAll(".staffbar ~ .card, .staffbar ~ * .card").forEach(function (card) {
-      var scrolls = card.scrollWidth > card.clientWidth + 1;
-      if (scrolls && !card.hasAttribute("tabindex")) {
-        card.setAttribute("tabindex", "0");
-        card.setAttribute("role", "region");
-        var heading = card.querySelector("h2, h3");
-        if (heading) {
-          if (!heading.id) heading.id = "card-heading-" + (++named);
-          card.setAttribute("aria-labelledby", heading.id);
-        }
-        card.dataset.scrolls = "1";
-      } else if (!scrolls && card.dataset.scrolls) {
-        card.removeAttribute("tabindex");
-        card.removeAttribute("role");
-        card.removeAttribute("aria-labelledby");
-        delete card.dataset.scrolls;
+    window.scrollStops(".staffbar ~ .card, .staffbar ~ * .card", function (card) {
+      var heading = card.querySelector("h2, h3");
+      if (heading) {
+        if (!heading.id) heading.id = "card-heading-" + (++named);
+        card.setAttribute("aria-labelledby", heading.id);
       }
     });
   }
