@@ -159,11 +159,18 @@
     return french ? number + "\u00a0$" : "$" + number;
   }
   // An amount as typed, read as the server reads it (sales.channels.forms.typed_amount):
-  // "$200", "1,000.00", "1 000,00", "20,5"; NaN for what it refuses or reads two ways
+  // "$200", "1,000.00", "1 000,00", "20,5", "20,50 €"; NaN for what it refuses or reads two ways
   // ("1,000": a thousand, or one with three decimals).
   function typedAmount(typed) {
-    var raw = (typed || "").replace(/\$/g, " ").replace(/[\s\u00a0\u202f]+/g, " ").trim();
+    var raw = (typed || "").replace(/[\s\u00a0\u202f]+/g, " ").trim();
     if (!raw) return 0;
+    // One currency mark before or after it ("€20", "20,50 €", "EUR 20") goes, as the
+    // server takes it (forms.typed_amount, which knows which codes it takes).
+    var marked = /^([^\d\s.,-]*) ?(.*?) ?([^\d\s.,-]*)$/.exec(raw), mark = marked[1] || marked[3];
+    if (mark) {
+      if ((marked[1] && marked[3]) || !marked[2] || !/^([$\u20ac\u00a3]|[A-Za-z]{3})$/.test(mark)) return NaN;
+      raw = marked[2];
+    }
     if (raw.indexOf(" ") >= 0) {  // spaces group thousands, and only that
       var spaced = /^([0-9]{1,3})((?: [0-9]{3})+)(?:[.,]([0-9]{1,2}))?$/.exec(raw);
       return spaced ? parseFloat(spaced[1] + spaced[2].replace(/ /g, "") + (spaced[3] ? "." + spaced[3] : "")) : NaN;

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from events.models import PriceType
 from sales.errors import SalesError
-from sales.formatting import money
+from sales.formatting import SYMBOLS, money
 from sales.holds import hold_keep_choices
 from sales.models import REFUND_OWED, REFUND_REFUSED
 from sales.orders import PriceRequest, Quote, hold_quote, refunds_refused, refused_words
@@ -33,12 +33,35 @@ from sales.reads import list_price_basis
 MAX_AMOUNT = Decimal("1000000")
 
 
-def typed_amount(typed: str) -> str:
+def currency_marks(currency: str | None = None) -> set[str]:
+    """What may stand before or after an amount typed at a window, in capitals: the signs
+    `money` writes ($, €, £), the codes of the currencies it knows, the box office's own
+    and `currency`'s (the sale's: "CHF")."""
+    codes = set(SYMBOLS) | {settings.BOXOFFICE_CURRENCY.upper()} | ({currency.upper()} if currency else set())
+    return set(SYMBOLS.values()) | codes
+
+
+def without_currency(raw: str, marks: set[str]) -> str:
+    """`raw` (its spaces single) less one currency mark before or after it ("€20", "20 €",
+    "EUR 20", "20eur"); as it is if it has none. Raises ValueError("not an amount") for a
+    mark with no amount, or more than one."""
+    found = re.fullmatch(r"([^\d\s.,-]*) ?(.*?) ?([^\d\s.,-]*)", raw)
+    before, number, after = found[1].upper(), found[2], found[3].upper()
+    if not (before or after):
+        return raw
+    if (before and after) or (before or after) not in marks or not number:
+        raise ValueError("not an amount")
+    return number
+
+
+def typed_amount(typed: str, currency: str | None = None) -> str:
     """An amount as typed in either language, as Decimal reads it: "1,000.50" and
-    "1 000,50" are 1000.50; "20,5" is 20.50; "$" and spaces go; "" stays "". Raises
-    ValueError("two readings") for an amount that reads two ways ("1,000" or "1.000": a
-    thousand, or one with three decimals), ValueError("not an amount") for the rest."""
-    raw = " ".join(typed.replace("$", " ").split())
+    "1 000,50" are 1000.50; "20,5" is 20.50; spaces (no-break ones too, as French writes
+    them) go, and so does a currency mark before or after it ("€20", "20,50 €", "EUR 20":
+    currency_marks, with `currency`'s code); "" stays "". Raises ValueError("two readings")
+    for an amount that reads two ways ("1,000" or "1.000": a thousand, or one with three
+    decimals), ValueError("not an amount") for the rest."""
+    raw = without_currency(" ".join(typed.split()), currency_marks(currency))
     if " " in raw:  # spaces group thousands, and only that: "1 000,50", never "10 50"
         spaced = re.fullmatch(r"([0-9]{1,3})((?: [0-9]{3})+)(?:[.,]([0-9]{1,2}))?", raw)
         if spaced is None:
@@ -71,14 +94,17 @@ def typed_amount(typed: str) -> str:
 class MoneyField(forms.Field):
     """An amount as typed at a window, in the page's language or not: "20", "20.00",
     "20,00", "$20", "1,000.00" or "1 000,00"; empty is None. "1,000" is refused: a
-    thousand in English, one dollar in French."""
+    thousand in English, one dollar in French. With a currency mark before or after it
+    ("€20", "20,00 €"): `currency` is the sale's, whose code is one (typed_amount)."""
+
+    currency = None
 
     def to_python(self, value):
         field = str(self.label)
         if (value or "").strip().startswith("-"):
             raise forms.ValidationError(_("%(field)s cannot be negative") % {"field": field})
         try:
-            raw = typed_amount(value or "")
+            raw = typed_amount(value or "", self.currency)
         except ValueError as exc:
             if exc.args == ("two readings",):
                 raise forms.ValidationError(_("%(field)s: “%(typed)s” reads two ways. Type the amount without a "
@@ -172,6 +198,12 @@ class PaymentForm(forms.Form):
     # A fresh value per form shown: a resubmitted form is the same attempt, not a new sale.
     attempt = forms.CharField(required=False)
     language = buyer_language_field()
+
+    def __init__(self, *args, currency: str | None = None, **kwargs):
+        """`currency`: the sale's, whose code may be typed with an amount ("CHF 50")."""
+        super().__init__(*args, **kwargs)
+        for name in ("tendered", "card_amount"):
+            self.fields[name].currency = currency
 
     def parts(self):
         from sales.payments import PaymentRequest

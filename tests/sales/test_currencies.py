@@ -119,3 +119,55 @@ def test_an_order_sold_in_euros_at_the_counter_reads_in_euros_everywhere(languag
     [(_name, pdf, _type)] = message.attachments
     lines = " ".join(printed(pdf_text(pdf)))  # the PDF's fonts print a no-break space as a space
     assert euros("20.00").replace(NBSP, " ") in lines and "$" not in lines
+
+
+@pytest.mark.parametrize(("language", "typed"), [
+    ("fr", "€50"), ("fr", f"50{NBSP}€"), ("fr", "50,00 €"), ("fr", f"50,00{NBSP}€"), ("fr", "EUR 50"),
+    ("en", "€50.00"), ("en", "50 eur"), ("en", "$50"), ("en", "£50"), ("en", f"{THIN}50{THIN}€ "),
+])
+def test_cash_tendered_at_the_counter_may_carry_the_currency_as_the_page_writes_it(language, typed):
+    """What the page writes ("50,00 €", with its no-break space, or "€50.00") can be typed
+    back as the cash tendered, with the sale's symbol or code or another's sign."""
+    perf = _in_euros(rows=1, per_row=6, price="20.00")
+    c = signed_in(make_user(f"clerk-typed-{language}", COUNTER_CLERK))
+    said = {"headers": {"accept-language": language}}
+    c.post("/counter/shift/open/", {"cash_float": "100"}, **said)
+    started = c.post("/counter/sale/", {"performance": perf.pk, "zone": perf.price_zones.get().pk,
+                                        "quantity": "2"}, **said)
+    sold = c.post(started["Location"], {"tendered": typed, "attempt": "1", "language": language}, **said)
+    assert sold.status_code == 302, _text(sold)
+    order = Order.objects.get(performance=perf)
+    assert order.total == Decimal("40.00")
+    assert order.payments.get().tendered == Decimal("50.00")
+    change = {"en": "€10.00", "fr": f"10,00{NBSP}€"}[language]
+    assert change in _text(c.get(sold["Location"], **said))
+
+
+@pytest.mark.parametrize("typed", ["€", "20 €€", "EUR", "20 €50", "€ 20 $", "20 XYZ", "20 euros", "1€000"])
+def test_cash_tendered_that_is_no_amount_is_refused_with_the_fields_error(typed):
+    perf = _in_euros(rows=1, per_row=6, price="20.00")
+    c = signed_in(make_user("clerk-nonsense", COUNTER_CLERK))
+    said = {"headers": {"accept-language": "en"}}
+    c.post("/counter/shift/open/", {"cash_float": "100"}, **said)
+    started = c.post("/counter/sale/", {"performance": perf.pk, "zone": perf.price_zones.get().pk,
+                                        "quantity": "2"}, **said)
+    refused = c.post(started["Location"], {"tendered": typed, "attempt": "1", "language": "en"}, **said)
+    assert refused.status_code == 400
+    assert "Cash tendered must be an amount, like 20.00" in _text(refused)
+    assert not Order.objects.filter(performance=perf).exists()
+
+
+def test_cash_tendered_may_carry_the_code_of_the_sales_own_currency():
+    """A sale in francs (no sign of its own: "CHF 40.00") takes "CHF 50" and "50 chf"."""
+    perf = make_performance(on_sale=False, rows=1, per_row=6, price="20.00")
+    PriceZone.objects.filter(performance=perf).update(currency="CHF")
+    inventory.put_on_sale(performance=perf)
+    c = signed_in(make_user("clerk-francs", COUNTER_CLERK))
+    c.post("/counter/shift/open/", {"cash_float": "100"})
+    for typed in ("CHF 50", "50 chf"):
+        started = c.post("/counter/sale/", {"performance": perf.pk, "zone": perf.price_zones.get().pk,
+                                            "quantity": "1"})
+        sold = c.post(started["Location"], {"tendered": typed, "attempt": typed, "language": "en"})
+        assert sold.status_code == 302, _text(sold)
+    assert sorted(Order.objects.filter(performance=perf).values_list("payments__tendered", flat=True)) \
+        == [Decimal("50.00")] * 2

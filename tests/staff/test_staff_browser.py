@@ -10,6 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from events.models import Channel
+from sales import inventory
 from sales.models import Hold, Order, Place, Shift
 from sales.tasks import release_lapsed_reservations
 from tests.browser import login, screenshot, type_card
@@ -428,7 +429,6 @@ def test_a_counter_hold_warns_a_minute_before_it_lapses_and_says_when_it_has(sta
 
 def test_seats_picked_in_one_section_stay_picked_when_the_clerk_opens_another(staff_page):
     """The staff map opens a section by loading the page again: the picks go with it."""
-    from sales import inventory
     from tests.factories import SectionFactory, VenueFactory
 
     venue = VenueFactory()
@@ -547,3 +547,26 @@ def test_a_table_that_scrolls_within_its_card_on_a_phone_scrolls_from_the_keyboa
     page.set_viewport_size({"width": 1280, "height": 900})
     expect(card).not_to_have_attribute("tabindex", "0")
     context.close()
+
+
+def test_the_change_due_reads_cash_typed_with_the_currency_as_the_page_writes_it(staff_page):
+    """"50,00 €" (the page's own way in French, no-break space and all) and "€50" give the
+    change as the server will, not a dash."""
+    perf = make_performance(on_sale=False, rows=1, per_row=6, price="20.00")
+    perf.price_zones.update(currency="EUR")
+    inventory.put_on_sale(performance=perf)
+    page = staff_page(make_user("clerk-euros", "counter clerk"))
+    page.goto("/counter/")
+    page.get_by_label("Cash float in the drawer").fill("50")
+    page.get_by_role("button", name="Open the drawer").click()
+    page.get_by_role("button", name="Hold best seats").first.click()
+    page.wait_for_url("**/counter/sale/**")
+    for typed in ("€50", "50,00\u00a0€", "50 EUR", "£50"):
+        page.get_by_label("Cash tendered").fill(typed)
+        assert page.locator("#change").inner_text() == "€30.00", typed
+    page.get_by_label("Cash tendered").fill("50 €€")
+    assert page.locator("#change").inner_text() == "—"
+    page.get_by_label("Cash tendered").fill("50,00 €")
+    page.locator("#take-payment").click()
+    page.get_by_text("Sold. Change due: €30.00").wait_for()
+    assert Order.objects.get().payments.get().tendered == Decimal("50.00")

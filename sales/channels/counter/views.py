@@ -210,6 +210,11 @@ def _own_hold(request, hold_id: int, **marked) -> Hold:
                              channel=Channel.COUNTER, user=request.user, **marked)
 
 
+def _sale_currency(places) -> str:
+    """What a sale of these held places is priced in: their zones' currency."""
+    return next((p.price_zone.currency for p in places if p.price_zone), settings.BOXOFFICE_CURRENCY)
+
+
 @clerk_only
 def sale(request, hold_id: int):
     """The sale of a hold: a price type per ticket (by keys), a promo code, comps with their
@@ -241,7 +246,7 @@ def sale(request, hold_id: int):
         keep_choices(request, hold, prices)
     errors, quote, order = [], None, None
     if posted and request.POST.get("action") != "quote":
-        payment = PaymentForm(request.POST)
+        payment = PaymentForm(request.POST, currency=_sale_currency(places))
         charging = None  # the attempt's key, once its money may be taken
         try:
             _valid(payment)
@@ -286,8 +291,7 @@ def sale(request, hold_id: int):
         "languages": settings.LANGUAGES,
         "buyer_language": request.POST.get("language") or hold.performance.venue.language,
         # What the sale is priced in: the change due is written in it, on the page and by its script.
-        "currency": quote.currency if quote is not None else next(
-            (p.price_zone.currency for p in places if p.price_zone), settings.BOXOFFICE_CURRENCY),
+        "currency": quote.currency if quote is not None else _sale_currency(places),
     }
     # Opened again with the choices last sent (kept_choices): a refusal of those is shown, not answered 400.
     status = 400 if posted and (errors or prices.errors) else 200
@@ -425,7 +429,7 @@ def order_exchange_view(request, code: str, hold_id: int):
             approver = approver_of(request)
             if approver is None:
                 raise SalesError(_("the supervisor's name or password is wrong, or they do not sign refunds"))
-            payment = PaymentForm(request.POST)
+            payment = PaymentForm(request.POST, currency=order.currency)
             _valid(payment)
             last = order.payments.order_by("-pk").values_list("pk", flat=True).first() or 0
             order = order_exchange(order=order, ticket_ids=tickets, hold=hold, actor=request.user,
@@ -583,7 +587,7 @@ def order_pay(request, code: str):
         return redirect("counter:order", code=order.code)
     try:
         # Cash, the card terminal, or both, as at a sale.
-        form = PaymentForm(request.POST)
+        form = PaymentForm(request.POST, currency=order.currency)
         _valid(form)
         order = order_pay_reservation(order=order, actor=request.user, shift=shift, payments=form.parts())
     except SalesError as exc:
