@@ -84,6 +84,24 @@ def reader_language() -> str:
     return (translation.get_language() or settings.LANGUAGE_CODE)[:2]
 
 
+# Django's "M" is an abbreviated month with a capital (Jan, Déc): English, not French,
+# which writes months lower case, and whose short forms Django gets wrong (jui. for both
+# juin and juillet): French gets the whole month (3 janvier).
+_MONTHS = {"fr": ("M", "F")}
+
+
+def when(moment, style: str = "D j M Y H:i") -> str:
+    """`moment` written in Django's date format `style`, as the active language writes it,
+    on its own clock (the template filter puts it on the template's first)."""
+    if moment is None or moment == "":
+        return ""
+    swap = _MONTHS.get((translation.get_language() or "en").split("-")[0])
+    try:
+        return formats.date_format(moment, style.replace(*swap) if swap else style)
+    except (AttributeError, TypeError):  # not a date: nothing, as Django's date filter writes
+        return ""
+
+
 def in_reader_language(obj, field: str) -> str:
     """`field` of `obj` in the language being written: its version for that language
     (`field`_fr, say) if the organizer wrote one, else the text as typed."""
@@ -254,7 +272,9 @@ class Performance(models.Model):
         ordering = ["starts_at"]
 
     def __str__(self) -> str:
-        return f"{self.event} — {self.local():%Y-%m-%d %H:%M}"
+        # As a person reads it (admin lists, dropdowns, messages): on the venue's clock,
+        # as the language being written writes a date, "Fri 17 Jan 2031 20:00".
+        return f"{self.event} — {when(self.local())}"
 
     @property
     def shown_cancellation_note(self) -> str:

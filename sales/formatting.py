@@ -6,8 +6,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_noop
+
+# A moment as the reader writes it: events.models' (a performance's name writes its start
+# so), here with the rest of what pages write.
+from events.models import when
 
 
 def group_mark() -> str:
@@ -51,24 +55,6 @@ def money(amount, currency: str | None = None) -> str:
     return f"{sign}{mark}{value:,.2f}" if mark else f"{sign}{code}\u00a0{value:,.2f}"
 
 
-# Django's "M" is an abbreviated month with a capital (Jan, Déc): English, not French,
-# which writes months lower case, and whose short forms Django gets wrong (jui. for both
-# juin and juillet): French gets the whole month (3 janvier).
-_MONTHS = {"fr": ("M", "F")}
-
-
-def when(moment, style: str = "D j M Y H:i") -> str:
-    """`moment` written in Django's date format `style`, as the active language writes it,
-    on its own clock (the template filter puts it on the template's first)."""
-    if moment is None or moment == "":
-        return ""
-    swap = _MONTHS.get((get_language() or "en").split("-")[0])
-    try:
-        return formats.date_format(moment, style.replace(*swap) if swap else style)
-    except (AttributeError, TypeError):  # not a date: nothing, as Django's date filter writes
-        return ""
-
-
 def paid_with(line) -> str:
     """What a ticket's price as charged (a Ticket's or a priced line's `price`: its list
     price less its discount, with its fee and the taxes on both) holds beyond its list
@@ -91,7 +77,8 @@ def zone_place(name) -> str:
 
 def performance_label(performance, style: str = "D j M Y H:i") -> str:
     """A performance as a page's title names it: its show and its start on the venue's
-    clock, written as the active language writes dates."""
+    clock, written as the active language writes dates (in the default `style`, as
+    str(performance) names it)."""
     return f"{performance.event.title} — {when(performance.local(), style)}"
 
 

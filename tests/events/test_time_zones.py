@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.html import escape
 
 from events.models import Venue
 from sales.exports import ExportFilter, export_rows
@@ -105,11 +107,30 @@ def test_the_admin_shows_and_takes_times_on_the_venues_clock(organizer, toronto_
     assert "Fri 17 Jan 2031 20:00 (America/Toronto)" in listing
     form = admin.get(f"/admin/events/performance/{toronto_show.pk}/change/").content.decode()
     assert 'value="20:00:00"' in form and "America/Toronto" in form
-    assert str(toronto_show) == f"{toronto_show.event} — 2031-01-17 20:00"
+    assert str(toronto_show) == f"{toronto_show.event} — Fri 17 Jan 2031 20:00"
     window = toronto_show.on_sale_windows.first()
     window.opens_at, window.closes_at = datetime(2031, 1, 10, 15, tzinfo=UTC), datetime(2031, 1, 18, 0, 30, tzinfo=UTC)
     # The fields' clock, in the inline's title.
     assert str(window).endswith(": 10 January 2031 10:00 – 17 January 2031 19:30")
+
+
+@pytest.mark.parametrize(("language", "written"), [("en", "Fri 17 Jan 2031 20:00"),
+                                                    ("fr", "ven 17 janvier 2031 20:00")])
+def test_a_performance_is_named_in_admin_lists_and_dropdowns_as_the_reader_writes_dates(
+        organizer, toronto_show, language, written):
+    """On its venue's clock and as the page's language writes a date (the shop's and the
+    tickets' way), never as ISO's "2031-01-17 20:00": the orders' filter, the exports'
+    choice of performance."""
+    name = f"{toronto_show.event} — {written}"
+    with translation.override(language):
+        assert str(toronto_show) == name
+    sell(toronto_show)
+    admin = signed_in(organizer)
+    said = {"headers": {"accept-language": language}}
+    for url in ("/admin/sales/order/", "/admin/sales/performancedashboard/exports/"):
+        page = admin.get(url, **said).content.decode()
+        assert escape(name) in page, url
+        assert "2031-01-17" not in page and "2031-01-18" not in page, url
 
 
 def test_the_events_page_lists_its_performances_on_their_venues_clocks(organizer, toronto_show):
