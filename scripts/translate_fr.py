@@ -997,10 +997,10 @@ FR = {
     "Imported %(sections)d sections and %(seats)d seats.": "%(sections)d sections et %(seats)d sièges importés.",
     "Import a seating plan into %(venue)s": "Importer un plan de salle dans %(venue)s",
     "%(type)s has no price in %(zones)s: it is not sold there until it has one.":
-        "%(type)s n'a pas de prix en %(zones)s : il n'y est pas vendu tant qu'il n'en a pas.",
+        "%(type)s n'a pas de prix pour : %(zones)s ; il n'y est pas vendu tant qu'il n'en a pas.",
     "There are two price types called %(name)s; give each its own name.":
         "Il y a deux types de tarif nommés %(name)s ; donnez à chacun son propre nom.",
-    "No price in %(zones)s": "Pas de prix en %(zones)s",
+    "No price in %(zones)s": "Pas de prix pour : %(zones)s",
     "Set prices": "Fixer les prix",
     "Choose one of this performance's price zones (%(zones)s).":
         "Choisissez une des zones de prix de cette représentation (%(zones)s).",

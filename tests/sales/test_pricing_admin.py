@@ -948,3 +948,12 @@ def test_a_price_type_added_with_its_performance_costs_the_zones_price_without_t
     page = page_of(client.post(url, data, follow=True))
     assert "Adulte has no price in Balcon: it is not sold there until it has one." in page
     assert not Price.objects.filter(zone__name="Balcon").exists()
+
+    # In French the zones come after a colon, which reads whatever their names ("en Balcon",
+    # "en Salle" did not).
+    fr = {"HTTP_ACCEPT_LANGUAGE": "fr"}
+    french = page_of(client.post(url, form_of(client.get(url, **fr)), follow=True, **fr))
+    assert "Adulte n'a pas de prix pour : Balcon ; il n'y est pas vendu tant qu'il n'en a pas." in french
+    row = page_of(client.get(url, **fr))
+    assert "Pas de prix pour : Balcon" in row
+    assert "en Balcon" not in french + row
