@@ -10,9 +10,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import psycopg
 import pytest
+import requests
 from django.conf import settings
 
 from tooling import stack, supervisor
@@ -262,3 +264,70 @@ def test_the_runner_prints_the_demo_passwords_the_operator_chose():
     assert "clerk / $DEMO_CLERK_PASSWORD" in logins and "clerk-demo" not in logins
     assert "counter-2026" not in logins
     assert "door / door-demo" in logins and "admin / admin-demo" in logins
+
+
+def _charge(port: int, number: str) -> requests.Response:
+    """A PaymentIntent paid with the card `number` straight away, on the provider at `port`."""
+    base, key = f"http://127.0.0.1:{port}", {"Authorization": "Bearer sk_test_localstripe"}
+    token = requests.post(f"{base}/v1/tokens", timeout=5, data={
+        "card[number]": number, "card[exp_month]": "12", "card[exp_year]": "2031", "card[cvc]": "123",
+        "key": "pk_test_localstripe"}).json()
+    intent = requests.post(f"{base}/v1/payment_intents", headers=key, timeout=5, data={
+        "amount": 1000, "currency": "eur", "payment_method": token["card"]["id"]}).json()
+    return requests.post(f"{base}/v1/payment_intents/{intent['id']}/confirm", headers=key, timeout=5)
+
+
+@pytest.fixture
+def stripe_stack(tmp_path, monkeypatch):
+    """A stack directory and a port of the test's own for the local provider; whatever
+    runs there is stopped afterwards."""
+    monkeypatch.setattr(stack, "STACK", tmp_path)
+    monkeypatch.setattr(stack, "STRIPE_PORT", free_port())
+    (tmp_path / "stripe").mkdir()
+    yield tmp_path / "stripe"
+    stack.stripe_down()
+
+
+def test_stack_up_restarts_a_local_provider_an_older_checkout_started(stripe_stack):
+    """A localstripe started by the project before it declined Stripe's decline cards (bare
+    `python -m localstripe`, its pid where the stack keeps it) approves 4000 0000 0000 0002;
+    `stack up` stops it and starts the provider of this checkout, and reuses that one."""
+    port = stack.STRIPE_PORT
+    old = subprocess.Popen([sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
+                           cwd=stripe_stack, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           start_new_session=True)
+    try:
+        (stripe_stack / "localstripe.pid").write_text(str(old.pid))
+        stack.wait_for(lambda: stack.port_open(port), "the old localstripe")
+        assert _charge(port, "4000000000000002").status_code == 200  # approved: the old shape
+        assert stack.stripe_up() is True
+        assert old.wait(timeout=10) is not None
+        assert _charge(port, "4000000000000002").status_code == 402
+        assert _charge(port, "4242424242424242").status_code == 200
+        current = (stripe_stack / "localstripe.pid").read_text()
+        assert stack.stripe_up() is False  # this checkout's own: kept, with what it holds
+        assert (stripe_stack / "localstripe.pid").read_text() == current
+    finally:
+        supervisor.kill_group(old)
+
+
+def test_the_local_provider_keeps_its_state_in_its_stack_not_in_the_shared_tmp(stripe_stack):
+    """localstripe writes its store to /tmp/localstripe.pickle, one file for every instance
+    on the machine; the stack's provider writes it in its own stack directory."""
+    assert stack.stripe_up() is True
+    answer = _charge(stack.STRIPE_PORT, "4242424242424242")
+    assert answer.status_code == 200
+    kept = stripe_stack / "localstripe.pickle"
+    assert kept.exists() and answer.json()["id"].encode() in kept.read_bytes()
+    shared = Path("/tmp/localstripe.pickle")
+    assert not shared.exists() or answer.json()["id"].encode() not in shared.read_bytes()
+
+
+def test_stack_up_refuses_a_port_held_by_something_else_than_a_local_provider(stripe_stack):
+    """Something else answers on the provider's port (no pid of the stack's): `stack up`
+    says so and stops, rather than using it as the provider or stopping it."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", stack.STRIPE_PORT))
+        taken.listen()
+        with pytest.raises(SystemExit, match=f"{stack.STRIPE_PORT} answers, but not as this checkout's local provider"):
+            stack.stripe_up()

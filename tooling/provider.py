@@ -1,7 +1,8 @@
 """The local payment provider: localstripe, with Stripe's decline test cards added, then
 localstripe's own server. The local stack runs it in Stripe's place (tooling.stack):
 
-    python -m tooling.provider --port 8420 --from-scratch    (localstripe's own arguments)
+    python -m tooling.provider --store DIR/localstripe.pickle --port 8420 --from-scratch
+                                    (--store ours, the rest localstripe's own arguments)
 
 Local stand-in only: production talks to Stripe itself and never runs this.
 
@@ -12,9 +13,27 @@ Stripe declines it (docs.stripe.com/testing, "Declined payments"): HTTP 402, an 
 type `card_error` with Stripe's `code`, `decline_code` and message, and the
 PaymentIntent back at `requires_payment_method` with that error as its
 `last_payment_error`. Every other card behaves as localstripe has it.
+
+Two more differences. It keeps its store where it is told (the stack's folder), not in
+localstripe's one /tmp/localstripe.pickle, which every instance on the machine would
+write. And it says what it is at IDENTITY (the hash of this file, VERSION), so that the
+stack knows a provider of this checkout's from one an older checkout started, or plain
+localstripe, which approve the decline cards (tooling.stack.stripe_up restarts those).
 """
 
 from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import pickle
+import sys
+from pathlib import Path
+
+# What this provider is: the same file, the same behaviour.
+VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+IDENTITY = "/_config/boxoffice/provider"
 
 # Stripe's decline test cards: number -> (error code, decline code, the message Stripe gives).
 DECLINE_CARDS = {
@@ -71,10 +90,53 @@ def add_decline_cards() -> None:
     PaymentIntent.last_payment_error = property(last_error)
 
 
+def keep_store_at(path: Path) -> None:
+    """localstripe's store read from and written to `path` (whole, then moved in place: a
+    provider killed mid-write leaves the last whole store), not /tmp/localstripe.pickle."""
+    from localstripe.resources import Store
+
+    def load(store) -> None:
+        try:
+            with open(path, "rb") as f:
+                old = pickle.load(f)
+        except FileNotFoundError:
+            return
+        store.clear()
+        store.update(old)
+
+    def dump(store) -> None:
+        partial = path.with_name(path.name + ".partial")
+        with open(partial, "wb") as f:
+            pickle.dump(dict(store), f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, path)
+
+    Store.try_load_from_disk = load
+    Store.dump_to_disk = dump
+
+
+def answer_identity() -> None:
+    """GET IDENTITY answers {"provider": "boxoffice", "version": VERSION}; localstripe
+    itself answers it 404."""
+    from aiohttp import web
+    from localstripe import server
+
+    async def identity(_request):
+        return web.Response(text=json.dumps({"provider": "boxoffice", "version": VERSION}),
+                            content_type="application/json")
+
+    server.app.router.add_get(IDENTITY, identity)
+
+
 def main() -> None:
     from localstripe import server
 
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--store", type=Path, default=Path("localstripe.pickle"))
+    ours, theirs = parser.parse_known_args()
+    sys.argv[1:] = theirs  # localstripe's server reads its own arguments
+    keep_store_at(ours.store.resolve())
     add_decline_cards()
+    answer_identity()
     server.start()
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import json
 import os
 import pwd
 import secrets
@@ -27,11 +28,12 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from tooling import background, supervisor
+from tooling import background, provider, supervisor
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK = Path(os.environ.get("BOXOFFICE_STACK_DIR", ROOT / ".stack"))
@@ -278,23 +280,61 @@ def redis_down() -> None:
         pidfile.unlink(missing_ok=True)
 
 
+def provider_current(port: int) -> bool:
+    """Does the provider on `port` answer as this checkout's tooling.provider does now? An
+    older checkout's (or plain localstripe) approves Stripe's decline test cards."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{provider.IDENTITY}", timeout=2) as answer:
+            said = json.load(answer)
+    except (OSError, ValueError):  # refused, 404 (plain localstripe), not JSON
+        return False
+    return isinstance(said, dict) and said.get("version") == provider.VERSION
+
+
+def stripe_pid() -> int | None:
+    """The localstripe this stack folder started (its pid file), if it still runs; None if
+    the file names nothing, or a process that is no localstripe (a pid used again)."""
+    with contextlib.suppress(FileNotFoundError, ValueError):
+        pid = int((STACK / "stripe" / "localstripe.pid").read_text().strip())
+        command = subprocess.run(["ps", "-o", "command=", "-p", str(pid)], capture_output=True, text=True).stdout
+        if "localstripe" in command or "tooling.provider" in command:
+            return pid
+    return None
+
+
 def stripe_up() -> bool:
     """localstripe: a Stripe-compatible server (API, webhooks and a stand-in for Stripe.js),
     so that card payments run here with no internet, as PostgreSQL and Redis do. Started
-    through tooling.provider, which adds Stripe's decline test cards to it."""
-    if port_open(STRIPE_PORT):
-        log(f"localstripe already running on 127.0.0.1:{STRIPE_PORT}")
-        return False
+    through tooling.provider, which adds Stripe's decline test cards to it and keeps its
+    store in this folder. One already running is reused only if it is this checkout's
+    provider as it is now; one this folder started otherwise (an older checkout's) is
+    restarted, and a port held by anything else is refused."""
     base = STACK / "stripe"
+    if port_open(STRIPE_PORT):
+        if provider_current(STRIPE_PORT):
+            log(f"localstripe already running on 127.0.0.1:{STRIPE_PORT}")
+            return False
+        old = stripe_pid()
+        if old is None:
+            raise SystemExit(f"[stack] 127.0.0.1:{STRIPE_PORT} answers, but not as this checkout's local provider, "
+                             f"and {base} did not start it: stop it, or set BOXOFFICE_STRIPE_PORT to a free port")
+        log(f"localstripe on 127.0.0.1:{STRIPE_PORT} (process {old}) is an older one: restarting it")
+        stripe_down()
+        deadline = time.monotonic() + 10
+        while port_open(STRIPE_PORT):
+            if time.monotonic() > deadline:
+                raise SystemExit(f"[stack] the older localstripe (process {old}) did not stop within 10s")
+            time.sleep(0.1)
     base.mkdir(parents=True, exist_ok=True)
     log(f"starting localstripe on 127.0.0.1:{STRIPE_PORT}")
     with open(base / "localstripe.log", "ab") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tooling.provider", "--port", str(STRIPE_PORT), "--from-scratch"],
+            [sys.executable, "-m", "tooling.provider", "--store", str(base / "localstripe.pickle"),
+             "--port", str(STRIPE_PORT), "--from-scratch"],
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, cwd=base,
             env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))})
     (base / "localstripe.pid").write_text(str(process.pid))
-    wait_for(lambda: port_open(STRIPE_PORT), "localstripe")
+    wait_for(lambda: provider_current(STRIPE_PORT), "localstripe")
     return True
 
 
