@@ -162,8 +162,8 @@ def presale_opening(*, performance: Performance, channel: str, code: str, now: d
         raise InvalidRequest(_("presale codes are for the online sale"), field="access_code")
     if not presale.opens_at <= now < presale.closes_at:
         raise NotOnSale(_("the presale %(name)s is open from %(opens)s to %(closes)s") % {
-            "name": presale.name, "opens": f"{performance.local(presale.opens_at):%Y-%m-%d %H:%M}",
-            "closes": f"{performance.local(presale.closes_at):%Y-%m-%d %H:%M}"})
+            "name": presale.name, "opens": when(performance.local(presale.opens_at)),
+            "closes": when(performance.local(presale.closes_at))})
     window = OnSaleWindow.objects.filter(performance=performance, channel=channel).first()
     if window is None or now >= window.closes_at or not Place.objects.filter(performance=performance).exists():
         raise closed

@@ -895,7 +895,7 @@ FR = {
     "Ticket %(place)s (%(code)s)": "Billet %(place)s (%(code)s)",
     "%(channel)s: %(per_ticket)s a ticket, %(per_order)s an order":
         "%(channel)s : %(per_ticket)s par billet, %(per_order)s par commande",
-    "%(type)s in %(zone)s: %(amount)s": "%(type)s en %(zone)s : %(amount)s",
+    "%(type)s in %(zone)s: %(amount)s": "%(type)s, zone %(zone)s : %(amount)s",
     "refunded at": "remboursée le",
     "%(zone)s prices %(n)d place of this performance, which is on sale: a zone is not deleted once its places are on sale. Change its price or its name instead.": (
         "%(zone)s donne son prix à %(n)d place de cette représentation, qui est en vente : une zone n’est pas "
@@ -1437,8 +1437,8 @@ FR = {
     "a hold of the channel %(channel)s lasts at most %(n)d minutes":
     "une réservation du canal %(channel)s dure au plus %(n)d minutes",
     "only %(n)d wheelchair space or companion seat left in %(zone)s": (
-        "plus que %(n)d place pour fauteuil roulant ou accompagnateur en %(zone)s",
-        "plus que %(n)d places pour fauteuil roulant ou accompagnateur en %(zone)s"),
+        "plus que %(n)d place pour fauteuil roulant ou accompagnateur dans la zone %(zone)s",
+        "plus que %(n)d places pour fauteuil roulant ou accompagnateur dans la zone %(zone)s"),
     "too many codes tried from your address; wait a minute":
         "trop de codes essayés depuis votre adresse ; attendez une minute",
     "your role does not refund orders; ask a supervisor":
@@ -1447,11 +1447,11 @@ FR = {
         "un paiement par terminal se rembourse au guichet, dans un quart de travail ouvert",
     "the card terminal is used at the counter, in an open shift: open one first":
         "le terminal de paiement s'utilise au guichet, dans un quart de travail ouvert : ouvrez-en un d'abord",
-    "only %(n)d place left in %(zone)s": ("plus que %(n)d place libre en %(zone)s", "plus que %(n)d places libres en %(zone)s"),
+    "only %(n)d place left in %(zone)s": ("plus que %(n)d place libre dans la zone %(zone)s", "plus que %(n)d places libres dans la zone %(zone)s"),
     "could not find %(quantity)d places together in %(zone)s (%(left)s left, at most %(together)d side by side); ask for fewer or pick the seats":
-    ("impossible de trouver %(quantity)d place côte à côte en %(zone)s (%(left)s libres, au plus %(together)d côte à côte) ; demandez-en moins ou choisissez les places",
-     "impossible de trouver %(quantity)d places côte à côte en %(zone)s (%(left)s libres, au plus %(together)d côte à côte) ; demandez-en moins ou choisissez les places"),
-    "only %(n)d standing place left in %(area)s": ("plus que %(n)d place debout libre en %(area)s", "plus que %(n)d places debout libres en %(area)s"),
+    ("impossible de trouver %(quantity)d place côte à côte dans la zone %(zone)s (%(left)s libres, au plus %(together)d côte à côte) ; demandez-en moins ou choisissez les places",
+     "impossible de trouver %(quantity)d places côte à côte dans la zone %(zone)s (%(left)s libres, au plus %(together)d côte à côte) ; demandez-en moins ou choisissez les places"),
+    "only %(n)d standing place left in %(area)s": ("plus que %(n)d place debout libre dans l'espace %(area)s", "plus que %(n)d places debout libres dans l'espace %(area)s"),
     "%(n)d of the requested places do not exist in this performance":
     "%(n)d des places demandées n'existent pas dans cette représentation",
     "%(n)d place unavailable: %(reasons)s": ("%(n)d place indisponible : %(reasons)s", "%(n)d places indisponibles : %(reasons)s"),
@@ -1528,10 +1528,10 @@ FR = {
     "the held places are priced in different currencies": "les places retenues sont dans des devises différentes",
     "a price type is given for a place that is not in this hold": "un tarif est donné pour une place qui n'est pas dans cette réservation",
     "this performance has no price types": "cette représentation n'a pas de tarifs",
-    "nothing is sold in %(zone_name)s yet": "rien n'est encore vendu en %(zone_name)s",
+    "nothing is sold in %(zone_name)s yet": "rien n'est encore vendu dans la zone %(zone_name)s",
     "no such price type for this performance": "ce tarif n'existe pas pour cette représentation",
     "complimentary tickets are given by staff only": "les billets de faveur sont remis par le personnel seulement",
-    "%(name)s is not sold in %(zone_name)s": "le tarif %(name)s n'est pas vendu en %(zone_name)s",
+    "%(name)s is not sold in %(zone_name)s": "le tarif %(name)s n'est pas vendu dans la zone %(zone_name)s",
     "the presale does not sell %(name)s tickets": "la prévente ne vend pas de billets au tarif %(name)s",
     "at most %(order_limit)s %(name)s tickets per order": "au plus %(order_limit)s billets au tarif %(name)s par commande",
     "give the reason for the complimentary tickets": "donnez le motif des billets de faveur",

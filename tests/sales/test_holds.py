@@ -329,3 +329,33 @@ def test_a_begun_performance_is_sold_at_the_counter_only_whatever_its_windows_sa
     perf.starts_at = now - timedelta(days=1)
     with pytest.raises(ValidationError, match="has passed"):
         perf.full_clean()
+
+
+def test_french_refusals_name_the_zone_and_write_dates_as_french_does():
+    """A zone's name after "en" reads wrong in French ("en Balcon"): the refusals say "dans
+    la zone"; a presale not open yet says when it opens on the venue's clock, in words."""
+    from django.utils import translation
+
+    from sales.models import Presale, PresaleCode
+
+    perf = make_performance(rows=1, per_row=2, standing=1)
+    zone, lawn = perf.price_zones.get(name="Stalls"), perf.venue.sections.get(kind="standing")
+    opens = perf.starts_at - timedelta(days=5)
+    presale = Presale.objects.create(performance=perf, name="Fans", opens_at=opens, closes_at=opens + timedelta(days=1))
+    PresaleCode.objects.create(presale=presale, code="FANS", max_uses=None)
+    general = perf.on_sale_windows.filter(channel=Channel.ONLINE)
+    with translation.override("fr"):
+        with pytest.raises(PlacesUnavailable) as few:
+            hold_create(performance=perf, channel=Channel.ONLINE, zone=zone, quantity=3)
+        with pytest.raises(PlacesUnavailable) as standing:
+            hold_create(performance=perf, channel=Channel.ONLINE, section=lawn, quantity=2)
+        general.update(opens_at=opens + timedelta(days=2))  # the general sale: after the presale
+        with pytest.raises(NotOnSale) as early:
+            hold_create(performance=perf, channel=Channel.ONLINE, zone=zone, quantity=1, access_code="FANS")
+    assert str(few.value) == "plus que 2 places libres dans la zone Stalls"
+    assert str(standing.value) == "plus que 1 place debout libre dans l'espace Lawn"
+    local = perf.local(opens)
+    months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+              "novembre", "décembre"]
+    assert f"{local.day} {months[local.month - 1]} {local.year} {local:%H:%M}" in str(early.value)
+    assert str(local.year) + "-" not in str(early.value)
