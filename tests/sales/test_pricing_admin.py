@@ -13,7 +13,7 @@ from html import unescape
 from html.parser import HTMLParser
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 
 from events.models import Channel, OnSaleWindow, Performance, Price, PriceType, PriceZone
@@ -403,8 +403,10 @@ def test_an_organizer_working_in_french_reads_each_refusal_of_the_set_up_in_fren
     add = "/admin/events/pricetype/add/"
     data = form_of(client.get(add, **fr))
     data.update(performance=[str(perf.pk)], name=["Enfant"], rank=["1"])
-    assert (f"Stalls est une zone de prix d'une autre représentation ({other}) ; choisissez une des zones de "
-            f"cette représentation-ci ({perf}).") in refused(
+    with translation.override("fr"):  # as the page names them, whatever the test's own language
+        names = {"other": str(other), "perf": str(perf)}
+    assert (f"Stalls est une zone de prix d'une autre représentation ({names['other']}) ; choisissez une des "
+            f"zones de cette représentation-ci ({names['perf']}).") in refused(
         add, "prices", [{"zone": elsewhere.pk, "amount": "10"}], data=data)
 
     url = f"/admin/sales/organizer/{Organizer.load().pk}/change/"
