@@ -312,9 +312,19 @@
       // The checkout goes (its Pay button, its promo code: nothing left to pay for), and the
       // notice comes into view where a buyer typing at the bottom of the form was.
       var checkout = document.getElementById("checkout");
+      var release = document.getElementById("release-form");  // nothing is held any more
+      // Focus in what goes away would fall back to the top of the page: it goes to the
+      // message instead, which says why the form went.
+      var focused = document.activeElement;
+      var lost = [checkout, release].some(function (box) { return box && box.contains(focused); })
+        || (focused && focused.matches && focused.matches("[data-needs-hold]"));
       if (checkout) checkout.hidden = true;
       var msg = document.getElementById("expired-msg");
-      if (msg) { msg.hidden = false; msg.scrollIntoView({ block: "center" }); }
+      if (msg) {
+        msg.hidden = false;
+        msg.scrollIntoView({ block: "center" });
+        if (lost) msg.focus({ preventScroll: true });
+      }
       var places = document.getElementById("basket-places");
       if (places) places.hidden = true;
       var receipt = document.getElementById("receipt");  // the places and their total: no longer held
@@ -323,7 +333,6 @@
       if (pay) pay.disabled = true;
       // The staff's buttons that sell or reserve the held seats: nothing is held any more.
       document.querySelectorAll("[data-needs-hold]").forEach(function (b) { b.disabled = true; });
-      var release = document.getElementById("release-form");  // nothing is held any more
       if (release) release.hidden = true;
     }
     function tick() {

@@ -137,3 +137,23 @@ def test_the_tickets_qr_codes_are_big_enough_to_scan_off_a_phone(browser, live_s
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     screenshot(page, f"order-qr-{viewport['width']}")
     context.close()
+
+
+def test_a_buyer_typing_when_the_hold_lapses_is_taken_to_the_lapse_message(browser, live_server):
+    # The form the buyer was typing in goes away: the keyboard and a screen reader go to
+    # the message that says why, not back to the top of the page.
+    perf = make_performance(rows=2, per_row=6)
+    context, page = open_page(browser, live_server, {"width": 390, "height": 844}, touch=True)
+    hold_one(page, perf)
+    lapse_in(65)
+    page.clock.install()
+    page.reload()
+    page.get_by_label("Email").fill("camille@example.org")
+    assert page.evaluate("() => document.activeElement.id") == "id_email"
+    lapse_in(-1)
+    page.clock.run_for(70_000)
+    page.locator("#expired-msg").wait_for()
+    assert page.evaluate("() => document.activeElement.id") == "expired-msg"
+    page.keyboard.press("Tab")  # the next stop is the way back to the seat map
+    assert page.evaluate("() => document.activeElement.textContent") == "Back to the seat map"
+    context.close()
