@@ -570,3 +570,22 @@ def test_the_change_due_reads_cash_typed_with_the_currency_as_the_page_writes_it
     page.locator("#take-payment").click()
     page.get_by_text("Sold. Change due: €30.00").wait_for()
     assert Order.objects.get().payments.get().tendered == Decimal("50.00")
+
+
+def test_the_shift_report_prints_without_the_pages_bars_and_buttons(staff_page):
+    page = staff_page(make_user("clerk-print", "counter clerk"))
+    page.goto("/counter/")
+    page.get_by_label("Cash float in the drawer").fill("100.00")
+    page.get_by_role("button", name="Open the drawer").click()
+    page.goto("/counter/shift/close/")
+    page.get_by_label("Cash counted in the drawer (float included)").fill("100.00")
+    page.get_by_label("Card terminal total").fill("0")
+    page.get_by_role("button", name="Close and print the report").click()
+    page.wait_for_url("**/report/")
+    page.emulate_media(media="print")
+    # On paper: the report, not the site's bar, the staff's links or the Print button.
+    for chrome in ("header.top", "nav.staffbar", "[data-print]"):
+        assert page.locator(chrome).is_hidden(), chrome
+    assert page.locator("#balance").is_visible() and page.locator("#shift-payments").is_visible()
+    page.emulate_media(media="screen")
+    assert page.locator("nav.staffbar").is_visible() and page.locator("[data-print]").is_visible()
