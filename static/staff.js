@@ -241,6 +241,12 @@
   document.querySelectorAll("[data-print]").forEach(function (b) {
     b.addEventListener("click", function () { window.print(); });
   });
+  // A page reached by "close and print" prints once: the address loses its ?print=1, so
+  // that coming back to it (reload, Back) does not print it again.
+  if (document.querySelector("[data-print-now]")) {
+    if (window.history.replaceState) window.history.replaceState(null, "", window.location.pathname);
+    window.addEventListener("load", function () { window.print(); });
+  }
   // On a phone a wide table scrolls within its card (shop.css), a stop of the keyboard's
   // named by its heading (scrollbox.js).
   var named = 0;

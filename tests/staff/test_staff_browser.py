@@ -572,8 +572,9 @@ def test_the_change_due_reads_cash_typed_with_the_currency_as_the_page_writes_it
     assert Order.objects.get().payments.get().tendered == Decimal("50.00")
 
 
-def test_the_shift_report_prints_without_the_pages_bars_and_buttons(staff_page):
+def test_closing_prints_the_shift_report_which_prints_without_the_pages_bars_and_buttons(staff_page):
     page = staff_page(make_user("clerk-print", "counter clerk"))
+    page.context.add_init_script("window.printed = 0; window.print = () => { window.printed += 1; };")
     page.goto("/counter/")
     page.get_by_label("Cash float in the drawer").fill("100.00")
     page.get_by_role("button", name="Open the drawer").click()
@@ -581,7 +582,11 @@ def test_the_shift_report_prints_without_the_pages_bars_and_buttons(staff_page):
     page.get_by_label("Cash counted in the drawer (float included)").fill("100.00")
     page.get_by_label("Card terminal total").fill("0")
     page.get_by_role("button", name="Close and print the report").click()
-    page.wait_for_url("**/report/")
+    page.wait_for_url("**/report/**")
+    page.wait_for_load_state()
+    assert page.evaluate("window.printed") == 1  # "Close and print the report" does print it
+    page.reload()
+    assert page.evaluate("window.printed") == 0  # once: seeing the report again does not
     page.emulate_media(media="print")
     # On paper: the report, not the site's bar, the staff's links or the Print button.
     for chrome in ("header.top", "nav.staffbar", "[data-print]"):

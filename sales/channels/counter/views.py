@@ -653,8 +653,8 @@ def close_shift(request):
         except SalesError as exc:
             errors.append(exc.message)
         else:
-            if not check:
-                return redirect("counter:shift-report", pk=shift.pk)
+            if not check:  # "close and print the report": the report asks the printer once
+                return redirect(reverse("counter:shift-report", kwargs={"pk": shift.pk}) + "?print=1")
     # Each sale still holding seats, with the way back to it; closing releases those listed.
     return render(request, "counter/close_shift.html", {
         "shift": shift, "errors": errors, "check": check, "confirm": said, "held": _in_progress(request)},
