@@ -274,3 +274,30 @@ def test_the_doors_script_groups_its_counts_as_the_page_does(browser, live_serve
     page.wait_for_function("document.getElementById('scanned').textContent === '1'")
     assert (page.locator("#scanned").inner_text(), page.locator("#sold").inner_text()) == ("1", "1\u202f000")
     context.close()
+
+
+SMALL = """sel => [...document.querySelectorAll(sel)]
+    .filter(e => e.getClientRects().length)
+    .map(e => [e.textContent.trim(), e.getBoundingClientRect().height])
+    .filter(([_text, height]) => height < 24)"""
+
+
+def test_the_bars_buttons_and_links_are_big_enough_to_tap_on_a_phone(browser, live_server):
+    # WCAG's smallest target (24 px): Sign out, the keys' switch and the site's bar on the
+    # door's phone, and the basket's Release button on a buyer's.
+    perf = make_performance(rows=2, per_row=5)
+    context = browser.new_context(base_url=live_server.url, locale="en-CA", **SIZES["phone"])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"/performances/{perf.pk}/")
+    page.locator("#seatmap a.seat").first.tap()
+    page.locator("#hold-picked").tap()
+    page.wait_for_url("**/basket/")
+    assert page.evaluate(SMALL, "header.top a, header.top button, #release-form button") == []
+    screenshot(page, "basket-phone-targets")
+    on_the_day(perf)
+    login(context, make_user("door-tap", DOOR_STAFF), live_server)
+    page.goto(f"/door/performances/{perf.pk}/")
+    assert page.evaluate(SMALL, "header.top a, header.top button, nav.staffbar a, nav.staffbar button") == []
+    screenshot(page, "door-phone-targets")
+    context.close()
