@@ -133,16 +133,31 @@ class Receipt:
         return sum((line.fee for line in self.lines), ZERO)
 
 
-def _shares(whole: Decimal, exact: list) -> list[Decimal]:
+def _shares(whole: Decimal, exact: list, owners: list | None = None, given: dict | None = None) -> list[Decimal]:
     """`whole` (in cents) shared out in whole cents in proportion to `exact` (the exact
     shares, which add up to about `whole`: within half a cent a share), by largest
     remainder: each share is its exact amount rounded down, and the cents left go to the
-    largest remainders (the earlier part on a tie). They add up to `whole` exactly."""
+    largest remainders. On a tie, a cent goes to the part whose owner (`owners`, its
+    ticket) was `given` the fewest such cents so far, by this share-out or an earlier one
+    (`given` is updated), then to the earlier part: identical tickets do not all take
+    their extra cents on the first one. They add up to `whole` exactly."""
     shares = [_floor_cents(x) for x in exact]
-    left = int((whole - sum(shares, ZERO)) / CENT)
-    for i in sorted(range(len(exact)), key=lambda i: (_left_over(exact[i], shares[i]), -i),
-                    reverse=True)[:left]:
-        shares[i] += CENT
+    owners = owners if owners is not None else list(range(len(exact)))
+    given = given if given is not None else {}
+    rest = [_left_over(x, share) for x, share in zip(exact, shares, strict=True)]
+    order = sorted(range(len(exact)), key=lambda i: rest[i], reverse=True)  # stable: earlier first
+    left, k = int((whole - sum(shares, ZERO)) / CENT), 0
+    while left > 0 and k < len(order):
+        end = k + 1
+        while end < len(order) and rest[order[end]] == rest[order[k]]:
+            end += 1
+        tied, k = order[k:end], end
+        for _cent in range(min(left, len(tied))):
+            i = min(tied, key=lambda i: (given.get(owners[i], 0), i))
+            tied.remove(i)
+            shares[i] += CENT
+            given[owners[i]] = given.get(owners[i], 0) + 1
+            left -= 1
     return [share.quantize(CENT) for share in shares]
 
 
@@ -184,7 +199,8 @@ def _discounts(items: list[Item], discount: Discount | None) -> list[Decimal]:
                          for item, ok in zip(items, eligible, strict=True)])
 
 
-def _taxed(parts: list[tuple[Decimal, list[Tax]]], *, included: bool) -> list[tuple[Decimal, dict]]:
+def _taxed(parts: list[tuple[Decimal, list[Tax]]], *, included: bool,
+           owners: list | None = None) -> list[tuple[Decimal, dict]]:
     """(tax base, {tax: amount}) of each part of an order, an amount entered tax-included
     or tax-excluded with the taxes that apply to it. Each tax is rounded once on the
     order's base of it, and shared out over the parts it applies to (`_shares`)."""
@@ -192,13 +208,16 @@ def _taxed(parts: list[tuple[Decimal, list[Tax]]], *, included: bool) -> list[tu
     bases = [Fraction(amount) / (1 + sum((Fraction(t.rate) for t in taxes), Fraction(0))) if included
              else amount for amount, taxes in parts]
     amounts: list[dict] = [{} for _part in parts]
+    owners = owners if owners is not None else list(range(len(parts)))  # a ticket's price and fee: one owner
+    given: dict = {}  # the cents each owner took above its exact taxes, tax after tax
     names = list(dict.fromkeys(t.name for _a, taxes in parts for t in taxes))
     for name in names:
         on = [(i, next(t for t in taxes if t.name == name)) for i, (amount, taxes) in enumerate(parts)
               if amount and any(t.name == name for t in taxes)]
         exact = [bases[i] * (Fraction(t.rate) if included else t.rate) for i, t in on]
-        for (i, _t), share in zip(on, _shares(_cents(sum(exact, Fraction(0) if included else ZERO)), exact),
-                                  strict=True):
+        shares = _shares(_cents(sum(exact, Fraction(0) if included else ZERO)), exact,
+                         [owners[i] for i, _t in on], given)
+        for (i, _t), share in zip(on, shares, strict=True):
             amounts[i][name] = share
     out = []
     for (amount, _taxes), taxes in zip(parts, amounts, strict=True):
@@ -221,7 +240,8 @@ def price_order(items: list[Item], *, fee: Fee | None = None, taxes: list[Tax] =
     charged = fee.per_order and any(not item.comp for item in items)
     if charged:
         parts.append((fee.per_order, on_fees))
-    taxed = _taxed(parts, included=tax_included)
+    owners = [n for n in range(len(items)) for _part in (0, 1)] + (["order"] if charged else [])
+    taxed = _taxed(parts, included=tax_included, owners=owners)
     tickets = []
     for n, (item, off) in enumerate(zip(items, offs, strict=True)):
         (base, price_taxes), (fee_base, fee_taxes) = taxed[2 * n], taxed[2 * n + 1]

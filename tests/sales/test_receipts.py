@@ -118,6 +118,26 @@ def test_prices_entered_tax_included_add_up_to_the_price_exactly():
     assert (line.price, line.taxes) == (D("43.49"), {"GST": D("2.17"), "QST": D("4.34")})
 
 
+def test_identical_tickets_cost_the_same_when_the_total_shares_out_evenly():
+    """Two adults at 69.00 with 10 % off: 62.10 each, GST 6.21 and QST 12.39 on 124.20, a
+    total of 142.80, which is 71.40 twice. The cent each tax rounds goes to one ticket or
+    the other, never both to the same one (71.41 and 71.39 for the same seat and price)."""
+    receipt = price_order([Item(D("69.00")), Item(D("69.00"))], taxes=[GST, QST],
+                          discount=Discount(percent=D("10")))
+    assert receipt.taxes() == {"GST": D("6.21"), "QST": D("12.39")} and receipt.total == D("142.80")
+    assert [line.total for line in receipt.tickets] == [D("71.40"), D("71.40")]
+    # However many, identical tickets are within a cent of each other, with fees and
+    # taxes on them, and still add up to the order's taxes exactly.
+    rng = random.Random(7)
+    for _ in range(300):
+        price, n = D(rng.randint(100, 20000)) / 100, rng.randint(2, 9)
+        fee = Fee(per_ticket=D(rng.choice((0, 150, 275))) / 100)
+        receipt = price_order([Item(price)] * n, fee=fee, taxes=[GST, Tax("QST", D("0.09975"), on_fees=True)])
+        totals = [line.total for line in receipt.tickets]
+        assert max(totals) - min(totals) <= D("0.01"), (price, n, fee, totals)
+        assert sum(totals) == receipt.total
+
+
 def test_half_a_cent_rounds_up_as_a_receipt_prints_it():
     line = price_order([Item(D("0.10"))], taxes=[GST]).tickets[0]
     assert line.taxes == {"GST": D("0.01")}  # 0.005: half up, not to even
