@@ -301,3 +301,28 @@ def test_the_bars_buttons_and_links_are_big_enough_to_tap_on_a_phone(browser, li
     assert page.evaluate(SMALL, "header.top a, header.top button, nav.staffbar a, nav.staffbar button") == []
     screenshot(page, "door-phone-targets")
     context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_long_search_that_finds_nobody_stays_within_its_card(browser, live_server, size):
+    # A scanner's code typed into the guest search by mistake: the answer quotes it, and
+    # the long word wraps within the search's card instead of running out of it.
+    perf = make_performance(rows=1, per_row=2)
+    on_the_day(perf)
+    context = browser.new_context(base_url=live_server.url, locale="en-CA", **SIZES[size])
+    login(context, make_user(f"door-long-{size}", DOOR_STAFF), live_server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"/door/performances/{perf.pk}/")
+    search = page.get_by_label("Find a guest (name, email or order code)")
+    search.fill("zoe" + "JfHWd3ZqmIB4SloZ48aQ996Ae7GobaRS")
+    search.press("Enter")
+    page.get_by_text("No ticket for this performance matches").wait_for()
+    # The text's right edge (a range over it: a paragraph's own box never overflows).
+    right = page.evaluate("""() => { const range = document.createRange();
+        range.selectNodeContents(document.querySelector("#found p"));
+        return Math.max(...[...range.getClientRects()].map(r => r.right)); }""")
+    card = page.locator(".door-search").bounding_box()
+    assert right <= card["x"] + card["width"]
+    assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    context.close()
