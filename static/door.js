@@ -170,6 +170,22 @@
     codeInput.value = "";
     codeInput.focus();
   });
+  // A USB scanner types into whichever field has the focus: a ticket's code (32 characters
+  // of its alphabet) ending what is in the guest search when Enter comes is scanned, not
+  // searched for (that would find nobody, under the last guest's answer); the search keeps
+  // what was typed before it, and the focus goes back to the code field.
+  var searchForm = document.getElementById("search-form"), searchBox = document.getElementById("q");
+  if (searchForm && searchBox) {
+    searchForm.addEventListener("submit", function (e) {
+      var typed = /^([\s\S]*?)([A-Za-z0-9_-]{32})$/.exec(searchBox.value.trim());
+      if (!typed) return;
+      e.preventDefault();
+      e.stopImmediatePropagation();  // before htmx's own listener asks for the search
+      searchBox.value = typed[1].trim();
+      scan(typed[2]);
+      if (codeInput) codeInput.focus({preventScroll: true});
+    }, true);
+  }
   document.addEventListener("click", function (e) {
     var button = e.target.closest && e.target.closest(".door-admit button[data-code]");
     if (!button) return;

@@ -326,3 +326,35 @@ def test_a_long_search_that_finds_nobody_stays_within_its_card(browser, live_ser
     assert right <= card["x"] + card["width"]
     assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     context.close()
+
+
+def test_a_scanner_typing_into_the_guest_search_checks_the_ticket_in(browser, live_server):
+    """A USB scanner types into whichever field has the focus. After a search by name the
+    focus is in the search box: the next ticket's code and its Enter land there, after what
+    was typed. It is scanned (not searched for, finding nobody under the last guest's
+    answer), and the search keeps what was typed before it."""
+    perf = make_performance(rows=1, per_row=5)
+    first, second = sell(perf, 2)
+    on_the_day(perf)
+    door = make_user("door-scanner", DOOR_STAFF)
+    context = browser.new_context(base_url=live_server.url, locale="en-CA", **SIZES["desktop"])
+    login(context, door, live_server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"/door/performances/{perf.pk}/")
+    page.wait_for_load_state()
+    page.get_by_label("Ticket code").fill(first.code)
+    page.get_by_role("button", name="Check in").click()
+    page.locator("#answer.door-ok").wait_for()
+    search = page.get_by_label("Find a guest (name, email or order code)")
+    search.fill("Côté")
+    search.press("Enter")
+    page.locator("#found li").nth(1).wait_for()
+    assert page.evaluate("document.activeElement.id") == "q"
+    page.keyboard.type(second.code, delay=2)  # as fast as a scanner types
+    page.keyboard.press("Enter")
+    page.locator("#answer.door-ok .door-detail", has_text=second.place.label).wait_for()
+    assert Ticket.objects.get(pk=second.pk).checked_in_at is not None
+    assert search.input_value() == "Côté"
+    assert page.evaluate("document.activeElement.id") == "code"  # where the next scan belongs
+    context.close()
