@@ -1,4 +1,5 @@
 import functools
+import re
 import zoneinfo
 from datetime import UTC, datetime
 from operator import attrgetter
@@ -13,7 +14,7 @@ from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import get_format, number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -606,6 +607,21 @@ class PerformanceForm(forms.ModelForm):
             self.add_error("starts_at", exc.message)
 
 
+def typed_start(line: str) -> datetime | None:
+    """A date and time typed on a line: 2027-01-15 20:00 (or 2027-01-15T20:00), or as the
+    admin's own date fields take them in the page's language (15/01/2027 20:00 in French,
+    day first), the hour written 20h30 as well as 20:30. Minutes, no seconds."""
+    text = " ".join(re.sub(r"(\d)\s*h\s*(\d\d)\b", r"\1:\2", line).split())
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", *get_format("DATETIME_INPUT_FORMATS")):
+        if "%M" not in fmt or "%S" in fmt:
+            continue
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None
+
+
 class CopyForm(forms.Form):
     starts = forms.CharField(
         label=gettext_lazy("New dates and times"), widget=forms.Textarea(attrs={"rows": 6, "cols": 40}),
@@ -625,9 +641,8 @@ class CopyForm(forms.Form):
         starts, errors = [], []
         for line in lines:
             shown = line[:40]
-            try:
-                typed = datetime.strptime(" ".join(line.replace("T", " ").split()), "%Y-%m-%d %H:%M")
-            except ValueError:
+            typed = typed_start(line)
+            if typed is None:
                 errors.append(_("“%(line)s” is not a date and time like 2027-01-15 20:00.") % {"line": shown})
                 continue
             if typed.year > now.year + 10:  # and the last days of year 9999 have no UTC

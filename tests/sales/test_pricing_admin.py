@@ -681,6 +681,29 @@ def test_other_dates_of_a_show_copy_its_zones_prices_and_windows_and_sell_as_set
     assert hold.status == "active" and hold.taken[0].zone == "Stalls"
 
 
+def test_other_dates_typed_as_the_french_admin_writes_them_are_read_day_first(client, organizer):
+    """The admin in French writes its dates day first (15/01/2027) and a Québec organizer
+    writes 20h30: the other dates typed so are read so, 01/02 being the first of February."""
+    from datetime import datetime
+
+    perf = make_performance(rows=1, per_row=4)
+    perf.venue.time_zone = "America/Toronto"
+    perf.venue.save()
+    client.force_login(organizer)
+    url = f"/admin/events/performance/{perf.pk}/copy/"
+    response = client.post(url, {"starts": "01/02/2031 20:00\n16/01/2031 14h30\n 2031-01-17 20:00 "}, follow=True,
+                           HTTP_ACCEPT_LANGUAGE="fr")
+    page = page_of(response)
+    assert "n'est pas une date" not in page, re.search(r'<ul class="errorlist.*?</ul>', page, re.S).group(0)
+    venue = perf.venue.zone
+    assert sorted(p.starts_at for p in perf.event.performances.exclude(pk=perf.pk)) == [
+        datetime(2031, 1, 16, 14, 30, tzinfo=venue), datetime(2031, 1, 17, 20, 0, tzinfo=venue),
+        datetime(2031, 2, 1, 20, 0, tzinfo=venue)]
+    # What is not a date is still said, in French, with the way to write one.
+    page = page_of(client.post(url, {"starts": "32/01/2031 20:00"}, HTTP_ACCEPT_LANGUAGE="fr"))
+    assert "« 32/01/2031 20:00 » n'est pas une date et une heure comme 15/01/2027 20:00." in page
+
+
 def test_a_window_changed_in_the_same_save_as_the_start_is_as_the_organizer_typed_it(client, organizer):
     from datetime import date
 
