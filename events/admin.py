@@ -141,7 +141,10 @@ def staff_name(field: str, description):
 
     def shown(*admin_and_obj):  # a method of the admin, or a callable among readonly_fields
         user = getattr(admin_and_obj[-1], field)
-        return user.get_username() if user is not None else None  # None: the admin's empty value
+        if user is not None:
+            return user.get_username()
+        # The admin's blank: a change form shows a callable's None as the word None.
+        return admin_and_obj[0].get_empty_value_display() if len(admin_and_obj) > 1 else admin.site.empty_value_display
 
     shown.short_description = description
     shown.__name__ = f"{field}_name"

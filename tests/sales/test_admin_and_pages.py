@@ -71,6 +71,18 @@ def test_organizer_reads_orders_and_sales_by_channel(client, organizer):
     assert "Online shop" in page and "100.00" in page
 
 
+def test_an_order_no_staff_member_made_says_so_with_the_admins_blank_not_none(client, organizer):
+    """An order bought in the shop was made by no staff member: its page shows the
+    admin's blank there, as for any field left empty, not Python's word None."""
+    order = sell_two(make_performance())
+    client.force_login(organizer)
+    page = client.get(f"/admin/sales/order/{order.pk}/change/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    made_by = re.search(r'field-created_by_name.*?<div class="readonly">(.*?)</div>', page, re.S)
+    assert made_by is not None and "Créé par" in page
+    assert made_by.group(1) == "-"
+    assert '<div class="readonly">None</div>' not in page
+
+
 def test_refund_from_the_admin_says_what_goes_back_before_any_money_moves(client, organizer):
     order = sell_two(make_performance())
     reserved = sell_two(make_performance())
