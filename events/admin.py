@@ -458,7 +458,8 @@ class PriceTypeInline(admin.TabularInline):
     def prices_per_zone(self, obj):
         if not obj.pk:
             return _("Save, then set its prices")
-        prices = format_html_join(" · ", "{} {}", ((p.zone.name, p.amount) for p in obj.prices.all()))
+        prices = format_html_join(" · ", "{} {}", ((p.zone.name, number_format(p.amount, 2))
+                                                   for p in obj.prices.all()))
         missing = zones_without_price(obj)
         unpriced = format_html("<strong>{}</strong>", _("No price in %(zones)s") % {
             "zones": ", ".join(missing)}) if missing else ""

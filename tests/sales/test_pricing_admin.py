@@ -184,6 +184,19 @@ def test_a_price_typed_with_a_decimal_comma_is_read_as_such_or_refused_never_mad
     assert Price.objects.get().amount == Decimal("25.20")
 
 
+def test_a_performances_price_types_list_their_prices_as_amounts_of_the_admins_language(client, organizer):
+    """The performance's page lists each price type's price in each zone: in French with a
+    decimal comma, as every other amount of the admin, not 1234.50 as the database holds it."""
+    from tests.support import price_types
+
+    perf = make_performance(rows=1, per_row=4)
+    price_types(perf, {"Adulte": {"Stalls": "1234.50"}, "Étudiant": {"Stalls": "30"}})
+    client.force_login(organizer)
+    page = page_of(client.get(f"/admin/events/performance/{perf.pk}/change/", HTTP_ACCEPT_LANGUAGE="fr"))
+    listed = re.findall(r'<p>([^<]*?)\s*<a href="/admin/events/pricetype/\d+/change/">Fixer les prix', page)
+    assert listed == ["Stalls 1234,50", "Stalls 30,00"], listed
+
+
 def test_bad_prices_are_refused_in_words_an_organizer_reads(client, organizer):
     perf, other = make_performance(rows=1, per_row=4), make_performance(rows=1, per_row=4)
     stalls, elsewhere = perf.price_zones.get(), other.price_zones.get()
