@@ -105,7 +105,8 @@ class TaxRateInline(admin.TabularInline):
     form = TaxRateForm
     extra = 0
     verbose_name = gettext_lazy("sales tax")
-    verbose_name_plural = gettext_lazy("sales taxes (each rounded to the cent on every line of a receipt)")
+    verbose_name_plural = gettext_lazy(
+        "sales taxes (each rounded to the cent once per order, then shared out over its tickets)")
 
 
 class FeeRuleInline(admin.TabularInline):

@@ -237,6 +237,23 @@ def test_bad_prices_are_refused_in_words_an_organizer_reads(client, organizer):
 
 # --- the organizer: taxes and fees -----------------------------------------------------------
 
+def test_the_organizer_page_says_how_taxes_are_rounded_as_receipts_round_them(client, organizer):
+    """Where the organizer types the taxes, the page says how each is rounded, and it is
+    how a receipt rounds it: once on the order. Three tickets (38.25, 25.50, 38.25) with
+    fees of 1.50 and 2.00 an order pay 10.82 of QST; rounded on every line they would pay
+    10.83, which the page used to say."""
+    from sales.receipts import Fee, Item, Tax, price_order
+
+    qst = Tax(name="QST", rate=Decimal("0.09975"))
+    receipt = price_order([Item(Decimal("38.25")), Item(Decimal("25.50")), Item(Decimal("38.25"))],
+                          fee=Fee(per_ticket=Decimal("1.50"), per_order=Decimal("2.00")), taxes=[qst])
+    assert receipt.taxes() == {"QST": Decimal("10.82")}
+    client.force_login(organizer)
+    page = page_of(client.get(f"/admin/sales/organizer/{Organizer.load().pk}/change/", HTTP_ACCEPT_LANGUAGE="fr"))
+    assert "Taxes de vente (chacune arrondie au cent une fois par commande" in page
+    assert "sur chaque ligne" not in page
+
+
 def test_an_organizer_sets_name_taxes_and_booking_fees_on_the_one_organizer_page(client, organizer):
     client.force_login(organizer)
     response = client.get("/admin/sales/organizer/")
