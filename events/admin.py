@@ -191,7 +191,7 @@ class SectionInline(admin.TabularInline):
 
 
 class SeatingPlanForm(forms.Form):
-    plan = forms.FileField(help_text="CSV (section,kind,row,number,x,y,flags,capacity) or JSON")
+    plan = forms.FileField(label=gettext_lazy("Seating plan (CSV or JSON)"))
 
 
 @admin.register(Venue)

@@ -278,6 +278,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Seating plan (CSV or JSON)": "Plan de salle (CSV ou JSON)",
     "sales taxes (each rounded to the cent once per order, then shared out over its tickets)": "taxes de vente (chacune arrondie au cent une fois par commande, puis répartie entre ses billets)",
     "last login": "dernière connexion",
     "%(n)s order matches “%(q)s”": ("%(n)s commande correspond à « %(q)s »",

@@ -44,3 +44,28 @@ def test_a_long_show_and_hall_name_wrap_and_the_lists_columns_stay_in_sight(brow
     start = page.locator("#result_list tbody td.field-local_start").first
     assert start.is_visible() and start.bounding_box()["x"] + start.bounding_box()["width"] <= 1366
     context.close()
+
+
+def test_the_seating_plan_import_names_its_file_field_and_ties_its_errors_to_it(browser, live_server):
+    """The import page's one field is named to a screen reader (axe-core: no input without a
+    label), in French, and a refused file's errors are read with the field."""
+    from tests.browser import axe_violations
+    from tests.factories import VenueFactory
+
+    venue = VenueFactory(name=HALL)
+    organizer = make_user("organizer-import", ORGANIZER, is_staff=True)
+    context, page = open_page(browser, live_server, {"width": 1366, "height": 768})
+    login(context, organizer, live_server)
+    context.add_cookies([{"name": "django_language", "value": "fr", "url": live_server.url}])
+    page.goto(f"/admin/events/venue/{venue.pk}/import/")
+    assert axe_violations(page, "#content form") == []
+    field = page.get_by_label("Plan de salle (CSV ou JSON)")
+    field.set_input_files(files=[{"name": "plan.csv", "mimeType": "text/csv",
+                                  "buffer": b"section,kind,row,number,x,y,flags,capacity\nA,assis,1,1,0,0,,\n"}])
+    page.get_by_role("button", name="Importer").click()
+    error = page.locator("#content .errorlist li").first
+    assert "assis" in error.inner_text()
+    described = page.get_by_label("Plan de salle (CSV ou JSON)").get_attribute("aria-describedby") or ""
+    assert page.locator("#content .errorlist").get_attribute("id") in described.split()
+    assert axe_violations(page, "#content form") == []
+    context.close()
