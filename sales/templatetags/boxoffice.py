@@ -1,4 +1,5 @@
 import re
+import zoneinfo
 from decimal import Decimal
 
 from django import template
@@ -137,12 +138,14 @@ def at_venue(value, performance):
 def clock(value, performance) -> str:
     """A moment of a sale (a payment, a step of its order) as "H:i" on the clock of the
     performance's venue, as its order's page shows it, with the clock's name when it is
-    not the box office's (on which a shift's own times are): "16:47 PST"."""
+    not the box office's (on which a shift's own times are): "16:47 PST". A zone of
+    another name on the same clock then (America/Montreal's, Toronto's) is not named."""
     if not value:
         return ""
     local = do_timezone(value, performance.venue.zone)
     shown = f"{local:%H:%M}"
-    return f"{shown} {local.tzname()}" if performance.venue.time_zone != settings.TIME_ZONE else shown
+    own = do_timezone(value, zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    return f"{shown} {local.tzname()}" if local.utcoffset() != own.utcoffset() else shown
 
 
 # An order's audit lines are kept in English (the record, as searched and exported); the

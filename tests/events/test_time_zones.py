@@ -193,3 +193,19 @@ def test_the_admin_lists_and_exports_show_the_venues_time(organizer, toronto_sho
     assert row["Performance"].endswith("2031-01-17 20:00")
     dashboard = admin.get(f"/admin/sales/performancedashboard/{toronto_show.pk}/change/").content.decode()
     assert "Friday 17 January 2031, 20:00 (local time, Toronto)" in dashboard
+
+
+def test_a_sales_moment_names_its_clock_only_when_it_is_not_the_box_offices(settings):
+    """A hall in Montréal keeps the box office's clock (Toronto's, under another name): its
+    payments read 20:05, not 20:05 EST. A hall in Vancouver's are on another clock, named."""
+    settings.TIME_ZONE = "America/Toronto"
+    clerk = signed_in(make_user("clerk-clocks", COUNTER_CLERK))
+    for zone, named in (("America/Montreal", False), ("America/Vancouver", True)):
+        perf = make_performance(rows=1, per_row=4)
+        perf.venue.time_zone = zone
+        perf.venue.save()
+        ticket, = sell(perf)
+        paid = ticket.order.payments.get().created_at.astimezone(ZoneInfo(zone))
+        page = clerk.get(f"/counter/orders/{ticket.order.code}/").content.decode()
+        shown = f"<td>{paid:%H:%M} {paid.tzname()}</td>" if named else f"<td>{paid:%H:%M}</td>"
+        assert shown in page, (zone, re.findall(r"<td>\d\d:\d\d[^<]*</td>", page))
