@@ -80,6 +80,21 @@ def test_going_back_to_finish_the_sale_closes_the_shift_with_nothing_to_release(
     assert Place.objects.filter(performance=perf, state="sold").count() == 2
 
 
+def test_the_closed_shifts_report_offers_no_close_only_a_new_shift(clerk):
+    """Once the shift is closed, its report's bar does not offer to close it again (the
+    link led to 'You have no open shift'): it leads to the counter, to open the next one."""
+    c = signed_in(clerk)
+    c.post("/counter/shift/open/", {"cash_float": "100"})
+    assert 'href="/counter/shift/close/"' in c.get("/counter/").content.decode()  # open: it may be closed
+    closed = c.post("/counter/shift/close/", {"counted_cash": "100", "counted_card": "0"})
+    report = c.get(closed["Location"], headers={"accept-language": "fr"})
+    assert "Rapport de quart" in _text(report)
+    assert 'href="/counter/shift/close/"' not in report.content.decode()
+    assert "Fermer le quart" not in _text(report)
+    assert "Vous n'avez aucun quart de travail ouvert." in _text(c.get("/counter/shift/close/", follow=True,
+                                                                          headers={"accept-language": "fr"}))
+
+
 def test_a_sale_started_after_the_close_page_was_shown_is_not_released_unseen(clerk):
     """The clerk released the seats the page listed; another sale begun since (in another
     tab) is not given up unseen: the close is refused and lists it, nothing released."""
