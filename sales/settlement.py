@@ -111,7 +111,8 @@ def event_settlement(event: Event, now: datetime | None = None) -> Settlement:
     for perf in performances:
         m, t = money.get(perf.pk, {}), tickets.get(perf.pk, {})
         line = SettlementLine(
-            label=f"{when(perf.local(), 'D j M Y H:i')} · {perf.venue.name}",
+            label=f"{when(perf.local(), 'D j M Y H:i')} · {perf.venue.name}"
+                  + (f" · {pgettext('performance', 'Cancelled')}" if perf.cancelled_at else ""),
             tickets=t.get("tickets", 0), comps=t.get("comps", 0), ticket_sales=_money(t.get("sales")),
             fees=_money(t.get("fees")) - fee_taxes.get(perf.pk, ZERO), taxes=_money(t.get("taxes")),
             order_fees=order_fees.get(perf.pk, ZERO),

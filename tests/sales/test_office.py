@@ -238,6 +238,35 @@ def test_the_settlement_of_an_event_adds_up_to_its_payments(sales, organizer):
     assert f'id="event-net">{money(expected)}<' in board and f"/performancedashboard/{later.pk}/change/" in board
 
 
+def test_the_settlement_says_which_performance_was_cancelled(organizer):
+    """A cancelled night stays in its event's settlement (its money moved, paid back), and
+    the event's dashboard, its CSV and its PDF say it was cancelled, in the reader's language."""
+    from sales.orders.cancellation import performance_cancel
+
+    first = make_performance(rows=1, per_row=4)
+    later = PerformanceFactory(event=first.event, venue=first.venue, starts_at=first.starts_at + timedelta(days=1),
+                               channels=[Channel.ONLINE])
+    PriceZoneFactory(performance=later, name="Stalls", price=Decimal("30.00"), sections=first.venue.sections.all())
+    inventory.put_on_sale(performance=later)
+    sell(first, 1)
+    sell(later, 2)
+    performance_cancel(performance=later, actor=organizer)
+    s = event_settlement(first.event)
+    assert [line.label.endswith(" · Cancelled") for line in s.performances] == [False, True]
+    admin = signed_in(organizer)
+    board = unescape(admin.get(f"/admin/sales/performancedashboard/event/{first.event_id}/",
+                               headers={"accept-language": "fr"}).content.decode())
+    rows = re.findall(r"<tr><td><a [^>]*>(.*?)</a>", board)
+    assert len(rows) == 2 and not rows[0].endswith("Annulée") and rows[1].endswith(" · Annulée"), rows
+    settled = list(csv.reader(io.StringIO(admin.get(
+        f"/admin/sales/performancedashboard/settlement/{first.event_id}.csv",
+        headers={"accept-language": "fr"}).content.decode("utf-8-sig"))))
+    assert [r[0].endswith(" · Annulée") for r in settled[4:6]] == [False, True]
+    pdf = admin.get(f"/admin/sales/performancedashboard/settlement/{first.event_id}.pdf",
+                    headers={"accept-language": "fr"})
+    assert "Annul\\351e" in pdf_text(pdf.content).decode("cp1252")  # é, as a PDF string writes it
+
+
 def test_fees_and_each_tax_add_up_in_the_dashboard_and_the_settlement(organizer):
     """Québec's GST and QST on three tickets with a booking fee and a fee per order: the
     fees are before tax, the taxes are each remitted apart, and the columns add up."""
