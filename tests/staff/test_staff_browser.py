@@ -594,3 +594,40 @@ def test_closing_prints_the_shift_report_which_prints_without_the_pages_bars_and
     assert page.locator("#balance").is_visible() and page.locator("#shift-payments").is_visible()
     page.emulate_media(media="screen")
     assert page.locator("nav.staffbar").is_visible() and page.locator("[data-print]").is_visible()
+
+
+def test_the_80_mm_slip_prints_on_pages_as_long_as_each_ticket_and_the_receipt(staff_page):
+    """A receipt printer's roll is 80 mm wide and as long as what is printed: each ticket
+    is a page of its own (the printer cuts between them), as long as the ticket, and the
+    receipt a page as long as itself; not a Letter page with a strip of slip in it."""
+    import re
+
+    make_performance(rows=1, per_row=6, price="20.00")
+    page = staff_page(make_user("clerk-roll", "counter clerk"))
+    page.context.add_init_script("window.print = () => {};")
+    page.goto("/counter/")
+    page.get_by_label("Cash float in the drawer").fill("50")
+    page.get_by_role("button", name="Open the drawer").click()
+    page.locator(".quick").first.wait_for()
+    page.wait_for_load_state()
+    page.keyboard.press("2")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/counter/sale/**")
+    page.get_by_label("Cash tendered").fill("40")
+    page.locator("#take-payment").click()
+    page.get_by_text("Sold.").wait_for()
+    with page.expect_popup() as popup:
+        page.locator("#print").click()
+    slip = popup.value
+    slip.wait_for_load_state()
+    slip.emulate_media(media="print")
+    heights = slip.evaluate("""() => [...document.querySelectorAll('.ticket, .slip')].map(
+        e => e.getBoundingClientRect().height * 25.4 / 96)""")
+    pdf = slip.pdf(prefer_css_page_size=True)
+    boxes = [(float(w), float(h)) for w, h in re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)]
+    assert len(boxes) == 3, boxes  # two tickets, the receipt
+    to_mm = 25.4 / 72
+    for (width, height), printed in zip(boxes, heights, strict=True):
+        assert abs(width * to_mm - 80) < 0.5, boxes
+        # The page holds its part and its margins (3 mm at either end), with little to spare.
+        assert printed + 6 <= height * to_mm <= printed + 6 + 4, (boxes, heights)
