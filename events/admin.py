@@ -367,6 +367,12 @@ class PriceZoneInline(admin.StackedInline):
                 for name in ("sections", "seats"):
                     if name in self.fields:
                         self.fields[name].show_hidden_initial = True
+                # The performance's own hall, its sections by their names: every venue's,
+                # each named after its venue, cut long hall names to the same words.
+                if obj is not None and "sections" in self.fields:
+                    sections = self.fields["sections"]
+                    sections.queryset = sections.queryset.filter(venue_id=obj.venue_id)
+                    sections.label_from_instance = lambda section: section.name
 
             def _save_m2m(self):
                 for name in ("sections", "seats"):

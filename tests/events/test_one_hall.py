@@ -121,3 +121,20 @@ def test_performances_that_clashed_before_the_rule_stay_editable_until_one_moves
     # Moved to a free evening: saved, and the hall is one performance a minute again.
     answer = client.post(url, {**form_of(client.get(url)), **typed(on.starts_at + timedelta(days=1), on.venue.zone)})
     assert saved(answer), page_of(answer)
+
+
+def test_a_zones_section_picker_lists_the_performances_own_hall_by_section_name(client, organizer):
+    """Every venue's sections, each named after its venue, made a list whose long hall
+    names cut every option to the same words: the picker lists the performance's own
+    venue's sections, by their own names."""
+    import re
+
+    perf = make_performance(rows=2, per_row=2, on_sale=False)
+    elsewhere = make_performance(rows=2, per_row=2, on_sale=False)
+    client.force_login(organizer)
+    page = page_of(client.get(f"/admin/events/performance/{perf.pk}/change/"))
+    picker = re.search(r'<select[^>]*name="[^"]*-0-sections"[^>]*>(.*?)</select>', page, re.S)
+    assert picker, re.findall(r'name="([^"]*sections[^"]*)"', page)
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", picker[1])
+    assert options == ["Stalls"], options
+    assert str(elsewhere.venue) not in picker[1]

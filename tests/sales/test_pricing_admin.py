@@ -479,7 +479,8 @@ def test_half_set_up_sales_stay_out_of_the_shop_and_a_zone_elsewhere_is_refused(
     data[f"price_zones-{first}-sections"] = [str(foreign.pk)]
     response = client.post(url, data)
     assert response.status_code == 200
-    assert f"not in {perf.venue.name}, where this performance plays" in page_of(response)
+    # The picker offers the performance's own hall only: another's section is not a choice.
+    assert f"Select a valid choice. {foreign.pk} is not one of the available choices." in page_of(response)
     assert not PriceZone.objects.filter(name="Balcony").exists()
 
 
