@@ -1,0 +1,51 @@
+"""Where the keyboard is after a phone operator's search, in a real browser: on what was
+found, so that Enter opens the caller and the arrows choose the zone, with no tabbing
+through the page's bar."""
+
+import pytest
+from playwright.sync_api import expect
+
+from sales.models import Customer
+from tests.browser import login
+from tests.support import make_performance, make_user
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+
+def test_a_caller_found_is_opened_with_enter(browser, live_server):
+    Customer.objects.create(name="Hélène Côté", email="helene@example.org", phone="514 555-0199")
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 768})
+    login(context, make_user("operator-find", "phone operator"), live_server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto("/phone/")
+    page.keyboard.press("f")
+    page.keyboard.type("helene cote")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/phone/?q=*")
+    expect(page.get_by_role("link", name="Hélène Côté")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/phone/customers/*/")
+    expect(page.get_by_role("heading", name="Hélène Côté")).to_be_visible()
+    context.close()
+
+
+def test_a_performance_found_is_where_the_keys_go(browser, live_server):
+    perf = make_performance(rows=2, per_row=6)
+    caller = Customer.objects.create(name="Lou Morin", email="lou@example.org")
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 768})
+    login(context, make_user("operator-perf", "phone operator"), live_server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"/phone/customers/{caller.pk}/")
+    page.keyboard.press("s")
+    page.keyboard.type(perf.event.title)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/?find=*")
+    zone = page.get_by_role("group", name=perf.event.title).get_by_label("Zone")
+    expect(zone).to_be_focused()
+    # Tab to the number of tickets, Enter: the best seats are held.
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/sale/**")
+    context.close()
