@@ -1876,6 +1876,7 @@ IN_CONTEXT = {
     ("money", "Taken"): "Encaissé",  # money taken in, not a seat taken ("Prise")
     ("money", "Refunded"): "Remboursé",
     ("ticket", "Refunded"): "Remboursé",  # un billet remboursé
+    ("ticket", "Exchanged"): "Échangé",  # un billet échangé contre une autre place
     ("performance", "Cancelled"): "Annulée",
     ("key", "Enter"): "Entrée", ("key", "Esc"): "Échap",  # as French keyboards name them
 }
