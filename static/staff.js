@@ -235,8 +235,9 @@
     if (link && !window.confirm(link.dataset.confirm)) e.preventDefault();
   });
   // An error the page came back with is where the focus goes, so that it is read first,
-  // unless the page puts it in the field to correct (which names its error).
-  var error = document.querySelector("#price-errors, .messages .msg-error");
+  // unless the page puts it in the field to correct (which names its error): a message at
+  // the top, or one in a card beside what it is about (a declined card: Tab, the next card).
+  var error = document.querySelector("#price-errors, .messages .msg-error, .card > .msg-error[role=alert]");
   if (error && !document.querySelector("[autofocus]")) { error.setAttribute("tabindex", "-1"); error.focus(); }
   document.querySelectorAll("[data-print]").forEach(function (b) {
     b.addEventListener("click", function () { window.print(); });

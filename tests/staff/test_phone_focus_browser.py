@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from sales.models import Customer
-from tests.browser import login
+from tests.browser import login, type_card
 from tests.support import make_performance, make_user
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -48,4 +48,25 @@ def test_a_performance_found_is_where_the_keys_go(browser, live_server):
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     page.wait_for_url("**/sale/**")
+    context.close()
+
+
+def test_a_declined_card_puts_the_focus_on_what_the_bank_said(browser, live_server):
+    """The decline is read first; the next Tab is the provider's field, to type another card."""
+    make_performance(rows=2, per_row=6)
+    caller = Customer.objects.create(name="Lou Morin", email="lou@example.org")
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 768})
+    login(context, make_user("operator-card", "phone operator"), live_server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"/phone/customers/{caller.pk}/")
+    page.get_by_role("button", name="Hold best seats").first.click()
+    page.wait_for_url("**/sale/**")
+    type_card(page, "4000 0000 0000 0002")
+    page.locator("#pay").click()
+    declined = page.get_by_role("alert").filter(has_text="Payment declined")
+    expect(declined).to_be_visible()
+    expect(declined).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.locator("iframe[data-card-frame]")).to_be_focused()
     context.close()
