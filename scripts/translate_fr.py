@@ -1454,8 +1454,9 @@ FR = {
     ("impossible de trouver %(quantity)d place côte à côte dans la zone %(zone)s (%(left)s libres, au plus %(together)d côte à côte) ; demandez-en moins ou choisissez les places",
      "impossible de trouver %(quantity)d places côte à côte dans la zone %(zone)s (%(left)s libres, au plus %(together)d côte à côte) ; demandez-en moins ou choisissez les places"),
     "only %(n)d standing place left in %(area)s": ("plus que %(n)d place debout libre dans l'espace %(area)s", "plus que %(n)d places debout libres dans l'espace %(area)s"),
-    "%(n)d of the requested places do not exist in this performance":
-    "%(n)d des places demandées n'existent pas dans cette représentation",
+    "%(n)d of the requested places does not exist in this performance": (
+        "%(n)d des places demandées n'existe pas dans cette représentation",
+        "%(n)d des places demandées n'existent pas dans cette représentation"),
     "%(n)d place unavailable: %(reasons)s": ("%(n)d place indisponible : %(reasons)s", "%(n)d places indisponibles : %(reasons)s"),
     "the hold has no places": "la réservation n'a aucune place",
     "a place is priced twice": "une place a deux prix",

@@ -66,8 +66,9 @@ def _refuse(action: str, ids: list[int], locked: set[int], values: dict, scoped:
                  for r in cursor.fetchall()}
     missing = [pk for pk in ids if pk not in found]
     if missing:
-        raise InvalidRequest(_("%(n)d of the requested places do not exist in this performance")
-                             % {"n": len(missing)},
+        raise InvalidRequest(ngettext("%(n)d of the requested places does not exist in this performance",
+                                      "%(n)d of the requested places do not exist in this performance",
+                                      len(missing)) % {"n": len(missing)},
                              places=dict.fromkeys(missing, UNKNOWN_PLACE))
     # A place that passes now but was not locked changed between the two reads.
     refused = {pk: reason(found[pk], now=values["now"], channel=values["channel"]) if not found[pk]["ok"]

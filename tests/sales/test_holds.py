@@ -58,8 +58,8 @@ def test_hold_is_all_or_nothing(performance):
 
 
 @pytest.mark.parametrize("ids, message", [
-    (lambda perf, other: [999_999_999], "do not exist in this performance"),
-    (lambda perf, other: [places_of(other)[0].pk], "do not exist in this performance"),
+    (lambda perf, other: [999_999_999], "does not exist in this performance"),
+    (lambda perf, other: [places_of(other)[0].pk], "does not exist in this performance"),
     (lambda perf, other: [], "ask for at least one ticket"),
     (lambda perf, other: [p.pk for p in places_of(perf)[:11]], "at most 10 tickets per order"),
     (lambda perf, other: [places_of(perf)[0].pk] * 2, "the same place is asked for twice"),
