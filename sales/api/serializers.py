@@ -18,12 +18,6 @@ from sales.policy import begun_for
 MAX_PLACES = 100
 
 
-# An input serializer whose fields are built once per class. DRF deep-copies every
-# declared field for each instance, which on the hot path (a hold, an order) cost more
-# than the validation itself. The fields are bound to an instance of their own, which
-# holds no request's data; validating reads nothing of a request from them (no context,
-# no partial updates). (A comment, not a docstring: the schema would show it as every
-# input's description.)
 class ListField(serializers.ListField):
     """DRF's list, refused for its length before any item is checked (DRF checks max_length
     after validating every item: a 2 MB body of a million numbers kept a web process busy
@@ -35,6 +29,12 @@ class ListField(serializers.ListField):
         return super().to_internal_value(data)
 
 
+# An input serializer whose fields are built once per class. DRF deep-copies every
+# declared field for each instance, which on the hot path (a hold, an order) cost more
+# than the validation itself. The fields are bound to an instance of their own, which
+# holds no request's data; validating reads nothing of a request from them (no context,
+# no partial updates). (A comment, not a docstring: the schema would show it as every
+# input's description.)
 class Input(serializers.Serializer):
     @property
     def fields(self):
@@ -137,7 +137,7 @@ class HoldIn(Input):
     performance = serializers.IntegerField(min_value=1, max_value=2**62)
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
     places = ListField(child=serializers.IntegerField(min_value=1, max_value=2**62),
-                                   required=False, max_length=MAX_PLACES)
+                       required=False, max_length=MAX_PLACES)
     zone = serializers.IntegerField(required=False, min_value=1, max_value=2**62)
     section = serializers.IntegerField(required=False, min_value=1, max_value=2**62)
     quantity = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PLACES)
@@ -481,9 +481,9 @@ class ZoneIn(Input):
                                      help_text="ISO 4217 code; the box office's own (BOXOFFICE_CURRENCY) if left out")
     color = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", default="#3b82f6")
     sections = ListField(child=serializers.IntegerField(min_value=1, max_value=2**62),
-                                     default=list, max_length=1000)
+                         default=list, max_length=1000)
     seats = ListField(child=serializers.IntegerField(min_value=1, max_value=2**62),
-                                  default=list, max_length=100_000)
+                      default=list, max_length=100_000)
 
 
 class WindowIn(Input):
@@ -503,7 +503,7 @@ class PerformanceIn(Input):
 
 class PlacesIn(Input):
     places = ListField(child=serializers.IntegerField(min_value=1, max_value=2**62),
-                                   min_length=1, max_length=10_000)
+                       min_length=1, max_length=10_000)
 
 
 class BlockIn(PlacesIn):
