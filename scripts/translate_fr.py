@@ -280,6 +280,11 @@ FR = {
     "tickets refunded": "billets remboursés",
     "Seating plan (CSV or JSON)": "Plan de salle (CSV ou JSON)",
     "sales taxes (each rounded to the cent once per order, then shared out over its tickets)": "taxes de vente (chacune arrondie au cent une fois par commande, puis répartie entre ses billets)",
+    "%(amount)s goes back: %(ways)s.": "%(amount)s sont rendus : %(ways)s.",
+    "Refund the ticked tickets? %(amount)s goes back: %(ways)s.":
+        "Rembourser les billets cochés ? %(amount)s sont rendus : %(ways)s.",
+    "Nothing is paid back.": "Rien n'est rendu.",
+    "Refund the ticked tickets? Nothing is paid back.": "Rembourser les billets cochés ? Rien n'est rendu.",
     "last login": "dernière connexion",
     "%(n)s order matches “%(q)s”": ("%(n)s commande correspond à « %(q)s »",
                                     "%(n)s commandes correspondent à « %(q)s »"),

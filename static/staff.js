@@ -228,8 +228,18 @@
   // buttons are marked in the page and wired here.
   document.addEventListener("submit", function (e) {
     var form = e.target;
-    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) e.preventDefault();
+    if (form.dataset && form.dataset.confirm && !window.confirm(question(form))) e.preventDefault();
   });
+  // A refund of the tickets ticked asks what the server said they pay back (#refund-payback,
+  // asked again as the ticks change), while that is for the tickets ticked now; else (an
+  // answer still on its way) the form's own question, which names no amount.
+  function question(form) {
+    var payback = form.querySelector("#refund-payback[data-question]");
+    if (!payback || !payback.dataset.question) return form.dataset.confirm;
+    var ticked = Array.prototype.map.call(form.querySelectorAll('input[name="tickets"]:checked'),
+      function (c) { return Number(c.value); }).sort(function (a, b) { return a - b; }).join(",");
+    return payback.dataset.ticked === ticked ? payback.dataset.question : form.dataset.confirm;
+  }
   document.addEventListener("click", function (e) {
     var link = e.target.closest && e.target.closest("a[data-confirm]");
     if (link && !window.confirm(link.dataset.confirm)) e.preventDefault();

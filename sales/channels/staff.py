@@ -22,9 +22,10 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from events.models import Performance
 from sales.availability import zone_counts
+from sales.errors import SalesError
 from sales.formatting import money, number
 from sales.models import Payment, Place
-from sales.orders import refund_payback, refund_ways, ticket_prices
+from sales.orders import refund_payback, refund_ways, ticket_prices, tickets_payback
 from sales.policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR, counted_row, policy_for, roles_of
 
 # A festival has hundreds of performances on sale: each staff page lists them a page at a time,
@@ -273,7 +274,7 @@ def refund_question(order, by_ticket: bool) -> str:
     """What the refund form asks before anything is paid back: for the whole order, what
     goes back and each way it goes (as the refund would pay it: refunds.refund_payback);
     for the tickets ticked, the ways their value goes back (its amount depends on the
-    ticks, and on fees that stay paid: the refund's own message says it)."""
+    ticks: ticked_payback says it for the tickets ticked, as the page asks it)."""
     if by_ticket:
         ways = ", ".join(str(PAYBACK_WAYS.get(m, m)) for m in refund_ways(order))
         if not ways:
@@ -283,6 +284,38 @@ def refund_question(order, by_ticket: bool) -> str:
     payback = refund_payback(order)
     if not payback:
         return _("Refund the whole order? Nothing is paid back.")
-    return _("Refund the whole order? %(amount)s goes back: %(ways)s.") % {
-        "amount": money(sum((a for _m, a in payback), Decimal("0")), order.currency),
-        "ways": ", ".join(f"{money(a, order.currency)} {PAYBACK_WAYS.get(m, m)}" for m, a in payback)}
+    return _("Refund the whole order? %(amount)s goes back: %(ways)s.") % _payback_words(order, payback)
+
+
+def _payback_words(order, payback) -> dict[str, str]:
+    return {"amount": money(sum((a for _m, a in payback), Decimal("0")), order.currency),
+            "ways": ", ".join(f"{money(a, order.currency)} {PAYBACK_WAYS.get(m, m)}" for m, a in payback)}
+
+
+@dataclass
+class TickedPayback:
+    """What refunding the tickets ticked on an order's page would pay back, as the refund
+    itself works it out (refunds.tickets_payback): `said` on the page beside the ticks,
+    `question` asked before the refund (empty: the form's own question is asked), and
+    `ticked`, the tickets it is for ("12,15", by id), for the page's script to know it
+    is not asking about ticks changed since."""
+
+    said: str
+    question: str
+    ticked: str
+
+
+def ticked_payback(order, ticket_ids) -> TickedPayback:
+    ids = sorted(set(ticket_ids))
+    ticked = ",".join(map(str, ids))
+    if not ids:
+        return TickedPayback("", "", ticked)
+    try:
+        payback = tickets_payback(order, ids)
+    except SalesError as exc:  # refused as the refund would refuse them: said before confirming
+        return TickedPayback(exc.message, "", ticked)
+    if not payback:
+        return TickedPayback(_("Nothing is paid back."), _("Refund the ticked tickets? Nothing is paid back."), ticked)
+    words = _payback_words(order, payback)
+    return TickedPayback(_("%(amount)s goes back: %(ways)s.") % words,
+                         _("Refund the ticked tickets? %(amount)s goes back: %(ways)s.") % words, ticked)

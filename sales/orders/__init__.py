@@ -41,6 +41,7 @@ from .refunds import (
     refund_payback,
     refund_refusal,
     refund_ways,
+    tickets_payback,
     tickets_refund,
 )
 from .reservations import order_pay_by_link, order_pay_reservation, order_reserve, reservations_tidy
@@ -92,5 +93,6 @@ __all__ = (
     "refundable",
     "reservations_tidy",
     "ticket_prices",
+    "tickets_payback",
     "tickets_refund",
 )

@@ -116,11 +116,59 @@ def refund_payback(order: Order) -> list[tuple[str, Decimal]]:
     """What a full refund of `order` would hand back now, way by way (a payment method, in
     the order refund_amounts pays them back), as it changes hands: cash to the coin, as the
     drawer counts it out. What a clerk is told before confirming it."""
+    return _as_handed(refund_amounts(order)[0])
+
+
+def _as_handed(plan) -> list[tuple[str, Decimal]]:
+    """A payback plan way by way, as it changes hands: cash to the coin."""
     ways: dict[str, Decimal] = {}
-    for paid, back in refund_amounts(order)[0]:
+    for paid, back in plan:
         cash = cash_handed_back(paid, back)
         ways[paid.method] = ways.get(paid.method, Decimal("0")) + (back if cash is None else cash)
     return list(ways.items())
+
+
+def tickets_payback(order: Order, ticket_ids) -> list[tuple[str, Decimal]]:
+    """What refunding the tickets `ticket_ids` of `order` would hand back now, way by way
+    (as refund_payback says it for the whole order): what tickets_refund would pay back,
+    worked out by the same steps, or the SalesError it would refuse them with. What a
+    clerk is told before confirming it."""
+    valid = _valid_tickets(order)
+    wanted = _wanted(order, ticket_ids, valid)
+    if wanted == valid.keys():  # every valid ticket: the order is refunded (order_refund)
+        return refund_payback(order)
+    _tickets, _amount, plan = _tickets_plan(order, wanted, valid)
+    return _as_handed(plan)
+
+
+def _valid_tickets(order: Order) -> dict[int, Ticket]:
+    return {t.pk: t for t in order.tickets.select_related("place__seat", "place__section")
+            .filter(status=Ticket.Status.VALID)}
+
+
+def _wanted(order: Order, ticket_ids, valid: dict[int, Ticket]) -> set[int]:
+    """The tickets asked for, refused as tickets_refund refuses them: none, or some that are
+    not valid tickets of a paid `order`."""
+    wanted = set(ticket_ids)
+    if not wanted:
+        raise InvalidRequest(_("tick the tickets to refund"), field="tickets")
+    if order.status != Order.Status.PAID:
+        raise IllegalTransition(_not_paid(order))
+    if not wanted <= valid.keys():
+        raise InvalidRequest(_("some of those are not valid tickets of this order"), field="tickets")
+    return wanted
+
+
+def _tickets_plan(order: Order, wanted: set[int], valid: dict[int, Ticket]):
+    """Some (not all) valid tickets of `order` to refund: those tickets, what they are worth
+    (less their fees when those are not refundable), and the payments that pay it back."""
+    tickets = [valid[pk] for pk in sorted(wanted)]
+    if performance_cancelled(order):  # the whole order is paid back, to the cent and its coin
+        raise IllegalTransition(_("this performance is cancelled: refund the order in full"))
+    if any(t.checked_in_at for t in tickets):
+        raise IllegalTransition(_("a ticket to refund has already been used at the door"))
+    amount = sum((ticket_value(t) for t in tickets), Decimal("0"))
+    return tickets, amount, payback_plan(order, amount) if amount else []
 
 
 def refund_ways(order: Order) -> list[str]:
@@ -157,29 +205,18 @@ def tickets_refund(*, order: Order, ticket_ids, actor, shift=None, approver=None
     on sale and what they cost is paid back the way the order was paid (less their fees
     when those are not refundable); the order stays paid for the others. Every valid
     ticket of the order: the order is refunded (order_refund)."""
-    now = now or timezone.now()
-    wanted = set(ticket_ids)
-    if not wanted:
+    now, ticket_ids = now or timezone.now(), list(ticket_ids)
+    if not ticket_ids:
         raise InvalidRequest(_("tick the tickets to refund"), field="tickets")
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
-        if order.status != Order.Status.PAID:
-            raise IllegalTransition(_not_paid(order))
-        valid = {t.pk: t for t in order.tickets.select_related("place__seat", "place__section")
-                 .filter(status=Ticket.Status.VALID)}
-        if not wanted <= valid.keys():
-            raise InvalidRequest(_("some of those are not valid tickets of this order"), field="tickets")
+        valid = _valid_tickets(order)
+        wanted = _wanted(order, ticket_ids, valid)
         if wanted == valid.keys():
             whole = True
         else:
             whole = False
-            tickets = [valid[pk] for pk in sorted(wanted)]
-            if performance_cancelled(order):  # the whole order is paid back, to the cent and its coin
-                raise IllegalTransition(_("this performance is cancelled: refund the order in full"))
-            if any(t.checked_in_at for t in tickets):
-                raise IllegalTransition(_("a ticket to refund has already been used at the door"))
-            amount = sum((ticket_value(t) for t in tickets), Decimal("0"))
-            plan = payback_plan(order, amount) if amount else []
+            tickets, amount, plan = _tickets_plan(order, wanted, valid)
             _may_pay_back(order, plan, amount, actor=actor, approver=approver, shift=shift)
             inventory.return_to_sale(order=order, tickets=tickets, now=now, actor=actor, refund=True)
             refunds = _paid_back(order, plan, actor=actor, approver=approver, shift=shift,

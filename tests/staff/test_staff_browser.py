@@ -310,6 +310,55 @@ def test_counter_refunds_one_ticket_of_two_by_ticking_it(staff_page):
     assert Place.objects.filter(performance=perf, state="sold").count() == 1
 
 
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_counters_refund_of_ticked_tickets_asks_with_the_amount_it_pays_back(staff_page, language):
+    """Before a refund of the tickets ticked, the clerk is asked with what goes back and
+    how, as the refund works it out for those ticks (cash to the coin): the amount the
+    refund then pays back."""
+    make_performance(rows=2, per_row=6, price="45.01")
+    page = staff_page(make_user(f"clerk-r5-{language}", "counter clerk"))
+    hold_two_at_the_counter(page)
+    page.get_by_label("Cash tendered").fill("100")
+    page.locator("#take-payment").click()
+    page.get_by_text("Sold.").wait_for()
+    order = Order.objects.get()
+    first, second = order.tickets.order_by("pk")
+    if language == "fr":
+        page.context.add_cookies([{"name": "django_language", "value": "fr", "url": page.url}])
+        page.reload()
+    page.wait_for_load_state()
+    asked, confirm = [], []
+
+    def answer(dialog):
+        asked.append(" ".join(dialog.message.split()))  # French's spaces that do not break, as spaces
+        dialog.accept() if confirm else dialog.dismiss()
+    page.on("dialog", answer)
+    page.locator("#refund-form").get_by_label(str(second.place)).check()
+    payback = page.locator("#refund-payback")
+    one, both = {"en": ("$45.00 goes back: $45.00 cash from the drawer.",
+                        "$90.00 goes back: $90.00 cash from the drawer."),
+                 "fr": ("45,00 $ sont rendus : 45,00 $ en espèces, sortis du tiroir-caisse.",
+                        "90,00 $ sont rendus : 90,00 $ en espèces, sortis du tiroir-caisse.")}[language]
+    expect(payback).to_have_text(one)
+    page.locator("#refund").click()
+    question = {"en": "Refund the ticked tickets? ", "fr": "Rembourser les billets cochés ? "}[language]
+    assert asked == [question + one]
+    page.locator("#refund-form").get_by_label(str(first.place)).check()
+    expect(payback).to_have_text(both)
+    page.locator("#refund").click()
+    assert asked[1:] == [question + both]
+    assert Order.objects.get(pk=order.pk).status == "paid"  # not confirmed: nothing paid back
+    confirm.append(True)
+    page.locator("#refund-form").get_by_label(str(first.place)).uncheck()
+    expect(payback).to_have_text(one)
+    page.locator("#refund").click()
+    assert asked[2:] == [question + one]
+    page.get_by_text({"en": "the order's other tickets are still valid",
+                      "fr": "les autres billets"}[language]).wait_for()
+    # What was asked is what left the drawer.
+    assert -order.payments.get(amount__lt=0).cash == Decimal("45.00")
+
+
 def test_counter_refunds_one_ticket_from_the_keyboard(staff_page):
     """On the order's page R goes to the first ticket to refund: Space ticks it, Tab
     passes the other, Enter on the refund button asks, and the ticket is refunded."""

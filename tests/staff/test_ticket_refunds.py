@@ -688,3 +688,43 @@ def test_the_refund_buttons_ask_what_goes_back_and_how_before_anything_is_paid_b
     page = counter.get(url, headers={"accept-language": "fr"})
     assert refund_question(page).replace("\xa0", " ") == (
         "Rembourser toute la commande ? 50,00 $ sont rendus : 50,00 $ en espèces, sortis du tiroir-caisse.")
+
+
+def test_what_ticking_tickets_pays_back_is_what_their_refund_then_pays_back(clerk, operator, hall):
+    """The order's page asks, as the ticks change, what refunding those tickets pays back:
+    worked out as the refund works it out (a fee that is not refundable kept, every ticket
+    ticked the whole order), and said in the clerk's language; ticks that are not tickets
+    of the order are said to be so, not answered with a server error."""
+    booking_fee(Channel.COUNTER, per_ticket="3.50", per_order="2.00")
+    shift = shift_open(clerk=clerk, cash_float=Decimal("0"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 3)
+    first, second, third = order.tickets.order_by("pk")
+    other = counter_sale(clerk, shift, hall, "Stalls", 1).tickets.get()
+    counter = signed_in(clerk)
+    url = f"/counter/orders/{order.code}/refund/payback/"
+
+    def said(*ids, language="en"):
+        answer = counter.get(url, {"tickets": [str(pk) for pk in ids]}, headers={"accept-language": language})
+        assert answer.status_code == 200
+        found = re.search(r'<p id="refund-payback" data-ticked="([^"]*)" data-question="([^"]*)">([^<]*)</p>',
+                          answer.content.decode())
+        return [unescape(text).replace("\xa0", " ").replace("\u202f", " ") for text in found.groups()]
+
+    assert said(second.pk, first.pk) == [
+        f"{first.pk},{second.pk}", "Refund the ticked tickets? $100.00 goes back: $100.00 cash from the drawer.",
+        "$100.00 goes back: $100.00 cash from the drawer."]
+    # Every ticket: the whole order, less the fees that stay paid (as order_refund pays it).
+    assert said(first.pk, second.pk, third.pk)[2] == "$150.00 goes back: $150.00 cash from the drawer."
+    assert said(first.pk, language="fr")[1] == (
+        "Rembourser les billets cochés ? 50,00 $ sont rendus : 50,00 $ en espèces, sortis du tiroir-caisse.")
+    # Nothing ticked asks nothing; ticks of another order's ticket, or no ticket, are refused in words.
+    assert said() == ["", "", ""]
+    assert said(first.pk, other.pk) == [f"{first.pk},{other.pk}", "",
+                                        "Some of those are not valid tickets of this order"]
+    assert said("x")[2] == "Some of those are not valid tickets of this order"
+    assert counter.get(url, {"tickets": "9" * 40}).status_code == 200
+    assert signed_in(operator).get(url, {"tickets": str(first.pk)}).status_code == 403
+    assert counter.get("/counter/orders/NOPE/refund/payback/").status_code == 404
+
+    tickets_refund(order=order, ticket_ids=[first.pk, second.pk], actor=clerk, shift=shift)
+    assert paid_back(order) == Decimal("100.00")  # as it was said

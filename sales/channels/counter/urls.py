@@ -18,6 +18,7 @@ urlpatterns = [
     path("orders/<str:code>/print/", views.order_print, name="order-print"),
     path("orders/<str:code>/tickets.pdf", views.order_pdf, name="order-pdf"),
     path("orders/<str:code>/refund/", views.order_refund_view, name="order-refund"),
+    path("orders/<str:code>/refund/payback/", views.order_refund_payback, name="order-refund-payback"),
     path("orders/<str:code>/email/", views.order_email, name="order-email"),
     path("orders/<str:code>/pay/", views.order_pay, name="order-pay"),
     path("orders/<str:code>/exchange/", views.order_exchange_start, name="order-exchange-start"),

@@ -55,6 +55,7 @@ from sales.channels.staff import (
     refund_question,
     role_required,
     search_query,
+    ticked_payback,
     to_page,
 )
 from sales.errors import InvalidRequest, SalesError, ShiftClosed
@@ -325,10 +326,11 @@ def order(request, code: str):
     unused = [t for t in tickets if t.status == "valid" and not t.checked_in_at]
     by_ticket = order.performance.cancelled_at is None and (
         len(unused) > 1 or len(unused) < sum(t.status == "valid" for t in tickets))
+    asked = refund_asked(request, reverse("counter:order", args=[order.code]))
     return render(request, "counter/order.html", {
         "order": order, "tickets": tickets, "exchange_to": exchange_to, "found": found,
         "asked": exchange_asked(request.GET), "valid_tickets": unused,
-        "refund_asked": refund_asked(request, reverse("counter:order", args=[order.code])),
+        "refund_asked": asked,
         # Refunded by the ticket when there is a choice, or when some are already in: the
         # unused ones can still be refunded, not the whole order.
         # A cancelled performance's order is refunded whole.
@@ -337,6 +339,8 @@ def order(request, code: str):
         "whole_back": _handed_back(order) if order.status == Order.Status.PAID and not by_ticket else None,
         # Asked before anything is paid back: how much goes back, and how.
         "refund_question": refund_question(order, by_ticket) if order.status == Order.Status.PAID else "",
+        # With the tickets ticked (a refusal's, shown again): what they pay back.
+        "ticked": ticked_payback(order, asked["tickets"] if asked else []) if by_ticket else None,
         # Refunded before its performance was cancelled, it kept fees: those go back too.
         "fees_back": (_handed_back(order) or None) if order.status == Order.Status.REFUNDED
         and order.performance.cancelled_at is not None else None,
@@ -536,6 +540,16 @@ def order_pdf(request, code: str):
     response = HttpResponse(tickets_pdf(order), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="tickets-{order.code}.pdf"'
     return response
+
+
+@clerk_only
+def order_refund_payback(request, code: str):
+    """What refunding the tickets ticked on the order's page pays back, and how, as the
+    refund itself works it out: asked again as the ticks change, and by the refund's
+    confirmation before anything is paid back."""
+    order = get_object_or_404(Order, code=code.upper())
+    return render(request, "staff/_refund_payback.html",
+                  {"payback": ticked_payback(order, IdsField().to_python(request.GET.getlist("tickets")))})
 
 
 @clerk_only
