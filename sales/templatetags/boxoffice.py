@@ -13,6 +13,7 @@ from sales import policy
 from sales.formatting import buyer_name, customer_name, group_mark, money, number, paid_with, payment_note, when
 from sales.models import Payment
 from sales.reads import list_price_basis
+from sales.shifts import shift_current
 from sales.tickets import ticket_qr
 
 register = template.Library()
@@ -29,6 +30,14 @@ register.filter("when", when, expects_localtime=True)
 register.filter("customer_name", customer_name)
 register.filter("buyer_name", buyer_name)
 register.filter("payment_note", payment_note)
+
+
+@register.simple_tag(takes_context=True)
+def shift_is_open(context) -> bool:
+    """Whether the signed-in clerk has a shift open: the counter's menu offers to sell and
+    to close it, or else to open one."""
+    request = context.get("request")
+    return request is not None and shift_current(request.user) is not None
 
 
 @register.simple_tag(takes_context=True, name="list_price_basis")
