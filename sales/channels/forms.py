@@ -535,10 +535,12 @@ class PricesForm(forms.Form):
     expected_total = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
     def __init__(self, data=None, *, places, types: list[PriceType], staff: bool = False, opened=frozenset(),
-                 **kwargs):
+                 basis_apart: bool = False, **kwargs):
         """`staff`: a staff console's sale, which may give comps (with their reason) and is
         driven by keys (static/staff.js): D the promo code, R the reason; Enter in either
-        asks for the totals again rather than taking the payment."""
+        asks for the totals again rather than taking the payment. `basis_apart`: each choice
+        says its price only, the page saying beside it what the prices hold (`basis`): the
+        shop's basket, read on phones, where a closed select cannot wrap a long label."""
         super().__init__(data, **kwargs)
         self.places, self.types = places, types
         # What the list prices shown (the types' and the zones') hold: before tax or not.
@@ -552,8 +554,11 @@ class PricesForm(forms.Form):
                 self.fields[name] = PriceTypeField(
                     required=False, empty_value=None, coerce=int, initial=default.pk,
                     label=_("Price type for %(place)s") % {"place": place},
-                    choices=[(t.pk, type_label(t, place.price_zone, self.basis)) for t in choices],
+                    choices=[(t.pk, type_label(t, place.price_zone, "" if basis_apart else self.basis))
+                             for t in choices],
                     error_messages={"invalid_choice": _("Choose a price type for %(place)s.") % {"place": place}})
+                if basis_apart and self.basis:  # read with the choice: what its price holds
+                    self.fields[name].widget.attrs["aria-describedby"] = f"id_{name}_basis"
             self.tickets.append((place, name, choices))
         if not (staff and any(t.complimentary for t in types)):
             del self.fields["comp_reason"]

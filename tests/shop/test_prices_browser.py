@@ -54,9 +54,10 @@ def test_a_family_of_four_with_a_promo_code_pays_the_total_worked_out_by_hand(br
     four_adults = by_hand(*["60.00"] * 4, percent_off="0", fee="3.50")
     expect(page.locator("#basket-total")).to_have_text(dollars(four_adults))  # the default: the first type
     assert page.get_by_label(f"Price type for {seats[0]}").locator("option").all_inner_texts() == [
-        "Adult — $60.00 before tax", "Child — $35.00 before tax", "Student — $40.00 before tax"]  # no comp
+        "Adult — $60.00", "Child — $35.00", "Student — $40.00"]  # no comp
+    expect(page.locator("#basket-places tbody tr").first).to_contain_text("before tax")  # beside the choice
     for seat in seats[2:]:
-        page.get_by_label(f"Price type for {seat}").select_option(label="Child — $35.00 before tax")
+        page.get_by_label(f"Price type for {seat}").select_option(label="Child — $35.00")
     no_code = by_hand("60.00", "60.00", "35.00", "35.00", percent_off="0", fee="3.50")
     expect(page.locator("#basket-total")).to_have_text(dollars(no_code))
     expect(page.locator("#receipt")).to_contain_text("Under 12, with an adult")
@@ -167,5 +168,35 @@ def test_a_long_price_type_and_its_price_show_whole_in_the_basket_on_a_phone(bro
     assert fit["page"] <= 390, f"the basket is {fit['page']} px wide on a 390 px phone"
     assert fit["left"] >= 0 and fit["right"] <= 390, fit
     # The closed choice shows its label on one line: the room left beside its arrow holds it whole.
+    assert fit["text"] + 24 <= fit["room"], f"the price type is cut off: {fit}"
+    context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_price_type_with_its_tax_basis_shows_whole_in_the_basket_on_a_phone(browser, live_server, language):
+    """With taxes, each price says what it holds ("before tax"): at 390 px the chosen price
+    type still shows whole, its price and that basis in view, and nothing scrolls sideways."""
+    perf = make_performance(rows=2, per_row=8)
+    price_types(perf, {"Adult": {"Stalls": "60.00"}, "Child (under 12)": {"Stalls": "53.00"}})
+    quebec_taxes()
+    context, page = open_page(browser, live_server, {"width": 390, "height": 844})
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page.goto(f"/performances/{perf.pk}/")
+    seat = places_of(perf)[0]
+    page.locator(f'#seatmap a.seat[data-id="{seat.pk}"]').click()
+    page.locator("#hold-picked").click()
+    page.wait_for_url("**/basket/")
+    choice = page.locator("#basket-places select")
+    child = [o for o in choice.locator("option").all_inner_texts() if o.startswith("Child")][0]
+    choice.select_option(label=child)
+    expect(page.locator("#basket-total")).to_contain_text({"en": "$", "fr": "$"}[language])
+    fit = choice.evaluate(FITS)
+    screenshot(page, f"basket-390-price-basis-{language}")
+    row = page.locator("#basket-places tbody tr").first
+    shown = " ".join(row.inner_text().split())
+    assert {"en": "$53.00", "fr": "53,00 $"}[language] in " ".join(child.split())  # the price, in the choice
+    assert {"en": "before tax", "fr": "avant taxes"}[language] in shown  # and what it holds, in view
+    assert fit["page"] <= 390, f"the basket is {fit['page']} px wide on a 390 px phone"
+    assert fit["left"] >= 0 and fit["right"] <= 390, fit
     assert fit["text"] + 24 <= fit["room"], f"the price type is cut off: {fit}"
     context.close()

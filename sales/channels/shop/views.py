@@ -474,7 +474,7 @@ def _prices_form(hold, data=None) -> PricesForm:
     if hold.presale_code_id:
         opened = frozenset(PresaleCode.objects.get(pk=hold.presale_code_id).presale.price_types
                            .values_list("pk", flat=True))
-    return PricesForm(data, places=places, types=price_types_of(hold.performance_id), opened=opened)
+    return PricesForm(data, places=places, types=price_types_of(hold.performance_id), opened=opened, basis_apart=True)
 
 
 def _lapsed(request, hold):
