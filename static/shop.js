@@ -365,10 +365,26 @@
     });
   }
 
-  // An error message is where the focus goes, so that it is read out and seen first.
+  // The promo code field says whether it is in error, as its error under it comes and goes.
+  function markCode() {
+    var code = document.getElementById("id_promo_code");
+    if (code) code.setAttribute("aria-invalid", document.getElementById("id_promo_code_error") ? "true" : "false");
+    return code;
+  }
+
+  // An error message is where the focus goes, so that it is read out and seen first; but
+  // when the only error is the promo code's, the focus goes to that field, its error under
+  // it and read with it (aria-describedby), rather than to the summary at the page's top,
+  // far from it on a phone.
   function focusErrors() {
     var summary = document.getElementById("error-summary") || document.querySelector(".messages .msg-error");
+    var code = markCode();
     if (!summary) return;
+    var items = summary.querySelectorAll("li"), link = summary.querySelector("li > a[href]");
+    if (code && items.length === 1 && link && link.getAttribute("href") === "#" + code.id) {
+      code.focus();
+      return;
+    }
     if (!summary.hasAttribute("tabindex")) summary.setAttribute("tabindex", "-1");
     summary.focus();
   }
@@ -386,7 +402,8 @@
     });
     document.body.addEventListener("htmx:afterSettle", function (e) {
       var from = e.detail.requestConfig && e.detail.requestConfig.elt;
-      if (from && from.closest && from.closest("#prices") && document.getElementById("error-summary")) focusErrors();
+      if (!from || !from.closest || !from.closest("#prices")) return;
+      if (document.getElementById("error-summary")) focusErrors(); else markCode();
     });
   }
 

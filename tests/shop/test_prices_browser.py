@@ -62,14 +62,16 @@ def test_a_family_of_four_with_a_promo_code_pays_the_total_worked_out_by_hand(br
     expect(page.locator("#basket-total")).to_have_text(dollars(no_code))
     expect(page.locator("#receipt")).to_contain_text("Under 12, with an adult")
 
-    # A code that has expired: said at the top, focused, and what was typed stays.
+    # A code that has expired: said at the top and under the field, which keeps the focus;
+    # what was typed stays.
     PromoCode.objects.create(code="ETE2025", percent_off=Decimal("20"), valid_until=timezone.now() - timedelta(days=1))
     code = page.get_by_label("Promo code")
     code.fill("ete2025")
     code.press("Enter")  # applies the code; it does not pay
     summary = page.locator("#error-summary")
     expect(summary).to_contain_text("the code ETE2025 has expired")
-    expect(summary).to_be_focused()
+    expect(page.locator("#id_promo_code_error")).to_contain_text("The code ETE2025 has expired")
+    expect(code).to_be_focused()
     assert code.input_value() == "ete2025" and "/basket/" in page.url
     assert page.get_by_label(f"Price type for {seats[3]}").input_value() == str(types["Child"].pk)
 
@@ -199,4 +201,41 @@ def test_a_price_type_with_its_tax_basis_shows_whole_in_the_basket_on_a_phone(br
     assert fit["page"] <= 390, f"the basket is {fit['page']} px wide on a 390 px phone"
     assert fit["left"] >= 0 and fit["right"] <= 390, fit
     assert fit["text"] + 24 <= fit["room"], f"the price type is cut off: {fit}"
+    context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_bad_promo_code_on_a_phone_brings_the_focus_to_its_field_and_its_error(browser, live_server, language):
+    """At 390 px, a promo code refused leaves the focus in its field, its error under it and
+    read with it, not at the summary at the top of the page; errors with other fields (or
+    none) still bring the focus to the summary."""
+    perf = make_performance(rows=2, per_row=8)
+    price_types(perf, {"Adult": {"Stalls": "60.00"}})
+    context, page = open_page(browser, live_server, {"width": 390, "height": 844})
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page.goto(f"/performances/{perf.pk}/")
+    page.locator(f'#seatmap a.seat[data-id="{places_of(perf)[0].pk}"]').click()
+    page.locator("#hold-picked").click()
+    page.wait_for_url("**/basket/")
+    code = page.locator("#id_promo_code")
+    code.fill("nosuchcode")
+    page.locator("#apply-code").click()
+    error = page.locator("#id_promo_code_error")
+    expect(error).to_have_text({"en": "The code nosuchcode does not exist.",
+                                "fr": "Le code nosuchcode n'existe pas."}[language])
+    expect(page.locator("#error-summary")).to_be_visible()  # still listed at the top
+    expect(code).to_be_focused()
+    # Read with its error: the field names it as its description.
+    described = code.evaluate("""f => (f.getAttribute("aria-describedby") || "").split(" ")
+        .map(id => document.getElementById(id)).filter(Boolean).map(e => e.textContent).join(" ")""")
+    assert error.inner_text() in described
+    assert code.get_attribute("aria-invalid") == "true"
+    box = code.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 844  # in view, not scrolled away
+    screenshot(page, f"basket-390-promo-error-{language}")
+
+    # Paying with the code still wrong and no name: several errors, the summary has the focus.
+    page.locator("#pay").click()
+    page.locator("#error-summary").wait_for()
+    expect(page.locator("#error-summary")).to_be_focused()
     context.close()

@@ -474,7 +474,10 @@ def _prices_form(hold, data=None) -> PricesForm:
     if hold.presale_code_id:
         opened = frozenset(PresaleCode.objects.get(pk=hold.presale_code_id).presale.price_types
                            .values_list("pk", flat=True))
-    return PricesForm(data, places=places, types=price_types_of(hold.performance_id), opened=opened, basis_apart=True)
+    form = PricesForm(data, places=places, types=price_types_of(hold.performance_id), opened=opened, basis_apart=True)
+    # Read with the error the page shows under it (the basket's promo-errors, swapped in by htmx).
+    form.fields["promo_code"].widget.attrs["aria-describedby"] = "promo-errors"
+    return form
 
 
 def _lapsed(request, hold):
