@@ -153,8 +153,8 @@ def presale_opening(*, performance: Performance, channel: str, code: str, now: d
                     zone=None, section=None, place_ids=None) -> PresaleCode:
     """The presale code that opens this sale now, before its general on-sale; else why
     not (`closed`: why the general sale refused). Its use is counted when the order is made."""
-    found = PresaleCode.objects.select_related("presale").filter(
-        code__iexact=code.strip()[:40], presale__performance=performance).first()
+    found = PresaleCode.objects.select_related("presale").typed(code.strip()[:40]).filter(
+        presale__performance=performance).first()
     if found is None:
         raise InvalidRequest(_("this presale code is not valid for this performance"), field="access_code")
     presale = found.presale

@@ -8,6 +8,7 @@ instead of overselling.
 import contextlib
 import re
 import secrets
+import unicodedata
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -982,11 +983,34 @@ class FeeRule(models.Model):
             "per_order": number_format(self.per_order, 2)}
 
 
+# A code as typed, whatever its accents and case: its compatibility decomposition (NFKD:
+# é is e and its accent, ﬁ is fi) without the combining accents, in capitals. Immutable,
+# so that a unique index on it finds a typed code in one probe: molière15, MOLIÈRE15 and
+# moliere15 are one code. FOLD_SQL is the same for raw SQL ({} the expression folded).
+FOLD_SQL = r"UPPER(REGEXP_REPLACE(NORMALIZE(({}), NFKD), '[\u0300-\u036f]', '', 'g'))"
+
+
+def fold(code: str) -> str:
+    """FOLD_SQL in Python, for codes not yet in the database (a list being entered)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", code) if not "\u0300" <= c <= "\u036f").upper()
+
+
+class Folded(models.Func):
+    template = FOLD_SQL.format("%(expressions)s::text")
+    output_field = models.TextField()
+
+
+class CodeQuerySet(models.QuerySet):
+    def typed(self, code: str):
+        """The codes typed as `code`, whatever its accents and case (one at most)."""
+        return self.alias(folded_code=Folded("code")).filter(folded_code=Folded(models.Value(code)))
+
+
 class PromoCode(models.Model):
     """A discount a buyer types in: a percentage or an amount, off each ticket or off the
     order, within its window, its uses and its restrictions (empty: no restriction)."""
 
-    code = models.CharField(_("code"), max_length=40, help_text=_("Typed by buyers; case does not matter."))
+    code = models.CharField(_("code"), max_length=40, help_text=_("Typed by buyers; accents and case do not matter."))
     description = models.CharField(_("description"), max_length=200, blank=True)
     percent_off = models.DecimalField(_("percent off"), max_digits=5, decimal_places=2, null=True, blank=True)
     amount_off = models.DecimalField(_("amount off"), max_digits=9, decimal_places=2, null=True, blank=True)
@@ -1005,12 +1029,14 @@ class PromoCode(models.Model):
     uses = models.PositiveIntegerField(default=0, editable=False, verbose_name=_("uses"))
     active = models.BooleanField(default=True, verbose_name=_("active"))
 
+    objects = CodeQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("promo code")
         verbose_name_plural = _("promo codes")
         ordering = ["code"]
         constraints = [
-            models.UniqueConstraint(Upper("code"), name="promo_code_unique"),
+            models.UniqueConstraint(Folded("code"), name="promo_code_unique"),
             models.CheckConstraint(condition=Q(percent_off__isnull=True) ^ Q(amount_off__isnull=True),
                                    name="promo_percent_or_amount"),
             models.CheckConstraint(condition=Q(percent_off__isnull=True)
@@ -1058,11 +1084,13 @@ class PresaleCode(models.Model):
     # Orders awaiting payment, reserved or paid made with this code.
     uses = models.PositiveIntegerField(_("uses"), default=0, editable=False)
 
+    objects = CodeQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("presale code")
         verbose_name_plural = _("presale codes")
         ordering = ["presale", "code"]
-        constraints = [models.UniqueConstraint(Upper("code"), name="presale_code_unique")]
+        constraints = [models.UniqueConstraint(Folded("code"), name="presale_code_unique")]
 
     def __str__(self) -> str:
         return self.code

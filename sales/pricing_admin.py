@@ -16,7 +16,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Sum
-from django.db.models.functions import Upper
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -39,7 +38,7 @@ from events.models import Channel, PriceType, PriceZone
 
 from . import shop_mode, waiting_room
 from .formatting import money
-from .models import ALPHABET, FeeRule, Organizer, Presale, PresaleCode, PromoCode, TaxRate, WaitingRoom
+from .models import ALPHABET, FeeRule, Folded, Organizer, Presale, PresaleCode, PromoCode, TaxRate, WaitingRoom, fold
 
 
 def _forms(formset):
@@ -201,9 +200,10 @@ class PromoCodeForm(forms.ModelForm):
         code = self.cleaned_data["code"].strip()
         if not code:
             raise forms.ValidationError(gettext("Give the code buyers will type."))
-        taken = PromoCode.objects.filter(code__iexact=code).exclude(pk=self.instance.pk).first()
+        taken = PromoCode.objects.typed(code).exclude(pk=self.instance.pk).first()
         if taken is not None:
-            raise forms.ValidationError(gettext("There is already a promo code %(code)s (case does not matter).") % {
+            raise forms.ValidationError(gettext(
+                "There is already a promo code %(code)s (accents and case do not matter).") % {
                 "code": taken.code})
         return code
 
@@ -295,8 +295,8 @@ def presale_codes_generate(*, presale: Presale, count: int) -> list[PresaleCode]
         while len(made) < count:
             wanted = {"".join(secrets.choice(ALPHABET) for _ in range(PRESALE_CODE_LENGTH))
                       for _ in range(count - len(made))}
-            taken = set(PresaleCode.objects.annotate(upper=Upper("code")).filter(upper__in=wanted)
-                        .values_list("upper", flat=True))
+            taken = set(PresaleCode.objects.annotate(folded=Folded("code")).filter(folded__in=wanted)
+                        .values_list("folded", flat=True))
             made += PresaleCode.objects.bulk_create(
                 [PresaleCode(presale=presale, code=code, max_uses=1) for code in sorted(wanted - taken)])
     return made
@@ -309,8 +309,8 @@ class PresaleCodeForm(forms.ModelForm):
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip()
-        if PresaleCode.objects.filter(code__iexact=code).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(gettext("The code %(code)s is already used (case does not matter).")
+        if PresaleCode.objects.typed(code).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(gettext("The code %(code)s is already used (accents and case do not matter).")
                                         % {"code": code})
         return code
 
@@ -319,7 +319,7 @@ class PresaleCodeFormSet(BaseInlineFormSet):
     def clean(self):
         seen = set()
         for form, data in _forms(self):
-            code = (data.get("code") or "").upper()
+            code = fold(data.get("code") or "")
             if code in seen:
                 form.add_error("code", gettext("The code %(code)s is twice in this list.") % {"code": data["code"]})
             seen.add(code)

@@ -112,7 +112,6 @@ FR = {
     'refundable': 'remboursable',
     'Paid back with a refund; otherwise kept.': 'Remboursés avec un remboursement ; sinon conservés.',
     'code': 'code',
-    'Typed by buyers; case does not matter.': 'Saisi par les acheteurs ; majuscules ou minuscules, peu importe.',
     'description': 'description',
     'percent off': 'pourcentage de rabais',
     'amount off': 'montant du rabais',
@@ -278,6 +277,12 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Typed by buyers; accents and case do not matter.":
+        "Saisi par les acheteurs ; accents, majuscules ou minuscules, peu importe.",
+    "The code %(code)s is already used (accents and case do not matter).":
+        "Le code %(code)s est déjà utilisé (accents, majuscules et minuscules ne comptent pas).",
+    "There is already a promo code %(code)s (accents and case do not matter).":
+        "Il existe déjà un code promo %(code)s (accents, majuscules et minuscules ne comptent pas).",
     "Seating plan (CSV or JSON)": "Plan de salle (CSV ou JSON)",
     "sales taxes (each rounded to the cent once per order, then shared out over its tickets)": "taxes de vente (chacune arrondie au cent une fois par commande, puis répartie entre ses billets)",
     "%(amount)s goes back: %(ways)s.": "%(amount)s sont rendus : %(ways)s.",
@@ -489,7 +494,6 @@ FR = {
     "A tax rate is a percentage between 0 and 100, e.g. 9.975.": "Un taux de taxe est un pourcentage entre 0 et 100, par exemple 9,975.",
     "%(channel)s has a booking fee already; change that one.": "%(channel)s a déjà des frais de service ; modifiez ceux-là.",
     "%(channel)s has two booking fees; keep one (per ticket and per order go on the same line).": "%(channel)s a deux lignes de frais de service ; gardez-en une (par billet et par commande vont sur la même ligne).",
-    "The code %(code)s is already used (case does not matter).": "Le code %(code)s est déjà utilisé (majuscules et minuscules ne comptent pas).",
     "The code %(code)s is twice in this list.": "Le code %(code)s figure deux fois dans cette liste.",
     "%(presale)s: %(count)d single-use code generated. Export it as CSV to send it out.": ("%(presale)s : %(count)d code à usage unique généré. Exportez-le en CSV pour l'envoyer.",
                                                                                             "%(presale)s : %(count)d codes à usage unique générés. Exportez-les en CSV pour les envoyer."),
@@ -1045,8 +1049,6 @@ FR = {
     "Off each ticket, or off the order with “once per order”.":
         "Sur chaque billet, ou sur la commande avec « une fois par commande ».",
     "Give the code buyers will type.": "Donnez le code que les acheteurs taperont.",
-    "There is already a promo code %(code)s (case does not matter).":
-        "Il existe déjà un code promo %(code)s (majuscules et minuscules ne comptent pas).",
     "Give a percentage off or an amount off, not both.": "Donnez un pourcentage ou un montant de rabais, pas les deux.",
     "Give a percentage off or an amount off.": "Donnez un pourcentage ou un montant de rabais.",
     "A percentage off is more than 0 and at most 100.": "Un pourcentage de rabais est plus que 0 et au plus 100.",

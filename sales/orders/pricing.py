@@ -23,7 +23,7 @@ from events.models import Channel, reader_language
 
 from .. import inventory, receipts, rows
 from ..errors import InvalidRequest, NotPermitted
-from ..models import Hold, Order, PresaleCode, PromoCode, Ticket
+from ..models import FOLD_SQL, Hold, Order, PresaleCode, PromoCode, Ticket
 from ..policy import roles_of
 
 
@@ -63,8 +63,9 @@ def pricing_sql(hold: str) -> str:
          WHERE code.id = {hold}.presale_code_id))"""
 
 
-# The promo code typed, whatever its case (by the Upper(code) index), with what it is
-# restricted to, as PROMO_FIELDS in order; NULL if there is no such active code.
+# The promo code typed, whatever its accents and case (by the index on its folded form,
+# models.Folded), with what it is restricted to, as PROMO_FIELDS in order; NULL if there
+# is no such active code.
 PROMO_FIELDS = ("id", "code", "description", "percent_off", "amount_off", "per_order", "max_uses",
                 "max_uses_per_customer", "valid_from", "valid_until", "channels", "uses", "active")
 PROMO_SQL = """SELECT json_build_array(
@@ -74,7 +75,8 @@ PROMO_SQL = """SELECT json_build_array(
         (SELECT json_agg(performance_id) FROM sales_promocode_performances WHERE promocode_id = promo.id),
         (SELECT json_agg(pricezone_id) FROM sales_promocode_zones WHERE promocode_id = promo.id),
         (SELECT json_agg(pricetype_id) FROM sales_promocode_price_types WHERE promocode_id = promo.id))
-    FROM sales_promocode promo WHERE UPPER(promo.code::text) = UPPER(%s) AND promo.active"""
+    FROM sales_promocode promo
+    WHERE """ + FOLD_SQL.format("promo.code::text") + " = " + FOLD_SQL.format("%s::text") + " AND promo.active"
 
 
 _QUOTE = f"""SELECT ({hold_prices_sql("sales_hold.id")}), ({pricing_sql("sales_hold")})
@@ -384,7 +386,7 @@ PRESALE_USES_LEFT = "(max_uses IS NULL OR uses < max_uses)"
 
 
 def presale_code_for(code: str) -> PresaleCode | None:
-    return PresaleCode.objects.select_related("presale").filter(code__iexact=code.strip()[:40]).first()
+    return PresaleCode.objects.select_related("presale").typed(code.strip()[:40]).first()
 
 
 def fees_given_back(tickets, order=None) -> None:

@@ -461,3 +461,64 @@ def test_a_basket_page_another_window_replaced_never_pays_for_the_new_places(cli
     paid = client.post("/checkout/", {**buyer(), "nonce": nonce_of(page), "basket": old.pk}, follow=True)
     assert "Your basket changed in another window; nothing was paid." in text_of(paid.content.decode())
     assert not Order.objects.exists()
+
+
+def test_codes_match_whatever_accents_and_case_the_buyer_types(client):
+    """A promo code made as molière15 is taken as moliere15, MOLIÈRE15 or Molière15, at
+    the shop and through the API; a presale code made as ÉTÉ-2027 opens the presale typed
+    ete-2027. Two codes that differ only by their accents cannot both be made: a typed
+    code finds one code or none."""
+    from django.db import IntegrityError, transaction
+
+    from sales.pricing_admin import PresaleCodeForm, PromoCodeForm
+    from tests.support import BUYER, CARD, client_for
+
+    perf, types = family_show()
+    PromoCode.objects.create(code="molière15", percent_off=Decimal("15"))
+    seat = places_of(perf, seat__isnull=False)[0]
+    hold_seats(client, perf, [seat])
+    chosen = {f"type_{seat.pk}": types["Adult"].pk}
+    text = text_of(client.post("/basket/", {**chosen, "promo_code": "moliere15"}, HTTP_HX_REQUEST="true")
+                   .content.decode())
+    assert "Discount (molière15) −$9.00" in text, text[:1500]
+    # 60 − 15 % = 51.00
+    expected = "51.00"
+    nonce = nonce_of(client.get("/basket/").content.decode())
+    response = client.post("/checkout/", {**buyer(), **chosen, "promo_code": "MOLIERE15", "nonce": nonce,
+                                          "expected_total": expected})
+    assert response.status_code == 302, text_of(response.content.decode())[:2000]
+    assert Order.objects.get().total == Decimal(expected)
+
+    api = client_for()
+    zone = perf.price_zones.get(name="Stalls").pk
+    hold = api.post("/api/v1/holds/", {"performance": perf.pk, "zone": zone, "quantity": 1}, format="json").json()
+    order = api.post("/api/v1/orders/", {"hold": hold["token"], "customer": BUYER, "payment": CARD,
+                                         "tickets": [{"place": hold["places"][0]["id"],
+                                                      "price_type": types["Adult"].pk}],
+                                         "promo_code": "Molière15"}, format="json",
+                     headers={"Idempotency-Key": "accented-code-order-01"})
+    assert order.status_code == 201, order.json()
+    assert Decimal(order.json()["total"]) == Decimal("51.00")
+    assert PromoCode.objects.get().uses == 2
+
+    # The same code with other accents is the same code: refused by the form and the table.
+    form = PromoCodeForm(data={"code": "MOLIERE15", "percent_off": "5"})
+    assert not form.is_valid() and "already a promo code molière15" in str(form.errors["code"])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PromoCode.objects.create(code="Moliere15", percent_off=Decimal("5"))
+
+    # A presale's access code, typed without its accents.
+    early = make_performance(rows=1, per_row=5)
+    now = timezone.now()
+    OnSaleWindow.objects.filter(performance=early, channel=Channel.ONLINE).update(opens_at=now + timedelta(days=1))
+    presale = Presale.objects.create(performance=early, name="Fan club", opens_at=now - timedelta(hours=1),
+                                     closes_at=now + timedelta(hours=20))
+    code = PresaleCode.objects.create(presale=presale, code="ÉTÉ-2027", max_uses=5)
+    right = client.post(f"/performances/{early.pk}/", {"access_code": "ete-2027"}, follow=True)
+    assert "Your access code ete-2027 opens the presale" in right.content.decode()
+    held = api.post("/api/v1/holds/", {"performance": early.pk, "zone": early.price_zones.get().pk, "quantity": 1,
+                                       "access_code": "Ete-2027"}, format="json")
+    assert held.status_code == 201, held.json()
+    assert Hold.objects.get(token=held.json()["token"]).presale_code == code
+    form = PresaleCodeForm(data={"code": "ete-2027", "max_uses": "1"}, instance=PresaleCode(presale=presale))
+    assert not form.is_valid() and "already used" in str(form.errors["code"])
