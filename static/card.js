@@ -11,7 +11,9 @@
     if (!window.Stripe || box.dataset.cardReady) return;
     box.dataset.cardReady = "1";
     var stripe = window.Stripe(box.dataset.publishableKey);
-    var card = stripe.elements().create("card");
+    // The field says its own words (placeholders, what is wrong with a card) in the page's
+    // language, the frame's <html lang> (the page's own, as the frame is served with it).
+    var card = stripe.elements({locale: document.documentElement.lang || "auto"}).create("card");
     card.mount(box);
     window.addEventListener("message", function (event) {
       if (event.origin !== window.location.origin || !event.data || event.data.type !== TOKENISE) return;

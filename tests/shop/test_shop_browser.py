@@ -330,3 +330,39 @@ def test_an_empty_card_field_asks_for_the_card_in_the_pages_words(page):
     said = page.locator("#error-summary").inner_text()
     assert "Enter your card in the card field" in said and "undefined" not in said, said
     assert not Order.objects.exists()
+
+
+# Records what the page's script gives the provider's elements(): Stripe.js takes their
+# locale for the field's own words (its placeholders and messages).
+ELEMENTS_GIVEN = """(() => {
+  let wrapped;
+  Object.defineProperty(window, "Stripe", {configurable: true, get: () => wrapped, set: (real) => {
+    wrapped = function (key, options) {
+      const stripe = real(key, options), elements = stripe.elements;
+      stripe.elements = function (given) { window.elementsGiven = given === undefined ? "no options" : given;
+                                           return elements.apply(stripe, arguments); };
+      return stripe;
+    };
+  }});
+})();"""
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_card_field_is_made_in_the_pages_language(browser, live_server, language):
+    perf = make_performance(rows=1, per_row=4)
+    context = browser.new_context(base_url=live_server.url, locale="fr-CA" if language == "fr" else "en-CA")
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    context.add_init_script(ELEMENTS_GIVEN)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        page.goto(f"/performances/{perf.pk}/")
+        page.locator(f'#seatmap a.seat[data-id="{places_of(perf)[0].pk}"]').click()
+        page.locator("#hold-picked").click()
+        page.wait_for_url("**/basket/")
+        assert page.locator("html").get_attribute("lang") == language
+        page.frame_locator("iframe[data-card-frame]").locator("[data-card-field] input").first.wait_for()
+        frame = next(f for f in page.frames if "card-field" in f.url)
+        assert frame.evaluate("window.elementsGiven") == {"locale": language}
+    finally:
+        context.close()
