@@ -17,6 +17,7 @@ from django.db.models import Q, Sum
 from django.utils import formats, timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # Names people read in lists (venues, shows, sections, zones, price types, customers) sort
 # by an ICU collation, as French and English readers expect: accents with their letters
@@ -156,7 +157,7 @@ class Section(models.Model):
     # Standing sections only: how many people it holds.
     capacity = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("capacity"))
     # Lower is better: best-available tries sections in this order.
-    rank = models.PositiveIntegerField(default=0, verbose_name=_("rank"))
+    rank = models.PositiveIntegerField(default=0, verbose_name=pgettext_lazy("ordering", "rank"))
 
     class Meta:
         verbose_name = _("section")
@@ -414,7 +415,8 @@ class PriceType(models.Model):
                                     verbose_name=_("performance"))
     name = models.CharField(_("name"), max_length=100, db_collation=NAMES, validators=[one_line])
     rank = models.PositiveSmallIntegerField(
-        _("rank"), default=0, help_text=_("Order of the price types; the shop offers the first as the default."))
+        pgettext_lazy("ordering", "rank"), default=0,
+        help_text=_("Order of the price types; the shop offers the first as the default."))
     order_limit = models.PositiveIntegerField(
         _("limit per order"), null=True, blank=True, validators=[MinValueValidator(1)],
         help_text=_("Most tickets of this type in one order; empty for no limit."))

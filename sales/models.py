@@ -942,7 +942,7 @@ class TaxRate(models.Model):
                                   validators=[MinValueValidator(0)])
     registration = models.CharField(_("registration number"), max_length=50, blank=True)
     on_fees = models.BooleanField(_("also on fees"), default=True)
-    rank = models.PositiveSmallIntegerField(default=0, verbose_name=_("rank"))
+    rank = models.PositiveSmallIntegerField(default=0, verbose_name=pgettext_lazy("ordering", "rank"))
     active = models.BooleanField(default=True, verbose_name=_("active"))
 
     class Meta:

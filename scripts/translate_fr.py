@@ -223,7 +223,7 @@ FR = {
     'Card': 'Carte',
     "You type your card into the payment provider's own field: it never reaches the box office.": 'Vous saisissez votre carte dans le champ du prestataire de paiement : elle ne parvient jamais à la billetterie.',
     # receipts and pricing admin
-    "Receipt": "Reçu", "Price to pay": "Montant à payer", "Price type": "Type de tarif",
+    "Receipt": "Reçu", "Price to pay": "Montant à payer", "Price type": "Tarif",
     "List price": "Prix régulier", "Discount": "Rabais", "Fee": "Frais", "Fees": "Frais", "Fee per order":
     "Frais par commande", "Subtotal": "Sous-total", "Taxes": "Taxes", "Fees kept on exchange":
     "Frais retenus lors de l'échange", "Prices include taxes:": "Les prix incluent les taxes :",
@@ -301,7 +301,7 @@ FR = {
     "Price, taxes included": "Prix, taxes incluses", "Price before tax": "Prix avant taxes",
     "Prices (%(basis)s)": "Prix (%(basis)s)", "Zone (prices %(basis)s)": "Zone (prix %(basis)s)",
     "%(type)s costs each zone's own price: %(prices)s. Change it on the price type's page where it differs.":
-        "%(type)s coûte le prix de chaque zone : %(prices)s. Changez-le sur la page du type de tarif là où il diffère.",
+        "%(type)s coûte le prix de chaque zone : %(prices)s. Changez-le sur la page du tarif là où il diffère.",
     "local time, %(place)s": "heure locale, %(place)s",
     "%(channel)s: %(opens)s – %(closes)s": "%(channel)s : %(opens)s – %(closes)s",
     "%(what)s: %(n)s": "%(what)s : %(n)s",
@@ -757,7 +757,7 @@ FR = {
     "Ballot for %(performance)s (%(zone)s)": "Tirage au sort pour %(performance)s (%(zone)s)",
     "Draw for %(subject)s": "Tirage : %(subject)s",
     "The zones it opens; none chosen: all.": "Les zones qu'elle ouvre ; aucune choisie : toutes.",
-    "The price types it sells; none chosen: all.": "Les types de prix qu'elle vend ; aucun choisi : tous.",
+    "The price types it sells; none chosen: all.": "Les tarifs qu'elle vend ; aucun choisi : tous.",
     "A presale closes after it opens.": "Une prévente ferme après son ouverture.",
     "Not of %(performance)s: %(outside)s.": "Pas de cette représentation (%(performance)s) : %(outside)s.",
     "refund notice sent": "avis de remboursement envoyé",
@@ -824,7 +824,7 @@ FR = {
     "Other dates…": "Autres dates…",
     "Other dates": "Autres dates",
     "Each date becomes a performance of the same show at %(venue)s, with this one's price zones, price types and prices, ticket limit and doors (as long before the start), and its sale windows: they open when this one's do and close as long before the start. Each is put on sale on its own page. Times are on the venue's clock (%(zone)s).":
-        "Chaque date devient une représentation du même spectacle, dans la même salle (%(venue)s), avec les zones de prix, types de prix et prix de celle-ci, sa limite de billets et son ouverture des portes (autant avant le début), et ses fenêtres de vente : elles ouvrent quand celles-ci ouvrent et ferment autant avant le début. Chacune est mise en vente sur sa propre page. Les heures sont à l'heure de la salle (%(zone)s).",
+        "Chaque date devient une représentation du même spectacle, dans la même salle (%(venue)s), avec les zones de prix, tarifs et prix de celle-ci, sa limite de billets et son ouverture des portes (autant avant le début), et ses périodes de vente : elles ouvrent quand celles-ci ouvrent et ferment autant avant le début. Chacune est mise en vente sur sa propre page. Les heures sont à l'heure de la salle (%(zone)s).",
     "Make these performances": "Créer ces représentations",
     "Enter a valid email address, like name@example.org.": "Saisissez une adresse courriel valide, comme nom@exemple.org.",
     "Change due:": "Monnaie à rendre :",
@@ -836,11 +836,11 @@ FR = {
     "Single-key shortcuts: on": "Raccourcis à une touche : activés",
     "Single-key shortcuts: off": "Raccourcis à une touche : désactivés",
     "The sale window that ran until the show moved with it: %(windows)s.": (
-        "La fenêtre de vente qui courait jusqu'au spectacle a été déplacée avec lui : %(windows)s.",
-        "Les fenêtres de vente qui couraient jusqu'au spectacle ont été déplacées avec lui : %(windows)s."),
+        "La période de vente qui courait jusqu'au spectacle a été déplacée avec lui : %(windows)s.",
+        "Les périodes de vente qui couraient jusqu'au spectacle ont été déplacées avec lui : %(windows)s."),
     "Check this sale window, which did not move: %(windows)s.": (
-        "Vérifiez cette fenêtre de vente, qui n'a pas été déplacée : %(windows)s.",
-        "Vérifiez ces fenêtres de vente, qui n'ont pas été déplacées : %(windows)s."),
+        "Vérifiez cette période de vente, qui n'a pas été déplacée : %(windows)s.",
+        "Vérifiez ces périodes de vente, qui n'ont pas été déplacées : %(windows)s."),
     "moved from": "déplacée depuis",
     "The performance has moved: it was on %(was)s. Your tickets are valid for the new time.":
         "La représentation a été déplacée : elle était prévue le %(was)s. Vos billets sont valables pour la nouvelle date.",
@@ -1010,7 +1010,7 @@ FR = {
     "%(type)s has no price in %(zones)s: it is not sold there until it has one.":
         "%(type)s n'a pas de prix pour : %(zones)s ; il n'y est pas vendu tant qu'il n'en a pas.",
     "There are two price types called %(name)s; give each its own name.":
-        "Il y a deux types de tarif nommés %(name)s ; donnez à chacun son propre nom.",
+        "Il y a deux tarifs nommés %(name)s ; donnez à chacun son propre nom.",
     "No price in %(zones)s": "Pas de prix pour : %(zones)s",
     "Set prices": "Fixer les prix",
     "Choose one of this performance's price zones (%(zones)s).":
@@ -1713,8 +1713,8 @@ FR = {
     'on-sale windows': 'périodes de vente',
     'price zone': 'zone de prix',
     'price zones': 'zones de prix',
-    'price type': 'type de tarif',
-    'price types': 'types de tarif',
+    'price type': 'tarif',
+    'price types': 'tarifs',
     'price': 'prix',
     'prices': 'prix',
     'hold': 'retenue',
@@ -1854,7 +1854,7 @@ FR = {
     "No performance to come matches “%(find)s”.": "Aucune représentation à venir ne correspond à « %(find)s ».",
     "No later performance.": "Aucune représentation plus tardive.",
     # Field names, as the admin's columns and forms show them.
-    "row": "rangée", "number": "numéro", "row index": "rang de la rangée", "position": "position", "x": "x", "y": "y",
+    "row": "rangée", "number": "numéro", "row index": "ordre de la rangée", "position": "position", "x": "x", "y": "y",
     "wheelchair": "fauteuil roulant", "companion": "accompagnateur", "user": "utilisateur",
     "owner key": "clé du détenteur", "token": "jeton", "expires at": "expire le", "standing index": "numéro debout",
     "centre offset": "écart au centre", "accessible": "accessible", "state": "état",
@@ -1886,6 +1886,7 @@ IN_CONTEXT = {
     ("ticket", "Refunded"): "Remboursé",  # un billet remboursé
     ("ticket", "Exchanged"): "Échangé",  # un billet échangé contre une autre place
     ("performance", "Cancelled"): "Annulée",
+    ("ordering", "rank"): "ordre",  # of sections, price types, taxes: a "rang" is a row of seats
     ("key", "Enter"): "Entrée", ("key", "Esc"): "Échap",  # as French keyboards name them
 }
 

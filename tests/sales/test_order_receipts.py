@@ -463,7 +463,7 @@ def test_a_french_buyer_reads_the_receipt_in_french_on_the_page_in_the_email_and
     # The page speaks the visitor's language; the receipt, a document of the sale, the buyer's.
     page = client.get(f"/orders/{order.code}/{order.access_token}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     rows = receipt_rows(page)
-    assert rows[0] == ["Place", "Type de tarif", "Prix régulier", "Rabais", "Frais"]
+    assert rows[0] == ["Place", "Tarif", "Prix régulier", "Rabais", "Frais"]
     assert rows[-1] == ["Total", " ".join(dollars(mine["total"], "fr").split())] and 'lang="fr"' in page
 
 

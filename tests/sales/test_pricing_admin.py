@@ -1015,3 +1015,31 @@ def test_a_price_type_added_with_its_performance_costs_the_zones_price_without_t
     row = page_of(client.get(url, **fr))
     assert "Pas de prix pour : Balcon" in row
     assert "en Balcon" not in french + row
+
+
+def test_the_french_admin_names_the_set_up_in_one_vocabulary(client, organizer):
+    """In French, an order of sections, price types and taxes is an "ordre" (a "rang" is a
+    row of seats in a theatre), a price type is a "tarif", a sale window a "période de
+    vente": each page of the set-up says so, and no other word for them."""
+    perf = make_performance(rows=1, per_row=4)
+    PriceType.objects.create(performance=perf, name="Adult")
+    client.force_login(organizer)
+    fr = {"HTTP_ACCEPT_LANGUAGE": "fr"}
+
+    def text(url):
+        response = client.get(url, **fr)
+        assert response.status_code == 200, url
+        return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", response.content.decode())))
+
+    pages = {url: text(url) for url in (
+        "/admin/events/pricetype/", "/admin/events/pricetype/add/", "/admin/events/section/",
+        f"/admin/events/section/{perf.venue.sections.first().pk}/change/", "/admin/sales/presale/add/",
+        f"/admin/sales/organizer/{Organizer.load().pk}/change/", f"/admin/events/performance/{perf.pk}/copy/")}
+    assert "Ordre" in pages["/admin/events/pricetype/"] and "Ordre" in pages["/admin/events/section/"]
+    assert "Tarifs" in pages["/admin/events/pricetype/"]
+    assert "Les tarifs qu'elle vend ; aucun choisi : tous." in pages["/admin/sales/presale/add/"]
+    copy = pages[f"/admin/events/performance/{perf.pk}/copy/"]
+    assert "zones de prix, tarifs et prix" in copy and "ses périodes de vente" in copy
+    for url, page in pages.items():
+        said = re.findall(r"\b(?:[Rr]angs?|[Tt]ypes? de (?:prix|tarif)|[Ff]enêtres? de vente)\b", page)
+        assert not said, (url, said)
