@@ -13,7 +13,7 @@ from django.db import models, transaction
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import get_format, number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
@@ -36,6 +36,7 @@ from .models import (
     Section,
     Venue,
     hall_taken,
+    project_language,
 )
 from .seating import SeatingPlanError, decode_upload, seating_plan_import
 from .services import SetupError, ZonePlaces, hall_claim, performance_copy, windows_follow, zone_places_claim
@@ -204,6 +205,12 @@ class VenueAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("Sections"))
     def section_count(self, obj):
         return obj.sections.count()
+
+    def get_changeform_initial_data(self, request):
+        # A new venue speaks the admin's language, if it is one the box office writes in.
+        initial = super().get_changeform_initial_data(request)
+        language = project_language(translation.get_language())
+        return {"language": language, **initial} if language else initial
 
     def get_urls(self):
         return [path("<int:pk>/import/", self.admin_site.admin_view(self.import_plan),

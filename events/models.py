@@ -85,6 +85,19 @@ def reader_language() -> str:
     return (translation.get_language() or settings.LANGUAGE_CODE)[:2]
 
 
+# The project's languages (settings.LANGUAGES), named as the language being written names
+# them ("français", "anglais" in French), for the fields that keep one of them: an admin
+# shows or offers a language by its name, never by its code.
+_LANGUAGE_NAMES = {"en": _("English"), "fr": _("French")}
+LANGUAGE_CHOICES = [(code, _LANGUAGE_NAMES.get(code, name)) for code, name in settings.LANGUAGES]
+
+
+def project_language(code: str | None) -> str | None:
+    """`code` (a language code, "fr-ca") as one of the project's languages, or None."""
+    code = (code or "")[:2]
+    return code if code in dict(settings.LANGUAGES) else None
+
+
 # Django's "M" is an abbreviated month with a capital (Jan, Déc): English, not French,
 # which writes months lower case, and whose short forms Django gets wrong (jui. for both
 # juin and juillet): French gets the whole month (3 janvier).
@@ -128,7 +141,7 @@ class Venue(models.Model):
                                  help_text=_("The venue's clock, e.g. America/Toronto: its performances' times are "
                                              "shown and entered in it."))
     # What the counter and the phone console offer first for a buyer's emails and tickets.
-    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES,
+    language = models.CharField(_("language"), max_length=10, choices=LANGUAGE_CHOICES,
                                 default=settings.LANGUAGE_CODE,
                                 help_text=_("The language the counter and the phone offer first for a buyer's "
                                             "emails, tickets and receipts."))

@@ -24,7 +24,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, pgettext_lazy
 
-from events.models import NAMES, Channel, Performance, PriceType, PriceZone, Seat, Section, in_reach
+from events.models import LANGUAGE_CHOICES, NAMES, Channel, Performance, PriceType, PriceZone, Seat, Section, in_reach
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the counter
 
@@ -239,7 +239,7 @@ class Customer(models.Model):
                              verbose_name=_("phone"))  # searched by its digits: no index serves
     notes = models.TextField(blank=True, verbose_name=_("notes"))
     # The language a phone operator was asked to write to them in; empty: the venue's.
-    language = models.CharField(max_length=10, blank=True, verbose_name=_("language"))
+    language = models.CharField(max_length=10, blank=True, choices=LANGUAGE_CHOICES, verbose_name=_("language"))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True, db_index=False,
                              on_delete=models.SET_NULL, related_name="customers")
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
@@ -308,7 +308,7 @@ class Order(models.Model):
     # ask for it again. Part of its Message-ID, the same for every attempt at it.
     confirmation_number = models.PositiveIntegerField(_("confirmation number"), default=1)
     # The buyer's language when the order was placed: every email about it speaks it.
-    language = models.CharField(max_length=10, default="en", verbose_name=_("language"))
+    language = models.CharField(max_length=10, default="en", choices=LANGUAGE_CHOICES, verbose_name=_("language"))
     payment_deadline = models.DateTimeField(null=True, blank=True, verbose_name=_("payment deadline"))
     # When a reservation's payment began: while it is recent, another is refused
     # (sales.orders.order_pay_reservation).
@@ -815,7 +815,7 @@ class BallotEntry(models.Model):
     reference = models.CharField(_("reference"), max_length=12, unique=True, default=new_entry_reference,
                                  editable=False)
     # The applicant's language: the draw's emails speak it.
-    language = models.CharField(_("language"), max_length=10, default="en")
+    language = models.CharField(_("language"), max_length=10, default="en", choices=LANGUAGE_CHOICES)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # The outbox of the draw's emails (sales.lottery.send_notice): the status the applicant
     # was last emailed about. An entry whose status differs (paid aside: its order's

@@ -277,6 +277,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "English": "anglais", "French": "français",  # a language named in a sentence or a field: lower case
     "Typed by buyers; accents and case do not matter.":
         "Saisi par les acheteurs ; accents, majuscules ou minuscules, peu importe.",
     "The code %(code)s is already used (accents and case do not matter).":

@@ -81,10 +81,15 @@ class _Visible(HTMLParser):
 
     def __init__(self):
         super().__init__()
-        self.parts, self.hidden = [], 0
+        self.parts, self.hidden, self.foreign = [], 0, []
 
     def handle_starttag(self, tag, attrs):
         if tag in ("script", "style", "template"):
+            self.hidden += 1
+        # An element marked as in another language (a language named in its own, lang="en")
+        # is not English leaking into French: its text is left out, until its end tag.
+        if tag == "option" and (dict(attrs).get("lang") or "fr")[:2] != "fr":
+            self.foreign.append(tag)
             self.hidden += 1
         for name, value in attrs:
             if value and (name in ("title", "alt", "placeholder", "aria-label")
@@ -93,6 +98,9 @@ class _Visible(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag in ("script", "style", "template"):
+            self.hidden = max(0, self.hidden - 1)
+        if self.foreign and tag == self.foreign[-1]:
+            self.foreign.pop()
             self.hidden = max(0, self.hidden - 1)
 
     def handle_data(self, data):

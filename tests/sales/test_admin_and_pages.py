@@ -312,3 +312,31 @@ def test_no_list_of_the_box_office_shows_a_moment_or_an_amount_as_the_admin_woul
             if isinstance(field, models.DateTimeField | models.DecimalField):
                 raw.append(f"{model.__name__}.{column}")
     assert raw == []
+
+
+def test_languages_are_named_as_the_admin_writes_them_and_a_new_venue_speaks_the_admins(client, organizer):
+    """An order's and a customer's language are named in the admin's words ("français",
+    "anglais"; "French", "English"), never as their code; a venue added in the French
+    admin is French to begin with, in the English admin English."""
+    from sales.models import Customer
+
+    order = sell_two(make_performance())
+    Order.objects.filter(pk=order.pk).update(language="fr")
+    Customer.objects.filter(pk=order.customer_id).update(language="en")
+    client.force_login(organizer)
+
+    def readonly(page, field):
+        return re.search(rf'field-{field}.*?<div class="readonly">(.*?)</div>', page, re.S).group(1)
+
+    def chosen(page, field):
+        select = re.search(rf'<select name="{field}"[^>]*>(.*?)</select>', page, re.S).group(1)
+        return re.findall(r'<option value="([^"]*)" selected>([^<]*)<', select)
+
+    for accept, french, english in (("fr", "français", "anglais"), ("en", "French", "English")):
+        page = client.get(f"/admin/sales/order/{order.pk}/change/", HTTP_ACCEPT_LANGUAGE=accept).content.decode()
+        assert readonly(page, "language") == french
+        page = client.get(f"/admin/sales/customer/{order.customer_id}/change/",
+                          HTTP_ACCEPT_LANGUAGE=accept).content.decode()
+        assert readonly(page, "language") == english
+        page = client.get("/admin/events/venue/add/", HTTP_ACCEPT_LANGUAGE=accept).content.decode()
+        assert [code for code, _name in chosen(page, "language")] == [accept]
