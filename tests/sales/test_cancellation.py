@@ -5,6 +5,7 @@ paid back in full too, and the door lets nobody in."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -859,3 +860,25 @@ def test_each_buyer_reads_the_cancellation_note_in_their_own_language(night, org
     assert note in sent[CASH_BUYER.email].body and note_fr not in sent[CASH_BUYER.email].body
     french = Client(HTTP_ACCEPT_LANGUAGE="fr").get(order_link(Order.objects.get(pk=card.pk))).content.decode()
     assert "L&#x27;orage a fermé l&#x27;amphithéâtre." in french and note not in french
+
+
+@pytest.mark.django_db
+def test_the_cancellation_plan_leaves_out_what_there_is_none_of(organizer):
+    """Only cards paid: no line says "0 paid in cash", "0 phone reservations" or "0
+    baskets"; with nothing sold at all, the page says that nothing has been paid."""
+    perf = make_performance(rows=1, per_row=4)
+    admin = signed_in(organizer)
+    url = f"/admin/events/performance/{perf.pk}/cancel/"
+
+    def plan():
+        page = admin.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+        return " ".join(re.sub(r"<[^>]+>", " ", re.search(r'<ul id="cancel-plan">(.*?)</ul>\s*<form', page,
+                                                          re.S).group(1)).split())
+
+    assert plan() == "Rien n'a encore été payé pour elle."
+    free = [p.pk for p in places_of(perf)]
+    order_place(hold=hold_create(performance=perf, channel=Channel.ONLINE, place_ids=free[:1]),
+                customer=CARD_BUYER, payment=PaymentRequest(method="card", token=card_token()))
+    said = plan()
+    assert "1 payée par carte en ligne ou par téléphone est remboursée" in said, said
+    assert not re.search(r"(?<![\d,])0 ", said), said
