@@ -823,12 +823,18 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
             form.start_moved_from = was  # its windows follow once the inlines are saved (save_related)
         if change and {"starts_at", "doors_open_at", "venue"} & set(form.changed_data) and obj.cancelled_at is None:
             # Its buyers' tickets say the old time: they are sent again with the new one.
-            told = performance_moved(obj.pk)
+            told, untold = performance_moved(obj.pk)
             if told:
                 self.message_user(request, ngettext(
                     "The buyer of %(n)d paid order is sent their tickets again, with the new time and place.",
                     "The buyers of %(n)d paid orders are sent their tickets again, with the new time and place.",
                     told) % {"n": told}, messages.WARNING)
+            if untold:  # bought at the counter without an address: staff tell them
+                self.message_user(request, ngettext(
+                    "%(n)d paid order has no email address to send the new time to: call its buyer or tell "
+                    "them at the counter.",
+                    "%(n)d paid orders have no email address to send the new time to: call their buyers or "
+                    "tell them at the counter.", untold) % {"n": untold}, messages.WARNING)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -339,13 +339,15 @@ def resend_confirmation(order: Order) -> None:
     transaction.on_commit(lambda: enqueue.send_order_confirmation(order.pk), robust=True)
 
 
-def performance_moved(performance_id: int) -> int:
+def performance_moved(performance_id: int) -> tuple[int, int]:
     """A performance's time or place changed: every paid order's buyer is sent their tickets
-    again (the email and the PDF say the new time), as a staff resend is. Returns how many."""
-    due = list(Order.objects.filter(performance_id=performance_id, status=Order.Status.PAID)
-               .exclude(customer__email__endswith=".invalid").values_list("pk", flat=True))
+    again (the email and the PDF say the new time), as a staff resend is. Returns how many
+    are, and how many paid orders have no address to send them to (a walk-in's at the
+    counter): those buyers are for staff to tell."""
+    paid = Order.objects.filter(performance_id=performance_id, status=Order.Status.PAID)
+    due = list(paid.exclude(customer__email__endswith=".invalid").values_list("pk", flat=True))
     _send_again(due)
-    return len(due)
+    return len(due), paid.filter(customer__email__endswith=".invalid").count()
 
 
 def performance_cancelled_notice(order_ids) -> None:

@@ -277,6 +277,11 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "%(n)d paid order has no email address to send the new time to: call its buyer or tell them at the counter.": (
+        "%(n)d commande payée n’a pas d’adresse courriel où envoyer la nouvelle heure : appelez son acheteur ou "
+        "prévenez-le au guichet.",
+        "%(n)d commandes payées n’ont pas d’adresse courriel où envoyer la nouvelle heure : appelez leurs acheteurs "
+        "ou prévenez-les au guichet."),
     "English": "anglais", "French": "français",  # a language named in a sentence or a field: lower case
     "Typed by buyers; accents and case do not matter.":
         "Saisi par les acheteurs ; accents, majuscules ou minuscules, peu importe.",

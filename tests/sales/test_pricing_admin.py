@@ -1043,3 +1043,37 @@ def test_the_french_admin_names_the_set_up_in_one_vocabulary(client, organizer):
     for url, page in pages.items():
         said = re.findall(r"\b(?:[Rr]angs?|[Tt]ypes? de (?:prix|tarif)|[Ff]enêtres? de vente)\b", page)
         assert not said, (url, said)
+
+
+def test_a_performance_moved_says_how_many_paid_buyers_have_no_address_to_tell(client, organizer, clerk):
+    """A walk-in sold at the counter to nobody in particular left no email address: moving
+    the performance says how many such paid orders cannot be told, beside the ones that
+    are sent their tickets again, so that staff can call them or tell them at the counter."""
+    from datetime import date
+
+    from sales.formatting import WALK_IN_EMAIL, WALK_IN_NAME
+    from tests.support import drawer
+
+    perf = make_performance(rows=1, per_row=4)
+    free = [p.pk for p in places_of(perf)]
+    order_place(hold=hold_create(performance=perf, channel=Channel.ONLINE, place_ids=free[:1]),
+                customer=CustomerDetails(name="Léa Roy", email="lea@example.org"),
+                payment=PaymentRequest(method="test_card", card_number=APPROVE))
+    for place in free[1:3]:
+        order_place(hold=hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, place_ids=[place]),
+                    customer=CustomerDetails(name=WALK_IN_NAME, email=WALK_IN_EMAIL), actor=clerk,
+                    shift=drawer(clerk), payments=[PaymentRequest(method="cash", tendered=Decimal("100"))])
+    client.force_login(organizer)
+    url = f"/admin/events/performance/{perf.pk}/change/"
+    data = form_of(client.get(url))
+    later = (date.fromisoformat(data["starts_at_0"][0]) + timedelta(days=1)).isoformat()
+    page = page_of(client.post(url, {**data, "starts_at_0": [later]}, follow=True))
+    assert "The buyer of 1 paid order is sent their tickets again, with the new time and place." in page
+    assert ("2 paid orders have no email address to send the new time to: call their buyers or tell them at "
+            "the counter.") in page, page[:3000]
+    # In French, the same.
+    data = form_of(client.get(url))
+    later = (date.fromisoformat(data["starts_at_0"][0]) + timedelta(days=1)).isoformat()
+    page = page_of(client.post(url, {**data, "starts_at_0": [later]}, follow=True, HTTP_ACCEPT_LANGUAGE="fr"))
+    assert ("2 commandes payées n’ont pas d’adresse courriel où envoyer la nouvelle heure : appelez leurs "
+            "acheteurs ou prévenez-les au guichet.") in page
