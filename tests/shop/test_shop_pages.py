@@ -21,7 +21,7 @@ def hold_seats(client, perf, seats):
 
 @pytest.mark.parametrize("seats, message", [
     ("1,abc", "The seat selection is not valid."),
-    ("999999999", "do not exist in this performance"),
+    ("999999999", "does not exist in this performance"),
 ])
 def test_tampered_seat_ids_are_refused(client, performance, seats, message):
     response = hold_seats(client, performance, seats)
@@ -32,7 +32,7 @@ def test_tampered_seat_ids_are_refused(client, performance, seats, message):
 def test_seats_of_another_performance_are_refused(client, performance):
     other = make_performance()
     response = hold_seats(client, performance, str(places_of(other)[0].pk))
-    assert any("do not exist in this performance" in m for m in messages_of(response))
+    assert any("1 of the requested places does not exist in this performance" in m for m in messages_of(response))
     assert not Place.objects.filter(state="held").exists()
 
 
