@@ -57,7 +57,7 @@ register.filter("paid_with", paid_with)
 
 
 @register.filter
-def paid_price(line, currency: str = "CAD"):
+def paid_price(line, currency: str | None = None):
     """A ticket's price as charged, and what it holds: "$102.33 taxes included"."""
     said = paid_with(line)
     amount = money(line.price, currency)
