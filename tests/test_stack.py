@@ -266,6 +266,47 @@ def test_the_runner_prints_the_demo_passwords_the_operator_chose():
     assert "door / door-demo" in logins and "admin / admin-demo" in logins
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="the cluster's folder is handed to postgres only by root")
+def test_finding_the_clusters_folder_while_postgres_writes_in_it_never_fails(monkeypatch):
+    """Every tool asks for the cluster's folder, the server running: files that come and go
+    in its data meanwhile are no reason to fail, and the folder is still handed to postgres."""
+    import shutil
+    import tempfile
+    import threading
+
+    root = Path(tempfile.mkdtemp(prefix="boxoffice-stack-"))
+    root.chmod(0o755)  # postgres must reach it, as it reaches a checkout
+    monkeypatch.setattr(stack, "STACK", root)
+    data = root / "pg" / "data"
+    data.mkdir(parents=True)
+    for n in range(300):
+        (data / f"kept{n}").touch()
+    stop = threading.Event()
+
+    def churn():  # as the server does with its statistics and WAL files
+        n = 0
+        while not stop.is_set():
+            path = data / f"tmp{n % 50}"
+            path.touch()
+            path.unlink()
+            n += 1
+
+    writer = threading.Thread(target=churn)
+    writer.start()
+    try:
+        for _ in range(40):
+            assert stack.pg_base() == root / "pg"
+    finally:
+        stop.set()
+        writer.join()
+    try:
+        import pwd
+        postgres = pwd.getpwnam("postgres").pw_uid
+        assert (root / "pg").stat().st_uid == postgres and (root / "pg" / "run").stat().st_uid == postgres
+    finally:
+        shutil.rmtree(root)
+
+
 def _charge(port: int, number: str) -> requests.Response:
     """A PaymentIntent paid with the card `number` straight away, on the provider at `port`."""
     base, key = f"http://127.0.0.1:{port}", {"Authorization": "Bearer sk_test_localstripe"}

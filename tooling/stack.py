@@ -122,6 +122,14 @@ def pg_as_owner(args: list[str], **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(args, **kwargs)
 
 
+def _hand_to_postgres(*paths: Path) -> None:
+    """These folders and files to `postgres`, not what is in them: its data, which the
+    server creates as its own and writes while it runs, is left alone (a walk through it
+    fails on a file the server has just removed)."""
+    for path in paths:
+        os.chown(path, pwd.getpwnam("postgres").pw_uid, pwd.getpwnam("postgres").pw_gid)
+
+
 def pg_base() -> Path:
     """The cluster's folder: .stack/pg, owned by `postgres` when we are root. If that
     user cannot reach the checkout (a private home folder), fall back to /var/tmp."""
@@ -133,11 +141,11 @@ def pg_base() -> Path:
         pwd.getpwnam("postgres")
     except KeyError:
         subprocess.run(["useradd", "--system", "--no-create-home", "postgres"], check=True)
-    subprocess.run(["chown", "-R", "postgres:", str(base)], check=True)
+    _hand_to_postgres(base, base / "run")
     if pg_as_owner(["test", "-w", str(base / "run")]).returncode != 0:
         base = Path(f"/var/tmp/boxoffice-pg-{PG_PORT}")
         (base / "run").mkdir(parents=True, exist_ok=True)
-        subprocess.run(["chown", "-R", "postgres:", str(base)], check=True)
+        _hand_to_postgres(base, base / "run")
         log(f"postgres cannot reach {STACK}; using {base}")
     return base
 
@@ -380,7 +388,7 @@ def pgbouncer_config(*, public_mode: str = PGBOUNCER_POOLS["public"], public_siz
         listen_port=port, socket_dir=base, pidfile=base / "pgbouncer.pid", logfile=base / "pgbouncer.log",
         auth_type="trust", auth_file=base / "userlist.txt", admin_user=DB_USER))
     if os.geteuid() == 0:
-        subprocess.run(["chown", "-R", "postgres:", str(base)], check=True)
+        _hand_to_postgres(base, base / "userlist.txt", config)
     return config
 
 
