@@ -7,6 +7,25 @@ from django.db import migrations, models
 
 import sales.models
 
+CLASHES = """SELECT string_agg(code, ', ' ORDER BY code) FROM {table}
+             GROUP BY """ + sales.models.FOLD_SQL.format("code") + """ HAVING count(*) > 1"""
+
+
+def refuse_codes_that_become_one(apps, schema_editor):
+    """Codes told apart until now only by their accents (ÉTÉ and ETE) are one code from
+    here on: which of them a buyer's typing should mean, and at which discount, is the
+    organizer's choice, not the upgrade's. Refuse with the codes to rename, nothing changed."""
+    clashes = []
+    with schema_editor.connection.cursor() as cursor:
+        for table, kind in (("sales_promocode", "promo codes"), ("sales_presalecode", "presale codes")):
+            cursor.execute(CLASHES.format(table=table))
+            clashes += [f"{kind} {codes}" for (codes,) in cursor.fetchall()]
+    if clashes:
+        raise RuntimeError(
+            "These codes differ only by their accents, and a code is now one whatever its accents: "
+            + "; ".join(clashes) + ". Rename all but one of each (the admin of the version running now, "
+            "or `manage.py shell`), then migrate again.")
+
 
 class Migration(migrations.Migration):
 
@@ -16,6 +35,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(refuse_codes_that_become_one, migrations.RunPython.noop, elidable=True),
         migrations.RemoveConstraint(
             model_name='presalecode',
             name='presale_code_unique',

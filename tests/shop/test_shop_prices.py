@@ -522,3 +522,36 @@ def test_codes_match_whatever_accents_and_case_the_buyer_types(client):
     assert Hold.objects.get(token=held.json()["token"]).presale_code == code
     form = PresaleCodeForm(data={"code": "ete-2027", "max_uses": "1"}, instance=PresaleCode(presale=presale))
     assert not form.is_valid() and "already used" in str(form.errors["code"])
+
+
+@pytest.mark.django_db(transaction=True)  # as an upgrade runs: each migration its own transaction
+def test_an_upgrade_with_codes_told_apart_only_by_accents_stops_and_names_them():
+    """Before codes were one whatever their accents, ÉTÉ and ETE could both exist. The
+    upgrade that makes them one cannot choose which a buyer means: it stops with the
+    codes to rename, changes nothing, and goes through once they are renamed."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    def migrate(target):
+        executor = MigrationExecutor(connection)
+        executor.migrate(target or executor.loader.graph.leaf_nodes())
+
+    before = [("sales", "0051_ballot_entry_confirmation_emails")]
+    try:
+        migrate(before)
+        with connection.cursor() as cursor:
+            for code in ("ÉTÉ", "ete", "SPRING"):
+                cursor.execute("INSERT INTO sales_promocode (code, description, per_order, channels, uses, active, "
+                               "percent_off) VALUES (%s, '', false, '', 0, true, 10)", [code])
+        with pytest.raises(RuntimeError, match=r"promo codes ete, ÉTÉ\. Rename all but one"):
+            migrate(None)
+        assert MigrationExecutor(connection).loader.applied_migrations.keys() >= {before[0]}
+        assert ("sales", "0052_codes_whatever_their_accents") not in MigrationExecutor(
+            connection).loader.applied_migrations
+        assert sorted(PromoCode.objects.values_list("code", flat=True)) == ["SPRING", "ete", "ÉTÉ"]
+        PromoCode.objects.filter(code="ete").update(code="ete-2")
+        migrate(None)
+        assert PromoCode.objects.typed("Ete").get().code == "ÉTÉ"
+    finally:
+        PromoCode.objects.all().delete()
+        migrate(None)
