@@ -277,6 +277,9 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Choose up to %(n)s seats: tap or click a seat, or Tab into the map, move with the arrow keys and pick with "
+    "Enter or Space.": "Choisissez jusqu'à %(n)s places : touchez ou cliquez une place, ou entrez dans le plan "
+    "avec Tab, déplacez-vous avec les flèches et choisissez avec Entrée ou Espace.",
     "%(n)d paid order has no email address to send the new time to: call its buyer or tell them at the counter.": (
         "%(n)d commande payée n’a pas d’adresse courriel où envoyer la nouvelle heure : appelez son acheteur ou "
         "prévenez-le au guichet.",

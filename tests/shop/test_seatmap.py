@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from sales import inventory
 from sales.demo import amphitheatre_plan
 from sales.seatmap import TAP_PX, SectionView, pitch, section_svg
+from tests.factories import PriceZoneFactory, SectionFactory
 from tests.support import make_performance, places_of
 
 
@@ -90,6 +92,22 @@ def test_one_section_comes_compressed_with_labels_and_one_tab_stop(client):
     assert 'aria-label="Stalls, row B, seat 3, $50.00"' in html
     assert html.count('class="row-label"') == 6 and "STAGE" in html
     assert client.get(f"/performances/{perf.pk}/seats/?section=x").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_hall_of_one_section_opens_its_seats_without_asking_to_choose_a_section(client):
+    """Its only section is open at once: nothing to choose, and the help says so."""
+    perf = make_performance(rows=2, per_row=4)
+    one = client.get(f"/performances/{perf.pk}/").content.decode()
+    assert "Choose up to 10 seats: tap or click a seat" in one and "Choose a section" not in one
+    assert re.search(rf'id="seat-section"[^>]* hx-get="/performances/{perf.pk}/seats/\?section=\d+" '
+                     r'hx-trigger="load"', one)
+    two = make_performance(rows=2, per_row=4, on_sale=False)
+    balcony = SectionFactory(venue=two.venue, name="Balcony", rows=1, per_row=3)
+    PriceZoneFactory(performance=two, name="Balcony", sections=[balcony])
+    inventory.put_on_sale(performance=two)
+    page = client.get(f"/performances/{two.pk}/").content.decode()
+    assert "Choose a section, then up to 10 seats" in page
 
 
 @pytest.mark.django_db
