@@ -354,7 +354,10 @@ class OrderOut(serializers.ModelSerializer):
     customer = serializers.SerializerMethodField()
     tickets = serializers.SerializerMethodField()
     link = serializers.SerializerMethodField()
-    change_due = serializers.SerializerMethodField()
+    change_due = serializers.SerializerMethodField(
+        help_text="in the answer to the request that took cash (`cash` with `tendered`): the change to hand back, "
+                  "\"0.00\" for the exact amount; null when that request took no cash (a card, the card terminal, "
+                  "a reservation) and in any answer that took no payment (a read, a refund)")
     receipt = serializers.SerializerMethodField()
 
     class Meta:

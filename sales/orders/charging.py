@@ -460,7 +460,7 @@ def charge_and_sell(*, order, hold, parts, lines, actor, shift, from_status) -> 
         if not _sold_with_its_intent(order):
             raise
         order.refresh_from_db()
-        order.change_due = Decimal("0")
+        order.change_due = None  # a card's payment: no cash was tendered
         return order
     now = timezone.now()
     issued = None
@@ -479,7 +479,7 @@ def charge_and_sell(*, order, hold, parts, lines, actor, shift, from_status) -> 
             # The provider's webhook (sales.orders.settling) sold the order with this very
             # payment while this request was on its way to do it: sold once, and kept.
             order.refresh_from_db()
-            order.change_due = Decimal("0")
+            order.change_due = change_due(charged)
             return order
         else:
             raised = undo_charges(order, charged, exc, actor, shift, fail_order=pending)
@@ -498,9 +498,17 @@ def charge_and_sell(*, order, hold, parts, lines, actor, shift, from_status) -> 
         transaction.on_commit(lambda: availability_changed(order.performance_id), robust=True)
     transaction.on_commit(confirmations_due, robust=True)
     order.status, order.paid_at = Order.Status.PAID, now
-    order.change_due = sum((c.change_due for _r, _a, c in charged), Decimal("0"))
+    order.change_due = change_due(charged)
     order.issued = issued  # what the sale's statement said it issued (inventory.IssuedTicket), if it answered
     return order
+
+
+def change_due(charged) -> Decimal | None:
+    """The change to hand back for the cash tendered among the parts `charged` (0 for the
+    exact amount); None when no cash was tendered (a card, the card terminal): there is
+    no change to speak of, rather than a change of nothing."""
+    cash = [c.change_due for r, _a, c in charged if r.method == Payment.Method.CASH]
+    return sum(cash, Decimal("0")) if cash else None
 
 
 def _sold_with(order: Order, charged) -> bool:

@@ -26,6 +26,7 @@ from ..notifications import resend_confirmation
 from ..payments import PaymentRequest
 from ..policy import may_refund, policy_for, ticket_value
 from .charging import (
+    change_due,
     charge,
     paid_back_by,
     payback_cash,
@@ -275,7 +276,7 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
     for _paid, amount, row in refunds:  # committed first, so a retry cannot pay back twice
         refund_at_provider(order, row, amount, note=PAID_BACK_NOTE)
     order.refresh_from_db()
-    order.change_due = sum((c.change_due for _r, _a, c in charged), Decimal("0"))
+    order.change_due = change_due(charged)
     return order
 
 
