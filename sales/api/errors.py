@@ -44,10 +44,17 @@ def _retry_after(status: int) -> dict | None:
     return None
 
 
+# The services' names for what a request sent, as the API's requests name it: the card is
+# the pages' card field, and every API request sends its provider token as `token`.
+REQUEST_FIELDS = {"card": "token"}
+
+
 def exception_handler(exc, context):
     if isinstance(exc, SalesError):
         places = exc.detail.get("places") or {}
         extra = {k: v for k, v in exc.detail.items() if k not in ("places",)}
+        if "field" in extra:
+            extra["field"] = REQUEST_FIELDS.get(extra["field"], extra["field"])
         return Response(error_body(exc.code, exc.message,
                                    places=[{"id": k, "reason": v} for k, v in places.items()],
                                    **extra), status=exc.status, headers=_retry_after(exc.status))

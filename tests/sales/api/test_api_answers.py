@@ -1,11 +1,14 @@
-"""What an integration reads in the API's answers."""
+"""What an integration reads in the API's answers: the request's own field named in a
+refusal, and the change due said the same way whatever the card."""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from tests.support import BUYER, CARD, card_token, client_for, drawer, places_of
+from sales.models import Hold, Order, Payment
+from sales.payments import DECLINE
+from tests.support import BUYER, CARD, assert_error, card_token, client_for, drawer, places_of
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +23,41 @@ def _hold(client, perf, n=1) -> str:
 def _order(client, perf, payment, **headers):
     return client.post("/api/v1/orders/", {"hold": _hold(client, perf), "customer": BUYER, "payment": payment},
                        format="json", headers=headers)
+
+
+# --- the field a refusal names ----------------------------------------------------------
+
+def test_a_card_token_refused_names_the_requests_own_field(performance, operator):
+    """The card's token is sent as `payment.token` (`token` when paying a reservation):
+    a refusal of it names that field, as a refusal of `tendered` or `email` names those,
+    never the pages' `card` field, which no request has. Nothing is sold."""
+    buyer = client_for()
+    malformed = _order(buyer, performance, {"method": "card", "token": "not-a-token"})
+    error = assert_error(malformed, 400, "invalid")
+    assert (error["field"], error["message"]) == ("token", "enter the card in the card field")
+    unknown = _order(buyer, performance, {"method": "card", "token": "tok_nobodyhasthis"})  # the provider refuses it
+    error = assert_error(unknown, 400, "invalid")
+    assert (error["field"], error["message"]) == ("token", "the provider could not use this card; enter it again")
+    assert not Order.objects.filter(status=Order.Status.PAID).exists() and not Payment.objects.exists()
+
+    phone = client_for(operator)
+    assert assert_error(_order(phone, performance, {"method": "card_not_present", "token": "4242"}),
+                        400, "invalid")["field"] == "token"
+    reserved = phone.post("/api/v1/orders/", {"hold": _hold(phone, performance), "customer": BUYER,
+                                              "reserve_until": (timezone.now() + timedelta(days=2)).isoformat()},
+                          format="json")
+    assert reserved.status_code == 201, reserved.content
+    pay = phone.post(f"/api/v1/orders/{reserved.json()['code']}/pay/",
+                     {"method": "card_not_present", "token": "pm_"}, format="json")
+    assert assert_error(pay, 400, "invalid")["field"] == "token"
+    assert Order.objects.get(code=reserved.json()["code"]).status == Order.Status.RESERVED
+
+
+def test_a_declined_card_is_a_402_without_a_field(performance):
+    """A decline is the bank's answer, not a field to correct: no `field`, and the hold kept."""
+    declined = _order(client_for(), performance, {"method": "test_card", "card_number": DECLINE})
+    assert "field" not in assert_error(declined, 402, "payment_declined")
+    assert Hold.objects.get().status == Hold.Status.ACTIVE
 
 
 # --- change due ---------------------------------------------------------------------------
