@@ -388,7 +388,7 @@ def provider_errors():
         raise
     except stripe.InvalidRequestError as exc:
         logger.warning("payment provider: %s", exc)
-        raise InvalidRequest("the provider could not use this card; enter it again", field="card") from exc
+        raise InvalidRequest(_("the provider could not use this card; enter it again"), field="card") from exc
     except stripe.StripeError as exc:
         logger.warning("payment provider: %s", exc)
         raise ProviderUnavailable(NO_ANSWER) from exc

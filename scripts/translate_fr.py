@@ -280,6 +280,15 @@ FR = {
     "Choose up to %(n)s seats: tap or click a seat, or Tab into the map, move with the arrow keys and pick with "
     "Enter or Space.": "Choisissez jusqu'à %(n)s places : touchez ou cliquez une place, ou entrez dans le plan "
     "avec Tab, déplacez-vous avec les flèches et choisissez avec Entrée ou Espace.",
+    "the provider could not use this card; enter it again":
+        "le prestataire de paiement n'a pas pu utiliser cette carte ; saisissez-la de nouveau",
+    "organizers only": "organisateurs seulement",
+    "only a phone operator or an organizer cancels an order or emails its payment link":
+        "seul un téléphoniste ou un organisateur annule une commande ou envoie son lien de paiement",
+    "order %(code)s is %(status)s; only a reservation is paid through a link":
+        "la commande %(code)s est %(status)s ; seule une réservation se paie par un lien",
+    "the payment link could not be emailed; send it again with POST orders/%(code)s/payment-link/":
+        "le lien de paiement n'a pas pu être envoyé par courriel ; renvoyez-le avec POST orders/%(code)s/payment-link/",
     "%(n)d paid order has no email address to send the new time to: call its buyer or tell them at the counter.": (
         "%(n)d commande payée n’a pas d’adresse courriel où envoyer la nouvelle heure : appelez son acheteur ou "
         "prévenez-le au guichet.",

@@ -39,7 +39,7 @@ class TokenWithRoles(TokenAuthentication):
 class IsStaffRole(BasePermission):
     """Organizer, counter clerk or phone operator."""
 
-    message = "staff only"
+    message = _("staff only")
 
     def has_permission(self, request, view):
         return not roles_of(request.user).isdisjoint(SELLING_ROLES)
@@ -49,7 +49,7 @@ class IsReservationRole(BasePermission):
     """Phone operator or organizer: cancelling an unpaid order and emailing a reservation's
     payment link are the phone console's actions, not the counter's (policy.RESERVATION_ROLES)."""
 
-    message = "only a phone operator or an organizer cancels an order or emails its payment link"
+    message = _("only a phone operator or an organizer cancels an order or emails its payment link")
 
     def has_permission(self, request, view):
         return not roles_of(request.user).isdisjoint(RESERVATION_ROLES)
@@ -58,14 +58,14 @@ class IsReservationRole(BasePermission):
 class IsDoorRole(BasePermission):
     """Any staff role: door staff scan tickets, and so may the others."""
 
-    message = "staff only"
+    message = _("staff only")
 
     def has_permission(self, request, view):
         return bool(roles_of(request.user))
 
 
 class IsOrganizer(BasePermission):
-    message = "organizers only"
+    message = _("organizers only")
 
     def has_permission(self, request, view):
         return ORGANIZER in roles_of(request.user)

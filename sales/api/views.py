@@ -160,7 +160,7 @@ class PerformanceList(ApiView):
     @extend_schema(request=s.PerformanceIn, responses={201: s.PerformanceDetailOut, **ERRORS})
     def post(self, request):
         if ORGANIZER not in roles_of(request.user):
-            self.permission_denied(request, message="organizers only")
+            self.permission_denied(request, message=_("organizers only"))
         data = _valid(s.PerformanceIn, request)
         perf = performance_create(
             event=_object(Event, data["event"], "event"), venue=_object(Venue, data["venue"], "venue"),
@@ -321,7 +321,7 @@ def _drawer(request):
 def _not_found():
     from rest_framework.exceptions import NotFound
 
-    return NotFound("no such order")
+    return NotFound(_("no such order"))
 
 
 def _order_out(order: Order, ctx) -> dict:
@@ -387,7 +387,11 @@ class OrderDetail(ApiView):
     permission_classes = [AllowAny]
 
     @extend_schema(responses={200: s.OrderOut, **READ_ERRORS},
-                   parameters=[OpenApiParameter("token", str, description="the order's private token")])
+                   parameters=[OpenApiParameter(
+                       "token", str, description="the order's private token, the last part of the path of its "
+                                                 "`link`: what a buyer without an account sends to read their order "
+                                                 "(selling staff, and the account that placed it, need none). "
+                                                 "Missing or wrong: 404 `not_found`, as for an unknown code")])
     def get(self, request, code: str):
         return Response(_order_out(_order_for(request, code), self.ctx()))
 
@@ -426,8 +430,8 @@ class OrderAction(ApiView):
             order = order_cancel(order=order, actor=request.user)
         elif self.action == "payment-link":
             if order.status != Order.Status.RESERVED:
-                raise IllegalTransition(f"order {order.code} is {order.get_status_display().lower()}; "
-                                        "only a reservation is paid through a link")
+                raise IllegalTransition(_("order %(code)s is %(status)s; only a reservation is paid through a link")
+                                        % {"code": order.code, "status": order.get_status_display().lower()})
             _send_link(order, request.user)
         else:
             resend_confirmation(order)
@@ -439,8 +443,8 @@ def _send_link(order: Order, actor) -> None:
         send_payment_link(order, actor=actor)
     except Exception:  # the mail server: the reservation stands
         logger.exception("payment link of order %s not sent", order.code)
-        raise ServiceUnavailable("the payment link could not be emailed; send it again with "
-                                 f"POST orders/{order.code}/payment-link/") from None
+        raise ServiceUnavailable(_("the payment link could not be emailed; send it again with "
+                                   "POST orders/%(code)s/payment-link/") % {"code": order.code}) from None
 
 
 def _paid_already(request, code: str) -> Response | None:

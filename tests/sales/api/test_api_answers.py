@@ -1,7 +1,9 @@
 """What an integration reads in the API's answers: the request's own field named in a
-refusal, and the change due said the same way whatever the card."""
+refusal, the change due said the same way whatever the card, an order read back by its
+buyer, and messages in the request's language."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
@@ -101,3 +103,69 @@ def test_change_due_is_a_decimal_when_cash_was_tendered_and_null_otherwise(perfo
                            {"method": "cash", "tendered": "50"}, format="json")
     assert in_cash.status_code == 200, in_cash.content
     assert in_cash.json()["change_due"] == "0.00"
+
+
+# --- reading one's order ------------------------------------------------------------------
+
+def test_a_buyer_reads_their_order_with_the_token_of_its_link(performance):
+    """The order's `link` ends in its private token: sent as `?token=`, it lets the buyer
+    (no account) read the order. Without it, or with a wrong one, or for an unknown code:
+    a JSON 404, the same for each, in the request's language."""
+    buyer = client_for()
+    sold = _order(buyer, performance, CARD)
+    assert sold.status_code == 201, sold.content
+    code, link = sold.json()["code"], sold.json()["link"]
+    token = urlsplit(link).path.rstrip("/").rsplit("/", 1)[1]
+    assert token == Order.objects.get(code=code).access_token
+
+    read = client_for().get(f"/api/v1/orders/{code}/", {"token": token})
+    assert read.status_code == 200 and read.json()["code"] == code and read.json()["status"] == "paid"
+    assert client_for().get(f"/api/v1/orders/{code.lower()}/", {"token": token}).status_code == 200
+    for query in ({}, {"token": ""}, {"token": token[:-1]}, {"token": token + "x"}, {"token": "é" * 40}):
+        refused = client_for().get(f"/api/v1/orders/{code}/", query)
+        assert refused["Content-Type"] == "application/json"
+        assert assert_error(refused, 404, "not_found")["message"] == "no such order"
+    assert assert_error(client_for().get("/api/v1/orders/NOSUCH00/", {"token": token}), 404, "not_found")
+    in_french = client_for().get(f"/api/v1/orders/{code}/", {"token": "wrong"}, headers={"Accept-Language": "fr"})
+    assert assert_error(in_french, 404, "not_found")["message"] == "commande introuvable"
+
+
+# --- language -----------------------------------------------------------------------------
+
+def test_refusals_speak_the_requests_language_and_the_order_keeps_its_own(performance):
+    """The messages follow the request's Accept-Language; what the order holds (the
+    customer's language for its emails, its tickets' names) is given as it was stored."""
+    buyer = client_for()
+    refused = _order(buyer, performance, {"method": "card", "token": "tok_nobodyhasthis"}, **{"Accept-Language": "fr"})
+    assert assert_error(refused, 400, "invalid")["message"] == \
+        "le prestataire de paiement n'a pas pu utiliser cette carte ; saisissez-la de nouveau"
+    sold = buyer.post("/api/v1/orders/", {"hold": _hold(buyer, performance), "customer": BUYER, "payment": CARD,
+                                          "language": "fr"}, format="json", headers={"Accept-Language": "en"})
+    assert sold.status_code == 201, sold.content
+    assert Order.objects.get(code=sold.json()["code"]).language == "fr"
+    declined = buyer.post("/api/v1/orders/", {"hold": _hold(buyer, performance), "customer": BUYER, "language": "fr",
+                                              "payment": {"method": "test_card", "card_number": DECLINE}},
+                          format="json", headers={"Accept-Language": "en"})
+    assert assert_error(declined, 402, "payment_declined")["message"] == "card declined: insufficient funds"
+
+
+def test_staff_refusals_speak_the_requests_language(performance, clerk, organizer):
+    """Who may not do something is told so in their language, as DRF's own refusals are."""
+    from sales.policy import DOOR_STAFF
+    from tests.support import make_user
+
+    code = _order(client_for(), performance, CARD).json()["code"]
+    french = {"Accept-Language": "fr"}
+    cancel = client_for(clerk).post(f"/api/v1/orders/{code}/cancel/", headers=french)
+    assert assert_error(cancel, 403, "permission_denied")["message"] == \
+        "seul un téléphoniste ou un organisateur annule une commande ou envoie son lien de paiement"
+    door = client_for(make_user("door1", DOOR_STAFF))
+    assert assert_error(door.post(f"/api/v1/orders/{code}/refund/", headers=french), 403,
+                        "permission_denied")["message"] == "personnel seulement"
+    plan = client_for(clerk).post(f"/api/v1/venues/{performance.venue_id}/seating-plan/", {}, format="json",
+                                  headers=french)
+    assert assert_error(plan, 403, "permission_denied")["message"] == "organisateurs seulement"
+    link = client_for(organizer).post(f"/api/v1/orders/{code}/payment-link/", headers=french)
+    assert assert_error(link, 409, "illegal_transition")["message"] == \
+        f"la commande {code} est payée ; seule une réservation se paie par un lien"
+
