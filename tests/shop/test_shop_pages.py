@@ -44,14 +44,17 @@ def test_over_the_ticket_limit_is_refused(client, performance):
 
 
 
-def test_a_wrong_number_of_tickets_is_one_plain_message(client, performance):
+def test_a_wrong_number_of_tickets_is_one_plain_message_under_its_field(client, performance):
     zone = performance.price_zones.get().pk
     for quantity, said in (("0", "Choose at least one ticket."), ("-1", "Choose at least one ticket."),
-                           ("11", "at most 10 tickets per order"), ("2.5", "must be a whole number")):
+                           ("11", "At most 10 tickets per order."), ("2.5", "must be a whole number.")):
         response = client.post(f"/performances/{performance.pk}/hold/", {"zone": zone, "quantity": quantity},
                                follow=True)
-        said_now = messages_of(response)
-        assert len(said_now) == 1 and said.lower() in said_now[0].lower(), (quantity, said_now)
+        page = response.content.decode()
+        said_now = re.findall(r'<span class="error" id="quantity-best-error">([^<]*)</span>', page)
+        assert len(said_now) == 1 and said in said_now[0], (quantity, said_now)
+        assert messages_of(response) == []  # not at the top as well
+        assert f'id="quantity-best" value="{quantity}"' in page and "aria-invalid" in page  # what was typed, kept
     assert not Hold.objects.exists()
 
 def test_a_price_in_the_form_is_ignored(client, performance):

@@ -89,6 +89,9 @@ DETAILS = "checkout_details"
 # Seats picked on the map and still free when others of the same pick were taken: the map
 # opens with them ticked again.
 REPICK = "repick"
+# A number of tickets the best-available or a standing area's form refused: the page shows
+# its error under that form's field, with what was typed.
+QUANTITY_REFUSED = "quantity_refused"
 # The order the last basket became: a basket page from before it, paid again, leads there.
 LAST_ORDER = "last_order"
 # Presale access codes the shopper typed and the presale accepted: {performance id: code},
@@ -300,11 +303,18 @@ def performance_detail(request, pk: int):
     # Forms to buy only while something can be bought: put on sale, and an online window
     # (or a presale whose code this buyer gave) open now.
     repick = request.session.pop(REPICK, None) if REPICK in request.session else None
+    refused = request.session.pop(QUANTITY_REFUSED, None) if QUANTITY_REFUSED in request.session else None
     stocked = any(row.get("total") for row in rows) or bool(standing)
     open_now = ((any(o <= now < c for o, c in windows) or bool(presale and code))
                 and not begun_for(Channel.ONLINE, perf.starts_at, now) and perf.cancelled_at is None)
+    selling = stocked and open_now
+    if refused and refused["performance"] == perf.pk:
+        shown = {"best"} | {str(area["section_id"]) for area in standing} if selling else set()
+        if refused["key"] not in shown:  # that form is gone meanwhile (sold out, sale closed): said at the top
+            messages.error(request, refused["top"])
+            refused = None
     return render(request, "shop/performance.html", {
-        "selling": stocked and open_now, "opens": opens,
+        "selling": selling, "opens": opens,
         "closed": bool(windows) and not open_now and opens is None,
         "performance": perf, "zones": rows, "zone_colors": {row["zone"].pk: row["zone"].color for row in rows},
         "overview": (sections, box), "standing": standing, "light": _light(request),
@@ -314,6 +324,7 @@ def performance_detail(request, pk: int):
         "presale": presale, "access": access, "access_code": code if presale else "",
         "notes": notes,
         "repick": ",".join(str(pk) for pk in repick["seats"]) if repick and repick["performance"] == perf.pk else "",
+        "refused": refused if refused and refused["performance"] == perf.pk else None,
     }, status=status)
 
 
@@ -395,10 +406,13 @@ def hold(request, pk: int):
         return redirect("shop:performance", pk=pk)
     perf = get_object_or_404(Performance, pk=pk)
     form = HoldForm(request.POST, performance=perf)
+    by_number = not request.POST.get("seats")
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        said = [str(error) for errors in form.errors.values() for error in errors]
+        if by_number and set(form.errors) == {"quantity"}:
+            return _quantity_refused(request, perf, " ".join(said), " ".join(said))
+        for error in said:
+            messages.error(request, error)
         return redirect("shop:performance", pk=perf.pk)
     data = form.cleaned_data
     previous = _basket(request)
@@ -408,14 +422,14 @@ def hold(request, pk: int):
                           zone=data.get("zone"), section=data.get("section"),
                           quantity=data.get("quantity") if not data.get("seats") else None,
                           access_code=_access_code(request, perf.pk))
-    except PlacesUnavailable as exc:
-        if data.get("seats") and exc.detail.get("places"):
-            return _not_held(request, perf, data["seats"], exc.detail["places"])
-        messages.error(request, _("Those seats could not be held: %(reason)s") % {"reason": exc.message})
-        return redirect("shop:performance", pk=perf.pk)
     except SalesError as exc:
         # The basket the shopper already had is kept.
-        messages.error(request, _("Those seats could not be held: %(reason)s") % {"reason": exc.message})
+        if isinstance(exc, PlacesUnavailable) and data.get("seats") and exc.detail.get("places"):
+            return _not_held(request, perf, data["seats"], exc.detail["places"])
+        said = _("Those seats could not be held: %(reason)s") % {"reason": exc.message}
+        if by_number:
+            return _quantity_refused(request, perf, str(exc.message), said)
+        messages.error(request, said)
         return redirect("shop:performance", pk=perf.pk)
     replaced = [previous, *_baskets_of_pass(request, perf.pk, new.token)]
     for earlier in {hold.pk: hold for hold in replaced if hold is not None and hold.pk != new.pk}.values():
@@ -430,6 +444,16 @@ def hold(request, pk: int):
     request.session[BASKET] = new.token
     request.session.pop(LAST_ORDER, None)
     return redirect("shop:basket")
+
+
+def _quantity_refused(request, perf, said: str, at_the_top: str):
+    """A number of tickets asked of a zone or a standing area, refused: the page opens with
+    the reason under that form's field (which has the focus), what was typed kept, and the
+    basket the shopper had kept too; `at_the_top` if that form is no longer there."""
+    request.session[QUANTITY_REFUSED] = {
+        "performance": perf.pk, "key": request.POST.get("section") or "best", "zone": request.POST.get("zone") or "",
+        "quantity": (request.POST.get("quantity") or "")[:12], "error": said, "top": str(at_the_top)}
+    return redirect("shop:performance", pk=perf.pk)
 
 
 def _baskets_of_pass(request, perf_id: int, token: str) -> list[Hold]:
