@@ -4,7 +4,7 @@
 // the provider; the form sends the box office only the token the provider gives back.
 (function () {
   "use strict";
-  var TOKENISE = "boxoffice:tokenise", TOKEN = "boxoffice:token";
+  var TOKENISE = "boxoffice:tokenise", TOKEN = "boxoffice:token", FOCUS = "boxoffice:card-focus";
 
   // In the frame: the provider's field, tokenised when the page asks.
   function setupField(box) {
@@ -15,6 +15,16 @@
     // language, the frame's <html lang> (the page's own, as the frame is served with it).
     var card = stripe.elements({locale: document.documentElement.lang || "auto"}).create("card");
     card.mount(box);
+    // The page draws the focus ring round the frame (its own style cannot see the keyboard
+    // in here): the field says when it has the focus (Stripe's element through its events,
+    // the stand-in's boxes, of this document, through the document's).
+    var focused = function (yes) {
+      return function () { window.parent.postMessage({type: FOCUS, focused: yes}, window.location.origin); };
+    };
+    if (card.on) { card.on("focus", focused(true)); card.on("blur", focused(false)); }
+    document.addEventListener("focusin", focused(true));
+    document.addEventListener("focusout", focused(false));
+    window.addEventListener("blur", focused(false));
     window.addEventListener("message", function (event) {
       if (event.origin !== window.location.origin || !event.data || event.data.type !== TOKENISE) return;
       var answer = function (result) {
@@ -78,6 +88,14 @@
     window.Stripe(form.dataset.publishableKey).confirmCardPayment(form.dataset.clientSecret)
       .then(function () { form.submit(); });
   }
+
+  // In the page: the card field's focus ring, as its frame says.
+  window.addEventListener("message", function (event) {
+    if (event.origin !== window.location.origin || !event.data || event.data.type !== FOCUS) return;
+    Array.prototype.forEach.call(document.querySelectorAll("iframe[data-card-frame]"), function (frame) {
+      if (frame.contentWindow === event.source) frame.classList.toggle("card-focused", event.data.focused === true);
+    });
+  });
 
   function setup() {
     Array.prototype.forEach.call(document.querySelectorAll("[data-card-field]"), setupField);

@@ -138,3 +138,88 @@ def test_a_french_festival_goer_on_a_phone_buys_three_standing_tickets(browser, 
     assert answer.ok and answer.body().startswith(b"%PDF") and order.code in answer.headers["content-disposition"]
     context.close()
 
+
+# Where the keyboard is: the focused element of the page (of the frame it is in, if any),
+# and whether a focus ring shows on it (or, for the card's frame, around it).
+FOCUSED = """() => {
+  const e = document.activeElement, style = getComputedStyle(e), box = e.getBoundingClientRect();
+  return {tag: e.tagName, id: e.id, text: (e.innerText || e.value || "").trim().slice(0, 200),
+          ring: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2,
+          seen: box.top >= 0 && box.bottom <= innerHeight};
+}"""
+
+
+def tab_to(page, wanted, *, limit=40):
+    """Tab (never the mouse) until `wanted(focused)`; each stop shows its focus ring, in view."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        for _ in range(10):  # the card's frame tells the page it has the focus, by a message
+            if focused["ring"]:
+                break
+            page.wait_for_timeout(50)
+            focused = page.evaluate(FOCUSED)
+        assert focused["ring"] and focused["seen"], focused
+        if wanted(focused):
+            return focused
+    raise AssertionError("never reached by Tab")
+
+
+def test_an_english_buyer_with_the_keyboard_alone_buys_three_standing_tickets(browser, live_server):
+    perf = festival()
+    context, page = open_page(browser, live_server, DESK)
+    page.goto("/")
+    tab_to(page, lambda f: f["tag"] == "A" and f["text"] == "Choose seats")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/performances/{perf.pk}/")
+    tab_to(page, lambda f: f["id"] == "quantity-best")
+    tab_to(page, lambda f: f["id"].startswith("quantity-") and f["id"] != "quantity-best")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("7")
+    page.keyboard.press("Enter")
+    expect(lawn(page).locator(".error")).to_have_text("At most 6 tickets per order.")
+    focused = page.evaluate(FOCUSED)  # back on the field, its error under it
+    assert focused["id"].startswith("quantity-") and focused["text"] == "7", focused
+    page.keyboard.press("Control+A")
+    page.keyboard.type("3")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/basket/")
+    fits(page, DESK["width"])
+
+    tab_to(page, lambda f: f["id"] == "id_promo_code")
+    page.keyboard.type("NOPE")
+    page.keyboard.press("Enter")  # applies the code; the focus stays, its error read with it
+    expect(page.locator("#id_promo_code_error")).to_have_text("The code NOPE does not exist.")
+    assert page.evaluate(FOCUSED)["id"] == "id_promo_code"
+    page.keyboard.press("Control+A")
+    page.keyboard.type("festival10")
+    page.keyboard.press("Enter")
+    expect(page.locator("#basket-total")).to_have_text("$74.16")
+    tab_to(page, lambda f: f["id"] == "id_name")
+    page.keyboard.type("Camille Roy")
+    tab_to(page, lambda f: f["id"] == "id_email")
+    page.keyboard.type("camille@example.org")
+    tab_to(page, lambda f: f["id"] == "id_card_token")  # into the provider's field
+    page.keyboard.type("4000000000000002" "12" "31" "123" "H2X1Y4")  # its boxes follow one another
+    tab_to(page, lambda f: f["id"] == "pay")
+    expect(page.locator("#id_card_token")).not_to_have_class(re.compile("card-focused"))  # one ring at a time
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/checkout/")
+    focused = page.evaluate(FOCUSED)  # the refusal is where the keyboard is
+    assert focused["id"] == "error-summary" and "Payment declined: Your card was declined." in focused["text"], focused
+    fits(page, DESK["width"])
+    tab_to(page, lambda f: f["text"].startswith("Card: Payment declined"))
+    page.keyboard.press("Enter")  # the summary's link leads to the card field
+    tab_to(page, lambda f: f["id"] == "id_card_token")
+    page.keyboard.type("4242424242424242" "12" "31" "123" "H2X1Y4")
+    tab_to(page, lambda f: f["id"] == "pay")
+    page.keyboard.press("Space")
+    page.wait_for_url("**/orders/**")
+    fits(page, DESK["width"])
+    tab_to(page, lambda f: f["text"] == "Download the tickets (PDF)")
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    order = Order.objects.get(status="paid")
+    assert download.value.suggested_filename == f"tickets-{order.code}.pdf"
+    assert order.tickets.count() == 3
+    context.close()
