@@ -7,15 +7,18 @@ from operator import attrgetter
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.forms.models import BaseInlineFormSet
+from django.forms.utils import pretty_name
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone, translation
 from django.utils.formats import get_format, number_format
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -184,7 +187,33 @@ AMOUNTS_AS_TYPED = {models.DecimalField: {"localize": True,
                                           "widget": forms.TextInput(attrs={"inputmode": "decimal", "size": 10})}}
 
 
-class SectionInline(admin.TabularInline):
+class NamedCellsFormSet:
+    """Names each box of a row after its column (TabularInline)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for name, field in form.fields.items():
+            # A chooser with the admin's add and change links is drawn by the chooser it wraps
+            # (whose attributes the wrapper's copy does not share).
+            widget = field.widget.widget if isinstance(field.widget, RelatedFieldWidgetWrapper) else field.widget
+            # A date and time in two boxes names each box itself (boxoffice.forms).
+            if widget.is_hidden or isinstance(widget, forms.MultiWidget) or "aria-label" in widget.attrs:
+                continue
+            widget.attrs["aria-label"] = capfirst(field.label or pretty_name(name))
+
+
+class TabularInline(admin.TabularInline):
+    """Django's table of rows inside a form, whose boxes have no label of their own (the
+    column's heading is not one): each box is named after its column, as the heading says
+    it (deleting included), in the page's language, in the rows drawn and in the blank row
+    the page copies to add one."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (NamedCellsFormSet, formset), {})
+
+
+class SectionInline(TabularInline):
     model = Section
     extra = 0
     fields = ("name", "kind", "capacity", "rank")
@@ -254,7 +283,7 @@ class SeatAdmin(admin.ModelAdmin):
     list_select_related = ("section__venue",)
 
 
-class PerformanceInline(admin.TabularInline):
+class PerformanceInline(TabularInline):
     """The event's performances, each on its own venue's clock. They are added and changed
     on their own page, where a time is typed on the venue's clock and a moved start tells
     the buyers (a row here would take the box office's clock for every venue)."""
@@ -288,7 +317,7 @@ class EventAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
 
-class OnSaleWindowInline(admin.TabularInline):
+class OnSaleWindowInline(TabularInline):
     model = OnSaleWindow
     extra = 0
 
@@ -458,7 +487,7 @@ class PriceTypeFormSet(BaseInlineFormSet):
         super().clean()
 
 
-class PriceTypeInline(admin.TabularInline):
+class PriceTypeInline(TabularInline):
     model = PriceType
     formset = PriceTypeFormSet
     extra = 0
@@ -523,7 +552,7 @@ class PriceFormSet(BaseInlineFormSet):
         super().clean()
 
 
-class PriceInline(admin.TabularInline):
+class PriceInline(TabularInline):
     model = Price
     formfield_overrides = AMOUNTS_AS_TYPED
     form = PriceForm

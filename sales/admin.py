@@ -13,6 +13,7 @@ from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
 
 from events.admin import (
     PerformanceAdmin,
+    TabularInline,
     VenueClockMixin,
     as_money,
     labelled,
@@ -141,7 +142,7 @@ class AllocateForm(forms.Form):
                                 required=False)
 
 
-class PlaceEventInline(admin.TabularInline):
+class PlaceEventInline(TabularInline):
     model = PlaceEvent
     extra = 0
     can_delete = False
@@ -243,7 +244,7 @@ class HoldAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
 
 # --- orders ---------------------------------------------------------------------------
 
-class TicketInline(admin.TabularInline):
+class TicketInline(TabularInline):
     model = Ticket
     extra = 0
     can_delete = False
@@ -580,7 +581,7 @@ class DrawAdmin(ReadOnlyMixin, admin.ModelAdmin):
         return obj.seed if obj.drawn_at else "(revealed after the draw)"
 
 
-class BallotEntryInline(admin.TabularInline):
+class BallotEntryInline(TabularInline):
     model = BallotEntry
     extra = 0
     can_delete = False

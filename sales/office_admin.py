@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from events.admin import (
+    TabularInline,
     VenueClockMixin,
     as_money,
     on_office_clock,
@@ -244,7 +245,7 @@ class StaffMemberAdmin(admin.ModelAdmin):
 
 # --- money: shifts and payments, read-only ------------------------------------------------
 
-class ShiftPaymentInline(admin.TabularInline):
+class ShiftPaymentInline(TabularInline):
     model = Payment
     fk_name = "shift"
     extra = 0

@@ -28,6 +28,7 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from events.admin import (
     AMOUNTS_AS_TYPED,
+    TabularInline,
     VenueClockMixin,
     labelled,
     on_office_clock,
@@ -98,7 +99,7 @@ class FeeRuleFormSet(BaseInlineFormSet):
         super().clean()
 
 
-class TaxRateInline(admin.TabularInline):
+class TaxRateInline(TabularInline):
     model = TaxRate
     formfield_overrides = AMOUNTS_AS_TYPED
     form = TaxRateForm
@@ -108,7 +109,7 @@ class TaxRateInline(admin.TabularInline):
         "sales taxes (each rounded to the cent once per order, then shared out over its tickets)")
 
 
-class FeeRuleInline(admin.TabularInline):
+class FeeRuleInline(TabularInline):
     model = FeeRule
     formfield_overrides = AMOUNTS_AS_TYPED
     form = FeeRuleForm
@@ -326,7 +327,7 @@ class PresaleCodeFormSet(BaseInlineFormSet):
         super().clean()
 
 
-class PresaleCodeInline(admin.TabularInline):
+class PresaleCodeInline(TabularInline):
     model = PresaleCode
     form = PresaleCodeForm
     formset = PresaleCodeFormSet
