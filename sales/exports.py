@@ -24,7 +24,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from events.models import Channel, Performance
 
-from .formatting import WALK_IN_EMAIL, csv_cell, person_name
+from .formatting import WALK_IN_EMAIL, csv_cell, csv_marks, person_name
 from .models import Customer, Order, Payment, Ticket
 from .policy import cash_due
 from .reports import MONEY_MOVED
@@ -205,12 +205,17 @@ def _xlsx_row(sheet, row: tuple) -> list:
 
 def csv_chunks(header: list[str], rows: Iterable[tuple], per_chunk: int = 500) -> Iterator[bytes]:
     """The CSV as UTF-8 byte chunks of `per_chunk` lines (a byte-order mark first, so that
-    a spreadsheet opens it as UTF-8)."""
-    writer = csv.writer(_Line())
+    a spreadsheet opens it as UTF-8), separated and with amounts written as the active
+    language's spreadsheets read them (csv_marks: read now, not while the file is sent)."""
+    return _csv_chunks(header, rows, per_chunk, *csv_marks())
+
+
+def _csv_chunks(header, rows, per_chunk: int, separator: str, decimal_mark: str) -> Iterator[bytes]:
+    writer = csv.writer(_Line(), delimiter=separator)
     yield ("\ufeff" + writer.writerow(header)).encode()
     lines = []
     for row in rows:
-        lines.append(writer.writerow([csv_cell(v) for v in row]))
+        lines.append(writer.writerow([csv_cell(v, decimal_mark) for v in row]))
         if len(lines) >= per_chunk:
             yield "".join(lines).encode()
             lines = []

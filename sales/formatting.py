@@ -157,11 +157,21 @@ def payment_note(payment) -> str:
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_cell(value):
+def csv_marks() -> tuple[str, str]:
+    """The cell separator and the decimal mark of a CSV file in the active language, as a
+    spreadsheet there opens it: French writes 2,50, so Excel in French separates cells with
+    ";" (a "," file opens as one column); English keeps "," and "."."""
+    return (";", ",") if (get_language() or "en").startswith("fr") else (",", ".")
+
+
+def csv_cell(value, decimal_mark: str = "."):
     """A value as a CSV cell a spreadsheet opens (every CSV export and the settlement): None
-    is empty, and text that would start a formula is marked as text."""
+    is empty, text that would start a formula is marked as text, and an amount is written
+    with `decimal_mark` (csv_marks)."""
     if value is None:
         return ""
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value  # the usual mark of text in a spreadsheet
+    if isinstance(value, Decimal) and decimal_mark != ".":
+        return format(value, "f").replace(".", decimal_mark)
     return value

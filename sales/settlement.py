@@ -28,7 +28,7 @@ from reportlab.pdfgen import canvas
 
 from events.models import Event, Performance
 
-from .formatting import csv_cell, number, when
+from .formatting import csv_cell, csv_marks, number, when
 from .models import Order, Payment, TaxRate, Ticket
 from .policy import counted_row
 from .reports import MONEY_MOVED, taxes_by_name, taxes_not_split
@@ -158,13 +158,15 @@ def _title(s: Settlement) -> str:
 
 class _Cells:
     """A CSV writer whose text cells typed by people (tax names and registrations, the
-    event's title) never start a formula in the promoter's spreadsheet."""
+    event's title) never start a formula in the promoter's spreadsheet, separated and with
+    amounts written as the active language's spreadsheets read them (csv_marks)."""
 
     def __init__(self, out):
-        self._writer = csv.writer(out)
+        separator, self._decimal_mark = csv_marks()
+        self._writer = csv.writer(out, delimiter=separator)
 
     def writerow(self, row) -> None:
-        self._writer.writerow([csv_cell(value) for value in row])
+        self._writer.writerow([csv_cell(value, self._decimal_mark) for value in row])
 
 
 def settlement_csv(s: Settlement) -> bytes:

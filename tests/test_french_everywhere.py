@@ -626,7 +626,8 @@ def test_the_organizers_export_names_each_price_type_in_the_readers_language(org
     for headers, named in (({}, "Child"), (FRENCH, "Enfant")):
         response = signed_in(organizer).get(url, {"kind": "tickets", "format": "csv", "performance": perf.pk},
                                             **headers)
-        rows = list(csv.reader(b"".join(response.streaming_content).decode("utf-8-sig").splitlines()))
+        rows = list(csv.reader(b"".join(response.streaming_content).decode("utf-8-sig").splitlines(),
+                               delimiter=";" if headers else ","))
         column = 7  # Price type
         assert [r[column] for r in rows[1:]] == [named, named], headers
 

@@ -118,10 +118,10 @@ def test_the_dashboard_page_replaces_the_raw_counts(sales, organizer):
     assert f"/admin/sales/performancedashboard/{sales.pk}/change/" in change
 
 
-def _csv(response) -> list[list[str]]:
+def _csv(response, separator: str = ",") -> list[list[str]]:
     assert isinstance(response, StreamingHttpResponse)
     text = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(text)))
+    return list(csv.reader(io.StringIO(text), delimiter=separator))
 
 
 def _xlsx(response) -> list[tuple]:
@@ -260,7 +260,7 @@ def test_the_settlement_says_which_performance_was_cancelled(organizer):
     assert len(rows) == 2 and not rows[0].endswith("Annulée") and rows[1].endswith(" · Annulée"), rows
     settled = list(csv.reader(io.StringIO(admin.get(
         f"/admin/sales/performancedashboard/settlement/{first.event_id}.csv",
-        headers={"accept-language": "fr"}).content.decode("utf-8-sig"))))
+        headers={"accept-language": "fr"}).content.decode("utf-8-sig")), delimiter=";"))
     assert [r[0].endswith(" · Annulée") for r in settled[4:6]] == [False, True]
     pdf = admin.get(f"/admin/sales/performancedashboard/settlement/{first.event_id}.pdf",
                     headers={"accept-language": "fr"})
@@ -531,7 +531,7 @@ def test_cash_rounded_to_the_nickel_is_what_the_drawer_report_and_exports_expect
             (Decimal("-10.02"), Decimal("-10.00"))], fmt
         assert sum(Decimal(str(r[cash])) for r in body) == Decimal("120.05") - closed.cash_float
     french_header = _csv(signed_in(organizer).get(url, {"kind": "payments", "format": "csv"},
-                                                  headers={"accept-language": "fr"}))[0]
+                                                  headers={"accept-language": "fr"}), ";")[0]
     assert "Comptant, arrondi à la pièce" in french_header
 
     # The payments list, cash only: the amounts recorded and what the drawers took beside them.
@@ -539,3 +539,46 @@ def test_cash_rounded_to_the_nickel_is_what_the_drawer_report_and_exports_expect
     assert "Taken by the listed payments: 30.08; paid back: -10.02; net: 20.06." in listed
     assert ('id="cash-rounding">Cash rounding to the coin: the drawers took -0.01 beyond the amounts above. '
             'In cash, the listed payments moved 20.05, to the coin.<') in listed, listed
+
+
+def test_an_export_in_french_opens_in_columns_in_a_french_spreadsheet(sales, organizer):
+    """French spreadsheets read "," as the decimal mark and ";" between cells: an export
+    asked in French is written so (amounts 50,00), in UTF-8 with its mark so that accents
+    open as typed; in English it stays "," and "."."""
+    admin = signed_in(organizer)
+    sell(sales, 1, name="Hélène Côté", email="hc@example.org")
+    url = "/admin/sales/performancedashboard/exports/"
+    moved = sum(p.amount for p in Payment.objects.filter(MONEY_MOVED, order__performance=sales))
+
+    def parsed(raw: bytes, separator: str) -> list[list[str]]:
+        assert raw.startswith("\ufeff".encode())
+        rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=separator))
+        assert len({len(r) for r in rows if r}) <= 2 and len(rows[0]) > 1  # columns, not one
+        return rows
+
+    def amounts(rows, column, mark):
+        at = rows[0].index(column)
+        cells = [r[at] for r in rows[1:]]
+        assert all(re.fullmatch(rf"-?\d+{re.escape(mark)}\d\d", c) for c in cells), cells
+        return sum(Decimal(c.replace(",", ".")) for c in cells)
+
+    french = {"HTTP_ACCEPT_LANGUAGE": "fr"}
+    payments = parsed(b"".join(admin.get(url, {"kind": "payments", "format": "csv", "performance": sales.pk},
+                                         **french).streaming_content), ";")
+    assert amounts(payments, "Montant", ",") == moved
+    orders = parsed(b"".join(admin.get(url, {"kind": "orders", "format": "csv", "performance": sales.pk},
+                                       **french).streaming_content), ";")
+    assert "Hélène Côté" in {r[orders[0].index("Nom")] for r in orders[1:]}
+    assert amounts(orders, "Total", ",") == sum(o.total for o in Order.objects.filter(performance=sales))
+    english = parsed(b"".join(admin.get(url, {"kind": "payments", "format": "csv", "performance": sales.pk})
+                              .streaming_content), ",")
+    assert amounts(english, "Amount", ".") == moved
+
+    settlement = f"/admin/sales/performancedashboard/settlement/{sales.event_id}.csv"
+    s = event_settlement(sales.event)
+    rows = list(csv.reader(io.StringIO(admin.get(settlement, **french).content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[-1][0] == "Total" and rows[-1][1:] == [
+        str(v).replace(".", ",") for v in (s.total.taken, s.total.refunded, s.total.net)]
+    assert admin.get(settlement, **french).content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(admin.get(settlement).content.decode("utf-8-sig"))))
+    assert rows[-1] == ["Total", str(s.total.taken), str(s.total.refunded), str(s.total.net)]
