@@ -38,7 +38,7 @@ from events.admin import (
 from events.models import Channel, PriceType, PriceZone
 
 from . import shop_mode, waiting_room
-from .formatting import money
+from .formatting import csv_marks, money
 from .models import ALPHABET, FeeRule, Folded, Organizer, Presale, PresaleCode, PromoCode, TaxRate, WaitingRoom, fold
 
 
@@ -441,7 +441,10 @@ class PresaleAdmin(VenueClockMixin, admin.ModelAdmin):
         name = slugify(presales[0].name) if len(presales) == 1 else "presales"
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="codes-{name or "presale"}.csv"'
-        out = csv.writer(response)
+        # UTF-8 with its mark (a code may be typed with accents), cells separated as the
+        # organizer's spreadsheet reads them (csv_marks).
+        response.write("\ufeff")
+        out = csv.writer(response, delimiter=csv_marks()[0])
         out.writerow(["code", "uses", "max uses"])
         for code in PresaleCode.objects.filter(presale__in=presales).order_by("presale", "code"):
             out.writerow([code.code, code.uses, "" if code.max_uses is None else code.max_uses])

@@ -378,10 +378,20 @@ def test_an_organizer_opens_a_presale_generates_twenty_codes_and_downloads_them(
     response = client.post("/admin/sales/presale/", {"action": "export_codes", "_selected_action": [presale.pk]})
     assert response["Content-Type"].startswith("text/csv")
     assert 'filename="codes-fan-club.csv"' in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    # UTF-8 with its mark, so that a spreadsheet opens a code typed with accents as typed.
+    assert response.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["code", "uses", "max uses"] and len(rows) == 21
     assert {row[0]: row[1:] for row in rows[1:]} == {
         c.code: ["1" if c.pk == codes[0].pk else "0", "1"] for c in codes}
+    # Asked in French, cells are separated as a French spreadsheet reads them: ";".
+    PresaleCode.objects.create(presale=presale, code="FÊTE, 2027", max_uses=None)
+    french = client.post("/admin/sales/presale/", {"action": "export_codes", "_selected_action": [presale.pk]},
+                         HTTP_ACCEPT_LANGUAGE="fr").content
+    assert french.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(french.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["code", "uses", "max uses"] and len(rows) == 22
+    assert ["FÊTE, 2027", "0", ""] in rows
 
 
 def test_a_bad_presale_is_explained(client, organizer):
