@@ -30,7 +30,6 @@ from events.admin import (
     AMOUNTS_AS_TYPED,
     TabularInline,
     VenueClockMixin,
-    labelled,
     on_office_clock,
     on_venue_clock,
     with_performance,
@@ -38,7 +37,7 @@ from events.admin import (
 from events.models import Channel, PriceType, PriceZone
 
 from . import shop_mode, waiting_room
-from .formatting import csv_marks, money
+from .formatting import csv_marks, money, when
 from .models import ALPHABET, FeeRule, Folded, Organizer, Presale, PresaleCode, PromoCode, TaxRate, WaitingRoom, fold
 
 
@@ -48,6 +47,32 @@ def _forms(formset):
         data = getattr(form, "cleaned_data", None)
         if data and not data.get("DELETE"):
             yield form, data
+
+
+def _night(performance) -> str:
+    """A performance's start on its venue's clock, as a date sorts: 2031-01-17 20:00 (Fri)."""
+    local = performance.local()
+    return f"{when(local, 'Y-m-d H:i')} ({when(local, 'D')})"
+
+
+def performance_picked(performance) -> str:
+    """A performance as a picker offers it. The admin's two boxes of choices are of a fixed
+    width and cut a choice at their edge (their script also sorts choices by their text):
+    the night's start first, then the show's whole name, which may be long."""
+    return f"{_night(performance)} — {performance.event}"
+
+
+def part_picked(obj) -> str:
+    """A zone or price type as a picker offers it: its night and its name, then its show."""
+    return f"{_night(obj.performance)} · {obj.name} — {obj.performance.event}"
+
+
+def picker(field, queryset):
+    """A picker of zones or price types named by part_picked."""
+    if field is not None:
+        field.queryset = queryset.select_related("performance__event", "performance__venue")
+        field.label_from_instance = part_picked
+    return field
 
 
 def _outside(chosen, performances) -> list[str]:
@@ -261,11 +286,12 @@ class PromoCodeAdmin(admin.ModelAdmin):
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         if db_field.name == "zones":
-            return labelled(field, PriceZone.objects.all())
+            return picker(field, PriceZone.objects.all())
         if db_field.name == "price_types":
-            return labelled(field, PriceType.objects.all())
+            return picker(field, PriceType.objects.all())
         if db_field.name == "performances" and field is not None:
-            field.queryset = field.queryset.select_related("event")
+            field.queryset = field.queryset.select_related("event", "venue")
+            field.label_from_instance = performance_picked
         return field
 
     @admin.display(description=gettext_lazy("Discount"))
@@ -407,7 +433,7 @@ class PresaleAdmin(VenueClockMixin, admin.ModelAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         for name, model in (("zones", PriceZone), ("price_types", PriceType)):
             choices = model.objects.filter(performance=obj.performance) if obj is not None else model.objects.all()
-            labelled(form.base_fields.get(name), choices)
+            picker(form.base_fields.get(name), choices)
         return form
 
     @admin.display(description=gettext_lazy("Codes"), ordering="n_codes")

@@ -414,7 +414,7 @@ def test_a_bad_presale_is_explained(client, organizer):
 
     # Its zones are the performance's own: another performance's is not offered.
     page = page_of(client.get(url))
-    assert f"{perf} — Stalls" in page and f"{other} — Stalls" not in page
+    assert f"· Stalls — {perf.event}<" in page and f"· Stalls — {other.event}<" not in page
     assert "onstraint" not in page_of(response) and PresaleCode.objects.count() == 1
 
 
