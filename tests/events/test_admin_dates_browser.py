@@ -38,3 +38,36 @@ def test_every_date_and_time_box_of_the_admin_has_a_name(browser, live_server):
     assert page.get_by_role("textbox", name="Début — heure", exact=True).count() == 1
     assert axe_violations(page, DATE_AND_TIME) == []
     context.close()
+
+
+def test_no_note_compares_the_organizers_clock_with_a_server_clock(browser, live_server):
+    """Django notes "You are N hours ahead of server time" beside every date and time when
+    the browser's clock is not the page's: the box office types times on the venue's clock
+    (which a change page names, and whose offset it gives the "Now" shortcut), or on the
+    clock the form names; a venue not chosen yet has none to compare with. No such note,
+    wherever the organizer is."""
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    perf = make_performance(rows=1, per_row=4)
+    perf.venue.time_zone = "Europe/Paris"
+    perf.venue.save()
+    boss = make_user("clock-boss", is_staff=True, is_superuser=True)
+    for clock in ("Europe/Paris", "Asia/Tokyo"):  # at the venue, and far from it
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900},
+                                      locale="en-CA", timezone_id=clock)
+        login(context, boss, live_server)
+        page = context.new_page()
+        for url in pages(perf):
+            page.goto(url)
+            assert page.locator("p.datetime input").count() >= 2, url
+            assert page.locator(".timezonewarning").evaluate_all(
+                "notes => notes.filter(n => n.checkVisibility()).map(n => n.textContent)") == [], (clock, url)
+            assert not page.get_by_text("server time").filter(visible=True).count(), (clock, url)
+        page.goto(f"/admin/events/performance/{perf.pk}/change/")
+        offset = datetime.now(perf.venue.zone).utcoffset().total_seconds()
+        assert int(page.locator("body").get_attribute("data-admin-utc-offset")) == offset  # "Now" is the venue's
+        assert perf.venue.zone.key in page.title()
+        context.close()
+    assert timezone.get_current_timezone_name() != "Europe/Paris"  # the box office's own clock is another
