@@ -289,6 +289,8 @@ FR = {
         "la commande %(code)s est %(status)s ; seule une réservation se paie par un lien",
     "the payment link could not be emailed; send it again with POST orders/%(code)s/payment-link/":
         "le lien de paiement n'a pas pu être envoyé par courriel ; renvoyez-le avec POST orders/%(code)s/payment-link/",
+    "Open your shift first, then hold the new seats again.":
+        "Ouvrez d’abord votre quart, puis retenez de nouveau les nouvelles places.",
     "%(n)d paid order has no email address to send the new time to: call its buyer or tell them at the counter.": (
         "%(n)d commande payée n’a pas d’adresse courriel où envoyer la nouvelle heure : appelez son acheteur ou "
         "prévenez-le au guichet.",

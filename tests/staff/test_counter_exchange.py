@@ -490,3 +490,34 @@ def test_an_exchange_takes_only_the_seats_held_for_its_own_order(clerk, hall):
         assert c.post(url, {"tickets": str(theirs), "tendered": "500"}).status_code == 404
     assert not other.events.filter(action="exchanged").exists()
     assert Ticket.objects.get(pk=theirs).status == "valid"
+
+
+def test_an_exchange_without_an_open_shift_holds_nothing_and_leads_to_opening_one(clerk, hall):
+    """Selling needs the clerk's shift open before any seat is held; so does an exchange:
+    refused, nothing stays held, and the clerk is taken to open their shift, then back to
+    the order with the tickets still ticked."""
+    other = make_user("clerk2", COUNTER_CLERK)
+    order = counter_sale(other, shift_open(clerk=other, cash_float=Decimal("100")), hall, "Stalls", 1)
+    ticket = order.tickets.get()
+    c = signed_in(clerk)
+    asked = {"tickets": [str(ticket.pk)], "zone": zone(hall, "Front").pk, "quantity": "1"}
+    refused = c.post(f"/counter/orders/{order.code}/exchange/", asked)
+    assert not Hold.objects.filter(status="active").exists()
+    assert Place.objects.filter(performance=hall, state="held").count() == 0
+    page = unescape(c.get(refused["Location"]).content.decode())
+    assert "Open your shift first, then hold the new seats again." in page
+    opening = re.search(r'<form method="post" action="/counter/shift/open/".*?</form>', page, re.S).group(0)
+    assert 'name="cash_float"' in opening and "Open the drawer" in opening
+    back = re.search(r'name="next" value="([^"]+)"', opening).group(1)
+    opened = c.post("/counter/shift/open/", {"cash_float": "100", "next": back})
+    assert opened.status_code == 302 and opened["Location"].startswith(f"/counter/orders/{order.code}/?")
+    assert f"tickets={ticket.pk}" in opened["Location"]
+    assert Shift.objects.filter(clerk=clerk, closed_at__isnull=True).exists()
+    start = c.post(f"/counter/orders/{order.code}/exchange/", asked)
+    assert "/exchange/" in start["Location"] and Hold.objects.filter(status="active").count() == 1
+
+
+def test_opening_a_shift_goes_back_only_to_a_counter_page(clerk):
+    c = signed_in(clerk)
+    away = c.post("/counter/shift/open/", {"cash_float": "100", "next": "https://elsewhere.example/counter/"})
+    assert away.status_code == 302 and away["Location"] == "/counter/"

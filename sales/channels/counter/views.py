@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -110,8 +110,8 @@ def _valid(form):
 @clerk_only
 def home(request):
     shift = shift_current(request.user)
-    if shift is None:
-        return render(request, "counter/open_shift.html")
+    if shift is None:  # opened, the drawer leads back to the page that asked for it (_open_shift_then)
+        return render(request, "counter/open_shift.html", {"next": _counter_page(request.GET.get("next"))})
     now = timezone.now()
     # The soonest first: the queue at the window is mostly for tonight.
     found = performances_page(on_sale(Channel.COUNTER, now).prefetch_related(
@@ -152,17 +152,31 @@ def _exchange_of(hold: Hold, exchanges: dict) -> dict | None:
     return exchanges.get(str(hold.pk)) or {"order": code, "page": reverse("counter:order", args=[code])}
 
 
+def _counter_page(url) -> str:
+    """`url` if it is one of the counter's own pages (where to go once the shift is open),
+    else the empty string: never another site's, nor another channel's."""
+    url = str(url or "")[:2000]
+    home = reverse("counter:home")
+    return url if url.startswith(home) and url_has_allowed_host_and_scheme(url, allowed_hosts=None) else ""
+
+
+def _open_shift_then(page: str):
+    """The form opening the clerk's shift, which then goes back to `page`."""
+    return redirect(f"{reverse('counter:home')}?{urlencode({'next': page})}")
+
+
 @clerk_only
 @require_POST
 def open_shift(request):
+    then = _counter_page(request.POST.get("next"))
     try:
         shift_open(clerk=request.user, cash_float=_valid(ShiftOpenForm(request.POST))["cash_float"])
     except SalesError as exc:
         messages.error(request, exc.message)
         # The float as typed comes back in its field, to be corrected rather than typed again.
         typed = request.POST.get("cash_float", "")[:20]
-        return redirect(f"{reverse('counter:home')}?{urlencode({'cash_float': typed})}")
-    return redirect("counter:home")
+        return redirect(f"{reverse('counter:home')}?{urlencode({'cash_float': typed, 'next': then})}")
+    return redirect(then or "counter:home")
 
 
 @clerk_only
@@ -392,6 +406,9 @@ def order_exchange_start(request, code: str):
     if asked is None:
         return back
     tickets = asked["tickets"]
+    if shift_current(request.user) is None:  # as a sale: no seat held without a drawer to take the difference
+        messages.error(request, _("Open your shift first, then hold the new seats again."))
+        return _open_shift_then(back["Location"])
     try:
         # Marked as the order's exchange (EXCHANGE_MARK): its seats are never sold as a sale.
         where = ({"performance": get_object_or_404(Performance, pk=asked["performance"]), "place_ids": asked["seats"]}
