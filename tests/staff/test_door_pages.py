@@ -150,7 +150,7 @@ def test_a_door_opened_on_another_day_warns_and_an_earlier_scan_gives_its_date(d
     assert again.status_code == 409 and f"{earlier.day} " in again.json()["message"]
     Ticket.objects.filter(pk=ticket.pk).update(checked_in_at=timezone.now())
     today = c.post(f"/door/performances/{performance.pk}/scan/", {"code": ticket.code}, **JSON).json()["message"]
-    assert re.fullmatch(r"already checked in at \d\d:\d\d:\d\d", today)
+    assert re.fullmatch(r"already checked in at \d\d:\d\d:\d\d, at a door with no name", today)
     tonight = PerformanceFactory(event=performance.event, venue=performance.venue,
                                  starts_at=timezone.now(), channels=[])  # the venue's today, sold by nobody
     assert 'id="not-today"' not in c.get(f"/door/performances/{tonight.pk}/").content.decode()
@@ -256,3 +256,27 @@ def test_a_scan_made_on_the_day_and_sent_late_is_judged_by_when_it_was_made(door
     assert early.status_code == 409 and "refused until the day" in early.json()["message"], early.json()
     tickets[1].refresh_from_db()
     assert tickets[1].checked_in_at is None
+
+
+@pytest.mark.parametrize(("language", "said"), [
+    ("en", "already checked in at {time} by door1, at a door with no name"),
+    ("fr", "déjà entré à {time}, scanné par door1, à une porte sans nom"),
+])
+def test_a_second_scan_says_when_and_where_the_first_was_even_from_a_door_with_no_name(door, language, said):
+    """The first scan came from a door whose staff typed no name for it: the second still
+    says when (on the venue's clock, not the server's) and where, by whom it was scanned."""
+    perf = make_performance(rows=1, per_row=2)
+    perf.venue.time_zone = "Europe/Paris"  # the server's clock is America/Toronto's
+    perf.venue.save()
+    ticket, = sell(perf)
+    on_the_day(perf)
+    c = signed_in(door)
+    assert c.post(f"/door/performances/{perf.pk}/scan/", {"code": ticket.code, "door": ""}, **JSON).status_code == 200
+    ticket.refresh_from_db()
+    time = timezone.localtime(ticket.checked_in_at, perf.venue.zone).strftime("%H:%M:%S")
+    again = c.post(f"/door/performances/{perf.pk}/scan/", {"code": ticket.code, "door": "South gate"},
+                   HTTP_ACCEPT_LANGUAGE=language, **JSON)
+    assert again.status_code == 409 and again.json()["message"] == said.format(time=time)
+    page = c.post(f"/door/performances/{perf.pk}/scan/", {"code": ticket.code}, HTTP_ACCEPT_LANGUAGE=language)
+    sentence = said.format(time=time)
+    assert sentence[0].upper() + sentence[1:] in unescape(page.content.decode())
