@@ -206,6 +206,7 @@
     var update = function () {
       var shown = document.getElementById("total");
       var change = document.getElementById("change");
+      if (!change) return;  // a form with no change line (a reservation paid at the counter)
       if (!shown || !shown.dataset.amount) { change.textContent = "—"; return; }  // no total: no change to give
       var total = parseFloat(shown.dataset.amount) || 0;
       var cash = typedAmount(tendered.value), onCard = typedAmount(card && card.value);
@@ -223,6 +224,9 @@
     tendered.addEventListener("input", update);
     if (card) card.addEventListener("input", update);
     document.body.addEventListener("htmx:afterSettle", update);
+    // A page that comes back refused keeps the amounts as typed: its change line says what
+    // they give (short by so much), not the server's zero.
+    if (tendered.value || (card && card.value)) update();
   }
   // No inline handlers (the Content-Security-Policy allows none): confirmations and print
   // buttons are marked in the page and wired here.

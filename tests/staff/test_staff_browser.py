@@ -714,3 +714,38 @@ def test_after_the_shift_is_closed_the_counters_menu_offers_to_open_one(staff_pa
     assert answer.status == 200 and page.url.endswith("/counter/")
     expect(page.locator(".messages")).to_have_text(none_open)
     expect(page.locator("#cash_float")).to_be_visible()
+
+
+
+def refused_short(page) -> None:
+    """Open a drawer, hold two seats at 30.00 by keys, and take 50.00 cash for them: refused."""
+    page.context.add_init_script("window.printed = 0; window.print = () => { window.printed += 1; };")
+    page.goto("/counter/")
+    expect(page.locator("#cash_float")).to_be_focused()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("200")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_load_state()  # its keys are listened to once the page's script has run
+    page.keyboard.press("2")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # hold the best two
+    page.wait_for_load_state()
+    expect(page.locator("#tendered")).to_be_focused()
+    page.keyboard.type("50")
+    expect(page.locator("#change")).to_have_text("short by $10.00")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    expect(page.get_by_role("alert").filter(has_text="less than the total of $60.00")).to_be_visible()
+
+
+def test_a_refused_payment_says_how_short_the_cash_typed_still_is(staff_page):
+    """The page that comes back with the cash as typed says by how much it is short, as it
+    did before it was sent, not that no change is due."""
+    make_performance(rows=2, per_row=6, price="30.00")
+    page = staff_page(make_user("clerk-short", "counter clerk"))
+    refused_short(page)
+    expect(page.locator("#tendered")).to_have_value("50")
+    expect(page.locator("#change")).to_have_text("short by $10.00")
+
