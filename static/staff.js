@@ -62,10 +62,15 @@
     }
     // Enter's own meanings above stand; the single keys below are the shortcuts turned off.
     if (keysOff) return;
-    // An amount field's own key (C, the cash tendered) pressed in it is not typed: a clerk
-    // presses C, then the amount, whether or not the page opened in that field.
+    // An amount field's own key (C, the cash tendered) pressed in it is not typed: it selects
+    // what the field holds, as it does from elsewhere; a clerk presses C, then the amount,
+    // whether or not the page opened in that field.
     if (field && field.getAttribute && field.getAttribute("inputmode") === "decimal" && field.dataset &&
-        field.dataset.key && field.dataset.key === e.key.toLowerCase()) { e.preventDefault(); return; }
+        field.dataset.key && field.dataset.key === e.key.toLowerCase()) {
+      e.preventDefault();
+      if (field.select) field.select();
+      return;
+    }
     if (typing(document.activeElement)) return;
     if (ticketKeys(e)) { e.preventDefault(); return; }
     var quick = document.querySelector(".quick:focus-within") || document.querySelector(".quick");

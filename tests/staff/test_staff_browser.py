@@ -749,3 +749,18 @@ def test_a_refused_payment_says_how_short_the_cash_typed_still_is(staff_page):
     expect(page.locator("#tendered")).to_have_value("50")
     expect(page.locator("#change")).to_have_text("short by $10.00")
 
+
+def test_the_cash_key_in_the_cash_field_selects_the_amount_to_type_over(staff_page):
+    """The sale's page opens in the cash field: C pressed there, as the page advertises,
+    selects what is in it, as it does from anywhere else, rather than doing nothing."""
+    make_performance(rows=2, per_row=6, price="30.00")
+    page = staff_page(make_user("clerk-c", "counter clerk"))
+    hold_two_at_the_counter(page)
+    page.wait_for_load_state()
+    expect(page.locator("#tendered")).to_be_focused()
+    page.keyboard.type("50")
+    page.keyboard.press("c")
+    page.keyboard.type("70")
+    expect(page.locator("#tendered")).to_have_value("70")
+    expect(page.locator("#change")).to_have_text("$10.00")
+
