@@ -764,3 +764,50 @@ def test_the_cash_key_in_the_cash_field_selects_the_amount_to_type_over(staff_pa
     expect(page.locator("#tendered")).to_have_value("70")
     expect(page.locator("#change")).to_have_text("$10.00")
 
+
+def test_a_refused_payment_puts_the_focus_on_its_reason_not_before_the_amount(staff_page):
+    """The reason is read first; C then selects the cash typed, and the amount typed next
+    replaces it (the focus left at the start of the field made 100 typed there 10050)."""
+    make_performance(rows=2, per_row=6, price="30.00")
+    page = staff_page(make_user("clerk-reason", "counter clerk"))
+    refused_short(page)
+    expect(page.get_by_role("alert").filter(has_text="less than the total")).to_be_focused()
+    page.keyboard.press("c")
+    page.keyboard.type("100")
+    expect(page.locator("#tendered")).to_have_value("100")
+    expect(page.locator("#change")).to_have_text("$40.00")
+
+
+def test_a_clerk_sells_prints_and_refunds_from_the_keyboard_alone(staff_page):
+    """Two tickets sold for cash (50.00 tendered first, refused as short), their slip
+    printed and one refunded, with Tab, Enter and the keys the pages advertise."""
+    perf = make_performance(rows=2, per_row=6, price="30.00")
+    page = staff_page(make_user("clerk-keys", "counter clerk"))
+    refused_short(page)
+    assert Place.objects.filter(performance=perf, state="held").count() == 2
+    page.keyboard.press("c")  # the amount typed is selected: what is typed replaces it
+    page.keyboard.type("100")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.get_by_text("Sold. Change due: $40.00").wait_for()
+    page.wait_for_load_state()
+    order = Order.objects.get(status="paid")
+    with page.expect_popup() as popup:
+        page.keyboard.press("p")
+    slip = popup.value
+    slip.wait_for_load_state()
+    assert slip.evaluate("window.printed") == 1 and order.code in slip.locator("body").inner_text()
+    slip.close()
+    first, second = order.tickets.order_by("pk")
+    page.keyboard.press("r")
+    expect(page.locator("#refund-form").get_by_label(str(first.place))).to_be_focused()
+    page.keyboard.press("Space")
+    expect(page.locator("#refund-payback")).to_have_text("$30.00 goes back: $30.00 cash from the drawer.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(page.locator("#refund")).to_be_focused()
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.get_by_text("Refunded: Cash $30.00.").wait_for()
+    assert sorted(order.tickets.values_list("pk", "status")) == [(first.pk, "void"), (second.pk, "valid")]
