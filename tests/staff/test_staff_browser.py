@@ -811,3 +811,35 @@ def test_a_clerk_sells_prints_and_refunds_from_the_keyboard_alone(staff_page):
         page.keyboard.press("Enter")
     page.get_by_text("Refunded: Cash $30.00.").wait_for()
     assert sorted(order.tickets.values_list("pk", "status")) == [(first.pk, "void"), (second.pk, "valid")]
+
+
+def test_a_refused_exchange_payment_focuses_its_reason_and_says_how_short_the_cash_is(staff_page, hall):
+    """As at a sale: the exchange's page comes back refused with the cash as typed, the
+    reason focused to be read first, and the change line saying by how much it is short."""
+    from sales.holds import hold_create
+    from sales.orders import CustomerDetails, order_place
+    from sales.payments import PaymentRequest
+
+    clerk = make_user("clerk-xshort", "counter clerk")
+    page = staff_page(clerk)
+    page.goto("/counter/")
+    page.get_by_label("Cash float in the drawer").fill("100")
+    page.get_by_role("button", name="Open the drawer").click()
+    page.locator(".quick").first.wait_for()
+    hold = hold_create(performance=hall, channel=Channel.COUNTER, user=clerk,
+                       zone=hall.price_zones.get(name="Stalls"), quantity=1)
+    order = order_place(hold=hold, customer=CustomerDetails(name="Walk in", email="w@example.org"), actor=clerk,
+                        shift=Shift.objects.get(), payments=[PaymentRequest(method="cash", tendered=Decimal("50"))])
+    page.goto(f"/counter/orders/{order.code}/")
+    page.locator("#exchange-zone").select_option(str(hall.price_zones.get(name="Front").pk))
+    with page.expect_navigation():
+        page.locator("#exchange-hold").click()
+    page.wait_for_load_state()
+    expect(page.locator("#tendered")).to_be_focused()  # 30.00 more for the front
+    page.keyboard.type("10")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    expect(page.get_by_role("alert").first).to_be_focused()
+    expect(page.locator("#tendered")).to_have_value("10")
+    expect(page.locator("#change")).to_have_text("short by $20.00")
