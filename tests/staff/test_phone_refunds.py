@@ -428,3 +428,40 @@ def test_an_exchange_by_phone_offers_each_zone_at_what_a_ticket_there_costs_taxe
     assert set(order.tickets.values_list("price", flat=True)) == {Decimal("57.49")}
     page = phone.get(f"/phone/orders/{order.code}/").content.decode()
     assert zone_offered(page, cheaper.pk).endswith("— Back $34.49 (4 left)")
+
+
+def test_what_ticking_tickets_pays_back_to_the_callers_card_is_said_before_confirming(phone, supervisor):
+    """As at the counter: the order's page asks, as the ticks change, what refunding those
+    tickets pays back to the caller's card, worked out as the refund works it out; the
+    page shown again after a refusal says it for the tickets still ticked."""
+    order = sold_by_phone(phone, make_performance(rows=1, per_row=4), quantity=3)
+    first, second, third = order.tickets.order_by("pk")
+    url = f"/phone/orders/{order.code}/refund/payback/"
+
+    def said(answer):
+        assert answer.status_code == 200
+        found = re.search(r'<p id="refund-payback" data-ticked="([^"]*)" data-question="([^"]*)">([^<]*)</p>',
+                          answer.content.decode())
+        return [unescape(text).replace("\xa0", " ").replace("\u202f", " ") for text in found.groups()]
+
+    assert said(phone.get(url, {"tickets": [str(second.pk), str(first.pk)]})) == [
+        f"{first.pk},{second.pk}",
+        "Refund the ticked tickets? $100.00 goes back: $100.00 to the card, by the payment provider.",
+        "$100.00 goes back: $100.00 to the card, by the payment provider."]
+    assert said(phone.get(url, {"tickets": [str(first.pk)]}, headers={"accept-language": "fr"}))[2] == (
+        "50,00 $ sont rendus : 50,00 $ sur la carte, par le prestataire de paiement.")
+    assert said(phone.get(url)) == ["", "", ""]
+    assert said(phone.get(url, {"tickets": "x"}))[2] == "Some of those are not valid tickets of this order"
+    assert phone.get("/phone/orders/NOPE/refund/payback/").status_code == 404
+    clerk = signed_in(make_user("clerk-payback", COUNTER_CLERK))
+    assert clerk.get(url, {"tickets": str(first.pk)}).status_code == 403
+    # The order's page asks it as the ticks change, and says it for a refusal's ticks.
+    page = phone.get(f"/phone/orders/{order.code}/").content.decode()
+    assert f'hx-get="{url}"' in page and said(phone.get(f"/phone/orders/{order.code}/"))[0] == ""
+    phone.post(f"/phone/orders/{order.code}/refund/", {
+        "tickets_given": "1", "tickets": [third.pk], "supervisor": "supervisor", "supervisor_password": "nope"})
+    assert said(phone.get(f"/phone/orders/{order.code}/?refund={third.pk}"))[2] == (
+        "$50.00 goes back: $50.00 to the card, by the payment provider.")
+    # What was said is what the refund pays back to the card.
+    phone.post(f"/phone/orders/{order.code}/refund/", {"tickets_given": "1", "tickets": [third.pk], **SIGNED})
+    assert at_provider(order) == (15000, [5000])

@@ -19,6 +19,7 @@ urlpatterns = [
     path("orders/<str:code>/pay/", views.order_pay, name="order-pay"),
     path("orders/<str:code>/payment-link/", views.order_send_link, name="order-send-link"),
     path("orders/<str:code>/refund/", views.order_refund_view, name="order-refund"),
+    path("orders/<str:code>/refund/payback/", views.order_refund_payback, name="order-refund-payback"),
     path("orders/<str:code>/exchange/", views.order_exchange_start, name="order-exchange-start"),
     path("orders/<str:code>/exchange/<int:hold_id>/", views.order_exchange_view, name="order-exchange"),
     path("orders/<str:code>/exchange/<int:hold_id>/release/", views.order_exchange_release,

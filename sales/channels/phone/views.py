@@ -58,6 +58,7 @@ from sales.channels.staff import (
     refund_question,
     role_required,
     search_query,
+    ticked_payback,
     to_page,
 )
 from sales.errors import InvalidRequest, PaymentDeclined, ProviderUnavailable, SalesError
@@ -406,6 +407,7 @@ def _refund_and_exchange(request, order: Order, tickets: list) -> dict:
     # (refund_cancelled), and what the counter took, the counter pays back or exchanges.
     if not cancelled and unused:
         exchange_to, found = exchange_offers(Channel.PHONE, order, request.GET)
+    asked = refund_asked(request, reverse("phone:order", args=[order.code]))
     return {
         "valid_tickets": unused, "refund_by_ticket": by_ticket, "exchange_to": exchange_to, "found": found,
         "at_counter": _at_counter_words(order, at_counter) if at_counter else "",
@@ -413,7 +415,9 @@ def _refund_and_exchange(request, order: Order, tickets: list) -> dict:
         "refund_question": "" if at_counter else refund_question(order, by_ticket),
         # An operator refunds nothing alone: the supervisor's fields are open from the start.
         "refunds_alone": refunds_at_all(request.user), "asked": exchange_asked(request.GET),
-        "refund_asked": refund_asked(request, reverse("phone:order", args=[order.code]))}
+        "refund_asked": asked,
+        # With the tickets ticked (a refusal's, shown again): what they pay back to the card.
+        "ticked": ticked_payback(order, asked["tickets"] if asked else []) if by_ticket else None}
 
 
 def _at_counter_words(order: Order, at_counter) -> str:
@@ -424,6 +428,16 @@ def _at_counter_words(order: Order, at_counter) -> str:
     return _("%(paid)s of this order was paid at the counter, and only the counter hands it back: send the caller "
              "to the counter to refund this order.") % {
         "paid": ", ".join(f"{method} {money(amount, order.currency)}" for method, amount in by_method.items())}
+
+
+@operator_only
+def order_refund_payback(request, code: str):
+    """What refunding the tickets ticked on the order's page pays back to the caller's card,
+    as the refund itself works it out (as at the counter): asked again as the ticks change,
+    and by the refund's confirmation before anything is paid back."""
+    order = get_object_or_404(Order, code=code.upper())
+    return render(request, "staff/_refund_payback.html",
+                  {"payback": ticked_payback(order, IdsField().to_python(request.GET.getlist("tickets")))})
 
 
 @operator_only
