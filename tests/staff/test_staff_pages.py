@@ -545,6 +545,33 @@ def test_extending_a_phone_hold_says_until_when(operator, performance):
     assert "The seats are held until" in page.content.decode()
 
 
+def test_extending_a_lapsed_phone_hold_is_refused_in_words_and_holds_nothing_again(operator, performance):
+    """The countdown reached zero (the page left open, or sent from another tab): the
+    server refuses to extend the hold, says why once, and holds nothing again."""
+    from sales.holds import holds_tidy
+    from sales.orders import customer_register
+
+    caller = customer_register(details=CALLER)
+    seat = places_of(performance)[0]
+    hold = hold_create(performance=performance, channel=Channel.PHONE, user=operator,
+                       owner_key=f"customer:{caller.pk}", place_ids=[seat.pk])
+    lapsed = timezone.now() - timedelta(seconds=5)
+    Hold.objects.filter(pk=hold.pk).update(expires_at=lapsed)
+    Place.objects.filter(pk=seat.pk).update(hold_expires_at=lapsed)
+    phone = signed_in(operator)
+    for tidied in (False, True):
+        if tidied:
+            holds_tidy()
+        page = phone.post(f"/phone/customers/{caller.pk}/sale/{hold.pk}/extend/", follow=True)
+        assert page.status_code == 200 and page.redirect_chain[-1][0] == f"/phone/customers/{caller.pk}/"
+        said = re.findall(r'<p class="msg msg-(\w+)">([^<]*)</p>', page.content.decode())
+        assert said == [("error", "The hold lapsed; the seats were released.")], said
+        assert "The seats are held until" not in page.content.decode()
+        assert Hold.objects.get(pk=hold.pk).expires_at == lapsed
+        assert Place.objects.get(pk=seat.pk).state == ("available" if tidied else "held")
+        assert Place.objects.get(pk=seat.pk).hold_expires_at in (lapsed, None)
+
+
 def test_a_callers_page_leads_back_to_the_seats_held_for_them(operator, performance):
     """The call dropped, or the operator opened another page: the caller's page lists the
     seats still held for them, each with the way back to its sale; none once they lapse."""

@@ -357,10 +357,14 @@ def _deadline(raw: str | None, perf) -> datetime:
 @operator_only
 @require_POST
 def sale_extend(request, pk: int, hold_id: int):
+    hold = _hold(request, pk, hold_id)
     try:
-        hold = hold_extend(hold=_hold(request, pk, hold_id), actor=request.user)
+        hold = hold_extend(hold=hold, actor=request.user)
     except SalesError as exc:
-        messages.error(request, exc.message)
+        # A hold that lapsed (or whose performance was cancelled): the sale's page says which
+        # once, and goes back to the caller; said here too, it would be said twice.
+        if hold_is_live(hold):
+            messages.error(request, exc.message)
     else:
         messages.success(request, _("The seats are held until %(time)s.") % {
             "time": when(hold.performance.local(hold.expires_at), "H:i")})
