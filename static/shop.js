@@ -331,8 +331,12 @@
       if (receipt) receipt.hidden = true;
       var pay = document.getElementById("pay");
       if (pay) pay.disabled = true;
-      // The staff's buttons that sell or reserve the held seats: nothing is held any more.
-      document.querySelectorAll("[data-needs-hold]").forEach(function (b) { b.disabled = true; });
+      // The staff's buttons that sell, reserve, extend or release the held seats: nothing is
+      // held any more. Each is described by the message that says why it is disabled.
+      document.querySelectorAll("[data-needs-hold]").forEach(function (b) {
+        b.disabled = true;
+        if (msg) b.setAttribute("aria-describedby", msg.id);
+      });
       if (release) release.hidden = true;
     }
     function tick() {

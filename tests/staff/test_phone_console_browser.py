@@ -2,12 +2,16 @@
 what a refund pays back said before it is confirmed, what Enter does in the card field and
 the zone lists, and a hold that lapsed while the page was open."""
 
+import re
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from events.models import Channel
 from sales.holds import hold_create
-from sales.models import Order
+from sales.models import Customer, Hold, Order, Place
 from sales.orders import CustomerDetails, order_place
 from sales.payments import PaymentRequest
 from sales.policy import ORGANIZER
@@ -74,3 +78,33 @@ def test_the_operator_is_asked_what_the_ticked_tickets_pay_back_to_the_card(cons
     assert asked[1:] == ["Refund the ticked tickets? " + one]
     paid = order.payments.filter(status="approved").earliest("pk").reference
     assert [r.amount for r in provider().v1.refunds.list({"payment_intent": paid}).data] == [4500]
+
+
+def test_once_the_hold_lapsed_the_extend_button_is_disabled_and_says_why(console):
+    """The countdown reaches zero with the page open: Extend (and Release: nothing is held)
+    is disabled, described by the message that says the hold lapsed, and its key sends nothing."""
+    perf = make_performance(rows=1, per_row=6)
+    operator = make_user("operator-lapse", "phone operator")
+    caller = Customer.objects.create(name="Lou Morin", email="lou@example.org")
+    hold = hold_create(performance=perf, channel=Channel.PHONE, user=operator, owner_key=f"customer:{caller.pk}",
+                       zone=perf.price_zones.get(), quantity=2)
+    page = console(operator)
+    page.goto(f"/phone/customers/{caller.pk}/sale/{hold.pk}/")
+    extend = page.get_by_role("button", name="Extend the hold")
+    expect(extend).to_be_enabled()
+    expect(extend).not_to_have_attribute("aria-describedby", "expired-msg")
+    soon = timezone.now() + timedelta(seconds=3)
+    Hold.objects.filter(pk=hold.pk).update(expires_at=soon)
+    Place.objects.filter(hold=hold).update(hold_expires_at=soon)
+    page.reload()
+    expect(page.locator("#expired-msg")).to_be_visible(timeout=10_000)
+    expect(extend).to_be_disabled()
+    expect(extend).to_have_accessible_description(re.compile("The hold lapsed and the seats were released"))
+    expect(page.get_by_role("button", name="Release")).to_be_disabled()
+    sent = []
+    page.on("request", lambda request: sent.append(request.url) if request.method == "POST" else None)
+    page.on("dialog", lambda dialog: sent.append(dialog.message) or dialog.dismiss())
+    page.locator("body").press("e")
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(500)
+    assert sent == [] and page.url.endswith(f"/sale/{hold.pk}/")
