@@ -54,7 +54,8 @@
       return;
     }
     // Enter in a field that belongs to one of a form's buttons (the phone's payment deadline:
-    // Reserve) presses that button, not the form's first.
+    // Reserve; a zone list: its Hold button, which a list's Enter would not press) presses
+    // that button, not the form's first.
     if (e.key === "Enter" && field && field.dataset && field.dataset.enter && document.getElementById(field.dataset.enter)) {
       e.preventDefault();
       document.getElementById(field.dataset.enter).click();

@@ -108,3 +108,42 @@ def test_once_the_hold_lapsed_the_extend_button_is_disabled_and_says_why(console
     page.keyboard.press("Escape")
     page.wait_for_timeout(500)
     assert sent == [] and page.url.endswith(f"/sale/{hold.pk}/")
+
+
+def test_enter_in_a_performances_zone_list_holds_seats_in_that_performance_only(console):
+    """Enter in a performance's zone list (its standing sections among them), or in its
+    caller's language, holds the best seats there, as its button does: not another
+    performance's, and not nothing."""
+    first = make_performance(rows=1, per_row=6)
+    second = make_performance(rows=1, per_row=6, standing=20)
+    operator = make_user("operator-enter-zone", "phone operator")
+    caller = Customer.objects.create(name="Lou Morin", email="lou@example.org")
+    page = console(operator)
+    for field, pick in (("Zone", "Lawn"), ("Caller's language", None)):
+        page.goto(f"/phone/customers/{caller.pk}/")
+        group = page.get_by_role("group", name=second.event.title)
+        chosen = group.get_by_label(field)
+        if pick:
+            chosen.select_option(chosen.locator("option", has_text=pick).get_attribute("value"))
+        chosen.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/sale/**")
+        hold = Hold.objects.latest("pk")
+        assert hold.performance_id == second.pk and hold.places.count() == 2
+        if pick:
+            assert {p.price_zone.name for p in hold.places.all()} == {"Lawn"}
+    assert not Hold.objects.filter(performance=first).exists()
+
+
+def test_enter_in_the_exchange_zone_list_holds_the_new_seats(console):
+    perf = make_performance(rows=2, per_row=6)
+    operator = make_user("operator-enter-exchange", "phone operator")
+    order = sold_by_phone(operator, perf, 2)
+    page = console(operator)
+    page.goto(f"/phone/orders/{order.code}/")
+    page.locator("#exchange-zone").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/exchange/**")
+    expect(page.locator("#keep-old-seats")).to_be_visible()
+    assert Order.objects.get(pk=order.pk).payments.filter(amount__lt=0).count() == 0
+

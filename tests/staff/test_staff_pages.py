@@ -975,7 +975,7 @@ def test_the_staff_sign_in_is_a_staff_door_without_the_shops_links(client):
 
 def _callers_languages(page: str) -> list[str]:
     """The language each "Caller's language" field of a page offers first."""
-    fields = re.findall(r'<select (?:id="language" )?name="language">(.*?)</select>', page, re.S)
+    fields = re.findall(r'<select (?:id="language" )?name="language"[^>]*>(.*?)</select>', page, re.S)
     return [re.search(r'<option value="(\w+)"[^>]*selected', f)[1] for f in fields]
 
 
