@@ -4,7 +4,8 @@
 // the provider; the form sends the box office only the token the provider gives back.
 (function () {
   "use strict";
-  var TOKENISE = "boxoffice:tokenise", TOKEN = "boxoffice:token", FOCUS = "boxoffice:card-focus";
+  var TOKENISE = "boxoffice:tokenise", TOKEN = "boxoffice:token", FOCUS = "boxoffice:card-focus",
+      ENTER = "boxoffice:enter";
 
   // In the frame: the provider's field, tokenised when the page asks.
   function setupField(box) {
@@ -25,6 +26,13 @@
     document.addEventListener("focusin", focused(true));
     document.addEventListener("focusout", focused(false));
     window.addEventListener("blur", focused(false));
+    // Enter in the field (its own document: the page's keys never see it) is said to the
+    // page, which pays as the form's Pay button does: a frame has no form of its own to send.
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" || event.isComposing || event.ctrlKey || event.altKey || event.metaKey) return;
+      event.preventDefault();
+      window.parent.postMessage({type: ENTER}, window.location.origin);
+    });
     window.addEventListener("message", function (event) {
       if (event.origin !== window.location.origin || !event.data || event.data.type !== TOKENISE) return;
       var answer = function (result) {
@@ -50,6 +58,17 @@
     var errors = form.querySelector("[data-card-errors]");
     var marked = form.querySelector("[data-card-pay]") !== null;
     var asked = false, submitter = null;
+    // Enter in this form's card field: the payment, by the button that takes the card (in a
+    // form that also reserves or prices again, the one marked data-card-pay), unless it is
+    // disabled (the hold lapsed). Never another form's, nor another button of this one.
+    window.addEventListener("message", function (event) {
+      if (event.origin !== window.location.origin || !event.data || event.data.type !== ENTER) return;
+      if (!frame || event.source !== frame.contentWindow) return;
+      var pay = marked ? form.querySelector("[data-card-pay]")
+        : form.querySelector('button[type="submit"], button:not([type]), input[type="submit"]');
+      if (!pay || pay.disabled) return;
+      if (form.requestSubmit) form.requestSubmit(pay); else pay.click();
+    });
     window.addEventListener("message", function (event) {
       if (event.origin !== window.location.origin || !event.data || event.data.type !== TOKEN) return;
       var said = form.querySelector("input[name=card_error]");

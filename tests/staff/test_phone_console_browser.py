@@ -15,7 +15,7 @@ from sales.models import Customer, Hold, Order, Place
 from sales.orders import CustomerDetails, order_place
 from sales.payments import PaymentRequest
 from sales.policy import ORGANIZER
-from tests.browser import login
+from tests.browser import login, type_card
 from tests.support import card_token, make_performance, make_user, provider
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -82,7 +82,8 @@ def test_the_operator_is_asked_what_the_ticked_tickets_pay_back_to_the_card(cons
 
 def test_once_the_hold_lapsed_the_extend_button_is_disabled_and_says_why(console):
     """The countdown reaches zero with the page open: Extend (and Release: nothing is held)
-    is disabled, described by the message that says the hold lapsed, and its key sends nothing."""
+    is disabled, described by the message that says the hold lapsed, and its key sends nothing,
+    nor Enter in the card field."""
     perf = make_performance(rows=1, per_row=6)
     operator = make_user("operator-lapse", "phone operator")
     caller = Customer.objects.create(name="Lou Morin", email="lou@example.org")
@@ -106,6 +107,7 @@ def test_once_the_hold_lapsed_the_extend_button_is_disabled_and_says_why(console
     page.on("dialog", lambda dialog: sent.append(dialog.message) or dialog.dismiss())
     page.locator("body").press("e")
     page.keyboard.press("Escape")
+    page.frame_locator("iframe[data-card-frame]").locator('input[placeholder="number"]').press("Enter")
     page.wait_for_timeout(500)
     assert sent == [] and page.url.endswith(f"/sale/{hold.pk}/")
 
@@ -147,3 +149,41 @@ def test_enter_in_the_exchange_zone_list_holds_the_new_seats(console):
     expect(page.locator("#keep-old-seats")).to_be_visible()
     assert Order.objects.get(pk=order.pk).payments.filter(amount__lt=0).count() == 0
 
+
+def test_enter_in_the_card_field_takes_the_payment_and_nothing_else(console):
+    """The operator types the card the caller reads out and presses Enter in the provider's
+    field: the payment is taken, as Pay takes it (not a reservation, not the total again)."""
+    perf = make_performance(rows=1, per_row=6)
+    operator = make_user("operator-enter-card", "phone operator")
+    caller = Customer.objects.create(name="Lou Morin", email="lou@example.org")
+    hold = hold_create(performance=perf, channel=Channel.PHONE, user=operator, owner_key=f"customer:{caller.pk}",
+                       zone=perf.price_zones.get(), quantity=2)
+    page = console(operator)
+    posted = []
+    page.on("request", lambda request: posted.append(request.post_data or "") if request.method == "POST" else None)
+    page.goto(f"/phone/customers/{caller.pk}/sale/{hold.pk}/")
+    page.wait_for_load_state()
+    type_card(page, "4242 4242 4242 4242")
+    page.frame_locator("iframe[data-card-frame]").locator('input[placeholder="postal_code"]').press("Enter")
+    page.get_by_text("Paid. The tickets are on their way to lou@example.org").wait_for()
+    order = Order.objects.get(hold=hold)
+    assert order.status == "paid" and order.payments.get().method == "card_not_present"
+    sent = [body for body in posted if "card_token=" in body]
+    assert len(sent) == 1 and "action=pay" in sent[0] and "card_token=tok_" in sent[0], posted
+
+
+def test_enter_in_the_card_field_pays_a_reservation(console):
+    perf = make_performance(rows=1, per_row=6)
+    operator = make_user("operator-enter-reserved", "phone operator")
+    caller = Customer.objects.create(name="Lou Morin", email="lou@example.org")
+    hold = hold_create(performance=perf, channel=Channel.PHONE, user=operator, owner_key=f"customer:{caller.pk}",
+                       zone=perf.price_zones.get(), quantity=1)
+    page = console(operator)
+    page.goto(f"/phone/customers/{caller.pk}/sale/{hold.pk}/")
+    page.locator("#reserve").click()
+    page.get_by_text("Reserved until").wait_for()
+    page.wait_for_load_state()
+    type_card(page, "4242 4242 4242 4242")
+    page.frame_locator("iframe[data-card-frame]").locator('input[placeholder="cvc"]').press("Enter")
+    page.get_by_text("Paid. The tickets are on their way to lou@example.org").wait_for()
+    assert Order.objects.get(hold=hold).status == "paid"
