@@ -40,6 +40,17 @@ def sold_by_phone(operator, perf, quantity) -> Order:
                        payment=PaymentRequest(method="card_not_present", token=card_token()))
 
 
+def held_for_a_caller(username: str, quantity: int):
+    """An operator of that name holding `quantity` seats of a new performance for a caller,
+    Lou Morin: (operator, caller, hold)."""
+    perf = make_performance(rows=1, per_row=6)
+    operator = make_user(username, "phone operator")
+    caller = Customer.objects.create(name="Lou Morin", email="lou@example.org")
+    hold = hold_create(performance=perf, channel=Channel.PHONE, user=operator, owner_key=f"customer:{caller.pk}",
+                       zone=perf.price_zones.get(), quantity=quantity)
+    return operator, caller, hold
+
+
 def test_the_operator_is_asked_what_the_ticked_tickets_pay_back_to_the_card(console):
     """Ticking the caller's tickets says what goes back to their card; the confirmation
     asks with that amount, and the card is paid back that amount."""
@@ -84,11 +95,7 @@ def test_once_the_hold_lapsed_the_extend_button_is_disabled_and_says_why(console
     """The countdown reaches zero with the page open: Extend (and Release: nothing is held)
     is disabled, described by the message that says the hold lapsed, and its key sends nothing,
     nor Enter in the card field."""
-    perf = make_performance(rows=1, per_row=6)
-    operator = make_user("operator-lapse", "phone operator")
-    caller = Customer.objects.create(name="Lou Morin", email="lou@example.org")
-    hold = hold_create(performance=perf, channel=Channel.PHONE, user=operator, owner_key=f"customer:{caller.pk}",
-                       zone=perf.price_zones.get(), quantity=2)
+    operator, caller, hold = held_for_a_caller("operator-lapse", 2)
     page = console(operator)
     page.goto(f"/phone/customers/{caller.pk}/sale/{hold.pk}/")
     extend = page.get_by_role("button", name="Extend the hold")
@@ -153,11 +160,7 @@ def test_enter_in_the_exchange_zone_list_holds_the_new_seats(console):
 def test_enter_in_the_card_field_takes_the_payment_and_nothing_else(console):
     """The operator types the card the caller reads out and presses Enter in the provider's
     field: the payment is taken, as Pay takes it (not a reservation, not the total again)."""
-    perf = make_performance(rows=1, per_row=6)
-    operator = make_user("operator-enter-card", "phone operator")
-    caller = Customer.objects.create(name="Lou Morin", email="lou@example.org")
-    hold = hold_create(performance=perf, channel=Channel.PHONE, user=operator, owner_key=f"customer:{caller.pk}",
-                       zone=perf.price_zones.get(), quantity=2)
+    operator, caller, hold = held_for_a_caller("operator-enter-card", 2)
     page = console(operator)
     posted = []
     page.on("request", lambda request: posted.append(request.post_data or "") if request.method == "POST" else None)
@@ -173,11 +176,7 @@ def test_enter_in_the_card_field_takes_the_payment_and_nothing_else(console):
 
 
 def test_enter_in_the_card_field_pays_a_reservation(console):
-    perf = make_performance(rows=1, per_row=6)
-    operator = make_user("operator-enter-reserved", "phone operator")
-    caller = Customer.objects.create(name="Lou Morin", email="lou@example.org")
-    hold = hold_create(performance=perf, channel=Channel.PHONE, user=operator, owner_key=f"customer:{caller.pk}",
-                       zone=perf.price_zones.get(), quantity=1)
+    operator, caller, hold = held_for_a_caller("operator-enter-reserved", 1)
     page = console(operator)
     page.goto(f"/phone/customers/{caller.pk}/sale/{hold.pk}/")
     page.locator("#reserve").click()

@@ -45,15 +45,20 @@ def contrast(page, selector) -> float:
     }""", selector)
 
 
+def open_the_drawer(page, cash_float: str) -> None:
+    """The counter's first page, its shift opened with `cash_float` in the drawer."""
+    page.goto("/counter/")
+    page.get_by_label("Cash float in the drawer").fill(cash_float)
+    page.get_by_role("button", name="Open the drawer").click()
+    page.locator(".quick").first.wait_for()
+
+
 def test_counter_cash_sale_with_change_then_the_shift_balances(staff_page):
     # 90.02 for two: 90.00 in cash (to the nearest 5¢), and the change from that.
     make_performance(rows=3, per_row=8, price="45.01")
     clerk = make_user("clerk-b", "counter clerk")
     page = staff_page(clerk)
-    page.goto("/counter/")
-    page.get_by_label("Cash float in the drawer").fill("200.00")
-    page.get_by_role("button", name="Open the drawer").click()
-    page.locator(".quick").first.wait_for()
+    open_the_drawer(page, "200.00")
     page.keyboard.press("2")  # two tickets, by key
     assert page.locator("[data-qty]").first.input_value() == "2"
     page.keyboard.press("Enter")  # hold the best two
@@ -97,10 +102,7 @@ def test_counter_cash_sale_with_change_then_the_shift_balances(staff_page):
 def test_esc_in_a_field_leaves_the_field_and_only_the_next_cancels_the_sale(staff_page):
     perf = make_performance(rows=1, per_row=6, price="20.00", standing=10, ticket_limit=8)
     page = staff_page(make_user("clerk-esc", "counter clerk"))
-    page.goto("/counter/")
-    page.get_by_label("Cash float in the drawer").fill("50")
-    page.get_by_role("button", name="Open the drawer").click()
-    page.locator(".quick").first.wait_for()
+    open_the_drawer(page, "50")
     page.keyboard.press("z")
     page.keyboard.press("z")  # back to the seated zone, its radio focused: keys still choose, they do not type
     assert page.evaluate("document.activeElement.type") == "radio"
@@ -274,10 +276,7 @@ def test_phone_reservation_lapses_and_returns_its_seats(staff_page, celery_worke
 
 def hold_two_at_the_counter(page) -> None:
     """Open a drawer and hold the two best seats of the first performance, by keys."""
-    page.goto("/counter/")
-    page.get_by_label("Cash float in the drawer").fill("50")
-    page.get_by_role("button", name="Open the drawer").click()
-    page.locator(".quick").first.wait_for()
+    open_the_drawer(page, "50")
     page.keyboard.press("2")
     page.keyboard.press("Enter")
     page.wait_for_url("**/counter/sale/**")
@@ -433,10 +432,7 @@ def test_counter_finds_a_performance_by_key_and_enter_on_a_link_is_the_links_own
         other = PerformanceFactory(channels=[Channel.COUNTER], starts_at=timezone.now() + timedelta(days=2, hours=n))
         one_place(other, PriceZoneFactory(performance=other, name="Floor"))
     page = staff_page(make_user("clerk-f", "counter clerk"))
-    page.goto("/counter/")
-    page.get_by_label("Cash float in the drawer").fill("50")
-    page.get_by_role("button", name="Open the drawer").click()
-    page.locator(".quick").first.wait_for()
+    open_the_drawer(page, "50")
     assert page.locator(".quick").count() == 10
     # Enter on "Later" goes to the next page; it does not hold seats in the first quick sale.
     page.get_by_role("link", name="Later").focus()
@@ -654,10 +650,7 @@ def test_the_80_mm_slip_prints_on_pages_as_long_as_each_ticket_and_the_receipt(s
     make_performance(rows=1, per_row=6, price="20.00")
     page = staff_page(make_user("clerk-roll", "counter clerk"))
     page.context.add_init_script("window.print = () => {};")
-    page.goto("/counter/")
-    page.get_by_label("Cash float in the drawer").fill("50")
-    page.get_by_role("button", name="Open the drawer").click()
-    page.locator(".quick").first.wait_for()
+    open_the_drawer(page, "50")
     page.wait_for_load_state()
     page.keyboard.press("2")
     page.keyboard.press("Enter")
@@ -822,10 +815,7 @@ def test_a_refused_exchange_payment_focuses_its_reason_and_says_how_short_the_ca
 
     clerk = make_user("clerk-xshort", "counter clerk")
     page = staff_page(clerk)
-    page.goto("/counter/")
-    page.get_by_label("Cash float in the drawer").fill("100")
-    page.get_by_role("button", name="Open the drawer").click()
-    page.locator(".quick").first.wait_for()
+    open_the_drawer(page, "100")
     hold = hold_create(performance=hall, channel=Channel.COUNTER, user=clerk,
                        zone=hall.price_zones.get(name="Stalls"), quantity=1)
     order = order_place(hold=hold, customer=CustomerDetails(name="Walk in", email="w@example.org"), actor=clerk,
