@@ -62,7 +62,7 @@ FR = {
     'User inactive or deleted.': 'Utilisateur inactif ou supprimé.',
     'Open a shift first.': "Ouvrez d'abord un quart de travail.",
     'Nothing held: %(reason)s': "Rien n'est retenu : %(reason)s",
-    'The hold lapsed; the seats were released. Start the sale again.': 'La réservation a expiré ; les places ont été libérées. Recommencez la vente.',
+    'The hold lapsed; the seats were released. Start the sale again.': 'La retenue a expiré ; les places ont été libérées. Recommencez la vente.',
     'Sold. Change due: %(change)s': 'Vendu. Monnaie à rendre : %(change)s',
     'Tick the tickets to exchange.': 'Cochez les billets à échanger.',
     'Not exchanged: %(reason)s': 'Non échangé : %(reason)s',
@@ -97,7 +97,7 @@ FR = {
     'Enter your card in the card field.': 'Entrez votre carte dans le champ de la carte.',
     'Test cards (the digits alone, the year in two digits): 4242424242424242 approves, 4000000000000341 is declined, 4000002500003155 asks your bank.': "Cartes de test (les chiffres seuls, l'année en deux chiffres) : 4242424242424242 est acceptée, 4000000000000341 est refusée, 4000002500003155 fait intervenir votre banque.",
     'Your bank has not answered yet; please wait a moment and reload.': "Votre banque n'a pas encore répondu ; patientez un instant puis rechargez la page.",
-    'The payment was not made: %(reason)s. Your seats are still held.': "Le paiement n'a pas été fait : %(reason)s. Vos places sont toujours réservées.",
+    'The payment was not made: %(reason)s. Your seats are still held.': "Le paiement n'a pas été fait : %(reason)s. Vos places sont toujours retenues.",
     'Test card': 'Carte de test',
     'address': 'adresse',
     'prices include taxes': 'prix taxes incluses',
@@ -217,7 +217,7 @@ FR = {
     'Pay by': "Payer d'ici le",
     'Reserve': 'Réserver',
     'Confirm with your bank': 'Confirmez auprès de votre banque',
-    'Your bank asks you to confirm this payment. Follow its steps; your seats stay held meanwhile.': 'Votre banque vous demande de confirmer ce paiement. Suivez ses étapes ; vos places restent réservées entre-temps.',
+    'Your bank asks you to confirm this payment. Follow its steps; your seats stay held meanwhile.': 'Votre banque vous demande de confirmer ce paiement. Suivez ses étapes ; vos places restent retenues entre-temps.',
     'If nothing happens, press the button.': 'Si rien ne se passe, appuyez sur le bouton.',
     'I have answered my bank': "J'ai répondu à ma banque",
     'Card': 'Carte',
@@ -925,7 +925,7 @@ FR = {
         "Les acheteurs de %(n)d commandes payées reçoivent de nouveau leurs billets, avec la nouvelle heure et le "
         "nouveau lieu."),
     "The last day comes on or after the first.": "Le dernier jour vient le même jour que le premier ou après.",
-    "Hold %(pk)s (%(channel)s, %(status)s)": "Réservation %(pk)s (%(channel)s, %(status)s)",
+    "Hold %(pk)s (%(channel)s, %(status)s)": "Retenue %(pk)s (%(channel)s, %(status)s)",
     "Ticket %(place)s (%(code)s)": "Billet %(place)s (%(code)s)",
     "%(channel)s: %(per_ticket)s a ticket, %(per_order)s an order":
         "%(channel)s : %(per_ticket)s par billet, %(per_order)s par commande",
@@ -1119,7 +1119,7 @@ FR = {
         "Billets encore valides, par jour de vente ; remboursements et échanges figurent dans l'argent de leur jour.",
     "Your basket holds one choice at a time: the places it held before (%(places)s) were released.":
         "Votre panier contient un seul choix à la fois : les places qu'il contenait (%(places)s) ont été libérées.",
-    "Holding other places here releases them.": "Réserver d'autres places ici les libère.",
+    "Holding other places here releases them.": "Retenir d'autres places ici les libère.",
     "On sale online from %(when)s.": "En vente en ligne à partir du %(when)s.",
     "This performance is not on sale online.": "Cette représentation n'est pas en vente en ligne.", "Total difference": "Écart total", "Time": "Heure",
     "The promo code %(code)s discounted the tickets handed back; the new seats are at their full price.":
@@ -1210,12 +1210,12 @@ FR = {
     "Phone (optional)": "Téléphone (facultatif)", "Card number": "Numéro de carte",
     "Test cards: 4242 4242 4242 4242 approves, 4000 0000 0000 0002 declines.":
     "Cartes de test : 4242 4242 4242 4242 est acceptée, 4000 0000 0000 0002 est refusée.",
-    "Those seats could not be held: %(reason)s": "Ces places n'ont pas pu être réservées : %(reason)s",
+    "Those seats could not be held: %(reason)s": "Ces places n'ont pas pu être retenues : %(reason)s",
     "Your hold expired and the seats were released. Please choose again.":
-    "Votre réservation a expiré et les places ont été libérées. Veuillez choisir à nouveau.",
+    "Votre retenue a expiré et les places ont été libérées. Veuillez choisir à nouveau.",
     "Your seats were released.": "Vos places ont été libérées.", "Your basket is empty.": "Votre panier est vide.",
     "Payment declined: %(reason)s. Your seats are still held.":
-    "Paiement refusé : %(reason)s. Vos places sont toujours réservées.",
+    "Paiement refusé : %(reason)s. Vos places sont toujours retenues.",
     "No such order": "Commande introuvable", "This order has no valid tickets": "Cette commande n'a aucun billet valide",
     "Available": "Disponible", "Held": "Retenue", "Sold": "Vendue", "Blocked": "Bloquée", "Active": "Active",
     "Released": "Libérée", "Expired": "Expirée", "Awaiting payment": "En attente de paiement", "Paid": "Payée",
@@ -1224,7 +1224,7 @@ FR = {
     "Card by phone": "Carte par téléphone", "Approved": "Approuvé", "Declined": "Refusé",
     "Box office": "Billetterie", "Skip to content": "Aller au contenu", "Language": "Langue",
     "Your basket": "Votre panier", "Back to the seat map": "Retour au plan de salle",
-    "See what is on sale": "Voir ce qui est en vente", "Seats held for": "Places réservées pendant",
+    "See what is on sale": "Voir ce qui est en vente", "Seats held for": "Places retenues pendant",
     "Place": "Place", "Price": "Prix", "Total": "Total", "Release these seats": "Libérer ces places",
     "Checkout": "Paiement", "Pay %(total)s": "Payer %(total)s", "On sale": "En vente", "From %(price)s": "À partir de %(price)s",
     "Sold out": "Complet", "Few left": "Dernières places", "On sale %(when)s": "En vente le %(when)s",
@@ -1236,16 +1236,16 @@ FR = {
     "Bookmark this page: it is your private link to these tickets, no account needed.":
     "Gardez cette page en favori : c'est votre lien privé vers ces billets, sans compte.",
     "QR code of the ticket": "Code QR du billet", "You have seats on hold: go to your basket":
-    "Vous avez des places réservées : aller au panier", "Prices": "Prix", "%(shown)s left": ("%(shown)s restante", "%(shown)s restantes"),
+    "Vous avez des places retenues : aller au panier", "Prices": "Prix", "%(shown)s left": ("%(shown)s restante", "%(shown)s restantes"),
     "Taken": "Prise", "Your choice": "Votre choix", "Best available": "Meilleures places disponibles",
-    "Find seats": "Trouver des places", "standing": "debout", "Hold standing places": "Réserver des places debout",
+    "Find seats": "Trouver des places", "standing": "debout", "Hold standing places": "Retenir des places debout",
     "Pick your seats": "Choisissez vos places",
     "Select up to %(n)s seats with a click, or with Tab and Enter. Taken seats cannot be selected.":
     "Sélectionnez jusqu'à %(n)s places d'un clic, ou avec Tab et Entrée. Les places prises ne peuvent pas être choisies.",
     "Zoom": "Zoom", "Zoom out": "Dézoomer", "Zoom in": "Zoomer", "Seat map": "Plan de salle",
     "%(section)s, row %(row)s, seat %(number)s": "%(section)s, rangée %(row)s, siège %(number)s",
     "wheelchair space": "place pour fauteuil roulant", "restricted view": "visibilité réduite",
-    "No seat selected": "Aucune place choisie", "Hold selected seats": "Réserver les places choisies",
+    "No seat selected": "Aucune place choisie", "Hold selected seats": "Retenir les places choisies",
     "{n} selected": "{n} choisies", "1 selected": "1 choisie", "You can choose at most {n} seats.": "Vous pouvez choisir au plus {n} places.",
     # Ballots
     "Ballot": "Tirage au sort", "Ballots open": "Tirages au sort ouverts", "Ballot: %(title)s": "Tirage au sort : %(title)s",
@@ -1259,8 +1259,6 @@ FR = {
     "Your application is in. We will email you after the draw.":
     "Votre inscription est enregistrée. Nous vous écrirons après le tirage.",
     "Pay for your ballot tickets": "Payer vos billets du tirage au sort",
-    "You were drawn: %(n)s tickets are held for you until %(when)s.":
-    "Vous avez été tiré au sort : %(n)s billets vous sont réservés jusqu'au %(when)s.",
     "Pay": "Payer", "See your tickets": "Voir vos billets",
     "Your payment is being processed; please wait a moment and reload.":
     "Votre paiement est en cours; patientez un instant puis rechargez la page.",
@@ -1320,7 +1318,7 @@ FR = {
     "Please try again in a moment": "Veuillez réessayer dans un instant",
     "The waiting room for this performance is unavailable for a moment. Nothing was bought or held: please try "
     "again shortly.": "La salle d'attente de cette représentation est indisponible pour un instant. Rien n'a été "
-    "acheté ni réservé : veuillez réessayer sous peu.",
+    "acheté ni retenu : veuillez réessayer sous peu.",
     "Try again": "Réessayer", "Check the form.": "Vérifiez le formulaire.",
     "Card amount": "Montant par carte",
     "Choose a section, then up to %(n)s seats: tap or click a seat, or Tab into the map, move with the arrow "
@@ -1488,7 +1486,7 @@ FR = {
         "%(n)d des places demandées n'existe pas dans cette représentation",
         "%(n)d des places demandées n'existent pas dans cette représentation"),
     "%(n)d place unavailable: %(reasons)s": ("%(n)d place indisponible : %(reasons)s", "%(n)d places indisponibles : %(reasons)s"),
-    "the hold has no places": "la réservation n'a aucune place",
+    "the hold has no places": "la retenue n'a aucune place",
     "a place is priced twice": "une place a deux prix",
     "the order was cancelled while the payment was taken": "la commande a été annulée pendant le paiement",
     "some of the places do not exist in this performance": "certaines places n'existent pas dans cette représentation",
@@ -1521,9 +1519,9 @@ FR = {
     "the parts add up to %(named)s, the total is %(total)s": "les parties font %(named)s, le total est %(total)s",
     "%(method)s is not a payment method of this channel": "%(method)s n'est pas un mode de paiement de ce canal",
     "your hold lapsed and the seats were taken by another buyer; the payment was refunded":
-    "votre réservation a expiré et les places ont été prises par un autre acheteur ; le paiement a été remboursé",
+    "votre retenue a expiré et les places ont été prises par un autre acheteur ; le paiement a été remboursé",
     "your hold lapsed and the seats were taken by another buyer":
-    "votre réservation a expiré et les places ont été prises par un autre acheteur",
+    "votre retenue a expiré et les places ont été prises par un autre acheteur",
     "the order's payments cannot cover a payback of %(amount)s": "les paiements de la commande ne couvrent pas un remboursement de %(amount)s",
     "enter the customer's name": "entrez le nom du client", "the phone number is too long": "le numéro de téléphone est trop long",
     "order %(code)s is %(status)s; only a paid order can be exchanged":
@@ -1543,8 +1541,8 @@ FR = {
     "a ticket to exchange has just been used at the door": "un billet à échanger vient de servir à l'entrée",
     "open a shift: part of the difference is paid back in cash":
     "ouvrez un quart de travail : une partie de la différence est remboursée en argent comptant",
-    "no such hold": "réservation introuvable",
-    "this hold is %(status)s; hold the seats again": "cette réservation est : %(status)s ; réservez de nouveau les places",
+    "no such hold": "retenue introuvable",
+    "this hold is %(status)s; hold the seats again": "cette retenue est : %(status)s ; retenez de nouveau les places",
     "these seats are already order %(code)s (%(status)s)": "ces places sont déjà la commande %(code)s (%(status)s)",
     "the hold has no places; hold the seats again": "la retenue n'a aucune place ; retenez de nouveau les places",
     "at most %(limit)d tickets per customer for this on-sale": "au plus %(limit)d billets par client pour cette mise en vente",
@@ -1557,9 +1555,9 @@ FR = {
     "this idempotency key was used for another order": "cette clé d'idempotence a servi pour une autre commande",
     "; pay again with a new idempotency key": " ; payez de nouveau avec une nouvelle clé d'idempotence",
     "; pay again with a new idempotency key after holding the seats again":
-    " ; payez de nouveau avec une nouvelle clé d'idempotence après avoir réservé de nouveau les places",
+    " ; payez de nouveau avec une nouvelle clé d'idempotence après avoir retenu de nouveau les places",
     "the held places are priced in different currencies": "les places retenues sont dans des devises différentes",
-    "a price type is given for a place that is not in this hold": "un tarif est donné pour une place qui n'est pas dans cette réservation",
+    "a price type is given for a place that is not in this hold": "un tarif est donné pour une place qui n'est pas dans cette retenue",
     "this performance has no price types": "cette représentation n'a pas de tarifs",
     "nothing is sold in %(zone_name)s yet": "rien n'est encore vendu dans la zone %(zone_name)s",
     "no such price type for this performance": "ce tarif n'existe pas pour cette représentation",
@@ -1582,13 +1580,13 @@ FR = {
     "this channel cannot make reservations to pay later": "ce canal ne peut pas faire de réservations à payer plus tard",
     "the deadline must be within %(days)s days from now": "l'échéance doit tomber dans les %(days)s prochains jours",
     "the deadline must be before the performance": "l'échéance doit précéder la représentation",
-    "some of the seats are no longer held; hold them again": "certaines places ne sont plus retenues ; réservez-les de nouveau",
+    "some of the seats are no longer held; hold them again": "certaines places ne sont plus retenues ; retenez-les de nouveau",
     "staff only": "personnel seulement",
     "order %(code)s is %(status)s, not a reservation": "la commande %(code)s est : %(status)s, pas une réservation",
     "the reservation lapsed at its deadline; its seats were released": "la réservation a expiré à son échéance ; ses places ont été libérées",
     "order %(code)s is being paid right now": "la commande %(code)s est en cours de paiement",
     "your hold lapsed and the seats were sold to another buyer; the payment was refunded":
-    "votre réservation a expiré et les places ont été vendues à un autre acheteur ; le paiement a été remboursé",
+    "votre retenue a expiré et les places ont été vendues à un autre acheteur ; le paiement a été remboursé",
     "the payment was not confirmed with the bank in time": "le paiement n'a pas été confirmé auprès de la banque à temps",
     "no such payment": "paiement introuvable",
     "order %(code)s cannot become %(status)s from where it is": "la commande %(code)s ne peut pas passer à « %(status)s » depuis son état",
@@ -1620,7 +1618,7 @@ FR = {
     "Counter customer": "Client au comptoir", "change due %(amount)s": "monnaie rendue %(amount)s",
     "refunded: %(reason)s": "remboursé : %(reason)s", "another part could not be taken": "une autre partie n'a pas pu être prise",
     "another part was declined": "une autre partie a été refusée",
-    "the hold lapsed and the seats were sold to someone else": "la réservation a expiré et les places ont été vendues à quelqu'un d'autre",
+    "the hold lapsed and the seats were sold to someone else": "la retenue a expiré et les places ont été vendues à quelqu'un d'autre",
     "the sale could not be completed": "la vente n'a pas pu être conclue",
     "exchange: difference paid back": "échange : différence remboursée",
     "the order had failed when the payment went through": "la commande avait échoué quand le paiement est passé",
@@ -1641,7 +1639,7 @@ FR = {
     "this Idempotency-Key was used with a different request": "cette Idempotency-Key a servi pour une autre requête",
     "a request with this Idempotency-Key is still in progress": "une requête avec cette Idempotency-Key est encore en cours",
     "no such %(field)s": "%(field)s introuvable", "no such performance": "représentation introuvable",
-    "too many holds from your address; wait a minute": "trop de réservations depuis votre adresse ; attendez une minute",
+    "too many holds from your address; wait a minute": "trop de retenues depuis votre adresse ; attendez une minute",
     "this on-sale is queued: join the waiting room at %(queue)s and send its pass as X-Queue-Pass":
     "cette mise en vente passe par une file : rejoignez la salle d'attente à %(queue)s et envoyez son laissez-passer dans X-Queue-Pass",
     "too many payments from your address; wait a minute": "trop de paiements depuis votre adresse ; attendez une minute",
@@ -1881,7 +1879,7 @@ FR = {
     "wheelchair": "fauteuil roulant", "companion": "accompagnateur", "user": "utilisateur",
     "owner key": "clé du détenteur", "token": "jeton", "expires at": "expire le", "standing index": "numéro debout",
     "centre offset": "écart au centre", "accessible": "accessible", "state": "état",
-    "hold expires at": "réservation expirant le", "allocation": "contingent", "updated at": "modifié le",
+    "hold expires at": "fin de la retenue", "allocation": "contingent", "updated at": "modifié le",
     "access token": "jeton d'accès", "idempotency key": "clé d'idempotence",
     "confirmation sent at": "confirmation envoyée le", "confirmation claimed at": "confirmation prise en charge le",
     "confirmation number": "numéro de confirmation", "payment started at": "paiement commencé le",

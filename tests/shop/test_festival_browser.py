@@ -99,9 +99,9 @@ def test_a_french_festival_goer_on_a_phone_buys_three_standing_tickets(browser, 
     expect(lawn(page)).to_contain_text("Lawn (debout) — 20,00 $, 50 restantes")
     fits(page, 390)
     lawn(page).get_by_label("Billets").fill("3")
-    lawn(page).get_by_role("button", name="Réserver des places debout").click()
+    lawn(page).get_by_role("button", name="Retenir des places debout").click()
     page.wait_for_url("**/basket/")
-    assert re.fullmatch(r"Places réservées pendant \d{1,2}:\d\d", page.locator("#countdown").inner_text().strip())
+    assert re.fullmatch(r"Places retenues pendant \d{1,2}:\d\d", page.locator("#countdown").inner_text().strip())
     expect(page.locator("#basket-total")).to_have_text("81,06\u00a0$")  # 3 × 23,50 + TPS + TVQ
     fits(page, 390)
 
@@ -121,7 +121,7 @@ def test_a_french_festival_goer_on_a_phone_buys_three_standing_tickets(browser, 
     type_card(page, "4000 0000 0000 0002")
     page.get_by_role("button", name="Payer 74,16 $").click()
     card_error = page.locator("[data-card-errors]")
-    expect(card_error).to_have_text("Paiement refusé : Votre carte a été refusée. Vos places sont toujours réservées.")
+    expect(card_error).to_have_text("Paiement refusé : Votre carte a été refusée. Vos places sont toujours retenues.")
     frame, told = page.locator("#id_card_token").bounding_box(), card_error.bounding_box()
     assert 0 <= told["y"] - (frame["y"] + frame["height"]) < 120  # under the card field, past its help
     fits(page, 390)
