@@ -73,6 +73,15 @@ def declined_because(message: str | None) -> str:
     return _(message) if message else _(PAYMENT_FAILED)
 
 
+def after_a_colon(reason: str) -> str:
+    """A decline's reason as the end of one of our sentences ("Payment declined: %(reason)s."):
+    without its own full stop, and in lower case (neither English nor French writes a
+    capital after a colon) unless its first word is an acronym."""
+    reason = reason.strip().rstrip(".")
+    first = reason.split(" ", 1)[0]
+    return reason if len(first) > 1 and first.isupper() else reason[:1].lower() + reason[1:]
+
+
 @dataclass(frozen=True)
 class PaymentRequest:
     method: str

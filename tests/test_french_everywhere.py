@@ -202,7 +202,7 @@ def test_a_french_purchase_at_the_shop_is_french_from_the_map_to_the_pdf(french_
                          **FRENCH)
     assert declined.status_code == 402
     text = visible(declined.content.decode())
-    assert "Paiement refusé : Votre carte a été refusée." in text
+    assert "Paiement refusé : votre carte a été refusée." in text
     assert_french("declined checkout", text)
     paid = shop.post("/checkout/", {**details, "card_token": card_token(), "nonce": "2"}, follow=True, **FRENCH)
     order = Order.objects.get(status=Order.Status.PAID)

@@ -70,7 +70,7 @@ def test_the_shop_declines_stripes_generic_decline_card_and_keeps_the_seats(clie
     answer = client.post("/checkout/", {"name": "Eve", "email": "eve@example.org", "nonce": nonce,
                                         "card_token": card_token(GENERIC_DECLINE)})
     assert answer.status_code == 402, answer.status_code
-    assert "Payment declined: Your card was declined. Your seats are still held." in text_of(answer)
+    assert "Payment declined: your card was declined. Your seats are still held." in text_of(answer)
     assert {p.state for p in Place.objects.filter(pk__in=[p.pk for p in seats])} == {"held"}
     assert Order.objects.get().status == "failed" and hold_is_live(Hold.objects.get()) and nothing_sold(perf)
 
@@ -100,7 +100,7 @@ def test_a_payment_link_declines_stripes_generic_decline_card_and_stays_reserved
     order = Order.objects.get()
     answer = Client().post(f"/orders/{order.code}/{order.access_token}/pay/",
                            {"card_token": card_token(GENERIC_DECLINE)})
-    assert answer.status_code == 402 and "Payment declined: Your card was declined." in text_of(answer)
+    assert answer.status_code == 402 and "Payment declined: your card was declined." in text_of(answer)
     assert Order.objects.get(pk=order.pk).status == "reserved" and hold_is_live(hold) and nothing_sold(perf)
 
 
@@ -109,7 +109,7 @@ def test_the_phone_console_declines_stripes_generic_decline_card_and_keeps_the_s
     phone, url, hold = console_sale(perf)
     answer = phone.post(url, {"action": "pay", "card_token": card_token(GENERIC_DECLINE), "attempt": "1"})
     assert answer.status_code == 400, answer.status_code  # the console's refusals are its form's errors
-    assert "Payment declined: Your card was declined. The seats are still held." in text_of(answer)
+    assert "Payment declined: your card was declined. The seats are still held." in text_of(answer)
     assert hold_is_live(hold) and nothing_sold(perf)
 
 

@@ -488,7 +488,7 @@ def test_the_shops_pay_sent_again_after_a_declined_cards_answer_was_lost_says_de
         assert shop.post("/checkout/", form).status_code == 503
     again = shop.post("/checkout/", form)
     assert again.status_code == 402, text_of(again)
-    assert "Payment declined: Your card was declined. Your seats are still held." in text_of(again)
+    assert "Payment declined: your card was declined. Your seats are still held." in text_of(again)
     assert "did not answer" not in text_of(again)
 
 

@@ -121,7 +121,7 @@ def test_a_french_festival_goer_on_a_phone_buys_three_standing_tickets(browser, 
     type_card(page, "4000 0000 0000 0002")
     page.get_by_role("button", name="Payer 74,16 $").click()
     card_error = page.locator("[data-card-errors]")
-    expect(card_error).to_have_text("Paiement refusé : Votre carte a été refusée. Vos places sont toujours retenues.")
+    expect(card_error).to_have_text("Paiement refusé : votre carte a été refusée. Vos places sont toujours retenues.")
     frame, told = page.locator("#id_card_token").bounding_box(), card_error.bounding_box()
     assert 0 <= told["y"] - (frame["y"] + frame["height"]) < 120  # under the card field, past its help
     fits(page, 390)
@@ -206,9 +206,9 @@ def test_an_english_buyer_with_the_keyboard_alone_buys_three_standing_tickets(br
     page.keyboard.press("Enter")
     page.wait_for_url("**/checkout/")
     focused = page.evaluate(FOCUSED)  # the refusal is where the keyboard is
-    assert focused["id"] == "error-summary" and "Payment declined: Your card was declined." in focused["text"], focused
+    assert focused["id"] == "error-summary" and "Payment declined: your card was declined." in focused["text"], focused
     fits(page, DESK["width"])
-    tab_to(page, lambda f: f["text"].startswith("Card: Payment declined"))
+    tab_to(page, lambda f: f["text"].startswith("Payment declined: your card"))
     page.keyboard.press("Enter")  # the summary's link leads to the card field
     tab_to(page, lambda f: f["id"] == "id_card_token")
     page.keyboard.type("4242424242424242" "12" "31" "123" "H2X1Y4")

@@ -210,7 +210,7 @@ def test_a_declined_card_can_be_tried_again_and_a_resent_form_pays_once():
     for _ in range(2):  # the same declined attempt, sent twice
         declined = client.post(url, {"card_token": declined_card, "nonce": "first"})
         assert declined.status_code == 402
-        assert "Payment declined: Your card was declined. Your seats are still held." in declined.content.decode()
+        assert "Payment declined: your card was declined. Your seats are still held." in declined.content.decode()
     assert winner.hold.orders.filter(status="failed").count() == 1
     for _ in range(2):  # a new attempt with a good card, sent twice: one payment
         paid = client.post(url, {"card_token": good_card, "nonce": "second"})

@@ -106,7 +106,7 @@ def test_a_declined_card_keeps_the_hold_and_no_card_number_reaches_the_box_offic
     ids = [p.pk for p in places_of(perf)[:2]]
     pick_seats(page, perf, ids)
     fill_checkout(page, "4000 0000 0000 0341")
-    page.locator("#error-summary").get_by_text("Payment declined: Your card was declined.").wait_for()
+    page.locator("#error-summary").get_by_text("Payment declined: your card was declined.").wait_for()
     assert page.locator("#basket-places tbody tr").count() == 2
     assert set(Place.objects.filter(pk__in=ids).values_list("state", flat=True)) == {"held"}
     fill_checkout(page, "4242 4242 4242 4242")  # the same hold, a good card

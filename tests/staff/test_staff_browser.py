@@ -192,7 +192,7 @@ def test_phone_sale_through_the_providers_field_sends_the_email_and_no_card_numb
     page.get_by_role("button", name="Extend the hold").click()
     type_card(page, "4000 0000 0000 0341")
     page.locator("#pay").click()
-    page.get_by_text("Payment declined: Your card was declined. The seats are still held.").wait_for()
+    page.get_by_text("Payment declined: your card was declined. The seats are still held.").wait_for()
     type_card(page, "4242 4242 4242 4242")
     page.locator("#pay").click()
     page.get_by_text("Paid. The tickets are on their way to jean@example.org").wait_for()

@@ -83,7 +83,7 @@ from sales.orders import (
     refund_amounts,
     tickets_refund,
 )
-from sales.payments import PaymentRequest
+from sales.payments import PaymentRequest, after_a_colon
 from sales.policy import PHONE_OPERATOR, policy_for, refunds_at_all
 from sales.reads import names_match
 from sales.tickets import price_type_names, with_type_names
@@ -625,7 +625,7 @@ def _send_link(request, order: Order) -> None:
 def _refusal(exc: SalesError) -> str:
     """A refusal as the operator tells the caller: the provider's failures in plain words."""
     if isinstance(exc, PaymentDeclined):
-        return _("Payment declined: %(reason)s. The seats are still held.") % {"reason": exc.message.rstrip(".")}
+        return _("Payment declined: %(reason)s. The seats are still held.") % {"reason": after_a_colon(exc.message)}
     if isinstance(exc, ProviderUnavailable):
         return _("The payment provider did not answer, so nothing was sold; if it took the money, it is paid "
                  "back. The seats are still held: try again, or email a payment link.")

@@ -70,7 +70,7 @@ from sales.models import Ballot, Hold, Order, Place, Presale, PresaleCode, mailb
 from sales.notifications import send_orders_found
 from sales.orders import CustomerDetails, order_pay_by_link, order_place
 from sales.orders.settling import bank_question, give_way, payment_confirmed
-from sales.payments import PaymentRequest, declined_because
+from sales.payments import PaymentRequest, after_a_colon, declined_because
 from sales.policy import begun_for
 from sales.seatmap import overview, section_svg, sections_of, stage_of
 from sales.tickets_pdf import order_pdf
@@ -105,8 +105,8 @@ CARD_UNUSABLE = gettext_lazy("The payment provider could not use this card. Your
 
 
 def declined(exc) -> str:
-    """A declined card, in the provider's words (a sentence with its own full stop)."""
-    return _("Payment declined: %(reason)s. Your seats are still held.") % {"reason": exc.message.rstrip(".")}
+    """A declined card, in the provider's words, in one sentence."""
+    return _("Payment declined: %(reason)s. Your seats are still held.") % {"reason": after_a_colon(exc.message)}
 
 
 # In light mode the listing and a performance's prices, counts and seat-map overview are
