@@ -21,8 +21,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils.formats import date_format, number_format
 from django.utils.timezone import localtime
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop, pgettext_lazy
 
 from events.models import LANGUAGE_CHOICES, NAMES, Channel, Performance, PriceType, PriceZone, Seat, Section, in_reach
 
@@ -905,7 +905,10 @@ class Organizer(models.Model):
     """Who sells: the name and address printed on receipts, and how prices are entered.
     One row (Organizer.load)."""
 
-    name = models.CharField(_("name"), max_length=200, default="Box office")
+    # The name a box office starts with, until the organizer types its own.
+    DEFAULT_NAME = gettext_noop("Box office")
+
+    name = models.CharField(_("name"), max_length=200, default=DEFAULT_NAME)
     address = models.CharField(_("address"), max_length=300, blank=True)
     prices_include_tax = models.BooleanField(
         _("prices include taxes"), default=False,
@@ -926,6 +929,11 @@ class Organizer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def shown_name(self) -> str:
+        """The name for a receipt, in the active language: the organizer's own as typed,
+        or the name it started with, translated ("Billetterie" in French)."""
+        return gettext(self.name) if self.name == self.DEFAULT_NAME else self.name
 
     @classmethod
     def load(cls) -> "Organizer":

@@ -231,7 +231,7 @@ def order_receipt(order: Order, tickets=None) -> OrderReceipt:
                                                   if p.status == Payment.Status.REFUNDED and p.amount < 0), ZERO))
     return OrderReceipt(
         code=order.code, status=order.status, currency=order.currency, language=order.language,
-        seller=seller.name if seller else "", seller_address=seller.address if seller else "",
+        seller=seller.shown_name() if seller else "", seller_address=seller.address if seller else "",
         lines=lines, order_fee=order_fee, kept=kept, taxes=taxes, tax=tax, tax_included=included,
         total=shown_total + kept, discount=sum((line.discount for line in lines), ZERO),
         promo_code=recorded.get("promo_code") or "", event=perf.event.title, starts_at=perf.starts_at,

@@ -1,0 +1,50 @@
+"""The seller's name on a receipt: the organizer's own as typed, or, while it is still the
+name the box office starts with ("Box office"), that name in the buyer's language."""
+
+import re
+from html import unescape
+
+import pytest
+from django.core import mail
+from django.utils import translation
+
+from events.models import Channel
+from sales import notifications
+from sales.holds import hold_create
+from sales.models import Organizer
+from sales.orders import CustomerDetails, order_place
+from sales.payments import APPROVE, PaymentRequest
+from sales.tickets_pdf import order_pdf
+from tests.sales.test_order_receipts import pdf_text
+from tests.support import make_performance, places_of
+
+pytestmark = pytest.mark.django_db
+
+
+def bought(language: str):
+    perf = make_performance(rows=1, per_row=4)
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[places_of(perf)[0].pk])
+    with translation.override(language):
+        return order_place(hold=hold, customer=CustomerDetails(name="Léa Roy", email="lea@example.org"),
+                           payment=PaymentRequest(method="test_card", card_number=APPROVE))
+
+
+def seller_on_the_page(client, order) -> str:
+    page = client.get(f"/orders/{order.code}/{order.access_token}/").content.decode()
+    return unescape(re.search(r'id="receipt-[^"]+">.*?</h2>\s*<p>([^<]*)', page, re.S).group(1)).strip()
+
+
+def test_a_french_receipt_names_the_untouched_seller_billetterie(client):
+    assert Organizer.load().name == "Box office"  # as the box office starts
+    order = bought("fr")
+    assert seller_on_the_page(client, order) == "Billetterie"
+    assert notifications.send_pending_confirmations() == 1
+    body = mail.outbox[0].body
+    assert "\nBilletterie\n" in body and "Box office" not in body, body
+    assert "Billetterie" in pdf_text(order_pdf(order))
+    assert seller_on_the_page(client, bought("en")) == "Box office"
+
+
+def test_a_seller_named_by_the_organizer_keeps_its_name_in_french(client):
+    Organizer.objects.filter(pk=Organizer.load().pk).update(name="Théâtre du Lac")
+    assert seller_on_the_page(client, bought("fr")) == "Théâtre du Lac"
