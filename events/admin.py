@@ -17,7 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone, translation
 from django.utils.formats import get_format, number_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -630,7 +631,50 @@ class PriceTypeAdmin(admin.ModelAdmin):
         warn_unpriced(self, request, PriceType.objects.filter(pk=form.instance.pk))
 
 
+class VenueSelect(forms.Select):
+    """The venue chooser of a performance's form: each venue gives its time zone and its UTC
+    offset now (in seconds, as the page's own data-admin-utc-offset), which the page's
+    "Now" and "Today" and the note under the times follow once it is chosen (venue_clock.js)."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        venue = getattr(value, "instance", None)
+        if venue is not None:
+            offset = datetime.now(venue.zone).utcoffset()
+            option["attrs"].update({"data-time-zone": venue.time_zone,
+                                    "data-utc-offset": int(offset.total_seconds())})
+        return option
+
+
 class PerformanceForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Its times are on the clock of its venue: named once one is chosen (venue_clock.js
+        # names the one chosen in the page), the venue's to be chosen until then.
+        chosen = str(self["venue"].value() or "") if "venue" in self.fields else ""
+        zone = (Venue.objects.filter(pk=chosen).values_list("time_zone", flat=True).first()
+                if chosen.isascii() and chosen.isdecimal() else None)
+        note = format_html(
+            '<span data-venue-clock-none{}>{}</span><span data-venue-clock{}>{}</span>',
+            " hidden" if zone else "", _("Times on the clock of the venue chosen above, its local time: choose it "
+                                         "first."),
+            "" if zone else " hidden", mark_safe(  # noqa: S308 - the sentence escaped, the zone's name in its span
+                conditional_escape(_("Times on the clock of the venue (%(zone)s)"))
+                % {"zone": format_html("<span data-venue-zone>{}</span>", zone or "")}))
+        for name in ("starts_at", "doors_open_at"):
+            if name not in self.fields:
+                continue
+            # The box's id as its BoundField (made after this: it copies the help text) gives it.
+            field = self.fields[name]
+            said = self.auto_id % self.add_prefix(name) if "%s" in str(self.auto_id or "") else ""
+            if not said:
+                field.help_text = note
+                continue
+            # A date and a time in two boxes: Django ties neither to the help under them.
+            field.help_text = format_html('<span id="{}_clock">{}</span>', said, note)
+            for box in getattr(field.widget, "widgets", ()):
+                box.attrs = {**box.attrs, "aria-describedby": f"{said}_clock"}
+
     def _post_clean(self):
         """After the model's own checks (a past start, the doors): a start, or a venue, set
         or changed is one the hall has free, checked under the venue's lock held until the
@@ -747,6 +791,11 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
     @admin.display(description=gettext_lazy("Cancelled"), boolean=True, ordering="cancelled_at")
     def cancelled(self, obj):
         return obj.cancelled_at is not None
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "venue":
+            kwargs.setdefault("widget", VenueSelect)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def may_cancel(self, request, obj) -> bool:
         """Cancelling moves money: it needs the right to change orders as well."""

@@ -277,6 +277,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Times on the clock of the venue chosen above, its local time: choose it first.": (
+        "Heures de la salle choisie ci-dessus, à son heure locale : choisissez-la d'abord."),
     "Choose up to %(n)s seats: tap or click a seat, or Tab into the map, move with the arrow keys and pick with "
     "Enter or Space.": "Choisissez jusqu'à %(n)s places : touchez ou cliquez une place, ou entrez dans le plan "
     "avec Tab, déplacez-vous avec les flèches et choisissez avec Entrée ou Espace.",

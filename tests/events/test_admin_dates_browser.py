@@ -71,3 +71,61 @@ def test_no_note_compares_the_organizers_clock_with_a_server_clock(browser, live
         assert perf.venue.zone.key in page.title()
         context.close()
     assert timezone.get_current_timezone_name() != "Europe/Paris"  # the box office's own clock is another
+
+
+def test_a_new_performances_times_are_on_the_clock_of_the_venue_chosen(browser, live_server):
+    """A performance being added has no venue, so no clock, until one is chosen: the note
+    under its times says they are on the clock of the venue chosen above, then names that
+    venue's zone; the admin's "Now" and "Today" give the chosen venue's time, not the box
+    office's (settings.TIME_ZONE) nor the organizer's own."""
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    from events.models import Venue
+
+    tokyo = Venue.objects.create(name="Tokyo hall", time_zone="Asia/Tokyo")
+    paris = Venue.objects.create(name="Paris hall", time_zone="Europe/Paris")
+    assert timezone.get_current_timezone_name() not in ("Asia/Tokyo", "Europe/Paris")
+    boss = make_user("clock-adder", is_staff=True, is_superuser=True)
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900},
+                                  locale="en-CA", timezone_id="America/Vancouver")  # the organizer, elsewhere
+    login(context, boss, live_server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto("/admin/events/performance/add/")
+    starts, time_box = page.locator(".field-starts_at"), page.get_by_role("textbox", name="Starts at — time")
+    assert starts.locator(".help").filter(visible=True).inner_text().strip() == (
+        "Times on the clock of the venue chosen above, its local time: choose it first.")
+    assert "(its local time" not in page.locator(".field-doors_open_at .help").filter(visible=True).inner_text()
+
+    def now_gives(venue):
+        page.locator("#id_venue").select_option(str(venue.pk))
+        note = f"Times on the clock of the venue ({venue.time_zone})"
+        assert starts.locator(".help").filter(visible=True).inner_text().strip() == note
+        assert page.locator(".field-doors_open_at .help").filter(visible=True).inner_text().strip() == note
+        assert note in time_box.evaluate("box => document.getElementById("
+                                         "box.getAttribute('aria-describedby')).innerText")  # said with the box
+        before = datetime.now(venue.zone).replace(second=0, microsecond=0)
+        starts.get_by_role("link", name="Today").click()
+        starts.get_by_role("link", name="Now").click()
+        after = datetime.now(venue.zone)
+        typed = (page.locator("#id_starts_at_0").input_value(), time_box.input_value())
+        assert typed in {(f"{m:%Y-%m-%d}", f"{m:%H:%M:%S}"[:len(typed[1])])
+                         for m in (before, before + timedelta(minutes=1), after)}, (venue, typed, after)
+
+    now_gives(tokyo)
+    now_gives(paris)
+    # A venue chosen by the link that opens the page (?venue=) is the clock from the start.
+    page.goto(f"/admin/events/performance/add/?venue={tokyo.pk}")
+    offset = datetime.now(tokyo.zone).utcoffset().total_seconds()
+    assert int(page.locator("body").get_attribute("data-admin-utc-offset")) == offset
+    assert starts.locator(".help").filter(visible=True).inner_text().strip() == (
+        "Times on the clock of the venue (Asia/Tokyo)")
+    context.add_cookies([{"name": "django_language", "value": "fr", "url": live_server.url}])
+    page.goto("/admin/events/performance/add/")
+    assert starts.locator(".help").filter(visible=True).inner_text().strip() == (
+        "Heures de la salle choisie ci-dessus, à son heure locale : choisissez-la d'abord.")
+    page.locator("#id_venue").select_option(str(paris.pk))
+    assert starts.locator(".help").filter(visible=True).inner_text().strip() == "Heures de la salle (Europe/Paris)"
+    context.close()
