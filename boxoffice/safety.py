@@ -7,6 +7,8 @@
 - LoopbackDebugMiddleware: with DEBUG on, Django's debug pages (every URL pattern, the
   settings, tracebacks with local variables) go to loopback clients only; anyone else
   gets the pages production shows.
+- ApiSlashMiddleware: an API address sent without its final slash is a JSON 404 naming
+  the address with it, not CommonMiddleware's redirect (an empty page, a POST's body lost).
 - MethodNotAllowedPageMiddleware: a page's address opened with a method it does not take
   (405) gets a readable page, not Django's empty answer.
 - ContentSecurityPolicyMiddleware: the pages' Content-Security-Policy (django-csp's),
@@ -29,7 +31,7 @@ from django.core.exceptions import SuspiciousOperation
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import Http404
-from django.urls import Resolver404, resolve, reverse
+from django.urls import Resolver404, is_valid_path, resolve, reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -195,6 +197,27 @@ def _csp_settings_changed(*, setting, **kwargs):
     if setting in ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY"):
         _csp_excluded.cache_clear()
         _csp_policy.cache_clear()
+
+
+class ApiSlashMiddleware:
+    """Under /api/, an address that only lacks its final slash. CommonMiddleware would
+    redirect it (301, an empty HTML page; a POST's body lost on the way, and with DEBUG on
+    an error page instead): it is the API's JSON 404, naming the address to use. It runs
+    after the locale middleware (the message in the request's language), before
+    CommonMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if errors.is_api(request) and not path.endswith("/"):
+            urlconf = getattr(request, "urlconf", None)
+            if not is_valid_path(path, urlconf) and is_valid_path(path + "/", urlconf):
+                return errors.refusal(request, 404, "not_found",
+                                      _("no such resource; this address ends with a slash: %(address)s")
+                                      % {"address": request.path + "/"})
+        return self.get_response(request)
 
 
 class MethodNotAllowedPageMiddleware:

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "boxoffice.shop_load.ShopLoadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "boxoffice.safety.ApiSlashMiddleware",  # between these two: see its docstring
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -57,7 +57,7 @@ def refusal(request, status: int, code: str, message: str, title: str | None = N
 
 
 def not_found(request, exception=None):
-    return refusal(request, 404, "not_found", _("No such page.") if not is_api(request) else "no such resource",
+    return refusal(request, 404, "not_found", _("No such page.") if not is_api(request) else _("no such resource"),
                    title=_("Not found"))
 
 

@@ -279,6 +279,9 @@ FR = {
     "tickets refunded": "billets remboursés",
     "Times on the clock of the venue chosen above, its local time: choose it first.": (
         "Heures de la salle choisie ci-dessus, à son heure locale : choisissez-la d'abord."),
+    "no such resource": "ressource introuvable",
+    "no such resource; this address ends with a slash: %(address)s":
+        "ressource introuvable ; cette adresse se termine par une barre oblique : %(address)s",
     "Choose up to %(n)s seats: tap or click a seat, or Tab into the map, move with the arrow keys and pick with "
     "Enter or Space.": "Choisissez jusqu'à %(n)s places : touchez ou cliquez une place, ou entrez dans le plan "
     "avec Tab, déplacez-vous avec les flèches et choisissez avec Entrée ou Espace.",

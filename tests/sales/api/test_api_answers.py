@@ -169,3 +169,37 @@ def test_staff_refusals_speak_the_requests_language(performance, clerk, organize
     assert assert_error(link, 409, "illegal_transition")["message"] == \
         f"la commande {code} est payée ; seule une réservation se paie par un lien"
 
+
+
+# --- addresses ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_address_without_its_final_slash_is_a_json_404_naming_the_right_one(performance, settings, debug):
+    """Every address of the API ends in a slash. Without it, a GET, a POST or a DELETE is
+    answered a JSON 404 that names the address with it, in the request's language: never
+    Django's redirect with an empty page (which would lose a POST's body), nor, with DEBUG
+    on, its error page. Nothing is done: no hold made, none released."""
+    settings.DEBUG = debug
+    buyer = client_for()
+    ids = [p.pk for p in places_of(performance, state="available")[:1]]
+    made = buyer.post("/api/v1/holds", {"performance": performance.pk, "places": ids}, format="json")
+    assert made["Content-Type"] == "application/json"
+    assert assert_error(made, 404, "not_found")["message"] == \
+        "no such resource; this address ends with a slash: /api/v1/holds/"
+    assert not Hold.objects.exists()
+
+    token = _hold(buyer, performance)
+    for method in ("get", "delete"):
+        answer = getattr(buyer, method)(f"/api/v1/holds/{token}")
+        assert assert_error(answer, 404, "not_found")["message"] == \
+            f"no such resource; this address ends with a slash: /api/v1/holds/{token}/"
+    assert Hold.objects.get().status == Hold.Status.ACTIVE
+    for path in ("/api/v1", "/api/v1/orders/NOSUCH00", "/api/v1/orders/NOSUCH00/pay"):
+        answer = buyer.post(path, {}, format="json", headers={"Accept-Language": "fr"})
+        assert answer["Content-Type"] == "application/json"
+        assert assert_error(answer, 404, "not_found")["message"] == \
+            f"ressource introuvable ; cette adresse se termine par une barre oblique : {path}/"
+    # An address that is none, slash or not, is the plain 404 (with DEBUG on, a loopback
+    # client gets Django's debug page for it instead).
+    for path in ("/api/v1/no-such-thing", "/api/v1/no-such-thing/") if not debug else ():
+        assert assert_error(buyer.get(path), 404, "not_found")["message"] == "no such resource"
