@@ -197,7 +197,7 @@ def from_minor_units(units: int, currency: str) -> Decimal:
     return Decimal(units) / 10 ** MINOR_DIGITS.get(currency.upper(), 2)
 
 
-NO_ANSWER = "the payment provider did not answer; try again in a moment"
+NO_ANSWER = gettext_noop("the payment provider did not answer; try again in a moment")
 BANK_STEP_BY_PHONE = gettext_noop("the card's bank asks the cardholder to confirm the payment, which cannot be "
                                   "done by phone; nothing was charged: send the caller a payment link instead")
 BANK_DID_NOT_CONFIRM = gettext_noop("the card's bank did not confirm the payment")
@@ -400,7 +400,7 @@ def provider_errors():
         raise InvalidRequest(_("the provider could not use this card; enter it again"), field="card") from exc
     except stripe.StripeError as exc:
         logger.warning("payment provider: %s", exc)
-        raise ProviderUnavailable(NO_ANSWER) from exc
+        raise ProviderUnavailable(_(NO_ANSWER)) from exc
 
 
 def card_fingerprint(request: PaymentRequest) -> str:

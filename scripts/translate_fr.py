@@ -279,6 +279,12 @@ FR = {
     "tickets refunded": "billets remboursés",
     "Times on the clock of the venue chosen above, its local time: choose it first.": (
         "Heures de la salle choisie ci-dessus, à son heure locale : choisissez-la d'abord."),
+    "the payment provider did not answer; try again in a moment":
+        "le prestataire de paiement n'a pas répondu ; réessayez dans un instant",
+    "JSON parse error - nested more than %(depth)s levels deep":
+        "erreur d'analyse JSON : imbriqué sur plus de %(depth)s niveaux",
+    "JSON parse error - a string holds a lone surrogate, which is not a character":
+        "erreur d'analyse JSON : un texte contient un demi-codet isolé (surrogate), qui n'est pas un caractère",
     "no such resource": "ressource introuvable",
     "no such resource; this address ends with a slash: %(address)s":
         "ressource introuvable ; cette adresse se termine par une barre oblique : %(address)s",

@@ -13,6 +13,7 @@ from sales.payments import DECLINE
 from tests.support import BUYER, CARD, assert_error, card_token, client_for, drawer, places_of
 
 pytestmark = pytest.mark.django_db
+THREE_D_SECURE = "4000002500003155"  # a card whose bank asks the cardholder to confirm
 
 
 def _hold(client, perf, n=1) -> str:
@@ -170,6 +171,41 @@ def test_staff_refusals_speak_the_requests_language(performance, clerk, organize
         f"la commande {code} est payée ; seule une réservation se paie par un lien"
 
 
+
+
+@pytest.mark.parametrize("language, message", [
+    ("en", "the payment provider did not answer; try again in a moment"),
+    ("fr", "le prestataire de paiement n'a pas répondu ; réessayez dans un instant"),
+])
+def test_the_provider_silent_is_said_in_the_requests_language(performance, settings, language, message):
+    """A payment waiting on the bank, confirmed while the provider does not answer
+    (nothing listens where it is sent): a 503 in the request's language, the order
+    left pending."""
+    answer = _order(client_for(), performance, {"method": "card", "token": card_token(THREE_D_SECURE)})
+    error = assert_error(answer, 402, "payment_action_required")
+    settings.STRIPE_API_BASE, settings.STRIPE_NETWORK_RETRIES = "http://127.0.0.1:9", 0
+    silent = client_for().post(f"/api/v1/orders/{error['order']}/confirm-payment/",
+                               {"client_secret": error["client_secret"]}, format="json",
+                               headers={"Accept-Language": language})
+    assert assert_error(silent, 503, "payment_provider_unavailable")["message"] == message
+    assert Order.objects.get(code=error["order"]).status == Order.Status.PENDING
+
+
+@pytest.mark.parametrize("language, deep, lone", [
+    ("en", "JSON parse error - nested more than 16 levels deep",
+     "JSON parse error - a string holds a lone surrogate, which is not a character"),
+    ("fr", "erreur d'analyse JSON : imbriqué sur plus de 16 niveaux",
+     "erreur d'analyse JSON : un texte contient un demi-codet isolé (surrogate), qui n'est pas un caractère"),
+])
+def test_a_body_refused_by_the_parser_is_said_in_the_requests_language(performance, language, deep, lone):
+    """Nested past the limit, at once (the parser's own recursion) or just past it, or
+    holding a lone surrogate: a 400 `parse_error` in the request's language, no hold made."""
+    buyer, headers = client_for(), {"Accept-Language": language}
+    for body in ("[" * 5000 + "]" * 5000, '{"places": ' + "[" * 17 + "]" * 17 + "}",
+                 '{"performance": 1, "places": [1], "note": "\\ud800"}'):
+        refused = buyer.post("/api/v1/holds/", body, content_type="application/json", headers=headers)
+        assert assert_error(refused, 400, "parse_error")["message"] == (lone if "ud800" in body else deep)
+    assert not Hold.objects.exists()
 
 # --- addresses ----------------------------------------------------------------------------
 
