@@ -6,7 +6,6 @@ organizer's words, before the database's constraints would."""
 
 from __future__ import annotations
 
-import csv
 import secrets
 from datetime import datetime
 
@@ -37,7 +36,8 @@ from events.admin import (
 from events.models import Channel, PriceType, PriceZone
 
 from . import shop_mode, waiting_room
-from .formatting import csv_marks, money, when
+from .exports import csv_chunks
+from .formatting import money, when
 from .models import ALPHABET, FeeRule, Folded, Organizer, Presale, PresaleCode, PromoCode, TaxRate, WaitingRoom, fold
 
 
@@ -465,13 +465,13 @@ class PresaleAdmin(VenueClockMixin, admin.ModelAdmin):
     def export_codes(self, request, queryset):
         presales = list(queryset)
         name = slugify(presales[0].name) if len(presales) == 1 else "presales"
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        # As every export writes it (csv_chunks): UTF-8 with its mark (a code may be typed
+        # with accents), cells separated as the organizer's spreadsheet reads them, and a
+        # code typed as a formula ("=HYPERLINK(...)") given as text. Its header in the
+        # organizer's language.
+        codes = PresaleCode.objects.filter(presale__in=presales).order_by("presale", "code")
+        header = [gettext("code"), gettext("uses"), gettext("max uses")]
+        response = HttpResponse(csv_chunks(header, codes.values_list("code", "uses", "max_uses")),
+                                content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="codes-{name or "presale"}.csv"'
-        # UTF-8 with its mark (a code may be typed with accents), cells separated as the
-        # organizer's spreadsheet reads them (csv_marks).
-        response.write("\ufeff")
-        out = csv.writer(response, delimiter=csv_marks()[0])
-        out.writerow(["code", "uses", "max uses"])
-        for code in PresaleCode.objects.filter(presale__in=presales).order_by("presale", "code"):
-            out.writerow([code.code, code.uses, "" if code.max_uses is None else code.max_uses])
         return response

@@ -279,6 +279,7 @@ FR = {
     "tickets refunded": "billets remboursés",
     "Times on the clock of the venue chosen above, its local time: choose it first.": (
         "Heures de la salle choisie ci-dessus, à son heure locale : choisissez-la d'abord."),
+    "max uses": "utilisations au plus",
     "the payment provider did not answer; try again in a moment":
         "le prestataire de paiement n'a pas répondu ; réessayez dans un instant",
     "JSON parse error - nested more than %(depth)s levels deep":

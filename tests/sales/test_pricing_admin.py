@@ -390,8 +390,43 @@ def test_an_organizer_opens_a_presale_generates_twenty_codes_and_downloads_them(
                          HTTP_ACCEPT_LANGUAGE="fr").content
     assert french.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(french.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0] == ["code", "uses", "max uses"] and len(rows) == 22
+    assert rows[0] == ["code", "utilisations", "utilisations au plus"] and len(rows) == 22
     assert ["FÊTE, 2027", "0", ""] in rows
+
+
+HOSTILE = ['=HYPERLINK("https://evil.example","Go")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)"]
+
+
+@pytest.mark.parametrize("language, separator, header", [
+    ("en", ",", ["code", "uses", "max uses"]),
+    ("fr", ";", ["code", "utilisations", "utilisations au plus"]),
+])
+def test_presale_codes_typed_as_formulas_download_as_text_under_a_header_in_the_language(
+        client, organizer, language, separator, header):
+    """An organizer types codes that a spreadsheet would run as formulas: the download
+    (the admin's action, as the organizer asks for it) names its columns in their language
+    and gives each such code as text (a leading '), as every other export does; the codes
+    themselves are kept as typed."""
+    perf = make_performance(rows=1, per_row=4)
+    now = timezone.now()
+    presale = Presale.objects.create(performance=perf, name="Fan club", opens_at=now,
+                                     closes_at=now + timedelta(days=1))
+    client.force_login(organizer)
+    url = f"/admin/sales/presale/{presale.pk}/change/"
+    data = add_rows(form_of(client.get(url)), "codes", [{"code": code, "max_uses": "2"} for code in HOSTILE]
+                    + [{"code": "PLAIN-2027", "max_uses": ""}])
+    answer = client.post(url, data)
+    assert saved(answer), re.findall(r'class="errorlist[^>]*>(.*?)</ul>', page_of(answer), re.S)
+    assert sorted(PresaleCode.objects.values_list("code", flat=True)) == sorted([*HOSTILE, "PLAIN-2027"])
+
+    download = client.post("/admin/sales/presale/", {"action": "export_codes", "_selected_action": [presale.pk]},
+                           HTTP_ACCEPT_LANGUAGE=language)
+    assert download.status_code == 200 and download["Content-Type"].startswith("text/csv")
+    body = b"".join(download.streaming_content) if download.streaming else download.content
+    assert body.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=separator))
+    assert rows[0] == header
+    assert sorted(rows[1:]) == sorted([["'" + code, "0", "2"] for code in HOSTILE] + [["PLAIN-2027", "0", ""]])
 
 
 def test_a_bad_presale_is_explained(client, organizer):
