@@ -256,7 +256,7 @@ def test_the_counter_speaks_french_to_a_french_clerk_and_prints_in_the_buyers_la
     assert 'lang="fr"' in printed and french_money.search(printed)
     assert_french("printed tickets", visible(printed))
     assert_french("counter PDF", pdf_text(counter.get(f"/counter/orders/{order.code}/tickets.pdf").content))
-    assert_french("lookup", visible(page(counter, "/counter/lookup/", data={"q": order.code})))
+    assert_french("lookup", visible(page(counter, "/counter/lookup/", data={"q": order.customer.email})))
     ticket = order.tickets.first()
     exchange = counter.post(f"/counter/orders/{order.code}/exchange/", {"tickets": ticket.pk, "zone": zone.pk},
                             follow=True, **FRENCH)

@@ -151,8 +151,7 @@ def test_counter_refund(staff_page):
     page.goto("/counter/")
     page.keyboard.press("l")
     page.keyboard.type(order.code)
-    page.keyboard.press("Enter")
-    page.get_by_role("link", name=order.code).click()
+    page.keyboard.press("Enter")  # its code opens it
     page.wait_for_url(f"**/counter/orders/{order.code}/")
     page.wait_for_load_state()  # its keys are listened to once the page's script has run
     asked = []
@@ -833,3 +832,29 @@ def test_a_refused_exchange_payment_focuses_its_reason_and_says_how_short_the_ca
     expect(page.get_by_role("alert").first).to_be_focused()
     expect(page.locator("#tendered")).to_have_value("10")
     expect(page.locator("#change")).to_have_text("short by $20.00")
+
+
+def test_an_order_code_in_the_lookup_opens_the_order_and_a_search_focuses_its_first_result(staff_page):
+    """L, the code and Enter open the order itself; a part of a name lists the orders it
+    matches with the focus on the first, which Enter opens (not ten Tabs away)."""
+    make_performance(rows=2, per_row=6, price="30.00")
+    page = staff_page(make_user("clerk-find", "counter clerk"))
+    order = sell_two_at_the_counter(page)
+    page.goto("/counter/")
+    page.wait_for_load_state()
+    page.keyboard.press("l")
+    page.keyboard.type(order.code.lower())  # as typed from the slip, in any case
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_url(f"**/counter/orders/{order.code}/")
+    page.wait_for_load_state()
+    page.keyboard.press("l")
+    page.keyboard.type("counter cust")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_url("**/counter/lookup/**")
+    expect(page.locator("#results").get_by_role("link", name=order.code)).to_be_focused()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_url(f"**/counter/orders/{order.code}/")
+

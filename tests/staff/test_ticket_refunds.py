@@ -651,7 +651,7 @@ def test_an_order_refunded_in_two_steps_says_what_was_paid_back_on_every_staff_p
     for page in (counter.get(f"/counter/orders/{order.code}/"), phone.get(f"/phone/orders/{order.code}/")):
         assert "Refunded" in header(page) and "$150.00 paid back" in header(page), header(page)
         assert "$100.00" not in header(page)
-    [row] = table_rows(counter.get("/counter/lookup/", {"q": order.code}).content.decode(), 'id="results"')
+    [row] = table_rows(counter.get("/counter/lookup/", {"q": order.customer.email}).content.decode(), 'id="results"')
     assert row[4:] == ["Refunded", "$150.00 paid back"]
     rows = table_rows(phone.get(f"/phone/customers/{order.customer_id}/").content.decode(), 'id="past-orders"')
     assert rows[1][3:] == ["Refunded", "$150.00 paid back"]

@@ -641,11 +641,17 @@ def lookup(request):
     if q is None:
         return render(request, "counter/lookup.html", {"q": "", "orders": []}, status=400)
     orders, more = [], False
+    # An order's code as typed from a slip or a confirmation opens that order (a failed
+    # payment's too, which charged nothing and is found by its code only): a list of one
+    # would be a page more, its link about ten Tabs away.
+    exact = Order.objects.filter(code__iexact=q).values_list("code", flat=True).first() if q else None
+    if exact:
+        return redirect("counter:order", code=exact)
     if q:
-        # Failed payments charged nothing: found by their code only, never among a buyer's orders.
-        orders = list(Order.objects.filter(Q(code__iexact=q) | (~Q(status=Order.Status.FAILED) & (
+        # Never a failed payment among a buyer's orders.
+        orders = list(Order.objects.filter(~Q(status=Order.Status.FAILED) & (
                           Q(customer__email__iexact=q) | names_match("buyer_name", q)
-                          | (Q(buyer_name="") & names_match("customer__name", q)))))
+                          | (Q(buyer_name="") & names_match("customer__name", q))))
                       .select_related("customer", "performance__event", "performance__venue")
                       .prefetch_related("payments")  # what a refunded order paid back
                       .order_by("-created_at")[:LOOKUP_LIMIT + 1])
