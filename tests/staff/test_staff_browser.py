@@ -858,3 +858,36 @@ def test_an_order_code_in_the_lookup_opens_the_order_and_a_search_focuses_its_fi
         page.keyboard.press("Enter")
     page.wait_for_url(f"**/counter/orders/{order.code}/")
 
+
+def test_a_refused_exchange_payback_focuses_its_reason_not_the_exchange_button(staff_page, hall):
+    """A wrong supervisor's password refuses the payback: the page comes back with the
+    reason focused, to be read first, as a refused payment's is."""
+    from sales.holds import hold_create
+    from sales.orders import CustomerDetails, order_place
+    from sales.payments import PaymentRequest
+
+    clerk = make_user("clerk-xback", "counter clerk")
+    page = staff_page(clerk)
+    open_the_drawer(page, "100")
+    hold = hold_create(performance=hall, channel=Channel.COUNTER, user=clerk,
+                       zone=hall.price_zones.get(name="Front"), quantity=1)
+    order = order_place(hold=hold, customer=CustomerDetails(name="Walk in", email="w@example.org"), actor=clerk,
+                        shift=Shift.objects.get(), payments=[PaymentRequest(method="cash", tendered=Decimal("80"))])
+    page.goto(f"/counter/orders/{order.code}/")
+    page.locator("#exchange-zone").select_option(str(hall.price_zones.get(name="Stalls").pk))
+    with page.expect_navigation():
+        page.locator("#exchange-hold").click()
+    page.wait_for_load_state()
+    expect(page.locator("#payback")).to_have_text("$30.00")
+    expect(page.locator("#confirm-exchange")).to_be_focused()
+    page.get_by_text("Over your limit: supervisor approval").click()
+    page.get_by_label("Supervisor").fill("nobody")
+    page.get_by_label("Password").fill("wrong")
+    with page.expect_navigation():
+        page.locator("#confirm-exchange").click()
+    page.wait_for_load_state()
+    reason = page.get_by_role("alert").filter(has_text="the supervisor's name or password is wrong")
+    expect(reason).to_be_focused()
+    order.refresh_from_db()
+    assert order.tickets.get().status == "valid"  # nothing exchanged
+
