@@ -661,6 +661,7 @@ def test_the_80_mm_slip_prints_on_pages_as_long_as_each_ticket_and_the_receipt(s
         page.locator("#print").click()
     slip = popup.value
     slip.wait_for_load_state()
+    slip.evaluate("window.opener = null")  # kept open once printed (to PDF, below), to be read
     slip.emulate_media(media="print")
     heights = slip.evaluate("""() => [...document.querySelectorAll('.ticket, .slip')].map(
         e => e.getBoundingClientRect().height * 25.4 / 96)""")
@@ -891,3 +892,27 @@ def test_a_refused_exchange_payback_focuses_its_reason_not_the_exchange_button(s
     order.refresh_from_db()
     assert order.tickets.get().status == "valid"  # nothing exchanged
 
+
+def test_the_slip_closes_once_printed_and_the_focus_is_back_on_the_order(staff_page):
+    """P opens the slip and prints it; once the print dialog is closed the slip's window
+    closes itself, and the counter's page has the focus again, for the next key."""
+    make_performance(rows=2, per_row=6, price="30.00")
+    page = staff_page(make_user("clerk-slip", "counter clerk"))
+    page.context.add_init_script("window.printed = 0; window.print = () => { window.printed += 1; };")
+    order = sell_two_at_the_counter(page)
+    page.wait_for_load_state()
+    # Each window is focused to Playwright's headless Chromium: the counter's page counts the
+    # times it is given the focus, and is given it.
+    page.evaluate("""() => { window.focused = 0; const own = window.focus.bind(window);
+                             window.focus = () => { window.focused += 1; own(); }; }""")
+    with page.expect_popup() as popup:
+        page.keyboard.press("p")
+    slip = popup.value
+    slip.wait_for_load_state()
+    assert slip.evaluate("window.printed") == 1 and order.code in slip.locator("body").inner_text()
+    assert not slip.is_closed()
+    with slip.expect_event("close"):
+        slip.evaluate("window.dispatchEvent(new Event('afterprint'))")  # the print dialog closed
+    assert page.evaluate("window.focused") == 1 and page.evaluate("document.hasFocus()")
+    page.keyboard.press("r")  # the next key is the counter's: R, the refund
+    expect(page.locator("#refund-form input[name=tickets]").first).to_be_focused()
