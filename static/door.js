@@ -133,11 +133,23 @@
     });
   }
 
+  // A moment as the server writes a scan's ("already checked in at 19:42:05"): H:i:s on the
+  // venue's clock (data-time-zone), whatever this device's is set to.
+  function venueTime(iso) {
+    var at = new Date(iso);
+    try {
+      return new Intl.DateTimeFormat("en-GB", {hour: "2-digit", minute: "2-digit", second: "2-digit",
+                                               hourCycle: "h23", timeZone: root.dataset.timeZone}).format(at);
+    } catch (e) {
+      return at.toLocaleTimeString();  // a zone this browser does not know: its own clock
+    }
+  }
+
   function logLate(item, body) {
     late.hidden = false;
     var li = document.createElement("li");
     if (!body.admitted) li.className = "no";
-    li.textContent = root.dataset.sentLate + " " + new Date(item.scanned_at).toLocaleTimeString() + " · " +
+    li.textContent = root.dataset.sentLate + " " + venueTime(item.scanned_at) + " · " +
       item.code.slice(0, 8) + "… · " + body.message;
     late.insertBefore(li, late.firstChild);
   }

@@ -358,3 +358,35 @@ def test_a_scanner_typing_into_the_guest_search_checks_the_ticket_in(browser, li
     assert search.input_value() == "Côté"
     assert page.evaluate("document.activeElement.id") == "code"  # where the next scan belongs
     context.close()
+
+
+def test_scans_sent_late_say_when_they_were_made_on_the_venues_clock(browser, live_server):
+    """A phone set to another time zone (a visitor's, Tokyo's) at a Regina door: the
+    scans it kept while the network was down are listed, once sent, at the time they were
+    made on the venue's clock, as the door's other times are, not on the phone's."""
+    from zoneinfo import ZoneInfo
+
+    from events.models import Venue
+
+    perf = make_performance(rows=1, per_row=4)
+    Venue.objects.filter(pk=perf.venue_id).update(time_zone="America/Regina")
+    ticket, = sell(perf, 1)
+    on_the_day(perf)
+    context = browser.new_context(base_url=live_server.url, locale="en-CA", timezone_id="Asia/Tokyo")
+    login(context, make_user("door-late", DOOR_STAFF), live_server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"/door/performances/{perf.pk}/")
+    page.wait_for_load_state()
+    assert page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == "Asia/Tokyo"
+    context.set_offline(True)
+    page.get_by_label("Ticket code").fill(ticket.code)
+    page.get_by_role("button", name="Check in").click()
+    page.locator("#answer.door-wait").wait_for()
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.locator("#late li").first.wait_for()
+    ticket.refresh_from_db()
+    made = ticket.checked_in_at.astimezone(ZoneInfo("America/Regina"))  # the scan's own time, kept
+    assert page.locator("#late li").first.inner_text().startswith(f"Sent late {made:%H:%M:%S} · {ticket.code[:8]}")
+    context.close()
