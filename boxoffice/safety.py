@@ -238,7 +238,7 @@ class MethodNotAllowedPageMiddleware:
         return errors.refusal(
             request, 405, "method_not_allowed",
             _("This address opens from a button on its page, not typed in or reloaded.") if not errors.is_api(request)
-            else f"method {request.method} not allowed here",
+            else _("method %(method)s not allowed here") % {"method": request.method[:20]},
             title=_("Not from here"), links=links, Allow=response.get("Allow", ""))
 
 

@@ -72,7 +72,7 @@ def bad_request(request, exception=None):
 
 def permission_denied(request, exception=None):
     if is_api(request):
-        return refusal(request, 403, "permission_denied", str(exception or "") or "permission denied")
+        return refusal(request, 403, "permission_denied", str(exception or "") or _("permission denied"))
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return refusal(request, 403, "permission_denied", _("You may not open this page."), title=_("Forbidden"))
@@ -113,7 +113,7 @@ def server_error(request):
         return refusal(request, 400, "bad_request", _("The request holds a value that cannot be stored."),
                        title=_("Bad request"))
     return refusal(request, 500, "server_error", _("Something went wrong on our side. Please try again.")
-                   if not is_api(request) else "internal error", title=_("Server error"))
+                   if not is_api(request) else _("internal error"), title=_("Server error"))
 
 
 def favicon(request):

@@ -277,6 +277,9 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "internal error": "erreur interne",
+    "permission denied": "permission refusée",
+    "method %(method)s not allowed here": "la méthode %(method)s n'est pas permise ici",
     "Times on the clock of the venue chosen above, its local time: choose it first.": (
         "Heures de la salle choisie ci-dessus, à son heure locale : choisissez-la d'abord."),
     "max uses": "utilisations au plus",

@@ -207,6 +207,25 @@ def test_a_body_refused_by_the_parser_is_said_in_the_requests_language(performan
         assert assert_error(refused, 400, "parse_error")["message"] == (lone if "ud800" in body else deep)
     assert not Hold.objects.exists()
 
+@pytest.mark.parametrize("language, crashed, forbidden, not_allowed", [
+    ("fr", "erreur interne", "permission refusée", "la méthode POST n'est pas permise ici"),
+    ("en", "internal error", "permission denied", "method POST not allowed here"),
+])
+def test_the_project_wide_refusals_speak_the_requests_language(settings, language, crashed, forbidden, not_allowed):
+    """What no view of the API words itself (a crash, a refusal without a reason, a method
+    a plain view does not take) is said in the request's language too, in the same shape."""
+    from django.test import Client
+
+    settings.ROOT_URLCONF = "tests.crash_urls"
+    client, headers = Client(raise_request_exception=False), {"Accept-Language": language}
+    for url in ("/api/v1/crash/", "/api/v1/crash-plain/"):
+        assert assert_error(client.get(url, headers=headers), 500, "server_error")["message"] == crashed
+    assert assert_error(client.get("/api/v1/forbidden/", headers=headers), 403,
+                        "permission_denied")["message"] == forbidden
+    refused = client.post("/api/v1/read-only/", headers=headers)
+    assert assert_error(refused, 405, "method_not_allowed")["message"] == not_allowed
+
+
 # --- addresses ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("debug", [False, True])
