@@ -9,6 +9,7 @@ import socket
 from datetime import timedelta
 
 import pytest
+import requests
 from django.core import mail
 from django.test import Client, override_settings
 from django.utils import timezone
@@ -278,6 +279,27 @@ def test_the_shop_and_the_api_say_when_the_bank_does_not_confirm_and_keep_the_ho
                     format="json")
     assert done.status_code == 200 and done.json()["status"] == "failed"
     assert hold_is_live(api_order.hold)
+
+
+@pytest.mark.parametrize("language, said", [
+    ("en", "The payment was not made: your card was declined. Your seats are still held."),
+    ("fr", "Le paiement n'a pas été fait : votre carte a été refusée. Vos places sont toujours retenues."),
+])
+def test_a_card_declined_after_the_banks_question_is_said_in_one_sentence(language, said):
+    """The bank confirms, then the card is declined (4000 0082 6000 3178): the reason
+    reads as the end of the shop's sentence, in lower case, as after any other decline."""
+    perf = make_performance(rows=1, per_row=4)
+    shop = Client(headers={"Accept-Language": language})
+    shop.post(f"/performances/{perf.pk}/hold/", {"seats": str(places_of(perf)[0].pk)})
+    asked = shop.post("/checkout/", {"name": "Ana", "email": "ana@example.org",
+                                     "card_token": card_token("4000008260003178"), "nonce": "1"})
+    order = Order.objects.get()
+    with pytest.raises(requests.HTTPError):  # the provider's script is told the card is declined
+        authenticate(order, success=True)
+    secret = re.search(r'name="client_secret" value="([^"]+)"', asked.content.decode()).group(1)
+    told = shop.post(f"/checkout/{order.code}/bank/", {"client_secret": secret}, follow=True)
+    assert said in text_of(told)
+    assert Order.objects.get(pk=order.pk).status == "failed" and hold_is_live(order.hold)
 
 
 @pytest.mark.django_db(transaction=True)

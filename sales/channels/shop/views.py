@@ -807,10 +807,10 @@ def confirm_payment(request, code: str):
                                      "order."))
             return redirect("shop:order", code=paid.code, token=paid.access_token)
         messages.error(request, _("The payment was not made: %(reason)s.")
-                       % {"reason": declined_because(order.failure_reason).rstrip(".")})
+                       % {"reason": after_a_colon(declined_because(order.failure_reason))})
     else:
         messages.error(request, _("The payment was not made: %(reason)s. Your seats are still held.")
-                       % {"reason": declined_because(order.failure_reason).rstrip(".")})
+                       % {"reason": after_a_colon(declined_because(order.failure_reason))})
     return redirect("shop:basket")
 
 
