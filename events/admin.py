@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.forms.models import BaseInlineFormSet
 from django.forms.utils import pretty_name
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone, translation
@@ -244,7 +245,19 @@ class VenueAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [path("<int:pk>/import/", self.admin_site.admin_view(self.import_plan),
-                     name="events_venue_import")] + super().get_urls()
+                     name="events_venue_import"),
+                path("<int:pk>/clock/", self.admin_site.admin_view(self.clock_view),
+                     name="events_venue_clock")] + super().get_urls()
+
+    def clock_view(self, request, pk):
+        """The venue's clock, for a performance's form whose chooser got the venue from the
+        admin's popup (added or changed there), without the clock its options carry."""
+        if not (self.has_view_or_change_permission(request) or self.has_add_permission(request)):
+            return JsonResponse({"error": _("You may not see this venue.")}, status=403)
+        venue = Venue.objects.filter(pk=pk).first()
+        if venue is None:
+            return JsonResponse({"error": _("No such venue.")}, status=404)
+        return JsonResponse(venue_clock(venue))
 
     def import_plan(self, request, pk):
         venue = get_object_or_404(Venue, pk=pk)
@@ -631,18 +644,29 @@ class PriceTypeAdmin(admin.ModelAdmin):
         warn_unpriced(self, request, PriceType.objects.filter(pk=form.instance.pk))
 
 
+def venue_clock(venue: Venue) -> dict:
+    """The venue's time zone and its UTC offset now, in seconds (as the page's own
+    data-admin-utc-offset)."""
+    return {"time_zone": venue.time_zone, "utc_offset": int(datetime.now(venue.zone).utcoffset().total_seconds())}
+
+
 class VenueSelect(forms.Select):
     """The venue chooser of a performance's form: each venue gives its time zone and its UTC
-    offset now (in seconds, as the page's own data-admin-utc-offset), which the page's
-    "Now" and "Today" and the note under the times follow once it is chosen (venue_clock.js)."""
+    offset now, which the page's "Now" and "Today" and the note under the times follow once
+    it is chosen (venue_clock.js). A venue the admin's popup adds or changes is asked its
+    clock at data-clock-url (its 0 the venue's id)."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["data-clock-url"] = reverse("admin:events_venue_clock", args=[0])
+        return context
 
     def create_option(self, name, value, *args, **kwargs):
         option = super().create_option(name, value, *args, **kwargs)
         venue = getattr(value, "instance", None)
         if venue is not None:
-            offset = datetime.now(venue.zone).utcoffset()
-            option["attrs"].update({"data-time-zone": venue.time_zone,
-                                    "data-utc-offset": int(offset.total_seconds())})
+            clock = venue_clock(venue)
+            option["attrs"].update({"data-time-zone": clock["time_zone"], "data-utc-offset": clock["utc_offset"]})
         return option
 
 

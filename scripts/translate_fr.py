@@ -280,6 +280,8 @@ FR = {
     "internal error": "erreur interne",
     "permission denied": "permission refusée",
     "method %(method)s not allowed here": "la méthode %(method)s n'est pas permise ici",
+    "You may not see this venue.": "Vous ne pouvez pas voir cette salle.",
+    "No such venue.": "Salle introuvable.",
     "Times on the clock of the venue chosen above, its local time: choose it first.": (
         "Heures de la salle choisie ci-dessus, à son heure locale : choisissez-la d'abord."),
     "max uses": "utilisations au plus",

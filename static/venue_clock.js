@@ -3,7 +3,8 @@
 // "Now" and "Today" read the page's UTC offset (data-admin-utc-offset) each time they are
 // used: it becomes the chosen venue's (its option says it), and the note under the times
 // names the venue's time zone. With no venue chosen, the page's own offset, and the note
-// asks for one.
+// asks for one. A venue the admin's popup adds (or changes) comes without its clock: it is
+// asked of the venue's clock address (data-clock-url) before it is followed.
 {
   const venue = document.getElementById('id_venue');
   if (venue) {
@@ -26,7 +27,32 @@
         name.textContent = zone || '';
       }
     };
-    venue.addEventListener('change', follow);
+    const ask = async (fresh) => {
+      const option = venue.selectedOptions[0];
+      const url = venue.dataset.clockUrl;
+      if (option && /^\d+$/.test(option.value) && url && (fresh || !option.dataset.timeZone)) {
+        try {
+          const response = await fetch(url.replace('/0/', `/${option.value}/`),
+                                       {headers: {Accept: 'application/json'}});
+          if (response.ok) {
+            const clock = await response.json();
+            option.dataset.timeZone = clock.time_zone;
+            option.dataset.utcOffset = clock.utc_offset;
+          }
+        } catch (error) {
+          // Not reached: the page's own clock and the note asking for a venue stay.
+        }
+      }
+      follow();
+    };
+    // The popup tells the chooser through jQuery's change, which a native listener does not
+    // hear; a venue changed there may have a new clock, asked again.
+    const $ = window.django && window.django.jQuery;
+    if ($) {
+      $(venue).on('change', (event) => ask(Boolean(event.isTrigger)));
+    } else {
+      venue.addEventListener('change', () => ask(false));
+    }
     follow();
   }
 }

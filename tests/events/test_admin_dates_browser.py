@@ -129,3 +129,46 @@ def test_a_new_performances_times_are_on_the_clock_of_the_venue_chosen(browser, 
     page.locator("#id_venue").select_option(str(paris.pk))
     assert starts.locator(".help").filter(visible=True).inner_text().strip() == "Heures de la salle (Europe/Paris)"
     context.close()
+
+
+def test_a_venue_added_from_the_performances_form_gives_it_its_clock(browser, live_server):
+    """The "+" beside the venue chooser adds a venue in a popup, and chooses it: the
+    performance's times are then on its clock, as for a venue that was in the list (the
+    note names its zone, "Now" gives its time), without reloading the page."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    tokyo = ZoneInfo("Asia/Tokyo")
+    assert timezone.get_current_timezone_name() != "Asia/Tokyo"
+    boss = make_user("clock-popup", is_staff=True, is_superuser=True)
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900},
+                                  locale="en-CA", timezone_id="America/Vancouver")
+    login(context, boss, live_server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto("/admin/events/performance/add/")
+    with page.expect_popup() as opened:
+        page.locator("#add_id_venue").click()
+    popup = opened.value
+    popup.locator("#id_name").fill("Tokyo hall")
+    popup.locator("#id_time_zone").fill("Asia/Tokyo")
+    with popup.expect_event("close"):
+        popup.locator("input[name=_save]").click()
+    assert page.locator("#id_venue option:checked").inner_text() == "Tokyo hall"
+    starts = page.locator(".field-starts_at")
+    note = "Times on the clock of the venue (Asia/Tokyo)"
+    page.wait_for_function("note => [...document.querySelectorAll('.field-starts_at .help')].some("
+                           "n => n.checkVisibility() && n.innerText.trim() === note)", arg=note, timeout=5_000)
+    offset = datetime.now(tokyo).utcoffset().total_seconds()
+    assert int(page.locator("body").get_attribute("data-admin-utc-offset")) == offset
+    before = datetime.now(tokyo).replace(second=0, microsecond=0)
+    starts.get_by_role("link", name="Today").click()
+    starts.get_by_role("link", name="Now").click()
+    after = datetime.now(tokyo)
+    time_box = page.get_by_role("textbox", name="Starts at — time")
+    typed = (page.locator("#id_starts_at_0").input_value(), time_box.input_value())
+    assert typed in {(f"{m:%Y-%m-%d}", f"{m:%H:%M:%S}"[:len(typed[1])])
+                     for m in (before, before + timedelta(minutes=1), after)}, (typed, after)
+    context.close()

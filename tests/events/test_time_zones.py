@@ -114,6 +114,20 @@ def test_the_admin_shows_and_takes_times_on_the_venues_clock(organizer, toronto_
     assert str(window).endswith(": 10 January 2031 10:00 – 17 January 2031 19:30")
 
 
+def test_the_admin_tells_a_venues_clock_to_staff_who_may_see_or_add_venues(organizer, toronto_show):
+    """What a performance's form asks of a venue its chooser got from the admin's popup."""
+    venue = toronto_show.venue
+    url = f"/admin/events/venue/{venue.pk}/clock/"
+    offset = int(datetime.now(TORONTO).utcoffset().total_seconds())
+    assert signed_in(organizer).get(url).json() == {"time_zone": "America/Toronto", "utc_offset": offset}
+    missing = signed_in(organizer).get(f"/admin/events/venue/{venue.pk + 1000}/clock/")
+    assert missing.status_code == 404 and missing.json() == {"error": "No such venue."}
+    clerk = make_user("clock-clerk", COUNTER_CLERK, is_staff=True)
+    refused = signed_in(clerk).get(url)
+    assert refused.status_code == 403 and "error" in refused.json()
+    assert signed_in(make_user("clock-buyer")).get(url).status_code == 302  # to the admin's sign-in
+
+
 @pytest.mark.parametrize(("language", "written"), [("en", "Fri 17 Jan 2031 20:00"),
                                                     ("fr", "ven 17 janvier 2031 20:00")])
 def test_a_performance_is_named_in_admin_lists_and_dropdowns_as_the_reader_writes_dates(
