@@ -685,6 +685,17 @@ class PerformanceForm(forms.ModelForm):
             "" if zone else " hidden", mark_safe(  # noqa: S308 - the sentence escaped, the zone's name in its span
                 conditional_escape(_("Times on the clock of the venue (%(zone)s)"))
                 % {"zone": format_html("<span data-venue-zone>{}</span>", zone or "")}))
+        # A performance saved at a venue whose times are shown on its clock: another venue
+        # on another clock reads them on its own when saved (20:00 stays 20:00, there), which
+        # the note under the start says once one is chosen (venue_clock.js).
+        was = self.instance.venue.time_zone if self.instance.pk and self.instance.venue_id else None
+        moved = format_html(
+            ' <strong data-venue-clock-moved="{}" hidden>{}</strong>', was, mark_safe(  # noqa: S308 - as above
+                conditional_escape(_("Another venue: these times will be read on its clock (%(zone)s), no longer "
+                                     "on %(was)s: the same hours, at another moment. Change them if the show "
+                                     "keeps its moment."))
+                % {"zone": format_html("<span data-venue-zone>{}</span>", zone or ""), "was": conditional_escape(was)}),
+        ) if was else ""
         for name in ("starts_at", "doors_open_at"):
             if name not in self.fields:
                 continue
@@ -692,10 +703,11 @@ class PerformanceForm(forms.ModelForm):
             field = self.fields[name]
             said = self.auto_id % self.add_prefix(name) if "%s" in str(self.auto_id or "") else ""
             if not said:
-                field.help_text = note
+                field.help_text = format_html("{}{}", note, moved if name == "starts_at" else "")
                 continue
             # A date and a time in two boxes: Django ties neither to the help under them.
-            field.help_text = format_html('<span id="{}_clock">{}</span>', said, note)
+            field.help_text = format_html('<span id="{}_clock">{}{}</span>', said, note,
+                                          moved if name == "starts_at" else "")
             for box in getattr(field.widget, "widgets", ()):
                 box.attrs = {**box.attrs, "aria-describedby": f"{said}_clock"}
 

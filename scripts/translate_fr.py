@@ -282,6 +282,10 @@ FR = {
     "method %(method)s not allowed here": "la méthode %(method)s n'est pas permise ici",
     "You may not see this venue.": "Vous ne pouvez pas voir cette salle.",
     "No such venue.": "Salle introuvable.",
+    "Another venue: these times will be read on its clock (%(zone)s), no longer on %(was)s: the same hours, at "
+    "another moment. Change them if the show keeps its moment.": (
+        "Autre salle : ces heures seront lues à son heure (%(zone)s), et non plus à celle de %(was)s : les mêmes "
+        "heures, à un autre moment. Changez-les si le spectacle garde son moment."),
     "Times on the clock of the venue chosen above, its local time: choose it first.": (
         "Heures de la salle choisie ci-dessus, à son heure locale : choisissez-la d'abord."),
     "max uses": "utilisations au plus",

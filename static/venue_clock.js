@@ -4,7 +4,8 @@
 // used: it becomes the chosen venue's (its option says it), and the note under the times
 // names the venue's time zone. With no venue chosen, the page's own offset, and the note
 // asks for one. A venue the admin's popup adds (or changes) comes without its clock: it is
-// asked of the venue's clock address (data-clock-url) before it is followed.
+// asked of the venue's clock address (data-clock-url) before it is followed. A performance
+// saved moved to a venue on another clock is warned its times will be read on that clock.
 {
   const venue = document.getElementById('id_venue');
   if (venue) {
@@ -22,6 +23,10 @@
       }
       for (const note of document.querySelectorAll('[data-venue-clock-none]')) {
         note.hidden = Boolean(zone);
+      }
+      // A performance's own venue (its zone, given) changed for one on another clock.
+      for (const warning of document.querySelectorAll('[data-venue-clock-moved]')) {
+        warning.hidden = !zone || zone === warning.dataset.venueClockMoved;
       }
       for (const name of document.querySelectorAll('[data-venue-zone]')) {
         name.textContent = zone || '';

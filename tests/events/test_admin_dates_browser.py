@@ -172,3 +172,44 @@ def test_a_venue_added_from_the_performances_form_gives_it_its_clock(browser, li
     assert typed in {(f"{m:%Y-%m-%d}", f"{m:%H:%M:%S}"[:len(typed[1])])
                      for m in (before, before + timedelta(minutes=1), after)}, (typed, after)
     context.close()
+
+
+def test_choosing_another_venue_for_a_performance_warns_its_times_move_to_that_clock(browser, live_server):
+    """The times of a performance are shown on its venue's clock; chosen another venue on
+    another clock, they are read on the new one's when saved: 20:00 stays 20:00 there, a
+    different moment. The form says so under the times as soon as the venue is changed,
+    naming both clocks, and says nothing for a venue on the same clock."""
+    from events.models import Venue
+
+    perf = make_performance(rows=1, per_row=4, on_sale=False)
+    perf.venue.time_zone = "Europe/Paris"
+    perf.venue.save()
+    tokyo = Venue.objects.create(name="Tokyo hall", time_zone="Asia/Tokyo")
+    lyon = Venue.objects.create(name="Lyon hall", time_zone="Europe/Paris")
+    boss = make_user("clock-mover", is_staff=True, is_superuser=True)
+    context, page = open_page(browser, live_server, {"width": 1280, "height": 900})
+    login(context, boss, live_server)
+    page.set_default_timeout(15_000)
+    page.goto(f"/admin/events/performance/{perf.pk}/change/")
+    starts = page.locator(".field-starts_at")
+    warning = starts.locator("[data-venue-clock-moved]")
+    assert not warning.is_visible()
+    page.locator("#id_venue").select_option(str(tokyo.pk))
+    assert warning.is_visible()
+    said = " ".join(warning.inner_text().split())
+    assert said == ("Another venue: these times will be read on its clock (Asia/Tokyo), no longer on "
+                    "Europe/Paris: the same hours, at another moment. Change them if the show keeps its moment.")
+    assert said in page.get_by_role("textbox", name="Starts at — time").evaluate(
+        "box => document.getElementById(box.getAttribute('aria-describedby')).innerText")  # said with the box
+    assert axe_violations(page, ".field-starts_at") == []
+    page.locator("#id_venue").select_option(str(lyon.pk))  # the same clock: nothing moves
+    assert not warning.is_visible()
+    page.locator("#id_venue").select_option(str(perf.venue.pk))
+    assert not warning.is_visible()
+    page.locator("#id_venue").select_option(str(tokyo.pk))
+    context.add_cookies([{"name": "django_language", "value": "fr", "url": live_server.url}])
+    page.goto(f"/admin/events/performance/{perf.pk}/change/")
+    page.locator("#id_venue").select_option(str(tokyo.pk))
+    assert "(Asia/Tokyo)" in warning.inner_text() and "Europe/Paris" in warning.inner_text()
+    assert "Another venue" not in warning.inner_text()
+    context.close()
