@@ -806,25 +806,32 @@ def test_a_clerk_sells_prints_and_refunds_from_the_keyboard_alone(staff_page):
     assert sorted(order.tickets.values_list("pk", "status")) == [(first.pk, "void"), (second.pk, "valid")]
 
 
-def test_a_refused_exchange_payment_focuses_its_reason_and_says_how_short_the_cash_is(staff_page, hall):
-    """As at a sale: the exchange's page comes back refused with the cash as typed, the
-    reason focused to be read first, and the change line saying by how much it is short."""
+def exchanging_one_ticket(staff_page, hall, username: str, sold_in: str, tendered: str, new_zone: str):
+    """A clerk of that name, drawer open, has sold one ticket in `sold_in` for `tendered`
+    in cash and holds one in `new_zone` in exchange: the exchange's page, and the order."""
     from sales.holds import hold_create
     from sales.orders import CustomerDetails, order_place
     from sales.payments import PaymentRequest
 
-    clerk = make_user("clerk-xshort", "counter clerk")
+    clerk = make_user(username, "counter clerk")
     page = staff_page(clerk)
     open_the_drawer(page, "100")
     hold = hold_create(performance=hall, channel=Channel.COUNTER, user=clerk,
-                       zone=hall.price_zones.get(name="Stalls"), quantity=1)
+                       zone=hall.price_zones.get(name=sold_in), quantity=1)
     order = order_place(hold=hold, customer=CustomerDetails(name="Walk in", email="w@example.org"), actor=clerk,
-                        shift=Shift.objects.get(), payments=[PaymentRequest(method="cash", tendered=Decimal("50"))])
+                        shift=Shift.objects.get(), payments=[PaymentRequest(method="cash", tendered=Decimal(tendered))])
     page.goto(f"/counter/orders/{order.code}/")
-    page.locator("#exchange-zone").select_option(str(hall.price_zones.get(name="Front").pk))
+    page.locator("#exchange-zone").select_option(str(hall.price_zones.get(name=new_zone).pk))
     with page.expect_navigation():
         page.locator("#exchange-hold").click()
     page.wait_for_load_state()
+    return page, order
+
+
+def test_a_refused_exchange_payment_focuses_its_reason_and_says_how_short_the_cash_is(staff_page, hall):
+    """As at a sale: the exchange's page comes back refused with the cash as typed, the
+    reason focused to be read first, and the change line saying by how much it is short."""
+    page, _order = exchanging_one_ticket(staff_page, hall, "clerk-xshort", "Stalls", "50", "Front")
     expect(page.locator("#tendered")).to_be_focused()  # 30.00 more for the front
     page.keyboard.type("10")
     with page.expect_navigation():
@@ -863,22 +870,7 @@ def test_an_order_code_in_the_lookup_opens_the_order_and_a_search_focuses_its_fi
 def test_a_refused_exchange_payback_focuses_its_reason_not_the_exchange_button(staff_page, hall):
     """A wrong supervisor's password refuses the payback: the page comes back with the
     reason focused, to be read first, as a refused payment's is."""
-    from sales.holds import hold_create
-    from sales.orders import CustomerDetails, order_place
-    from sales.payments import PaymentRequest
-
-    clerk = make_user("clerk-xback", "counter clerk")
-    page = staff_page(clerk)
-    open_the_drawer(page, "100")
-    hold = hold_create(performance=hall, channel=Channel.COUNTER, user=clerk,
-                       zone=hall.price_zones.get(name="Front"), quantity=1)
-    order = order_place(hold=hold, customer=CustomerDetails(name="Walk in", email="w@example.org"), actor=clerk,
-                        shift=Shift.objects.get(), payments=[PaymentRequest(method="cash", tendered=Decimal("80"))])
-    page.goto(f"/counter/orders/{order.code}/")
-    page.locator("#exchange-zone").select_option(str(hall.price_zones.get(name="Stalls").pk))
-    with page.expect_navigation():
-        page.locator("#exchange-hold").click()
-    page.wait_for_load_state()
+    page, order = exchanging_one_ticket(staff_page, hall, "clerk-xback", "Front", "80", "Stalls")
     expect(page.locator("#payback")).to_have_text("$30.00")
     expect(page.locator("#confirm-exchange")).to_be_focused()
     page.get_by_text("Over your limit: supervisor approval").click()
