@@ -236,9 +236,14 @@
   }
   // No inline handlers (the Content-Security-Policy allows none): confirmations and print
   // buttons are marked in the page and wired here.
+  // A refund of ticked tickets with none ticked has nothing to confirm: the server says to
+  // tick them, and refunds nothing.
   document.addEventListener("submit", function (e) {
     var form = e.target;
-    if (form.dataset && form.dataset.confirm && !window.confirm(question(form))) e.preventDefault();
+    if (!form.dataset || !form.dataset.confirm) return;
+    var boxes = form.querySelectorAll('input[name="tickets"][type="checkbox"]');
+    if (boxes.length && !form.querySelector('input[name="tickets"][type="checkbox"]:checked')) return;
+    if (!window.confirm(question(form))) e.preventDefault();
   });
   // A refund of the tickets ticked asks what the server said they pay back (#refund-payback,
   // asked again as the ticks change), while that is for the tickets ticked now; else (an

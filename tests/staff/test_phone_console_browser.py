@@ -51,6 +51,28 @@ def held_for_a_caller(username: str, quantity: int):
     return operator, caller, hold
 
 
+def test_with_nothing_ticked_the_refund_asks_no_question_and_refunds_nothing(console):
+    """Enter on an unticked box sends the refund form: with no ticket ticked there is
+    nothing to confirm, so no "Refund the ticked tickets?" question; the page says to tick
+    them, and nothing is paid back."""
+    perf = make_performance(rows=1, per_row=6, price="45.00")
+    operator = make_user("operator-untick", "phone operator")
+    order = sold_by_phone(operator, perf, 2)
+    page = console(operator)
+    page.goto(f"/phone/orders/{order.code}/")
+    page.wait_for_load_state()
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    first = order.tickets.order_by("pk").first()
+    page.locator("#refund-form").get_by_label(str(first.place)).focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    expect(page.get_by_text("tick the tickets to refund")).to_be_visible()
+    assert asked == []
+    assert not order.tickets.filter(refunded_at__isnull=False).exists()
+
+
 def test_the_operator_is_asked_what_the_ticked_tickets_pay_back_to_the_card(console):
     """Ticking the caller's tickets says what goes back to their card; the confirmation
     asks with that amount, and the card is paid back that amount."""
