@@ -315,7 +315,10 @@ def test_a_card_the_providers_field_refuses_is_said_in_its_words(page):
     page.locator("#pay").click()
     page.locator("#error-summary").wait_for()
     said = page.locator("#error-summary").inner_text()
-    assert "Card:" in said and "Enter your card in the card field" not in said, said
+    # The provider's own words, linked to the card field (they name the card: no "Card:" before them).
+    provider_said = page.locator('#error-summary a[href="#id_card_token"]')
+    expect(provider_said).to_have_count(1)
+    assert provider_said.inner_text().strip() and "Enter your card in the card field" not in said, said
     assert not Order.objects.exists()
 
 
