@@ -174,11 +174,12 @@ def staff_as_text(model, readonly: list) -> list:
     return [_staff_name_of(model, f) if f in named else f for f in readonly]
 
 
-def labelled(field, queryset):
-    """A zone or price type chooser whose choices say which performance each belongs to."""
+def labelled(field, queryset, label=None):
+    """A zone or price type chooser whose choices say which performance each belongs to
+    (`label`, of a zone or price type: with_performance unless given)."""
     if field is not None:
-        field.queryset = queryset.select_related("performance__event")
-        field.label_from_instance = with_performance
+        field.queryset = queryset.select_related("performance__event", "performance__venue")
+        field.label_from_instance = label or with_performance
     return field
 
 

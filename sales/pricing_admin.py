@@ -29,6 +29,7 @@ from events.admin import (
     AMOUNTS_AS_TYPED,
     TabularInline,
     VenueClockMixin,
+    labelled,
     on_office_clock,
     on_venue_clock,
     with_performance,
@@ -65,14 +66,6 @@ def performance_picked(performance) -> str:
 def part_picked(obj) -> str:
     """A zone or price type as a picker offers it: its night and its name, then its show."""
     return f"{_night(obj.performance)} · {obj.name} — {obj.performance.event}"
-
-
-def picker(field, queryset):
-    """A picker of zones or price types named by part_picked."""
-    if field is not None:
-        field.queryset = queryset.select_related("performance__event", "performance__venue")
-        field.label_from_instance = part_picked
-    return field
 
 
 def _outside(chosen, performances) -> list[str]:
@@ -286,9 +279,9 @@ class PromoCodeAdmin(admin.ModelAdmin):
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         if db_field.name == "zones":
-            return picker(field, PriceZone.objects.all())
+            return labelled(field, PriceZone.objects.all(), part_picked)
         if db_field.name == "price_types":
-            return picker(field, PriceType.objects.all())
+            return labelled(field, PriceType.objects.all(), part_picked)
         if db_field.name == "performances" and field is not None:
             field.queryset = field.queryset.select_related("event", "venue")
             field.label_from_instance = performance_picked
@@ -433,7 +426,7 @@ class PresaleAdmin(VenueClockMixin, admin.ModelAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         for name, model in (("zones", PriceZone), ("price_types", PriceType)):
             choices = model.objects.filter(performance=obj.performance) if obj is not None else model.objects.all()
-            picker(form.base_fields.get(name), choices)
+            labelled(form.base_fields.get(name), choices, part_picked)
         return form
 
     @admin.display(description=gettext_lazy("Codes"), ordering="n_codes")

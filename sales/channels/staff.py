@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import DateField, Exists, F, Func, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,9 +22,10 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from events.models import Performance
 from sales.availability import zone_counts
+from sales.channels.forms import IdsField
 from sales.errors import SalesError
 from sales.formatting import money, number
-from sales.models import Payment, Place
+from sales.models import Order, Payment, Place
 from sales.orders import refund_payback, refund_ways, ticket_prices, tickets_payback
 from sales.policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR, counted_row, policy_for, roles_of
 
@@ -303,6 +304,15 @@ class TickedPayback:
     said: str
     question: str
     ticked: str
+
+
+def ticked_payback_page(request, code: str):
+    """What refunding the tickets ticked on an order's page pays back, and how, as the
+    refund itself works it out (the counter's and the phone's): asked again as the ticks
+    change, and by the refund's confirmation before anything is paid back."""
+    order = get_object_or_404(Order, code=code.upper())
+    return render(request, "staff/_refund_payback.html",
+                  {"payback": ticked_payback(order, IdsField().to_python(request.GET.getlist("tickets")))})
 
 
 def ticked_payback(order, ticket_ids) -> TickedPayback:

@@ -56,6 +56,7 @@ from sales.channels.staff import (
     role_required,
     search_query,
     ticked_payback,
+    ticked_payback_page,
     to_page,
 )
 from sales.errors import InvalidRequest, SalesError, ShiftClosed
@@ -561,12 +562,7 @@ def order_pdf(request, code: str):
 
 @clerk_only
 def order_refund_payback(request, code: str):
-    """What refunding the tickets ticked on the order's page pays back, and how, as the
-    refund itself works it out: asked again as the ticks change, and by the refund's
-    confirmation before anything is paid back."""
-    order = get_object_or_404(Order, code=code.upper())
-    return render(request, "staff/_refund_payback.html",
-                  {"payback": ticked_payback(order, IdsField().to_python(request.GET.getlist("tickets")))})
+    return ticked_payback_page(request, code)
 
 
 @clerk_only

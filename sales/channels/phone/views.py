@@ -59,6 +59,7 @@ from sales.channels.staff import (
     role_required,
     search_query,
     ticked_payback,
+    ticked_payback_page,
     to_page,
 )
 from sales.errors import InvalidRequest, PaymentDeclined, ProviderUnavailable, SalesError
@@ -436,12 +437,7 @@ def _at_counter_words(order: Order, at_counter) -> str:
 
 @operator_only
 def order_refund_payback(request, code: str):
-    """What refunding the tickets ticked on the order's page pays back to the caller's card,
-    as the refund itself works it out (as at the counter): asked again as the ticks change,
-    and by the refund's confirmation before anything is paid back."""
-    order = get_object_or_404(Order, code=code.upper())
-    return render(request, "staff/_refund_payback.html",
-                  {"payback": ticked_payback(order, IdsField().to_python(request.GET.getlist("tickets")))})
+    return ticked_payback_page(request, code)
 
 
 @operator_only
