@@ -74,7 +74,6 @@ FR = {
     'Not refunded: %(reason)s': 'Non remboursé : %(reason)s',
     "Not refunded: the supervisor's name or password is wrong, or they do not sign refunds.":
         "Non remboursé : le nom ou le mot de passe du superviseur est erroné, ou il ne signe pas de remboursements.",
-    'Refunded; the seats are back on sale.': 'Remboursé ; les places sont remises en vente.',
     'Not paid: %(reason)s': 'Non payé : %(reason)s',
     'Paid. Change due: %(change)s': 'Payé. Monnaie à rendre : %(change)s',
     'No order matches “%(q)s”.': 'Aucune commande ne correspond à « %(q)s ».',
@@ -85,7 +84,6 @@ FR = {
     'The quantity must be a whole number.': 'La quantité doit être un nombre entier.',
     'Cash tendered': 'Argent reçu',
     'Cash float': 'Fonds de caisse',
-    'Card total': 'Total des cartes',
     'Write a note of 1 to 2000 characters.': 'Écrivez une note de 1 à 2000 caractères.',
     'The hold lapsed; the seats were released.': 'La retenue a expiré ; les places ont été libérées.',
     'Reserved until %(when)s.': "Réservé jusqu'au %(when)s.",
@@ -258,8 +256,6 @@ FR = {
     "Needed for complimentary tickets (press, guests): it is kept with the order.":
     "Requis pour les billets de faveur (presse, invités) : il est conservé avec la commande.",
     "Update the total": "Mettre à jour le total", "Complimentary tickets: %(reason)s": "Billets de faveur : %(reason)s",
-    "A reservation keeps these prices: it is paid later at the total above.":
-    "Une réservation garde ces prix : elle se paie plus tard au total ci-dessus.",
     # the office and the door
     "Door": "Entrée", "Which performance?": "Quelle représentation ?", "Tonight": "Ce soir",
     "No performance to come.": "Aucune représentation à venir.", "Other performance": "Autre représentation",
@@ -578,16 +574,6 @@ FR = {
     "choose the zone of the new seats": "choisissez la zone des nouvelles places",
     "Exchanged. %(amount)s paid back to the card.": "Échangé. %(amount)s remboursé sur la carte.",
     "The new tickets are on their way to %(email)s.": "Les nouveaux billets partent vers %(email)s.",
-    "The card's bank asks the cardholder to confirm the payment, which cannot be done by phone; nothing was charged "
-    "or exchanged. Try another card, or send the caller to the counter.":
-        "La banque de la carte demande au titulaire de confirmer le paiement, ce qui est impossible par téléphone ; "
-        "rien n'a été prélevé ni échangé. Essayez une autre carte, ou envoyez l'appelant au guichet.",
-    "Payment declined: %(reason)s. Nothing was exchanged; the new seats are still held.":
-        "Paiement refusé : %(reason)s. Rien n'a été échangé ; les nouvelles places sont toujours retenues.",
-    "The payment provider did not answer, so nothing was exchanged; if it took the money, it is paid back. The new "
-    "seats are still held: try again.":
-        "Le prestataire de paiement n'a pas répondu, donc rien n'a été échangé ; s'il a pris l'argent, il est "
-        "remboursé. Les nouvelles places sont toujours retenues : réessayez.",
     "The new seats were released; the caller keeps their tickets.":
         "Les nouvelles places ont été libérées ; l'appelant garde ses billets.",
     "Paid back to the card the order was paid with, by the payment provider: ask the caller for no card number.":
@@ -599,7 +585,6 @@ FR = {
         "Aucune représentation de ce spectacle n'est en vente par téléphone.",
     "Supervisor approval (a phone operator refunds nothing alone)":
         "Accord d'un superviseur (un téléphoniste ne rembourse rien seul)",
-    "The caller pays": "L'appelant paie",
     "Paid back to the card the order was paid with, by the payment provider:":
         "Remboursé sur la carte qui a payé la commande, par le prestataire de paiement :",
     "Refund refused by the card provider, still owed": "Remboursement refusé par le prestataire de carte, toujours dû",
@@ -762,7 +747,6 @@ FR = {
     "Mark %(n)s order's refund settled": ("Marquer réglé le remboursement de %(n)s commande",
                                           "Marquer réglés les remboursements de %(n)s commandes"),
     "Back to the orders": "Retour aux commandes",
-    "Refund the whole order?": "Rembourser toute la commande ?",
     "Earlier sales, not split by tax": "Ventes antérieures, non ventilées",
     "of which prices before tax": "dont prix avant taxes",
     "Fees per order, with their taxes": "Frais par commande, taxes comprises",
@@ -921,9 +905,6 @@ FR = {
     "%(shown)s paid by card online or by phone is paid back by the box office now, and its buyer emailed;":
         ("%(shown)s payée par carte en ligne ou par téléphone est remboursée maintenant par la billetterie, et son acheteur prévenu par courriel ;",
          "%(shown)s payées par carte en ligne ou par téléphone sont remboursées maintenant par la billetterie, et leurs acheteurs prévenus par courriel ;"),
-    "%(n)s paid in cash or on the card terminal is paid back at the counter: its buyer is emailed to come with the tickets.":
-        ("%(n)s payée en espèces ou au terminal est remboursée au guichet : son acheteur est invité par courriel à venir avec ses billets.",
-         "%(n)s payées en espèces ou au terminal sont remboursées au guichet : leurs acheteurs sont invités par courriel (s'ils ont donné une adresse) à venir avec leurs billets."),
     "%(shown)s phone reservation not yet paid is cancelled.": ("%(shown)s réservation téléphonique non payée est annulée.",
                                                           "%(shown)s réservations téléphoniques non payées sont annulées."),
     "%(shown)s basket or hold in progress is released (a payment under way is paid back).":
@@ -962,11 +943,6 @@ FR = {
     "The queue opens before the performance starts.": "La file d’attente ouvre avant le début de la représentation.",
     "Refunded %(n)d order.": ("%(n)d commande remboursée.", "%(n)d commandes remboursées."),
     "Refund these orders?": "Rembourser ces commandes ?",
-    "Refund in full": "Rembourser en entier",
-    "Each paid order below is refunded in full: its tickets stop being valid, its places go back on sale, the money goes back the way it was paid, and the buyer is emailed. This cannot be undone.":
-        "Chaque commande payée ci-dessous est remboursée en entier : ses billets cessent d’être valides, ses places "
-        "sont remises en vente, l’argent est rendu par le même moyen de paiement et l’acheteur reçoit un courriel. "
-        "C’est irréversible.",
     "Buyer": "Acheteur",
     "To pay back": "À rembourser",
     "Kept (fees not refundable)": "Retenu (frais non remboursables)",
@@ -1168,7 +1144,6 @@ FR = {
     "ce billet est pour %(event)s le %(when)s", "this ticket was refunded or exchanged and is void":
     "ce billet a été remboursé ou échangé et n'est plus valide",
     "already checked in at %(time)s at %(door)s": "déjà entré à %(time)s par %(door)s",
-    "already checked in at %(time)s": "déjà entré à %(time)s",
     "Organizer's office": "Bureau de l'organisateur", "Organizer": "Organisateur", "Counter clerk": "Guichetier",
     "Phone operator": "Téléphoniste", "Door staff": "Contrôle à l'entrée", "Password again": "Mot de passe (encore)",
     "The two passwords differ.": "Les deux mots de passe diffèrent.", "Roles": "Rôles", "Name": "Nom",
@@ -1228,9 +1203,7 @@ FR = {
     "Pick seats on the map, or choose a zone and a number of tickets.":
     "Choisissez des places sur le plan, ou une zone et un nombre de billets.",
     "How many tickets?": "Combien de billets ?", "Full name": "Nom complet", "Email": "Courriel",
-    "Phone (optional)": "Téléphone (facultatif)", "Card number": "Numéro de carte",
-    "Test cards: 4242 4242 4242 4242 approves, 4000 0000 0000 0002 declines.":
-    "Cartes de test : 4242 4242 4242 4242 est acceptée, 4000 0000 0000 0002 est refusée.",
+    "Phone (optional)": "Téléphone (facultatif)",
     "Those seats could not be held: %(reason)s": "Ces places n'ont pas pu être retenues : %(reason)s",
     "Your hold expired and the seats were released. Please choose again.":
     "Votre retenue a expiré et les places ont été libérées. Veuillez choisir à nouveau.",
@@ -1261,8 +1234,6 @@ FR = {
     "Taken": "Prise", "Your choice": "Votre choix", "Best available": "Meilleures places disponibles",
     "Find seats": "Trouver des places", "standing": "debout", "Hold standing places": "Retenir des places debout",
     "Pick your seats": "Choisissez vos places",
-    "Select up to %(n)s seats with a click, or with Tab and Enter. Taken seats cannot be selected.":
-    "Sélectionnez jusqu'à %(n)s places d'un clic, ou avec Tab et Entrée. Les places prises ne peuvent pas être choisies.",
     "Zoom": "Zoom", "Zoom out": "Dézoomer", "Zoom in": "Zoomer", "Seat map": "Plan de salle",
     "%(section)s, row %(row)s, seat %(number)s": "%(section)s, rangée %(row)s, siège %(number)s",
     "wheelchair space": "place pour fauteuil roulant", "restricted view": "visibilité réduite",
@@ -1277,8 +1248,6 @@ FR = {
     "Applying early gives no advantage.":
     "La demande dépasse de loin le nombre de places : inscrivez-vous maintenant, un tirage au sort décidera à la "
     "clôture. S'inscrire tôt ne donne aucun avantage.",
-    "Your application is in. We will email you after the draw.":
-    "Votre inscription est enregistrée. Nous vous écrirons après le tirage.",
     "Pay for your ballot tickets": "Payer vos billets du tirage au sort",
     "Pay": "Payer", "See your tickets": "Voir vos billets",
     "Your payment is being processed; please wait a moment and reload.":
@@ -1293,8 +1262,6 @@ FR = {
     "Visitors let into the shop per minute; change it live.":
     "Visiteurs admis dans la boutique par minute ; modifiable en direct.",
     "How long an admission pass is valid.": "Durée de validité d'un laissez-passer.",
-    "How long a winner has to pay.": "Délai dont dispose un gagnant pour payer.",
-    "Kept so the draw can be audited.": "Conservé pour que le tirage puisse être vérifié.",
     "Staff sign-in": "Connexion du personnel", "Wrong user name or password.":
     "Nom d'utilisateur ou mot de passe incorrect.", "User name": "Nom d'utilisateur", "Password": "Mot de passe",
     "Sign in": "Se connecter", "Sign out": "Se déconnecter", "Staff": "Personnel", "STAGE": "SCÈNE",
@@ -1376,7 +1343,7 @@ FR = {
     "Tickets %(code)s": "Billets %(code)s", "Order %(code)s — %(name)s": "Commande %(code)s — %(name)s",
     "The payment provider did not answer": "Le fournisseur de paiement n'a pas répondu",
     "Your order %(code)s is paid.": "Votre commande %(code)s est payée.",
-    "Revenue": "Revenus", "Open the dashboard": "Ouvrir le tableau de bord",
+    "Open the dashboard": "Ouvrir le tableau de bord",
     "Choose at least one ticket.": "Choisissez au moins un billet.",
     "The number of tickets must be a whole number.": "Le nombre de billets doit être un nombre entier.",
     "See your order and tickets": "Voir votre commande et vos billets",
@@ -1403,7 +1370,6 @@ FR = {
     'This is not an entry reference.': "Ce n'est pas une référence de participation.",
     'This browser cannot compute SHA-256 here (it needs a secure connection).': 'Ce navigateur ne peut pas calculer SHA-256 ici (il faut une connexion sécurisée).',
     "The draw's files could not be read.": 'Les fichiers du tirage sont illisibles.',
-    'Your application is in. Your entry reference is %(reference)s: keep it to check the draw. We will email you after the draw.': 'Votre demande est enregistrée. Votre référence de participation est %(reference)s : gardez-la pour vérifier le tirage. Nous vous écrirons après le tirage.',
     'Your entry reference: %(reference)s. The draw, and how to check it: %(link)s': 'Votre référence de participation : %(reference)s. Le tirage, et comment le vérifier : %(link)s',
     'public value': 'valeur publique',
     'How the draw is made, and how anyone can check it': 'Comment le tirage est fait, et comment chacun peut le vérifier',
@@ -1527,12 +1493,8 @@ FR = {
     "this allocation is %(status)s": "cette attribution est : %(status)s",
     "the payment deadline has passed; the seats went to the next in the draw":
     "l'échéance de paiement est passée ; les places sont allées aux suivants du tirage",
-    "Your ballot application was not drawn": "Votre inscription au tirage n'a pas été tirée",
     "Sorry: your application was not drawn this time. If a winner does not pay, the seats go to the next applicants in the draw and we will write to you.":
     "Désolés : votre inscription n'a pas été tirée cette fois. Si un gagnant ne paie pas, les places vont aux inscrits suivants du tirage et nous vous écrirons.",
-    "You were drawn in the ballot": "Vous avez été tiré au sort",
-    "Your %(quantity)s tickets are held for you until %(until)s. Pay here: %(link)s":
-    "Vos %(quantity)s billets vous sont retenus jusqu'au %(until)s. Payez ici : %(link)s",
     "the payment provider did not answer": "le prestataire de paiement n'a pas répondu",
     "choose a payment method": "choisissez un mode de paiement",
     "only one part of a split payment can take the rest": "une seule partie d'un paiement partagé peut prendre le reste",
@@ -1560,8 +1522,6 @@ FR = {
     "the new seats are priced in another currency": "les nouvelles places sont dans une autre devise",
     "the order changed meanwhile; look it up again": "la commande a changé entre-temps ; recherchez-la de nouveau",
     "a ticket to exchange has just been used at the door": "un billet à échanger vient de servir à l'entrée",
-    "open a shift: part of the difference is paid back in cash":
-    "ouvrez un quart de travail : une partie de la différence est remboursée en argent comptant",
     "no such hold": "retenue introuvable",
     "this hold is %(status)s; hold the seats again": "cette retenue est : %(status)s ; retenez de nouveau les places",
     "these seats are already order %(code)s (%(status)s)": "ces places sont déjà la commande %(code)s (%(status)s)",
@@ -1605,7 +1565,6 @@ FR = {
     "staff only": "personnel seulement",
     "order %(code)s is %(status)s, not a reservation": "la commande %(code)s est : %(status)s, pas une réservation",
     "the reservation lapsed at its deadline; its seats were released": "la réservation a expiré à son échéance ; ses places ont été libérées",
-    "order %(code)s is being paid right now": "la commande %(code)s est en cours de paiement",
     "your hold lapsed and the seats were sold to another buyer; the payment was refunded":
     "votre retenue a expiré et les places ont été vendues à un autre acheteur ; le paiement a été remboursé",
     "the payment was not confirmed with the bank in time": "le paiement n'a pas été confirmé auprès de la banque à temps",
@@ -1624,7 +1583,6 @@ FR = {
     "Your bank did not confirm the payment.": "Votre banque n'a pas confirmé le paiement.",
     "the test card is not accepted here": "la carte de test n'est pas acceptée ici",
     "enter a card number": "entrez un numéro de carte", "enter the amount tendered": "entrez le montant reçu",
-    "tendered %(tendered)s is less than the total %(total)s": "le montant reçu %(tendered)s est inférieur au total %(total)s",
     "enter the terminal's authorisation reference": "entrez la référence d'autorisation du terminal",
     "card payments are not set up (STRIPE_SECRET_KEY)": "les paiements par carte ne sont pas configurés (STRIPE_SECRET_KEY)",
     "enter the card in the card field": "entrez la carte dans le champ de carte",
@@ -1683,7 +1641,7 @@ FR = {
     "Paid orders": "Commandes payées", "Customers": "Clients", "Venue": "Salle",
     "Today's takings, by venue (since midnight on its clock)":
         "Recettes du jour, par salle (depuis minuit à son heure)",
-    "Fees collected": "Frais perçus", "Taxes collected": "Taxes perçues", "In the queue now": "En file maintenant",
+    "Taxes collected": "Taxes perçues", "In the queue now": "En file maintenant",
     "Let in from the queue": "Entrés depuis la file", "Sold in the last minute": "Vendus dans la dernière minute",
     "Today at %(venue)s, net": "Aujourd'hui, salle %(venue)s, net",
     "Every performance of %(event)s": "Toutes les représentations : %(event)s",
@@ -1839,7 +1797,6 @@ FR = {
     'Block (take off sale)': 'Bloquer (retirer de la vente)',
     'Unblock (put back on sale)': 'Débloquer (remettre en vente)',
     'Allocate to a channel…': 'Attribuer à un canal…',
-    'Refund in full (places back on sale)': 'Rembourser en entier (places remises en vente)',
     'Opening draw': "Tirage d'ouverture",
     'In queue': 'Dans la file',
     'Tickets sold': 'Billets vendus',
