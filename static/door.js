@@ -40,6 +40,19 @@
     if (doorName.value.trim()) keepDoor();
     else doorName.value = (store() && store().getItem(DOOR)) || "";
     doorName.addEventListener("change", keepDoor);
+    // Staff type the door's name, then scan the first ticket with the focus still there: the
+    // scanner's code and its Enter land after the name. The code is scanned and the name
+    // kept as typed (not with a ticket's code glued to it, shown to every other door). Enter
+    // alone ends the name and goes to the code field, for the first scan.
+    doorName.addEventListener("keydown", function (e) {
+      if (e.key !== "Enter") return;
+      e.preventDefault();
+      var typed = /^([\s\S]*?)([A-Za-z0-9_-]{32})$/.exec(doorName.value.trim());
+      if (typed) doorName.value = typed[1].trim();
+      keepDoor();
+      if (codeInput) codeInput.focus({preventScroll: true});
+      if (typed) scan(typed[2]);
+    });
   }
 
   // A count as the page writes it (the |number filter): grouped by threes with the

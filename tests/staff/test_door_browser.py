@@ -390,3 +390,38 @@ def test_scans_sent_late_say_when_they_were_made_on_the_venues_clock(browser, li
     made = ticket.checked_in_at.astimezone(ZoneInfo("America/Regina"))  # the scan's own time, kept
     assert page.locator("#late li").first.inner_text().startswith(f"Sent late {made:%H:%M:%S} · {ticket.code[:8]}")
     context.close()
+
+
+def test_a_scanner_typing_into_the_doors_name_checks_the_ticket_in_and_keeps_the_name(browser, live_server):
+    """Door staff type their door's name, then scan the first ticket: the focus is still in
+    the name, so the scanner's code and its Enter land there. The ticket is scanned, and the
+    door keeps the name typed (not the name with a ticket's code glued to it, shown to the
+    other doors at the next guest's second scan)."""
+    perf = make_performance(rows=1, per_row=5)
+    first, second = sell(perf, 2)
+    on_the_day(perf)
+    door = make_user("door-named", DOOR_STAFF)
+    context = browser.new_context(base_url=live_server.url, locale="en-CA", **SIZES["desktop"])
+    login(context, door, live_server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"/door/performances/{perf.pk}/")
+    page.wait_for_load_state()
+    page.get_by_label("This door").click()
+    page.keyboard.type("North gate")
+    page.keyboard.type(first.code, delay=2)  # as fast as a scanner types
+    page.keyboard.press("Enter")
+    page.locator("#answer.door-ok .door-detail", has_text=first.place.label).wait_for()
+    assert page.get_by_label("This door").input_value() == "North gate"
+    assert page.evaluate("document.activeElement.id") == "code"  # where the next scan belongs
+    page.keyboard.type(second.code, delay=2)
+    page.keyboard.press("Enter")
+    page.locator("#answer.door-ok .door-detail", has_text=second.place.label).wait_for()
+    assert [t.checked_in_door for t in Ticket.objects.filter(pk__in=[first.pk, second.pk])] == ["North gate"] * 2
+    # Enter alone in the name takes the staff to the code field, for the first scan.
+    page.get_by_label("This door").fill("South gate")
+    page.get_by_label("This door").press("Enter")
+    assert page.evaluate("document.activeElement.id") == "code"
+    assert page.evaluate("window.localStorage.getItem('boxoffice-door-name')") == "South gate"
+    context.close()
+
