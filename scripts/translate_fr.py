@@ -273,6 +273,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Checking…": "Vérification…",
     "internal error": "erreur interne",
     "permission denied": "permission refusée",
     "method %(method)s not allowed here": "la méthode %(method)s n'est pas permise ici",

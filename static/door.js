@@ -141,6 +141,9 @@
     var item = {url: scanUrl, code: code, door: doorName ? doorName.value.trim() : "", scan: newId(),
                 scanned_at: new Date().toISOString()};
     if (load().length) { keep(item); flush(); return; }  // scans are sent in the order they were made
+    // Until the server answers, the box says this scan is being checked: the last guest's
+    // green answer must not stay up over the next guest while a slow answer is on its way.
+    show("door-pending", root.dataset.checking, code.slice(0, 8) + "…");
     post(item, false).then(showAnswer, function (error) {
       if (error instanceof Offline) keep(item, error); else throw error;
     });

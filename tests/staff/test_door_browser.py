@@ -425,3 +425,36 @@ def test_a_scanner_typing_into_the_doors_name_checks_the_ticket_in_and_keeps_the
     assert page.evaluate("window.localStorage.getItem('boxoffice-door-name')") == "South gate"
     context.close()
 
+
+def test_a_scan_still_on_its_way_does_not_show_the_last_guests_answer(browser, live_server):
+    """A scan whose answer is slow to come (a busy database, a weak network) must not leave
+    the previous guest's big green answer up: the door would let the new guest in on it.
+    The box says the scan is being checked until the server answers."""
+    from django.db import connection, transaction
+
+    perf = make_performance(rows=1, per_row=5)
+    first, second = sell(perf, 2)
+    on_the_day(perf)
+    door = make_user("door-slow", DOOR_STAFF)
+    context = browser.new_context(base_url=live_server.url, locale="en-CA", **SIZES["desktop"])
+    login(context, door, live_server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"/door/performances/{perf.pk}/")
+    page.wait_for_load_state()
+    page.get_by_label("Ticket code").fill(first.code)
+    page.get_by_role("button", name="Check in").click()
+    page.locator("#answer.door-ok").wait_for()
+    with transaction.atomic():
+        # Another connection holds the second ticket's row: its check-in waits for it.
+        Ticket.objects.select_for_update().get(pk=second.pk)
+        page.get_by_label("Ticket code").fill(second.code)
+        page.get_by_role("button", name="Check in").click()
+        page.wait_for_timeout(1500)
+        answer = page.locator("#answer")
+        assert "door-ok" not in answer.get_attribute("class"), answer.inner_text()
+        assert page.locator(".door-verdict").inner_text() == "Checking…"
+        assert Ticket.objects.get(pk=second.pk).checked_in_at is None
+    connection.close()  # the lock is gone: the check-in goes through
+    page.locator("#answer.door-ok .door-detail", has_text=second.place.label).wait_for()
+    context.close()
