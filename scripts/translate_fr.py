@@ -274,6 +274,7 @@ FR = {
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
     "Checking…": "Vérification…",
+    "Fees kept": "Frais retenus",
     "internal error": "erreur interne",
     "permission denied": "permission refusée",
     "method %(method)s not allowed here": "la méthode %(method)s n'est pas permise ici",

@@ -582,3 +582,30 @@ def test_an_export_in_french_opens_in_columns_in_a_french_spreadsheet(sales, org
     assert admin.get(settlement, **french).content.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(admin.get(settlement).content.decode("utf-8-sig"))))
     assert rows[-1] == ["Total", str(s.total.taken), str(s.total.refunded), str(s.total.net)]
+
+
+def test_the_event_board_shows_what_refunds_kept_so_that_its_columns_make_the_net(organizer):
+    """A refund keeps the tickets' fees that are not refundable: the money holds them beyond
+    the tickets still sold. The event's board lists them in a column of their own, as its
+    settlement does, so that ticket sales, fees per order and the fees kept make the net."""
+    from tests.support import table_rows
+
+    perf = make_performance(rows=1, per_row=6, price="40.00")
+    quebec_taxes()
+    booking_fee(Channel.ONLINE, per_ticket="2.50", per_order="1.00")
+    kept = sell(perf, 2)[0].order
+    sell(perf, 1, name="Paul Roy", email="paul@example.org")
+    order_refund(order=kept, actor=organizer)
+    line, = event_settlement(perf.event).performances
+    assert line.kept > 0
+    page = signed_in(organizer).get(f"/admin/sales/performancedashboard/event/{perf.event_id}/").content.decode()
+    header, row, total = table_rows(page, 'id="event-performances"')
+    cells = dict(zip(header, row, strict=True))
+    assert cells.get("Fees kept") == money(line.kept), header
+
+    def amount(text):
+        return Decimal(text.replace("$", "").replace(",", "").replace("\u2212", "-"))
+
+    assert (amount(cells["Ticket sales"]) + amount(cells["Fees per order"])
+            + amount(cells["Fees kept"])) == amount(cells["Net"]) == line.net
+
