@@ -175,7 +175,10 @@ def on_sale_now(performance: Performance, now: datetime | None = None) -> dict:
     visitors it has let in, and the tickets sold in the last minute."""
     now = now or timezone.now()
     room = waiting_room.stats(performance.pk)
-    sold = Ticket.objects.filter(place__performance=performance, created_at__gt=now - timedelta(minutes=1)).count()
+    # Tickets still sold: an exchange's new ticket (its old one given back) is no sale, nor
+    # is a ticket refunded since, as the board's days count them.
+    sold = Ticket.objects.filter(place__performance=performance, status=Ticket.Status.VALID,
+                                 created_at__gt=now - timedelta(minutes=1)).count()
     return {"in_queue": room["waiting"], "admitted": room["admitted"], "sold_last_minute": sold,
             "sold": Place.objects.filter(performance=performance, state=PlaceState.SOLD).count()}
 

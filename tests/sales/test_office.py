@@ -609,3 +609,21 @@ def test_the_event_board_shows_what_refunds_kept_so_that_its_columns_make_the_ne
     assert (amount(cells["Ticket sales"]) + amount(cells["Fees per order"])
             + amount(cells["Fees kept"])) == amount(cells["Net"]) == line.net
 
+
+def test_sold_in_the_last_minute_counts_sales_not_refunds_and_exchanges(organizer, clerk):
+    """During an on-sale the board says how many tickets were sold in the last minute. An
+    exchange (one ticket given back, one issued) is no sale, and a ticket refunded is not
+    sold: the figure never says more were sold in the last minute than are sold at all."""
+    from sales.orders import order_exchange, tickets_refund
+
+    perf = make_performance(rows=1, per_row=6, price="40.00")
+    sold = sell(perf, 3)
+    order = sold[0].order
+    tickets_refund(order=order, ticket_ids=[sold[0].pk], actor=organizer)
+    hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk,
+                       place_ids=[Place.objects.filter(performance=perf, state="available").order_by("pk").last().pk])
+    order_exchange(order=order, ticket_ids=[sold[1].pk], hold=hold, actor=clerk)  # the same price
+    live = signed_in(organizer).get(f"/admin/sales/performancedashboard/{perf.pk}/change/", {"live": "1"}).json()
+    assert live["sold"] == 2
+    assert live["sold_last_minute"] == 2, live
+
