@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -169,7 +170,9 @@ def customer_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
     paid = Q(orders__status=Order.Status.PAID)
     qs = (qs.annotate(orders_n=Count("orders", filter=paid), spent=Sum("orders__total", filter=paid))
           .order_by("pk").values_list("name", "email", "phone", "created_at", "orders_n", "spent"))
-    header = [_("Name"), _("Email"), _("Phone"), _("Created"), _("Paid orders"), _("Paid")]
+    # "Created" and "Paid" of a customer (French: masculine) and of an amount, not of an order.
+    header = [_("Name"), _("Email"), _("Phone"), pgettext("customer", "Created"), _("Paid orders"),
+              pgettext("money", "Paid")]
 
     def rows():
         for name, email, phone, created, n, spent in qs.iterator(chunk_size=CHUNK):

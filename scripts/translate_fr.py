@@ -1884,6 +1884,8 @@ IN_CONTEXT = {
     ("places", "Available"): "Disponibles", ("places", "Blocked"): "Bloquées",
     ("money", "Taken"): "Encaissé",  # money taken in, not a seat taken ("Prise")
     ("money", "Refunded"): "Remboursé",
+    ("money", "Paid"): "Payé",  # an amount paid, not a paid order ("Payée")
+    ("customer", "Created"): "Créé",  # un client, not an order ("Créée")
     ("ticket", "Refunded"): "Remboursé",  # un billet remboursé
     ("ticket", "Exchanged"): "Échangé",  # un billet échangé contre une autre place
     ("performance", "Cancelled"): "Annulée",

@@ -627,3 +627,13 @@ def test_sold_in_the_last_minute_counts_sales_not_refunds_and_exchanges(organize
     assert live["sold"] == 2
     assert live["sold_last_minute"] == 2, live
 
+
+def test_the_customers_export_in_french_names_its_columns_for_a_customer_and_an_amount(sales, organizer):
+    """"Created" and "Paid" head the orders export too, where French writes them for an
+    order (Créée, Payée: feminine). A customer is masculine and "Paid" there is an amount:
+    Créé, Payé."""
+    raw = b"".join(signed_in(organizer).get("/admin/sales/performancedashboard/exports/",
+                                            {"kind": "customers", "format": "csv", "performance": sales.pk},
+                                            HTTP_ACCEPT_LANGUAGE="fr").streaming_content)
+    header = next(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert header == ["Nom", "Courriel", "Téléphone", "Créé", "Commandes payées", "Payé"], header
