@@ -40,9 +40,9 @@ CLOCK_SKEW = timedelta(minutes=2)
 
 
 # A performance's day, at its door: from the start of its calendar day on the venue's
-# clock, or from its doors if they open earlier (or, without doors set, this long before a
-# show starting soon after midnight), to this long after it starts (a guest may come late
-# to a show running past midnight).
+# clock, or from its doors if they open earlier, or this long before a show starting soon
+# after midnight (its guests come the evening before, whenever its doors are set to open),
+# to this long after it starts (a guest may come late to a show running past midnight).
 ON_THE_DAY = timedelta(hours=12)
 EARLY_DOORS = timedelta(hours=6)
 
@@ -50,7 +50,8 @@ EARLY_DOORS = timedelta(hours=6)
 def off_day(performance: Performance, moment: datetime) -> str:
     """"before" or "after" the performance's day at `moment` (see ON_THE_DAY), or "" on it."""
     midnight = at_venue(performance.starts_at, performance).replace(hour=0, minute=0, second=0, microsecond=0)
-    doors = performance.doors_open_at or performance.starts_at - EARLY_DOORS
+    early = performance.starts_at - EARLY_DOORS
+    doors = min(performance.doors_open_at, early) if performance.doors_open_at else early
     if moment < min(midnight, doors):
         return "before"
     if moment > performance.starts_at + ON_THE_DAY:

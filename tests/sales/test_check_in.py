@@ -304,3 +304,20 @@ def test_the_day_of_a_performance_is_its_own_calendar_day_or_from_its_doors(perf
     evening = on_the_day(late.place.performance, morning.replace(hour=21))
     assert ticket_check_in(code=late.code, performance=evening, actor=door,
                            now=evening.starts_at + timedelta(hours=5)).ticket.checked_in_at
+
+
+def test_a_show_after_midnight_lets_its_guests_in_the_evening_before_its_doors_set_or_not(performance, door):
+    """An 00:30 show's guests arrive in the evening before: its door lets them in then (six
+    hours ahead, as for such a show without doors set), even when its doors are set for
+    midnight and the staff open a little early, not "refused until the day"."""
+    from sales.formatting import at_venue
+
+    first, second = sell(performance, 2)
+    night = (at_venue(performance.starts_at, performance) + timedelta(days=1)).replace(hour=0, minute=30)
+    on_the_day(performance, night)
+    Performance.objects.filter(pk=performance.pk).update(doors_open_at=night.replace(minute=0))
+    performance.refresh_from_db()
+    assert ticket_check_in(code=first.code, performance=performance, actor=door,
+                           now=night - timedelta(minutes=50)).ticket.checked_in_at
+    with pytest.raises(IllegalTransition, match="refused until the day"):  # not the afternoon before
+        ticket_check_in(code=second.code, performance=performance, actor=door, now=night - timedelta(hours=7))
