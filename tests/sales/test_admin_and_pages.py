@@ -229,6 +229,24 @@ def test_a_finished_benchmark_leaves_the_lists_of_what_is_on_sale_and_other_perf
     assert made_up.events.filter(action="confirmation not sent").exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_make_bench_leaves_its_sold_out_performance_off_sale_and_emails_no_made_up_buyer(client, settings):
+    """`make bench` sells in the database `make run` serves: once it has printed its
+    figures, its performance is in no list of what is on sale and `make run`'s worker has
+    no confirmation of its to send."""
+    import io
+
+    from django.core.management import call_command
+
+    from sales.notifications import pending_confirmations
+
+    call_command("bench_sellout", workers=2, rows=2, per_row=4, stdout=io.StringIO())
+    bench = Performance.objects.get(event__title__startswith="Benchmark ")
+    assert Order.objects.filter(performance=bench, status=Order.Status.PAID).exists()
+    assert bench.event.title not in client.get("/").content.decode()
+    assert not pending_confirmations().filter(performance=bench).exists()
+
+
 def test_the_admins_refund_page_says_which_orders_need_the_counters_drawer(client, organizer, clerk):
     """Cash goes back from a clerk's open drawer: the admin's page says so before anything
     is tried, and offers to refund none."""
