@@ -3,6 +3,7 @@ processes, killed for real."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -214,6 +215,48 @@ def test_a_second_stop_signal_during_the_clean_up_leaves_nothing_running(scratch
     for served in range(port, port + 4):  # HAProxy's front, then the three pools
         with socket.socket() as probe:
             assert probe.connect_ex(("127.0.0.1", served)) != 0, f"port {served} still answers"
+
+
+def serving(port: int) -> list[int]:
+    """The processes of a box office started with BOXOFFICE_WEB_PORT=port (its runner, and
+    every program it started: each inherits the variable)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            with contextlib.suppress(OSError):
+                if f"BOXOFFICE_WEB_PORT={port}\0".encode() in (proc / "environ").read_bytes():
+                    found.append(int(proc.name))
+    return found
+
+
+def test_ctrl_c_while_the_drill_starts_its_box_office_leaves_none_of_it_running():
+    """`make drill` starts a whole box office in a process group of its own, which a terminal's
+    Ctrl-C does not reach: interrupted while it waits for that box office to come up, the
+    drill stops it, rather than leave its pools, worker and beat running behind it."""
+    port = free_port()
+    drill = subprocess.Popen([sys.executable, "-m", "tooling.drill", "--only", "celery", "--buyers", "1"],
+                             cwd=settings.BASE_DIR, env={**os.environ, "BOXOFFICE_DRILL_PORT": str(port)},
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        for line in drill.stdout:
+            if "starting the box office" in line:
+                break
+        deadline = time.monotonic() + 30
+        while not serving(port):  # its runner is under way (migrating its scratch database)
+            assert time.monotonic() < deadline, "the drill started no box office"
+            time.sleep(0.2)
+        time.sleep(2)
+        os.killpg(drill.pid, signal.SIGINT)  # a terminal's Ctrl-C: to make's group, the drill in it
+        drill.communicate(timeout=120)
+        deadline = time.monotonic() + 60
+        while serving(port) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not serving(port), "the drill's box office outlived the drill"
+    finally:
+        supervisor.kill_group(drill)
+        for pid in serving(port):  # what a failed run left: each runner stops what it started
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGINT)
 
 
 def test_redis_is_ready_only_once_it_answers_ping_not_while_it_loads_its_data():

@@ -162,14 +162,18 @@ def start_box_office(log) -> subprocess.Popen:
            "BOXOFFICE_STACK_DIR": str(FOLDER), "EMAIL_FILE_PATH": str(MAIL), "LOG_LEVEL": "WARNING",
            "CONFIRMATION_CLAIM_SECONDS": str(CLAIM_SECONDS), "CONFIRMATION_SWEEP_SECONDS": "5",
            "BOXOFFICE_RATE_LIMITS": "0"}  # every buyer here is one address
-    runner = subprocess.Popen([sys.executable, "-m", "tooling.stack", "run"], cwd=stack.ROOT, env=env,
-                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen([sys.executable, "-m", "tooling.stack", "run"], cwd=stack.ROOT, env=env,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def wait_until_up(runner: subprocess.Popen, log) -> None:
+    """Until the box office says it is up (however long: a busy machine is slow to start
+    its pools). The caller holds `runner` already: a Ctrl-C meanwhile stops it too."""
     log_path = Path(log.name)
     while "Box office is up" not in log_path.read_text(errors="replace"):
         if runner.poll() is not None:
             raise SystemExit(f"[drill] the box office did not start; see {log_path}")
         time.sleep(0.5)
-    return runner
 
 
 def processes(pattern: str) -> list[tuple[int, int, str]]:
@@ -402,7 +406,10 @@ def main(argv: list[str]) -> int:
     runner = None
     try:
         print(f"[drill] starting the box office on :{PORT} (its output: {log.name})", flush=True)
+        # In a process group of its own, which a terminal's Ctrl-C does not reach: whatever stops
+        # the drill from here on stops it in `finally`.
         runner = start_box_office(log)
+        wait_until_up(runner, log)
         perfs = requests.get(f"http://127.0.0.1:{PORT}/api/v1/performances/", timeout=10).json()
         results = []
         for fault in (f for f in FAULTS if not args.only or f.name in args.only):
