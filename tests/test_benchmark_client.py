@@ -130,3 +130,25 @@ def test_an_answer_that_is_not_http_is_a_value_error():
             assert connection.writer is None
 
     run(scenario())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_crowds_counter_clerks_pay_cash_whatever_coin_the_total_rounds_to(live_server):
+    """The crowd's counter terminals sell as a clerk does, paying in cash. Cash is paid to
+    the coin (CASH_ROUNDING): a total of 10.03 is 10.05 in cash, and the exact total
+    tendered is refused as short. Each sale goes through: no error is counted."""
+    from collections import Counter, defaultdict
+
+    from sales.models import Place
+    from tests.support import make_performance
+    from tooling import terminals
+
+    perf = make_performance(rows=1, per_row=4, price="10.03")
+    staff = terminals.accounts(counters=1, phones=0)
+    errors, sales, latencies = Counter(), Counter(), defaultdict(list)
+    run(terminals.staff_at_work(live_server.url, staff, None, [], lambda: False, latencies, errors, sales,
+                                pause=0, deadline=""))  # signed in, a shift open
+    run(terminals.staff_at_work(live_server.url, staff, perf.pk, [perf.price_zones.get().pk], lambda: False,
+                                latencies, errors, sales, pause=0, deadline=""))
+    assert errors == Counter() and sales["counter"] >= 2
+    assert Place.objects.filter(performance=perf, state="sold").count() == 4

@@ -18,17 +18,13 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 import sys
 import time
 from collections import Counter, defaultdict
 from datetime import timedelta
 
 from tooling import stack
-
-ATTEMPT = re.compile(r'name="attempt" value="([^"]*)"')
-# The sale's total, as its page gives it: tendered as is (far more would be refused as mistyped).
-TOTAL = re.compile(r'id="total" data-amount="([0-9.]+)"')
+from tooling.terminals import ATTEMPT, TOTAL, tendered
 
 
 def main(argv: list[str]) -> int:
@@ -117,7 +113,7 @@ def sales(clients: dict, count: int) -> None:
                       {"performance": perf.pk, "zone": rng.choice(zones), "quantity": 1}, 302, counted)
         sale = r["Location"]
         page = pages.get(counter, "counter: sale page", "get", sale, counted=counted).content.decode()
-        paid = {"attempt": ATTEMPT.search(page)[1], "tendered": TOTAL.search(page)[1]}
+        paid = {"attempt": ATTEMPT.search(page)[1], "tendered": tendered(TOTAL.search(page)[1])}
         r = pages.get(counter, "counter: cash", "post", sale, paid, 302, counted)
         pages.get(counter, "counter: order page", "get", r["Location"], counted=counted)
         who = f"staff-cpu-{time.time_ns()}"

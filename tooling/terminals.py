@@ -22,11 +22,19 @@ import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, Decimal
 
 ATTEMPT = re.compile(r'name="attempt" value="([^"]*)"')
-# The sale's total, as its page gives it: tendered as is (far more would be refused as mistyped).
+# The sale's total, as its page gives it.
 TOTAL = re.compile(r'id="total" data-amount="([0-9.]+)"')
 PASSWORD = "crowd-staff-only"
+
+
+def tendered(total: str) -> str:
+    """Cash for a sale of `total`: the next whole amount, as a customer hands notes and
+    coins. The total itself may be short: cash is paid to the coin (CASH_ROUNDING), 10.03
+    is 10.05 (and far more would be refused as mistyped)."""
+    return str(Decimal(total).to_integral_value(rounding=ROUND_CEILING))
 
 
 @dataclass
@@ -104,8 +112,8 @@ async def _counter_sale(t: Terminal, perf_id: int, zone: int, qty: int, pause) -
     await pause()
     _, page = await t.go("GET", where, step="sale page")
     await pause()
-    order, _ = await t.go("POST", where, {"attempt": ATTEMPT.search(page)[1], "tendered": TOTAL.search(page)[1]},
-                          expect=(302,), step="pay")
+    order, _ = await t.go("POST", where, {"attempt": ATTEMPT.search(page)[1],
+                                          "tendered": tendered(TOTAL.search(page)[1])}, expect=(302,), step="pay")
     await t.go("GET", order, step="order page")
     return True
 
