@@ -26,6 +26,7 @@ down: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m tooling.stack up >/dev/null && DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 bench: $(VENV)/.installed
