@@ -11,6 +11,7 @@ from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.forms.utils import pretty_name
 from django.http import JsonResponse
@@ -26,6 +27,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from sales.errors import SalesError
 from sales.formatting import money, performance_label, when, zone_place
+from sales.models import Place, PlaceState
 from sales.notifications import performance_moved
 from sales.orders.cancellation import also_owed, cancellation_plan, paid_orders_split, performance_cancel
 
@@ -40,6 +42,7 @@ from .models import (
     Seat,
     Section,
     Venue,
+    grouped,
     hall_taken,
     project_language,
 )
@@ -671,6 +674,39 @@ class VenueSelect(forms.Select):
         return option
 
 
+def venue_move_refused(performance_id: int, venue_id: int) -> str | None:
+    """Why a saved performance may not move from its venue (`venue_id`, as saved) to another,
+    or None. Its places on sale are that hall's seats and standing places, and its zones
+    price that hall's sections and seats: neither fits another hall, so a performance on
+    sale (whatever is sold, held or not) or whose zones price places stays where it is.
+    The performance's row is locked until the save commits: putting it on sale at the same
+    moment waits, then builds its places in the hall it is saved in."""
+    list(Performance.objects.select_for_update(no_key=True).filter(pk=performance_id).values_list("pk", flat=True))
+    venue = Venue.objects.get(pk=venue_id)
+    now = timezone.now()
+    live = Q(state=PlaceState.HELD, hold_expires_at__gt=now)
+    places = Place.objects.filter(performance_id=performance_id).aggregate(
+        total=Count("pk"), sold=Count("pk", filter=Q(state=PlaceState.SOLD)), held=Count("pk", filter=live))
+    if places["total"]:
+        said = [ngettext("%(n)d ticket sold", "%(n)d tickets sold", places["sold"]) % {"n": places["sold"]}
+                if places["sold"] else "",
+                ngettext("%(n)d place held in a basket or a reservation",
+                         "%(n)d places held in baskets or reservations", places["held"]) % {"n": places["held"]}
+                if places["held"] else ""]
+        return _("This performance is on sale at %(venue)s (%(what)s): its %(places)s places are that hall's, so "
+                 "it stays there. To play at another venue, cancel it (its buyers are paid back) and add a "
+                 "performance there.") % {
+            "venue": venue.name, "what": ", ".join(s for s in said if s) or _("nothing sold yet"),
+            "places": grouped(places["total"])}
+    zones = [zone.name for zone in PriceZone.objects.filter(performance_id=performance_id)
+             .filter(Q(sections__isnull=False) | Q(seats__isnull=False)).distinct().order_by("name")]
+    if zones:
+        return _("Its price zones (%(zones)s) price sections and seats of %(venue)s, which another venue does not "
+                 "have: take them out of the zones below and save first, then choose the other venue.") % {
+            "zones": ", ".join(zones), "venue": venue.name}
+    return None
+
+
 class PerformanceForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -723,6 +759,13 @@ class PerformanceForm(forms.ModelForm):
         if (self.has_error("starts_at") or self.has_error("venue") or perf.starts_at is None
                 or perf.venue_id is None or perf.cancelled_at is not None):
             return
+        if not perf._state.adding and self.initial.get("venue") not in (None, perf.venue_id):
+            refused = venue_move_refused(perf.pk, self.initial["venue"])
+            if refused:
+                self.add_error("venue", refused)
+                # Its zones below are checked against the hall it stays in, not the one refused.
+                perf.venue_id = self.initial["venue"]
+                return
         if not perf._state.adding:
             was = self.initial.get("starts_at")
             if (self.initial.get("venue") == perf.venue_id and was is not None

@@ -275,6 +275,20 @@ FR = {
     "tickets refunded": "billets remboursés",
     "Checking…": "Vérification…",
     "Fees kept": "Frais retenus",
+    "%(n)d ticket sold": ("%(n)d billet vendu", "%(n)d billets vendus"),
+    "%(n)d place held in a basket or a reservation": (
+        "%(n)d place retenue dans un panier ou une réservation", "%(n)d places retenues dans des paniers ou des "
+        "réservations"),
+    "nothing sold yet": "rien de vendu pour le moment",
+    "This performance is on sale at %(venue)s (%(what)s): its %(places)s places are that hall's, so it stays there. "
+    "To play at another venue, cancel it (its buyers are paid back) and add a performance there.": (
+        "Cette représentation est en vente à %(venue)s (%(what)s) : ses %(places)s places sont celles de cette salle, "
+        "elle y reste donc. Pour jouer dans une autre salle, annulez-la (ses acheteurs sont remboursés) et ajoutez "
+        "une représentation dans celle-ci."),
+    "Its price zones (%(zones)s) price sections and seats of %(venue)s, which another venue does not have: take "
+    "them out of the zones below and save first, then choose the other venue.": (
+        "Ses zones de prix (%(zones)s) tarifent des sections et des sièges de %(venue)s, qu'une autre salle n'a pas : "
+        "retirez-les des zones ci-dessous et enregistrez d'abord, puis choisissez l'autre salle."),
     "internal error": "erreur interne",
     "permission denied": "permission refusée",
     "method %(method)s not allowed here": "la méthode %(method)s n'est pas permise ici",
