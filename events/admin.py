@@ -724,7 +724,7 @@ class PerformanceForm(forms.ModelForm):
                 % {"zone": format_html("<span data-venue-zone>{}</span>", zone or "")}))
         # A performance saved at a venue whose times are shown on its clock: another venue
         # on another clock reads them on its own when saved (20:00 stays 20:00, there), which
-        # the note under the start says once one is chosen (venue_clock.js).
+        # the notes under the venue and the start say once one is chosen (venue_clock.js).
         was = self.instance.venue.time_zone if self.instance.pk and self.instance.venue_id else None
         moved = format_html(
             ' <strong data-venue-clock-moved="{}" hidden>{}</strong>', was, mark_safe(  # noqa: S308 - as above
@@ -733,6 +733,12 @@ class PerformanceForm(forms.ModelForm):
                                      "keeps its moment."))
                 % {"zone": format_html("<span data-venue-zone>{}</span>", zone or ""), "was": conditional_escape(was)}),
         ) if was else ""
+        if moved and "venue" in self.fields:
+            # Said where the venue is chosen too, as it is chosen (a live region: a screen
+            # reader in the chooser hears it), and described by it (Django ties the help).
+            # (Its bound field, made above to read the venue chosen, copied the help then.)
+            self["venue"].help_text = self.fields["venue"].help_text = format_html(
+                '<span role="status">{}</span>', moved)
         for name in ("starts_at", "doors_open_at"):
             if name not in self.fields:
                 continue

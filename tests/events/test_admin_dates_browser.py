@@ -190,7 +190,9 @@ def test_choosing_another_venue_for_a_performance_warns_its_times_move_to_that_c
     """The times of a performance are shown on its venue's clock; chosen another venue on
     another clock, they are read on the new one's when saved: 20:00 stays 20:00 there, a
     different moment. The form says so under the times as soon as the venue is changed,
-    naming both clocks, and says nothing for a venue on the same clock."""
+    naming both clocks, and under the venue, and says nothing for a venue on the same clock."""
+    from playwright.sync_api import expect
+
     from events.models import Venue
 
     perf = make_performance(rows=1, per_row=4, on_sale=False)
@@ -214,10 +216,15 @@ def test_choosing_another_venue_for_a_performance_warns_its_times_move_to_that_c
     assert said in page.get_by_role("textbox", name="Starts at — time").evaluate(
         "box => document.getElementById(box.getAttribute('aria-describedby')).innerText")  # said with the box
     assert axe_violations(page, ".field-starts_at") == []
+    # Said where the venue is chosen as well, and with the chooser to a screen reader.
+    at_venue = page.locator(".field-venue [data-venue-clock-moved]")
+    assert at_venue.is_visible() and " ".join(at_venue.inner_text().split()) == said
+    expect(page.get_by_role("combobox", name="Venue")).to_have_accessible_description(said)
+    assert axe_violations(page, ".field-venue") == []
     page.locator("#id_venue").select_option(str(lyon.pk))  # the same clock: nothing moves
-    assert not warning.is_visible()
+    assert not warning.is_visible() and not at_venue.is_visible()
     page.locator("#id_venue").select_option(str(perf.venue.pk))
-    assert not warning.is_visible()
+    assert not warning.is_visible() and not at_venue.is_visible()
     page.locator("#id_venue").select_option(str(tokyo.pk))
     context.add_cookies([{"name": "django_language", "value": "fr", "url": live_server.url}])
     page.goto(f"/admin/events/performance/{perf.pk}/change/")
