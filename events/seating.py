@@ -255,14 +255,22 @@ def seating_plan_import(*, venue: Venue, text: str, filename: str = "") -> list[
         raise SeatingPlanError([_("the plan holds %(planned)s places and %(venue)s %(there)s already: a venue holds "
                                   "at most %(max)s") % {"planned": grouped(planned), "venue": venue,
                                                         "there": grouped(there), "max": grouped(MAX_PLACES)}])
-    clash = set(venue.sections.filter(name__in=[s.name for s in plan]).values_list("name", flat=True))
+    # A seated section added by name in the venue's form, with no seat yet, gets the plan's
+    # seats (locked: a second import of the same plan waits, then finds them there); any
+    # other section of the plan's names is left as it is, and the plan refused.
+    named = {section.name: section for section in venue.sections.select_for_update().filter(
+        name__in=[s.name for s in plan])}
+    seated = set(Seat.objects.filter(section__in=named.values()).values_list("section__name", flat=True))
+    clash = [name for name, section in named.items()
+             if section.kind != Section.Kind.SEATED or name in seated
+             or next(ps for ps in plan if ps.name == name).kind != Section.Kind.SEATED]
     if clash:
         raise SeatingPlanError([_("section %(name)s already exists in %(venue)s") % {"name": name, "venue": venue}
                                 for name in sorted(clash)])
     first_rank = (venue.sections.aggregate(m=Max("rank"))["m"] or 0) + 1
     created = []
     for offset, ps in enumerate(plan):
-        section = Section.objects.create(
+        section = named.get(ps.name) or Section.objects.create(
             venue=venue, name=ps.name, kind=ps.kind, capacity=ps.capacity, rank=first_rank + offset
         )
         created.append(section)

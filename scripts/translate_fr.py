@@ -275,6 +275,10 @@ FR = {
     "tickets refunded": "billets remboursés",
     "Checking…": "Vérification…",
     "Fees kept": "Frais retenus",
+    "A seated section of the venue with no seat yet (added by its name on the venue's page) gets the plan's seats "
+    "for that name; the plan's other sections are added.": (
+        "Une section assise de la salle encore sans siège (ajoutée par son nom sur la page de la salle) reçoit les "
+        "sièges du plan à ce nom ; les autres sections du plan sont ajoutées."),
     "%(n)d ticket sold": ("%(n)d billet vendu", "%(n)d billets vendus"),
     "%(n)d place held in a basket or a reservation": (
         "%(n)d place retenue dans un panier ou une réservation", "%(n)d places retenues dans des paniers ou des "

@@ -132,3 +132,27 @@ def test_a_plan_naming_something_that_is_no_character_is_refused_at_each_door(cl
                                         {"format": "json", "content": plan}, format="json")
     assert "not a character" in assert_error(answer, 400, "invalid_seating_plan")["errors"][0]
     assert Section.objects.count() == 0 and Seat.objects.count() == 0
+
+
+def test_a_seated_section_added_by_name_in_the_venues_form_gets_its_seats_from_the_plan(client, organizer):
+    """The venue's form adds a seated section by its name, with no seat: the plan imported
+    next, naming it, gives it its seats (the plan's other sections are added). A section
+    that has its seats, or is standing, is not changed by a plan naming it."""
+    venue = VenueFactory()
+    stalls = Section.objects.create(venue=venue, name="Stalls", kind=Section.Kind.SEATED, rank=3)
+    client.force_login(organizer)
+    url = f"/admin/events/venue/{venue.pk}/import/"
+    assert "A seated section of the venue with no seat yet" in client.get(url).content.decode()  # as the page says
+    response = client.post(url, {"plan": SimpleUploadedFile("plan.csv", plan_csv(2, 3, standing=40).encode())})
+    assert response.status_code == 302
+    stalls.refresh_from_db()
+    assert stalls.rank == 3 and sorted(stalls.seats.values_list("row", "number")) == [
+        ("A", "1"), ("A", "2"), ("A", "3"), ("B", "1"), ("B", "2"), ("B", "3")]
+    assert venue.sections.get(name="Lawn").capacity == 40
+    assert "Imported 2 sections and 6 seats." in client.get(f"/admin/events/venue/{venue.pk}/change/").content.decode()
+
+    again = client.post(url, {"plan": SimpleUploadedFile("plan.csv", plan_csv(2, 3, standing=40).encode())})
+    assert again.status_code == 200
+    page = again.content.decode()
+    assert "section Stalls already exists" in page and "section Lawn already exists" in page
+    assert Seat.objects.filter(section__venue=venue).count() == 6 and venue.sections.count() == 2
