@@ -42,12 +42,13 @@ def put_on_sale(*, performance: Performance) -> int:
                             "other": zone.name})
         if twice:
             raise InvalidRequest("; ".join(twice))
-        places, unpriced = [], []
+        places, unpriced, unpriced_places = [], [], 0  # names shown; places counted (a standing area: each)
         for section in performance.venue.sections.prefetch_related("seats"):
             if section.kind == Section.Kind.STANDING:
                 zone = section_zone.get(section.pk)
                 if zone is None:
                     unpriced.append(section.name)
+                    unpriced_places += section.capacity
                     continue
                 places += [Place(performance=performance, section=section, standing_index=i,
                                  price_zone=zone) for i in range(1, section.capacity + 1)]
@@ -61,6 +62,7 @@ def put_on_sale(*, performance: Performance) -> int:
                     zone = seat_zone.get(seat.pk) or section_zone.get(section.pk)
                     if zone is None:
                         unpriced.append(f"{section.name} {seat.row}-{seat.number}")
+                        unpriced_places += 1
                         continue
                     places.append(Place(performance=performance, section=section, seat=seat,
                                         price_zone=zone, accessible=seat.wheelchair or seat.companion,
@@ -69,8 +71,8 @@ def put_on_sale(*, performance: Performance) -> int:
             shown = ", ".join(unpriced[:10]) + (_(" and %(n)d more") % {"n": len(unpriced) - 10}
                                                 if len(unpriced) > 10 else "")
             raise InvalidRequest(ngettext("%(n)d place has no price zone: %(places)s",
-                                          "%(n)d places have no price zone: %(places)s", len(unpriced))
-                                 % {"n": len(unpriced), "places": shown})
+                                          "%(n)d places have no price zone: %(places)s", unpriced_places)
+                                 % {"n": unpriced_places, "places": shown})
         if not places:
             raise InvalidRequest(_("%(venue)s has no seats or standing places") % {"venue": performance.venue})
         Place.objects.bulk_create(places, batch_size=5000)

@@ -359,3 +359,22 @@ def test_french_refusals_name_the_zone_and_write_dates_as_french_does():
               "novembre", "décembre"]
     assert f"{local.day} {months[local.month - 1]} {local.year} {local:%H:%M}" in str(early.value)
     assert str(local.year) + "-" not in str(early.value)
+
+
+def test_put_on_sale_counts_each_place_of_a_standing_area_without_a_price_zone(client, organizer):
+    """A standing area is one name but many places: an organizer told "1 place has no price
+    zone" for a lawn of 30 looks for one seat."""
+    perf = make_performance(rows=1, per_row=4, standing=30, on_sale=False)
+    perf.price_zones.filter(name="Lawn").delete()
+    with pytest.raises(InvalidRequest) as refused:
+        inventory.put_on_sale(performance=perf)
+    assert refused.value.message == "30 places have no price zone: Lawn"
+    perf.price_zones.all().delete()
+    with pytest.raises(InvalidRequest) as refused:
+        inventory.put_on_sale(performance=perf)
+    assert refused.value.message == "34 places have no price zone: Stalls A-1, Stalls A-2, Stalls A-3, Stalls A-4, Lawn"
+    client.force_login(organizer)  # as the admin's action says it
+    page = client.post("/admin/events/performance/", {"action": "put_on_sale", "_selected_action": [perf.pk]},
+                       follow=True).content.decode()
+    assert "Nothing changed: 34 places have no price zone: Stalls A-1" in page
+    assert not Place.objects.filter(performance=perf).exists()
