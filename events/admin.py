@@ -220,10 +220,26 @@ class TabularInline(admin.TabularInline):
 
 
 class SectionInline(TabularInline):
+    """The venue's sections, each seated one with its number of seats: one added here by
+    its name has none until a seating plan gives it its seats, which the row says."""
+
     model = Section
     extra = 0
-    fields = ("name", "kind", "capacity", "rank")
+    fields = ("name", "kind", "capacity", "rank", "seat_count")
+    readonly_fields = ("seat_count",)
     show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(seats_in=Count("seats"))
+
+    @admin.display(description=gettext_lazy("Seats"))
+    def seat_count(self, obj):
+        if obj.pk is None or obj.kind != Section.Kind.SEATED:
+            return self.get_empty_value_display()
+        if obj.seats_in:
+            return grouped(obj.seats_in)
+        return format_html('<strong>{}</strong> <a href="{}">{}</a>', _("None yet:"),
+                           reverse("admin:events_venue_import", args=[obj.venue_id]), _("import a seating plan"))
 
 
 class SeatingPlanForm(forms.Form):

@@ -275,6 +275,8 @@ FR = {
     "tickets refunded": "billets remboursés",
     "Checking…": "Vérification…",
     "Fees kept": "Frais retenus",
+    "Seats": "Sièges", "None yet:": "Aucun pour le moment :",
+    "import a seating plan": "importer un plan de salle",
     "A seated section of the venue with no seat yet (added by its name on the venue's page) gets the plan's seats "
     "for that name; the plan's other sections are added.": (
         "Une section assise de la salle encore sans siège (ajoutée par son nom sur la page de la salle) reçoit les "

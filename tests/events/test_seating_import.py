@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -156,3 +157,17 @@ def test_a_seated_section_added_by_name_in_the_venues_form_gets_its_seats_from_t
     page = again.content.decode()
     assert "section Stalls already exists" in page and "section Lawn already exists" in page
     assert Seat.objects.filter(section__venue=venue).count() == 6 and venue.sections.count() == 2
+
+
+def test_the_venues_page_says_how_many_seats_each_seated_section_has_and_how_to_give_them(client, organizer):
+    venue = VenueFactory()
+    seating_plan_import(venue=venue, text=plan_csv(2, 3, standing=40))
+    Section.objects.create(venue=venue, name="Balcony", kind=Section.Kind.SEATED)
+    client.force_login(organizer)
+    page = re.sub(r">\s+<", "><", client.get(f"/admin/events/venue/{venue.pk}/change/").content.decode())
+    rows = {name: page[page.index(f'value="{name}"'):][:3000] for name in ("Stalls", "Lawn", "Balcony")}
+    cell = '<td class="field-seat_count"><p>{}</p></td>'
+    assert cell.format("6") in rows["Stalls"]
+    assert cell.format("-") in rows["Lawn"]
+    assert cell.format(f'<strong>None yet:</strong><a href="/admin/events/venue/{venue.pk}/import/">import a seating '
+                       'plan</a>') in rows["Balcony"]
