@@ -295,6 +295,29 @@ FR = {
     "them out of the zones below and save first, then choose the other venue.": (
         "Ses zones de prix (%(zones)s) tarifent des sections et des sièges de %(venue)s, qu'une autre salle n'a pas : "
         "retirez-les des zones ci-dessous et enregistrez d'abord, puis choisissez l'autre salle."),
+    # a body that is not JSON
+    "a value was expected": "une valeur était attendue",
+    "a property name in double quotes was expected": "un nom de propriété entre guillemets doubles était attendu",
+    "a colon was expected": "un deux-points était attendu",
+    "a comma was expected": "une virgule était attendue",
+    "a string is not closed": "un texte n'est pas fermé",
+    "a string holds a control character (write it escaped)":
+        "un texte contient un caractère de contrôle (écrivez-le échappé)",
+    "a backslash begins no escape": "une barre oblique inverse ne commence aucun échappement",
+    "a \\u escape does not have four hexadecimal digits": "un échappement \\u n'a pas quatre chiffres hexadécimaux",
+    "something follows the end of the JSON value": "quelque chose suit la fin de la valeur JSON",
+    "JSON parse error - the body is not %(encoding)s text (byte %(position)s)":
+        "erreur d'analyse JSON : le corps n'est pas du texte %(encoding)s (octet %(position)s)",
+    "JSON parse error - the body begins with a byte order mark (BOM): send it without one":
+        "erreur d'analyse JSON : le corps commence par une marque d'ordre des octets (BOM) : envoyez-le sans",
+    "JSON parse error - line %(line)s, column %(column)s": "erreur d'analyse JSON : ligne %(line)s, colonne %(column)s",
+    "JSON parse error - line %(line)s, column %(column)s: %(problem)s":
+        "erreur d'analyse JSON : ligne %(line)s, colonne %(column)s : %(problem)s",
+    "JSON parse error - a number has more than %(digits)s digits":
+        "erreur d'analyse JSON : un nombre a plus de %(digits)s chiffres",
+    "JSON parse error - NaN and Infinity are not numbers in JSON":
+        "erreur d'analyse JSON : NaN et Infinity ne sont pas des nombres en JSON",
+    "JSON parse error - the body is not JSON": "erreur d'analyse JSON : le corps n'est pas du JSON",
     "internal error": "erreur interne",
     "permission denied": "permission refusée",
     "method %(method)s not allowed here": "la méthode %(method)s n'est pas permise ici",

@@ -2,11 +2,17 @@
 (a few hundred kilobytes of `[` had taken the parser past Python's recursion limit, and
 a body just under it would take the code that walks it there instead), and text with a
 lone surrogate (`"\\ud800"`: valid JSON, but no character, which no answer quoting it
-back, such as "not a valid choice", could encode)."""
+back, such as "not a valid choice", could encode).
 
+A body that does not parse is said in the request's language, with where it went wrong
+(line and column, or the byte that is not text), not in the words of Python's parser,
+which were English whatever the request's language and could name its settings."""
+
+import json
 import re
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
@@ -33,12 +39,54 @@ def _problem(data, limit: int) -> str:
     return _too_deep()
 
 
+# Python's words for what it expected (json.decoder and its scanner), said in ours.
+JSON_PROBLEMS = {
+    "Expecting value": gettext_noop("a value was expected"),
+    "Expecting property name enclosed in double quotes": gettext_noop("a property name in double quotes was expected"),
+    "Expecting ':' delimiter": gettext_noop("a colon was expected"),
+    "Expecting ',' delimiter": gettext_noop("a comma was expected"),
+    "Unterminated string starting at": gettext_noop("a string is not closed"),
+    "Invalid control character at": gettext_noop("a string holds a control character (write it escaped)"),
+    "Invalid \\escape": gettext_noop("a backslash begins no escape"),
+    "Invalid \\uXXXX escape": gettext_noop("a \\u escape does not have four hexadecimal digits"),
+    "Extra data": gettext_noop("something follows the end of the JSON value"),
+}
+
+
+def _not_json(error: Exception) -> str:
+    """What a body the parser refused is told: `error` is the parser's own."""
+    if isinstance(error, UnicodeDecodeError):
+        return _("JSON parse error - the body is not %(encoding)s text (byte %(position)s)") % {
+            "encoding": error.encoding, "position": error.start + 1}
+    if isinstance(error, json.JSONDecodeError):
+        if error.msg.startswith("Unexpected UTF-8 BOM"):
+            return _("JSON parse error - the body begins with a byte order mark (BOM): send it without one")
+        problem = JSON_PROBLEMS.get(error.msg)
+        where = {"line": error.lineno, "column": error.colno}
+        if problem is None:
+            return _("JSON parse error - line %(line)s, column %(column)s") % where
+        return _("JSON parse error - line %(line)s, column %(column)s: %(problem)s") % {**where, "problem": _(problem)}
+    text = str(error)
+    if text.startswith("Exceeds the limit"):  # sys.get_int_max_str_digits()
+        digits = re.search(r"\((\d+) digits\)", text)
+        return _("JSON parse error - a number has more than %(digits)s digits") % {
+            "digits": digits.group(1) if digits else "4300"}
+    if text.startswith("Out of range float values"):  # DRF's strict parser
+        return _("JSON parse error - NaN and Infinity are not numbers in JSON")
+    return _("JSON parse error - the body is not JSON")
+
+
 class JsonParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError(_too_deep()) from None
+        except ParseError as refused:
+            # DRF's, raised while handling the parser's ValueError (its context).
+            if not isinstance(refused.__context__, ValueError):
+                raise
+            raise ParseError(_not_json(refused.__context__)) from None
         problem = _problem(data, MAX_DEPTH)
         if problem:
             raise ParseError(problem)

@@ -207,6 +207,51 @@ def test_a_body_refused_by_the_parser_is_said_in_the_requests_language(performan
         assert assert_error(refused, 400, "parse_error")["message"] == (lone if "ud800" in body else deep)
     assert not Hold.objects.exists()
 
+
+BROKEN_BODIES = [
+    '{performance: 1}',
+    '{"performance": 1, "places": [1,]}',
+    '{"performance": 1\n "places": [1]}',
+    '{"performance": 1, "note": "unfinished',
+    b'{"performance": 1, "note": "\xff"}',
+    '{"performance": ' + "9" * 5000 + '}',
+    '{"performance": NaN}',
+    '\ufeff{"performance": 1}',
+]
+
+
+@pytest.mark.parametrize("language, said", [
+    ("en", ["JSON parse error - line 1, column 2: a property name in double quotes was expected",
+            "JSON parse error - line 1, column 33: a value was expected",
+            "JSON parse error - line 2, column 2: a comma was expected",
+            "JSON parse error - line 1, column 28: a string is not closed",
+            "JSON parse error - the body is not utf-8 text (byte 29)",
+            "JSON parse error - a number has more than 4300 digits",
+            "JSON parse error - NaN and Infinity are not numbers in JSON",
+            "JSON parse error - the body begins with a byte order mark (BOM): send it without one"]),
+    ("fr", ["erreur d'analyse JSON : ligne 1, colonne 2 : un nom de propriété entre guillemets doubles était attendu",
+            "erreur d'analyse JSON : ligne 1, colonne 33 : une valeur était attendue",
+            "erreur d'analyse JSON : ligne 2, colonne 2 : une virgule était attendue",
+            "erreur d'analyse JSON : ligne 1, colonne 28 : un texte n'est pas fermé",
+            "erreur d'analyse JSON : le corps n'est pas du texte utf-8 (octet 29)",
+            "erreur d'analyse JSON : un nombre a plus de 4300 chiffres",
+            "erreur d'analyse JSON : NaN et Infinity ne sont pas des nombres en JSON",
+            "erreur d'analyse JSON : le corps commence par une marque d'ordre des octets (BOM) : "
+            "envoyez-le sans"]),
+])
+def test_a_body_that_is_not_json_is_said_in_the_requests_language_with_where(performance, language, said):
+    """A body that does not parse is a 400 `parse_error` whose message is in the request's
+    language and says where the body went wrong (line and column, or byte), never the
+    parser's own English words (nor Python's advice on its settings). Nothing is held."""
+    buyer = client_for()
+    for body, message in zip(BROKEN_BODIES, said, strict=True):
+        refused = buyer.post("/api/v1/holds/", body, content_type="application/json",
+                             headers={"Accept-Language": language})
+        assert refused["Content-Type"] == "application/json"
+        assert refused.json() == {"error": {"code": "parse_error", "message": message}}, body
+    assert not Hold.objects.exists()
+
+
 @pytest.mark.parametrize("language, crashed, forbidden, not_allowed", [
     ("fr", "erreur interne", "permission refusée", "la méthode POST n'est pas permise ici"),
     ("en", "internal error", "permission denied", "method POST not allowed here"),
