@@ -8,7 +8,8 @@
   settings, tracebacks with local variables) go to loopback clients only; anyone else
   gets the pages production shows.
 - ApiSlashMiddleware: an API address sent without its final slash is a JSON 404 naming
-  the address with it, not CommonMiddleware's redirect (an empty page, a POST's body lost).
+  the address with it, not CommonMiddleware's redirect (an empty page, a POST's body lost);
+  the docs page, typed by a person, is redirected to.
 - MethodNotAllowedPageMiddleware: a page's address opened with a method it does not take
   (405) gets a readable page, not Django's empty answer.
 - ContentSecurityPolicyMiddleware: the pages' Content-Security-Policy (django-csp's),
@@ -30,7 +31,7 @@ from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import Resolver404, is_valid_path, resolve, reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -42,6 +43,7 @@ from sales.policy import roles_of
 from sales.waiting_room import client_ip
 
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+PAGES_UNDER_API = frozenset({"api-docs"})  # pages for people among the API's addresses
 logger = logging.getLogger("django.request")
 
 
@@ -202,8 +204,9 @@ def _csp_settings_changed(*, setting, **kwargs):
 class ApiSlashMiddleware:
     """Under /api/, an address that only lacks its final slash. CommonMiddleware would
     redirect it (301, an empty HTML page; a POST's body lost on the way, and with DEBUG on
-    an error page instead): it is the API's JSON 404, naming the address to use. It runs
-    after the locale middleware (the message in the request's language), before
+    an error page instead): it is the API's JSON 404, naming the address to use. The docs
+    page is for people, who type /api/docs: a GET of it is redirected to it. It runs after
+    the locale middleware (the message in the request's language), before
     CommonMiddleware."""
 
     def __init__(self, get_response):
@@ -214,10 +217,18 @@ class ApiSlashMiddleware:
         if errors.is_api(request) and not path.endswith("/"):
             urlconf = getattr(request, "urlconf", None)
             if not is_valid_path(path, urlconf) and is_valid_path(path + "/", urlconf):
+                if request.method in ("GET", "HEAD") and self._page_for_people(path + "/", urlconf):
+                    return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
                 return errors.refusal(request, 404, "not_found",
                                       _("no such resource; this address ends with a slash: %(address)s")
                                       % {"address": request.path + "/"})
         return self.get_response(request)
+
+    @staticmethod
+    def _page_for_people(path: str, urlconf) -> bool:
+        """The docs page, which a person types into a browser's address bar: sent on to it,
+        as CommonMiddleware would (a GET has no body to lose)."""
+        return resolve(path, urlconf).url_name in PAGES_UNDER_API
 
 
 class MethodNotAllowedPageMiddleware:

@@ -303,3 +303,27 @@ def test_an_address_without_its_final_slash_is_a_json_404_naming_the_right_one(p
     # client gets Django's debug page for it instead).
     for path in ("/api/v1/no-such-thing", "/api/v1/no-such-thing/") if not debug else ():
         assert assert_error(buyer.get(path), 404, "not_found")["message"] == "no such resource"
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_the_docs_page_typed_without_its_slash_opens_it(db, settings, debug):
+    """A person typing /api/docs in a browser is sent on to the docs page, /api/docs/, its
+    query kept; a POST there (no page to go on to) and the API's own addresses without
+    their slash keep their JSON 404 naming the address to use."""
+    from django.test import Client
+
+    settings.DEBUG = debug
+    person = Client()
+    for method in ("get", "head"):
+        sent = getattr(person, method)("/api/docs", headers={"Accept": "text/html"})
+        assert sent.status_code == 301 and sent["Location"] == "/api/docs/", (method, sent.content[:200])
+    assert person.get("/api/docs?tag=holds")["Location"] == "/api/docs/?tag=holds"
+    opened = person.get("/api/docs", follow=True)
+    assert opened.status_code == 200 and "swagger-ui" in opened.content.decode()
+    assert assert_error(person.post("/api/docs"), 404, "not_found")["message"] == \
+        "no such resource; this address ends with a slash: /api/docs/"
+    for path in ("/api/v1/events", "/api/schema"):
+        refused = person.get(path, headers={"Accept": "text/html"})
+        assert refused["Content-Type"] == "application/json"
+        assert assert_error(refused, 404, "not_found")["message"] == \
+            f"no such resource; this address ends with a slash: {path}/"
