@@ -295,6 +295,10 @@ FR = {
     "them out of the zones below and save first, then choose the other venue.": (
         "Ses zones de prix (%(zones)s) tarifent des sections et des sièges de %(venue)s, qu'une autre salle n'a pas : "
         "retirez-les des zones ci-dessous et enregistrez d'abord, puis choisissez l'autre salle."),
+    "the body has no Content-Type; the API reads JSON only: send it as application/json":
+        "le corps n'a pas de Content-Type ; l'API ne lit que du JSON : envoyez-le en application/json",
+    "the body is %(type)s; the API reads JSON only: send it as application/json":
+        "le corps est en %(type)s ; l'API ne lit que du JSON : envoyez-le en application/json",
     # a body that is not JSON
     "a value was expected": "une valeur était attendue",
     "a property name in double quotes was expected": "un nom de propriété entre guillemets doubles était attendu",

@@ -906,6 +906,37 @@ def test_a_refund_whose_body_is_not_understood_refunds_nothing(performance, orga
                                       content_type="application/json").json()["status"] == "refunded"
 
 
+@pytest.mark.parametrize("language, message", [
+    ("en", "the body is multipart/form-data; the API reads JSON only: send it as application/json"),
+    ("fr", "le corps est en multipart/form-data ; l'API ne lit que du JSON : envoyez-le en application/json"),
+])
+def test_a_form_posted_to_the_api_is_refused_for_its_type_and_nothing_done(performance, organizer, language,
+                                                                            message):
+    """The API reads JSON only: a form (multipart, as an HTTP library sends `files=` or
+    `data=` with a file) is a 415 saying so, as an urlencoded one is. It had been read as
+    an empty body: "performance: this field is required" for fields that were sent, and a
+    refund asked for one ticket refunded the whole order."""
+    bought = buy(client_for(), performance, n=2).json()
+    code, ticket = bought["code"], bought["tickets"][0]["code"]
+    headers = {"Accept-Language": language}
+    ids = [p.pk for p in places_of(performance, state="available")[:1]]
+    forms = [(client_for(), "/api/v1/holds/", {"performance": performance.pk, "places": ids}),
+             (client_for(), "/api/v1/orders/", {"hold": "x", "customer": "x"}),
+             (client_for(organizer), f"/api/v1/orders/{code}/refund/", {"tickets": [ticket]})]
+    for client, path, form in forms:
+        refused = client.post(path, form, format="multipart", headers=headers)
+        assert assert_error(refused, 415, "unsupported_media_type")["message"] == message, path
+    body = json.dumps({"performance": performance.pk, "places": ids})
+    untyped = client_for().generic("POST", "/api/v1/holds/", body, content_type="", headers=headers)
+    assert assert_error(untyped, 415, "unsupported_media_type")["message"] == \
+        message.replace("is multipart/form-data", "has no Content-Type").replace("est en multipart/form-data",
+                                                                                  "n'a pas de Content-Type")
+    order = Order.objects.get(code=code)
+    assert order.status == "paid" and not order.payments.filter(amount__lt=0).exists()
+    assert {t.status for t in order.tickets.all()} == {"valid"}
+    assert Hold.objects.filter(status="active").count() == 0
+
+
 def test_a_seating_plan_of_more_places_than_any_venue_holds_is_refused_whole(organizer):
     """Sections of 200,000 standing places each are allowed one by one; thousands of them
     would be billions of places, made in one request when the performance goes on sale."""
