@@ -295,6 +295,7 @@ FR = {
     "them out of the zones below and save first, then choose the other venue.": (
         "Ses zones de prix (%(zones)s) tarifent des sections et des sièges de %(venue)s, qu'une autre salle n'a pas : "
         "retirez-les des zones ci-dessous et enregistrez d'abord, puis choisissez l'autre salle."),
+    "place %(place)s is given a price type twice": "la place %(place)s reçoit deux fois un type de prix",
     "the body has no Content-Type; the API reads JSON only: send it as application/json":
         "le corps n'a pas de Content-Type ; l'API ne lit que du JSON : envoyez-le en application/json",
     "the body is %(type)s; the API reads JSON only: send it as application/json":

@@ -244,7 +244,7 @@ class TicketChoiceIn(Input):
 
 class PricingIn(Input):
     tickets = TicketChoiceIn(many=True, required=False, max_length=MAX_PLACES,
-                             help_text="a price type per place (others get the performance's default)")
+                             help_text="a price type per place, each place once (others get the performance's default)")
     promo_code = serializers.CharField(required=False, max_length=40, default="", allow_blank=True)
     comp_reason = serializers.CharField(required=False, max_length=200, default="", allow_blank=True,
                                         help_text="required for complimentary tickets (staff only)")

@@ -261,8 +261,13 @@ def _one_basket(perf_id: int, queue_pass: str, token: str) -> None:
 
 
 def _prices(data) -> PriceRequest:
-    return PriceRequest(types={t["place"]: t["price_type"] for t in data.get("tickets", [])},
-                        promo_code=data.get("promo_code", ""), comp_reason=data.get("comp_reason", ""))
+    types = {}
+    for ticket in data.get("tickets", []):
+        if ticket["place"] in types:  # else priced at whichever came last, silently
+            raise InvalidRequest(_("place %(place)s is given a price type twice") % {"place": ticket["place"]},
+                                 field="tickets")
+        types[ticket["place"]] = ticket["price_type"]
+    return PriceRequest(types=types, promo_code=data.get("promo_code", ""), comp_reason=data.get("comp_reason", ""))
 
 
 class HoldQuote(ApiView):

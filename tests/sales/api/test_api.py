@@ -937,6 +937,34 @@ def test_a_form_posted_to_the_api_is_refused_for_its_type_and_nothing_done(perfo
     assert Hold.objects.filter(status="active").count() == 0
 
 
+@pytest.mark.parametrize("language, message", [
+    ("en", "place {place} is given a price type twice"),
+    ("fr", "la place {place} reçoit deux fois un type de prix"),
+])
+def test_a_place_given_two_price_types_is_refused_not_sold_at_the_last(performance, language, message):
+    """Each place of `tickets` is given its price type once: a place named twice (an adult
+    ticket, then a child's) had been priced and sold at whichever came last, silently.
+    It is refused (400, `field` tickets) by the quote and the order alike; nothing sold."""
+    from tests.support import price_types
+
+    types = price_types(performance, {"Adult": {"Stalls": "60.00"}, "Child": {"Stalls": "20.00"}})
+    buyer, headers = client_for(), {"Accept-Language": language}
+    place = places_of(performance, state="available")[0].pk
+    token = buyer.post("/api/v1/holds/", {"performance": performance.pk, "places": [place]},
+                       format="json").json()["token"]
+    twice = [{"place": place, "price_type": types["Adult"].pk}, {"place": place, "price_type": types["Child"].pk}]
+    quote = buyer.post(f"/api/v1/holds/{token}/quote/", {"tickets": twice}, format="json", headers=headers)
+    order = buyer.post("/api/v1/orders/", {"hold": token, "customer": BUYER, "payment": CARD, "tickets": twice},
+                       format="json", headers=headers)
+    for refused in (quote, order):
+        error = assert_error(refused, 400, "invalid")
+        assert (error["message"], error["field"]) == (message.format(place=place), "tickets")
+    assert not Order.objects.exists() and Hold.objects.get(token=token).status == "active"
+    once = buyer.post("/api/v1/orders/", {"hold": token, "customer": BUYER, "payment": CARD, "tickets": twice[:1]},
+                      format="json")
+    assert once.status_code == 201 and once.json()["total"] == "60.00", once.content
+
+
 def test_a_seating_plan_of_more_places_than_any_venue_holds_is_refused_whole(organizer):
     """Sections of 200,000 standing places each are allowed one by one; thousands of them
     would be billions of places, made in one request when the performance goes on sale."""
