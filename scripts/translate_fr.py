@@ -295,6 +295,13 @@ FR = {
     "them out of the zones below and save first, then choose the other venue.": (
         "Ses zones de prix (%(zones)s) tarifent des sections et des sièges de %(venue)s, qu'une autre salle n'a pas : "
         "retirez-les des zones ci-dessous et enregistrez d'abord, puis choisissez l'autre salle."),
+    "give exactly one of places, zone or section": "donnez exactement un de places, zone ou section",
+    "how many places?": "combien de places ?",
+    "give exactly one of payment or reserve_until": "donnez exactement un de payment ou reserve_until",
+    "a payment link is for a reservation (reserve_until)": "un lien de paiement est pour une réservation (reserve_until)",
+    "card numbers are not accepted: send the token of the card typed into the payment provider's field":
+        "les numéros de carte ne sont pas acceptés : envoyez le jeton de la carte saisie dans le champ du "
+        "prestataire de paiement",
     "place %(place)s is given a price type twice": "la place %(place)s reçoit deux fois un type de prix",
     "the body has no Content-Type; the API reads JSON only: send it as application/json":
         "le corps n'a pas de Content-Type ; l'API ne lit que du JSON : envoyez-le en application/json",

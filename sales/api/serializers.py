@@ -150,9 +150,9 @@ class HoldIn(Input):
     def validate(self, data):
         ways = [k for k in ("places", "zone", "section") if k in data]
         if len(ways) != 1:
-            raise serializers.ValidationError("give exactly one of places, zone or section")
+            raise serializers.ValidationError(_("give exactly one of places, zone or section"))
         if ways[0] in ("zone", "section") and "quantity" not in data:
-            raise serializers.ValidationError({"quantity": ["how many places?"]})
+            raise serializers.ValidationError({"quantity": [_("how many places?")]})
         return data
 
 
@@ -228,8 +228,8 @@ class PaymentIn(Input):
         # and by that one too unless load tests turned it on.
         if data.get("card_number") and not (data["method"] == "test_card" and settings.TEST_CARD_PROVIDER):
             raise serializers.ValidationError(
-                {"card_number": "card numbers are not accepted: send the token of the card typed into the "
-                                "payment provider's field"})
+                {"card_number": _("card numbers are not accepted: send the token of the card typed into the "
+                                  "payment provider's field")})
         return data
 
 
@@ -265,9 +265,10 @@ class OrderIn(PricingIn):
 
     def validate(self, data):
         if ("payment" in data) == ("reserve_until" in data):
-            raise serializers.ValidationError("give exactly one of payment or reserve_until")
+            raise serializers.ValidationError(_("give exactly one of payment or reserve_until"))
         if data.get("payment_link") and "reserve_until" not in data:
-            raise serializers.ValidationError({"payment_link": "a payment link is for a reservation (reserve_until)"})
+            raise serializers.ValidationError(
+                {"payment_link": _("a payment link is for a reservation (reserve_until)")})
         return data
 
 

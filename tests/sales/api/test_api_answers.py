@@ -327,3 +327,32 @@ def test_the_docs_page_typed_without_its_slash_opens_it(db, settings, debug):
         assert refused["Content-Type"] == "application/json"
         assert assert_error(refused, 404, "not_found")["message"] == \
             f"no such resource; this address ends with a slash: {path}/"
+
+
+@pytest.mark.parametrize("language, said", [
+    ("en", ["give exactly one of places, zone or section", "quantity: how many places?",
+            "give exactly one of payment or reserve_until",
+            "payment_link: a payment link is for a reservation (reserve_until)",
+            "payment: card_number: card numbers are not accepted: send the token of the card typed into the "
+            "payment provider's field"]),
+    ("fr", ["donnez exactement un de places, zone ou section", "quantity: combien de places ?",
+            "donnez exactement un de payment ou reserve_until",
+            "payment_link: un lien de paiement est pour une réservation (reserve_until)",
+            "payment: card_number: les numéros de carte ne sont pas acceptés : envoyez le jeton de la carte saisie "
+            "dans le champ du prestataire de paiement"]),
+])
+def test_the_apis_own_checks_of_a_body_speak_the_requests_language(performance, language, said):
+    """What the API's own checks of a body say (a hold asked for two ways or none, an order
+    paid and reserved at once, a card number sent) is in the request's language, as the
+    framework's checks are; nothing is held or sold."""
+    buyer, headers = client_for(), {"Accept-Language": language}
+    bodies = [("/api/v1/holds/", {"performance": performance.pk}),
+              ("/api/v1/holds/", {"performance": performance.pk, "zone": 1}),
+              ("/api/v1/orders/", {"hold": "x", "customer": BUYER}),
+              ("/api/v1/orders/", {"hold": "x", "customer": BUYER, "payment": CARD, "payment_link": True}),
+              ("/api/v1/orders/", {"hold": "x", "customer": BUYER,
+                                   "payment": {"method": "card", "card_number": "4242"}})]
+    for (path, body), message in zip(bodies, said, strict=True):
+        refused = buyer.post(path, body, format="json", headers=headers)
+        assert assert_error(refused, 400, "invalid")["message"] == message, body
+    assert not Hold.objects.exists() and not Order.objects.exists()
