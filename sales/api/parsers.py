@@ -2,7 +2,7 @@
 (a few hundred kilobytes of `[` had taken the parser past Python's recursion limit, and
 a body just under it would take the code that walks it there instead), and text with a
 lone surrogate (`"\\ud800"`: valid JSON, but no character, which no answer quoting it
-back, such as "not a valid choice", could encode).
+back, such as "not a valid choice", could encode), and a charset that is no text encoding.
 
 A body that does not parse is said in the request's language, with where it went wrong
 (line and column, or the byte that is not text), not in the words of Python's parser,
@@ -11,9 +11,10 @@ which were English whatever the request's language and could name its settings."
 import json
 import re
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, UnsupportedMediaType
 from rest_framework.parsers import JSONParser
 
 MAX_DEPTH = 16
@@ -76,8 +77,25 @@ def _not_json(error: Exception) -> str:
     return _("JSON parse error - the body is not JSON")
 
 
+def _is_text_encoding(encoding: str) -> bool:
+    """Whether `encoding` names a text encoding, not one of the codecs Python also names so
+    (zlib, bz2, base64, rot13...): the test DRF's parser makes, whose refusal is in English."""
+    try:
+        "".encode(encoding)
+    except (LookupError, UnicodeError):
+        return False
+    return True
+
+
 class JsonParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
+        # The body's charset, which DRF's parser reads it with. DRF refuses one that is no
+        # text encoding (a compression would make a few megabytes gigabytes), but in
+        # English whatever the request's language: refused here first, for its type.
+        encoding = (parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET
+        if not _is_text_encoding(encoding):
+            raise UnsupportedMediaType(media_type, _("the body is written in %(charset)s, which is not a text "
+                                                     "encoding: send it in UTF-8") % {"charset": encoding[:40]})
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:

@@ -252,6 +252,25 @@ def test_a_body_that_is_not_json_is_said_in_the_requests_language_with_where(per
     assert not Hold.objects.exists()
 
 
+@pytest.mark.parametrize("charset", ["zlib", "bz2", "base64", "hex", "rot13", "uu", "quopri"])
+def test_a_body_in_a_charset_that_is_no_text_encoding_is_refused_not_unpacked(performance, charset):
+    """The charset of a JSON body names the text encoding it is written in; Python's codecs
+    also name compressions and bytes-to-bytes transforms, which DRF refuses (a compressed
+    body would be unpacked past the size limit), but as a parse error in English whatever
+    the request's language. It is a 415 naming the charset, in the request's language;
+    nothing is held."""
+    import codecs
+    import json
+
+    text = json.dumps({"performance": performance.pk, "places": [places_of(performance)[0].pk]})
+    body = codecs.encode(text if charset == "rot13" else text.encode(), charset)
+    refused = client_for().post("/api/v1/holds/", body, content_type=f"application/json; charset={charset}",
+                                headers={"Accept-Language": "fr"})
+    assert assert_error(refused, 415, "unsupported_media_type")["message"] == \
+        f"le corps est écrit en {charset}, qui n'est pas un encodage de texte : envoyez-le en UTF-8"
+    assert not Hold.objects.exists()
+
+
 @pytest.mark.parametrize("language, crashed, forbidden, not_allowed", [
     ("fr", "erreur interne", "permission refusée", "la méthode POST n'est pas permise ici"),
     ("en", "internal error", "permission denied", "method POST not allowed here"),
