@@ -295,6 +295,8 @@ FR = {
     "them out of the zones below and save first, then choose the other venue.": (
         "Ses zones de prix (%(zones)s) tarifent des sections et des sièges de %(venue)s, qu'une autre salle n'a pas : "
         "retirez-les des zones ci-dessous et enregistrez d'abord, puis choisissez l'autre salle."),
+    "quantity is for a zone or a section, not with places": "quantity va avec une zone ou une section, pas avec places",
+    "accessible is for a zone, not with %(way)s": "accessible va avec une zone, pas avec %(way)s",
     "the body is written in %(charset)s, which is not a text encoding: send it in UTF-8":
         "le corps est écrit en %(charset)s, qui n'est pas un encodage de texte : envoyez-le en UTF-8",
     "give exactly one of places, zone or section": "donnez exactement un de places, zone ou section",

@@ -153,6 +153,12 @@ class HoldIn(Input):
             raise serializers.ValidationError(_("give exactly one of places, zone or section"))
         if ways[0] in ("zone", "section") and "quantity" not in data:
             raise serializers.ValidationError({"quantity": [_("how many places?")]})
+        # Else dropped without a word: five places asked for, the one named held.
+        if ways[0] == "places" and "quantity" in data:
+            raise serializers.ValidationError({"quantity": [_("quantity is for a zone or a section, not with places")]})
+        if ways[0] != "zone" and data.get("accessible"):
+            raise serializers.ValidationError({"accessible": [_("accessible is for a zone, not with %(way)s")
+                                                              % {"way": ways[0]}]})
         return data
 
 

@@ -205,6 +205,28 @@ def test_bad_hold_bodies_get_one_error_shape(performance, body, status, code, fr
     assert Hold.objects.count() == 0
 
 
+def test_a_hold_asked_with_what_its_way_does_not_read_is_refused_not_half_heard(performance):
+    """`quantity` is for a zone or a section, `accessible` for a zone: sent with `places`,
+    either had been dropped without a word (five places asked for, the one named held).
+    Refused, naming the field, in the request's language; nothing held."""
+    ids = [p.pk for p in places_of(performance, state="available")[:1]]
+    zone = performance.price_zones.first().pk
+    for extra, field in (({"places": ids, "quantity": 5}, "quantity"), ({"places": ids, "accessible": True},
+                                                                         "accessible")):
+        error = assert_error(client_for().post("/api/v1/holds/", {"performance": performance.pk, **extra},
+                                               format="json"), 400, "invalid")
+        assert error["fields"] == {field: [f"{field} is for a zone" + (" or a section" if field == "quantity"
+                                                                        else "") + ", not with places"]}, error
+    french = client_for().post("/api/v1/holds/", {"performance": performance.pk, "places": ids, "quantity": 2},
+                               format="json", headers={"Accept-Language": "fr"})
+    assert assert_error(french, 400, "invalid")["message"] == \
+        "quantity: quantity va avec une zone ou une section, pas avec places"
+    assert not Hold.objects.exists()
+    fine = client_for().post("/api/v1/holds/", {"performance": performance.pk, "zone": zone, "quantity": 1,
+                                                "accessible": False}, format="json")
+    assert fine.status_code == 201, fine.content
+
+
 def test_input_fields_built_once_keep_no_request_of_their_own():
     """Inputs share their fields across requests (built once per class): threads
     validating good and bad bodies at once each get their own answer."""
