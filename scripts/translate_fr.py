@@ -334,6 +334,13 @@ FR = {
     "JSON parse error - NaN and Infinity are not numbers in JSON":
         "erreur d'analyse JSON : NaN et Infinity ne sont pas des nombres en JSON",
     "JSON parse error - the body is not JSON": "erreur d'analyse JSON : le corps n'est pas du JSON",
+    "Not exchanged: your shift was closed meanwhile, and the new seats were released; the customer keeps their "
+    "tickets. Open a shift to exchange again.":
+        "Non échangé : votre quart a été fermé entre-temps, et les nouvelles places ont été libérées ; le client "
+        "garde ses billets. Ouvrez un quart pour refaire l’échange.",
+    "Not sold: your shift was closed meanwhile, and the seats were released. Open a shift and start the sale again.":
+        "Non vendu : votre quart a été fermé entre-temps, et les places ont été libérées. Ouvrez un quart et "
+        "recommencez la vente.",
     "internal error": "erreur interne",
     "permission denied": "permission refusée",
     "method %(method)s not allowed here": "la méthode %(method)s n'est pas permise ici",

@@ -3,6 +3,7 @@ is one service call, recorded with the clerk."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from decimal import Decimal
 
@@ -59,9 +60,9 @@ from sales.channels.staff import (
     ticked_payback_page,
     to_page,
 )
-from sales.errors import InvalidRequest, SalesError, ShiftClosed
+from sales.errors import HoldNotActive, IllegalTransition, InvalidRequest, SalesError, ShiftClosed
 from sales.formatting import WALK_IN_EMAIL, WALK_IN_NAME, day_label, money
-from sales.holds import hold_create, hold_is_live, hold_release
+from sales.holds import hold_create, hold_give_back, hold_is_live, hold_release
 from sales.models import Hold, Order, Payment, Place, Shift
 from sales.order_receipt import paid_in_all
 from sales.orders import (
@@ -238,12 +239,15 @@ def sale(request, hold_id: int):
     choice changed; with htmx, only the totals come back) prices without selling."""
     hold = _own_hold(request, hold_id)
     shift = shift_current(request.user)
-    if shift is None:
-        messages.error(request, _("Open a shift first."))
-        return redirect("counter:home")
     if exchange := _exchange_of(hold, request.session.get(EXCHANGES, {})):  # not for sale: an exchange's seats
         return redirect(exchange["page"])
     sold = Order.objects.filter(hold=hold, status=Order.Status.PAID).first()
+    if shift is None and sold is None:
+        # Closed meanwhile (from another tab): no seat is left held by a drawer that is closed.
+        _give_back(hold, request.user)
+        messages.error(request, _("Not sold: your shift was closed meanwhile, and the seats were released. Open a "
+                                  "shift and start the sale again."))
+        return to_page(request, reverse("counter:home"))
     if sold is not None:  # a retried "Take payment": the sale went through the first time
         # Said again: the first answer, and its message, may be the one the browser dropped.
         messages.success(request, _("Sold. Change due: %(change)s")
@@ -436,9 +440,11 @@ def order_exchange_view(request, code: str, hold_id: int):
     hold = _own_hold(request, hold_id, owner_key=f"{EXCHANGE_MARK}{order.code}")
     tickets = IdsField().to_python(request.GET.getlist("tickets") + request.POST.getlist("tickets"))
     shift = shift_current(request.user)
-    if shift is None:
-        messages.error(request, _("Open a shift first."))
-        return redirect("counter:order", code=order.code)
+    if shift is None:  # closed meanwhile (from another tab): no seat is left held by a drawer that is closed
+        _give_back(hold, request.user)
+        messages.error(request, _("Not exchanged: your shift was closed meanwhile, and the new seats were released; "
+                                  "the customer keeps their tickets. Open a shift to exchange again."))
+        return _open_shift_then(reverse("counter:order", args=[order.code]))
     errors = []
     try:
         quote = exchange_quote(order=order, ticket_ids=tickets, hold=hold)
@@ -498,6 +504,14 @@ def order_exchange_view(request, code: str, hold_id: int):
         "errors": errors, "payback_to": payback_to,
         "seconds_left": max(0, int((hold.expires_at - timezone.now()).total_seconds())),
     }, status=400 if errors else 200)
+
+
+def _give_back(hold: Hold, clerk) -> None:
+    """The seats of a sale or an exchange the counter will not go on with go back on sale
+    at once, rather than when the hold lapses: not those of an order standing on the hold
+    (a sale that went through), nor those of a hold no longer live (nothing to give back)."""
+    with contextlib.suppress(HoldNotActive, IllegalTransition):
+        hold_give_back(hold=hold, actor=clerk)
 
 
 def _money_not_kept(order: Order, payment, *, after: int, difference: bool = False) -> list[str]:
