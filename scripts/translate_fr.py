@@ -334,6 +334,11 @@ FR = {
     "JSON parse error - NaN and Infinity are not numbers in JSON":
         "erreur d'analyse JSON : NaN et Infinity ne sont pas des nombres en JSON",
     "JSON parse error - the body is not JSON": "erreur d'analyse JSON : le corps n'est pas du JSON",
+    "Once the tickets are printed, close this slip. The print was cancelled? Print it again: the same tickets, not a "
+    "reprint.":
+        "Une fois les billets imprimés, fermez ce bordereau. L’impression a été annulée ? Imprimez-le de nouveau : "
+        "les mêmes billets, pas une réimpression.",
+    "Close": "Fermer",
     "Not exchanged: your shift was closed meanwhile, and the new seats were released; the customer keeps their "
     "tickets. Open a shift to exchange again.":
         "Non échangé : votre quart a été fermé entre-temps, et les nouvelles places ont été libérées ; le client "

@@ -555,6 +555,7 @@ def _terminal_not_kept(order: Order, *, after: int) -> Decimal:
 def order_print(request, code: str):
     order = get_object_or_404(Order, code=code.upper(), status=Order.Status.PAID)
     tickets = tickets_printed(order=order, actor=request.user)
+    clerk_language = translation.get_language()  # the slip's buttons, for the clerk, on screen only
     with translation.override(order.language):  # handed to the buyer: in their language
         with_type_names(tickets)
         paid = order.payments.filter(status=Payment.Status.APPROVED, amount__gt=0).order_by("pk")
@@ -562,7 +563,7 @@ def order_print(request, code: str):
         for ticket in tickets:  # what the door will ask to see
             ticket.note = notes.get(ticket.price_type_name, "")
         return render(request, "counter/print.html", {"order": order, "tickets": tickets, "paid": paid,
-                                                      "in_all": paid_in_all(order)})
+                                                      "in_all": paid_in_all(order), "clerk_language": clerk_language})
 
 
 @clerk_only
