@@ -334,6 +334,7 @@ FR = {
     "JSON parse error - NaN and Infinity are not numbers in JSON":
         "erreur d'analyse JSON : NaN et Infinity ne sont pas des nombres en JSON",
     "JSON parse error - the body is not JSON": "erreur d'analyse JSON : le corps n'est pas du JSON",
+    "The new seats were released.": "Les nouvelles places ont été libérées.",
     "Once the tickets are printed, close this slip. The print was cancelled? Print it again: the same tickets, not a "
     "reprint.":
         "Une fois les billets imprimés, fermez ce bordereau. L’impression a été annulée ? Imprimez-le de nouveau : "

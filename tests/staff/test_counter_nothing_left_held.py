@@ -115,3 +115,23 @@ def test_a_sale_refused_for_a_closed_shift_gives_its_seats_back(clerk, hall):
     assert hold.status == "released" and not Order.objects.exists()
     page = unescape(refused.content.decode())
     assert "Not sold: your shift was closed meanwhile, and the seats were released. Open a shift" in page
+
+
+def test_an_exchange_its_order_no_longer_allows_gives_its_new_seats_back(clerk, hall):
+    """The order was refunded (from another tab) after the new seats were held: the
+    exchange is refused, and its seats are free again at once, not when the hold lapses."""
+    from sales.orders import order_refund
+
+    c, order = two_stalls_sold(clerk, hall)
+    tickets = [str(pk) for pk in order.tickets.values_list("pk", flat=True)]
+    start = c.post(f"/counter/orders/{order.code}/exchange/",
+                   {"tickets": tickets, "zone": hall.price_zones.get(name="Front").pk, "quantity": "2"})
+    hold = Hold.objects.get(owner_key=f"exchange:{order.code}")
+    order_refund(order=order, actor=clerk, shift=Shift.objects.get(closed_at__isnull=True))
+    refused = c.post(start["Location"], {"tendered": "60"}, follow=True)
+    assert not Place.objects.filter(performance=hall, state="held").exists()
+    hold.refresh_from_db()
+    assert hold.status == "released"
+    page = unescape(refused.content.decode())
+    assert "Not exchanged: order" in page and "only a paid order can be exchanged" in page
+    assert "The new seats were released." in page

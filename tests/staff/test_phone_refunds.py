@@ -465,3 +465,23 @@ def test_what_ticking_tickets_pays_back_to_the_callers_card_is_said_before_confi
     # What was said is what the refund pays back to the card.
     phone.post(f"/phone/orders/{order.code}/refund/", {"tickets_given": "1", "tickets": [third.pk], **SIGNED})
     assert at_provider(order) == (15000, [5000])
+
+
+def test_an_exchange_its_order_no_longer_allows_gives_its_new_seats_back_by_phone(phone, supervisor):
+    """The order was refunded by a colleague after the new seats were held: the exchange is
+    refused, and its seats are free again at once, not when the hold lapses."""
+    from sales.orders import order_refund
+
+    perf = make_performance(rows=1, per_row=4)
+    order = sold_by_phone(phone, perf)
+    later = later_date(perf, price="50.00")
+    tickets, hold = exchange_held(phone, order, later)
+    order_refund(order=order, actor=order.created_by, approver=supervisor)
+    refused = phone.post(f"/phone/orders/{order.code}/exchange/{hold.pk}/", {"tickets": tickets, **SIGNED},
+                         follow=True)
+    assert not Place.objects.filter(performance=later, state="held").exists()
+    hold.refresh_from_db()
+    assert hold.status == "released"
+    page = text_of(refused)
+    assert "Not exchanged: order" in page and "only a paid order can be exchanged" in page
+    assert "The new seats were released." in page

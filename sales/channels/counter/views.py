@@ -3,7 +3,6 @@ is one service call, recorded with the clerk."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from decimal import Decimal
 
@@ -60,7 +59,7 @@ from sales.channels.staff import (
     ticked_payback_page,
     to_page,
 )
-from sales.errors import HoldNotActive, IllegalTransition, InvalidRequest, SalesError, ShiftClosed
+from sales.errors import InvalidRequest, SalesError, ShiftClosed
 from sales.formatting import WALK_IN_EMAIL, WALK_IN_NAME, day_label, money
 from sales.holds import hold_create, hold_give_back, hold_is_live, hold_release
 from sales.models import Hold, Order, Payment, Place, Shift
@@ -450,6 +449,8 @@ def order_exchange_view(request, code: str, hold_id: int):
         quote = exchange_quote(order=order, ticket_ids=tickets, hold=hold)
     except SalesError as exc:
         messages.error(request, _("Not exchanged: %(reason)s") % {"reason": exc.message})
+        if _give_back(hold, request.user):  # the order or its tickets changed: these seats exchange nothing
+            messages.info(request, _("The new seats were released."))
         return redirect("counter:order", code=order.code)
     if request.method == "POST":
         last = None
@@ -506,12 +507,16 @@ def order_exchange_view(request, code: str, hold_id: int):
     }, status=400 if errors else 200)
 
 
-def _give_back(hold: Hold, clerk) -> None:
+def _give_back(hold: Hold, clerk) -> bool:
     """The seats of a sale or an exchange the counter will not go on with go back on sale
     at once, rather than when the hold lapses: not those of an order standing on the hold
-    (a sale that went through), nor those of a hold no longer live (nothing to give back)."""
-    with contextlib.suppress(HoldNotActive, IllegalTransition):
+    (a sale that went through), nor those of a hold no longer live (nothing to give back).
+    Whether they went back."""
+    try:
         hold_give_back(hold=hold, actor=clerk)
+    except SalesError:
+        return False
+    return True
 
 
 def _money_not_kept(order: Order, payment, *, after: int, difference: bool = False) -> list[str]:

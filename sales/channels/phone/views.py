@@ -519,6 +519,12 @@ def order_exchange_view(request, code: str, hold_id: int):
         payback_to = payback_plan(order, -quote.difference) if quote.difference < 0 else []
     except SalesError as exc:
         messages.error(request, _("Not exchanged: %(reason)s") % {"reason": exc.message})
+        try:  # the order or its tickets changed: these seats exchange nothing, and go back on sale now
+            hold_release(hold=hold, actor=request.user)
+        except SalesError:  # lapsed, or released meanwhile: nothing held
+            pass
+        else:
+            messages.info(request, _("The new seats were released."))
         return redirect("phone:order", code=order.code)
     to_counter = [(paid, amount) for paid, amount in payback_to if paid.method in Payment.AT_COUNTER]
     errors = []
