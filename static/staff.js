@@ -264,6 +264,13 @@
   // the top, or one in a card beside what it is about (a declined card: Tab, the next card).
   var error = document.querySelector("#price-errors, .messages .msg-error, .card > .msg-error[role=alert]");
   if (error && !document.querySelector("[autofocus]")) { error.setAttribute("tabindex", "-1"); error.focus(); }
+  // An amount offered in the field the page opens in (the cash float, 200.00): selected, so
+  // that the amount the clerk types replaces it rather than being typed into it.
+  var offered = document.querySelector("input[autofocus][inputmode=decimal]");
+  if (offered && offered.value) {
+    if (document.activeElement === offered) offered.select();
+    else offered.addEventListener("focus", function () { offered.select(); }, { once: true });
+  }
   document.querySelectorAll("[data-print]").forEach(function (b) {
     b.addEventListener("click", function () { window.print(); });
   });

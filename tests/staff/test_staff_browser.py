@@ -55,6 +55,23 @@ def open_the_drawer(page, cash_float: str) -> None:
     page.locator(".quick").first.wait_for()
 
 
+def test_the_cash_float_typed_replaces_the_one_offered(staff_page):
+    """The drawer's page opens in its float field, 200.00 offered: the clerk types theirs
+    and presses Enter, and the shift opens with what they typed, not with it typed into
+    the amount offered."""
+    make_performance(rows=2, per_row=6, price="30.00")
+    clerk = make_user("clerk-float", "counter clerk")
+    page = staff_page(clerk)
+    page.goto("/counter/")
+    page.wait_for_load_state()
+    expect(page.get_by_label("Cash float in the drawer")).to_be_focused()
+    page.keyboard.type("150")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.locator(".quick").first.wait_for()
+    assert Shift.objects.get(clerk=clerk).cash_float == Decimal("150")
+
+
 def test_counter_cash_sale_with_change_then_the_shift_balances(staff_page):
     # 90.02 for two: 90.00 in cash (to the nearest 5¢), and the change from that.
     make_performance(rows=3, per_row=8, price="45.01")
