@@ -241,7 +241,7 @@ FR = {
     "Avec ces choix, le total est de %(total)s; rien n'a été payé. Vérifiez-le, puis continuez.",
     "Ticket": "Billet",
     "Discount (%(code)s)": "Rabais (%(code)s)", "Booking fees": "Frais de service",
-    "including %(name)s (%(rate)s %%)": "dont %(name)s (%(rate)s %%)", "Prices include taxes.": "Les prix comprennent les taxes.",
+    "including %(name)s (%(rate)s)": "dont %(name)s (%(rate)s)", "Prices include taxes.": "Les prix comprennent les taxes.",
     "The total shows here once the choices above can be sold.":
     "Le total s'affiche ici dès que les choix ci-dessus peuvent être vendus.",
     "Your tickets": "Vos billets", "Presale: %(name)s": "Prévente : %(name)s",

@@ -665,9 +665,10 @@ class ReceiptLine:
 
 
 def percent(value) -> str:
-    """A tax rate as printed: 5, 9.975 (9,975 in French)."""
+    """A tax rate as printed: "5 %", "9.975 %" ("9,975 %" in French), its sign after a
+    no-break space, so that a narrow receipt never puts the "%" on a line of its own."""
     rate = Decimal(value).normalize()
-    return number_format(rate if rate.as_tuple().exponent < 0 else rate.quantize(Decimal(1)))
+    return number_format(rate if rate.as_tuple().exponent < 0 else rate.quantize(Decimal(1))) + "\u00a0%"
 
 
 def receipt_of(quote: Quote, places, types: list[PriceType]) -> dict:

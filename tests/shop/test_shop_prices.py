@@ -555,3 +555,17 @@ def test_an_upgrade_with_codes_told_apart_only_by_accents_stops_and_names_them()
     finally:
         PromoCode.objects.all().delete()
         migrate(None)
+
+
+@pytest.mark.parametrize("included", [False, True])
+def test_a_tax_rate_keeps_its_percent_sign_on_its_line(client, included):
+    # On a phone the receipt's narrow column wrapped "QST (9,975" from "%)": the rate and its
+    # sign are one word, in both languages and whether prices include the taxes or not.
+    perf = make_performance(rows=1, per_row=3, price="10.00")
+    quebec_taxes(included=included)
+    hold_seats(client, perf, places_of(perf)[:1])
+    english = client.get("/basket/").content.decode()
+    french = client.get("/basket/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "(5\u00a0%)" in english and "(9.975\u00a0%)" in english, text_of(english)
+    assert "(5\u00a0%)" in french and "(9,975\u00a0%)" in french, text_of(french)
+    assert not re.search(r"\d %", english + french)
