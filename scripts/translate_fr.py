@@ -54,7 +54,7 @@ FR = {
     'limit per order': 'limite par commande',
     'Most tickets of this type in one order; empty for no limit.': 'Nombre maximal de billets de ce tarif par commande ; vide pour aucune limite.',
     'note': 'note',
-    'Shown with the price and on the ticket, e.g. “Show student ID at the door”.': "Affichée avec le prix et sur le billet, p. ex. « Présentez votre carte étudiante à l'entrée ».",
+    'Shown with the price and on the ticket, e.g. “Show student ID at the door”.': "Affichée avec le prix et sur le billet, p. ex. «\u00a0Présentez votre carte étudiante à l'entrée\u00a0».",
     'Free tickets given by staff with a reason (press, guests); never offered to shoppers.': 'Billets gratuits remis par le personnel avec un motif (presse, invités) ; jamais proposés en ligne.',
     'amount': 'montant',
     'The zone belongs to another performance.': 'La zone appartient à une autre représentation.',
@@ -76,7 +76,7 @@ FR = {
         "Non remboursé : le nom ou le mot de passe du superviseur est erroné, ou il ne signe pas de remboursements.",
     'Not paid: %(reason)s': 'Non payé : %(reason)s',
     'Paid. Change due: %(change)s': 'Payé. Monnaie à rendre : %(change)s',
-    'No order matches “%(q)s”.': 'Aucune commande ne correspond à « %(q)s ».',
+    'No order matches “%(q)s”.': 'Aucune commande ne correspond à «\u00a0%(q)s\u00a0».',
     'You have no open shift.': "Vous n'avez aucun quart de travail ouvert.",
     '%(field)s must be an amount, like 20.00': '%(field)s doit être un montant, comme 20,00',
     '%(field)s cannot be negative': '%(field)s ne peut pas être négatif',
@@ -201,7 +201,7 @@ FR = {
     'Past orders': 'Commandes passées',
     'No orders yet.': "Aucune commande pour l'instant.",
     'Find the caller': "Trouver l'appelant",
-    'Nobody matches “%(q)s”.': 'Personne ne correspond à « %(q)s ».',
+    'Nobody matches “%(q)s”.': 'Personne ne correspond à «\u00a0%(q)s\u00a0».',
     'New caller': 'Nouvel appelant',
     'Create': 'Créer',
     'Phone, email or name': 'Téléphone, courriel ou nom',
@@ -238,7 +238,7 @@ FR = {
     "Your access code opens the presale: choose your seats.": "Votre code d'accès ouvre la prévente : choisissez vos places.",
     "Check your tickets:": "Vérifiez vos billets :",
     "With these choices the total is %(total)s; nothing was paid. Check it, then go on.":
-    "Avec ces choix, le total est de %(total)s; rien n'a été payé. Vérifiez-le, puis continuez.",
+    "Avec ces choix, le total est de %(total)s\u00a0; rien n'a été payé. Vérifiez-le, puis continuez.",
     "Ticket": "Billet",
     "Discount (%(code)s)": "Rabais (%(code)s)", "Booking fees": "Frais de service",
     "including %(name)s (%(rate)s)": "dont %(name)s (%(rate)s)", "Prices include taxes.": "Les prix comprennent les taxes.",
@@ -405,10 +405,10 @@ FR = {
     "Nothing is paid back.": "Rien n'est rendu.",
     "Refund the ticked tickets? Nothing is paid back.": "Rembourser les billets cochés ? Rien n'est rendu.",
     "last login": "dernière connexion",
-    "%(n)s order matches “%(q)s”": ("%(n)s commande correspond à « %(q)s »",
-                                    "%(n)s commandes correspondent à « %(q)s »"),
-    "The latest order matching “%(q)s”": ("La dernière commande qui correspond à « %(q)s »",
-                                          "Les %(n)s dernières commandes qui correspondent à « %(q)s »"),
+    "%(n)s order matches “%(q)s”": ("%(n)s commande correspond à «\u00a0%(q)s\u00a0»",
+                                    "%(n)s commandes correspondent à «\u00a0%(q)s\u00a0»"),
+    "The latest order matching “%(q)s”": ("La dernière commande qui correspond à «\u00a0%(q)s\u00a0»",
+                                          "Les %(n)s dernières commandes qui correspondent à «\u00a0%(q)s\u00a0»"),
     "prices with fees and taxes included": "prix frais et taxes inclus",
     "taxes included": "taxes incluses", "before tax": "avant taxes",
     "fees and taxes included": "frais et taxes inclus", "fees included": "frais inclus",
@@ -871,7 +871,7 @@ FR = {
         "Garder ces %(shown)s places pour un seul canal ; lui seul pourra les vendre."),
     "Allocate": "Attribuer",
     "%(field)s: “%(typed)s” reads two ways. Type the amount without a thousands separator, like 1000 or 1000.00":
-        "%(field)s : « %(typed)s » se lit de deux façons. Tapez le montant sans séparateur de milliers, "
+        "%(field)s : «\u00a0%(typed)s\u00a0» se lit de deux façons. Tapez le montant sans séparateur de milliers, "
         "comme 1000 ou 1000,00",
     "%(field)s has more than two decimals": "%(field)s a plus de deux décimales",
     "The count differs from what the shift took. Count again, or close with this count.":
@@ -919,7 +919,7 @@ FR = {
     "New dates and times": "Nouvelles dates et heures",
     "One a line, on the venue's clock, like 2027-01-15 20:00.": "Une par ligne, à l'heure de la salle, comme 15/01/2027 20:00 (ou 20h00).",
     "At most 100 dates at a time.": "Au plus 100 dates à la fois.",
-    "“%(line)s” is not a date and time like 2027-01-15 20:00.": "« %(line)s » n'est pas une date et une heure comme 15/01/2027 20:00.",
+    "“%(line)s” is not a date and time like 2027-01-15 20:00.": "«\u00a0%(line)s\u00a0» n'est pas une date et une heure comme 15/01/2027 20:00.",
     "Made %(n)d performance, not on sale yet:": ("%(n)d représentation créée, pas encore en vente :",
                                                  "%(n)d représentations créées, pas encore en vente :"),
     "Other dates of %(performance)s": "Autres dates : %(performance)s",
@@ -1141,7 +1141,7 @@ FR = {
     "A percentage: 10 for 10 percent off; or give an amount off instead.":
         "Un pourcentage : 10 pour 10 pour cent de rabais ; ou donnez plutôt un montant de rabais.",
     "Off each ticket, or off the order with “once per order”.":
-        "Sur chaque billet, ou sur la commande avec « une fois par commande ».",
+        "Sur chaque billet, ou sur la commande avec «\u00a0une fois par commande\u00a0».",
     "Give the code buyers will type.": "Donnez le code que les acheteurs taperont.",
     "Give a percentage off or an amount off, not both.": "Donnez un pourcentage ou un montant de rabais, pas les deux.",
     "Give a percentage off or an amount off.": "Donnez un pourcentage ou un montant de rabais.",
@@ -1198,11 +1198,11 @@ FR = {
     "This form could not be sent: the page was open too long, or your browser refused our cookie. Go back, reload "
     "the page and try again.": "Ce formulaire n'a pas pu être envoyé : la page est restée ouverte trop longtemps, ou "
     "votre navigateur a refusé notre témoin. Revenez en arrière, rechargez la page et réessayez.", "in at %(time)s": "entré à %(time)s", "in": "entrés",
-    "No ticket for this performance matches “%(q)s”.": "Aucun billet de cette représentation ne correspond à « %(q)s ».",
+    "No ticket for this performance matches “%(q)s”.": "Aucun billet de cette représentation ne correspond à «\u00a0%(q)s\u00a0».",
     "No network: scan kept on this device, sent when the network is back.":
     "Pas de réseau : le scan est gardé sur cet appareil et sera envoyé au retour du réseau.",
     "Signed out: sign in again; the scan is kept on this device.":
-    "Session fermée : reconnectez-vous; le scan est gardé sur cet appareil.",
+    "Session fermée : reconnectez-vous\u00a0; le scan est gardé sur cet appareil.",
     "Scans waiting to be sent:": "Scans en attente d'envoi :", "Kept": "Gardé", "Sent late": "Envoyé en différé",
     "The camera could not be started": "La caméra n'a pas pu démarrer",
     "Scan a ticket, type its code or find the guest by name.":
@@ -1227,7 +1227,7 @@ FR = {
     "Disable (no more sign-in)": "Désactiver (plus de connexion)", "Enable": "Réactiver",
     "staff account": "compte du personnel", "staff accounts": "comptes du personnel", "New password": "Nouveau mot de passe",
     "Type a new password for %(user)s and give it to them; they sign in with it at once.":
-    "Tapez un nouveau mot de passe pour %(user)s et donnez-le-lui; il sert dès la prochaine connexion.",
+    "Tapez un nouveau mot de passe pour %(user)s et donnez-le-lui\u00a0; il sert dès la prochaine connexion.",
     "Set the password": "Enregistrer le mot de passe",
     "only organizers manage staff accounts": "seuls les organisateurs gèrent les comptes du personnel",
     "you may not change this account": "vous ne pouvez pas modifier ce compte",
@@ -1237,14 +1237,14 @@ FR = {
     "The venue's clock, e.g. America/Toronto: its performances' times are shown and entered in it.":
     "L'heure de la salle, p. ex. America/Toronto : les heures de ses représentations sont affichées et saisies à cette heure.",
     "%(zone)s is not a time zone; give one like America/Toronto or Europe/Paris.":
-    "%(zone)s n'est pas un fuseau horaire; donnez-en un comme America/Toronto ou Europe/Paris.",
+    "%(zone)s n'est pas un fuseau horaire\u00a0; donnez-en un comme America/Toronto ou Europe/Paris.",
     "Times on the clock of the venue (%(zone)s)": "Heures de la salle (%(zone)s)",
     "Expected cash": "Comptant attendu", "Counted cash": "Comptant compté", "Expected on cards": "Cartes attendu",
     "Counted on cards": "Cartes compté", "Difference": "Écart", "open": "ouvert", "Per method": "Par mode de paiement",
     "Method": "Mode", "Expected": "Attendu", "Counted": "Compté", "kind": "genre", "Payments": "Paiements",
     "Refunds": "Remboursements", "Order": "Commande", "Performance": "Représentation", "Channel": "Canal",
     "Taken by the listed payments: %(paid)s; paid back: %(refunded)s; net: %(net)s.":
-    "Encaissé par les paiements listés : %(paid)s; remboursé : %(refunded)s; net : %(net)s.",
+    "Encaissé par les paiements listés : %(paid)s\u00a0; remboursé : %(refunded)s\u00a0; net : %(net)s.",
     "performance dashboard": "tableau de bord de représentation",
     "performance dashboards": "tableaux de bord des représentations", "Dashboard": "Tableau de bord",
     "Open": "Ouvrir", "Dashboard: %(p)s": "Tableau de bord : %(p)s", "Tickets sold that day": "Billets vendus ce jour-là",
@@ -1325,7 +1325,7 @@ FR = {
     "Pay for your ballot tickets": "Payer vos billets du tirage au sort",
     "Pay": "Payer", "See your tickets": "Voir vos billets",
     "Your payment is being processed; please wait a moment and reload.":
-    "Votre paiement est en cours; patientez un instant puis rechargez la page.",
+    "Votre paiement est en cours\u00a0; patientez un instant puis rechargez la page.",
     "Applied": "Inscrit", "Won, to pay": "Tiré au sort, à payer", "Not drawn": "Non tiré", "Lapsed": "Expiré",
     # The waiting room, the staff sign-in, and what the admin says of them.
     "Too many attempts from your network; wait a minute.":
@@ -1373,7 +1373,7 @@ FR = {
     "La requête a été refusée (trop volumineuse, ou pour un hôte qui n'est pas servi ici).",
     "You may not open this page.": "Vous ne pouvez pas ouvrir cette page.", "Forbidden": "Interdit",
     "The box office is briefly unavailable; please try again in a moment.":
-    "La billetterie est brièvement indisponible; veuillez réessayer dans un instant.",
+    "La billetterie est brièvement indisponible\u00a0; veuillez réessayer dans un instant.",
     "Briefly unavailable": "Brièvement indisponible",
     "The request holds a value that cannot be stored.": "La requête contient une valeur qui ne peut être enregistrée.",
     "Back to the box office": "Retour à la billetterie",
@@ -1495,7 +1495,7 @@ FR = {
     'not known yet: the draw waits for it': 'pas encore connue : le tirage l\'attend',
     'Its source, announced before the entries froze:': 'Sa source, annoncée avant que la liste des participations soit figée :',
     'source of the public value': 'source de la valeur publique',
-    "Optional, before the entries freeze: where the public value will come from, e.g. “the national lottery's winning numbers of 5 December, in ascending order, separated by spaces”. A ballot then waits for the value before it is drawn.": "Facultatif, avant que la liste des participations soit figée : d'où viendra la valeur publique, p. ex. « les numéros gagnants de la loterie nationale du 5 décembre, en ordre croissant, séparés par des espaces ». Un tirage au sort attend alors cette valeur.",
+    "Optional, before the entries freeze: where the public value will come from, e.g. “the national lottery's winning numbers of 5 December, in ascending order, separated by spaces”. A ballot then waits for the value before it is drawn.": "Facultatif, avant que la liste des participations soit figée : d'où viendra la valeur publique, p. ex. «\u00a0les numéros gagnants de la loterie nationale du 5 décembre, en ordre croissant, séparés par des espaces\u00a0». Un tirage au sort attend alors cette valeur.",
     'Optional: a value mixed into the draw. Once the entries are frozen, only the value of the source announced before, until the draw.': "Facultatif : une valeur mêlée au tirage. Une fois la liste des participations figée, seulement la valeur de la source annoncée avant, jusqu'au tirage.",
     # services' refusals, inventory reasons and payment declines
     "language": "langue",
@@ -1643,7 +1643,7 @@ FR = {
     "votre retenue a expiré et les places ont été vendues à un autre acheteur ; le paiement a été remboursé",
     "the payment was not confirmed with the bank in time": "le paiement n'a pas été confirmé auprès de la banque à temps",
     "no such payment": "paiement introuvable",
-    "order %(code)s cannot become %(status)s from where it is": "la commande %(code)s ne peut pas passer à « %(status)s » depuis son état",
+    "order %(code)s cannot become %(status)s from where it is": "la commande %(code)s ne peut pas passer à «\u00a0%(status)s\u00a0» depuis son état",
     "Your card was declined.": "Votre carte a été refusée.",
     "card declined: insufficient funds": "carte refusée : fonds insuffisants",
     "card declined by the issuer": "carte refusée par l'émetteur", "payment failed": "le paiement a échoué",
@@ -1919,12 +1919,12 @@ FR = {
     "Later": "Plus tard",
     "Page %(page)s": "Page %(page)s",
     "No performance on sale at the counter matches “%(find)s”.":
-        "Aucune représentation en vente au guichet ne correspond à « %(find)s ».",
+        "Aucune représentation en vente au guichet ne correspond à «\u00a0%(find)s\u00a0».",
     "No later performance is on sale at the counter.": "Aucune représentation plus tardive n'est en vente au guichet.",
     "No performance on sale by phone matches “%(find)s”.":
-        "Aucune représentation en vente par téléphone ne correspond à « %(find)s ».",
+        "Aucune représentation en vente par téléphone ne correspond à «\u00a0%(find)s\u00a0».",
     "No later performance is on sale by phone.": "Aucune représentation plus tardive n'est en vente par téléphone.",
-    "No performance to come matches “%(find)s”.": "Aucune représentation à venir ne correspond à « %(find)s ».",
+    "No performance to come matches “%(find)s”.": "Aucune représentation à venir ne correspond à «\u00a0%(find)s\u00a0».",
     "No later performance.": "Aucune représentation plus tardive.",
     # Field names, as the admin's columns and forms show them.
     "row": "rangée", "number": "numéro", "row index": "ordre de la rangée", "position": "position", "x": "x", "y": "y",

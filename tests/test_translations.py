@@ -1,6 +1,7 @@
 """French everywhere: every string of ours in the French catalogue has its French, and
 the compiled catalogue the pages use is the one the table fills."""
 
+import re
 from pathlib import Path
 
 import polib
@@ -20,3 +21,23 @@ def test_the_compiled_catalogue_matches_the_table():
     po = {(e.msgctxt, e.msgid): e.msgstr for e in polib.pofile(str(CATALOGUE / "django.po")) if e.translated()}
     mo = {(e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(CATALOGUE / "django.mo")) if e.msgid}
     assert {k: v for k, v in po.items() if mo.get(k) != v} == {}
+
+
+# French sets ; : ! ? apart from the word before them, and the words inside « » apart from the
+# guillemets, with a space that does not break (a line never starts with the sign). Only a
+# literal the reader types as it is (an HTTP header) keeps the English way.
+GLUED = re.compile(r"[^\s\u00a0\u202f]([;:!?])(?=\s|$)")
+GUILLEMETS = re.compile(r"«(?![\u00a0\u202f])|(?<![\u00a0\u202f])»")
+LITERALS = ("Authorization: Token",)
+
+
+def test_french_punctuation_stands_apart_and_inside_guillemets_the_space_holds():
+    wrong = []
+    for entry in polib.pofile(str(CATALOGUE / "django.po")):
+        for text in [entry.msgstr, *entry.msgstr_plural.values()]:
+            bare = text
+            for literal in LITERALS:
+                bare = bare.replace(literal, "")
+            if GLUED.search(bare) or GUILLEMETS.search(bare):
+                wrong.append(text)
+    assert wrong == [], f"{len(wrong)} French strings, e.g. {wrong[:5]}"

@@ -779,7 +779,7 @@ def test_other_dates_typed_as_the_french_admin_writes_them_are_read_day_first(cl
         datetime(2031, 2, 1, 20, 0, tzinfo=venue)]
     # What is not a date is still said, in French, with the way to write one.
     page = page_of(client.post(url, {"starts": "32/01/2031 20:00"}, HTTP_ACCEPT_LANGUAGE="fr"))
-    assert "« 32/01/2031 20:00 » n'est pas une date et une heure comme 15/01/2027 20:00." in page
+    assert "«\u00a032/01/2031 20:00\u00a0» n'est pas une date et une heure comme 15/01/2027 20:00." in page
 
 
 def test_a_window_changed_in_the_same_save_as_the_start_is_as_the_organizer_typed_it(client, organizer):
