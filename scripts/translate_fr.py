@@ -227,7 +227,7 @@ FR = {
     "Frais retenus lors de l'échange", "Prices include taxes:": "Les prix incluent les taxes :",
     "Promo code": "Code promo", "Complimentary": "Billet de faveur", "complimentary": "billet de faveur",
     "discount": "rabais", "fee": "frais", "%(name)s %(percent)s %% (no. %(registration)s)":
-    "%(name)s %(percent)s\u00a0%% (nº %(registration)s)", "%(name)s %(percent)s %%": "%(name)s %(percent)s\u00a0%%",
+    "%(name)s %(percent)s\u00a0%% (nº\u00a0%(registration)s)", "%(name)s %(percent)s %%": "%(name)s %(percent)s\u00a0%%",
     # prices at the doors
     "Apply the code": "Appliquer le code", "Access code": "Code d'accès",
     "Reason for the complimentary tickets": "Motif des billets de faveur",

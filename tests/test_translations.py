@@ -24,14 +24,15 @@ def test_the_compiled_catalogue_matches_the_table():
 
 
 # French sets ; : ! ? apart from the word before them, and the words inside « » apart from the
-# guillemets, with a space that does not break (a line never starts with the sign). Only a
-# literal the reader types as it is (an HTTP header) keeps the English way.
+# guillemets, with a space that does not break (a line never starts with the sign), as it
+# keeps "nº" with its number. Only a literal the reader types as it is (an HTTP header) keeps
+# the English way.
 GLUED = re.compile(r"[^\s\u00a0\u202f]([;:!?])(?=\s|$)")
-GUILLEMETS = re.compile(r"«(?![\u00a0\u202f])|(?<![\u00a0\u202f])»")
+GUILLEMETS = re.compile(r"«(?![\u00a0\u202f])|(?<![\u00a0\u202f])»|nº ")
 LITERALS = ("Authorization: Token",)
 
 
-def test_french_punctuation_stands_apart_and_inside_guillemets_the_space_holds():
+def test_french_punctuation_stands_apart_and_the_space_inside_guillemets_and_after_no_holds():
     wrong = []
     for entry in polib.pofile(str(CATALOGUE / "django.po")):
         for text in [entry.msgstr, *entry.msgstr_plural.values()]:

@@ -80,7 +80,7 @@ def by_hand(tickets: list[tuple[str, str, str, str]], *, fee: str, order_fee: st
 def expected_text(order, mine: dict, *, language: str = "en", words: dict | None = None) -> list[str]:
     w = words or {"Receipt": "Receipt", "Order": "Order", "discount": "discount", "fee": "fee",
                   "Fee per order": "Fee per order", "Subtotal": "Subtotal", "Fees": "Fees", "Total": "Total",
-                  "Promo code": "Promo code", "no.": "no.", ":": ": ", "Paid": "Paid"}
+                  "Promo code": "Promo code", "no.": "no. ", ":": ": ", "Paid": "Paid"}
 
     def d(x):
         return dollars(x, language)
@@ -100,7 +100,7 @@ def expected_text(order, mine: dict, *, language: str = "en", words: dict | None
     for name, rate, number in (GST, QST):
         percent = f"{(rate * 100).normalize():f}"
         percent = percent.replace(".", ",") + "\u00a0%" if language == "fr" else percent + " %"
-        out.append(f"{name} {percent} ({w['no.']} {number}){w[':']}{d(mine['taxes'][name])}")
+        out.append(f"{name} {percent} ({w['no.']}{number}){w[':']}{d(mine['taxes'][name])}")
     out += [f"{w['Total']}{w[':']}{d(mine['total'])}",
             f"{w['Promo code']}{w[':']}FAMILLE10 (−{d(mine['discount'])})"]
     return out
@@ -455,7 +455,7 @@ def test_a_french_buyer_reads_the_receipt_in_french_on_the_page_in_the_email_and
     assert order.language == "fr"
     words = {"Receipt": "Reçu", "Order": "Commande", "discount": "rabais", "fee": "frais",
              "Fee per order": "Frais par commande", "Subtotal": "Sous-total", "Fees": "Frais", "Total": "Total",
-             "Promo code": "Code promo", "no.": "nº", ":": "\u00a0: ", "Paid": "Payé le"}
+             "Promo code": "Code promo", "no.": "nº\u00a0", ":": "\u00a0: ", "Paid": "Payé le"}
     expected = expected_text(order, mine, language="fr", words=words)
     assert notifications.send_pending_confirmations() == 1
     assert receipt_in(mail.outbox[0].body.splitlines(), "Reçu — ") == expected
