@@ -65,6 +65,14 @@ def paid_price(line, currency: str | None = None):
 
 
 @register.filter
+def place_label(place):
+    """A place as a narrow column writes it: the line may break between the section's words,
+    never inside its row and seat ("K-10") or its standing number ("#12")."""
+    section, _, code = str(place).rpartition(" ")
+    return format_html('{} <span class="seat-code">{}</span>', section, code) if section else str(place)
+
+
+@register.filter
 def full_stop(text):
     """A service's message ("the name holds a character that cannot be printed") ended as a
     sentence on a page: a full stop, unless it ends with its own mark."""
