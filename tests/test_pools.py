@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -154,3 +155,52 @@ def _database_here() -> dict:
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{quote(db['HOST'], safe='')}:{db['PORT']}/{db['NAME']}"
     return {**os.environ, "DATABASE_URL": url}
+
+
+@pytest.mark.django_db(transaction=True)  # pg_stat_activity read afresh, not a transaction's snapshot
+def test_a_web_thread_that_ends_closes_its_database_connection():
+    """The web server ends a thread left idle (granian: --blocking-threads-idle-timeout)
+    and starts another when requests come back. The connection the ended thread opened
+    must close with it: left for the garbage collector, such connections pile up, and
+    behind PgBouncer in session mode they hold the pool's server connections until the
+    live threads wait for one and the pool stops answering."""
+    import concurrent.futures
+
+    import requests
+    from django.conf import settings
+    from django.db import connection
+
+    from tests.support import process_env
+    from tests.test_front import wait_until
+    from tests.test_stack import free_port
+    from tooling import stack, supervisor
+
+    def open_connections() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                           " AND application_name = 'boxoffice-public'")
+            return cursor.fetchone()[0]
+
+    threads, idle_timeout = 2, 5  # granian's shortest
+    port = free_port()
+    command = stack.granian(port, workers=1, threads=threads)
+    command[-1:-1] = ["--blocking-threads-idle-timeout", str(idle_timeout)]
+    server = subprocess.Popen(
+        command, cwd=settings.BASE_DIR, start_new_session=True, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, env=process_env(
+            BOXOFFICE_POOL="public", LOG_LEVEL="CRITICAL", REDIS_URL=settings.REDIS_URL,
+            WAITING_ROOM_REDIS_URL=settings.WAITING_ROOM_REDIS_URL, CACHE_URL=settings.CACHES["default"]["LOCATION"]))
+    try:
+        wait_until(supervisor.http_ok(port), "the pool started")
+        ready = f"http://127.0.0.1:{port}/readyz"  # a query on the thread's connection
+        seen = []
+        for _ in range(4):  # busy, then idle long enough for its threads to end
+            with concurrent.futures.ThreadPoolExecutor(8) as pool:
+                answers = list(pool.map(lambda _: requests.get(ready, timeout=30).status_code, range(40)))
+            assert set(answers) == {200}
+            time.sleep(idle_timeout + 1.5)
+            seen.append(open_connections())
+        assert max(seen) <= threads, f"connections left open after each idle spell: {seen}"
+    finally:
+        supervisor.kill_group(server)
+        server.wait()

@@ -11,7 +11,9 @@ stock check. (A connection that died silently, its host gone without a word, is 
 stock check once it has been quiet for FRESH_FOR seconds; busier than that, its first
 query fails, as it would if the host went between the check and the query.)"""
 
+import contextlib
 import select
+import threading
 import time
 
 from django.db.backends.postgresql import base
@@ -20,8 +22,44 @@ from psycopg import pq
 FRESH_FOR = 5.0
 
 
+class _ClosedWithItsThread:
+    """The connections opened on one thread, closed when that thread ends. Django keeps a
+    connection per thread and closes it only at the end of a request; the web server ends
+    a thread left idle (granian: after 30 s) with its connection still open, and Django's
+    wrapper, a web of references to itself, lets it go only when the cyclic garbage
+    collector comes by, which in a quiet process can take hours. Behind PgBouncer in
+    session mode each such connection keeps a server connection of the pool, until the
+    pool has none left for the live threads. This object lives in the thread's own storage
+    and in no cycle: it goes, and closes them, the moment the thread does."""
+
+    __slots__ = ("connections",)
+
+    def __init__(self):
+        self.connections = []
+
+    def keep(self, conn) -> None:
+        self.connections = [c for c in self.connections if not c.closed]
+        self.connections.append(conn)
+
+    # (suppress bound here: this may run while the interpreter exits, its modules gone)
+    def __del__(self, suppress=contextlib.suppress):
+        for conn in self.connections:
+            with suppress(Exception):
+                conn.close()
+
+
+_this_thread = threading.local()
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     _used_at = 0.0
+
+    def get_new_connection(self, conn_params):
+        conn = super().get_new_connection(conn_params)
+        if not hasattr(_this_thread, "opened"):
+            _this_thread.opened = _ClosedWithItsThread()
+        _this_thread.opened.keep(conn)
+        return conn
 
     def create_cursor(self, name=None):
         self._used_at = time.monotonic()
