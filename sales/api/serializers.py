@@ -256,18 +256,34 @@ class PricingIn(Input):
                                         help_text="required for complimentary tickets (staff only)")
 
 
+def with_its_offset(serializer, field: str, value, refusal: str):
+    """`value`, the field's time, if it was sent with its offset from UTC; else refused."""
+    raw = serializer.initial_data.get(field)
+    parsed = parse_datetime(raw.strip()) if isinstance(raw, str) else None
+    if value is not None and parsed is not None and timezone.is_naive(parsed):
+        raise serializers.ValidationError(refusal)
+    return value
+
+
 class OrderIn(PricingIn):
     hold = serializers.CharField(max_length=40, help_text="the hold's token")
     customer = CustomerIn()
     payment = PaymentIn(required=False, help_text="pay now (give this or reserve_until)")
     reserve_until = serializers.DateTimeField(
-        required=False, help_text="reserve to pay later, until this time (phone channel; give this or payment)")
+        required=False,
+        help_text="reserve to pay later, until this time, with its offset or Z (phone channel; give this or payment)")
     payment_link = serializers.BooleanField(
         required=False, default=False,
         help_text="with reserve_until: email the customer a link to pay the reservation by card themselves")
     language = serializers.ChoiceField(
         choices=settings.LANGUAGES, required=False,
         help_text="the customer's language, which every email about the order speaks (default: the request's)")
+
+    def validate_reserve_until(self, value):
+        # Without an offset it would be read on the server's clock, neither the caller's nor
+        # the venue's: a reservation could lapse hours before or after the time meant.
+        return with_its_offset(self, "reserve_until", value,
+                               _("give the reservation's deadline with its offset from UTC (or Z)"))
 
     def validate(self, data):
         if ("payment" in data) == ("reserve_until" in data):
@@ -461,11 +477,7 @@ class CheckInIn(Input):
     def validate_scanned_at(self, value):
         # Without an offset the time would be read on the server's clock, not the device's:
         # a scan could be dated hours off, in or out of its performance's day.
-        raw = self.initial_data.get("scanned_at")
-        parsed = parse_datetime(raw.strip()) if isinstance(raw, str) else None
-        if value is not None and parsed is not None and timezone.is_naive(parsed):
-            raise serializers.ValidationError(_("give the scan's time with its offset from UTC (or Z)"))
-        return value
+        return with_its_offset(self, "scanned_at", value, _("give the scan's time with its offset from UTC (or Z)"))
 
 
 class CheckInOut(serializers.Serializer):

@@ -20,6 +20,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import AuthenticationFailed, UnsupportedMediaType
+from rest_framework.metadata import SimpleMetadata
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -94,11 +95,22 @@ class JsonOnly(DefaultContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
+class Described(SimpleMetadata):
+    """OPTIONS: the methods (in Allow) and the media types, without the view's docstring,
+    which is written for the code's readers; the API's description is /api/schema/."""
+
+    def determine_metadata(self, request, view):
+        described = super().determine_metadata(request, view)
+        described.pop("description", None)
+        return described
+
+
 class ApiView(APIView):
     authentication_classes = [TokenWithRoles, SessionAuthentication]
     renderer_classes = [JSONRenderer]
     parser_classes = [JsonParser]
     content_negotiation_class = JsonOnly
+    metadata_class = Described
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

@@ -409,6 +409,12 @@ def test_phone_operator_reserves_and_the_caller_pays_later(performance, operator
                                           "reserve_until": too_far.isoformat()}, format="json")
     assert "exactly one of payment or reserve_until" in assert_error(both, 400, "invalid")["message"]
     deadline = timezone.now() + timedelta(days=2)
+    naive = deadline.replace(tzinfo=None).isoformat()  # on whose clock? refused, nothing reserved
+    for language, words in (("en", "with its offset from UTC"), ("fr", "avec son décalage par rapport à UTC")):
+        unclear = phone.post("/api/v1/orders/", {"hold": token, "customer": BUYER, "reserve_until": naive},
+                             format="json", headers={"Accept-Language": language})
+        assert list(assert_error(unclear, 400, "invalid")["fields"]) == ["reserve_until"]
+        assert words in unclear.json()["error"]["message"] and not Order.objects.exists()
     unknown = phone.post("/api/v1/orders/", {"hold": "no-such-hold", "customer": BUYER,
                                              "reserve_until": deadline.isoformat()}, format="json")
     assert assert_error(unknown, 400, "invalid")["field"] == "hold" and not Order.objects.exists()
@@ -788,6 +794,18 @@ def test_health_and_readiness(client, django_assert_num_queries, settings):
     assert down.json()["status"] == "degraded" and down.json()["checks"]["postgresql"] == "ok"
     assert down.json()["checks"]["redis"].startswith("error")
     assert client.get("/healthz").status_code == 200  # liveness does not depend on it
+
+
+def test_options_names_the_methods_and_media_types_not_the_codes_own_notes(performance):
+    client = client_for()
+    token = client.post("/api/v1/holds/", {"performance": performance.pk, "places": [places_of(performance)[0].pk]},
+                        format="json").json()["token"]
+    for path, methods in ((f"/api/v1/holds/{token}/", "GET, DELETE, HEAD, OPTIONS"),
+                          ("/api/v1/holds/", "POST, OPTIONS")):
+        answer = client.options(path)
+        assert answer.status_code == 200 and answer["Allow"] == methods
+        assert "description" not in answer.json() and answer.json()["parses"] == ["application/json"]
+        assert "holds." not in answer.content.decode()  # the docstring's reference to the code
 
 
 @pytest.mark.parametrize("method, path, kwargs, status, code", [
