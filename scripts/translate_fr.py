@@ -273,6 +273,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "unknown field: nothing was done": "champ inconnu : rien n'a été fait",
     "give the reservation's deadline with its offset from UTC (or Z)": "donnez la date limite de la réservation avec son décalage par rapport à UTC (ou Z)",
     "Checking…": "Vérification…",
     "Fees kept": "Frais retenus",
@@ -289,12 +290,12 @@ FR = {
     "nothing sold yet": "rien de vendu pour le moment",
     "This performance is on sale at %(venue)s (%(what)s): its %(places)s places are that hall's, so it stays there. "
     "To play at another venue, cancel it (its buyers are paid back) and add a performance there.": (
-        "Cette représentation est en vente à %(venue)s (%(what)s) : ses %(places)s places sont celles de cette salle, "
+        "Cette représentation est en vente dans la salle %(venue)s (%(what)s) : ses %(places)s places sont celles de cette salle, "
         "elle y reste donc. Pour jouer dans une autre salle, annulez-la (ses acheteurs sont remboursés) et ajoutez "
         "une représentation dans celle-ci."),
     "Its price zones (%(zones)s) price sections and seats of %(venue)s, which another venue does not have: take "
     "them out of the zones below and save first, then choose the other venue.": (
-        "Ses zones de prix (%(zones)s) tarifent des sections et des sièges de %(venue)s, qu'une autre salle n'a pas : "
+        "Ses zones de prix (%(zones)s) tarifent des sections et des sièges de la salle %(venue)s, qu'une autre salle n'a pas : "
         "retirez-les des zones ci-dessous et enregistrez d'abord, puis choisissez l'autre salle."),
     "quantity is for a zone or a section, not with places": "quantity va avec une zone ou une section, pas avec places",
     "accessible is for a zone, not with %(way)s": "accessible va avec une zone, pas avec %(way)s",

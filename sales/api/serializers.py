@@ -1,5 +1,6 @@
 """Small input and output serializers. Inputs are parsed here; rules live in the services."""
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django.conf import settings
@@ -35,6 +36,10 @@ class ListField(serializers.ListField):
 # holds no request's data; validating reads nothing of a request from them (no context,
 # no partial updates). (A comment, not a docstring: the schema would show it as every
 # input's description.)
+#
+# A field the input does not have is refused, with nothing done: a misspelt optional field
+# (`payment_lnk`, `reserve_untill`) would otherwise be dropped without a word, and the
+# request done as if it had not been sent.
 class Input(serializers.Serializer):
     @property
     def fields(self):
@@ -43,6 +48,14 @@ class Input(serializers.Serializer):
             built = serializers.Serializer.fields.func(type(self)())
             type(self)._built_fields = built
         return built
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = sorted(key for key in data if key not in self.fields)
+            if unknown:
+                raise serializers.ValidationError(
+                    {str(unknown[0])[:60]: [_("unknown field: nothing was done")]})
+        return super().to_internal_value(data)
 
 
 # --- catalogue ------------------------------------------------------------------------

@@ -375,3 +375,28 @@ def test_the_apis_own_checks_of_a_body_speak_the_requests_language(performance, 
         refused = buyer.post(path, body, format="json", headers=headers)
         assert assert_error(refused, 400, "invalid")["message"] == message, body
     assert not Hold.objects.exists() and not Order.objects.exists()
+
+
+@pytest.mark.parametrize("language, said", [("en", "unknown field: nothing was done"),
+                                            ("fr", "champ inconnu : rien n'a été fait")])
+def test_a_misspelt_field_is_refused_by_its_name_and_nothing_is_done(performance, operator, language, said):
+    """A field the request does not have (a typo for an optional one) is named and refused,
+    at the top of the body or inside one of its parts: dropped without a word, a misspelt
+    `payment_link` reserved without emailing the link, a misspelt `quantity` held one seat."""
+    phone, headers = client_for(operator), {"Accept-Language": language}
+    seat = places_of(performance)[0].pk
+    held = phone.post("/api/v1/holds/", {"performance": performance.pk, "places": [seat], "acessible": True},
+                      format="json", headers=headers)
+    assert assert_error(held, 400, "invalid")["fields"] == {"acessible": [said]}
+    token = phone.post("/api/v1/holds/", {"performance": performance.pk, "places": [seat]},
+                       format="json").json()["token"]
+    until = (timezone.now() + timedelta(days=2)).isoformat()
+    for body, field in (({"payment_lnk": True}, "payment_lnk"),
+                        ({"customer": {**BUYER, "phon": "514 555 0100"}}, "customer")):
+        refused = phone.post("/api/v1/orders/", {"hold": token, "customer": BUYER, "reserve_until": until, **body},
+                             format="json", headers=headers)
+        assert said in assert_error(refused, 400, "invalid")["message"] and field in refused.json()["error"]["fields"]
+    assert not Order.objects.exists() and Hold.objects.count() == 1
+    reserved = phone.post("/api/v1/orders/", {"hold": token, "customer": BUYER, "reserve_until": until,
+                                              "payment_link": True}, format="json")
+    assert reserved.status_code == 201, reserved.content
