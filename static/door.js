@@ -13,7 +13,7 @@
   var answer = document.getElementById("answer"), queueNote = document.getElementById("queue");
   var late = document.getElementById("late"), doorName = document.getElementById("door-name");
   var codeInput = document.getElementById("code");
-  var lastCode = null, lastAt = 0, flushing = false;
+  var lastCode = null, lastAt = 0, flushing = false, latest = null;
 
   function store() { try { return window.localStorage; } catch (e) { return null; } }
   function load() {
@@ -144,7 +144,13 @@
     // Until the server answers, the box says this scan is being checked: the last guest's
     // green answer must not stay up over the next guest while a slow answer is on its way.
     show("door-pending", root.dataset.checking, code.slice(0, 8) + "…");
-    post(item, false).then(showAnswer, function (error) {
+    latest = item.scan;
+    post(item, false).then(function (body) {
+      // Overtaken by a later scan, whose guest the box is about now: this answer goes to the
+      // list below, red if refused, not over the later guest's.
+      if (item.scan === latest) showAnswer(body);
+      else { logLate(item, body, root.dataset.overtaken); setCounts(body.counts); }
+    }, function (error) {
       if (error instanceof Offline) keep(item, error); else throw error;
     });
   }
@@ -161,11 +167,11 @@
     }
   }
 
-  function logLate(item, body) {
+  function logLate(item, body, said) {
     late.hidden = false;
     var li = document.createElement("li");
     if (!body.admitted) li.className = "no";
-    li.textContent = root.dataset.sentLate + " " + venueTime(item.scanned_at) + " · " +
+    li.textContent = (said || root.dataset.sentLate) + " " + venueTime(item.scanned_at) + " · " +
       item.code.slice(0, 8) + "… · " + body.message;
     late.insertBefore(li, late.firstChild);
   }

@@ -458,3 +458,35 @@ def test_a_scan_still_on_its_way_does_not_show_the_last_guests_answer(browser, l
     connection.close()  # the lock is gone: the check-in goes through
     page.locator("#answer.door-ok .door-detail", has_text=second.place.label).wait_for()
     context.close()
+
+
+def test_an_answer_overtaken_by_the_next_scan_goes_to_the_list_not_over_its_guest(browser, live_server):
+    """Two scans on their way at once: the box is about the later guest. The earlier
+    scan's answer, come after, is listed below with its time, never shown over the guest
+    now at the door (whom the door would let in, or turn away, on another's answer)."""
+    from django.db import connection, transaction
+
+    perf = make_performance(rows=1, per_row=5)
+    slow, quick = sell(perf, 2)
+    on_the_day(perf)
+    door = make_user("door-overtaken", DOOR_STAFF)
+    context = browser.new_context(base_url=live_server.url, locale="en-CA", **SIZES["desktop"])
+    login(context, door, live_server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"/door/performances/{perf.pk}/")
+    page.wait_for_load_state()
+    with transaction.atomic():
+        Ticket.objects.select_for_update().get(pk=slow.pk)  # its check-in waits for this lock
+        page.get_by_label("Ticket code").fill(slow.code)
+        page.get_by_role("button", name="Check in").click()
+        page.locator("#answer.door-pending").wait_for()
+        page.get_by_label("Ticket code").fill(quick.code)
+        page.get_by_role("button", name="Check in").click()
+        page.locator("#answer.door-ok .door-detail", has_text=quick.place.label).wait_for()
+    connection.close()  # the lock is gone: the first scan's answer comes now
+    page.locator("#late li", has_text=slow.code[:8]).wait_for()
+    assert "Answered after the next scan" in page.locator("#late li").inner_text()
+    assert quick.place.label in page.locator("#answer .door-detail").inner_text()
+    assert "door-ok" in page.locator("#answer").get_attribute("class")
+    context.close()
