@@ -183,6 +183,9 @@ def test_counter_refund(staff_page):
     assert order.status == "refunded"
     assert order.events.get(action="refunded").actor == clerk
     assert not Place.objects.filter(performance=perf, state="sold").exists()
+    page.wait_for_load_state()
+    page.keyboard.press("z")  # the end of the day's report, as tills call it: closing the shift
+    page.wait_for_url("**/counter/shift/close/")
 
 
 def test_phone_sale_through_the_providers_field_sends_the_email_and_no_card_number(staff_page, live_server,
