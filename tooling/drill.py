@@ -44,7 +44,7 @@ import requests
 
 from tooling import stack, supervisor
 
-PORT = int(os.environ.get("BOXOFFICE_DRILL_PORT", "18100"))
+PORT = int(os.environ.get("BOXOFFICE_DRILL_PORT", "18200"))
 DB_NAME = "boxoffice_drill"
 FOLDER = stack.STACK / "drill"
 MAIL = FOLDER / "mail"
