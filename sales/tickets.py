@@ -109,6 +109,11 @@ def ticket_check_in(*, code: str, performance: Performance, door: str = "", acto
                                             "place__performance__event", "place__performance__venue")
               .filter(code=code).first()) if code else None
     if ticket is None:
+        # A walk-in's counter slip shows its order's code too: typed here, say what it is.
+        order = Order.objects.filter(code=code.strip().upper()).only("code").first() if code else None
+        if order is not None:
+            raise NotFound(_("%(code)s is an order's code, not a ticket's: look it up under “Find a guest”")
+                           % {"code": order.code}, field="code")
         raise NotFound(_("no ticket has this code"), field="code")
     if ticket.status != Ticket.Status.VALID:  # before its performance: an exchange may have brought its guest here
         _refuse_void(ticket, performance)

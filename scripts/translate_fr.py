@@ -273,6 +273,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "%(code)s is an order's code, not a ticket's: look it up under “Find a guest”":
+        "%(code)s est le code d'une commande, pas d'un billet : cherchez-le sous «\u00a0Chercher une personne\u00a0»",
     "Answered after the next scan, scanned at": "Réponse venue après le passage suivant, passage à",
     "unknown field: nothing was done": "champ inconnu : rien n'a été fait",
     "give the reservation's deadline with its offset from UTC (or Z)": "donnez la date limite de la réservation avec son décalage par rapport à UTC (ou Z)",

@@ -85,6 +85,9 @@ def test_unknown_and_void_tickets_are_refused(performance, door):
         ticket_check_in(code="nope", performance=performance, actor=door)
     with pytest.raises(NotFound):
         ticket_check_in(code="", performance=performance, actor=door)
+    # The order's code, from a walk-in's slip: said to be one, and where it finds the guest.
+    with pytest.raises(NotFound, match=f"{ticket.order.code} is an order's code, not a ticket's: look it up"):
+        ticket_check_in(code=ticket.order.code.lower(), performance=performance, actor=door)
     order_refund(order=ticket.order, actor=make_user("boss", "organizer", is_staff=True))
     with pytest.raises(IllegalTransition, match="void"):
         ticket_check_in(code=ticket.code, performance=performance, actor=door)
