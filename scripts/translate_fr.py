@@ -273,6 +273,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "no such ticket": "billet introuvable", "no such venue": "salle introuvable",
     "%(code)s is an order's code, not a ticket's: look it up under “Find a guest”":
         "%(code)s est le code d'une commande, pas d'un billet : cherchez-le sous «\u00a0Chercher une personne\u00a0»",
     "Answered after the next scan, scanned at": "Réponse venue après le passage suivant, passage à",

@@ -10,8 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
-from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -207,7 +206,7 @@ class PerformanceDetail(ApiView):
 
     @extend_schema(responses={200: s.PerformanceDetailOut, **READ_ERRORS})
     def get(self, request, pk: int):
-        perf = get_object_or_404(_stocked(Performance.objects).select_related("event", "venue"), pk=pk)
+        perf = _found(_stocked(Performance.objects).select_related("event", "venue"), _("no such performance"), pk=pk)
         return Response(s.PerformanceDetailOut(perf, context=self.ctx(
             counts=zone_counts(perf.pk), staff=bool(roles_of(request.user)))).data)
 
@@ -218,7 +217,7 @@ class SeatMap(ApiView):
     @extend_schema(responses={200: {"type": "object"}, **READ_ERRORS},
                    description="Geometry and state of every place. `seats` rows follow `columns`.")
     def get(self, request, pk: int):
-        return Response(seat_map(get_object_or_404(Performance.objects.select_related("venue"), pk=pk),
+        return Response(seat_map(_found(Performance.objects.select_related("venue"), _("no such performance"), pk=pk),
                                  default_channel(request.user)))
 
 
@@ -291,7 +290,7 @@ class HoldQuote(ApiView):
     def post(self, request, token: str):
         hold = hold_of_caller(token=token, user=request.user, owner_key=scope_of(request))
         if hold is None:
-            raise Http404
+            raise NotFound(_("no such hold"))
         if hold.status in (Hold.Status.RELEASED, Hold.Status.SOLD):  # as buying it would say
             raise HoldNotActive(_("this hold is %(status)s; hold the seats again") % {
                 "status": hold.get_status_display().lower()})
@@ -315,7 +314,7 @@ class HoldDetail(ApiView):
     def hold(self, token: str) -> Hold:
         hold = hold_of_caller(token=token, user=self.request.user, owner_key=scope_of(self.request))
         if hold is None:
-            raise Http404
+            raise NotFound(_("no such hold"))
         return hold
 
     @extend_schema(responses={200: s.HoldOut, **READ_ERRORS})
@@ -353,6 +352,15 @@ def _drawer(request):
     if not request.user.is_authenticated or COUNTER_CLERK not in roles_of(request.user):
         return None
     return shift_current(request.user)
+
+
+def _found(queryset, missing: str, **lookup):
+    """The one row of `queryset` matching `lookup`, or a 404 saying what is missing, in
+    the caller's language."""
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise NotFound(missing) from None
 
 
 def _not_found():
@@ -553,7 +561,7 @@ class TicketDetail(ApiView):
 
     @extend_schema(responses={200: s.TicketOut, **READ_ERRORS})
     def get(self, request, code: str):
-        ticket = get_object_or_404(Ticket.objects.select_related("place__seat", "place__section"), code=code)
+        ticket = _found(Ticket.objects.select_related("place__seat", "place__section"), _("no such ticket"), code=code)
         return Response(s.TicketOut(ticket).data)
 
 
@@ -580,7 +588,7 @@ class SeatingPlanImport(ApiView):
 
     @extend_schema(request=s.SeatingPlanIn, responses={201: s.CountOut, **ERRORS})
     def post(self, request, pk: int):
-        venue = get_object_or_404(Venue, pk=pk)
+        venue = _found(Venue.objects, _("no such venue"), pk=pk)
         data = _valid(s.SeatingPlanIn, request)
         sections = seating_plan_import(venue=venue, text=data["content"], filename=f"plan.{data['format']}")
         return Response({"count": sum(sec.seats.count() or sec.capacity or 0 for sec in sections)},
@@ -594,7 +602,7 @@ class PerformanceOrganizerAction(ApiView):
 class PutOnSale(PerformanceOrganizerAction):
     @extend_schema(request=None, responses={200: s.CountOut, **ERRORS})
     def post(self, request, pk: int):
-        count = inventory.put_on_sale(performance=get_object_or_404(Performance, pk=pk))
+        count = inventory.put_on_sale(performance=_found(Performance.objects, _("no such performance"), pk=pk))
         availability_changed(pk)  # the pages' counts were of no places
         return Response({"count": count})
 
@@ -602,7 +610,7 @@ class PutOnSale(PerformanceOrganizerAction):
 class Block(PerformanceOrganizerAction):
     @extend_schema(request=s.BlockIn, responses={200: s.CountOut, **ERRORS})
     def post(self, request, pk: int):
-        perf = get_object_or_404(Performance, pk=pk)
+        perf = _found(Performance.objects, _("no such performance"), pk=pk)
         data = _valid(s.BlockIn, request)
         fn = inventory.unblock if data["unblock"] else inventory.block
         moved = fn(performance=perf, place_ids=data["places"], now=timezone.now(), actor=request.user)
@@ -613,7 +621,7 @@ class Block(PerformanceOrganizerAction):
 class Allocate(PerformanceOrganizerAction):
     @extend_schema(request=s.AllocateIn, responses={200: s.CountOut, **ERRORS})
     def post(self, request, pk: int):
-        perf = get_object_or_404(Performance, pk=pk)
+        perf = _found(Performance.objects, _("no such performance"), pk=pk)
         data = _valid(s.AllocateIn, request)
         moved = inventory.allocate(performance=perf, place_ids=data["places"], channel=data["channel"],
                                    now=timezone.now(), actor=request.user)

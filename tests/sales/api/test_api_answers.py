@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from sales.models import Hold, Order, Payment
 from sales.payments import DECLINE
-from tests.support import BUYER, CARD, assert_error, card_token, client_for, drawer, places_of
+from tests.support import BUYER, CARD, assert_error, card_token, client_for, drawer, make_user, places_of
 
 pytestmark = pytest.mark.django_db
 THREE_D_SECURE = "4000002500003155"  # a card whose bank asks the cardholder to confirm
@@ -400,3 +400,22 @@ def test_a_misspelt_field_is_refused_by_its_name_and_nothing_is_done(performance
     reserved = phone.post("/api/v1/orders/", {"hold": token, "customer": BUYER, "reserve_until": until,
                                               "payment_link": True}, format="json")
     assert reserved.status_code == 201, reserved.content
+
+
+@pytest.mark.parametrize("language, said", [
+    ("en", ["no such hold", "no such hold", "no such performance", "no such performance", "no such ticket"]),
+    ("fr", ["retenue introuvable", "retenue introuvable", "représentation introuvable",
+            "représentation introuvable", "billet introuvable"]),
+])
+def test_what_is_not_found_is_named_in_the_callers_language(performance, organizer, language, said):
+    """A hold of another caller's (to them it does not exist), an unknown performance or
+    ticket: a 404 that says which, as an unknown order already did, not "Not found."."""
+    theirs = client_for().post("/api/v1/holds/", {"performance": performance.pk,
+                                                  "places": [places_of(performance)[0].pk]}, format="json")
+    stranger, staff, headers = client_for(make_user("stranger")), client_for(organizer), {"Accept-Language": language}
+    answers = [stranger.get(f"/api/v1/holds/{theirs.json()['token']}/", headers=headers),
+               staff.post("/api/v1/holds/no-such-token/quote/", {}, format="json", headers=headers),
+               staff.get("/api/v1/performances/999999/", headers=headers),
+               staff.get("/api/v1/performances/999999/seatmap/", headers=headers),
+               staff.get("/api/v1/tickets/NOSUCHCODE/", headers=headers)]
+    assert [assert_error(answer, 404, "not_found")["message"] for answer in answers] == said
