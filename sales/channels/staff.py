@@ -25,6 +25,7 @@ from sales.availability import zone_counts
 from sales.channels.forms import IdsField
 from sales.errors import SalesError
 from sales.formatting import money, number
+from sales.holds import hold_give_back
 from sales.models import Order, Payment, Place
 from sales.orders import refund_payback, refund_ways, ticket_prices, tickets_payback
 from sales.policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR, counted_row, policy_for, roles_of
@@ -329,3 +330,15 @@ def ticked_payback(order, ticket_ids) -> TickedPayback:
     words = _payback_words(order, payback)
     return TickedPayback(_("%(amount)s goes back: %(ways)s.") % words,
                          _("Refund the ticked tickets? %(amount)s goes back: %(ways)s.") % words, ticked)
+
+
+def give_back(hold, actor) -> bool:
+    """The seats of a sale or an exchange staff will not go on with go back on sale at
+    once, rather than when the hold lapses: not those of an order standing on the hold (a
+    sale that went through), nor those of a hold no longer live (nothing to give back).
+    Whether they went back."""
+    try:
+        hold_give_back(hold=hold, actor=actor)
+    except SalesError:
+        return False
+    return True

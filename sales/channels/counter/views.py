@@ -50,6 +50,7 @@ from sales.channels.staff import (
     EXCHANGE_MARK,
     as_handed,
     exchange_offers,
+    give_back,
     on_sale,
     performances_page,
     refund_question,
@@ -61,7 +62,7 @@ from sales.channels.staff import (
 )
 from sales.errors import InvalidRequest, SalesError, ShiftClosed
 from sales.formatting import WALK_IN_EMAIL, WALK_IN_NAME, day_label, money
-from sales.holds import hold_create, hold_give_back, hold_is_live, hold_release
+from sales.holds import hold_create, hold_is_live, hold_release
 from sales.models import Hold, Order, Payment, Place, Shift
 from sales.order_receipt import paid_in_all
 from sales.orders import (
@@ -243,7 +244,7 @@ def sale(request, hold_id: int):
     sold = Order.objects.filter(hold=hold, status=Order.Status.PAID).first()
     if shift is None and sold is None:
         # Closed meanwhile (from another tab): no seat is left held by a drawer that is closed.
-        _give_back(hold, request.user)
+        give_back(hold, request.user)
         messages.error(request, _("Not sold: your shift was closed meanwhile, and the seats were released. Open a "
                                   "shift and start the sale again."))
         return to_page(request, reverse("counter:home"))
@@ -440,7 +441,7 @@ def order_exchange_view(request, code: str, hold_id: int):
     tickets = IdsField().to_python(request.GET.getlist("tickets") + request.POST.getlist("tickets"))
     shift = shift_current(request.user)
     if shift is None:  # closed meanwhile (from another tab): no seat is left held by a drawer that is closed
-        _give_back(hold, request.user)
+        give_back(hold, request.user)
         messages.error(request, _("Not exchanged: your shift was closed meanwhile, and the new seats were released; "
                                   "the customer keeps their tickets. Open a shift to exchange again."))
         return _open_shift_then(reverse("counter:order", args=[order.code]))
@@ -449,7 +450,7 @@ def order_exchange_view(request, code: str, hold_id: int):
         quote = exchange_quote(order=order, ticket_ids=tickets, hold=hold)
     except SalesError as exc:
         messages.error(request, _("Not exchanged: %(reason)s") % {"reason": exc.message})
-        if _give_back(hold, request.user):  # the order or its tickets changed: these seats exchange nothing
+        if give_back(hold, request.user):  # the order or its tickets changed: these seats exchange nothing
             messages.info(request, _("The new seats were released."))
         return redirect("counter:order", code=order.code)
     if request.method == "POST":
@@ -505,18 +506,6 @@ def order_exchange_view(request, code: str, hold_id: int):
         "errors": errors, "payback_to": payback_to,
         "seconds_left": max(0, int((hold.expires_at - timezone.now()).total_seconds())),
     }, status=400 if errors else 200)
-
-
-def _give_back(hold: Hold, clerk) -> bool:
-    """The seats of a sale or an exchange the counter will not go on with go back on sale
-    at once, rather than when the hold lapses: not those of an order standing on the hold
-    (a sale that went through), nor those of a hold no longer live (nothing to give back).
-    Whether they went back."""
-    try:
-        hold_give_back(hold=hold, actor=clerk)
-    except SalesError:
-        return False
-    return True
 
 
 def _money_not_kept(order: Order, payment, *, after: int, difference: bool = False) -> list[str]:

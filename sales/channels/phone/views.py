@@ -53,6 +53,7 @@ from sales.channels.staff import (
     EXCHANGE_MARK,
     as_handed,
     exchange_offers,
+    give_back,
     on_sale,
     performances_page,
     refund_question,
@@ -519,11 +520,7 @@ def order_exchange_view(request, code: str, hold_id: int):
         payback_to = payback_plan(order, -quote.difference) if quote.difference < 0 else []
     except SalesError as exc:
         messages.error(request, _("Not exchanged: %(reason)s") % {"reason": exc.message})
-        try:  # the order or its tickets changed: these seats exchange nothing, and go back on sale now
-            hold_release(hold=hold, actor=request.user)
-        except SalesError:  # lapsed, or released meanwhile: nothing held
-            pass
-        else:
+        if give_back(hold, request.user):  # the order or its tickets changed: these seats exchange nothing
             messages.info(request, _("The new seats were released."))
         return redirect("phone:order", code=order.code)
     to_counter = [(paid, amount) for paid, amount in payback_to if paid.method in Payment.AT_COUNTER]
