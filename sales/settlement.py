@@ -304,8 +304,9 @@ def settlement_pdf(s: Settlement) -> bytes:
         row([together[0], *together[2:]], bold=True)
     y -= 12 * mm
     pdf.setFont("Helvetica", 9)
-    blank = ": " + "_" * 24
-    pdf.drawString(margin, y, _("Organizer") + blank + " " * 8 + _("Promoter") + blank)
+    blank = "_" * 24
+    pdf.drawString(margin, y, (_("%(label)s: %(text)s") % {"label": _("Organizer"), "text": blank}) + " " * 8
+                   + _("%(label)s: %(text)s") % {"label": _("Promoter"), "text": blank})
     pdf.showPage()
     pdf.save()
     return buf.getvalue()

@@ -4,6 +4,7 @@
     .venv/bin/python scripts/translate_fr.py
 """
 
+import re
 from pathlib import Path
 
 import polib
@@ -1971,6 +1972,15 @@ IN_CONTEXT = {
     ("key", "Enter"): "Entrée", ("key", "Esc"): "Échap",  # as French keyboards name them
 }
 
+# French sets : ; ! ? apart from the word before them with a space that does not break, so
+# that a line never starts with the sign; the table may be typed with ordinary spaces.
+APART = re.compile(r" ([:;!?])(?=\s|$|<|\))")
+
+
+def typeset(text: str) -> str:
+    return APART.sub("\u00a0\\1", text)
+
+
 path = Path(__file__).resolve().parent.parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 po = polib.pofile(str(path))
 po.metadata["Language"] = "fr"
@@ -1980,16 +1990,16 @@ missing = []
 for entry in po:
     if entry.msgctxt:
         if (entry.msgctxt, entry.msgid) in IN_CONTEXT:
-            entry.msgstr = IN_CONTEXT[entry.msgctxt, entry.msgid]
+            entry.msgstr = typeset(IN_CONTEXT[entry.msgctxt, entry.msgid])
             entry.flags = [f for f in entry.flags if f != "fuzzy"]
         else:
             missing.append(f"{entry.msgctxt}: {entry.msgid}")
     elif entry.msgid in FR:
         if entry.msgid_plural:  # (singular, plural), or one text for both
             one, many = FR[entry.msgid] if isinstance(FR[entry.msgid], tuple) else (FR[entry.msgid],) * 2
-            entry.msgstr_plural = {0: one, 1: many}
+            entry.msgstr_plural = {0: typeset(one), 1: typeset(many)}
         else:
-            entry.msgstr = FR[entry.msgid]
+            entry.msgstr = typeset(FR[entry.msgid])
         entry.flags = [f for f in entry.flags if f != "fuzzy"]
     else:
         missing.append(entry.msgid)

@@ -152,7 +152,7 @@ def pdf_text(data: bytes) -> str:
 
 def test_the_check_finds_english():
     """The checks themselves: the English they are meant to find is found."""
-    assert english_in("Paiement refusé : card declined: insufficient funds")
+    assert english_in("Paiement refusé\u00a0: card declined: insufficient funds")
     assert english_in("<p>Your basket</p>") and english_in(visible('<button title="Release these seats">x</button>'))
     assert english_in("Réservé. Seats held for 5 minutes")
     assert english_in("https://example.org/orders/AB12/x9is3-no_of/ 4f7the") == []  # codes and links are no words
@@ -189,7 +189,7 @@ def test_a_french_purchase_at_the_shop_is_french_from_the_map_to_the_pdf(french_
     # A refusal from the inventory: these seats are someone else's.
     other = Client()
     refused = other.post(f"/performances/{perf.pk}/hold/", {"seats": f"{a1},{a3}"}, follow=True, **FRENCH)
-    assert "Non retenu : Stalls A-1 (dans le panier d’un autre acheteur)." in visible(refused.content.decode())
+    assert "Non retenu\u00a0: Stalls A-1 (dans le panier d’un autre acheteur)." in visible(refused.content.decode())
     assert "Vos autres choix restent cochés" in visible(refused.content.decode())
     assert_french("refused hold", visible(refused.content.decode()))
 
@@ -202,7 +202,7 @@ def test_a_french_purchase_at_the_shop_is_french_from_the_map_to_the_pdf(french_
                          **FRENCH)
     assert declined.status_code == 402
     text = visible(declined.content.decode())
-    assert "Paiement refusé : votre carte a été refusée." in text
+    assert "Paiement refusé\u00a0: votre carte a été refusée." in text
     assert_french("declined checkout", text)
     paid = shop.post("/checkout/", {**details, "card_token": card_token(), "nonce": "2"}, follow=True, **FRENCH)
     order = Order.objects.get(status=Order.Status.PAID)
@@ -332,7 +332,7 @@ def test_the_api_keeps_its_codes_and_speaks_the_callers_language(french_performa
     error = response.json()["error"]
     assert response.status_code == 409 and error["code"] == "unavailable"
     assert error["places"] == [{"id": a1.pk, "reason": "held by another buyer"}]  # a program's words, kept
-    assert error["message"] == "1 place indisponible : dans le panier d’un autre acheteur"
+    assert error["message"] == "1 place indisponible\u00a0: dans le panier d’un autre acheteur"
     # An order placed in French is the buyer's in French: its emails will be.
     api = Client()
     held = api.post("/api/v1/holds/", {"performance": perf.pk, "places": [places_of(perf)[1].pk]},
@@ -417,7 +417,7 @@ def test_the_organizers_admin_names_its_sections_in_french(organizer, french_per
 
     refused = office.post(f"/admin/events/venue/{venue.pk}/import/", {"plan": SimpleUploadedFile(
         "plan.csv", b"section,row,number,x\nBalcon,A,1,xx\n")}, **FRENCH)
-    assert "ligne 2 : x doit être un nombre" in visible(refused.content.decode())
+    assert "ligne 2\u00a0: x doit être un nombre" in visible(refused.content.decode())
     promo = visible(page(office, "/admin/sales/promocode/add/"))
     assert_french("promo code form", promo)
     assert "Où il s'applique" in promo and "Canaux" in promo
@@ -444,7 +444,7 @@ def test_the_admin_names_the_counters_walk_in_customer_in_french(organizer, fren
     detail = office.get(f"/admin/sales/order/{order.pk}/change/", **FRENCH).content.decode()
     assert re.search(r'class="fieldset-heading">Prix</h2>', detail)  # its receipt is in the buyer's language
     # Its history and its payments' notes, kept in English, read in French.
-    assert "Ce qui s’est passé" in detail and "passée : 1 billet" in detail.replace("&nbsp;", " ")
+    assert "Ce qui s’est passé" in detail and "passée\u00a0: 1 billet" in detail.replace("&nbsp;", " ")
     assert ">placed<" not in detail and ">cash<" not in detail
 
 
@@ -542,9 +542,9 @@ def test_an_orders_history_reads_in_the_readers_language_with_its_amounts_as_mon
         assert payment_note(Payment(message="change due 8.00")) == "monnaie rendue 8,00\u00a0$"
         # The provider's yes is the payment's status already: not said twice ("Approuvé approuvé").
         assert payment_note(Payment(message="approved", status="approved")) == ""
-    assert read[4] == "imprimée : 1 billet"
-    assert read[0] == "passée : 2 billets, 70,00\u00a0$"
-    assert read[1] == "payée : Terminal de paiement 50,00\u00a0$ + Comptant 20,00\u00a0$"
+    assert read[4] == "imprimée\u00a0: 1 billet"
+    assert read[0] == "passée\u00a0: 2 billets, 70,00\u00a0$"
+    assert read[1] == "payée\u00a0: Terminal de paiement 50,00\u00a0$ + Comptant 20,00\u00a0$"
     assert read[2].endswith(" elodie@example.com") and "payment link" not in read[2]
     assert read[3].endswith("+60,00\u00a0$") and "CAD" not in read[3]
     with translation.override("en"):

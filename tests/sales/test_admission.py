@@ -300,8 +300,8 @@ def test_the_organizer_reads_in_the_admin_whether_the_queue_is_paused_or_sold_ou
     assert "Paused: every place left is in a basket" in listing
     url = f"/admin/sales/waitingroom/{room.pk}/change/"
     page = client.get(url, headers={"Accept-Language": "fr"}).content.decode()
-    assert "Dans la file : 0 ; admis : " in page
-    assert "En pause : toutes les places restantes sont dans des paniers" in page
+    assert "Dans la file\u00a0: 0\u00a0; admis\u00a0: " in page
+    assert "En pause\u00a0: toutes les places restantes sont dans des paniers" in page
     Place.objects.filter(performance=perf).update(hold_expires_at=timezone.now() + timedelta(hours=2))
     admission.watch(perf.pk)
     assert "Sold out" in client.get("/admin/sales/waitingroom/").content.decode()

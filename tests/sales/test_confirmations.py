@@ -202,14 +202,14 @@ def test_a_french_buyer_gets_the_confirmation_in_french_and_an_english_one_in_en
     by_address = {m.to[0]: m for m in mail.outbox}
     fr, en = by_address["zoe@example.org"], by_address["ann@example.org"]
     assert fr.subject.startswith("Vos billets pour") and french.code in fr.subject
-    for words in ("Bonjour Zoé,", f"Merci pour votre commande {french.code}.", "Vos billets :", "Total payé :",
-                  "Gardez ce lien privé"):
+    for words in ("Bonjour Zoé,", f"Merci pour votre commande {french.code}.", "Vos billets\u00a0:",
+                  "Total payé\u00a0:", "Gardez ce lien privé"):
         assert words in fr.body, words
     for english_words in ("Hello", "Thank you", "Your tickets", "Total paid", "Keep this link"):
         assert english_words not in fr.body and english_words not in fr.subject, english_words
     # Amounts as each language writes them, in the ticket lines as in the receipt.
     # No amount written with its code ("50.00 CAD"); an order's random code may hold the letters.
-    assert "Total payé : 50,00\u00a0$" in fr.body and "(Stalls, 50,00\u00a0$)" in fr.body
+    assert "Total payé\u00a0: 50,00\u00a0$" in fr.body and "(Stalls, 50,00\u00a0$)" in fr.body
     assert "Total paid: $50.00" in en.body and "(Stalls, $50.00)" in en.body
     assert not re.search("\\d[ \u00a0]CAD", fr.body + en.body)
     from tests.events.test_time_zones import pdf_text

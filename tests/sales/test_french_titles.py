@@ -54,24 +54,25 @@ def test_no_french_sentence_puts_a_title_after_de_or_a():
 def test_the_dashboards_name_the_show_the_venue_and_the_date_in_french(organizer, stars):
     office = signed_in(organizer)
     title, page = french(office, f"/admin/sales/performancedashboard/{stars.pk}/change/")
-    assert "Tableau de bord : Les Étoiles — " in title and not ISO_DATE.search(title), title
-    assert "Toutes les représentations : Les Étoiles" in page
-    assert "Règlement de toutes les représentations (Les Étoiles) :" in page
+    assert "Tableau de bord\u00a0: Les Étoiles — " in title and not ISO_DATE.search(title), title
+    assert "Toutes les représentations\u00a0: Les Étoiles" in page
+    assert "Règlement de toutes les représentations (Les Étoiles)\u00a0:" in page
     assert "Aujourd'hui, salle Le Capitole, net" in page
     assert "(heure locale, Toronto)" in page and "America/Toronto" not in page
-    heading = re.search(r"^Tableau de bord : .*$", page, re.M)[0]
+    heading = re.search(r"^Tableau de bord\u00a0: .*$", page, re.M)[0]
     assert not ISO_DATE.search(heading), heading
     for text in (title, page):
         assert not BAD.search(text), BAD.search(text)
         assert not COLON_WITHOUT_SPACE.search(text), COLON_WITHOUT_SPACE.search(text)
 
     title, page = french(office, f"/admin/sales/performancedashboard/event/{stars.event_id}/")
-    assert "Tableau de bord : Les Étoiles" in title
+    assert "Tableau de bord\u00a0: Les Étoiles" in title
     assert not BAD.search(page) and not COLON_WITHOUT_SPACE.search(page)
 
     settlement = office.get(f"/admin/sales/performancedashboard/settlement/{stars.event_id}.pdf", **FRENCH)
     text = pdf_text(settlement.content)
-    assert "Règlement : Les Étoiles" in text and "Établi le " in text
+    assert "Règlement : Les Étoiles" in text and "Établi le " in text  # the PDF's text reads its spaces alike
+    assert not COLON_WITHOUT_SPACE.search(text), COLON_WITHOUT_SPACE.search(text)  # its signature lines too
     made = re.search(r"Établi le [^.]*\.", text)[0]
     assert not ISO_DATE.search(made), made
 
@@ -79,11 +80,11 @@ def test_the_dashboards_name_the_show_the_venue_and_the_date_in_french(organizer
 def test_a_performances_pages_say_its_sale_windows_and_other_dates_in_french(organizer, stars):
     office = signed_in(organizer)
     _title, page = french(office, f"/admin/events/performance/{stars.pk}/change/")
-    assert "Guichet : " in page and "Guichet:" not in page
-    window = re.search(r"^Guichet : .*$", page, re.M)[0]
+    assert "Guichet\u00a0: " in page and "Guichet:" not in page
+    window = re.search(r"^Guichet\u00a0: .*$", page, re.M)[0]
     assert not ISO_DATE.search(window), window
 
     title, page = french(office, f"/admin/events/performance/{stars.pk}/copy/")
-    assert title.startswith("Autres dates : Les Étoiles — ") and not ISO_DATE.search(title), title
+    assert title.startswith("Autres dates\u00a0: Les Étoiles — ") and not ISO_DATE.search(title), title
     assert "dans la même salle (Le Capitole)" in page and "l'heure de la salle (Toronto)" in page
     assert not BAD.search(page) and not COLON_WITHOUT_SPACE.search(page)

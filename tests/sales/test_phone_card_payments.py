@@ -79,7 +79,7 @@ def test_a_payment_link_in_the_callers_language_pays_once_and_sends_the_tickets_
     assert order.status == "reserved" and order.language == "fr"
     [link_mail] = mail.outbox
     assert link_mail.to == ["elise@example.org"] and link_mail.subject == (
-        f"Payez votre réservation : {perf.event.title} — commande {order.code}")
+        f"Payez votre réservation\u00a0: {perf.event.title} — commande {order.code}")
     link = re.search(r"http\S+/pay/", link_mail.body).group(0)
     assert "Payez par carte ici" in link_mail.body and link.endswith(f"/orders/{order.code}/{order.access_token}/pay/")
     assert order.events.filter(action="payment link sent").exists()
@@ -371,7 +371,7 @@ def test_the_api_reserves_and_emails_the_payment_link_in_the_customers_language(
                      headers={"Idempotency-Key": "reserve-with-link"})
     assert again.json()["code"] == linked.json()["code"]
     code = linked.json()["code"]
-    subject = f"Payez votre réservation : {perf.event.title} — commande {code}"
+    subject = f"Payez votre réservation\u00a0: {perf.event.title} — commande {code}"
     assert [m.subject for m in mail.outbox] == [subject]  # sent once
     resent = api.post(f"/api/v1/orders/{code}/payment-link/", format="json")
     assert resent.status_code == 200 and len(mail.outbox) == 2

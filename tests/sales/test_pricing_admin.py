@@ -473,25 +473,25 @@ def test_an_organizer_working_in_french_reads_each_refusal_of_the_set_up_in_fren
         return page_of(response)
 
     url = f"/admin/events/pricetype/{adult.pk}/change/"
-    assert "Un prix ne peut être négatif ; entrez 0,00 pour un billet gratuit." in refused(
+    assert "Un prix ne peut être négatif\u00a0; entrez 0,00 pour un billet gratuit." in refused(
         url, "prices", [{"zone": stalls.pk, "amount": "-5"}])
-    assert "Stalls a deux prix ici ; gardez-en un." in refused(
+    assert "Stalls a deux prix ici\u00a0; gardez-en un." in refused(
         url, "prices", [{"zone": stalls.pk, "amount": "10"}, {"zone": stalls.pk, "amount": "12"}])
     add = "/admin/events/pricetype/add/"
     data = form_of(client.get(add, **fr))
     data.update(performance=[str(perf.pk)], name=["Enfant"], rank=["1"])
     with translation.override("fr"):  # as the page names them, whatever the test's own language
         names = {"other": str(other), "perf": str(perf)}
-    assert (f"Stalls est une zone de prix d'une autre représentation ({names['other']}) ; choisissez une des "
+    assert (f"Stalls est une zone de prix d'une autre représentation ({names['other']})\u00a0; choisissez une des "
             f"zones de cette représentation-ci ({names['perf']}).") in refused(
         add, "prices", [{"zone": elsewhere.pk, "amount": "10"}], data=data)
 
     url = f"/admin/sales/organizer/{Organizer.load().pk}/change/"
     page = refused(url, "tax_rates", [{"name": "Taxe", "percent": "150", "rank": 3, "active": "on"}])
     assert "Un taux de taxe est un pourcentage entre 0 et 100, par exemple 9,975." in page
-    assert "Boutique en ligne a déjà des frais de service ; modifiez ceux-là." in refused(
+    assert "Boutique en ligne a déjà des frais de service\u00a0; modifiez ceux-là." in refused(
         url, "fee_rules", [{"channel": "online", "per_ticket": "2,00", "per_order": "0"}])
-    assert "Guichet a deux lignes de frais de service ; gardez-en une" in refused(
+    assert "Guichet a deux lignes de frais de service\u00a0; gardez-en une" in refused(
         url, "fee_rules", [{"channel": "counter", "per_ticket": "1", "per_order": "0"},
                            {"channel": "counter", "per_ticket": "2", "per_order": "0"}])
 
@@ -505,7 +505,7 @@ def test_an_organizer_working_in_french_reads_each_refusal_of_the_set_up_in_fren
     assert "Générer des codes de prévente à usage unique" in asked and "Nouveaux codes à usage unique" in asked
     done = client.post("/admin/sales/presale/", {"action": "generate_codes", "_selected_action": [presale.pk],
                                                  "apply": "1", "count": "3"}, follow=True, **fr)
-    assert f"{presale} : 3 codes à usage unique générés. Exportez-les en CSV pour les envoyer." in page_of(done)
+    assert f"{presale}\u00a0: 3 codes à usage unique générés. Exportez-les en CSV pour les envoyer." in page_of(done)
     assert Price.objects.count() == 0 and TaxRate.objects.count() == 0 and FeeRule.objects.count() == 1
     assert PresaleCode.objects.count() == 4
 
@@ -1040,7 +1040,7 @@ def test_a_price_type_added_with_its_performance_costs_the_zones_price_without_t
     data["price_types-0-name"] = ["Enfant"]
     data["starts_at_0"] = [(starts + timedelta(days=1)).strftime("%Y-%m-%d")]
     french = page_of(client.post(add, data, follow=True, HTTP_ACCEPT_LANGUAGE="fr"))
-    assert "Enfant coûte le prix de chaque zone : Salle 30,00." in french and "n'a pas de prix" not in french
+    assert "Enfant coûte le prix de chaque zone\u00a0: Salle 30,00." in french and "n'a pas de prix" not in french
 
     # A zone added once the types have their prices: what Adulte costs there is the
     # organizer's to say, and the page still says it is not sold there yet.
@@ -1056,9 +1056,9 @@ def test_a_price_type_added_with_its_performance_costs_the_zones_price_without_t
     # "en Salle" did not).
     fr = {"HTTP_ACCEPT_LANGUAGE": "fr"}
     french = page_of(client.post(url, form_of(client.get(url, **fr)), follow=True, **fr))
-    assert "Adulte n'a pas de prix pour : Balcon ; il n'y est pas vendu tant qu'il n'en a pas." in french
+    assert "Adulte n'a pas de prix pour\u00a0: Balcon\u00a0; il n'y est pas vendu tant qu'il n'en a pas." in french
     row = page_of(client.get(url, **fr))
-    assert "Pas de prix pour : Balcon" in row
+    assert "Pas de prix pour\u00a0: Balcon" in row
     assert "en Balcon" not in french + row
 
 
@@ -1120,5 +1120,5 @@ def test_a_performance_moved_says_how_many_paid_buyers_have_no_address_to_tell(c
     data = form_of(client.get(url))
     later = (date.fromisoformat(data["starts_at_0"][0]) + timedelta(days=1)).isoformat()
     page = page_of(client.post(url, {**data, "starts_at_0": [later]}, follow=True, HTTP_ACCEPT_LANGUAGE="fr"))
-    assert ("2 commandes payées n’ont pas d’adresse courriel où envoyer la nouvelle heure : appelez leurs "
+    assert ("2 commandes payées n’ont pas d’adresse courriel où envoyer la nouvelle heure\u00a0: appelez leurs "
             "acheteurs ou prévenez-les au guichet.") in page

@@ -34,7 +34,7 @@ def test_the_payment_link_names_the_show_and_the_order_in_the_customers_language
     order = reservation("fr")
     notifications.send_payment_link(order)
     (email,) = mail.outbox
-    assert email.subject == f"Payez votre réservation : Soirée Lumière & Ombre — commande {order.code}"
+    assert email.subject == f"Payez votre réservation\u00a0: Soirée Lumière & Ombre — commande {order.code}"
     assert email.extra_headers["Content-Language"] == "fr"
 
 
@@ -42,7 +42,8 @@ def test_the_reminder_names_the_show_and_the_order_in_the_customers_language():
     order = reservation("fr")
     assert notifications.send_reservation_reminders() == 1
     (email,) = mail.outbox
-    assert email.subject == f"Rappel : payez votre réservation : Soirée Lumière & Ombre — commande {order.code}"
+    assert email.subject == (f"Rappel\u00a0: payez votre réservation\u00a0: Soirée Lumière & Ombre — "
+                             f"commande {order.code}")
     assert email.extra_headers["Content-Language"] == "fr"
 
 
@@ -60,5 +61,5 @@ def test_the_notice_of_a_reservation_ended_by_a_cancellation_says_its_language_t
     order = reservation("fr")
     assert notifications.send_reservation_cancelled(order.pk)
     (email,) = mail.outbox
-    assert email.subject == f"Annulé : Soirée Lumière & Ombre — commande {order.code}"
+    assert email.subject == f"Annulé\u00a0: Soirée Lumière & Ombre — commande {order.code}"
     assert email.extra_headers["Content-Language"] == "fr"

@@ -74,7 +74,7 @@ def test_the_apis_refusals_of_a_hold_call_it_a_retenue():
     order = {"hold": token, "customer": BUYER, "payment": CARD}
     released = api.post("/api/v1/orders/", order, format="json", headers={"Idempotency-Key": "words-1"}, **FR)
     said = released.json()["error"]["message"]
-    assert said.startswith("cette retenue est : libérée ; retenez de nouveau les places"), said
+    assert said.startswith("cette retenue est\u00a0: libérée\u00a0; retenez de nouveau les places"), said
     unknown = api.post("/api/v1/orders/", {**order, "hold": "no-such-hold"}, format="json",
                        headers={"Idempotency-Key": "words-2"}, **FR)
     assert unknown.json()["error"]["message"] == "retenue introuvable", unknown.json()

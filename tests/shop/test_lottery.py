@@ -156,7 +156,7 @@ def test_an_applicant_is_emailed_their_entry_at_once():
     assert sent.extra_headers["Content-Language"] == "fr"
     assert sent.to == ["elise@example.org"]
     assert sent.subject == f"Votre inscription au tirage au sort pour {perf.event.title}"
-    assert sent.body.startswith("Bonjour Élise,") and "billets demandés : 2" in sent.body
+    assert sent.body.startswith("Bonjour Élise,") and "billets demandés\u00a0: 2" in sent.body
     assert draws.format_reference(entry.reference) in sent.body and f"/lottery/{ballot.pk}/draw/" in sent.body
     with translation.override("fr"):
         assert when(perf.local(ballot.closes_at), "l j F Y, H:i") in sent.body

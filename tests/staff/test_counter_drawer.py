@@ -192,8 +192,8 @@ def test_a_tender_absurdly_over_the_amount_due_is_refused_and_says_what_to_check
     assert not Order.objects.filter(status="paid").exists()
     assert Place.objects.filter(performance=perf, state="held").count() == 2  # still held, to be paid
     french = _text(c.post(sale_url, {"tendered": "2000", "attempt": "2"}, headers={"accept-language": "fr"}))
-    assert ("Le montant reçu de 2\u202f000,00\u00a0$ dépasse les 20,00\u00a0$ dus plus un billet de 100,00\u00a0$ : "
-            "vérifiez le montant tapé (sa virgule ?)") in french, french
+    assert ("Le montant reçu de 2\u202f000,00\u00a0$ dépasse les 20,00\u00a0$ dus plus un billet de "
+            "100,00\u00a0$\u00a0: vérifiez le montant tapé (sa virgule\u00a0?)") in french, french
     # The amount due and a whole note is still a tender: change of 100.00.
     sold = c.post(sale_url, {"tendered": "120", "attempt": "3"}, follow=True)
     assert "Sold. Change due: $100.00" in _text(sold)

@@ -54,12 +54,12 @@ def test_what_the_phone_says_of_a_hold_in_french_calls_it_a_retenue():
     assert longest == ["Une retenue du canal Téléphone dure au plus 45 minutes."], longest
     phone.post(sale + "release/", **fr)
     again = messages_of(phone.post(sale + "release/", follow=True, **fr))
-    assert again == ["Cette retenue est déjà : libérée."], again
+    assert again == ["Cette retenue est déjà\u00a0: libérée."], again
     lapsed = phone.post(f"/phone/customers/{caller.pk}/sale/", {"performance": perf.pk,
                                                                 "zone": perf.price_zones.get().pk, "quantity": 1}, **fr)
     Hold.objects.filter(status=Hold.Status.ACTIVE).update(expires_at=timezone.now() - timedelta(seconds=1))
     said = messages_of(phone.get(lapsed["Location"], follow=True, **fr))
-    assert said == ["La retenue a expiré ; les places ont été libérées."], said
+    assert said == ["La retenue a expiré\u00a0; les places ont été libérées."], said
     # Refusals of the phone's sale, exchange and extend further down, said as they are.
     with translation.override("fr"):
         for english in ("the hold has lapsed; hold the seats again", "you may not extend holds of this channel",

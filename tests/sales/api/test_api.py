@@ -949,7 +949,7 @@ def test_a_refund_whose_body_is_not_understood_refunds_nothing(performance, orga
 
 @pytest.mark.parametrize("language, message", [
     ("en", "the body is multipart/form-data; the API reads JSON only: send it as application/json"),
-    ("fr", "le corps est en multipart/form-data ; l'API ne lit que du JSON : envoyez-le en application/json"),
+    ("fr", "le corps est en multipart/form-data\u00a0; l'API ne lit que du JSON\u00a0: envoyez-le en application/json"),
 ])
 def test_a_form_posted_to_the_api_is_refused_for_its_type_and_nothing_done(performance, organizer, language,
                                                                             message):

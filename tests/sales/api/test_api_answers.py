@@ -139,7 +139,7 @@ def test_refusals_speak_the_requests_language_and_the_order_keeps_its_own(perfor
     buyer = client_for()
     refused = _order(buyer, performance, {"method": "card", "token": "tok_nobodyhasthis"}, **{"Accept-Language": "fr"})
     assert assert_error(refused, 400, "invalid")["message"] == \
-        "le prestataire de paiement n'a pas pu utiliser cette carte ; saisissez-la de nouveau"
+        "le prestataire de paiement n'a pas pu utiliser cette carte\u00a0; saisissez-la de nouveau"
     sold = buyer.post("/api/v1/orders/", {"hold": _hold(buyer, performance), "customer": BUYER, "payment": CARD,
                                           "language": "fr"}, format="json", headers={"Accept-Language": "en"})
     assert sold.status_code == 201, sold.content
@@ -168,14 +168,14 @@ def test_staff_refusals_speak_the_requests_language(performance, clerk, organize
     assert assert_error(plan, 403, "permission_denied")["message"] == "organisateurs seulement"
     link = client_for(organizer).post(f"/api/v1/orders/{code}/payment-link/", headers=french)
     assert assert_error(link, 409, "illegal_transition")["message"] == \
-        f"la commande {code} est payée ; seule une réservation se paie par un lien"
+        f"la commande {code} est payée\u00a0; seule une réservation se paie par un lien"
 
 
 
 
 @pytest.mark.parametrize("language, message", [
     ("en", "the payment provider did not answer; try again in a moment"),
-    ("fr", "le prestataire de paiement n'a pas répondu ; réessayez dans un instant"),
+    ("fr", "le prestataire de paiement n'a pas répondu\u00a0; réessayez dans un instant"),
 ])
 def test_the_provider_silent_is_said_in_the_requests_language(performance, settings, language, message):
     """A payment waiting on the bank, confirmed while the provider does not answer
@@ -194,8 +194,8 @@ def test_the_provider_silent_is_said_in_the_requests_language(performance, setti
 @pytest.mark.parametrize("language, deep, lone", [
     ("en", "JSON parse error - nested more than 16 levels deep",
      "JSON parse error - a string holds a lone surrogate, which is not a character"),
-    ("fr", "erreur d'analyse JSON : imbriqué sur plus de 16 niveaux",
-     "erreur d'analyse JSON : un texte contient un demi-codet isolé (surrogate), qui n'est pas un caractère"),
+    ("fr", "erreur d'analyse JSON\u00a0: imbriqué sur plus de 16 niveaux",
+     "erreur d'analyse JSON\u00a0: un texte contient un demi-codet isolé (surrogate), qui n'est pas un caractère"),
 ])
 def test_a_body_refused_by_the_parser_is_said_in_the_requests_language(performance, language, deep, lone):
     """Nested past the limit, at once (the parser's own recursion) or just past it, or
@@ -229,14 +229,15 @@ BROKEN_BODIES = [
             "JSON parse error - a number has more than 4300 digits",
             "JSON parse error - NaN and Infinity are not numbers in JSON",
             "JSON parse error - the body begins with a byte order mark (BOM): send it without one"]),
-    ("fr", ["erreur d'analyse JSON : ligne 1, colonne 2 : un nom de propriété entre guillemets doubles était attendu",
-            "erreur d'analyse JSON : ligne 1, colonne 33 : une valeur était attendue",
-            "erreur d'analyse JSON : ligne 2, colonne 2 : une virgule était attendue",
-            "erreur d'analyse JSON : ligne 1, colonne 28 : un texte n'est pas fermé",
-            "erreur d'analyse JSON : le corps n'est pas du texte utf-8 (octet 29)",
-            "erreur d'analyse JSON : un nombre a plus de 4300 chiffres",
-            "erreur d'analyse JSON : NaN et Infinity ne sont pas des nombres en JSON",
-            "erreur d'analyse JSON : le corps commence par une marque d'ordre des octets (BOM) : "
+    ("fr", ["erreur d'analyse JSON\u00a0: ligne 1, colonne 2\u00a0: un nom de propriété entre guillemets doubles "
+            "était attendu",
+            "erreur d'analyse JSON\u00a0: ligne 1, colonne 33\u00a0: une valeur était attendue",
+            "erreur d'analyse JSON\u00a0: ligne 2, colonne 2\u00a0: une virgule était attendue",
+            "erreur d'analyse JSON\u00a0: ligne 1, colonne 28\u00a0: un texte n'est pas fermé",
+            "erreur d'analyse JSON\u00a0: le corps n'est pas du texte utf-8 (octet 29)",
+            "erreur d'analyse JSON\u00a0: un nombre a plus de 4300 chiffres",
+            "erreur d'analyse JSON\u00a0: NaN et Infinity ne sont pas des nombres en JSON",
+            "erreur d'analyse JSON\u00a0: le corps commence par une marque d'ordre des octets (BOM)\u00a0: "
             "envoyez-le sans"]),
 ])
 def test_a_body_that_is_not_json_is_said_in_the_requests_language_with_where(performance, language, said):
@@ -267,7 +268,7 @@ def test_a_body_in_a_charset_that_is_no_text_encoding_is_refused_not_unpacked(pe
     refused = client_for().post("/api/v1/holds/", body, content_type=f"application/json; charset={charset}",
                                 headers={"Accept-Language": "fr"})
     assert assert_error(refused, 415, "unsupported_media_type")["message"] == \
-        f"le corps est écrit en {charset}, qui n'est pas un encodage de texte : envoyez-le en UTF-8"
+        f"le corps est écrit en {charset}, qui n'est pas un encodage de texte\u00a0: envoyez-le en UTF-8"
     assert not Hold.objects.exists()
 
 
@@ -317,7 +318,7 @@ def test_an_address_without_its_final_slash_is_a_json_404_naming_the_right_one(p
         answer = buyer.post(path, {}, format="json", headers={"Accept-Language": "fr"})
         assert answer["Content-Type"] == "application/json"
         assert assert_error(answer, 404, "not_found")["message"] == \
-            f"ressource introuvable ; cette adresse se termine par une barre oblique : {path}/"
+            f"ressource introuvable\u00a0; cette adresse se termine par une barre oblique\u00a0: {path}/"
     # An address that is none, slash or not, is the plain 404 (with DEBUG on, a loopback
     # client gets Django's debug page for it instead).
     for path in ("/api/v1/no-such-thing", "/api/v1/no-such-thing/") if not debug else ():
@@ -354,11 +355,11 @@ def test_the_docs_page_typed_without_its_slash_opens_it(db, settings, debug):
             "payment_link: a payment link is for a reservation (reserve_until)",
             "payment: card_number: card numbers are not accepted: send the token of the card typed into the "
             "payment provider's field"]),
-    ("fr", ["donnez exactement un de places, zone ou section", "quantity: combien de places ?",
+    ("fr", ["donnez exactement un de places, zone ou section", "quantity: combien de places\u00a0?",
             "donnez exactement un de payment ou reserve_until",
             "payment_link: un lien de paiement est pour une réservation (reserve_until)",
-            "payment: card_number: les numéros de carte ne sont pas acceptés : envoyez le jeton de la carte saisie "
-            "dans le champ du prestataire de paiement"]),
+            "payment: card_number: les numéros de carte ne sont pas acceptés\u00a0: envoyez le jeton de la carte "
+            "saisie dans le champ du prestataire de paiement"]),
 ])
 def test_the_apis_own_checks_of_a_body_speak_the_requests_language(performance, language, said):
     """What the API's own checks of a body say (a hold asked for two ways or none, an order
@@ -378,7 +379,7 @@ def test_the_apis_own_checks_of_a_body_speak_the_requests_language(performance, 
 
 
 @pytest.mark.parametrize("language, said", [("en", "unknown field: nothing was done"),
-                                            ("fr", "champ inconnu : rien n'a été fait")])
+                                            ("fr", "champ inconnu\u00a0: rien n'a été fait")])
 def test_a_misspelt_field_is_refused_by_its_name_and_nothing_is_done(performance, operator, language, said):
     """A field the request does not have (a typo for an optional one) is named and refused,
     at the top of the body or inside one of its parts: dropped without a word, a misspelt
