@@ -288,6 +288,24 @@ def test_the_organizer_sets_bounds_in_the_admin_and_reads_the_rate_chosen(client
     assert "Automatic: raised to 1,200 a minute" in page and "buyers are served fast" in page
 
 
+def test_a_queue_opening_after_the_show_with_its_bounds_upside_down_is_told_both_in_words(client, organizer):
+    """Two mistakes in one form are each said on their field, in words: never the name of
+    the table's rule on the bounds."""
+    perf = make_performance()
+    client.force_login(organizer)
+    late = timezone.localtime(perf.starts_at + timedelta(days=1))
+    form = {"performance": perf.pk, "enabled": "on", "opens_at_0": late.strftime("%Y-%m-%d"),
+            "opens_at_1": late.strftime("%H:%M:%S"), "admit_per_minute": 600, "automatic": "on",
+            "min_per_minute": 900, "max_per_minute": 300, "pass_minutes": 15}
+    response = client.post("/admin/sales/waitingroom/add/", form)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "The queue opens before the performance starts." in page
+    assert "The upper bound is below the lower one." in page
+    assert "onstraint" not in page and "waiting_room_automatic_bounds" not in page
+    assert not WaitingRoom.objects.exists()
+
+
 def test_the_organizer_reads_in_the_admin_whether_the_queue_is_paused_or_sold_out(client, organizer):
     perf = make_performance(rows=2, per_row=5)
     room = automatic_room(perf)
