@@ -34,7 +34,7 @@ from events.admin import (
     on_venue_clock,
     with_performance,
 )
-from events.models import Channel, PriceType, PriceZone
+from events.models import Channel, OnSaleWindow, PriceType, PriceZone
 
 from . import shop_mode, waiting_room
 from .exports import csv_chunks
@@ -368,6 +368,20 @@ class PresaleForm(forms.ModelForm):
         if opens and closes and closes <= opens:
             self.add_error("closes_at", gettext("A presale closes after it opens."))
         performance = data.get("performance")
+        if performance is not None and opens and {"performance", "opens_at"} & set(self.changed_data):
+            # Its codes are asked for in the online shop only while the online sale is not yet
+            # open (sales.holds.presale_opening): one opening later, or with no online sale,
+            # would never sell a ticket. Closing after the on-sale is fine: it ends there.
+            # Checked when set, not on each later change (its codes added after the on-sale).
+            online = OnSaleWindow.objects.filter(performance=performance, channel=Channel.ONLINE).first()
+            if online is None:
+                self.add_error("performance", gettext(
+                    "This performance is not sold online: presale codes are typed in the online shop. "
+                    "Add its online on-sale window first."))
+            elif opens >= online.opens_at:
+                self.add_error("opens_at", gettext(
+                    "The online sale opens %(opens)s: a presale opens before it (its codes are asked for only "
+                    "until then).") % {"opens": when(performance.local(online.opens_at))})
         if performance is not None:
             for field in ("zones", "price_types"):
                 outside = _outside(data.get(field), [performance])

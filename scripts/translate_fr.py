@@ -274,6 +274,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "This performance is not sold online: presale codes are typed in the online shop. Add its online on-sale window first.": "Cette représentation n'est pas vendue en ligne : les codes de prévente se tapent dans la boutique en ligne. Ajoutez d'abord sa période de vente en ligne.",
+    "The online sale opens %(opens)s: a presale opens before it (its codes are asked for only until then).": "La vente en ligne ouvre le %(opens)s : une prévente ouvre avant (ses codes ne sont demandés que jusque-là).",
     "no such ticket": "billet introuvable", "no such venue": "salle introuvable",
     "%(code)s is an order's code, not a ticket's: look it up under “Find a guest”":
         "%(code)s est le code d'une commande, pas d'un billet : cherchez-le sous «\u00a0Chercher une personne\u00a0»",

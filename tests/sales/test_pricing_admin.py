@@ -531,6 +531,43 @@ def test_half_set_up_sales_stay_out_of_the_shop_and_a_zone_elsewhere_is_refused(
     assert not PriceZone.objects.filter(name="Balcony").exists()
 
 
+def test_a_presale_that_could_never_open_anything_is_refused_in_words(client, organizer):
+    """A presale's codes are asked for in the online shop, only before its on-sale: one
+    opening once the online sale is open, or for a performance not sold online, would
+    never sell a ticket. Each is refused on its field, saying when the online sale opens
+    on the venue's clock; one opening before it is saved."""
+    from events.models import when as on_clock
+
+    perf = make_performance(rows=1, per_row=4)
+    now = timezone.now()
+    OnSaleWindow.objects.filter(performance=perf, channel=Channel.ONLINE).update(opens_at=now + timedelta(days=1))
+    window = OnSaleWindow.objects.get(performance=perf, channel=Channel.ONLINE)
+    client.force_login(organizer)
+    add = "/admin/sales/presale/add/"
+
+    def attempt(opens, closes):
+        data = form_of(client.get(add))
+        (d0, t0), (d1, t1) = when(opens), when(closes)
+        data.update(performance=[str(perf.pk)], name=["Fan club"], opens_at_0=d0, opens_at_1=t0,
+                    closes_at_0=d1, closes_at_1=t1)
+        return client.post(add, data)
+
+    late = attempt(now + timedelta(days=2), now + timedelta(days=3))
+    said = (f"The online sale opens {on_clock(perf.local(window.opens_at))}: a presale opens before it "
+            "(its codes are asked for only until then).")
+    assert not saved(late) and said in page_of(late), re.findall(r'errorlist[^>]*>(.*?)</ul>', page_of(late), re.S)
+    OnSaleWindow.objects.filter(performance=perf, channel=Channel.ONLINE).delete()
+    offline = attempt(now - timedelta(hours=1), now + timedelta(days=1))
+    assert not saved(offline)
+    assert ("This performance is not sold online: presale codes are typed in the online shop. "
+            "Add its online on-sale window first.") in page_of(offline)
+    assert not Presale.objects.exists()
+    OnSaleWindow.objects.create(performance=perf, channel=Channel.ONLINE, opens_at=window.opens_at,
+                                closes_at=window.closes_at)
+    assert saved(attempt(now - timedelta(hours=1), now + timedelta(days=1)))
+    assert Presale.objects.count() == 1
+
+
 def test_a_presale_saved_in_the_admin_of_a_queued_on_sale_gets_its_own_queue(client, organizer):
     from sales import waiting_room
     from sales.models import WaitingRoom
