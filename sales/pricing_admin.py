@@ -326,6 +326,9 @@ class PresaleCodeForm(forms.ModelForm):
     class Meta:
         model = PresaleCode
         fields = ("code", "max_uses")
+        # Beside the count of uses so far, also "uses" by its field's name: the limit is said as
+        # the codes' export says it.
+        labels = {"max_uses": gettext_lazy("max uses")}
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip()

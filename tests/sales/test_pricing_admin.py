@@ -568,6 +568,24 @@ def test_a_presale_that_could_never_open_anything_is_refused_in_words(client, or
     assert Presale.objects.count() == 1
 
 
+def test_a_presale_codes_columns_say_which_is_the_limit_and_which_the_count(client, organizer):
+    """A presale's codes are listed with how many times each may be used and how many
+    times it was: two columns, two headings, in the organizer's language."""
+    perf = make_performance(rows=1, per_row=4)
+    now = timezone.now()
+    presale = Presale.objects.create(performance=perf, name="Fan club", opens_at=now - timedelta(days=2),
+                                     closes_at=now - timedelta(days=1))
+    PresaleCode.objects.create(presale=presale, code="FANS", max_uses=2, uses=1)
+    client.force_login(organizer)
+    url = f"/admin/sales/presale/{presale.pk}/change/"
+    for language, limit, count in (("en", "Max uses", "Uses"), ("fr", "Utilisations au plus", "Utilisations")):
+        page = page_of(client.get(url, HTTP_ACCEPT_LANGUAGE=language))
+        table = page[page.index('id="codes-group"'):]
+        headings = [re.sub(r"<[^>]+>|\s+", " ", h).strip()
+                    for h in re.findall(r"<th[^>]*>(.*?)</th>", table[:table.index("</thead>")], re.S)]
+        assert [h for h in headings if h][:3] == ["Code", limit, count], headings
+
+
 def test_a_presale_saved_in_the_admin_of_a_queued_on_sale_gets_its_own_queue(client, organizer):
     from sales import waiting_room
     from sales.models import WaitingRoom
