@@ -242,6 +242,10 @@ class PromoCodeForm(forms.ModelForm):
             self.add_error("percent_off", gettext("A percentage off is more than 0 and at most 100."))
         if amount is not None and amount <= 0:
             self.add_error("amount_off", gettext("An amount off is more than 0."))
+        for limit in ("max_uses", "max_uses_per_customer"):
+            if data.get(limit) == 0:
+                self.add_error(limit, gettext(
+                    "At most 0 uses: the code would never take anything off. Leave it empty for no limit."))
         start, end = data.get("valid_from"), data.get("valid_until")
         if start and end and end <= start:
             self.add_error("valid_until", gettext("The code must stop being valid after it starts."))

@@ -331,7 +331,12 @@ def test_an_organizer_makes_a_promo_code_and_a_bad_one_is_explained(client, orga
         f"Not a performance this code is valid for: {other} — Stalls.": attempt(
             code="ELSEWHERE", amount_off="5", performances=[str(perf.pk)],
             zones=[str(other.price_zones.get().pk)]),
+        # A limit of no use at all: a code that never takes anything off.
+        "At most 0 uses: the code would never take anything off. Leave it empty for no limit.": attempt(
+            code="NEVER", percent_off="10", max_uses="0"),
     }
+    never_per_customer = page_of(attempt(code="NEVERMINE", percent_off="10", max_uses_per_customer="0"))
+    assert "At most 0 uses: the code would never take anything off. Leave it empty for no limit." in never_per_customer
     for message, response in refusals.items():
         page = page_of(response)
         assert not saved(response) and message in page, message
