@@ -100,6 +100,11 @@ class SalesPerformanceAdmin(PerformanceAdmin):
             _run(self, request, gettext("%(performance)s: places created") % {"performance": performance},
                  lambda p=performance: inventory.put_on_sale(performance=p))
             availability_changed(performance.pk)  # the pages' counts were of no places
+            # On sale, but a channel sells only within its window: with none, nobody can buy.
+            if not performance.on_sale_windows.exists() and Place.objects.filter(performance=performance).exists():
+                self.message_user(request, gettext(
+                    "%(performance)s: no channel sells it yet, it has no on-sale window. Add one on its page for "
+                    "each channel that sells it.") % {"performance": performance}, messages.WARNING)
 
     @admin.display(description=gettext_lazy("Sold by channel"))
     def sales_by_channel(self, obj):

@@ -35,6 +35,25 @@ def test_organizer_puts_a_performance_on_sale_from_the_admin(client, organizer):
     assert "Nothing changed" in response.content.decode()
 
 
+def test_a_performance_put_on_sale_with_no_on_sale_window_is_said_to_be_sold_nowhere(client, organizer):
+    """Putting on sale creates the places; with no on-sale window, no channel sells them:
+    the admin says so beside what it created, and says nothing of the kind once one is added."""
+    from tests.factories import OnSaleWindowFactory
+
+    perf = make_performance(on_sale=False, channels=())
+    client.force_login(organizer)
+    page = client.post("/admin/events/performance/", {
+        "action": "put_on_sale", "_selected_action": [perf.pk]}, follow=True).content.decode()
+    warning = (f"{perf}: no channel sells it yet, it has no on-sale window. Add one on its page "
+               "for each channel that sells it.")
+    assert "places created: 100" in page and warning in page
+    other = make_performance(on_sale=False, channels=())
+    OnSaleWindowFactory(performance=other, channel=Channel.COUNTER)
+    page = client.post("/admin/events/performance/", {
+        "action": "put_on_sale", "_selected_action": [other.pk]}, follow=True).content.decode()
+    assert "places created: 100" in page and "no channel sells it yet" not in page
+
+
 def test_organizer_blocks_and_allocates_places_and_the_trail_names_them(client, organizer):
     perf = make_performance()
     a1, a2 = places_of(perf)[:2]
