@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -176,7 +177,7 @@ def customer_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
 
     def rows():
         for name, email, phone, created, n, spent in qs.iterator(chunk_size=CHUNK):
-            yield (name, email, phone, _when(created, zone), n, spent or 0)
+            yield (name, email, phone, _when(created, zone), n, spent or Decimal("0.00"))
     return header, rows()
 
 
@@ -194,12 +195,18 @@ class _Line:
 
 def _xlsx_row(sheet, row: tuple) -> list:
     """The row's text without the control characters a workbook cannot hold, and as text
-    (never a formula) whatever it starts with."""
+    (never a formula) whatever it starts with; its amounts as numbers shown with their
+    decimals (50.00, not 50)."""
     cells = []
     for value in row:
         if isinstance(value, str):
             cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
             cell.data_type = "s"
+            cells.append(cell)
+        elif isinstance(value, Decimal) and value.is_finite():
+            cell = WriteOnlyCell(sheet, value=value)
+            places = max(0, -value.as_tuple().exponent)
+            cell.number_format = "0." + "0" * places if places else "0"
             cells.append(cell)
         else:
             cells.append(value)

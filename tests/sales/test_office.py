@@ -129,6 +129,20 @@ def _xlsx(response) -> list[tuple]:
     return list(book.active.iter_rows(values_only=True))
 
 
+def test_xlsx_exports_show_amounts_to_the_cent(sales, organizer):
+    """A workbook's amounts are numbers (they add up in the spreadsheet) shown to the cent,
+    as the receipts and the CSV write them: 50.00, not 50."""
+    admin = signed_in(organizer)
+    url = "/admin/sales/performancedashboard/exports/"
+    for kind, column in (("payments", "Amount"), ("orders", "Total"), ("tickets", "Price"), ("customers", "Paid")):
+        response = admin.get(url, {"kind": kind, "format": "xlsx", "performance": sales.pk})
+        sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+        header = [cell.value for cell in sheet[1]]
+        cells = [row[header.index(column)] for row in sheet.iter_rows(min_row=2)]
+        assert cells and all(isinstance(c.value, (int, float)) for c in cells), (kind, [c.value for c in cells])
+        assert {c.number_format for c in cells} == {"0.00"}, (kind, {c.number_format for c in cells})
+
+
 def test_exports_add_up_to_the_payments(sales, organizer):
     admin = signed_in(organizer)
     url = "/admin/sales/performancedashboard/exports/"
