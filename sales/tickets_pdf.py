@@ -40,16 +40,21 @@ def _order_pdf(order: Order, tickets, receipt: str | None) -> bytes:
     if tickets is None:
         tickets = order.tickets.select_related("place__seat", "place__section").filter(status="valid")
     notes = price_type_notes(perf.pk)
+    # The show's title across the page, whole: wrapped, in a smaller size if it takes more
+    # than three lines; what is under it moves down by the lines it took, the QR code too.
+    title = perf.event.title.translate(_PRINTABLE)
+    title_size = next((s for s in TITLE_SIZES if len(simpleSplit(title, "Helvetica-Bold", s, width - 20 * mm))
+                       <= _title_lines(s)), TITLE_SIZES[-1])
     for ticket in tickets:
-        pdf.setFont("Helvetica-Bold", 14)
-        pdf.drawString(10 * mm, height - 14 * mm, perf.event.title[:48])
+        below = height - 14 * mm - _lines(pdf, title, "Helvetica-Bold", title_size, height - 14 * mm,
+                                          width - 20 * mm, _title_lines(title_size))
         pdf.setFont("Helvetica", 10)
-        pdf.drawString(10 * mm, height - 21 * mm, " — ".join(filter(None, (starts, doors))))
+        pdf.drawString(10 * mm, height - 21 * mm - below, " — ".join(filter(None, (starts, doors))))
         pdf.setFont("Helvetica", 8)
         for i, line in enumerate(simpleSplit(where, "Helvetica", 8, column)[:2]):
-            pdf.drawString(10 * mm, height - (26 + 4 * i) * mm, line)
+            pdf.drawString(10 * mm, height - (26 + 4 * i) * mm - below, line)
         # Beside the QR code, each line kept to the column left of it (a long name wraps).
-        y = _lines(pdf, str(ticket.place), "Helvetica-Bold", 12, height - 40 * mm, column, 2)
+        y = _lines(pdf, str(ticket.place), "Helvetica-Bold", 12, height - 40 * mm - below, column, 2)
         # The price type too (Child, Senior): the door checks who may use it.
         price = " ".join(filter(None, (money(ticket.price, order.currency), paid_with(ticket))))
         kind = " — ".join(filter(None, (ticket.price_zone_name, ticket.price_type_name, price)))
@@ -61,11 +66,21 @@ def _order_pdf(order: Order, tickets, receipt: str | None) -> bytes:
                "Helvetica", 10, y - 7 * mm, column, 3)
         pdf.setFont("Courier", 7)
         pdf.drawString(10 * mm, 10 * mm, ticket.code)
-        _draw_qr(pdf, ticket.code, width - size - 6 * mm, (height - size) / 2, size)
+        _draw_qr(pdf, ticket.code, width - size - 6 * mm, (height - size) / 2 - below, size)
         pdf.showPage()
     _draw_receipt(pdf, receipt_text(order, tickets) if receipt is None else receipt, width, height)
     pdf.save()
     return buf.getvalue()
+
+
+# The sizes a show's title is printed in, the largest its lines fit in (_title_lines): the
+# 200 characters a title may have fit in the smallest. Below them, every line moves down by
+# at most two lines of the largest size (12 mm), which the ticket keeps free at its foot.
+TITLE_SIZES = (14, 12, 10, 9)
+
+
+def _title_lines(size: float) -> int:
+    return int(1 + 2 * 14 / size)
 
 
 # The PDF's standard fonts know the Windows-1252 characters only: the narrow no-break
