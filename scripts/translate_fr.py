@@ -278,6 +278,10 @@ FR = {
     "At most 0 uses: the code would never take anything off. Leave it empty for no limit.": "Au plus 0 utilisation : le code ne ferait jamais de réduction. Laissez vide pour ne pas limiter.",
     "This performance is not sold online: presale codes are typed in the online shop. Add its online on-sale window first.": "Cette représentation n'est pas vendue en ligne : les codes de prévente se tapent dans la boutique en ligne. Ajoutez d'abord sa période de vente en ligne.",
     "The online sale opens %(opens)s: a presale opens before it (its codes are asked for only until then).": "La vente en ligne ouvre le %(opens)s : une prévente ouvre avant (ses codes ne sont demandés que jusque-là).",
+    "Used: scanned at the door on %(day)s at %(time)s.": "Utilisé : scanné à l'entrée le %(day)s à %(time)s.",
+    "Refunded on %(day)s at %(time)s: this ticket is no longer valid.":
+        "Remboursé le %(day)s à %(time)s : ce billet n'est plus valide.",
+    "Exchanged: this ticket is no longer valid.": "Échangé : ce billet n'est plus valide.",
     "no such ticket": "billet introuvable", "no such venue": "salle introuvable",
     "%(code)s is an order's code, not a ticket's: look it up under “Find a guest”":
         "%(code)s est le code d'une commande, pas d'un billet : cherchez-le sous «\u00a0Chercher une personne\u00a0»",

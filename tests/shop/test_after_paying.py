@@ -1,5 +1,10 @@
-"""What a buyer finds after paying: the PDF tickets whole however long the show's title."""
+"""What a buyer finds after paying: the PDF tickets whole however long the show's title,
+and the order page telling a refunded, exchanged or used ticket for what it is."""
 
+
+import re
+from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.utils import timezone
@@ -9,9 +14,10 @@ from sales.holds import hold_create
 from sales.models import Order
 from sales.orders import CustomerDetails, order_place
 from sales.payments import APPROVE, PaymentRequest
+from sales.tickets import ticket_check_in
 from sales.tickets_pdf import order_pdf
 from tests.sales.test_order_receipts import pdf_text
-from tests.support import make_performance, places_of
+from tests.support import make_performance, make_user, on_the_day, places_of
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +58,46 @@ def test_a_long_show_title_is_printed_whole_on_each_ticket(title):
         assert words(" ".join(shown)) == words(title), shown
         assert str(ticket.place) in lines[end:]
         lines = lines[end + 1:]
+
+
+def ticket_cards(client, order) -> dict[str, str]:
+    """Each ticket's card on the order page, by its place: its text, spaces collapsed."""
+    page = client.get(f"/orders/{order.code}/{order.access_token}/").content.decode()
+    cards = re.findall(r'<li class="ticket card">(.*?)</li>', page, re.S)
+    return {re.search(r"<h3>(.*?)</h3>", card).group(1):
+            words(unescape(re.sub(r"<[^>]+>", " ", card))) for card in cards}
+
+
+@pytest.mark.parametrize("language, said", [
+    ("en", {"refunded": "Refunded on ", "exchanged": "Exchanged: this ticket is no longer valid.",
+            "used": "Used: scanned at the door on ", "at": " at "}),
+    ("fr", {"refunded": "Remboursé le ", "exchanged": "Échangé : ce billet n'est plus valide.",
+            "used": "Utilisé : scanné à l'entrée le ", "at": " à "}),
+])
+def test_the_order_page_says_which_tickets_were_refunded_exchanged_or_used(client, language, said):
+    """A buyer opening their link after the box office refunded one ticket, exchanged
+    another, and the door scanned a third, reads which is which, with when, on the venue's
+    clock: not a bare "Void" for two different things, nor a used ticket shown as unused."""
+    from sales.orders import order_exchange, tickets_refund
+
+    perf = make_performance(rows=2, per_row=4)
+    order = paid(perf, 3, language=language)
+    refunded, exchanged, used = order.tickets.order_by("pk")
+    tickets_refund(order=order, ticket_ids=[refunded.pk], actor=None)
+    clerk = make_user("clerk-after-paying", "counter clerk")
+    hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, place_ids=[places_of(perf)[5].pk])
+    order_exchange(order=Order.objects.get(pk=order.pk), ticket_ids=[exchanged.pk], hold=hold, actor=clerk)
+    on_the_day(perf, timezone.now() + timedelta(hours=1))
+    ticket_check_in(code=used.code, performance=perf, door="North gate", actor=make_user("door-after", "door staff"))
+    used.refresh_from_db()
+    refunded.refresh_from_db()
+    cards = ticket_cards(client, order)
+    clock = perf.venue.zone
+    assert said["refunded"] in cards[str(refunded.place)], cards
+    assert f"{timezone.localtime(refunded.refunded_at, clock):%H:%M}" in cards[str(refunded.place)]
+    assert said["exchanged"] in cards[str(exchanged.place)], cards
+    card = cards[str(used.place)]
+    assert said["used"] in card and f'{said["at"]}{timezone.localtime(used.checked_in_at, clock):%H:%M}' in card, card
+    assert "Void" not in " ".join(cards.values()) and "Annulé" not in " ".join(cards.values())
+    new = order.tickets.get(place=places_of(perf)[5])
+    assert said["used"] not in cards[str(new.place)] and new.code in cards[str(new.place)]
