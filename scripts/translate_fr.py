@@ -282,6 +282,7 @@ FR = {
     "Refunded on %(day)s at %(time)s: this ticket is no longer valid.":
         "Remboursé le %(day)s à %(time)s : ce billet n'est plus valide.",
     "Exchanged: this ticket is no longer valid.": "Échangé : ce billet n'est plus valide.",
+    "Add to calendar": "Ajouter à l'agenda",
     "no such ticket": "billet introuvable", "no such venue": "salle introuvable",
     "%(code)s is an order's code, not a ticket's: look it up under “Find a guest”":
         "%(code)s est le code d'une commande, pas d'un billet : cherchez-le sous «\u00a0Chercher une personne\u00a0»",

@@ -3,7 +3,7 @@ and the order page telling a refunded, exchanged or used ticket for what it is."
 
 
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 from html import unescape
 
 import pytest
@@ -101,3 +101,39 @@ def test_the_order_page_says_which_tickets_were_refunded_exchanged_or_used(clien
     assert "Void" not in " ".join(cards.values()) and "Annulé" not in " ".join(cards.values())
     new = order.tickets.get(place=places_of(perf)[5])
     assert said["used"] not in cards[str(new.place)] and new.code in cards[str(new.place)]
+
+
+def test_a_paid_order_goes_into_the_buyers_calendar(client):
+    """"Add to calendar" on the order page: an iCalendar file a phone's or a computer's
+    calendar opens, with the show, its start to the minute whatever the buyer's own zone,
+    where it is, the doors and the tickets, and the way back to the order."""
+    from sales.notifications import order_link
+
+    perf = make_performance(rows=1, per_row=3)
+    Event.objects.filter(pk=perf.event_id).update(title="Cyrano, de Bergerac; en plein air")
+    perf.venue.__class__.objects.filter(pk=perf.venue_id).update(
+        name="Amphithéâtre du Lac", address="1 chemin du Lac, Québec", time_zone="America/Vancouver")
+    perf.__class__.objects.filter(pk=perf.pk).update(doors_open_at=perf.starts_at - timedelta(minutes=45))
+    perf.refresh_from_db()
+    order = paid(perf, 2, language="fr")
+    page = unescape(client.get(f"/orders/{order.code}/{order.access_token}/").content.decode())
+    link = re.search(r"""<a[^>]*href="([^"]+)"[^>]*>\s*Ajouter à l'agenda\s*</a>""", page)
+    assert link, "no link to the calendar on the order page"
+    answer = client.get(link.group(1))
+    assert answer.status_code == 200 and answer["Content-Type"].startswith("text/calendar")
+    ics = answer.content.decode()
+    assert ics.startswith("BEGIN:VCALENDAR\r\n") and ics.endswith("END:VCALENDAR\r\n")
+    assert all(len(line.encode()) <= 75 for line in ics.split("\r\n")), "lines longer than 75 octets"
+    unfolded = ics.replace("\r\n ", "")
+    fields = dict(line.split(":", 1) for line in unfolded.split("\r\n") if ":" in line)
+    assert fields["DTSTART"] == f"{perf.starts_at.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+    assert fields["SUMMARY"] == r"Cyrano\, de Bergerac\; en plein air"
+    assert fields["LOCATION"] == r"Amphithéâtre du Lac\, 1 chemin du Lac\, Québec"
+    assert fields["URL"] == order_link(order)
+    assert fields["UID"].startswith(order.code)
+    doors = timezone.localtime(perf.doors_open_at, perf.venue.zone)
+    for said in (f"Commande {order.code}", f"Ouverture des portes {doors:%H:%M}", str(places_of(perf)[0]),
+                 order_link(order)):
+        assert said in fields["DESCRIPTION"].replace("\\n", "\n").replace("\\,", ","), fields["DESCRIPTION"]
+    other = client.get(link.group(1).replace(order.access_token, "x" * len(order.access_token)))
+    assert other.status_code == 404  # the private link's token, as for the tickets

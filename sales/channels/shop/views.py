@@ -33,6 +33,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from events.models import Channel, OnSaleWindow, Performance
 from sales import waiting_room
 from sales.availability import seat_rows, taken_seats, zone_counts
+from sales.calendar import order_calendar
 from sales.channels.forms import (
     CHOICES,
     PricesForm,
@@ -66,7 +67,7 @@ from sales.errors import (
 )
 from sales.holds import hold_create, hold_give_back, hold_is_live, presale_opening
 from sales.inventory import free
-from sales.models import Ballot, Hold, Order, Place, Presale, PresaleCode, mailbox
+from sales.models import Ballot, Hold, Order, Place, Presale, PresaleCode, Ticket, mailbox
 from sales.notifications import send_orders_found
 from sales.orders import CustomerDetails, order_pay_by_link, order_place
 from sales.orders.settling import bank_question, give_way, payment_confirmed
@@ -921,3 +922,14 @@ def order_tickets_pdf(request, code: str, token: str):
     response["Content-Disposition"] = f'attachment; filename="tickets-{order.code}.pdf"'
     return response
 
+
+
+def order_calendar_file(request, code: str, token: str):
+    """The performance of a paid order, for the buyer's calendar (sales.calendar)."""
+    order = _order(code, token)
+    if order.status != Order.Status.PAID or order.performance.cancelled_at is not None:
+        raise Http404(_("This order has no valid tickets"))
+    tickets = order.tickets.select_related("place__seat", "place__section").filter(status=Ticket.Status.VALID)
+    response = HttpResponse(order_calendar(order, tickets), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{order.code}.ics"'
+    return response

@@ -1,0 +1,63 @@
+"""An order's performance as an iCalendar event (RFC 5545), for the buyer's own calendar:
+the show, its start (in UTC, so that every calendar puts it at the right moment whatever
+its own zone), the venue and its address, and in the description the doors, the places
+and the link back to the order, in the buyer's language."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .formatting import at_venue, when
+from .models import Order
+from .notifications import mail_domain, order_link
+
+
+def order_calendar(order: Order, tickets) -> str:
+    """The .ics of `order` (its valid `tickets` listed), lines ended by CRLF and folded at
+    75 octets as the format wants."""
+    perf = order.performance
+    with translation.override(order.language or None):
+        about = [_("Order %(code)s") % {"code": order.code}]
+        if perf.doors_open_at:
+            about.append(f'{_("Doors open")} {when(at_venue(perf.doors_open_at, perf), "H:i")}')
+        about += [str(t.place) for t in tickets]
+        about.append(order_link(order))
+        lines = [
+            "BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:-//{mail_domain()}//Box office//EN", "METHOD:PUBLISH",
+            "BEGIN:VEVENT",
+            f"UID:{order.code}-{perf.pk}@{mail_domain()}",
+            f"DTSTAMP:{_utc(timezone.now())}",
+            f"DTSTART:{_utc(perf.starts_at)}",
+            f"SUMMARY:{_text(perf.event.title)}",
+            f"LOCATION:{_text(', '.join(filter(None, (perf.venue.name, perf.venue.address))))}",
+            f"DESCRIPTION:{_text(chr(10).join(about))}",
+            f"URL:{order_link(order)}",
+            "END:VEVENT", "END:VCALENDAR",
+        ]
+    return "".join(_folded(line) + "\r\n" for line in lines)
+
+
+def _utc(moment) -> str:
+    return f"{moment.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+
+
+def _text(value: str) -> str:
+    """A TEXT value: backslash, semicolon and comma escaped, a new line as \\n."""
+    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n"))
+
+
+def _folded(line: str) -> str:
+    """`line` cut into lines of at most 75 octets (in UTF-8, never inside a character),
+    each after the first starting with a space."""
+    parts, part, room = [], "", 75
+    for ch in line:
+        if len((part + ch).encode()) > room:
+            parts.append(part)
+            part, room = "", 74  # the space that starts a continued line counts
+        part += ch
+    parts.append(part)
+    return "\r\n ".join(parts)
