@@ -283,6 +283,9 @@ FR = {
         "Remboursé le %(day)s à %(time)s : ce billet n'est plus valide.",
     "Exchanged: this ticket is no longer valid.": "Échangé : ce billet n'est plus valide.",
     "Add to calendar": "Ajouter à l'agenda",
+    "Directions": "Itinéraire",
+    "At the door, show each ticket's QR code, on your phone or printed.":
+        "À l'entrée, présentez le code QR de chaque billet, sur votre téléphone ou imprimé.",
     "no such ticket": "billet introuvable", "no such venue": "salle introuvable",
     "%(code)s is an order's code, not a ticket's: look it up under “Find a guest”":
         "%(code)s est le code d'une commande, pas d'un billet : cherchez-le sous «\u00a0Chercher une personne\u00a0»",
