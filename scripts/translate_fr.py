@@ -284,6 +284,11 @@ FR = {
     "Exchanged: this ticket is no longer valid.": "Échangé : ce billet n'est plus valide.",
     "Add to calendar": "Ajouter à l'agenda",
     "Directions": "Itinéraire",
+    "Email me the tickets again": "M'envoyer de nouveau les billets par courriel",
+    "Your tickets are being sent again to %(email)s.": "Vos billets vous sont envoyés de nouveau à %(email)s.",
+    "Your tickets were already sent several times in the last hour; try again later.":
+        "Vos billets ont déjà été envoyés plusieurs fois dans la dernière heure ; réessayez plus tard.",
+    "This order no longer has valid tickets to send.": "Cette commande n'a plus de billets valides à envoyer.",
     "At the door, show each ticket's QR code, on your phone or printed.":
         "À l'entrée, présentez le code QR de chaque billet, sur votre téléphone ou imprimé.",
     "no such ticket": "billet introuvable", "no such venue": "salle introuvable",

@@ -3,6 +3,7 @@ and the order page telling a refunded, exchanged or used ticket for what it is."
 
 
 import re
+import time
 from datetime import UTC, timedelta
 from html import unescape
 
@@ -137,3 +138,48 @@ def test_a_paid_order_goes_into_the_buyers_calendar(client):
         assert said in fields["DESCRIPTION"].replace("\\n", "\n").replace("\\,", ","), fields["DESCRIPTION"]
     other = client.get(link.group(1).replace(order.access_token, "x" * len(order.access_token)))
     assert other.status_code == 404  # the private link's token, as for the tickets
+
+
+def wait_for_mail(count: int) -> list:
+    from django.core import mail
+
+    deadline = time.monotonic() + 30
+    while len(mail.outbox) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.3)  # nothing more on its way
+    return list(mail.outbox)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_buyer_has_the_tickets_emailed_again_from_the_order_page(client, celery_worker):
+    """"Email me the tickets again" on the order page: the confirmation and its PDF sent
+    again by the worker to the order's own address (never another), in the buyer's
+    language; asked too often, a clear refusal and nothing sent; for a refunded order,
+    no button, and a request made anyway is told why, not a 500."""
+    from sales.orders import order_refund
+
+    perf = make_performance(rows=1, per_row=3)
+    order = paid(perf, 1, language="fr")
+    assert len(wait_for_mail(1)) == 1  # the first confirmation
+    page = f"/orders/{order.code}/{order.access_token}/"
+    form = re.search(r"""<form[^>]*action="([^"]+)"[^>]*>[^<]*<input[^>]*>\s*<button[^>]*>M'envoyer de nouveau""",
+                     unescape(client.get(page).content.decode()))
+    assert form, "no way to have the tickets emailed again"
+    answer = client.post(form.group(1), {"email": "someone-else@example.org"}, follow=True)
+    assert answer.redirect_chain[-1][0] == page
+    assert "Vos billets vous sont envoyés de nouveau à marie@example.org." in unescape(answer.content.decode())
+    sent = wait_for_mail(2)
+    assert len(sent) == 2 and sent[1].to == ["marie@example.org"]
+    assert sent[1].subject.startswith("Vos billets pour") and sent[1].attachments[0][0] == f"tickets-{order.code}.pdf"
+    for _again in range(2):
+        client.post(form.group(1))
+    refused = client.post(form.group(1), follow=True)
+    assert refused.status_code == 200 and refused.redirect_chain[-1][0] == page
+    assert ("Vos billets ont déjà été envoyés plusieurs fois dans la dernière heure ; réessayez plus tard."
+            in unescape(refused.content.decode()))
+    assert len(wait_for_mail(5)) == 4  # the first, and three asked for
+    order_refund(order=Order.objects.get(pk=order.pk))
+    assert "M'envoyer de nouveau" not in unescape(client.get(page).content.decode())
+    late = client.post(form.group(1), follow=True)
+    assert late.status_code == 200
+    assert "Cette commande n'a plus de billets valides à envoyer." in unescape(late.content.decode())

@@ -30,5 +30,6 @@ urlpatterns = [
     path("orders/<str:code>/<str:token>/", views.order_detail, name="order"),
     path("orders/<str:code>/<str:token>/tickets.pdf", views.order_tickets_pdf, name="order-pdf"),
     path("orders/<str:code>/<str:token>/calendar.ics", views.order_calendar_file, name="order-calendar"),
+    path("orders/<str:code>/<str:token>/resend/", views.order_resend, name="order-resend"),
     path("orders/<str:code>/<str:token>/pay/", views.order_pay, name="order-pay"),
 ]

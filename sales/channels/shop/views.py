@@ -68,7 +68,7 @@ from sales.errors import (
 from sales.holds import hold_create, hold_give_back, hold_is_live, presale_opening
 from sales.inventory import free
 from sales.models import Ballot, Hold, Order, Place, Presale, PresaleCode, Ticket, mailbox
-from sales.notifications import send_orders_found
+from sales.notifications import resend_confirmation, send_orders_found
 from sales.orders import CustomerDetails, order_pay_by_link, order_place
 from sales.orders.settling import bank_question, give_way, payment_confirmed
 from sales.payments import PaymentRequest, after_a_colon, declined_because
@@ -867,6 +867,36 @@ def order_detail(request, code: str, token: str):
     in_buyers_language(request, order.language)
     tickets = order.tickets.select_related("place__seat", "place__section")
     return render(request, "shop/order.html", {"order": order, "tickets": tickets})
+
+
+# A buyer's own order's email, sent again: per order, an hour (as many as a buyer who
+# cannot find it needs); per client address, a minute.
+RESEND_PER_ORDER_HOUR, RESEND_PER_MINUTE = 3, 5
+
+
+@never_cache
+@require_POST
+def order_resend(request, code: str, token: str):
+    """The order's confirmation (its tickets attached) emailed again by the worker, to the
+    address the order was bought with, never another."""
+    order = _order(code, token)
+    in_buyers_language(request, order.language)
+    if order.status != Order.Status.PAID or order.performance.cancelled_at is not None:
+        messages.error(request, _("This order no longer has valid tickets to send."))
+    elif settings.RATE_LIMITS and (
+            waiting_room.rate_limited("resend", waiting_room.client_network(request), limit=RESEND_PER_MINUTE)
+            or waiting_room.rate_limited("resend-order", order.code, limit=RESEND_PER_ORDER_HOUR, window=3600)):
+        messages.error(request, _("Your tickets were already sent several times in the last hour; try again "
+                                  "later."))
+    else:
+        try:
+            resend_confirmation(order)
+        except SalesError:  # refunded since the page was shown
+            messages.error(request, _("This order no longer has valid tickets to send."))
+        else:
+            messages.success(request, _("Your tickets are being sent again to %(email)s.")
+                             % {"email": order.customer.email})
+    return redirect("shop:order", code=order.code, token=order.access_token)
 
 
 @never_cache  # Back after paying asks again, and finds the order paid
