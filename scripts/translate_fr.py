@@ -284,6 +284,8 @@ FR = {
     "Exchanged: this ticket is no longer valid.": "Échangé : ce billet n'est plus valide.",
     "Add to calendar": "Ajouter à l'agenda",
     "Directions": "Itinéraire",
+    "This performance took place on %(day)s: its tickets no longer let anyone in.":
+        "Ce spectacle a eu lieu le %(day)s : ses billets ne donnent plus accès à la salle.",
     "Email me the tickets again": "M'envoyer de nouveau les billets par courriel",
     "Your tickets are being sent again to %(email)s.": "Vos billets vous sont envoyés de nouveau à %(email)s.",
     "Your tickets were already sent several times in the last hour; try again later.":

@@ -183,3 +183,24 @@ def test_a_buyer_has_the_tickets_emailed_again_from_the_order_page(client, celer
     late = client.post(form.group(1), follow=True)
     assert late.status_code == 200
     assert "Cette commande n'a plus de billets valides à envoyer." in unescape(late.content.decode())
+
+
+@pytest.mark.parametrize("language, said, door", [
+    ("en", "This performance took place on ", "At the door, show"),
+    ("fr", "Ce spectacle a eu lieu le ", "À l'entrée, présentez"),
+])
+def test_after_the_show_the_order_page_says_it_took_place(client, language, said, door):
+    """Opened the day after, the order page does not still tell the buyer to show the
+    codes at the door (which no longer lets them in) nor to add it to a calendar: it says
+    when the show took place. The PDF and the receipt stay."""
+    perf = make_performance(rows=1, per_row=2)
+    order = paid(perf, 1, language=language)
+    page = f"/orders/{order.code}/{order.access_token}/"
+    assert door in unescape(client.get(page).content.decode())  # before: what to do at the door
+    perf.__class__.objects.filter(pk=perf.pk).update(starts_at=timezone.now() - timedelta(days=1, hours=2))
+    perf.refresh_from_db()
+    shown = words(unescape(re.sub(r"<[^>]+>", " ", client.get(page).content.decode())))
+    day = timezone.localtime(perf.starts_at, perf.venue.zone)
+    assert said in shown and f"{day.year}" in shown.split(said, 1)[1][:40], shown
+    assert door not in shown and "calendar.ics" not in client.get(page).content.decode()
+    assert f"/orders/{order.code}/{order.access_token}/tickets.pdf" in client.get(page).content.decode()

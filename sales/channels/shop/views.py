@@ -74,6 +74,7 @@ from sales.orders.settling import bank_question, give_way, payment_confirmed
 from sales.payments import PaymentRequest, after_a_colon, declined_because
 from sales.policy import begun_for
 from sales.seatmap import overview, section_svg, sections_of, stage_of
+from sales.tickets import off_day
 from sales.tickets_pdf import order_pdf
 from sales.views import refusal
 
@@ -866,7 +867,9 @@ def order_detail(request, code: str, token: str):
     order = _order(code, token)
     in_buyers_language(request, order.language)
     tickets = order.tickets.select_related("place__seat", "place__section")
-    return render(request, "shop/order.html", {"order": order, "tickets": tickets})
+    # After its day, as the door counts it: its tickets no longer let anyone in.
+    over = off_day(order.performance, timezone.now()) == "after"
+    return render(request, "shop/order.html", {"order": order, "tickets": tickets, "over": over})
 
 
 # A buyer's own order's email, sent again: per order, an hour (as many as a buyer who
