@@ -15,16 +15,29 @@ import time
 import redis
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import BooleanField, Count, ExpressionWrapper
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, QuerySet
 from django.utils import timezone
 
-from events.models import PriceZone, Section
+from events.models import Event, PriceZone, Section
 
 from .inventory import free, in_baskets, open_to
 from .models import Place
+from .policy import roles_of
 from .replica import replica_configured, replica_reads
 
 logger = logging.getLogger(__name__)
+
+
+def announced(queryset: QuerySet, user) -> QuerySet:
+    """What of `queryset` (performances, or events) `user` may see. Staff see everything.
+    Anyone else sees what is put on sale (it has places; an event, once one of its
+    performances is): a show still being set up in the admin (its event, zones and windows
+    entered, *Put on sale* not yet run) is not announced, and its number, one more than
+    the last, is no way to learn of it, by the shop's page or by the API."""
+    if roles_of(user):
+        return queryset
+    outer = "performance__event" if queryset.model is Event else "performance"
+    return queryset.filter(Exists(Place.objects.filter(**{outer: OuterRef("pk")})))
 
 
 # The counts' keys, "display-counts:", were "availability:" when the counts were cached

@@ -489,3 +489,44 @@ def test_a_page_refused_to_a_role_is_logged_in_one_line_not_with_a_traceback(ope
     refused = [r for r in records if "Forbidden" in r.getMessage()]
     assert refused and all(console.filter(r) for r in refused)
     assert all(not r.exc_info and "Traceback" not in console.format(r) for r in refused)
+
+
+# --- what is public ----------------------------------------------------------------------
+
+def test_a_performance_being_set_up_is_shown_to_staff_only(performance, clerk, organizer):
+    """An organizer sets a show up in the admin (its event, performances, zones and
+    windows) before it is announced; *Put on sale* publishes it. Until then nobody outside
+    the staff learns of it, not by the shop's page of its number (numbers follow each
+    other: the next one is easy to guess), nor by the API's catalogue."""
+    from sales.inventory import put_on_sale
+    from tests.support import client_for, make_performance
+
+    secret = make_performance(on_sale=False)
+    secret.event.title = "Unannounced reunion tour"
+    secret.event.save()
+    anonymous = Client()
+    page = anonymous.get(f"/performances/{secret.pk}/")
+    assert page.status_code == 404 and "Unannounced" not in page.content.decode()
+    assert "text/html" in page["Content-Type"]
+    api = client_for()
+    assert "Unannounced" not in api.get("/api/v1/events/").content.decode()
+    listed = [p["id"] for p in api.get("/api/v1/performances/").json()]
+    assert secret.pk not in listed and performance.pk in listed
+    for address in (f"/api/v1/performances/{secret.pk}/", f"/api/v1/performances/{secret.pk}/seatmap/"):
+        refused = api.get(address)
+        assert refused.status_code == 404 and refused.json()["error"]["code"] == "not_found"
+        assert "Unannounced" not in refused.content.decode()
+    # What is on sale is the public's, as before.
+    assert anonymous.get(f"/performances/{performance.pk}/").status_code == 200
+    assert api.get(f"/api/v1/performances/{performance.pk}/").status_code == 200
+    # The staff see what they are setting up.
+    assert client_for(clerk).get(f"/api/v1/performances/{secret.pk}/").json()["event"]["title"] == \
+        "Unannounced reunion tour"
+    assert secret.pk in [p["id"] for p in client_for(organizer).get("/api/v1/performances/").json()]
+    assert "Unannounced" in client_for(organizer).get("/api/v1/events/").content.decode()
+    assert "Unannounced" in signed_in(organizer).get(f"/performances/{secret.pk}/").content.decode()
+    # Put on sale, it is announced.
+    put_on_sale(performance=secret)
+    assert "Unannounced" in anonymous.get(f"/performances/{secret.pk}/").content.decode()
+    assert secret.pk in [p["id"] for p in api.get("/api/v1/performances/").json()]
+    assert "Unannounced" in api.get("/api/v1/events/").content.decode()

@@ -30,7 +30,7 @@ from events.models import Event, Performance, Venue
 from events.seating import seating_plan_import
 from events.services import WindowSpec, ZoneSpec, performance_create
 from sales import inventory, rows, waiting_room
-from sales.availability import availability_changed, seat_map, zone_counts
+from sales.availability import announced, availability_changed, seat_map, zone_counts
 from sales.errors import (
     HoldNotActive,
     IllegalTransition,
@@ -171,7 +171,7 @@ class EventList(ApiView):
 
     @extend_schema(responses={200: s.EventOut(many=True), **READ_ERRORS})
     def get(self, request):
-        return Response(s.EventOut(Event.objects.all(), many=True).data)
+        return Response(s.EventOut(announced(Event.objects.all(), request.user), many=True).data)
 
 
 def _stocked(performances):
@@ -184,7 +184,7 @@ class PerformanceList(ApiView):
 
     @extend_schema(responses={200: s.PerformanceOut(many=True), **READ_ERRORS})
     def get(self, request):
-        perfs = (_stocked(Performance.objects).select_related("event", "venue")
+        perfs = (_stocked(announced(Performance.objects, request.user)).select_related("event", "venue")
                  .prefetch_related("on_sale_windows").order_by("starts_at"))
         return Response(s.PerformanceOut(perfs, many=True, context=self.ctx()).data)
 
@@ -206,7 +206,8 @@ class PerformanceDetail(ApiView):
 
     @extend_schema(responses={200: s.PerformanceDetailOut, **READ_ERRORS})
     def get(self, request, pk: int):
-        perf = _found(_stocked(Performance.objects).select_related("event", "venue"), _("no such performance"), pk=pk)
+        perf = _found(_stocked(announced(Performance.objects, request.user)).select_related("event", "venue"),
+                      _("no such performance"), pk=pk)
         return Response(s.PerformanceDetailOut(perf, context=self.ctx(
             counts=zone_counts(perf.pk), staff=bool(roles_of(request.user)))).data)
 
@@ -217,8 +218,9 @@ class SeatMap(ApiView):
     @extend_schema(responses={200: {"type": "object"}, **READ_ERRORS},
                    description="Geometry and state of every place. `seats` rows follow `columns`.")
     def get(self, request, pk: int):
-        return Response(seat_map(_found(Performance.objects.select_related("venue"), _("no such performance"), pk=pk),
-                                 default_channel(request.user)))
+        perf = _found(announced(Performance.objects, request.user).select_related("venue"), _("no such performance"),
+                      pk=pk)
+        return Response(seat_map(perf, default_channel(request.user)))
 
 
 # --- holds ----------------------------------------------------------------------------

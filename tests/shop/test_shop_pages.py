@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from sales.models import Hold, Order, Place
-from tests.support import card_token, make_performance, places_of
+from tests.support import card_token, make_performance, places_of, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -120,8 +120,9 @@ def test_a_basket_belongs_to_its_session(client, performance):
 
 
 def test_a_performance_offers_to_buy_only_while_it_is_on_sale_online(client, organizer):
-    """Opened by its address before it is put on sale, before its online sale opens or
-    after it closed, a performance says so, with no form that would only be refused."""
+    """Before its online sale opens or after it closed, a performance's page says so, with
+    no form that would only be refused. Before it is put on sale it is not announced: only
+    the staff find its page, which says so."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -132,7 +133,8 @@ def test_a_performance_offers_to_buy_only_while_it_is_on_sale_online(client, org
 
     perf = make_performance(rows=2, per_row=4, on_sale=False)
     hold_form = f'action="/performances/{perf.pk}/hold/"'
-    page = client.get(f"/performances/{perf.pk}/").content.decode()
+    assert client.get(f"/performances/{perf.pk}/").status_code == 404
+    page = signed_in(organizer).get(f"/performances/{perf.pk}/").content.decode()
     assert "This performance is not on sale online." in page and hold_form not in page
     # Put on sale by the organizer, the page offers it at once (its counts were of no places).
     assert client_for(organizer).post(f"/api/v1/performances/{perf.pk}/put-on-sale/").json()["count"] == 8

@@ -32,7 +32,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from events.models import Channel, OnSaleWindow, Performance
 from sales import waiting_room
-from sales.availability import seat_rows, taken_seats, zone_counts
+from sales.availability import announced, seat_rows, taken_seats, zone_counts
 from sales.calendar import order_calendar
 from sales.channels.forms import (
     CHOICES,
@@ -272,7 +272,7 @@ def performance_detail(request, pk: int):
     opens, a presale's access code (POST: the code, checked by the presale)."""
     if (to_queue := _behind_queue(request, pk)) is not None:
         return to_queue
-    perf = get_object_or_404(Performance.objects.select_related("event", "venue"), pk=pk)
+    perf = get_object_or_404(announced(Performance.objects.select_related("event", "venue"), request.user), pk=pk)
     now = timezone.now()
     windows = _online_windows(perf)
     presale = _presale_now(perf, now, windows)
