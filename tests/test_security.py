@@ -150,6 +150,29 @@ def test_codes_guessed_through_the_api_count_against_the_shops_tries(performance
     assert api.post(f"/api/v1/holds/{token}/quote/", {}, format="json").status_code == 200  # no code: no try
 
 
+def test_a_promo_code_sent_with_an_order_counts_against_the_same_tries(performance):
+    """An order sent with a promo code tries it as a quote does: past the address's 30 tries
+    a minute, the order is refused before the code is looked at, and nothing is sold. Else
+    each order sent (20 a minute) would be one more guess."""
+    from sales.models import PromoCode
+
+    PromoCode.objects.create(code="ETE10", percent_off=Decimal("10"))
+    in_one_clock_minute()
+    api = APIClient(REMOTE_ADDR=OUTSIDER)
+    token = api.post("/api/v1/holds/", {"performance": performance.pk, "places": [places_of(performance)[0].pk]},
+                     format="json").json()["token"]
+    guesses = [api.post(f"/api/v1/holds/{token}/quote/", {"promo_code": f"GUESS{i}"}, format="json")
+               for i in range(30)]
+    assert {answer.status_code for answer in guesses} == {400}
+    found = api.post("/api/v1/orders/", {"hold": token, "customer": BUYER, "promo_code": "ETE10", "payment": CARD},
+                     format="json")
+    assert found.status_code == 429 and found.json()["error"]["code"] == "rate_limited", found.content
+    assert not Order.objects.exists() and Hold.objects.get(token=token).status == Hold.Status.ACTIVE
+    # Without a code the order is no try, and goes through.
+    assert api.post("/api/v1/orders/", {"hold": token, "customer": BUYER, "payment": CARD},
+                    format="json").status_code == 201
+
+
 def test_confirming_a_payment_does_not_tell_which_order_codes_exist_and_is_rate_limited(performance):
     """An order code that does not exist and one that does, with a wrong secret, get the
     same answer; guesses are 30 a minute an address, and none reaches the card provider."""

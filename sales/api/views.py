@@ -394,6 +394,8 @@ class OrderCreate(ApiView):
         key = order_key(request)
         customer = CustomerDetails(**data["customer"])
         prices = _prices(data)
+        if prices.promo_code and waiting_room.too_many_code_tries(request):  # a guess, as at a quote
+            raise RateLimited(_("too many codes tried from your address; wait a minute"))
         if "reserve_until" in data:  # pay later: the places stay held until the deadline
             try:
                 order = order_reserve(hold_token=data["hold"], customer=customer, deadline=data["reserve_until"],
