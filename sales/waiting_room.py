@@ -328,8 +328,9 @@ def new_visitor() -> str:
 @dataclass(frozen=True)
 class Place:
     # "before" (waiting for the on-sale), "queued", "admitted", "paused" (nothing free now,
-    # places in baskets may come back at `back`), "soldout", "none" (no queue: on to the
-    # shop, which asks for no pass)
+    # places in baskets may come back at `back`), "stopped" (the organizer set the rate to
+    # 0: nobody moves until it is raised, so no wait can be told), "soldout", "none" (no
+    # queue: on to the shop, which asks for no pass)
     state: str
     position: int = 0
     ahead: int = 0
@@ -390,6 +391,8 @@ def _placed(cfg: Config, position: int, now: float) -> Place:
     if cfg.soldout:
         return Place("soldout", position=position)
     ahead = int(position - frontier)
+    if not cfg.rate:  # stopped by the organizer: no wait to tell ("less than a minute" from rate 0 was wrong)
+        return Place("stopped", position=position, ahead=ahead, progress=min(1.0, frontier / position), ttl=cfg.ttl)
     return Place("queued", position=position, ahead=ahead,
                  wait_seconds=int(ahead / cfg.rate) if cfg.rate else 0,
                  progress=min(1.0, frontier / position) if position else 1.0, ttl=cfg.ttl)

@@ -1038,3 +1038,36 @@ def test_a_long_wait_is_said_in_hours(performance):
     assert "Elle ouvre dans environ 4 jours." in said(opening, "fr")
     hour = waiting_room.Place("queued", position=80, ahead=70, wait_seconds=80 * 60)
     assert "about 80 minutes" in said(hour, "en")
+
+
+def test_a_queue_the_organizer_stopped_says_so_and_promises_no_wait(performance):
+    """An organizer who sets the rate to 0 stops admission: a visitor with hundreds ahead
+    is told the queue is stopped and keeps their place, not "less than a minute", in
+    English and in French; the page polls as rarely as a paused queue's, not every 3 s."""
+    import re
+
+    from sales.channels.shop.queue import poll_interval_ms
+
+    room = room_for(performance, opens_in=timedelta(seconds=-1), per_minute=1)
+    waiting_room.draw(performance.pk)
+    url = f"/performances/{performance.pk}/queue/"
+    for _ahead in range(3):
+        Client().get(url)
+    room.admit_per_minute = 0
+    room.save()
+    waiting_room.publish(room)
+    visitor = Client()
+    for language, said, unsaid in (
+            ("en", ["3 people ahead of you", "The organizer has stopped letting people in for now",
+                    "you keep your place"], ["less than a minute", "Estimated wait"]),
+            ("fr", ["3 personnes devant vous", "L'organisateur a suspendu les entrées pour le moment",
+                    "vous gardez votre place"], ["moins d’une minute", "Attente estimée"])):
+        page = visitor.get(url, headers={"Accept-Language": language}).content.decode()
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+        for words in said:
+            assert words in text, (language, words)
+        for words in unsaid:
+            assert words not in text, (language, words)
+    place = waiting_room.status(performance.pk, "somebody-far-back")
+    assert place.state == "stopped" and place.ahead == 4
+    assert min(poll_interval_ms(place) for _ in range(50)) >= 15_000 * 0.85

@@ -121,7 +121,7 @@ def answer(pk: int, *, visitor_cookie: str | None, htmx: bool, ip: str, cookies_
         if htmx:
             return Answer(204, headers=[("HX-Redirect", shop_url)], cookies=cookies)
         return Answer(302, headers=[("Location", shop_url)], cookies=cookies)
-    code_form = not htmx and place.state in ("before", "queued") and waiting_room.presale_open(pk)
+    code_form = not htmx and place.state in ("before", "queued", "stopped") and waiting_room.presale_open(pk)
     return _page(pk, place, visitor, htmx=htmx, cookies=cookies, code_form=code_form,
                  csrf=None if htmx else _csrf_token(cookies_in.get(settings.CSRF_COOKIE_NAME), cookies))
 
@@ -170,6 +170,8 @@ def poll_interval_ms(place: waiting_room.Place) -> int:
         seconds = min(15.0, max(1.0, place.wait_seconds / 2))
     elif place.state == "soldout":  # over, unless a reservation is cancelled: no need to ask often
         seconds = 30.0
+    elif place.state == "stopped":  # nothing moves until the organizer raises the rate again
+        seconds = random.uniform(15.0, 30.0)
     elif place.state == "paused":  # nothing moves before the first basket lapses; spread, not all at that moment
         seconds = min(30.0, max(15.0, place.back - time.time() + random.uniform(0, 10)))
     else:
