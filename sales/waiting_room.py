@@ -198,15 +198,19 @@ def headings(room) -> dict[str, str]:
 
     from django.utils import translation
 
-    from sales.formatting import when
+    from sales.formatting import when, zone_place
 
     perf = room.performance
     written = {}
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
+            # The opening on the venue's clock, which it names; the page adds the visitor's
+            # own clock where it differs (`opens_ms`, `time_zone`: static/queue.js).
             written[f"heading_{language}"] = json.dumps({
                 "title": perf.event.title, "venue": perf.venue.name,
-                "starts": when(perf.local(), "l j F Y, H:i"), "opens": when(perf.local(room.opens_at), "l j F, H:i")})
+                "starts": when(perf.local(), "l j F Y, H:i"), "opens": when(perf.local(room.opens_at), "l j F, H:i"),
+                "place": zone_place(perf.venue.time_zone), "time_zone": perf.venue.time_zone,
+                "opens_ms": int(room.opens_at.timestamp() * 1000)})
     return written
 
 

@@ -1,0 +1,22 @@
+'use strict';
+// The waiting room's page. The opening is written on the venue's clock, which the page
+// names; a visitor whose own clock differs is told the time on theirs as well
+// ([data-your-time]: the moment, the venue's time zone, the sentence with its {time}).
+{
+  const language = document.documentElement.lang || undefined;
+  const style = {weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit'};
+  for (const mark of document.querySelectorAll('[data-your-time]')) {
+    const at = new Date(Number(mark.dataset.at));
+    let there;
+    try {
+      there = new Intl.DateTimeFormat(language, {...style, timeZone: mark.dataset.zone}).format(at);
+    } catch (error) {
+      continue;  // a zone this browser does not know: the venue's clock alone, as without JavaScript
+    }
+    const here = new Intl.DateTimeFormat(language, style).format(at);
+    if (!Number.isNaN(at.getTime()) && here !== there) {
+      mark.textContent = mark.dataset.text.replace('{time}', here);
+      mark.hidden = false;
+    }
+  }
+}
