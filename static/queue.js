@@ -20,3 +20,35 @@
     }
   }
 }
+// The network lost (a phone between cells): said at once, and when it is back the page
+// asks at once instead of at its next poll (up to 30 s far back); a page back in view
+// from a background tab, whose timers the browser slowed, asks at once too.
+{
+  const notice = document.getElementById('queue-offline');
+  const now = () => {
+    const status = document.getElementById('queue-status');
+    if (status && window.htmx) {
+      window.htmx.trigger(status, 'queue:now');
+    }
+  };
+  const lost = () => {
+    if (notice) {
+      notice.textContent = notice.dataset.text;
+      notice.hidden = false;
+    }
+  };
+  window.addEventListener('offline', lost);
+  window.addEventListener('online', now);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') {
+      now();
+    }
+  });
+  document.body.addEventListener('htmx:sendError', lost);
+  document.body.addEventListener('htmx:afterRequest', (event) => {
+    if (notice && event.detail.successful) {
+      notice.hidden = true;
+      notice.textContent = '';
+    }
+  });
+}

@@ -60,3 +60,34 @@ def test_the_opening_names_the_venues_clock_and_gives_the_fans_own_time_when_it_
         expect(page.locator("#queue-opens")).to_contain_text(venue_clock)
         assert yours not in page.locator("#queue-opens").inner_text()
         context.close()
+
+
+def test_a_phone_losing_the_network_is_told_and_catches_up_as_soon_as_it_is_back(browser, live_server):
+    """Far back, the page asks every 30 s. The phone loses the network: the page says so at
+    once (not a position frozen as if all were well), and when the network is back it asks
+    at once, instead of showing for up to 30 s a queue that changed meanwhile."""
+    perf = make_performance(rows=1, per_row=4)
+    room = room_for(perf, opens_in=timedelta(seconds=-1), per_minute=1)
+    waiting_room.draw(perf.pk)
+    for locale, lost in (("en-CA", "The connection is lost"), ("fr-CA", "La connexion est perdue")):
+        room.admit_per_minute = 1
+        room.save()
+        waiting_room.publish(room)
+        for _ahead in range(6):
+            waiting_room.join(perf.pk, waiting_room.new_visitor())
+        context, page = phone(browser, live_server, locale=locale)
+        page.goto(f"/performances/{perf.pk}/queue/")
+        status = page.locator("#queue-status")
+        expect(status).to_contain_text(re.compile(r"\d+ (people ahead of you|personnes devant vous)"))
+        notice = page.locator("#queue-offline")
+        assert not notice.is_visible()
+        context.set_offline(True)
+        expect(notice).to_contain_text(lost, timeout=5_000)
+        assert axe_violations(page, "body") == []
+        room.admit_per_minute = 0  # meanwhile the organizer stops admission
+        room.save()
+        waiting_room.publish(room)
+        context.set_offline(False)
+        expect(notice).to_be_hidden(timeout=5_000)
+        expect(page.locator("#queue-stopped")).to_be_visible(timeout=5_000)
+        context.close()
