@@ -52,3 +52,33 @@
     }
   });
 }
+// What a screen reader hears. The status card is replaced at every poll (every second
+// just before the opening, every 3 s near the front), so it is no live region: the polite
+// region #queue-heard, which stays, is told the card's [data-heard] sentences when the
+// state changes (opened, admission stopped, paused, sold out), and the position at most
+// once a minute.
+{
+  const region = document.getElementById('queue-heard');
+  const read = () => {
+    const status = document.getElementById('queue-status');
+    if (!status) {
+      return null;
+    }
+    const text = Array.from(status.querySelectorAll('[data-heard]'),
+                            (part) => part.textContent.replace(/\s+/g, ' ').trim()).join(' ');
+    return {state: status.dataset.state, text};
+  };
+  let said = read();
+  let saidAt = Date.now();
+  document.body.addEventListener('htmx:afterSettle', () => {
+    const now = read();
+    if (!region || !now || !said || now.text === said.text) {
+      return;
+    }
+    if (now.state !== said.state || Date.now() - saidAt >= 60000) {
+      region.textContent = now.text;
+      said = now;
+      saidAt = Date.now();
+    }
+  });
+}

@@ -91,3 +91,45 @@ def test_a_phone_losing_the_network_is_told_and_catches_up_as_soon_as_it_is_back
         expect(notice).to_be_hidden(timeout=5_000)
         expect(page.locator("#queue-stopped")).to_be_visible(timeout=5_000)
         context.close()
+
+
+def test_a_screen_reader_hears_the_queue_politely_not_at_every_poll(browser, live_server):
+    """The status was one live region replaced whole at every poll (every 3 s near the
+    front, every second before the opening): a screen reader either heard nothing (a new
+    region) or the whole card again and again. A polite region that stays put says the
+    position at most once a minute, and a change of state (admission stopped) at once."""
+    perf = make_performance(rows=1, per_row=4)
+    room = room_for(perf, opens_in=timedelta(seconds=-1), per_minute=60)
+    waiting_room.draw(perf.pk)
+    for _ahead in range(40):
+        waiting_room.join(perf.pk, waiting_room.new_visitor())
+    for locale, stopped in (("en-CA", "The organizer has stopped letting people in"),
+                            ("fr-CA", "L'organisateur a suspendu les entrées")):
+        room.admit_per_minute = 60
+        room.save()
+        waiting_room.publish(room)
+        context, page = phone(browser, live_server, locale=locale)
+        page.goto(f"/performances/{perf.pk}/queue/")
+        assert page.locator("#queue-status").get_attribute("aria-live") is None
+        heard = page.locator('[aria-live="polite"]')
+        assert heard.count() == 1
+        page.evaluate("""() => {
+            const region = document.querySelector('[aria-live="polite"]');
+            region.dataset.kept = 'yes';
+            window.saidTimes = 0;
+            new MutationObserver(() => { window.saidTimes += 1; })
+                .observe(region, {childList: true, characterData: true, subtree: true});
+        }""")
+        first = page.locator("#queue-status .big").inner_text()
+        page.wait_for_function(  # two polls at least, the position moving each time
+            "first => document.querySelector('#queue-status .big').innerText !== first", arg=first, timeout=20_000)
+        page.wait_for_timeout(7_000)
+        assert page.evaluate("window.saidTimes") == 0
+        room.admit_per_minute = 0
+        room.save()
+        waiting_room.publish(room)
+        expect(heard).to_contain_text(stopped, timeout=15_000)
+        assert heard.get_attribute("data-kept") == "yes"
+        assert re.search(r"\d+ (people ahead of you|personnes devant vous)", heard.inner_text())
+        assert axe_violations(page, "body") == []
+        context.close()
