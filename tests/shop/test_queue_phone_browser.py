@@ -133,3 +133,24 @@ def test_a_screen_reader_hears_the_queue_politely_not_at_every_poll(browser, liv
         assert re.search(r"\d+ (people ahead of you|personnes devant vous)", heard.inner_text())
         assert axe_violations(page, "body") == []
         context.close()
+
+
+def test_a_fan_let_in_from_the_queue_is_told_it_is_their_turn(browser, live_server):
+    """Let in, the page just became the show's page, like any other visit: nothing said it
+    was the fan's turn. The first page after the queue says so, in their language, and a
+    reload (or any later page) does not say it again."""
+    perf = make_performance(rows=1, per_row=4)
+    room_for(perf, opens_in=timedelta(seconds=-1), per_minute=20)
+    waiting_room.draw(perf.pk)
+    waiting_room.join(perf.pk, waiting_room.new_visitor())  # one ahead: let in 3 s later
+    for locale, said in (("en-CA", "It's your turn"), ("fr-CA", "C'est votre tour")):
+        context, page = phone(browser, live_server, locale=locale)
+        page.goto(f"/performances/{perf.pk}/")
+        page.wait_for_url(f"**/performances/{perf.pk}/", timeout=30_000)
+        assert "admitted" not in page.url
+        expect(page.locator(".messages")).to_contain_text(said)
+        assert axe_violations(page, "body") == []
+        page.reload()
+        expect(page.locator("#seatmap, .seatmap, main").first).to_be_visible()
+        assert said not in page.locator("main").inner_text()
+        context.close()

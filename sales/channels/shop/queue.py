@@ -39,6 +39,9 @@ PASS_COOKIE = "wr_pass_{}"
 PRESALE_COOKIE = "wr_presale_{}"
 PRESALE_SALT = "sales.waiting_room.presale"
 PRESALE_PASS_COOKIE = "wr_presale_pass_{}"
+# Set with a pass, for the shop's next page to say it is the visitor's turn (then dropped).
+TURN_COOKIE = "wr_turn_{}"
+TURN_SECONDS = 120
 VISITOR_MAX_AGE = 7 * 24 * 3600
 ALLOWED = frozenset(CSRF_ALLOWED_CHARS)
 # Headers the security and clickjacking middleware would have added.
@@ -104,6 +107,7 @@ def answer(pk: int, *, visitor_cookie: str | None, htmx: bool, ip: str, cookies_
         if place.state == "admitted":
             cookies.append((PRESALE_PASS_COOKIE.format(pk),
                             waiting_room.issue_presale_pass(pk, presale_id, visitor, place.ttl), place.ttl or None))
+            cookies.append((TURN_COOKIE.format(pk), "1", TURN_SECONDS))
             if htmx:
                 return Answer(204, headers=[("HX-Redirect", shop_url)], cookies=cookies)
             return Answer(302, headers=[("Location", shop_url)], cookies=cookies)
@@ -118,6 +122,7 @@ def answer(pk: int, *, visitor_cookie: str | None, htmx: bool, ip: str, cookies_
         admission.tick(pk)  # an automatic room's rate follows the buyers, decided by who admits
     if place.state == "admitted":
         cookies.append((PASS_COOKIE.format(pk), waiting_room.issue_pass(pk, visitor), place.ttl or None))
+        cookies.append((TURN_COOKIE.format(pk), "1", TURN_SECONDS))
         if htmx:
             return Answer(204, headers=[("HX-Redirect", shop_url)], cookies=cookies)
         return Answer(302, headers=[("Location", shop_url)], cookies=cookies)

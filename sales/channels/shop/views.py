@@ -79,7 +79,7 @@ from sales.tickets_pdf import order_pdf
 from sales.views import refusal
 
 from .forms import AccessCodeForm, CheckoutForm, FindOrdersForm, HoldForm
-from .queue import PRESALE_COOKIE, pass_ok, passes_of, presale_cookie
+from .queue import PRESALE_COOKIE, TURN_COOKIE, pass_ok, passes_of, presale_cookie
 
 logger = logging.getLogger(__name__)
 
@@ -273,6 +273,10 @@ def performance_detail(request, pk: int):
     if (to_queue := _behind_queue(request, pk)) is not None:
         return to_queue
     perf = get_object_or_404(announced(Performance.objects.select_related("event", "venue"), request.user), pk=pk)
+    # Just let in from the queue (its pass came with this cookie): said once, on this page.
+    turn = request.method == "GET" and TURN_COOKIE.format(pk) in request.COOKIES
+    if turn:
+        messages.success(request, _("It's your turn: you are in the shop. Choose your seats."))
     now = timezone.now()
     windows = _online_windows(perf)
     presale = _presale_now(perf, now, windows)
@@ -315,7 +319,7 @@ def performance_detail(request, pk: int):
         if refused["key"] not in shown:  # that form is gone meanwhile (sold out, sale closed): said at the top
             messages.error(request, refused["top"])
             refused = None
-    return render(request, "shop/performance.html", {
+    response = render(request, "shop/performance.html", {
         "selling": selling, "opens": opens,
         "closed": bool(windows) and not open_now and opens is None,
         "performance": perf, "zones": rows, "zone_colors": {row["zone"].pk: row["zone"].color for row in rows},
@@ -328,6 +332,9 @@ def performance_detail(request, pk: int):
         "repick": ",".join(str(pk) for pk in repick["seats"]) if repick and repick["performance"] == perf.pk else "",
         "refused": refused if refused and refused["performance"] == perf.pk else None,
     }, status=status)
+    if turn:
+        response.delete_cookie(TURN_COOKIE.format(pk), samesite="Lax")
+    return response
 
 
 def _offer(perf, now) -> tuple:
