@@ -154,3 +154,25 @@ def test_a_fan_let_in_from_the_queue_is_told_it_is_their_turn(browser, live_serv
         expect(page.locator("#seatmap, .seatmap, main").first).to_be_visible()
         assert said not in page.locator("main").inner_text()
         context.close()
+
+
+def test_a_page_back_in_view_from_a_background_tab_catches_up_at_once(browser, live_server):
+    """A tab left in the background has its timers slowed by the browser (to once a minute
+    and more): back in view, the page asks at once rather than showing a stale queue."""
+    perf = make_performance(rows=1, per_row=4)
+    room = room_for(perf, opens_in=timedelta(seconds=-1), per_minute=1)
+    waiting_room.draw(perf.pk)
+    for _ahead in range(6):
+        waiting_room.join(perf.pk, waiting_room.new_visitor())
+    context, page = phone(browser, live_server)
+    page.goto(f"/performances/{perf.pk}/queue/")  # far back: the next poll in about 30 s
+    expect(page.locator("#queue-status")).to_contain_text("6 people ahead of you")
+    room.admit_per_minute = 0
+    room.save()
+    waiting_room.publish(room)
+    page.evaluate("""() => {
+        Object.defineProperty(document, 'visibilityState', {value: 'visible', configurable: true});
+        document.dispatchEvent(new Event('visibilitychange'));
+    }""")
+    expect(page.locator("#queue-stopped")).to_be_visible(timeout=5_000)
+    context.close()
