@@ -293,6 +293,8 @@ FR = {
     "This order no longer has valid tickets to send.": "Cette commande n'a plus de billets valides à envoyer.",
     "At the door, show each ticket's QR code, on your phone or printed.":
         "À l'entrée, présentez le code QR de chaque billet, sur votre téléphone ou imprimé.",
+    "applications close %(closes)s, %(place)s time": "inscriptions jusqu'au %(closes)s, heure de %(place)s",
+    "Applications open %(opens)s, %(place)s time.": "Les inscriptions ouvrent le %(opens)s, heure de %(place)s.",
     "It's your turn: you are in the shop. Choose your seats.": "C'est votre tour : vous êtes dans la boutique. Choisissez vos places.",
     "The connection is lost. This page keeps trying, and you keep your place in the queue.": "La connexion est perdue. Cette page continue d'essayer, et vous gardez votre place dans la file.",
     "The sale opens %(opens)s, %(place)s time.": "La vente ouvre %(opens)s, heure de %(place)s.",

@@ -422,3 +422,23 @@ def test_a_cancelled_performance_takes_no_more_ballot_applications(performance, 
     assert page.status_code == 400
     assert f"{performance.event} — " in page.content.decode() and " is cancelled" in page.content.decode()
     assert ballot.entries.count() == 1
+
+
+def test_the_apply_page_names_the_venues_clock_for_its_opening_and_close(performance):
+    """"applications close 6 December 11:31" is the venue's clock: a fan on another one
+    (Paris, for a show in Toronto) read it as theirs. The page names the clock, in English
+    and in French, for the close and for an opening still to come."""
+    assert performance.venue.time_zone == "America/Toronto"
+    ballot = ballot_with(performance, 0, closed=False)
+    client = Client()
+
+    def text(language):
+        page = client.get(f"/lottery/{ballot.pk}/", headers={"Accept-Language": language}).content.decode()
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+
+    assert re.search(r"applications close \d+ \w+ \d\d:\d\d, Toronto time", text("en"))
+    assert re.search(r"inscriptions jusqu'au \d+ \w+ \d\d:\d\d, heure de Toronto", text("fr"))
+    now = timezone.now()
+    Ballot.objects.filter(pk=ballot.pk).update(opens_at=now + timedelta(days=1), closes_at=now + timedelta(days=2))
+    assert re.search(r"Applications open \d+ \w+ \d\d:\d\d, Toronto time\.", text("en"))
+    assert re.search(r"Les inscriptions ouvrent le \d+ \w+ \d\d:\d\d, heure de Toronto\.", text("fr"))

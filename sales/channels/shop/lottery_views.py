@@ -23,6 +23,7 @@ from sales.errors import (
     ProviderUnavailable,
     SalesError,
 )
+from sales.formatting import zone_place
 from sales.lottery import (
     CONFIRM_LINK_INVALID,
     CONFIRM_TOO_LATE,
@@ -71,7 +72,9 @@ def apply(request, pk: int):
     return render(request, "shop/ballot.html", {"ballot": ballot, "errors": errors, "typed": typed,
                                                 "quantity": request.POST.get("quantity", "2")[:3],
                                                 "has_draw": Draw.objects.filter(ballot=ballot).exists(),
-                                                "state": ballot_state(ballot)},
+                                                "state": ballot_state(ballot),
+                                                # its times are the venue's: the page names that clock
+                                                "clock": zone_place(ballot.performance.venue.time_zone)},
                   status=status)
 
 
