@@ -293,6 +293,7 @@ FR = {
     "This order no longer has valid tickets to send.": "Cette commande n'a plus de billets valides à envoyer.",
     "At the door, show each ticket's QR code, on your phone or printed.":
         "À l'entrée, présentez le code QR de chaque billet, sur votre téléphone ou imprimé.",
+    "Confirm it to enter it in the draw (applications close %(closes)s, %(place)s time). If you did not apply, do nothing: it will not be entered.": "Confirmez-la pour qu’elle participe au tirage (les inscriptions ferment le %(closes)s, heure de %(place)s). Si vous ne vous êtes pas inscrit, ne faites rien : elle ne participera pas.",
     "applications close %(closes)s, %(place)s time": "inscriptions jusqu'au %(closes)s, heure de %(place)s",
     "Applications open %(opens)s, %(place)s time.": "Les inscriptions ouvrent le %(opens)s, heure de %(place)s.",
     "It's your turn: you are in the shop. Choose your seats.": "C'est votre tour : vous êtes dans la boutique. Choisissez vos places.",
@@ -512,10 +513,6 @@ FR = {
     "An application for %(n)s ticket in the name of %(name)s, with the address %(email)s.": (
         "Une inscription pour %(n)s billet au nom de %(name)s, avec l’adresse %(email)s.",
         "Une inscription pour %(n)s billets au nom de %(name)s, avec l’adresse %(email)s."),
-    "Confirm it to enter it in the draw (applications close %(closes)s). If you did not apply, do nothing: it will "
-    "not be entered.":
-        "Confirmez-la pour qu’elle participe au tirage (les inscriptions ferment le %(closes)s). Si vous ne vous "
-        "êtes pas inscrit, ne faites rien : elle ne participera pas.",
     "Confirm my application": "Confirmer mon inscription",
     "This performance is cancelled. Your order %(code)s was refunded in full, fees included.":
         "Cette représentation est annulée. Votre commande %(code)s a été remboursée en entier, frais compris.",
@@ -622,7 +619,6 @@ FR = {
         "Nous avons votre inscription pour %(show)s (%(starts)s, %(venue)s), billets demandés : %(quantity)s. Les inscriptions ferment le %(closes)s ; nous vous écrirons après le tirage avec son résultat.",
     "This performance is cancelled: the ballot takes no more applications.":
         "Cette représentation est annulée : le tirage au sort ne prend plus d'inscriptions.",
-    "Applications open %(opens)s.": "Les inscriptions ouvrent le %(opens)s.",
     "Applications are closed: every applicant is emailed after the draw.":
         "Les inscriptions sont closes : chaque inscrit reçoit un courriel après le tirage.",
     "Your ballot tickets for %(show)s were released": "Vos billets du tirage au sort pour %(show)s ont été libérés",
@@ -1348,7 +1344,7 @@ FR = {
     "{n} selected": "{n} choisies", "1 selected": "1 choisie", "You can choose at most {n} seats.": "Vous pouvez choisir au plus {n} places.",
     # Ballots
     "Ballot": "Tirage au sort", "Ballots open": "Tirages au sort ouverts", "Ballot: %(title)s": "Tirage au sort : %(title)s",
-    "applications close %(closes)s": "inscriptions jusqu'au %(closes)s", "Apply": "S'inscrire",
+    "Apply": "S'inscrire",
     "Demand is far above the number of seats: apply now, and a random draw at the close decides.":
     "La demande dépasse de loin le nombre de places : inscrivez-vous maintenant, un tirage au sort décidera à la clôture.",
     "Demand is far above the number of seats: apply now, and a random draw at the close decides. "

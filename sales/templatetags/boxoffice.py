@@ -10,7 +10,17 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_noop, ngettext
 
 from sales import policy
-from sales.formatting import buyer_name, customer_name, group_mark, money, number, paid_with, payment_note, when
+from sales.formatting import (
+    buyer_name,
+    customer_name,
+    group_mark,
+    money,
+    number,
+    paid_with,
+    payment_note,
+    when,
+    zone_place,
+)
 from sales.models import Payment
 from sales.reads import list_price_basis
 from sales.shifts import shift_current
@@ -54,6 +64,13 @@ def price_basis(context) -> str:
 
 
 register.filter("paid_with", paid_with)
+
+
+@register.filter
+def venue_clock(performance) -> str:
+    """The place the clock of a performance's venue is named after ("Toronto"): what a
+    time written on it says it is ("…, Toronto time")."""
+    return zone_place(performance.venue.time_zone)
 
 
 @register.filter

@@ -442,3 +442,21 @@ def test_the_apply_page_names_the_venues_clock_for_its_opening_and_close(perform
     Ballot.objects.filter(pk=ballot.pk).update(opens_at=now + timedelta(days=1), closes_at=now + timedelta(days=2))
     assert re.search(r"Applications open \d+ \w+ \d\d:\d\d, Toronto time\.", text("en"))
     assert re.search(r"Les inscriptions ouvrent le \d+ \w+ \d\d:\d\d, heure de Toronto\.", text("fr"))
+
+
+def test_the_shops_list_and_the_confirmation_page_name_the_venues_clock_for_the_close(performance):
+    """The front page's ballot and the page of the link an applicant follows give the close
+    on the venue's clock: they name it, as the ballot's own page does."""
+    from tests.shop.test_ballot_confirmation import emailed_link
+
+    ballot = ballot_with(performance, 0, closed=False)
+    links = {}
+    for language, email in (("en", "ana@example.org"), ("fr", "elise@example.org")):
+        with translation.override(language):  # the link's page speaks its applicant's language
+            lottery.ballot_apply(ballot=ballot, name="Fan", email=email, quantity=2)
+        links[language] = emailed_link(email)
+    for language, clock in (("en", "Toronto time"), ("fr", "heure de Toronto")):
+        for url in ("/", links[language]):
+            page = Client().get(url, headers={"Accept-Language": language}).content.decode()
+            text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+            assert clock in text, (language, url)
