@@ -1,0 +1,53 @@
+"""The shop for a shopper who zooms or uses the keyboard alone: the demo's basket at 400 % zoom."""
+
+import pytest
+
+from events.models import Performance
+from tests.browser import axe_violations, open_page, screenshot
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+# 1280 CSS pixels zoomed to 400 %: the 320 px of WCAG's reflow rule.
+ZOOMED = {"width": 320, "height": 256}
+
+WIDER_THAN_THE_VIEW = """() => [...document.querySelectorAll('main *')]
+    .filter(e => e.getBoundingClientRect().right > innerWidth + 0.5)
+    .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')).slice(0, 5)"""
+
+
+@pytest.fixture
+def demo():
+    from sales.demo import load_demo
+
+    load_demo()
+    return Performance.objects.filter(event__title__startswith="Les").order_by("starts_at").first()
+
+
+def hold_two_with_the_keyboard(page, perf):
+    """A section opened with Enter, two seats side by side picked with the arrows, held."""
+    page.goto(f"/performances/{perf.pk}/")
+    page.locator(".section-link").nth(1).focus()
+    page.keyboard.press("Enter")
+    page.locator("#seatmap .seat").first.wait_for()
+    for _ in range(3):  # the section's heading has the focus: its zoom buttons, then the map
+        page.keyboard.press("Tab")
+    for key in ("ArrowDown", "Enter", "ArrowRight", "Enter"):
+        page.keyboard.press(key)
+    page.locator("#hold-picked").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/basket/")
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_basket_at_400_percent_zoom_reads_without_scrolling_sideways(browser, live_server, demo, language):
+    context, page = open_page(browser, live_server, ZOOMED)
+    if language == "fr":
+        page.goto("/")
+        page.locator("button[value=fr]").click()
+    hold_two_with_the_keyboard(page, demo)
+    assert page.locator("#basket-places tbody tr").count() == 2
+    assert page.evaluate(WIDER_THAN_THE_VIEW) == []
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
+    assert axe_violations(page, "main") == []
+    screenshot(page, f"basket-zoomed-{language}")
+    context.close()
