@@ -1,4 +1,5 @@
-"""The shop for a shopper who zooms or uses the keyboard alone: the demo's basket at 400 % zoom."""
+"""The shop for a shopper who zooms, uses the keyboard alone or a forced-colours (high
+contrast) theme: the demo's basket at 400 % zoom, buttons drawn in a forced-colours theme."""
 
 import pytest
 
@@ -50,4 +51,23 @@ def test_the_basket_at_400_percent_zoom_reads_without_scrolling_sideways(browser
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
     assert axe_violations(page, "main") == []
     screenshot(page, f"basket-zoomed-{language}")
+    context.close()
+
+
+def test_buttons_keep_their_outline_in_a_forced_colours_theme(browser, live_server, demo):
+    """A forced-colours theme (Windows' high contrast) draws a button's background in the
+    page's colour: only its border says it is a button."""
+    context, page = open_page(browser, live_server, {"width": 1280, "height": 800})
+    page.emulate_media(forced_colors="active")
+    hold_two_with_the_keyboard(page, demo)
+    for path in (f"/performances/{demo.pk}/", "/basket/"):
+        page.goto(path)
+        unframed = page.evaluate("""() => [...document.querySelectorAll('main button, main a.button')]
+            .filter(b => b.offsetParent !== null && !b.classList.contains('link'))  // a link's underline
+            .filter(b => { const s = getComputedStyle(b);
+                return !(parseFloat(s.borderTopWidth) >= 1 && s.borderTopStyle !== 'none'
+                         && s.borderTopColor !== 'rgba(0, 0, 0, 0)'); })
+            .map(b => b.id || b.textContent.trim())""")
+        assert unframed == [], (path, unframed)
+    screenshot(page, "basket-forced-colours")
     context.close()
