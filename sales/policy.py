@@ -58,7 +58,9 @@ class ChannelPolicy:
 POLICIES: dict[str, ChannelPolicy] = {
     Channel.ONLINE: ChannelPolicy(
         code=Channel.ONLINE, hold_for=timedelta(minutes=10), role=None,
-        payment_methods=frozenset({"card", "test_card"}), queued=True, max_hold=timedelta(minutes=10),
+        # A buyer warned in the last minute may ask for more time, once (WCAG's adjustable
+        # time limits): the seats are others' to buy too, so not without end.
+        payment_methods=frozenset({"card", "test_card"}), queued=True, max_hold=timedelta(minutes=20),
         holds_per_minute=30, payments_per_minute=20,
     ),
     Channel.COUNTER: ChannelPolicy(

@@ -301,6 +301,12 @@ FR = {
     "The sale opens %(opens)s, %(place)s time.": "La vente ouvre %(opens)s, heure de %(place)s.",
     "Where you are: %(time)s.": "Chez vous : %(time)s.",
     "The organizer has stopped letting people in for now, so there is no wait to estimate. When they start again, the queue moves on and you keep your place.": "L'organisateur a suspendu les entrées pour le moment : il n'y a donc pas d'attente à estimer. Dès qu'elles reprennent, la file avance et vous gardez votre place.",
+    "More time": "Plus de temps",
+    "Your seats are now held for %(n)d minute.": (
+        "Vos places sont maintenant retenues pendant %(n)d minute.",
+        "Vos places sont maintenant retenues pendant %(n)d minutes."),
+    "Your seats cannot be held any longer: pay now, or they are released.":
+        "Vos places ne peuvent pas être retenues plus longtemps : payez maintenant, sinon elles sont libérées.",
     "no such ticket": "billet introuvable", "no such venue": "salle introuvable",
     "%(code)s is an order's code, not a ticket's: look it up under “Find a guest”":
         "%(code)s est le code d'une commande, pas d'un billet : cherchez-le sous «\u00a0Chercher une personne\u00a0»",

@@ -346,6 +346,33 @@
     }
     tick();
     timer = setInterval(function () { left -= 1; tick(); }, 1000);
+    // More time, asked from the warning (basket_extend): the clock starts again from what the
+    // server gave, the words are said in a status region, and the focus goes back to where
+    // the buyer was before they went to the button (the warning, and the button, go away).
+    var before = null;
+    document.addEventListener("focusin", function (e) {
+      if (!warning || !warning.contains(e.target)) before = e.target;
+    });
+    document.body.addEventListener("hold-extended", function (e) {
+      var d = e.detail || {};
+      if (lapsed) return;
+      var said = document.getElementById("hold-said");
+      if (said) {
+        var p = document.createElement("p");
+        p.className = "msg " + (d.extended ? "msg-success" : "msg-error");
+        p.textContent = d.said || "";
+        said.replaceChildren(p);
+      }
+      var more = document.getElementById("more-time");
+      var back = before && document.contains(before) && !before.disabled ? before : document.getElementById("pay");
+      if (more && !d.more) more.remove();
+      if (d.extended) {
+        left = parseInt(d.seconds, 10) || left;
+        if (warning) warning.hidden = true;
+        show();
+      }
+      if (back && (!warning || !warning.contains(back))) back.focus();
+    });
     document.body.addEventListener("htmx:afterSwap", function () {
       var status = document.getElementById("hold-status");
       if (status && status.dataset.lapsed) lapse();

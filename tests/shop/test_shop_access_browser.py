@@ -71,3 +71,57 @@ def test_buttons_keep_their_outline_in_a_forced_colours_theme(browser, live_serv
         assert unframed == [], (path, unframed)
     screenshot(page, "basket-forced-colours")
     context.close()
+
+
+def test_the_last_minute_warning_offers_more_time_to_the_keyboard_and_keeps_the_focus(browser, live_server):
+    """WCAG's adjustable time limits: warned a minute before the hold lapses, a buyer still
+    typing asks for more time with one key, from where they were, and is told how long."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sales.models import Hold, Place
+    from tests.support import make_performance, places_of
+
+    perf = make_performance(rows=2, per_row=6)
+    context, page = open_page(browser, live_server, {"width": 390, "height": 844})
+    page.goto(f"/performances/{perf.pk}/")
+    page.locator(f'#seatmap a.seat[data-id="{places_of(perf)[0].pk}"]').click()
+    page.locator("#hold-picked").click()
+    page.wait_for_url("**/basket/")
+    hold = Hold.objects.get(status=Hold.Status.ACTIVE)
+    soon = timezone.now() + timedelta(seconds=65)
+    Hold.objects.filter(pk=hold.pk).update(expires_at=soon)
+    Place.objects.filter(hold=hold).update(hold_expires_at=soon)
+    page.clock.install()
+    page.reload()
+    page.get_by_label("Email").fill("camille@example.org")
+    page.locator("#pay").focus()
+    page.clock.run_for(6_000)
+    warning = page.locator("#hold-warning")
+    assert warning.is_visible()
+    more = warning.get_by_role("button", name="More time")
+    assert more.count() == 1
+    page.keyboard.press("Tab")  # from Pay, the next stop: the warning's button
+    assert page.evaluate("() => document.activeElement.id") == "more-time"
+    page.keyboard.press("Enter")
+    said = page.get_by_role("status").filter(has_text="Your seats are now held for 10 minutes.")
+    said.wait_for()
+    assert said.is_visible()
+    hold.refresh_from_db()
+    assert hold.expires_at > timezone.now() + timedelta(minutes=9)
+    assert Place.objects.get(hold=hold).hold_expires_at == hold.expires_at
+    assert warning.is_hidden()
+    assert page.evaluate("() => document.activeElement.id") == "pay"  # back where the buyer was
+    assert page.locator("#countdown .clock").inner_text().startswith(("9:", "10:"))
+    # The channel's longest hold reached meanwhile: asked again, it says so, and the button goes.
+    Hold.objects.filter(pk=hold.pk).update(created_at=timezone.now() - timedelta(minutes=30))
+    page.clock.run_for(541_000)
+    assert warning.is_visible()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.get_by_role("status").filter(has_text="Your seats cannot be held any longer").wait_for()
+    assert more.count() == 0
+    assert page.evaluate("() => document.activeElement.id") == "pay"
+    assert axe_violations(page, "main") == []
+    context.close()

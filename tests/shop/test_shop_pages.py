@@ -342,3 +342,27 @@ def test_the_buyer_is_thanked_once_not_at_every_visit_of_the_order(client, perfo
     order = Order.objects.get()
     later = Client().get(f"/orders/{order.code}/{order.access_token}/")  # from the email, another day
     assert later.status_code == 200 and "Thank you" not in later.content.decode()
+
+
+def test_more_time_on_the_basket_once_then_refused_in_words(client, performance):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    hold_seats(client, performance, str(places_of(performance)[0].pk))
+    hold = Hold.objects.get()
+    Hold.objects.filter(pk=hold.pk).update(expires_at=timezone.now() + timedelta(seconds=50))
+    response = client.post("/basket/extend/", follow=True)
+    assert "Your seats are now held for 10 minutes." in messages_of(response)
+    hold.refresh_from_db()
+    assert hold.expires_at > timezone.now() + timedelta(minutes=9)
+    assert set(Place.objects.filter(hold=hold).values_list("hold_expires_at", flat=True)) == {hold.expires_at}
+    # A hold of the shop lasts 20 minutes at most: asked again at its end, it stays as it is.
+    Hold.objects.filter(pk=hold.pk).update(created_at=timezone.now() - timedelta(minutes=19, seconds=30))
+    before = Hold.objects.get(pk=hold.pk).expires_at
+    response = client.post("/basket/extend/", follow=True)
+    assert response.status_code == 200
+    assert any("cannot be held any longer" in m for m in messages_of(response)), messages_of(response)
+    assert Hold.objects.get(pk=hold.pk).expires_at == before
+    # No basket: back to it, which says it is empty; nothing is written.
+    assert Client().post("/basket/extend/", follow=True).status_code == 200

@@ -23,6 +23,7 @@ urlpatterns = [
     path("basket/", views.basket, name="basket"),
     path("basket/status/", views.basket_status, name="basket-status"),
     path("basket/release/", views.basket_release, name="basket-release"),
+    path("basket/extend/", views.basket_extend, name="basket-extend"),
     path("checkout/", views.checkout, name="checkout"),
     path("checkout/<str:code>/bank/", views.confirm_payment, name="confirm-payment"),
     path("payments/card-field/", views.card_field, name="card-field"),

@@ -24,11 +24,11 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from events.models import Channel, OnSaleWindow, Performance
 from sales import waiting_room
@@ -65,14 +65,14 @@ from sales.errors import (
     SalesError,
     ServiceUnavailable,
 )
-from sales.holds import hold_create, hold_give_back, hold_is_live, presale_opening
+from sales.holds import hold_create, hold_extend, hold_give_back, hold_is_live, presale_opening
 from sales.inventory import free
 from sales.models import Ballot, Hold, Order, Place, Presale, PresaleCode, Ticket, mailbox
 from sales.notifications import resend_confirmation, send_orders_found
 from sales.orders import CustomerDetails, order_pay_by_link, order_place
 from sales.orders.settling import bank_question, give_way, payment_confirmed
 from sales.payments import PaymentRequest, after_a_colon, declined_because
-from sales.policy import begun_for
+from sales.policy import begun_for, policy_for
 from sales.seatmap import overview, section_svg, sections_of, stage_of
 from sales.tickets import off_day
 from sales.tickets_pdf import order_pdf
@@ -571,6 +571,7 @@ def _render_basket(request, hold, form, now, prices: PricesForm, status=200, quo
         "error_title": _("The payment was not made:") if request.resolver_match.url_name == "checkout"
         else _("Check your tickets:"),
         "seconds_left": max(0, int((hold.expires_at - now).total_seconds())),
+        "more_time": more_time_left(hold),
         "nonce": secrets.token_urlsafe(16),
         **_card_field(),
     }
@@ -616,6 +617,42 @@ def basket_release(request):
         messages.info(request, _("Your seats were released."))
     request.session.pop(BASKET, None)
     return redirect("shop:events")
+
+
+def more_time_left(hold: Hold) -> bool:
+    """Whether the basket's hold may still be given more time (its channel's longest hold)."""
+    return hold.expires_at < hold.created_at + policy_for(hold.channel).max_hold
+
+
+@require_POST
+def basket_extend(request):
+    """More time on the basket's hold, asked from the last minute's warning (WCAG's
+    adjustable time limits), up to the channel's longest hold. With htmx, the page is told
+    the seconds left and what to say (the event `hold-extended`), and the buyer stays where
+    they were typing; without, the basket again with the message."""
+    hold = _basket(request)
+    if hold is None:
+        return HttpResponseClientRedirect(reverse("shop:basket")) if request.htmx else redirect("shop:basket")
+    now = timezone.now()
+    if not hold_is_live(hold, now):
+        return _lapsed(request, hold)
+    try:
+        hold = hold_extend(hold=hold, now=now)
+    except HoldNotActive:
+        return _lapsed(request, hold)
+    except SalesError:
+        said, extended = _("Your seats cannot be held any longer: pay now, or they are released."), False
+    else:
+        minutes = round((hold.expires_at - now).total_seconds() / 60)
+        said, extended = ngettext("Your seats are now held for %(n)d minute.",
+                                  "Your seats are now held for %(n)d minutes.", minutes) % {"n": minutes}, True
+    if request.htmx:
+        response = HttpResponse()  # nothing to swap (hx-swap="none"): the event says it
+        return trigger_client_event(response, "hold-extended", {
+            "seconds": max(0, int((hold.expires_at - now).total_seconds())), "said": said,
+            "extended": extended, "more": more_time_left(hold)})
+    (messages.success if extended else messages.error)(request, said)
+    return redirect("shop:basket")
 
 
 @never_cache  # its answer (the bank's question, a refusal) is not for Back to show again
