@@ -151,7 +151,7 @@ def _stage_label(rows: list[list[dict]], stage: tuple | None, p: float) -> tuple
 
 def section_svg(section: SectionView, zone_colors: dict, zone_prices: dict | None = None,
                 stage: tuple | None = None) -> str:
-    """The open section as SVG: one roving-tabindex checkbox per seat, in row order
+    """The open section as SVG: a grid, one roving-tabindex checkbox per seat, by row
     (`zone_prices`: see SeatLabels; `stage`: the venue's stage as a point of its plan)."""
     rows = section.rows()
     p = pitch(rows)
@@ -168,7 +168,7 @@ def section_svg(section: SectionView, zone_colors: dict, zone_prices: dict | Non
     # small, and a section of 1,800 seats compresses to about 30 KB.
     out = [
         f'<svg id="seatmap" class="seatmap" viewBox="{x0:.1f} {y0:.1f} {w:.1f} {h:.1f}" '
-        f'data-pitch="{p:.2f}" data-tap="{TAP_PX}" data-section="{section.id}" role="group" '
+        f'data-pitch="{p:.2f}" data-tap="{TAP_PX}" data-section="{section.id}" role="grid" '
         f'aria-label="{escape(section.name)}" aria-describedby="map-help" style="--pitch:{p:.2f}">'
         f'<defs><path id="seat-x" d="M{-m:.1f} {-m:.1f}L{m:.1f} {m:.1f}M{m:.1f} {-m:.1f}L{-m:.1f} {m:.1f}"/>'
         f'<path id="seat-v" d="M{-m:.1f} 0L{-m * 0.2:.1f} {m * 0.8:.1f}L{m:.1f} {-m * 0.7:.1f}"/>'
@@ -179,6 +179,9 @@ def section_svg(section: SectionView, zone_colors: dict, zone_prices: dict | Non
         f'dominant-baseline="middle" transform="rotate({turn:.0f} {sx:.1f} {sy:.1f})" '
         f'aria-hidden="true">▲ {escape(_("STAGE"))}</text>',
     ]
+    # A grid of rows, each seat a checkbox in its cell: a screen reader passes the arrow keys
+    # to the map in it (shop.js moves along and between rows) and moves by row with its own
+    # table commands, rather than reading a section's hundreds of seats one after the other.
     labels = SeatLabels(zone_prices)
     colours = {zone: escape(colour) for zone, colour in zone_colors.items() if colour}
     first = True
@@ -192,6 +195,7 @@ def section_svg(section: SectionView, zone_colors: dict, zone_prices: dict | Non
             out.append(f'<text class="row-label" x="{end["seat__x"] + sign * ux * p * 1.3:.1f}" '
                        f'y="{end["seat__y"] + sign * uy * p * 1.3 + font * 0.35:.1f}" font-size="{font:.1f}" '
                        f'text-anchor="middle" aria-hidden="true">{label}</text>')
+        out.append('<g role="row">')
         for s in row:
             classes = "seat"
             if s["taken"]:
@@ -208,11 +212,13 @@ def section_svg(section: SectionView, zone_colors: dict, zone_prices: dict | Non
             colour = colours.get(s["price_zone_id"], "#6b7280")
             shape = "#seat-w" if s["seat__wheelchair"] else "#seat-o"
             out.append(
-                f'<a class="{classes}" data-id="{s["pk"]}" data-row="{r}" role="checkbox" aria-checked="false" '
+                f'<g role="gridcell"><a class="{classes}" data-id="{s["pk"]}" data-row="{r}" role="checkbox" '
+                f'aria-checked="false" '
                 f'tabindex="{roving}"{disabled} aria-label="{escape(labels(s))}" '
                 f'transform="translate({s["seat__x"]:.1f} {s["seat__y"]:.1f})">'
                 f'<use class="hit" href="#seat-h"/><use class="dot" href="{shape}" fill="{colour}"/>'
-                f'<use class="mark" href="#seat-x"/><use class="tick" href="#seat-v"/></a>')
+                f'<use class="mark" href="#seat-x"/><use class="tick" href="#seat-v"/></a></g>')
+        out.append("</g>")
     out.append("</svg>")
     return "".join(out)
 

@@ -125,3 +125,36 @@ def test_the_last_minute_warning_offers_more_time_to_the_keyboard_and_keeps_the_
     assert page.evaluate("() => document.activeElement.id") == "pay"
     assert axe_violations(page, "main") == []
     context.close()
+
+
+def test_a_screen_reader_meets_the_seat_map_as_a_grid_of_rows(browser, live_server, demo):
+    """A section of 700 seats, read by a screen reader: a grid, so that it switches to the
+    map's own keys (the arrows) in it, and moves by row with its table commands, the eleventh
+    row in ten steps, not 350 seats read one after the other; each seat a checkbox in its cell,
+    named by section, row, number and prices, unavailable when taken."""
+    from django.utils import timezone
+
+    from sales import inventory
+    from sales.models import Place
+
+    context, page = open_page(browser, live_server, {"width": 1280, "height": 800})
+    page.goto(f"/performances/{demo.pk}/")
+    link = page.locator(".section-link").nth(1)
+    name = link.locator("strong").inner_text()
+    link.focus()
+    page.keyboard.press("Enter")
+    page.locator("#seatmap .seat").first.wait_for()
+    grid = page.get_by_role("grid", name=name)
+    rows = grid.get_by_role("row")
+    assert rows.count() == 20
+    row_l = rows.nth(10).get_by_role("checkbox")  # the eleventh row: L, the hall has no row I
+    assert row_l.count() == 35
+    assert row_l.first.get_attribute("aria-label").startswith(f"{name}, row L, seat 1, Adult $")
+    assert all(", row L, " in row_l.nth(i).get_attribute("aria-label") for i in (0, 17, 34))
+    taken = int(row_l.nth(17).get_attribute("data-id"))
+    inventory.block(performance=demo, place_ids=[taken], now=timezone.now())
+    assert Place.objects.get(pk=taken).state == "blocked"
+    page.locator(f'#seatmap .seat.taken[data-id="{taken}"]').wait_for(timeout=10_000)
+    assert rows.nth(10).get_by_role("checkbox", disabled=True).count() == 1
+    assert axe_violations(page, "#seatmap-box") == []
+    context.close()
