@@ -79,6 +79,15 @@
       tip.style.top = (top < 4 ? r.bottom + 6 : top) + "px";
     }
     function hideTip() { tip.hidden = true; }
+    // Escape hides the tooltip, which covers the seats around the one it names (WCAG's
+    // content on hover or focus). On a seat, that is all this Escape does (a staff screen's
+    // Esc, which cancels, is the next one); under the mouse, it goes on to the page's keys.
+    document.addEventListener("keydown", function (e) {
+      if (e.key !== "Escape" || !tip || tip.hidden) return;
+      hideTip();
+      var seat = e.target.closest && e.target.closest(".seat");
+      if (seat && box.contains(seat)) { e.preventDefault(); e.stopPropagation(); }
+    }, true);
 
     // Keyboard: one Tab stop (roving tabindex), arrows along a row and between rows.
     function rowOf(seat) {

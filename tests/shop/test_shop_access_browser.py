@@ -158,3 +158,30 @@ def test_a_screen_reader_meets_the_seat_map_as_a_grid_of_rows(browser, live_serv
     assert rows.nth(10).get_by_role("checkbox", disabled=True).count() == 1
     assert axe_violations(page, "#seatmap-box") == []
     context.close()
+
+
+def test_escape_dismisses_a_seats_tooltip_and_leaves_the_focus_on_the_seat(browser, live_server):
+    """A seat's tooltip covers the seats around it: Escape hides it (WCAG's content on hover
+    or focus), for the keyboard as for the mouse, and the seat keeps the focus."""
+    from tests.support import make_performance, places_of
+
+    perf = make_performance(rows=3, per_row=6)
+    context, page = open_page(browser, live_server, {"width": 1280, "height": 800})
+    page.goto(f"/performances/{perf.pk}/")
+    tip = page.locator("#seat-tip")
+    first = page.locator(f'#seatmap a.seat[data-id="{places_of(perf)[0].pk}"]')
+    first.wait_for()
+    first.focus()
+    page.keyboard.press("ArrowRight")
+    assert tip.is_visible()
+    focused = page.evaluate("() => document.activeElement.dataset.id")
+    page.keyboard.press("Escape")
+    assert tip.is_hidden()
+    assert page.evaluate("() => document.activeElement.dataset.id") == focused
+    page.keyboard.press("ArrowRight")  # the next seat says its own again
+    assert tip.is_visible()
+    page.locator(f'#seatmap a.seat[data-id="{places_of(perf)[8].pk}"]').hover()
+    assert tip.inner_text().endswith("row B, seat 3, $50.00")
+    page.keyboard.press("Escape")
+    assert tip.is_hidden()
+    context.close()
