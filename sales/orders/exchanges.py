@@ -250,7 +250,8 @@ def order_exchange(*, order: Order, ticket_ids, hold: Hold, actor, shift=None,
             Hold.objects.filter(pk=hold.pk).update(status=Hold.Status.SOLD)
             labels = Place.objects.in_bulk([t.place_id for t in new])
             # Each side's date when the order moves to another performance: its seats may bear
-            # the same names. Written as numbers, to be read in any language.
+            # the same names. Written as numbers, to be read in any language (audit_line writes
+            # them as the history writes its moments).
             dates = ((f" ({at_venue(order.performance.starts_at, order.performance):%Y-%m-%d %H:%M})",
                       f" ({at_venue(hold.performance.starts_at, hold.performance):%Y-%m-%d %H:%M})")
                      if hold.performance_id != order.performance_id else ("", ""))

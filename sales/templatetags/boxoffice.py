@@ -1,5 +1,6 @@
 import re
 import zoneinfo
+from datetime import datetime
 from decimal import Decimal
 
 from django import template
@@ -224,10 +225,26 @@ def _as_handed(found) -> str:
     return label if found[2] is None else f"{label} {policy.counted(found[1], Decimal(found[2]))}"
 
 
+# A date in an audit line, as the record keeps it (an exchange's sides: "(2026-12-06 23:30)",
+# already on the venue's clock), to be read as the history's own moments are ("6 Dec 23:30").
+_RECORDED_DATE = re.compile(r"\((\d{4}-\d\d-\d\d \d\d:\d\d)\)")
+HISTORY_TIME = "j M H:i"
+
+
+def _dates_as_read(text: str) -> str:
+    def read(found):
+        try:
+            return f"({when(datetime.strptime(found[1], '%Y-%m-%d %H:%M'), HISTORY_TIME)})"
+        except ValueError:  # not a date after all: as it is
+            return found[0]
+    return _RECORDED_DATE.sub(read, text)
+
+
 @register.filter
 def audit_line(event) -> str:
-    """An audit line, "action detail", in the reader's language."""
-    detail = event.detail or ""
+    """An audit line, "action detail", in the reader's language, its dates written as the
+    history writes its moments."""
+    detail = _dates_as_read(event.detail or "")
     if m := re.fullmatch(r"(\d+) tickets, (.*)", detail):
         detail = ngettext("%(n)d ticket, %(total)s", "%(n)d tickets, %(total)s", int(m[1])) % {
             "n": int(m[1]), "total": m[2]}

@@ -2,7 +2,8 @@
 
 import re
 import threading
-from datetime import timedelta
+import zoneinfo
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from html import unescape
 
@@ -210,6 +211,41 @@ def test_moving_the_whole_order_to_another_performance(clerk, hall):
     assert f"({at_venue(hall.starts_at, hall):%Y-%m-%d %H:%M})" in said.split(" → ")[0]
     assert f"({at_venue(later.starts_at, later):%Y-%m-%d %H:%M})" in said.split(" → ")[1]
     assert said.endswith("; difference +0.00 CAD")
+
+
+def test_an_order_moved_to_another_date_reads_both_dates_as_its_other_lines_do(clerk, hall):
+    """The history of an order moved to another performance says each side's date as its
+    other lines say theirs ("6 Dec 10:14", "6 décembre 10:14"), on the venue's clock, not
+    as the numbers the record keeps: a late show far west of the box office, whose date is
+    another on the server's clock."""
+    from django.utils import translation
+
+    from events.models import Performance, Venue
+    from sales.formatting import when
+
+    shift = shift_open(clerk=clerk, cash_float=Decimal("0"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 1)
+    later = make_performance(rows=1, per_row=2)
+    Venue.objects.filter(pk__in=[hall.venue_id, later.venue_id]).update(time_zone="America/Vancouver")
+    Performance.objects.filter(pk=later.pk).update(event=hall.event)
+    west = zoneinfo.ZoneInfo("America/Vancouver")
+    day = timezone.localtime(timezone.now(), west).date() + timedelta(days=20)
+    starts = (datetime.combine(day, time(23, 30)), datetime.combine(day + timedelta(days=1), time(20, 5)))
+    for perf, start in zip((hall, later), starts, strict=True):
+        Performance.objects.filter(pk=perf.pk).update(starts_at=timezone.make_aware(start, west))
+    hold = hold_create(performance=later, channel=Channel.COUNTER, user=clerk, zone=later.price_zones.get(),
+                       quantity=1)
+    order_exchange(order=Order.objects.get(pk=order.pk), ticket_ids=list(order.tickets.values_list("pk", flat=True)),
+                   hold=hold, actor=clerk, shift=shift)
+    counter = signed_in(clerk)
+    for language in ("en", "fr"):
+        with translation.override(language):
+            first, second = (when(start, "j M H:i") for start in starts)
+        assert first.startswith(f"{starts[0].day} ") and first.endswith(" 23:30")
+        page = unescape(counter.get(f"/counter/orders/{order.code}/", HTTP_ACCEPT_LANGUAGE=language).content.decode())
+        line = next(li for li in re.findall(r"<li>(.*?)</li>", page, re.S) if "→" in li)
+        assert f"({first})" in line.split("→")[0] and f"({second})" in line.split("→")[1], line
+        assert not re.search(r"\d{4}-\d\d-\d\d", line), line
 
 
 @pytest.mark.django_db(transaction=True)
