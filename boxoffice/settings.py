@@ -222,6 +222,9 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# A moment Django writes by itself (a read-only date and time in the admin) is written as
+# the box office's pages write one: boxoffice/formats.
+FORMAT_MODULE_PATH = ["boxoffice.formats"]
 TIME_ZONE = os.environ.get("BOXOFFICE_TIME_ZONE", "America/Toronto")
 # The box office's currency (ISO 4217: CAD, EUR), a new price zone's: amounts not of an
 # order or a zone (a drawer's float, a shift's takings) are written in it.

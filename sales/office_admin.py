@@ -3,6 +3,7 @@ per performance, exports. Loaded by sales.admin; every write is a call to a serv
 
 from __future__ import annotations
 
+import zoneinfo
 from decimal import Decimal
 
 from django import forms
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from events.admin import (
+    VENUE_TIME,
     TabularInline,
     VenueClockMixin,
     as_money,
@@ -34,7 +36,7 @@ from events.models import Event, Performance
 
 from .errors import SalesError
 from .exports import KINDS, ExportFilter, csv_chunks, export_rows, xlsx_file
-from .formatting import money, number, performance_label, zone_place
+from .formatting import money, number, performance_label, when, zone_place
 from .models import Payment, PerformanceDashboard, PlaceState, Shift, StaffMember
 from .policy import ROLE_LABELS, ROLES
 from .reports import MONEY_MOVED, cash_as_handed, cash_rounding, on_sale_now, performance_dashboard, takings_today
@@ -250,9 +252,21 @@ class ShiftPaymentInline(TabularInline):
     fk_name = "shift"
     extra = 0
     can_delete = False
-    fields = ("created_at", "order", "method", "amount", "status", "tendered", "reference", "by")
+    fields = ("paid_at", "order", "method", "amount", "status", "tendered", "reference", "by")
     readonly_fields = fields
     by = staff_name("created_by", gettext_lazy("created by"))
+
+    @admin.display(description=Payment._meta.get_field("created_at").verbose_name)
+    def paid_at(self, obj):
+        """On the clock of its venue, as its order and the shift report show it, naming
+        that clock when it is not the box office's (on which the shift's own times are)."""
+        local = obj.order.performance.local(obj.created_at)
+        shown = when(local, VENUE_TIME)
+        own = timezone.localtime(obj.created_at, zoneinfo.ZoneInfo(settings.TIME_ZONE))
+        return f"{shown} {local.tzname()}" if local.utcoffset() != own.utcoffset() else shown
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("order__performance__venue")
 
     def has_add_permission(self, request, obj=None):
         return False

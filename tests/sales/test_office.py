@@ -4,7 +4,7 @@ performance, and exports that add up to the payments."""
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from html import unescape
 
@@ -74,6 +74,51 @@ def test_shifts_and_payments_in_the_admin(sales, organizer):
     refunds = admin.get("/admin/sales/payment/", {"kind": "refund"}).content.decode()
     assert "paid back: -100.00" in refunds
     assert admin.get("/admin/sales/payment/", {"order__channel__exact": "counter"}).status_code == 200
+
+
+def test_a_shifts_pages_write_their_moments_as_the_rest_of_the_admin(clerk, organizer):
+    """A shift's list and its page write when it opened and closed as the rest of the
+    admin writes a moment ("Sun 6 Dec 2026 10:14", never Django's "Dec. 6, 2026, 10:14
+    a.m."), on the box office's clock; its payments, taken for a venue on another clock,
+    on the venue's clock, which they name, as the shift report does. So does any other
+    page of the admin: an order's, a staff member's."""
+    from events.admin import VENUE_TIME
+    from events.models import Venue
+    from sales.formatting import when
+
+    signed_in(clerk)  # a last sign-in, on the staff member's page
+    perf = make_performance(rows=1, per_row=4)
+    Venue.objects.filter(pk=perf.venue_id).update(time_zone="America/Vancouver")
+    perf.refresh_from_db()
+    shift = shift_open(clerk=clerk, cash_float=Decimal("0"))
+    order = sell(perf, 1)[0].order
+    hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, zone=perf.price_zones.get(), quantity=1)
+    counter = order_place(hold=hold, customer=CustomerDetails(name="Walk in", email="w@example.org"), actor=clerk,
+                          shift=shift, payments=[PaymentRequest(method="cash", tendered=Decimal("50"))])
+    shift_close(shift=shift, clerk=clerk, counted_cash=Decimal("50.00"), counted_card=Decimal("0"))
+    opened, closed = (datetime(2026, 12, 6, 15, 14, tzinfo=UTC), datetime(2026, 12, 6, 23, 2, tzinfo=UTC))
+    Shift.objects.filter(pk=shift.pk).update(opened_at=opened, closed_at=closed)
+    Payment.objects.filter(order=counter).update(created_at=datetime(2026, 12, 6, 20, 40, tzinfo=UTC))
+    admin = signed_in(organizer)
+    for language, opened_shown, closed_shown, paid_shown in (
+            ("en", "Sun 6 Dec 2026 10:14", "Sun 6 Dec 2026 18:02", "Sun 6 Dec 2026 12:40 PST"),
+            ("fr", "dim 6 décembre 2026 10:14", "dim 6 décembre 2026 18:02", "dim 6 décembre 2026 12:40 PST")):
+        with translation.override(language):
+            assert when(timezone.localtime(opened), VENUE_TIME) == opened_shown  # as the rest of the admin
+        shifts = unescape(admin.get("/admin/sales/shift/", HTTP_ACCEPT_LANGUAGE=language).content.decode())
+        assert opened_shown in shifts and closed_shown in shifts
+        page = unescape(admin.get(f"/admin/sales/shift/{shift.pk}/change/",
+                                  HTTP_ACCEPT_LANGUAGE=language).content.decode())
+        assert re.search(rf'field-opened_at.*?<div class="readonly">{opened_shown}</div>', page, re.S), page
+        assert re.search(rf'field-closed_at.*?<div class="readonly">{closed_shown}</div>', page, re.S)
+        assert paid_shown in page, page[page.find("inline-group"):][:3000]
+        for url in (f"/admin/sales/order/{order.pk}/change/", f"/admin/sales/staffmember/{clerk.pk}/change/"):
+            other = admin.get(url, HTTP_ACCEPT_LANGUAGE=language)
+            assert other.status_code == 200, url
+            shown = unescape(other.content.decode())
+            assert not re.search(r"\d (a\.m\.|p\.m\.|midnight|noon)|\d{4}, \d", shown), (url, language)
+        for page_shown in (shifts, page):
+            assert not re.search(r"\d (a\.m\.|p\.m\.|midnight|noon)", page_shown)
 
 
 def test_the_payments_list_names_each_payments_performance(sales, organizer):
