@@ -1,13 +1,13 @@
 import functools
 import re
 import zoneinfo
-from datetime import UTC, datetime
+from datetime import datetime
 from operator import attrgetter
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
+from django.contrib.admin.widgets import AdminSplitDateTime, RelatedFieldWidgetWrapper
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -42,6 +42,7 @@ from .models import (
     Seat,
     Section,
     Venue,
+    clock_change,
     grouped,
     hall_taken,
     project_language,
@@ -191,6 +192,24 @@ def labelled(field, queryset, label=None):
 # read, and 25,20 would be sent as 2520. A comma the language does not read is refused.
 AMOUNTS_AS_TYPED = {models.DecimalField: {"localize": True,
                                           "widget": forms.TextInput(attrs={"inputmode": "decimal", "size": 10})}}
+
+
+class OnTheClock(forms.SplitDateTimeField):
+    """A date and time typed on the page's clock (a venue's, or the box office's): one the
+    clocks jump over, or pass twice, on the day they change is refused saying which, the
+    change and what to choose instead (events.models.clock_change), not as Django says it
+    ("may be ambiguous or may not exist")."""
+
+    def compress(self, data_list):
+        if data_list and data_list[0] not in self.empty_values and data_list[1] not in self.empty_values:
+            said = clock_change(datetime.combine(*data_list), timezone.get_current_timezone())
+            if said:
+                raise ValidationError(said, code="clock_change")
+        return super().compress(data_list)
+
+
+# Every date and time an admin page takes: typed in two boxes (Django's), on the page's clock.
+TIMES_AS_TYPED = {models.DateTimeField: {"form_class": OnTheClock, "widget": AdminSplitDateTime}}
 
 
 class NamedCellsFormSet:
@@ -354,6 +373,7 @@ class EventAdmin(admin.ModelAdmin):
 class OnSaleWindowInline(TabularInline):
     model = OnSaleWindow
     extra = 0
+    formfield_overrides = TIMES_AS_TYPED
 
 
 class PriceZoneFormSet(BaseInlineFormSet):
@@ -841,9 +861,8 @@ class CopyForm(forms.Form):
                 errors.append(_("The date %(line)s is more than ten years away.") % {"line": shown})
                 continue
             moment = timezone.make_aware(typed, zone)
-            if moment.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != typed:  # a time skipped
-                errors.append(_("%(line)s does not exist on the venue's clock: the clocks go forward then.") % {
-                    "line": shown})
+            if said := clock_change(typed, zone):  # a time the clocks skip or pass twice
+                errors.append(said)
             elif moment <= now:
                 errors.append(_("The date %(line)s has passed.") % {"line": shown})
             elif moment in starts:
@@ -884,6 +903,7 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
     venue_time_zone = "venue__time_zone"
 
     form = PerformanceForm
+    formfield_overrides = TIMES_AS_TYPED
     list_display = ("event", "local_start", "venue", "ticket_limit", "cancelled")
     list_filter = ("venue", "event")
     list_select_related = ("event", "venue")

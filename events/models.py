@@ -6,7 +6,7 @@ This app knows nothing about sales; `sales` builds its inventory from these rows
 import functools
 import unicodedata
 import zoneinfo
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -114,6 +114,35 @@ def when(moment, style: str = "D j M Y H:i") -> str:
         return formats.date_format(moment, style.replace(*swap) if swap else style)
     except (AttributeError, TypeError):  # not a date: nothing, as Django's date filter writes
         return ""
+
+
+def clock_change(typed: datetime, zone: zoneinfo.ZoneInfo) -> str:
+    """"" if the time `typed` (naive, as read on `zone`'s clock) happens there once; else
+    why not, in the reader's language: the clocks jump over it (spring), or go back over
+    it, which it then happens twice (autumn). Said with the day, the change and what to
+    choose instead, for a person who typed it."""
+    before = typed.replace(tzinfo=zone, fold=0).utcoffset()
+    after = typed.replace(tzinfo=zone, fold=1).utcoffset()
+    if before == after:
+        return ""
+    # The moment of the change: the first second on the clock's new offset, within a day.
+    aimed = int((typed - before).replace(tzinfo=UTC).timestamp())
+    low, high = aimed - 86400, aimed + 86400
+    while high - low > 1:
+        middle = (low + high) // 2
+        if datetime.fromtimestamp(middle, zone).utcoffset() == before:
+            low = middle
+        else:
+            high = middle
+    change = datetime.fromtimestamp(high, UTC).replace(tzinfo=None)
+    was, becomes = change + before, change + after
+    said = {"day": when(typed.date(), "j F Y"), "zone": zone.key, "from": f"{was:%H:%M}",
+            "to": f"{becomes:%H:%M}", "time": f"{typed:%H:%M}"}
+    if after > before:
+        return translation.gettext("On %(day)s the clocks of %(zone)s jump from %(from)s to %(to)s: %(time)s does "
+                                   "not exist there. Choose another time.") % said
+    return translation.gettext("On %(day)s the clocks of %(zone)s go back from %(from)s to %(to)s: %(time)s happens "
+                               "twice there. Choose a time before %(to)s or from %(from)s on.") % said
 
 
 def in_reader_language(obj, field: str) -> str:

@@ -12,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
 
 from events.admin import (
+    TIMES_AS_TYPED,
     PerformanceAdmin,
     TabularInline,
     VenueClockMixin,
@@ -434,6 +435,7 @@ class CustomerAdmin(admin.ModelAdmin):
 class WaitingRoomAdmin(VenueClockMixin, admin.ModelAdmin):
     """Queue settings; saving publishes them to Redis at once (the rate changes live)."""
 
+    formfield_overrides = TIMES_AS_TYPED
     list_display = ("performance", "enabled", "opens", "admit_per_minute", "in_queue", "admitted", "sold", "halted")
     readonly_fields = ("live", "opening_draw")
     list_select_related = ("performance__event", "performance__venue")
@@ -599,6 +601,7 @@ class BallotEntryInline(TabularInline):
 
 @admin.register(Ballot)
 class BallotAdmin(VenueClockMixin, admin.ModelAdmin):
+    formfield_overrides = TIMES_AS_TYPED
     list_display = ("performance", "zone", "opens", "closes", "drawn", "confirmed", "unconfirmed")
     list_select_related = ("performance__event", "performance__venue", "zone")
     opens = on_venue_clock("opens_at", gettext_lazy("Opens"))

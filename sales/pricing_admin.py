@@ -27,6 +27,7 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from events.admin import (
     AMOUNTS_AS_TYPED,
+    TIMES_AS_TYPED,
     TabularInline,
     VenueClockMixin,
     labelled,
@@ -261,7 +262,7 @@ class PromoCodeForm(forms.ModelForm):
 
 @admin.register(PromoCode)
 class PromoCodeAdmin(admin.ModelAdmin):
-    formfield_overrides = AMOUNTS_AS_TYPED
+    formfield_overrides = {**AMOUNTS_AS_TYPED, **TIMES_AS_TYPED}
     form = PromoCodeForm
     list_display = ("code", "description", "discount", "uses_so_far", "valid_from_shown", "valid_until_shown", "active")
     # A code may serve several venues: on the box office's clock, as its form takes them.
@@ -414,6 +415,7 @@ class GenerateCodesForm(forms.Form):
 @admin.register(Presale)
 class PresaleAdmin(VenueClockMixin, admin.ModelAdmin):
     form = PresaleForm
+    formfield_overrides = TIMES_AS_TYPED
     list_display = ("name", "performance", "opens", "closes", "code_count", "code_uses")
     list_filter = ("performance__event",)
     list_select_related = ("performance__event", "performance__venue")

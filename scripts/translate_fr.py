@@ -274,6 +274,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "On %(day)s the clocks of %(zone)s jump from %(from)s to %(to)s: %(time)s does not exist there. Choose another time.": "Le %(day)s, les horloges de %(zone)s avancent de %(from)s à %(to)s : %(time)s n'y existe pas. Choisissez une autre heure.",
+    "On %(day)s the clocks of %(zone)s go back from %(from)s to %(to)s: %(time)s happens twice there. Choose a time before %(to)s or from %(from)s on.": "Le %(day)s, les horloges de %(zone)s reculent de %(from)s à %(to)s : %(time)s y passe deux fois. Choisissez une heure avant %(to)s ou à partir de %(from)s.",
     "%(performance)s: no channel sells it yet, it has no on-sale window. Add one on its page for each channel that sells it.": "%(performance)s : aucun canal ne la vend encore, elle n'a pas de période de vente. Ajoutez-en une sur sa page pour chaque canal qui la vend.",
     "At most 0 uses: the code would never take anything off. Leave it empty for no limit.": "Au plus 0 utilisation : le code ne ferait jamais de réduction. Laissez vide pour ne pas limiter.",
     "This performance is not sold online: presale codes are typed in the online shop. Add its online on-sale window first.": "Cette représentation n'est pas vendue en ligne : les codes de prévente se tapent dans la boutique en ligne. Ajoutez d'abord sa période de vente en ligne.",

@@ -114,6 +114,49 @@ def test_the_admin_shows_and_takes_times_on_the_venues_clock(organizer, toronto_
     assert str(window).endswith(": 10 January 2031 10:00 – 17 January 2031 19:30")
 
 
+def test_a_time_the_clocks_skip_or_pass_twice_is_refused_saying_which(organizer, toronto_show):
+    """Toronto's clocks jump from 02:00 to 03:00 on 9 March 2031 and go back from 02:00 to
+    01:00 on 2 November: a performance at 02:30 the first day never starts, at 01:30 the
+    second starts twice. Refused, saying so and what to choose, in the organizer's
+    language; nothing saved. Likewise the performance's on-sale window."""
+    from events.models import OnSaleWindow, Performance
+    from tests.sales.test_pricing_admin import form_of, page_of, saved
+
+    admin = signed_in(organizer)
+    url = f"/admin/events/performance/{toronto_show.pk}/change/"
+    cases = (
+        ("2031-03-09", "02:30:00", "en", "On 9 March 2031 the clocks of America/Toronto jump from 02:00 to 03:00: "
+                                         "02:30 does not exist there. Choose another time."),
+        ("2031-11-02", "01:30:00", "en", "On 2 November 2031 the clocks of America/Toronto go back from 02:00 to "
+                                         "01:00: 01:30 happens twice there. Choose a time before 01:00 or from 02:00 "
+                                         "on."),
+        ("2031-03-09", "02:30:00", "fr", "Le 9 mars 2031, les horloges de America/Toronto avancent de 02:00 à "
+                                         "03:00\u00a0: 02:30 n'y existe pas. Choisissez une autre heure."),
+        ("2031-11-02", "01:30:00", "fr", "Le 2 novembre 2031, les horloges de America/Toronto reculent de 02:00 à "
+                                         "01:00\u00a0: 01:30 y passe deux fois. Choisissez une heure avant 01:00 ou à "
+                                         "partir de 02:00."),
+    )
+    for day, time, language, said in cases:
+        data = form_of(admin.get(url, HTTP_ACCEPT_LANGUAGE=language))
+        refused = admin.post(url, {**data, "starts_at_0": [day], "starts_at_1": [time],
+                                   "doors_open_at_0": ["2031-01-17"], "doors_open_at_1": ["19:00:00"]},
+                             HTTP_ACCEPT_LANGUAGE=language)
+        assert not saved(refused) and said in page_of(refused), re.findall(
+            r'<ul class="errorlist.*?</ul>', page_of(refused), re.S)
+        assert "may be ambiguous" not in page_of(refused) and "ambigu" not in page_of(refused)
+        window = next(k for k in data if k.startswith("on_sale_windows-") and k.endswith("-closes_at_0"))
+        refused = admin.post(url, {**data, window: [day], window.replace("_0", "_1"): [time]},
+                             HTTP_ACCEPT_LANGUAGE=language)
+        assert not saved(refused) and said in page_of(refused)
+    assert Performance.objects.get(pk=toronto_show.pk).starts_at == datetime(2031, 1, 17, 20, 0, tzinfo=TORONTO)
+    assert not OnSaleWindow.objects.filter(closes_at__month__in=[3, 11]).exists()
+    # The hour after the jump, and the times on either side of the hour passed twice, are kept.
+    for day, time in (("2031-03-09", "03:30:00"), ("2031-11-02", "00:59:00"), ("2031-11-02", "02:00:00")):
+        data = form_of(admin.get(url))
+        assert saved(admin.post(url, {**data, "starts_at_0": [day], "starts_at_1": [time],
+                                      "doors_open_at_0": [day], "doors_open_at_1": ["00:00:00"]}))
+
+
 def test_the_admin_tells_a_venues_clock_to_staff_who_may_see_or_add_venues(organizer, toronto_show):
     """What a performance's form asks of a venue its chooser got from the admin's popup."""
     venue = toronto_show.venue
@@ -223,3 +266,28 @@ def test_a_sales_moment_names_its_clock_only_when_it_is_not_the_box_offices(sett
         page = clerk.get(f"/counter/orders/{ticket.order.code}/").content.decode()
         shown = f"<td>{paid:%H:%M} {paid.tzname()}</td>" if named else f"<td>{paid:%H:%M}</td>"
         assert shown in page, (zone, re.findall(r"<td>\d\d:\d\d[^<]*</td>", page))
+
+
+def test_every_date_and_time_the_admin_takes_says_which_clock_change_it_meets():
+    """Every page of the admin that takes a date and time (a performance's, its windows', a
+    presale's, a promo code's, a waiting room's, a ballot's) takes it in a field that says
+    which clock change a time meets (events.admin.OnTheClock), not Django's own."""
+    from django.contrib import admin
+    from django.db import models
+
+    from events.admin import OnTheClock
+
+    plain = []
+    for model, model_admin in admin.site._registry.items():
+        if not type(model_admin).__module__.startswith(("sales.", "events.")):
+            continue
+        for page in [model_admin, *(inline(model, admin.site) for inline in model_admin.inlines)]:
+            for field in page.model._meta.fields:
+                if isinstance(field, models.DateTimeField) and field.editable:
+                    taken = page.formfield_for_dbfield(field, request=None)
+                    if taken is not None and not isinstance(taken, OnTheClock):
+                        plain.append(f"{type(page).__name__}.{field.name}")
+    # Pages that show their times and never take them.
+    shown_only = {"PlaceAdmin", "HoldAdmin", "OrderAdmin", "TicketInline", "TicketAdmin", "StaffMemberAdmin",
+                  "ShiftAdmin", "PerformanceDashboardAdmin", "PerformanceInline"}
+    assert [name for name in plain if name.split(".")[0] not in shown_only] == []

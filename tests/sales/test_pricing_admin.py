@@ -766,7 +766,7 @@ def test_other_dates_of_a_show_copy_its_zones_prices_and_windows_and_sell_as_set
     perf = make_performance(rows=2, per_row=4)
     perf.doors_open_at = perf.starts_at - timedelta(minutes=45)
     perf.save()
-    perf.venue.time_zone = "America/Toronto"  # whose clocks go forward on 9 March 2031
+    perf.venue.time_zone = "America/Toronto"  # whose clocks go forward on 9 March 2031, back on 2 November
     perf.venue.save()
     price_types(perf, {"Adult": {"Stalls": "60.00"}, "Child": {"Stalls": "30.00"}}, Child=2)
     PriceType.objects.filter(performance=perf, name="Child").update(note="Under 12")
@@ -778,11 +778,14 @@ def test_other_dates_of_a_show_copy_its_zones_prices_and_windows_and_sell_as_set
     own = timezone.localtime(perf.starts_at, perf.venue.zone).strftime("%Y-%m-%d %H:%M")
     page = page_of(client.post(url, {"starts": "\n".join((
         "2027-13-01 20:00", "2020-01-15 20:00", "2031-01-15 20:00", "2031-01-15 20:00", own,
-        "2031-03-09 02:30", "9999-12-31 23:59"))}))
+        "2031-03-09 02:30", "2031-11-02 01:30", "9999-12-31 23:59"))}))
     for said in ("“2027-13-01 20:00” is not a date and time like 2027-01-15 20:00.",
                  "The date 2020-01-15 20:00 has passed.", "2031-01-15 20:00 appears twice.",
                  f"The show already has a performance on {own}.",
-                 "2031-03-09 02:30 does not exist on the venue's clock: the clocks go forward then.",
+                 "On 9 March 2031 the clocks of America/Toronto jump from 02:00 to 03:00: 02:30 does not exist "
+                 "there. Choose another time.",
+                 "On 2 November 2031 the clocks of America/Toronto go back from 02:00 to 01:00: 01:30 happens "
+                 "twice there. Choose a time before 01:00 or from 02:00 on.",
                  "The date 9999-12-31 23:59 is more than ten years away."):
         assert said in page, re.search(r'<ul class="errorlist.*?</ul>', page, re.S).group(0)  # all at once
     assert OnSaleWindow.objects.filter(performance__event=perf.event).count() == 3
