@@ -27,12 +27,13 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from sales.errors import SalesError
 from sales.formatting import money, performance_label, when, zone_place
-from sales.models import Place, PlaceState
+from sales.models import Place, PlaceState, Presale
 from sales.notifications import performance_moved
 from sales.orders.cancellation import also_owed, cancellation_plan, paid_orders_split, performance_cancel
 
 from .models import (
     ZONE_COLOURS,
+    Channel,
     Event,
     OnSaleWindow,
     Performance,
@@ -1048,6 +1049,37 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
             typed = {f.instance.pk for formset in formsets if formset.model is OnSaleWindow
                      for f in formset.forms if any(name.startswith("closes_at") for name in f.changed_data)}
             self.windows_moved(request, form.instance, was, typed)
+        self.online_sale_checked(request, form.instance)
+
+    def online_sale_checked(self, request, obj):
+        """What the online sale, as saved, does not do as its windows seem to say: sell after
+        the show starts (the shop stops at the start; the counter sells on), or leave a
+        presale its time (its codes are asked for only until the online sale opens: a
+        presale opening then or later, or with no online sale, never sells). Said, not
+        refused: opening to everyone before a presale is a choice an organizer may make."""
+        if obj.cancelled_at is not None:
+            return
+        online = OnSaleWindow.objects.filter(performance=obj, channel=Channel.ONLINE).first()
+        if online is not None and online.closes_at > obj.starts_at:
+            self.message_user(request, _(
+                "The online sale closes %(closes)s, after the show starts (%(starts)s): the online shop stops "
+                "selling at the start. The counter sells on until its own window closes.") % {
+                "closes": when(obj.local(online.closes_at), VENUE_TIME),
+                "starts": when(obj.local(), VENUE_TIME)}, messages.WARNING)
+        late = Presale.objects.filter(performance=obj).order_by("opens_at")
+        if online is not None:
+            late = late.filter(opens_at__gte=online.opens_at)
+        for presale in late:
+            if online is None:
+                said = _("The presale %(presale)s will sell nothing: this performance is not sold online, and "
+                         "presale codes are typed in the online shop.") % {"presale": presale.name}
+            else:
+                said = _("The presale %(presale)s opens %(opens)s, once the online sale is open (%(online)s): its "
+                         "codes are asked for only before then, so it will sell nothing. Open it earlier, or "
+                         "delete it.") % {"presale": presale.name,
+                                          "opens": when(obj.local(presale.opens_at), VENUE_TIME),
+                                          "online": when(obj.local(online.opens_at), VENUE_TIME)}
+            self.message_user(request, said, messages.WARNING)
 
     def windows_moved(self, request, obj, was, typed):
         moved, kept = windows_follow(obj, was, leave=typed)

@@ -28,6 +28,7 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 from events.admin import (
     AMOUNTS_AS_TYPED,
     TIMES_AS_TYPED,
+    VENUE_TIME,
     TabularInline,
     VenueClockMixin,
     labelled,
@@ -250,6 +251,12 @@ class PromoCodeForm(forms.ModelForm):
         start, end = data.get("valid_from"), data.get("valid_until")
         if start and end and end <= start:
             self.add_error("valid_until", gettext("The code must stop being valid after it starts."))
+        elif end and end <= timezone.now() and self.instance.pk is None:
+            # A code ended already would never take anything off. (An existing code's end may
+            # be set in the past: that is how it is stopped.)
+            self.add_error("valid_until", gettext(
+                "%(end)s has passed: the code would never be valid. Give an end to come, or none.") % {
+                "end": when(timezone.localtime(end), VENUE_TIME)})
         performances = data.get("performances")
         if performances:
             for field in ("zones", "price_types"):

@@ -573,6 +573,92 @@ def test_a_presale_that_could_never_open_anything_is_refused_in_words(client, or
     assert Presale.objects.count() == 1
 
 
+def test_a_promo_code_ended_before_it_is_made_is_refused_in_words(client, organizer):
+    """A new code whose validity ended already (its window all past, or its end alone)
+    would never take anything off: refused on its end, saying so on the box office's
+    clock, in the organizer's language. An existing code's end set in the past is how it
+    is stopped: saved."""
+    from events.admin import VENUE_TIME
+    from sales.formatting import when as written
+
+    client.force_login(organizer)
+    add = "/admin/sales/promocode/add/"
+    now = timezone.now().replace(second=0, microsecond=0)
+
+    def attempt(url=add, language="en", **values):
+        data = form_of(client.get(url))
+        data.update({k: v if isinstance(v, list) else [str(v)] for k, v in values.items()})
+        return client.post(url, data, HTTP_ACCEPT_LANGUAGE=language)
+
+    ended = now - timedelta(days=1)
+    for language, said in (("en", "{} has passed: the code would never be valid. Give an end to come, or none."),
+                           ("fr", "{} est passé\u00a0: le code ne serait jamais valable. Donnez une fin à venir, "
+                                  "ou aucune.")):
+        with translation.override(language):
+            end = written(timezone.localtime(ended), VENUE_TIME)
+        (d1, t1), (d0, t0) = when(ended), when(now - timedelta(days=3))
+        for window in ({}, {"valid_from_0": d0, "valid_from_1": t0}):
+            refused = attempt(language=language, code="PAST", percent_off="10", valid_until_0=d1, valid_until_1=t1,
+                              **window)
+            assert not saved(refused) and said.format(end) in page_of(refused), re.findall(
+                r'errorlist[^>]*>(.*?)</ul>', page_of(refused), re.S)
+    assert not PromoCode.objects.exists()
+    (d2, t2) = when(now + timedelta(days=1))
+    assert saved(attempt(code="SOON", percent_off="10", valid_until_0=d2, valid_until_1=t2))
+    code = PromoCode.objects.get()
+    assert saved(attempt(f"/admin/sales/promocode/{code.pk}/change/", valid_until_0=d1, valid_until_1=t1))
+    assert PromoCode.objects.get().valid_until == ended
+
+
+def test_a_performances_online_sale_that_cannot_sell_as_it_says_is_said_on_saving(client, organizer):
+    """Saving a performance whose online window closes after the show starts (the shop
+    stops at the start; the counter sells on, by design), or whose online sale now opens
+    before a presale does (the presale's codes are asked for only until then: it would
+    sell nothing), saves and says so, in the organizer's language."""
+    from events.admin import VENUE_TIME
+    from sales.formatting import when as written
+
+    perf = make_performance(rows=1, per_row=4)
+    Performance.objects.filter(pk=perf.pk).update(starts_at=perf.starts_at.replace(second=0, microsecond=0))
+    perf.refresh_from_db()
+    now = timezone.now().replace(second=0, microsecond=0)
+    online = OnSaleWindow.objects.get(performance=perf, channel=Channel.ONLINE)
+    OnSaleWindow.objects.filter(pk=online.pk).update(opens_at=now + timedelta(days=2), closes_at=perf.starts_at)
+    Presale.objects.create(performance=perf, name="Fan club", opens_at=now + timedelta(days=1),
+                           closes_at=now + timedelta(days=2))
+    client.force_login(organizer)
+    url = f"/admin/events/performance/{perf.pk}/change/"
+    data = form_of(client.get(url))
+    row = next(k.split("-")[1] for k, v in data.items() if k.endswith("-channel") and v == ["online"])
+    quiet = page_of(client.post(url, data, follow=True))
+    assert "online shop stops" not in quiet and "Fan club" not in quiet  # as it was: nothing to say
+
+    late, early = perf.starts_at + timedelta(hours=2), now + timedelta(hours=12)
+    (d0, t0), (d1, t1) = when(early), when(late)
+    moved = {f"on_sale_windows-{row}-opens_at_0": d0, f"on_sale_windows-{row}-opens_at_1": t0,
+             f"on_sale_windows-{row}-closes_at_0": d1, f"on_sale_windows-{row}-closes_at_1": t1}
+    for language, closes_said, presale_said in (
+            ("en", "The online sale closes {closes}, after the show starts ({starts}): the online shop stops selling "
+                   "at the start. The counter sells on until its own window closes.",
+             "The presale Fan club opens {opens}, once the online sale is open ({online}): its codes are asked for "
+             "only before then, so it will sell nothing. Open it earlier, or delete it."),
+            ("fr", "La vente en ligne ferme le {closes}, après le début du spectacle ({starts})\u00a0: la boutique en "
+                   "ligne cesse de vendre au début. Le guichet vend jusqu'à la fin de sa propre période.",
+             "La prévente Fan club ouvre le {opens}, quand la vente en ligne est déjà ouverte ({online})\u00a0: ses "
+             "codes ne sont demandés qu'avant, elle ne vendra donc rien. Ouvrez-la plus tôt, ou supprimez-la.")):
+        with translation.override(language):
+            said = {"closes": written(perf.local(late), VENUE_TIME), "starts": written(perf.local(), VENUE_TIME),
+                    "opens": written(perf.local(now + timedelta(days=1)), VENUE_TIME),
+                    "online": written(perf.local(early), VENUE_TIME)}
+        answer = client.post(url, {**form_of(client.get(url)), **moved}, follow=True, HTTP_ACCEPT_LANGUAGE=language)
+        page = page_of(answer)
+        assert answer.redirect_chain, re.findall(r'errorlist[^>]*>(.*?)</ul>', page, re.S)
+        assert closes_said.format(**said) in page, re.findall(r'<li class="warning">(.*?)</li>', page, re.S)
+        assert presale_said.format(**said) in page
+    online.refresh_from_db()
+    assert (online.opens_at, online.closes_at) == (early, late)  # saved as typed
+
+
 def test_a_presale_codes_columns_say_which_is_the_limit_and_which_the_count(client, organizer):
     """A presale's codes are listed with how many times each may be used and how many
     times it was: two columns, two headings, in the organizer's language."""
