@@ -14,6 +14,7 @@ import time
 from django.conf import settings
 from django.http import HttpResponseNotFound, JsonResponse
 from django.template import loader
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from sales import admission, payments
@@ -52,6 +53,36 @@ class PoolMiddleware:
         if self.pool == "queue" and not request.path.startswith(SHARED_PREFIXES):
             return _misrouted(request, "The queue pool serves the waiting room only.")
         return self.get_response(request)
+
+
+# A buyer's own pages: their basket and checkout, their order (its page, tickets and calendar
+# under the private link), a ballot's payment; and the API's holds, orders and tickets.
+PRIVATE_PREFIXES = ("/basket/", "/checkout/", "/orders/", "/lottery/pay/", "/lottery/confirm/",
+                    "/api/v1/holds/", "/api/v1/orders/", "/api/v1/tickets/")
+
+
+def is_private(request) -> bool:
+    """Whether the answer carries a person's data or a staff page: every staff address,
+    every staff API call (a token's, or a signed-in session's), a buyer's own pages."""
+    return (is_staff_request(request) or request.path.startswith(PRIVATE_PREFIXES)
+            or (request.path.startswith("/api/") and settings.SESSION_COOKIE_NAME in request.COOKIES))
+
+
+class PrivateAnswersMiddleware:
+    """A private answer is kept by no one: `Cache-Control: private, no-store`. `Vary: Cookie`
+    alone let a shared proxy keep a page whose address holds its secret (an order's private
+    link) or a token's answer, and a shared counter computer's back button show the last
+    clerk's order after sign-out (the browser's back/forward cache). Public pages, static
+    files and the queue page (answered before Django) keep their own caching."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if is_private(request):
+            patch_cache_control(response, private=True, no_store=True)  # drops a `public`
+        return response
 
 
 QUEUE_PAGE = re.compile(r"^/performances/\d+/queue/$")

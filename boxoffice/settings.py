@@ -64,6 +64,7 @@ BOXOFFICE_POOL = os.environ.get("BOXOFFICE_POOL", "all")
 MIDDLEWARE = [
     # First, so that what it measures is the whole of Django's handling of the request.
     "boxoffice.pools.BuyerLatencyMiddleware",
+    "boxoffice.pools.PrivateAnswersMiddleware",  # then every answer, refusals too, is marked
     "boxoffice.safety.LoopbackDebugMiddleware",
     "boxoffice.safety.RefuseHostileInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
