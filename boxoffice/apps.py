@@ -10,6 +10,7 @@ class BoxOfficeConfig(AppConfig):
     verbose_name = "Box office"
 
     def ready(self):
+        from . import signin  # noqa: F401  (connects the staff sign-in's session limits)
         from .priority import lower_database_priority
 
         connection_created.connect(lower_database_priority, dispatch_uid="boxoffice.lower_database_priority")

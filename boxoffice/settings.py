@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "boxoffice.signin.StaffSessionMiddleware",
     "boxoffice.safety.MethodNotAllowedPageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -219,6 +220,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff-home"
 # Signing out lands on the staff sign-in, ready for the next member of staff.
 LOGOUT_REDIRECT_URL = "login"
+# A staff sign-in (any role, the admin's too) is for a shared computer: its cookie ends when
+# the browser closes, and the session ends a working day after signing in, or after this
+# long without a request (boxoffice.signin.StaffSessionMiddleware). A shopper's session
+# (the basket) keeps Django's two weeks.
+STAFF_SESSION_MAX_AGE = timedelta(hours=int(os.environ.get("STAFF_SESSION_HOURS", "12")))
+STAFF_SESSION_IDLE = timedelta(minutes=int(os.environ.get("STAFF_SESSION_IDLE_MINUTES", "60")))
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]

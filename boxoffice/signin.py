@@ -6,17 +6,74 @@ after AXES_ADDRESS_FAILURE_LIMIT, each for AXES_COOLOFF_TIME. No lockout is per 
 alone: an attacker elsewhere cannot lock the clerk at the counter out. A locked-out
 attempt is refused before any password is hashed, so guessing does not cost the staff
 pool's workers either. Every failure and lockout is recorded (axes' access attempts and
-failure log, in the admin) and logged."""
+failure log, in the admin) and logged.
+
+Staff sessions (StaffSessionMiddleware): a sign-in of a member of staff, on a computer
+the counter or the door shares, lasts until the browser closes, a working day at most
+(STAFF_SESSION_MAX_AGE) and until it sits unused for STAFF_SESSION_IDLE."""
+
+import time
 
 from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
+from django.contrib.auth import logout
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
+from django.dispatch import receiver
 from django.shortcuts import render
 
 from sales import reads
-from sales.policy import ROLES, ROLES_CACHE
+from sales.policy import ROLES, ROLES_CACHE, roles_of
+
+# In a staff session: when its member of staff signed in, and when it was last used (epoch
+# seconds). A shopper's session has neither.
+SIGNED_IN_AT = "staff_signed_in_at"
+SEEN_AT = "staff_seen_at"
+# The last use is written at most this often: not a session write at every request.
+SEEN_EVERY = 60
+
+
+@receiver(user_logged_in, dispatch_uid="boxoffice.signin.staff_session")
+def staff_session(sender, request, user, **kwargs):
+    """A member of staff's sign-in: its cookie lasts until the browser closes, and the
+    session is stamped for StaffSessionMiddleware's limits."""
+    if request is None or not hasattr(request, "session"):
+        return
+    if not (roles_of(user) or user.is_staff or user.is_superuser):
+        return
+    now = int(time.time())
+    request.session.set_expiry(0)
+    request.session[SIGNED_IN_AT] = now
+    request.session[SEEN_AT] = now
+
+
+class StaffSessionMiddleware:
+    """Ends a staff session a working day after its sign-in or once unused for the idle
+    limit: the request goes on signed out (a staff page then asks to sign in). Only a
+    request that brings a session cookie is looked at."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            self.check(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def check(request) -> None:
+        signed_in_at = request.session.get(SIGNED_IN_AT)
+        if signed_in_at is None:
+            return
+        now = time.time()
+        seen_at = request.session.get(SEEN_AT, signed_in_at)
+        if (now - signed_in_at > settings.STAFF_SESSION_MAX_AGE.total_seconds()
+                or now - seen_at > settings.STAFF_SESSION_IDLE.total_seconds()):
+            logout(request)
+        elif now - seen_at >= SEEN_EVERY:
+            request.session[SEEN_AT] = int(now)
 
 
 class SignInHandler(AxesDatabaseHandler):
