@@ -1,6 +1,7 @@
 -- The answers HAProxy gives itself when a pool cannot serve a request (haproxy.cfg's
 -- `http-error`): no server up, or a request that waited past `timeout queue` (503); a
--- server silent past `timeout server` (504), or cut off before its answer (502). People
+-- server silent past `timeout server` (504), or cut off before its answer (502); and the
+-- front's own rate limit on the staff pool (429, too-many.html's words). People
 -- meet a page of ours, in both languages (HAProxy cannot know theirs), saying when to try
 -- again; the API's calls (txn.api, set in the front) get the API's error shape. The pages beside this file are read once, at start.
 
@@ -16,15 +17,23 @@ end
 -- One page, two sets of words: a 504's or a 502's (timeout.html) take the place of unavailable.html's
 -- title and <main>.
 local page = read("unavailable.html")
-local words = read("timeout.html")
 local function part(text, pattern)
     return assert(text:match(pattern), pattern)
 end
-local timeout_page = page
-    :gsub("<title>.-</title>", function() return part(words, "<title>.-</title>") end, 1)
-    :gsub("<main>.*</main>", function() return part(words, "<main>.*</main>") end, 1)
+local function with_words(name)
+    local words = read(name)
+    return (page
+        :gsub("<title>.-</title>", function() return part(words, "<title>.-</title>") end, 1)
+        :gsub("<main>.*</main>", function() return part(words, "<main>.*</main>") end, 1))
+end
+local timeout_page = with_words("timeout.html")
 
 local answers = {
+    ["429"] = {
+        page = with_words("too-many.html"),
+        api = '{"error": {"code": "rate_limited", "message": "Too many requests from your address to the staff '
+              .. 'pool; wait a few seconds."}}',
+    },
     ["503"] = {
         page = page,
         api = '{"error": {"code": "service_unavailable", "message": "The box office is not answering for a moment; '

@@ -433,3 +433,49 @@ def test_a_request_held_up_by_a_busy_pool_meets_our_page_and_the_api_its_json(tm
         supervisor.kill_group(proxy)
         proxy.wait()
         server.shutdown()
+
+
+def test_too_many_requests_meet_our_page_and_the_api_its_json(tmp_path):
+    """HAProxy's own rate limit on the staff pool (per address) answers a person with a
+    short page of ours in both languages, saying when to try again, and a staff API call
+    with the API's error shape; nothing is sent on to the pool. deploy/haproxy.cfg as it
+    is, with a limit of three requests, so that a few requests reach it."""
+    deploy = tmp_path / "deploy"
+    shutil.copytree(stack.HAPROXY_CONFIG.parent, deploy)
+    config, count = re.subn(r"sc_http_req_rate\(0\) gt \d+", "sc_http_req_rate(0) gt 3",
+                            stack.HAPROXY_CONFIG.read_text())
+    assert count
+    (deploy / "haproxy.cfg").write_text(config)
+    server = HoldingServer()
+    address = f"127.0.0.1:{server.server_address[1]}"
+    runtime_api = tmp_path / "haproxy.sock"
+    haproxy_env = stack.haproxy_environment(f"127.0.0.1:{free_port()}", public=[address], queue=[address],
+                                            staff=[address], socket=runtime_api, check_inter="300ms")
+    proxy = subprocess.Popen(stack.haproxy(haproxy_env, config=deploy / "haproxy.cfg"),
+                             env={**os.environ, **haproxy_env}, start_new_session=True,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    base = f"http://{haproxy_env['BOXOFFICE_FRONT']}"
+    try:
+        wait_until(runtime_api.exists, "HAProxy's runtime API")
+        front = Front(0, runtime_api, {}, {})
+        wait_until(lambda: front.status("staff", "staff1") == "UP", "the staff pool up")
+        pages = [requests.get(f"{base}/counter/", timeout=10) for _ in range(6)]
+        assert [page.status_code for page in pages[:3]] == [200] * 3
+        page = pages[-1]
+        assert page.status_code == 429
+        assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert page.headers["Retry-After"] == "10" and page.headers["Cache-Control"] == "no-store"
+        assert page.text.startswith("<!doctype html>") and "%0A" not in page.text
+        assert "<title>" in page.text and "wait a few seconds" in page.text and "quelques secondes" in page.text
+        assert "://" not in page.text and "src=" not in page.text and "href" not in page.text
+        api = requests.get(f"{base}/api/v1/tickets/NOPE/", headers={"Authorization": "Token x"}, timeout=10)
+        assert api.status_code == 429 and api.headers["Content-Type"] == "application/json"
+        assert api.headers["Retry-After"] == "10"
+        error = api.json()["error"]
+        assert error["code"] == "rate_limited" and "wait a few seconds" in error["message"]
+        # The public pool has no limit here: the shop goes on.
+        assert requests.get(f"{base}/", timeout=10).status_code == 200
+    finally:
+        supervisor.kill_group(proxy)
+        proxy.wait()
+        server.shutdown()
