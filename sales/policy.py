@@ -21,6 +21,10 @@ DOOR_STAFF = "door staff"
 # The roles that sell or manage sales (the staff API's order actions are theirs).
 SELLING_ROLES = (ORGANIZER, COUNTER_CLERK, PHONE_OPERATOR)
 ROLES = (*SELLING_ROLES, DOOR_STAFF)
+# The roles with a channel of their own (ChannelPolicy.role), whose members make holds and
+# orders as the counter or the phone. The organizer sets up and manages sales, door staff
+# scan tickets: neither buys like a buyer.
+CHANNEL_ROLES = (COUNTER_CLERK, PHONE_OPERATOR)
 # Who gives up an unpaid order or emails a reservation's payment link: the phone, whose
 # reservations they are (its console's actions), and the organizer over it. The counter
 # only takes a reservation's payment at the window.
@@ -109,6 +113,14 @@ def roles_of(user) -> frozenset[str]:
         roles = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
         setattr(user, ROLES_CACHE, roles)
     return roles
+
+
+def buys(user) -> bool:
+    """Whether `user` makes holds and orders: a buyer (anonymous, or an account with no
+    staff role), or staff who sell through a channel of theirs. What a staff member's
+    role is not for, their token does not do."""
+    roles = roles_of(user)
+    return not roles or not roles.isdisjoint(CHANNEL_ROLES)
 
 
 def refunds_at_all(user) -> bool:

@@ -5,7 +5,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 
 from sales import reads
-from sales.policy import ORGANIZER, RESERVATION_ROLES, ROLES, ROLES_CACHE, SELLING_ROLES, roles_of
+from sales.policy import ORGANIZER, RESERVATION_ROLES, ROLES, ROLES_CACHE, SELLING_ROLES, buys, roles_of
 
 
 class TokenWithRoles(TokenAuthentication):
@@ -34,6 +34,18 @@ class TokenWithRoles(TokenAuthentication):
             raise AuthenticationFailed(_("User inactive or deleted."))
         setattr(user, ROLES_CACHE, roles)
         return user, Token(key=key, user=user)
+
+
+class IsBuyerOrSeller(BasePermission):
+    """Holds and orders: a buyer (no token, or an account without a staff role), a counter
+    clerk or a phone operator (policy.buys). A door staff's or an organizer's token,
+    whose roles sell through no channel, is refused: it does what its role is for."""
+
+    message = _("holds and orders are made by buyers, counter clerks and phone operators; this account's role "
+                "does not sell")
+
+    def has_permission(self, request, view):
+        return buys(request.user)
 
 
 class IsStaffRole(BasePermission):

@@ -69,7 +69,7 @@ from . import serializers as s
 from .errors import error_body
 from .idempotency import HEADER, idempotent, order_key, scope_of
 from .parsers import JsonParser
-from .permissions import IsDoorRole, IsOrganizer, IsReservationRole, IsStaffRole, TokenWithRoles
+from .permissions import IsBuyerOrSeller, IsDoorRole, IsOrganizer, IsReservationRole, IsStaffRole, TokenWithRoles
 
 logger = logging.getLogger(__name__)
 IDEMPOTENCY = OpenApiParameter(HEADER, str, OpenApiParameter.HEADER, required=False,
@@ -84,6 +84,9 @@ ERRORS = dict.fromkeys((400, 401, 402, 403, 404, 409, 413, 422, 429), ERROR)
 # What takes or pays back money may also meet the payment provider's silence (503).
 MONEY_ERRORS = {**ERRORS, 503: ERROR}
 READ_ERRORS = dict.fromkeys((400, 401, 403, 404), ERROR)
+# Holds and orders: anyone, without a token (AllowAny says so to the schema too), but no
+# staff token whose role does not sell (IsBuyerOrSeller: both must pass).
+BUYERS = [AllowAny, IsBuyerOrSeller]
 
 
 class JsonOnly(DefaultContentNegotiation):
@@ -226,7 +229,7 @@ class SeatMap(ApiView):
 # --- holds ----------------------------------------------------------------------------
 
 class HoldCreate(ApiView):
-    permission_classes = [AllowAny]
+    permission_classes = BUYERS
 
     @extend_schema(request=s.HoldIn, responses={201: s.HoldOut, **ERRORS}, parameters=[IDEMPOTENCY])
     @idempotent("holds", atomic=True, quick=True)
@@ -286,7 +289,7 @@ def _prices(data) -> PriceRequest:
 class HoldQuote(ApiView):
     """What the hold's places would cost with these price types and promo code: the
     receipt shown before payment (nothing is written)."""
-    permission_classes = [AllowAny]
+    permission_classes = BUYERS
 
     @extend_schema(request=s.PricingIn, responses={200: s.QuoteOut, **ERRORS})
     def post(self, request, token: str):
@@ -311,7 +314,7 @@ class HoldQuote(ApiView):
 class HoldDetail(ApiView):
     """Only for whoever made the hold, or staff of its channel (holds.hold_may_be_used_by);
     to anyone else it does not exist."""
-    permission_classes = [AllowAny]
+    permission_classes = BUYERS
 
     def hold(self, token: str) -> Hold:
         hold = hold_of_caller(token=token, user=self.request.user, owner_key=scope_of(self.request))
@@ -382,7 +385,7 @@ def _interrupted(request) -> None:
 
 
 class OrderCreate(ApiView):
-    permission_classes = [AllowAny]
+    permission_classes = BUYERS
 
     @extend_schema(request=s.OrderIn, responses={201: s.OrderOut, **MONEY_ERRORS}, parameters=[IDEMPOTENCY])
     @idempotent("orders", settle=lambda request: _interrupted(request))
@@ -449,7 +452,7 @@ class OrderConfirmPayment(ApiView):
     """After the cardholder confirmed with their bank (3-D Secure, with the provider's
     script and the `client_secret` of the 402 `payment_action_required` answer): the order
     is finished, paid or failed. Only the holder of the payment's client secret may ask."""
-    permission_classes = [AllowAny]
+    permission_classes = BUYERS
 
     @extend_schema(request=s.ConfirmPaymentIn, responses={200: s.OrderOut, **MONEY_ERRORS})
     def post(self, request, code: str):

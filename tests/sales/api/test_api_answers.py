@@ -415,7 +415,7 @@ def test_what_is_not_found_is_named_in_the_callers_language(performance, organiz
                                                   "places": [places_of(performance)[0].pk]}, format="json")
     stranger, staff, headers = client_for(make_user("stranger")), client_for(organizer), {"Accept-Language": language}
     answers = [stranger.get(f"/api/v1/holds/{theirs.json()['token']}/", headers=headers),
-               staff.post("/api/v1/holds/no-such-token/quote/", {}, format="json", headers=headers),
+               stranger.post("/api/v1/holds/no-such-token/quote/", {}, format="json", headers=headers),
                staff.get("/api/v1/performances/999999/", headers=headers),
                staff.get("/api/v1/performances/999999/seatmap/", headers=headers),
                staff.get("/api/v1/tickets/NOSUCHCODE/", headers=headers)]
