@@ -937,8 +937,6 @@ FR = {
     "One minute left on this hold: extend it (E) or take the payment.":
         "Plus qu'une minute sur cette retenue : prolongez-la (E) ou encaissez.",
     "Back to the caller": "Retour à l'appelant",
-    "%(line)s does not exist on the venue's clock: the clocks go forward then.":
-        "%(line)s n'existe pas à l'heure de la salle : on avance l'heure à ce moment-là.",
     "The date %(line)s has passed.": "La date %(line)s est passée.",
     "%(line)s appears twice.": "%(line)s figure deux fois.",
     "The show already has a performance on %(line)s.": "Le spectacle a déjà une représentation le %(line)s.",
