@@ -165,9 +165,17 @@ CACHES = {
 # Set when a trusted load balancer appends the client's address to X-Forwarded-For.
 BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 
-# Per-address limits on holds and payments (see sales.policy). Off only for the
-# benchmarks, whose thousands of simulated buyers share one address.
+# Per-address limits on holds and payments (see sales.policy), and the cap on places held
+# per network below. Off only for the benchmarks, whose thousands of simulated buyers share
+# one address.
 RATE_LIMITS = env_bool("BOXOFFICE_RATE_LIMITS", True)
+
+# The most places one client network (an IPv4 address, an IPv6 /56) may hold at once of
+# a performance online, in full orders of the performance's ticket limit (sales.network_holds):
+# a family's order, the new choice that replaces it (held before the old one is let go), and
+# a second buyer at the same address. Staff are not capped; 0 turns the cap off. Where many
+# buyers share one address (a mobile carrier, a campus), raise it.
+HELD_BASKETS_PER_NETWORK = int(os.environ.get("HELD_BASKETS_PER_NETWORK", "3"))
 
 # The shop turns light by itself when its buyers' requests slow down or fail
 # (sales.shop_mode); off, only the organizer's choice in the admin changes the mode.

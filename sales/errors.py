@@ -62,6 +62,16 @@ class RateLimited(SalesError):
     transient = True  # a retry after the minute may pass: never kept as an idempotency key's answer
 
 
+class TooManyHeld(SalesError):
+    """The caller's network holds as many places of the performance as one network may
+    hold at once online (sales.network_holds): nothing was held. It may pass once some of
+    them are bought, released or lapse, so it is never kept as an idempotency key's answer."""
+
+    code = "too_many_held"
+    status = 409
+    transient = True
+
+
 class HoldNotActive(SalesError):
     code = "hold_not_active"
     status = 409

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from events.models import Channel, OnSaleWindow, Performance, PriceZone, Section
 
-from . import inventory, rows
+from . import inventory, network_holds, rows
 from .availability import availability_changed
-from .errors import HoldNotActive, IllegalTransition, InvalidRequest, NotOnSale, NotPermitted
+from .errors import HoldNotActive, IllegalTransition, InvalidRequest, NotOnSale, NotPermitted, SalesError
 from .formatting import when
 from .models import Hold, Order, Place, PresaleCode
 from .policy import begun_for, policy_for, roles_of
@@ -97,13 +97,15 @@ def hold_create(
     window=READ,
     access_code: str = "",
     accessible: bool = False,
+    network: str = "",
 ) -> Hold:
     """Hold named places (`place_ids`), the best `quantity` of a price `zone`, or
     `quantity` places of a standing `section`. All or nothing. `window`: the on-sale
     window if already read (check_on_sale). `access_code`: a presale code, which opens
     the sale (or some of its zones) before the general on-sale. `accessible`: best
     available among the wheelchair spaces and companion seats, which it otherwise never
-    offers."""
+    offers. `network`: the caller's client network (network_holds.holding_network), whose
+    places held at once online are capped; the doors of the public pass it."""
     now = now or timezone.now()
     policy = policy_for(channel)
     if not policy.allows(user):
@@ -137,12 +139,24 @@ def hold_create(
     hold = Hold(performance=performance, channel=channel,
                 user=user if user is not None and user.is_authenticated else None,
                 owner_key=owner_key, expires_at=now + policy.hold_for, presale_code=presale_code)
-    if place_ids is not None:
-        held = inventory.hold_places(hold=hold, place_ids=place_ids, now=now, actor=user)
-    elif zone is not None:
-        held = inventory.hold_best(hold=hold, zone=zone, quantity=count, now=now, actor=user, accessible=accessible)
-    else:
-        held = inventory.hold_standing(hold=hold, section=section, quantity=count, now=now, actor=user)
+    # Counted for its network before it takes anything, so that holds made at once count
+    # each other; taken out again when refused. (After any other error it may have been
+    # made: it stays counted, until the database says otherwise near the cap.)
+    cap = network_holds.cap_for(channel=channel, user=user, network=network, ticket_limit=performance.ticket_limit)
+    counted = cap is not None and network_holds.count_in(performance_id=performance.pk, network=network,
+                                                         token=hold.token, places=count, cap=cap)
+    try:
+        if place_ids is not None:
+            held = inventory.hold_places(hold=hold, place_ids=place_ids, now=now, actor=user)
+        elif zone is not None:
+            held = inventory.hold_best(hold=hold, zone=zone, quantity=count, now=now, actor=user,
+                                       accessible=accessible)
+        else:
+            held = inventory.hold_standing(hold=hold, section=section, quantity=count, now=now, actor=user)
+    except SalesError:
+        if counted:
+            network_holds.count_out(performance_id=performance.pk, network=network, token=hold.token)
+        raise
     hold.taken = held.places  # what it took (inventory.PlaceFacts), so that its answer needs no read
     # Robust: the hold stands whatever happens to the cache; its taker must get its token.
     transaction.on_commit(lambda: availability_changed(performance.pk), robust=True)

@@ -283,6 +283,8 @@ FR = {
     "holds and orders are made by buyers, counter clerks and phone operators; this account's role does not sell":
         "les retenues et les commandes sont faites par les acheteurs, les guichetiers et les téléphonistes ; "
         "le rôle de ce compte ne vend pas",
+    "your network already holds %(held)d places of this performance; one network may hold at most %(cap)d at once: buy or release some of them, or wait until they lapse":
+        "votre réseau retient déjà %(held)d places de cette représentation ; un réseau peut en retenir %(cap)d au plus à la fois : achetez-en ou libérez-en, ou attendez qu’elles expirent",
     "%(performance)s: no channel sells it yet, it has no on-sale window. Add one on its page for each channel that sells it.": "%(performance)s : aucun canal ne la vend encore, elle n'a pas de période de vente. Ajoutez-en une sur sa page pour chaque canal qui la vend.",
     "At most 0 uses: the code would never take anything off. Leave it empty for no limit.": "Au plus 0 utilisation : le code ne ferait jamais de réduction. Laissez vide pour ne pas limiter.",
     "This performance is not sold online: presale codes are typed in the online shop. Add its online on-sale window first.": "Cette représentation n'est pas vendue en ligne : les codes de prévente se tapent dans la boutique en ligne. Ajoutez d'abord sa période de vente en ligne.",

@@ -29,7 +29,7 @@ from rest_framework.views import APIView
 from events.models import Event, Performance, Venue
 from events.seating import seating_plan_import
 from events.services import WindowSpec, ZoneSpec, performance_create
-from sales import inventory, rows, waiting_room
+from sales import inventory, network_holds, rows, waiting_room
 from sales.availability import announced, availability_changed, seat_map, zone_counts
 from sales.errors import (
     HoldNotActive,
@@ -259,7 +259,8 @@ class HoldCreate(ApiView):
             performance=perf, channel=channel,
             user=request.user, owner_key=scope_of(request), place_ids=data.get("places"),
             zone=zone, section=section, quantity=data.get("quantity"), window=window,
-            access_code=data.get("access_code", ""), accessible=data.get("accessible", False))
+            access_code=data.get("access_code", ""), accessible=data.get("accessible", False),
+            network=network_holds.holding_network(request))
         if passed:
             # One admission, one basket at a time: the new hold replaces the one before, once
             # it is committed (with an Idempotency-Key the view runs in a transaction; holds

@@ -31,7 +31,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from events.models import Channel, OnSaleWindow, Performance
-from sales import waiting_room
+from sales import network_holds, waiting_room
 from sales.availability import announced, seat_rows, taken_seats, zone_counts
 from sales.calendar import order_calendar
 from sales.channels.forms import (
@@ -430,7 +430,8 @@ def hold(request, pk: int):
                           owner_key=_owner_key(request), place_ids=data.get("seats") or None,
                           zone=data.get("zone"), section=data.get("section"),
                           quantity=data.get("quantity") if not data.get("seats") else None,
-                          access_code=_access_code(request, perf.pk))
+                          access_code=_access_code(request, perf.pk),
+                          network=network_holds.holding_network(request))
     except SalesError as exc:
         # The basket the shopper already had is kept.
         if isinstance(exc, PlacesUnavailable) and data.get("seats") and exc.detail.get("places"):
