@@ -45,7 +45,7 @@ def test_the_opening_names_the_venues_clock_and_gives_the_fans_own_time_when_it_
     on_their_clock = re.compile(rf"\b0?{theirs.hour % 12 or 12}\D{{1,4}}{theirs.minute:02d}\b|"
                                 rf"\b0?{theirs.hour}\D{{1,4}}{theirs.minute:02d}\b")
     for locale, venue_clock, yours in (("en-CA", "Toronto time", "Where you are:"),
-                                       ("fr-CA", "heure de Toronto", "Chez vous :")):
+                                       ("fr-CA", "heure de Toronto", "Chez vous\u00a0:")):
         context, page = phone(browser, live_server, locale=locale, time_zone="Europe/Paris")
         page.goto(f"/performances/{perf.pk}/")
         page.wait_for_url(f"**/performances/{perf.pk}/queue/")
