@@ -323,6 +323,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sales.tasks.run_ballots",
         "schedule": 60.0,
     },
+    "clear-expired-sessions": {
+        "task": "sales.tasks.clear_expired_sessions",
+        "schedule": 3600.0,
+    },
     "send-reservation-reminders": {
         "task": "sales.tasks.send_reservation_reminders",
         "schedule": 600.0,

@@ -82,6 +82,17 @@ def send_reservation_reminders(self) -> int:
 
 
 @shared_task
+def clear_expired_sessions() -> None:
+    """Delete the sessions that have ended (Django's `clearsessions`): every shopper with
+    a basket leaves one, and nothing else removes them."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+
+
+@shared_task
 def refresh_waiting_rooms() -> int:
     """Tell each live queue whether its performance is sold out, and make the opening draw
     of a queue that has opened, so that it is seldom a visitor's request that makes it.

@@ -60,6 +60,26 @@ def test_beat_task_tidies_expired_holds_on_the_worker(celery_worker):
     assert set(Place.objects.filter(pk__in=ids).values_list("state", flat=True)) == {"available"}
 
 
+def test_beat_clears_the_sessions_that_have_ended(celery_worker, settings):
+    """Every shopper with a basket leaves a session row behind; once it has ended, beat
+    deletes it, so an on-sale's tens of thousands of rows do not pile up for ever."""
+    from importlib import import_module
+
+    from django.contrib.sessions.models import Session
+
+    from sales.tasks import clear_expired_sessions
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    ended, current = store(), store()
+    ended.set_expiry(timezone.now() - timedelta(seconds=1))
+    ended.create()
+    current.create()
+    assert "sales.tasks.clear_expired_sessions" in {job["task"] for job in settings.CELERY_BEAT_SCHEDULE.values()}
+    clear_expired_sessions.delay()
+    assert wait_until(lambda: not Session.objects.filter(session_key=ended.session_key).exists())
+    assert Session.objects.filter(session_key=current.session_key).exists()
+
+
 def test_failed_send_gives_the_claim_back(transactional_db, settings):
     perf = make_performance(rows=1, per_row=2)
     hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[places_of(perf)[0].pk])
