@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.dispatch import receiver
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 
 from sales import reads
 from sales.policy import ROLES, ROLES_CACHE, roles_of
@@ -52,15 +53,23 @@ def staff_session(sender, request, user, **kwargs):
 class StaffSessionMiddleware:
     """Ends a staff session a working day after its sign-in or once unused for the idle
     limit: the request goes on signed out (a staff page then asks to sign in). Only a
-    request that brings a session cookie is looked at."""
+    request that brings a session cookie and asks who its user is is looked at: a
+    shopper's poll of the waiting room reads no session, and costs no query."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if settings.SESSION_COOKIE_NAME in request.COOKIES:
-            self.check(request)
+            user = request.user  # AuthenticationMiddleware's, still lazy
+            request.user = SimpleLazyObject(lambda: self.checked(request, user))
         return self.get_response(request)
+
+    @classmethod
+    def checked(cls, request, user):
+        request.user = user  # what logout() signs out
+        cls.check(request)
+        return request.user
 
     @staticmethod
     def check(request) -> None:
