@@ -94,7 +94,7 @@ FR = {
     'Cancelled; the seats are back on sale.': 'Annulé ; les places sont remises en vente.',
     'The confirmation will be sent again to %(email)s.': 'La confirmation sera renvoyée à %(email)s.',
     'Enter your card in the card field.': 'Entrez votre carte dans le champ de la carte.',
-    'Test cards (the digits alone, the year in two digits): 4242424242424242 approves, 4000000000000341 is declined, 4000002500003155 asks your bank.': "Cartes de test (les chiffres seuls, l'année en deux chiffres) : 4242424242424242 est acceptée, 4000000000000341 est refusée, 4000002500003155 fait intervenir votre banque.",
+    'Test cards (the digits alone, the year in two digits): 4242424242424242 approves, 4000000000000002 is declined, 4000002500003155 asks your bank.': "Cartes de test (les chiffres seuls, l'année en deux chiffres) : 4242424242424242 est acceptée, 4000000000000002 est refusée, 4000002500003155 fait intervenir votre banque.",
     'Your bank has not answered yet; please wait a moment and reload.': "Votre banque n'a pas encore répondu ; patientez un instant puis rechargez la page.",
     'The payment was not made: %(reason)s. Your seats are still held.': "Le paiement n'a pas été fait : %(reason)s. Vos places sont toujours retenues.",
     'Test card': 'Carte de test',

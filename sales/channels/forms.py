@@ -300,7 +300,7 @@ def card_field_context() -> dict:
     return {"stripe_js": settings.STRIPE_JS_URL, "stripe_key": settings.STRIPE_PUBLISHABLE_KEY,
             # The local provider's stand-in field takes the digits alone and a two-digit year.
             "card_test_help": _("Test cards (the digits alone, the year in two digits): 4242424242424242 "
-                                "approves, 4000000000000341 is declined, 4000002500003155 asks your "
+                                "approves, 4000000000000002 is declined, 4000002500003155 asks your "
                                 "bank.") if settings.STRIPE_API_BASE else ""}
 
 

@@ -128,3 +128,17 @@ def test_the_other_decline_cards_give_their_reasons(number, reason):
     order = Order.objects.get()
     assert order.status == "failed" and order.payments.get().status == "declined"
     assert hold_is_live(hold) and nothing_sold(perf)
+
+
+def test_the_card_fields_hint_names_the_cards_the_readme_names():
+    """The test cards a buyer reads under the card field are those the README lists: one
+    card that approves, one that is declined, one that asks the bank."""
+    from pathlib import Path
+
+    from sales.channels.forms import card_field_context
+
+    hint = str(card_field_context()["card_test_help"])
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    approves, declined = (re.search(rf"`(\d{{16}})` {word}", readme)[1] for word in ("approves", "is declined"))
+    assert f"{approves} approves" in hint and f"{declined} is declined" in hint
+    assert declined == GENERIC_DECLINE
