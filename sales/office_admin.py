@@ -287,6 +287,42 @@ class DatesInReach:
             raise IncorrectLookupParameters(exc) from exc
 
 
+class DaysOnVenueClock:
+    """A list by dates (date_hierarchy) whose days, and the days it drills down to, are on
+    the clock of its rows' venue (found by the lookup `venue_time_zone`), as the rows'
+    times are: when every row listed is of one clock (the list narrowed by one of
+    `narrowed_by`'s filters, a parameter and the lookup it narrows, or every venue on one
+    clock). Rows of venues on several clocks are listed by the box office's days."""
+
+    venue_time_zone = "performance__venue__time_zone"
+    narrowed_by: dict[str, str] = {}
+
+    def list_zone(self, request) -> zoneinfo.ZoneInfo | None:
+        rows = self.model._default_manager.all()
+        for parameter, lookup in self.narrowed_by.items():
+            value = request.GET.get(parameter, "")
+            if value.isascii() and value.isdecimal():
+                rows = rows.filter(**{lookup: int(value)})
+        names = list(rows.order_by().values_list(self.venue_time_zone, flat=True).distinct()[:2])
+        return zoneinfo.ZoneInfo(names[0]) if len(names) == 1 and names[0] else None
+
+    def listed(self, request, response):
+        """What the list adds to its page before it is rendered, on the list's clock."""
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        zone = self.list_zone(request)
+        if zone is None:
+            return self.listed(request, super().changelist_view(request, extra_context))
+        note = _("Times on the clock of the venue (%(zone)s)") % {"zone": zone.key}
+        with timezone.override(zone):
+            response = self.listed(request, super().changelist_view(
+                request, {**(extra_context or {}), "subtitle": note}))
+            if hasattr(response, "render"):  # rendered here, on the venue's clock, not after
+                response.render()
+            return response
+
+
 @admin.register(Shift)
 class ShiftAdmin(DatesInReach, admin.ModelAdmin):
     """A clerk's shift as the organizer checks it: the float, what the payments say the
@@ -389,12 +425,13 @@ class PaymentKindFilter(admin.SimpleListFilter):
 
 
 @admin.register(Payment)
-class PaymentAdmin(DatesInReach, VenueClockMixin, admin.ModelAdmin):
+class PaymentAdmin(DatesInReach, DaysOnVenueClock, VenueClockMixin, admin.ModelAdmin):
     """Every payment and refund (a refund is a row of its own, with a negative amount),
     filterable by method, channel, date and performance; the total of what is listed is
     shown under the list."""
 
     venue_time_zone = "order__performance__venue__time_zone"
+    narrowed_by = {"order__performance__id__exact": "order__performance_id"}
     list_display = ("when", "order_code", "order_performance", "channel", "method", "amount_money", "status",
                     "created_by", "shift")
     when = on_venue_clock("created_at", gettext_lazy("When"), "order.performance")
@@ -435,8 +472,7 @@ class PaymentAdmin(DatesInReach, VenueClockMixin, admin.ModelAdmin):
     def channel(self, obj):
         return obj.order.get_channel_display()
 
-    def changelist_view(self, request, extra_context=None):
-        response = super().changelist_view(request, extra_context)
+    def listed(self, request, response):
         cl = getattr(response, "context_data", {}).get("cl") if hasattr(response, "context_data") else None
         if cl is not None:
             # What moved: payments taken, refunds paid out (a charge paid straight back
@@ -492,7 +528,7 @@ def export_response(kind: str, fmt: str, where: ExportFilter):
 
 
 @admin.register(PerformanceDashboard)
-class PerformanceDashboardAdmin(DatesInReach, admin.ModelAdmin):
+class PerformanceDashboardAdmin(DatesInReach, DaysOnVenueClock, admin.ModelAdmin):
     """Each performance's sales at a glance; its page is the dashboard (places by zone,
     takings by day, channel and method, refunds, comps, sales over time), with its exports."""
 
@@ -500,6 +536,8 @@ class PerformanceDashboardAdmin(DatesInReach, admin.ModelAdmin):
     list_filter = ("venue", "event")
     list_select_related = ("event", "venue")
     date_hierarchy = "starts_at"
+    venue_time_zone = "venue__time_zone"
+    narrowed_by = {"venue__id__exact": "venue_id", "event__id__exact": "event_id"}
 
     def has_add_permission(self, request):
         return False

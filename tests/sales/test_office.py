@@ -696,3 +696,37 @@ def test_the_customers_export_in_french_names_its_columns_for_a_customer_and_an_
                                             HTTP_ACCEPT_LANGUAGE="fr").streaming_content)
     header = next(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     assert header == ["Nom", "Courriel", "Téléphone", "Créé", "Commandes payées", "Payé"], header
+
+
+def test_the_payments_and_performances_by_day_are_on_the_venues_clock(organizer):
+    """A payment taken at 00:30 in Paris is one of that day's there, though on the box
+    office's clock (Toronto) it is still the evening before; a show at 22:30 in Vancouver
+    is that day's, though 01:30 the next day in Toronto. The lists' days, and the days they
+    drill down to, are the venue's, as their rows' times are: when every listed row is of
+    one clock (the list narrowed to a performance, or every venue on one clock)."""
+    from events.models import Venue
+
+    paris = make_performance(rows=1, per_row=2)
+    Venue.objects.filter(pk=paris.venue_id).update(time_zone="Europe/Paris")
+    order = sell(paris, 1)[0].order
+    Payment.objects.filter(order=order).update(created_at=datetime(2026, 3, 10, 23, 30, tzinfo=UTC))
+    admin = signed_in(organizer)
+    march = {"created_at__year": "2026", "created_at__month": "3"}
+    listed = admin.get("/admin/sales/payment/", march).content.decode()
+    assert "created_at__day=11" in listed and "created_at__day=10" not in listed, listed
+    assert order.code in admin.get("/admin/sales/payment/", {**march, "created_at__day": "11"}).content.decode()
+    assert order.code not in admin.get("/admin/sales/payment/", {**march, "created_at__day": "10"}).content.decode()
+
+    # Another venue on another clock: the list narrowed to the performance keeps Paris's days.
+    vancouver = make_performance(rows=1, per_row=2)
+    Venue.objects.filter(pk=vancouver.venue_id).update(time_zone="America/Vancouver")
+    narrowed = {**march, "order__performance__id__exact": str(paris.pk)}
+    assert "created_at__day=11" in admin.get("/admin/sales/payment/", narrowed).content.decode()
+    assert order.code in admin.get("/admin/sales/payment/", {**narrowed, "created_at__day": "11"}).content.decode()
+
+    type(vancouver).objects.filter(pk=vancouver.pk).update(starts_at=datetime(2026, 3, 11, 5, 30, tzinfo=UTC))
+    shows = {"starts_at__year": "2026", "starts_at__month": "3", "venue__id__exact": str(vancouver.venue_id)}
+    boards = admin.get("/admin/sales/performancedashboard/", shows).content.decode()
+    assert "starts_at__day=10" in boards and "starts_at__day=11" not in boards, boards
+    on_the_day = admin.get("/admin/sales/performancedashboard/", {**shows, "starts_at__day": "10"}).content.decode()
+    assert f"/admin/sales/performancedashboard/{vancouver.pk}/change/" in on_the_day
