@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q, Sum
 from django.utils import formats, timezone, translation
@@ -286,11 +286,20 @@ class Event(models.Model):
         return in_reader_language(self, "description")
 
 
+RUNNING_TIME_REFUSED = _("A running time is more than 0 minutes and at most a day (1,440 minutes).")
+
+
 class Performance(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="performances", verbose_name=_("event"))
     venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="performances", verbose_name=_("venue"))
     starts_at = models.DateTimeField(verbose_name=_("starts at"), validators=[in_reach])
     doors_open_at = models.DateTimeField(_("doors open at"), null=True, blank=True, validators=[in_reach])
+    # Its end follows its start: a performance moved, or copied to another date, runs as long.
+    running_minutes = models.PositiveSmallIntegerField(
+        _("running time (minutes)"), null=True, blank=True,
+        validators=[MinValueValidator(1, RUNNING_TIME_REFUSED), MaxValueValidator(24 * 60, RUNNING_TIME_REFUSED)],
+        help_text=_("How long the show runs, intervals included: buyers read when it ends, and it ends there in "
+                    "their calendar. Left empty, it is not said (a calendar gives it two hours)."))
     ticket_limit = models.PositiveIntegerField(
         default=10, validators=[MinValueValidator(1)],
         help_text=_("Most tickets one order may hold."),
@@ -338,6 +347,11 @@ class Performance(models.Model):
         # saves it (events.services.hall_claim), not here, where nothing is locked.
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def ends_at(self) -> datetime | None:
+        """When the show ends, if the organizer said how long it runs."""
+        return self.starts_at + timedelta(minutes=self.running_minutes) if self.running_minutes else None
 
     def local(self, moment: datetime | None = None) -> datetime:
         """`moment` (by default the start) on the venue's clock."""

@@ -203,6 +203,7 @@ def performance_copy(source: Performance, starts_at: datetime) -> Performance:
     shift = starts_at - source.starts_at
     copy = Performance.objects.create(
         event=source.event, venue=source.venue, starts_at=starts_at, ticket_limit=source.ticket_limit,
+        running_minutes=source.running_minutes,
         doors_open_at=source.doors_open_at + shift if source.doors_open_at else None)
     zones = {}
     for zone in source_zones:

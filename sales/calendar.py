@@ -1,11 +1,11 @@
 """An order's performance as an iCalendar event (RFC 5545), for the buyer's own calendar:
-the show, its start (in UTC, so that every calendar puts it at the right moment whatever
-its own zone), the venue and its address, and in the description the doors, the places
-and the link back to the order, in the buyer's language."""
+the show, its start and end (in UTC, so that every calendar puts them at the right moment
+whatever its own zone), the venue and its address, and in the description the doors, the
+places and the link back to the order, in the buyer's language."""
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -13,6 +13,11 @@ from django.utils.translation import gettext as _
 from .formatting import at_venue, when
 from .models import Order
 from .notifications import mail_domain, order_link
+
+# How long the event lasts in the buyer's calendar when the organizer has not said how long
+# the show runs (Performance.running_minutes): a calendar shows an event without an end as
+# a moment, not an evening taken.
+UNSAID_LENGTH = timedelta(hours=2)
 
 
 def order_calendar(order: Order, tickets) -> str:
@@ -31,6 +36,7 @@ def order_calendar(order: Order, tickets) -> str:
             f"UID:{order.code}-{perf.pk}@{mail_domain()}",
             f"DTSTAMP:{_utc(timezone.now())}",
             f"DTSTART:{_utc(perf.starts_at)}",
+            f"DTEND:{_utc(perf.ends_at or perf.starts_at + UNSAID_LENGTH)}",
             f"SUMMARY:{_text(perf.event.title)}",
             f"LOCATION:{_text(', '.join(filter(None, (perf.venue.name, perf.venue.address))))}",
             f"DESCRIPTION:{_text(chr(10).join(about))}",

@@ -87,6 +87,22 @@ def at_venue(moment, performance):
     return timezone.localtime(moment, performance.venue.zone)
 
 
+def running_time(performance) -> str:
+    """How long a performance runs and when it ends on its venue's clock, as its pages say
+    it ("About 2 h 15, ending around 22:15"), or "" when the organizer has not said."""
+    if not performance.running_minutes:
+        return ""
+    hours, minutes = divmod(performance.running_minutes, 60)
+    if not hours:
+        length = gettext("%(minutes)d min") % {"minutes": minutes}
+    elif not minutes:
+        length = gettext("%(hours)d h") % {"hours": hours}
+    else:
+        length = gettext("%(hours)d h %(minutes)02d") % {"hours": hours, "minutes": minutes}
+    return gettext("About %(length)s, ending around %(end)s") % {
+        "length": length, "end": when(at_venue(performance.ends_at, performance), "H:i")}
+
+
 # On a venue's clock a night runs on past midnight: a show at 00:30 or 02:00 is the
 # evening's before it, and a moment before this hour is still the day before's night.
 NIGHT_ENDS = 5

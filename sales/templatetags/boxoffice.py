@@ -19,6 +19,7 @@ from sales.formatting import (
     number,
     paid_with,
     payment_note,
+    running_time,
     when,
     zone_place,
 )
@@ -41,6 +42,7 @@ register.filter("when", when, expects_localtime=True)
 register.filter("customer_name", customer_name)
 register.filter("buyer_name", buyer_name)
 register.filter("payment_note", payment_note)
+register.filter("running_time", running_time)
 
 
 @register.simple_tag(takes_context=True)
