@@ -269,6 +269,14 @@ class Event(models.Model):
                                       help_text=_("If it differs from the one above: shown to English readers."))
     description_fr = models.TextField(_("description in French"), blank=True,
                                       help_text=_("If it differs from the one above: shown to French readers."))
+    refund_policy = models.TextField(
+        _("refund and exchange policy"), blank=True,
+        help_text=_("Whether, and until when, tickets can be refunded or exchanged: shown to buyers before they "
+                    "pay, on their order's page and in their confirmation email. Plain text."))
+    refund_policy_en = models.TextField(_("refund and exchange policy in English"), blank=True,
+                                        help_text=_("If it differs from the one above: shown to English readers."))
+    refund_policy_fr = models.TextField(_("refund and exchange policy in French"), blank=True,
+                                        help_text=_("If it differs from the one above: shown to French readers."))
     image_url = models.CharField(
         _("image address"), max_length=300, blank=True, validators=[local_image],
         help_text=_("An image on this site, shown on the event's pages, e.g. /static/demo/poster.svg."))
@@ -284,6 +292,10 @@ class Event(models.Model):
     @property
     def shown_description(self) -> str:
         return in_reader_language(self, "description")
+
+    @property
+    def shown_refund_policy(self) -> str:
+        return in_reader_language(self, "refund_policy")
 
 
 RUNNING_TIME_REFUSED = _("A running time is more than 0 minutes and at most a day (1,440 minutes).")
