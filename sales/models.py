@@ -929,10 +929,10 @@ class Organizer(models.Model):
         verbose_name = _("organizer")
 
     def __str__(self) -> str:
-        return self.name
+        return self.shown_name()
 
     def shown_name(self) -> str:
-        """The name for a receipt, in the active language: the organizer's own as typed,
+        """The name for a receipt or a page, in the active language: the organizer's own as typed,
         or the name it started with, translated ("Billetterie" in French)."""
         return gettext(self.name) if self.name == self.DEFAULT_NAME else self.name
 

@@ -151,10 +151,20 @@ def _switch_words(what: str) -> str:
     return gettext("normal") if kind == "normal" else what
 
 
+class OrganizerForm(forms.ModelForm):
+    class Meta:
+        model = Organizer
+        fields = ("name", "address", "prices_include_tax", "shop_mode")
+        help_texts = {"name": gettext_lazy(
+            "Left as “Box office”, it is shown in the buyer's language (“Billetterie” in French); "
+            "a name you type is shown as typed.")}
+
+
 @admin.register(Organizer)
 class OrganizerAdmin(admin.ModelAdmin):
     """One row (Organizer.load): the list opens it."""
 
+    form = OrganizerForm
     fields = ("name", "address", "prices_include_tax", "shop_mode", "shop_mode_now")
     readonly_fields = ("shop_mode_now",)
     inlines = [TaxRateInline, FeeRuleInline]

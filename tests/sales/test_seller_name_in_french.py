@@ -16,7 +16,7 @@ from sales.orders import CustomerDetails, order_place
 from sales.payments import APPROVE, PaymentRequest
 from sales.tickets_pdf import order_pdf
 from tests.sales.test_order_receipts import pdf_text
-from tests.support import make_performance, places_of
+from tests.support import make_performance, places_of, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +48,23 @@ def test_a_french_receipt_names_the_untouched_seller_billetterie(client):
 def test_a_seller_named_by_the_organizer_keeps_its_name_in_french(client):
     Organizer.objects.filter(pk=Organizer.load().pk).update(name="Théâtre du Lac")
     assert seller_on_the_page(client, bought("fr")) == "Théâtre du Lac"
+
+
+def test_the_counter_slip_of_a_french_order_names_the_untouched_seller_billetterie(clerk):
+    slip = signed_in(clerk).post(f"/counter/orders/{bought('fr').code}/print/").content.decode()
+    seller = unescape(re.search(r'class="slip">.*?</h2>\s*<p>([^<]*)', slip, re.S).group(1)).strip()
+    assert seller == "Billetterie", seller
+
+
+def test_the_organizer_page_in_french_names_the_untouched_seller_billetterie(client, organizer):
+    client.force_login(organizer)
+    url = f"/admin/sales/organizer/{Organizer.load().pk}/change/"
+    page = unescape(client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode())
+    assert re.search(r"<title>(.*?)</title>", page, re.S).group(1).startswith("Billetterie |")
+    assert "<h2>Billetterie</h2>" in page, re.findall(r"<h2>.*?</h2>", page)
+    # The name field holds the stored name, which the page says is read in each language.
+    assert 'value="Box office"' in page and "Billetterie" in re.search(
+        r'id="id_name_helptext"[^>]*>(.*?)</div>', page, re.S).group(1)
+    Organizer.objects.filter(pk=Organizer.load().pk).update(name="Théâtre du Lac")
+    page = unescape(client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode())
+    assert "<h2>Théâtre du Lac</h2>" in page
