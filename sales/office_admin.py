@@ -252,9 +252,11 @@ class ShiftPaymentInline(TabularInline):
     fk_name = "shift"
     extra = 0
     can_delete = False
-    fields = ("paid_at", "order", "method", "amount", "status", "tendered", "reference", "by")
+    fields = ("paid_at", "order", "method", "amount_as_money", "status", "tendered_as_money", "reference", "by")
     readonly_fields = fields
     by = staff_name("created_by", gettext_lazy("created by"))
+    amount_as_money = as_money("amount", Payment._meta.get_field("amount").verbose_name, "order.currency")
+    tendered_as_money = as_money("tendered", Payment._meta.get_field("tendered").verbose_name, "order.currency")
 
     @admin.display(description=Payment._meta.get_field("created_at").verbose_name)
     def paid_at(self, obj):
@@ -335,7 +337,7 @@ class ShiftAdmin(DatesInReach, admin.ModelAdmin):
     list_filter = (("clerk", admin.RelatedOnlyFieldListFilter), ("closed_at", admin.EmptyFieldListFilter))
     date_hierarchy = "opened_at"
     list_select_related = ("clerk",)
-    fields = ("clerk_name", "opened_at", "closed_at", "cash_float", "by_method", "difference")
+    fields = ("clerk_name", "opened_at", "closed_at", "float_amount", "by_method", "difference_amount")
     readonly_fields = fields
     clerk_name = staff_name("clerk", gettext_lazy("clerk"))
     opened = on_office_clock("opened_at", gettext_lazy("opened at"))
@@ -388,6 +390,11 @@ class ShiftAdmin(DatesInReach, admin.ModelAdmin):
             return format_html('<span class="money-ok">{}</span>', money(0))
         return format_html('<strong class="money-off" style="color:#b91c1c">{}</strong>',
                            ", ".join(f"{Payment.Method(m).label} {signed(d)}" for m, d in off.items()))
+
+    @admin.display(description=Shift._meta.get_field("difference").verbose_name)
+    def difference_amount(self, obj):
+        """The difference stored at closing, with its sign: a surplus reads "+$5.00"."""
+        return self.get_empty_value_display() if obj.difference is None else signed(obj.difference)
 
     @admin.display(description=gettext_lazy("Per method"))
     def by_method(self, obj):

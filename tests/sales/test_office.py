@@ -67,13 +67,36 @@ def test_shifts_and_payments_in_the_admin(sales, organizer):
     assert "organizer1" not in filters  # (one clerk: nothing to choose between)
     french = unescape(admin.get("/admin/sales/shift/", HTTP_ACCEPT_LANGUAGE="fr").content.decode())
     assert "Comptant \u22125,00\u00a0$" in french and "200,00\u00a0$" in french
-    shift_page = admin.get(f"/admin/sales/shift/{Shift.objects.get().pk}/change/").content.decode()
-    assert "Walk in" not in shift_page and "-5.00" in shift_page and "200.00" in shift_page
-    payments = admin.get("/admin/sales/payment/", {"method__exact": "cash"}).content.decode()
-    assert "Taken by the listed payments: 100.00" in payments
-    refunds = admin.get("/admin/sales/payment/", {"kind": "refund"}).content.decode()
-    assert "paid back: -100.00" in refunds
+    shift_page = unescape(admin.get(f"/admin/sales/shift/{Shift.objects.get().pk}/change/").content.decode())
+    assert "Walk in" not in shift_page and "\u2212$5.00" in shift_page and "$200.00" in shift_page
+    payments = unescape(admin.get("/admin/sales/payment/", {"method__exact": "cash"}).content.decode())
+    assert "Taken by the listed payments: $100.00" in payments
+    refunds = unescape(admin.get("/admin/sales/payment/", {"kind": "refund"}).content.decode())
+    assert "paid back: \u2212$100.00" in refunds
     assert admin.get("/admin/sales/payment/", {"order__channel__exact": "counter"}).status_code == 200
+
+
+def test_a_shifts_page_writes_every_amount_as_money_in_the_admins_language(sales, organizer):
+    """The float, the difference and each payment of the shift (its amount, what was
+    tendered) as the list beside it writes them: "$100.00" in English, "100,00 $" in
+    French, never a bare "100.00"; and so do the payments list's totals."""
+    admin = signed_in(organizer)
+    shift = Shift.objects.get()
+    for language, float_shown, off, paid, tendered in (
+            ("en", "$100.00", "\u2212$5.00", "$100.00", "$120.00"),
+            ("fr", "100,00\u00a0$", "\u22125,00\u00a0$", "100,00\u00a0$", "120,00\u00a0$")):
+        page = unescape(admin.get(f"/admin/sales/shift/{shift.pk}/change/", HTTP_ACCEPT_LANGUAGE=language)
+                        .content.decode())
+        readonly = dict(re.findall(r'field-(\w+)">.*?<div class="readonly">(.*?)</div>', page, re.S))
+        assert (readonly["float_amount"], readonly["difference_amount"]) == (float_shown, off), readonly
+        cells = {name: re.sub(r"<[^>]+>", "", cell).strip()
+                 for name, cell in re.findall(r'<td class="field-(\w+)">(.*?)</td>', page, re.S)}
+        assert (cells["amount_as_money"], cells["tendered_as_money"]) == (paid, tendered), cells
+        payments = unescape(admin.get("/admin/sales/payment/", HTTP_ACCEPT_LANGUAGE=language).content.decode())
+        totals = re.search(r'id="money-totals">(.*?)</p>', payments, re.S).group(1)
+        assert paid in totals, totals
+        if language == "fr":  # a French page writes no amount with a decimal point
+            assert not re.search(r"\d\.\d\d", " ".join([*readonly.values(), *cells.values(), totals]))
 
 
 def test_a_shifts_pages_write_their_moments_as_the_rest_of_the_admin(clerk, organizer):
@@ -595,9 +618,9 @@ def test_cash_rounded_to_the_nickel_is_what_the_drawer_report_and_exports_expect
 
     # The payments list, cash only: the amounts recorded and what the drawers took beside them.
     listed = unescape(admin.get("/admin/sales/payment/", {"method__exact": "cash"}).content.decode())
-    assert "Taken by the listed payments: 30.08; paid back: -10.02; net: 20.06." in listed
-    assert ('id="cash-rounding">Cash rounding to the coin: the drawers took -0.01 beyond the amounts above. '
-            'In cash, the listed payments moved 20.05, to the coin.<') in listed, listed
+    assert "Taken by the listed payments: $30.08; paid back: \u2212$10.02; net: $20.06." in listed
+    assert ('id="cash-rounding">Cash rounding to the coin: the drawers took \u2212$0.01 beyond the amounts above. '
+            'In cash, the listed payments moved $20.05, to the coin.<') in listed, listed
 
 
 def test_an_export_in_french_opens_in_columns_in_a_french_spreadsheet(sales, organizer):
