@@ -289,6 +289,8 @@ FR = {
     "%(hours)d h": "%(hours)d\u00a0h",
     "%(hours)d h %(minutes)02d": "%(hours)d\u00a0h\u00a0%(minutes)02d",
     "About %(length)s, ending around %(end)s": "Environ %(length)s, fin vers %(end)s",
+    "(%(ahead)s) Waiting room": "(%(ahead)s) Salle d'attente",
+    "It's your turn — %(event)s": "C'est votre tour — %(event)s",
     "Left as “Box office”, it is shown in the buyer's language (“Billetterie” in French); a name you type is shown as typed.":
         "Laissé tel quel (« Box office »), il est affiché dans la langue de l'acheteur (« Billetterie » en français) ; un nom que vous tapez est affiché tel quel.",
     "%(end)s has passed: the code would never be valid. Give an end to come, or none.": "%(end)s est passé : le code ne serait jamais valable. Donnez une fin à venir, ou aucune.",

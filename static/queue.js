@@ -82,3 +82,16 @@
     }
   });
 }
+// The tab's title: how many are ahead, kept as the card changes, for a visitor who waits
+// with the page in a background tab ("(1,234) Waiting room — <performance>"). The card
+// brings its words ([data-tab]); the performance's name stays from the page's own title.
+{
+  const title = document.querySelector('title');
+  const show = title && title.dataset.event ? ' \u2014 ' + title.dataset.event : '';
+  document.body.addEventListener('htmx:afterSettle', () => {
+    const status = document.getElementById('queue-status');
+    if (status && status.dataset.tab) {
+      document.title = status.dataset.tab + show;
+    }
+  });
+}

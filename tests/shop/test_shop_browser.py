@@ -237,6 +237,43 @@ def test_the_queue_says_it_is_paused_in_english_and_in_french_without_javascript
         context.close()
 
 
+def test_the_queue_tab_says_how_many_are_ahead_as_it_moves_then_that_it_is_the_visitors_turn(
+        browser, live_server):
+    """A visitor waiting with the tab in the background reads in its title how many are
+    ahead, kept current as the queue moves, then that it is their turn; in French too."""
+    from sales import waiting_room
+    from sales.models import WaitingRoom
+
+    perf = make_performance(rows=1, per_row=4)
+    show = perf.event.title
+    # Nobody let in (rate 0) until the test moves the front of the queue itself.
+    room = WaitingRoom.objects.create(performance=perf, opens_at=timezone.now() - timedelta(seconds=30),
+                                      admit_per_minute=0)
+    waiting_room.publish(room)
+    waiting_room.draw(perf.pk)
+    for _n in range(1233):
+        waiting_room.join(perf.pk, waiting_room.new_visitor())
+    config = waiting_room._keys(perf.pk)["cfg"]
+
+    def front_at(position):
+        waiting_room.client().hset(config, "base", position)
+        page.evaluate("htmx.trigger(document.getElementById('queue-status'), 'queue:now')")
+
+    for locale, titles in (
+            ("en-CA", [(None, "(1,234) Waiting room"), (1000, "(234) Waiting room"), (1234, "It's your turn")]),
+            ("fr-CA", [(None, "(1) Salle d'attente"), (1235, "C'est votre tour")])):
+        context = browser.new_context(base_url=live_server.url, locale=locale)
+        page = context.new_page()
+        page.goto(f"/performances/{perf.pk}/queue/")
+        page.locator("#queue-status").wait_for()
+        for front, words in titles:
+            if front is not None:
+                front_at(front)
+            expect(page).to_have_title(f"{words} \u2014 {show}")
+        expect(page).to_have_url(re.compile(rf".*/performances/{perf.pk}/$"))
+        context.close()
+
+
 def test_a_double_click_on_pay_charges_the_card_once_and_shows_the_order(page):
     perf = make_performance(rows=2, per_row=6)
     pick_seats(page, perf, [p.pk for p in places_of(perf)[:2]])

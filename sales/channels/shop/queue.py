@@ -30,6 +30,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from sales import admission, draws, waiting_room
+from sales.formatting import number
 
 VISITOR_COOKIE = "wr_visitor"
 VISITOR_SALT = "sales.waiting_room.visitor"
@@ -150,9 +151,17 @@ def _page(pk: int, place: waiting_room.Place, visitor: str, *, htmx: bool, cooki
                             "poll_ms": poll_ms, "refresh_seconds": max(1, round(poll_ms / 1000)),
                             "back_minutes": max(1, math.ceil((place.back - time.time()) / 60)) if place.back else None,
                             "presale": presale, "csrf_token": csrf, "code_form": code_form, "code_url": _code_url(pk),
-                            "refreshed": htmx, "setlang_url": _setlang_url(),
+                            "refreshed": htmx, "setlang_url": _setlang_url(), "tab": _tab_title(place),
                             **draw})
     return Answer(200, body.encode(), [("Content-Type", "text/html; charset=utf-8")], cookies)
+
+
+def _tab_title(place: waiting_room.Place) -> str:
+    """The browser tab's title, before the performance's name: how many are ahead, for a
+    visitor who keeps the page in a background tab ("(1,234) Waiting room")."""
+    if place.state in ("queued", "paused", "stopped") and place.ahead:
+        return _("(%(ahead)s) Waiting room") % {"ahead": number(place.ahead)}
+    return _("Waiting room")
 
 
 def _csrf_token(secret: str | None, cookies: list) -> str:

@@ -331,6 +331,7 @@ def performance_detail(request, pk: int):
         "notes": notes,
         "repick": ",".join(str(pk) for pk in repick["seats"]) if repick and repick["performance"] == perf.pk else "",
         "refused": refused if refused and refused["performance"] == perf.pk else None,
+        "turn": turn,  # the tab's title says so, for a visitor who waited with it in the background
     }, status=status)
     if turn:
         response.delete_cookie(TURN_COOKIE.format(pk), samesite="Lax")
