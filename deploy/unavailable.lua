@@ -3,7 +3,9 @@
 -- server silent past `timeout server` (504), or cut off before its answer (502); and the
 -- front's own rate limit on the staff pool (429, too-many.html's words). People
 -- meet a page of ours, in both languages (HAProxy cannot know theirs), saying when to try
--- again; the API's calls (txn.api, set in the front) get the API's error shape. The pages beside this file are read once, at start.
+-- again; the API's calls (txn.api, set in the front) get the API's error shape. And a
+-- request whose body HAProxy cannot read (400, bad-request.html's words): said plainly,
+-- nothing was done. The pages beside this file are read once, at start.
 
 -- A page on one line: the `http-error` that sends it formats its body as a log line is,
 -- which would write each line break as the text "%0A".
@@ -14,8 +16,8 @@ local function read(name)
     return (text:gsub("%s*\n%s*", " "))
 end
 
--- One page, two sets of words: a 504's or a 502's (timeout.html) take the place of unavailable.html's
--- title and <main>.
+-- One page, several sets of words: a 504's or a 502's (timeout.html), a 429's, a 400's take
+-- the place of unavailable.html's title and <main>.
 local page = read("unavailable.html")
 local function part(text, pattern)
     return assert(text:match(pattern), pattern)
@@ -29,6 +31,11 @@ end
 local timeout_page = with_words("timeout.html")
 
 local answers = {
+    ["400"] = {
+        page = with_words("bad-request.html"),
+        api = '{"error": {"code": "bad_request", "message": "The request could not be read (the framing of its '
+              .. 'body is broken); nothing was done: send it again whole."}}',
+    },
     ["429"] = {
         page = with_words("too-many.html"),
         api = '{"error": {"code": "rate_limited", "message": "Too many requests from your address to the staff '

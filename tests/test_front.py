@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -342,6 +343,8 @@ class HoldingServer(ThreadingHTTPServer):
                 with contextlib.suppress(OSError):  # HAProxy may have given up on it
                     self.wfile.write(body)
 
+            do_POST = do_GET  # the body left unread: what a pool does before it answers
+
             def log_message(self, *args):
                 pass
 
@@ -475,6 +478,56 @@ def test_too_many_requests_meet_our_page_and_the_api_its_json(tmp_path):
         assert error["code"] == "rate_limited" and "wait a few seconds" in error["message"]
         # The public pool has no limit here: the shop goes on.
         assert requests.get(f"{base}/", timeout=10).status_code == 200
+    finally:
+        supervisor.kill_group(proxy)
+        proxy.wait()
+        server.shutdown()
+
+
+def test_a_request_whose_body_cannot_be_read_meets_our_page_and_the_api_its_json(tmp_path):
+    """A body whose chunked framing is broken (sent after its headers, as a client
+    streaming it would) is refused by HAProxy itself with 400: people meet a short page of
+    ours in both languages, an API call the API's error shape, never HAProxy's own page."""
+    deploy = tmp_path / "deploy"
+    shutil.copytree(stack.HAPROXY_CONFIG.parent, deploy)
+    server = HoldingServer()
+    address = f"127.0.0.1:{server.server_address[1]}"
+    runtime_api = tmp_path / "haproxy.sock"
+    haproxy_env = stack.haproxy_environment(f"127.0.0.1:{free_port()}", public=[address], queue=[address],
+                                            staff=[address], socket=runtime_api, check_inter="300ms")
+    proxy = subprocess.Popen(stack.haproxy(haproxy_env, config=deploy / "haproxy.cfg"),
+                             env={**os.environ, **haproxy_env}, start_new_session=True,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    port = int(haproxy_env["BOXOFFICE_FRONT"].rsplit(":", 1)[1])
+
+    def broken_body(path: str) -> tuple[int, dict, str]:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            conn.sendall(f"POST {path} HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n".encode())
+            time.sleep(0.3)  # the headers on their way first: the body is read apart
+            conn.sendall(b"ZZ\r\nnot a chunk size\r\n0\r\n\r\n")
+            answer = b""
+            while chunk := conn.recv(65536):
+                answer += chunk
+        head, _sep, body = answer.decode().partition("\r\n\r\n")
+        status_line, *lines = head.split("\r\n")
+        headers = {name.lower(): value.strip() for name, _colon, value in (line.partition(":") for line in lines)}
+        return int(status_line.split()[1]), headers, body
+
+    try:
+        wait_until(runtime_api.exists, "HAProxy's runtime API")
+        front = Front(port, runtime_api, {}, {})
+        wait_until(lambda: all(front.status(b, f"{b}1") == "UP" for b in ("public", "staff")), "the pools up")
+        # The server holds the request: HAProxy meets the broken body before any answer.
+        status, headers, page = broken_body("/?hold=3")
+        assert status == 400 and headers["content-type"] == "text/html; charset=utf-8", (status, headers, page)
+        assert headers["cache-control"] == "no-store"
+        assert page.startswith("<!doctype html>") and "%0A" not in page and "<style>" in page
+        assert "could not be read" in page and "n'a pas pu être lue" in page, page
+        assert "://" not in page and "src=" not in page and "href" not in page
+        status, headers, body = broken_body("/api/v1/holds/?hold=3")
+        assert status == 400 and headers["content-type"] == "application/json", (status, headers, body)
+        error = json.loads(body)["error"]
+        assert error["code"] == "bad_request" and "nothing was done" in error["message"]
     finally:
         supervisor.kill_group(proxy)
         proxy.wait()
