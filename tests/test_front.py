@@ -352,29 +352,43 @@ class HoldingServer(ThreadingHTTPServer):
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
 
+@contextlib.contextmanager
+def front_of_holding_server(tmp_path, config: str | None = None):
+    """deploy/haproxy.cfg (or `config`, a changed copy of it), with the files beside it, in
+    front of one HoldingServer serving every pool: (the front's port, a Front to read it)."""
+    deploy = tmp_path / "deploy"
+    shutil.copytree(stack.HAPROXY_CONFIG.parent, deploy)
+    if config is not None:
+        (deploy / "haproxy.cfg").write_text(config)
+    server = HoldingServer()
+    address = f"127.0.0.1:{server.server_address[1]}"
+    runtime_api = tmp_path / "haproxy.sock"
+    port = free_port()
+    haproxy_env = stack.haproxy_environment(f"127.0.0.1:{port}", public=[address], queue=[address],
+                                            staff=[address], socket=runtime_api, check_inter="300ms")
+    proxy = subprocess.Popen(stack.haproxy(haproxy_env, config=deploy / "haproxy.cfg"),
+                             env={**os.environ, **haproxy_env}, start_new_session=True,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        wait_until(runtime_api.exists, "HAProxy's runtime API")
+        yield port, Front(port, runtime_api, {}, {})
+    finally:
+        supervisor.kill_group(proxy)
+        proxy.wait()
+        server.shutdown()
+
+
 def test_a_request_held_up_by_a_busy_pool_meets_our_page_and_the_api_its_json(tmp_path):
     """Past `timeout queue` (every connection a pool's servers take in use) and past
     `timeout server` (a server that does not answer), HAProxy answers itself, as while no
     server is up: people meet our page in both languages with when to try again, the API
     its own error shape. deploy/haproxy.cfg as it is, but with one connection per server
     and short waits, so that one held request fills a pool."""
-    deploy = tmp_path / "deploy"
-    shutil.copytree(stack.HAPROXY_CONFIG.parent, deploy)
     config = stack.HAPROXY_CONFIG.read_text()
     for pattern, short in ((r"timeout queue \S+", "timeout queue 1s"), (r"timeout server \S+", "timeout server 3s"),
                            (r"maxconn \d+", "maxconn 1")):
         config, count = re.subn(pattern, short, config)
         assert count, pattern
-    (deploy / "haproxy.cfg").write_text(config)
-    server = HoldingServer()
-    address = f"127.0.0.1:{server.server_address[1]}"
-    runtime_api = tmp_path / "haproxy.sock"
-    haproxy_env = stack.haproxy_environment(f"127.0.0.1:{free_port()}", public=[address], queue=[address],
-                                            staff=[address], socket=runtime_api, check_inter="300ms")
-    proxy = subprocess.Popen(stack.haproxy(haproxy_env, config=deploy / "haproxy.cfg"),
-                             env={**os.environ, **haproxy_env}, start_new_session=True,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    port = int(haproxy_env["BOXOFFICE_FRONT"].rsplit(":", 1)[1])
 
     def get(path: str, headers: dict | None = None):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -388,9 +402,7 @@ def test_a_request_held_up_by_a_busy_pool_meets_our_page_and_the_api_its_json(tm
     signed = {"Authorization": "Token x"}
     pages = {"public": "/", "queue": "/performances/1/queue/", "staff": "/counter/"}
     api = {"public": ({}, "/api/v1/performances/"), "staff": (signed, "/api/v1/tickets/NOPE/")}
-    try:
-        wait_until(runtime_api.exists, "HAProxy's runtime API")
-        front = Front(port, runtime_api, {}, {})
+    with front_of_holding_server(tmp_path, config) as (port, front):
         wait_until(lambda: all(front.status(b, f"{b}1") == "UP" for b in pages), "the pools up")
         with ThreadPoolExecutor(max_workers=16) as pool:
             # Each pool's one connection held for longer than a request may wait for it.
@@ -432,10 +444,6 @@ def test_a_request_held_up_by_a_busy_pool_meets_our_page_and_the_api_its_json(tm
                     # The same page, with a 504's or a 502's own words: what was asked may have been done.
                     assert "<style>" in text and ("did not finish answering" in text) == (status != 503), (name, text)
                     assert "://" not in text and "src=" not in text and "href" not in text
-    finally:
-        supervisor.kill_group(proxy)
-        proxy.wait()
-        server.shutdown()
 
 
 def test_too_many_requests_meet_our_page_and_the_api_its_json(tmp_path):
@@ -443,24 +451,11 @@ def test_too_many_requests_meet_our_page_and_the_api_its_json(tmp_path):
     short page of ours in both languages, saying when to try again, and a staff API call
     with the API's error shape; nothing is sent on to the pool. deploy/haproxy.cfg as it
     is, with a limit of three requests, so that a few requests reach it."""
-    deploy = tmp_path / "deploy"
-    shutil.copytree(stack.HAPROXY_CONFIG.parent, deploy)
     config, count = re.subn(r"sc_http_req_rate\(0\) gt \d+", "sc_http_req_rate(0) gt 3",
                             stack.HAPROXY_CONFIG.read_text())
     assert count
-    (deploy / "haproxy.cfg").write_text(config)
-    server = HoldingServer()
-    address = f"127.0.0.1:{server.server_address[1]}"
-    runtime_api = tmp_path / "haproxy.sock"
-    haproxy_env = stack.haproxy_environment(f"127.0.0.1:{free_port()}", public=[address], queue=[address],
-                                            staff=[address], socket=runtime_api, check_inter="300ms")
-    proxy = subprocess.Popen(stack.haproxy(haproxy_env, config=deploy / "haproxy.cfg"),
-                             env={**os.environ, **haproxy_env}, start_new_session=True,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    base = f"http://{haproxy_env['BOXOFFICE_FRONT']}"
-    try:
-        wait_until(runtime_api.exists, "HAProxy's runtime API")
-        front = Front(0, runtime_api, {}, {})
+    with front_of_holding_server(tmp_path, config) as (port, front):
+        base = f"http://127.0.0.1:{port}"
         wait_until(lambda: front.status("staff", "staff1") == "UP", "the staff pool up")
         pages = [requests.get(f"{base}/counter/", timeout=10) for _ in range(6)]
         assert [page.status_code for page in pages[:3]] == [200] * 3
@@ -478,28 +473,12 @@ def test_too_many_requests_meet_our_page_and_the_api_its_json(tmp_path):
         assert error["code"] == "rate_limited" and "wait a few seconds" in error["message"]
         # The public pool has no limit here: the shop goes on.
         assert requests.get(f"{base}/", timeout=10).status_code == 200
-    finally:
-        supervisor.kill_group(proxy)
-        proxy.wait()
-        server.shutdown()
 
 
 def test_a_request_whose_body_cannot_be_read_meets_our_page_and_the_api_its_json(tmp_path):
     """A body whose chunked framing is broken (sent after its headers, as a client
     streaming it would) is refused by HAProxy itself with 400: people meet a short page of
     ours in both languages, an API call the API's error shape, never HAProxy's own page."""
-    deploy = tmp_path / "deploy"
-    shutil.copytree(stack.HAPROXY_CONFIG.parent, deploy)
-    server = HoldingServer()
-    address = f"127.0.0.1:{server.server_address[1]}"
-    runtime_api = tmp_path / "haproxy.sock"
-    haproxy_env = stack.haproxy_environment(f"127.0.0.1:{free_port()}", public=[address], queue=[address],
-                                            staff=[address], socket=runtime_api, check_inter="300ms")
-    proxy = subprocess.Popen(stack.haproxy(haproxy_env, config=deploy / "haproxy.cfg"),
-                             env={**os.environ, **haproxy_env}, start_new_session=True,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    port = int(haproxy_env["BOXOFFICE_FRONT"].rsplit(":", 1)[1])
-
     def broken_body(path: str) -> tuple[int, dict, str]:
         with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
             conn.sendall(f"POST {path} HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n".encode())
@@ -513,9 +492,7 @@ def test_a_request_whose_body_cannot_be_read_meets_our_page_and_the_api_its_json
         headers = {name.lower(): value.strip() for name, _colon, value in (line.partition(":") for line in lines)}
         return int(status_line.split()[1]), headers, body
 
-    try:
-        wait_until(runtime_api.exists, "HAProxy's runtime API")
-        front = Front(port, runtime_api, {}, {})
+    with front_of_holding_server(tmp_path) as (port, front):
         wait_until(lambda: all(front.status(b, f"{b}1") == "UP" for b in ("public", "staff")), "the pools up")
         # The server holds the request: HAProxy meets the broken body before any answer.
         status, headers, page = broken_body("/?hold=3")
@@ -528,7 +505,3 @@ def test_a_request_whose_body_cannot_be_read_meets_our_page_and_the_api_its_json
         assert status == 400 and headers["content-type"] == "application/json", (status, headers, body)
         error = json.loads(body)["error"]
         assert error["code"] == "bad_request" and "nothing was done" in error["message"]
-    finally:
-        supervisor.kill_group(proxy)
-        proxy.wait()
-        server.shutdown()
