@@ -15,7 +15,7 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import DatabaseError, transaction
 from django.db.models import F, Q, Sum, Value
 from django.db.models.functions import Lower
@@ -34,7 +34,7 @@ from .models import (
     Payment,
     address_as_sent,
 )
-from .order_receipt import receipt_text
+from .order_receipt import receipt_email, receipt_text
 from .tickets_pdf import order_pdf
 
 logger = logging.getLogger(__name__)
@@ -44,6 +44,16 @@ PENDING_FOR = timedelta(days=1)
 # and once after the window for the sales made in it (publishing one task per sale cost a
 # sale more CPU than its own statements).
 ASK_EVERY = 0.5
+
+
+def buyer_email(*, subject: str, template: str, context: dict, to: str, headers: dict) -> EmailMultiAlternatives:
+    """A buyer's email, in the active language, in two parts: the text of `template`.txt,
+    and the same said in HTML from `template`.html for the mail apps that show it (the
+    text stays for those that do not). Every email a buyer is sent is made here."""
+    message = EmailMultiAlternatives(subject=subject, body=render_to_string(f"{template}.txt", context),
+                                     to=[to], headers=headers)
+    message.attach_alternative(render_to_string(f"{template}.html", {**context, "subject": subject}), "text/html")
+    return message
 
 
 def order_link(order: Order) -> str:
@@ -115,8 +125,9 @@ def send_confirmation(order_id: int) -> bool:
             receipt = receipt_text(order)
             refused = set(order.payments.filter(status=Payment.Status.REFUNDED, message__in=(
                 REFUND_REFUSED, REFUND_SETTLED, *NOT_YET_TAKEN)).values_list("message", flat=True))
+        receipt_html = receipt_email(order, None if refunded else tickets)  # as the text's, in HTML
         context = {"order": order, "tickets": tickets, "link": order_link(order), "receipt": receipt,
-                   "cancelled": cancelled,
+                   "receipt_html": receipt_html, "cancelled": cancelled,
                    # Sent again after some tickets were refunded or exchanged: it says so.
                    "changed": _changed_since_last_sent(order),
                    # A card refund the provider refused: still owed, or paid back by other means since.
@@ -134,15 +145,14 @@ def send_confirmation(order_id: int) -> bool:
             .aggregate(s=Sum("amount"))["s"] or 0) > 0
         with translation.override(order.language):
             if refunded:
-                subject, body = _("Your refund for %(event)s — order %(code)s"), "sales/email/refund.txt"
+                subject, body = _("Your refund for %(event)s — order %(code)s"), "sales/email/refund"
             elif cancelled:
-                subject, body = _("Cancelled: %(event)s — order %(code)s"), "sales/email/cancelled.txt"
+                subject, body = _("Cancelled: %(event)s — order %(code)s"), "sales/email/cancelled"
             else:
-                subject, body = _("Your tickets for %(event)s — order %(code)s"), "sales/email/confirmation.txt"
-            message = EmailMessage(
-                subject=subject % subject_names(order),
-                body=render_to_string(body, context),
-                to=[order.customer.email],
+                subject, body = _("Your tickets for %(event)s — order %(code)s"), "sales/email/confirmation"
+            message = buyer_email(
+                subject=subject % subject_names(order), template=body, context=context,
+                to=order.customer.email,
                 headers={"Message-ID": message_id(order), "Content-Language": order.language or "en"},
             )
             if not refunded and not cancelled:
@@ -406,10 +416,10 @@ def send_payment_link(order: Order, *, actor=None) -> None:
     Sent at once (an operator is waiting to tell the caller it went); a failure is raised."""
     order = Order.objects.select_related("customer", "performance__event", "performance__venue").get(pk=order.pk)
     with translation.override(order.language):
-        EmailMessage(
+        buyer_email(
             subject=_("Pay for your reservation: %(event)s — order %(code)s") % subject_names(order),
-            body=render_to_string("sales/email/payment_link.txt", {"order": order, "link": payment_link(order)}),
-            to=[order.customer.email],
+            template="sales/email/payment_link", context={"order": order, "link": payment_link(order)},
+            to=order.customer.email,
             headers={"Content-Language": order.language or "en"},
         ).send()
     OrderEvent.objects.create(order=order, action="payment link sent", detail=order.customer.email,
@@ -423,10 +433,10 @@ def send_reservation_cancelled(order_id: int) -> bool:
     if order.customer.email.endswith(".invalid") or order.events.filter(action="cancellation notice sent").exists():
         return False
     with translation.override(order.language):
-        EmailMessage(
+        buyer_email(
             subject=_("Cancelled: %(event)s — order %(code)s") % subject_names(order),
-            body=render_to_string("sales/email/reservation_cancelled.txt", {"order": order}),
-            to=[order.customer.email],
+            template="sales/email/reservation_cancelled", context={"order": order},
+            to=order.customer.email,
             headers={"Content-Language": order.language or "en"},
         ).send()
     OrderEvent.objects.create(order=order, action="cancellation notice sent", detail=order.customer.email)
@@ -447,12 +457,11 @@ def send_reservation_reminders(*, within_hours: int = 24) -> int:
             continue  # another worker has it
         try:
             with translation.override(order.language):
-                EmailMessage(
+                buyer_email(
                     subject=_("Reminder: pay for your reservation: %(event)s — order %(code)s")
                     % subject_names(order),
-                    body=render_to_string("sales/email/reminder.txt", {"order": order,
-                                                                      "link": payment_link(order)}),
-                    to=[order.customer.email],
+                    template="sales/email/reminder", context={"order": order, "link": payment_link(order)},
+                    to=order.customer.email,
                     headers={"Content-Language": order.language or "en"},
                 ).send()
         except Exception:
@@ -484,7 +493,6 @@ def send_orders_found(email: str) -> int:
                   .select_related("performance__event", "performance__venue").order_by("-created_at")[:20])
     for order in orders:
         order.link = order_link(order)
-    EmailMessage(subject=_("Your tickets"), to=[email],
-                 body=render_to_string("sales/email/orders_found.txt", {"orders": orders}),
-                 headers={"Content-Language": translation.get_language() or settings.LANGUAGE_CODE}).send()
+    buyer_email(subject=_("Your tickets"), to=email, template="sales/email/orders_found", context={"orders": orders},
+                headers={"Content-Language": translation.get_language() or settings.LANGUAGE_CODE}).send()
     return len(orders)

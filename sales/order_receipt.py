@@ -5,8 +5,8 @@ organizer's registration number, the total and the promo code.
 Read from what was recorded when the order was priced (Order.receipt, and each ticket's
 own price columns), never from today's settings: a receipt printed a year later says what
 was charged then. The order page, the confirmation email, the PDF, the counter's slip and
-the admin all show it through one template, templates/sales/_receipt.html (its `html`
-and `text` partials), in the buyer's language.
+the admin all show it through one template, templates/sales/_receipt.html (its `html`,
+`text` and `email` partials), in the buyer's language.
 
 The amounts are shown as the organizer entered them. With taxes added, the list prices,
 discounts and fees are before taxes and the taxes follow: subtotal + fees + taxes =
@@ -308,3 +308,8 @@ def receipt_html(order: Order, tickets=None, *, narrow: bool = False, paybacks: 
 def receipt_text(order: Order, tickets=None) -> str:
     """The receipt as lines of text (the email, the PDF), in the buyer's language."""
     return _render("text", order, tickets).strip("\n")
+
+
+def receipt_email(order: Order, tickets=None) -> str:
+    """The receipt for an email's HTML part (inline styles only), in the buyer's language."""
+    return _render("email", order, tickets)

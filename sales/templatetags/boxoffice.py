@@ -2,6 +2,7 @@ import re
 import zoneinfo
 from datetime import datetime
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
@@ -82,6 +83,13 @@ def paid_price(line, currency: str | None = None):
     said = paid_with(line)
     amount = money(line.price, currency)
     return format_html('{} <small class="price-basis">{}</small>', amount, said) if said else amount
+
+
+@register.filter
+def directions(venue) -> str:
+    """Where a map finds the way to the venue: its name and address searched on OpenStreetMap
+    (a link the buyer follows; nothing is fetched from it)."""
+    return "https://www.openstreetmap.org/search?" + urlencode({"query": f"{venue.name}, {venue.address}"})
 
 
 @register.filter

@@ -132,11 +132,12 @@ def family_order(*, language: str = "en"):
 # --- reading what was shown -------------------------------------------------------------------
 
 class ReceiptTable(HTMLParser):
-    """The rows of the receipt's tables, each a list of its cells' text."""
+    """The rows of the receipt's tables, each a list of its cells' text (`whole`: of every
+    table of the document, as an email's HTML lays its receipt out)."""
 
-    def __init__(self):
+    def __init__(self, *, whole: bool = False):
         super().__init__()
-        self.depth, self.rows, self.cell = 0, [], None
+        self.depth, self.rows, self.cell = int(whole), [], None
 
     def handle_starttag(self, tag, attrs):
         if tag == "section" and "receipt" in (dict(attrs).get("class") or ""):
@@ -160,8 +161,8 @@ class ReceiptTable(HTMLParser):
             self.cell.append(data)
 
 
-def receipt_rows(page: str) -> list[list[str]]:
-    parser = ReceiptTable()
+def receipt_rows(page: str, *, whole: bool = False) -> list[list[str]]:
+    parser = ReceiptTable(whole=whole)
     parser.feed(page)
     return parser.rows
 

@@ -1,0 +1,171 @@
+"""A buyer's emails come in two parts, multipart/alternative: the text as it always was,
+and the same said in HTML for the mail apps that show it (one column, inline styles, no
+remote resources), in the buyer's language, with what organizers and buyers typed
+escaped."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.utils import timezone, translation
+
+from events.models import Channel
+from sales import notifications
+from sales.holds import hold_create
+from sales.orders import CustomerDetails, order_place, order_refund
+from sales.payments import APPROVE, PaymentRequest
+from tests.sales.test_order_receipts import receipt_rows
+from tests.sales.test_reservation_emails import reservation
+from tests.support import make_performance, places_of
+from tests.test_french_everywhere import assert_french, visible
+
+pytestmark = pytest.mark.django_db
+
+CARD = PaymentRequest(method="test_card", card_number=APPROVE)
+SCRIPT = "<script>alert(1)</script>"
+
+
+def rows_of(html: str) -> list[list[str]]:
+    """The rows of every table of an email's HTML, each a list of its cells' text."""
+    return receipt_rows(html, whole=True)
+
+
+def two_parts(message) -> tuple[str, str]:
+    """The message's text and HTML, checked to be exactly one of each, alternatives of
+    each other, as the mail server is sent them."""
+    raw = message.message()
+    kinds = [part.get_content_type() for part in raw.walk()]
+    assert kinds.count("multipart/alternative") == 1, kinds
+    assert kinds.count("text/plain") == 1 and kinds.count("text/html") == 1, kinds
+    (alternative,) = (part for part in raw.walk() if part.get_content_type() == "multipart/alternative")
+    assert [p.get_content_type() for p in alternative.get_payload()] == ["text/plain", "text/html"]
+    (html, kind), = message.alternatives
+    assert kind == "text/html"
+    return message.body, html
+
+
+def assert_self_contained(html: str, language: str) -> None:
+    """One document that a mail app shows as it is: its language, a title, inline styles
+    only, nothing fetched from elsewhere."""
+    assert f'<html lang="{language}">' in html
+    assert "<title>" in html and "<title></title>" not in html
+    assert "<style" not in html and "<link" not in html and "<script" not in html.lower()
+    assert "src=" not in html and "url(" not in html
+    assert "max-width:600px" in html
+
+
+def in_french(perf):
+    """The show as a French organizer names it (the factory's names are English)."""
+    perf.event.title = "Soirée Lumière"
+    perf.event.save()
+    perf.venue.name = f"Théâtre Bleu {perf.venue.pk}"  # a venue's name is its own
+    perf.venue.save()
+    return perf
+
+
+def paid_order(*, language="en", title="Le Songe", name="Ann Lee", address="12 rue des Lilas, Montréal"):
+    perf = in_french(make_performance(rows=1, per_row=4))
+    perf.event.title = title
+    perf.event.save()
+    perf.venue.address = address
+    perf.venue.save()
+    seats = places_of(perf)[:2]
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[p.pk for p in seats])
+    with translation.override(language):
+        order = order_place(hold=hold, customer=CustomerDetails(name=name, email="ann@example.org"), payment=CARD)
+    return order, seats
+
+
+def test_the_confirmation_has_the_text_and_an_html_part_saying_the_same():
+    order, seats = paid_order()
+    assert notifications.send_pending_confirmations() == 1
+    (message,) = mail.outbox
+    text, html = two_parts(message)
+    assert "Thank you for your order" in text  # the text part as it always was
+    assert_self_contained(html, "en")
+    link = notifications.order_link(order)
+    assert f'href="{link}"' in html
+    page = visible(html)
+    assert order.code in page and "Le Songe" in page and "12 rue des Lilas, Montréal" in page
+    assert "openstreetmap.org/search?query=" in html  # the way there
+    perf = order.performance
+    assert timezone.localtime(perf.starts_at, timezone=perf.venue.zone).strftime("%H:%M") in page
+    rows = rows_of(html)
+    for seat, ticket in zip(seats, order.tickets.order_by("place_id"), strict=True):
+        assert [seat.section.name, seat.seat.row, seat.seat.number, ticket.price_zone_name, "$50.00"] in rows
+        assert ticket.code in page
+    assert ["Total", "$100.00"] in rows  # the receipt's totals
+    ((name, _pdf, kind),) = message.attachments  # the tickets, attached as before
+    assert name == f"tickets-{order.code}.pdf" and kind == "application/pdf"
+
+
+def test_a_french_order_has_its_html_in_french():
+    order, seats = paid_order(language="fr", title="Soirée Lumière")
+    with translation.override("en"):  # whatever the language of the process sending it
+        assert notifications.send_pending_confirmations() == 1
+    (message,) = mail.outbox
+    _text, html = two_parts(message)
+    assert_self_contained(html, "fr")
+    page = visible(html)
+    assert "Merci pour votre commande" in page and order.code in page
+    assert f'href="{notifications.order_link(order)}"' in html
+    assert seats[0].seat.number in page
+    assert_french("confirmation email's HTML", page)
+
+
+def test_what_organizers_and_buyers_typed_is_escaped_in_the_html():
+    order, _seats = paid_order(title=f"Gala {SCRIPT}", name=f"Eve {SCRIPT}", address=f"1 rue {SCRIPT}")
+    assert notifications.send_pending_confirmations() == 1
+    text, html = two_parts(mail.outbox[0])
+    assert SCRIPT in text  # text is text: shown as typed
+    assert "<script" not in html.lower()
+    assert "Gala &lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "Eve &lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "1 rue &lt;script&gt;" in html
+
+
+def test_the_refund_notice_has_its_html_part_too():
+    order, seats = paid_order(language="fr", title="Soirée Lumière")
+    assert notifications.send_pending_confirmations() == 1
+    order_refund(order=order, actor=None)
+    assert notifications.send_pending_confirmations() == 1
+    notice = mail.outbox[-1]
+    text, html = two_parts(notice)
+    assert "remboursée" in text
+    assert_self_contained(html, "fr")
+    page = visible(html)
+    assert order.code in page and "remboursée" in page
+    assert f'href="{notifications.order_link(order)}"' in html
+    assert str(seats[0]) in page  # the receipt names what was refunded
+    assert_french("refund notice's HTML", page)
+    assert notice.attachments == []  # no tickets: they are void
+
+
+def test_the_payment_link_and_the_reminder_have_a_button_to_pay():
+    order = reservation("fr")
+    in_french(order.performance)
+    notifications.send_payment_link(order)
+    assert notifications.send_reservation_reminders() == 1
+    for message in mail.outbox:
+        _text, html = two_parts(message)
+        assert_self_contained(html, "fr")
+        assert f'href="{notifications.payment_link(order)}"' in html
+        page = visible(html)
+        assert order.code in page and "réservation" in page
+        assert_french("reservation email's HTML", page)
+
+
+def test_the_orders_found_and_a_reservation_ended_by_a_cancellation_have_their_html_too():
+    order, _seats = paid_order()
+    held = reservation("fr")
+    in_french(held.performance)
+    assert notifications.send_orders_found("ann@example.org") == 1
+    assert notifications.send_reservation_cancelled(held.pk)
+    found, ended = mail.outbox
+    _text, html = two_parts(found)
+    assert_self_contained(html, "en")
+    assert f'href="{notifications.order_link(order)}"' in html and order.code in visible(html)
+    _text, html = two_parts(ended)
+    assert_self_contained(html, "fr")
+    assert held.code in visible(html)
+    assert_french("cancelled reservation's HTML", visible(html))
