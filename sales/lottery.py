@@ -34,7 +34,7 @@ import logging
 from datetime import datetime, timedelta
 from functools import partial
 
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
@@ -47,7 +47,14 @@ from . import draws, inventory, rows
 from .errors import IllegalTransition, InvalidRequest, NotFound, PlacesUnavailable
 from .formatting import money, when
 from .models import Ballot, BallotEntry, Draw, Hold, Order, Place, mailbox, new_secret
-from .notifications import ballot_notices_due, claim_timeout, mail_domain, send_each_due, site_link
+from .notifications import (
+    ballot_notices_due,
+    buyer_email,
+    claim_timeout,
+    mail_domain,
+    send_each_due,
+    site_link,
+)
 from .orders import CustomerDetails, buyer_language, clean_customer, hold_quote, order_place
 from .payments import PaymentRequest
 
@@ -404,6 +411,10 @@ LAPSED = (gettext_noop("Your ballot tickets for %(show)s were released"),
                        "applicants in the draw. Nothing was charged."))
 
 
+# What the button of an email with a link says (the link is in its text too).
+ACTIONS = {BallotEntry.Status.UNCONFIRMED: gettext_noop("Confirm your application"),
+           BallotEntry.Status.WON: gettext_noop("Pay for your tickets")}
+
 # The email each status owes (a paid allocation's is its order's confirmation).
 NOTICES = {BallotEntry.Status.UNCONFIRMED: CONFIRM, BallotEntry.Status.APPLIED: APPLIED,
            BallotEntry.Status.WON: DRAWN, BallotEntry.Status.LOST: NOT_DRAWN,
@@ -531,25 +542,25 @@ def _notice_values(entry: BallotEntry, status: str, now: datetime) -> dict | Non
             "link": site_link(f"/lottery/pay/{entry.pay_token}/")}
 
 
-def _message(entry: BallotEntry, status: str, values: dict) -> EmailMessage:
+def _message(entry: BallotEntry, status: str, values: dict) -> EmailMultiAlternatives:
     subject, body = NOTICES[status]
     with translation.override(entry.language):
         # Moments and amounts written as the applicant's language writes them (an amount
         # comes as a function, called here), moments on the venue's clock.
         written = {k: v() if callable(v) else when(v, "l j F Y, H:i") if isinstance(v, datetime) else v
                    for k, v in values.items()}
-        check = _("Your entry reference: %(reference)s. The draw, and how to check it: %(link)s") % {
-            "reference": draws.format_reference(entry.reference),
-            "link": site_link(f"/lottery/{entry.ballot_id}/draw/?reference={entry.reference}")}
         said = _(body) % written
         if values.get("apart"):
             said += " " + _(APART) % written
-        text = _("Hello %(name)s,") % {"name": entry.name} + "\n\n" + said + "\n"
+        context = {"greeting": _("Hello %(name)s,") % {"name": entry.name}, "said": said,
+                   "link": values.get("link"), "action": _(ACTIONS[status]) if status in ACTIONS else ""}
         if status != BallotEntry.Status.UNCONFIRMED:  # a reference is given once the application is confirmed
-            text += "\n" + check + "\n"
-        return EmailMessage(subject=_(subject) % written, body=text, to=[entry.email],
-                            headers={"Message-ID": message_id(entry, status),
-                                     "Content-Language": entry.language or "en"})
+            context["check"] = _("Your entry reference: %(reference)s. The draw, and how to check it: %(link)s") % {
+                "reference": draws.format_reference(entry.reference),
+                "link": site_link(f"/lottery/{entry.ballot_id}/draw/?reference={entry.reference}")}
+        return buyer_email(subject=_(subject) % written, template="sales/email/ballot", context=context,
+                           to=entry.email, headers={"Message-ID": message_id(entry, status),
+                                                    "Content-Language": entry.language or "en"})
 
 
 # Entries whose send failed in this worker process: monotonic time before which it is not

@@ -5,12 +5,14 @@ escaped."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.utils import timezone, translation
 
 from events.models import Channel
-from sales import notifications
+from sales import lottery, notifications
 from sales.holds import hold_create
 from sales.orders import CustomerDetails, order_place, order_refund
 from sales.payments import APPROVE, PaymentRequest
@@ -153,6 +155,24 @@ def test_the_payment_link_and_the_reminder_have_a_button_to_pay():
         page = visible(html)
         assert order.code in page and "réservation" in page
         assert_french("reservation email's HTML", page)
+
+
+def test_a_ballot_email_has_its_html_part_with_the_link_to_follow():
+    now = timezone.now()
+    perf = in_french(make_performance(rows=1, per_row=4))
+    ballot = lottery.Ballot.objects.create(performance=perf, zone=perf.price_zones.get(), max_per_application=4,
+                                           opens_at=now - timedelta(days=1), closes_at=now + timedelta(hours=1))
+    entry = lottery.ballot_apply(ballot=ballot, name=f"Eve {SCRIPT}", email="eve@example.org", quantity=2,
+                                 language="fr")
+    lottery.send_pending_notices()
+    (message,) = mail.outbox
+    text, html = two_parts(message)
+    assert text.startswith(f"Bonjour Eve {SCRIPT},")
+    assert_self_contained(html, "fr")
+    assert f'href="{notifications.site_link(f"/lottery/confirm/{entry.confirm_token}/")}"' in html
+    assert "Eve &lt;script&gt;" in html and "<script" not in html.lower()
+    assert_french("ballot email's HTML", visible(html))
+
 
 
 def test_the_orders_found_and_a_reservation_ended_by_a_cancellation_have_their_html_too():
