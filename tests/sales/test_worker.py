@@ -41,6 +41,8 @@ def test_confirmation_email_is_sent_by_the_worker_after_commit_and_only_once(cel
     for ticket in order.tickets.all():
         assert ticket.code in message.body
     assert f"/orders/{order.code}/{order.access_token}/" in message.body
+    ((html, kind),) = message.alternatives  # its HTML part, made by the worker too
+    assert kind == "text/html" and f"/orders/{order.code}/{order.access_token}/" in html
     assert wait_until(lambda: Order.objects.get(pk=order.pk).confirmation_sent_at is not None)
     assert Order.objects.get(pk=order.pk).events.filter(action="confirmation sent").count() == 1
     # A retried task does not send it twice.
