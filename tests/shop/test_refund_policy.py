@@ -53,6 +53,8 @@ def test_the_buyer_reads_the_refund_and_exchange_policy_before_buying_and_with_t
     assert send_confirmation(order.pk)
     [email] = mailoutbox
     assert "Refunds and exchanges:" in email.body and POLICY in email.body, email.body
+    [(html, _type)] = email.alternatives
+    assert "Refunds and exchanges" in html and "No refunds &lt;b&gt;after&lt;/b&gt; 48 hours" in html
 
 
 def test_without_a_policy_nothing_is_said(client):
