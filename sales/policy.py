@@ -52,6 +52,10 @@ class ChannelPolicy:
     # Sells a performance that has begun (the counter, to a latecomer at the venue),
     # whatever its windows say; the other channels stop at the start.
     sells_after_start: bool = False
+    # Sells to nobody in particular: a buyer who gives no email address is the channel's
+    # walk-in (the counter's, paying at the window and leaving with printed tickets). The
+    # other channels need an address to send the tickets to.
+    walk_ins: bool = False
 
     def allows(self, user) -> bool:
         if self.role is None:
@@ -70,7 +74,7 @@ POLICIES: dict[str, ChannelPolicy] = {
     Channel.COUNTER: ChannelPolicy(
         code=Channel.COUNTER, hold_for=timedelta(minutes=5), role=COUNTER_CLERK,
         payment_methods=frozenset({"cash", "card_terminal"}), queued=False,
-        max_hold=timedelta(minutes=15), sells_after_start=True,
+        max_hold=timedelta(minutes=15), sells_after_start=True, walk_ins=True,
     ),
     Channel.PHONE: ChannelPolicy(
         code=Channel.PHONE, hold_for=timedelta(minutes=15), role=PHONE_OPERATOR,

@@ -223,8 +223,12 @@ class HoldOut(serializers.ModelSerializer):
 # --- orders ---------------------------------------------------------------------------
 
 class CustomerIn(Input):
-    name = serializers.CharField(max_length=200)
-    email = serializers.EmailField(max_length=254)
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="",
+                                 help_text="required with an email address")
+    email = serializers.EmailField(
+        max_length=254, required=False, allow_blank=True, default="",
+        help_text="required, except at the counter (a counter clerk's token): there an order without one is a "
+                  "walk-in's, sold to nobody in particular, as at the counter's window")
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
 
@@ -280,7 +284,7 @@ def with_its_offset(serializer, field: str, value, refusal: str):
 
 class OrderIn(PricingIn):
     hold = serializers.CharField(max_length=40, help_text="the hold's token")
-    customer = CustomerIn()
+    customer = CustomerIn(required=False, help_text="the buyer; a counter clerk selling to a walk-in may leave it out")
     payment = PaymentIn(required=False, help_text="pay now (give this or reserve_until)")
     reserve_until = serializers.DateTimeField(
         required=False,

@@ -396,7 +396,7 @@ class OrderCreate(ApiView):
         if waiting_room.over_channel_limit(request, default_channel(request.user), "payments"):
             raise RateLimited(_("too many payments from your address; wait a minute"))
         key = order_key(request)
-        customer = CustomerDetails(**data["customer"])
+        customer = CustomerDetails(**data.get("customer", {"name": "", "email": ""}))
         prices = _prices(data)
         if prices.promo_code and waiting_room.too_many_code_tries(request):  # a guess, as at a quote
             raise RateLimited(_("too many codes tried from your address; wait a minute"))

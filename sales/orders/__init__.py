@@ -30,7 +30,7 @@ from .charging import (
     refunds_settle,
     refused_words,
 )
-from .customers import CustomerDetails, clean_customer, customer_for, customer_register, order_email_to
+from .customers import WALK_IN, CustomerDetails, clean_customer, customer_for, customer_register, order_email_to
 from .exchanges import DEARER_AT_COUNTER, ExchangeQuote, exchange_hold, exchange_quote, order_exchange
 from .placing import buyer_language, order_interrupted, order_place, orders_abandoned_tidy
 from .pricing import NO_CHOICE, PriceRequest, Quote, hold_quote, hold_total, ticket_prices
@@ -54,6 +54,7 @@ __all__ = (
     "REFUND_REFUSED",
     "REFUND_SETTLED",
     "TRANSITIONS",
+    "WALK_IN",
     "CustomerDetails",
     "ExchangeQuote",
     "OrderStatusConflict",

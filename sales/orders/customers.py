@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from .. import rows
 from ..errors import IllegalTransition, InvalidRequest
-from ..formatting import WALK_IN_EMAIL
+from ..formatting import WALK_IN_EMAIL, WALK_IN_NAME
 from ..models import Customer, Order, address_as_sent
 from ..notifications import resend_confirmation
 from .status import record
@@ -24,6 +24,19 @@ class CustomerDetails:
     name: str
     email: str
     phone: str = ""
+
+
+# Nobody in particular: the record of every walk-in sold to without an address.
+WALK_IN = CustomerDetails(name=WALK_IN_NAME, email=WALK_IN_EMAIL)
+
+
+def buyer_or_walk_in(details: CustomerDetails, *, walk_ins: bool) -> CustomerDetails:
+    """The buyer as given; or, given no email address where the channel sells to walk-ins
+    (ChannelPolicy.walk_ins), the walk-in, under the name given if any."""
+    if not walk_ins or details.email.strip():
+        return details
+    name = details.name.strip()
+    return CustomerDetails(name=name, email=WALK_IN_EMAIL, phone=details.phone) if name else WALK_IN
 
 
 EMAIL_MAX = 254  # the customer record's (and the mail standards' path limit)

@@ -11,8 +11,6 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from events.models import Channel
-
 from .. import inventory, rows
 from ..errors import (
     HoldNotActive,
@@ -40,7 +38,7 @@ from .charging import (
     refuse_uncounted,
     validated_parts,
 )
-from .customers import CUSTOMER_FIELDS, CustomerDetails, clean_customer, customer_cte
+from .customers import CUSTOMER_FIELDS, CustomerDetails, buyer_or_walk_in, clean_customer, customer_cte
 from .limits import MAILBOX_SQL, check_customer_limit
 from .pricing import NO_CHOICE, PRESALE_USES_LEFT, PROMO_USES_LEFT, PriceRequest, Quote
 from .settling import OVER_LIMIT, PAID_BACK, UNCERTAIN, payment_asked_again, was_paid_back
@@ -87,7 +85,7 @@ def order_place(
             "channel": hold.get_channel_display()})
     if by_key is not None:
         return replay(Order.objects.get(pk=by_key), hold)
-    customer = clean_customer(customer, walk_in=hold.channel == Channel.COUNTER)
+    customer = clean_customer(buyer_or_walk_in(customer, walk_ins=policy.walk_ins), walk_in=policy.walk_ins)
     if hold.status in (Hold.Status.RELEASED, Hold.Status.SOLD):
         raise HoldNotActive(_("this hold is %(status)s; hold the seats again") % {
             "status": hold.get_status_display().lower()})

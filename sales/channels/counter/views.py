@@ -61,11 +61,12 @@ from sales.channels.staff import (
     to_page,
 )
 from sales.errors import InvalidRequest, SalesError, ShiftClosed
-from sales.formatting import WALK_IN_EMAIL, WALK_IN_NAME, day_label, money
+from sales.formatting import WALK_IN_EMAIL, day_label, money
 from sales.holds import hold_create, hold_is_live, hold_release
 from sales.models import Hold, Order, Payment, Place, Shift
 from sales.order_receipt import paid_in_all
 from sales.orders import (
+    WALK_IN,
     CustomerDetails,
     cash_handed_back,
     change_given,
@@ -99,7 +100,6 @@ clerk_only = role_required(COUNTER_CLERK)
 logger = logging.getLogger(__name__)
 # What a refusal names when it is about the prices chosen rather than the money.
 PRICE_FIELDS = ("promo_code", "comp_reason", "tickets")
-WALK_IN = CustomerDetails(name=WALK_IN_NAME, email=WALK_IN_EMAIL)
 
 
 def _valid(form):

@@ -106,6 +106,36 @@ def test_change_due_is_a_decimal_when_cash_was_tendered_and_null_otherwise(perfo
     assert in_cash.json()["change_due"] == "0.00"
 
 
+# --- a walk-in at the counter ------------------------------------------------------------
+
+def test_a_clerk_sells_to_a_walk_in_without_an_email_as_the_counters_page_does(performance, clerk, operator):
+    """The counter sells to nobody in particular: a clerk's order with no email address (no
+    customer at all, or a name only) is the walk-in's, as at the counter's page. Every other
+    channel needs an address to send the tickets to, and says so by its field."""
+    from sales.formatting import WALK_IN_EMAIL
+
+    counter = client_for(clerk)
+    drawer(clerk)
+    for customer in ({}, {"name": "Ana"}, {"name": "", "email": ""}):
+        body = {"hold": _hold(counter, performance), "payment": {"method": "cash", "tendered": "50.00"}}
+        sold = counter.post("/api/v1/orders/", {**body, **({"customer": customer} if customer else {})},
+                            format="json")
+        assert sold.status_code == 201, sold.content
+        order = Order.objects.get(code=sold.json()["code"])
+        assert order.status == Order.Status.PAID and order.customer.email == WALK_IN_EMAIL
+    assert Order.objects.get(buyer_name="Ana").buyer == "Ana"
+    assert sold.json()["customer"]["name"] == "Counter customer"
+
+    online = client_for().post("/api/v1/orders/", {"hold": _hold(client_for(), performance),
+                                                   "customer": {"name": "Ana"}, "payment": CARD}, format="json")
+    assert assert_error(online, 400, "invalid")["field"] == "email"
+    phone = client_for(operator).post("/api/v1/orders/", {
+        "hold": _hold(client_for(operator), performance), "customer": {"name": "Ana", "email": ""},
+        "reserve_until": (timezone.now() + timedelta(days=2)).isoformat()}, format="json")
+    assert assert_error(phone, 400, "invalid")["field"] == "email"
+    assert Order.objects.count() == 3
+
+
 # --- reading one's order ------------------------------------------------------------------
 
 def test_a_buyer_reads_their_order_with_the_token_of_its_link(performance):
