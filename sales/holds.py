@@ -58,12 +58,15 @@ def check_on_sale(*, performance: Performance, channel: str, now: datetime, wind
         raise NotOnSale(_("%(performance)s has not been put on sale yet") % {"performance": named()})
 
 
-def hold_targets(*, performance_id: int, channel: str, zone_id: int | None = None, section_id: int | None = None):
+def hold_targets(*, performance_id: int, channel: str, zone_id: int | None = None, section_id: int | None = None,
+                 user=None):
     """What a hold request names, read in one query (the API's hot path): the performance,
     the price zone and the standing section (None where not asked for or not found), the
     channel's on-sale window for check_on_sale, and whether the online sale is behind the
     waiting room (the `WaitingRoom` row, which the room's Redis config is published from).
-    Returns None if there is no such performance."""
+    Returns None if there is no such performance, or none announced to `user`
+    (availability.announced: one not yet put on sale is the staff's only, and to anyone else
+    is no more there than a number no performance has)."""
     found = rows.fetch(f"""
         SELECT {rows.columns(Performance)}, {rows.columns(PriceZone)}, {rows.columns(Section)},
                window_.opens_at, window_.closes_at, window_.id IS NOT NULL,
@@ -74,7 +77,8 @@ def hold_targets(*, performance_id: int, channel: str, zone_id: int | None = Non
         LEFT JOIN events_section ON events_section.id = %s
         LEFT JOIN events_onsalewindow window_ ON window_.performance_id = events_performance.id
                                              AND window_.channel = %s
-        WHERE events_performance.id = %s""", [zone_id, section_id, channel, performance_id])
+        WHERE events_performance.id = %s AND (%s OR {_stocked("events_performance.id")})""",
+        [zone_id, section_id, channel, performance_id, bool(roles_of(user))])
     if not found:
         return None
     row = found[0]

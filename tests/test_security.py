@@ -518,6 +518,36 @@ def test_a_page_refused_to_a_role_is_logged_in_one_line_not_with_a_traceback(ope
 
 
 # --- what is public ----------------------------------------------------------------------
+def test_a_performance_being_set_up_is_answered_as_one_that_does_not_exist(performance, clerk):
+    """Whatever the public asks of a performance not yet announced (to hold its places, its
+    details, its seat map and prices, the shop's pages of it), the answer is the one for a
+    number no performance has: nothing says that it exists. The staff reach it as before."""
+    from tests.support import client_for, make_performance
+
+    secret = make_performance(on_sale=False)
+    missing = secret.pk + 1000
+    zone = secret.price_zones.first().pk
+    api, anonymous = client_for(), Client()
+
+    def answers(pk):
+        asked = [api.post("/api/v1/holds/", body, format="json") for body in (
+            {"performance": pk, "zone": zone, "quantity": 1}, {"performance": pk, "places": [1]})]
+        asked += [api.get(f"/api/v1/performances/{pk}/{end}") for end in ("", "seatmap/")]
+        asked += [anonymous.get(f"/performances/{pk}/{end}") for end in (
+            "", "seat-states/", "seats/", "queue/", "presale/", "draw/", "draw/draw.json")]
+        asked += [anonymous.post(f"/performances/{pk}/{end}", {"zone": zone, "quantity": "1"})
+                  for end in ("hold/", "presale/")]
+        return [(a.status_code, a.content.decode().replace(str(pk), "<pk>")) for a in asked]
+
+    for said, alike in zip(answers(secret.pk), answers(missing), strict=True):
+        assert said == alike
+    assert not Hold.objects.exists()
+    staff = client_for(clerk).post("/api/v1/holds/", {"performance": secret.pk, "zone": zone, "quantity": 1},
+                                   format="json")
+    assert staff.status_code == 409 and "not been put on sale" in staff.json()["error"]["message"]
+
+
+
 
 def test_a_performance_being_set_up_is_shown_to_staff_only(performance, clerk, organizer):
     """An organizer sets a show up in the admin (its event, performances, zones and

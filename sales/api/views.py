@@ -237,7 +237,7 @@ class HoldCreate(ApiView):
         data = _valid(s.HoldIn, request)
         channel = data.get("channel") or default_channel(request.user)
         found = hold_targets(performance_id=data["performance"], channel=channel, zone_id=data.get("zone"),
-                             section_id=data.get("section"))
+                             section_id=data.get("section"), user=request.user)
         if found is None:
             raise InvalidRequest(_("no such performance"), field="performance")
         if waiting_room.over_channel_limit(request, channel, "holds"):

@@ -234,7 +234,7 @@ def presale_code(request, pk: int):
     is answered without a session): checked once by the presale here, then kept with the
     shopper's holds; the shopper then waits in that presale's own queue, not the general
     one. Without a waiting room, on to the performance page."""
-    perf = get_object_or_404(Performance, pk=pk)
+    perf = get_object_or_404(announced(Performance.objects, request.user), pk=pk)
     access = AccessCodeForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -377,7 +377,7 @@ def seat_section(request, pk: int, channel: str = Channel.ONLINE):
     """One section of the seat map, fetched when the shopper opens it."""
     if (to_queue := _behind_queue(request, pk)) is not None:
         return to_queue
-    perf = get_object_or_404(Performance, pk=pk)
+    perf = get_object_or_404(announced(Performance.objects, request.user), pk=pk)
     try:
         section_id = int(request.GET.get("section", ""))
     except ValueError:
@@ -401,7 +401,7 @@ def seat_section(request, pk: int, channel: str = Channel.ONLINE):
 
 def seat_states(request, pk: int):
     """Polled by the open seat map: the ids of seats no longer free, nothing else."""
-    perf = get_object_or_404(Performance, pk=pk)
+    perf = get_object_or_404(announced(Performance.objects, request.user), pk=pk)
     taken = _cached_if_light(request, f"shop:light:taken:{perf.pk}",
                              lambda: taken_seats(perf, timezone.now(), Channel.ONLINE))
     return _compressed(request, render(request, "sales/_seat_states.html", {"taken": taken}))
@@ -414,7 +414,7 @@ def hold(request, pk: int):
     if waiting_room.over_channel_limit(request, Channel.ONLINE, "holds"):
         messages.error(request, _("Too many attempts from your network; wait a minute."))
         return redirect("shop:performance", pk=pk)
-    perf = get_object_or_404(Performance, pk=pk)
+    perf = get_object_or_404(announced(Performance.objects, request.user), pk=pk)
     form = HoldForm(request.POST, performance=perf)
     by_number = not request.POST.get("seats")
     if not form.is_valid():
