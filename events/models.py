@@ -151,11 +151,27 @@ def in_reader_language(obj, field: str) -> str:
     return getattr(obj, f"{field}_{reader_language()}", "") or getattr(obj, field)
 
 
+# Invisible characters that reorder or hide text (direction marks, overrides and isolates,
+# zero-width spaces, a byte-order mark): a name holding one reads otherwise than it is on a
+# ticket, a list or an email. Joiners (U+200C, U+200D), which some scripts need, are kept.
+HIDDEN = frozenset("\u200b\u200e\u200f\u061c\u2060\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def unprintable(text: str, *, lines: bool = False) -> bool:
+    """Does `text` hold what no name, phone number or note people type holds: a control
+    character (a NUL, a bell, an escape, a tab, a line break unless `lines` allows them),
+    Unicode's line or paragraph separator (which some readers break lines at) or a hidden
+    character (HIDDEN)? Printed slips, PDF tickets, spreadsheets and email headers choke on
+    them. The one test of typed text, whichever door it came through."""
+    return any((unicodedata.category(c) in {"Cc", "Zl", "Zp"} and not (lines and c in "\r\n")) or c in HIDDEN
+               for c in text)
+
+
 def one_line(value: str) -> None:
-    """A name shown on one line (an email's subject, a ticket, a list): no line break, tab
-    or other control character, which a pasted text may carry and an email header refuses
-    (nor Unicode's line and paragraph separators, which some readers break lines at)."""
-    if any(unicodedata.category(c) in {"Cc", "Zl", "Zp"} for c in value):
+    """A name shown on one line (an email's subject, a ticket, a list): nothing unprintable
+    (a line break, a tab, a hidden character), which a pasted text may carry and an email
+    header refuses."""
+    if unprintable(value):
         raise ValidationError(_("Write this on one line, without line breaks or tabs."))
 
 

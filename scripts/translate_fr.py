@@ -298,6 +298,10 @@ FR = {
     "Pay by card": "Payer par carte",
     "Confirm your application": "Confirmer votre inscription",
     "Pay for your tickets": "Payer vos billets",
+    "the note holds a character that cannot be printed": "la note contient un caractère qui ne s'imprime pas",
+    "the reason holds a character that cannot be printed": "le motif contient un caractère qui ne s'imprime pas",
+    "the reference holds a character that cannot be printed":
+        "la référence contient un caractère qui ne s'imprime pas",
     "%(end)s has passed: the code would never be valid. Give an end to come, or none.": "%(end)s est passé : le code ne serait jamais valable. Donnez une fin à venir, ou aucune.",
     "The online sale closes %(closes)s, after the show starts (%(starts)s): the online shop stops selling at the start. The counter sells on until its own window closes.": "La vente en ligne ferme le %(closes)s, après le début du spectacle (%(starts)s) : la boutique en ligne cesse de vendre au début. Le guichet vend jusqu'à la fin de sa propre période.",
     "The presale %(presale)s will sell nothing: this performance is not sold online, and presale codes are typed in the online shop.": "La prévente %(presale)s ne vendra rien : cette représentation n'est pas vendue en ligne, et les codes de prévente se tapent dans la boutique en ligne.",

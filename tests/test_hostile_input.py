@@ -159,6 +159,8 @@ def test_unknown_api_urls_answer_in_json():
 @pytest.mark.parametrize(("name", "phone", "field"), [
     ("Bell\x07man", "", "name"), ("Esc\x1b[31mape", "", "name"), ("Two\nlines", "", "name"),
     ("Anne", "+1 514\x00 555", "phone"), ("Anne", "+1\x1b514", "phone"),
+    ("Ana\u2028Roy", "", "name"), ("Ana\u2029Roy", "", "name"), ("Ana\tRoy", "", "name"),
+    ("Ana\x00", "", "name"), ("Ana\u202eyoR", "", "name"), ("Anne", "+1\u2028514", "phone"),
 ])
 def test_control_characters_in_a_buyers_details_are_refused(name, phone, field):
     """Names and phone numbers end up on tickets, door lists and spreadsheets: a control
@@ -196,3 +198,68 @@ def test_a_refused_request_answers_json_to_a_page_script_that_asks_for_it():
     assert scan.json()["error"]["message"] == "The request holds a NUL character."
     page = client.post(f"/door/performances/{perf.pk}/scan/", {"code": "GUEST\x00QR", "scan": "s2"})
     assert page.status_code == 400 and page["Content-Type"].startswith("text/html")  # a person: a page
+
+
+UNPRINTABLE = "Ana\u2028Roy"  # Unicode's line separator: some readers start a line there
+
+
+def test_an_unprintable_name_is_refused_through_every_door_by_its_field(performance, clerk, operator):
+    """The shop's checkout, the counter, the phone console and the API refuse a name that
+    holds a line separator, each in its own shape, and sell nothing; names of every script,
+    with accents, apostrophes and hyphens, are sold to."""
+    from sales.models import Customer, Order
+    from tests.shop.test_shop_pages import hold_seats
+    from tests.staff.test_staff_pages import open_sale
+    from tests.support import BUYER, card_token, client_for, places_of, signed_in
+
+    api = client_for()
+
+    def api_order(name):
+        hold = api.post("/api/v1/holds/", {"performance": performance.pk,
+                                           "places": [places_of(performance, state="available")[0].pk]},
+                        format="json").json()["token"]
+        return api.post("/api/v1/orders/", {"hold": hold, "customer": {**BUYER, "name": name},
+                                            "payment": {"method": "card", "token": card_token()}}, format="json")
+
+    refused = api_order(UNPRINTABLE)
+    assert refused.status_code == 400 and refused.json()["error"]["field"] == "name", refused.content
+    assert "cannot be printed" in refused.json()["error"]["message"]
+
+    shopper = Client()
+    hold_seats(shopper, performance, str(places_of(performance, state="available")[0].pk))
+    page = shopper.post("/checkout/", {"name": UNPRINTABLE, "email": "ana@example.org",
+                                       "card_token": card_token()}).content.decode().replace("&#x27;", "'")
+    assert "The name holds a character that cannot be printed." in page
+
+    counter = signed_in(clerk)
+    sale = open_sale(counter, performance, "1")["Location"]
+    page = counter.post(sale, {"tendered": "60", "email": "ana@example.org", "name": UNPRINTABLE},
+                        follow=True).content.decode()
+    assert "the name holds a character that cannot be printed" in page.lower()
+
+    phone = signed_in(operator)
+    page = phone.post("/phone/customers/new/", {"name": UNPRINTABLE, "email": "ana@example.org", "phone": ""},
+                      follow=True).content.decode()
+    assert "the name holds a character that cannot be printed" in page.lower()
+    assert not Order.objects.exists() and not Customer.objects.filter(email="ana@example.org").exists()
+
+    for name in ("Zoë O'Brien-Ngô", "李小龙", "Ægir"):
+        sold = api_order(name)
+        assert sold.status_code == 201, sold.content
+        assert sold.json()["customer"]["name"] == name
+
+
+def test_a_note_on_a_customer_keeps_its_lines_and_refuses_hidden_characters(operator):
+    """An operator's note may run over lines (the field is a text box), but a tab, a line
+    separator or a direction override in it is refused, and nothing is written."""
+    from sales.models import Customer, CustomerNote
+    from tests.support import signed_in
+
+    customer = Customer.objects.create(name="Ana Roy", email="ana@example.org")
+    phone = signed_in(operator)
+    for note in ("Calls\tback", "Calls\u2028back", "Calls \u202ekcab"):
+        page = phone.post(f"/phone/customers/{customer.pk}/notes/", {"text": note}, follow=True).content.decode()
+        assert "the note holds a character that cannot be printed" in page.lower()
+    assert not CustomerNote.objects.exists()
+    phone.post(f"/phone/customers/{customer.pk}/notes/", {"text": "Wheelchair space.\r\nCalls back at 5."})
+    assert CustomerNote.objects.get().text == "Wheelchair space.\r\nCalls back at 5."

@@ -30,7 +30,15 @@ from .charging import (
     refunds_settle,
     refused_words,
 )
-from .customers import WALK_IN, CustomerDetails, clean_customer, customer_for, customer_register, order_email_to
+from .customers import (
+    WALK_IN,
+    CustomerDetails,
+    clean_customer,
+    customer_for,
+    customer_note_add,
+    customer_register,
+    order_email_to,
+)
 from .exchanges import DEARER_AT_COUNTER, ExchangeQuote, exchange_hold, exchange_quote, order_exchange
 from .placing import buyer_language, order_interrupted, order_place, orders_abandoned_tidy
 from .pricing import NO_CHOICE, PriceRequest, Quote, hold_quote, hold_total, ticket_prices
@@ -65,6 +73,7 @@ __all__ = (
     "change_given",
     "clean_customer",
     "customer_for",
+    "customer_note_add",
     "customer_register",
     "exchange_hold",
     "exchange_quote",

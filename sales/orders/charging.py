@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from events.models import Performance
+from events.models import Performance, unprintable
 
 from .. import inventory
 from ..availability import availability_changed
@@ -167,6 +167,8 @@ def validated_parts(policy, payment, payments, total, currency: str | None = Non
         if request.method not in policy.payment_methods:
             raise InvalidRequest(_("%(method)s is not a payment method of this channel") % {"method": request.method},
                                  field="method")
+        if unprintable(request.reference):
+            raise InvalidRequest(_("the reference holds a character that cannot be printed"), field="reference")
         PROVIDERS[request.method].validate(amount=amount, request=request, currency=currency)  # before any order
     return parts
 

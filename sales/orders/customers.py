@@ -3,7 +3,6 @@ statement as the order."""
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -11,10 +10,12 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from events.models import unprintable
+
 from .. import rows
 from ..errors import IllegalTransition, InvalidRequest
 from ..formatting import WALK_IN_EMAIL, WALK_IN_NAME
-from ..models import Customer, Order, address_as_sent
+from ..models import Customer, CustomerNote, Order, address_as_sent
 from ..notifications import resend_confirmation
 from .status import record
 
@@ -63,25 +64,13 @@ def clean_customer(details: CustomerDetails, *, walk_in: bool = False) -> Custom
                              field="email")
     if email.rpartition(".")[2] == "invalid" and not (walk_in and email == WALK_IN_EMAIL):
         raise InvalidRequest(_("this address cannot receive email; enter one that can"), field="email")
-    if _unprintable(name):
+    if unprintable(name):
         raise InvalidRequest(_("the name holds a character that cannot be printed"), field="name")
     if len(details.phone) > 40:
         raise InvalidRequest(_("the phone number is too long"), field="phone")
-    if _unprintable(details.phone):
+    if unprintable(details.phone):
         raise InvalidRequest(_("the phone number holds a character that cannot be printed"), field="phone")
     return CustomerDetails(name=name, email=email, phone=details.phone.strip())
-
-
-# Invisible characters that reorder or hide text (direction marks, overrides and isolates,
-# zero-width spaces, a byte-order mark): a name holding one reads otherwise than it is on a
-# ticket, a list or an email. Joiners (U+200C, U+200D), which some scripts need, are kept.
-_HIDDEN = frozenset("\u200b\u200e\u200f\u061c\u2060\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def _unprintable(text: str) -> bool:
-    """A control character (a bell, an escape, a line break) or a hidden one (_HIDDEN):
-    what no name or phone number holds, and what spreadsheets and printers choke on."""
-    return any(unicodedata.category(ch) == "Cc" or ch in _HIDDEN for ch in text)
 
 
 def customer_cte(details: CustomerDetails, only_if: tuple[str, list] = ("TRUE", [])) -> tuple[str, list]:
@@ -122,6 +111,20 @@ def customer_for(details: CustomerDetails) -> Customer:
     sql, params = customer_cte(details)
     (row,) = rows.fetch(f"WITH {sql} SELECT id, name, email, phone FROM customer", params)
     return Customer.from_db(connection.alias, CUSTOMER_FIELDS, row)
+
+
+NOTE_MAX = 2000
+
+
+def customer_note_add(*, customer: Customer, text: str, actor) -> CustomerNote:
+    """A note on the customer (the phone console's), kept as typed: over several lines if
+    need be, with nothing unprintable in it."""
+    text = text.strip()
+    if not text or len(text) > NOTE_MAX:
+        raise InvalidRequest(_("Write a note of 1 to 2000 characters."), field="text")
+    if unprintable(text, lines=True):
+        raise InvalidRequest(_("the note holds a character that cannot be printed"), field="text")
+    return CustomerNote.objects.create(customer=customer, text=text, author=actor)
 
 
 def customer_register(*, details: CustomerDetails) -> Customer:

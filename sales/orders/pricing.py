@@ -19,7 +19,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.models import Channel, reader_language
+from events.models import Channel, reader_language, unprintable
 
 from .. import inventory, receipts, rows
 from ..errors import InvalidRequest, NotPermitted
@@ -211,6 +211,8 @@ def quote(places, setup, request: PriceRequest, *, hold: Hold, actor=None, email
     comp_reason = request.comp_reason.strip()[:200]
     if comps and not comp_reason:
         raise InvalidRequest(_("give the reason for the complimentary tickets"), field="comp_reason")
+    if unprintable(comp_reason):
+        raise InvalidRequest(_("the reason holds a character that cannot be printed"), field="comp_reason")
     items = [(price_type, zone_id, Decimal(price) if price_type is None
               else price_type.prices.get(zone_id, Decimal("0.00")))
              for (_pk, price, _currency, _name, zone_id), price_type in zip(places, chosen, strict=True)]

@@ -66,11 +66,12 @@ from sales.channels.staff import (
 from sales.errors import InvalidRequest, PaymentDeclined, ProviderUnavailable, SalesError
 from sales.formatting import money, when
 from sales.holds import hold_create, hold_extend, hold_is_live, hold_release
-from sales.models import Customer, CustomerNote, Hold, Order, Payment
+from sales.models import Customer, Hold, Order, Payment
 from sales.notifications import resend_confirmation, send_payment_link
 from sales.orders import (
     DEARER_AT_COUNTER,
     CustomerDetails,
+    customer_note_add,
     customer_register,
     exchange_hold,
     exchange_quote,
@@ -204,11 +205,11 @@ def customer(request, pk: int):
 def note_add(request, pk: int):
     cust = get_object_or_404(Customer, pk=pk)
     form = NoteForm(request.POST)
-    text = form.cleaned_data["text"] if form.is_valid() else ""
-    if not text:
-        messages.error(request, _("Write a note of 1 to 2000 characters."))
-    else:
-        CustomerNote.objects.create(customer=cust, text=text, author=request.user)
+    try:
+        customer_note_add(customer=cust, text=form.cleaned_data["text"] if form.is_valid() else "",
+                          actor=request.user)
+    except SalesError as exc:
+        messages.error(request, exc.message)
     return redirect("phone:customer", pk=cust.pk)
 
 
