@@ -10,7 +10,8 @@ failure log, in the admin) and logged.
 
 Staff sessions (StaffSessionMiddleware): a sign-in of a member of staff, on a computer
 the counter or the door shares, lasts until the browser closes, a working day at most
-(STAFF_SESSION_MAX_AGE) and until it sits unused for STAFF_SESSION_IDLE."""
+(STAFF_SESSION_MAX_AGE) and until it sits unused for STAFF_SESSION_IDLE: a page polling
+the server by itself (POLL_HEADER) is no use of it."""
 
 import time
 
@@ -34,6 +35,10 @@ SIGNED_IN_AT = "staff_signed_in_at"
 SEEN_AT = "staff_seen_at"
 # The last use is written at most this often: not a session write at every request.
 SEEN_EVERY = 60
+# Sent by the requests a staff page makes by itself on a timer (a seat map's states, the
+# door's counts, the dashboard's live figures): nobody is at the terminal for them, so they
+# do not count as its use, and a page left open signs out once idle like any other.
+POLL_HEADER = "X-Poll"
 
 
 @receiver(user_logged_in, dispatch_uid="boxoffice.signin.staff_session")
@@ -81,7 +86,7 @@ class StaffSessionMiddleware:
         if (now - signed_in_at > settings.STAFF_SESSION_MAX_AGE.total_seconds()
                 or now - seen_at > settings.STAFF_SESSION_IDLE.total_seconds()):
             logout(request)
-        elif now - seen_at >= SEEN_EVERY:
+        elif now - seen_at >= SEEN_EVERY and POLL_HEADER not in request.headers:
             request.session[SEEN_AT] = int(now)
 
 

@@ -194,7 +194,8 @@
 
   function poll() {
     if (document.hidden) return;
-    fetch(attendanceUrl, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+    // On a timer, not a scan: no use of the session (boxoffice.signin.POLL_HEADER).
+    fetch(attendanceUrl, {credentials: "same-origin", headers: {"Accept": "application/json", "X-Poll": "1"}})
       .then(function (r) { return r.ok ? r.json() : null; }).then(setCounts, function () {});
   }
 

@@ -23,7 +23,8 @@
   if (live && window.fetch) {
     setInterval(function () {
       if (document.hidden) return;
-      fetch(live.dataset.url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      // On a timer: no use of the session (boxoffice.signin.POLL_HEADER).
+      fetch(live.dataset.url, {credentials: "same-origin", headers: {"Accept": "application/json", "X-Poll": "1"}})
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (figures) {
           if (!figures) return;
