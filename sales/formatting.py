@@ -134,10 +134,22 @@ WALK_IN_NAME = gettext_noop("Counter customer")
 WALK_IN_EMAIL = "counter@boxoffice.invalid"
 
 
+# A customer whose personal data was erased (sales.privacy) is kept under this name, in
+# the reader's language, with an address at this reserved domain that nobody receives at.
+ERASED_NAME = gettext_noop("Personal data erased")
+ERASED_DOMAIN = "erased.invalid"
+
+
+def erased_email(email: str) -> bool:
+    return email.rpartition("@")[2] == ERASED_DOMAIN
+
+
 def person_name(name: str, email: str) -> str:
-    """A buyer's name as shown: the counter's walk-in (nobody in particular) in the
-    reader's language, anyone else as typed."""
-    return gettext(WALK_IN_NAME) if name == WALK_IN_NAME and email == WALK_IN_EMAIL else name
+    """A buyer's name as shown: the counter's walk-in (nobody in particular) and a person
+    whose data was erased in the reader's language, anyone else as typed."""
+    if name == WALK_IN_NAME and email == WALK_IN_EMAIL or name == ERASED_NAME and erased_email(email):
+        return gettext(name)
+    return name
 
 
 def customer_name(customer) -> str:

@@ -132,6 +132,12 @@ def refunds_at_all(user) -> bool:
     return any(role in REFUND_LIMITS for role in roles_of(user))
 
 
+def erases_personal_data(user) -> bool:
+    """Only the organizer (or a superuser) erases a customer's personal data on request:
+    it cannot be undone, and no selling or door role answers for the box office's records."""
+    return ORGANIZER in roles_of(user)
+
+
 def may_refund(user, amount: Decimal) -> bool:
     for role in roles_of(user):
         if role in REFUND_LIMITS and (REFUND_LIMITS[role] is None or amount <= REFUND_LIMITS[role]):

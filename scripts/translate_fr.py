@@ -302,6 +302,30 @@ FR = {
     "the reason holds a character that cannot be printed": "le motif contient un caractère qui ne s'imprime pas",
     "the reference holds a character that cannot be printed":
         "la référence contient un caractère qui ne s'imprime pas",
+    "Personal data erased": "Données personnelles effacées",
+    "only the organizer erases a customer's personal data":
+        "seul l’organisateur efface les données personnelles d’un client",
+    "this is the counter's record of nobody in particular, not a person":
+        "c’est la fiche du comptoir pour un client anonyme, pas une personne",
+    "order %(code)s is not paid yet (%(status)s): cancel it, or wait until it is paid or lapses":
+        "la commande %(code)s n’est pas encore payée (%(status)s) : annulez-la, ou attendez qu’elle soit payée "
+        "ou expirée",
+    "order %(code)s has valid tickets for %(performance)s, which was cancelled: refund it first":
+        "la commande %(code)s a des billets valides pour %(performance)s, qui a été annulée : remboursez-la d’abord",
+    "order %(code)s has valid tickets for %(performance)s, which is not over yet: refund it first, or wait until the performance is over":
+        "la commande %(code)s a des billets valides pour %(performance)s, qui n’est pas encore passée : "
+        "remboursez-la d’abord, ou attendez que la représentation soit passée",
+    "order %(code)s has a refund the payment provider refused: settle it first (paid back by other means)":
+        "la commande %(code)s a un remboursement refusé par le prestataire de paiement : réglez-le d’abord "
+        "(remboursé par un autre moyen)",
+    "order %(code)s has a card refund the payment provider has not made yet: wait until it has":
+        "la commande %(code)s a un remboursement par carte que le prestataire de paiement n’a pas encore fait : "
+        "attendez qu’il soit fait",
+    "their application (%(ballot)s) is not drawn yet: wait for the draw":
+        "sa demande (%(ballot)s) n’est pas encore tirée au sort : attendez le tirage",
+    "they won a ballot (%(ballot)s) and its seats are held for them until they pay: wait until they pay or the deadline passes":
+        "cette personne a gagné au tirage au sort (%(ballot)s) et ses places lui sont réservées jusqu’au paiement : "
+        "attendez qu’elle paie ou que le délai soit passé",
     "%(end)s has passed: the code would never be valid. Give an end to come, or none.": "%(end)s est passé : le code ne serait jamais valable. Donnez une fin à venir, ou aucune.",
     "The online sale closes %(closes)s, after the show starts (%(starts)s): the online shop stops selling at the start. The counter sells on until its own window closes.": "La vente en ligne ferme le %(closes)s, après le début du spectacle (%(starts)s) : la boutique en ligne cesse de vendre au début. Le guichet vend jusqu'à la fin de sa propre période.",
     "The presale %(presale)s will sell nothing: this performance is not sold online, and presale codes are typed in the online shop.": "La prévente %(presale)s ne vendra rien : cette représentation n'est pas vendue en ligne, et les codes de prévente se tapent dans la boutique en ligne.",

@@ -1,0 +1,244 @@
+"""A customer's personal data erased on request (Law 25, the GDPR): every copy gone from
+the database, the accounts adding up as before, refused while something still needs it,
+and only the organizer may do it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from events.models import Channel, Performance
+from sales import notifications
+from sales.errors import IllegalTransition, NotPermitted
+from sales.holds import hold_create
+from sales.models import (
+    REFUND_OWED,
+    Ballot,
+    BallotEntry,
+    Customer,
+    CustomerNote,
+    Hold,
+    IdempotencyRecord,
+    Order,
+    OrderEvent,
+    Payment,
+)
+from sales.orders import CustomerDetails, order_place, order_refund
+from sales.payments import APPROVE, PaymentRequest
+from sales.policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR
+from sales.privacy import customer_erase, erasure_plan
+from sales.settlement import event_settlement
+from tests.support import (
+    apply_confirmed,
+    card_token,
+    client_for,
+    drawer,
+    make_performance,
+    make_user,
+    places_of,
+    signed_in,
+)
+
+pytestmark = pytest.mark.django_db
+
+NAME, PHONE = "Geneviève Lachance-Okafor", "+1 514 555 0199"
+EMAIL = "g.lachance+shows@example.org"  # her orders' address
+BALLOT_EMAIL = "G.Lachance@example.org"  # her ballot's: the same mailbox, written otherwise
+PERSON = CustomerDetails(name=NAME, email=EMAIL, phone=PHONE)
+
+
+def online_order(perf, person=PERSON):
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, owner_key="buyer",
+                       place_ids=[places_of(perf, state="available")[0].pk])
+    return order_place(hold=hold, customer=person, owner_key="buyer",
+                       payment=PaymentRequest(method="test_card", card_number=APPROVE))
+
+
+def counter_order(perf, clerk):
+    hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk,
+                       place_ids=[places_of(perf, state="available")[0].pk])
+    return order_place(hold=hold, customer=PERSON, actor=clerk, shift=drawer(clerk),
+                       payments=[PaymentRequest(method="cash", tendered=Decimal("60"))])
+
+
+def phone_card_order(perf):
+    """Sold by the phone console to her on the line, her card typed into the provider's field."""
+    phone = signed_in(make_user("operator-privacy", PHONE_OPERATOR))
+    phone.post("/phone/customers/new/", {"name": NAME, "email": EMAIL, "phone": PHONE})
+    caller = Customer.objects.get(email=EMAIL)
+    phone.post(f"/phone/customers/{caller.pk}/notes/", {"text": f"{NAME} asks for the aisle; call {PHONE}"})
+    phone.post(f"/phone/customers/{caller.pk}/sale/", {"performance": perf.pk, "zone": perf.price_zones.get().pk,
+                                                        "quantity": 1})
+    hold = Hold.objects.get(status=Hold.Status.ACTIVE, channel=Channel.PHONE)
+    paid = phone.post(f"/phone/customers/{caller.pk}/sale/{hold.pk}/",
+                      {"action": "pay", "card_token": card_token(), "attempt": "1"})
+    assert paid.status_code == 302, paid.content
+    return Order.objects.get(channel=Channel.PHONE, status="paid")
+
+
+def api_order(perf):
+    """Bought through the API with an Idempotency-Key: its answer is kept for a retry."""
+    client = client_for()
+    hold = client.post("/api/v1/holds/", {"performance": perf.pk, "places": [places_of(perf, state="available")[0].pk]},
+                       format="json")
+    answer = client.post("/api/v1/orders/", {"hold": hold.json()["token"], "customer": {
+        "name": NAME, "email": EMAIL, "phone": PHONE}, "payment": {"method": "test_card", "card_number": APPROVE}},
+        format="json", HTTP_IDEMPOTENCY_KEY="3f0c9a52-privacy-order")
+    assert answer.status_code == 201, answer.content
+    return Order.objects.get(code=answer.json()["code"])
+
+
+def ballot_entry(perf):
+    """Her application to a ballot, drawn since (not among the winners)."""
+    now = timezone.now()
+    ballot = Ballot.objects.create(performance=perf, zone=perf.price_zones.get(), opens_at=now - timedelta(days=1),
+                                   closes_at=now + timedelta(hours=1))
+    entry = apply_confirmed(ballot=ballot, name=NAME, email=BALLOT_EMAIL, quantity=2)
+    return entry
+
+
+def over(perf):
+    """The performance played two days ago."""
+    Performance.objects.filter(pk=perf.pk).update(starts_at=timezone.now() - timedelta(days=2))
+    perf.refresh_from_db()
+    return perf
+
+
+def her_history(clerk):
+    """Everything the box office keeps of her: orders from each door (one refunded), the
+    confirmation emailed, a note, a ballot entry, an API answer. The performance is over."""
+    perf = make_performance(rows=1, per_row=8, price="50.00")
+    online = online_order(perf)
+    counter_order(perf, clerk)
+    phone_card_order(perf)
+    api_order(perf)
+    assert notifications.send_confirmation(online.pk)
+    order_refund(order=Order.objects.get(channel=Channel.PHONE), actor=make_user("boss", ORGANIZER))
+    entry = ballot_entry(perf)
+    BallotEntry.objects.filter(pk=entry.pk).update(status=BallotEntry.Status.LOST, rank=1)
+    return over(perf)
+
+
+def text_columns() -> list[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute("""SELECT table_name, column_name FROM information_schema.columns
+                          WHERE table_schema = 'public'
+                            AND data_type IN ('text', 'character varying', 'json', 'jsonb')
+                          ORDER BY table_name, column_name""")
+        return cursor.fetchall()
+
+
+def rows_quoting(*words: str) -> list[str]:
+    """Every table.column (of every text and JSON column in the database) holding one of `words`."""
+    found = []
+    with connection.cursor() as cursor:
+        for table, column in text_columns():
+            for word in words:
+                cursor.execute(f'SELECT count(*) FROM "{table}" WHERE "{column}"::text ILIKE %s',
+                               [f"%{word}%"])
+                if cursor.fetchone()[0]:
+                    found.append(f"{table}.{column} holds {word!r}")
+    return found
+
+
+def money_figures(organizer, perf) -> tuple:
+    settlement = event_settlement(perf.event).total
+    response = signed_in(organizer).get("/admin/sales/performancedashboard/exports/",
+                                        {"kind": "payments", "format": "csv", "performance": perf.pk})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    amount = rows[0].index("Amount")
+    return settlement, sum(Decimal(r[amount]) for r in rows[1:]), len(rows)
+
+
+def test_no_row_of_any_table_quotes_her_once_erased_and_the_money_adds_up_the_same(clerk, organizer):
+    perf = her_history(clerk)
+    words = (NAME, EMAIL, BALLOT_EMAIL, "g.lachance@example.org", PHONE)
+    assert len(rows_quoting(*words)) > 5  # the scan finds her where she is
+    assert Payment.objects.exclude(card_fingerprint="").exists()
+    before = money_figures(organizer, perf)
+    tickets = sorted(Order.objects.values_list("tickets__price", "tickets__status", "tickets__place"))
+
+    done = customer_erase(email=EMAIL, actor=organizer)
+
+    assert (len(done.customers), len(done.orders), len(done.ballot_entries), done.notes) == (1, 4, 1, 1)
+    assert rows_quoting(*words) == []
+    assert money_figures(organizer, perf) == before
+    assert sorted(Order.objects.values_list("tickets__price", "tickets__status", "tickets__place")) == tickets
+    assert not Payment.objects.exclude(card_fingerprint="").exists()
+    assert not CustomerNote.objects.exists()
+    customer = Customer.objects.get()
+    assert customer.email == f"erased-{customer.pk}@erased.invalid" and customer.phone == ""
+    for order in Order.objects.all():
+        erased = order.events.get(action="personal data erased")
+        assert erased.actor == organizer and erased.detail == ""
+    # The audit trail keeps its lines, her address taken out of them.
+    assert OrderEvent.objects.get(action="confirmation sent").detail == "[…]"
+    assert IdempotencyRecord.objects.get(key="3f0c9a52-privacy-order").response["customer"]["email"] == "[…]"
+
+
+def test_erasing_again_does_nothing_and_says_so(clerk, organizer):
+    perf = make_performance(rows=1, per_row=4)
+    online_order(perf)
+    over(perf)
+    first = customer_erase(email=EMAIL, actor=organizer)
+    assert first.anything
+    events = OrderEvent.objects.count()
+    again = customer_erase(email=EMAIL, actor=organizer)
+    assert not again.anything and not again.already_erased
+    erased = Customer.objects.get().email
+    by_record = customer_erase(email=erased, actor=organizer)
+    assert by_record.already_erased and not by_record.anything
+    assert OrderEvent.objects.count() == events and Customer.objects.get().email == erased
+
+
+def test_it_is_refused_while_something_still_needs_her_data_and_says_which(clerk, organizer):
+    played, coming = make_performance(rows=1, per_row=4), make_performance(rows=1, per_row=4)
+    online_order(played)
+    over(played)
+    future = online_order(coming)
+    entry = ballot_entry(coming)
+    with pytest.raises(IllegalTransition) as refused:
+        customer_erase(email=EMAIL, actor=organizer)
+    said = refused.value.message
+    assert f"order {future.code} has valid tickets for {coming}, which is not over yet" in said
+    assert "application (Ballot for" in said and "is not drawn yet" in said
+    assert Customer.objects.get().name == NAME and BallotEntry.objects.get().email == BALLOT_EMAIL.lower()
+    assert not OrderEvent.objects.filter(action="personal data erased").exists()
+
+    # Refunded, its card refund not yet made by the provider: still refused.
+    order_refund(order=future, actor=organizer)
+    Payment.objects.filter(order=future, status=Payment.Status.REFUNDED).update(message=REFUND_OWED)
+    BallotEntry.objects.filter(pk=entry.pk).update(status=BallotEntry.Status.LOST)
+    plan = erasure_plan(email=EMAIL)
+    assert plan.refusals == [f"order {future.code} has a card refund the payment provider has not made yet: "
+                             "wait until it has"]
+    Payment.objects.filter(order=future, status=Payment.Status.REFUNDED).update(message="")
+    assert customer_erase(email=EMAIL, actor=organizer).anything
+
+
+def test_an_unpaid_reservation_blocks_it(organizer):
+    from sales.orders import order_reserve
+
+    perf = make_performance(rows=1, per_row=4)
+    operator = make_user("operator-r", PHONE_OPERATOR)
+    hold = hold_create(performance=perf, channel=Channel.PHONE, user=operator,
+                       place_ids=[places_of(perf, state="available")[0].pk])
+    reserved = order_reserve(hold=hold, customer=PERSON, deadline=timezone.now() + timedelta(days=1), actor=operator)
+    assert f"order {reserved.code} is not paid yet (reserved, to pay)" in erasure_plan(email=EMAIL).refusals[0]
+
+
+@pytest.mark.parametrize("role", [COUNTER_CLERK, PHONE_OPERATOR, DOOR_STAFF])
+def test_no_clerk_operator_or_door_staff_may_erase(role):
+    perf = make_performance(rows=1, per_row=4)
+    online_order(perf)
+    over(perf)
+    staff = make_user(f"staff-{role.replace(' ', '-')}", role, is_staff=True)
+    with pytest.raises(NotPermitted):
+        customer_erase(email=EMAIL, actor=staff)
+    assert Customer.objects.get().name == NAME
