@@ -56,7 +56,8 @@ from .orders import (
     refunds_settle,
     refused_words,
 )
-from .policy import refunds_at_all
+from .policy import erases_personal_data, refunds_at_all
+from .privacy import customer_erase, erasure_plan
 from .reports import zone_states
 from .templatetags.boxoffice import audit_line
 
@@ -428,6 +429,48 @@ class CustomerAdmin(admin.ModelAdmin):
     # A customer is no venue's: their record is on the box office's clock.
     created = on_office_clock("created_at", gettext_lazy("created at"))
     search_fields = ("name__unaccent", "email", "phone")
+    actions = ["erase_personal_data"]
+
+    def has_erase_permission(self, request):
+        return erases_personal_data(request.user)
+
+    @admin.action(description=gettext_lazy("Erase personal data (on the person's request)"), permissions=["erase"])
+    def erase_personal_data(self, request, queryset):
+        """First a page of what would be erased for each person (or why not yet), then,
+        confirmed, the erasure: one per address (its mailbox's other records with it)."""
+        emails = list(dict.fromkeys(queryset.order_by("pk").values_list("email", flat=True)))
+        if request.POST.get("confirmed") != "yes":
+            plans = [{"plan": plan, "summary": _erasure_summary(plan)}
+                     for plan in (erasure_plan(email=email) for email in emails)]
+            return render(request, "admin/sales/customer/erase_confirmation.html", {
+                **self.admin_site.each_context(request), "opts": self.model._meta, "queryset": queryset,
+                "plans": plans, "erasable": sum(1 for row in plans if row["plan"].anything
+                                                and not row["plan"].refusals),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME})
+        done = refused = 0
+        for email in emails:
+            try:
+                done += len(customer_erase(email=email, actor=request.user).customers)
+            except SalesError as exc:
+                refused += 1
+                self.message_user(request, f"{email}: {exc.message}", messages.ERROR)
+        if done:
+            self.message_user(request, ngettext("Erased the personal data of %(n)d customer.",
+                                                "Erased the personal data of %(n)d customers.", done) % {"n": done},
+                              messages.SUCCESS)
+        elif not refused:
+            self.message_user(request, gettext("Nothing to erase: their personal data is already erased."),
+                              messages.WARNING)
+        return None
+
+
+def _erasure_summary(plan) -> str:
+    """What an erasure takes out, counted: "2 orders, 0 ballot entries, 1 note"."""
+    return ", ".join([
+        ngettext("%(n)d order", "%(n)d orders", len(plan.orders)) % {"n": len(plan.orders)},
+        ngettext("%(n)d ballot entry", "%(n)d ballot entries", len(plan.ballot_entries)) % {
+            "n": len(plan.ballot_entries)},
+        ngettext("%(n)d note", "%(n)d notes", plan.notes) % {"n": plan.notes}])
 
 
 

@@ -303,6 +303,31 @@ FR = {
     "the reference holds a character that cannot be printed":
         "la référence contient un caractère qui ne s'imprime pas",
     "Personal data erased": "Données personnelles effacées",
+    "Erase personal data (on the person's request)": "Effacer les données personnelles (à la demande de la personne)",
+    "Erased the personal data of %(n)d customer.": ("Données personnelles de %(n)d client effacées.",
+                                                     "Données personnelles de %(n)d clients effacées."),
+    "Nothing to erase: their personal data is already erased.":
+        "Rien à effacer : leurs données personnelles sont déjà effacées.",
+    "%(n)d order": ("%(n)d commande", "%(n)d commandes"),
+    "%(n)d ballot entry": ("%(n)d demande de tirage au sort", "%(n)d demandes de tirage au sort"),
+    "%(n)d note": ("%(n)d note", "%(n)d notes"),
+    "Erase their personal data?": "Effacer leurs données personnelles ?",
+    "Erase personal data": "Effacer les données personnelles",
+    "For each person below, their name, email address, phone number, notes and ballot entries are erased, from their customer records (every one with the same mailbox), their orders, their payments' card fingerprints, the orders' history and the answers kept for the API. Their orders, tickets and payments stay, with their amounts and dates, so that the accounts still add up; each order's history says when its buyer's data was erased, and by whom. This cannot be undone.": (
+        "Pour chaque personne ci-dessous, son nom, son adresse courriel, son numéro de téléphone, ses notes et "
+        "ses demandes de tirage au sort sont effacés : de ses fiches client (toutes celles de la même boîte "
+        "aux lettres), de ses commandes, des empreintes de carte de ses paiements, de l’historique des commandes "
+        "et des réponses gardées pour l’API. Ses commandes, billets et paiements restent, avec leurs montants et "
+        "leurs dates, pour que les comptes tombent toujours juste ; l’historique de chaque commande dit quand les "
+        "données de son acheteur ont été effacées, et par qui. C’est irréversible."),
+    "Customer records": "Fiches client",
+    "To erase": "À effacer",
+    "Already erased: nothing more to erase.": "Déjà effacées : plus rien à effacer.",
+    "Not yet:": "Pas encore :",
+    "Nothing to erase.": "Rien à effacer.",
+    "Yes, erase the personal data of %(n)s person": (
+        "Oui, effacer les données personnelles de %(n)s personne",
+        "Oui, effacer les données personnelles de %(n)s personnes"),
     "only the organizer erases a customer's personal data":
         "seul l’organisateur efface les données personnelles d’un client",
     "this is the counter's record of nobody in particular, not a person":

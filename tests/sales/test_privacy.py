@@ -235,10 +235,66 @@ def test_an_unpaid_reservation_blocks_it(organizer):
 
 @pytest.mark.parametrize("role", [COUNTER_CLERK, PHONE_OPERATOR, DOOR_STAFF])
 def test_no_clerk_operator_or_door_staff_may_erase(role):
+    from django.contrib.auth.models import Permission
+
     perf = make_performance(rows=1, per_row=4)
     online_order(perf)
     over(perf)
     staff = make_user(f"staff-{role.replace(' ', '-')}", role, is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_customer"))  # even seeing the list
     with pytest.raises(NotPermitted):
         customer_erase(email=EMAIL, actor=staff)
+    client = signed_in(staff)
+    listing = client.get("/admin/sales/customer/")
+    assert listing.status_code == 200 and "erase_personal_data" not in listing.content.decode()
+    pk = Customer.objects.get().pk
+    client.post("/admin/sales/customer/", {"action": "erase_personal_data", "_selected_action": [pk]})
+    client.post("/admin/sales/customer/", {"action": "erase_personal_data", "_selected_action": [pk],
+                                           "confirmed": "yes"})
     assert Customer.objects.get().name == NAME
+
+
+@pytest.mark.parametrize("superuser", [False, True])
+def test_the_organizer_erases_from_the_customers_list_after_a_page_saying_what_goes(organizer, superuser):
+    user = make_user("root", is_staff=True, is_superuser=True) if superuser else organizer
+    perf = make_performance(rows=1, per_row=4)
+    online_order(perf)
+    online_order(perf)
+    over(perf)
+    customer = Customer.objects.get()
+    CustomerNote.objects.create(customer=customer, text="Prefers the aisle")
+    client = signed_in(user)
+    assert "erase_personal_data" in client.get("/admin/sales/customer/").content.decode()
+    page = client.post("/admin/sales/customer/", {"action": "erase_personal_data",
+                                                  "_selected_action": [customer.pk]}).content.decode()
+    assert "Erase their personal data?" in page and "2 orders, 0 ballot entries, 1 note" in page and NAME in page
+    assert Customer.objects.get().name == NAME
+    done = client.post("/admin/sales/customer/", {"action": "erase_personal_data", "_selected_action": [customer.pk],
+                                                  "confirmed": "yes"}, follow=True).content.decode()
+    assert "Erased the personal data of 1 customer." in done
+    assert Customer.objects.get().name == "Personal data erased" and not CustomerNote.objects.exists()
+    # Again: nothing to do, said so.
+    again = client.post("/admin/sales/customer/", {"action": "erase_personal_data",
+                                                   "_selected_action": [customer.pk]}).content.decode()
+    assert "Already erased: nothing more to erase." in again
+
+
+def test_the_page_says_why_it_is_refused_and_offers_nothing_to_confirm(organizer):
+    coming = make_performance(rows=1, per_row=4)
+    order = online_order(coming)
+    page = signed_in(organizer).post("/admin/sales/customer/", {
+        "action": "erase_personal_data", "_selected_action": [order.customer_id]}).content.decode()
+    assert f"Order {order.code} has valid tickets for" in page
+    assert 'name="confirmed"' not in page
+
+
+def test_the_page_speaks_french_to_a_french_organizer(organizer):
+    perf = make_performance(rows=1, per_row=4)
+    online_order(perf)
+    over(perf)
+    page = signed_in(organizer).post("/admin/sales/customer/", {
+        "action": "erase_personal_data", "_selected_action": [Customer.objects.get().pk]},
+        HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Effacer leurs données personnelles\u00a0?" in page
+    assert "1 commande, 0 demande de tirage au sort, 0 note" in page
+    assert "Oui, effacer les données personnelles de 1 personne" in page
