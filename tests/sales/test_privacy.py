@@ -10,6 +10,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.utils import timezone
 
@@ -122,6 +124,11 @@ def her_history(clerk):
     order_refund(order=Order.objects.get(channel=Channel.PHONE), actor=make_user("boss", ORGANIZER))
     entry = ballot_entry(perf)
     BallotEntry.objects.filter(pk=entry.pk).update(status=BallotEntry.Status.LOST, rank=1)
+    # A superuser corrected her record in the admin once: its history names her.
+    customer = Customer.objects.get()
+    LogEntry.objects.create(user=make_user("root", is_superuser=True), object_id=str(customer.pk),
+                            content_type=ContentType.objects.get_for_model(Customer), object_repr=str(customer),
+                            action_flag=CHANGE, change_message=f"Phone {PHONE}")
     return over(perf)
 
 
