@@ -86,6 +86,26 @@ def _run(modeladmin, request, what: str, fn) -> None:
         modeladmin.message_user(request, gettext("%(what)s: %(n)s") % {"what": what, "n": n}, messages.SUCCESS)
 
 
+def _confirmation(modeladmin, request, queryset, template: str, **context):
+    """An action's page asking to confirm it, which posts its selection again."""
+    return render(request, template, {
+        **modeladmin.admin_site.each_context(request), "opts": modeladmin.model._meta, "queryset": queryset,
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME, **context})
+
+
+def _each(modeladmin, request, items, name, act) -> tuple[int, int]:
+    """`act` on each of `items`, a refusal said under the item's `name`: what the acts
+    returned, summed, and how many were refused."""
+    done = refused = 0
+    for item in items:
+        try:
+            done += act(item)
+        except SalesError as exc:
+            refused += 1
+            modeladmin.message_user(request, f"{name(item)}: {exc.message}", messages.ERROR)
+    return done, refused
+
+
 # --- performances ---------------------------------------------------------------------
 
 admin.site.unregister(Performance)
@@ -352,10 +372,8 @@ class OrderAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
                 else:
                     _plan, row["back"], row["kept"] = refund_amounts(order)
                 plan.append(row)
-            return render(request, "admin/sales/order/refund_confirmation.html", {
-                **self.admin_site.each_context(request), "opts": self.model._meta, "queryset": queryset,
-                "plan": plan, "refundable": sum(1 for row in plan if "refusal" not in row),
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME})
+            return _confirmation(self, request, queryset, "admin/sales/order/refund_confirmation.html", plan=plan,
+                                 refundable=sum(1 for row in plan if "refusal" not in row))
         done = 0
         for order in queryset:
             last = order.payments.order_by("-pk").values_list("pk", flat=True).first() or 0
@@ -384,17 +402,10 @@ class OrderAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
         if not form.is_valid():
             owed = [{"order": order, "buyer": buyer_name(order), "owed": refunds_refused(order)}
                     for order in queryset.select_related("customer", "performance__event", "performance__venue")]
-            return render(request, "admin/sales/order/settle_confirmation.html", {
-                **self.admin_site.each_context(request), "opts": self.model._meta, "queryset": queryset,
-                "owed": owed, "settling": sum(1 for row in owed if row["owed"]), "form": form,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME})
-        done = refused = 0
-        for order in queryset:
-            try:
-                done += bool(refunds_settle(order, how=form.cleaned_data["how"], actor=request.user))
-            except SalesError as exc:
-                refused += 1
-                self.message_user(request, f"{order.code}: {exc.message}", messages.ERROR)
+            return _confirmation(self, request, queryset, "admin/sales/order/settle_confirmation.html", owed=owed,
+                                 settling=sum(1 for row in owed if row["owed"]), form=form)
+        done, refused = _each(self, request, queryset, lambda order: order.code, lambda order: bool(
+            refunds_settle(order, how=form.cleaned_data["how"], actor=request.user)))
         if done:
             self.message_user(request, ngettext("Settled the refused refunds of %(n)d order.",
                                                 "Settled the refused refunds of %(n)d orders.", done) % {"n": done},
@@ -442,18 +453,10 @@ class CustomerAdmin(admin.ModelAdmin):
         if request.POST.get("confirmed") != "yes":
             plans = [{"plan": plan, "summary": _erasure_summary(plan)}
                      for plan in (erasure_plan(email=email) for email in emails)]
-            return render(request, "admin/sales/customer/erase_confirmation.html", {
-                **self.admin_site.each_context(request), "opts": self.model._meta, "queryset": queryset,
-                "plans": plans, "erasable": sum(1 for row in plans if row["plan"].anything
-                                                and not row["plan"].refusals),
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME})
-        done = refused = 0
-        for email in emails:
-            try:
-                done += len(customer_erase(email=email, actor=request.user).customers)
-            except SalesError as exc:
-                refused += 1
-                self.message_user(request, f"{email}: {exc.message}", messages.ERROR)
+            return _confirmation(self, request, queryset, "admin/sales/customer/erase_confirmation.html", plans=plans,
+                                 erasable=sum(1 for row in plans if row["plan"].anything and not row["plan"].refusals))
+        done, refused = _each(self, request, emails, str, lambda email: len(
+            customer_erase(email=email, actor=request.user).customers))
         if done:
             self.message_user(request, ngettext("Erased the personal data of %(n)d customer.",
                                                 "Erased the personal data of %(n)d customers.", done) % {"n": done},
