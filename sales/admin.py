@@ -29,7 +29,7 @@ from events.models import Channel, Performance, PriceZone, one_line
 from . import admission, draws, inventory, waiting_room
 from .availability import availability_changed
 from .errors import SalesError
-from .formatting import WALK_IN_EMAIL, buyer_name, money, number, payment_note
+from .formatting import WALK_IN_EMAIL, buyer_name, customer_name, money, number, payment_note
 from .models import (
     Ballot,
     BallotEntry,
@@ -436,11 +436,16 @@ class TicketAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ("name", "email", "phone", "created")
+    list_display = ("shown_name", "email", "phone", "created")
     # A customer is no venue's: their record is on the box office's clock.
     created = on_office_clock("created_at", gettext_lazy("created at"))
     search_fields = ("name__unaccent", "email", "phone")
     actions = ["erase_personal_data"]
+
+    @admin.display(description=gettext_lazy("name"), ordering="name")
+    def shown_name(self, obj):
+        """The counter's walk-in and an erased person in the reader's language."""
+        return customer_name(obj)
 
     def has_erase_permission(self, request):
         return erases_personal_data(request.user)

@@ -13,6 +13,8 @@ from django.utils.translation import get_language, gettext, gettext_noop
 # so), here with the rest of what pages write.
 from events.models import when
 
+from .models import ERASED_NAME, erased_email
+
 
 def group_mark() -> str:
     """What the active language writes between a number's groups of three digits: "," in
@@ -132,16 +134,6 @@ def day_label(performance, now) -> str:
 # reader's language.
 WALK_IN_NAME = gettext_noop("Counter customer")
 WALK_IN_EMAIL = "counter@boxoffice.invalid"
-
-
-# A customer whose personal data was erased (sales.privacy) is kept under this name, in
-# the reader's language, with an address at this reserved domain that nobody receives at.
-ERASED_NAME = gettext_noop("Personal data erased")
-ERASED_DOMAIN = "erased.invalid"
-
-
-def erased_email(email: str) -> bool:
-    return email.rpartition("@")[2] == ERASED_DOMAIN
 
 
 def person_name(name: str, email: str) -> str:

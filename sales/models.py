@@ -232,6 +232,16 @@ class Place(models.Model):
         return str(self)
 
 
+# A customer whose personal data was erased (sales.privacy) is kept under this name, in
+# the reader's language, with an address at this reserved domain that nobody receives at.
+ERASED_NAME = gettext_noop("Personal data erased")
+ERASED_DOMAIN = "erased.invalid"
+
+
+def erased_email(email: str) -> bool:
+    return email.rpartition("@")[2] == ERASED_DOMAIN
+
+
 class Customer(models.Model):
     name = models.CharField(max_length=200, db_collation=NAMES, verbose_name=_("name"))
     email = models.EmailField(verbose_name=_("email"))  # found whatever its case: sales_customer_email_upper
@@ -254,7 +264,8 @@ class Customer(models.Model):
                    models.Index(fields=["user"], name="customer_user", condition=Q(user__isnull=False))]
 
     def __str__(self) -> str:
-        return f"{self.name} <{self.email}>"
+        name = gettext(self.name) if self.name == ERASED_NAME and erased_email(self.email) else self.name
+        return f"{name} <{self.email}>"
 
 
 class Order(models.Model):

@@ -29,8 +29,10 @@ from events.models import Performance
 
 from . import rows
 from .errors import IllegalTransition, NotPermitted
-from .formatting import ERASED_DOMAIN, ERASED_NAME, WALK_IN_EMAIL, erased_email
+from .formatting import WALK_IN_EMAIL
 from .models import (
+    ERASED_DOMAIN,
+    ERASED_NAME,
     NOT_YET_TAKEN,
     REFUND_REFUSED,
     BallotEntry,
@@ -42,6 +44,7 @@ from .models import (
     OrderEvent,
     Payment,
     Ticket,
+    erased_email,
     mailbox,
 )
 from .orders.limits import MAILBOX_SQL

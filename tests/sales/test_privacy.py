@@ -305,3 +305,12 @@ def test_the_page_speaks_french_to_a_french_organizer(organizer):
     assert "Effacer leurs données personnelles\u00a0?" in page
     assert "1 commande, 0 demande de tirage au sort, 0 note" in page
     assert "Oui, effacer les données personnelles de 1 personne" in page
+
+
+def test_an_erased_customer_is_listed_in_the_organizers_language(organizer):
+    perf = make_performance(rows=1, per_row=4)
+    online_order(perf)
+    over(perf)
+    customer_erase(email=EMAIL, actor=organizer)
+    page = signed_in(organizer).get("/admin/sales/customer/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Données personnelles effacées" in page and "Personal data erased" not in page
