@@ -351,6 +351,7 @@ FR = {
     "they won a ballot (%(ballot)s) and its seats are held for them until they pay: wait until they pay or the deadline passes":
         "cette personne a gagné au tirage au sort (%(ballot)s) et ses places lui sont réservées jusqu’au paiement : "
         "attendez qu’elle paie ou que le délai soit passé",
+    "This sale was cancelled; its places were released.": "Cette vente a été annulée ; ses places ont été libérées.",
     "%(end)s has passed: the code would never be valid. Give an end to come, or none.": "%(end)s est passé : le code ne serait jamais valable. Donnez une fin à venir, ou aucune.",
     "The online sale closes %(closes)s, after the show starts (%(starts)s): the online shop stops selling at the start. The counter sells on until its own window closes.": "La vente en ligne ferme le %(closes)s, après le début du spectacle (%(starts)s) : la boutique en ligne cesse de vendre au début. Le guichet vend jusqu'à la fin de sa propre période.",
     "The presale %(presale)s will sell nothing: this performance is not sold online, and presale codes are typed in the online shop.": "La prévente %(presale)s ne vendra rien : cette représentation n'est pas vendue en ligne, et les codes de prévente se tapent dans la boutique en ligne.",

@@ -26,7 +26,7 @@ from sales.channels.forms import IdsField
 from sales.errors import SalesError
 from sales.formatting import money, number
 from sales.holds import hold_give_back
-from sales.models import Order, Payment, Place
+from sales.models import Hold, Order, Payment, Place
 from sales.orders import refund_payback, refund_ways, ticket_prices, tickets_payback
 from sales.policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR, counted_row, policy_for, roles_of
 
@@ -330,6 +330,17 @@ def ticked_payback(order, ticket_ids) -> TickedPayback:
     words = _payback_words(order, payback)
     return TickedPayback(_("%(amount)s goes back: %(ways)s.") % words,
                          _("Refund the ticked tickets? %(amount)s goes back: %(ways)s.") % words, ticked)
+
+
+def sale_gone_words(hold: Hold, lapsed: str) -> str:
+    """What a staff sale's page, opened again once its hold is no longer live, says of its
+    seats: its performance was cancelled, its seller cancelled the sale (the hold released,
+    by a person), or else `lapsed`."""
+    if hold.performance.cancelled_at is not None:
+        return _("This performance was cancelled; the seats were released.")
+    if hold.status == Hold.Status.RELEASED:
+        return _("This sale was cancelled; its places were released.")
+    return lapsed
 
 
 def give_back(hold, actor) -> bool:

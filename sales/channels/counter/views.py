@@ -55,6 +55,7 @@ from sales.channels.staff import (
     performances_page,
     refund_question,
     role_required,
+    sale_gone_words,
     search_query,
     ticked_payback,
     ticked_payback_page,
@@ -254,9 +255,8 @@ def sale(request, hold_id: int):
                          % {"change": money(change_given(sold), sold.currency)})
         return to_page(request, reverse("counter:order", args=[sold.code]))
     if not hold_is_live(hold):
-        messages.error(request, _("This performance was cancelled; the seats were released.")
-                       if hold.performance.cancelled_at is not None
-                       else _("The hold lapsed; the seats were released. Start the sale again."))
+        messages.error(request, sale_gone_words(
+            hold, _("The hold lapsed; the seats were released. Start the sale again.")))
         return to_page(request, reverse("counter:home"))
     places = list(hold.places.filter(state="held").select_related("seat", "section", "price_zone").order_by("pk"))
     posted = request.method == "POST"

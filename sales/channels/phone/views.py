@@ -58,6 +58,7 @@ from sales.channels.staff import (
     performances_page,
     refund_question,
     role_required,
+    sale_gone_words,
     search_query,
     ticked_payback,
     ticked_payback_page,
@@ -265,8 +266,7 @@ def sale(request, pk: int, hold_id: int):
     if done is not None:  # reserved or paid already (a retried submit lands here too)
         return to_page(request, reverse("phone:order", args=[done.code]))
     if not hold_is_live(hold):
-        messages.error(request, _("This performance was cancelled; the seats were released.")
-                       if hold.performance.cancelled_at is not None else _("The hold lapsed; the seats were released."))
+        messages.error(request, sale_gone_words(hold, _("The hold lapsed; the seats were released.")))
         return to_page(request, reverse("phone:customer", args=[cust.pk]))
     errors = []
     details = CustomerDetails(name=cust.name, email=cust.email, phone=cust.phone)
