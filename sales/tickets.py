@@ -154,10 +154,10 @@ def ticket_check_in(*, code: str, performance: Performance, door: str = "", acto
     where = ticket.checked_in_door
     if where:
         message = _("already checked in at %(time)s at %(door)s") % {"time": first, "door": where}
-    elif by:  # a door whose staff typed no name for it: where is who scanned it there
-        message = _("already checked in at %(time)s by %(by)s, at a door with no name") % {"time": first, "by": by}
+    elif by:  # a door whose staff typed no name for it: who scanned it there
+        message = _("already checked in at %(time)s by %(by)s") % {"time": first, "by": by}
     else:
-        message = _("already checked in at %(time)s, at a door with no name") % {"time": first}
+        message = _("already checked in at %(time)s") % {"time": first}
     raise IllegalTransition(message, checked_in_at=ticket.checked_in_at.isoformat(), door=where, by=by)
 
 

@@ -511,9 +511,8 @@ FR = {
         "le lien de paiement n'a pas pu être envoyé par courriel ; renvoyez-le avec POST orders/%(code)s/payment-link/",
     "Open your shift first, then hold the new seats again.":
         "Ouvrez d’abord votre quart, puis retenez de nouveau les nouvelles places.",
-    "already checked in at %(time)s by %(by)s, at a door with no name":
-        "déjà entré à %(time)s, scanné par %(by)s, à une porte sans nom",
-    "already checked in at %(time)s, at a door with no name": "déjà entré à %(time)s, à une porte sans nom",
+    "already checked in at %(time)s by %(by)s": "déjà entré à %(time)s, scanné par %(by)s",
+    "already checked in at %(time)s": "déjà entré à %(time)s",
     "%(n)d paid order has no email address to send the new time to: call its buyer or tell them at the counter.": (
         "%(n)d commande payée n’a pas d’adresse courriel où envoyer la nouvelle heure : appelez son acheteur ou "
         "prévenez-le au guichet.",
