@@ -71,6 +71,18 @@ def test_an_organizer_reads_the_dashboard_downloads_the_payments_and_opens_a_doo
     screenshot(page, "office-dashboard-phone")
     page.screenshot(path=str(screenshot(page, "office-dashboard-phone-full")), full_page=True)
     assert overflow <= 0, f"the dashboard is {overflow}px wider than a phone"
+    # The exports' performance list names each performance whole: a long name wraps in
+    # the page, or the list takes the width there is, and the page never scrolls sideways.
+    perf.event.title = "Les Étoiles — tournée d'été, grande soirée de clôture sous le chapiteau"
+    perf.event.save()
+    page.goto("/admin/sales/performancedashboard/exports/")
+    choice = page.get_by_label("Performance")
+    choice.select_option(str(perf.pk))
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    right = choice.evaluate("e => e.getBoundingClientRect().right")
+    screenshot(page, "office-exports-phone")
+    assert overflow <= 0 and right <= PHONE["width"], \
+        f"the exports page is {overflow}px wider than a phone; its list ends at {right}px"
 
     page.set_viewport_size(DESKTOP)
     page.goto("/admin/sales/staffmember/add/")
