@@ -82,7 +82,8 @@
       e.preventDefault();
       return;
     }
-    if ((e.key === "z" || e.key === "Z") && quick) {
+    // N, not Z: the bar's Z closes the shift on every counter page, this one's too.
+    if ((e.key === "n" || e.key === "N") && quick) {
       var radios = quick.querySelectorAll('input[name="zone"]');
       var i = Array.prototype.findIndex.call(radios, function (r) { return r.checked; });
       if (radios.length) { radios[(i + 1) % radios.length].checked = true; radios[(i + 1) % radios.length].focus(); }

@@ -118,12 +118,40 @@ def test_counter_cash_sale_with_change_then_the_shift_balances(staff_page):
     screenshot(page, "counter-shift-report")
 
 
+def test_each_key_the_counters_home_names_does_one_thing_there(staff_page):
+    """The bar's Z closes the shift on every counter page, the home's included: the quick
+    sales' next zone is another key, named as such in the home's hint, and no key the page
+    names is named twice for different things."""
+    make_performance(rows=1, per_row=6, standing=10)
+    page = staff_page(make_user("clerk-keys", "counter clerk"))
+    open_the_drawer(page, "50")
+    named = page.evaluate("""() => [...document.querySelectorAll('kbd')].map(k => {
+        const owner = k.closest('a, button, label, form');
+        const said = owner ? owner.getAttribute('aria-label') || owner.textContent.replace(k.textContent, '')
+                           : (k.nextSibling ? k.nextSibling.textContent.split(/[,.]/)[0] : '');
+        return [k.textContent.trim().toLowerCase(), said.trim().toLowerCase()]; })""")
+    meanings = {}
+    for key, said in named:
+        meanings.setdefault(key, set()).add(said)
+    assert meanings["z"] == {"close shift"}, meanings
+    assert meanings["n"] == {"next zone"}, meanings
+    assert all(len(said) == 1 for said in meanings.values()), str(meanings)
+    page.keyboard.press("n")
+    radios = page.locator(".quick").first.locator('input[name="zone"]')
+    expect(radios.nth(1)).to_be_checked()
+    assert page.url.endswith("/counter/")
+    page.keyboard.press("n")
+    expect(radios.nth(0)).to_be_checked()
+    page.keyboard.press("z")
+    page.wait_for_url("**/counter/shift/close/")
+
+
 def test_esc_in_a_field_leaves_the_field_and_only_the_next_cancels_the_sale(staff_page):
     perf = make_performance(rows=1, per_row=6, price="20.00", standing=10, ticket_limit=8)
     page = staff_page(make_user("clerk-esc", "counter clerk"))
     open_the_drawer(page, "50")
-    page.keyboard.press("z")
-    page.keyboard.press("z")  # back to the seated zone, its radio focused: keys still choose, they do not type
+    page.keyboard.press("n")
+    page.keyboard.press("n")  # back to the seated zone, its radio focused: keys still choose, they do not type
     assert page.evaluate("document.activeElement.type") == "radio"
     page.keyboard.press("9")
     assert page.locator("[data-qty]").first.input_value() == "8"  # the performance's limit an order
@@ -437,7 +465,7 @@ def test_esc_out_of_a_quick_sales_tickets_keeps_the_keys_on_that_performance(sta
     second.wait_for()
     second.locator("[data-qty]").fill("3")  # typed into the later performance's field
     page.keyboard.press("Escape")  # leaves the field, not the performance
-    page.keyboard.press("z")  # its own zones
+    page.keyboard.press("n")  # its own zones
     assert page.locator(".quick").first.locator("[data-qty]").input_value() == "1"
     page.keyboard.press("Enter")
     page.wait_for_url("**/counter/sale/**")
