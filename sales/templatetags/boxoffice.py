@@ -166,6 +166,15 @@ def in_cash(amount):
 
 
 @register.filter
+def any_price_type(rows) -> bool:
+    """Whether a ticket table has a price type to show: its column, empty on every row (a
+    performance with no price types), is left out. Rows are tickets (their `type_name`; a
+    complimentary one is said so in that column) or an exchange's new seats (place, line,
+    price type's name)."""
+    return any(row[2] if isinstance(row, tuple) else (row.type_name or row.complimentary) for row in rows)
+
+
+@register.filter
 def get_item(mapping, key):
     return mapping.get(key)
 

@@ -114,7 +114,8 @@ def test_a_whole_order_is_refunded_to_the_callers_card_with_a_supervisors_signat
     page = phone.get(f"/phone/orders/{order.code}/")
     assert "refund approved: for operator-refunds (supervisor)" in text_of(page)
     # The operator sees the order's payments, the card's payback among them, as the counter does.
-    assert {row[4] for row in table_rows(page.content.decode(), 'id="order-tickets"')[1:]} == {"Refunded"}
+    header, *listed = table_rows(page.content.decode(), 'id="order-tickets"')
+    assert {row[header.index("Status")] for row in listed} == {"Refunded"}
     payments = table_rows(page.content.decode(), 'id="order-payments"')
     assert [row[1:3] for row in payments[1:]] == [["Card by phone", "$100.00"], ["Card by phone", "−$100.00"]]
     assert at_provider(order) == (10000, [10000]) and net_paid(order) == Decimal("0")
