@@ -61,9 +61,14 @@ class Input(serializers.Serializer):
 # --- catalogue ------------------------------------------------------------------------
 
 class EventOut(serializers.ModelSerializer):
+    refund_policy = serializers.CharField(
+        source="shown_refund_policy", read_only=True,
+        help_text="whether, and until when, tickets can be refunded or exchanged, in the caller's language "
+                  "when the organizer wrote it in it; empty when none is given")
+
     class Meta:
         model = Event
-        fields = ["id", "title", "description"]
+        fields = ["id", "title", "description", "refund_policy"]
 
 
 class ZoneOut(serializers.ModelSerializer):
@@ -95,8 +100,11 @@ class PerformanceOut(serializers.ModelSerializer):
 
     class Meta:
         model = Performance
-        fields = ["id", "event", "venue", "starts_at", "ticket_limit", "cancelled_at", "on_sale"]
-        extra_kwargs = {"cancelled_at": {"help_text": "set once the performance is cancelled: nothing is sold, "
+        fields = ["id", "event", "venue", "starts_at", "doors_open_at", "running_minutes", "ticket_limit",
+                  "cancelled_at", "on_sale"]
+        extra_kwargs = {"running_minutes": {"help_text": "how long the show runs, intervals included; null when "
+                                                         "not said"},
+                        "cancelled_at": {"help_text": "set once the performance is cancelled: nothing is sold, "
                                                       "its buyers are paid back"}}
 
     @extend_schema_field(WindowOut(many=True))

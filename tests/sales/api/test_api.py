@@ -1042,3 +1042,23 @@ def test_putting_on_sale_a_venue_larger_than_any_is_refused_not_attempted(organi
     refused = assert_error(org.post(f"/api/v1/performances/{perf}/put-on-sale/"), 400, "invalid")
     assert "600,000 places" in refused["message"] and "500,000" in refused["message"]
     assert not Place.objects.filter(performance_id=perf).exists()
+
+
+def test_the_catalogue_says_when_doors_open_how_long_the_show_runs_and_the_refund_policy(performance):
+    """What the shop's performance page tells a buyer before they pay, an API client can tell
+    them too: the policy in the caller's language when the organizer wrote one in it."""
+    from datetime import datetime, timedelta
+
+    from events.models import Event, Performance
+
+    Performance.objects.filter(pk=performance.pk).update(
+        running_minutes=135, doors_open_at=performance.starts_at - timedelta(minutes=45))
+    Event.objects.filter(pk=performance.event_id).update(refund_policy="No refunds.",
+                                                         refund_policy_fr="Aucun remboursement.")
+    client = client_for()
+    detail = client.get(f"/api/v1/performances/{performance.pk}/").json()
+    assert detail["running_minutes"] == 135
+    assert datetime.fromisoformat(detail["doors_open_at"]) == performance.starts_at - timedelta(minutes=45)
+    assert detail["event"]["refund_policy"] == "No refunds."
+    [event] = client.get("/api/v1/events/", HTTP_ACCEPT_LANGUAGE="fr").json()
+    assert event["refund_policy"] == "Aucun remboursement."
