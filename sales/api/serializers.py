@@ -232,7 +232,8 @@ class HoldOut(serializers.ModelSerializer):
 
 class CustomerIn(Input):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="",
-                                 help_text="required with an email address")
+                                 help_text="required with an email address, except at the counter (a counter clerk's "
+                                           "token): there a walk-in who gives an address only is named by it")
     email = serializers.EmailField(
         max_length=254, required=False, allow_blank=True, default="",
         help_text="required, except at the counter (a counter clerk's token): there an order without one is a "

@@ -33,6 +33,7 @@ from .charging import (
 from .customers import (
     WALK_IN,
     CustomerDetails,
+    buyer_or_walk_in,
     clean_customer,
     customer_for,
     customer_note_add,
@@ -64,6 +65,7 @@ __all__ = (
     "TRANSITIONS",
     "WALK_IN",
     "CustomerDetails",
+    "buyer_or_walk_in",
     "ExchangeQuote",
     "OrderStatusConflict",
     "PriceRequest",

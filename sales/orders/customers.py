@@ -32,11 +32,14 @@ WALK_IN = CustomerDetails(name=WALK_IN_NAME, email=WALK_IN_EMAIL)
 
 
 def buyer_or_walk_in(details: CustomerDetails, *, walk_ins: bool) -> CustomerDetails:
-    """The buyer as given; or, given no email address where the channel sells to walk-ins
-    (ChannelPolicy.walk_ins), the walk-in, under the name given if any."""
-    if not walk_ins or details.email.strip():
+    """The buyer as given; or, where the channel sells to walk-ins (ChannelPolicy.walk_ins),
+    given no email address, the walk-in, under the name given if any; given an address
+    and no name, a walk-in who wants their tickets by email, named by the address."""
+    if not walk_ins:
         return details
-    name = details.name.strip()
+    name, email = details.name.strip(), details.email.strip()
+    if email:
+        return details if name else CustomerDetails(name=email, email=email, phone=details.phone)
     return CustomerDetails(name=name, email=WALK_IN_EMAIL, phone=details.phone) if name else WALK_IN
 
 

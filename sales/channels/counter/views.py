@@ -69,6 +69,7 @@ from sales.order_receipt import paid_in_all
 from sales.orders import (
     WALK_IN,
     CustomerDetails,
+    buyer_or_walk_in,
     cash_handed_back,
     change_given,
     exchange_hold,
@@ -379,7 +380,7 @@ def _buyer(posted) -> CustomerDetails:
     email = posted.get("email", "").strip()[:300]
     if not email:
         return WALK_IN
-    return CustomerDetails(name=posted.get("name", "").strip()[:300] or email, email=email)
+    return buyer_or_walk_in(CustomerDetails(name=posted.get("name", "")[:300], email=email), walk_ins=True)
 
 
 @clerk_only

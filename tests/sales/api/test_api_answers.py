@@ -136,6 +136,25 @@ def test_a_clerk_sells_to_a_walk_in_without_an_email_as_the_counters_page_does(p
     assert Order.objects.count() == 3
 
 
+def test_a_walk_in_who_gives_an_address_only_is_named_by_it_as_at_the_counters_page(performance, clerk):
+    """At the counter's window a walk-in who wants their tickets by email gives the address
+    and may keep their name: the order's buyer is then named by the address. A clerk's API
+    order is sold the same way; an online buyer still gives a name."""
+    counter = client_for(clerk)
+    drawer(clerk)
+    sold = counter.post("/api/v1/orders/", {
+        "hold": _hold(counter, performance), "customer": {"email": "ana@example.org"},
+        "payment": {"method": "cash", "tendered": "50.00"}}, format="json")
+    assert sold.status_code == 201, sold.content
+    assert sold.json()["customer"] == {"name": "ana@example.org", "email": "ana@example.org", "phone": ""}
+    assert Order.objects.get(code=sold.json()["code"]).buyer == "ana@example.org"
+
+    online = client_for().post("/api/v1/orders/", {"hold": _hold(client_for(), performance),
+                                                   "customer": {"email": "ana@example.org"}, "payment": CARD},
+                               format="json")
+    assert assert_error(online, 400, "invalid")["field"] == "name"
+
+
 # --- reading one's order ------------------------------------------------------------------
 
 def test_a_buyer_reads_their_order_with_the_token_of_its_link(performance):
