@@ -443,6 +443,10 @@ class PaymentAdmin(DatesInReach, DaysOnVenueClock, VenueClockMixin, admin.ModelA
                     "created_by", "shift")
     when = on_venue_clock("created_at", gettext_lazy("When"), "order.performance")
     amount_money = as_money("amount", gettext_lazy("amount"), "order.currency")
+    tendered_money = as_money("tendered", gettext_lazy("tendered"), "order.currency")
+    cash_money = as_money("cash", gettext_lazy("cash handed over"), "order.currency")
+    # A payment's page writes its amounts as its list does, as money.
+    as_money_on_page = {"amount": "amount_money", "tendered": "tendered_money", "cash": "cash_money"}
     list_filter = (PaymentKindFilter, "method", "order__channel", "status", "order__performance")
     date_hierarchy = "created_at"
     search_fields = ("order__code", "reference")
@@ -459,10 +463,11 @@ class PaymentAdmin(DatesInReach, DaysOnVenueClock, VenueClockMixin, admin.ModelA
         return False
 
     def get_readonly_fields(self, request, obj=None):
-        return staff_as_text(self.model, [f.name for f in self.model._meta.fields if f.name != "card_fingerprint"])
+        return staff_as_text(self.model, [self.as_money_on_page.get(f.name, f.name) for f in self.model._meta.fields
+                                          if f.name != "card_fingerprint"])
 
     def get_exclude(self, request, obj=None):
-        return ("card_fingerprint", *user_fields(self.model))
+        return ("card_fingerprint", *self.as_money_on_page, *user_fields(self.model))
 
     @admin.display(description=gettext_lazy("Order"), ordering="order__code")
     def order_code(self, obj):

@@ -99,6 +99,23 @@ def test_a_shifts_page_writes_every_amount_as_money_in_the_admins_language(sales
             assert not re.search(r"\d\.\d\d", " ".join([*readonly.values(), *cells.values(), totals]))
 
 
+def test_a_payments_page_writes_its_amounts_as_money_in_the_admins_language(sales, organizer):
+    """A single payment's page writes its amount and what was tendered as its list does
+    ("$100.00", "100,00 $"), never a bare "100.00"; and a refund's cash handed back so too."""
+    admin = signed_in(organizer)
+    cash = Payment.objects.get(method="cash", tendered__isnull=False)
+    refund = Payment.objects.filter(amount__lt=0).first()
+    for language, paid, tendered, back in (("en", "$100.00", "$120.00", "\u2212$100.00"),
+                                           ("fr", "100,00\u00a0$", "120,00\u00a0$", "\u2212100,00\u00a0$")):
+        pages = [unescape(admin.get(f"/admin/sales/payment/{row.pk}/change/", HTTP_ACCEPT_LANGUAGE=language)
+                          .content.decode()) for row in (cash, refund)]
+        shown = [{name: value.strip() for name, value in
+                  re.findall(r'field-(\w+)">.*?<div class="readonly">(.*?)</div>', page, re.S)} for page in pages]
+        assert (shown[0]["amount_money"], shown[0]["tendered_money"]) == (paid, tendered), shown[0]
+        assert shown[1]["amount_money"] == back, shown[1]
+        assert "cash" not in shown[0] and "amount" not in shown[1]  # not also as bare numbers
+
+
 def test_a_shifts_pages_write_their_moments_as_the_rest_of_the_admin(clerk, organizer):
     """A shift's list and its page write when it opened and closed as the rest of the
     admin writes a moment ("Sun 6 Dec 2026 10:14", never Django's "Dec. 6, 2026, 10:14
