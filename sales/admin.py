@@ -285,9 +285,10 @@ class TicketInline(TabularInline):
 
 class PaymentInline(TicketInline):
     model = Payment
-    fields = ("created_at", "method", "amount", "status", "reference", "note", "by")
+    fields = ("created_at", "method", "amount_money", "status", "reference", "note", "by")
     readonly_fields = fields
     by = staff_name("created_by", gettext_lazy("created by"))
+    amount_money = as_money("amount", gettext_lazy("amount"), "order.currency")
 
     @admin.display(description=gettext_lazy("message"))
     def note(self, obj):

@@ -36,7 +36,7 @@ from events.models import Event, Performance
 
 from .errors import SalesError
 from .exports import KINDS, ExportFilter, csv_chunks, export_rows, xlsx_file
-from .formatting import money, number, performance_label, when, zone_place
+from .formatting import money, number, payment_note, performance_label, when, zone_place
 from .models import Payment, PerformanceDashboard, PlaceState, Shift, StaffMember
 from .policy import ROLE_LABELS, ROLES
 from .reports import MONEY_MOVED, cash_as_handed, cash_rounding, on_sale_now, performance_dashboard, takings_today
@@ -445,8 +445,9 @@ class PaymentAdmin(DatesInReach, DaysOnVenueClock, VenueClockMixin, admin.ModelA
     amount_money = as_money("amount", gettext_lazy("amount"), "order.currency")
     tendered_money = as_money("tendered", gettext_lazy("tendered"), "order.currency")
     cash_money = as_money("cash", gettext_lazy("cash handed over"), "order.currency")
-    # A payment's page writes its amounts as its list does, as money.
-    as_money_on_page = {"amount": "amount_money", "tendered": "tendered_money", "cash": "cash_money"}
+    # A payment's page writes its amounts as its list does, as money, and its note in the
+    # reader's language.
+    as_read = {"amount": "amount_money", "tendered": "tendered_money", "cash": "cash_money", "message": "note"}
     list_filter = (PaymentKindFilter, "method", "order__channel", "status", "order__performance")
     date_hierarchy = "created_at"
     search_fields = ("order__code", "reference")
@@ -463,11 +464,11 @@ class PaymentAdmin(DatesInReach, DaysOnVenueClock, VenueClockMixin, admin.ModelA
         return False
 
     def get_readonly_fields(self, request, obj=None):
-        return staff_as_text(self.model, [self.as_money_on_page.get(f.name, f.name) for f in self.model._meta.fields
+        return staff_as_text(self.model, [self.as_read.get(f.name, f.name) for f in self.model._meta.fields
                                           if f.name != "card_fingerprint"])
 
     def get_exclude(self, request, obj=None):
-        return ("card_fingerprint", *self.as_money_on_page, *user_fields(self.model))
+        return ("card_fingerprint", *self.as_read, *user_fields(self.model))
 
     @admin.display(description=gettext_lazy("Order"), ordering="order__code")
     def order_code(self, obj):
@@ -483,6 +484,10 @@ class PaymentAdmin(DatesInReach, DaysOnVenueClock, VenueClockMixin, admin.ModelA
     @admin.display(description=gettext_lazy("Channel"), ordering="order__channel")
     def channel(self, obj):
         return obj.order.get_channel_display()
+
+    @admin.display(description=gettext_lazy("message"))
+    def note(self, obj):
+        return payment_note(obj)  # kept in English, read in the organizer's language
 
     def listed(self, request, response):
         cl = getattr(response, "context_data", {}).get("cl") if hasattr(response, "context_data") else None

@@ -101,17 +101,24 @@ def test_a_shifts_page_writes_every_amount_as_money_in_the_admins_language(sales
 
 def test_a_payments_page_writes_its_amounts_as_money_in_the_admins_language(sales, organizer):
     """A single payment's page writes its amount and what was tendered as its list does
-    ("$100.00", "100,00 $"), never a bare "100.00"; and a refund's cash handed back so too."""
+    ("$100.00", "100,00 $"), never a bare "100.00", and its note in the reader's language; a
+    refund's amount so too; and so does the order's page, in its list of payments."""
     admin = signed_in(organizer)
     cash = Payment.objects.get(method="cash", tendered__isnull=False)
     refund = Payment.objects.filter(amount__lt=0).first()
-    for language, paid, tendered, back in (("en", "$100.00", "$120.00", "\u2212$100.00"),
-                                           ("fr", "100,00\u00a0$", "120,00\u00a0$", "\u2212100,00\u00a0$")):
+    for language, paid, tendered, back, note in (
+            ("en", "$100.00", "$120.00", "\u2212$100.00", "change due $20.00"),
+            ("fr", "100,00\u00a0$", "120,00\u00a0$", "\u2212100,00\u00a0$", "monnaie rendue 20,00\u00a0$")):
+        order = unescape(admin.get(f"/admin/sales/order/{cash.order_id}/change/", HTTP_ACCEPT_LANGUAGE=language)
+                         .content.decode())
+        cells = [re.sub(r"<[^>]+>", "", cell).strip()
+                 for cell in re.findall(r'<td class="field-amount_money">(.*?)</td>', order, re.S)]
+        assert cells == [paid], cells
         pages = [unescape(admin.get(f"/admin/sales/payment/{row.pk}/change/", HTTP_ACCEPT_LANGUAGE=language)
                           .content.decode()) for row in (cash, refund)]
         shown = [{name: value.strip() for name, value in
                   re.findall(r'field-(\w+)">.*?<div class="readonly">(.*?)</div>', page, re.S)} for page in pages]
-        assert (shown[0]["amount_money"], shown[0]["tendered_money"]) == (paid, tendered), shown[0]
+        assert (shown[0]["amount_money"], shown[0]["tendered_money"], shown[0]["note"]) == (paid, tendered, note)
         assert shown[1]["amount_money"] == back, shown[1]
         assert "cash" not in shown[0] and "amount" not in shown[1]  # not also as bare numbers
 
