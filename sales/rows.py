@@ -116,3 +116,11 @@ def value(model: type[models.Model], field: str, obj) -> object:
 def constraint_of(exc) -> str | None:
     """The name of the constraint an IntegrityError from PostgreSQL broke, if it says."""
     return getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+
+
+def left_empty(exc) -> str | None:
+    """The column an IntegrityError from PostgreSQL found without the value it requires
+    (a NOT NULL violation), if that is what it was."""
+    if getattr(exc.__cause__, "sqlstate", None) != "23502":
+        return None
+    return getattr(getattr(exc.__cause__, "diag", None), "column_name", None)

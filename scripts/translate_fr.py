@@ -274,6 +274,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "the customer record of this address changed just now; try again":
+        "la fiche client de cette adresse vient de changer ; réessayez",
     "refund and exchange policy": "politique de remboursement et d'échange",
     "refund and exchange policy in English": "politique de remboursement et d'échange en anglais",
     "refund and exchange policy in French": "politique de remboursement et d'échange en français",

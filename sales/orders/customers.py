@@ -83,7 +83,14 @@ def customer_cte(details: CustomerDetails, only_if: tuple[str, list] = ("TRUE", 
     as I, and jdoe@gmaıl.com, another domain, as jdoe@gmail.com), a missing phone number
     filled in; else created. `only_if`: an SQL
     condition (over the statement's other parts) and its parameters, without which nothing
-    is written."""
+    is written.
+
+    The record found is locked (FOR KEY SHARE, the lock the order's foreign key takes at
+    commit anyway, taken here instead) until the transaction ends: an erasure of the
+    person's data (sales.privacy) waits for it, then sees what was written. One that
+    locked it first is waited for, and a record it erased meanwhile (its address
+    changed) is neither used nor created again: `customer` is then empty, and the caller
+    refuses (customer_changed)."""
     condition, condition_params = only_if
     columns, values, params = rows.insert(
         Customer(email=details.email), name="(SELECT name FROM typed)",
@@ -92,14 +99,17 @@ def customer_cte(details: CustomerDetails, only_if: tuple[str, list] = ("TRUE", 
     # names its buyer from them too).
     return f"""
         typed AS (SELECT %s::varchar AS name, %s::varchar AS phone),
+        seen AS (
+            SELECT id, email FROM sales_customer
+            WHERE UPPER(email) = UPPER(%s) AND LOWER(email) = LOWER(%s) ORDER BY id LIMIT 1),
         found AS (
             SELECT id, name, email, phone FROM sales_customer
-            WHERE UPPER(email) = UPPER(%s) AND LOWER(email) = LOWER(%s) ORDER BY id LIMIT 1),
+            WHERE id = (SELECT id FROM seen) AND email = (SELECT email FROM seen) FOR KEY SHARE),
         fill_phone AS (UPDATE sales_customer SET phone = (SELECT phone FROM typed)
                        WHERE id = (SELECT id FROM found) AND phone = '' AND (SELECT phone FROM typed) <> ''
                          AND {condition}),
         created AS (
-            INSERT INTO sales_customer {columns} SELECT {values} WHERE NOT EXISTS (SELECT FROM found) AND {condition}
+            INSERT INTO sales_customer {columns} SELECT {values} WHERE NOT EXISTS (SELECT FROM seen) AND {condition}
             RETURNING id, name, email, phone),
         customer AS (SELECT id, name, email, CASE WHEN phone = '' THEN (SELECT phone FROM typed) ELSE phone END
                        AS phone FROM found
@@ -110,10 +120,17 @@ def customer_cte(details: CustomerDetails, only_if: tuple[str, list] = ("TRUE", 
 CUSTOMER_FIELDS = ["id", "name", "email", "phone"]
 
 
+def customer_changed() -> InvalidRequest:
+    """The refusal when the buyer's record changed (their data erased, say) as it was found."""
+    return InvalidRequest(_("the customer record of this address changed just now; try again"), field="email")
+
+
 def customer_for(details: CustomerDetails) -> Customer:
     sql, params = customer_cte(details)
-    (row,) = rows.fetch(f"WITH {sql} SELECT id, name, email, phone FROM customer", params)
-    return Customer.from_db(connection.alias, CUSTOMER_FIELDS, row)
+    found = rows.fetch(f"WITH {sql} SELECT id, name, email, phone FROM customer", params)
+    if not found:
+        raise customer_changed()
+    return Customer.from_db(connection.alias, CUSTOMER_FIELDS, found[0])
 
 
 NOTE_MAX = 2000

@@ -38,7 +38,14 @@ from .charging import (
     refuse_uncounted,
     validated_parts,
 )
-from .customers import CUSTOMER_FIELDS, CustomerDetails, buyer_or_walk_in, clean_customer, customer_cte
+from .customers import (
+    CUSTOMER_FIELDS,
+    CustomerDetails,
+    buyer_or_walk_in,
+    clean_customer,
+    customer_changed,
+    customer_cte,
+)
 from .limits import MAILBOX_SQL, check_customer_limit
 from .pricing import NO_CHOICE, PRESALE_USES_LEFT, PROMO_USES_LEFT, PriceRequest, Quote
 from .settling import OVER_LIMIT, PAID_BACK, UNCERTAIN, payment_asked_again, was_paid_back
@@ -234,6 +241,10 @@ def create_order(*, hold, customer, quote: Quote, actor, idempotency_key,
                                  field="promo_code") from None
         raise InvalidRequest(_("this presale code has been used up"), field="access_code") from None
     except IntegrityError as exc:
+        if rows.left_empty(exc) == "customer_id":
+            # The buyer's record, found, was erased (their personal data) before its lock was
+            # given: nothing of theirs is written again (customers.customer_cte).
+            raise customer_changed() from None
         # The same key raced us in another request: answer as that one does.
         existing = by_idempotency_key(idempotency_key) if idempotency_key else None
         if existing is not None and existing.status == Order.Status.PENDING == status:

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from events.models import Channel, Performance
 from sales import notifications
-from sales.errors import IllegalTransition, NotPermitted
+from sales.errors import IllegalTransition, InvalidRequest, NotPermitted, SalesError
 from sales.holds import hold_create
 from sales.models import (
     REFUND_OWED,
@@ -238,6 +238,59 @@ def test_an_unpaid_reservation_blocks_it(organizer):
                        place_ids=[places_of(perf, state="available")[0].pk])
     reserved = order_reserve(hold=hold, customer=PERSON, deadline=timezone.now() + timedelta(days=1), actor=operator)
     assert f"order {reserved.code} is not paid yet (reserved, to pay)" in erasure_plan(email=EMAIL).refusals[0]
+
+
+def answer_of(call):
+    """`call()`'s answer, or the refusal it raised."""
+    try:
+        return call()
+    except SalesError as exc:
+        return exc
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first", ["erasure", "order"])
+def test_an_order_for_her_placed_as_she_is_erased_leaves_none_of_her_data_behind_a_done_erasure(organizer, first):
+    """Her order and her erasure at the same moment take turns: the erasure first, her
+    order (which found her record before it was erased) is refused; her order first, the
+    erasure sees it and is refused for it. Never an erasure done with her data still there."""
+    from tests.sales.test_money_races import while_it_waits
+
+    online_order(over_later := make_performance(rows=1, per_row=4))
+    over(over_later)
+    coming = make_performance(rows=1, per_row=4)
+    hold = hold_create(performance=coming, channel=Channel.ONLINE, owner_key="buyer",
+                       place_ids=[places_of(coming, state="available")[0].pk])
+    answers = {}
+
+    def order():
+        answers["order"] = answer_of(lambda: order_place(
+            hold=hold, customer=PERSON, owner_key="buyer",
+            payment=PaymentRequest(method="test_card", card_number=APPROVE)))
+
+    def erasure():
+        answers["erasure"] = answer_of(lambda: customer_erase(email=EMAIL, actor=organizer))
+
+    # The first holds its transaction open, its rows locked, while the second runs into them.
+    if first == "erasure":
+        while_it_waits(erasure, order, what="the order")
+    else:
+        while_it_waits(order, erasure, what="the erasure")
+
+    if first == "erasure":
+        assert answers["erasure"].anything
+        assert isinstance(answers["order"], InvalidRequest), answers["order"]
+        assert "changed just now; try again" in answers["order"].message
+        assert rows_quoting(NAME, EMAIL, PHONE) == []
+        assert not Order.objects.filter(performance=coming).exists()
+        assert Hold.objects.get(pk=hold.pk).status == Hold.Status.ACTIVE  # hers to pay for again
+    else:
+        placed = answers["order"]
+        assert placed.status == Order.Status.PAID and placed.buyer_name == NAME
+        assert isinstance(answers["erasure"], IllegalTransition), answers["erasure"]
+        assert f"order {placed.code} has valid tickets for {coming}" in answers["erasure"].message
+        assert Customer.objects.get().email == EMAIL
 
 
 @pytest.mark.parametrize("role", [COUNTER_CLERK, PHONE_OPERATOR, DOOR_STAFF])
