@@ -388,18 +388,26 @@
     });
   }
 
+  // What the buyer types (never the card) is kept in this tab, to fill in the next basket
+  // after a lapse: until a hold after this one would have lapsed too (the form's
+  // data-kept-for, in seconds), and forgotten once an order is placed (its page), so that
+  // the next person at a shared computer is not offered it.
   var KEPT = ["name", "email", "phone"];
   function keepDetails() {
+    if (!window.sessionStorage) return;
+    if (document.querySelector("[data-order-placed]")) { sessionStorage.removeItem("checkout-details"); return; }
     var form = document.querySelector("#checkout form");
-    if (!form || !window.sessionStorage) return;
+    if (!form) return;
+    var until = Date.now() + 1000 * (parseInt(form.dataset.keptFor, 10) || 0);
     var kept = {};
     try { kept = JSON.parse(sessionStorage.getItem("checkout-details") || "{}"); } catch (e) { kept = {}; }
+    if (!(kept.until > Date.now())) { kept = {}; sessionStorage.removeItem("checkout-details"); }
     KEPT.forEach(function (name) {
       var field = form.elements[name];
       if (field && !field.value && kept[name]) field.value = kept[name];
     });
     form.addEventListener("input", function () {
-      var now = {};
+      var now = {until: until};
       KEPT.forEach(function (name) { if (form.elements[name]) now[name] = form.elements[name].value; });
       sessionStorage.setItem("checkout-details", JSON.stringify(now));
     });

@@ -157,3 +157,26 @@ def test_a_buyer_typing_when_the_hold_lapses_is_taken_to_the_lapse_message(brows
     page.keyboard.press("Tab")  # the next stop is the way back to the seat map
     assert page.evaluate("() => document.activeElement.textContent") == "Back to the seat map"
     context.close()
+
+
+def test_once_paid_the_next_basket_in_that_browser_offers_nothing_of_the_last_buyer(browser, live_server):
+    from tests.browser import type_card
+
+    perf = make_performance(rows=2, per_row=6)
+    context, page = open_page(browser, live_server, {"width": 1366, "height": 900})
+    hold_one(page, perf)
+    page.get_by_label("Full name").fill("Camille Roy")
+    page.get_by_label("Email").fill("camille@example.org")
+    page.get_by_label("Phone (optional)").fill("+1 418 555 0142")
+    type_card(page, "4242 4242 4242 4242")
+    page.locator("#pay").click()
+    page.wait_for_url("**/orders/**")
+    # The next person at this screen, in the same tab.
+    page.goto(f"/performances/{perf.pk}/")
+    page.locator(f'#seatmap a.seat[data-id="{places_of(perf, state="available")[0].pk}"]').click()
+    page.locator("#hold-picked").click()
+    page.wait_for_url("**/basket/")
+    for label in ("Full name", "Email", "Phone (optional)"):
+        assert page.get_by_label(label).input_value() == "", label
+    assert page.evaluate("sessionStorage.getItem('checkout-details')") is None
+    context.close()

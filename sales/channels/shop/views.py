@@ -9,6 +9,7 @@ import logging
 import secrets
 import time
 from dataclasses import replace
+from datetime import timedelta
 
 import redis
 from csp.decorators import csp_replace
@@ -85,8 +86,11 @@ logger = logging.getLogger(__name__)
 
 BASKET = "basket_hold"
 # What the shopper typed at checkout (never the card), kept when their hold lapses so that
-# choosing seats again does not mean typing it all again.
+# choosing seats again does not mean typing it all again: for as long as a hold lasts, no
+# longer (on a shared computer, the next person is not offered them), and gone once an
+# order is placed (its page and email have them).
 DETAILS = "checkout_details"
+DETAIL_FIELDS = ("name", "email", "phone")
 # The price types and promo code last chosen in the basket, with the hold they are for.
 # Seats picked on the map and still free when others of the same pick were taken: the map
 # opens with them ticked again.
@@ -542,12 +546,31 @@ def basket(request):
     if not hold_is_live(hold, now):
         return _lapsed(request, hold)
     if request.method == "POST":
-        typed = {k: request.POST.get(k, "") for k in ("name", "email", "phone")}
+        typed = {k: request.POST.get(k, "") for k in DETAIL_FIELDS}
         prices = _prices_form(hold, request.POST)
         keep_choices(request, hold, prices)
         return _render_basket(request, hold, CheckoutForm(initial=typed), now, prices)
-    return _render_basket(request, hold, CheckoutForm(initial=request.session.get(DETAILS)), now,
+    return _render_basket(request, hold, CheckoutForm(initial=_kept_details(request, now)), now,
                           _prices_form(hold, kept_choices(request, hold)))
+
+
+def details_kept_for() -> timedelta:
+    """How long the details typed at a checkout whose hold lapsed are kept: a hold's time."""
+    return policy_for(Channel.ONLINE).hold_for
+
+
+def _keep_details(request, data: dict, now) -> None:
+    request.session[DETAILS] = {**{k: data[k] for k in DETAIL_FIELDS},
+                                "until": (now + details_kept_for()).timestamp()}
+
+
+def _kept_details(request, now) -> dict | None:
+    """The details kept after a lapse, if still kept; dropped from the session once not."""
+    kept = request.session.get(DETAILS)
+    if kept is not None and kept.get("until", 0) <= now.timestamp():
+        request.session.pop(DETAILS)
+        return None
+    return kept and {k: kept[k] for k in DETAIL_FIELDS}
 
 
 def _priced(request, hold, prices: PricesForm, paying: bool = False):
@@ -573,6 +596,8 @@ def _render_basket(request, hold, form, now, prices: PricesForm, status=200, quo
         "error_title": _("The payment was not made:") if request.resolver_match.url_name == "checkout"
         else _("Check your tickets:"),
         "seconds_left": max(0, int((hold.expires_at - now).total_seconds())),
+        # What is typed is kept in the tab until then: for a lapse's next basket (shop.js).
+        "kept_for": max(0, int((hold.expires_at + details_kept_for() - now).total_seconds())),
         "more_time": more_time_left(hold),
         "nonce": secrets.token_urlsafe(16),
         **_card_field(),
@@ -725,7 +750,7 @@ def checkout(request):
         return _render_basket(request, hold, form, now, prices, status=400, quote=quote)
     except HoldNotActive as exc:
         request.session.pop(BASKET, None)
-        request.session[DETAILS] = {k: data[k] for k in ("name", "email", "phone")}
+        _keep_details(request, data, now)
         messages.error(request, capfirst(exc.message))
         return redirect("shop:performance", pk=hold.performance_id)
     except SalesError as exc:
