@@ -102,16 +102,30 @@ def project_language(code: str | None) -> str | None:
 # which writes months lower case, and whose short forms Django gets wrong (jui. for both
 # juin and juillet): French gets the whole month (3 janvier).
 _MONTHS = {"fr": ("M", "F")}
+# A clock's seconds after its minutes: "20:01:05"; French typography names the units after
+# its "20 h 01": "20 h 01 min 05 s".
+_SECONDS = {"fr": "\u00a0\\m\\i\\n\u00a0s\u00a0\\s"}
+
+
+def written_style(style: str) -> str:
+    """Django's date format `style` as the active language writes it: its months (_MONTHS)
+    and its clock, the language's TIME_FORMAT (boxoffice/formats) for each "H:i": "20:00"
+    in English, "20 h 00" in French."""
+    language = reader_language()
+    if language in _MONTHS:
+        style = style.replace(*_MONTHS[language])
+    clock = formats.get_format("TIME_FORMAT", lang=language)
+    return style.replace("H:i:s", clock + _SECONDS.get(language, ":s")).replace("H:i", clock)
 
 
 def when(moment, style: str = "D j M Y H:i") -> str:
-    """`moment` written in Django's date format `style`, as the active language writes it,
-    on its own clock (the template filter puts it on the template's first)."""
+    """`moment` written in Django's date format `style`, as the active language writes it
+    (written_style), on its own clock (the template filter puts it on the template's
+    first)."""
     if moment is None or moment == "":
         return ""
-    swap = _MONTHS.get((translation.get_language() or "en").split("-")[0])
     try:
-        return formats.date_format(moment, style.replace(*swap) if swap else style)
+        return formats.date_format(moment, written_style(style))
     except (AttributeError, TypeError):  # not a date: nothing, as Django's date filter writes
         return ""
 
@@ -136,8 +150,8 @@ def clock_change(typed: datetime, zone: zoneinfo.ZoneInfo) -> str:
             high = middle
     change = datetime.fromtimestamp(high, UTC).replace(tzinfo=None)
     was, becomes = change + before, change + after
-    said = {"day": when(typed.date(), "j F Y"), "zone": zone.key, "from": f"{was:%H:%M}",
-            "to": f"{becomes:%H:%M}", "time": f"{typed:%H:%M}"}
+    said = {"day": when(typed.date(), "j F Y"), "zone": zone.key, "from": when(was, "H:i"),
+            "to": when(becomes, "H:i"), "time": when(typed, "H:i")}
     if after > before:
         return translation.gettext("On %(day)s the clocks of %(zone)s jump from %(from)s to %(to)s: %(time)s does "
                                    "not exist there. Choose another time.") % said
@@ -426,8 +440,8 @@ class OnSaleWindow(models.Model):
         # On the venue's clock, as the admin's fields show the times.
         opens, closes = (timezone.localtime(t, self.performance.venue.zone) for t in (self.opens_at, self.closes_at))
         return _("%(channel)s: %(opens)s – %(closes)s") % {
-            "channel": self.get_channel_display(), "opens": formats.date_format(opens, "j F Y H:i"),
-            "closes": formats.date_format(closes, "j F Y H:i")}
+            "channel": self.get_channel_display(), "opens": when(opens, "j F Y H:i"),
+            "closes": when(closes, "j F Y H:i")}
 
 
 # Colours for zones added without one: the default first, then others told apart at a

@@ -57,6 +57,7 @@ from django.utils.translation import gettext as _
 from events.models import Channel
 from sales import shop_mode, waiting_room
 from sales.formatting import number
+from sales.formatting import when as written
 from sales.inventory import free_ways, in_baskets, open_to
 from sales.models import Hold, Place, WaitingRoom
 from sales.policy import policy_for
@@ -462,6 +463,6 @@ def explain(perf_id: int) -> str | None:
     return _("Automatic: %(verdict)s %(rate)s a minute at %(time)s (bounds %(min)s to %(max)s): %(cause)s. "
              "Last %(window)s s: %(requests)s buyer requests, %(errors)s errors, p99 %(p99)s ms (target %(target)s "
              "ms); %(holds)s.") % {
-        "verdict": verdict, "rate": rate, "time": when.strftime("%H:%M:%S"), **bounds, "cause": cause,
+        "verdict": verdict, "rate": rate, "time": written(when, "H:i:s"), **bounds, "cause": cause,
         "window": WINDOW_SECONDS + 1, "requests": m["requests"], "errors": m["errors"], "p99": m["p99_ms"],
         "target": target, "holds": holds}

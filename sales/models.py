@@ -19,12 +19,23 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from events.models import LANGUAGE_CHOICES, NAMES, Channel, Performance, PriceType, PriceZone, Seat, Section, in_reach
+from events.models import (
+    LANGUAGE_CHOICES,
+    NAMES,
+    Channel,
+    Performance,
+    PriceType,
+    PriceZone,
+    Seat,
+    Section,
+    in_reach,
+    when,
+)
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the counter
 
@@ -675,7 +686,7 @@ class Shift(models.Model):
     def __str__(self) -> str:
         # On the reader's clock (the admin's is the venue's), in their language.
         return _("Shift of %(clerk)s from %(when)s") % {
-            "clerk": self.clerk, "when": date_format(localtime(self.opened_at), "j F Y H:i")}  # "12/05" reads two ways
+            "clerk": self.clerk, "when": when(localtime(self.opened_at), "j F Y H:i")}  # "12/05" reads two ways
 
 
 class WaitingRoom(models.Model):

@@ -180,7 +180,7 @@ class OrganizerAdmin(admin.ModelAdmin):
         lines = [gettext("light") if mode.light else gettext("normal")]
         if mode.why:
             lines[0] += f" ({mode.why})"
-        lines += [f"{datetime.fromtimestamp(at, zone):%H:%M:%S} {_switch_words(what)}" for at, what in changes]
+        lines += [f"{when(datetime.fromtimestamp(at, zone), 'H:i:s')} {_switch_words(what)}" for at, what in changes]
         return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))  # noqa: S308 - constant
 
     def save_model(self, request, obj, form, change):

@@ -10,7 +10,7 @@ from typing import NoReturn
 import segno
 from django.db.models import Count, Q, Value
 from django.db.models.functions import Coalesce, Collate, NullIf
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.models import NAMES, Performance, PriceType
@@ -148,7 +148,7 @@ def ticket_check_in(*, code: str, performance: Performance, door: str = "", acto
     first = at_venue(ticket.checked_in_at, performance)
     # The time alone for a scan of today; with its day for one of another (a ticket used
     # at an earlier performance's door by mistake, or a copy).
-    first = formats.time_format(first, "H:i:s") if first.date() == at_venue(now, performance).date() else \
+    first = formatting.when(first, "H:i:s") if first.date() == at_venue(now, performance).date() else \
         formatting.when(first, "D j M H:i")
     by = ticket.checked_in_by.get_username() if ticket.checked_in_by_id else ""
     where = ticket.checked_in_door

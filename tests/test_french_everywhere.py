@@ -496,10 +496,10 @@ def test_dates_are_written_as_each_language_writes_them():
 
     moment = datetime(2027, 1, 3, 20, 0)
     with translation.override("fr"):
-        assert when(moment) == "dim 3 janvier 2027 20:00"
-        assert when(datetime(2026, 7, 3, 9, 5), "j M H:i") == "3 juillet 09:05"
+        assert when(moment) == "dim 3 janvier 2027 20\u00a0h\u00a000"
+        assert when(datetime(2026, 7, 3, 9, 5), "j M H:i") == "3 juillet 9\u00a0h\u00a005"
         rendered = Template('{% load boxoffice %}{{ at|when:"D j M H:i" }}').render(Context({"at": moment}))
-        assert rendered == "dim 3 janvier 20:00"
+        assert rendered == "dim 3 janvier 20\u00a0h\u00a000"
     with translation.override("en"):
         assert when(moment) == "Sun 3 Jan 2027 20:00"
         assert when("not a date") == when(None) == ""
@@ -518,7 +518,7 @@ def test_shifts_tax_rates_and_payment_lines_speak_french():
     with translation.override("en"):  # a date no reader takes for 12 May
         assert str(shift) == "Shift of guichet-b from 5 December 2026 07:55"
     with translation.override("fr"):
-        assert str(shift) == "Quart de travail de guichet-b depuis le 5 décembre 2026 07:55"
+        assert str(shift) == "Quart de travail de guichet-b depuis le 5 décembre 2026 7\u00a0h\u00a055"
         form = TaxRateForm()
         assert str(form.fields["percent"].label) == "Taux (%)"
         assert str(form.fields["registration"].help_text) == "Imprimé sur les reçus à côté de la taxe."

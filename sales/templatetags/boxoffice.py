@@ -197,7 +197,7 @@ def clock(value, performance) -> str:
     if not value:
         return ""
     local = do_timezone(value, performance.venue.zone)
-    shown = f"{local:%H:%M}"
+    shown = when(local, "H:i")
     own = do_timezone(value, zoneinfo.ZoneInfo(settings.TIME_ZONE))
     return f"{shown} {local.tzname()}" if local.utcoffset() != own.utcoffset() else shown
 

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.html import escape
 
-from events.models import Venue
+from events.models import Venue, when
 from sales.exports import ExportFilter, export_rows
 from sales.formatting import money
 from sales.notifications import send_confirmation
@@ -23,6 +23,8 @@ from sales.tickets import ticket_check_in
 from sales.tickets_pdf import order_pdf
 from tests.sales.test_check_in import sell
 from tests.support import make_performance, make_user, signed_in
+from tests.test_french_everywhere import pdf_text as french_pdf_text
+from tests.test_french_everywhere import visible
 
 pytestmark = pytest.mark.django_db
 TORONTO = ZoneInfo("America/Toronto")
@@ -80,6 +82,56 @@ def test_the_email_the_order_page_and_the_tickets_say_where_and_when_the_doors_o
     assert b"60 Simcoe Street, Toronto" in text and b"Doors open 19:00" in text
 
 
+# French typography's clock (the OQLF's, the Imprimerie nationale's): the hour without a
+# leading zero, then "h" between no-break spaces, then the minutes.
+EIGHT_PM, SEVEN_PM = "20\u00a0h\u00a000", "19\u00a0h\u00a000"
+# A time of day as English writes it ("20:00"), which French never shows in words.
+ENGLISH_CLOCK = re.compile(r"\b\d{1,2}:\d\d\b")
+
+
+def test_french_pages_emails_and_tickets_write_the_clock_as_french_typography_does(client, toronto_show):
+    """"20 h 00", never "20:00", in French: the shop's performance page, the door's page,
+    the confirmation email (text and HTML, its receipt's payment time too) and the PDF
+    tickets; on the venue's clock as in English."""
+    page = visible(client.get(f"/performances/{toronto_show.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode())
+    assert f"vendredi 17 janvier 2031, {EIGHT_PM}" in page and SEVEN_PM in page
+    assert not ENGLISH_CLOCK.search(page), ENGLISH_CLOCK.findall(page)
+    door = signed_in(make_user("door1", DOOR_STAFF)).get(f"/door/performances/{toronto_show.pk}/",
+                                                         HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert f"ven 17 janvier {EIGHT_PM}" in visible(door) and not ENGLISH_CLOCK.search(visible(door))
+    ticket, = sell(toronto_show)
+    order = ticket.order
+    order.language = "fr"
+    order.save(update_fields=["language"])
+    send_confirmation(order.pk)
+    message = mail.outbox[-1]
+    (html, _kind), = message.alternatives
+    for written in (message.body, visible(html)):
+        assert f"vendredi 17 janvier 2031, {EIGHT_PM}" in written and f"Ouverture des portes {SEVEN_PM}" in written
+        assert not ENGLISH_CLOCK.search(written), ENGLISH_CLOCK.findall(written)
+    tickets = french_pdf_text(order_pdf(order)).replace("\u00a0", " ")  # printed as a space by the PDF's fonts
+    assert "vendredi 17 janvier 2031 20 h 00 — Ouverture des portes 19 h 00" in tickets
+    assert not ENGLISH_CLOCK.search(tickets), ENGLISH_CLOCK.findall(tickets)
+
+
+def test_english_keeps_its_24_hour_clock(client, toronto_show):
+    page = visible(client.get(f"/performances/{toronto_show.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    assert "Friday 17 January 2031, 20:00" in page and " h " not in page
+    with translation.override("en"):
+        assert when(datetime(2031, 1, 17, 9, 5), "D j M Y H:i") == "Fri 17 Jan 2031 09:05"
+        assert when(datetime(2031, 1, 17, 9, 5, 7), "H:i:s") == "09:05:07"
+
+
+def test_french_writes_the_hour_without_its_zero_and_seconds_with_their_units():
+    with translation.override("fr"):
+        assert when(datetime(2031, 1, 17, 9, 5), "D j M Y H:i") == "ven 17 janvier 2031 9\u00a0h\u00a005"
+        assert when(datetime(2031, 1, 17, 0, 30), "H:i") == "0\u00a0h\u00a030"
+        assert when(datetime(2031, 1, 17, 9, 5, 7), "H:i:s") == "9\u00a0h\u00a005\u00a0min\u00a007\u00a0s"
+        # Django's own output (a read-only moment in the admin) by the same rule.
+        assert formats.date_format(datetime(2031, 1, 17, 20, 0), "DATETIME_FORMAT") == \
+            f"ven 17 janvier 2031 {EIGHT_PM}"
+
+
 def pdf_text(pdf: bytes) -> bytes:
     """The PDF with its pages' content streams inflated, to look for what they draw."""
     return pdf + b"".join(_inflated(s) for s in re.findall(rb"stream\r?\n(.*?)endstream", pdf, re.S))
@@ -130,11 +182,14 @@ def test_a_time_the_clocks_skip_or_pass_twice_is_refused_saying_which(organizer,
         ("2031-11-02", "01:30:00", "en", "On 2 November 2031 the clocks of America/Toronto go back from 02:00 to "
                                          "01:00: 01:30 happens twice there. Choose a time before 01:00 or from 02:00 "
                                          "on."),
-        ("2031-03-09", "02:30:00", "fr", "Le 9 mars 2031, les horloges de America/Toronto avancent de 02:00 à "
-                                         "03:00\u00a0: 02:30 n'y existe pas. Choisissez une autre heure."),
-        ("2031-11-02", "01:30:00", "fr", "Le 2 novembre 2031, les horloges de America/Toronto reculent de 02:00 à "
-                                         "01:00\u00a0: 01:30 y passe deux fois. Choisissez une heure avant 01:00 ou à "
-                                         "partir de 02:00."),
+        # French typography's clock (2 h 30), as French pages write every time of day.
+        ("2031-03-09", "02:30:00", "fr", "Le 9 mars 2031, les horloges de America/Toronto avancent de 2\u00a0h\u00a000 "
+                                         "à 3\u00a0h\u00a000\u00a0: 2\u00a0h\u00a030 n'y existe pas. Choisissez une "
+                                         "autre heure."),
+        ("2031-11-02", "01:30:00", "fr", "Le 2 novembre 2031, les horloges de America/Toronto reculent de "
+                                         "2\u00a0h\u00a000 à 1\u00a0h\u00a000\u00a0: 1\u00a0h\u00a030 y passe deux "
+                                         "fois. Choisissez une heure avant 1\u00a0h\u00a000 ou à partir de "
+                                         "2\u00a0h\u00a000."),
     )
     for day, time, language, said in cases:
         data = form_of(admin.get(url, HTTP_ACCEPT_LANGUAGE=language))
@@ -172,7 +227,7 @@ def test_the_admin_tells_a_venues_clock_to_staff_who_may_see_or_add_venues(organ
 
 
 @pytest.mark.parametrize(("language", "written"), [("en", "Fri 17 Jan 2031 20:00"),
-                                                    ("fr", "ven 17 janvier 2031 20:00")])
+                                                    ("fr", f"ven 17 janvier 2031 {EIGHT_PM}")])
 def test_a_performance_is_named_in_admin_lists_and_dropdowns_as_the_reader_writes_dates(
         organizer, toronto_show, language, written):
     """On its venue's clock and as the page's language writes a date (the shop's and the

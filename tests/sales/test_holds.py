@@ -357,7 +357,7 @@ def test_french_refusals_name_the_zone_and_write_dates_as_french_does():
     local = perf.local(opens)
     months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
               "novembre", "décembre"]
-    assert f"{local.day} {months[local.month - 1]} {local.year} {local:%H:%M}" in str(early.value)
+    assert f"{local.day} {months[local.month - 1]} {local.year} {local.hour}\u00a0h\u00a0{local:%M}" in str(early.value)
     assert str(local.year) + "-" not in str(early.value)
 
 

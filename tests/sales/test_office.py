@@ -149,7 +149,8 @@ def test_a_shifts_pages_write_their_moments_as_the_rest_of_the_admin(clerk, orga
     admin = signed_in(organizer)
     for language, opened_shown, closed_shown, paid_shown in (
             ("en", "Sun 6 Dec 2026 10:14", "Sun 6 Dec 2026 18:02", "Sun 6 Dec 2026 12:40 PST"),
-            ("fr", "dim 6 décembre 2026 10:14", "dim 6 décembre 2026 18:02", "dim 6 décembre 2026 12:40 PST")):
+            ("fr", "dim 6 décembre 2026 10\u00a0h\u00a014", "dim 6 décembre 2026 18\u00a0h\u00a002",
+             "dim 6 décembre 2026 12\u00a0h\u00a040 PST")):
         with translation.override(language):
             assert when(timezone.localtime(opened), VENUE_TIME) == opened_shown  # as the rest of the admin
         shifts = unescape(admin.get("/admin/sales/shift/", HTTP_ACCEPT_LANGUAGE=language).content.decode())

@@ -87,9 +87,10 @@ def expected_text(order, mine: dict, *, language: str = "en", words: dict | None
 
     perf = order.performance
     month = "F" if language == "fr" else "M"  # French months whole and lower case: 13 décembre
+    clock = "G\u00a0\\h\u00a0i" if language == "fr" else "H:i"  # French typography's clock: 14 h 59
     with translation.override(language):  # the show and the payment, on the venue's clock
-        when = formats.date_format(perf.local(), f"D j {month} Y H:i")
-        paid = formats.date_format(perf.local(order.paid_at), f"j {month} Y H:i")
+        when = formats.date_format(perf.local(), f"D j {month} Y {clock}")
+        paid = formats.date_format(perf.local(order.paid_at), f"j {month} Y {clock}")
     out = [f"{w['Receipt']} — {w['Order']} {order.code}", "Théâtre de la Ville, 1 rue Saint-Denis, Montréal",
            f"{perf.event.title}, {when}", f"{w['Paid']} {paid}"]
     for place, type_name, price, off, fee in mine["lines"]:

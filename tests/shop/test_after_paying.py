@@ -94,11 +94,14 @@ def test_the_order_page_says_which_tickets_were_refunded_exchanged_or_used(clien
     refunded.refresh_from_db()
     cards = ticket_cards(client, order)
     clock = perf.venue.zone
+    # "15:00" in English, "15 h 00" in French (French typography's clock; spaces collapsed).
+    written = {"en": lambda t: f"{t:%H:%M}", "fr": lambda t: f"{t.hour} h {t:%M}"}[language]
     assert said["refunded"] in cards[str(refunded.place)], cards
-    assert f"{timezone.localtime(refunded.refunded_at, clock):%H:%M}" in cards[str(refunded.place)]
+    assert written(timezone.localtime(refunded.refunded_at, clock)) in cards[str(refunded.place)]
     assert said["exchanged"] in cards[str(exchanged.place)], cards
     card = cards[str(used.place)]
-    assert said["used"] in card and f'{said["at"]}{timezone.localtime(used.checked_in_at, clock):%H:%M}' in card, card
+    used_at = written(timezone.localtime(used.checked_in_at, clock))
+    assert said["used"] in card and f'{said["at"]}{used_at}' in card, card
     assert "Void" not in " ".join(cards.values()) and "Annulé" not in " ".join(cards.values())
     new = order.tickets.get(place=places_of(perf)[5])
     assert said["used"] not in cards[str(new.place)] and new.code in cards[str(new.place)]

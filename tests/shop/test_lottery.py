@@ -437,11 +437,11 @@ def test_the_apply_page_names_the_venues_clock_for_its_opening_and_close(perform
         return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
 
     assert re.search(r"applications close \d+ \w+ \d\d:\d\d, Toronto time", text("en"))
-    assert re.search(r"inscriptions jusqu'au \d+ \w+ \d\d:\d\d, heure de Toronto", text("fr"))
+    assert re.search(r"inscriptions jusqu'au \d+ \w+ \d\d?\sh\s\d\d, heure de Toronto", text("fr"))
     now = timezone.now()
     Ballot.objects.filter(pk=ballot.pk).update(opens_at=now + timedelta(days=1), closes_at=now + timedelta(days=2))
     assert re.search(r"Applications open \d+ \w+ \d\d:\d\d, Toronto time\.", text("en"))
-    assert re.search(r"Les inscriptions ouvrent le \d+ \w+ \d\d:\d\d, heure de Toronto\.", text("fr"))
+    assert re.search(r"Les inscriptions ouvrent le \d+ \w+ \d\d?\sh\s\d\d, heure de Toronto\.", text("fr"))
 
 
 def test_the_shops_list_and_the_confirmation_page_name_the_venues_clock_for_the_close(performance):

@@ -52,7 +52,7 @@ def test_the_buyer_reads_how_long_the_show_runs_and_when_it_ends_on_the_venues_c
     Performance.objects.filter(pk=perf.pk).update(running_minutes=135)
     perf.refresh_from_db()
     for language, said in (("en", "About 2 h 15, ending around 22:15"),
-                           ("fr", "Environ 2\u00a0h\u00a015, fin vers 22:15")):
+                           ("fr", "Environ 2\u00a0h\u00a015, fin vers 22\u00a0h\u00a015")):
         page = unescape(client.get(f"/performances/{perf.pk}/", HTTP_ACCEPT_LANGUAGE=language).content.decode())
         assert said in page, language
     order = paid(perf, 1)

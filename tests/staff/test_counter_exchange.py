@@ -241,7 +241,8 @@ def test_an_order_moved_to_another_date_reads_both_dates_as_its_other_lines_do(c
     for language in ("en", "fr"):
         with translation.override(language):
             first, second = (when(start, "j M H:i") for start in starts)
-        assert first.startswith(f"{starts[0].day} ") and first.endswith(" 23:30")
+        clock = {"en": " 23:30", "fr": " 23\u00a0h\u00a030"}[language]  # French typography's clock in French
+        assert first.startswith(f"{starts[0].day} ") and first.endswith(clock)
         page = unescape(counter.get(f"/counter/orders/{order.code}/", HTTP_ACCEPT_LANGUAGE=language).content.decode())
         line = next(li for li in re.findall(r"<li>(.*?)</li>", page, re.S) if "→" in li)
         assert f"({first})" in line.split("→")[0] and f"({second})" in line.split("→")[1], line

@@ -274,7 +274,10 @@ def test_a_second_scan_says_when_and_by_whom_the_first_was_from_a_door_with_no_n
     c = signed_in(door)
     assert c.post(f"/door/performances/{perf.pk}/scan/", {"code": ticket.code, "door": ""}, **JSON).status_code == 200
     ticket.refresh_from_db()
-    time = timezone.localtime(ticket.checked_in_at, perf.venue.zone).strftime("%H:%M:%S")
+    first = timezone.localtime(ticket.checked_in_at, perf.venue.zone)
+    # "20:01:05" in English; French typography's "20 h 01 min 05 s" in French.
+    time = first.strftime("%H:%M:%S") if language == "en" else \
+        f"{first.hour}\u00a0h\u00a0{first:%M}\u00a0min\u00a0{first:%S}\u00a0s"
     again = c.post(f"/door/performances/{perf.pk}/scan/", {"code": ticket.code, "door": "South gate"},
                    HTTP_ACCEPT_LANGUAGE=language, **JSON)
     assert again.status_code == 409 and again.json()["message"] == said.format(time=time)

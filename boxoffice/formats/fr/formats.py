@@ -1,3 +1,8 @@
+# French typography's clock (the Office québécois de la langue française's, the Imprimerie
+# nationale's): "20 h 30", "9 h 05", the hour without a leading zero, "h" between no-break
+# spaces, the minutes (two digits, "20 h 00" on the hour). events.models.when writes every
+# "H:i" of the product's own formats with it.
+TIME_FORMAT = "G\u00a0\\h\u00a0i"
 # As events.admin.VENUE_TIME in French (events.models.when: the whole month, Django's short
-# forms being wrong): "dim 6 décembre 2026 10:14".
-DATETIME_FORMAT = "D j F Y H:i"
+# forms being wrong): "dim 6 décembre 2026 10 h 14".
+DATETIME_FORMAT = f"D j F Y {TIME_FORMAT}"
