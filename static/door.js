@@ -155,16 +155,22 @@
     });
   }
 
-  // A moment as the server writes a scan's ("already checked in at 19:42:05"): H:i:s on the
+  // A moment as the server writes a scan's ("already checked in at 19:42:05"; in French,
+  // as French typography writes the clock, "19 h 42 min 05 s": events.models.when) on the
   // venue's clock (data-time-zone), whatever this device's is set to.
   function venueTime(iso) {
-    var at = new Date(iso);
+    var at = new Date(iso), parts, t = {};
     try {
-      return new Intl.DateTimeFormat("en-GB", {hour: "2-digit", minute: "2-digit", second: "2-digit",
-                                               hourCycle: "h23", timeZone: root.dataset.timeZone}).format(at);
+      parts = new Intl.DateTimeFormat("en-GB", {hour: "2-digit", minute: "2-digit", second: "2-digit",
+                                                hourCycle: "h23", timeZone: root.dataset.timeZone}).formatToParts(at);
     } catch (e) {
       return at.toLocaleTimeString();  // a zone this browser does not know: its own clock
     }
+    parts.forEach(function (part) { t[part.type] = part.value; });
+    if (/^fr\b/.test(document.documentElement.lang)) {
+      return Number(t.hour) + "\u00a0h\u00a0" + t.minute + "\u00a0min\u00a0" + t.second + "\u00a0s";
+    }
+    return t.hour + ":" + t.minute + ":" + t.second;
   }
 
   function logLate(item, body, said) {

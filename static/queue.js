@@ -5,15 +5,25 @@
 {
   const language = document.documentElement.lang || undefined;
   const style = {weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit'};
+  // French typography writes the clock "20 h 05" (as the page's own times: events.models.when),
+  // not Intl's "20:05": the hour without its zero, "h" between no-break spaces.
+  const french = /^fr\b/.test(language || '');
+  const written = (format, at) => format.formatToParts(at).map((part, i, parts) => {
+    if (french && part.type === 'hour') return String(Number(part.value));
+    if (french && part.type === 'literal' && parts[i - 1]?.type === 'hour' && parts[i + 1]?.type === 'minute') {
+      return '\u00a0h\u00a0';
+    }
+    return part.value;
+  }).join('');
   for (const mark of document.querySelectorAll('[data-your-time]')) {
     const at = new Date(Number(mark.dataset.at));
     let there;
     try {
-      there = new Intl.DateTimeFormat(language, {...style, timeZone: mark.dataset.zone}).format(at);
+      there = written(new Intl.DateTimeFormat(language, {...style, timeZone: mark.dataset.zone}), at);
     } catch (error) {
       continue;  // a zone this browser does not know: the venue's clock alone, as without JavaScript
     }
-    const here = new Intl.DateTimeFormat(language, style).format(at);
+    const here = written(new Intl.DateTimeFormat(language, style), at);
     if (!Number.isNaN(at.getTime()) && here !== there) {
       mark.textContent = mark.dataset.text.replace('{time}', here);
       mark.hidden = false;

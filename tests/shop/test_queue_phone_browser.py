@@ -53,6 +53,8 @@ def test_the_opening_names_the_venues_clock_and_gives_the_fans_own_time_when_it_
         expect(opens).to_contain_text(venue_clock)
         expect(opens).to_contain_text(yours)
         assert on_their_clock.search(opens.inner_text().split(yours)[1]), opens.inner_text()
+        if locale.startswith("fr"):  # French typography's clock, as the page's own times: "4 h 05"
+            assert f"{theirs.hour}\u00a0h\u00a0{theirs.minute:02d}" in opens.inner_text(), opens.inner_text()
         assert axe_violations(page, "body") == []
         context.close()
         context, page = phone(browser, live_server, locale=locale, time_zone="America/Toronto")
