@@ -103,3 +103,23 @@ def test_a_checkout_sent_back_with_an_error_keeps_what_was_typed(client):
     declined = client.post("/checkout/", {**TYPED, "nonce": nonce, "card_token": card_token(DECLINE)})
     assert declined.status_code == 402
     assert form_of(declined.content.decode()) == TYPED
+
+
+def test_the_paid_order_is_offered_back_for_a_while_not_to_whoever_comes_after(client, monkeypatch):
+    """Back to the basket just after paying leads to the order (its private link); later,
+    the next person at the same browser is offered no link to it, and the session keeps
+    neither its code nor its token."""
+    perf = make_performance(rows=1, per_row=6)
+    _page, nonce = basket_of(client, perf, places_of(perf, state="available")[0])
+    client.post("/checkout/", {**TYPED, "nonce": nonce, "card_token": card_token()})
+    order = Order.objects.get(status=Order.Status.PAID)
+    back = client.get("/basket/").content.decode()
+    assert f"/orders/{order.code}/{order.access_token}/" in back
+
+    later = timezone.now() + policy_for(Channel.ONLINE).hold_for + timedelta(seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    page = client.get("/basket/").content.decode()
+    assert order.access_token not in page and order.code not in page
+    assert order.access_token not in stored(client) and order.code not in stored(client)
+    again = client.post("/checkout/", {**TYPED, "nonce": nonce, "card_token": card_token()}, follow=True)
+    assert order.access_token not in again.content.decode()

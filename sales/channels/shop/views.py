@@ -98,7 +98,8 @@ REPICK = "repick"
 # A number of tickets the best-available or a standing area's form refused: the page shows
 # its error under that form's field, with what was typed.
 QUANTITY_REFUSED = "quantity_refused"
-# The order the last basket became: a basket page from before it, paid again, leads there.
+# The order the last basket became: a basket page from before it, paid again, leads there,
+# for as long as a hold lasts (on a shared computer, the next person is not led to it).
 LAST_ORDER = "last_order"
 # Presale access codes the shopper typed and the presale accepted: {performance id: code},
 # passed with every hold they make for that performance.
@@ -541,7 +542,7 @@ def basket(request):
     if hold is None:
         if request.htmx:
             return HttpResponseClientRedirect(reverse("shop:basket"))
-        paid = request.session.get(LAST_ORDER)  # Back after paying: the order, not a bare page
+        paid = _still_kept(request, LAST_ORDER, now)  # Back after paying: the order, not a bare page
         return render(request, "shop/basket.html", {"hold": None, "paid": paid})
     if not hold_is_live(hold, now):
         return _lapsed(request, hold)
@@ -554,23 +555,30 @@ def basket(request):
                           _prices_form(hold, kept_choices(request, hold)))
 
 
-def details_kept_for() -> timedelta:
-    """How long the details typed at a checkout whose hold lapsed are kept: a hold's time."""
+def kept_for() -> timedelta:
+    """How long the session keeps what a basket leaves behind (the details typed at a
+    checkout whose hold lapsed, the order it became): a hold's time."""
     return policy_for(Channel.ONLINE).hold_for
 
 
 def _keep_details(request, data: dict, now) -> None:
     request.session[DETAILS] = {**{k: data[k] for k in DETAIL_FIELDS},
-                                "until": (now + details_kept_for()).timestamp()}
+                                "until": (now + kept_for()).timestamp()}
 
 
 def _kept_details(request, now) -> dict | None:
     """The details kept after a lapse, if still kept; dropped from the session once not."""
-    kept = request.session.get(DETAILS)
-    if kept is not None and kept.get("until", 0) <= now.timestamp():
-        request.session.pop(DETAILS)
-        return None
+    kept = _still_kept(request, DETAILS, now)
     return kept and {k: kept[k] for k in DETAIL_FIELDS}
+
+
+def _still_kept(request, key: str, now=None) -> dict | None:
+    """The session's `key` (kept with its "until"), if still kept; dropped once not."""
+    kept = request.session.get(key)
+    if kept is not None and kept.get("until", 0) <= (now or timezone.now()).timestamp():
+        request.session.pop(key)
+        return None
+    return kept
 
 
 def _priced(request, hold, prices: PricesForm, paying: bool = False):
@@ -597,7 +605,7 @@ def _render_basket(request, hold, form, now, prices: PricesForm, status=200, quo
         else _("Check your tickets:"),
         "seconds_left": max(0, int((hold.expires_at - now).total_seconds())),
         # What is typed is kept in the tab until then: for a lapse's next basket (shop.js).
-        "kept_for": max(0, int((hold.expires_at + details_kept_for() - now).total_seconds())),
+        "kept_for": max(0, int((hold.expires_at + kept_for() - now).total_seconds())),
         "more_time": more_time_left(hold),
         "nonce": secrets.token_urlsafe(16),
         **_card_field(),
@@ -689,7 +697,7 @@ def checkout(request):
     hold = _basket(request)
     now = timezone.now()
     if hold is None:
-        paid = request.session.get(LAST_ORDER)
+        paid = _still_kept(request, LAST_ORDER, now)
         if paid:  # a basket page from before the payment (the back button): that order, not a second one
             messages.info(request, _("This basket is already paid: here is your order."))
             return redirect("shop:order", code=paid["code"], token=paid["token"])
@@ -770,7 +778,8 @@ def _paid(request, order: Order):
     request.session.pop(BASKET, None)
     request.session.pop(DETAILS, None)
     request.session.pop(CHOICES, None)
-    request.session[LAST_ORDER] = {"code": order.code, "token": order.access_token}
+    request.session[LAST_ORDER] = {"code": order.code, "token": order.access_token,
+                                   "until": (timezone.now() + kept_for()).timestamp()}
     return _thanked(request, order)
 
 
@@ -875,7 +884,7 @@ def confirm_payment(request, code: str):
     elif order.hold_id is not None and (
             paid := Order.objects.filter(hold_id=order.hold_id, status=Order.Status.PAID).first()) is not None:
         # Given up for another card, which paid for the same seats: that order is theirs.
-        if paid.pk != order.pk and request.session.get(LAST_ORDER, {}).get("code") == paid.code:
+        if paid.pk != order.pk and (_still_kept(request, LAST_ORDER) or {}).get("code") == paid.code:
             messages.info(request, _("This payment was replaced by your payment with another card: here is your "
                                      "order."))
             return redirect("shop:order", code=paid.code, token=paid.access_token)
