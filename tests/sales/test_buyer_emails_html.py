@@ -5,7 +5,9 @@ escaped."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from django.core import mail
@@ -16,7 +18,7 @@ from sales import lottery, notifications
 from sales.holds import hold_create
 from sales.orders import CustomerDetails, order_place, order_refund
 from sales.payments import APPROVE, PaymentRequest
-from tests.sales.test_order_receipts import receipt_rows
+from tests.sales.test_order_receipts import family_order, receipt_rows
 from tests.sales.test_reservation_emails import reservation
 from tests.support import make_performance, places_of
 from tests.test_french_everywhere import assert_french, visible
@@ -44,6 +46,39 @@ def two_parts(message) -> tuple[str, str]:
     (html, kind), = message.alternatives
     assert kind == "text/html"
     return message.body, html
+
+
+class Unbroken(HTMLParser):
+    """The text of each element whose style keeps it on one line (white-space:nowrap)."""
+
+    VOID = {"br", "meta", "img", "hr", "input"}
+
+    def __init__(self):
+        super().__init__()
+        self.open, self.kept = [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            nowrap = "nowrap" in (dict(attrs).get("style") or "").replace(" ", "")
+            self.open.append([tag, nowrap, ""])
+
+    def handle_endtag(self, tag):
+        while self.open:
+            name, nowrap, text = self.open.pop()
+            if nowrap:
+                self.kept.append(" ".join(text.split()))
+            if name == tag:
+                break
+
+    def handle_data(self, data):
+        for element in self.open:
+            element[2] += data
+
+
+def kept_on_one_line(html: str) -> list[str]:
+    parser = Unbroken()
+    parser.feed(html)
+    return parser.kept
 
 
 def assert_self_contained(html: str, language: str) -> None:
@@ -99,6 +134,19 @@ def test_the_confirmation_has_the_text_and_an_html_part_saying_the_same():
     assert ["Total", "$100.00"] in rows  # the receipt's totals
     ((name, _pdf, kind),) = message.attachments  # the tickets, attached as before
     assert name == f"tickets-{order.code}.pdf" and kind == "application/pdf"
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_tickets_fit_a_phone_what_a_price_holds_wrapping_under_it(language):
+    """On a phone's 375 px only an amount is kept on one line: the words under a ticket's
+    price ("fees and taxes included") wrap, or the table is wider than the screen."""
+    order, _mine = family_order(language=language)
+    assert notifications.send_pending_confirmations() == 1
+    _text, html = two_parts(mail.outbox[0])
+    said = "frais et taxes inclus" if language == "fr" else "fees and taxes included"
+    assert said in visible(html)
+    kept = kept_on_one_line(html)
+    assert kept and all(re.fullmatch(r"[−-]?\$?[\d,.\u00a0\u202f ]+\$?", text) for text in kept), kept
 
 
 def test_a_french_order_has_its_html_in_french():
