@@ -276,6 +276,7 @@ FR = {
     "tickets refunded": "billets remboursés",
     "the customer record of this address changed just now; try again":
         "la fiche client de cette adresse vient de changer ; réessayez",
+    "Erased from": "Données effacées de",
     "refund and exchange policy": "politique de remboursement et d'échange",
     "refund and exchange policy in English": "politique de remboursement et d'échange en anglais",
     "refund and exchange policy in French": "politique de remboursement et d'échange en français",
@@ -323,7 +324,6 @@ FR = {
         "leurs dates, pour que les comptes tombent toujours juste ; l’historique de chaque commande dit quand les "
         "données de son acheteur ont été effacées, et par qui. C’est irréversible."),
     "Customer records": "Fiches client",
-    "To erase": "À effacer",
     "Already erased: nothing more to erase.": "Déjà effacées : plus rien à effacer.",
     "Not yet:": "Pas encore :",
     "Nothing to erase.": "Rien à effacer.",

@@ -339,6 +339,31 @@ def test_the_organizer_erases_from_the_customers_list_after_a_page_saying_what_g
     assert "Already erased: nothing more to erase." in again
 
 
+def test_the_page_names_each_order_her_data_is_erased_from_and_links_to_it(organizer):
+    """The orders stay (only their buyer's details go): the page does not list them as
+    things to erase, and names each by its code, its performance and its state, with a
+    link to it, so that the organizer sees whose sales these are before confirming."""
+    played, coming = make_performance(rows=1, per_row=4), make_performance(rows=1, per_row=4)
+    first, second = online_order(played), online_order(played)
+    over(played)
+    other = online_order(make_performance(rows=1, per_row=4), CustomerDetails(name="Paul Appel",
+                                                                              email="paul@example.org"))
+    page = signed_in(organizer).post("/admin/sales/customer/", {
+        "action": "erase_personal_data", "_selected_action": [first.customer_id]}).content.decode()
+    start = page.find('id="erasure-plan"')
+    plan = page[start:page.find("</table>", start)]
+    assert "To erase" not in plan and "Erased from" in plan
+    for order in (first, second):
+        assert f'<a href="/admin/sales/order/{order.pk}/change/">{order.code}</a> — {played} (paid)' in plan
+    assert other.code not in plan
+    # Refused: the order to refund first is a click away.
+    future = online_order(coming)
+    page = signed_in(organizer).post("/admin/sales/customer/", {
+        "action": "erase_personal_data", "_selected_action": [first.customer_id]}).content.decode()
+    assert f'<a href="/admin/sales/order/{future.pk}/change/">{future.code}</a>' in page
+    assert f"Order {future.code} has valid tickets for" in page
+
+
 def test_the_page_says_why_it_is_refused_and_offers_nothing_to_confirm(organizer):
     coming = make_performance(rows=1, per_row=4)
     order = online_order(coming)
@@ -356,7 +381,7 @@ def test_the_page_speaks_french_to_a_french_organizer(organizer):
         "action": "erase_personal_data", "_selected_action": [Customer.objects.get().pk]},
         HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Effacer leurs données personnelles\u00a0?" in page
-    assert "1 commande, 0 demande de tirage au sort, 0 note" in page
+    assert "1 commande, 0 demande de tirage au sort, 0 note" in page and "Données effacées de" in page
     assert "Oui, effacer les données personnelles de 1 personne" in page
 
 
