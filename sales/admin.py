@@ -102,7 +102,8 @@ def _each(modeladmin, request, items, name, act) -> tuple[int, int]:
             done += act(item)
         except SalesError as exc:
             refused += 1
-            modeladmin.message_user(request, f"{name(item)}: {exc.message}", messages.ERROR)
+            modeladmin.message_user(request, gettext("%(item)s: %(reason)s") % {
+                "item": name(item), "reason": exc.message}, messages.ERROR)
     return done, refused
 
 
@@ -461,7 +462,9 @@ class CustomerAdmin(admin.ModelAdmin):
                      for plan in (erasure_plan(email=email) for email in emails)]
             return _confirmation(self, request, queryset, "admin/sales/customer/erase_confirmation.html", plans=plans,
                                  erasable=sum(1 for row in plans if row["plan"].anything and not row["plan"].refusals))
-        done, refused = _each(self, request, emails, str, lambda email: len(
+        # Named within a sentence: the admin capitalises a message's first letter, not an address's.
+        done, refused = _each(self, request, emails, lambda email: gettext(
+            "Personal data of %(email)s not erased") % {"email": email}, lambda email: len(
             customer_erase(email=email, actor=request.user).customers))
         if done:
             self.message_user(request, ngettext("Erased the personal data of %(n)d customer.",

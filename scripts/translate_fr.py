@@ -277,6 +277,8 @@ FR = {
     "the customer record of this address changed just now; try again":
         "la fiche client de cette adresse vient de changer ; réessayez",
     "Erased from": "Données effacées de",
+    "%(item)s: %(reason)s": "%(item)s : %(reason)s",
+    "Personal data of %(email)s not erased": "Données personnelles de %(email)s non effacées",
     "refund and exchange policy": "politique de remboursement et d'échange",
     "refund and exchange policy in English": "politique de remboursement et d'échange en anglais",
     "refund and exchange policy in French": "politique de remboursement et d'échange en français",

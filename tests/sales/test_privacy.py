@@ -373,6 +373,23 @@ def test_the_page_says_why_it_is_refused_and_offers_nothing_to_confirm(organizer
     assert 'name="confirmed"' not in page
 
 
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_confirmed_with_someone_refused_it_says_whose_data_was_not_erased_and_why(organizer, language):
+    """Confirmed for several people, one of whom is refused: the refusal names their
+    address as typed (not capitalised like the start of a sentence) and says their data
+    was not erased, and what to do first."""
+    coming = make_performance(rows=1, per_row=4)
+    order = online_order(coming, CustomerDetails(name="Paul Appel", email="paul@example.org"))
+    page = signed_in(organizer).post("/admin/sales/customer/", {
+        "action": "erase_personal_data", "_selected_action": [order.customer_id], "confirmed": "yes"},
+        HTTP_ACCEPT_LANGUAGE=language, follow=True).content.decode()
+    said = {"en": f"Personal data of paul@example.org not erased: order {order.code} has valid tickets for",
+            "fr": f"Données personnelles de paul@example.org non effacées\u00a0: la commande {order.code} a des "
+                  "billets valides pour"}[language]
+    assert said in page
+    assert "Paul@example.org" not in page and Customer.objects.get().name == "Paul Appel"
+
+
 def test_the_page_speaks_french_to_a_french_organizer(organizer):
     perf = make_performance(rows=1, per_row=4)
     online_order(perf)
