@@ -373,6 +373,16 @@ def test_the_page_says_why_it_is_refused_and_offers_nothing_to_confirm(organizer
     assert 'name="confirmed"' not in page
 
 
+def test_the_page_fits_a_phone_a_long_address_wrapping_in_its_column(organizer):
+    """An address is one long word: kept whole, it pushed the table past a phone's 375 px."""
+    perf = make_performance(rows=1, per_row=4)
+    online_order(perf)
+    over(perf)
+    page = signed_in(organizer).post("/admin/sales/customer/", {
+        "action": "erase_personal_data", "_selected_action": [Customer.objects.get().pk]}).content.decode()
+    assert "@media (max-width: 767px) { #erasure-plan td:first-child { overflow-wrap: anywhere; } }" in page
+
+
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_confirmed_with_someone_refused_it_says_whose_data_was_not_erased_and_why(organizer, language):
     """Confirmed for several people, one of whom is refused: the refusal names their
