@@ -493,6 +493,8 @@ def send_orders_found(email: str) -> int:
                   .select_related("performance__event", "performance__venue").order_by("-created_at")[:20])
     for order in orders:
         order.link = order_link(order)
-    buyer_email(subject=_("Your tickets"), to=email, template="sales/email/orders_found", context={"orders": orders},
+    # Only the address's owner sees the subject: it may say there is none (the page may not).
+    subject = _("Your tickets") if orders else _("No tickets bought with this address")
+    buyer_email(subject=subject, to=email, template="sales/email/orders_found", context={"orders": orders},
                 headers={"Content-Language": translation.get_language() or settings.LANGUAGE_CODE}).send()
     return len(orders)

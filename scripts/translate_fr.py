@@ -279,6 +279,7 @@ FR = {
     "Erased from": "Données effacées de",
     "%(item)s: %(reason)s": "%(item)s : %(reason)s",
     "Personal data of %(email)s not erased": "Données personnelles de %(email)s non effacées",
+    "No tickets bought with this address": "Aucun billet acheté avec cette adresse",
     "refund and exchange policy": "politique de remboursement et d'échange",
     "refund and exchange policy in English": "politique de remboursement et d'échange en anglais",
     "refund and exchange policy in French": "politique de remboursement et d'échange en français",

@@ -237,3 +237,18 @@ def test_the_orders_found_and_a_reservation_ended_by_a_cancellation_have_their_h
     assert_self_contained(html, "fr")
     assert held.code in visible(html)
     assert_french("cancelled reservation's HTML", visible(html))
+
+
+def test_the_orders_found_email_says_in_its_subject_when_there_is_no_order():
+    """Asked for the tickets of an address that bought none: its subject does not promise
+    tickets the email then says there are none of."""
+    order, _seats = paid_order()
+    assert notifications.send_orders_found("ann@example.org") == 1
+    assert notifications.send_orders_found("nobody@example.org") == 0
+    with translation.override("fr"):
+        assert notifications.send_orders_found("personne@example.org") == 0
+    found, none, aucun = mail.outbox
+    assert found.subject == "Your tickets" and order.code in found.body
+    assert none.subject == "No tickets bought with this address"
+    assert aucun.subject == "Aucun billet acheté avec cette adresse"
+    assert f"<title>{aucun.subject}</title>" in two_parts(aucun)[1]

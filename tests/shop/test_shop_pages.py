@@ -191,7 +191,7 @@ def test_a_buyer_who_lost_the_email_gets_the_links_to_their_orders_by_email(clie
     assert perf.event.title in found.body and order.access_token not in answers[0].content.decode()
     assert none.to == ["nobody@example.org"] and "/orders/" not in none.body
     french = client.post("/orders/find/", {"email": "lea+x@example.org"}, headers={"accept-language": "fr"})
-    assert french.status_code == 200 and mail.outbox[-1].subject == "Vos billets"
+    assert french.status_code == 200 and mail.outbox[-1].subject == "Aucun billet acheté avec cette adresse"
     assert mail.outbox[-1].extra_headers["Content-Language"] == "fr" and found.extra_headers["Content-Language"] == "en"
     assert client.post("/orders/find/", {"email": "lea@example.org"}).status_code == 200  # the mailbox's third
     limited = client.post("/orders/find/", {"email": "lea@example.org"})
