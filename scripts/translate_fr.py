@@ -319,13 +319,14 @@ FR = {
     "%(n)d note": ("%(n)d note", "%(n)d notes"),
     "Erase their personal data?": "Effacer leurs données personnelles ?",
     "Erase personal data": "Effacer les données personnelles",
-    "For each person below, their name, email address, phone number, notes and ballot entries are erased, from their customer records (every one with the same mailbox), their orders, their payments' card fingerprints, the orders' history and the answers kept for the API. Their orders, tickets and payments stay, with their amounts and dates, so that the accounts still add up; each order's history says when its buyer's data was erased, and by whom. This cannot be undone.": (
-        "Pour chaque personne ci-dessous, son nom, son adresse courriel, son numéro de téléphone, ses notes et "
-        "ses demandes de tirage au sort sont effacés : de ses fiches client (toutes celles de la même boîte "
-        "aux lettres), de ses commandes, des empreintes de carte de ses paiements, de l’historique des commandes "
-        "et des réponses gardées pour l’API. Ses commandes, billets et paiements restent, avec leurs montants et "
-        "leurs dates, pour que les comptes tombent toujours juste ; l’historique de chaque commande dit quand les "
-        "données de son acheteur ont été effacées, et par qui. C’est irréversible."),
+    "For each person below, their name, email address and phone number are erased from their customer records (every one with the same mailbox), their orders, their ballot entries, the orders' history and the answers kept for the API; the notes about them and their payments' card fingerprints are deleted. Their orders, tickets, payments and ballot entries stay, with their amounts, dates and draws, so that the accounts still add up; each order's history says when its buyer's data was erased, and by whom. This cannot be undone.": (
+        "Pour chaque personne ci-dessous, son nom, son adresse courriel et son numéro de téléphone sont effacés "
+        "de ses fiches client (toutes celles de la même boîte aux lettres), de ses commandes, de ses demandes de "
+        "tirage au sort, de l’historique des commandes et des réponses gardées pour l’API ; les notes à son sujet "
+        "et les empreintes de carte de ses paiements sont supprimées. Ses commandes, billets, paiements et "
+        "demandes de tirage au sort restent, avec leurs montants, leurs dates et leurs tirages, pour que les "
+        "comptes tombent toujours juste ; l’historique de chaque commande dit quand les données de son acheteur "
+        "ont été effacées, et par qui. C’est irréversible."),
     "Customer records": "Fiches client",
     "Already erased: nothing more to erase.": "Déjà effacées : plus rien à effacer.",
     "Not yet:": "Pas encore :",

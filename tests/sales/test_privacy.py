@@ -5,6 +5,7 @@ and only the organizer may do it."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 from datetime import timedelta
 from decimal import Decimal
@@ -371,6 +372,21 @@ def test_the_page_says_why_it_is_refused_and_offers_nothing_to_confirm(organizer
         "action": "erase_personal_data", "_selected_action": [order.customer_id]}).content.decode()
     assert f"Order {order.code} has valid tickets for" in page
     assert 'name="confirmed"' not in page
+
+
+def test_the_page_says_what_goes_and_what_stays_as_it_is_done(organizer):
+    """Her ballot entries stay (their draw and result with them): only her name and address
+    on them go. Her notes and her cards' fingerprints are deleted outright."""
+    perf = make_performance(rows=1, per_row=4)
+    online_order(perf)
+    over(perf)
+    page = html.unescape(signed_in(organizer).post("/admin/sales/customer/", {
+        "action": "erase_personal_data", "_selected_action": [Customer.objects.get().pk]}).content.decode())
+    assert "ballot entries are erased" not in page
+    assert ("their name, email address and phone number are erased from their customer records (every one "
+            "with the same mailbox), their orders, their ballot entries, the orders' history and the answers "
+            "kept for the API; the notes about them and their payments' card fingerprints are deleted.") in page
+    assert "Their orders, tickets, payments and ballot entries stay" in page
 
 
 def test_the_page_fits_a_phone_a_long_address_wrapping_in_its_column(organizer):
