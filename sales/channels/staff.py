@@ -272,18 +272,20 @@ PAYBACK_WAYS = {
 }
 
 
-def refund_question(order, by_ticket: bool) -> str:
+def refund_question(order, by_ticket: bool, payback: list | None = None) -> str:
     """What the refund form asks before anything is paid back: for the whole order, what
-    goes back and each way it goes (as the refund would pay it: refunds.refund_payback);
-    for the tickets ticked, the ways their value goes back (its amount depends on the
-    ticks: ticked_payback says it for the tickets ticked, as the page asks it)."""
+    goes back and each way it goes (as the refund would pay it: refunds.refund_payback,
+    or `payback` when the page already worked it out); for the tickets ticked, the ways
+    their value goes back (its amount depends on the ticks: ticked_payback says it for
+    the tickets ticked, as the page asks it)."""
     if by_ticket:
         ways = ", ".join(str(PAYBACK_WAYS.get(m, m)) for m in refund_ways(order))
         if not ways:
             return _("Refund the ticked tickets?")
         return _("Refund the ticked tickets? What they cost goes back the way the order was paid: %(ways)s.") % {
             "ways": ways}
-    payback = refund_payback(order)
+    if payback is None:
+        payback = refund_payback(order)
     if not payback:
         return _("Refund the whole order? Nothing is paid back.")
     return _("Refund the whole order? %(amount)s goes back: %(ways)s.") % _payback_words(order, payback)

@@ -112,11 +112,12 @@ def refund_amounts(order: Order) -> tuple[list, Decimal, Decimal]:
     return plan, held - kept, kept
 
 
-def refund_payback(order: Order) -> list[tuple[str, Decimal]]:
+def refund_payback(order: Order, amounts: tuple | None = None) -> list[tuple[str, Decimal]]:
     """What a full refund of `order` would hand back now, way by way (a payment method, in
     the order refund_amounts pays them back), as it changes hands: cash to the coin, as the
-    drawer counts it out. What a clerk is told before confirming it."""
-    return _as_handed(refund_amounts(order)[0])
+    drawer counts it out. What a clerk is told before confirming it. `amounts`: what
+    refund_amounts(order) gave, when the caller already asked it."""
+    return _as_handed((amounts or refund_amounts(order))[0])
 
 
 def _as_handed(plan) -> list[tuple[str, Decimal]]:

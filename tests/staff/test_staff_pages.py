@@ -161,6 +161,32 @@ def test_counter_split_payment_and_unknown_order(clerk, performance):
     assert "No order matches" in page
 
 
+def test_a_paid_orders_page_at_the_counter_works_out_its_refund_once(clerk, performance):
+    """The order's page says what a refund of the whole order hands back twice (its button,
+    its question): worked out once, as the clerk opens the page after every sale, and the
+    payments come with who took them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.support import statements
+
+    c = signed_in(clerk)
+    sale_url = open_sale(c, performance, quantity="1")["Location"]
+    paid = c.post(sale_url, {"tendered": "20", "card_amount": "40", "card_reference": "AUTH43"})
+    with CaptureQueriesContext(connection) as queries:
+        page = c.get(paid["Location"])
+    assert page.status_code == 200
+    text = unescape(page.content.decode())
+    assert "Refund the whole order? $50.00 goes back: $10.00 cash from the drawer, $40.00 on the card terminal." \
+        in text
+    assert "Refund the whole order: $50.00" in text
+    sent = statements(queries)
+    assert sum("cancelled_at" in sql and "IS NOT NULL" in sql for sql in sent) == 1, sent
+    # the clerk signed in, with their roles; nobody else read for the payments' "taken by"
+    assert sum('FROM "auth_user"' in sql or "FROM auth_user" in sql for sql in sent) == 1, sent
+    assert len(sent) <= 16, sent
+
+
 def test_reprint_is_marked(clerk, performance):
     c = signed_in(clerk)
     sale_url = open_sale(c, performance)["Location"]

@@ -338,7 +338,8 @@ def sale_cancel(request, hold_id: int):
 
 @clerk_only
 def order(request, code: str):
-    order = get_object_or_404(Order.objects.select_related("customer", "performance__event"), code=code.upper())
+    order = get_object_or_404(Order.objects.select_related("customer", "performance__event", "performance__venue"),
+                              code=code.upper())
     tickets = with_type_names(list(order.tickets.select_related("place__seat", "place__section")))
     exchange_to, found = [], None
     if order.status == Order.Status.PAID:
@@ -347,6 +348,8 @@ def order(request, code: str):
     by_ticket = order.performance.cancelled_at is None and (
         len(unused) > 1 or len(unused) < sum(t.status == "valid" for t in tickets))
     asked = refund_asked(request, reverse("counter:order", args=[order.code]))
+    # What refunding the whole order hands back, worked out once for the page's two uses.
+    payback = refund_payback(order) if order.status == Order.Status.PAID and not by_ticket else None
     return render(request, "counter/order.html", {
         "order": order, "tickets": tickets, "exchange_to": exchange_to, "found": found,
         "asked": exchange_asked(request.GET), "valid_tickets": unused,
@@ -356,22 +359,26 @@ def order(request, code: str):
         # A cancelled performance's order is refunded whole.
         "refund_by_ticket": by_ticket,
         # The whole order's refund says what goes back (fees that are not refundable kept).
-        "whole_back": _handed_back(order) if order.status == Order.Status.PAID and not by_ticket else None,
+        "whole_back": _total(payback) if payback is not None else None,
         # Asked before anything is paid back: how much goes back, and how.
-        "refund_question": refund_question(order, by_ticket) if order.status == Order.Status.PAID else "",
+        "refund_question": refund_question(order, by_ticket, payback) if order.status == Order.Status.PAID else "",
         # With the tickets ticked (a refusal's, shown again): what they pay back.
         "ticked": ticked_payback(order, asked["tickets"] if asked else []) if by_ticket else None,
         # Refunded before its performance was cancelled, it kept fees: those go back too.
         "fees_back": (_handed_back(order) or None) if order.status == Order.Status.REFUNDED
         and order.performance.cancelled_at is not None else None,
-        "payments": as_handed(order.payments.all()), "events": order.events.select_related("actor"),
-        "walk_in": order.customer.email == WALK_IN_EMAIL,
+        "payments": as_handed(order.payments.select_related("created_by")),
+        "events": order.events.select_related("actor"), "walk_in": order.customer.email == WALK_IN_EMAIL,
         "due_in_cash": cash_due(order.total) if order.status == Order.Status.RESERVED else None})
 
 
 def _handed_back(order: Order) -> Decimal:
     """What refunding the whole order hands back, as it changes hands: cash to the coin."""
-    return sum((back for _way, back in refund_payback(order)), Decimal("0"))
+    return _total(refund_payback(order))
+
+
+def _total(payback: list[tuple[str, Decimal]]) -> Decimal:
+    return sum((back for _way, back in payback), Decimal("0"))
 
 
 def _buyer(posted) -> CustomerDetails:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from events.models import Channel, Performance, PriceZone, Section, Venue
+from events.models import Channel, Performance, PriceZone, Section
 from sales.availability import seat_rows, taken_seats
 from sales.channels.forms import (
     CardForm,
@@ -85,6 +85,7 @@ from sales.orders import (
     order_reserve,
     payback_plan,
     refund_amounts,
+    refund_payback,
     tickets_refund,
 )
 from sales.payments import PaymentRequest, after_a_colon
@@ -251,7 +252,8 @@ def _order_of(hold: Hold) -> Order | None:
 def _hold(request, pk: int, hold_id: int) -> Hold:
     """A phone hold taken for this caller (any operator may pick the call up). Named by its
     id, never by its token: see the counter's _own_hold."""
-    return get_object_or_404(Hold, pk=hold_id, channel=Channel.PHONE, owner_key=f"customer:{pk}")
+    return get_object_or_404(Hold.objects.select_related("performance__venue"), pk=hold_id, channel=Channel.PHONE,
+                             owner_key=f"customer:{pk}")
 
 
 @operator_only
@@ -292,8 +294,7 @@ def sale(request, pk: int, hold_id: int):
             retry = deadline is None and Order.objects.filter(idempotency_key=key).exists()
             quote = None if retry else priced(prices, hold, actor=request.user, email=cust.email, paying=True)
             if retry or (quote is not None and not prices.errors):
-                language = (asked["language"] or cust.language
-                            or Venue.objects.get(performances__holds=hold).language)
+                language = asked["language"] or cust.language or hold.performance.venue.language
                 if deadline is not None:
                     order = order_reserve(hold=hold, customer=details, deadline=deadline, actor=request.user,
                                           prices=prices.price_request(), language=language)
@@ -415,11 +416,13 @@ def _refund_and_exchange(request, order: Order, tickets: list) -> dict:
     if not cancelled and unused:
         exchange_to, found = exchange_offers(Channel.PHONE, order, request.GET)
     asked = refund_asked(request, reverse("phone:order", args=[order.code]))
+    whole = refund_amounts(order) if not by_ticket and not at_counter else None  # asked once for the page
     return {
         "valid_tickets": unused, "refund_by_ticket": by_ticket, "exchange_to": exchange_to, "found": found,
         "at_counter": _at_counter_words(order, at_counter) if at_counter else "",
-        "whole_back": refund_amounts(order)[1] if not by_ticket and not at_counter else None,
-        "refund_question": "" if at_counter else refund_question(order, by_ticket),
+        "whole_back": whole[1] if whole else None,
+        "refund_question": "" if at_counter else refund_question(
+            order, by_ticket, refund_payback(order, whole) if whole else None),
         # An operator refunds nothing alone: the supervisor's fields are open from the start.
         "refunds_alone": refunds_at_all(request.user), "asked": exchange_asked(request.GET),
         "refund_asked": asked,
