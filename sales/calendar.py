@@ -10,6 +10,8 @@ from datetime import UTC, timedelta
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from events.models import when
+
 from .formatting import at_venue
 from .models import Order
 from .notifications import mail_domain, order_link
@@ -27,8 +29,8 @@ def order_calendar(order: Order, tickets) -> str:
     with translation.override(order.language or None):
         about = [_("Order %(code)s") % {"code": order.code}]
         if perf.doors_open_at:
-            # A calendar app's text, kept as the file's own times are: "19:00" in every language.
-            about.append(f'{_("Doors open")} {at_venue(perf.doors_open_at, perf):%H:%M}')
+            # Read by a person: the time as their language writes it ("19 h 00" in French).
+            about.append(f'{_("Doors open")} {when(at_venue(perf.doors_open_at, perf), "H:i")}')
         about += [str(t.place) for t in tickets]
         about.append(order_link(order))
         lines = [
