@@ -460,8 +460,11 @@ class CustomerAdmin(admin.ModelAdmin):
         if request.POST.get("confirmed") != "yes":
             plans = [{"plan": plan, "summary": _erasure_summary(plan)}
                      for plan in (erasure_plan(email=email) for email in emails)]
-            return _confirmation(self, request, queryset, "admin/sales/customer/erase_confirmation.html", plans=plans,
-                                 erasable=sum(1 for row in plans if row["plan"].anything and not row["plan"].refusals))
+            erasable = {email for email, row in zip(emails, plans, strict=True)
+                        if row["plan"].anything and not row["plan"].refusals}
+            # Confirmed, the page posts only those its button counts: the others were told why not.
+            return _confirmation(self, request, [c for c in queryset.order_by("pk") if c.email in erasable],
+                                 "admin/sales/customer/erase_confirmation.html", plans=plans, erasable=len(erasable))
         # Named within a sentence: the admin capitalises a message's first letter, not an address's.
         done, refused = _each(self, request, emails, lambda email: gettext(
             "Personal data of %(email)s not erased") % {"email": email}, lambda email: len(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -397,6 +398,32 @@ def test_the_page_fits_a_phone_a_long_address_wrapping_in_its_column(organizer):
     page = signed_in(organizer).post("/admin/sales/customer/", {
         "action": "erase_personal_data", "_selected_action": [Customer.objects.get().pk]}).content.decode()
     assert "@media (max-width: 767px) { #erasure-plan td:first-child { overflow-wrap: anywhere; } }" in page
+
+
+def test_confirming_erases_those_the_page_offered_and_leaves_the_others_without_an_error(organizer):
+    """Two people chosen, one whose order is still to come ("Not yet" on the page): the
+    button erases the one it counts, and the other, already told why not, is not named
+    again as a red error; a page offering nobody asks no question it cannot be answered."""
+    played, coming = make_performance(rows=1, per_row=4), make_performance(rows=1, per_row=4)
+    past = online_order(played)
+    over(played)
+    waiting = online_order(coming, CustomerDetails(name="Paul Appel", email="paul@example.org"))
+    client = signed_in(organizer)
+    chosen = [past.customer_id, waiting.customer_id]
+    page = client.post("/admin/sales/customer/", {"action": "erase_personal_data",
+                                                  "_selected_action": chosen}).content.decode()
+    assert "Yes, erase the personal data of 1 person" in page and "Not yet:" in page
+    posted = [int(pk) for pk in re.findall(r'name="_selected_action" value="(\d+)"', page)]
+    assert posted == [past.customer_id]  # what the button counts, nobody else
+    done = client.post("/admin/sales/customer/", {"action": "erase_personal_data", "_selected_action": posted,
+                                                  "confirmed": "yes"}, follow=True).content.decode()
+    assert "Erased the personal data of 1 customer." in done and "not erased" not in done
+    assert Customer.objects.get(pk=past.customer_id).name == "Personal data erased"
+    assert Customer.objects.get(pk=waiting.customer_id).name == "Paul Appel"
+    nobody = client.post("/admin/sales/customer/", {"action": "erase_personal_data",
+                                                    "_selected_action": [waiting.customer_id]}).content.decode()
+    assert "Erase their personal data?" not in nobody and "This cannot be undone" not in nobody
+    assert "Nobody chosen can be erased now" in nobody and "Not yet:" in nobody
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
