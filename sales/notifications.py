@@ -127,6 +127,8 @@ def send_confirmation(order_id: int) -> bool:
                 REFUND_REFUSED, REFUND_SETTLED, *NOT_YET_TAKEN)).values_list("message", flat=True))
         receipt_html = receipt_email(order, None if refunded else tickets)  # as the text's, in HTML
         context = {"order": order, "tickets": tickets, "link": order_link(order), "receipt": receipt,
+                   # The tickets' column names what it shows: the zone, and a price type if any has one.
+                   "typed": any(t.price_type_name for t in tickets),
                    "receipt_html": receipt_html, "cancelled": cancelled,
                    # Sent again after some tickets were refunded or exchanged: it says so.
                    "changed": _changed_since_last_sent(order),

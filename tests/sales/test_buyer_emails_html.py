@@ -132,6 +132,8 @@ def test_the_confirmation_has_the_text_and_an_html_part_saying_the_same():
         assert [seat.section.name, seat.seat.row, seat.seat.number, ticket.price_zone_name, "$50.00"] in rows
         assert ticket.code in page
     assert ["Total", "$100.00"] in rows  # the receipt's totals
+    # No price types at this performance: the column says what it shows, the zone.
+    assert ["Section", "Row", "Seat", "Zone", "Price"] in rows
     ((name, _pdf, kind),) = message.attachments  # the tickets, attached as before
     assert name == f"tickets-{order.code}.pdf" and kind == "application/pdf"
 
@@ -145,6 +147,10 @@ def test_the_tickets_fit_a_phone_what_a_price_holds_wrapping_under_it(language):
     _text, html = two_parts(mail.outbox[0])
     said = "frais et taxes inclus" if language == "fr" else "fees and taxes included"
     assert said in visible(html)
+    # The zone and the price type, under a heading that names both.
+    heading = (["Section", "Rangée", "Siège", "Zone, tarif", "Prix"] if language == "fr"
+               else ["Section", "Row", "Seat", "Zone, price type", "Price"])
+    assert heading in rows_of(html), rows_of(html)[:3]
     kept = kept_on_one_line(html)
     assert kept and all(re.fullmatch(r"[−-]?\$?[\d,.\u00a0\u202f ]+\$?", text) for text in kept), kept
 
