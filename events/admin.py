@@ -131,9 +131,11 @@ class VenueClockMixin:
         if zone is None:
             return super().changeform_view(request, object_id, form_url, extra_context)
         note = _("Times on the clock of the venue (%(zone)s)") % {"zone": zone.key}
-        # The object's name first, as the admin's own subtitle (and the browser's title) says it.
+        # The object's name first, as the admin's own subtitle (and the browser's title) says
+        # it, or as the admin's own change_view names it.
         obj = self.get_object(request, unquote(object_id)) if object_id else None
-        extra_context = {**(extra_context or {}), "subtitle": f"{obj} · {note}" if obj is not None else note}
+        named = (extra_context or {}).get("subtitle") or obj
+        extra_context = {**(extra_context or {}), "subtitle": f"{named} · {note}" if obj is not None else note}
         with timezone.override(zone):
             response = super().changeform_view(request, object_id, form_url, extra_context)
             if hasattr(response, "render"):  # rendered here, on the venue's clock, not after

@@ -121,6 +121,13 @@ def test_a_payments_page_writes_its_amounts_as_money_in_the_admins_language(sale
         assert (shown[0]["amount_money"], shown[0]["tendered_money"], shown[0]["note"]) == (paid, tendered, note)
         assert shown[1]["amount_money"] == back, shown[1]
         assert "cash" not in shown[0] and "amount" not in shown[1]  # not also as bare numbers
+        # Named at the top, in the browser's tab and in the last crumb with its amount as money.
+        for page, amount in zip(pages, (paid, back), strict=True):
+            title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+            crumbs = re.search(r'<div class="breadcrumbs">(.*?)</div>', page, re.S).group(1)
+            heading = re.search(r"<h2>(.*?)</h2>", page, re.S).group(1)
+            for said in (title, crumbs, heading):
+                assert f" {amount} (" in said, said
 
 
 def test_a_shifts_pages_write_their_moments_as_the_rest_of_the_admin(clerk, organizer):
