@@ -117,7 +117,9 @@ class SalesPerformanceAdmin(PerformanceAdmin):
     actions = ["put_on_sale"]
     readonly_fields = ("sales_by_channel",)
 
-    @admin.action(description=gettext_lazy("Put on sale (create the inventory)"))
+    # Each action that changes something says so (permissions): Django offers an action
+    # that says nothing to whoever may read the list.
+    @admin.action(description=gettext_lazy("Put on sale (create the inventory)"), permissions=["change"])
     def put_on_sale(self, request, queryset):
         for performance in queryset:
             _run(self, request, gettext("%(performance)s: places created") % {"performance": performance},
@@ -206,19 +208,19 @@ class PlaceAdmin(ReadOnlyMixin, admin.ModelAdmin):
             transaction.on_commit(lambda perf_id=perf_id: availability_changed(perf_id), robust=True)
         return total
 
-    @admin.action(description=gettext_lazy("Block (take off sale)"))
+    @admin.action(description=gettext_lazy("Block (take off sale)"), permissions=["change"])
     def block(self, request, queryset):
         _run(self, request, gettext("Blocked"), lambda: self._by_performance(
             request, queryset, lambda p, ids: inventory.block(
                 performance=p, place_ids=ids, now=timezone.now(), actor=request.user)))
 
-    @admin.action(description=gettext_lazy("Unblock (put back on sale)"))
+    @admin.action(description=gettext_lazy("Unblock (put back on sale)"), permissions=["change"])
     def unblock(self, request, queryset):
         _run(self, request, gettext("Unblocked"), lambda: self._by_performance(
             request, queryset, lambda p, ids: inventory.unblock(
                 performance=p, place_ids=ids, now=timezone.now(), actor=request.user)))
 
-    @admin.action(description=gettext_lazy("Allocate to a channel…"))
+    @admin.action(description=gettext_lazy("Allocate to a channel…"), permissions=["change"])
     def allocate(self, request, queryset):
         form = AllocateForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
@@ -361,7 +363,8 @@ class OrderAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return request.user.has_perm("sales.change_order")
 
-    @admin.action(description=gettext_lazy("Refund (places back on sale; fees not refundable kept)"))
+    @admin.action(description=gettext_lazy("Refund (places back on sale; fees not refundable kept)"),
+                  permissions=["change"])
     def refund(self, request, queryset):
         """Money moves: first a page of what each order would pay back, then, confirmed, the refunds."""
         if request.POST.get("confirmed") != "yes":
@@ -392,7 +395,8 @@ class OrderAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
                               messages.SUCCESS)
 
 
-    @admin.action(description=gettext_lazy("Settle refunds the provider refused (paid back by other means)"))
+    @admin.action(description=gettext_lazy("Settle refunds the provider refused (paid back by other means)"),
+                  permissions=["change"])
     def settle_refused(self, request, queryset):
         """A refund the provider refused, paid back by a person (a cheque, a transfer): first
         a page of what each order is owed, asking how it was paid back; then, confirmed,
@@ -701,7 +705,7 @@ class BallotAdmin(VenueClockMixin, admin.ModelAdmin):
         draw = Draw.objects.filter(ballot=obj).first() if obj.pk else None
         return _draw_links(draw, reverse("shop:ballot-draw", args=[obj.pk]) if draw else "")
 
-    @admin.action(description=gettext_lazy("Draw now (the window must be closed)"))
+    @admin.action(description=gettext_lazy("Draw now (the window must be closed)"), permissions=["change"])
     def draw(self, request, queryset):
         from . import lottery
 

@@ -135,6 +135,42 @@ def test_anonymous_cannot_reach_the_admin(client):
     assert client.get("/admin/sales/place/").status_code == 302
 
 
+def test_an_admin_account_that_may_only_read_runs_no_action_that_changes_anything(client):
+    """An account given the admin to read (a superuser can give one view permissions alone)
+    sees the lists, but puts nothing on sale, blocks or allocates no place, draws no ballot
+    and refunds no order: each of those actions is for whoever may change what it changes."""
+    from django.contrib.auth.models import Permission
+
+    from sales.models import Ballot
+    from tests.support import make_user
+
+    reader = make_user("reader", is_staff=True)
+    reader.user_permissions.add(*Permission.objects.filter(codename__in=[
+        "view_performance", "view_place", "view_ballot", "view_order"]))
+    unsold = make_performance(on_sale=False)
+    perf = make_performance()
+    order = sell_two(perf)
+    place = places_of(perf, state="available")[0]
+    now = timezone.now()
+    ballot = Ballot.objects.create(performance=perf, zone=perf.price_zones.get(), opens_at=now - timedelta(days=2),
+                                   closes_at=now - timedelta(days=1))
+    client.force_login(reader)
+    for url, action, pk, extra in [("/admin/events/performance/", "put_on_sale", unsold.pk, {}),
+                                   ("/admin/sales/place/", "block", place.pk, {}),
+                                   ("/admin/sales/place/", "allocate", place.pk, {"channel": "counter", "apply": "1"}),
+                                   ("/admin/sales/ballot/", "draw", ballot.pk, {}),
+                                   ("/admin/sales/order/", "refund", order.pk, {"confirmed": "yes"})]:
+        assert client.get(url).status_code == 200  # the list is the reader's
+        client.post(url, {"action": action, "_selected_action": [pk], **extra})
+    assert not Place.objects.filter(performance=unsold).exists()
+    place.refresh_from_db()
+    assert (place.state, place.allocation) == ("available", "")
+    ballot.refresh_from_db()
+    assert ballot.drawn_at is None
+    order.refresh_from_db()
+    assert order.status == "paid"
+
+
 def test_private_order_link(client):
     order = sell_two(make_performance())
     page = client.get(f"/orders/{order.code}/{order.access_token}/")
