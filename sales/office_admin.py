@@ -523,10 +523,29 @@ class PaymentAdmin(DatesInReach, DaysOnVenueClock, VenueClockMixin, admin.ModelA
 
 # --- a dashboard per performance, and exports --------------------------------------------
 
+# What each export reads, as the admin's permissions name it: one that names its buyers
+# (their names and email addresses) is for whoever may read the customers too.
+EXPORT_READS = {"orders": ("sales.view_order", "sales.view_customer"),
+                "tickets": ("sales.view_ticket", "sales.view_customer"),
+                "payments": ("sales.view_payment",), "customers": ("sales.view_customer",)}
+
+
+def exports_of(user) -> list[str]:
+    """The kinds of export `user` may download (KINDS, in order)."""
+    return [kind for kind in KINDS if user.has_perms(EXPORT_READS[kind])]
+
+
 class ExportForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("What"), choices=[
         ("orders", gettext_lazy("Orders")), ("tickets", gettext_lazy("Tickets (attendees)")),
         ("payments", gettext_lazy("Payments and refunds")), ("customers", gettext_lazy("Customers"))])
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offered, and taken, only what the user may read: a link to another is the form's error.
+        readable = exports_of(user)
+        self.fields["kind"].choices = [(kind, label) for kind, label in self.fields["kind"].choices
+                                       if kind in readable]
     format = forms.ChoiceField(label=gettext_lazy("Format"), choices=[("csv", "CSV"), ("xlsx", "XLSX (Excel)")])
     performance = forms.ModelChoiceField(label=gettext_lazy("Performance"), required=False,
                                          queryset=Performance.objects.select_related("event", "venue"),
@@ -626,7 +645,7 @@ class PerformanceDashboardAdmin(DatesInReach, DaysOnVenueClock, admin.ModelAdmin
             "place": zone_place(performance.venue.time_zone),
             "live": on_sale_now(performance),
             "today": {"taken": today_taken, "refunded": today_refunded, "net": today_taken + today_refunded},
-            "exports": [(kind, fmt) for kind in KINDS for fmt in ("csv", "xlsx")],
+            "exports": [(kind, fmt) for kind in exports_of(request.user) for fmt in ("csv", "xlsx")],
         })
 
     def event_board(self, request, event_id: int):
@@ -657,7 +676,7 @@ class PerformanceDashboardAdmin(DatesInReach, DaysOnVenueClock, admin.ModelAdmin
         """A download: GET with the form's fields (a link from a dashboard names the performance)."""
         if not (self.has_view_permission(request) and request.user.has_perm("sales.view_payment")):
             raise PermissionDenied
-        form = ExportForm(request.GET or None)
+        form = ExportForm(request.GET or None, user=request.user)
         if request.GET and form.is_valid():
             data = form.cleaned_data
             return export_response(data["kind"], data["format"], ExportFilter(

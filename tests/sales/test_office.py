@@ -785,3 +785,27 @@ def test_the_payments_and_performances_by_day_are_on_the_venues_clock(organizer)
     assert "starts_at__day=10" in boards and "starts_at__day=11" not in boards, boards
     on_the_day = admin.get("/admin/sales/performancedashboard/", {**shows, "starts_at__day": "10"}).content.decode()
     assert f"/admin/sales/performancedashboard/{vancouver.pk}/change/" in on_the_day
+
+
+def test_an_export_of_people_is_for_whoever_may_read_them(sales):
+    """Who may read the takings (payments, dashboards) but not the buyers (customers,
+    orders, tickets) downloads the payments, and no export naming the buyers: the form
+    offers none, and a link to one is refused as the form's error."""
+    from django.contrib.auth.models import Permission
+
+    from tests.support import make_user
+
+    accountant = make_user("accountant", is_staff=True)
+    accountant.user_permissions.add(*Permission.objects.filter(
+        codename__in=["view_performancedashboard", "view_payment"]))
+    books = signed_in(accountant)
+    url = "/admin/sales/performancedashboard/exports/"
+    assert len(_csv(books.get(url, {"kind": "payments", "format": "csv", "performance": sales.pk}))) == 5
+    for kind in ("customers", "orders", "tickets"):
+        refused = books.get(url, {"kind": kind, "format": "csv", "performance": sales.pk})
+        assert not isinstance(refused, StreamingHttpResponse), kind
+        page = refused.content.decode()
+        assert "Select a valid choice" in page and "@example.org" not in page, kind
+        assert f'value="{kind}"' not in page, kind
+    dashboard = books.get(f"/admin/sales/performancedashboard/{sales.pk}/change/").content.decode()
+    assert "kind=payments" in dashboard and "kind=customers" not in dashboard
