@@ -145,6 +145,16 @@ def test_each_door_reaches_its_pool_through_the_one_address(front, clerk_token):
         # Written so that HAProxy's prefix does not see a staff page: the public pool, which
         # reads the decoded path, refuses it.
         ("GET", "/%63ounter/", {}, "public", 404),
+        # What a staff page asks for beside itself (its styles, its scripts, the language
+        # switch) comes from the staff pool: a crowd on the public pool does not leave the
+        # counter without them. The shop's, from the public pool.
+        ("GET", "/static/staff.js", {"Referer": "http://localhost/counter/sale/12/"}, "staff", 200),
+        ("GET", "/i18n/setlang/", {"Referer": "http://localhost/phone/"}, "staff", 302),
+        ("GET", "/i18n/setlang/", {"Referer": "http://localhost/"}, "public", 302),
+        ("GET", "/static/staff.js", {"Referer": "https://localhost/admin/sales/order/"}, "staff", 200),
+        ("GET", "/static/shop.css", {"Referer": "http://localhost/performances/1/"}, "public", 200),
+        ("GET", "/static/shop.css", {"Referer": "http://localhost/static/counterfeit/"}, "public", 200),
+        ("GET", "/static/shop.css", {}, "public", 200),
     ]
     for method, path, headers, pool, status in doors:
         served_by, response = front.request(method, path, headers)
