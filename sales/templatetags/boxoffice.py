@@ -275,6 +275,8 @@ def audit_line(event) -> str:
         detail = gettext("for %(clerk)s") % {"clerk": m[1]}
     elif m := re.fullmatch(r"(.*); difference (\S+ \S+)", detail):
         detail = gettext("%(places)s; difference %(amount)s") % {"places": m[1], "amount": m[2]}
+    elif event.action == "tickets refunded" and (m := re.fullmatch(r"(.*); (\S+ [A-Z]{3})", detail)):
+        detail = gettext("%(places)s; %(amount)s") % {"places": m[1], "amount": m[2]}
     elif m := re.fullmatch(r"([-\d.]+ [A-Z]{3}): (.*), (\S+)", detail):
         detail = f"{m[1]}: {gettext(m[2])}, {m[3]}"
     elif event.action == "paid":

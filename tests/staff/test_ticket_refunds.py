@@ -162,6 +162,19 @@ def test_the_order_page_writes_every_amount_as_money_in_the_clerks_language(cler
     assert "100,00 $" in text  # the payment
 
 
+def test_the_order_history_says_which_tickets_were_refunded_as_french_writes_it(clerk, hall):
+    """The history's line for some tickets refunded reads in French as French is written:
+    its places, then a no-break space before the semicolon, then what they cost."""
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 2)
+    first = order.tickets.order_by("pk").first()
+    client = signed_in(clerk)
+    client.post(f"/counter/orders/{order.code}/refund/", {"tickets_given": "1", "tickets": [str(first.pk)]})
+    page = client.get(f"/counter/orders/{order.code}/", headers={"accept-language": "fr"}).content.decode()
+    history = unescape(page[page.find(">Historique<"):])
+    assert f"billets remboursés\u00a0: {first.place}\u00a0; 50,00\u00a0$" in history, history[:400]
+
+
 def test_the_api_refunds_some_tickets_by_their_codes_and_refuses_bad_ones_as_json(clerk, hall):
     shift = shift_open(clerk=clerk, cash_float=Decimal("0"))
     order = counter_sale(clerk, shift, hall, "Stalls", 2)
