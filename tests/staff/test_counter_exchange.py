@@ -137,6 +137,22 @@ def test_a_payback_in_cash_is_counted_out_to_the_nearest_five_cents(clerk, hall)
     page = c.get(f"/counter/orders/{order.code}/").content.decode()
     assert "−$30.00" in page and "$80.00" in page  # its payments as the drawer moved them
 
+def test_a_cent_back_that_rounds_to_no_coin_is_no_payback(clerk, hall):
+    """50.02 for the front, 50.00 for the stalls: two cents back in cash is no coin at all.
+    The exchange's page says there is nothing to pay, and so does its message after: the
+    clerk is not told to pay back $0.00."""
+    hall.price_zones.filter(name="Front").update(price=Decimal("50.02"))
+    c = signed_in(clerk)
+    c.post("/counter/shift/open/", {"cash_float": "100"})
+    order = counter_sale(clerk, Shift.objects.get(), hall, "Front", 1)
+    start = c.post(f"/counter/orders/{order.code}/exchange/",
+                   {"tickets": [str(order.tickets.get().pk)], "zone": zone(hall, "Stalls").pk, "quantity": "1"})
+    assert "No difference to pay" in c.get(start["Location"]).content.decode()
+    done = c.post(start["Location"], {}, follow=True).content.decode()
+    assert "Exchanged, no difference to pay." in done and "Pay back" not in done
+    assert order.tickets.get(status="valid").place.price_zone.name == "Stalls"
+
+
 def test_a_payback_over_the_limit_needs_a_supervisor_and_changes_nothing(clerk, organizer, hall):
     hall.price_zones.filter(name="Front").update(price=Decimal("400.00"))
     shift = shift_open(clerk=clerk, cash_float=Decimal("100"))

@@ -491,8 +491,9 @@ def order_exchange_view(request, code: str, hold_id: int):
                 note = _("Exchanged. Change due: %(change)s") % {"change": money(order.change_due, order.currency)}
             elif quote.difference > 0:
                 note = _("Exchanged. %(amount)s paid.") % {"amount": money(quote.difference, quote.currency)}
-            elif quote.difference < 0:
-                # Cash to the nearest coin, as it is counted out of the drawer.
+            # Cash to the nearest coin, as it is counted out of the drawer: a cent or two back
+            # in cash is no coin at all, and nothing to pay back, as the exchange's page said.
+            elif quote.difference < 0 and order.payments.filter(pk__gt=last, amount__lt=0).exclude(cash=0).exists():
                 back = sum(paid_back_since(request, order, after=last).values(), Decimal("0"))
                 note = _("Exchanged. Pay back %(amount)s.") % {"amount": money(back, order.currency)}
             else:
