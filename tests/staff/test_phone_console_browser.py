@@ -57,6 +57,7 @@ def test_with_nothing_ticked_the_refund_asks_no_question_and_refunds_nothing(con
     them, and nothing is paid back."""
     perf = make_performance(rows=1, per_row=6, price="45.00")
     operator = make_user("operator-untick", "phone operator")
+    make_user("supervisor", ORGANIZER, is_staff=True)
     order = sold_by_phone(operator, perf, 2)
     page = console(operator)
     page.goto(f"/phone/orders/{order.code}/")
@@ -64,7 +65,10 @@ def test_with_nothing_ticked_the_refund_asks_no_question_and_refunds_nothing(con
     asked = []
     page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     first = order.tickets.order_by("pk").first()
-    page.locator("#refund-form").get_by_label(str(first.place)).focus()
+    form = page.locator("#refund-form")
+    form.get_by_label("Supervisor", exact=True).fill("supervisor")
+    form.get_by_label("Password").fill("pw-supervisor")
+    form.get_by_label(str(first.place)).focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
     page.wait_for_load_state()
@@ -98,13 +102,18 @@ def test_the_operator_is_asked_what_the_ticked_tickets_pay_back_to_the_card(cons
     expect(payback).to_have_text(one)
     form.get_by_label(str(second.place)).check()
     expect(payback).to_have_text(two)
+    # An operator refunds nothing alone: the form asks for the supervisor first, before
+    # any question of what goes back is put.
+    page.locator("#refund-button").click()
+    expect(form.get_by_label("Supervisor", exact=True)).to_be_focused()
+    assert asked == []
+    form.get_by_label("Supervisor", exact=True).fill("supervisor")
+    form.get_by_label("Password").fill("pw-supervisor")
     page.locator("#refund-button").click()
     assert asked == ["Refund the ticked tickets? " + two]
     assert Order.objects.get(pk=order.pk).payments.filter(amount__lt=0).count() == 0  # not confirmed
     form.get_by_label(str(second.place)).uncheck()
     expect(payback).to_have_text(one)
-    form.get_by_label("Supervisor", exact=True).fill("supervisor")
-    form.get_by_label("Password").fill("pw-supervisor")
     confirm.append(True)
     page.locator("#refund-button").click()
     page.get_by_text("The card is paid back by the payment provider").wait_for()

@@ -10,6 +10,7 @@ from decimal import Decimal
 from html import unescape
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core import mail
 from django.test import Client
 
@@ -199,6 +200,27 @@ def test_what_was_paid_at_the_counter_is_refunded_at_the_counter(phone, supervis
     refused = phone.post(f"/phone/orders/{cash.code}/refund/", SIGNED, follow=True)
     assert "Not refunded: Cash $50.00 of this order was paid at the counter" in text_of(refused)
     assert Order.objects.get(pk=cash.pk).status == "paid"
+
+
+def test_an_operator_is_asked_for_the_supervisor_before_the_refund_question(phone, supervisor):
+    """A phone operator refunds nothing alone: the supervisor's name and password are asked
+    by the form itself (the browser stops the refund and says which field is missing),
+    before the question of what goes back is put, not after it as a refusal. Whoever may
+    refund alone is not asked (the fields are for going over their limit)."""
+    perf = make_performance(rows=1, per_row=4)
+    order = sold_by_phone(phone, perf, quantity=1)
+    page = phone.get(f"/phone/orders/{order.code}/").content.decode()
+    form = page[page.find('id="refund-form"'):]
+    form = form[:form.find("</form>")]
+    assert re.search(r'<input name="supervisor"[^>]* required', form), form
+    assert re.search(r'<input name="supervisor_password"[^>]* required', form), form
+    both = make_user("operator-and-clerk", PHONE_OPERATOR)
+    both.groups.add(Group.objects.get(name=COUNTER_CLERK))  # a clerk refunds within a limit
+    alone = signed_in(both)
+    page = alone.get(f"/phone/orders/{order.code}/").content.decode()
+    form = page[page.find('id="refund-form"'):]
+    form = form[:form.find("</form>")]
+    assert 'name="supervisor"' in form and " required" not in form
 
 
 def test_a_refund_the_provider_refuses_is_said_and_still_owed(phone, supervisor):
