@@ -119,6 +119,7 @@ def test_find_a_guest_and_admit_them(door, performance):
     c = signed_in(door)
     page = c.get(f"/door/performances/{performance.pk}/", {"q": "tremblay"})
     assert "Jean Tremblay" in page.content.decode() and ticket.code in page.content.decode()
+    assert "door-admit" in page.content.decode()  # on the day: admitted from the list
     fragment = c.get(f"/door/performances/{performance.pk}/", {"q": "tremblay"}, HTTP_HX_REQUEST="true")
     assert fragment.content.decode().lstrip().startswith('<div id="found">')
     nobody = c.get(f"/door/performances/{performance.pk}/", {"q": "counter"}).content.decode()
@@ -142,7 +143,10 @@ def test_a_door_opened_on_another_day_warns_and_an_earlier_scan_gives_its_date(d
     assert at_venue(performance.starts_at, performance).date() != at_venue(timezone.now(), performance).date()
     page = c.get(f"/door/performances/{performance.pk}/").content.decode()
     assert 'id="not-today"' in page and "Not today" in page
-    ticket, = sell(performance)
+    ticket, = sell(performance, name="Jean Tremblay")
+    # Found by name on another day: no button to admit them, which the scan would refuse.
+    found = c.get(f"/door/performances/{performance.pk}/", {"q": "tremblay"}).content.decode()
+    assert "Jean Tremblay" in found and "door-admit" not in found
     on_the_day(performance)
     Ticket.objects.filter(pk=ticket.pk).update(checked_in_at=timezone.now() - timedelta(days=2), checked_in_door="")
     again = c.post(f"/door/performances/{performance.pk}/scan/", {"code": ticket.code}, **JSON)
@@ -222,8 +226,9 @@ def test_a_scan_at_another_days_performance_is_refused_and_the_ticket_kept_for_i
     assert answer.status_code == 409 and not answer.json()["admitted"], answer.json()
     assert day in answer.json()["message"] and answer.json()["counts"] == {"sold": 1, "scanned": 0}
     page = c.get(f"/door/performances/{performance.pk}/", {"q": "côté"}).content.decode()
-    assert "refused until the day" in page and ticket.code in page  # the banner; the guest found
-    admit = c.post(url, {"code": ticket.code})  # their Admit button, or the page without script
+    # The banner; the guest found, with no Admit button (it would be refused).
+    assert "refused until the day" in page and ticket.order.code in page and "door-admit" not in page
+    admit = c.post(url, {"code": ticket.code})  # the page without script
     assert admit.status_code == 409 and "door-no" in admit.content.decode() and day in admit.content.decode()
     ticket.refresh_from_db()
     assert ticket.checked_in_at is None and ticket.check_in_scan == ""
