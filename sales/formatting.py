@@ -166,6 +166,8 @@ def payment_note(payment) -> str:
         with contextlib.suppress(ArithmeticError):  # a note written some other way: as it is
             amount = money(Decimal(amount), payment.order.currency if payment.order_id else None)
         return gettext("change due %(amount)s") % {"amount": amount}
+    if text == "card terminal":  # its method says so: the reference typed from its slip, if any
+        return gettext("reference %(reference)s") % {"reference": payment.reference} if payment.reference else ""
     if text.startswith("refunded: "):
         return gettext("refunded: %(reason)s") % {"reason": gettext(text.removeprefix("refunded: "))}
     return gettext(text) if text else ""

@@ -274,6 +274,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "reference %(reference)s": "référence %(reference)s",
     "%(places)s; %(amount)s": "%(places)s ; %(amount)s",
     "Zone, price type": "Zone, tarif",
     "Nobody chosen can be erased now": "Aucune des personnes choisies ne peut être effacée pour l’instant",

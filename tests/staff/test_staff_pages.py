@@ -157,6 +157,11 @@ def test_counter_split_payment_and_unknown_order(clerk, performance):
     order = Order.objects.get()
     assert sorted((p.method, p.amount) for p in order.payments.all()) == [
         ("card_terminal", Decimal("60.00")), ("cash", Decimal("40.00"))]
+    # The order's page notes the terminal's reference beside its payment (its method says
+    # it was the terminal already), as the clerk typed it: what the terminal's slip shows.
+    rows = table_rows(c.get(response["Location"]).content.decode(), "order-payments")
+    terminal = next(row for row in rows if "Card terminal" in row)
+    assert "reference AUTH42" in terminal and "card terminal" not in terminal, terminal
     page = c.get("/counter/lookup/?q=NOPE9999", follow=True).content.decode()
     assert "No order matches" in page
 
