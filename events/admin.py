@@ -18,6 +18,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
 from django.utils.formats import get_format, number_format
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -211,8 +212,23 @@ class OnTheClock(forms.SplitDateTimeField):
         return super().compress(data_list)
 
 
+class TwoBoxes(AdminSplitDateTime):
+    """Django's date and time boxes, which also take a moment from an add page's address:
+    Django's admin fills a new object's fields from it (?starts_at=2031-05-04 20:30), as
+    the text it is. One written as a moment shows as written; any other text leaves the
+    boxes empty (Django's boxes would fail on it, a 500)."""
+
+    def decompress(self, value):
+        if isinstance(value, str):
+            try:
+                value = parse_datetime(value.strip())
+            except ValueError:  # well formed, but no such day (30 February)
+                value = None
+        return super().decompress(value)
+
+
 # Every date and time an admin page takes: typed in two boxes (Django's), on the page's clock.
-TIMES_AS_TYPED = {models.DateTimeField: {"form_class": OnTheClock, "widget": AdminSplitDateTime}}
+TIMES_AS_TYPED = {models.DateTimeField: {"form_class": OnTheClock, "widget": TwoBoxes}}
 
 
 class NamedCellsFormSet:

@@ -263,3 +263,34 @@ def test_a_note_on_a_customer_keeps_its_lines_and_refuses_hidden_characters(oper
     assert not CustomerNote.objects.exists()
     phone.post(f"/phone/customers/{customer.pk}/notes/", {"text": "Wheelchair space.\r\nCalls back at 5."})
     assert CustomerNote.objects.get().text == "Wheelchair space.\r\nCalls back at 5."
+
+
+def test_a_moment_in_an_add_pages_address_is_read_or_left_out(boss):
+    """Django's admin fills a new object's fields from its add page's address
+    (?starts_at=…): a moment there that is no moment leaves its boxes empty, one that is
+    shows in them as written, on every add page with a date and time."""
+    from django.contrib import admin
+    from django.db import models
+    from django.test import RequestFactory
+
+    client = Client(raise_request_exception=False)
+    client.force_login(boss)
+    asked = RequestFactory().get("/")
+    asked.user = boss
+    pages = 0
+    for model, model_admin in admin.site._registry.items():
+        if not model_admin.has_add_permission(asked):
+            continue
+        on_the_form = model_admin.get_form(asked)().fields
+        moments = [f.name for f in model._meta.get_fields()
+                   if isinstance(f, models.DateTimeField) and f.name in on_the_form]
+        if not moments:
+            continue
+        url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/add/"
+        for said in ("0", "2026-02-30 10:00", "25:61", "1e309", "x" * 10_000):
+            page = client.get(url, dict.fromkeys(moments, said))
+            assert page.status_code == 200, (url, said, page.status_code)
+        pages += 1
+        shown = client.get(url, {moments[0]: "2031-05-04 20:30"}).content.decode()
+        assert 'value="2031-05-04"' in shown and 'value="20:30' in shown, url
+    assert pages >= 4
