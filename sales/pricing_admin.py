@@ -111,6 +111,8 @@ class FeeRuleFormSet(BaseInlineFormSet):
         seen = set()
         for form, data in _forms(self):
             channel = data.get("channel")
+            if not channel:  # not one (its row says so): nothing to compare
+                continue
             if channel in seen:
                 form.add_error("channel", gettext(
                     "%(channel)s has two booking fees; keep one (per ticket and per order go on the same line).")
@@ -365,6 +367,8 @@ class PresaleCodeFormSet(BaseInlineFormSet):
         seen = set()
         for form, data in _forms(self):
             code = fold(data.get("code") or "")
+            if not code:  # none typed, or refused (its row says so): nothing to compare
+                continue
             if code in seen:
                 form.add_error("code", gettext("The code %(code)s is twice in this list.") % {"code": data["code"]})
             seen.add(code)

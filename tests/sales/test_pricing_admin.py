@@ -293,6 +293,30 @@ def test_an_organizer_sets_name_taxes_and_booking_fees_on_the_one_organizer_page
     assert TaxRate.objects.count() == 2 and FeeRule.objects.count() == 1
 
 
+def test_rows_without_their_channel_or_their_code_are_refused_in_words_not_a_crash(client, organizer):
+    """Two booking fees whose channel is not one, two presale codes left blank: each row
+    says what is wrong with it; the rows are not compared as "twice" by the value they
+    lack (which failed, a 500)."""
+    client.force_login(organizer)
+    url = f"/admin/sales/organizer/{Organizer.load().pk}/change/"
+    data = add_rows(form_of(client.get(url)), "fee_rules", [
+        {"channel": "١٢", "per_ticket": "1.00", "per_order": "0"},
+        {"channel": "nowhere", "per_ticket": "2.00", "per_order": "0"}])
+    response = client.post(url, data)
+    assert response.status_code == 200 and not saved(response)
+    assert "Select a valid choice." in page_of(response) and not FeeRule.objects.exists()
+    perf = make_performance(rows=1, per_row=4)
+    add = "/admin/sales/presale/add/"
+    opens, closes = when(timezone.now()), when(timezone.now() + timedelta(days=1))
+    data = form_of(client.get(add))
+    data.update(performance=[str(perf.pk)], name=["Fan club"], opens_at_0=opens[0], opens_at_1=opens[1],
+                closes_at_0=closes[0], closes_at_1=closes[1])
+    add_rows(data, "codes", [{"code": "", "max_uses": "5"}, {"code": "", "max_uses": "3"}])
+    response = client.post(add, data)
+    assert response.status_code == 200 and not saved(response)
+    assert "This field is required." in page_of(response) and not Presale.objects.exists()
+
+
 # --- promo codes -------------------------------------------------------------------------------
 
 def test_an_organizer_makes_a_promo_code_and_a_bad_one_is_explained(client, organizer):
