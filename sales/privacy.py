@@ -47,6 +47,7 @@ from .models import (
     erased_email,
     mailbox,
 )
+from .orders.customers import ERASURE_TURN
 from .orders.limits import MAILBOX_SQL
 from .orders.status import record
 from .policy import erases_personal_data
@@ -107,6 +108,8 @@ def _plan(email: str, now: datetime, *, lock: bool) -> Erasure:
     if erased_email(email):
         return Erasure(email, [], [], [], 0, [], already_erased=True)
     box = mailbox(email)
+    if lock:  # first: an order creating a record of the mailbox has committed it, or waits
+        rows.fetch(f"SELECT {ERASURE_TURN}", [box])
     ids = [pk for (pk,) in rows.fetch(f"SELECT c.id FROM sales_customer c WHERE {MAILBOX_SQL} = %s", [box])]
     customers = Customer.objects.filter(pk__in=ids).order_by("pk")
     orders = Order.objects.filter(customer__in=ids).select_related("performance__event", "performance__venue")

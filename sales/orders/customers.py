@@ -15,7 +15,7 @@ from events.models import unprintable
 from .. import rows
 from ..errors import IllegalTransition, InvalidRequest
 from ..formatting import WALK_IN_EMAIL, WALK_IN_NAME
-from ..models import Customer, CustomerNote, Order, address_as_sent
+from ..models import Customer, CustomerNote, Order, address_as_sent, mailbox
 from ..notifications import resend_confirmation
 from .status import record
 
@@ -76,6 +76,13 @@ def clean_customer(details: CustomerDetails, *, walk_in: bool = False) -> Custom
     return CustomerDetails(name=name, email=email, phone=details.phone.strip())
 
 
+# An erasure of a mailbox's personal data (sales.privacy) and an order creating a record
+# of that mailbox take turns here, for the rest of their transactions: the erasure before
+# anything else, the order only when it creates the record (one it finds is locked
+# instead), so neither holds a lock the other waits for first. Its parameter: mailbox().
+ERASURE_TURN = "pg_advisory_xact_lock(hashtext('customer erasure'), hashtext(%s))"
+
+
 def customer_cte(details: CustomerDetails, only_if: tuple[str, list] = ("TRUE", [])) -> tuple[str, list]:
     """The one rule for a buyer's customer record, as common table expressions ending in
     `customer` (id, name, email, phone): found by email whatever its case (by the
@@ -90,7 +97,10 @@ def customer_cte(details: CustomerDetails, only_if: tuple[str, list] = ("TRUE", 
     person's data (sales.privacy) waits for it, then sees what was written. One that
     locked it first is waited for, and a record it erased meanwhile (its address
     changed) is neither used nor created again: `customer` is then empty, and the caller
-    refuses (customer_changed)."""
+    refuses (customer_changed). A record to create takes its turn with an erasure of the
+    mailbox first (ERASURE_TURN, held until the transaction ends), in the same statement:
+    an erasure under way is waited for, and the record made after it; one coming waits
+    for the record and then sees it."""
     condition, condition_params = only_if
     columns, values, params = rows.insert(
         Customer(email=details.email), name="(SELECT name FROM typed)",
@@ -108,13 +118,15 @@ def customer_cte(details: CustomerDetails, only_if: tuple[str, list] = ("TRUE", 
         fill_phone AS (UPDATE sales_customer SET phone = (SELECT phone FROM typed)
                        WHERE id = (SELECT id FROM found) AND phone = '' AND (SELECT phone FROM typed) <> ''
                          AND {condition}),
+        turn AS (SELECT {ERASURE_TURN} WHERE NOT EXISTS (SELECT FROM seen) AND {condition}),
         created AS (
-            INSERT INTO sales_customer {columns} SELECT {values} WHERE NOT EXISTS (SELECT FROM seen) AND {condition}
+            INSERT INTO sales_customer {columns} SELECT {values} WHERE EXISTS (SELECT FROM turn)
             RETURNING id, name, email, phone),
         customer AS (SELECT id, name, email, CASE WHEN phone = '' THEN (SELECT phone FROM typed) ELSE phone END
                        AS phone FROM found
                      UNION ALL SELECT id, name, email, phone FROM created)""", [
-        details.name, details.phone, details.email, details.email, *condition_params, *params, *condition_params]
+        details.name, details.phone, details.email, details.email, *condition_params, mailbox(details.email),
+        *condition_params, *params]
 
 
 CUSTOMER_FIELDS = ["id", "name", "email", "phone"]

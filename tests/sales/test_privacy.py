@@ -22,6 +22,7 @@ from sales import notifications
 from sales.errors import IllegalTransition, InvalidRequest, NotPermitted, SalesError
 from sales.holds import hold_create
 from sales.models import (
+    ERASED_DOMAIN,
     REFUND_OWED,
     Ballot,
     BallotEntry,
@@ -32,6 +33,7 @@ from sales.models import (
     Order,
     OrderEvent,
     Payment,
+    mailbox,
 )
 from sales.orders import CustomerDetails, order_place, order_refund
 from sales.payments import APPROVE, PaymentRequest
@@ -250,17 +252,15 @@ def answer_of(call):
         return exc
 
 
-@pytest.mark.concurrency
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("first", ["erasure", "order"])
-def test_an_order_for_her_placed_as_she_is_erased_leaves_none_of_her_data_behind_a_done_erasure(organizer, first):
-    """Her order and her erasure at the same moment take turns: the erasure first, her
-    order (which found her record before it was erased) is refused; her order first, the
-    erasure sees it and is refused for it. Never an erasure done with her data still there."""
+def raced_with_her_erasure(organizer, first: str, person: CustomerDetails, at_its_end=None):
+    """Her order (as `person`) of a performance to come and her erasure at the same moment,
+    her earlier order's performance over: the `first` holds its transaction open, its
+    rows locked, while the other runs into it; `at_its_end()` runs in the erasure's
+    transaction as it is about to commit. Their answers, her earlier order, the hold."""
     from tests.sales.test_money_races import while_it_waits
 
-    online_order(over_later := make_performance(rows=1, per_row=4))
-    over(over_later)
+    earlier = online_order(played := make_performance(rows=1, per_row=4))
+    over(played)
     coming = make_performance(rows=1, per_row=4)
     hold = hold_create(performance=coming, channel=Channel.ONLINE, owner_key="buyer",
                        place_ids=[places_of(coming, state="available")[0].pk])
@@ -268,31 +268,75 @@ def test_an_order_for_her_placed_as_she_is_erased_leaves_none_of_her_data_behind
 
     def order():
         answers["order"] = answer_of(lambda: order_place(
-            hold=hold, customer=PERSON, owner_key="buyer",
+            hold=hold, customer=person, owner_key="buyer",
             payment=PaymentRequest(method="test_card", card_number=APPROVE)))
 
     def erasure():
         answers["erasure"] = answer_of(lambda: customer_erase(email=EMAIL, actor=organizer))
 
-    # The first holds its transaction open, its rows locked, while the second runs into them.
     if first == "erasure":
-        while_it_waits(erasure, order, what="the order")
+        while_it_waits(erasure, order, then=at_its_end, what="the order")
     else:
         while_it_waits(order, erasure, what="the erasure")
+    return answers, earlier, hold
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first", ["erasure", "order"])
+def test_an_order_for_her_placed_as_she_is_erased_leaves_none_of_her_data_behind_a_done_erasure(organizer, first):
+    """Her order and her erasure at the same moment take turns: the erasure first, her
+    order (which found her record before it was erased) is refused; her order first, the
+    erasure sees it and is refused for it. Never an erasure done with her data still there."""
+    answers, _earlier, hold = raced_with_her_erasure(organizer, first, PERSON)
 
     if first == "erasure":
         assert answers["erasure"].anything
         assert isinstance(answers["order"], InvalidRequest), answers["order"]
         assert "changed just now; try again" in answers["order"].message
         assert rows_quoting(NAME, EMAIL, PHONE) == []
-        assert not Order.objects.filter(performance=coming).exists()
+        assert not Order.objects.filter(performance=hold.performance).exists()
         assert Hold.objects.get(pk=hold.pk).status == Hold.Status.ACTIVE  # hers to pay for again
     else:
         placed = answers["order"]
         assert placed.status == Order.Status.PAID and placed.buyer_name == NAME
         assert isinstance(answers["erasure"], IllegalTransition), answers["erasure"]
-        assert f"order {placed.code} has valid tickets for {coming}" in answers["erasure"].message
+        assert f"order {placed.code} has valid tickets for {hold.performance}" in answers["erasure"].message
         assert Customer.objects.get().email == EMAIL
+
+
+def her_records_not_erased() -> list[str]:
+    """The addresses of her mailbox's customer records (every way of writing it) not erased."""
+    return [c.email for c in Customer.objects.order_by("pk") if mailbox(c.email) == mailbox(EMAIL)]
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first", ["erasure", "order"])
+def test_an_order_making_her_a_new_record_as_she_is_erased_commits_wholly_before_or_after_it(organizer, first):
+    """Her order under another way of writing her address (a record of its own, created by
+    the order) and her erasure at the same moment take turns: the erasure first, the order
+    waits for it and makes a fresh record once it is done; the order first, the erasure
+    waits for it, sees the new record and its order, and is refused for it. Never an
+    erasure done while a record of her mailbox it did not see was written meanwhile."""
+    again = CustomerDetails(name=NAME, email="G.Lachance+encore@example.org", phone=PHONE)
+    at_its_end = []
+    answers, earlier, hold = raced_with_her_erasure(
+        organizer, first, again, at_its_end=lambda: at_its_end.extend(her_records_not_erased()))
+
+    placed = answers["order"]
+    assert placed.status == Order.Status.PAID and placed.buyer_name == NAME
+    if first == "erasure":
+        assert at_its_end == []  # as it commits: nothing of her mailbox left but what it erased
+        assert [c.pk for c in answers["erasure"].customers] == [earlier.customer_id]
+        assert her_records_not_erased() == ["g.lachance+encore@example.org"]  # the fresh one
+        assert Order.objects.get(pk=earlier.pk).buyer_name == ""
+    else:
+        assert isinstance(answers["erasure"], IllegalTransition), answers["erasure"]
+        assert f"order {placed.code} has valid tickets for {hold.performance}" in answers["erasure"].message
+        assert her_records_not_erased() == [EMAIL, "g.lachance+encore@example.org"]
+    # No order of an erased record carries her data again.
+    assert not Order.objects.filter(customer__email__endswith=f"@{ERASED_DOMAIN}").exclude(buyer_name="").exists()
 
 
 @pytest.mark.parametrize("role", [COUNTER_CLERK, PHONE_OPERATOR, DOOR_STAFF])
