@@ -56,6 +56,7 @@ from .notifications import (
     site_link,
 )
 from .orders import CustomerDetails, buyer_language, clean_customer, hold_quote, order_place
+from .orders.customers import ERASURE_TURN
 from .payments import PaymentRequest
 
 logger = logging.getLogger(__name__)
@@ -84,9 +85,10 @@ def ballot_apply(*, ballot: Ballot, name: str, email: str, quantity: int, now: d
         try:
             with transaction.atomic():
                 # One application of a mailbox at a time: another at this moment waits here, then
-                # finds this one (its look-up would otherwise miss a row not yet committed).
-                rows.execute("SELECT pg_advisory_xact_lock(hashtext('ballot entry'), hashtext(%s::text || ' ' || %s))",
-                             [ballot.pk, box or email])
+                # finds this one (its look-up would otherwise miss a row not yet committed). So
+                # does an erasure of the mailbox's personal data (sales.privacy), either way.
+                rows.execute("SELECT pg_advisory_xact_lock(hashtext('ballot entry'), hashtext(%s::text || ' ' || %s)),"
+                             f" {ERASURE_TURN}", [ballot.pk, box or email, box])
                 # The database holds one confirmed application per mailbox
                 # (ballot_one_entry_per_mailbox): one confirmed already is said now.
                 if BallotEntry.objects.filter(ballot=ballot, mailbox=box, status=BallotEntry.Status.APPLIED).exists():

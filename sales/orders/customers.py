@@ -77,9 +77,10 @@ def clean_customer(details: CustomerDetails, *, walk_in: bool = False) -> Custom
 
 
 # An erasure of a mailbox's personal data (sales.privacy) and an order creating a record
-# of that mailbox take turns here, for the rest of their transactions: the erasure before
-# anything else, the order only when it creates the record (one it finds is locked
-# instead), so neither holds a lock the other waits for first. Its parameter: mailbox().
+# of that mailbox (or a ballot application, sales.lottery) take turns here, for the rest
+# of their transactions: the erasure before anything else, the order only when it creates
+# the record (one it finds is locked instead), so neither holds a lock the other waits
+# for first. Its parameter: mailbox().
 ERASURE_TURN = "pg_advisory_xact_lock(hashtext('customer erasure'), hashtext(%s))"
 
 

@@ -339,6 +339,49 @@ def test_an_order_making_her_a_new_record_as_she_is_erased_commits_wholly_before
     assert not Order.objects.filter(customer__email__endswith=f"@{ERASED_DOMAIN}").exclude(buyer_name="").exists()
 
 
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first", ["erasure", "application"])
+def test_a_ballot_application_of_hers_made_as_she_is_erased_commits_wholly_before_or_after_it(organizer, first):
+    """Her ballot application (an entry of her mailbox) and her erasure at the same moment
+    take turns: the erasure first, the application waits and is taken once it is done;
+    the application first, the erasure waits, sees it and is refused for it (not drawn)."""
+    from sales.lottery import ballot_apply
+    from tests.sales.test_money_races import while_it_waits
+
+    online_order(played := make_performance(rows=1, per_row=4))
+    over(played)
+    coming = make_performance(rows=1, per_row=4)
+    ballot = Ballot.objects.create(performance=coming, zone=coming.price_zones.get(),
+                                   opens_at=timezone.now() - timedelta(days=1),
+                                   closes_at=timezone.now() + timedelta(hours=1))
+    answers, at_its_end = {}, []
+
+    def application():
+        answers["application"] = answer_of(lambda: ballot_apply(ballot=ballot, name=NAME, email=BALLOT_EMAIL,
+                                                                quantity=2))
+
+    def erasure():
+        answers["erasure"] = answer_of(lambda: customer_erase(email=EMAIL, actor=organizer))
+
+    if first == "erasure":
+        while_it_waits(erasure, application, what="the application", then=lambda: at_its_end.extend(
+            BallotEntry.objects.filter(mailbox=mailbox(EMAIL)).values_list("name", flat=True)))
+    else:
+        while_it_waits(application, erasure, what="the erasure")
+
+    entry = answers["application"]
+    assert isinstance(entry, BallotEntry) and entry.status == BallotEntry.Status.UNCONFIRMED, entry
+    if first == "erasure":
+        assert at_its_end == []  # as it commits: no entry of her mailbox it did not erase
+        assert answers["erasure"].anything and answers["erasure"].ballot_entries == []
+        assert BallotEntry.objects.get().name == NAME  # taken after it, as she applied again
+    else:
+        assert isinstance(answers["erasure"], IllegalTransition), answers["erasure"]
+        assert "is not drawn yet" in answers["erasure"].message
+        assert Customer.objects.get().email == EMAIL
+
+
 @pytest.mark.parametrize("role", [COUNTER_CLERK, PHONE_OPERATOR, DOOR_STAFF])
 def test_no_clerk_operator_or_door_staff_may_erase(role):
     from django.contrib.auth.models import Permission
