@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,7 +15,7 @@ from . import inventory, network_holds, rows
 from .availability import availability_changed
 from .errors import HoldNotActive, IllegalTransition, InvalidRequest, NotOnSale, NotPermitted, SalesError
 from .formatting import when
-from .models import Hold, Order, Place, PresaleCode
+from .models import Hold, Order, Place, PlaceState, PresaleCode
 from .policy import begun_for, policy_for, roles_of
 
 
@@ -248,6 +249,14 @@ def hold_keep_choices(*, hold: Hold, choices: dict) -> None:
 
 def hold_is_live(hold: Hold, now: datetime | None = None) -> bool:
     return hold.status == Hold.Status.ACTIVE and hold.expires_at > (now or timezone.now())
+
+
+def holds_live(now: datetime | None = None, **which) -> QuerySet[Hold]:
+    """The live holds `which` (filters on Hold) that still hold places, the newest first.
+    `seats`: how many each holds."""
+    return (Hold.objects.filter(status=Hold.Status.ACTIVE, expires_at__gt=now or timezone.now(), **which)
+            .annotate(seats=Count("places", filter=Q(places__state=PlaceState.HELD))).filter(seats__gt=0)
+            .order_by("-created_at"))
 
 
 def hold_release(*, hold: Hold, actor=None, now: datetime | None = None) -> None:

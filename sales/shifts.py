@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -16,8 +16,8 @@ from django.utils.translation import ngettext
 from events.models import Channel
 
 from .errors import HoldNotActive, IllegalTransition, InvalidRequest, NotPermitted
-from .holds import hold_give_back
-from .models import Hold, Payment, PlaceState, Shift
+from .holds import hold_give_back, holds_live
+from .models import Hold, Payment, Shift
 from .policy import COUNTER_CLERK, cash_due, roles_of
 
 METHODS = ("cash", "card_terminal")
@@ -58,10 +58,7 @@ def shift_differences(shift: Shift) -> dict[str, Decimal]:
 def seats_held_by(clerk, now: datetime | None = None) -> QuerySet[Hold]:
     """The clerk's sales in progress at the counter (and exchanges begun there): their live
     holds that still hold seats, not paid. `seats`: how many each holds."""
-    return (Hold.objects.filter(channel=Channel.COUNTER, user=clerk, status=Hold.Status.ACTIVE,
-                                expires_at__gt=now or timezone.now())
-            .annotate(seats=Count("places", filter=Q(places__state=PlaceState.HELD))).filter(seats__gt=0)
-            .order_by("-created_at"))
+    return holds_live(now, channel=Channel.COUNTER, user=clerk)
 
 
 def shift_check_holds(*, clerk, release: Iterable[int] = (), now: datetime | None = None) -> None:

@@ -274,6 +274,25 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Not sold: your shift was closed meanwhile. The seats stay held until %(time)s: open a shift to finish the sale, "
+    "or release them.":
+        "Non vendu : votre quart a été fermé entre-temps. Les places restent retenues jusqu’à %(time)s : ouvrez un "
+        "quart pour terminer la vente, ou libérez-les.",
+    "Not exchanged: your shift was closed meanwhile. The new seats stay held until %(time)s: open a shift to go on "
+    "with the exchange, or release them; the customer keeps their tickets.":
+        "Non échangé : votre quart a été fermé entre-temps. Les nouvelles places restent retenues jusqu’à %(time)s : "
+        "ouvrez un quart pour poursuivre l’échange, ou libérez-les ; le client garde ses billets.",
+    "The new seats stay held until %(time)s, or until you release them.":
+        "Les nouvelles places restent retenues jusqu’à %(time)s, ou jusqu’à ce que vous les libériez.",
+    "Open a shift to finish them, or release their seats now; otherwise they are released when their hold lapses.":
+        "Ouvrez un quart pour les terminer, ou libérez leurs places maintenant ; sinon, elles sont libérées à "
+        "l’expiration de leur retenue.",
+    "New seats are held for an exchange of this order.":
+        "De nouvelles places sont retenues pour un échange de cette commande.",
+    "Release them if the exchange does not go on; otherwise they are released when their hold lapses.":
+        "Libérez-les si l’échange ne se fait pas ; sinon, elles sont libérées à l’expiration de leur retenue.",
+    "Release the seats": "Libérer les places",
+    "Release the new seats": "Libérer les nouvelles places",
     "reference %(reference)s": "référence %(reference)s",
     "%(places)s; %(amount)s": "%(places)s ; %(amount)s",
     "Zone, price type": "Zone, tarif",

@@ -24,8 +24,8 @@ from events.models import Performance
 from sales.availability import zone_counts
 from sales.channels.forms import IdsField
 from sales.errors import SalesError
-from sales.formatting import money, number
-from sales.holds import hold_give_back
+from sales.formatting import money, number, when
+from sales.holds import hold_give_back, hold_is_live
 from sales.models import Hold, Order, Payment, Place
 from sales.orders import refund_payback, refund_ways, ticket_prices, tickets_payback
 from sales.policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR, counted_row, policy_for, roles_of
@@ -355,3 +355,23 @@ def give_back(hold, actor) -> bool:
     except SalesError:
         return False
     return True
+
+
+def held_until(hold: Hold) -> str:
+    """When a live hold lapses, on its venue's clock, as staff pages say it (the time alone)."""
+    return when(hold.performance.local(hold.expires_at), "H:i")
+
+
+def exchange_refused(request, hold: Hold, exc: SalesError) -> None:
+    """Say why an exchange no longer goes on (its order or tickets changed). Its new seats go
+    back on sale when staff asked for the exchange (a POST); a page merely opened (a reload,
+    a restored tab, the browser's own doing) changes no seat: they stay held, to be released
+    from the order's page, or when the hold lapses."""
+    messages.error(request, _("Not exchanged: %(reason)s") % {"reason": exc.message})
+    if request.method == "POST":
+        if give_back(hold, request.user):
+            messages.info(request, _("The new seats were released."))
+    elif hold_is_live(hold):
+        messages.info(request, _("The new seats stay held until %(time)s, or until you release them.")
+                      % {"time": held_until(hold)})
+

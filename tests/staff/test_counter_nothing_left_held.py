@@ -77,14 +77,30 @@ def two_stalls_sold(clerk, hall):
     return c, Order.objects.get()
 
 
+def front_seats_asked(c, order, hall):
+    """The clerk holds two Front seats to exchange every ticket of `order` for: the answer."""
+    tickets = [str(pk) for pk in order.tickets.values_list("pk", flat=True)]
+    return c.post(f"/counter/orders/{order.code}/exchange/",
+                  {"tickets": tickets, "zone": hall.price_zones.get(name="Front").pk, "quantity": "2"})
+
+
+def exchange_held_then_refunded(clerk, hall):
+    """New seats held for an exchange, then the order refunded (from another tab): the
+    clerk's browser, the order, the exchange's page and the new seats' hold."""
+    from sales.orders import order_refund
+
+    c, order = two_stalls_sold(clerk, hall)
+    start = front_seats_asked(c, order, hall)
+    hold = Hold.objects.get(owner_key=f"exchange:{order.code}")
+    order_refund(order=order, actor=clerk, shift=Shift.objects.get(closed_at__isnull=True))
+    return c, order, start["Location"], hold
+
+
 def test_an_exchange_refused_for_a_closed_shift_gives_its_new_seats_back(clerk, hall):
     """The new seats were held as the shift was being closed from another tab: the
     confirmation is refused, says so, and the seats are free again at once."""
     c, order = two_stalls_sold(clerk, hall)
-    tickets = [str(pk) for pk in order.tickets.values_list("pk", flat=True)]
-    start = closed_from_another_tab_meanwhile(clerk, lambda: c.post(
-        f"/counter/orders/{order.code}/exchange/",
-        {"tickets": tickets, "zone": hall.price_zones.get(name="Front").pk, "quantity": "2"}))
+    start = closed_from_another_tab_meanwhile(clerk, lambda: front_seats_asked(c, order, hall))
     assert start.status_code == 302 and "/exchange/" in start["Location"], start.content.decode()[:2000]
     hold = Hold.objects.get(owner_key=f"exchange:{order.code}")
     assert Place.objects.filter(hold=hold, state="held").count() == 2  # held by a drawer now closed
@@ -120,18 +136,75 @@ def test_a_sale_refused_for_a_closed_shift_gives_its_seats_back(clerk, hall):
 def test_an_exchange_its_order_no_longer_allows_gives_its_new_seats_back(clerk, hall):
     """The order was refunded (from another tab) after the new seats were held: the
     exchange is refused, and its seats are free again at once, not when the hold lapses."""
-    from sales.orders import order_refund
-
-    c, order = two_stalls_sold(clerk, hall)
-    tickets = [str(pk) for pk in order.tickets.values_list("pk", flat=True)]
-    start = c.post(f"/counter/orders/{order.code}/exchange/",
-                   {"tickets": tickets, "zone": hall.price_zones.get(name="Front").pk, "quantity": "2"})
-    hold = Hold.objects.get(owner_key=f"exchange:{order.code}")
-    order_refund(order=order, actor=clerk, shift=Shift.objects.get(closed_at__isnull=True))
-    refused = c.post(start["Location"], {"tendered": "60"}, follow=True)
+    c, order, start, hold = exchange_held_then_refunded(clerk, hall)
+    refused = c.post(start, {"tendered": "60"}, follow=True)
     assert not Place.objects.filter(performance=hall, state="held").exists()
     hold.refresh_from_db()
     assert hold.status == "released"
     page = unescape(refused.content.decode())
     assert "Not exchanged: order" in page and "only a paid order can be exchanged" in page
     assert "The new seats were released." in page
+
+
+def held_by(hold) -> int:
+    return Place.objects.filter(hold=hold, state="held").count()
+
+
+def test_a_sale_page_opened_after_the_shift_closed_keeps_its_seats_held(clerk, hall):
+    """Opening the sale's page again (a reload, a restored tab) once the shift was closed
+    from another tab changes no seat: the clerk is told, and releases them with a button."""
+    c = signed_in(clerk)
+    c.post("/counter/shift/open/", {"cash_float": "100"})
+    start = closed_from_another_tab_meanwhile(clerk, lambda: c.post(
+        "/counter/sale/", {"performance": hall.pk, "zone": hall.price_zones.get(name="Stalls").pk, "quantity": "2"}))
+    hold = Hold.objects.get()
+    for _ in range(2):
+        shown = c.get(start["Location"], follow=True)
+        assert held_by(hold) == 2
+    hold.refresh_from_db()
+    assert hold.status == "active" and not Order.objects.exists()
+    page = unescape(shown.content.decode())
+    assert "Not sold: your shift was closed meanwhile. The seats stay held until" in page, page
+    assert "Open the drawer" in page
+    assert f'action="/counter/sale/{hold.pk}/cancel/"' in page and "Release the seats" in page
+    released = c.post(f"/counter/sale/{hold.pk}/cancel/", follow=True)
+    assert released.status_code == 200 and held_by(hold) == 0
+    assert f'action="/counter/sale/{hold.pk}/cancel/"' not in released.content.decode()
+
+
+def test_an_exchange_page_opened_after_the_shift_closed_keeps_its_new_seats_held(clerk, hall):
+    """As a sale's: the exchange's page, opened again once the shift was closed, releases
+    nothing; the clerk is told, and releases the new seats with a button."""
+    c, order = two_stalls_sold(clerk, hall)
+    start = closed_from_another_tab_meanwhile(clerk, lambda: front_seats_asked(c, order, hall))
+    hold = Hold.objects.get(owner_key=f"exchange:{order.code}")
+    shown = c.get(start["Location"], follow=True)
+    assert held_by(hold) == 2
+    hold.refresh_from_db()
+    assert hold.status == "active"
+    page = unescape(shown.content.decode())
+    assert "Not exchanged: your shift was closed meanwhile. The new seats stay held until" in page, page
+    assert "Open the drawer" in page
+    assert f'action="/counter/sale/{hold.pk}/cancel/"' in page and "Release the new seats" in page
+    c.post(f"/counter/sale/{hold.pk}/cancel/")
+    assert held_by(hold) == 0
+    assert sorted(Ticket.objects.filter(order=order, status="valid").values_list("price_zone_name", flat=True)) == [
+        "Stalls", "Stalls"]
+
+
+def test_an_exchange_page_its_order_no_longer_allows_keeps_its_new_seats_held(clerk, hall):
+    """The order was refunded after the new seats were held: opening the exchange's page
+    says it is refused, releases nothing, and the order's page offers to release them."""
+    c, order, start, hold = exchange_held_then_refunded(clerk, hall)
+    shown = c.get(start, follow=True)
+    assert shown.redirect_chain[-1][0] == f"/counter/orders/{order.code}/"
+    assert held_by(hold) == 2
+    page = unescape(shown.content.decode())
+    assert "Not exchanged: order" in page and "only a paid order can be exchanged" in page
+    assert "The new seats were released" not in page
+    assert "The new seats stay held until" in page
+    assert f'action="/counter/sale/{hold.pk}/cancel/"' in page and "Release the new seats" in page
+    released = c.post(f"/counter/sale/{hold.pk}/cancel/", {"order": order.code}, follow=True)
+    assert released.redirect_chain[-1][0] == f"/counter/orders/{order.code}/"
+    assert held_by(hold) == 0
+    assert f'action="/counter/sale/{hold.pk}/cancel/"' not in released.content.decode()

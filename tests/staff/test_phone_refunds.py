@@ -508,3 +508,30 @@ def test_an_exchange_its_order_no_longer_allows_gives_its_new_seats_back_by_phon
     page = text_of(refused)
     assert "Not exchanged: order" in page and "only a paid order can be exchanged" in page
     assert "The new seats were released." in page
+
+
+def test_an_exchange_page_its_order_no_longer_allows_keeps_its_new_seats_held_by_phone(phone, supervisor):
+    """Opening the exchange's page (a reload, a restored tab) once the order was refunded
+    says it is refused and releases nothing; the order's page offers to release them."""
+    from sales.orders import order_refund
+
+    perf = make_performance(rows=1, per_row=4)
+    order = sold_by_phone(phone, perf)
+    later = later_date(perf, price="50.00")
+    tickets, hold = exchange_held(phone, order, later)
+    order_refund(order=order, actor=order.created_by, approver=supervisor)
+    shown = phone.get(f"/phone/orders/{order.code}/exchange/{hold.pk}/", {"tickets": tickets}, follow=True)
+    assert shown.redirect_chain[-1][0] == f"/phone/orders/{order.code}/"
+    assert Place.objects.filter(hold=hold, state="held").count() == 2
+    hold.refresh_from_db()
+    assert hold.status == "active"
+    page = text_of(shown)
+    assert "Not exchanged: order" in page and "only a paid order can be exchanged" in page
+    assert "The new seats were released" not in page
+    assert "The new seats stay held until" in page
+    release = f"/phone/orders/{order.code}/exchange/{hold.pk}/release/"
+    assert f'action="{release}"' in shown.content.decode() and "Release the new seats" in page
+    released = phone.post(release, follow=True)
+    assert not Place.objects.filter(performance=later, state="held").exists()
+    assert "The new seats were released" in text_of(released)
+    assert f'action="{release}"' not in released.content.decode()

@@ -189,7 +189,7 @@ def test_a_paid_orders_page_at_the_counter_works_out_its_refund_once(clerk, perf
     assert sum("cancelled_at" in sql and "IS NOT NULL" in sql for sql in sent) == 1, sent
     # the clerk signed in, with their roles; nobody else read for the payments' "taken by"
     assert sum('FROM "auth_user"' in sql or "FROM auth_user" in sql for sql in sent) == 1, sent
-    assert len(sent) <= 16, sent
+    assert len(sent) <= 17, sent  # one of them: the new seats the clerk still holds for an exchange of it
 
 
 def test_reprint_is_marked(clerk, performance):

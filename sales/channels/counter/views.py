@@ -50,7 +50,9 @@ from sales.channels.staff import (
     EXCHANGE_MARK,
     as_handed,
     exchange_offers,
+    exchange_refused,
     give_back,
+    held_until,
     on_sale,
     performances_page,
     refund_question,
@@ -115,7 +117,9 @@ def _valid(form):
 def home(request):
     shift = shift_current(request.user)
     if shift is None:  # opened, the drawer leads back to the page that asked for it (_open_shift_then)
-        return render(request, "counter/open_shift.html", {"next": _counter_page(request.GET.get("next"))})
+        # Seats still held (the shift closed from another tab mid-sale) are released from here.
+        return render(request, "counter/open_shift.html", {"next": _counter_page(request.GET.get("next")),
+                                                           "in_progress": _in_progress(request)})
     now = timezone.now()
     # The soonest first: the queue at the window is mostly for tonight.
     found = performances_page(on_sale(Channel.COUNTER, now).prefetch_related(
@@ -134,10 +138,11 @@ def home(request):
                                                  "in_progress": _in_progress(request, now)[:10]})
 
 
-def _in_progress(request, now=None) -> list[Hold]:
-    """The clerk's sales left open, each with the exchange it is for (or None)."""
+def _in_progress(request, now=None, **which) -> list[Hold]:
+    """The clerk's sales left open (`which` of them), each with the exchange it is for (or None)."""
     exchanges = request.session.get(EXCHANGES, {})
-    holds = list(seats_held_by(request.user, now).select_related("performance__event", "performance__venue"))
+    holds = list(seats_held_by(request.user, now).filter(**which)
+                 .select_related("performance__event", "performance__venue"))
     for hold in holds:
         hold.exchange = _exchange_of(hold, exchanges)
     return holds
@@ -244,9 +249,17 @@ def sale(request, hold_id: int):
     if exchange := _exchange_of(hold, request.session.get(EXCHANGES, {})):  # not for sale: an exchange's seats
         return redirect(exchange["page"])
     sold = Order.objects.filter(hold=hold, status=Order.Status.PAID).first()
+    if shift is None and sold is None and request.method != "POST" and hold_is_live(hold):
+        # Closed meanwhile (from another tab), and the page merely opened again (a reload, a
+        # restored tab): no seat changes on a GET. Once a shift is open the sale goes on;
+        # its seats are released from there (_in_progress), or when the hold lapses.
+        messages.error(request, _("Not sold: your shift was closed meanwhile. The seats stay held until %(time)s: "
+                                  "open a shift to finish the sale, or release them.") % {"time": held_until(hold)})
+        return _open_shift_then(reverse("counter:sale", args=[hold.pk]))
     if shift is None and sold is None:
         # Closed meanwhile (from another tab): no seat is left held by a drawer that is closed.
-        give_back(hold, request.user)
+        if request.method == "POST":
+            give_back(hold, request.user)
         messages.error(request, _("Not sold: your shift was closed meanwhile, and the seats were released. Open a "
                                   "shift and start the sale again."))
         return to_page(request, reverse("counter:home"))
@@ -352,6 +365,8 @@ def order(request, code: str):
     payback = refund_payback(order) if order.status == Order.Status.PAID and not by_ticket else None
     return render(request, "counter/order.html", {
         "order": order, "tickets": tickets, "exchange_to": exchange_to, "found": found,
+        # New seats the clerk still holds for an exchange of this order: released from here.
+        "exchange_held": _in_progress(request, owner_key=f"{EXCHANGE_MARK}{order.code}"),
         "asked": exchange_asked(request.GET), "valid_tickets": unused,
         "refund_asked": asked,
         # Refunded by the ticket when there is a choice, or when some are already in: the
@@ -448,18 +463,23 @@ def order_exchange_view(request, code: str, hold_id: int):
     hold = _own_hold(request, hold_id, owner_key=f"{EXCHANGE_MARK}{order.code}")
     tickets = IdsField().to_python(request.GET.getlist("tickets") + request.POST.getlist("tickets"))
     shift = shift_current(request.user)
+    if shift is None and request.method != "POST" and hold_is_live(hold):
+        # Closed meanwhile (from another tab), and the page merely opened again: as a sale's.
+        messages.error(request, _("Not exchanged: your shift was closed meanwhile. The new seats stay held until "
+                                  "%(time)s: open a shift to go on with the exchange, or release them; the customer "
+                                  "keeps their tickets.") % {"time": held_until(hold)})
+        return _open_shift_then(request.get_full_path())
     if shift is None:  # closed meanwhile (from another tab): no seat is left held by a drawer that is closed
-        give_back(hold, request.user)
+        if request.method == "POST":
+            give_back(hold, request.user)
         messages.error(request, _("Not exchanged: your shift was closed meanwhile, and the new seats were released; "
                                   "the customer keeps their tickets. Open a shift to exchange again."))
         return _open_shift_then(reverse("counter:order", args=[order.code]))
     errors = []
     try:
         quote = exchange_quote(order=order, ticket_ids=tickets, hold=hold)
-    except SalesError as exc:
-        messages.error(request, _("Not exchanged: %(reason)s") % {"reason": exc.message})
-        if give_back(hold, request.user):  # the order or its tickets changed: these seats exchange nothing
-            messages.info(request, _("The new seats were released."))
+    except SalesError as exc:  # the order or its tickets changed: these seats exchange nothing
+        exchange_refused(request, hold, exc)
         return redirect("counter:order", code=order.code)
     if request.method == "POST":
         last = None

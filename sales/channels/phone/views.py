@@ -53,7 +53,7 @@ from sales.channels.staff import (
     EXCHANGE_MARK,
     as_handed,
     exchange_offers,
-    give_back,
+    exchange_refused,
     on_sale,
     performances_page,
     refund_question,
@@ -66,7 +66,7 @@ from sales.channels.staff import (
 )
 from sales.errors import InvalidRequest, PaymentDeclined, ProviderUnavailable, SalesError
 from sales.formatting import money, when
-from sales.holds import hold_create, hold_extend, hold_is_live, hold_release
+from sales.holds import hold_create, hold_extend, hold_is_live, hold_release, holds_live
 from sales.models import Customer, Hold, Order, Payment
 from sales.notifications import resend_confirmation, send_payment_link
 from sales.orders import (
@@ -395,7 +395,11 @@ def order(request, code: str):
     tickets = with_type_names(list(order.tickets.select_related("place__seat", "place__section")))
     context = {"order": order, "tickets": tickets, "events": order.events.select_related("actor"), **_card_field(),
                "payments": as_handed(order.payments.select_related("created_by")),
-               "attempt": timezone.now().strftime("%H%M%S%f")}
+               "attempt": timezone.now().strftime("%H%M%S%f"),
+               # New seats still held for an exchange of this order (by any operator, who may
+               # pick the call up): released from here.
+               "exchange_held": holds_live(channel=Channel.PHONE, owner_key=f"{EXCHANGE_MARK}{order.code}")
+               .select_related("performance__venue")}
     if order.status == Order.Status.PAID:
         context.update(_refund_and_exchange(request, order, tickets))
     return render(request, "phone/order.html", context)
@@ -522,10 +526,8 @@ def order_exchange_view(request, code: str, hold_id: int):
     try:
         quote = exchange_quote(order=order, ticket_ids=tickets, hold=hold)
         payback_to = payback_plan(order, -quote.difference) if quote.difference < 0 else []
-    except SalesError as exc:
-        messages.error(request, _("Not exchanged: %(reason)s") % {"reason": exc.message})
-        if give_back(hold, request.user):  # the order or its tickets changed: these seats exchange nothing
-            messages.info(request, _("The new seats were released."))
+    except SalesError as exc:  # the order or its tickets changed: these seats exchange nothing
+        exchange_refused(request, hold, exc)
         return redirect("phone:order", code=order.code)
     to_counter = [(paid, amount) for paid, amount in payback_to if paid.method in Payment.AT_COUNTER]
     errors = []
