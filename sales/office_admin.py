@@ -631,21 +631,26 @@ class PerformanceDashboardAdmin(DatesInReach, DaysOnVenueClock, admin.ModelAdmin
         if request.GET.get("live"):  # the page's figures of the moment, every few seconds
             return JsonResponse(on_sale_now(performance))
         board = performance_dashboard(performance)
-        (_venue, today_taken, today_refunded), = takings_today(venue=performance.venue)
+        # The money (takings, refunds, fees, taxes, the settlement and exports) is for whoever
+        # may read the payments, as the exports and the event's board are; the counts are not.
+        takings = request.user.has_perm("sales.view_payment")
         chart = {"labels": [d.isoformat() for d, *_rest in board.days],
                  "tickets": [n for *_rest, n, _so_far in board.days],
                  "so_far": [so_far for *_rest, so_far in board.days],
-                 "taken": [str(taken + refunded) for _d, taken, refunded, *_rest in board.days],
                  "names": {"tickets": _("Tickets sold that day"), "so_far": _("Tickets sold so far"),
                            "taken": _("Net takings that day")}}
+        today = None
+        if takings:
+            chart["taken"] = [str(taken + refunded) for _d, taken, refunded, *_rest in board.days]
+            (_venue, today_taken, today_refunded), = takings_today(venue=performance.venue)
+            today = {"taken": today_taken, "refunded": today_refunded, "net": today_taken + today_refunded}
         return render(request, "admin/sales/performancedashboard/dashboard.html", {
             **self.admin_site.each_context(request), "opts": self.model._meta, "board": board,
             "performance": performance, "chart": chart, "label": performance_label(performance),
             "title": _("Dashboard: %(p)s") % {"p": performance_label(performance)},
             "place": zone_place(performance.venue.time_zone),
-            "live": on_sale_now(performance),
-            "today": {"taken": today_taken, "refunded": today_refunded, "net": today_taken + today_refunded},
-            "exports": [(kind, fmt) for kind in exports_of(request.user) for fmt in ("csv", "xlsx")],
+            "live": on_sale_now(performance), "takings": takings, "today": today,
+            "exports": [(kind, fmt) for kind in exports_of(request.user) for fmt in ("csv", "xlsx")] if takings else [],
         })
 
     def event_board(self, request, event_id: int):

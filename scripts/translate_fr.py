@@ -293,6 +293,9 @@ FR = {
         "Libérez-les si l’échange ne se fait pas ; sinon, elles sont libérées à l’expiration de leur retenue.",
     "Release the seats": "Libérer les places",
     "Release the new seats": "Libérer les nouvelles places",
+    "Takings, refunds, fees and taxes are shown to staff who may view payments.":
+        "Les recettes, les remboursements, les frais et les taxes sont montrés au personnel qui peut consulter les paiements.",
+    "Tickets sold per day": "Billets vendus par jour",
     "reference %(reference)s": "référence %(reference)s",
     "%(places)s; %(amount)s": "%(places)s ; %(amount)s",
     "Zone, price type": "Zone, tarif",

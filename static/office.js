@@ -53,9 +53,16 @@
     datasets.push({type: "line", label: d.names.so_far, data: d.so_far, borderColor: "#1d4ed8",
                    pointBackgroundColor: "#1d4ed8", yAxisID: "tickets", tension: 0.2, pointRadius: 4});
   }
-  datasets.push({type: "line", label: d.names.taken, data: d.taken.map(Number), borderColor: "#15803d",
-                 pointBackgroundColor: "#15803d", yAxisID: "money", borderDash: [6, 4], tension: 0.2,
-                 pointRadius: oneDay ? 6 : 4});
+  // Tickets are whole: no 4.5 on their axis. The takings only to whoever may read the
+  // payments: the page leaves them out otherwise, and the money axis with them.
+  var scales = {tickets: {type: "linear", position: "left", beginAtZero: true, grace: "10%", ticks: {precision: 0}}};
+  if (d.taken) {
+    datasets.push({type: "line", label: d.names.taken, data: d.taken.map(Number), borderColor: "#15803d",
+                   pointBackgroundColor: "#15803d", yAxisID: "money", borderDash: [6, 4], tension: 0.2,
+                   pointRadius: oneDay ? 6 : 4});
+    scales.money = {type: "linear", position: "right", beginAtZero: true, grace: "10%",
+                    grid: {drawOnChartArea: false}};
+  }
   canvas.chart = new window.Chart(canvas, {
     data: {labels: d.labels, datasets: datasets},
     options: {
@@ -63,10 +70,7 @@
       interaction: {mode: "index", intersect: false},
       // The legend in the datasets' order (the bars first), not in their drawing order.
       plugins: {legend: {labels: {sort: function (a, b) { return a.datasetIndex - b.datasetIndex; }}}},
-      // Tickets are whole: no 4.5 on their axis.
-      scales: {tickets: {type: "linear", position: "left", beginAtZero: true, grace: "10%", ticks: {precision: 0}},
-               money: {type: "linear", position: "right", beginAtZero: true, grace: "10%",
-                       grid: {drawOnChartArea: false}}}
+      scales: scales
     }
   });
 })();

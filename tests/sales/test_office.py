@@ -809,3 +809,29 @@ def test_an_export_of_people_is_for_whoever_may_read_them(sales):
         assert f'value="{kind}"' not in page, kind
     dashboard = books.get(f"/admin/sales/performancedashboard/{sales.pk}/change/").content.decode()
     assert "kind=payments" in dashboard and "kind=customers" not in dashboard
+
+
+def test_the_dashboards_takings_are_for_whoever_may_read_the_payments(sales):
+    """Who may open the dashboard but not read the payments sees what sold (places, tickets
+    by channel and by day) and no amount of money, and is told why; with the payments'
+    permission the same page shows the takings."""
+    from django.contrib.auth.models import Permission
+
+    from tests.support import make_user
+
+    door_manager = make_user("door-manager", is_staff=True)
+    door_manager.user_permissions.add(Permission.objects.get(codename="view_performancedashboard"))
+    url = f"/admin/sales/performancedashboard/{sales.pk}/change/"
+    page = unescape(signed_in(door_manager).get(url).content.decode())
+    assert 'id="figure-sold">3<' in page and 'id="by-channel"' in page and 'id="by-day"' in page
+    for amount in ("150.00", "250.00", "100.00", "50.00"):  # net, taken, refunded, a ticket's price
+        assert amount not in page, amount
+    assert 'id="by-method"' not in page and "/settlement/" not in page and "/event/" not in page
+    assert "Takings, refunds, fees and taxes are shown to staff who may view payments." in page
+    french = signed_in(door_manager).get(url, headers={"accept-language": "fr"}).content.decode()
+    assert "50,00" not in french and "Les recettes" in french
+
+    door_manager.user_permissions.add(Permission.objects.get(codename="view_payment"))
+    page = unescape(signed_in(door_manager).get(url).content.decode())
+    assert f'id="figure-net">{money(Decimal("150.00"))}<' in page and 'id="by-method"' in page
+    assert "Takings, refunds, fees and taxes are shown to staff who may view payments." not in page

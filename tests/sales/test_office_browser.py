@@ -170,3 +170,27 @@ def test_the_dashboards_chart_shows_the_net_takings_of_a_single_day_of_sales(bro
     assert seen["taken"] == [120] and seen["shown"]
     assert seen["green"] >= 8, seen
     context.close()
+
+
+def test_the_dashboards_chart_draws_the_tickets_alone_for_whoever_may_not_read_the_payments(browser, live_server):
+    """Without the payments' permission the page leaves the takings out: the chart draws the
+    tickets sold, with no takings line and no money axis."""
+    from django.contrib.auth.models import Permission
+
+    perf = make_performance(rows=1, per_row=6, price="40.00")
+    sell(perf, 3)
+    manager = make_user("door-manager-chart", is_staff=True)
+    manager.user_permissions.add(Permission.objects.get(codename="view_performancedashboard"))
+    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP)
+    login(context, manager, live_server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"/admin/sales/performancedashboard/{perf.pk}/change/")  # its scripts run before "load"
+    seen = page.evaluate("""() => {
+        const chart = document.getElementById('sales-chart').chart;
+        return chart && {data: chart.data.datasets.map(d => d.data), scales: Object.keys(chart.scales).sort()};
+    }""")
+    assert errors == [] and seen == {"data": [[3]], "scales": ["tickets", "x"]}, (errors, seen)
+    context.close()
