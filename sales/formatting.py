@@ -5,7 +5,6 @@ import contextlib
 from datetime import timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_noop
 
@@ -13,13 +12,8 @@ from django.utils.translation import get_language, gettext, gettext_noop
 # so), here with the rest of what pages write.
 from events.models import when
 
-from .models import ERASED_NAME, erased_email
-
-
-def group_mark() -> str:
-    """What the active language writes between a number's groups of three digits: "," in
-    English, a narrow no-break space in French (which a line never breaks at)."""
-    return "\u202f" if (get_language() or "en").startswith("fr") else ","
+# An amount as the reader writes it: sales.models' (a payment's name writes its amount so).
+from .models import ERASED_NAME, erased_email, group_mark, money
 
 
 def number(count) -> str:
@@ -33,28 +27,6 @@ def number(count) -> str:
     except (TypeError, ValueError):  # not a count: as it is
         return str(count)
     return f"{value:,}".replace(",", group_mark())
-
-
-# The currencies written with a symbol of their own (the dollars all with "$", as their
-# countries write them at home); any other is written as its ISO code: "CHF 89.00".
-SYMBOLS = {"CAD": "$", "USD": "$", "AUD": "$", "NZD": "$", "EUR": "€", "GBP": "£"}
-
-
-def money(amount, currency: str | None = None) -> str:
-    """89.00 → "$89.00" in English, "89,00 $" in French (Québec usage); -5 → "−$5.00",
-    "−5,00 $". In the `currency` given (the box office's own, settings.BOXOFFICE_CURRENCY,
-    unless told): "€89.00", "89,00 €"; a currency without a symbol here by its code,
-    "CHF 89.00", "89,00 CHF"."""
-    if amount is None or amount == "":
-        return ""
-    code = (currency or settings.BOXOFFICE_CURRENCY).upper()
-    mark = SYMBOLS.get(code)
-    value = Decimal(str(amount)).quantize(Decimal("0.01"))
-    sign, value = ("\u2212" if value < 0 else ""), abs(value)
-    if (get_language() or "en").startswith("fr"):
-        whole, cents = f"{value:,.2f}".split(".")
-        return sign + whole.replace(",", group_mark()) + "," + cents + "\u00a0" + (mark or code)
-    return f"{sign}{mark}{value:,.2f}" if mark else f"{sign}{code}\u00a0{value:,.2f}"
 
 
 def paid_with(line) -> str:

@@ -10,7 +10,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.utils import unquote
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
@@ -489,16 +488,6 @@ class PaymentAdmin(DatesInReach, DaysOnVenueClock, VenueClockMixin, admin.ModelA
     @admin.display(description=gettext_lazy("message"))
     def note(self, obj):
         return payment_note(obj)  # kept in English, read in the organizer's language
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        """The page's title and its last crumb name the payment with its amount as money
-        ("Cash $28.74 (Approved)"), as the page's fields write it."""
-        payment = self.get_object(request, unquote(object_id))
-        if payment is not None:
-            named = f"{payment.get_method_display()} {money(payment.amount, payment.order.currency)} " \
-                    f"({payment.get_status_display()})"
-            extra_context = {**(extra_context or {}), "subtitle": named, "payment_named": named}
-        return super().change_view(request, object_id, form_url, extra_context)
 
     def listed(self, request, response):
         cl = getattr(response, "context_data", {}).get("cl") if hasattr(response, "context_data") else None

@@ -23,9 +23,9 @@ from django.utils.translation import gettext_lazy
 
 from events.models import PriceType
 from sales.errors import SalesError
-from sales.formatting import SYMBOLS, money
+from sales.formatting import money
 from sales.holds import hold_keep_choices
-from sales.models import REFUND_OWED, REFUND_REFUSED
+from sales.models import REFUND_OWED, REFUND_REFUSED, SYMBOLS
 from sales.orders import PriceRequest, Quote, hold_quote, refunds_refused, refused_words
 from sales.policy import counted_row, policy_for, refunds_at_all
 from sales.reads import list_price_basis

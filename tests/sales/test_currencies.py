@@ -171,3 +171,23 @@ def test_cash_tendered_may_carry_the_code_of_the_sales_own_currency():
         assert sold.status_code == 302, _text(sold)
     assert sorted(Order.objects.filter(performance=perf).values_list("payments__tendered", flat=True)) \
         == [Decimal("50.00")] * 2
+
+
+@pytest.mark.parametrize(("language", "caption"), [
+    ("en", "Cash €40.00 (Approved)"), ("fr", f"Comptant 40,00{NBSP}€ (Approuvé)")])
+def test_an_orders_payments_are_named_in_the_admin_with_their_currency(organizer, language, caption):
+    """The order's page in the admin names each payment above its row as its own page's
+    title does: its method, its amount as money in the order's currency, its status."""
+    perf = _in_euros(rows=1, per_row=6, price="20.00")
+    c = signed_in(make_user("clerk-euro-admin", COUNTER_CLERK))
+    c.post("/counter/shift/open/", {"cash_float": "100"})
+    started = c.post("/counter/sale/", {"performance": perf.pk, "zone": perf.price_zones.get().pk, "quantity": "2"})
+    c.post(started["Location"], {"tendered": "50", "attempt": "1", "email": "buyer@example.org"})
+    order = Order.objects.get(performance=perf, status=Order.Status.PAID)
+    page = unescape(signed_in(organizer).get(f"/admin/sales/order/{order.pk}/change/",
+                                             headers={"accept-language": language}).content.decode())
+    payments = page[page.index('id="payments-group"'):page.index('id="events-group"')]
+    assert re.findall(r'<td class="original">\s*<p>\s*(.*?)\s*</p>', payments, re.S) == [caption], payments
+    payment = unescape(signed_in(organizer).get(f"/admin/sales/payment/{order.payments.get().pk}/change/",
+                                                headers={"accept-language": language}).content.decode())
+    assert f"<h2>{caption} · " in payment and f"› {caption}\n" in payment  # its heading, its last crumb
