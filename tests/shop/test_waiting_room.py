@@ -1071,3 +1071,23 @@ def test_a_queue_the_organizer_stopped_says_so_and_promises_no_wait(performance)
     place = waiting_room.status(performance.pk, "somebody-far-back")
     assert place.state == "stopped" and place.ahead == 4
     assert min(poll_interval_ms(place) for _ in range(50)) >= 15_000 * 0.85
+
+
+def test_a_buyer_whose_pass_ended_with_seats_in_the_basket_can_still_pay(performance):
+    import re
+
+    from sales.models import Order
+    from tests.support import card_token, places_of
+
+    room_for(performance, opens_in=timedelta(seconds=-1), per_minute=6000)
+    buyer = Client()
+    buyer.get(f"/performances/{performance.pk}/queue/")
+    time.sleep(0.05)
+    assert buyer.get(f"/performances/{performance.pk}/queue/").status_code == 302
+    buyer.post(f"/performances/{performance.pk}/hold/", {"seats": str(places_of(performance)[0].pk)})
+    nonce = re.search(r'name="nonce" value="([^"]+)"', buyer.get("/basket/").content.decode()).group(1)
+    del buyer.cookies[f"wr_pass_{performance.pk}"]  # the pass's minutes are over: the browser drops it
+    assert buyer.get(f"/performances/{performance.pk}/").status_code == 302  # no more choosing
+    paid = buyer.post("/checkout/", {"name": "Eve", "email": "eve@example.org", "nonce": nonce,
+                                     "card_token": card_token()})
+    assert Order.objects.get().status == Order.Status.PAID, paid.get("Location")

@@ -703,7 +703,9 @@ def checkout(request):
             return redirect("shop:order", code=paid["code"], token=paid["token"])
         messages.error(request, _("Your basket is empty."))
         return redirect("shop:events")
-    if (to_queue := _behind_queue(request, hold.performance_id)) is not None:
+    # Seats held while the pass was good are paid for even once it has ended: a buyer
+    # paying is not sent back to the queue (a lapsed hold still needs a pass, then a new hold).
+    if not hold_is_live(hold, now) and (to_queue := _behind_queue(request, hold.performance_id)) is not None:
         return to_queue
     if request.POST.get("basket", str(hold.pk)) != str(hold.pk):
         # A page of a basket another window has since replaced: never the new places at its price.
