@@ -8,6 +8,11 @@
   worker to let people in. Position <= frontier: admitted, and given a signed pass.
 - A pass names the performance and the visitor, expires, and is bound to the first
   shop session that uses it: copied to other browsers, it is refused there.
+- An admission lasts the pass's minutes from the first time the frontier let the visitor
+  in, however many passes they are given meanwhile. Past them their place is given up:
+  the page says their shopping time ended, and joining again puts them at the back. A
+  buyer paying for seats already held is not cut off (the shop's checkout of a live hold
+  asks for no pass).
 - Joining and polling read and write Redis only: no database query, no session write.
 
 The config lives in PostgreSQL (`WaitingRoom`, edited in the admin) and is published
@@ -37,26 +42,49 @@ PASS_SALT = "sales.waiting_room.pass"
 logger = logging.getLogger(__name__)
 
 JOIN = """
--- One round trip: read the room's config, then join. KEYS: cfg, early, queue, seq, drawn
--- ARGV: visitor, now. Returns {state, value, config...}; state -1 = no queue open,
--- -2 = no room published (none, or Redis lost it).
+-- One round trip: read the room's config, then join. KEYS: cfg, early, queue, seq, drawn,
+-- admitted   ARGV: visitor, now. Returns {state, value, config..., admitted at}; state -1 =
+-- no queue open, -2 = no room published (none, or Redis lost it), 3 = the visitor's
+-- admission is over: their place is given up, and joining again puts them at the back.
 local cfg = redis.call('HMGET', KEYS[1], 'enabled', 'opens', 'rate', 'base', 'at', 'ttl', 'soldout', 'back')
 if not cfg[1] then return {-2} end
 if cfg[1] ~= '1' then return {-1} end
-local function answer(state, value)
-  return {state, value, cfg[2], cfg[3], cfg[4], cfg[5], cfg[6], cfg[7], cfg[8]}
+local now = tonumber(ARGV[2])
+local function answer(state, value, since)
+  return {state, value, cfg[2], cfg[3], cfg[4], cfg[5], cfg[6], cfg[7], cfg[8] or false, since or ''}
 end
 local drawn = redis.call('EXISTS', KEYS[5]) == 1
-if not drawn and tonumber(ARGV[2]) < tonumber(cfg[2]) then
+local opens = tonumber(cfg[2])
+if not drawn and now < opens then
   redis.call('ZADD', KEYS[2], 'NX', ARGV[2], ARGV[1])
   return answer(0, redis.call('ZCARD', KEYS[2]))
 end
 local pos = redis.call('ZSCORE', KEYS[3], ARGV[1])
-if pos then return answer(1, tonumber(pos)) end
-if not drawn then return answer(2, 0) end
-local n = redis.call('INCR', KEYS[4])
-redis.call('ZADD', KEYS[3], n, ARGV[1])
-return answer(1, n)
+if pos then
+  pos = tonumber(pos)
+elseif not drawn then
+  return answer(2, 0)
+else
+  pos = redis.call('INCR', KEYS[4])
+  redis.call('ZADD', KEYS[3], pos, ARGV[1])
+end
+-- An admission lasts the pass's minutes from the first time the frontier let the visitor in
+-- (as Config.frontier and _placed say: not sold out, place <= frontier), not from each pass.
+local since = redis.call('HGET', KEYS[6], ARGV[1])
+if since then
+  if now >= tonumber(since) + tonumber(cfg[6]) then
+    redis.call('ZREM', KEYS[3], ARGV[1])
+    redis.call('HDEL', KEYS[6], ARGV[1])
+    return answer(3, pos)
+  end
+elseif cfg[7] ~= '1' and now >= opens then
+  local at = math.max(tonumber(cfg[5]), opens)
+  if pos <= tonumber(cfg[4]) + math.max(0, now - at) * tonumber(cfg[3]) then
+    since = ARGV[2]
+    redis.call('HSET', KEYS[6], ARGV[1], since)
+  end
+end
+return answer(1, pos, since)
 """
 
 FREEZE = """
@@ -114,7 +142,7 @@ def forget_clients() -> None:
 def _keys(perf_id: int) -> dict[str, str]:
     base = f"wr:{perf_id}"
     return {k: f"{base}:{k}" for k in ("cfg", "early", "queue", "seq", "drawn", "seed", "bind", "passes",
-                                       "frozen", "drawing", "auto")}
+                                       "frozen", "drawing", "auto", "admitted")}
 
 
 @dataclass(frozen=True)
@@ -333,8 +361,9 @@ def new_visitor() -> str:
 class Place:
     # "before" (waiting for the on-sale), "queued", "admitted", "paused" (nothing free now,
     # places in baskets may come back at `back`), "stopped" (the organizer set the rate to
-    # 0: nobody moves until it is raised, so no wait can be told), "soldout", "none" (no
-    # queue: on to the shop, which asks for no pass)
+    # 0: nobody moves until it is raised, so no wait can be told), "soldout", "ended" (the
+    # visitor's admission is over: no longer in the queue), "none" (no queue: on to the
+    # shop, which asks for no pass)
     state: str
     position: int = 0
     ahead: int = 0
@@ -343,6 +372,7 @@ class Place:
     early_count: int = 0
     ttl: int = 0  # how long a pass given now lasts
     back: float = 0.0
+    admitted_at: float = 0.0  # when the visitor was first let in: their admission lasts the ttl from then
 
 
 @lru_cache(maxsize=4)
@@ -355,7 +385,7 @@ def join(perf_id: int, visitor: str, now: float | None = None) -> Place:
     trip in the common case (config and place read by the same script)."""
     now = time.time() if now is None else now
     k = _keys(perf_id)
-    keys = [k["cfg"], k["early"], k["queue"], k["seq"], k["drawn"]]
+    keys = [k["cfg"], k["early"], k["queue"], k["seq"], k["drawn"], k["admitted"]]
     script = _join_script(settings.WAITING_ROOM_REDIS_URL)
     answer = script(keys=keys, args=[visitor, now])
     if answer[0] == -2 and _restored(perf_id):  # Redis lost the room: published again, joined
@@ -377,21 +407,26 @@ def join(perf_id: int, visitor: str, now: float | None = None) -> Place:
 
 def _answered(answer: list, now: float) -> Place:
     """A visitor's place from the queue script's answer (a queue's or a presale's)."""
-    state, value, opens, rate, base, at, ttl, soldout, back = answer
+    state, value, opens, rate, base, at, ttl, soldout, back, since = answer
     cfg = Config(enabled=True, opens=float(opens), rate=float(rate), base=float(base), at=float(at), ttl=int(ttl),
                  soldout=soldout == "1", back=_back(back))
     if state == 0:
         return Place("before", early_count=int(value), wait_seconds=int(cfg.opens - now), ttl=cfg.ttl)
-    return _placed(cfg, int(value), now)
+    if state == 3:
+        return Place("ended", position=int(value))
+    return _placed(cfg, int(value), now, float(since) if since else now)
 
 
-def _placed(cfg: Config, position: int, now: float) -> Place:
+def _placed(cfg: Config, position: int, now: float, since: float) -> Place:
+    """`since`: when the visitor was first let in (the queue script keeps it)."""
     frontier = cfg.frontier(now)
     if cfg.paused:  # those with a pass wait in the shop; the others here, at the front if that is their place
         return Place("paused", position=position, ahead=max(0, int(position - frontier)), back=cfg.back,
                      progress=min(1.0, frontier / position) if position else 1.0)
     if position <= frontier:
-        return Place("soldout" if cfg.soldout else "admitted", position=position, ttl=cfg.ttl)
+        if cfg.soldout:
+            return Place("soldout", position=position, ttl=cfg.ttl)
+        return Place("admitted", position=position, ttl=max(1, round(since + cfg.ttl - now)), admitted_at=since)
     if cfg.soldout:
         return Place("soldout", position=position)
     ahead = int(position - frontier)
@@ -480,9 +515,12 @@ def drawn_count(perf_id: int) -> int | None:
 
 # --- passes ---------------------------------------------------------------------------
 
-def issue_pass(perf_id: int, visitor: str) -> str:
+def issue_pass(perf_id: int, visitor: str, admitted_at: float | None = None) -> str:
+    """A pass for a visitor first let in at `admitted_at` (now if not given): a pass given
+    again later in the same admission ends with it."""
     client().incr(_keys(perf_id)["passes"])
-    return signing.dumps({"p": perf_id, "v": visitor}, salt=PASS_SALT, compress=True)
+    admitted_at = time.time() if admitted_at is None else admitted_at
+    return signing.dumps({"p": perf_id, "v": visitor, "a": admitted_at}, salt=PASS_SALT, compress=True)
 
 
 def _unreachable(perf_id: int, exc: Exception) -> bool:
@@ -509,13 +547,14 @@ def _check_pass(perf_id: int, token: str | None, binding: str) -> bool:
     cfg = config(perf_id)
     if cfg is None or not cfg.enabled:
         return True
-    if time.time() < cfg.opens or not token:  # before the on-sale nobody is admitted
+    now = time.time()
+    if now < cfg.opens or not token:  # before the on-sale nobody is admitted
         return False
     try:
         data = signing.loads(token, salt=PASS_SALT, max_age=cfg.ttl)
     except signing.BadSignature:
         return False
-    if data.get("p") != perf_id:
+    if data.get("p") != perf_id or now >= data.get("a", now) + cfg.ttl:
         return False
     key = f"{_keys(perf_id)['bind']}:{data['v']}"
     r = client()
@@ -553,9 +592,11 @@ def stats(perf_id: int, now: float | None = None) -> dict:
     cfg = config(perf_id)
     r = client()
     k = _keys(perf_id)
-    queued = r.zcard(k["queue"]) + r.zcard(k["early"]) * (0 if r.exists(k["drawn"]) else 1)
+    early = 0 if r.exists(k["drawn"]) else r.zcard(k["early"])
+    queued = r.zcard(k["queue"]) + early
     frontier = cfg.frontier(now) if cfg else 0
-    admitted = int(min(frontier, queued))
+    # Counted by place, not by how many: a visitor whose admission ended left a gap there.
+    admitted = queued - early - r.zcount(k["queue"], f"({frontier}", "+inf")
     # in_queue: everyone who joined; waiting: those of them not let in yet.
     return {"in_queue": int(queued), "admitted": admitted, "waiting": int(queued) - admitted,
             "passes": int(r.get(k["passes"]) or 0), "rate_per_minute": round(cfg.rate * 60) if cfg else 0,
@@ -724,7 +765,7 @@ def presale_status(perf_id: int, presale_id: int, visitor: str, now: float | Non
     closes = client().hget(k["cfg"], "closes")
     if closes is None or now >= float(closes):
         return None
-    keys = [k["cfg"], k["early"], k["queue"], k["seq"], k["drawn"]]
+    keys = [k["cfg"], k["early"], k["queue"], k["seq"], k["drawn"], k["admitted"]]
     script = _join_script(settings.WAITING_ROOM_REDIS_URL)
     answer = script(keys=keys, args=[visitor, now])
     if answer[0] == 2:  # the presale has opened and nobody has drawn its early arrivals yet

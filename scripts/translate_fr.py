@@ -296,6 +296,14 @@ FR = {
     "Takings, refunds, fees and taxes are shown to staff who may view payments.":
         "Les recettes, les remboursements, les frais et les taxes sont montrés au personnel qui peut consulter les paiements.",
     "Tickets sold per day": "Billets vendus par jour",
+    "Your shopping time has ended": "Votre temps pour acheter est écoulé",
+    "Your time in the shop is over, and your place in the queue has gone to the people behind you.":
+        "Votre temps dans la boutique est terminé, et votre place dans la file est passée aux personnes derrière vous.",
+    "Places already in your basket are still yours until they lapse: you can still pay for them.":
+        "Les places déjà dans votre panier restent à vous jusqu'à leur expiration : vous pouvez encore les payer.",
+    "Join the queue again": "Rejoindre la file d'attente",
+    "You will be let in after everyone already waiting.":
+        "Vous entrerez après toutes les personnes qui attendent déjà.",
     "reference %(reference)s": "référence %(reference)s",
     "%(places)s; %(amount)s": "%(places)s ; %(amount)s",
     "Zone, price type": "Zone, tarif",

@@ -1073,6 +1073,64 @@ def test_a_queue_the_organizer_stopped_says_so_and_promises_no_wait(performance)
     assert min(poll_interval_ms(place) for _ in range(50)) >= 15_000 * 0.85
 
 
+def test_an_admission_lasts_its_pass_minutes_then_the_visitor_queues_again_at_the_back(performance):
+    """The pass's minutes run from the visitor's first admission. Past them, polling again
+    does not let them in on their old place (which the frontier passed long ago): they are
+    told their shopping time ended, and joining again gives them a new number, after
+    everyone already queued. Who was let in and never came keeps their place."""
+    room = room_for(performance, per_minute=1, pass_minutes=15)  # one a minute
+    opens = room.opens_at.timestamp()
+    for i in range(30):
+        waiting_room.join(performance.pk, f"v{i}", now=opens + 0.001 * i)  # FIFO: v0 is first
+    admitted_at = opens + 60
+    assert waiting_room.status(performance.pk, "v0", now=admitted_at).state == "admitted"
+    later = waiting_room.status(performance.pk, "v0", now=admitted_at + 600)
+    assert later.state == "admitted" and later.ttl == 300  # a pass given now ends with the admission
+    assert waiting_room.status(performance.pk, "v0", now=admitted_at + 900).state == "ended"
+    again = waiting_room.join(performance.pk, "v0", now=admitted_at + 901)
+    assert (again.state, again.position) == ("queued", 31)
+    assert waiting_room.status(performance.pk, "v0", now=admitted_at + 902).position == 31
+    assert waiting_room.status(performance.pk, "v1", now=admitted_at + 902).state == "admitted"
+
+
+def test_a_pass_given_again_ends_with_the_first_admission(performance):
+    room_for(performance, opens_in=timedelta(seconds=-1))
+    now = time.time()
+    recent = waiting_room.issue_pass(performance.pk, "v", admitted_at=now - 60)
+    assert waiting_room.check_pass(performance.pk, recent, "s")
+    late = waiting_room.issue_pass(performance.pk, "w", admitted_at=now - 15 * 60 - 1)  # signed now
+    assert not waiting_room.check_pass(performance.pk, late, "s")
+
+
+@pytest.mark.parametrize("language, said", [
+    ("en", ["Your shopping time has ended", "your place in the queue has gone to the people behind you",
+            "Join the queue again"]),
+    ("fr", ["Votre temps pour acheter est écoulé", "votre place dans la file est passée aux personnes derrière vous",
+            "Rejoindre la file d'attente"]),
+])
+def test_the_queue_page_says_the_shopping_time_ended_and_lets_the_visitor_join_again(performance, language, said):
+    import re
+    from html import unescape
+
+    room_for(performance, opens_in=timedelta(minutes=-30), per_minute=6000)
+    url = f"/performances/{performance.pk}/queue/"
+    visitor = Client(HTTP_ACCEPT_LANGUAGE=language)
+    with mock.patch("time.time", return_value=time.time() - 16 * 60):  # let in 16 minutes ago
+        visitor.get(url)
+        assert visitor.get(url).status_code == 302
+    shop = visitor.get(f"/performances/{performance.pk}/")
+    assert shop.status_code == 302 and shop["Location"].endswith(url)  # the pass is over
+    page = visitor.get(url)
+    assert page.status_code == 200 and f"wr_pass_{performance.pk}" not in page.cookies
+    html = page.content.decode()
+    text = re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+    for words in said:
+        assert words in text, words
+    assert "hx-trigger" not in html and 'http-equiv="refresh"' not in html  # it waits for the visitor
+    assert f'href="{url}"' in html
+    assert visitor.get(url).status_code == 302  # joined again, at the back: let in at this rate
+
+
 def test_a_buyer_whose_pass_ended_with_seats_in_the_basket_can_still_pay(performance):
     import re
 

@@ -122,7 +122,8 @@ def answer(pk: int, *, visitor_cookie: str | None, htmx: bool, ip: str, cookies_
     if place.state != "before":
         admission.tick(pk)  # an automatic room's rate follows the buyers, decided by who admits
     if place.state == "admitted":
-        cookies.append((PASS_COOKIE.format(pk), waiting_room.issue_pass(pk, visitor), place.ttl or None))
+        cookies.append((PASS_COOKIE.format(pk), waiting_room.issue_pass(pk, visitor, place.admitted_at),
+                        place.ttl or None))
         cookies.append((TURN_COOKIE.format(pk), "1", TURN_SECONDS))
         if htmx:
             return Answer(204, headers=[("HX-Redirect", shop_url)], cookies=cookies)
@@ -139,7 +140,7 @@ def _page(pk: int, place: waiting_room.Place, visitor: str, *, htmx: bool, cooki
     template = get_template("shop/queue.html#status" if htmx else "shop/queue.html")
     poll_ms = poll_interval_ms(place)
     # The verifiable opening draw is the general queue's; a presale queue's is not published.
-    draw = {} if presale else _in_the_draw(pk, visitor, place)
+    draw = {} if presale or place.state == "ended" else _in_the_draw(pk, visitor, place)
     # The whole page says which performance this is (one Redis read); its polls do not.
     heading = None if htmx else waiting_room.heading(pk, translation.get_language() or settings.LANGUAGE_CODE)
     if heading and (presale or place.state != "before"):  # not this queue's opening, or already past
@@ -152,6 +153,7 @@ def _page(pk: int, place: waiting_room.Place, visitor: str, *, htmx: bool, cooki
                             "back_minutes": max(1, math.ceil((place.back - time.time()) / 60)) if place.back else None,
                             "presale": presale, "csrf_token": csrf, "code_form": code_form, "code_url": _code_url(pk),
                             "refreshed": htmx, "setlang_url": _setlang_url(), "tab": _tab_title(place),
+                            "basket_url": _basket_url(),
                             **draw})
     return Answer(200, body.encode(), [("Content-Type", "text/html; charset=utf-8")], cookies)
 
@@ -230,6 +232,11 @@ def _draw_url(pk: int) -> str:
 @lru_cache(maxsize=1)
 def _setlang_url() -> str:
     return reverse("set_language")
+
+
+@lru_cache(maxsize=1)
+def _basket_url() -> str:
+    return reverse("shop:basket")
 
 
 @lru_cache(maxsize=256)
