@@ -255,8 +255,9 @@ def exchange_offers(channel: str, order, asked: Mapping[str, str]):
 
 def as_handed(payments) -> list:
     """An order's payments, each with what changed hands (`counted`): cash to the coin, a
-    payback as it left the drawer, as the shift counts them."""
-    rows = list(payments)
+    payback as it left the drawer, as the shift counts them. In the order they were made:
+    a table's rows come back in no order of their own (a row written again moves)."""
+    rows = list(payments.order_by("created_at", "pk"))
     for p in rows:
         p.counted = counted_row(p)
     return rows
