@@ -21,3 +21,6 @@ SHOP_MODE_AUTOMATIC = False
 # Tests read the display counts right after the change they make; counting again at most
 # once a second, as production does, has its own tests (tests/sales/test_display_counts.py).
 AVAILABILITY_REFRESH_SECONDS = 0.0
+# A password's hash costs a third of a second of CPU by design, and the suite makes
+# thousands of accounts and sign-ins: the same algorithm, with fewer rounds.
+PASSWORD_HASHERS = ["tests.hashers.QuickPBKDF2PasswordHasher"]
