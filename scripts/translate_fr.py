@@ -274,6 +274,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "The seats were released.": "Les places ont été libérées.",
     "Not sold: your shift was closed meanwhile. The seats stay held until %(time)s: open a shift to finish the sale, "
     "or release them.":
         "Non vendu : votre quart a été fermé entre-temps. Les places restent retenues jusqu’à %(time)s : ouvrez un "

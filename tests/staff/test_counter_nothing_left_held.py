@@ -186,7 +186,8 @@ def test_an_exchange_page_opened_after_the_shift_closed_keeps_its_new_seats_held
     assert "Not exchanged: your shift was closed meanwhile. The new seats stay held until" in page, page
     assert "Open the drawer" in page
     assert f'action="/counter/sale/{hold.pk}/cancel/"' in page and "Release the new seats" in page
-    c.post(f"/counter/sale/{hold.pk}/cancel/")
+    released = c.post(f"/counter/sale/{hold.pk}/cancel/", follow=True)
+    assert "The new seats were released." in unescape(released.content.decode())
     assert held_by(hold) == 0
     assert sorted(Ticket.objects.filter(order=order, status="valid").values_list("price_zone_name", flat=True)) == [
         "Stalls", "Stalls"]

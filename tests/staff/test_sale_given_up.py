@@ -25,7 +25,8 @@ def test_a_counter_sale_cancelled_then_opened_again_says_it_was_cancelled():
     counter.post("/counter/shift/open/", {"cash_float": "100"})
     sale = counter.post("/counter/sale/", {"performance": perf.pk, "zone": perf.price_zones.get().pk,
                                            "quantity": 2})["Location"]
-    counter.post(sale + "cancel/")
+    cancelled = counter.post(sale + "cancel/", follow=True)
+    assert said(cancelled) == ["The seats were released."], said(cancelled)  # the clerk is told it was done
     again = counter.get(sale, follow=True)
     assert again.redirect_chain[-1][0] == "/counter/"
     assert said(again) == ["This sale was cancelled; its places were released."], said(again)
@@ -41,7 +42,8 @@ def test_a_phone_sale_released_then_opened_again_says_it_was_cancelled():
     sale = phone.post(f"/phone/customers/{caller.pk}/sale/", {"performance": perf.pk,
                                                               "zone": perf.price_zones.get().pk,
                                                               "quantity": 2})["Location"]
-    phone.post(sale + "release/")
+    released = phone.post(sale + "release/", follow=True, **FR)
+    assert said(released) == ["Les places ont été libérées."], said(released)
     again = phone.get(sale, follow=True)
     assert again.redirect_chain[-1][0] == f"/phone/customers/{caller.pk}/"
     assert said(again) == ["This sale was cancelled; its places were released."], said(again)

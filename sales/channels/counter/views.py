@@ -343,6 +343,8 @@ def sale_cancel(request, hold_id: int):
     hold = _own_hold(request, hold_id)
     try:
         hold_release(hold=hold, actor=request.user)
+        messages.success(request, _("The new seats were released.") if hold.owner_key.startswith(EXCHANGE_MARK)
+                         else _("The seats were released."))
     except SalesError as exc:
         messages.info(request, exc.message)
     order = Order.objects.filter(code=str(request.POST.get("order") or "")[:20].upper()).first()

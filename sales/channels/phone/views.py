@@ -384,6 +384,7 @@ def sale_release(request, pk: int, hold_id: int):
         return redirect("phone:order", code=done.code)
     try:
         hold_release(hold=hold, actor=request.user)
+        messages.success(request, _("The seats were released."))
     except SalesError as exc:
         messages.info(request, exc.message)
     return redirect("phone:customer", pk=pk)
