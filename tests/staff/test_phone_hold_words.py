@@ -52,7 +52,8 @@ def test_what_the_phone_says_of_a_hold_in_french_calls_it_a_retenue():
     Hold.objects.filter(pk=hold.pk).update(created_at=timezone.now() - timedelta(minutes=45))
     longest = messages_of(phone.post(sale + "extend/", follow=True, **fr))
     assert longest == ["Une retenue du canal Téléphone dure au plus 45 minutes."], longest
-    phone.post(sale + "release/", **fr)
+    released = messages_of(phone.post(sale + "release/", follow=True, **fr))
+    assert released == ["Les places ont été libérées."], released
     again = messages_of(phone.post(sale + "release/", follow=True, **fr))
     assert again == ["Cette retenue est déjà\u00a0: libérée."], again
     lapsed = phone.post(f"/phone/customers/{caller.pk}/sale/", {"performance": perf.pk,
