@@ -16,7 +16,9 @@ def _last_query(pid: int) -> str:
 
 
 def test_a_busy_healthy_connection_is_not_asked_and_a_dropped_one_is_replaced():
-    assert type(connections["default"]).__module__ == "boxoffice.db.base"
+    from boxoffice.db import base
+
+    assert isinstance(connections["default"], base.DatabaseWrapper)
     worker = connections.create_connection("default")  # a web thread's own connection
     try:
         worker.health_check_enabled = True

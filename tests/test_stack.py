@@ -188,12 +188,32 @@ def test_ctrl_c_during_start_up_stops_cleanly(scratch_database):
     assert "Traceback" not in out and "KeyboardInterrupt" not in out
 
 
-def test_a_second_stop_signal_during_the_clean_up_leaves_nothing_running(scratch_database):
+@pytest.fixture
+def migrated_scratch_database(scratch_database):
+    """A scratch database with the schema in place, copied from the test database when
+    nothing else is connected to it (as `make run` finds it on any start but the first),
+    so the runner does not spend its start on migrations. Else it is left empty."""
+    from django.db import connections
+
+    db = settings.DATABASES["default"]
+    connections.close_all()
+    name = scratch_database.rsplit("/", 1)[1]
+    with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname="postgres",
+                         autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{name}"')
+        try:  # (no test database yet if no test before used one)
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{connections["default"].creation._get_test_db_name()}"')
+        except (psycopg.errors.ObjectInUse, psycopg.errors.InvalidCatalogName):
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return scratch_database
+
+
+def test_a_second_stop_signal_during_the_clean_up_leaves_nothing_running(migrated_scratch_database):
     """A supervisor stopping `make run` sends SIGTERM to its whole group: make passes it
     on, so the runner gets it twice, the second while it stops what it started. The clean-up
     goes on to the end: no server is left holding the ports for the next start."""
     port = free_port()
-    run = runner(port, DATABASE_URL=scratch_database)
+    run = runner(port, DATABASE_URL=migrated_scratch_database)
     try:
         lines = []
         for line in run.stdout:

@@ -122,11 +122,13 @@ def test_a_screen_reader_hears_the_queue_politely_not_at_every_poll(browser, liv
             new MutationObserver(() => { window.saidTimes += 1; })
                 .observe(region, {childList: true, characterData: true, subtree: true});
         }""")
-        first = page.locator("#queue-status .big").inner_text()
-        page.wait_for_function(  # two polls at least, the position moving each time
-            "first => document.querySelector('#queue-status .big').innerText !== first", arg=first, timeout=20_000)
-        page.wait_for_timeout(7_000)
-        assert page.evaluate("window.saidTimes") == 0
+        if locale == "en-CA":  # (how often it speaks is the same in either language)
+            first = page.locator("#queue-status .big").inner_text()
+            page.wait_for_function(  # two polls at least, the position moving each time
+                "first => document.querySelector('#queue-status .big').innerText !== first", arg=first,
+                timeout=20_000)
+            page.wait_for_timeout(7_000)
+            assert page.evaluate("window.saidTimes") == 0
         room.admit_per_minute = 0
         room.save()
         waiting_room.publish(room)

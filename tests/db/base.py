@@ -1,0 +1,27 @@
+"""The box office's PostgreSQL backend, emptied between transactional tests by DELETE
+rather than TRUNCATE.
+
+pytest-django empties every table after each test that commits (races, browser tests,
+a real worker). TRUNCATE gives each table a new file on disk: a sixth of a second for the
+project's fifty tables, hundreds of times a run. The tables hold a test's few rows, which
+DELETE removes in a couple of milliseconds. The foreign keys Django makes are deferred,
+so the order of the deletes does not matter within the one transaction they run in. A
+flush that resets sequences (none of the suite's) keeps TRUNCATE."""
+
+from django.db.backends.postgresql.operations import DatabaseOperations
+
+from boxoffice.db import base
+
+
+class EmptiedByDelete(DatabaseOperations):
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or not tables:
+            return super().sql_flush(style, tables, reset_sequences=reset_sequences,
+                                     allow_cascade=allow_cascade)
+        return ["SET CONSTRAINTS ALL DEFERRED",
+                *(f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(t))}"
+                  for t in tables)]
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = EmptiedByDelete
