@@ -10,7 +10,14 @@ from django.core.cache import cache
 
 from boxoffice.celery import app as celery_app
 from sales.policy import COUNTER_CLERK, ORGANIZER, PHONE_OPERATOR
-from tests.support import forget_process_caches, make_performance, make_user
+from tests.support import (
+    BROKER_DB,
+    CACHE_DB,
+    WAITING_ROOM_DB,
+    forget_process_caches,
+    make_performance,
+    make_user,
+)
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests
 # make around it are ordinary synchronous code.
@@ -19,17 +26,17 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # Tests get their own Redis databases, so a `make run` on the same machine neither
 # serves them stale cache entries nor has its worker steal their tasks.
 _redis_base = os.environ.get("REDIS_URL", "redis://127.0.0.1:16379/0").rsplit("/", 1)[0]
-celery_app.conf.broker_url = f"{_redis_base}/2"
+celery_app.conf.broker_url = f"{_redis_base}/{BROKER_DB}"
 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache(settings):
     settings.CACHES = {"default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": f"{_redis_base}/3",
+        "LOCATION": f"{_redis_base}/{CACHE_DB}",
     }}
     cache.clear()
-    settings.WAITING_ROOM_REDIS_URL = f"{_redis_base}/5"
+    settings.WAITING_ROOM_REDIS_URL = f"{_redis_base}/{WAITING_ROOM_DB}"
     from sales import waiting_room
 
     waiting_room.client().flushdb()

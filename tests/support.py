@@ -31,6 +31,12 @@ from tests.factories import (
     VenueFactory,
 )
 
+# The databases of the stack's Redis a test run uses for its broker, cache and waiting
+# room. `make test` runs the browser tests alongside the others, with databases of their
+# own (BOXOFFICE_TEST_REDIS_DBS), as it gives them a test database of their own.
+BROKER_DB, CACHE_DB, WAITING_ROOM_DB = (
+    int(n) for n in os.environ.get("BOXOFFICE_TEST_REDIS_DBS", "2,3,5").split(","))
+
 # An API buyer and card, as a request body carries them.
 BUYER = {"name": "Marie Côté", "email": "marie@example.org"}
 CARD = {"method": "test_card", "card_number": APPROVE}

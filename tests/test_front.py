@@ -26,7 +26,7 @@ import requests
 from django.conf import settings
 
 from sales.policy import COUNTER_CLERK
-from tests.support import drawer, make_performance, make_user, process_env
+from tests.support import BROKER_DB, CACHE_DB, WAITING_ROOM_DB, drawer, make_performance, make_user, process_env
 from tests.test_stack import free_port
 from tooling import stack, supervisor
 
@@ -88,8 +88,9 @@ def clerk_token(django_db_setup, django_db_blocker):
 @pytest.fixture(scope="module")
 def front(django_db_setup, tmp_path_factory):
     redis_base = settings.REDIS_URL.rsplit("/", 1)[0]
-    env = process_env(BEHIND_PROXY="1", CACHE_URL=f"{redis_base}/3", WAITING_ROOM_REDIS_URL=f"{redis_base}/5",
-                      CELERY_BROKER_URL=f"{redis_base}/2", LOG_LEVEL="WARNING")
+    env = process_env(BEHIND_PROXY="1", CACHE_URL=f"{redis_base}/{CACHE_DB}", LOG_LEVEL="WARNING",
+                      WAITING_ROOM_REDIS_URL=f"{redis_base}/{WAITING_ROOM_DB}",
+                      CELERY_BROKER_URL=f"{redis_base}/{BROKER_DB}")
     # Each pool reaches PostgreSQL through PgBouncer, as under `make run`.
     db = settings.DATABASES["default"]
     bouncer_port = free_port()
@@ -289,8 +290,9 @@ def test_a_server_without_redis_keeps_selling_and_one_without_postgresql_is_take
         "no Redis": {"REDIS_URL": f"{away}/0", "CACHE_URL": f"{away}/1", "WAITING_ROOM_REDIS_URL": f"{away}/4",
                      "CELERY_BROKER_URL": f"{away}/0"},
         "no PostgreSQL": {"DATABASE_URL": f"postgres://boxoffice@127.0.0.1:{free_port()}/boxoffice",
-                          "CACHE_URL": f"{redis_base}/3", "WAITING_ROOM_REDIS_URL": f"{redis_base}/5",
-                          "CELERY_BROKER_URL": f"{redis_base}/2"},
+                          "CACHE_URL": f"{redis_base}/{CACHE_DB}",
+                          "WAITING_ROOM_REDIS_URL": f"{redis_base}/{WAITING_ROOM_DB}",
+                          "CELERY_BROKER_URL": f"{redis_base}/{BROKER_DB}"},
     }
     ports = {name: free_port() for name in servers}
     processes = [subprocess.Popen(stack.granian(ports[name], workers=1, threads=2), cwd=settings.BASE_DIR,

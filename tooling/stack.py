@@ -838,6 +838,11 @@ def in_process_benchmark():
         benchmark_finished([], started, django_set_up=ready)
 
 
+# The browser tests' own test database and Redis databases (broker, cache, waiting room;
+# the others' are tests/support.py's defaults), when they run alongside the rest.
+BROWSER_HALF = {"DATABASE_TEST_NAME": "test_boxoffice_browser", "BOXOFFICE_TEST_REDIS_DBS": "7,8,9"}
+
+
 def test(args: list[str]) -> int:
     ensure_chromium()
     started = up()
@@ -845,9 +850,36 @@ def test(args: list[str]) -> int:
         # The suite's settings are pyproject's (tests.settings); importing the boxoffice package set
         # the production module as a default, which pytest-django would prefer.
         env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-        return subprocess.run([sys.executable, "-m", "pytest", *args], cwd=ROOT, env=env).returncode
+        pytest = [sys.executable, "-m", "pytest"]
+        if any(a in ("-m", "-k") or a.startswith(("-m=", "-k=")) or (ROOT / a.split("::")[0]).exists()
+               for a in args):
+            return subprocess.run([*pytest, *args], cwd=ROOT, env=env).returncode  # the tests asked for
+        return whole_suite(pytest, args, env)
     finally:
         down(started)
+
+
+def whole_suite(pytest: list[str], args: list[str], env: dict) -> int:
+    """The whole suite as two runs side by side: the browser tests, which mostly wait on
+    Chromium and on the pages' own timers, and the rest, which mostly wait on PostgreSQL and
+    the servers they start. Each has a test database and Redis databases of its own; the
+    browser tests' report follows the others'."""
+    report = STACK / "browser-tests.log"
+    with report.open("w") as out:
+        browsers = subprocess.Popen([*pytest, "-m", "browser", *args], cwd=ROOT, env={**env, **BROWSER_HALF},
+                                    stdout=out, stderr=subprocess.STDOUT)
+        try:
+            log(f"the browser tests run alongside; their report follows ({report})")
+            rest = subprocess.run([*pytest, "-m", "not browser", *args], cwd=ROOT, env=env).returncode
+            log("the other tests are done; waiting for the browser tests")
+            browsers.wait()
+        finally:
+            if browsers.poll() is None:
+                browsers.terminate()
+                browsers.wait()
+    sys.stdout.write(report.read_text())
+    sys.stdout.flush()
+    return rest or browsers.returncode
 
 
 def main(argv: list[str]) -> int:

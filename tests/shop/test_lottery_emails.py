@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from sales import lottery, tasks
 from sales.models import Ballot, BallotEntry
-from tests.support import apply_confirmed, make_performance, process_env
+from tests.support import BROKER_DB, apply_confirmed, make_performance, process_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -56,7 +56,7 @@ def test_a_winners_email_the_mail_server_refused_is_sent_by_the_next_sweep_once(
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]
-    broker = django_settings.CELERY_BROKER_URL.rsplit("/", 1)[0] + "/2"  # the tests' own broker database
+    broker = f'{django_settings.CELERY_BROKER_URL.rsplit("/", 1)[0]}/{BROKER_DB}'  # the tests' own broker database
     worker = subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); from sales.tasks import run_ballots; "
          "run_ballots(); run_ballots()"],  # one run freezes the entries, the next draws
