@@ -21,7 +21,6 @@ from events.models import Channel, Performance
 from sales import availability, inventory, notifications, shop_mode, waiting_room
 from sales.errors import SalesError
 from sales.payments import APPROVE
-from sales.roles import ensure_roles
 from tests.factories import (
     PerformanceFactory,
     PriceZoneFactory,
@@ -83,7 +82,6 @@ def on_the_day(performance: Performance, starts_at=None) -> Performance:
 
 def make_user(username: str, role: str | None = None, **extra) -> User:
     """A user whose password is pw-<username>, in the staff role `role` if given."""
-    ensure_roles()
     return UserFactory(username=username, role=role, **extra)
 
 
