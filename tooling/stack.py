@@ -840,7 +840,7 @@ def in_process_benchmark():
 
 # The browser tests' own test database and Redis databases (broker, cache, waiting room;
 # the others' are tests/support.py's defaults), when they run alongside the rest.
-BROWSER_HALF = {"DATABASE_TEST_NAME": "test_boxoffice_browser", "BOXOFFICE_TEST_REDIS_DBS": "7,8,9"}
+BROWSER_HALF = {"DATABASE_TEST_NAME": "test_boxoffice_browser", "BOXOFFICE_TEST_REDIS_DBS": "11,12,13"}
 
 
 def test(args: list[str]) -> int:
