@@ -76,10 +76,11 @@ def test_an_ipv6_network_trying_a_password_from_many_of_its_addresses_is_locked_
 
 # --- limits on every door --------------------------------------------------------------------
 
-def in_one_clock_minute(needs: float = 10) -> None:
+def in_one_clock_minute(needs: float = 20) -> None:
     """The limits count per clock minute: a test's requests must fall in one of them. The
-    tests that call this make theirs within a second or two: with fewer than `needs`
-    seconds left in this minute, they wait for the next."""
+    tests that call this make theirs within a second or two on a quiet machine (a few
+    beside the browser tests): with fewer than `needs` seconds left in this minute, they
+    wait for the next."""
     if time.time() % 60 > 60 - needs:
         time.sleep(60 - time.time() % 60)
 

@@ -838,9 +838,10 @@ def in_process_benchmark():
         benchmark_finished([], started, django_set_up=ready)
 
 
-# The browser tests' own test database and Redis databases (broker, cache, waiting room;
-# the others' are tests/support.py's defaults), when they run alongside the rest.
-BROWSER_HALF = {"DATABASE_TEST_NAME": "test_boxoffice_browser", "BOXOFFICE_TEST_REDIS_DBS": "11,12,13"}
+# Options that make sense for one pytest run only: a selection (-m, -k, a path), a rerun of
+# what failed last (pytest's cache), a stop at the first failure, a debugger, a report file.
+ONE_RUN = ("-m", "-k", "--lf", "--last-failed", "--ff", "--failed-first", "--sw", "--stepwise", "--pdb",
+           "--trace", "--junitxml", "--junit-xml", "-x", "--exitfirst", "--maxfail")
 
 
 def test(args: list[str]) -> int:
@@ -851,35 +852,66 @@ def test(args: list[str]) -> int:
         # the production module as a default, which pytest-django would prefer.
         env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
         pytest = [sys.executable, "-m", "pytest"]
-        if any(a in ("-m", "-k") or a.startswith(("-m=", "-k=")) or (ROOT / a.split("::")[0]).exists()
-               for a in args):
-            return subprocess.run([*pytest, *args], cwd=ROOT, env=env).returncode  # the tests asked for
+        if any(a.startswith(ONE_RUN) or (ROOT / a.split("::")[0]).exists() for a in args):
+            return subprocess.run([*pytest, *args], cwd=ROOT, env=env).returncode
         return whole_suite(pytest, args, env)
     finally:
         down(started)
 
 
 def whole_suite(pytest: list[str], args: list[str], env: dict) -> int:
-    """The whole suite as two runs side by side: the browser tests, which mostly wait on
-    Chromium and on the pages' own timers, and the rest, which mostly wait on PostgreSQL and
-    the servers they start. Each has a test database and Redis databases of its own; the
-    browser tests' report follows the others'."""
-    report = STACK / "browser-tests.log"
-    with report.open("w") as out:
-        browsers = subprocess.Popen([*pytest, "-m", "browser", *args], cwd=ROOT, env={**env, **BROWSER_HALF},
-                                    stdout=out, stderr=subprocess.STDOUT)
-        try:
-            log(f"the browser tests run alongside; their report follows ({report})")
-            rest = subprocess.run([*pytest, "-m", "not browser", *args], cwd=ROOT, env=env).returncode
-            log("the other tests are done; waiting for the browser tests")
-            browsers.wait()
-        finally:
-            if browsers.poll() is None:
-                browsers.terminate()
-                browsers.wait()
-    sys.stdout.write(report.read_text())
-    sys.stdout.flush()
-    return rest or browsers.returncode
+    """The whole suite as two pytest runs side by side: the browser tests, which mostly wait
+    on Chromium and on the pages' own timers, and the rest, which mostly wait on PostgreSQL
+    and on the servers they start. The browser tests get a test database, Redis databases
+    (the others': tests/support.py) and a pytest cache of their own; their report follows
+    the others', and their failures join the others' in the cache, for `--lf`."""
+    report, cache = STACK / "browser-tests.log", STACK / "browser-tests-cache"
+    browser_env = {**env, "DATABASE_TEST_NAME": f"{env.get('DATABASE_TEST_NAME', 'test_boxoffice')}_browser",
+                   "BOXOFFICE_TEST_REDIS_DBS": "11,12,13"}
+    signals = []
+
+    def stop(signum, frame):  # both runs stop, then the servers: a second signal does not cut that short
+        signals.append(signum)
+        _interrupt(signum, frame)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    runs = []
+    try:
+        with report.open("w") as out:
+            runs.append(subprocess.Popen([*pytest, "-m", "browser", "-o", f"cache_dir={cache}", *args], cwd=ROOT,
+                                         env=browser_env, stdout=out, stderr=subprocess.STDOUT))
+        log(f"the browser tests run alongside; their report follows ({report})")
+        runs.append(subprocess.Popen([*pytest, "-m", "not browser", *args], cwd=ROOT, env=env))
+        codes = [runs[1].wait(), runs[0].wait()]
+    except KeyboardInterrupt:
+        if signals[:1] != [signal.SIGINT]:  # a terminal's Ctrl-C reached the runs too; a SIGTERM did not
+            for run in runs:
+                with contextlib.suppress(ProcessLookupError):
+                    run.send_signal(signal.SIGINT)
+        for run in runs:
+            try:
+                run.wait(timeout=60)  # its own clean-up: the servers its tests started
+            except subprocess.TimeoutExpired:
+                run.kill()
+        codes = [130]
+    finally:
+        sys.stdout.write(report.read_text() if report.exists() else "")
+        sys.stdout.flush()
+    _join_failures(cache)
+    return next((code for code in codes if code), 0)
+
+
+def _join_failures(cache: Path) -> None:
+    """The browser tests' failures, in the cache the next `make test ARGS=--lf` reads."""
+    theirs, ours = cache / "v" / "cache" / "lastfailed", ROOT / ".pytest_cache" / "v" / "cache" / "lastfailed"
+    if not theirs.exists():
+        return
+    ours.parent.mkdir(parents=True, exist_ok=True)
+    failed = {k: v for k, v in json.loads(ours.read_text() or "{}").items() if "_browser.py" not in k} \
+        if ours.exists() else {}
+    failed.update(json.loads(theirs.read_text() or "{}"))
+    ours.write_text(json.dumps(failed, indent=2, sort_keys=True))
 
 
 def main(argv: list[str]) -> int:

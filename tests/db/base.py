@@ -22,7 +22,10 @@ class EmptiedByDelete(DatabaseOperations):
         if reset_sequences or not tables:
             return super().sql_flush(style, tables, reset_sequences=reset_sequences,
                                      allow_cascade=allow_cascade)
-        return ["SET CONSTRAINTS ALL DEFERRED",
+        # As TRUNCATE would, wait first for whatever still writes to them (a live server's
+        # request finishing after its test), so that its rows go too.
+        return [f"LOCK TABLE {', '.join(self.quote_name(t) for t in tables)} IN EXCLUSIVE MODE",
+                "SET CONSTRAINTS ALL DEFERRED",
                 *(f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(t))}"
                   for t in tables)]
 

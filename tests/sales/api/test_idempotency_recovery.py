@@ -153,6 +153,7 @@ def test_a_hold_whose_request_died_before_its_answer_was_kept_left_nothing():
         # Its connection is cut (a killed process's backend would finish the statement it
         # waits in once the lock goes; a dropped connection does not).
         watch.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                      "AND datname = current_database() "
                       "AND ltrim(query, E' \\n') LIKE 'UPDATE sales_idempotencyrecord%%'")
     finally:
         process.send_signal(signal.SIGKILL)
@@ -172,7 +173,8 @@ def waiting(process, conn, on: str = "", seconds: float = 30) -> None:
     is outside a transaction: pg_stat_activity is read once per transaction."""
     deadline = time.monotonic() + seconds
     while not conn.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                           "AND ltrim(query, E' \\n') LIKE %s", [on + "%"]).fetchone()[0]:
+                           "AND datname = current_database() AND ltrim(query, E' \\n') LIKE %s",
+                           [on + "%"]).fetchone()[0]:
         assert process.poll() is None and time.monotonic() < deadline, "the request never reached the lock"
         time.sleep(0.02)
 
@@ -223,7 +225,8 @@ def test_a_key_lets_go_of_its_lock_with_its_answer():
         order = {"hold": hold.json()["token"], "customer": BUYER, "payment": CARD}
         assert api.post("/api/v1/orders/", order, format="json",
                         headers={"Idempotency-Key": order_key}).status_code == 201
-        assert watch.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'").fetchone() == (0,)
+        assert watch.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = "
+                             "(SELECT oid FROM pg_database WHERE datname = current_database())").fetchone() == (0,)
     finally:
         watch.close()
     process = subprocess.run([sys.executable, "-c", HOLD_REQUEST.replace(
