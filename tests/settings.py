@@ -25,8 +25,8 @@ AVAILABILITY_REFRESH_SECONDS = 0.0
 # thousands of accounts and sign-ins: the same algorithm, with fewer rounds.
 PASSWORD_HASHERS = ["tests.hashers.QuickPBKDF2PasswordHasher"]
 # WhiteNoise reads the whole tree of static files each time Django builds its middleware,
-# which the test client does for every client a test makes: a tenth of a second, some
-# thousands of times a run. Looked up when asked for instead, as in development.
+# which the test client does for every client a test makes: 18 ms on a quiet machine,
+# some thousands of times a run. Looked up when asked for instead, as in development.
 WHITENOISE_AUTOREFRESH = True
 # Emptied between transactional tests by DELETE, not TRUNCATE (tests/db/base.py).
 for _alias in DATABASES.values():  # noqa: F405
