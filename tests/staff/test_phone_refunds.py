@@ -20,7 +20,7 @@ from sales.errors import InvalidRequest
 from sales.formatting import at_venue
 from sales.holds import hold_create, hold_is_live
 from sales.models import Customer, Hold, Order, Payment, Place, Ticket
-from sales.orders import CustomerDetails, order_exchange, order_place
+from sales.orders import CustomerDetails, order_exchange, order_place, order_refund
 from sales.orders.charging import REFUND_REFUSED
 from sales.payments import PaymentRequest
 from sales.policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR
@@ -404,6 +404,20 @@ def test_keeping_the_old_seats_puts_the_new_ones_back_on_sale(phone):
                                                                 "zone": later.price_zones.get().pk}, follow=True)
     assert "Nothing held: to move to another performance, exchange every ticket of the order" in text_of(one)
     assert not Hold.objects.filter(status=Hold.Status.ACTIVE, performance=later).exists()
+
+
+def test_new_seats_released_after_the_order_was_refunded_do_not_say_the_caller_keeps_tickets(phone, supervisor):
+    """Refunded from another screen while the exchange's new seats were held: releasing
+    them says so, not that the caller keeps tickets they no longer have."""
+    perf = make_performance(rows=1, per_row=4)
+    order = sold_by_phone(phone, perf)
+    _tickets, hold = exchange_held(phone, order, later_date(perf, price="50.00"))
+    order_refund(order=order, actor=order.created_by, approver=supervisor)
+    released = text_of(phone.post(f"/phone/orders/{order.code}/exchange/{hold.pk}/release/", follow=True))
+    assert "The new seats were released." in released
+    assert "keeps their tickets" not in released
+    assert "This order was refunded meanwhile: the caller has no tickets left." in released
+    assert Hold.objects.get(pk=hold.pk).status == Hold.Status.RELEASED
 
 
 def test_the_phone_pages_for_refunds_and_exchanges_speak_french(phone, supervisor):

@@ -581,7 +581,14 @@ def order_exchange_release(request, code: str, hold_id: int):
     except SalesError as exc:
         messages.info(request, exc.message)
     else:
-        messages.success(request, _("The new seats were released; the caller keeps their tickets."))
+        order.refresh_from_db(fields=["status"])
+        if order.status == Order.Status.PAID:
+            messages.success(request, _("The new seats were released; the caller keeps their tickets."))
+        else:  # refunded (or cancelled) from another screen while the new seats were held
+            messages.success(request, _("The new seats were released."))
+            messages.info(request, _("This order was refunded meanwhile: the caller has no tickets left.")
+                          if order.status == Order.Status.REFUNDED
+                          else _("This order was cancelled meanwhile: the caller has no tickets left."))
     return redirect("phone:order", code=order.code)
 
 
