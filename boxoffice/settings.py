@@ -319,6 +319,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sales.tasks.refresh_waiting_rooms",
         "schedule": 5.0,
     },
+    "forget-past-queues": {
+        "task": "sales.tasks.forget_past_queues",
+        "schedule": 3600.0,
+    },
     "run-ballots": {
         "task": "sales.tasks.run_ballots",
         "schedule": 60.0,

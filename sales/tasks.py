@@ -1,6 +1,7 @@
 """Celery tasks: thin, take primary keys, idempotent, bounded retries."""
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from django.db.models import Q
@@ -90,6 +91,33 @@ def clear_expired_sessions() -> None:
     from django.conf import settings
 
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+
+
+# A queue is of no use once its performance has begun (nothing more is sold online); a day
+# later, what a crowd left in Redis goes.
+QUEUE_KEPT_AFTER_START = timedelta(days=1)
+
+
+@shared_task
+def forget_past_queues() -> int:
+    """Drop from Redis the queues of performances that began over a day ago, or that no
+    longer exist: a crowd leaves megabytes there (its queue, admissions, frozen arrivals),
+    which nothing else removes. The opening draws stay in the database. Returns how many
+    performances' queues went."""
+    from events.models import Performance
+
+    from . import waiting_room
+
+    found = waiting_room.queued_performances()
+    if not found:
+        return 0
+    live = set(Performance.objects.filter(pk__in=found, starts_at__gt=timezone.now() - QUEUE_KEPT_AFTER_START)
+               .values_list("pk", flat=True))
+    over = sorted(found - live)
+    waiting_room.forget(over)
+    if over:
+        logger.info("forgot the queues of %d past performances in Redis", len(over))
+    return len(over)
 
 
 @shared_task

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -303,6 +304,26 @@ def room_saved(perf_id: int) -> None:
 
 def _back(raw: str | None) -> float | None:
     return None if raw is None else float(raw)
+
+
+KEY_OF_A_ROOM = re.compile(r"^wr:(\d+):")
+
+
+def queued_performances() -> set[int]:
+    """The performances Redis keeps any queue key of (a SCAN: for a sweep, not a request)."""
+    return {int(m[1]) for key in client().scan_iter("wr:*", count=1000) if (m := KEY_OF_A_ROOM.match(key))}
+
+
+def forget(perf_ids) -> int:
+    """Drop every queue key of these performances from Redis (their queues, admissions,
+    frozen arrivals, passes' bindings). Returns how many keys went."""
+    r, gone = client(), 0
+    for pk in perf_ids:
+        keys = list(r.scan_iter(f"wr:{pk}:*", count=1000))
+        for start in range(0, len(keys), 500):
+            gone += r.unlink(*keys[start:start + 500])
+        _drawn_counts.pop(pk, None)
+    return gone
 
 
 def withdraw(perf_id: int) -> None:

@@ -1149,3 +1149,31 @@ def test_a_buyer_whose_pass_ended_with_seats_in_the_basket_can_still_pay(perform
     paid = buyer.post("/checkout/", {"name": "Eve", "email": "eve@example.org", "nonce": nonce,
                                      "card_token": card_token()})
     assert Order.objects.get().status == Order.Status.PAID, paid.get("Location")
+
+
+def test_a_queue_is_forgotten_in_redis_once_its_performance_is_over_and_not_before(performance):
+    """A crowd leaves its queue, its admissions and the draw's frozen arrivals in Redis:
+    megabytes an on-sale. They are dropped a day after the performance started (or once it
+    is deleted); a queue still to be used, and Redis's other keys, are kept."""
+    from sales.tasks import forget_past_queues
+
+    past = make_performance(rows=1, per_row=2)
+    for perf in (performance, past):
+        room_for(perf, opens_in=timedelta(seconds=-30))
+        for i in range(3):  # ten seconds on, at one a second: let in
+            waiting_room.join(perf.pk, f"v{i}", now=time.time() + 10 + i)
+    past.starts_at = timezone.now() - timedelta(days=1, minutes=1)
+    past.save(update_fields=["starts_at"])
+    r = waiting_room.client()
+    r.set("wr:999999999:queue", "a deleted performance's")
+    r.set("rl:elsewhere", "1")
+    kept = set(r.scan_iter(f"wr:{performance.pk}:*"))
+    assert {f"wr:{performance.pk}:queue", f"wr:{performance.pk}:admitted"} <= kept
+    assert set(r.scan_iter(f"wr:{past.pk}:*"))
+
+    assert forget_past_queues() == 2
+    assert set(r.scan_iter(f"wr:{past.pk}:*")) == set()
+    assert not r.exists("wr:999999999:queue")
+    assert set(r.scan_iter(f"wr:{performance.pk}:*")) == kept
+    assert r.get("rl:elsewhere") == "1"
+    assert forget_past_queues() == 0
