@@ -41,7 +41,17 @@ from sales.tickets import ticket_check_in
 from tests.factories import PriceZoneFactory
 from tests.sales.test_confirmations import waiting_on_a_lock
 from tests.staff.test_counter_exchange import counter_sale
-from tests.support import card_token, make_performance, make_user, places_of, provider, race, signed_in
+from tests.support import (
+    card_token,
+    intent_mark,
+    make_performance,
+    make_user,
+    places_of,
+    provider,
+    race,
+    signed_in,
+)
+from tests.support import intents_of as provider_intents_of
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 
@@ -64,9 +74,16 @@ def refunded_at_provider(intent_id: str) -> Decimal:
     return sum((Decimal(r.amount) / 100 for r in refunds.data if r.status in ("succeeded", "pending")), Decimal("0"))
 
 
+MARK = {}
+
+
+@pytest.fixture(autouse=True)
+def _intents_from_here():
+    MARK["after"] = intent_mark()  # the provider's intents are read from this test's on
+
+
 def intents_of(code: str) -> list:
-    return [i for i in provider().v1.payment_intents.list({"limit": 100}).auto_paging_iter()
-            if (i.to_dict().get("metadata") or {}).get("order") == code]
+    return provider_intents_of(code, MARK["after"])
 
 
 def clerks(n: int, cash_float: str = "1000"):
