@@ -97,6 +97,21 @@ def test_readiness_waits_for_a_slow_server_however_long_and_gives_up_only_when_i
         dying.stop_all(timeout=5)
 
 
+def test_a_program_still_starting_is_not_waited_on_for_the_whole_grace_of_a_stop():
+    """A server stopped before it ever served has nothing to finish (and a granian worker
+    stopped as it starts never stops by itself): it is killed after a short grace, not
+    after the time a serving one is given to finish its requests."""
+    deaf = [sys.executable, "-c", "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+            "time.sleep(300)"]
+    box = supervisor.Supervisor([program("starting", deaf, ready=supervisor.http_ok(free_port()))])
+    box.start_all()
+    time.sleep(0.5)  # its SIGTERM handler set
+    stopping = time.monotonic()
+    box.stop_all(timeout=60)
+    assert time.monotonic() - stopping < supervisor.STARTING_GRACE + 10
+    assert box.programs[0].proc.wait(timeout=5) == -signal.SIGKILL
+
+
 def test_granian_replaces_a_killed_worker_and_keeps_serving():
     """Each granian worker opens its own listening socket on the port (SO_REUSEPORT) once
     it has loaded the application, and the kernel spreads new connections over those

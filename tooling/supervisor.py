@@ -18,6 +18,9 @@ from pathlib import Path
 
 STEADY_AFTER = 60.0  # a program that ran this long before exiting is restarted at once
 MAX_PAUSE = 30.0
+# How long a program that never served is given to stop: it has no request to finish, and
+# a granian worker stopped as it starts never stops by itself.
+STARTING_GRACE = 3.0
 
 
 def log(msg: str) -> None:
@@ -120,14 +123,18 @@ class Supervisor:
             time.sleep(0.2)
 
     def stop_all(self, timeout: float = 20.0) -> None:
+        """SIGTERM to every group; each program then has until `timeout` to finish what it
+        serves, one that never served STARTING_GRACE, and whatever is left is killed."""
         for program in self.programs:
             if program.proc is not None:
                 kill_group(program.proc, signal.SIGTERM)
-        deadline = time.monotonic() + timeout
+        now = time.monotonic()
+        deadline, starting = now + timeout, now + min(timeout, STARTING_GRACE)
         for program in self.programs:
             if program.proc is not None:
+                until = starting if program.ready is not None and not program.ever_ready else deadline
                 with contextlib.suppress(subprocess.TimeoutExpired):
-                    program.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+                    program.proc.wait(timeout=max(0.1, until - time.monotonic()))
                 kill_group(program.proc)  # whatever is left of the group
 
 
