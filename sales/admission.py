@@ -215,7 +215,7 @@ def watch(*perf_ids: int, now=None) -> None:
     places = Place.objects.filter(performance_id=OuterRef("performance_id"))
     first_back = places.filter(in_baskets(now) & theirs).order_by("hold_expires_at").values("hold_expires_at")[:1]
     rooms = {pk: (any(ways), back) for pk, back, *ways in
-             WaitingRoom.objects.filter(performance_id__in=perf_ids, enabled=True)
+             waiting_room.live_rooms(WaitingRoom.objects.filter(performance_id__in=perf_ids, enabled=True), now)
              .values_list("performance_id", Subquery(first_back),
                           *(Exists(places.filter(way & theirs)) for way in free_ways(now)))}
     if gone := set(perf_ids) - set(rooms):  # deleted or disabled other than through the admin
@@ -231,7 +231,8 @@ def watch_all() -> None:
     them while buyers buy (a room published before Redis lost its data, or whose listing
     a watch removed in the instant between the admin's save and its commit, is listed
     again here)."""
-    rooms = list(WaitingRoom.objects.filter(enabled=True).values_list("performance_id", flat=True))
+    rooms = list(waiting_room.live_rooms(WaitingRoom.objects.filter(enabled=True))
+                 .values_list("performance_id", flat=True))
     if rooms:
         waiting_room.client().sadd(ROOMS, *rooms)
         watch(*rooms)

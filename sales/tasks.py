@@ -1,7 +1,6 @@
 """Celery tasks: thin, take primary keys, idempotent, bounded retries."""
 
 import logging
-from datetime import timedelta
 
 from celery import shared_task
 from django.db.models import Q
@@ -93,11 +92,6 @@ def clear_expired_sessions() -> None:
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
 
 
-# A queue is of no use once its performance has begun (nothing more is sold online); a day
-# later, what a crowd left in Redis goes.
-QUEUE_KEPT_AFTER_START = timedelta(days=1)
-
-
 @shared_task
 def forget_past_queues() -> int:
     """Drop from Redis the queues of performances that began over a day ago, or that no
@@ -111,7 +105,7 @@ def forget_past_queues() -> int:
     found = waiting_room.queued_performances()
     if not found:
         return 0
-    live = set(Performance.objects.filter(pk__in=found, starts_at__gt=timezone.now() - QUEUE_KEPT_AFTER_START)
+    live = set(Performance.objects.filter(pk__in=found, starts_at__gt=timezone.now() - waiting_room.KEPT_AFTER_START)
                .values_list("pk", flat=True))
     over = sorted(found - live)
     waiting_room.forget(over)
@@ -129,7 +123,7 @@ def refresh_waiting_rooms() -> int:
     from . import admission, waiting_room
     from .models import WaitingRoom
 
-    rooms = WaitingRoom.objects.filter(enabled=True)
+    rooms = waiting_room.live_rooms(WaitingRoom.objects.filter(enabled=True))
     admission.watch_all()  # sold out or not, and the active holds
     for room in rooms:
         if room.opens_at <= timezone.now():

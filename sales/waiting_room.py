@@ -28,6 +28,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 
 import redis
@@ -264,6 +265,19 @@ def config(perf_id: int, *, restore: bool = True) -> Config | None:
                   soldout=raw.get("soldout") == "1", back=_back(raw.get("back")))
 
 
+# A queue is of no use once its performance has begun (nothing more is sold online). A day
+# later its room counts as none: nothing publishes it again, and beat drops what a crowd
+# left of it in Redis (sales.tasks.forget_past_queues).
+KEPT_AFTER_START = timedelta(days=1)
+
+
+def live_rooms(rooms, now=None):
+    """`rooms` (a WaitingRoom queryset) less those of performances past KEPT_AFTER_START."""
+    from django.utils import timezone
+
+    return rooms.filter(performance__starts_at__gt=(now or timezone.now()) - KEPT_AFTER_START)
+
+
 # Performances found without a room in the database, in this process, until when
 # (time.monotonic): their pages do not ask the database again at every request.
 _no_room: dict[int, float] = {}
@@ -282,7 +296,7 @@ def _restored(perf_id: int) -> bool:
     if _no_room.get(perf_id, 0.0) > time.monotonic():
         return False
     try:
-        room = (WaitingRoom.objects.select_related("performance__event", "performance__venue")
+        room = (live_rooms(WaitingRoom.objects.select_related("performance__event", "performance__venue"))
                 .filter(performance_id=perf_id).first())
     except DatabaseError as exc:  # nothing can be sold without it either
         logger.warning("the waiting room of performance %s could not be read: %s", perf_id, exc)

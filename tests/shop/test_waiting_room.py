@@ -1155,7 +1155,7 @@ def test_a_queue_is_forgotten_in_redis_once_its_performance_is_over_and_not_befo
     """A crowd leaves its queue, its admissions and the draw's frozen arrivals in Redis:
     megabytes an on-sale. They are dropped a day after the performance started (or once it
     is deleted); a queue still to be used, and Redis's other keys, are kept."""
-    from sales.tasks import forget_past_queues
+    from sales.tasks import forget_past_queues, refresh_waiting_rooms
 
     past = make_performance(rows=1, per_row=2)
     for perf in (performance, past):
@@ -1176,4 +1176,8 @@ def test_a_queue_is_forgotten_in_redis_once_its_performance_is_over_and_not_befo
     assert not r.exists("wr:999999999:queue")
     assert set(r.scan_iter(f"wr:{performance.pk}:*")) == kept
     assert r.get("rl:elsewhere") == "1"
+    # Nothing brings a past queue back: not beat's rounds of the rooms, nor a visitor.
+    refresh_waiting_rooms()
+    assert waiting_room.join(past.pk, "late").state == "none"
+    assert set(r.scan_iter(f"wr:{past.pk}:*")) == set()
     assert forget_past_queues() == 0
