@@ -391,7 +391,12 @@ def tick(perf_id: int) -> None:
 def publish(room) -> None:
     """Publish a room (sales.waiting_room.publish) with its automatic settings. Saving an
     automatic room during its on-sale keeps the rate it had found (within the new bounds):
-    changing a bound is not a restart from the starting rate."""
+    changing a bound is not a restart from the starting rate. A room past
+    waiting_room.KEPT_AFTER_START is withdrawn and no longer watched."""
+    if waiting_room.is_past(room.performance):
+        waiting_room.withdraw(room.performance_id)
+        waiting_room.client().srem(ROOMS, room.performance_id)
+        return
     before = waiting_room.config(room.performance_id, restore=False)  # the room being published now
     waiting_room.publish(room)
     key = _auto_key(room.performance_id)

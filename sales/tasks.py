@@ -100,16 +100,17 @@ def forget_past_queues() -> int:
     performances' queues went."""
     from events.models import Performance
 
-    from . import waiting_room
+    from . import admission, waiting_room
 
-    found = waiting_room.queued_performances()
+    found = waiting_room.queue_keys()
     if not found:
         return 0
     live = set(Performance.objects.filter(pk__in=found, starts_at__gt=timezone.now() - waiting_room.KEPT_AFTER_START)
                .values_list("pk", flat=True))
-    over = sorted(found - live)
-    waiting_room.forget(over)
+    over = sorted(set(found) - live)
     if over:
+        waiting_room.forget([key for pk in over for key in found[pk]])
+        waiting_room.client().srem(admission.ROOMS, *over)
         logger.info("forgot the queues of %d past performances in Redis", len(over))
     return len(over)
 

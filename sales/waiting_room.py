@@ -179,7 +179,11 @@ def publish(room, *, lost: bool = False) -> None:
     admitted: the frontier is rebased at the moment of the change. `lost`: Redis lost the
     room after its opening, and where its frontier stood: it moves on from now, at the
     rate (not at once by all the time since the opening); an automatic room's rate is
-    chosen again from a fresh start (start_automatic)."""
+    chosen again from a fresh start (start_automatic). A room past KEPT_AFTER_START is
+    withdrawn instead: saved in the admin or cancelled afterwards, it queues nobody."""
+    if is_past(room.performance):
+        withdraw(room.performance_id)
+        return
     now = time.time()
     opens = room.opens_at.timestamp()
     old = config(room.performance_id, restore=False)
@@ -271,6 +275,13 @@ def config(perf_id: int, *, restore: bool = True) -> Config | None:
 KEPT_AFTER_START = timedelta(days=1)
 
 
+def is_past(performance, now=None) -> bool:
+    """Has `performance` begun over KEPT_AFTER_START ago (its room counts as none)?"""
+    from django.utils import timezone
+
+    return performance.starts_at <= (now or timezone.now()) - KEPT_AFTER_START
+
+
 def live_rooms(rooms, now=None):
     """`rooms` (a WaitingRoom queryset) less those of performances past KEPT_AFTER_START."""
     from django.utils import timezone
@@ -323,26 +334,27 @@ def _back(raw: str | None) -> float | None:
 KEY_OF_A_ROOM = re.compile(r"^wr:(\d+):")
 
 
-def queued_performances() -> set[int]:
-    """The performances Redis keeps any queue key of (a SCAN: for a sweep, not a request)."""
-    return {int(m[1]) for key in client().scan_iter("wr:*", count=1000) if (m := KEY_OF_A_ROOM.match(key))}
+def queue_keys() -> dict[int, list[str]]:
+    """Every queue key Redis keeps, by performance (one SCAN: for a sweep, not a request)."""
+    found: dict[int, list[str]] = {}
+    for key in client().scan_iter("wr:*", count=1000):
+        if m := KEY_OF_A_ROOM.match(key):
+            found.setdefault(int(m[1]), []).append(key)
+    return found
 
 
-def forget(perf_ids) -> int:
-    """Drop every queue key of these performances from Redis (their queues, admissions,
-    frozen arrivals, passes' bindings). Returns how many keys went."""
+def forget(keys: list[str]) -> int:
+    """Drop these queue keys from Redis (queue_keys' of past performances: their queues,
+    admissions, frozen arrivals, presale queues, passes' bindings). Returns how many went."""
     r, gone = client(), 0
-    for pk in perf_ids:
-        keys = list(r.scan_iter(f"wr:{pk}:*", count=1000))
-        for start in range(0, len(keys), 500):
-            gone += r.unlink(*keys[start:start + 500])
-        _drawn_counts.pop(pk, None)
+    for start in range(0, len(keys), 500):
+        gone += r.unlink(*keys[start:start + 500])
     return gone
 
 
 def withdraw(perf_id: int) -> None:
     """The room was deleted: its config goes, so the shop is no longer gated (the queue
-    itself is left to expire with its passes)."""
+    itself goes a day after the performance began, sales.tasks.forget_past_queues)."""
     client().delete(_keys(perf_id)["cfg"])
 
 
@@ -746,7 +758,10 @@ def _presale_index(perf_id: int) -> str:
 def publish_presales(room, presales) -> None:
     """Write the presale queues of `room`'s performance (one per presale in `presales`),
     with the room's rate and pass length; presales no longer listed are withdrawn. A live
-    rate change keeps who is admitted, as publish does."""
+    rate change keeps who is admitted, as publish does; a past room's are all withdrawn."""
+    if is_past(room.performance):
+        withdraw_presales(room.performance_id)
+        return
     r = client()
     index = _presale_index(room.performance_id)
     now = time.time()

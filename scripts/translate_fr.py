@@ -274,10 +274,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
-    "This order was refunded meanwhile: the caller has no tickets left.":
-        "Cette commande a été remboursée entre-temps : l'appelant n'a plus de billets.",
-    "This order was cancelled meanwhile: the caller has no tickets left.":
-        "Cette commande a été annulée entre-temps : l'appelant n'a plus de billets.",
+    "The tickets were refunded meanwhile: the caller has none left.":
+        "Les billets ont été remboursés entre-temps : l'appelant n'en a plus.",
     "The seats were released.": "Les places ont été libérées.",
     "Not sold: your shift was closed meanwhile. The seats stay held until %(time)s: open a shift to finish the sale, "
     "or release them.":

@@ -100,16 +100,36 @@ def test_readiness_waits_for_a_slow_server_however_long_and_gives_up_only_when_i
 def test_a_program_still_starting_is_not_waited_on_for_the_whole_grace_of_a_stop():
     """A server stopped before it ever served has nothing to finish (and a granian worker
     stopped as it starts never stops by itself): it is killed after a short grace, not
-    after the time a serving one is given to finish its requests."""
-    deaf = [sys.executable, "-c", "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
-            "time.sleep(300)"]
-    box = supervisor.Supervisor([program("starting", deaf, ready=supervisor.http_ok(free_port()))])
-    box.start_all()
-    time.sleep(0.5)  # its SIGTERM handler set
+    after the time a serving one is given to finish its requests, which it still gets."""
+    port = free_port()
+    deaf = ("import signal, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('deaf', flush=True); "
+            "{then}")
+    serve = (f"import http.server; http.server.HTTPServer(('127.0.0.1', {port}), type('H', "
+             "(http.server.BaseHTTPRequestHandler,), {'do_GET': lambda s: (s.send_response(200), s.end_headers())}))"
+             ".serve_forever()")
+
+    def started(then, ready):
+        def start():
+            return subprocess.Popen([sys.executable, "-c", deaf.format(then=then)], start_new_session=True,
+                                    stdout=subprocess.PIPE, text=True)
+
+        box = supervisor.Supervisor([supervisor.Program("deaf", start, ready=ready)])
+        box.start_all()
+        assert box.programs[0].proc.stdout.readline() == "deaf\n"  # SIGTERM ignored from here
+        return box
+
+    starting = started("time.sleep(300)", supervisor.http_ok(free_port()))
     stopping = time.monotonic()
-    box.stop_all(timeout=60)
+    starting.stop_all(timeout=60)
     assert time.monotonic() - stopping < supervisor.STARTING_GRACE + 10
-    assert box.programs[0].proc.wait(timeout=5) == -signal.SIGKILL
+    assert starting.programs[0].proc.wait(timeout=5) == -signal.SIGKILL
+
+    serving = started(serve, supervisor.http_ok(port))
+    serving.wait_ready()
+    stopping = time.monotonic()
+    serving.stop_all(timeout=supervisor.STARTING_GRACE + 3)
+    assert time.monotonic() - stopping >= supervisor.STARTING_GRACE + 2  # its whole grace, not a starter's
+    assert serving.programs[0].proc.wait(timeout=5) == -signal.SIGKILL
 
 
 def test_granian_replaces_a_killed_worker_and_keeps_serving():

@@ -1154,12 +1154,23 @@ def test_a_buyer_whose_pass_ended_with_seats_in_the_basket_can_still_pay(perform
 def test_a_queue_is_forgotten_in_redis_once_its_performance_is_over_and_not_before(performance):
     """A crowd leaves its queue, its admissions and the draw's frozen arrivals in Redis:
     megabytes an on-sale. They are dropped a day after the performance started (or once it
-    is deleted); a queue still to be used, and Redis's other keys, are kept."""
+    is deleted); a queue still to be used, and Redis's other keys, are kept. Nothing brings
+    a past queue back: not beat's rounds of the rooms, the public pool's watch, a visitor,
+    nor the room or its presale saved again."""
+    from sales import admission
+    from sales.models import Presale
     from sales.tasks import forget_past_queues, refresh_waiting_rooms
 
     past = make_performance(rows=1, per_row=2)
+    rooms = {}
     for perf in (performance, past):
-        room_for(perf, opens_in=timedelta(seconds=-30))
+        rooms[perf.pk] = room = WaitingRoom.objects.create(
+            performance=perf, opens_at=timezone.now() - timedelta(seconds=30), admit_per_minute=60, automatic=True,
+            min_per_minute=60, max_per_minute=600)
+        admission.publish(room)
+        presale = Presale.objects.create(performance=perf, name="Fan club", opens_at=timezone.now(),
+                                         closes_at=timezone.now() + timedelta(days=1))
+        waiting_room.publish_presales(room, [presale])
         for i in range(3):  # ten seconds on, at one a second: let in
             waiting_room.join(perf.pk, f"v{i}", now=time.time() + 10 + i)
     past.starts_at = timezone.now() - timedelta(days=1, minutes=1)
@@ -1168,16 +1179,26 @@ def test_a_queue_is_forgotten_in_redis_once_its_performance_is_over_and_not_befo
     r.set("wr:999999999:queue", "a deleted performance's")
     r.set("rl:elsewhere", "1")
     kept = set(r.scan_iter(f"wr:{performance.pk}:*"))
-    assert {f"wr:{performance.pk}:queue", f"wr:{performance.pk}:admitted"} <= kept
+    assert {f"wr:{performance.pk}:queue", f"wr:{performance.pk}:admitted", f"wr:{performance.pk}:auto",
+            f"wr:{performance.pk}:presales"} <= kept
     assert set(r.scan_iter(f"wr:{past.pk}:*"))
+    assert r.sismember(admission.ROOMS, past.pk)
 
     assert forget_past_queues() == 2
     assert set(r.scan_iter(f"wr:{past.pk}:*")) == set()
-    assert not r.exists("wr:999999999:queue")
+    assert not r.exists("wr:999999999:queue") and not r.sismember(admission.ROOMS, past.pk)
     assert set(r.scan_iter(f"wr:{performance.pk}:*")) == kept
     assert r.get("rl:elsewhere") == "1"
-    # Nothing brings a past queue back: not beat's rounds of the rooms, nor a visitor.
+
+    r.sadd(admission.ROOMS, past.pk)  # listed by a process that had not heard yet
     refresh_waiting_rooms()
+    admission.watch(past.pk, performance.pk)
+    assert not r.sismember(admission.ROOMS, past.pk) and r.sismember(admission.ROOMS, performance.pk)
     assert waiting_room.join(past.pk, "late").state == "none"
+    visitor = Client().get(f"/performances/{past.pk}/queue/")
+    assert visitor.status_code == 302 and visitor["Location"] == f"/performances/{past.pk}/"
+    room = WaitingRoom.objects.get(performance=past)
+    admission.publish(room)  # saved in the admin afterwards
+    waiting_room.publish_presales(room, Presale.objects.filter(performance=past))
     assert set(r.scan_iter(f"wr:{past.pk}:*")) == set()
     assert forget_past_queues() == 0

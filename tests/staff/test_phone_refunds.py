@@ -426,7 +426,7 @@ def test_new_seats_released_after_the_order_was_refunded_do_not_say_the_caller_k
     released = text_of(phone.post(f"/phone/orders/{order.code}/exchange/{hold.pk}/release/", follow=True))
     assert "The new seats were released." in released
     assert "keeps their tickets" not in released
-    assert "This order was refunded meanwhile: the caller has no tickets left." in released
+    assert "The tickets were refunded meanwhile: the caller has none left." in released
     assert Hold.objects.get(pk=hold.pk).status == Hold.Status.RELEASED
 
 

@@ -67,7 +67,7 @@ from sales.channels.staff import (
 from sales.errors import InvalidRequest, PaymentDeclined, ProviderUnavailable, SalesError
 from sales.formatting import money, when
 from sales.holds import hold_create, hold_extend, hold_is_live, hold_release, holds_live
-from sales.models import Customer, Hold, Order, Payment
+from sales.models import Customer, Hold, Order, Payment, Ticket
 from sales.notifications import resend_confirmation, send_payment_link
 from sales.orders import (
     DEARER_AT_COUNTER,
@@ -581,14 +581,11 @@ def order_exchange_release(request, code: str, hold_id: int):
     except SalesError as exc:
         messages.info(request, exc.message)
     else:
-        order.refresh_from_db(fields=["status"])
-        if order.status == Order.Status.PAID:
+        if order.tickets.filter(status=Ticket.Status.VALID).exists():
             messages.success(request, _("The new seats were released; the caller keeps their tickets."))
-        else:  # refunded (or cancelled) from another screen while the new seats were held
+        else:  # refunded from another screen while the new seats were held
             messages.success(request, _("The new seats were released."))
-            messages.info(request, _("This order was refunded meanwhile: the caller has no tickets left.")
-                          if order.status == Order.Status.REFUNDED
-                          else _("This order was cancelled meanwhile: the caller has no tickets left."))
+            messages.info(request, _("The tickets were refunded meanwhile: the caller has none left."))
     return redirect("phone:order", code=order.code)
 
 
