@@ -105,7 +105,7 @@ def forget_past_queues() -> int:
     found = waiting_room.queue_keys()
     if not found:
         return 0
-    live = set(Performance.objects.filter(pk__in=found, starts_at__gt=timezone.now() - waiting_room.KEPT_AFTER_START)
+    live = set(Performance.objects.filter(pk__in=found, starts_at__gt=waiting_room.past_before())
                .values_list("pk", flat=True))
     over = sorted(set(found) - live)
     if over:

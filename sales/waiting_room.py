@@ -275,18 +275,20 @@ def config(perf_id: int, *, restore: bool = True) -> Config | None:
 KEPT_AFTER_START = timedelta(days=1)
 
 
-def is_past(performance, now=None) -> bool:
-    """Has `performance` begun over KEPT_AFTER_START ago (its room counts as none)?"""
+def past_before(now=None):
+    """A performance that began before this moment is past: its room counts as none."""
     from django.utils import timezone
 
-    return performance.starts_at <= (now or timezone.now()) - KEPT_AFTER_START
+    return (now or timezone.now()) - KEPT_AFTER_START
+
+
+def is_past(performance, now=None) -> bool:
+    return performance.starts_at <= past_before(now)
 
 
 def live_rooms(rooms, now=None):
-    """`rooms` (a WaitingRoom queryset) less those of performances past KEPT_AFTER_START."""
-    from django.utils import timezone
-
-    return rooms.filter(performance__starts_at__gt=(now or timezone.now()) - KEPT_AFTER_START)
+    """`rooms` (a WaitingRoom queryset) less those of past performances."""
+    return rooms.filter(performance__starts_at__gt=past_before(now))
 
 
 # Performances found without a room in the database, in this process, until when
