@@ -17,7 +17,9 @@ real keys): it is the one door through which a card number reaches the box offic
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
+import os
 import secrets
 import time
 from contextvars import ContextVar
@@ -203,6 +205,21 @@ BANK_STEP_BY_PHONE = gettext_noop("the card's bank asks the cardholder to confir
 BANK_DID_NOT_CONFIRM = gettext_noop("the card's bank did not confirm the payment")
 
 
+@functools.lru_cache(maxsize=1)
+def stripe_client(pid: int, key: str, api_base: str, timeout: float, retries: int):
+    """One client per process (a forked worker makes its own: `pid`) and per setting, so
+    that its connections to the provider stay open from one payment to the next (one per
+    thread): with Stripe, each new one is a TLS handshake, a round trip or two away, before
+    the card is sent. A connection the provider has closed meanwhile is opened again."""
+    import stripe
+
+    # A bounded wait: a request paying for seats must answer the buyer, not hang on the
+    # provider (the library's own default is 80 s, retried).
+    http = stripe.RequestsClient(timeout=timeout)
+    return stripe.StripeClient(key, base_addresses={"api": api_base} if api_base else None, http_client=http,
+                               max_network_retries=retries)
+
+
 class StripeProvider:
     """Card payments through Stripe's PaymentIntents, with the provider's idempotency key
     on every call. The PaymentIntent is created, recorded on the order, then confirmed: a
@@ -216,17 +233,12 @@ class StripeProvider:
         self.moto = moto
 
     def client(self):
-        import stripe
         from django.conf import settings
 
         if not settings.STRIPE_SECRET_KEY:
             raise InvalidRequest(_("card payments are not set up (STRIPE_SECRET_KEY)"), field="method")
-        base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
-        # A bounded wait: a request paying for seats must answer the buyer, not hang on the
-        # provider (the library's own default is 80 s, retried).
-        http = stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT_SECONDS)
-        return stripe.StripeClient(settings.STRIPE_SECRET_KEY, base_addresses=base, http_client=http,
-                                   max_network_retries=settings.STRIPE_NETWORK_RETRIES)
+        return stripe_client(os.getpid(), settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE,
+                             settings.STRIPE_TIMEOUT_SECONDS, settings.STRIPE_NETWORK_RETRIES)
 
     def validate(self, *, amount: Decimal, request: PaymentRequest, currency: str | None = None) -> None:
         if request.card_number:

@@ -20,6 +20,7 @@ class ProviderProxy:
         self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}"
         self.faults: list[tuple] = []
         self.seen: list[str] = []  # "METHOD /path" of every request passed on, in order
+        self.connections = 0  # opened to the proxy by the box office
         self.stalled: list[socket.socket] = []
         self.lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
@@ -61,6 +62,7 @@ class ProviderProxy:
                 client, _address = self.server.accept()
             except OSError:
                 return
+            self.connections += 1
             threading.Thread(target=self._serve, args=(client,), daemon=True).start()
 
     def _serve(self, client: socket.socket) -> None:
@@ -114,13 +116,15 @@ def _read_message(sock: socket.socket, buffer: bytes) -> tuple[bytes | None, byt
 
 def _exchange(upstream: tuple, request: bytes) -> bytes:
     """Send `request` to the provider on a connection of its own and read its whole answer
-    (the provider is asked to close the connection after it)."""
+    (the provider is asked to close the connection after it), to be handed back on the box
+    office's connection, which stays open: the answer's own `Connection: close` is left out."""
     head, body = request.split(b"\r\n\r\n", 1)
     lines = [line for line in head.split(b"\r\n") if not line.lower().startswith(b"connection:")]
-    # The answer is handed back to a connection kept alive: it says so itself.
     with socket.create_connection(upstream, timeout=30) as sock:
         sock.sendall(b"\r\n".join([*lines, b"Connection: close"]) + b"\r\n\r\n" + body)
         chunks = []
         while data := sock.recv(65536):
             chunks.append(data)
-    return b"".join(chunks)
+    head, body = b"".join(chunks).split(b"\r\n\r\n", 1)
+    lines = [line for line in head.split(b"\r\n") if not line.lower().startswith(b"connection:")]
+    return b"\r\n".join(lines) + b"\r\n\r\n" + body

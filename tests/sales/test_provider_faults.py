@@ -106,6 +106,25 @@ def test_a_payment_taken_whose_answer_was_lost_and_asked_again_is_sold_once(loss
     assert hold_is_live(hold)
 
 
+@pytest.mark.django_db
+def test_payments_made_one_after_another_share_one_connection_to_the_provider(lossy):
+    """A web process keeps its connection to the provider between payments: with Stripe
+    itself each new one is a TLS handshake (a round trip or two across the continent, and
+    its certificate authorities read again) before the card is even sent."""
+    perf = make_performance(rows=1, per_row=4)
+    cards = [card_token("4242424242424242") for _place in places_of(perf)]  # the buyers' browsers
+    with lossy.retries(1, wait=5):
+        for number, (place, card) in enumerate(zip(places_of(perf), cards, strict=True)):
+            if number == 3:  # lost with its answer, a connection is replaced; the payments go on
+                lossy.fault("POST", CONFIRM, "cut")
+            hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[place.pk])
+            order_place(hold=hold, customer=CustomerDetails(name="Ana", email=f"ana{number}@example.org"),
+                        payment=PaymentRequest(method="card", token=card))
+            if number == 2:
+                assert lossy.count("POST", CONFIRM) == 3 and lossy.connections == 1
+    assert Order.objects.filter(status="paid").count() == 4 and lossy.connections == 2
+
+
 def webhook_told(intent: str) -> None:
     """The provider's webhook, signed, says the payment went through."""
     event = json.dumps({"id": "evt_lost", "object": "event", "type": "payment_intent.succeeded",
