@@ -45,7 +45,7 @@ PRICE_TYPES = [
     ("Child (under 12)", Decimal("0.6"), 4, "Ages 2 to 11; under 2, free on a lap", "Enfant (moins de 12 ans)",
      "De 2 à 11 ans ; moins de 2 ans, gratuit sur les genoux"),
     ("Senior (65+)", Decimal("0.85"), None, "Show ID at the door", "Aîné (65 ans et plus)",
-     "Pièce d'identité à la porte"),
+     "Pièce d’identité à la porte"),
     ("Guest", None, None, "", "Invité", ""),
 ]
 PROMO_CODE = "ETE10"
@@ -141,12 +141,12 @@ def load_demo() -> str:
     seating_plan_import(venue=venue, text=json.dumps(amphitheatre_plan()), filename="demo.json")
     sections = {s.name: s for s in venue.sections.all()}
     event = Event.objects.create(
-        title="Les Étoiles — tournée d'été",
+        title="Les Étoiles — tournée d’été",
         description="Two summer nights under the stars at the lake: the orchestra and choir of "
                     "Les Étoiles play their summer tour on the open-air stage. Seats in the parterre "
                     "and the tiers, standing places on the lawn. Bring a warm layer for the evening.",
-        description_fr="Deux soirs d'été sous les étoiles, au bord du lac : l'orchestre et le chœur des "
-                       "Étoiles jouent leur tournée d'été sur la scène en plein air. Places assises au parterre "
+        description_fr="Deux soirs d’été sous les étoiles, au bord du lac : l’orchestre et le chœur des "
+                       "Étoiles jouent leur tournée d’été sur la scène en plein air. Places assises au parterre "
                        "et dans les gradins, places debout sur la pelouse. Apportez une petite laine pour la soirée.",
         image_url="/static/demo/poster.svg")
     now = timezone.now()
@@ -192,7 +192,7 @@ def _open_rehearsal(now) -> Performance:
                                             for n in range(10)]} for r in range(6)]}]}))
     event = Event.objects.create(title="Répétition publique des Étoiles",
                                  description="The orchestra's open rehearsal, the evening before the tour.",
-                                 description_fr="La répétition publique de l'orchestre, à la veille de la tournée.")
+                                 description_fr="La répétition publique de l’orchestre, à la veille de la tournée.")
     starts = (now + timedelta(hours=2)).replace(second=0, microsecond=0)
     # Its doors open as the demo is loaded: its tickets can be scanned at once, at any hour.
     perf = Performance.objects.create(event=event, venue=hall, ticket_limit=8, starts_at=starts,

@@ -2134,10 +2134,13 @@ IN_CONTEXT = {
 # French sets : ; ! ? apart from the word before them with a space that does not break, so
 # that a line never starts with the sign; the table may be typed with ordinary spaces.
 APART = re.compile(r" ([:;!?])(?=\s|$|<|\))")
+# An elision's apostrophe is French's curly one, as in Django's own French (the admin's
+# words): the table may be typed with straight ones.
+ELISION = re.compile(r"(?<=\w)'(?=[\w%])")
 
 
 def typeset(text: str) -> str:
-    return APART.sub("\u00a0\\1", text)
+    return ELISION.sub("\u2019", APART.sub("\u00a0\\1", text))
 
 
 path = Path(__file__).resolve().parent.parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"

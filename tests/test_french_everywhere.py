@@ -299,7 +299,7 @@ def test_the_phone_console_speaks_french_and_writes_in_the_callers_language(fren
     assert_french("phone map", visible(page(phone, f"/phone/customers/{caller.pk}/performances/{perf.pk}/map/")))
     too_late = (timezone.localtime() + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
     refused = phone.post(sale_url, {"action": "reserve", "deadline": too_late, "attempt": "0"}, **FRENCH)
-    assert refused.status_code == 400 and "L'échéance doit tomber dans les 7 prochains jours" in visible(
+    assert refused.status_code == 400 and "L’échéance doit tomber dans les 7 prochains jours" in visible(
         refused.content.decode())
     assert_french("phone sale refused", visible(refused.content.decode()))
     deadline = (timezone.localtime() + timedelta(hours=20)).strftime("%Y-%m-%dT%H:%M")
@@ -393,7 +393,7 @@ def test_the_organizers_admin_names_its_sections_in_french(organizer, french_per
     office = signed_in(organizer)
     index = visible(page(office, "/admin/"))
     for name in ("Ventes", "Salles et événements", "Commandes", "Représentations", "Codes promo",
-                 "Salles d'attente", "Tirages au sort", "Quarts de travail"):
+                 "Salles d’attente", "Tirages au sort", "Quarts de travail"):
         assert name in index, name
     assert_french("admin index", index)
     orders = visible(page(office, "/admin/sales/order/"))
@@ -420,7 +420,7 @@ def test_the_organizers_admin_names_its_sections_in_french(organizer, french_per
     assert "ligne 2\u00a0: x doit être un nombre" in visible(refused.content.decode())
     promo = visible(page(office, "/admin/sales/promocode/add/"))
     assert_french("promo code form", promo)
-    assert "Où il s'applique" in promo and "Canaux" in promo
+    assert "Où il s’applique" in promo and "Canaux" in promo
     both = office.post("/admin/sales/promocode/add/", {"code": "BOTH", "percent_off": "10", "amount_off": "5"},
                        **FRENCH)
     assert "pas les deux" in visible(both.content.decode())
@@ -709,7 +709,7 @@ def test_the_admins_own_words_for_seats_and_prices_are_french_too(organizer):
     seat = Seat.objects.filter(section__venue=perf.venue).order_by("number").first()
     with translation.override("fr"):
         assert str(seat) == f"{seat.section.name} rangée {seat.row} siège {seat.number}"
-        assert translation.gettext("none yet") == "aucune pour l'instant"
+        assert translation.gettext("none yet") == "aucune pour l’instant"
 
 
 def test_an_error_page_says_its_language_and_looks_like_the_shop(client):

@@ -511,7 +511,7 @@ def test_a_request_whose_body_cannot_be_read_meets_our_page_and_the_api_its_json
         assert status == 400 and headers["content-type"] == "text/html; charset=utf-8", (status, headers, page)
         assert headers["cache-control"] == "no-store"
         assert page.startswith("<!doctype html>") and "%0A" not in page and "<style>" in page
-        assert "could not be read" in page and "n'a pas pu être lue" in page, page
+        assert "could not be read" in page and "n’a pas pu être lue" in page, page
         assert "://" not in page and "src=" not in page and "href" not in page
         status, headers, body = broken_body("/api/v1/holds/?hold=3")
         assert status == 400 and headers["content-type"] == "application/json", (status, headers, body)

@@ -138,7 +138,7 @@ def test_a_new_performances_times_are_on_the_clock_of_the_venue_chosen(browser, 
     context.add_cookies([{"name": "django_language", "value": "fr", "url": live_server.url}])
     page.goto("/admin/events/performance/add/")
     assert starts.locator(".help").filter(visible=True).inner_text().strip() == (
-        "Heures de la salle choisie ci-dessus, à son heure locale\u00a0: choisissez-la d'abord.")
+        "Heures de la salle choisie ci-dessus, à son heure locale\u00a0: choisissez-la d’abord.")
     page.locator("#id_venue").select_option(str(paris.pk))
     assert starts.locator(".help").filter(visible=True).inner_text().strip() == "Heures de la salle (Europe/Paris)"
     context.close()

@@ -184,7 +184,7 @@ def test_a_time_the_clocks_skip_or_pass_twice_is_refused_saying_which(organizer,
                                          "on."),
         # French typography's clock (2 h 30), as French pages write every time of day.
         ("2031-03-09", "02:30:00", "fr", "Le 9 mars 2031, les horloges de America/Toronto avancent de 2\u00a0h\u00a000 "
-                                         "à 3\u00a0h\u00a000\u00a0: 2\u00a0h\u00a030 n'y existe pas. Choisissez une "
+                                         "à 3\u00a0h\u00a000\u00a0: 2\u00a0h\u00a030 n’y existe pas. Choisissez une "
                                          "autre heure."),
         ("2031-11-02", "01:30:00", "fr", "Le 2 novembre 2031, les horloges de America/Toronto reculent de "
                                          "2\u00a0h\u00a000 à 1\u00a0h\u00a000\u00a0: 1\u00a0h\u00a030 y passe deux "

@@ -329,7 +329,7 @@ def test_the_admin_has_the_language_switch_every_other_page_has(organizer):
     switched = admin.post("/i18n/setlang/", {"language": "fr", "next": "/admin/"}, follow=True)
     page = switched.content.decode()
     assert switched.redirect_chain[-1][0] == "/admin/" and '<html lang="fr"' in page
-    assert "Bureau de l&#x27;organisateur" in page and 'value="fr" lang="fr"' in page
+    assert "Bureau de l’organisateur" in page and 'value="fr" lang="fr"' in page
     assert re.search(r'value="fr" lang="fr" title="[^"]+" aria-current="true"', page)
 
 

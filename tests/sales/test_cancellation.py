@@ -875,7 +875,7 @@ def test_the_cancellation_plan_leaves_out_what_there_is_none_of(organizer):
         return " ".join(re.sub(r"<[^>]+>", " ", re.search(r'<ul id="cancel-plan">(.*?)</ul>\s*<form', page,
                                                           re.S).group(1)).split())
 
-    assert plan() == "Rien n'a encore été payé pour elle."
+    assert plan() == "Rien n’a encore été payé pour elle."
     free = [p.pk for p in places_of(perf)]
     order_place(hold=hold_create(performance=perf, channel=Channel.ONLINE, place_ids=free[:1]),
                 customer=CARD_BUYER, payment=PaymentRequest(method="card", token=card_token()))

@@ -305,7 +305,7 @@ SENT_BACK = {"en": ["goes back the way it was paid", "A card refund can take a f
 ON_ITS_WAY = {"en": ["The refund to your card is recorded and on its way: the card provider has not taken it yet",
                      "Being paid back: the refund of "],
               "fr": ["Le remboursement sur votre carte est enregistré et en route\u00a0: le prestataire de carte ne "
-                     "l'a pas encore pris", "En cours de remboursement\u00a0: le remboursement du "]}
+                     "l’a pas encore pris", "En cours de remboursement\u00a0: le remboursement du "]}
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])

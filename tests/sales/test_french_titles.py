@@ -57,7 +57,7 @@ def test_the_dashboards_name_the_show_the_venue_and_the_date_in_french(organizer
     assert "Tableau de bord\u00a0: Les Étoiles — " in title and not ISO_DATE.search(title), title
     assert "Toutes les représentations\u00a0: Les Étoiles" in page
     assert "Règlement de toutes les représentations (Les Étoiles)\u00a0:" in page
-    assert "Aujourd'hui, salle Le Capitole, net" in page
+    assert "Aujourd’hui, salle Le Capitole, net" in page
     assert "(heure locale, Toronto)" in page and "America/Toronto" not in page
     heading = re.search(r"^Tableau de bord\u00a0: .*$", page, re.M)[0]
     assert not ISO_DATE.search(heading), heading
@@ -86,5 +86,5 @@ def test_a_performances_pages_say_its_sale_windows_and_other_dates_in_french(org
 
     title, page = french(office, f"/admin/events/performance/{stars.pk}/copy/")
     assert title.startswith("Autres dates\u00a0: Les Étoiles — ") and not ISO_DATE.search(title), title
-    assert "dans la même salle (Le Capitole)" in page and "l'heure de la salle (Toronto)" in page
+    assert "dans la même salle (Le Capitole)" in page and "l’heure de la salle (Toronto)" in page
     assert not BAD.search(page) and not COLON_WITHOUT_SPACE.search(page)

@@ -353,7 +353,7 @@ def test_french_refusals_name_the_zone_and_write_dates_as_french_does():
         with pytest.raises(NotOnSale) as early:
             hold_create(performance=perf, channel=Channel.ONLINE, zone=zone, quantity=1, access_code="FANS")
     assert str(few.value) == "plus que 2 places libres dans la zone Stalls"
-    assert str(standing.value) == "plus que 1 place debout libre dans l'espace Lawn"
+    assert str(standing.value) == "plus que 1 place debout libre dans l’espace Lawn"
     local = perf.local(opens)
     months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
               "novembre", "décembre"]

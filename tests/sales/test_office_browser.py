@@ -117,7 +117,7 @@ def test_an_organizer_cancels_a_performance_from_a_phone(browser, live_server):
     screenshot(page, "office-cancel-phone")
     assert right <= PHONE["width"] and overflow <= 0, f"the note ends at {right}px; the page is {overflow}px too wide"
     note.fill("Reportée à l'été prochain : vos billets sont remboursés.")
-    page.get_by_label("Je comprends que c'est irréversible.").check()
+    page.get_by_label("Je comprends que c’est irréversible.").check()
     page.get_by_role("button", name="Annuler la représentation et rembourser tout le monde").click()
     page.get_by_text("Annulée le").wait_for()
     perf.refresh_from_db()

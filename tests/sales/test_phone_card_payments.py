@@ -151,7 +151,7 @@ def test_the_banks_answer_to_a_payment_link_is_said_in_the_customers_language():
     phone.post(url, {"action": "link", "deadline": when, "language": "fr"})
     order = Order.objects.get()
     caller, pay = Client(HTTP_ACCEPT_LANGUAGE="en"), f"/orders/{order.code}/{order.access_token}/pay/"
-    for success, said in ((False, "votre banque ne l'a pas confirmé"), (True, "Merci ! Vos billets sont ci-dessous")):
+    for success, said in ((False, "votre banque ne l’a pas confirmé"), (True, "Merci ! Vos billets sont ci-dessous")):
         asked = caller.post(pay, {"card_token": card_token(THREE_D_SECURE)})
         assert "Confirmez auprès de votre banque" in text_of(asked)
         secret = re.search(r'name="client_secret" value="([^"]+)"', asked.content.decode()).group(1)
@@ -284,7 +284,7 @@ def test_the_shop_and_the_api_say_when_the_bank_does_not_confirm_and_keep_the_ho
 
 @pytest.mark.parametrize("language, said", [
     ("en", "The payment was not made: your card was declined. Your seats are still held."),
-    ("fr", "Le paiement n'a pas été fait : votre carte a été refusée. Vos places sont toujours retenues."),
+    ("fr", "Le paiement n’a pas été fait : votre carte a été refusée. Vos places sont toujours retenues."),
 ])
 def test_a_card_declined_after_the_banks_question_is_said_in_one_sentence(language, said):
     """The bank confirms, then the card is declined (4000 0082 6000 3178): the reason

@@ -511,7 +511,7 @@ def test_an_organizer_working_in_french_reads_each_refusal_of_the_set_up_in_fren
     data.update(performance=[str(perf.pk)], name=["Enfant"], rank=["1"])
     with translation.override("fr"):  # as the page names them, whatever the test's own language
         names = {"other": str(other), "perf": str(perf)}
-    assert (f"Stalls est une zone de prix d'une autre représentation ({names['other']})\u00a0; choisissez une des "
+    assert (f"Stalls est une zone de prix d’une autre représentation ({names['other']})\u00a0; choisissez une des "
             f"zones de cette représentation-ci ({names['perf']}).") in refused(
         add, "prices", [{"zone": elsewhere.pk, "amount": "10"}], data=data)
 
@@ -667,9 +667,9 @@ def test_a_performances_online_sale_that_cannot_sell_as_it_says_is_said_on_savin
              "The presale Fan club opens {opens}, once the online sale is open ({online}): its codes are asked for "
              "only before then, so it will sell nothing. Open it earlier, or delete it."),
             ("fr", "La vente en ligne ferme le {closes}, après le début du spectacle ({starts})\u00a0: la boutique en "
-                   "ligne cesse de vendre au début. Le guichet vend jusqu'à la fin de sa propre période.",
+                   "ligne cesse de vendre au début. Le guichet vend jusqu’à la fin de sa propre période.",
              "La prévente Fan club ouvre le {opens}, quand la vente en ligne est déjà ouverte ({online})\u00a0: ses "
-             "codes ne sont demandés qu'avant, elle ne vendra donc rien. Ouvrez-la plus tôt, ou supprimez-la.")):
+             "codes ne sont demandés qu’avant, elle ne vendra donc rien. Ouvrez-la plus tôt, ou supprimez-la.")):
         with translation.override(language):
             said = {"closes": written(perf.local(late), VENUE_TIME), "starts": written(perf.local(), VENUE_TIME),
                     "opens": written(perf.local(now + timedelta(days=1)), VENUE_TIME),
@@ -947,14 +947,14 @@ def test_other_dates_typed_as_the_french_admin_writes_them_are_read_day_first(cl
     response = client.post(url, {"starts": "01/02/2031 20:00\n16/01/2031 14h30\n 2031-01-17 20:00 "}, follow=True,
                            HTTP_ACCEPT_LANGUAGE="fr")
     page = page_of(response)
-    assert "n'est pas une date" not in page, re.search(r'<ul class="errorlist.*?</ul>', page, re.S).group(0)
+    assert "n’est pas une date" not in page, re.search(r'<ul class="errorlist.*?</ul>', page, re.S).group(0)
     venue = perf.venue.zone
     assert sorted(p.starts_at for p in perf.event.performances.exclude(pk=perf.pk)) == [
         datetime(2031, 1, 16, 14, 30, tzinfo=venue), datetime(2031, 1, 17, 20, 0, tzinfo=venue),
         datetime(2031, 2, 1, 20, 0, tzinfo=venue)]
     # What is not a date is still said, in French, with the way to write one.
     page = page_of(client.post(url, {"starts": "32/01/2031 20:00"}, HTTP_ACCEPT_LANGUAGE="fr"))
-    assert "«\u00a032/01/2031 20:00\u00a0» n'est pas une date et une heure comme 15/01/2027 20:00." in page
+    assert "«\u00a032/01/2031 20:00\u00a0» n’est pas une date et une heure comme 15/01/2027 20:00." in page
 
 
 def test_a_window_changed_in_the_same_save_as_the_start_is_as_the_organizer_typed_it(client, organizer):
@@ -1215,7 +1215,7 @@ def test_a_price_type_added_with_its_performance_costs_the_zones_price_without_t
     data["price_types-0-name"] = ["Enfant"]
     data["starts_at_0"] = [(starts + timedelta(days=1)).strftime("%Y-%m-%d")]
     french = page_of(client.post(add, data, follow=True, HTTP_ACCEPT_LANGUAGE="fr"))
-    assert "Enfant coûte le prix de chaque zone\u00a0: Salle 30,00." in french and "n'a pas de prix" not in french
+    assert "Enfant coûte le prix de chaque zone\u00a0: Salle 30,00." in french and "n’a pas de prix" not in french
 
     # A zone added once the types have their prices: what Adulte costs there is the
     # organizer's to say, and the page still says it is not sold there yet.
@@ -1231,7 +1231,7 @@ def test_a_price_type_added_with_its_performance_costs_the_zones_price_without_t
     # "en Salle" did not).
     fr = {"HTTP_ACCEPT_LANGUAGE": "fr"}
     french = page_of(client.post(url, form_of(client.get(url, **fr)), follow=True, **fr))
-    assert "Adulte n'a pas de prix pour\u00a0: Balcon\u00a0; il n'y est pas vendu tant qu'il n'en a pas." in french
+    assert "Adulte n’a pas de prix pour\u00a0: Balcon\u00a0; il n’y est pas vendu tant qu’il n’en a pas." in french
     row = page_of(client.get(url, **fr))
     assert "Pas de prix pour\u00a0: Balcon" in row
     assert "en Balcon" not in french + row
@@ -1257,7 +1257,7 @@ def test_the_french_admin_names_the_set_up_in_one_vocabulary(client, organizer):
         f"/admin/sales/organizer/{Organizer.load().pk}/change/", f"/admin/events/performance/{perf.pk}/copy/")}
     assert "Ordre" in pages["/admin/events/pricetype/"] and "Ordre" in pages["/admin/events/section/"]
     assert "Tarifs" in pages["/admin/events/pricetype/"]
-    assert "Les tarifs qu'elle vend ; aucun choisi : tous." in pages["/admin/sales/presale/add/"]
+    assert "Les tarifs qu’elle vend ; aucun choisi : tous." in pages["/admin/sales/presale/add/"]
     copy = pages[f"/admin/events/performance/{perf.pk}/copy/"]
     assert "zones de prix, tarifs et prix" in copy and "ses périodes de vente" in copy
     for url, page in pages.items():

@@ -72,8 +72,8 @@ def ticket_cards(client, order) -> dict[str, str]:
 @pytest.mark.parametrize("language, said", [
     ("en", {"refunded": "Refunded on ", "exchanged": "Exchanged: this ticket is no longer valid.",
             "used": "Used: scanned at the door on ", "at": " at "}),
-    ("fr", {"refunded": "Remboursé le ", "exchanged": "Échangé : ce billet n'est plus valide.",
-            "used": "Utilisé : scanné à l'entrée le ", "at": " à "}),
+    ("fr", {"refunded": "Remboursé le ", "exchanged": "Échangé : ce billet n’est plus valide.",
+            "used": "Utilisé : scanné à l’entrée le ", "at": " à "}),
 ])
 def test_the_order_page_says_which_tickets_were_refunded_exchanged_or_used(client, language, said):
     """A buyer opening their link after the box office refunded one ticket, exchanged
@@ -121,7 +121,7 @@ def test_a_paid_order_goes_into_the_buyers_calendar(client):
     perf.refresh_from_db()
     order = paid(perf, 2, language="fr")
     page = unescape(client.get(f"/orders/{order.code}/{order.access_token}/").content.decode())
-    link = re.search(r"""<a[^>]*href="([^"]+)"[^>]*>\s*Ajouter à l'agenda\s*</a>""", page)
+    link = re.search(r"""<a[^>]*href="([^"]+)"[^>]*>\s*Ajouter à l’agenda\s*</a>""", page)
     assert link, "no link to the calendar on the order page"
     answer = client.get(link.group(1))
     assert answer.status_code == 200 and answer["Content-Type"].startswith("text/calendar")
@@ -166,7 +166,7 @@ def test_a_buyer_has_the_tickets_emailed_again_from_the_order_page(client, celer
     order = paid(perf, 1, language="fr")
     assert len(wait_for_mail(1)) == 1  # the first confirmation
     page = f"/orders/{order.code}/{order.access_token}/"
-    form = re.search(r"""<form[^>]*action="([^"]+)"[^>]*>[^<]*<input[^>]*>\s*<button[^>]*>M'envoyer de nouveau""",
+    form = re.search(r"""<form[^>]*action="([^"]+)"[^>]*>[^<]*<input[^>]*>\s*<button[^>]*>M’envoyer de nouveau""",
                      unescape(client.get(page).content.decode()))
     assert form, "no way to have the tickets emailed again"
     answer = client.post(form.group(1), {"email": "someone-else@example.org"}, follow=True)
@@ -186,15 +186,15 @@ def test_a_buyer_has_the_tickets_emailed_again_from_the_order_page(client, celer
     # asking, so a fifth sent for the refusal would have come within five.
     assert len(wait_for_mail(5, seconds=5)) == 4
     order_refund(order=Order.objects.get(pk=order.pk))
-    assert "M'envoyer de nouveau" not in unescape(client.get(page).content.decode())
+    assert "M’envoyer de nouveau" not in unescape(client.get(page).content.decode())
     late = client.post(form.group(1), follow=True)
     assert late.status_code == 200
-    assert "Cette commande n'a plus de billets valides à envoyer." in unescape(late.content.decode())
+    assert "Cette commande n’a plus de billets valides à envoyer." in unescape(late.content.decode())
 
 
 @pytest.mark.parametrize("language, said, door", [
     ("en", "This performance took place on ", "At the door, show"),
-    ("fr", "Ce spectacle a eu lieu le ", "À l'entrée, présentez"),
+    ("fr", "Ce spectacle a eu lieu le ", "À l’entrée, présentez"),
 ])
 def test_after_the_show_the_order_page_says_it_took_place(client, language, said, door):
     """Opened the day after, the order page does not still tell the buyer to show the

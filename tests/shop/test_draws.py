@@ -154,7 +154,7 @@ def test_the_queue_shows_each_early_visitor_their_reference_and_the_draw_page_ra
     before = unescape(early.get(f"/performances/{perf.pk}/queue/", headers={"accept-language": "fr"}).content.decode())
     visitor = _visitor_signer().unsign(early.cookies[VISITOR_COOKIE].value)
     reference = draws.format_reference(draws.queue_reference(perf.pk, visitor))
-    assert "Vous êtes dans le tirage d'ouverture" in before and reference in before
+    assert "Vous êtes dans le tirage d’ouverture" in before and reference in before
     time.sleep(max(0.0, room.opens_at.timestamp() - time.time()) + 0.05)
     waiting_room.draw(perf.pk)
     after = early.get(f"/performances/{perf.pk}/queue/").content.decode()
@@ -164,7 +164,7 @@ def test_the_queue_shows_each_early_visitor_their_reference_and_the_draw_page_ra
     assert f"{reference} was drawn at rank 1 of 1." in page
     french = unescape(Client().get(f"/performances/{perf.pk}/draw/", {"reference": reference},
                                    headers={"accept-language": "fr"}).content.decode())
-    assert "a été tiré au rang 1 sur 1" in french and "Comment l'ordre est calculé" in french
+    assert "a été tiré au rang 1 sur 1" in french and "Comment l’ordre est calculé" in french
 
 
 def test_the_queue_writes_a_place_in_the_opening_draw_as_the_draw_page_writes_a_rank(performance):
@@ -189,7 +189,7 @@ def test_the_queue_writes_a_place_in_the_opening_draw_as_the_draw_page_writes_a_
     browser.cookies[VISITOR_COOKIE] = _visitor_signer().sign(visitor)
     url = f"/performances/{performance.pk}/queue/"
     page = unescape(browser.get(url, headers={"accept-language": "fr"}).content.decode())
-    assert "Vous avez été tiré à la place 1\u202f100 au tirage d'ouverture." in page
+    assert "Vous avez été tiré à la place 1\u202f100 au tirage d’ouverture." in page
     assert "You were drawn at place 1,100 in the opening draw." in browser.get(url).content.decode()
 
 

@@ -108,7 +108,7 @@ def test_a_french_festival_goer_on_a_phone_buys_three_standing_tickets(browser, 
     code = page.get_by_label("Code promo")
     code.fill("FESTOCHE")
     page.get_by_role("button", name="Appliquer le code").click()
-    expect(page.locator("#id_promo_code_error")).to_have_text("Le code FESTOCHE n'existe pas.")
+    expect(page.locator("#id_promo_code_error")).to_have_text("Le code FESTOCHE n’existe pas.")
     expect(code).to_be_focused()
     fits(page, 390)
     code.fill("festival10")

@@ -43,7 +43,7 @@ def test_the_shops_hold_is_a_retenue_from_the_map_to_the_checkout(client):
     assert "réserv" not in visible(basket).lower()
     again = visible(client.get(f"/performances/{perf.pk}/", **FR))
     assert "Vous avez des places retenues : aller au panier" in again
-    assert "Retenir d'autres places ici les libère." in again
+    assert "Retenir d’autres places ici les libère." in again
     assert "réserv" not in again.lower()
     # Lapsed, and the seat taken by another buyer before this one paid.
     nonce = re.search(r'name="nonce" value="([^"]+)"', page).group(1)

@@ -92,7 +92,7 @@ def test_a_winner_who_does_not_pay_in_time_is_told_the_seats_went_to_the_next():
     told = {m.to[0]: m for m in mail.outbox}
     lapsed = told[first.email]
     assert lapsed.subject == f"Vos billets du tirage au sort pour {perf.event.title} ont été libérés"
-    assert lapsed.body.startswith(f"Bonjour {first.name},") and "Rien n'a été débité" in lapsed.body
+    assert lapsed.body.startswith(f"Bonjour {first.name},") and "Rien n’a été débité" in lapsed.body
     with translation.override("fr"):
         assert when(perf.local(deadline), "l j F Y, H:i") in lapsed.body  # on the venue's clock, in French
     second = ballot.entries.exclude(pk=first.pk).get()
@@ -437,7 +437,7 @@ def test_the_apply_page_names_the_venues_clock_for_its_opening_and_close(perform
         return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
 
     assert re.search(r"applications close \d+ \w+ \d\d:\d\d, Toronto time", text("en"))
-    assert re.search(r"inscriptions jusqu'au \d+ \w+ \d\d?\sh\s\d\d, heure de Toronto", text("fr"))
+    assert re.search(r"inscriptions jusqu’au \d+ \w+ \d\d?\sh\s\d\d, heure de Toronto", text("fr"))
     now = timezone.now()
     Ballot.objects.filter(pk=ballot.pk).update(opens_at=now + timedelta(days=1), closes_at=now + timedelta(days=2))
     assert re.search(r"Applications open \d+ \w+ \d\d:\d\d, Toronto time\.", text("en"))

@@ -222,7 +222,7 @@ def test_a_bad_promo_code_on_a_phone_brings_the_focus_to_its_field_and_its_error
     page.locator("#apply-code").click()
     error = page.locator("#id_promo_code_error")
     expect(error).to_have_text({"en": "The code nosuchcode does not exist.",
-                                "fr": "Le code nosuchcode n'existe pas."}[language])
+                                "fr": "Le code nosuchcode n’existe pas."}[language])
     expect(page.locator("#error-summary")).to_be_visible()  # still listed at the top
     expect(code).to_be_focused()
     # Read with its error: the field names it as its description.

@@ -106,7 +106,7 @@ def test_a_screen_reader_hears_the_queue_politely_not_at_every_poll(browser, liv
     for _ahead in range(40):
         waiting_room.join(perf.pk, waiting_room.new_visitor())
     for locale, stopped in (("en-CA", "The organizer has stopped letting people in"),
-                            ("fr-CA", "L'organisateur a suspendu les entrées")):
+                            ("fr-CA", "L’organisateur a suspendu les entrées")):
         room.admit_per_minute = 60
         room.save()
         waiting_room.publish(room)
@@ -147,7 +147,7 @@ def test_a_fan_let_in_from_the_queue_is_told_it_is_their_turn(browser, live_serv
     room_for(perf, opens_in=timedelta(seconds=-1), per_minute=20)
     waiting_room.draw(perf.pk)
     waiting_room.join(perf.pk, waiting_room.new_visitor())  # one ahead: let in 3 s later
-    for locale, said in (("en-CA", "It's your turn"), ("fr-CA", "C'est votre tour")):
+    for locale, said in (("en-CA", "It's your turn"), ("fr-CA", "C’est votre tour")):
         context, page = phone(browser, live_server, locale=locale)
         page.goto(f"/performances/{perf.pk}/")
         page.wait_for_url(f"**/performances/{perf.pk}/", timeout=30_000)

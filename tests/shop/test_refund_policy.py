@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 POLICY = ("No refunds <b>after</b> 48 hours before the show; exchanges for another date of the run until "
           "the day before.\nA cancelled show is refunded in full.")
-POLICY_FR = "Aucun remboursement moins de 48 heures avant le spectacle ; échanges jusqu'à la veille."
+POLICY_FR = "Aucun remboursement moins de 48 heures avant le spectacle ; échanges jusqu’à la veille."
 
 
 def test_the_buyer_reads_the_refund_and_exchange_policy_before_buying_and_with_the_tickets(mailoutbox):

@@ -222,7 +222,7 @@ def test_the_queue_says_it_is_paused_in_english_and_in_french_without_javascript
     for locale, javascript, said in (
             ("en-CA", True, ["Every place left is in another buyer's basket", "within about 10 minutes",
                              "You are at the front of the queue."]),  # an online hold lasts 10 minutes
-            ("fr-CA", False, ["dans le panier d'autres acheteurs", "d'ici environ 10 minutes",
+            ("fr-CA", False, ["dans le panier d’autres acheteurs", "d’ici environ 10 minutes",
                               "1 personne devant vous"])):  # a second visitor, behind the first
         context = browser.new_context(base_url=live_server.url, locale=locale, java_script_enabled=javascript)
         page = context.new_page()
@@ -261,7 +261,7 @@ def test_the_queue_tab_says_how_many_are_ahead_as_it_moves_then_that_it_is_the_v
 
     for locale, titles in (
             ("en-CA", [(None, "(1,234) Waiting room"), (1000, "(234) Waiting room"), (1234, "It's your turn")]),
-            ("fr-CA", [(None, "(1) Salle d'attente"), (1235, "C'est votre tour")])):
+            ("fr-CA", [(None, "(1) Salle d’attente"), (1235, "C’est votre tour")])):
         context = browser.new_context(base_url=live_server.url, locale=locale)
         page = context.new_page()
         page.goto(f"/performances/{perf.pk}/queue/")

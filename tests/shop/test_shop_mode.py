@@ -180,4 +180,4 @@ def test_the_mode_history_is_in_the_organizers_words_and_only_a_change_of_mode_i
         admin_client.post(url, {**form, "shop_mode": "light", "name": "Another name"})  # the mode unchanged
     assert [what for _at, what in shop_mode.switches()] == ["forced light"]
     page = admin_client.get(url, headers={"accept-language": "fr"}).content.decode()
-    assert "l'organisateur a choisi allégé" in page.replace("&#x27;", "'") and "forced" not in page
+    assert "l’organisateur a choisi allégé" in page.replace("&#x27;", "'") and "forced" not in page

@@ -158,7 +158,7 @@ def test_the_queue_page_says_paused_or_sold_out_in_the_visitors_language(perform
     assert "Every place left is in another buyer's basket right now" in page
     assert "within about 10 minutes" in page and "sold out" not in page
     french = client.get(f"/performances/{performance.pk}/queue/", headers={"Accept-Language": "fr"}).content.decode()
-    assert "dans le panier d'autres acheteurs" in french and "d'ici environ 10 minutes" in french
+    assert "dans le panier d’autres acheteurs" in french and "d’ici environ 10 minutes" in french
     waiting_room.set_sold_out(performance.pk, True)  # every place sold
     page = client.get(f"/performances/{performance.pk}/queue/").content.decode()
     assert "Sorry, this performance is sold out." in page and "basket" not in page
@@ -390,7 +390,7 @@ def test_the_fast_path_serves_the_queue_in_front_of_django_with_redis_only(perfo
         status, headers, body = wsgi_get(app, url, HTTP_ACCEPT_LANGUAGE="fr")
         cookie = next(v for k, v in headers if k == "Set-Cookie").split(";")[0]
         assert status == 200 and b'lang="fr"' in body and cookie.startswith("wr_visitor=")
-        assert "Vous êtes dans la file d'attente".encode() in body.replace(b"&#x27;", b"'"), body
+        assert "Vous êtes dans la file d’attente".encode() in body.replace(b"&#x27;", b"'"), body
         assert ("X-Frame-Options", "DENY") in headers and ("Content-Type", "text/html; charset=utf-8") in headers
         again, _h, partial = wsgi_get(app, url, cookie, HTTP_HX_REQUEST="true")
     assert again == 200 and partial.lstrip().startswith(b'<section class="card" id="queue-status"')
@@ -626,7 +626,7 @@ def test_the_queue_page_switches_language_and_keeps_the_visitor_in_line(performa
     switched = client.post("/i18n/setlang/", {"language": "fr", "next": url, "csrfmiddlewaretoken": token})
     assert switched.status_code == 302 and switched["Location"] == url
     french = client.get(url).content.decode().replace("&#x27;", "'")
-    assert 'lang="fr"' in french and "Vous êtes dans la file d'attente" in french
+    assert 'lang="fr"' in french and "Vous êtes dans la file d’attente" in french
     assert client.cookies["wr_visitor"].value == visitor  # the same place in the queue
     polled = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert "setlang" not in polled  # the polls stay small
@@ -1060,7 +1060,7 @@ def test_a_queue_the_organizer_stopped_says_so_and_promises_no_wait(performance)
     for language, said, unsaid in (
             ("en", ["3 people ahead of you", "The organizer has stopped letting people in for now",
                     "you keep your place"], ["less than a minute", "Estimated wait"]),
-            ("fr", ["3 personnes devant vous", "L'organisateur a suspendu les entrées pour le moment",
+            ("fr", ["3 personnes devant vous", "L’organisateur a suspendu les entrées pour le moment",
                     "vous gardez votre place"], ["moins d’une minute", "Attente estimée"])):
         page = visitor.get(url, headers={"Accept-Language": language}).content.decode()
         text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
@@ -1106,7 +1106,7 @@ def test_a_pass_given_again_ends_with_the_first_admission(performance):
     ("en", ["Your shopping time has ended", "your place in the queue has gone to the people behind you",
             "Join the queue again"]),
     ("fr", ["Votre temps pour acheter est écoulé", "votre place dans la file est passée aux personnes derrière vous",
-            "Rejoindre la file d'attente"]),
+            "Rejoindre la file d’attente"]),
 ])
 def test_the_queue_page_says_the_shopping_time_ended_and_lets_the_visitor_join_again(performance, language, said):
     import re

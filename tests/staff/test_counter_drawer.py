@@ -91,7 +91,7 @@ def test_the_closed_shifts_report_offers_no_close_only_a_new_shift(clerk):
     assert "Rapport de quart" in _text(report)
     assert 'href="/counter/shift/close/"' not in report.content.decode()
     assert "Fermer le quart" not in _text(report)
-    assert "Vous n'avez aucun quart de travail ouvert." in _text(c.get("/counter/shift/close/", follow=True,
+    assert "Vous n’avez aucun quart de travail ouvert." in _text(c.get("/counter/shift/close/", follow=True,
                                                                           headers={"accept-language": "fr"}))
 
 

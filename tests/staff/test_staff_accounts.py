@@ -217,11 +217,11 @@ def test_the_staff_list_is_filtered_by_role_named_in_the_admins_language(organiz
     admin = signed_in(organizer)
     page = unescape(admin.get("/admin/sales/staffmember/", HTTP_ACCEPT_LANGUAGE="fr").content.decode())
     filters = page[page.index('id="changelist-filter"'):]
-    for label in ("Guichetier", "Téléphoniste", "Contrôle à l'entrée"):
+    for label in ("Guichetier", "Téléphoniste", "Contrôle à l’entrée"):
         assert label in filters, label
     for raw in ("counter clerk", "door staff", "phone operator", "organizer"):
         assert raw not in filters, raw
-    choice = re.search(r'href="(\?[^"]*)"[^>]*>Contrôle à l\'entrée<', filters)
+    choice = re.search(r'href="(\?[^"]*)"[^>]*>Contrôle à l’entrée<', filters)
     assert choice is not None
     listed = admin.get("/admin/sales/staffmember/" + choice[1].replace("&amp;", "&")).content.decode()
     assert "gate-1" in listed and "till-1" not in listed

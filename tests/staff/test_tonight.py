@@ -109,5 +109,5 @@ def test_at_the_door_in_the_morning_last_nights_show_is_not_tonights():
     page = signed_in(make_user("door-morning", DOOR_STAFF)).get("/door/").content.decode()
     assert _tags(page) == {"Show early": "", "Show matinee": "Today", "Show evening": "Tonight", "Show late": ""}
     french = signed_in(make_user("door-matin", DOOR_STAFF)).get("/door/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert _tags(french) == {"Show early": "", "Show matinee": "Aujourd'hui", "Show evening": "Ce soir",
+    assert _tags(french) == {"Show early": "", "Show matinee": "Aujourd’hui", "Show evening": "Ce soir",
                              "Show late": ""}

@@ -948,7 +948,7 @@ def test_a_refund_whose_body_is_not_understood_refunds_nothing(performance, orga
 
 @pytest.mark.parametrize("language, message", [
     ("en", "the body is multipart/form-data; the API reads JSON only: send it as application/json"),
-    ("fr", "le corps est en multipart/form-data\u00a0; l'API ne lit que du JSON\u00a0: envoyez-le en application/json"),
+    ("fr", "le corps est en multipart/form-data\u00a0; l’API ne lit que du JSON\u00a0: envoyez-le en application/json"),
 ])
 def test_a_form_posted_to_the_api_is_refused_for_its_type_and_nothing_done(performance, organizer, language,
                                                                             message):
@@ -970,7 +970,7 @@ def test_a_form_posted_to_the_api_is_refused_for_its_type_and_nothing_done(perfo
     untyped = client_for().generic("POST", "/api/v1/holds/", body, content_type="", headers=headers)
     assert assert_error(untyped, 415, "unsupported_media_type")["message"] == \
         message.replace("is multipart/form-data", "has no Content-Type").replace("est en multipart/form-data",
-                                                                                  "n'a pas de Content-Type")
+                                                                                  "n’a pas de Content-Type")
     order = Order.objects.get(code=code)
     assert order.status == "paid" and not order.payments.filter(amount__lt=0).exists()
     assert {t.status for t in order.tickets.all()} == {"valid"}

@@ -188,7 +188,7 @@ def test_refusals_speak_the_requests_language_and_the_order_keeps_its_own(perfor
     buyer = client_for()
     refused = _order(buyer, performance, {"method": "card", "token": "tok_nobodyhasthis"}, **{"Accept-Language": "fr"})
     assert assert_error(refused, 400, "invalid")["message"] == \
-        "le prestataire de paiement n'a pas pu utiliser cette carte\u00a0; saisissez-la de nouveau"
+        "le prestataire de paiement n’a pas pu utiliser cette carte\u00a0; saisissez-la de nouveau"
     sold = buyer.post("/api/v1/orders/", {"hold": _hold(buyer, performance), "customer": BUYER, "payment": CARD,
                                           "language": "fr"}, format="json", headers={"Accept-Language": "en"})
     assert sold.status_code == 201, sold.content
@@ -224,7 +224,7 @@ def test_staff_refusals_speak_the_requests_language(performance, clerk, organize
 
 @pytest.mark.parametrize("language, message", [
     ("en", "the payment provider did not answer; try again in a moment"),
-    ("fr", "le prestataire de paiement n'a pas répondu\u00a0; réessayez dans un instant"),
+    ("fr", "le prestataire de paiement n’a pas répondu\u00a0; réessayez dans un instant"),
 ])
 def test_the_provider_silent_is_said_in_the_requests_language(performance, settings, language, message):
     """A payment waiting on the bank, confirmed while the provider does not answer
@@ -243,8 +243,8 @@ def test_the_provider_silent_is_said_in_the_requests_language(performance, setti
 @pytest.mark.parametrize("language, deep, lone", [
     ("en", "JSON parse error - nested more than 16 levels deep",
      "JSON parse error - a string holds a lone surrogate, which is not a character"),
-    ("fr", "erreur d'analyse JSON\u00a0: imbriqué sur plus de 16 niveaux",
-     "erreur d'analyse JSON\u00a0: un texte contient un demi-codet isolé (surrogate), qui n'est pas un caractère"),
+    ("fr", "erreur d’analyse JSON\u00a0: imbriqué sur plus de 16 niveaux",
+     "erreur d’analyse JSON\u00a0: un texte contient un demi-codet isolé (surrogate), qui n’est pas un caractère"),
 ])
 def test_a_body_refused_by_the_parser_is_said_in_the_requests_language(performance, language, deep, lone):
     """Nested past the limit, at once (the parser's own recursion) or just past it, or
@@ -278,15 +278,15 @@ BROKEN_BODIES = [
             "JSON parse error - a number has more than 4300 digits",
             "JSON parse error - NaN and Infinity are not numbers in JSON",
             "JSON parse error - the body begins with a byte order mark (BOM): send it without one"]),
-    ("fr", ["erreur d'analyse JSON\u00a0: ligne 1, colonne 2\u00a0: un nom de propriété entre guillemets doubles "
+    ("fr", ["erreur d’analyse JSON\u00a0: ligne 1, colonne 2\u00a0: un nom de propriété entre guillemets doubles "
             "était attendu",
-            "erreur d'analyse JSON\u00a0: ligne 1, colonne 33\u00a0: une valeur était attendue",
-            "erreur d'analyse JSON\u00a0: ligne 2, colonne 2\u00a0: une virgule était attendue",
-            "erreur d'analyse JSON\u00a0: ligne 1, colonne 28\u00a0: un texte n'est pas fermé",
-            "erreur d'analyse JSON\u00a0: le corps n'est pas du texte utf-8 (octet 29)",
-            "erreur d'analyse JSON\u00a0: un nombre a plus de 4300 chiffres",
-            "erreur d'analyse JSON\u00a0: NaN et Infinity ne sont pas des nombres en JSON",
-            "erreur d'analyse JSON\u00a0: le corps commence par une marque d'ordre des octets (BOM)\u00a0: "
+            "erreur d’analyse JSON\u00a0: ligne 1, colonne 33\u00a0: une valeur était attendue",
+            "erreur d’analyse JSON\u00a0: ligne 2, colonne 2\u00a0: une virgule était attendue",
+            "erreur d’analyse JSON\u00a0: ligne 1, colonne 28\u00a0: un texte n’est pas fermé",
+            "erreur d’analyse JSON\u00a0: le corps n’est pas du texte utf-8 (octet 29)",
+            "erreur d’analyse JSON\u00a0: un nombre a plus de 4300 chiffres",
+            "erreur d’analyse JSON\u00a0: NaN et Infinity ne sont pas des nombres en JSON",
+            "erreur d’analyse JSON\u00a0: le corps commence par une marque d’ordre des octets (BOM)\u00a0: "
             "envoyez-le sans"]),
 ])
 def test_a_body_that_is_not_json_is_said_in_the_requests_language_with_where(performance, language, said):
@@ -317,12 +317,12 @@ def test_a_body_in_a_charset_that_is_no_text_encoding_is_refused_not_unpacked(pe
     refused = client_for().post("/api/v1/holds/", body, content_type=f"application/json; charset={charset}",
                                 headers={"Accept-Language": "fr"})
     assert assert_error(refused, 415, "unsupported_media_type")["message"] == \
-        f"le corps est écrit en {charset}, qui n'est pas un encodage de texte\u00a0: envoyez-le en UTF-8"
+        f"le corps est écrit en {charset}, qui n’est pas un encodage de texte\u00a0: envoyez-le en UTF-8"
     assert not Hold.objects.exists()
 
 
 @pytest.mark.parametrize("language, crashed, forbidden, not_allowed", [
-    ("fr", "erreur interne", "permission refusée", "la méthode POST n'est pas permise ici"),
+    ("fr", "erreur interne", "permission refusée", "la méthode POST n’est pas permise ici"),
     ("en", "internal error", "permission denied", "method POST not allowed here"),
 ])
 def test_the_project_wide_refusals_speak_the_requests_language(settings, language, crashed, forbidden, not_allowed):
@@ -428,7 +428,7 @@ def test_the_apis_own_checks_of_a_body_speak_the_requests_language(performance, 
 
 
 @pytest.mark.parametrize("language, said", [("en", "unknown field: nothing was done"),
-                                            ("fr", "champ inconnu\u00a0: rien n'a été fait")])
+                                            ("fr", "champ inconnu\u00a0: rien n’a été fait")])
 def test_a_misspelt_field_is_refused_by_its_name_and_nothing_is_done(performance, operator, language, said):
     """A field the request does not have (a typo for an optional one) is named and refused,
     at the top of the body or inside one of its parts: dropped without a word, a misspelt

@@ -16,4 +16,4 @@ def test_places_not_in_the_performance_are_counted_in_good_english(performance):
     assert two.json()["error"]["message"] == "2 of the requested places do not exist in this performance"
     french = client.post("/api/v1/holds/", {"performance": performance.pk, "places": [10**9]}, format="json",
                          HTTP_ACCEPT_LANGUAGE="fr")
-    assert french.json()["error"]["message"] == "1 des places demandées n'existe pas dans cette représentation"
+    assert french.json()["error"]["message"] == "1 des places demandées n’existe pas dans cette représentation"
