@@ -31,7 +31,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from .models import MAX_PLACES, Seat, Section, Venue, grouped, storable_text, venue_places
+from .models import MAX_PLACES, Seat, Section, Venue, grouped, storable_text, unprintable, venue_places
 
 FLAGS = {"wheelchair", "companion", "restricted"}
 class SeatingPlanError(Exception):
@@ -228,15 +228,30 @@ def parse_plan(text: str, filename: str = "") -> list[PlanSection]:
 
 
 def _storable(plan: list[PlanSection]) -> None:
-    """Every name is text a database stores: JSON may escape a lone surrogate ("\\ud800"),
-    which is no character, or a NUL ("\\u0000")."""
+    """Every name is text a database stores (JSON may escape a lone surrogate, "\\ud800",
+    which is no character, or a NUL, "\\u0000"), fits its column, and is written on one
+    line as the venue's form wants it (events.models.one_line): a name is printed on
+    tickets and slips and written into calendars, where a line break or a hidden character
+    is a line of its own, or text turned around."""
+    longest = Section._meta.get_field("name").max_length
     for section in plan:
-        for text in (section.name, *(t for seat in section.seats for t in (seat.row, seat.number))):
-            if not storable_text(text):
-                raise SeatingPlanError([_("section %(name)s: a name holds something that is not a character")
-                                        % {"name": section.name.encode("utf-8", "replace").decode()
-                                           .replace("\x00", "")}])
+        texts = (section.name, *(t for seat in section.seats for t in (seat.row, seat.number)))
+        if not all(storable_text(text) for text in texts):
+            raise SeatingPlanError([_("section %(name)s: a name holds something that is not a character")
+                                    % {"name": _shown(section.name)}])
+        if any(unprintable(text) for text in texts):
+            raise SeatingPlanError([_("section %(name)s: write its names on one line, without line breaks, tabs "
+                                      "or hidden characters") % {"name": _shown(section.name)}])
+        if len(section.name) > longest:
+            raise SeatingPlanError([_("section %(name)s: a section's name has at most %(n)d characters")
+                                    % {"name": _shown(section.name), "n": longest}])
 
+
+def _shown(name: str) -> str:
+    """A section's name as an error message quotes it: what cannot be shown as a question
+    mark, and a long one cut short."""
+    shown = "".join("?" if unprintable(c) else c for c in name.encode("utf-8", "replace").decode())
+    return shown if len(shown) <= 40 else shown[:40] + "…"
 
 
 def decode_upload(raw: bytes) -> str:

@@ -274,6 +274,10 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "section %(name)s: write its names on one line, without line breaks, tabs or hidden characters":
+        "section %(name)s : écrivez ses noms sur une ligne, sans saut de ligne, tabulation ni caractère caché",
+    "section %(name)s: a section's name has at most %(n)d characters":
+        "section %(name)s : le nom d'une section a au plus %(n)d caractères",
     "The tickets were refunded meanwhile: the caller has none left.":
         "Les billets ont été remboursés entre-temps : l'appelant n'en a plus.",
     "The seats were released.": "Les places ont été libérées.",

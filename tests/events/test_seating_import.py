@@ -171,3 +171,25 @@ def test_the_venues_page_says_how_many_seats_each_seated_section_has_and_how_to_
     assert cell.format("-") in rows["Lawn"]
     assert cell.format(f'<strong>None yet:</strong><a href="/admin/events/venue/{venue.pk}/import/">import a seating '
                        'plan</a>') in rows["Balcony"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name,row,said", [
+    ("Stalls\r\nBalcony", "A", "Stalls"),  # a spreadsheet's cell with a line break in it
+    ("Stalls", "A\rB", "Stalls"),
+    ("Stalls\u202e", "A", "Stalls"),  # a hidden character turning the text around
+    ("S" * 101, "A", "at most 100 characters"),
+])
+def test_a_plan_names_its_sections_and_seats_as_the_venues_form_would(name, row, said):
+    """A name the venue's form refuses (over two lines, with a hidden character, longer than
+    a section's name is kept) is refused from a plan too, saying which section, with
+    nothing written: it would be printed on tickets and slips, written into calendars."""
+    venue = VenueFactory()
+    plan = {"sections": [{"name": name, "rows": [{"row": row, "seats": [{"number": "1"}]}]}]}
+    with pytest.raises(SeatingPlanError) as refused:
+        seating_plan_import(venue=venue, text=json.dumps(plan))
+    assert said in refused.value.errors[0]
+    csv_plan = f'section,row,number\n"{name}","{row}",1\n'
+    with pytest.raises(SeatingPlanError):
+        seating_plan_import(venue=venue, text=csv_plan)
+    assert Section.objects.count() == 0 and Seat.objects.count() == 0
