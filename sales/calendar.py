@@ -5,6 +5,7 @@ places and the link back to the order, in the buyer's language."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, timedelta
 
 from django.utils import timezone, translation
@@ -54,9 +55,12 @@ def _utc(moment) -> str:
 
 
 def _text(value: str) -> str:
-    """A TEXT value: backslash, semicolon and comma escaped, a new line as \\n."""
-    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n"))
+    """A TEXT value: backslash, semicolon and comma escaped, a new line (CRLF, or a bare CR
+    or LF, or Unicode's line and paragraph separators, at which calendars split lines too)
+    as \\n, and no other control character (the format allows none but the tab)."""
+    text = (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\n")
+            .replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n"))
+    return "".join("\\n" if c == "\n" else c for c in text if c in "\t\n" or unicodedata.category(c) != "Cc")
 
 
 def _folded(line: str) -> str:

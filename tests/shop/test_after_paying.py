@@ -10,7 +10,7 @@ from html import unescape
 import pytest
 from django.utils import timezone
 
-from events.models import Channel, Event
+from events.models import Channel, Event, Seat
 from sales.holds import hold_create
 from sales.models import Order
 from sales.orders import CustomerDetails, order_place
@@ -142,6 +142,23 @@ def test_a_paid_order_goes_into_the_buyers_calendar(client):
         assert said in fields["DESCRIPTION"].replace("\\n", "\n").replace("\\,", ","), fields["DESCRIPTION"]
     other = client.get(link.group(1).replace(order.access_token, "x" * len(order.access_token)))
     assert other.status_code == 404  # the private link's token, as for the tickets
+
+
+def test_a_line_break_in_a_name_stays_inside_its_calendar_field(client):
+    """Names written before the one-line rule (a seat's row typed with a carriage return,
+    a title with a line break) are written as the format's escaped new line: a calendar
+    splits lines at a bare CR or LF too, and would read the rest as a field of its own."""
+    perf = make_performance(rows=1, per_row=1)
+    Event.objects.filter(pk=perf.event_id).update(title="Cyrano\rEND:VEVENT\u2028\x0b")
+    Seat.objects.filter(section__venue=perf.venue_id).update(row="A\rATTACH:x")
+    perf.refresh_from_db()
+    order = paid(perf)
+    ics = client.get(f"/orders/{order.code}/{order.access_token}/calendar.ics").content.decode()
+    lines = ics.split("\r\n")
+    assert not any("\r" in line or "\n" in line for line in lines), ics
+    assert lines.count("END:VEVENT") == 1 and not any(line.startswith("ATTACH") for line in lines)
+    fields = dict(line.split(":", 1) for line in ics.replace("\r\n ", "").split("\r\n") if ":" in line)
+    assert fields["SUMMARY"] == r"Cyrano\nEND:VEVENT\n"
 
 
 def wait_for_mail(count: int, seconds: float = 30) -> list:
