@@ -2,6 +2,7 @@
 filter and the seat map's labels say prices the same way."""
 
 import contextlib
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -169,3 +170,36 @@ def csv_cell(value, decimal_mark: str = "."):
     if isinstance(value, Decimal) and decimal_mark != ".":
         return format(value, "f").replace(".", decimal_mark)
     return value
+
+
+# A card number (PAN): 13 to 19 digits, typed whole or in groups split by a space or a
+# dash (4-4-4-4, Amex's 4-6-5, 4-4-4-4-3), its last digit the Luhn check of the others.
+DIGIT_RUN = re.compile(r"\d+(?:[ -]\d+)*")
+
+
+def holds_card_number(text: str) -> bool:
+    """Does `text` hold a card number? The box office never keeps one, not even typed by
+    hand into a note or a terminal's reference: what staff type is printed on slips,
+    exported to spreadsheets and kept in backups. Groups of fewer than four digits inside
+    it (a date's, a phone number's) are not a card number's."""
+    for run in DIGIT_RUN.finditer(text):
+        groups = re.split(r"[ -]", run.group())
+        for start in range(len(groups)):
+            digits = ""
+            for end in range(start, len(groups)):
+                if end > start and len(groups[end - 1]) < 4:
+                    break
+                digits += groups[end]
+                if len(digits) > 19:
+                    break
+                if len(digits) >= 13 and digits[0] != "0" and _luhn(digits):
+                    return True
+    return False
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        n = int(ch) * (2 if i % 2 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0

@@ -274,6 +274,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "this looks like a card number, and card numbers are never kept here: take it out":
+        "ceci ressemble à un numéro de carte, et aucun numéro de carte n'est conservé ici : retirez-le",
     "section %(name)s: write its names on one line, without line breaks, tabs or hidden characters":
         "section %(name)s : écrivez ses noms sur une ligne, sans saut de ligne, tabulation ni caractère caché",
     "section %(name)s: a section's name has at most %(n)d characters":

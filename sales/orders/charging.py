@@ -43,6 +43,7 @@ from ..models import REFUND_OWED, REFUND_REFUSED, REFUND_SENDING, REFUND_SETTLED
 from ..notifications import confirmations_due, payback_changed, refund_answered
 from ..payments import PAYMENT_FAILED, PROVIDERS, PaymentRequest, card_fingerprint, declined_because
 from ..policy import cash_paid_back, change_for, may_refund
+from .customers import refuse_card_number
 from .status import OrderStatusConflict, order_transition, record, staff
 
 logger = logging.getLogger(__name__)
@@ -169,6 +170,7 @@ def validated_parts(policy, payment, payments, total, currency: str | None = Non
                                  field="method")
         if unprintable(request.reference):
             raise InvalidRequest(_("the reference holds a character that cannot be printed"), field="reference")
+        refuse_card_number(request.reference, field="reference")
         PROVIDERS[request.method].validate(amount=amount, request=request, currency=currency)  # before any order
     return parts
 

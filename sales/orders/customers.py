@@ -14,7 +14,7 @@ from events.models import unprintable
 
 from .. import rows
 from ..errors import IllegalTransition, InvalidRequest
-from ..formatting import WALK_IN_EMAIL, WALK_IN_NAME
+from ..formatting import WALK_IN_EMAIL, WALK_IN_NAME, holds_card_number
 from ..models import Customer, CustomerNote, Order, address_as_sent, mailbox
 from ..notifications import resend_confirmation
 from .status import record
@@ -73,6 +73,8 @@ def clean_customer(details: CustomerDetails, *, walk_in: bool = False) -> Custom
         raise InvalidRequest(_("the phone number is too long"), field="phone")
     if unprintable(details.phone):
         raise InvalidRequest(_("the phone number holds a character that cannot be printed"), field="phone")
+    refuse_card_number(name, field="name")
+    refuse_card_number(details.phone, field="phone")
     return CustomerDetails(name=name, email=email, phone=details.phone.strip())
 
 
@@ -149,6 +151,14 @@ def customer_for(details: CustomerDetails) -> Customer:
 NOTE_MAX = 2000
 
 
+def refuse_card_number(text: str, *, field: str) -> None:
+    """Refuse what staff or a buyer typed if it holds a card number (formatting.holds_card_number):
+    a note, a name, a phone number, a terminal's reference, a comp's reason."""
+    if holds_card_number(text):
+        raise InvalidRequest(_("this looks like a card number, and card numbers are never kept here: take it out"),
+                             field=field)
+
+
 def customer_note_add(*, customer: Customer, text: str, actor) -> CustomerNote:
     """A note on the customer (the phone console's), kept as typed: over several lines if
     need be, with nothing unprintable in it."""
@@ -157,6 +167,7 @@ def customer_note_add(*, customer: Customer, text: str, actor) -> CustomerNote:
         raise InvalidRequest(_("Write a note of 1 to 2000 characters."), field="text")
     if unprintable(text, lines=True):
         raise InvalidRequest(_("the note holds a character that cannot be printed"), field="text")
+    refuse_card_number(text, field="text")
     return CustomerNote.objects.create(customer=customer, text=text, author=actor)
 
 

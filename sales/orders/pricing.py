@@ -25,6 +25,7 @@ from .. import inventory, receipts, rows
 from ..errors import InvalidRequest, NotPermitted
 from ..models import FOLD_SQL, Hold, Order, PresaleCode, PromoCode, Ticket
 from ..policy import roles_of
+from .customers import refuse_card_number
 
 
 def hold_prices_sql(hold_id: str) -> str:
@@ -213,6 +214,7 @@ def quote(places, setup, request: PriceRequest, *, hold: Hold, actor=None, email
         raise InvalidRequest(_("give the reason for the complimentary tickets"), field="comp_reason")
     if unprintable(comp_reason):
         raise InvalidRequest(_("the reason holds a character that cannot be printed"), field="comp_reason")
+    refuse_card_number(comp_reason, field="comp_reason")
     items = [(price_type, zone_id, Decimal(price) if price_type is None
               else price_type.prices.get(zone_id, Decimal("0.00")))
              for (_pk, price, _currency, _name, zone_id), price_type in zip(places, chosen, strict=True)]

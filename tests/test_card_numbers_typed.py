@@ -1,0 +1,67 @@
+"""No card number on the box office's servers, even one typed by hand: a phone operator's
+note, a counter clerk's terminal reference, a buyer's phone number or name, a comp's
+reason. Each would be printed on slips, exported to spreadsheets and kept in backups."""
+
+from html import unescape
+
+import pytest
+
+from sales.formatting import holds_card_number
+from sales.models import CustomerNote, Order, Payment
+from tests.staff.test_staff_pages import open_sale
+from tests.support import BUYER, assert_error, client_for, drawer, places_of, signed_in
+
+pytestmark = pytest.mark.django_db
+
+REFUSED = "this looks like a card number, and card numbers are never kept here: take it out"
+
+
+@pytest.mark.parametrize("text", ["4242424242424242", "4242 4242 4242 4242", "card 4242-4242-4242-4242 exp 12/27",
+                                  "Amex 3782 822463 10005", "6011111111111117.", "4000 0566 5566 5556 called back"])
+def test_a_card_number_is_found_however_it_is_grouped(text):
+    assert holds_card_number(text)
+
+
+@pytest.mark.parametrize("text", ["AUTH-0042", "4242 4242 4242 4241",  # its check digit is wrong
+                                  "+1 514 555 0199", "+33 6 12 34 56 78", "2026-12-07 2026-12-08 2026",
+                                  "Ref 12345678901234567890123", "0000000000000000", "Row 4, seats 12 13 14 15"])
+def test_what_is_no_card_number_is_left_alone(text):
+    assert not holds_card_number(text)
+
+
+def test_a_card_number_typed_into_a_note_or_a_terminal_reference_is_refused_and_nothing_kept(
+        performance, clerk, operator):
+    from sales.models import Customer
+
+    customer = Customer.objects.create(name="Ana Roy", email="ana@example.org")
+    phone = signed_in(operator)
+    page = phone.post(f"/phone/customers/{customer.pk}/notes/", {"text": "Pays with 4242 4242 4242 4242, 12/27"},
+                      follow=True)
+    assert REFUSED in unescape(page.content.decode()).lower()
+    assert not CustomerNote.objects.exists()
+
+    counter = signed_in(clerk)
+    sale = open_sale(counter, performance, "1")["Location"]
+    page = counter.post(sale, {"card_amount": "50", "card_reference": "4242424242424242"})
+    assert page.status_code == 400 and REFUSED in unescape(page.content.decode()).lower()
+    assert not Order.objects.filter(status="paid").exists() and not Payment.objects.exists()
+    assert counter.post(sale, {"card_amount": "50", "card_reference": "AUTH-0042"}).status_code == 302
+    assert Payment.objects.get().reference == "AUTH-0042"
+
+
+@pytest.mark.parametrize("field, payment, customer", [
+    ("reference", {"method": "card_terminal", "reference": "4242 4242 4242 4242"}, BUYER),
+    ("phone", {"method": "cash", "tendered": "100"}, {**BUYER, "phone": "4242-4242-4242-4242"}),
+    ("name", {"method": "cash", "tendered": "100"}, {**BUYER, "name": "Ana 4242424242424242"}),
+])
+def test_the_api_refuses_a_card_number_in_a_field_of_text(performance, clerk, field, payment, customer):
+    drawer(clerk)
+    api = client_for(clerk)
+    hold = api.post("/api/v1/holds/", {"performance": performance.pk,
+                                       "places": [places_of(performance, state="available")[0].pk]}, format="json")
+    assert hold.status_code == 201, hold.content
+    refused = api.post("/api/v1/orders/", {"hold": hold.json()["token"], "customer": customer, "payment": payment},
+                       format="json")
+    error = assert_error(refused, 400, "invalid")
+    assert error["field"] == field and error["message"].lower() == REFUSED, error
+    assert not Order.objects.filter(status="paid").exists() and not Payment.objects.exists()
