@@ -6,7 +6,8 @@ new holds, not how much it keeps: with 30 holds a minute of up to 8 places, each
 request without a cookie is a new session each time, so one basket per session stopped
 none of it. This caps what one network holds at once of a performance through the online
 channel (the shop and anonymous API callers; staff are never capped): as many places as
-HELD_BASKETS_PER_NETWORK full orders (the performance's ticket limit each).
+HELD_BASKETS_PER_NETWORK full orders (the performance's ticket limit each). A request with
+a valid queue pass counts as a network of its own (holding_network).
 
 Counted in Redis, one hash per performance and network: a hold's token -> its places, the
 latest it can live to (made, plus the channel's longest hold: extensions included) and
@@ -91,10 +92,14 @@ def _script():
     return redis.Redis().register_script(COUNT)
 
 
-def holding_network(request) -> str:
+def holding_network(request, holder: str | None = None) -> str:
     """The network whose held places this request's hold counts with: the caller's IPv4
     address (written as IPv6 by a dual-stack server, or not), or its IPv6 address's /56
-    (IPV6_NETWORK), written as that network with its length."""
+    (IPV6_NETWORK), written as that network with its length. A request with a valid queue
+    pass counts with that pass instead (`holder`: waiting_room.pass_holder), which holds
+    one basket at a time: buyers the queue let in behind one address each have the cap."""
+    if holder:
+        return holder
     address = client_ip(request)
     try:
         ip = ipaddress.ip_address(address)

@@ -596,19 +596,43 @@ def _check_pass(perf_id: int, token: str | None, binding: str) -> bool:
     cfg = config(perf_id)
     if cfg is None or not cfg.enabled:
         return True
+    return _visitor_of_pass(perf_id, cfg, token, binding) is not None
+
+
+def _visitor_of_pass(perf_id: int, cfg: Config, token: str | None, binding: str) -> str | None:
+    """The visitor a valid pass of this performance's open queue names, bound to `binding`; else None."""
     now = time.time()
     if now < cfg.opens or not token:  # before the on-sale nobody is admitted
-        return False
+        return None
     try:
         data = signing.loads(token, salt=PASS_SALT, max_age=cfg.ttl)
     except signing.BadSignature:
-        return False
+        return None
     if data.get("p") != perf_id or now >= data.get("a", now) + cfg.ttl:
-        return False
+        return None
     key = f"{_keys(perf_id)['bind']}:{data['v']}"
     r = client()
     r.set(key, binding, nx=True, ex=cfg.ttl)
-    return r.get(key) == binding
+    return data["v"] if r.get(key) == binding else None
+
+
+def pass_holder(perf_id: int, token: str | None, binding: str) -> str | None:
+    """Whom the per-address limits count for a request that sends `token`, instead of its
+    address: `pass:<performance>:<visitor>` when it is a valid pass of this performance's
+    queue, general or presale (checked, and bound to `binding`, as check_pass and
+    check_presale_pass do). Every pass a visitor is given counts as one: it is the same
+    admission. None, and the address counts, for no pass, a forged one, one expired, of
+    another performance or bound to another session, where no queue gates the performance
+    now, or with Redis away (nothing is counted then)."""
+    if not token:
+        return None
+    try:
+        cfg = config(perf_id)
+        visitor = _visitor_of_pass(perf_id, cfg, token, binding) if cfg is not None and cfg.enabled else None
+    except redis.RedisError:
+        return None
+    visitor = visitor or _visitor_of_presale_pass(perf_id, token, binding)
+    return f"pass:{perf_id}:{visitor}" if visitor else None
 
 
 def pass_basket(perf_id: int, token: str, hold_token: str) -> str | None:
@@ -685,12 +709,15 @@ def client_network(request) -> str:
     return str(ipaddress.IPv6Address(int(ip) >> host_bits << host_bits))
 
 
-def over_channel_limit(request, channel: str, what: str) -> bool:
+def over_channel_limit(request, channel: str, what: str, holder: str | None = None) -> bool:
     """Has this address made more than its channel's `what` ("holds" or "payments") this
     minute? One count per address (per network for IPv6: client_network), whichever door
-    (shop or API) the requests came by."""
+    (shop or API) the requests came by; for a request with a valid queue pass, one count
+    per pass instead (`holder`: pass_holder), with the same limit: buyers the queue let in
+    behind one address (a carrier's NAT, a campus) do not share one budget."""
     limit = getattr(policy_for(channel), f"{what}_per_minute")
-    return settings.RATE_LIMITS and limit is not None and rate_limited(what, client_network(request), limit=limit)
+    return settings.RATE_LIMITS and limit is not None and rate_limited(what, holder or client_network(request),
+                                                                       limit=limit)
 
 
 # Promo and presale codes typed by one address in a minute, by the shop or the API: enough
@@ -698,9 +725,11 @@ def over_channel_limit(request, channel: str, what: str) -> bool:
 CODE_TRIES_PER_MINUTE = 30
 
 
-def too_many_code_tries(request) -> bool:
-    """Has this address typed more than CODE_TRIES_PER_MINUTE codes this minute? This try counts."""
-    return settings.RATE_LIMITS and rate_limited("codes", client_network(request), limit=CODE_TRIES_PER_MINUTE)
+def too_many_code_tries(request, holder: str | None = None) -> bool:
+    """Has this address (or the valid queue pass `holder`, as over_channel_limit counts it)
+    typed more than CODE_TRIES_PER_MINUTE codes this minute? This try counts."""
+    return settings.RATE_LIMITS and rate_limited("codes", holder or client_network(request),
+                                                 limit=CODE_TRIES_PER_MINUTE)
 
 
 def rate_limited(bucket: str, key: str, limit: int, window: int = 60) -> bool:
@@ -838,24 +867,29 @@ def issue_presale_pass(perf_id: int, presale_id: int, visitor: str, ttl: int) ->
 def check_presale_pass(perf_id: int, token: str | None, binding: str) -> bool:
     """A presale pass for this performance, not expired, its presale queue still open, and
     used by one session only. With Redis away, no (the general queue says why)."""
+    return _visitor_of_presale_pass(perf_id, token, binding) is not None
+
+
+def _visitor_of_presale_pass(perf_id: int, token: str | None, binding: str) -> str | None:
+    """The visitor a valid presale pass names (as check_presale_pass checks it); else None."""
     if not token:
-        return False
+        return None
     try:
         data = signing.loads(token, salt=PRESALE_PASS_SALT)
     except signing.BadSignature:
-        return False
+        return None
     now = time.time()
     if data.get("p") != perf_id or now >= data.get("e", 0):
-        return False
+        return None
     k = _keys(presale_room(perf_id, data["s"]))
     try:
         r = client()
         raw = r.hmget(k["cfg"], "enabled", "opens", "closes")
         if raw[0] != "1" or not float(raw[1]) <= now < float(raw[2]):
-            return False
+            return None
         key = f"{k['bind']}:{data['v']}"
         r.set(key, binding, nx=True, ex=max(1, int(data["e"] - now)))
-        return r.get(key) == binding
+        return data["v"] if r.get(key) == binding else None
     except redis.RedisError as exc:
         logger.warning("presale queue unreachable: %s", exc)
-        return False
+        return None

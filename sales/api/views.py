@@ -240,19 +240,20 @@ class HoldCreate(ApiView):
                              section_id=data.get("section"), user=request.user)
         if found is None:
             raise InvalidRequest(_("no such performance"), field="performance")
-        if waiting_room.over_channel_limit(request, channel, "holds"):
-            raise RateLimited(_("too many holds from your address; wait a minute"))
-        if data.get("access_code") and waiting_room.too_many_code_tries(request):
-            raise RateLimited(_("too many codes tried from your address; wait a minute"))
         perf, zone, section, window, queued = found
+        queue_pass, binding = request.headers.get("X-Queue-Pass"), _pass_binding(request)
+        passed = policy_for(channel).queued and queued
+        # A valid pass counts the limits on its own (checked once: a pass it names is valid).
+        holder = waiting_room.pass_holder(perf.pk, queue_pass, binding) if passed else None
+        if waiting_room.over_channel_limit(request, channel, "holds", holder):
+            raise RateLimited(_("too many holds from your address; wait a minute"))
+        if data.get("access_code") and waiting_room.too_many_code_tries(request, holder):
+            raise RateLimited(_("too many codes tried from your address; wait a minute"))
         for field, obj in (("zone", zone), ("section", section)):
             if field in data and obj is None:
                 raise InvalidRequest(_("no such %(field)s") % {"field": field}, field=field)
-        binding = scope_of(request) if request.user.is_authenticated else f"ip:{waiting_room.client_ip(request)}"
-        queue_pass = request.headers.get("X-Queue-Pass")
-        passed = policy_for(channel).queued and queued
-        if passed and not (waiting_room.check_pass(perf.pk, queue_pass, binding)
-                           or waiting_room.check_presale_pass(perf.pk, queue_pass, binding)):
+        if passed and holder is None and not (waiting_room.check_pass(perf.pk, queue_pass, binding)
+                                              or waiting_room.check_presale_pass(perf.pk, queue_pass, binding)):
             raise NotPermitted(_("this on-sale is queued: join the waiting room at %(queue)s and send its pass as "
                                  "X-Queue-Pass") % {"queue": f"/performances/{perf.pk}/queue/"})
         hold = hold_create(
@@ -260,13 +261,34 @@ class HoldCreate(ApiView):
             user=request.user, owner_key=scope_of(request), place_ids=data.get("places"),
             zone=zone, section=section, quantity=data.get("quantity"), window=window,
             access_code=data.get("access_code", ""), accessible=data.get("accessible", False),
-            network=network_holds.holding_network(request))
+            network=network_holds.holding_network(request, holder))
         if passed:
             # One admission, one basket at a time: the new hold replaces the one before, once
             # it is committed (with an Idempotency-Key the view runs in a transaction; holds
             # made at once with one pass each replace whichever was recorded before them).
             transaction.on_commit(lambda: _one_basket(perf.pk, queue_pass, hold.token), robust=True)
         return Response(s.HoldOut(hold, context=self.ctx()).data, status=status.HTTP_201_CREATED)
+
+
+def _pass_binding(request) -> str:
+    """What a queue pass sent by this caller is bound to on its first use: its account, or
+    for an anonymous caller its address."""
+    return scope_of(request) if request.user.is_authenticated else f"ip:{waiting_room.client_ip(request)}"
+
+
+def _holder(request, perf_id: int | None) -> str | None:
+    """Whom the per-address limits count for a request about this performance: the caller's
+    valid X-Queue-Pass for it (each buyer let in has their own budget), or None: its address."""
+    if perf_id is None:
+        return None
+    return waiting_room.pass_holder(perf_id, request.headers.get("X-Queue-Pass"), _pass_binding(request))
+
+
+def _holder_of_hold(request, token: str) -> str | None:
+    """_holder for the performance of the hold `token` (read only when a pass is sent)."""
+    if not request.headers.get("X-Queue-Pass"):
+        return None
+    return _holder(request, Hold.objects.filter(token=token).values_list("performance_id", flat=True).first())
 
 
 def _one_basket(perf_id: int, queue_pass: str, token: str) -> None:
@@ -301,7 +323,7 @@ class HoldQuote(ApiView):
             raise HoldNotActive(_("this hold is %(status)s; hold the seats again") % {
                 "status": hold.get_status_display().lower()})
         prices = _prices(_valid(s.PricingIn, request))
-        if prices.promo_code and waiting_room.too_many_code_tries(request):
+        if prices.promo_code and waiting_room.too_many_code_tries(request, _holder(request, hold.performance_id)):
             raise RateLimited(_("too many codes tried from your address; wait a minute"))
         quote = hold_quote(hold, prices, actor=request.user)
         return Response({"total": f"{quote.total:.2f}", "currency": quote.currency,
@@ -393,12 +415,13 @@ class OrderCreate(ApiView):
     def post(self, request):
         data = _valid(s.OrderIn, request)
         # The hold's channel is the caller's: only staff sell through the counter and the phone.
-        if waiting_room.over_channel_limit(request, default_channel(request.user), "payments"):
+        holder = _holder_of_hold(request, data["hold"])
+        if waiting_room.over_channel_limit(request, default_channel(request.user), "payments", holder):
             raise RateLimited(_("too many payments from your address; wait a minute"))
         key = order_key(request)
         customer = CustomerDetails(**data.get("customer", {"name": "", "email": ""}))
         prices = _prices(data)
-        if prices.promo_code and waiting_room.too_many_code_tries(request):  # a guess, as at a quote
+        if prices.promo_code and waiting_room.too_many_code_tries(request, holder):  # a guess, as at a quote
             raise RateLimited(_("too many codes tried from your address; wait a minute"))
         if "reserve_until" in data:  # pay later: the places stay held until the deadline
             try:

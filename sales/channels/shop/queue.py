@@ -261,6 +261,13 @@ def pass_ok(request, pk: int, binding: str) -> bool:
             or waiting_room.check_presale_pass(pk, request.COOKIES.get(PRESALE_PASS_COOKIE.format(pk)), binding))
 
 
+def pass_holder(request, pk: int, binding: str) -> str | None:
+    """Whom the per-address limits count for this request (waiting_room.pass_holder): its
+    valid general pass for the performance, else its valid presale pass; None: its address."""
+    return (waiting_room.pass_holder(pk, request.COOKIES.get(PASS_COOKIE.format(pk)), binding)
+            or waiting_room.pass_holder(pk, request.COOKIES.get(PRESALE_PASS_COOKIE.format(pk)), binding))
+
+
 def passes_of(request, pk: int, binding: str) -> list[str]:
     """The valid waiting-room passes this request came with for the performance (a pass
     copied from another visitor's browser is not theirs: check_pass binds it)."""

@@ -80,7 +80,7 @@ from sales.tickets_pdf import order_pdf
 from sales.views import refusal
 
 from .forms import AccessCodeForm, CheckoutForm, FindOrdersForm, HoldForm
-from .queue import PRESALE_COOKIE, TURN_COOKIE, pass_ok, passes_of, presale_cookie
+from .queue import PRESALE_COOKIE, TURN_COOKIE, pass_holder, pass_ok, passes_of, presale_cookie
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +142,16 @@ def _owner_key(request) -> str:
     if not request.session.session_key:
         request.session.save()
     return "session:" + hashlib.sha256(request.session.session_key.encode()).hexdigest()[:32]
+
+
+def _holder(request, perf_id: int) -> str | None:
+    """Whom the per-address limits count for this request: its valid queue pass for the
+    performance (each buyer let in has their own budget), or None: its address. A pass is
+    bound to the session of the shop's first page it opened: without a session, none is
+    valid (and none is begun here for each guess)."""
+    if not request.session.session_key:
+        return None
+    return pass_holder(request, perf_id, _owner_key(request))
 
 
 def _basket(request) -> Hold | None:
@@ -244,7 +254,7 @@ def presale_code(request, pk: int):
     status = 200
     if request.method == "POST":
         status = 400
-        if waiting_room.too_many_code_tries(request):
+        if waiting_room.too_many_code_tries(request, _holder(request, perf.pk)):
             access.add_error("access_code", _("Too many attempts from your network; wait a minute."))
         elif access.is_valid():
             code = access.cleaned_data["access_code"]
@@ -292,7 +302,7 @@ def performance_detail(request, pk: int):
         if presale is None:
             messages.error(request, _("No presale is open for this performance now."))
             return redirect("shop:performance", pk=perf.pk)
-        if waiting_room.too_many_code_tries(request):
+        if waiting_room.too_many_code_tries(request, _holder(request, perf.pk)):
             access.add_error("access_code", _("Too many attempts from your network; wait a minute."))
         elif access.is_valid():
             code = access.cleaned_data["access_code"]
@@ -416,7 +426,8 @@ def seat_states(request, pk: int):
 def hold(request, pk: int):
     if (to_queue := _behind_queue(request, pk)) is not None:
         return to_queue
-    if waiting_room.over_channel_limit(request, Channel.ONLINE, "holds"):
+    holder = _holder(request, pk)
+    if waiting_room.over_channel_limit(request, Channel.ONLINE, "holds", holder):
         messages.error(request, _("Too many attempts from your network; wait a minute."))
         return redirect("shop:performance", pk=pk)
     perf = get_object_or_404(announced(Performance.objects, request.user), pk=pk)
@@ -437,7 +448,7 @@ def hold(request, pk: int):
                           zone=data.get("zone"), section=data.get("section"),
                           quantity=data.get("quantity") if not data.get("seats") else None,
                           access_code=_access_code(request, perf.pk),
-                          network=network_holds.holding_network(request))
+                          network=network_holds.holding_network(request, holder))
     except SalesError as exc:
         # The basket the shopper already had is kept.
         if isinstance(exc, PlacesUnavailable) and data.get("seats") and exc.detail.get("places"):
@@ -583,9 +594,10 @@ def _still_kept(request, key: str, now=None) -> dict | None:
 
 def _priced(request, hold, prices: PricesForm, paying: bool = False):
     """The quote of the choices in `prices`, or None with the refusal on the form (see
-    priced). Trying a promo code counts against the address's code tries."""
+    priced). Trying a promo code counts against the code tries of the address, or of the
+    buyer's queue pass."""
     if (prices.is_bound and prices.is_valid() and prices.cleaned_data["promo_code"]
-            and waiting_room.too_many_code_tries(request)):
+            and waiting_room.too_many_code_tries(request, _holder(request, hold.performance_id))):
         prices.refused(SalesError(_("Too many attempts from your network; wait a minute."), field="promo_code"))
         return None
     return priced(prices, hold, actor=request.user, paying=paying)
@@ -714,7 +726,7 @@ def checkout(request):
         return redirect("shop:basket")
     form, prices = CheckoutForm(request.POST), _prices_form(hold, request.POST)
     keep_choices(request, hold, prices)
-    if waiting_room.over_channel_limit(request, Channel.ONLINE, "payments"):
+    if waiting_room.over_channel_limit(request, Channel.ONLINE, "payments", _holder(request, hold.performance_id)):
         form.add_error(None, _("Too many attempts from your network; wait a minute."))
         return _render_basket(request, hold, form, now, prices, status=429)
     if not (form.is_valid() & prices.is_valid()):  # both, so that every error shows at once
