@@ -166,15 +166,17 @@ CACHES = {
 BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 
 # Per-address limits on holds and payments (see sales.policy), and the cap on places held
-# per network below. Off only for the benchmarks, whose thousands of simulated buyers share
-# one address.
+# per network below (a buyer let in by a queue counts them on their pass instead:
+# waiting_room.pass_holder). Off only for the benchmarks, whose thousands of simulated
+# buyers share one address.
 RATE_LIMITS = env_bool("BOXOFFICE_RATE_LIMITS", True)
 
 # The most places one client network (an IPv4 address, an IPv6 /56) may hold at once of
 # a performance online, in full orders of the performance's ticket limit (sales.network_holds):
 # a family's order, the new choice that replaces it (held before the old one is let go), and
 # a second buyer at the same address. Staff are not capped; 0 turns the cap off. Where many
-# buyers share one address (a mobile carrier, a campus), raise it.
+# buyers share one address (a mobile carrier, a campus) without a queue, raise it (behind
+# a queue, each buyer's pass has the cap).
 HELD_BASKETS_PER_NETWORK = int(os.environ.get("HELD_BASKETS_PER_NETWORK", "3"))
 
 # The shop turns light by itself when its buyers' requests slow down or fail
@@ -188,7 +190,8 @@ WAITING_ROOM_REDIS_URL = os.environ.get("WAITING_ROOM_REDIS_URL", REDIS_URL.rspl
 ADMISSION_TARGET_P99_MS = int(os.environ.get("ADMISSION_TARGET_P99_MS", "400"))
 # New visitors a minute one address may bring into a queue (each further one is asked to
 # come back in a minute). A mobile carrier or a campus puts many people behind one address:
-# raise it where the venue's public comes through such networks.
+# raise it where the venue's public comes through such networks. It stays per address (a
+# joining visitor has no pass yet): it bounds how many passes one address gathers.
 QUEUE_NEW_VISITORS_PER_NETWORK = int(os.environ.get("QUEUE_NEW_VISITORS_PER_NETWORK", "60"))
 
 # Sign-in throttling (django-axes): the axes backend refuses a locked-out client before
