@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
-from django.utils.formats import get_format, number_format
+from django.utils.formats import get_format
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
@@ -532,8 +532,8 @@ def zone_prices_given(modeladmin, request, price_types) -> None:
         Price.objects.bulk_create([Price(price_type=price_type, zone=zone, amount=zone.price) for zone in zones])
         modeladmin.message_user(request, _(
             "%(type)s costs each zone's own price: %(prices)s. Change it on the price type's page where it "
-            "differs.") % {"type": price_type.name, "prices": ", ".join(
-                f"{zone.name} {number_format(zone.price, 2)}" for zone in zones)}, messages.INFO)
+            "differs.") % {"type": price_type.shown_name, "prices": ", ".join(
+                f"{zone.name} {money(zone.price, zone.currency)}" for zone in zones)}, messages.INFO)
 
 
 def warn_unpriced(modeladmin, request, price_types) -> None:
@@ -542,8 +542,14 @@ def warn_unpriced(modeladmin, request, price_types) -> None:
         missing = zones_without_price(price_type)
         if missing:
             modeladmin.message_user(request, _("%(type)s has no price in %(zones)s: it is not sold there until it "
-                                               "has one.") % {"type": price_type.name, "zones": ", ".join(missing)},
-                                    messages.WARNING)
+                                               "has one.") % {"type": price_type.shown_name,
+                                                              "zones": ", ".join(missing)}, messages.WARNING)
+
+
+def zone_prices(price_type: PriceType) -> str:
+    """A price type's price in each zone, as amounts of the reader's language:
+    "Parterre 69,00 $ · Pelouse 35,00 $" in French."""
+    return " · ".join(f"{p.zone.name} {money(p.amount, p.zone.currency)}" for p in price_type.prices.all())
 
 
 class PriceTypeFormSet(BaseInlineFormSet):
@@ -573,8 +579,7 @@ class PriceTypeInline(TabularInline):
     def prices_per_zone(self, obj):
         if not obj.pk:
             return _("Save, then set its prices")
-        prices = format_html_join(" · ", "{} {}", ((p.zone.name, number_format(p.amount, 2))
-                                                   for p in obj.prices.all()))
+        prices = zone_prices(obj)
         missing = zones_without_price(obj)
         unpriced = format_html("<strong>{}</strong>", _("No price in %(zones)s") % {
             "zones": ", ".join(missing)}) if missing else ""
@@ -663,7 +668,7 @@ class PriceTypeAdmin(admin.ModelAdmin):
     """A performance's price type with its price in each zone. Reached from the
     performance's price types ("Set prices"); the performance is fixed once it has one."""
 
-    list_display = ("name", "performance", "rank", "order_limit", "complimentary", "prices_set", "unpriced_zones")
+    list_display = ("shown_name", "performance", "rank", "order_limit", "complimentary", "prices_set", "unpriced_zones")
     list_filter = ("performance__event", "complimentary")
     list_select_related = ("performance__event",)
     search_fields = ("name", "performance__event__title")
@@ -687,9 +692,13 @@ class PriceTypeAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("prices__zone", "performance__price_zones")
 
+    @admin.display(description=gettext_lazy("name"), ordering="name")
+    def shown_name(self, obj):
+        return obj.shown_name
+
     @admin.display(description=gettext_lazy("Prices"))
     def prices_set(self, obj):
-        return " · ".join(f"{p.zone.name} {p.amount}" for p in obj.prices.all()) or "-"
+        return zone_prices(obj) or "-"
 
     @admin.display(description=gettext_lazy("Zones without a price"))
     def unpriced_zones(self, obj):

@@ -66,8 +66,9 @@ def performance_picked(performance) -> str:
 
 
 def part_picked(obj) -> str:
-    """A zone or price type as a picker offers it: its night and its name, then its show."""
-    return f"{_night(obj.performance)} · {obj.name} — {obj.performance.event}"
+    """A zone or price type as a picker offers it: its night and its name (a price type's
+    in the reader's language), then its show."""
+    return f"{_night(obj.performance)} · {getattr(obj, 'shown_name', obj.name)} — {obj.performance.event}"
 
 
 def _outside(chosen, performances) -> list[str]:

@@ -22,7 +22,7 @@ from sales.models import ALPHABET, FeeRule, Organizer, Presale, PresaleCode, Pro
 from sales.orders import CustomerDetails, PriceRequest, order_place
 from sales.payments import APPROVE, PaymentRequest
 from tests.factories import PerformanceFactory
-from tests.support import make_performance, places_of
+from tests.support import make_performance, places_of, price_types
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +123,7 @@ def test_an_organizer_sets_up_price_types_and_their_prices_in_each_zone(client, 
     assert set(types) == {"Adult", "Child", "Press"}, page
     assert types["Child"].order_limit == 2 and types["Press"].complimentary
     # Saved, each type at each zone's own price, and told so (a comp needs no price).
-    assert "Adult costs each zone's own price: Stalls 50.00, Lawn 20.00." in page
+    assert "Adult costs each zone's own price: Stalls $50.00, Lawn $20.00." in page
     assert "has no price" not in page and "Press costs" not in page
 
     # Each price type's page shows a row for each zone's price, to change where it differs.
@@ -186,15 +186,14 @@ def test_a_price_typed_with_a_decimal_comma_is_read_as_such_or_refused_never_mad
 
 def test_a_performances_price_types_list_their_prices_as_amounts_of_the_admins_language(client, organizer):
     """The performance's page lists each price type's price in each zone: in French with a
-    decimal comma, as every other amount of the admin, not 1234.50 as the database holds it."""
-    from tests.support import price_types
-
+    decimal comma, as every other amount of the admin, with its currency,
+    not 1234.50 as the database holds it."""
     perf = make_performance(rows=1, per_row=4)
     price_types(perf, {"Adulte": {"Stalls": "1234.50"}, "Étudiant": {"Stalls": "30"}})
     client.force_login(organizer)
     page = page_of(client.get(f"/admin/events/performance/{perf.pk}/change/", HTTP_ACCEPT_LANGUAGE="fr"))
     listed = re.findall(r'<p>([^<]*?)\s*<a href="/admin/events/pricetype/\d+/change/">Fixer les prix', page)
-    assert listed == ["Stalls 1234,50", "Stalls 30,00"], listed
+    assert listed == ["Stalls 1\u202f234,50\u00a0$", "Stalls 30,00\u00a0$"], listed
 
 
 def test_bad_prices_are_refused_in_words_an_organizer_reads(client, organizer):
@@ -1207,7 +1206,7 @@ def test_a_price_type_added_with_its_performance_costs_the_zones_price_without_t
     assert set(Price.objects.filter(price_type__performance=perf).values_list(
         "price_type__name", "zone__name", "amount")) == {("Adulte", "Salle", Decimal("30.00"))}, page
     assert "has no price" not in page
-    assert "Adulte costs each zone's own price: Salle 30.00. Change it on the price type's page where it differs." \
+    assert "Adulte costs each zone's own price: Salle $30.00. Change it on the price type's page where it differs." \
         in page
 
     # In French, as the organizer reads it.
@@ -1215,7 +1214,8 @@ def test_a_price_type_added_with_its_performance_costs_the_zones_price_without_t
     data["price_types-0-name"] = ["Enfant"]
     data["starts_at_0"] = [(starts + timedelta(days=1)).strftime("%Y-%m-%d")]
     french = page_of(client.post(add, data, follow=True, HTTP_ACCEPT_LANGUAGE="fr"))
-    assert "Enfant coûte le prix de chaque zone\u00a0: Salle 30,00." in french and "n’a pas de prix" not in french
+    assert "Enfant coûte le prix de chaque zone\u00a0: Salle 30,00\u00a0$." in french
+    assert "n’a pas de prix" not in french
 
     # A zone added once the types have their prices: what Adulte costs there is the
     # organizer's to say, and the page still says it is not sold there yet.
@@ -1297,3 +1297,24 @@ def test_a_performance_moved_says_how_many_paid_buyers_have_no_address_to_tell(c
     page = page_of(client.post(url, {**data, "starts_at_0": [later]}, follow=True, HTTP_ACCEPT_LANGUAGE="fr"))
     assert ("2 commandes payées n’ont pas d’adresse courriel où envoyer la nouvelle heure\u00a0: appelez leurs "
             "acheteurs ou prévenez-les au guichet.") in page
+
+
+def test_an_organizer_reading_french_sees_the_price_types_french_names_and_their_prices_as_money(
+        client, organizer):
+    """A price type named in French too (Adult, Adulte): the organizer's office in French
+    names it Adulte wherever it lists or offers it (the price types' list, the presale's and
+    the promo code's pickers), and writes its prices as amounts, "1 250,50 $", never "1250.50"."""
+    perf = make_performance(rows=1, per_row=4)
+    adult = price_types(perf, {"Adult": {"Stalls": "1250.50"}})["Adult"]
+    adult.name_fr = "Adulte"
+    adult.save()
+    client.force_login(organizer)
+    client.cookies["django_language"] = "fr"
+    listing = page_of(client.get("/admin/events/pricetype/"))
+    assert ">Adulte</a>" in listing and ">Adult<" not in listing, listing
+    assert "Stalls 1\u202f250,50\u00a0$" in listing and "1250.50" not in listing, listing
+    performance_page = page_of(client.get(f"/admin/events/performance/{perf.pk}/change/"))
+    assert "Stalls 1\u202f250,50\u00a0$" in performance_page and "1250.50" not in performance_page
+    for add in ("/admin/sales/presale/add/", "/admin/sales/promocode/add/"):
+        offered = page_of(client.get(add))
+        assert "· Adulte —" in offered and "· Adult —" not in offered, add
