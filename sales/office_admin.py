@@ -19,7 +19,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from events.admin import (
     VENUE_TIME,
@@ -325,6 +325,28 @@ class DaysOnVenueClock:
             return response
 
 
+class ShiftStateFilter(admin.SimpleListFilter):
+    """A shift as the organizer looks for it: open, closed, or closed with a difference in
+    one of its methods (a drawer surplus does not hide a card shortfall)."""
+
+    title = gettext_lazy("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("open", pgettext("shifts", "Open")), ("closed", pgettext("shifts", "Closed")),
+                ("off", pgettext("shifts", "Closed with a difference"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(closed_at__isnull=True)
+        if self.value() == "closed":
+            return queryset.filter(closed_at__isnull=False)
+        if self.value() == "off":
+            closed = queryset.filter(closed_at__isnull=False).only("expected", "counted")
+            return queryset.filter(pk__in=[s.pk for s in closed if any(shift_differences(s).values())])
+        return queryset
+
+
 @admin.register(Shift)
 class ShiftAdmin(DatesInReach, admin.ModelAdmin):
     """A clerk's shift as the organizer checks it: the float, what the payments say the
@@ -334,7 +356,7 @@ class ShiftAdmin(DatesInReach, admin.ModelAdmin):
     # The difference first, where a laptop's screen shows it without scrolling.
     list_display = ("clerk", "opened", "closed", "flagged_difference", "float_amount", "expected_cash",
                     "counted_cash", "expected_card", "counted_card")
-    list_filter = (("clerk", admin.RelatedOnlyFieldListFilter), ("closed_at", admin.EmptyFieldListFilter))
+    list_filter = (("clerk", admin.RelatedOnlyFieldListFilter), ShiftStateFilter)
     date_hierarchy = "opened_at"
     list_select_related = ("clerk",)
     fields = ("clerk_name", "opened_at", "closed_at", "float_amount", "by_method", "difference_amount")

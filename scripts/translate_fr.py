@@ -2135,6 +2135,9 @@ IN_CONTEXT = {
     ("performance", "Cancelled"): "Annulée",
     ("ordering", "rank"): "ordre",  # of sections, price types, taxes: a "rang" is a row of seats
     ("key", "Enter"): "Entrée", ("key", "Esc"): "Échap",  # as French keyboards name them
+    # A list's filter of the clerks' shifts (un quart de travail: masculine, plural).
+    ("shifts", "Open"): "Ouverts", ("shifts", "Closed"): "Fermés",
+    ("shifts", "Closed with a difference"): "Fermés avec un écart",
 }
 
 # French sets : ; ! ? apart from the word before them with a space that does not break, so

@@ -20,13 +20,14 @@ from sales.holds import hold_create
 from sales.models import Customer, Order, Payment, Place, Shift, Ticket
 from sales.orders import CustomerDetails, order_place, order_refund, order_reserve
 from sales.payments import PaymentRequest
+from sales.policy import COUNTER_CLERK
 from sales.reports import MONEY_MOVED, performance_dashboard, takings_today
 from sales.settlement import event_settlement
 from sales.shifts import shift_close, shift_open
 from tests.events.test_time_zones import pdf_text
 from tests.factories import PerformanceFactory, PriceZoneFactory
 from tests.sales.test_check_in import sell
-from tests.support import booking_fee, make_performance, quebec_taxes, signed_in
+from tests.support import booking_fee, make_performance, make_user, quebec_taxes, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +75,29 @@ def test_shifts_and_payments_in_the_admin(sales, organizer):
     refunds = unescape(admin.get("/admin/sales/payment/", {"kind": "refund"}).content.decode())
     assert "paid back: \u2212$100.00" in refunds
     assert admin.get("/admin/sales/payment/", {"order__channel__exact": "counter"}).status_code == 200
+
+
+def test_the_organizer_picks_open_closed_or_off_shifts_by_words_of_theirs(sales, clerk, organizer):
+    """The shifts' list filters them by what they are to an organizer: open, closed, or
+    closed with a difference in the drawer or the terminal, not by whether "closed at" is
+    "empty" (Django's words for a date left blank)."""
+    exact = shift_open(clerk=make_user("clerk-exact", COUNTER_CLERK), cash_float=Decimal("50"))
+    shift_close(shift=exact, clerk=exact.clerk, counted_cash=Decimal("50"), counted_card=Decimal("0"))
+    still_open = shift_open(clerk=clerk, cash_float=Decimal("80"))
+    admin = signed_in(organizer)
+    french = unescape(admin.get("/admin/sales/shift/", HTTP_ACCEPT_LANGUAGE="fr").content.decode())
+    filters = french[french.index('id="changelist-filter"'):]
+    assert "Non vide" not in filters and "Par état" in filters, filters
+    assert all(f">{word}</a>" in filters for word in ("Ouverts", "Fermés", "Fermés avec un écart")), filters
+
+    def listed(state: str) -> set[int]:
+        page = admin.get("/admin/sales/shift/", {"state": state})
+        return {shift.pk for shift in page.context["cl"].result_list}
+
+    off = Shift.objects.get(cash_float=Decimal("100"))  # 195 counted, 200 expected
+    assert listed("open") == {still_open.pk}
+    assert listed("closed") == {off.pk, exact.pk}
+    assert listed("off") == {off.pk}
 
 
 def test_a_shifts_page_writes_every_amount_as_money_in_the_admins_language(sales, organizer):
@@ -793,8 +817,6 @@ def test_an_export_of_people_is_for_whoever_may_read_them(sales):
     offers none, and a link to one is refused as the form's error."""
     from django.contrib.auth.models import Permission
 
-    from tests.support import make_user
-
     accountant = make_user("accountant", is_staff=True)
     accountant.user_permissions.add(*Permission.objects.filter(
         codename__in=["view_performancedashboard", "view_payment"]))
@@ -816,8 +838,6 @@ def test_the_dashboards_takings_are_for_whoever_may_read_the_payments(sales):
     by channel and by day) and no amount of money, and is told why; with the payments'
     permission the same page shows the takings."""
     from django.contrib.auth.models import Permission
-
-    from tests.support import make_user
 
     door_manager = make_user("door-manager", is_staff=True)
     door_manager.user_permissions.add(Permission.objects.get(codename="view_performancedashboard"))
