@@ -175,6 +175,10 @@ def csv_cell(value, decimal_mark: str = "."):
 # A card number (PAN): 13 to 19 digits, typed whole or in groups split by a space or a
 # dash (4-4-4-4, Amex's 4-6-5, 4-4-4-4-3), its last digit the Luhn check of the others.
 DIGIT_RUN = re.compile(r"\d+(?:[ -]\d+)*")
+# The networks' numbers begin with 2 to 6 (Mastercard's 2-series, Amex, Diners and JCB,
+# Visa, Mastercard and Maestro, Discover and UnionPay): a long reference beginning
+# otherwise is no card's, even when its last digit happens to check.
+CARD_FIRST_DIGITS = "23456"
 
 
 def holds_card_number(text: str) -> bool:
@@ -192,7 +196,7 @@ def holds_card_number(text: str) -> bool:
                 digits += groups[end]
                 if len(digits) > 19:
                     break
-                if len(digits) >= 13 and digits[0] != "0" and _luhn(digits):
+                if len(digits) >= 13 and digits[0] in CARD_FIRST_DIGITS and _luhn(digits):
                     return True
     return False
 

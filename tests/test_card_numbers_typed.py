@@ -24,7 +24,11 @@ def test_a_card_number_is_found_however_it_is_grouped(text):
 
 @pytest.mark.parametrize("text", ["AUTH-0042", "4242 4242 4242 4241",  # its check digit is wrong
                                   "+1 514 555 0199", "+33 6 12 34 56 78", "2026-12-07 2026-12-08 2026",
-                                  "Ref 12345678901234567890123", "0000000000000000", "Row 4, seats 12 13 14 15"])
+                                  "Ref 12345678901234567890123", "0000000000000000", "Row 4, seats 12 13 14 15",
+                                  # a terminal's long references whose last digit happens to check,
+                                  # beginning as no card's number does
+                                  "RRN 1234567812345670", "9000000000000001", "7000 1234 5678 9010",
+                                  "8800123456789010"])
 def test_what_is_no_card_number_is_left_alone(text):
     assert not holds_card_number(text)
 
