@@ -227,6 +227,24 @@
       if (codeInput) codeInput.focus({preventScroll: true});
     }, true);
   }
+  // With no field focused (a button after Tab, nothing after a click with the mouse), a
+  // scanner's code would be lost and its Enter would press the focused button or link: a
+  // code's characters go to the code field, so its Enter scans it. Fields keep what is
+  // typed into them (the door's name and the search have their own rules above).
+  var CHOICES = ["button", "submit", "reset", "checkbox", "radio", "image", "file", "color", "range"];
+  function typingIn(el) {
+    if (!el) return false;
+    if (el.tagName === "INPUT") return CHOICES.indexOf(el.type) < 0;
+    return el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable;
+  }
+  document.addEventListener("keydown", function (e) {
+    if (!codeInput || e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
+    if (e.key.length !== 1 || !/[A-Za-z0-9_-]/.test(e.key) || typingIn(document.activeElement)) return;
+    e.preventDefault();  // before the page's one-key shortcuts (staff.js) read it
+    codeInput.focus({preventScroll: true});
+    codeInput.value += e.key;
+  }, true);
+
   document.addEventListener("click", function (e) {
     var button = e.target.closest && e.target.closest(".door-admit button[data-code]");
     if (!button) return;

@@ -490,3 +490,42 @@ def test_an_answer_overtaken_by_the_next_scan_goes_to_the_list_not_over_its_gues
     assert quick.place.label in page.locator("#answer .door-detail").inner_text()
     assert "door-ok" in page.locator("#answer").get_attribute("class")
     context.close()
+
+
+def test_a_scanner_typing_while_no_field_has_the_focus_checks_the_ticket_in(browser, live_server):
+    """A USB scanner types into whatever has the focus. With a button focused (Tab after
+    the door's name lands on the camera's) or nothing (a guest admitted from the list with
+    the mouse), its code would be lost and its Enter would press that button (the camera
+    starting, on a laptop that has none): the code goes to the code field and is scanned."""
+    perf = make_performance(rows=1, per_row=5)
+    first, second, third = sell(perf, 3)
+    on_the_day(perf)
+    door = make_user("door-unfocused", DOOR_STAFF)
+    context = browser.new_context(base_url=live_server.url, locale="en-CA", **SIZES["desktop"])
+    login(context, door, live_server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"/door/performances/{perf.pk}/")
+    page.wait_for_load_state()
+    page.get_by_label("This door").click()
+    page.keyboard.type("North gate")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.tagName") == "BUTTON"
+    page.keyboard.type(first.code, delay=2)  # as fast as a scanner types
+    page.keyboard.press("Enter")
+    page.locator("#answer.door-ok .door-detail", has_text=first.place.label).wait_for()
+    assert page.evaluate("document.activeElement.id") == "code"  # where the next scan belongs
+
+    search = page.get_by_label("Find a guest (name, email or order code)")
+    search.fill("Côté")
+    search.press("Enter")
+    page.locator("#found li").nth(2).wait_for()
+    page.get_by_role("button", name=f"Admit Marie Côté, {second.place.label}").click()  # the mouse
+    page.locator("#answer.door-ok .door-detail", has_text=second.place.label).wait_for()
+    page.locator("#found li").nth(1).get_by_text("in at").wait_for()  # the list drawn again
+    page.keyboard.type(third.code, delay=2)
+    page.keyboard.press("Enter")
+    page.locator("#answer.door-ok .door-detail", has_text=third.place.label).wait_for()
+    assert Ticket.objects.filter(pk__in=[first.pk, second.pk, third.pk], checked_in_at__isnull=False).count() == 3
+    assert Ticket.objects.get(pk=third.pk).checked_in_door == "North gate"
+    context.close()
