@@ -274,6 +274,15 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "This device has no camera: type the ticket's code, or scan it with a scanner.":
+        "Cet appareil n'a pas de caméra : tapez le code du billet ou scannez-le avec un lecteur.",
+    "The camera is not allowed on this page: allow it in the browser's settings for this site, "
+    "or type the ticket's code.":
+        "La caméra n'est pas autorisée sur cette page : autorisez-la dans les paramètres du navigateur "
+        "pour ce site, ou tapez le code du billet.",
+    "Another app is using the camera: close it and try again, or type the ticket's code.":
+        "Une autre application utilise la caméra : fermez-la et réessayez, ou tapez le code du billet.",
+    "Type the ticket's code, or scan it with a scanner.": "Tapez le code du billet ou scannez-le avec un lecteur.",
     "this looks like a card number, and card numbers are never kept here: take it out":
         "ceci ressemble à un numéro de carte, et aucun numéro de carte n'est conservé ici : retirez-le",
     "section %(name)s: write its names on one line, without line breaks, tabs or hidden characters":

@@ -259,6 +259,16 @@
   // The camera, where the device has one and the page may use it (HTTPS or localhost).
   var start = document.getElementById("camera-start"), stop = document.getElementById("camera-stop");
   var reader = null;
+  // Why the camera did not start, and what to do instead, in the page's words: the
+  // library's own error ("Error getting userMedia, error = NotFoundError: …") names the
+  // browser's error, in English.
+  function cameraTrouble(err) {
+    var said = String((err && err.name) || err || "");
+    if (/NotFound|DevicesNotFound|Overconstrained/.test(said)) return root.dataset.noCamera;
+    if (/NotAllowed|PermissionDenied|Security/.test(said)) return root.dataset.cameraRefused;
+    if (/NotReadable|TrackStart/.test(said)) return root.dataset.cameraBusy;
+    return root.dataset.cameraOther;
+  }
   if (window.Html5Qrcode && navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
     start.hidden = false;
     start.addEventListener("click", function () {
@@ -270,7 +280,10 @@
       reader.start({facingMode: "environment"}, {fps: 10, qrbox: {width: 240, height: 240}},
                    function (text) { scan(text, true); }, function () {})
         .then(function () { start.hidden = true; stop.hidden = false; },
-              function (err) { show("door-no", root.dataset.cameraError, String(err)); });
+              function (err) {
+                show("door-no", root.dataset.cameraError, cameraTrouble(err));
+                if (codeInput && !("ontouchstart" in window)) codeInput.focus({preventScroll: true});
+              });
     });
     stop.addEventListener("click", function () {
       if (reader) reader.stop().then(function () { stop.hidden = true; start.hidden = false; });

@@ -529,3 +529,23 @@ def test_a_scanner_typing_while_no_field_has_the_focus_checks_the_ticket_in(brow
     assert Ticket.objects.filter(pk__in=[first.pk, second.pk, third.pk], checked_in_at__isnull=False).count() == 3
     assert Ticket.objects.get(pk=third.pk).checked_in_door == "North gate"
     context.close()
+
+
+def test_a_camera_that_cannot_start_says_why_and_what_to_do(browser, live_server):
+    """A laptop with no camera (a USB scanner's): the camera's button says, in the page's
+    words, that there is none and how to scan instead, not the camera library's error."""
+    perf = make_performance(rows=1, per_row=2)
+    on_the_day(perf)
+    context = browser.new_context(base_url=live_server.url, locale="en-CA", **SIZES["desktop"])
+    login(context, make_user("door-no-camera", DOOR_STAFF), live_server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"/door/performances/{perf.pk}/")
+    page.wait_for_load_state()
+    page.get_by_role("button", name="Scan with the camera").click()
+    page.locator("#answer.door-no").wait_for()
+    assert page.locator(".door-verdict").inner_text() == "The camera could not be started"
+    assert page.locator(".door-detail").inner_text() == (
+        "This device has no camera: type the ticket's code, or scan it with a scanner.")
+    assert page.evaluate("document.activeElement.id") == "code"  # where a typed or scanned code goes
+    context.close()
