@@ -549,3 +549,29 @@ def test_a_camera_that_cannot_start_says_why_and_what_to_do(browser, live_server
         "This device has no camera: type the ticket's code, or scan it with a scanner.")
     assert page.evaluate("document.activeElement.id") == "code"  # where a typed or scanned code goes
     context.close()
+
+
+LINES = """selector => Array.from(document.querySelectorAll(selector)).map(el => {
+    const range = document.createRange(); range.selectNodeContents(el);
+    return new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top))).size; })"""
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_guest_found_by_name_shows_the_admit_button_and_the_seat_each_on_one_line(browser, live_server, size):
+    """In French ("Faire entrer") beside a long name, the button's word was cut in two
+    ("Faire entre / r") and the seat too ("B- / 3"): each stays whole on its line."""
+    perf = make_performance(rows=1, per_row=4)
+    sell(perf, 2, name="Marie-Geneviève Tremblay-Côté", email="mgtc@example.org")
+    on_the_day(perf)
+    context = browser.new_context(base_url=live_server.url, locale="fr-CA", **SIZES[size])
+    login(context, make_user(f"door-lines-{size}", DOOR_STAFF), live_server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"/door/performances/{perf.pk}/?q=Tremblay")
+    page.locator("#found li").nth(1).wait_for()
+    assert page.locator(".door-found button").first.inner_text() == "Faire entrer"
+    assert page.evaluate(LINES, ".door-found button") == [1, 1]
+    assert page.evaluate(LINES, ".door-found .seat-code") == [1, 1]
+    page.locator("#found li").nth(1).scroll_into_view_if_needed()
+    screenshot(page, f"door-{size}-found-fr")
+    context.close()
