@@ -26,6 +26,17 @@ SIZES = {"desktop": {"viewport": {"width": 1366, "height": 768}},
          "phone": {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}}
 
 
+def open_door(browser, live_server, perf, username, *, size="desktop", locale="en-CA"):
+    """A door's browser, signed in as a new door staff member, on `perf`'s scanning page."""
+    context = browser.new_context(base_url=live_server.url, locale=locale, **SIZES[size])
+    login(context, make_user(username, DOOR_STAFF), live_server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"/door/performances/{perf.pk}/")
+    page.wait_for_load_state()
+    return context, page
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_typed_codes_at_the_door(browser, live_server, size):
     perf = make_performance(rows=2, per_row=5)
@@ -336,13 +347,7 @@ def test_a_scanner_typing_into_the_guest_search_checks_the_ticket_in(browser, li
     perf = make_performance(rows=1, per_row=5)
     first, second = sell(perf, 2)
     on_the_day(perf)
-    door = make_user("door-scanner", DOOR_STAFF)
-    context = browser.new_context(base_url=live_server.url, locale="en-CA", **SIZES["desktop"])
-    login(context, door, live_server)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"/door/performances/{perf.pk}/")
-    page.wait_for_load_state()
+    context, page = open_door(browser, live_server, perf, "door-scanner")
     page.get_by_label("Ticket code").fill(first.code)
     page.get_by_role("button", name="Check in").click()
     page.locator("#answer.door-ok").wait_for()
@@ -400,13 +405,7 @@ def test_a_scanner_typing_into_the_doors_name_checks_the_ticket_in_and_keeps_the
     perf = make_performance(rows=1, per_row=5)
     first, second = sell(perf, 2)
     on_the_day(perf)
-    door = make_user("door-named", DOOR_STAFF)
-    context = browser.new_context(base_url=live_server.url, locale="en-CA", **SIZES["desktop"])
-    login(context, door, live_server)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"/door/performances/{perf.pk}/")
-    page.wait_for_load_state()
+    context, page = open_door(browser, live_server, perf, "door-named")
     page.get_by_label("This door").click()
     page.keyboard.type("North gate")
     page.keyboard.type(first.code, delay=2)  # as fast as a scanner types
@@ -435,13 +434,7 @@ def test_a_scan_still_on_its_way_does_not_show_the_last_guests_answer(browser, l
     perf = make_performance(rows=1, per_row=5)
     first, second = sell(perf, 2)
     on_the_day(perf)
-    door = make_user("door-slow", DOOR_STAFF)
-    context = browser.new_context(base_url=live_server.url, locale="en-CA", **SIZES["desktop"])
-    login(context, door, live_server)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"/door/performances/{perf.pk}/")
-    page.wait_for_load_state()
+    context, page = open_door(browser, live_server, perf, "door-slow")
     page.get_by_label("Ticket code").fill(first.code)
     page.get_by_role("button", name="Check in").click()
     page.locator("#answer.door-ok").wait_for()
@@ -469,13 +462,7 @@ def test_an_answer_overtaken_by_the_next_scan_goes_to_the_list_not_over_its_gues
     perf = make_performance(rows=1, per_row=5)
     slow, quick = sell(perf, 2)
     on_the_day(perf)
-    door = make_user("door-overtaken", DOOR_STAFF)
-    context = browser.new_context(base_url=live_server.url, locale="en-CA", **SIZES["desktop"])
-    login(context, door, live_server)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"/door/performances/{perf.pk}/")
-    page.wait_for_load_state()
+    context, page = open_door(browser, live_server, perf, "door-overtaken")
     with transaction.atomic():
         Ticket.objects.select_for_update().get(pk=slow.pk)  # its check-in waits for this lock
         page.get_by_label("Ticket code").fill(slow.code)
@@ -500,13 +487,7 @@ def test_a_scanner_typing_while_no_field_has_the_focus_checks_the_ticket_in(brow
     perf = make_performance(rows=1, per_row=5)
     first, second, third = sell(perf, 3)
     on_the_day(perf)
-    door = make_user("door-unfocused", DOOR_STAFF)
-    context = browser.new_context(base_url=live_server.url, locale="en-CA", **SIZES["desktop"])
-    login(context, door, live_server)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"/door/performances/{perf.pk}/")
-    page.wait_for_load_state()
+    context, page = open_door(browser, live_server, perf, "door-unfocused")
     page.get_by_label("This door").click()
     page.keyboard.type("North gate")
     page.keyboard.press("Tab")
@@ -536,12 +517,7 @@ def test_a_camera_that_cannot_start_says_why_and_what_to_do(browser, live_server
     words, that there is none and how to scan instead, not the camera library's error."""
     perf = make_performance(rows=1, per_row=2)
     on_the_day(perf)
-    context = browser.new_context(base_url=live_server.url, locale="en-CA", **SIZES["desktop"])
-    login(context, make_user("door-no-camera", DOOR_STAFF), live_server)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"/door/performances/{perf.pk}/")
-    page.wait_for_load_state()
+    context, page = open_door(browser, live_server, perf, "door-no-camera")
     page.get_by_role("button", name="Scan with the camera").click()
     page.locator("#answer.door-no").wait_for()
     assert page.locator(".door-verdict").inner_text() == "The camera could not be started"
@@ -563,11 +539,8 @@ def test_a_guest_found_by_name_shows_the_admit_button_and_the_seat_each_on_one_l
     perf = make_performance(rows=1, per_row=4)
     sell(perf, 2, name="Marie-Geneviève Tremblay-Côté", email="mgtc@example.org")
     on_the_day(perf)
-    context = browser.new_context(base_url=live_server.url, locale="fr-CA", **SIZES[size])
-    login(context, make_user(f"door-lines-{size}", DOOR_STAFF), live_server)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"/door/performances/{perf.pk}/?q=Tremblay")
+    context, page = open_door(browser, live_server, perf, f"door-lines-{size}", size=size, locale="fr-CA")
+    page.get_by_label("Chercher une personne (nom, courriel ou code de commande)").fill("Tremblay")
     page.locator("#found li").nth(1).wait_for()
     assert page.locator(".door-found button").first.inner_text() == "Faire entrer"
     assert page.evaluate(LINES, ".door-found button") == [1, 1]
