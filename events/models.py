@@ -16,8 +16,8 @@ from django.db import models
 from django.db.models import Q, Sum
 from django.utils import formats, timezone, translation
 from django.utils.formats import number_format
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 # Names people read in lists (venues, shows, sections, zones, price types, customers) sort
 # by an ICU collation, as French and English readers expect: accents with their letters
@@ -468,6 +468,37 @@ def validate_currency(value: str) -> None:
                                 "have them.") % {"code": value})
 
 
+# Amounts as the reader writes them, here because a price zone's name writes its price so;
+# sales.models takes them for a payment's name, the pages from sales.formatting with the
+# rest of what they write.
+def group_mark() -> str:
+    """What the active language writes between a number's groups of three digits: "," in
+    English, a narrow no-break space in French (which a line never breaks at)."""
+    return "\u202f" if (get_language() or "en").startswith("fr") else ","
+
+
+# The currencies written with a symbol of their own (the dollars all with "$", as their
+# countries write them at home); any other is written as its ISO code: "CHF 89.00".
+SYMBOLS = {"CAD": "$", "USD": "$", "AUD": "$", "NZD": "$", "EUR": "€", "GBP": "£"}
+
+
+def money(amount, currency: str | None = None) -> str:
+    """89.00 → "$89.00" in English, "89,00 $" in French (Québec usage); -5 → "−$5.00",
+    "−5,00 $". In the `currency` given (the box office's own, settings.BOXOFFICE_CURRENCY,
+    unless told): "€89.00", "89,00 €"; a currency without a symbol here by its code,
+    "CHF 89.00", "89,00 CHF"."""
+    if amount is None or amount == "":
+        return ""
+    code = (currency or settings.BOXOFFICE_CURRENCY).upper()
+    mark = SYMBOLS.get(code)
+    value = Decimal(str(amount)).quantize(Decimal("0.01"))
+    sign, value = ("\u2212" if value < 0 else ""), abs(value)
+    if (get_language() or "en").startswith("fr"):
+        whole, cents = f"{value:,.2f}".split(".")
+        return sign + whole.replace(",", group_mark()) + "," + cents + "\u00a0" + (mark or code)
+    return f"{sign}{mark}{value:,.2f}" if mark else f"{sign}{code}\u00a0{value:,.2f}"
+
+
 def default_currency() -> str:
     """A new price zone's currency: the box office's own (settings.BOXOFFICE_CURRENCY)."""
     return settings.BOXOFFICE_CURRENCY
@@ -501,7 +532,7 @@ class PriceZone(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({number_format(self.price, 2)} {self.currency})"
+        return f"{self.name} ({money(self.price, self.currency)})"
 
 
 class PriceType(models.Model):
@@ -571,7 +602,7 @@ class Price(models.Model):
 
     def __str__(self) -> str:
         return _("%(type)s in %(zone)s: %(amount)s") % {
-            "type": self.price_type, "zone": self.zone.name, "amount": number_format(self.amount, 2)}
+            "type": self.price_type, "zone": self.zone.name, "amount": money(self.amount, self.zone.currency)}
 
     def clean(self):
         if self.price_type_id and self.zone_id and self.price_type.performance_id != self.zone.performance_id:

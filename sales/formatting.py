@@ -9,12 +9,11 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_noop
 
-# A moment as the reader writes it: events.models' (a performance's name writes its start
-# so), here with the rest of what pages write.
-from events.models import when
+# A moment and an amount as the reader writes them: events.models' (a performance's name
+# writes its start so, a price zone's name its price), here with the rest of what pages write.
+from events.models import group_mark, money, when
 
-# An amount as the reader writes it: sales.models' (a payment's name writes its amount so).
-from .models import ERASED_NAME, erased_email, group_mark, money
+from .models import ERASED_NAME, erased_email
 
 
 def number(count) -> str:

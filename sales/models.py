@@ -9,7 +9,6 @@ import contextlib
 import re
 import secrets
 import unicodedata
-from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -22,7 +21,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils.formats import number_format
 from django.utils.timezone import localtime
-from django.utils.translation import get_language, gettext, gettext_noop, pgettext_lazy
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from events.models import (
@@ -35,39 +34,9 @@ from events.models import (
     Seat,
     Section,
     in_reach,
+    money,
     when,
 )
-
-
-# Amounts as the reader writes them, here because a payment's name writes its amount so;
-# the pages take them from sales.formatting with the rest of what they write.
-def group_mark() -> str:
-    """What the active language writes between a number's groups of three digits: "," in
-    English, a narrow no-break space in French (which a line never breaks at)."""
-    return "\u202f" if (get_language() or "en").startswith("fr") else ","
-
-
-# The currencies written with a symbol of their own (the dollars all with "$", as their
-# countries write them at home); any other is written as its ISO code: "CHF 89.00".
-SYMBOLS = {"CAD": "$", "USD": "$", "AUD": "$", "NZD": "$", "EUR": "€", "GBP": "£"}
-
-
-def money(amount, currency: str | None = None) -> str:
-    """89.00 → "$89.00" in English, "89,00 $" in French (Québec usage); -5 → "−$5.00",
-    "−5,00 $". In the `currency` given (the box office's own, settings.BOXOFFICE_CURRENCY,
-    unless told): "€89.00", "89,00 €"; a currency without a symbol here by its code,
-    "CHF 89.00", "89,00 CHF"."""
-    if amount is None or amount == "":
-        return ""
-    code = (currency or settings.BOXOFFICE_CURRENCY).upper()
-    mark = SYMBOLS.get(code)
-    value = Decimal(str(amount)).quantize(Decimal("0.01"))
-    sign, value = ("\u2212" if value < 0 else ""), abs(value)
-    if (get_language() or "en").startswith("fr"):
-        whole, cents = f"{value:,.2f}".split(".")
-        return sign + whole.replace(",", group_mark()) + "," + cents + "\u00a0" + (mark or code)
-    return f"{sign}{mark}{value:,.2f}" if mark else f"{sign}{code}\u00a0{value:,.2f}"
-
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the counter
 

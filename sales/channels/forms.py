@@ -21,11 +21,11 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from events.models import PriceType
+from events.models import SYMBOLS, PriceType
 from sales.errors import SalesError
 from sales.formatting import money
 from sales.holds import hold_keep_choices
-from sales.models import REFUND_OWED, REFUND_REFUSED, SYMBOLS
+from sales.models import REFUND_OWED, REFUND_REFUSED
 from sales.orders import PriceRequest, Quote, hold_quote, refunds_refused, refused_words
 from sales.policy import counted_row, policy_for, refunds_at_all
 from sales.reads import list_price_basis

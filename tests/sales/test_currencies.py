@@ -17,7 +17,7 @@ from sales.formatting import money
 from sales.models import Order
 from sales.policy import COUNTER_CLERK
 from tests.sales.test_order_receipts import pdf_text, printed
-from tests.support import make_performance, make_user, signed_in
+from tests.support import make_performance, make_user, price_types, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -191,3 +191,22 @@ def test_an_orders_payments_are_named_in_the_admin_with_their_currency(organizer
     payment = unescape(signed_in(organizer).get(f"/admin/sales/payment/{order.payments.get().pk}/change/",
                                                 headers={"accept-language": language}).content.decode())
     assert f"<h2>{caption} · " in payment and f"› {caption}\n" in payment  # its heading, its last crumb
+
+
+@pytest.mark.parametrize(("language", "named"), [
+    ("en", "Stalls ($25.00)"), ("fr", f"Stalls (25,00{NBSP}$)"),
+])
+def test_a_price_zone_is_named_with_its_price_as_the_office_writes_money(organizer, language, named):
+    """A price zone's name in the admin's lists and pickers writes its price as every other
+    amount of the office is written, not as a number and a currency code."""
+    perf = make_performance(rows=1, per_row=2, price="25.00")
+    zone = perf.price_zones.get()
+    with translation.override(language):
+        assert str(zone) == named
+    places = _text(signed_in(organizer).get("/admin/sales/place/", headers={"accept-language": language}))
+    assert named in places and "CAD" not in places
+    euros = PriceZone.objects.create(performance=perf, name="Balcony", price=Decimal("1234.50"), currency="EUR")
+    adult = price_types(perf, {"Adult": {"Balcony": "30.00"}})["Adult"].prices.get()
+    with translation.override(language):
+        assert str(euros) == {"en": "Balcony (€1,234.50)", "fr": f"Balcony (1{THIN}234,50{NBSP}€)"}[language]
+        assert str(adult).endswith({"en": "€30.00", "fr": f"30,00{NBSP}€"}[language])
