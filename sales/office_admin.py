@@ -645,7 +645,9 @@ class PerformanceDashboardAdmin(DatesInReach, DaysOnVenueClock, admin.ModelAdmin
         # The money (takings, refunds, fees, taxes, the settlement and exports) is for whoever
         # may read the payments, as the exports and the event's board are; the counts are not.
         takings = request.user.has_perm("sales.view_payment")
-        chart = {"labels": [d.isoformat() for d, *_rest in board.days],
+        # The days as the by-day table beside it writes them (on the venue's clock, as
+        # performance_dashboard counts them), in the reader's language.
+        chart = {"labels": [when(d, "D j M Y") for d, *_rest in board.days],
                  "tickets": [n for *_rest, n, _so_far in board.days],
                  "so_far": [so_far for *_rest, so_far in board.days],
                  "names": {"tickets": _("Tickets sold that day"), "so_far": _("Tickets sold so far"),

@@ -855,3 +855,27 @@ def test_the_dashboards_takings_are_for_whoever_may_read_the_payments(sales):
     page = unescape(signed_in(door_manager).get(url).content.decode())
     assert f'id="figure-net">{money(Decimal("150.00"))}<' in page and 'id="by-method"' in page
     assert "Takings, refunds, fees and taxes are shown to staff who may view payments." not in page
+
+
+def test_the_dashboards_chart_writes_its_days_as_the_reader_does_on_the_venues_clock(organizer):
+    """The chart's days are the by-day table's: on the venue's clock (a sale at 22:30 in
+    Vancouver is that day's, though the next day in UTC) and written as the reader's
+    language writes a day, not as ISO dates."""
+    import json
+
+    from events.models import Venue
+
+    perf = make_performance(rows=1, per_row=2)
+    Venue.objects.filter(pk=perf.venue_id).update(time_zone="America/Vancouver")
+    order = sell(perf, 1)[0].order
+    sold_at = datetime(2025, 12, 8, 6, 30, tzinfo=UTC)  # Sunday 7 December, 22:30, in Vancouver
+    Payment.objects.filter(order=order).update(created_at=sold_at)
+    Ticket.objects.filter(order=order).update(created_at=sold_at)
+    admin = signed_in(organizer)
+    for language, day in (("en", "Sun 7 Dec 2025"), ("fr", "dim 7 décembre 2025")):
+        page = admin.get(f"/admin/sales/performancedashboard/{perf.pk}/change/",
+                         headers={"accept-language": language}).content.decode()
+        chart = json.loads(re.search(r'<script id="sales-chart-data" type="application/json">(.*?)</script>',
+                                     page, re.S)[1])
+        assert chart["labels"] == [day] and chart["tickets"] == [1], chart
+        assert "2025-12-0" not in page
