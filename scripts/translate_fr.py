@@ -283,6 +283,7 @@ FR = {
     "Another app is using the camera: close it and try again, or type the ticket's code.":
         "Une autre application utilise la caméra : fermez-la et réessayez, ou tapez le code du billet.",
     "Type the ticket's code, or scan it with a scanner.": "Tapez le code du billet ou scannez-le avec un lecteur.",
+    "%(venue)s: net today": "%(venue)s : net aujourd'hui",
     "this looks like a card number, and card numbers are never kept here: take it out":
         "ceci ressemble à un numéro de carte, et aucun numéro de carte n'est conservé ici : retirez-le",
     "section %(name)s: write its names on one line, without line breaks, tabs or hidden characters":
@@ -1898,7 +1899,6 @@ FR = {
         "Recettes du jour, par salle (depuis minuit à son heure)",
     "Taxes collected": "Taxes perçues", "In the queue now": "En file maintenant",
     "Let in from the queue": "Entrés depuis la file", "Sold in the last minute": "Vendus dans la dernière minute",
-    "Today at %(venue)s, net": "Aujourd'hui, salle %(venue)s, net",
     "Every performance of %(event)s": "Toutes les représentations : %(event)s",
     "Settlement of this event:": "Règlement de cet événement :",
     # card payments by phone and payment links

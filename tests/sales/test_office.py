@@ -879,3 +879,20 @@ def test_the_dashboards_chart_writes_its_days_as_the_reader_does_on_the_venues_c
                                      page, re.S)[1])
         assert chart["labels"] == [day] and chart["tickets"] == [1], chart
         assert "2025-12-0" not in page
+
+
+@pytest.mark.parametrize(("language", "said"), [
+    ("en", "Salle du Quai: net today"), ("fr", "Salle du Quai\u00a0: net aujourd’hui"),
+])
+def test_the_dashboards_takings_today_name_the_venue_whatever_its_name(organizer, language, said):
+    """The tile of today's takings names the venue as it is named, with no word of its own
+    before it: a venue called "Salle du Quai" is not the "salle Salle du Quai"."""
+    from events.models import Venue
+
+    perf = make_performance(rows=1, per_row=2)
+    Venue.objects.filter(pk=perf.venue_id).update(name="Salle du Quai")
+    sell(perf, 1)
+    page = unescape(signed_in(organizer).get(f"/admin/sales/performancedashboard/{perf.pk}/change/",
+                                             headers={"accept-language": language}).content.decode())
+    tile = re.search(r'<div>([^<]*)<strong id="today-net">', page)[1]
+    assert tile == said
