@@ -174,8 +174,10 @@ def load_demo() -> str:
         performances.append(perf)
     # For the demo's performances only: a real box office loaded with the demo keeps no
     # code valid on its own shows.
+    # Its description is the organizer's note, of one language: the demo's organizer's, as
+    # its venues, sections and zones are named.
     promo, _created = PromoCode.objects.get_or_create(code=PROMO_CODE, defaults={
-        "percent_off": Decimal("10"), "description": "10 % off, the summer tour's newsletter"})
+        "percent_off": Decimal("10"), "description": "10\u00a0% de rabais, infolettre de la tournée d’été"})
     promo.performances.set(performances)
     rehearsal = _open_rehearsal(now)
     return f"demo loaded: {venue}, {event}, 2 performances; {rehearsal.event} at {rehearsal.venue} tonight"

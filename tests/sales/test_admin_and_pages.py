@@ -11,7 +11,7 @@ from sales.holds import hold_create
 from sales.models import Order, Place, PlaceEvent
 from sales.orders import CustomerDetails, order_place
 from sales.payments import APPROVE, PaymentRequest
-from tests.support import make_performance, places_of
+from tests.support import make_performance, places_of, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -223,6 +223,18 @@ def test_demo_loads_once():
         ("Premium", 53), ("Parterre", 41), ("Gradins", 29), ("Pelouse", 21)}
     promo = PromoCode.objects.get(code="ETE10", percent_off=10)
     assert set(promo.performances.all()) == set(Performance.objects.filter(event=perf.event))  # the demo's only
+
+
+def test_the_demos_promo_code_is_described_in_the_organizers_language(organizer):
+    """A promo code's description is the organizer's own note, in one language: the demo's
+    Québec organizer writes it in French, as it names its venues, sections and zones, not
+    in English among the French pages of its office."""
+    from sales.demo import load_demo
+
+    load_demo()
+    page = signed_in(organizer).get("/admin/sales/promocode/", headers={"accept-language": "fr"}).content.decode()
+    assert "ETE10" in page and "infolettre de la tournée d’été" in page
+    assert "newsletter" not in page
 
 
 def test_the_demo_charges_quebec_taxes_on_top_of_its_prices(client):
