@@ -37,7 +37,8 @@ FLAGS = {"wheelchair", "companion", "restricted"}
 class SeatingPlanError(Exception):
     def __init__(self, errors: list[str]):
         self.errors = errors
-        super().__init__("; ".join(errors[:20]) + (f" (and {len(errors) - 20} more)" if len(errors) > 20 else ""))
+        more = " " + _("(and %(n)d more)") % {"n": len(errors) - 20} if len(errors) > 20 else ""
+        super().__init__("; ".join(errors[:20]) + more)
 
 
 @dataclass
@@ -152,11 +153,13 @@ def parse_json(text: str) -> list[PlanSection]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise SeatingPlanError([f"line {exc.lineno}: not valid JSON ({exc.msg})"]) from None
+        # The parser's own reason, in its words, in brackets after the reader's.
+        raise SeatingPlanError([_("%(where)s: not valid JSON (%(reason)s)") % {
+            "where": _("line %(n)d") % {"n": exc.lineno}, "reason": exc.msg}]) from None
     except RecursionError:
-        raise SeatingPlanError(["not valid JSON (nested too deeply)"]) from None
+        raise SeatingPlanError([_("not valid JSON (nested too deeply)")]) from None
     if not isinstance(data, dict) or not isinstance(data.get("sections"), list):
-        raise SeatingPlanError(['top level must be an object with a "sections" list'])
+        raise SeatingPlanError([_('top level must be an object with a "sections" list')])
     errors: list[str] = []
     sections: list[PlanSection] = []
     seen: set = set()
@@ -164,16 +167,17 @@ def parse_json(text: str) -> list[PlanSection]:
     for i, raw in enumerate(data["sections"]):
         where = f"sections[{i}]"
         if not isinstance(raw, dict) or not str(raw.get("name") or "").strip():
-            errors.append(f"{where}: each section needs a name")
+            errors.append(_("%(where)s: each section needs a name") % {"where": where})
             continue
         kind = raw.get("kind", "seated")
         name = str(raw["name"]).strip()
         if kind not in ("seated", "standing"):
-            errors.append(f"{where}: kind must be seated or standing, got {kind!r}")
+            errors.append(_("%(where)s: kind must be seated or standing, got %(kind)r") % {
+                "where": where, "kind": kind})
             continue
         section = PlanSection(name=name, kind=kind)
         if name in names:
-            errors.append(f"{where}: section {name} appears twice")
+            errors.append(_("%(where)s: section %(name)s appears twice") % {"where": where, "name": name})
             continue
         names.add(name)
         sections.append(section)
@@ -182,17 +186,17 @@ def parse_json(text: str) -> list[PlanSection]:
             continue
         rows = raw.get("rows")
         if not isinstance(rows, list):
-            errors.append(f"{where}: a seated section needs a rows list")
+            errors.append(_("%(where)s: a seated section needs a rows list") % {"where": where})
             continue
         for r, row in enumerate(rows):
             rwhere = f"{where}.rows[{r}]"
             if not isinstance(row, dict) or not isinstance(row.get("seats"), list):
-                errors.append(f"{rwhere}: each row needs a row label and a seats list")
+                errors.append(_("%(where)s: each row needs a row label and a seats list") % {"where": rwhere})
                 continue
             for s, raw_seat in enumerate(row["seats"]):
                 swhere = f"{rwhere}.seats[{s}]"
                 if not isinstance(raw_seat, dict):
-                    errors.append(f"{swhere}: a seat must be an object")
+                    errors.append(_("%(where)s: a seat must be an object") % {"where": swhere})
                     continue
                 seat = PlanSeat(
                     row=str(row.get("row", "")).strip(), number=str(raw_seat.get("number", "")).strip(),

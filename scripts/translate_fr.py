@@ -283,6 +283,17 @@ FR = {
     "Another app is using the camera: close it and try again, or type the ticket's code.":
         "Une autre application utilise la caméra : fermez-la et réessayez, ou tapez le code du billet.",
     "Type the ticket's code, or scan it with a scanner.": "Tapez le code du billet ou scannez-le avec un lecteur.",
+    "(and %(n)d more)": "(et %(n)d de plus)",
+    "%(where)s: not valid JSON (%(reason)s)": "%(where)s : JSON non valide (%(reason)s)",
+    "not valid JSON (nested too deeply)": "JSON non valide (imbriqué trop profondément)",
+    'top level must be an object with a "sections" list':
+        "le niveau supérieur doit être un objet avec une liste «\u00a0sections\u00a0»",
+    "%(where)s: each section needs a name": "%(where)s : chaque section demande un nom",
+    "%(where)s: section %(name)s appears twice": "%(where)s : la section %(name)s figure deux fois",
+    "%(where)s: a seated section needs a rows list": "%(where)s : une section assise demande une liste rows",
+    "%(where)s: each row needs a row label and a seats list":
+        "%(where)s : chaque rangée demande une étiquette row et une liste seats",
+    "%(where)s: a seat must be an object": "%(where)s : un siège doit être un objet",
     "%(venue)s: net today": "%(venue)s : net aujourd'hui",
     "this looks like a card number, and card numbers are never kept here: take it out":
         "ceci ressemble à un numéro de carte, et aucun numéro de carte n'est conservé ici : retirez-le",

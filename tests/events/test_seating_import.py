@@ -61,6 +61,42 @@ def test_malformed_plan_is_refused_with_line_and_reason_and_nothing_written(text
     assert Section.objects.count() == 0 and Seat.objects.count() == 0
 
 
+@pytest.mark.parametrize("text, expected", [
+    ('{"sections": [{"kind": "seated"}]}', "sections[0]\u00a0: chaque section demande un nom"),
+    ('{"sections": [{"name": "S", "kind": "balcony"}]}',
+     "sections[0]\u00a0: kind doit être seated ou standing, reçu 'balcony'"),
+    ('{"sections": [{"name": "L", "kind": "standing", "capacity": 5}, {"name": "L", "kind": "standing"}]}',
+     "sections[1]\u00a0: la section L figure deux fois"),
+    ('{"sections": [{"name": "S"}]}', "sections[0]\u00a0: une section assise demande une liste rows"),
+    ('{"sections": [{"name": "S", "rows": [{"row": "A"}]}]}',
+     "sections[0].rows[0]\u00a0: chaque rangée demande une étiquette row et une liste seats"),
+    ('{"sections": [{"name": "S", "rows": [{"row": "A", "seats": [1]}]}]}',
+     "sections[0].rows[0].seats[0]\u00a0: un siège doit être un objet"),
+    ('{"venue": 1}', "le niveau supérieur doit être un objet avec une liste «\u00a0sections\u00a0»"),
+    ('{"sections": [\n  {"name": "S",}\n]}', "ligne 2\u00a0: JSON non valide ("),
+    ("[" * 100_000, "JSON non valide (imbriqué trop profondément)"),
+])
+def test_a_json_plans_errors_are_in_the_readers_language(text, expected):
+    """The JSON plan's errors are said in French to a French reader, as the CSV plan's are
+    (the place in the file, "sections[0].rows[0]", is the file's own words)."""
+    from django.utils import translation
+
+    venue = VenueFactory()
+    with translation.override("fr"), pytest.raises(SeatingPlanError) as exc:
+        seating_plan_import(venue=venue, text=text, filename="plan.json")
+    assert any(e.startswith(expected) for e in exc.value.errors), exc.value.errors
+    assert Section.objects.count() == 0
+
+
+def test_a_plan_with_many_errors_says_how_many_more_in_the_readers_language():
+    from django.utils import translation
+
+    text = "section,row,number,x\n" + "".join(f"S,A,{n},oops\n" for n in range(1, 26))
+    with translation.override("fr"), pytest.raises(SeatingPlanError) as exc:
+        seating_plan_import(venue=VenueFactory(), text=text)
+    assert str(exc.value).endswith(" (et 5 de plus)")
+
+
 def test_one_bad_line_among_many_imports_nothing():
     venue = VenueFactory()
     text = plan_csv(5, 5) + "\nStalls,seated,Z,1,oops,0,,"
