@@ -259,8 +259,10 @@ class Seat(models.Model):
     """A physical numbered seat. x/y are plan coordinates for drawing the map."""
 
     section = models.ForeignKey(Section, verbose_name=_("section"), on_delete=models.CASCADE, related_name="seats")
-    row = models.CharField(_("row"), max_length=10)
-    number = models.CharField(_("number"), max_length=10)
+    # Printed on tickets and written into calendars: on one line, as a plan's import wants
+    # them (events.seating).
+    row = models.CharField(_("row"), max_length=10, validators=[one_line])
+    number = models.CharField(_("number"), max_length=10, validators=[one_line])
     # Order of the row from the stage (0 = front) and of the seat within its row:
     # adjacency and "best" are computed from these, not from the labels.
     row_index = models.PositiveIntegerField(_("row index"), default=0)

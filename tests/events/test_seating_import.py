@@ -229,3 +229,27 @@ def test_a_plan_names_its_sections_and_seats_as_the_venues_form_would(name, row,
     with pytest.raises(SeatingPlanError):
         seating_plan_import(venue=venue, text=csv_plan)
     assert Section.objects.count() == 0 and Seat.objects.count() == 0
+
+
+@pytest.mark.parametrize("field,typed", [
+    ("row", "A\r\nB"), ("number", "1\n2"), ("number", "1\t2"), ("row", "A\u2028B"), ("number", "\u202e12"),
+])
+def test_a_seat_edited_in_the_admin_is_labelled_on_one_line_as_a_plan_must_be(client, organizer, field, typed):
+    """A seat's row and number are printed on tickets and written into calendars, as a
+    plan's are: the seat's admin form refuses a line break, a tab or a hidden character in
+    them, as the plan's import does, and the seat keeps its label."""
+    venue = VenueFactory()
+    seating_plan_import(venue=venue, text=plan_csv(1, 1))
+    seat = Seat.objects.get()
+    client.force_login(organizer)
+    url = f"/admin/events/seat/{seat.pk}/change/"
+    sent = {"section": seat.section_id, "row": "A", "number": "1", "row_index": "0", "position": "0",
+            "x": "0", "y": "0"}
+    page = client.post(url, {**sent, field: typed})
+    assert page.status_code == 200
+    assert "Write this on one line, without line breaks or tabs." in page.content.decode()
+    seat.refresh_from_db()
+    assert (seat.row, seat.number) == ("A", "1")
+    assert client.post(url, {**sent, "row": "AA"}).status_code == 302  # a label on one line saves
+    seat.refresh_from_db()
+    assert seat.row == "AA"
