@@ -1,6 +1,7 @@
 """The counter terminal and the phone console in a real browser."""
 
 import contextlib
+import re
 import time
 from datetime import timedelta
 from decimal import Decimal
@@ -70,6 +71,31 @@ def test_the_cash_float_typed_replaces_the_one_offered(staff_page):
         page.keyboard.press("Enter")
     page.locator(".quick").first.wait_for()
     assert Shift.objects.get(clerk=clerk).cash_float == Decimal("150")
+
+
+def test_a_cash_float_refused_is_typed_again_where_it_was(staff_page):
+    """A float the drawer cannot read ("1,000" reads two ways) comes back in its field with
+    the focus, the field naming what is wrong with it: the clerk types the amount again and
+    presses Enter, with no click to get back into the field."""
+    make_performance(rows=2, per_row=6, price="30.00")
+    clerk = make_user("clerk-float-again", "counter clerk")
+    page = staff_page(clerk)
+    page.goto("/counter/")
+    page.wait_for_load_state()
+    page.keyboard.type("1,000")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    field = page.get_by_label("Cash float in the drawer")
+    expect(field).to_be_focused()
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_have_accessible_description(re.compile("reads two ways"))
+    assert not Shift.objects.filter(clerk=clerk).exists()
+    page.keyboard.type("1000")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.locator(".quick").first.wait_for()
+    assert Shift.objects.get(clerk=clerk).cash_float == Decimal("1000")
 
 
 def test_counter_cash_sale_with_change_then_the_shift_balances(staff_page):

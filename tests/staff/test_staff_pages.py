@@ -830,6 +830,27 @@ def test_amounts_at_the_window_read_as_each_language_writes_them_and_never_two_w
             MoneyField(label="Cash").clean(typed + ("0" if typed == "12,34" else ""))
 
 
+def test_a_float_refused_comes_back_in_its_field_and_a_second_opening_changes_nothing(clerk):
+    """A float below zero, or none, comes back as typed, the field naming its error; a shift opened
+    meanwhile in another tab is not opened twice, nor its float changed: the counter says so."""
+    c = signed_in(clerk)
+    answer = c.post("/counter/shift/open/", {"cash_float": "-5"})
+    page = answer.content.decode()
+    assert answer.status_code == 400 and not Shift.objects.exists()
+    field = re.search(r'<input id="cash_float"[^>]*>', page).group(0)
+    assert 'value="-5"' in field and 'aria-invalid="true"' in field
+    assert 'aria-describedby="cash_float_error"' in field
+    assert re.search(r'id="cash_float_error"[^>]*>Cash float cannot be negative\.<', page)
+    page = c.post("/counter/shift/open/", {"cash_float": ""}).content.decode()
+    assert re.search(r'id="cash_float_error"[^>]*>Enter the cash float \(0 or more\)<', page)
+    c.post("/counter/shift/open/", {"cash_float": "100"})
+    answer = c.post("/counter/shift/open/", {"cash_float": "250"}, follow=True)
+    page = answer.content.decode()
+    assert answer.redirect_chain[-1][0] == "/counter/" and "You already have an open shift." in page
+    assert 'id="cash_float"' not in page
+    assert Shift.objects.get().cash_float == Decimal("100")
+
+
 def test_a_count_that_differs_is_shown_back_before_the_shift_closes_and_the_expected_never(clerk):
     c = signed_in(clerk)
     c.post("/counter/shift/open/", {"cash_float": "100"})

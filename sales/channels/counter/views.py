@@ -178,13 +178,18 @@ def _open_shift_then(page: str):
 @require_POST
 def open_shift(request):
     then = _counter_page(request.POST.get("next"))
+    form = ShiftOpenForm(request.POST)
     try:
-        shift_open(clerk=request.user, cash_float=_valid(ShiftOpenForm(request.POST))["cash_float"])
+        shift_open(clerk=request.user, cash_float=_valid(form)["cash_float"])
     except SalesError as exc:
-        messages.error(request, exc.message)
-        # The float as typed comes back in its field, to be corrected rather than typed again.
-        typed = request.POST.get("cash_float", "")[:20]
-        return redirect(f"{reverse('counter:home')}?{urlencode({'cash_float': typed, 'next': then})}")
+        if form.is_valid() and exc.detail.get("field") != "cash_float":  # a shift opened elsewhere meanwhile
+            messages.error(request, exc.message)
+            return redirect(then or "counter:home")
+        # The float as typed comes back in its field, with the focus and named by its error,
+        # to be corrected rather than typed again (and with no click to get back into it).
+        return render(request, "counter/open_shift.html", {
+            "next": then, "in_progress": _in_progress(request), "float_error": exc.message,
+            "typed": request.POST.get("cash_float", "")[:20]}, status=400)
     return redirect(then or "counter:home")
 
 
