@@ -77,6 +77,25 @@ def test_with_nothing_ticked_the_refund_asks_no_question_and_refunds_nothing(con
     assert not order.tickets.filter(refunded_at__isnull=False).exists()
 
 
+def test_r_goes_to_the_tickets_to_refund_as_at_the_counter(console):
+    """R on a caller's paid order is where the refund starts, as on the counter's: the first
+    ticket's box, ticked with Space, what it pays back then said."""
+    perf = make_performance(rows=1, per_row=6, price="45.00")
+    operator = make_user("operator-r", "phone operator")
+    order = sold_by_phone(operator, perf, 2)
+    first = order.tickets.order_by("pk").first()
+    page = console(operator)
+    page.goto(f"/phone/orders/{order.code}/")
+    page.wait_for_load_state()
+    page.keyboard.press("r")
+    box = page.locator("#refund-form").get_by_label(str(first.place))
+    expect(box).to_be_focused()
+    page.keyboard.press("Space")
+    expect(box).to_be_checked()
+    said = "$45.00 goes back: $45.00 to the card, by the payment provider."
+    expect(page.locator("#refund-payback")).to_have_text(said)
+
+
 def test_the_operator_is_asked_what_the_ticked_tickets_pay_back_to_the_card(console):
     """Ticking the caller's tickets says what goes back to their card; the confirmation
     asks with that amount, and the card is paid back that amount."""
