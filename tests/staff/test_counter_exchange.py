@@ -88,6 +88,19 @@ def test_the_counter_pages_say_a_payback_as_money(clerk, hall):
     assert "Exchanged. Pay back $30.00." in done
 
 
+def test_the_seats_handed_back_say_what_was_paid_for_them_in_french(clerk, hall):
+    """The column of what each seat handed back cost is the money paid ("Payé"), not the
+    order's state ("Payée")."""
+    c = signed_in(clerk)
+    c.post("/counter/shift/open/", {"cash_float": "100"})
+    order = counter_sale(clerk, Shift.objects.get(), hall, "Front", 1)
+    start = c.post(f"/counter/orders/{order.code}/exchange/",
+                   {"tickets": [str(order.tickets.get().pk)], "zone": zone(hall, "Stalls").pk, "quantity": "1"})
+    page = c.get(start["Location"], HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    handed_back = re.search(r'<table id="old-seats">.*?</thead>', page, re.S).group(0)
+    assert re.findall(r"<th[^>]*>([^<]*)</th>", handed_back)[-1] == "Payé"
+
+
 def zone_offered(page: str, zone_id: int) -> str:
     """What the exchange's choice of a zone says of it, as read."""
     option = re.search(rf'<option value="{zone_id}"[^>]*>(.*?)</option>', page, re.S).group(1)
