@@ -5,7 +5,7 @@
 (function () {
   "use strict";
   var TOKENISE = "boxoffice:tokenise", TOKEN = "boxoffice:token", FOCUS = "boxoffice:card-focus",
-      ENTER = "boxoffice:enter";
+      ENTER = "boxoffice:enter", FOCUS_FIELD = "boxoffice:focus-field";
 
   // In the frame: the provider's field, tokenised when the page asks.
   function setupField(box) {
@@ -32,6 +32,13 @@
       if (event.key !== "Enter" || event.isComposing || event.ctrlKey || event.altKey || event.metaKey) return;
       event.preventDefault();
       window.parent.postMessage({type: ENTER}, window.location.origin);
+    });
+    // The page's key into the card (a staff page's C): the field's first box, where the
+    // number goes (Stripe's element has its own focus; the stand-in's boxes are this document's).
+    window.addEventListener("message", function (event) {
+      if (event.origin !== window.location.origin || !event.data || event.data.type !== FOCUS_FIELD) return;
+      if (typeof card.focus === "function") card.focus();
+      else if (box.querySelector("input")) box.querySelector("input").focus();
     });
     window.addEventListener("message", function (event) {
       if (event.origin !== window.location.origin || !event.data || event.data.type !== TOKENISE) return;
@@ -107,6 +114,12 @@
     window.Stripe(form.dataset.publishableKey).confirmCardPayment(form.dataset.clientSecret)
       .then(function () { form.submit(); });
   }
+
+  // In the page: into the card field's frame, and on into its first box.
+  window.cardFieldFocus = function (frame) {
+    frame.focus();
+    frame.contentWindow.postMessage({type: FOCUS_FIELD}, window.location.origin);
+  };
 
   // In the page: the card field's focus ring, as its frame says.
   window.addEventListener("message", function (event) {

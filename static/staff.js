@@ -99,7 +99,10 @@
     if (!target) return;
     e.preventDefault();
     // A field's key selects what it holds: what is typed next replaces it (C, then the amount).
-    if (target.tagName === "INPUT") { target.focus(); if (target.select) target.select(); } else target.click();
+    // The card field's key goes into the provider's field, in its frame (card.js).
+    if (target.tagName === "INPUT") { target.focus(); if (target.select) target.select(); }
+    else if (target.tagName === "IFRAME" && window.cardFieldFocus) window.cardFieldFocus(target);
+    else target.click();
   });
   // A sale's tickets (#ticket-types): ↑ ↓ choose one, a number gives it that price type
   // (the numbers of #type-keys) and moves to the next. A click or Tab chooses one too.

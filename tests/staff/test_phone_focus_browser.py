@@ -5,7 +5,7 @@ through the page's bar."""
 import pytest
 from playwright.sync_api import expect
 
-from sales.models import Customer
+from sales.models import Customer, Order
 from tests.browser import login, type_card
 from tests.support import make_performance, make_user
 
@@ -69,4 +69,34 @@ def test_a_declined_card_puts_the_focus_on_what_the_bank_said(browser, live_serv
     expect(declined).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.locator("iframe[data-card-frame]")).to_be_focused()
+    context.close()
+
+
+def test_c_takes_the_operator_into_the_card_field_to_type_the_card_and_pay(browser, live_server):
+    """The card is what the caller reads out: C goes into the provider's field from the
+    sale's keys (no tabbing past the promo code, the reason and the rest), the number is
+    typed there, and Enter pays."""
+    make_performance(rows=2, per_row=6)
+    caller = Customer.objects.create(name="Lou Morin", email="lou@example.org")
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 768})
+    login(context, make_user("operator-c", "phone operator"), live_server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"/phone/customers/{caller.pk}/")
+    page.get_by_role("button", name="Hold best seats").first.click()
+    page.wait_for_url("**/sale/**")
+    page.wait_for_load_state()
+    expect(page.locator("#card-label kbd")).to_have_text("C")
+    page.keyboard.press("c")
+    field = page.frame_locator("iframe[data-card-frame]").locator('input[placeholder="number"]')
+    expect(field).to_be_focused()
+    page.keyboard.type("4242424242424242")  # the provider's field moves on by itself
+    page.keyboard.type("12")
+    page.keyboard.type("31")
+    page.keyboard.type("123")
+    page.keyboard.type("H2X1Y4")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.get_by_text("Paid.")).to_be_visible()
+    assert Order.objects.get(customer=caller).status == Order.Status.PAID
     context.close()
