@@ -239,14 +239,18 @@ def tickets_find(*, performance_id: int, query: str, limit: int = 20) -> list[Ti
 
 
 def tickets_printed(*, order, actor=None) -> list[Ticket]:
-    """Count a print of the order's valid tickets; a count above one prints as REPRINT."""
+    """Count a print of the order's valid tickets not printed yet (an exchange's new ones:
+    the buyer keeps the others, and a second copy of a valid ticket is one too many), or of
+    them all once each has been (a lost ticket); a count above one prints as REPRINT."""
     from django.db.models import F
 
     from .models import OrderEvent
 
-    tickets = order.tickets.filter(status=Ticket.Status.VALID)
+    valid = order.tickets.filter(status=Ticket.Status.VALID)
+    ids = list(valid.filter(printed_count=0).values_list("pk", flat=True)) or list(valid.values_list("pk", flat=True))
+    tickets = order.tickets.filter(pk__in=ids)
     tickets.update(printed_count=F("printed_count") + 1)
-    printed = list(tickets.select_related("place__seat", "place__section"))
+    printed = list(tickets.select_related("place__seat", "place__section").order_by("pk"))
     reprint = any(t.printed_count > 1 for t in printed)
     OrderEvent.objects.create(order=order, action="reprinted" if reprint else "printed",
                               detail=f"{len(printed)} tickets",

@@ -15,9 +15,9 @@ from events.models import Channel
 from sales.channels.forms import MoneyField
 from sales.errors import InvalidRequest, NotPermitted
 from sales.holds import hold_create
-from sales.models import Customer, Hold, Order, Place, Shift
+from sales.models import Customer, Hold, Order, Place, Shift, Ticket
 from sales.notifications import send_reservation_reminders
-from sales.orders import CustomerDetails, order_pay_reservation, order_reserve
+from sales.orders import CustomerDetails, order_exchange, order_pay_reservation, order_reserve
 from sales.payments import PaymentRequest
 from sales.shifts import shift_close, shift_open
 from tests.factories import CustomerFactory
@@ -203,6 +203,29 @@ def test_reprint_is_marked(clerk, performance):
     assert "size: 80mm" in again
     pdf = c.get(f"/counter/orders/{code}/tickets.pdf")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def test_after_an_exchange_the_print_is_the_new_ticket_only(clerk, performance):
+    """The buyer keeps the tickets they were not asked to hand back: the print after an
+    exchange is the new ticket, with the whole order's receipt, not a REPRINT of the others
+    (a second copy of a ticket still valid); once every ticket has been printed, the print
+    is all of them again, marked REPRINT."""
+    c = signed_in(clerk)
+    c.post(open_sale(c, performance)["Location"], {"tendered": "100"})
+    order = Order.objects.get()
+    c.post(f"/counter/orders/{order.code}/print/")
+    kept, handed_back = order.tickets.order_by("pk")
+    hold = hold_create(performance=performance, channel=Channel.COUNTER, user=clerk,
+                       zone=performance.price_zones.get(), quantity=1)
+    order_exchange(order=order, ticket_ids=[handed_back.pk], hold=hold, actor=clerk, shift=Shift.objects.get())
+    new = order.tickets.get(status=Ticket.Status.VALID, printed_count=0)
+    slip = c.post(f"/counter/orders/{order.code}/print/").content.decode()
+    assert re.findall(r'<div class="code">([^<]*)</div>', slip) == [new.code] and "REPRINT" not in slip
+    receipt = " ".join(unescape(re.sub(r"<[^>]+>", " ", slip.split('<div class="slip">')[1])).split())
+    assert str(kept.place) in receipt  # on the receipt still
+    again = c.post(f"/counter/orders/{order.code}/print/").content.decode()
+    assert sorted(re.findall(r'<div class="code">([^<]*)</div>', again)) == sorted([kept.code, new.code])
+    assert again.count('class="reprint"') == 2
 
 
 def test_shift_close_shows_a_difference(clerk, performance):
