@@ -86,8 +86,13 @@ class StaffSessionMiddleware:
         if (now - signed_in_at > settings.STAFF_SESSION_MAX_AGE.total_seconds()
                 or now - seen_at > settings.STAFF_SESSION_IDLE.total_seconds()):
             logout(request)
-        elif now - seen_at >= SEEN_EVERY and POLL_HEADER not in request.headers:
-            request.session[SEEN_AT] = int(now)
+            return
+        if now - seen_at >= SEEN_EVERY and POLL_HEADER not in request.headers:
+            request.session[SEEN_AT] = seen_at = int(now)
+        # When it ends unless used again (epoch seconds): the door's page kept on its device
+        # for the network's outages is not shown past it (sales.channels.door).
+        request.staff_session_ends = int(min(signed_in_at + settings.STAFF_SESSION_MAX_AGE.total_seconds(),
+                                             seen_at + settings.STAFF_SESSION_IDLE.total_seconds()))
 
 
 class SignInHandler(AxesDatabaseHandler):

@@ -290,6 +290,20 @@
     });
   }
 
+  // The page and its files kept on this device (templates/door/service_worker.js): a reload
+  // with the network down opens it again. Where a service worker may run (HTTPS, localhost).
+  if (root.dataset.serviceWorker && navigator.serviceWorker && window.isSecureContext) {
+    var cameThroughIt = !!navigator.serviceWorker.controller;  // and was kept on the way
+    navigator.serviceWorker.register(root.dataset.serviceWorker, {scope: root.dataset.scope}).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (registration) {
+      // This page came from the network before the worker was there: it asks to be kept.
+      if (!cameThroughIt && registration.active) {
+        registration.active.postMessage({keep: location.pathname});
+      }
+    }, function () { /* the page works as before, online only */ });
+  }
+
   showQueue(load());
   window.addEventListener("online", flush);
   setInterval(function () { flush(); poll(); }, 5000);

@@ -299,4 +299,15 @@
   scrollingCards();
   window.addEventListener("resize", scrollingCards);
   document.body.addEventListener("htmx:afterSettle", scrollingCards);
+  // Signing out forgets the door's scanning page kept on this device for the network's
+  // outages (templates/door/service_worker.js): it is shown to nobody signed out. The form
+  // is sent once it is forgotten.
+  var signOut = document.getElementById("sign-out");
+  if (signOut && window.caches) {
+    signOut.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var send = function () { HTMLFormElement.prototype.submit.call(signOut); };
+      window.caches.delete("boxoffice-door-pages").then(send, send);
+    });
+  }
 })();

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from PIL import Image
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from events.models import Channel
@@ -548,3 +549,63 @@ def test_a_guest_found_by_name_shows_the_admit_button_and_the_seat_each_on_one_l
     page.locator("#found li").nth(1).scroll_into_view_if_needed()
     screenshot(page, f"door-{size}-found-fr")
     context.close()
+
+
+def wait_until_kept(page):
+    """Until the door's service worker has kept the scanning page on this device."""
+    for _ in range(150):
+        if page.evaluate("() => window.caches ? caches.match(location.pathname).then(Boolean) : false"):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the scanning page was not kept on this device")
+
+
+def test_a_reload_while_the_network_is_down_still_scans_and_sends_the_kept_scans_later(browser, live_server):
+    perf = make_performance(rows=1, per_row=4)
+    first, second, third = sell(perf, 3)
+    on_the_day(perf)
+    context, page = open_door(browser, live_server, perf, "door-reload")
+    wait_until_kept(page)
+
+    def scan(code):
+        page.get_by_label("Ticket code").fill(code)
+        page.get_by_role("button", name="Check in").click()
+
+    scan(first.code)
+    page.locator("#answer.door-ok").wait_for()
+    assert page.locator("#scanned").inner_text() == "1"
+
+    # The network drops and the page is reloaded (or the phone's browser dropped the tab):
+    # the page comes back from the device, its script with it, and keeps what is scanned.
+    context.set_offline(True)
+    kept = page.evaluate("() => caches.match(location.pathname).then(r => r.text())")
+    page.reload()
+    page.locator("#door").wait_for()
+    token = page.locator("#code-form input[name=csrfmiddlewaretoken]").input_value()
+    assert f'value="{token}"' in kept  # the page kept on the device, not one from the server
+    assert page.locator("h1").inner_text().startswith(perf.event.title)
+    scan(second.code)
+    page.locator("#answer.door-wait").wait_for()
+    page.locator("#queue").get_by_text("Scans waiting to be sent: 1").wait_for()
+    page.reload()
+    page.locator("#queue").get_by_text("Scans waiting to be sent: 1").wait_for()
+    scan(third.code)
+    page.locator("#queue").get_by_text("Scans waiting to be sent: 2").wait_for()
+    assert Ticket.objects.filter(pk__in=[second.pk, third.pk], checked_in_at__isnull=False).count() == 0
+
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.locator("#queue").wait_for(state="hidden")
+    assert page.locator("#late li").count() == 2
+    page.locator("#scanned").get_by_text("3").wait_for()
+    assert Ticket.objects.filter(pk__in=[second.pk, third.pk], checked_in_at__isnull=False).count() == 2
+
+    # Signed out, the page kept on the device is gone: nobody signed out is shown it offline.
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/login/")
+    assert not page.evaluate("path => caches.match(path).then(Boolean)", f"/door/performances/{perf.pk}/")
+    context.set_offline(True)
+    with pytest.raises(PlaywrightError, match=r"net::ERR_(FAILED|INTERNET_DISCONNECTED)"):
+        page.goto(f"/door/performances/{perf.pk}/")
+    context.close()
+

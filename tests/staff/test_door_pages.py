@@ -2,10 +2,12 @@
 browser without it, scans refused off the performance's day, finding a guest by name."""
 
 import re
+import time
 from datetime import timedelta
 from html import unescape
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from events.models import Channel, Performance
@@ -293,3 +295,22 @@ def test_a_second_scan_says_when_and_by_whom_the_first_was_from_a_door_with_no_n
     page = c.post(f"/door/performances/{perf.pk}/scan/", {"code": ticket.code}, HTTP_ACCEPT_LANGUAGE=language)
     sentence = said.format(time=time)
     assert sentence[0].upper() + sentence[1:] in unescape(page.content.decode())
+
+
+def test_the_service_worker_keeps_every_file_the_scanning_page_loads(door, performance):
+    c = signed_in(door)
+    page = c.get(f"/door/performances/{performance.pk}/")
+    worker = c.get("/door/service-worker.js")
+    assert worker.status_code == 200 and worker["Content-Type"].startswith("text/javascript")
+    loaded = set(re.findall(r'(?:src|href)="(/static/[^"]+)"', page.content.decode()))
+    assert loaded and all(f'"{url}"' in worker.content.decode() for url in loaded)
+    # Nobody signed out gets it (nor, through it, a page kept on a device).
+    assert Client().get("/door/service-worker.js").status_code == 302
+
+
+def test_the_scanning_page_says_when_its_staff_session_ends(door, performance, settings):
+    c = signed_in(door)
+    before = time.time()
+    ends = int(c.get(f"/door/performances/{performance.pk}/")["X-Staff-Session-Ends"])
+    idle = settings.STAFF_SESSION_IDLE.total_seconds()
+    assert before + idle - 61 <= ends <= time.time() + idle

@@ -1,12 +1,19 @@
 """The door: staff at the entrance pick tonight's performance, then scan tickets with the
 device's camera, type a code, or find a guest by name. Each scan is one call to the
 check-in service; the page keeps scans made while the network is down and sends them
-when it is back (static/door.js)."""
+when it is back (static/door.js), and a service worker keeps the page itself, so that it
+opens again after a reload with the network down (templates/door/service_worker.js)."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
+
+from django.contrib.staticfiles import finders
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -29,6 +36,14 @@ from sales.tickets import (
 )
 
 door_only = role_required(DOOR_STAFF)
+
+# Every static file the scanning page loads (base.html, staff_base.html, door/scan.html),
+# kept on the device by the door's service worker with the page.
+OFFLINE_FILES = ("favicon.svg", "shop.css", "django_htmx/htmx-2.min.js", "shop.js", "door.css",
+                 "vendor/html5-qrcode/html5-qrcode.min.js", "door.js", "scrollbox.js", "staff.js")
+# Sent with the scanning page: when its member of staff's session ends unless used again
+# (boxoffice.signin): the page kept on the device is not shown past it.
+SESSION_ENDS = "X-Staff-Session-Ends"
 
 
 def _performance(pk: int) -> Performance:
@@ -62,7 +77,30 @@ def scan_page(request, pk: int):
                "result": None, "off_day": off_day(performance, timezone.now())}
     if request.htmx:
         return render(request, "door/scan.html#found", context)
-    return render(request, "door/scan.html", context)
+    response = render(request, "door/scan.html", context)
+    if getattr(request, "staff_session_ends", None):
+        response[SESSION_ENDS] = str(request.staff_session_ends)
+    return response
+
+
+@functools.cache
+def _offline_files_version() -> str:
+    """What the files kept offline hold, in short: a deployment that changes one changes the
+    service worker's script, whose new copy fetches them again and drops the old ones."""
+    digest = hashlib.sha256()
+    for name in OFFLINE_FILES:
+        with open(finders.find(name), "rb") as f:
+            digest.update(f.read())
+    return digest.hexdigest()[:16]
+
+
+@door_only
+@require_GET
+def service_worker(request):
+    """The door's service worker, scoped to /door/ by its address."""
+    context = {"files": json.dumps([static(name) for name in OFFLINE_FILES]),
+               "version": _offline_files_version(), "session_ends": SESSION_ENDS}
+    return render(request, "door/service_worker.js", context, content_type="text/javascript; charset=utf-8")
 
 
 def _wants_json(request) -> bool:
