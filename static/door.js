@@ -93,7 +93,8 @@
     var refused = answer.dataset.refused || "Refused";
     show(body.admitted ? "door-ok" : "door-no", body.admitted ? body.message : refused, detailOf(body));
     setCounts(body.counts);
-    if (!body.admitted && navigator.vibrate) navigator.vibrate([200, 100, 200]);
+    // Felt as well as seen, where the device can: one short buzz for in, two long for refused.
+    if (navigator.vibrate) navigator.vibrate(body.admitted ? 80 : [200, 100, 200]);
     // Guests found by name show who is in now.
     var search = document.getElementById("search-form");
     if (window.htmx && search && document.querySelector("#found li")) window.htmx.trigger(search, "submit");

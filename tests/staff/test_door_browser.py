@@ -609,3 +609,17 @@ def test_a_reload_while_the_network_is_down_still_scans_and_sends_the_kept_scans
         page.goto(f"/door/performances/{perf.pk}/")
     context.close()
 
+
+def test_an_admitted_scan_and_a_refused_one_are_felt_apart(browser, live_server):
+    perf = make_performance(rows=1, per_row=2)
+    ticket, = sell(perf)
+    on_the_day(perf)
+    context, page = open_door(browser, live_server, perf, "door-felt")
+    # What the page asks the device to vibrate, as the device would be asked.
+    page.evaluate("() => { window.felt = []; navigator.vibrate = p => { window.felt.push(p); return true; }; }")
+    for verdict in ("ok", "no"):
+        page.get_by_label("Ticket code").fill(ticket.code)
+        page.get_by_role("button", name="Check in").click()
+        page.locator(f"#answer.door-{verdict}").wait_for()
+    assert page.evaluate("window.felt") == [80, [200, 100, 200]]
+    context.close()
