@@ -38,6 +38,12 @@ def open_door(browser, live_server, perf, username, *, size="desktop", locale="e
     return context, page
 
 
+def type_code(page, code):
+    """A ticket's code typed into the code field and checked in."""
+    page.get_by_label("Ticket code").fill(code)
+    page.get_by_role("button", name="Check in").click()
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_typed_codes_at_the_door(browser, live_server, size):
     perf = make_performance(rows=2, per_row=5)
@@ -62,8 +68,7 @@ def test_typed_codes_at_the_door(browser, live_server, size):
     assert page.locator("#scanned").inner_text() == "0" and page.locator("#sold").inner_text() == "3"
 
     def scan(code):
-        page.get_by_label("Ticket code").fill(code)
-        page.get_by_role("button", name="Check in").click()
+        type_code(page, code)
 
     scan(first.code)
     page.locator("#answer.door-ok").wait_for()
@@ -568,8 +573,7 @@ def test_a_reload_while_the_network_is_down_still_scans_and_sends_the_kept_scans
     wait_until_kept(page)
 
     def scan(code):
-        page.get_by_label("Ticket code").fill(code)
-        page.get_by_role("button", name="Check in").click()
+        type_code(page, code)
 
     scan(first.code)
     page.locator("#answer.door-ok").wait_for()
@@ -618,8 +622,7 @@ def test_an_admitted_scan_and_a_refused_one_are_felt_apart(browser, live_server)
     # What the page asks the device to vibrate, as the device would be asked.
     page.evaluate("() => { window.felt = []; navigator.vibrate = p => { window.felt.push(p); return true; }; }")
     for verdict in ("ok", "no"):
-        page.get_by_label("Ticket code").fill(ticket.code)
-        page.get_by_role("button", name="Check in").click()
+        type_code(page, ticket.code)
         page.locator(f"#answer.door-{verdict}").wait_for()
     assert page.evaluate("window.felt") == [80, [200, 100, 200]]
     context.close()
