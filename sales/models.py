@@ -1013,8 +1013,8 @@ class FeeRule(models.Model):
 
     def __str__(self) -> str:
         return _("%(channel)s: %(per_ticket)s a ticket, %(per_order)s an order") % {
-            "channel": self.get_channel_display(), "per_ticket": number_format(self.per_ticket, 2),
-            "per_order": number_format(self.per_order, 2)}
+            "channel": self.get_channel_display(), "per_ticket": money(self.per_ticket),
+            "per_order": money(self.per_order)}
 
 
 # A code as typed, whatever its accents and case: its compatibility decomposition (NFKD:

@@ -210,3 +210,17 @@ def test_a_price_zone_is_named_with_its_price_as_the_office_writes_money(organiz
     with translation.override(language):
         assert str(euros) == {"en": "Balcony (€1,234.50)", "fr": f"Balcony (1{THIN}234,50{NBSP}€)"}[language]
         assert str(adult).endswith({"en": "€30.00", "fr": f"30,00{NBSP}€"}[language])
+
+
+@pytest.mark.parametrize(("language", "named"), [
+    ("en", "Online shop: $1,234.50 a ticket, $0.00 an order"),
+    ("fr", f"Boutique en ligne{NBSP}: 1{THIN}234,50{NBSP}$ par billet, 0,00{NBSP}$ par commande"),
+])
+def test_a_fee_rule_is_named_with_its_amounts_as_the_office_writes_money(language, named):
+    """A channel's fees, named in the admin, are written as every other amount of the office
+    is: a fee rule has no currency of its own, so in the box office's."""
+    from sales.models import FeeRule
+
+    rule = FeeRule(channel="online", per_ticket=Decimal("1234.50"), per_order=Decimal("0"))
+    with translation.override(language):
+        assert str(rule) == named
