@@ -757,16 +757,16 @@ def venue_move_refused(performance_id: int, venue_id: int) -> str | None:
                 ngettext("%(n)d place held in a basket or a reservation",
                          "%(n)d places held in baskets or reservations", places["held"]) % {"n": places["held"]}
                 if places["held"] else ""]
-        return _("This performance is on sale at %(venue)s (%(what)s): its %(places)s places are that hall's, so "
-                 "it stays there. To play at another venue, cancel it (its buyers are paid back) and add a "
-                 "performance there.") % {
+        return _("This performance is on sale (%(what)s) and its %(places)s places are those of its venue, "
+                 "%(venue)s, so it stays there. To play at another venue, cancel it (its buyers are paid back) "
+                 "and add a performance there.") % {
             "venue": venue.name, "what": ", ".join(s for s in said if s) or _("nothing sold yet"),
             "places": grouped(places["total"])}
     zones = [zone.name for zone in PriceZone.objects.filter(performance_id=performance_id)
              .filter(Q(sections__isnull=False) | Q(seats__isnull=False)).distinct().order_by("name")]
     if zones:
-        return _("Its price zones (%(zones)s) price sections and seats of %(venue)s, which another venue does not "
-                 "have: take them out of the zones below and save first, then choose the other venue.") % {
+        return _("Its price zones (%(zones)s) price sections and seats that only its venue, %(venue)s, has: take "
+                 "them out of the zones below and save first, then choose the other venue.") % {
             "zones": ", ".join(zones), "venue": venue.name}
     return None
 

@@ -487,14 +487,16 @@ FR = {
         "%(n)d place retenue dans un panier ou une réservation", "%(n)d places retenues dans des paniers ou des "
         "réservations"),
     "nothing sold yet": "rien de vendu pour le moment",
-    "This performance is on sale at %(venue)s (%(what)s): its %(places)s places are that hall's, so it stays there. "
-    "To play at another venue, cancel it (its buyers are paid back) and add a performance there.": (
-        "Cette représentation est en vente dans la salle %(venue)s (%(what)s) : ses %(places)s places sont celles de cette salle, "
+    # A hall's name often begins with the word ("Salle du Quai"): it is named beside "sa salle",
+    # never after "la salle".
+    "This performance is on sale (%(what)s) and its %(places)s places are those of its venue, %(venue)s, so it "
+    "stays there. To play at another venue, cancel it (its buyers are paid back) and add a performance there.": (
+        "Cette représentation est en vente (%(what)s) et ses %(places)s places sont celles de sa salle, %(venue)s : "
         "elle y reste donc. Pour jouer dans une autre salle, annulez-la (ses acheteurs sont remboursés) et ajoutez "
         "une représentation dans celle-ci."),
-    "Its price zones (%(zones)s) price sections and seats of %(venue)s, which another venue does not have: take "
-    "them out of the zones below and save first, then choose the other venue.": (
-        "Ses zones de prix (%(zones)s) tarifent des sections et des sièges de la salle %(venue)s, qu'une autre salle n'a pas : "
+    "Its price zones (%(zones)s) price sections and seats that only its venue, %(venue)s, has: take them out of "
+    "the zones below and save first, then choose the other venue.": (
+        "Ses zones de prix (%(zones)s) tarifent des sections et des sièges que seule sa salle, %(venue)s, possède : "
         "retirez-les des zones ci-dessous et enregistrez d'abord, puis choisissez l'autre salle."),
     "quantity is for a zone or a section, not with places": "quantity va avec une zone ou une section, pas avec places",
     "accessible is for a zone, not with %(way)s": "accessible va avec une zone, pas avec %(way)s",

@@ -57,9 +57,9 @@ def test_a_performance_with_tickets_sold_stays_in_its_hall_and_the_venue_field_s
     refused = move(client, perf, other)
     assert not saved(refused)
     assert venue_error(refused) == (
-        f"This performance is on sale at {hall.name} (2 tickets sold, 1 place held in a basket or a reservation): "
-        "its 8 places are that hall's, so it stays there. To play at another venue, cancel it (its buyers are paid "
-        "back) and add a performance there.")
+        "This performance is on sale (2 tickets sold, 1 place held in a basket or a reservation) and its 8 places "
+        f"are those of its venue, {hall.name}, so it stays there. To play at another venue, cancel it (its buyers "
+        "are paid back) and add a performance there.")
     # Said once, on the venue; not as a zone's places refused in a list of ids.
     assert errors_of(refused) == [venue_error(refused)]
     perf.refresh_from_db()
@@ -75,8 +75,8 @@ def test_a_performance_on_sale_with_nothing_sold_stays_in_its_hall_too(client, o
     client.force_login(organizer)
     refused = move(client, perf, twin_hall())
     assert not saved(refused)
-    assert venue_error(refused).startswith(f"This performance is on sale at {perf.venue.name} (nothing sold yet): "
-                                           "its 8 places are that hall's")
+    assert venue_error(refused).startswith("This performance is on sale (nothing sold yet) and its 8 places are "
+                                           f"those of its venue, {perf.venue.name}, so")
     assert errors_of(refused) == [venue_error(refused)]
     assert Performance.objects.get(pk=perf.pk).venue_id == perf.venue_id
 
@@ -89,8 +89,8 @@ def test_zones_pricing_the_halls_places_are_emptied_before_the_performance_moves
     refused = move(client, perf, other)
     assert not saved(refused)
     assert venue_error(refused) == (
-        f"Its price zones (Stalls) price sections and seats of {hall.name}, which another venue does not have: "
-        "take them out of the zones below and save first, then choose the other venue.")
+        f"Its price zones (Stalls) price sections and seats that only its venue, {hall.name}, has: take them out "
+        "of the zones below and save first, then choose the other venue.")
     assert errors_of(refused) == [venue_error(refused)]
     assert Performance.objects.get(pk=perf.pk).venue_id == hall.pk
     assert list(perf.price_zones.get().sections.values_list("venue", flat=True)) == [hall.pk]
@@ -105,3 +105,25 @@ def test_zones_pricing_the_halls_places_are_emptied_before_the_performance_moves
     # Its zone's picker now offers the new hall's sections.
     page = page_of(client.get(url))
     assert f'<option value="{other.sections.get().pk}">Stalls</option>' in page
+
+
+def test_the_venue_field_says_in_french_whatever_the_halls_name(client, organizer):
+    """A hall's name often begins with the word for hall ("Salle du Quai"): the French names it
+    beside the word, never after it ("la salle Salle du Quai")."""
+    perf = make_performance(rows=2, per_row=4)
+    perf.venue.name = "Salle du Quai"
+    perf.venue.save()
+    client.force_login(organizer)
+    client.cookies["django_language"] = "fr"
+    refused = move(client, perf, twin_hall())
+    assert venue_error(refused) == (
+        "Cette représentation est en vente (rien de vendu pour le moment) et ses 8 places sont celles de sa salle, "
+        "Salle du Quai\u00a0: elle y reste donc. Pour jouer dans une autre salle, annulez-la (ses acheteurs sont "
+        "remboursés) et ajoutez une représentation dans celle-ci.")
+    unsold = make_performance(rows=2, per_row=4, on_sale=False)
+    unsold.venue.name = "Salle Octave"
+    unsold.venue.save()
+    refused = move(client, unsold, twin_hall("Salle jumelle 2"))
+    assert venue_error(refused) == (
+        "Ses zones de prix (Stalls) tarifent des sections et des sièges que seule sa salle, Salle Octave, "
+        "possède\u00a0: retirez-les des zones ci-dessous et enregistrez d’abord, puis choisissez l’autre salle.")

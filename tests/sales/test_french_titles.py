@@ -21,6 +21,8 @@ FRENCH = {"HTTP_ACCEPT_LANGUAGE": "fr"}
 NAMES = "event|performance|venue|show|title|subject|section"
 # A title after "de" or "à": "de Les Étoiles" and "à Le Capitole" are not French.
 BEFORE_A_NAME = re.compile(rf"\b(de|à|De|À) %\(({NAMES})\)s")
+# A hall's name after the word for hall: "la salle Salle du Quai".
+AFTER_SALLE = re.compile(r"\b[Ss]alles? %\((venue|hall)\)s")
 BAD = re.compile(r"\b(de Les|de Le|à Le|à Les)\b")
 ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
 COLON_WITHOUT_SPACE = re.compile(r"[^\s\d]:(?=\s)")  # "Guichet: …", not "22:42"
@@ -44,11 +46,19 @@ def french(client, url) -> tuple[str, str]:
     return title, visible(html)
 
 
-def test_no_french_sentence_puts_a_title_after_de_or_a():
+def catalogue() -> list[str]:
+    """Every French sentence of the catalogue."""
     po = polib.pofile(str(Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.po"))
-    found = [french for entry in po for french in (entry.msgstr, *(entry.msgstr_plural or {}).values())
-             if french and BEFORE_A_NAME.search(french)]
-    assert found == []
+    return [french for entry in po for french in (entry.msgstr, *(entry.msgstr_plural or {}).values()) if french]
+
+
+def test_no_french_sentence_puts_a_title_after_de_or_a():
+    assert [french for french in catalogue() if BEFORE_A_NAME.search(french)] == []
+
+
+def test_no_french_sentence_puts_a_halls_name_after_the_word_salle():
+    """A hall's name often begins with the word ("Salle du Quai"): it is named on its own."""
+    assert [french for french in catalogue() if AFTER_SALLE.search(french)] == []
 
 
 def test_the_dashboards_name_the_show_the_venue_and_the_date_in_french(organizer, stars):
@@ -57,7 +67,7 @@ def test_the_dashboards_name_the_show_the_venue_and_the_date_in_french(organizer
     assert "Tableau de bord\u00a0: Les Étoiles — " in title and not ISO_DATE.search(title), title
     assert "Toutes les représentations\u00a0: Les Étoiles" in page
     assert "Règlement de toutes les représentations (Les Étoiles)\u00a0:" in page
-    assert "Aujourd’hui, salle Le Capitole, net" in page
+    assert "Le Capitole\u00a0: net aujourd’hui" in page
     assert "(heure locale, Toronto)" in page and "America/Toronto" not in page
     heading = re.search(r"^Tableau de bord\u00a0: .*$", page, re.M)[0]
     assert not ISO_DATE.search(heading), heading
