@@ -109,8 +109,10 @@ def parse_csv(text: str) -> list[PlanSection]:
                                   "(and optionally kind,x,y,flags,capacity)")])
     sections: dict[str, PlanSection] = {}
     seen: set = set()
+    told: set[str] = set()
     for line, rec in enumerate(reader, start=2):
         where = _("line %(n)d") % {"n": line}
+        before = len(errors)
         if None in rec:
             errors.append(_("%(where)s: more fields than the header has") % {"where": where})
             continue
@@ -146,7 +148,9 @@ def parse_csv(text: str) -> list[PlanSection]:
             wheelchair="wheelchair" in flags, restricted_view="restricted" in flags, companion="companion" in flags,
         )
         _add_seat(section, seat, where, seen, errors)
-    return _finish(list(sections.values()), errors)
+        if len(errors) > before:
+            told.add(name)
+    return _finish(list(sections.values()), errors, told)
 
 
 def parse_json(text: str) -> list[PlanSection]:
@@ -164,6 +168,7 @@ def parse_json(text: str) -> list[PlanSection]:
     sections: list[PlanSection] = []
     seen: set = set()
     names: set[str] = set()
+    told: set[str] = set()
     for i, raw in enumerate(data["sections"]):
         where = f"sections[{i}]"
         if not isinstance(raw, dict) or not str(raw.get("name") or "").strip():
@@ -187,7 +192,9 @@ def parse_json(text: str) -> list[PlanSection]:
         rows = raw.get("rows")
         if not isinstance(rows, list):
             errors.append(_("%(where)s: a seated section needs a rows list") % {"where": where})
+            told.add(name)
             continue
+        before = len(errors)
         for r, row in enumerate(rows):
             rwhere = f"{where}.rows[{r}]"
             if not isinstance(row, dict) or not isinstance(row.get("seats"), list):
@@ -207,12 +214,16 @@ def parse_json(text: str) -> list[PlanSection]:
                     companion=bool(raw_seat.get("companion", False)),
                 )
                 _add_seat(section, seat, swhere, seen, errors)
-    return _finish(sections, errors)
+        if len(errors) > before:
+            told.add(name)
+    return _finish(sections, errors, told)
 
 
-def _finish(sections: list[PlanSection], errors: list[str]) -> list[PlanSection]:
+def _finish(sections: list[PlanSection], errors: list[str], told: set[str]) -> list[PlanSection]:
+    """The plan's sections, or every error found. `told`: the sections whose own rows or
+    seats were already said to be wrong, which are not said again to have no seats."""
     for section in sections:
-        if section.kind == "seated" and not section.seats and not any(section.name in e for e in errors):
+        if section.kind == "seated" and not section.seats and section.name not in told:
             errors.append(_("section %(name)s: a seated section has no seats") % {"name": section.name})
     if not sections and not errors:
         errors.append(_("the file holds no sections"))

@@ -88,6 +88,27 @@ def test_a_json_plans_errors_are_in_the_readers_language(text, expected):
     assert Section.objects.count() == 0
 
 
+@pytest.mark.parametrize("text, expected", [
+    ('{"sections": [{"name": "S"}]}', ["sections[0]: a seated section needs a rows list"]),
+    ('{"sections": [{"name": "S", "rows": "A1-A9"}]}', ["sections[0]: a seated section needs a rows list"]),
+    ('{"sections": [{"name": "S", "rows": [{"row": "A"}]}]}',
+     ["sections[0].rows[0]: each row needs a row label and a seats list"]),
+    ('{"sections": [{"name": "S", "rows": [{"row": "A", "seats": [1]}]}]}',
+     ["sections[0].rows[0].seats[0]: a seat must be an object"]),
+    ("section,row,number\nS,,1", ["line 2: a seat needs a row and a number"]),
+    # Said once a section is otherwise right, whatever words its name shares with another's error.
+    ('{"sections": [{"name": "S", "rows": []}]}', ["section S: a seated section has no seats"]),
+    ('{"sections": [{"name": "T", "rows": [{"row": "A", "seats": [{"x": 1}]}]}, {"name": "seat", "rows": []}]}',
+     ["sections[0].rows[0].seats[0]: a seat needs a row and a number", "section seat: a seated section has no seats"]),
+])
+def test_a_seated_section_is_said_to_have_no_seats_only_when_nothing_else_said_why(text, expected):
+    """A seated section whose rows or seats are wrong is told what is wrong with them, once:
+    not again as a section with no seats."""
+    with pytest.raises(SeatingPlanError) as exc:
+        seating_plan_import(venue=VenueFactory(), text=text, filename="plan.json" if text[0] == "{" else "plan.csv")
+    assert exc.value.errors == expected
+
+
 def test_a_plan_with_many_errors_says_how_many_more_in_the_readers_language():
     from django.utils import translation
 
