@@ -113,7 +113,7 @@ def ticket_check_in(*, code: str, performance: Performance, door: str = "", acto
         order = Order.objects.filter(code=code.strip().upper()).only("code").first() if code else None
         if order is not None:
             raise NotFound(_("%(code)s is an order's code, not a ticket's: look it up under “Find a guest”")
-                           % {"code": order.code}, field="code")
+                           % {"code": order.code}, field="code", order=order.code)
         raise NotFound(_("no ticket has this code"), field="code")
     if ticket.status != Ticket.Status.VALID:  # before its performance: an exchange may have brought its guest here
         _refuse_void(ticket, performance)

@@ -67,7 +67,7 @@
   // An answer stays big for a few seconds, then the box is ready for the next guest and
   // says what the last scan was in small: a guest arriving later never reads another's red.
   var ANSWER_SECONDS = 8, settle = null;
-  function show(kind, verdict, detail) {
+  function show(kind, verdict, detail, next) {
     if (settle) clearTimeout(settle);
     settle = null;
     if (kind === "door-ok" || kind === "door-no") {
@@ -83,6 +83,10 @@
     var v = document.createElement("p"); v.className = "door-verdict"; v.textContent = verdict;
     var d = document.createElement("p"); d.className = "door-detail"; d.textContent = detail;
     answer.appendChild(v); answer.appendChild(d);
+    if (next) {  // what to do with a guest refused with nothing to let in, on its own line
+      var n = document.createElement("p"); n.className = "door-next"; n.textContent = next;
+      answer.appendChild(n);
+    }
   }
   function detailOf(body) {
     if (!body.admitted) return body.message.charAt(0).toUpperCase() + body.message.slice(1);  // a sentence
@@ -91,7 +95,8 @@
   }
   function showAnswer(body) {
     var refused = answer.dataset.refused || "Refused";
-    show(body.admitted ? "door-ok" : "door-no", body.admitted ? body.message : refused, detailOf(body));
+    show(body.admitted ? "door-ok" : "door-no", body.admitted ? body.message : refused, detailOf(body),
+         body.admitted ? "" : body.next);
     setCounts(body.counts);
     // Felt as well as seen, where the device can: one short buzz for in, two long for refused.
     if (navigator.vibrate) navigator.vibrate(body.admitted ? 80 : [200, 100, 200]);

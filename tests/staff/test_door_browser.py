@@ -626,3 +626,36 @@ def test_an_admitted_scan_and_a_refused_one_are_felt_apart(browser, live_server)
         page.locator(f"#answer.door-{verdict}").wait_for()
     assert page.evaluate("window.felt") == [80, [200, 100, 200]]
     context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_refused_code_says_what_to_do_next_on_a_line_of_its_own(browser, live_server, size):
+    """The script's big answer to a code nobody has and to a refunded ticket: what is wrong,
+    then the next step on its own line, in the page's language; the next scan clears it."""
+    from sales.orders import order_refund
+
+    perf = make_performance(rows=1, per_row=4)
+    refunded, = sell(perf)
+    kept, = sell(perf, name="Paul Roy", email="paul@example.org")
+    order_refund(order=refunded.order, actor=make_user("boss-next", "organizer", is_staff=True))
+    on_the_day(perf)
+    context, page = open_door(browser, live_server, perf, f"door-next-{size}", size=size, locale="fr-CA")
+
+    def scan(code):
+        page.get_by_label("Code du billet").fill(code)
+        page.get_by_role("button", name="Valider l’entrée").click()
+
+    scan("NOBODY-HAS-THIS")
+    page.locator("#answer.door-no .door-next").wait_for()
+    assert page.locator(".door-detail").inner_text() == "Aucun billet n’a ce code"
+    assert page.locator(".door-next").inner_text() == "Cherchez la personne par son nom."
+    scan(refunded.code)
+    page.locator("#answer.door-no .door-next", has_text="billetterie").wait_for()
+    assert page.locator(".door-next").inner_text() == "Envoyez la personne à la billetterie."
+    screenshot(page, f"door-{size}-refunded-next-step")
+    detail, step = page.locator(".door-detail").bounding_box(), page.locator(".door-next").bounding_box()
+    assert step["y"] >= detail["y"] + detail["height"] - 1  # below what is wrong, not run into it
+    scan(kept.code)
+    page.locator("#answer.door-ok").wait_for()
+    assert page.locator("#answer .door-next").count() == 0
+    context.close()

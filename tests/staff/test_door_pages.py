@@ -314,3 +314,34 @@ def test_the_scanning_page_says_when_its_staff_session_ends(door, performance, s
     ends = int(c.get(f"/door/performances/{performance.pk}/")["X-Staff-Session-Ends"])
     idle = settings.STAFF_SESSION_IDLE.total_seconds()
     assert before + idle - 61 <= ends <= time.time() + idle
+
+
+@pytest.mark.parametrize(("language", "unknown", "refunded"), [
+    ("en", "Look the guest up by name.", "Send the guest to the box office."),
+    ("fr", "Cherchez la personne par son nom.", "Envoyez la personne à la billetterie."),
+])
+def test_a_refusal_with_nothing_to_scan_says_what_the_door_does_next(door, performance, organizer, language,
+                                                                    unknown, refunded):
+    """A code no ticket has (misread, or typed wrong) and a refunded ticket leave the door
+    nothing to scan: the answer says, on a line of its own, what to do with the guest. A
+    refusal that already says it (an order's code) gets no second step."""
+    from sales.orders import order_refund
+
+    ticket, = sell(performance)
+    kept, = sell(performance, name="Paul Roy", email="paul@example.org")
+    on_the_day(performance)
+    c = signed_in(door)
+    url = f"/door/performances/{performance.pk}/scan/"
+    said = {"HTTP_ACCEPT_LANGUAGE": language}
+    answer = c.post(url, {"code": "NOBODY-HAS-THIS", "scan": "n1"}, **JSON, **said).json()
+    assert (answer["code"], answer["next"]) == ("not_found", unknown), answer
+    page = unescape(c.post(url, {"code": "NOBODY-HAS-THIS"}, **said).content.decode())
+    assert f'<p class="door-next">{unknown}</p>' in page
+    assert c.post(url, {"code": ticket.order.code, "scan": "n2"}, **JSON, **said).json()["next"] == ""
+    order_refund(order=ticket.order, actor=organizer)
+    answer = c.post(url, {"code": ticket.code, "scan": "n3"}, **JSON, **said).json()
+    assert (answer["code"], answer["next"]) == ("illegal_transition", refunded), answer
+    page = unescape(c.post(url, {"code": ticket.code}, **said).content.decode())
+    assert f'<p class="door-next">{refunded}</p>' in page
+    assert c.post(url, {"code": kept.code, "scan": "n4"}, **JSON, **said).json()["admitted"]
+    assert "door-next" not in unescape(c.post(url, {"code": kept.code}, **said).content.decode())

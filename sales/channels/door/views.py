@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from events.models import Performance
 from sales.channels.staff import performances_page, role_required
-from sales.errors import InvalidRequest, SalesError
+from sales.errors import InvalidRequest, NotFound, SalesError
 from sales.formatting import buyer_name, day_label
 from sales.policy import DOOR_STAFF
 from sales.tickets import (
@@ -44,6 +44,17 @@ OFFLINE_FILES = ("favicon.svg", "shop.css", "django_htmx/htmx-2.min.js", "shop.j
 # Sent with the scanning page: when its member of staff's session ends unless used again
 # (boxoffice.signin): the page kept on the device is not shown past it.
 SESSION_ENDS = "X-Staff-Session-Ends"
+
+
+def _next_step(refused: SalesError) -> str:
+    """What the door does with a guest whose scan leaves nothing to let in, when the refusal
+    does not say it already (an order's code says where to find the guest): a code nobody
+    has may be misread or mistyped, and a refunded ticket is the box office's to sort out."""
+    if isinstance(refused, NotFound) and refused.detail.get("field") == "code" and "order" not in refused.detail:
+        return _("Look the guest up by name.")
+    if refused.detail.get("void") == "refunded":
+        return _("Send the guest to the box office.")
+    return ""
 
 
 def _performance(pk: int) -> Performance:
@@ -130,7 +141,8 @@ def scan(request, pk: int):
                                   now=now)
     except SalesError as exc:
         status = exc.status
-        result = {"admitted": False, "code": exc.code, "message": exc.message, "ticket": code}
+        result = {"admitted": False, "code": exc.code, "message": exc.message, "ticket": code,
+                  "next": _next_step(exc)}
     else:
         ticket, = with_type_names([checked.ticket])
         result = {"admitted": True, "code": "admitted", "replayed": checked.replayed, "ticket": ticket.code,
