@@ -635,6 +635,21 @@ def pass_holder(perf_id: int, token: str | None, binding: str) -> str | None:
     return f"pass:{perf_id}:{visitor}" if visitor else None
 
 
+def holder_of_pass(token: str | None, binding: str) -> str | None:
+    """pass_holder for a request that names no performance of its own, of the performance
+    the pass itself was signed for. A payment's confirmation names an order: which budget
+    it counts must not wait for that order to be looked up, or a limit reached on one
+    budget and not the other would tell whether an order code exists, and of which
+    performance."""
+    for salt in (PASS_SALT, PRESALE_PASS_SALT):
+        try:
+            perf_id = signing.loads(token or "", salt=salt).get("p")
+        except (signing.BadSignature, AttributeError):  # not ours, or not a pass's data
+            continue
+        return pass_holder(perf_id, token, binding) if isinstance(perf_id, int) else None
+    return None
+
+
 def pass_basket(perf_id: int, token: str, hold_token: str) -> str | None:
     """One basket a pass, as the shop keeps one a session: `hold_token` is now the basket
     of the (already checked) pass `token`; the basket it replaces, if any, for the caller

@@ -475,13 +475,17 @@ class OrderDetail(ApiView):
 class OrderConfirmPayment(ApiView):
     """After the cardholder confirmed with their bank (3-D Secure, with the provider's
     script and the `client_secret` of the 402 `payment_action_required` answer): the order
-    is finished, paid or failed. Only the holder of the payment's client secret may ask."""
+    is finished, paid or failed. Only the holder of the payment's client secret may ask.
+    At most 30 confirmations a minute, counted per address, or per valid `X-Queue-Pass` sent."""
     permission_classes = BUYERS
 
     @extend_schema(request=s.ConfirmPaymentIn, responses={200: s.OrderOut, **MONEY_ERRORS})
     def post(self, request, code: str):
         data = _valid(s.ConfirmPaymentIn, request)
-        if settings.RATE_LIMITS and waiting_room.rate_limited("confirm", waiting_room.client_network(request),
+        # Counted on the caller's valid queue pass if it sends one (buyers let in behind one
+        # address each have their own), else on its address; never on the order it names.
+        holder = waiting_room.holder_of_pass(request.headers.get("X-Queue-Pass"), _pass_binding(request))
+        if settings.RATE_LIMITS and waiting_room.rate_limited("confirm", holder or waiting_room.client_network(request),
                                                               limit=waiting_room.CODE_TRIES_PER_MINUTE):
             raise RateLimited(_("too many payments confirmed from your address; wait a minute"))
         order = Order.objects.select_related("customer").filter(code=code.upper()).first()

@@ -190,3 +190,32 @@ def test_each_buyer_let_in_behind_one_address_has_their_own_code_tries_through_t
     assert quote(theirs, "ETE10", {"X-Queue-Pass": forged(performance)}).status_code == 429
     assert quote(theirs, "ETE10").status_code == 429
     assert quote(theirs, "ETE10", neighbour).status_code == 200
+
+
+def test_each_buyer_let_in_behind_one_address_confirms_payments_on_their_own_pass(performance):
+    """The bank's confirmation (30 a minute) counts each valid pass on its own too. Which
+    budget a confirmation counts is read from the pass alone, never from the order it names:
+    an order code that exists and one that does not are counted, and answered, alike."""
+    room_for(performance, opens_in=timedelta(seconds=-1))
+    guesser, neighbour = ({"X-Queue-Pass": waiting_room.issue_pass(performance.pk, v)} for v in ("guesser", "next"))
+    api = APIClient(REMOTE_ADDR=CARRIER)
+    hold = api.post("/api/v1/holds/", {"performance": performance.pk, "places": [places_of(performance)[0].pk]},
+                    format="json", headers=neighbour).json()["token"]
+    code = api.post("/api/v1/orders/", {"hold": hold, "payment": CARD, "customer": {"name": "Ana", "email":
+                    "ana@example.org"}}, format="json", headers=neighbour).json()["code"]
+
+    def confirm(order_code, headers=None):
+        return api.post(f"/api/v1/orders/{order_code}/confirm-payment/", {"client_secret": "x"}, format="json",
+                        headers=headers or {})
+
+    in_one_clock_minute(40)
+    assert [confirm(f"Z{i:07d}", guesser).status_code for i in range(30)] == [404] * 30
+    over = [confirm(code, guesser), confirm("ZZZZZZZZ", guesser)]
+    assert [answer.status_code for answer in over] == [429, 429] and over[0].json() == over[1].json()
+    known, unknown = confirm(code, neighbour), confirm("ZZZZZZZZ", neighbour)
+    assert known.status_code == unknown.status_code == 404 and known.json() == unknown.json()
+    # Without a pass, or with a forged one, the address counts: 30 confirmations, then no more.
+    assert [confirm(f"Y{i:07d}").status_code for i in range(30)] == [404] * 30
+    assert confirm(code, {"X-Queue-Pass": forged(performance)}).status_code == 429
+    assert confirm("ZZZZZZZZ").status_code == 429
+    assert confirm("ZZZZZZZZ", neighbour).status_code == 404
