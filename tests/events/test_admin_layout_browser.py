@@ -1,0 +1,66 @@
+"""A performance's page and the organizer's settings in the admin, in French on a laptop:
+long titles, buttons written out in full and tables of rows wider than the window (a
+performance's price types, each named and noted in two languages, with its prices). None
+hides another, and the page, its other fields and its Save button, stays where it is."""
+
+import pytest
+
+from events.models import Performance
+from sales.models import Organizer
+from sales.policy import ORGANIZER
+from tests.browser import axe_violations, login, open_page, screenshot
+from tests.support import make_user
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+OVERLAPS = """() => {
+  const title = document.querySelector('#content > h2').getBoundingClientRect();
+  return [...document.querySelectorAll('.object-tools a')].map(a => a.getBoundingClientRect())
+    .filter(b => b.left < title.right && title.left < b.right && b.top < title.bottom && title.top < b.bottom).length;
+}"""
+
+
+def demo_performance_in_french(browser, live_server, username: str):
+    """The demo's first performance, and an organizer's page at a laptop's width reading French."""
+    from sales.demo import VENUE, load_demo
+
+    load_demo()
+    perf = Performance.objects.filter(venue__name=VENUE).order_by("starts_at").first()
+    organizer = make_user(username, ORGANIZER, is_staff=True)
+    context, page = open_page(browser, live_server, {"width": 1280, "height": 800})
+    login(context, organizer, live_server)
+    context.add_cookies([{"name": "django_language", "value": "fr", "url": live_server.url}])
+    return perf, context, page
+
+
+def test_a_table_of_rows_wider_than_a_laptop_scrolls_in_its_own_box_not_the_page(browser, live_server):
+    perf, context, page = demo_performance_in_french(browser, live_server, "rows-width")
+    for url in (f"/admin/events/performance/{perf.pk}/change/",
+                f"/admin/sales/organizer/{Organizer.load().pk}/change/"):
+        page.goto(url)
+        assert page.locator("html").get_attribute("lang") == "fr"
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        screenshot(page, "admin-rows-fr-1280-" + url.split("/")[3])
+        assert page.evaluate(OVERFLOW) == 0, url
+        assert axe_violations(page, "#content") == [], url
+    page.goto(f"/admin/events/performance/{perf.pk}/change/")
+    box = page.get_by_role("region", name="Tarifs")
+    box.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("b => b.scrollLeft > 0", arg=box.element_handle())
+    # A table that fits is no stop of its own.
+    assert page.get_by_role("region", name="Périodes de vente").count() == 0
+    context.close()
+
+
+def test_a_performances_title_and_its_buttons_do_not_cover_each_other(browser, live_server):
+    perf, context, page = demo_performance_in_french(browser, live_server, "tools-organizer")
+    for width in (1280, 1024, 768):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(f"/admin/events/performance/{perf.pk}/change/")
+        assert page.locator("#cancel-performance").count() == 1
+        screenshot(page, f"performance-title-fr-{width}")
+        assert page.evaluate(OVERLAPS) == 0, width
+    context.close()
