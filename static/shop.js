@@ -301,7 +301,10 @@
     // A page with a hold's countdown shown again from the browser's memory (Back after
     // paying) says what was true then: ask the server what is true now.
     window.addEventListener("pageshow", function (e) { if (e.persisted) window.location.reload(); });
-    var left = parseInt(box.dataset.seconds, 10);
+    // The time left is reckoned from the deadline, not counted down tick by tick: a phone
+    // stops the page's timers while the buyer is in another app or the screen is off.
+    var deadline = Date.now() + 1000 * parseInt(box.dataset.seconds, 10);
+    var left = 0;
     var clock = box.querySelector(".clock");
     var warning = document.getElementById("hold-warning");
     var lapsed = false, timer = null;
@@ -349,12 +352,13 @@
       if (release) release.hidden = true;
     }
     function tick() {
+      left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
       if (left <= 0) { lapse(); return; }
       if (left <= 60 && warning && warning.hidden) warning.hidden = false;
       show();
     }
     tick();
-    timer = setInterval(function () { left -= 1; tick(); }, 1000);
+    timer = setInterval(tick, 1000);
     // More time, asked from the warning (basket_extend): the clock starts again from what the
     // server gave, the words are said in a status region, and the focus goes back to where
     // the buyer was before they went to the button (the warning, and the button, go away).
@@ -376,9 +380,9 @@
       var back = before && document.contains(before) && !before.disabled ? before : document.getElementById("pay");
       if (more && !d.more) more.remove();
       if (d.extended) {
-        left = parseInt(d.seconds, 10) || left;
+        deadline = Date.now() + 1000 * (parseInt(d.seconds, 10) || left);
         if (warning) warning.hidden = true;
-        show();
+        tick();
       }
       if (back && (!warning || !warning.contains(back))) back.focus();
     });

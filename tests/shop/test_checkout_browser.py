@@ -29,6 +29,17 @@ def lapse_in(seconds: float) -> None:
     Place.objects.filter(hold=hold).update(hold_expires_at=when)
 
 
+def phone_basket_lapsing_in(browser, live_server, seconds: float, viewport):
+    """A basket of one seat on a phone, its hold lapsing in `seconds`, on the page's own clock."""
+    perf = make_performance(rows=2, per_row=6)
+    context, page = open_page(browser, live_server, viewport, touch=True)
+    hold_one(page, perf)
+    lapse_in(seconds)
+    page.clock.install()
+    page.reload()
+    return context, page
+
+
 @pytest.mark.parametrize("viewport", [{"width": 1366, "height": 900}, {"width": 390, "height": 844}])
 def test_checkout_errors_are_at_the_top_and_focused(browser, live_server, viewport):
     perf = make_performance(rows=2, per_row=6)
@@ -91,6 +102,20 @@ def test_a_warning_a_minute_before_the_lapse_then_one_lapse_message_and_the_deta
     context.close()
 
 
+def test_the_countdown_tells_the_time_left_after_the_phone_was_put_away(browser, live_server):
+    """A phone stops a page's timers while the buyer is in another app (their email, for
+    the promo code) or the screen is off: back on the basket, the clock says the time
+    really left, and the last minute's warning is up if it has come, not what the clock
+    said when it stopped."""
+    context, page = phone_basket_lapsing_in(browser, live_server, 300, {"width": 412, "height": 915})
+    clock, warning = page.locator("#countdown .clock"), page.locator("#hold-warning")
+    assert clock.inner_text() in ("5:00", "4:59")
+    page.clock.fast_forward(250_000)  # away for four minutes: due timers fire once, on return
+    assert clock.inner_text() in ("0:50", "0:49")
+    assert warning.is_visible()
+    context.close()
+
+
 def test_the_event_page_shows_description_image_address_and_doors(browser, live_server):
     from events.models import Performance
     from sales.demo import load_demo
@@ -142,12 +167,7 @@ def test_the_tickets_qr_codes_are_big_enough_to_scan_off_a_phone(browser, live_s
 def test_a_buyer_typing_when_the_hold_lapses_is_taken_to_the_lapse_message(browser, live_server):
     # The form the buyer was typing in goes away: the keyboard and a screen reader go to
     # the message that says why, not back to the top of the page.
-    perf = make_performance(rows=2, per_row=6)
-    context, page = open_page(browser, live_server, {"width": 390, "height": 844}, touch=True)
-    hold_one(page, perf)
-    lapse_in(65)
-    page.clock.install()
-    page.reload()
+    context, page = phone_basket_lapsing_in(browser, live_server, 65, {"width": 390, "height": 844})
     page.get_by_label("Email").fill("camille@example.org")
     assert page.evaluate("() => document.activeElement.id") == "id_email"
     lapse_in(-1)
