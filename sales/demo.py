@@ -43,7 +43,7 @@ LAWN = ("Pelouse", 5500)
 PRICE_TYPES = [
     ("Adult", Decimal("1"), None, "", "Adulte", ""),
     ("Child (under 12)", Decimal("0.6"), 4, "Ages 2 to 11; under 2, free on a lap", "Enfant (moins de 12 ans)",
-     "De 2 à 11 ans ; moins de 2 ans, gratuit sur les genoux"),
+     "De 2 à 11 ans\u00a0; moins de 2 ans, gratuit sur les genoux"),
     ("Senior (65+)", Decimal("0.85"), None, "Show ID at the door", "Aîné (65 ans et plus)",
      "Pièce d’identité à la porte"),
     ("Guest", None, None, "", "Invité", ""),
@@ -145,7 +145,7 @@ def load_demo() -> str:
         description="Two summer nights under the stars at the lake: the orchestra and choir of "
                     "Les Étoiles play their summer tour on the open-air stage. Seats in the parterre "
                     "and the tiers, standing places on the lawn. Bring a warm layer for the evening.",
-        description_fr="Deux soirs d’été sous les étoiles, au bord du lac : l’orchestre et le chœur des "
+        description_fr="Deux soirs d’été sous les étoiles, au bord du lac\u00a0: l’orchestre et le chœur des "
                        "Étoiles jouent leur tournée d’été sur la scène en plein air. Places assises au parterre "
                        "et dans les gradins, places debout sur la pelouse. Apportez une petite laine pour la soirée.",
         image_url="/static/demo/poster.svg")

@@ -237,6 +237,19 @@ def test_the_demos_promo_code_is_described_in_the_organizers_language(organizer)
     assert "newsletter" not in page
 
 
+def test_the_demos_french_texts_keep_their_punctuation_on_the_line_it_ends():
+    """The French an organizer types is shown as typed: the demo's puts a no-break space
+    before « : ; ! ? », so that a phone never starts a line with the sign."""
+    from events.models import Event, PriceType
+    from sales.demo import load_demo
+
+    load_demo()
+    texts = [*Event.objects.values_list("title", "description_fr"),
+             *PriceType.objects.values_list("name_fr", "note_fr")]
+    loose = [text for pair in texts for text in pair if re.search(r"[^\S\u00a0][:;!?]", text)]
+    assert loose == []
+
+
 def test_the_demo_charges_quebec_taxes_on_top_of_its_prices(client):
     """A Québec venue's receipt: the 69.00 seat, GST 5 % (3.45) and QST 9.975 % (6.88)."""
     from sales.demo import load_demo
