@@ -132,6 +132,14 @@ def seconds_left(hold, now) -> int:
 
 
 @register.filter
+def minutes_seconds(seconds: int) -> str:
+    """A hold's time left as its countdown shows it ("9:05"): what the page says before
+    its script runs, or without one."""
+    minutes, rest = divmod(max(0, int(seconds)), 60)
+    return f"{minutes}:{rest:02d}"
+
+
+@register.filter
 def seat_label(place) -> str:
     """A place's label that a narrow column wraps between the section's words, never inside
     its seat ("Parterre gauche" / "A-17", not "Parterre gauche A-" / "17")."""

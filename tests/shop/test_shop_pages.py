@@ -366,3 +366,11 @@ def test_more_time_on_the_basket_once_then_refused_in_words(client, performance)
     assert Hold.objects.get(pk=hold.pk).expires_at == before
     # No basket: back to it, which says it is empty; nothing is written.
     assert Client().post("/basket/extend/", follow=True).status_code == 200
+
+
+def test_the_basket_says_the_time_left_in_minutes_before_its_script_runs(client, performance):
+    """The countdown as the page comes (no script yet on a slow network, or none at all):
+    minutes and seconds, as the script then shows it, not a count of seconds."""
+    hold_seats(client, performance, str(places_of(performance)[0].pk))
+    page = client.get("/basket/").content.decode()
+    assert re.search(r'<span class="clock">(10:00|9:5\d)</span>', page), re.search(r'class="clock">[^<]*', page)
