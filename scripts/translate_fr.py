@@ -274,6 +274,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "New caller added: %(name)s.": "Nouvelle personne ajoutée : %(name)s.",
     "Look the guest up by name.": "Cherchez la personne par son nom.",
     "Send the guest to the box office.": "Envoyez la personne à la billetterie.",
     "This device has no camera: type the ticket's code, or scan it with a scanner.":

@@ -557,6 +557,18 @@ def test_a_new_caller_with_a_bad_email_keeps_what_was_typed_and_an_address_on_fi
     assert Customer.objects.filter(email="eric@example.org").count() == 1
 
 
+@pytest.mark.parametrize(("language", "said"), [("en", "New caller added: Élise Tremblay."),
+                                                 ("fr", "Nouvelle personne ajoutée\u00a0: Élise Tremblay.")])
+def test_a_new_caller_is_said_added_and_one_found_again_is_not(operator, language, said):
+    phone = signed_in(operator)
+    typed = {"name": "Élise Tremblay", "email": "elise@example.org"}
+    added = phone.post("/phone/customers/new/", typed, follow=True, HTTP_ACCEPT_LANGUAGE=language)
+    assert said in unescape(added.content.decode())
+    again = phone.post("/phone/customers/new/", typed, follow=True, HTTP_ACCEPT_LANGUAGE=language)
+    assert again.redirect_chain == added.redirect_chain and said not in unescape(again.content.decode())
+    assert Customer.objects.filter(email="elise@example.org").count() == 1
+
+
 def new_caller_form(page: str) -> dict[str, str]:
     """What the New caller form's fields hold as the page comes."""
     form = page.split('action="/phone/customers/new/"')[1].split("</form>")[0]

@@ -147,7 +147,7 @@ def new_caller(typed: str) -> dict[str, str] | None:
 @operator_only
 @require_POST
 def customer_create(request):
-    form = CustomerForm(request.POST)
+    form, asked_at = CustomerForm(request.POST), timezone.now()
     try:
         if not form.is_valid():
             raise SalesError(first_error(form))
@@ -160,6 +160,8 @@ def customer_create(request):
     if cust.name.casefold() != form.cleaned_data["name"].casefold():
         messages.info(request, _("%(email)s is already the address of %(name)s: here is their page (nothing of "
                                  "it was changed).") % {"email": cust.email, "name": cust.name})
+    elif cust.created_at >= asked_at:  # not one found again by their address
+        messages.success(request, _("New caller added: %(name)s.") % {"name": cust.name})
     return redirect("phone:customer", pk=cust.pk)
 
 
