@@ -148,10 +148,13 @@ def _holder(request, perf_id: int) -> str | None:
     """Whom the per-address limits count for this request: its valid queue pass for the
     performance (each buyer let in has their own budget), or None: its address. A pass is
     bound to the session of the shop's first page it opened: without a session, none is
-    valid (and none is begun here for each guess)."""
+    valid (and none is begun here for each guess). Checked once a request."""
     if not request.session.session_key:
         return None
-    return pass_holder(request, perf_id, _owner_key(request))
+    holders = request.__dict__.setdefault("_queue_pass_holders", {})
+    if perf_id not in holders:
+        holders[perf_id] = pass_holder(request, perf_id, _owner_key(request))
+    return holders[perf_id]
 
 
 def _basket(request) -> Hold | None:
@@ -216,7 +219,9 @@ def _behind_queue(request, perf_id: int):
     """During a queued on-sale, the shop's pages need a valid pass: else, to the queue.
     With the waiting room's Redis away, a queued on-sale says so (and sells nothing)."""
     try:
-        if waiting_room.gated(perf_id) and not pass_ok(request, perf_id, _owner_key(request)):
+        # A pass the limits count is valid: checked once for both (a hold, a checkout).
+        if (waiting_room.gated(perf_id) and _holder(request, perf_id) is None
+                and not pass_ok(request, perf_id, _owner_key(request))):
             return redirect("shop:queue", pk=perf_id)
     except ServiceUnavailable:
         response = render(request, "shop/unavailable.html", status=503)
