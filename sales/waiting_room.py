@@ -738,13 +738,28 @@ def over_channel_limit(request, channel: str, what: str, holder: str | None = No
 # Promo and presale codes typed by one address in a minute, by the shop or the API: enough
 # for a family's typos, far too few to guess a code.
 CODE_TRIES_PER_MINUTE = 30
+# Each buyer let in has the tries above on their own pass, and one address may gather a
+# pass for every new visitor it brings into a queue: without a ceiling, those would add up
+# to tens of thousands of guesses a minute. The address may try, over all its passes, ten
+# codes a minute for each new visitor it may bring in a minute
+# (QUEUE_NEW_VISITORS_PER_NETWORK, as if 60 where joining is not limited): far more than
+# the buyers behind a carrier's address type, and raised with that setting for them.
+CODE_TRIES_PER_NEW_VISITOR = 10
+
+
+def code_tries_per_network() -> int:
+    return CODE_TRIES_PER_NEW_VISITOR * (settings.QUEUE_NEW_VISITORS_PER_NETWORK or 60)
 
 
 def too_many_code_tries(request, holder: str | None = None) -> bool:
     """Has this address (or the valid queue pass `holder`, as over_channel_limit counts it)
-    typed more than CODE_TRIES_PER_MINUTE codes this minute? This try counts."""
-    return settings.RATE_LIMITS and rate_limited("codes", holder or client_network(request),
-                                                 limit=CODE_TRIES_PER_MINUTE)
+    typed more than CODE_TRIES_PER_MINUTE codes this minute, or the address more than
+    code_tries_per_network() over all its passes? This try counts."""
+    if not settings.RATE_LIMITS:
+        return False
+    network = client_network(request)
+    over = rate_limited("codes", holder or network, limit=CODE_TRIES_PER_MINUTE)
+    return rate_limited("codes-network", network, limit=code_tries_per_network()) or over
 
 
 def rate_limited(bucket: str, key: str, limit: int, window: int = 60) -> bool:

@@ -219,3 +219,31 @@ def test_each_buyer_let_in_behind_one_address_confirms_payments_on_their_own_pas
     assert confirm(code, {"X-Queue-Pass": forged(performance)}).status_code == 429
     assert confirm("ZZZZZZZZ").status_code == 429
     assert confirm("ZZZZZZZZ", neighbour).status_code == 404
+
+
+def test_one_address_tries_a_bounded_number_of_codes_however_many_passes_it_gathers(performance, settings):
+    """Each pass has its own code tries, but the passes one address gathers do not multiply
+    them without end: the address has a ceiling over all of them, ten a minute for each new
+    visitor it may bring into a queue in a minute. Another address is not touched by it."""
+    settings.QUEUE_NEW_VISITORS_PER_NETWORK = 6  # a ceiling of 60 tries: two passes' budgets
+    room_for(performance, opens_in=timedelta(seconds=-1))
+    seats = places_of(performance)
+    api, elsewhere = APIClient(REMOTE_ADDR=CARRIER), APIClient(REMOTE_ADDR="203.0.113.9")
+    passes = [{"X-Queue-Pass": waiting_room.issue_pass(performance.pk, f"gathered{i}")} for i in range(3)]
+    tokens = [api.post("/api/v1/holds/", {"performance": performance.pk, "places": [seat.pk]}, format="json",
+                       headers=queue_pass).json()["token"] for seat, queue_pass in zip(seats, passes, strict=False)]
+    other_pass = {"X-Queue-Pass": waiting_room.issue_pass(performance.pk, "elsewhere")}
+    theirs = elsewhere.post("/api/v1/holds/", {"performance": performance.pk, "places": [seats[3].pk]},
+                            format="json", headers=other_pass).json()["token"]
+
+    def quote(client, token, code, headers):
+        return client.post(f"/api/v1/holds/{token}/quote/", {"promo_code": code}, format="json",
+                           headers=headers).status_code
+
+    in_one_clock_minute()
+    for token, queue_pass in zip(tokens[:2], passes[:2], strict=True):
+        assert [quote(api, token, f"GUESS{i}", queue_pass) for i in range(30)] == [400] * 30
+    answer = api.post(f"/api/v1/holds/{tokens[2]}/quote/", {"promo_code": "GUESS"}, format="json",
+                      headers=passes[2])
+    assert answer.status_code == 429 and answer.json()["error"]["code"] == "rate_limited"
+    assert quote(elsewhere, theirs, "GUESS", other_pass) == 400
