@@ -107,11 +107,21 @@ _MONTHS = {"fr": ("M", "F")}
 _SECONDS = {"fr": "\u00a0\\m\\i\\n\u00a0s\u00a0\\s"}
 
 
+# A day and its time inside a sentence ("on %(when)s", « le %(when)s »): a style each
+# language writes its own way (boxoffice/formats), "Sunday 6 December 2026 at 20:00",
+# « dimanche 6 décembre 2026 à 20 h 00 », where a sentence would read « le dim 6 décembre
+# 2026 20 h 00 » in the short one.
+IN_A_SENTENCE = "SENTENCE_DATETIME_FORMAT"
+
+
 def written_style(style: str) -> str:
     """Django's date format `style` as the active language writes it: its months (_MONTHS)
     and its clock, the language's TIME_FORMAT (boxoffice/formats) for each "H:i": "20:00"
-    in English, "20 h 00" in French."""
+    in English, "20 h 00" in French. A named style (IN_A_SENTENCE) is the language's own,
+    written there whole."""
     language = reader_language()
+    if style.endswith("_FORMAT"):
+        return formats.get_format(style, lang=language)
     if language in _MONTHS:
         style = style.replace(*_MONTHS[language])
     clock = formats.get_format("TIME_FORMAT", lang=language)

@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce, Collate, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.models import NAMES, Performance, PriceType
+from events.models import IN_A_SENTENCE, NAMES, Performance, PriceType
 
 from . import formatting
 from .errors import IllegalTransition, InvalidRequest, NotFound, WrongPerformance
@@ -59,13 +59,20 @@ def off_day(performance: Performance, moment: datetime) -> str:
     return ""
 
 
+def _day_and_time(moment: datetime, performance: Performance) -> str:
+    """`moment` as a refusal names it inside its sentence, on the clock of `performance`'s
+    venue: "Sunday 6 December 2026 at 20:00" after "on", « dimanche 6 décembre 2026 à
+    20 h 00 » after « le »."""
+    return formatting.when(at_venue(moment, performance), IN_A_SENTENCE)
+
+
 def _refuse_off_day(performance: Performance, moment: datetime) -> None:
     """A scan made off the performance's day is refused, and nothing written: the door was
     most likely opened on the wrong performance, and the ticket is its holder's on the day."""
     off = off_day(performance, moment)
     if not off:
         return
-    day = formatting.when(at_venue(performance.starts_at, performance), "D j M Y H:i")
+    day = _day_and_time(performance.starts_at, performance)
     if off == "before":
         raise IllegalTransition(_("this performance is on %(when)s: its tickets are refused until the day") % {
             "when": day})
@@ -123,11 +130,11 @@ def ticket_check_in(*, code: str, performance: Performance, door: str = "", acto
             raise WrongPerformance(
                 _("this ticket is for %(event)s on %(when)s, which is cancelled: nobody is let in with it") % {
                     "event": other.event.title,
-                    "when": formatting.when(at_venue(other.starts_at, other), "D j M Y H:i")},
+                    "when": _day_and_time(other.starts_at, other)},
                 performance=other.pk, starts_at=at_venue(other.starts_at, other).isoformat())
         raise WrongPerformance(
             _("this ticket is for %(event)s on %(when)s") % {
-                "event": other.event.title, "when": formatting.when(at_venue(other.starts_at, other), "D j M Y H:i")},
+                "event": other.event.title, "when": _day_and_time(other.starts_at, other)},
             performance=other.pk, starts_at=at_venue(other.starts_at, other).isoformat())  # as the API writes times
     if performance.cancelled_at is not None:
         raise IllegalTransition(_("this performance is cancelled: nobody is let in"))
@@ -146,18 +153,20 @@ def ticket_check_in(*, code: str, performance: Performance, door: str = "", acto
         return CheckIn(ticket, replayed=True)
     performance = ticket.place.performance
     first = at_venue(ticket.checked_in_at, performance)
-    # The time alone for a scan of today; with its day for one of another (a ticket used
-    # at an earlier performance's door by mistake, or a copy).
-    first = formatting.when(first, "H:i:s") if first.date() == at_venue(now, performance).date() else \
-        formatting.when(first, "D j M H:i")
+    # The time alone for a scan of today ("at 20:01:05"); with its day for one of another
+    # (a ticket used at an earlier performance's door by mistake, or a copy), as a sentence
+    # names a day ("on Friday 4 December 2026 at 20:00", « le vendredi … à 20 h 00 »).
+    first = _("at %(time)s") % {"time": formatting.when(first, "H:i:s")} \
+        if first.date() == at_venue(now, performance).date() else \
+        _("on %(when)s") % {"when": _day_and_time(first, performance)}
     by = ticket.checked_in_by.get_username() if ticket.checked_in_by_id else ""
     where = ticket.checked_in_door
     if where:
-        message = _("already checked in at %(time)s at %(door)s") % {"time": first, "door": where}
+        message = _("already checked in %(first)s at %(door)s") % {"first": first, "door": where}
     elif by:  # a door whose staff typed no name for it: who scanned it there
-        message = _("already checked in at %(time)s by %(by)s") % {"time": first, "by": by}
+        message = _("already checked in %(first)s by %(by)s") % {"first": first, "by": by}
     else:
-        message = _("already checked in at %(time)s") % {"time": first}
+        message = _("already checked in %(first)s") % {"first": first}
     raise IllegalTransition(message, checked_in_at=ticket.checked_in_at.isoformat(), door=where, by=by)
 
 
@@ -183,7 +192,7 @@ def _refuse_void(ticket: Ticket, performance: Performance) -> NoReturn:
     voided, new = _voided(ticket)
     if voided is None:  # not told by its place's trail
         raise IllegalTransition(_("this ticket was refunded or exchanged and is void"))
-    when = formatting.when(at_venue(voided, performance), "D j M Y H:i")
+    when = _day_and_time(voided, performance)
     voided_at = at_venue(voided, performance).isoformat()  # as the API writes times
     if new is None:
         raise IllegalTransition(_("this ticket was refunded on %(when)s and is void") % {"when": when},
@@ -195,7 +204,7 @@ def _refuse_void(ticket: Ticket, performance: Performance) -> NoReturn:
         if later is None:
             break
         if newer is None:
-            refunded = formatting.when(at_venue(later, performance), "D j M Y H:i")
+            refunded = _day_and_time(later, performance)
             raise IllegalTransition(_("this ticket was exchanged on %(when)s; the ticket it became was refunded on "
                                       "%(refunded)s and is void") % {"when": when, "refunded": refunded},
                                     void="refunded", voided_at=at_venue(later, performance).isoformat())
@@ -208,7 +217,7 @@ def _refuse_void(ticket: Ticket, performance: Performance) -> NoReturn:
                                   "scan the new one") % {"when": when}, **detail)
     raise IllegalTransition(_("this ticket was exchanged on %(when)s for a ticket to %(event)s on %(starts)s") % {
         "when": when, "event": other.event.title,
-        "starts": formatting.when(at_venue(other.starts_at, other), "D j M Y H:i")}, **detail)
+        "starts": _day_and_time(other.starts_at, other)}, **detail)
 
 
 def attendance(performance_id: int) -> dict[str, int]:

@@ -274,6 +274,11 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "at %(time)s": "à %(time)s",
+    "on %(when)s": "le %(when)s",
+    "already checked in %(first)s at %(door)s": "déjà entré %(first)s par %(door)s",
+    "already checked in %(first)s by %(by)s": "déjà entré %(first)s, scanné par %(by)s",
+    "already checked in %(first)s": "déjà entré %(first)s",
     "New caller added: %(name)s.": "Nouvelle personne ajoutée : %(name)s.",
     "Look the guest up by name.": "Cherchez la personne par son nom.",
     "Send the guest to the box office.": "Envoyez la personne à la billetterie.",
@@ -588,8 +593,6 @@ FR = {
         "le lien de paiement n'a pas pu être envoyé par courriel ; renvoyez-le avec POST orders/%(code)s/payment-link/",
     "Open your shift first, then hold the new seats again.":
         "Ouvrez d’abord votre quart, puis retenez de nouveau les nouvelles places.",
-    "already checked in at %(time)s by %(by)s": "déjà entré à %(time)s, scanné par %(by)s",
-    "already checked in at %(time)s": "déjà entré à %(time)s",
     "%(n)d paid order has no email address to send the new time to: call its buyer or tell them at the counter.": (
         "%(n)d commande payée n’a pas d’adresse courriel où envoyer la nouvelle heure : appelez son acheteur ou "
         "prévenez-le au guichet.",
@@ -1415,7 +1418,6 @@ FR = {
     "no ticket has this code": "aucun billet n'a ce code", "this ticket is for %(event)s on %(when)s":
     "ce billet est pour %(event)s le %(when)s", "this ticket was refunded or exchanged and is void":
     "ce billet a été remboursé ou échangé et n'est plus valide",
-    "already checked in at %(time)s at %(door)s": "déjà entré à %(time)s par %(door)s",
     "Organizer's office": "Bureau de l'organisateur", "Organizer": "Organisateur", "Counter clerk": "Guichetier",
     "Phone operator": "Téléphoniste", "Door staff": "Contrôle à l'entrée", "Password again": "Mot de passe (encore)",
     "The two passwords differ.": "Les deux mots de passe diffèrent.", "Roles": "Rôles", "Name": "Nom",

@@ -69,9 +69,7 @@ def test_a_ticket_for_another_date_is_refused_saying_which(performance, door):
     ticket, = sell(tomorrow)
     with pytest.raises(WrongPerformance) as refused:
         ticket_check_in(code=ticket.code, performance=performance, door="North gate", actor=door)
-    when = timezone.localtime(tomorrow.starts_at)
-    assert refused.value.message == (f"this ticket is for {tomorrow.event.title} on "
-                                     f"{when:%a} {when.day} {when:%b %Y %H:%M}")
+    assert refused.value.message == f"this ticket is for {tomorrow.event.title} on {venue_clock(tomorrow.starts_at)}"
     assert refused.value.detail["performance"] == tomorrow.pk
     ticket.refresh_from_db()
     assert ticket.checked_in_at is None  # still good for its own night
@@ -93,10 +91,20 @@ def test_unknown_and_void_tickets_are_refused(performance, door):
         ticket_check_in(code=ticket.code, performance=performance, actor=door)
 
 
-def venue_clock(moment) -> str:
-    """`moment` as the door's messages write it, on the venue's clock (Toronto's here)."""
-    when = timezone.localtime(moment)
-    return f"{when:%a} {when.day} {when:%b %Y %H:%M}"
+FRENCH_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+FRENCH_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+                 "novembre", "décembre")
+
+
+def venue_clock(moment, language: str = "en", zone=None) -> str:
+    """`moment` as the door's messages write a day and its time inside a sentence, on the
+    venue's clock (Toronto's unless told): "Sunday 6 December 2026 at 20:00", « dimanche
+    6 décembre 2026 à 20 h 00 » (after « le »)."""
+    when = timezone.localtime(moment, zone)
+    if language == "fr":
+        return (f"{FRENCH_DAYS[when.weekday()]} {when.day} {FRENCH_MONTHS[when.month - 1]} {when.year} "
+                f"à {when.hour}\u00a0h\u00a0{when:%M}")
+    return f"{when:%A} {when.day} {when:%B %Y} at {when:%H:%M}"
 
 
 def test_a_refunded_ticket_says_when_it_was_refunded(performance, door):
@@ -108,6 +116,37 @@ def test_a_refunded_ticket_says_when_it_was_refunded(performance, door):
         ticket_check_in(code=ticket.code, performance=performance, actor=door)
     assert refused.value.message == f"this ticket was refunded on {venue_clock(refunded_at)} and is void"
     assert refused.value.detail == {"void": "refunded", "voided_at": timezone.localtime(refunded_at).isoformat()}
+
+
+def test_refusals_in_french_say_le_with_the_whole_day_and_a_before_the_hour(performance, door):
+    """French writes a day and its time inside a sentence « le dimanche 6 décembre 2026 à
+    20 h 00 »: the day's whole name, and « à » before the hour, in every refusal naming one."""
+    from django.utils import translation
+
+    from sales import inventory
+
+    tomorrow = PerformanceFactory(event=performance.event, venue=performance.venue,
+                                  starts_at=performance.starts_at + timedelta(days=1), channels=[Channel.ONLINE])
+    PriceZoneFactory(performance=tomorrow, name="Stalls", sections=performance.venue.sections.all())
+    inventory.put_on_sale(performance=tomorrow)
+    theirs, = sell(tomorrow)
+    ticket, = sell(performance)
+    refunded, = sell(performance, name="Jean Tremblay", email="jt@example.org")
+    refunded_at = timezone.now()
+    order_refund(order=refunded.order, actor=make_user("boss", "organizer", is_staff=True), now=refunded_at)
+    with translation.override("fr"), pytest.raises(IllegalTransition) as refused:
+        ticket_check_in(code=ticket.code, performance=performance, actor=door)
+    assert refused.value.message == (f"cette représentation a lieu le {venue_clock(performance.starts_at, 'fr')}"
+                                     f"\u00a0: ses billets sont refusés jusqu’au jour venu")
+    with translation.override("fr"), pytest.raises(WrongPerformance) as refused:
+        ticket_check_in(code=theirs.code, performance=performance, actor=door)
+    assert refused.value.message == (f"ce billet est pour {tomorrow.event.title} le "
+                                     f"{venue_clock(tomorrow.starts_at, 'fr')}")
+    on_the_day(performance)
+    with translation.override("fr"), pytest.raises(IllegalTransition) as refused:
+        ticket_check_in(code=refunded.code, performance=performance, actor=door)
+    assert refused.value.message == (f"ce billet a été remboursé le {venue_clock(refunded_at, 'fr')} et n’est "
+                                     f"plus valide")
 
 
 def test_an_exchanged_ticket_says_when_and_for_which_performance(performance, door, clerk):

@@ -15,7 +15,7 @@ from sales.formatting import at_venue
 from sales.policy import DOOR_STAFF
 from sales.tickets import EARLY_DOORS
 from tests.factories import PerformanceFactory, PriceZoneFactory
-from tests.sales.test_check_in import sell
+from tests.sales.test_check_in import sell, venue_clock
 from tests.support import assert_error, client_for, make_performance, make_user, on_the_day, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +100,7 @@ def test_a_refunded_ticket_says_when_on_the_page_and_in_the_api(door, performanc
     order_refund(order=ticket.order, actor=organizer, now=refunded_at)
     on_the_day(performance)
     when = at_venue(refunded_at, performance)
-    said = f"this ticket was refunded on {when:%a} {when.day} {when:%b %Y %H:%M} and is void"
+    said = f"this ticket was refunded on {venue_clock(refunded_at)} and is void"
     c = signed_in(door)
     url = f"/door/performances/{performance.pk}/scan/"
     answer = c.post(url, {"code": ticket.code, "scan": "v1"}, **JSON)
@@ -114,6 +114,32 @@ def test_a_refunded_ticket_says_when_on_the_page_and_in_the_api(door, performanc
     assert refused["voided_at"] == when.isoformat()
     french = c.post(url, {"code": ticket.code, "scan": "v2"}, **JSON, HTTP_ACCEPT_LANGUAGE="fr").json()
     assert french["message"].startswith("ce billet a été remboursé le "), french
+
+
+def test_the_doors_sentences_name_a_day_and_its_time_as_french_writes_them(door, performance):
+    """In French a day and its time inside a sentence read « le dimanche 6 décembre 2026 à
+    20 h 00 »: the banner of a door opened on another day, a guest found by their order code
+    at the wrong door, a ticket scanned in on another day."""
+    from sales.models import Ticket
+
+    c = signed_in(door)
+    french = {"HTTP_ACCEPT_LANGUAGE": "fr"}
+    starts = venue_clock(performance.starts_at, "fr")
+    page = unescape(c.get(f"/door/performances/{performance.pk}/", **french).content.decode())
+    assert (f"Pas aujourd’hui\u00a0: cette représentation a lieu le {starts}. Ses billets sont refusés jusqu’au "
+            f"jour venu.") in page
+    other = make_performance(rows=1, per_row=2)
+    theirs, = sell(other)
+    wrong = unescape(c.get(f"/door/performances/{performance.pk}/", {"q": theirs.order.code}, **french)
+                     .content.decode())
+    assert (f"La commande {theirs.order.code} est pour {other.event.title} le {venue_clock(other.starts_at, 'fr')}, "
+            f"pas pour cette représentation.") in wrong
+    ticket, = sell(performance)
+    on_the_day(performance)
+    Ticket.objects.filter(pk=ticket.pk).update(checked_in_at=timezone.now() - timedelta(days=2), checked_in_door="")
+    earlier = venue_clock(Ticket.objects.get(pk=ticket.pk).checked_in_at, "fr")
+    again = c.post(f"/door/performances/{performance.pk}/scan/", {"code": ticket.code}, **JSON, **french)
+    assert again.status_code == 409 and again.json()["message"] == f"déjà entré le {earlier}"
 
 
 def test_find_a_guest_and_admit_them(door, performance):
@@ -131,7 +157,8 @@ def test_find_a_guest_and_admit_them(door, performance):
     other = make_performance(rows=1, per_row=2)
     theirs, = sell(other)
     wrong = unescape(c.get(f"/door/performances/{performance.pk}/", {"q": theirs.order.code.lower()}).content.decode())
-    assert f"Order {theirs.order.code} is for {other.event.title} on " in wrong and "No ticket" not in wrong
+    assert (f"Order {theirs.order.code} is for {other.event.title} on {venue_clock(other.starts_at)}, not this "
+            f"performance.") in wrong and "No ticket" not in wrong
     admitted = c.post(f"/door/performances/{performance.pk}/scan/", {"code": ticket.code})
     assert admitted.status_code == 200 and "door-ok" in admitted.content.decode()
 
@@ -144,8 +171,9 @@ def test_a_door_opened_on_another_day_warns_and_an_earlier_scan_gives_its_date(d
 
     c = signed_in(door)
     assert at_venue(performance.starts_at, performance).date() != at_venue(timezone.now(), performance).date()
-    page = c.get(f"/door/performances/{performance.pk}/").content.decode()
-    assert 'id="not-today"' in page and "Not today" in page
+    page = unescape(c.get(f"/door/performances/{performance.pk}/").content.decode())
+    assert 'id="not-today"' in page and (f"Not today: this performance is on {venue_clock(performance.starts_at)}. "
+                                         f"Its tickets are refused until the day.") in page
     ticket, = sell(performance, name="Jean Tremblay")
     # Found by name on another day: no button to admit them, which the scan would refuse.
     found = c.get(f"/door/performances/{performance.pk}/", {"q": "tremblay"}).content.decode()
@@ -153,8 +181,8 @@ def test_a_door_opened_on_another_day_warns_and_an_earlier_scan_gives_its_date(d
     on_the_day(performance)
     Ticket.objects.filter(pk=ticket.pk).update(checked_in_at=timezone.now() - timedelta(days=2), checked_in_door="")
     again = c.post(f"/door/performances/{performance.pk}/scan/", {"code": ticket.code}, **JSON)
-    earlier = at_venue(timezone.now() - timedelta(days=2), performance)
-    assert again.status_code == 409 and f"{earlier.day} " in again.json()["message"]
+    earlier = venue_clock(Ticket.objects.get(pk=ticket.pk).checked_in_at)
+    assert again.status_code == 409 and again.json()["message"] == f"already checked in on {earlier}"
     Ticket.objects.filter(pk=ticket.pk).update(checked_in_at=timezone.now())
     today = c.post(f"/door/performances/{performance.pk}/scan/", {"code": ticket.code}, **JSON).json()["message"]
     assert re.fullmatch(r"already checked in at \d\d:\d\d:\d\d", today)
@@ -218,13 +246,10 @@ def test_a_scan_at_another_days_performance_is_refused_and_the_ticket_kept_for_i
     """Admitted now, the ticket would be refused on its day: a door opened on the wrong
     performance refuses every way it scans (script, page without it, a guest found by
     name), says the performance's date, and records nothing."""
-    from sales import formatting
-    from sales.formatting import at_venue
-
     ticket, = sell(performance)
     c = signed_in(door)
     url = f"/door/performances/{performance.pk}/scan/"
-    day = formatting.when(at_venue(performance.starts_at, performance), "D j M Y")
+    day = venue_clock(performance.starts_at)
     answer = c.post(url, {"code": ticket.code, "scan": "d1"}, **JSON)
     assert answer.status_code == 409 and not answer.json()["admitted"], answer.json()
     assert day in answer.json()["message"] and answer.json()["counts"] == {"sold": 1, "scanned": 0}

@@ -6,3 +6,6 @@ TIME_FORMAT = "G\u00a0\\h\u00a0i"
 # As events.admin.VENUE_TIME in French (events.models.when: the whole month, Django's short
 # forms being wrong): "dim 6 décembre 2026 10 h 14".
 DATETIME_FORMAT = f"D j F Y {TIME_FORMAT}"
+# A day and its time inside a sentence, after « le » (« ce billet est pour Cyrano le … »):
+# the day's whole name, « à » before the hour: "dimanche 6 décembre 2026 à 20 h 00".
+SENTENCE_DATETIME_FORMAT = f"l j F Y \\à {TIME_FORMAT}"
