@@ -274,6 +274,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Signed out: the browser was closed since this page was opened. Sign in again to scan.":
+        "Session fermée : le navigateur a été fermé depuis l’ouverture de cette page. Reconnectez-vous pour scanner.",
     "at %(time)s": "à %(time)s",
     "on %(when)s": "le %(when)s",
     "already checked in %(first)s at %(door)s": "déjà entré %(first)s par %(door)s",

@@ -7,6 +7,24 @@
   "use strict";
   var root = document.getElementById("door");
   if (!root) return;
+  // The page kept on this device (templates/door/service_worker.js), opened in a browser
+  // closed since it was: the staff session's cookie went with the browser, and so did this
+  // one, set with the page. Nobody is signed in here: the page scans nothing, says so, and
+  // is no longer kept.
+  if (root.dataset.browserOpen && document.cookie.split("; ").indexOf(root.dataset.browserOpen + "=1") < 0) {
+    var closed = document.createElement("p"), signIn = document.createElement("a");
+    closed.className = "door-not-today";
+    closed.setAttribute("role", "alert");
+    closed.textContent = root.dataset.closed + " ";
+    signIn.href = location.pathname;  // online, the server asks to sign in and comes back here
+    signIn.textContent = root.dataset.signIn;
+    closed.appendChild(signIn);
+    root.replaceChildren(closed);
+    if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+      navigator.serviceWorker.controller.postMessage({forget: true});
+    }
+    return;
+  }
   var QUEUE = "boxoffice-door-queue", DOOR = "boxoffice-door-name";
   var scanUrl = root.dataset.scanUrl, attendanceUrl = root.dataset.attendanceUrl;
   var csrf = document.querySelector("input[name=csrfmiddlewaretoken]").value;

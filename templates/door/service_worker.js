@@ -4,7 +4,8 @@
 // keeps scanning; door.js keeps the scans and sends them when the network is back.
 // Online, the network answers first and what it says is kept; the device's copy answers
 // only when the network does not. Kept: the scanning page as it is opened (never with a
-// search's guests), until its staff session would end unused or its staff sign out.
+// search's guests), until its staff session would end unused or its staff sign out; opened
+// in a browser closed since, the page finds nobody signed in and has it forgotten (door.js).
 "use strict";
 var FILES = {{ files|safe }}.map(function (f) { return new URL(f, self.location).href; });
 var STATIC = "boxoffice-door-files-{{ version }}", PAGES = "boxoffice-door-pages";
@@ -86,8 +87,11 @@ self.addEventListener("fetch", function (event) {
   }
 });
 
-// The scanning page opened before this worker was there asks for itself to be kept.
+// The scanning page opened before this worker was there asks for itself to be kept; one
+// kept here, opened in a browser closed since, finds nobody signed in and asks for the pages
+// kept to be forgotten (door.js).
 self.addEventListener("message", function (event) {
+  if (event.data && event.data.forget === true) { event.waitUntil(forget()); return; }
   var path = event.data && event.data.keep;
   if (typeof path !== "string" || !SCANNING_PAGE.test(path)) return;
   event.waitUntil(fetch(path, {cache: "no-store", redirect: "manual"}).then(function (response) {

@@ -622,6 +622,44 @@ def test_a_reload_while_the_network_is_down_still_scans_and_sends_the_kept_scans
     context.close()
 
 
+def test_the_kept_page_is_not_shown_once_the_browser_was_closed_and_opened_offline(browser, live_server, tmp_path):
+    """The staff session's cookie ends with the browser: reopened with the network down,
+    the browser has the scanning page kept on the device but nobody signed in, and the
+    page says so and scans nothing, however long the session had to run unused."""
+    perf = make_performance(rows=1, per_row=2)
+    ticket, = sell(perf)
+    on_the_day(perf)
+
+    def open_browser():
+        context = browser.browser_type.launch_persistent_context(
+            tmp_path, executable_path=CHROMIUM, headless=True, base_url=live_server.url, locale="en-CA",
+            **SIZES["desktop"])
+        context.set_default_timeout(15_000)
+        return context, context.pages[0] if context.pages else context.new_page()
+
+    context, page = open_browser()
+    login(context, make_user("door-closed", DOOR_STAFF), live_server)
+    page.goto(f"/door/performances/{perf.pk}/")
+    wait_until_kept(page)
+    context.set_offline(True)  # still open: the page kept on the device comes back and scans
+    page.reload()
+    page.get_by_label("Ticket code").wait_for()
+    context.close()
+
+    context, page = open_browser()
+    assert not [c for c in context.cookies() if c["name"] == "sessionid"]  # gone with the browser
+    context.set_offline(True)
+    page.goto(f"/door/performances/{perf.pk}/")
+    page.locator("#door").get_by_text("Signed out: the browser was closed since this page was opened. "
+                                      "Sign in again to scan.").wait_for()
+    assert page.get_by_label("Ticket code").count() == 0 and page.get_by_role("button", name="Check in").count() == 0
+    page.wait_for_function("path => caches.match(path).then(kept => !kept)", arg=f"/door/performances/{perf.pk}/")
+    context.set_offline(False)
+    page.goto(f"/door/performances/{perf.pk}/")
+    page.wait_for_url("**/login/**")  # online, the server asks to sign in as before
+    context.close()
+
+
 def test_an_admitted_scan_and_a_refused_one_are_felt_apart(browser, live_server):
     perf = make_performance(rows=1, per_row=2)
     ticket, = sell(perf)

@@ -10,10 +10,12 @@ import functools
 import hashlib
 import json
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -44,6 +46,11 @@ OFFLINE_FILES = ("favicon.svg", "shop.css", "django_htmx/htmx-2.min.js", "shop.j
 # Sent with the scanning page: when its member of staff's session ends unless used again
 # (boxoffice.signin): the page kept on the device is not shown past it.
 SESSION_ENDS = "X-Staff-Session-Ends"
+# Set with the scanning page: a cookie the browser forgets when it closes, as it forgets the
+# staff session's own (boxoffice.signin), and which the page's script can read (the
+# session's it cannot). The page kept on the device, opened in a browser closed since, finds
+# it gone: nobody is signed in there, and the page scans nothing (static/door.js).
+BROWSER_OPEN = "door_browser_open"
 
 
 def _next_step(refused: SalesError) -> str:
@@ -88,9 +95,20 @@ def scan_page(request, pk: int):
                "result": None, "off_day": off_day(performance, timezone.now())}
     if request.htmx:
         return render(request, "door/scan.html#found", context)
-    response = render(request, "door/scan.html", context)
-    if getattr(request, "staff_session_ends", None):
-        response[SESSION_ENDS] = str(request.staff_session_ends)
+    return _scanning_page(request, context)
+
+
+def _scanning_page(request, context: dict, status: int = 200):
+    """The scanning page, with what its copy kept on the device is checked by: when its
+    staff session ends unless used (SESSION_ENDS) and whether the browser is still open
+    (BROWSER_OPEN)."""
+    ends = getattr(request, "staff_session_ends", None)
+    response = render(request, "door/scan.html", {**context, "browser_open": BROWSER_OPEN if ends else ""},
+                      status=status)
+    if ends:
+        response[SESSION_ENDS] = str(ends)
+        response.set_cookie(BROWSER_OPEN, "1", path=reverse("door:home"), secure=settings.SESSION_COOKIE_SECURE,
+                            samesite="Lax")  # no age: gone when the browser closes
     return response
 
 
@@ -155,7 +173,7 @@ def scan(request, pk: int):
     counts = attendance(performance.pk)
     if _wants_json(request):
         return JsonResponse({**result, "counts": counts}, status=status)
-    return render(request, "door/scan.html", {
+    return _scanning_page(request, {
         "performance": performance, "counts": counts, "off_day": off_day(performance, now),
         "q": "", "found": [], "result": result}, status=status)
 
