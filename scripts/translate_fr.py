@@ -281,6 +281,8 @@ FR = {
     "already checked in %(first)s at %(door)s": "déjà entré %(first)s par %(door)s",
     "already checked in %(first)s by %(by)s": "déjà entré %(first)s, scanné par %(by)s",
     "already checked in %(first)s": "déjà entré %(first)s",
+    "{n} minute": ("{n} minute", "{n} minutes"),
+    "{n} second": ("{n} seconde", "{n} secondes"),
     "New caller added: %(name)s.": "Nouvelle personne ajoutée : %(name)s.",
     "Look the guest up by name.": "Cherchez la personne par son nom.",
     "Send the guest to the box office.": "Envoyez la personne à la billetterie.",

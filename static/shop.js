@@ -306,11 +306,25 @@
     var deadline = Date.now() + 1000 * parseInt(box.dataset.seconds, 10);
     var left = 0;
     var clock = box.querySelector(".clock");
+    // The same time in words, for a screen reader ("9:05" reads as a time of day): the
+    // timer is not a live region, so it is read when the user goes to it, not every second.
+    var words = box.querySelector(".clock-words");
+    var forms = words ? JSON.parse(words.dataset.forms) : null;
+    var plural = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || "en") : null;
+    function say(n, unit) {
+      var one = plural ? plural.select(n) === "one" : n === 1;
+      return forms[unit][one ? 0 : 1].replace("{n}", n);
+    }
     var warning = document.getElementById("hold-warning");
     var lapsed = false, timer = null;
     function show() {
       var m = Math.floor(left / 60), s = left % 60;
       clock.textContent = m + ":" + (s < 10 ? "0" : "") + s;
+      if (words) {  // as the server writes it (time_left_words): "9 minutes 5 seconds", "9 minutes", "5 seconds"
+        var said = m ? [say(m, "minute")] : [];
+        if (s || !m) said.push(say(s, "second"));
+        words.textContent = said.join(" ");
+      }
     }
     // One message when the hold lapses, whether the clock or the server notices first; the
     // form keeps what was typed (and the browser keeps it for the next basket).

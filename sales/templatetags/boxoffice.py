@@ -1,3 +1,4 @@
+import json
 import re
 import zoneinfo
 from datetime import datetime
@@ -137,6 +138,31 @@ def minutes_seconds(seconds: int) -> str:
     its script runs, or without one."""
     minutes, rest = divmod(max(0, int(seconds)), 60)
     return f"{minutes}:{rest:02d}"
+
+
+def _time_left_units(n: int) -> dict[str, str]:
+    """A number of minutes and of seconds in words, "{n}" left for the number."""
+    return {"minute": ngettext("{n} minute", "{n} minutes", n), "second": ngettext("{n} second", "{n} seconds", n)}
+
+
+@register.filter
+def time_left_words(seconds: int) -> str:
+    """A hold's time left as a screen reader should say it ("9 minutes 5 seconds", not
+    "9:05", which reads as a time of day); the minutes alone on the minute, the seconds
+    alone in the last one. The countdown's script says the same as it ticks (shop.js)."""
+    minutes, rest = divmod(max(0, int(seconds)), 60)
+    said = [_time_left_units(minutes)["minute"].format(n=minutes)] if minutes else []
+    if rest or not minutes:
+        said.append(_time_left_units(rest)["second"].format(n=rest))
+    return " ".join(said)
+
+
+@register.simple_tag
+def time_left_forms() -> str:
+    """The words of time_left_words for the countdown's script: each unit's singular and
+    plural, chosen there by the language's plural rule (Intl.PluralRules)."""
+    one, other = _time_left_units(1), _time_left_units(2)
+    return json.dumps({unit: [one[unit], other[unit]] for unit in one}, ensure_ascii=False)
 
 
 @register.filter

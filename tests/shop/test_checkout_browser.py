@@ -2,6 +2,7 @@
 lapse message with the typed details kept, restricted view said in the basket, and
 axe-core on the basket."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -199,4 +200,35 @@ def test_once_paid_the_next_basket_in_that_browser_offers_nothing_of_the_last_bu
     for label in ("Full name", "Email", "Phone (optional)"):
         assert page.get_by_label(label).input_value() == "", label
     assert page.evaluate("sessionStorage.getItem('checkout-details')") is None
+    context.close()
+
+
+def heard(element) -> str:
+    """What a screen reader reads of `element`: the text of its accessibility tree, in order."""
+    lines = (re.sub(r'^\s*- [\w-]+(?: "[^"]*")?:?\s*', "", line).strip('"')
+             for line in element.aria_snapshot().splitlines())
+    return " ".join(line for line in lines if line)
+
+
+@pytest.mark.parametrize(("language", "at_first", "a_minute_on"), [
+    ("en", r"Seats held for 1 minute [45] seconds", r"Seats held for [45] seconds"),
+    ("fr", r"Places retenues pendant 1 minute [45] secondes", r"Places retenues pendant [45] secondes"),
+])
+def test_the_countdown_reads_as_minutes_and_seconds_not_a_time_of_day(browser, live_server, language, at_first,
+                                                                        a_minute_on):
+    """"1:05" on the screen; a screen reader would read it as five past one. The timer is
+    read as the time it holds, in the page's language, and kept quiet as it ticks: read
+    when the buyer goes to it, not every second."""
+    context, page = phone_basket_lapsing_in(browser, live_server, 65, {"width": 390, "height": 844})
+    if language == "fr":
+        context.add_cookies([{"name": "django_language", "value": "fr", "url": live_server.url}])
+        lapse_in(65)
+        page.reload()
+    timer = page.get_by_role("timer")
+    assert timer.get_attribute("aria-live") == "off"
+    assert re.fullmatch(r"1:0[45]", timer.locator(".clock").inner_text())  # what the eye reads
+    assert re.fullmatch(at_first, heard(timer)), timer.aria_snapshot()
+    page.clock.run_for(60_000)
+    assert re.fullmatch(r"0:0[45]", timer.locator(".clock").inner_text())
+    assert re.fullmatch(a_minute_on, heard(timer)), timer.aria_snapshot()
     context.close()

@@ -8,12 +8,13 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
+from django.test import Client
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from events.models import Channel
 from sales.holds import hold_create
-from sales.models import Hold, Place
+from sales.models import Customer, Hold, Place
 from tests.support import BUYER, CARD, client_for, make_performance, make_user, places_of, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,11 @@ FR = {"HTTP_ACCEPT_LANGUAGE": "fr"}
 
 
 def visible(response) -> str:
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", response.content.decode())))
+    return visible_text(response.content.decode())
+
+
+def visible_text(html: str) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
 
 
 def lapse(hold: Hold) -> None:
@@ -102,3 +107,49 @@ def test_the_admin_and_the_rest_of_what_is_said_of_a_hold_call_it_a_retenue():
                         "held: please try again shortly."):
             french = gettext(english)
             assert french != english and "réserv" not in french.lower() and "reten" in french, (english, french)
+
+
+def countdown_of(response) -> tuple[str, str]:
+    """A hold's countdown: what the eye reads (hidden from a screen reader), what a screen reader reads."""
+    box = re.search(r'<p [^>]*id="countdown"[^>]*>(.*?)</p>', response.content.decode(), re.S).group(0)
+    assert 'role="timer"' in box and 'aria-live="off"' in box  # read when visited, not every second
+    digits = re.search(r'<span class="clock" aria-hidden="true">([^<]*)</span>', box).group(1)
+    heard = re.sub(r'<span class="clock" aria-hidden="true">[^<]*</span>', "", box)
+    return digits, visible_text(heard)
+
+
+def test_every_countdown_says_minutes_and_seconds_to_a_screen_reader_not_a_time_of_day(clerk, operator):
+    """"9:59" reads as a time of day: the shop's basket, the counter's sale and the phone's
+    each give the time left in words, in the page's language."""
+    perf = make_performance(rows=2, per_row=6)
+    shop = Client()
+    shop.post(f"/performances/{perf.pk}/hold/", {"seats": str(places_of(perf)[0].pk)})
+    counter = signed_in(clerk)
+    counter.post("/counter/shift/open/", {"cash_float": "100"})
+    counter_sale = counter.post("/counter/sale/", {"performance": perf.pk, "zone": perf.price_zones.get().pk,
+                                                   "quantity": "1"})["Location"]
+    phone = signed_in(operator)
+    caller = Customer.objects.create(name="Hélène Côté", email="helene@example.org")
+    phone_sale = phone.post(f"/phone/customers/{caller.pk}/sale/", {"performance": perf.pk, "quantity": 1,
+                                                                     "zone": perf.price_zones.get().pk})["Location"]
+    for page, (english, french) in (
+            ((shop, "/basket/"), ("Seats held for", "Places retenues pendant")),
+            ((counter, counter_sale), ("Held for", "Retenues encore")),
+            ((phone, phone_sale), ("Held for", "Retenues encore"))):
+        client, url = page
+        for language, held_for, seconds in (({}, english, "seconds"), (FR, french, "secondes")):
+            digits, heard = countdown_of(client.get(url, **language))
+            minutes, rest = (int(n) for n in digits.split(":"))  # a few minutes: "minutes" in both languages
+            assert heard == f"{held_for} {minutes} minutes" + (f" {rest} {seconds}" if rest else ""), (digits, heard)
+
+
+@pytest.mark.parametrize(("seconds", "english", "french"), [
+    (600, "10 minutes", "10 minutes"), (61, "1 minute 1 second", "1 minute 1 seconde"),
+    (59, "59 seconds", "59 secondes"), (1, "1 second", "1 seconde"), (0, "0 seconds", "0 seconde")])
+def test_the_time_left_in_words(seconds, english, french):
+    from sales.templatetags.boxoffice import time_left_words
+
+    with translation.override("en"):
+        assert time_left_words(seconds) == english
+    with translation.override("fr"):
+        assert time_left_words(seconds) == french
