@@ -77,6 +77,12 @@ def _buyer(typed: str, customer: str, email: str) -> str:
     return person_name(typed or customer, email)
 
 
+def _mailbox(email: str) -> str:
+    """A buyer's email address as exported: none for the counter's walk-in, whose address
+    is the counter's own, nobody's mailbox (the customers export leaves the walk-in out)."""
+    return "" if email == WALK_IN_EMAIL else email
+
+
 def order_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
     qs = Order.objects.filter(where.created())
     if where.performance:
@@ -96,7 +102,7 @@ def order_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
         for (code, created, paid, title, starts, zone, channel, status, bought_as, name, email, typed_phone, phone,
              n, total, currency, promo, comp, staff) in qs.iterator(chunk_size=CHUNK):
             yield (code, _when(created, zone), _when(paid, zone), _performance(title, starts, zone),
-                   str(channels[channel]), str(statuses[status]), _buyer(bought_as, name, email), email,
+                   str(channels[channel]), str(statuses[status]), _buyer(bought_as, name, email), _mailbox(email),
                    typed_phone or phone, n, total, currency,
                    promo or "", comp, staff or "", zone)
     return header, rows()
@@ -126,7 +132,7 @@ def ticket_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
             yield (code, order, _performance(title, starts, zone), section, row or "",
                    number if number is not None else (f"#{standing}" if standing is not None else ""),
                    zone_name, type_names[performance].get(price_type, price_type), price, _("yes") if comp else "",
-                   str(statuses[status]), _buyer(bought_as, name, email), email,
+                   str(statuses[status]), _buyer(bought_as, name, email), _mailbox(email),
                    _when(checked_in, zone), door, zone)
     return header, rows()
 

@@ -896,3 +896,28 @@ def test_the_dashboards_takings_today_name_the_venue_whatever_its_name(organizer
                                              headers={"accept-language": language}).content.decode())
     tile = re.search(r'<div>([^<]*)<strong id="today-net">', page)[1]
     assert tile == said
+
+
+def test_a_counter_sale_to_nobody_in_particular_exports_no_email_address(clerk, organizer):
+    """A walk-in at the counter (a name given, no address) is kept under the counter's own
+    address, nobody's mailbox: the orders and tickets exports leave its email empty, as the
+    customers export leaves the walk-in out, rather than hand a mailing list a made-up one."""
+    from sales.formatting import WALK_IN_EMAIL
+
+    perf = make_performance(rows=1, per_row=4, price="50.00")
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    for name in ("", "Luc"):
+        hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, zone=perf.price_zones.get(),
+                           quantity=1)
+        order_place(hold=hold, customer=CustomerDetails(name=name, email=""), actor=clerk, shift=shift,
+                    payments=[PaymentRequest(method="cash", tendered=Decimal("60"))])
+    admin = signed_in(organizer)
+    url = "/admin/sales/performancedashboard/exports/"
+    for kind in ("orders", "tickets"):
+        rows = _csv(admin.get(url, {"kind": kind, "format": "csv", "performance": perf.pk}))
+        header, body = rows[0], rows[1:]
+        assert len(body) == 2, kind
+        assert sorted(r[header.index("Name")] for r in body) == ["Counter customer", "Luc"], kind
+        assert [r[header.index("Email")] for r in body] == ["", ""], (kind, body)
+        assert all(WALK_IN_EMAIL not in cell for r in body for cell in r), kind
+
