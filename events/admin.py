@@ -61,7 +61,10 @@ VENUE_TIME = "D j M Y H:i"
 
 def on_venue_clock(field: str, description, performance="performance"):
     """A list column: the row's `field` on the clock of the venue of the performance found
-    at the dotted path `performance` ("" for a performance itself), or by it if a function."""
+    at the dotted path `performance` ("" for a performance itself), or by it if a function.
+    A list of venues on several clocks is on the box office's (its days, its shifts): a time
+    on another then names its clock, as the counter writes it ("14:05 PDT"); a list of one
+    venue is on its clock, named above it."""
     find = performance if callable(performance) else attrgetter(performance) if performance else None
 
     def shown(self, obj):
@@ -69,7 +72,11 @@ def on_venue_clock(field: str, description, performance="performance"):
         if value is None:
             return self.get_empty_value_display()
         perf = find(obj) if find is not None else obj
-        return when(perf.local(value), VENUE_TIME)
+        local = perf.local(value)
+        written = when(local, VENUE_TIME)
+        if local.utcoffset() != timezone.localtime(value).utcoffset():
+            return f"{written} {local.tzname()}"
+        return written
 
     shown.short_description = description
     shown.admin_order_field = field

@@ -921,3 +921,31 @@ def test_a_counter_sale_to_nobody_in_particular_exports_no_email_address(clerk, 
         assert [r[header.index("Email")] for r in body] == ["", ""], (kind, body)
         assert all(WALK_IN_EMAIL not in cell for r in body for cell in r), kind
 
+
+def test_a_list_across_venues_names_the_clock_of_a_time_on_another(organizer, settings):
+    """The payments and orders of every venue, listed together, are each on its venue's
+    clock; one on a clock other than the box office's (the shifts' and the list's days)
+    says which, as the counter does ("14:05 PDT"): a Vancouver sale at 14:05 is not listed
+    as if it came before a Toronto one at 16:00. Narrowed to the Vancouver performance, the
+    whole list is on its clock, named once above it."""
+    from events.models import Venue
+
+    settings.TIME_ZONE = "America/Toronto"
+    toronto = make_performance(rows=1, per_row=2)
+    vancouver = make_performance(rows=1, per_row=2)
+    Venue.objects.filter(pk=vancouver.venue_id).update(time_zone="America/Vancouver")
+    here = sell(toronto, 1)[0].order
+    there = sell(vancouver, 1)[0].order
+    moment = datetime(2026, 3, 10, 21, 5, tzinfo=UTC)  # 17:05 in Toronto, 14:05 in Vancouver
+    for order in (here, there):
+        Payment.objects.filter(order=order).update(created_at=moment)
+        Order.objects.filter(pk=order.pk).update(created_at=moment)
+    admin = signed_in(organizer)
+    for url in ("/admin/sales/payment/", "/admin/sales/order/"):
+        page = unescape(admin.get(url).content.decode())
+        assert "Tue 10 Mar 2026 14:05 PDT" in page, url
+        assert "Tue 10 Mar 2026 17:05<" in page and "17:05 EDT" not in page, url
+    narrowed = unescape(admin.get("/admin/sales/payment/", {"order__performance__id__exact": vancouver.pk})
+                        .content.decode())
+    assert "Tue 10 Mar 2026 14:05<" in narrowed and "PDT" not in narrowed
+    assert "Times on the clock of the venue (America/Vancouver)" in narrowed
