@@ -137,6 +137,10 @@ class VenueClockMixin:
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         zone = self.venue_zone(request, object_id)
         if zone is None:
+            if object_id is None and any(f.name == "performance" for f in self.model._meta.fields):
+                # A new one's times are read on the clock of the performance chosen with them.
+                extra_context = {"subtitle": _("Times on the clock of the venue of the performance chosen below."),
+                                 **(extra_context or {})}
             return super().changeform_view(request, object_id, form_url, extra_context)
         note = _("Times on the clock of the venue (%(zone)s)") % {"zone": zone.key}
         # The object's name first, as the admin's own subtitle (and the browser's title) says

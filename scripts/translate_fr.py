@@ -283,6 +283,8 @@ FR = {
     "already checked in %(first)s": "déjà entré %(first)s",
     "{n} minute": ("{n} minute", "{n} minutes"),
     "{n} second": ("{n} seconde", "{n} secondes"),
+    "Times on the clock of the venue of the performance chosen below.":
+        "Heures de la salle de la représentation choisie ci-dessous, à son heure locale.",
     "New caller added: %(name)s.": "Nouvelle personne ajoutée : %(name)s.",
     "Look the guest up by name.": "Cherchez la personne par son nom.",
     "Send the guest to the box office.": "Envoyez la personne à la billetterie.",

@@ -346,3 +346,19 @@ def test_every_date_and_time_the_admin_takes_says_which_clock_change_it_meets():
     shown_only = {"PlaceAdmin", "HoldAdmin", "OrderAdmin", "TicketInline", "TicketAdmin", "StaffMemberAdmin",
                   "ShiftAdmin", "PerformanceDashboardAdmin", "PerformanceInline"}
     assert [name for name in plain if name.split(".")[0] not in shown_only] == []
+
+
+@pytest.mark.parametrize("page", ["waitingroom", "presale", "ballot"])
+def test_a_new_on_sale_says_its_times_are_on_the_clock_of_the_performances_venue(organizer, page):
+    """A waiting room's, a presale's or a ballot's times are typed on the clock of the venue
+    of the performance chosen on the same page: its add page says so before one is chosen
+    (a Vancouver show's 10:00 is not the box office's), as its change page names the clock."""
+    perf = make_performance(rows=1, per_row=2)
+    Venue.objects.filter(pk=perf.venue_id).update(time_zone="America/Vancouver")
+    admin = signed_in(organizer)
+    for language, said in (("en", "Times on the clock of the venue of the performance chosen below."),
+                           ("fr", "Heures de la salle de la représentation choisie ci-dessous, à son heure "
+                                  "locale.")):
+        page_text = visible(admin.get(f"/admin/sales/{page}/add/", headers={"accept-language": language})
+                            .content.decode())
+        assert said in page_text, (language, page_text[:600])
