@@ -285,6 +285,7 @@ FR = {
     "{n} second": ("{n} seconde", "{n} secondes"),
     "Times on the clock of the venue of the performance chosen below.":
         "Heures de la salle de la représentation choisie ci-dessous, à son heure locale.",
+    "Pick the seats": "Choisir les places", "(prices %(basis)s)": "(prix %(basis)s)",
     "New caller added: %(name)s.": "Nouvelle personne ajoutée : %(name)s.",
     "Look the guest up by name.": "Cherchez la personne par son nom.",
     "Send the guest to the box office.": "Envoyez la personne à la billetterie.",
