@@ -624,7 +624,7 @@ FR = {
                                     "%(n)s commandes correspondent à «\u00a0%(q)s\u00a0»"),
     "The latest order matching “%(q)s”": ("La dernière commande qui correspond à «\u00a0%(q)s\u00a0»",
                                           "Les %(n)s dernières commandes qui correspondent à «\u00a0%(q)s\u00a0»"),
-    "prices with fees and taxes included": "prix frais et taxes inclus",
+    "prices with fees and taxes included": "prix, frais et taxes inclus",
     "taxes included": "taxes incluses", "before tax": "avant taxes",
     "fees and taxes included": "frais et taxes inclus", "fees included": "frais inclus",
     "Price, taxes included": "Prix, taxes incluses", "Price before tax": "Prix avant taxes",

@@ -130,6 +130,15 @@ def test_an_exchange_offers_each_zone_at_what_a_ticket_there_costs_taxes_in(cler
     assert zone_offered(page, zone(hall, "Front").pk).endswith("— Front $91.98 (6 left)")
 
 
+def test_the_exchange_says_in_french_that_its_prices_hold_fees_and_taxes(clerk, hall):
+    quebec_taxes()
+    order = counter_sale(clerk, shift_open(clerk=clerk, cash_float=Decimal("100")), hall, "Stalls", 1)
+    page = signed_in(clerk).get(f"/counter/orders/{order.code}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    label = re.search(r'<label for="exchange-zone">(.*?)</label>', page, re.S).group(1)
+    said = re.sub(r"[ \t\r\n]+", " ", unescape(re.sub(r"<[^>]+>", " ", label))).strip()
+    assert said == "Nouvelles places\u00a0: les meilleures en (prix, frais et taxes inclus)"
+
+
 def test_a_payback_in_cash_is_counted_out_to_the_nearest_five_cents(clerk, hall):
     """80.02 for the front, 50.00 for the stalls: 30.02 back in cash is 30.00 from the
     drawer, on the exchange's page, in its message and in what the drawer expects."""
