@@ -253,6 +253,20 @@ def test_shift_close_shows_a_difference(clerk, performance):
 
 
 
+def test_the_shift_report_sets_its_amounts_in_columns_of_figures(clerk, performance):
+    """Expected, counted, difference and each payment: right-aligned, as every other table
+    of money on the staff pages, so that a printed count is read down its columns."""
+    c = signed_in(clerk)
+    c.post(open_sale(c, performance)["Location"], {"tendered": "100"})
+    c.post("/counter/shift/close/", {"counted_cash": "200", "counted_card": "0"})  # as expected: no check
+    page = c.get(f"/counter/shift/{Shift.objects.get().pk}/report/").content.decode()
+    money = re.findall(r"<td([^>]*)>[^<]*\$[^<]*</td>", page)
+    assert len(money) == 8  # 2 lines of 3, the total difference, the one payment
+    assert all('class="num"' in attributes for attributes in money)
+    assert re.findall(r'<th([^>]*)>(?:Expected|Counted|Difference|Amount)</th>', page) == [' class="num"'] * 3 + \
+        [' scope="col" class="num"']
+
+
 def test_a_mistyped_count_keeps_what_was_typed_and_names_the_field_as_the_page_does(clerk):
     c = signed_in(clerk)
     c.post("/counter/shift/open/", {"cash_float": "100"})
@@ -797,7 +811,7 @@ def test_cash_changes_hands_to_the_nearest_five_cents_and_the_drawer_counts_it_s
     # The shift's report lists the cash as it changed hands, as the drawer counted it; the
     # counter's home says its float as money.
     report = unescape(c.get(f"/counter/shift/{closed.pk}/report/").content.decode())
-    assert re.search(rf"{order.code}</td><td>Cash</td><td>\$20\.00</td>", report), report
+    assert re.search(rf"{order.code}</td><td>Cash</td><td class=\"num\">\$20\.00</td>", report), report
     c.post("/counter/shift/open/", {"cash_float": "1250"})
     assert "float $1,250.00." in unescape(c.get("/counter/").content.decode())
     settings.CASH_ROUNDING = Decimal("0.01")  # where cents are still paid
