@@ -2,8 +2,6 @@
 its items is looked at: a body of a million numbers (2 MB, under the size limit) does not
 keep a web process validating each of them for seconds before saying it is too long."""
 
-import time
-
 import pytest
 
 from tests.support import client_for, make_user
@@ -20,16 +18,13 @@ def test_too_many_places_is_said_before_the_items_are_checked(performance):
         "fields": {"places": ["Ensure this field has no more than 100 elements."]}}
 
 
-def test_a_million_places_is_refused_at_once(performance):
-    client = client_for()
-    started = time.monotonic()
-    answer = client.post("/api/v1/holds/", {"performance": performance.pk, "places": [1] * 1_000_000}, format="json")
-    took = time.monotonic() - started
+def test_a_million_places_is_refused_for_its_length(performance):
+    # A body of 2 MB, under the size limit: read, and refused for its length alone (the list
+    # of "x" above shows its items are not looked at first).
+    answer = client_for().post("/api/v1/holds/", {"performance": performance.pk, "places": [1] * 1_000_000},
+                               format="json")
     assert answer.status_code == 400
     assert answer.json()["error"]["fields"] == {"places": ["Ensure this field has no more than 100 elements."]}
-    # Validating each number first took seconds (a web process's whole budget under load);
-    # reading the JSON alone takes a fraction of one.
-    assert took < 2, took
 
 
 def test_an_organizers_list_too_long_is_said_before_its_items(performance):
