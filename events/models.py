@@ -112,6 +112,10 @@ _SECONDS = {"fr": "\u00a0\\m\\i\\n\u00a0s\u00a0\\s"}
 # « dimanche 6 décembre 2026 à 20 h 00 », where a sentence would read « le dim 6 décembre
 # 2026 20 h 00 » in the short one.
 IN_A_SENTENCE = "SENTENCE_DATETIME_FORMAT"
+# A day and its time on their own (a performance named on a page, a receipt, a ticket): the
+# day's and the month's whole names, a comma before the hour, "Sunday 6 December 2026,
+# 20:00", « dimanche 6 décembre 2026, 20 h 00 », as the shop's pages write a performance.
+IN_FULL = "l j F Y, H:i"
 
 
 def written_style(style: str) -> str:

@@ -15,13 +15,17 @@ contain are listed: subtotal + fees = total."""
 
 from __future__ import annotations
 
+import zoneinfo
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
+from events.models import IN_A_SENTENCE, IN_FULL
+
+from .formatting import when
 from .models import NOT_YET_TAKEN, REFUND_OWED, REFUND_REFUSED, REFUND_SETTLED, Order, Organizer, Payment, Place, Ticket
 from .policy import counted_row
 
@@ -98,6 +102,19 @@ class OrderReceipt:
     # The tickets refunded from an order still paid for its others: not in its total. (A
     # refunded order's lines are all its tickets.)
     refunded: tuple[ReceiptLine, ...] = ()
+
+    @property
+    def starts(self) -> str:
+        """When the show starts, as the shop's pages write it (IN_FULL), on the venue's clock."""
+        return self._written(self.starts_at, IN_FULL)
+
+    @property
+    def paid_on(self) -> str:
+        """When it was paid, as a sentence writes a moment ("Paid on …"), on the venue's clock."""
+        return self._written(self.paid_at, IN_A_SENTENCE)
+
+    def _written(self, moment: datetime | None, style: str) -> str:
+        return when(timezone.localtime(moment, zoneinfo.ZoneInfo(self.time_zone)), style) if moment else ""
 
     @property
     def listed(self) -> tuple[ReceiptLine, ...]:

@@ -12,6 +12,8 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen import canvas
 
+from events.models import IN_FULL
+
 from .formatting import at_venue, buyer_name, money, paid_with, when
 from .models import Order
 from .order_receipt import receipt_text
@@ -31,7 +33,7 @@ def _order_pdf(order: Order, tickets, receipt: str | None) -> bytes:
     pdf = canvas.Canvas(buf, pagesize=(width, height))
     pdf.setTitle(_("Tickets %(code)s") % {"code": order.code})
     perf = order.performance
-    starts = when(at_venue(perf.starts_at, perf), "l j M Y H:i").translate(_PRINTABLE)
+    starts = when(at_venue(perf.starts_at, perf), IN_FULL).translate(_PRINTABLE)  # as the shop's pages
     # Where to go and when the doors open, as the door and the buyer's map need them.
     where = ", ".join(filter(None, (perf.venue.name, perf.venue.address))).translate(_PRINTABLE)
     doors = f'{_("Doors open")} {when(at_venue(perf.doors_open_at, perf), "H:i")}' if perf.doors_open_at else ""

@@ -1916,7 +1916,7 @@ FR = {
     "Made %(when)s. Amounts as recorded at each sale, payment and refund.":
         "Établi le %(when)s. Montants tels qu'enregistrés à chaque vente, paiement et remboursement.",
     "Settlement of %(event)s, every performance:": "Règlement de toutes les représentations (%(event)s) :",
-    "Paid %(when)s": "Payé le %(when)s",
+    "Paid on %(when)s": "Payé le %(when)s",
     "%(places)s: not in %(venue)s, where this performance plays.":
         "%(places)s : hors de la salle de cette représentation (%(venue)s).",
     "Paid orders": "Commandes payées", "Customers": "Clients", "Venue": "Salle",

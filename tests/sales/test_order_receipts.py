@@ -77,20 +77,27 @@ def by_hand(tickets: list[tuple[str, str, str, str]], *, fee: str, order_fee: st
             "order_fee": Decimal(order_fee), "total": subtotal + fees + sum(taxes.values())}
 
 
+def receipt_moments(order, language: str) -> tuple[str, str]:
+    """The show's start and the payment, on the venue's clock: the show as the shop's pages
+    write it, the payment as a sentence writes a moment ("at", « à » before the hour)."""
+    perf = order.performance
+    clock = "G\u00a0\\h\u00a0i" if language == "fr" else "H:i"  # French typography's clock: 14 h 59
+    at = "\\à" if language == "fr" else "\\a\\t"
+    with translation.override(language):
+        return (formats.date_format(perf.local(), f"l j F Y, {clock}"),
+                formats.date_format(perf.local(order.paid_at), f"l j F Y {at} {clock}"))
+
+
 def expected_text(order, mine: dict, *, language: str = "en", words: dict | None = None) -> list[str]:
     w = words or {"Receipt": "Receipt", "Order": "Order", "discount": "discount", "fee": "fee",
                   "Fee per order": "Fee per order", "Subtotal": "Subtotal", "Fees": "Fees", "Total": "Total",
-                  "Promo code": "Promo code", "no.": "no. ", ":": ": ", "Paid": "Paid"}
+                  "Promo code": "Promo code", "no.": "no. ", ":": ": ", "Paid": "Paid on"}
 
     def d(x):
         return dollars(x, language)
 
     perf = order.performance
-    month = "F" if language == "fr" else "M"  # French months whole and lower case: 13 décembre
-    clock = "G\u00a0\\h\u00a0i" if language == "fr" else "H:i"  # French typography's clock: 14 h 59
-    with translation.override(language):  # the show and the payment, on the venue's clock
-        when = formats.date_format(perf.local(), f"D j {month} Y {clock}")
-        paid = formats.date_format(perf.local(order.paid_at), f"j {month} Y {clock}")
+    when, paid = receipt_moments(order, language)
     out = [f"{w['Receipt']} — {w['Order']} {order.code}", "Théâtre de la Ville, 1 rue Saint-Denis, Montréal",
            f"{perf.event.title}, {when}", f"{w['Paid']} {paid}"]
     for place, type_name, price, off, fee in mine["lines"]:
@@ -277,6 +284,22 @@ def test_the_pdf_ends_with_the_receipt_line_by_line():
     lines = pdf_text(order_pdf(order))
     assert f"Order {order.code} — Famille Tremblay" in lines  # a ticket page
     assert receipt_in(lines, "Receipt — ") == printed(expected_text(order, mine))
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_receipt_writes_the_show_as_the_shop_does_and_the_payment_as_a_sentence(client, language):
+    """The order page's receipt and the email's HTML one name the show's time as the shop's
+    pages name it (the order page's own heading), and the payment as a sentence does."""
+    order, _mine = family_order(language=language)
+    show, paid = receipt_moments(order, language)
+    paid = f"{'Payé le' if language == 'fr' else 'Paid on'} {paid}"
+    page = client.get(f"/orders/{order.code}/{order.access_token}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    heading, receipt = page.split('<section class="receipt', 1)
+    assert f"· {show}" in heading  # the shop's own way
+    assert f"{order.performance.event.title}, {show}<br>{paid}</p>" in unescape(receipt)
+    assert notifications.send_pending_confirmations() == 1
+    (html, _kind), = mail.outbox[0].alternatives
+    assert f"{order.performance.event.title}, {show}<br>{paid}</td>" in unescape(html)
 
 
 def test_the_counter_slip_prints_the_receipt_narrow():
