@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.models import Channel, OnSaleWindow, Performance, PriceZone, Section
+from events.models import IN_A_SENTENCE, Channel, OnSaleWindow, Performance, PriceZone, Section
 
 from . import inventory, network_holds, rows
 from .availability import availability_changed
@@ -50,7 +50,7 @@ def check_on_sale(*, performance: Performance, channel: str, now: datetime, wind
         raise NotOnSale(_("%(performance)s is not sold through this channel") % {"performance": named()})
     opens_at, closes_at, stocked = window
     if now < opens_at:
-        raise NotOnSale(_("sales open %(when)s") % {"when": when(performance.local(opens_at), "D j M Y H:i")})
+        raise NotOnSale(_("sales open on %(when)s") % {"when": when(performance.local(opens_at), IN_A_SENTENCE)})
     if now >= closes_at:
         raise NotOnSale(_("sales for this performance have closed"))
     if begun_for(channel, performance.starts_at, now):  # whatever its window says
@@ -181,8 +181,8 @@ def presale_opening(*, performance: Performance, channel: str, code: str, now: d
         raise InvalidRequest(_("presale codes are for the online sale"), field="access_code")
     if not presale.opens_at <= now < presale.closes_at:
         raise NotOnSale(_("the presale %(name)s is open from %(opens)s to %(closes)s") % {
-            "name": presale.name, "opens": when(performance.local(presale.opens_at)),
-            "closes": when(performance.local(presale.closes_at))})
+            "name": presale.name, "opens": when(performance.local(presale.opens_at), IN_A_SENTENCE),
+            "closes": when(performance.local(presale.closes_at), IN_A_SENTENCE)})
     window = OnSaleWindow.objects.filter(performance=performance, channel=channel).first()
     if window is None or now >= window.closes_at or not Place.objects.filter(performance=performance).exists():
         raise closed

@@ -1711,7 +1711,7 @@ FR = {
     "Buyer's language": "Langue de l'acheteur", "Caller's language": "Langue de l'appelant",
     "Their tickets and receipt are printed in it.": "Ses billets et son reçu sont imprimés dans cette langue.",
     "%(performance)s is not sold through this channel": "%(performance)s n'est pas vendu par ce canal",
-    "sales open %(when)s": "la vente ouvre le %(when)s",
+    "sales open on %(when)s": "la vente ouvre le %(when)s",
     "sales for this performance have closed": "la vente de cette représentation est fermée",
     "%(performance)s has not been put on sale yet": "%(performance)s n'a pas encore été mis en vente",
     "you may not sell through the channel %(channel)s": "vous ne pouvez pas vendre par le canal %(channel)s",

@@ -125,9 +125,9 @@ def test_a_performance_offers_to_buy_only_while_it_is_on_sale_online(client, org
     the staff find its page, which says so."""
     from datetime import timedelta
 
-    from django.utils import timezone
+    from django.utils import timezone, translation
 
-    from events.models import OnSaleWindow
+    from events.models import IN_A_SENTENCE, OnSaleWindow
     from sales.formatting import when
     from tests.support import client_for
 
@@ -146,7 +146,14 @@ def test_a_performance_offers_to_buy_only_while_it_is_on_sale_online(client, org
     assert f"On sale online from {perf.local(opens):%A} {perf.local(opens).day}" in page and hold_form not in page
     refused = client.post(f"/performances/{perf.pk}/hold/", {"zone": perf.price_zones.get().pk, "quantity": 1},
                           follow=True).content.decode()
-    assert f"sales open {when(perf.local(opens), 'D j M Y H:i')}" in refused  # as the pages write dates
+    # Inside a sentence, as a sentence writes a day and its time, in each language.
+    assert f"sales open on {when(perf.local(opens), IN_A_SENTENCE)}" in refused
+    assert " at " in when(perf.local(opens), IN_A_SENTENCE)
+    refused = client.post(f"/performances/{perf.pk}/hold/", {"zone": perf.price_zones.get().pk, "quantity": 1},
+                          HTTP_ACCEPT_LANGUAGE="fr", follow=True).content.decode()
+    with translation.override("fr"):
+        assert f"la vente ouvre le {when(perf.local(opens), IN_A_SENTENCE)}" in refused
+        assert f" à {perf.local(opens).hour}\u00a0h\u00a0" in refused
     online.update(opens_at=timezone.now() - timedelta(days=3), closes_at=timezone.now() - timedelta(days=1))
     page = client.get(f"/performances/{perf.pk}/").content.decode()
     assert "The online sale of this performance is closed." in page and hold_form not in page

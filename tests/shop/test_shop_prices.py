@@ -220,6 +220,28 @@ def test_before_the_sale_opens_a_presale_code_opens_it(client):
     assert Order.objects.get().status == "paid" and PresaleCode.objects.get().uses == 1
 
 
+# A day and its time inside a sentence, as each language writes it: the day's whole name,
+# "at" (« à ») before the hour.
+IN_WORDS = {"en": "l j F Y \\a\\t H:i", "fr": "l j F Y \\à G\u00a0\\h\u00a0i"}
+
+
+@pytest.mark.parametrize(("language", "said"), [
+    ("en", "the presale Fan club is open from {opens} to {closes}"),
+    ("fr", "la prévente Fan club est ouverte du {opens} au {closes}")])
+def test_a_presale_code_typed_too_early_says_when_its_presale_opens_in_a_sentence(client, language, said):
+    from django.utils import formats, translation
+
+    perf = presale_show()
+    Presale.objects.update(opens_at=timezone.now() + timedelta(hours=2))
+    presale = Presale.objects.get()
+    refused = client.post(f"/performances/{perf.pk}/presale/", {"access_code": "fans-2027"},
+                          HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    with translation.override(language):
+        opens, closes = (formats.date_format(perf.local(moment), IN_WORDS[language])
+                         for moment in (presale.opens_at, presale.closes_at))
+    assert said.format(opens=opens, closes=closes) in refused and not Hold.objects.exists()
+
+
 def test_no_access_code_field_once_the_sale_is_open(client):
     perf = make_performance(rows=1, per_row=3)
     now = timezone.now()
