@@ -1238,7 +1238,7 @@ FR = {
     "this performance has begun; sales have closed": "cette représentation a commencé ; la vente est close",
     "Your refund for %(event)s — order %(code)s": "Votre remboursement pour %(event)s — commande %(code)s",
     "the name is too long (at most %(n)d characters)": "le nom est trop long (%(n)d caractères au plus)",
-    "Paid back %(when)s (%(method)s)": "Remboursé le %(when)s (%(method)s)",
+    "Paid back on %(when)s (%(method)s)": "Remboursé le %(when)s (%(method)s)",
     "Not refunded (fees)": "Non remboursé (frais)",
     "Your order %(code)s was refunded: its tickets are no longer valid, and what was paid for them goes back the way it was paid.":
         "Votre commande %(code)s a été remboursée : ses billets ne sont plus valides, et ce qui a été payé "

@@ -531,6 +531,22 @@ def test_after_tickets_are_refunded_the_email_and_the_page_say_what_was_paid_bac
     assert f"−${back}" in page and "Paid back since, for what is no longer in this order" in page
 
 
+@pytest.mark.parametrize(("language", "words"), [("en", "Paid back on"), ("fr", "Remboursé le")])
+def test_a_payback_on_the_receipt_says_its_day_as_a_sentence_does(language, words):
+    from sales.order_receipt import receipt_text
+    from sales.orders import tickets_refund
+
+    order, _mine = family_order(language=language)
+    child = order.tickets.filter(price_type_name="Child").order_by("pk").first()
+    tickets_refund(order=order, ticket_ids=[child.pk], actor=None)
+    back = order.payments.get(status="refunded")
+    sentence = "l j F Y \\à G\u00a0\\h\u00a0i" if language == "fr" else "l j F Y \\a\\t H:i"
+    with translation.override(language):
+        day = formats.date_format(order.performance.local(back.created_at), sentence)
+    text = receipt_text(Order.objects.get(pk=order.pk))
+    assert f"{words} {day} (" in text, text
+
+
 def test_refunded_in_two_steps_the_receipt_still_adds_up_to_what_was_paid(client):
     """Some tickets, then the rest: both paybacks are listed, and what was kept (the fees,
     not refundable here) is what the payments took less both."""
