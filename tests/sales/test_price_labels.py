@@ -114,4 +114,4 @@ def test_the_counter_says_before_tax_when_selling_and_taxes_included_once_sold(c
     assert re.search(r'\(\$102\.33 <small class="price-basis">taxes included</small>\)', page)
     assert "New seats: best available in (prices with fees and taxes included)" in text
     french = text_of(c.get(f"/counter/orders/{order.code}/", **FRENCH).content)
-    assert "102,33 $ taxes incluses" in french and "(prix frais et taxes inclus)" in french
+    assert "102,33 $ taxes incluses" in french and "(prix, frais et taxes inclus)" in french
