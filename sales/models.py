@@ -736,14 +736,12 @@ class WaitingRoom(models.Model):
         errors = {}
         if self.opens_at and self.performance_id and self.opens_at >= self.performance.starts_at:
             errors["opens_at"] = _("The queue opens before the performance starts.")
-        if not self.automatic:
-            if errors:
-                raise ValidationError(errors)
-            return
-        for name in ("min_per_minute", "max_per_minute"):
-            if not getattr(self, name):
-                errors[name] = _("Automatic admission needs both bounds, of at least 1 a minute.")
-        # Said whatever else is wrong: skipped, it would come back as the table's rule by its name.
+        if self.automatic:
+            for name in ("min_per_minute", "max_per_minute"):
+                if not getattr(self, name):
+                    errors[name] = _("Automatic admission needs both bounds, of at least 1 a minute.")
+        # Said whatever else is wrong (skipped, it would come back as the table's rule by its
+        # name), and whatever the tick: bounds kept for later are wrong the day it is ticked.
         if self.min_per_minute and self.max_per_minute and self.min_per_minute > self.max_per_minute:
             errors["max_per_minute"] = _("The upper bound is below the lower one.")
         if errors:

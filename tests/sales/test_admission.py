@@ -306,6 +306,23 @@ def test_a_queue_opening_after_the_show_with_its_bounds_upside_down_is_told_both
     assert not WaitingRoom.objects.exists()
 
 
+def test_bounds_upside_down_are_refused_with_automatic_admission_unticked(client, organizer):
+    """Bounds kept for later are still bounds: a lowest rate above the highest is said on
+    its field whether automatic admission is ticked or not, and nothing is saved."""
+    perf = make_performance()
+    client.force_login(organizer)
+    form = {"performance": perf.pk, "enabled": "on", "opens_at_0": timezone.localtime().strftime("%Y-%m-%d"),
+            "opens_at_1": timezone.localtime().strftime("%H:%M:%S"), "admit_per_minute": 600,
+            "min_per_minute": 500, "max_per_minute": 100, "pass_minutes": 15}
+    response = client.post("/admin/sales/waitingroom/add/", form)
+    assert response.status_code == 200 and "The upper bound is below the lower one." in response.content.decode()
+    assert not WaitingRoom.objects.exists()
+    # Unticked, one bound or none is fine: they are only needed once it is ticked.
+    response = client.post("/admin/sales/waitingroom/add/", {**form, "max_per_minute": ""})
+    assert response.status_code == 302
+    assert WaitingRoom.objects.get(performance=perf).min_per_minute == 500
+
+
 def test_the_organizer_reads_in_the_admin_whether_the_queue_is_paused_or_sold_out(client, organizer):
     perf = make_performance(rows=2, per_row=5)
     room = automatic_room(perf)
