@@ -100,6 +100,11 @@ class Dashboard:
     def cash_rounding(self) -> Decimal:
         return self.cash_rounding_taken + self.cash_rounding_refunded
 
+    @property
+    def channels_total(self) -> tuple[int, Decimal]:
+        """The by-channel table's total row: its tickets and net takings added up."""
+        return sum(n for _, n, _ in self.by_channel), sum((net for _, _, net in self.by_channel), ZERO)
+
 
 def zone_states(performance: Performance, now: datetime | None = None) -> list[ZoneLine]:
     """Each price zone's places: sold, held in a live hold, reserved (held for a phone

@@ -71,7 +71,7 @@ def test_the_dashboards_fit_a_laptop_in_french(browser, live_server):
             assert page.locator("html").get_attribute("lang") == "fr"
             if name.startswith("performance"):
                 page.get_by_role("heading", name="Places par zone").wait_for()
-                assert page.locator("#by-channel tbody tr").count() == 2  # online and counter
+                assert page.locator("#by-channel tbody tr").count() == 3  # online, counter and their total
             if name == "event":
                 assert page.locator("#event-performances tbody tr").count() == len(performances) + 1
                 assert page.locator("#event-methods tbody tr").count() == 3

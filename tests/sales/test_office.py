@@ -243,6 +243,24 @@ def test_the_dashboard_page_replaces_the_raw_counts(sales, organizer):
     assert f"/admin/sales/performancedashboard/{sales.pk}/change/" in change
 
 
+def test_the_dashboard_totals_its_channels_as_the_orders_add_up(sales, organizer):
+    """The by-channel table ends with a total row, as the by-method table does: the tickets
+    still valid and the money moved, order by order, added up."""
+    page = unescape(signed_in(organizer).get(f"/admin/sales/performancedashboard/{sales.pk}/change/")
+                    .content.decode())
+    table = page[page.index('id="by-channel"'):]
+    table = table[:table.index("</table>")]
+    rows = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)[1:]]
+    *channels, total = rows
+    assert total[0] == "Total" and len(channels) == 2
+    orders = Order.objects.filter(performance=sales)
+    tickets = sum(order.tickets.filter(status=Ticket.Status.VALID).count() for order in orders)
+    net = sum((sum(order.payments.filter(MONEY_MOVED).values_list("amount", flat=True), Decimal(0))
+               for order in orders), Decimal(0))
+    assert (tickets, net) == (3, Decimal("150.00"))
+    assert total[1:] == [str(tickets), money(net)] == [str(sum(int(c[1]) for c in channels)), money(net)]
+
+
 def _csv(response, separator: str = ",") -> list[list[str]]:
     assert isinstance(response, StreamingHttpResponse)
     text = b"".join(response.streaming_content).decode("utf-8-sig")
