@@ -342,7 +342,12 @@ class OrderAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
     exclude = ("access_token", "idempotency_key", "receipt")
 
     def get_readonly_fields(self, request, obj=None):
-        return [f for f in super().get_readonly_fields(request, obj) if f not in self.exclude] + ["printed_receipt"]
+        # The total as money in the order's currency, where the bare number was.
+        return [("total_money" if f == "total" else f) for f in super().get_readonly_fields(request, obj)
+                if f not in self.exclude] + ["printed_receipt"]
+
+    def get_exclude(self, request, obj=None):
+        return [*super().get_exclude(request, obj), "total"]  # shown as total_money
 
     def get_fieldsets(self, request, obj=None):
         # What the order was charged, and why comps were given, together and in sight.

@@ -90,6 +90,18 @@ def test_organizer_reads_orders_and_sales_by_channel(client, organizer):
     assert "Online shop" in page and "100.00" in page
 
 
+@pytest.mark.parametrize(("language", "shown"), [("en", "$100.00"), ("fr", "100,00\u00a0$")])
+def test_an_orders_page_shows_its_total_as_money(client, organizer, language, shown):
+    """An order's total reads as every amount in the office does, with its currency: not a
+    bare "100,00"."""
+    order = sell_two(make_performance())
+    assert order.total == Decimal("100.00")
+    client.force_login(organizer)
+    page = client.get(f"/admin/sales/order/{order.pk}/change/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    total = re.findall(r'<div class="form-row field-total\w*">.*?<div class="readonly">(.*?)</div>', page, re.S)
+    assert total == [shown], total
+
+
 def test_an_order_no_staff_member_made_says_so_with_the_admins_blank_not_none(client, organizer):
     """An order bought in the shop was made by no staff member: its page shows the
     admin's blank there, as for any field left empty, not Python's word None."""
