@@ -24,7 +24,7 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from sales.errors import SalesError
 from sales.formatting import money, performance_label, when, zone_place
@@ -51,6 +51,15 @@ from .models import (
 )
 from .seating import SeatingPlanError, decode_upload, seating_plan_import
 from .services import SetupError, ZonePlaces, hall_claim, performance_copy, windows_follow, zone_places_claim
+
+# --- the admin's own titles --------------------------------------------------------------
+# Django's admin builds these from a table's name ("Add %s" with "venue"), and its French
+# ("Ajout de %s", "Supprimer les %(verbose_name_plural)s sélectionnés") elides and agrees
+# for no name: "Ajout de événement", "les salles sélectionnés". Named here, they stay in
+# our catalogue, which is read before Django's (LOCALE_PATHS), and it words them so that
+# they read right whatever the name's gender or first letter ("Ajout : salle").
+ADMIN_TITLES = (gettext_noop("Add %s"), gettext_noop("Change %s"), gettext_noop("View %s"),
+                gettext_noop("Delete selected %(verbose_name_plural)s"))
 
 # --- the venue's clock ------------------------------------------------------------------
 # A moment in the admin is read on the clock of the venue it happens for: a 20:00 show in

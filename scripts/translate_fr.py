@@ -274,6 +274,10 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Add %s": "Ajout : %s",
+    "Change %s": "Modification : %s",
+    "View %s": "Consultation : %s",
+    "Delete selected %(verbose_name_plural)s": "Supprimer la sélection : %(verbose_name_plural)s",
     "Signed out: the browser was closed since this page was opened. Sign in again to scan.":
         "Session fermée : le navigateur a été fermé depuis l’ouverture de cette page. Reconnectez-vous pour scanner.",
     "at %(time)s": "à %(time)s",

@@ -426,6 +426,36 @@ def test_the_organizers_admin_names_its_sections_in_french(organizer, french_per
     assert "pas les deux" in visible(both.content.decode())
 
 
+# French elides « de », « le », « la » before a vowel or a mute h (no name of ours starts
+# with an aspirated h); it writes its apostrophe curly and a no-break space before a colon.
+NOT_ELIDED = re.compile(r"\b(?:[dDlL]e|[lL]a) [aeiouyàâäéèêëîïôöûùüœhAEIOUYÀÂÉÈÊÎÔÛŒH]")
+
+
+def test_the_admin_titles_every_table_in_french_that_reads_right(organizer, french_performance):
+    """The titles Django's admin builds from a table's name (adding, changing, viewing one
+    row, deleting those ticked) read right in French for every table of the office,
+    whatever its name's gender or first letter: no « Ajout de événement », no « les salles
+    sélectionnés »."""
+    from django.contrib import admin
+
+    with translation.override("fr"):
+        for model in admin.site._registry:
+            opts = model._meta
+            titles = [translation.gettext(title) % opts.verbose_name for title in ("Add %s", "Change %s", "View %s")]
+            titles.append(translation.gettext("Delete selected %(verbose_name_plural)s") % {
+                "verbose_name_plural": opts.verbose_name_plural})
+            for title in titles:
+                assert not NOT_ELIDED.search(title), (opts.label, title)
+                assert "'" not in title and not re.search(r"[^\u00a0]:", title), (opts.label, title)
+                # A participle agrees with the name's gender, which a sentence for every name cannot know.
+                assert "sélectionnés" not in title, (opts.label, title)
+    office = signed_in(organizer)
+    assert "Ajout\u00a0: salle" in visible(page(office, "/admin/events/venue/add/"))
+    assert "Modification\u00a0: événement" in visible(page(office, f"/admin/events/event/"
+                                                                     f"{french_performance.event_id}/change/"))
+    assert ">Supprimer la sélection\u00a0: salles<" in page(office, "/admin/events/venue/")
+
+
 def test_the_admin_names_the_counters_walk_in_customer_in_french(organizer, french_performance):
     from sales.formatting import WALK_IN_EMAIL, WALK_IN_NAME
     from sales.payments import PaymentRequest
