@@ -278,6 +278,10 @@ FR = {
     "Change %s": "Modification : %s",
     "View %s": "Consultation : %s",
     "Delete selected %(verbose_name_plural)s": "Supprimer la sélection : %(verbose_name_plural)s",
+    "%(name)s:": "%(name)s :",
+    "Change": "Modification",
+    "View": "Afficher",
+    "View on site": "Voir sur le site",
     "Signed out: the browser was closed since this page was opened. Sign in again to scan.":
         "Session fermée : le navigateur a été fermé depuis l’ouverture de cette page. Reconnectez-vous pour scanner.",
     "at %(time)s": "à %(time)s",

@@ -454,6 +454,10 @@ def test_the_admin_titles_every_table_in_french_that_reads_right(organizer, fren
     assert "Modification\u00a0: événement" in visible(page(office, f"/admin/events/event/"
                                                                      f"{french_performance.event_id}/change/"))
     assert ">Supprimer la sélection\u00a0: salles<" in page(office, "/admin/events/venue/")
+    # A stacked row's heading names its table, then its row, after a colon written as French writes it.
+    priced = page(office, f"/admin/events/performance/{french_performance.pk}/change/")
+    headings = re.findall(r"<h3><b>(.*?)</b>", priced)
+    assert headings and all(heading.endswith("\u00a0:") for heading in headings), headings
 
 
 def test_the_admin_names_the_counters_walk_in_customer_in_french(organizer, french_performance):
