@@ -4,7 +4,7 @@ the difference changes hands."""
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -117,7 +117,7 @@ def _exchange_checks(order: Order, ticket_ids, hold: Hold,
     quote = hold_quote(hold, PriceRequest(types=wanted), now=now, language=order.language)  # as its buyer reads
     # The new places' tickets, each with its fee; not the fee per order, which the order
     # paid once already (an exchange makes no new order).
-    currency, lines = quote.currency, quote.lines
+    currency, lines = quote.currency, _as_charged(quote, order, old)
     new_total = sum((line.price for line in lines), Decimal("0"))
     if not lines:
         raise HoldNotActive(_("the hold has no places; pick the new seats again"))
@@ -138,6 +138,40 @@ def _exchange_checks(order: Order, ticket_ids, hold: Hold,
     code = (order.receipt or {}).get("promo_code") or "" if discounted else ""
     return old, lines, ExchangeQuote(old_value + kept + order_fee, new_total, currency, tuple(lines), code, cancelled,
                                      kept, order_fee)
+
+
+def _fee_before_taxes(fee: Decimal, taxes: dict) -> Decimal:
+    return fee - sum((Decimal(a) for a in (taxes or {}).get("fee", {}).values()), Decimal("0"))
+
+
+def _tax_setup(receipt: dict) -> tuple:
+    """The taxes an order was priced with (pricing.receipt_record): their names and rates,
+    and whether its prices held them."""
+    return (bool(receipt.get("tax_included")),
+            tuple((name, Decimal(rate)) for name, rate, *_rest in receipt.get("taxes") or ()))
+
+
+def _as_charged(quote, order: Order, old: list[Ticket]) -> list[inventory.TicketLine]:
+    """The new places' lines, each charged what a ticket handed back was when it is the
+    same ticket: the same list price, discount and fee before taxes, under the same taxes.
+    An order's taxes are rounded once and shared out over its tickets (receipts), so a
+    ticket may carry a cent less or more than one priced alone: exchanged like for like,
+    it costs nothing and pays back nothing, and the order's taxes still add up."""
+    if _tax_setup(quote.receipt) != _tax_setup(order.receipt or {}):
+        return list(quote.lines)  # the taxes changed since: the new places cost what they cost now
+    left = [t for t in old if not t.complimentary and t.taxes]
+    out = []
+    for line in quote.lines:
+        same = next((t for t in left if (t.list_price, t.discount, t.fee_refundable) ==
+                     (line.list_price, line.discount, line.fee_refundable)
+                     and _fee_before_taxes(t.fee, t.taxes) == _fee_before_taxes(line.fee, line.taxes)
+                     and not line.complimentary), None)
+        if same is None:
+            out.append(line)
+            continue
+        left.remove(same)
+        out.append(replace(line, price=same.price, fee=same.fee, tax=same.tax, taxes=same.taxes))
+    return out
 
 
 def exchange_hold(*, order: Order, ticket_ids, channel: str, user, performance=None, zone=None, place_ids=None,

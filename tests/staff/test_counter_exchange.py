@@ -130,6 +130,32 @@ def test_an_exchange_offers_each_zone_at_what_a_ticket_there_costs_taxes_in(cler
     assert zone_offered(page, zone(hall, "Front").pk).endswith("— Front $91.98 (6 left)")
 
 
+def test_a_like_for_like_exchange_costs_what_its_ticket_was_charged(clerk, hall):
+    """Two child tickets with Québec's taxes: the order's taxes are rounded once and shared
+    out, so one ticket was charged 60.94 and the other 60.93 (one alone costs 60.94).
+    Exchanging either for a child seat of the same zone costs nothing and pays back
+    nothing: the new seat is charged what the ticket handed back was, taxes as they were."""
+    quebec_taxes()
+    price_types(hall, {"Child": {"Stalls": "53.00"}})
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 2)
+    assert sorted(order.tickets.values_list("price", flat=True)) == [Decimal("60.93"), Decimal("60.94")]
+    c = signed_in(clerk)
+    for old in sorted(order.tickets.filter(status="valid"), key=lambda t: t.price):
+        start = c.post(f"/counter/orders/{order.code}/exchange/",
+                       {"tickets": [str(old.pk)], "zone": zone(hall, "Stalls").pk, "quantity": "1"})
+        page = unescape(c.get(start["Location"]).content.decode())
+        assert "No difference to pay" in page
+        new_seats = re.search(r'<table id="new-seats">.*?</table>', page, re.S).group(0)
+        assert re.findall(r'<td class="num">\$([0-9.]+)', new_seats) == [str(old.price)]
+        c.post(start["Location"], {"tickets": str(old.pk)})
+        new = order.tickets.filter(status="valid").latest("pk")
+        assert (new.price, new.tax, new.taxes) == (old.price, old.tax, old.taxes)
+    order.refresh_from_db()
+    assert order.total == Decimal("121.87") and not order.payments.exclude(status="approved").exists()
+    assert sum(t.price for t in order.tickets.filter(status="valid")) == order.total
+
+
 def test_the_exchange_says_in_french_that_its_prices_hold_fees_and_taxes(clerk, hall):
     quebec_taxes()
     order = counter_sale(clerk, shift_open(clerk=clerk, cash_float=Decimal("100")), hall, "Stalls", 1)
