@@ -61,7 +61,7 @@ FR = {
     'The zone belongs to another performance.': 'La zone appartient à une autre représentation.',
     'Invalid token.': 'Jeton invalide.',
     'User inactive or deleted.': 'Utilisateur inactif ou supprimé.',
-    'Open a shift first.': "Ouvrez d'abord un quart de travail.",
+    'Open a shift first.': "Ouvrez d'abord un quart.",
     'Nothing held: %(reason)s': "Rien n'est retenu : %(reason)s",
     'The hold lapsed; the seats were released. Start the sale again.': 'La retenue a expiré ; les places ont été libérées. Recommencez la vente.',
     'Sold. Change due: %(change)s': 'Vendu. Monnaie à rendre : %(change)s',
@@ -78,7 +78,7 @@ FR = {
     'Not paid: %(reason)s': 'Non payé : %(reason)s',
     'Paid. Change due: %(change)s': 'Payé. Monnaie à rendre : %(change)s',
     'No order matches “%(q)s”.': 'Aucune commande ne correspond à «\u00a0%(q)s\u00a0».',
-    'You have no open shift.': "Vous n'avez aucun quart de travail ouvert.",
+    'You have no open shift.': "Vous n'avez aucun quart ouvert.",
     '%(field)s must be an amount, like 20.00': '%(field)s doit être un montant, comme 20,00',
     '%(field)s cannot be negative': '%(field)s ne peut pas être négatif',
     '%(field)s is more than %(max)s: check the amount': '%(field)s dépasse %(max)s : vérifiez le montant',
@@ -762,12 +762,12 @@ FR = {
     # closing a shift over seats still held
     "your sales in progress still hold %(n)d seat: finish the sale, or release its seat, to close the shift": (
         "vos ventes en cours retiennent encore %(n)d place : terminez la vente, ou libérez sa place, pour fermer "
-        "le quart de travail",
+        "le quart",
         "vos ventes en cours retiennent encore %(n)d places : terminez les ventes, ou libérez leurs places, pour "
-        "fermer le quart de travail"),
+        "fermer le quart"),
     "Your sales in progress still hold seats.": "Vos ventes en cours retiennent encore des places.",
     "Go back to finish a sale, or release the seats listed here: closing the shift releases them.":
-        "Revenez terminer une vente, ou libérez les places listées ici : fermer le quart de travail les libère.",
+        "Revenez terminer une vente, ou libérez les places listées ici : fermer le quart les libère.",
     "Finish this sale": "Terminer cette vente",
     "Finish this exchange": "Terminer cet échange",
     "Release these seats, close and print the report": "Libérer ces places, fermer et imprimer le rapport",
@@ -1750,9 +1750,9 @@ FR = {
     "your role does not refund orders; ask a supervisor":
         "votre rôle ne rembourse pas les commandes ; demandez à un superviseur",
     "a card terminal's payment is paid back at the counter, in an open shift":
-        "un paiement par terminal se rembourse au guichet, dans un quart de travail ouvert",
+        "un paiement par terminal se rembourse au guichet, dans un quart ouvert",
     "the card terminal is used at the counter, in an open shift: open one first":
-        "le terminal de paiement s'utilise au guichet, dans un quart de travail ouvert : ouvrez-en un d'abord",
+        "le terminal de paiement s'utilise au guichet, dans un quart ouvert : ouvrez-en un d'abord",
     "only %(n)d place left in %(zone)s": ("plus que %(n)d place libre dans la zone %(zone)s", "plus que %(n)d places libres dans la zone %(zone)s"),
     "could not find %(quantity)d places together in %(zone)s (%(left)s left, at most %(together)d side by side); ask for fewer or pick the seats":
     ("impossible de trouver %(quantity)d place côte à côte dans la zone %(zone)s (%(left)s libres, au plus %(together)d côte à côte) ; demandez-en moins ou choisissez les places",
@@ -1879,10 +1879,10 @@ FR = {
     "les numéros de carte se tapent dans le champ du prestataire, ils ne sont pas envoyés ici",
     "only counter clerks open a cash drawer": "seuls les caissiers du comptoir ouvrent un tiroir-caisse",
     "enter the cash float (0 or more)": "entrez le fonds de caisse (0 ou plus)",
-    "you already have an open shift": "vous avez déjà un quart de travail ouvert",
-    "only the clerk of a shift closes it": "seul le caissier d'un quart de travail le ferme",
+    "you already have an open shift": "vous avez déjà un quart ouvert",
+    "only the clerk of a shift closes it": "seul le caissier d'un quart le ferme",
     "enter what you counted (0 or more)": "entrez ce que vous avez compté (0 ou plus)",
-    "this shift is already closed": "ce quart de travail est déjà fermé",
+    "this shift is already closed": "ce quart est déjà fermé",
     "Counter customer": "Client au comptoir", "change due %(amount)s": "monnaie rendue %(amount)s",
     "refunded: %(reason)s": "remboursé : %(reason)s", "another part could not be taken": "une autre partie n'a pas pu être prise",
     "another part was declined": "une autre partie a été refusée",

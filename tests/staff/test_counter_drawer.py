@@ -49,11 +49,16 @@ def test_a_shift_with_a_sale_in_progress_says_so_and_closes_once_its_seats_are_r
     french = _text(c.get("/counter/shift/close/", headers={"accept-language": "fr"}))
     assert "Vos ventes en cours retiennent encore des places" in french, french
     assert "Terminer cette vente" in french and "Libérer ces places, fermer et imprimer le rapport" in french
+    # A shift is « un quart » on the counter's pages, as its buttons say (« Fermer le quart »).
+    assert "fermer le quart les libère" in french and "quart de travail" not in french, french
 
     # Closed without choosing: refused, the sale listed, nothing closed, the seats still held.
     refused = c.post("/counter/shift/close/", {"counted_cash": "100", "counted_card": "0"})
     assert refused.status_code == 400
     assert "Your sales in progress still hold 2 seats" in _text(refused)
+    refused = _text(c.post("/counter/shift/close/", {"counted_cash": "100", "counted_card": "0"},
+                           headers={"accept-language": "fr"}))
+    assert "pour fermer le quart" in refused and "quart de travail" not in refused, refused
     assert Shift.objects.get().closed_at is None
     assert Place.objects.filter(performance=perf, state="held").count() == 2
 
@@ -91,7 +96,7 @@ def test_the_closed_shifts_report_offers_no_close_only_a_new_shift(clerk):
     assert "Rapport de quart" in _text(report)
     assert 'href="/counter/shift/close/"' not in report.content.decode()
     assert "Fermer le quart" not in _text(report)
-    assert "Vous n’avez aucun quart de travail ouvert." in _text(c.get("/counter/shift/close/", follow=True,
+    assert "Vous n’avez aucun quart ouvert." in _text(c.get("/counter/shift/close/", follow=True,
                                                                           headers={"accept-language": "fr"}))
 
 

@@ -756,7 +756,7 @@ def test_after_the_shift_is_closed_the_counters_menu_offers_to_open_one(staff_pa
     """Once the drawer is closed the menu says what the clerk can do (open a shift), not
     Sell and Close shift; a page bookmarked for those says there is no open shift."""
     words = {"en": ("Open a shift", "Sell", "Close shift", "You have no open shift."),
-             "fr": ("Ouvrir un quart", "Vendre", "Fermer le quart", "Vous n’avez aucun quart de travail ouvert.")}
+             "fr": ("Ouvrir un quart", "Vendre", "Fermer le quart", "Vous n’avez aucun quart ouvert.")}
     open_one, sell, close, none_open = words[language]
     page = staff_page(make_user(f"clerk-closed-{language}", "counter clerk"))
     page.context.add_init_script("window.print = () => {};")  # the report asks the printer on closing
