@@ -282,6 +282,8 @@ FR = {
     "Change": "Modification",
     "View": "Afficher",
     "View on site": "Voir sur le site",
+    "Sold.": "Vendu.",
+    "Paid.": "Payé.",
     "Signed out: the browser was closed since this page was opened. Sign in again to scan.":
         "Session fermée : le navigateur a été fermé depuis l’ouverture de cette page. Reconnectez-vous pour scanner.",
     "at %(time)s": "à %(time)s",

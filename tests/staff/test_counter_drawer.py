@@ -2,16 +2,18 @@
 tender typed absurdly (2000 for 20.00) is refused before any change is counted out."""
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 from html import unescape
 
 import pytest
+from django.utils import timezone
 
 from events.models import Channel
 from sales.errors import IllegalTransition, InvalidRequest
 from sales.holds import hold_create
 from sales.models import Hold, Order, Place, Shift
-from sales.orders import CustomerDetails, order_place
+from sales.orders import CustomerDetails, order_place, order_reserve
 from sales.payments import PaymentRequest
 from sales.shifts import shift_close, shift_open
 from tests.support import assert_error, client_for, make_performance, make_user, race, signed_in
@@ -235,3 +237,33 @@ def test_every_door_that_takes_cash_refuses_an_absurd_tender(clerk):
     message = assert_error(answer, 400, "invalid")["message"]
     assert "more than the $10.00 due and a $100.00 note" in message, message
     assert not Order.objects.filter(status="paid").exists()
+
+
+def test_a_sale_on_the_card_terminal_alone_speaks_of_no_change(clerk):
+    """No cash changed hands: the clerk is told it is sold, not of a change of nothing;
+    a sale with cash still says its change, even when it is none."""
+    perf = make_performance(rows=1, per_row=6, price="20.00")
+    c = signed_in(clerk)
+    c.post("/counter/shift/open/", {"cash_float": "0"})
+    sold = c.post(_start_sale(c, perf), {"card_amount": "40", "card_reference": "AUTH1", "attempt": "1"},
+                  follow=True)
+    assert "Sold." in _text(sold) and "Change due" not in _text(sold)
+    french = c.post(_start_sale(c, perf), {"card_amount": "40", "card_reference": "AUTH2", "attempt": "2"},
+                    follow=True, HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Vendu." in _text(french) and "Monnaie" not in _text(french)
+    cash = c.post(_start_sale(c, perf, "1"), {"tendered": "20", "attempt": "3"}, follow=True)
+    assert "Sold. Change due: $0.00" in _text(cash)
+
+
+def test_a_reservation_paid_on_the_card_terminal_alone_speaks_of_no_change(clerk, operator):
+    perf = make_performance(rows=1, per_row=6, price="20.00")
+    hold = hold_create(performance=perf, channel=Channel.PHONE, user=operator, zone=perf.price_zones.get(),
+                       quantity=2)
+    order = order_reserve(hold=hold, customer=CustomerDetails(name="W", email="w@example.org"), actor=operator,
+                          deadline=timezone.now() + timedelta(days=2))
+    c = signed_in(clerk)
+    c.post("/counter/shift/open/", {"cash_float": "0"})
+    paid = _text(c.post(f"/counter/orders/{order.code}/pay/", {"card_amount": "40", "card_reference": "AUTH3"},
+                        follow=True))
+    assert "Paid." in paid and "Change due" not in paid
+    assert Order.objects.get(pk=order.pk).status == "paid"

@@ -270,8 +270,7 @@ def sale(request, hold_id: int):
         return to_page(request, reverse("counter:home"))
     if sold is not None:  # a retried "Take payment": the sale went through the first time
         # Said again: the first answer, and its message, may be the one the browser dropped.
-        messages.success(request, _("Sold. Change due: %(change)s")
-                         % {"change": money(change_given(sold), sold.currency)})
+        messages.success(request, _sold_words(sold))
         return to_page(request, reverse("counter:order", args=[sold.code]))
     if not hold_is_live(hold):
         messages.error(request, sale_gone_words(
@@ -317,8 +316,7 @@ def sale(request, hold_id: int):
             errors += _sale_not_kept(charging, payment)
             quote = None
         if order is not None:
-            messages.success(request, _("Sold. Change due: %(change)s")
-                             % {"change": money(change_given(order), order.currency)})
+            messages.success(request, _sold_words(order))
             return redirect("counter:order", code=order.code)
     if quote is None and not prices.errors:
         quote = priced(prices, hold, actor=request.user)
@@ -668,9 +666,22 @@ def order_pay(request, code: str):
         typed = {k: request.POST.get(k, "")[:40] for k in ("tendered", "card_amount", "card_reference")}
         return redirect(f"{reverse('counter:order', args=[order.code])}?{urlencode(typed)}#reservation-payment")
     else:
-        messages.success(request, _("Paid. Change due: %(change)s")
-                         % {"change": money(change_given(order), order.currency)})
+        messages.success(request, _("Paid. Change due: %(change)s") % {
+            "change": money(change_given(order), order.currency)} if _cash_taken(order) else _("Paid."))
     return redirect("counter:order", code=order.code)
+
+
+def _cash_taken(order: Order) -> bool:
+    return order.payments.filter(method=Payment.Method.CASH, status=Payment.Status.APPROVED,
+                                 tendered__isnull=False).exists()
+
+
+def _sold_words(order: Order) -> str:
+    """What the clerk is told of a sale: the change to hand back when cash was taken (even
+    none); paid on the card terminal alone, there is no change to speak of."""
+    if _cash_taken(order):
+        return _("Sold. Change due: %(change)s") % {"change": money(change_given(order), order.currency)}
+    return _("Sold.")
 
 
 LOOKUP_LIMIT = 25  # orders found at once: the latest
