@@ -267,6 +267,18 @@ def test_the_shift_report_sets_its_amounts_in_columns_of_figures(clerk, performa
         [' scope="col" class="num"']
 
 
+def test_the_shift_report_links_each_payment_to_its_order(clerk, performance):
+    """The report is the clerk's, and so is the counter's order page: each code leads there."""
+    c = signed_in(clerk)
+    c.post(open_sale(c, performance)["Location"], {"tendered": "100"})
+    order = Order.objects.get()
+    c.post("/counter/shift/close/", {"counted_cash": "200", "counted_card": "0"})
+    page = c.get(f"/counter/shift/{Shift.objects.get().pk}/report/").content.decode()
+    payments = page.split('id="shift-payments"')[1]
+    assert re.findall(r'<a href="([^"]*)">([^<]*)</a>', payments) == [(f"/counter/orders/{order.code}/", order.code)]
+    assert c.get(f"/counter/orders/{order.code}/").status_code == 200
+
+
 def test_a_mistyped_count_keeps_what_was_typed_and_names_the_field_as_the_page_does(clerk):
     c = signed_in(clerk)
     c.post("/counter/shift/open/", {"cash_float": "100"})
@@ -811,7 +823,7 @@ def test_cash_changes_hands_to_the_nearest_five_cents_and_the_drawer_counts_it_s
     # The shift's report lists the cash as it changed hands, as the drawer counted it; the
     # counter's home says its float as money.
     report = unescape(c.get(f"/counter/shift/{closed.pk}/report/").content.decode())
-    assert re.search(rf"{order.code}</td><td>Cash</td><td class=\"num\">\$20\.00</td>", report), report
+    assert re.search(rf"{order.code}</a></td><td>Cash</td><td class=\"num\">\$20\.00</td>", report), report
     c.post("/counter/shift/open/", {"cash_float": "1250"})
     assert "float $1,250.00." in unescape(c.get("/counter/").content.decode())
     settings.CASH_ROUNDING = Decimal("0.01")  # where cents are still paid
@@ -980,7 +992,7 @@ def test_a_payment_is_at_one_time_on_the_order_and_on_the_shift_report(clerk):
     shift = Shift.objects.get()
     shift_close(shift=shift, clerk=clerk, counted_cash=shift.cash_float + order.total, counted_card=Decimal("0"))
     report = c.get(f"/counter/shift/{shift.pk}/report/").content.decode()
-    assert re.search(rf"<td>{shown}</td><td>{order.code}</td>", report), report
+    assert re.search(rf'<td>{shown}</td><td><a href="[^"]*">{order.code}</a></td>', report), report
 
 
 def test_the_phone_finds_an_order_by_the_code_the_caller_reads_out(operator, clerk):
