@@ -995,3 +995,32 @@ def test_the_slip_stays_open_after_the_print_dialog_and_esc_closes_it_back_to_th
     assert page.evaluate("window.focused") == 1 and page.evaluate("document.hasFocus()")
     page.keyboard.press("r")  # the next key is the counter's: R, the refund
     expect(page.locator("#refund-form input[name=tickets]").first).to_be_focused()
+
+
+def test_the_order_search_shows_its_whole_hint_on_a_desk_and_fits_a_phone(browser, live_server):
+    """The staff bar's order search is wide enough on a desk screen for its hint to be read
+    whole, in French as in English, and still fits a phone's width."""
+    from sales.shifts import shift_open
+
+    clerk = make_user("clerk-hint", "counter clerk")
+    shift_open(clerk=clerk, cash_float=Decimal("50"))
+    for locale, width in (("fr-CA", 1280), ("en-CA", 1280), ("fr-CA", 1024), ("fr-CA", 390), ("fr-CA", 320)):
+        context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 800},
+                                      locale=locale)
+        login(context, clerk, live_server)
+        page = context.new_page()
+        page.goto("/counter/")
+        search = page.locator('.staffbar input[name="q"]')
+        text, room = search.evaluate("""el => {
+            const style = getComputedStyle(el), ctx = document.createElement("canvas").getContext("2d");
+            ctx.font = style.font;
+            return [ctx.measureText(el.placeholder).width,
+                    el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)];
+        }""")
+        if width >= 1024:
+            assert room >= text, (locale, width, text, room)
+        # On a phone, the bar and its search stay within the screen's width.
+        over = page.evaluate("""() => [...document.querySelectorAll(".staffbar, .staffbar *")]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth).map(e => e.outerHTML.slice(0, 60))""")
+        assert not over, (locale, width, over)
+        context.close()
