@@ -32,7 +32,9 @@ from tests.support import (
     intents_of,
     make_performance,
     make_user,
+    price_types,
     provider,
+    quebec_taxes,
     signed_in,
     table_rows,
 )
@@ -559,3 +561,20 @@ def test_an_exchange_page_its_order_no_longer_allows_keeps_its_new_seats_held_by
     assert not Place.objects.filter(performance=later, state="held").exists()
     assert "The new seats were released" in text_of(released)
     assert f'action="{release}"' not in released.content.decode()
+
+
+def test_a_caller_exchanges_a_ticket_for_the_same_by_phone_at_no_cost(phone):
+    """Québec's taxes are rounded once on an order and shared out: one of two child tickets
+    cost 60.93, one alone costs 60.94. Exchanged for a seat like it, it costs nothing more,
+    and the phone, which takes no difference, holds the new seat."""
+    quebec_taxes()
+    perf = make_performance(rows=1, per_row=4, price="53.00")
+    price_types(perf, {"Child": {perf.price_zones.get().name: "53.00"}})
+    order = sold_by_phone(phone, perf)
+    cheaper = order.tickets.order_by("price").first()
+    assert cheaper.price == Decimal("60.93")
+    held = phone.post(f"/phone/orders/{order.code}/exchange/", {"tickets": [cheaper.pk],
+                                                                "zone": perf.price_zones.get().pk, "quantity": 1})
+    order_page = f"/phone/orders/{order.code}/"
+    assert f"{order_page}exchange/" in held["Location"], text_of(phone.get(order_page))
+    assert "No difference to pay" in text_of(phone.get(held["Location"]))
