@@ -393,7 +393,7 @@ def test_the_organizers_admin_names_its_sections_in_french(organizer, french_per
     office = signed_in(organizer)
     index = visible(page(office, "/admin/"))
     for name in ("Ventes", "Salles et événements", "Commandes", "Représentations", "Codes promo",
-                 "Salles d’attente", "Tirages au sort", "Quarts de travail"):
+                 "Salles d’attente", "Tirages au sort", "Tirages vérifiables", "Quarts de travail"):
         assert name in index, name
     assert_french("admin index", index)
     orders = visible(page(office, "/admin/sales/order/"))
