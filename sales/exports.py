@@ -166,7 +166,9 @@ def payment_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
 
 def customer_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
     """Customers who ordered (for the performance, when one is given) and what they paid:
-    their paid orders' totals. Dates are the customer's first record. The counter's record
+    their paid orders' totals. Dates are the customer's first record, on the performance's
+    venue's clock (the box office's, for every performance), named in the last column as the
+    other exports name theirs. The counter's record
     of a walk-in sold to nobody in particular is nobody to write to: not listed."""
     qs = Customer.objects.filter(where.created()).exclude(email=WALK_IN_EMAIL)
     zone = settings.TIME_ZONE
@@ -179,11 +181,11 @@ def customer_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
           .order_by("pk").values_list("name", "email", "phone", "created_at", "orders_n", "spent"))
     # "Created" and "Paid" of a customer (French: masculine) and of an amount, not of an order.
     header = [_("Name"), _("Email"), _("Phone"), pgettext("customer", "Created"), _("Paid orders"),
-              pgettext("money", "Paid")]
+              pgettext("money", "Paid"), _("Time zone of the times")]
 
     def rows():
         for name, email, phone, created, n, spent in qs.iterator(chunk_size=CHUNK):
-            yield (name, email, phone, _when(created, zone), n, spent or Decimal("0.00"))
+            yield (name, email, phone, _when(created, zone), n, spent or Decimal("0.00"), zone)
     return header, rows()
 
 

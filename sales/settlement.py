@@ -15,7 +15,9 @@ import io
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -76,7 +78,7 @@ class Settlement:
     event: Event
     performances: list[SettlementLine]
     methods: list[tuple[str, Decimal, Decimal]]  # (method label, taken, refunded)
-    made_at: datetime  # on the clock of the event's (first) venue
+    made_at: datetime  # on the clock of the event's (first) venue, or the box office's without one
     total: SettlementLine = field(default_factory=lambda: SettlementLine(""))
     # Each tax collected, as remitted: (name, registration, on the tickets and their fees,
     # on the orders' fees, on the fees refunds and exchanges kept). A ticket sold before
@@ -123,8 +125,8 @@ def event_settlement(event: Event, now: datetime | None = None) -> Settlement:
                for r in payments.values("method").order_by("method").annotate(
                    taken=Sum("amount", filter=Q(amount__gt=0)), refunded=Sum("amount", filter=Q(amount__lt=0)))]
     made_at = now or timezone.now()
-    if performances:
-        made_at = performances[0].local(made_at)
+    made_at = performances[0].local(made_at) if performances else timezone.localtime(
+        made_at, ZoneInfo(settings.TIME_ZONE))
     registrations = dict(TaxRate.objects.order_by("rank", "name").values_list("name", "registration"))
     names = sorted(set(ticket_taxes) | set(order_fee_taxes) | set(kept_fee_taxes),
                    key=lambda name: (list(registrations).index(name) if name in registrations else 99, name))
@@ -174,6 +176,8 @@ def settlement_csv(s: Settlement) -> bytes:
     writer = _Cells(out)
     writer.writerow([_title(s)])
     writer.writerow([_("Made"), s.made_at.strftime("%Y-%m-%d %H:%M")])
+    # Named as the exports name the clock of their times (sales.exports).
+    writer.writerow([_("Time zone of the times"), s.made_at.tzinfo.key])
     writer.writerow([])
     writer.writerow(_columns())
     for line in [*s.performances, s.total]:

@@ -383,8 +383,8 @@ def test_the_settlement_of_an_event_adds_up_to_its_payments(sales, organizer):
     admin = signed_in(organizer)
     rows = list(csv.reader(io.StringIO(
         admin.get(f"/admin/sales/performancedashboard/settlement/{sales.event_id}.csv").content.decode("utf-8-sig"))))
-    net_at = rows[3].index("Net")
-    assert [Decimal(r[net_at]) for r in rows[4:7]] == [first.net, second.net, expected]
+    net_at = rows[4].index("Net")
+    assert [Decimal(r[net_at]) for r in rows[5:8]] == [first.net, second.net, expected]
     assert rows[-1] == ["Total", str(s.total.taken), str(s.total.refunded), str(expected)]
     pdf = admin.get(f"/admin/sales/performancedashboard/settlement/{sales.event_id}.pdf")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
@@ -418,7 +418,7 @@ def test_the_settlement_says_which_performance_was_cancelled(organizer):
     settled = list(csv.reader(io.StringIO(admin.get(
         f"/admin/sales/performancedashboard/settlement/{first.event_id}.csv",
         headers={"accept-language": "fr"}).content.decode("utf-8-sig")), delimiter=";"))
-    assert [r[0].endswith(" · Annulée") for r in settled[4:6]] == [False, True]
+    assert [r[0].endswith(" · Annulée") for r in settled[5:7]] == [False, True]
     pdf = admin.get(f"/admin/sales/performancedashboard/settlement/{first.event_id}.pdf",
                     headers={"accept-language": "fr"})
     assert "Annul\\351e" in pdf_text(pdf.content).decode("cp1252")  # é, as a PDF string writes it
@@ -450,8 +450,8 @@ def test_fees_and_each_tax_add_up_in_the_dashboard_and_the_settlement(organizer)
         f"/admin/sales/performancedashboard/settlement/{perf.event_id}.csv").content.decode("utf-8-sig"))))
     assert rows[-1] == ["Total", "", str(sum(t for *_n, t, _o, _k in s.taxes)),
                         str(sum(o for *_n, o, _k in s.taxes)), "0.00", str(sum(recorded.values()))]
-    heading = rows[3]
-    assert rows[4][heading.index("of which prices before tax")] == "120.00"
+    heading = rows[4]
+    assert rows[5][heading.index("of which prices before tax")] == "120.00"
     page = signed_in(organizer).get(f"/admin/sales/performancedashboard/{perf.pk}/change/").content.decode()
     assert f"GST {money(recorded['GST'])}" in page
     # The PDF's headings wrap within their columns (20.5 mm apart): none runs into the next.
@@ -793,7 +793,39 @@ def test_the_customers_export_in_french_names_its_columns_for_a_customer_and_an_
                                             {"kind": "customers", "format": "csv", "performance": sales.pk},
                                             HTTP_ACCEPT_LANGUAGE="fr").streaming_content)
     header = next(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
-    assert header == ["Nom", "Courriel", "Téléphone", "Créé", "Commandes payées", "Payé"], header
+    assert header == ["Nom", "Courriel", "Téléphone", "Créé", "Commandes payées", "Payé",
+                      "Fuseau horaire des heures"], header
+
+
+def test_the_customers_export_and_the_settlement_name_the_clock_of_their_times(organizer):
+    """As the orders, tickets and payments exports do, the customers export says on which
+    clock its "Created" is written (the venue's, narrowed to a performance; the box
+    office's otherwise), and the settlement on which its "Made" is (its venue's)."""
+    from events.models import Venue
+
+    paris = make_performance(rows=1, per_row=2)
+    Venue.objects.filter(pk=paris.venue_id).update(time_zone="Europe/Paris")
+    order = sell(paris, 1)[0].order
+    Customer.objects.filter(pk=order.customer_id).update(created_at=datetime(2026, 3, 10, 23, 30, tzinfo=UTC))
+    admin = signed_in(organizer)
+    url = "/admin/sales/performancedashboard/exports/"
+    for where, zone, created in (({"performance": paris.pk}, "Europe/Paris", "2026-03-11 00:30:00"),
+                                 ({}, "America/Toronto", "2026-03-10 19:30:00")):
+        rows = _csv(admin.get(url, {"kind": "customers", "format": "csv", **where}))
+        assert rows[0][-1] == "Time zone of the times", rows[0]
+        row, = rows[1:]
+        assert (row[rows[0].index("Created")], row[-1]) == (created, zone), rows
+
+    made = datetime(2026, 3, 10, 23, 30, tzinfo=UTC)
+    rows = list(csv.reader(io.StringIO(admin.get(
+        f"/admin/sales/performancedashboard/settlement/{paris.event_id}.csv").content.decode("utf-8-sig"))))
+    assert rows[1][0] == "Made" and rows[2] == ["Time zone of the times", "Europe/Paris"], rows[:3]
+    s = event_settlement(paris.event, now=made)
+    assert (s.made_at.strftime("%Y-%m-%d %H:%M"), s.made_at.tzinfo.key) == ("2026-03-11 00:30", "Europe/Paris")
+    french = list(csv.reader(io.StringIO(admin.get(
+        f"/admin/sales/performancedashboard/settlement/{paris.event_id}.csv",
+        HTTP_ACCEPT_LANGUAGE="fr").content.decode("utf-8-sig")), delimiter=";"))
+    assert french[1][0] == "Établi" and french[2] == ["Fuseau horaire des heures", "Europe/Paris"], french[:3]
 
 
 def test_the_payments_and_performances_by_day_are_on_the_venues_clock(organizer):
