@@ -64,3 +64,40 @@ def test_a_performances_title_and_its_buttons_do_not_cover_each_other(browser, l
         screenshot(page, f"performance-title-fr-{width}")
         assert page.evaluate(OVERLAPS) == 0, width
     context.close()
+
+
+# Each column of the price types' table, as far as its box lets it be seen once scrolled to:
+# its heading's right edge and the box's, on the page.
+COLUMNS = """() => {
+  const box = document.querySelector('#price_types-group div.tabular');
+  return [...box.querySelectorAll('thead th')].filter(th => th.offsetWidth).map(th => {
+    box.scrollLeft = th.offsetLeft + th.offsetWidth - box.clientWidth;
+    const cell = th.getBoundingClientRect(), seen = box.getBoundingClientRect();
+    return {column: th.textContent.trim(), right: Math.round(cell.right), box: Math.round(seen.right),
+            window: document.documentElement.clientWidth};
+  }).filter(c => c.right > Math.min(c.box, c.window) + 1);
+}"""
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_every_column_of_a_performances_price_types_is_reached_on_a_wide_screen(browser, live_server, language):
+    """At 1400 px the price types' table (each type named and noted in two languages) is
+    wider than the form: its box scrolls to its last column (the prices per zone and the
+    delete box), a stop of the keyboard's, and the page itself does not move sideways. Its
+    rows stay a line or two high (the prices per zone are not squeezed into a column a word
+    wide), so that the box's scroll bar is on the screen with them, not a screen below."""
+    perf, context, page = demo_performance_in_french(browser, live_server, f"wide-{language}")
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.goto(f"/admin/events/performance/{perf.pk}/change/")
+    assert page.locator("#price_types-group tbody tr.has_original").count() >= 2
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    screenshot(page, f"admin-price-types-{language}-1400")
+    assert page.evaluate(OVERFLOW) == 0
+    assert page.evaluate(COLUMNS) == []
+    box = page.get_by_role("region", name="Tarifs" if language == "fr" else "Price types")
+    assert box.count() == 1
+    assert box.bounding_box()["height"] < 900 - 100, "its scroll bar is out of sight below its rows"
+    page.evaluate("() => window.scrollTo(500, window.scrollY)")
+    assert page.evaluate("() => window.scrollX") == 0
+    context.close()
