@@ -1,7 +1,12 @@
 """Fill locale/fr from this table and compile it (no GNU gettext needed):
 
     .venv/bin/python manage.py makemessages -l fr --ignore=.venv --ignore=.stack --ignore=tests
+    .venv/bin/python manage.py makemessages -d djangojs -l fr --ignore=.venv --ignore=.stack --ignore=tests
     .venv/bin/python scripts/translate_fr.py
+
+The second catalogue (djangojs) holds the few words of Django's admin scripts whose French
+the box office writes itself (scripts/djangojs_words.js names them); Django's French has
+the rest.
 """
 
 import re
@@ -2196,28 +2201,54 @@ def typeset(text: str) -> str:
     return ELISION.sub("\u2019", APART.sub("\u00a0\\1", text))
 
 
-path = Path(__file__).resolve().parent.parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"
-po = polib.pofile(str(path))
-po.metadata["Language"] = "fr"
-po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
-po.metadata["Plural-Forms"] = "nplurals=2; plural=(n > 1);"
-missing = []
-for entry in po:
-    if entry.msgctxt:
-        if (entry.msgctxt, entry.msgid) in IN_CONTEXT:
-            entry.msgstr = typeset(IN_CONTEXT[entry.msgctxt, entry.msgid])
+# The admin scripts' words (djangojs), as Django's French says them but for the apostrophe.
+FR_JS = {
+    "Today": "Aujourd'hui",
+    "You have selected an action, but you haven’t saved your changes to individual fields yet. Please click OK to save. You’ll need to re-run the action.":
+        "Vous avez sélectionné une action, mais vous n'avez pas encore enregistré certains champs modifiés. Cliquez sur OK pour enregistrer. Vous devrez réappliquer l'action.",
+    "You have selected an action, and you haven’t made any changes on individual fields. You’re probably looking for the Go button rather than the Save button.":
+        "Vous avez sélectionné une action, et vous n'avez fait aucune modification sur des champs. Vous cherchez probablement le bouton Envoyer et non le bouton Enregistrer.",
+    "Note: You are %s hour ahead of server time.": (
+        "Note : l'heure du serveur précède votre heure de %s heure.",
+        "Note : l'heure du serveur précède votre heure de %s heures."),
+    "Note: You are %s hour behind server time.": (
+        "Note : votre heure précède l'heure du serveur de %s heure.",
+        "Note : votre heure précède l'heure du serveur de %s heures."),
+}
+
+
+def fill(path: Path, table: dict, in_context: dict) -> list[str]:
+    """Fill the catalogue at `path` from `table` (and `in_context`), compile it, and
+    return the strings it has no French for."""
+    po = polib.pofile(str(path))
+    po.metadata["Language"] = "fr"
+    po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
+    po.metadata["Plural-Forms"] = "nplurals=2; plural=(n > 1);"
+    missing = []
+    for entry in po:
+        if entry.msgctxt:
+            if (entry.msgctxt, entry.msgid) in in_context:
+                entry.msgstr = typeset(in_context[entry.msgctxt, entry.msgid])
+                entry.flags = [f for f in entry.flags if f != "fuzzy"]
+            else:
+                missing.append(f"{entry.msgctxt}: {entry.msgid}")
+        elif entry.msgid in table:
+            if entry.msgid_plural:  # (singular, plural), or one text for both
+                one, many = table[entry.msgid] if isinstance(table[entry.msgid], tuple) else (table[entry.msgid],) * 2
+                entry.msgstr_plural = {0: typeset(one), 1: typeset(many)}
+            else:
+                entry.msgstr = typeset(table[entry.msgid])
             entry.flags = [f for f in entry.flags if f != "fuzzy"]
         else:
-            missing.append(f"{entry.msgctxt}: {entry.msgid}")
-    elif entry.msgid in FR:
-        if entry.msgid_plural:  # (singular, plural), or one text for both
-            one, many = FR[entry.msgid] if isinstance(FR[entry.msgid], tuple) else (FR[entry.msgid],) * 2
-            entry.msgstr_plural = {0: typeset(one), 1: typeset(many)}
-        else:
-            entry.msgstr = typeset(FR[entry.msgid])
-        entry.flags = [f for f in entry.flags if f != "fuzzy"]
-    else:
-        missing.append(entry.msgid)
-po.save()
-po.save_as_mofile(str(path.with_suffix(".mo")))
-print(f"{len(po) - len(missing)} translated; missing: {missing}")
+            missing.append(entry.msgid)
+    po.save()
+    po.save_as_mofile(str(path.with_suffix(".mo")))
+    print(f"{path.name}: {len(po) - len(missing)} translated")
+    return missing
+
+
+catalogues = Path(__file__).resolve().parent.parent / "locale" / "fr" / "LC_MESSAGES"
+missing = fill(catalogues / "django.po", FR, IN_CONTEXT)
+if (catalogues / "djangojs.po").exists():
+    missing += fill(catalogues / "djangojs.po", FR_JS, {})
+print(f"missing: {missing}")

@@ -42,3 +42,24 @@ def test_french_punctuation_stands_apart_and_the_space_inside_guillemets_and_aft
             if NOT_APART.search(bare) or GUILLEMETS.search(bare):
                 wrong.append(text)
     assert wrong == [], f"{len(wrong)} French strings, e.g. {wrong[:5]}"
+
+
+def test_the_admins_scripts_write_french_elisions_with_the_curly_apostrophe(db):
+    """Django's admin scripts (the date picker's « Aujourd’hui », the list actions' warnings)
+    take their words from its JavaScript catalogue, whose French types the elision's
+    apostrophe straight where the rest of the admin types it curly: the box office's own
+    catalogue (djangojs) writes those the French way, and the catalogue served is that."""
+    import json
+
+    from tests.support import make_user, signed_in
+
+    boss = make_user("catalogue-boss", is_staff=True, is_superuser=True)
+    served = signed_in(boss).get("/admin/jsi18n/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    catalogue = json.loads(re.search(r"const newcatalog = (\{.*?\});", served, re.S).group(1))
+    assert catalogue["Today"] == "Aujourd\u2019hui"
+    straight = [text for value in catalogue.values() for text in (value if isinstance(value, list) else [value])
+                if re.search(r"(?<=\w)'(?=\w)", text)]
+    assert straight == []
+    po = polib.pofile(str(CATALOGUE / "djangojs.po"))
+    mo = {e.msgid: e.msgstr or e.msgstr_plural for e in polib.mofile(str(CATALOGUE / "djangojs.mo")) if e.msgid}
+    assert {e.msgid: e.msgstr or e.msgstr_plural for e in po if e.translated() and not e.obsolete} == mo
