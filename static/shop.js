@@ -67,8 +67,14 @@
       refresh();
     }
 
-    // Tooltip: the seat's own label, shown on hover and on keyboard focus.
+    // Tooltip: the seat's own label, shown on hover and on keyboard focus. A tap names the
+    // seat only for a moment: on a phone nothing takes the tooltip away, and it would stay
+    // over the seats above the one tapped (the tapped seat is marked picked anyway). A focus
+    // no tap brought (a keyboard, a screen reader) keeps it.
+    var tipTimer = null, tappedAt = -Infinity;
+    function tapping() { return Date.now() - tappedAt < 1000; }
     function showTip(seat) {
+      clearTimeout(tipTimer);
       var r = seat.getBoundingClientRect();
       tip.textContent = seat.getAttribute("aria-label");
       tip.hidden = false;
@@ -78,7 +84,8 @@
       tip.style.left = left + "px";
       tip.style.top = (top < 4 ? r.bottom + 6 : top) + "px";
     }
-    function hideTip() { tip.hidden = true; }
+    function hideTip() { clearTimeout(tipTimer); tip.hidden = true; }
+    function flashTip(seat) { showTip(seat); tipTimer = setTimeout(hideTip, 1500); }
     // Escape hides the tooltip, which covers the seats around the one it names (WCAG's
     // content on hover or focus). On a seat, that is all this Escape does (a staff screen's
     // Esc, which cancels, is the next one); under the mouse, it goes on to the page's keys.
@@ -160,15 +167,23 @@
     });
     box.addEventListener("pointerover", function (e) {
       var seat = e.target.closest && e.target.closest(".seat");
-      if (seat && e.pointerType === "mouse") showTip(seat);
+      // Not the mouse a browser makes up after a tap, over the seat under the finger.
+      if (seat && e.pointerType === "mouse" && !tapping()) showTip(seat);
     });
     box.addEventListener("pointerout", function (e) {
       if (e.target.closest && e.target.closest(".seat")) hideTip();
     });
+    ["pointerdown", "pointerup"].forEach(function (type) {
+      box.addEventListener(type, function (e) {
+        if (e.pointerType === "mouse") return;
+        tappedAt = Date.now();  // a touch's focus comes after its finger lifts
+        hideTip();
+      }, true);
+    });
     box.addEventListener("focusout", hideTip);
     box.addEventListener("focusin", function (e) {
       var seat = e.target.closest && e.target.closest(".seat");
-      if (seat) showTip(seat);
+      if (seat) (tapping() ? flashTip : showTip)(seat);
     });
 
     // Zoom and pan: the section is drawn at a scale where a seat is a comfortable tap target;

@@ -240,3 +240,49 @@ def test_ctrl_wheel_zooms_around_the_pointer_drag_pans_and_pinch_zooms(browser, 
     }""", [x, y])
     assert svg.bounding_box()["width"] > width * 1.5
     context.close()
+
+
+def test_a_tapped_seat_leaves_the_seats_around_it_in_sight(browser, live_server, demo):
+    """On a phone, a tap names the seat only for a moment: the next seat a buyer wants, just
+    above it, is not left under its name and prices. A focus that no tap brought (a keyboard,
+    a screen reader) keeps the name up."""
+    perf, _sections, densest = demo
+    context, page = open_page(browser, live_server, PHONE, touch=True)
+    open_section(page, perf, densest)
+    page.wait_for_function("() => document.getElementById('seatmap').style.width !== ''")
+    # A free seat with a free seat right above it, the first in the middle of the view.
+    below, above = page.evaluate("""() => {
+        const free = [...document.querySelectorAll('#seatmap .seat:not(.taken)')];
+        const centre = s => { const r = s.getBoundingClientRect();
+            return [r.left + r.width / 2, r.top + r.height / 2]; };
+        for (const seat of free) {
+            const row = Number(seat.dataset.row), [x] = centre(seat);
+            const up = free.filter(s => Number(s.dataset.row) === row - 1)
+                .sort((a, b) => Math.abs(centre(a)[0] - x) - Math.abs(centre(b)[0] - x))[0];
+            if (up) {
+                seat.scrollIntoView({block: 'center', inline: 'center'});
+                return [seat.dataset.id, up.dataset.id];
+            }
+        }
+    }""")
+    tip = page.locator("#seat-tip")
+    covered = """(id) => {
+        const seat = document.querySelector(`#seatmap .seat[data-id="${id}"]`), r = seat.getBoundingClientRect();
+        const tip = document.getElementById('seat-tip'), t = tip.getBoundingClientRect();
+        const x = r.left + r.width / 2, y = r.top + r.height / 2;
+        const under = tip.hidden ? false : t.left <= x && x <= t.right && t.top <= y && y <= t.bottom;
+        return [under, document.elementFromPoint(x, y)?.closest('.seat') === seat];
+    }"""
+    for seat, following in ((below, above), (above, None)):
+        page.locator(f'#seatmap .seat[data-id="{seat}"]').tap()
+        assert page.locator(f'#seatmap .seat[data-id="{seat}"]').get_attribute("aria-checked") == "true"
+        tip.wait_for(state="hidden", timeout=4_000)
+        if following:
+            assert page.evaluate(covered, following) == [False, True]
+    assert page.locator("#picked-count").inner_text() == "2 selected"
+    # Focused without a tap, as a keyboard or a screen reader does: the name stays.
+    page.locator(f'#seatmap .seat[data-id="{below}"]').focus()
+    page.wait_for_timeout(2_500)
+    assert tip.is_visible()
+    assert tip.inner_text() == page.locator(f'#seatmap .seat[data-id="{below}"]').get_attribute("aria-label")
+    context.close()
