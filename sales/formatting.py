@@ -29,6 +29,16 @@ def number(count) -> str:
     return f"{value:,}".replace(",", group_mark())
 
 
+def percent(rate) -> str:
+    """A tax rate as the reader writes it: 5 → "5%", 9.975 → "9.975%" in English; "5 %",
+    "9,975 %" in French, the sign after a no-break space (a narrow receipt never puts the
+    "%" on a line of its own); 5, not 5.000."""
+    text = f"{Decimal(rate).normalize():f}"
+    if (get_language() or "en").startswith("fr"):
+        return text.replace(".", ",") + "\u00a0%"
+    return text + "%"
+
+
 def paid_with(line) -> str:
     """What a ticket's price as charged (a Ticket's or a priced line's `price`: its list
     price less its discount, with its fee and the taxes on both) holds beyond its list

@@ -232,8 +232,8 @@ FR = {
     "Frais par commande", "Subtotal": "Sous-total", "Taxes": "Taxes", "Fees kept on exchange":
     "Frais retenus lors de l'échange", "Prices include taxes:": "Les prix incluent les taxes :",
     "Promo code": "Code promo", "Complimentary": "Billet de faveur", "complimentary": "billet de faveur",
-    "discount": "rabais", "fee": "frais", "%(name)s %(percent)s %% (no. %(registration)s)":
-    "%(name)s %(percent)s\u00a0%% (nº\u00a0%(registration)s)", "%(name)s %(percent)s %%": "%(name)s %(percent)s\u00a0%%",
+    "discount": "rabais", "fee": "frais", "%(name)s %(rate)s (no. %(registration)s)":
+    "%(name)s %(rate)s (nº\u00a0%(registration)s)", "%(name)s %(rate)s": "%(name)s %(rate)s",
     # prices at the doors
     "Apply the code": "Appliquer le code", "Access code": "Code d'accès",
     "Reason for the complimentary tickets": "Motif des billets de faveur",

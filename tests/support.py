@@ -182,7 +182,7 @@ def price_types(perf, prices: dict[str, dict[str, str]], *, comp: str | None = N
 
 
 def quebec_taxes(*, included: bool = False) -> None:
-    """GST 5 % and QST 9.975 %, on prices and fees, as Québec charges them."""
+    """GST 5% and QST 9.975%, on prices and fees, as Québec charges them."""
     from sales.models import Organizer, TaxRate
 
     organizer = Organizer.load()

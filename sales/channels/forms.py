@@ -17,13 +17,12 @@ from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.db.models import Prefetch
 from django.shortcuts import redirect
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from events.models import SYMBOLS, PriceType
 from sales.errors import SalesError
-from sales.formatting import money
+from sales.formatting import money, percent
 from sales.holds import hold_keep_choices
 from sales.models import REFUND_OWED, REFUND_REFUSED
 from sales.orders import PriceRequest, Quote, hold_quote, refunds_refused, refused_words
@@ -662,13 +661,6 @@ class ReceiptLine:
     note: str
     list_price: Decimal
     complimentary: bool
-
-
-def percent(value) -> str:
-    """A tax rate as printed: "5 %", "9.975 %" ("9,975 %" in French), its sign after a
-    no-break space, so that a narrow receipt never puts the "%" on a line of its own."""
-    rate = Decimal(value).normalize()
-    return number_format(rate if rate.as_tuple().exponent < 0 else rate.quantize(Decimal(1))) + "\u00a0%"
 
 
 def receipt_of(quote: Quote, places, types: list[PriceType]) -> dict:

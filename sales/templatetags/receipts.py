@@ -3,13 +3,11 @@ counter's 80 mm slip, `paybacks=False` where the page says what was paid back it
 the buyer's language; and what templates/sales/_receipt.html writes with. (The email and
 the PDF take order_receipt.receipt_text as it is.)"""
 
-from decimal import Decimal
-
 from django import template
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from sales.formatting import money
+from sales.formatting import money, percent
 from sales.order_receipt import ReceiptTax, paid_back, receipt_html
 
 register = template.Library()
@@ -40,16 +38,11 @@ def colon() -> str:
     return "\u00a0: " if _french() else ": "
 
 
-def percent(value: Decimal) -> str:
-    """9.975 as the buyer writes it: "9.975" in English, "9,975" in French; 5, not 5.000."""
-    text = f"{Decimal(value).normalize():f}"
-    return text.replace(".", ",") if _french() else text
-
-
 @register.simple_tag
 def tax_label(tax: ReceiptTax) -> str:
-    """"GST 5 % (no. 123456789 RT0001)": a tax, its rate and the organizer's registration."""
+    """"GST 5% (no. 123456789 RT0001)": a tax, its rate as the language writes it
+    (formatting.percent) and the organizer's registration."""
     if tax.registration:
-        return _("%(name)s %(percent)s %% (no. %(registration)s)") % {
-            "name": tax.name, "percent": percent(tax.percent), "registration": tax.registration}
-    return _("%(name)s %(percent)s %%") % {"name": tax.name, "percent": percent(tax.percent)}
+        return _("%(name)s %(rate)s (no. %(registration)s)") % {
+            "name": tax.name, "rate": percent(tax.percent), "registration": tax.registration}
+    return _("%(name)s %(rate)s") % {"name": tax.name, "rate": percent(tax.percent)}

@@ -263,7 +263,7 @@ def test_the_demos_french_texts_keep_their_punctuation_on_the_line_it_ends():
 
 
 def test_the_demo_charges_quebec_taxes_on_top_of_its_prices(client):
-    """A Québec venue's receipt: the 69.00 seat, GST 5 % (3.45) and QST 9.975 % (6.88)."""
+    """A Québec venue's receipt: the 69.00 seat, GST 5% (3.45) and QST 9.975% (6.88)."""
     from sales.demo import load_demo
 
     load_demo()

@@ -107,7 +107,7 @@ def expected_text(order, mine: dict, *, language: str = "en", words: dict | None
             f"{w['Fees']}{w[':']}{d(mine['fees'])}"]
     for name, rate, number in (GST, QST):
         percent = f"{(rate * 100).normalize():f}"
-        percent = percent.replace(".", ",") + "\u00a0%" if language == "fr" else percent + " %"
+        percent = percent.replace(".", ",") + "\u00a0%" if language == "fr" else percent + "%"
         out.append(f"{name} {percent} ({w['no.']}{number}){w[':']}{d(mine['taxes'][name])}")
     out += [f"{w['Total']}{w[':']}{d(mine['total'])}",
             f"{w['Promo code']}{w[':']}FAMILLE10 (−{d(mine['discount'])})"]
@@ -181,7 +181,7 @@ def expected_rows(mine: dict) -> list[list[str]]:
              for place, type_name, price, off, fee in mine["lines"]]
     rows += [["Fee per order", dollars(mine["order_fee"])],
              ["Subtotal", dollars(mine["subtotal"])], ["Fees", dollars(mine["fees"])]]
-    rows += [[f"{name} {(rate * 100).normalize():f} % (no. {number})", dollars(mine["taxes"][name])]
+    rows += [[f"{name} {(rate * 100).normalize():f}% (no. {number})", dollars(mine["taxes"][name])]
              for name, rate, number in (GST, QST)]
     return rows + [["Total", dollars(mine["total"])]]
 
@@ -329,11 +329,11 @@ def test_prices_that_include_taxes_say_so_and_list_the_taxes_they_contain(client
     assert rows == [["Place", "Price type", "List price", "Fee"],  # no discount: no column for it
                     [str(seat), "Adult", "$10.00", "$1.15"],
                     ["Subtotal", "$10.00"], ["Fees", "$1.15"], ["Total", "$11.15"],
-                    ["GST 5 % (no. 123456789 RT0001)", "$0.48"], ["QST 9.975 % (no. 1234567890 TQ0001)", "$0.97"]]
+                    ["GST 5% (no. 123456789 RT0001)", "$0.48"], ["QST 9.975% (no. 1234567890 TQ0001)", "$0.97"]]
     assert order.total == Decimal("11.15")
     text = receipt_in(pdf_text(order_pdf(order)), "Receipt — ")
-    assert text[-3:] == ["Prices include taxes:", "GST 5 % (no. 123456789 RT0001): $0.48",
-                         "QST 9.975 % (no. 1234567890 TQ0001): $0.97"]
+    assert text[-3:] == ["Prices include taxes:", "GST 5% (no. 123456789 RT0001): $0.48",
+                         "QST 9.975% (no. 1234567890 TQ0001): $0.97"]
 
 
 def test_a_comp_is_on_the_receipt_as_complimentary_and_counts_apart_in_the_admin(client, organizer):
@@ -448,8 +448,8 @@ def test_after_an_exchange_the_receipt_lists_the_new_seats_and_still_adds_up_to_
                          [str(seats[5]), "Stalls", "$50.00", "$2.00"]]
     # QST: the ticket kept, 4.98 + 0.20; the new one, 4.99 + 0.20.
     assert rows[3:] == [["Subtotal", "$100.00"], ["Fees", "$4.00"], ["Fees kept on exchange", "$2.30"],
-                        ["GST 5 % (no. 123456789 RT0001)", f"${2 * (Decimal('2.50') + Decimal('0.10'))}"],
-                        ["QST 9.975 % (no. 1234567890 TQ0001)", "$10.37"],
+                        ["GST 5% (no. 123456789 RT0001)", f"${2 * (Decimal('2.50') + Decimal('0.10'))}"],
+                        ["QST 9.975% (no. 1234567890 TQ0001)", "$10.37"],
                         ["Total", f"${order.total}"]]
     # The API says the same of it, not what the order was first priced at.
     answer = client_for(clerk).get(f"/api/v1/orders/{order.code}/").json()

@@ -59,7 +59,7 @@ def test_the_shop_says_its_prices_are_before_tax_and_its_tickets_taxes_included(
     assert re.search(rf'aria-describedby="id_type_{seat.pk}_basis"', page)
     assert f'<small class="price-basis" id="id_type_{seat.pk}_basis">before tax</small>' in page
     text = text_of(page)
-    assert "Price before tax" in text and "GST (5 %) $4.45" in text and "Total $102.33" in text
+    assert "Price before tax" in text and "GST (5%) $4.45" in text and "Total $102.33" in text
 
     nonce = re.search(r'name="nonce" value="([^"]+)"', page).group(1)
     paid = client.post("/checkout/", {**BUYER, "card_token": card_token(), "nonce": nonce, "basket": hold.pk,
