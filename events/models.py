@@ -493,6 +493,16 @@ def group_mark() -> str:
     return "\u202f" if (get_language() or "en").startswith("fr") else ","
 
 
+def percent(rate) -> str:
+    """A tax rate as the reader writes it: 5 → "5%", 9.975 → "9.975%" in English; "5 %",
+    "9,975 %" in French, the sign after a no-break space (a narrow receipt never puts the
+    "%" on a line of its own); 5, not 5.000."""
+    text = f"{Decimal(rate).normalize():f}"
+    if (get_language() or "en").startswith("fr"):
+        return text.replace(".", ",") + "\u00a0%"
+    return text + "%"
+
+
 # The currencies written with a symbol of their own (the dollars all with "$", as their
 # countries write them at home); any other is written as its ISO code: "CHF 89.00".
 SYMBOLS = {"CAD": "$", "USD": "$", "AUD": "$", "NZD": "$", "EUR": "€", "GBP": "£"}

@@ -12,6 +12,7 @@ from django.utils.translation import get_language, gettext, gettext_noop
 # A moment and an amount as the reader writes them: events.models' (a performance's name
 # writes its start so, a price zone's name its price), here with the rest of what pages write.
 from events.models import group_mark, money, when
+from events.models import percent as percent  # a tax rate, as sales.models names one
 
 from .models import ERASED_NAME, erased_email
 
@@ -27,16 +28,6 @@ def number(count) -> str:
     except (TypeError, ValueError):  # not a count: as it is
         return str(count)
     return f"{value:,}".replace(",", group_mark())
-
-
-def percent(rate) -> str:
-    """A tax rate as the reader writes it: 5 → "5%", 9.975 → "9.975%" in English; "5 %",
-    "9,975 %" in French, the sign after a no-break space (a narrow receipt never puts the
-    "%" on a line of its own); 5, not 5.000."""
-    text = f"{Decimal(rate).normalize():f}"
-    if (get_language() or "en").startswith("fr"):
-        return text.replace(".", ",") + "\u00a0%"
-    return text + "%"
 
 
 def paid_with(line) -> str:

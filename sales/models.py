@@ -19,7 +19,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
-from django.utils.formats import number_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +34,7 @@ from events.models import (
     Section,
     in_reach,
     money,
+    percent,
     when,
 )
 
@@ -985,7 +985,7 @@ class TaxRate(models.Model):
                                               name="tax_rate_is_a_percentage")]
 
     def __str__(self) -> str:
-        return f"{self.name} {number_format(self.percent.normalize())}\u00a0%"
+        return f"{self.name} {percent(self.percent)}"
 
 
 class FeeRule(models.Model):

@@ -1318,3 +1318,13 @@ def test_an_organizer_reading_french_sees_the_price_types_french_names_and_their
     for add in ("/admin/sales/presale/add/", "/admin/sales/promocode/add/"):
         offered = page_of(client.get(add))
         assert "· Adulte —" in offered and "· Adult —" not in offered, add
+
+
+def test_a_tax_rate_is_named_with_its_rate_as_each_language_writes_it():
+    # The name the admin gives a tax (its choices, its confirmations): "GST 5%" in English,
+    # « TPS 5 % » (a no-break space before the sign) in French.
+    gst, qst = TaxRate(name="GST", percent=Decimal("5.000")), TaxRate(name="QST", percent=Decimal("9.975"))
+    with translation.override("en"):
+        assert [str(gst), str(qst)] == ["GST 5%", "QST 9.975%"]
+    with translation.override("fr"):
+        assert [str(gst), str(qst)] == ["GST 5\u00a0%", "QST 9,975\u00a0%"]
