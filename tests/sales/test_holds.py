@@ -357,7 +357,9 @@ def test_french_refusals_name_the_zone_and_write_dates_as_french_does():
     local = perf.local(opens)
     months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
               "novembre", "décembre"]
-    assert f"{local.day} {months[local.month - 1]} {local.year} {local.hour}\u00a0h\u00a0{local:%M}" in str(early.value)
+    # As a sentence writes a day: « du samedi 12 décembre 2026 à 9 h 38 ».
+    day = f"{local.day} {months[local.month - 1]} {local.year}"
+    assert f"{day} à {local.hour}\u00a0h\u00a0{local:%M}" in str(early.value)
     assert str(local.year) + "-" not in str(early.value)
 
 
