@@ -578,3 +578,35 @@ def test_a_caller_exchanges_a_ticket_for_the_same_by_phone_at_no_cost(phone):
     order_page = f"/phone/orders/{order.code}/"
     assert f"{order_page}exchange/" in held["Location"], text_of(phone.get(order_page))
     assert "No difference to pay" in text_of(phone.get(held["Location"]))
+
+
+def test_an_exchange_by_phone_takes_the_seats_picked_on_the_map(phone, supervisor):
+    """As at the counter, the operator may pick the new seats on the performance's map
+    (the caller asks for those two, at the end of the row) rather than the best available."""
+    perf = make_performance(rows=1, per_row=4)
+    order = sold_by_phone(phone, perf)
+    later = later_date(perf, price="50.00")
+    tickets = ",".join(map(str, order.tickets.values_list("pk", flat=True)))
+    map_url = f"/phone/customers/{order.customer_id}/performances/{later.pk}/map/?exchange={order.code}"
+    page = phone.get(f"/phone/orders/{order.code}/").content.decode()
+    assert f'data-base="{map_url}"' in page and f'href="{map_url}&amp;tickets={tickets}"' in page
+    shown = phone.get(f"{map_url}&tickets={tickets}")
+    assert "New seats for an exchange of order" in text_of(shown)
+    assert f'action="/phone/orders/{order.code}/exchange/"' in shown.content.decode()
+    # Another caller's map says nothing of this order's exchange: its picks make a sale.
+    phone.post("/phone/customers/new/", {"name": "Autre Appelant", "email": "autre@example.org"})
+    other = Customer.objects.get(email="autre@example.org")
+    elsewhere = phone.get(f"/phone/customers/{other.pk}/performances/{later.pk}/map/?exchange={order.code}")
+    assert "New seats for an exchange" not in text_of(elsewhere)
+    assert f'action="/phone/customers/{other.pk}/sale/"' in elsewhere.content.decode()
+
+    picked = sorted(Place.objects.filter(performance=later).order_by("-pk").values_list("pk", flat=True)[:2])
+    start = phone.post(f"/phone/orders/{order.code}/exchange/",
+                       {"performance": later.pk, "seats": ",".join(map(str, picked)), "tickets": tickets})
+    hold = Hold.objects.get(performance=later, status=Hold.Status.ACTIVE)
+    assert sorted(inventory.places_of_hold(hold)) == picked
+    assert start["Location"] == f"/phone/orders/{order.code}/exchange/{hold.pk}/?tickets={tickets}"
+    done = phone.post(start["Location"].split("?")[0], {"tickets": tickets, **SIGNED}, follow=True)
+    assert "Exchanged, no difference to pay." in text_of(done)
+    assert sorted(order.tickets.filter(status="valid").values_list("place_id", flat=True)) == picked
+    assert Place.objects.filter(pk__in=picked, state="sold").count() == 2

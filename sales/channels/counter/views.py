@@ -370,6 +370,8 @@ def order(request, code: str):
     payback = refund_payback(order) if order.status == Order.Status.PAID and not by_ticket else None
     return render(request, "counter/order.html", {
         "order": order, "tickets": tickets, "exchange_to": exchange_to, "found": found,
+        "exchange_maps": [(perf, f"{reverse('counter:map', args=[perf.pk])}?exchange={order.code}")
+                          for perf, _zones in exchange_to],
         # New seats the clerk still holds for an exchange of this order: released from here.
         "exchange_held": _in_progress(request, owner_key=f"{EXCHANGE_MARK}{order.code}"),
         "asked": exchange_asked(request.GET), "valid_tickets": unused,

@@ -426,6 +426,9 @@ def _refund_and_exchange(request, order: Order, tickets: list) -> dict:
     whole = refund_amounts(order) if not by_ticket and not at_counter else None  # asked once for the page
     return {
         "valid_tickets": unused, "refund_by_ticket": by_ticket, "exchange_to": exchange_to, "found": found,
+        # The new seats picked on a performance's map instead, for the caller of the order.
+        "exchange_maps": [(perf, f"{reverse('phone:map', args=[order.customer_id, perf.pk])}?exchange={order.code}")
+                          for perf, _zones in exchange_to],
         "at_counter": _at_counter_words(order, at_counter) if at_counter else "",
         "whole_back": whole[1] if whole else None,
         "refund_question": "" if at_counter else refund_question(
@@ -486,7 +489,8 @@ def order_refund_view(request, code: str):
 @require_POST
 def order_exchange_start(request, code: str):
     """Hold the new seats of an exchange (best available in a zone of a performance of the
-    same event), marked as this order's exchange, then confirm it on its own page."""
+    same event, or picked on its map), marked as this order's exchange, then confirm it on
+    its own page."""
     order = get_object_or_404(Order, code=code.upper())
     # Refused, the order page comes back with the choices as they were made.
     asked, back = exchange_started(request, reverse('phone:order', args=[order.code]))
@@ -495,11 +499,16 @@ def order_exchange_start(request, code: str):
     tickets = asked["tickets"]
     try:
         # Marked as the order's exchange (EXCHANGE_MARK), as at the counter: never sold as a sale.
-        zone = PriceZone.objects.select_related("performance").filter(pk=asked["zone"] or 0).first()
-        if zone is None:
-            raise SalesError(_("choose the zone of the new seats"))
+        if asked["seats"]:
+            where = {"performance": get_object_or_404(Performance, pk=asked["performance"]),
+                     "place_ids": asked["seats"]}
+        else:
+            zone = PriceZone.objects.select_related("performance").filter(pk=asked["zone"] or 0).first()
+            if zone is None:
+                raise SalesError(_("choose the zone of the new seats"))
+            where = {"zone": zone, "quantity": asked["quantity"]}
         hold, quote = exchange_hold(order=order, ticket_ids=tickets, channel=Channel.PHONE, user=request.user,
-                                    zone=zone, quantity=asked["quantity"], owner_key=f"{EXCHANGE_MARK}{order.code}")
+                                    owner_key=f"{EXCHANGE_MARK}{order.code}", **where)
         more = quote.difference
         if more > 0:  # paid at the counter: the seats are not kept from others meanwhile
             hold_release(hold=hold, actor=request.user)
@@ -688,13 +697,18 @@ def seat_map(request, pk: int, perf_pk: int):
     cust = get_object_or_404(Customer, pk=pk)
     perf = get_object_or_404(Performance.objects.select_related("event", "venue"), pk=perf_pk)
     seats, box = seat_rows(perf, timezone.now(), Channel.PHONE)
+    pick_url, pick_fields = reverse("phone:sale-new", args=[cust.pk]), [("performance", perf.pk)]
+    # With ?exchange=CODE&tickets=...: the new seats of an exchange of this caller's order.
+    exchange = Order.objects.filter(code=(request.GET.get("exchange") or "").upper()[:20], customer=cust).first()
+    if exchange is not None:
+        pick_url = reverse("phone:order-exchange-start", args=[exchange.code])
+        pick_fields.append(("tickets", ",".join(map(str, IdsField().to_python(request.GET.getlist("tickets"))))))
     zones = list(perf.price_zones.all())
     return render(request, "phone/map.html", {
-        "customer": cust, "performance": perf, "seats": seats, "box": box,
+        "customer": cust, "performance": perf, "seats": seats, "box": box, "exchange": exchange,
         "zone_colors": {z.pk: z.color for z in zones}, "zone_prices": zone_prices(price_types_of(perf.pk), zones),
-        "states_url": reverse("phone:seat-states", args=[perf.pk]),
-        "pick_url": reverse("phone:sale-new", args=[cust.pk]),
-        "pick_fields": [("performance", perf.pk)], "repick": picked_on_map(request, perf.ticket_limit)})
+        "states_url": reverse("phone:seat-states", args=[perf.pk]), "pick_url": pick_url,
+        "pick_fields": pick_fields, "repick": picked_on_map(request, perf.ticket_limit)})
 
 
 @operator_only
