@@ -60,6 +60,7 @@ from .policy import erases_personal_data, refunds_at_all
 from .privacy import customer_erase, erasure_plan
 from .reports import zone_states
 from .templatetags.boxoffice import audit_line
+from .tickets import price_type_names
 
 
 class ReadOnlyMixin:
@@ -278,12 +279,22 @@ class TicketInline(TabularInline):
     model = Ticket
     extra = 0
     can_delete = False
-    fields = ("place", "price_zone_name", "price_type_name", "complimentary", "price", "code", "status",
+    fields = ("place", "price_zone_name", "price_type", "complimentary", "price", "code", "status",
               "checked_in_at")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=gettext_lazy("price type name"))
+    def price_type(self, obj):
+        """The ticket's price type in the reader's language (it keeps the name its buyer's
+        language gave it); the names are read once per performance for the page."""
+        names = self.__dict__.setdefault("_type_names", {})
+        performance = obj.place.performance_id
+        if performance not in names:
+            names[performance] = price_type_names(performance)
+        return names[performance].get(obj.price_type_name, obj.price_type_name)
 
 
 class PaymentInline(TicketInline):

@@ -450,3 +450,27 @@ def test_languages_are_named_as_the_admin_writes_them_and_a_new_venue_speaks_the
         assert readonly(page, "language") == english
         page = client.get("/admin/events/venue/add/", HTTP_ACCEPT_LANGUAGE=accept).content.decode()
         assert [code for code, _name in chosen(page, "language")] == [accept]
+
+
+def test_an_orders_tickets_name_their_price_type_in_the_organizers_language(client, organizer):
+    """A ticket keeps its price type's name in the language that sold it ("Adult", bought
+    in English); the French admin reads it as the type's French name, as staff pages do."""
+    from events.models import PriceType
+    from sales.orders import PriceRequest
+    from tests.support import price_types
+
+    perf = make_performance()
+    adult = price_types(perf, {"Adult": {"Stalls": "50.00"}})["Adult"]
+    PriceType.objects.filter(pk=adult.pk).update(name_en="Adult", name_fr="Adulte")
+    place = places_of(perf)[0]
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[place.pk])
+    order = order_place(hold=hold, customer=CustomerDetails(name="Léa", email="lea@example.org"),
+                        prices=PriceRequest(types={place.pk: adult.pk}),
+                        payment=PaymentRequest(method="test_card", card_number=APPROVE))
+    assert order.tickets.get().price_type_name == "Adult"
+    client.force_login(organizer)
+    page = client.get(f"/admin/sales/order/{order.pk}/change/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    shown = re.findall(r'<td class="field-price_type[^"]*">\s*<p>(.*?)</p>', page, re.S)
+    assert shown == ["Adulte"], shown
+    page = client.get(f"/admin/sales/order/{order.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert re.findall(r'<td class="field-price_type[^"]*">\s*<p>(.*?)</p>', page, re.S) == ["Adult"]
