@@ -98,6 +98,21 @@
     var target = document.querySelector('[data-key="' + e.key.toLowerCase() + '"]');
     if (!target) return;
     e.preventDefault();
+    // A box to tick (R, the tickets to refund): the only one is ticked (what it pays back is
+    // asked for) and its form's button has the focus, for Enter; among several the focus
+    // goes to the first and the clerk ticks the ones to refund.
+    if (target.type === "checkbox") {
+      var form = target.form;
+      var boxes = form ? form.querySelectorAll('input[type="checkbox"][name="' + target.name + '"]') : [];
+      var submit = form && form.querySelector('button[type="submit"]');
+      if (boxes.length === 1 && submit) {
+        if (!target.checked) target.click();  // a click: its change asks what it pays back
+        submit.focus();
+      } else {
+        target.focus();
+      }
+      return;
+    }
     // A field's key selects what it holds: what is typed next replaces it (C, then the amount).
     // The card field's key goes into the provider's field, in its frame (card.js).
     if (target.tagName === "INPUT") { target.focus(); if (target.select) target.select(); }

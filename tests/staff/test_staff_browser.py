@@ -16,6 +16,7 @@ from events.models import Channel
 from sales import inventory
 from sales.models import Hold, Order, Place, Shift
 from sales.tasks import release_lapsed_reservations
+from sales.tickets import ticket_check_in
 from tests.browser import login, screenshot, type_card
 from tests.factories import PerformanceFactory, PriceZoneFactory
 from tests.support import make_performance, make_user, one_place, provider
@@ -452,6 +453,30 @@ def test_counter_refunds_one_ticket_from_the_keyboard(staff_page):
     page.keyboard.press("Enter")
     page.get_by_text("the order's other tickets are still valid").wait_for()
     assert sorted(order.tickets.values_list("pk", "status")) == [(first.pk, "void"), (second.pk, "valid")]
+
+
+def test_r_ticks_the_one_ticket_left_to_refund_and_readies_its_refund(staff_page):
+    """With one ticket left to refund (the other guest is in), R ticks it, says what it
+    pays back and puts the focus on the refund's button: Enter asks, and it is refunded.
+    Among several tickets R only goes to the first (the test above): the clerk ticks."""
+    perf = make_performance(rows=2, per_row=6, price="30.00")
+    page = staff_page(make_user("clerk-r-one", "counter clerk"))
+    order = sell_two_at_the_counter(page)
+    inside, away = order.tickets.order_by("pk")
+    ticket_check_in(code=inside.code, performance=perf, now=perf.starts_at)
+    page.reload()
+    page.wait_for_load_state()  # its keys are listened to once the page's script has run
+    page.keyboard.press("r")
+    expect(page.locator("#refund-form").get_by_label(str(away.place))).to_be_checked()
+    expect(page.locator("#refund-payback")).to_have_text("$30.00 goes back: $30.00 cash from the drawer.")
+    expect(page.locator("#refund")).to_be_focused()
+    page.keyboard.press("r")  # again: still ticked, not unticked
+    expect(page.locator("#refund-form").get_by_label(str(away.place))).to_be_checked()
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.get_by_text("Refunded: Cash $30.00.").wait_for()
+    assert sorted(order.tickets.values_list("pk", "status")) == [(inside.pk, "valid"), (away.pk, "void")]
 
 
 def test_counter_exchange_on_the_map_pays_the_difference(staff_page):
