@@ -626,6 +626,32 @@ def test_the_counters_pages_fit_a_phone_without_scrolling_sideways(browser, live
     context.close()
 
 
+def test_the_counters_home_fits_the_narrowest_phone_without_scrolling_sideways(browser, live_server):
+    """At 320 px (the narrowest phone still sold) the counter's home page, its drawer open
+    and performances listed, does not scroll sideways."""
+    from sales.shifts import shift_open
+
+    make_performance(rows=2, per_row=6, price="30.00")
+    clerk = make_user("clerk-320", "counter clerk")
+    shift_open(clerk=clerk, cash_float=Decimal("50"))
+    for locale in ("en-CA", "fr-CA"):
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 320, "height": 700}, locale=locale)
+        login(context, clerk, live_server)
+        page = context.new_page()
+        page.goto("/counter/")
+        page.locator(".quick").first.wait_for()
+        sizes = page.evaluate("""() => {
+            const root = document.documentElement;
+            const past = [...document.querySelectorAll("body *")]
+                .filter(el => el.getBoundingClientRect().right > root.clientWidth + 0.5)
+                .map(el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + " " + el.className);
+            return {scroll: root.scrollWidth, client: root.clientWidth, past: past.slice(0, 8)};
+        }""")
+        screenshot(page, f"counter-home-320-{locale}")
+        assert sizes["scroll"] <= sizes["client"], (locale, sizes)
+        context.close()
+
+
 def test_price_type_menus_and_ticked_tickets_fit_a_phone(browser, live_server):
     """At a phone's width a sale's price type menu stays within its card (its arrow shows),
     and on the phone's order page each ticket's box stays beside its name."""
