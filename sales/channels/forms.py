@@ -466,24 +466,36 @@ def offered(types: list[PriceType], zone_id: int, *, comps: bool = False, opened
             or (not t.complimentary and zone_id in t.amounts and (not opened or t.pk in opened))]
 
 
-def from_price(zone, types: list[PriceType]) -> Decimal:
-    """The lowest price a buyer pays in `zone`: its cheapest price type's, comps aside; the
+def zone_amounts(zone, types: list[PriceType]) -> list[Decimal]:
+    """What a buyer pays for a place in `zone`: its price types' prices, comps aside; the
     zone's own price when none is sold there (a performance without price types)."""
-    amounts = [t.amounts[zone.pk] for t in types if not t.complimentary and zone.pk in t.amounts]
-    return min(amounts) if amounts else zone.price
+    return [t.amounts[zone.pk] for t in types if not t.complimentary and zone.pk in t.amounts] or [zone.price]
+
+
+def from_price(zone, types: list[PriceType]) -> Decimal:
+    """The lowest price a buyer pays in `zone` (the lists' "from")."""
+    return min(zone_amounts(zone, types))
 
 
 def price_range(zone_ids, zones: dict, types: list[PriceType]) -> tuple | None:
     """The lowest and highest prices a buyer pays in these zones, ((amount, currency),
-    (amount, currency)): their price types' (comps aside), or their own prices."""
-    amounts = []
-    for zone_id in zone_ids:
-        zone = zones.get(zone_id)
-        if zone is None:
-            continue
-        sold = [t.amounts[zone_id] for t in types if not t.complimentary and zone_id in t.amounts]
-        amounts += [(amount, zone.currency) for amount in sold or [zone.price]]
-    return (min(amounts), max(amounts)) if amounts else None
+    (amount, currency)): the lowest is the cheapest zone's from_price, as the lists say."""
+    found = [zones[zone_id] for zone_id in zone_ids if zone_id in zones]
+    if not found:
+        return None
+    return (min((from_price(zone, types), zone.currency) for zone in found),
+            max((max(zone_amounts(zone, types)), zone.currency) for zone in found))
+
+
+def section_prices(seats: list[dict], zones, types: list[PriceType]) -> dict[int, str]:
+    """What each section of a staff seat map sells at, in words ({section id: "$35.00 –
+    $60.00"}): price_range of its seats' zones, so that a section sells from the price the
+    list of performances says its zone sells from."""
+    zone_ids: dict[int, set] = {}
+    for seat in seats:
+        zone_ids.setdefault(seat["section_id"], set()).add(seat["price_zone_id"])
+    by_id = {zone.pk: zone for zone in zones}
+    return {section: range_text(price_range(ids, by_id, types)) for section, ids in zone_ids.items()}
 
 
 def range_text(span: tuple | None) -> str:

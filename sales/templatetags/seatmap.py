@@ -25,6 +25,7 @@ def seat_map(context) -> dict:
     if open_section is None and len(sections) == 1:
         open_section = sections[0]
     zone_colors = context.get("zone_colors") or {}
+    section_prices = context.get("section_prices") or {}
     links = []
     for section in sections:
         href = ""
@@ -33,8 +34,10 @@ def seat_map(context) -> dict:
             href = "?" + query.urlencode()
         color = getattr(section, "color", "") or (
             zone_colors.get(section.seats[0]["price_zone_id"], "") if getattr(section, "seats", None) else "")
+        # A staff map's sections priced as its door's lists price them (section_prices).
         links.append({"section": section, "href": href, "color": color or "#9ca3af",
-                      "sold_out": not section.available})
+                      "sold_out": not section.available,
+                      "price_range": section_prices.get(section.id, section.price_range)})
     svg = None
     if open_section is not None and not context.get("section_url"):
         svg = mark_safe(section_svg(open_section, context.get("zone_colors") or {},  # noqa: S308 - built with escape()

@@ -42,3 +42,33 @@ def test_the_staff_map_is_headed_for_staff_with_its_prices_basis(clerk, operator
 def test_with_no_tax_the_staff_map_names_no_basis(clerk, operator, performance, door):
     user = clerk if door is counter_map else operator
     assert map_heading(door(user, performance, "fr")) == "Choisir les places"
+
+
+def test_the_counters_map_and_its_list_of_performances_sell_from_the_same_price(clerk):
+    """A section on the counter's map sells from the price the counter's list of
+    performances says its zone sells from: the cheapest price type's (comps aside, before
+    tax as both pages say), not the zone's own price."""
+    from decimal import Decimal
+
+    from events.models import Channel
+    from sales import inventory
+    from tests.factories import PerformanceFactory, PriceZoneFactory, SectionFactory, VenueFactory
+    from tests.support import price_types
+
+    venue = VenueFactory()
+    left, right = (SectionFactory(venue=venue, name=name, rows=1, per_row=4) for name in ("Left", "Right"))
+    perf = PerformanceFactory(venue=venue, channels=[Channel.COUNTER])
+    PriceZoneFactory(performance=perf, name="Front", price=Decimal("60.00"), sections=[left])
+    PriceZoneFactory(performance=perf, name="Back", price=Decimal("40.00"), sections=[right])
+    inventory.put_on_sale(performance=perf)
+    price_types(perf, {"Adult": {"Front": "60.00", "Back": "40.00"}, "Child": {"Front": "35.00", "Back": "25.00"}},
+                comp="Press")
+    quebec_taxes()
+    c = signed_in(clerk)
+    c.post("/counter/shift/open/", {"cash_float": "0"})
+    home = re.sub(r"\s+", " ", c.get("/counter/").content.decode())
+    listed = dict(re.findall(r"> (Front|Back) from (\$[\d.]+)", home))
+    page = re.sub(r"\s+", " ", c.get(f"/counter/performances/{perf.pk}/map/").content.decode())
+    mapped = dict(re.findall(r"<strong>(Left|Right)</strong> <span>(\$[\d.]+)", page))
+    assert listed == {"Front": "$35.00", "Back": "$25.00"}
+    assert mapped == {"Left": listed["Front"], "Right": listed["Back"]}

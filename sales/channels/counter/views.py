@@ -42,6 +42,7 @@ from sales.channels.forms import (
     receipt_of,
     refund_asked,
     refund_back,
+    section_prices,
     tell_refunded,
     with_amounts,
     zone_prices,
@@ -785,10 +786,12 @@ def seat_map(request, pk: int):
     if exchange is not None:
         pick_url = reverse("counter:order-exchange-start", args=[exchange.code])
         pick_fields.append(("tickets", ",".join(map(str, IdsField().to_python(request.GET.getlist("tickets"))))))
-    zones = list(perf.price_zones.all())
+    zones, types = list(perf.price_zones.all()), price_types_of(perf.pk)
     return render(request, "counter/map.html", {
         "performance": perf, "seats": seats, "box": box, "exchange": exchange,
-        "zone_colors": {z.pk: z.color for z in zones}, "zone_prices": zone_prices(price_types_of(perf.pk), zones),
+        "zone_colors": {z.pk: z.color for z in zones}, "zone_prices": zone_prices(types, zones),
+        # Each section from the price the counter's list says its zone sells from (from_price).
+        "section_prices": section_prices(seats, zones, types),
         "states_url": reverse("counter:seat-states", args=[perf.pk]), "pick_url": pick_url,
         "pick_fields": pick_fields, "repick": picked_on_map(request, perf.ticket_limit)})
 
