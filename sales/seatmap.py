@@ -212,7 +212,8 @@ def section_svg(section: SectionView, zone_colors: dict, zone_prices: dict | Non
             colour = colours.get(s["price_zone_id"], "#6b7280")
             shape = "#seat-w" if s["seat__wheelchair"] else "#seat-o"
             out.append(
-                f'<g role="gridcell"><a class="{classes}" data-id="{s["pk"]}" data-row="{r}" role="checkbox" '
+                f'<g role="gridcell"><a class="{classes}" data-id="{s["pk"]}" data-row="{r}" '
+                f'data-seat="{escape(s["seat__row"])}-{escape(s["seat__number"])}" role="checkbox" '
                 f'aria-checked="false" '
                 f'tabindex="{roving}"{disabled} aria-label="{escape(labels(s))}" '
                 f'transform="translate({s["seat__x"]:.1f} {s["seat__y"]:.1f})">'

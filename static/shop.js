@@ -13,9 +13,10 @@
     var limit = parseInt(box.dataset.limit, 10) || 10;
     var input = document.getElementById("picked-seats");
     var count = document.getElementById("picked-count");
+    var names = document.getElementById("picked-names");
     var submit = document.getElementById("hold-picked");
     var tip = document.getElementById("seat-tip");
-    var picked = {};    // seat ids, kept while the shopper moves between sections
+    var picked = {};    // seat ids, kept while the shopper moves between sections: each its name once seen
     // Seats of a pick the shop could not hold whole: the ones still free, ticked again.
     (box.dataset.picked || "").split(",").forEach(function (id) { if (id) picked[id] = true; });
     var taken = null;   // the last polled seat states
@@ -33,10 +34,20 @@
       // A live region: a screen reader reads out each change, so the same words are not written again.
       var said = (lostNote ? lostNote + " " : "") + (ids.length > 1 ? text("some", ids.length) : text(ids.length ? "one" : "none"));
       if (count.textContent !== said) count.textContent = said;
+      // The seats picked by name ("Stalls A-3", as the basket says them), beside the count:
+      // no pointer hovers over a seat on a touch screen to name it again.
+      var named = ids.map(function (id) { return picked[id]; })
+        .filter(function (name) { return typeof name === "string"; });
+      if (names) names.textContent = named.length ? "(" + named.join(", ") + ")" : "";
       submit.disabled = ids.length === 0;
+    }
+    function seatName(seat) {
+      var m = seat.closest("#seatmap");
+      return seat.dataset.seat && m ? m.getAttribute("aria-label") + " " + seat.dataset.seat : true;
     }
     function mark(seat) {
       var on = !!picked[seat.dataset.id];
+      if (picked[seat.dataset.id] === true) picked[seat.dataset.id] = seatName(seat);  // picked before it was drawn
       seat.classList.toggle("picked", on);
       seat.setAttribute("aria-checked", on ? "true" : "false");
     }
@@ -47,7 +58,7 @@
         if (count) count.textContent = text("limit", limit);
         return;
       }
-      if (picked[id]) delete picked[id]; else picked[id] = true;
+      if (picked[id]) delete picked[id]; else picked[id] = seatName(seat);
       lostNote = "";
       mark(seat);
       refresh();
@@ -228,6 +239,7 @@
         if (first) first.setAttribute("tabindex", "0");
       }
       seats().forEach(mark);
+      refresh();  // the names of seats picked before this section was drawn
       applyTaken();
       // The wheel scrolls the page; with Ctrl or Cmd held (a trackpad's pinch sends that)
       // it zooms the map, as maps on the web do.

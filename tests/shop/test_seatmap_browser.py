@@ -4,11 +4,13 @@ the seat states' contrast as the browser computes it, live updates, axe-core."""
 
 
 import pytest
+from playwright.sync_api import expect
 
 from events.models import Channel, Performance
 from sales.availability import seat_rows
 from sales.seatmap import pitch, sections_of
 from tests.browser import axe_violations, open_page, screenshot
+from tests.support import make_performance, places_of
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -285,4 +287,26 @@ def test_a_tapped_seat_leaves_the_seats_around_it_in_sight(browser, live_server,
     page.wait_for_timeout(2_500)
     assert tip.is_visible()
     assert tip.inner_text() == page.locator(f'#seatmap .seat[data-id="{below}"]').get_attribute("aria-label")
+    context.close()
+
+
+def test_the_seats_tapped_on_a_phone_are_named_under_the_map(browser, live_server):
+    """On a touch screen a tapped seat's name shows only for a moment (the test above), and
+    no pointer hovers to show it again: the line under the map names the seats picked, as
+    the basket then does, and drops a seat tapped again."""
+    perf = make_performance(rows=2, per_row=4)
+    first, second = places_of(perf)[:2]
+    context, page = open_page(browser, live_server, PHONE, touch=True)
+    page.goto(f"/performances/{perf.pk}/")
+    page.locator("#seatmap .seat").first.wait_for()
+    page.wait_for_function("() => document.getElementById('seatmap').style.width !== ''")
+    for place in (first, second):
+        seat = page.locator(f'#seatmap .seat[data-id="{place.pk}"]')
+        seat.scroll_into_view_if_needed()
+        seat.tap()
+    expect(page.locator("#picked-count")).to_have_text("2 selected")
+    expect(page.locator("#picked-names")).to_have_text(f"({first}, {second})")
+    page.locator(f'#seatmap .seat[data-id="{first.pk}"]').tap()
+    expect(page.locator("#picked-names")).to_have_text(f"({second})")
+    screenshot(page, "seatmap-phone-picked-names")
     context.close()
