@@ -72,3 +72,31 @@ def test_the_counters_map_and_its_list_of_performances_sell_from_the_same_price(
     mapped = dict(re.findall(r"<strong>(Left|Right)</strong> <span>(\$[\d.]+)", page))
     assert listed == {"Front": "$35.00", "Back": "$25.00"}
     assert mapped == {"Left": listed["Front"], "Right": listed["Back"]}
+
+
+def test_the_phones_map_and_its_list_of_performances_sell_from_the_same_price(operator):
+    """By phone as at the counter: a section on the map sells from the price the caller's
+    list of performances says its zone sells from (its cheapest price type's)."""
+    from decimal import Decimal
+
+    from events.models import Channel
+    from sales import inventory
+    from sales.models import Customer
+    from tests.factories import PerformanceFactory, PriceZoneFactory, SectionFactory, VenueFactory
+    from tests.support import price_types
+
+    venue = VenueFactory()
+    left, right = (SectionFactory(venue=venue, name=name, rows=1, per_row=4) for name in ("Left", "Right"))
+    perf = PerformanceFactory(venue=venue, channels=[Channel.PHONE])
+    PriceZoneFactory(performance=perf, name="Front", price=Decimal("60.00"), sections=[left])
+    PriceZoneFactory(performance=perf, name="Back", price=Decimal("40.00"), sections=[right])
+    inventory.put_on_sale(performance=perf)
+    price_types(perf, {"Adult": {"Front": "60.00", "Back": "40.00"}, "Child": {"Front": "35.00", "Back": "25.00"}})
+    caller = Customer.objects.create(name="Élise Tremblay", email="elise@example.org")
+    c = signed_in(operator)
+    listed = dict(re.findall(r">(Front|Back) from (\$[\d.]+)<",
+                             re.sub(r"\s+", " ", c.get(f"/phone/customers/{caller.pk}/").content.decode())))
+    page = re.sub(r"\s+", " ", c.get(f"/phone/customers/{caller.pk}/performances/{perf.pk}/map/").content.decode())
+    mapped = dict(re.findall(r"<strong>(Left|Right)</strong> <span>(\$[\d.]+)", page))
+    assert listed == {"Front": "$35.00", "Back": "$25.00"}
+    assert mapped == {"Left": listed["Front"], "Right": listed["Back"]}

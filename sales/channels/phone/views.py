@@ -45,6 +45,7 @@ from sales.channels.forms import (
     receipt_of,
     refund_asked,
     refund_back,
+    section_prices,
     tell_refunded,
     with_amounts,
     zone_prices,
@@ -703,10 +704,12 @@ def seat_map(request, pk: int, perf_pk: int):
     if exchange is not None:
         pick_url = reverse("phone:order-exchange-start", args=[exchange.code])
         pick_fields.append(("tickets", ",".join(map(str, IdsField().to_python(request.GET.getlist("tickets"))))))
-    zones = list(perf.price_zones.all())
+    zones, types = list(perf.price_zones.all()), price_types_of(perf.pk)
     return render(request, "phone/map.html", {
         "customer": cust, "performance": perf, "seats": seats, "box": box, "exchange": exchange,
-        "zone_colors": {z.pk: z.color for z in zones}, "zone_prices": zone_prices(price_types_of(perf.pk), zones),
+        "zone_colors": {z.pk: z.color for z in zones}, "zone_prices": zone_prices(types, zones),
+        # Each section from the price the caller's list of performances says its zone sells from.
+        "section_prices": section_prices(seats, zones, types),
         "states_url": reverse("phone:seat-states", args=[perf.pk]), "pick_url": pick_url,
         "pick_fields": pick_fields, "repick": picked_on_map(request, perf.ticket_limit)})
 
