@@ -762,6 +762,23 @@ def too_many_code_tries(request, holder: str | None = None) -> bool:
     return rate_limited("codes-network", network, limit=code_tries_per_network()) or over
 
 
+# The bank's confirmations of card payments (3-D Secure) one address, or one valid queue
+# pass, sends through the API in a minute: a buyer sends one or two.
+CONFIRMATIONS_PER_MINUTE = 30
+
+
+def too_many_confirmations(request, holder: str | None = None) -> bool:
+    """As too_many_code_tries, for confirmations: CONFIRMATIONS_PER_MINUTE on the address
+    (or the valid queue pass `holder`), and the address's ceiling over all its passes,
+    code_tries_per_network(), so that the passes one address gathers do not multiply its
+    tries at guessing a payment's secret. This one counts."""
+    if not settings.RATE_LIMITS:
+        return False
+    network = client_network(request)
+    over = rate_limited("confirm", holder or network, limit=CONFIRMATIONS_PER_MINUTE)
+    return rate_limited("confirm-network", network, limit=code_tries_per_network()) or over
+
+
 def rate_limited(bucket: str, key: str, limit: int, window: int = 60) -> bool:
     """Fixed-window rate limit in Redis: True once `key` has made more than `limit` calls.
     With Redis away, nobody is limited: selling goes on (the database's own limits, per

@@ -476,7 +476,8 @@ class OrderConfirmPayment(ApiView):
     """After the cardholder confirmed with their bank (3-D Secure, with the provider's
     script and the `client_secret` of the 402 `payment_action_required` answer): the order
     is finished, paid or failed. Only the holder of the payment's client secret may ask.
-    At most 30 confirmations a minute, counted per address, or per valid `X-Queue-Pass` sent."""
+    At most 30 confirmations a minute, counted per address, or per valid `X-Queue-Pass` sent;
+    an address has a ceiling over all the passes it sends, as for promo and presale codes."""
     permission_classes = BUYERS
 
     @extend_schema(request=s.ConfirmPaymentIn, responses={200: s.OrderOut, **MONEY_ERRORS})
@@ -485,8 +486,7 @@ class OrderConfirmPayment(ApiView):
         # Counted on the caller's valid queue pass if it sends one (buyers let in behind one
         # address each have their own), else on its address; never on the order it names.
         holder = waiting_room.holder_of_pass(request.headers.get("X-Queue-Pass"), _pass_binding(request))
-        if settings.RATE_LIMITS and waiting_room.rate_limited("confirm", holder or waiting_room.client_network(request),
-                                                              limit=waiting_room.CODE_TRIES_PER_MINUTE):
+        if waiting_room.too_many_confirmations(request, holder):
             raise RateLimited(_("too many payments confirmed from your address; wait a minute"))
         order = Order.objects.select_related("customer").filter(code=code.upper()).first()
         if order is None:  # as for a wrong secret: an order's code is not told by this door

@@ -247,3 +247,26 @@ def test_one_address_tries_a_bounded_number_of_codes_however_many_passes_it_gath
                       headers=passes[2])
     assert answer.status_code == 429 and answer.json()["error"]["code"] == "rate_limited"
     assert quote(elsewhere, theirs, "GUESS", other_pass) == 400
+
+
+def test_one_address_confirms_a_bounded_number_of_payments_however_many_passes_it_gathers(performance, settings):
+    """Each pass has its own 30 confirmations a minute, but one address gathering passes
+    does not multiply them without end: the address has the same ceiling over all of them
+    as for code tries. Another address is not touched by it."""
+    settings.QUEUE_NEW_VISITORS_PER_NETWORK = 6  # a ceiling of 60 confirmations: two passes' budgets
+    room_for(performance, opens_in=timedelta(seconds=-1))
+    api, elsewhere = APIClient(REMOTE_ADDR=CARRIER), APIClient(REMOTE_ADDR="203.0.113.9")
+    passes = [{"X-Queue-Pass": waiting_room.issue_pass(performance.pk, f"gathered{i}")} for i in range(3)]
+
+    def confirm(client, order_code, headers):
+        return client.post(f"/api/v1/orders/{order_code}/confirm-payment/", {"client_secret": "x"}, format="json",
+                           headers=headers)
+
+    in_one_clock_minute()
+    for queue_pass in passes[:2]:
+        assert [confirm(api, f"Z{i:07d}", queue_pass).status_code for i in range(30)] == [404] * 30
+    answer = confirm(api, "ZZZZZZZZ", passes[2])
+    assert answer.status_code == 429 and answer.json()["error"]["code"] == "rate_limited"
+    assert 0 < int(answer["Retry-After"]) <= 60
+    other_pass = {"X-Queue-Pass": waiting_room.issue_pass(performance.pk, "elsewhere")}
+    assert confirm(elsewhere, "ZZZZZZZZ", other_pass).status_code == 404
