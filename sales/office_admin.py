@@ -666,11 +666,21 @@ class PerformanceDashboardAdmin(DatesInReach, DaysOnVenueClock, admin.ModelAdmin
             "exports": [(kind, fmt) for kind in exports_of(request.user) for fmt in ("csv", "xlsx")] if takings else [],
         })
 
+    def payments_refused(self, request):
+        """Exports, the settlement and the event's board all carry amounts of money: staff
+        who may open the dashboards but not read the payments are told so on the admin's
+        own page (its header and ways back), not handed a file."""
+        return render(request, "admin/sales/performancedashboard/refused.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "title": _("Not your page")},
+            status=403)
+
     def event_board(self, request, event_id: int):
         """The event at a glance: each performance's tickets, fees, taxes and takings, and
         the takings by payment method (the settlement's figures, on a page)."""
-        if not (self.has_view_permission(request) and request.user.has_perm("sales.view_payment")):
+        if not self.has_view_permission(request):
             raise PermissionDenied
+        if not request.user.has_perm("sales.view_payment"):
+            return self.payments_refused(request)
         event = get_object_or_404(Event, pk=event_id)
         return render(request, "admin/sales/performancedashboard/event.html", {
             **self.admin_site.each_context(request), "opts": self.model._meta, "event": event,
@@ -678,8 +688,10 @@ class PerformanceDashboardAdmin(DatesInReach, DaysOnVenueClock, admin.ModelAdmin
 
     def settlement(self, request, event_id: int, fmt: str):
         """An event's settlement, every performance of it, as CSV or PDF."""
-        if not (self.has_view_permission(request) and request.user.has_perm("sales.view_payment")):
+        if not self.has_view_permission(request):
             raise PermissionDenied
+        if not request.user.has_perm("sales.view_payment"):
+            return self.payments_refused(request)
         if fmt not in ("csv", "pdf"):
             raise Http404
         settlement = event_settlement(get_object_or_404(Event, pk=event_id))
@@ -692,8 +704,10 @@ class PerformanceDashboardAdmin(DatesInReach, DaysOnVenueClock, admin.ModelAdmin
 
     def exports(self, request):
         """A download: GET with the form's fields (a link from a dashboard names the performance)."""
-        if not (self.has_view_permission(request) and request.user.has_perm("sales.view_payment")):
+        if not self.has_view_permission(request):
             raise PermissionDenied
+        if not request.user.has_perm("sales.view_payment"):
+            return self.payments_refused(request)
         form = ExportForm(request.GET or None, user=request.user)
         if request.GET and form.is_valid():
             data = form.cleaned_data

@@ -279,6 +279,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Exports and settlements carry amounts of money: they are for staff who may view payments.":
+        "Les exports et les règlements portent des montants\u00a0: ils sont réservés au personnel qui peut consulter les paiements.",
     "Add %s": "Ajout : %s",
     "Change %s": "Modification : %s",
     "View %s": "Consultation : %s",

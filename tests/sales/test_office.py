@@ -884,6 +884,39 @@ def test_an_export_of_people_is_for_whoever_may_read_them(sales):
     assert "kind=payments" in dashboard and "kind=customers" not in dashboard
 
 
+def test_exports_and_the_settlement_are_refused_on_the_admins_page_without_the_payments(sales):
+    """Every export and the settlement carry amounts (totals, prices, what a customer paid):
+    staff who may read the orders, tickets and customers but not the payments are refused
+    them with a 403 page of the admin saying why, and given no row; with the payments'
+    permission the same links download the files."""
+    from django.contrib.auth.models import Permission
+
+    manager = make_user("house-manager", is_staff=True)
+    manager.user_permissions.add(*Permission.objects.filter(codename__in=[
+        "view_performancedashboard", "view_order", "view_ticket", "view_customer"]))
+    office = signed_in(manager)
+    base = "/admin/sales/performancedashboard/"
+    asked = [(f"{base}exports/", {"kind": kind, "format": fmt, "performance": sales.pk})
+             for kind in ("orders", "tickets", "customers", "payments") for fmt in ("csv", "xlsx")]
+    asked += [(f"{base}settlement/{sales.event_id}.{fmt}", {}) for fmt in ("csv", "pdf")]
+    asked += [(f"{base}exports/", {}), (f"{base}event/{sales.event_id}/", {})]
+    for url, query in asked:
+        refused = office.get(url, query)
+        assert refused.status_code == 403 and not isinstance(refused, StreamingHttpResponse), (url, query)
+        page = unescape(refused.content.decode())
+        assert 'id="site-name"' in page and 'id="user-tools"' in page, page  # the admin's header, signed in
+        assert "Exports and settlements carry amounts of money: they are for staff who may view payments." in page
+        assert "@example.org" not in page and "50.00" not in page
+    french = unescape(office.get(f"{base}exports/", headers={"accept-language": "fr"}).content.decode())
+    assert "réservés au personnel qui peut consulter les paiements" in french
+
+    manager.user_permissions.add(Permission.objects.get(codename="view_payment"))
+    office = signed_in(manager)
+    orders = _csv(office.get(f"{base}exports/", {"kind": "orders", "format": "csv", "performance": sales.pk}))
+    assert "jt@example.org" in {cell for row in orders for cell in row}
+    assert office.get(f"{base}settlement/{sales.event_id}.csv").status_code == 200
+
+
 def test_the_dashboards_takings_are_for_whoever_may_read_the_payments(sales):
     """Who may open the dashboard but not read the payments sees what sold (places, tickets
     by channel and by day) and no amount of money, and is told why; with the payments'
