@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import re
 import signal
@@ -147,6 +149,35 @@ def test_links_in_emails_follow_the_configured_site_url():
     out = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], capture_output=True, text=True,
                          env={**env, "BOXOFFICE_WEB_PORT": "8123"}, cwd=django_settings.BASE_DIR, check=True)
     assert out.stdout.strip().splitlines()[-1] == "http://127.0.0.1:8123"
+
+
+def test_the_confirmation_comes_from_the_configured_sender(settings):
+    """The buyer's confirmation is sent from the venue's sender (DEFAULT_FROM_EMAIL, read
+    from the environment, "Box office <tickets@localhost>" where it is not set), its name
+    written as mail writes one outside ASCII, and its Message-ID made at its domain."""
+    env = {k: v for k, v in os.environ.items() if k != "DEFAULT_FROM_EMAIL"}
+    code = "from django.conf import settings; print(settings.DEFAULT_FROM_EMAIL)"
+
+    def configured(**extra) -> str:
+        out = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], capture_output=True, text=True,
+                             env={**env, **extra}, cwd=django_settings.BASE_DIR, check=True)
+        return out.stdout.strip().splitlines()[-1]
+
+    assert configured() == "Box office <tickets@localhost>"
+    venue = "Salle du Quai <billets@quai.example>"
+    assert configured(DEFAULT_FROM_EMAIL=venue) == venue
+
+    settings.DEFAULT_FROM_EMAIL = "Théâtre du Quai <billets@quai.example>"
+    order = paid_order("sender@example.org")
+    assert notifications.send_confirmation(order.pk) is True
+    sent, = mail.outbox
+    assert sent.from_email == "Théâtre du Quai <billets@quai.example>"
+    raw = sent.message().as_bytes()
+    assert b"\nFrom: =?utf-8?" in raw  # the name encoded, as a mail header must be
+    from_header = email.message_from_bytes(raw, policy=email.policy.default)["From"]
+    assert (from_header.addresses[0].display_name, from_header.addresses[0].addr_spec) == (
+        "Théâtre du Quai", "billets@quai.example")
+    assert sent.extra_headers["Message-ID"] == f"<confirmation.{order.code}.1@quai.example>"
 
 
 def test_the_local_mail_drop_keeps_one_file_per_message_and_notes_a_resend(tmp_path, settings):
