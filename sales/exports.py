@@ -129,8 +129,9 @@ def ticket_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
              status, bought_as, name, email, checked_in, door, performance) in qs.iterator(chunk_size=CHUNK):
             if performance not in type_names:
                 type_names[performance] = price_type_names(performance)
-            yield (code, order, _performance(title, starts, zone), section, row or "",
-                   number if number is not None else (f"#{standing}" if standing is not None else ""),
+            if number is None and standing is not None:
+                number = _("#%(number)s") % {"number": standing}  # a standing area's place
+            yield (code, order, _performance(title, starts, zone), section, row or "", number or "",
                    zone_name, type_names[performance].get(price_type, price_type), price, _("yes") if comp else "",
                    str(statuses[status]), _buyer(bought_as, name, email), _mailbox(email),
                    _when(checked_in, zone), door, zone)

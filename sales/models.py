@@ -237,7 +237,11 @@ class Place(models.Model):
 
     @staticmethod
     def label_of(section: str, row: str | None, number: str | None, standing_index: int | None) -> str:
-        return f"{section} #{standing_index}" if standing_index is not None else f"{section} {row}-{number}"
+        if standing_index is None:
+            return f"{section} {row}-{number}"
+        # Translators: a standing area's place, "Lawn #12"; the number stays with its sign
+        # (a narrow column breaks the line at the section's last space).
+        return gettext("%(section)s #%(number)s") % {"section": section, "number": standing_index}
 
     @property
     def label(self) -> str:

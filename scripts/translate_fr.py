@@ -281,6 +281,9 @@ FR = {
     "tickets refunded": "billets remboursés",
     "Exports and settlements carry amounts of money: they are for staff who may view payments.":
         "Les exports et les règlements portent des montants\u00a0: ils sont réservés au personnel qui peut consulter les paiements.",
+    # a standing area's place: French writes the number sign nº, kept with its number
+    "%(section)s #%(number)s": "%(section)s nº\u00a0%(number)s",
+    "#%(number)s": "nº\u00a0%(number)s",
     "Add %s": "Ajout : %s",
     "Change %s": "Modification : %s",
     "View %s": "Consultation : %s",

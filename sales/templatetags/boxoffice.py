@@ -96,7 +96,7 @@ def directions(venue) -> str:
 @register.filter
 def place_label(place):
     """A place as a narrow column writes it: the line may break between the section's words,
-    never inside its row and seat ("K-10") or its standing number ("#12")."""
+    never inside its row and seat ("K-10") or its standing number ("#12", « nº 12 »)."""
     section, _, code = str(place).rpartition(" ")
     return format_html('{} <span class="seat-code">{}</span>', section, code) if section else str(place)
 
