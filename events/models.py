@@ -109,27 +109,28 @@ _SECONDS = {"fr": "\u00a0\\m\\i\\n\u00a0s\u00a0\\s"}
 
 # A day and its time inside a sentence ("on %(when)s", « le %(when)s »): a style each
 # language writes its own way (boxoffice/formats), "Sunday 6 December 2026 at 20:00",
-# « dimanche 6 décembre 2026 à 20 h 00 », where a sentence would read « le dim 6 décembre
-# 2026 20 h 00 » in the short one.
+# « dimanche 6 décembre 2026 à 20 h », where a sentence would read « le dim 6 décembre
+# 2026 20 h » in the short one.
 IN_A_SENTENCE = "SENTENCE_DATETIME_FORMAT"
 # A day and its time on their own (a performance named on a page, a receipt, a ticket): the
 # day's and the month's whole names, a comma before the hour, "Sunday 6 December 2026,
-# 20:00", « dimanche 6 décembre 2026, 20 h 00 », as the shop's pages write a performance.
+# 20:00", « dimanche 6 décembre 2026, 20 h », as the shop's pages write a performance.
 IN_FULL = "l j F Y, H:i"
 
 
-def written_style(style: str) -> str:
+def written_style(style: str, whole_hour: bool = False) -> str:
     """Django's date format `style` as the active language writes it: its months (_MONTHS)
-    and its clock, the language's TIME_FORMAT (boxoffice/formats) for each "H:i": "20:00"
-    in English, "20 h 00" in French. A named style (IN_A_SENTENCE) is the language's own,
-    written there whole."""
+    and its clock, the language's TIME_FORMAT (boxoffice/formats) for each "H:i": "20:30"
+    in English, "20 h 30" in French; for a `whole_hour`, its WHOLE_HOUR_FORMAT: "20:00",
+    "20 h". A named style (IN_A_SENTENCE) is the language's own, written there whole."""
     language = reader_language()
+    clock = formats.get_format("TIME_FORMAT", lang=language)
+    hour = formats.get_format("WHOLE_HOUR_FORMAT", lang=language) if whole_hour else clock
     if style.endswith("_FORMAT"):
-        return formats.get_format(style, lang=language)
+        return formats.get_format(style, lang=language).replace(clock, hour)
     if language in _MONTHS:
         style = style.replace(*_MONTHS[language])
-    clock = formats.get_format("TIME_FORMAT", lang=language)
-    return style.replace("H:i:s", clock + _SECONDS.get(language, ":s")).replace("H:i", clock)
+    return style.replace("H:i:s", clock + _SECONDS.get(language, ":s")).replace("H:i", hour)
 
 
 def when(moment, style: str = "D j M Y H:i") -> str:
@@ -139,7 +140,7 @@ def when(moment, style: str = "D j M Y H:i") -> str:
     if moment is None or moment == "":
         return ""
     try:
-        return formats.date_format(moment, written_style(style))
+        return formats.date_format(moment, written_style(style, whole_hour=getattr(moment, "minute", None) == 0))
     except (AttributeError, TypeError):  # not a date: nothing, as Django's date filter writes
         return ""
 

@@ -30,7 +30,7 @@ def order_calendar(order: Order, tickets) -> str:
     with translation.override(order.language or None):
         about = [_("Order %(code)s") % {"code": order.code}]
         if perf.doors_open_at:
-            # Read by a person: the time as their language writes it ("19 h 00" in French).
+            # Read by a person: the time as their language writes it ("19 h" in French).
             about.append(f'{_("Doors open")} {when(at_venue(perf.doors_open_at, perf), "H:i")}')
         about += [str(t.place) for t in tickets]
         about.append(order_link(order))

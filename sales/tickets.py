@@ -62,7 +62,7 @@ def off_day(performance: Performance, moment: datetime) -> str:
 def _day_and_time(moment: datetime, performance: Performance) -> str:
     """`moment` as a refusal names it inside its sentence, on the clock of `performance`'s
     venue: "Sunday 6 December 2026 at 20:00" after "on", « dimanche 6 décembre 2026 à
-    20 h 00 » after « le »."""
+    20 h » after « le »."""
     return formatting.when(at_venue(moment, performance), IN_A_SENTENCE)
 
 
@@ -155,7 +155,7 @@ def ticket_check_in(*, code: str, performance: Performance, door: str = "", acto
     first = at_venue(ticket.checked_in_at, performance)
     # The time alone for a scan of today ("at 20:01:05"); with its day for one of another
     # (a ticket used at an earlier performance's door by mistake, or a copy), as a sentence
-    # names a day ("on Friday 4 December 2026 at 20:00", « le vendredi … à 20 h 00 »).
+    # names a day ("on Friday 4 December 2026 at 20:00", « le vendredi … à 20 h »).
     first = _("at %(time)s") % {"time": formatting.when(first, "H:i:s")} \
         if first.date() == at_venue(now, performance).date() else \
         _("on %(when)s") % {"when": _day_and_time(first, performance)}

@@ -5,14 +5,16 @@
 {
   const language = document.documentElement.lang || undefined;
   const style = {weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit'};
-  // French typography writes the clock "20 h 05" (as the page's own times: events.models.when),
-  // not Intl's "20:05": the hour without its zero, "h" between no-break spaces.
+  // French typography writes the clock "20 h 05", and a whole hour "20 h" (as the page's own
+  // times: events.models.when), not Intl's "20:05": the hour without its zero, "h" between
+  // no-break spaces.
   const french = /^fr\b/.test(language || '');
   const written = (format, at) => format.formatToParts(at).map((part, i, parts) => {
     if (french && part.type === 'hour') return String(Number(part.value));
     if (french && part.type === 'literal' && parts[i - 1]?.type === 'hour' && parts[i + 1]?.type === 'minute') {
-      return '\u00a0h\u00a0';
+      return parts[i + 1].value === '00' ? '\u00a0h' : '\u00a0h\u00a0';
     }
+    if (french && part.type === 'minute' && part.value === '00' && parts[i - 2]?.type === 'hour') return '';
     return part.value;
   }).join('');
   for (const mark of document.querySelectorAll('[data-your-time]')) {

@@ -72,6 +72,15 @@ def make_performance(*, rows: int = 10, per_row: int = 10, standing: int = 0,
     return perf
 
 
+def clock_of(moment, language: str) -> str:
+    """Django's format for the time of day of `moment` as `language` writes it: "H:i" in
+    English; French typography's "20 h 30" in French, a whole hour without its minutes
+    ("20 h")."""
+    if language != "fr":
+        return "H:i"
+    return "G\u00a0\\h\u00a0i" if moment.minute else "G\u00a0\\h"
+
+
 def on_the_day(performance: Performance, starts_at=None) -> Performance:
     """The performance moved to start `starts_at`, now unless told: its door lets its
     tickets in (make_performance's is days ahead, for its tickets to be on sale)."""

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import formats, translation
 from django.utils.html import escape
 
-from events.models import Venue, when
+from events.models import IN_A_SENTENCE, IN_FULL, Venue, when
 from sales.exports import ExportFilter, export_rows
 from sales.formatting import money
 from sales.notifications import send_confirmation
@@ -83,22 +83,27 @@ def test_the_email_the_order_page_and_the_tickets_say_where_and_when_the_doors_o
 
 
 # French typography's clock (the OQLF's, the Imprimerie nationale's): the hour without a
-# leading zero, then "h" between no-break spaces, then the minutes.
-EIGHT_PM, SEVEN_PM = "20\u00a0h\u00a000", "19\u00a0h\u00a000"
+# leading zero, then "h" between no-break spaces, then the minutes, which a whole hour
+# leaves out: "20 h", "20 h 30".
+EIGHT_PM, SEVEN_PM = "20\u00a0h", "19\u00a0h"
+# A whole hour written with its minutes ("20 h 00"), which French typography does not do.
+ZERO_MINUTES = re.compile(r"\d\u00a0h\u00a000(?!\u00a0min)")
 # A time of day as English writes it ("20:00"), which French never shows in words.
 ENGLISH_CLOCK = re.compile(r"\b\d{1,2}:\d\d\b")
 
 
 def test_french_pages_emails_and_tickets_write_the_clock_as_french_typography_does(client, toronto_show):
-    """"20 h 00", never "20:00", in French: the shop's performance page, the door's page,
+    """"20 h", never "20:00" nor "20 h 00", in French: the shop's performance page, the door's page,
     the confirmation email (text and HTML, its receipt's payment time too) and the PDF
     tickets; on the venue's clock as in English."""
     page = visible(client.get(f"/performances/{toronto_show.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode())
     assert f"vendredi 17 janvier 2031, {EIGHT_PM}" in page and SEVEN_PM in page
     assert not ENGLISH_CLOCK.search(page), ENGLISH_CLOCK.findall(page)
+    assert not ZERO_MINUTES.search(page), ZERO_MINUTES.findall(page)
     door = signed_in(make_user("door1", DOOR_STAFF)).get(f"/door/performances/{toronto_show.pk}/",
                                                          HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert f"ven 17 janvier {EIGHT_PM}" in visible(door) and not ENGLISH_CLOCK.search(visible(door))
+    assert not ZERO_MINUTES.search(visible(door)), ZERO_MINUTES.findall(visible(door))
     ticket, = sell(toronto_show)
     order = ticket.order
     order.language = "fr"
@@ -109,8 +114,9 @@ def test_french_pages_emails_and_tickets_write_the_clock_as_french_typography_do
     for written in (message.body, visible(html)):
         assert f"vendredi 17 janvier 2031, {EIGHT_PM}" in written and f"Ouverture des portes {SEVEN_PM}" in written
         assert not ENGLISH_CLOCK.search(written), ENGLISH_CLOCK.findall(written)
+        assert not ZERO_MINUTES.search(written), ZERO_MINUTES.findall(written)
     tickets = french_pdf_text(order_pdf(order)).replace("\u00a0", " ")  # printed as a space by the PDF's fonts
-    assert "vendredi 17 janvier 2031, 20 h 00 — Ouverture des portes 19 h 00" in tickets
+    assert "vendredi 17 janvier 2031, 20 h — Ouverture des portes 19 h" in tickets
     assert not ENGLISH_CLOCK.search(tickets), ENGLISH_CLOCK.findall(tickets)
 
 
@@ -127,9 +133,19 @@ def test_french_writes_the_hour_without_its_zero_and_seconds_with_their_units():
         assert when(datetime(2031, 1, 17, 9, 5), "D j M Y H:i") == "ven 17 janvier 2031 9\u00a0h\u00a005"
         assert when(datetime(2031, 1, 17, 0, 30), "H:i") == "0\u00a0h\u00a030"
         assert when(datetime(2031, 1, 17, 9, 5, 7), "H:i:s") == "9\u00a0h\u00a005\u00a0min\u00a007\u00a0s"
-        # Django's own output (a read-only moment in the admin) by the same rule.
+        # A whole hour without its minutes, in every style; a clock with seconds keeps them all.
+        assert when(datetime(2031, 1, 17, 20, 0), "H:i") == EIGHT_PM
+        assert when(datetime(2031, 1, 17, 20, 0), "D j M Y H:i") == f"ven 17 janvier 2031 {EIGHT_PM}"
+        assert when(datetime(2031, 1, 17, 20, 0), IN_FULL) == f"vendredi 17 janvier 2031, {EIGHT_PM}"
+        assert when(datetime(2031, 1, 17, 20, 0), IN_A_SENTENCE) == f"vendredi 17 janvier 2031 à {EIGHT_PM}"
+        assert when(datetime(2031, 1, 17, 20, 30), IN_A_SENTENCE) == "vendredi 17 janvier 2031 à 20\u00a0h\u00a030"
+        assert when(datetime(2031, 1, 17, 20, 0, 5), "H:i:s") == "20\u00a0h\u00a000\u00a0min\u00a005\u00a0s"
+        # Django's own output (a read-only moment in the admin): its format cannot leave the
+        # minutes out, so it writes them always.
         assert formats.date_format(datetime(2031, 1, 17, 20, 0), "DATETIME_FORMAT") == \
-            f"ven 17 janvier 2031 {EIGHT_PM}"
+            "ven 17 janvier 2031 20\u00a0h\u00a000"
+    with translation.override("en"):  # English keeps its minutes
+        assert when(datetime(2031, 1, 17, 20, 0), IN_A_SENTENCE) == "Friday 17 January 2031 at 20:00"
 
 
 def pdf_text(pdf: bytes) -> bytes:
@@ -183,13 +199,13 @@ def test_a_time_the_clocks_skip_or_pass_twice_is_refused_saying_which(organizer,
                                          "01:00: 01:30 happens twice there. Choose a time before 01:00 or from 02:00 "
                                          "on."),
         # French typography's clock (2 h 30), as French pages write every time of day.
-        ("2031-03-09", "02:30:00", "fr", "Le 9 mars 2031, les horloges de America/Toronto avancent de 2\u00a0h\u00a000 "
-                                         "à 3\u00a0h\u00a000\u00a0: 2\u00a0h\u00a030 n’y existe pas. Choisissez une "
+        ("2031-03-09", "02:30:00", "fr", "Le 9 mars 2031, les horloges de America/Toronto avancent de 2\u00a0h "
+                                         "à 3\u00a0h\u00a0: 2\u00a0h\u00a030 n’y existe pas. Choisissez une "
                                          "autre heure."),
         ("2031-11-02", "01:30:00", "fr", "Le 2 novembre 2031, les horloges de America/Toronto reculent de "
-                                         "2\u00a0h\u00a000 à 1\u00a0h\u00a000\u00a0: 1\u00a0h\u00a030 y passe deux "
-                                         "fois. Choisissez une heure avant 1\u00a0h\u00a000 ou à partir de "
-                                         "2\u00a0h\u00a000."),
+                                         "2\u00a0h à 1\u00a0h\u00a0: 1\u00a0h\u00a030 y passe deux "
+                                         "fois. Choisissez une heure avant 1\u00a0h ou à partir de "
+                                         "2\u00a0h."),
     )
     for day, time, language, said in cases:
         data = form_of(admin.get(url, HTTP_ACCEPT_LANGUAGE=language))

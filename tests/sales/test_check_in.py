@@ -99,11 +99,11 @@ FRENCH_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet
 def venue_clock(moment, language: str = "en", zone=None) -> str:
     """`moment` as the door's messages write a day and its time inside a sentence, on the
     venue's clock (Toronto's unless told): "Sunday 6 December 2026 at 20:00", « dimanche
-    6 décembre 2026 à 20 h 00 » (after « le »)."""
+    6 décembre 2026 à 20 h 30 », « … à 20 h » on the hour (after « le »)."""
     when = timezone.localtime(moment, zone)
     if language == "fr":
         return (f"{FRENCH_DAYS[when.weekday()]} {when.day} {FRENCH_MONTHS[when.month - 1]} {when.year} "
-                f"à {when.hour}\u00a0h\u00a0{when:%M}")
+                f"à {when.hour}\u00a0h" + (f"\u00a0{when:%M}" if when.minute else ""))
     return f"{when:%A} {when.day} {when:%B %Y} at {when:%H:%M}"
 
 
@@ -120,7 +120,7 @@ def test_a_refunded_ticket_says_when_it_was_refunded(performance, door):
 
 def test_refusals_in_french_say_le_with_the_whole_day_and_a_before_the_hour(performance, door):
     """French writes a day and its time inside a sentence « le dimanche 6 décembre 2026 à
-    20 h 00 »: the day's whole name, and « à » before the hour, in every refusal naming one."""
+    20 h »: the day's whole name, and « à » before the hour, in every refusal naming one."""
     from django.utils import translation
 
     from sales import inventory

@@ -28,6 +28,7 @@ from sales.tickets_pdf import order_pdf
 from tests.support import (
     booking_fee,
     client_for,
+    clock_of,
     drawer,
     make_performance,
     make_user,
@@ -81,11 +82,11 @@ def receipt_moments(order, language: str) -> tuple[str, str]:
     """The show's start and the payment, on the venue's clock: the show as the shop's pages
     write it, the payment as a sentence writes a moment ("at", « à » before the hour)."""
     perf = order.performance
-    clock = "G\u00a0\\h\u00a0i" if language == "fr" else "H:i"  # French typography's clock: 14 h 59
     at = "\\à" if language == "fr" else "\\a\\t"
+    starts, paid = perf.local(), perf.local(order.paid_at)  # French typography's clock: 14 h 59, 15 h
     with translation.override(language):
-        return (formats.date_format(perf.local(), f"l j F Y, {clock}"),
-                formats.date_format(perf.local(order.paid_at), f"l j F Y {at} {clock}"))
+        return (formats.date_format(starts, f"l j F Y, {clock_of(starts, language)}"),
+                formats.date_format(paid, f"l j F Y {at} {clock_of(paid, language)}"))
 
 
 def expected_text(order, mine: dict, *, language: str = "en", words: dict | None = None) -> list[str]:
@@ -540,9 +541,11 @@ def test_a_payback_on_the_receipt_says_its_day_as_a_sentence_does(language, word
     child = order.tickets.filter(price_type_name="Child").order_by("pk").first()
     tickets_refund(order=order, ticket_ids=[child.pk], actor=None)
     back = order.payments.get(status="refunded")
-    sentence = "l j F Y \\à G\u00a0\\h\u00a0i" if language == "fr" else "l j F Y \\a\\t H:i"
+    moment = order.performance.local(back.created_at)
+    at = "\\à" if language == "fr" else "\\a\\t"
+    sentence = f"l j F Y {at} {clock_of(moment, language)}"
     with translation.override(language):
-        day = formats.date_format(order.performance.local(back.created_at), sentence)
+        day = formats.date_format(moment, sentence)
     text = receipt_text(Order.objects.get(pk=order.pk))
     assert f"{words} {day} (" in text, text
 

@@ -118,7 +118,7 @@ def test_a_refunded_ticket_says_when_on_the_page_and_in_the_api(door, performanc
 
 def test_the_doors_sentences_name_a_day_and_its_time_as_french_writes_them(door, performance):
     """In French a day and its time inside a sentence read « le dimanche 6 décembre 2026 à
-    20 h 00 »: the banner of a door opened on another day, a guest found by their order code
+    20 h »: the banner of a door opened on another day, a guest found by their order code
     at the wrong door, a ticket scanned in on another day."""
     from sales.models import Ticket
 
