@@ -350,7 +350,7 @@ def test_the_draw_page_writes_its_moments_on_the_venues_clock():
                                               frozen_at=datetime(2027, 1, 12, 3, 10, tzinfo=UTC),
                                               drawn_at=datetime(2027, 1, 12, 3, 20, tzinfo=UTC))
     page = unescape(Client().get(f"/lottery/{ballot.pk}/draw/").content.decode())
-    for moment in ("14 January 2027 19:30", "published 9 January 2027 19:05", "frozen 11 January 2027 19:10",
-                   "drawn 11 January 2027 19:20"):
+    for moment in ("14 January 2027 19:30", "published Saturday 9 January 2027 at 19:05",
+                   "frozen Monday 11 January 2027 at 19:10", "drawn Monday 11 January 2027 at 19:20"):
         assert moment in page, moment
     assert "22:" not in page

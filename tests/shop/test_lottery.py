@@ -425,7 +425,7 @@ def test_a_cancelled_performance_takes_no_more_ballot_applications(performance, 
 
 
 def test_the_apply_page_names_the_venues_clock_for_its_opening_and_close(performance):
-    """"applications close 6 December 11:31" is the venue's clock: a fan on another one
+    """"applications close Sunday 6 December 2026 at 11:31" is the venue's clock: a fan on another one
     (Paris, for a show in Toronto) read it as theirs. The page names the clock, in English
     and in French, for the close and for an opening still to come."""
     assert performance.venue.time_zone == "America/Toronto"
@@ -436,12 +436,14 @@ def test_the_apply_page_names_the_venues_clock_for_its_opening_and_close(perform
         page = client.get(f"/lottery/{ballot.pk}/", headers={"Accept-Language": language}).content.decode()
         return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
 
-    assert re.search(r"applications close \d+ \w+ \d\d:\d\d, Toronto time", text("en"))
-    assert re.search(r"inscriptions jusqu’au \d+ \w+ \d\d?\sh\s\d\d, heure de Toronto", text("fr"))
+    # As a sentence writes a day and its time: « à 11 h 31 », « à 11 h » on the hour.
+    assert re.search(r"applications close \w+ \d+ \w+ \d{4} at \d\d:\d\d, Toronto time", text("en"))
+    assert re.search(r"inscriptions jusqu’au \w+ \d+ \w+ \d{4} à \d\d?\sh(\s\d\d)?, heure de Toronto", text("fr"))
     now = timezone.now()
     Ballot.objects.filter(pk=ballot.pk).update(opens_at=now + timedelta(days=1), closes_at=now + timedelta(days=2))
-    assert re.search(r"Applications open \d+ \w+ \d\d:\d\d, Toronto time\.", text("en"))
-    assert re.search(r"Les inscriptions ouvrent le \d+ \w+ \d\d?\sh\s\d\d, heure de Toronto\.", text("fr"))
+    assert re.search(r"Applications open \w+ \d+ \w+ \d{4} at \d\d:\d\d, Toronto time\.", text("en"))
+    assert re.search(r"Les inscriptions ouvrent le \w+ \d+ \w+ \d{4} à \d\d?\sh(\s\d\d)?, heure de Toronto\.",
+                     text("fr"))
 
 
 def test_the_shops_list_and_the_confirmation_page_name_the_venues_clock_for_the_close(performance):
