@@ -60,6 +60,10 @@ from .services import SetupError, ZonePlaces, hall_claim, performance_copy, wind
 # they read right whatever the name's gender or first letter ("Ajout : salle").
 ADMIN_TITLES = (gettext_noop("Add %s"), gettext_noop("Change %s"), gettext_noop("View %s"),
                 gettext_noop("Delete selected %(verbose_name_plural)s"))
+# A table that takes new rows names its add button and its add page with the article its
+# name needs, as a sentence does ("Add a venue", « Ajouter une salle », « Ajouter un
+# événement »): its admin's `add_label`, read by the boxoffice tag library's add_label
+# (templates/admin). Django's "Add %(name)s" has none: « Ajouter salle ».
 
 # --- the venue's clock ------------------------------------------------------------------
 # A moment in the admin is read on the clock of the venue it happens for: a 20:00 show in
@@ -306,6 +310,7 @@ class SeatingPlanForm(forms.Form):
 
 @admin.register(Venue)
 class VenueAdmin(admin.ModelAdmin):
+    add_label = gettext_lazy("Add a venue")
     list_display = ("name", "address", "time_zone", "language", "section_count")
     search_fields = ("name",)
     inlines = [SectionInline]
@@ -363,12 +368,14 @@ class VenueAdmin(admin.ModelAdmin):
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
+    add_label = gettext_lazy("Add a section")
     list_display = ("name", "venue", "kind", "capacity", "rank")
     list_filter = ("venue", "kind")
 
 
 @admin.register(Seat)
 class SeatAdmin(admin.ModelAdmin):
+    add_label = gettext_lazy("Add a seat")
     list_display = ("__str__", "row", "number", "x", "y", "wheelchair", "restricted_view")
     list_filter = ("section__venue", "section", "wheelchair", "restricted_view")
     search_fields = ("row", "number", "section__name")
@@ -398,6 +405,7 @@ class PerformanceInline(TabularInline):
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
+    add_label = gettext_lazy("Add an event")
     list_display = ("title",)
     search_fields = ("title",)
     inlines = [PerformanceInline]
@@ -688,6 +696,7 @@ class PriceTypeAdmin(admin.ModelAdmin):
     """A performance's price type with its price in each zone. Reached from the
     performance's price types ("Set prices"); the performance is fixed once it has one."""
 
+    add_label = gettext_lazy("Add a price type")
     list_display = ("shown_name", "performance", "rank", "order_limit", "complimentary", "prices_set", "unpriced_zones")
     list_filter = ("performance__event", "complimentary")
     list_select_related = ("performance__event",)
@@ -948,6 +957,7 @@ class CancelForm(forms.Form):
 class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
     """A performance's times are shown and typed on its venue's clock (Venue.time_zone)."""
 
+    add_label = gettext_lazy("Add a performance")
     venue_time_zone = "venue__time_zone"
 
     form = PerformanceForm

@@ -458,6 +458,7 @@ class TicketAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
+    add_label = gettext_lazy("Add a customer")
     list_display = ("shown_name", "email", "phone", "created")
     # A customer is no venue's: their record is on the box office's clock.
     created = on_office_clock("created_at", gettext_lazy("created at"))
@@ -513,6 +514,7 @@ def _erasure_summary(plan) -> str:
 class WaitingRoomAdmin(VenueClockMixin, admin.ModelAdmin):
     """Queue settings; saving publishes them to Redis at once (the rate changes live)."""
 
+    add_label = gettext_lazy("Add a waiting room")
     formfield_overrides = TIMES_AS_TYPED
     list_display = ("performance", "enabled", "opens", "admit_per_minute", "in_queue", "admitted", "sold", "halted")
     readonly_fields = ("live", "opening_draw")
@@ -679,6 +681,7 @@ class BallotEntryInline(TabularInline):
 
 @admin.register(Ballot)
 class BallotAdmin(VenueClockMixin, admin.ModelAdmin):
+    add_label = gettext_lazy("Add a ballot")
     formfield_overrides = TIMES_AS_TYPED
     list_display = ("performance", "zone", "opens", "closes", "drawn", "confirmed", "unconfirmed")
     list_select_related = ("performance__event", "performance__venue", "zone")

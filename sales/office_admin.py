@@ -127,6 +127,7 @@ class StaffMemberAdmin(admin.ModelAdmin):
     """Counter clerks, phone operators and door staff, managed by an organizer; a superuser
     also manages organizers here. Superusers themselves are not listed."""
 
+    add_label = gettext_lazy("Add a staff account")
     list_display = ("username", "full_name", "role_list", "is_active", "last_signed_in")
     list_filter = ("is_active", StaffRoleFilter)
     search_fields = ("username", "first_name", "last_name", "email")

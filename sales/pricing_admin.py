@@ -282,6 +282,7 @@ class PromoCodeForm(forms.ModelForm):
 
 @admin.register(PromoCode)
 class PromoCodeAdmin(admin.ModelAdmin):
+    add_label = gettext_lazy("Add a promo code")
     formfield_overrides = {**AMOUNTS_AS_TYPED, **TIMES_AS_TYPED}
     form = PromoCodeForm
     list_display = ("code", "description", "discount", "uses_so_far", "valid_from_shown", "valid_until_shown", "active")
@@ -436,6 +437,7 @@ class GenerateCodesForm(forms.Form):
 
 @admin.register(Presale)
 class PresaleAdmin(VenueClockMixin, admin.ModelAdmin):
+    add_label = gettext_lazy("Add a presale")
     form = PresaleForm
     formfield_overrides = TIMES_AS_TYPED
     list_display = ("name", "performance", "opens", "closes", "code_count", "code_uses")

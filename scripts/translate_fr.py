@@ -284,6 +284,14 @@ FR = {
     # a standing area's place: French writes the number sign nº, kept with its number
     "%(section)s #%(number)s": "%(section)s nº\u00a0%(number)s",
     "#%(number)s": "nº\u00a0%(number)s",
+    # the admin's add buttons and pages, the article agreeing with the table's name
+    "Add a venue": "Ajouter une salle", "Add a section": "Ajouter une section", "Add a seat": "Ajouter un siège",
+    "Add an event": "Ajouter un événement", "Add a price type": "Ajouter un tarif",
+    "Add a customer": "Ajouter un client", "Add a waiting room": "Ajouter une salle d'attente",
+    "Add a ballot": "Ajouter un tirage au sort", "Add a staff account": "Ajouter un compte du personnel",
+    "Add a promo code": "Ajouter un code promo", "Add a presale": "Ajouter une prévente",
+    # a table not of ours (a group, a user), as Django's French says it
+    "Add %(name)s": "Ajouter %(name)s",
     "Add %s": "Ajout : %s",
     "Change %s": "Modification : %s",
     "View %s": "Consultation : %s",

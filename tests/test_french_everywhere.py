@@ -450,7 +450,8 @@ def test_the_admin_titles_every_table_in_french_that_reads_right(organizer, fren
                 # A participle agrees with the name's gender, which a sentence for every name cannot know.
                 assert "sélectionnés" not in title, (opts.label, title)
     office = signed_in(organizer)
-    assert "Ajout\u00a0: salle" in visible(page(office, "/admin/events/venue/add/"))
+    # A table of ours names its add page with its article, as its add button does.
+    assert "Ajouter une salle" in visible(page(office, "/admin/events/venue/add/"))
     assert "Modification\u00a0: événement" in visible(page(office, f"/admin/events/event/"
                                                                      f"{french_performance.event_id}/change/"))
     assert ">Supprimer la sélection\u00a0: salles<" in page(office, "/admin/events/venue/")

@@ -102,6 +102,18 @@ def place_label(place):
 
 
 @register.filter
+def add_label(opts) -> str:
+    """The words of a table's add button and add page (`opts`: its model's _meta): its
+    admin's `add_label`, with the article its name needs (« Ajouter une salle »), else
+    Django's ("Add %(name)s")."""
+    from django.contrib import admin
+
+    model_admin = admin.site.get_model_admin(opts.model) if admin.site.is_registered(opts.model) else None
+    said = getattr(model_admin, "add_label", None)
+    return str(said) if said else gettext("Add %(name)s") % {"name": opts.verbose_name}
+
+
+@register.filter
 def full_stop(text):
     """A service's message ("the name holds a character that cannot be printed") ended as a
     sentence on a page: a full stop, unless it ends with its own mark."""
