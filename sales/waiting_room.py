@@ -779,6 +779,11 @@ def too_many_confirmations(request, holder: str | None = None) -> bool:
     return rate_limited("confirm-network", network, limit=code_tries_per_network()) or over
 
 
+def limit_resets_in() -> int:
+    """Seconds until the clock minute that rate_limited counts in ends (a Retry-After)."""
+    return 60 - int(time.time()) % 60
+
+
 def rate_limited(bucket: str, key: str, limit: int, window: int = 60) -> bool:
     """Fixed-window rate limit in Redis: True once `key` has made more than `limit` calls.
     With Redis away, nobody is limited: selling goes on (the database's own limits, per

@@ -279,6 +279,7 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Too many attempts": "Trop de tentatives",
     "Exports and settlements carry amounts of money: they are for staff who may view payments.":
         "Les exports et les règlements portent des montants\u00a0: ils sont réservés au personnel qui peut consulter les paiements.",
     # a standing area's place: French writes the number sign nº, kept with its number

@@ -7,7 +7,6 @@
 A refusal for quantity ("only 2 places left in Stalls") also says `"available": 2`.
 """
 
-import time
 
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from rest_framework.views import exception_handler as drf_handler
 
 from events.seating import SeatingPlanError
 from events.services import SetupError
+from sales import waiting_room
 from sales.errors import SalesError
 
 
@@ -40,7 +40,7 @@ def _retry_after(status: int) -> dict | None:
     if status == 503:
         return {"Retry-After": "10"}
     if status == 429:
-        return {"Retry-After": str(60 - int(time.time()) % 60)}
+        return {"Retry-After": str(waiting_room.limit_resets_in())}
     return None
 
 

@@ -270,3 +270,18 @@ def test_one_address_confirms_a_bounded_number_of_payments_however_many_passes_i
     assert 0 < int(answer["Retry-After"]) <= 60
     other_pass = {"X-Queue-Pass": waiting_room.issue_pass(performance.pk, "elsewhere")}
     assert confirm(elsewhere, "ZZZZZZZZ", other_pass).status_code == 404
+
+
+def test_the_shops_bank_step_confirms_a_bounded_number_of_payments_an_address(performance):
+    """The shop's answer to the bank's question checks a payment's secret with the
+    provider: like the API's, one address (without a pass of its own) has 30 of them a
+    minute, whatever orders it names; the 31st is told to wait, on a page. Another address
+    is not touched by it."""
+    guesser, elsewhere = Client(REMOTE_ADDR=CARRIER), Client(REMOTE_ADDR="203.0.113.9")
+    in_one_clock_minute()
+    tries = [guesser.post(f"/checkout/Z{i:07d}/bank/", {"client_secret": "x"}).status_code for i in range(30)]
+    assert tries == [404] * 30
+    answer = guesser.post("/checkout/ZZZZZZZZ/bank/", {"client_secret": "x"})
+    assert answer.status_code == 429 and REFUSED in text_of(answer.content.decode())
+    assert 0 < int(answer["Retry-After"]) <= 60
+    assert elsewhere.post("/checkout/ZZZZZZZZ/bank/", {"client_secret": "x"}).status_code == 404

@@ -865,6 +865,12 @@ def confirm_payment(request, code: str):
     failed with the seats still held until the hold lapses). Only the holder of the
     payment's client secret may ask."""
     order = Order.objects.filter(code=code.upper()).first()
+    # Each answer asks the provider about a secret: counted on the buyer's valid queue pass
+    # for the order's performance, else on the address, as the API's are; unknown codes too.
+    if waiting_room.too_many_confirmations(request, _holder(request, order.performance_id) if order else None):
+        return refusal(request, 429, "rate_limited", _("Too many attempts from your network; wait a minute."),
+                       title=_("Too many attempts"), links=[("/", _("Back to the shop"))],
+                       Retry_After=str(waiting_room.limit_resets_in()))
     if order is None:
         raise Http404(_("No such order"))
     try:
