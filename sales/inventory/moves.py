@@ -43,6 +43,7 @@ def run(name: str, place_ids: Iterable[int], *, now: datetime, channel: str = ""
     values = {"ids": ids, "performance": performance_id, "count": len(ids), "now": now, "channel": channel,
               "hold": hold.pk if hold is not None else None, "order": order.pk if order is not None else None,
               "actor": actor_id(actor), "expires": None, **params}
+    values = {name: rows.array_literal(v) if isinstance(v, list) else v for name, v in values.items()}
     with connection.cursor() as cursor:
         cursor.execute(statements.statement(name, skip_locked=skip_locked, scoped=scoped,
                                             quick=rows.own_transaction()), values)

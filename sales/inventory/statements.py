@@ -8,7 +8,9 @@ must stand or fall with the move (a new hold's row; a sale's tickets; a paid ord
 payments). So it moves all the places or none, in one round trip, atomic by itself.
 
 Parameters every move takes: ids, performance, count, now, channel, hold, order, actor,
-and `expires` for a move into a hold. A part adds its own (documented with it)."""
+and `expires` for a move into a hold. A part adds its own (documented with it). Every
+array parameter is cast to its type where the statement reads it (`::bigint[]`): moves.run
+sends arrays as PostgreSQL's array literals (rows.array_literal)."""
 
 from __future__ import annotations
 
@@ -176,7 +178,8 @@ def _move(action: str, rule: Rule, part: Part, *, skip_locked: bool, scoped: boo
     return f"""
         WITH locked AS (
             SELECT id, state, allocation, price_zone_id FROM sales_place
-            WHERE id = ANY(%(ids)s) {"AND performance_id = %(performance)s" if scoped else ""} AND {rule.guard}
+            WHERE id = ANY(%(ids)s::bigint[]) {"AND performance_id = %(performance)s" if scoped else ""}
+              AND {rule.guard}
             ORDER BY id FOR UPDATE{" SKIP LOCKED" if skip_locked else ""}),
         whole AS (SELECT count(*) = %(count)s {"AND " + part.requires if part.requires else ""} AS ok
                          {", " + QUICK_COMMIT + " AS quick" if quick else ""} FROM locked)
@@ -202,7 +205,7 @@ def why_not(action: str, *, scoped: bool = True) -> str:
     """After a refusal: each place asked for, and whether it passes the guard now (read
     without locks: nothing is taken)."""
     return f"""SELECT id, state, allocation, hold_expires_at, {TRANSITIONS[action].guard} FROM sales_place
-               WHERE id = ANY(%(ids)s) {"AND performance_id = %(performance)s" if scoped else ""}"""
+               WHERE id = ANY(%(ids)s::bigint[]) {"AND performance_id = %(performance)s" if scoped else ""}"""
 
 
 # A zone's seats that `channel` could hold now: what best-available cuts its runs from
