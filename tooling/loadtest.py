@@ -124,14 +124,28 @@ class CpuUse:
         self.roots = {"PostgreSQL": postmaster, "web workers": servers[0].pid}
         if len(servers) > 2:
             self.roots["PgBouncer"] = servers[2].pid
+        self.celery = servers[1].pid
         self.used: dict[str, float] = {}
+        self.celery_used = 0.0
+        self.machine_busy = 0.0  # cores busy on average, all processes (this run's or not)
 
     def __enter__(self):
         self._start = {name: cpu_seconds(pid) for name, pid in self.roots.items()}
+        self._celery, self._machine, self._clock = cpu_seconds(self.celery), machine_busy_seconds(), time.monotonic()
         return self
 
     def __exit__(self, *exc):
         self.used = {name: cpu_seconds(pid) - self._start[name] for name, pid in self.roots.items()}
+        self.celery_used = cpu_seconds(self.celery) - self._celery
+        self.machine_busy = (machine_busy_seconds() - self._machine) / (time.monotonic() - self._clock)
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy since it started (all cores, every
+    process and the kernel's own work: all of /proc/stat's first line but idle and iowait)."""
+    with open("/proc/stat") as stat:
+        fields = [int(f) for f in stat.readline().split()[1:9]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
 def server_connections() -> stack.PeakCounts:
@@ -336,7 +350,10 @@ def main(argv: list[str]) -> int:
         orders = max(1, len(lat["order"]))
         print("CPU per order: " + ", ".join(f"{name} {seconds * 1000 / orders:.2f} ms"
                                             for name, seconds in cpu.used.items())
-              + f"; the load test's own process (its buyers) {client_cpu * 1000 / orders:.2f} ms")
+              + f"; the load test's own process (its buyers) {client_cpu * 1000 / orders:.2f} ms; "
+              f"the Celery worker (idle priority) {cpu.celery_used * 1000 / orders:.2f} ms")
+        print(f"machine: {cpu.machine_busy:.2f} of {os.cpu_count()} cores busy during the sell-out "
+              f"({cpu.machine_busy * elapsed * 1000 / orders:.2f} ms of CPU an order, every process included)")
         print(f"write-ahead log flushed to disk: {flushes} times, {flushes / orders:.2f} per order")
         print(f"holds refused (409, expected as zones run out): {sum(refused.values())}: "
               + "; ".join(f"{n} x {r}" for r, n in sorted(refused.items(), key=lambda x: -x[1])[:4]))
