@@ -64,6 +64,10 @@ ADMIN_TITLES = (gettext_noop("Add %s"), gettext_noop("Change %s"), gettext_noop(
 # name needs, as a sentence does ("Add a venue", « Ajouter une salle », « Ajouter un
 # événement »): its admin's `add_label`, read by the boxoffice tag library's add_label
 # (templates/admin). Django's "Add %(name)s" has none: « Ajouter salle ».
+# An inline that takes new rows names its link adding one the same way ("Add another
+# section", « Ajouter une autre section »): its `add_another_label`, read by the tag
+# library's inline_formset_data (templates/admin/edit_inline). Django's "Add another
+# %(verbose_name)s" reads « Ajouter un objet section supplémentaire ».
 
 # --- the venue's clock ------------------------------------------------------------------
 # A moment in the admin is read on the clock of the venue it happens for: a 20:00 show in
@@ -285,6 +289,7 @@ class SectionInline(TabularInline):
     """The venue's sections, each seated one with its number of seats: one added here by
     its name has none until a seating plan gives it its seats, which the row says."""
 
+    add_another_label = gettext_lazy("Add another section")
     model = Section
     extra = 0
     fields = ("name", "kind", "capacity", "rank", "seat_count")
@@ -418,6 +423,7 @@ class EventAdmin(admin.ModelAdmin):
 
 
 class OnSaleWindowInline(TabularInline):
+    add_another_label = gettext_lazy("Add another on-sale window")
     model = OnSaleWindow
     extra = 0
     formfield_overrides = TIMES_AS_TYPED
@@ -483,6 +489,7 @@ class PriceZoneFormSet(BaseInlineFormSet):
 
 
 class PriceZoneInline(admin.StackedInline):
+    add_another_label = gettext_lazy("Add another price zone")
     model = PriceZone
     formfield_overrides = AMOUNTS_AS_TYPED
     formset = PriceZoneFormSet
@@ -595,6 +602,7 @@ class PriceTypeFormSet(BaseInlineFormSet):
 
 
 class PriceTypeInline(TabularInline):
+    add_another_label = gettext_lazy("Add another price type")
     model = PriceType
     formset = PriceTypeFormSet
     extra = 0
@@ -659,6 +667,7 @@ class PriceFormSet(BaseInlineFormSet):
 
 
 class PriceInline(TabularInline):
+    add_another_label = gettext_lazy("Add another price")
     model = Price
     formfield_overrides = AMOUNTS_AS_TYPED
     form = PriceForm

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import password_validation
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
+from rest_framework.authtoken.models import TokenProxy
 
 from events.admin import (
     VENUE_TIME,
@@ -58,6 +60,15 @@ from .staff_accounts import (
 admin.site.site_header = gettext_lazy("Box office")
 admin.site.site_title = gettext_lazy("Box office")
 admin.site.index_title = gettext_lazy("Organizer's office")
+
+# Django's own tables here (its groups and users, the API's tokens) name their add button
+# and add page with the article, as ours do (events.admin, add_label): « Ajouter un groupe »,
+# not Django's « Ajouter groupe ». Their admins are otherwise theirs, as registered.
+for _model, _add_label in ((Group, gettext_lazy("Add a group")), (User, gettext_lazy("Add a user")),
+                           (TokenProxy, gettext_lazy("Add a token"))):
+    _theirs = type(admin.site.get_model_admin(_model))
+    admin.site.unregister(_model)
+    admin.site.register(_model, type(_theirs.__name__, (_theirs,), {"add_label": _add_label}))
 # The admin is served by the staff pool; "View site" opens the shop, on the public address.
 admin.site.site_url = settings.SITE_URL.rstrip("/") + "/"
 

@@ -123,6 +123,7 @@ class FeeRuleFormSet(BaseInlineFormSet):
 
 
 class TaxRateInline(TabularInline):
+    add_another_label = gettext_lazy("Add another sales tax")
     model = TaxRate
     formfield_overrides = AMOUNTS_AS_TYPED
     form = TaxRateForm
@@ -133,6 +134,7 @@ class TaxRateInline(TabularInline):
 
 
 class FeeRuleInline(TabularInline):
+    add_another_label = gettext_lazy("Add another booking fee")
     model = FeeRule
     formfield_overrides = AMOUNTS_AS_TYPED
     form = FeeRuleForm
@@ -378,6 +380,7 @@ class PresaleCodeFormSet(BaseInlineFormSet):
 
 
 class PresaleCodeInline(TabularInline):
+    add_another_label = gettext_lazy("Add another presale code")
     model = PresaleCode
     form = PresaleCodeForm
     formset = PresaleCodeFormSet

@@ -279,6 +279,17 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    # an inline's link adding a row, the article agreeing with the row's name
+    "Add another section": "Ajouter une autre section", "Add another price": "Ajouter un autre prix",
+    "Add another on-sale window": "Ajouter une autre période de vente",
+    "Add another price zone": "Ajouter une autre zone de prix", "Add another price type": "Ajouter un autre tarif",
+    "Add another sales tax": "Ajouter une autre taxe de vente",
+    "Add another booking fee": "Ajouter d’autres frais de service",
+    "Add another presale code": "Ajouter un autre code de prévente",
+    # Django's own tables' add buttons and pages
+    "Add a group": "Ajouter un groupe", "Add a user": "Ajouter un utilisateur", "Add a token": "Ajouter un jeton",
+    # Django's own, its tabular inline copied in templates/admin/edit_inline
+    "Delete?": "Supprimer\u00a0?",
     "Too many attempts": "Trop de tentatives",
     "Exports and settlements carry amounts of money: they are for staff who may view payments.":
         "Les exports et les règlements portent des montants\u00a0: ils sont réservés au personnel qui peut consulter les paiements.",

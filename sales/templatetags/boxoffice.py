@@ -114,6 +114,19 @@ def add_label(opts) -> str:
 
 
 @register.filter
+def inline_formset_data(inline_admin_formset) -> str:
+    """Django's data for an inline's rows (its inlines.js), the link adding one named as
+    its inline's `add_another_label` says it, with the article its name needs (« Ajouter
+    une autre section »), else Django's ("Add another %(verbose_name)s": « Ajouter un objet
+    section supplémentaire »)."""
+    data = json.loads(inline_admin_formset.inline_formset_data())
+    said = getattr(inline_admin_formset.opts, "add_another_label", None)
+    if said:
+        data["options"]["addText"] = str(said)
+    return json.dumps(data)
+
+
+@register.filter
 def full_stop(text):
     """A service's message ("the name holds a character that cannot be printed") ended as a
     sentence on a page: a full stop, unless it ends with its own mark."""
