@@ -227,7 +227,8 @@ def start_automatic(room) -> int:
 def headings(room) -> dict[str, str]:
     """What the queue's page says it is for, in each language (the performance, where and
     when, and when the sale opens), kept with the room's config so that the page needs no
-    database: `heading_<language>`, a JSON object."""
+    database: `heading_<language>`, a JSON object. The opening is kept as a moment on the
+    venue's clock (`opens_ms`, `time_zone`), put in words as the page is (heading)."""
     import json
 
     from django.utils import translation
@@ -238,22 +239,37 @@ def headings(room) -> dict[str, str]:
     written = {}
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
-            # The opening on the venue's clock, which it names; the page adds the visitor's
-            # own clock where it differs (`opens_ms`, `time_zone`: static/queue.js).
+            # The page adds the visitor's own clock where it differs (static/queue.js).
             written[f"heading_{language}"] = json.dumps({
-                "title": perf.event.title, "venue": perf.venue.name,
-                "starts": when(perf.local(), "l j F Y, H:i"), "opens": when(perf.local(room.opens_at), "l j F, H:i"),
+                "title": perf.event.title, "venue": perf.venue.name, "starts": when(perf.local(), "l j F Y, H:i"),
                 "place": zone_place(perf.venue.time_zone), "time_zone": perf.venue.time_zone,
                 "opens_ms": int(room.opens_at.timestamp() * 1000)})
     return written
 
 
 def heading(perf_id: int, language: str) -> dict | None:
-    """The queue page's heading in `language` (see headings), or None."""
+    """The queue page's heading in `language` (see headings), or None. Its `opens`: the
+    opening's day and hour on the venue's clock, written now for a sentence ("Sales open on
+    %(day)s at %(time)s"), whatever words a room published earlier kept; none for a room
+    published without its moment."""
     import json
+    import zoneinfo
+    from datetime import datetime
+
+    from django.utils import translation
+
+    from sales.formatting import when
 
     raw = client().hget(_keys(perf_id)["cfg"], f"heading_{language}")
-    return json.loads(raw) if raw else None
+    if not raw:
+        return None
+    said = json.loads(raw)
+    said["opens"] = ""
+    if said.get("opens_ms") is not None and said.get("time_zone"):
+        opens = datetime.fromtimestamp(said["opens_ms"] / 1000, zoneinfo.ZoneInfo(said["time_zone"]))
+        with translation.override(language):
+            said["opens"] = {"day": when(opens, "l j F"), "time": when(opens, "H:i")}
+    return said
 
 
 def config(perf_id: int, *, restore: bool = True) -> Config | None:

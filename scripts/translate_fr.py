@@ -514,7 +514,7 @@ FR = {
     "Applications open %(opens)s, %(place)s time.": "Les inscriptions ouvrent le %(opens)s, heure de %(place)s.",
     "It's your turn: you are in the shop. Choose your seats.": "C'est votre tour : vous êtes dans la boutique. Choisissez vos places.",
     "The connection is lost. This page keeps trying, and you keep your place in the queue.": "La connexion est perdue. Cette page continue d'essayer, et vous gardez votre place dans la file.",
-    "The sale opens %(opens)s, %(place)s time.": "La vente ouvre %(opens)s, heure de %(place)s.",
+    "Sales open on %(day)s at %(time)s, %(place)s time.": "La vente ouvre le %(day)s à %(time)s, heure de %(place)s.",
     "Where you are: %(time)s.": "Chez vous : %(time)s.",
     "The organizer has stopped letting people in for now, so there is no wait to estimate. When they start again, the queue moves on and you keep your place.": "L'organisateur a suspendu les entrées pour le moment : il n'y a donc pas d'attente à estimer. Dès qu'elles reprennent, la file avance et vous gardez votre place.",
     "More time": "Plus de temps",
@@ -1329,7 +1329,7 @@ FR = {
         "Vous avez été tiré au sort : %(n)s billets vous sont retenus jusqu’au %(when)s."),
     "the email address is too long (at most %(n)d characters)":
         "l’adresse courriel est trop longue (%(n)d caractères au plus)",
-    "The sale opens %(opens)s.": "La vente ouvre %(opens)s.",
+    "Sales open on %(day)s at %(time)s.": "La vente ouvre le %(day)s à %(time)s.",
     "It opens in less than a minute.": "Elle ouvre dans moins d’une minute.",
     "It opens in %(n)s minute.": ("Elle ouvre dans %(n)s minute.", "Elle ouvre dans %(n)s minutes."),
     "You are next: you will be let in in a moment.": "C’est bientôt votre tour : vous entrerez dans un instant.",

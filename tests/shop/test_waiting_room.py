@@ -509,7 +509,7 @@ def test_the_queue_page_says_which_show_when_the_sale_opens_and_who_is_next(perf
     with translation.override("en"):
         starts = when(performance.local(), "l j F Y, H:i")
     assert starts in text and "It opens in 6 minutes." in text
-    assert "The sale opens " in text
+    assert "Sales open on " in text
     assert "La vente ouvre " in french and "Elle ouvre dans 6 minutes." in french
     waiting = Client()
     waiting.get(url)
@@ -522,8 +522,8 @@ def test_the_queue_page_says_which_show_when_the_sale_opens_and_who_is_next(perf
     first = Client()
     page = first.get(url).content.decode()  # the first in the queue, not let in yet
     assert "You are next: you will be let in in a moment." in page and "0 people ahead" not in page
-    assert "The sale opens" not in page  # a page loaded after the opening says nothing of it
-    # The sale has opened: a refresh takes "The sale opens …" away from the heading it does
+    assert "Sales open on" not in page  # a page loaded after the opening says nothing of it
+    # The sale has opened: a refresh takes "Sales open on …" away from the heading it does
     # not redraw (an empty element of that id, swapped in out of band).
     refreshed = first.get(url, headers={"HX-Request": "true"}).content.decode()
     assert re.search(r'<span id="queue-opens" hx-swap-oob="true"></span>', refreshed)
@@ -532,8 +532,43 @@ def test_the_queue_page_says_which_show_when_the_sale_opens_and_who_is_next(perf
     assert "1 person ahead of you" in Client().get(url).content.decode()
 
 
+def test_the_queue_page_says_when_sales_open_as_a_sentence(performance):
+    """« La vente ouvre le vendredi 17 janvier à 20 h »: the day after « le », the hour
+    after « à », a whole hour without its minutes, as the shop's other sentences say it;
+    "Sales open on Friday 17 January at 20:00". A room published with the opening stored
+    in words (« vendredi 17 janvier, 20 h 00 ») reads the same: they are written as the
+    page is. The visitor's own clock is still the browser's to write, next to it."""
+    import json
+    import re
+    from datetime import datetime
+    from html import unescape
+    from zoneinfo import ZoneInfo
+
+    zone = performance.venue.time_zone
+    opens = datetime(2031, 1, 17, 20, 0, tzinfo=ZoneInfo(zone))
+    room = WaitingRoom.objects.create(performance=performance, opens_at=opens, admit_per_minute=60)
+    waiting_room.publish(room)
+    url = f"/performances/{performance.pk}/queue/"
+    place = zone.rsplit("/", 1)[-1].replace("_", " ")
+
+    def said(language: str) -> str:
+        page = Client().get(url, headers={"Accept-Language": language}).content.decode()
+        assert f'data-at="{int(opens.timestamp() * 1000)}" data-zone="{zone}"' in page  # the browser's part
+        opening = re.search(r'id="queue-opens">(.*?)<span data-your-time', page, re.S)[1]
+        return re.sub(r"[ \n]+", " ", unescape(opening)).strip()  # French's no-break spaces kept
+
+    english = f"Sales open on Friday 17 January at 20:00, {place} time."
+    french = f"La vente ouvre le vendredi 17 janvier à 20\u00a0h, heure de {place}."
+    assert (said("en"), said("fr")) == (english, french)
+    key = waiting_room._keys(performance.pk)["cfg"]
+    for language, words in (("en", "Friday 17 January, 20:00"), ("fr", "vendredi 17 janvier, 20\u00a0h\u00a000")):
+        stored = json.loads(waiting_room.client().hget(key, f"heading_{language}"))
+        waiting_room.client().hset(key, f"heading_{language}", json.dumps({**stored, "opens": words}))
+    assert (said("en"), said("fr")) == (english, french)
+
+
 def test_each_poll_swaps_out_of_band_only_into_what_the_page_has(performance):
-    """A page loaded after the opening still has the (empty) place of "The sale opens …":
+    """A page loaded after the opening still has the (empty) place of "Sales open on …":
     the answer to each of its polls clears it out of band, and htmx finds what it swaps
     into (no htmx:oobErrorNoTarget in the visitor's console), with or without a heading."""
     import re
@@ -547,7 +582,7 @@ def test_each_poll_swaps_out_of_band_only_into_what_the_page_has(performance):
             waiting_room.client().hdel(waiting_room._keys(performance.pk)["cfg"], "heading_en")
         visitor = Client()
         page = visitor.get(url).content.decode()
-        assert ("queue-show" in page) is not headless and "The sale opens" not in page
+        assert ("queue-show" in page) is not headless and "Sales open on" not in page
         for _poll in range(2):
             polled = visitor.get(url, headers={"HX-Request": "true"}).content.decode()
             swapped = re.findall(r'id="([^"]+)"[^>]*hx-swap-oob', polled)
