@@ -622,3 +622,26 @@ def test_opening_a_shift_goes_back_only_to_a_counter_page(clerk):
     c = signed_in(clerk)
     away = c.post("/counter/shift/open/", {"cash_float": "100", "next": "https://elsewhere.example/counter/"})
     assert away.status_code == 302 and away["Location"] == "/counter/"
+
+
+def first_cells(page: str, table_id: str) -> list[str]:
+    """The first cell of each body row of the table `table_id`, as sent."""
+    body = re.search(rf'<table id="{table_id}">.*?</table>', page, re.S).group(0)
+    return re.findall(r"<tr><td>(.*?)</td>", body.split("</thead>", 1)[-1], re.S)
+
+
+def test_staff_tables_keep_a_seats_row_and_number_on_one_line(clerk, hall):
+    """The exchange's two tables and the order's tickets, in a narrow column, wrap a place's
+    label between the section's words, never inside its row and seat ("A-" / "19")."""
+    c = signed_in(clerk)
+    c.post("/counter/shift/open/", {"cash_float": "100"})
+    order = counter_sale(clerk, Shift.objects.get(), hall, "Front", 1)
+    start = c.post(f"/counter/orders/{order.code}/exchange/",
+                   {"tickets": [str(order.tickets.get().pk)], "zone": zone(hall, "Stalls").pk, "quantity": "1"})
+    exchange = c.get(start["Location"]).content.decode()
+    ticket_page = c.get(f"/counter/orders/{order.code}/").content.decode()
+    for page, table in ((exchange, "old-seats"), (exchange, "new-seats"), (ticket_page, "order-tickets")):
+        cells = first_cells(page, table)
+        assert cells, table
+        for cell in cells:
+            assert re.fullmatch(r'.+ <span class="nowrap">[A-Z]+-\d+</span>', cell), (table, cell)

@@ -22,8 +22,8 @@ pytestmark = pytest.mark.django_db
 def ticket_states(page: bytes, table: str) -> dict[str, str]:
     """Place → the state column of the order's ticket table."""
     body = unescape(page.decode()).split(f'id="{table}"')[1].split("</table>")[0]
-    rows = re.findall(r"<tr><td>([^<]+)</td>.*?<td class=\"num\">.*?</td><td>([^<]+)", body)
-    return {place: state.strip() for place, state in rows}
+    rows = re.findall(r"<tr><td>(.*?)</td>.*?<td class=\"num\">.*?</td><td>([^<]+)", body)
+    return {re.sub(r"<[^>]+>", "", place): state.strip() for place, state in rows}
 
 
 def test_an_exchanged_ticket_is_called_exchanged_and_a_refunded_one_refunded(clerk, operator, hall):
