@@ -1151,3 +1151,20 @@ def test_orders_found_at_the_counter_say_which_performance_and_what_was_found(cl
     monkeypatch.setattr("sales.channels.counter.views.LOOKUP_LIMIT", 1)
     page = unescape(counter.get("/counter/lookup/?q=Tremblay").content.decode())
     assert "The latest order matching “Tremblay”" in page and len(table_rows(page, 'id="results"')) == 1
+
+
+def test_the_printed_slip_writes_the_performances_date_in_full_as_its_tickets_do(clerk):
+    """The slip handed over the counter says when the show starts as the PDF tickets and the
+    receipt write it, in the buyer's language: « vendredi 17 janvier 2031, 20 h », not a
+    short weekday beside a full month."""
+    perf = make_performance()
+    perf.starts_at = datetime(2031, 1, 17, 20, 0, tzinfo=perf.venue.zone)
+    perf.save(update_fields=["starts_at"])
+    c = signed_in(clerk)
+    sale_url = open_sale(c, perf, quantity="1")["Location"]
+    c.post(sale_url, {"tendered": "100", "language": "fr"})
+    order = Order.objects.get()
+    assert order.language == "fr"
+    slip = unescape(re.sub(r"\s+", " ", c.post(f"/counter/orders/{order.code}/print/").content.decode()))
+    ticket = slip[slip.index('class="ticket"'):]
+    assert "<div>vendredi 17 janvier 2031, 20 h</div>" in ticket, ticket[:400]  # (spaces made plain above)
