@@ -5,7 +5,7 @@ was paid at the counter is handed back at the counter only."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from html import unescape
 
@@ -610,3 +610,16 @@ def test_an_exchange_by_phone_takes_the_seats_picked_on_the_map(phone, superviso
     assert "Exchanged, no difference to pay." in text_of(done)
     assert sorted(order.tickets.filter(status="valid").values_list("place_id", flat=True)) == picked
     assert Place.objects.filter(pk__in=picked, state="sold").count() == 2
+
+
+def test_a_phone_order_says_when_its_performance_starts_on_the_venues_clock(phone):
+    """A venue three time zones west of the office: the order's page tells the caller the
+    hour on the tickets (the venue's), as every other staff page does."""
+    perf = make_performance(rows=1, per_row=4)
+    perf.venue.time_zone = "America/Vancouver"
+    perf.venue.save(update_fields=["time_zone"])
+    perf.starts_at = datetime(2031, 1, 17, 20, 0, tzinfo=perf.venue.zone)
+    perf.save(update_fields=["starts_at"])
+    order = sold_by_phone(phone, perf)
+    page = text_of(phone.get(f"/phone/orders/{order.code}/"))
+    assert "Fri 17 Jan 2031 20:00" in page and "23:00" not in page
