@@ -550,8 +550,9 @@ class PricesForm(forms.Form):
         """`staff`: a staff console's sale, which may give comps (with their reason) and is
         driven by keys (static/staff.js): D the promo code, R the reason; Enter in either
         asks for the totals again rather than taking the payment. `basis_apart`: each choice
-        says its price only, the page saying beside it what the prices hold (`basis`): the
-        shop's basket, read on phones, where a closed select cannot wrap a long label."""
+        says its price only, the page saying beside it what the prices hold (`basis`): a
+        closed select cuts a long label at its width rather than wrap it (the shop's basket
+        on a phone, the staff consoles' narrow column of price types)."""
         super().__init__(data, **kwargs)
         self.places, self.types = places, types
         # What the list prices shown (the types' and the zones') hold: before tax or not.

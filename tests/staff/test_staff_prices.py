@@ -257,3 +257,21 @@ def test_a_retried_sale_reads_the_price_types_of_a_form_not_yet_checked():
     asked = form.price_request()
     assert asked.types == {places[0].pk: types["Child"].pk, places[1].pk: types["Adult"].pk}
     assert asked.promo_code == "" and asked.comp_reason == ""
+
+
+def test_each_price_type_choice_says_its_price_and_the_basis_is_said_beside_it(clerk):
+    """A closed list cuts a long choice at its width ("Adult — $60.00 before" lost its
+    "tax"): each choice says its type and price only, and what the prices hold is said
+    once beside the list, which names it as its description."""
+    from tests.support import quebec_taxes
+
+    quebec_taxes()
+    perf, _types = show()
+    c = signed_in(clerk)
+    sale_url, places = counter_sale(c, perf, quantity=1)
+    page = c.get(sale_url).content.decode()
+    field = f"type_{places[0]}"
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", page[page.index(f'name="{field}"'):].split("</select>")[0])
+    assert options[:2] == ["Adult — $60.00", "Child — $35.00"], options
+    assert f'aria-describedby="id_{field}_basis"' in page
+    assert re.search(rf'<small class="price-basis" id="id_{field}_basis">before tax</small>', page), page

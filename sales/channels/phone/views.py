@@ -278,7 +278,7 @@ def sale(request, pk: int, hold_id: int):
     places = list(hold.places.filter(state="held").select_related("seat", "section", "price_zone").order_by("pk"))
     posted = request.method == "POST"
     prices = PricesForm(request.POST if posted else kept_choices(request, hold), places=places,
-                        types=price_types_of(hold.performance_id), staff=True)
+                        types=price_types_of(hold.performance_id), staff=True, basis_apart=True)
     if posted:
         keep_choices(request, hold, prices)
     quote = None
