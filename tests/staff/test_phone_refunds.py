@@ -623,3 +623,14 @@ def test_a_phone_order_says_when_its_performance_starts_on_the_venues_clock(phon
     order = sold_by_phone(phone, perf)
     page = text_of(phone.get(f"/phone/orders/{order.code}/"))
     assert "Fri 17 Jan 2031 20:00" in page and "23:00" not in page
+
+
+def test_the_phones_search_says_it_finds_an_order_by_its_code_as_it_does(phone):
+    """A caller reads their order's code from the confirmation: the search box says it
+    takes one, and a code found opens its order."""
+    order = sold_by_phone(phone, make_performance(rows=1, per_row=4))
+    page = phone.get("/phone/").content.decode()
+    assert 'placeholder="Phone, email, name or order code"' in page
+    french = phone.get("/phone/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert 'placeholder="Téléphone, courriel, nom ou code de commande"' in french
+    assert phone.get("/phone/", {"q": order.code.lower()})["Location"] == f"/phone/orders/{order.code}/"
