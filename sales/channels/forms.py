@@ -293,14 +293,22 @@ class ReserveForm(CardForm):
     language = forms.ChoiceField(required=False, choices=settings.LANGUAGES)
 
 
-def card_field_context() -> dict:
+def card_field_context(*, by_phone: bool = False) -> dict:
     """What a page needs for the payment provider's card field (templates/sales/_card_field.html
-    and its frame, shop/card_field.html)."""
+    and its frame, shop/card_field.html). `by_phone`: an operator types a caller's card, and a
+    card whose bank asks its holder to confirm cannot be paid on a call."""
+    if not settings.STRIPE_API_BASE:
+        test_help = ""
+    elif by_phone:
+        test_help = _("Test cards (the digits alone, the year in two digits): 4242424242424242 approves, "
+                      "4000000000000002 is declined, 4000002500003155 needs its holder's bank, which a call "
+                      "cannot reach (send a payment link).")
+    else:
+        test_help = _("Test cards (the digits alone, the year in two digits): 4242424242424242 approves, "
+                      "4000000000000002 is declined, 4000002500003155 asks your bank.")
+    # The local provider's stand-in field takes the digits alone and a two-digit year.
     return {"stripe_js": settings.STRIPE_JS_URL, "stripe_key": settings.STRIPE_PUBLISHABLE_KEY,
-            # The local provider's stand-in field takes the digits alone and a two-digit year.
-            "card_test_help": _("Test cards (the digits alone, the year in two digits): 4242424242424242 "
-                                "approves, 4000000000000002 is declined, 4000002500003155 asks your "
-                                "bank.") if settings.STRIPE_API_BASE else ""}
+            "card_test_help": test_help}
 
 
 # The session's note of the price choices last sent for a hold (see keep_choices).

@@ -413,3 +413,16 @@ def test_no_door_takes_a_card_number_unless_load_tests_turn_the_test_card_on(ope
             assert answer.status_code == 400 and "card_number" in answer.json()["error"]["fields"]["payment"]
             client.delete(f"/api/v1/holds/{held['token']}/")
     assert not Order.objects.exists()
+
+
+def test_the_test_cards_hint_tells_an_operator_the_banks_card_needs_a_payment_link():
+    """With the local provider, the card field names its test cards. An operator cannot ask
+    a caller's bank anything: for the card whose bank asks, the console says to send a
+    payment link (as its refusal does), where the shop says it asks your bank."""
+    perf = make_performance(rows=1, per_row=4)
+    phone, url, _hold = console_sale(perf, quantity=1)
+    said = text_of(phone.get(url))
+    assert f"{THREE_D_SECURE} needs its holder's bank, which a call cannot reach (send a payment link)." in said
+    assert "asks your bank" not in said
+    framed = text_of(phone.get("/phone/card-field/"))
+    assert "asks your bank" not in framed

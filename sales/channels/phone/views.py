@@ -662,11 +662,11 @@ def _refusal(exc: SalesError) -> str:
 def card_field(request):
     """The payment provider's card field, framed in the console (the shop's, served from
     the staff pages' own address)."""
-    return render(request, "shop/card_field.html", card_field_context())
+    return render(request, "shop/card_field.html", card_field_context(by_phone=True))
 
 
 def _card_field() -> dict:
-    return {"card_frame_url": reverse("phone:card-field"), **card_field_context(),
+    return {"card_frame_url": reverse("phone:card-field"), **card_field_context(by_phone=True),
             "card_help": _("Type the card the caller reads out into the payment provider's field: it never "
                            "reaches the box office.")}
 
