@@ -236,3 +236,24 @@ def test_enter_in_the_card_field_pays_a_reservation(console):
     page.frame_locator("iframe[data-card-frame]").locator('input[placeholder="cvc"]').press("Enter")
     page.get_by_text("Paid. The tickets are on their way to lou@example.org").wait_for()
     assert Order.objects.get(hold=hold).status == "paid"
+
+
+def test_each_performance_on_a_callers_page_is_a_group_of_its_own(console):
+    """The caller's page lists the performances on sale, each with its zone, tickets and
+    button: each starts on a line of its own under its title, set apart from the one
+    before, not running on from the last one's button."""
+    for _ in range(2):
+        make_performance(rows=1, per_row=6)
+    operator = make_user("operator-groups", "phone operator")
+    caller = Customer.objects.create(name="Lou Morin", email="lou@example.org")
+    page = console(operator)
+    page.goto(f"/phone/customers/{caller.pk}/")
+    groups = page.locator("form.performance-sale")
+    expect(groups).to_have_count(2)
+    first, second = (groups.nth(i) for i in range(2))
+    title = second.locator("strong").bounding_box()
+    zone = second.get_by_label("Zone").bounding_box()
+    assert title["y"] + title["height"] <= zone["y"], (title, zone)  # the title above its controls
+    end_of_first = max(b["y"] + b["height"] for b in (first.bounding_box(),))
+    assert second.bounding_box()["y"] - end_of_first >= 8  # a gap between two performances
+    assert second.evaluate("f => getComputedStyle(f).borderTopStyle") == "solid"
