@@ -579,8 +579,9 @@ class PlaceEvent(models.Model):
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("place event")
-        verbose_name_plural = _("place events")
+        # A place's every move, as the office reads it: its history, an entry at a time.
+        verbose_name = _("place history entry")
+        verbose_name_plural = _("place history")
         ordering = ["-at", "-pk"]
         # Two entries per place moved: the optional keys only where set (a hold has no
         # order, an online buyer is no staff actor).

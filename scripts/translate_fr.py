@@ -291,6 +291,8 @@ FR = {
     # Django's own, its tabular inline copied in templates/admin/edit_inline
     "Delete?": "Supprimer\u00a0?",
     "Too many attempts": "Trop de tentatives",
+    "place history entry": "entrée de l’historique des places",
+    "place history": "historique des places",
     "Test cards (the digits alone, the year in two digits): 4242424242424242 approves, 4000000000000002 is declined, 4000002500003155 needs its holder's bank, which a call cannot reach (send a payment link).":
         "Cartes de test (les chiffres seuls, l’année en deux chiffres)\u00a0: 4242424242424242 est acceptée, 4000000000000002 est refusée, 4000002500003155 fait intervenir la banque de son titulaire, qu’un appel ne peut joindre (envoyez un lien de paiement).",
     "Phone, email, name or order code": "Téléphone, courriel, nom ou code de commande",

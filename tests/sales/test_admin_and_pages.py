@@ -474,3 +474,13 @@ def test_an_orders_tickets_name_their_price_type_in_the_organizers_language(clie
     assert shown == ["Adulte"], shown
     page = client.get(f"/admin/sales/order/{order.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert re.findall(r'<td class="field-price_type[^"]*">\s*<p>(.*?)</p>', page, re.S) == ["Adult"]
+
+
+def test_the_admin_names_the_places_audit_trail_as_an_organizer_reads_it(client, organizer):
+    """Every move of every place is kept: the office lists it as the places' history, not
+    under the code's word for its rows ("Place events")."""
+    client.force_login(organizer)
+    english = client.get("/admin/", headers={"accept-language": "en"}).content.decode()
+    assert ">Place history<" in english and "Place events" not in english
+    french = client.get("/admin/", headers={"accept-language": "fr"}).content.decode()
+    assert ">Historique des places<" in french and "Événements de place" not in french
