@@ -800,6 +800,14 @@ def test_the_80_mm_slip_prints_on_pages_as_long_as_each_ticket_and_the_receipt(s
         assert abs(width * to_mm - 80) < 0.5, boxes
         # The page holds its part and its margins (3 mm at either end), with little to spare.
         assert printed + 6 <= height * to_mm <= printed + 6 + 4, (boxes, heights)
+    # Each ticket's QR code is drawn across the 40 mm box the style gives it, centred in it
+    # (not at its own size in the box's corner, off-centre with a gap under it).
+    offsets = slip.evaluate("""() => [...document.querySelectorAll('.ticket .qr svg')].map(svg => {
+        const box = svg.getBoundingClientRect(), drawn = svg.querySelector('path').getBoundingClientRect();
+        return [Math.abs((drawn.left + drawn.right - box.left - box.right) / 2),
+                Math.abs((drawn.top + drawn.bottom - box.top - box.bottom) / 2)];
+    })""")
+    assert len(offsets) == 2 and all(x < 2 and y < 2 for x, y in offsets), offsets
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
