@@ -601,6 +601,14 @@ def test_an_exchange_by_phone_takes_the_seats_picked_on_the_map(phone, superviso
     assert f'action="/phone/customers/{other.pk}/sale/"' in elsewhere.content.decode()
 
     picked = sorted(Place.objects.filter(performance=later).order_by("-pk").values_list("pk", flat=True)[:2])
+    # Seats of the order's own date picked with them (taken: they are the caller's): refused,
+    # said, and nothing held.
+    mine = list(order.tickets.values_list("place_id", flat=True))
+    refused = phone.post(f"/phone/orders/{order.code}/exchange/",
+                         {"performance": later.pk, "seats": ",".join(map(str, [*picked, *mine])), "tickets": tickets},
+                         follow=True)
+    assert "Nothing held:" in text_of(refused)
+    assert not Hold.objects.filter(status=Hold.Status.ACTIVE).exists()
     start = phone.post(f"/phone/orders/{order.code}/exchange/",
                        {"performance": later.pk, "seats": ",".join(map(str, picked)), "tickets": tickets})
     hold = Hold.objects.get(performance=later, status=Hold.Status.ACTIVE)

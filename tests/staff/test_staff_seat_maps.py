@@ -44,32 +44,44 @@ def test_with_no_tax_the_staff_map_names_no_basis(clerk, operator, performance, 
     assert map_heading(door(user, performance, "fr")) == "Choisir les places"
 
 
-def test_the_counters_map_and_its_list_of_performances_sell_from_the_same_price(clerk):
-    """A section on the counter's map sells from the price the counter's list of
-    performances says its zone sells from: the cheapest price type's (comps aside, before
-    tax as both pages say), not the zone's own price."""
+def two_zones_with_price_types(channel: str, **comps):
+    """A performance sold by `channel`: its Left section in the Front zone (60.00, its
+    price types 60.00 and 35.00), its Right section in the Back zone (40.00; 40.00 and
+    25.00)."""
     from decimal import Decimal
 
-    from events.models import Channel
     from sales import inventory
     from tests.factories import PerformanceFactory, PriceZoneFactory, SectionFactory, VenueFactory
     from tests.support import price_types
 
     venue = VenueFactory()
     left, right = (SectionFactory(venue=venue, name=name, rows=1, per_row=4) for name in ("Left", "Right"))
-    perf = PerformanceFactory(venue=venue, channels=[Channel.COUNTER])
+    perf = PerformanceFactory(venue=venue, channels=[channel])
     PriceZoneFactory(performance=perf, name="Front", price=Decimal("60.00"), sections=[left])
     PriceZoneFactory(performance=perf, name="Back", price=Decimal("40.00"), sections=[right])
     inventory.put_on_sale(performance=perf)
     price_types(perf, {"Adult": {"Front": "60.00", "Back": "40.00"}, "Child": {"Front": "35.00", "Back": "25.00"}},
-                comp="Press")
+                **comps)
+    return perf
+
+
+def mapped_prices(page: bytes) -> dict:
+    return dict(re.findall(r"<strong>(Left|Right)</strong> <span>(\$[\d.]+)", re.sub(r"\s+", " ", page.decode())))
+
+
+def test_the_counters_map_and_its_list_of_performances_sell_from_the_same_price(clerk):
+    """A section on the counter's map sells from the price the counter's list of
+    performances says its zone sells from: the cheapest price type's (comps aside, before
+    tax as both pages say), not the zone's own price."""
+    from events.models import Channel
+
+    perf = two_zones_with_price_types(Channel.COUNTER, comp="Press")
     quebec_taxes()
     c = signed_in(clerk)
     c.post("/counter/shift/open/", {"cash_float": "0"})
     home = re.sub(r"\s+", " ", c.get("/counter/").content.decode())
     listed = dict(re.findall(r"> (Front|Back) from (\$[\d.]+)", home))
-    page = re.sub(r"\s+", " ", c.get(f"/counter/performances/{perf.pk}/map/").content.decode())
-    mapped = dict(re.findall(r"<strong>(Left|Right)</strong> <span>(\$[\d.]+)", page))
+    mapped = mapped_prices(c.get(f"/counter/performances/{perf.pk}/map/").content)
     assert listed == {"Front": "$35.00", "Back": "$25.00"}
     assert mapped == {"Left": listed["Front"], "Right": listed["Back"]}
 
@@ -77,26 +89,14 @@ def test_the_counters_map_and_its_list_of_performances_sell_from_the_same_price(
 def test_the_phones_map_and_its_list_of_performances_sell_from_the_same_price(operator):
     """By phone as at the counter: a section on the map sells from the price the caller's
     list of performances says its zone sells from (its cheapest price type's)."""
-    from decimal import Decimal
-
     from events.models import Channel
-    from sales import inventory
     from sales.models import Customer
-    from tests.factories import PerformanceFactory, PriceZoneFactory, SectionFactory, VenueFactory
-    from tests.support import price_types
 
-    venue = VenueFactory()
-    left, right = (SectionFactory(venue=venue, name=name, rows=1, per_row=4) for name in ("Left", "Right"))
-    perf = PerformanceFactory(venue=venue, channels=[Channel.PHONE])
-    PriceZoneFactory(performance=perf, name="Front", price=Decimal("60.00"), sections=[left])
-    PriceZoneFactory(performance=perf, name="Back", price=Decimal("40.00"), sections=[right])
-    inventory.put_on_sale(performance=perf)
-    price_types(perf, {"Adult": {"Front": "60.00", "Back": "40.00"}, "Child": {"Front": "35.00", "Back": "25.00"}})
+    perf = two_zones_with_price_types(Channel.PHONE)
     caller = Customer.objects.create(name="Élise Tremblay", email="elise@example.org")
     c = signed_in(operator)
     listed = dict(re.findall(r">(Front|Back) from (\$[\d.]+)<",
                              re.sub(r"\s+", " ", c.get(f"/phone/customers/{caller.pk}/").content.decode())))
-    page = re.sub(r"\s+", " ", c.get(f"/phone/customers/{caller.pk}/performances/{perf.pk}/map/").content.decode())
-    mapped = dict(re.findall(r"<strong>(Left|Right)</strong> <span>(\$[\d.]+)", page))
+    mapped = mapped_prices(c.get(f"/phone/customers/{caller.pk}/performances/{perf.pk}/map/").content)
     assert listed == {"Front": "$35.00", "Back": "$25.00"}
     assert mapped == {"Left": listed["Front"], "Right": listed["Back"]}
