@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",  # unaccent: a name typed without its accents finds it
+    "django.forms",  # Django's form templates, found beside ours (FORM_RENDERER)
     "rest_framework",
     "rest_framework.authtoken",
     "axes",
@@ -105,7 +106,8 @@ TEMPLATES = [
     },
 ]
 
-# Django's form templates; a date and time typed in two boxes names each box (boxoffice.forms).
+# Django's form templates, and ours in templates/ where they redraw one (the admin's links
+# beside a chooser); a date and time typed in two boxes names each box (boxoffice.forms).
 FORM_RENDERER = "boxoffice.forms.FormRenderer"
 
 # Unset: the local stack's, on the port it was started on (tooling.stack).

@@ -68,6 +68,11 @@ ADMIN_TITLES = (gettext_noop("Add %s"), gettext_noop("Change %s"), gettext_noop(
 # section", « Ajouter une autre section »): its `add_another_label`, read by the tag
 # library's inline_formset_data (templates/admin/edit_inline). Django's "Add another
 # %(verbose_name)s" reads « Ajouter un objet section supplémentaire ».
+# A table a chooser links to names those links the same way ("Add another venue", « Ajouter
+# une autre salle », « Modifier la salle sélectionnée »): its admin's `add_another_label`,
+# `change_selected_label`, `view_selected_label` and `delete_selected_label`, read by the
+# tag library's chooser_link (templates/admin/widgets). Django's read « Ajouter un autre
+# objet salle », « Modifier l’objet salle sélectionné ».
 
 # --- the venue's clock ------------------------------------------------------------------
 # A moment in the admin is read on the clock of the venue it happens for: a 20:00 show in
@@ -316,6 +321,10 @@ class SeatingPlanForm(forms.Form):
 @admin.register(Venue)
 class VenueAdmin(admin.ModelAdmin):
     add_label = gettext_lazy("Add a venue")
+    add_another_label = gettext_lazy("Add another venue")
+    change_selected_label = gettext_lazy("Change selected venue")
+    view_selected_label = gettext_lazy("View selected venue")
+    delete_selected_label = gettext_lazy("Delete selected venue")
     list_display = ("name", "address", "time_zone", "language", "section_count")
     search_fields = ("name",)
     inlines = [SectionInline]
@@ -374,6 +383,10 @@ class VenueAdmin(admin.ModelAdmin):
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
     add_label = gettext_lazy("Add a section")
+    add_another_label = gettext_lazy("Add another section")
+    change_selected_label = gettext_lazy("Change selected section")
+    view_selected_label = gettext_lazy("View selected section")
+    delete_selected_label = gettext_lazy("Delete selected section")
     list_display = ("name", "venue", "kind", "capacity", "rank")
     list_filter = ("venue", "kind")
 
@@ -411,6 +424,10 @@ class PerformanceInline(TabularInline):
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     add_label = gettext_lazy("Add an event")
+    add_another_label = gettext_lazy("Add another event")
+    change_selected_label = gettext_lazy("Change selected event")
+    view_selected_label = gettext_lazy("View selected event")
+    delete_selected_label = gettext_lazy("Delete selected event")
     list_display = ("title",)
     search_fields = ("title",)
     inlines = [PerformanceInline]
@@ -706,6 +723,10 @@ class PriceTypeAdmin(admin.ModelAdmin):
     performance's price types ("Set prices"); the performance is fixed once it has one."""
 
     add_label = gettext_lazy("Add a price type")
+    add_another_label = gettext_lazy("Add another price type")
+    change_selected_label = gettext_lazy("Change selected price type")
+    view_selected_label = gettext_lazy("View selected price type")
+    delete_selected_label = gettext_lazy("Delete selected price type")
     list_display = ("shown_name", "performance", "rank", "order_limit", "complimentary", "prices_set", "unpriced_zones")
     list_filter = ("performance__event", "complimentary")
     list_select_related = ("performance__event",)
@@ -967,6 +988,10 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
     """A performance's times are shown and typed on its venue's clock (Venue.time_zone)."""
 
     add_label = gettext_lazy("Add a performance")
+    add_another_label = gettext_lazy("Add another performance")
+    change_selected_label = gettext_lazy("Change selected performance")
+    view_selected_label = gettext_lazy("View selected performance")
+    delete_selected_label = gettext_lazy("Delete selected performance")
     venue_time_zone = "venue__time_zone"
 
     form = PerformanceForm

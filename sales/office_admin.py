@@ -63,12 +63,24 @@ admin.site.index_title = gettext_lazy("Organizer's office")
 
 # Django's own tables here (its groups and users, the API's tokens) name their add button
 # and add page with the article, as ours do (events.admin, add_label): « Ajouter un groupe »,
-# not Django's « Ajouter groupe ». Their admins are otherwise theirs, as registered.
-for _model, _add_label in ((Group, gettext_lazy("Add a group")), (User, gettext_lazy("Add a user")),
-                           (TokenProxy, gettext_lazy("Add a token"))):
+# not Django's « Ajouter groupe »; and those a chooser links to, its links (« Ajouter un autre
+# utilisateur », not « Ajouter un autre objet utilisateur »). Their admins are otherwise
+# theirs, as registered.
+_THEIR_LABELS = {
+    Group: {"add_label": gettext_lazy("Add a group"), "add_another_label": gettext_lazy("Add another group"),
+            "change_selected_label": gettext_lazy("Change selected group"),
+            "view_selected_label": gettext_lazy("View selected group"),
+            "delete_selected_label": gettext_lazy("Delete selected group")},
+    User: {"add_label": gettext_lazy("Add a user"), "add_another_label": gettext_lazy("Add another user"),
+           "change_selected_label": gettext_lazy("Change selected user"),
+           "view_selected_label": gettext_lazy("View selected user"),
+           "delete_selected_label": gettext_lazy("Delete selected user")},
+    TokenProxy: {"add_label": gettext_lazy("Add a token")},
+}
+for _model, _labels in _THEIR_LABELS.items():
     _theirs = type(admin.site.get_model_admin(_model))
     admin.site.unregister(_model)
-    admin.site.register(_model, type(_theirs.__name__, (_theirs,), {"add_label": _add_label}))
+    admin.site.register(_model, type(_theirs.__name__, (_theirs,), _labels))
 # The admin is served by the staff pool; "View site" opens the shop, on the public address.
 admin.site.site_url = settings.SITE_URL.rstrip("/") + "/"
 

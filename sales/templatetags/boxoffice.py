@@ -113,6 +113,29 @@ def add_label(opts) -> str:
     return str(said) if said else gettext("Add %(name)s") % {"name": opts.verbose_name}
 
 
+# The links beside a chooser (templates/admin/widgets/related_widget_wrapper.html): the
+# label of the linked table's admin that names each, and Django's words else, read from
+# Django's catalogue (named here without gettext_noop, they stay out of ours).
+CHOOSER_LINKS = {"add": ("add_another_label", "Add another %(model)s"),
+                 "change": ("change_selected_label", "Change selected %(model)s"),
+                 "view": ("view_selected_label", "View selected %(model)s"),
+                 "delete": ("delete_selected_label", "Delete selected %(model)s")}
+
+
+@register.filter
+def chooser_link(opts, link: str) -> str:
+    """The title of the link `link` ("add", "change", "view", "delete") beside a chooser of
+    the table of `opts` (its model's _meta): as the table's admin names it, with the article
+    its name needs (« Ajouter une autre salle », « Modifier la salle sélectionnée »), else
+    Django's ("Add another %(model)s": « Ajouter un autre objet salle »)."""
+    from django.contrib import admin
+
+    label, django_words = CHOOSER_LINKS[link]
+    model_admin = admin.site.get_model_admin(opts.model) if admin.site.is_registered(opts.model) else None
+    said = getattr(model_admin, label, None)
+    return str(said) if said else gettext(django_words) % {"model": opts.verbose_name}
+
+
 @register.filter
 def inline_formset_data(inline_admin_formset) -> str:
     """Django's data for an inline's rows (its inlines.js), the link adding one named as

@@ -99,3 +99,72 @@ def test_djangos_own_tables_name_their_add_button_and_page_with_the_article(admi
         button = re.search(r'class="addlink">(.*?)</a>', text(office, url, language), re.S).group(1)
         assert " ".join(button.split()) == words, button
         assert f"<h1>{words}</h1>" in text(office, f"{url}add/", language)
+
+
+# The links beside a chooser (Django's related_widget_wrapper.html) name the row it chose,
+# or the one they add, with the article its name needs: « Ajouter une autre salle »,
+# « Modifier la salle sélectionnée », not Django's « Ajouter un autre objet salle »,
+# « Modifier l’objet salle sélectionné »; "Add another venue" in English.
+LINK_CASES = (
+    ("/admin/events/performance/add/", "venue", {
+        "add": ("Add another venue", "Ajouter une autre salle"),
+        "change": ("Change selected venue", "Modifier la salle sélectionnée"),
+        "view": ("View selected venue", "Afficher la salle sélectionnée"),
+        "delete": ("Delete selected venue", "Supprimer la salle sélectionnée")}),
+    ("/admin/events/performance/add/", "event", {
+        "add": ("Add another event", "Ajouter un autre événement"),
+        "change": ("Change selected event", "Modifier l’événement sélectionné")}),
+    ("/admin/events/seat/add/", "section", {"add": ("Add another section", "Ajouter une autre section")}),
+    ("/admin/sales/promocode/add/", "price_types", {"add": ("Add another price type", "Ajouter un autre tarif")}),
+    ("/admin/sales/waitingroom/add/", "performance", {
+        "add": ("Add another performance", "Ajouter une autre représentation"),
+        "view": ("View selected performance", "Afficher la représentation sélectionnée")}),
+    ("/admin/authtoken/tokenproxy/add/", "user", {
+        "add": ("Add another user", "Ajouter un autre utilisateur"),
+        "change": ("Change selected user", "Modifier l’utilisateur sélectionné")}),
+    ("/admin/auth/user/{pk}/change/", "groups", {"add": ("Add another group", "Ajouter un autre groupe")}),
+)
+
+
+def chooser_links(page: str, field: str) -> dict[str, str]:
+    """The titles of the links beside the chooser of `field`, by what each does."""
+    found = re.findall(rf'class="related-widget-wrapper-link (\w+)-related" id="\w+_id_{field}"[^>]*?title="([^"]*)"',
+                       page, re.S)
+    return dict(found)
+
+
+@pytest.mark.parametrize(("url", "field", "links"), LINK_CASES)
+def test_the_links_beside_a_chooser_name_the_row_with_its_article(admin_user, url, field, links):
+    office = signed_in(admin_user)
+    url = url.format(pk=admin_user.pk)
+    for index, language in enumerate(("en", "fr")):
+        shown = chooser_links(text(office, url, language), field)
+        assert {link: shown.get(link) for link in links} == {link: words[index] for link, words in links.items()}
+
+
+def test_every_table_a_chooser_of_ours_links_to_names_its_links(admin_user):
+    """Each link a chooser of the admin shows (to the superuser, who is shown them all) is
+    named by the admin of the table it links to."""
+    from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
+
+    request = RequestFactory().get("/admin/")
+    request.user = admin_user
+    forms = []
+    for model_admin in admin.site._registry.values():
+        forms.append(model_admin.get_form(request))
+        forms.extend(inline.get_formset(request).form for inline in model_admin.get_inline_instances(request))
+    unnamed = set()
+    for form in forms:
+        for field in form.base_fields.values():
+            if not isinstance(field.widget, RelatedFieldWidgetWrapper):
+                continue
+            model = field.widget.rel.model
+            for link, label in LINK_LABELS.items():
+                if getattr(field.widget, f"can_{link}_related") and not getattr(admin.site.get_model_admin(model),
+                                                                                label, None):
+                    unnamed.add(f"{model._meta.label} {link}")
+    assert not unnamed, ", ".join(sorted(unnamed))
+
+
+LINK_LABELS = {"add": "add_another_label", "change": "change_selected_label", "view": "view_selected_label",
+               "delete": "delete_selected_label"}
