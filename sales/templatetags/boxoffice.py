@@ -7,7 +7,10 @@ from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
 from django.templatetags.tz import do_timezone
+from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_noop, ngettext
@@ -147,6 +150,23 @@ def inline_formset_data(inline_admin_formset) -> str:
     if said:
         data["options"]["addText"] = str(said)
     return json.dumps(data)
+
+
+@register.filter
+def readonly_contents(field):
+    """A read-only field of an admin form (Django's AdminReadonlyField) as Django shows it,
+    but a moment written as the rest of the admin writes one (when): on the page's clock
+    (a venue's, on a page VenueClockMixin puts on it), and a whole hour without its minutes
+    in French, « 20 h », where Django writes « 20 h 00 » (« 20 h 30 » as Django does)."""
+    from django.contrib.admin.utils import lookup_field
+
+    try:
+        model_field, _attr, value = lookup_field(field.field["field"], field.form.instance, field.model_admin)
+    except (AttributeError, ValueError, ObjectDoesNotExist):
+        return field.contents()
+    if isinstance(model_field, models.DateTimeField) and value is not None:
+        return when(timezone.template_localtime(value), "DATETIME_FORMAT")
+    return field.contents()
 
 
 @register.filter

@@ -326,6 +326,35 @@ def test_the_admin_lists_and_exports_show_the_venues_time(organizer, toronto_sho
     assert "Friday 17 January 2031, 20:00 (local time, Toronto)" in dashboard
 
 
+def test_the_admins_read_only_moments_write_the_clock_as_french_typography_does(organizer, toronto_show):
+    """An order's, a payment's and a ticket's page (and the tables of tickets and payments
+    in an order's) write their moments as the rest of the admin does: on the venue's clock,
+    a whole hour without its minutes in French ("20 h", not Django's "20 h 00"), "18 h 30"
+    otherwise; "20:00" in English."""
+    from sales.models import Order, Payment
+
+    ticket, = sell(toronto_show)
+    ticket_check_in(code=ticket.code, performance=toronto_show, door="North", actor=organizer,
+                    now=toronto_show.starts_at)
+    order = ticket.order
+    Order.objects.filter(pk=order.pk).update(created_at=datetime(2031, 1, 9, 18, 30, tzinfo=TORONTO))
+    payment = order.payments.get()
+    Payment.objects.filter(pk=payment.pk).update(created_at=datetime(2031, 1, 9, 19, 0, tzinfo=TORONTO))
+    admin = signed_in(organizer)
+    pages = {f"/admin/sales/order/{order.pk}/change/": ("jeu 9 janvier 2031 18\u00a0h\u00a030",
+                                                        f"jeu 9 janvier 2031 {SEVEN_PM}",
+                                                        f"ven 17 janvier 2031 {EIGHT_PM}"),
+             f"/admin/sales/payment/{payment.pk}/change/": (f"jeu 9 janvier 2031 {SEVEN_PM}",),
+             f"/admin/sales/ticket/{ticket.pk}/change/": (f"ven 17 janvier 2031 {EIGHT_PM}",)}
+    for url, moments in pages.items():
+        page = visible(admin.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode())
+        assert not ZERO_MINUTES.search(page), (url, ZERO_MINUTES.findall(page))
+        for moment in moments:
+            assert moment in page.split("\n"), (url, moment)
+    english = visible(admin.get(f"/admin/sales/ticket/{ticket.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    assert "Fri 17 Jan 2031 20:00" in english.split("\n")
+
+
 def test_a_sales_moment_names_its_clock_only_when_it_is_not_the_box_offices(settings):
     """A hall in Montréal keeps the box office's clock (Toronto's, under another name): its
     payments read 20:05, not 20:05 EST. A hall in Vancouver's are on another clock, named."""

@@ -3,8 +3,9 @@
 # spaces, the minutes (two digits). events.models.when writes every "H:i" of the product's
 # own formats with it.
 TIME_FORMAT = "G\u00a0\\h\u00a0i"
-# A whole hour without its minutes: "20 h", never "20 h 00" (events.models.when; Django's
-# own output, a read-only moment in the admin, cannot leave them out and keeps them).
+# A whole hour without its minutes: "20 h", never "20 h 00" (events.models.when; a read-only
+# moment in the admin too, through the boxoffice tags' readonly_contents, as Django's own
+# output cannot leave them out).
 WHOLE_HOUR_FORMAT = "G\u00a0\\h"
 # As events.admin.VENUE_TIME in French (events.models.when: the whole month, Django's short
 # forms being wrong): "dim 6 décembre 2026 10 h 14".
