@@ -228,7 +228,7 @@ FR = {
     "You type your card into the payment provider's own field: it never reaches the box office.": 'Vous saisissez votre carte dans le champ du prestataire de paiement : elle ne parvient jamais à la billetterie.',
     # receipts and pricing admin
     "Receipt": "Reçu", "Price to pay": "Montant à payer", "Price type": "Tarif",
-    "List price": "Prix régulier", "Discount": "Rabais", "Fee": "Frais", "Fees": "Frais", "Fee per order":
+    "Discount": "Rabais", "Fee": "Frais", "Fees": "Frais", "Fee per order":
     "Frais par commande", "Subtotal": "Sous-total", "Taxes": "Taxes", "Fees kept on exchange":
     "Frais retenus lors de l'échange", "Prices include taxes:": "Les prix incluent les taxes :",
     "Promo code": "Code promo", "Complimentary": "Billet de faveur", "complimentary": "billet de faveur",

@@ -177,7 +177,7 @@ def receipt_rows(page: str, *, whole: bool = False) -> list[list[str]]:
 
 
 def expected_rows(mine: dict) -> list[list[str]]:
-    rows = [["Place", "Price type", "List price", "Discount", "Fee"]]
+    rows = [["Place", "Price type", "Price before tax", "Discount", "Fee"]]
     rows += [[place, type_name, dollars(price), f"−{dollars(off)}", dollars(fee)]
              for place, type_name, price, off, fee in mine["lines"]]
     rows += [["Fee per order", dollars(mine["order_fee"])],
@@ -310,8 +310,8 @@ def test_the_counter_slip_prints_the_receipt_narrow():
     assert "receipt-narrow" in slip
     rows = receipt_rows(slip)
     place, type_name, price, off, fee = mine["lines"][0]
-    assert rows[:4] == [[f"{place} · {type_name}"], ["List price", dollars(price)], ["Discount", f"−{dollars(off)}"],
-                        ["Fee", dollars(fee)]]
+    assert rows[:4] == [[f"{place} · {type_name}"], ["Price before tax", dollars(price)],
+                        ["Discount", f"−{dollars(off)}"], ["Fee", dollars(fee)]]
     assert rows[-5:] == expected_rows(mine)[-5:]
 
 
@@ -327,7 +327,7 @@ def test_prices_that_include_taxes_say_so_and_list_the_taxes_they_contain(client
     # 10.00 / 1.14975 = 8.6975: GST 0.4349 -> 0.43, QST 0.8676 -> 0.87; 1.15 / 1.14975 = 1.0002:
     # GST 0.0500 -> 0.05, QST 0.0998 -> 0.10. Shown as entered, taxes included: 10.00 + 1.15.
     rows = receipt_rows(client.get(f"/orders/{order.code}/{order.access_token}/").content.decode())
-    assert rows == [["Place", "Price type", "List price", "Fee"],  # no discount: no column for it
+    assert rows == [["Place", "Price type", "Price, taxes included", "Fee"],  # no discount: no column for it
                     [str(seat), "Adult", "$10.00", "$1.15"],
                     ["Subtotal", "$10.00"], ["Fees", "$1.15"], ["Total", "$11.15"],
                     ["GST 5% (no. 123456789 RT0001)", "$0.48"], ["QST 9.975% (no. 1234567890 TQ0001)", "$0.97"]]
@@ -374,7 +374,7 @@ def test_an_order_made_before_prices_were_recorded_shows_its_ticket_prices(clien
     Ticket.objects.filter(order=order).update(list_price=None, price_type_name="", discount=0, fee=0, tax=0)
     order.refresh_from_db()
     rows = receipt_rows(client.get(f"/orders/{order.code}/{order.access_token}/").content.decode())
-    assert rows == [["Place", "Zone", "List price"],  # no discount, no fee: no column for either
+    assert rows == [["Place", "Zone", "Price"],  # no discount, no fee, no tax: no column for any
                     [str(seats[0]), "Stalls", "$50.00"], [str(seats[1]), "Stalls", "$50.00"],
                     ["Subtotal", "$100.00"], ["Total", "$100.00"]]
     assert notifications.send_pending_confirmations() == 1
@@ -489,7 +489,7 @@ def test_a_french_buyer_reads_the_receipt_in_french_on_the_page_in_the_email_and
     # The page speaks the visitor's language; the receipt, a document of the sale, the buyer's.
     page = client.get(f"/orders/{order.code}/{order.access_token}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     rows = receipt_rows(page)
-    assert rows[0] == ["Place", "Tarif", "Prix régulier", "Rabais", "Frais"]
+    assert rows[0] == ["Place", "Tarif", "Prix avant taxes", "Rabais", "Frais"]
     assert rows[-1] == ["Total", " ".join(dollars(mine["total"], "fr").split())] and 'lang="fr"' in page
 
 

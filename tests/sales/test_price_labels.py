@@ -2,7 +2,8 @@
 typed them (a zone's, a price type's: the basket's and the sale screens' choices and
 quotes, the shop's price list) say "before tax", or "taxes included" when the organizer's
 prices hold the taxes; what a ticket was charged (the order page's tickets, the counter's
-order page, an exchange's list) says "taxes included", as the receipt counts it."""
+order page, an exchange's list) says "taxes included", as the receipt counts it. The
+basket's quote and the order's receipt show the same price per ticket under one name."""
 
 from __future__ import annotations
 
@@ -11,8 +12,18 @@ from html import unescape
 
 import pytest
 
+from events.models import Channel
 from sales.models import Hold, Order
-from tests.support import card_token, make_performance, places_of, price_types, quebec_taxes, signed_in
+from tests.sales.test_order_receipts import receipt_rows
+from tests.support import (
+    booking_fee,
+    card_token,
+    make_performance,
+    places_of,
+    price_types,
+    quebec_taxes,
+    signed_in,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +129,38 @@ def test_the_counter_says_before_tax_when_selling_and_taxes_included_once_sold(c
     assert "New seats: best available in (prices with fees and taxes included)" in text
     french = text_of(c.get(f"/counter/orders/{order.code}/", **FRENCH).content)
     assert "102,33 $ taxes incluses" in french and "(prix, frais et taxes inclus)" in french
+
+
+def quote_price(page: str) -> tuple[str, str]:
+    """The basket's quote: its price column's heading and its first ticket's amount."""
+    table = re.search(r'<table class="receipt">(.*?)</table>', page, re.S).group(1)
+    heading = re.search(r'<th[^>]*id="price-heading"[^>]*>(.*?)</th>', table, re.S).group(1)
+    first = re.search(r"<tbody>\s*<tr>(.*?)</tr>", table, re.S).group(1)
+    return text_of(heading), text_of(re.findall(r"<td[^>]*>(.*?)</td>", first, re.S)[2])
+
+
+@pytest.mark.parametrize(("taxes", "language", "name"), [
+    ("added", "en", "Price before tax"), ("added", "fr", "Prix avant taxes"),
+    ("included", "en", "Price, taxes included"), ("included", "fr", "Prix, taxes incluses"),
+    ("none", "en", "Price"), ("none", "fr", "Prix")])
+def test_the_quote_and_the_receipt_name_a_tickets_price_alike(client, premium, taxes, language, name):
+    """The price the organizer typed for the ticket, before its fee (and its discount):
+    the quote before payment and the receipt after it show the same amount, under one name
+    that says what it holds."""
+    if taxes != "none":
+        quebec_taxes(included=taxes == "included")
+    booking_fee(Channel.ONLINE, per_ticket="3.50")
+    perf, _types = premium
+    lang = {"HTTP_ACCEPT_LANGUAGE": language}
+    page, hold, _seat = shop_basket(client, perf, **lang)
+    quoted = quote_price(page)
+    nonce = re.search(r'name="nonce" value="([^"]+)"', page).group(1)
+    total = re.search(r'name="expected_total" value="([^"]+)"', page).group(1)
+    client.post("/checkout/", {**BUYER, "card_token": card_token(), "nonce": nonce, "basket": hold.pk,
+                               "expected_total": total}, **lang)
+    order = Order.objects.get(status=Order.Status.PAID)
+    receipt = client.get(f"/orders/{order.code}/{order.access_token}/", **lang).content.decode()
+    heading, first = receipt_rows(receipt)[:2]
+    assert quoted == (name, {"en": "$89.00", "fr": "89,00 $"}[language])  # (text_of reads a no-break space as one)
+    assert (heading[2], first[2]) == quoted
+    assert heading[3] == {"en": "Fee", "fr": "Frais"}[language]  # the fee apart, on both sides of the price

@@ -485,7 +485,7 @@ def test_a_slip_reprinted_after_a_ticket_is_refunded_names_it_and_says_the_refun
     slip = signed_in(clerk).post(f"/counter/orders/{order.code}/print/").content.decode()
     rows = table_rows(slip, 'class="receipt')
     start = rows.index([f"{first.place} · Stalls · Refunded"])
-    assert rows[start:start + 3] == [[f"{first.place} · Stalls · Refunded"], ["List price", "$50.00"],
+    assert rows[start:start + 3] == [[f"{first.place} · Stalls · Refunded"], ["Price", "$50.00"],
                                      ["Fee", "$3.50"]]
     assert [f"{second.place} · Stalls · Valid"] in rows and [f"{third.place} · Stalls · Valid"] in rows
     assert ["Total", "$110.50"] in rows and not any(row[0].startswith("Paid back") for row in rows)
