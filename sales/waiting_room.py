@@ -247,11 +247,24 @@ def headings(room) -> dict[str, str]:
     return written
 
 
+# Fields written on a room only while it is published (see SET_SOLD_OUT): a room withdrawn
+# meanwhile is not brought back as a config holding nothing but these.
+# KEYS: cfg   ARGV: field, value, field, value, ...
+SET_IF_PUBLISHED = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV))
+return 1
+"""
+
+
 def heading(perf_id: int, language: str) -> dict | None:
     """The queue page's heading in `language` (see headings), or None. Its `opens`: the
     opening's day and hour on the venue's clock, written now for a sentence ("Sales open on
-    %(day)s at %(time)s"), whatever words a room published earlier kept; none for a room
-    published without its moment."""
+    %(day)s at %(time)s"), whatever words a room published earlier kept. A room published
+    by an earlier release kept no heading, or its opening in words without its moment and
+    the venue's time zone (a room saved on a host not yet updated during a rolling deploy,
+    or published before the update and kept in Redis): its headings are written again from
+    the database, once (_headings_restored)."""
     import json
     import zoneinfo
     from datetime import datetime
@@ -261,9 +274,12 @@ def heading(perf_id: int, language: str) -> dict | None:
     from sales.formatting import when
 
     raw = client().hget(_keys(perf_id)["cfg"], f"heading_{language}")
-    if not raw:
+    said = json.loads(raw) if raw else None
+    if (said is None or said.get("opens_ms") is None or not said.get("time_zone")) and \
+            language in dict(settings.LANGUAGES):
+        said = _headings_restored(perf_id, language) or said
+    if said is None:
         return None
-    said = json.loads(raw)
     said["opens"] = ""
     if said.get("opens_ms") is not None and said.get("time_zone"):
         opens = datetime.fromtimestamp(said["opens_ms"] / 1000, zoneinfo.ZoneInfo(said["time_zone"]))
@@ -314,30 +330,52 @@ NO_ROOM_SECONDS = 10
 NO_ROOM_KEPT = 10_000
 
 
-def _restored(perf_id: int) -> bool:
-    """A room the database has and Redis does not (Redis restarted without its data, or
-    the room was saved without the admin publishing it) is published again from the
-    database: a queued on-sale is never taken for one without a queue. That the database
-    has no room is remembered in this process for NO_ROOM_SECONDS; saving a room forgets
-    it here (room_saved), and a room the admin publishes is read from Redis first."""
+def _room_in_database(perf_id: int):
+    """The performance's live room as the database has it, or None (none, or the database
+    unreachable). That it has none is remembered in this process for NO_ROOM_SECONDS;
+    saving a room forgets it here (room_saved)."""
     from sales.models import WaitingRoom
 
     if _no_room.get(perf_id, 0.0) > time.monotonic():
-        return False
+        return None
     try:
         room = (live_rooms(WaitingRoom.objects.select_related("performance__event", "performance__venue"))
                 .filter(performance_id=perf_id).first())
     except DatabaseError as exc:  # nothing can be sold without it either
         logger.warning("the waiting room of performance %s could not be read: %s", perf_id, exc)
-        return False
+        return None
     if room is None:
         if len(_no_room) >= NO_ROOM_KEPT:  # ids asked by the million are not kept by the million
             _no_room.clear()
         _no_room[perf_id] = time.monotonic() + NO_ROOM_SECONDS
+    return room
+
+
+def _restored(perf_id: int) -> bool:
+    """A room the database has and Redis does not (Redis restarted without its data, or
+    the room was saved without the admin publishing it) is published again from the
+    database: a queued on-sale is never taken for one without a queue. A room the admin
+    publishes is read from Redis first."""
+    room = _room_in_database(perf_id)
+    if room is None:
         return False
     logger.warning("the waiting room of performance %s was not in Redis: published again from the database", perf_id)
     publish(room, lost=True)
     return True
+
+
+def _headings_restored(perf_id: int, language: str) -> dict | None:
+    """The room's heading in `language` as the database says it, its headings in every
+    language kept in its published config for the pages after (not for a room withdrawn
+    meanwhile); None if the database cannot say."""
+    import json
+
+    room = _room_in_database(perf_id)
+    if room is None:
+        return None
+    written = headings(room)
+    client().eval(SET_IF_PUBLISHED, 1, _keys(perf_id)["cfg"], *(x for pair in written.items() for x in pair))
+    return json.loads(written[f"heading_{language}"])
 
 
 def room_saved(perf_id: int) -> None:

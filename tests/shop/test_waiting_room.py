@@ -567,6 +567,70 @@ def test_the_queue_page_says_when_sales_open_as_a_sentence(performance):
     assert (said("en"), said("fr")) == (english, french)
 
 
+@pytest.mark.parametrize("published", ["in words", "without a heading"])
+def test_a_room_published_by_an_earlier_release_still_says_when_sales_open(
+        performance, published, django_assert_num_queries):
+    """A room published by an earlier release (a rolling deploy: an admin saving it on a
+    host not yet updated, or a room published before the update and kept in Redis) kept
+    its opening in words, with neither its moment nor the venue's time zone (or kept no
+    heading at all): the page still says when sales open, read once from the database
+    and kept in Redis for every page after it, which reads no database."""
+    import json
+    import re
+    from datetime import datetime
+    from html import unescape
+    from zoneinfo import ZoneInfo
+
+    zone = performance.venue.time_zone
+    opens = datetime(2031, 1, 17, 20, 0, tzinfo=ZoneInfo(zone))
+    room = WaitingRoom.objects.create(performance=performance, opens_at=opens, admit_per_minute=60)
+    waiting_room.publish(room)
+    key = waiting_room._keys(performance.pk)["cfg"]
+    for language, words in (("en", "Friday 17 January, 20:00"), ("fr", "vendredi 17 janvier, 20 h 00")):
+        stored = json.loads(waiting_room.client().hget(key, f"heading_{language}"))
+        if published == "in words":  # as the release that first said which show it was wrote it
+            earlier = {k: stored[k] for k in ("title", "venue", "starts")}
+            waiting_room.client().hset(key, f"heading_{language}", json.dumps({**earlier, "opens": words}))
+        else:
+            waiting_room.client().hdel(key, f"heading_{language}")
+    url = f"/performances/{performance.pk}/queue/"
+    place = zone.rsplit("/", 1)[-1].replace("_", " ")
+
+    def said(language: str) -> str:
+        page = Client().get(url, headers={"Accept-Language": language}).content.decode()
+        assert performance.event.title in page
+        opening = re.search(r'id="queue-opens">(.*?)(?:<span data-your-time|</span>)', page, re.S)
+        return re.sub(r"[ \n]+", " ", unescape(opening[1])).strip() if opening else ""
+
+    english = f"Sales open on Friday 17 January at 20:00, {place} time."
+    french = f"La vente ouvre le vendredi 17 janvier à 20\u00a0h, heure de {place}."
+    assert said("en") == english
+    stored = json.loads(waiting_room.client().hget(key, "heading_fr"))  # every language's, kept at once
+    assert (stored["opens_ms"], stored["time_zone"]) == (int(opens.timestamp() * 1000), zone)
+    with django_assert_num_queries(0):
+        assert (said("en"), said("fr")) == (english, french)
+
+
+def test_a_heading_is_not_brought_back_for_a_room_withdrawn_meanwhile(performance):
+    """The room's heading is read from the database only for a room still published:
+    withdrawn (deleted in the admin) between the page's two reads, it is not brought back
+    into Redis as a config holding nothing but its headings."""
+    room_for(performance)
+    key = waiting_room._keys(performance.pk)["cfg"]
+    waiting_room.client().hdel(key, "heading_en")
+    assert waiting_room.heading(performance.pk, "en")["title"] == performance.event.title  # the control
+    waiting_room.client().hdel(key, "heading_en")
+    real_headings = waiting_room.headings
+
+    def withdrawn_meanwhile(r):
+        waiting_room.withdraw(performance.pk)
+        return real_headings(r)
+
+    with mock.patch.object(waiting_room, "headings", withdrawn_meanwhile):
+        waiting_room.heading(performance.pk, "en")
+    assert not waiting_room.client().exists(key)
+
+
 def test_each_poll_swaps_out_of_band_only_into_what_the_page_has(performance):
     """A page loaded after the opening still has the (empty) place of "Sales open on …":
     the answer to each of its polls clears it out of band, and htmx finds what it swaps
@@ -578,10 +642,11 @@ def test_each_poll_swaps_out_of_band_only_into_what_the_page_has(performance):
     url = f"/performances/{performance.pk}/queue/"
     Client().get(url)  # someone ahead: the visitors below stay queued
     for headless in (False, True):
-        if headless:  # a config published without one: the page names no show
+        if headless:  # a config published without one, the database unable to say: the page names no show
             waiting_room.client().hdel(waiting_room._keys(performance.pk)["cfg"], "heading_en")
         visitor = Client()
-        page = visitor.get(url).content.decode()
+        with mock.patch.object(waiting_room, "_room_in_database", return_value=None):
+            page = visitor.get(url).content.decode()
         assert ("queue-show" in page) is not headless and "Sales open on" not in page
         for _poll in range(2):
             polled = visitor.get(url, headers={"HX-Request": "true"}).content.decode()
