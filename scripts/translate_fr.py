@@ -1215,8 +1215,8 @@ FR = {
     "%(n)s ticket found.": ("%(n)s billet trouvé.", "%(n)s billets trouvés."),
     "Admit %(name)s, %(place)s": "Faire entrer %(name)s, %(place)s",
     "Release these seats? The caller loses them.": "Libérer ces places ? L'appelant les perd.",
-    "Single-key shortcuts: on": "Raccourcis à une touche : activés",
-    "Single-key shortcuts: off": "Raccourcis à une touche : désactivés",
+    "Single-key shortcuts: on": "Raccourcis : activés",
+    "Single-key shortcuts: off": "Raccourcis : désactivés",
     "The sale window that ran until the show moved with it: %(windows)s.": (
         "La période de vente qui courait jusqu'au spectacle a été déplacée avec lui : %(windows)s.",
         "Les périodes de vente qui couraient jusqu'au spectacle ont été déplacées avec lui : %(windows)s."),

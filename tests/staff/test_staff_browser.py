@@ -1083,3 +1083,43 @@ def test_the_order_search_shows_its_whole_hint_on_a_desk_and_fits_a_phone(browse
             .filter(e => e.getBoundingClientRect().right > window.innerWidth).map(e => e.outerHTML.slice(0, 60))""")
         assert not over, (locale, width, over)
         context.close()
+
+
+def below_the_first_line(page) -> list:
+    """What in the staff bar starts below the bottom of its first item: what wrapped."""
+    return page.evaluate("""() => {
+        const items = [...document.querySelectorAll(".staffbar > *")];
+        const first = items[0].getBoundingClientRect().bottom;
+        return items.filter(e => e.getBoundingClientRect().top >= first)
+            .map(e => e.id || e.tagName.toLowerCase());
+    }""")
+
+
+def test_the_staff_bar_keeps_to_one_line_on_a_desk_and_fits_a_phone(browser, live_server):
+    """On a desk screen the counter's staff bar holds its links, search, shortcuts switch and
+    sign out on one line, in French as in English; on the narrowest phone it may wrap, but
+    sign out stays within the screen and can be pressed."""
+    from sales.shifts import shift_open
+
+    clerk = make_user("clerk-bar", "counter clerk")
+    shift_open(clerk=clerk, cash_float=Decimal("50"))
+    for locale, width in (("fr-CA", 1280), ("en-CA", 1280), ("fr-CA", 320), ("en-CA", 320)):
+        context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 800},
+                                      locale=locale)
+        login(context, clerk, live_server)
+        page = context.new_page()
+        page.goto("/counter/")
+        screenshot(page, f"staff-bar-{width}-{locale}")
+        sign_out = page.locator("#sign-out button")
+        box = sign_out.bounding_box()
+        if width >= 1280:
+            assert not below_the_first_line(page), (locale, width)
+            page.locator("#keys-toggle").click()  # its longer label, "off"
+            expect(page.locator("#keys-toggle")).to_have_attribute("aria-pressed", "false")
+            assert not below_the_first_line(page), (locale, width, "shortcuts off")
+        else:
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width, (locale, box)
+        with page.expect_navigation():
+            sign_out.click()
+        assert "/login/" in page.url, page.url
+        context.close()
