@@ -17,8 +17,11 @@
     var submit = document.getElementById("hold-picked");
     var tip = document.getElementById("seat-tip");
     var picked = {};    // seat ids, kept while the shopper moves between sections: each its name once seen
-    // Seats of a pick the shop could not hold whole: the ones still free, ticked again.
-    (box.dataset.picked || "").split(",").forEach(function (id) { if (id) picked[id] = true; });
+    // Seats of a pick the shop could not hold whole: the ones still free, ticked again; on a
+    // staff map, the seats picked before it opened this section, named by the page when it can.
+    var known = document.getElementById("picked-known");
+    known = known ? JSON.parse(known.textContent) : {};
+    (box.dataset.picked || "").split(",").forEach(function (id) { if (id) picked[id] = known[id] || true; });
     var taken = null;   // the last polled seat states
     var lostNote = "";  // said of chosen seats another buyer took, until the choice changes
     var scale = 1;

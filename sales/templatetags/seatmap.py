@@ -42,4 +42,16 @@ def seat_map(context) -> dict:
     if open_section is not None and not context.get("section_url"):
         svg = mark_safe(section_svg(open_section, context.get("zone_colors") or {},  # noqa: S308 - built with escape()
                                     context.get("zone_prices"), stage_point(box)))
-    return {"sections": links, "open": open_section, "svg": svg, "box": box}
+    return {"sections": links, "open": open_section, "svg": svg, "box": box,
+            "picked_names": picked_names(sections, context.get("repick") or "")}
+
+
+def picked_names(sections: list, repick: str) -> dict:
+    """The seats picked before a staff map opened another section, each named as the map
+    names a seat it draws ("Stalls A-3"): those of the sections not drawn on this page are
+    named too. The shop's overview has no seats to name them from."""
+    wanted = set(repick.split(",")) - {""}
+    if not wanted:
+        return {}
+    return {str(s["pk"]): f'{section.name} {s["seat__row"]}-{s["seat__number"]}'
+            for section in sections for s in getattr(section, "seats", None) or [] if str(s["pk"]) in wanted}

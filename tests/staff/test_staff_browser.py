@@ -597,6 +597,33 @@ def test_seats_picked_in_one_section_stay_picked_when_the_clerk_opens_another(st
     assert sorted(p.section.name for p in held) == ["Left", "Right"]
 
 
+def test_seats_picked_in_other_sections_are_named_beside_the_count(staff_page):
+    """After the clerk opens another section, the seats picked in the first are still named
+    (section, row and seat) beside the count, not only counted."""
+    from tests.factories import SectionFactory, VenueFactory
+
+    venue = VenueFactory()
+    sections = [SectionFactory(venue=venue, name=name, rows=2, per_row=4) for name in ("Left", "Middle", "Right")]
+    perf = PerformanceFactory(venue=venue, channels=[Channel.COUNTER])
+    PriceZoneFactory(performance=perf, name="Floor", sections=sections)
+    inventory.put_on_sale(performance=perf)
+    page = staff_page(make_user("clerk-names", "counter clerk"))
+    open_the_drawer(page, "50")
+    page.goto(f"/counter/performances/{perf.pk}/map/")
+    named = []
+    for section in sections:
+        page.locator(f'.section-link[data-section="{section.id}"]').click()
+        seat = page.locator(f'#seatmap[data-section="{section.id}"] .seat').nth(1)
+        seat.click()
+        named.append(f"{section.name} {seat.get_attribute('data-seat')}")
+        expect(page.locator("#picked-names")).to_have_text("(" + ", ".join(named) + ")")
+    expect(page.locator("#picked-count")).to_have_text("3 selected")
+    page.locator("#hold-picked").click()
+    page.wait_for_url("**/counter/sale/**")
+    held = Place.objects.filter(performance=perf, state="held").select_related("seat__section")
+    assert sorted(f"{p.seat.section.name} {p.seat.row}-{p.seat.number}" for p in held) == sorted(named)
+
+
 def test_the_counters_pages_fit_a_phone_without_scrolling_sideways(browser, live_server):
     """A pop-up box office sells from a phone: the sale and the order's pages fit its width
     (a wide table scrolls within its own card)."""

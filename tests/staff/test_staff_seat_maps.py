@@ -100,3 +100,23 @@ def test_the_phones_map_and_its_list_of_performances_sell_from_the_same_price(op
     mapped = mapped_prices(c.get(f"/phone/customers/{caller.pk}/performances/{perf.pk}/map/").content)
     assert listed == {"Front": "$35.00", "Back": "$25.00"}
     assert mapped == {"Left": listed["Front"], "Right": listed["Back"]}
+
+
+def test_the_phones_map_names_the_seats_picked_in_a_section_it_does_not_draw(operator):
+    """Opening the Right section with a seat of Left already picked (?picked=), the phone's
+    map names both for the picked seats' summary: Left's seats are not drawn on the page."""
+    import json
+
+    from events.models import Channel
+    from sales.models import Customer, Place
+
+    perf = two_zones_with_price_types(Channel.PHONE)
+    places = Place.objects.filter(performance=perf).select_related("seat__section").order_by("pk")
+    left = next(p for p in places if p.seat.section.name == "Left")
+    right = next(p for p in places if p.seat.section.name == "Right")
+    caller = Customer.objects.create(name="Élise Tremblay", email="elise@example.org")
+    page = signed_in(operator).get(f"/phone/customers/{caller.pk}/performances/{perf.pk}/map/",
+                                   {"section": right.seat.section_id, "picked": f"{left.pk},{right.pk}"}).content
+    known = re.search(r'<script id="picked-known" type="application/json">(.*?)</script>', page.decode()).group(1)
+    assert json.loads(known) == {str(left.pk): f"Left {left.seat.row}-{left.seat.number}",
+                                 str(right.pk): f"Right {right.seat.row}-{right.seat.number}"}
