@@ -1,6 +1,6 @@
 """The phone console in a real browser, as an operator with a caller on the line uses it:
 what a refund pays back said before it is confirmed, what Enter does in the card field and
-the zone lists, and a hold that lapsed while the page was open."""
+the zone lists, a hold that lapsed while the page was open, and an exchange picked on the map."""
 
 import re
 from datetime import timedelta
@@ -205,6 +205,41 @@ def test_enter_in_the_exchange_zone_list_holds_the_new_seats(console):
     page.wait_for_url("**/exchange/**")
     expect(page.locator("#keep-old-seats")).to_be_visible()
     assert Order.objects.get(pk=order.pk).payments.filter(amount__lt=0).count() == 0
+
+
+def test_an_exchange_by_phone_takes_the_seats_picked_on_the_map(console):
+    """The operator opens the caller's paid order, starts an exchange on the map, picks two
+    other seats and exchanges: the order lists the new seats as its tickets, the old ones as
+    exchanged, and the old seats are free to sell again."""
+    perf = make_performance(rows=3, per_row=6, price="45.00")
+    operator = make_user("operator-map-exchange", "phone operator")
+    order = sold_by_phone(operator, perf, 2)
+    old = sorted(order.tickets.values_list("place_id", flat=True))
+    page = console(operator)
+    page.goto(f"/phone/orders/{order.code}/")
+    with page.expect_navigation():
+        page.locator(".exchange-map").first.click()  # both tickets ticked: both exchanged
+    expect(page.locator("#exchange-note")).to_contain_text(order.code)
+    new = list(Place.objects.filter(performance=perf, state="available").select_related("seat", "section")
+               .order_by("-pk")[:2])
+    for place in new:
+        page.locator(f'.seat[data-id="{place.pk}"]').click()
+    expect(page.locator("#picked-count")).to_have_text("2 selected")
+    page.locator("#hold-picked").click()
+    page.wait_for_url(f"**/phone/orders/{order.code}/exchange/**")
+    assert sorted(page.locator("#new-seats tbody td:first-child").all_inner_texts()) == sorted(map(str, new))
+    page.locator("#confirm-exchange").click()
+    page.wait_for_url(f"**/phone/orders/{order.code}/")
+    expect(page.get_by_text("Exchanged, no difference to pay.")).to_be_visible()
+    rows = {cells[0]: cells[-1] for cells in page.locator("#order-tickets tbody tr")
+            .evaluate_all("rows => rows.map(r => [...r.cells].map(c => c.innerText.trim()))")}
+    assert {label: rows[label] for label in map(str, new)} == {str(p): "Valid" for p in new}, rows
+    assert {rows[str(p)] for p in Place.objects.filter(pk__in=old)} == {"Exchanged"}, rows
+    order.refresh_from_db()
+    assert sorted(order.tickets.filter(status="valid").values_list("place_id", flat=True)) == sorted(p.pk for p in new)
+    assert set(Place.objects.filter(pk__in=old).values_list("state", flat=True)) == {"available"}
+    assert set(Place.objects.filter(pk__in=[p.pk for p in new]).values_list("state", flat=True)) == {"sold"}
+    assert order.events.get(action="exchanged").actor == operator
 
 
 def test_enter_in_the_card_field_takes_the_payment_and_nothing_else(console):
