@@ -294,3 +294,35 @@ def test_a_moment_in_an_add_pages_address_is_read_or_left_out(boss):
         shown = client.get(url, {moments[0]: "2031-05-04 20:30"}).content.decode()
         assert 'value="2031-05-04"' in shown and 'value="20:30' in shown, url
     assert pages >= 4
+
+
+# One past the largest id PostgreSQL's bigint holds: no place, ticket or hold has it.
+PAST_ANY_ID = str(2**63)
+
+
+@pytest.mark.parametrize("seats", [PAST_ANY_ID, f"1,{PAST_ANY_ID}", f"-{2**63 + 1}", "9" * 30])
+def test_a_seat_id_past_any_id_is_refused_on_each_doors_own_page(performance, clerk, operator, seats):
+    """Seats picked on a map come back as ids typed into the form: one no place could have
+    (past bigint) is a seat that does not exist, said on the counter's, the phone's and the
+    shop's own pages as any unknown seat is, not a page saying the database refused it."""
+    from sales.models import Customer, Hold
+    from tests.support import drawer, signed_in
+
+    drawer(clerk)
+    counter = signed_in(clerk)
+    sale = counter.post("/counter/sale/", {"performance": performance.pk, "seats": seats}, follow=True)
+    assert sale.status_code == 200, sale.content[:300]
+    assert "Nothing held:" in sale.content.decode()
+
+    caller = Customer.objects.create(name="Ana Roy", email="ana@example.org")
+    phone = signed_in(operator)
+    sale = phone.post(f"/phone/customers/{caller.pk}/sale/", {"performance": performance.pk, "seats": seats},
+                      follow=True)
+    assert sale.status_code == 200, sale.content[:300]
+    assert "Nothing held:" in sale.content.decode()
+
+    shopper = Client()
+    held = shopper.post(f"/performances/{performance.pk}/hold/", {"seats": seats}, follow=True)
+    assert held.status_code == 200, held.content[:300]
+    assert "The seat selection is not valid." in held.content.decode()
+    assert not Hold.objects.exists()

@@ -30,6 +30,9 @@ from sales.policy import counted_row, policy_for, refunds_at_all
 from sales.reads import list_price_basis
 
 MAX_AMOUNT = Decimal("1000000")
+# The largest id a row has (PostgreSQL's bigint): an id past it names nothing, and sent to
+# the database it is refused there, for a bare "cannot be stored" page instead of the door's.
+LARGEST_ID = 2**63 - 1
 
 
 def currency_marks(currency: str | None = None) -> set[str]:
@@ -124,11 +127,12 @@ class MoneyField(forms.Field):
 
 
 def as_id(raw) -> int:
-    """An id from a form; anything else is simply not found (0)."""
+    """An id from a form; anything else (an id no row could have too) is simply not found (0)."""
     try:
-        return int(raw)
+        found = int(raw)
     except (TypeError, ValueError):
         return 0
+    return found if 0 < found <= LARGEST_ID else 0
 
 
 class IdsField(forms.Field):

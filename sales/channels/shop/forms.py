@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Performance, PriceZone, Section
-from sales.channels.forms import card_missing
+from sales.channels.forms import LARGEST_ID, card_missing
 
 # In the pages' own words ("email", "courriel"), not the framework's.
 EMAIL_INVALID = _("Enter a valid email address, like name@example.org.")
@@ -31,7 +31,9 @@ class HoldForm(forms.Form):
         try:
             ids = [int(x) for x in raw.replace(" ", "").split(",") if x]
         except ValueError:
-            raise forms.ValidationError(_("The seat selection is not valid.")) from None
+            ids = [0]
+        if not all(0 < pk <= LARGEST_ID for pk in ids):
+            raise forms.ValidationError(_("The seat selection is not valid."))
         if len(ids) > self.performance.ticket_limit:
             raise forms.ValidationError(
                 _("At most %(n)d tickets per order.") % {"n": self.performance.ticket_limit})
