@@ -54,6 +54,7 @@ from .orders import (
     refund_refusal,
     refunds_refused,
     refunds_settle,
+    refuse_card_number,
     refused_words,
 )
 from .policy import erases_personal_data, refunds_at_all
@@ -442,6 +443,15 @@ class SettleRefusedForm(forms.Form):
     how = forms.CharField(label=gettext_lazy("How it was paid back"), max_length=200, validators=[one_line],
                           help_text=gettext_lazy("A cheque and its number, a bank transfer and its reference: "
                                                  "kept on each order's record."))
+
+    def clean_how(self):
+        """Refused beside the field, before any order is settled, as the service refuses it."""
+        how = self.cleaned_data["how"]
+        try:
+            refuse_card_number(how, field="how")
+        except SalesError as exc:
+            raise forms.ValidationError(exc.message) from None
+        return how
 
 
 @admin.register(Ticket)

@@ -69,3 +69,32 @@ def test_the_api_refuses_a_card_number_in_a_field_of_text(performance, clerk, fi
     error = assert_error(refused, 400, "invalid")
     assert error["field"] == field and error["message"].lower() == REFUSED, error
     assert not Order.objects.filter(status="paid").exists() and not Payment.objects.exists()
+
+
+def test_a_card_number_typed_as_how_a_refused_refund_was_paid_back_is_refused_and_nothing_settled(organizer):
+    """The organizer settles a refund the card provider refused by saying how it was paid
+    back (a cheque and its number, a transfer and its reference): a card number typed there
+    ("to their other card, 4242 …") is refused beside the field, and neither kept on the
+    order's record nor emailed to the buyer; the refund stays owed."""
+    from sales.errors import InvalidRequest
+    from sales.models import REFUND_REFUSED
+    from sales.orders import order_refund
+    from sales.orders.charging import refunds_settle
+    from tests.sales.test_card_refunds import paid_by_card, refused_at_provider
+    from tests.support import make_performance
+
+    order = paid_by_card(make_performance(rows=1, per_row=4))
+    refused_at_provider(order)
+    order_refund(order=order, actor=organizer)
+    admin = signed_in(organizer)
+    page = admin.post("/admin/sales/order/", {"action": "settle_refused", "_selected_action": [order.pk],
+                                              "confirmed": "yes", "how": "To their other card, 4242 4242 4242 4242"})
+    assert page.status_code == 200 and REFUSED in unescape(page.content.decode()).lower()
+    with pytest.raises(InvalidRequest, match="card number"):
+        refunds_settle(order, how="Card 4000 0566 5566 5556", actor=organizer)
+    assert Payment.objects.get(order=order, status="refunded").message == REFUND_REFUSED
+    assert not order.events.filter(action="refund settled by other means").exists()
+    assert not any("4242" in event.detail or "5556" in event.detail for event in order.events.all())
+    settled = admin.post("/admin/sales/order/", {"action": "settle_refused", "_selected_action": [order.pk],
+                                                 "confirmed": "yes", "how": "Cheque 1043"}, follow=True)
+    assert "Settled the refused refunds of 1 order." in settled.content.decode()

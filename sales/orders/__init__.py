@@ -39,6 +39,7 @@ from .customers import (
     customer_note_add,
     customer_register,
     order_email_to,
+    refuse_card_number,
 )
 from .exchanges import DEARER_AT_COUNTER, ExchangeQuote, exchange_hold, exchange_quote, order_exchange
 from .placing import buyer_language, order_interrupted, order_place, orders_abandoned_tidy
@@ -97,6 +98,7 @@ __all__ = (
     "refund_ways",
     "refunds_refused",
     "refunds_settle",
+    "refuse_card_number",
     "refused_words",
     "order_reserve",
     "order_transition",

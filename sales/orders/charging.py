@@ -414,7 +414,9 @@ def refunds_settle(order: Order, *, how: str, actor) -> Decimal:
     """The refunds the provider refused of `order`, paid back to the buyer by other means
     (`how`: a cheque, a bank transfer, its reference): marked settled, so that they leave
     the refunds to settle, on the order's record with who said so. What was settled; 0 if
-    nothing was refused (settled already, say). Within the actor's refund limit."""
+    nothing was refused (settled already, say). Within the actor's refund limit. `how` is
+    kept on the order's record and told the buyer: never a card number (refuse_card_number)."""
+    refuse_card_number(how, field="how")
     with transaction.atomic():
         Order.objects.select_for_update().filter(pk=order.pk).first()  # one settler at a time
         rows = list(order.payments.filter(status=Payment.Status.REFUNDED, message=REFUND_REFUSED)
