@@ -47,6 +47,8 @@ class PoolMiddleware:
         if self.pool == "public" and request.path.startswith(STAFF_PREFIXES):
             return _misrouted(request, "Staff pages are served by the staff pool.",
                               _("Staff pages live at the staff address."), settings.STAFF_SITE_URL)
+        if self.pool == "public" and is_staff_request(request):  # an API call signed with a staff token
+            return _misrouted(request, "API calls signed with a staff token are served by the staff pool.")
         if self.pool == "staff" and not (is_staff_request(request) or request.path.startswith(SHARED_PREFIXES)):
             return _misrouted(request, "The public site is served by the public pool.",
                               _("The shop lives at the public address."), settings.SITE_URL)

@@ -32,6 +32,29 @@ def test_a_staff_page_asked_of_the_public_address_says_where_it_lives(settings):
     assert b'href="https://tickets.example.org/events/"' in Client().get("/events/").content
 
 
+
+def test_the_public_pool_refuses_an_api_call_signed_with_a_staff_token(settings, performance, clerk):
+    """The load balancer sends a staff token's calls to the staff pool. One that reaches the
+    public pool anyway (a load balancer set up without that rule) is refused there in the
+    API's shape, as a staff page is, rather than served beside the crowd: nothing is held."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    from sales.models import Hold
+    from tests.support import places_of
+
+    settings.BOXOFFICE_POOL = "public"
+    key = Token.objects.create(user=clerk).key
+    hold = {"performance": performance.pk, "places": [places_of(performance)[0].pk]}
+    for header in (f"Token {key}", f"token {key}"):
+        misrouted = APIClient(HTTP_AUTHORIZATION=header).post("/api/v1/holds/", hold, format="json")
+        assert misrouted.status_code == 404, misrouted.content
+        assert misrouted.json()["error"]["code"] == "wrong_pool"
+        assert "staff pool" in misrouted.json()["error"]["message"]
+    assert not Hold.objects.exists()
+    settings.BOXOFFICE_POOL = "staff"
+    assert APIClient(HTTP_AUTHORIZATION=f"Token {key}").post("/api/v1/holds/", hold, format="json").status_code == 201
+
 def test_the_staff_pool_serves_only_staff(settings, clerk):
     settings.BOXOFFICE_POOL = "staff"
     c = Client()
