@@ -10,13 +10,15 @@ import csv
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, DateField, DateTimeField, F, Func, Q, Sum
+from django.db.models.functions import Cast
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -36,23 +38,45 @@ KINDS = ("orders", "tickets", "payments", "customers")
 CHUNK = 2000
 
 
+# The widest a clock is from UTC, either way: a day on any venue's clock begins no earlier
+# than 14 hours before that day begins in UTC, and ends no later than 12 hours after.
+AHEAD_OF_UTC, BEHIND_UTC = timedelta(hours=14), timedelta(hours=12)
+
+
 @dataclass(frozen=True)
 class ExportFilter:
     performance: Performance | None = None
-    # Days on the clock of the performance's venue (of the server, for every performance),
-    # both included.
+    # Days on the clock of the performance's venue; for every performance, each row's day on
+    # its own venue's clock, as its times are written. Both included.
     date_from: date | None = None
     date_to: date | None = None
 
-    def created(self, prefix: str = "") -> Q:
-        zone = self.performance.venue.zone if self.performance else None
+    def created(self, zone_of: str | None = None) -> Q:
+        """The rows made on the days asked. `zone_of`: the lookup to a row's venue's time
+        zone, which an export of every performance takes each row's day by (without one,
+        rows that belong to no venue, the box office's clock)."""
+        ends = self.date_to if self.date_to and self.date_to < date.max else None  # the calendar's last: no end
+        if self.performance is not None or zone_of is None:
+            zone = self.performance.venue.zone if self.performance else None
+            q = Q()
+            if self.date_from:
+                q &= Q(created_at__gte=timezone.make_aware(datetime.combine(self.date_from, time.min), zone))
+            if ends:
+                q &= Q(created_at__lt=timezone.make_aware(datetime.combine(ends + timedelta(days=1), time.min), zone))
+            return q
+        # A moment's day there: PostgreSQL's timezone(zone, moment) is its wall-clock time.
+        day = Cast(Func(F(zone_of), F("created_at"), function="timezone", output_field=DateTimeField()),
+                   DateField())
         q = Q()
+        # The moments bounded first, wide enough for every clock, so that created_at's index
+        # still narrows what the day is then read of.
         if self.date_from:
-            start = timezone.make_aware(datetime.combine(self.date_from, time.min), zone)
-            q &= Q(**{f"{prefix}created_at__gte": start})
-        if self.date_to and self.date_to < date.max:  # the last day of the calendar: no end
-            end = timezone.make_aware(datetime.combine(self.date_to + timedelta(days=1), time.min), zone)
-            q &= Q(**{f"{prefix}created_at__lt": end})
+            q &= Q(GreaterThanOrEqual(day, self.date_from))
+            if self.date_from > date.min:
+                q &= Q(created_at__gte=datetime.combine(self.date_from, time.min, UTC) - AHEAD_OF_UTC)
+        if ends:
+            q &= Q(LessThanOrEqual(day, ends))
+            q &= Q(created_at__lt=datetime.combine(ends + timedelta(days=1), time.min, UTC) + BEHIND_UTC)
         return q
 
 
@@ -84,7 +108,7 @@ def _mailbox(email: str) -> str:
 
 
 def order_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
-    qs = Order.objects.filter(where.created())
+    qs = Order.objects.filter(where.created("performance__venue__time_zone"))
     if where.performance:
         qs = qs.filter(performance=where.performance)
     qs = (qs.annotate(tickets_valid=Count("tickets", filter=Q(tickets__status=Ticket.Status.VALID)))
@@ -109,7 +133,7 @@ def order_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
 
 
 def ticket_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
-    qs = Ticket.objects.filter(where.created())
+    qs = Ticket.objects.filter(where.created("place__performance__venue__time_zone"))
     if where.performance:
         qs = qs.filter(place__performance=where.performance)
     qs = qs.order_by("pk").values_list(
@@ -141,7 +165,7 @@ def ticket_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
 def payment_rows(where: ExportFilter) -> tuple[list[str], Iterator[tuple]]:
     # The money that moved, as the payments list and the settlement count it: not a
     # declined card, nor a charge paid straight back.
-    qs = Payment.objects.filter(where.created()).filter(MONEY_MOVED)
+    qs = Payment.objects.filter(where.created("order__performance__venue__time_zone")).filter(MONEY_MOVED)
     if where.performance:
         qs = qs.filter(order__performance=where.performance)
     qs = qs.order_by("pk").values_list(

@@ -586,7 +586,9 @@ class ExportForm(forms.Form):
                                          queryset=Performance.objects.select_related("event", "venue"),
                                          empty_label=gettext_lazy("All performances"))
     date_from = forms.DateField(label=gettext_lazy("From (day)"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=forms.DateInput(attrs={"type": "date"}),
+                                help_text=gettext_lazy("Days on the clock of each performance's venue, as the file "
+                                                       "writes its times."))
     date_to = forms.DateField(label=gettext_lazy("To (day, included)"), required=False,
                               widget=forms.DateInput(attrs={"type": "date"}))
 

@@ -279,6 +279,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Days on the clock of each performance's venue, as the file writes its times.":
+        "Jours à l’heure de la salle de chaque représentation, comme le fichier en écrit les heures.",
     # the links beside a chooser in the admin, named after the table they link to
     "Add another venue": "Ajouter une autre salle",
     "Change selected venue": "Modifier la salle sélectionnée",

@@ -862,6 +862,34 @@ def test_the_payments_and_performances_by_day_are_on_the_venues_clock(organizer)
     assert f"/admin/sales/performancedashboard/{vancouver.pk}/change/" in on_the_day
 
 
+def test_an_export_of_every_performance_takes_each_rows_days_on_its_venues_clock(organizer):
+    """A sale at 00:30 in Paris on 11 March is written 2026-03-11 00:30 in the file, on its
+    venue's clock: an export of every performance for 11 March has it, and one for 10 March
+    (still its day in Toronto, the box office's clock) does not. A Toronto venue's sale at
+    the same moment is of 10 March, as its row says."""
+    from events.models import Venue
+
+    moment = datetime(2026, 3, 10, 23, 30, tzinfo=UTC)  # Paris 00:30 on the 11th, Toronto 19:30 on the 10th
+    codes = {}
+    for name, zone in (("paris", "Europe/Paris"), ("toronto", "America/Toronto")):
+        perf = make_performance(rows=1, per_row=2)
+        Venue.objects.filter(pk=perf.venue_id).update(time_zone=zone)
+        order = sell(perf, 1)[0].order
+        for model in (Order, Payment, Ticket):
+            model.objects.filter(**({"pk": order.pk} if model is Order else {"order": order})).update(
+                created_at=moment)
+        codes[name] = order.code
+    admin = signed_in(organizer)
+    url = "/admin/sales/performancedashboard/exports/"
+    for kind in ("orders", "payments", "tickets"):
+        for day, listed, left_out in (("2026-03-11", "paris", "toronto"), ("2026-03-10", "toronto", "paris")):
+            rows = _csv(admin.get(url, {"kind": kind, "format": "csv", "date_from": day, "date_to": day}))
+            cells = {cell for row in rows[1:] for cell in row}
+            assert codes[listed] in cells and codes[left_out] not in cells, (kind, day, rows)
+    # The form says on which clock its days are.
+    assert "on the clock of each performance" in admin.get(url).content.decode()
+
+
 def test_an_export_of_people_is_for_whoever_may_read_them(sales):
     """Who may read the takings (payments, dashboards) but not the buyers (customers,
     orders, tickets) downloads the payments, and no export naming the buyers: the form
