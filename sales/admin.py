@@ -4,7 +4,7 @@ their audit trail. Every write here is a call to a service; nothing edits seat s
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -118,6 +118,17 @@ admin.site.unregister(Performance)
 class SalesPerformanceAdmin(PerformanceAdmin):
     actions = ["put_on_sale"]
     readonly_fields = ("sales_by_channel",)
+    list_display = (*PerformanceAdmin.list_display, "on_sale")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            has_places=Exists(Place.objects.filter(performance=OuterRef("pk"))))
+
+    # Which performances the action below has not put on sale yet: a new one sells nothing
+    # until it is run, whatever its on-sale windows say.
+    @admin.display(description=gettext_lazy("On sale"), boolean=True, ordering="has_places")
+    def on_sale(self, obj):
+        return obj.has_places
 
     # Each action that changes something says so (permissions): Django offers an action
     # that says nothing to whoever may read the list.
@@ -160,7 +171,13 @@ class SalesPerformanceAdmin(PerformanceAdmin):
             head(gettext("Zone"), pgettext("places", "Sold"), pgettext("places", "Held"),
                  pgettext("places", "Reserved"), pgettext("places", "Available"), pgettext("places", "Blocked")),
             format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", zones)
-            if zones else format_html("<tr><td colspan=\"6\">{}</td></tr>", gettext("Not on sale yet.")),
+            if zones else format_html(
+                "<tr><td colspan=\"6\">{}</td></tr>",
+                # Put on sale from the list only (an action): said here, where a new one is saved.
+                format_html(gettext("Not on sale yet: tick it in the {list}, then run the action “{action}”."),
+                            list=format_html('<a href="{}">{}</a>', reverse("admin:events_performance_changelist")
+                                             + f"?event__id__exact={obj.event_id}", gettext("list of performances")),
+                            action=SalesPerformanceAdmin.put_on_sale.short_description)),
             # Why its total is not the dashboard's net takings.
             gettext("Ticket sales are the valid tickets' prices, their fees and taxes included; the fees per order "
                     "and the fees refunds kept are in the dashboard's net takings."),

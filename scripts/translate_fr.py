@@ -279,6 +279,9 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Not on sale yet: tick it in the {list}, then run the action “{action}”.":
+        "Pas encore en vente\u00a0: cochez-la dans la {list}, puis lancez l’action «\u00a0{action}\u00a0».",
+    "list of performances": "liste des représentations",
     "Days on the clock of each performance's venue, as the file writes its times.":
         "Jours à l’heure de la salle de chaque représentation, comme le fichier en écrit les heures.",
     # the links beside a chooser in the admin, named after the table they link to

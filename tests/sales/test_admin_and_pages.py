@@ -35,6 +35,28 @@ def test_organizer_puts_a_performance_on_sale_from_the_admin(client, organizer):
     assert "Nothing changed" in response.content.decode()
 
 
+def test_a_performance_not_on_sale_says_how_to_put_it_on_sale_and_the_list_says_which_are(client, organizer):
+    """Its page, once saved, says it is not on sale and where it is put on sale (the list's
+    action), linking to that list; the list says which performances are on sale."""
+    from html import unescape
+
+    waiting = make_performance(on_sale=False)
+    selling = make_performance()
+    client.force_login(organizer)
+    page = unescape(client.get(f"/admin/events/performance/{waiting.pk}/change/").content.decode())
+    assert ("Not on sale yet: tick it in the list of performances, then run the action "
+            "“Put on sale (create the inventory)”.") in re.sub(r"<[^>]+>", "", page)
+    assert f'href="/admin/events/performance/?event__id__exact={waiting.event_id}"' in page
+    assert "tick it in the list" not in unescape(
+        client.get(f"/admin/events/performance/{selling.pk}/change/").content.decode())
+    listed = client.get("/admin/events/performance/").content.decode()
+    assert "column-on_sale" in listed
+    rows = {pk: next(r for r in listed.split("<tr")[1:] if f"/admin/events/performance/{pk}/change/" in r)
+            for pk in (waiting.pk, selling.pk)}
+    assert 'class="field-on_sale"><img src="/static/admin/img/icon-no.svg"' in rows[waiting.pk]
+    assert 'class="field-on_sale"><img src="/static/admin/img/icon-yes.svg"' in rows[selling.pk]
+
+
 def test_a_performance_put_on_sale_with_no_on_sale_window_is_said_to_be_sold_nowhere(client, organizer):
     """Putting on sale creates the places; with no on-sale window, no channel sells them:
     the admin says so beside what it created, and says nothing of the kind once one is added."""
