@@ -371,8 +371,9 @@ class VenueAdmin(admin.ModelAdmin):
                     form.add_error("plan", error)
             else:
                 seats = sum(s.seats.count() for s in sections)
-                self.message_user(request, _("Imported %(sections)d sections and %(seats)d seats.") % {
-                    "sections": len(sections), "seats": seats}, messages.SUCCESS)
+                self.message_user(request, _("Imported %(sections)s and %(seats)s.") % {
+                    "sections": ngettext("%(n)d section", "%(n)d sections", len(sections)) % {"n": len(sections)},
+                    "seats": ngettext("%(n)d seat", "%(n)d seats", seats) % {"n": seats}}, messages.SUCCESS)
                 return redirect(reverse("admin:events_venue_change", args=[venue.pk]))
         return render(request, "admin/events/venue/import.html", {
             **self.admin_site.each_context(request), "venue": venue, "form": form,

@@ -279,6 +279,9 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Imported %(sections)s and %(seats)s.": "%(sections)s et %(seats)s importés.",
+    "%(n)d section": ("%(n)d section", "%(n)d sections"),
+    "%(n)d seat": ("%(n)d siège", "%(n)d sièges"),
     "Not on sale yet: tick it in the {list}, then run the action “{action}”.":
         "Pas encore en vente\u00a0: cochez-la dans la {list}, puis lancez l’action «\u00a0{action}\u00a0».",
     "list of performances": "liste des représentations",
@@ -1384,7 +1387,6 @@ FR = {
     "This zone is another performance's: choose one of %(performance)s.":
         "Cette zone est celle d’une autre représentation : choisissez-en une de cette représentation-ci (%(performance)s).",
     "The ballot closes after the performance starts.": "Le tirage au sort ferme après le début de la représentation.",
-    "Imported %(sections)d sections and %(seats)d seats.": "%(sections)d sections et %(seats)d sièges importés.",
     "Import a seating plan into %(venue)s": "Importer un plan de salle dans %(venue)s",
     "%(type)s has no price in %(zones)s: it is not sold there until it has one.":
         "%(type)s n'a pas de prix pour : %(zones)s ; il n'y est pas vendu tant qu'il n'en a pas.",

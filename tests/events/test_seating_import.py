@@ -274,3 +274,12 @@ def test_a_seat_edited_in_the_admin_is_labelled_on_one_line_as_a_plan_must_be(cl
     assert client.post(url, {**sent, "row": "AA"}).status_code == 302  # a label on one line saves
     seat.refresh_from_db()
     assert seat.row == "AA"
+
+
+def test_an_import_of_one_section_says_one_section(client, organizer):
+    venue = VenueFactory()
+    client.force_login(organizer)
+    client.post(f"/admin/events/venue/{venue.pk}/import/",
+                {"plan": SimpleUploadedFile("plan.csv", plan_csv(1, 1).encode())})
+    page = client.get(f"/admin/events/venue/{venue.pk}/change/").content.decode()
+    assert "Imported 1 section and 1 seat." in page
