@@ -9,7 +9,7 @@ import pytest
 
 from events.models import Channel, Performance
 from sales.holds import hold_create
-from sales.orders import CustomerDetails, order_place
+from sales.orders import CustomerDetails, order_place, order_refund
 from sales.payments import PaymentRequest
 from sales.policy import COUNTER_CLERK, ORGANIZER
 from sales.shifts import shift_open
@@ -20,6 +20,12 @@ from tests.support import booking_fee, make_user, places_of
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+# Every amount of the page's tables (a right-aligned cell) set on more than one line.
+BROKEN_AMOUNTS = """() => [...document.querySelectorAll('#content td.n')]
+    .filter(td => td.textContent.trim() && td.getClientRects().length && (() => {
+        const r = document.createRange(); r.selectNodeContents(td);
+        return new Set([...r.getClientRects()].map(line => Math.round(line.top))).size > 1; })())
+    .map(td => td.textContent.trim())"""
 # Every box of the page's content that scrolls sideways: what it holds, and by how much.
 SIDEWAYS = """() => [...document.querySelectorAll('#content *')]
     .filter(e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX) && e.scrollWidth > e.clientWidth + 1)
@@ -45,8 +51,9 @@ def demo_sales() -> list[Performance]:
                         PaymentRequest(method="card_terminal", reference="A1B2C3")):
             seats = places_of(perf, state="available")[:2]
             hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, place_ids=[p.pk for p in seats])
-            order_place(hold=hold, customer=CustomerDetails(name="Marie Côté", email="marie@example.org"),
-                        actor=clerk, shift=shift, payments=[payment])
+            order = order_place(hold=hold, customer=CustomerDetails(name="Marie Côté", email="marie@example.org"),
+                                actor=clerk, shift=shift, payments=[payment])
+        order_refund(order=order, actor=clerk, shift=shift)  # money paid back: amounts below zero
     return performances
 
 
@@ -86,6 +93,7 @@ def test_the_dashboards_fit_a_laptop_in_french(browser, live_server):
                      if len(box["holds"].split()) != 1 or not box["holds"].startswith("TABLE")]
             said += [f"{box['holds']} scrolls but is no named stop of the keyboard's" for box in sideways
                      if not box["focusable"] and name != "list"]
+            said += [f"the amount {amount} is broken over two lines" for amount in page.evaluate(BROKEN_AMOUNTS)]
             page.screenshot(path=str(screenshot(page, f"dashboard-fr-{width}-{name}")), full_page=True)
             if said:
                 wrong[f"{width} {name}"] = said
@@ -99,4 +107,26 @@ def test_the_dashboards_fit_a_laptop_in_french(browser, live_server):
     box.focus()
     page.keyboard.press("ArrowRight")
     page.wait_for_function("b => b.scrollLeft > 0", arg=box.element_handle())
+    context.close()
+
+
+def test_an_amount_on_the_dashboards_stays_on_one_line(browser, live_server):
+    """A sum paid back reads "−$20.00": the browser may break a line after the minus sign,
+    which would leave "−" alone above the amount in a narrow column of the board."""
+    performances = demo_sales()
+    organizer = make_user("organizer-amounts", ORGANIZER, is_staff=True)
+    context = browser.new_context(base_url=live_server.url, locale="en-CA")
+    login(context, organizer, live_server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    broken = {}
+    for width in (1280, 1024, 800, 390):
+        page.set_viewport_size({"width": width, "height": 800})
+        for url in (f"/admin/sales/performancedashboard/{performances[0].pk}/change/",
+                    f"/admin/sales/performancedashboard/event/{performances[0].event_id}/"):
+            page.goto(url)
+            page.locator("td.n").first.wait_for()
+            if amounts := page.evaluate(BROKEN_AMOUNTS):
+                broken[f"{width} {url}"] = amounts
+    assert broken == {}
     context.close()
