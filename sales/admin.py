@@ -3,10 +3,12 @@ their audit trail. Every write here is a call to a service; nothing edits seat s
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, Sum
-from django.shortcuts import render
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
@@ -144,6 +146,28 @@ class SalesPerformanceAdmin(PerformanceAdmin):
                     "%(performance)s: no channel sells it yet, it has no on-sale window. Add one on its page for "
                     "each channel that sells it.") % {"performance": performance}, messages.WARNING)
 
+    def get_urls(self):
+        return [path("<int:pk>/put-on-sale/", self.admin_site.admin_view(self.put_on_sale_view),
+                     name="events_performance_put_on_sale"), *super().get_urls()]
+
+    def put_on_sale_view(self, request, pk):
+        """The action above for the one performance whose page this is, from a button there
+        (a form that posts: following the address changes nothing)."""
+        performance = get_object_or_404(Performance, pk=pk)
+        back = redirect(reverse("admin:events_performance_change", args=[performance.pk]))
+        if request.method != "POST":
+            return back
+        if not self.has_change_permission(request, performance):
+            raise PermissionDenied
+        self.put_on_sale(request, Performance.objects.filter(pk=performance.pk))
+        return back
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        may = (obj is not None and self.has_change_permission(request, obj)
+               and not Place.objects.filter(performance=obj).exists())
+        return super().change_view(request, object_id, form_url, {"may_put_on_sale": may, **(extra_context or {})})
+
     @admin.display(description=gettext_lazy("Sold by channel"))
     def sales_by_channel(self, obj):
         if not obj.pk:
@@ -173,11 +197,9 @@ class SalesPerformanceAdmin(PerformanceAdmin):
             format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", zones)
             if zones else format_html(
                 "<tr><td colspan=\"6\">{}</td></tr>",
-                # Put on sale from the list only (an action): said here, where a new one is saved.
-                format_html(gettext("Not on sale yet: tick it in the {list}, then run the action “{action}”."),
-                            list=format_html('<a href="{}">{}</a>', reverse("admin:events_performance_changelist")
-                                             + f"?event__id__exact={obj.event_id}", gettext("list of performances")),
-                            action=SalesPerformanceAdmin.put_on_sale.short_description)),
+                # Said here, where a new one is saved: the button is at the top of its page.
+                format_html(gettext("Not on sale yet: put it on sale with the button “{button}” above."),
+                            button=pgettext("performance", "Put on sale"))),
             # Why its total is not the dashboard's net takings.
             gettext("Ticket sales are the valid tickets' prices, their fees and taxes included; the fees per order "
                     "and the fees refunds kept are in the dashboard's net takings."),

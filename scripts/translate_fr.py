@@ -282,9 +282,8 @@ FR = {
     "Imported %(sections)s and %(seats)s.": "%(sections)s et %(seats)s importés.",
     "%(n)d section": ("%(n)d section", "%(n)d sections"),
     "%(n)d seat": ("%(n)d siège", "%(n)d sièges"),
-    "Not on sale yet: tick it in the {list}, then run the action “{action}”.":
-        "Pas encore en vente\u00a0: cochez-la dans la {list}, puis lancez l’action «\u00a0{action}\u00a0».",
-    "list of performances": "liste des représentations",
+    "Not on sale yet: put it on sale with the button “{button}” above.":
+        "Pas encore en vente\u00a0: mettez-la en vente avec le bouton «\u00a0{button}\u00a0» ci-dessus.",
     "Days on the clock of each performance's venue, as the file writes its times.":
         "Jours à l’heure de la salle de chaque représentation, comme le fichier en écrit les heures.",
     # the links beside a chooser in the admin, named after the table they link to
@@ -2246,6 +2245,7 @@ IN_CONTEXT = {
     ("ticket", "Refunded"): "Remboursé",  # un billet remboursé
     ("ticket", "Exchanged"): "Échangé",  # un billet échangé contre une autre place
     ("performance", "Cancelled"): "Annulée",
+    ("performance", "Put on sale"): "Mettre en vente",
     ("ordering", "rank"): "ordre",  # of sections, price types, taxes: a "rang" is a row of seats
     ("key", "Enter"): "Entrée", ("key", "Esc"): "Échap",  # as French keyboards name them
     # A list's filter of the clerks' shifts (un quart de travail: masculine, plural).

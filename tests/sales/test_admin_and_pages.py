@@ -35,26 +35,43 @@ def test_organizer_puts_a_performance_on_sale_from_the_admin(client, organizer):
     assert "Nothing changed" in response.content.decode()
 
 
-def test_a_performance_not_on_sale_says_how_to_put_it_on_sale_and_the_list_says_which_are(client, organizer):
-    """Its page, once saved, says it is not on sale and where it is put on sale (the list's
-    action), linking to that list; the list says which performances are on sale."""
+def test_a_performance_not_on_sale_is_put_on_sale_from_its_page_and_the_list_says_which_are(client, organizer):
+    """Its page, once saved, says it is not on sale and offers to put it on sale there (a
+    form that posts: nothing changes by following a link); the list says which are."""
     from html import unescape
+
+    from django.contrib.auth.models import Permission
 
     waiting = make_performance(on_sale=False)
     selling = make_performance()
     client.force_login(organizer)
-    page = unescape(client.get(f"/admin/events/performance/{waiting.pk}/change/").content.decode())
-    assert ("Not on sale yet: tick it in the list of performances, then run the action "
-            "“Put on sale (create the inventory)”.") in re.sub(r"<[^>]+>", "", page)
-    assert f'href="/admin/events/performance/?event__id__exact={waiting.event_id}"' in page
-    assert "tick it in the list" not in unescape(
-        client.get(f"/admin/events/performance/{selling.pk}/change/").content.decode())
+    change = f"/admin/events/performance/{waiting.pk}/change/"
+    page = unescape(client.get(change).content.decode())
+    assert "Not on sale yet: put it on sale with the button “Put on sale” above." in re.sub(r"<[^>]+>", "", page)
+    put = f"/admin/events/performance/{waiting.pk}/put-on-sale/"
+    assert f'action="{put}"' in page and 'id="put-on-sale"' in page
+    assert 'id="put-on-sale"' not in client.get(f"/admin/events/performance/{selling.pk}/change/").content.decode()
     listed = client.get("/admin/events/performance/").content.decode()
     assert "column-on_sale" in listed
     rows = {pk: next(r for r in listed.split("<tr")[1:] if f"/admin/events/performance/{pk}/change/" in r)
             for pk in (waiting.pk, selling.pk)}
     assert 'class="field-on_sale"><img src="/static/admin/img/icon-no.svg"' in rows[waiting.pk]
     assert 'class="field-on_sale"><img src="/static/admin/img/icon-yes.svg"' in rows[selling.pk]
+    # Following the address changes nothing; one who may only read the performance is refused.
+    assert client.get(put).status_code == 302 and not Place.objects.filter(performance=waiting).exists()
+    reader = User.objects.create_user("reader", password="x", is_staff=True)
+    reader.user_permissions.add(Permission.objects.get(codename="view_performance"))
+    client.force_login(reader)
+    assert 'id="put-on-sale"' not in client.get(change).content.decode()
+    assert client.post(put).status_code == 403 and not Place.objects.filter(performance=waiting).exists()
+    client.force_login(organizer)
+    answer = client.post(put, follow=True)
+    assert answer.redirect_chain[-1][0] == change
+    assert f"{waiting}: places created: 100" in unescape(answer.content.decode())
+    assert Place.objects.filter(performance=waiting).count() == 100
+    assert 'id="put-on-sale"' not in answer.content.decode()
+    answer = client.post(put, follow=True)  # twice: said, nothing made twice
+    assert Place.objects.filter(performance=waiting).count() == 100
 
 
 def test_a_performance_put_on_sale_with_no_on_sale_window_is_said_to_be_sold_nowhere(client, organizer):
