@@ -35,3 +35,28 @@ def test_every_place_in_a_basket_is_not_sold_out_and_a_sold_out_show_is():
     Place.objects.filter(performance=perf).update(hold_expires_at=timezone.now() + timedelta(hours=2))
     shown = listing_of(perf)
     assert "Sold out" in shown and "basket" not in shown and "Choose seats" not in shown
+
+
+def performance_page(perf, language="en") -> str:
+    availability_changed(perf.pk)
+    return Client(headers={"accept-language": language}).get(f"/performances/{perf.pk}/").content.decode()
+
+
+def test_a_sold_out_performance_page_says_so_and_offers_nothing_to_hold():
+    """A buyer following a link to a sold-out performance is told so at once, with the way
+    to what is on sale, not offered a best available that answers "only 0 places left"."""
+    perf = make_performance(rows=2, per_row=5)
+    places = [p.pk for p in places_of(perf)]
+    hold_create(performance=perf, channel=Channel.ONLINE, place_ids=places)
+    page = performance_page(perf)
+    # Every place in a basket: some may come back, and the seat map shows them coming back.
+    assert "Every place is in a basket: some may come back" in page and "sold out" not in page
+    assert "Find seats" in page and 'id="seatmap-box"' in page
+
+    Place.objects.filter(performance=perf).update(hold_expires_at=timezone.now() + timedelta(hours=2))
+    page = performance_page(perf)
+    assert 'id="not-selling"' in page and "Sorry, this performance is sold out." in page
+    assert 'href="/"' in page.split('id="not-selling"')[1].split("</p>")[0]
+    assert "Find seats" not in page and "Hold selected seats" not in page and "0 left" not in page
+    page = performance_page(perf, "fr")
+    assert "Désolé, cette représentation est complète." in page and "Trouver des places" not in page

@@ -333,14 +333,20 @@ def performance_detail(request, pk: int):
     stocked = any(row.get("total") for row in rows) or bool(standing)
     open_now = ((any(o <= now < c for o, c in windows) or bool(presale and code))
                 and not begun_for(Channel.ONLINE, perf.starts_at, now) and perf.cancelled_at is None)
-    selling = stocked and open_now
+    # Nothing free, and nothing in a basket that may come back: sold out, said at the top
+    # instead of forms whose every answer would be "only 0 left".
+    free_now = sum(row["available"] for row in rows)
+    coming_back = sum(row.get("in_baskets", 0) for row in rows)
+    sold_out = stocked and not free_now and not coming_back
+    selling = stocked and open_now and not sold_out
     if refused and refused["performance"] == perf.pk:
         shown = {"best"} | {str(area["section_id"]) for area in standing} if selling else set()
         if refused["key"] not in shown:  # that form is gone meanwhile (sold out, sale closed): said at the top
             messages.error(request, refused["top"])
             refused = None
     response = render(request, "shop/performance.html", {
-        "selling": selling, "opens": opens,
+        "selling": selling, "opens": opens, "sold_out": sold_out,
+        "all_in_baskets": stocked and not free_now and bool(coming_back),
         "closed": bool(windows) and not open_now and opens is None,
         "performance": perf, "zones": rows, "zone_colors": {row["zone"].pk: row["zone"].color for row in rows},
         "overview": (sections, box), "standing": standing, "light": _light(request),
@@ -368,7 +374,8 @@ def _offer(perf, now) -> tuple:
     priced = zone_prices(types, zones)
     rows = [{"zone": z, "from": from_price(z, types), "types": priced.get(z.pk, ""), "has_types": z.pk in priced,
              "available": counts.get(z.pk, {"available": 0})["available"],
-             "total": counts.get(z.pk, {"total": 0})["total"]} for z in zones]
+             "total": counts.get(z.pk, {"total": 0})["total"],
+             "in_baskets": counts.get(z.pk, {"in_baskets": 0})["in_baskets"]} for z in zones]
     # Counted by the database: a lawn of 5,500 places is one row here, not 5,500.
     standing = (Place.objects.filter(performance=perf, seat__isnull=True).filter(free(now))
                 .values("section_id", "section__name", "price_zone_id", "price_zone__currency")
