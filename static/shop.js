@@ -22,6 +22,23 @@
     var known = document.getElementById("picked-known");
     known = known ? JSON.parse(known.textContent) : {};
     (box.dataset.picked || "").split(",").forEach(function (id) { if (id) picked[id] = known[id] || true; });
+    // Picked again from the address a language switch came back to (below): the address
+    // forgets them, so that a reload later does not pick them again.
+    var url = new URL(window.location.href);
+    if (url.searchParams.has("picked") && window.history.replaceState) {
+      url.searchParams.delete("picked");
+      window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
+    }
+    // Switching language loads the page again: the section open (in the address since it
+    // was opened) and the seats picked go with it, not only the page the server first sent.
+    var language = document.querySelector("form.lang");
+    if (language && language.elements.next && input) {
+      language.addEventListener("submit", function () {
+        var here = new URL(window.location.href), ids = Object.keys(picked);
+        if (ids.length) here.searchParams.set("picked", ids.join(",")); else here.searchParams.delete("picked");
+        language.elements.next.value = here.pathname + here.search;
+      });
+    }
     var taken = null;   // the last polled seat states
     var lostNote = "";  // said of chosen seats another buyer took, until the choice changes
     var scale = 1;

@@ -20,6 +20,8 @@ def seat_map(context) -> dict:
         return {}
     request = context.get("request")
     query = request.GET.copy() if request is not None else None
+    if query is not None and context.get("section_url"):
+        query.pop("picked", None)  # the shop's picks came with the page once (a language switch), not with each link
     wanted = query.get("section") if query is not None else None
     open_section = next((s for s in sections if str(s.id) == wanted), None)
     if open_section is None and len(sections) == 1:

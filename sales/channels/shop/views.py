@@ -43,6 +43,7 @@ from sales.channels.forms import (
     from_price,
     keep_choices,
     kept_choices,
+    picked_on_map,
     price_range,
     price_types_of,
     price_types_prefetched,
@@ -329,6 +330,8 @@ def performance_detail(request, pk: int):
     # Forms to buy only while something can be bought: put on sale, and an online window
     # (or a presale whose code this buyer gave) open now.
     repick = request.session.pop(REPICK, None) if REPICK in request.session else None
+    if repick is None and request.GET.get("picked"):  # picked before the buyer switched language
+        repick = {"performance": perf.pk, "seats": picked_on_map(request, perf.ticket_limit).split(",")}
     refused = request.session.pop(QUANTITY_REFUSED, None) if QUANTITY_REFUSED in request.session else None
     stocked = any(row.get("total") for row in rows) or bool(standing)
     open_now = ((any(o <= now < c for o, c in windows) or bool(presale and code))
