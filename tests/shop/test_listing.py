@@ -60,3 +60,19 @@ def test_a_sold_out_performance_page_says_so_and_offers_nothing_to_hold():
     assert "Find seats" not in page and "Hold selected seats" not in page and "0 left" not in page
     page = performance_page(perf, "fr")
     assert "Désolé, cette représentation est complète." in page and "Trouver des places" not in page
+
+
+def test_the_list_of_performances_leads_back_to_a_basket_held():
+    """A buyer who goes back to the list mid-checkout (the header's first link) finds the
+    way back to the seats they hold, not a list that says nothing of them."""
+    perf = make_performance(rows=2, per_row=5)
+    client = Client(headers={"accept-language": "fr"})
+    zone = perf.price_zones.get()
+    assert client.post(f"/performances/{perf.pk}/hold/", {"zone": zone.pk, "quantity": 2}).status_code == 302
+    page = client.get("/").content.decode()
+    note = page[page.index('id="basket-note"'):]
+    note = note[:note.index("</p>")]
+    assert 'href="/basket/"' in note and "Vous avez des places retenues pour " + perf.event.title in note
+
+    client.post("/basket/release/")
+    assert 'id="basket-note"' not in client.get("/").content.decode()

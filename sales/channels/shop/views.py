@@ -183,7 +183,9 @@ def event_list(request):
     rows = _cached_if_light(request, "shop:light:listing", lambda: _listing(now))
     ballots = (Ballot.objects.filter(opens_at__lte=now, closes_at__gt=now, drawn_at__isnull=True)
                .select_related("performance__event", "performance__venue", "zone").order_by("closes_at"))
-    return render(request, "shop/event_list.html", {"rows": rows, "ballots": ballots})
+    basket = _basket(request)  # the way back to it, for a buyer who came back here mid-checkout
+    return render(request, "shop/event_list.html", {
+        "rows": rows, "ballots": ballots, "basket": basket if basket and hold_is_live(basket, now) else None})
 
 
 def _listing(now) -> list[dict]:
