@@ -14,7 +14,7 @@ from datetime import datetime
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from events.models import PriceZone, Section
 
@@ -187,6 +187,9 @@ def hold_best(*, hold: Hold, zone: PriceZone, quantity: int, now: datetime, acto
                 raise PlacesUnavailable(ngettext("only %(n)d wheelchair space or companion seat left in %(zone)s",
                                                  "only %(n)d wheelchair spaces or companion seats left in %(zone)s",
                                                  left) % {"n": left, "zone": zone.name}, available=left)
+            if not left:  # "only 0 places left" reads as a slip; places in baskets may come back
+                raise PlacesUnavailable(gettext("no place is free in %(zone)s now") % {"zone": zone.name},
+                                        available=0)
             if left < quantity:
                 raise PlacesUnavailable(ngettext("only %(n)d place left in %(zone)s",
                                                  "only %(n)d places left in %(zone)s", left)
@@ -252,6 +255,9 @@ def hold_standing(*, hold: Hold, section: Section, quantity: int, now: datetime,
             return taken
     left = (Place.objects.filter(where, performance_id=hold.performance_id)
             .filter(free(now) & open_to(hold.channel)).count())
+    if not left:
+        raise PlacesUnavailable(gettext("no standing place is free in %(area)s now") % {"area": section.name},
+                                available=0)
     raise PlacesUnavailable(ngettext("only %(n)d standing place left in %(area)s",
                                      "only %(n)d standing places left in %(area)s", left)
                             % {"n": left, "area": section.name}, available=left)

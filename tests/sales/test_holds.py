@@ -172,6 +172,18 @@ def test_standing_places():
         hold_create(performance=perf, channel=ONLINE, section=lawn, quantity=3)
 
 
+def test_nothing_free_is_said_as_none_left_not_as_only_zero_left():
+    """Every place in someone's basket: the buyer reads that none is free now, not "only 0 left"."""
+    perf = make_performance(rows=1, per_row=2, standing=2)
+    lawn = perf.venue.sections.get(kind="standing")
+    hold_create(performance=perf, channel=ONLINE, section=lawn, quantity=2)
+    hold_create(performance=perf, channel=ONLINE, zone=perf.price_zones.get(name="Stalls"), quantity=2)
+    with pytest.raises(PlacesUnavailable, match="^no standing place is free in Lawn now$"):
+        hold_create(performance=perf, channel=ONLINE, section=lawn, quantity=1)
+    with pytest.raises(PlacesUnavailable, match="^no place is free in Stalls now$"):
+        hold_create(performance=perf, channel=ONLINE, zone=perf.price_zones.get(name="Stalls"), quantity=1)
+
+
 def test_release_gives_places_back(performance):
     ids = [p.pk for p in places_of(performance)[:2]]
     hold = hold_create(performance=performance, channel=ONLINE, place_ids=ids)
