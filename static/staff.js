@@ -72,6 +72,13 @@
       if (field.select) field.select();
       return;
     }
+    // In one amount field, the other's key goes to the other (C, the cash tendered; T, the
+    // card terminal): an amount holds no such letter, and the clerk says cash, then the rest
+    // on the card, without leaving the field first.
+    if (field && field.getAttribute && field.getAttribute("inputmode") === "decimal" && /^[a-z]$/i.test(e.key)) {
+      var other = document.querySelector('input[inputmode="decimal"][data-key="' + e.key.toLowerCase() + '"]');
+      if (other && other !== field) { e.preventDefault(); takeField(other); return; }
+    }
     if (typing(document.activeElement)) return;
     if (ticketKeys(e)) { e.preventDefault(); return; }
     var quick = document.querySelector(".quick:focus-within") || document.querySelector(".quick");
@@ -115,10 +122,34 @@
     }
     // A field's key selects what it holds: what is typed next replaces it (C, then the amount).
     // The card field's key goes into the provider's field, in its frame (card.js).
-    if (target.tagName === "INPUT") { target.focus(); if (target.select) target.select(); }
+    if (target.tagName === "INPUT") takeField(target);
     else if (target.tagName === "IFRAME" && window.cardFieldFocus) window.cardFieldFocus(target);
     else target.click();
   });
+  // A field reached by its key. One in a closed section (the card terminal's) opens it: hidden,
+  // it could not take the focus. The card terminal's amount, empty, is offered what is left
+  // to pay once the cash typed is counted (data-rest-of: the total's element), and the focus
+  // goes on to what is still to type (data-then: the terminal's authorisation reference), so
+  // a card sale is T, the reference, Enter; Shift+Tab goes back to the amount for a split.
+  function takeField(target) {
+    var section = target.closest && target.closest("details");
+    if (section && !section.open) section.open = true;
+    var total = target.dataset.restOf && document.getElementById(target.dataset.restOf);
+    if (total && total.dataset.amount && !target.value.trim()) {
+      var cashField = document.getElementById("tendered");
+      var cash = typedAmount(cashField ? cashField.value : "");
+      var rest = Math.round((parseFloat(total.dataset.amount) - (isNaN(cash) ? 0 : cash)) * 100) / 100;
+      if (!isNaN(cash) && rest > 0) {
+        var french = (document.documentElement.lang || "en").indexOf("fr") === 0;
+        target.value = french ? rest.toFixed(2).replace(".", ",") : rest.toFixed(2);
+        target.dispatchEvent(new Event("input", { bubbles: true }));  // the change line counts it
+      }
+    }
+    var then = target.dataset.then && target.value.trim() && document.getElementById(target.dataset.then);
+    if (then) target = then;
+    target.focus();
+    if (target.select) target.select();  // what is typed next replaces it
+  }
   // A sale's tickets (#ticket-types): ↑ ↓ choose one, a number gives it that price type
   // (the numbers of #type-keys) and moves to the next. A click or Tab chooses one too.
   var ticketTable = document.getElementById("ticket-types");

@@ -1,6 +1,8 @@
 """Price types and comps at the counter, in a real browser, by keys: a number gives the
 chosen ticket its price type, and a comp is refused until its reason is given."""
 
+from decimal import Decimal
+
 import pytest
 from playwright.sync_api import expect
 
@@ -181,4 +183,48 @@ def test_a_sale_priced_in_euros_works_out_its_change_in_euros(browser, live_serv
     page.locator("#take-payment").click()
     expect(page.locator(".msg-success")).to_contain_text(change)
     assert Order.objects.get().currency == "EUR"
+    context.close()
+
+
+def test_the_terminal_key_takes_the_rest_of_the_sale_on_the_card_terminal(browser, live_server):
+    """A card paid at the terminal by keys, as cash is: T opens the card terminal's fields
+    with what is left to pay after the cash typed, in the reference the terminal gives, and
+    Enter takes it; no mouse to open the section, no total typed again by hand."""
+    make_performance(rows=2, per_row=8, price="40.10")
+    context, page = open_counter(browser, live_server, make_user("clerk-card-key", "counter clerk"))
+    page.keyboard.press("2")
+    page.keyboard.press("Enter")  # hold the best two
+    page.wait_for_url("**/counter/sale/**")
+    expect(page.locator("#total")).to_have_text("$80.20")
+    page.keyboard.press("Escape")  # out of the cash field, where the sale opens
+    page.keyboard.press("t")
+    expect(page.get_by_label("Card amount")).to_be_visible()
+    expect(page.get_by_label("Card amount")).to_have_value("80.20")  # the whole total: no cash was typed
+    expect(page.get_by_label("Terminal authorisation reference")).to_be_focused()
+    expect(page.locator("#change")).to_have_text("$0.00")
+    page.keyboard.type("A-4471")
+    page.keyboard.press("Enter")
+    page.get_by_text("Sold.").wait_for()
+    order = Order.objects.get()
+    assert [(p.method, p.amount, p.reference) for p in order.payments.all()] == [
+        ("card_terminal", Decimal("80.20"), "A-4471")]
+
+    # A split: the cash handed over first, then T puts the rest on the card.
+    page.goto("/counter/")
+    page.keyboard.press("2")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/counter/sale/**")
+    page.keyboard.press("c")
+    page.keyboard.type("20")
+    page.keyboard.press("t")  # from the cash field: a key, not typed into the amount
+    expect(page.get_by_label("Cash tendered")).to_have_value("20")
+    expect(page.get_by_label("Card amount")).to_have_value("60.20")
+    expect(page.get_by_label("Terminal authorisation reference")).to_be_focused()
+    expect(page.locator("#change")).to_have_text("$0.00")
+    page.keyboard.type("B-0912")
+    page.keyboard.press("Enter")
+    page.get_by_text("Sold.").wait_for()
+    split = Order.objects.order_by("-pk").first()
+    assert sorted((p.method, p.amount) for p in split.payments.all()) == [
+        ("card_terminal", Decimal("60.20")), ("cash", Decimal("20.00"))]
     context.close()
