@@ -794,6 +794,46 @@ def test_closing_prints_the_shift_report_which_prints_without_the_pages_bars_and
     assert page.locator("nav.staffbar").is_visible() and page.locator("[data-print]").is_visible()
 
 
+def test_the_shift_report_fits_the_counters_80_mm_roll(staff_page):
+    """The report "Close and print the report" prints goes to the counter's printer, the
+    80 mm roll the tickets come out of: on paper it fits the roll less its margins, each
+    table within it, no figure or word cut off at the roll's edge (in French, the longest)."""
+    from tests.support import signed_in
+
+    perf = make_performance(rows=2, per_row=6, price="1234.55")
+    clerk = make_user("clerk-roll-report", "counter clerk")
+    c = signed_in(clerk)
+    c.post("/counter/shift/open/", {"cash_float": "1500"})
+    for payment in ({"tendered": "1300"}, {"card_amount": "1234.55", "card_reference": "A-1"},
+                    {"tendered": "1000", "card_amount": "234.55", "card_reference": "B-2"}):
+        sale = c.post("/counter/sale/", {"performance": perf.pk, "zone": perf.price_zones.get().pk, "quantity": "1"})
+        assert c.post(sale["Location"], {"attempt": "1", "language": "fr", **payment}).status_code == 302
+    shift = Shift.objects.get(clerk=clerk)
+    c.post("/counter/shift/close/", {"counted_cash": "3734.55", "counted_card": "1469.10"})
+    shift.refresh_from_db()
+    assert shift.closed_at is not None
+
+    page = staff_page(clerk)
+    page.goto(f"/counter/shift/{shift.pk}/report/")
+    page.context.add_cookies([{"name": "django_language", "value": "fr", "url": page.url}])
+    page.reload()
+    expect(page.locator("h1")).to_have_text("Rapport de quart")
+    page.emulate_media(media="print")
+    # On the roll, what the page lays out in is 74 mm wide: 80 mm less its margins, as the
+    # tickets' slip prints.
+    roll = round(74 * 96 / 25.4)  # px
+    page.set_viewport_size({"width": roll, "height": 900})
+    assert page.evaluate("document.documentElement.scrollWidth") <= roll
+    for table in ("#balance", "#shift-payments"):
+        box = page.locator(table).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= roll + 0.5, (table, box)
+        # Nothing spills out of its cell, nor out of the table.
+        spilled = page.evaluate("""t => [...document.querySelectorAll(t + ' th, ' + t + ' td')]
+            .filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.textContent)""", table)
+        assert spilled == [], (table, spilled)
+    screenshot(page, "shift-report-roll")
+
+
 def test_the_80_mm_slip_prints_on_pages_as_long_as_each_ticket_and_the_receipt(staff_page):
     """A receipt printer's roll is 80 mm wide and as long as what is printed: each ticket
     is a page of its own (the printer cuts between them), as long as the ticket, and the
