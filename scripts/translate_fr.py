@@ -149,7 +149,7 @@ FR = {
     'New seats': 'Nouvelles places',
     'Was': 'Avant',
     'now': 'maintenant',
-    'Held for': 'Retenues encore',
+    'Held for': 'Places retenues encore',
     'Keep the old seats': 'Garder les anciennes places',
     'The customer pays': 'Le client paie',
     'Change due': 'Monnaie à rendre',
@@ -1178,11 +1178,11 @@ FR = {
         "%(code)s : le prestataire de paiement a refusé de rembourser %(amount)s. La somme reste due à l'acheteur : "
         "remboursez-la par un autre moyen (l'historique de la commande donne la réponse du prestataire).",
     "One minute left: take the payment now, or the seats are released.":
-        "Plus qu'une minute : encaissez maintenant, ou les places sont libérées.",
+        "Il ne reste qu'une minute : encaissez maintenant, ou les places sont libérées.",
     "The hold lapsed and the seats were released.": "La retenue a expiré et les places ont été libérées.",
     "Start again": "Recommencer",
     "One minute left on this hold: extend it (E) or take the payment.":
-        "Plus qu'une minute sur cette retenue : prolongez-la (E) ou encaissez.",
+        "Il ne reste qu'une minute sur cette retenue : prolongez-la (E) ou encaissez.",
     "Back to the caller": "Retour à l'appelant",
     "The date %(line)s has passed.": "La date %(line)s est passée.",
     "%(line)s appears twice.": "%(line)s figure deux fois.",
@@ -1687,7 +1687,7 @@ FR = {
     "Une image sur ce site, montrée sur les pages de l'événement, p. ex. /static/demo/poster.svg.",
     "doors open at": "ouverture des portes à", "The payment was not made:": "Le paiement n'a pas été fait :",
     "One minute left: pay now, or your seats are released.":
-    "Plus qu'une minute : payez maintenant, sinon vos places seront libérées.",
+    "Il ne reste qu'une minute : payez maintenant, sinon vos places seront libérées.",
     "When": "Quand", "Doors open": "Ouverture des portes", "Where": "Où",
     "Your tickets for %(event)s — order %(code)s": "Vos billets pour %(event)s — commande %(code)s",
     "Hello %(name)s,": "Bonjour %(name)s,", "Thank you for your order %(code)s.": "Merci pour votre commande %(code)s.",

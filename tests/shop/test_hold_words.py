@@ -134,8 +134,8 @@ def test_every_countdown_says_minutes_and_seconds_to_a_screen_reader_not_a_time_
                                                                      "zone": perf.price_zones.get().pk})["Location"]
     for page, (english, french) in (
             ((shop, "/basket/"), ("Seats held for", "Places retenues pendant")),
-            ((counter, counter_sale), ("Held for", "Retenues encore")),
-            ((phone, phone_sale), ("Held for", "Retenues encore"))):
+            ((counter, counter_sale), ("Held for", "Places retenues encore")),
+            ((phone, phone_sale), ("Held for", "Places retenues encore"))):
         client, url = page
         for language, held_for, seconds in (({}, english, "seconds"), (FR, french, "secondes")):
             digits, heard = countdown_of(client.get(url, **language))

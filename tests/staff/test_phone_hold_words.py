@@ -27,7 +27,7 @@ def test_the_hold_of_a_phone_sale_is_never_called_a_reservation_in_french():
     page = phone.get(answer["Location"], HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     countdown = re.search(r'<p class="countdown" id="countdown"[^>]*>(.*?)<span', page).group(1)
     extend = re.search(r'form="extend-form"[^>]*>(.*?)<kbd>', page).group(1)
-    assert countdown.strip() == "Retenues encore"
+    assert countdown.strip() == "Places retenues encore"
     assert extend.strip() == "Prolonger la retenue"
     # The lapsed hold's message beside them says the same.
     assert "La retenue a expiré" in page
