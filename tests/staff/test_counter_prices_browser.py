@@ -228,3 +228,42 @@ def test_the_terminal_key_takes_the_rest_of_the_sale_on_the_card_terminal(browse
     assert sorted((p.method, p.amount) for p in split.payments.all()) == [
         ("card_terminal", Decimal("60.20")), ("cash", Decimal("20.00"))]
     context.close()
+
+
+def test_a_reservation_is_paid_at_the_counter_by_the_same_keys_as_a_sale(browser, live_server):
+    """A caller's reservation paid at the window: C the cash handed over, T the rest on the
+    card terminal (its fields opened, the rest offered, the focus in its reference), Enter."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from events.models import Channel
+    from sales.holds import hold_create
+    from sales.orders import CustomerDetails, customer_register, order_reserve
+    from tests.support import places_of
+
+    perf = make_performance(rows=2, per_row=8, price="40.10")
+    operator = make_user("operator-reserves", "phone operator")
+    caller = CustomerDetails(name="Lise Caron", email="lise@example.org", phone="+15145550142")
+    customer = customer_register(details=caller)
+    hold = hold_create(performance=perf, channel=Channel.PHONE, user=operator, owner_key=f"customer:{customer.pk}",
+                       place_ids=[p.pk for p in places_of(perf)[:2]])
+    order = order_reserve(hold=hold, customer=caller, actor=operator, deadline=timezone.now() + timedelta(days=2))
+    context, page = open_counter(browser, live_server, make_user("clerk-reservation-keys", "counter clerk"))
+    page.goto(f"/counter/orders/{order.code}/")
+    page.locator("#reservation-payment").wait_for()
+    page.keyboard.press("c")
+    expect(page.get_by_label("Cash tendered")).to_be_focused()
+    page.keyboard.type("20")
+    page.keyboard.press("t")  # from the cash field: a key, not typed into the amount
+    expect(page.get_by_label("Cash tendered")).to_have_value("20")
+    expect(page.get_by_label("Card amount")).to_have_value("60.20")
+    expect(page.get_by_label("Terminal authorisation reference")).to_be_focused()
+    page.keyboard.type("C-5530")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => !document.getElementById('reservation-payment')")
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID
+    assert sorted((p.method, p.amount, p.reference) for p in order.payments.all()) == [
+        ("card_terminal", Decimal("60.20"), "C-5530"), ("cash", Decimal("20.00"), "")]
+    context.close()
