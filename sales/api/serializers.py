@@ -565,3 +565,56 @@ class AllocateIn(PlacesIn):
 
 class CountOut(serializers.Serializer):
     count = serializers.IntegerField()
+
+
+# --- errors (sales.api.errors writes them; these describe them to the schema) ---------
+
+class RefusedPlaceOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    reason = serializers.CharField()
+
+
+class ErrorDetailOut(serializers.Serializer):
+    """An error: `code` to act on, `message` to show; each other member comes only with
+    the refusals its description names."""
+
+    code = serializers.CharField(help_text=(
+        "stable, to act on: invalid, not_found, unavailable, hold_not_active, too_many_held, rate_limited, "
+        "payment_declined, payment_action_required, payment_provider_unavailable, service_unavailable, "
+        "idempotency_key_reused, permission_denied, ..."))
+    message = serializers.CharField(help_text="to show a person, in the request's Accept-Language")
+    field = serializers.CharField(required=False, help_text=(
+        "the field of the request to correct, by its name in the body (a field of payment or customer by its "
+        "own: token, tendered, email)"))
+    fields = serializers.DictField(required=False, help_text=(
+        "a refusal by validation: each field's messages, nested as the body is"))
+    places = RefusedPlaceOut(many=True, required=False, help_text="unavailable: each place refused and why")
+    available = serializers.IntegerField(required=False, help_text=(
+        "on a refusal for quantity: how many places are left"))
+    together = serializers.IntegerField(required=False, help_text=(
+        "on a refusal for want of seats side by side: how many of them are together at most"))
+    held = serializers.IntegerField(required=False, help_text=(
+        "too_many_held: the places the caller's network holds now"))
+    limit = serializers.IntegerField(required=False, help_text="too_many_held: the most it may hold at once")
+    order = serializers.CharField(required=False, help_text=(
+        "payment_action_required: the order's code, waiting for the bank"))
+    client_secret = serializers.CharField(required=False, help_text=(
+        "payment_action_required: for the provider's script to ask the bank"))
+    performance = serializers.IntegerField(required=False, help_text=(
+        "wrong_performance: the performance the ticket is for"))
+    starts_at = serializers.DateTimeField(required=False, help_text=(
+        "wrong_performance, or a ticket exchanged: when its performance starts"))
+    void = serializers.ChoiceField(choices=[("refunded", "refunded"), ("exchanged", "exchanged")], required=False,
+                                   help_text="a void ticket scanned: why it is void")
+    voided_at = serializers.DateTimeField(required=False)
+    exchanged_for = serializers.IntegerField(required=False, help_text=(
+        "a ticket exchanged: the performance it became a ticket to"))
+    checked_in_at = serializers.DateTimeField(required=False, help_text="a second scan: when the first was")
+    door = serializers.CharField(required=False, help_text="a second scan: at which door the first was")
+    by = serializers.CharField(required=False, help_text="a second scan: who made the first")
+    errors = serializers.ListField(child=serializers.CharField(), required=False, help_text=(
+        "invalid_seating_plan: every error of the file, with its line"))
+
+
+class ErrorOut(serializers.Serializer):
+    error = ErrorDetailOut()

@@ -74,12 +74,8 @@ from .permissions import IsBuyerOrSeller, IsDoorRole, IsOrganizer, IsReservation
 logger = logging.getLogger(__name__)
 IDEMPOTENCY = OpenApiParameter(HEADER, str, OpenApiParameter.HEADER, required=False,
                                description="Retries with the same key return the first response.")
-ERROR = {"type": "object", "properties": {"error": {"type": "object", "properties": {
-    "code": {"type": "string"}, "message": {"type": "string"},
-    "available": {"type": "integer", "description": "on a refusal for quantity: how many places are left"},
-    "together": {"type": "integer",
-                 "description": "on a refusal for want of seats side by side: how many of them are together at most"}},
-    "required": ["code", "message"]}}}
+# Every member an error may hold (sales.api.errors), one component in the schema.
+ERROR = s.ErrorOut
 ERRORS = dict.fromkeys((400, 401, 402, 403, 404, 409, 413, 422, 429), ERROR)
 # What takes or pays back money may also meet the payment provider's silence (503).
 MONEY_ERRORS = {**ERRORS, 503: ERROR}
