@@ -292,3 +292,21 @@ def test_each_performance_on_a_callers_page_is_a_group_of_its_own(console):
     end_of_first = max(b["y"] + b["height"] for b in (first.bounding_box(),))
     assert second.bounding_box()["y"] - end_of_first >= 8  # a gap between two performances
     assert second.evaluate("f => getComputedStyle(f).borderTopStyle") == "solid"
+
+
+def test_l_reserves_and_emails_the_payment_link_without_tabbing_through_the_deadline(console):
+    """A reservation with a payment link from the keyboard: L, as Enter in the deadline
+    reserves, instead of Tab through each part of the date and time to the button."""
+    from django.core import mail
+
+    operator, caller, hold = held_for_a_caller("operator-link-key", 2)
+    page = console(operator)
+    page.goto(f"/phone/customers/{caller.pk}/sale/{hold.pk}/")
+    expect(page.get_by_role("button", name="Reserve and email a payment link")).to_contain_text("L")
+    with page.expect_navigation():
+        page.locator("body").press("l")
+    expect(page.get_by_text("The payment link was emailed to lou@example.org.")).to_be_visible()
+    order = Order.objects.get(hold=hold)
+    assert order.status == Order.Status.RESERVED
+    assert order.events.filter(action="payment link sent").exists()
+    assert [m.to for m in mail.outbox] == [["lou@example.org"]]
