@@ -355,7 +355,30 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Box office API",
-    "DESCRIPTION": "One seat inventory for the shop, the counter, the phone and integrations.",
+    # What the reference page (/api/docs/) opens with: enough to make a first sale.
+    "DESCRIPTION": """One seat inventory for the shop, the counter, the phone and integrations.
+
+**Signing in.** Buyers send nothing: they read the catalogue and buy online. Staff send
+`Authorization: Token <key>` (an administrator makes the key); the token's role chooses its
+channel (a counter clerk sells at the counter, a phone operator by phone) and what it may do.
+
+**A sale in two steps.** `POST /api/v1/holds/` holds places (`places` by id, or `zone` and
+`quantity` for the best available, or `section` and `quantity` standing) for a few minutes and
+answers the hold's `token`; `POST /api/v1/orders/` with that `hold`, the `customer` and a
+`payment` pays for them (online, `card` with the token of the payment provider's card field:
+no card number is ever accepted; 402 `payment_action_required` with a `client_secret` when
+the bank asks, then `confirm-payment/`). The order's answer has a `link`, whose last part is
+its private token: `GET /api/v1/orders/{code}/?token=...` reads it without an account.
+
+**Idempotency-Key.** Send one (a random UUID) on `POST holds/`, `POST orders/` and
+`orders/{code}/pay/`: a retry with the same key and body gets the first answer
+(`Idempotent-Replayed: true`), never a second sale.
+
+**Errors.** Every error is `{"error": {"code": ..., "message": ..., ...}}` (the members an
+error may hold and when: `ErrorDetailOut` below), the message in the request's
+`Accept-Language` (English or French). 409 `unavailable`: those places are taken, ask for
+others. 429 `rate_limited` and 503 `service_unavailable` carry `Retry-After`: send the same
+request again then, with the same key.""",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI assets are served by the project (no CDN).

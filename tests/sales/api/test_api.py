@@ -869,6 +869,18 @@ def test_openapi_schema_is_in_step_with_the_code(tmp_path):
         "docs/openapi.yaml is stale: run `manage.py spectacular --file docs/openapi.yaml`")
 
 
+def test_the_schema_tells_an_integrator_how_a_sale_goes(client):
+    """What the reference page opens with (the schema's description): how to sign in, a
+    sale's two steps, the idempotency key, the error shape and the limits, each pointing at
+    what the endpoints below hold, so that /api/docs/ is enough to start."""
+    import yaml
+
+    described = yaml.safe_load(client.get("/api/schema/").content)["info"]["description"]
+    for said in ("Authorization: Token", "POST /api/v1/holds/", "POST /api/v1/orders/", "Idempotency-Key",
+                 '{"error": {"code"', "ErrorDetailOut", "429", "Retry-After", "503", "?token=", "Accept-Language"):
+        assert said in described, said
+
+
 def test_docs_page_is_served_without_a_cdn(client):
     page = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in page and "cdn" not in page.lower()
