@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Prefetch, Q, Sum
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -36,7 +36,7 @@ from events.admin import (
     on_venue_clock,
     with_performance,
 )
-from events.models import Channel, OnSaleWindow, PriceType, PriceZone
+from events.models import Channel, OnSaleWindow, Performance, PriceType, PriceZone
 
 from . import shop_mode, waiting_room
 from .exports import csv_chunks
@@ -282,16 +282,36 @@ class PromoCodeForm(forms.ModelForm):
         return data
 
 
+PERFORMANCES_SHOWN = 2  # in a code's row; more are counted, the code's page lists them all
+
+
+class ForPerformance(admin.SimpleListFilter):
+    """The codes a buyer of one performance may use: those naming it and those limited to
+    no performance (valid for every one)."""
+
+    title = gettext_lazy("performance")
+    parameter_name = "performance"
+
+    def lookups(self, request, model_admin):
+        return [(p.pk, str(p)) for p in Performance.objects.select_related("event", "venue").order_by("starts_at")]
+
+    def queryset(self, request, queryset):
+        if not (self.value() or "").isdecimal():
+            return queryset
+        return queryset.filter(Q(performances=self.value()) | Q(performances__isnull=True)).distinct()
+
+
 @admin.register(PromoCode)
 class PromoCodeAdmin(admin.ModelAdmin):
     add_label = gettext_lazy("Add a promo code")
     formfield_overrides = {**AMOUNTS_AS_TYPED, **TIMES_AS_TYPED}
     form = PromoCodeForm
-    list_display = ("code", "description", "discount", "uses_so_far", "valid_from_shown", "valid_until_shown", "active")
+    list_display = ("code", "description", "discount", "applies_to", "uses_so_far", "valid_from_shown",
+                    "valid_until_shown", "active")
     # A code may serve several venues: on the box office's clock, as its form takes them.
     valid_from_shown = on_office_clock("valid_from", gettext_lazy("valid from"))
     valid_until_shown = on_office_clock("valid_until", gettext_lazy("valid until"))
-    list_filter = ("active",)
+    list_filter = ("active", ForPerformance)
     search_fields = ("code", "description")
     readonly_fields = ("uses",)
     filter_horizontal = ("performances", "zones", "price_types")
@@ -321,6 +341,32 @@ class PromoCodeAdmin(admin.ModelAdmin):
         if obj.per_order:
             return gettext("%(off)s off the order") % {"off": off}
         return gettext("%(off)s off each ticket") % {"off": off}
+
+    def get_queryset(self, request):
+        # The list's column reads each code's limits: fetched for the page at once.
+        return super().get_queryset(request).prefetch_related(
+            Prefetch("performances", Performance.objects.select_related("event", "venue").order_by("starts_at")),
+            "zones", "price_types")
+
+    @admin.display(description=gettext_lazy("Applies to"))
+    def applies_to(self, obj):
+        """The performances it is limited to, the first few named, and whether only some of
+        their zones or price types: "All performances" when it names none."""
+        performances = list(obj.performances.all())
+        if not performances:
+            said = gettext("All performances")
+        else:
+            said = "; ".join(str(p) for p in performances[:PERFORMANCES_SHOWN])
+            if len(performances) > PERFORMANCES_SHOWN:
+                more = len(performances) - PERFORMANCES_SHOWN
+                said = ngettext("%(shown)s and %(n)d more", "%(shown)s and %(n)d more", more) % {
+                    "shown": said, "n": more}
+        zones, types = len(obj.zones.all()), len(obj.price_types.all())
+        if zones:
+            said += " · " + ngettext("%(n)d zone only", "%(n)d zones only", zones) % {"n": zones}
+        if types:
+            said += " · " + ngettext("%(n)d price type only", "%(n)d price types only", types) % {"n": types}
+        return said
 
     @admin.display(description=gettext_lazy("Uses"))
     def uses_so_far(self, obj):

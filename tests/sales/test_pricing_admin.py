@@ -21,7 +21,7 @@ from sales.holds import hold_create
 from sales.models import ALPHABET, FeeRule, Organizer, Presale, PresaleCode, PromoCode, TaxRate
 from sales.orders import CustomerDetails, PriceRequest, order_place
 from sales.payments import APPROVE, PaymentRequest
-from tests.factories import PerformanceFactory
+from tests.factories import PerformanceFactory, PriceZoneFactory
 from tests.support import make_performance, places_of, price_types
 
 pytestmark = pytest.mark.django_db
@@ -370,6 +370,39 @@ def test_an_organizer_makes_a_promo_code_and_a_bad_one_is_explained(client, orga
         page = page_of(both)
         assert "A percentage off is more than 0 and at most 100." in page and "onstraint" not in page
     assert PromoCode.objects.count() == 1
+
+
+def test_the_promo_code_list_says_which_performances_each_code_is_for_and_filters_by_one(
+        client, organizer, django_assert_max_num_queries):
+    """An organizer with many codes sees at a glance which is for which show, without a
+    query per code, and finds a performance's codes: those for it and those for every one."""
+    client.force_login(organizer)
+    tonight, *others = [PerformanceFactory() for _ in range(4)]
+    PromoCode.objects.create(code="EVERYONE", percent_off=10)
+    PromoCode.objects.create(code="TONIGHT", percent_off=10).performances.set([tonight])
+    many = PromoCode.objects.create(code="TOUR", amount_off=5)
+    many.performances.set(others)
+    many.zones.set([PriceZoneFactory(performance=others[0])])
+    elsewhere = PromoCode.objects.create(code="ELSEWHERE", percent_off=5)
+    elsewhere.performances.set([others[0]])
+
+    with django_assert_max_num_queries(12) as few:
+        page = page_of(client.get("/admin/sales/promocode/"))
+    for i in range(10):  # ten more codes, each for a performance: no more queries
+        PromoCode.objects.create(code=f"MORE{i}", percent_off=1).performances.set([others[i % 3]])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get("/admin/sales/promocode/").status_code == 200
+    rows = dict(re.findall(r'>(EVERYONE|TONIGHT|TOUR|ELSEWHERE)</a>(.*?)</tr>', page, re.S))
+    assert "All performances" in rows["EVERYONE"]
+    assert str(tonight) in rows["TONIGHT"]
+    # Many: the first ones, then how many more; and that it is limited to some zones.
+    assert str(others[0]) in rows["TOUR"] and "and 1 more" in rows["TOUR"] and "1 zone only" in rows["TOUR"]
+
+    found = page_of(client.get(f"/admin/sales/promocode/?performance={tonight.pk}"))
+    assert ">TONIGHT<" in found and ">EVERYONE<" in found
+    assert ">TOUR<" not in found and ">ELSEWHERE<" not in found
+    fr = page_of(client.get("/admin/sales/promocode/", headers={"accept-language": "fr"}))
+    assert "Toutes les représentations" in fr and "1 zone seulement" in fr
 
 
 # --- presales ----------------------------------------------------------------------------------
