@@ -1,4 +1,5 @@
 import functools
+import json
 import re
 import zoneinfo
 from datetime import datetime
@@ -518,6 +519,10 @@ class PriceZoneInline(admin.StackedInline):
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
+        # A new performance's venue is the one chosen in the page: each section's venue is
+        # given for the page to offer the chosen venue's alone (venue_sections.js).
+        venues = None if obj is not None else json.dumps(
+            {str(pk): venue for pk, venue in Section.objects.values_list("pk", "venue_id")})
 
         class ZoneForm(formset.form):
             def __init__(self, *args, **kwargs):
@@ -535,6 +540,11 @@ class PriceZoneInline(admin.StackedInline):
                     sections = self.fields["sections"]
                     sections.queryset = sections.queryset.filter(venue_id=obj.venue_id)
                     sections.label_from_instance = lambda section: section.name
+                elif "sections" in self.fields:
+                    sections = self.fields["sections"]
+                    getattr(sections.widget, "widget", sections.widget).attrs["data-section-venues"] = venues
+                    sections.help_text = _("Only the sections of the venue chosen above are offered: choose it "
+                                           "first.")
 
             def _save_m2m(self):
                 for name in ("sections", "seats"):

@@ -283,6 +283,8 @@ FR = {
     "%(shown)s and %(n)d more": ("%(shown)s et %(n)d autre", "%(shown)s et %(n)d autres"),
     "%(n)d zone only": ("%(n)d zone seulement", "%(n)d zones seulement"),
     "%(n)d price type only": ("%(n)d tarif seulement", "%(n)d tarifs seulement"),
+    "Only the sections of the venue chosen above are offered: choose it first.":
+        "Seules les sections de la salle choisie plus haut sont proposées : choisissez-la d'abord.",
     "Imported %(sections)s and %(seats)s.": "%(sections)s et %(seats)s importés.",
     "%(n)d section": ("%(n)d section", "%(n)d sections"),
     "%(n)d seat": ("%(n)d siège", "%(n)d sièges"),

@@ -138,3 +138,23 @@ def test_a_zones_section_picker_lists_the_performances_own_hall_by_section_name(
     options = re.findall(r"<option[^>]*>([^<]*)</option>", picker[1])
     assert options == ["Stalls"], options
     assert str(elsewhere.venue) not in picker[1]
+
+
+def test_a_new_performances_zone_section_picker_says_which_venue_each_section_is_in(client, organizer):
+    """Before the performance is saved its venue is the one chosen in the page: the picker
+    gives each section's venue, for the page to offer the chosen venue's alone, and says so;
+    a section of another venue is still refused on saving."""
+    import json
+    import re
+    from html import unescape
+
+    perf = make_performance(rows=2, per_row=2, on_sale=False)
+    elsewhere = make_performance(rows=2, per_row=2, on_sale=False)
+    client.force_login(organizer)
+    response = client.get("/admin/events/performance/add/")
+    page = response.content.decode()
+    picker = re.search(r'<select[^>]*name="price_zones-__prefix__-sections"[^>]*>', page)
+    assert picker, re.findall(r'name="([^"]*sections[^"]*)"', page)
+    venues = json.loads(unescape(re.search(r'data-section-venues="([^"]*)"', picker[0])[1]))
+    assert venues == {str(s.pk): s.venue_id for p in (perf, elsewhere) for s in p.venue.sections.all()}
+    assert "Only the sections of the venue chosen above are offered: choose it first." in page_of(response)
