@@ -99,8 +99,8 @@ class OrderReceipt:
     # refunded, what was kept of what it cost (fees that are not refundable).
     paybacks: tuple[Payback, ...] = ()
     not_refunded: Decimal = ZERO
-    # The tickets refunded from an order still paid for its others: not in its total. (A
-    # refunded order's lines are all its tickets.)
+    # The tickets refunded from an order still paid for its others: not in its total, and
+    # named apart below it, with no amount. (A refunded order's lines are all its tickets.)
     refunded: tuple[ReceiptLine, ...] = ()
 
     @property
@@ -115,11 +115,6 @@ class OrderReceipt:
 
     def _written(self, moment: datetime | None, style: str) -> str:
         return when(timezone.localtime(moment, zoneinfo.ZoneInfo(self.time_zone)), style) if moment else ""
-
-    @property
-    def listed(self) -> tuple[ReceiptLine, ...]:
-        """Every ticket the receipt names: those paid for, then those refunded."""
-        return (*self.lines, *self.refunded)
 
     @property
     def subtotal(self) -> Decimal:
@@ -316,9 +311,9 @@ def _render(partial: str, order: Order, tickets, **context) -> str:
 
 
 def receipt_html(order: Order, tickets=None, *, narrow: bool = False, paybacks: bool = True) -> str:
-    """The receipt for a page (`narrow`: the counter's 80 mm slip, which names the tickets
-    refunded too), in the buyer's language. Without `paybacks` for a page that says what
-    was paid and paid back itself (the slip: paid_in_all)."""
+    """The receipt for a page (`narrow`: the counter's 80 mm slip), in the buyer's
+    language. Without `paybacks` for a page that says what was paid and paid back itself
+    (the slip: paid_in_all)."""
     return _render("html", order, tickets, narrow=narrow, paybacks=paybacks)
 
 

@@ -470,8 +470,8 @@ def test_a_slip_says_each_amount_of_cash_once_after_a_sale_and_a_refund(clerk):
 
 
 def test_a_slip_reprinted_after_a_ticket_is_refunded_names_it_and_says_the_refund_once(clerk, hall):
-    """One ticket of three refunded, the slip lists it as refunded with what was paid for it,
-    the others as valid; what went back (its fee kept: not refundable) is said once, in the
+    """One ticket of three refunded, the slip names it apart, below the total and with no
+    amount, the others as valid; what went back (its fee kept: not refundable) is said once, in the
     slip's own table, where paid in all less paid back is the net, the receipt's total."""
     booking_fee(Channel.COUNTER, per_ticket="3.50")
     shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
@@ -484,9 +484,8 @@ def test_a_slip_reprinted_after_a_ticket_is_refunded_names_it_and_says_the_refun
     assert sorted(row[status] for row in listed[1:]) == ["Refunded", "Valid", "Valid"]
     slip = signed_in(clerk).post(f"/counter/orders/{order.code}/print/").content.decode()
     rows = table_rows(slip, 'class="receipt')
-    start = rows.index([f"{first.place} · Stalls · Refunded"])
-    assert rows[start:start + 3] == [[f"{first.place} · Stalls · Refunded"], ["Price", "$50.00"],
-                                     ["Fee", "$3.50"]]
+    start = rows.index(["Tickets refunded since (not in the total above):"])
+    assert rows[start + 1] == [f"{first.place} · Stalls"] and rows.index(["Total", "$110.50"]) < start
     assert [f"{second.place} · Stalls · Valid"] in rows and [f"{third.place} · Stalls · Valid"] in rows
     assert ["Total", "$110.50"] in rows and not any(row[0].startswith("Paid back") for row in rows)
     assert table_rows(slip, 'id="slip-paid"')[0] == ["Cash", "$160.50"]  # what was paid, said once
@@ -500,7 +499,35 @@ def test_a_slip_reprinted_after_a_ticket_is_refunded_names_it_and_says_the_refun
                       'class="receipt')
     assert [row[0] for row in rows if " · " in row[0]] == [
         f"{third.place} · Stalls · Valid", f"{Order.objects.get(pk=order.pk).tickets.order_by('pk').last().place}"
-        f" · Front · Valid", f"{first.place} · Stalls · Refunded"]
+        f" · Front · Valid", f"{first.place} · Stalls"]
+
+
+def test_a_receipt_after_a_ticket_is_refunded_adds_up_as_printed(clerk, hall):
+    """One ticket of three refunded: every form of the receipt (the slip, the page, the
+    email's text and HTML) lists above its subtotal only the tickets it sums, and names
+    the refunded one apart, under its own heading below the total."""
+    from sales.order_receipt import receipt_email, receipt_html, receipt_text
+
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 3)  # 3 × 50.00
+    first = order.tickets.order_by("pk").first()
+    order = tickets_refund(order=order, ticket_ids=[first.pk], actor=clerk, shift=shift)
+    order = Order.objects.get(pk=order.pk)
+    refunded = str(first.place)
+    for narrow in (True, False):
+        rows = table_rows(receipt_html(order, narrow=narrow), 'class="receipt')
+        summed = rows[:next(i for i, row in enumerate(rows) if row[0] == "Subtotal")]
+        amounts = [Decimal(cell.strip("$")) for row in summed for cell in row[1:] if cell.startswith("$")]
+        assert sum(amounts) == Decimal("100.00") and ["Subtotal", "$100.00"] in rows, (narrow, rows)
+        assert not any(refunded in row[0] for row in summed), (narrow, summed)
+        after = rows[rows.index(["Total", "$100.00"]) + 1:]
+        head = after.index(["Tickets refunded since (not in the total above):"])
+        assert [refunded + " · Stalls"] == after[head + 1], (narrow, after)
+        assert all(len(row) == 1 for row in after[head:head + 2])  # no amount beside them
+    for text in (receipt_text(order), re.sub(r"<[^>]+>", "\n", receipt_email(order))):
+        before, _subtotal, below = text.partition("Subtotal")
+        assert refunded not in before and "Tickets refunded since (not in the total above):" in below
+        assert f"{refunded} · Stalls" in below.split("Total")[1]
 
 
 def test_the_orders_tables_say_what_each_column_is(clerk, hall):
