@@ -24,7 +24,7 @@ from events.models import SYMBOLS, PriceType
 from sales.errors import SalesError
 from sales.formatting import money, percent
 from sales.holds import hold_keep_choices
-from sales.models import REFUND_OWED, REFUND_REFUSED
+from sales.models import REFUND_OWED, REFUND_REFUSED, Payment
 from sales.orders import PriceRequest, Quote, hold_quote, refunds_refused, refused_words
 from sales.policy import counted_row, policy_for, refunds_at_all
 from sales.reads import list_price_basis
@@ -430,12 +430,28 @@ def tell_refunded(request, order, *, after: int) -> None:
     back = ", ".join(f"{method} {money(amount, order.currency)}" for method, amount in by_method.items()) \
         or money(0, order.currency)
     if order.performance.cancelled_at is not None:  # its places stay off sale
-        messages.success(request, _("Refunded: %(back)s. The performance is cancelled.") % {"back": back})
+        said = _("Refunded: %(back)s. The performance is cancelled.") % {"back": back}
     elif order.status == order.Status.PAID:
-        messages.success(request, _("Refunded: %(back)s. Those seats are back on sale; the order's other "
-                                    "tickets are still valid.") % {"back": back})
+        said = _("Refunded: %(back)s. Those seats are back on sale; the order's other "
+                 "tickets are still valid.") % {"back": back}
     else:
-        messages.success(request, _("Refunded: %(back)s. The seats are back on sale.") % {"back": back})
+        said = _("Refunded: %(back)s. The seats are back on sale.") % {"back": back}
+    messages.success(request, " ".join(filter(None, (said, cash_rounding_words(order, after=after)))))
+
+
+def cash_rounding_words(order, *, after: int) -> str:
+    """What a cash payback just made was rounded from, when it was (cash goes back to the
+    nearest coin, CASH_ROUNDING, as the sale's cash line says it): the clerk and the buyer
+    read why the amount is not the tickets' own. Empty when nothing was rounded."""
+    cash = [p for p in order.payments.filter(pk__gt=after, amount__lt=0, method=Payment.Method.CASH)
+            if p.message not in (REFUND_OWED, REFUND_REFUSED)]
+    exact = -sum((p.amount for p in cash), Decimal("0"))
+    counted = -sum((counted_row(p) for p in cash), Decimal("0"))
+    if exact == counted:
+        return ""
+    return _("In cash, to the nearest %(step)s: %(exact)s is paid back as %(cash)s.") % {
+        "step": money(settings.CASH_ROUNDING, order.currency), "exact": money(exact, order.currency),
+        "cash": money(counted, order.currency)}
 
 
 def first_error(form: forms.Form) -> str:

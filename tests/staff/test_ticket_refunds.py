@@ -530,6 +530,33 @@ def test_a_receipt_after_a_ticket_is_refunded_adds_up_as_printed(clerk, hall):
         assert f"{refunded} · Stalls" in below.split("Total")[1]
 
 
+def test_a_cash_refund_rounded_to_the_coin_says_so(clerk):
+    """A 47.14 ticket (41.00 and Québec's taxes) comes back as 47.15 in cash: the clerk is
+    told the amount was rounded for cash, as the sale's cash line says it; a refund that
+    needed no rounding says nothing of it."""
+    quebec_taxes()
+    perf = make_performance(rows=1, per_row=4, price="41.00")
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    hold = hold_create(performance=perf, channel=Channel.COUNTER, user=clerk, zone=perf.price_zones.get(),
+                       quantity=2)
+    order = order_place(hold=hold, customer=CustomerDetails(name="Walk in", email="w@example.org"), actor=clerk,
+                        shift=shift, payments=[PaymentRequest(method="cash", tendered=Decimal("100"))])
+    first, second = order.tickets.order_by("pk")
+    assert first.price == Decimal("47.14")
+    c = signed_in(clerk)
+    page = unescape(c.post(f"/counter/orders/{order.code}/refund/", {"tickets_given": "1", "tickets": [first.pk]},
+                           follow=True).content.decode())
+    assert "Refunded: Cash $47.15." in page
+    assert "In cash, to the nearest $0.05: $47.14 is paid back as $47.15." in page
+    even = make_performance(rows=1, per_row=2, price="43.49")  # 50.00 with its taxes
+    hold = hold_create(performance=even, channel=Channel.COUNTER, user=clerk, zone=even.price_zones.get(),
+                       quantity=1)
+    order = order_place(hold=hold, customer=CustomerDetails(name="Walk in", email="w@example.org"), actor=clerk,
+                        shift=shift, payments=[PaymentRequest(method="cash", tendered=Decimal("50"))])
+    page = unescape(c.post(f"/counter/orders/{order.code}/refund/", follow=True).content.decode())
+    assert "Refunded: Cash $50.00." in page and "to the nearest" not in page
+
+
 def test_the_orders_tables_say_what_each_column_is(clerk, hall):
     """A clerk (and a screen reader) reads what each column of the order's tickets and
     payments is (with no price type on any ticket, there is no column for one)."""
