@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -39,16 +40,39 @@ def shift_open(*, clerk, cash_float: Decimal) -> Shift:
         raise IllegalTransition(_("you already have an open shift")) from None
 
 
+@dataclass(frozen=True)
+class DrawerCash:
+    """The cash drawer of a shift, as a clerk reconciles it: the float it opened with, the
+    cash taken and the cash paid back (each as it changed hands), and so what it should hold."""
+
+    cash_float: Decimal
+    taken: Decimal
+    paid_back: Decimal  # negative: what left the drawer
+
+    @property
+    def expected(self) -> Decimal:
+        return self.cash_float + self.taken + self.paid_back
+
+
+def _moved(shift: Shift) -> QuerySet[Payment]:
+    return (shift.payments.filter(status__in=(Payment.Status.APPROVED, Payment.Status.REFUNDED))
+            .exclude(status=Payment.Status.REFUNDED, amount__gt=0))  # a charge paid straight back
+
+
+def shift_cash(shift: Shift) -> DrawerCash:
+    """The shift's cash from its float to what the drawer should hold (DrawerCash)."""
+    # Cash as it changed hands: each payment to the nearest coin, each payback as it left the drawer.
+    moved = [cash_due(amount) if out is None else out
+             for amount, out in _moved(shift).filter(method="cash").values_list("amount", "cash")]
+    return DrawerCash(cash_float=shift.cash_float, taken=sum((m for m in moved if m > 0), Decimal("0")),
+                      paid_back=sum((m for m in moved if m < 0), Decimal("0")))
+
+
 def shift_expected(shift: Shift) -> dict[str, Decimal]:
     """What the drawer and the card terminal should hold: the float, plus every payment
     taken, less every refund paid out, during the shift."""
-    taken = (shift.payments.filter(status__in=(Payment.Status.APPROVED, Payment.Status.REFUNDED))
-             .exclude(status=Payment.Status.REFUNDED, amount__gt=0))  # a charge paid straight back
-    rows = dict(taken.exclude(method="cash").values_list("method").annotate(total=Sum("amount")))
-    # Cash as it changed hands: each payment to the nearest coin, each payback as it left the drawer.
-    cash = sum((cash_due(amount) if out is None else out
-                for amount, out in taken.filter(method="cash").values_list("amount", "cash")), Decimal("0"))
-    return {"cash": shift.cash_float + cash, "card_terminal": rows.get("card_terminal") or Decimal("0")}
+    rows = dict(_moved(shift).exclude(method="cash").values_list("method").annotate(total=Sum("amount")))
+    return {"cash": shift_cash(shift).expected, "card_terminal": rows.get("card_terminal") or Decimal("0")}
 
 
 def shift_differences(shift: Shift) -> dict[str, Decimal]:

@@ -285,6 +285,8 @@ FR = {
     "%(n)d price type only": ("%(n)d tarif seulement", "%(n)d tarifs seulement"),
     "Only the sections of the venue chosen above are offered: choose it first.":
         "Seules les sections de la salle choisie plus haut sont proposées : choisissez-la d'abord.",
+    "Cash drawer": "Tiroir-caisse", "Cash taken": "Espèces encaissées", "Cash paid back": "Espèces remboursées",
+    "Expected in the drawer": "Attendu dans le tiroir",
     "In cash, to the nearest %(step)s: %(exact)s is paid back as %(cash)s.": "En espèces, arrondi à %(step)s près\u00a0: %(exact)s est remboursé %(cash)s.",
     "Tickets refunded since (not in the total above):": "Billets remboursés depuis (hors du total ci-dessus)\u00a0:",
     "Imported %(sections)s and %(seats)s.": "%(sections)s et %(seats)s importés.",

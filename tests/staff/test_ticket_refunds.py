@@ -557,6 +557,26 @@ def test_a_cash_refund_rounded_to_the_coin_says_so(clerk):
     assert "Refunded: Cash $50.00." in page and "to the nearest" not in page
 
 
+def test_the_shift_report_sets_out_the_cash_from_the_float_to_the_difference(clerk, hall):
+    """A clerk reconciling the drawer reads, apart: the float, the cash taken, the cash paid
+    back, what the drawer should hold, what was counted and the difference, in English and
+    in French, on the page that is also the printed report."""
+    from sales.shifts import shift_close
+
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 2)  # 100.00 in cash
+    tickets_refund(order=order, ticket_ids=[order.tickets.order_by("pk").first().pk], actor=clerk, shift=shift)
+    shift_close(shift=shift, clerk=clerk, counted_cash=Decimal("149"), counted_card=Decimal("0"))
+    c = signed_in(clerk)
+    page = c.get(f"/counter/shift/{shift.pk}/report/").content.decode()
+    assert table_rows(page, 'id="drawer-cash"') == [
+        ["Cash float", "$100.00"], ["Cash taken", "$100.00"], ["Cash paid back", "−$50.00"],
+        ["Expected in the drawer", "$150.00"], ["Counted", "$149.00"], ["Difference", "−$1.00"]]
+    french = c.get(f"/counter/shift/{shift.pk}/report/", headers={"accept-language": "fr"}).content.decode()
+    assert [row[0] for row in table_rows(french, 'id="drawer-cash"')] == [
+        "Fonds de caisse", "Espèces encaissées", "Espèces remboursées", "Attendu dans le tiroir", "Compté", "Écart"]
+
+
 def test_the_orders_tables_say_what_each_column_is(clerk, hall):
     """A clerk (and a screen reader) reads what each column of the order's tickets and
     payments is (with no price type on any ticket, there is no column for one)."""

@@ -91,6 +91,7 @@ from sales.policy import COUNTER_CLERK, cash_due, counted_row
 from sales.reads import names_match
 from sales.shifts import (
     seats_held_by,
+    shift_cash,
     shift_check_holds,
     shift_close,
     shift_current,
@@ -772,7 +773,8 @@ def shift_report(request, pk: int):
     for p in payments:  # as it changed hands: cash to the nearest coin, as the drawer's expected amount counts it
         p.counted = counted_row(p)
     return render(request, "counter/shift_report.html", {"shift": shift, "payments": payments,
-                                                         "differences": shift_differences(shift)})
+                                                         "differences": shift_differences(shift),
+                                                         "drawer": shift_cash(shift)})
 
 
 @clerk_only
