@@ -378,7 +378,8 @@ its private token: `GET /api/v1/orders/{code}/?token=...` reads it without an ac
 error may hold and when: `ErrorDetailOut` below), the message in the request's
 `Accept-Language` (English or French). 409 `unavailable`: those places are taken, ask for
 others. 429 `rate_limited` and 503 `service_unavailable` carry `Retry-After`: send the same
-request again then, with the same key.""",
+request again then, with the same key. A 503 may come from any call (PostgreSQL or Redis out
+of reach).""",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI assets are served by the project (no CDN).

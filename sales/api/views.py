@@ -14,7 +14,8 @@ from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
@@ -76,10 +77,18 @@ IDEMPOTENCY = OpenApiParameter(HEADER, str, OpenApiParameter.HEADER, required=Fa
                                description="Retries with the same key return the first response.")
 # Every member an error may hold (sales.api.errors), one component in the schema.
 ERROR = s.ErrorOut
-ERRORS = dict.fromkeys((400, 401, 402, 403, 404, 409, 413, 422, 429), ERROR)
-# What takes or pays back money may also meet the payment provider's silence (503).
-MONEY_ERRORS = {**ERRORS, 503: ERROR}
-READ_ERRORS = dict.fromkeys((400, 401, 403, 404), ERROR)
+# When to ask again (sales.api.errors): ApiSchema declares it on every 429 and 503.
+RETRY_AFTER = OpenApiParameter("Retry-After", int, OpenApiParameter.HEADER, required=True, response=[429, 503],
+                               description="seconds to wait before sending the same request again")
+LIMITED = OpenApiResponse(ERROR, description=(
+    "rate_limited: too many from the caller's address (or queue pass) this clock minute"))
+# Any call may find PostgreSQL or Redis out of reach; what takes or pays back money may
+# also meet the payment provider's silence.
+OUTAGE = OpenApiResponse(ERROR, description=(
+    "service_unavailable: PostgreSQL or Redis out of reach; on a payment, payment_provider_unavailable: "
+    "the provider did not answer. Send the same request again (with the same Idempotency-Key where it takes one)"))
+ERRORS = {**dict.fromkeys((400, 401, 402, 403, 404, 409, 413, 422), ERROR), 429: LIMITED, 503: OUTAGE}
+READ_ERRORS = {**dict.fromkeys((400, 401, 403, 404), ERROR), 503: OUTAGE}
 # Holds and orders: anyone, without a token (AllowAny says so to the schema too), but no
 # staff token whose role does not sell (IsBuyerOrSeller: both must pass).
 BUYERS = [AllowAny, IsBuyerOrSeller]
@@ -103,7 +112,15 @@ class Described(SimpleMetadata):
         return described
 
 
+class ApiSchema(AutoSchema):
+    """Every answer of the API's views that says when to ask again says so in the schema too."""
+
+    def get_override_parameters(self):
+        return [*super().get_override_parameters(), RETRY_AFTER]
+
+
 class ApiView(APIView):
+    schema = ApiSchema()
     authentication_classes = [TokenWithRoles, SessionAuthentication]
     renderer_classes = [JSONRenderer]
     parser_classes = [JsonParser]
@@ -406,7 +423,7 @@ def _interrupted(request) -> None:
 class OrderCreate(ApiView):
     permission_classes = BUYERS
 
-    @extend_schema(request=s.OrderIn, responses={201: s.OrderOut, **MONEY_ERRORS}, parameters=[IDEMPOTENCY])
+    @extend_schema(request=s.OrderIn, responses={201: s.OrderOut, **ERRORS}, parameters=[IDEMPOTENCY])
     @idempotent("orders", settle=lambda request: _interrupted(request))
     def post(self, request):
         data = _valid(s.OrderIn, request)
@@ -476,7 +493,7 @@ class OrderConfirmPayment(ApiView):
     an address has a ceiling over all the passes it sends, as for promo and presale codes."""
     permission_classes = BUYERS
 
-    @extend_schema(request=s.ConfirmPaymentIn, responses={200: s.OrderOut, **MONEY_ERRORS})
+    @extend_schema(request=s.ConfirmPaymentIn, responses={200: s.OrderOut, **ERRORS})
     def post(self, request, code: str):
         data = _valid(s.ConfirmPaymentIn, request)
         # Counted on the caller's valid queue pass if it sends one (buyers let in behind one
@@ -494,7 +511,7 @@ class OrderAction(ApiView):
     permission_classes = [IsStaffRole]
     action = ""
 
-    @extend_schema(request=None, responses={200: s.OrderOut, **MONEY_ERRORS})
+    @extend_schema(request=None, responses={200: s.OrderOut, **ERRORS})
     def post(self, request, code: str):
         order = _order_for(request, code)
         if self.action == "refund":
@@ -536,7 +553,7 @@ class OrderPay(ApiView):
     """A reservation paid later, by the staff who took it (phone) or at the counter."""
     permission_classes = [IsStaffRole]
 
-    @extend_schema(request=s.PaymentIn, responses={200: s.OrderOut, **MONEY_ERRORS}, parameters=[IDEMPOTENCY])
+    @extend_schema(request=s.PaymentIn, responses={200: s.OrderOut, **ERRORS}, parameters=[IDEMPOTENCY])
     @idempotent("order-payments", settle=lambda request, code: _paid_already(request, code))
     def post(self, request, code: str):
         order = _order_for(request, code)
@@ -550,7 +567,7 @@ class OrderRefund(OrderAction):
     paid for the others)."""
     action = "refund"
 
-    @extend_schema(request=s.RefundIn, responses={200: s.RefundOut, **MONEY_ERRORS})
+    @extend_schema(request=s.RefundIn, responses={200: s.RefundOut, **ERRORS})
     def post(self, request, code: str):
         return super().post(request, code)
 

@@ -1,7 +1,8 @@
 """Schema-driven fuzzing: schemathesis generates requests from the committed OpenAPI
 schema and sends them to the live test server, as an anonymous caller and with a staff
 token that may do everything (so the staff and organizer bodies are parsed, not refused
-at the login). No 500, and no response that breaks the schema."""
+at the login). No 500, and no response that breaks the schema: its body, its status, the
+headers it declares."""
 
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -45,5 +47,5 @@ def caller(request, fuzz_world) -> dict:
           suppress_health_check=list(HealthCheck))
 def test_api_fuzz(case, fuzz_world, caller):
     case.call_and_validate(base_url=fuzz_world, headers=caller, checks=[
-        not_a_server_error, response_schema_conformance, content_type_conformance,
-        status_code_conformance])
+        not_a_server_error, response_schema_conformance, response_headers_conformance,
+        content_type_conformance, status_code_conformance])

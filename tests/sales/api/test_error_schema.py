@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from rest_framework.test import APIClient
 
 from tests.support import BUYER, CARD, assert_error, client_for, make_performance, places_of
 
@@ -66,3 +67,83 @@ def test_every_member_of_an_orders_refusal_is_in_the_schema():
                                                                  "payment": CARD}, format="json"), 400, "invalid")
     assert refused["field"] == "hold"
     assert_documented(refused, "/api/v1/orders/", 400)
+
+
+# --- the answers any call may get, and their headers -----------------------------------------
+
+METHODS = ("get", "put", "post", "patch", "delete")
+
+
+def operations() -> list[tuple[str, str, dict]]:
+    """Every operation of the API's resources (the health check answers in its own shape)."""
+    paths = yaml.safe_load(SCHEMA.read_text())["paths"]
+    return [(path, method, op) for path, item in paths.items() if path.startswith("/api/")
+            for method, op in item.items() if method in METHODS]
+
+
+def assert_answer_documented(answer, declared: dict) -> None:
+    """`answer` is an error in the shape the schema's response `declared` names, with every
+    header it declares."""
+    assert declared["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorOut"}
+    for name, header in declared.get("headers", {}).items():
+        assert answer.has_header(name), f"{name} declared, not sent"
+        if header["schema"]["type"] == "integer":
+            assert answer[name].isdigit(), f"{name}: {answer[name]!r} is no number of seconds"
+    assert set(answer.json()["error"]) <= set(documented_members())
+
+
+def documented_members() -> set:
+    schemas = yaml.safe_load(SCHEMA.read_text())["components"]["schemas"]
+    return set(schemas["ErrorDetailOut"]["properties"])
+
+
+def declared(path: str, method: str, status: int) -> dict:
+    responses = yaml.safe_load(SCHEMA.read_text())["paths"][path][method]["responses"]
+    assert str(status) in responses, f"{method.upper()} {path} does not declare {status}"
+    return responses[str(status)]
+
+
+def test_every_call_declares_the_503_of_an_outage_with_its_retry_after():
+    for path, method, op in operations():
+        assert "503" in op["responses"], f"{method.upper()} {path}: no 503"
+        assert "Retry-After" in op["responses"]["503"].get("headers", {}), f"{method.upper()} {path}: no Retry-After"
+
+
+def test_every_429_declares_its_retry_after():
+    limited = [(path, method, op) for path, method, op in operations() if "429" in op["responses"]]
+    assert limited
+    for path, method, op in limited:
+        assert "Retry-After" in op["responses"]["429"].get("headers", {}), f"{method.upper()} {path}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_outage_answers_what_the_schema_declares():
+    from django.db import connection
+    from django.test import Client
+
+    port = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = 9  # nothing listens there
+    try:
+        client = Client(raise_request_exception=False)
+        read = client.get("/api/v1/events/")
+        hold = client.post("/api/v1/holds/", {"performance": 1, "places": [1]}, content_type="application/json")
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = port
+    assert_error(read, 503, "service_unavailable")
+    assert_answer_documented(read, declared("/api/v1/events/", "get", 503))
+    assert_error(hold, 503, "service_unavailable")
+    assert_answer_documented(hold, declared("/api/v1/holds/", "post", 503))
+
+
+def test_a_rate_limit_answers_what_the_schema_declares():
+    from tests.test_security import in_one_clock_minute
+
+    api = APIClient(REMOTE_ADDR="198.51.100.77")
+    in_one_clock_minute()
+    guesses = [api.post(f"/api/v1/orders/Z{i:07d}/confirm-payment/", {"client_secret": "x"}, format="json")
+               for i in range(31)]
+    limited = guesses[-1]
+    assert_error(limited, 429, "rate_limited")
+    assert_answer_documented(limited, declared("/api/v1/orders/{code}/confirm-payment/", "post", 429))
