@@ -379,7 +379,9 @@ error may hold and when: `ErrorDetailOut` below), the message in the request's
 `Accept-Language` (English or French). 409 `unavailable`: those places are taken, ask for
 others. 429 `rate_limited` and 503 `service_unavailable` carry `Retry-After`: send the same
 request again then, with the same key. A 503 may come from any call (PostgreSQL or Redis out
-of reach).""",
+of reach). A body not sent as `application/json` is 415 `unsupported_media_type`, and a method
+a path does not list is 405 `method_not_allowed` with `Allow` naming those it does (the
+response `MethodNotAllowed` below).""",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI assets are served by the project (no CDN).
@@ -388,6 +390,14 @@ of reach).""",
     "REDOC_DIST": "SIDECAR",
     # An order's status, in every answer that carries an order (OrderOut, RefundOut).
     "ENUM_NAME_OVERRIDES": {"OrderOutStatusEnum": "sales.models.Order.Status"},
+    # A method a path does not list is refused before any operation (no operation of the
+    # schema can name it): one response, in the API's error shape, for every path.
+    "APPEND_COMPONENTS": {"responses": {"MethodNotAllowed": {
+        "description": "method_not_allowed: the path does not take this method",
+        "headers": {"Allow": {"schema": {"type": "string"}, "required": True,
+                              "description": "the methods the path takes, comma-separated"}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+    }}},
 }
 
 # Public base URL used in emails (private order links).

@@ -87,7 +87,9 @@ LIMITED = OpenApiResponse(ERROR, description=(
 OUTAGE = OpenApiResponse(ERROR, description=(
     "service_unavailable: PostgreSQL or Redis out of reach; on a payment, payment_provider_unavailable: "
     "the provider did not answer. Send the same request again (with the same Idempotency-Key where it takes one)"))
-ERRORS = {**dict.fromkeys((400, 401, 402, 403, 404, 409, 413, 422), ERROR), 429: LIMITED, 503: OUTAGE}
+NOT_JSON = OpenApiResponse(ERROR, description="unsupported_media_type: a body that is not application/json")
+ERRORS = {**dict.fromkeys((400, 401, 402, 403, 404, 409, 413, 422), ERROR), 415: NOT_JSON, 429: LIMITED,
+          503: OUTAGE}
 READ_ERRORS = {**dict.fromkeys((400, 401, 403, 404), ERROR), 503: OUTAGE}
 # Holds and orders: anyone, without a token (AllowAny says so to the schema too), but no
 # staff token whose role does not sell (IsBuyerOrSeller: both must pass).

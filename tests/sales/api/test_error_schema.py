@@ -72,6 +72,7 @@ def test_every_member_of_an_orders_refusal_is_in_the_schema():
 # --- the answers any call may get, and their headers -----------------------------------------
 
 METHODS = ("get", "put", "post", "patch", "delete")
+BODY_METHODS = ("put", "post", "patch", "delete")
 
 
 def operations() -> list[tuple[str, str, dict]]:
@@ -116,6 +117,12 @@ def test_every_429_declares_its_retry_after():
         assert "Retry-After" in op["responses"]["429"].get("headers", {}), f"{method.upper()} {path}"
 
 
+def test_every_call_with_a_body_declares_the_415_of_a_body_not_json():
+    for path, method, op in operations():
+        if method in BODY_METHODS:
+            assert "415" in op["responses"], f"{method.upper()} {path}: no 415"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_an_outage_answers_what_the_schema_declares():
     from django.db import connection
@@ -147,3 +154,19 @@ def test_a_rate_limit_answers_what_the_schema_declares():
     limited = guesses[-1]
     assert_error(limited, 429, "rate_limited")
     assert_answer_documented(limited, declared("/api/v1/orders/{code}/confirm-payment/", "post", 429))
+
+
+def test_a_body_not_json_answers_what_the_schema_declares():
+    refused = client_for().post("/api/v1/holds/", {"performance": "1"})  # a form (multipart)
+    assert_error(refused, 415, "unsupported_media_type")
+    assert_answer_documented(refused, declared("/api/v1/holds/", "post", 415))
+
+
+def test_a_method_a_path_does_not_list_answers_what_the_schema_declares():
+    """A method a path does not list is refused before any operation: the schema declares
+    that refusal once, as a response every path may give, with the methods it lists."""
+    refused = client_for().get("/api/v1/holds/")
+    assert_error(refused, 405, "method_not_allowed")
+    schema = yaml.safe_load(SCHEMA.read_text())
+    assert_answer_documented(refused, schema["components"]["responses"]["MethodNotAllowed"])
+    assert refused["Allow"] and "MethodNotAllowed" in schema["info"]["description"]
