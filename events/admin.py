@@ -1105,7 +1105,8 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
                 performance_cancel(performance=performance, note=form.cleaned_data["note"], actor=request.user,
                                    notes={"en": form.cleaned_data["note_en"], "fr": form.cleaned_data["note_fr"]})
             except SalesError as exc:
-                form.add_error(None, exc.message)
+                field = exc.detail.get("field")  # a note refused: beside it
+                form.add_error(field if field in form.fields else None, exc.message)
             else:
                 self.log_change(request, performance, _("Cancelled"))
                 self.message_user(request, _("The performance is cancelled: nothing more is sold, and its buyers "

@@ -14,6 +14,7 @@ from django.utils.translation import get_language, gettext, gettext_noop
 from events.models import group_mark, money, when
 from events.models import percent as percent  # a tax rate, as sales.models names one
 
+from .errors import InvalidRequest
 from .models import ERASED_NAME, erased_email
 
 
@@ -199,6 +200,15 @@ def holds_card_number(text: str) -> bool:
                 if len(digits) >= 13 and digits[0] in CARD_FIRST_DIGITS and _luhn(digits):
                     return True
     return False
+
+
+def refuse_card_number(text: str, *, field: str) -> None:
+    """Refuse what staff or a buyer typed if it holds a card number (holds_card_number): a
+    note, a name, a phone number, a terminal's reference, a comp's reason, a door's name, what
+    the buyers of a cancelled performance are told."""
+    if holds_card_number(text):
+        raise InvalidRequest(gettext("this looks like a card number, and card numbers are never kept here: "
+                                     "take it out"), field=field)
 
 
 def _luhn(digits: str) -> bool:

@@ -17,7 +17,7 @@ from events.models import IN_A_SENTENCE, NAMES, Performance, PriceType
 
 from . import formatting
 from .errors import IllegalTransition, InvalidRequest, NotFound, WrongPerformance
-from .formatting import at_venue
+from .formatting import at_venue, refuse_card_number
 from .models import Order, Place, PlaceEvent, PlaceState, Ticket
 from .reads import names_match
 
@@ -109,7 +109,10 @@ def ticket_check_in(*, code: str, performance: Performance, door: str = "", acto
     now = now or timezone.now()
     # A door's name is shown to other staff ("already checked in at … at <door>"): no
     # control or direction-override characters to disguise it.
-    door = "".join(ch for ch in (door or "") if unicodedata.category(ch) not in ("Cc", "Cf")).strip()[:60]
+    door = "".join(ch for ch in (door or "") if unicodedata.category(ch) not in ("Cc", "Cf")).strip()
+    # Kept with the scan and shown to other staff: never a card number typed there by mistake.
+    refuse_card_number(door, field="door")
+    door = door[:60]
     scan = (scan or "").strip()[:40]
     when = scan_time(scanned_at, now)
     ticket = (Ticket.objects.select_related("order__customer", "place__seat", "place__section",

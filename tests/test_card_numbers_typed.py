@@ -1,6 +1,7 @@
 """No card number on the box office's servers, even one typed by hand: a phone operator's
 note, a counter clerk's terminal reference, a buyer's phone number or name, a comp's
-reason. Each would be printed on slips, exported to spreadsheets and kept in backups."""
+reason, a door's name, a cancellation note. Each would be printed on slips, exported to
+spreadsheets, emailed or kept in backups."""
 
 from html import unescape
 
@@ -98,3 +99,46 @@ def test_a_card_number_typed_as_how_a_refused_refund_was_paid_back_is_refused_an
     settled = admin.post("/admin/sales/order/", {"action": "settle_refused", "_selected_action": [order.pk],
                                                  "confirmed": "yes", "how": "Cheque 1043"}, follow=True)
     assert "Settled the refused refunds of 1 order." in settled.content.decode()
+
+
+def test_a_card_number_typed_as_a_door_name_is_refused_and_nobody_admitted(performance, clerk):
+    """The door's name is shown to other staff ("already checked in at … at <door>") and
+    kept with every scan: a card number typed there is refused, the ticket left unscanned."""
+    from sales.errors import InvalidRequest
+    from sales.models import Ticket
+    from sales.tickets import ticket_check_in
+    from tests.sales.test_check_in import sell
+    from tests.support import on_the_day
+
+    first, second = sell(performance, n=2)
+    on_the_day(performance)
+    with pytest.raises(InvalidRequest, match="card number") as refused:
+        ticket_check_in(code=first.code, performance=performance, door="Gate 4242 4242 4242 4242", actor=clerk)
+    assert refused.value.detail["field"] == "door"
+    error = assert_error(client_for(clerk).post(f"/api/v1/tickets/{second.code}/check-in/", {
+        "performance": performance.pk, "door": "4000056655665556"}, format="json"), 400, "invalid")
+    assert error["field"] == "door" and error["message"].lower() == REFUSED
+    assert not Ticket.objects.filter(checked_in_at__isnull=False).exists()
+    assert ticket_check_in(code=first.code, performance=performance, door="North gate", actor=clerk)
+
+
+def test_a_card_number_in_a_cancellation_note_is_refused_and_nothing_cancelled(organizer):
+    """What the organizer tells the buyers of a cancelled performance is emailed to every one
+    of them and shown on their orders' pages, in each language: never a card number."""
+    from events.models import Performance
+    from sales.errors import InvalidRequest
+    from sales.orders.cancellation import performance_cancel
+    from tests.support import make_performance
+
+    perf = make_performance(rows=1, per_row=4)
+    for note, notes, field in (("Paid back to card 4242 4242 4242 4242", {}, "note"),
+                               ("Storm", {"fr": "Remboursé sur la carte 4242424242424242"}, "note_fr")):
+        with pytest.raises(InvalidRequest, match="card number") as refused:
+            performance_cancel(performance=perf, note=note, notes=notes, actor=organizer)
+        assert refused.value.detail["field"] == field
+    page = signed_in(organizer).post(f"/admin/events/performance/{perf.pk}/cancel/", {
+        "note": "Storm", "note_en": "Refunds to 4000 0566 5566 5556", "confirm": "on"})
+    assert page.status_code == 200 and REFUSED in unescape(page.content.decode()).lower()
+    perf = Performance.objects.get(pk=perf.pk)
+    assert perf.cancelled_at is None and not perf.cancellation_note
+    assert performance_cancel(performance=perf, note="Storm", actor=organizer).cancelled_at

@@ -22,6 +22,7 @@ from events.models import Performance
 from .. import enqueue, inventory, waiting_room
 from ..availability import availability_changed
 from ..errors import IllegalTransition, SalesError
+from ..formatting import refuse_card_number
 from ..holds import hold_release
 from ..inventory.rules import free
 from ..models import REFUND_OWED, REFUND_REFUSED, Hold, Order, Payment, Place, PlaceEvent, Presale, WaitingRoom
@@ -87,6 +88,10 @@ def performance_cancel(*, performance: Performance, note: str = "", actor=None,
     note = (note or "").strip()
     versions = {f"cancellation_note_{language}": (text or "").strip()
                 for language, text in (notes or {}).items() if language in ("en", "fr")}
+    # Emailed to every buyer and shown on their orders' pages: never a card number.
+    refuse_card_number(note, field="note")
+    for name, text in versions.items():
+        refuse_card_number(text, field=name.replace("cancellation_", ""))
     with transaction.atomic():
         if not Performance.objects.filter(pk=performance.pk, cancelled_at__isnull=True).update(
                 cancelled_at=now, cancellation_note=note, **versions):

@@ -14,7 +14,7 @@ from events.models import unprintable
 
 from .. import rows
 from ..errors import IllegalTransition, InvalidRequest
-from ..formatting import WALK_IN_EMAIL, WALK_IN_NAME, holds_card_number
+from ..formatting import WALK_IN_EMAIL, WALK_IN_NAME, refuse_card_number
 from ..models import Customer, CustomerNote, Order, address_as_sent, mailbox
 from ..notifications import resend_confirmation
 from .status import record
@@ -149,14 +149,6 @@ def customer_for(details: CustomerDetails) -> Customer:
 
 
 NOTE_MAX = 2000
-
-
-def refuse_card_number(text: str, *, field: str) -> None:
-    """Refuse what staff or a buyer typed if it holds a card number (formatting.holds_card_number):
-    a note, a name, a phone number, a terminal's reference, a comp's reason."""
-    if holds_card_number(text):
-        raise InvalidRequest(_("this looks like a card number, and card numbers are never kept here: take it out"),
-                             field=field)
 
 
 def customer_note_add(*, customer: Customer, text: str, actor) -> CustomerNote:
