@@ -298,6 +298,8 @@ FR = {
         "Jours à l’heure de la salle de chaque représentation, comme le fichier en écrit les heures.",
     "no place is free in %(zone)s now": "aucune place n’est libre dans la zone %(zone)s pour l’instant",
     "no standing place is free in %(area)s now": "aucune place debout n’est libre dans %(area)s pour l’instant",
+    "no wheelchair space or companion seat is free in %(zone)s now":
+        "aucune place pour fauteuil roulant ou accompagnateur n’est libre dans la zone %(zone)s pour l’instant",
     # the links beside a chooser in the admin, named after the table they link to
     "Add another venue": "Ajouter une autre salle",
     "Change selected venue": "Modifier la salle sélectionnée",

@@ -183,6 +183,9 @@ def hold_best(*, hold: Hold, zone: PriceZone, quantity: int, now: datetime, acto
         tries += tried or not candidates
         if not candidates:
             left = _left_in_zone(hold, zone, now, accessible)
+            if not left and accessible:  # "only 0 left" reads as a slip; places in baskets may come back
+                raise PlacesUnavailable(gettext("no wheelchair space or companion seat is free in %(zone)s now")
+                                        % {"zone": zone.name}, available=0)
             if left < quantity and accessible:  # the zone may have many other places free
                 raise PlacesUnavailable(ngettext("only %(n)d wheelchair space or companion seat left in %(zone)s",
                                                  "only %(n)d wheelchair spaces or companion seats left in %(zone)s",

@@ -177,6 +177,11 @@ def test_best_available_offers_wheelchair_spaces_and_companion_seats_only_when_a
     with pytest.raises(PlacesUnavailable, match="only 2 wheelchair spaces or companion seats left") as refused:
         hold_create(performance=perf, channel=Channel.ONLINE, zone=zone, quantity=3, accessible=True)
     assert refused.value.detail["available"] == 2
+    # Every one of them held: none is free now, not "only 0 left".
+    hold_create(performance=perf, channel=Channel.ONLINE, zone=zone, quantity=2, accessible=True)
+    with pytest.raises(PlacesUnavailable, match="no wheelchair space or companion seat is free in") as refused:
+        hold_create(performance=perf, channel=Channel.ONLINE, zone=zone, quantity=1, accessible=True)
+    assert refused.value.detail["available"] == 0
 
 
 def test_a_lane_never_leaves_an_orphan_seat_while_the_zone_has_a_clean_block():
