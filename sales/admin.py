@@ -164,7 +164,7 @@ class SalesPerformanceAdmin(PerformanceAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, unquote(object_id))
-        may = (obj is not None and self.has_change_permission(request, obj)
+        may = (obj is not None and obj.cancelled_at is None and self.has_change_permission(request, obj)
                and not Place.objects.filter(performance=obj).exists())
         return super().change_view(request, object_id, form_url, {"may_put_on_sale": may, **(extra_context or {})})
 
@@ -197,9 +197,8 @@ class SalesPerformanceAdmin(PerformanceAdmin):
             format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", zones)
             if zones else format_html(
                 "<tr><td colspan=\"6\">{}</td></tr>",
-                # Said here, where a new one is saved: the button is at the top of its page.
-                format_html(gettext("Not on sale yet: put it on sale with the button “{button}” above."),
-                            button=pgettext("performance", "Put on sale"))),
+                # Its page says how to put it on sale, to whoever may (change_view).
+                gettext("Cancelled before it was put on sale.") if obj.cancelled_at else gettext("Not on sale yet.")),
             # Why its total is not the dashboard's net takings.
             gettext("Ticket sales are the valid tickets' prices, their fees and taxes included; the fees per order "
                     "and the fees refunds kept are in the dashboard's net takings."),

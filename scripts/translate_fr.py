@@ -292,8 +292,9 @@ FR = {
     "Imported %(sections)s and %(seats)s.": "%(sections)s et %(seats)s importés.",
     "%(n)d section": ("%(n)d section", "%(n)d sections"),
     "%(n)d seat": ("%(n)d siège", "%(n)d sièges"),
-    "Not on sale yet: put it on sale with the button “{button}” above.":
-        "Pas encore en vente\u00a0: mettez-la en vente avec le bouton «\u00a0{button}\u00a0» ci-dessus.",
+    "Not on sale yet: put it on sale with the button “Put on sale” above.":
+        "Pas encore en vente\u00a0: mettez-la en vente avec le bouton «\u00a0Mettre en vente\u00a0» ci-dessus.",
+    "Cancelled before it was put on sale.": "Annulée avant d’avoir été mise en vente.",
     "Days on the clock of each performance's venue, as the file writes its times.":
         "Jours à l’heure de la salle de chaque représentation, comme le fichier en écrit les heures.",
     "no place is free in %(zone)s now": "aucune place n’est libre dans la zone %(zone)s pour l’instant",

@@ -72,6 +72,17 @@ def test_a_performance_not_on_sale_is_put_on_sale_from_its_page_and_the_list_say
     assert 'id="put-on-sale"' not in answer.content.decode()
     answer = client.post(put, follow=True)  # twice: said, nothing made twice
     assert Place.objects.filter(performance=waiting).count() == 100
+    # A cancelled performance is not put on sale: no button, and no word of one.
+    cancelled = make_performance(on_sale=False)
+    Performance.objects.filter(pk=cancelled.pk).update(cancelled_at=timezone.now())
+    page = unescape(client.get(f"/admin/events/performance/{cancelled.pk}/change/").content.decode())
+    assert 'id="put-on-sale"' not in page and "with the button" not in page
+    assert "Cancelled before it was put on sale." in page
+    # One who may only read it is told it is not on sale, and of no button.
+    client.force_login(reader)
+    page = unescape(client.get(f"/admin/events/performance/{make_performance(on_sale=False).pk}/change/")
+                    .content.decode())
+    assert "with the button" not in page and "Not on sale yet." in page
 
 
 def test_a_performance_put_on_sale_with_no_on_sale_window_is_said_to_be_sold_nowhere(client, organizer):
