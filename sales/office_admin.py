@@ -588,7 +588,8 @@ class ExportForm(forms.Form):
     date_from = forms.DateField(label=gettext_lazy("From (day)"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}),
                                 help_text=gettext_lazy("Days on the clock of each performance's venue, as the file "
-                                                       "writes its times."))
+                                                       "writes its times (customers, who belong to no venue: the "
+                                                       "box office's clock)."))
     date_to = forms.DateField(label=gettext_lazy("To (day, included)"), required=False,
                               widget=forms.DateInput(attrs={"type": "date"}))
 

@@ -295,8 +295,10 @@ FR = {
     "Not on sale yet: put it on sale with the button “Put on sale” above.":
         "Pas encore en vente\u00a0: mettez-la en vente avec le bouton «\u00a0Mettre en vente\u00a0» ci-dessus.",
     "Cancelled before it was put on sale.": "Annulée avant d’avoir été mise en vente.",
-    "Days on the clock of each performance's venue, as the file writes its times.":
-        "Jours à l’heure de la salle de chaque représentation, comme le fichier en écrit les heures.",
+    "Days on the clock of each performance's venue, as the file writes its times (customers, who belong to no "
+    "venue: the box office's clock).":
+        "Jours à l’heure de la salle de chaque représentation, comme le fichier en écrit les heures (les clients, "
+        "qui ne sont d’aucune salle\u00a0: l’heure de la billetterie).",
     "no place is free in %(zone)s now": "aucune place n’est libre dans la zone %(zone)s pour l’instant",
     "no standing place is free in %(area)s now": "aucune place debout n’est libre dans %(area)s pour l’instant",
     "no wheelchair space or companion seat is free in %(zone)s now":
