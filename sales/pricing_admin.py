@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -298,7 +298,16 @@ class ForPerformance(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not (self.value() or "").isdecimal():
             return queryset
-        return queryset.filter(Q(performances=self.value()) | Q(performances__isnull=True)).distinct()
+        perf = int(self.value())
+
+        def limited(through, to_perf: str):
+            """No such limit, or one to this performance's zones (price types)."""
+            mine = through.objects.filter(promocode_id=OuterRef("pk"))
+            return ~Exists(mine) | Exists(mine.filter(**{to_perf: perf}))
+
+        return queryset.filter(Q(performances=perf) | (
+            Q(performances__isnull=True) & limited(PromoCode.zones.through, "pricezone__performance_id")
+            & limited(PromoCode.price_types.through, "pricetype__performance_id"))).distinct()
 
 
 @admin.register(PromoCode)
@@ -346,13 +355,17 @@ class PromoCodeAdmin(admin.ModelAdmin):
         # The list's column reads each code's limits: fetched for the page at once.
         return super().get_queryset(request).prefetch_related(
             Prefetch("performances", Performance.objects.select_related("event", "venue").order_by("starts_at")),
-            "zones", "price_types")
+            Prefetch("zones", PriceZone.objects.select_related("performance__event", "performance__venue")),
+            Prefetch("price_types", PriceType.objects.select_related("performance__event", "performance__venue")))
 
     @admin.display(description=gettext_lazy("Applies to"))
     def applies_to(self, obj):
         """The performances it is limited to, the first few named, and whether only some of
         their zones or price types: "All performances" when it names none."""
         performances = list(obj.performances.all())
+        if not performances:  # every one, unless its zones or price types are some performances'
+            performances = sorted({part.performance for part in (*obj.zones.all(), *obj.price_types.all())},
+                                  key=lambda p: (p.starts_at, p.pk))
         if not performances:
             said = gettext("All performances")
         else:

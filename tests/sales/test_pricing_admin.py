@@ -385,6 +385,9 @@ def test_the_promo_code_list_says_which_performances_each_code_is_for_and_filter
     many.zones.set([PriceZoneFactory(performance=others[0])])
     elsewhere = PromoCode.objects.create(code="ELSEWHERE", percent_off=5)
     elsewhere.performances.set([others[0]])
+    # No performance named, but zones of one: valid there only, and said so.
+    zoned = PromoCode.objects.create(code="ZONED", percent_off=5)
+    zoned.zones.set([PriceZoneFactory(performance=others[1])])
 
     with django_assert_max_num_queries(12) as few:
         page = page_of(client.get("/admin/sales/promocode/"))
@@ -392,7 +395,8 @@ def test_the_promo_code_list_says_which_performances_each_code_is_for_and_filter
         PromoCode.objects.create(code=f"MORE{i}", percent_off=1).performances.set([others[i % 3]])
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get("/admin/sales/promocode/").status_code == 200
-    rows = dict(re.findall(r'>(EVERYONE|TONIGHT|TOUR|ELSEWHERE)</a>(.*?)</tr>', page, re.S))
+    rows = dict(re.findall(r'>(EVERYONE|TONIGHT|TOUR|ELSEWHERE|ZONED)</a>(.*?)</tr>', page, re.S))
+    assert "All performances" not in rows["ZONED"] and str(others[1]) in rows["ZONED"]
     assert "All performances" in rows["EVERYONE"]
     assert str(tonight) in rows["TONIGHT"]
     # Many: the first ones, then how many more; and that it is limited to some zones.
@@ -400,7 +404,8 @@ def test_the_promo_code_list_says_which_performances_each_code_is_for_and_filter
 
     found = page_of(client.get(f"/admin/sales/promocode/?performance={tonight.pk}"))
     assert ">TONIGHT<" in found and ">EVERYONE<" in found
-    assert ">TOUR<" not in found and ">ELSEWHERE<" not in found
+    assert ">TOUR<" not in found and ">ELSEWHERE<" not in found and ">ZONED<" not in found
+    assert ">ZONED<" in page_of(client.get(f"/admin/sales/promocode/?performance={others[1].pk}"))
     fr = page_of(client.get("/admin/sales/promocode/", headers={"accept-language": "fr"}))
     assert "Toutes les représentations" in fr and "1 zone seulement" in fr
 
