@@ -705,3 +705,28 @@ def test_a_refused_code_says_what_to_do_next_on_a_line_of_its_own(browser, live_
     page.locator("#answer.door-ok").wait_for()
     assert page.locator("#answer .door-next").count() == 0
     context.close()
+
+
+def test_without_the_script_the_doors_name_goes_with_each_typed_code(browser, live_server):
+    """A code checked in before door.js runs (or on a browser without it) is posted by the
+    form alone: the door's name typed above goes with it, and the answering page keeps it
+    for the next guest."""
+    perf = make_performance(rows=1, per_row=5)
+    first, second = sell(perf, 2)
+    on_the_day(perf)
+    context = browser.new_context(base_url=live_server.url, locale="en-CA", java_script_enabled=False)
+    login(context, make_user("door-plain", DOOR_STAFF), live_server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"/door/performances/{perf.pk}/")
+    page.get_by_label("This door").fill("South gate")
+    type_code(page, first.code)
+    assert page.locator(".door-verdict").inner_text() == "Admitted"
+    assert Ticket.objects.get(pk=first.pk).checked_in_door == "South gate"
+    assert page.get_by_label("This door").input_value() == "South gate"
+    type_code(page, second.code)
+    assert page.locator(".door-verdict").inner_text() == "Admitted"
+    assert Ticket.objects.get(pk=second.pk).checked_in_door == "South gate"
+    type_code(page, first.code)
+    assert page.locator(".door-detail").inner_text().endswith("at South gate")
+    context.close()

@@ -175,7 +175,9 @@ def scan(request, pk: int):
         return JsonResponse({**result, "counts": counts}, status=status)
     return _scanning_page(request, {
         "performance": performance, "counts": counts, "off_day": off_day(performance, now),
-        "q": "", "found": [], "result": result}, status=status)
+        "q": "", "found": [], "result": result,
+        # Posted by the form alone (no script): the door's name stays for the next guest.
+        "door": request.POST.get("door", "").strip()[:60]}, status=status)
 
 
 @door_only
