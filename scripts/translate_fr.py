@@ -279,6 +279,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "This shift is still open: its report is printed when it is closed.":
+        "Ce quart est encore ouvert : son rapport s’imprime à sa fermeture.",
     "Applies to": "S'applique à",
     "%(shown)s and %(n)d more": ("%(shown)s et %(n)d autre", "%(shown)s et %(n)d autres"),
     "%(n)d zone only": ("%(n)d zone seulement", "%(n)d zones seulement"),

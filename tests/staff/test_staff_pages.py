@@ -1169,3 +1169,21 @@ def test_the_printed_slip_writes_the_performances_date_in_full_as_its_tickets_do
     slip = unescape(re.sub(r"\s+", " ", c.post(f"/counter/orders/{order.code}/print/").content.decode()))
     ticket = slip[slip.index('class="ticket"'):]
     assert "<div>vendredi 17 janvier 2031, 20 h</div>" in ticket, ticket[:400]  # (spaces made plain above)
+
+
+def test_an_open_shifts_report_keeps_the_count_blind_until_the_close(clerk, performance):
+    """The drawer is counted blind: the close says only whether each count matches. The
+    report of a shift still open (its address typed mid-shift) must not tell the clerk what
+    the drawer took, so it says the shift is open and leads to its close."""
+    c = signed_in(clerk)
+    c.post(open_sale(c, performance)["Location"], {"tendered": "100"})
+    shift = Shift.objects.get()
+    c.get("/counter/")  # the sale's message (its change due) shown there
+    page = c.get(f"/counter/shift/{shift.pk}/report/")
+    text = unescape(re.sub(r"<[^>]+>", " ", page.content.decode()))
+    assert page.status_code == 409
+    assert "$" not in text and "Cash taken" not in text
+    assert "This shift is still open: its report is printed when it is closed." in " ".join(text.split())
+    assert 'href="/counter/shift/close/"' in page.content.decode()
+    c.post("/counter/shift/close/", {"counted_cash": "200", "counted_card": "0"})
+    assert "$100.00" in c.get(f"/counter/shift/{shift.pk}/report/").content.decode()

@@ -769,6 +769,10 @@ def _count_differences(shift, counted) -> list[dict]:
 @clerk_only
 def shift_report(request, pk: int):
     shift = get_object_or_404(Shift, pk=pk, clerk=request.user)
+    if shift.closed_at is None:
+        # The drawer is counted blind (the close says only whether each count matches):
+        # what the shift took is not shown before its count.
+        return render(request, "counter/shift_report.html", {"shift": shift, "still_open": True}, status=409)
     payments = list(shift.payments.select_related("order__performance__venue").order_by("created_at"))
     for p in payments:  # as it changed hands: cash to the nearest coin, as the drawer's expected amount counts it
         p.counted = counted_row(p)
