@@ -18,6 +18,20 @@ from .formatting import when
 from .models import Hold, Order, Place, PlaceState, PresaleCode
 from .policy import begun_for, policy_for, roles_of
 
+# A hold made for an exchange (at the counter or by phone) carries its order's code in its
+# owner key, "exchange:<ORDER CODE>": its seats are sold by that exchange only
+# (orders.order_exchange), never as a sale of their own (refuse_exchange_hold).
+EXCHANGE_MARK = "exchange:"
+
+
+def refuse_exchange_hold(hold: Hold) -> None:
+    """Refuse to sell or reserve `hold` as an order of its own if it was made for an
+    exchange: whoever holds its token (its clerk's or operator's API token) would otherwise
+    sell the exchange's seats as a second order, the exchange left undone."""
+    if hold.owner_key.startswith(EXCHANGE_MARK):
+        raise IllegalTransition(_("these places are held for an exchange of order %(code)s: only that exchange "
+                                  "takes them") % {"code": hold.owner_key[len(EXCHANGE_MARK):]})
+
 
 # Whether a performance has been put on sale (has places). Not `EXISTS (SELECT 1 ...)`:
 # in a prepared statement's generic plan PostgreSQL expects thousands of places per

@@ -281,6 +281,8 @@ FR = {
     "tickets refunded": "billets remboursés",
     "This shift is still open: its report is printed when it is closed.":
         "Ce quart est encore ouvert : son rapport s’imprime à sa fermeture.",
+    "these places are held for an exchange of order %(code)s: only that exchange takes them":
+        "ces places sont retenues pour un échange de la commande %(code)s : seul cet échange les prend",
     "Applies to": "S'applique à",
     "%(shown)s and %(n)d more": ("%(shown)s et %(n)d autre", "%(shown)s et %(n)d autres"),
     "%(n)d zone only": ("%(n)d zone seulement", "%(n)d zones seulement"),

@@ -33,9 +33,6 @@ from sales.policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR, c
 # A festival has hundreds of performances on sale: each staff page lists them a page at a time,
 # the soonest first, and finds one by its show, venue or date.
 PERFORMANCES_PER_PAGE = 10
-# A hold made for an exchange (at the counter or by phone) carries its order's code in its
-# owner key, "exchange:<ORDER CODE>": its seats are never sold as a sale of their own.
-EXCHANGE_MARK = "exchange:"
 ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 # The longest search a staff search box takes (the counter's order lookup, the phone's caller
 # search): longer than any name, email or order code. A longer one never reaches the database.

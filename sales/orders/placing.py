@@ -23,7 +23,7 @@ from ..errors import (
     PaymentInterrupted,
     ProviderUnavailable,
 )
-from ..holds import hold_is_live, hold_may_be_used_by
+from ..holds import hold_is_live, hold_may_be_used_by, refuse_exchange_hold
 from ..models import Customer, Hold, Order, PromoCode, mailbox
 from ..payments import PaymentRequest, declined_because
 from ..policy import policy_for
@@ -85,6 +85,7 @@ def order_place(
     hold = rows.instance(Hold, found[0])
     if owner_key is not None and not hold_may_be_used_by(hold, user=actor, owner_key=owner_key):
         raise InvalidRequest(_("no such hold"), field="hold")
+    refuse_exchange_hold(hold)
     by_key, of_hold, uncertain, limit, lost, places, setup = found[0][-7:]
     policy = policy_for(hold.channel)
     if not policy.allows(actor):

@@ -25,7 +25,7 @@ from ..errors import (
     PaymentProcessing,
     ReservationLapsed,
 )
-from ..holds import hold_is_live, hold_may_be_used_by
+from ..holds import hold_is_live, hold_may_be_used_by, refuse_exchange_hold
 from ..models import Hold, Order, Payment
 from ..payments import PROCESSING, PROVIDERS, PaymentRequest
 from ..policy import policy_for
@@ -53,6 +53,7 @@ def order_reserve(*, hold: Hold | None = None, hold_token: str | None = None, cu
         if hold is None or (owner_key is not None
                             and not hold_may_be_used_by(hold, user=actor, owner_key=owner_key)):
             raise InvalidRequest(_("no such hold"), field="hold")
+    refuse_exchange_hold(hold)
     policy = policy_for(hold.channel)
     if not policy.allows(actor) or policy.reservation_for is None:
         raise NotPermitted(_("this channel cannot make reservations to pay later"))

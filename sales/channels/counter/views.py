@@ -48,7 +48,6 @@ from sales.channels.forms import (
     zone_prices,
 )
 from sales.channels.staff import (
-    EXCHANGE_MARK,
     as_handed,
     exchange_offers,
     exchange_refused,
@@ -66,7 +65,7 @@ from sales.channels.staff import (
 )
 from sales.errors import InvalidRequest, SalesError, ShiftClosed
 from sales.formatting import WALK_IN_EMAIL, day_label, money
-from sales.holds import hold_create, hold_is_live, hold_release
+from sales.holds import EXCHANGE_MARK, hold_create, hold_is_live, hold_release
 from sales.models import Hold, Order, Payment, Place, Shift
 from sales.order_receipt import paid_in_all
 from sales.orders import (

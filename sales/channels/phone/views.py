@@ -51,7 +51,6 @@ from sales.channels.forms import (
     zone_prices,
 )
 from sales.channels.staff import (
-    EXCHANGE_MARK,
     as_handed,
     exchange_offers,
     exchange_refused,
@@ -67,7 +66,7 @@ from sales.channels.staff import (
 )
 from sales.errors import InvalidRequest, PaymentDeclined, ProviderUnavailable, SalesError
 from sales.formatting import money, when
-from sales.holds import hold_create, hold_extend, hold_is_live, hold_release, holds_live
+from sales.holds import EXCHANGE_MARK, hold_create, hold_extend, hold_is_live, hold_release, holds_live
 from sales.models import Customer, Hold, Order, Payment, Ticket
 from sales.notifications import resend_confirmation, send_payment_link
 from sales.orders import (

@@ -2,6 +2,7 @@
 channel that made it; its token alone is not enough, and staff pages never show it."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -13,7 +14,7 @@ from sales.holds import hold_create
 from sales.models import Hold, Order
 from sales.orders import CustomerDetails, customer_register, order_reserve
 from sales.policy import COUNTER_CLERK
-from tests.support import client_for, make_user, places_of
+from tests.support import assert_error, card_token, client_for, make_user, places_of
 
 pytestmark = pytest.mark.django_db
 CALLER = CustomerDetails(name="Caller", email="caller@example.org")
@@ -125,3 +126,41 @@ def test_a_hold_token_alone_does_not_pay_for_someone_elses_seats(performance, cl
     assert not Order.objects.exists()
     paid = mine.post("/api/v1/orders/", {"hold": token, "customer": BUYER, "payment": CARD}, format="json")
     assert paid.status_code == 201 and paid.json()["status"] == "paid"
+
+
+@pytest.mark.parametrize("role", ["clerk", "operator"])
+def test_an_exchanges_hold_is_not_sold_or_reserved_as_an_order_of_its_own(request, role, performance):
+    """The seats held for an exchange (marked with its order's code) are the exchange's: its
+    member of staff, holding the hold's token, cannot pay for them or reserve them through
+    the API as a second order."""
+    from sales.orders import order_place
+    from sales.orders.exchanges import exchange_hold
+    from sales.payments import PaymentRequest
+    from tests.support import drawer
+
+    user = request.getfixturevalue(role)
+    channel = Channel.COUNTER if role == "clerk" else Channel.PHONE
+    seats = [p.pk for p in places_of(performance, state="available")[:2]]
+    first = hold_create(performance=performance, channel=channel, user=user, place_ids=seats[:1])
+    payment = (PaymentRequest(method="cash", tendered=Decimal("100")) if role == "clerk"
+               else PaymentRequest(method="card_not_present", token=card_token()))
+    order = order_place(hold=first, customer=CALLER, actor=user, payment=payment,
+                        shift=drawer(user) if role == "clerk" else None)
+    ticket = order.tickets.get()
+    hold, _quote = exchange_hold(order=order, ticket_ids=[ticket.pk], channel=channel, user=user,
+                                 performance=performance, place_ids=seats[1:], owner_key=f"exchange:{order.code}")
+    api, orders = client_for(user), Order.objects.count()
+    body = {"hold": hold.token, "customer": {"name": "Someone Else", "email": "else@example.org"}}
+    paid = api.post("/api/v1/orders/", {**body, "payment": {"method": "cash", "tendered": "100"}
+                                        if role == "clerk" else {"method": "card_not_present",
+                                                                 "token": card_token()}}, format="json")
+    assert_error(paid, 409, "illegal_transition")
+    assert order.code in paid.json()["error"]["message"]
+    if role == "operator":
+        until = (timezone.now() + timedelta(days=1)).isoformat()
+        assert_error(api.post("/api/v1/orders/", {**body, "reserve_until": until}, format="json"), 409,
+                     "illegal_transition")
+    hold.refresh_from_db()
+    assert Order.objects.count() == orders and hold.status == "active" and held(hold) == 1
+    ticket.refresh_from_db()
+    assert ticket.status == "valid"
