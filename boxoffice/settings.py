@@ -388,8 +388,10 @@ response `MethodNotAllowed` below).""",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # An order's status, in every answer that carries an order (OrderOut, RefundOut).
-    "ENUM_NAME_OVERRIDES": {"OrderOutStatusEnum": "sales.models.Order.Status"},
+    # An order's status, in every answer that carries an order (OrderOut, RefundOut); a
+    # ticket's, in every answer that carries a ticket (TicketOut, TicketAtDoorOut).
+    "ENUM_NAME_OVERRIDES": {"OrderOutStatusEnum": "sales.models.Order.Status",
+                            "TicketOutStatusEnum": "sales.models.Ticket.Status"},
     # A method a path does not list is refused before any operation (no operation of the
     # schema can name it): one response, in the API's error shape, for every path.
     "APPEND_COMPONENTS": {"responses": {"MethodNotAllowed": {

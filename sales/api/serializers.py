@@ -320,12 +320,21 @@ class OrderIn(PricingIn):
         return data
 
 
-class TicketOut(serializers.ModelSerializer):
+class TicketAtDoorOut(serializers.ModelSerializer):
+    """A ticket as door staff look it up: what admits a guest (its place, zone and price
+    type, whether it is valid and scanned), not what it cost: the door sees no takings."""
     place = serializers.CharField(source="place.label")
     place_id = serializers.IntegerField()
 
     class Meta:
         model = Ticket
+        fields = ["code", "place_id", "place", "price_zone_name", "price_type_name", "status", "checked_in_at"]
+
+
+class TicketOut(TicketAtDoorOut):
+    """A ticket with what was charged for it, as an order's answer and selling staff have it."""
+
+    class Meta(TicketAtDoorOut.Meta):
         fields = ["code", "place_id", "place", "price_zone_name", "price_type_name", "list_price", "discount", "fee",
                   "tax", "complimentary", "price", "status", "checked_in_at"]
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
@@ -607,12 +607,17 @@ class OrderPaymentLink(OrderAction):
 # --- tickets --------------------------------------------------------------------------
 
 class TicketDetail(ApiView):
+    """A ticket looked up by its code: with what it cost for selling staff; for door staff,
+    who see no takings, what admits a guest only (TicketAtDoorOut)."""
     permission_classes = [IsDoorRole]
 
-    @extend_schema(responses={200: s.TicketOut, **READ_ERRORS})
+    @extend_schema(responses={200: PolymorphicProxySerializer(
+        component_name="TicketLookedUp", serializers=[s.TicketOut, s.TicketAtDoorOut], resource_type_field_name=None),
+        **READ_ERRORS})
     def get(self, request, code: str):
         ticket = _found(Ticket.objects.select_related("place__seat", "place__section"), _("no such ticket"), code=code)
-        return Response(s.TicketOut(ticket).data)
+        sells = not roles_of(request.user).isdisjoint(SELLING_ROLES)
+        return Response((s.TicketOut if sells else s.TicketAtDoorOut)(ticket).data)
 
 
 class TicketCheckIn(ApiView):

@@ -59,7 +59,13 @@ def test_door_staff_do_their_work_and_nothing_else(door, performance, bought):
     order, _ = bought
     staff = client_for(door)
     ticket = Ticket.objects.filter(order=order).first()
-    assert staff.get(f"/api/v1/tickets/{ticket.code}/").status_code == 200
+    looked_up = staff.get(f"/api/v1/tickets/{ticket.code}/")
+    assert looked_up.status_code == 200, looked_up.content
+    # What admits a guest (the place, its zone and price type, whether it is valid and
+    # scanned), not what it cost: door staff see no takings.
+    assert looked_up.json() == {"code": ticket.code, "place_id": ticket.place_id, "place": ticket.place.label,
+                                "price_zone_name": ticket.price_zone_name, "price_type_name": ticket.price_type_name,
+                                "status": "valid", "checked_in_at": None}
     assert staff.get("/api/v1/performances/").status_code == 200  # the catalogue is anyone's
     for url in (f"/api/v1/orders/{order.code}/refund/", f"/api/v1/orders/{order.code}/resend-confirmation/",
                 f"/api/v1/orders/{order.code}/cancel/", f"/api/v1/performances/{performance.pk}/put-on-sale/"):
@@ -78,8 +84,11 @@ def test_clerks_and_operators_sell_through_their_channel_and_do_not_set_up(clerk
         refused(staff, "post", f"/api/v1/performances/{performance.pk}/put-on-sale/", {})
         refused(staff, "post", f"/api/v1/performances/{performance.pk}/block/", {"places": [seat]})
     refused(client_for(clerk), "post", f"/api/v1/orders/{order.code}/cancel/", {})
-    # The organizer reads and manages what sold.
+    # The organizer reads and manages what sold, and the sellers what a ticket cost.
     assert client_for(organizer).get(f"/api/v1/orders/{order.code}/").status_code == 200
+    ticket = order.tickets.first()
+    for user in (organizer, clerk, operator):
+        assert client_for(user).get(f"/api/v1/tickets/{ticket.code}/").json()["price"] == f"{ticket.price:.2f}"
     # A buyer with an account buys as before.
     plain = client_for(make_user("plain-buyer")).post("/api/v1/holds/", {"performance": performance.pk,
                                                                          "places": [seats[2]]}, format="json")
