@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from events.models import Channel
 from sales import inventory
@@ -729,4 +730,32 @@ def test_without_the_script_the_doors_name_goes_with_each_typed_code(browser, li
     assert Ticket.objects.get(pk=second.pk).checked_in_door == "South gate"
     type_code(page, first.code)
     assert page.locator(".door-detail").inner_text().endswith("at South gate")
+    context.close()
+
+
+def test_the_door_opens_on_tonights_first_performance_with_the_keyboard(browser, live_server):
+    """Door staff work from the keyboard (a scanner beside it): the door's page opens with
+    the focus on the first performance listed, tonight's, so that Enter opens its scanning
+    page; S still finds another. A search that finds some leaves the focus on the first
+    found; one that finds none, in the search box with what was typed."""
+    tonight = on_the_day(make_performance(rows=1, per_row=2))
+    later = PerformanceFactory(event=tonight.event, venue=tonight.venue,
+                               starts_at=tonight.starts_at + timedelta(days=2))
+    context = browser.new_context(base_url=live_server.url, locale="en-CA")
+    login(context, make_user("door-keys", DOOR_STAFF), live_server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto("/door/")
+    page.wait_for_load_state()
+    expect(page.locator(".door-pick").first).to_be_focused()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/door/performances/{tonight.pk}/")
+    page.goto("/door/")
+    page.keyboard.press("s")
+    expect(page.get_by_role("searchbox", name="Find a performance")).to_be_focused()
+    page.goto(f"/door/?find={later.local():%d/%m}")
+    expect(page.locator(".door-pick").first).to_be_focused()
+    assert page.locator(".door-pick").count() == 1
+    page.goto("/door/?find=no-such-show")
+    expect(page.get_by_role("searchbox", name="Find a performance")).to_be_focused()
     context.close()
