@@ -378,7 +378,8 @@ its private token: `GET /api/v1/orders/{code}/?token=...` reads it without an ac
 error may hold and when: `ErrorDetailOut` below), the message in the request's
 `Accept-Language` (English or French). 409 `unavailable`: those places are taken, ask for
 others. 429 `rate_limited` and 503 `service_unavailable` carry `Retry-After`: send the same
-request again then, with the same key. A 503 may come from any call (PostgreSQL or Redis out
+request again then, with the same key (a 429's message says those seconds too: "try again in
+42 seconds"). A 503 may come from any call (PostgreSQL or Redis out
 of reach). A body not sent as `application/json` is 415 `unsupported_media_type`, and a method
 a path does not list is 405 `method_not_allowed` with `Allow` naming those it does (the
 response `MethodNotAllowed` below).""",

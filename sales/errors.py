@@ -1,5 +1,8 @@
 """Domain errors. Each has a stable `code` for the API and a message a clerk can read."""
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 
 class SalesError(Exception):
     code = "sales_error"
@@ -54,12 +57,32 @@ class PlacesUnavailable(SalesError):
         self.places = places or {}
 
 
+def try_again_in(seconds: int) -> str:
+    """When a caller refused by a rate limit may try again, as the answer's Retry-After
+    says it: "try again in 42 seconds", to follow the refusal's reason (too_many)."""
+    return ngettext("try again in %(seconds)d second", "try again in %(seconds)d seconds", seconds) % {
+        "seconds": seconds}
+
+
+def too_many(reason: str, seconds: int) -> str:
+    """A rate limit's refusal: its `reason`, then when to try again ("too many holds from
+    your address; try again in 42 seconds"), `seconds` being what the limit counted
+    (sales.waiting_room.rate_limited), as the answer's Retry-After gives them."""
+    return _("%(reason)s; %(try_again)s") % {"reason": reason, "try_again": try_again_in(seconds)}
+
+
 class RateLimited(SalesError):
-    """Too many requests of one kind from one address in the last minute."""
+    """Too many requests of one kind from one address in the last minute: `retry_after`,
+    the seconds until the limit's window ends, is said in the message and in the answer's
+    Retry-After."""
 
     code = "rate_limited"
     status = 429
     transient = True  # a retry after the minute may pass: never kept as an idempotency key's answer
+
+    def __init__(self, reason: str, retry_after: int, **detail):
+        super().__init__(too_many(reason, retry_after), **detail)
+        self.retry_after = retry_after
 
 
 class TooManyHeld(SalesError):

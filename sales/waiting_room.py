@@ -778,15 +778,17 @@ def client_network(request) -> str:
     return str(ipaddress.IPv6Address(int(ip) >> host_bits << host_bits))
 
 
-def over_channel_limit(request, channel: str, what: str, holder: str | None = None) -> bool:
+def over_channel_limit(request, channel: str, what: str, holder: str | None = None) -> int:
     """Has this address made more than its channel's `what` ("holds" or "payments") this
-    minute? One count per address (per network for IPv6: client_network), whichever door
-    (shop or API) the requests came by; for a request with a valid queue pass, one count
+    minute? If so, the seconds until it may try again (rate_limited), else 0. One count
+    per address (per network for IPv6: client_network), whichever door (shop or API) the
+    requests came by; for a request with a valid queue pass, one count
     per pass instead (`holder`: pass_holder), with the same limit: buyers the queue let in
     behind one address (a carrier's NAT, a campus) do not share one budget."""
     limit = getattr(policy_for(channel), f"{what}_per_minute")
-    return settings.RATE_LIMITS and limit is not None and rate_limited(what, holder or client_network(request),
-                                                                       limit=limit)
+    if not settings.RATE_LIMITS or limit is None:
+        return 0
+    return rate_limited(what, holder or client_network(request), limit=limit)
 
 
 # Promo and presale codes typed by one address in a minute, by the shop or the API: enough
@@ -805,12 +807,13 @@ def code_tries_per_network() -> int:
     return CODE_TRIES_PER_NEW_VISITOR * (settings.QUEUE_NEW_VISITORS_PER_NETWORK or 60)
 
 
-def too_many_code_tries(request, holder: str | None = None) -> bool:
+def too_many_code_tries(request, holder: str | None = None) -> int:
     """Has this address (or the valid queue pass `holder`, as over_channel_limit counts it)
     typed more than CODE_TRIES_PER_MINUTE codes this minute, or the address more than
-    code_tries_per_network() over all its passes? This try counts."""
+    code_tries_per_network() over all its passes? If so, the seconds until it may try
+    again, else 0. This try counts."""
     if not settings.RATE_LIMITS:
-        return False
+        return 0
     network = client_network(request)
     over = rate_limited("codes", holder or network, limit=CODE_TRIES_PER_MINUTE)
     return rate_limited("codes-network", network, limit=code_tries_per_network()) or over
@@ -821,29 +824,28 @@ def too_many_code_tries(request, holder: str | None = None) -> bool:
 CONFIRMATIONS_PER_MINUTE = 30
 
 
-def too_many_confirmations(request, holder: str | None = None) -> bool:
+def too_many_confirmations(request, holder: str | None = None) -> int:
     """As too_many_code_tries, for confirmations: CONFIRMATIONS_PER_MINUTE on the address
     (or the valid queue pass `holder`), and the address's ceiling over all its passes,
     code_tries_per_network(), so that the passes one address gathers do not multiply its
-    tries at guessing a payment's secret. This one counts."""
+    tries at guessing a payment's secret. The seconds until it may try again, or 0. This
+    one counts."""
     if not settings.RATE_LIMITS:
-        return False
+        return 0
     network = client_network(request)
     over = rate_limited("confirm", holder or network, limit=CONFIRMATIONS_PER_MINUTE)
     return rate_limited("confirm-network", network, limit=code_tries_per_network()) or over
 
 
-def limit_resets_in() -> int:
-    """Seconds until the clock minute that rate_limited counts in ends (a Retry-After)."""
-    return 60 - int(time.time()) % 60
-
-
-def rate_limited(bucket: str, key: str, limit: int, window: int = 60) -> bool:
-    """Fixed-window rate limit in Redis: True once `key` has made more than `limit` calls.
+def rate_limited(bucket: str, key: str, limit: int, window: int = 60) -> int:
+    """Fixed-window rate limit in Redis: once `key` has made more than `limit` calls in
+    this window (a clock minute, by default), the seconds until the window ends, when it
+    may try again (what the refusal says, and its Retry-After); 0 while within the limit.
     With Redis away, nobody is limited: selling goes on (the database's own limits, per
     order and per customer, still hold)."""
     r = client()
-    name = f"rl:{bucket}:{key}:{int(time.time() // window)}"
+    now = int(time.time())
+    name = f"rl:{bucket}:{key}:{now // window}"
     pipe = r.pipeline()
     pipe.incr(name)
     pipe.expire(name, window + 1)
@@ -851,8 +853,8 @@ def rate_limited(bucket: str, key: str, limit: int, window: int = 60) -> bool:
         count, _ = pipe.execute()
     except redis.RedisError as exc:
         logger.warning("rate limit %s not counted: %s", bucket, exc)
-        return False
-    return count > limit
+        return 0
+    return window - now % window if count > limit else 0
 
 
 # --- presale queues ---------------------------------------------------------------------

@@ -283,6 +283,18 @@ FR = {
         "Ce quart est encore ouvert : son rapport s’imprime à sa fermeture.",
     "these places are held for an exchange of order %(code)s: only that exchange takes them":
         "ces places sont retenues pour un échange de la commande %(code)s : seul cet échange les prend",
+    "try again in %(seconds)d second": ("réessayez dans %(seconds)d seconde", "réessayez dans %(seconds)d secondes"),
+    "%(reason)s; %(try_again)s": "%(reason)s ; %(try_again)s",
+    "too many holds from your address": "trop de retenues depuis votre adresse",
+    "too many codes tried from your address": "trop de codes essayés depuis votre adresse",
+    "too many payments from your address": "trop de paiements depuis votre adresse",
+    "too many payments confirmed from your address": "trop de paiements confirmés depuis votre adresse",
+    "Too many attempts from your network": "Trop de tentatives depuis votre réseau",
+    "Too many applications from your network": "Trop d’inscriptions depuis votre réseau",
+    "Too many new visitors from your network in the last minute":
+        "Trop de nouveaux visiteurs depuis votre réseau dans la dernière minute",
+    "Then reload this page: your place is kept from then on.":
+        "Rechargez ensuite cette page : votre place est gardée à partir de là.",
     "Applies to": "S'applique à",
     "%(shown)s and %(n)d more": ("%(shown)s et %(n)d autre", "%(shown)s et %(n)d autres"),
     "%(n)d zone only": ("%(n)d zone seulement", "%(n)d zones seulement"),
@@ -1029,9 +1041,6 @@ FR = {
     "Ticket sales are the valid tickets' prices, their fees and taxes included; the fees per order and the fees refunds kept are in the dashboard's net takings.":
         "Les ventes de billets sont les prix des billets valides, frais et taxes compris ; les frais par commande "
         "et les frais gardés par les remboursements sont dans les recettes nettes du tableau de bord.",
-    "Too many new visitors from your network in the last minute. Wait a minute, then reload this page: your place is kept from then on.":
-        "Trop de nouveaux visiteurs depuis votre réseau dans la dernière minute. Attendez une minute, puis rechargez "
-        "cette page : votre place est gardée à partir de là.",
     "%(method)s is not allowed here; use GET": "%(method)s n'est pas permis ici ; utilisez GET",
     "section %(name)s: a name holds something that is not a character":
         "section %(name)s : un nom contient quelque chose qui n'est pas un caractère",
@@ -1399,8 +1408,6 @@ FR = {
         "Votre banque n’a pas encore répondu : répondez à sa question, puis appuyez sur le bouton.",
     "this payment is already under way; wait a moment, then look again":
         "ce paiement est déjà en cours ; patientez un instant, puis regardez à nouveau",
-    "Too many applications from your network; wait a minute.":
-        "Trop d’inscriptions depuis votre réseau ; patientez une minute.",
     "How long a winner has to pay (at most 30 days, and never past the start of the performance).":
         "Le temps qu’a un gagnant pour payer (30 jours au plus, et jamais au-delà du début de la représentation).",
     "The ballot closes before it opens.": "Le tirage au sort ferme avant d’ouvrir.",
@@ -1487,8 +1494,6 @@ FR = {
     "%(name)s is locked out for %(minutes)d minutes after too many wrong passwords; ask another supervisor":
         "%(name)s est bloqué pour %(minutes)d minutes après trop de mots de passe erronés ; "
         "demandez à un autre superviseur",
-    "too many payments confirmed from your address; wait a minute":
-        "trop de paiements confirmés depuis votre adresse ; attendez une minute",
     "the name holds a character that cannot be printed": "le nom contient un caractère qui ne s'imprime pas",
     "the phone number holds a character that cannot be printed":
         "le numéro de téléphone contient un caractère qui ne s'imprime pas",
@@ -1634,8 +1639,6 @@ FR = {
     "Votre paiement est en cours\u00a0; patientez un instant puis rechargez la page.",
     "Applied": "Inscrit", "Won, to pay": "Tiré au sort, à payer", "Not drawn": "Non tiré", "Lapsed": "Expiré",
     # The waiting room, the staff sign-in, and what the admin says of them.
-    "Too many attempts from your network; wait a minute.":
-    "Trop de tentatives depuis votre réseau ; patientez une minute.",
     "Reserved, to pay": "Réservée, à payer",
     "The on-sale time: who arrives before is put in random order.":
     "L'heure de mise en vente : qui arrive avant est placé dans un ordre aléatoire.",
@@ -1836,8 +1839,6 @@ FR = {
     "only %(n)d wheelchair space or companion seat left in %(zone)s": (
         "plus que %(n)d place pour fauteuil roulant ou accompagnateur dans la zone %(zone)s",
         "plus que %(n)d places pour fauteuil roulant ou accompagnateur dans la zone %(zone)s"),
-    "too many codes tried from your address; wait a minute":
-        "trop de codes essayés depuis votre adresse ; attendez une minute",
     "your role does not refund orders; ask a supervisor":
         "votre rôle ne rembourse pas les commandes ; demandez à un superviseur",
     "a card terminal's payment is paid back at the counter, in an open shift":
@@ -1998,10 +1999,8 @@ FR = {
     "this Idempotency-Key was used with a different request": "cette Idempotency-Key a servi pour une autre requête",
     "a request with this Idempotency-Key is still in progress": "une requête avec cette Idempotency-Key est encore en cours",
     "no such %(field)s": "%(field)s introuvable", "no such performance": "représentation introuvable",
-    "too many holds from your address; wait a minute": "trop de retenues depuis votre adresse ; attendez une minute",
     "this on-sale is queued: join the waiting room at %(queue)s and send its pass as X-Queue-Pass":
     "cette mise en vente passe par une file : rejoignez la salle d'attente à %(queue)s et envoyez son laissez-passer dans X-Queue-Pass",
-    "too many payments from your address; wait a minute": "trop de paiements depuis votre adresse ; attendez une minute",
     "the body must be a JSON object": "le corps doit être un objet JSON",
     "the waiting room is unavailable for a moment; please try again shortly":
     "la salle d'attente est indisponible pour un instant ; veuillez réessayer sous peu",

@@ -199,6 +199,39 @@ def test_confirming_a_payment_does_not_tell_which_order_codes_exist_and_is_rate_
     assert limited.status_code == 429 and limited.json()["error"]["code"] == "rate_limited"
 
 
+def test_a_rate_limited_caller_is_told_how_many_seconds_to_wait_as_its_retry_after_says(performance):
+    """A refusal by a rate limit says when to try again, in the caller's language, in the
+    seconds the answer's Retry-After gives (the limits count per clock minute): the API's
+    error message and the shop's page alike."""
+    api, shop = APIClient(REMOTE_ADDR=OUTSIDER), Client(REMOTE_ADDR=OUTSIDER)
+    in_one_clock_minute()
+    for i in range(30):
+        api.post(f"/api/v1/orders/Z{i:07d}/confirm-payment/", {"client_secret": "x"}, format="json")
+    limited = api.post("/api/v1/orders/ZZZZZZZZ/confirm-payment/", {"client_secret": "x"}, format="json")
+    seconds = int(limited["Retry-After"])
+    assert limited.status_code == 429 and 1 <= seconds <= 60
+    said = limited.json()["error"]["message"]
+    assert said == f"too many payments confirmed from your address; try again in {seconds} seconds", said
+    assert set(limited.json()["error"]) == {"code", "message"}
+    french = api.post("/api/v1/orders/ZZZZZZZZ/confirm-payment/", {"client_secret": "x"}, format="json",
+                      HTTP_ACCEPT_LANGUAGE="fr")
+    seconds = int(french["Retry-After"])
+    unit = "seconde" if seconds == 1 else "secondes"
+    assert french.json()["error"]["message"].endswith(f"\u00a0; réessayez dans {seconds} {unit}"), french.json()
+    page = shop.post("/checkout/ZZZZZZZZ/bank/", {"client_secret": "x"})
+    seconds = int(page["Retry-After"])
+    assert page.status_code == 429 and f"try again in {seconds} second" in page.content.decode()
+
+
+def test_the_sentence_after_a_rate_limit_counts_its_seconds_in_the_callers_language():
+    from django.utils import translation
+
+    from sales.errors import try_again_in
+    assert try_again_in(1) == "try again in 1 second" and try_again_in(42) == "try again in 42 seconds"
+    with translation.override("fr"):
+        assert try_again_in(1) == "réessayez dans 1 seconde" and try_again_in(42) == "réessayez dans 42 secondes"
+
+
 def test_confirming_payments_is_not_limited_where_rate_limits_are_turned_off(performance, settings):
     """BOXOFFICE_RATE_LIMITS=0 (a load test from one address) turns this limit off too."""
     settings.RATE_LIMITS = False

@@ -16,8 +16,7 @@ from rest_framework.views import exception_handler as drf_handler
 
 from events.seating import SeatingPlanError
 from events.services import SetupError
-from sales import waiting_room
-from sales.errors import SalesError
+from sales.errors import RateLimited, SalesError
 
 
 def error_body(code: str, message: str, **extra) -> dict:
@@ -34,13 +33,13 @@ def _first_message(detail) -> str:
     return str(detail)
 
 
-def _retry_after(status: int) -> dict | None:
+def _retry_after(exc: SalesError) -> dict | None:
     """When to ask again: a moment for an outage, and for a rate limit the end of the
-    clock minute its requests are counted in."""
-    if status == 503:
+    window its requests are counted in, as its message says (RateLimited)."""
+    if exc.status == 503:
         return {"Retry-After": "10"}
-    if status == 429:
-        return {"Retry-After": str(waiting_room.limit_resets_in())}
+    if isinstance(exc, RateLimited):
+        return {"Retry-After": str(exc.retry_after)}
     return None
 
 
@@ -57,7 +56,7 @@ def exception_handler(exc, context):
             extra["field"] = REQUEST_FIELDS.get(extra["field"], extra["field"])
         return Response(error_body(exc.code, exc.message,
                                    places=[{"id": k, "reason": v} for k, v in places.items()],
-                                   **extra), status=exc.status, headers=_retry_after(exc.status))
+                                   **extra), status=exc.status, headers=_retry_after(exc))
     if isinstance(exc, SeatingPlanError):
         return Response(error_body("invalid_seating_plan", _("the seating plan has errors; nothing was imported"),
                                    errors=exc.errors), status=400)

@@ -260,10 +260,10 @@ class HoldCreate(ApiView):
         passed = policy_for(channel).queued and queued
         # A valid pass counts the limits on its own (checked once: a pass it names is valid).
         holder = waiting_room.pass_holder(perf.pk, queue_pass, binding) if passed else None
-        if waiting_room.over_channel_limit(request, channel, "holds", holder):
-            raise RateLimited(_("too many holds from your address; wait a minute"))
-        if data.get("access_code") and waiting_room.too_many_code_tries(request, holder):
-            raise RateLimited(_("too many codes tried from your address; wait a minute"))
+        if wait := waiting_room.over_channel_limit(request, channel, "holds", holder):
+            raise RateLimited(_("too many holds from your address"), wait)
+        if data.get("access_code") and (wait := waiting_room.too_many_code_tries(request, holder)):
+            raise RateLimited(_("too many codes tried from your address"), wait)
         for field, obj in (("zone", zone), ("section", section)):
             if field in data and obj is None:
                 raise InvalidRequest(_("no such %(field)s") % {"field": field}, field=field)
@@ -338,8 +338,9 @@ class HoldQuote(ApiView):
             raise HoldNotActive(_("this hold is %(status)s; hold the seats again") % {
                 "status": hold.get_status_display().lower()})
         prices = _prices(_valid(s.PricingIn, request))
-        if prices.promo_code and waiting_room.too_many_code_tries(request, _holder(request, hold.performance_id)):
-            raise RateLimited(_("too many codes tried from your address; wait a minute"))
+        if prices.promo_code and (wait := waiting_room.too_many_code_tries(request,
+                                                                         _holder(request, hold.performance_id))):
+            raise RateLimited(_("too many codes tried from your address"), wait)
         quote = hold_quote(hold, prices, actor=request.user)
         return Response({"total": f"{quote.total:.2f}", "currency": quote.currency,
                          "tickets": [{"place_id": line.place_id, "price_type_name": line.price_type_name,
@@ -431,13 +432,13 @@ class OrderCreate(ApiView):
         data = _valid(s.OrderIn, request)
         # The hold's channel is the caller's: only staff sell through the counter and the phone.
         holder = _holder_of_hold(request, data["hold"])
-        if waiting_room.over_channel_limit(request, default_channel(request.user), "payments", holder):
-            raise RateLimited(_("too many payments from your address; wait a minute"))
+        if wait := waiting_room.over_channel_limit(request, default_channel(request.user), "payments", holder):
+            raise RateLimited(_("too many payments from your address"), wait)
         key = order_key(request)
         customer = CustomerDetails(**data.get("customer", {"name": "", "email": ""}))
         prices = _prices(data)
-        if prices.promo_code and waiting_room.too_many_code_tries(request, holder):  # a guess, as at a quote
-            raise RateLimited(_("too many codes tried from your address; wait a minute"))
+        if prices.promo_code and (wait := waiting_room.too_many_code_tries(request, holder)):  # a guess, as at a quote
+            raise RateLimited(_("too many codes tried from your address"), wait)
         if "reserve_until" in data:  # pay later: the places stay held until the deadline
             try:
                 order = order_reserve(hold_token=data["hold"], customer=customer, deadline=data["reserve_until"],
@@ -501,8 +502,8 @@ class OrderConfirmPayment(ApiView):
         # Counted on the caller's valid queue pass if it sends one (buyers let in behind one
         # address each have their own), else on its address; never on the order it names.
         holder = waiting_room.holder_of_pass(request.headers.get("X-Queue-Pass"), _pass_binding(request))
-        if waiting_room.too_many_confirmations(request, holder):
-            raise RateLimited(_("too many payments confirmed from your address; wait a minute"))
+        if wait := waiting_room.too_many_confirmations(request, holder):
+            raise RateLimited(_("too many payments confirmed from your address"), wait)
         order = Order.objects.select_related("customer").filter(code=code.upper()).first()
         if order is None:  # as for a wrong secret: an order's code is not told by this door
             raise NotFound(_("no such payment"))

@@ -92,7 +92,7 @@ def test_the_admin_and_the_rest_of_what_is_said_of_a_hold_call_it_a_retenue():
         assert str(hold).startswith(f"Retenue {hold.pk} ("), str(hold)
         assert str(Place._meta.get_field("hold_expires_at").verbose_name) == "fin de la retenue"
         for english in ("the hold has no places", "a price type is given for a place that is not in this hold",
-                        "too many holds from your address; wait a minute",
+                        "too many holds from your address",
                         "the hold lapsed and the seats were sold to someone else",
                         "your hold lapsed and the seats were taken by another buyer; the payment was refunded",
                         "your hold lapsed and the seats were sold to another buyer; the payment was refunded",

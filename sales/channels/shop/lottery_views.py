@@ -22,6 +22,7 @@ from sales.errors import (
     PaymentDeclined,
     ProviderUnavailable,
     SalesError,
+    too_many,
 )
 from sales.formatting import zone_place
 from sales.lottery import (
@@ -42,9 +43,9 @@ from .views import PROVIDER_SILENT, declined, in_buyers_language
 
 def apply(request, pk: int):
     ballot = get_object_or_404(Ballot.objects.select_related("performance__event", "performance__venue", "zone"), pk=pk)
-    errors, status = [], 200
-    if request.method == "POST" and too_many_applications(request):
-        errors, status = [_("Too many applications from your network; wait a minute.")], 429
+    errors, status, wait = [], 200, 0
+    if request.method == "POST" and (wait := too_many_applications(request)):
+        errors, status = [too_many(_("Too many applications from your network"), wait)], 429
     elif request.method == "POST":
         try:
             quantity = int(request.POST.get("quantity") or 0)
@@ -69,13 +70,14 @@ def apply(request, pk: int):
             return redirect("shop:ballot", pk=ballot.pk)
     # A refused application keeps what was typed (the name and address at most as long as kept).
     typed = {field: str(request.POST.get(field, ""))[:limit] for field, limit in (("name", 200), ("email", 254))}
-    return render(request, "shop/ballot.html", {"ballot": ballot, "errors": errors, "typed": typed,
-                                                "quantity": request.POST.get("quantity", "2")[:3],
-                                                "has_draw": Draw.objects.filter(ballot=ballot).exists(),
-                                                "state": ballot_state(ballot),
-                                                # its times are the venue's: the page names that clock
-                                                "clock": zone_place(ballot.performance.venue.time_zone)},
-                  status=status)
+    response = render(request, "shop/ballot.html", {
+        "ballot": ballot, "errors": errors, "typed": typed, "quantity": request.POST.get("quantity", "2")[:3],
+        "has_draw": Draw.objects.filter(ballot=ballot).exists(), "state": ballot_state(ballot),
+        # its times are the venue's: the page names that clock
+        "clock": zone_place(ballot.performance.venue.time_zone)}, status=status)
+    if status == 429:
+        response["Retry-After"] = str(wait)
+    return response
 
 
 def ballot_state(ballot: Ballot) -> str:
@@ -149,9 +151,11 @@ def _link_refused(request, entry: BallotEntry | None, exc: SalesError):
 APPLICATIONS_PER_MINUTE = 30
 
 
-def too_many_applications(request) -> bool:
-    return settings.RATE_LIMITS and waiting_room.rate_limited(
-        "ballot", waiting_room.client_network(request), limit=APPLICATIONS_PER_MINUTE)
+def too_many_applications(request) -> int:
+    """The seconds until this address may apply again, once over its limit; else 0."""
+    if not settings.RATE_LIMITS:
+        return 0
+    return waiting_room.rate_limited("ballot", waiting_room.client_network(request), limit=APPLICATIONS_PER_MINUTE)
 
 
 @never_cache

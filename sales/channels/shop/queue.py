@@ -30,6 +30,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from sales import admission, draws, waiting_room
+from sales.errors import too_many
 from sales.formatting import number
 
 VISITOR_COOKIE = "wr_visitor"
@@ -97,8 +98,9 @@ def answer(pk: int, *, visitor_cookie: str | None, htmx: bool, ip: str, cookies_
     if visitor is None:
         # Only where a queue runs: elsewhere this address just sends visitors on to the shop.
         limit = settings.QUEUE_NEW_VISITORS_PER_NETWORK  # 0: none
-        if limit and waiting_room.rate_limited("join", ip, limit=limit) and waiting_room.gated(pk):
-            return Answer(429, _too_many(), [("Content-Type", "text/html; charset=utf-8"), ("Retry-After", "60")])
+        if limit and (wait := waiting_room.rate_limited("join", ip, limit=limit)) and waiting_room.gated(pk):
+            return Answer(429, _too_many(wait),
+                          [("Content-Type", "text/html; charset=utf-8"), ("Retry-After", str(wait))])
         visitor = waiting_room.new_visitor()
         cookies.append((VISITOR_COOKIE, _visitor_signer().sign(visitor), VISITOR_MAX_AGE))
     shop_url = _urls(pk)[0]
@@ -209,14 +211,14 @@ def _in_the_draw(pk: int, visitor: str, place: waiting_room.Place) -> dict:
             "draw_url": _draw_url(pk)}
 
 
-def _too_many() -> bytes:
+def _too_many(seconds: int) -> bytes:
     """A page in the visitor's language, as the queue's own is (no template: it is what a
-    crowd is refused with)."""
+    crowd is refused with): when to come back, in the `seconds` its Retry-After gives."""
     title = escape(_("Waiting room"))
-    text = escape(_("Too many new visitors from your network in the last minute. Wait a minute, then reload this "
-                    "page: your place is kept from then on."))
+    text = escape(too_many(_("Too many new visitors from your network in the last minute"), seconds))
+    then = escape(_("Then reload this page: your place is kept from then on."))
     return (f'<!doctype html><html lang="{translation.get_language()}"><head><meta charset="utf-8"><title>{title}'
-            f'</title></head><body><main><h1>{title}</h1><p>{text}</p></main></body></html>').encode()
+            f'</title></head><body><main><h1>{title}</h1><p>{text}</p><p>{then}</p></main></body></html>').encode()
 
 
 @lru_cache(maxsize=256)

@@ -66,6 +66,7 @@ from sales.errors import (
     ReservationLapsed,
     SalesError,
     ServiceUnavailable,
+    too_many,
 )
 from sales.holds import hold_create, hold_extend, hold_give_back, hold_is_live, presale_opening
 from sales.inventory import free
@@ -248,6 +249,12 @@ def _presale_now(perf, now, windows) -> Presale | None:
             .prefetch_related("zones").order_by("closes_at").first())
 
 
+def _too_many_attempts(seconds: int) -> str:
+    """The shop's refusal by a rate limit (sales.waiting_room): when to try again, in the
+    `seconds` the limit counted, as the answer's Retry-After gives them where it has one."""
+    return too_many(_("Too many attempts from your network"), seconds)
+
+
 def _access_code(request, perf_id: int) -> str:
     return (request.session.get(ACCESS_CODES) or {}).get(str(perf_id), "")
 
@@ -262,8 +269,8 @@ def presale_code(request, pk: int):
     status = 200
     if request.method == "POST":
         status = 400
-        if waiting_room.too_many_code_tries(request, _holder(request, perf.pk)):
-            access.add_error("access_code", _("Too many attempts from your network; wait a minute."))
+        if wait := waiting_room.too_many_code_tries(request, _holder(request, perf.pk)):
+            access.add_error("access_code", _too_many_attempts(wait))
         elif access.is_valid():
             code = access.cleaned_data["access_code"]
             now = timezone.now()
@@ -310,8 +317,8 @@ def performance_detail(request, pk: int):
         if presale is None:
             messages.error(request, _("No presale is open for this performance now."))
             return redirect("shop:performance", pk=perf.pk)
-        if waiting_room.too_many_code_tries(request, _holder(request, perf.pk)):
-            access.add_error("access_code", _("Too many attempts from your network; wait a minute."))
+        if wait := waiting_room.too_many_code_tries(request, _holder(request, perf.pk)):
+            access.add_error("access_code", _too_many_attempts(wait))
         elif access.is_valid():
             code = access.cleaned_data["access_code"]
             try:
@@ -444,8 +451,8 @@ def hold(request, pk: int):
     if (to_queue := _behind_queue(request, pk)) is not None:
         return to_queue
     holder = _holder(request, pk)
-    if waiting_room.over_channel_limit(request, Channel.ONLINE, "holds", holder):
-        messages.error(request, _("Too many attempts from your network; wait a minute."))
+    if wait := waiting_room.over_channel_limit(request, Channel.ONLINE, "holds", holder):
+        messages.error(request, _too_many_attempts(wait))
         return redirect("shop:performance", pk=pk)
     perf = get_object_or_404(announced(Performance.objects, request.user), pk=pk)
     form = HoldForm(request.POST, performance=perf)
@@ -614,8 +621,8 @@ def _priced(request, hold, prices: PricesForm, paying: bool = False):
     priced). Trying a promo code counts against the code tries of the address, or of the
     buyer's queue pass."""
     if (prices.is_bound and prices.is_valid() and prices.cleaned_data["promo_code"]
-            and waiting_room.too_many_code_tries(request, _holder(request, hold.performance_id))):
-        prices.refused(SalesError(_("Too many attempts from your network; wait a minute."), field="promo_code"))
+            and (wait := waiting_room.too_many_code_tries(request, _holder(request, hold.performance_id)))):
+        prices.refused(SalesError(_too_many_attempts(wait), field="promo_code"))
         return None
     return priced(prices, hold, actor=request.user, paying=paying)
 
@@ -743,9 +750,12 @@ def checkout(request):
         return redirect("shop:basket")
     form, prices = CheckoutForm(request.POST), _prices_form(hold, request.POST)
     keep_choices(request, hold, prices)
-    if waiting_room.over_channel_limit(request, Channel.ONLINE, "payments", _holder(request, hold.performance_id)):
-        form.add_error(None, _("Too many attempts from your network; wait a minute."))
-        return _render_basket(request, hold, form, now, prices, status=429)
+    if wait := waiting_room.over_channel_limit(request, Channel.ONLINE, "payments",
+                                               _holder(request, hold.performance_id)):
+        form.add_error(None, _too_many_attempts(wait))
+        response = _render_basket(request, hold, form, now, prices, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     if not (form.is_valid() & prices.is_valid()):  # both, so that every error shows at once
         return _render_basket(request, hold, form, now, prices, status=400)
     data = form.cleaned_data
@@ -879,10 +889,10 @@ def confirm_payment(request, code: str):
     order = Order.objects.filter(code=code.upper()).first()
     # Each answer asks the provider about a secret: counted on the buyer's valid queue pass
     # for the order's performance, else on the address, as the API's are; unknown codes too.
-    if waiting_room.too_many_confirmations(request, _holder(request, order.performance_id) if order else None):
-        return refusal(request, 429, "rate_limited", _("Too many attempts from your network; wait a minute."),
-                       title=_("Too many attempts"), links=[("/", _("Back to the shop"))],
-                       Retry_After=str(waiting_room.limit_resets_in()))
+    if wait := waiting_room.too_many_confirmations(request,
+                                                   _holder(request, order.performance_id) if order else None):
+        return refusal(request, 429, "rate_limited", _too_many_attempts(wait),
+                       title=_("Too many attempts"), links=[("/", _("Back to the shop"))], Retry_After=str(wait))
     if order is None:
         raise Http404(_("No such order"))
     try:
@@ -1027,11 +1037,11 @@ def order_pay(request, code: str, token: str):
     in_buyers_language(request, order.language)
     if order.status == Order.Status.PAID:
         return redirect("shop:order", code=order.code, token=order.access_token)
-    errors, status = [], 200
+    errors, status, wait = [], 200, 0
     if request.method == "POST" and order.status == Order.Status.RESERVED:
         card = (request.POST.get("card_token") or "")[:255]
-        if waiting_room.over_channel_limit(request, Channel.ONLINE, "payments"):
-            errors, status = [_("Too many attempts from your network; wait a minute.")], 429
+        if wait := waiting_room.over_channel_limit(request, Channel.ONLINE, "payments"):
+            errors, status = [_too_many_attempts(wait)], 429
         elif not card:
             errors, status = [card_missing(request.POST)], 400
         else:
@@ -1059,9 +1069,12 @@ def order_pay(request, code: str, token: str):
             else:
                 return _thanked(request, order)
         order.refresh_from_db()
-    return render(request, "shop/pay.html", {"order": order, "errors": errors, "now": timezone.now(),
-                                             "card_frame_url": reverse("shop:card-field"), **_card_field()},
-                  status=status)
+    response = render(request, "shop/pay.html", {"order": order, "errors": errors, "now": timezone.now(),
+                                                  "card_frame_url": reverse("shop:card-field"), **_card_field()},
+                      status=status)
+    if status == 429:
+        response["Retry-After"] = str(wait)
+    return response
 
 
 def order_tickets_pdf(request, code: str, token: str):
