@@ -7,6 +7,7 @@ organizer's words, before the database's constraints would."""
 from __future__ import annotations
 
 import secrets
+import zoneinfo
 from datetime import datetime
 
 from django import forms
@@ -22,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.text import format_lazy, slugify
+from django.utils.text import slugify
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from events.admin import (
@@ -32,11 +33,10 @@ from events.admin import (
     TabularInline,
     VenueClockMixin,
     labelled,
-    on_office_clock,
     on_venue_clock,
     with_performance,
 )
-from events.models import Channel, OnSaleWindow, Performance, PriceType, PriceZone
+from events.models import Channel, OnSaleWindow, Performance, PriceType, PriceZone, Venue
 
 from . import shop_mode, waiting_room
 from .exports import csv_chunks
@@ -206,8 +206,46 @@ class OrganizerAdmin(admin.ModelAdmin):
 
 
 # --- promo codes ---------------------------------------------------------------------------
+# A code's times are typed and shown on the clock of the venues it is for, so that "valid
+# until 31 December 23:59" for a show in Paris ends at midnight in Paris, whatever the box
+# office's own clock: the venues of the performances it names, else of the zones or price
+# types it names, else every venue. When those venues are on several clocks, one moment
+# cannot be 23:59 on each: the code's times are then on the box office's clock (TIME_ZONE),
+# and its form says so. The moment is stored as such; only its reading depends on the clock.
+
+
+def code_clock(performances=(), zones=(), price_types=()) -> tuple[zoneinfo.ZoneInfo, bool]:
+    """The clock a code limited to these (ids) is on, and whether it is its venues' own
+    (False: its venues are on several clocks, and it is on the box office's)."""
+    venues = Venue.objects.all()
+    if performances:
+        venues = venues.filter(performances__in=performances)
+    elif zones or price_types:
+        venues = venues.filter(Q(performances__price_zones__in=zones) | Q(performances__price_types__in=price_types))
+    clocks = set(venues.values_list("time_zone", flat=True).distinct()[:2])
+    if len(clocks) == 1:
+        return zoneinfo.ZoneInfo(clocks.pop()), True
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE), not clocks
+
+
+def clock_of_code(code: PromoCode) -> tuple[zoneinfo.ZoneInfo, bool]:
+    """code_clock for a saved code, from its limits with their venues as fetched
+    (prefetched by the list: no query, but for a code limited to none)."""
+    performances = list(code.performances.all()) or [part.performance for part in (*code.zones.all(),
+                                                                                     *code.price_types.all())]
+    if not performances:
+        return code_clock()
+    clocks = {perf.venue.time_zone for perf in performances}
+    if len(clocks) == 1:
+        return zoneinfo.ZoneInfo(clocks.pop()), True
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE), False
+
 
 class PromoCodeForm(forms.ModelForm):
+    # The clock the form is read and shown on, and whether its venues' own (code_clock):
+    # set by PromoCodeAdmin for the request.
+    clock: tuple[zoneinfo.ZoneInfo, bool] | None = None
+
     channels = forms.MultipleChoiceField(
         choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple,
         label=gettext_lazy("Channels"),
@@ -220,17 +258,22 @@ class PromoCodeForm(forms.ModelForm):
                   "price_types")
         help_texts = {"percent_off": gettext_lazy("A percentage: 10 for 10 percent off; or give an amount off "
                                                   "instead."),
-                      "amount_off": gettext_lazy("Off each ticket, or off the order with “once per order”."),
-                      # A code may serve several venues: its times are on the box office's clock, said so.
-                      "valid_from": format_lazy(gettext_lazy("On the box office's clock ({zone})."),
-                                                zone=settings.TIME_ZONE),
-                      "valid_until": format_lazy(gettext_lazy("On the box office's clock ({zone})."),
-                                                 zone=settings.TIME_ZONE)}
+                      "amount_off": gettext_lazy("Off each ticket, or off the order with “once per order”.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["channels"] = self.instance.channel_list()
+        # The form is read and shown on this clock (PromoCodeAdmin.changeform_view): said here.
+        zone, venues_own = self.clock or (timezone.get_current_timezone(), True)
+        if venues_own:
+            said = gettext("On the clock of the venues it is for (%(zone)s).") % {"zone": zone.key}
+        else:
+            said = gettext("On the box office's clock (%(zone)s): the venues it is for are on several clocks.") % {
+                "zone": zone.key}
+        for field in ("valid_from", "valid_until"):
+            if field in self.fields:
+                self.fields[field].help_text = said
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip()
@@ -317,9 +360,6 @@ class PromoCodeAdmin(admin.ModelAdmin):
     form = PromoCodeForm
     list_display = ("code", "description", "discount", "applies_to", "uses_so_far", "valid_from_shown",
                     "valid_until_shown", "active")
-    # A code may serve several venues: on the box office's clock, as its form takes them.
-    valid_from_shown = on_office_clock("valid_from", gettext_lazy("valid from"))
-    valid_until_shown = on_office_clock("valid_until", gettext_lazy("valid until"))
     list_filter = ("active", ForPerformance)
     search_fields = ("code", "description")
     readonly_fields = ("uses",)
@@ -343,6 +383,44 @@ class PromoCodeAdmin(admin.ModelAdmin):
             field.queryset = field.queryset.select_related("event", "venue")
             field.label_from_instance = performance_picked
         return field
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """Shown on the code's clock (code_clock), and a form sent read on the clock it was
+        shown on: limits changed to venues on another clock keep the moments typed, which
+        the page then shows on the new clock."""
+        if object_id and str(object_id).isascii() and str(object_id).isdecimal() and (
+                code := PromoCode.objects.filter(pk=object_id).first()):
+            clock = clock_of_code(code)
+        else:
+            clock = code_clock()
+        request.promo_code_clock = clock
+        with timezone.override(clock[0]):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):  # rendered here, on the code's clock, not after
+                response.render()
+            return response
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        clock = getattr(request, "promo_code_clock", None)
+        return type(form.__name__, (form,), {"clock": clock}) if clock is not None else form
+
+    def _on_its_clock(self, obj, field: str) -> str:
+        value = getattr(obj, field)
+        if value is None:
+            return self.get_empty_value_display()
+        zone, _venues_own = clock_of_code(obj)
+        local = timezone.localtime(value, zone)
+        written = when(local, VENUE_TIME)
+        return f"{written} {local.tzname()}" if local.utcoffset() != timezone.localtime(value).utcoffset() else written
+
+    @admin.display(description=gettext_lazy("valid from"), ordering="valid_from")
+    def valid_from_shown(self, obj):
+        return self._on_its_clock(obj, "valid_from")
+
+    @admin.display(description=gettext_lazy("valid until"), ordering="valid_until")
+    def valid_until_shown(self, obj):
+        return self._on_its_clock(obj, "valid_until")
 
     @admin.display(description=gettext_lazy("Discount"))
     def discount(self, obj):

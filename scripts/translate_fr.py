@@ -283,6 +283,9 @@ FR = {
         "Ce quart est encore ouvert : son rapport s’imprime à sa fermeture.",
     "these places are held for an exchange of order %(code)s: only that exchange takes them":
         "ces places sont retenues pour un échange de la commande %(code)s : seul cet échange les prend",
+    "On the clock of the venues it is for (%(zone)s).": "À l’heure des salles où il vaut (%(zone)s).",
+    "On the box office's clock (%(zone)s): the venues it is for are on several clocks.":
+        "À l’heure de la billetterie (%(zone)s) : les salles où il vaut sont sur plusieurs fuseaux.",
     "try again in %(seconds)d second": ("réessayez dans %(seconds)d seconde", "réessayez dans %(seconds)d secondes"),
     "%(reason)s; %(try_again)s": "%(reason)s ; %(try_again)s",
     "too many holds from your address": "trop de retenues depuis votre adresse",
@@ -1146,7 +1149,6 @@ FR = {
     "%(zone)s already has a price for this type; change that one.": "%(zone)s a déjà un prix pour ce type ; modifiez celui-là.",
     "none yet": "aucune pour l'instant",
     "%(section)s row %(row)s seat %(number)s": "%(section)s rangée %(row)s siège %(number)s",
-    "On the box office's clock ({zone}).": "À l'heure de la billetterie ({zone}).",
     "Amount due": "Montant dû",
     "in cash": "au comptant",
     "A standing section holds a number of people: give its capacity.":

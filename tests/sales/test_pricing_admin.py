@@ -17,9 +17,10 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 
 from events.models import Channel, OnSaleWindow, Performance, Price, PriceType, PriceZone
+from sales.errors import InvalidRequest
 from sales.holds import hold_create
 from sales.models import ALPHABET, FeeRule, Organizer, Presale, PresaleCode, PromoCode, TaxRate
-from sales.orders import CustomerDetails, PriceRequest, order_place
+from sales.orders import CustomerDetails, PriceRequest, hold_quote, order_place
 from sales.payments import APPROVE, PaymentRequest
 from tests.factories import PerformanceFactory, PriceZoneFactory
 from tests.support import make_performance, places_of, price_types
@@ -322,8 +323,9 @@ def test_an_organizer_makes_a_promo_code_and_a_bad_one_is_explained(client, orga
     perf, other = make_performance(rows=1, per_row=4), make_performance(rows=1, per_row=4)
     client.force_login(organizer)
     add = "/admin/sales/promocode/add/"
-    # Its times may serve several venues: the form says whose clock they are on.
-    assert page_of(client.get(add)).count("On the box office's clock (America/Toronto).") == 2
+    # The form says whose clock its times are on: that of the venues it is for (a new code
+    # may be for any, and these are all on one clock).
+    assert page_of(client.get(add)).count("On the clock of the venues it is for (America/Toronto).") == 2
 
     def attempt(**values):
         data = form_of(client.get(add))
@@ -1366,3 +1368,48 @@ def test_a_tax_rate_is_named_with_its_rate_as_each_language_writes_it():
         assert [str(gst), str(qst)] == ["GST 5%", "QST 9.975%"]
     with translation.override("fr"):
         assert [str(gst), str(qst)] == ["GST 5\u00a0%", "QST 9,975\u00a0%"]
+
+
+def test_a_promo_codes_times_are_on_the_clock_of_the_venue_it_is_for(client, organizer, settings):
+    """An organizer in Paris types "valid until 31 December 23:59" for a code of their
+    Paris performance: the code is refused from midnight in Paris, whatever the box
+    office's own clock (TIME_ZONE). A code for venues on several clocks is on the box
+    office's clock, and its form says which clock it is on."""
+    import zoneinfo
+    from datetime import datetime
+
+    settings.TIME_ZONE = "America/Toronto"
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    perf = make_performance(rows=1, per_row=4)
+    perf.venue.time_zone = "Europe/Paris"
+    perf.venue.save()
+    year = timezone.now().year + 1
+    client.force_login(organizer)
+    add = "/admin/sales/promocode/add/"
+    data = form_of(client.get(add))
+    assert "Europe/Paris" in page_of(client.get(add))
+    data.update({"code": ["NOEL"], "percent_off": ["10"], "performances": [str(perf.pk)],
+                 "valid_until_0": [f"{year}-12-31"], "valid_until_1": ["23:59"]})
+    assert saved(client.post(add, data))
+    code = PromoCode.objects.get(code="NOEL")
+    assert code.valid_until == datetime(year, 12, 31, 23, 59, tzinfo=paris)
+    page = page_of(client.get(f"/admin/sales/promocode/{code.pk}/change/"))
+    assert "Europe/Paris" in page and f'value="{year}-12-31"' in page and 'value="23:59:00"' in page
+    assert f"31 Dec {year} 23:59" in page_of(client.get("/admin/sales/promocode/"))
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[places_of(perf)[0].pk])
+    noel = PriceRequest(promo_code="noel")
+    assert hold_quote(hold, noel, now=datetime(year, 12, 31, 23, 58, tzinfo=paris)).total < hold_quote(hold).total
+    with pytest.raises(InvalidRequest, match="expired"):
+        hold_quote(hold, noel, now=datetime(year + 1, 1, 1, 0, 0, tzinfo=paris))
+
+    # For venues on several clocks: the box office's, which the form names. The form sent
+    # was read on the clock it showed: the moment typed is kept, shown on the new clock.
+    montreal = make_performance(rows=1, per_row=2)
+    change = f"/admin/sales/promocode/{code.pk}/change/"
+    data = form_of(client.get(change))
+    data["performances"] = [str(perf.pk), str(montreal.pk)]
+    assert saved(client.post(change, data))
+    assert PromoCode.objects.get(pk=code.pk).valid_until == datetime(year, 12, 31, 23, 59, tzinfo=paris)
+    page = page_of(client.get(change))
+    assert "box office" in page and "America/Toronto" in page
+    assert 'value="17:59:00"' in page  # 23:59 in Paris, on the box office's clock
