@@ -298,6 +298,18 @@ FR = {
         "Trop de nouveaux visiteurs depuis votre réseau dans la dernière minute",
     "Then reload this page: your place is kept from then on.":
         "Rechargez ensuite cette page : votre place est gardée à partir de là.",
+    # Django's admin, as its French says it but for the elision's apostrophe (scripts/django_words.py)
+    'Please enter the correct %(username)s and password for a staff account. Note that both fields may be case-sensitive.': 'Veuillez compléter correctement les champs «\u00a0%(username)s\u00a0» et «\u00a0mot de passe\u00a0» d’un compte autorisé. Sachez que les deux champs peuvent être sensibles à la casse.',
+    'Changed {fields} for {name} “{object}”.': 'Modification de {fields} pour l’objet {name} «\u00a0{object}\u00a0».',
+    'The {name} “{obj}” was added successfully.': 'L’objet {name} «\u00a0{obj}\u00a0» a été ajouté avec succès.',
+    'Breadcrumbs': 'Fil d’Ariane',
+    'Add link': 'Lien pour l’ajout',
+    'View selected %(model)s': 'Afficher l’objet %(model)s sélectionné',
+    'In case you’ve forgotten, you are:': 'Au cas où vous l’auriez oublié, vous êtes\u00a0:',
+    'Ensure that there are no more than %(max)s digit in total.': ('Assurez-vous qu’il n’y a pas plus de %(max)s chiffre au total.', 'Assurez-vous qu’il n’y a pas plus de %(max)s chiffres au total.'),
+    'Ensure that there are no more than %(max)s decimal place.': ('Assurez-vous qu’il n’y a pas plus de %(max)s chiffre après la virgule.', 'Assurez-vous qu’il n’y a pas plus de %(max)s chiffres après la virgule.'),
+    'Ensure that there are no more than %(max)s digit before the decimal point.': ('Assurez-vous qu’il n’y a pas plus de %(max)s chiffre avant la virgule.', 'Assurez-vous qu’il n’y a pas plus de %(max)s chiffres avant la virgule.'),
+    '%(model)s instance with %(field)s %(value)r is not a valid choice.': 'L’instance %(model)s avec %(value)r dans %(field)s n’est pas un choix valide.',
     "Applies to": "S'applique à",
     "%(shown)s and %(n)d more": ("%(shown)s et %(n)d autre", "%(shown)s et %(n)d autres"),
     "%(n)d zone only": ("%(n)d zone seulement", "%(n)d zones seulement"),

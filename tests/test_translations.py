@@ -63,3 +63,38 @@ def test_the_admins_scripts_write_french_elisions_with_the_curly_apostrophe(db):
     po = polib.pofile(str(CATALOGUE / "djangojs.po"))
     mo = {e.msgid: e.msgstr or e.msgstr_plural for e in polib.mofile(str(CATALOGUE / "djangojs.mo")) if e.msgid}
     assert {e.msgid: e.msgstr or e.msgstr_plural for e in po if e.translated() and not e.obsolete} == mo
+
+
+# Django's own French for the admin's messages, its login and its amount fields types the
+# elision's apostrophe straight (« L'objet … a été ajouté ») where the rest of the admin types
+# it curly; the box office's catalogue writes those the French way.
+DJANGOS_WORDS = (
+    "The {name} “{obj}” was added successfully.",
+    "Changed {fields} for {name} “{object}”.",
+    "Please enter the correct %(username)s and password for a staff account. Note that both fields may be "
+    "case-sensitive.",
+    "Breadcrumbs", "Add link", "View selected %(model)s", "In case you’ve forgotten, you are:",
+    "%(model)s instance with %(field)s %(value)r is not a valid choice.",
+)
+DJANGOS_PLURALS = (
+    ("Ensure that there are no more than %(max)s digit in total.",
+     "Ensure that there are no more than %(max)s digits in total."),
+    ("Ensure that there are no more than %(max)s decimal place.",
+     "Ensure that there are no more than %(max)s decimal places."),
+    ("Ensure that there are no more than %(max)s digit before the decimal point.",
+     "Ensure that there are no more than %(max)s digits before the decimal point."),
+)
+
+
+def test_djangos_admin_messages_write_french_elisions_with_the_curly_apostrophe(client, db):
+    from django.utils import translation
+
+    with translation.override("fr"):
+        said = [translation.gettext(words) for words in DJANGOS_WORDS]
+        said += [translation.ngettext(one, many, n) for one, many in DJANGOS_PLURALS for n in (1, 2)]
+    assert all(text not in DJANGOS_WORDS for text in said)  # each has its French
+    assert [text for text in said if re.search(r"(?<=\w)'(?=\w)", text)] == []
+    assert "L\u2019objet" in said[0]
+    # The admin's sign-in, a password mistyped: the page says it the French way.
+    page = client.post("/admin/login/", {"username": "nobody", "password": "wrong"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert "mot de passe\u00a0» d\u2019un compte autorisé" in page.content.decode()
