@@ -470,3 +470,18 @@ def test_stack_up_refuses_a_port_held_by_something_else_than_a_local_provider(st
         taken.listen()
         with pytest.raises(SystemExit, match=f"{stack.STRIPE_PORT} answers, but not as this checkout's local provider"):
             stack.stripe_up()
+
+
+def test_the_readme_names_every_debian_package_make_run_installs_for_who_is_not_root():
+    """Not root, `make run` stops at the first Debian server missing and names only it; the
+    README gives the one command that installs them all beforehand."""
+    import inspect
+    import re
+
+    wanted = set(re.findall(r'(?:apt_install|debian_program)\((?:"[^"]*", )?"([a-z0-9.+-]+)"',
+                            inspect.getsource(stack)))
+    assert {"postgresql", "haproxy", "pgbouncer"} <= wanted
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    command = re.search(r"`sudo apt-get install ([a-z0-9.+ -]+)`", readme)
+    assert command, "the README gives no apt-get command for a user who is not root"
+    assert wanted <= set(command[1].split())
