@@ -188,8 +188,7 @@ class SalesPerformanceAdmin(PerformanceAdmin):
         return format_html(
             "{}<table><tr>{}</tr>{}</table><p>{} <a href=\"{}\">{}</a></p>",
             format_html("<table><tr>{}</tr>{}</table>",
-                        head(gettext("Channel"), gettext("Tickets sold"), gettext("Ticket sales"),
-                             gettext("Complimentary")),
+                        head(gettext("Channel"), gettext("Tickets sold"), gettext("Ticket sales"), gettext("Comps")),
                         format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", lines))
             if lines else gettext("Nothing sold yet."),
             head(gettext("Zone"), pgettext("places", "Sold"), pgettext("places", "Held"),
