@@ -370,3 +370,39 @@ def test_a_refusal_with_nothing_to_scan_says_what_the_door_does_next(door, perfo
     assert f'<p class="door-next">{refunded}</p>' in page
     assert c.post(url, {"code": kept.code, "scan": "n4"}, **JSON, **said).json()["admitted"]
     assert "door-next" not in unescape(c.post(url, {"code": kept.code}, **said).content.decode())
+
+
+def form_fields(page: str, opening: str) -> dict[str, str]:
+    """The named fields a form of `page` posts (its inputs, and those tied to it by their
+    `form` attribute), `opening` being a piece of its opening tag."""
+    form = re.search(rf"<form[^>]*{re.escape(opening)}[^>]*>(.*?)</form>", page, re.S)
+    own_id = re.search(r'id="([^"]+)"', form[0])
+    tied = re.findall(rf'<input[^>]*form="{own_id[1]}"[^>]*>', page) if own_id else []
+    fields = {}
+    for tag in re.findall(r"<input[^>]*>", form[1]) + tied:
+        name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
+        if name:
+            fields[name[1]] = unescape(value[1]) if value else ""
+    return fields
+
+
+def test_without_the_script_a_guest_found_by_name_is_admitted_at_the_doors_name(door, performance):
+    """Without door.js the forms post alone: the door's name typed on the page goes with a
+    search for a guest and with the Admit button of the guest found, and stays on each page
+    after, as it does with a code typed."""
+    ticket, = sell(performance, name="Jean Tremblay", email="jt@example.org")
+    on_the_day(performance)
+    c = signed_in(door)
+    page = c.get(f"/door/performances/{performance.pk}/").content.decode()
+    search = form_fields(page, 'id="search-form"')
+    assert "door" in search, search
+    found = c.get(f"/door/performances/{performance.pk}/", {**search, "q": "tremblay", "door": "South gate"})
+    found = found.content.decode()
+    assert form_fields(found, 'id="code-form"')["door"] == "South gate"
+    admit = form_fields(found, 'class="door-admit"')
+    assert admit["code"] == ticket.code and admit["door"] == "South gate"
+    answer = c.post(f"/door/performances/{performance.pk}/scan/", admit).content.decode()
+    assert "door-ok" in answer
+    ticket.refresh_from_db()
+    assert ticket.checked_in_door == "South gate"
+    assert form_fields(answer, 'id="code-form"')["door"] == "South gate"

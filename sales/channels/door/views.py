@@ -92,10 +92,17 @@ def scan_page(request, pk: int):
     found = with_type_names(tickets_find(performance_id=performance.pk, query=query))
     context = {"performance": performance, "counts": attendance(performance.pk), "q": query, "found": found,
                "elsewhere": None if found else elsewhere(performance_id=performance.pk, query=query),
-               "result": None, "off_day": off_day(performance, timezone.now())}
+               "result": None, "off_day": off_day(performance, timezone.now()), "door": _door_typed(request.GET)}
     if request.htmx:
         return render(request, "door/scan.html#found", context)
     return _scanning_page(request, context)
+
+
+def _door_typed(data) -> str:
+    """The door's name sent by a form of the scanning page posted alone (no script: a code
+    typed, a guest found or admitted), for the page it answers with to keep it for the next
+    guest."""
+    return data.get("door", "").strip()[:60]
 
 
 def _scanning_page(request, context: dict, status: int = 200):
@@ -176,8 +183,7 @@ def scan(request, pk: int):
     return _scanning_page(request, {
         "performance": performance, "counts": counts, "off_day": off_day(performance, now),
         "q": "", "found": [], "result": result,
-        # Posted by the form alone (no script): the door's name stays for the next guest.
-        "door": request.POST.get("door", "").strip()[:60]}, status=status)
+        "door": _door_typed(request.POST)}, status=status)
 
 
 @door_only
