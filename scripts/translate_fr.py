@@ -279,6 +279,9 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Ticket refunded since (not in the total above):": (
+        "Billet remboursé depuis (hors du total ci-dessus)\u00a0:",
+        "Billets remboursés depuis (hors du total ci-dessus)\u00a0:"),
     "This shift is still open: its report is printed when it is closed.":
         "Ce quart est encore ouvert : son rapport s’imprime à sa fermeture.",
     "these places are held for an exchange of order %(code)s: only that exchange takes them":
@@ -319,7 +322,6 @@ FR = {
     "Cash drawer": "Tiroir-caisse", "Cash taken": "Espèces encaissées", "Cash paid back": "Espèces remboursées",
     "Expected in the drawer": "Attendu dans le tiroir",
     "In cash, to the nearest %(step)s: %(exact)s is paid back as %(cash)s.": "En espèces, arrondi à %(step)s près\u00a0: %(exact)s est remboursé %(cash)s.",
-    "Tickets refunded since (not in the total above):": "Billets remboursés depuis (hors du total ci-dessus)\u00a0:",
     "Imported %(sections)s and %(seats)s.": "%(sections)s et %(seats)s importés.",
     "%(n)d section": ("%(n)d section", "%(n)d sections"),
     "%(n)d seat": ("%(n)d siège", "%(n)d sièges"),

@@ -551,7 +551,7 @@ def test_an_exchange_off_a_cancelled_date_at_the_counter_gives_back_the_fee_an_e
     # all, is the refunds' own sum.
     slip = counter.post(f"/counter/orders/{order.code}/print/").content.decode()
     rows = table_rows(slip, 'class="receipt')
-    at = rows.index(["Tickets refunded since (not in the total above):"])
+    at = rows.index(["Ticket refunded since (not in the total above):"])
     assert rows[at + 1:] == [[f"{first.place} · Stalls"]] and "Refund amount" not in slip
     assert table_rows(slip, 'id="slip-paid"')[0] == ["Cash", "$104.00"]  # what was paid, said once
     assert table_rows(slip, 'id="slip-net"') == [["Refunded", "−$52.00"], ["Net paid", "$52.00"]]

@@ -485,7 +485,7 @@ def test_a_slip_reprinted_after_a_ticket_is_refunded_names_it_and_says_the_refun
     assert sorted(row[status] for row in listed[1:]) == ["Refunded", "Valid", "Valid"]
     slip = signed_in(clerk).post(f"/counter/orders/{order.code}/print/").content.decode()
     rows = table_rows(slip, 'class="receipt')
-    start = rows.index(["Tickets refunded since (not in the total above):"])
+    start = rows.index(["Ticket refunded since (not in the total above):"])
     assert rows[start + 1] == [f"{first.place} · Stalls"] and rows.index(["Total", "$110.50"]) < start
     assert [f"{second.place} · Stalls · Valid"] in rows and [f"{third.place} · Stalls · Valid"] in rows
     assert ["Total", "$110.50"] in rows and not any(row[0].startswith("Paid back") for row in rows)
@@ -522,13 +522,36 @@ def test_a_receipt_after_a_ticket_is_refunded_adds_up_as_printed(clerk, hall):
         assert sum(amounts) == Decimal("100.00") and ["Subtotal", "$100.00"] in rows, (narrow, rows)
         assert not any(refunded in row[0] for row in summed), (narrow, summed)
         after = rows[rows.index(["Total", "$100.00"]) + 1:]
-        head = after.index(["Tickets refunded since (not in the total above):"])
+        head = after.index(["Ticket refunded since (not in the total above):"])
         assert [refunded + " · Stalls"] == after[head + 1], (narrow, after)
         assert all(len(row) == 1 for row in after[head:head + 2])  # no amount beside them
     for text in (receipt_text(order), re.sub(r"<[^>]+>", "\n", receipt_email(order))):
         before, _subtotal, below = text.partition("Subtotal")
-        assert refunded not in before and "Tickets refunded since (not in the total above):" in below
+        assert refunded not in before and "Ticket refunded since (not in the total above):" in below
         assert f"{refunded} · Stalls" in below.split("Total")[1]
+
+
+@pytest.mark.parametrize(("language", "one", "two"), [
+    ("en", "Ticket refunded since (not in the total above):", "Tickets refunded since (not in the total above):"),
+    ("fr", "Billet remboursé depuis (hors du total ci-dessus)\u00a0:",
+     "Billets remboursés depuis (hors du total ci-dessus)\u00a0:")])
+def test_the_receipts_heading_of_the_tickets_refunded_counts_them(clerk, hall, language, one, two):
+    """One ticket refunded is headed in the singular, two in the plural, in every form of
+    the receipt (the slip, the page, the email's text and HTML), in the buyer's language."""
+    from sales.order_receipt import receipt_email, receipt_html, receipt_text
+
+    shift = shift_open(clerk=clerk, cash_float=Decimal("100"))
+    order = counter_sale(clerk, shift, hall, "Stalls", 3)
+    Order.objects.filter(pk=order.pk).update(language=language)
+    first, second, _third = order.tickets.order_by("pk")
+    for refunded, heading, other in (([first], one, two), ([second], two, one)):
+        tickets_refund(order=Order.objects.get(pk=order.pk), ticket_ids=[t.pk for t in refunded], actor=clerk,
+                       shift=shift)
+        again = Order.objects.get(pk=order.pk)
+        for form in (receipt_html(again, narrow=True), receipt_html(again), receipt_text(again),
+                     receipt_email(again)):
+            said = unescape(form)
+            assert heading in said and other not in said, (heading, said[-800:])
 
 
 def test_a_cash_refund_rounded_to_the_coin_says_so(clerk):
