@@ -485,3 +485,27 @@ def test_the_readme_names_every_debian_package_make_run_installs_for_who_is_not_
     command = re.search(r"`sudo apt-get install ([a-z0-9.+ -]+)`", readme)
     assert command, "the README gives no apt-get command for a user who is not root"
     assert wanted <= set(command[1].split())
+
+
+def test_the_runners_celery_beat_does_not_bury_the_banner_under_a_line_per_task(monkeypatch, tmp_path):
+    """`make run` prints the addresses and demo logins once; Celery beat sends a task every
+    few seconds, and a line for each (INFO) scrolled them off the screen within a minute.
+    Beat and the worker log what goes wrong, not each task."""
+    started = {}
+    monkeypatch.setattr(stack, "spawn",
+                        lambda cmd, **kw: "-A" in cmd and started.setdefault(cmd[cmd.index("-A") + 2], cmd))
+    env = {**os.environ, "DJANGO_DEBUG": "1"}
+    for program_ in stack.programs(env, local_database=False):
+        program_.start()
+    beat = [part if not str(part).endswith("celerybeat-schedule") else str(tmp_path / "schedule")
+            for part in started["beat"]]
+    proc = subprocess.Popen(beat, cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, start_new_session=True)
+    try:
+        time.sleep(8)  # beat's shortest interval is 5 s
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+    said = proc.communicate(timeout=30)[0]
+    assert "beat: Starting" in said or "LocalTime" in said, said  # it ran
+    assert "Sending due task" not in said
+    assert "-l" in started["worker"] and started["worker"][started["worker"].index("-l") + 1] == "warning"

@@ -701,11 +701,13 @@ def programs(env: dict, local_database: bool = True) -> list[supervisor.Program]
                                                      through_pgbouncer("staff")),
                            ready=supervisor.http_ok(STAFF_PORT), what=f"the staff pool (:{STAFF_PORT}/healthz)"),
         # Confirmations and tidying are background work: they yield the CPU to selling.
+        # Both log what goes wrong, not each task (beat sends one every few seconds: a line
+        # each would scroll the addresses and logins printed above off the screen).
         supervisor.Program("the Celery worker", starter(
-            [*celery, "worker", "-l", "info", "--concurrency", "2", "-n", f"worker-{WEB_PORT}@%h"], "all",
+            [*celery, "worker", "-l", "warning", "--concurrency", "2", "-n", f"worker-{WEB_PORT}@%h"], "all",
             {"idle": True, "nice": 10}, through_pgbouncer("worker"))),
         supervisor.Program("Celery beat", starter(
-            [*celery, "beat", "-l", "info", "-s", str(STACK / "celerybeat-schedule")], "all", {},
+            [*celery, "beat", "-l", "warning", "-s", str(STACK / "celerybeat-schedule")], "all", {},
             through_pgbouncer("worker"))),
     ]
 
