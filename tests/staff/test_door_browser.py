@@ -741,6 +741,8 @@ def test_the_door_opens_on_tonights_first_performance_with_the_keyboard(browser,
     tonight = on_the_day(make_performance(rows=1, per_row=2))
     later = PerformanceFactory(event=tonight.event, venue=tonight.venue,
                                starts_at=tonight.starts_at + timedelta(days=2))
+    PriceZoneFactory(performance=later, name="Stalls", sections=tonight.venue.sections.all())
+    inventory.put_on_sale(performance=later)
     context = browser.new_context(base_url=live_server.url, locale="en-CA")
     login(context, make_user("door-keys", DOOR_STAFF), live_server)
     page = context.new_page()

@@ -406,3 +406,13 @@ def test_without_the_script_a_guest_found_by_name_is_admitted_at_the_doors_name(
     ticket.refresh_from_db()
     assert ticket.checked_in_door == "South gate"
     assert form_fields(answer, 'id="code-form"')["door"] == "South gate"
+
+
+def test_the_door_lists_only_performances_put_on_sale(door, performance):
+    """A performance still being set up in the admin (never put on sale) has no ticket to
+    scan: the door does not offer it beside tonight's show."""
+    draft = PerformanceFactory(event__title="Not yet on sale", venue=performance.venue,
+                               starts_at=performance.starts_at + timedelta(hours=1))
+    page = signed_in(door).get("/door/").content.decode()
+    assert performance.event.title in page
+    assert draft.event.title not in page

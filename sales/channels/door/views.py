@@ -12,6 +12,7 @@ import json
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.db.models import Exists, OuterRef
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
@@ -25,6 +26,7 @@ from events.models import Performance
 from sales.channels.staff import performances_page, role_required
 from sales.errors import InvalidRequest, NotFound, SalesError
 from sales.formatting import buyer_name, day_label
+from sales.models import Place
 from sales.policy import DOOR_STAFF
 from sales.tickets import (
     ON_THE_DAY,
@@ -73,8 +75,10 @@ def _performance(pk: int) -> Performance:
 def home(request):
     now = timezone.now()
     # A festival's day has dozens of performances: ten at a time, found by show, venue or day.
-    # Listed until their day is over, tonight's first.
+    # Listed until their day is over, tonight's first; one still being set up (never put on
+    # sale) has no ticket to scan.
     found = performances_page(Performance.objects.filter(starts_at__gte=now - ON_THE_DAY)
+                              .filter(Exists(Place.objects.filter(performance=OuterRef("pk"))))
                               .select_related("event", "venue").order_by("starts_at", "pk"),
                               request.GET, today=timezone.localdate(now))
     # Tonight's or today's, of those the door lets in now (an 00:30 show is not, at noon).
