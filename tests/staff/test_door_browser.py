@@ -132,18 +132,28 @@ def test_typed_codes_at_the_door(browser, live_server, size):
     context.close()
 
 
-def qr_video(code: str, path, *, width: int = 640, height: int = 480, frames: int = 10):
+HARD_CODE = "r0qECxyS1KjnleFr6MyBpIZLeet29HAn"
+
+# Where the ticket's code sits in each frame (pixels a module, offset from the middle): a
+# ticket held up to a camera is never quite still. The scanner's decoder misses a few codes
+# in any one placement (1 to 5 in 100, over 300 random codes), never the same
+# codes in all of them: a picture frozen in one placement left those codes unread forever.
+PLACEMENTS = ((6, 0, 0), (6, 3, 2), (6, -5, 4), (7, 0, 0), (5, 0, 0), (7, 4, -3))
+
+
+def qr_video(code: str, path, *, width: int = 640, height: int = 480):
     """A video (YUV4MPEG2, which Chromium's fake camera plays in a loop) of the ticket's QR
-    code as it is printed, black on white in the middle of the picture."""
-    buf = io.BytesIO()
-    ticket_qr(code).save(buf, kind="png", scale=6, border=4)
-    qr = Image.open(buf).convert("L")
-    picture = Image.new("L", (width, height), 255)
-    picture.paste(qr, ((width - qr.width) // 2, (height - qr.height) // 2))
+    code as it is printed, black on white near the middle of the picture, moving a little
+    from frame to frame (PLACEMENTS)."""
     grey = bytes([128]) * (width // 2) * (height // 2) * 2  # no colour
     with open(path, "wb") as out:
         out.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
-        for _ in range(frames):
+        for scale, dx, dy in PLACEMENTS:
+            buf = io.BytesIO()
+            ticket_qr(code).save(buf, kind="png", scale=scale, border=4)
+            qr = Image.open(buf).convert("L")
+            picture = Image.new("L", (width, height), 255)
+            picture.paste(qr, ((width - qr.width) // 2 + dx, (height - qr.height) // 2 + dy))
             out.write(b"FRAME\n" + picture.tobytes() + grey)
     return path
 
@@ -151,6 +161,10 @@ def qr_video(code: str, path, *, width: int = 640, height: int = 480, frames: in
 def test_the_camera_reads_a_tickets_qr_code_and_refuses_it_the_second_time(browser, live_server, tmp_path):
     perf = make_performance(rows=1, per_row=4)
     ticket, = sell(perf, 1)
+    # A code the scanner's decoder cannot read centred at 6 pixels a module (PLACEMENTS'
+    # first): fixed, so the test does not pass or fail with the code drawn.
+    Ticket.objects.filter(pk=ticket.pk).update(code=HARD_CODE)
+    ticket.refresh_from_db()
     on_the_day(perf)
     video = qr_video(ticket.code, tmp_path / "ticket.y4m")
     filming = browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=[
