@@ -286,6 +286,10 @@ class TabularInline(admin.TabularInline):
     it (deleting included), in the page's language, in the rows drawn and in the blank row
     the page copies to add one."""
 
+    # Each row is titled with its object's name, above its boxes (templates/admin/edit_inline/
+    # tabular.html); an inline whose columns already say what the row is turns it off.
+    row_titles = True
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         return type(formset.__name__, (NamedCellsFormSet, formset), {})

@@ -351,6 +351,9 @@ class OrderEventInline(TicketInline):
     model = OrderEvent
     fields = ("at", "said", "by")
     readonly_fields = fields
+    # Its line as kept (in English, "placed 2 tickets, 57.49 CAD") would title each row
+    # above what the row says in the reader's language.
+    row_titles = False
     by = staff_name("actor", gettext_lazy("actor"))
 
     @admin.display(description=gettext_lazy("What happened"))

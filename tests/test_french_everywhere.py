@@ -483,6 +483,23 @@ def test_the_admin_names_the_counters_walk_in_customer_in_french(organizer, fren
     assert ">placed<" not in detail and ">cash<" not in detail
 
 
+def test_an_orders_history_rows_have_no_english_title_above_them(organizer, french_performance):
+    """Each row of an order's history says what happened in French; the row is not titled
+    with the line as it is kept (in English: "placed 1 tickets, 45.00 CAD")."""
+    from sales.orders import order_place
+    from sales.payments import PaymentRequest
+
+    clerk = make_user("guichet-histoire", COUNTER_CLERK)
+    hold = hold_create(performance=french_performance, channel="counter", user=clerk,
+                       place_ids=[places_of(french_performance)[0].pk])
+    order = order_place(hold=hold, customer=CustomerDetails(**BUYER), actor=clerk, shift=drawer(clerk),
+                        payment=PaymentRequest(method="cash", tendered=Decimal("100")))
+    detail = visible(page(signed_in(organizer), f"/admin/sales/order/{order.pk}/change/"))
+    assert "passée\u00a0: 1 billet" in detail
+    for event in order.events.all():
+        assert str(event).strip() not in detail, str(event)
+
+
 MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
              "November", "December"]
 
