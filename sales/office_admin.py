@@ -617,7 +617,7 @@ class PerformanceDashboardAdmin(DatesInReach, DaysOnVenueClock, admin.ModelAdmin
     """Each performance's sales at a glance; its page is the dashboard (places by zone,
     takings by day, channel and method, refunds, comps, sales over time), with its exports."""
 
-    list_display = ("__str__", "venue", "sold", "available", "dashboard_link")
+    list_display = ("performance", "venue", "sold", "available", "dashboard_link")
     list_filter = ("venue", "event")
     list_select_related = ("event", "venue")
     date_hierarchy = "starts_at"
@@ -639,6 +639,12 @@ class PerformanceDashboardAdmin(DatesInReach, DaysOnVenueClock, admin.ModelAdmin
             sold_n=Count("places", filter=Q(places__state=PlaceState.SOLD)),
             available_n=Count("places", filter=Q(places__state=PlaceState.AVAILABLE)
                               | Q(places__state=PlaceState.HELD, places__hold_expires_at__lte=now)))
+
+    # Each row is a performance; headed by the model's name, the column said "Performance
+    # dashboard".
+    @admin.display(description=gettext_lazy("Performance"), ordering="starts_at")
+    def performance(self, obj):
+        return str(obj)
 
     @admin.display(description=pgettext_lazy("places", "Sold"), ordering="sold_n")
     def sold(self, obj):

@@ -238,6 +238,9 @@ def test_the_dashboard_page_replaces_the_raw_counts(sales, organizer):
     # The columns count places: in French, plural ("Vendues", not a place's state "Vendue").
     french = admin.get("/admin/sales/performancedashboard/", headers={"accept-language": "fr"}).content.decode()
     assert ">Vendues<" in french and ">Disponibles<" in french and ">Vendue<" not in french
+    # Its first column lists performances, and says so (not "Performance dashboard").
+    headings = re.findall(r'<th scope="col"[^>]*>.*?<div class="text">(?:<a [^>]*>)?([^<]*)<', french, re.S)
+    assert headings[0] == "Représentation", headings
     change = admin.get(f"/admin/events/performance/{sales.pk}/change/").content.decode()
     assert "Places: {" not in change and "&#x27;sold&#x27;" not in change
     assert f"/admin/sales/performancedashboard/{sales.pk}/change/" in change
