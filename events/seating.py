@@ -64,7 +64,7 @@ def _number(value, where: str, what: str, errors: list[str]) -> float:
     try:
         result = float(value)
     except (TypeError, ValueError):
-        errors.append(_("%(where)s: %(what)s must be a number, got %(value)r") % {
+        errors.append(_("%(where)s: %(what)s must be a number, got “%(value)s”") % {
             "where": where, "what": what, "value": value})
         return 0.0
     if result != result or result in (float("inf"), float("-inf")):
@@ -76,7 +76,7 @@ def _capacity(value, where: str, errors: list[str]) -> int | None:
     try:
         capacity = int(str(value).strip())
     except (TypeError, ValueError):
-        errors.append(_("%(where)s: a standing section needs a whole-number capacity, got %(value)r") % {
+        errors.append(_("%(where)s: a standing section needs a whole-number capacity, got “%(value)s”") % {
             "where": where, "value": value})
         return None
     if capacity <= 0 or capacity > 200_000:
@@ -122,7 +122,7 @@ def parse_csv(text: str) -> list[PlanSection]:
             errors.append(_("%(where)s: section is empty") % {"where": where})
             continue
         if kind not in ("seated", "standing"):
-            errors.append(_("%(where)s: kind must be seated or standing, got %(kind)r") % {
+            errors.append(_("%(where)s: kind must be seated or standing, got “%(kind)s”") % {
                 "where": where, "kind": kind})
             continue
         section = sections.get(name)
@@ -177,7 +177,7 @@ def parse_json(text: str) -> list[PlanSection]:
         kind = raw.get("kind", "seated")
         name = str(raw["name"]).strip()
         if kind not in ("seated", "standing"):
-            errors.append(_("%(where)s: kind must be seated or standing, got %(kind)r") % {
+            errors.append(_("%(where)s: kind must be seated or standing, got “%(kind)s”") % {
                 "where": where, "kind": kind})
             continue
         section = PlanSection(name=name, kind=kind)

@@ -282,6 +282,12 @@ FR = {
     "Ticket refunded since (not in the total above):": (
         "Billet remboursé depuis (hors du total ci-dessus)\u00a0:",
         "Billets remboursés depuis (hors du total ci-dessus)\u00a0:"),
+    "%(where)s: %(what)s must be a number, got “%(value)s”":
+        "%(where)s : %(what)s doit être un nombre, reçu «\u00a0%(value)s\u00a0»",
+    "%(where)s: a standing section needs a whole-number capacity, got “%(value)s”":
+        "%(where)s : une section debout demande une capacité en nombre entier, reçu «\u00a0%(value)s\u00a0»",
+    "%(where)s: kind must be seated or standing, got “%(kind)s”":
+        "%(where)s : kind doit être seated ou standing, reçu «\u00a0%(kind)s\u00a0»",
     "This shift is still open: its report is printed when it is closed.":
         "Ce quart est encore ouvert : son rapport s’imprime à sa fermeture.",
     "these places are held for an exchange of order %(code)s: only that exchange takes them":
@@ -1440,10 +1446,7 @@ FR = {
     "Choose one of this performance's price zones (%(zones)s).":
         "Choisissez une des zones de prix de cette représentation (%(zones)s).",
     "(not sold there)": "(pas vendu là)",
-    "%(where)s: %(what)s must be a number, got %(value)r": "%(where)s : %(what)s doit être un nombre, reçu %(value)r",
     "%(where)s: %(what)s must be a finite number": "%(where)s : %(what)s doit être un nombre fini",
-    "%(where)s: a standing section needs a whole-number capacity, got %(value)r":
-        "%(where)s : une section debout demande une capacité en nombre entier, reçu %(value)r",
     "%(where)s: capacity must be between 1 and 200000": "%(where)s : la capacité doit être entre 1 et 200000",
     "%(where)s: a seat needs a row and a number": "%(where)s : un siège demande une rangée et un numéro",
     "%(where)s: row and seat number are at most 10 characters":
@@ -1454,8 +1457,6 @@ FR = {
     "line %(n)d": "ligne %(n)d",
     "%(where)s: more fields than the header has": "%(where)s : plus de champs que l'en-tête n'en a",
     "%(where)s: section is empty": "%(where)s : la section est vide",
-    "%(where)s: kind must be seated or standing, got %(kind)r":
-        "%(where)s : kind doit être seated ou standing, reçu %(kind)r",
     "%(where)s: section %(name)s is already %(kind)s": "%(where)s : la section %(name)s est déjà %(kind)s",
     "%(where)s: standing section %(name)s is given twice": "%(where)s : la section debout %(name)s est donnée deux fois",
     "%(where)s: unknown flag(s) %(flags)s": "%(where)s : indicateur(s) inconnu(s) %(flags)s",

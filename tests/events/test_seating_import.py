@@ -42,7 +42,7 @@ def test_json_plan():
 
 @pytest.mark.parametrize("text, expected", [
     ("row,number\nA,1", "line 1: header must name at least section,row,number"),
-    ("section,row,number,x\nS,A,1,abc", "line 2: x must be a number, got 'abc'"),
+    ("section,row,number,x\nS,A,1,abc", "line 2: x must be a number, got “abc”"),
     ("section,row,number\nS,A,1\nS,A,1", "line 3: seat A-1 of S appears twice"),
     ("section,row,number,flags\nS,A,1,wobbly", "line 2: unknown flag(s) wobbly"),
     ("section,kind,row,number,capacity\nL,standing,,,", "line 2: a standing section needs a whole-number capacity"),
@@ -64,7 +64,7 @@ def test_malformed_plan_is_refused_with_line_and_reason_and_nothing_written(text
 @pytest.mark.parametrize("text, expected", [
     ('{"sections": [{"kind": "seated"}]}', "sections[0]\u00a0: chaque section demande un nom"),
     ('{"sections": [{"name": "S", "kind": "balcony"}]}',
-     "sections[0]\u00a0: kind doit être seated ou standing, reçu 'balcony'"),
+     "sections[0]\u00a0: kind doit être seated ou standing, reçu «\u00a0balcony\u00a0»"),
     ('{"sections": [{"name": "L", "kind": "standing", "capacity": 5}, {"name": "L", "kind": "standing"}]}',
      "sections[1]\u00a0: la section L figure deux fois"),
     ('{"sections": [{"name": "S"}]}', "sections[0]\u00a0: une section assise demande une liste rows"),
@@ -123,7 +123,7 @@ def test_one_bad_line_among_many_imports_nothing():
     text = plan_csv(5, 5) + "\nStalls,seated,Z,1,oops,0,,"
     with pytest.raises(SeatingPlanError) as exc:
         seating_plan_import(venue=venue, text=text)
-    assert exc.value.errors == ["line 27: x must be a number, got 'oops'"]
+    assert exc.value.errors == ["line 27: x must be a number, got “oops”"]
     assert Seat.objects.count() == 0
 
 
