@@ -279,6 +279,8 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "or": "ou",  # one amount or another
+    "as paid": "au prix payé",  # a ticket exchanged like for like costs what it was paid
     "Ticket refunded since (not in the total above):": (
         "Billet remboursé depuis (hors du total ci-dessus)\u00a0:",
         "Billets remboursés depuis (hors du total ci-dessus)\u00a0:"),

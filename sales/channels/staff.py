@@ -27,7 +27,7 @@ from sales.errors import SalesError
 from sales.formatting import money, number, when
 from sales.holds import hold_give_back, hold_is_live
 from sales.models import Hold, Order, Payment, Place
-from sales.orders import refund_payback, refund_ways, ticket_prices, tickets_payback
+from sales.orders import exchange_prices, refund_payback, refund_ways, tickets_payback
 from sales.policy import COUNTER_CLERK, DOOR_STAFF, ORGANIZER, PHONE_OPERATOR, counted_row, policy_for, roles_of
 
 # A festival has hundreds of performances on sale: each staff page lists them a page at a time,
@@ -231,8 +231,9 @@ def exchange_offers(channel: str, order, asked: Mapping[str, str]):
     """The performances of an order's event an exchange may go to on `channel`, a page at a
     time (a show that runs for months has a hundred dates on sale), each with its zones,
     the places left in each and what a ticket there costs in all, as the order's tickets
-    say what they cost (pricing.ticket_prices: taxes and the fee per ticket in):
-    ([(performance, [(zone, available, [(price type, amount)])])], the page). The order's
+    say what they cost (taxes and the fee per ticket in), and as the exchange then charges
+    it: a ticket like one of the order's at what that one was paid (exchange_prices):
+    ([(performance, [(zone, available, [ExchangePrice])])], the page). The order's
     own performance comes first, on every page: an exchange is most often within the same
     night, and the clerk must not hold seats on another by mistake."""
     now = timezone.now()
@@ -244,7 +245,7 @@ def exchange_offers(channel: str, order, asked: Mapping[str, str]):
     offers = []
     for perf in offered:
         counts = zone_counts(perf.pk)
-        prices = ticket_prices(performance_id=perf.pk, channel=channel)
+        prices = exchange_prices(order=order, performance_id=perf.pk, channel=channel)
         offers.append((perf, [(z, counts.get(z.pk, {}).get("available", 0), prices.get(z.pk, []))
                               for z in perf.price_zones.all()]))
     return offers, found

@@ -41,7 +41,15 @@ from .customers import (
     order_email_to,
     refuse_card_number,
 )
-from .exchanges import DEARER_AT_COUNTER, ExchangeQuote, exchange_hold, exchange_quote, order_exchange
+from .exchanges import (
+    DEARER_AT_COUNTER,
+    ExchangePrice,
+    ExchangeQuote,
+    exchange_hold,
+    exchange_prices,
+    exchange_quote,
+    order_exchange,
+)
 from .placing import buyer_language, order_interrupted, order_place, orders_abandoned_tidy
 from .pricing import NO_CHOICE, PriceRequest, Quote, hold_quote, hold_total, ticket_prices
 from .refunds import (
@@ -67,6 +75,7 @@ __all__ = (
     "WALK_IN",
     "CustomerDetails",
     "buyer_or_walk_in",
+    "ExchangePrice",
     "ExchangeQuote",
     "OrderStatusConflict",
     "PriceRequest",
@@ -79,6 +88,7 @@ __all__ = (
     "customer_note_add",
     "customer_register",
     "exchange_hold",
+    "exchange_prices",
     "exchange_quote",
     "held_at_counter",
     "hold_quote",

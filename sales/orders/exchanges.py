@@ -47,6 +47,7 @@ from .pricing import (
     kept_before,
     order_fee_given_back,
     order_fee_held,
+    ticket_lines,
 )
 from .refunds import performance_cancelled
 from .status import record, staff
@@ -151,6 +152,15 @@ def _tax_setup(receipt: dict) -> tuple:
             tuple((name, Decimal(rate)) for name, rate, *_rest in receipt.get("taxes") or ()))
 
 
+def _like_for_like(old: list[Ticket], list_price: Decimal, discount: Decimal, fee: Decimal,
+                   refundable: bool) -> list[Ticket]:
+    """The tickets of `old` a new ticket with these parts (its fee before taxes) is the same
+    ticket as: the same list price, discount, fee and refundability, under taxes by name."""
+    return [t for t in old if not t.complimentary and t.taxes
+            and (t.list_price, t.discount, t.fee_refundable) == (list_price, discount, refundable)
+            and _fee_before_taxes(t.fee, t.taxes) == fee]
+
+
 def _as_charged(quote, order: Order, old: list[Ticket]) -> list[inventory.TicketLine]:
     """The new places' lines, each charged what a ticket handed back was when it is the
     same ticket: the same list price, discount and fee before taxes, under the same taxes.
@@ -159,18 +169,48 @@ def _as_charged(quote, order: Order, old: list[Ticket]) -> list[inventory.Ticket
     it costs nothing and pays back nothing, and the order's taxes still add up."""
     if _tax_setup(quote.receipt) != _tax_setup(order.receipt or {}):
         return list(quote.lines)  # the taxes changed since: the new places cost what they cost now
-    left = [t for t in old if not t.complimentary and t.taxes]
+    left = list(old)
     out = []
     for line in quote.lines:
-        same = next((t for t in left if (t.list_price, t.discount, t.fee_refundable) ==
-                     (line.list_price, line.discount, line.fee_refundable)
-                     and _fee_before_taxes(t.fee, t.taxes) == _fee_before_taxes(line.fee, line.taxes)
-                     and not line.complimentary), None)
+        same = None if line.complimentary else next(iter(_like_for_like(
+            left, line.list_price, line.discount, _fee_before_taxes(line.fee, line.taxes), line.fee_refundable)), None)
         if same is None:
             out.append(line)
             continue
         left.remove(same)
         out.append(replace(line, price=same.price, fee=same.fee, tax=same.tax, taxes=same.taxes))
+    return out
+
+
+@dataclass(frozen=True)
+class ExchangePrice:
+    """What a new ticket of a price type (`name`) costs an exchange of the order: `amounts`,
+    one, or each that the order's tickets it would replace like for like were paid
+    (`as_paid`: an order's taxes are shared out over its tickets, so such a ticket may
+    have been paid a cent more or less than one bought alone)."""
+
+    name: str
+    amounts: tuple[Decimal, ...]
+    as_paid: bool = False
+
+
+def exchange_prices(*, order: Order, performance_id: int, channel: str) -> dict[int, list[ExchangePrice]]:
+    """What a ticket of each price type costs in each zone of the performance, by zone id,
+    as an exchange of the order's valid tickets there charges it (`_as_charged`): what it
+    costs sold alone (pricing.ticket_prices), or, where it is the same ticket as some of
+    the order's, what those were paid. One read, and the order's tickets."""
+    listed = ticket_lines(performance_id=performance_id, channel=channel)  # named as the page reads
+    same_taxes = _tax_setup(listed.receipt) == _tax_setup(order.receipt or {})
+    valid = list(order.tickets.filter(status=Ticket.Status.VALID).order_by("pk")) if same_taxes else []
+    out = {}
+    for zone_id, lines in listed.zones.items():
+        out[zone_id] = []
+        for name, line in lines:
+            paid = sorted({t.price for t in _like_for_like(valid, line.list_price, line.discount, line.fee,
+                                                           listed.fee.refundable)})
+            alone = (line.total,)
+            out[zone_id].append(ExchangePrice(name, tuple(paid), True) if paid and tuple(paid) != alone
+                                else ExchangePrice(name, alone))
     return out
 
 

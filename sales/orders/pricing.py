@@ -270,6 +270,24 @@ def ticket_prices(*, performance_id: int, channel: str, language: str | None = N
     aside), else the zone's own price [("", amount)], with the channel's fee per ticket and
     the taxes, with no promo code. Not the fee per order, which an order pays once (an
     exchange's new tickets do not pay it again). By zone id; one read."""
+    return {zone_id: [(name, line.total) for name, line in lines]
+            for zone_id, lines in ticket_lines(performance_id=performance_id, channel=channel,
+                                               language=language).zones.items()}
+
+
+@dataclass(frozen=True)
+class ListedTickets:
+    """One ticket of each price type in each zone, priced as `ticket_prices` says
+    ({zone id: [(name, receipts.Line)]}), with the fee and the taxes it was priced under
+    (`receipt`: what receipt_record keeps of them, to compare with an order's)."""
+
+    zones: dict[int, list[tuple[str, receipts.Line]]]
+    fee: receipts.Fee
+    receipt: dict
+
+
+def ticket_lines(*, performance_id: int, channel: str, language: str | None = None) -> ListedTickets:
+    """`ticket_prices` with each ticket's parts (list price, fee and taxes). One read."""
     zones, setup = rows.fetch(_TICKET_PRICES, [None, performance_id, channel])[0]
     types = [t for t in price_types_of(setup, language) if not t.complimentary]
     fee_row, tax_rows, included = (setup or [None] * 6)[1:4]
@@ -280,8 +298,9 @@ def ticket_prices(*, performance_id: int, channel: str, language: str | None = N
         sold = [(t.name, t.prices[zone_id]) for t in types if zone_id in t.prices] or [("", Decimal(price))]
         # Each as one ticket bought alone (an order's taxes are shared out over its tickets).
         out[zone_id] = [(name, receipts.price_order([receipts.Item(price=amount)], fee=per_ticket, taxes=taxes,
-                                                    tax_included=bool(included)).total) for name, amount in sold]
-    return out
+                                                    tax_included=bool(included)).tickets[0]) for name, amount in sold]
+    return ListedTickets(out, per_ticket, {"tax_included": bool(included),
+                                           "taxes": [[t.name, str(t.rate * 100)] for t in taxes]})
 
 
 def tax_parts(line: receipts.Line) -> dict:

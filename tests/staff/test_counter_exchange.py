@@ -16,7 +16,7 @@ from sales import inventory
 from sales.errors import HoldNotActive, IllegalTransition, InvalidRequest, NotPermitted
 from sales.holds import hold_create
 from sales.models import Hold, Order, Payment, Place, Shift, Ticket
-from sales.orders import CustomerDetails, hold_total, order_exchange, order_place, order_refund
+from sales.orders import CustomerDetails, PriceRequest, hold_total, order_exchange, order_place, order_refund
 from sales.payments import PaymentRequest
 from sales.policy import COUNTER_CLERK, cash_due
 from sales.shifts import shift_expected, shift_open
@@ -154,6 +154,47 @@ def test_a_like_for_like_exchange_costs_what_its_ticket_was_charged(clerk, hall)
     order.refresh_from_db()
     assert order.total == Decimal("121.87") and not order.payments.exclude(status="approved").exists()
     assert sum(t.price for t in order.tickets.filter(status="valid")) == order.total
+
+
+def test_the_exchange_list_offers_a_like_for_like_seat_at_what_its_ticket_was_paid(clerk, hall):
+    """An adult at 50.00 and a child at 53.00 with Québec's taxes: the order's taxes are
+    rounded once and shared out, so the child's ticket was paid 60.93 (one alone costs
+    60.94). The list offers a child seat of the stalls at 60.93, as paid, which is what
+    the exchange's page then says and charges: a clerk reads out one figure."""
+    quebec_taxes()
+    types = price_types(hall, {"Adult": {"Stalls": "50.00"}, "Child": {"Stalls": "53.00"}})
+    shift = shift_open(clerk=clerk, cash_float=Decimal("200"))
+    adult, child = [p.pk for p in places_of(hall) if p.price_zone.name == "Stalls"][:2]
+    hold = hold_create(performance=hall, channel=Channel.COUNTER, user=clerk, place_ids=[adult, child])
+    prices = PriceRequest(types={adult: types["Adult"].pk, child: types["Child"].pk})
+    order = order_place(hold=hold, customer=CustomerDetails(name="Walk in", email="w@example.org"), actor=clerk,
+                        shift=shift, prices=prices,
+                        payments=[PaymentRequest(method="cash", tendered=cash_due(Decimal("118.42")))])
+    paid = order.tickets.get(place_id=child)
+    assert (paid.price, order.total) == (Decimal("60.93"), Decimal("118.42"))
+    c = signed_in(clerk)
+    offered = zone_offered(c.get(f"/counter/orders/{order.code}/").content.decode(), zone(hall, "Stalls").pk)
+    assert offered.endswith("— Stalls, Adult $57.49, Child $60.93 (as paid) (16 left)"), offered
+    start = c.post(f"/counter/orders/{order.code}/exchange/",
+                   {"tickets": [str(paid.pk)], "zone": zone(hall, "Stalls").pk, "quantity": "1"})
+    page = unescape(c.get(start["Location"]).content.decode())
+    new_seats = re.search(r'<table id="new-seats">.*?</table>', page, re.S).group(0)
+    assert re.findall(r'<td class="num">\$([0-9.]+)', new_seats) == ["60.93"]
+    assert "No difference to pay" in page
+
+
+def test_the_exchange_list_says_each_amount_like_tickets_were_paid(clerk, hall):
+    """Two child tickets paid 60.93 and 60.94 (one alone costs 60.94): a child seat of the
+    stalls costs what the ticket handed back was, so the list says both, as paid."""
+    quebec_taxes()
+    price_types(hall, {"Child": {"Stalls": "53.00"}, "Adult": {"Front": "80.00"}})
+    order = counter_sale(clerk, shift_open(clerk=clerk, cash_float=Decimal("100")), hall, "Stalls", 2)
+    page = signed_in(clerk).get(f"/counter/orders/{order.code}/").content.decode()
+    assert zone_offered(page, zone(hall, "Stalls").pk).endswith("— Stalls, Child $60.93 or $60.94 (as paid) (16 left)")
+    # Nothing of the order's is sold like for like in the front: a ticket there as sold alone.
+    assert zone_offered(page, zone(hall, "Front").pk).endswith("— Front, Adult $91.98 (6 left)")
+    page = signed_in(clerk).get(f"/counter/orders/{order.code}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert re.search(r"Child 60,93\s\$ ou 60,94\s\$ \(au prix payé\)", zone_offered(page, zone(hall, "Stalls").pk))
 
 
 def test_the_exchange_says_in_french_that_its_prices_hold_fees_and_taxes(clerk, hall):
