@@ -227,15 +227,16 @@ def staff_home(request):
     raise PermissionDenied("no staff role")
 
 
-def exchange_offers(channel: str, order, asked: Mapping[str, str]):
+def exchange_offers(channel: str, order, asked: Mapping[str, str], tickets: list):
     """The performances of an order's event an exchange may go to on `channel`, a page at a
     time (a show that runs for months has a hundred dates on sale), each with its zones,
     the places left in each and what a ticket there costs in all, as the order's tickets
     say what they cost (taxes and the fee per ticket in), and as the exchange then charges
     it: a ticket like one of the order's at what that one was paid (exchange_prices):
-    ([(performance, [(zone, available, [ExchangePrice])])], the page). The order's
-    own performance comes first, on every page: an exchange is most often within the same
-    night, and the clerk must not hold seats on another by mistake."""
+    ([(performance, [(zone, available, [ExchangePrice])])], the page). `tickets`: the
+    order's, as the page read them. The order's own performance comes first, on every
+    page: an exchange is most often within the same night, and the clerk must not hold
+    seats on another by mistake."""
     now = timezone.now()
     dates = on_sale(channel, now).filter(event_id=order.performance.event_id).prefetch_related("price_zones")
     found = performances_page(dates, asked, today=timezone.localdate(now))
@@ -245,7 +246,7 @@ def exchange_offers(channel: str, order, asked: Mapping[str, str]):
     offers = []
     for perf in offered:
         counts = zone_counts(perf.pk)
-        prices = exchange_prices(order=order, performance_id=perf.pk, channel=channel)
+        prices = exchange_prices(order=order, performance_id=perf.pk, channel=channel, tickets=tickets)
         offers.append((perf, [(z, counts.get(z.pk, {}).get("available", 0), prices.get(z.pk, []))
                               for z in perf.price_zones.all()]))
     return offers, found

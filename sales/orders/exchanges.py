@@ -194,14 +194,20 @@ class ExchangePrice:
     as_paid: bool = False
 
 
-def exchange_prices(*, order: Order, performance_id: int, channel: str) -> dict[int, list[ExchangePrice]]:
+def exchange_prices(*, order: Order, performance_id: int, channel: str,
+                    tickets: list[Ticket] | None = None) -> dict[int, list[ExchangePrice]]:
     """What a ticket of each price type costs in each zone of the performance, by zone id,
     as an exchange of the order's valid tickets there charges it (`_as_charged`): what it
     costs sold alone (pricing.ticket_prices), or, where it is the same ticket as some of
-    the order's, what those were paid. One read, and the order's tickets."""
+    the order's, what those were paid. One read, and the order's tickets unless given
+    (`tickets`: the page's, read once for every performance it offers)."""
     listed = ticket_lines(performance_id=performance_id, channel=channel)  # named as the page reads
-    same_taxes = _tax_setup(listed.receipt) == _tax_setup(order.receipt or {})
-    valid = list(order.tickets.filter(status=Ticket.Status.VALID).order_by("pk")) if same_taxes else []
+    if _tax_setup(listed.receipt) != _tax_setup(order.receipt or {}):
+        valid = []  # the taxes changed since: the new places cost what they cost now
+    elif tickets is None:
+        valid = list(order.tickets.filter(status=Ticket.Status.VALID))
+    else:
+        valid = [t for t in tickets if t.status == Ticket.Status.VALID]
     out = {}
     for zone_id, lines in listed.zones.items():
         out[zone_id] = []

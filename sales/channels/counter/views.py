@@ -362,7 +362,7 @@ def order(request, code: str):
     tickets = with_type_names(list(order.tickets.select_related("place__seat", "place__section")))
     exchange_to, found = [], None
     if order.status == Order.Status.PAID:
-        exchange_to, found = exchange_offers(Channel.COUNTER, order, request.GET)
+        exchange_to, found = exchange_offers(Channel.COUNTER, order, request.GET, tickets)
     unused = [t for t in tickets if t.status == "valid" and not t.checked_in_at]
     by_ticket = order.performance.cancelled_at is None and (
         len(unused) > 1 or len(unused) < sum(t.status == "valid" for t in tickets))

@@ -421,7 +421,7 @@ def _refund_and_exchange(request, order: Order, tickets: list) -> dict:
     # Not off a cancelled performance: its card orders are paid back in full by themselves
     # (refund_cancelled), and what the counter took, the counter pays back or exchanges.
     if not cancelled and unused:
-        exchange_to, found = exchange_offers(Channel.PHONE, order, request.GET)
+        exchange_to, found = exchange_offers(Channel.PHONE, order, request.GET, tickets)
     asked = refund_asked(request, reverse("phone:order", args=[order.code]))
     whole = refund_amounts(order) if not by_ticket and not at_counter else None  # asked once for the page
     return {
