@@ -102,6 +102,10 @@ class OrderReceipt:
     # The tickets refunded from an order still paid for its others: not in its total, and
     # named apart below it, with no amount. (A refunded order's lines are all its tickets.)
     refunded: tuple[ReceiptLine, ...] = ()
+    # Whether tickets alike (the same list price, discount and fee) were charged amounts a
+    # cent apart: each tax is rounded once for the order and shared out over its tickets
+    # (sales.receipts), so one may carry the odd cent, and the receipt says why.
+    shared_out: bool = False
 
     @property
     def starts(self) -> str:
@@ -184,6 +188,16 @@ def _taxes_of(tickets, recorded: dict) -> dict[str, Decimal] | None:
     return out
 
 
+def _cents_apart(lines: list[ReceiptLine], charged: list[Decimal]) -> bool:
+    """Whether lines alike (the same list price, discount and fee) were charged different
+    amounts (`charged`: each line's, taxes in)."""
+    seen: dict[tuple, Decimal] = {}
+    for line, amount in zip(lines, charged, strict=True):
+        if seen.setdefault((line.list_price, line.discount, line.fee, line.complimentary), amount) != amount:
+            return True
+    return False
+
+
 def order_receipt(order: Order, tickets=None) -> OrderReceipt:
     """The receipt of `order`. `tickets`: the order's tickets with their places, when the
     caller has them. It lists the valid tickets (all of them once refunded)."""
@@ -198,9 +212,11 @@ def order_receipt(order: Order, tickets=None) -> OrderReceipt:
         replace(_line_of_ticket(t, included)[0], refunded=True) for t in tickets if t.refunded_at)
     if shown:
         priced = [_line_of_ticket(t, included) for t in shown]
+        amounts = [t.price for t in shown]
         charged = sorted((t.place_id, t.price) for t in shown)
     else:
         priced = _lines_recorded(recorded.get("tickets") or [], included)
+        amounts = [Decimal(row[7]) for row in recorded.get("tickets") or []]
         charged = sorted((row[0], Decimal(row[7])) for row in recorded.get("tickets") or [])
     # Each tax's amount was recorded for the order as priced: it still holds while the
     # order has those tickets (an exchange sells others into it; their taxes are known
@@ -248,7 +264,7 @@ def order_receipt(order: Order, tickets=None) -> OrderReceipt:
         total=shown_total + kept, discount=sum((line.discount for line in lines), ZERO),
         promo_code=recorded.get("promo_code") or "", event=perf.event.title, starts_at=perf.starts_at,
         paid_at=order.paid_at, time_zone=perf.venue.time_zone, paybacks=paybacks, not_refunded=not_refunded,
-        refunded=refunded)
+        refunded=refunded, shared_out=_cents_apart(lines, amounts))
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,10 @@ FAMILY = CustomerDetails(name="Famille Tremblay", email="tremblay@example.org")
 CARD = PaymentRequest(method="test_card", card_number=APPROVE)
 GST = ("GST", Decimal("0.05"), "123456789 RT0001")
 QST = ("QST", Decimal("0.09975"), "1234567890 TQ0001")
+# What a receipt says when tickets alike were charged a cent apart.
+SHARED_OUT = ("Each tax is worked out once, on the subtotal and fees, then shared out over the tickets to the cent: "
+              "tickets alike may have been charged a cent apart, taxes included. A ticket refunded gets back exactly "
+              "what it was charged.")
 
 
 def c(x: Decimal) -> Decimal:
@@ -112,7 +116,14 @@ def expected_text(order, mine: dict, *, language: str = "en", words: dict | None
         out.append(f"{name} {percent} ({w['no.']}{number}){w[':']}{d(mine['taxes'][name])}")
     out += [f"{w['Total']}{w[':']}{d(mine['total'])}",
             f"{w['Promo code']}{w[':']}FAMILLE10 (−{d(mine['discount'])})"]
-    return out
+    # Tickets alike a cent apart (the family's adults at 66.12 and 66.11): the receipt says why.
+    with translation.override(language):
+        return [*out, gettext(SHARED_OUT)]
+
+
+def joined_note(lines: list[str], expected: list[str]) -> list[str]:
+    """A PDF's receipt lines with its last one, the note the page wraps, joined again."""
+    return lines[:len(expected) - 1] + [" ".join(lines[len(expected) - 1:])]
 
 
 def family_order(*, language: str = "en"):
@@ -132,6 +143,8 @@ def family_order(*, language: str = "en"):
     with translation.override(language):
         order = order_place(hold=hold, customer=FAMILY, payment=CARD,
                             prices=PriceRequest(types=chosen, promo_code="famille10"))
+    assert sorted(order.tickets.values_list("price", flat=True)) == [
+        Decimal("40.23"), Decimal("40.24"), Decimal("66.11"), Decimal("66.12")]  # each tax rounded once, shared out
     mine = by_hand([(str(seats[0]), "Adult", "60.00"), (str(seats[1]), "Adult", "60.00"),
                     (str(seats[2]), "Child", "35.00"), (str(seats[3]), "Child", "35.00")],
                    fee="3.50", order_fee="2.00", percent_off="10")
@@ -284,7 +297,8 @@ def test_the_pdf_ends_with_the_receipt_line_by_line():
     order, mine = family_order()
     lines = pdf_text(order_pdf(order))
     assert f"Order {order.code} — Famille Tremblay" in lines  # a ticket page
-    assert receipt_in(lines, "Receipt — ") == printed(expected_text(order, mine))
+    expected = expected_text(order, mine)
+    assert joined_note(receipt_in(lines, "Receipt — "), expected) == printed(expected)
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
@@ -486,7 +500,7 @@ def test_a_french_buyer_reads_the_receipt_in_french_on_the_page_in_the_email_and
     expected = expected_text(order, mine, language="fr", words=words)
     assert notifications.send_pending_confirmations() == 1
     assert receipt_in(mail.outbox[0].body.splitlines(), "Reçu — ") == expected
-    assert receipt_in(pdf_text(order_pdf(order)), "Reçu — ") == printed(expected)
+    assert joined_note(receipt_in(pdf_text(order_pdf(order)), "Reçu — "), expected) == printed(expected)
     # The page speaks the visitor's language; the receipt, a document of the sale, the buyer's.
     page = client.get(f"/orders/{order.code}/{order.access_token}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     rows = receipt_rows(page)
@@ -691,3 +705,50 @@ def test_an_order_bought_at_the_shop_prints_each_tax_of_its_own_subtotal_and_ref
     charged = sum(p.amount for p in order.payments.filter(status=Payment.Status.APPROVED))
     backs = [-p.amount for p in order.payments.filter(status=Payment.Status.REFUNDED, amount__lt=0)]
     assert charged == Decimal(expected) and len(backs) == 2 and sum(backs) == charged, (charged, backs)
+
+
+
+def _adults_online(n: int, *, included: bool = False):
+    """`n` adults at 80.10 sold online together, Québec's taxes added (or in the prices)."""
+    perf = make_performance(rows=1, per_row=4)
+    types = price_types(perf, {"Adult": {"Stalls": "80.10"}})
+    quebec_taxes(included=included)
+    seats = places_of(perf)[:n]
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=[p.pk for p in seats])
+    return order_place(hold=hold, customer=FAMILY, payment=CARD,
+                       prices=PriceRequest(types={p.pk: types["Adult"].pk for p in seats}))
+
+
+def test_two_tickets_alike_charged_a_cent_apart_are_explained_on_every_receipt(client):
+    """Two adults at 80.10: GST on 160.20 is 8.01, rounded once for the order, so one
+    ticket carries 4.01 and the other 4.00: one was charged 92.10 and the other 92.09.
+    The order page and the email show each ticket as charged, so their receipts say why
+    (and the PDF's and the slip's too); the amounts themselves stay what was paid, which
+    is what a refund of either gives back."""
+    order = _adults_online(2)
+    assert sorted(order.tickets.values_list("price", flat=True)) == [Decimal("92.09"), Decimal("92.10")]
+    assert order.total == Decimal("184.19")
+    page = client.get(f"/orders/{order.code}/{order.access_token}/").content.decode()
+    assert "$92.10" in page and "$92.09" in page
+    note = re.search(r'<p class="receipt-note" id="taxes-shared-out">(.*?)</p>', page, re.S)
+    assert note and " ".join(unescape(note.group(1)).split()) == SHARED_OUT
+    shown = _everywhere(client, order)
+    assert shown["email"][-1] == SHARED_OUT
+    assert " ".join(shown["pdf"][-3:]).endswith(SHARED_OUT[-40:])
+    html = mail.outbox[0].alternatives[0][0]
+    assert SHARED_OUT in " ".join(unescape(html).split())
+    with translation.override("fr"):
+        french = gettext(SHARED_OUT)
+    assert french != SHARED_OUT and "\u00a0:" in french
+
+
+@pytest.mark.parametrize(("n", "included"), [(1, False), (2, True)], ids=["one ticket", "taxes in the prices"])
+def test_tickets_charged_alike_need_no_word_on_the_odd_cent(client, n, included):
+    """One ticket alone, or prices that hold their taxes (the order costs what its prices
+    say, each ticket its own): no ticket is a cent apart from another alike."""
+    order = _adults_online(n, included=included)
+    assert len(set(order.tickets.values_list("price", flat=True))) == 1
+    page = client.get(f"/orders/{order.code}/{order.access_token}/").content.decode()
+    assert 'id="taxes-shared-out"' not in page
+    assert notifications.send_pending_confirmations() == 1
+    assert "shared out over the tickets" not in mail.outbox[0].body
