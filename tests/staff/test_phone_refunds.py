@@ -642,3 +642,17 @@ def test_the_phones_search_says_it_finds_an_order_by_its_code_as_it_does(phone):
     french = phone.get("/phone/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert 'placeholder="Téléphone, courriel, nom ou code de commande"' in french
     assert phone.get("/phone/", {"q": order.code.lower()})["Location"] == f"/phone/orders/{order.code}/"
+
+
+def test_the_phones_exchange_list_offers_a_like_for_like_seat_at_what_its_tickets_were_paid(phone):
+    """Two child tickets by phone with Québec's taxes: 60.93 and 60.94 (one alone costs
+    60.94, the order's taxes rounded once). A child seat of the same zone costs what the
+    ticket handed back was, so the list says both, as paid, as at the counter."""
+    perf = make_performance(rows=1, per_row=6)
+    quebec_taxes()
+    price_types(perf, {"Child": {"Stalls": "53.00"}})
+    order = sold_by_phone(phone, perf)
+    assert sorted(order.tickets.values_list("price", flat=True)) == [Decimal("60.93"), Decimal("60.94")]
+    page = unescape(phone.get(f"/phone/orders/{order.code}/").content.decode())
+    option = re.search(rf'<option value="{perf.price_zones.get().pk}"[^>]*>(.*?)</option>', page, re.S).group(1)
+    assert " ".join(option.split()).endswith("— Stalls, Child $60.93 or $60.94 (as paid) (4 left)")
