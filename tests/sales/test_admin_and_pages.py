@@ -534,3 +534,20 @@ def test_the_admin_names_the_places_audit_trail_as_an_organizer_reads_it(client,
     assert ">Place history<" in english and "Place events" not in english
     french = client.get("/admin/", headers={"accept-language": "fr"}).content.decode()
     assert ">Historique des places<" in french and "Événements de place" not in french
+
+
+def test_the_tickets_list_shows_a_codes_first_characters_with_the_whole_code_in_their_title(client, organizer):
+    """A ticket's 32-character code took a column as wide as three in the list: its first
+    characters are shown, the whole code in their title, and the search still finds the
+    ticket by the whole code."""
+    from sales.models import Ticket
+
+    order = sell_two(make_performance(rows=1, per_row=4))
+    first, second = order.tickets.order_by("pk")
+    client.force_login(organizer)
+    page = client.get("/admin/sales/ticket/").content.decode()
+    assert f'<abbr title="{first.code}">{first.code[:8]}…</abbr>' in page
+    assert f">{first.code}<" not in page
+    found = client.get("/admin/sales/ticket/", {"q": second.code}).content.decode()
+    assert f'title="{second.code}"' in found and f'title="{first.code}"' not in found
+    assert Ticket.objects.count() == 2
