@@ -381,14 +381,15 @@ class RefundsToSettle(admin.SimpleListFilter):
 
 @admin.register(Order)
 class OrderAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
-    list_display = ("code", "performance", "buyer", "channel", "status", "total_money", "created",
-                    "confirmation_sent")
+    # What an organizer looks an order up for, in a laptop's width: who bought what, for how
+    # much, where it stands, and whether the tickets went out. The channel is a filter, and
+    # on the order's page.
+    list_display = ("code", "performance", "buyer", "status", "total_money", "created", "confirmation_sent")
     list_filter = ("status", "channel", RefundsToSettle, "performance")
     search_fields = ("code", "customer__email", "buyer_name__unaccent", "customer__name__unaccent")
     list_select_related = ("customer", "performance__event", "performance__venue")
     created = on_venue_clock("created_at", gettext_lazy("Created"))
     total_money = as_money("total", gettext_lazy("total"))
-    confirmation_sent = on_venue_clock("confirmation_sent_at", gettext_lazy("Confirmation sent"))
     inlines = [TicketInline, PaymentInline, OrderEventInline]
     actions = ["refund", "settle_refused"]
     exclude = ("access_token", "idempotency_key", "receipt")
@@ -411,7 +412,15 @@ class OrderAdmin(ReadOnlyMixin, VenueClockMixin, admin.ModelAdmin):
     def buyer(self, obj):
         if obj.customer.email == WALK_IN_EMAIL:  # nobody in particular: named in the reader's language
             return buyer_name(obj)
-        return f"{obj.buyer} <{obj.customer.email}>"  # the name typed for this order
+        # The name typed for this order, and the address under it: an address is one long
+        # word, which a laptop's list breaks where it must (templates/admin/base_site.html).
+        mailbox, _at, domain = obj.customer.email.rpartition("@")
+        return format_html('{}<br><span class="email">{}<wbr>@{}</span>', obj.buyer, mailbox, domain)
+
+    # Whether the buyer was sent their tickets, at a glance; when is on the order's page.
+    @admin.display(description=gettext_lazy("Confirmation sent"), boolean=True, ordering="confirmation_sent_at")
+    def confirmation_sent(self, obj):
+        return obj.confirmation_sent_at is not None
 
     @admin.display(description=gettext_lazy("Receipt"))
     def printed_receipt(self, obj):

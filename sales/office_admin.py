@@ -377,9 +377,10 @@ class ShiftAdmin(DatesInReach, admin.ModelAdmin):
     drawer and the terminal should hold, what the clerk counted, and the difference per
     method (a drawer surplus must not hide a card shortfall)."""
 
-    # The difference first, where a laptop's screen shows it without scrolling.
-    list_display = ("clerk", "opened", "closed", "flagged_difference", "float_amount", "expected_cash",
-                    "counted_cash", "expected_card", "counted_card")
+    # The difference first, where a laptop's screen shows it without scrolling. The float is
+    # counted in the cash expected, and shown on the shift's page.
+    list_display = ("clerk", "opened", "closed", "flagged_difference", "expected_cash", "counted_cash",
+                    "expected_card", "counted_card")
     list_filter = (("clerk", admin.RelatedOnlyFieldListFilter), ShiftStateFilter)
     date_hierarchy = "opened_at"
     list_select_related = ("clerk",)
@@ -485,8 +486,10 @@ class PaymentAdmin(DatesInReach, DaysOnVenueClock, VenueClockMixin, admin.ModelA
 
     venue_time_zone = "order__performance__venue__time_zone"
     narrowed_by = {"order__performance__id__exact": "order__performance_id"}
-    list_display = ("when", "order_code", "order_performance", "channel", "method", "amount_money", "status",
-                    "created_by", "shift")
+    # What came in, for which order, how and by whom, in a laptop's width. The method says the
+    # channel (cash and the terminal at the counter, a card by phone or online), which is a
+    # filter; the shift's page lists its payments, and the payment's page names both.
+    list_display = ("when", "order_code", "order_performance", "method", "amount_money", "status", "created_by")
     when = on_venue_clock("created_at", gettext_lazy("When"), "order.performance")
     amount_money = as_money("amount", gettext_lazy("amount"), "order.currency")
     tendered_money = as_money("tendered", gettext_lazy("tendered"), "order.currency")
