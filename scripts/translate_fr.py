@@ -281,11 +281,10 @@ FR = {
     "tickets refunded": "billets remboursés",
     "or": "ou",  # one amount or another
     "as paid": "au prix payé",  # a ticket exchanged like for like costs what it was paid
-    "Each tax is worked out once, on the subtotal and fees, then shared out over the tickets to the cent: "
-    "tickets alike may have been charged a cent apart, taxes included. A ticket refunded gets back exactly "
-    "what it was charged.": "Chaque taxe est calculée une seule fois, sur le sous-total et les frais, puis répartie "
-    "entre les billets au cent près : des billets identiques peuvent avoir coûté un cent de différence, taxes "
-    "incluses. Le remboursement d'un billet rend exactement ce qu'il a coûté.",
+    "Taxes are worked out on the whole order, then shared out over its tickets: tickets alike may differ "
+    "by a cent. A ticket refunded gets back what it was charged.":
+        "Les taxes sont calculées sur toute la commande, puis réparties entre ses billets : "
+        "des billets identiques peuvent différer d’un cent. Un billet remboursé rend ce qu’il a coûté.",
     "Ticket refunded since (not in the total above):": (
         "Billet remboursé depuis (hors du total ci-dessus)\u00a0:",
         "Billets remboursés depuis (hors du total ci-dessus)\u00a0:"),

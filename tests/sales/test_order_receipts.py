@@ -45,9 +45,8 @@ CARD = PaymentRequest(method="test_card", card_number=APPROVE)
 GST = ("GST", Decimal("0.05"), "123456789 RT0001")
 QST = ("QST", Decimal("0.09975"), "1234567890 TQ0001")
 # What a receipt says when tickets alike were charged a cent apart.
-SHARED_OUT = ("Each tax is worked out once, on the subtotal and fees, then shared out over the tickets to the cent: "
-              "tickets alike may have been charged a cent apart, taxes included. A ticket refunded gets back exactly "
-              "what it was charged.")
+SHARED_OUT = ("Taxes are worked out on the whole order, then shared out over its tickets: tickets alike may differ "
+              "by a cent. A ticket refunded gets back what it was charged.")
 
 
 def c(x: Decimal) -> Decimal:
