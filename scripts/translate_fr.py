@@ -2063,7 +2063,6 @@ FR = {
     'The payment deadline has passed; the seats were released.': "L'échéance de paiement est passée ; les places ont été libérées.",
     'Pay for your reservation %(code)s': 'Payez votre réservation %(code)s',
     'Email the payment link': 'Envoyer le lien de paiement par courriel',
-    "The caller's language": "Langue de l'appelant",
     'Reserve and email a payment link': 'Réserver et envoyer un lien de paiement',
     'A reservation keeps these prices: it is paid later at the total above, by phone, at the counter, or by the caller through the link.': "Une réservation garde ces prix : elle se paie plus tard au total ci-dessus, par téléphone, au comptoir, ou par l'appelant grâce au lien.",
     'Total to pay: %(total)s. Pay by card here:': 'Total à payer : %(total)s. Payez par carte ici :',
