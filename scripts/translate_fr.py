@@ -1176,7 +1176,7 @@ FR = {
     "none yet": "aucune pour l'instant",
     "%(section)s row %(row)s seat %(number)s": "%(section)s rangée %(row)s siège %(number)s",
     "Amount due": "Montant dû",
-    "in cash": "au comptant",
+    "in cash": "en espèces",
     "A standing section holds a number of people: give its capacity.":
         "Une section debout accueille un nombre de personnes : indiquez sa capacité.",
     "A seated section holds its seats: leave its capacity empty.":
@@ -1357,7 +1357,7 @@ FR = {
         "supprimée une fois ses places en vente. Changez plutôt son prix ou son nom.",
         "%(zone)s donne son prix à %(n)d places de cette représentation, qui est en vente : une zone n’est pas "
         "supprimée une fois ses places en vente. Changez plutôt son prix ou son nom."),
-    "Cash, rounded to the coin": "Comptant, arrondi à la pièce",
+    "Cash, rounded to the coin": "Espèces, arrondies à la pièce",
     "Waiting room for %(performance)s": "File d’attente : %(performance)s",
     "The queue opens before the performance starts.": "La file d’attente ouvre avant le début de la représentation.",
     "Refunded %(n)d order.": ("%(n)d commande remboursée.", "%(n)d commandes remboursées."),
@@ -1573,7 +1573,7 @@ FR = {
     "%(zone)s is not a time zone; give one like America/Toronto or Europe/Paris.":
     "%(zone)s n'est pas un fuseau horaire\u00a0; donnez-en un comme America/Toronto ou Europe/Paris.",
     "Times on the clock of the venue (%(zone)s)": "Heures de la salle (%(zone)s)",
-    "Expected cash": "Comptant attendu", "Counted cash": "Comptant compté", "Expected on cards": "Cartes attendu",
+    "Expected cash": "Espèces attendues", "Counted cash": "Espèces comptées", "Expected on cards": "Cartes attendu",
     "Counted on cards": "Cartes compté", "Difference": "Écart", "open": "ouvert", "Per method": "Par mode de paiement",
     "Method": "Mode", "Expected": "Attendu", "Counted": "Compté", "kind": "genre", "Payments": "Paiements",
     "Refunds": "Remboursements", "Order": "Commande", "Performance": "Représentation", "Channel": "Canal",
@@ -1622,7 +1622,7 @@ FR = {
     "Available": "Disponible", "Held": "Retenue", "Sold": "Vendue", "Blocked": "Bloquée", "Active": "Active",
     "Released": "Libérée", "Expired": "Expirée", "Awaiting payment": "En attente de paiement", "Paid": "Payée",
     "Failed": "Échouée", "Refunded": "Remboursée", "Cancelled": "Annulée", "Valid": "Valide", "Void": "Annulé",
-    "Card (online)": "Carte (en ligne)", "Cash": "Comptant", "Card terminal": "Terminal de paiement",
+    "Card (online)": "Carte (en ligne)", "Cash": "Espèces", "Card terminal": "Terminal de paiement",
     "Card by phone": "Carte par téléphone", "Approved": "Approuvé", "Declined": "Refusé",
     "Box office": "Billetterie", "Skip to content": "Aller au contenu", "Language": "Langue",
     "Your basket": "Votre panier", "Back to the seat map": "Retour au plan de salle",
@@ -1756,9 +1756,9 @@ FR = {
     "order %(code)s is %(status)s; only a paid order has a confirmation to send":
     "la commande %(code)s est %(status)s ; seule une commande payée a une confirmation à envoyer",
     "cash is taken at the counter, into the drawer of an open shift: open one first":
-    "l'argent comptant est encaissé au guichet, dans le tiroir d'un quart ouvert : ouvrez-en un d'abord",
+    "les espèces sont encaissées au guichet, dans le tiroir d'un quart ouvert : ouvrez-en un d'abord",
     "cash is paid back at the counter, from the drawer of an open shift":
-    "l'argent comptant est remboursé au guichet, depuis le tiroir d'un quart ouvert",
+    "les espèces sont remboursées au guichet, depuis le tiroir d'un quart ouvert",
     "order %(code)s is awaiting its buyer's payment; it is given up when that payment fails or its hold expires":
     "la commande %(code)s attend le paiement de son acheteur ; elle est abandonnée si ce paiement échoue ou si "
     "ses places ne sont plus retenues",
@@ -2005,7 +2005,7 @@ FR = {
     "the sale could not be completed": "la vente n'a pas pu être conclue",
     "exchange: difference paid back": "échange : différence remboursée",
     "the order had failed when the payment went through": "la commande avait échoué quand le paiement est passé",
-    "approved": "approuvé", "cash": "comptant", "cash paid back": "comptant remboursé", "card terminal": "terminal de carte",
+    "approved": "approuvé", "cash": "espèces", "cash paid back": "espèces remboursées", "card terminal": "terminal de carte",
     "refund succeeded": "remboursement effectué", "refund pending": "remboursement en attente",
     "Companion seat": "Place d'accompagnateur",
     "placed": "passée", "reserved": "réservée", "paid": "payée", "failed": "échouée", "cancelled": "annulée",

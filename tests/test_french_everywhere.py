@@ -596,7 +596,7 @@ def test_an_orders_history_reads_in_the_readers_language_with_its_amounts_as_mon
         assert payment_note(Payment(message="approved", status="approved")) == ""
     assert read[4] == "imprimée\u00a0: 1 billet"
     assert read[0] == "passée\u00a0: 2 billets, 70,00\u00a0$"
-    assert read[1] == "payée\u00a0: Terminal de paiement 50,00\u00a0$ + Comptant 20,00\u00a0$"
+    assert read[1] == "payée\u00a0: Terminal de paiement 50,00\u00a0$ + Espèces 20,00\u00a0$"
     assert read[2].endswith(" elodie@example.com") and "payment link" not in read[2]
     assert read[3].endswith("+60,00\u00a0$") and "CAD" not in read[3]
     with translation.override("en"):

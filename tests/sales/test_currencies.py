@@ -174,7 +174,7 @@ def test_cash_tendered_may_carry_the_code_of_the_sales_own_currency():
 
 
 @pytest.mark.parametrize(("language", "caption"), [
-    ("en", "Cash €40.00 (Approved)"), ("fr", f"Comptant 40,00{NBSP}€ (Approuvé)")])
+    ("en", "Cash €40.00 (Approved)"), ("fr", f"Espèces 40,00{NBSP}€ (Approuvé)")])
 def test_an_orders_payments_are_named_in_the_admin_with_their_currency(organizer, language, caption):
     """The order's page in the admin names each payment above its row as its own page's
     title does: its method, its amount as money in the order's currency, its status."""

@@ -67,7 +67,7 @@ def test_shifts_and_payments_in_the_admin(sales, organizer):
     filters = shifts[shifts.index('id="changelist-filter"'):]
     assert "organizer1" not in filters  # (one clerk: nothing to choose between)
     french = unescape(admin.get("/admin/sales/shift/", HTTP_ACCEPT_LANGUAGE="fr").content.decode())
-    assert "Comptant \u22125,00\u00a0$" in french and "200,00\u00a0$" in french
+    assert "Espèces \u22125,00\u00a0$" in french and "200,00\u00a0$" in french
     shift_page = unescape(admin.get(f"/admin/sales/shift/{Shift.objects.get().pk}/change/").content.decode())
     assert "Walk in" not in shift_page and "\u2212$5.00" in shift_page and "$200.00" in shift_page
     payments = unescape(admin.get("/admin/sales/payment/", {"method__exact": "cash"}).content.decode())
@@ -692,7 +692,7 @@ def test_cash_rounded_to_the_nickel_is_what_the_drawer_report_and_exports_expect
         assert sum(Decimal(str(r[cash])) for r in body) == Decimal("120.05") - closed.cash_float
     french_header = _csv(signed_in(organizer).get(url, {"kind": "payments", "format": "csv"},
                                                   headers={"accept-language": "fr"}), ";")[0]
-    assert "Comptant, arrondi à la pièce" in french_header
+    assert "Espèces, arrondies à la pièce" in french_header
 
     # The payments list, cash only: the amounts recorded and what the drawers took beside them.
     listed = unescape(admin.get("/admin/sales/payment/", {"method__exact": "cash"}).content.decode())
