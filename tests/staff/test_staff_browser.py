@@ -1190,3 +1190,49 @@ def test_the_staff_bar_keeps_to_one_line_on_a_desk_and_fits_a_phone(browser, liv
             sign_out.click()
         assert "/login/" in page.url, page.url
         context.close()
+
+
+def link_look(page, locator) -> tuple[str, float]:
+    """A link's colour, and WCAG's contrast ratio between it and the first opaque
+    background it sits on."""
+    return locator.evaluate("""a => {
+        const rgb = c => c.match(/\\d+(\\.\\d+)?/g).map(Number);
+        let el = a, back = null;
+        while (el && !back) {
+            const c = rgb(getComputedStyle(el).backgroundColor);
+            if (c.length < 4 || c[3] > 0) back = c;
+            el = el.parentElement;
+        }
+        back = back || [255, 255, 255];
+        const lum = c => {
+            const [r, g, b] = c.slice(0, 3).map(v => {
+                v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+            return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        };
+        const colour = getComputedStyle(a).color;
+        const [x, y] = [lum(rgb(colour)), lum(back)].sort((p, q) => q - p);
+        return [colour, (x + 0.05) / (y + 0.05)];
+    }""")
+
+
+def test_staff_pages_links_take_the_staff_bars_colour(staff_page):
+    """A plain link in a staff page's content ("Pick on the map", an order's code in the
+    shift report) is in the colour of the staff bar's links, visited or not, readable on
+    its background."""
+    make_performance(rows=2, per_row=6, price="30.00")
+    page = staff_page(make_user("clerk-links", "counter clerk"))
+    order = sell_two_at_the_counter(page)
+    bar = page.locator(".staffbar a").first.evaluate("a => getComputedStyle(a).color")
+    page.goto("/counter/")
+    colour, ratio = link_look(page, page.get_by_role("link", name="Pick on the map").first)
+    assert (colour, ratio >= 4.5) == (bar, True), ratio
+    from sales.shifts import shift_close
+
+    shift = Shift.objects.get()
+    shift_close(shift=shift, clerk=shift.clerk, counted_cash=Decimal("110"), counted_card=Decimal("0"))
+    page.goto(f"/counter/shift/{shift.pk}/report/")
+    code = page.get_by_role("link", name=order.code)
+    code.click()  # visited now: the same colour still
+    page.go_back()
+    colour, ratio = link_look(page, code)
+    assert (colour, ratio >= 4.5) == (bar, True), ratio
