@@ -63,19 +63,25 @@
     }
     // Enter's own meanings above stand; the single keys below are the shortcuts turned off.
     if (keysOff) return;
+    // In an amount field the keys below act while it is empty or holds a whole amount ("20",
+    // "$20", "20 CAD"); after the amount's space, or in a code begun ("20 C"), a letter is typed:
+    // the currency code the server takes after an amount, as the page writes it ("CHF 40.00" is
+    // typed back "40 CHF"). A code typed first ("CAD 20") cannot be told from the keys: C goes
+    // to the cash, and the server refuses what is left ("AD 20") as no amount.
+    var keyed = field && field.getAttribute && field.getAttribute("inputmode") === "decimal" &&
+        /^[a-z]$/i.test(e.key) && takesKeys(field);
     // An amount field's own key (C, the cash tendered) pressed in it is not typed: it selects
     // what the field holds, as it does from elsewhere; a clerk presses C, then the amount,
     // whether or not the page opened in that field.
-    if (field && field.getAttribute && field.getAttribute("inputmode") === "decimal" && field.dataset &&
-        field.dataset.key && field.dataset.key === e.key.toLowerCase()) {
+    if (keyed && field.dataset.key && field.dataset.key === e.key.toLowerCase()) {
       e.preventDefault();
       if (field.select) field.select();
       return;
     }
     // In one amount field, the other's key goes to the other (C, the cash tendered; T, the
-    // card terminal): an amount holds no such letter, and the clerk says cash, then the rest
-    // on the card, without leaving the field first.
-    if (field && field.getAttribute && field.getAttribute("inputmode") === "decimal" && /^[a-z]$/i.test(e.key)) {
+    // card terminal): the amount typed is whole, and the clerk says cash, then the rest on
+    // the card, without leaving the field first.
+    if (keyed) {
       var other = document.querySelector('input[inputmode="decimal"][data-key="' + e.key.toLowerCase() + '"]');
       if (other && other !== field) { e.preventDefault(); takeField(other); return; }
     }
@@ -126,6 +132,12 @@
     else if (target.tagName === "IFRAME" && window.cardFieldFocus) window.cardFieldFocus(target);
     else target.click();
   });
+  // Whether an amount field takes a letter as a key: empty, or a whole amount ending as one
+  // (not in the space before a currency code).
+  function takesKeys(field) {
+    var typed = field.value || "";
+    return !typed.trim() || (!/\s$/.test(typed) && !isNaN(typedAmount(typed)));
+  }
   // A field reached by its key. One in a closed section (the card terminal's) opens it: hidden,
   // it could not take the focus. The card terminal's amount, empty, is offered what is left
   // to pay once the cash typed is counted (data-rest-of: the total's element), and the focus

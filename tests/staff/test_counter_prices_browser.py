@@ -267,3 +267,33 @@ def test_a_reservation_is_paid_at_the_counter_by_the_same_keys_as_a_sale(browser
     assert sorted((p.method, p.amount, p.reference) for p in order.payments.all()) == [
         ("card_terminal", Decimal("60.20"), "C-5530"), ("cash", Decimal("20.00"), "")]
     context.close()
+
+
+def test_a_currency_code_typed_after_an_amount_is_typed_not_taken_for_a_key(browser, live_server):
+    """The amount fields take a currency code as the page writes one ("20 CAD"): C and T
+    typed after the amount's space are letters of the code, not the keys to the cash and
+    the card terminal; once the amount reads complete, T takes the rest to the terminal."""
+    make_performance(rows=2, per_row=8, price="40.10")
+    context, page = open_counter(browser, live_server, make_user("clerk-typed-code", "counter clerk"))
+    page.keyboard.press("2")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/counter/sale/**")
+    page.keyboard.press("c")
+    page.keyboard.type("20 CAD")
+    expect(page.get_by_label("Cash tendered")).to_have_value("20 CAD")
+    expect(page.get_by_label("Cash tendered")).to_be_focused()
+    page.keyboard.press("t")  # "20 CAD" is a whole amount: the key to the card terminal
+    expect(page.get_by_label("Card amount")).to_have_value("60.20")
+    expect(page.get_by_label("Terminal authorisation reference")).to_be_focused()
+    page.keyboard.press("Shift+Tab")  # back to the card's amount, to say its currency too
+    page.keyboard.press("End")
+    page.keyboard.type(" CAD")
+    expect(page.get_by_label("Card amount")).to_have_value("60.20 CAD")
+    expect(page.get_by_label("Cash tendered")).to_have_value("20 CAD")
+    page.keyboard.press("Tab")
+    page.keyboard.type("D-2208")
+    page.keyboard.press("Enter")
+    page.get_by_text("Sold.").wait_for()
+    assert sorted((p.method, p.amount) for p in Order.objects.get().payments.all()) == [
+        ("card_terminal", Decimal("60.20")), ("cash", Decimal("20.00"))]
+    context.close()
