@@ -9,6 +9,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group, User
@@ -591,8 +592,9 @@ class ExportForm(forms.Form):
     date_from = forms.DateField(label=gettext_lazy("From (day)"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}),
                                 help_text=gettext_lazy("Days on the clock of each performance's venue, as the file "
-                                                       "writes its times (customers, who belong to no venue: the "
-                                                       "box office's clock)."))
+                                                       "writes its times (customers of a performance chosen above: "
+                                                       "its venue's; of every performance: the box office's clock, "
+                                                       "as customers belong to no venue)."))
     date_to = forms.DateField(label=gettext_lazy("To (day, included)"), required=False,
                               widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -600,7 +602,7 @@ class ExportForm(forms.Form):
         data = super().clean()
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and end < start:  # an empty file would say nothing was sold
-            self.add_error("date_to", _("The last day comes on or after the first."))
+            self.add_error("date_to", _("The last day cannot come before the first."))
         return data
 
 
@@ -749,6 +751,8 @@ class PerformanceDashboardAdmin(DatesInReach, DaysOnVenueClock, admin.ModelAdmin
             data = form.cleaned_data
             return export_response(data["kind"], data["format"], ExportFilter(
                 performance=data["performance"], date_from=data["date_from"], date_to=data["date_to"]))
+        # Laid out as the admin's own forms are: each label with its colon, each help under its box.
+        fields = helpers.AdminForm(form, [(None, {"fields": list(form.fields)})], {})
         return render(request, "admin/sales/performancedashboard/exports.html", {
-            **self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+            **self.admin_site.each_context(request), "opts": self.model._meta, "form": form, "adminform": fields,
             "title": _("Exports")})

@@ -279,6 +279,16 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "Days on the clock of each performance's venue, as the file writes its times (customers of a performance "
+    "chosen above: its venue's; of every performance: the box office's clock, as customers belong to no venue).":
+        "Jours à l’heure de la salle de chaque représentation, comme le fichier en écrit les heures (les clients "
+        "d’une représentation choisie ci-dessus\u00a0: l’heure de sa salle\u00a0; de toutes les représentations\u00a0: "
+        "l’heure de la billetterie, les clients n’étant d’aucune salle).",
+    "The last day cannot come before the first.": "Le dernier jour ne peut pas précéder le premier.",
+    "Orders, tickets with their holders, payments and refunds, or customers, for a performance and/or a range of "
+    "days.":
+        "Commandes, billets avec leurs détenteurs, paiements et remboursements, ou clients, pour une représentation "
+        "et/ou une période.",
     "or": "ou",  # one amount or another
     "as paid": "au prix payé",  # a ticket exchanged like for like costs what it was paid
     "Taxes are worked out on the whole order, then shared out over its tickets: tickets alike may differ "
@@ -340,10 +350,6 @@ FR = {
     "Not on sale yet: put it on sale with the button “Put on sale” above.":
         "Pas encore en vente\u00a0: mettez-la en vente avec le bouton «\u00a0Mettre en vente\u00a0» ci-dessus.",
     "Cancelled before it was put on sale.": "Annulée avant d’avoir été mise en vente.",
-    "Days on the clock of each performance's venue, as the file writes its times (customers, who belong to no "
-    "venue: the box office's clock).":
-        "Jours à l’heure de la salle de chaque représentation, comme le fichier en écrit les heures (les clients, "
-        "qui ne sont d’aucune salle\u00a0: l’heure de la billetterie).",
     "no place is free in %(zone)s now": "aucune place n’est libre dans la zone %(zone)s pour l’instant",
     "no standing place is free in %(area)s now": "aucune place debout n’est libre dans %(area)s pour l’instant",
     "no wheelchair space or companion seat is free in %(zone)s now":
@@ -1345,7 +1351,6 @@ FR = {
         "L’acheteur de %(n)d commande payée reçoit de nouveau ses billets, avec la nouvelle heure et le nouveau lieu.",
         "Les acheteurs de %(n)d commandes payées reçoivent de nouveau leurs billets, avec la nouvelle heure et le "
         "nouveau lieu."),
-    "The last day comes on or after the first.": "Le dernier jour vient le même jour que le premier ou après.",
     "Hold %(pk)s (%(channel)s, %(status)s)": "Retenue %(pk)s (%(channel)s, %(status)s)",
     "Ticket %(place)s (%(code)s)": "Billet %(place)s (%(code)s)",
     "%(channel)s: %(per_ticket)s a ticket, %(per_order)s an order":
@@ -1595,8 +1600,6 @@ FR = {
     "Payments and refunds": "Paiements et remboursements", "Format": "Format", "All performances": "Toutes les représentations",
     "From (day)": "Du (jour)", "To (day, included)": "Au (jour, inclus)", "Exports": "Exports",
     "Other exports (dates, every performance)…": "Autres exports (dates, toutes les représentations)…",
-    "Orders, tickets with their holders, or payments and refunds, for a performance and/or a range of days.":
-    "Commandes, billets avec leurs détenteurs, ou paiements et remboursements, pour une représentation et/ou une période.",
     "Download": "Télécharger", "Created": "Créée", "Status": "État", "Phone": "Téléphone", "Currency": "Devise",
     "Comp reason": "Motif de gratuité", "Section": "Section",
     "Row": "Rangée", "Seat": "Siège", "Checked in": "Entré",

@@ -309,7 +309,7 @@ def test_exports_add_up_to_the_payments(sales, organizer):
     # Days the wrong way round: the form says so, not an empty file.
     backwards = admin.get(url, {"kind": "payments", "format": "csv",
                                 "date_from": "2026-12-10", "date_to": "2026-12-01"})
-    assert backwards.status_code == 200 and "The last day comes on or after the first." in backwards.content.decode()
+    assert backwards.status_code == 200 and "The last day cannot come before the first." in backwards.content.decode()
     assert sum(Decimal(str(r[amount])) for r in sheet[1:]) == expected
     # The calendar's last day as the end: everything since the first day, not a server error.
     for kind in ("payments", "orders", "customers"):
@@ -1064,3 +1064,34 @@ def test_a_list_across_venues_names_the_clock_of_a_time_on_another(organizer, se
                         .content.decode())
     assert "Tue 10 Mar 2026 14:05<" in narrowed and "PDT" not in narrowed
     assert "Times on the clock of the venue (America/Vancouver)" in narrowed
+
+
+def test_the_exports_page_reads_as_the_admins_other_forms(organizer):
+    """The page names every kind its list offers, sits under its app as the admin's other
+    pages do, writes each help under its own box, and says days the wrong way round in a
+    sentence a reader would write, in French as in English."""
+    admin = signed_in(organizer)
+    url = "/admin/sales/performancedashboard/exports/"
+    page = unescape(admin.get(url).content.decode())
+    intro = page[page.find('id="exports"'):][:600]
+    assert "customers" in intro, intro
+    crumbs = page[page.find('class="breadcrumbs"'):][:800]
+    assert 'href="/admin/sales/"' in crumbs and 'href="/admin/sales/performancedashboard/"' in crumbs, crumbs
+    # The help is the box's own: under it, named by it, not run on after it.
+    box = re.search(r'<input[^>]*name="date_from"[^>]*>', page).group()
+    assert 'aria-describedby="id_date_from_helptext"' in box, box
+    assert re.search(r'<div class="help"[^>]*id="id_date_from_helptext"', page), page
+    backwards = {"kind": "payments", "format": "csv", "date_from": "2026-12-10", "date_to": "2026-12-01"}
+    assert "The last day cannot come before the first." in admin.get(url, backwards).content.decode()
+    admin.cookies["django_language"] = "fr"
+    french = unescape(admin.get(url, backwards).content.decode())
+    assert "Le dernier jour ne peut pas précéder le premier." in french
+    assert "Quoi\u00a0:" in french or "Quoi :" in french
+
+
+def test_the_exports_help_says_whose_clock_a_performances_customers_are_on(organizer):
+    """A performance's customers are exported on its venue's clock (customer_rows); only
+    customers of every performance are on the box office's."""
+    page = unescape(signed_in(organizer).get("/admin/sales/performancedashboard/exports/").content.decode())
+    helps = page[page.find('id="id_date_from_helptext"'):][:600]
+    assert "customers of a performance chosen above: its venue's" in helps.lower(), helps
