@@ -7,6 +7,7 @@ from operator import attrgetter
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminSplitDateTime, RelatedFieldWidgetWrapper
 from django.contrib.auth import get_user_model
@@ -1116,9 +1117,11 @@ class PerformanceAdmin(VenueClockMixin, admin.ModelAdmin):
                 self.message_user(request, _("The performance is cancelled: nothing more is sold, and its buyers "
                                              "are being paid back and emailed."), messages.SUCCESS)
                 return back
+        # Laid out as the admin's own forms are: each label with its colon, each help under its box.
+        fields = helpers.AdminForm(form, [(None, {"fields": list(form.fields)})], {})
         return render(request, "admin/events/performance/cancel.html", {
             **self.admin_site.each_context(request), "opts": self.model._meta, "performance": performance,
-            "form": form, "plan": cancellation_plan(performance),
+            "form": form, "adminform": fields, "plan": cancellation_plan(performance),
             "title": _("Cancel %(performance)s?") % {"performance": performance}})
 
     def save_model(self, request, obj, form, change):

@@ -882,3 +882,19 @@ def test_the_cancellation_plan_leaves_out_what_there_is_none_of(organizer):
     said = plan()
     assert "1 payée par carte en ligne ou par téléphone est remboursée" in said, said
     assert not re.search(r"(?<![\d,])0 ", said), said
+
+
+@pytest.mark.django_db
+def test_the_cancel_page_reads_as_the_admins_other_forms(organizer):
+    """Each box of the cancel page is labelled as the admin's forms label theirs (with the
+    colon French writes after a space) and its help sits under it, named by it."""
+    perf = make_performance(rows=1, per_row=4)
+    page = signed_in(organizer).get(f"/admin/events/performance/{perf.pk}/cancel/",
+                                    HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert re.search(r'<label[^>]*for="id_note">Ce qui est dit aux acheteurs\u00a0:</label>', page), page
+    for name in ("note", "note_en", "note_fr"):
+        box = re.search(rf'<textarea[^>]*name="{name}"[^>]*>', page).group()
+        assert f'aria-describedby="id_{name}_helptext"' in box, box
+        assert re.search(rf'<div class="help"[^>]*id="id_{name}_helptext"', page), name
+    # A box ticked is labelled after it, with no colon.
+    assert re.search(r'<label[^>]*for="id_confirm"[^>]*>Je comprends que c’est irréversible.</label>', page), page
