@@ -240,7 +240,9 @@ class Section(models.Model):
 
     venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="sections", verbose_name=_("venue"))
     name = models.CharField(max_length=100, db_collation=NAMES, verbose_name=_("name"), validators=[one_line])
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SEATED, verbose_name=_("kind"))
+    # Seated or standing: a type of section, « type » in French (« genre » is a kind of payment's).
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SEATED,
+                            verbose_name=pgettext_lazy("section", "kind"))
     # Standing sections only: how many people it holds.
     capacity = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("capacity"))
     # Lower is better: best-available tries sections in this order.

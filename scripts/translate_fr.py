@@ -2280,6 +2280,7 @@ FR = {
 
 # Words whose French depends on what they say ({% translate "…" context "…" %}, pgettext).
 IN_CONTEXT = {
+    ("section", "kind"): "type",  # seated or standing (« genre » is a kind of payment's)
     # Counts of places (feminine, plural) on the dashboard.
     ("places", "Sold"): "Vendues", ("places", "Held"): "Retenues", ("places", "Reserved"): "Réservées",
     ("places", "Available"): "Disponibles", ("places", "Blocked"): "Bloquées",
