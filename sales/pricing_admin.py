@@ -336,7 +336,13 @@ class ForPerformance(admin.SimpleListFilter):
     parameter_name = "performance"
 
     def lookups(self, request, model_admin):
-        return [(p.pk, str(p)) for p in Performance.objects.select_related("event", "venue").order_by("starts_at")]
+        # Codes are looked up for the performances to come: those first, the soonest on
+        # top; the past ones after, the latest first, to look back at what a code was for.
+        now = timezone.now()
+        performances = Performance.objects.select_related("event", "venue")
+        to_come = performances.filter(starts_at__gte=now).order_by("starts_at", "pk")
+        past = performances.filter(starts_at__lt=now).order_by("-starts_at", "-pk")
+        return [(p.pk, str(p)) for p in (*to_come, *past)]
 
     def queryset(self, request, queryset):
         if not (self.value() or "").isdecimal():

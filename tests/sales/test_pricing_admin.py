@@ -1413,3 +1413,16 @@ def test_a_promo_codes_times_are_on_the_clock_of_the_venue_it_is_for(client, org
     page = page_of(client.get(change))
     assert "box office" in page and "America/Toronto" in page
     assert 'value="17:59:00"' in page  # 23:59 in Paris, on the box office's clock
+
+
+def test_the_promo_code_lists_performance_filter_offers_those_to_come_first(client, organizer):
+    """Codes are looked up for a performance to come: the filter offers those first, the
+    soonest at the top, and the past ones after, the latest first (still there, to look
+    back at what a code was used for)."""
+    client.force_login(organizer)
+    now = timezone.now()
+    long_ago, last_week, tomorrow, next_month = (
+        PerformanceFactory(starts_at=now + timedelta(days=days)) for days in (-300, -7, 1, 30))
+    page = page_of(client.get("/admin/sales/promocode/"))
+    offered = [int(pk) for pk in re.findall(r'href="\?performance=(\d+)"', page)]
+    assert offered == [tomorrow.pk, next_month.pk, last_week.pk, long_ago.pk], offered
