@@ -639,8 +639,11 @@ class PriceTypeInline(TabularInline):
     model = PriceType
     formset = PriceTypeFormSet
     extra = 0
-    fields = ("name", "name_en", "name_fr", "rank", "order_limit", "note", "note_en", "note_fr", "complimentary",
-              "prices_per_zone")
+    # A type's prices, and the link that sets them, come right after its name: after the
+    # names and notes in two languages and the settings they began 2,000 px to the right,
+    # beyond a laptop's width, the table scrolled sideways to reach them.
+    fields = ("name", "prices_per_zone", "name_en", "name_fr", "rank", "order_limit", "note", "note_en", "note_fr",
+              "complimentary")
     readonly_fields = ("prices_per_zone",)
     show_change_link = True
 

@@ -101,3 +101,35 @@ def test_every_column_of_a_performances_price_types_is_reached_on_a_wide_screen(
     page.evaluate("() => window.scrollTo(500, window.scrollY)")
     assert page.evaluate("() => window.scrollX") == 0
     context.close()
+
+
+# The first price type's "Set prices" link and its name, each as far as the price types'
+# box shows it before it is scrolled: what of it lies outside the box's visible part.
+FIRST_ROW_UNSCROLLED = """link => {
+  const box = document.querySelector('#price_types-group div.tabular');
+  const row = box.querySelector('tbody tr.has_original');
+  const seen = box.getBoundingClientRect(), right = Math.min(seen.right, document.documentElement.clientWidth);
+  const named = row.querySelector('td.field-name input');
+  return [named, [...row.querySelectorAll('a')].find(a => a.textContent.trim() === link)]
+    .map(el => el.getBoundingClientRect())
+    .filter(r => r.left < seen.left - 1 || r.right > right + 1)
+    .map(r => ({left: Math.round(r.left), right: Math.round(r.right), box: [Math.round(seen.left), Math.round(right)],
+                scrolled: box.scrollLeft}));
+}"""
+
+
+@pytest.mark.parametrize(("language", "link"), [("en", "Set prices"), ("fr", "Fixer les prix")])
+def test_a_price_types_set_prices_link_is_seen_without_scrolling_its_table(browser, live_server, language, link):
+    """On a laptop (1366 × 768) the organizer reaches each price type's prices, and sees
+    which type they are, without scrolling its table sideways: the two-language names and
+    notes and the settings come after them."""
+    perf, context, page = demo_performance_in_french(browser, live_server, f"set-prices-{language}")
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"/admin/events/performance/{perf.pk}/change/")
+    assert page.locator("#price_types-group tbody tr.has_original").count() >= 2
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    screenshot(page, f"admin-price-types-{language}-1366")
+    assert page.evaluate(FIRST_ROW_UNSCROLLED, link) == []
+    assert page.evaluate(OVERFLOW) == 0
+    context.close()
