@@ -457,6 +457,16 @@ class PriceZoneFormSet(BaseInlineFormSet):
     """A zone prices places of the performance's own venue: a section or a seat of another
     venue is refused, saying which and where it is."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The blank rows drawn with the page show the colour saving would give each if left
+        # as it came (_colour_new_zones); a row added in the page gets its own there
+        # (zone_colours.js).
+        if not self.is_bound and not self.initial_extra and self.extra:
+            taken = {colour.lower() for colour in self.get_queryset().values_list("color", flat=True)}
+            unused = [c for c in ZONE_COLOURS if c not in taken] + [ZONE_COLOURS[0]] * self.extra
+            self.initial_extra = [{"color": colour} for colour in unused[:self.extra]]
+
     def clean(self):
         super().clean()
         venue_id = self.instance.venue_id
@@ -539,6 +549,8 @@ class PriceZoneInline(admin.StackedInline):
                 for name in ("sections", "seats"):
                     if name in self.fields:
                         self.fields[name].show_hidden_initial = True
+                if "color" in self.fields:  # the colours a zone added in the page picks from
+                    self.fields["color"].widget.attrs["data-zone-colours"] = json.dumps(ZONE_COLOURS)
                 # The performance's own hall, its sections by their names: every venue's,
                 # each named after its venue, cut long hall names to the same words.
                 if obj is not None and "sections" in self.fields:

@@ -1426,3 +1426,19 @@ def test_the_promo_code_lists_performance_filter_offers_those_to_come_first(clie
     page = page_of(client.get("/admin/sales/promocode/"))
     offered = [int(pk) for pk in re.findall(r'href="\?performance=(\d+)"', page)]
     assert offered == [tomorrow.pk, next_month.pk, last_week.pk, long_ago.pk], offered
+
+
+def test_the_blank_zone_rows_a_page_is_drawn_with_each_show_a_colour_no_zone_has(rf, organizer):
+    """Saving gives a zone left at its colour the first one no other zone has: a blank row
+    drawn with the page shows that colour already (one added in the page: zone_colours.js)."""
+    from django.contrib import admin
+
+    from events.admin import PriceZoneInline
+    from events.models import ZONE_COLOURS
+
+    perf = make_performance(rows=1, per_row=2, on_sale=False)  # Stalls, in the first colour
+    PriceZone.objects.filter(performance=perf).update(color=ZONE_COLOURS[1].upper())
+    request = rf.get("/")
+    request.user = organizer
+    formset = PriceZoneInline(Performance, admin.site).get_formset(request, perf, extra=2)(instance=perf)
+    assert [form["color"].value() for form in formset.extra_forms] == [ZONE_COLOURS[0], ZONE_COLOURS[2]]
