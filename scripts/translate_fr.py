@@ -1578,8 +1578,8 @@ FR = {
     "%(zone)s is not a time zone; give one like America/Toronto or Europe/Paris.":
     "%(zone)s n'est pas un fuseau horaire\u00a0; donnez-en un comme America/Toronto ou Europe/Paris.",
     "Times on the clock of the venue (%(zone)s)": "Heures de la salle (%(zone)s)",
-    "Expected cash": "Espèces attendues", "Counted cash": "Espèces comptées", "Expected on cards": "Cartes attendu",
-    "Counted on cards": "Cartes compté", "Difference": "Écart", "open": "ouvert", "Per method": "Par mode de paiement",
+    "Expected cash": "Espèces attendues", "Counted cash": "Espèces comptées", "Expected on cards": "Attendu par carte",
+    "Counted on cards": "Compté par carte", "Difference": "Écart", "open": "ouvert", "Per method": "Par mode de paiement",
     "Method": "Mode", "Expected": "Attendu", "Counted": "Compté", "kind": "genre", "Payments": "Paiements",
     "Refunds": "Remboursements", "Order": "Commande", "Performance": "Représentation", "Channel": "Canal",
     "Taken by the listed payments: %(paid)s; paid back: %(refunded)s; net: %(net)s.":

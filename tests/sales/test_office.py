@@ -77,6 +77,13 @@ def test_shifts_and_payments_in_the_admin(sales, organizer):
     assert admin.get("/admin/sales/payment/", {"order__channel__exact": "counter"}).status_code == 200
 
 
+def test_the_shifts_list_heads_its_amounts_in_french_grammar(sales, organizer):
+    """What a shift expects and counts, in cash and on cards, each heading a phrase French
+    reads (not « Cartes attendu »)."""
+    french = unescape(signed_in(organizer).get("/admin/sales/shift/", HTTP_ACCEPT_LANGUAGE="fr").content.decode())
+    headings = [re.sub(r"<[^>]+>|\s+", " ", h).strip() for h in re.findall(
+        r'<th scope="col" class="(?:sortable )?column-(?:expected|counted)_\w+">(.*?)</th>', french, re.S)]
+    assert headings == ["Espèces attendues", "Espèces comptées", "Attendu par carte", "Compté par carte"]
 def test_the_organizer_picks_open_closed_or_off_shifts_by_words_of_theirs(sales, clerk, organizer):
     """The shifts' list filters them by what they are to an organizer: open, closed, or
     closed with a difference in the drawer or the terminal, not by whether "closed at" is
