@@ -1,5 +1,6 @@
 """Browser fixtures (Debian's Chromium driven by Playwright), registered once in tests/conftest.py."""
 
+import io
 import os
 import shutil
 from pathlib import Path
@@ -51,6 +52,17 @@ def login(context, user, live_server) -> None:
                           "url": live_server.url}])
 
 
+def open_with_history(browser, live_server, folder, viewport=None):
+    """A browser that keeps its history in `folder`, so that the links it followed are drawn
+    as visited (a context of `open_page` keeps none: every link in it is drawn unvisited)."""
+    context = browser.browser_type.launch_persistent_context(
+        str(folder), executable_path=CHROMIUM, headless=True, base_url=live_server.url, locale="en-CA",
+        viewport=viewport or {"width": 1280, "height": 900}, args=["--no-sandbox", "--disable-gpu"])
+    page = context.pages[0] if context.pages else context.new_page()
+    page.set_default_timeout(15_000)
+    return context, page
+
+
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 
 
@@ -76,3 +88,36 @@ def type_card(page, card):
     for placeholder, value in (("number", card.replace(" ", "")), ("exp_month", "12"), ("exp_year", "31"),
                                ("cvc", "123"), ("postal_code", "H2X1Y4")):
         field.locator(f'input[placeholder="{placeholder}"]').fill(value)
+
+
+def link_look(page, locator) -> tuple[str, float]:
+    """A link's colour, and WCAG's contrast ratio between it and the first opaque
+    background it sits on."""
+    return locator.evaluate("""a => {
+        const rgb = c => c.match(/\\d+(\\.\\d+)?/g).map(Number);
+        let el = a, back = null;
+        while (el && !back) {
+            const c = rgb(getComputedStyle(el).backgroundColor);
+            if (c.length < 4 || c[3] > 0) back = c;
+            el = el.parentElement;
+        }
+        back = back || [255, 255, 255];
+        const lum = c => {
+            const [r, g, b] = c.slice(0, 3).map(v => {
+                v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+            return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        };
+        const colour = getComputedStyle(a).color;
+        const [x, y] = [lum(rgb(colour)), lum(back)].sort((p, q) => q - p);
+        return [colour, (x + 0.05) / (y + 0.05)];
+    }""")
+
+
+def drawn_colour(locator) -> str:
+    """The colour a link is drawn in on the screen, as "rgb(r, g, b)": the commonest of its
+    pixels but its background's. A page's script is told a visited link's colour as if it
+    were not visited (browsers keep a reader's history from pages), its pixels are not."""
+    from PIL import Image
+
+    pixels = Image.open(io.BytesIO(locator.screenshot())).convert("RGB").getcolors(1 << 24)
+    return "rgb({}, {}, {})".format(*sorted(pixels, reverse=True)[1][1])

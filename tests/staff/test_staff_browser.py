@@ -17,7 +17,7 @@ from sales import inventory
 from sales.models import Hold, Order, Place, Shift
 from sales.tasks import release_lapsed_reservations
 from sales.tickets import ticket_check_in
-from tests.browser import login, screenshot, type_card
+from tests.browser import link_look, login, screenshot, type_card
 from tests.factories import PerformanceFactory, PriceZoneFactory
 from tests.support import make_performance, make_user, one_place, provider
 
@@ -1190,29 +1190,6 @@ def test_the_staff_bar_keeps_to_one_line_on_a_desk_and_fits_a_phone(browser, liv
             sign_out.click()
         assert "/login/" in page.url, page.url
         context.close()
-
-
-def link_look(page, locator) -> tuple[str, float]:
-    """A link's colour, and WCAG's contrast ratio between it and the first opaque
-    background it sits on."""
-    return locator.evaluate("""a => {
-        const rgb = c => c.match(/\\d+(\\.\\d+)?/g).map(Number);
-        let el = a, back = null;
-        while (el && !back) {
-            const c = rgb(getComputedStyle(el).backgroundColor);
-            if (c.length < 4 || c[3] > 0) back = c;
-            el = el.parentElement;
-        }
-        back = back || [255, 255, 255];
-        const lum = c => {
-            const [r, g, b] = c.slice(0, 3).map(v => {
-                v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
-            return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-        };
-        const colour = getComputedStyle(a).color;
-        const [x, y] = [lum(rgb(colour)), lum(back)].sort((p, q) => q - p);
-        return [colour, (x + 0.05) / (y + 0.05)];
-    }""")
 
 
 def test_staff_pages_links_take_the_staff_bars_colour(staff_page):
