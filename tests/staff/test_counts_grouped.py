@@ -20,6 +20,11 @@ FR = {"HTTP_ACCEPT_LANGUAGE": "fr"}
 def full_house():
     """1,100 seats, 1,000 of them sold in one order."""
     perf = make_performance(rows=11, per_row=100, ticket_limit=1000)
+    # Names of their own: the factories' numbered ones ("Test hall 1000", late in a full run)
+    # would put a bare 1000 on a wrapped line of the settlement's label.
+    perf.venue.name, perf.event.title = "Grand Hall", "Full House"
+    perf.venue.save(update_fields=["name"])
+    perf.event.save(update_fields=["title"])
     sell(perf, n=1000)
     return perf
 
