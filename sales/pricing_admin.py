@@ -268,6 +268,10 @@ class PromoCodeForm(forms.ModelForm):
         zone, venues_own = self.clock or (timezone.get_current_timezone(), True)
         if venues_own:
             said = gettext("On the clock of the venues it is for (%(zone)s).") % {"zone": zone.key}
+        elif not self.instance.pk and not self.is_bound:
+            # A new code is read on the clock of the venues it is sent for (changeform_view).
+            said = gettext("On the clock of the venues it is for; on the box office's (%(zone)s) if they are on "
+                           "several clocks.") % {"zone": zone.key}
         else:
             said = gettext("On the box office's clock (%(zone)s): the venues it is for are on several clocks.") % {
                 "zone": zone.key}
@@ -391,12 +395,18 @@ class PromoCodeAdmin(admin.ModelAdmin):
         return field
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        """Shown on the code's clock (code_clock), and a form sent read on the clock it was
-        shown on: limits changed to venues on another clock keep the moments typed, which
-        the page then shows on the new clock."""
+        """Shown on the code's clock (code_clock), and a saved code's form sent read on the
+        clock it was shown on: limits changed to venues on another clock keep the moments
+        typed, which the page then shows on the new clock. A new code's is read on the clock
+        of the venues it is sent for."""
         if object_id and str(object_id).isascii() and str(object_id).isdecimal() and (
                 code := PromoCode.objects.filter(pk=object_id).first()):
             clock = clock_of_code(code)
+        elif request.method == "POST":
+            # A new code: no moment stored yet, so the times typed are for the venues it is
+            # sent for, read on their clock (the blank form is on every venue's).
+            clock = code_clock(**{name: [pk for pk in request.POST.getlist(name) if pk.isascii() and pk.isdecimal()]
+                                  for name in ("performances", "zones", "price_types")})
         else:
             clock = code_clock()
         request.promo_code_clock = clock

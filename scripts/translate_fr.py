@@ -279,6 +279,9 @@ FR = {
     "tick the tickets to refund": "cochez les billets à rembourser",
     "a ticket to refund has already been used at the door": "un billet à rembourser a déjà servi à l'entrée",
     "tickets refunded": "billets remboursés",
+    "On the clock of the venues it is for; on the box office's (%(zone)s) if they are on several clocks.":
+        "À l’heure des salles où il vaut ; à celle de la billetterie (%(zone)s) si elles sont sur plusieurs "
+        "fuseaux.",
     "Days on the clock of each performance's venue, as the file writes its times (customers of a performance "
     "chosen above: its venue's; of every performance: the box office's clock, as customers belong to no venue).":
         "Jours à l’heure de la salle de chaque représentation, comme le fichier en écrit les heures (les clients "

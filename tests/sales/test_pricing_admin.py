@@ -1442,3 +1442,32 @@ def test_the_blank_zone_rows_a_page_is_drawn_with_each_show_a_colour_no_zone_has
     request.user = organizer
     formset = PriceZoneInline(Performance, admin.site).get_formset(request, perf, extra=2)(instance=perf)
     assert [form["color"].value() for form in formset.extra_forms] == [ZONE_COLOURS[0], ZONE_COLOURS[2]]
+
+
+def test_a_new_promo_code_for_one_venue_is_read_on_that_venues_clock_among_venues_on_several(
+        client, organizer, settings):
+    """A box office on Toronto's clock with a venue in Paris as well: a new code for the
+    Paris performance, typed "valid until 31 December 23:59", ends at midnight in Paris,
+    not on the box office's clock that the blank form of a code for any venue is on."""
+    import zoneinfo
+    from datetime import datetime
+
+    settings.TIME_ZONE = "America/Toronto"
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    make_performance(rows=1, per_row=2)  # in Toronto
+    perf = make_performance(rows=1, per_row=2)
+    perf.venue.time_zone = "Europe/Paris"
+    perf.venue.save()
+    year = timezone.now().year + 1
+    client.force_login(organizer)
+    add = "/admin/sales/promocode/add/"
+    data = form_of(client.get(add))
+    data.update({"code": ["REVEILLON"], "percent_off": ["10"], "performances": [str(perf.pk)],
+                 "valid_until_0": [f"{year}-12-31"], "valid_until_1": ["23:59"]})
+    assert saved(client.post(add, data))
+    assert PromoCode.objects.get(code="REVEILLON").valid_until == datetime(year, 12, 31, 23, 59, tzinfo=paris)
+    # Refused for another reason, the form comes back on the clock it was read on, saying so.
+    data.update({"code": ["REVEILLON"]})
+    page = page_of(client.post(add, data))
+    assert "already" in page.lower() and "(Europe/Paris)" in page and 'value="23:59"' in page
+
