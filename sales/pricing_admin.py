@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import zoneinfo
+from contextvars import ContextVar
 from datetime import datetime
 
 from django import forms
@@ -228,13 +229,23 @@ def code_clock(performances=(), zones=(), price_types=()) -> tuple[zoneinfo.Zone
     return zoneinfo.ZoneInfo(settings.TIME_ZONE), not clocks
 
 
+# The clock of a code limited to none (every venue's), read once for the list of codes
+# (PromoCodeAdmin.changelist_view) rather than for each such code and each time it shows.
+_EVERY_VENUE_CLOCK: ContextVar[dict | None] = ContextVar("promo_code_every_venue_clock", default=None)
+
+
 def clock_of_code(code: PromoCode) -> tuple[zoneinfo.ZoneInfo, bool]:
     """code_clock for a saved code, from its limits with their venues as fetched
-    (prefetched by the list: no query, but for a code limited to none)."""
+    (prefetched by the list: no query, and one for the list's codes limited to none)."""
     performances = list(code.performances.all()) or [part.performance for part in (*code.zones.all(),
                                                                                      *code.price_types.all())]
     if not performances:
-        return code_clock()
+        read = _EVERY_VENUE_CLOCK.get()
+        if read is None:
+            return code_clock()
+        if "clock" not in read:
+            read["clock"] = code_clock()
+        return read["clock"]
     clocks = {perf.venue.time_zone for perf in performances}
     if len(clocks) == 1:
         return zoneinfo.ZoneInfo(clocks.pop()), True
@@ -415,6 +426,18 @@ class PromoCodeAdmin(admin.ModelAdmin):
             if hasattr(response, "render"):  # rendered here, on the code's clock, not after
                 response.render()
             return response
+
+    def changelist_view(self, request, extra_context=None):
+        """Rendered here, with the clock of the codes limited to none read once for them
+        all (clock_of_code)."""
+        token = _EVERY_VENUE_CLOCK.set({})
+        try:
+            response = super().changelist_view(request, extra_context)
+            if hasattr(response, "render"):
+                response.render()
+            return response
+        finally:
+            _EVERY_VENUE_CLOCK.reset(token)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

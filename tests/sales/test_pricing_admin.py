@@ -1471,3 +1471,18 @@ def test_a_new_promo_code_for_one_venue_is_read_on_that_venues_clock_among_venue
     page = page_of(client.post(add, data))
     assert "already" in page.lower() and "(Europe/Paris)" in page and 'value="23:59"' in page
 
+
+def test_the_promo_code_list_reads_the_clock_of_codes_for_every_venue_once(
+        client, organizer, django_assert_max_num_queries):
+    """Codes for every performance, with their times: the list finds their clock once,
+    not once per code and time shown."""
+    client.force_login(organizer)
+    PerformanceFactory()
+    until = timezone.now() + timedelta(days=30)
+    PromoCode.objects.create(code="ALL0", percent_off=10, valid_from=timezone.now(), valid_until=until)
+    with django_assert_max_num_queries(20) as few:
+        assert client.get("/admin/sales/promocode/").status_code == 200
+    for i in range(1, 6):
+        PromoCode.objects.create(code=f"ALL{i}", percent_off=10, valid_from=timezone.now(), valid_until=until)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get("/admin/sales/promocode/").status_code == 200
