@@ -522,9 +522,20 @@ class PriceZoneFormSet(BaseInlineFormSet):
             taken.add(colour)
 
 
+class PriceZoneForm(forms.ModelForm):
+    def has_changed(self) -> bool:
+        # A zone added in the page gets its colour there (zone_colours.js): a row added and
+        # left as it came but for that colour is no zone, and is saved without, as Django
+        # saves without an untouched row.
+        if self.instance.pk is None:
+            return bool(set(self.changed_data) - {"color"})
+        return super().has_changed()
+
+
 class PriceZoneInline(admin.StackedInline):
     add_another_label = gettext_lazy("Add another price zone")
     model = PriceZone
+    form = PriceZoneForm
     formfield_overrides = AMOUNTS_AS_TYPED
     formset = PriceZoneFormSet
     extra = 0

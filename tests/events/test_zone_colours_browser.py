@@ -32,3 +32,19 @@ def test_each_zone_added_shows_a_colour_of_its_own_and_saving_keeps_it(browser, 
     assert dict(perf.price_zones.values_list("name", "color")) == {
         "Stalls": ZONE_COLOURS[0], "Balcony": shown[0], "Gallery": shown[1]}
     context.close()
+
+
+def test_a_zone_row_added_and_left_blank_does_not_stop_the_page_saving(browser, live_server):
+    """A row added by mistake, left as it came but for the colour the page gave it, is no
+    zone: the page saves without it, as Django's inlines save without an untouched row."""
+    perf = make_performance(rows=1, per_row=4, on_sale=False)
+    organizer = make_user("organizer-zone-blank", ORGANIZER, is_staff=True)
+    context, page = open_page(browser, live_server, {"width": 1366, "height": 900})
+    login(context, organizer, live_server)
+    page.goto(f"/admin/events/performance/{perf.pk}/change/")
+    page.locator("#price_zones-group .add-row a").click()
+    assert page.locator("#id_price_zones-1-color").input_value() == ZONE_COLOURS[1]
+    page.click("input[name=_continue]")
+    page.wait_for_selector(".messagelist .success")
+    assert list(perf.price_zones.values_list("name", flat=True)) == ["Stalls"]
+    context.close()
