@@ -32,9 +32,11 @@ from events.models import (
     PriceZone,
     Seat,
     Section,
+    default_currency,
     in_reach,
     money,
     percent,
+    validate_currency,
     when,
 )
 
@@ -1051,6 +1053,10 @@ class PromoCode(models.Model):
     description = models.CharField(_("description"), max_length=200, blank=True)
     percent_off = models.DecimalField(_("percent off"), max_digits=5, decimal_places=2, null=True, blank=True)
     amount_off = models.DecimalField(_("amount off"), max_digits=9, decimal_places=2, null=True, blank=True)
+    # An amount off is money in one currency: taken off only prices in that currency
+    # (sales.orders.pricing), never counted as euros off a price in dollars.
+    currency = models.CharField(_("currency of the amount off"), max_length=3, default=default_currency,
+                                validators=[validate_currency])
     per_order = models.BooleanField(_("once per order"), default=False,
                                     help_text=_("Off the order as a whole instead of off each ticket."))
     max_uses = models.PositiveIntegerField(_("uses in all"), null=True, blank=True)

@@ -264,12 +264,16 @@ class PromoCodeForm(forms.ModelForm):
 
     class Meta:
         model = PromoCode
-        fields = ("code", "description", "active", "percent_off", "amount_off", "per_order", "max_uses",
+        fields = ("code", "description", "active", "percent_off", "amount_off", "currency", "per_order", "max_uses",
                   "max_uses_per_customer", "valid_from", "valid_until", "channels", "performances", "zones",
                   "price_types")
         help_texts = {"percent_off": gettext_lazy("A percentage: 10 for 10 percent off; or give an amount off "
                                                   "instead."),
-                      "amount_off": gettext_lazy("Off each ticket, or off the order with “once per order”.")}
+                      "amount_off": gettext_lazy("Off each ticket, or off the order with “once per order”, in the "
+                                                 "currency below."),
+                      "currency": gettext_lazy("The amount off is taken off prices in this currency only: the code "
+                                               "is refused for tickets priced in another. A percentage off applies "
+                                               "in any currency.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -331,6 +335,15 @@ class PromoCodeForm(forms.ModelForm):
                 "%(end)s has passed: the code would never be valid. Give an end to come, or none.") % {
                 "end": when(timezone.localtime(end), VENUE_TIME)})
         performances = data.get("performances")
+        currency = data.get("currency")
+        if amount is not None and currency:
+            elsewhere = [str(zone) for zone in data.get("zones") or [] if zone.currency != currency]
+            elsewhere += [str(perf) for perf in performances or []
+                          if perf.price_zones.exclude(currency=currency).exists()]
+            if elsewhere:
+                self.add_error("currency", gettext(
+                    "Priced in another currency, where this amount off would never apply: %(items)s.") % {
+                    "items": "; ".join(elsewhere)})
         if performances:
             for field in ("zones", "price_types"):
                 outside = _outside(data.get(field), performances)
@@ -387,7 +400,7 @@ class PromoCodeAdmin(admin.ModelAdmin):
     filter_horizontal = ("performances", "zones", "price_types")
     fieldsets = (
         (None, {"fields": ("code", "description", "active")}),
-        (gettext_lazy("Discount"), {"fields": ("percent_off", "amount_off", "per_order")}),
+        (gettext_lazy("Discount"), {"fields": ("percent_off", "amount_off", "currency", "per_order")}),
         (gettext_lazy("Limits"), {"fields": ("max_uses", "max_uses_per_customer", "uses", "valid_from",
                                              "valid_until")}),
         (gettext_lazy("Where it applies"), {"fields": ("channels", "performances", "zones", "price_types"),
@@ -463,7 +476,8 @@ class PromoCodeAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("Discount"))
     def discount(self, obj):
-        off = f"{obj.percent_off.normalize():f}\u00a0%" if obj.percent_off is not None else money(obj.amount_off)
+        off = (f"{obj.percent_off.normalize():f}\u00a0%" if obj.percent_off is not None
+               else money(obj.amount_off, obj.currency))
         if obj.per_order:
             return gettext("%(off)s off the order") % {"off": off}
         return gettext("%(off)s off each ticket") % {"off": off}

@@ -282,6 +282,15 @@ FR = {
     "On the clock of the venues it is for; on the box office's (%(zone)s) if they are on several clocks.":
         "À l’heure des salles où il vaut ; à celle de la billetterie (%(zone)s) si elles sont sur plusieurs "
         "fuseaux.",
+    "currency of the amount off": "devise du montant de rabais",
+    "The amount off is taken off prices in this currency only: the code is refused for tickets priced in another. "
+    "A percentage off applies in any currency.":
+        "Le montant de rabais n’est retiré que des prix dans cette devise\u00a0: le code est refusé pour des billets "
+        "dont le prix est dans une autre. Un pourcentage de rabais s’applique dans toute devise.",
+    "Priced in another currency, where this amount off would never apply: %(items)s.":
+        "Prix dans une autre devise, où ce montant de rabais ne s’appliquerait jamais\u00a0: %(items)s.",
+    "the code %(code)s takes an amount in %(currency)s off; these tickets are priced in %(priced_in)s":
+        "le code %(code)s retire un montant en %(currency)s\u00a0; ces billets ont leur prix en %(priced_in)s",
     "Days on the clock of each performance's venue, as the file writes its times (customers of a performance "
     "chosen above: its venue's; of every performance: the box office's clock, as customers belong to no venue).":
         "Jours à l’heure de la salle de chaque représentation, comme le fichier en écrit les heures (les clients "
@@ -1485,8 +1494,8 @@ FR = {
         "Où le code peut servir ; aucun coché : tous les canaux.",
     "A percentage: 10 for 10 percent off; or give an amount off instead.":
         "Un pourcentage : 10 pour 10 pour cent de rabais ; ou donnez plutôt un montant de rabais.",
-    "Off each ticket, or off the order with “once per order”.":
-        "Sur chaque billet, ou sur la commande avec «\u00a0une fois par commande\u00a0».",
+    "Off each ticket, or off the order with “once per order”, in the currency below.":
+        "Sur chaque billet, ou sur la commande avec «\u00a0une fois par commande\u00a0», dans la devise ci-dessous.",
     "Give the code buyers will type.": "Donnez le code que les acheteurs taperont.",
     "Give a percentage off or an amount off, not both.": "Donnez un pourcentage ou un montant de rabais, pas les deux.",
     "Give a percentage off or an amount off.": "Donnez un pourcentage ou un montant de rabais.",

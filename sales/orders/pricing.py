@@ -65,14 +65,14 @@ def pricing_sql(hold: str) -> str:
 
 
 # The promo code typed, whatever its accents and case (by the index on its folded form,
-# models.Folded), with what it is restricted to, as PROMO_FIELDS in order; NULL if there
-# is no such active code.
-PROMO_FIELDS = ("id", "code", "description", "percent_off", "amount_off", "per_order", "max_uses",
+# models.Folded), with what it is restricted to, as PROMO_FIELDS in the model's field
+# order (PromoCode.from_db takes them so); NULL if there is no such active code.
+PROMO_FIELDS = ("id", "code", "description", "percent_off", "amount_off", "currency", "per_order", "max_uses",
                 "max_uses_per_customer", "valid_from", "valid_until", "channels", "uses", "active")
 PROMO_SQL = """SELECT json_build_array(
-        promo.id, promo.code, promo.description, promo.percent_off::text, promo.amount_off::text, promo.per_order,
-        promo.max_uses, promo.max_uses_per_customer, promo.valid_from, promo.valid_until, promo.channels, promo.uses,
-        promo.active,
+        promo.id, promo.code, promo.description, promo.percent_off::text, promo.amount_off::text, promo.currency,
+        promo.per_order, promo.max_uses, promo.max_uses_per_customer, promo.valid_from, promo.valid_until,
+        promo.channels, promo.uses, promo.active,
         (SELECT json_agg(performance_id) FROM sales_promocode_performances WHERE promocode_id = promo.id),
         (SELECT json_agg(pricezone_id) FROM sales_promocode_zones WHERE promocode_id = promo.id),
         (SELECT json_agg(pricetype_id) FROM sales_promocode_price_types WHERE promocode_id = promo.id))
@@ -219,6 +219,10 @@ def quote(places, setup, request: PriceRequest, *, hold: Hold, actor=None, email
               else price_type.prices.get(zone_id, Decimal("0.00")))
              for (_pk, price, _currency, _name, zone_id), price_type in zip(places, chosen, strict=True)]
     promo = promo_for(promo_row, request.promo_code, hold=hold, now=now) if request.promo_code.strip() else None
+    if promo is not None and promo.amount_off is not None and places and promo.currency != currency:
+        raise InvalidRequest(_("the code %(code)s takes an amount in %(currency)s off; these tickets are priced "
+                               "in %(priced_in)s") % {"code": promo.code, "currency": promo.currency,
+                                                   "priced_in": currency}, field="promo_code")
     discountable = [promo_applies(promo, zone_id, price_type) for price_type, zone_id, _p in items] \
         if promo else [True] * len(items)
     if promo is not None and not any(ok for ok, (t, _z, _p) in zip(discountable, items, strict=True)
@@ -377,7 +381,7 @@ def promo_for(found, code: str, *, hold: Hold, now: datetime) -> PromoCode:
         raise InvalidRequest(_("the code %(code)s does not exist") % {"code": code.strip()[:40]}, field="promo_code")
     values = list(found[:len(PROMO_FIELDS)])
     values[3:5] = (None if x is None else Decimal(x) for x in values[3:5])  # percent_off, amount_off
-    values[8:10] = (None if x is None else datetime.fromisoformat(x) for x in values[8:10])  # valid_from, _until
+    values[9:11] = (None if x is None else datetime.fromisoformat(x) for x in values[9:11])  # valid_from, _until
     promo = PromoCode.from_db(connection.alias, PROMO_FIELDS, values)
     performances, promo.zone_ids, promo.type_ids = (set(ids or ()) for ids in found[len(PROMO_FIELDS):])
     if promo.valid_from and now < promo.valid_from:

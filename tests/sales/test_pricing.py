@@ -444,3 +444,29 @@ def test_random_orders_are_charged_to_the_cent_what_an_independent_computation_g
         assert F(order.total) == total and F(order.receipt["total"]) == total, n
         assert [F(amount) for _name, _rate, _no, amount in order.receipt["taxes"]] == tax_total, n
         assert Payment.objects.get(order=order).amount == order.total
+
+
+def test_an_amount_off_comes_off_prices_in_its_own_currency_only():
+    """A Paris performance priced in euros: "10 off" made in the box office's dollars is
+    refused there, saying why, and takes nothing off; a percentage has no currency, and a
+    code made in euros takes its euros off."""
+    perf = make_performance(rows=1, per_row=4)
+    perf.price_zones.update(currency="EUR")
+    types = price_types(perf, {"Adult": {"Stalls": "60.00"}})
+    seats = [p.pk for p in places_of(perf)[:3]]
+    adult = PriceRequest(types={seats[0]: types["Adult"].pk})
+    PromoCode.objects.create(code="DIX", amount_off=Decimal("10"))
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=seats[:1])
+    with pytest.raises(InvalidRequest, match="takes an amount in CAD off; these tickets are priced in EUR") as refused:
+        order_place(hold=hold, customer=FAMILY, payment=CARD,
+                    prices=PriceRequest(types=adult.types, promo_code="dix"))
+    assert refused.value.detail["field"] == "promo_code" and not Order.objects.exists()
+    PromoCode.objects.create(code="DIXPC", percent_off=Decimal("10"))
+    order = order_place(hold=hold, customer=FAMILY, payment=CARD,
+                        prices=PriceRequest(types=adult.types, promo_code="dixpc"))
+    assert (order.total, order.currency) == (Decimal("54.00"), "EUR")
+    PromoCode.objects.create(code="DIXEUR", amount_off=Decimal("10"), currency="EUR")
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=seats[1:2])
+    order = order_place(hold=hold, customer=FAMILY, payment=CARD,
+                        prices=PriceRequest(types={seats[1]: types["Adult"].pk}, promo_code="dixeur"))
+    assert (order.total, order.currency) == (Decimal("50.00"), "EUR")

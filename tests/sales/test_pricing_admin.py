@@ -1486,3 +1486,25 @@ def test_the_promo_code_list_reads_the_clock_of_codes_for_every_venue_once(
         PromoCode.objects.create(code=f"ALL{i}", percent_off=10, valid_from=timezone.now(), valid_until=until)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get("/admin/sales/promocode/").status_code == 200
+def test_a_promo_codes_amount_off_is_in_a_currency_the_form_names_and_checks(client, organizer):
+    paris = make_performance(rows=1, per_row=4)
+    paris.price_zones.update(currency="EUR")
+    client.force_login(organizer)
+    add = "/admin/sales/promocode/add/"
+    form = form_of(client.get(add))
+    assert form["currency"] == ["CAD"]
+    assert "The amount off is taken off prices in this currency only" in page_of(client.get(add))
+
+    def attempt(**values):
+        data = form_of(client.get(add))
+        data.update({k: v if isinstance(v, list) else [str(v)] for k, v in values.items()})
+        return client.post(add, data)
+
+    refused = attempt(code="DIX", amount_off="10", performances=[str(paris.pk)])
+    assert not saved(refused)
+    assert f"Priced in another currency, where this amount off would never apply: {paris}." in page_of(refused)
+    assert saved(attempt(code="DIX", amount_off="10", currency="EUR", performances=[str(paris.pk)]))
+    assert saved(attempt(code="DIXPC", percent_off="10", performances=[str(paris.pk)]))
+    assert PromoCode.objects.get(code="DIX").currency == "EUR"
+    listed = page_of(client.get("/admin/sales/promocode/"))
+    assert "€10.00 off each ticket" in listed and "10\u00a0% off each ticket" in listed
