@@ -43,8 +43,8 @@ def announced(queryset: QuerySet, user) -> QuerySet:
 # The counts' keys, "display-counts:", were "availability:" when the counts were cached
 # bare: a process of the earlier release reading an entry of this one (or the reverse)
 # during a rolling deploy would take a stamped entry for counts.
-def _key(performance_id: int) -> str:
-    return f"display-counts:{performance_id}"
+def _key(performance_id: int, channel: str) -> str:
+    return f"display-counts:{performance_id}:zones:{channel}"
 
 
 @functools.cache
@@ -123,18 +123,22 @@ def _cache(key: str, value, timeout: int) -> None:
 
 
 @replica_reads
-def zone_counts(performance_id: int) -> dict[int, dict[str, int]]:
-    """{price_zone_id: {"total": n, "available": n, "in_baskets": n}} for a performance
-    (in_baskets: held by holds that lapse soon, inventory.in_baskets)."""
+def zone_counts(performance_id: int, channel: str) -> dict[int, dict[str, int]]:
+    """{price_zone_id: {"total": n, "available": n, "in_baskets": n}} for a performance as
+    `channel` sees it: available, the places it may sell now (a place kept for another
+    channel is not); in_baskets, those it may sell that holds lapsing soon keep
+    (inventory.in_baskets); total, every place."""
     # Short TTL as well: a hold lapsing changes availability with no write to announce it.
-    return _counted(performance_id, _key(performance_id), lambda: _zone_counts(performance_id), timeout=15)
+    return _counted(performance_id, _key(performance_id, channel), lambda: _zone_counts(performance_id, channel),
+                    timeout=15)
 
 
-def _zone_counts(performance_id: int) -> dict[int, dict[str, int]]:
+def _zone_counts(performance_id: int, channel: str) -> dict[int, dict[str, int]]:
     now = timezone.now()
+    mine = open_to(channel)
     rows = (Place.objects.filter(performance_id=performance_id).values("price_zone_id")
-            .annotate(total=Count("pk"), available=Count("pk", filter=free(now)),
-                      in_baskets=Count("pk", filter=in_baskets(now))))
+            .annotate(total=Count("pk"), available=Count("pk", filter=free(now) & mine),
+                      in_baskets=Count("pk", filter=in_baskets(now) & mine)))
     return {r["price_zone_id"]: {"total": r["total"], "available": r["available"], "in_baskets": r["in_baskets"]}
             for r in rows}
 

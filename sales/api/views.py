@@ -227,7 +227,7 @@ class PerformanceDetail(ApiView):
         perf = _found(_stocked(announced(Performance.objects, request.user)).select_related("event", "venue"),
                       _("no such performance"), pk=pk)
         return Response(s.PerformanceDetailOut(perf, context=self.ctx(
-            counts=zone_counts(perf.pk), staff=bool(roles_of(request.user)))).data)
+            counts=zone_counts(perf.pk, default_channel(request.user)), staff=bool(roles_of(request.user)))).data)
 
 
 class SeatMap(ApiView):

@@ -245,7 +245,7 @@ def exchange_offers(channel: str, order, asked: Mapping[str, str], tickets: list
         offered = list(dates.filter(pk=order.performance_id)) + offered
     offers = []
     for perf in offered:
-        counts = zone_counts(perf.pk)
+        counts = zone_counts(perf.pk, channel)
         prices = exchange_prices(order=order, performance_id=perf.pk, channel=channel, tickets=tickets)
         offers.append((perf, [(z, counts.get(z.pk, {}).get("available", 0), prices.get(z.pk, []))
                               for z in perf.price_zones.all()]))

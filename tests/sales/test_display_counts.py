@@ -34,7 +34,7 @@ def clock(settings, monkeypatch):
 
 
 def free_places(perf) -> int:
-    return sum(zone["available"] for zone in zone_counts(perf.pk).values())
+    return sum(zone["available"] for zone in zone_counts(perf.pk, Channel.ONLINE).values())
 
 
 def free_in_sections(perf) -> int:
@@ -92,11 +92,11 @@ def test_counts_made_before_a_change_are_not_kept_as_current(clock, django_captu
     perf = make_performance(rows=2, per_row=5)
 
     def count_then_sale():
-        counts = availability._zone_counts(perf.pk)
+        counts = availability._zone_counts(perf.pk, Channel.ONLINE)
         sell_one(perf, django_capture_on_commit_callbacks)
         return counts
 
-    counted = availability._counted(perf.pk, availability._key(perf.pk), count_then_sale, timeout=15)
+    counted = availability._counted(perf.pk, availability._key(perf.pk, Channel.ONLINE), count_then_sale, timeout=15)
     assert sum(zone["available"] for zone in counted.values()) == 10
     assert free_places(perf) == 10  # a moment later: the counts of a moment ago
     clock.now += 1
@@ -109,7 +109,7 @@ def test_counts_of_another_shape_under_the_key_are_counted_again(clock):
 
     perf = make_performance(rows=2, per_row=5)
     for left in ({1: {"available": 3}}, [1, 2], (1.0, 2)):
-        cache.set(availability._key(perf.pk), left, timeout=15)
+        cache.set(availability._key(perf.pk, Channel.ONLINE), left, timeout=15)
         assert free_places(perf) == 10
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from events.models import Channel
 from sales.availability import availability_changed
 from sales.holds import hold_create
+from sales.inventory import allocate
 from sales.models import Place
 from tests.support import make_performance, places_of
 
@@ -76,3 +77,26 @@ def test_the_list_of_performances_leads_back_to_a_basket_held():
 
     client.post("/basket/release/")
     assert 'id="basket-note"' not in client.get("/").content.decode()
+
+
+def test_places_kept_for_the_counter_are_not_on_sale_online():
+    """Online sold, the rest kept for the counter (seats and a lawn): the shop says sold
+    out, in its list and on the performance page, instead of forms whose only answer is
+    that nothing is free; and with a few places left online it counts those only."""
+    perf = make_performance(rows=2, per_row=5, standing=4)
+    seats = [p.pk for p in places_of(perf, seat__isnull=False)]
+    lawn = [p.pk for p in places_of(perf, seat__isnull=True)]
+    hold = hold_create(performance=perf, channel=Channel.ONLINE, place_ids=seats[:4])
+    Place.objects.filter(hold=hold).update(hold_expires_at=timezone.now() + timedelta(hours=2))
+    allocate(performance=perf, place_ids=seats[4:] + lawn, channel=Channel.COUNTER, now=timezone.now())
+    shown = listing_of(perf)
+    assert "Sold out" in shown and "Choose seats" not in shown
+    page = performance_page(perf)
+    assert "Sorry, this performance is sold out." in page
+    assert "Find seats" not in page and "Hold selected seats" not in page and "left" not in page
+
+    allocate(performance=perf, place_ids=seats[4:6] + lawn[:1], channel="", now=timezone.now())
+    assert "Sold out" not in listing_of(perf)
+    page = performance_page(perf)
+    assert "sold out" not in page and "Find seats" in page
+    assert "(2 left)" in page and "(1 left)" in page  # the stalls' two seats, the lawn's one place

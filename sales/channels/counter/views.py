@@ -127,7 +127,7 @@ def home(request):
         "price_zones", "venue__sections", price_types_prefetched()), request.GET, today=timezone.localdate(now))
     rows = []
     for perf in found.performances:
-        counts = zone_counts(perf.pk)
+        counts = zone_counts(perf.pk, Channel.COUNTER)
         types = with_amounts(perf.price_types.all())
         rows.append({"performance": perf, "day": day_label(perf, now),
                      "zones": [(z, counts.get(z.pk, {}).get("available", 0), from_price(z, types) if types else None)

@@ -69,7 +69,7 @@ from sales.errors import (
     too_many,
 )
 from sales.holds import hold_create, hold_extend, hold_give_back, hold_is_live, presale_opening
-from sales.inventory import free
+from sales.inventory import free, open_to
 from sales.models import Ballot, Hold, Order, Place, Presale, PresaleCode, Ticket, mailbox
 from sales.notifications import resend_confirmation, send_orders_found
 from sales.orders import CustomerDetails, order_pay_by_link, order_place
@@ -192,7 +192,7 @@ def event_list(request):
 def _listing(now) -> list[dict]:
     rows = []
     for perf in _on_sale_online(now):
-        counts = zone_counts(perf.pk)
+        counts = zone_counts(perf.pk, Channel.ONLINE)
         zones = list(perf.price_zones.all())
         types = with_amounts(perf.price_types.all())
         available = sum(counts.get(z.pk, {}).get("available", 0) for z in zones)
@@ -379,7 +379,7 @@ def performance_detail(request, pk: int):
 def _offer(perf, now) -> tuple:
     """What the performance page offers: zones with their prices and what is left, standing
     areas, the seat map's overview by section, and the price types' notes."""
-    counts = zone_counts(perf.pk)
+    counts = zone_counts(perf.pk, Channel.ONLINE)
     types = price_types_of(perf.pk)
     zones = list(perf.price_zones.all())
     by_id = {z.pk: z for z in zones}
@@ -389,7 +389,7 @@ def _offer(perf, now) -> tuple:
              "total": counts.get(z.pk, {"total": 0})["total"],
              "in_baskets": counts.get(z.pk, {"in_baskets": 0})["in_baskets"]} for z in zones]
     # Counted by the database: a lawn of 5,500 places is one row here, not 5,500.
-    standing = (Place.objects.filter(performance=perf, seat__isnull=True).filter(free(now))
+    standing = (Place.objects.filter(performance=perf, seat__isnull=True).filter(free(now) & open_to(Channel.ONLINE))
                 .values("section_id", "section__name", "price_zone_id", "price_zone__currency")
                 .annotate(places_free=Count("pk")).order_by("section_id", "price_zone_id"))
     standing_areas = {}
