@@ -22,13 +22,21 @@
     var known = document.getElementById("picked-known");
     known = known ? JSON.parse(known.textContent) : {};
     (box.dataset.picked || "").split(",").forEach(function (id) { if (id) picked[id] = known[id] || true; });
-    // Picked again from the address a language switch came back to (below): the address
-    // forgets them, so that a reload later does not pick them again.
-    var url = new URL(window.location.href);
-    if (url.searchParams.has("picked") && window.history.replaceState) {
-      url.searchParams.delete("picked");
-      window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
+    // The shop's picks, picked again from the address a language switch came back to
+    // (below): the address forgets them, so that a reload later does not pick them again.
+    // A staff map (which opens a section by loading the page again) keeps the seats picked
+    // in its address instead, as they change: nothing is held until the clerk holds them,
+    // and a reload, or the way back to the map, finds them all still picked.
+    var inAddress = box.hasAttribute("data-picks-in-address");
+    function address(ids) {
+      if (!window.history.replaceState) return;
+      var here = new URL(window.location.href);
+      if (ids.length) here.searchParams.set("picked", ids.join(",")); else here.searchParams.delete("picked");
+      if (here.href !== window.location.href) {
+        window.history.replaceState(window.history.state, "", here.pathname + here.search + here.hash);
+      }
     }
+    if (!inAddress) address([]);
     // Switching language loads the page again: the section open (in the address since it
     // was opened) and the seats picked go with it, not only the page the server first sent.
     var language = document.querySelector("form.lang");
@@ -51,6 +59,7 @@
       if (!input) return;  // the light mode's map: an overview, nothing to pick
       var ids = Object.keys(picked);
       input.value = ids.join(",");
+      if (inAddress) address(ids);
       // A live region: a screen reader reads out each change, so the same words are not written again.
       var said = (lostNote ? lostNote + " " : "") + (ids.length > 1 ? text("some", ids.length) : text(ids.length ? "one" : "none"));
       if (count.textContent !== said) count.textContent = said;
@@ -187,12 +196,13 @@
         return;
       }
       // A section opened by loading the page again (the staff screens): the seats picked so
-      // far go with it, and are picked on the new page.
+      // far go with it, and are picked on the new page (none: none, whatever the link was
+      // drawn with).
       var section = e.target.closest && e.target.closest(".section-link");
-      if (section && !section.hasAttribute("hx-get") && Object.keys(picked).length) {
+      if (section && !section.hasAttribute("hx-get")) {
         e.preventDefault();
-        var url = new URL(section.href, window.location.href);
-        url.searchParams.set("picked", Object.keys(picked).join(","));
+        var url = new URL(section.href, window.location.href), ids = Object.keys(picked);
+        if (ids.length) url.searchParams.set("picked", ids.join(",")); else url.searchParams.delete("picked");
         window.location.href = url.toString();
       }
     });

@@ -1218,3 +1218,53 @@ def test_staff_pages_links_take_the_staff_bars_colour(staff_page, browser, live_
     colour, ratio = link_look(page, code)
     assert (colour, drawn_colour(code), ratio >= 4.5) == (bar, bar, True), ratio
     context.close()
+
+
+def test_a_reload_of_the_staff_map_keeps_the_seats_picked_in_every_section(staff_page):
+    """Nothing is held until the clerk holds the seats picked: reloading the map (or
+    coming back to it) keeps them picked, those of the sections opened before as well as
+    those of the section open."""
+    from tests.factories import SectionFactory, VenueFactory
+
+    venue = VenueFactory()
+    left, right = (SectionFactory(venue=venue, name=name, rows=1, per_row=4) for name in ("Left", "Right"))
+    perf = PerformanceFactory(venue=venue, channels=[Channel.COUNTER])
+    PriceZoneFactory(performance=perf, name="Floor", sections=[left, right])
+    inventory.put_on_sale(performance=perf)
+    page = staff_page(make_user("clerk-reload", "counter clerk"))
+    open_the_drawer(page, "50")
+    page.goto(f"/counter/performances/{perf.pk}/map/")
+    for section in (left, right):
+        page.locator(f'.section-link[data-section="{section.id}"]').click()
+        page.locator(f'#seatmap[data-section="{section.id}"] .seat').first.wait_for()
+        page.locator(f'#seatmap[data-section="{section.id}"] .seat').first.click()
+    expect(page.locator("#picked-count")).to_have_text("2 selected")
+    picked = sorted(page.locator("#picked-seats").input_value().split(","))
+    page.reload()
+    page.locator(f'#seatmap[data-section="{right.id}"] .seat').first.wait_for()
+    expect(page.locator("#picked-count")).to_have_text("2 selected")
+    assert sorted(page.locator("#picked-seats").input_value().split(",")) == picked
+    expect(page.locator(f'#seatmap[data-section="{right.id}"] .seat').first).to_have_class(re.compile(r"\bpicked\b"))
+    # A seat let go is let go on a reload too.
+    page.locator(f'#seatmap[data-section="{right.id}"] .seat').first.click()
+    expect(page.locator("#picked-count")).to_have_text("1 selected")
+    page.reload()
+    page.locator(f'#seatmap[data-section="{right.id}"] .seat').first.wait_for()
+    expect(page.locator("#picked-count")).to_have_text("1 selected")
+    # Every seat let go, then another section opened: none comes back from the address the
+    # page was drawn with.
+    page.locator(f'.section-link[data-section="{left.id}"]').click()
+    page.locator(f'#seatmap[data-section="{left.id}"] .seat').first.wait_for()
+    expect(page.locator("#picked-count")).to_have_text("1 selected")
+    page.locator(f'#seatmap[data-section="{left.id}"] .seat').first.click()
+    expect(page.locator("#picked-count")).to_have_text("No seat selected")
+    page.locator(f'.section-link[data-section="{right.id}"]').click()
+    page.locator(f'#seatmap[data-section="{right.id}"] .seat').first.wait_for()
+    expect(page.locator("#picked-count")).to_have_text("No seat selected")
+    page.reload()
+    page.locator(f'#seatmap[data-section="{right.id}"] .seat').first.wait_for()
+    expect(page.locator("#picked-count")).to_have_text("No seat selected")
+    page.locator(f'#seatmap[data-section="{right.id}"] .seat').nth(1).click()
+    page.locator("#hold-picked").click()
+    page.wait_for_url("**/counter/sale/**")
+    assert [p.section.name for p in Place.objects.filter(performance=perf, state="held")] == ["Right"]
